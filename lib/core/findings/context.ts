@@ -1,0 +1,19 @@
+// What every rule receives: the model, the resolver (memoised decisions) and the analysed edges.
+import type { EdgeAnalysis } from "../edges/buildEdges";
+import type { MeshModel } from "../model/mesh";
+import type { Resolver } from "../resolve/resolver";
+import type { Finding } from "../snapshot/schema";
+import type { FindingCode } from "./catalogue";
+
+export interface AnalysisContext {
+  model: MeshModel;
+  resolver: Resolver;
+  edges: EdgeAnalysis[];
+}
+
+export interface Rule {
+  code: FindingCode;
+  run(ctx: AnalysisContext): Finding[];
+}
+
+export const rule = (code: FindingCode, run: (ctx: AnalysisContext) => Finding[]): Rule => ({ code, run });

@@ -1,0 +1,15 @@
+// Refs for the objects findings name.
+import type { DestinationRule, PeerAuthentication, Workload } from "../model/mesh";
+import type { Ref } from "../snapshot/schema";
+
+export const paRefOf = (pa: PeerAuthentication): Ref => ({ kind: "PeerAuthentication", namespace: pa.namespace, name: pa.name });
+export const drRefOf = (dr: DestinationRule): Ref => ({ kind: "DestinationRule", namespace: dr.namespace, name: dr.name });
+export const workloadRef = (w: Pick<Workload, "kind" | "namespace" | "name">): Ref => ({ kind: w.kind, namespace: w.namespace, name: w.name });
+export const namespaceRef = (name: string): Ref => ({ kind: "Namespace", name });
+export const nsName = (x: { namespace: string; name: string }) => `${x.namespace}/${x.name}`;
+
+/** "a, b and 3 more" — messages stay readable when a rule covers hundreds of workloads. */
+export function listNames(names: string[], max = 5): string {
+  if (names.length <= max) return names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}` : (names[0] ?? "");
+  return `${names.slice(0, max).join(", ")} and ${names.length - max} more`;
+}

@@ -1,0 +1,217 @@
+// Client-side rules: DestinationRule (findings.md "Istio DestinationRule", istio.md §2).
+import type { ClientTlsSettings, DestinationRule, Service } from "../../model/mesh";
+import { hostMatchScore, lookupDestinationRule } from "../../resolve/destinationRule";
+import { hasIstioProxy } from "../../resolve/resolver";
+import type { Finding } from "../../snapshot/schema";
+import type { AnalysisContext } from "../context";
+import { rule } from "../context";
+import { finding } from "../finding";
+import { drRefOf, listNames, nsName } from "../refs";
+
+interface TlsBlock {
+  path: string;
+  tls: ClientTlsSettings;
+}
+
+/** Every tls block of a DR with its path, top-level and port-level first, then subsets. */
+export function tlsBlocks(dr: DestinationRule): TlsBlock[] {
+  const out: TlsBlock[] = [];
+  const walk = (tp: DestinationRule["trafficPolicy"], base: string) => {
+    if (!tp) return;
+    if (tp.tls) out.push({ path: `${base}.tls`, tls: tp.tls });
+    tp.portLevelSettings.forEach((p, i) => {
+      if (p.tls) out.push({ path: `${base}.portLevelSettings[${i}].tls (port ${p.port})`, tls: p.tls });
+    });
+  };
+  walk(dr.trafficPolicy, "spec.trafficPolicy");
+  dr.subsets.forEach((s, i) => walk(s.trafficPolicy, `spec.subsets[${i}].trafficPolicy`));
+  return out;
+}
+
+const servicesMatching = (ctx: AnalysisContext, dr: DestinationRule): Service[] =>
+  ctx.model.services.filter((s) => hostMatchScore(dr.fqdn, s.host) >= 0);
+
+export const drTlsWithoutMode = rule("dr.tls-without-mode", (ctx) =>
+  ctx.model.destinationRules.flatMap((dr) =>
+    tlsBlocks(dr)
+      .filter((b) => !b.tls.modeSet)
+      .map((b) =>
+        finding("dr.tls-without-mode", {
+          message: `DestinationRule ${nsName(dr)} has ${b.path} without mode: Istio reads it as DISABLE, so clients send plaintext to ${dr.host}.`,
+          resources: [drRefOf(dr)],
+          fix: `Set mode explicitly in ${b.path} (ISTIO_MUTUAL for mesh services, SIMPLE/MUTUAL for external TLS), or remove the tls block to let auto mTLS decide.`,
+        }),
+      ),
+  ),
+);
+
+export const drPortSettingsDropTls = rule("dr.port-settings-drop-tls", (ctx) =>
+  ctx.model.destinationRules.flatMap((dr) => {
+    const tp = dr.trafficPolicy;
+    if (!tp?.tls) return [];
+    return tp.portLevelSettings
+      .filter((p) => !p.tls)
+      .map((p) =>
+        finding("dr.port-settings-drop-tls", {
+          message: `DestinationRule ${nsName(dr)} sets tls.mode ${tp.tls!.mode} at the top level, but its portLevelSettings entry for port ${p.port} has no tls: that entry replaces the whole policy, so port ${p.port} falls back to auto mTLS.`,
+          resources: [drRefOf(dr)],
+          fix: `Repeat the tls block (mode ${tp.tls!.mode}) inside the portLevelSettings entry for port ${p.port}.`,
+        }),
+      );
+  }),
+);
+
+export const drMutualMissingCerts = rule("dr.mutual-missing-certs", (ctx) =>
+  ctx.model.destinationRules.flatMap((dr) =>
+    tlsBlocks(dr)
+      .filter((b) => b.tls.mode === "MUTUAL" && !b.tls.credentialName && !(b.tls.clientCertificate && b.tls.privateKey))
+      .map((b) =>
+        finding("dr.mutual-missing-certs", {
+          message: `DestinationRule ${nsName(dr)} sets MUTUAL in ${b.path} without clientCertificate and privateKey and without credentialName: Istio rejects it, and there is no client certificate to present.`,
+          resources: [drRefOf(dr)],
+          fix: `Add clientCertificate and privateKey (file paths in the proxy) or credentialName (a Secret), or use ISTIO_MUTUAL for mesh services.`,
+        }),
+      ),
+  ),
+);
+
+export const drCredentialNamePlaintext = rule("dr.credential-name-plaintext", (ctx) => {
+  const out: Finding[] = [];
+  const sidecarNamespaces = [...new Set(ctx.model.workloads.filter((w) => w.dataplane === "sidecar" && !w.gateway).map((w) => w.namespace))];
+  for (const dr of ctx.model.destinationRules) {
+    if (dr.workloadSelector) continue;
+    const bad = tlsBlocks(dr).filter(
+      (b) => (b.tls.mode === "SIMPLE" || b.tls.mode === "MUTUAL") && b.tls.credentialName && !b.tls.credentialName.startsWith("configmap://"),
+    );
+    if (bad.length === 0) continue;
+    const hosts = servicesMatching(ctx, dr).map((s) => s.host);
+    if (hosts.length === 0 && !dr.fqdn.startsWith("*")) hosts.push(dr.fqdn);
+    const users = sidecarNamespaces.filter((ns) =>
+      hosts.some((h) => {
+        const found = lookupDestinationRule(ctx.resolver.drIndex(""), ns, {}, h, ctx.model.serviceByHost.get(h)?.namespace ?? null).applied;
+        return found?.merged.includes(dr) ?? false;
+      }),
+    );
+    if (users.length === 0) continue;
+    out.push(
+      finding("dr.credential-name-plaintext", {
+        message: `DestinationRule ${nsName(dr)} sets credentialName ${bad[0]!.tls.credentialName} (${bad[0]!.path}) without workloadSelector: sidecars in ${listNames(users)} ignore it and send plaintext to ${dr.host}.`,
+        resources: [drRefOf(dr)],
+        fix: `Add spec.workloadSelector for the client pods (then the sidecar loads the Secret), or use clientCertificate/privateKey files, or apply it only to gateways.`,
+      }),
+    );
+  }
+  return out;
+});
+
+export const drInsecureSkipVerify = rule("dr.insecure-skip-verify", (ctx) =>
+  ctx.model.destinationRules.flatMap((dr) =>
+    tlsBlocks(dr)
+      .filter((b) => b.tls.insecureSkipVerify === true)
+      .map((b) =>
+        finding("dr.insecure-skip-verify", {
+          message: `DestinationRule ${nsName(dr)} sets insecureSkipVerify in ${b.path}: the server certificate and its names are not checked for ${dr.host}.`,
+          resources: [drRefOf(dr)],
+          fix: `Remove insecureSkipVerify and set caCertificates (or rely on the system trust store) and subjectAltNames.`,
+        }),
+      ),
+  ),
+);
+
+export const drNonIstioTlsToMesh = rule("dr.non-istio-tls-to-mesh", (ctx) => {
+  const out: Finding[] = [];
+  for (const dr of ctx.model.destinationRules) {
+    const own = tlsBlocks(dr).filter((b) => b.tls.mode === "SIMPLE" || b.tls.mode === "MUTUAL");
+    if (own.length === 0) continue;
+    const meshed = servicesMatching(ctx, dr).filter((s) =>
+      s.workloads.some((k) => {
+        const w = ctx.model.workloadByKey.get(k);
+        return !!w && hasIstioProxy(w) && !w.gateway;
+      }),
+    );
+    if (meshed.length === 0) continue;
+    out.push(
+      finding("dr.non-istio-tls-to-mesh", {
+        message: `DestinationRule ${nsName(dr)} sets ${own[0]!.tls.mode} (${own[0]!.path}) towards ${listNames(meshed.map((s) => s.host))}, whose endpoints have Istio proxies: this bypasses mesh identity and fails against STRICT.`,
+        resources: [drRefOf(dr)],
+        fix: `Use mode ISTIO_MUTUAL (or remove the tls block to let auto mTLS decide) for in-mesh destinations.`,
+      }),
+    );
+  }
+  return out;
+});
+
+export const drHostNotFound = rule("dr.host-not-found", (ctx) =>
+  ctx.model.destinationRules
+    .filter((dr) => servicesMatching(ctx, dr).length === 0)
+    .map((dr) =>
+      finding("dr.host-not-found", {
+        message: `DestinationRule ${nsName(dr)} targets ${dr.host}${dr.host !== dr.fqdn ? ` (${dr.fqdn})` : ""}, which matches no Service or ServiceEntry: Istio ignores it.`,
+        resources: [drRefOf(dr)],
+        fix: dr.host.includes(".")
+          ? `Use the full host name <service>.<namespace>.svc.cluster.local (short names resolve in the DestinationRule's own namespace), or add a ServiceEntry for an external host.`
+          : `A short host resolves in the DestinationRule's namespace (${dr.namespace}); write the FQDN <service>.<namespace>.svc.cluster.local for a Service elsewhere.`,
+      }),
+    ),
+);
+
+export const drDuplicateHost = rule("dr.duplicate-host", (ctx) => {
+  const groups = new Map<string, DestinationRule[]>();
+  for (const dr of ctx.model.destinationRules) {
+    const key = [dr.namespace, dr.fqdn, JSON.stringify(dr.workloadSelector ?? {}), [...dr.exportTo].sort().join(",")].join("\u0000");
+    groups.set(key, [...(groups.get(key) ?? []), dr]);
+  }
+  const out: Finding[] = [];
+  for (const drs of groups.values()) {
+    if (drs.length < 2) continue;
+    const idx = ctx.resolver.drIndex("");
+    const ordered = (idx.byNamespace.get(drs[0]!.namespace) ?? []).filter((d) => drs.includes(d));
+    const [winner, ...rest] = ordered;
+    out.push(
+      finding("dr.duplicate-host", {
+        message: `${drs.length} DestinationRules in ${winner!.namespace} target ${winner!.fqdn}: only the oldest, ${nsName(winner!)}, contributes its top-level trafficPolicy; ${listNames(rest.map(nsName))} only add subsets.`,
+        resources: [...rest.map(drRefOf), drRefOf(winner!)],
+        fix: `Merge the traffic policies into ${nsName(winner!)} and delete the others.`,
+      }),
+    );
+  }
+  return out;
+});
+
+export const drShadowed = rule("dr.shadowed", (ctx) => {
+  const shadowed = new Map<DestinationRule, { clients: Set<string>; by: Set<DestinationRule> }>();
+  for (const ea of ctx.edges) {
+    const applied = ea.prediction.dr;
+    if (!applied) continue;
+    for (const dr of ea.prediction.shadowed) {
+      const s = shadowed.get(dr) ?? { clients: new Set(), by: new Set() };
+      s.clients.add(ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "unknown");
+      s.by.add(applied.rule);
+      shadowed.set(dr, s);
+    }
+  }
+  return [...shadowed].map(([dr, s]) => {
+    const by = [...s.by];
+    return finding("dr.shadowed", {
+      message: `DestinationRule ${nsName(dr)} never applies to ${listNames([...s.clients].sort())}, which call ${dr.host}: ${listNames(by.map(nsName))} in a tier consulted first (the client's namespace before the service's, then the root) matches the host.`,
+      resources: [drRefOf(dr), ...by.map(drRefOf)],
+      fix: `Narrow the host of ${listNames(by.map(nsName))} (e.g. instead of *.local) or repeat the settings of ${nsName(dr)} there.`,
+    });
+  });
+});
+
+export const drSubsetOnlyTls = rule("dr.subset-only-tls", (ctx) =>
+  ctx.model.destinationRules
+    .filter((dr) => {
+      const tp = dr.trafficPolicy;
+      const topTls = !!tp?.tls || !!tp?.portLevelSettings.some((p) => p.tls);
+      return !topTls && dr.subsets.some((s) => s.trafficPolicy?.tls || s.trafficPolicy?.portLevelSettings.some((p) => p.tls));
+    })
+    .map((dr) =>
+      finding("dr.subset-only-tls", {
+        message: `DestinationRule ${nsName(dr)} sets TLS only on subsets (${dr.subsets.filter((s) => s.trafficPolicy?.tls).map((s) => s.name).join(", ")}): it applies only when a route sends traffic to that subset; other traffic to ${dr.host} uses auto mTLS.`,
+        resources: [drRefOf(dr)],
+        fix: `Set spec.trafficPolicy.tls too if every call to ${dr.host} should use it.`,
+      }),
+    ),
+);

@@ -1,0 +1,147 @@
+// Edge rules (findings.md "Edges"): a broken edge gets exactly one edge.* error, the most specific
+// explanation; warnings for plaintext, passthrough and telemetry that contradicts the prediction.
+import { edgeContradicts, type EdgeAnalysis } from "../../edges/buildEdges";
+import type { Ref } from "../../snapshot/schema";
+import type { FindingCode } from "../catalogue";
+import type { AnalysisContext } from "../context";
+import { rule } from "../context";
+import { finding } from "../finding";
+import { workloadRef } from "../refs";
+
+type BrokenCode =
+  | "edge.auto-mtls-namespace-disable"
+  | "edge.mtls-to-no-proxy"
+  | "edge.mtls-to-disable"
+  | "edge.tls-mismatch"
+  | "edge.plaintext-to-strict"
+  | "edge.passthrough";
+
+/** The one code that explains a broken edge, most specific first. */
+export function brokenEdgeCode(ea: EdgeAnalysis): BrokenCode | null {
+  if (ea.edge.predicted.verdict !== "broken") return null;
+  const e = ea.prediction.worst;
+  if (ea.passthroughObserved || e.why === "blackhole") return "edge.passthrough";
+  if (e.why === "auto-namespace-disable" && e.server.mode === "STRICT") return "edge.auto-mtls-namespace-disable";
+  if (e.tls === "ISTIO_MUTUAL" && (e.accept.kind === "none" || e.accept.kind === "linkerd")) return "edge.mtls-to-no-proxy";
+  if (e.tls === "ISTIO_MUTUAL" && e.accept.mode === "DISABLE") return "edge.mtls-to-disable";
+  if (e.tls === "SIMPLE" || e.tls === "MUTUAL") return "edge.tls-mismatch";
+  return "edge.plaintext-to-strict";
+}
+
+/** Objects an edge finding names: deciding DR and PA, then the client and server workloads. */
+function edgeResources(ea: EdgeAnalysis, extra: Ref[] = []): Ref[] {
+  const out: Ref[] = [...extra];
+  const p = ea.edge.predicted;
+  if (p.client.destinationRule) out.push(p.client.destinationRule);
+  if (p.server.policy) out.push(p.server.policy);
+  if (ea.client.workload) out.push(workloadRef(ea.client.workload));
+  const server = ea.prediction.worst.workload;
+  if (server) out.push(workloadRef(server));
+  const seen = new Set<string>();
+  return out.filter((r) => {
+    const k = `${r.kind}/${r.namespace ?? ""}/${r.name}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) => string> = {
+  "edge.auto-mtls-namespace-disable": (ea) =>
+    `Remove DISABLE from the namespace policy of ${ea.service.namespace} (use PERMISSIVE or STRICT there and DISABLE only on the workloads or ports that need it), or add a DestinationRule with ISTIO_MUTUAL for ${ea.service.host}.`,
+  "edge.mtls-to-no-proxy": (ea) =>
+    ea.prediction.worst.origin === "destinationrule"
+      ? `Inject a sidecar into the destination, or set tls.mode DISABLE (or remove tls) for ${ea.service.host} in ${ea.edge.predicted.client.destinationRule?.name ?? "the DestinationRule"}.`
+      : `Remove the security.istio.io/tlsMode=istio label from pods without istio-proxy, or inject the sidecar.`,
+  "edge.mtls-to-disable": (ea) =>
+    `Remove the ISTIO_MUTUAL tls block for ${ea.service.host} (auto mTLS adapts to the server), or stop disabling mTLS on the destination port.`,
+  "edge.tls-mismatch": (ea) =>
+    `Use tls.mode ISTIO_MUTUAL (or no tls block) for ${ea.service.host}: it is an Istio workload; its own TLS cannot pass a STRICT sidecar.`,
+  "edge.plaintext-to-strict": (ea) => {
+    const e = ea.prediction.worst;
+    if (e.why === "no-proxy") return `Give ${ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "the caller"} a sidecar (or ambient), or relax the destination to PERMISSIVE while it migrates.`;
+    if (e.why === "dr" || e.why === "dr-credential-ignored") return `Change the DestinationRule for ${ea.service.host} to tls.mode ISTIO_MUTUAL, or remove its tls block so auto mTLS decides.`;
+    if (e.why === "auto-off") return `Set enableAutoMtls: true in the mesh config, or add a DestinationRule with ISTIO_MUTUAL for ${ea.service.host}.`;
+    if (e.why === "passthrough") return `Import ${ea.service.host} in the client's Sidecar egress hosts.`;
+    return `Make the client send Istio mTLS to ${ea.service.host} (a DestinationRule with ISTIO_MUTUAL), or relax the destination port to PERMISSIVE.`;
+  },
+};
+
+const brokenRule = (code: Exclude<BrokenCode, "edge.passthrough">) =>
+  rule(code, (ctx: AnalysisContext) =>
+    ctx.edges
+      .filter((ea) => brokenEdgeCode(ea) === code)
+      .map((ea) =>
+        finding(code, {
+          message: `${ea.edge.id}: ${ea.edge.predicted.reason}`,
+          resources: edgeResources(ea),
+          edge: ea.edge.id,
+          fix: FIXES[code](ea),
+        }),
+      ),
+  );
+
+export const edgeAutoMtlsNamespaceDisable = brokenRule("edge.auto-mtls-namespace-disable");
+export const edgeMtlsToNoProxy = brokenRule("edge.mtls-to-no-proxy");
+export const edgeMtlsToDisable = brokenRule("edge.mtls-to-disable");
+export const edgeTlsMismatch = brokenRule("edge.tls-mismatch");
+export const edgePlaintextToStrict = brokenRule("edge.plaintext-to-strict");
+
+const isPassthrough = (ea: EdgeAnalysis) => ea.passthroughObserved || ea.prediction.worst.why === "passthrough" || ea.prediction.worst.why === "blackhole";
+
+export const edgePlaintext = rule("edge.plaintext", (ctx) =>
+  ctx.edges
+    .filter((ea) => {
+      if (ea.edge.predicted.verdict !== "plaintext" || ea.service.external || isPassthrough(ea)) return false;
+      const clientProxy = ea.client.dataplane !== "none";
+      const serverProxy = ea.prediction.worst.accept.kind !== "none";
+      return clientProxy || serverProxy;
+    })
+    .map((ea) =>
+      finding("edge.plaintext", {
+        message: `${ea.edge.id} is plaintext: ${ea.edge.predicted.reason}`,
+        resources: edgeResources(ea),
+        edge: ea.edge.id,
+        fix:
+          ea.client.dataplane === "none"
+            ? `Give ${ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "the caller"} a proxy so the call can be mTLS.`
+            : `Make both sides meshed and let auto mTLS (or ISTIO_MUTUAL) encrypt ${ea.service.host}.`,
+      }),
+    ),
+);
+
+export const edgePassthrough = rule("edge.passthrough", (ctx) =>
+  ctx.edges
+    .filter((ea) => isPassthrough(ea))
+    .map((ea) =>
+      finding("edge.passthrough", {
+        severity: ea.edge.predicted.verdict === "broken" && brokenEdgeCode(ea) === "edge.passthrough" ? "error" : "warning",
+        message: `${ea.edge.id}: ${ea.edge.predicted.reason}`,
+        resources: edgeResources(ea, ea.prediction.sidecar ? [{ kind: "Sidecar", namespace: ea.prediction.sidecar.namespace, name: ea.prediction.sidecar.name }] : []),
+        edge: ea.edge.id,
+        fix: ea.prediction.sidecar
+          ? `Add ${ea.service.namespace}/${ea.service.host} to the egress hosts of Sidecar ${ea.prediction.sidecar.namespace}/${ea.prediction.sidecar.name}.`
+          : `Make the destination known to the mesh (a Service or ServiceEntry) and call it by its service name, not a pod IP.`,
+      }),
+    ),
+);
+
+export const edgeObservedMismatch = rule("edge.observed-mismatch", (ctx) =>
+  ctx.edges
+    .filter((ea) => edgeContradicts(ea.edge))
+    .map((ea) => {
+      const o = ea.edge.observed!;
+      const seen = [o.mtls > 0 ? `${o.mtls} mTLS` : "", o.plaintext > 0 ? `${o.plaintext} plaintext` : ""].filter(Boolean).join(" and ");
+      return finding("edge.observed-mismatch", {
+        message: `${ea.edge.id}: predicted ${ea.edge.predicted.verdict}, but the destination reported ${seen}${o.window ? ` over ${o.window}` : ""}. ${ea.edge.predicted.reason}`,
+        resources: edgeResources(ea),
+        edge: ea.edge.id,
+        fix:
+          ea.edge.predicted.verdict === "broken"
+            ? `The traffic observed predates the current configuration or bypasses it: those callers fail now. Fix the configuration named above.`
+            : `Check for recent configuration changes or pods not yet restarted; the telemetry is newer evidence than the configuration.`,
+      });
+    }),
+);
+
+export type { FindingCode };

@@ -1,0 +1,278 @@
+// Server-side rules: PeerAuthentication (findings.md "Istio PeerAuthentication", istio.md §1).
+import type { PeerAuthentication, Workload } from "../../model/mesh";
+import { selectorMatches } from "../../model/read";
+import { buildPaIndex, modeForPort, namespaceDecision, workloadPolicyFor } from "../../resolve/peerAuthentication";
+import { hasIstioProxy } from "../../resolve/resolver";
+import type { Finding, Ref } from "../../snapshot/schema";
+import type { AnalysisContext } from "../context";
+import { rule } from "../context";
+import { finding } from "../finding";
+import { listNames, namespaceRef, nsName, paRefOf, workloadRef } from "../refs";
+
+const defaultIndex = (ctx: AnalysisContext) => ctx.resolver.paIndex({ revision: "", dataplane: "sidecar" });
+
+/** Ports a workload really has: declared container ports and target ports of Services selecting it. */
+export function realPorts(ctx: AnalysisContext, w: Workload): Set<number> {
+  const ports = new Set(w.containerPorts.map((p) => p.port));
+  for (const s of ctx.model.services) {
+    if (s.namespace !== w.namespace || !s.workloads.includes(nsName(w))) continue;
+    for (const p of s.ports) ports.add(ctx.resolver.targetPortOf(s, p, w));
+  }
+  return ports;
+}
+
+const selected = (ctx: AnalysisContext, pa: PeerAuthentication): Workload[] =>
+  (ctx.model.workloadsByNamespace.get(pa.namespace) ?? []).filter((w) => pa.selector && selectorMatches(pa.selector, w.labels));
+
+export const paConflict = rule("pa.conflict", (ctx) => {
+  const idx = defaultIndex(ctx);
+  const out: Finding[] = [];
+  const conflict = (pas: PeerAuthentication[], scope: string) => {
+    const [winner, ...ignored] = pas;
+    out.push(
+      finding("pa.conflict", {
+        message: `${scope} has ${pas.length} PeerAuthentications; Istio applies only the oldest, ${nsName(winner!)}, and ignores ${listNames(ignored.map(nsName))}.`,
+        resources: [...ignored.map(paRefOf), paRefOf(winner!)],
+        fix: `Merge the settings into ${nsName(winner!)} and delete ${listNames(ignored.map(nsName))}.`,
+      }),
+    );
+  };
+  if (idx.mesh.length > 1) conflict(idx.mesh, "The mesh (root namespace " + idx.rootNamespace + ")");
+  for (const [ns, pas] of idx.namespaceWide) if (pas.length > 1) conflict(pas, `Namespace ${ns}`);
+  for (const [ns, pas] of idx.workloadLevel) {
+    const groups = new Map<string, { pas: PeerAuthentication[]; workloads: string[] }>();
+    for (const w of ctx.model.workloadsByNamespace.get(ns) ?? []) {
+      const matching = pas.filter((pa) => selectorMatches(pa.selector!, w.labels));
+      if (matching.length < 2) continue;
+      const key = matching.map((p) => p.name).join("\u0000");
+      const g = groups.get(key) ?? { pas: matching, workloads: [] };
+      g.workloads.push(w.name);
+      groups.set(key, g);
+    }
+    for (const g of groups.values()) conflict(g.pas, `Workload ${listNames(g.workloads.map((n) => `${ns}/${n}`))}`);
+  }
+  return out;
+});
+
+export const paSelectorMatchesNothing = rule("pa.selector-matches-nothing", (ctx) => {
+  const idx = defaultIndex(ctx);
+  const out: Finding[] = [];
+  for (const [ns, pas] of idx.workloadLevel) {
+    // With no workload of the namespace among the inputs we cannot tell: say nothing.
+    if ((ctx.model.workloadsByNamespace.get(ns) ?? []).length === 0) continue;
+    for (const pa of pas) {
+      if (selected(ctx, pa).length > 0) continue;
+      const sel = Object.entries(pa.selector!).map(([k, v]) => `${k}=${v}`).join(",");
+      out.push(
+        finding("pa.selector-matches-nothing", {
+          message: `PeerAuthentication ${nsName(pa)} selects ${sel}, which matches no workload in namespace ${ns}: it enforces nothing.`,
+          resources: [paRefOf(pa)],
+          fix: `Correct spec.selector.matchLabels to the labels of the pods it should cover, or delete the policy.`,
+        }),
+      );
+    }
+  }
+  return out;
+});
+
+export const paRootSelectorIgnored = rule("pa.root-selector-ignored", (ctx) =>
+  defaultIndex(ctx).rootWithSelector.map((pa) =>
+    finding("pa.root-selector-ignored", {
+      message: `PeerAuthentication ${nsName(pa)} has a selector but lives in the root namespace ${pa.namespace}: Istio ignores it entirely.`,
+      resources: [paRefOf(pa)],
+      fix: `Move it to the namespace of the workloads it should select, or drop the selector to make it mesh-wide.`,
+    }),
+  ),
+);
+
+export const paPortLevelWithoutSelector = rule("pa.port-level-without-selector", (ctx) =>
+  ctx.model.peerAuthentications
+    .filter((pa) => !pa.selector && pa.portLevelMtls)
+    .map((pa) =>
+      finding("pa.port-level-without-selector", {
+        message: `PeerAuthentication ${nsName(pa)} sets portLevelMtls (${[...pa.portLevelMtls!.keys()].join(", ")}) without a selector: Istio rejects this at admission, and where it exists anyway the port map is ignored.`,
+        resources: [paRefOf(pa)],
+        fix: `Move portLevelMtls into a PeerAuthentication with spec.selector.matchLabels for the workloads that need it.`,
+      }),
+    ),
+);
+
+export const paPortNotOnWorkload = rule("pa.port-not-on-workload", (ctx) => {
+  const out: Finding[] = [];
+  for (const w of ctx.model.workloads) {
+    const pa = ctx.resolver.policyOf(w).workloadPolicy;
+    if (!pa?.portLevelMtls) continue;
+    const real = realPorts(ctx, w);
+    for (const key of pa.portLevelMtls.keys()) {
+      if (real.has(key)) continue;
+      let meant: number | null = null;
+      for (const s of ctx.model.services) {
+        if (s.namespace !== w.namespace || !s.workloads.includes(nsName(w))) continue;
+        const p = s.ports.find((sp) => sp.port === key);
+        if (p) meant = ctx.resolver.targetPortOf(s, p, w);
+      }
+      if (meant !== null && meant !== key) {
+        out.push(
+          finding("pa.port-not-on-workload", {
+            message: `PeerAuthentication ${nsName(pa)} sets portLevelMtls for port ${key} on ${nsName(w)}, but ${key} is a Service port that maps to target port ${meant}: keys are target ports, did you mean ${meant}?`,
+            resources: [paRefOf(pa), workloadRef(w)],
+            fix: `Change the portLevelMtls key ${key} to ${meant}.`,
+          }),
+        );
+      } else if (w.containerPorts.length > 0) {
+        out.push(
+          finding("pa.port-not-on-workload", {
+            severity: "info",
+            message: `PeerAuthentication ${nsName(pa)} sets portLevelMtls for port ${key}, which ${nsName(w)} does not declare (declared: ${w.containerPorts.map((p) => p.port).join(", ")}); it still applies if the application listens there.`,
+            resources: [paRefOf(pa), workloadRef(w)],
+            fix: `Check the port number; declare the container port if the application does listen on ${key}.`,
+          }),
+        );
+      }
+    }
+  }
+  return out;
+});
+
+export const paNoProxy = rule("pa.no-proxy", (ctx) => {
+  const out: Finding[] = [];
+  for (const pa of ctx.model.peerAuthentications) {
+    const idx = defaultIndex(ctx);
+    let covered: Workload[];
+    if (pa.namespace === idx.rootNamespace) {
+      if (pa.selector) continue;
+      covered = ctx.model.workloads;
+    } else covered = pa.selector ? selected(ctx, pa) : (ctx.model.workloadsByNamespace.get(pa.namespace) ?? []);
+    if (covered.length === 0 || covered.some(hasIstioProxy)) continue;
+    out.push(
+      finding("pa.no-proxy", {
+        message: `PeerAuthentication ${nsName(pa)} covers only workloads without an Istio proxy (${listNames(covered.map(nsName))}): it enforces nothing.`,
+        resources: [paRefOf(pa), ...covered.slice(0, 10).map(workloadRef)],
+        fix: `Inject the sidecar (label the namespace istio-injection=enabled and restart) or enrol the namespace in ambient; otherwise delete the policy.`,
+      }),
+    );
+  }
+  return out;
+});
+
+export const paDisable = rule("pa.disable", (ctx) => {
+  const affected = new Map<PeerAuthentication, string[]>();
+  const add = (pa: PeerAuthentication, what: string) => {
+    const list = affected.get(pa) ?? [];
+    list.push(what);
+    affected.set(pa, list);
+  };
+  for (const w of ctx.model.workloads) {
+    if (w.dataplane !== "sidecar" || w.gateway) continue;
+    const p = ctx.resolver.policyOf(w);
+    if (p.base.mode === "DISABLE" && p.base.policy) add(p.base.policy, nsName(w));
+    const real = realPorts(ctx, w);
+    for (const [port, d] of p.perPort) if (d.mode === "DISABLE" && d.policy && d.origin === "workload-port" && real.has(port)) add(d.policy, `${nsName(w)} port ${port}`);
+  }
+  return [...affected].map(([pa, what]) =>
+    finding("pa.disable", {
+      message: `PeerAuthentication ${nsName(pa)} disables mTLS for ${listNames(what)}: their inbound traffic is plaintext and unauthenticated.`,
+      resources: [paRefOf(pa)],
+      fix: `Set mtls.mode to STRICT (or PERMISSIVE while clients migrate); if a port must stay plaintext, limit DISABLE to that port with portLevelMtls on a workload policy.`,
+    }),
+  );
+});
+
+export const paAmbientDisableIgnored = rule("pa.ambient-disable-ignored", (ctx) => {
+  const affected = new Map<PeerAuthentication, string[]>();
+  for (const w of ctx.model.workloads) {
+    if (w.dataplane !== "ambient") continue;
+    const full = workloadPolicyFor(ctx.resolver.paIndex({ revision: w.revision, dataplane: "sidecar" }), w);
+    for (const pa of [full.meshPolicy, full.namespacePolicy, full.workloadPolicy]) {
+      if (!pa) continue;
+      if (pa.mode === "DISABLE" || [...(pa.portLevelMtls?.values() ?? [])].includes("DISABLE")) {
+        const list = affected.get(pa) ?? [];
+        list.push(nsName(w));
+        affected.set(pa, list);
+      }
+    }
+  }
+  return [...affected].map(([pa, ws]) =>
+    finding("pa.ambient-disable-ignored", {
+      message: `PeerAuthentication ${nsName(pa)} sets DISABLE, but ${listNames(ws)} ${ws.length > 1 ? "are" : "is"} in ambient mode: ztunnel ignores DISABLE and resolves the mode as if the policy were absent.`,
+      resources: [paRefOf(pa)],
+      fix: `Remove DISABLE from the policy; to take a workload out of the mesh, label its pods istio.io/dataplane-mode=none.`,
+    }),
+  );
+});
+
+/** Workloads that are PERMISSIVE, with the plaintext clients telemetry saw reaching them. */
+function plaintextClientsOf(ctx: AnalysisContext, workloads: Set<string>): string[] {
+  const clients = new Set<string>();
+  for (const ea of ctx.edges) {
+    if (!ea.edge.observed || ea.edge.observed.plaintext <= 0) continue;
+    if (!ea.edge.destination.workloads.some((k) => workloads.has(k))) continue;
+    clients.add(ea.edge.source.workload ? `${ea.edge.source.namespace}/${ea.edge.source.workload}` : "callers outside the mesh");
+  }
+  return [...clients].sort();
+}
+
+export const paPermissive = rule("pa.permissive", (ctx) => {
+  const out: Finding[] = [];
+  for (const [ns, workloads] of ctx.model.workloadsByNamespace) {
+    const meshed = workloads.filter((w) => hasIstioProxy(w) && !w.gateway);
+    if (meshed.length === 0) continue;
+    const ambient = meshed.every((w) => w.dataplane === "ambient");
+    const nsMode = namespaceDecision(ctx.resolver.paIndex({ revision: meshed[0]!.revision, dataplane: ambient ? "ambient" : "sidecar" }), ns);
+    const report = (subject: string, resources: Ref[], ws: Workload[], own: boolean) => {
+      const clients = plaintextClientsOf(ctx, new Set(ws.map(nsName)));
+      const plaintextPredicted = ctx.edges.some(
+        (ea) => ea.edge.predicted.verdict === "plaintext" && ea.edge.destination.workloads.some((k) => ws.some((w) => nsName(w) === k)),
+      );
+      const ready = clients.length === 0 && !plaintextPredicted;
+      out.push(
+        finding("pa.permissive", {
+          severity: clients.length > 0 ? "warning" : "info",
+          message:
+            clients.length > 0
+              ? `${subject} accepts plaintext, and plaintext traffic from ${listNames(clients)} was observed: those clients would break under STRICT.`
+              : `${subject} accepts plaintext${own ? "" : ""}; ${ready ? "no plaintext traffic is observed or predicted to it, so it looks ready for STRICT" : "some of its clients are predicted to send plaintext, so it is not ready for STRICT yet"}.`,
+          resources,
+          fix:
+            clients.length > 0
+              ? `Give ${listNames(clients)} a proxy (or make them send mTLS), then set mtls.mode STRICT.`
+              : `Set mtls.mode STRICT in a PeerAuthentication for ${own ? "this workload" : `namespace ${ns}`}.`,
+        }),
+      );
+    };
+    if (nsMode.mode === "PERMISSIVE") {
+      const inherit = meshed.filter((w) => {
+        const p = ctx.resolver.policyOf(w);
+        return p.base.origin !== "workload" && p.base.mode === "PERMISSIVE";
+      });
+      const subject = nsMode.policy
+        ? `Namespace ${ns} (PeerAuthentication ${nsName(nsMode.policy)}, ${nsMode.origin})`
+        : `Namespace ${ns} (no PeerAuthentication: Istio's default)`;
+      if (inherit.length > 0) report(subject, [nsMode.policy ? paRefOf(nsMode.policy) : namespaceRef(ns)], inherit, false);
+    }
+    for (const w of meshed) {
+      const p = ctx.resolver.policyOf(w);
+      if (p.base.origin === "workload" && p.base.mode === "PERMISSIVE" && nsMode.mode !== "PERMISSIVE")
+        report(`Workload ${nsName(w)} (PeerAuthentication ${nsName(p.base.policy!)})`, [paRefOf(p.base.policy!), workloadRef(w)], [w], true);
+    }
+  }
+  return out;
+});
+
+export const meshNoStrict = rule("mesh.no-strict", (ctx) => {
+  if (!ctx.model.hasIstio) return [];
+  const idx = defaultIndex(ctx);
+  const meshPa = idx.mesh[0];
+  if (meshPa?.mode === "STRICT") return [];
+  return [
+    finding("mesh.no-strict", {
+      message: meshPa
+        ? `The mesh-wide PeerAuthentication ${nsName(meshPa)} is ${meshPa.mode}, not STRICT: workloads without their own STRICT policy accept plaintext.`
+        : `There is no mesh-wide PeerAuthentication in the root namespace ${idx.rootNamespace}: workloads without their own policy accept plaintext (PERMISSIVE).`,
+      resources: [meshPa ? paRefOf(meshPa) : namespaceRef(idx.rootNamespace)],
+      fix: `Once every client has a proxy, apply a PeerAuthentication named default in ${idx.rootNamespace} with mtls.mode STRICT.`,
+    }),
+  ];
+});
+
+export { modeForPort };

@@ -1,0 +1,81 @@
+// Workload and namespace rules (findings.md "Workloads and namespaces").
+import type { Namespace } from "../../model/mesh";
+import type { Finding } from "../../snapshot/schema";
+import type { AnalysisContext } from "../context";
+import { rule } from "../context";
+import { finding } from "../finding";
+import { listNames, namespaceRef, nsName, workloadRef } from "../refs";
+
+export const meshedNamespace = (ns: Namespace | undefined): boolean =>
+  !!ns &&
+  (ns.labels["istio-injection"] === "enabled" ||
+    ns.labels["istio.io/rev"] !== undefined ||
+    ns.labels["istio.io/dataplane-mode"] === "ambient" ||
+    ns.annotations["linkerd.io/inject"] === "enabled");
+
+export const workloadNoProxy = rule("workload.no-proxy", (ctx) =>
+  ctx.model.workloads
+    .filter((w) => w.dataplane === "none" && !w.optedOut && meshedNamespace(ctx.model.namespaces.get(w.namespace)))
+    .map((w) =>
+      finding("workload.no-proxy", {
+        message: `${w.kind} ${nsName(w)} runs without a proxy although namespace ${w.namespace} is labelled for the mesh: its pods were probably created before injection was enabled, or injection failed.`,
+        resources: [workloadRef(w), namespaceRef(w.namespace)],
+        fix: `Restart it (kubectl rollout restart ${w.kind.toLowerCase()}/${w.name} -n ${w.namespace}); if it must stay out, label its pods sidecar.istio.io/inject: "false".`,
+      }),
+    ),
+);
+
+export const workloadTlsModeWithoutProxy = rule("workload.tlsmode-without-proxy", (ctx) =>
+  ctx.model.workloads
+    .filter((w) => w.tlsModeLabel === "istio" && w.dataplane !== "sidecar")
+    .map((w) =>
+      finding("workload.tlsmode-without-proxy", {
+        message: `${w.kind} ${nsName(w)} carries security.istio.io/tlsMode=istio but has no istio-proxy: auto-mTLS clients will send it mTLS, which it cannot terminate.`,
+        resources: [workloadRef(w)],
+        fix: `Remove the security.istio.io/tlsMode label from the pod template, or inject the sidecar.`,
+      }),
+    ),
+);
+
+export const workloadCaptureExcludedPort = rule("workload.capture-excluded-port", (ctx) => {
+  const out: Finding[] = [];
+  for (const w of ctx.model.workloads) {
+    if (w.dataplane !== "sidecar" || w.excludedInboundPorts.length === 0) continue;
+    const strict = w.excludedInboundPorts.filter((p) => ctx.resolver.serverDecision(w, p).mode === "STRICT");
+    if (strict.length === 0) continue;
+    const d = ctx.resolver.serverDecision(w, strict[0]!);
+    out.push(
+      finding("workload.capture-excluded-port", {
+        message: `${w.kind} ${nsName(w)} excludes port${strict.length > 1 ? "s" : ""} ${strict.join(", ")} from inbound capture (traffic.sidecar.istio.io/excludeInboundPorts) although its policy is STRICT: those ports accept plaintext, and mTLS clients sending to them fail.`,
+        resources: [workloadRef(w), ...(d.policy ? [d.policy] : [])],
+        fix: `Remove ${strict.join(", ")} from traffic.sidecar.istio.io/excludeInboundPorts, or expose those ports only where plaintext is intended.`,
+      }),
+    );
+  }
+  return out;
+});
+
+const SYSTEM_NAMESPACES = new Set(["kube-system", "kube-public", "kube-node-lease", "local-path-storage"]);
+
+export const namespaceNotInjected = rule("namespace.not-injected", (ctx) => {
+  const hasMesh = ctx.model.hasIstio || ctx.model.workloads.some((w) => w.dataplane === "linkerd");
+  if (!hasMesh) return [];
+  // Control-plane namespaces run without sidecars by design.
+  const controlPlane = new Set([...ctx.model.meshByRevision.values()].map((m) => m.rootNamespace));
+  const out: Finding[] = [];
+  for (const [name, workloads] of ctx.model.workloadsByNamespace) {
+    const ns = ctx.model.namespaces.get(name);
+    if (SYSTEM_NAMESPACES.has(name) || controlPlane.has(name) || name === "linkerd" || name.startsWith("linkerd-")) continue;
+    if (meshedNamespace(ns) || ns?.labels["istio-injection"] === "disabled") continue;
+    const bare = workloads.filter((w) => w.dataplane === "none");
+    if (bare.length === 0) continue;
+    out.push(
+      finding("namespace.not-injected", {
+        message: `Namespace ${name} has no injection, revision or ambient label, and ${listNames(bare.map(nsName))} run${bare.length === 1 ? "s" : ""} without a data plane: their traffic is plaintext and fails against STRICT servers.`,
+        resources: [namespaceRef(name)],
+        fix: `Label the namespace (kubectl label namespace ${name} istio-injection=enabled, or istio.io/dataplane-mode=ambient) and restart its workloads; label it istio-injection=disabled if it is meant to stay out.`,
+      }),
+    );
+  }
+  return out;
+});

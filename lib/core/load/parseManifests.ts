@@ -1,0 +1,359 @@
+// Turns the text of one input file (contract §2) into Kubernetes objects, Envoy / ztunnel config dumps
+// and problems. Pure: the caller reads the file. Nothing is thrown: a broken document is reported with
+// its absolute line and the other documents of the file are still read.
+//
+// Secret hygiene happens here, at the first point the data exists in memory, so that no later layer
+// (snapshot, JSON output, UI, logs) can leak private keys, tokens or passwords it never received.
+import yaml from "js-yaml";
+import type { ConfigDump, InputProblem, KubeObject, ParsedInputs, SourceLocation } from "../model/input";
+import { isObj, type Obj } from "../model/read";
+
+// Kubernetes reads YAML through sigs.k8s.io/yaml, which keeps unquoted timestamps as strings; js-yaml's
+// default schema would turn them into Date objects that the model's string readers then miss. So: the
+// default schema minus timestamp (and the exotic !!binary/!!omap/!!pairs/!!set), keeping `<<` merges.
+// (@types/js-yaml does not declare `types.merge`, so the one-line type is restated here.)
+const MERGE = new yaml.Type("tag:yaml.org,2002:merge", { kind: "scalar", resolve: (d) => d === "<<" || d === null });
+const SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [MERGE] });
+// `json: true` lets a duplicated key override instead of failing the whole document, as the API server
+// does (it only warns), so one repeated label does not hide a workload.
+const LOAD_OPTIONS: yaml.LoadOptions = { schema: SCHEMA, json: true };
+
+const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+export function parseManifestText(text: string, file: string): ParsedInputs {
+  const out: ParsedInputs = { objects: [], configDumps: [], problems: [] };
+  // A BOM is invisible in editors yet would hide the `{` of a JSON file.
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  let first = 0;
+  while (first < body.length && isSpace(body.charCodeAt(first))) first++;
+  const c = body[first];
+  if (c === "{" || c === "[") parseJson(body, first, file, out);
+  else parseYaml(body, file, out);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// YAML
+
+interface YamlDoc {
+  start: number; // offset of the document's first character (its `---` line, if any)
+  end: number;
+  line: number; // 1-based line of `start`
+  lastLine: number; // 1-based line of the document's last line
+}
+
+function parseYaml(text: string, file: string, out: ParsedInputs): void {
+  for (const doc of splitDocuments(text)) {
+    const chunk = text.slice(doc.start, doc.end);
+    let value: unknown;
+    try {
+      value = yaml.load(chunk, LOAD_OPTIONS);
+    } catch (e) {
+      out.problems.push(yamlProblem(e, file, doc));
+      continue;
+    }
+    if (value === undefined || value === null) continue; // empty or comments only
+    const at: SourceLocation = { file, line: contentLine(chunk, doc.line) };
+    if (isObj(value)) addObject(value, at, out);
+    else out.problems.push({ ...at, message: `document is ${describe(value)}, not a Kubernetes object` });
+  }
+}
+
+// Documents are split here rather than by js-yaml's loadAll, which gives up at the first error and
+// would lose every document after a broken one. A line starting with `---` followed by nothing or
+// whitespace is a document marker (YAML 1.2 §9.1); it stays in the chunk so `--- {…}` still parses.
+function splitDocuments(text: string): YamlDoc[] {
+  const docs: YamlDoc[] = [];
+  let docStart = 0;
+  let docLine = 1;
+  let pos = 0;
+  let line = 1;
+  for (;;) {
+    let nl = text.indexOf("\n", pos);
+    if (nl === -1) nl = text.length;
+    if (pos > docStart && isDocMarker(text, pos)) {
+      docs.push({ start: docStart, end: pos, line: docLine, lastLine: line - 1 });
+      docStart = pos;
+      docLine = line;
+    }
+    if (nl >= text.length) break;
+    pos = nl + 1;
+    line++;
+  }
+  // A final newline opens an empty last line that no error should point at.
+  const last = text.endsWith("\n") ? line - 1 : line;
+  docs.push({ start: docStart, end: text.length, line: docLine, lastLine: Math.max(docLine, last) });
+  return docs;
+}
+
+function isDocMarker(text: string, pos: number): boolean {
+  if (text.charCodeAt(pos) !== 45 || !text.startsWith("---", pos)) return false;
+  const next = text.charCodeAt(pos + 3);
+  return Number.isNaN(next) || isSpace(next);
+}
+
+// The line users see as the object's start: past the `---` marker, blank lines and comments (Helm puts
+// a `# Source:` comment on top of every document).
+function contentLine(chunk: string, line: number): number {
+  let pos = 0;
+  for (;;) {
+    let nl = chunk.indexOf("\n", pos);
+    if (nl === -1) nl = chunk.length;
+    let s = pos;
+    if (pos === 0 && isDocMarker(chunk, 0)) s += 3; // only a chunk's first line can be its marker
+    while (s < nl && isSpace(chunk.charCodeAt(s))) s++;
+    if (s < nl && chunk[s] !== "#") return line;
+    if (nl >= chunk.length) return line;
+    pos = nl + 1;
+    line++;
+  }
+}
+
+function yamlProblem(e: unknown, file: string, doc: YamlDoc): InputProblem {
+  if (e instanceof yaml.YAMLException) {
+    const rel = e.mark?.line ?? 0;
+    return { file, line: Math.min(doc.line + rel, doc.lastLine), message: oneLine(e.reason || e.message) };
+  }
+  return { file, line: doc.line, message: oneLine(String(e)) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON
+
+function parseJson(text: string, first: number, file: string, out: ParsedInputs): void {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    out.problems.push(jsonProblem(text, e, file));
+    return;
+  }
+  const at: SourceLocation = { file, line: lineAt(text, first) };
+  if (Array.isArray(value)) {
+    expandItems(value, at, out, undefined);
+    return;
+  }
+  if (!isObj(value)) return; // unreachable: the text starts with `{` or `[`
+  if (value.kind === undefined) {
+    const dump = configDump(value, at);
+    if (dump) {
+      out.configDumps.push(dump);
+      if (!dump.pod) out.problems.push({ ...at, message: NO_POD });
+      return;
+    }
+  }
+  addObject(value, at, out);
+}
+
+// V8's messages quote the offending text, which may be key material and spans lines; keep only the
+// reason, and turn its character position into a line.
+function jsonProblem(text: string, e: unknown, file: string): InputProblem {
+  const raw = e instanceof Error ? e.message : String(e);
+  const pos = /at position (\d+)/.exec(raw);
+  let reason = raw.replace(/ in JSON at position \d+[\s\S]*$/, "").replace(/, "[\s\S]*$/, "");
+  let line: number | undefined = pos ? lineAt(text, Number(pos[1])) : undefined;
+  if (line === undefined) {
+    // js-yaml reads JSON too and says where it broke.
+    try {
+      yaml.load(text, LOAD_OPTIONS);
+    } catch (ye) {
+      if (ye instanceof yaml.YAMLException) {
+        line = Math.min((ye.mark?.line ?? 0) + 1, lineAt(text, text.trimEnd().length));
+        reason = ye.reason || reason;
+      }
+    }
+  }
+  const message = `invalid JSON: ${oneLine(reason.charAt(0).toLowerCase() + reason.slice(1))}`;
+  return line === undefined ? { file, message } : { file, line, message };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kubernetes objects
+
+interface ListContext {
+  kind?: string;
+  apiVersion?: string;
+}
+
+function addObject(o: Obj, at: SourceLocation, out: ParsedInputs): void {
+  const kind = o.kind;
+  if (typeof kind === "string" && kind.endsWith("List") && Array.isArray(o.items)) {
+    // `kubectl get -o yaml` wraps in `kind: List`; typed lists from the API (PodList) omit the items' kind.
+    const itemKind = kind.length > 4 ? kind.slice(0, -4) : undefined;
+    const apiVersion = typeof o.apiVersion === "string" ? o.apiVersion : undefined;
+    expandItems(o.items, at, out, { kind: itemKind, apiVersion });
+    return;
+  }
+  if (typeof kind !== "string" || kind === "") {
+    out.problems.push({ ...at, field: "kind", message: "object has no kind" });
+    return;
+  }
+  const meta = o.metadata;
+  const name = isObj(meta) ? meta.name : undefined;
+  if (!isObj(meta) || typeof name !== "string" || name === "") {
+    out.problems.push({ ...at, field: "metadata.name", message: `object has no metadata.name (kind ${kind})` });
+    return;
+  }
+  scrubObject(o, meta, kind);
+  out.objects.push({ object: o as KubeObject, at });
+}
+
+function expandItems(items: unknown[], at: SourceLocation, out: ParsedInputs, list: ListContext | undefined) {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (!isObj(item)) {
+      out.problems.push({ ...at, message: `list item ${i + 1} is ${describe(item)}, not a Kubernetes object` });
+      continue;
+    }
+    if (list?.kind && item.kind === undefined) item.kind = list.kind;
+    if (list?.apiVersion && item.apiVersion === undefined) item.apiVersion = list.apiVersion;
+    addObject(item, at, out);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hygiene
+
+const SECRET_KEY_NAME = /key|token|password/i;
+const PRIVATE_KEY = "PRIVATE KEY";
+
+function scrubObject(o: Obj, meta: Obj, kind: string): void {
+  // Both can carry a full copy of the object, Secret data included.
+  if (isObj(meta.annotations)) delete meta.annotations[LAST_APPLIED];
+  delete meta.managedFields;
+  if (kind === "Secret") {
+    keepEntries(o, "data", (k, v) => !SECRET_KEY_NAME.test(k) && !decodesToPrivateKey(v));
+    keepEntries(o, "stringData", (k, v) => !SECRET_KEY_NAME.test(k) && !v.includes(PRIVATE_KEY));
+  } else if (kind === "ConfigMap") {
+    // ConfigMaps legitimately hold CA bundles; a private key there is a mistake we must not repeat.
+    keepEntries(o, "data", (_k, v) => !v.includes(PRIVATE_KEY));
+    keepEntries(o, "binaryData", (_k, v) => !decodesToPrivateKey(v));
+  }
+}
+
+/** Keeps the string entries of `o[field]` that `keep` accepts; non-strings go too (Kubernetes rejects them). */
+function keepEntries(o: Obj, field: string, keep: (key: string, value: string) => boolean): void {
+  const map = o[field];
+  if (!isObj(map)) return;
+  for (const [k, v] of Object.entries(map)) if (typeof v !== "string" || !keep(k, v)) delete map[k];
+}
+
+function decodesToPrivateKey(b64: string): boolean {
+  try {
+    return atob(b64.replace(/\s+/g, "")).includes(PRIVATE_KEY);
+  } catch {
+    // Not base64, so not a valid Secret value: judge the raw text instead.
+    return b64.includes(PRIVATE_KEY);
+  }
+}
+
+/** Envoy redacts private keys itself, but a dump from a patched or older proxy might not. */
+function scrubDump(v: unknown): void {
+  if (Array.isArray(v)) {
+    for (const x of v) scrubDump(x);
+    return;
+  }
+  if (!isObj(v)) return;
+  for (const [k, val] of Object.entries(v)) {
+    if (k === "private_key" || k === "privateKey") v[k] = isObj(val) ? {} : "";
+    else if (typeof val === "object" && val !== null) scrubDump(val);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Config dumps
+
+const NO_POD =
+  "cannot tell which pod this config dump belongs to (no bootstrap node id; name the file <pod>.<namespace>.json)";
+
+const SECRETS_DUMP_TYPE = "type.googleapis.com/envoy.admin.v3.SecretsConfigDump";
+const SECRET_LISTS = [
+  "static_secrets",
+  "dynamic_active_secrets",
+  "dynamic_warming_secrets",
+  "staticSecrets",
+  "dynamicActiveSecrets",
+  "dynamicWarmingSecrets",
+];
+
+function configDump(o: Obj, at: SourceLocation): ConfigDump | undefined {
+  let body: Obj | undefined;
+  let kind: ConfigDump["kind"] | undefined;
+  if (Array.isArray(o.configs) && o.configs.some((c) => dumpType(c)?.endsWith("ConfigDump"))) {
+    body = o;
+    kind = "envoy";
+  } else if (SECRET_LISTS.some((k) => Array.isArray(o[k]))) {
+    // `istioctl proxy-config secret -o json` prints the SecretsConfigDump alone; wrapping it gives
+    // readers one shape to handle.
+    body = { configs: [{ "@type": SECRETS_DUMP_TYPE, ...o }] };
+    kind = "envoy";
+  } else if (isZtunnelDump(o)) {
+    body = o;
+    kind = "ztunnel";
+  }
+  if (!body || !kind) return undefined;
+  scrubDump(body);
+  const pod = (kind === "envoy" ? podFromNodeId(body) : null) ?? podFromFileName(at.file);
+  return { kind, pod, body, at };
+}
+
+function dumpType(c: unknown): string | undefined {
+  const t = isObj(c) ? c["@type"] : undefined;
+  return typeof t === "string" ? t : undefined;
+}
+
+function isZtunnelDump(o: Obj): boolean {
+  const certs = o.certificates;
+  const certLike = (c: unknown) => isObj(c) && "identity" in c && ("certChain" in c || "cert_chain" in c);
+  if (Array.isArray(certs) && certs.some(certLike)) return true;
+  return o.workloads !== undefined && (Array.isArray(certs) || o.services !== undefined);
+}
+
+// Node ids look like `sidecar~10.0.0.1~web-1.shop~shop.svc.cluster.local` (`router~…` for gateways).
+function podFromNodeId(body: Obj): ConfigDump["pod"] {
+  for (const c of body.configs as unknown[]) {
+    if (!dumpType(c)?.endsWith("BootstrapConfigDump") || !isObj(c)) continue;
+    const bootstrap = c.bootstrap;
+    const node = isObj(bootstrap) ? bootstrap.node : undefined;
+    const id = isObj(node) ? node.id : undefined;
+    if (typeof id !== "string") continue;
+    const parts = id.split("~");
+    const pod = parts.length >= 4 && parts[2] ? splitPodName(parts[2]) : null;
+    if (pod) return pod;
+  }
+  return null;
+}
+
+function podFromFileName(file: string): ConfigDump["pod"] {
+  const base = file.slice(Math.max(file.lastIndexOf("/"), file.lastIndexOf("\\")) + 1);
+  return splitPodName(base.replace(/\.json$/i, ""));
+}
+
+function splitPodName(s: string): ConfigDump["pod"] {
+  const dot = s.indexOf(".");
+  if (dot <= 0 || dot === s.length - 1) return null;
+  return { name: s.slice(0, dot), namespace: s.slice(dot + 1) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+
+function lineAt(text: string, pos: number): number {
+  let line = 1;
+  for (let i = text.indexOf("\n"); i !== -1 && i < pos; i = text.indexOf("\n", i + 1)) line++;
+  return line;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, " ").trim();
+}
+
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return "a list";
+  if (v === null) return "null";
+  return `a ${typeof v}`;
+}

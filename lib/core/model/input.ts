@@ -1,0 +1,78 @@
+// What the loaders hand to the analysis: raw Kubernetes objects with where they came from, Envoy /
+// ztunnel config dumps tied to pods, and every problem met on the way (never thrown: one broken
+// object must not lose the rest).
+import type { Ref } from "../snapshot/schema";
+
+export interface SourceLocation {
+  file: string;
+  /** 1-based line where the document (or the broken part) starts, when known. */
+  line?: number;
+}
+
+export interface OwnerReference {
+  kind: string;
+  name: string;
+  controller?: boolean;
+}
+
+export interface KubeMeta {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  creationTimestamp?: string;
+  ownerReferences?: OwnerReference[];
+  uid?: string;
+}
+
+/** A Kubernetes object as read. Fields beyond kind/metadata are read defensively by the model. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind: string;
+  metadata: KubeMeta;
+  [field: string]: unknown;
+}
+
+export interface LoadedObject {
+  object: KubeObject;
+  at: SourceLocation;
+}
+
+export interface ConfigDump {
+  /** "envoy": an Envoy admin /config_dump (snake_case or istioctl camelCase); "ztunnel": ztunnel's. */
+  kind: "envoy" | "ztunnel";
+  /** The pod it belongs to: from the bootstrap node id, else the file name `<pod>.<namespace>.json`. */
+  pod: { namespace: string; name: string } | null;
+  body: unknown;
+  at: SourceLocation;
+}
+
+export interface InputProblem {
+  file: string;
+  line?: number;
+  /** The object at fault, when the problem is one object rather than the whole file. */
+  object?: Ref;
+  /** Dotted path of the offending field, when known (e.g. "spec.mtls.mode"). */
+  field?: string;
+  message: string;
+}
+
+export interface ParsedInputs {
+  objects: LoadedObject[];
+  configDumps: ConfigDump[];
+  problems: InputProblem[];
+}
+
+/** One sample of an Istio standard metric, as read from Prometheus text or /api/v1/query JSON. */
+export interface TrafficSample {
+  metric: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+export interface ParsedTraffic {
+  samples: TrafficSample[];
+  /** The query window, when the input says (e.g. a `[5m]` range in the JSON query); else absent. */
+  window?: string;
+  problems: InputProblem[];
+}

@@ -1,0 +1,180 @@
+// The normalised mesh model: typed, validated views of the objects the resolver reads. Built once
+// from the loaded inputs (buildModel); everything downstream is a pure function of it.
+import type { Ref, WorkloadDataplane } from "../snapshot/schema";
+import type { ConfigDump, InputProblem, SourceLocation } from "./input";
+
+export type Labels = Record<string, string>;
+
+export interface MeshSettings {
+  rootNamespace: string;
+  trustDomain: string;
+  trustDomainAliases: string[];
+  enableAutoMtls: boolean;
+  /** meshConfig.defaultDestinationRuleExportTo; Istio's default is ["*"]. */
+  defaultDestinationRuleExportTo: string[];
+  /** meshConfig.outboundTrafficPolicy.mode. */
+  outboundTrafficPolicy: "ALLOW_ANY" | "REGISTRY_ONLY";
+}
+
+export interface Namespace {
+  name: string;
+  labels: Labels;
+  annotations: Labels;
+  /** False when the namespace is only implied by objects in it (no Namespace object read). */
+  declared: boolean;
+}
+
+export interface Workload {
+  namespace: string;
+  name: string;
+  kind: string;
+  serviceAccount: string;
+  /** Pod (template) labels. */
+  labels: Labels;
+  /** Pod (template) annotations. */
+  annotations: Labels;
+  containerPorts: { port: number; name?: string }[];
+  pods: number;
+  dataplane: WorkloadDataplane;
+  /** The pod's effective `security.istio.io/tlsMode` label ("istio" on injected pods unless overridden). */
+  tlsModeLabel: string | null;
+  /** Explicit opt-out of the namespace's data plane (sidecar.istio.io/inject=false, dataplane-mode=none, linkerd disabled). */
+  optedOut: boolean;
+  /** Inbound ports excluded from capture (traffic.sidecar.istio.io/excludeInboundPorts). */
+  excludedInboundPorts: number[];
+  /** `networking.istio.io/tunnel=http`: ztunnel may reach this sidecar pod over HBONE. */
+  hboneTunnel: boolean;
+  /** Istio revision of the workload (pod or namespace `istio.io/rev`), "" for the default. */
+  revision: string;
+  /** An Istio gateway (ingress/egress/east-west): its proxy is a router, not a sidecar; PA does not apply to it. */
+  gateway: boolean;
+  /** True when the data plane was seen on live pods, false when inferred from injection rules. */
+  fromLivePods: boolean;
+  at: SourceLocation;
+}
+
+export interface ServicePort {
+  port: number;
+  targetPort: number | string;
+  name?: string;
+  protocol: string;
+  appProtocol?: string;
+}
+
+export interface Service {
+  namespace: string;
+  name: string;
+  host: string;
+  headless: boolean;
+  /** MESH_EXTERNAL ServiceEntry or ExternalName service. */
+  external: boolean;
+  ports: ServicePort[];
+  /** null = no selector (endpoints managed elsewhere). */
+  selector: Labels | null;
+  /** "namespace/name" of the workloads behind it, sorted. */
+  workloads: string[];
+  /** Kind it came from: "Service" or "ServiceEntry". */
+  kind: "Service" | "ServiceEntry";
+  /** Service `networking.istio.io/exportTo` annotation or ServiceEntry exportTo; empty = everywhere. */
+  exportTo: string[];
+  /** ServiceEntry resolution NONE or headless Service: cluster type ORIGINAL_DST. */
+  passthrough: boolean;
+}
+
+export type PaMode = "UNSET" | "DISABLE" | "PERMISSIVE" | "STRICT";
+
+export interface PeerAuthentication {
+  namespace: string;
+  name: string;
+  creationTimestamp: string;
+  /** matchLabels; null or empty = namespace-wide (mesh-wide in the root namespace). */
+  selector: Labels | null;
+  mode: PaMode;
+  /** portLevelMtls keyed by workload (target) port; null when absent. */
+  portLevelMtls: Map<number, PaMode> | null;
+  at: SourceLocation;
+}
+
+export type TlsMode = "DISABLE" | "SIMPLE" | "MUTUAL" | "ISTIO_MUTUAL";
+
+export interface ClientTlsSettings {
+  mode: TlsMode;
+  /** False for a `tls:` block without `mode` (which Istio reads as DISABLE). */
+  modeSet: boolean;
+  credentialName?: string;
+  clientCertificate?: string;
+  privateKey?: string;
+  caCertificates?: string;
+  insecureSkipVerify?: boolean;
+  sni?: string;
+  subjectAltNames?: string[];
+}
+
+export interface PortTrafficPolicy {
+  port: number;
+  tls: ClientTlsSettings | null;
+}
+
+export interface TrafficPolicy {
+  tls: ClientTlsSettings | null;
+  portLevelSettings: PortTrafficPolicy[];
+  /** loadBalancer.simple, when set (PASSTHROUGH changes auto mTLS to all-or-nothing). */
+  loadBalancerSimple: string | null;
+}
+
+export interface Subset {
+  name: string;
+  labels: Labels;
+  trafficPolicy: TrafficPolicy | null;
+}
+
+export interface DestinationRule {
+  namespace: string;
+  name: string;
+  creationTimestamp: string;
+  /** spec.host as written. */
+  host: string;
+  /** spec.host resolved to an FQDN relative to the DR's namespace (istio.md §2.4). */
+  fqdn: string;
+  exportTo: string[];
+  workloadSelector: Labels | null;
+  trafficPolicy: TrafficPolicy | null;
+  subsets: Subset[];
+  at: SourceLocation;
+}
+
+export interface SidecarResource {
+  namespace: string;
+  name: string;
+  workloadSelector: Labels | null;
+  /** egress[].hosts, "namespace/dnsName" entries; empty = no egress section (everything imported). */
+  egressHosts: string[];
+  outboundTrafficPolicy: "ALLOW_ANY" | "REGISTRY_ONLY" | null;
+  at: SourceLocation;
+}
+
+export interface MeshModel {
+  /** Default (revision "") mesh settings: the `istio` ConfigMap, else Istio's defaults. */
+  mesh: MeshSettings;
+  /** Settings per revision ("" = default), from `istio-<rev>` ConfigMaps. */
+  meshByRevision: Map<string, MeshSettings>;
+  /** Whether any Istio mesh evidence was read (mesh ConfigMap, Istio CRs, or Istio data planes). */
+  hasIstio: boolean;
+  namespaces: Map<string, Namespace>;
+  workloads: Workload[];
+  workloadsByNamespace: Map<string, Workload[]>;
+  workloadByKey: Map<string, Workload>;
+  services: Service[];
+  serviceByHost: Map<string, Service>;
+  peerAuthentications: PeerAuthentication[];
+  destinationRules: DestinationRule[];
+  sidecars: SidecarResource[];
+  configDumps: ConfigDump[];
+  problems: InputProblem[];
+}
+
+export const workloadKey = (w: { namespace: string; name: string }): string => `${w.namespace}/${w.name}`;
+
+export function ref(kind: string, name: string, namespace?: string): Ref {
+  return namespace === undefined ? { kind, name } : { kind, namespace, name };
+}

@@ -1,0 +1,67 @@
+// Defensive readers for untyped YAML/JSON: inputs come from users and clusters, so every field is
+// checked before use and a wrong type reads as "absent" rather than throwing.
+export type Obj = Record<string, unknown>;
+
+export const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+export function obj(v: unknown): Obj | undefined {
+  return isObj(v) ? v : undefined;
+}
+
+export function at(v: unknown, ...path: string[]): unknown {
+  let cur = v;
+  for (const key of path) {
+    if (!isObj(cur)) return undefined;
+    cur = cur[key];
+  }
+  return cur;
+}
+
+export function str(v: unknown): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
+
+export function arr(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+export function bool(v: unknown): boolean | undefined {
+  if (typeof v === "boolean") return v;
+  if (v === "true") return true;
+  if (v === "false") return false;
+  return undefined;
+}
+
+/** A map of string values (labels, annotations); non-string values are stringified as Kubernetes would reject them anyway. */
+export function strMap(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isObj(v)) return out;
+  for (const [k, val] of Object.entries(v)) {
+    if (typeof val === "string") out[k] = val;
+    else if (typeof val === "number" || typeof val === "boolean") out[k] = String(val);
+  }
+  return out;
+}
+
+/** A port number 1..65535 from a number or a numeric string; undefined otherwise. */
+export function portNumber(v: unknown): number | undefined {
+  const n = typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v.trim()) ? Number(v) : NaN;
+  return Number.isInteger(n) && n >= 1 && n <= 65535 ? n : undefined;
+}
+
+/** Comma-separated port list as used by capture annotations ("8080, 9090"); "*" and ranges are ignored. */
+export function portList(v: string | undefined): number[] {
+  if (!v) return [];
+  const out: number[] = [];
+  for (const part of v.split(",")) {
+    const p = portNumber(part.trim());
+    if (p !== undefined) out.push(p);
+  }
+  return out;
+}
+
+/** Every selector label is present with an equal value (Istio's labels.Instance.SubsetOf). */
+export function selectorMatches(selector: Record<string, string>, labels: Record<string, string>): boolean {
+  for (const k in selector) if (labels[k] !== selector[k]) return false;
+  return true;
+}

@@ -1,0 +1,110 @@
+// Services and ServiceEntries as destinations: host, ports, and the workloads behind them.
+import type { InputProblem, LoadedObject } from "./input";
+import type { Service, ServicePort, Workload } from "./mesh";
+import { arr, at, portNumber, selectorMatches, str, strMap } from "./read";
+
+export const CLUSTER_DOMAIN = "cluster.local";
+
+export const serviceHost = (name: string, namespace: string) => `${name}.${namespace}.svc.${CLUSTER_DOMAIN}`;
+
+function workloadsSelected(selector: Record<string, string> | null, namespace: string, byNs: Map<string, Workload[]>): string[] {
+  if (!selector || Object.keys(selector).length === 0) return [];
+  return (byNs.get(namespace) ?? [])
+    .filter((w) => selectorMatches(selector, w.labels))
+    .map((w) => `${w.namespace}/${w.name}`)
+    .sort();
+}
+
+function exportToAnnotation(v: string | undefined): string[] {
+  return v ? v.split(",").map((s) => s.trim()).filter(Boolean) : [];
+}
+
+function kubeService(o: LoadedObject, byNs: Map<string, Workload[]>, problems: InputProblem[]): Service | null {
+  const namespace = o.object.metadata.namespace ?? "default";
+  const name = o.object.metadata.name;
+  const spec = at(o.object, "spec");
+  const ports: ServicePort[] = [];
+  arr(at(spec, "ports")).forEach((p, i) => {
+    const port = portNumber(at(p, "port"));
+    if (port === undefined) {
+      problems.push({
+        file: o.at.file,
+        line: o.at.line,
+        object: { kind: "Service", namespace, name },
+        field: `spec.ports[${i}].port`,
+        message: `Service ${namespace}/${name}: spec.ports[${i}].port is not a port number`,
+      });
+      return;
+    }
+    const tp = at(p, "targetPort");
+    const targetPort = portNumber(tp) ?? (typeof tp === "string" && tp !== "" ? tp : port);
+    const sp: ServicePort = { port, targetPort, protocol: str(at(p, "protocol")) ?? "TCP" };
+    const pname = str(at(p, "name"));
+    if (pname) sp.name = pname;
+    const app = str(at(p, "appProtocol"));
+    if (app) sp.appProtocol = app;
+    ports.push(sp);
+  });
+  const selectorRaw = at(spec, "selector");
+  const selector = selectorRaw === undefined || selectorRaw === null ? null : strMap(selectorRaw);
+  return {
+    namespace,
+    name,
+    host: serviceHost(name, namespace),
+    headless: str(at(spec, "clusterIP")) === "None",
+    external: str(at(spec, "type")) === "ExternalName",
+    ports: ports.sort((a, b) => a.port - b.port),
+    selector,
+    workloads: workloadsSelected(selector, namespace, byNs),
+    kind: "Service",
+    exportTo: exportToAnnotation(o.object.metadata.annotations?.["networking.istio.io/exportTo"]),
+    passthrough: str(at(spec, "clusterIP")) === "None",
+  };
+}
+
+function serviceEntries(o: LoadedObject, byNs: Map<string, Workload[]>): Service[] {
+  const namespace = o.object.metadata.namespace ?? "default";
+  const spec = at(o.object, "spec");
+  const ports: ServicePort[] = [];
+  for (const p of arr(at(spec, "ports"))) {
+    const port = portNumber(at(p, "number"));
+    if (port === undefined) continue;
+    const sp: ServicePort = { port, targetPort: portNumber(at(p, "targetPort")) ?? port, protocol: str(at(p, "protocol")) ?? "TCP" };
+    const pname = str(at(p, "name"));
+    if (pname) sp.name = pname;
+    ports.push(sp);
+  }
+  // ServiceEntry location defaults to MESH_EXTERNAL (enum zero value).
+  const external = str(at(spec, "location")) !== "MESH_INTERNAL";
+  const selectorRaw = at(spec, "workloadSelector", "labels");
+  const selector = selectorRaw ? strMap(selectorRaw) : null;
+  const exportTo = arr(at(spec, "exportTo")).filter((x): x is string => typeof x === "string");
+  return arr(at(spec, "hosts"))
+    .filter((h): h is string => typeof h === "string" && h !== "")
+    .map((host) => ({
+      namespace,
+      name: o.object.metadata.name,
+      host,
+      headless: false,
+      external,
+      ports: [...ports].sort((a, b) => a.port - b.port),
+      selector,
+      workloads: workloadsSelected(selector, namespace, byNs),
+      kind: "ServiceEntry" as const,
+      exportTo,
+      passthrough: str(at(spec, "resolution")) === "NONE",
+    }));
+}
+
+export function buildServices(objects: LoadedObject[], byNs: Map<string, Workload[]>, problems: InputProblem[]): Service[] {
+  const out: Service[] = [];
+  for (const o of objects) {
+    if (o.object.kind === "Service") {
+      const s = kubeService(o, byNs, problems);
+      if (s) out.push(s);
+    } else if (o.object.kind === "ServiceEntry" && o.object.apiVersion?.startsWith("networking.istio.io/")) {
+      out.push(...serviceEntries(o, byNs));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,188 @@
+// Workloads and their data plane (contract.md §2.1). Live pods are grouped into their owning
+// workload; when there are none, the data plane is inferred from the injection rules.
+import type { WorkloadDataplane } from "../snapshot/schema";
+import type { LoadedObject, SourceLocation } from "./input";
+import type { Labels, Namespace, Workload } from "./mesh";
+import { arr, at, isObj, portList, portNumber, str, strMap } from "./read";
+
+const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicaSet", "Pod"]);
+
+interface PodSpecView {
+  labels: Labels;
+  annotations: Labels;
+  serviceAccount: string;
+  containers: string[];
+  containerPorts: { port: number; name?: string }[];
+}
+
+function podTemplateOf(o: LoadedObject): unknown {
+  const k = o.object.kind;
+  if (k === "Pod") return o.object;
+  if (k === "CronJob") return at(o.object, "spec", "jobTemplate", "spec", "template");
+  return at(o.object, "spec", "template");
+}
+
+function viewPod(template: unknown): PodSpecView {
+  const spec = at(template, "spec");
+  // Native sidecars (Istio ≥ 1.19 on Kubernetes ≥ 1.28) put istio-proxy among initContainers.
+  const all = [...arr(at(spec, "containers")), ...arr(at(spec, "initContainers"))];
+  const containerPorts: { port: number; name?: string }[] = [];
+  for (const c of arr(at(spec, "containers"))) {
+    for (const p of arr(at(c, "ports"))) {
+      const port = portNumber(at(p, "containerPort"));
+      if (port === undefined) continue;
+      const name = str(at(p, "name"));
+      containerPorts.push(name ? { port, name } : { port });
+    }
+  }
+  return {
+    labels: strMap(at(template, "metadata", "labels")),
+    annotations: strMap(at(template, "metadata", "annotations")),
+    serviceAccount: str(at(spec, "serviceAccountName")) || str(at(spec, "serviceAccount")) || "default",
+    containers: all.map((c) => str(at(c, "name")) ?? "").filter((n) => n !== ""),
+    containerPorts,
+  };
+}
+
+const ownerOf = (o: LoadedObject) =>
+  (o.object.metadata.ownerReferences ?? []).find((r) => r.controller !== false && isObj(r));
+
+/** Which workload a live pod belongs to: ReplicaSet → Deployment, Job → CronJob, else its controller. */
+function podOwnerKey(pod: LoadedObject, byKindName: Map<string, LoadedObject>): { kind: string; name: string } {
+  const ns = pod.object.metadata.namespace ?? "default";
+  const owner = ownerOf(pod);
+  if (!owner) return { kind: "Pod", name: pod.object.metadata.name };
+  if (owner.kind === "ReplicaSet") {
+    const rs = byKindName.get(`ReplicaSet/${ns}/${owner.name}`);
+    const rsOwner = rs && ownerOf(rs);
+    if (rsOwner?.kind === "Deployment") return { kind: "Deployment", name: rsOwner.name };
+    const hash = pod.object.metadata.labels?.["pod-template-hash"];
+    if (!rs && hash && owner.name.endsWith(`-${hash}`))
+      return { kind: "Deployment", name: owner.name.slice(0, -hash.length - 1) };
+    return { kind: "ReplicaSet", name: owner.name };
+  }
+  if (owner.kind === "Job") {
+    const job = byKindName.get(`Job/${ns}/${owner.name}`);
+    const jobOwner = job && ownerOf(job);
+    if (jobOwner?.kind === "CronJob") return { kind: "CronJob", name: jobOwner.name };
+  }
+  return { kind: owner.kind, name: owner.name };
+}
+
+function dataplaneOf(view: PodSpecView, ns: Namespace | undefined, live: boolean): { dataplane: WorkloadDataplane; optedOut: boolean } {
+  const nsLabels = ns?.labels ?? {};
+  const nsAnn = ns?.annotations ?? {};
+  const injectFlag = view.labels["sidecar.istio.io/inject"] ?? view.annotations["sidecar.istio.io/inject"];
+  const istioOptOut = injectFlag === "false";
+  const linkerdPod = view.annotations["linkerd.io/inject"];
+  const ambientOptOut = view.labels["istio.io/dataplane-mode"] === "none";
+
+  if (view.containers.includes("istio-proxy")) return { dataplane: "sidecar", optedOut: false };
+  if (view.containers.includes("linkerd-proxy")) return { dataplane: "linkerd", optedOut: false };
+  if (!live) {
+    const nsInjects =
+      nsLabels["istio-injection"] === "enabled" ||
+      (nsLabels["istio.io/rev"] !== undefined && nsLabels["istio-injection"] !== "disabled");
+    const podInjects = injectFlag === "true" && nsLabels["istio-injection"] !== "disabled";
+    if ((nsInjects || podInjects) && !istioOptOut) return { dataplane: "sidecar", optedOut: false };
+    const linkerdNs = nsAnn["linkerd.io/inject"] === "enabled";
+    if ((linkerdPod === "enabled" || linkerdNs) && linkerdPod !== "disabled") return { dataplane: "linkerd", optedOut: false };
+  }
+  if (nsLabels["istio.io/dataplane-mode"] === "ambient" || view.labels["istio.io/dataplane-mode"] === "ambient") {
+    if (!ambientOptOut) return { dataplane: "ambient", optedOut: false };
+  }
+  const optedOut =
+    istioOptOut || ambientOptOut || linkerdPod === "disabled";
+  return { dataplane: "none", optedOut };
+}
+
+function buildWorkload(
+  kind: string,
+  name: string,
+  namespace: string,
+  view: PodSpecView,
+  ns: Namespace | undefined,
+  pods: number,
+  live: boolean,
+  at_: SourceLocation,
+): Workload {
+  const { dataplane, optedOut } = dataplaneOf(view, ns, live);
+  const explicitTlsMode = view.labels["security.istio.io/tlsMode"];
+  // The injector adds tlsMode=istio unless the template already sets it (istio.md §3.3).
+  const tlsModeLabel = explicitTlsMode ?? (dataplane === "sidecar" && !live ? "istio" : null);
+  const labels = { ...view.labels };
+  if (tlsModeLabel !== null && !live) labels["security.istio.io/tlsMode"] = tlsModeLabel;
+  return {
+    namespace,
+    name,
+    kind,
+    serviceAccount: view.serviceAccount,
+    labels,
+    annotations: view.annotations,
+    containerPorts: view.containerPorts,
+    pods,
+    dataplane,
+    tlsModeLabel,
+    optedOut,
+    excludedInboundPorts: portList(view.annotations["traffic.sidecar.istio.io/excludeInboundPorts"]),
+    hboneTunnel:
+      view.labels["networking.istio.io/tunnel"] === "http" ||
+      view.annotations["ambient.istio.io/redirection"] === "enabled",
+    gateway:
+      /gateway$/.test(view.labels["istio"] ?? "") ||
+      view.labels["gateway.networking.k8s.io/gateway-name"] !== undefined ||
+      view.labels["gateway.istio.io/managed"] !== undefined,
+    revision: view.labels["istio.io/rev"] ?? ns?.labels["istio.io/rev"] ?? "",
+    fromLivePods: live,
+    at: at_,
+  };
+}
+
+/**
+ * Builds workloads from controllers and pods. A controller with live pods takes its data plane from
+ * the pods (what really runs); one without takes it from the injection rules.
+ */
+export function buildWorkloads(objects: LoadedObject[], namespaces: Map<string, Namespace>): Workload[] {
+  const byKindName = new Map<string, LoadedObject>();
+  for (const o of objects) {
+    if (!WORKLOAD_KINDS.has(o.object.kind)) continue;
+    byKindName.set(`${o.object.kind}/${o.object.metadata.namespace ?? "default"}/${o.object.metadata.name}`, o);
+  }
+  const podsByOwner = new Map<string, LoadedObject[]>();
+  for (const o of objects) {
+    if (o.object.kind !== "Pod") continue;
+    const owner = podOwnerKey(o, byKindName);
+    const key = `${owner.kind}/${o.object.metadata.namespace ?? "default"}/${owner.name}`;
+    const list = podsByOwner.get(key);
+    if (list) list.push(o);
+    else podsByOwner.set(key, [o]);
+  }
+
+  const out: Workload[] = [];
+  const seen = new Set<string>();
+  const add = (key: string, kind: string, name: string, namespace: string, template: LoadedObject) => {
+    if (seen.has(key)) return;
+    seen.add(key);
+    const pods = podsByOwner.get(key) ?? [];
+    const live = pods.length > 0;
+    const view = viewPod(live ? pods[0]!.object : podTemplateOf(template));
+    out.push(buildWorkload(kind, name, namespace, view, namespaces.get(namespace), pods.length, live, template.at));
+  };
+
+  for (const o of objects) {
+    const kind = o.object.kind;
+    if (!WORKLOAD_KINDS.has(kind) || kind === "Pod") continue;
+    const ownerKind = ownerOf(o)?.kind;
+    // A ReplicaSet owned by a Deployment, or a Job owned by a CronJob, is part of its owner.
+    if ((kind === "ReplicaSet" && ownerKind === "Deployment") || (kind === "Job" && ownerKind === "CronJob")) continue;
+    const ns = o.object.metadata.namespace ?? "default";
+    add(`${kind}/${ns}/${o.object.metadata.name}`, kind, o.object.metadata.name, ns, o);
+  }
+  // Pods whose owner was not among the inputs still form a workload of their own.
+  for (const [key, pods] of podsByOwner) {
+    if (seen.has(key)) continue;
+    const [kind, namespace, name] = key.split("/") as [string, string, string];
+    add(key, kind, name, namespace, pods[0]!);
+  }
+  return out;
+}

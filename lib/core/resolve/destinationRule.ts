@@ -1,0 +1,139 @@
+// Client side: which DestinationRule a client proxy uses for a host, and the TLS it sets for a port
+// (istio.md §2.3, §2.4). Tiers: client namespace, then the service's namespace, then the root
+// namespace; the first tier with any matching host wins, however specific a later one is.
+import type { ClientTlsSettings, DestinationRule, Labels, Subset, TrafficPolicy } from "../model/mesh";
+import { selectorMatches } from "../model/read";
+import { compareByAge } from "./peerAuthentication";
+
+export type DrTier = "client-namespace" | "service-namespace" | "root-namespace";
+
+export interface DrLookup {
+  /** The DR whose top-level policy applies (the oldest of a merged set, or the matching selector DR). */
+  rule: DestinationRule;
+  /** Every DR merged into the answer, the applying one first. */
+  merged: DestinationRule[];
+  trafficPolicy: TrafficPolicy | null;
+  subsets: Subset[];
+  tier: DrTier;
+}
+
+export interface DrIndex {
+  byNamespace: Map<string, DestinationRule[]>;
+  rootNamespace: string;
+  defaultExportTo: string[];
+}
+
+export function buildDrIndex(rules: DestinationRule[], rootNamespace: string, defaultExportTo: string[]): DrIndex {
+  const byNamespace = new Map<string, DestinationRule[]>();
+  // Istio sorts workloadSelector DRs first, then by age (sortConfigBySelectorAndCreationTime).
+  const sorted = [...rules].sort((a, b) => Number(!!b.workloadSelector) - Number(!!a.workloadSelector) || compareByAge(a, b));
+  for (const dr of sorted) {
+    const list = byNamespace.get(dr.namespace);
+    if (list) list.push(dr);
+    else byNamespace.set(dr.namespace, [dr]);
+  }
+  return { byNamespace, rootNamespace, defaultExportTo };
+}
+
+/** How well a DR host matches a service host: exact beats the longest wildcard suffix; -1 = no match. */
+export function hostMatchScore(drHost: string, host: string): number {
+  if (drHost === host) return Number.MAX_SAFE_INTEGER;
+  if (drHost === "*") return 0;
+  if (drHost.startsWith("*.")) return host.endsWith(drHost.slice(1)) ? drHost.length : -1;
+  return -1;
+}
+
+function exportedTo(dr: DestinationRule, clientNs: string, defaultExportTo: string[]): boolean {
+  if (dr.workloadSelector) return false; // selector DRs are private to their namespace
+  const exportTo = dr.exportTo.length ? dr.exportTo : defaultExportTo;
+  return exportTo.some((e) => e === "*" || e === clientNs || (e === "." && dr.namespace === clientNs));
+}
+
+function visibleInOwnNamespace(dr: DestinationRule): boolean {
+  return dr.exportTo.length === 0 || dr.exportTo.some((e) => e === "*" || e === "." || e === dr.namespace);
+}
+
+function bestInTier(candidates: DestinationRule[], host: string, clientLabels: Labels): DestinationRule[] {
+  let best = -1;
+  let matches: DestinationRule[] = [];
+  for (const dr of candidates) {
+    if (dr.workloadSelector && !selectorMatches(dr.workloadSelector, clientLabels)) continue;
+    const score = hostMatchScore(dr.fqdn, host);
+    if (score < 0) continue;
+    if (score > best) {
+      best = score;
+      matches = [dr];
+    } else if (score === best) matches.push(dr);
+  }
+  return matches;
+}
+
+function merge(matches: DestinationRule[], tier: DrTier): DrLookup {
+  // SidecarScope.DestinationRule: the first selector DR matching the client, else the catch-all merge.
+  const withSelector = matches.find((d) => d.workloadSelector);
+  if (withSelector) {
+    return { rule: withSelector, merged: [withSelector], trafficPolicy: withSelector.trafficPolicy, subsets: withSelector.subsets, tier };
+  }
+  const rule = matches[0]!;
+  const subsets: Subset[] = [];
+  const names = new Set<string>();
+  for (const dr of matches)
+    for (const s of dr.subsets) {
+      if (names.has(s.name)) continue; // duplicate subset names: the first one stays
+      names.add(s.name);
+      subsets.push(s);
+    }
+  return { rule, merged: matches, trafficPolicy: rule.trafficPolicy, subsets, tier };
+}
+
+export interface LookupResult {
+  applied: DrLookup | null;
+  /** DRs in later tiers that match the host and are visible to the client, but lose to an earlier tier. */
+  shadowed: DestinationRule[];
+}
+
+export function lookupDestinationRule(
+  index: DrIndex,
+  clientNs: string,
+  clientLabels: Labels,
+  host: string,
+  serviceNs: string | null,
+): LookupResult {
+  const tiers: [DrTier, DestinationRule[]][] = [];
+  const own = index.byNamespace.get(clientNs) ?? [];
+  // From the root namespace, only its private DRs count as "own" (istio.md §2.4).
+  const ownVisible =
+    clientNs === index.rootNamespace
+      ? own.filter((d) => d.exportTo.length > 0 && d.exportTo.every((e) => e === "." || e === clientNs))
+      : own.filter(visibleInOwnNamespace);
+  tiers.push(["client-namespace", ownVisible]);
+  const fromRoot = clientNs === index.rootNamespace;
+  if (serviceNs !== null && (serviceNs !== clientNs || fromRoot))
+    tiers.push(["service-namespace", (index.byNamespace.get(serviceNs) ?? []).filter((d) => exportedTo(d, clientNs, index.defaultExportTo))]);
+  if (index.rootNamespace !== serviceNs)
+    tiers.push(["root-namespace", (index.byNamespace.get(index.rootNamespace) ?? []).filter((d) => exportedTo(d, clientNs, index.defaultExportTo))]);
+
+  let applied: DrLookup | null = null;
+  const shadowed: DestinationRule[] = [];
+  for (const [tier, candidates] of tiers) {
+    const matches = bestInTier(candidates, host, clientLabels);
+    if (matches.length === 0) continue;
+    if (!applied) applied = merge(matches, tier);
+    else shadowed.push(...matches);
+  }
+  return { applied, shadowed };
+}
+
+export interface PortTls {
+  tls: ClientTlsSettings | null;
+  /** Where the TLS came from: top-level policy or a port-level entry (which replaces the whole policy). */
+  from: "top-level" | "port-level" | "none";
+}
+
+/** GetPortLevelTrafficPolicy: a matching portLevelSettings entry replaces the whole policy (§2.3). */
+export function tlsForPort(policy: TrafficPolicy | null, servicePort: number): PortTls {
+  if (!policy) return { tls: null, from: "none" };
+  const entry = policy.portLevelSettings.find((p) => p.port === servicePort);
+  if (entry) return { tls: entry.tls, from: "port-level" };
+  return { tls: policy.tls, from: policy.tls ? "top-level" : "none" };
+}

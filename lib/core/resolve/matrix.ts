@@ -1,0 +1,94 @@
+// The compatibility matrix of istio.md §4: what happens when a client sending X meets a server
+// accepting Y. One table, read by the edge predictor and tested cell by cell.
+import type { ClientTls, Verdict } from "../snapshot/schema";
+import type { EnforcedMode } from "./peerAuthentication";
+
+export type ServerKind = "sidecar" | "ambient" | "linkerd" | "none";
+
+export interface ServerAccept {
+  kind: ServerKind;
+  /** The enforced mode; ignored for kind "none" and "linkerd". */
+  mode: EnforcedMode;
+  /** The port is declared HTTP (name/appProtocol http*, grpc*): no chain for TLS without Istio ALPN. */
+  httpPort: boolean;
+}
+
+export interface MatrixCell {
+  verdict: Verdict;
+  /** Short symptom, for the edge's reason. */
+  symptom: string;
+}
+
+const cell = (verdict: Verdict, symptom: string): MatrixCell => ({ verdict, symptom });
+
+function plaintextClient(s: ServerAccept): MatrixCell {
+  if (s.kind === "sidecar" && s.mode === "STRICT") return cell("broken", "the STRICT sidecar has no plaintext filter chain and resets the connection");
+  if (s.kind === "ambient" && s.mode === "STRICT") return cell("broken", "ztunnel denies plaintext to a STRICT ambient workload");
+  if (s.kind === "none") return cell("plaintext", "neither side encrypts");
+  return cell("plaintext", "the server accepts plaintext");
+}
+
+function istioMutualClient(s: ServerAccept): MatrixCell {
+  switch (s.kind) {
+    case "sidecar":
+      return s.mode === "DISABLE"
+        ? cell("broken", "TLS bytes reach the plaintext chain of a DISABLE port (503 UC/UF)")
+        : cell("mtls", "Istio mTLS");
+    case "none":
+      return cell("broken", "the server has no proxy to terminate Istio mTLS (503 UF, WRONG_VERSION_NUMBER)");
+    case "linkerd":
+      return cell("broken", "the Linkerd proxy forwards Istio's TLS opaquely to an application that expects plaintext");
+    case "ambient":
+      // Explicit ISTIO_MUTUAL towards a ztunnel-captured pod is not a combination Istio documents.
+      return cell("unknown", "explicit ISTIO_MUTUAL towards an ambient workload is not documented by Istio");
+  }
+}
+
+function ownTlsClient(s: ServerAccept): MatrixCell {
+  switch (s.kind) {
+    case "sidecar":
+      if (s.mode === "STRICT") return cell("broken", "a STRICT sidecar requires an Istio client certificate");
+      return s.httpPort
+        ? cell("broken", "an HTTP-declared port has no filter chain for TLS without Istio ALPN")
+        : cell("tls", "the sidecar passes the TLS through; it works only if the application terminates it");
+    case "ambient":
+      return s.mode === "STRICT"
+        ? cell("broken", "ztunnel denies non-HBONE traffic to a STRICT ambient workload")
+        : cell("tls", "ztunnel passes the TLS through to the application");
+    case "linkerd":
+    case "none":
+      return cell("tls", "TLS terminated by the application, not by the mesh");
+  }
+}
+
+export function matrixVerdict(client: ClientTls, server: ServerAccept): MatrixCell {
+  switch (client) {
+    case "NONE":
+    case "DISABLE":
+      return plaintextClient(server);
+    case "ISTIO_MUTUAL":
+      return istioMutualClient(server);
+    case "SIMPLE":
+    case "MUTUAL":
+      return ownTlsClient(server);
+    case "HBONE":
+      return server.kind === "ambient" || server.kind === "sidecar"
+        ? cell("mtls", "HBONE mTLS")
+        : cell("broken", "HBONE towards a pod without a mesh proxy");
+    case "LINKERD":
+      return server.kind === "linkerd" ? cell("mtls", "Linkerd mTLS") : plaintextClient(server);
+  }
+}
+
+const RANK: Record<Verdict, number> = { broken: 4, plaintext: 3, unknown: 2, tls: 1, mtls: 0 };
+
+/** Worst first: broken > plaintext > unknown > tls > mtls (contract.md §1.1, several endpoints). */
+export function worseVerdict(a: Verdict, b: Verdict): boolean {
+  return RANK[a] > RANK[b];
+}
+
+/** Ports whose protocol Istio treats as HTTP: name prefix or appProtocol http*, grpc* (IST0118 conventions). */
+export function isHttpPort(p: { name?: string; appProtocol?: string }): boolean {
+  const proto = (p.appProtocol ?? p.name?.split("-")[0] ?? "").toLowerCase();
+  return proto.startsWith("http") && proto !== "https" ? true : proto.startsWith("grpc");
+}

@@ -1,0 +1,128 @@
+// istio.md §1.4 TestComposePeerAuthentication vectors, table-driven.
+import { describe, expect, it } from "vitest";
+import type { PaMode, PeerAuthentication } from "../model/mesh";
+import { buildPaIndex, modeForPort, namespaceDecision, withoutDisable, workloadPolicyFor } from "./peerAuthentication";
+
+const NOW = "2026-01-01T00:00:10Z";
+const SECOND_AGO = "2026-01-01T00:00:09Z";
+
+function pa(
+  name: string,
+  namespace: string,
+  mode: PaMode,
+  opts: { selector?: Record<string, string>; ports?: Record<number, PaMode>; created?: string } = {},
+): PeerAuthentication {
+  return {
+    name,
+    namespace,
+    mode,
+    creationTimestamp: opts.created ?? NOW,
+    selector: opts.selector && Object.keys(opts.selector).length > 0 ? opts.selector : null,
+    portLevelMtls: opts.ports ? new Map(Object.entries(opts.ports).map(([k, v]) => [Number(k), v])) : null,
+    at: { file: "test.yaml" },
+  };
+}
+
+const W = { namespace: "foo", labels: { app: "foo" } };
+
+const VECTORS: [string, PeerAuthentication[], string][] = [
+  ["none", [], "PERMISSIVE"],
+  ["mesh STRICT", [pa("default", "istio-system", "STRICT")], "STRICT"],
+  ["mesh STRICT (matchLabels: {}) + ns PERMISSIVE", [pa("default", "istio-system", "STRICT", { selector: {} }), pa("ns", "foo", "PERMISSIVE")], "PERMISSIVE"],
+  ["root-ns PA with selector app=foo, STRICT", [pa("x", "istio-system", "STRICT", { selector: { app: "foo" } })], "PERMISSIVE"],
+  ["ns with empty spec + workload with empty spec", [pa("ns", "foo", "UNSET"), pa("wl", "foo", "UNSET", { selector: { app: "foo" } })], "PERMISSIVE"],
+  ["ns PERMISSIVE + mesh DISABLE", [pa("ns", "foo", "PERMISSIVE"), pa("default", "istio-system", "DISABLE")], "PERMISSIVE"],
+  [
+    "mesh: DISABLE(now), PERMISSIVE(now-1s, 'second ago'), STRICT(now-1s, 'second later')",
+    [
+      pa("now", "istio-system", "DISABLE"),
+      pa("second ago", "istio-system", "PERMISSIVE", { created: SECOND_AGO }),
+      pa("second later", "istio-system", "STRICT", { created: SECOND_AGO }),
+    ],
+    "PERMISSIVE",
+  ],
+  ["mesh UNSET", [pa("default", "istio-system", "UNSET")], "PERMISSIVE"],
+  ["mesh STRICT + workload (no mtls)", [pa("default", "istio-system", "STRICT"), pa("wl", "foo", "UNSET", { selector: { app: "foo" } })], "STRICT"],
+  ["ns STRICT + workload (no mtls)", [pa("ns", "foo", "STRICT"), pa("wl", "foo", "UNSET", { selector: { app: "foo" } })], "STRICT"],
+  [
+    "mesh STRICT + ns UNSET + workload (no mtls)",
+    [pa("default", "istio-system", "STRICT"), pa("ns", "foo", "UNSET"), pa("wl", "foo", "UNSET", { selector: { app: "foo" } })],
+    "STRICT",
+  ],
+];
+
+describe("ComposePeerAuthentication vectors (istio.md §1.4)", () => {
+  it.each(VECTORS)("%s → %s", (_name, pas, expected) => {
+    const p = workloadPolicyFor(buildPaIndex(pas, "istio-system"), W);
+    expect(p.base.mode).toBe(expected);
+  });
+
+  it("mesh STRICT + workload port 80 DISABLE, 90 UNSET, 100 {} → STRICT, {80: DISABLE, 90: STRICT, 100: STRICT}", () => {
+    const p = workloadPolicyFor(
+      buildPaIndex(
+        [pa("default", "istio-system", "STRICT"), pa("wl", "foo", "UNSET", { selector: { app: "foo" }, ports: { 80: "DISABLE", 90: "UNSET", 100: "UNSET" } })],
+        "istio-system",
+      ),
+      W,
+    );
+    expect(p.base.mode).toBe("STRICT");
+    expect(Object.fromEntries([...p.perPort].map(([k, v]) => [k, v.mode]))).toEqual({ 80: "DISABLE", 90: "STRICT", 100: "STRICT" });
+    expect(modeForPort(p, 80)).toMatchObject({ mode: "DISABLE", origin: "workload-port" });
+    expect(modeForPort(p, 90)).toMatchObject({ mode: "STRICT", origin: "mesh" });
+    expect(modeForPort(p, 8080)).toMatchObject({ mode: "STRICT", origin: "mesh" });
+  });
+});
+
+describe("conflicts and scopes (istio.md §1.2, §1.3, §10)", () => {
+  it("ns PA DISABLE at t0 and ns PA STRICT at t1 > t0 → DISABLE (oldest)", () => {
+    const idx = buildPaIndex([pa("late", "foo", "STRICT", { created: NOW }), pa("early", "foo", "DISABLE", { created: SECOND_AGO })], "istio-system");
+    expect(workloadPolicyFor(idx, W).base).toMatchObject({ mode: "DISABLE", origin: "namespace" });
+    expect(workloadPolicyFor(idx, W).base.policy?.name).toBe("early");
+  });
+
+  it("two ns PAs with identical timestamps named b (STRICT) and a (DISABLE) → a wins → DISABLE", () => {
+    const idx = buildPaIndex([pa("b", "foo", "STRICT"), pa("a", "foo", "DISABLE")], "istio-system");
+    expect(workloadPolicyFor(idx, W).base.mode).toBe("DISABLE");
+    expect(idx.namespaceWide.get("foo")!.map((p) => p.name)).toEqual(["a", "b"]);
+  });
+
+  it("root ns PA with selector app=x STRICT; workload app=x in foo → PERMISSIVE, and the PA is listed as ignored", () => {
+    const idx = buildPaIndex([pa("x", "istio-system", "STRICT", { selector: { app: "x" } })], "istio-system");
+    expect(workloadPolicyFor(idx, { namespace: "foo", labels: { app: "x" } }).base).toMatchObject({ mode: "PERMISSIVE", origin: "default" });
+    expect(idx.rootWithSelector.map((p) => p.name)).toEqual(["x"]);
+  });
+
+  it("root namespace mesh-root: a PA in istio-system is namespace-wide for istio-system only", () => {
+    const idx = buildPaIndex([pa("default", "istio-system", "STRICT")], "mesh-root");
+    expect(workloadPolicyFor(idx, W).base.mode).toBe("PERMISSIVE");
+    expect(workloadPolicyFor(idx, { namespace: "istio-system", labels: {} }).base).toMatchObject({ mode: "STRICT", origin: "namespace" });
+    expect(idx.mesh).toEqual([]);
+  });
+
+  it("two workload PAs selecting one workload: the oldest applies whole, port map included", () => {
+    const idx = buildPaIndex(
+      [
+        pa("newer", "foo", "STRICT", { selector: { app: "foo" }, ports: { 8080: "DISABLE" } }),
+        pa("older", "foo", "PERMISSIVE", { selector: { app: "foo" }, created: SECOND_AGO }),
+      ],
+      "istio-system",
+    );
+    const p = workloadPolicyFor(idx, W);
+    expect(p.base).toMatchObject({ mode: "PERMISSIVE", origin: "workload" });
+    expect(modeForPort(p, 8080).mode).toBe("PERMISSIVE");
+  });
+
+  it("namespace decision ignores workload policies (what auto mTLS infers)", () => {
+    const idx = buildPaIndex([pa("ns", "foo", "DISABLE"), pa("wl", "foo", "STRICT", { selector: { app: "foo" } })], "istio-system");
+    expect(namespaceDecision(idx, "foo")).toMatchObject({ mode: "DISABLE", origin: "namespace" });
+    expect(workloadPolicyFor(idx, W).base).toMatchObject({ mode: "STRICT", origin: "workload" });
+  });
+
+  it("ambient: DISABLE policies resolve as if absent (istio.md §9.10)", () => {
+    const pas = [pa("default", "istio-system", "STRICT"), pa("ns", "foo", "DISABLE"), pa("wl", "foo", "UNSET", { selector: { app: "foo" }, ports: { 9000: "DISABLE", 9001: "PERMISSIVE" } })];
+    const p = workloadPolicyFor(buildPaIndex(withoutDisable(pas), "istio-system"), W);
+    expect(p.base).toMatchObject({ mode: "STRICT", origin: "mesh" });
+    expect(modeForPort(p, 9000).mode).toBe("STRICT");
+    expect(modeForPort(p, 9001).mode).toBe("PERMISSIVE");
+  });
+});

@@ -1,0 +1,255 @@
+// Predicts one client → service:port edge: what the client sends to each endpoint (DestinationRule,
+// auto mTLS, data plane), what each endpoint accepts, and the matrix verdict. The edge takes the
+// worst endpoint (contract.md §1.1).
+import type { ClientTlsSettings, DestinationRule, Labels, Service, ServicePort, SidecarResource, Workload } from "../model/mesh";
+import type { ClientOrigin, ClientTls, Predicted, Ref } from "../snapshot/schema";
+import { lookupDestinationRule, tlsForPort, type DrLookup, type PortTls } from "./destinationRule";
+import { isHttpPort, matrixVerdict, worseVerdict, type MatrixCell, type ServerAccept } from "./matrix";
+import { modeForPort } from "./peerAuthentication";
+import { hasIstioProxy, type Resolver, type ServerDecision } from "./resolver";
+import { sidecarFor, sidecarImports } from "./sidecarScope";
+
+/** The calling side. `workload` is null for callers outside the inventory. */
+export interface Client {
+  namespace: string | null;
+  name: string | null;
+  /** The calling workload when known; a caller named by telemetry but absent from the inputs is a sidecar (only proxies report a name). */
+  workload: Workload | null;
+  dataplane: Workload["dataplane"];
+  labels: Labels;
+  revision: string;
+}
+
+/** Why the client sends what it sends: drives the reason text and which edge finding explains it. */
+export type ClientWhy =
+  | "no-proxy"
+  | "dr"
+  | "dr-credential-ignored"
+  | "auto-off"
+  | "auto-namespace-disable"
+  | "auto-endpoint-no-label"
+  | "auto-endpoint-pa-disable"
+  | "auto-headless-mixed"
+  | "auto-mtls"
+  | "auto-hbone"
+  | "mesh-external"
+  | "passthrough"
+  | "blackhole"
+  | "ztunnel"
+  | "linkerd";
+
+export interface EndpointPrediction {
+  workload: Workload | null;
+  targetPort: number;
+  server: ServerDecision;
+  accept: ServerAccept;
+  tls: ClientTls;
+  origin: ClientOrigin;
+  why: ClientWhy;
+  cell: MatrixCell;
+}
+
+export interface Prediction {
+  predicted: Predicted;
+  worst: EndpointPrediction;
+  endpoints: EndpointPrediction[];
+  dr: DrLookup | null;
+  drTls: PortTls;
+  shadowed: DestinationRule[];
+  sidecar: SidecarResource | null;
+}
+
+const drRef = (dr: DestinationRule | undefined | null): Ref | null =>
+  dr ? { kind: "DestinationRule", namespace: dr.namespace, name: dr.name } : null;
+
+const credentialIgnored = (tls: ClientTlsSettings, dr: DestinationRule) =>
+  (tls.mode === "SIMPLE" || tls.mode === "MUTUAL") &&
+  !!tls.credentialName &&
+  !tls.credentialName.startsWith("configmap://") &&
+  !dr.workloadSelector;
+
+interface Send {
+  tls: ClientTls;
+  origin: ClientOrigin;
+  why: ClientWhy;
+}
+
+function acceptOf(r: Resolver, w: Workload | null, targetPort: number, port: ServicePort): { accept: ServerAccept; server: ServerDecision } {
+  const httpPort = isHttpPort(port);
+  if (!w) return { accept: { kind: "none", mode: "PERMISSIVE", httpPort }, server: { mode: "NONE", origin: "no-proxy", policy: null } };
+  const server = r.serverDecision(w, targetPort);
+  // A port excluded from inbound capture reaches the application directly: no proxy on that port.
+  if (w.dataplane === "sidecar" && w.excludedInboundPorts.includes(targetPort))
+    return { accept: { kind: "none", mode: "PERMISSIVE", httpPort }, server };
+  if (w.dataplane === "linkerd") return { accept: { kind: "linkerd", mode: "PERMISSIVE", httpPort }, server };
+  if (server.mode === "NONE") return { accept: { kind: "none", mode: "PERMISSIVE", httpPort }, server };
+  const kind = w.dataplane === "ambient" ? "ambient" : "sidecar";
+  return { accept: { kind, mode: server.mode, httpPort }, server };
+}
+
+export function predictEdge(r: Resolver, client: Client, service: Service, port: ServicePort): Prediction {
+  const model = r.model;
+  const endpointsW: (Workload | null)[] = service.workloads.map((k) => model.workloadByKey.get(k) ?? null).filter((w) => w !== null);
+  const mesh = r.meshOf(client);
+  let dr: DrLookup | null = null;
+  let drTls: PortTls = { tls: null, from: "none" };
+  let shadowed: DestinationRule[] = [];
+  let sidecar: SidecarResource | null = null;
+  const isSidecarClient = client.dataplane === "sidecar";
+
+  if (isSidecarClient && client.namespace !== null) {
+    const found = lookupDestinationRule(r.drIndex(client.revision), client.namespace, client.labels, service.host, service.namespace);
+    dr = found.applied;
+    shadowed = found.shadowed;
+    drTls = tlsForPort(dr?.trafficPolicy ?? null, port.port);
+    sidecar = sidecarFor(model, client.namespace, client.labels, mesh.rootNamespace);
+  }
+
+  // Cluster-wide decisions for a sidecar client (same for every endpoint).
+  let clusterSend: Send | null = null;
+  if (client.dataplane === "none") clusterSend = { tls: "NONE", origin: "no-proxy", why: "no-proxy" };
+  else if (isSidecarClient) {
+    const imported = !sidecar || sidecarImports(sidecar, client.namespace ?? "", service.namespace, service.host);
+    if (!imported) {
+      const registryOnly = (sidecar?.outboundTrafficPolicy ?? mesh.outboundTrafficPolicy) === "REGISTRY_ONLY";
+      clusterSend = { tls: "DISABLE", origin: "auto", why: registryOnly ? "blackhole" : "passthrough" };
+    } else if (drTls.tls && dr) {
+      clusterSend = credentialIgnored(drTls.tls, dr.rule)
+        ? { tls: "DISABLE", origin: "destinationrule", why: "dr-credential-ignored" }
+        : { tls: drTls.tls.mode, origin: "destinationrule", why: "dr" };
+    } else if (service.external) clusterSend = { tls: "DISABLE", origin: "mesh-external", why: "mesh-external" };
+    else if (!mesh.enableAutoMtls) clusterSend = { tls: "DISABLE", origin: "auto", why: "auto-off" };
+    else if (r.namespaceMode(service.namespace).mode === "DISABLE")
+      clusterSend = { tls: "DISABLE", origin: "auto", why: "auto-namespace-disable" };
+  }
+
+  const perEndpointAuto = (w: Workload, targetPort: number): Send => {
+    if (w.dataplane === "ambient") return { tls: "HBONE", origin: "auto", why: "auto-hbone" };
+    if (w.tlsModeLabel !== "istio") return { tls: "DISABLE", origin: "auto", why: "auto-endpoint-no-label" };
+    if (modeForPort(r.policyOf(w), targetPort).mode === "DISABLE") return { tls: "DISABLE", origin: "auto", why: "auto-endpoint-pa-disable" };
+    return { tls: "ISTIO_MUTUAL", origin: "auto", why: "auto-mtls" };
+  };
+
+  const sendTo = (w: Workload | null, targetPort: number): Send => {
+    if (clusterSend) return clusterSend;
+    if (client.dataplane === "ambient") {
+      if (w && (w.dataplane === "ambient" || (w.dataplane === "sidecar" && w.hboneTunnel))) return { tls: "HBONE", origin: "auto", why: "ztunnel" };
+      return { tls: "DISABLE", origin: "auto", why: "ztunnel" };
+    }
+    if (client.dataplane === "linkerd") {
+      return w?.dataplane === "linkerd" ? { tls: "LINKERD", origin: "linkerd", why: "linkerd" } : { tls: "DISABLE", origin: "linkerd", why: "linkerd" };
+    }
+    if (!w) return { tls: "DISABLE", origin: "auto", why: "auto-endpoint-no-label" };
+    return perEndpointAuto(w, targetPort);
+  };
+
+  const endpoints: EndpointPrediction[] = [];
+  const targets = endpointsW.length > 0 ? endpointsW : [null];
+  for (const w of targets) {
+    const targetPort = w ? r.targetPortOf(service, port, w) : typeof port.targetPort === "number" ? port.targetPort : port.port;
+    const { accept, server } = acceptOf(r, w, targetPort, port);
+    const send = sendTo(w, targetPort);
+    endpoints.push({ workload: w, targetPort, server, accept, ...send, cell: matrixVerdict(send.tls, accept) });
+  }
+
+  // Headless (ORIGINAL_DST) clusters: auto mTLS is all-or-nothing (istio.md §3.3).
+  const passthroughLb = service.passthrough || dr?.trafficPolicy?.loadBalancerSimple === "PASSTHROUGH";
+  if (isSidecarClient && !clusterSend && passthroughLb && endpoints.some((e) => e.tls === "DISABLE")) {
+    for (const e of endpoints) {
+      if (e.tls === "ISTIO_MUTUAL") Object.assign(e, { tls: "DISABLE", why: "auto-headless-mixed", cell: matrixVerdict("DISABLE", e.accept) });
+    }
+  }
+
+  for (const e of endpoints) {
+    if (e.why === "blackhole") e.cell = { verdict: "broken", symptom: "REGISTRY_ONLY sends unknown hosts to BlackHoleCluster" };
+    if (!e.workload) {
+      // Unknown endpoints (external hosts, selector-less services): only client-originated TLS is knowable.
+      e.cell = e.tls === "SIMPLE" || e.tls === "MUTUAL" ? { verdict: "tls", symptom: "the client proxy originates TLS" } : { verdict: "unknown", symptom: "the destination's endpoints are not known" };
+    }
+    if (service.external && (e.tls === "SIMPLE" || e.tls === "MUTUAL")) e.cell = { verdict: "tls", symptom: "the client proxy originates TLS" };
+    else if (service.external) e.cell = { verdict: "unknown", symptom: "the application may originate TLS itself" };
+  }
+
+  let worst = endpoints[0]!;
+  for (const e of endpoints) if (worseVerdict(e.cell.verdict, worst.cell.verdict)) worst = e;
+
+  const predicted: Predicted = {
+    client: { tls: worst.tls, origin: worst.origin, destinationRule: worst.origin === "destinationrule" ? drRef(dr?.rule) : null },
+    server: { mode: worst.server.mode, origin: worst.server.origin, policy: worst.server.policy },
+    verdict: worst.cell.verdict,
+    reason: "",
+  };
+  const prediction: Prediction = { predicted, worst, endpoints, dr, drTls, shadowed, sidecar };
+  predicted.reason = explainPrediction(client, service, port, prediction, r);
+  return prediction;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reason text: one sentence a person understands, naming the objects involved.
+
+const nsName = (x: { namespace: string; name: string }) => `${x.namespace}/${x.name}`;
+
+function clientPhrase(client: Client, service: Service, port: ServicePort, p: Prediction, r: Resolver): string {
+  const who = client.name ? `${client.namespace}/${client.name}` : "a caller outside the mesh";
+  const e = p.worst;
+  const dr = p.dr?.rule;
+  const where = p.drTls.from === "port-level" ? `portLevelSettings for port ${port.port}` : "trafficPolicy";
+  switch (e.why) {
+    case "no-proxy":
+      return `${who} has no proxy and sends plaintext`;
+    case "dr":
+      if (!p.drTls.tls?.modeSet) return `${who} sends plaintext because DestinationRule ${nsName(dr!)} has a tls block without mode (DISABLE)`;
+      return `${who} sends ${e.tls === "DISABLE" ? "plaintext" : e.tls} because DestinationRule ${nsName(dr!)} sets tls.mode ${e.tls} in its ${where}`;
+    case "dr-credential-ignored":
+      return `${who} sends plaintext because DestinationRule ${nsName(dr!)} sets credentialName without workloadSelector, which sidecars ignore`;
+    case "auto-off":
+      return `${who} sends plaintext: auto mTLS is off (enableAutoMtls: false) and no DestinationRule sets TLS`;
+    case "auto-namespace-disable": {
+      const ns = r.namespaceMode(service.namespace);
+      const by = ns.policy ? `PeerAuthentication ${nsName(ns.policy)}` : "policy";
+      return `auto mTLS makes ${who} send plaintext because namespace ${service.namespace} is DISABLE (${by})`;
+    }
+    case "auto-endpoint-no-label":
+      return e.workload
+        ? `auto mTLS makes ${who} send plaintext because ${nsName(e.workload)} pods do not carry security.istio.io/tlsMode=istio`
+        : `${who} sends plaintext (no known endpoint carries security.istio.io/tlsMode=istio)`;
+    case "auto-endpoint-pa-disable":
+      return `auto mTLS makes ${who} send plaintext because ${nsName(e.workload!)} port ${e.targetPort} is DISABLE`;
+    case "auto-headless-mixed":
+      return `auto mTLS makes ${who} send plaintext to every endpoint of headless ${service.name}.${service.namespace} because not all of them can take Istio mTLS`;
+    case "auto-mtls":
+      return `auto mTLS makes ${who} send Istio mTLS (the endpoints carry security.istio.io/tlsMode=istio)`;
+    case "auto-hbone":
+      return `${who} sends HBONE to the ambient destination`;
+    case "mesh-external":
+      return `${service.host} is MESH_EXTERNAL, so ${who}'s proxy adds no TLS of its own`;
+    case "passthrough":
+      return `Sidecar ${nsName(p.sidecar!)} does not import ${service.host}, so ${who} sends it through PassthroughCluster in plaintext`;
+    case "blackhole":
+      return `Sidecar ${nsName(p.sidecar!)} does not import ${service.host} and outbound traffic is REGISTRY_ONLY, so ${who}'s calls are dropped`;
+    case "ztunnel":
+      return e.tls === "HBONE"
+        ? `ztunnel sends HBONE mTLS for ${who}`
+        : `ztunnel sends plaintext TCP for ${who} because ${e.workload ? nsName(e.workload) : "the destination"} is not reachable over HBONE`;
+    case "linkerd":
+      return e.tls === "LINKERD" ? `the Linkerd proxy of ${who} sends Linkerd mTLS` : `the Linkerd proxy of ${who} sends plaintext to an unmeshed destination`;
+  }
+}
+
+function serverPhrase(service: Service, port: ServicePort, p: Prediction): string {
+  const e = p.worst;
+  const dest = e.workload ? nsName(e.workload) : `${service.host}`;
+  if (!e.workload) return `${service.host}:${port.port} has no known endpoints in the inputs`;
+  if (e.accept.kind === "none" && e.server.mode !== "NONE") return `${dest} port ${e.targetPort} is excluded from inbound capture, so no proxy sees it`;
+  if (e.server.mode === "NONE") return `${dest} has no proxy`;
+  if (e.server.origin === "linkerd-policy") return `${dest} is meshed by Linkerd`;
+  const by = e.server.policy ? `PeerAuthentication ${e.server.policy.namespace}/${e.server.policy.name} (${e.server.origin})` : "Istio's default";
+  const plane = e.accept.kind === "ambient" ? " (ambient)" : "";
+  return `${dest}${plane} port ${e.targetPort} is ${e.server.mode} by ${by}`;
+}
+
+function explainPrediction(client: Client, service: Service, port: ServicePort, p: Prediction, r: Resolver): string {
+  return `${clientPhrase(client, service, port, p, r)}; ${serverPhrase(service, port, p)}: ${p.worst.cell.symptom}.`;
+}
+
+export { hasIstioProxy };

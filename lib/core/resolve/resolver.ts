@@ -1,0 +1,93 @@
+// The resolver: one object per analysis holding the memoised per-workload and per-namespace
+// decisions, so that 20k edges cost map reads. All answers are pure functions of the model.
+import { meshFor } from "../model/buildModel";
+import type { MeshModel, MeshSettings, Service, ServicePort, Workload } from "../model/mesh";
+import { workloadKey } from "../model/mesh";
+import type { Mode, Origin, Ref } from "../snapshot/schema";
+import { buildDrIndex, type DrIndex } from "./destinationRule";
+import {
+  modeForPort,
+  namespaceDecision,
+  paIndexes,
+  workloadPolicyFor,
+  type ModeDecision,
+  type PaIndex,
+  type WorkloadPolicy,
+} from "./peerAuthentication";
+
+export interface ServerDecision {
+  mode: Mode;
+  origin: Origin;
+  policy: Ref | null;
+}
+
+export const paRef = (pa: { namespace: string; name: string } | null): Ref | null =>
+  pa ? { kind: "PeerAuthentication", namespace: pa.namespace, name: pa.name } : null;
+
+export interface Resolver {
+  model: MeshModel;
+  meshOf(w: Pick<Workload, "revision">): MeshSettings;
+  paIndex(w: Pick<Workload, "revision" | "dataplane">): PaIndex;
+  drIndex(revision: string): DrIndex;
+  /** The PeerAuthentication composition for a workload, whether or not it has a proxy. */
+  policyOf(w: Workload): WorkloadPolicy;
+  /** What the workload's proxy enforces on a port: NONE without a proxy (contract.md §1.1). */
+  serverDecision(w: Workload, port: number): ServerDecision;
+  /** Namespace-level mode as auto mTLS infers it for services (istio.md §3.2). */
+  namespaceMode(namespace: string): ModeDecision;
+  /** Resolve a Service targetPort (number or container port name) for one workload. */
+  targetPortOf(service: Service, port: ServicePort, w: Workload): number;
+}
+
+export const hasIstioProxy = (w: Workload) => w.dataplane === "sidecar" || w.dataplane === "ambient";
+
+export function createResolver(model: MeshModel): Resolver {
+  const paFor = paIndexes(model);
+  const drCache = new Map<string, DrIndex>();
+  const policyCache = new Map<string, WorkloadPolicy>();
+  const nsCache = new Map<string, ModeDecision>();
+
+  const resolver: Resolver = {
+    model,
+    meshOf: (w) => meshFor(model, w.revision),
+    paIndex: (w) => paFor(meshFor(model, w.revision).rootNamespace, w.dataplane === "ambient"),
+    drIndex(revision) {
+      let idx = drCache.get(revision);
+      if (!idx) {
+        const mesh = meshFor(model, revision);
+        idx = buildDrIndex(model.destinationRules, mesh.rootNamespace, mesh.defaultDestinationRuleExportTo);
+        drCache.set(revision, idx);
+      }
+      return idx;
+    },
+    policyOf(w) {
+      const key = workloadKey(w);
+      let p = policyCache.get(key);
+      if (!p) {
+        p = workloadPolicyFor(resolver.paIndex(w), w);
+        policyCache.set(key, p);
+      }
+      return p;
+    },
+    serverDecision(w, port) {
+      if (w.dataplane === "linkerd") return { mode: "PERMISSIVE", origin: "linkerd-policy", policy: null };
+      if (!hasIstioProxy(w)) return { mode: "NONE", origin: "no-proxy", policy: null };
+      const d = modeForPort(resolver.policyOf(w), port);
+      return { mode: d.mode, origin: d.origin, policy: paRef(d.policy) };
+    },
+    namespaceMode(namespace) {
+      let d = nsCache.get(namespace);
+      if (!d) {
+        d = namespaceDecision(paFor(model.mesh.rootNamespace, false), namespace);
+        nsCache.set(namespace, d);
+      }
+      return d;
+    },
+    targetPortOf(_service, port, w) {
+      if (typeof port.targetPort === "number") return port.targetPort;
+      const named = w.containerPorts.find((p) => p.name === port.targetPort);
+      return named ? named.port : port.port;
+    },
+  };
+  return resolver;
+}

@@ -1,0 +1,32 @@
+// Sidecar resource egress scoping (istio.md §9.2): a host the client's Sidecar does not import is
+// unknown to its proxy, so traffic to it leaves through PassthroughCluster (plaintext) or, with
+// REGISTRY_ONLY, is dropped by BlackHoleCluster.
+import type { Labels, MeshModel, SidecarResource } from "../model/mesh";
+import { selectorMatches } from "../model/read";
+
+export function sidecarFor(model: MeshModel, namespace: string, labels: Labels, rootNamespace: string): SidecarResource | null {
+  const inNs = model.sidecars.filter((s) => s.namespace === namespace);
+  const selected = inNs.find((s) => s.workloadSelector && selectorMatches(s.workloadSelector, labels));
+  if (selected) return selected;
+  const nsDefault = inNs.find((s) => !s.workloadSelector);
+  if (nsDefault) return nsDefault;
+  return model.sidecars.find((s) => s.namespace === rootNamespace && !s.workloadSelector) ?? null;
+}
+
+function hostMatches(pattern: string, host: string): boolean {
+  if (pattern === "*") return true;
+  if (pattern.startsWith("*.")) return host.endsWith(pattern.slice(1));
+  return pattern === host;
+}
+
+/** Whether a Sidecar's egress imports `host` of a service in `serviceNs`, for a client in `clientNs`. */
+export function sidecarImports(sidecar: SidecarResource, clientNs: string, serviceNs: string, host: string): boolean {
+  if (sidecar.egressHosts.length === 0) return true;
+  return sidecar.egressHosts.some((entry) => {
+    const slash = entry.indexOf("/");
+    const ns = slash < 0 ? "*" : entry.slice(0, slash);
+    const h = slash < 0 ? entry : entry.slice(slash + 1);
+    const nsOk = ns === "*" || ns === serviceNs || (ns === "." && serviceNs === clientNs);
+    return nsOk && hostMatches(h, host);
+  });
+}

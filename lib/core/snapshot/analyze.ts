@@ -1,0 +1,122 @@
+// The whole analysis: inputs → model → resolver → edges → findings → snapshot. Pure: the clock
+// and the source description are passed in; the output is sorted so the same input gives the
+// same bytes.
+import { buildEdges } from "../edges/buildEdges";
+import { RULES } from "../findings/rules";
+import type { AnalysisContext } from "../findings/context";
+import { buildModel } from "../model/buildModel";
+import type { ParsedInputs, ParsedTraffic } from "../model/input";
+import type { MeshModel, Workload } from "../model/mesh";
+import { workloadKey } from "../model/mesh";
+import { namespaceDecision } from "../resolve/peerAuthentication";
+import { createResolver, paRef, type Resolver } from "../resolve/resolver";
+import type { Completeness, Finding, MeshSnapshot, SnapshotNamespace, SnapshotService, SnapshotSource, SnapshotWorkload } from "./schema";
+import { sortSnapshot } from "./sort";
+
+export interface AnalyzeOptions {
+  now: Date;
+  /** When the analysis ran; defaults to `now` (contract: equal to now when --now is given). */
+  generatedAt?: Date;
+  source: SnapshotSource;
+  traffic?: ParsedTraffic;
+  /** What could not be read (cluster reader); manifest problems are added from the inputs. */
+  completeness?: Completeness[];
+}
+
+const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
+
+function workloadPorts(r: Resolver, w: Workload): number[] {
+  const ports = new Set(w.containerPorts.map((p) => p.port));
+  for (const s of r.model.services) {
+    if (s.namespace !== w.namespace || !s.workloads.includes(workloadKey(w))) continue;
+    for (const p of s.ports) ports.add(r.targetPortOf(s, p, w));
+  }
+  for (const port of r.policyOf(w).perPort.keys()) ports.add(port);
+  return [...ports].sort((a, b) => a - b);
+}
+
+function identityOf(w: Workload, r: Resolver): string | null {
+  if (w.dataplane === "sidecar" || w.dataplane === "ambient") return `spiffe://${r.meshOf(w).trustDomain}/ns/${w.namespace}/sa/${w.serviceAccount}`;
+  if (w.dataplane === "linkerd") return `${w.serviceAccount}.${w.namespace}.serviceaccount.identity.linkerd.cluster.local`;
+  return null;
+}
+
+function snapshotWorkload(r: Resolver, w: Workload): SnapshotWorkload {
+  const base = r.serverDecision(w, -1);
+  return {
+    namespace: w.namespace,
+    name: w.name,
+    kind: w.kind,
+    serviceAccount: w.serviceAccount,
+    labels: Object.fromEntries(Object.entries(w.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    pods: w.pods,
+    dataplane: w.dataplane,
+    identity: identityOf(w, r),
+    mtls: { mode: base.mode, policy: base.policy, origin: base.origin },
+    ports: workloadPorts(r, w).map((port) => {
+      const d = r.serverDecision(w, port);
+      return { port, mode: d.mode, policy: d.policy, origin: d.origin };
+    }),
+  };
+}
+
+function snapshotNamespace(model: MeshModel, r: Resolver, name: string): SnapshotNamespace {
+  const ns = model.namespaces.get(name);
+  const planes = new Set((model.workloadsByNamespace.get(name) ?? []).map((w) => w.dataplane));
+  let dataplane: SnapshotNamespace["dataplane"];
+  if (planes.size > 1) dataplane = "mixed";
+  else if (planes.size === 1) dataplane = [...planes][0]!;
+  else if (ns?.labels["istio.io/dataplane-mode"] === "ambient") dataplane = "ambient";
+  else if (ns?.labels["istio-injection"] === "enabled" || ns?.labels["istio.io/rev"]) dataplane = "sidecar";
+  else if (ns?.annotations["linkerd.io/inject"] === "enabled") dataplane = "linkerd";
+  else dataplane = "none";
+  const ambient = dataplane === "ambient";
+  const d = namespaceDecision(r.paIndex({ revision: ns?.labels["istio.io/rev"] ?? "", dataplane: ambient ? "ambient" : "sidecar" }), name);
+  // A namespace where nothing enforces policy reports NONE; the policy that would apply is still named.
+  const mode = dataplane === "none" ? "NONE" : dataplane === "linkerd" ? "PERMISSIVE" : d.mode;
+  return {
+    name,
+    dataplane,
+    mtls: { mode, policy: paRef(d.policy), inheritedFrom: d.origin === "namespace" ? null : d.origin === "mesh" ? "mesh" : "default" },
+  };
+}
+
+function snapshotService(s: MeshModel["services"][number]): SnapshotService {
+  return { namespace: s.namespace, name: s.name, host: s.host, headless: s.headless, external: s.external, ports: s.ports, workloads: s.workloads };
+}
+
+export function analyze(inputs: ParsedInputs, opts: AnalyzeOptions): MeshSnapshot {
+  const model = buildModel({ ...inputs, problems: [...inputs.problems, ...(opts.traffic?.problems ?? [])] });
+  const resolver = createResolver(model);
+  const edges = buildEdges(resolver, opts.traffic?.samples ?? [], opts.traffic?.window);
+  const ctx: AnalysisContext = { model, resolver, edges };
+  const findings: Finding[] = RULES.flatMap((rule) => rule.run(ctx));
+  const dataplanes = new Set<MeshSnapshot["mesh"]["dataplanes"][number]>();
+  for (const w of model.workloads) {
+    if (w.dataplane === "sidecar") dataplanes.add("istio-sidecar");
+    else if (w.dataplane === "ambient") dataplanes.add("istio-ambient");
+    else if (w.dataplane === "linkerd") dataplanes.add("linkerd");
+  }
+  const completeness: Completeness[] = [...(opts.completeness ?? [])];
+  for (const p of model.problems) if (!p.object) completeness.push({ kind: "File", reason: "invalid", message: `${p.file}${p.line !== undefined ? `:${p.line}` : ""}: ${p.message}` });
+
+  return sortSnapshot({
+    schemaVersion: 1,
+    generatedAt: iso(opts.generatedAt ?? opts.now),
+    now: iso(opts.now),
+    source: opts.source,
+    mesh: {
+      rootNamespace: model.mesh.rootNamespace,
+      trustDomain: model.mesh.trustDomain,
+      autoMtls: model.mesh.enableAutoMtls,
+      dataplanes: [...dataplanes],
+    },
+    completeness,
+    namespaces: [...model.namespaces.keys()].map((n) => snapshotNamespace(model, resolver, n)),
+    workloads: model.workloads.map((w) => snapshotWorkload(resolver, w)),
+    services: model.services.map(snapshotService),
+    edges: edges.map((e) => e.edge),
+    certificates: [],
+    findings,
+  });
+}
