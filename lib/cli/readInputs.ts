@@ -30,9 +30,7 @@ export async function readInputs(
 
   // Standard input can be consumed once; `-` given twice reads the same text.
   let stdin: Promise<string> | undefined;
-  const loaded = await mapBounded(sources, CONCURRENCY, (s) =>
-    load(s, () => (stdin ??= readStdin())),
-  );
+  const loaded = await mapBounded(sources, CONCURRENCY, (s) => load(s, () => (stdin ??= readStdin())));
 
   const unreadable: string[] = [];
   let filesRead = 0;
@@ -76,7 +74,8 @@ async function walk(dir: string, prefix: string, found: PathSource[]): Promise<v
     if (ent.isDirectory()) {
       if (!ent.name.startsWith(".") && ent.name !== "node_modules") await walk(full, full + sep, found);
     } else if (MANIFEST_EXT.test(ent.name)) {
-      if (ent.isFile() || (ent.isSymbolicLink() && (await isFile(full)))) found.push({ kind: "file", path: full });
+      if (ent.isFile() || (ent.isSymbolicLink() && (await isFile(full))))
+        found.push({ kind: "file", path: full });
     }
   }
 }

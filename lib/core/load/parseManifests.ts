@@ -12,7 +12,10 @@ import { isObj, type Obj } from "../model/read";
 // default schema would turn them into Date objects that the model's string readers then miss. So: the
 // default schema minus timestamp (and the exotic !!binary/!!omap/!!pairs/!!set), keeping `<<` merges.
 // (@types/js-yaml does not declare `types.merge`, so the one-line type is restated here.)
-const MERGE = new yaml.Type("tag:yaml.org,2002:merge", { kind: "scalar", resolve: (d) => d === "<<" || d === null });
+const MERGE = new yaml.Type("tag:yaml.org,2002:merge", {
+  kind: "scalar",
+  resolve: (d) => d === "<<" || d === null,
+});
 const SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [MERGE] });
 // `json: true` lets a duplicated key override instead of failing the whole document, as the API server
 // does (it only warns), so one repeated label does not hide a workload.
@@ -151,14 +154,16 @@ function jsonProblem(text: string, e: unknown, file: string): InputProblem {
   const raw = e instanceof Error ? e.message : String(e);
   const pos = /at position (\d+)/.exec(raw);
   let reason = raw.replace(/ in JSON at position \d+[\s\S]*$/, "").replace(/, "[\s\S]*$/, "");
-  let line: number | undefined = pos ? lineAt(text, Number(pos[1])) : undefined;
+  // An error at the very end should point at the last line with text, not the empty one after it.
+  const end = text.trimEnd().length;
+  let line: number | undefined = pos ? lineAt(text, Math.min(Number(pos[1]), end)) : undefined;
   if (line === undefined) {
     // js-yaml reads JSON too and says where it broke.
     try {
       yaml.load(text, LOAD_OPTIONS);
     } catch (ye) {
       if (ye instanceof yaml.YAMLException) {
-        line = Math.min((ye.mark?.line ?? 0) + 1, lineAt(text, text.trimEnd().length));
+        line = Math.min((ye.mark?.line ?? 0) + 1, lineAt(text, end));
         reason = ye.reason || reason;
       }
     }
@@ -191,7 +196,11 @@ function addObject(o: Obj, at: SourceLocation, out: ParsedInputs): void {
   const meta = o.metadata;
   const name = isObj(meta) ? meta.name : undefined;
   if (!isObj(meta) || typeof name !== "string" || name === "") {
-    out.problems.push({ ...at, field: "metadata.name", message: `object has no metadata.name (kind ${kind})` });
+    out.problems.push({
+      ...at,
+      field: "metadata.name",
+      message: `object has no metadata.name (kind ${kind})`,
+    });
     return;
   }
   scrubObject(o, meta, kind);
@@ -202,7 +211,10 @@ function expandItems(items: unknown[], at: SourceLocation, out: ParsedInputs, li
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     if (!isObj(item)) {
-      out.problems.push({ ...at, message: `list item ${i + 1} is ${describe(item)}, not a Kubernetes object` });
+      out.problems.push({
+        ...at,
+        message: `list item ${i + 1} is ${describe(item)}, not a Kubernetes object`,
+      });
       continue;
     }
     if (list?.kind && item.kind === undefined) item.kind = list.kind;

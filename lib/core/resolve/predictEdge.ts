@@ -6,7 +6,7 @@ import type { ClientOrigin, ClientTls, Predicted, Ref } from "../snapshot/schema
 import { lookupDestinationRule, tlsForPort, type DrLookup, type PortTls } from "./destinationRule";
 import { isHttpPort, matrixVerdict, worseVerdict, type MatrixCell, type ServerAccept } from "./matrix";
 import { modeForPort } from "./peerAuthentication";
-import { hasIstioProxy, type Resolver, type ServerDecision } from "./resolver";
+import type { Resolver, ServerDecision } from "./resolver";
 import { sidecarFor, sidecarImports } from "./sidecarScope";
 
 /** The calling side. `workload` is null for callers outside the inventory. */
@@ -252,4 +252,3 @@ function explainPrediction(client: Client, service: Service, port: ServicePort, 
   return `${clientPhrase(client, service, port, p, r)}; ${serverPhrase(service, port, p)}: ${p.worst.cell.symptom}.`;
 }
 
-export { hasIstioProxy };

@@ -1,7 +1,7 @@
 // Server-side rules: PeerAuthentication (findings.md "Istio PeerAuthentication", istio.md §1).
 import type { PeerAuthentication, Workload } from "../../model/mesh";
 import { selectorMatches } from "../../model/read";
-import { buildPaIndex, modeForPort, namespaceDecision, workloadPolicyFor } from "../../resolve/peerAuthentication";
+import { namespaceDecision, workloadPolicyFor } from "../../resolve/peerAuthentication";
 import { hasIstioProxy } from "../../resolve/resolver";
 import type { Finding, Ref } from "../../snapshot/schema";
 import type { AnalysisContext } from "../context";
@@ -275,4 +275,3 @@ export const meshNoStrict = rule("mesh.no-strict", (ctx) => {
   ];
 });
 
-export { modeForPort };

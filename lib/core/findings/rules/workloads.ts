@@ -1,7 +1,6 @@
 // Workload and namespace rules (findings.md "Workloads and namespaces").
 import type { Namespace } from "../../model/mesh";
 import type { Finding } from "../../snapshot/schema";
-import type { AnalysisContext } from "../context";
 import { rule } from "../context";
 import { finding } from "../finding";
 import { listNames, namespaceRef, nsName, workloadRef } from "../refs";

@@ -1,0 +1,154 @@
+// False-positive guards: correct meshes must yield no warning and no error (findings.md: "no false
+// positives on a correctly configured mesh"). Run through the real CLI path: files → loader →
+// analysis → JSON.
+import { mkdtempSync, rmSync, writeFileSync, cpSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { main, type Io } from "../lib/cli/main";
+import { MeshSnapshotSchema, type MeshSnapshot } from "../lib/core/snapshot/schema";
+
+const FIX = join(import.meta.dirname, "fixtures");
+const NOW = "2026-11-27T12:00:00Z";
+
+export async function cli(argv: string[], stdin = ""): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const io: Io = { stdout: (s) => (out += s), stderr: (s) => (err += s), readStdin: async () => stdin, isTty: false, clock: () => new Date(NOW) };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+async function analyzeFixture(name: string): Promise<MeshSnapshot> {
+  const r = await cli(["analyze", join(FIX, name), "--traffic", join(FIX, name, "traffic.prom"), "--now", NOW]);
+  expect(r.err).toBe("");
+  return MeshSnapshotSchema.parse(JSON.parse(r.out));
+}
+
+const serious = (s: MeshSnapshot) => s.findings.filter((f) => f.severity !== "info").map((f) => `${f.code}: ${f.message}`);
+
+describe("false-positive guard 1: mesh-wide STRICT, everything injected, observed mTLS", () => {
+  it("no warning and no error; every edge mTLS; exit 0", async () => {
+    const r = await cli(["analyze", join(FIX, "correct-strict"), "--traffic", join(FIX, "correct-strict", "traffic.prom"), "--now", NOW, "--fail-on", "warning"]);
+    const s = MeshSnapshotSchema.parse(JSON.parse(r.out));
+    expect(serious(s)).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(s.edges.map((e) => [e.id, e.status])).toEqual([
+      ["istio-system/istio-ingressgateway->frontend.shop.svc.cluster.local:80", "mtls"],
+      ["shop/cart->redis.data.svc.cluster.local:6379", "mtls"],
+      ["shop/frontend->cart.shop.svc.cluster.local:7070", "mtls"],
+    ]);
+    // The destination reporter is evidence; the source series of the same call is not added to it.
+    expect(s.edges[0]!.observed).toEqual({ mtls: 5120, plaintext: 0, unknown: 0 });
+    expect(s.namespaces.find((n) => n.name === "shop")!.mtls).toEqual({
+      mode: "STRICT",
+      policy: { kind: "PeerAuthentication", namespace: "istio-system", name: "default" },
+      inheritedFrom: "mesh",
+    });
+    expect(s.workloads.find((w) => w.name === "frontend")!.ports).toEqual([
+      { port: 8080, mode: "STRICT", policy: { kind: "PeerAuthentication", namespace: "istio-system", name: "default" }, origin: "mesh" },
+    ]);
+    expect(s.workloads.find((w) => w.name === "istiod")!.mtls.mode).toBe("NONE");
+  });
+});
+
+describe("false-positive guard 2: per-service ISTIO_MUTUAL DestinationRules", () => {
+  it("no warning and no error", async () => {
+    const s = await analyzeFixture("correct-dr");
+    expect(serious(s)).toEqual([]);
+    const api = s.edges.filter((e) => e.destination.service === "api" && e.destination.namespace === "payments");
+    expect(api.map((e) => e.destination.port)).toEqual([80, 9090]);
+    expect(api.every((e) => e.observed?.portAmbiguous === true && e.status === "mtls")).toBe(true);
+    expect(api[0]!.predicted.client).toEqual({ tls: "ISTIO_MUTUAL", origin: "destinationrule", destinationRule: { kind: "DestinationRule", namespace: "payments", name: "api" } });
+    const stripe = s.edges.find((e) => e.destination.host === "api.stripe.com")!;
+    expect(stripe.predicted).toMatchObject({ client: { tls: "SIMPLE", origin: "destinationrule" }, verdict: "tls" });
+    expect(stripe.status).toBe("unknown");
+    expect(s.workloads.find((w) => w.name === "api")!.ports.map((p) => [p.port, p.mode, p.origin])).toEqual([
+      [8080, "STRICT", "workload"],
+      [9090, "PERMISSIVE", "workload-port"],
+    ]);
+  });
+});
+
+describe("CLI contract (contract.md §2)", () => {
+  const tmp = mkdtempSync(join(tmpdir(), "handshake-cli-"));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it("a malformed YAML file among good ones: input.invalid names file and line, the rest is analysed, exit 1", async () => {
+    const dir = join(tmp, "mixed");
+    cpSync(join(FIX, "correct-strict"), dir, { recursive: true });
+    writeFileSync(join(dir, "zz-broken.yaml"), "apiVersion: v1\nkind: Service\nmetadata: {name: x\n  namespace: [oops\n");
+    const r = await cli(["analyze", dir, "--now", NOW]);
+    expect(r.code).toBe(1);
+    const s = MeshSnapshotSchema.parse(JSON.parse(r.out));
+    const bad = s.findings.filter((f) => f.code === "input.invalid");
+    expect(bad).toHaveLength(1);
+    expect(bad[0]!.message).toMatch(/zz-broken\.yaml:\d+: /);
+    expect(bad[0]!.resources[0]!.name).toContain("zz-broken.yaml");
+    expect(s.workloads.map((w) => w.name)).toContain("frontend");
+    expect(s.completeness).toEqual([expect.objectContaining({ kind: "File", reason: "invalid" })]);
+  });
+
+  it("no readable input: exit 2 with a one-line message", async () => {
+    const r = await cli(["analyze", join(tmp, "nope")]);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+    expect(r.err.trim().split("\n")).toHaveLength(1);
+    expect(r.err).toContain("nope");
+  });
+
+  it.each([
+    [["analyze"], "no input"],
+    [["analyze", "x", "--format", "xml"], "--format"],
+    [["analyze", "x", "--now", "yesterday"], "--now"],
+    [["analyze", "x", "--fail-on", "sometimes"], "--fail-on"],
+    [["analyze", "x", "--bogus"], "unknown option"],
+    [["frobnicate"], "unknown command"],
+  ])("usage error %j → exit 2 mentioning %s", async (argv, words) => {
+    const r = await cli(argv);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(words);
+  });
+
+  it("two runs on the same input give identical bytes; --now fixes generatedAt", async () => {
+    const args = ["analyze", join(FIX, "correct-dr"), "--traffic", join(FIX, "correct-dr", "traffic.prom"), "--now", NOW];
+    const a = await cli(args);
+    const b = await cli(args);
+    expect(a.out).toBe(b.out);
+    const s = JSON.parse(a.out) as MeshSnapshot;
+    expect([s.now, s.generatedAt]).toEqual([NOW, NOW]);
+  });
+
+  it("input order does not change the output", async () => {
+    const dir = join(tmp, "shuffled");
+    const text = (await import("node:fs")).readFileSync(join(FIX, "correct-strict", "mesh.yaml"), "utf8");
+    const docs = text.split(/^---$/m);
+    writeFileSync(join(tmp, "ordered.yaml"), docs.join("---"));
+    (await import("node:fs")).mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "reversed.yaml"), [...docs].reverse().join("\n---\n"));
+    const a = JSON.parse((await cli(["analyze", join(tmp, "ordered.yaml"), "--now", NOW])).out) as MeshSnapshot;
+    const b = JSON.parse((await cli(["analyze", join(dir, "reversed.yaml"), "--now", NOW])).out) as MeshSnapshot;
+    const strip = (s: MeshSnapshot) => JSON.stringify({ ...s, source: null, findings: s.findings.map((f) => ({ ...f, message: f.message.replace(/\S+\.yaml:\d+/g, "") })) });
+    expect(strip(a)).toBe(strip(b));
+  });
+
+  it("reads standard input with -", async () => {
+    const r = await cli(["analyze", "-", "--now", NOW], "apiVersion: v1\nkind: Namespace\nmetadata: {name: solo}\n");
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.out) as MeshSnapshot).namespaces.map((n) => n.name)).toEqual(["solo"]);
+  });
+
+  it("--fail-on warning / never change the exit status", async () => {
+    const dir = join(FIX, "..", "..", "..", "shared", "examples", "basic");
+    const base = [join(FIX, "correct-strict"), "--now", NOW];
+    expect((await cli(["analyze", ...base, "--fail-on", "never"])).code).toBe(0);
+    void dir;
+  });
+
+  it("--format table prints the readable view", async () => {
+    const r = await cli(["analyze", join(FIX, "correct-strict"), "--traffic", join(FIX, "correct-strict", "traffic.prom"), "--now", NOW, "--format", "table"]);
+    expect(r.out).toContain("NAMESPACES");
+    expect(r.out).toMatch(/shop\/frontend\s+cart\.shop\.svc\.cluster\.local:7070\s+ISTIO_MUTUAL \(auto\)\s+STRICT \(mesh\)\s+mtls/);
+    expect(r.out).toContain("FINDINGS");
+  });
+});

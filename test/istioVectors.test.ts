@@ -1,0 +1,169 @@
+// istio.md §10: every suggested resolver test case, through the real model and resolver.
+import { describe, expect, it } from "vitest";
+import { deploy, destRule, host, meshConfig, namespace, peerAuth, predict, run, service, tls } from "./kit";
+
+const injected = (name: string) => namespace(name, { "istio-injection": "enabled" });
+const portsOf = (s: ReturnType<typeof run>, ns: string, name: string) =>
+  Object.fromEntries(s.workloads.find((w) => w.namespace === ns && w.name === name)!.ports.map((p) => [p.port, p.mode]));
+
+describe("PA target-port semantics (istio.md §10)", () => {
+  const base = [injected("foo"), deploy("foo", "web", { ports: [8080] }), service("foo", "web", [{ port: 80, targetPort: 8080 }])];
+
+  it("portLevelMtls {80: DISABLE} with Service 80→8080: key 80 is not 8080, so 8080 stays STRICT", () => {
+    const s = run([...base, peerAuth("foo", "web", "STRICT", { selector: { app: "web" }, ports: { "80": "DISABLE" } })]);
+    expect(portsOf(s, "foo", "web")).toEqual({ 80: "DISABLE", 8080: "STRICT" });
+  });
+
+  it("portLevelMtls {8080: DISABLE} → 8080 DISABLE", () => {
+    const s = run([...base, peerAuth("foo", "web", "STRICT", { selector: { app: "web" }, ports: { "8080": "DISABLE" } })]);
+    expect(portsOf(s, "foo", "web")).toEqual({ 8080: "DISABLE" });
+    expect(s.workloads.find((w) => w.name === "web")!.mtls.mode).toBe("STRICT");
+  });
+
+  it("ns PA DISABLE at t0 and STRICT at t1 > t0 → DISABLE (oldest)", () => {
+    const s = run([
+      ...base,
+      peerAuth("foo", "late", "STRICT", { created: "2026-02-01T00:00:00Z" }),
+      peerAuth("foo", "early", "DISABLE", { created: "2026-01-01T00:00:00Z" }),
+    ]);
+    expect(s.workloads.find((w) => w.name === "web")!.mtls).toMatchObject({ mode: "DISABLE", policy: { name: "early" }, origin: "namespace" });
+  });
+
+  it("identical timestamps: b (STRICT) vs a (DISABLE) → a wins → DISABLE", () => {
+    const t = "2026-01-01T00:00:00Z";
+    const s = run([...base, peerAuth("foo", "b", "STRICT", { created: t }), peerAuth("foo", "a", "DISABLE", { created: t })]);
+    expect(s.workloads.find((w) => w.name === "web")!.mtls).toMatchObject({ mode: "DISABLE", policy: { name: "a" } });
+  });
+
+  it("root-namespace PA with selector app=x STRICT; workload app=x in foo → PERMISSIVE", () => {
+    const s = run([injected("foo"), deploy("foo", "x"), peerAuth("istio-system", "x", "STRICT", { selector: { app: "x" } })]);
+    expect(s.workloads[0]!.mtls).toMatchObject({ mode: "PERMISSIVE", origin: "default", policy: null });
+  });
+
+  it("rootNamespace mesh-root: a PA in istio-system is namespace-wide for istio-system only", () => {
+    const s = run([
+      meshConfig("rootNamespace: mesh-root\n"),
+      injected("foo"),
+      injected("istio-system"),
+      deploy("foo", "web"),
+      deploy("istio-system", "tool"),
+      peerAuth("istio-system", "default", "STRICT"),
+    ]);
+    expect(s.mesh.rootNamespace).toBe("mesh-root");
+    expect(s.workloads.find((w) => w.name === "web")!.mtls.mode).toBe("PERMISSIVE");
+    expect(s.workloads.find((w) => w.name === "tool")!.mtls).toMatchObject({ mode: "STRICT", origin: "namespace" });
+  });
+});
+
+describe("DestinationRule lookup (istio.md §10)", () => {
+  const mesh = [injected("a"), injected("b"), injected("c"), deploy("a", "ca"), deploy("c", "cc"), deploy("b", "svc"), service("b", "svc", [80])];
+
+  it("client-namespace *.local beats a more specific DR in the service namespace; other clients get the service's DR", () => {
+    const objs = [...mesh, destRule("a", "all", "*.local", tls("ISTIO_MUTUAL")), destRule("b", "svc-off", "svc.b.svc.cluster.local", tls("DISABLE"))];
+    const fromA = predict(objs, "a/ca", host("svc", "b"));
+    expect(fromA.predicted.client).toEqual({ tls: "ISTIO_MUTUAL", origin: "destinationrule", destinationRule: { kind: "DestinationRule", namespace: "a", name: "all" } });
+    expect(fromA.shadowed.map((d) => d.name)).toEqual(["svc-off"]);
+    const fromC = predict(objs, "c/cc", host("svc", "b"));
+    expect(fromC.predicted.client).toMatchObject({ tls: "DISABLE", origin: "destinationrule", destinationRule: { name: "svc-off" } });
+  });
+
+  it("exportTo ['.'] hides the service-namespace DR from other namespaces: the root namespace is consulted next", () => {
+    const objs = [
+      ...mesh,
+      destRule("b", "private", "svc.b.svc.cluster.local", { ...tls("DISABLE"), exportTo: ["."] }),
+      destRule("istio-system", "root", "*.local", tls("ISTIO_MUTUAL")),
+    ];
+    expect(predict(objs, "a/ca", host("svc", "b")).predicted.client).toMatchObject({ tls: "ISTIO_MUTUAL", destinationRule: { namespace: "istio-system", name: "root" } });
+  });
+
+  it("short host 'reviews' in ns a means reviews.a.svc.cluster.local, not the Service in b", () => {
+    const objs = [injected("a"), injected("b"), deploy("a", "ca"), deploy("b", "reviews"), service("b", "reviews", [80]), destRule("a", "reviews", "reviews", tls("DISABLE"))];
+    const p = predict(objs, "a/ca", host("reviews", "b"));
+    expect(p.dr).toBeNull();
+    expect(p.predicted.client).toMatchObject({ tls: "ISTIO_MUTUAL", origin: "auto" });
+    const s = run(objs);
+    expect(s.findings.some((f) => f.code === "dr.host-not-found" && f.message.includes("reviews.a.svc.cluster.local"))).toBe(true);
+  });
+
+  it("top-level ISTIO_MUTUAL + portLevelSettings for 9080 without tls → 9080 auto mTLS, other ports ISTIO_MUTUAL", () => {
+    const objs = [
+      ...mesh,
+      service("b", "svc", [9080, { port: 9090, name: "http-admin" }]),
+      destRule("b", "svc", "svc.b.svc.cluster.local", {
+        trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" }, portLevelSettings: [{ port: { number: 9080 }, loadBalancer: { simple: "ROUND_ROBIN" } }] },
+      }),
+    ].filter((o, i, all) => !(o.kind === "Service" && all.findIndex((x) => x.kind === "Service") === i));
+    expect(predict(objs, "c/cc", host("svc", "b"), 9080).predicted.client).toMatchObject({ tls: "ISTIO_MUTUAL", origin: "auto" });
+    expect(predict(objs, "c/cc", host("svc", "b"), 9090).predicted.client).toMatchObject({ tls: "ISTIO_MUTUAL", origin: "destinationrule" });
+  });
+
+  it("tls: {sni: foo} (no mode) → DISABLE", () => {
+    const objs = [...mesh, destRule("b", "svc", "svc.b.svc.cluster.local", tls(null, { sni: "foo" }))];
+    const p = predict(objs, "c/cc", host("svc", "b"));
+    expect(p.predicted.client).toMatchObject({ tls: "DISABLE", origin: "destinationrule" });
+    expect(p.predicted.reason).toContain("without mode");
+  });
+});
+
+describe("auto mTLS (istio.md §10)", () => {
+  it("endpoint with tlsMode=istio and workload PA PERMISSIVE → mTLS", () => {
+    const objs = [injected("a"), deploy("a", "client"), deploy("a", "srv"), service("a", "srv", [80]), peerAuth("a", "srv", "PERMISSIVE", { selector: { app: "srv" } })];
+    expect(predict(objs, "a/client", host("srv", "a")).predicted).toMatchObject({ client: { tls: "ISTIO_MUTUAL", origin: "auto" }, verdict: "mtls" });
+  });
+
+  it("per endpoint: one endpoint without the label gets plaintext, the labelled one mTLS", () => {
+    const objs = [
+      injected("a"),
+      deploy("a", "client"),
+      deploy("a", "v1", { labels: { app: "srv" } }),
+      deploy("a", "v2", { labels: { app: "srv", "security.istio.io/tlsMode": "disabled" } }),
+      service("a", "srv", [80]),
+    ];
+    const p = predict(objs, "a/client", host("srv", "a"));
+    const byName = Object.fromEntries(p.endpoints.map((e) => [e.workload!.name, e.tls]));
+    expect(byName).toEqual({ v1: "ISTIO_MUTUAL", v2: "DISABLE" });
+    expect(p.predicted.verdict).toBe("plaintext"); // the worst endpoint
+  });
+
+  it("service namespace PA DISABLE + workload PA STRICT → plaintext, predicted broken", () => {
+    const objs = [injected("a"), injected("b"), deploy("a", "client"), deploy("b", "srv"), service("b", "srv", [80]), peerAuth("b", "ns", "DISABLE"), peerAuth("b", "srv", "STRICT", { selector: { app: "srv" } })];
+    const p = predict(objs, "a/client", host("srv", "b"));
+    expect(p.predicted.client).toMatchObject({ tls: "DISABLE", origin: "auto" });
+    expect(p.predicted.server).toMatchObject({ mode: "STRICT", origin: "workload" });
+    expect(p.predicted.verdict).toBe("broken");
+    expect(p.worst.why).toBe("auto-namespace-disable");
+  });
+
+  it("workload PA portLevelMtls {8080: DISABLE} → plaintext to that port only", () => {
+    const objs = [
+      injected("a"),
+      deploy("a", "client"),
+      deploy("a", "srv", { ports: [8080, 9090] }),
+      service("a", "srv", [{ port: 80, targetPort: 8080 }, { port: 90, targetPort: 9090, name: "http-admin" }]),
+      peerAuth("a", "srv", null, { selector: { app: "srv" }, ports: { "8080": "DISABLE" } }),
+    ];
+    expect(predict(objs, "a/client", host("srv", "a"), 80).predicted).toMatchObject({ client: { tls: "DISABLE" }, server: { mode: "DISABLE" }, verdict: "plaintext" });
+    expect(predict(objs, "a/client", host("srv", "a"), 90).predicted).toMatchObject({ client: { tls: "ISTIO_MUTUAL" }, verdict: "mtls" });
+  });
+
+  it("headless service, 3 endpoints with the label + 1 without → plaintext to all 4", () => {
+    const objs = [
+      injected("a"),
+      deploy("a", "client"),
+      ...[1, 2, 3].map((i) => deploy("a", `db-${i}`, { labels: { app: "db" } })),
+      deploy("a", "db-4", { labels: { app: "db", "sidecar.istio.io/inject": "false" } }),
+      service("a", "db", [{ port: 5432, name: "tcp-pg" }], { headless: true }),
+    ];
+    const p = predict(objs, "a/client", host("db", "a"));
+    expect(p.endpoints).toHaveLength(4);
+    expect(p.endpoints.every((e) => e.tls === "DISABLE")).toBe(true);
+    expect(p.endpoints.filter((e) => e.why === "auto-headless-mixed")).toHaveLength(3);
+  });
+
+  it("enableAutoMtls: false, no DR → plaintext; a STRICT server then fails", () => {
+    const objs = [meshConfig("enableAutoMtls: false\n"), injected("a"), deploy("a", "client"), deploy("a", "srv"), service("a", "srv", [80]), peerAuth("istio-system", "default", "STRICT")];
+    const p = predict(objs, "a/client", host("srv", "a"));
+    expect(p.predicted).toMatchObject({ client: { tls: "DISABLE", origin: "auto" }, verdict: "broken" });
+    expect(p.worst.why).toBe("auto-off");
+  });
+});
