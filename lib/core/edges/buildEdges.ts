@@ -23,17 +23,21 @@ const PASSTHROUGH_HOSTS = new Set(["PassthroughCluster", "BlackHoleCluster", "In
 const known = (v: string | undefined) => (v && v !== "unknown" ? v : null);
 
 interface Bucket {
+  id: string;
   client: Client;
   service: Service;
   port: ServicePort;
   dest: { mtls: number; plaintext: number; unknown: number; seen: boolean };
   sourceSide: number;
   portAmbiguous: boolean;
+  passthrough: boolean;
 }
 
-function portsFor(service: Service, protocol: string | undefined): { ports: ServicePort[]; ambiguous: boolean } {
-  if (service.ports.length <= 1) return { ports: service.ports.length ? service.ports : [{ port: 0, targetPort: 0, protocol: "TCP" }], ambiguous: false };
-  const proto = (protocol ?? "").toLowerCase();
+const NO_PORT: ServicePort = { port: 0, targetPort: 0, protocol: "TCP" };
+
+function portsFor(service: Service, protocol: string): { ports: ServicePort[]; ambiguous: boolean } {
+  if (service.ports.length <= 1) return { ports: service.ports.length ? service.ports : [NO_PORT], ambiguous: false };
+  const proto = protocol.toLowerCase();
   let ports = service.ports;
   if (proto === "http" || proto === "grpc") ports = service.ports.filter(isHttpPort);
   else if (proto === "tcp") ports = service.ports.filter((p) => !isHttpPort(p));
@@ -101,39 +105,58 @@ function passthroughPrediction(p: Prediction, client: Client, host: string): Pre
 
 export function buildEdges(r: Resolver, samples: TrafficSample[], window?: string): EdgeAnalysis[] {
   const model = r.model;
-  const buckets = new Map<string, Bucket>();
-  const passthroughKeys = new Set<string>();
+  // client → service → port → bucket: object keys, so no string is built per sample.
+  const buckets = new Map<Client, Map<Service, Map<ServicePort, Bucket>>>();
   const unknownServices = new Map<string, Service>();
+
+  // Per-sample work is memoised by what it depends on: 20k samples share a few thousand clients,
+  // services and (service, protocol) port choices.
+  const clients = new Map<string, Client>();
+  const portChoices = new Map<Service, Map<string, { ports: ServicePort[]; ambiguous: boolean }>>();
+  const ambientDest = new Map<Service, boolean>();
 
   for (const s of samples) {
     const L = s.labels;
-    const reporter = L.reporter ?? "";
-    const host = known(L.destination_service) ?? (known(L.destination_service_name) && known(L.destination_service_namespace) ? `${L.destination_service_name}.${L.destination_service_namespace}.svc.cluster.local` : null);
+    const svcName = known(L.destination_service_name);
+    const svcNs = known(L.destination_service_namespace);
+    const host = known(L.destination_service) ?? (svcName && svcNs ? `${svcName}.${svcNs}.svc.cluster.local` : null);
     if (!host) continue;
     let service = model.serviceByHost.get(host);
-    if (!service && known(L.destination_service_name) && known(L.destination_service_namespace))
-      service = model.serviceByHost.get(`${L.destination_service_name}.${L.destination_service_namespace}.svc.cluster.local`);
+    if (!service && svcName && svcNs) service = model.serviceByHost.get(`${svcName}.${svcNs}.svc.cluster.local`);
     if (!service) {
-      let u = unknownServices.get(host);
-      if (!u) {
-        u = unknownService(host, known(L.destination_service_namespace));
-        unknownServices.set(host, u);
-      }
-      service = u;
+      service = unknownServices.get(host);
+      if (!service) unknownServices.set(host, (service = unknownService(host, svcNs)));
     }
-    const client = clientFor(r, known(L.source_workload_namespace), known(L.source_workload));
-    const { ports, ambiguous } = portsFor(service, L.request_protocol);
-    const destAmbient = service.workloads.some((k) => model.workloadByKey.get(k)?.dataplane === "ambient");
-    for (const port of ports) {
-      const id = `${client.name ? `${client.namespace}/${client.name}` : "unknown"}->${service.host}:${port.port}`;
-      let b = buckets.get(id);
+    const srcNs = known(L.source_workload_namespace);
+    const srcName = known(L.source_workload);
+    const clientKey = srcNs && srcName ? `${srcNs}/${srcName}` : "unknown";
+    let client = clients.get(clientKey);
+    if (!client) clients.set(clientKey, (client = clientFor(r, srcNs, srcName)));
+    let byProto = portChoices.get(service);
+    if (!byProto) portChoices.set(service, (byProto = new Map()));
+    const proto = L.request_protocol ?? "";
+    let choice = byProto.get(proto);
+    if (!choice) byProto.set(proto, (choice = portsFor(service, proto)));
+    let destAmbient = ambientDest.get(service);
+    if (destAmbient === undefined) {
+      destAmbient = service.workloads.some((k) => model.workloadByKey.get(k)?.dataplane === "ambient");
+      ambientDest.set(service, destAmbient);
+    }
+    const policy = L.connection_security_policy ?? "";
+    const reporter = L.reporter ?? "";
+    let byService = buckets.get(client);
+    if (!byService) buckets.set(client, (byService = new Map()));
+    let byPort = byService.get(service);
+    if (!byPort) byService.set(service, (byPort = new Map()));
+    for (const port of choice.ports) {
+      let b = byPort.get(port);
       if (!b) {
-        b = { client, service, port, dest: { mtls: 0, plaintext: 0, unknown: 0, seen: false }, sourceSide: 0, portAmbiguous: false };
-        buckets.set(id, b);
+        const id = `${clientKey}->${service.host}:${port.port}`;
+        b = { id, client, service, port, dest: { mtls: 0, plaintext: 0, unknown: 0, seen: false }, sourceSide: 0, portAmbiguous: false, passthrough: false };
+        byPort.set(port, b);
       }
-      if (ambiguous) b.portAmbiguous = true;
-      if (PASSTHROUGH_HOSTS.has(host)) passthroughKeys.add(id);
-      const policy = L.connection_security_policy ?? "";
+      if (choice.ambiguous) b.portAmbiguous = true;
+      if (PASSTHROUGH_HOSTS.has(host)) b.passthrough = true;
       if (reporter === "destination") {
         b.dest.seen = true;
         if (policy === "mutual_tls") b.dest.mtls += s.value;
@@ -144,31 +167,27 @@ export function buildEdges(r: Resolver, samples: TrafficSample[], window?: strin
     }
   }
 
-  const predictions = new Map<string, Prediction>();
   const out: EdgeAnalysis[] = [];
-  for (const [id, b] of buckets) {
-    const pkey = `${b.client.namespace ?? ""}/${b.client.name ?? ""}|${b.service.host}|${b.port.port}`;
-    let prediction = predictions.get(pkey);
-    if (!prediction) {
-      prediction = predictEdge(r, b.client, b.service, b.port);
-      predictions.set(pkey, prediction);
-    }
-    if (passthroughKeys.has(id)) prediction = passthroughPrediction(prediction, b.client, b.service.host);
-    const observed: Observed = b.dest.seen
-      ? { mtls: b.dest.mtls, plaintext: b.dest.plaintext, unknown: b.dest.unknown }
-      : { mtls: 0, plaintext: 0, unknown: b.sourceSide };
-    if (window) observed.window = window;
-    if (b.portAmbiguous) observed.portAmbiguous = true;
-    const { status } = statusOf(prediction.predicted.verdict, observed);
-    const edge: Edge = {
-      id,
-      source: { namespace: b.client.namespace, workload: b.client.name },
-      destination: { namespace: b.service.namespace, service: b.service.name, host: b.service.host, port: b.port.port, workloads: b.service.workloads },
-      predicted: prediction.predicted,
-      observed,
-      status,
-    };
-    out.push({ edge, client: b.client, service: b.service, port: b.port, prediction, passthroughObserved: passthroughKeys.has(id) });
-  }
+  for (const byService of buckets.values())
+    for (const byPort of byService.values())
+      for (const b of byPort.values()) {
+        // One bucket per (client, service, port), so each prediction is computed once.
+        let prediction = predictEdge(r, b.client, b.service, b.port);
+        if (b.passthrough) prediction = passthroughPrediction(prediction, b.client, b.service.host);
+        const observed: Observed = b.dest.seen
+          ? { mtls: b.dest.mtls, plaintext: b.dest.plaintext, unknown: b.dest.unknown }
+          : { mtls: 0, plaintext: 0, unknown: b.sourceSide };
+        if (window) observed.window = window;
+        if (b.portAmbiguous) observed.portAmbiguous = true;
+        const edge: Edge = {
+          id: b.id,
+          source: { namespace: b.client.namespace, workload: b.client.name },
+          destination: { namespace: b.service.namespace, service: b.service.name, host: b.service.host, port: b.port.port, workloads: b.service.workloads },
+          predicted: prediction.predicted,
+          observed,
+          status: statusOf(prediction.predicted.verdict, observed).status,
+        };
+        out.push({ edge, client: b.client, service: b.service, port: b.port, prediction, passthroughObserved: b.passthrough });
+      }
   return out;
 }

@@ -60,6 +60,14 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
     if (!prev || (prev.kind === "ServiceEntry" && s.kind === "Service")) serviceByHost.set(s.host, s);
   }
 
+  const servicesByWorkload = new Map<string, Service[]>();
+  for (const s of services)
+    for (const k of s.workloads) {
+      const list = servicesByWorkload.get(k);
+      if (list) list.push(s);
+      else servicesByWorkload.set(k, [s]);
+    }
+
   const istio = readIstioObjects(objects, problems);
   for (const x of [...istio.peerAuthentications, ...istio.destinationRules, ...istio.sidecars]) imply(x.namespace);
 
@@ -79,6 +87,7 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
     workloadByKey,
     services,
     serviceByHost,
+    servicesByWorkload,
     peerAuthentications: istio.peerAuthentications,
     destinationRules: istio.destinationRules,
     sidecars: istio.sidecars,

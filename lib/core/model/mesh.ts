@@ -166,6 +166,8 @@ export interface MeshModel {
   workloadByKey: Map<string, Workload>;
   services: Service[];
   serviceByHost: Map<string, Service>;
+  /** Services selecting each workload ("namespace/name" → services), for port lookups. */
+  servicesByWorkload: Map<string, Service[]>;
   peerAuthentications: PeerAuthentication[];
   destinationRules: DestinationRule[];
   sidecars: SidecarResource[];

@@ -39,7 +39,7 @@ export function parseMeshConfig(o: LoadedObject, problems: InputProblem[]): Mesh
       line: o.at.line,
       object: { kind: "ConfigMap", namespace: o.object.metadata.namespace, name: o.object.metadata.name },
       field: "data.mesh",
-      message: `mesh config does not parse: ${(e as Error).message.split("\n")[0]}`,
+      message: `ConfigMap ${o.object.metadata.namespace ?? "default"}/${o.object.metadata.name}: data.mesh: mesh config does not parse: ${(e as Error).message.split("\n")[0]}`,
     });
     return settings;
   }

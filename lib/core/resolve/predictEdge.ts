@@ -3,7 +3,7 @@
 // worst endpoint (contract.md §1.1).
 import type { ClientTlsSettings, DestinationRule, Labels, Service, ServicePort, SidecarResource, Workload } from "../model/mesh";
 import type { ClientOrigin, ClientTls, Predicted, Ref } from "../snapshot/schema";
-import { lookupDestinationRule, tlsForPort, type DrLookup, type PortTls } from "./destinationRule";
+import { tlsForPort, type DrLookup, type PortTls } from "./destinationRule";
 import { isHttpPort, matrixVerdict, worseVerdict, type MatrixCell, type ServerAccept } from "./matrix";
 import { modeForPort } from "./peerAuthentication";
 import type { Resolver, ServerDecision } from "./resolver";
@@ -87,9 +87,116 @@ function acceptOf(r: Resolver, w: Workload | null, targetPort: number, port: Ser
   return { accept: { kind, mode: server.mode, httpPort }, server };
 }
 
+/** What each endpoint of a service port accepts, and what auto mTLS would send it: independent of the client. */
+interface EndpointSide {
+  workload: Workload | null;
+  targetPort: number;
+  accept: ServerAccept;
+  server: ServerDecision;
+  auto: Send;
+}
+
+const endpointCache = new WeakMap<Resolver, WeakMap<ServicePort, EndpointSide[]>>();
+
+function autoSend(r: Resolver, w: Workload, targetPort: number): Send {
+  if (w.dataplane === "ambient") return { tls: "HBONE", origin: "auto", why: "auto-hbone" };
+  if (w.tlsModeLabel !== "istio") return { tls: "DISABLE", origin: "auto", why: "auto-endpoint-no-label" };
+  if (modeForPort(r.policyOf(w), targetPort).mode === "DISABLE") return { tls: "DISABLE", origin: "auto", why: "auto-endpoint-pa-disable" };
+  return { tls: "ISTIO_MUTUAL", origin: "auto", why: "auto-mtls" };
+}
+
+function endpointSides(r: Resolver, service: Service, port: ServicePort): EndpointSide[] {
+  let byPort = endpointCache.get(r);
+  if (!byPort) endpointCache.set(r, (byPort = new WeakMap()));
+  const hit = byPort.get(port);
+  if (hit) return hit;
+  const workloads: (Workload | null)[] = [];
+  for (const k of service.workloads) {
+    const w = r.model.workloadByKey.get(k);
+    if (w) workloads.push(w);
+  }
+  if (workloads.length === 0) workloads.push(null);
+  const sides = workloads.map((w): EndpointSide => {
+    const targetPort = w ? r.targetPortOf(service, port, w) : typeof port.targetPort === "number" ? port.targetPort : port.port;
+    const { accept, server } = acceptOf(r, w, targetPort, port);
+    const auto: Send = w ? autoSend(r, w, targetPort) : { tls: "DISABLE", origin: "auto", why: "auto-endpoint-no-label" };
+    return { workload: w, targetPort, accept, server, auto };
+  });
+  byPort.set(port, sides);
+  return sides;
+}
+
+interface EndpointSet {
+  endpoints: EndpointPrediction[];
+  worst: EndpointPrediction;
+}
+
+const endpointSetCache = new WeakMap<Resolver, WeakMap<ServicePort, Map<string, EndpointSet>>>();
+
+/**
+ * Per-endpoint predictions for one service port, given what decides the client's sending (its data
+ * plane and any cluster-wide decision). Many clients share these, so they are memoised and shared:
+ * treat the result as read-only.
+ */
+function endpointsFor(
+  r: Resolver,
+  service: Service,
+  port: ServicePort,
+  clientPlane: Workload["dataplane"],
+  clusterSend: Send | null,
+  headless: boolean,
+): EndpointSet {
+  let byPort = endpointSetCache.get(r);
+  if (!byPort) endpointSetCache.set(r, (byPort = new WeakMap()));
+  let byKey = byPort.get(port);
+  if (!byKey) byPort.set(port, (byKey = new Map()));
+  const key = `${clientPlane}|${clusterSend ? `${clusterSend.tls}|${clusterSend.origin}|${clusterSend.why}` : "-"}|${headless}`;
+  const hit = byKey.get(key);
+  if (hit) return hit;
+
+  const sendTo = (side: EndpointSide): Send => {
+    const w = side.workload;
+    if (clusterSend) return clusterSend;
+    if (clientPlane === "ambient") {
+      if (w && (w.dataplane === "ambient" || (w.dataplane === "sidecar" && w.hboneTunnel))) return { tls: "HBONE", origin: "auto", why: "ztunnel" };
+      return { tls: "DISABLE", origin: "auto", why: "ztunnel" };
+    }
+    if (clientPlane === "linkerd") {
+      return w?.dataplane === "linkerd" ? { tls: "LINKERD", origin: "linkerd", why: "linkerd" } : { tls: "DISABLE", origin: "linkerd", why: "linkerd" };
+    }
+    return side.auto;
+  };
+
+  const endpoints: EndpointPrediction[] = endpointSides(r, service, port).map((side) => {
+    const send = sendTo(side);
+    return { workload: side.workload, targetPort: side.targetPort, server: side.server, accept: side.accept, tls: send.tls, origin: send.origin, why: send.why, cell: matrixVerdict(send.tls, side.accept) };
+  });
+
+  if (headless && !clusterSend && endpoints.some((e) => e.tls === "DISABLE")) {
+    for (const e of endpoints) {
+      if (e.tls === "ISTIO_MUTUAL") Object.assign(e, { tls: "DISABLE", why: "auto-headless-mixed", cell: matrixVerdict("DISABLE", e.accept) });
+    }
+  }
+
+  for (const e of endpoints) {
+    if (e.why === "blackhole") e.cell = { verdict: "broken", symptom: "REGISTRY_ONLY sends unknown hosts to BlackHoleCluster" };
+    if (!e.workload) {
+      // Unknown endpoints (external hosts, selector-less services): only client-originated TLS is knowable.
+      e.cell = e.tls === "SIMPLE" || e.tls === "MUTUAL" ? { verdict: "tls", symptom: "the client proxy originates TLS" } : { verdict: "unknown", symptom: "the destination's endpoints are not known" };
+    }
+    if (service.external && (e.tls === "SIMPLE" || e.tls === "MUTUAL")) e.cell = { verdict: "tls", symptom: "the client proxy originates TLS" };
+    else if (service.external) e.cell = { verdict: "unknown", symptom: "the application may originate TLS itself" };
+  }
+
+  let worst = endpoints[0]!;
+  for (const e of endpoints) if (worseVerdict(e.cell.verdict, worst.cell.verdict)) worst = e;
+  const set = { endpoints, worst };
+  byKey.set(key, set);
+  return set;
+}
+
 export function predictEdge(r: Resolver, client: Client, service: Service, port: ServicePort): Prediction {
   const model = r.model;
-  const endpointsW: (Workload | null)[] = service.workloads.map((k) => model.workloadByKey.get(k) ?? null).filter((w) => w !== null);
   const mesh = r.meshOf(client);
   let dr: DrLookup | null = null;
   let drTls: PortTls = { tls: null, from: "none" };
@@ -98,7 +205,7 @@ export function predictEdge(r: Resolver, client: Client, service: Service, port:
   const isSidecarClient = client.dataplane === "sidecar";
 
   if (isSidecarClient && client.namespace !== null) {
-    const found = lookupDestinationRule(r.drIndex(client.revision), client.namespace, client.labels, service.host, service.namespace);
+    const found = r.lookupDr(client.revision, client.namespace, client.labels, service.host, service.namespace);
     dr = found.applied;
     shadowed = found.shadowed;
     drTls = tlsForPort(dr?.trafficPolicy ?? null, port.port);
@@ -123,55 +230,9 @@ export function predictEdge(r: Resolver, client: Client, service: Service, port:
       clusterSend = { tls: "DISABLE", origin: "auto", why: "auto-namespace-disable" };
   }
 
-  const perEndpointAuto = (w: Workload, targetPort: number): Send => {
-    if (w.dataplane === "ambient") return { tls: "HBONE", origin: "auto", why: "auto-hbone" };
-    if (w.tlsModeLabel !== "istio") return { tls: "DISABLE", origin: "auto", why: "auto-endpoint-no-label" };
-    if (modeForPort(r.policyOf(w), targetPort).mode === "DISABLE") return { tls: "DISABLE", origin: "auto", why: "auto-endpoint-pa-disable" };
-    return { tls: "ISTIO_MUTUAL", origin: "auto", why: "auto-mtls" };
-  };
-
-  const sendTo = (w: Workload | null, targetPort: number): Send => {
-    if (clusterSend) return clusterSend;
-    if (client.dataplane === "ambient") {
-      if (w && (w.dataplane === "ambient" || (w.dataplane === "sidecar" && w.hboneTunnel))) return { tls: "HBONE", origin: "auto", why: "ztunnel" };
-      return { tls: "DISABLE", origin: "auto", why: "ztunnel" };
-    }
-    if (client.dataplane === "linkerd") {
-      return w?.dataplane === "linkerd" ? { tls: "LINKERD", origin: "linkerd", why: "linkerd" } : { tls: "DISABLE", origin: "linkerd", why: "linkerd" };
-    }
-    if (!w) return { tls: "DISABLE", origin: "auto", why: "auto-endpoint-no-label" };
-    return perEndpointAuto(w, targetPort);
-  };
-
-  const endpoints: EndpointPrediction[] = [];
-  const targets = endpointsW.length > 0 ? endpointsW : [null];
-  for (const w of targets) {
-    const targetPort = w ? r.targetPortOf(service, port, w) : typeof port.targetPort === "number" ? port.targetPort : port.port;
-    const { accept, server } = acceptOf(r, w, targetPort, port);
-    const send = sendTo(w, targetPort);
-    endpoints.push({ workload: w, targetPort, server, accept, ...send, cell: matrixVerdict(send.tls, accept) });
-  }
-
   // Headless (ORIGINAL_DST) clusters: auto mTLS is all-or-nothing (istio.md §3.3).
   const passthroughLb = service.passthrough || dr?.trafficPolicy?.loadBalancerSimple === "PASSTHROUGH";
-  if (isSidecarClient && !clusterSend && passthroughLb && endpoints.some((e) => e.tls === "DISABLE")) {
-    for (const e of endpoints) {
-      if (e.tls === "ISTIO_MUTUAL") Object.assign(e, { tls: "DISABLE", why: "auto-headless-mixed", cell: matrixVerdict("DISABLE", e.accept) });
-    }
-  }
-
-  for (const e of endpoints) {
-    if (e.why === "blackhole") e.cell = { verdict: "broken", symptom: "REGISTRY_ONLY sends unknown hosts to BlackHoleCluster" };
-    if (!e.workload) {
-      // Unknown endpoints (external hosts, selector-less services): only client-originated TLS is knowable.
-      e.cell = e.tls === "SIMPLE" || e.tls === "MUTUAL" ? { verdict: "tls", symptom: "the client proxy originates TLS" } : { verdict: "unknown", symptom: "the destination's endpoints are not known" };
-    }
-    if (service.external && (e.tls === "SIMPLE" || e.tls === "MUTUAL")) e.cell = { verdict: "tls", symptom: "the client proxy originates TLS" };
-    else if (service.external) e.cell = { verdict: "unknown", symptom: "the application may originate TLS itself" };
-  }
-
-  let worst = endpoints[0]!;
-  for (const e of endpoints) if (worseVerdict(e.cell.verdict, worst.cell.verdict)) worst = e;
+  const { endpoints, worst } = endpointsFor(r, service, port, client.dataplane, clusterSend, isSidecarClient && passthroughLb);
 
   const predicted: Predicted = {
     client: { tls: worst.tls, origin: worst.origin, destinationRule: worst.origin === "destinationrule" ? drRef(dr?.rule) : null },

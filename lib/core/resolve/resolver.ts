@@ -2,9 +2,8 @@
 // decisions, so that 20k edges cost map reads. All answers are pure functions of the model.
 import { meshFor } from "../model/buildModel";
 import type { MeshModel, MeshSettings, Service, ServicePort, Workload } from "../model/mesh";
-import { workloadKey } from "../model/mesh";
 import type { Mode, Origin, Ref } from "../snapshot/schema";
-import { buildDrIndex, type DrIndex } from "./destinationRule";
+import { buildDrIndex, lookupDestinationRule, type DrIndex, type LookupResult } from "./destinationRule";
 import {
   modeForPort,
   namespaceDecision,
@@ -29,6 +28,8 @@ export interface Resolver {
   meshOf(w: Pick<Workload, "revision">): MeshSettings;
   paIndex(w: Pick<Workload, "revision" | "dataplane">): PaIndex;
   drIndex(revision: string): DrIndex;
+  /** lookupDestinationRule, memoised per (revision, client namespace, host) where no selector DR can vary it by client. */
+  lookupDr(revision: string, clientNs: string, clientLabels: Record<string, string>, host: string, serviceNs: string | null): LookupResult;
   /** The PeerAuthentication composition for a workload, whether or not it has a proxy. */
   policyOf(w: Workload): WorkloadPolicy;
   /** What the workload's proxy enforces on a port: NONE without a proxy (contract.md §1.1). */
@@ -44,8 +45,9 @@ export const hasIstioProxy = (w: Workload) => w.dataplane === "sidecar" || w.dat
 export function createResolver(model: MeshModel): Resolver {
   const paFor = paIndexes(model);
   const drCache = new Map<string, DrIndex>();
-  const policyCache = new Map<string, WorkloadPolicy>();
+  const policyCache = new Map<Workload, WorkloadPolicy>();
   const nsCache = new Map<string, ModeDecision>();
+  const drLookupCache = new Map<string, LookupResult>();
 
   const resolver: Resolver = {
     model,
@@ -60,12 +62,24 @@ export function createResolver(model: MeshModel): Resolver {
       }
       return idx;
     },
+    lookupDr(revision, clientNs, clientLabels, host, serviceNs) {
+      const idx = resolver.drIndex(revision);
+      // Selector DRs in the client's namespace make the answer depend on the client's labels.
+      if ((idx.byNamespace.get(clientNs) ?? []).some((d) => d.workloadSelector))
+        return lookupDestinationRule(idx, clientNs, clientLabels, host, serviceNs);
+      const key = `${revision}|${clientNs}|${host}|${serviceNs ?? ""}`;
+      let hit = drLookupCache.get(key);
+      if (!hit) {
+        hit = lookupDestinationRule(idx, clientNs, clientLabels, host, serviceNs);
+        drLookupCache.set(key, hit);
+      }
+      return hit;
+    },
     policyOf(w) {
-      const key = workloadKey(w);
-      let p = policyCache.get(key);
+      let p = policyCache.get(w);
       if (!p) {
         p = workloadPolicyFor(resolver.paIndex(w), w);
-        policyCache.set(key, p);
+        policyCache.set(w, p);
       }
       return p;
     },

@@ -27,10 +27,7 @@ const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
 
 function workloadPorts(r: Resolver, w: Workload): number[] {
   const ports = new Set(w.containerPorts.map((p) => p.port));
-  for (const s of r.model.services) {
-    if (s.namespace !== w.namespace || !s.workloads.includes(workloadKey(w))) continue;
-    for (const p of s.ports) ports.add(r.targetPortOf(s, p, w));
-  }
+  for (const s of r.model.servicesByWorkload.get(workloadKey(w)) ?? []) for (const p of s.ports) ports.add(r.targetPortOf(s, p, w));
   for (const port of r.policyOf(w).perPort.keys()) ports.add(port);
   return [...ports].sort((a, b) => a - b);
 }

@@ -183,7 +183,11 @@ export const drShadowed = rule("dr.shadowed", (ctx) => {
   for (const ea of ctx.edges) {
     const applied = ea.prediction.dr;
     if (!applied) continue;
+    // A later-tier DR that matches the host less specifically than the one applied (a `*.local`
+    // default in the root namespace refined per service) would lose anyway: not shadowed.
+    const appliedScore = hostMatchScore(applied.rule.fqdn, ea.service.host);
     for (const dr of ea.prediction.shadowed) {
+      if (hostMatchScore(dr.fqdn, ea.service.host) < appliedScore) continue;
       const s = shadowed.get(dr) ?? { clients: new Set(), by: new Set() };
       s.clients.add(ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "unknown");
       s.by.add(applied.rule);

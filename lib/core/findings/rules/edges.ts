@@ -6,7 +6,7 @@ import type { FindingCode } from "../catalogue";
 import type { AnalysisContext } from "../context";
 import { rule } from "../context";
 import { finding } from "../finding";
-import { workloadRef } from "../refs";
+import { paRefOf, workloadRef } from "../refs";
 
 type BrokenCode =
   | "edge.auto-mtls-namespace-disable"
@@ -67,6 +67,12 @@ const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) 
   },
 };
 
+/** The namespace (or mesh) DISABLE policy that makes auto mTLS send plaintext: it decides the client side. */
+function namespaceDisablePolicy(ctx: AnalysisContext, ea: EdgeAnalysis): Ref[] {
+  const policy = ctx.resolver.namespaceMode(ea.service.namespace).policy;
+  return policy ? [paRefOf(policy)] : [];
+}
+
 const brokenRule = (code: Exclude<BrokenCode, "edge.passthrough">) =>
   rule(code, (ctx: AnalysisContext) =>
     ctx.edges
@@ -74,7 +80,7 @@ const brokenRule = (code: Exclude<BrokenCode, "edge.passthrough">) =>
       .map((ea) =>
         finding(code, {
           message: `${ea.edge.id}: ${ea.edge.predicted.reason}`,
-          resources: edgeResources(ea),
+          resources: edgeResources(ea, code === "edge.auto-mtls-namespace-disable" ? namespaceDisablePolicy(ctx, ea) : []),
           edge: ea.edge.id,
           fix: FIXES[code](ea),
         }),

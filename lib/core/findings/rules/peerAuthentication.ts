@@ -14,10 +14,7 @@ const defaultIndex = (ctx: AnalysisContext) => ctx.resolver.paIndex({ revision: 
 /** Ports a workload really has: declared container ports and target ports of Services selecting it. */
 export function realPorts(ctx: AnalysisContext, w: Workload): Set<number> {
   const ports = new Set(w.containerPorts.map((p) => p.port));
-  for (const s of ctx.model.services) {
-    if (s.namespace !== w.namespace || !s.workloads.includes(nsName(w))) continue;
-    for (const p of s.ports) ports.add(ctx.resolver.targetPortOf(s, p, w));
-  }
+  for (const s of ctx.model.servicesByWorkload.get(nsName(w)) ?? []) for (const p of s.ports) ports.add(ctx.resolver.targetPortOf(s, p, w));
   return ports;
 }
 
@@ -106,8 +103,7 @@ export const paPortNotOnWorkload = rule("pa.port-not-on-workload", (ctx) => {
     for (const key of pa.portLevelMtls.keys()) {
       if (real.has(key)) continue;
       let meant: number | null = null;
-      for (const s of ctx.model.services) {
-        if (s.namespace !== w.namespace || !s.workloads.includes(nsName(w))) continue;
+      for (const s of ctx.model.servicesByWorkload.get(nsName(w)) ?? []) {
         const p = s.ports.find((sp) => sp.port === key);
         if (p) meant = ctx.resolver.targetPortOf(s, p, w);
       }
@@ -201,29 +197,49 @@ export const paAmbientDisableIgnored = rule("pa.ambient-disable-ignored", (ctx) 
   );
 });
 
-/** Workloads that are PERMISSIVE, with the plaintext clients telemetry saw reaching them. */
-function plaintextClientsOf(ctx: AnalysisContext, workloads: Set<string>): string[] {
-  const clients = new Set<string>();
+interface InboundEvidence {
+  /** Clients telemetry saw sending plaintext to the workload. */
+  plaintextClients: Set<string>;
+  /** Some edge into the workload is predicted plaintext. */
+  plaintextPredicted: boolean;
+}
+
+/** One pass over the edges: what each destination workload receives (pa.permissive reads it per namespace). */
+function inboundByWorkload(ctx: AnalysisContext): Map<string, InboundEvidence> {
+  const out = new Map<string, InboundEvidence>();
   for (const ea of ctx.edges) {
-    if (!ea.edge.observed || ea.edge.observed.plaintext <= 0) continue;
-    if (!ea.edge.destination.workloads.some((k) => workloads.has(k))) continue;
-    clients.add(ea.edge.source.workload ? `${ea.edge.source.namespace}/${ea.edge.source.workload}` : "callers outside the mesh");
+    const observedPlain = !!ea.edge.observed && ea.edge.observed.plaintext > 0;
+    const predictedPlain = ea.edge.predicted.verdict === "plaintext";
+    if (!observedPlain && !predictedPlain) continue;
+    const client = ea.edge.source.workload ? `${ea.edge.source.namespace}/${ea.edge.source.workload}` : "callers outside the mesh";
+    for (const k of ea.edge.destination.workloads) {
+      let e = out.get(k);
+      if (!e) out.set(k, (e = { plaintextClients: new Set(), plaintextPredicted: false }));
+      if (observedPlain) e.plaintextClients.add(client);
+      if (predictedPlain) e.plaintextPredicted = true;
+    }
   }
-  return [...clients].sort();
+  return out;
 }
 
 export const paPermissive = rule("pa.permissive", (ctx) => {
   const out: Finding[] = [];
+  const inbound = inboundByWorkload(ctx);
   for (const [ns, workloads] of ctx.model.workloadsByNamespace) {
     const meshed = workloads.filter((w) => hasIstioProxy(w) && !w.gateway);
     if (meshed.length === 0) continue;
     const ambient = meshed.every((w) => w.dataplane === "ambient");
     const nsMode = namespaceDecision(ctx.resolver.paIndex({ revision: meshed[0]!.revision, dataplane: ambient ? "ambient" : "sidecar" }), ns);
     const report = (subject: string, resources: Ref[], ws: Workload[], own: boolean) => {
-      const clients = plaintextClientsOf(ctx, new Set(ws.map(nsName)));
-      const plaintextPredicted = ctx.edges.some(
-        (ea) => ea.edge.predicted.verdict === "plaintext" && ea.edge.destination.workloads.some((k) => ws.some((w) => nsName(w) === k)),
-      );
+      const clientSet = new Set<string>();
+      let plaintextPredicted = false;
+      for (const w of ws) {
+        const e = inbound.get(nsName(w));
+        if (!e) continue;
+        for (const c of e.plaintextClients) clientSet.add(c);
+        plaintextPredicted ||= e.plaintextPredicted;
+      }
+      const clients = [...clientSet].sort();
       const ready = clients.length === 0 && !plaintextPredicted;
       out.push(
         finding("pa.permissive", {
@@ -231,7 +247,7 @@ export const paPermissive = rule("pa.permissive", (ctx) => {
           message:
             clients.length > 0
               ? `${subject} accepts plaintext, and plaintext traffic from ${listNames(clients)} was observed: those clients would break under STRICT.`
-              : `${subject} accepts plaintext${own ? "" : ""}; ${ready ? "no plaintext traffic is observed or predicted to it, so it looks ready for STRICT" : "some of its clients are predicted to send plaintext, so it is not ready for STRICT yet"}.`,
+              : `${subject} accepts plaintext; ${ready ? "no plaintext traffic is observed or predicted to it, so it looks ready for STRICT" : "some of its clients are predicted to send plaintext, so it is not ready for STRICT yet"}.`,
           resources,
           fix:
             clients.length > 0
@@ -250,9 +266,11 @@ export const paPermissive = rule("pa.permissive", (ctx) => {
         : `Namespace ${ns} (no PeerAuthentication: Istio's default)`;
       if (inherit.length > 0) report(subject, [nsMode.policy ? paRefOf(nsMode.policy) : namespaceRef(ns)], inherit, false);
     }
+    // A workload whose own policy sets PERMISSIVE is reported under that policy, whatever the namespace
+    // says (the namespace finding above covers only the workloads that inherit).
     for (const w of meshed) {
       const p = ctx.resolver.policyOf(w);
-      if (p.base.origin === "workload" && p.base.mode === "PERMISSIVE" && nsMode.mode !== "PERMISSIVE")
+      if (p.base.origin === "workload" && p.base.mode === "PERMISSIVE")
         report(`Workload ${nsName(w)} (PeerAuthentication ${nsName(p.base.policy!)})`, [paRefOf(p.base.policy!), workloadRef(w)], [w], true);
     }
   }

@@ -1,0 +1,462 @@
+// findings.md "Edges": each code fires on the client × server case it describes (severity, the
+// deciding DestinationRule and PeerAuthentication then the client and server workloads, `edge` set,
+// a message naming the edge, objects and port, a fix), a broken edge gets exactly one edge.* error,
+// and the nearly identical correct configuration stays silent. Edges exist only for observed
+// traffic, so every scenario carries samples.
+import { describe, expect, it } from "vitest";
+import type { KubeObject, TrafficSample } from "../lib/core/model/input";
+import type { Finding, MeshSnapshot, Ref } from "../lib/core/snapshot/schema";
+import { call, deploy, destRule, edgeOf, findingsOf, host, meshConfig, namespace, peerAuth, run, service, serviceEntry, sidecarResource, tls } from "./kit";
+
+const injected = (name: string) => namespace(name, { "istio-injection": "enabled" });
+const ambientNs = (name: string) => namespace(name, { "istio.io/dataplane-mode": "ambient" });
+const paRef = (ns: string, name: string): Ref => ({ kind: "PeerAuthentication", namespace: ns, name });
+const drRef = (ns: string, name: string): Ref => ({ kind: "DestinationRule", namespace: ns, name });
+const depRef = (ns: string, name: string): Ref => ({ kind: "Deployment", namespace: ns, name });
+const sidecarRef = (ns: string, name: string): Ref => ({ kind: "Sidecar", namespace: ns, name });
+
+const SRV = host("srv", "b");
+const DB = host("db", "plain");
+const EXT = "api.example.com";
+const edgeId = (src: string | null, h: string, port: number) => `${src ?? "unknown"}->${h}:${port}`;
+
+/** A call the client made, known only from the client side (a broken edge has no destination-side series). */
+const attempt = (src: string | null, h: string): TrafficSample => call(src, h, "unknown", 1, { reporter: "source" });
+
+// a/client: sidecar. legacy/app: no proxy. b/srv: sidecar on 8080 behind port 80. plain/db: no proxy.
+const base: KubeObject[] = [
+  injected("a"),
+  injected("b"),
+  namespace("legacy"),
+  namespace("plain"),
+  deploy("a", "client"),
+  deploy("legacy", "app"),
+  deploy("b", "srv", { ports: [8080] }),
+  service("b", "srv", [{ port: 80, targetPort: 8080 }]),
+  deploy("plain", "db", { ports: [5432] }),
+  service("plain", "db", [{ port: 5432, name: "tcp-pg" }]),
+];
+const nsStrict = peerAuth("b", "default", "STRICT");
+const withoutDeployment = (objs: KubeObject[], name: string) => objs.filter((o) => !(o.kind === "Deployment" && o.metadata.name === name));
+
+const edgeFindings = (s: MeshSnapshot, id: string) => s.findings.filter((f) => f.edge === id && f.code.startsWith("edge."));
+
+/** "A broken edge gets exactly one edge.* error": returns it after checking its code, `edge` and fix. */
+function theEdgeError(s: MeshSnapshot, id: string, code: string): Finding {
+  const errors = edgeFindings(s, id).filter((f) => f.severity === "error");
+  expect(errors.map((f) => f.code), `edge.* errors on ${id}`).toEqual([code]);
+  const edge = s.edges.find((e) => e.id === id);
+  expect(edge?.predicted.verdict).toBe("broken");
+  expect(edge?.status).toBe("broken");
+  const f = errors[0]!;
+  expect(f.edge).toBe(id);
+  expect(f.message).toContain(id);
+  expect(f.fix).toBeTruthy();
+  return f;
+}
+
+const noEdgeErrors = (s: MeshSnapshot) => expect(s.findings.filter((f) => f.code.startsWith("edge.") && f.severity === "error").map((f) => `${f.code}: ${f.message}`)).toEqual([]);
+
+describe("edge.plaintext-to-strict (error) [4 A/B]", () => {
+  it.each([
+    {
+      client: "a client without proxy",
+      objs: [nsStrict],
+      src: "legacy/app",
+      resources: [paRef("b", "default"), depRef("legacy", "app"), depRef("b", "srv")],
+      mentions: ["legacy/app has no proxy", "b/default", "port 8080"],
+    },
+    {
+      client: "a caller outside the mesh",
+      objs: [nsStrict],
+      src: null,
+      resources: [paRef("b", "default"), depRef("b", "srv")],
+      mentions: ["outside the mesh", "b/default", "port 8080"],
+    },
+    {
+      client: "a sidecar with DR DISABLE",
+      objs: [nsStrict, destRule("b", "srv", SRV, tls("DISABLE"))],
+      src: "a/client",
+      resources: [drRef("b", "srv"), paRef("b", "default"), depRef("a", "client"), depRef("b", "srv")],
+      mentions: ["a/client", "DestinationRule b/srv", "DISABLE", "b/default", "port 8080"],
+    },
+    {
+      client: "a sidecar with a DR tls block without mode",
+      objs: [nsStrict, destRule("b", "srv", SRV, tls(null, { sni: "srv" }))],
+      src: "a/client",
+      resources: [drRef("b", "srv"), paRef("b", "default"), depRef("a", "client"), depRef("b", "srv")],
+      mentions: ["a/client", "without mode", "b/default"],
+    },
+    {
+      client: "a sidecar whose DR credentialName is ignored (no workloadSelector)",
+      objs: [nsStrict, destRule("b", "srv", SRV, tls("SIMPLE", { credentialName: "srv-ca" }))],
+      src: "a/client",
+      resources: [drRef("b", "srv"), paRef("b", "default"), depRef("a", "client"), depRef("b", "srv")],
+      mentions: ["a/client", "credentialName", "b/default"],
+    },
+    {
+      client: "a sidecar with auto mTLS off",
+      objs: [meshConfig("enableAutoMtls: false\n"), peerAuth("istio-system", "default", "STRICT")],
+      src: "a/client",
+      resources: [paRef("istio-system", "default"), depRef("a", "client"), depRef("b", "srv")],
+      mentions: ["a/client", "enableAutoMtls: false", "istio-system/default"],
+    },
+    {
+      client: "a sidecar whose Sidecar resource does not import the host (PassthroughCluster)",
+      objs: [nsStrict, sidecarResource("a", "default", ["./*", "istio-system/*"])],
+      src: "a/client",
+      resources: [paRef("b", "default"), depRef("a", "client"), depRef("b", "srv")],
+      mentions: ["Sidecar a/default", "PassthroughCluster", "b/default"],
+    },
+    {
+      client: "an ambient pod (ztunnel sends plaintext TCP to a sidecar without HBONE)",
+      objs: [nsStrict, ambientNs("amb"), deploy("amb", "app")],
+      src: "amb/app",
+      resources: [paRef("b", "default"), depRef("amb", "app"), depRef("b", "srv")],
+      mentions: ["ztunnel", "amb/app", "b/default"],
+    },
+  ])("fires for $client → STRICT sidecar", ({ objs, src, resources, mentions }) => {
+    const s = run([...base, ...objs], [attempt(src, SRV)]);
+    const f = theEdgeError(s, edgeId(src, SRV, 80), "edge.plaintext-to-strict");
+    expect(f.resources).toEqual(resources);
+    for (const m of mentions) expect(f.message).toContain(m);
+  });
+
+  it("fires for a client without proxy → STRICT ambient workload", () => {
+    const s = run([...base, ambientNs("amb"), deploy("amb", "api"), service("amb", "api", [80]), peerAuth("amb", "default", "STRICT")], [attempt("legacy/app", host("api", "amb"))]);
+    const f = theEdgeError(s, edgeId("legacy/app", host("api", "amb"), 80), "edge.plaintext-to-strict");
+    expect(f.resources).toEqual([paRef("amb", "default"), depRef("legacy", "app"), depRef("amb", "api")]);
+    expect(f.message).toContain("ambient");
+  });
+
+  it.each([
+    { miss: "a client without proxy → PERMISSIVE server", objs: [peerAuth("b", "default", "PERMISSIVE")], src: "legacy/app" },
+    { miss: "DR ISTIO_MUTUAL → STRICT", objs: [nsStrict, destRule("b", "srv", SRV, tls("ISTIO_MUTUAL"))], src: "a/client" },
+    { miss: "auto mTLS → STRICT", objs: [nsStrict], src: "a/client" },
+    { miss: "a Sidecar resource that imports the host → STRICT", objs: [nsStrict, sidecarResource("a", "default", ["./*", "b/*"])], src: "a/client" },
+  ])("silent: $miss", ({ objs, src }) => {
+    const s = run([...base, ...objs], [attempt(src, SRV)]);
+    expect(findingsOf(s, "edge.plaintext-to-strict")).toEqual([]);
+    noEdgeErrors(s);
+  });
+
+  it("silent: an ambient pod → STRICT sidecar reachable over HBONE (networking.istio.io/tunnel=http)", () => {
+    const objs = [...withoutDeployment(base, "srv"), deploy("b", "srv", { ports: [8080], labels: { "networking.istio.io/tunnel": "http" } })];
+    const s = run([...objs, nsStrict, ambientNs("amb"), deploy("amb", "app")], [attempt("amb/app", SRV)]);
+    expect(edgeOf(s, "amb/app", SRV)!.predicted.verdict).toBe("mtls");
+    expect(findingsOf(s, "edge.plaintext-to-strict")).toEqual([]);
+    noEdgeErrors(s);
+  });
+});
+
+describe("edge.mtls-to-no-proxy (error) [4 C, 9.1]", () => {
+  it("fires when a DR forces ISTIO_MUTUAL towards endpoints without proxy", () => {
+    const s = run([...base, destRule("plain", "db", DB, tls("ISTIO_MUTUAL"))], [attempt("a/client", DB)]);
+    const f = theEdgeError(s, edgeId("a/client", DB, 5432), "edge.mtls-to-no-proxy");
+    expect(f.resources).toEqual([drRef("plain", "db"), depRef("a", "client"), depRef("plain", "db")]);
+    expect(f.message).toContain("DestinationRule plain/db");
+    expect(f.message).toContain("ISTIO_MUTUAL");
+    expect(f.message).toContain("plain/db has no proxy");
+    expect(f.fix).toContain("db");
+  });
+
+  it("fires when auto mTLS sees tlsMode=istio on a pod without proxy", () => {
+    const objs = [...withoutDeployment(base, "db"), deploy("plain", "db", { ports: [5432], labels: { "security.istio.io/tlsMode": "istio" } })];
+    const s = run(objs, [attempt("a/client", DB)]);
+    const f = theEdgeError(s, edgeId("a/client", DB, 5432), "edge.mtls-to-no-proxy");
+    expect(f.resources).toEqual([depRef("a", "client"), depRef("plain", "db")]);
+    expect(f.message).toContain("auto mTLS");
+    expect(f.message).toContain("security.istio.io/tlsMode=istio");
+    expect(f.fix).toContain("tlsMode");
+  });
+
+  it.each([
+    { miss: "auto mTLS, no tlsMode label on the pod without proxy (plaintext, which works)", objs: [] as KubeObject[] },
+    { miss: "a DR with DISABLE for the host without proxy", objs: [destRule("plain", "db", DB, tls("DISABLE"))] },
+  ])("silent: $miss", ({ objs }) => {
+    const s = run([...base, ...objs], [attempt("a/client", DB)]);
+    expect(edgeOf(s, "a/client", DB)!.predicted.verdict).toBe("plaintext");
+    expect(findingsOf(s, "edge.mtls-to-no-proxy")).toEqual([]);
+    noEdgeErrors(s);
+  });
+});
+
+describe("edge.mtls-to-disable (error) [4 C]", () => {
+  it.each([
+    {
+      case: "the workload is DISABLE",
+      pa: peerAuth("b", "srv", "DISABLE", { selector: { app: "srv" } }),
+    },
+    {
+      case: "the target port is DISABLE by portLevelMtls",
+      pa: peerAuth("b", "srv", "STRICT", { selector: { app: "srv" }, ports: { "8080": "DISABLE" } }),
+    },
+  ])("fires for a DR forcing ISTIO_MUTUAL when $case", ({ pa }) => {
+    const s = run([...base, pa, destRule("a", "srv", SRV, tls("ISTIO_MUTUAL"))], [attempt("a/client", SRV)]);
+    const f = theEdgeError(s, edgeId("a/client", SRV, 80), "edge.mtls-to-disable");
+    expect(f.resources).toEqual([drRef("a", "srv"), paRef("b", "srv"), depRef("a", "client"), depRef("b", "srv")]);
+    expect(f.message).toContain("DestinationRule a/srv");
+    expect(f.message).toContain("port 8080 is DISABLE");
+    expect(f.message).toContain("b/srv");
+  });
+
+  it.each([
+    { miss: "auto mTLS (no DR) adapts to the DISABLE workload", objs: [peerAuth("b", "srv", "DISABLE", { selector: { app: "srv" } })], verdict: "plaintext" },
+    {
+      miss: "DR ISTIO_MUTUAL with DISABLE on another port",
+      objs: [peerAuth("b", "srv", "STRICT", { selector: { app: "srv" }, ports: { "9090": "DISABLE" } }), destRule("a", "srv", SRV, tls("ISTIO_MUTUAL"))],
+      verdict: "mtls",
+    },
+  ])("silent: $miss", ({ objs, verdict }) => {
+    const s = run([...base, ...objs], [attempt("a/client", SRV)]);
+    expect(edgeOf(s, "a/client", SRV)!.predicted.verdict).toBe(verdict);
+    expect(findingsOf(s, "edge.mtls-to-disable")).toEqual([]);
+    noEdgeErrors(s);
+  });
+});
+
+describe("edge.auto-mtls-namespace-disable (error) [3.4]", () => {
+  const srvStrict = peerAuth("b", "srv-strict", "STRICT", { selector: { app: "srv" } });
+
+  it.each([
+    { scope: "namespace", off: peerAuth("b", "ns-off", "DISABLE"), offRef: paRef("b", "ns-off") },
+    { scope: "mesh", off: peerAuth("istio-system", "default", "DISABLE"), offRef: paRef("istio-system", "default") },
+  ])("fires when the $scope is DISABLE and the workload STRICT; names the DISABLE policy, then the STRICT one", ({ off, offRef }) => {
+    const s = run([...base, off, srvStrict], [attempt("a/client", SRV)]);
+    // The most specific code: not also edge.plaintext-to-strict.
+    const f = theEdgeError(s, edgeId("a/client", SRV, 80), "edge.auto-mtls-namespace-disable");
+    expect(f.resources).toEqual([offRef, paRef("b", "srv-strict"), depRef("a", "client"), depRef("b", "srv")]);
+    expect(f.message).toContain("namespace b is DISABLE");
+    expect(f.message).toContain(`${offRef.namespace}/${offRef.name}`);
+    expect(f.message).toContain("b/srv-strict");
+    expect(f.message).toContain("STRICT");
+  });
+
+  it.each([
+    { miss: "a DR with ISTIO_MUTUAL overrides auto mTLS", objs: [peerAuth("b", "ns-off", "DISABLE"), srvStrict, destRule("a", "srv", SRV, tls("ISTIO_MUTUAL"))], verdict: "mtls" },
+    { miss: "namespace PERMISSIVE, workload STRICT", objs: [peerAuth("b", "ns", "PERMISSIVE"), srvStrict], verdict: "mtls" },
+    { miss: "namespace DISABLE, workload PERMISSIVE", objs: [peerAuth("b", "ns-off", "DISABLE"), peerAuth("b", "srv", "PERMISSIVE", { selector: { app: "srv" } })], verdict: "plaintext" },
+  ])("silent: $miss", ({ objs, verdict }) => {
+    const s = run([...base, ...objs], [attempt("a/client", SRV)]);
+    expect(edgeOf(s, "a/client", SRV)!.predicted.verdict).toBe(verdict);
+    expect(findingsOf(s, "edge.auto-mtls-namespace-disable")).toEqual([]);
+    noEdgeErrors(s);
+  });
+});
+
+describe("edge.tls-mismatch (error) [4 D/E]", () => {
+  it.each([
+    { mode: "SIMPLE", extra: {} },
+    { mode: "MUTUAL", extra: { clientCertificate: "/etc/c.pem", privateKey: "/etc/k.pem" } },
+  ])("fires for $mode (own certificates) towards a STRICT sidecar", ({ mode, extra }) => {
+    const s = run([...base, nsStrict, destRule("a", "srv", SRV, tls(mode, extra))], [attempt("a/client", SRV)]);
+    const f = theEdgeError(s, edgeId("a/client", SRV, 80), "edge.tls-mismatch");
+    expect(f.resources).toEqual([drRef("a", "srv"), paRef("b", "default"), depRef("a", "client"), depRef("b", "srv")]);
+    expect(f.message).toContain(`tls.mode ${mode}`);
+    expect(f.message).toContain("DestinationRule a/srv");
+    expect(f.message).toContain("b/default");
+    expect(f.message).toContain("port 8080 is STRICT");
+  });
+
+  it("fires for SIMPLE towards a PERMISSIVE sidecar on an HTTP-declared port (no chain for TLS without Istio ALPN)", () => {
+    const s = run([...base, destRule("a", "srv", SRV, tls("SIMPLE"))], [attempt("a/client", SRV)]);
+    const f = theEdgeError(s, edgeId("a/client", SRV, 80), "edge.tls-mismatch");
+    expect(f.resources).toEqual([drRef("a", "srv"), depRef("a", "client"), depRef("b", "srv")]);
+  });
+
+  it.each([
+    {
+      miss: "SIMPLE towards a PERMISSIVE sidecar on a TCP port (passed through to the app)",
+      objs: [deploy("b", "pg", { ports: [5432] }), service("b", "pg", [{ port: 5432, name: "tcp-pg" }]), destRule("a", "pg", host("pg", "b"), tls("SIMPLE"))],
+      h: host("pg", "b"),
+      verdict: "tls",
+    },
+    { miss: "SIMPLE towards a MESH_EXTERNAL host", objs: [serviceEntry("a", "ext", [EXT]), destRule("a", "ext", EXT, tls("SIMPLE"))], h: EXT, verdict: "tls" },
+    { miss: "ISTIO_MUTUAL towards the STRICT sidecar", objs: [nsStrict, destRule("a", "srv", SRV, tls("ISTIO_MUTUAL"))], h: SRV, verdict: "mtls" },
+  ])("silent: $miss", ({ objs, h, verdict }) => {
+    const s = run([...base, ...objs], [attempt("a/client", h)]);
+    expect(edgeOf(s, "a/client", h)!.predicted.verdict).toBe(verdict);
+    expect(findingsOf(s, "edge.tls-mismatch")).toEqual([]);
+    noEdgeErrors(s);
+  });
+});
+
+describe("edge.plaintext (warning)", () => {
+  it.each([
+    {
+      case: "a client without proxy → PERMISSIVE sidecar",
+      objs: [peerAuth("b", "default", "PERMISSIVE")],
+      src: "legacy/app",
+      h: SRV,
+      port: 80,
+      resources: [paRef("b", "default"), depRef("legacy", "app"), depRef("b", "srv")],
+      mentions: ["legacy/app has no proxy", "PERMISSIVE", "b/default"],
+    },
+    {
+      case: "a caller outside the mesh → sidecar (Istio's default PERMISSIVE)",
+      objs: [],
+      src: null,
+      h: SRV,
+      port: 80,
+      resources: [depRef("b", "srv")],
+      mentions: ["outside the mesh", "b/srv port 8080 is PERMISSIVE"],
+    },
+    {
+      case: "a sidecar → a pod without proxy (auto mTLS chose plaintext)",
+      objs: [],
+      src: "a/client",
+      h: DB,
+      port: 5432,
+      resources: [depRef("a", "client"), depRef("plain", "db")],
+      mentions: ["a/client", "plain/db"],
+    },
+    {
+      case: "a sidecar with DR DISABLE → PERMISSIVE sidecar",
+      objs: [destRule("a", "srv", SRV, tls("DISABLE"))],
+      src: "a/client",
+      h: SRV,
+      port: 80,
+      resources: [drRef("a", "srv"), depRef("a", "client"), depRef("b", "srv")],
+      mentions: ["DestinationRule a/srv", "DISABLE"],
+    },
+  ] as { case: string; objs: KubeObject[]; src: string | null; h: string; port: number; resources: Ref[]; mentions: string[] }[])(
+    "fires for $case",
+    ({ objs, src, h, port, resources, mentions }) => {
+      const s = run([...base, ...objs], [call(src, h, "none")]);
+      const id = edgeId(src, h, port);
+      const fs = edgeFindings(s, id);
+      expect(fs.map((f) => f.code)).toEqual(["edge.plaintext"]);
+      const f = fs[0]!;
+      expect(f.severity).toBe("warning");
+      expect(f.edge).toBe(id);
+      expect(f.resources).toEqual(resources);
+      expect(f.message).toContain(id);
+      for (const m of mentions) expect(f.message).toContain(m);
+      expect(f.fix).toBeTruthy();
+    },
+  );
+
+  it.each([
+    { miss: "neither side has a proxy", src: "legacy/app", h: DB, objs: [] as KubeObject[] },
+    { miss: "a caller outside the mesh → a pod without proxy", src: null, h: DB, objs: [] as KubeObject[] },
+    { miss: "a MESH_EXTERNAL destination", src: "a/client", h: EXT, objs: [serviceEntry("a", "ext", [EXT])] },
+    { miss: "a host unknown to the inventory", src: "a/client", h: "unknown.example.org", objs: [] as KubeObject[] },
+    { miss: "sidecar → sidecar with auto mTLS", src: "a/client", h: SRV, objs: [] as KubeObject[] },
+  ])("silent: $miss", ({ src, h, objs }) => {
+    const s = run([...base, ...objs], [attempt(src, h)]);
+    expect(s.edges).toHaveLength(1);
+    expect(findingsOf(s, "edge.plaintext")).toEqual([]);
+  });
+});
+
+describe("edge.observed-mismatch (warning)", () => {
+  it.each([
+    {
+      case: "predicted mTLS, observed plaintext",
+      objs: [] as KubeObject[],
+      src: "a/client",
+      sample: call("a/client", SRV, "none", 5),
+      predicted: "mtls",
+      seen: "5 plaintext",
+      resources: [depRef("a", "client"), depRef("b", "srv")],
+    },
+    {
+      case: "predicted plaintext, observed mTLS",
+      objs: [] as KubeObject[],
+      src: "legacy/app",
+      sample: call("legacy/app", SRV, "mutual_tls", 3),
+      predicted: "plaintext",
+      seen: "3 mTLS",
+      resources: [depRef("legacy", "app"), depRef("b", "srv")],
+    },
+  ])("fires for $case; names both", ({ objs, src, sample, predicted, seen, resources }) => {
+    const s = run([...base, ...objs], [sample]);
+    const id = edgeId(src, SRV, 80);
+    const f = findingsOf(s, "edge.observed-mismatch")[0]!;
+    expect(findingsOf(s, "edge.observed-mismatch")).toHaveLength(1);
+    expect(f.severity).toBe("warning");
+    expect(f.edge).toBe(id);
+    expect(f.resources).toEqual(resources);
+    expect(f.message).toContain(id);
+    expect(f.message).toContain(`predicted ${predicted}`);
+    expect(f.message).toContain(seen);
+    expect(f.fix).toBeTruthy();
+    expect(s.edges.find((e) => e.id === id)!.status).toBe("mismatch");
+  });
+
+  it("fires on a broken edge too, which keeps exactly one edge.* error", () => {
+    const s = run([...base, nsStrict], [call("legacy/app", SRV, "none", 4)]);
+    const id = edgeId("legacy/app", SRV, 80);
+    theEdgeError(s, id, "edge.plaintext-to-strict");
+    const f = findingsOf(s, "edge.observed-mismatch");
+    expect(f).toHaveLength(1);
+    expect(f[0]!).toMatchObject({ severity: "warning", edge: id });
+    expect(f[0]!.message).toContain("predicted broken");
+    expect(f[0]!.message).toContain("4 plaintext");
+  });
+
+  it.each([
+    { miss: "predicted mTLS, observed mTLS", src: "a/client", policy: "mutual_tls" as const },
+    { miss: "predicted plaintext, observed plaintext", src: "legacy/app", policy: "none" as const },
+    { miss: "only client-side (unknown) telemetry", src: "a/client", policy: "unknown" as const },
+  ])("silent: $miss", ({ src, policy }) => {
+    const s = run(base, [call(src, SRV, policy, 5, policy === "unknown" ? { reporter: "source" } : {})]);
+    expect(findingsOf(s, "edge.observed-mismatch")).toEqual([]);
+    expect(s.edges[0]!.status).not.toBe("mismatch");
+  });
+});
+
+describe("edge.passthrough (warning; error when it alone explains a broken edge) [9.3]", () => {
+  it("fires when the client's Sidecar does not import the host: plaintext through PassthroughCluster", () => {
+    const s = run([...base, sidecarResource("a", "default", ["./*", "istio-system/*"])], [attempt("a/client", SRV)]);
+    const id = edgeId("a/client", SRV, 80);
+    const fs = edgeFindings(s, id);
+    // Not also edge.plaintext: passthrough is the more specific explanation.
+    expect(fs.map((f) => f.code)).toEqual(["edge.passthrough"]);
+    const f = fs[0]!;
+    expect(f.severity).toBe("warning");
+    expect(f.resources).toEqual([sidecarRef("a", "default"), depRef("a", "client"), depRef("b", "srv")]);
+    expect(f.message).toContain("Sidecar a/default");
+    expect(f.message).toContain("PassthroughCluster");
+    expect(f.message).toContain(SRV);
+    expect(f.fix).toContain("a/default");
+    expect(s.edges[0]!.predicted.verdict).toBe("plaintext");
+  });
+
+  it("fires when the client's own telemetry shows PassthroughCluster", () => {
+    const s = run(base, [call("a/client", "PassthroughCluster", "unknown", 2, { reporter: "source" })]);
+    const id = edgeId("a/client", "PassthroughCluster", 0);
+    const f = findingsOf(s, "edge.passthrough");
+    expect(f).toHaveLength(1);
+    expect(f[0]!).toMatchObject({ severity: "warning", edge: id, resources: [depRef("a", "client")] });
+    expect(f[0]!.message).toContain("a/client");
+    expect(f[0]!.message).toContain("PassthroughCluster");
+    expect(f[0]!.fix).toBeTruthy();
+    expect(findingsOf(s, "edge.plaintext")).toEqual([]);
+  });
+
+  it("is the one edge error when REGISTRY_ONLY drops the call (BlackHoleCluster)", () => {
+    const s = run([...base, sidecarResource("a", "default", ["./*"], "REGISTRY_ONLY")], [attempt("a/client", SRV)]);
+    const f = theEdgeError(s, edgeId("a/client", SRV, 80), "edge.passthrough");
+    expect(f.resources).toEqual([sidecarRef("a", "default"), depRef("a", "client"), depRef("b", "srv")]);
+    expect(f.message).toContain("REGISTRY_ONLY");
+    expect(f.message).toContain("Sidecar a/default");
+  });
+
+  it("stays a warning next to edge.plaintext-to-strict when passthrough meets a STRICT server", () => {
+    const s = run([...base, nsStrict, sidecarResource("a", "default", ["./*"])], [attempt("a/client", SRV)]);
+    const id = edgeId("a/client", SRV, 80);
+    theEdgeError(s, id, "edge.plaintext-to-strict");
+    expect(findingsOf(s, "edge.passthrough").map((f) => [f.severity, f.edge])).toEqual([["warning", id]]);
+  });
+
+  it.each([
+    { miss: "the Sidecar imports the service's namespace", sc: sidecarResource("a", "default", ["./*", "b/*"]) },
+    { miss: "the Sidecar imports everything", sc: sidecarResource("a", "default", ["*/*"]) },
+    { miss: "a Sidecar for another namespace", sc: sidecarResource("b", "default", ["./*"]) },
+  ])("silent: $miss", ({ sc }) => {
+    const s = run([...base, sc], [attempt("a/client", SRV)]);
+    expect(findingsOf(s, "edge.passthrough")).toEqual([]);
+    expect(s.edges[0]!.predicted.verdict).toBe("mtls");
+  });
+});
