@@ -42,6 +42,8 @@ export interface Workload {
   optedOut: boolean;
   /** Inbound ports excluded from capture (traffic.sidecar.istio.io/excludeInboundPorts). */
   excludedInboundPorts: number[];
+  /** Inbound ports Linkerd's proxy skips (config.linkerd.io/skip-inbound-ports, pod or namespace). */
+  linkerdSkipInboundPorts: number[];
   /** `networking.istio.io/tunnel=http`: ztunnel may reach this sidecar pod over HBONE. */
   hboneTunnel: boolean;
   /** Istio revision of the workload (pod or namespace `istio.io/rev`), "" for the default. */

@@ -125,6 +125,9 @@ function buildWorkload(
     tlsModeLabel,
     optedOut,
     excludedInboundPorts: portList(view.annotations["traffic.sidecar.istio.io/excludeInboundPorts"]),
+    linkerdSkipInboundPorts: portList(
+      view.annotations["config.linkerd.io/skip-inbound-ports"] ?? ns?.annotations["config.linkerd.io/skip-inbound-ports"],
+    ),
     hboneTunnel:
       view.labels["networking.istio.io/tunnel"] === "http" ||
       view.annotations["ambient.istio.io/redirection"] === "enabled",

@@ -18,7 +18,11 @@ export interface DrLookup {
 }
 
 export interface DrIndex {
+  /** Every DR per namespace in Istio's order (selector DRs first, then oldest first). */
   byNamespace: Map<string, DestinationRule[]>;
+  /** Per namespace: exact hosts → DRs, and the wildcard DRs, so a lookup does not scan the namespace. */
+  exact: Map<string, Map<string, DestinationRule[]>>;
+  wildcards: Map<string, DestinationRule[]>;
   rootNamespace: string;
   defaultExportTo: string[];
 }
@@ -27,12 +31,23 @@ export function buildDrIndex(rules: DestinationRule[], rootNamespace: string, de
   const byNamespace = new Map<string, DestinationRule[]>();
   // Istio sorts workloadSelector DRs first, then by age (sortConfigBySelectorAndCreationTime).
   const sorted = [...rules].sort((a, b) => Number(!!b.workloadSelector) - Number(!!a.workloadSelector) || compareByAge(a, b));
-  for (const dr of sorted) {
-    const list = byNamespace.get(dr.namespace);
+  const exact = new Map<string, Map<string, DestinationRule[]>>();
+  const wildcards = new Map<string, DestinationRule[]>();
+  const push = <K>(m: Map<K, DestinationRule[]>, k: K, dr: DestinationRule) => {
+    const list = m.get(k);
     if (list) list.push(dr);
-    else byNamespace.set(dr.namespace, [dr]);
+    else m.set(k, [dr]);
+  };
+  for (const dr of sorted) {
+    push(byNamespace, dr.namespace, dr);
+    if (dr.fqdn.startsWith("*")) push(wildcards, dr.namespace, dr);
+    else {
+      let hosts = exact.get(dr.namespace);
+      if (!hosts) exact.set(dr.namespace, (hosts = new Map()));
+      push(hosts, dr.fqdn, dr);
+    }
   }
-  return { byNamespace, rootNamespace, defaultExportTo };
+  return { byNamespace, exact, wildcards, rootNamespace, defaultExportTo };
 }
 
 /** How well a DR host matches a service host: exact beats the longest wildcard suffix; -1 = no match. */
@@ -63,15 +78,20 @@ function visible(dr: DestinationRule, v: Visibility, clientNs: string, defaultEx
   return exportedTo(dr, clientNs, defaultExportTo);
 }
 
-/** The DRs of one tier that match the host best; allocation-free when nothing matches (the hot path). */
-function bestInTier(candidates: DestinationRule[], v: Visibility, clientNs: string, index: DrIndex, host: string, clientLabels: Labels): DestinationRule[] | null {
+/** The DRs of one namespace (tier) that match the host best: exact host first, else the longest wildcard. */
+function bestInTier(index: DrIndex, ns: string, v: Visibility, clientNs: string, host: string, clientLabels: Labels): DestinationRule[] | null {
+  const usable = (dr: DestinationRule) =>
+    visible(dr, v, clientNs, index.defaultExportTo) && (!dr.workloadSelector || selectorMatches(dr.workloadSelector, clientLabels));
+  const exact = index.exact.get(ns)?.get(host);
+  if (exact) {
+    const matches = exact.filter(usable);
+    if (matches.length > 0) return matches;
+  }
   let best = -1;
   let matches: DestinationRule[] | null = null;
-  for (const dr of candidates) {
+  for (const dr of index.wildcards.get(ns) ?? []) {
     const score = hostMatchScore(dr.fqdn, host);
-    if (score < 0 || score < best) continue;
-    if (!visible(dr, v, clientNs, index.defaultExportTo)) continue;
-    if (dr.workloadSelector && !selectorMatches(dr.workloadSelector, clientLabels)) continue;
+    if (score < 0 || score < best || !usable(dr)) continue;
     if (score > best) {
       best = score;
       matches = [dr];
@@ -113,15 +133,14 @@ export function lookupDestinationRule(
 ): LookupResult {
   const fromRoot = clientNs === index.rootNamespace;
   // From the root namespace, only its private DRs count as "own" (istio.md §2.4).
-  const tiers: [DrTier, DestinationRule[] | undefined, Visibility][] = [["client-namespace", index.byNamespace.get(clientNs), fromRoot ? "root-private" : "own"]];
-  if (serviceNs !== null && (serviceNs !== clientNs || fromRoot)) tiers.push(["service-namespace", index.byNamespace.get(serviceNs), "exported"]);
-  if (index.rootNamespace !== serviceNs) tiers.push(["root-namespace", index.byNamespace.get(index.rootNamespace), "exported"]);
+  const tiers: [DrTier, string, Visibility][] = [["client-namespace", clientNs, fromRoot ? "root-private" : "own"]];
+  if (serviceNs !== null && (serviceNs !== clientNs || fromRoot)) tiers.push(["service-namespace", serviceNs, "exported"]);
+  if (index.rootNamespace !== serviceNs) tiers.push(["root-namespace", index.rootNamespace, "exported"]);
 
   let applied: DrLookup | null = null;
   const shadowed: DestinationRule[] = [];
-  for (const [tier, candidates, v] of tiers) {
-    if (!candidates) continue;
-    const matches = bestInTier(candidates, v, clientNs, index, host, clientLabels);
+  for (const [tier, ns, v] of tiers) {
+    const matches = bestInTier(index, ns, v, clientNs, host, clientLabels);
     if (!matches) continue;
     if (!applied) applied = merge(matches, tier);
     else shadowed.push(...matches);

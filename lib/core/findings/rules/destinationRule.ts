@@ -213,7 +213,10 @@ export const drSubsetOnlyTls = rule("dr.subset-only-tls", (ctx) =>
     })
     .map((dr) =>
       finding("dr.subset-only-tls", {
-        message: `DestinationRule ${nsName(dr)} sets TLS only on subsets (${dr.subsets.filter((s) => s.trafficPolicy?.tls).map((s) => s.name).join(", ")}): it applies only when a route sends traffic to that subset; other traffic to ${dr.host} uses auto mTLS.`,
+        message: `DestinationRule ${nsName(dr)} sets TLS only on subsets (${dr.subsets
+          .filter((s) => s.trafficPolicy?.tls || s.trafficPolicy?.portLevelSettings.some((p) => p.tls))
+          .map((s) => s.name)
+          .join(", ")}): it applies only when a route sends traffic to that subset; other traffic to ${dr.host} uses auto mTLS.`,
         resources: [drRefOf(dr)],
         fix: `Set spec.trafficPolicy.tls too if every call to ${dr.host} should use it.`,
       }),

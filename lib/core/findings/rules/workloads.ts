@@ -26,7 +26,8 @@ export const workloadNoProxy = rule("workload.no-proxy", (ctx) =>
 
 export const workloadTlsModeWithoutProxy = rule("workload.tlsmode-without-proxy", (ctx) =>
   ctx.model.workloads
-    .filter((w) => w.tlsModeLabel === "istio" && w.dataplane !== "sidecar")
+    // Ambient pods are reached over HBONE whatever the label says, so the label only misleads on pods without any Istio data plane.
+    .filter((w) => w.tlsModeLabel === "istio" && w.dataplane !== "sidecar" && w.dataplane !== "ambient")
     .map((w) =>
       finding("workload.tlsmode-without-proxy", {
         message: `${w.kind} ${nsName(w)} carries security.istio.io/tlsMode=istio but has no istio-proxy: auto-mTLS clients will send it mTLS, which it cannot terminate.`,
@@ -39,6 +40,18 @@ export const workloadTlsModeWithoutProxy = rule("workload.tlsmode-without-proxy"
 export const workloadCaptureExcludedPort = rule("workload.capture-excluded-port", (ctx) => {
   const out: Finding[] = [];
   for (const w of ctx.model.workloads) {
+    // Linkerd meshes every port it captures: a skipped port is the only plaintext door.
+    if (w.dataplane === "linkerd" && w.linkerdSkipInboundPorts.length > 0) {
+      const ports = w.linkerdSkipInboundPorts;
+      out.push(
+        finding("workload.capture-excluded-port", {
+          message: `${w.kind} ${nsName(w)} is meshed by Linkerd but skips inbound port${ports.length > 1 ? "s" : ""} ${ports.join(", ")} (config.linkerd.io/skip-inbound-ports): traffic on them bypasses the proxy and is plaintext.`,
+          resources: [workloadRef(w)],
+          fix: `Remove ${ports.join(", ")} from config.linkerd.io/skip-inbound-ports; for server-speaks-first protocols use config.linkerd.io/opaque-ports instead, which keeps mTLS.`,
+        }),
+      );
+      continue;
+    }
     if (w.dataplane !== "sidecar" || w.excludedInboundPorts.length === 0) continue;
     const strict = w.excludedInboundPorts.filter((p) => ctx.resolver.serverDecision(w, p).mode === "STRICT");
     if (strict.length === 0) continue;
