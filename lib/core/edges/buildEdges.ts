@@ -18,7 +18,12 @@ export interface EdgeAnalysis {
   passthroughObserved: boolean;
 }
 
-const PASSTHROUGH_HOSTS = new Set(["PassthroughCluster", "BlackHoleCluster", "InboundPassthroughClusterIpv4", "InboundPassthroughCluster"]);
+const PASSTHROUGH_HOSTS = new Set([
+  "PassthroughCluster",
+  "BlackHoleCluster",
+  "InboundPassthroughClusterIpv4",
+  "InboundPassthroughCluster",
+]);
 
 const known = (v: string | undefined) => (v && v !== "unknown" ? v : null);
 
@@ -33,10 +38,17 @@ interface Bucket {
   passthrough: boolean;
 }
 
-const NO_PORT: ServicePort = { port: 0, targetPort: 0, protocol: "TCP" };
+/** Port 0 stands for "the destination declares no port"; one object per service, since buckets are keyed by port object. */
+const noPort = new WeakMap<Service, ServicePort>();
+function portZero(service: Service): ServicePort {
+  let p = noPort.get(service);
+  if (!p) noPort.set(service, (p = { port: 0, targetPort: 0, protocol: "TCP" }));
+  return p;
+}
 
 function portsFor(service: Service, protocol: string): { ports: ServicePort[]; ambiguous: boolean } {
-  if (service.ports.length <= 1) return { ports: service.ports.length ? service.ports : [NO_PORT], ambiguous: false };
+  if (service.ports.length <= 1)
+    return { ports: service.ports.length ? service.ports : [portZero(service)], ambiguous: false };
   const proto = protocol.toLowerCase();
   let ports = service.ports;
   if (proto === "http" || proto === "grpc") ports = service.ports.filter(isHttpPort);
@@ -63,14 +75,26 @@ function unknownService(host: string, namespace: string | null): Service {
 }
 
 function clientFor(r: Resolver, ns: string | null, name: string | null): Client {
-  if (!ns || !name) return { namespace: null, name: null, workload: null, dataplane: "none", labels: {}, revision: "" };
+  if (!ns || !name)
+    return { namespace: null, name: null, workload: null, dataplane: "none", labels: {}, revision: "" };
   const w = r.model.workloadByKey.get(`${ns}/${name}`) ?? null;
-  if (w) return { namespace: ns, name, workload: w, dataplane: w.dataplane, labels: w.labels, revision: w.revision };
+  if (w)
+    return {
+      namespace: ns,
+      name,
+      workload: w,
+      dataplane: w.dataplane,
+      labels: w.labels,
+      revision: w.revision,
+    };
   // Only a proxy reports a source workload name, so an unlisted named caller is taken as a sidecar.
   return { namespace: ns, name, workload: null, dataplane: "sidecar", labels: {}, revision: "" };
 }
 
-function statusOf(verdict: Edge["predicted"]["verdict"], observed: Observed | null): { status: EdgeStatus; contradicts: boolean } {
+function statusOf(
+  verdict: Edge["predicted"]["verdict"],
+  observed: Observed | null,
+): { status: EdgeStatus; contradicts: boolean } {
   const o = observed ?? { mtls: 0, plaintext: 0, unknown: 0 };
   const contradicts =
     (verdict === "plaintext" && o.mtls > 0) ||
@@ -105,13 +129,13 @@ function passthroughPrediction(p: Prediction, client: Client, host: string): Pre
 
 export function buildEdges(r: Resolver, samples: TrafficSample[], window?: string): EdgeAnalysis[] {
   const model = r.model;
-  // client → service → port → bucket: object keys, so no string is built per sample.
-  const buckets = new Map<Client, Map<Service, Map<ServicePort, Bucket>>>();
+  // service port → client → bucket: object keys, so no string is built per sample, and few Maps.
+  const buckets = new Map<ServicePort, Map<Client, Bucket>>();
   const unknownServices = new Map<string, Service>();
 
   // Per-sample work is memoised by what it depends on: 20k samples share a few thousand clients,
   // services and (service, protocol) port choices.
-  const clients = new Map<string, Client>();
+  const clients = new Map<string, Map<string, Client>>();
   const portChoices = new Map<Service, Map<string, { ports: ServicePort[]; ambiguous: boolean }>>();
   const ambientDest = new Map<Service, boolean>();
 
@@ -119,19 +143,23 @@ export function buildEdges(r: Resolver, samples: TrafficSample[], window?: strin
     const L = s.labels;
     const svcName = known(L.destination_service_name);
     const svcNs = known(L.destination_service_namespace);
-    const host = known(L.destination_service) ?? (svcName && svcNs ? `${svcName}.${svcNs}.svc.cluster.local` : null);
+    const host =
+      known(L.destination_service) ?? (svcName && svcNs ? `${svcName}.${svcNs}.svc.cluster.local` : null);
     if (!host) continue;
     let service = model.serviceByHost.get(host);
-    if (!service && svcName && svcNs) service = model.serviceByHost.get(`${svcName}.${svcNs}.svc.cluster.local`);
+    if (!service && svcName && svcNs)
+      service = model.serviceByHost.get(`${svcName}.${svcNs}.svc.cluster.local`);
     if (!service) {
       service = unknownServices.get(host);
       if (!service) unknownServices.set(host, (service = unknownService(host, svcNs)));
     }
     const srcNs = known(L.source_workload_namespace);
     const srcName = known(L.source_workload);
-    const clientKey = srcNs && srcName ? `${srcNs}/${srcName}` : "unknown";
-    let client = clients.get(clientKey);
-    if (!client) clients.set(clientKey, (client = clientFor(r, srcNs, srcName)));
+    // Nested maps keyed by the label strings themselves: no "ns/name" string is built per sample.
+    let byName = clients.get(srcNs && srcName ? srcNs : "");
+    if (!byName) clients.set(srcNs && srcName ? srcNs : "", (byName = new Map()));
+    let client = byName.get(srcNs && srcName ? srcName : "");
+    if (!client) byName.set(srcNs && srcName ? srcName : "", (client = clientFor(r, srcNs, srcName)));
     let byProto = portChoices.get(service);
     if (!byProto) portChoices.set(service, (byProto = new Map()));
     const proto = L.request_protocol ?? "";
@@ -144,16 +172,23 @@ export function buildEdges(r: Resolver, samples: TrafficSample[], window?: strin
     }
     const policy = L.connection_security_policy ?? "";
     const reporter = L.reporter ?? "";
-    let byService = buckets.get(client);
-    if (!byService) buckets.set(client, (byService = new Map()));
-    let byPort = byService.get(service);
-    if (!byPort) byService.set(service, (byPort = new Map()));
     for (const port of choice.ports) {
-      let b = byPort.get(port);
+      let byClient = buckets.get(port);
+      if (!byClient) buckets.set(port, (byClient = new Map()));
+      let b = byClient.get(client);
       if (!b) {
-        const id = `${clientKey}->${service.host}:${port.port}`;
-        b = { id, client, service, port, dest: { mtls: 0, plaintext: 0, unknown: 0, seen: false }, sourceSide: 0, portAmbiguous: false, passthrough: false };
-        byPort.set(port, b);
+        const id = `${client.name ? `${client.namespace}/${client.name}` : "unknown"}->${service.host}:${port.port}`;
+        b = {
+          id,
+          client,
+          service,
+          port,
+          dest: { mtls: 0, plaintext: 0, unknown: 0, seen: false },
+          sourceSide: 0,
+          portAmbiguous: false,
+          passthrough: false,
+        };
+        byClient.set(client, b);
       }
       if (choice.ambiguous) b.portAmbiguous = true;
       if (PASSTHROUGH_HOSTS.has(host)) b.passthrough = true;
@@ -168,26 +203,38 @@ export function buildEdges(r: Resolver, samples: TrafficSample[], window?: strin
   }
 
   const out: EdgeAnalysis[] = [];
-  for (const byService of buckets.values())
-    for (const byPort of byService.values())
-      for (const b of byPort.values()) {
-        // One bucket per (client, service, port), so each prediction is computed once.
-        let prediction = predictEdge(r, b.client, b.service, b.port);
-        if (b.passthrough) prediction = passthroughPrediction(prediction, b.client, b.service.host);
-        const observed: Observed = b.dest.seen
-          ? { mtls: b.dest.mtls, plaintext: b.dest.plaintext, unknown: b.dest.unknown }
-          : { mtls: 0, plaintext: 0, unknown: b.sourceSide };
-        if (window) observed.window = window;
-        if (b.portAmbiguous) observed.portAmbiguous = true;
-        const edge: Edge = {
-          id: b.id,
-          source: { namespace: b.client.namespace, workload: b.client.name },
-          destination: { namespace: b.service.namespace, service: b.service.name, host: b.service.host, port: b.port.port, workloads: b.service.workloads },
-          predicted: prediction.predicted,
-          observed,
-          status: statusOf(prediction.predicted.verdict, observed).status,
-        };
-        out.push({ edge, client: b.client, service: b.service, port: b.port, prediction, passthroughObserved: b.passthrough });
-      }
+  for (const byClient of buckets.values())
+    for (const b of byClient.values()) {
+      // One bucket per (client, service, port), so each prediction is computed once.
+      let prediction = predictEdge(r, b.client, b.service, b.port);
+      if (b.passthrough) prediction = passthroughPrediction(prediction, b.client, b.service.host);
+      const observed: Observed = b.dest.seen
+        ? { mtls: b.dest.mtls, plaintext: b.dest.plaintext, unknown: b.dest.unknown }
+        : { mtls: 0, plaintext: 0, unknown: b.sourceSide };
+      if (window) observed.window = window;
+      if (b.portAmbiguous) observed.portAmbiguous = true;
+      const edge: Edge = {
+        id: b.id,
+        source: { namespace: b.client.namespace, workload: b.client.name },
+        destination: {
+          namespace: b.service.namespace,
+          service: b.service.name,
+          host: b.service.host,
+          port: b.port.port,
+          workloads: b.service.workloads,
+        },
+        predicted: prediction.predicted,
+        observed,
+        status: statusOf(prediction.predicted.verdict, observed).status,
+      };
+      out.push({
+        edge,
+        client: b.client,
+        service: b.service,
+        port: b.port,
+        prediction,
+        passthroughObserved: b.passthrough,
+      });
+    }
   return out;
 }

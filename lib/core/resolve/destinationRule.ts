@@ -100,12 +100,20 @@ function bestInTier(index: DrIndex, ns: string, v: Visibility, clientNs: string,
   return matches;
 }
 
+const singleCache = new WeakMap<DestinationRule, Partial<Record<DrTier, DrLookup>>>();
+
+/** The answer for a single DR, shared between lookups (most lookups match exactly one DR). */
+function single(dr: DestinationRule, tier: DrTier): DrLookup {
+  let byTier = singleCache.get(dr);
+  if (!byTier) singleCache.set(dr, (byTier = {}));
+  return (byTier[tier] ??= { rule: dr, merged: [dr], trafficPolicy: dr.trafficPolicy, subsets: dr.subsets, tier });
+}
+
 function merge(matches: DestinationRule[], tier: DrTier): DrLookup {
   // SidecarScope.DestinationRule: the first selector DR matching the client, else the catch-all merge.
   const withSelector = matches.find((d) => d.workloadSelector);
-  if (withSelector) {
-    return { rule: withSelector, merged: [withSelector], trafficPolicy: withSelector.trafficPolicy, subsets: withSelector.subsets, tier };
-  }
+  if (withSelector) return single(withSelector, tier);
+  if (matches.length === 1) return single(matches[0]!, tier);
   const rule = matches[0]!;
   const subsets: Subset[] = [];
   const names = new Set<string>();
@@ -124,6 +132,8 @@ export interface LookupResult {
   shadowed: DestinationRule[];
 }
 
+const NONE: DestinationRule[] = [];
+
 export function lookupDestinationRule(
   index: DrIndex,
   clientNs: string,
@@ -138,12 +148,12 @@ export function lookupDestinationRule(
   if (index.rootNamespace !== serviceNs) tiers.push(["root-namespace", index.rootNamespace, "exported"]);
 
   let applied: DrLookup | null = null;
-  const shadowed: DestinationRule[] = [];
+  let shadowed: DestinationRule[] = NONE;
   for (const [tier, ns, v] of tiers) {
     const matches = bestInTier(index, ns, v, clientNs, host, clientLabels);
     if (!matches) continue;
     if (!applied) applied = merge(matches, tier);
-    else shadowed.push(...matches);
+    else shadowed = [...shadowed, ...matches];
   }
   return { applied, shadowed };
 }

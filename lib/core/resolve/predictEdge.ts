@@ -126,12 +126,30 @@ function endpointSides(r: Resolver, service: Service, port: ServicePort): Endpoi
   return sides;
 }
 
+/** Cluster-wide sending decisions, as shared constants: their identity keys the endpoint cache. */
+const SEND = {
+  noProxy: { tls: "NONE", origin: "no-proxy", why: "no-proxy" },
+  passthrough: { tls: "DISABLE", origin: "auto", why: "passthrough" },
+  blackhole: { tls: "DISABLE", origin: "auto", why: "blackhole" },
+  credentialIgnored: { tls: "DISABLE", origin: "destinationrule", why: "dr-credential-ignored" },
+  dr: {
+    DISABLE: { tls: "DISABLE", origin: "destinationrule", why: "dr" },
+    SIMPLE: { tls: "SIMPLE", origin: "destinationrule", why: "dr" },
+    MUTUAL: { tls: "MUTUAL", origin: "destinationrule", why: "dr" },
+    ISTIO_MUTUAL: { tls: "ISTIO_MUTUAL", origin: "destinationrule", why: "dr" },
+  },
+  meshExternal: { tls: "DISABLE", origin: "mesh-external", why: "mesh-external" },
+  autoOff: { tls: "DISABLE", origin: "auto", why: "auto-off" },
+  namespaceDisable: { tls: "DISABLE", origin: "auto", why: "auto-namespace-disable" },
+} as const satisfies Record<string, Send | Record<string, Send>>;
+
 interface EndpointSet {
   endpoints: EndpointPrediction[];
   worst: EndpointPrediction;
 }
 
-const endpointSetCache = new WeakMap<Resolver, WeakMap<ServicePort, Map<string, EndpointSet>>>();
+type SetCache = Map<Workload["dataplane"], Map<Send | null, [EndpointSet?, EndpointSet?]>>;
+const endpointSetCache = new WeakMap<Resolver, WeakMap<ServicePort, SetCache>>();
 
 /**
  * Per-endpoint predictions for one service port, given what decides the client's sending (its data
@@ -148,10 +166,13 @@ function endpointsFor(
 ): EndpointSet {
   let byPort = endpointSetCache.get(r);
   if (!byPort) endpointSetCache.set(r, (byPort = new WeakMap()));
-  let byKey = byPort.get(port);
-  if (!byKey) byPort.set(port, (byKey = new Map()));
-  const key = `${clientPlane}|${clusterSend ? `${clusterSend.tls}|${clusterSend.origin}|${clusterSend.why}` : "-"}|${headless}`;
-  const hit = byKey.get(key);
+  let byPlane = byPort.get(port);
+  if (!byPlane) byPort.set(port, (byPlane = new Map()));
+  let bySend = byPlane.get(clientPlane);
+  if (!bySend) byPlane.set(clientPlane, (bySend = new Map()));
+  let slot = bySend.get(clusterSend);
+  if (!slot) bySend.set(clusterSend, (slot = [undefined, undefined]));
+  const hit = slot[headless ? 1 : 0];
   if (hit) return hit;
 
   const sendTo = (side: EndpointSide): Send => {
@@ -191,7 +212,7 @@ function endpointsFor(
   let worst = endpoints[0]!;
   for (const e of endpoints) if (worseVerdict(e.cell.verdict, worst.cell.verdict)) worst = e;
   const set = { endpoints, worst };
-  byKey.set(key, set);
+  slot[headless ? 1 : 0] = set;
   return set;
 }
 
@@ -214,20 +235,18 @@ export function predictEdge(r: Resolver, client: Client, service: Service, port:
 
   // Cluster-wide decisions for a sidecar client (same for every endpoint).
   let clusterSend: Send | null = null;
-  if (client.dataplane === "none") clusterSend = { tls: "NONE", origin: "no-proxy", why: "no-proxy" };
+  if (client.dataplane === "none") clusterSend = SEND.noProxy;
   else if (isSidecarClient) {
     const imported = !sidecar || sidecarImports(sidecar, client.namespace ?? "", service.namespace, service.host);
     if (!imported) {
       const registryOnly = (sidecar?.outboundTrafficPolicy ?? mesh.outboundTrafficPolicy) === "REGISTRY_ONLY";
-      clusterSend = { tls: "DISABLE", origin: "auto", why: registryOnly ? "blackhole" : "passthrough" };
+      clusterSend = registryOnly ? SEND.blackhole : SEND.passthrough;
     } else if (drTls.tls && dr) {
-      clusterSend = credentialIgnored(drTls.tls, dr.rule)
-        ? { tls: "DISABLE", origin: "destinationrule", why: "dr-credential-ignored" }
-        : { tls: drTls.tls.mode, origin: "destinationrule", why: "dr" };
-    } else if (service.external) clusterSend = { tls: "DISABLE", origin: "mesh-external", why: "mesh-external" };
-    else if (!mesh.enableAutoMtls) clusterSend = { tls: "DISABLE", origin: "auto", why: "auto-off" };
+      clusterSend = credentialIgnored(drTls.tls, dr.rule) ? SEND.credentialIgnored : SEND.dr[drTls.tls.mode];
+    } else if (service.external) clusterSend = SEND.meshExternal;
+    else if (!mesh.enableAutoMtls) clusterSend = SEND.autoOff;
     else if (r.namespaceMode(service.namespace).mode === "DISABLE")
-      clusterSend = { tls: "DISABLE", origin: "auto", why: "auto-namespace-disable" };
+      clusterSend = SEND.namespaceDisable;
   }
 
   // Headless (ORIGINAL_DST) clusters: auto mTLS is all-or-nothing (istio.md §3.3).

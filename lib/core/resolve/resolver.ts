@@ -47,7 +47,8 @@ export function createResolver(model: MeshModel): Resolver {
   const drCache = new Map<string, DrIndex>();
   const policyCache = new Map<Workload, WorkloadPolicy>();
   const nsCache = new Map<string, ModeDecision>();
-  const drLookupCache = new Map<string, LookupResult>();
+  // revision → client namespace → host → answer (nested maps: no key string per lookup).
+  const drLookupCache = new Map<string, Map<string, Map<string, LookupResult>>>();
 
   const resolver: Resolver = {
     model,
@@ -67,12 +68,13 @@ export function createResolver(model: MeshModel): Resolver {
       // Selector DRs in the client's namespace make the answer depend on the client's labels.
       if ((idx.byNamespace.get(clientNs) ?? []).some((d) => d.workloadSelector))
         return lookupDestinationRule(idx, clientNs, clientLabels, host, serviceNs);
-      const key = `${revision}|${clientNs}|${host}|${serviceNs ?? ""}`;
-      let hit = drLookupCache.get(key);
-      if (!hit) {
-        hit = lookupDestinationRule(idx, clientNs, clientLabels, host, serviceNs);
-        drLookupCache.set(key, hit);
-      }
+      // The service namespace is part of the host, so (client namespace, host) decides the answer.
+      let byNs = drLookupCache.get(revision);
+      if (!byNs) drLookupCache.set(revision, (byNs = new Map()));
+      let byHost = byNs.get(clientNs);
+      if (!byHost) byNs.set(clientNs, (byHost = new Map()));
+      let hit = byHost.get(host);
+      if (!hit) byHost.set(host, (hit = lookupDestinationRule(idx, clientNs, clientLabels, host, serviceNs)));
       return hit;
     },
     policyOf(w) {

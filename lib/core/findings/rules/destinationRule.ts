@@ -28,8 +28,14 @@ export function tlsBlocks(dr: DestinationRule): TlsBlock[] {
   return out;
 }
 
-const servicesMatching = (ctx: AnalysisContext, dr: DestinationRule): Service[] =>
-  ctx.model.services.filter((s) => hostMatchScore(dr.fqdn, s.host) >= 0);
+/** Services a DR host covers: a map read for an exact host, a scan only for wildcards. */
+function servicesMatching(ctx: AnalysisContext, dr: DestinationRule): Service[] {
+  if (!dr.fqdn.startsWith("*")) {
+    const s = ctx.model.serviceByHost.get(dr.fqdn);
+    return s ? [s] : [];
+  }
+  return ctx.model.services.filter((s) => hostMatchScore(dr.fqdn, s.host) >= 0);
+}
 
 export const drTlsWithoutMode = rule("dr.tls-without-mode", (ctx) =>
   ctx.model.destinationRules.flatMap((dr) =>

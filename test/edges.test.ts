@@ -1,0 +1,68 @@
+// Observed traffic → edges (contract.md §1.1): evidence, ports, identity of edges.
+import { describe, expect, it } from "vitest";
+import { call, deploy, edgeOf, host, namespace, run, service } from "./kit";
+
+const injected = (n: string) => namespace(n, { "istio-injection": "enabled" });
+const mesh = [injected("a"), deploy("a", "client"), deploy("a", "srv", { ports: [8080, 9090, 5432] })];
+
+describe("edges from telemetry", () => {
+  it("one port: the sample goes to it; destination-side counts are evidence, source-side are not added", () => {
+    const s = run([...mesh, service("a", "srv", [{ port: 80, targetPort: 8080 }])], [
+      call("a/client", host("srv", "a"), "mutual_tls", 7),
+      call("a/client", host("srv", "a"), "unknown", 9, { reporter: "source" }),
+    ]);
+    expect(s.edges).toHaveLength(1);
+    expect(s.edges[0]).toMatchObject({ id: "a/client->srv.a.svc.cluster.local:80", observed: { mtls: 7, plaintext: 0, unknown: 0 }, status: "mtls" });
+  });
+
+  it("source-side series alone create the edge, counted as unknown", () => {
+    const s = run([...mesh, service("a", "srv", [80])], [call("a/client", host("srv", "a"), "unknown", 4, { reporter: "source" })]);
+    expect(s.edges[0]!.observed).toEqual({ mtls: 0, plaintext: 0, unknown: 4 });
+    expect(s.edges[0]!.status).toBe("mtls");
+  });
+
+  it("several ports: request_protocol picks http/grpc ports vs the others; still several → one edge each, portAmbiguous", () => {
+    const objs = [
+      ...mesh,
+      service("a", "srv", [
+        { port: 80, targetPort: 8080, name: "http" },
+        { port: 90, targetPort: 9090, name: "grpc-admin" },
+        { port: 5432, targetPort: 5432, name: "tcp-db" },
+      ]),
+    ];
+    const s = run(objs, [
+      call("a/client", host("srv", "a"), "mutual_tls", 3),
+      call("a/client", host("srv", "a"), "mutual_tls", 2, { request_protocol: "tcp" }),
+    ]);
+    expect(s.edges.map((e) => [e.destination.port, e.observed])).toEqual([
+      [80, { mtls: 3, plaintext: 0, unknown: 0, portAmbiguous: true }],
+      [90, { mtls: 3, plaintext: 0, unknown: 0, portAmbiguous: true }],
+      [5432, { mtls: 2, plaintext: 0, unknown: 0 }],
+    ]);
+  });
+
+  it("two unknown external hosts from one client are two edges, on port 0, verdict unknown", () => {
+    const s = run(mesh, [
+      call("a/client", "api.example.com", "unknown", 1, { reporter: "source" }),
+      call("a/client", "db.example.net", "unknown", 1, { reporter: "source" }),
+    ]);
+    expect(s.edges.map((e) => e.id)).toEqual(["a/client->api.example.com:0", "a/client->db.example.net:0"]);
+    expect(s.edges.every((e) => e.predicted.verdict === "unknown" && e.status === "unknown")).toBe(true);
+    expect(s.findings.filter((f) => f.code.startsWith("edge."))).toEqual([]);
+  });
+
+  it("an out-of-mesh caller is source null and id 'unknown->…'", () => {
+    const s = run([...mesh, service("a", "srv", [80])], [call(null, host("srv", "a"), "none", 5)]);
+    const e = edgeOf(s, null, host("srv", "a"))!;
+    expect(e.id).toBe("unknown->srv.a.svc.cluster.local:80");
+    expect(e.source).toEqual({ namespace: null, workload: null });
+    expect(e.predicted.client).toEqual({ tls: "NONE", origin: "no-proxy", destinationRule: null });
+  });
+
+  it("an ambient destination: ztunnel's 'unknown' is plaintext passthrough", () => {
+    const objs = [injected("a"), deploy("a", "client"), namespace("amb", { "istio.io/dataplane-mode": "ambient" }), deploy("amb", "srv"), service("amb", "srv", [80])];
+    const s = run(objs, [call(null, host("srv", "amb"), "unknown", 6), call("a/client", host("srv", "amb"), "mutual_tls", 8)]);
+    expect(edgeOf(s, null, host("srv", "amb"))!.observed).toEqual({ mtls: 0, plaintext: 6, unknown: 0 });
+    expect(edgeOf(s, "a/client", host("srv", "amb"))).toMatchObject({ predicted: { client: { tls: "HBONE" }, verdict: "mtls" }, status: "mtls" });
+  });
+});
