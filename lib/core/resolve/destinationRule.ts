@@ -22,7 +22,10 @@ export interface DrIndex {
   byNamespace: Map<string, DestinationRule[]>;
   /** Per namespace: exact hosts → DRs, and the wildcard DRs, so a lookup does not scan the namespace. */
   exact: Map<string, Map<string, DestinationRule[]>>;
-  wildcards: Map<string, DestinationRule[]>;
+  /** Wildcard DRs per namespace with their suffix ("*.ns.svc.cluster.local" → ".ns.svc.cluster.local"), most specific first. */
+  wildcards: Map<string, { dr: DestinationRule; suffix: string }[]>;
+  /** Namespaces holding a DR with workloadSelector (answers there depend on the client's labels). */
+  selectorNamespaces: Set<string>;
   rootNamespace: string;
   defaultExportTo: string[];
 }
@@ -32,7 +35,8 @@ export function buildDrIndex(rules: DestinationRule[], rootNamespace: string, de
   // Istio sorts workloadSelector DRs first, then by age (sortConfigBySelectorAndCreationTime).
   const sorted = [...rules].sort((a, b) => Number(!!b.workloadSelector) - Number(!!a.workloadSelector) || compareByAge(a, b));
   const exact = new Map<string, Map<string, DestinationRule[]>>();
-  const wildcards = new Map<string, DestinationRule[]>();
+  const wildcards = new Map<string, { dr: DestinationRule; suffix: string }[]>();
+  const selectorNamespaces = new Set<string>();
   const push = <K>(m: Map<K, DestinationRule[]>, k: K, dr: DestinationRule) => {
     const list = m.get(k);
     if (list) list.push(dr);
@@ -40,14 +44,20 @@ export function buildDrIndex(rules: DestinationRule[], rootNamespace: string, de
   };
   for (const dr of sorted) {
     push(byNamespace, dr.namespace, dr);
-    if (dr.fqdn.startsWith("*")) push(wildcards, dr.namespace, dr);
-    else {
+    if (dr.workloadSelector) selectorNamespaces.add(dr.namespace);
+    if (dr.fqdn.startsWith("*")) {
+      const list = wildcards.get(dr.namespace) ?? [];
+      list.push({ dr, suffix: dr.fqdn.slice(1) });
+      wildcards.set(dr.namespace, list);
+    } else {
       let hosts = exact.get(dr.namespace);
       if (!hosts) exact.set(dr.namespace, (hosts = new Map()));
       push(hosts, dr.fqdn, dr);
     }
   }
-  return { byNamespace, exact, wildcards, rootNamespace, defaultExportTo };
+  // Stable sort keeps Istio's order among equally specific wildcards.
+  for (const list of wildcards.values()) list.sort((a, b) => b.suffix.length - a.suffix.length);
+  return { byNamespace, exact, wildcards, selectorNamespaces, rootNamespace, defaultExportTo };
 }
 
 /** How well a DR host matches a service host: exact beats the longest wildcard suffix; -1 = no match. */
@@ -78,24 +88,31 @@ function visible(dr: DestinationRule, v: Visibility, clientNs: string, defaultEx
   return exportedTo(dr, clientNs, defaultExportTo);
 }
 
+function usable(dr: DestinationRule, v: Visibility, clientNs: string, index: DrIndex, clientLabels: Labels): boolean {
+  return visible(dr, v, clientNs, index.defaultExportTo) && (!dr.workloadSelector || selectorMatches(dr.workloadSelector, clientLabels));
+}
+
 /** The DRs of one namespace (tier) that match the host best: exact host first, else the longest wildcard. */
 function bestInTier(index: DrIndex, ns: string, v: Visibility, clientNs: string, host: string, clientLabels: Labels): DestinationRule[] | null {
-  const usable = (dr: DestinationRule) =>
-    visible(dr, v, clientNs, index.defaultExportTo) && (!dr.workloadSelector || selectorMatches(dr.workloadSelector, clientLabels));
   const exact = index.exact.get(ns)?.get(host);
   if (exact) {
-    const matches = exact.filter(usable);
+    const matches = exact.filter((dr) => usable(dr, v, clientNs, index, clientLabels));
     if (matches.length > 0) return matches;
   }
-  let best = -1;
+  const wild = index.wildcards.get(ns);
+  if (!wild) return null;
+  // Sorted most specific first: the first usable match fixes the length; collect its equals.
   let matches: DestinationRule[] | null = null;
-  for (const dr of index.wildcards.get(ns) ?? []) {
-    const score = hostMatchScore(dr.fqdn, host);
-    if (score < 0 || score < best || !usable(dr)) continue;
-    if (score > best) {
-      best = score;
+  let len = -1;
+  for (const { dr, suffix } of wild) {
+    if (matches && suffix.length < len) break;
+    const hit = suffix === "" || (host.length > suffix.length && host.endsWith(suffix));
+    if (!hit || !usable(dr, v, clientNs, index, clientLabels)) continue;
+    if (matches) matches.push(dr);
+    else {
       matches = [dr];
-    } else matches!.push(dr);
+      len = suffix.length;
+    }
   }
   return matches;
 }

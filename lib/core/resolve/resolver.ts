@@ -66,7 +66,7 @@ export function createResolver(model: MeshModel): Resolver {
     lookupDr(revision, clientNs, clientLabels, host, serviceNs) {
       const idx = resolver.drIndex(revision);
       // Selector DRs in the client's namespace make the answer depend on the client's labels.
-      if ((idx.byNamespace.get(clientNs) ?? []).some((d) => d.workloadSelector))
+      if (idx.selectorNamespaces.has(clientNs))
         return lookupDestinationRule(idx, clientNs, clientLabels, host, serviceNs);
       // The service namespace is part of the host, so (client namespace, host) decides the answer.
       let byNs = drLookupCache.get(revision);
