@@ -22,8 +22,8 @@ export interface DrIndex {
   byNamespace: Map<string, DestinationRule[]>;
   /** Per namespace: exact hosts → DRs, and the wildcard DRs, so a lookup does not scan the namespace. */
   exact: Map<string, Map<string, DestinationRule[]>>;
-  /** Wildcard DRs per namespace with their suffix ("*.ns.svc.cluster.local" → ".ns.svc.cluster.local"), most specific first. */
-  wildcards: Map<string, { dr: DestinationRule; suffix: string }[]>;
+  /** Wildcard DRs per namespace by suffix ("*.ns.svc.cluster.local" → ".ns.svc.cluster.local"; "*" → ""). */
+  wildcards: Map<string, Map<string, DestinationRule[]>>;
   /** Namespaces holding a DR with workloadSelector (answers there depend on the client's labels). */
   selectorNamespaces: Set<string>;
   rootNamespace: string;
@@ -35,7 +35,7 @@ export function buildDrIndex(rules: DestinationRule[], rootNamespace: string, de
   // Istio sorts workloadSelector DRs first, then by age (sortConfigBySelectorAndCreationTime).
   const sorted = [...rules].sort((a, b) => Number(!!b.workloadSelector) - Number(!!a.workloadSelector) || compareByAge(a, b));
   const exact = new Map<string, Map<string, DestinationRule[]>>();
-  const wildcards = new Map<string, { dr: DestinationRule; suffix: string }[]>();
+  const wildcards = new Map<string, Map<string, DestinationRule[]>>();
   const selectorNamespaces = new Set<string>();
   const push = <K>(m: Map<K, DestinationRule[]>, k: K, dr: DestinationRule) => {
     const list = m.get(k);
@@ -46,17 +46,15 @@ export function buildDrIndex(rules: DestinationRule[], rootNamespace: string, de
     push(byNamespace, dr.namespace, dr);
     if (dr.workloadSelector) selectorNamespaces.add(dr.namespace);
     if (dr.fqdn.startsWith("*")) {
-      const list = wildcards.get(dr.namespace) ?? [];
-      list.push({ dr, suffix: dr.fqdn.slice(1) });
-      wildcards.set(dr.namespace, list);
+      let bySuffix = wildcards.get(dr.namespace);
+      if (!bySuffix) wildcards.set(dr.namespace, (bySuffix = new Map()));
+      push(bySuffix, dr.fqdn.slice(1), dr);
     } else {
       let hosts = exact.get(dr.namespace);
       if (!hosts) exact.set(dr.namespace, (hosts = new Map()));
       push(hosts, dr.fqdn, dr);
     }
   }
-  // Stable sort keeps Istio's order among equally specific wildcards.
-  for (const list of wildcards.values()) list.sort((a, b) => b.suffix.length - a.suffix.length);
   return { byNamespace, exact, wildcards, selectorNamespaces, rootNamespace, defaultExportTo };
 }
 
@@ -92,8 +90,16 @@ function usable(dr: DestinationRule, v: Visibility, clientNs: string, index: DrI
   return visible(dr, v, clientNs, index.defaultExportTo) && (!dr.workloadSelector || selectorMatches(dr.workloadSelector, clientLabels));
 }
 
+/** A host's wildcard keys, most specific first: "a.b.svc" → [".b.svc", ".svc", ""]. */
+function hostSuffixes(host: string): string[] {
+  const out: string[] = [];
+  for (let i = host.indexOf("."); i >= 0; i = host.indexOf(".", i + 1)) out.push(host.slice(i));
+  out.push("");
+  return out;
+}
+
 /** The DRs of one namespace (tier) that match the host best: exact host first, else the longest wildcard. */
-function bestInTier(index: DrIndex, ns: string, v: Visibility, clientNs: string, host: string, clientLabels: Labels): DestinationRule[] | null {
+function bestInTier(index: DrIndex, ns: string, v: Visibility, clientNs: string, host: string, suffixes: () => string[], clientLabels: Labels): DestinationRule[] | null {
   const exact = index.exact.get(ns)?.get(host);
   if (exact) {
     const matches = exact.filter((dr) => usable(dr, v, clientNs, index, clientLabels));
@@ -101,20 +107,13 @@ function bestInTier(index: DrIndex, ns: string, v: Visibility, clientNs: string,
   }
   const wild = index.wildcards.get(ns);
   if (!wild) return null;
-  // Sorted most specific first: the first usable match fixes the length; collect its equals.
-  let matches: DestinationRule[] | null = null;
-  let len = -1;
-  for (const { dr, suffix } of wild) {
-    if (matches && suffix.length < len) break;
-    const hit = suffix === "" || (host.length > suffix.length && host.endsWith(suffix));
-    if (!hit || !usable(dr, v, clientNs, index, clientLabels)) continue;
-    if (matches) matches.push(dr);
-    else {
-      matches = [dr];
-      len = suffix.length;
-    }
+  for (const suffix of suffixes()) {
+    const list = wild.get(suffix);
+    if (!list) continue;
+    const matches = list.filter((dr) => usable(dr, v, clientNs, index, clientLabels));
+    if (matches.length > 0) return matches;
   }
-  return matches;
+  return null;
 }
 
 const singleCache = new WeakMap<DestinationRule, Partial<Record<DrTier, DrLookup>>>();
@@ -166,8 +165,10 @@ export function lookupDestinationRule(
 
   let applied: DrLookup | null = null;
   let shadowed: DestinationRule[] = NONE;
+  let cached: string[] | null = null;
+  const suffixes = () => (cached ??= hostSuffixes(host));
   for (const [tier, ns, v] of tiers) {
-    const matches = bestInTier(index, ns, v, clientNs, host, clientLabels);
+    const matches = bestInTier(index, ns, v, clientNs, host, suffixes, clientLabels);
     if (!matches) continue;
     if (!applied) applied = merge(matches, tier);
     else shadowed = [...shadowed, ...matches];

@@ -1,0 +1,75 @@
+// Certificates as the analysis sees them. Readers (sources/*) turn Kubernetes objects and proxy
+// config dumps into CertInputs — raw PEM/DER with where it was found and what the place says it
+// is — and never keep a private key. The certificate analysis parses, deduplicates by fingerprint,
+// verifies chains against the trust bundle in use, and derives roles, owners and rotation points.
+import type { Certificate } from "../snapshot/schema";
+
+export type CertSource = Certificate["source"];
+
+/** What the place a certificate was found in says about it (drives its role and its chain). */
+export type CertContext =
+  /** A chain presented by a workload: leaf first, then intermediates (Envoy SDS `default`, ztunnel certChain). */
+  | "workload-chain"
+  /** The trust bundle a proxy or namespace verifies peers with (SDS ROOTCA, istio-ca-root-cert, ztunnel rootCerts, SPIFFE validator bundles). */
+  | "trust-bundle"
+  /** A CA chain a control plane signs with (cacerts ca-cert.pem/cert-chain.pem, istio-ca-secret ca-cert.pem, Linkerd issuer). */
+  | "ca-chain"
+  /** Roots a control plane distributes (cacerts root-cert.pem, Linkerd trust roots, SPIRE bundle). */
+  | "root-bundle"
+  /** A TLS serving/client chain from a kubernetes.io/tls Secret (gateway credentials, cert-manager output). */
+  | "tls-chain"
+  /** The CA certificate published next to a TLS chain (ca.crt). */
+  | "tls-ca";
+
+export type MeshKind = "istio" | "linkerd" | "spire" | "cert-manager" | "other";
+
+export interface CertInput {
+  source: CertSource;
+  context: CertContext;
+  mesh: MeshKind;
+  /** PEM text (one or more blocks) or DER bytes. */
+  pem?: string;
+  der?: Uint8Array;
+  /** Groups the inputs whose certificates verify against each other: a workload chain and the bundle it is checked with share it (e.g. "proxy:ns/pod"). */
+  trustScope?: string;
+  /** The workload or pod the certificate belongs to, when the place says (a proxy's own secret). */
+  owner?: { namespace: string; workload?: string; pod?: string };
+  /** Expected SPIFFE identity of the owner (proxy: the pod's namespace and service account). */
+  expectedSpiffe?: { namespace: string; serviceAccount: string };
+  /** Extra trust domains accepted here (SPIFFE validator trust_domains[], meshConfig aliases). */
+  trustDomains?: string[];
+  /** Where the input sits in its file, for input.invalid. */
+  at?: { file: string; line?: number };
+}
+
+/** cert-manager objects, read from spec/status; their Secret carries the certificate itself. */
+export interface CertManagerCertificate {
+  namespace: string;
+  name: string;
+  secretName: string;
+  issuerRef: { name: string; kind: string; group?: string };
+  isCA: boolean;
+  duration?: string;
+  renewBefore?: string;
+  renewBeforePercentage?: number;
+  usages: string[];
+  ready: { status: "True" | "False" | "Unknown"; reason?: string; message?: string } | null;
+  notAfter?: string;
+  renewalTime?: string;
+}
+
+export interface CertManagerIssuer {
+  kind: "Issuer" | "ClusterIssuer";
+  namespace?: string;
+  name: string;
+  type: "selfSigned" | "ca" | "acme" | "vault" | "venafi" | "other";
+  ready: { status: "True" | "False" | "Unknown"; reason?: string; message?: string } | null;
+}
+
+export interface SpireServerConfig {
+  namespace: string;
+  name: string;
+  trustDomain?: string;
+  caTtlSeconds?: number;
+  defaultX509SvidTtlSeconds?: number;
+}
