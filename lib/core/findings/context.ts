@@ -1,4 +1,7 @@
-// What every rule receives: the model, the resolver (memoised decisions) and the analysed edges.
+// What every rule receives: the model, the resolver (memoised decisions), the analysed edges, the
+// certificate report and the clock.
+import type { CertReport } from "../certs/analyzeCerts";
+import type { CertThresholds } from "../certs/thresholds";
 import type { EdgeAnalysis } from "../edges/buildEdges";
 import type { MeshModel } from "../model/mesh";
 import type { Resolver } from "../resolve/resolver";
@@ -9,6 +12,9 @@ export interface AnalysisContext {
   model: MeshModel;
   resolver: Resolver;
   edges: EdgeAnalysis[];
+  certs: CertReport;
+  thresholds: CertThresholds;
+  now: Date;
 }
 
 export interface Rule {

@@ -41,9 +41,11 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
   const workloads = buildWorkloads(objects, namespaces).sort(byName);
   const workloadsByNamespace = new Map<string, Workload[]>();
   const workloadByKey = new Map<string, Workload>();
+  const workloadByPod = new Map<string, Workload>();
   for (const w of workloads) {
     imply(w.namespace);
     workloadByKey.set(workloadKey(w), w);
+    for (const p of w.livePods) workloadByPod.set(`${w.namespace}/${p.name}`, w);
     const list = workloadsByNamespace.get(w.namespace);
     if (list) list.push(w);
     else workloadsByNamespace.set(w.namespace, [w]);
@@ -85,6 +87,7 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
     workloads,
     workloadsByNamespace,
     workloadByKey,
+    workloadByPod,
     services,
     serviceByHost,
     servicesByWorkload,

@@ -50,9 +50,17 @@ export interface Workload {
   revision: string;
   /** An Istio gateway (ingress/egress/east-west): its proxy is a router, not a sidecar; PA does not apply to it. */
   gateway: boolean;
+  /** Live pods read for it, with what the certificate checks need from each. */
+  livePods: LivePod[];
   /** True when the data plane was seen on live pods, false when inferred from injection rules. */
   fromLivePods: boolean;
   at: SourceLocation;
+}
+
+export interface LivePod {
+  name: string;
+  /** The trust anchors a Linkerd proxy was started with (env LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS). */
+  linkerdTrustAnchors?: string;
 }
 
 export interface ServicePort {
@@ -166,6 +174,8 @@ export interface MeshModel {
   workloads: Workload[];
   workloadsByNamespace: Map<string, Workload[]>;
   workloadByKey: Map<string, Workload>;
+  /** "namespace/pod" → the workload the live pod belongs to. */
+  workloadByPod: Map<string, Workload>;
   services: Service[];
   serviceByHost: Map<string, Service>;
   /** Services selecting each workload ("namespace/name" → services), for port lookups. */

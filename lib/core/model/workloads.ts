@@ -2,7 +2,7 @@
 // workload; when there are none, the data plane is inferred from the injection rules.
 import type { WorkloadDataplane } from "../snapshot/schema";
 import type { LoadedObject, SourceLocation } from "./input";
-import type { Labels, Namespace, Workload } from "./mesh";
+import type { Labels, LivePod, Namespace, Workload } from "./mesh";
 import { arr, at, isObj, portList, portNumber, str, strMap } from "./read";
 
 const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicaSet", "Pod"]);
@@ -96,16 +96,27 @@ function dataplaneOf(view: PodSpecView, ns: Namespace | undefined, live: boolean
   return { dataplane: "none", optedOut };
 }
 
+function livePod(pod: LoadedObject): LivePod {
+  const out: LivePod = { name: pod.object.metadata.name };
+  for (const c of [...arr(at(pod.object, "spec", "containers")), ...arr(at(pod.object, "spec", "initContainers"))]) {
+    if (at(c, "name") !== "linkerd-proxy") continue;
+    const env = arr(at(c, "env")).find((e) => at(e, "name") === "LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS");
+    const value = str(at(env, "value"));
+    if (value) out.linkerdTrustAnchors = value;
+  }
+  return out;
+}
+
 function buildWorkload(
   kind: string,
   name: string,
   namespace: string,
   view: PodSpecView,
   ns: Namespace | undefined,
-  pods: number,
-  live: boolean,
+  pods: LoadedObject[],
   at_: SourceLocation,
 ): Workload {
+  const live = pods.length > 0;
   const { dataplane, optedOut } = dataplaneOf(view, ns, live);
   const explicitTlsMode = view.labels["security.istio.io/tlsMode"];
   // The injector adds tlsMode=istio unless the template already sets it (istio.md §3.3).
@@ -120,7 +131,8 @@ function buildWorkload(
     labels,
     annotations: view.annotations,
     containerPorts: view.containerPorts,
-    pods,
+    pods: pods.length,
+    livePods: pods.map(livePod),
     dataplane,
     tlsModeLabel,
     optedOut,
@@ -169,7 +181,7 @@ export function buildWorkloads(objects: LoadedObject[], namespaces: Map<string, 
     const pods = podsByOwner.get(key) ?? [];
     const live = pods.length > 0;
     const view = viewPod(live ? pods[0]!.object : podTemplateOf(template));
-    out.push(buildWorkload(kind, name, namespace, view, namespaces.get(namespace), pods.length, live, template.at));
+    out.push(buildWorkload(kind, name, namespace, view, namespaces.get(namespace), pods, template.at));
   };
 
   for (const o of objects) {

@@ -1,6 +1,9 @@
 // The whole analysis: inputs → model → resolver → edges → findings → snapshot. Pure: the clock
 // and the source description are passed in; the output is sorted so the same input gives the
 // same bytes.
+import { analyzeCertificates, toSnapshotCertificate } from "../certs/analyzeCerts";
+import { collectCertInputs } from "../certs/collect";
+import { DEFAULT_CERT_THRESHOLDS, type CertThresholds } from "../certs/thresholds";
 import { buildEdges } from "../edges/buildEdges";
 import { RULES } from "../findings/rules";
 import type { AnalysisContext } from "../findings/context";
@@ -21,6 +24,8 @@ export interface AnalyzeOptions {
   traffic?: ParsedTraffic;
   /** What could not be read (cluster reader); manifest problems are added from the inputs. */
   completeness?: Completeness[];
+  /** Overrides of the certificate expiry thresholds (findings.md defaults otherwise). */
+  certThresholds?: Partial<CertThresholds>;
 }
 
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -86,7 +91,11 @@ export function analyze(inputs: ParsedInputs, opts: AnalyzeOptions): MeshSnapsho
   const model = buildModel({ ...inputs, problems: [...inputs.problems, ...(opts.traffic?.problems ?? [])] });
   const resolver = createResolver(model);
   const edges = buildEdges(resolver, opts.traffic?.samples ?? [], opts.traffic?.window);
-  const ctx: AnalysisContext = { model, resolver, edges };
+  const collected = collectCertInputs(model, inputs.objects);
+  model.problems.push(...collected.problems);
+  const certs = analyzeCertificates({ now: opts.now, model, inputs: collected.inputs, certManager: collected.certManager, spire: collected.spire });
+  const thresholds = { ...DEFAULT_CERT_THRESHOLDS, ...opts.certThresholds };
+  const ctx: AnalysisContext = { model, resolver, edges, certs, thresholds, now: opts.now };
   const findings: Finding[] = RULES.flatMap((rule) => rule.run(ctx));
   const dataplanes = new Set<MeshSnapshot["mesh"]["dataplanes"][number]>();
   for (const w of model.workloads) {
@@ -113,7 +122,7 @@ export function analyze(inputs: ParsedInputs, opts: AnalyzeOptions): MeshSnapsho
     workloads: model.workloads.map((w) => snapshotWorkload(resolver, w)),
     services: model.services.map(snapshotService),
     edges: edges.map((e) => e.edge),
-    certificates: [],
+    certificates: certs.entries.map(toSnapshotCertificate),
     findings,
   });
 }

@@ -1,8 +1,10 @@
 // Every rule, in catalogue order. Adding a rule = one function here + one catalogue entry.
 import type { Rule } from "../context";
+import * as cert from "./certificates";
 import * as dr from "./destinationRule";
 import * as edges from "./edges";
 import { inputInvalid } from "./input";
+import * as other from "./otherMeshes";
 import * as pa from "./peerAuthentication";
 import * as wl from "./workloads";
 
@@ -39,5 +41,26 @@ export const RULES: Rule[] = [
   wl.workloadTlsModeWithoutProxy,
   wl.workloadCaptureExcludedPort,
   wl.namespaceNotInjected,
+  cert.certExpired,
+  cert.certNotYetValid,
+  cert.certExpiring,
+  cert.certRotationOverdue,
+  cert.certLifetimeTooLong,
+  cert.certChainInvalid,
+  cert.certRootMismatch,
+  cert.certOutlivesIssuer,
+  cert.certSelfSignedLeaf,
+  cert.certIdentityMismatch,
+  cert.certTrustDomainMismatch,
+  cert.certWeakCrypto,
+  cert.certMissingMtlsUsage,
+  cert.certInvalid,
+  other.certmanagerNotReady,
+  other.certmanagerRenewBeforeTooLarge,
+  other.certmanagerSelfSignedIssuer,
+  other.linkerdSkipPort,
+  other.linkerdUnauthenticatedDefault,
+  other.linkerdStaleTrustBundle,
+  other.spireSvidTtlTooLong,
   inputInvalid,
 ];

@@ -1,0 +1,287 @@
+// Every certificate the inputs hold, once per fingerprint: parsed, placed in its chain, verified
+// against the trust bundle actually in use there, with role, owner and expected rotation point.
+// Pure: the clock comes in as `now`; parsing is cached by fingerprint (10k proxies share a root).
+import type { MeshModel } from "../model/mesh";
+import type { Certificate } from "../snapshot/schema";
+import type { CertInput, CertManagerCertificate, CertManagerIssuer, CertSource, SpireServerConfig } from "./types";
+import { createCertCache, pemCertificates, type ParsedCert } from "./x509";
+
+export type CertRole = Certificate["role"];
+
+export interface ChainCheck {
+  verified: boolean;
+  error?: string;
+  /** True when no trust bundle for this chain was among the inputs: nothing to verify against. */
+  unverifiable?: boolean;
+}
+
+export interface Sighting {
+  input: CertInput;
+  /** Position in the input's chain (0 = leaf / first block). */
+  index: number;
+}
+
+export interface CertEntry {
+  cert: ParsedCert;
+  sightings: Sighting[];
+  role: CertRole;
+  /** The worst verification result over every chain it appeared in. */
+  chain: ChainCheck;
+  /** The certificate that signed it, when found. */
+  issuer: ParsedCert | null;
+  owner: Certificate["owner"];
+  renewalTime: Date | null;
+  /** The cert-manager Certificate that manages it, when its Secret is known. */
+  certManager: CertManagerCertificate | null;
+}
+
+export interface InvalidCert {
+  source: CertSource;
+  message: string;
+  at?: { file: string; line?: number };
+}
+
+export interface CertReport {
+  entries: CertEntry[];
+  invalid: InvalidCert[];
+  /** Trust bundles by scope ("proxy:ns/pod", "namespace:ns", "mesh:istio" …), fingerprints of their certificates. */
+  bundles: Map<string, Set<string>>;
+  certManager: { certificates: CertManagerCertificate[]; issuers: CertManagerIssuer[] };
+  spire: SpireServerConfig[];
+  inputs: CertInput[];
+}
+
+const ROLE_PRIORITY: CertRole[] = ["workload", "issuer", "trust-anchor", "root", "intermediate", "leaf"];
+
+const sourceKey = (s: CertSource) => `${s.kind}\u0000${s.namespace ?? ""}\u0000${s.name ?? ""}\u0000${s.pod ?? ""}\u0000${s.key ?? ""}`;
+const sameObject = (a: CertSource, b: CertSource) => a.kind === b.kind && a.namespace === b.namespace && a.name === b.name && a.pod === b.pod;
+
+function roleOf(input: CertInput, index: number, c: ParsedCert): CertRole {
+  const caRole = (): CertRole => (c.selfIssued ? "root" : "intermediate");
+  switch (input.context) {
+    case "workload-chain":
+      if (index === 0) return "workload";
+      return c.isCA ? caRole() : "leaf";
+    case "trust-bundle":
+    case "root-bundle":
+    case "tls-ca":
+      if (!c.isCA) return "leaf";
+      return input.mesh === "linkerd" && c.selfIssued ? "trust-anchor" : caRole();
+    case "ca-chain":
+      if (index === 0 && input.mesh === "linkerd") return "issuer";
+      return c.isCA ? caRole() : "leaf";
+    case "tls-chain":
+      return c.isCA ? caRole() : "leaf";
+  }
+}
+
+interface Parsed {
+  input: CertInput;
+  certs: ParsedCert[];
+}
+
+/** Where a chain is checked: its own scope's bundles, else its namespace's root ConfigMap, else the mesh's roots. */
+function bundleFor(input: CertInput, parsed: Parsed[], scopes: Map<string, ParsedCert[]>): ParsedCert[] | null {
+  if (input.trustScope) {
+    const own = scopes.get(input.trustScope);
+    if (own?.length) return own;
+  }
+  if (input.context === "ca-chain" || input.context === "tls-chain") {
+    // A CA or TLS Secret carries its root next to the chain (root-cert.pem, ca.crt).
+    const beside = parsed.filter((p) => (p.input.context === "root-bundle" || p.input.context === "tls-ca") && sameObject(p.input.source, input.source));
+    if (beside.length) return beside.flatMap((p) => p.certs);
+  }
+  if (input.owner && input.mesh === "istio") {
+    const ns = scopes.get(`namespace:${input.owner.namespace}`);
+    if (ns?.length) return ns;
+  }
+  const mesh = scopes.get(`mesh:${input.mesh}`);
+  return mesh?.length ? mesh : null;
+}
+
+function verifyChain(
+  chain: ParsedCert[],
+  bundle: ParsedCert[] | null,
+  verify: (child: ParsedCert, issuer: ParsedCert) => boolean,
+  now: Date,
+  found: (child: ParsedCert, issuer: ParsedCert) => void,
+): ChainCheck {
+  const inBundle = new Set(bundle?.map((b) => b.fingerprint) ?? []);
+  for (let i = 0; i < chain.length; i++) {
+    const c = chain[i]!;
+    if (inBundle.has(c.fingerprint)) return { verified: true };
+    const next = chain[i + 1];
+    if (next && verify(c, next)) {
+      found(c, next);
+      if (next.notAfter <= now) return { verified: false, error: `issuer ${next.subject} expired ${next.notAfter.toISOString()}` };
+      continue;
+    }
+    if (!bundle) return { verified: false, unverifiable: true, error: "no trust bundle for this chain among the inputs" };
+    const anchor = bundle.find((b) => verify(c, b));
+    if (anchor) {
+      found(c, anchor);
+      if (anchor.notAfter <= now) return { verified: false, error: `trust anchor ${anchor.subject} expired ${anchor.notAfter.toISOString()}` };
+      return { verified: true };
+    }
+    const named = bundle.find((b) => b.subject === c.issuer);
+    return {
+      verified: false,
+      error: named
+        ? `signature of ${c.subject} does not verify with ${named.subject} from the trust bundle`
+        : `issuer ${c.issuer} of ${c.subject} is not in the trust bundle in use${next ? " and did not sign it via the chain" : " (missing intermediate?)"}`,
+    };
+  }
+  return { verified: false, error: "empty chain" };
+}
+
+const worse = (a: ChainCheck, b: ChainCheck): ChainCheck => {
+  if (!a.verified && !a.unverifiable) return a;
+  if (!b.verified && !b.unverifiable) return b;
+  return a.verified ? b : a;
+};
+
+export interface CertAnalysisOptions {
+  now: Date;
+  model: MeshModel;
+  inputs: CertInput[];
+  certManager: { certificates: CertManagerCertificate[]; issuers: CertManagerIssuer[] };
+  spire: SpireServerConfig[];
+}
+
+export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
+  const cache = createCertCache();
+  const invalid: InvalidCert[] = [];
+  const parsed: Parsed[] = [];
+  for (const input of o.inputs) {
+    const ders: Uint8Array[] = [];
+    if (input.der) ders.push(input.der);
+    if (input.pem !== undefined) {
+      const blocks = pemCertificates(input.pem);
+      ders.push(...blocks.ders);
+      for (const e of blocks.errors) invalid.push({ source: input.source, message: e, ...(input.at ? { at: input.at } : {}) });
+      if (blocks.ders.length === 0 && blocks.errors.length === 0)
+        invalid.push({ source: input.source, message: "no PEM CERTIFICATE block", ...(input.at ? { at: input.at } : {}) });
+    }
+    const certs: ParsedCert[] = [];
+    ders.forEach((der, i) => {
+      const r = cache.parse(der);
+      if ("error" in r) invalid.push({ source: input.source, message: `certificate ${i + 1}: ${r.error}`, ...(input.at ? { at: input.at } : {}) });
+      else certs.push(r);
+    });
+    parsed.push({ input, certs });
+  }
+
+  // Trust bundles by scope: a proxy's ROOTCA, a namespace's istio-ca-root-cert, each mesh's distributed roots.
+  const scopes = new Map<string, ParsedCert[]>();
+  const addScope = (scope: string, certs: ParsedCert[]) => scopes.set(scope, [...(scopes.get(scope) ?? []), ...certs]);
+  for (const p of parsed) {
+    if (p.input.context === "trust-bundle") {
+      if (p.input.trustScope) addScope(p.input.trustScope, p.certs);
+      else if (p.input.source.kind === "ConfigMap" && p.input.source.namespace) addScope(`namespace:${p.input.source.namespace}`, p.certs);
+    }
+    if (p.input.context === "root-bundle") addScope(`mesh:${p.input.mesh}`, p.certs);
+  }
+  // istio-ca-root-cert is the mesh root for Istio when no CA Secret is among the inputs.
+  if (!scopes.has("mesh:istio")) for (const [k, v] of scopes) if (k.startsWith("namespace:")) addScope("mesh:istio", v);
+
+  const entries = new Map<string, CertEntry>();
+  const cmBySecret = new Map(o.certManager.certificates.map((c) => [`${c.namespace}/${c.secretName}`, c]));
+  const issuerOf = new Map<string, ParsedCert>();
+  const recordIssuer = (child: ParsedCert, issuer: ParsedCert) => {
+    if (child.fingerprint !== issuer.fingerprint && !issuerOf.has(child.fingerprint)) issuerOf.set(child.fingerprint, issuer);
+  };
+  const checks = new Map<string, ChainCheck>();
+  const check = (fp: string, c: ChainCheck) => checks.set(fp, checks.has(fp) ? worse(checks.get(fp)!, c) : c);
+
+  for (const p of parsed) {
+    const bundleContext = p.input.context === "trust-bundle" || p.input.context === "root-bundle" || p.input.context === "tls-ca";
+    if (bundleContext) {
+      // Bundle members: a root verifies itself; an intermediate must be signed by another member.
+      for (const c of p.certs) {
+        if (c.selfIssued) check(c.fingerprint, cache.verify(c, c) ? { verified: true } : { verified: false, error: "self-signed signature does not verify" });
+        else {
+          const signer = p.certs.find((b) => b !== c && cache.verify(c, b));
+          if (signer) recordIssuer(c, signer);
+          check(c.fingerprint, signer ? { verified: true } : { verified: false, unverifiable: true, error: "its issuer is not in the same bundle" });
+        }
+      }
+    } else {
+      const bundle = bundleFor(p.input, parsed, scopes);
+      for (let i = 0; i < p.certs.length; i++)
+        check(p.certs[i]!.fingerprint, verifyChain(p.certs.slice(i), bundle, cache.verify, o.now, recordIssuer));
+    }
+    p.certs.forEach((c, index) => {
+      let e = entries.get(c.fingerprint);
+      if (!e) {
+        e = { cert: c, sightings: [], role: roleOf(p.input, index, c), chain: { verified: false }, issuer: null, owner: null, renewalTime: null, certManager: null };
+        entries.set(c.fingerprint, e);
+      }
+      e.sightings.push({ input: p.input, index });
+      const role = roleOf(p.input, index, c);
+      if (ROLE_PRIORITY.indexOf(role) < ROLE_PRIORITY.indexOf(e.role)) e.role = role;
+    });
+  }
+
+  for (const e of entries.values()) {
+    e.sightings.sort((a, b) => (sourceKey(a.input.source) < sourceKey(b.input.source) ? -1 : sourceKey(a.input.source) > sourceKey(b.input.source) ? 1 : a.index - b.index));
+    e.chain = checks.get(e.cert.fingerprint) ?? { verified: false };
+    e.issuer = issuerOf.get(e.cert.fingerprint) ?? null;
+    const first = e.sightings[0]!.input;
+    const owned = e.sightings.find((s) => s.input.owner && s.index === 0);
+    if (owned?.input.owner) e.owner = { ...owned.input.owner };
+    else if (first.source.kind === "Secret" && first.source.namespace && !e.cert.isCA) e.owner = { namespace: first.source.namespace };
+    const secret = e.sightings.find((s) => s.input.source.kind === "Secret" && s.index === 0);
+    e.certManager = secret ? (cmBySecret.get(`${secret.input.source.namespace}/${secret.input.source.name}`) ?? null) : null;
+    e.renewalTime = expectedRotation(e);
+  }
+  return {
+    entries: [...entries.values()],
+    invalid,
+    bundles: new Map([...scopes].map(([k, v]) => [k, new Set(v.map((c) => c.fingerprint))])),
+    certManager: o.certManager,
+    spire: o.spire,
+    inputs: o.inputs,
+  };
+}
+
+/** cert-manager's status.renewalTime; Istio and SPIRE workload certificates rotate at half their life (istio.md §8, other-meshes.md §3.2). */
+function expectedRotation(e: CertEntry): Date | null {
+  if (e.certManager?.renewalTime) {
+    const t = new Date(e.certManager.renewalTime);
+    if (!Number.isNaN(t.getTime())) return t;
+  }
+  if (e.role === "workload" && e.sightings.some((s) => s.input.mesh === "istio" || s.input.mesh === "spire")) {
+    const nb = e.cert.notBefore.getTime();
+    return new Date(nb + (e.cert.notAfter.getTime() - nb) / 2);
+  }
+  return null;
+}
+
+const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
+
+export function toSnapshotCertificate(e: CertEntry): Certificate {
+  const c = e.cert;
+  const sources = e.sightings.map((s) => s.input.source).filter((s, i, all) => all.findIndex((x) => sourceKey(x) === sourceKey(s)) === i);
+  const out: Certificate = {
+    id: c.fingerprint,
+    role: e.role,
+    source: sources[0]!,
+    sources,
+    subject: c.subject,
+    issuer: c.issuer,
+    serialNumber: c.serialNumber,
+    spiffeId: c.spiffeId,
+    dnsNames: c.dnsNames,
+    uris: c.uris,
+    notBefore: iso(c.notBefore),
+    notAfter: iso(c.notAfter),
+    lifetimeSeconds: Math.round((c.notAfter.getTime() - c.notBefore.getTime()) / 1000),
+    renewalTime: e.renewalTime ? iso(e.renewalTime) : null,
+    keyAlgorithm: c.keyAlgorithm,
+    signatureAlgorithm: c.signatureAlgorithm,
+    isCA: c.isCA,
+    chain: e.chain.error ? { verified: e.chain.verified, error: e.chain.error } : { verified: e.chain.verified },
+    owner: e.owner,
+  };
+  return out;
+}

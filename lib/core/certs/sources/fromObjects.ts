@@ -1,0 +1,409 @@
+// Certificates and certificate settings held by Kubernetes objects: Istio's root ConfigMap and CA
+// Secrets (istio.md §8), Linkerd's trust roots and issuer (other-meshes.md §1), cert-manager
+// Certificates, Issuers and the kubernetes.io/tls Secrets they write (§2), SPIRE's bundle and server
+// config (§3). Pure. Secret keys whose name mentions "key" are never read, and only CERTIFICATE PEM
+// blocks are passed on, whatever else a value holds.
+import type { InputProblem, KubeObject, LoadedObject } from "../../model/input";
+import { arr, at, bool, isObj, obj, str, type Obj } from "../../model/read";
+import type { Ref } from "../../snapshot/schema";
+import { parseDuration } from "../duration";
+import type {
+  CertContext,
+  CertInput,
+  CertManagerCertificate,
+  CertManagerIssuer,
+  MeshKind,
+  SpireServerConfig,
+} from "../types";
+import { certificateBlocks, decodeBase64 } from "./fromConfigDumps";
+
+export interface ObjectCertInputs {
+  inputs: CertInput[];
+  certManager: { certificates: CertManagerCertificate[]; issuers: CertManagerIssuer[] };
+  spire: SpireServerConfig[];
+  problems: InputProblem[];
+}
+
+export function certInputsFromObjects(objects: LoadedObject[]): ObjectCertInputs {
+  const out: ObjectCertInputs = {
+    inputs: [],
+    certManager: { certificates: [], issuers: [] },
+    spire: [],
+    problems: [],
+  };
+  for (const lo of objects) {
+    const o = lo.object;
+    switch (o.kind) {
+      case "ConfigMap":
+        readConfigMap(lo, out);
+        break;
+      case "Secret":
+        readSecret(lo, out);
+        break;
+      case "Certificate":
+        if (isCertManager(o)) readCertificate(lo, out);
+        break;
+      case "Issuer":
+      case "ClusterIssuer":
+        if (isCertManager(o)) out.certManager.issuers.push(readIssuer(o));
+        break;
+    }
+  }
+  return out;
+}
+
+const isCertManager = (o: KubeObject) =>
+  o.apiVersion === undefined || o.apiVersion.startsWith("cert-manager.io/");
+
+const namespaceOf = (o: KubeObject) => o.metadata.namespace ?? "default";
+
+function ref(o: KubeObject): Ref {
+  return o.kind === "ClusterIssuer"
+    ? { kind: o.kind, name: o.metadata.name }
+    : { kind: o.kind, namespace: namespaceOf(o), name: o.metadata.name };
+}
+
+function problem(lo: LoadedObject, fieldPath: string, message: string): InputProblem {
+  const r = ref(lo.object);
+  return {
+    file: lo.at.file,
+    ...(lo.at.line !== undefined ? { line: lo.at.line } : {}),
+    object: r,
+    field: fieldPath,
+    message: `${r.kind} ${r.namespace ? `${r.namespace}/` : ""}${r.name}: ${fieldPath}: ${message}`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Certificate-bearing values
+
+interface Wanted {
+  key: string;
+  context: CertContext;
+}
+
+/** Reads the wanted keys of a ConfigMap or Secret; each present one becomes an input or a problem. */
+function readKeys(
+  lo: LoadedObject,
+  out: ObjectCertInputs,
+  wanted: Wanted[],
+  mesh: MeshKind,
+  extra: Pick<CertInput, "trustScope"> = {},
+): void {
+  const o = lo.object;
+  const secret = o.kind === "Secret";
+  for (const w of wanted) {
+    // Defence in depth: the loader already drops key material, and no wanted key mentions "key".
+    if (/key/i.test(w.key)) continue;
+    const v = secret ? secretValue(o, w.key) : configMapValue(o, w.key);
+    if (!v) continue;
+    if ("error" in v) {
+      out.problems.push(problem(lo, v.field, v.error));
+      continue;
+    }
+    if (v.text.trim() === "") continue; // istio-ca-secret writes an empty cert-chain.pem
+    const blocks = certificateBlocks(v.text);
+    for (const d of blocks.dropped) out.problems.push(problem(lo, v.field, d));
+    if (blocks.count === 0) {
+      if (blocks.dropped.length === 0)
+        out.problems.push(problem(lo, v.field, "holds no PEM CERTIFICATE block"));
+      continue;
+    }
+    out.inputs.push({
+      source: {
+        kind: secret ? "Secret" : "ConfigMap",
+        namespace: namespaceOf(o),
+        name: o.metadata.name,
+        key: w.key,
+      },
+      context: w.context,
+      mesh,
+      pem: blocks.pem,
+      ...extra,
+      at: { ...lo.at },
+    });
+  }
+}
+
+type Value = { text: string; field: string } | { error: string; field: string };
+
+/** Secret values: `stringData` is plain text and wins (as the API server merges it); `data` is base64. */
+function secretValue(o: KubeObject, key: string): Value | undefined {
+  const plain = str(at(o, "stringData", key));
+  if (plain !== undefined) return { text: plain, field: `stringData.${key}` };
+  const b64 = str(at(o, "data", key));
+  if (b64 === undefined) return undefined;
+  const text = decodeBase64(b64);
+  return text === null
+    ? { error: "is not valid base64", field: `data.${key}` }
+    : { text, field: `data.${key}` };
+}
+
+/** ConfigMap values: `data` is plain text, `binaryData` base64. */
+function configMapValue(o: KubeObject, key: string): Value | undefined {
+  const plain = str(at(o, "data", key));
+  if (plain !== undefined) return { text: plain, field: `data.${key}` };
+  const b64 = str(at(o, "binaryData", key));
+  if (b64 === undefined) return undefined;
+  const text = decodeBase64(b64);
+  return text === null
+    ? { error: "is not valid base64", field: `binaryData.${key}` }
+    : { text, field: `binaryData.${key}` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// ConfigMaps
+
+function readConfigMap(lo: LoadedObject, out: ObjectCertInputs): void {
+  const o = lo.object;
+  switch (o.metadata.name) {
+    case "istio-ca-root-cert":
+      readKeys(lo, out, [{ key: "root-cert.pem", context: "trust-bundle" }], "istio", {
+        trustScope: `namespace:${namespaceOf(o)}`,
+      });
+      break;
+    case "linkerd-identity-trust-roots":
+      readKeys(lo, out, [{ key: "ca-bundle.crt", context: "root-bundle" }], "linkerd");
+      break;
+    case "spire-bundle":
+      readKeys(lo, out, [{ key: "bundle.crt", context: "root-bundle" }], "spire");
+      break;
+  }
+  const conf = str(at(o, "data", "server.conf"));
+  if (conf === undefined) return;
+  const server = parseSpireServerConf(conf);
+  if (!server) return;
+  const cfg: SpireServerConfig = { namespace: namespaceOf(o), name: o.metadata.name };
+  if (server.trustDomain !== undefined) cfg.trustDomain = server.trustDomain;
+  const ttl = (setting: string, value: string | undefined): number | undefined => {
+    if (value === undefined) return undefined;
+    const s = parseDuration(value);
+    if (s === null)
+      out.problems.push(problem(lo, "data.server.conf", `server.${setting} "${value}" is not a duration`));
+    return s ?? undefined;
+  };
+  const ca = ttl("ca_ttl", server.caTtl);
+  if (ca !== undefined) cfg.caTtlSeconds = ca;
+  const svid = ttl(server.svidTtlSetting, server.defaultX509SvidTtl);
+  if (svid !== undefined) cfg.defaultX509SvidTtlSeconds = svid;
+  out.spire.push(cfg);
+}
+
+export interface SpireServerSettings {
+  trustDomain?: string;
+  caTtl?: string;
+  defaultX509SvidTtl?: string;
+  /** Which setting the SVID TTL came from ("default_x509_svid_ttl", or the older "default_svid_ttl"). */
+  svidTtlSetting: string;
+}
+
+/**
+ * The three settings of SPIRE's `server { … }` block that matter for certificates, read from the HCL
+ * (or the JSON form the Helm charts render) of server.conf with a small tolerant tokenizer: comments,
+ * `=` or `:`, quoted or bare keys and values, and nested blocks (ca_subject, federation …) are handled;
+ * anything else is skipped. Null when there is no server block (e.g. an agent.conf).
+ */
+export function parseSpireServerConf(text: string): SpireServerSettings | null {
+  const tokens = tokenize(text);
+  // JSON (or HCL wrapped in braces): the server key sits one level down.
+  const base = tokens[0]?.kind === "{" ? 1 : 0;
+  let depth = 0;
+  let start = -1;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind === "{" || t.kind === "[") depth++;
+    else if (t.kind === "}" || t.kind === "]") depth--;
+    else if (depth === base && t.kind === "word" && t.text === "server") {
+      let j = i + 1;
+      if (tokens[j]?.kind === "=") j++;
+      if (tokens[j]?.kind === "{") {
+        start = j;
+        break;
+      }
+    }
+  }
+  if (start < 0) return null;
+
+  const settings: Record<string, string> = {};
+  depth = 0;
+  for (let i = start; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind === "{" || t.kind === "[") depth++;
+    else if (t.kind === "}" || t.kind === "]") {
+      depth--;
+      if (depth === 0) break;
+    } else if (depth === 1 && t.kind === "word" && tokens[i + 1]?.kind === "=") {
+      const v = tokens[i + 2];
+      if (v?.kind === "word" && !(t.text in settings)) settings[t.text] = v.text;
+    }
+  }
+  const svidSetting =
+    settings.default_x509_svid_ttl !== undefined ? "default_x509_svid_ttl" : "default_svid_ttl";
+  const out: SpireServerSettings = { svidTtlSetting: svidSetting };
+  if (settings.trust_domain !== undefined) out.trustDomain = settings.trust_domain;
+  if (settings.ca_ttl !== undefined) out.caTtl = settings.ca_ttl;
+  if (settings[svidSetting] !== undefined) out.defaultX509SvidTtl = settings[svidSetting];
+  return out;
+}
+
+interface Token {
+  /** "word" covers identifiers, numbers and (unquoted) strings; "=" also stands for ":". */
+  kind: "word" | "=" | "{" | "}" | "[" | "]";
+  text: string;
+}
+
+function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (/\s|,/.test(c)) {
+      i++;
+    } else if (c === "#" || (c === "/" && text[i + 1] === "/")) {
+      const nl = text.indexOf("\n", i);
+      i = nl < 0 ? text.length : nl + 1;
+    } else if (c === "/" && text[i + 1] === "*") {
+      const close = text.indexOf("*/", i + 2);
+      i = close < 0 ? text.length : close + 2;
+    } else if (c === '"' || c === "'") {
+      let s = "";
+      let j = i + 1;
+      while (j < text.length && text[j] !== c) {
+        if (text[j] === "\\" && j + 1 < text.length) j++;
+        s += text[j]!;
+        j++;
+      }
+      tokens.push({ kind: "word", text: s });
+      i = j + 1;
+    } else if (c === "=" || c === ":") {
+      tokens.push({ kind: "=", text: c });
+      i++;
+    } else if (c === "{" || c === "}" || c === "[" || c === "]") {
+      tokens.push({ kind: c, text: c });
+      i++;
+    } else {
+      const m = /^[^\s,=:{}[\]"'#]+/.exec(text.slice(i, i + 256));
+      const word = m?.[0] ?? c;
+      tokens.push({ kind: "word", text: word });
+      i += word.length;
+    }
+  }
+  return tokens;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets
+
+const ISTIO_CACERTS: Wanted[] = [
+  { key: "ca-cert.pem", context: "ca-chain" },
+  { key: "cert-chain.pem", context: "ca-chain" },
+  { key: "root-cert.pem", context: "root-bundle" },
+  { key: "tls.crt", context: "ca-chain" },
+  { key: "ca.crt", context: "root-bundle" },
+];
+const ISTIO_CA_SECRET: Wanted[] = [
+  { key: "ca-cert.pem", context: "ca-chain" },
+  { key: "root-cert.pem", context: "root-bundle" },
+];
+const LINKERD_ISSUER: Wanted[] = [
+  { key: "crt.pem", context: "ca-chain" },
+  { key: "tls.crt", context: "ca-chain" },
+  { key: "ca.crt", context: "root-bundle" },
+];
+const TLS: Wanted[] = [
+  { key: "tls.crt", context: "tls-chain" },
+  { key: "ca.crt", context: "tls-ca" },
+];
+
+function readSecret(lo: LoadedObject, out: ObjectCertInputs): void {
+  const o = lo.object;
+  switch (o.metadata.name) {
+    case "cacerts":
+      return readKeys(lo, out, ISTIO_CACERTS, "istio");
+    case "istio-ca-secret":
+      return readKeys(lo, out, ISTIO_CA_SECRET, "istio");
+    case "linkerd-identity-issuer":
+      return readKeys(lo, out, LINKERD_ISSUER, "linkerd");
+  }
+  if (str(o.type) !== "kubernetes.io/tls") return;
+  const managed = o.metadata.annotations?.["cert-manager.io/certificate-name"] !== undefined;
+  readKeys(lo, out, TLS, managed ? "cert-manager" : "other");
+}
+
+// ---------------------------------------------------------------------------------------------
+// cert-manager
+
+type Ready = CertManagerCertificate["ready"];
+
+function readyCondition(o: KubeObject): Ready {
+  const c = arr(at(o, "status", "conditions")).find((x) => str(at(x, "type")) === "Ready");
+  if (!isObj(c)) return null;
+  const s = str(c.status);
+  const ready: NonNullable<Ready> = { status: s === "True" || s === "False" ? s : "Unknown" };
+  const reason = str(c.reason);
+  const message = str(c.message);
+  if (reason !== undefined) ready.reason = reason;
+  if (message !== undefined) ready.message = message;
+  return ready;
+}
+
+function readCertificate(lo: LoadedObject, out: ObjectCertInputs): void {
+  const o = lo.object;
+  const spec = obj(o.spec) ?? {};
+  const secretName = str(spec.secretName);
+  if (!secretName) {
+    out.problems.push(
+      problem(lo, "spec.secretName", "is missing: cert-manager cannot tell where to write the certificate"),
+    );
+    return;
+  }
+  const issuer = obj(spec.issuerRef) ?? {};
+  const issuerName = str(issuer.name) ?? "";
+  if (!issuerName) out.problems.push(problem(lo, "spec.issuerRef.name", "is missing"));
+  const group = str(issuer.group);
+  const c: CertManagerCertificate = {
+    namespace: namespaceOf(o),
+    name: o.metadata.name,
+    secretName,
+    issuerRef: {
+      name: issuerName,
+      kind: str(issuer.kind) ?? "Issuer",
+      ...(group !== undefined ? { group } : {}),
+    },
+    isCA: bool(spec.isCA) ?? false,
+    usages: arr(spec.usages).filter((u): u is string => typeof u === "string"),
+    ready: readyCondition(o),
+  };
+  const duration = str(spec.duration);
+  const renewBefore = str(spec.renewBefore);
+  const pct = percentage(spec.renewBeforePercentage);
+  const notAfter = str(at(o, "status", "notAfter"));
+  const renewalTime = str(at(o, "status", "renewalTime"));
+  if (duration !== undefined) c.duration = duration;
+  if (renewBefore !== undefined) c.renewBefore = renewBefore;
+  if (pct !== undefined) c.renewBeforePercentage = pct;
+  if (notAfter !== undefined) c.notAfter = notAfter;
+  if (renewalTime !== undefined) c.renewalTime = renewalTime;
+  out.certManager.certificates.push(c);
+}
+
+function percentage(v: unknown): number | undefined {
+  const n =
+    typeof v === "number" ? v : typeof v === "string" && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : undefined;
+}
+
+const ISSUER_TYPES = ["selfSigned", "ca", "acme", "vault", "venafi"] as const;
+
+function readIssuer(o: KubeObject): CertManagerIssuer {
+  const spec: Obj = obj(o.spec) ?? {};
+  const type = ISSUER_TYPES.find((t) => spec[t] !== undefined && spec[t] !== null) ?? "other";
+  const kind = o.kind === "ClusterIssuer" ? "ClusterIssuer" : "Issuer";
+  return {
+    kind,
+    ...(kind === "Issuer" ? { namespace: namespaceOf(o) } : {}),
+    name: o.metadata.name,
+    type,
+    ready: readyCondition(o),
+  };
+}

@@ -1,0 +1,323 @@
+// Certificate rules (findings.md "Certificates"). Each names the objects holding the certificate
+// (Pod, Secret, ConfigMap) with `certificate` set to its fingerprint.
+import type { CertEntry } from "../../certs/analyzeCerts";
+import type { CertSource } from "../../certs/types";
+import type { Finding, Ref } from "../../snapshot/schema";
+import type { AnalysisContext } from "../context";
+import { rule } from "../context";
+import { finding } from "../finding";
+import type { FindingCode } from "../catalogue";
+
+const DAY = 86_400_000;
+const CA_ROLES = new Set(["root", "intermediate", "trust-anchor", "issuer"]);
+export const isCaRole = (e: CertEntry) => CA_ROLES.has(e.role) || e.cert.isCA;
+
+function holderRef(s: CertSource): Ref {
+  if (s.kind === "proxy" || s.kind === "ztunnel") return { kind: "Pod", namespace: s.namespace ?? "", name: s.pod ?? s.name ?? "" };
+  if (s.kind === "file") return { kind: "File", name: s.name ?? "" };
+  return s.namespace !== undefined ? { kind: s.kind, namespace: s.namespace, name: s.name ?? "" } : { kind: s.kind, name: s.name ?? "" };
+}
+
+/** The objects holding a certificate, deduplicated, at most ten (a root sits in every namespace). */
+export function holders(e: CertEntry): Ref[] {
+  const seen = new Set<string>();
+  const out: Ref[] = [];
+  for (const s of e.sightings) {
+    const r = holderRef(s.input.source);
+    const k = `${r.kind}/${r.namespace ?? ""}/${r.name}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(r);
+  }
+  if (e.certManager) out.unshift({ kind: "Certificate", namespace: e.certManager.namespace, name: e.certManager.name });
+  return out.slice(0, 10);
+}
+
+export function describe(e: CertEntry): string {
+  const where = e.sightings[0]!.input.source;
+  const place =
+    where.kind === "proxy" || where.kind === "ztunnel"
+      ? `${where.kind} of pod ${where.namespace}/${where.pod ?? where.name}`
+      : `${where.kind} ${where.namespace ? `${where.namespace}/` : ""}${where.name ?? ""}${where.key ? ` (${where.key})` : ""}`;
+  const more = e.sightings.length > 1 ? ` and ${e.sightings.length - 1} other place${e.sightings.length > 2 ? "s" : ""}` : "";
+  return `${e.role} certificate ${e.cert.subject || e.cert.spiffeId || e.cert.fingerprint.slice(0, 16)} (serial ${e.cert.serialNumber}) in ${place}${more}`;
+}
+
+const days = (ms: number) => {
+  const d = ms / DAY;
+  return d >= 2 ? `${Math.floor(d)} days` : `${Math.max(0, Math.round(ms / 3_600_000))} hours`;
+};
+const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
+
+const certFinding = (code: FindingCode, e: CertEntry, f: { message: string; fix: string; severity?: "error" | "warning" | "info" }): Finding =>
+  finding(code, { ...f, resources: holders(e), certificate: e.cert.fingerprint });
+
+function fixFor(e: CertEntry): string {
+  if (e.certManager) return `cert-manager renews Certificate ${e.certManager.namespace}/${e.certManager.name}; check why it has not (kubectl describe certificate).`;
+  if (e.role === "workload") return `Istio rotates workload certificates automatically: check istiod/CA reachability from the pod, then restart the pod.`;
+  if (e.role === "trust-anchor" || e.role === "issuer") return `Rotate the Linkerd ${e.role} (see "Rotating the identity certificates" in Linkerd's docs), ideally with cert-manager.`;
+  if (isCaRole(e)) return `Rotate the CA: issue a new one, distribute it (root first, both roots trusted during the overlap) and restart workloads.`;
+  return `Renew the certificate and update the Secret that holds it.`;
+}
+
+export const certExpired = rule("cert.expired", (ctx) =>
+  ctx.certs.entries
+    .filter((e) => e.cert.notAfter.getTime() <= ctx.now.getTime())
+    .map((e) =>
+      certFinding("cert.expired", e, {
+        message: `${describe(e)} expired at ${iso(e.cert.notAfter)} (${days(ctx.now.getTime() - e.cert.notAfter.getTime())} ago).`,
+        fix: fixFor(e),
+      }),
+    ),
+);
+
+export const certNotYetValid = rule("cert.not-yet-valid", (ctx) =>
+  ctx.certs.entries
+    .filter((e) => e.cert.notBefore.getTime() > ctx.now.getTime())
+    .map((e) =>
+      certFinding("cert.not-yet-valid", e, {
+        message: `${describe(e)} is not valid until ${iso(e.cert.notBefore)} (in ${days(e.cert.notBefore.getTime() - ctx.now.getTime())}): clock skew or a post-dated certificate.`,
+        fix: `Check the clocks of the issuing CA and the nodes (NTP); reissue the certificate with a valid notBefore.`,
+      }),
+    ),
+);
+
+export const certExpiring = rule("cert.expiring", (ctx) => {
+  const t = ctx.thresholds;
+  const out: Finding[] = [];
+  for (const e of ctx.certs.entries) {
+    const now = ctx.now.getTime();
+    const left = e.cert.notAfter.getTime() - now;
+    if (left <= 0 || e.cert.notBefore.getTime() > now) continue;
+    const lifetime = e.cert.notAfter.getTime() - e.cert.notBefore.getTime();
+    let severity: "error" | "warning" | null = null;
+    let rule_ = "";
+    if (isCaRole(e)) {
+      if (left < t.caErrorDays * DAY) severity = "error";
+      else if (left < t.caWarningDays * DAY) severity = "warning";
+      rule_ = `CA certificates: warning under ${t.caWarningDays} days, error under ${t.caErrorDays}`;
+    } else if (lifetime > t.shortLivedMaxDays * DAY) {
+      if (left < t.leafErrorDays * DAY) severity = "error";
+      else if (left < t.leafWarningDays * DAY) severity = "warning";
+      rule_ = `leaves: warning under ${t.leafWarningDays} days, error under ${t.leafErrorDays}`;
+    } else {
+      const fraction = left / lifetime;
+      if (fraction < t.shortLivedErrorFraction) severity = "error";
+      else if (fraction < t.shortLivedWarningFraction) severity = "warning";
+      rule_ = `short-lived leaves: warning under ${t.shortLivedWarningFraction * 100} % of the lifetime left, error under ${t.shortLivedErrorFraction * 100} %`;
+    }
+    if (!severity) continue;
+    out.push(
+      certFinding("cert.expiring", e, {
+        severity,
+        message: `${describe(e)} expires at ${iso(e.cert.notAfter)}, in ${days(left)} (${rule_}).`,
+        fix: fixFor(e),
+      }),
+    );
+  }
+  return out;
+});
+
+export const certRotationOverdue = rule("cert.rotation-overdue", (ctx) => {
+  const out: Finding[] = [];
+  const now = ctx.now.getTime();
+  for (const e of ctx.certs.entries) {
+    if (e.cert.notAfter.getTime() <= now) continue; // cert.expired says it louder
+    if (e.certManager?.renewalTime) {
+      const r = new Date(e.certManager.renewalTime).getTime();
+      if (r < now)
+        out.push(
+          certFinding("cert.rotation-overdue", e, {
+            message: `${describe(e)}: cert-manager Certificate ${e.certManager.namespace}/${e.certManager.name} was due for renewal at ${e.certManager.renewalTime} and has not been renewed.`,
+            fix: fixFor(e),
+          }),
+        );
+      continue;
+    }
+    const istioOrSpire = e.sightings.some((s) => s.input.mesh === "istio" || s.input.mesh === "spire");
+    if (e.role !== "workload" || !istioOrSpire) continue;
+    const nb = e.cert.notBefore.getTime();
+    const due = nb + (e.cert.notAfter.getTime() - nb) * ctx.thresholds.rotationOverdueFraction;
+    if (now > due)
+      out.push(
+        certFinding("cert.rotation-overdue", e, {
+          message: `${describe(e)} is past ${Math.round(ctx.thresholds.rotationOverdueFraction * 100)} % of its lifetime (since ${iso(new Date(due))}); the proxy should have rotated it at 50 %.`,
+          fix: fixFor(e),
+        }),
+      );
+  }
+  return out;
+});
+
+export const certLifetimeTooLong = rule("cert.lifetime-too-long", (ctx) =>
+  ctx.certs.entries
+    .filter(
+      (e) =>
+        e.role === "workload" &&
+        e.cert.spiffeId !== null &&
+        e.cert.notAfter.getTime() - e.cert.notBefore.getTime() > ctx.thresholds.workloadMaxLifetimeHours * 3_600_000,
+    )
+    .map((e) =>
+      certFinding("cert.lifetime-too-long", e, {
+        message: `${describe(e)} (${e.cert.spiffeId}) lives ${days(e.cert.notAfter.getTime() - e.cert.notBefore.getTime())}, longer than ${ctx.thresholds.workloadMaxLifetimeHours} h: a stolen key stays useful that long.`,
+        fix: `Lower the workload certificate TTL (Istio SECRET_TTL / DEFAULT_WORKLOAD_CERT_TTL, SPIRE default_x509_svid_ttl) to 24 h or less.`,
+      }),
+    ),
+);
+
+export const certChainInvalid = rule("cert.chain-invalid", (ctx) =>
+  ctx.certs.entries
+    .filter((e) => !e.chain.verified && !e.chain.unverifiable)
+    .map((e) =>
+      certFinding("cert.chain-invalid", e, {
+        message: `${describe(e)} does not verify to the trust bundle in use: ${e.chain.error ?? "unknown reason"}.`,
+        fix: isCaRole(e)
+          ? `Check that the CA chain (cert-chain.pem) is complete and signed by the root that is distributed.`
+          : `Reissue the certificate from the CA whose root the peers trust, or distribute the missing intermediate/root; restart the pod to pick it up.`,
+      }),
+    ),
+);
+
+export const certRootMismatch = rule("cert.root-mismatch", (ctx) => {
+  const out: Finding[] = [];
+  const meshRoots = ctx.certs.bundles.get("mesh:istio");
+  for (const [scope, fps] of ctx.certs.bundles) {
+    if (!scope.startsWith("proxy:")) continue;
+    const ns = scope.slice("proxy:".length).split("/")[0]!;
+    const expected = ctx.certs.bundles.get(`namespace:${ns}`) ?? meshRoots;
+    if (!expected || expected.size === 0) continue;
+    const foreign = [...fps].filter((fp) => !expected.has(fp));
+    const missing = [...expected].filter((fp) => !fps.has(fp));
+    if (foreign.length === 0 && missing.length === 0) continue;
+    const entry = ctx.certs.entries.find((e) => e.cert.fingerprint === (foreign[0] ?? [...fps][0]));
+    const pod = scope.slice("proxy:".length);
+    out.push(
+      finding("cert.root-mismatch", {
+        message: `The proxy of pod ${pod} trusts ${fps.size} root${fps.size === 1 ? "" : "s"} (ROOTCA) that differ from the mesh root in istio-ca-root-cert (${foreign.length} not in the mesh bundle, ${missing.length} of the mesh's missing): its mTLS calls fail mid-rotation.`,
+        resources: [{ kind: "Pod", namespace: ns, name: pod.split("/")[1] ?? pod }, { kind: "ConfigMap", namespace: ns, name: "istio-ca-root-cert" }],
+        ...(entry ? { certificate: entry.cert.fingerprint } : {}),
+        fix: `Restart the pod so its agent fetches the current root; during a root rotation keep both roots in the bundle until every proxy has the new one.`,
+      }),
+    );
+  }
+  return out;
+});
+
+export const certOutlivesIssuer = rule("cert.outlives-issuer", (ctx) =>
+  ctx.certs.entries
+    .filter((e) => e.issuer && e.cert.notAfter.getTime() > e.issuer.notAfter.getTime())
+    .map((e) =>
+      certFinding("cert.outlives-issuer", e, {
+        message: `${describe(e)} expires at ${iso(e.cert.notAfter)}, after its issuer ${e.issuer!.subject} (${iso(e.issuer!.notAfter)}): it stops verifying when the issuer does.`,
+        fix: `Renew the issuer before ${iso(e.issuer!.notAfter)}, or cap leaf lifetimes at the issuer's remaining validity.`,
+      }),
+    ),
+);
+
+export const certSelfSignedLeaf = rule("cert.self-signed-leaf", (ctx) =>
+  ctx.certs.entries
+    .filter(
+      (e) =>
+        !e.cert.isCA &&
+        e.cert.selfIssued &&
+        e.sightings.some((s) => s.input.context === "workload-chain" || (s.input.context === "tls-chain" && e.cert.extKeyUsage.includes("clientAuth"))),
+    )
+    .map((e) =>
+      certFinding("cert.self-signed-leaf", e, {
+        message: `${describe(e)} is a self-signed leaf used for mTLS: no CA vouches for it, so peers can only trust it by pinning.`,
+        fix: `Issue it from the mesh CA (or a cert-manager CA issuer) instead of self-signing.`,
+      }),
+    ),
+);
+
+export const certIdentityMismatch = rule("cert.identity-mismatch", (ctx) => {
+  const out: Finding[] = [];
+  for (const e of ctx.certs.entries) {
+    const s = e.sightings.find((x) => x.index === 0 && x.input.context === "workload-chain" && x.input.expectedSpiffe);
+    if (!s || !e.cert.spiffeId) continue;
+    const want = s.input.expectedSpiffe!;
+    const m = /^spiffe:\/\/[^/]+\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(e.cert.spiffeId);
+    if (m && m[1] === want.namespace && m[2] === want.serviceAccount) continue;
+    out.push(
+      certFinding("cert.identity-mismatch", e, {
+        message: `${describe(e)} carries ${e.cert.spiffeId}, but its pod runs in namespace ${want.namespace} as service account ${want.serviceAccount}: peers verifying secure naming reject it.`,
+        fix: `Restart the pod so it requests a certificate for its own identity; check that nothing mounts another workload's certificate.`,
+      }),
+    );
+  }
+  return out;
+});
+
+export const certTrustDomainMismatch = rule("cert.trust-domain-mismatch", (ctx) => {
+  const out: Finding[] = [];
+  for (const e of ctx.certs.entries) {
+    if (!e.cert.spiffeId || e.role !== "workload") continue;
+    const td = /^spiffe:\/\/([^/]+)/.exec(e.cert.spiffeId)?.[1]?.toLowerCase();
+    if (!td) continue;
+    const accepted = new Set<string>();
+    for (const s of e.sightings) {
+      for (const d of s.input.trustDomains ?? []) accepted.add(d.toLowerCase());
+      if (s.input.mesh === "istio") {
+        const w = s.input.owner ? ctx.model.workloadByPod.get(`${s.input.owner.namespace}/${s.input.owner.pod ?? ""}`) : undefined;
+        const mesh = w ? ctx.resolver.meshOf(w) : ctx.model.mesh;
+        accepted.add(mesh.trustDomain.toLowerCase());
+        for (const a of mesh.trustDomainAliases) accepted.add(a.toLowerCase());
+      }
+      if (s.input.mesh === "spire") for (const c of ctx.certs.spire) if (c.trustDomain) accepted.add(c.trustDomain.toLowerCase());
+    }
+    if (accepted.size === 0 || accepted.has(td)) continue;
+    out.push(
+      certFinding("cert.trust-domain-mismatch", e, {
+        message: `${describe(e)} is in trust domain ${td}, which the mesh does not accept (${[...accepted].sort().join(", ")}): servers reject its calls.`,
+        fix: `Issue it under the mesh trust domain, or add ${td} to meshConfig.trustDomainAliases while migrating.`,
+      }),
+    );
+  }
+  return out;
+});
+
+export const certWeakCrypto = rule("cert.weak-crypto", (ctx) => {
+  const out: Finding[] = [];
+  for (const e of ctx.certs.entries) {
+    const why: string[] = [];
+    if (e.cert.keyAlgorithm.startsWith("RSA") && e.cert.keyBits < 2048) why.push(`an RSA key of ${e.cert.keyBits} bits (under 2048)`);
+    if (/sha1/i.test(e.cert.signatureAlgorithm)) why.push(`a SHA-1 signature (${e.cert.signatureAlgorithm})`);
+    if (e.role === "issuer" && e.sightings.some((s) => s.input.mesh === "linkerd") && e.cert.keyAlgorithm !== "ECDSA P-256")
+      why.push(`a ${e.cert.keyAlgorithm} key, but the Linkerd issuer must be ECDSA P-256`);
+    if (why.length === 0) continue;
+    out.push(
+      certFinding("cert.weak-crypto", e, {
+        message: `${describe(e)} uses ${why.join(" and ")}.`,
+        fix: `Reissue it with an ECDSA P-256 (or RSA ≥ 2048) key and a SHA-256 signature.`,
+      }),
+    );
+  }
+  return out;
+});
+
+export const certMissingMtlsUsage = rule("cert.missing-mtls-usage", (ctx) =>
+  ctx.certs.entries
+    .filter((e) => e.role === "workload" && e.cert.extKeyUsage.length > 0 && !(e.cert.extKeyUsage.includes("clientAuth") && e.cert.extKeyUsage.includes("serverAuth")))
+    .map((e) => {
+      const missing = ["clientAuth", "serverAuth"].filter((u) => !e.cert.extKeyUsage.includes(u));
+      return certFinding("cert.missing-mtls-usage", e, {
+        message: `${describe(e)} is used as both mTLS client and server but its extended key usage lacks ${missing.join(" and ")} (has ${e.cert.extKeyUsage.join(", ")}).`,
+        fix: `Issue it with both serverAuth and clientAuth (cert-manager usages: "server auth", "client auth").`,
+      });
+    }),
+);
+
+export const certInvalid = rule("cert.invalid", (ctx) =>
+  ctx.certs.invalid.map((i) => {
+    const s = i.source;
+    const where =
+      s.kind === "proxy" || s.kind === "ztunnel"
+        ? `${s.kind} of pod ${s.namespace}/${s.pod ?? ""} secret ${s.name ?? ""}`
+        : `${s.kind} ${s.namespace ? `${s.namespace}/` : ""}${s.name ?? ""}${s.key ? ` key ${s.key}` : ""}`;
+    return finding("cert.invalid", {
+      message: `${where}${i.at ? ` (${i.at.file}${i.at.line !== undefined ? `:${i.at.line}` : ""})` : ""}: ${i.message}.`,
+      resources: [holderRef(s)],
+      fix: `Replace the value with a valid PEM certificate (kubectl create secret tls … regenerates it).`,
+    });
+  }),
+);

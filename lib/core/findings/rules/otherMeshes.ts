@@ -1,0 +1,145 @@
+// cert-manager, Linkerd and SPIRE rules (findings.md "cert-manager, Linkerd, SPIRE").
+import { parseDuration } from "../../certs/duration";
+import { pemCertificates } from "../../certs/x509";
+import { createHash } from "node:crypto";
+import type { Finding } from "../../snapshot/schema";
+import { rule } from "../context";
+import { finding } from "../finding";
+import { listNames, namespaceRef, nsName, workloadRef } from "../refs";
+
+export const certmanagerNotReady = rule("certmanager.not-ready", (ctx) => {
+  const out: Finding[] = [];
+  for (const c of ctx.certs.certManager.certificates) {
+    if (c.ready?.status !== "False") continue;
+    out.push(
+      finding("certmanager.not-ready", {
+        message: `cert-manager Certificate ${c.namespace}/${c.name} is not Ready${c.ready.reason ? ` (${c.ready.reason})` : ""}${c.ready.message ? `: ${c.ready.message}` : ""}; Secret ${c.secretName} is not being (re)issued.`,
+        resources: [{ kind: "Certificate", namespace: c.namespace, name: c.name }, { kind: c.issuerRef.kind || "Issuer", ...(c.issuerRef.kind === "ClusterIssuer" ? {} : { namespace: c.namespace }), name: c.issuerRef.name }],
+        fix: `kubectl describe certificate ${c.name} -n ${c.namespace} and its latest CertificateRequest; fix the issuer or the request it rejects.`,
+      }),
+    );
+  }
+  for (const i of ctx.certs.certManager.issuers) {
+    if (i.ready?.status !== "False") continue;
+    out.push(
+      finding("certmanager.not-ready", {
+        message: `cert-manager ${i.kind} ${i.namespace ? `${i.namespace}/` : ""}${i.name} is not Ready${i.ready.reason ? ` (${i.ready.reason})` : ""}${i.ready.message ? `: ${i.ready.message}` : ""}: no Certificate it serves can be issued or renewed.`,
+        resources: [i.namespace ? { kind: i.kind, namespace: i.namespace, name: i.name } : { kind: i.kind, name: i.name }],
+        fix: `kubectl describe ${i.kind.toLowerCase()} ${i.name}${i.namespace ? ` -n ${i.namespace}` : ""}; check its CA Secret or ACME account.`,
+      }),
+    );
+  }
+  return out;
+});
+
+export const certmanagerRenewBeforeTooLarge = rule("certmanager.renew-before-too-large", (ctx) =>
+  ctx.certs.certManager.certificates.flatMap((c) => {
+    const duration = parseDuration(c.duration ?? "2160h");
+    const before = c.renewBefore ? parseDuration(c.renewBefore) : null;
+    if (duration === null || before === null || before < duration) return [];
+    return [
+      finding("certmanager.renew-before-too-large", {
+        message: `cert-manager Certificate ${c.namespace}/${c.name} has renewBefore ${c.renewBefore} ≥ duration ${c.duration ?? "2160h (default)"}: every issued certificate is immediately due for renewal (a renewal loop).`,
+        resources: [{ kind: "Certificate", namespace: c.namespace, name: c.name }],
+        fix: `Set renewBefore well below duration (cert-manager's default is a third of it), or use renewBeforePercentage.`,
+      }),
+    ];
+  }),
+);
+
+export const certmanagerSelfSignedIssuer = rule("certmanager.self-signed-issuer", (ctx) => {
+  const selfSigned = new Map(
+    ctx.certs.certManager.issuers.filter((i) => i.type === "selfSigned").map((i) => [`${i.kind}/${i.kind === "ClusterIssuer" ? "" : i.namespace}/${i.name}`, i]),
+  );
+  return ctx.certs.certManager.certificates.flatMap((c) => {
+    const kind = c.issuerRef.kind || "Issuer";
+    const issuer = selfSigned.get(`${kind}/${kind === "ClusterIssuer" ? "" : c.namespace}/${c.issuerRef.name}`);
+    if (!issuer || c.isCA) return [];
+    return [
+      finding("certmanager.self-signed-issuer", {
+        message: `cert-manager Certificate ${c.namespace}/${c.name} (not a CA) is issued directly by the SelfSigned ${kind} ${c.issuerRef.name}: each certificate is its own root, so peers cannot verify it through a CA.`,
+        resources: [{ kind: "Certificate", namespace: c.namespace, name: c.name }, issuer.namespace ? { kind, namespace: issuer.namespace, name: issuer.name } : { kind, name: issuer.name }],
+        fix: `Use the SelfSigned issuer only to bootstrap a CA Certificate (isCA: true), then issue leaves from a CA issuer that references it.`,
+      }),
+    ];
+  });
+});
+
+export const linkerdSkipPort = rule("linkerd.skip-port", (ctx) =>
+  ctx.model.workloads.flatMap((w) => {
+    if (w.dataplane !== "linkerd") return [];
+    const ns = ctx.model.namespaces.get(w.namespace);
+    const inbound = w.annotations["config.linkerd.io/skip-inbound-ports"] ?? ns?.annotations["config.linkerd.io/skip-inbound-ports"];
+    const outbound = w.annotations["config.linkerd.io/skip-outbound-ports"] ?? ns?.annotations["config.linkerd.io/skip-outbound-ports"];
+    if (!inbound && !outbound) return [];
+    const parts = [inbound ? `inbound ${inbound}` : "", outbound ? `outbound ${outbound}` : ""].filter(Boolean).join(", ");
+    return [
+      finding("linkerd.skip-port", {
+        message: `${w.kind} ${nsName(w)} skips the Linkerd proxy on ports ${parts}: traffic on them is never mTLS and invisible to Linkerd.`,
+        resources: [workloadRef(w)],
+        fix: `Remove the skip-ports annotation; for server-speaks-first protocols use config.linkerd.io/opaque-ports, which keeps mTLS.`,
+      }),
+    ];
+  }),
+);
+
+export const linkerdUnauthenticatedDefault = rule("linkerd.unauthenticated-default", (ctx) => {
+  const out: Finding[] = [];
+  for (const [ns, workloads] of ctx.model.workloadsByNamespace) {
+    const meshed = workloads.filter((w) => w.dataplane === "linkerd");
+    if (meshed.length === 0) continue;
+    const nsPolicy = ctx.model.namespaces.get(ns)?.annotations["config.linkerd.io/default-inbound-policy"];
+    const open = meshed.filter((w) => (w.annotations["config.linkerd.io/default-inbound-policy"] ?? nsPolicy ?? "all-unauthenticated") === "all-unauthenticated");
+    if (open.length === 0) continue;
+    out.push(
+      finding("linkerd.unauthenticated-default", {
+        message: `Namespace ${ns}: ${listNames(open.map(nsName))} use${open.length === 1 ? "s" : ""} Linkerd's default inbound policy all-unauthenticated: plaintext from unmeshed clients is accepted (Linkerd's PERMISSIVE).`,
+        resources: [namespaceRef(ns)],
+        fix: `Annotate the namespace config.linkerd.io/default-inbound-policy: all-authenticated (or cluster-authenticated) once every client is meshed, or add Server + AuthorizationPolicy resources.`,
+      }),
+    );
+  }
+  return out;
+});
+
+const fingerprints = (pem: string) =>
+  new Set(pemCertificates(pem).ders.map((d) => createHash("sha256").update(d).digest("hex")));
+
+export const linkerdStaleTrustBundle = rule("linkerd.stale-trust-bundle", (ctx) => {
+  const current = ctx.certs.bundles.get("mesh:linkerd");
+  if (!current || current.size === 0) return [];
+  const out: Finding[] = [];
+  for (const w of ctx.model.workloads) {
+    if (w.dataplane !== "linkerd") continue;
+    const stale = w.livePods.filter((p) => {
+      if (!p.linkerdTrustAnchors) return false;
+      const fps = fingerprints(p.linkerdTrustAnchors);
+      return fps.size !== current.size || [...fps].some((fp) => !current.has(fp));
+    });
+    if (stale.length === 0) continue;
+    out.push(
+      finding("linkerd.stale-trust-bundle", {
+        message: `${listNames(stale.map((p) => `${w.namespace}/${p.name}`))} of ${w.kind} ${nsName(w)} started with trust anchors that differ from the current bundle (linkerd-identity-trust-roots): they cannot verify peers issued under the new anchor.`,
+        resources: [workloadRef(w), ...stale.slice(0, 5).map((p) => ({ kind: "Pod", namespace: w.namespace, name: p.name }))],
+        fix: `Restart them (kubectl rollout restart ${w.kind.toLowerCase()}/${w.name} -n ${w.namespace}).`,
+      }),
+    );
+  }
+  return out;
+});
+
+export const spireSvidTtlTooLong = rule("spire.svid-ttl-too-long", (ctx) =>
+  ctx.certs.spire.flatMap((c) => {
+    const ca = c.caTtlSeconds ?? 24 * 3600;
+    const svid = c.defaultX509SvidTtlSeconds ?? 3600;
+    if (svid <= ca / 6) return [];
+    const h = (s: number) => `${Math.round((s / 3600) * 10) / 10}h`;
+    return [
+      finding("spire.svid-ttl-too-long", {
+        message: `SPIRE server config ${c.namespace}/${c.name}: default_x509_svid_ttl ${h(svid)} is longer than ca_ttl/6 (${h(ca / 6)} for ca_ttl ${h(ca)}): SVIDs get cut short when the CA rotates.`,
+        resources: [{ kind: "ConfigMap", namespace: c.namespace, name: c.name }],
+        fix: `Set default_x509_svid_ttl to at most ${h(ca / 6)}, or raise ca_ttl to at least ${h(svid * 6)}.`,
+      }),
+    ];
+  }),
+);
