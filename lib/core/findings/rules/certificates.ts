@@ -3,7 +3,6 @@
 import type { CertEntry } from "../../certs/analyzeCerts";
 import type { CertSource } from "../../certs/types";
 import type { Finding, Ref } from "../../snapshot/schema";
-import type { AnalysisContext } from "../context";
 import { rule } from "../context";
 import { finding } from "../finding";
 import type { FindingCode } from "../catalogue";
