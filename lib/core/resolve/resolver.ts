@@ -38,6 +38,8 @@ export interface Resolver {
   namespaceMode(namespace: string): ModeDecision;
   /** Resolve a Service targetPort (number or container port name) for one workload. */
   targetPortOf(service: Service, port: ServicePort, w: Workload): number;
+  /** Ports a workload really has: declared container ports and target ports of Services selecting it. */
+  realPorts(w: Workload): Set<number>;
 }
 
 export const hasIstioProxy = (w: Workload) => w.dataplane === "sidecar" || w.dataplane === "ambient";
@@ -98,6 +100,11 @@ export function createResolver(model: MeshModel): Resolver {
         nsCache.set(namespace, d);
       }
       return d;
+    },
+    realPorts(w) {
+      const ports = new Set(w.containerPorts.map((p) => p.port));
+      for (const s of model.servicesByWorkload.get(`${w.namespace}/${w.name}`) ?? []) for (const p of s.ports) ports.add(resolver.targetPortOf(s, p, w));
+      return ports;
     },
     targetPortOf(_service, port, w) {
       if (typeof port.targetPort === "number") return port.targetPort;

@@ -10,7 +10,6 @@ import type { AnalysisContext } from "../findings/context";
 import { buildModel } from "../model/buildModel";
 import type { ParsedInputs, ParsedTraffic } from "../model/input";
 import type { MeshModel, Workload } from "../model/mesh";
-import { workloadKey } from "../model/mesh";
 import { namespaceDecision } from "../resolve/peerAuthentication";
 import { createResolver, paRef, type Resolver } from "../resolve/resolver";
 import type { Completeness, Finding, MeshSnapshot, SnapshotNamespace, SnapshotService, SnapshotSource, SnapshotWorkload } from "./schema";
@@ -31,8 +30,8 @@ export interface AnalyzeOptions {
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
 
 function workloadPorts(r: Resolver, w: Workload): number[] {
-  const ports = new Set(w.containerPorts.map((p) => p.port));
-  for (const s of r.model.servicesByWorkload.get(workloadKey(w)) ?? []) for (const p of s.ports) ports.add(r.targetPortOf(s, p, w));
+  // Contract §1.1: declared ports, Service target ports, and the keys of the applying portLevelMtls.
+  const ports = r.realPorts(w);
   for (const port of r.policyOf(w).perPort.keys()) ports.add(port);
   return [...ports].sort((a, b) => a - b);
 }

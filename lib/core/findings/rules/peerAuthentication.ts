@@ -12,11 +12,7 @@ import { listNames, namespaceRef, nsName, paRefOf, workloadRef } from "../refs";
 const defaultIndex = (ctx: AnalysisContext) => ctx.resolver.paIndex({ revision: "", dataplane: "sidecar" });
 
 /** Ports a workload really has: declared container ports and target ports of Services selecting it. */
-export function realPorts(ctx: AnalysisContext, w: Workload): Set<number> {
-  const ports = new Set(w.containerPorts.map((p) => p.port));
-  for (const s of ctx.model.servicesByWorkload.get(nsName(w)) ?? []) for (const p of s.ports) ports.add(ctx.resolver.targetPortOf(s, p, w));
-  return ports;
-}
+const realPorts = (ctx: AnalysisContext, w: Workload) => ctx.resolver.realPorts(w);
 
 const selected = (ctx: AnalysisContext, pa: PeerAuthentication): Workload[] =>
   (ctx.model.workloadsByNamespace.get(pa.namespace) ?? []).filter((w) => pa.selector && selectorMatches(pa.selector, w.labels));
