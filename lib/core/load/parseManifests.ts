@@ -252,7 +252,7 @@ function keepEntries(o: Obj, field: string, keep: (key: string, value: string) =
 
 function decodesToPrivateKey(b64: string): boolean {
   try {
-    return atob(b64.replace(/\s+/g, "")).includes(PRIVATE_KEY);
+    return Buffer.from(b64.replace(/\s+/g, ""), "base64").toString("latin1").includes(PRIVATE_KEY);
   } catch {
     // Not base64, so not a valid Secret value: judge the raw text instead.
     return b64.includes(PRIVATE_KEY);
