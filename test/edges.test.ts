@@ -1,8 +1,7 @@
 // Observed traffic → edges (contract.md §1.1): evidence, ports, identity of edges.
 import { describe, expect, it } from "vitest";
-import { call, deploy, edgeOf, host, namespace, run, service } from "./kit";
+import { call, deploy, edgeOf, host, injected, namespace, run, service } from "./kit";
 
-const injected = (n: string) => namespace(n, { "istio-injection": "enabled" });
 const mesh = [injected("a"), deploy("a", "client"), deploy("a", "srv", { ports: [8080, 9090, 5432] })];
 
 describe("edges from telemetry", () => {

@@ -3,23 +3,15 @@
 // the nearly identical, correct configuration.
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
-import type { Finding, MeshSnapshot, Ref } from "../lib/core/snapshot/schema";
-import { call, deploy, destRule, findingsOf, host, namespace, run, service, serviceEntry, tls } from "./kit";
+import type { Ref } from "../lib/core/snapshot/schema";
+import { call, deploy, destRule, findingsOf, host, injected, namespace, only, run, service, serviceEntry, tls } from "./kit";
 
-const injected = (name: string) => namespace(name, { "istio-injection": "enabled" });
 const drRef = (ns: string, name: string): Ref => ({ kind: "DestinationRule", namespace: ns, name });
 const T1 = "2026-01-01T00:00:00Z";
 const T2 = "2026-02-01T00:00:00Z";
 const SVC = host("srv", "b");
 const EXT = "api.example.com";
 
-function only(s: MeshSnapshot, code: string): Finding {
-  const fs = findingsOf(s, code);
-  expect(fs.map((f) => f.message), `exactly one ${code}`).toHaveLength(1);
-  const f = fs[0]!;
-  expect(f.fix, `${code} has a fix`).toBeTruthy();
-  return f;
-}
 
 // Clients in a and c, a meshed server b/srv, and an external host declared by a ServiceEntry.
 const mesh: KubeObject[] = [

@@ -6,13 +6,11 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject, TrafficSample } from "../lib/core/model/input";
 import type { Finding, MeshSnapshot, Ref } from "../lib/core/snapshot/schema";
-import { call, deploy, destRule, edgeOf, findingsOf, host, meshConfig, namespace, peerAuth, run, service, serviceEntry, sidecarResource, tls } from "./kit";
+import { call, deploy, depRef, destRule, edgeOf, findingsOf, host, injected, meshConfig, namespace, peerAuth, run, service, serviceEntry, sidecarResource, tls } from "./kit";
 
-const injected = (name: string) => namespace(name, { "istio-injection": "enabled" });
 const ambientNs = (name: string) => namespace(name, { "istio.io/dataplane-mode": "ambient" });
 const paRef = (ns: string, name: string): Ref => ({ kind: "PeerAuthentication", namespace: ns, name });
 const drRef = (ns: string, name: string): Ref => ({ kind: "DestinationRule", namespace: ns, name });
-const depRef = (ns: string, name: string): Ref => ({ kind: "Deployment", namespace: ns, name });
 const sidecarRef = (ns: string, name: string): Ref => ({ kind: "Sidecar", namespace: ns, name });
 
 const SRV = host("srv", "b");

@@ -3,28 +3,16 @@
 // and a fix; and stays silent on the nearly identical, correct configuration next to it.
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
-import type { Finding, MeshSnapshot, Ref } from "../lib/core/snapshot/schema";
-import { call, deploy, findingsOf, host, meshConfig, namespace, peerAuth, run, service } from "./kit";
+import type { Ref } from "../lib/core/snapshot/schema";
+import { call, deploy, depRef, findingsOf, host, injected, meshConfig, namespace, nsRef, only, peerAuth, run, service, workloadOf } from "./kit";
 
-const injected = (name: string) => namespace(name, { "istio-injection": "enabled" });
 const ambientNs = (name: string) => namespace(name, { "istio.io/dataplane-mode": "ambient" });
 const paRef = (ns: string, name: string): Ref => ({ kind: "PeerAuthentication", namespace: ns, name });
-const depRef = (ns: string, name: string): Ref => ({ kind: "Deployment", namespace: ns, name });
-const nsRef = (name: string): Ref => ({ kind: "Namespace", name });
 const T1 = "2026-01-01T00:00:00Z";
 const T2 = "2026-02-01T00:00:00Z";
 const T3 = "2026-03-01T00:00:00Z";
 
-/** The one finding with this code; fails when there is none or several. */
-function only(s: MeshSnapshot, code: string): Finding {
-  const fs = findingsOf(s, code);
-  expect(fs.map((f) => f.message), `exactly one ${code}`).toHaveLength(1);
-  const f = fs[0]!;
-  expect(f.fix, `${code} has a fix`).toBeTruthy();
-  return f;
-}
 
-const workloadOf = (s: MeshSnapshot, ns: string, name: string) => s.workloads.find((w) => w.namespace === ns && w.name === name)!;
 
 // A correct sidecar namespace: one workload on 8080 behind Service port 80.
 const foo = [injected("foo"), deploy("foo", "web", { ports: [8080] }), service("foo", "web", [{ port: 80, targetPort: 8080 }])];

@@ -4,23 +4,12 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
 import { analyze } from "../lib/core/snapshot/analyze";
-import { MeshSnapshotSchema, type Finding, type MeshSnapshot, type Ref } from "../lib/core/snapshot/schema";
-import { call, deploy, destRule, findingsOf, host, loaded, meshConfig, namespace, NOW, peerAuth, run, service, tls } from "./kit";
+import { MeshSnapshotSchema, type Ref } from "../lib/core/snapshot/schema";
+import { call, deploy, depRef, destRule, findingsOf, host, injected, loaded, meshConfig, namespace, NOW, nsRef, only, peerAuth, run, service, tls, workloadOf } from "./kit";
 
-const injected = (name: string) => namespace(name, { "istio-injection": "enabled" });
 const paRef = (ns: string, name: string): Ref => ({ kind: "PeerAuthentication", namespace: ns, name });
-const depRef = (ns: string, name: string): Ref => ({ kind: "Deployment", namespace: ns, name });
-const nsRef = (name: string): Ref => ({ kind: "Namespace", name });
 
-function only(s: MeshSnapshot, code: string): Finding {
-  const fs = findingsOf(s, code);
-  expect(fs.map((f) => f.message), `exactly one ${code}`).toHaveLength(1);
-  const f = fs[0]!;
-  expect(f.fix, `${code} has a fix`).toBeTruthy();
-  return f;
-}
 
-const workloadOf = (s: MeshSnapshot, ns: string, name: string) => s.workloads.find((w) => w.namespace === ns && w.name === name)!;
 
 /** A live pod (no owner in the inputs): its data plane is what runs, not what injection would do. */
 const livePod = (ns: string, name: string, o: { labels?: Record<string, string>; annotations?: Record<string, string>; containers?: string[] } = {}) =>

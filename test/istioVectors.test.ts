@@ -1,8 +1,7 @@
 // istio.md §10: every suggested resolver test case, through the real model and resolver.
 import { describe, expect, it } from "vitest";
-import { deploy, destRule, host, meshConfig, namespace, peerAuth, predict, run, service, tls } from "./kit";
+import { deploy, destRule, host, injected, meshConfig, peerAuth, predict, run, service, tls } from "./kit";
 
-const injected = (name: string) => namespace(name, { "istio-injection": "enabled" });
 const portsOf = (s: ReturnType<typeof run>, ns: string, name: string) =>
   Object.fromEntries(s.workloads.find((w) => w.namespace === ns && w.name === name)!.ports.map((p) => [p.port, p.mode]));
 

@@ -175,3 +175,17 @@ export function predict(objects: KubeObject[], src: string | null, host: string,
 }
 
 export const host = (name: string, ns: string) => `${name}.${ns}.svc.cluster.local`;
+
+export const injected = (name: string) => namespace(name, { "istio-injection": "enabled" });
+export const depRef = (ns: string, name: string) => ({ kind: "Deployment", namespace: ns, name });
+export const nsRef = (name: string) => ({ kind: "Namespace", name });
+export const workloadOf = (s: MeshSnapshot, ns: string, name: string) => s.workloads.find((w) => w.namespace === ns && w.name === name)!;
+
+/** The one finding with this code; fails when there is none or several, or when it has no fix. */
+export function only(s: MeshSnapshot, code: string): Finding {
+  const fs = findingsOf(s, code);
+  expect(fs.map((f) => f.message), `exactly one ${code}`).toHaveLength(1);
+  const f = fs[0]!;
+  expect(f.fix, `${code} has a fix`).toBeTruthy();
+  return f;
+}
