@@ -138,11 +138,19 @@ describe("CLI contract (contract.md §2)", () => {
     expect((JSON.parse(r.out) as MeshSnapshot).namespaces.map((n) => n.name)).toEqual(["solo"]);
   });
 
-  it("--fail-on warning / never change the exit status", async () => {
-    const dir = join(FIX, "..", "..", "..", "shared", "examples", "basic");
-    const base = [join(FIX, "correct-strict"), "--now", NOW];
-    expect((await cli(["analyze", ...base, "--fail-on", "never"])).code).toBe(0);
-    void dir;
+  it("--fail-on: error (default) ignores warnings, warning counts them, never always exits 0", async () => {
+    const warningsOnly = "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: ext, namespace: a}\nspec:\n  host: api.example.com\n  trafficPolicy: {tls: {mode: SIMPLE, insecureSkipVerify: true}}\n";
+    const run = (failOn: string[]) => cli(["analyze", "-", "--now", NOW, ...failOn], warningsOnly);
+    const def = await run([]);
+    const s = JSON.parse(def.out) as MeshSnapshot;
+    expect(s.findings.some((f) => f.severity === "warning")).toBe(true);
+    expect(s.findings.some((f) => f.severity === "error")).toBe(false);
+    expect(def.code).toBe(0);
+    expect((await run(["--fail-on", "warning"])).code).toBe(1);
+    expect((await run(["--fail-on", "never"])).code).toBe(0);
+    const withError = "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p, namespace: a}\nspec: {mtls: {mode: STRICTT}}\n";
+    expect((await cli(["analyze", "-", "--now", NOW], withError)).code).toBe(1);
+    expect((await cli(["analyze", "-", "--now", NOW, "--fail-on", "never"], withError)).code).toBe(0);
   });
 
   it("--format table prints the readable view", async () => {

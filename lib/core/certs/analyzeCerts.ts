@@ -1,7 +1,6 @@
 // Every certificate the inputs hold, once per fingerprint: parsed, placed in its chain, verified
 // against the trust bundle actually in use there, with role, owner and expected rotation point.
 // Pure: the clock comes in as `now`; parsing is cached by fingerprint (10k proxies share a root).
-import type { MeshModel } from "../model/mesh";
 import type { Certificate } from "../snapshot/schema";
 import type { CertInput, CertManagerCertificate, CertManagerIssuer, CertSource, SpireServerConfig } from "./types";
 import { createCertCache, pemCertificates, type ParsedCert } from "./x509";
@@ -142,7 +141,6 @@ const worse = (a: ChainCheck, b: ChainCheck): ChainCheck => {
 
 export interface CertAnalysisOptions {
   now: Date;
-  model: MeshModel;
   inputs: CertInput[];
   certManager: { certificates: CertManagerCertificate[]; issuers: CertManagerIssuer[] };
   spire: SpireServerConfig[];
@@ -211,13 +209,14 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
         check(p.certs[i]!.fingerprint, verifyChain(p.certs.slice(i), bundle, cache.verify, o.now, recordIssuer));
     }
     p.certs.forEach((c, index) => {
-      let e = entries.get(c.fingerprint);
+      const role = roleOf(p.input, index, c);
+      const e = entries.get(c.fingerprint);
       if (!e) {
-        e = { cert: c, sightings: [], role: roleOf(p.input, index, c), chain: { verified: false }, issuer: null, owner: null, renewalTime: null, certManager: null };
-        entries.set(c.fingerprint, e);
+        entries.set(c.fingerprint, { cert: c, sightings: [{ input: p.input, index }], role, chain: { verified: false }, issuer: null, owner: null, renewalTime: null, certManager: null });
+        return;
       }
       e.sightings.push({ input: p.input, index });
-      const role = roleOf(p.input, index, c);
+      // Seen in several places: the most specific role wins (a root in a proxy chain is still a root).
       if (ROLE_PRIORITY.indexOf(role) < ROLE_PRIORITY.indexOf(e.role)) e.role = role;
     });
   }

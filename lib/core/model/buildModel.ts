@@ -73,6 +73,9 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
   const istio = readIstioObjects(objects, problems);
   for (const x of [...istio.peerAuthentications, ...istio.destinationRules, ...istio.sidecars]) imply(x.namespace);
 
+  const sidecarsByNamespace = new Map<string, typeof istio.sidecars>();
+  for (const sc of istio.sidecars) sidecarsByNamespace.set(sc.namespace, [...(sidecarsByNamespace.get(sc.namespace) ?? []), sc]);
+
   const hasIstio =
     objects.some((o) => (o.object.apiVersion ?? "").includes("istio.io/")) ||
     meshByRevision.size > 1 ||
@@ -94,6 +97,7 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
     peerAuthentications: istio.peerAuthentications,
     destinationRules: istio.destinationRules,
     sidecars: istio.sidecars,
+    sidecarsByNamespace,
     configDumps: inputs.configDumps,
     problems,
   };

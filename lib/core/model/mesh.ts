@@ -183,6 +183,8 @@ export interface MeshModel {
   peerAuthentications: PeerAuthentication[];
   destinationRules: DestinationRule[];
   sidecars: SidecarResource[];
+  /** Sidecar resources per namespace (edge prediction looks them up for every client). */
+  sidecarsByNamespace: Map<string, SidecarResource[]>;
   configDumps: ConfigDump[];
   problems: InputProblem[];
 }

@@ -32,8 +32,8 @@ export interface Resolver {
   lookupDr(revision: string, clientNs: string, clientLabels: Record<string, string>, host: string, serviceNs: string | null): LookupResult;
   /** The PeerAuthentication composition for a workload, whether or not it has a proxy. */
   policyOf(w: Workload): WorkloadPolicy;
-  /** What the workload's proxy enforces on a port: NONE without a proxy (contract.md §1.1). */
-  serverDecision(w: Workload, port: number): ServerDecision;
+  /** What the workload's proxy enforces on a port (workload-wide when port is omitted): NONE without a proxy (contract.md §1.1). */
+  serverDecision(w: Workload, port?: number): ServerDecision;
   /** Namespace-level mode as auto mTLS infers it for services (istio.md §3.2). */
   namespaceMode(namespace: string): ModeDecision;
   /** Resolve a Service targetPort (number or container port name) for one workload. */
@@ -90,7 +90,8 @@ export function createResolver(model: MeshModel): Resolver {
     serverDecision(w, port) {
       if (w.dataplane === "linkerd") return { mode: "PERMISSIVE", origin: "linkerd-policy", policy: null };
       if (!hasIstioProxy(w)) return { mode: "NONE", origin: "no-proxy", policy: null };
-      const d = modeForPort(resolver.policyOf(w), port);
+      const p = resolver.policyOf(w);
+      const d = port === undefined ? p.base : modeForPort(p, port);
       return { mode: d.mode, origin: d.origin, policy: paRef(d.policy) };
     },
     namespaceMode(namespace) {

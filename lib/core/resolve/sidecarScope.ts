@@ -5,12 +5,12 @@ import type { Labels, MeshModel, SidecarResource } from "../model/mesh";
 import { selectorMatches } from "../model/read";
 
 export function sidecarFor(model: MeshModel, namespace: string, labels: Labels, rootNamespace: string): SidecarResource | null {
-  const inNs = model.sidecars.filter((s) => s.namespace === namespace);
+  const inNs = model.sidecarsByNamespace.get(namespace) ?? [];
   const selected = inNs.find((s) => s.workloadSelector && selectorMatches(s.workloadSelector, labels));
   if (selected) return selected;
   const nsDefault = inNs.find((s) => !s.workloadSelector);
   if (nsDefault) return nsDefault;
-  return model.sidecars.find((s) => s.namespace === rootNamespace && !s.workloadSelector) ?? null;
+  return model.sidecarsByNamespace.get(rootNamespace)?.find((s) => !s.workloadSelector) ?? null;
 }
 
 function hostMatches(pattern: string, host: string): boolean {

@@ -43,7 +43,7 @@ function identityOf(w: Workload, r: Resolver): string | null {
 }
 
 function snapshotWorkload(r: Resolver, w: Workload): SnapshotWorkload {
-  const base = r.serverDecision(w, -1);
+  const base = r.serverDecision(w);
   return {
     namespace: w.namespace,
     name: w.name,
@@ -92,7 +92,7 @@ export function analyze(inputs: ParsedInputs, opts: AnalyzeOptions): MeshSnapsho
   const edges = buildEdges(resolver, opts.traffic?.samples ?? [], opts.traffic?.window);
   const collected = collectCertInputs(model, inputs.objects);
   model.problems.push(...collected.problems);
-  const certs = analyzeCertificates({ now: opts.now, model, inputs: collected.inputs, certManager: collected.certManager, spire: collected.spire });
+  const certs = analyzeCertificates({ now: opts.now, inputs: collected.inputs, certManager: collected.certManager, spire: collected.spire });
   const thresholds = { ...DEFAULT_CERT_THRESHOLDS, ...opts.certThresholds };
   const ctx: AnalysisContext = { model, resolver, edges, certs, thresholds, now: opts.now };
   const findings: Finding[] = RULES.flatMap((rule) => rule.run(ctx));

@@ -12,7 +12,6 @@ import { listNames, namespaceRef, nsName, paRefOf, workloadRef } from "../refs";
 const defaultIndex = (ctx: AnalysisContext) => ctx.resolver.paIndex({ revision: "", dataplane: "sidecar" });
 
 /** Ports a workload really has: declared container ports and target ports of Services selecting it. */
-const realPorts = (ctx: AnalysisContext, w: Workload) => ctx.resolver.realPorts(w);
 
 const selected = (ctx: AnalysisContext, pa: PeerAuthentication): Workload[] =>
   (ctx.model.workloadsByNamespace.get(pa.namespace) ?? []).filter((w) => pa.selector && selectorMatches(pa.selector, w.labels));
@@ -95,7 +94,7 @@ export const paPortNotOnWorkload = rule("pa.port-not-on-workload", (ctx) => {
   for (const w of ctx.model.workloads) {
     const pa = ctx.resolver.policyOf(w).workloadPolicy;
     if (!pa?.portLevelMtls) continue;
-    const real = realPorts(ctx, w);
+    const real = ctx.resolver.realPorts(w);
     for (const key of pa.portLevelMtls.keys()) {
       if (real.has(key)) continue;
       let meant: number | null = null;
@@ -128,8 +127,8 @@ export const paPortNotOnWorkload = rule("pa.port-not-on-workload", (ctx) => {
 
 export const paNoProxy = rule("pa.no-proxy", (ctx) => {
   const out: Finding[] = [];
+  const idx = defaultIndex(ctx);
   for (const pa of ctx.model.peerAuthentications) {
-    const idx = defaultIndex(ctx);
     let covered: Workload[];
     if (pa.namespace === idx.rootNamespace) {
       if (pa.selector) continue;
@@ -158,7 +157,7 @@ export const paDisable = rule("pa.disable", (ctx) => {
     if (w.dataplane !== "sidecar" || w.gateway) continue;
     const p = ctx.resolver.policyOf(w);
     if (p.base.mode === "DISABLE" && p.base.policy) add(p.base.policy, nsName(w));
-    const real = realPorts(ctx, w);
+    const real = ctx.resolver.realPorts(w);
     for (const [port, d] of p.perPort) if (d.mode === "DISABLE" && d.policy && d.origin === "workload-port" && real.has(port)) add(d.policy, `${nsName(w)} port ${port}`);
   }
   return [...affected].map(([pa, what]) =>
