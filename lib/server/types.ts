@@ -1,0 +1,44 @@
+// What the server layer hands to route handlers and pages. Plain data; no client objects leak out.
+import type { MeshSnapshot } from "../core/snapshot/schema";
+
+export type ClusterSource = "kubeconfig" | "in-cluster" | "demo";
+
+export interface ClusterInfo {
+  /** The name used in URLs (`/c/<name>/…`) and `?cluster=`: the kubeconfig context, "in-cluster" or "demo". */
+  name: string;
+  source: ClusterSource;
+  /** null until the first read was tried. */
+  reachable: boolean | null;
+  error: string | null;
+  /** The cluster `/` and the API use when none is named. */
+  isDefault: boolean;
+}
+
+export interface SnapshotView {
+  cluster: string;
+  snapshot: MeshSnapshot;
+  /** RFC 3339 time of the read that produced `snapshot` (the last good one). */
+  fetchedAt: string;
+  ageSeconds: number;
+  /** The last refresh failed: `snapshot` is the last good one and `error` says why. */
+  stale: boolean;
+  error: string | null;
+  /** True when this cluster is the embedded demo cluster (every page says so). */
+  demo: boolean;
+}
+
+/** The named cluster is not configured: route handlers answer 404. */
+export class UnknownClusterError extends Error {
+  constructor(readonly cluster: string) {
+    super(`unknown cluster "${cluster}"`);
+    this.name = "UnknownClusterError";
+  }
+}
+
+/** No snapshot could be produced yet (first read failed): route handlers answer 503 with the message. */
+export class SnapshotUnavailableError extends Error {
+  constructor(readonly cluster: string, message: string) {
+    super(message);
+    this.name = "SnapshotUnavailableError";
+  }
+}
