@@ -369,3 +369,33 @@ function describe(v: unknown): string {
   if (v === null) return "null";
   return `a ${typeof v}`;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Already-decoded values (the cluster reader): the same checks and the same secret scrubbing as files.
+
+/**
+ * One Kubernetes object that is already JSON-decoded, e.g. an item of an API list. `list` gives the
+ * list's item kind and apiVersion, which the API server leaves out of the items of built-in lists.
+ */
+export function loadObject(value: unknown, at: SourceLocation, list?: { kind?: string; apiVersion?: string }): ParsedInputs {
+  const out: ParsedInputs = { objects: [], configDumps: [], problems: [] };
+  if (isObj(value)) expandItems([value], at, out, list);
+  else out.problems.push({ ...at, message: `${describe(value)} is not a Kubernetes object` });
+  return out;
+}
+
+/**
+ * A config dump fetched from a known pod's admin port (Envoy `/config_dump`, ztunnel `/config_dump`).
+ * The pod it was fetched from is authoritative, whatever the dump's node id says.
+ */
+export function loadConfigDump(body: unknown, pod: { namespace: string; name: string }, at: SourceLocation): ParsedInputs {
+  const out: ParsedInputs = { objects: [], configDumps: [], problems: [] };
+  const dump = isObj(body) ? configDump(body, at) : undefined;
+  if (dump) out.configDumps.push({ ...dump, pod: { namespace: pod.namespace, name: pod.name } });
+  else
+    out.problems.push({
+      ...at,
+      message: `config dump of pod ${pod.namespace}/${pod.name} is ${isObj(body) ? "neither an Envoy nor a ztunnel config dump" : describe(body)}`,
+    });
+  return out;
+}

@@ -6,7 +6,7 @@ import { collectCertInputs } from "../certs/collect";
 import { DEFAULT_CERT_THRESHOLDS, type CertThresholds } from "../certs/thresholds";
 import { buildEdges } from "../edges/buildEdges";
 import { RULES } from "../findings/rules";
-import type { AnalysisContext } from "../findings/context";
+import type { AnalysisContext, UnreachableProxy } from "../findings/context";
 import { buildModel } from "../model/buildModel";
 import type { ParsedInputs, ParsedTraffic } from "../model/input";
 import type { MeshModel, Workload } from "../model/mesh";
@@ -25,6 +25,8 @@ export interface AnalyzeOptions {
   completeness?: Completeness[];
   /** Overrides of the certificate expiry thresholds (findings.md defaults otherwise). */
   certThresholds?: Partial<CertThresholds>;
+  /** Proxies whose secrets could not be read (cluster reader): access.proxy-unreachable. */
+  unreachableProxies?: UnreachableProxy[];
 }
 
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -94,7 +96,7 @@ export function analyze(inputs: ParsedInputs, opts: AnalyzeOptions): MeshSnapsho
   model.problems.push(...collected.problems);
   const certs = analyzeCertificates({ now: opts.now, inputs: collected.inputs, certManager: collected.certManager, spire: collected.spire });
   const thresholds = { ...DEFAULT_CERT_THRESHOLDS, ...opts.certThresholds };
-  const ctx: AnalysisContext = { model, resolver, edges, certs, thresholds, now: opts.now };
+  const ctx: AnalysisContext = { model, resolver, edges, certs, thresholds, now: opts.now, completeness: opts.completeness ?? [], unreachableProxies: opts.unreachableProxies ?? [] };
   const findings: Finding[] = RULES.flatMap((rule) => rule.run(ctx));
   const dataplanes = new Set<MeshSnapshot["mesh"]["dataplanes"][number]>();
   for (const w of model.workloads) {

@@ -1,5 +1,6 @@
 // Every rule, in catalogue order. Adding a rule = one function here + one catalogue entry.
 import type { Rule } from "../context";
+import * as access from "./access";
 import * as cert from "./certificates";
 import * as dr from "./destinationRule";
 import * as edges from "./edges";
@@ -62,5 +63,7 @@ export const RULES: Rule[] = [
   other.linkerdUnauthenticatedDefault,
   other.linkerdStaleTrustBundle,
   other.spireSvidTtlTooLong,
+  access.accessForbidden,
+  access.accessProxyUnreachable,
   inputInvalid,
 ];
