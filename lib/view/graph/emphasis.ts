@@ -1,0 +1,18 @@
+// "Problems first" (Kiali users asked for it): healthy mTLS edges are dimmed so broken, plaintext,
+// mismatched and unknown edges stand out; the edge list puts the worst first.
+import type { Edge } from "../../core/snapshot/schema";
+import { statusRank } from "./status";
+import type { GraphEdge } from "./types";
+
+export type Emphasis = "normal" | "dim" | "highlight";
+
+export function edgeEmphasis(edge: Pick<GraphEdge, "status">, problemsFirst: boolean): Emphasis {
+  if (edge.status === "broken") return "highlight";
+  if (problemsFirst && edge.status === "mtls") return "dim";
+  return "normal";
+}
+
+/** Worst status first, then by id: a stable order for the accessible edge list. */
+export function sortEdgesForList<T extends Pick<Edge, "id" | "status">>(edges: readonly T[]): T[] {
+  return [...edges].sort((a, b) => statusRank(a.status) - statusRank(b.status) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
