@@ -30,12 +30,30 @@ const known = (v: string | undefined) => (v && v !== "unknown" ? v : null);
 interface Bucket {
   id: string;
   client: Client;
+  source: Edge["source"];
   service: Service;
   port: ServicePort;
-  dest: { mtls: number; plaintext: number; unknown: number; seen: boolean };
+  // Destination-reported counts, flat rather than a nested object: one allocation per bucket.
+  destMtls: number;
+  destPlaintext: number;
+  destUnknown: number;
+  destSeen: boolean;
   sourceSide: number;
   portAmbiguous: boolean;
   passthrough: boolean;
+}
+
+/** What the per-sample loop needs about a destination service, computed once per service. */
+interface ServiceMemo {
+  choices: Map<string, { ports: ServicePort[]; ambiguous: boolean }>;
+  /** Some endpoint is ambient: ztunnel reports plaintext as "unknown". */
+  ambient: boolean;
+}
+
+/** A caller and its snapshot `source` object, shared by all of its edges. */
+interface ClientEntry {
+  client: Client;
+  source: Edge["source"];
 }
 
 /** Port 0 stands for "the destination declares no port"; one object per service, since buckets are keyed by port object. */
@@ -133,11 +151,10 @@ export function buildEdges(r: Resolver, samples: TrafficSample[], window?: strin
   const buckets = new Map<ServicePort, Map<Client, Bucket>>();
   const unknownServices = new Map<string, Service>();
 
-  // Per-sample work is memoised by what it depends on: 20k samples share a few thousand clients,
-  // services and (service, protocol) port choices.
-  const clients = new Map<string, Map<string, Client>>();
-  const portChoices = new Map<Service, Map<string, { ports: ServicePort[]; ambiguous: boolean }>>();
-  const ambientDest = new Map<Service, boolean>();
+  // Per-sample work is memoised by what it depends on: 20k samples share a few thousand clients
+  // and services.
+  const clients = new Map<string, Map<string, ClientEntry>>();
+  const serviceMemos = new Map<Service, ServiceMemo>();
 
   for (const s of samples) {
     const L = s.labels;
@@ -156,22 +173,30 @@ export function buildEdges(r: Resolver, samples: TrafficSample[], window?: strin
     const srcNs = known(L.source_workload_namespace);
     const srcName = known(L.source_workload);
     // Nested maps keyed by the label strings themselves: no "ns/name" string is built per sample.
-    let byName = clients.get(srcNs && srcName ? srcNs : "");
-    if (!byName) clients.set(srcNs && srcName ? srcNs : "", (byName = new Map()));
-    let client = byName.get(srcNs && srcName ? srcName : "");
-    if (!client) byName.set(srcNs && srcName ? srcName : "", (client = clientFor(r, srcNs, srcName)));
-    let byProto = portChoices.get(service);
-    if (!byProto) portChoices.set(service, (byProto = new Map()));
-    const proto = L.request_protocol ?? "";
-    let choice = byProto.get(proto);
-    if (!choice) byProto.set(proto, (choice = portsFor(service, proto)));
-    let destAmbient = ambientDest.get(service);
-    if (destAmbient === undefined) {
-      destAmbient = service.workloads.some((k) => model.workloadByKey.get(k)?.dataplane === "ambient");
-      ambientDest.set(service, destAmbient);
+    const nsKey = srcNs && srcName ? srcNs : "";
+    const nameKey = srcNs && srcName ? srcName : "";
+    let byName = clients.get(nsKey);
+    if (!byName) clients.set(nsKey, (byName = new Map()));
+    let entry = byName.get(nameKey);
+    if (!entry) {
+      const client = clientFor(r, srcNs, srcName);
+      byName.set(nameKey, (entry = { client, source: { namespace: client.namespace, workload: client.name } }));
     }
+    const client = entry.client;
+    let memo = serviceMemos.get(service);
+    if (!memo) {
+      memo = {
+        choices: new Map(),
+        ambient: service.workloads.some((k) => model.workloadByKey.get(k)?.dataplane === "ambient"),
+      };
+      serviceMemos.set(service, memo);
+    }
+    const proto = L.request_protocol ?? "";
+    let choice = memo.choices.get(proto);
+    if (!choice) memo.choices.set(proto, (choice = portsFor(service, proto)));
     const policy = L.connection_security_policy ?? "";
-    const reporter = L.reporter ?? "";
+    const fromDestination = L.reporter === "destination";
+    const passthrough = PASSTHROUGH_HOSTS.has(host);
     for (const port of choice.ports) {
       let byClient = buckets.get(port);
       if (!byClient) buckets.set(port, (byClient = new Map()));
@@ -181,9 +206,13 @@ export function buildEdges(r: Resolver, samples: TrafficSample[], window?: strin
         b = {
           id,
           client,
+          source: entry.source,
           service,
           port,
-          dest: { mtls: 0, plaintext: 0, unknown: 0, seen: false },
+          destMtls: 0,
+          destPlaintext: 0,
+          destUnknown: 0,
+          destSeen: false,
           sourceSide: 0,
           portAmbiguous: false,
           passthrough: false,
@@ -191,38 +220,41 @@ export function buildEdges(r: Resolver, samples: TrafficSample[], window?: strin
         byClient.set(client, b);
       }
       if (choice.ambiguous) b.portAmbiguous = true;
-      if (PASSTHROUGH_HOSTS.has(host)) b.passthrough = true;
-      if (reporter === "destination") {
-        b.dest.seen = true;
-        if (policy === "mutual_tls") b.dest.mtls += s.value;
+      if (passthrough) b.passthrough = true;
+      if (fromDestination) {
+        b.destSeen = true;
+        if (policy === "mutual_tls") b.destMtls += s.value;
         // ztunnel has no "none": an inbound passthrough (plaintext) is reported as "unknown" (istio.md §7.2).
-        else if (policy === "none" || (destAmbient && policy === "unknown")) b.dest.plaintext += s.value;
-        else b.dest.unknown += s.value;
+        else if (policy === "none" || (memo.ambient && policy === "unknown")) b.destPlaintext += s.value;
+        else b.destUnknown += s.value;
       } else b.sourceSide += s.value;
     }
   }
 
   const out: EdgeAnalysis[] = [];
-  for (const byClient of buckets.values())
+  for (const [port, byClient] of buckets) {
+    // Every edge to this service port shares one destination object (the snapshot is serialised, not edited).
+    let destination: Edge["destination"] | null = null;
     for (const b of byClient.values()) {
+      destination ??= Object.freeze({
+        namespace: b.service.namespace,
+        service: b.service.name,
+        host: b.service.host,
+        port: port.port,
+        workloads: b.service.workloads,
+      });
       // One bucket per (client, service, port), so each prediction is computed once.
       let prediction = predictEdge(r, b.client, b.service, b.port);
       if (b.passthrough) prediction = passthroughPrediction(prediction, b.client, b.service.host);
-      const observed: Observed = b.dest.seen
-        ? { mtls: b.dest.mtls, plaintext: b.dest.plaintext, unknown: b.dest.unknown }
+      const observed: Observed = b.destSeen
+        ? { mtls: b.destMtls, plaintext: b.destPlaintext, unknown: b.destUnknown }
         : { mtls: 0, plaintext: 0, unknown: b.sourceSide };
       if (window) observed.window = window;
       if (b.portAmbiguous) observed.portAmbiguous = true;
       const edge: Edge = {
         id: b.id,
-        source: { namespace: b.client.namespace, workload: b.client.name },
-        destination: {
-          namespace: b.service.namespace,
-          service: b.service.name,
-          host: b.service.host,
-          port: b.port.port,
-          workloads: b.service.workloads,
-        },
+        source: b.source,
+        destination,
         predicted: prediction.predicted,
         observed,
         status: statusOf(prediction.predicted.verdict, observed).status,
@@ -236,5 +268,6 @@ export function buildEdges(r: Resolver, samples: TrafficSample[], window?: strin
         passthroughObserved: b.passthrough,
       });
     }
+  }
   return out;
 }

@@ -149,6 +149,8 @@ export interface LookupResult {
 }
 
 const NONE: DestinationRule[] = [];
+/** The answer when no DR matches: shared, since most (client, host) pairs have none. */
+const NOTHING: LookupResult = Object.freeze({ applied: null, shadowed: NONE });
 
 export function lookupDestinationRule(
   index: DrIndex,
@@ -158,22 +160,22 @@ export function lookupDestinationRule(
   serviceNs: string | null,
 ): LookupResult {
   const fromRoot = clientNs === index.rootNamespace;
-  // From the root namespace, only its private DRs count as "own" (istio.md §2.4).
-  const tiers: [DrTier, string, Visibility][] = [["client-namespace", clientNs, fromRoot ? "root-private" : "own"]];
-  if (serviceNs !== null && (serviceNs !== clientNs || fromRoot)) tiers.push(["service-namespace", serviceNs, "exported"]);
-  if (index.rootNamespace !== serviceNs) tiers.push(["root-namespace", index.rootNamespace, "exported"]);
-
   let applied: DrLookup | null = null;
   let shadowed: DestinationRule[] = NONE;
   let cached: string[] | null = null;
   const suffixes = () => (cached ??= hostSuffixes(host));
-  for (const [tier, ns, v] of tiers) {
+  // The tiers in order, unrolled rather than built as an array: this runs once per edge.
+  const tier = (name: DrTier, ns: string, v: Visibility) => {
     const matches = bestInTier(index, ns, v, clientNs, host, suffixes, clientLabels);
-    if (!matches) continue;
-    if (!applied) applied = merge(matches, tier);
+    if (!matches) return;
+    if (!applied) applied = merge(matches, name);
     else shadowed = [...shadowed, ...matches];
-  }
-  return { applied, shadowed };
+  };
+  // From the root namespace, only its private DRs count as "own" (istio.md §2.4).
+  tier("client-namespace", clientNs, fromRoot ? "root-private" : "own");
+  if (serviceNs !== null && (serviceNs !== clientNs || fromRoot)) tier("service-namespace", serviceNs, "exported");
+  if (index.rootNamespace !== serviceNs) tier("root-namespace", index.rootNamespace, "exported");
+  return applied ? { applied, shadowed } : NOTHING;
 }
 
 export interface PortTls {

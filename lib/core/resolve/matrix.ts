@@ -89,6 +89,13 @@ export function worseVerdict(a: Verdict, b: Verdict): boolean {
 
 /** Ports whose protocol Istio treats as HTTP: name prefix or appProtocol http*, grpc* (IST0118 conventions). */
 export function isHttpPort(p: { name?: string; appProtocol?: string }): boolean {
-  const proto = (p.appProtocol ?? p.name?.split("-")[0] ?? "").toLowerCase();
+  // The name's first "-" segment, cut without split(): this runs for every endpoint of every edge's port.
+  let proto = p.appProtocol;
+  if (proto === undefined) {
+    const name = p.name ?? "";
+    const dash = name.indexOf("-");
+    proto = dash < 0 ? name : name.slice(0, dash);
+  }
+  proto = proto.toLowerCase();
   return proto.startsWith("http") && proto !== "https" ? true : proto.startsWith("grpc");
 }

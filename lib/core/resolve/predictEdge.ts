@@ -96,7 +96,6 @@ interface EndpointSide {
   auto: Send;
 }
 
-const endpointCache = new WeakMap<Resolver, WeakMap<ServicePort, EndpointSide[]>>();
 
 function autoSend(r: Resolver, w: Workload, targetPort: number): Send {
   if (w.dataplane === "ambient") return { tls: "HBONE", origin: "auto", why: "auto-hbone" };
@@ -105,10 +104,8 @@ function autoSend(r: Resolver, w: Workload, targetPort: number): Send {
   return { tls: "ISTIO_MUTUAL", origin: "auto", why: "auto-mtls" };
 }
 
-function endpointSides(r: Resolver, service: Service, port: ServicePort): EndpointSide[] {
-  let byPort = endpointCache.get(r);
-  if (!byPort) endpointCache.set(r, (byPort = new WeakMap()));
-  const hit = byPort.get(port);
+function endpointSides(r: Resolver, memo: Memo, service: Service, port: ServicePort): EndpointSide[] {
+  const hit = memo.sides.get(port);
   if (hit) return hit;
   const workloads: (Workload | null)[] = [];
   for (const k of service.workloads) {
@@ -122,34 +119,69 @@ function endpointSides(r: Resolver, service: Service, port: ServicePort): Endpoi
     const auto: Send = w ? autoSend(r, w, targetPort) : { tls: "DISABLE", origin: "auto", why: "auto-endpoint-no-label" };
     return { workload: w, targetPort, accept, server, auto };
   });
-  byPort.set(port, sides);
+  memo.sides.set(port, sides);
   return sides;
 }
 
-/** Cluster-wide sending decisions, as shared constants: their identity keys the endpoint cache. */
+/** A cluster-wide sending decision; `key` numbers it so the endpoint-set cache key is one small integer. */
+interface ClusterSend extends Send {
+  key: number;
+}
+
+/** Cluster-wide sending decisions, as shared constants (keys 1..11; 0 = none). */
 const SEND = {
-  noProxy: { tls: "NONE", origin: "no-proxy", why: "no-proxy" },
-  passthrough: { tls: "DISABLE", origin: "auto", why: "passthrough" },
-  blackhole: { tls: "DISABLE", origin: "auto", why: "blackhole" },
-  credentialIgnored: { tls: "DISABLE", origin: "destinationrule", why: "dr-credential-ignored" },
+  noProxy: { tls: "NONE", origin: "no-proxy", why: "no-proxy", key: 1 },
+  passthrough: { tls: "DISABLE", origin: "auto", why: "passthrough", key: 2 },
+  blackhole: { tls: "DISABLE", origin: "auto", why: "blackhole", key: 3 },
+  credentialIgnored: { tls: "DISABLE", origin: "destinationrule", why: "dr-credential-ignored", key: 4 },
   dr: {
-    DISABLE: { tls: "DISABLE", origin: "destinationrule", why: "dr" },
-    SIMPLE: { tls: "SIMPLE", origin: "destinationrule", why: "dr" },
-    MUTUAL: { tls: "MUTUAL", origin: "destinationrule", why: "dr" },
-    ISTIO_MUTUAL: { tls: "ISTIO_MUTUAL", origin: "destinationrule", why: "dr" },
+    DISABLE: { tls: "DISABLE", origin: "destinationrule", why: "dr", key: 5 },
+    SIMPLE: { tls: "SIMPLE", origin: "destinationrule", why: "dr", key: 6 },
+    MUTUAL: { tls: "MUTUAL", origin: "destinationrule", why: "dr", key: 7 },
+    ISTIO_MUTUAL: { tls: "ISTIO_MUTUAL", origin: "destinationrule", why: "dr", key: 8 },
   },
-  meshExternal: { tls: "DISABLE", origin: "mesh-external", why: "mesh-external" },
-  autoOff: { tls: "DISABLE", origin: "auto", why: "auto-off" },
-  namespaceDisable: { tls: "DISABLE", origin: "auto", why: "auto-namespace-disable" },
-} as const satisfies Record<string, Send | Record<string, Send>>;
+  meshExternal: { tls: "DISABLE", origin: "mesh-external", why: "mesh-external", key: 9 },
+  autoOff: { tls: "DISABLE", origin: "auto", why: "auto-off", key: 10 },
+  namespaceDisable: { tls: "DISABLE", origin: "auto", why: "auto-namespace-disable", key: 11 },
+} as const satisfies Record<string, ClusterSend | Record<string, ClusterSend>>;
+
+const PLANE_KEY: Record<Workload["dataplane"], number> = { sidecar: 0, ambient: 1, linkerd: 2, none: 3 };
 
 interface EndpointSet {
   endpoints: EndpointPrediction[];
   worst: EndpointPrediction;
 }
 
-type SetCache = Map<Workload["dataplane"], Map<Send | null, [EndpointSet?, EndpointSet?]>>;
-const endpointSetCache = new WeakMap<Resolver, WeakMap<ServicePort, SetCache>>();
+/** The `client` and `server` parts of Predicted for one worst endpoint: shared by every edge that ends there. */
+interface Sides {
+  client: Predicted["client"];
+  server: Predicted["server"];
+  /** "; <server phrase>: <symptom>." — the client-independent end of the reason. */
+  tail: string;
+}
+
+/**
+ * Per-resolver memo of everything that does not depend on the individual client. The benchmark's
+ * 20k edges share ~2k service ports, so the endpoint work, the Predicted sub-objects and the
+ * server half of the reason are built once per port/outcome rather than once per edge.
+ */
+interface Memo {
+  sides: Map<ServicePort, EndpointSide[]>;
+  /** service port → (plane, cluster send, headless) packed into one integer → endpoint set. */
+  sets: Map<ServicePort, Map<number, EndpointSet>>;
+  /** worst endpoint → shared sides when the client side names no DestinationRule. */
+  predictedSides: Map<EndpointPrediction, Sides>;
+  /** worst endpoint → DestinationRule → shared sides naming it. */
+  predictedSidesByDr: Map<EndpointPrediction, Map<DestinationRule, Sides>>;
+}
+
+const memos = new WeakMap<Resolver, Memo>();
+
+function memoOf(r: Resolver): Memo {
+  let m = memos.get(r);
+  if (!m) memos.set(r, (m = { sides: new Map(), sets: new Map(), predictedSides: new Map(), predictedSidesByDr: new Map() }));
+  return m;
+}
 
 /**
  * Per-endpoint predictions for one service port, given what decides the client's sending (its data
@@ -158,21 +190,17 @@ const endpointSetCache = new WeakMap<Resolver, WeakMap<ServicePort, SetCache>>()
  */
 function endpointsFor(
   r: Resolver,
+  memo: Memo,
   service: Service,
   port: ServicePort,
   clientPlane: Workload["dataplane"],
-  clusterSend: Send | null,
+  clusterSend: ClusterSend | null,
   headless: boolean,
 ): EndpointSet {
-  let byPort = endpointSetCache.get(r);
-  if (!byPort) endpointSetCache.set(r, (byPort = new WeakMap()));
-  let byPlane = byPort.get(port);
-  if (!byPlane) byPort.set(port, (byPlane = new Map()));
-  let bySend = byPlane.get(clientPlane);
-  if (!bySend) byPlane.set(clientPlane, (bySend = new Map()));
-  let slot = bySend.get(clusterSend);
-  if (!slot) bySend.set(clusterSend, (slot = [undefined, undefined]));
-  const hit = slot[headless ? 1 : 0];
+  let byKey = memo.sets.get(port);
+  if (!byKey) memo.sets.set(port, (byKey = new Map()));
+  const key = PLANE_KEY[clientPlane] * 32 + (clusterSend ? clusterSend.key : 0) * 2 + (headless ? 1 : 0);
+  const hit = byKey.get(key);
   if (hit) return hit;
 
   const sendTo = (side: EndpointSide): Send => {
@@ -188,7 +216,7 @@ function endpointsFor(
     return side.auto;
   };
 
-  const endpoints: EndpointPrediction[] = endpointSides(r, service, port).map((side) => {
+  const endpoints: EndpointPrediction[] = endpointSides(r, memo, service, port).map((side) => {
     const send = sendTo(side);
     return { workload: side.workload, targetPort: side.targetPort, server: side.server, accept: side.accept, tls: send.tls, origin: send.origin, why: send.why, cell: matrixVerdict(send.tls, side.accept) };
   });
@@ -212,16 +240,20 @@ function endpointsFor(
   let worst = endpoints[0]!;
   for (const e of endpoints) if (worseVerdict(e.cell.verdict, worst.cell.verdict)) worst = e;
   const set = { endpoints, worst };
-  slot[headless ? 1 : 0] = set;
+  byKey.set(key, set);
   return set;
 }
 
+const NO_TLS: PortTls = { tls: null, from: "none" };
+const NO_DR: DestinationRule[] = [];
+
 export function predictEdge(r: Resolver, client: Client, service: Service, port: ServicePort): Prediction {
   const model = r.model;
+  const memo = memoOf(r);
   const mesh = r.meshOf(client);
   let dr: DrLookup | null = null;
-  let drTls: PortTls = { tls: null, from: "none" };
-  let shadowed: DestinationRule[] = [];
+  let drTls: PortTls = NO_TLS;
+  let shadowed: DestinationRule[] = NO_DR;
   let sidecar: SidecarResource | null = null;
   const isSidecarClient = client.dataplane === "sidecar";
 
@@ -229,12 +261,12 @@ export function predictEdge(r: Resolver, client: Client, service: Service, port:
     const found = r.lookupDr(client.revision, client.namespace, client.labels, service.host, service.namespace);
     dr = found.applied;
     shadowed = found.shadowed;
-    drTls = tlsForPort(dr?.trafficPolicy ?? null, port.port);
+    if (dr) drTls = tlsForPort(dr.trafficPolicy, port.port);
     sidecar = sidecarFor(model, client.namespace, client.labels, mesh.rootNamespace);
   }
 
   // Cluster-wide decisions for a sidecar client (same for every endpoint).
-  let clusterSend: Send | null = null;
+  let clusterSend: ClusterSend | null = null;
   if (client.dataplane === "none") clusterSend = SEND.noProxy;
   else if (isSidecarClient) {
     const imported = !sidecar || sidecarImports(sidecar, client.namespace ?? "", service.namespace, service.host);
@@ -251,17 +283,43 @@ export function predictEdge(r: Resolver, client: Client, service: Service, port:
 
   // Headless (ORIGINAL_DST) clusters: auto mTLS is all-or-nothing (istio.md §3.3).
   const passthroughLb = service.passthrough || dr?.trafficPolicy?.loadBalancerSimple === "PASSTHROUGH";
-  const { endpoints, worst } = endpointsFor(r, service, port, client.dataplane, clusterSend, isSidecarClient && passthroughLb);
+  const { endpoints, worst } = endpointsFor(r, memo, service, port, client.dataplane, clusterSend, isSidecarClient && passthroughLb);
 
-  const predicted: Predicted = {
-    client: { tls: worst.tls, origin: worst.origin, destinationRule: worst.origin === "destinationrule" ? drRef(dr?.rule) : null },
-    server: { mode: worst.server.mode, origin: worst.server.origin, policy: worst.server.policy },
+  const prediction: Prediction = { predicted: undefined!, worst, endpoints, dr, drTls, shadowed, sidecar };
+  const sides = sidesFor(memo, service, port, worst, worst.origin === "destinationrule" ? (dr?.rule ?? null) : null);
+  // Only the client half of the reason names the caller; the rest is shared per worst endpoint.
+  prediction.predicted = {
+    client: sides.client,
+    server: sides.server,
     verdict: worst.cell.verdict,
-    reason: "",
+    reason: clientPhrase(client, service, port, prediction, r) + sides.tail,
   };
-  const prediction: Prediction = { predicted, worst, endpoints, dr, drTls, shadowed, sidecar };
-  predicted.reason = explainPrediction(client, service, port, prediction, r);
   return prediction;
+}
+
+/**
+ * The Predicted client/server objects and the reason's tail for one worst endpoint. They are the
+ * same for every edge ending there, so they are built once and shared (frozen: the snapshot is
+ * serialised, never edited in place).
+ */
+function sidesFor(memo: Memo, service: Service, port: ServicePort, worst: EndpointPrediction, dr: DestinationRule | null): Sides {
+  let hit: Sides | undefined;
+  let byDr: Map<DestinationRule, Sides> | undefined;
+  if (dr) {
+    byDr = memo.predictedSidesByDr.get(worst);
+    if (!byDr) memo.predictedSidesByDr.set(worst, (byDr = new Map()));
+    hit = byDr.get(dr);
+  } else hit = memo.predictedSides.get(worst);
+  if (hit) return hit;
+  const s = worst.server;
+  const sides: Sides = {
+    client: Object.freeze({ tls: worst.tls, origin: worst.origin, destinationRule: drRef(dr) }),
+    server: Object.freeze({ mode: s.mode, origin: s.origin, policy: s.policy }),
+    tail: `; ${serverPhrase(service, port, worst)}: ${worst.cell.symptom}.`,
+  };
+  if (byDr && dr) byDr.set(dr, sides);
+  else memo.predictedSides.set(worst, sides);
+  return sides;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -316,8 +374,7 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
   }
 }
 
-function serverPhrase(service: Service, port: ServicePort, p: Prediction): string {
-  const e = p.worst;
+function serverPhrase(service: Service, port: ServicePort, e: EndpointPrediction): string {
   const dest = e.workload ? nsName(e.workload) : `${service.host}`;
   if (!e.workload) return `${service.host}:${port.port} has no known endpoints in the inputs`;
   if (e.accept.kind === "none" && e.server.mode !== "NONE") return `${dest} port ${e.targetPort} is excluded from inbound capture, so no proxy sees it`;
@@ -327,8 +384,3 @@ function serverPhrase(service: Service, port: ServicePort, p: Prediction): strin
   const plane = e.accept.kind === "ambient" ? " (ambient)" : "";
   return `${dest}${plane} port ${e.targetPort} is ${e.server.mode} by ${by}`;
 }
-
-function explainPrediction(client: Client, service: Service, port: ServicePort, p: Prediction, r: Resolver): string {
-  return `${clientPhrase(client, service, port, p, r)}; ${serverPhrase(service, port, p)}: ${p.worst.cell.symptom}.`;
-}
-
