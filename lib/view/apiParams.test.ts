@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { readCluster, readDuration, readNamespace, readSeverities, readTheme } from "./apiParams";
+
+const q = (s: string) => new URLSearchParams(s);
+
+describe("apiParams", () => {
+  it("reads cluster and namespace, absent = undefined", () => {
+    expect(readCluster(q(""))).toEqual({ ok: true, value: undefined });
+    expect(readCluster(q("cluster=kind-prod"))).toEqual({ ok: true, value: "kind-prod" });
+    expect(readCluster(q("cluster=arn:aws:eks:eu-west-1:1:cluster/x"))).toMatchObject({ ok: true });
+    expect(readNamespace(q("namespace=shop"))).toEqual({ ok: true, value: "shop" });
+    const bad = readNamespace(q("namespace=Shop_1"));
+    expect(bad).toEqual({
+      ok: false,
+      error: {
+        status: 400,
+        code: "invalid-namespace",
+        message: 'parameter "namespace": "Shop_1" is not a valid namespace name',
+      },
+    });
+    expect(readCluster(q("cluster=%3Cscript%3E"))).toMatchObject({
+      ok: false,
+      error: { code: "invalid-cluster" },
+    });
+  });
+
+  it("reads severities comma separated or repeated, and names a bad one", () => {
+    expect(readSeverities(q("severity=error,warning&severity=error"))).toEqual({
+      ok: true,
+      value: ["error", "warning"],
+    });
+    expect(readSeverities(q(""))).toEqual({ ok: true, value: [] });
+    expect(readSeverities(q("severity=error,fatal"))).toMatchObject({
+      ok: false,
+      error: {
+        status: 400,
+        code: "invalid-severity",
+        message: 'parameter "severity": "fatal" is not one of error, warning, info',
+      },
+    });
+  });
+
+  it("reads durations with a fallback, and all where allowed", () => {
+    expect(readDuration(q("expiringWithin=12h"), "expiringWithin", { fallback: null })).toEqual({
+      ok: true,
+      value: { text: "12h", seconds: 43_200 },
+    });
+    expect(readDuration(q(""), "expiringWithin", { fallback: null })).toEqual({ ok: true, value: null });
+    expect(readDuration(q(""), "window", { fallback: "30d" })).toMatchObject({
+      ok: true,
+      value: { seconds: 2_592_000 },
+    });
+    expect(readDuration(q("window=all"), "window", { fallback: "30d", allowAll: true })).toEqual({
+      ok: true,
+      value: null,
+    });
+    expect(readDuration(q("expiringWithin=all"), "expiringWithin", { fallback: null })).toMatchObject({
+      ok: false,
+      error: { code: "invalid-expiring-within" },
+    });
+    expect(readDuration(q("window=-3d"), "window", { fallback: "30d" })).toMatchObject({
+      ok: false,
+      error: {
+        status: 400,
+        code: "invalid-window",
+        message: expect.stringContaining('parameter "window": "-3d"'),
+      },
+    });
+  });
+
+  it("clips long echoed values", () => {
+    const r = readSeverities(q(`severity=${"x".repeat(500)}`));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.message.length).toBeLessThan(140);
+  });
+
+  it("reads the theme", () => {
+    expect(readTheme(q("theme=dark"))).toEqual({ ok: true, value: "dark" });
+    expect(readTheme(q(""))).toEqual({ ok: true, value: "light" });
+    expect(readTheme(q("theme=blue"))).toMatchObject({ ok: false, error: { code: "invalid-theme" } });
+  });
+});

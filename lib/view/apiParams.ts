@@ -1,0 +1,107 @@
+// Query-parameter validation shared by the API route handlers (contract §3). Each reader returns a
+// typed value or an ApiError naming the parameter, so a handler answers 400 `{error:{code,message}}`
+// without ever echoing a stack trace. Pure: no Next, no server layer.
+import { SEVERITIES, type SeverityFilter } from "./urlState";
+import { parseWindow } from "./window";
+
+export interface ApiError {
+  status: 400 | 404 | 503;
+  code: string;
+  message: string;
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const bad = (code: string, message: string): Parsed<never> => ({
+  ok: false,
+  error: { status: 400, code, message },
+});
+
+/** Kubernetes names (DNS-1123 label/subdomain) and kubeconfig context names: printable, bounded. */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,252}$/;
+
+/** `cluster=`: absent → undefined (the caller uses the default cluster). */
+export function readCluster(q: URLSearchParams): Parsed<string | undefined> {
+  const v = q.get("cluster");
+  if (v === null || v === "") return ok(undefined);
+  if (!NAME.test(v))
+    return bad("invalid-cluster", `parameter "cluster": "${clip(v)}" is not a valid cluster name`);
+  return ok(v);
+}
+
+/** `namespace=`: absent → undefined (the whole cluster). */
+export function readNamespace(q: URLSearchParams): Parsed<string | undefined> {
+  const v = q.get("namespace");
+  if (v === null || v === "") return ok(undefined);
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v))
+    return bad("invalid-namespace", `parameter "namespace": "${clip(v)}" is not a valid namespace name`);
+  return ok(v);
+}
+
+/**
+ * `severity=`: one or more of error, warning, info, comma separated or repeated (`severity=error,warning`
+ * or `severity=error&severity=warning`). Empty/absent = every severity.
+ */
+export function readSeverities(q: URLSearchParams): Parsed<SeverityFilter[]> {
+  const parts = q
+    .getAll("severity")
+    .flatMap((v) => v.split(","))
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  const out: SeverityFilter[] = [];
+  for (const p of parts) {
+    if (!(SEVERITIES as readonly string[]).includes(p))
+      return bad(
+        "invalid-severity",
+        `parameter "severity": "${clip(p)}" is not one of ${SEVERITIES.join(", ")}`,
+      );
+    if (!out.includes(p as SeverityFilter)) out.push(p as SeverityFilter);
+  }
+  return ok(out);
+}
+
+/**
+ * A duration parameter (`expiringWithin=30d`, `window=12h`): number + unit m/h/d/w/y. With `allowAll`,
+ * the word `all` is accepted too and read as null (no limit). Absent → `fallback`.
+ */
+export function readDuration(
+  q: URLSearchParams,
+  name: string,
+  opts: { fallback: string | null; allowAll?: boolean },
+): Parsed<{ text: string; seconds: number } | null> {
+  const v = q.get(name);
+  const text = v === null || v === "" ? opts.fallback : v;
+  if (text === null) return ok(null);
+  if (opts.allowAll && text === "all") return ok(null);
+  const seconds = parseWindow(text);
+  if (seconds === null)
+    return bad(
+      `invalid-${kebab(name)}`,
+      `parameter "${name}": "${clip(text)}" is not a duration like 24h, 7d, 30d or 1y${opts.allowAll ? " (or all)" : ""}`,
+    );
+  return ok({ text, seconds });
+}
+
+/** `theme=light|dark` (embed and SVG); absent → light. */
+export function readTheme(q: URLSearchParams): Parsed<"light" | "dark"> {
+  const v = q.get("theme");
+  if (v === null || v === "" || v === "light") return ok("light");
+  if (v === "dark") return ok("dark");
+  return bad("invalid-theme", `parameter "theme": "${clip(v)}" is not light or dark`);
+}
+
+export const notFound = (code: string, message: string): ApiError => ({ status: 404, code, message });
+export const unavailable = (message: string): ApiError => ({
+  status: 503,
+  code: "snapshot-unavailable",
+  message,
+});
+
+/** Echoed values are cut short so an error message never carries a large or odd payload back. */
+function clip(v: string): string {
+  const printable = v.replace(/[^\x20-\x7e]/g, "?");
+  return printable.length > 64 ? `${printable.slice(0, 64)}…` : printable;
+}
+
+const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

@@ -1,0 +1,191 @@
+import { describe, expect, it } from "vitest";
+import { CertificateSchema } from "../../core/snapshot/schema";
+import { cert, FIXTURE_NOW, root } from "../__fixtures__/certificate";
+import { formatDuration, formatOffset, formatTimeLeft } from "./format";
+import { layerOf } from "./layer";
+import { axisTicks, buildExpiryModel, expiringWithin, windowDomain } from "./timeline";
+import { urgencyOf } from "./urgency";
+
+const now = Date.parse(FIXTURE_NOW);
+const DAY = 24;
+
+describe("layerOf", () => {
+  it("reads the layer from role and source", () => {
+    expect(layerOf(root(1, { from: -1000, to: 80_000 }))).toBe("root");
+    expect(layerOf(root(2, { from: -10, to: 9000 }, { role: "intermediate" }))).toBe("intermediate");
+    expect(layerOf(cert(3, { from: -1, to: 23 }))).toBe("workload");
+    expect(layerOf(cert(4, { from: -1, to: 23 }, { role: "leaf", spiffeId: null }))).toBe("workload");
+    // Linkerd: anchor/issuer roles, the identity objects, or a Linkerd identity name.
+    expect(layerOf(root(5, { from: -1, to: 9000 }, { role: "trust-anchor" }))).toBe("linkerd");
+    expect(layerOf(root(6, { from: -1, to: 9000 }, { role: "issuer" }))).toBe("linkerd");
+    expect(
+      layerOf(
+        cert(
+          7,
+          { from: -1, to: 23 },
+          { dnsNames: ["web.shop.serviceaccount.identity.linkerd.cluster.local"] },
+        ),
+      ),
+    ).toBe("linkerd");
+    // SPIRE's bundle; cert-manager: a Certificate source or a cert-manager renewalTime on a non-workload.
+    expect(
+      layerOf(
+        root(
+          8,
+          { from: -1, to: 9000 },
+          { source: { kind: "ConfigMap", namespace: "spire", name: "spire-bundle" }, sources: [] },
+        ),
+      ),
+    ).toBe("spire");
+    expect(
+      layerOf(
+        cert(
+          9,
+          { from: -1, to: 2000 },
+          {
+            role: "leaf",
+            renewalTime: "2026-12-20T00:00:00Z",
+            source: { kind: "Secret", namespace: "shop", name: "web-tls" },
+          },
+        ),
+      ),
+    ).toBe("cert-manager");
+    // An Istio workload certificate's expected rotation point does not make it cert-manager's.
+    expect(layerOf(cert(10, { from: -1, to: 23 }, { renewalTime: "2026-11-27T23:00:00Z" }))).toBe("workload");
+  });
+});
+
+describe("urgencyOf", () => {
+  it("buckets by time left for long-lived certificates", () => {
+    const leaf = (toHours: number) => cert(1, { from: -90 * DAY, to: toHours }, { role: "leaf" });
+    expect(urgencyOf(leaf(-1), now)).toBe("expired");
+    expect(urgencyOf(leaf(0), now)).toBe("expired");
+    expect(urgencyOf(leaf(5), now)).toBe("critical");
+    expect(urgencyOf(leaf(2 * DAY), now)).toBe("critical"); // < 3 d is cert.expiring error for leaves
+    expect(urgencyOf(leaf(10 * DAY), now)).toBe("soon"); // < 14 d is cert.expiring warning
+    expect(urgencyOf(leaf(4 * DAY), now)).toBe("soon");
+    expect(urgencyOf(leaf(20 * DAY), now)).toBe("upcoming");
+    expect(urgencyOf(leaf(60 * DAY), now)).toBe("ok");
+  });
+
+  it("is at least as urgent as cert.expiring for CAs", () => {
+    const ca = (toDays: number) => root(2, { from: -3650 * DAY, to: toDays * DAY });
+    expect(urgencyOf(ca(10), now)).toBe("critical"); // < 14 d: error
+    expect(urgencyOf(ca(45), now)).toBe("soon"); // < 60 d: warning
+    expect(urgencyOf(ca(400), now)).toBe("ok");
+  });
+
+  it("judges short-lived workload certificates by the fraction of lifetime left", () => {
+    // A 24 h Istio certificate always has < 24 h left; it is not critical for that.
+    expect(urgencyOf(cert(3, { from: -2, to: 22 }), now)).toBe("ok");
+    expect(urgencyOf(cert(3, { from: -19, to: 5 }), now)).toBe("soon"); // 21 % left
+    expect(urgencyOf(cert(3, { from: -22, to: 2 }), now)).toBe("critical"); // 8 % left
+  });
+});
+
+describe("format", () => {
+  it("renders durations coarse far out and precise near expiry", () => {
+    expect(formatDuration(59)).toBe("0m");
+    expect(formatDuration(42 * 60)).toBe("42m");
+    expect(formatDuration(5 * 3600 + 59)).toBe("5h");
+    expect(formatDuration(3 * 86_400 + 4 * 3600)).toBe("3d 4h");
+    expect(formatDuration(120 * 86_400)).toBe("120d");
+    expect(formatDuration(365 * 86_400)).toBe("1y");
+    expect(formatDuration(1.55 * 365 * 86_400)).toBe("1.5y");
+    expect(formatTimeLeft(-7200)).toBe("expired 2h ago");
+    expect(formatTimeLeft(7200)).toBe("2h left");
+    expect(formatOffset(0)).toBe("now");
+    expect(formatOffset(-86_400 * 7)).toBe("−7d");
+  });
+});
+
+describe("buildExpiryModel", () => {
+  const certs = [
+    root(1, { from: -DAY * 365, to: DAY * 3650 }),
+    cert(2, { from: -DAY * 90, to: -3 }, { role: "leaf", spiffeId: null, dnsNames: ["old.shop.svc"] }),
+    cert(3, { from: -12, to: 12 }),
+    cert(4, { from: -2, to: 22 }, { renewalTime: "2026-11-27T22:00:00Z" }),
+  ];
+
+  it("makes every certificate valid snapshot data (fixture sanity)", () => {
+    for (const c of certs) expect(CertificateSchema.safeParse(c).success).toBe(true);
+  });
+
+  it("groups bars by layer, clamps them to the window and keeps the rotation marker", () => {
+    const m = buildExpiryModel(certs, { now: FIXTURE_NOW, window: "24h" });
+    expect(m.domain).toEqual([-6 * 3600, 24 * 3600]);
+    expect(m.groups.map((g) => g.layer)).toEqual(["root", "workload"]);
+    const rootBar = m.groups[0]!.bars[0]!;
+    expect(rootBar).toMatchObject({ start: -6 * 3600, end: 24 * 3600, clippedStart: true, clippedEnd: true });
+    const w = m.groups[1]!.bars;
+    expect(w.map((b) => b.name)).toEqual([
+      "old.shop.svc",
+      "spiffe://cluster.local/ns/shop/sa/web-3",
+      "spiffe://cluster.local/ns/shop/sa/web-4",
+    ]);
+    expect(w[0]).toMatchObject({ urgency: "expired", end: -3 * 3600, leftText: "expired 3h ago" });
+    expect(w[2]!.renewal).toBe(10 * 3600);
+    expect(m.counts).toEqual({ expired: 1, critical: 0, soon: 0, upcoming: 0, ok: 3 });
+  });
+
+  it("sorts the table by soonest expiry", () => {
+    const m = buildExpiryModel([...certs].reverse(), { now: FIXTURE_NOW, window: "30d" });
+    expect(m.table.map((r) => r.id.slice(-1))).toEqual(["2", "3", "4", "1"]);
+    expect(m.table[3]).toMatchObject({
+      layerLabel: "Roots",
+      owner: "ConfigMap istio-system/istio-ca-root-cert",
+      verified: true,
+    });
+  });
+
+  it("aggregates large layers: the N soonest as bars, the rest counted", () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => cert(100 + i, { from: -2, to: 1 + (i % 20) }));
+    const m = buildExpiryModel(many, { now: FIXTURE_NOW, window: "7d", maxBarsPerLayer: 10 });
+    const g = m.groups[0]!;
+    expect(g.bars).toHaveLength(10);
+    expect(g.hidden).toBe(9_990);
+    expect(g.total).toBe(10_000);
+    expect(Object.values(g.hiddenByUrgency).reduce((a, b) => a + b, 0)).toBe(9_990);
+    expect(g.bars.every((b) => b.secondsLeft <= 3600)).toBe(true);
+    expect(m.table).toHaveLength(10_000);
+  });
+
+  it("falls back to the default window on a bad one and says so", () => {
+    const m = buildExpiryModel(certs, { now: FIXTURE_NOW, window: "soon" });
+    expect(m.windowValid).toBe(false);
+    expect(m.domain).toEqual([-7.5 * 86_400, 30 * 86_400]);
+  });
+
+  it("covers every certificate with window=all", () => {
+    const { domain } = windowDomain("all", certs, now);
+    expect(domain[0]).toBeLessThan(-365 * 86_400);
+    expect(domain[1]).toBeGreaterThan(3650 * 86_400);
+  });
+});
+
+describe("axisTicks", () => {
+  it("puts now on a tick and keeps 5-10 ticks for hours and years alike", () => {
+    for (const d of [
+      [-6 * 3600, 24 * 3600],
+      [-7.5 * 86_400, 30 * 86_400],
+      [-400 * 86_400, 3700 * 86_400],
+    ] as [number, number][]) {
+      const t = axisTicks(d);
+      expect(t).toContain(0);
+      expect(t.length).toBeGreaterThanOrEqual(4);
+      expect(t.length).toBeLessThanOrEqual(10);
+      expect(t.every((x) => x >= d[0] && x <= d[1])).toBe(true);
+    }
+  });
+});
+
+describe("expiringWithin", () => {
+  it("keeps expired certificates and those ending within the window", () => {
+    const certs = [
+      cert(1, { from: -5, to: -1 }),
+      cert(2, { from: -5, to: 24 }),
+      cert(3, { from: -5, to: 25 }),
+    ];
+    expect(expiringWithin(certs, FIXTURE_NOW, 24 * 3600).map((c) => c.id.slice(-1))).toEqual(["1", "2"]);
+  });
+});

@@ -1,0 +1,117 @@
+import { describe, expect, it } from "vitest";
+import { cert, FIXTURE_NOW, root } from "../__fixtures__/certificate";
+import { embedFrameAncestors, parseEmbedOrigins } from "./frameAncestors";
+import { dashboardUrl, iframeSnippet, markdownImageSnippet, svgUrl } from "./embedCode";
+import { escapeXml, renderExpirySvg } from "./svg";
+
+const certs = [
+  root(1, { from: -24 * 365, to: 24 * 3650 }, { subject: `CN=Root <"&'> CA` }),
+  cert(2, { from: -48, to: -2 }, { role: "leaf", spiffeId: null, dnsNames: ["expired.shop.svc"] }),
+  cert(3, { from: -2, to: 22 }),
+];
+
+describe("renderExpirySvg", () => {
+  const opts = { title: "demo / shop", now: FIXTURE_NOW, window: "30d", theme: "light" as const };
+
+  it("is deterministic and independent of input order", () => {
+    const a = renderExpirySvg(certs, opts);
+    expect(renderExpirySvg([...certs].reverse(), opts)).toBe(a);
+  });
+
+  it("escapes every text and stays well-formed XML", () => {
+    const s = renderExpirySvg(certs, { ...opts, title: 'a<b & "c"' });
+    expect(s).not.toMatch(/<b &/);
+    expect(s).toContain("a&lt;b &amp; &quot;c&quot;");
+    expect(s).toContain("CN=Root &lt;&quot;&amp;&#39;&gt; CA");
+    expect(s.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    // Every element opened is closed (tags balance once self-closing ones are removed).
+    const opened = (s.match(/<[a-z][^>]*?(?<!\/)>/g) ?? []).length;
+    const closed = (s.match(/<\/[a-z]+>/g) ?? []).length;
+    expect(opened).toBe(closed);
+  });
+
+  it("shows the certificates, urgency cues and counts", () => {
+    const s = renderExpirySvg(certs, opts);
+    expect(s).toContain("expired.shop.svc");
+    expect(s).toContain("✕ expired 2h ago");
+    expect(s).toContain("spiffe://cluster.local/ns/shop/sa/web-3");
+    expect(s).toContain("✕ expired: 1");
+    expect(s).toContain("3 certificates · window 30d · as of 2026-11-27 12:00 UTC");
+  });
+
+  it("uses the dark palette for theme=dark and a fixed size", () => {
+    const light = renderExpirySvg(certs, opts);
+    const dark = renderExpirySvg(certs, { ...opts, theme: "dark" });
+    expect(light).toContain('fill="#ffffff"');
+    expect(dark).toContain('fill="#111418"');
+    expect(dark).not.toContain('fill="#ffffff"');
+    expect(/width="880"/.test(light)).toBe(true);
+  });
+
+  it("says so when there is nothing to show", () => {
+    expect(renderExpirySvg([], opts)).toContain("No certificates in this scope.");
+  });
+
+  it("drops characters XML forbids", () => {
+    expect(escapeXml("a\u0001b")).toBe("ab");
+  });
+});
+
+describe("parseEmbedOrigins", () => {
+  it("keeps http(s) origins, space or comma separated, and reports the rest", () => {
+    const r = parseEmbedOrigins(
+      " https://wiki.example.com, http://wiki.allowed.test:8080  https://*.corp.example/ javascript:alert(1) * https://a.b/path ftp://x.y 'self'",
+    );
+    expect(r.origins).toEqual([
+      "https://wiki.example.com",
+      "http://wiki.allowed.test:8080",
+      "https://*.corp.example",
+    ]);
+    expect(r.invalid.map((i) => i.entry)).toEqual([
+      "javascript:alert(1)",
+      "*",
+      "https://a.b/path",
+      "ftp://x.y",
+      "'self'",
+    ]);
+  });
+
+  it("rejects hosts that could smuggle CSP syntax", () => {
+    expect(parseEmbedOrigins("https://a;script-src").origins).toEqual([]);
+    expect(parseEmbedOrigins("https://a.*.b").origins).toEqual([]);
+    expect(parseEmbedOrigins("https://a:99999").origins).toEqual([]);
+  });
+
+  it("builds frame-ancestors, 'none' when nobody is allowed", () => {
+    expect(embedFrameAncestors([])).toBe("frame-ancestors 'none'");
+    expect(embedFrameAncestors(parseEmbedOrigins(undefined).origins)).toBe("frame-ancestors 'none'");
+    expect(embedFrameAncestors(["https://a.b", "http://c.d"])).toBe("frame-ancestors https://a.b http://c.d");
+  });
+});
+
+describe("embed snippets", () => {
+  const t = {
+    baseUrl: "https://handshake.example.com/",
+    cluster: "prod-eu",
+    namespace: "shop",
+    window: "30d",
+    theme: "dark" as const,
+  };
+
+  it("points the iframe at /embed/expiry and the image at the SVG route", () => {
+    expect(iframeSnippet(t)).toBe(
+      '<iframe src="https://handshake.example.com/embed/expiry?cluster=prod-eu&amp;namespace=shop&amp;window=30d&amp;theme=dark" title="Certificate expiry: prod-eu/shop" width="900" height="520" style="border:0" loading="lazy"></iframe>',
+    );
+    expect(svgUrl(t)).toBe(
+      "https://handshake.example.com/api/v1/expiry.svg?cluster=prod-eu&namespace=shop&window=30d&theme=dark",
+    );
+    expect(markdownImageSnippet(t)).toBe(
+      "[![Certificate expiry prod-eu/shop (30d)](https://handshake.example.com/api/v1/expiry.svg?cluster=prod-eu&namespace=shop&window=30d&theme=dark)](https://handshake.example.com/c/prod-eu/ns/shop?view=certificates&window=30d)",
+    );
+  });
+
+  it("links a whole-cluster image to the overview", () => {
+    expect(dashboardUrl({ ...t, namespace: null })).toBe("https://handshake.example.com/");
+    expect(svgUrl({ ...t, namespace: null })).not.toContain("namespace=");
+  });
+});

@@ -1,0 +1,131 @@
+// The overview's numbers for one cluster's snapshot: per namespace its data plane and mode, the share
+// of observed traffic into it that is mTLS, its findings by severity and its soonest expiry; for the
+// cluster the soonest expiries and findings by severity. One pass over each list, so a 10k-workload
+// snapshot stays cheap to summarise on every request.
+import type { Certificate, MeshSnapshot, Severity, SnapshotNamespace } from "../../core/snapshot/schema";
+import { displayName } from "../expiry/layer";
+import { urgencyOf, type Urgency } from "../expiry/urgency";
+
+export interface TrafficShare {
+  mtls: number;
+  total: number;
+  /** mtls / total, or null when nothing was observed. */
+  share: number | null;
+}
+
+export interface NamespaceSummary {
+  name: string;
+  dataplane: SnapshotNamespace["dataplane"];
+  mode: SnapshotNamespace["mtls"]["mode"];
+  workloads: number;
+  traffic: TrafficShare;
+  findings: Record<Severity, number>;
+  brokenEdges: number;
+  soonestExpiry: { notAfter: string; name: string; urgency: Urgency } | null;
+}
+
+export interface ExpiryItem {
+  id: string;
+  name: string;
+  role: Certificate["role"];
+  namespace: string | null;
+  notAfter: string;
+  urgency: Urgency;
+}
+
+export interface ClusterSummary {
+  namespaces: NamespaceSummary[];
+  findings: Record<Severity, number>;
+  traffic: TrafficShare;
+  soonest: ExpiryItem[];
+  certificates: number;
+}
+
+const zero = (): Record<Severity, number> => ({ error: 0, warning: 0, info: 0 });
+const share = (mtls: number, total: number): TrafficShare => ({
+  mtls,
+  total,
+  share: total > 0 ? mtls / total : null,
+});
+
+export function summarizeCluster(s: MeshSnapshot, opts: { soonest?: number } = {}): ClusterSummary {
+  const nowMs = Date.parse(s.now);
+  const byNs = new Map<string, NamespaceSummary & { _mtls: number; _total: number }>();
+  for (const n of s.namespaces)
+    byNs.set(n.name, {
+      name: n.name,
+      dataplane: n.dataplane,
+      mode: n.mtls.mode,
+      workloads: 0,
+      traffic: share(0, 0),
+      findings: zero(),
+      brokenEdges: 0,
+      soonestExpiry: null,
+      _mtls: 0,
+      _total: 0,
+    });
+  for (const w of s.workloads) {
+    const ns = byNs.get(w.namespace);
+    if (ns) ns.workloads++;
+  }
+  // Observed traffic is counted where it arrives (destination-side telemetry is the evidence).
+  let mtls = 0;
+  let total = 0;
+  const edgeNs = new Map<string, string[]>();
+  for (const e of s.edges) {
+    edgeNs.set(
+      e.id,
+      [e.source.namespace, e.destination.namespace].filter((x): x is string => !!x),
+    );
+    const ns = byNs.get(e.destination.namespace);
+    if (ns && e.status === "broken") ns.brokenEdges++;
+    if (!e.observed) continue;
+    const t = e.observed.mtls + e.observed.plaintext + e.observed.unknown;
+    mtls += e.observed.mtls;
+    total += t;
+    if (ns) {
+      ns._mtls += e.observed.mtls;
+      ns._total += t;
+    }
+  }
+  const findings = zero();
+  for (const f of s.findings) {
+    findings[f.severity]++;
+    const names = new Set<string>();
+    for (const r of f.resources) {
+      if (r.kind === "Namespace") names.add(r.name);
+      else if (r.namespace) names.add(r.namespace);
+    }
+    if (f.edge) for (const n of edgeNs.get(f.edge) ?? []) names.add(n);
+    for (const n of names) {
+      const ns = byNs.get(n);
+      if (ns) ns.findings[f.severity]++;
+    }
+  }
+  const certs = [...s.certificates].sort(
+    (a, b) => Date.parse(a.notAfter) - Date.parse(b.notAfter) || (a.id < b.id ? -1 : 1),
+  );
+  for (const c of certs) {
+    const nsName = c.owner?.namespace ?? c.source.namespace;
+    const ns = nsName ? byNs.get(nsName) : undefined;
+    if (ns && !ns.soonestExpiry)
+      ns.soonestExpiry = { notAfter: c.notAfter, name: displayName(c), urgency: urgencyOf(c, nowMs) };
+  }
+  return {
+    namespaces: [...byNs.values()].map(({ _mtls, _total, ...n }) => ({
+      ...n,
+      traffic: share(_mtls, _total),
+    })),
+    findings,
+    traffic: share(mtls, total),
+    soonest: certs.slice(0, opts.soonest ?? 5).map((c) => ({
+      id: c.id,
+      name: displayName(c),
+      role: c.role,
+      namespace: c.owner?.namespace ?? c.source.namespace ?? null,
+      notAfter: c.notAfter,
+      urgency: urgencyOf(c, nowMs),
+    })),
+    certificates: s.certificates.length,
+  };
+}
