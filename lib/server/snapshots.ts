@@ -1,36 +1,37 @@
-// TEMPORARY implementation (to be replaced by the snapshot service of issue #4): one cluster named
-// "demo" analysed from the demo manifests on disk. The exported signatures are the stable interface
-// that pages and route handlers use.
+// The server layer's interface for pages and route handlers: the process-wide HandshakeServer built from
+// the environment. Kept on globalThis because Next.js may load this module once per route bundle; the
+// clusters, the snapshot cache and the demo cluster must exist once per process.
 import "server-only";
-import { readFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
-import { analyze } from "../core/snapshot/analyze";
-import { parseTraffic } from "../core/traffic/parseTraffic";
-import { readInputs } from "../cli/readInputs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { startDemoCluster } from "../demo";
+import { createHandshakeServer, type HandshakeServer } from "./handshakeServer";
 import type { ClusterInfo, SnapshotView } from "./types";
-import { UnknownClusterError } from "./types";
 
-const DEMO_DIR = existsSync("demo/manifests") ? "demo/manifests" : "../shared/examples/basic";
-const DEMO_TRAFFIC = existsSync("demo/traffic.prom") ? "demo/traffic.prom" : "../shared/examples/basic/traffic.prom";
+const KEY = Symbol.for("handshake.server");
+type Holder = { [KEY]?: HandshakeServer };
 
-let cached: { view: SnapshotView; at: number } | undefined;
-
-export async function listClusters(): Promise<ClusterInfo[]> {
-  return [{ name: "demo", source: "demo", reachable: true, error: null, isDefault: true }];
-}
-
-export async function defaultClusterName(): Promise<string> {
-  return "demo";
-}
-
-export async function getSnapshotView(cluster: string, opts: { refresh?: boolean } = {}): Promise<SnapshotView> {
-  if (cluster !== "demo") throw new UnknownClusterError(cluster);
-  if (!cached || opts.refresh || Date.now() - cached.at > 30_000) {
-    const now = new Date();
-    const { inputs } = await readInputs([DEMO_DIR], async () => "");
-    const traffic = parseTraffic(await readFile(DEMO_TRAFFIC, "utf8"), DEMO_TRAFFIC);
-    const snapshot = analyze(inputs, { now, source: { type: "demo", context: "demo" }, traffic });
-    cached = { at: Date.now(), view: { cluster, snapshot, fetchedAt: now.toISOString(), ageSeconds: 0, stale: false, error: null, demo: true } };
+/** The process-wide server (created on first use; the demo cluster starts only if needed). */
+export function handshakeServer(): HandshakeServer {
+  const g = globalThis as Holder;
+  let s = g[KEY];
+  if (!s) {
+    const server = createHandshakeServer({ env: process.env, home: homedir(), startDemo: () => startDemoCluster({ dir: join(process.cwd(), "demo") }) });
+    g[KEY] = s = server;
+    // The demo listens in-process; close it when the process ends (SIGTERM/SIGINT exit through here too).
+    process.once("exit", () => void server.stop());
   }
-  return { ...cached.view, ageSeconds: Math.round((Date.now() - cached.at) / 1000) };
+  return s;
+}
+
+export function listClusters(): Promise<ClusterInfo[]> {
+  return handshakeServer().listClusters();
+}
+
+export function defaultClusterName(): Promise<string> {
+  return handshakeServer().defaultClusterName();
+}
+
+export function getSnapshotView(cluster: string, opts: { refresh?: boolean } = {}): Promise<SnapshotView> {
+  return handshakeServer().getSnapshotView(cluster, opts);
 }

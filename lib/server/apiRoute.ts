@@ -1,0 +1,68 @@
+// What every /api/v1 route handler shares (contract §3): the cluster and namespace parameters, the
+// snapshot view they name, JSON answers with Cache-Control: no-store, and errors as
+// `{ error: { code, message } }` (400 bad parameter, 404 unknown cluster/namespace, 503 no snapshot yet),
+// never a stack trace.
+import "server-only";
+import type { MeshSnapshot } from "../core/snapshot/schema";
+import { readCluster, readNamespace, type ApiError } from "../view/apiParams";
+import { namespaceExists, sliceSnapshot } from "../view/sliceSnapshot";
+import { defaultClusterName, getSnapshotView } from "./snapshots";
+import { SnapshotUnavailableError, UnknownClusterError, type SnapshotView } from "./types";
+
+const NO_STORE = { "Cache-Control": "no-store" };
+
+export function json(body: unknown, init: { status?: number; headers?: Record<string, string> } = {}): Response {
+  return Response.json(body, { status: init.status ?? 200, headers: { ...NO_STORE, ...init.headers } });
+}
+
+export function errorResponse(e: ApiError): Response {
+  return json({ error: { code: e.code, message: e.message } }, { status: e.status });
+}
+
+/** Freshness of the view, as headers, so the body stays exactly the contract's shape. */
+export function viewHeaders(v: SnapshotView): Record<string, string> {
+  const h: Record<string, string> = {
+    "X-Handshake-Cluster": ascii(v.cluster),
+    "X-Handshake-Fetched-At": v.fetchedAt,
+    "X-Handshake-Age-Seconds": String(v.ageSeconds),
+    "X-Handshake-Stale": String(v.stale),
+  };
+  if (v.error) h["X-Handshake-Error"] = ascii(v.error).slice(0, 512);
+  if (v.demo) h["X-Handshake-Demo"] = "true";
+  return h;
+}
+
+export type Resolved = { ok: true; view: SnapshotView; snapshot: MeshSnapshot; namespace: string | undefined } | { ok: false; response: Response };
+
+/**
+ * The snapshot a request names: `cluster=` (default cluster when absent) cut to `namespace=` when given.
+ * Any failure is already a Response.
+ */
+export async function resolveSnapshot(q: URLSearchParams): Promise<Resolved> {
+  const cluster = readCluster(q);
+  if (!cluster.ok) return { ok: false, response: errorResponse(cluster.error) };
+  const namespace = readNamespace(q);
+  if (!namespace.ok) return { ok: false, response: errorResponse(namespace.error) };
+  let view: SnapshotView;
+  try {
+    view = await getSnapshotView(cluster.value ?? (await defaultClusterName()));
+  } catch (e) {
+    return { ok: false, response: failure(e) };
+  }
+  const ns = namespace.value;
+  if (ns !== undefined && !namespaceExists(view.snapshot, ns))
+    return { ok: false, response: errorResponse({ status: 404, code: "unknown-namespace", message: `namespace "${ns}" is not in cluster "${view.cluster}"` }) };
+  return { ok: true, view, snapshot: ns !== undefined ? sliceSnapshot(view.snapshot, ns) : view.snapshot, namespace: ns };
+}
+
+/** Known failures keep their message; anything else is logged here and answered without details. */
+export function failure(e: unknown): Response {
+  if (e instanceof UnknownClusterError) return errorResponse({ status: 404, code: "unknown-cluster", message: e.message });
+  if (e instanceof SnapshotUnavailableError) return errorResponse({ status: 503, code: "snapshot-unavailable", message: e.message });
+  console.error("handshake: request failed:", e instanceof Error ? e.message : String(e));
+  return json({ error: { code: "internal", message: "internal error (see the server log)" } }, { status: 500 });
+}
+
+function ascii(s: string): string {
+  return s.replace(/[^\x20-\x7e]/g, "?");
+}

@@ -1,0 +1,169 @@
+// The server layer as one value: configured clusters, the default one, the embedded demo (started on
+// first need, once) and the snapshot service. `snapshots.ts` holds the process-wide instance built from
+// the environment; tests build their own with an injected environment and clock.
+import "server-only";
+import { readFile } from "node:fs/promises";
+import { KubeConfig } from "@kubernetes/client-node";
+import { parseTraffic } from "../core/traffic/parseTraffic";
+import type { DemoCluster } from "../demo";
+import { configuredClusters, type ClusterEnv } from "./kube/clusters";
+import type { ReadOptions } from "./kube/readCluster";
+import { kubeTransport, type KubeTransport } from "./kube/transport";
+import { readSnapshot } from "./readSnapshot";
+import { createSnapshotService, type ReadStats, type SnapshotServiceDeps } from "./snapshotService";
+import { UnknownClusterError, type ClusterInfo, type ClusterSource, type SnapshotView } from "./types";
+
+export const DEMO = "demo";
+
+export interface HandshakeServerOptions extends ClusterEnv {
+  /** Starts the embedded demo cluster (lib/demo startDemoCluster). */
+  startDemo: () => Promise<DemoCluster>;
+  now?: () => Date;
+  every?: SnapshotServiceDeps["every"];
+  read?: ReadOptions;
+  /** Timeout of the reachability probe of the current context (GET /version). */
+  probeTimeoutMs?: number;
+}
+
+export interface HandshakeServer {
+  listClusters(): Promise<ClusterInfo[]>;
+  defaultClusterName(): Promise<string>;
+  getSnapshotView(cluster: string, opts?: { refresh?: boolean }): Promise<SnapshotView>;
+  readStats(cluster: string): ReadStats;
+  /** The embedded demo, when it was started. */
+  demo(): DemoCluster | undefined;
+  stop(): Promise<void>;
+}
+
+interface Target {
+  name: string;
+  source: ClusterSource;
+  transport(): Promise<KubeTransport>;
+}
+
+/** Settings from the environment (documented in the README). */
+export function envSettings(env: Record<string, string | undefined>): { forceDemo: boolean; refreshMs: number; read: ReadOptions } {
+  const num = (name: string, fallback: number): number => {
+    const v = Number(env[name]);
+    return env[name] !== undefined && env[name] !== "" && Number.isFinite(v) && v >= 0 ? v : fallback;
+  };
+  return {
+    forceDemo: env.HANDSHAKE_DEMO === "1" || env.HANDSHAKE_DEMO === "true",
+    refreshMs: num("HANDSHAKE_REFRESH_SECONDS", 30) * 1000,
+    read: {
+      proxyTimeoutMs: num("HANDSHAKE_PROXY_TIMEOUT_SECONDS", 5) * 1000,
+      proxyConcurrency: Math.max(1, Math.floor(num("HANDSHAKE_PROXY_CONCURRENCY", 16))),
+    },
+  };
+}
+
+export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServer {
+  const settings = envSettings(o.env);
+  const now = o.now ?? (() => new Date());
+  const configured = configuredClusters(o);
+  const targets = new Map<string, Target>();
+  for (const c of configured.clusters) {
+    let t: KubeTransport | undefined;
+    targets.set(c.name, { name: c.name, source: c.source, transport: async () => (t ??= kubeTransport(c.kubeConfig())) });
+  }
+
+  let demo: DemoCluster | undefined;
+  let demoStart: Promise<DemoCluster> | undefined;
+  const startDemo = () =>
+    (demoStart ??= o.startDemo().then((d) => {
+      demo = d;
+      return d;
+    }));
+  let demoTransport: KubeTransport | undefined;
+  const demoTarget: Target = {
+    name: DEMO,
+    source: "demo",
+    transport: async () => {
+      const d = await startDemo();
+      if (!demoTransport) {
+        const kc = new KubeConfig();
+        kc.loadFromString(d.kubeconfig);
+        demoTransport = kubeTransport(kc);
+      }
+      return demoTransport;
+    },
+  };
+
+  // The default: HANDSHAKE_DEMO forces the demo; else the current context when it answers; else the pod's
+  // own cluster; else the demo. Decided once per process.
+  let defaultName: Promise<string> | undefined;
+  const resolveDefault = () =>
+    (defaultName ??= (async () => {
+      if (settings.forceDemo) return DEMO;
+      const current = configured.currentContext ? targets.get(configured.currentContext) : undefined;
+      if (current) {
+        try {
+          await (await current.transport()).get("/version", o.probeTimeoutMs ?? 2_000);
+          return current.name;
+        } catch {
+          // unreachable: fall through to the next candidate
+        }
+      }
+      if (targets.has("in-cluster")) return "in-cluster";
+      return DEMO;
+    })());
+
+  async function target(cluster: string): Promise<Target> {
+    const t = targets.get(cluster);
+    if (t && !(cluster === DEMO && settings.forceDemo)) return t;
+    if (cluster === DEMO && (await resolveDefault()) === DEMO) return demoTarget;
+    throw new UnknownClusterError(cluster);
+  }
+
+  const service = createSnapshotService({
+    now,
+    refreshMs: settings.refreshMs,
+    ...(o.every ? { every: o.every } : {}),
+    async read(cluster, at) {
+      const t = await target(cluster);
+      const transport = await t.transport();
+      const traffic = t.source === "demo" && demo ? parseTraffic(await readFile(demo.trafficPath, "utf8"), demo.trafficPath) : undefined;
+      return readSnapshot(transport, {
+        now: at,
+        source: t.source === "in-cluster" ? { type: "in-cluster" } : { type: t.source, context: t.name },
+        ...(traffic ? { traffic } : {}),
+        read: { ...settings.read, ...o.read },
+      });
+    },
+  });
+
+  return {
+    async listClusters() {
+      const def = await resolveDefault();
+      const names = [...targets.values()].filter((t) => !(t.name === DEMO && def === DEMO));
+      const all = def === DEMO ? [...names, demoTarget] : names;
+      return all
+        .map((t) => {
+          const r = service.reachability(t.name);
+          return { name: t.name, source: t.source, reachable: r.reachable, error: r.error, isDefault: t.name === def };
+        })
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    },
+    defaultClusterName: resolveDefault,
+    async getSnapshotView(cluster, opts = {}) {
+      const t = await target(cluster);
+      const v = await service.get(t.name, opts);
+      return {
+        cluster: t.name,
+        snapshot: v.snapshot,
+        fetchedAt: v.fetchedAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
+        ageSeconds: v.ageSeconds,
+        stale: v.stale,
+        error: v.error,
+        demo: t.source === "demo",
+      };
+    },
+    readStats: (cluster) => service.stats(cluster),
+    demo: () => demo,
+    async stop() {
+      service.stop();
+      const d = demoStart ? await demoStart.catch(() => undefined) : undefined;
+      await d?.stop();
+    },
+  };
+}

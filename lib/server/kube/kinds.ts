@@ -1,0 +1,58 @@
+// Exactly the kinds the core reads (lib/core/model, lib/core/certs/sources/fromObjects.ts), where the API
+// serves them, and in which API versions, newest first (the reader takes the first one the cluster
+// serves). deploy/clusterrole.yaml grants exactly these; keep the two in step.
+import "server-only";
+
+export interface KindSpec {
+  kind: string;
+  /** "" = the core group (/api/v1). */
+  group: string;
+  /** Versions to try, preferred first (istio.md: security v1 → v1beta1; networking v1 → v1beta1 → v1alpha3). */
+  versions: string[];
+  plural: string;
+  namespaced: boolean;
+  /** Objects of this kind the core ignores, dropped before they reach the loader (see SECRET_NAMES). */
+  keep?: (item: Record<string, unknown>) => boolean;
+}
+
+// Secrets the core reads: Istio's CA (cacerts, istio-ca-secret), Linkerd's issuer, and TLS Secrets
+// (cert-manager's and others'). Anything else (service-account tokens, Helm releases, app passwords) is
+// dropped the moment its page is decoded, so it is never kept, scrubbed or analysed.
+const SECRET_NAMES = new Set(["cacerts", "istio-ca-secret", "linkerd-identity-issuer"]);
+function isCertificateSecret(item: Record<string, unknown>): boolean {
+  const meta = item.metadata as { name?: unknown } | undefined;
+  return item.type === "kubernetes.io/tls" || (typeof meta?.name === "string" && SECRET_NAMES.has(meta.name));
+}
+
+const core = (kind: string, plural: string, namespaced = true): KindSpec => ({ kind, group: "", versions: ["v1"], plural, namespaced });
+const istioSecurity = ["v1", "v1beta1"];
+const istioNetworking = ["v1", "v1beta1", "v1alpha3"];
+
+/** Namespace first: the per-namespace fallback after a 403 needs the namespace names. */
+export const NAMESPACES: KindSpec = core("Namespace", "namespaces", false);
+
+export const KINDS: KindSpec[] = [
+  core("Pod", "pods"),
+  core("Service", "services"),
+  core("ConfigMap", "configmaps"),
+  { ...core("Secret", "secrets"), keep: isCertificateSecret },
+  { kind: "Deployment", group: "apps", versions: ["v1"], plural: "deployments", namespaced: true },
+  { kind: "StatefulSet", group: "apps", versions: ["v1"], plural: "statefulsets", namespaced: true },
+  { kind: "DaemonSet", group: "apps", versions: ["v1"], plural: "daemonsets", namespaced: true },
+  { kind: "ReplicaSet", group: "apps", versions: ["v1"], plural: "replicasets", namespaced: true },
+  { kind: "Job", group: "batch", versions: ["v1"], plural: "jobs", namespaced: true },
+  { kind: "CronJob", group: "batch", versions: ["v1"], plural: "cronjobs", namespaced: true },
+  { kind: "PeerAuthentication", group: "security.istio.io", versions: istioSecurity, plural: "peerauthentications", namespaced: true },
+  { kind: "DestinationRule", group: "networking.istio.io", versions: istioNetworking, plural: "destinationrules", namespaced: true },
+  { kind: "ServiceEntry", group: "networking.istio.io", versions: istioNetworking, plural: "serviceentries", namespaced: true },
+  { kind: "Sidecar", group: "networking.istio.io", versions: istioNetworking, plural: "sidecars", namespaced: true },
+  { kind: "Certificate", group: "cert-manager.io", versions: ["v1"], plural: "certificates", namespaced: true },
+  { kind: "Issuer", group: "cert-manager.io", versions: ["v1"], plural: "issuers", namespaced: true },
+  { kind: "ClusterIssuer", group: "cert-manager.io", versions: ["v1"], plural: "clusterissuers", namespaced: false },
+];
+
+/** The list path of a kind at one version, cluster-wide or in one namespace. */
+export function listPath(spec: KindSpec, version: string, namespace?: string): string {
+  const base = spec.group === "" ? `/api/${version}` : `/apis/${spec.group}/${version}`;
+  return namespace !== undefined ? `${base}/namespaces/${encodeURIComponent(namespace)}/${spec.plural}` : `${base}/${spec.plural}`;
+}

@@ -1,0 +1,68 @@
+// One read of a cluster: discovery, every kind the core needs, then the proxies' secrets. What could not
+// be read becomes completeness entries (and unreachable proxies), never a lost read; only a cluster
+// that does not answer discovery at all fails the read (the snapshot service then serves the last good
+// snapshot).
+import "server-only";
+import { mergeParsed } from "../../core/load/mergeParsed";
+import type { ParsedInputs } from "../../core/model/input";
+import type { UnreachableProxy } from "../../core/findings/context";
+import type { Completeness } from "../../core/snapshot/schema";
+import { KINDS, NAMESPACES } from "./kinds";
+import { mapBounded } from "./mapBounded";
+import { proxyTargets, readProxies } from "./readProxies";
+import { discover, readKind, type ListOptions } from "./readLists";
+import type { KubeTransport } from "./transport";
+
+export interface ReadOptions {
+  pageSize?: number;
+  /** Per API request. */
+  requestTimeoutMs?: number;
+  /** Kinds listed at once. */
+  listConcurrency?: number;
+  /** Port-forwards at once (default 16). */
+  proxyConcurrency?: number;
+  /** Per proxy, connection included (default 5 s). */
+  proxyTimeoutMs?: number;
+}
+
+export interface ClusterRead {
+  inputs: ParsedInputs;
+  completeness: Completeness[];
+  unreachableProxies: UnreachableProxy[];
+  stats: { objects: number; proxies: number; versions: Record<string, string | null> };
+}
+
+export const DEFAULT_READ_OPTIONS: Required<ReadOptions> = {
+  pageSize: 500,
+  requestTimeoutMs: 10_000,
+  listConcurrency: 6,
+  proxyConcurrency: 16,
+  proxyTimeoutMs: 5_000,
+};
+
+export async function readCluster(t: KubeTransport, opts: ReadOptions = {}): Promise<ClusterRead> {
+  const o = { ...DEFAULT_READ_OPTIONS, ...opts };
+  const list: ListOptions = { pageSize: o.pageSize, timeoutMs: o.requestTimeoutMs, concurrency: o.listConcurrency };
+  // Throws when the API server cannot be reached: the whole read failed.
+  const discovery = await discover(t, o.requestTimeoutMs);
+
+  const nsRead = await readKind(t, NAMESPACES, discovery, null, list);
+  const namespaces = nsRead.completeness.length > 0 ? null : nsRead.inputs.objects.map((x) => x.object.metadata.name).sort();
+  const kinds = await mapBounded(KINDS, o.listConcurrency, (spec) => readKind(t, spec, discovery, namespaces, list));
+
+  const objects = mergeParsed([nsRead.inputs, ...kinds.map((k) => k.inputs)]);
+  const proxies = await readProxies(t, proxyTargets(objects.objects), { concurrency: o.proxyConcurrency, timeoutMs: o.proxyTimeoutMs });
+
+  const completeness = [...nsRead.completeness, ...kinds.flatMap((k) => k.completeness)];
+  for (const p of proxies.unreachable)
+    completeness.push({ kind: "Pod", namespace: p.namespace, reason: /timed out/.test(p.reason) ? "timeout" : "error", message: `proxy secrets of pod ${p.namespace}/${p.pod} could not be read: ${p.reason}` });
+
+  const versions: Record<string, string | null> = { Namespace: nsRead.version };
+  KINDS.forEach((k, i) => (versions[k.kind] = kinds[i]?.version ?? null));
+  return {
+    inputs: mergeParsed([objects, proxies.inputs]),
+    completeness,
+    unreachableProxies: proxies.unreachable,
+    stats: { objects: objects.objects.length, proxies: proxies.attempted, versions },
+  };
+}

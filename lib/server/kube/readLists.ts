@@ -1,0 +1,140 @@
+// Lists of the kinds the core reads: discovery picks the API version, pages of 500 follow `continue`,
+// and a 403 on a cluster-wide list falls back to one list per namespace, so one forbidden namespace
+// costs only that namespace. Every item goes through the core loader (and its secret scrubbing) as
+// soon as its page is decoded.
+import "server-only";
+import { emptyParsed, mergeParsed } from "../../core/load/mergeParsed";
+import { loadObject } from "../../core/load/parseManifests";
+import type { ParsedInputs } from "../../core/model/input";
+import type { Completeness } from "../../core/snapshot/schema";
+import { listPath, type KindSpec } from "./kinds";
+import { mapBounded } from "./mapBounded";
+import { KubeError, type KubeTransport } from "./transport";
+
+export interface ListOptions {
+  pageSize: number;
+  timeoutMs: number;
+  /** Per-namespace lists in flight after a 403 on a cluster-wide list. */
+  concurrency: number;
+}
+
+export interface KindRead {
+  inputs: ParsedInputs;
+  completeness: Completeness[];
+  /** The API version read, or null when the kind is not installed. */
+  version: string | null;
+}
+
+/** Served versions per API group, from `/apis` (the core group is always there). */
+export type Discovery = Map<string, Set<string>>;
+
+export async function discover(t: KubeTransport, timeoutMs: number): Promise<Discovery> {
+  const body = (await t.get("/apis", timeoutMs)) as { groups?: { name?: string; versions?: { version?: string }[] }[] };
+  const out: Discovery = new Map([["", new Set(["v1"])]]);
+  for (const g of body.groups ?? []) {
+    if (typeof g.name !== "string") continue;
+    out.set(g.name, new Set((g.versions ?? []).map((v) => v.version).filter((v): v is string => typeof v === "string")));
+  }
+  return out;
+}
+
+export async function readKind(t: KubeTransport, spec: KindSpec, discovery: Discovery, namespaces: string[] | null, o: ListOptions): Promise<KindRead> {
+  const served = discovery.get(spec.group);
+  const versions = spec.versions.filter((v) => served?.has(v));
+  // A group or CRD that is not installed is simply absent: nothing of that kind exists.
+  if (versions.length === 0) return { inputs: emptyParsed(), completeness: [], version: null };
+  for (const version of versions) {
+    try {
+      return { inputs: await listAll(t, spec, version, undefined, o), completeness: [], version };
+    } catch (e) {
+      const err = asKubeError(e);
+      // Discovery can be stale (a CRD version just removed): try the next version.
+      if (err.reason === "not-found") continue;
+      if (err.reason === "forbidden" && spec.namespaced && namespaces !== null) return { ...(await perNamespace(t, spec, version, namespaces, o)), version };
+      return { inputs: emptyParsed(), completeness: [entry(spec, undefined, err)], version };
+    }
+  }
+  return { inputs: emptyParsed(), completeness: [], version: null };
+}
+
+async function perNamespace(t: KubeTransport, spec: KindSpec, version: string, namespaces: string[], o: ListOptions): Promise<Omit<KindRead, "version">> {
+  const parts = await mapBounded(namespaces, o.concurrency, async (ns) => {
+    try {
+      return { inputs: await listAll(t, spec, version, ns, o), completeness: [] as Completeness[] };
+    } catch (e) {
+      const err = asKubeError(e);
+      // The namespace went away between the two lists: nothing to report.
+      if (err.reason === "not-found") return { inputs: emptyParsed(), completeness: [] };
+      return { inputs: emptyParsed(), completeness: [entry(spec, ns, err)] };
+    }
+  });
+  return { inputs: mergeParsed(parts.map((p) => p.inputs)), completeness: parts.flatMap((p) => p.completeness) };
+}
+
+/** Every page of one list. A page that fails fails the list (a partial list would hide objects silently). */
+async function listAll(t: KubeTransport, spec: KindSpec, version: string, namespace: string | undefined, o: ListOptions): Promise<ParsedInputs> {
+  const path = listPath(spec, version, namespace);
+  const apiVersion = spec.group === "" ? version : `${spec.group}/${version}`;
+  const parts: ParsedInputs[] = [];
+  let token: string | undefined;
+  let restarted = false;
+  for (;;) {
+    const query = `?limit=${o.pageSize}${token ? `&continue=${encodeURIComponent(token)}` : ""}`;
+    let page: { items?: unknown; metadata?: { continue?: unknown } };
+    try {
+      page = (await t.get(path + query, o.timeoutMs)) as typeof page;
+    } catch (e) {
+      // 410 Gone: the continue token expired (the list took longer than etcd keeps its revision). Start over once.
+      if (e instanceof KubeError && e.status === 410 && !restarted) {
+        restarted = true;
+        parts.length = 0;
+        token = undefined;
+        continue;
+      }
+      throw e;
+    }
+    const items = Array.isArray(page.items) ? page.items : [];
+    const out = emptyParsed();
+    for (let i = 0; i < items.length; i++) {
+      const item: unknown = items[i];
+      if (spec.keep && isRecord(item) && !spec.keep(item)) continue;
+      const at = { file: itemLocation(path, item, namespace, i) };
+      const loaded = loadObject(item, at, { kind: spec.kind, apiVersion });
+      for (const x of loaded.objects) out.objects.push(x);
+      for (const p of loaded.problems) out.problems.push(p);
+    }
+    parts.push(out);
+    const next = page.metadata?.continue;
+    if (typeof next !== "string" || next === "") break;
+    token = next;
+  }
+  return mergeParsed(parts);
+}
+
+/** Where an object came from, as its API path (what `kubectl get --raw` takes), so problems name it. */
+function itemLocation(listPathValue: string, item: unknown, namespace: string | undefined, index: number): string {
+  const meta = isRecord(item) && isRecord(item.metadata) ? item.metadata : undefined;
+  const name = typeof meta?.name === "string" && meta.name !== "" ? meta.name : undefined;
+  const ns = typeof meta?.namespace === "string" ? meta.namespace : namespace;
+  if (!name) return `${listPathValue} (item ${index + 1})`;
+  if (ns === undefined) return `${listPathValue}/${name}`;
+  const plural = listPathValue.slice(listPathValue.lastIndexOf("/") + 1);
+  const base = listPathValue.slice(0, listPathValue.lastIndexOf("/"));
+  const groupBase = namespace !== undefined ? base.slice(0, base.lastIndexOf("/namespaces/")) : base;
+  return `${groupBase}/namespaces/${ns}/${plural}/${name}`;
+}
+
+function entry(spec: KindSpec, namespace: string | undefined, err: KubeError): Completeness {
+  const reason = err.reason === "forbidden" ? "forbidden" : err.reason === "timeout" ? "timeout" : err.reason === "not-found" ? "not-found" : "error";
+  const c: Completeness = { kind: spec.kind, reason, message: err.message };
+  if (namespace !== undefined) c.namespace = namespace;
+  return c;
+}
+
+export function asKubeError(e: unknown): KubeError {
+  return e instanceof KubeError ? e : new KubeError("error", e instanceof Error ? e.message : String(e));
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}

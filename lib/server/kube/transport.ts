@@ -1,0 +1,197 @@
+// The two ways the reader talks to a cluster, over @kubernetes/client-node's own HTTP stack and
+// authentication (client certificates, bearer tokens, exec plugins, in-cluster service account):
+// a JSON GET against the API server, and an HTTP GET to a pod port through a port-forward
+// (the way `istioctl proxy-config secret` reaches Envoy's admin port, istio.md §6.1).
+//
+// Bodies are parsed here as plain JSON, not through the client's typed models, so the objects reach the
+// core loader exactly as `kubectl get -o json` would print them (no Date conversion, no dropped fields).
+import "server-only";
+import http from "node:http";
+import { Duplex, PassThrough, Writable } from "node:stream";
+import {
+  createConfiguration,
+  HttpMethod,
+  type KubeConfig,
+  PortForward,
+  RequestContext,
+  ServerConfiguration,
+} from "@kubernetes/client-node";
+
+export interface KubeTransport {
+  /** GET an API path ("/api/v1/pods?limit=500"); resolves with the decoded JSON or throws KubeError. */
+  get(path: string, timeoutMs: number): Promise<unknown>;
+  /** GET `path` on `port` of a pod through a port-forward; resolves with the body or throws KubeError. */
+  podGet(namespace: string, pod: string, port: number, path: string, timeoutMs: number): Promise<string>;
+}
+
+export type KubeErrorReason = "forbidden" | "not-found" | "timeout" | "error" | "unreachable";
+
+/** Why a request failed, in words a person reads in a completeness entry or finding. */
+export class KubeError extends Error {
+  constructor(
+    readonly reason: KubeErrorReason,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = "KubeError";
+  }
+}
+
+export function kubeTransport(kc: KubeConfig): KubeTransport {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error(`kubeconfig context "${kc.getCurrentContext()}" names no cluster`);
+  const server = cluster.server.replace(/\/+$/, "");
+  const config = createConfiguration({ baseServer: new ServerConfiguration(server, {}), authMethods: { default: kc } });
+
+  return {
+    async get(path, timeoutMs) {
+      const ctx = new RequestContext(server + path, HttpMethod.GET);
+      ctx.setHeaderParam("Accept", "application/json");
+      ctx.setSignal(AbortSignal.timeout(timeoutMs));
+      let status: number;
+      let text: string;
+      try {
+        await kc.applySecurityAuthentication(ctx);
+        const res = await config.httpApi.send(ctx).toPromise();
+        status = res.httpStatusCode;
+        text = await res.body.text();
+      } catch (e) {
+        throw networkError(e, timeoutMs, server);
+      }
+      if (status < 200 || status > 299) throw statusError(status, text, path);
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        throw new KubeError("error", `GET ${path}: the answer is not JSON`, status);
+      }
+    },
+    podGet: (namespace, pod, port, path, timeoutMs) => forwardGet(kc, namespace, pod, port, path, timeoutMs),
+  };
+}
+
+function networkError(e: unknown, timeoutMs: number, server: string): KubeError {
+  const err = e as { name?: string; code?: string; message?: string; type?: string };
+  if (err?.name === "AbortError" || err?.name === "TimeoutError" || err?.type === "aborted")
+    return new KubeError("timeout", `no answer from ${server} within ${seconds(timeoutMs)}`);
+  const code = err?.code ?? (err as { errno?: string })?.errno;
+  return new KubeError("unreachable", `cannot reach ${server}: ${code ?? oneLine(err?.message ?? String(e))}`);
+}
+
+/** The API server answers errors as a Status object whose message says who may not do what. */
+function statusError(status: number, text: string, path: string): KubeError {
+  let message = "";
+  try {
+    const s = JSON.parse(text) as { message?: unknown };
+    if (typeof s.message === "string") message = oneLine(s.message);
+  } catch {
+    // not a Status: keep the HTTP status alone (the body may be anything, e.g. an HTML error page)
+  }
+  const what = message || `GET ${path}: HTTP ${status}`;
+  if (status === 403) return new KubeError("forbidden", what, status);
+  if (status === 404) return new KubeError("not-found", what, status);
+  if (status === 504) return new KubeError("timeout", what, status);
+  return new KubeError("error", message ? `HTTP ${status}: ${message}` : what, status);
+}
+
+/**
+ * One HTTP GET through a Kubernetes port-forward (WebSocket, client-node's PortForward). Node's own HTTP
+ * client parses the answer; the socket it writes to is a pair of streams bridged to the WebSocket.
+ * The whole exchange, connection included, is bounded by `timeoutMs`.
+ */
+async function forwardGet(kc: KubeConfig, namespace: string, pod: string, port: number, path: string, timeoutMs: number): Promise<string> {
+  const toPod = new PassThrough();
+  const fromPod = new PassThrough();
+  const errChunks: Buffer[] = [];
+  const errStream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      errChunks.push(chunk);
+      cb();
+    },
+  });
+  type Ws = { close(): void; on?(event: string, fn: () => void): void; terminate?(): void };
+  let ws: Ws | undefined;
+  let finished = false;
+  const closeWs = (w: Ws | undefined) => {
+    try {
+      if (w?.terminate) w.terminate();
+      else w?.close();
+    } catch {
+      // already closed
+    }
+  };
+
+  const exchange = (async () => {
+    const opened = new PortForward(kc, true).portForward(namespace, pod, [port], fromPod, errStream, toPod);
+    // If the timeout fires while the WebSocket is still opening, close it as soon as it opens.
+    void opened.then((w) => finished && closeWs(w as Ws)).catch(() => undefined);
+    let w: Ws;
+    try {
+      w = (await opened) as Ws;
+    } catch (e) {
+      throw forwardOpenError(e);
+    }
+    ws = w;
+    w.on?.("close", () => fromPod.end());
+    const socket = Duplex.from({ readable: fromPod, writable: toPod });
+    return await new Promise<string>((resolve, reject) => {
+      const req = http.request(
+        { host: "localhost", port, path, method: "GET", headers: { Connection: "close" }, createConnection: () => socket as never },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => {
+            const body = Buffer.concat(chunks).toString("utf8");
+            if (res.statusCode === 200) resolve(body);
+            else reject(new KubeError("error", `admin port ${port} answered HTTP ${res.statusCode}`));
+          });
+          res.on("error", (e) => reject(forwardStreamError(e, errChunks, port)));
+        },
+      );
+      req.on("error", (e) => reject(forwardStreamError(e, errChunks, port)));
+      req.end();
+    });
+  })();
+
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new KubeError("timeout", `timed out after ${seconds(timeoutMs)}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([exchange, timeout]);
+  } finally {
+    finished = true;
+    clearTimeout(timer);
+    closeWs(ws);
+    exchange.catch(() => undefined);
+    toPod.destroy();
+    fromPod.destroy();
+  }
+}
+
+function forwardOpenError(e: unknown): KubeError {
+  const err = e as { message?: string; code?: string };
+  const m = /Unexpected server response: (\d+)/.exec(err?.message ?? "");
+  if (m) {
+    const status = Number(m[1]);
+    if (status === 403) return new KubeError("forbidden", "port-forward forbidden (pods/portforward create)", status);
+    if (status === 404) return new KubeError("not-found", "pod not found", status);
+    return new KubeError("error", `port-forward refused (HTTP ${status})`, status);
+  }
+  return new KubeError("unreachable", `port-forward failed: ${err?.code ?? oneLine(err?.message ?? String(e))}`);
+}
+
+/** The port-forward error channel says why the pod side failed (e.g. connection refused on the port). */
+function forwardStreamError(e: unknown, errChunks: Buffer[], port: number): KubeError {
+  const side = oneLine(Buffer.concat(errChunks).toString("utf8"));
+  if (side) return new KubeError("unreachable", /refused/i.test(side) ? `connection refused on port ${port}` : side);
+  return new KubeError("unreachable", `admin port ${port} closed the connection: ${oneLine((e as Error)?.message ?? String(e))}`);
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, " ").trim();
+}

@@ -1,0 +1,150 @@
+// One analysed snapshot per cluster. Reads are single-flight (a hundred viewers arriving together cause
+// one cluster read), refreshed on an interval and on demand; when a refresh fails, the last good
+// snapshot is served with `stale`, its age and the error. Everything with side effects (the read, the
+// clock, the timer) is injected, so tests drive the real service.
+import "server-only";
+import type { MeshSnapshot } from "../core/snapshot/schema";
+import { SnapshotUnavailableError } from "./types";
+
+export interface SnapshotServiceDeps {
+  /** Reads and analyses one cluster (throws when the cluster cannot be read at all). */
+  read(cluster: string, now: Date): Promise<MeshSnapshot>;
+  now(): Date;
+  /** Background refresh period (default 30 s); 0 disables the timer (requests still refresh lazily). */
+  refreshMs: number;
+  /** After a failed read, requests wait this long before one of them tries again (default 5 s). */
+  retryMs?: number;
+  /** setInterval-like; returns a cancel function. The default timer does not keep the process alive. */
+  every?(fn: () => void, ms: number): () => void;
+}
+
+export interface ServiceView {
+  snapshot: MeshSnapshot;
+  fetchedAt: Date;
+  ageSeconds: number;
+  stale: boolean;
+  error: string | null;
+}
+
+export interface ReadStats {
+  /** Cluster reads started (successful or not). */
+  reads: number;
+  failures: number;
+  inFlight: boolean;
+  lastDurationMs: number | null;
+  lastError: string | null;
+  lastReadAt: string | null;
+}
+
+interface ClusterState {
+  good?: { snapshot: MeshSnapshot; at: Date };
+  failed?: { message: string; at: Date };
+  inflight?: Promise<void>;
+  cancelTimer?: () => void;
+  stats: ReadStats;
+}
+
+export interface SnapshotService {
+  get(cluster: string, opts?: { refresh?: boolean }): Promise<ServiceView>;
+  /** Counters per cluster read so far (tests, /metrics). */
+  stats(cluster: string): ReadStats;
+  /** Whether the last read of the cluster worked (null: never tried). */
+  reachability(cluster: string): { reachable: boolean | null; error: string | null };
+  stop(): void;
+}
+
+const defaultEvery = (fn: () => void, ms: number) => {
+  const t = setInterval(fn, ms);
+  t.unref();
+  return () => clearInterval(t);
+};
+
+export function createSnapshotService(deps: SnapshotServiceDeps): SnapshotService {
+  const retryMs = deps.retryMs ?? 5_000;
+  const every = deps.every ?? defaultEvery;
+  const states = new Map<string, ClusterState>();
+  const state = (cluster: string): ClusterState => {
+    let s = states.get(cluster);
+    if (!s) {
+      s = { stats: { reads: 0, failures: 0, inFlight: false, lastDurationMs: null, lastError: null, lastReadAt: null } };
+      states.set(cluster, s);
+    }
+    return s;
+  };
+
+  /** Starts a read unless one is running; everyone waiting gets the same one. */
+  function refresh(cluster: string): Promise<void> {
+    const s = state(cluster);
+    if (s.inflight) return s.inflight;
+    const started = deps.now();
+    s.stats.reads++;
+    s.stats.inFlight = true;
+    s.inflight = (async () => {
+      try {
+        const snapshot = await deps.read(cluster, started);
+        s.good = { snapshot, at: started };
+        s.failed = undefined;
+        s.stats.lastError = null;
+      } catch (e) {
+        s.failed = { message: errorMessage(e), at: deps.now() };
+        s.stats.failures++;
+        s.stats.lastError = s.failed.message;
+      } finally {
+        s.stats.inFlight = false;
+        s.stats.lastDurationMs = deps.now().getTime() - started.getTime();
+        s.stats.lastReadAt = started.toISOString();
+        s.inflight = undefined;
+      }
+      if (!s.cancelTimer && deps.refreshMs > 0) s.cancelTimer = every(() => void refresh(cluster), deps.refreshMs);
+    })();
+    return s.inflight;
+  }
+
+  const recentlyFailed = (s: ClusterState, now: Date) => !!s.failed && now.getTime() - s.failed.at.getTime() < retryMs;
+
+  function view(s: ClusterState, cluster: string): ServiceView {
+    if (!s.good) throw new SnapshotUnavailableError(cluster, `no snapshot of cluster "${cluster}" yet: ${s.failed?.message ?? "not read yet"}`);
+    const now = deps.now();
+    const stale = !!s.failed && s.failed.at.getTime() >= s.good.at.getTime();
+    return {
+      snapshot: s.good.snapshot,
+      fetchedAt: s.good.at,
+      ageSeconds: Math.max(0, Math.round((now.getTime() - s.good.at.getTime()) / 1000)),
+      stale,
+      error: stale ? (s.failed?.message ?? null) : null,
+    };
+  }
+
+  return {
+    async get(cluster, opts = {}) {
+      const s = state(cluster);
+      const now = deps.now();
+      if (opts.refresh) await refresh(cluster);
+      else if (!s.good) {
+        if (!recentlyFailed(s, now) || s.inflight) await refresh(cluster);
+      } else if (deps.refreshMs > 0 && now.getTime() - s.good.at.getTime() >= deps.refreshMs && !recentlyFailed(s, now)) {
+        // Older than the interval (the timer is late or was stopped): refresh in the background and
+        // serve what we have now.
+        void refresh(cluster);
+      }
+      return view(s, cluster);
+    },
+    stats: (cluster) => ({ ...state(cluster).stats }),
+    reachability(cluster) {
+      const s = states.get(cluster);
+      if (!s || (!s.good && !s.failed)) return { reachable: null, error: null };
+      const failedLast = !!s.failed && (!s.good || s.failed.at.getTime() >= s.good.at.getTime());
+      return { reachable: !failedLast, error: failedLast ? (s.failed?.message ?? null) : null };
+    },
+    stop() {
+      for (const s of states.values()) {
+        s.cancelTimer?.();
+        s.cancelTimer = undefined;
+      }
+    },
+  };
+}
+
+function errorMessage(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ").trim();
+}
