@@ -51,7 +51,8 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
     else workloadsByNamespace.set(w.namespace, [w]);
   }
 
-  const services = buildServices(objects, workloadsByNamespace, problems).sort(
+  const selected = new Map<Service, Workload[]>();
+  const services = buildServices(objects, workloadsByNamespace, problems, selected).sort(
     (a, b) => byName(a, b) || (a.host < b.host ? -1 : a.host > b.host ? 1 : 0),
   );
   const serviceByHost = new Map<string, Service>();
@@ -63,12 +64,19 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
   }
 
   const servicesByWorkload = new Map<string, Service[]>();
-  for (const s of services)
+  const servicesOfWorkload = new Map<Workload, Service[]>();
+  for (const s of services) {
     for (const k of s.workloads) {
       const list = servicesByWorkload.get(k);
       if (list) list.push(s);
       else servicesByWorkload.set(k, [s]);
     }
+    for (const w of selected.get(s) ?? []) {
+      const list = servicesOfWorkload.get(w);
+      if (list) list.push(s);
+      else servicesOfWorkload.set(w, [s]);
+    }
+  }
 
   const istio = readIstioObjects(objects, problems);
   for (const x of [...istio.peerAuthentications, ...istio.destinationRules, ...istio.sidecars]) imply(x.namespace);
@@ -94,6 +102,7 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
     services,
     serviceByHost,
     servicesByWorkload,
+    servicesOfWorkload,
     peerAuthentications: istio.peerAuthentications,
     destinationRules: istio.destinationRules,
     sidecars: istio.sidecars,

@@ -180,6 +180,8 @@ export interface MeshModel {
   serviceByHost: Map<string, Service>;
   /** Services selecting each workload ("namespace/name" → services), for port lookups. */
   servicesByWorkload: Map<string, Service[]>;
+  /** The same, keyed by the workload object: per-workload hot paths skip building "ns/name" keys. */
+  servicesOfWorkload: Map<Workload, Service[]>;
   peerAuthentications: PeerAuthentication[];
   destinationRules: DestinationRule[];
   sidecars: SidecarResource[];

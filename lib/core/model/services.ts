@@ -7,19 +7,23 @@ export const CLUSTER_DOMAIN = "cluster.local";
 
 export const serviceHost = (name: string, namespace: string) => `${name}.${namespace}.svc.${CLUSTER_DOMAIN}`;
 
-function workloadsSelected(selector: Record<string, string> | null, namespace: string, byNs: Map<string, Workload[]>): string[] {
-  if (!selector || Object.keys(selector).length === 0) return [];
-  return (byNs.get(namespace) ?? [])
-    .filter((w) => selectorMatches(selector, w.labels))
-    .map((w) => `${w.namespace}/${w.name}`)
-    .sort();
+/** Which workloads each service selects, as objects (the model indexes by them without building key strings). */
+export type SelectedWorkloads = Map<Service, Workload[]>;
+
+const NO_WORKLOADS: Workload[] = [];
+
+function workloadsSelected(selector: Record<string, string> | null, namespace: string, byNs: Map<string, Workload[]>): Workload[] {
+  if (!selector || Object.keys(selector).length === 0) return NO_WORKLOADS;
+  return (byNs.get(namespace) ?? NO_WORKLOADS).filter((w) => selectorMatches(selector, w.labels));
 }
+
+const keysOf = (ws: Workload[]) => ws.map((w) => `${w.namespace}/${w.name}`).sort();
 
 function exportToAnnotation(v: string | undefined): string[] {
   return v ? v.split(",").map((s) => s.trim()).filter(Boolean) : [];
 }
 
-function kubeService(o: LoadedObject, byNs: Map<string, Workload[]>, problems: InputProblem[]): Service | null {
+function kubeService(o: LoadedObject, byNs: Map<string, Workload[]>, problems: InputProblem[], selected: SelectedWorkloads): Service | null {
   const namespace = o.object.metadata.namespace ?? "default";
   const name = o.object.metadata.name;
   const spec = at(o.object, "spec");
@@ -47,7 +51,8 @@ function kubeService(o: LoadedObject, byNs: Map<string, Workload[]>, problems: I
   });
   const selectorRaw = at(spec, "selector");
   const selector = selectorRaw === undefined || selectorRaw === null ? null : strMap(selectorRaw);
-  return {
+  const ws = workloadsSelected(selector, namespace, byNs);
+  const service: Service = {
     namespace,
     name,
     host: serviceHost(name, namespace),
@@ -55,14 +60,16 @@ function kubeService(o: LoadedObject, byNs: Map<string, Workload[]>, problems: I
     external: str(at(spec, "type")) === "ExternalName",
     ports: ports.sort((a, b) => a.port - b.port),
     selector,
-    workloads: workloadsSelected(selector, namespace, byNs),
+    workloads: keysOf(ws),
     kind: "Service",
     exportTo: exportToAnnotation(o.object.metadata.annotations?.["networking.istio.io/exportTo"]),
     passthrough: str(at(spec, "clusterIP")) === "None",
   };
+  selected.set(service, ws);
+  return service;
 }
 
-function serviceEntries(o: LoadedObject, byNs: Map<string, Workload[]>): Service[] {
+function serviceEntries(o: LoadedObject, byNs: Map<string, Workload[]>, selected: SelectedWorkloads): Service[] {
   const namespace = o.object.metadata.namespace ?? "default";
   const spec = at(o.object, "spec");
   const ports: ServicePort[] = [];
@@ -79,31 +86,42 @@ function serviceEntries(o: LoadedObject, byNs: Map<string, Workload[]>): Service
   const selectorRaw = at(spec, "workloadSelector", "labels");
   const selector = selectorRaw ? strMap(selectorRaw) : null;
   const exportTo = arr(at(spec, "exportTo")).filter((x): x is string => typeof x === "string");
+  const ws = workloadsSelected(selector, namespace, byNs);
   return arr(at(spec, "hosts"))
     .filter((h): h is string => typeof h === "string" && h !== "")
-    .map((host) => ({
-      namespace,
-      name: o.object.metadata.name,
-      host,
-      headless: false,
-      external,
-      ports: [...ports].sort((a, b) => a.port - b.port),
-      selector,
-      workloads: workloadsSelected(selector, namespace, byNs),
-      kind: "ServiceEntry" as const,
-      exportTo,
-      passthrough: str(at(spec, "resolution")) === "NONE",
-    }));
+    .map((host) => {
+      const service: Service = {
+        namespace,
+        name: o.object.metadata.name,
+        host,
+        headless: false,
+        external,
+        // Each host gets its own port objects: edges and endpoint caches are keyed by port object.
+        ports: ports.map((p) => ({ ...p })).sort((a, b) => a.port - b.port),
+        selector,
+        workloads: keysOf(ws),
+        kind: "ServiceEntry" as const,
+        exportTo,
+        passthrough: str(at(spec, "resolution")) === "NONE",
+      };
+      selected.set(service, ws);
+      return service;
+    });
 }
 
-export function buildServices(objects: LoadedObject[], byNs: Map<string, Workload[]>, problems: InputProblem[]): Service[] {
+export function buildServices(
+  objects: LoadedObject[],
+  byNs: Map<string, Workload[]>,
+  problems: InputProblem[],
+  selected: SelectedWorkloads = new Map(),
+): Service[] {
   const out: Service[] = [];
   for (const o of objects) {
     if (o.object.kind === "Service") {
-      const s = kubeService(o, byNs, problems);
+      const s = kubeService(o, byNs, problems, selected);
       if (s) out.push(s);
     } else if (o.object.kind === "ServiceEntry" && o.object.apiVersion?.startsWith("networking.istio.io/")) {
-      out.push(...serviceEntries(o, byNs));
+      out.push(...serviceEntries(o, byNs, selected));
     }
   }
   return out;

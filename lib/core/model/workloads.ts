@@ -121,8 +121,10 @@ function buildWorkload(
   const explicitTlsMode = view.labels["security.istio.io/tlsMode"];
   // The injector adds tlsMode=istio unless the template already sets it (istio.md §3.3).
   const tlsModeLabel = explicitTlsMode ?? (dataplane === "sidecar" && !live ? "istio" : null);
-  const labels = { ...view.labels };
-  if (tlsModeLabel !== null && !live) labels["security.istio.io/tlsMode"] = tlsModeLabel;
+  const withTlsMode = tlsModeLabel !== null && !live ? { ...view.labels, "security.istio.io/tlsMode": tlsModeLabel } : view.labels;
+  // Keys in sorted order, as the snapshot lists them: the snapshot can then use this object as is.
+  const labels: Labels = {};
+  for (const k of Object.keys(withTlsMode).sort()) labels[k] = withTlsMode[k]!;
   return {
     namespace,
     name,

@@ -93,7 +93,7 @@ export function createResolver(model: MeshModel): Resolver {
     },
     realPorts(w) {
       const ports = new Set(w.containerPorts.map((p) => p.port));
-      for (const s of model.servicesByWorkload.get(`${w.namespace}/${w.name}`) ?? []) for (const p of s.ports) ports.add(resolver.targetPortOf(s, p, w));
+      for (const s of model.servicesOfWorkload.get(w) ?? []) for (const p of s.ports) ports.add(resolver.targetPortOf(s, p, w));
       return ports;
     },
     targetPortOf(_service, port, w) {

@@ -44,6 +44,17 @@ function identityOf(w: Workload, r: Resolver): string | null {
   return null;
 }
 
+/** Labels with sorted keys; the model's own object when already in order (the model sorts them), so no copy per workload. */
+function sortedLabels(labels: Record<string, string>): Record<string, string> {
+  const keys = Object.keys(labels);
+  let inOrder = true;
+  for (let i = 1; i < keys.length && inOrder; i++) inOrder = keys[i - 1]! < keys[i]!;
+  if (inOrder) return labels;
+  const out: Record<string, string> = {};
+  for (const k of keys.sort()) out[k] = labels[k]!;
+  return out;
+}
+
 function snapshotWorkload(r: Resolver, w: Workload): SnapshotWorkload {
   const base = r.serverDecision(w);
   return {
@@ -51,7 +62,7 @@ function snapshotWorkload(r: Resolver, w: Workload): SnapshotWorkload {
     name: w.name,
     kind: w.kind,
     serviceAccount: w.serviceAccount,
-    labels: Object.fromEntries(Object.entries(w.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    labels: sortedLabels(w.labels),
     pods: w.pods,
     dataplane: w.dataplane,
     identity: identityOf(w, r),

@@ -28,12 +28,34 @@ export function tlsBlocks(dr: DestinationRule): TlsBlock[] {
   return out;
 }
 
-/** Services a DR host covers: a map read for an exact host, a scan only for wildcards. */
+/**
+ * Services per host suffix (".ns.svc.cluster.local", ".svc.cluster.local", …; each cut at a dot after
+ * the host's first character), in model order: a wildcard DR "*.suffix" matches exactly the services
+ * listed under ".suffix" (hostMatchScore), so 200 wildcard DRs need not scan 2,000 services each.
+ */
+const suffixIndexes = new WeakMap<AnalysisContext["model"], Map<string, Service[]>>();
+function servicesBySuffix(model: AnalysisContext["model"]): Map<string, Service[]> {
+  let idx = suffixIndexes.get(model);
+  if (idx) return idx;
+  idx = new Map();
+  for (const s of model.services)
+    for (let i = s.host.indexOf(".", 1); i >= 1; i = s.host.indexOf(".", i + 1)) {
+      const suffix = s.host.slice(i);
+      const list = idx.get(suffix);
+      if (list) list.push(s);
+      else idx.set(suffix, [s]);
+    }
+  suffixIndexes.set(model, idx);
+  return idx;
+}
+
+/** Services a DR host covers: a map read for an exact host or a "*.suffix" wildcard. */
 function servicesMatching(ctx: AnalysisContext, dr: DestinationRule): Service[] {
   if (!dr.fqdn.startsWith("*")) {
     const s = ctx.model.serviceByHost.get(dr.fqdn);
     return s ? [s] : [];
   }
+  if (dr.fqdn.startsWith("*.")) return [...(servicesBySuffix(ctx.model).get(dr.fqdn.slice(1)) ?? [])];
   return ctx.model.services.filter((s) => hostMatchScore(dr.fqdn, s.host) >= 0);
 }
 

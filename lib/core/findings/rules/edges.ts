@@ -37,11 +37,12 @@ function edgeResources(ea: EdgeAnalysis, extra: Ref[] = []): Ref[] {
   if (ea.client.workload) out.push(workloadRef(ea.client.workload));
   const server = ea.prediction.worst.workload;
   if (server) out.push(workloadRef(server));
-  const seen = new Set<string>();
-  return out.filter((r) => {
-    const k = `${r.kind}/${r.namespace ?? ""}/${r.name}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
+  // At most a handful of refs: a pairwise check, not a Set of key strings per finding (thousands of them).
+  return out.filter((r, i) => {
+    for (let j = 0; j < i; j++) {
+      const o = out[j]!;
+      if (o.kind === r.kind && (o.namespace ?? "") === (r.namespace ?? "") && o.name === r.name) return false;
+    }
     return true;
   });
 }

@@ -98,7 +98,7 @@ export const paPortNotOnWorkload = rule("pa.port-not-on-workload", (ctx) => {
     for (const key of pa.portLevelMtls.keys()) {
       if (real.has(key)) continue;
       let meant: number | null = null;
-      for (const s of ctx.model.servicesByWorkload.get(nsName(w)) ?? []) {
+      for (const s of ctx.model.servicesOfWorkload.get(w) ?? []) {
         const p = s.ports.find((sp) => sp.port === key);
         if (p) meant = ctx.resolver.targetPortOf(s, p, w);
       }
