@@ -3,7 +3,15 @@
 // 503. Read-only: every other verb is 405 MethodNotAllowed.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { groupOf, isObj, type KubeObject, type Obj } from "./objects";
-import { apiGroup, apiGroupList, apiVersions, findType, resourceList, VERSION_INFO, type ResourceType } from "./resources";
+import {
+  apiGroup,
+  apiGroupList,
+  apiVersions,
+  findType,
+  resourceList,
+  VERSION_INFO,
+  type ResourceType,
+} from "./resources";
 
 export interface Counters {
   list: number;
@@ -24,20 +32,41 @@ export interface ApiContext {
 }
 
 export function status(code: number, reason: string, message: string, details?: Obj): object {
-  return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, ...(details ? { details } : {}), code };
+  return {
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Failure",
+    message,
+    reason,
+    ...(details ? { details } : {}),
+    code,
+  };
 }
 
 export function sendJson(res: ServerResponse, code: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(code, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-cache, private" });
+  res.writeHead(code, {
+    "Content-Type": "application/json",
+    "Content-Length": Buffer.byteLength(text),
+    "Cache-Control": "no-cache, private",
+  });
   res.end(text);
 }
 
 const notFoundPath = () => status(404, "NotFound", "the server could not find the requested resource", {});
 
 /** `secrets is forbidden: User "demo" cannot list resource "secrets" in API group "" in the namespace "vault"` */
-export function forbiddenStatus(user: string, verb: string, t: ResourceType, namespace: string | null, name?: string): object {
-  const what = name ? `${t.plural}${t.group ? `.${t.group}` : ""} "${name}"` : `${t.plural}${t.group ? `.${t.group}` : ""}`;
+export function forbiddenStatus(
+  user: string,
+  verb: string,
+  t: ResourceType,
+  namespace: string | null,
+  name?: string,
+): object {
+  const what = name
+    ? `${t.plural}${t.group ? `.${t.group}` : ""} "${name}"`
+    : `${t.plural}${t.group ? `.${t.group}` : ""}`;
   const scope = namespace ? `in the namespace "${namespace}"` : "at the cluster scope";
   return status(
     403,
@@ -48,7 +77,9 @@ export function forbiddenStatus(user: string, verb: string, t: ResourceType, nam
 }
 
 function isForbidden(ctx: ApiContext, t: ResourceType, namespace: string | null): boolean {
-  const rules = ctx.forbidden.filter((f) => f.resource === (t.group ? `${t.plural}.${t.group}` : t.plural) || f.resource === t.plural);
+  const rules = ctx.forbidden.filter(
+    (f) => f.resource === (t.group ? `${t.plural}.${t.group}` : t.plural) || f.resource === t.plural,
+  );
   if (!rules.length) return false;
   // A cluster-wide list covers every namespace, so RBAC refuses it when any namespace is refused.
   return namespace === null ? true : rules.some((f) => f.namespace === namespace);
@@ -75,7 +106,10 @@ function parseResourcePath(group: string, version: string, rest: string[]): Rout
 
 function matchesSelector(o: Obj, selector: string | null): boolean {
   if (!selector) return true;
-  const labels = (isObj(o.metadata) && isObj(o.metadata.labels) ? o.metadata.labels : {}) as Record<string, unknown>;
+  const labels = (isObj(o.metadata) && isObj(o.metadata.labels) ? o.metadata.labels : {}) as Record<
+    string,
+    unknown
+  >;
   return selector.split(",").every((term) => {
     const t = term.trim();
     if (!t) return true;
@@ -94,10 +128,13 @@ const nameOf = (o: Obj) => (typeof metaOf(o).name === "string" ? (metaOf(o).name
 
 /** The stored objects of a type (sorted by namespace, then name), extra (fault) objects after them. */
 function itemsOf(ctx: ApiContext, t: ResourceType, namespace: string | null): Obj[] {
-  const ofType = (o: Obj) => typeof o.apiVersion === "string" && groupOf(o.apiVersion) === t.group && o.kind === t.kind;
+  const ofType = (o: Obj) =>
+    typeof o.apiVersion === "string" && groupOf(o.apiVersion) === t.group && o.kind === t.kind;
   const inNs = (o: Obj) => namespace === null || nsOf(o) === namespace;
   const stored = ctx.objects.filter((o) => ofType(o) && inNs(o));
-  stored.sort((a, b) => (nsOf(a) === nsOf(b) ? (nameOf(a) < nameOf(b) ? -1 : 1) : nsOf(a) < nsOf(b) ? -1 : 1));
+  stored.sort((a, b) =>
+    nsOf(a) === nsOf(b) ? (nameOf(a) < nameOf(b) ? -1 : 1) : nsOf(a) < nsOf(b) ? -1 : 1,
+  );
   return [...stored, ...ctx.extraObjects.filter((o) => ofType(o) && inNs(o))];
 }
 
@@ -116,7 +153,13 @@ function encodeContinue(t: ContinueToken): string {
 function decodeContinue(s: string): ContinueToken | null {
   try {
     const v: unknown = JSON.parse(Buffer.from(s, "base64url").toString("utf8"));
-    if (isObj(v) && typeof v.rv === "string" && typeof v.offset === "number" && Number.isInteger(v.offset) && v.offset >= 0)
+    if (
+      isObj(v) &&
+      typeof v.rv === "string" &&
+      typeof v.offset === "number" &&
+      Number.isInteger(v.offset) &&
+      v.offset >= 0
+    )
       return { rv: v.rv, offset: v.offset };
   } catch {
     // fall through
@@ -131,7 +174,11 @@ export function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResp
   const method = req.method ?? "GET";
 
   if (method !== "GET") {
-    sendJson(res, 405, status(405, "MethodNotAllowed", `the demo cluster is read-only: ${method} is not allowed`, {}));
+    sendJson(
+      res,
+      405,
+      status(405, "MethodNotAllowed", `the demo cluster is read-only: ${method} is not allowed`, {}),
+    );
     return;
   }
   if (url.pathname === "/version" || url.pathname === "/version/") return sendJson(res, 200, VERSION_INFO);
@@ -165,13 +212,15 @@ export function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResp
 
 function resource(ctx: ApiContext, route: Route | null, url: URL, res: ServerResponse, user: string): void {
   const t = route && findType(ctx.types, route.group, route.version, route.plural);
-  if (!route || !t || (route.namespace !== null && !t.namespaced && route.plural !== "namespaces")) return sendJson(res, 404, notFoundPath());
+  if (!route || !t || (route.namespace !== null && !t.namespaced && route.plural !== "namespaces"))
+    return sendJson(res, 404, notFoundPath());
   const gv = route.group ? `${route.group}/${route.version}` : route.version;
 
   // Cluster-scoped get: /api/v1/namespaces/<name>
   if (!t.namespaced) {
     const name = t.plural === "namespaces" && route.namespace !== null ? route.namespace : route.name;
-    if (route.namespace !== null && t.plural === "namespaces" && route.name !== null) return sendJson(res, 404, notFoundPath());
+    if (route.namespace !== null && t.plural === "namespaces" && route.name !== null)
+      return sendJson(res, 404, notFoundPath());
     if (name !== null) return getOne(ctx, t, gv, null, name, res, user);
     return list(ctx, t, gv, null, url, res, user);
   }
@@ -179,26 +228,68 @@ function resource(ctx: ApiContext, route: Route | null, url: URL, res: ServerRes
   return list(ctx, t, gv, route.namespace, url, res, user);
 }
 
-function getOne(ctx: ApiContext, t: ResourceType, gv: string, namespace: string | null, name: string, res: ServerResponse, user: string): void {
+function getOne(
+  ctx: ApiContext,
+  t: ResourceType,
+  gv: string,
+  namespace: string | null,
+  name: string,
+  res: ServerResponse,
+  user: string,
+): void {
   ctx.counters.get++;
-  if (t.namespaced && isForbidden(ctx, t, namespace)) return sendJson(res, 403, forbiddenStatus(user, "get", t, namespace, name));
+  if (t.namespaced && isForbidden(ctx, t, namespace))
+    return sendJson(res, 403, forbiddenStatus(user, "get", t, namespace, name));
   const found = itemsOf(ctx, t, namespace).find((o) => nameOf(o) === name);
   if (!found)
-    return sendJson(res, 404, status(404, "NotFound", `${t.plural}${t.group ? `.${t.group}` : ""} "${name}" not found`, { name, ...(t.group ? { group: t.group } : {}), kind: t.plural }));
+    return sendJson(
+      res,
+      404,
+      status(404, "NotFound", `${t.plural}${t.group ? `.${t.group}` : ""} "${name}" not found`, {
+        name,
+        ...(t.group ? { group: t.group } : {}),
+        kind: t.plural,
+      }),
+    );
   sendJson(res, 200, asVersion(found, gv));
 }
 
-function list(ctx: ApiContext, t: ResourceType, gv: string, namespace: string | null, url: URL, res: ServerResponse, user: string): void {
+function list(
+  ctx: ApiContext,
+  t: ResourceType,
+  gv: string,
+  namespace: string | null,
+  url: URL,
+  res: ServerResponse,
+  user: string,
+): void {
   ctx.counters.list++;
-  if (t.namespaced && isForbidden(ctx, t, namespace)) return sendJson(res, 403, forbiddenStatus(user, "list", t, namespace));
-  const items = itemsOf(ctx, t, namespace).filter((o) => matchesSelector(o, url.searchParams.get("labelSelector")));
+  if (t.namespaced && isForbidden(ctx, t, namespace))
+    return sendJson(res, 403, forbiddenStatus(user, "list", t, namespace));
+  const items = itemsOf(ctx, t, namespace).filter((o) =>
+    matchesSelector(o, url.searchParams.get("labelSelector")),
+  );
   let offset = 0;
   const cont = url.searchParams.get("continue");
   if (cont) {
     const token = decodeContinue(cont);
-    if (!token) return sendJson(res, 400, status(400, "BadRequest", "continue key is not valid: the token could not be decoded", {}));
+    if (!token)
+      return sendJson(
+        res,
+        400,
+        status(400, "BadRequest", "continue key is not valid: the token could not be decoded", {}),
+      );
     if (token.rv !== ctx.resourceVersion)
-      return sendJson(res, 410, status(410, "Expired", "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.", {}));
+      return sendJson(
+        res,
+        410,
+        status(
+          410,
+          "Expired",
+          "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.",
+          {},
+        ),
+      );
     offset = token.offset;
   }
   const limitRaw = url.searchParams.get("limit");
@@ -210,5 +301,10 @@ function list(ctx: ApiContext, t: ResourceType, gv: string, namespace: string | 
     metadata.continue = encodeContinue({ rv: ctx.resourceVersion, offset: next });
     metadata.remainingItemCount = items.length - next;
   }
-  sendJson(res, 200, { kind: `${t.kind}List`, apiVersion: gv, metadata, items: page.map((o) => asVersion(o, gv)) });
+  sendJson(res, 200, {
+    kind: `${t.kind}List`,
+    apiVersion: gv,
+    metadata,
+    items: page.map((o) => asVersion(o, gv)),
+  });
 }

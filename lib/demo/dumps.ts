@@ -43,7 +43,9 @@ export function envoyDump(d: EnvoyDumpInput): object {
         dynamic_active_secrets: [
           dynamic("default", {
             tls_certificate: {
-              certificate_chain: { inline_bytes: b64(d.leaf.pem + d.intermediates.map((i) => i.pem).join("")) },
+              certificate_chain: {
+                inline_bytes: b64(d.leaf.pem + d.intermediates.map((i) => i.pem).join("")),
+              },
               private_key: { inline_bytes: REDACTED_B64 },
             },
           }),

@@ -56,14 +56,15 @@ export interface DemoCluster {
 }
 
 export const DEFAULT_FORBIDDEN = [{ resource: "secrets", namespace: "vault" }];
-const USER = "demo";
 
 const repoDemoDir = () => resolve(dirname(fileURLToPath(import.meta.url)), "../../demo");
 
 export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<DemoCluster> {
   const dir = resolve(opts.dir ?? repoDemoDir());
   const host = opts.host ?? "127.0.0.1";
-  const kubeconfigPath = resolve(opts.kubeconfigPath ?? join(process.cwd(), ".handshake", "demo-kubeconfig.yaml"));
+  const kubeconfigPath = resolve(
+    opts.kubeconfigPath ?? join(process.cwd(), ".handshake", "demo-kubeconfig.yaml"),
+  );
   const stateDir = resolve(opts.stateDir ?? join(dirname(kubeconfigPath), "demo-state"));
   const now = (opts.now ?? (() => new Date()))();
   const forbidden = opts.forbidden ?? DEFAULT_FORBIDDEN;
@@ -71,7 +72,8 @@ export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<D
 
   const cas = await makeCas(now, host);
   const loaded = await loadManifests(join(dir, "manifests"));
-  if (loaded.problems.length) throw new Error(`demo manifests in ${join(dir, "manifests")}: ${loaded.problems.join("; ")}`);
+  if (loaded.problems.length)
+    throw new Error(`demo manifests in ${join(dir, "manifests")}: ${loaded.problems.join("; ")}`);
   const state = await buildState(loaded.objects, now, cas);
 
   let faults: DemoFaults = { ...opts.faults };
@@ -96,12 +98,23 @@ export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<D
   };
 
   const server: Server = createServer(
-    { key: cas.apiServer.keyPem, cert: cas.apiServer.pem + cas.apiCa.pem, ca: cas.apiCa.pem, requestCert: true, rejectUnauthorized: false },
+    {
+      key: cas.apiServer.keyPem,
+      cert: cas.apiServer.pem + cas.apiCa.pem,
+      ca: cas.apiCa.pem,
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
     (req, res) => {
       counters.total++;
       const user = authenticate(req);
       if (!user) return sendJson(res, 401, status(401, "Unauthorized", "Unauthorized"));
-      if (faults.down) return sendJson(res, 503, status(503, "ServiceUnavailable", "the demo API server is down (simulated fault)"));
+      if (faults.down)
+        return sendJson(
+          res,
+          503,
+          status(503, "ServiceUnavailable", "the demo API server is down (simulated fault)"),
+        );
       handleApi(ctx, req, res, user);
     },
   );
@@ -118,25 +131,43 @@ export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<D
     counters.total++;
     const refuse = (code: number, body: object) => {
       const text = JSON.stringify(body);
-      socket.end(`HTTP/1.1 ${code} ${code === 401 ? "Unauthorized" : code === 403 ? "Forbidden" : code === 404 ? "Not Found" : code === 400 ? "Bad Request" : "Service Unavailable"}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+      socket.end(
+        `HTTP/1.1 ${code} ${code === 401 ? "Unauthorized" : code === 403 ? "Forbidden" : code === 404 ? "Not Found" : code === 400 ? "Bad Request" : "Service Unavailable"}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+      );
     };
     const user = authenticate(req);
     if (!user) return refuse(401, status(401, "Unauthorized", "Unauthorized"));
-    if (faults.down) return refuse(503, status(503, "ServiceUnavailable", "the demo API server is down (simulated fault)"));
+    if (faults.down)
+      return refuse(503, status(503, "ServiceUnavailable", "the demo API server is down (simulated fault)"));
     const url = new URL(req.url ?? "/", "https://demo.invalid");
     const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/.exec(url.pathname);
-    if (!m) return refuse(404, status(404, "NotFound", "the server could not find the requested resource", {}));
+    if (!m)
+      return refuse(404, status(404, "NotFound", "the server could not find the requested resource", {}));
     const [namespace, pod] = [decodeURIComponent(m[1]!), decodeURIComponent(m[2]!)];
     counters.portforward++;
     const podType = types.find((t) => t.group === "" && t.plural === "pods")!;
     if (forbidden.some((f) => f.resource === "pods/portforward" && f.namespace === namespace))
-      return refuse(403, forbiddenStatus(user, "create", { ...podType, plural: "pods/portforward" }, namespace, pod));
-    const exists = state.objects.some((o) => o.kind === "Pod" && o.metadata.namespace === namespace && o.metadata.name === pod);
-    if (!exists) return refuse(404, status(404, "NotFound", `pods "${pod}" not found`, { name: pod, kind: "pods" }));
+      return refuse(
+        403,
+        forbiddenStatus(user, "create", { ...podType, plural: "pods/portforward" }, namespace, pod),
+      );
+    const exists = state.objects.some(
+      (o) => o.kind === "Pod" && o.metadata.namespace === namespace && o.metadata.name === pod,
+    );
+    if (!exists)
+      return refuse(404, status(404, "NotFound", `pods "${pod}" not found`, { name: pod, kind: "pods" }));
     const ports = url.searchParams.getAll("ports").flatMap((p) => p.split(","));
     const port = Number(ports[0]);
     if (ports.length !== 1 || !Number.isInteger(port) || port < 1 || port > 65535)
-      return refuse(400, status(400, "BadRequest", `invalid port "${ports.join(",")}": exactly one port between 1 and 65535 is supported`, {}));
+      return refuse(
+        400,
+        status(
+          400,
+          "BadRequest",
+          `invalid port "${ports.join(",")}": exactly one port between 1 and 65535 is supported`,
+          {},
+        ),
+      );
     forwarder.accept(req, socket, head, {
       namespace,
       pod,
@@ -190,7 +221,9 @@ function kubeconfigYaml(url: string, caPem: string, certPem: string, keyPem: str
       apiVersion: "v1",
       kind: "Config",
       clusters: [{ name: "demo", cluster: { server: url, "certificate-authority-data": b64(caPem) } }],
-      users: [{ name: "demo", user: { "client-certificate-data": b64(certPem), "client-key-data": b64(keyPem) } }],
+      users: [
+        { name: "demo", user: { "client-certificate-data": b64(certPem), "client-key-data": b64(keyPem) } },
+      ],
       contexts: [{ name: "demo", context: { cluster: "demo", user: "demo" } }],
       "current-context": "demo",
       preferences: {},
@@ -200,14 +233,25 @@ function kubeconfigYaml(url: string, caPem: string, certPem: string, keyPem: str
 }
 
 /** What the demo user can read: served types only, forbidden namespaces' resources left out. */
-function readable(o: KubeObject, types: ResourceType[], forbidden: { resource: string; namespace: string }[]): boolean {
+function readable(
+  o: KubeObject,
+  types: ResourceType[],
+  forbidden: { resource: string; namespace: string }[],
+): boolean {
   const t = typeOfKind(types, groupOf(o.apiVersion), o.kind);
   if (!t) return false;
   const res = t.group ? `${t.plural}.${t.group}` : t.plural;
-  return !forbidden.some((f) => (f.resource === t.plural || f.resource === res) && f.namespace === o.metadata.namespace);
+  return !forbidden.some(
+    (f) => (f.resource === t.plural || f.resource === res) && f.namespace === o.metadata.namespace,
+  );
 }
 
-async function writeState(stateDir: string, state: DemoState, types: ResourceType[], forbidden: { resource: string; namespace: string }[]): Promise<void> {
+async function writeState(
+  stateDir: string,
+  state: DemoState,
+  types: ResourceType[],
+  forbidden: { resource: string; namespace: string }[],
+): Promise<void> {
   await rm(stateDir, { recursive: true, force: true });
   await mkdir(join(stateDir, "proxies"), { recursive: true });
   const byNs = new Map<string, KubeObject[]>();
@@ -218,14 +262,21 @@ async function writeState(stateDir: string, state: DemoState, types: ResourceTyp
     list.push(servedVersion(o, types));
     byNs.set(key, list);
   }
-  const header = "# Written by the demo cluster at start: what the demo user can read. Regenerated on every start.\n";
+  const header =
+    "# Written by the demo cluster at start: what the demo user can read. Regenerated on every start.\n";
   await Promise.all([
     ...[...byNs].map(([ns, list]) =>
-      writeFile(join(stateDir, `${ns}.yaml`), header + list.map((o) => yaml.dump(o, { lineWidth: -1, noRefs: true })).join("---\n")),
+      writeFile(
+        join(stateDir, `${ns}.yaml`),
+        header + list.map((o) => yaml.dump(o, { lineWidth: -1, noRefs: true })).join("---\n"),
+      ),
     ),
     ...[...state.dumps].map(([key, d]) => {
       const [ns, pod] = key.split("/") as [string, string];
-      return writeFile(join(stateDir, "proxies", `${pod}.${ns}.json`), JSON.stringify(d.body, null, 1) + "\n");
+      return writeFile(
+        join(stateDir, "proxies", `${pod}.${ns}.json`),
+        JSON.stringify(d.body, null, 1) + "\n",
+      );
     }),
   ]);
 }
@@ -240,7 +291,8 @@ function servedVersion(o: KubeObject, types: ResourceType[]): KubeObject {
 /** Fault objects are served too, so they are part of the state (written synchronously: setFaults is). */
 function writeFaultObjects(stateDir: string, faults: DemoFaults): void {
   const extra = faults.extraObjects ?? [];
-  const text = extra.length ? extra.map((o) => yaml.dump(o, { lineWidth: -1 })).join("---\n") : "# no fault objects\n";
+  const text = extra.length
+    ? extra.map((o) => yaml.dump(o, { lineWidth: -1 })).join("---\n")
+    : "# no fault objects\n";
   writeFileSync(join(stateDir, "zz-fault-objects.yaml"), text);
 }
-

@@ -14,7 +14,14 @@ export interface KubeObject {
     annotations?: Record<string, string>;
     creationTimestamp?: string;
     resourceVersion?: string;
-    ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }[];
+    ownerReferences?: {
+      apiVersion: string;
+      kind: string;
+      name: string;
+      uid: string;
+      controller?: boolean;
+      blockOwnerDeletion?: boolean;
+    }[];
     [k: string]: unknown;
   };
   [k: string]: unknown;

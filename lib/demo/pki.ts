@@ -92,7 +92,10 @@ export async function makeLeaf(spec: LeafSpec, issuer: Issued | "self"): Promise
   ];
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
-    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+    new x509.KeyUsagesExtension(
+      x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+      true,
+    ),
     await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
   ];
   const eku = spec.eku ?? [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth];
@@ -114,7 +117,12 @@ export async function makeLeaf(spec: LeafSpec, issuer: Issued | "self"): Promise
   return finish(cert, keys, spec.notBefore, spec.notAfter);
 }
 
-async function finish(cert: x509.X509Certificate, keys: CryptoKeyPair, notBefore: Date, notAfter: Date): Promise<Issued> {
+async function finish(
+  cert: x509.X509Certificate,
+  keys: CryptoKeyPair,
+  notBefore: Date,
+  notAfter: Date,
+): Promise<Issued> {
   return {
     pem: cert.toString("pem") + "\n",
     keyPem: toPem(await subtle.exportKey("pkcs8", keys.privateKey), "PRIVATE KEY"),
@@ -145,41 +153,83 @@ export interface DemoCas {
 }
 
 export async function makeCas(now: Date, host: string): Promise<DemoCas> {
-  const apiCa = await makeCa({ name: "CN=demo-cluster-ca", notBefore: at(now, -DAY), notAfter: at(now, 3650 * DAY) }, null);
+  const apiCa = await makeCa(
+    { name: "CN=demo-cluster-ca", notBefore: at(now, -DAY), notAfter: at(now, 3650 * DAY) },
+    null,
+  );
   const ipHost = /^[\d.]+$/.test(host) || host.includes(":");
-  const [apiServer, apiClient, istioRoot, linkerdAnchor, linkerdPreviousAnchor, internalCa] = await Promise.all([
-    makeLeaf(
-      {
-        subject: "CN=kube-apiserver",
-        notBefore: at(now, -DAY),
-        notAfter: at(now, 365 * DAY),
-        dnsNames: ["localhost", "kubernetes", "kubernetes.default.svc", ...(ipHost ? [] : [host])],
-        ips: ["127.0.0.1", ...(ipHost && host !== "127.0.0.1" ? [host] : [])],
-        eku: [x509.ExtendedKeyUsage.serverAuth],
-      },
-      apiCa,
-    ),
-    makeLeaf(
-      {
-        subject: "O=handshake:readers, CN=demo",
-        notBefore: at(now, -DAY),
-        notAfter: at(now, 365 * DAY),
-        eku: [x509.ExtendedKeyUsage.clientAuth],
-      },
-      apiCa,
-    ),
-    makeCa({ name: "O=cluster.local, CN=Root CA", notBefore: at(now, -200 * DAY), notAfter: at(now, 3450 * DAY) }, null),
-    makeCa({ name: "CN=root.linkerd.cluster.local", notBefore: at(now, -7 * DAY), notAfter: at(now, 3643 * DAY) }, null),
-    makeCa({ name: "CN=root.linkerd.cluster.local", notBefore: at(now, -400 * DAY), notAfter: at(now, 3250 * DAY) }, null),
-    makeCa({ name: "O=Example Corp, CN=Example Corp Internal CA", notBefore: at(now, -300 * DAY), notAfter: at(now, 1525 * DAY) }, null),
-  ]);
+  const [apiServer, apiClient, istioRoot, linkerdAnchor, linkerdPreviousAnchor, internalCa] =
+    await Promise.all([
+      makeLeaf(
+        {
+          subject: "CN=kube-apiserver",
+          notBefore: at(now, -DAY),
+          notAfter: at(now, 365 * DAY),
+          dnsNames: ["localhost", "kubernetes", "kubernetes.default.svc", ...(ipHost ? [] : [host])],
+          ips: ["127.0.0.1", ...(ipHost && host !== "127.0.0.1" ? [host] : [])],
+          eku: [x509.ExtendedKeyUsage.serverAuth],
+        },
+        apiCa,
+      ),
+      makeLeaf(
+        {
+          subject: "O=handshake:readers, CN=demo",
+          notBefore: at(now, -DAY),
+          notAfter: at(now, 365 * DAY),
+          eku: [x509.ExtendedKeyUsage.clientAuth],
+        },
+        apiCa,
+      ),
+      makeCa(
+        {
+          name: "O=cluster.local, CN=Root CA",
+          notBefore: at(now, -200 * DAY),
+          notAfter: at(now, 3450 * DAY),
+        },
+        null,
+      ),
+      makeCa(
+        {
+          name: "CN=root.linkerd.cluster.local",
+          notBefore: at(now, -7 * DAY),
+          notAfter: at(now, 3643 * DAY),
+        },
+        null,
+      ),
+      makeCa(
+        {
+          name: "CN=root.linkerd.cluster.local",
+          notBefore: at(now, -400 * DAY),
+          notAfter: at(now, 3250 * DAY),
+        },
+        null,
+      ),
+      makeCa(
+        {
+          name: "O=Example Corp, CN=Example Corp Internal CA",
+          notBefore: at(now, -300 * DAY),
+          notAfter: at(now, 1525 * DAY),
+        },
+        null,
+      ),
+    ]);
   const [istioIntermediate, linkerdIssuer] = await Promise.all([
     makeCa(
-      { name: "O=cluster.local, CN=Intermediate CA, L=demo-cluster", notBefore: at(now, -200 * DAY), notAfter: at(now, 1625 * DAY), pathLen: 0 },
+      {
+        name: "O=cluster.local, CN=Intermediate CA, L=demo-cluster",
+        notBefore: at(now, -200 * DAY),
+        notAfter: at(now, 1625 * DAY),
+        pathLen: 0,
+      },
       istioRoot,
     ),
     makeCa(
-      { name: "CN=identity.linkerd.cluster.local", notBefore: at(now, -7 * DAY), notAfter: at(now, 358 * DAY), pathLen: 0 },
+      {
+        name: "CN=identity.linkerd.cluster.local",
+        notBefore: at(now, -7 * DAY),
+        notAfter: at(now, 358 * DAY),
+        pathLen: 0,
+      },
       linkerdAnchor,
     ),
   ]);

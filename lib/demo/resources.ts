@@ -24,7 +24,14 @@ export interface IstioVersions {
 export function resourceTypes(istio: IstioVersions = {}): ResourceType[] {
   const sec = istio.security ?? ["v1", "v1beta1"];
   const net = istio.networking ?? ["v1", "v1beta1", "v1alpha3"];
-  const r = (group: string, versions: string[], kind: string, plural: string, namespaced = true, shortNames?: string[]): ResourceType => ({
+  const r = (
+    group: string,
+    versions: string[],
+    kind: string,
+    plural: string,
+    namespaced = true,
+    shortNames?: string[],
+  ): ResourceType => ({
     group,
     versions,
     plural,
@@ -53,7 +60,9 @@ export function resourceTypes(istio: IstioVersions = {}): ResourceType[] {
     r("cert-manager.io", ["v1"], "Issuer", "issuers"),
     r("cert-manager.io", ["v1"], "ClusterIssuer", "clusterissuers", false),
     r("policy.linkerd.io", ["v1beta3"], "Server", "servers", true, ["srv"]),
-    r("policy.linkerd.io", ["v1alpha1"], "AuthorizationPolicy", "authorizationpolicies", true, ["authzpolicy"]),
+    r("policy.linkerd.io", ["v1alpha1"], "AuthorizationPolicy", "authorizationpolicies", true, [
+      "authzpolicy",
+    ]),
   ];
   if (sec.length)
     types.push(
@@ -72,7 +81,12 @@ export function resourceTypes(istio: IstioVersions = {}): ResourceType[] {
   return types;
 }
 
-export function findType(types: ResourceType[], group: string, version: string, plural: string): ResourceType | undefined {
+export function findType(
+  types: ResourceType[],
+  group: string,
+  version: string,
+  plural: string,
+): ResourceType | undefined {
   return types.find((t) => t.group === group && t.plural === plural && t.versions.includes(version));
 }
 
@@ -100,9 +114,20 @@ export function resourceList(types: ResourceType[], group: string, version: stri
   for (const t of inGv) {
     resources.push(resourceEntry(t));
     if (t.group === "" && t.plural === "pods")
-      resources.push({ name: "pods/portforward", singularName: "", namespaced: true, kind: "PodPortForwardOptions", verbs: ["create", "get"] });
+      resources.push({
+        name: "pods/portforward",
+        singularName: "",
+        namespaced: true,
+        kind: "PodPortForwardOptions",
+        verbs: ["create", "get"],
+      });
   }
-  return { kind: "APIResourceList", apiVersion: "v1", groupVersion: group ? `${group}/${version}` : version, resources };
+  return {
+    kind: "APIResourceList",
+    apiVersion: "v1",
+    groupVersion: group ? `${group}/${version}` : version,
+    resources,
+  };
 }
 
 export function apiVersions(serverAddress: string): object {

@@ -7,7 +7,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { envoyDump, ztunnelDump, type ZtunnelEntry } from "./dumps";
 import { b64, hashNumber, isObj, rfc3339, suffix, uidFor, type KubeObject, type Obj } from "./objects";
-import { at, DAY, HOUR, makeLeaf, spiffeId, type DemoCas, type Issued } from "./pki";
+import { at, DAY, HOUR, makeLeaf, spiffeId, type DemoCas } from "./pki";
 
 export interface ProxyDump {
   kind: "envoy" | "ztunnel";
@@ -77,8 +77,16 @@ export async function loadManifests(dir: string): Promise<{ objects: KubeObject[
     }
     docs.forEach((d, i) => {
       if (d === null || d === undefined) return;
-      if (!isObj(d) || typeof d.kind !== "string" || typeof d.apiVersion !== "string" || !isObj(d.metadata) || typeof d.metadata.name !== "string") {
-        problems.push(`${f}: document ${i + 1} is not a Kubernetes object with apiVersion, kind and metadata.name`);
+      if (
+        !isObj(d) ||
+        typeof d.kind !== "string" ||
+        typeof d.apiVersion !== "string" ||
+        !isObj(d.metadata) ||
+        typeof d.metadata.name !== "string"
+      ) {
+        problems.push(
+          `${f}: document ${i + 1} is not a Kubernetes object with apiVersion, kind and metadata.name`,
+        );
         return;
       }
       objects.push(d as KubeObject);
@@ -120,12 +128,35 @@ export async function buildState(manifests: KubeObject[], now: Date, cas: DemoCa
     ctx.out.push({
       apiVersion: "v1",
       kind: "Node",
-      metadata: { name: node, labels: { "kubernetes.io/hostname": node, "kubernetes.io/os": "linux", "topology.kubernetes.io/zone": "demo-a" } },
+      metadata: {
+        name: node,
+        labels: {
+          "kubernetes.io/hostname": node,
+          "kubernetes.io/os": "linux",
+          "topology.kubernetes.io/zone": "demo-a",
+        },
+      },
       spec: { podCIDR: `10.244.${i + 1}.0/24` },
       status: {
-        addresses: [{ type: "InternalIP", address: `172.18.0.${i + 2}` }, { type: "Hostname", address: node }],
-        conditions: [{ type: "Ready", status: "True", reason: "KubeletReady", message: "kubelet is posting ready status" }],
-        nodeInfo: { kubeletVersion: "v1.32.0", containerRuntimeVersion: "containerd://1.7.22", osImage: "Debian GNU/Linux 12 (bookworm)", architecture: "amd64", operatingSystem: "linux" },
+        addresses: [
+          { type: "InternalIP", address: `172.18.0.${i + 2}` },
+          { type: "Hostname", address: node },
+        ],
+        conditions: [
+          {
+            type: "Ready",
+            status: "True",
+            reason: "KubeletReady",
+            message: "kubelet is posting ready status",
+          },
+        ],
+        nodeInfo: {
+          kubeletVersion: "v1.32.0",
+          containerRuntimeVersion: "containerd://1.7.22",
+          osImage: "Debian GNU/Linux 12 (bookworm)",
+          architecture: "amd64",
+          operatingSystem: "linux",
+        },
       },
     });
   for (const o of [...ctx.out]) {
@@ -144,7 +175,9 @@ export async function buildState(manifests: KubeObject[], now: Date, cas: DemoCa
 function stamp(o: KubeObject, now: Date): void {
   const m = o.metadata;
   m.uid ??= uidFor(o.kind, m.namespace, m.name);
-  m.creationTimestamp ??= rfc3339(at(now, -(30 * DAY + hashNumber(`${o.kind}/${m.namespace}/${m.name}`, 5 * DAY))));
+  m.creationTimestamp ??= rfc3339(
+    at(now, -(30 * DAY + hashNumber(`${o.kind}/${m.namespace}/${m.name}`, 5 * DAY))),
+  );
   m.resourceVersion ??= String(1000 + hashNumber(m.uid, 900_000));
   if (o.kind === "Namespace") o.status ??= { phase: "Active" };
 }
@@ -180,33 +213,61 @@ function expandDeployment(ctx: Ctx, d: KubeObject): void {
   const hash = suffix(`rs/${ns}/${d.metadata.name}`, 10);
   const rsName = `${d.metadata.name}-${hash}`;
   const tpl = templateOf(d);
-  const labels = { ...(tpl.metadata.labels as Record<string, string> | undefined), "pod-template-hash": hash };
+  const labels = {
+    ...(tpl.metadata.labels as Record<string, string> | undefined),
+    "pod-template-hash": hash,
+  };
   const replicas = replicasOf(d);
   const rs: KubeObject = {
     apiVersion: "apps/v1",
     kind: "ReplicaSet",
     metadata: { name: rsName, namespace: ns, labels, ownerReferences: [ownerRef(d)] },
-    spec: { replicas, selector: { matchLabels: labels }, template: { metadata: { ...tpl.metadata, labels }, spec: tpl.spec } },
+    spec: {
+      replicas,
+      selector: { matchLabels: labels },
+      template: { metadata: { ...tpl.metadata, labels }, spec: tpl.spec },
+    },
     status: { replicas, readyReplicas: replicas, availableReplicas: replicas },
   };
   stamp(rs, ctx.now);
   ctx.out.push(rs);
   d.status = { replicas, readyReplicas: replicas, availableReplicas: replicas, updatedReplicas: replicas };
   for (let i = 0; i < replicas; i++)
-    addPod(ctx, d, rs, `${rsName}-${suffix(`pod/${ns}/${rsName}/${i}`, 5)}`, labels, NODES[(hashNumber(rsName, 2) + i) % NODES.length]!);
+    addPod(
+      ctx,
+      d,
+      rs,
+      `${rsName}-${suffix(`pod/${ns}/${rsName}/${i}`, 5)}`,
+      labels,
+      NODES[(hashNumber(rsName, 2) + i) % NODES.length]!,
+    );
 }
 
 function expandDaemonSet(ctx: Ctx, ds: KubeObject): void {
   const ns = ds.metadata.namespace ?? "default";
   const labels = { ...(templateOf(ds).metadata.labels as Record<string, string> | undefined) };
-  NODES.forEach((node) => addPod(ctx, ds, ds, `${ds.metadata.name}-${suffix(`pod/${ns}/${ds.metadata.name}/${node}`, 5)}`, labels, node));
-  ds.status = { desiredNumberScheduled: NODES.length, numberReady: NODES.length, currentNumberScheduled: NODES.length };
+  NODES.forEach((node) =>
+    addPod(
+      ctx,
+      ds,
+      ds,
+      `${ds.metadata.name}-${suffix(`pod/${ns}/${ds.metadata.name}/${node}`, 5)}`,
+      labels,
+      node,
+    ),
+  );
+  ds.status = {
+    desiredNumberScheduled: NODES.length,
+    numberReady: NODES.length,
+    currentNumberScheduled: NODES.length,
+  };
 }
 
 function expandStatefulSet(ctx: Ctx, ss: KubeObject): void {
   const labels = { ...(templateOf(ss).metadata.labels as Record<string, string> | undefined) };
   const replicas = replicasOf(ss);
-  for (let i = 0; i < replicas; i++) addPod(ctx, ss, ss, `${ss.metadata.name}-${i}`, labels, NODES[i % NODES.length]!);
+  for (let i = 0; i < replicas; i++)
+    addPod(ctx, ss, ss, `${ss.metadata.name}-${i}`, labels, NODES[i % NODES.length]!);
   ss.status = { replicas, readyReplicas: replicas, availableReplicas: replicas };
 }
 
@@ -224,14 +285,24 @@ function dataPlaneFor(ctx: Ctx, ns: string, owner: KubeObject, tpl: { metadata: 
   if (containers.some((c) => isObj(c) && c.name === "istio-proxy")) return "none"; // gateways/ztunnel carry their own
   const inject = labels["sidecar.istio.io/inject"] ?? ann["sidecar.istio.io/inject"];
   const nsInjects =
-    nsLabels["istio-injection"] === "enabled" || (nsLabels["istio.io/rev"] !== undefined && nsLabels["istio-injection"] !== "disabled");
-  if (inject !== "false" && (nsInjects || (inject === "true" && nsLabels["istio-injection"] !== "disabled"))) return "sidecar";
+    nsLabels["istio-injection"] === "enabled" ||
+    (nsLabels["istio.io/rev"] !== undefined && nsLabels["istio-injection"] !== "disabled");
+  if (inject !== "false" && (nsInjects || (inject === "true" && nsLabels["istio-injection"] !== "disabled")))
+    return "sidecar";
   if ((ann["linkerd.io/inject"] ?? nsAnn["linkerd.io/inject"]) === "enabled") return "linkerd";
-  if ((labels["istio.io/dataplane-mode"] ?? nsLabels["istio.io/dataplane-mode"]) === "ambient") return "ambient";
+  if ((labels["istio.io/dataplane-mode"] ?? nsLabels["istio.io/dataplane-mode"]) === "ambient")
+    return "ambient";
   return "none";
 }
 
-function addPod(ctx: Ctx, owner: KubeObject, controller: KubeObject, name: string, labels: Record<string, string>, node: string): void {
+function addPod(
+  ctx: Ctx,
+  owner: KubeObject,
+  controller: KubeObject,
+  name: string,
+  labels: Record<string, string>,
+  node: string,
+): void {
   const ns = owner.metadata.namespace ?? "default";
   const tpl = templateOf(owner);
   const plane = dataPlaneFor(ctx, ns, owner, tpl);
@@ -242,7 +313,9 @@ function addPod(ctx: Ctx, owner: KubeObject, controller: KubeObject, name: strin
   spec.serviceAccountName = sa;
   spec.nodeName = node;
   const podLabels: Record<string, string> = { ...labels };
-  const podAnn: Record<string, string> = { ...(tpl.metadata.annotations as Record<string, string> | undefined) };
+  const podAnn: Record<string, string> = {
+    ...(tpl.metadata.annotations as Record<string, string> | undefined),
+  };
   const containers = (Array.isArray(spec.containers) ? spec.containers : []) as Obj[];
   const workload = controller.kind === "ReplicaSet" ? owner.metadata.name : controller.metadata.name;
 
@@ -253,7 +326,13 @@ function addPod(ctx: Ctx, owner: KubeObject, controller: KubeObject, name: strin
     podAnn["sidecar.istio.io/status"] =
       '{"initContainers":["istio-init"],"containers":["istio-proxy"],"volumes":["istio-envoy","istio-data","istio-podinfo","istio-token","istiod-ca-cert"],"revision":"default"}';
     podAnn["prometheus.io/port"] = "15020";
-    spec.initContainers = [{ name: "istio-init", image: ISTIO_PROXY_IMAGE, args: ["istio-iptables", "-p", "15001", "-z", "15006", "-u", "1337"] }];
+    spec.initContainers = [
+      {
+        name: "istio-init",
+        image: ISTIO_PROXY_IMAGE,
+        args: ["istio-iptables", "-p", "15001", "-z", "15006", "-u", "1337"],
+      },
+    ];
     containers.push({
       name: "istio-proxy",
       image: ISTIO_PROXY_IMAGE,
@@ -271,10 +350,16 @@ function addPod(ctx: Ctx, owner: KubeObject, controller: KubeObject, name: strin
     containers.unshift({
       name: "linkerd-proxy",
       image: LINKERD_PROXY_IMAGE,
-      ports: [{ containerPort: 4143, name: "linkerd-proxy" }, { containerPort: 4191, name: "linkerd-admin" }],
+      ports: [
+        { containerPort: 4143, name: "linkerd-proxy" },
+        { containerPort: 4191, name: "linkerd-admin" },
+      ],
       env: [
         { name: "LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS", value: anchors },
-        { name: "LINKERD2_PROXY_IDENTITY_SERVER_ID", value: `${sa}.${ns}.serviceaccount.identity.linkerd.cluster.local` },
+        {
+          name: "LINKERD2_PROXY_IDENTITY_SERVER_ID",
+          value: `${sa}.${ns}.serviceaccount.identity.linkerd.cluster.local`,
+        },
       ],
     });
   } else if (plane === "ambient") {
@@ -324,13 +409,23 @@ function addPod(ctx: Ctx, owner: KubeObject, controller: KubeObject, name: strin
   ctx.out.push(pod);
 
   // Every Istio proxy (sidecar or gateway) has an Envoy admin on 15000; ztunnel has its own.
-  const hasEnvoy = plane === "sidecar" || (containers.some((c) => c.name === "istio-proxy") && !isZtunnel(owner));
+  const hasEnvoy =
+    plane === "sidecar" || (containers.some((c) => c.name === "istio-proxy") && !isZtunnel(owner));
   if (hasEnvoy) ctx.leafJobs.push(sidecarDump(ctx, ns, name, sa, workload, podIP, plane === "sidecar"));
 }
 
-const isZtunnel = (o: KubeObject) => (templateOf(o).metadata.labels as Record<string, string> | undefined)?.app === "ztunnel";
+const isZtunnel = (o: KubeObject) =>
+  (templateOf(o).metadata.labels as Record<string, string> | undefined)?.app === "ztunnel";
 
-async function sidecarDump(ctx: Ctx, ns: string, pod: string, sa: string, workload: string, ip: string, sidecar: boolean): Promise<void> {
+async function sidecarDump(
+  ctx: Ctx,
+  ns: string,
+  pod: string,
+  sa: string,
+  workload: string,
+  ip: string,
+  sidecar: boolean,
+): Promise<void> {
   const stale = STALE_WORKLOAD_CERTS[`${ns}/${workload}`];
   const issuedAgo = stale?.issuedAgo ?? hashNumber(`leaf/${ns}/${pod}`, 11 * HOUR);
   const lifetime = stale?.lifetime ?? 24 * HOUR;
@@ -342,7 +437,13 @@ async function sidecarDump(ctx: Ctx, ns: string, pod: string, sa: string, worklo
   const nodeId = `${sidecar ? "sidecar" : "router"}~${ip}~${pod}.${ns}~${ns}.svc.cluster.local`;
   ctx.dumps.set(`${ns}/${pod}`, {
     kind: "envoy",
-    body: envoyDump({ nodeId, leaf, intermediates: [ctx.cas.istioIntermediate], rootPem: ctx.cas.istioRoot.pem, pushedAt: notBefore }),
+    body: envoyDump({
+      nodeId,
+      leaf,
+      intermediates: [ctx.cas.istioIntermediate],
+      rootPem: ctx.cas.istioRoot.pem,
+      pushedAt: notBefore,
+    }),
   });
 }
 
@@ -356,11 +457,17 @@ async function ztunnelDumps(ctx: Ctx): Promise<void> {
         const identity = spiffeId(TRUST_DOMAIN, p.namespace, p.serviceAccount);
         if (ids.has(identity)) continue;
         const notBefore = at(ctx.now, -hashNumber(`ztunnel/${node}/${identity}`, 11 * HOUR));
-        const leaf = await makeLeaf({ subject: "", notBefore, notAfter: at(notBefore, 24 * HOUR), uris: [identity] }, ctx.cas.istioIntermediate);
+        const leaf = await makeLeaf(
+          { subject: "", notBefore, notAfter: at(notBefore, 24 * HOUR), uris: [identity] },
+          ctx.cas.istioIntermediate,
+        );
         ids.set(identity, { identity, chain: [leaf, ctx.cas.istioIntermediate], roots: [ctx.cas.istioRoot] });
       }
       const entries = [...ids.values()].sort((a, b) => (a.identity < b.identity ? -1 : 1));
-      ctx.dumps.set(`${z.metadata.namespace}/${z.metadata.name}`, { kind: "ztunnel", body: ztunnelDump(entries) });
+      ctx.dumps.set(`${z.metadata.namespace}/${z.metadata.name}`, {
+        kind: "ztunnel",
+        body: ztunnelDump(entries),
+      });
     }),
   );
 }
@@ -368,7 +475,13 @@ async function ztunnelDumps(ctx: Ctx): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Certificate-bearing objects and cert-manager status
 
-function secret(ns: string, name: string, type: string, data: Record<string, string>, annotations?: Record<string, string>): KubeObject {
+function secret(
+  ns: string,
+  name: string,
+  type: string,
+  data: Record<string, string>,
+  annotations?: Record<string, string>,
+): KubeObject {
   return {
     apiVersion: "v1",
     kind: "Secret",
@@ -399,10 +512,19 @@ async function pkiObjects(ctx: Ctx): Promise<void> {
     out.push({
       apiVersion: "v1",
       kind: "ConfigMap",
-      metadata: { name: "linkerd-identity-trust-roots", namespace: "linkerd", labels: { "linkerd.io/control-plane-component": "identity" } },
+      metadata: {
+        name: "linkerd-identity-trust-roots",
+        namespace: "linkerd",
+        labels: { "linkerd.io/control-plane-component": "identity" },
+      },
       data: { "ca-bundle.crt": cas.linkerdAnchor.pem },
     });
-    out.push(secret("linkerd", "linkerd-identity-issuer", "Opaque", { "crt.pem": cas.linkerdIssuer.pem, "key.pem": cas.linkerdIssuer.keyPem }));
+    out.push(
+      secret("linkerd", "linkerd-identity-issuer", "Opaque", {
+        "crt.pem": cas.linkerdIssuer.pem,
+        "key.pem": cas.linkerdIssuer.keyPem,
+      }),
+    );
   }
   if (ctx.namespaces.has("cert-manager"))
     out.push(
@@ -414,22 +536,50 @@ async function pkiObjects(ctx: Ctx): Promise<void> {
     );
   if (ctx.namespaces.has("vault")) {
     const leaf = await makeLeaf(
-      { subject: "CN=vault.vault.svc", notBefore: at(now, -30 * DAY), notAfter: at(now, 335 * DAY), dnsNames: ["vault.vault.svc", "vault.vault.svc.cluster.local"] },
+      {
+        subject: "CN=vault.vault.svc",
+        notBefore: at(now, -30 * DAY),
+        notAfter: at(now, 335 * DAY),
+        dnsNames: ["vault.vault.svc", "vault.vault.svc.cluster.local"],
+      },
       cas.internalCa,
     );
-    out.push(secret("vault", "vault-tls", "kubernetes.io/tls", { "tls.crt": leaf.pem, "tls.key": leaf.keyPem, "ca.crt": cas.internalCa.pem }));
+    out.push(
+      secret("vault", "vault-tls", "kubernetes.io/tls", {
+        "tls.crt": leaf.pem,
+        "tls.key": leaf.keyPem,
+        "ca.crt": cas.internalCa.pem,
+      }),
+    );
   }
 
-  const issuers = out.filter((o) => (o.kind === "Issuer" || o.kind === "ClusterIssuer") && o.apiVersion.startsWith("cert-manager.io/"));
+  const issuers = out.filter(
+    (o) => (o.kind === "Issuer" || o.kind === "ClusterIssuer") && o.apiVersion.startsWith("cert-manager.io/"),
+  );
   for (const iss of issuers) {
-    const key = iss.kind === "ClusterIssuer" ? iss.metadata.name : `${iss.metadata.namespace}/${iss.metadata.name}`;
+    const key =
+      iss.kind === "ClusterIssuer" ? iss.metadata.name : `${iss.metadata.namespace}/${iss.metadata.name}`;
     const bad = NOT_READY_ISSUERS[key];
     const when = rfc3339(at(now, -10 * DAY));
     iss.status = {
       conditions: [
         bad
-          ? { type: "Ready", status: "False", reason: bad.reason, message: bad.message, lastTransitionTime: when, observedGeneration: 1 }
-          : { type: "Ready", status: "True", reason: isObj(iss.spec) && iss.spec.ca ? "KeyPairVerified" : "IsReady", message: "Signing CA verified", lastTransitionTime: when, observedGeneration: 1 },
+          ? {
+              type: "Ready",
+              status: "False",
+              reason: bad.reason,
+              message: bad.message,
+              lastTransitionTime: when,
+              observedGeneration: 1,
+            }
+          : {
+              type: "Ready",
+              status: "True",
+              reason: isObj(iss.spec) && iss.spec.ca ? "KeyPairVerified" : "IsReady",
+              message: "Signing CA verified",
+              lastTransitionTime: when,
+              observedGeneration: 1,
+            },
       ],
     };
   }
@@ -454,31 +604,58 @@ async function certificate(ctx: Ctx, c: KubeObject, issuers: KubeObject[]): Prom
   const ref = isObj(spec.issuerRef) ? spec.issuerRef : {};
   const issuerKind = typeof ref.kind === "string" ? ref.kind : "Issuer";
   const issuer = issuers.find(
-    (i) => i.kind === issuerKind && i.metadata.name === ref.name && (issuerKind === "ClusterIssuer" || i.metadata.namespace === ns),
+    (i) =>
+      i.kind === issuerKind &&
+      i.metadata.name === ref.name &&
+      (issuerKind === "ClusterIssuer" || i.metadata.namespace === ns),
   );
   const selfSigned = issuer && isObj(issuer.spec) && issuer.spec.selfSigned !== undefined;
   const subject = `CN=${dnsNames[0] ?? c.metadata.name}`;
   // cert-manager's default usages (digital signature, key encipherment) write no EKU extension.
   const usages = Array.isArray(spec.usages) ? spec.usages.map(String) : [];
-  const eku = [...(usages.includes("server auth") ? [SERVER_AUTH] : []), ...(usages.includes("client auth") ? [CLIENT_AUTH] : [])];
-  const leaf = await makeLeaf({ subject, notBefore, notAfter, dnsNames, eku }, selfSigned ? "self" : ctx.cas.internalCa);
+  const eku = [
+    ...(usages.includes("server auth") ? [SERVER_AUTH] : []),
+    ...(usages.includes("client auth") ? [CLIENT_AUTH] : []),
+  ];
+  const leaf = await makeLeaf(
+    { subject, notBefore, notAfter, dnsNames, eku },
+    selfSigned ? "self" : ctx.cas.internalCa,
+  );
   const caPem = selfSigned ? leaf.pem : ctx.cas.internalCa.pem;
   const secretName = typeof spec.secretName === "string" ? spec.secretName : c.metadata.name;
   ctx.out.push(
-    secret(ns, secretName, "kubernetes.io/tls", { "tls.crt": leaf.pem, "tls.key": leaf.keyPem, "ca.crt": caPem }, {
-      "cert-manager.io/certificate-name": c.metadata.name,
-      "cert-manager.io/issuer-name": String(ref.name ?? ""),
-      "cert-manager.io/issuer-kind": issuerKind,
-      "cert-manager.io/issuer-group": "cert-manager.io",
-      "cert-manager.io/common-name": dnsNames[0] ?? "",
-      "cert-manager.io/alt-names": dnsNames.join(","),
-    }),
+    secret(
+      ns,
+      secretName,
+      "kubernetes.io/tls",
+      { "tls.crt": leaf.pem, "tls.key": leaf.keyPem, "ca.crt": caPem },
+      {
+        "cert-manager.io/certificate-name": c.metadata.name,
+        "cert-manager.io/issuer-name": String(ref.name ?? ""),
+        "cert-manager.io/issuer-kind": issuerKind,
+        "cert-manager.io/issuer-group": "cert-manager.io",
+        "cert-manager.io/common-name": dnsNames[0] ?? "",
+        "cert-manager.io/alt-names": dnsNames.join(","),
+      },
+    ),
   );
   const when = rfc3339(notBefore);
   const ready = plan.ready
-    ? { type: "Ready", status: "True", reason: "Ready", message: "Certificate is up to date and has not expired" }
-    : { type: "Ready", status: "False", reason: plan.reason ?? "Failed", message: `${plan.message ?? ""}${rfc3339(notAfter)}` };
-  const conditions: Obj[] = [{ ...ready, lastTransitionTime: plan.ready ? when : rfc3339(notAfter), observedGeneration: 1 }];
+    ? {
+        type: "Ready",
+        status: "True",
+        reason: "Ready",
+        message: "Certificate is up to date and has not expired",
+      }
+    : {
+        type: "Ready",
+        status: "False",
+        reason: plan.reason ?? "Failed",
+        message: `${plan.message ?? ""}${rfc3339(notAfter)}`,
+      };
+  const conditions: Obj[] = [
+    { ...ready, lastTransitionTime: plan.ready ? when : rfc3339(notAfter), observedGeneration: 1 },
+  ];
   if (!plan.ready)
     conditions.push({
       type: "Issuing",

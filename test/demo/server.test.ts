@@ -21,7 +21,8 @@ afterAll(async () => {
 });
 
 const items = (a: { body: unknown }) => (a.body as ListBody).items;
-const podsOf = async (ns: string) => items(await httpsGet(s, `/api/v1/namespaces/${ns}/pods`)).map((p) => p.metadata.name);
+const podsOf = async (ns: string) =>
+  items(await httpsGet(s, `/api/v1/namespaces/${ns}/pods`)).map((p) => p.metadata.name);
 
 describe("authentication", () => {
   it("answers 401 Status without a client certificate", async () => {
@@ -33,8 +34,20 @@ describe("authentication", () => {
   it("answers 401 to a client certificate the cluster CA did not sign", async () => {
     const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
     const keys = {
-      privateKey: await crypto.subtle.importKey("pkcs8", privateKey.export({ format: "der", type: "pkcs8" }), { name: "ECDSA", namedCurve: "P-256" }, true, ["sign"]),
-      publicKey: await crypto.subtle.importKey("spki", publicKey.export({ format: "der", type: "spki" }), { name: "ECDSA", namedCurve: "P-256" }, true, ["verify"]),
+      privateKey: await crypto.subtle.importKey(
+        "pkcs8",
+        privateKey.export({ format: "der", type: "pkcs8" }),
+        { name: "ECDSA", namedCurve: "P-256" },
+        true,
+        ["sign"],
+      ),
+      publicKey: await crypto.subtle.importKey(
+        "spki",
+        publicKey.export({ format: "der", type: "spki" }),
+        { name: "ECDSA", namedCurve: "P-256" },
+        true,
+        ["verify"],
+      ),
     };
     const cert = await x509.X509CertificateGenerator.createSelfSigned({
       serialNumber: "01",
@@ -44,7 +57,10 @@ describe("authentication", () => {
       signingAlgorithm: { name: "ECDSA", hash: "SHA-256" },
       keys,
     });
-    const a = await httpsGet(s, "/api/v1/pods", { cert: cert.toString("pem"), key: privateKey.export({ format: "pem", type: "pkcs8" }).toString() });
+    const a = await httpsGet(s, "/api/v1/pods", {
+      cert: cert.toString("pem"),
+      key: privateKey.export({ format: "pem", type: "pkcs8" }).toString(),
+    });
     expect(a.status).toBe(401);
     expect(a.body).toMatchObject({ kind: "Status", reason: "Unauthorized" });
   });
@@ -67,47 +83,81 @@ describe("discovery", () => {
     expect((await httpsGet(s, "/api")).body).toMatchObject({ kind: "APIVersions", versions: ["v1"] });
     const v1 = await httpsGet(s, "/api/v1");
     expect(v1.contentType).toBe("application/json");
-    const res = (v1.body as { resources: { name: string; namespaced: boolean; kind: string; verbs: string[] }[] }).resources;
-    expect(res.find((r) => r.name === "pods")).toMatchObject({ namespaced: true, kind: "Pod", verbs: ["get", "list", "watch"] });
+    const res = (
+      v1.body as { resources: { name: string; namespaced: boolean; kind: string; verbs: string[] }[] }
+    ).resources;
+    expect(res.find((r) => r.name === "pods")).toMatchObject({
+      namespaced: true,
+      kind: "Pod",
+      verbs: ["get", "list", "watch"],
+    });
     expect(res.find((r) => r.name === "namespaces")).toMatchObject({ namespaced: false, kind: "Namespace" });
     expect(res.find((r) => r.name === "pods/portforward")?.verbs).toContain("create");
   });
 
   it("lists the API groups with their versions, preferred first", async () => {
-    const body = (await httpsGet(s, "/apis")).body as { kind: string; groups: { name: string; versions: { version: string }[]; preferredVersion: { version: string } }[] };
+    const body = (await httpsGet(s, "/apis")).body as {
+      kind: string;
+      groups: { name: string; versions: { version: string }[]; preferredVersion: { version: string } }[];
+    };
     expect(body.kind).toBe("APIGroupList");
     const g = Object.fromEntries(body.groups.map((x) => [x.name, x.versions.map((v) => v.version)]));
     expect(g["security.istio.io"]).toEqual(["v1", "v1beta1"]);
     expect(g["networking.istio.io"]).toEqual(["v1", "v1beta1", "v1alpha3"]);
-    for (const name of ["apps", "batch", "cert-manager.io", "policy.linkerd.io"]) expect(g[name]).toBeDefined();
+    for (const name of ["apps", "batch", "cert-manager.io", "policy.linkerd.io"])
+      expect(g[name]).toBeDefined();
   });
 
   it("describes each group version's resources", async () => {
-    const body = (await httpsGet(s, "/apis/security.istio.io/v1beta1")).body as { groupVersion: string; resources: object[] };
+    const body = (await httpsGet(s, "/apis/security.istio.io/v1beta1")).body as {
+      groupVersion: string;
+      resources: object[];
+    };
     expect(body.groupVersion).toBe("security.istio.io/v1beta1");
     expect(body.resources).toContainEqual(
-      expect.objectContaining({ name: "peerauthentications", singularName: "peerauthentication", namespaced: true, kind: "PeerAuthentication" }),
+      expect.objectContaining({
+        name: "peerauthentications",
+        singularName: "peerauthentication",
+        namespaced: true,
+        kind: "PeerAuthentication",
+      }),
     );
   });
 
   it("answers 404 Status for an unknown group, version or resource", async () => {
-    for (const path of ["/apis/widgets.example.com/v1", "/apis/widgets.example.com/v1/widgets", "/apis/security.istio.io/v2/peerauthentications", "/api/v1/gizmos", "/nothing"]) {
+    for (const path of [
+      "/apis/widgets.example.com/v1",
+      "/apis/widgets.example.com/v1/widgets",
+      "/apis/security.istio.io/v2/peerauthentications",
+      "/api/v1/gizmos",
+      "/nothing",
+    ]) {
       const a = await httpsGet(s, path);
       expect(a.status, path).toBe(404);
-      expect(a.body, path).toMatchObject({ kind: "Status", status: "Failure", reason: "NotFound", code: 404 });
+      expect(a.body, path).toMatchObject({
+        kind: "Status",
+        status: "Failure",
+        reason: "NotFound",
+        code: 404,
+      });
     }
   });
 });
 
 describe("list and get", () => {
   it("pages with limit and continue: every item exactly once, with the list's resourceVersion", async () => {
-    const all = items(await httpsGet(s, "/api/v1/pods")).map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
+    const all = items(await httpsGet(s, "/api/v1/pods")).map(
+      (p) => `${p.metadata.namespace}/${p.metadata.name}`,
+    );
     expect(all.length).toBeGreaterThan(20);
     const seen: string[] = [];
     let cont: string | undefined;
     let pages = 0;
     do {
-      const a = await httpsGet(s, `/api/v1/pods?limit=7${cont ? `&continue=${encodeURIComponent(cont)}` : ""}`);
+      const a = await httpsGet(
+        s,
+        `/api/v1/pods?limit=7${cont ? `&continue=${encodeURIComponent(cont)}` : ""}`,
+      );
       const body = a.body as ListBody;
       expect(body.kind).toBe("PodList");
       expect(body.metadata.resourceVersion).toMatch(/^\d+$/);
@@ -144,12 +194,24 @@ describe("list and get", () => {
 
   it("gets namespaced and cluster-scoped objects, and 404s a missing one", async () => {
     const pa = await httpsGet(s, "/apis/security.istio.io/v1/namespaces/shop/peerauthentications/default");
-    expect(pa.body).toMatchObject({ apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", spec: { mtls: { mode: "STRICT" } } });
+    expect(pa.body).toMatchObject({
+      apiVersion: "security.istio.io/v1",
+      kind: "PeerAuthentication",
+      spec: { mtls: { mode: "STRICT" } },
+    });
     const ns = await httpsGet(s, "/api/v1/namespaces/billing");
-    expect(ns.body).toMatchObject({ kind: "Namespace", metadata: { name: "billing", labels: { "istio-injection": "enabled" } } });
+    expect(ns.body).toMatchObject({
+      kind: "Namespace",
+      metadata: { name: "billing", labels: { "istio-injection": "enabled" } },
+    });
     const missing = await httpsGet(s, "/api/v1/namespaces/shop/pods/nope");
     expect(missing.status).toBe(404);
-    expect(missing.body).toMatchObject({ kind: "Status", reason: "NotFound", message: 'pods "nope" not found', details: { name: "nope", kind: "pods" } });
+    expect(missing.body).toMatchObject({
+      kind: "Status",
+      reason: "NotFound",
+      message: 'pods "nope" not found',
+      details: { name: "nope", kind: "pods" },
+    });
   });
 
   it("serves a CRD in each of its versions", async () => {
@@ -166,11 +228,14 @@ describe("list and get", () => {
       kind: "Status",
       reason: "Forbidden",
       code: 403,
-      message: 'secrets is forbidden: User "demo" cannot list resource "secrets" in API group "" in the namespace "vault"',
+      message:
+        'secrets is forbidden: User "demo" cannot list resource "secrets" in API group "" in the namespace "vault"',
     });
     const all = await httpsGet(s, "/api/v1/secrets");
     expect(all.status).toBe(403);
-    expect((all.body as { message: string }).message).toBe('secrets is forbidden: User "demo" cannot list resource "secrets" in API group "" at the cluster scope');
+    expect((all.body as { message: string }).message).toBe(
+      'secrets is forbidden: User "demo" cannot list resource "secrets" in API group "" at the cluster scope',
+    );
     const one = await httpsGet(s, "/api/v1/namespaces/vault/secrets/vault-tls");
     expect(one.status).toBe(403);
     // Other namespaces' Secrets stay readable, and they hold the generated certificates.
@@ -223,12 +288,18 @@ async function forward(ns: string, pod: string, remotePort = 15000): Promise<For
   return { port: (server.address() as AddressInfo).port, server, errors };
 }
 
-function localGet(port: number, path: string, timeoutMs = 5000): Promise<{ status: number; text: string } | "timeout" | "closed"> {
+function localGet(
+  port: number,
+  path: string,
+  timeoutMs = 5000,
+): Promise<{ status: number; text: string } | "timeout" | "closed"> {
   return new Promise((resolve) => {
     const req = httpGet({ host: "127.0.0.1", port, path, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }),
+      );
     });
     req.setTimeout(timeoutMs, () => {
       resolve("timeout");
@@ -254,11 +325,30 @@ describe("pods/portforward", () => {
       expect(parsed.problems).toEqual([]);
       expect(parsed.configDumps).toHaveLength(1);
       expect(parsed.configDumps[0]).toMatchObject({ kind: "envoy", pod: { name: pod, namespace: "shop" } });
-      const dump = JSON.parse(a.text) as { configs: { dynamic_active_secrets?: { name: string; secret: { tls_certificate?: { certificate_chain: { inline_bytes: string }; private_key: { inline_bytes: string } } } }[] }[] };
-      const def = dump.configs.flatMap((c) => c.dynamic_active_secrets ?? []).find((x) => x.name === "default")!;
-      const pem = Buffer.from(def.secret.tls_certificate!.certificate_chain.inline_bytes, "base64").toString();
+      const dump = JSON.parse(a.text) as {
+        configs: {
+          dynamic_active_secrets?: {
+            name: string;
+            secret: {
+              tls_certificate?: {
+                certificate_chain: { inline_bytes: string };
+                private_key: { inline_bytes: string };
+              };
+            };
+          }[];
+        }[];
+      };
+      const def = dump.configs
+        .flatMap((c) => c.dynamic_active_secrets ?? [])
+        .find((x) => x.name === "default")!;
+      const pem = Buffer.from(
+        def.secret.tls_certificate!.certificate_chain.inline_bytes,
+        "base64",
+      ).toString();
       expect(new X509Certificate(pem).subjectAltName).toBe("URI:spiffe://cluster.local/ns/shop/sa/payments");
-      expect(Buffer.from(def.secret.tls_certificate!.private_key.inline_bytes, "base64").toString()).toBe("[redacted]");
+      expect(Buffer.from(def.secret.tls_certificate!.private_key.inline_bytes, "base64").toString()).toBe(
+        "[redacted]",
+      );
     } finally {
       f.server.close();
     }
@@ -274,13 +364,25 @@ describe("pods/portforward", () => {
         const a = await localGet(f.port, "/config_dump");
         if (typeof a === "string") throw new Error(`port-forward ${a}`);
         const parsed = parseManifestText(a.text, `${pod}.istio-system.json`);
-        expect(parsed.configDumps[0]).toMatchObject({ kind: "ztunnel", pod: { name: pod, namespace: "istio-system" } });
-        identities.push(...(JSON.parse(a.text) as { certificates: { identity: string }[] }).certificates.map((c) => c.identity));
+        expect(parsed.configDumps[0]).toMatchObject({
+          kind: "ztunnel",
+          pod: { name: pod, namespace: "istio-system" },
+        });
+        identities.push(
+          ...(JSON.parse(a.text) as { certificates: { identity: string }[] }).certificates.map(
+            (c) => c.identity,
+          ),
+        );
       } finally {
         f.server.close();
       }
     }
-    expect(new Set(identities)).toEqual(new Set(["spiffe://cluster.local/ns/analytics/sa/collector", "spiffe://cluster.local/ns/analytics/sa/dashboard"]));
+    expect(new Set(identities)).toEqual(
+      new Set([
+        "spiffe://cluster.local/ns/analytics/sa/collector",
+        "spiffe://cluster.local/ns/analytics/sa/dashboard",
+      ]),
+    );
   });
 
   it("reports on the error channel when the pod has no proxy admin, and closes", async () => {
@@ -289,7 +391,9 @@ describe("pods/portforward", () => {
     try {
       const a = await localGet(f.port, SECRETS_PATH, 3000);
       expect(a).toBe("closed");
-      expect(f.errors.join("")).toMatch(/error forwarding port 15000 to pod legacy\/importer-.*connection refused/);
+      expect(f.errors.join("")).toMatch(
+        /error forwarding port 15000 to pod legacy\/importer-.*connection refused/,
+      );
     } finally {
       f.server.close();
     }
@@ -326,10 +430,19 @@ describe("pods/portforward", () => {
 describe("faults and options", () => {
   it("serves fault objects inside list answers, and 503 when down", async () => {
     s.cluster.setFaults({
-      extraObjects: [{ apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "broken", namespace: "billing" }, spec: { mtls: { mode: 42 } } }],
+      extraObjects: [
+        {
+          apiVersion: "security.istio.io/v1",
+          kind: "PeerAuthentication",
+          metadata: { name: "broken", namespace: "billing" },
+          spec: { mtls: { mode: 42 } },
+        },
+      ],
     });
     try {
-      const pas = items(await httpsGet(s, "/apis/security.istio.io/v1/namespaces/billing/peerauthentications"));
+      const pas = items(
+        await httpsGet(s, "/apis/security.istio.io/v1/namespaces/billing/peerauthentications"),
+      );
       expect(pas.map((p) => p.metadata.name)).toEqual(["default", "broken"]);
       s.cluster.setFaults({ down: true });
       const down = await httpsGet(s, "/api/v1/pods");
@@ -342,7 +455,10 @@ describe("faults and options", () => {
   });
 
   it("serves only the Istio versions asked for, and other forbidden pairs", async () => {
-    const t = await startInTmp({ istioVersions: { security: ["v1beta1"], networking: ["v1alpha3"] }, forbidden: [{ resource: "configmaps", namespace: "linkerd" }] });
+    const t = await startInTmp({
+      istioVersions: { security: ["v1beta1"], networking: ["v1alpha3"] },
+      forbidden: [{ resource: "configmaps", namespace: "linkerd" }],
+    });
     try {
       expect((await httpsGet(t, "/apis/security.istio.io/v1/peerauthentications")).status).toBe(404);
       const pas = items(await httpsGet(t, "/apis/security.istio.io/v1beta1/peerauthentications"));

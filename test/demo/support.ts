@@ -50,22 +50,31 @@ export function httpsGet(
   auth: "client-cert" | "none" | { cert: string; key: string } = "client-cert",
 ): Promise<Answer> {
   const url = new URL(path, s.cluster.url);
-  const client = auth === "client-cert" ? { cert: s.creds.cert, key: s.creds.key } : auth === "none" ? {} : auth;
+  const client =
+    auth === "client-cert" ? { cert: s.creds.cert, key: s.creds.key } : auth === "none" ? {} : auth;
   return new Promise((resolve, reject) => {
-    const req = request(url, { ca: s.creds.ca, ...client, headers: { Accept: "application/json" } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        let body: unknown = text;
-        try {
-          body = JSON.parse(text);
-        } catch {
-          // not JSON: keep the text
-        }
-        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers["content-type"] ?? ""), body });
-      });
-    });
+    const req = request(
+      url,
+      { ca: s.creds.ca, ...client, headers: { Accept: "application/json" } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          let body: unknown = text;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            // not JSON: keep the text
+          }
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers["content-type"] ?? ""),
+            body,
+          });
+        });
+      },
+    );
     req.on("error", reject);
     req.end();
   });

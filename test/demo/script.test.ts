@@ -1,0 +1,84 @@
+// `npm run demo-cluster` (node bin/demo-cluster.mjs): prints the URL and kubeconfig path, serves
+// until SIGINT / SIGTERM, then stops cleanly.
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { request } from "node:https";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import yaml from "js-yaml";
+import { describe, expect, it } from "vitest";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+function waitFor(out: { text: string }, re: RegExp, ms: number): Promise<RegExpExecArray> {
+  return new Promise((res, rej) => {
+    const t0 = Date.now();
+    const tick = () => {
+      const m = re.exec(out.text);
+      if (m) return res(m);
+      if (Date.now() - t0 > ms) return rej(new Error(`no ${re} in output within ${ms} ms:\n${out.text}`));
+      setTimeout(tick, 50);
+    };
+    tick();
+  });
+}
+
+describe("npm run demo-cluster", () => {
+  it("is the script bin/demo-cluster.mjs", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    expect(pkg.scripts["demo-cluster"]).toBe("node bin/demo-cluster.mjs");
+  });
+
+  for (const signal of ["SIGTERM", "SIGINT"] as const)
+    it(`prints the URL and kubeconfig path, answers, and stops on ${signal}`, async () => {
+      const cwd = await mkdtemp(join(tmpdir(), "handshake-demo-script-"));
+      const child = spawn(process.execPath, [join(ROOT, "bin/demo-cluster.mjs")], {
+        cwd,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      const out = { text: "" };
+      child.stdout.on("data", (d: Buffer) => (out.text += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (out.text += d.toString()));
+      const exited = new Promise<number | null>((res) => child.on("exit", (code) => res(code)));
+      try {
+        const url = (await waitFor(out, /listening on (https:\/\/127\.0\.0\.1:\d+)/, 30_000))[1]!;
+        const kcPath = (await waitFor(out, /kubeconfig: (.+)\n/, 1000))[1]!;
+        expect(kcPath).toBe(join(cwd, ".handshake", "demo-kubeconfig.yaml"));
+        const kc = yaml.load(await readFile(kcPath, "utf8")) as {
+          "current-context": string;
+          clusters: { name: string; cluster: { server: string; "certificate-authority-data": string } }[];
+          users: { user: { "client-certificate-data": string; "client-key-data": string } }[];
+        };
+        expect(kc["current-context"]).toBe("demo");
+        expect(kc.clusters[0]).toMatchObject({ name: "demo", cluster: { server: url } });
+        const d = (s: string) => Buffer.from(s, "base64");
+        const status = await new Promise<number>((res, rej) =>
+          request(
+            new URL("/api/v1/namespaces/shop/pods", url),
+            {
+              ca: d(kc.clusters[0]!.cluster["certificate-authority-data"]),
+              cert: d(kc.users[0]!.user["client-certificate-data"]),
+              key: d(kc.users[0]!.user["client-key-data"]),
+            },
+            (r) => {
+              r.resume();
+              res(r.statusCode ?? 0);
+            },
+          )
+            .on("error", rej)
+            .end(),
+        );
+        expect(status).toBe(200);
+        expect(child.exitCode).toBeNull();
+        child.kill(signal);
+        expect(await exited).toBe(0);
+        expect(out.text).toContain(`stopped (${signal})`);
+      } finally {
+        if (child.exitCode === null) child.kill("SIGKILL");
+        await rm(cwd, { recursive: true, force: true });
+      }
+    }, 60_000);
+});
