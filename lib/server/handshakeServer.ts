@@ -89,29 +89,32 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
     },
   };
 
-  // The default: HANDSHAKE_DEMO forces the demo; else the current context when it answers; else the pod's
-  // own cluster; else the demo. Decided once per process.
-  let defaultName: Promise<string> | undefined;
-  const resolveDefault = () =>
-    (defaultName ??= (async () => {
-      if (settings.forceDemo) return DEMO;
+  // The default: HANDSHAKE_DEMO forces the embedded demo; else the current context when it answers; else
+  // the pod's own cluster; else the embedded demo. Decided once per process.
+  let defaultChoice: Promise<{ name: string; embedded: boolean }> | undefined;
+  const resolveChoice = () =>
+    (defaultChoice ??= (async () => {
+      if (settings.forceDemo) return { name: DEMO, embedded: true };
       const current = configured.currentContext ? targets.get(configured.currentContext) : undefined;
       if (current) {
         try {
           await (await current.transport()).get("/version", o.probeTimeoutMs ?? 2_000);
-          return current.name;
+          return { name: current.name, embedded: false };
         } catch {
           // unreachable: fall through to the next candidate
         }
       }
-      if (targets.has("in-cluster")) return "in-cluster";
-      return DEMO;
+      if (targets.has("in-cluster")) return { name: "in-cluster", embedded: false };
+      return { name: DEMO, embedded: true };
     })());
+  const resolveDefault = async () => (await resolveChoice()).name;
+  /** The embedded demo is served (as "demo", hiding a kubeconfig context of that name) only when it is the default. */
+  const embedded = async () => (await resolveChoice()).embedded;
 
   async function target(cluster: string): Promise<Target> {
+    if (cluster === DEMO && (await embedded())) return demoTarget;
     const t = targets.get(cluster);
-    if (t && !(cluster === DEMO && settings.forceDemo)) return t;
-    if (cluster === DEMO && (await resolveDefault()) === DEMO) return demoTarget;
+    if (t) return t;
     throw new UnknownClusterError(cluster);
   }
 
@@ -135,8 +138,9 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
   return {
     async listClusters() {
       const def = await resolveDefault();
-      const names = [...targets.values()].filter((t) => !(t.name === DEMO && def === DEMO));
-      const all = def === DEMO ? [...names, demoTarget] : names;
+      const withDemo = await embedded();
+      const names = [...targets.values()].filter((t) => !(withDemo && t.name === DEMO));
+      const all = withDemo ? [...names, demoTarget] : names;
       return all
         .map((t) => {
           const r = service.reachability(t.name);

@@ -1,0 +1,125 @@
+// Which clusters the server offers and which one is the default: kubeconfig contexts (KUBECONFIG or
+// ~/.kube/config), the in-cluster service account, and the embedded demo (forced by HANDSHAKE_DEMO=1,
+// or the fallback when the current context does not answer).
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHandshakeServer, envSettings } from "../../lib/server/handshakeServer";
+import { configuredClusters, SERVICE_ACCOUNT_DIR } from "../../lib/server/kube/clusters";
+import { UnknownClusterError } from "../../lib/server/types";
+import { startTestDemo, type TestDemo } from "./support";
+
+let dir: string;
+let kubeconfig: string;
+const kc = (current: string) => `apiVersion: v1
+kind: Config
+clusters:
+- name: prod
+  cluster: { server: "https://127.0.0.1:1" }
+- name: staging
+  cluster: { server: "https://127.0.0.1:2" }
+users:
+- name: me
+  user: { token: "not-a-real-token" }
+contexts:
+- name: prod-admin
+  context: { cluster: prod, user: me }
+- name: staging
+  context: { cluster: staging, user: me }
+current-context: ${current}
+`;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "handshake-clusters-"));
+  kubeconfig = join(dir, "config");
+  await writeFile(kubeconfig, kc("prod-admin"));
+  await writeFile(join(dir, "other"), kc("staging").replace(/prod/g, "dev").replace("staging\n  context", "qa\n  context"));
+});
+afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+describe("configured clusters", () => {
+  it("offers every kubeconfig context, by context name, with the current one", () => {
+    const c = configuredClusters({ env: { KUBECONFIG: kubeconfig }, home: "/nonexistent" });
+    expect(c.clusters.map((x) => [x.name, x.source])).toEqual([
+      ["prod-admin", "kubeconfig"],
+      ["staging", "kubeconfig"],
+    ]);
+    expect(c.currentContext).toBe("prod-admin");
+    expect(c.errors).toEqual([]);
+    const staging = c.clusters[1]!.kubeConfig();
+    expect(staging.getCurrentContext()).toBe("staging");
+    expect(staging.getCurrentCluster()?.server).toBe("https://127.0.0.1:2");
+  });
+
+  it("falls back to ~/.kube/config, and adds in-cluster when a service-account token is mounted", () => {
+    const home = join(dir, "home");
+    const files = new Set([join(home, ".kube", "config"), join(SERVICE_ACCOUNT_DIR, "token")]);
+    const c = configuredClusters({ env: { KUBERNETES_SERVICE_HOST: "10.0.0.1" }, home, exists: (p) => files.has(p) });
+    // The kubeconfig file does not really exist at that path: reported, not thrown; in-cluster still offered.
+    expect(c.clusters.map((x) => x.name)).toEqual(["in-cluster"]);
+    expect(c.errors[0]).toContain(join(home, ".kube", "config"));
+  });
+
+  it("without KUBERNETES_SERVICE_HOST there is no in-cluster entry; without any file, no clusters", () => {
+    expect(configuredClusters({ env: {}, home: "/nonexistent", exists: () => false })).toEqual({ clusters: [], currentContext: null, errors: [] });
+  });
+
+  it("reads settings from the environment, ignoring nonsense", () => {
+    expect(envSettings({ HANDSHAKE_DEMO: "1", HANDSHAKE_REFRESH_SECONDS: "5", HANDSHAKE_PROXY_TIMEOUT_SECONDS: "2" })).toEqual({ forceDemo: true, refreshMs: 5000, read: { proxyTimeoutMs: 2000, proxyConcurrency: 16 } });
+    expect(envSettings({ HANDSHAKE_REFRESH_SECONDS: "soon" })).toMatchObject({ forceDemo: false, refreshMs: 30_000 });
+  });
+});
+
+describe("default cluster and the embedded demo", () => {
+  let demo: TestDemo;
+  let starts = 0;
+  beforeAll(async () => {
+    demo = await startTestDemo({ forbidden: [] });
+  }, 60_000);
+  afterAll(async () => demo?.stop());
+  const startDemo = async () => {
+    starts++;
+    // The servers under test stop what they started; this demo is shared by the tests below.
+    return { ...demo.demo, stop: async () => undefined };
+  };
+
+  it("uses the demo when the current context does not answer, and says so", async () => {
+    starts = 0;
+    const server = createHandshakeServer({ env: { KUBECONFIG: kubeconfig }, home: "/nonexistent", startDemo, probeTimeoutMs: 1000, every: () => () => undefined });
+    expect(await server.defaultClusterName()).toBe("demo");
+    const clusters = await server.listClusters();
+    expect(clusters.map((c) => [c.name, c.source, c.isDefault, c.reachable])).toEqual([
+      ["demo", "demo", true, null],
+      ["prod-admin", "kubeconfig", false, null],
+      ["staging", "kubeconfig", false, null],
+    ]);
+    const views = await Promise.all([server.getSnapshotView("demo"), server.getSnapshotView("demo")]);
+    expect(views[0]!.demo).toBe(true);
+    expect(views[0]!.snapshot.source).toEqual({ type: "demo", context: "demo" });
+    expect(views[0]!.snapshot.edges.length).toBeGreaterThan(0); // the demo's traffic file is read
+    expect(starts).toBe(1);
+    expect(server.readStats("demo").reads).toBe(1);
+    await expect(server.getSnapshotView("nope")).rejects.toBeInstanceOf(UnknownClusterError);
+    // A listed context that does not answer: no snapshot, reported unreachable.
+    await expect(server.getSnapshotView("staging")).rejects.toThrow(/127\.0\.0\.1:2/);
+    expect((await server.listClusters()).find((c) => c.name === "staging")).toMatchObject({ reachable: false });
+    await server.stop();
+  });
+
+  it("uses the current context when it answers, without starting the demo", async () => {
+    starts = 0;
+    const server = createHandshakeServer({ env: { KUBECONFIG: demo.demo.kubeconfigPath }, home: "/nonexistent", startDemo, every: () => () => undefined });
+    expect(await server.listClusters()).toEqual([{ name: "demo", source: "kubeconfig", reachable: null, error: null, isDefault: true }]);
+    expect(starts).toBe(0);
+    await server.stop();
+  });
+
+  it("HANDSHAKE_DEMO=1 forces the embedded demo without probing the kubeconfig", async () => {
+    starts = 0;
+    const server = createHandshakeServer({ env: { KUBECONFIG: kubeconfig, HANDSHAKE_DEMO: "1" }, home: "/nonexistent", startDemo, every: () => () => undefined });
+    expect(await server.defaultClusterName()).toBe("demo");
+    expect((await server.listClusters()).filter((c) => c.isDefault)).toEqual([{ name: "demo", source: "demo", reachable: null, error: null, isDefault: true }]);
+    await server.stop();
+  });
+});

@@ -1,0 +1,181 @@
+// Fault tests against the demo API server (real HTTPS, client certificates): API server down after a
+// good read, a 403 on one namespace's Secrets, a proxy that never answers, a malformed object in a list,
+// API-version fallback, and pagination. In each case the rest of the snapshot is intact.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { MeshSnapshot } from "../../lib/core/snapshot/schema";
+import { createHandshakeServer } from "../../lib/server/handshakeServer";
+import { readCluster } from "../../lib/server/kube/readCluster";
+import { proxyTargets } from "../../lib/server/kube/readProxies";
+import { runCli, startTestDemo, type TestDemo } from "./support";
+
+let base: TestDemo;
+let baseSnap: MeshSnapshot;
+
+beforeAll(async () => {
+  base = await startTestDemo({ forbidden: [] });
+  baseSnap = await base.read();
+}, 60_000);
+afterAll(async () => base?.stop());
+
+/** The parts of a snapshot that do not depend on the PKI generated at start (fingerprints differ per demo). */
+const pkiFree = (s: MeshSnapshot) => ({ mesh: s.mesh, namespaces: s.namespaces, workloads: s.workloads, services: s.services, edges: s.edges });
+const certKey = (c: MeshSnapshot["certificates"][number]) => `${c.role} ${c.subject} ${JSON.stringify(c.sources)}`;
+
+describe("API server down after a good read", () => {
+  it("serves the last good snapshot, stale, with its age and the error", async () => {
+    let t = base.now.getTime();
+    const server = createHandshakeServer({
+      env: { KUBECONFIG: base.demo.kubeconfigPath },
+      home: "/nonexistent",
+      startDemo: () => Promise.reject(new Error("the embedded demo must not start: the kubeconfig context answers")),
+      now: () => new Date(t),
+      every: () => () => undefined,
+    });
+    try {
+      expect(await server.defaultClusterName()).toBe("demo");
+      const good = await server.getSnapshotView("demo");
+      expect(good).toMatchObject({ cluster: "demo", stale: false, error: null, ageSeconds: 0, demo: false });
+      expect(good.snapshot.source).toEqual({ type: "kubeconfig", context: "demo" });
+      // A kubeconfig cluster has no telemetry file, so no edges; the rest is the demo as read directly.
+      expect(good.snapshot.edges).toEqual([]);
+      expect(good.snapshot.workloads).toEqual(baseSnap.workloads);
+      expect(good.snapshot.certificates).toEqual(baseSnap.certificates);
+
+      base.demo.setFaults({ down: true });
+      t += 95_000;
+      const stale = await server.getSnapshotView("demo", { refresh: true });
+      expect(stale.snapshot).toBe(good.snapshot);
+      expect(stale.stale).toBe(true);
+      expect(stale.ageSeconds).toBe(95);
+      expect(stale.fetchedAt).toBe(good.fetchedAt);
+      expect(stale.error).toMatch(/503/);
+      expect(stale.error).toContain("down");
+      const clusters = await server.listClusters();
+      expect(clusters).toEqual([{ name: "demo", source: "kubeconfig", reachable: false, error: stale.error, isDefault: true }]);
+      expect(server.readStats("demo")).toMatchObject({ reads: 2, failures: 1 });
+
+      base.demo.setFaults({});
+      t += 5_000;
+      const back = await server.getSnapshotView("demo", { refresh: true });
+      expect(back).toMatchObject({ stale: false, error: null, ageSeconds: 0 });
+    } finally {
+      base.demo.setFaults({});
+      await server.stop();
+    }
+  });
+});
+
+describe("a proxy that never answers", () => {
+  it("times out within the per-pod bound, is reported, and the other proxies' certificates are present", async () => {
+    const read = await readCluster(base.transport());
+    const targets = proxyTargets(read.inputs.objects);
+    expect(targets.length).toBeGreaterThan(2);
+    // A proxy whose workload certificate the full read has.
+    const hung = targets.find((p) => baseSnap.certificates.some((c) => c.source.kind === "proxy" && c.source.pod === p.pod && c.source.namespace === p.namespace))!;
+    base.demo.setFaults({ hangingProxies: [`${hung.namespace}/${hung.pod}`] });
+    try {
+      const started = Date.now();
+      const snap = await base.read({ proxyTimeoutMs: 1_000 });
+      console.log(`read with one hung proxy (1 s timeout) took ${Date.now() - started} ms`);
+      const f = snap.findings.filter((x) => x.code === "access.proxy-unreachable");
+      expect(f).toHaveLength(1);
+      expect(f[0]!.message).toContain("1 proxy");
+      expect(f[0]!.message).toContain(`timed out after 1 s (${hung.namespace}/${hung.pod})`);
+      expect(f[0]!.resources).toEqual([{ kind: "Pod", namespace: hung.namespace, name: hung.pod }]);
+      expect(snap.completeness).toEqual([
+        { kind: "Pod", namespace: hung.namespace, reason: "timeout", message: `proxy secrets of pod ${hung.namespace}/${hung.pod} could not be read: timed out after 1 s` },
+      ]);
+      // Every certificate the full read found outside the hung pod's dump is still there.
+      const onlyFromHung = (c: MeshSnapshot["certificates"][number]) => c.sources.every((s) => s.kind === "proxy" && s.pod === hung.pod && s.namespace === hung.namespace);
+      const expected = baseSnap.certificates.filter((c) => !onlyFromHung(c)).map((c) => c.id);
+      expect(snap.certificates.map((c) => c.id)).toEqual(expected);
+      expect(expected.length).toBeLessThan(baseSnap.certificates.length);
+      expect(pkiFree(snap)).toEqual(pkiFree(baseSnap));
+    } finally {
+      base.demo.setFaults({});
+    }
+  });
+});
+
+describe("a malformed object in a list", () => {
+  it("is input.invalid naming the object; everything else is intact", async () => {
+    const bad = { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "broken-policy", namespace: "shop" }, spec: { mtls: { mode: 42 } } };
+    const nameless = { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { namespace: "shop" }, spec: {} };
+    base.demo.setFaults({ extraObjects: [bad, nameless] });
+    try {
+      const snap = await base.read();
+      const invalid = snap.findings.filter((f) => f.code === "input.invalid");
+      expect(invalid).toHaveLength(2);
+      const named = invalid.find((f) => f.resources[0]?.kind === "PeerAuthentication")!;
+      expect(named.resources[0]).toEqual({ kind: "PeerAuthentication", namespace: "shop", name: "broken-policy" });
+      expect(named.message).toContain("/apis/security.istio.io/v1/namespaces/shop/peerauthentications/broken-policy");
+      expect(named.message).toContain("spec.mtls.mode");
+      const noName = invalid.find((f) => f !== named)!;
+      expect(noName.message).toContain("/apis/security.istio.io/v1/peerauthentications (item");
+      expect(noName.message).toContain("metadata.name");
+      expect(pkiFree(snap)).toEqual(pkiFree(baseSnap));
+      expect(snap.certificates).toEqual(baseSnap.certificates);
+      expect(snap.findings.filter((f) => f.code !== "input.invalid")).toEqual(baseSnap.findings);
+    } finally {
+      base.demo.setFaults({});
+    }
+  });
+});
+
+describe("403 on one namespace's Secrets", () => {
+  let t: TestDemo;
+  beforeAll(async () => {
+    t = await startTestDemo(); // default: the demo user may not read Secrets in vault
+  }, 60_000);
+  afterAll(async () => t?.stop());
+
+  it("is a completeness entry and access.forbidden; every other namespace's certificates are present", async () => {
+    const snap = await t.read();
+    expect(snap.completeness).toEqual([expect.objectContaining({ kind: "Secret", namespace: "vault", reason: "forbidden" })]);
+    expect(snap.completeness[0]!.message).toContain('cannot list resource "secrets"');
+    const f = snap.findings.filter((x) => x.code === "access.forbidden");
+    expect(f).toHaveLength(1);
+    expect(f[0]!.resources).toEqual([{ kind: "Namespace", name: "vault" }]);
+    expect(f[0]!.message).toContain("namespace vault");
+
+    // The full demo's certificates, except those only held by Secrets in vault, all present.
+    const onlyInVaultSecrets = (c: MeshSnapshot["certificates"][number]) => c.sources.every((s) => s.kind === "Secret" && s.namespace === "vault");
+    const notVault = (c: MeshSnapshot["certificates"][number]) => ({ ...c, sources: c.sources.filter((s) => !(s.kind === "Secret" && s.namespace === "vault")) });
+    const expected = baseSnap.certificates.filter((c) => !onlyInVaultSecrets(c)).map(notVault).map(certKey).sort();
+    expect(expected.length).toBeLessThan(baseSnap.certificates.length);
+    expect(snap.certificates.map(certKey).sort()).toEqual(expected);
+    expect(pkiFree(snap)).toEqual(pkiFree(baseSnap));
+
+    // And exactly what handshake analyze says about what the demo user can read, plus the access finding.
+    const cli = await runCli([t.demo.stateDir, "--traffic", t.demo.trafficPath, "--now", t.now.toISOString()]);
+    const files = JSON.parse(cli.stdout) as MeshSnapshot;
+    expect(snap.certificates).toEqual(files.certificates);
+    expect(snap.findings.filter((x) => x.code !== "access.forbidden")).toEqual(files.findings);
+  });
+});
+
+describe("API version fallback", () => {
+  let t: TestDemo;
+  beforeAll(async () => {
+    t = await startTestDemo({ forbidden: [], istioVersions: { security: ["v1beta1"], networking: ["v1alpha3"] } });
+  }, 60_000);
+  afterAll(async () => t?.stop());
+
+  it("reads security.istio.io v1beta1 and networking.istio.io v1alpha3 and gives the same policies", async () => {
+    const read = await readCluster(t.transport());
+    expect(read.stats.versions).toMatchObject({ PeerAuthentication: "v1beta1", DestinationRule: "v1alpha3", ServiceEntry: "v1alpha3", Sidecar: "v1alpha3", Pod: "v1" });
+    expect(read.completeness).toEqual([]);
+    const snap = await t.read();
+    expect(pkiFree(snap)).toEqual(pkiFree(baseSnap));
+    expect(snap.findings.map((f) => `${f.code} ${JSON.stringify(f.resources)}`)).toEqual(baseSnap.findings.map((f) => `${f.code} ${JSON.stringify(f.resources)}`));
+  });
+});
+
+describe("pagination", () => {
+  it("pages of 2 (limit + continue) give the same snapshot as pages of 500", async () => {
+    const before = base.demo.requests.list;
+    const paged = await base.read({ pageSize: 2 });
+    expect(paged).toEqual(baseSnap);
+    expect(base.demo.requests.list - before).toBeGreaterThan(40); // many pages, not one list per kind
+  });
+});
