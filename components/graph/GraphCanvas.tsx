@@ -1,0 +1,210 @@
+"use client";
+// The service-edge graph on a <canvas> (chosen by measurement, see bench/graph): drag to pan, wheel
+// or +/- to zoom, arrow keys to pan, 0 to fit; a click selects the node or edge under the pointer
+// (lib/view/graph/hitTest). The accessible edge and workload lists beside it offer the same choices.
+import type { EdgeStatus } from "@/lib/core/snapshot/schema";
+import { edgeEmphasis } from "@/lib/view/graph/emphasis";
+import { hitEdge, hitNode } from "@/lib/view/graph/hitTest";
+import type { GraphLayout, ViewGraph } from "@/lib/view/graph/types";
+import { useCallback, useEffect, useMemo, useRef } from "react";
+import { drawGraph, makeScene, makeSprites, readPalette, type Palette, type Sprites, type ViewTransform } from "./drawGraph";
+
+export interface GraphCanvasProps {
+  graph: ViewGraph;
+  layout: GraphLayout;
+  problemsFirst: boolean;
+  selectedEdge: string | null;
+  selectedNode: string | null;
+  onSelectEdge: (id: string) => void;
+  onSelectNode: (id: string) => void;
+  /** Accessible name of the picture. */
+  label: string;
+  height?: number;
+}
+
+const MIN_K = 0.1;
+const MAX_K = 3;
+const CLICK_SLOP = 4;
+
+export function fitTransform(layout: GraphLayout, width: number, height: number): ViewTransform {
+  const pad = 24;
+  if (layout.width === 0 || width === 0) return { x: pad, y: pad, k: 1 };
+  const k = Math.min(1.1, Math.max(MIN_K, Math.min((width - 2 * pad) / layout.width, (height - 2 * pad) / layout.height)));
+  return { x: (width - layout.width * k) / 2, y: pad, k };
+}
+
+export function GraphCanvas(props: GraphCanvasProps) {
+  const { graph, layout, problemsFirst, selectedEdge, selectedNode, onSelectEdge, onSelectNode, label, height = 560 } = props;
+  const canvasRef = useRef<HTMLCanvasElement | null>(null);
+  const view = useRef<ViewTransform | null>(null);
+  const size = useRef({ w: 0, h: 0, dpr: 1 });
+  const theme = useRef<{ palette: Palette; sprites: Sprites } | null>(null);
+  const frame = useRef<number | null>(null);
+  const rendered = useRef(false);
+
+  const scene = useMemo(() => {
+    const statusOf = new Map<string, EdgeStatus>(graph.edges.map((e) => [e.id, e.status]));
+    return makeScene(layout, graph.nodes, statusOf, (s) => edgeEmphasis({ status: s }, problemsFirst), selectedEdge, selectedNode);
+  }, [graph, layout, problemsFirst, selectedEdge, selectedNode]);
+  const sceneRef = useRef(scene);
+  sceneRef.current = scene;
+
+  const paint = useCallback(() => {
+    frame.current = null;
+    const canvas = canvasRef.current;
+    if (!canvas || size.current.w === 0) return;
+    const ctx = canvas.getContext("2d");
+    if (!ctx) return;
+    if (!theme.current) {
+      const palette = readPalette(canvas);
+      theme.current = { palette, sprites: makeSprites(palette, size.current.dpr) };
+    }
+    view.current ??= fitTransform(sceneRef.current.layout, size.current.w, size.current.h);
+    drawGraph(ctx, sceneRef.current, view.current, size.current.w, size.current.h, size.current.dpr, theme.current.palette, theme.current.sprites);
+    if (!rendered.current) {
+      rendered.current = true;
+      canvas.dataset.rendered = "true";
+      performance.mark("handshake:graph-rendered");
+    }
+  }, []);
+
+  const schedule = useCallback(() => {
+    if (frame.current === null) frame.current = requestAnimationFrame(paint);
+  }, [paint]);
+
+  // Redraw when the scene changes.
+  useEffect(() => schedule(), [scene, schedule]);
+
+  // Size to the container; follow the colour scheme.
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas) return;
+    const resize = () => {
+      const rect = canvas.getBoundingClientRect();
+      const dpr = window.devicePixelRatio || 1;
+      size.current = { w: rect.width, h: rect.height, dpr };
+      canvas.width = Math.round(rect.width * dpr);
+      canvas.height = Math.round(rect.height * dpr);
+      theme.current = null;
+      schedule();
+    };
+    resize();
+    const ro = new ResizeObserver(resize);
+    ro.observe(canvas);
+    const mq = window.matchMedia("(prefers-color-scheme: dark)");
+    const onScheme = () => {
+      theme.current = null;
+      schedule();
+    };
+    mq.addEventListener("change", onScheme);
+    return () => {
+      ro.disconnect();
+      mq.removeEventListener("change", onScheme);
+      if (frame.current !== null) cancelAnimationFrame(frame.current);
+      frame.current = null;
+    };
+  }, [schedule]);
+
+  // A new layout (another namespace) starts fitted again.
+  useEffect(() => {
+    view.current = null;
+    schedule();
+  }, [layout, schedule]);
+
+  const zoomAt = useCallback(
+    (sx: number, sy: number, factor: number) => {
+      const v = view.current ?? fitTransform(sceneRef.current.layout, size.current.w, size.current.h);
+      const k = Math.min(MAX_K, Math.max(MIN_K, v.k * factor));
+      view.current = { k, x: sx - ((sx - v.x) * k) / v.k, y: sy - ((sy - v.y) * k) / v.k };
+      schedule();
+    },
+    [schedule],
+  );
+
+  // Wheel must be non-passive to keep the page from scrolling while zooming.
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas) return;
+    const onWheel = (e: WheelEvent) => {
+      e.preventDefault();
+      const r = canvas.getBoundingClientRect();
+      zoomAt(e.clientX - r.left, e.clientY - r.top, Math.exp(-e.deltaY * 0.0015));
+    };
+    canvas.addEventListener("wheel", onWheel, { passive: false });
+    return () => canvas.removeEventListener("wheel", onWheel);
+  }, [zoomAt]);
+
+  const drag = useRef<{ id: number; sx: number; sy: number; vx: number; vy: number; moved: boolean } | null>(null);
+
+  const toGraph = (e: { clientX: number; clientY: number }) => {
+    const r = canvasRef.current!.getBoundingClientRect();
+    const v = view.current ?? { x: 0, y: 0, k: 1 };
+    return { x: (e.clientX - r.left - v.x) / v.k, y: (e.clientY - r.top - v.y) / v.k, k: v.k };
+  };
+
+  const onPointerDown = (e: React.PointerEvent<HTMLCanvasElement>) => {
+    if (e.button !== 0) return;
+    const v = view.current ?? { x: 0, y: 0, k: 1 };
+    drag.current = { id: e.pointerId, sx: e.clientX, sy: e.clientY, vx: v.x, vy: v.y, moved: false };
+    e.currentTarget.setPointerCapture(e.pointerId);
+  };
+
+  const onPointerMove = (e: React.PointerEvent<HTMLCanvasElement>) => {
+    const d = drag.current;
+    if (d && d.id === e.pointerId) {
+      const dx = e.clientX - d.sx;
+      const dy = e.clientY - d.sy;
+      if (!d.moved && Math.hypot(dx, dy) < CLICK_SLOP) return;
+      d.moved = true;
+      view.current = { ...(view.current ?? { k: 1, x: 0, y: 0 }), x: d.vx + dx, y: d.vy + dy };
+      schedule();
+      return;
+    }
+    const g = toGraph(e);
+    const over = hitNode(sceneRef.current.layout, g.x, g.y) ?? hitEdge(sceneRef.current.layout, g.x, g.y, 6 / g.k);
+    e.currentTarget.style.cursor = over ? "pointer" : "grab";
+  };
+
+  const onPointerUp = (e: React.PointerEvent<HTMLCanvasElement>) => {
+    const d = drag.current;
+    drag.current = null;
+    if (!d || d.id !== e.pointerId || d.moved) return;
+    const g = toGraph(e);
+    const node = hitNode(sceneRef.current.layout, g.x, g.y);
+    if (node) return onSelectNode(node.id);
+    const edge = hitEdge(sceneRef.current.layout, g.x, g.y, 6 / g.k);
+    if (edge) onSelectEdge(edge.id);
+  };
+
+  const onKeyDown = (e: React.KeyboardEvent<HTMLCanvasElement>) => {
+    const step = 60;
+    const v = view.current;
+    if (!v) return;
+    const pan: Record<string, [number, number]> = { ArrowLeft: [step, 0], ArrowRight: [-step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+    const p = pan[e.key];
+    if (p) view.current = { ...v, x: v.x + p[0], y: v.y + p[1] };
+    else if (e.key === "+" || e.key === "=") return (e.preventDefault(), zoomAt(size.current.w / 2, size.current.h / 2, 1.25));
+    else if (e.key === "-") return (e.preventDefault(), zoomAt(size.current.w / 2, size.current.h / 2, 0.8));
+    else if (e.key === "0") view.current = fitTransform(sceneRef.current.layout, size.current.w, size.current.h);
+    else return;
+    e.preventDefault();
+    schedule();
+  };
+
+  return (
+    <canvas
+      ref={canvasRef}
+      className="graph-canvas"
+      data-testid="graph-canvas"
+      role="img"
+      aria-label={label}
+      tabIndex={0}
+      style={{ width: "100%", height, display: "block", touchAction: "none", cursor: "grab" }}
+      onPointerDown={onPointerDown}
+      onPointerMove={onPointerMove}
+      onPointerUp={onPointerUp}
+      onPointerCancel={() => (drag.current = null)}
+      onKeyDown={onKeyDown}
+    />
+  );
+}
