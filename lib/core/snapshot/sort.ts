@@ -33,13 +33,49 @@ export function compareEdges(a: Edge, b: Edge): number {
   );
 }
 
+/** Dense ranks of `items` under `compare` (equal items share a rank), keyed by object identity. */
+function ranks<T extends object>(items: Iterable<T>, compare: (a: T, b: T) => number): Map<T, number> {
+  const distinct = [...new Set(items)].sort(compare);
+  const out = new Map<T, number>();
+  let rank = 0;
+  for (let i = 0; i < distinct.length; i++) {
+    if (i > 0 && compare(distinct[i - 1]!, distinct[i]!) !== 0) rank++;
+    out.set(distinct[i]!, rank);
+  }
+  return out;
+}
+
+const compareSources = (a: Edge["source"], b: Edge["source"]) =>
+  cmp(a.namespace ?? "", b.namespace ?? "") || cmp(a.workload ?? "", b.workload ?? "");
+const compareDestinations = (a: Edge["destination"], b: Edge["destination"]) =>
+  cmp(a.namespace, b.namespace) || cmp(a.service, b.service) || cmp(a.host, b.host) || a.port - b.port;
+
+/**
+ * The same order as `edges.sort(compareEdges)` (stable), but cheaper: edges share their source and
+ * destination objects (one per client, one per service port), so those few thousand objects are
+ * ranked once and the 20k edges are sorted by two integers instead of up to six string compares.
+ */
+export function sortEdges(edges: Edge[]): Edge[] {
+  const n = edges.length;
+  const src = ranks(edges.map((e) => e.source), compareSources);
+  const dst = ranks(edges.map((e) => e.destination), compareDestinations);
+  // One number per edge: (source rank, destination rank, original index) — exact while below 2^53.
+  if ((src.size + 1) * (dst.size + 1) * (n + 1) >= Number.MAX_SAFE_INTEGER) return edges.sort(compareEdges);
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = (src.get(edges[i]!.source)! * dst.size + dst.get(edges[i]!.destination)!) * n + i;
+  keys.sort();
+  const sorted = Array.from(keys, (k) => edges[k % n]!);
+  for (let i = 0; i < n; i++) edges[i] = sorted[i]!;
+  return edges;
+}
+
 export function sortSnapshot(s: MeshSnapshot): MeshSnapshot {
   s.mesh.dataplanes.sort(cmp);
   s.completeness.sort((a, b) => cmp(a.kind, b.kind) || cmp(a.namespace ?? "", b.namespace ?? "") || cmp(a.message, b.message));
   s.namespaces.sort((a, b) => cmp(a.name, b.name));
   s.workloads.sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name) || cmp(a.kind, b.kind));
   s.services.sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name) || cmp(a.host, b.host));
-  s.edges.sort(compareEdges);
+  sortEdges(s.edges);
   s.certificates.sort(
     (a, b) => cmp(a.source.namespace ?? "", b.source.namespace ?? "") || cmp(a.source.name ?? "", b.source.name ?? "") || cmp(a.id, b.id),
   );
