@@ -5,14 +5,6 @@
 /** Sent on every route. @type {Header[]} */
 const commonHeaders = [{ key: "X-Content-Type-Options", value: "nosniff" }];
 
-/**
- * Contract §4: only /embed/* may be framed, and only by the origins the operator allows; every other
- * page sends frame-ancestors 'none'. Until the embed panel and its allow-list exist, nobody may frame
- * /embed/* either: replace this list with the configured origins then.
- * @type {string[]}
- */
-const embedFrameAncestors = ["'none'"];
-
 /** @type {import("next").NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
@@ -21,15 +13,11 @@ const nextConfig = {
     return [
       { source: "/:path*", headers: commonHeaders },
       {
-        // Everything except /embed and /embed/*.
+        // Contract §4: every page except /embed and /embed/* may not be framed. The /embed rule lists
+        // the operator's HANDSHAKE_EMBED_ORIGINS, a runtime setting, so proxy.ts sets it per request
+        // (headers() here are fixed at build time).
         source: "/((?!embed(?:/|$)).*)",
         headers: [{ key: "Content-Security-Policy", value: "frame-ancestors 'none'" }],
-      },
-      {
-        source: "/embed/:path*",
-        headers: [
-          { key: "Content-Security-Policy", value: `frame-ancestors ${embedFrameAncestors.join(" ")}` },
-        ],
       },
     ];
   },

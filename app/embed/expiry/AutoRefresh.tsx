@@ -1,0 +1,14 @@
+"use client";
+// Re-renders the embed from a fresh snapshot every `seconds` (router.refresh re-runs the server
+// component; no client fetch code), and shows when the data was read.
+import { useRouter } from "next/navigation";
+import { useEffect } from "react";
+
+export function AutoRefresh({ seconds }: { seconds: number }) {
+  const router = useRouter();
+  useEffect(() => {
+    const id = setInterval(() => router.refresh(), seconds * 1000);
+    return () => clearInterval(id);
+  }, [router, seconds]);
+  return null;
+}

@@ -1,0 +1,75 @@
+// /embed/expiry?cluster=&namespace=&window=30d&theme=light|dark (contract §4): the expiry panel without
+// site chrome, for wiki iframes. Framing is allowed only to HANDSHAKE_EMBED_ORIGINS (proxy.ts sets the
+// CSP); the panel re-renders from a fresh snapshot every minute.
+import type { Metadata } from "next";
+import { createLoader, type SearchParams } from "nuqs/server";
+import { ExpiryPanel } from "@/components/expiry/ExpiryPanel";
+import { defaultClusterName, getSnapshotView } from "@/lib/server/snapshots";
+import { SnapshotUnavailableError, UnknownClusterError, type SnapshotView } from "@/lib/server/types";
+import { namespaceExists, sliceSnapshot } from "@/lib/view/sliceSnapshot";
+import { embedParsers } from "@/lib/view/urlState";
+import { AutoRefresh } from "./AutoRefresh";
+import "./embed.css";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Certificate expiry · Handshake", robots: { index: false } };
+
+const loadEmbedParams = createLoader(embedParsers);
+const REFRESH_SECONDS = 60;
+
+export default async function EmbedExpiryPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const { cluster: asked, namespace, window, theme } = await loadEmbedParams(searchParams);
+  let view: SnapshotView | null = null;
+  let problem: string | null = null;
+  let cluster = asked ?? "";
+  try {
+    cluster = asked ?? (await defaultClusterName());
+    view = await getSnapshotView(cluster);
+    if (namespace && !namespaceExists(view.snapshot, namespace))
+      problem = `namespace "${namespace}" is not in cluster "${cluster}"`;
+  } catch (e) {
+    problem =
+      e instanceof UnknownClusterError || e instanceof SnapshotUnavailableError
+        ? e.message
+        : "the snapshot could not be read";
+    if (!(e instanceof UnknownClusterError || e instanceof SnapshotUnavailableError))
+      console.error("handshake: /embed/expiry:", e instanceof Error ? e.message : String(e));
+  }
+  const scope = `${cluster}${namespace ? ` / ${namespace}` : ""}`;
+  const certificates =
+    view && !problem
+      ? namespace
+        ? sliceSnapshot(view.snapshot, namespace).certificates
+        : view.snapshot.certificates
+      : [];
+  return (
+    <div className="embed-root expiry-panel" data-theme={theme} data-testid="embed-root">
+      <AutoRefresh seconds={REFRESH_SECONDS} />
+      <h1>Certificate expiry · {scope}</h1>
+      {view ? (
+        <p className="embed-meta">
+          {view.demo ? "Demo cluster (sample data) · " : ""}
+          as of {view.snapshot.now.replace("T", " ").replace("Z", " UTC")}
+          {view.stale ? ` · stale: ${view.error ?? "last refresh failed"}` : ""} · refreshes every minute
+        </p>
+      ) : null}
+      {problem || !view ? (
+        <p className="embed-error" role="alert">
+          {problem ?? "No snapshot."}
+        </p>
+      ) : (
+        <ExpiryPanel
+          certificates={certificates}
+          now={view.snapshot.now}
+          window={window}
+          theme={theme}
+          embed={{
+            cluster,
+            namespace: namespace ?? null,
+            ...(process.env.HANDSHAKE_PUBLIC_URL ? { baseUrl: process.env.HANDSHAKE_PUBLIC_URL } : {}),
+          }}
+        />
+      )}
+    </div>
+  );
+}

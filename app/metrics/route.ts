@@ -1,0 +1,36 @@
+// GET /metrics (contract §3): Prometheus text exposition over every configured cluster's current
+// snapshot: certificate not-after gauges, findings by code and severity, edges by status. A cluster
+// without a snapshot is reported down (handshake_cluster_up 0), never a failed scrape.
+import { getSnapshotView, listClusters } from "../../lib/server/snapshots";
+import { buildMetrics, type ClusterMetricsInput } from "../../lib/view/metrics";
+
+export const dynamic = "force-dynamic";
+
+export async function GET(): Promise<Response> {
+  let clusters: ClusterMetricsInput[];
+  try {
+    const names = (await listClusters()).map((c) => c.name);
+    clusters = await Promise.all(
+      names.map(async (cluster): Promise<ClusterMetricsInput> => {
+        try {
+          const v = await getSnapshotView(cluster);
+          return { cluster, snapshot: v.snapshot, ageSeconds: v.ageSeconds, stale: v.stale };
+        } catch {
+          return { cluster, snapshot: null, ageSeconds: null, stale: false };
+        }
+      }),
+    );
+  } catch (e) {
+    console.error(
+      "handshake: /metrics: listing clusters failed:",
+      e instanceof Error ? e.message : String(e),
+    );
+    return new Response("# cluster list unavailable\n", {
+      status: 503,
+      headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
+    });
+  }
+  return new Response(buildMetrics(clusters), {
+    headers: { "Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Cache-Control": "no-store" },
+  });
+}

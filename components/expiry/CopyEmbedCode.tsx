@@ -1,0 +1,73 @@
+"use client";
+// "Copy embed code": an iframe snippet for /embed/expiry and a Markdown image of /api/v1/expiry.svg for
+// wikis that take only images. The snippets are also shown in read-only fields, so they can be
+// selected by hand where the clipboard API is not available (plain http).
+import { useEffect, useState } from "react";
+import { iframeSnippet, markdownImageSnippet, type EmbedTarget } from "@/lib/view/expiry/embedCode";
+
+export interface CopyEmbedCodeProps {
+  cluster: string;
+  namespace?: string | null;
+  window: string;
+  theme: "light" | "dark";
+  /** HANDSHAKE_PUBLIC_URL when the server knows it; otherwise this page's origin. */
+  baseUrl?: string;
+}
+
+function CopyField({ label, value, testId }: { label: string; value: string; testId: string }) {
+  const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(value);
+      setState("copied");
+    } catch {
+      setState("failed");
+    }
+  };
+  return (
+    <div style={{ marginTop: "0.5rem" }}>
+      <label style={{ display: "block", fontSize: "0.85rem" }}>
+        {label}
+        <textarea
+          readOnly
+          rows={3}
+          value={value}
+          data-testid={testId}
+          onFocus={(e) => e.currentTarget.select()}
+        />
+      </label>
+      <button type="button" className="expiry-button" onClick={copy}>
+        Copy {label.toLowerCase()}
+      </button>{" "}
+      <span role="status" className="expiry-more">
+        {state === "copied"
+          ? "Copied."
+          : state === "failed"
+            ? "Copy failed: select the text and copy it."
+            : ""}
+      </span>
+    </div>
+  );
+}
+
+export function CopyEmbedCode(p: CopyEmbedCodeProps) {
+  // The origin is only known in the browser; render with the given base (or a relative one) first.
+  const [origin, setOrigin] = useState(p.baseUrl ?? "");
+  useEffect(() => {
+    if (!p.baseUrl) setOrigin(window.location.origin);
+  }, [p.baseUrl]);
+  const t: EmbedTarget = {
+    baseUrl: origin,
+    cluster: p.cluster,
+    namespace: p.namespace ?? null,
+    window: p.window,
+    theme: p.theme,
+  };
+  return (
+    <details className="expiry-embed-code" data-testid="copy-embed-code">
+      <summary>Copy embed code</summary>
+      <CopyField label="Iframe" value={iframeSnippet(t)} testId="embed-iframe-snippet" />
+      <CopyField label="Markdown image" value={markdownImageSnippet(t)} testId="embed-markdown-snippet" />
+    </details>
+  );
+}

@@ -1,0 +1,98 @@
+"use client";
+// The expiry panel: legend with counts, zoom presets (the URL's `window`), the timeline and the table
+// sorted by soonest expiry, and "Copy embed code". Used on the namespace page's certificate view and,
+// without chrome, by /embed/expiry. The model is computed by lib/view/expiry/timeline.ts.
+import { usePathname } from "next/navigation";
+import { useQueryState } from "nuqs";
+import { useMemo } from "react";
+import type { Certificate } from "@/lib/core/snapshot/schema";
+import { buildExpiryModel, WINDOW_PRESETS } from "@/lib/view/expiry/timeline";
+import { URGENCIES, URGENCY_GLYPHS, URGENCY_LABELS } from "@/lib/view/expiry/urgency";
+import { namespaceViewParsers } from "@/lib/view/urlState";
+import { CopyEmbedCode } from "./CopyEmbedCode";
+import { ExpiryTable } from "./ExpiryTable";
+import { ExpiryTimeline } from "./ExpiryTimeline";
+import "./expiry.css";
+
+export interface ExpiryPanelProps {
+  certificates: Certificate[];
+  /** The snapshot's clock (snapshot.now): every "time left" is measured from it. */
+  now: string;
+  /** The window the server rendered with (the URL's `window`); the zoom buttons change the URL. */
+  window: string;
+  /** Fixed theme (embeds); without it the panel follows the page's colour scheme. */
+  theme?: "light" | "dark";
+  /** Where "Copy embed code" points; by default the cluster/namespace of a /c/<cluster>/ns/<ns> path. */
+  embed?: { cluster: string; namespace?: string | null; baseUrl?: string } | null;
+}
+
+/** `/c/<cluster>/ns/<namespace>` → its cluster and namespace, so the namespace page needs no extra prop. */
+function scopeFromPath(path: string | null): { cluster: string; namespace: string } | null {
+  const m = /^\/c\/([^/]+)\/ns\/([^/]+)/.exec(path ?? "");
+  if (!m) return null;
+  try {
+    return { cluster: decodeURIComponent(m[1]!), namespace: decodeURIComponent(m[2]!) };
+  } catch {
+    return null;
+  }
+}
+
+export function ExpiryPanel({ certificates, now, window: initialWindow, theme, embed }: ExpiryPanelProps) {
+  // The same key and parser on the namespace page and the embed (embedParsers.window is identical).
+  const [urlWindow, setWindow] = useQueryState("window", namespaceViewParsers.window);
+  const win = urlWindow || initialWindow;
+  const model = useMemo(() => buildExpiryModel(certificates, { now, window: win }), [certificates, now, win]);
+  const path = usePathname();
+  const scope = embed ?? scopeFromPath(path);
+  const presets: string[] = [...WINDOW_PRESETS];
+  if (!presets.includes(model.window) && model.windowValid)
+    presets.splice(presets.length - 1, 0, model.window);
+
+  return (
+    <section
+      className="expiry-panel"
+      data-theme={theme}
+      data-testid="expiry-panel"
+      aria-label="Certificate expiry"
+    >
+      <div className="expiry-toolbar">
+        <ul className="expiry-legend" aria-label="Urgency">
+          {URGENCIES.map((u) => (
+            <li key={u} className={`urg-${u}`} data-testid={`expiry-count-${u}`}>
+              <span className="expiry-swatch" aria-hidden />
+              <span className="expiry-cue-glyph" aria-hidden>
+                {URGENCY_GLYPHS[u]}
+              </span>
+              {URGENCY_LABELS[u]}: {model.counts[u]}
+            </li>
+          ))}
+        </ul>
+        <div className="expiry-zoom" role="group" aria-label="Time window">
+          {presets.map((w) => (
+            <button key={w} type="button" aria-pressed={model.window === w} onClick={() => void setWindow(w)}>
+              {w}
+            </button>
+          ))}
+        </div>
+        {!model.windowValid ? (
+          <span role="status" className="expiry-more">
+            window “{win}” is not a duration like 24h, 7d, 30d, 1y: showing 30d.
+          </span>
+        ) : null}
+      </div>
+      <div className="expiry-body">
+        <ExpiryTimeline model={model} />
+        <ExpiryTable rows={model.table} />
+      </div>
+      {scope ? (
+        <CopyEmbedCode
+          cluster={scope.cluster}
+          namespace={scope.namespace ?? null}
+          window={model.window}
+          theme={theme ?? "light"}
+          {...(embed?.baseUrl ? { baseUrl: embed.baseUrl } : {})}
+        />
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,138 @@
+"use client";
+// Findings grouped by code, filterable by severity through the URL (`severity=`, the one parser map
+// in lib/view/urlState.ts), so a copied link or a reload shows the same filter. Each finding shows its
+// message, the objects at fault (workloads and namespaces as links), its edge on the graph and its fix.
+import { useQueryStates } from "nuqs";
+import { useMemo, useState } from "react";
+import type { Finding } from "@/lib/core/snapshot/schema";
+import {
+  countBySeverity,
+  edgeHref,
+  filterBySeverity,
+  groupFindings,
+  refHref,
+  refLabel,
+  type FindingGroup,
+} from "@/lib/view/findings/group";
+import { namespaceViewParsers, SEVERITIES, type SeverityFilter } from "@/lib/view/urlState";
+import "./findings.css";
+
+export interface FindingsPanelProps {
+  findings: Finding[];
+  cluster: string;
+  namespace: string;
+}
+
+const GLYPH: Record<SeverityFilter, string> = { error: "✕", warning: "▲", info: "ℹ" };
+const FIRST = 20;
+
+export function SeverityBadge({ severity }: { severity: SeverityFilter }) {
+  return (
+    <span className={`sev-badge sev-${severity}`}>
+      <span aria-hidden>{GLYPH[severity]}</span>
+      {severity}
+    </span>
+  );
+}
+
+function FindingItem({ f, cluster, namespace }: { f: Finding; cluster: string; namespace: string }) {
+  return (
+    <li data-testid="finding">
+      <p className="findings-message">{f.message}</p>
+      <ul className="findings-meta">
+        {f.resources.map((r, i) => {
+          const href = refHref(cluster, r);
+          return <li key={i}>{href ? <a href={href}>{refLabel(r)}</a> : <span>{refLabel(r)}</span>}</li>;
+        })}
+        {f.edge ? (
+          <li>
+            <a href={edgeHref(cluster, namespace, f.edge)} data-testid="finding-edge-link">
+              edge {f.edge}
+            </a>
+          </li>
+        ) : null}
+        {f.certificate ? <li title={f.certificate}>certificate {f.certificate.slice(0, 12)}…</li> : null}
+      </ul>
+      {f.fix ? (
+        <p className="findings-fix">
+          <strong>Fix:</strong> {f.fix}
+        </p>
+      ) : null}
+    </li>
+  );
+}
+
+function Group({ g, cluster, namespace }: { g: FindingGroup; cluster: string; namespace: string }) {
+  const [all, setAll] = useState(false);
+  const shown = all ? g.findings : g.findings.slice(0, FIRST);
+  return (
+    <details
+      className={`findings-group sev-${g.severity}`}
+      open={g.severity === "error"}
+      data-testid="finding-group"
+      data-code={g.code}
+    >
+      <summary>
+        <SeverityBadge severity={g.severity} />
+        <strong>{g.title}</strong>
+        <code>{g.code}</code>
+        <span className="findings-count" aria-label={`${g.count} findings`}>
+          {g.count}
+        </span>
+      </summary>
+      <ul className="findings-list">
+        {shown.map((f, i) => (
+          <FindingItem key={i} f={f} cluster={cluster} namespace={namespace} />
+        ))}
+      </ul>
+      {g.findings.length > FIRST ? (
+        <button type="button" className="findings-more" onClick={() => setAll(!all)} aria-expanded={all}>
+          {all ? `Show the first ${FIRST}` : `Show all ${g.findings.length}`}
+        </button>
+      ) : null}
+    </details>
+  );
+}
+
+export function FindingsPanel({ findings, cluster, namespace }: FindingsPanelProps) {
+  const [{ severity }, setParams] = useQueryStates(namespaceViewParsers);
+  const counts = useMemo(() => countBySeverity(findings), [findings]);
+  const groups = useMemo(() => groupFindings(filterBySeverity(findings, severity)), [findings, severity]);
+  const toggle = (s: SeverityFilter) => {
+    const next = severity.includes(s)
+      ? severity.filter((x) => x !== s)
+      : SEVERITIES.filter((x) => x === s || severity.includes(x));
+    void setParams({ severity: next.length > 0 ? next : null });
+  };
+  return (
+    <section className="findings-panel" data-testid="findings-panel" aria-label="Findings">
+      <div className="findings-filter" role="group" aria-label="Filter by severity">
+        <span>Severity:</span>
+        {SEVERITIES.map((s) => (
+          <button
+            key={s}
+            type="button"
+            className={`sev-${s}`}
+            aria-pressed={severity.includes(s)}
+            onClick={() => toggle(s)}
+          >
+            <span aria-hidden>{GLYPH[s]} </span>
+            {s} ({counts[s]})
+          </button>
+        ))}
+        {severity.length > 0 ? (
+          <button type="button" onClick={() => void setParams({ severity: null })}>
+            Show all
+          </button>
+        ) : null}
+      </div>
+      {groups.length === 0 ? (
+        <p className="expiry-empty">
+          {findings.length === 0 ? "No findings in this namespace." : "No findings of the selected severity."}
+        </p>
+      ) : (
+        groups.map((g) => <Group key={g.code} g={g} cluster={cluster} namespace={namespace} />)
+      )}
+    </section>
+  );
+}
