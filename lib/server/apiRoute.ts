@@ -15,6 +15,23 @@ export function json(body: unknown, init: { status?: number; headers?: Record<st
   return Response.json(body, { status: init.status ?? 200, headers: { ...NO_STORE, ...init.headers } });
 }
 
+// A snapshot is immutable once analysed, and every viewer of a cluster gets the same one until the next
+// refresh: serialise it (or its namespace slice) once, not once per request.
+const serialised = new WeakMap<MeshSnapshot, Map<string, string>>();
+
+/** The snapshot (cut to `namespace` when given) as a JSON answer, serialised once per snapshot. */
+export function snapshotJson(full: MeshSnapshot, namespace: string | undefined, headers: Record<string, string>): Response {
+  let byNs = serialised.get(full);
+  if (!byNs) serialised.set(full, (byNs = new Map()));
+  const key = namespace ?? "";
+  let text = byNs.get(key);
+  if (text === undefined) {
+    text = JSON.stringify(namespace !== undefined ? sliceSnapshot(full, namespace) : full);
+    byNs.set(key, text);
+  }
+  return new Response(text, { status: 200, headers: { "Content-Type": "application/json", ...NO_STORE, ...headers } });
+}
+
 export function errorResponse(e: ApiError): Response {
   return json({ error: { code: e.code, message: e.message } }, { status: e.status });
 }

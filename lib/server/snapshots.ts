@@ -16,7 +16,12 @@ export function handshakeServer(): HandshakeServer {
   const g = globalThis as Holder;
   let s = g[KEY];
   if (!s) {
-    const server = createHandshakeServer({ env: process.env, home: homedir(), startDemo: () => startDemoCluster({ dir: join(process.cwd(), "demo") }) });
+    // The demo's kubeconfig and served state go to HANDSHAKE_DATA_DIR (default .handshake), which must be
+    // writable (deploy/ mounts an emptyDir there).
+    const data = process.env.HANDSHAKE_DATA_DIR || join(process.cwd(), ".handshake");
+    const startDemo = () =>
+      startDemoCluster({ dir: join(process.cwd(), "demo"), kubeconfigPath: join(data, "demo-kubeconfig.yaml"), stateDir: join(data, "demo-state") });
+    const server = createHandshakeServer({ env: process.env, home: homedir(), startDemo });
     g[KEY] = s = server;
     // The demo listens in-process; close it when the process ends (SIGTERM/SIGINT exit through here too).
     process.once("exit", () => void server.stop());
