@@ -9,6 +9,9 @@ const commonHeaders = [{ key: "X-Content-Type-Options", value: "nosniff" }];
 const nextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
+  // Loaded by Node as they are, not bundled: the Kubernetes client (dynamic requires, optional native
+  // WebSocket add-ons) and ws, which the embedded demo cluster also uses.
+  serverExternalPackages: ["@kubernetes/client-node", "ws"],
   async headers() {
     return [
       { source: "/:path*", headers: commonHeaders },
