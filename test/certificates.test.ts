@@ -192,6 +192,21 @@ describe("cert-manager, Linkerd, SPIRE", () => {
     expect(certCodes(analyzeAll(meshObjects(pki, [cmCert("api", { isCA: true, duration: "2160h", renewBefore: "360h" }, "True"), issuer]), []))).toEqual([]);
   });
 
+  it("a Certificate's renewal time belongs to its tls.crt, not to the CA in ca.crt beside it", async () => {
+    const pki = await makePki();
+    const overdue = { ...cmCert("api", { isCA: false }, "True"), status: { conditions: [{ type: "Ready", status: "True" }], renewalTime: "2026-11-01T00:00:00Z" } };
+    const ca = { apiVersion: "cert-manager.io/v1", kind: "Issuer", metadata: { name: "selfsigned", namespace: "shop" }, spec: { ca: { secretName: "ca" } }, status: { conditions: [{ type: "Ready", status: "True" }] } };
+    const secret = { apiVersion: "v1", kind: "Secret", metadata: { name: "api-tls", namespace: "shop" }, type: "kubernetes.io/tls", data: { "tls.crt": b64(pki.leafRsa2048), "ca.crt": b64(pki.otherRoot) } };
+    const s = analyzeAll(meshObjects(pki, [overdue, ca, secret]), []);
+    // otherRoot appears nowhere else, so its first sighting is this Secret's ca.crt.
+    const root = s.certificates.find((c) => c.sources.length === 1 && c.sources[0]!.key === "ca.crt" && c.sources[0]!.name === "api-tls")!;
+    expect(root.renewalTime).not.toBe("2026-11-01T00:00:00Z");
+    const overdueFindings = s.findings.filter((f) => f.code === "cert.rotation-overdue");
+    expect(overdueFindings.map((f) => f.certificate)).not.toContain(root.id);
+    const leaf = s.certificates.find((c) => c.sources.some((src) => src.name === "api-tls" && src.key === "tls.crt"))!;
+    expect(leaf.renewalTime).toBe("2026-11-01T00:00:00Z");
+  });
+
   const linkerdPod = (name: string, anchors: string, ann: Record<string, string> = {}) => ({
     apiVersion: "v1",
     kind: "Pod",

@@ -290,3 +290,17 @@ describe("input.invalid (error)", () => {
     expect(findingsOf(run([...good, obj]), "input.invalid")).toEqual([]);
   });
 });
+
+describe("ztunnel is the node proxy, not a sidecar workload", () => {
+  it("its istio-proxy container does not make it (or istio-system) a sidecar data plane", () => {
+    const ztunnel = deploy("istio-system", "ztunnel", { kind: "DaemonSet", containers: ["istio-proxy"], labels: { "sidecar.istio.io/inject": "false" } });
+    const s = run([...meshed, namespace("istio-system"), meshConfig("{}"), ztunnel, peerAuth("istio-system", "default", "PERMISSIVE")]);
+    const w = workloadOf(s, "istio-system", "ztunnel");
+    expect(w.dataplane).toBe("none");
+    expect(w.mtls.mode).toBe("NONE");
+    expect(s.namespaces.find((n) => n.name === "istio-system")!.dataplane).toBe("none");
+    // The same DaemonSet under another name is a sidecar workload: the rule is about ztunnel only.
+    const other = run([...meshed, namespace("istio-system"), deploy("istio-system", "agent", { kind: "DaemonSet", containers: ["istio-proxy"] })]);
+    expect(workloadOf(other, "istio-system", "agent").dataplane).toBe("sidecar");
+  });
+});

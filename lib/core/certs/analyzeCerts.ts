@@ -229,7 +229,9 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
     const owned = e.sightings.find((s) => s.input.owner && s.index === 0);
     if (owned?.input.owner) e.owner = { ...owned.input.owner };
     else if (first.source.kind === "Secret" && first.source.namespace && !e.cert.isCA) e.owner = { namespace: first.source.namespace };
-    const secret = e.sightings.find((s) => s.input.source.kind === "Secret" && s.index === 0);
+    // Only the Secret's tls.crt is the Certificate's own leaf; its ca.crt is the issuing CA, which
+    // must not inherit the leaf's renewal time (nor its cert-manager status).
+    const secret = e.sightings.find((s) => s.input.source.kind === "Secret" && s.input.context === "tls-chain" && s.index === 0);
     e.certManager = secret ? (cmBySecret.get(`${secret.input.source.namespace}/${secret.input.source.name}`) ?? null) : null;
     e.renewalTime = expectedRotation(e);
   }

@@ -77,6 +77,9 @@ function dataplaneOf(view: PodSpecView, ns: Namespace | undefined, live: boolean
   const linkerdPod = view.annotations["linkerd.io/inject"];
   const ambientOptOut = view.labels["istio.io/dataplane-mode"] === "none";
 
+  // ztunnel's DaemonSet names its container istio-proxy too (as Istio's chart does), but it is the
+  // node proxy of ambient mode, not a captured workload: nothing enforces policy in front of it.
+  if (view.labels["app"] === "ztunnel") return { dataplane: "none", optedOut: true };
   if (view.containers.includes("istio-proxy")) return { dataplane: "sidecar", optedOut: false };
   if (view.containers.includes("linkerd-proxy")) return { dataplane: "linkerd", optedOut: false };
   if (!live) {
