@@ -1,0 +1,50 @@
+// deploy/: the ClusterRole grants get/list/watch on exactly the kinds the reader lists (plus create on
+// pods/portforward for proxy secrets), Secrets only in the separate optional role, and the Deployment
+// runs non-root on a read-only root filesystem with resources set.
+import { readFileSync } from "node:fs";
+import yaml from "js-yaml";
+import { describe, expect, it } from "vitest";
+import { KINDS, NAMESPACES } from "../../lib/server/kube/kinds";
+
+type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
+type Doc = { kind: string; metadata: { name: string }; rules?: Rule[]; spec?: unknown; roleRef?: { name: string }; subjects?: { name: string; namespace: string }[] };
+const docs = (file: string) => yaml.loadAll(readFileSync(`deploy/${file}`, "utf8")) as Doc[];
+const grants = (role: Doc) => role.rules!.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.map((res) => `${g}/${res} ${[...r.verbs].sort().join(",")}`))).sort();
+
+describe("deploy/", () => {
+  const roles = docs("clusterrole.yaml");
+  const reader = roles.find((d) => d.metadata.name === "handshake-reader")!;
+  const secrets = roles.find((d) => d.metadata.name === "handshake-secret-reader")!;
+
+  it("the reader role grants exactly the kinds read, read-only, plus pods/portforward create", () => {
+    const read = [NAMESPACES, ...KINDS].filter((k) => k.kind !== "Secret").map((k) => `${k.group}/${k.plural} get,list,watch`);
+    expect(grants(reader)).toEqual([...read, "/pods/portforward create"].sort());
+  });
+
+  it("Secrets are only in the optional role, read-only", () => {
+    expect(grants(secrets)).toEqual(["/secrets get,list,watch"]);
+    expect(KINDS.some((k) => k.kind === "Secret")).toBe(true);
+  });
+
+  it("both roles are bound to the handshake service account", () => {
+    const bindings = docs("clusterrolebinding.yaml");
+    expect(bindings.map((b) => b.roleRef?.name).sort()).toEqual(["handshake-reader", "handshake-secret-reader"]);
+    for (const b of bindings) expect(b.subjects).toEqual([{ kind: "ServiceAccount", name: "handshake", namespace: "handshake" }]);
+    expect(docs("serviceaccount.yaml")[0]!.metadata.name).toBe("handshake");
+  });
+
+  it("the Deployment runs non-root, read-only, with resources, probes on /readyz and /healthz", () => {
+    const d = docs("deployment.yaml")[0]! as unknown as { spec: { template: { spec: { serviceAccountName: string; securityContext: Record<string, unknown>; containers: Record<string, unknown>[] } } } };
+    const pod = d.spec.template.spec;
+    expect(pod.serviceAccountName).toBe("handshake");
+    expect(pod.securityContext.runAsNonRoot).toBe(true);
+    const c = pod.containers[0]! as { securityContext: Record<string, unknown>; resources: { requests: object; limits: object }; readinessProbe: { httpGet: { path: string } }; livenessProbe: { httpGet: { path: string } } };
+    expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+    expect(c.resources.requests).toBeDefined();
+    expect(c.resources.limits).toBeDefined();
+    expect(c.readinessProbe.httpGet.path).toBe("/readyz");
+    expect(c.livenessProbe.httpGet.path).toBe("/healthz");
+    const kust = yaml.load(readFileSync("deploy/kustomization.yaml", "utf8")) as { resources: string[] };
+    expect(kust.resources.sort()).toEqual(["clusterrole.yaml", "clusterrolebinding.yaml", "deployment.yaml", "namespace.yaml", "service.yaml", "serviceaccount.yaml"]);
+  });
+});
