@@ -1,7 +1,7 @@
 // The resolver: one object per analysis holding the memoised per-workload and per-namespace
 // decisions, so that 20k edges cost map reads. All answers are pure functions of the model.
 import { meshFor } from "../model/buildModel";
-import type { MeshModel, MeshSettings, Service, ServicePort, Workload } from "../model/mesh";
+import type { MeshModel, MeshSettings, PeerAuthentication, Service, ServicePort, Workload } from "../model/mesh";
 import type { Mode, Origin, Ref } from "../snapshot/schema";
 import { buildDrIndex, lookupDestinationRule, type DrIndex, type LookupResult } from "./destinationRule";
 import {
@@ -39,7 +39,8 @@ export interface Resolver {
   /** Resolve a Service targetPort (number or container port name) for one workload. */
   targetPortOf(service: Service, port: ServicePort, w: Workload): number;
   /** Ports a workload really has: declared container ports and target ports of Services selecting it. */
-  realPorts(w: Workload): Set<number>;
+  /** Memoised and shared between callers: copy before adding to it. */
+  realPorts(w: Workload): ReadonlySet<number>;
 }
 
 export const hasIstioProxy = (w: Workload) => w.dataplane === "sidecar" || w.dataplane === "ambient";
@@ -49,6 +50,11 @@ export function createResolver(model: MeshModel): Resolver {
   const drCache = new Map<string, DrIndex>();
   const policyCache = new Map<Workload, WorkloadPolicy>();
   const nsCache = new Map<string, ModeDecision>();
+  const realPortsCache = new Map<Workload, Set<number>>();
+  // Server decisions are asked per endpoint of every edge and per port of every workload; most share
+  // a few ModeDecisions and PeerAuthentications, so the answer objects (and their refs) are shared.
+  const decisionCache = new Map<ModeDecision, ServerDecision>();
+  const refCache = new Map<PeerAuthentication, Ref>();
 
   const resolver: Resolver = {
     model,
@@ -81,7 +87,16 @@ export function createResolver(model: MeshModel): Resolver {
       if (!hasIstioProxy(w)) return { mode: "NONE", origin: "no-proxy", policy: null };
       const p = resolver.policyOf(w);
       const d = port === undefined ? p.base : modeForPort(p, port);
-      return { mode: d.mode, origin: d.origin, policy: paRef(d.policy) };
+      let out = decisionCache.get(d);
+      if (!out) {
+        let policy: Ref | null = null;
+        if (d.policy) {
+          policy = refCache.get(d.policy) ?? null;
+          if (!policy) refCache.set(d.policy, (policy = Object.freeze(paRef(d.policy)!)));
+        }
+        decisionCache.set(d, (out = Object.freeze({ mode: d.mode, origin: d.origin, policy })));
+      }
+      return out;
     },
     namespaceMode(namespace) {
       let d = nsCache.get(namespace);
@@ -92,8 +107,12 @@ export function createResolver(model: MeshModel): Resolver {
       return d;
     },
     realPorts(w) {
-      const ports = new Set(w.containerPorts.map((p) => p.port));
+      // Asked for every workload by the snapshot and two PA rules: one Set per workload, not three.
+      let ports = realPortsCache.get(w);
+      if (ports) return ports;
+      ports = new Set(w.containerPorts.map((p) => p.port));
       for (const s of model.servicesOfWorkload.get(w) ?? []) for (const p of s.ports) ports.add(resolver.targetPortOf(s, p, w));
+      realPortsCache.set(w, ports);
       return ports;
     },
     targetPortOf(_service, port, w) {

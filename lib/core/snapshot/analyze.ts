@@ -33,7 +33,7 @@ const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
 
 function workloadPorts(r: Resolver, w: Workload): number[] {
   // Contract §1.1: declared ports, Service target ports, and the keys of the applying portLevelMtls.
-  const ports = r.realPorts(w);
+  const ports = new Set(r.realPorts(w));
   for (const port of r.policyOf(w).perPort.keys()) ports.add(port);
   return [...ports].sort((a, b) => a - b);
 }

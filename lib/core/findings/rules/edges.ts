@@ -30,21 +30,20 @@ export function brokenEdgeCode(ea: EdgeAnalysis): BrokenCode | null {
 
 /** Objects an edge finding names: deciding DR and PA, then the client and server workloads. */
 function edgeResources(ea: EdgeAnalysis, extra: Ref[] = []): Ref[] {
-  const out: Ref[] = [...extra];
-  const p = ea.edge.predicted;
-  if (p.client.destinationRule) out.push(p.client.destinationRule);
-  if (p.server.policy) out.push(p.server.policy);
-  if (ea.client.workload) out.push(workloadRef(ea.client.workload));
-  const server = ea.prediction.worst.workload;
-  if (server) out.push(workloadRef(server));
+  const out: Ref[] = [];
   // At most a handful of refs: a pairwise check, not a Set of key strings per finding (thousands of them).
-  return out.filter((r, i) => {
-    for (let j = 0; j < i; j++) {
-      const o = out[j]!;
-      if (o.kind === r.kind && (o.namespace ?? "") === (r.namespace ?? "") && o.name === r.name) return false;
-    }
-    return true;
-  });
+  const add = (r: Ref) => {
+    for (const o of out) if (o.kind === r.kind && (o.namespace ?? "") === (r.namespace ?? "") && o.name === r.name) return;
+    out.push(r);
+  };
+  for (const r of extra) add(r);
+  const p = ea.edge.predicted;
+  if (p.client.destinationRule) add(p.client.destinationRule);
+  if (p.server.policy) add(p.server.policy);
+  if (ea.client.workload) add(workloadRef(ea.client.workload));
+  const server = ea.prediction.worst.workload;
+  if (server) add(workloadRef(server));
+  return out;
 }
 
 const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) => string> = {
