@@ -27,18 +27,36 @@ export interface SnapshotView {
   demo: boolean;
 }
 
+// Next.js may bundle this module more than once (per route, instrumentation), while the errors come from
+// the one process-wide server: `instanceof` checks a brand shared through the global symbol registry,
+// not the class identity of one copy.
+const UNKNOWN_CLUSTER = Symbol.for("handshake.UnknownClusterError");
+const SNAPSHOT_UNAVAILABLE = Symbol.for("handshake.SnapshotUnavailableError");
+const branded = (v: unknown, brand: symbol) => typeof v === "object" && v !== null && (v as Record<symbol, unknown>)[brand] === true;
+
 /** The named cluster is not configured: route handlers answer 404. */
 export class UnknownClusterError extends Error {
+  readonly [UNKNOWN_CLUSTER] = true;
   constructor(readonly cluster: string) {
     super(`unknown cluster "${cluster}"`);
     this.name = "UnknownClusterError";
+  }
+  static override [Symbol.hasInstance](v: unknown): boolean {
+    return branded(v, UNKNOWN_CLUSTER);
   }
 }
 
 /** No snapshot could be produced yet (first read failed): route handlers answer 503 with the message. */
 export class SnapshotUnavailableError extends Error {
-  constructor(readonly cluster: string, message: string) {
+  readonly [SNAPSHOT_UNAVAILABLE] = true;
+  constructor(
+    readonly cluster: string,
+    message: string,
+  ) {
     super(message);
     this.name = "SnapshotUnavailableError";
+  }
+  static override [Symbol.hasInstance](v: unknown): boolean {
+    return branded(v, SNAPSHOT_UNAVAILABLE);
   }
 }

@@ -123,3 +123,18 @@ describe("default cluster and the embedded demo", () => {
     await server.stop();
   });
 });
+
+describe("server errors across module copies", () => {
+  it("instanceof holds between two loaded copies of lib/server/types (Next.js bundles per route)", async () => {
+    const { vi } = await import("vitest");
+    const a = await import("../../lib/server/types");
+    vi.resetModules();
+    const b = await import("../../lib/server/types");
+    expect(a.UnknownClusterError).not.toBe(b.UnknownClusterError);
+    expect(new a.UnknownClusterError("x")).toBeInstanceOf(b.UnknownClusterError);
+    expect(new a.SnapshotUnavailableError("x", "m")).toBeInstanceOf(b.SnapshotUnavailableError);
+    expect(new a.UnknownClusterError("x")).not.toBeInstanceOf(b.SnapshotUnavailableError);
+    expect(new Error("x")).not.toBeInstanceOf(b.UnknownClusterError);
+    expect(new a.UnknownClusterError("x")).toBeInstanceOf(Error);
+  });
+});
