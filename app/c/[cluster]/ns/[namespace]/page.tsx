@@ -1,0 +1,66 @@
+// /c/<cluster>/ns/<namespace> (contract §4): the namespace view. The server renders the first paint
+// from the snapshot; the client view keeps it fresh and owns the URL state.
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { createLoader, type SearchParams } from "nuqs/server";
+import { NamespaceView } from "@/components/namespace/NamespaceView";
+import { getSnapshotView } from "@/lib/server/snapshots";
+import { SnapshotUnavailableError, UnknownClusterError, type SnapshotView } from "@/lib/server/types";
+import { namespaceExists, sliceSnapshot } from "@/lib/view/sliceSnapshot";
+import { namespaceViewParsers } from "@/lib/view/urlState";
+
+export const dynamic = "force-dynamic";
+
+const loadViewState = createLoader(namespaceViewParsers);
+
+interface PageProps {
+  params: Promise<{ cluster: string; namespace: string }>;
+  searchParams: Promise<SearchParams>;
+}
+
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+export async function generateMetadata({ params, searchParams }: PageProps): Promise<Metadata> {
+  const { cluster, namespace } = await params;
+  const state = await loadViewState(searchParams);
+  const what = state.edge ? `edge ${state.edge}` : state.workload ? `workload ${state.workload}` : state.view;
+  return { title: `${decode(namespace)} · ${what} · ${decode(cluster)} — Handshake` };
+}
+
+export default async function NamespacePage({ params }: PageProps) {
+  const { cluster: rawCluster, namespace: rawNamespace } = await params;
+  const cluster = decode(rawCluster);
+  const namespace = decode(rawNamespace);
+  let view: SnapshotView;
+  try {
+    view = await getSnapshotView(cluster);
+  } catch (err) {
+    if (err instanceof UnknownClusterError) notFound();
+    if (err instanceof SnapshotUnavailableError) {
+      return (
+        <div className="notice notice-error" role="alert" data-testid="snapshot-unavailable">
+          <h1>No snapshot of cluster {cluster} yet</h1>
+          <p>{err.message}</p>
+          <p>The dashboard keeps trying; reload in a few seconds.</p>
+        </div>
+      );
+    }
+    throw err;
+  }
+  if (!namespaceExists(view.snapshot, namespace)) notFound();
+  return (
+    <NamespaceView
+      cluster={cluster}
+      namespace={namespace}
+      initial={{ snapshot: sliceSnapshot(view.snapshot, namespace), stale: view.stale, error: view.error }}
+      initialAt={Date.parse(view.fetchedAt)}
+      demo={view.demo}
+    />
+  );
+}

@@ -1,0 +1,213 @@
+"use client";
+// One namespace: tabs (graph, certificates, findings), the service-edge graph with its edge list,
+// and the edge or workload panel. All view state is in the URL (lib/view/urlState.ts), so any view
+// is a link; the data is the server-rendered slice, refreshed by react-query.
+import { ExpiryPanel } from "@/components/expiry/ExpiryPanel";
+import { FindingsPanel } from "@/components/findings/FindingsPanel";
+import { GraphCanvas } from "@/components/graph/GraphCanvas";
+import type { MeshSnapshot } from "@/lib/core/snapshot/schema";
+import { buildGraph, OUTSIDE_NODE_ID } from "@/lib/view/graph/buildGraph";
+import { layoutGraph } from "@/lib/view/graph/layout";
+import { sliceSnapshot } from "@/lib/view/sliceSnapshot";
+import { namespaceViewParsers, VIEWS, type View } from "@/lib/view/urlState";
+import { useRouter } from "next/navigation";
+import { useQueryStates } from "nuqs";
+import { useMemo, useState } from "react";
+import { EdgeList } from "./EdgeList";
+import { EdgePanel } from "./EdgePanel";
+import { Legend } from "./Legend";
+import { RefreshBar } from "./RefreshBar";
+import { ShareLink } from "./ShareLink";
+import { useNamespaceSnapshot, type NamespaceData } from "./useNamespaceSnapshot";
+import { WorkloadPanel, workloadCertificates } from "./WorkloadPanel";
+
+export interface NamespaceViewProps {
+  cluster: string;
+  namespace: string;
+  initial: NamespaceData;
+  /** Epoch ms when the server rendered `initial`. */
+  initialAt: number;
+  demo: boolean;
+}
+
+const VIEW_LABEL: Record<View, string> = { graph: "Graph", certificates: "Certificates", findings: "Findings" };
+
+export function NamespaceView({ cluster, namespace, initial, initialAt, demo }: NamespaceViewProps) {
+  const [state, setState] = useQueryStates(namespaceViewParsers);
+  const [paused, setPaused] = useState(false);
+  const query = useNamespaceSnapshot(cluster, namespace, initial, initialAt, paused);
+  const data = query.data;
+  const snapshot: MeshSnapshot = useMemo(() => sliceSnapshot(data.snapshot, namespace), [data.snapshot, namespace]);
+  const graph = useMemo(() => buildGraph(snapshot, namespace), [snapshot, namespace]);
+  const layout = useMemo(() => layoutGraph(graph), [graph]);
+  const router = useRouter();
+
+  const ns = snapshot.namespaces[0];
+  const edge = state.edge === null ? undefined : snapshot.edges.find((e) => e.id === state.edge);
+  const workload = state.workload === null ? undefined : snapshot.workloads.find((w) => w.name === state.workload);
+  const selectedNode = workload ? `w:${namespace}/${workload.name}` : null;
+
+  const selectEdge = (id: string) => void setState({ edge: id, workload: null });
+  const selectWorkload = (name: string) => void setState({ workload: name, edge: null });
+  const selectNode = (id: string) => {
+    const node = graph.nodes.find((n) => n.id === id);
+    if (!node || node.id === OUTSIDE_NODE_ID || node.namespace === null) return;
+    if (node.namespace !== namespace) {
+      // A peer: open its own namespace view, on that workload when it is one.
+      const q = node.kind === "workload" ? `?workload=${encodeURIComponent(node.name)}` : "";
+      router.push(`/c/${encodeURIComponent(cluster)}/ns/${encodeURIComponent(node.namespace)}${q}`);
+      return;
+    }
+    if (node.kind === "workload") return selectWorkload(node.name);
+    // A Service of this namespace: its single backend, if it has exactly one.
+    const svc = snapshot.services.find((s) => s.name === node.name);
+    const backends = svc?.workloads.filter((w) => w.startsWith(`${namespace}/`)) ?? [];
+    if (backends.length === 1) selectWorkload(backends[0]!.slice(namespace.length + 1));
+  };
+
+  const counts = { broken: 0, mismatch: 0, plaintext: 0, unknown: 0, mtls: 0 };
+  for (const e of snapshot.edges) counts[e.status]++;
+
+  return (
+    <div className="ns-view" data-testid="namespace-view">
+      <div className="ns-head">
+        <div>
+          <p className="crumbs">
+            <a href="/">Overview</a> / cluster <strong>{cluster}</strong>
+          </p>
+          <h1>
+            Namespace {namespace}{" "}
+            {ns ? (
+              <span className="pill" title={ns.mtls.policy ? `set by ${ns.mtls.policy.kind} ${ns.mtls.policy.namespace ?? ""}/${ns.mtls.policy.name}` : `inherited from ${ns.mtls.inheritedFrom ?? "nothing"}`}>
+                {ns.mtls.mode} · {ns.dataplane}
+              </span>
+            ) : null}
+          </h1>
+          <p className="muted">
+            {snapshot.workloads.length} workloads · {snapshot.edges.length} edges ({counts.broken} broken, {counts.mismatch} mismatch, {counts.plaintext}{" "}
+            plaintext, {counts.unknown} unknown) · {snapshot.findings.length} findings
+          </p>
+        </div>
+        <div className="ns-actions">
+          <ShareLink />
+        </div>
+      </div>
+      <RefreshBar
+        generatedAt={data.snapshot.generatedAt}
+        paused={paused}
+        onTogglePause={() => setPaused((p) => !p)}
+        fetching={query.isFetching}
+        stale={data.stale}
+        serverError={data.error}
+        fetchError={query.isError ? String(query.error instanceof Error ? query.error.message : query.error) : null}
+        demo={demo}
+      />
+      {snapshot.completeness.length > 0 ? (
+        <p className="notice notice-warn">
+          Incomplete: {snapshot.completeness.map((c) => `${c.kind}${c.namespace ? ` in ${c.namespace}` : ""} (${c.reason})`).join(", ")}.
+        </p>
+      ) : null}
+
+      <nav className="tabs" aria-label="Namespace views">
+        {VIEWS.map((v) => (
+          <a
+            key={v}
+            href={`?view=${v}`}
+            className="tab"
+            aria-current={state.view === v ? "page" : undefined}
+            onClick={(e) => {
+              e.preventDefault();
+              void setState({ view: v });
+            }}
+          >
+            {VIEW_LABEL[v]}
+            {v === "findings" ? ` (${snapshot.findings.length})` : v === "certificates" ? ` (${snapshot.certificates.length})` : ""}
+          </a>
+        ))}
+      </nav>
+
+      {state.view === "graph" ? (
+        <div className="graph-view">
+          <div className="graph-toolbar">
+            <Legend />
+            <button type="button" aria-pressed={state.problems} onClick={() => void setState({ problems: !state.problems })} data-testid="problems-toggle">
+              Problems first
+            </button>
+          </div>
+          <div className={`graph-main${edge || workload ? " with-panel" : ""}`}>
+            <div className="graph-canvas-wrap">
+              {snapshot.edges.length === 0 && snapshot.workloads.length === 0 ? (
+                <p className="notice">Nothing to draw: no workloads and no edges in this namespace.</p>
+              ) : (
+                <GraphCanvas
+                  graph={graph}
+                  layout={layout}
+                  problemsFirst={state.problems}
+                  selectedEdge={edge?.id ?? null}
+                  selectedNode={selectedNode}
+                  onSelectEdge={selectEdge}
+                  onSelectNode={selectNode}
+                  label={`Service-edge graph of namespace ${namespace}: ${graph.nodes.length} nodes, ${graph.edges.length} edges. The edge list below offers the same selection.`}
+                />
+              )}
+              <p className="muted graph-help">Drag to pan, wheel or +/− to zoom, arrow keys to pan, 0 to fit. Click an edge or a workload.</p>
+            </div>
+            {edge ? (
+              <EdgePanel cluster={cluster} edge={edge} findings={snapshot.findings.filter((f) => f.edge === edge.id)} onClose={() => void setState({ edge: null })} />
+            ) : workload ? (
+              <WorkloadPanel
+                cluster={cluster}
+                workload={workload}
+                certificates={workloadCertificates(snapshot.certificates, workload)}
+                now={snapshot.now}
+                onClose={() => void setState({ workload: null })}
+              />
+            ) : null}
+          </div>
+          {state.edge !== null && !edge ? (
+            <p className="notice notice-warn" role="status">
+              The edge <code>{state.edge}</code> is not in this namespace&apos;s snapshot (any more).
+            </p>
+          ) : null}
+          {state.workload !== null && !workload ? (
+            <p className="notice notice-warn" role="status">
+              The workload <code>{state.workload}</code> is not in this namespace.
+            </p>
+          ) : null}
+          <div className="graph-lists">
+            <EdgeList edges={snapshot.edges} selected={edge?.id ?? null} problemsFirst={state.problems} onSelect={selectEdge} />
+            <table className="workload-list" data-testid="workload-list">
+              <caption>Workloads ({snapshot.workloads.length})</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Workload</th>
+                  <th scope="col">Mode</th>
+                  <th scope="col">Data plane</th>
+                </tr>
+              </thead>
+              <tbody>
+                {snapshot.workloads.map((w) => (
+                  <tr key={w.name} aria-selected={workload?.name === w.name}>
+                    <td>
+                      <button type="button" className="link-button" aria-pressed={workload?.name === w.name} onClick={() => selectWorkload(w.name)}>
+                        {w.name}
+                      </button>
+                    </td>
+                    <td>
+                      <code>{w.mtls.mode}</code>
+                    </td>
+                    <td>{w.dataplane}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      ) : state.view === "certificates" ? (
+        <ExpiryPanel certificates={snapshot.certificates} now={snapshot.now} window={state.window} />
+      ) : (
+        <FindingsPanel findings={snapshot.findings} cluster={cluster} namespace={namespace} />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,109 @@
+// One workload: its effective mTLS mode per port (and what set it) and the certificates it holds.
+import type { Certificate, SnapshotWorkload } from "@/lib/core/snapshot/schema";
+import { RefLink } from "./RefLink";
+
+export interface WorkloadPanelProps {
+  cluster: string;
+  workload: SnapshotWorkload;
+  certificates: Certificate[];
+  /** snapshot.now: time left is measured from the snapshot's clock. */
+  now: string;
+  onClose: () => void;
+}
+
+export function timeLeft(notAfter: string, now: string): string {
+  const s = Math.round((Date.parse(notAfter) - Date.parse(now)) / 1000);
+  if (s <= 0) return "expired";
+  if (s < 3600) return `${Math.floor(s / 60)} min`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h`;
+  return `${Math.floor(s / 86_400)} d`;
+}
+
+export function workloadCertificates(certs: Certificate[], w: Pick<SnapshotWorkload, "namespace" | "name">): Certificate[] {
+  return certs
+    .filter((c) => c.owner?.namespace === w.namespace && (c.owner.workload === w.name || (c.owner.pod ?? "").startsWith(`${w.name}-`) || c.owner.pod === w.name))
+    .sort((a, b) => a.notAfter.localeCompare(b.notAfter));
+}
+
+export function WorkloadPanel({ cluster, workload: w, certificates, now, onClose }: WorkloadPanelProps) {
+  return (
+    <section className="side-panel" aria-labelledby="workload-panel-title" data-testid="workload-panel">
+      <header className="side-panel-head">
+        <h2 id="workload-panel-title">
+          {w.kind} {w.name}
+        </h2>
+        <button type="button" onClick={onClose} aria-label="Close workload panel">
+          Close
+        </button>
+      </header>
+      <dl className="facts">
+        <dt>Data plane</dt>
+        <dd>{w.dataplane}</dd>
+        <dt>Identity</dt>
+        <dd>{w.identity ? <code>{w.identity}</code> : <span className="muted">none</span>}</dd>
+        <dt>Workload mode</dt>
+        <dd>
+          <code>{w.mtls.mode}</code> <span className="muted">from {w.mtls.origin}</span> <RefLink cluster={cluster} r={w.mtls.policy} />
+        </dd>
+      </dl>
+      <h3>Effective mode per port</h3>
+      {w.ports.length === 0 ? (
+        <p className="muted">No ports declared or selected.</p>
+      ) : (
+        <table data-testid="workload-ports">
+          <thead>
+            <tr>
+              <th scope="col">Port</th>
+              <th scope="col">Mode</th>
+              <th scope="col">Origin</th>
+              <th scope="col">Policy</th>
+            </tr>
+          </thead>
+          <tbody>
+            {w.ports.map((p) => (
+              <tr key={p.port}>
+                <td>{p.port}</td>
+                <td>
+                  <code>{p.mode}</code>
+                </td>
+                <td>{p.origin}</td>
+                <td>
+                  <RefLink cluster={cluster} r={p.policy} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h3>Certificates ({certificates.length})</h3>
+      {certificates.length === 0 ? (
+        <p className="muted">None read for this workload.</p>
+      ) : (
+        <table data-testid="workload-certs">
+          <thead>
+            <tr>
+              <th scope="col">Role</th>
+              <th scope="col">Subject / SPIFFE ID</th>
+              <th scope="col">Not after</th>
+              <th scope="col">Left</th>
+            </tr>
+          </thead>
+          <tbody>
+            {certificates.map((c) => (
+              <tr key={c.id}>
+                <td>{c.role}</td>
+                <td>
+                  <code>{c.spiffeId ?? c.subject}</code>
+                </td>
+                <td>
+                  <time dateTime={c.notAfter}>{c.notAfter}</time>
+                </td>
+                <td>{timeLeft(c.notAfter, now)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
