@@ -41,6 +41,8 @@ export function GraphCanvas(props: GraphCanvasProps) {
   const theme = useRef<{ palette: Palette; sprites: Sprites } | null>(null);
   const frame = useRef<number | null>(null);
   const rendered = useRef(false);
+  /** Until the user pans or zooms, the view refits whenever the canvas changes size (panel opened). */
+  const userMoved = useRef(false);
 
   const scene = useMemo(() => {
     const statusOf = new Map<string, EdgeStatus>(graph.edges.map((e) => [e.id, e.status]));
@@ -85,6 +87,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
       size.current = { w: rect.width, h: rect.height, dpr };
       canvas.width = Math.round(rect.width * dpr);
       canvas.height = Math.round(rect.height * dpr);
+      if (!userMoved.current) view.current = null;
       theme.current = null;
       schedule();
     };
@@ -108,6 +111,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
   // A new layout (another namespace) starts fitted again.
   useEffect(() => {
     view.current = null;
+    userMoved.current = false;
     schedule();
   }, [layout, schedule]);
 
@@ -115,6 +119,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
     (sx: number, sy: number, factor: number) => {
       const v = view.current ?? fitTransform(sceneRef.current.layout, size.current.w, size.current.h);
       const k = Math.min(MAX_K, Math.max(MIN_K, v.k * factor));
+      userMoved.current = true;
       view.current = { k, x: sx - ((sx - v.x) * k) / v.k, y: sy - ((sy - v.y) * k) / v.k };
       schedule();
     },
@@ -156,6 +161,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
       const dy = e.clientY - d.sy;
       if (!d.moved && Math.hypot(dx, dy) < CLICK_SLOP) return;
       d.moved = true;
+      userMoved.current = true;
       view.current = { ...(view.current ?? { k: 1, x: 0, y: 0 }), x: d.vx + dx, y: d.vy + dy };
       schedule();
       return;
@@ -182,10 +188,16 @@ export function GraphCanvas(props: GraphCanvasProps) {
     if (!v) return;
     const pan: Record<string, [number, number]> = { ArrowLeft: [step, 0], ArrowRight: [-step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
     const p = pan[e.key];
-    if (p) view.current = { ...v, x: v.x + p[0], y: v.y + p[1] };
+    if (p) {
+      view.current = { ...v, x: v.x + p[0], y: v.y + p[1] };
+      userMoved.current = true;
+    }
     else if (e.key === "+" || e.key === "=") return (e.preventDefault(), zoomAt(size.current.w / 2, size.current.h / 2, 1.25));
     else if (e.key === "-") return (e.preventDefault(), zoomAt(size.current.w / 2, size.current.h / 2, 0.8));
-    else if (e.key === "0") view.current = fitTransform(sceneRef.current.layout, size.current.w, size.current.h);
+    else if (e.key === "0") {
+      view.current = fitTransform(sceneRef.current.layout, size.current.w, size.current.h);
+      userMoved.current = false;
+    }
     else return;
     e.preventDefault();
     schedule();

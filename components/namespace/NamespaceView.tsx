@@ -147,6 +147,7 @@ export function NamespaceView({ cluster, namespace, initial, initialAt, demo }: 
                   selectedNode={selectedNode}
                   onSelectEdge={selectEdge}
                   onSelectNode={selectNode}
+                  height={Math.round(Math.min(640, Math.max(360, layout.height * 0.8 + 80)))}
                   label={`Service-edge graph of namespace ${namespace}: ${graph.nodes.length} nodes, ${graph.edges.length} edges. The edge list below offers the same selection.`}
                 />
               )}
