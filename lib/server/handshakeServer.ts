@@ -166,6 +166,9 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
     demo: () => demo,
     async stop() {
       service.stop();
+      // A started demo is stopped synchronously up to its first await (listener and sockets closed), which
+      // is all that can run in a process "exit" handler.
+      if (demo) return demo.stop();
       const d = demoStart ? await demoStart.catch(() => undefined) : undefined;
       await d?.stop();
     },

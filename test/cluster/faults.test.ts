@@ -179,3 +179,23 @@ describe("pagination", () => {
     expect(base.demo.requests.list - before).toBeGreaterThan(40); // many pages, not one list per kind
   });
 });
+
+describe("port-forward forbidden in one namespace", () => {
+  let t: TestDemo;
+  beforeAll(async () => {
+    t = await startTestDemo({ forbidden: [{ resource: "pods/portforward", namespace: "billing" }] });
+  }, 60_000);
+  afterAll(async () => t?.stop());
+
+  it("those proxies are access.proxy-unreachable (forbidden), the others are read", async () => {
+    const snap = await t.read();
+    const f = snap.findings.filter((x) => x.code === "access.proxy-unreachable");
+    expect(f).toHaveLength(1);
+    expect(f[0]!.message).toContain("port-forward forbidden");
+    expect(f[0]!.resources.length).toBeGreaterThan(0);
+    expect(f[0]!.resources.every((r) => r.kind === "Pod" && r.namespace === "billing")).toBe(true);
+    expect(snap.certificates.some((c) => c.source.kind === "proxy" && c.source.namespace === "billing")).toBe(false);
+    expect(snap.certificates.some((c) => c.source.kind === "proxy" && c.source.namespace === "shop")).toBe(true);
+    expect(pkiFree(snap)).toEqual(pkiFree(baseSnap));
+  });
+});
