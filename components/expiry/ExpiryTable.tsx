@@ -23,7 +23,7 @@ export function ExpiryTable({ rows }: { rows: TableRow[] }) {
             <th scope="col">Certificate</th>
             <th scope="col">Layer</th>
             <th scope="col">Owner</th>
-            <th scope="col">Not after</th>
+            <th scope="col">Not after (UTC)</th>
             <th scope="col">Time left</th>
             <th scope="col">Chain</th>
           </tr>
@@ -36,7 +36,7 @@ export function ExpiryTable({ rows }: { rows: TableRow[] }) {
               </td>
               <td>{r.layerLabel}</td>
               <td className="expiry-name">{r.owner}</td>
-              <td>{formatUtc(r.notAfter)}</td>
+              <td className="expiry-nowrap">{formatUtc(r.notAfter).replace(" UTC", "")}</td>
               <td className={`urg-${r.urgency}`}>
                 <span className="expiry-cue">
                   <span className="expiry-cue-glyph" aria-hidden>

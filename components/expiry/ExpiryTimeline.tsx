@@ -10,8 +10,8 @@ import { URGENCY_GLYPHS, URGENCY_LABELS } from "@/lib/view/expiry/urgency";
 
 const ROW = 26;
 const AXIS = 28;
-const NAME_W = 230;
-const CUE_W = 130;
+const NAME_W = 210;
+const CUE_W = 150;
 
 interface BarShapeProps {
   x?: number;
@@ -43,7 +43,7 @@ function BarShape({ x = 0, y = 0, width = 0, height = 0, payload }: BarShapeProp
 
 function NameTick({ x = 0, y = 0, payload }: { x?: number; y?: number; payload?: { value: string } }) {
   const v = payload?.value ?? "";
-  const shown = v.length > 34 ? `${v.slice(0, 33)}…` : v;
+  const shown = v.length > 30 ? `${v.slice(0, 29)}…` : v;
   return (
     <text x={x - 6} y={y} dy={4} textAnchor="end" fontSize={12} fill="var(--fg)">
       <title>{v}</title>
@@ -76,7 +76,7 @@ function GroupChart({ group, model }: { group: TimelineGroup; model: ExpiryModel
             ticks={model.ticks}
             tickFormatter={(t: number) => formatOffset(t)}
             allowDataOverflow
-            fontSize={11}
+            tick={{ fontSize: 11, fill: "var(--muted)" }}
             stroke="var(--exp-grid)"
           />
           <YAxis
@@ -160,7 +160,14 @@ export function ExpiryTimeline({ model }: { model: ExpiryModel }) {
         rotation, the blue line is now.
       </p>
       {model.groups.map((g) => (
-        <section key={g.layer} className="expiry-group" aria-label={`${g.label}: ${g.total} certificates`}>
+        <section
+          key={g.layer}
+          className="expiry-group"
+          aria-label={`${g.label}: ${g.total} certificates`}
+          data-testid="expiry-group"
+          data-layer={g.layer}
+          data-hidden={g.hidden}
+        >
           <h3>
             {g.label} <span className="expiry-more">({g.total})</span>
           </h3>

@@ -41,7 +41,7 @@ export function ClusterSection({ info, view, error, summary }: ClusterSectionPro
     >
       <h2 id={`cl-${info.name}`}>
         {info.name}
-        <span className="ov-tag">{info.source}</span>
+        {info.source !== "demo" ? <span className="ov-tag">{info.source}</span> : null}
         {view?.demo ? (
           <span className="ov-tag" data-testid="overview-demo">
             demo data

@@ -189,3 +189,15 @@ describe("expiringWithin", () => {
     expect(expiringWithin(certs, FIXTURE_NOW, 24 * 3600).map((c) => c.id.slice(-1))).toEqual(["1", "2"]);
   });
 });
+
+describe("displayName", () => {
+  it("prefers the SPIFFE ID, then a DNS name, then the subject's CN", async () => {
+    const { displayName, commonName } = await import("./layer");
+    expect(displayName(cert(1, { from: -1, to: 1 }))).toBe("spiffe://cluster.local/ns/shop/sa/web-1");
+    expect(
+      displayName(root(2, { from: -1, to: 1 }, { subject: "O=Example Corp,CN=Example Corp Internal CA" })),
+    ).toBe("Example Corp Internal CA");
+    expect(commonName("CN=a\\,b,O=x")).toBe("a,b");
+    expect(commonName("O=x")).toBeNull();
+  });
+});

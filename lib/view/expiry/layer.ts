@@ -39,7 +39,15 @@ export function layerOf(c: Certificate): Layer {
 
 /** What a person calls the certificate: its SPIFFE ID, else its first DNS name, else the subject. */
 export function displayName(c: Certificate): string {
-  return c.spiffeId ?? c.dnsNames[0] ?? (c.subject !== "" ? c.subject : c.id.slice(0, 16));
+  return (
+    c.spiffeId ?? c.dnsNames[0] ?? commonName(c.subject) ?? (c.subject !== "" ? c.subject : c.id.slice(0, 16))
+  );
+}
+
+/** The CN of an RFC 4514 subject ("O=Example,CN=Root CA" → "Root CA"), the part people recognise. */
+export function commonName(subject: string): string | null {
+  const m = /(?:^|,)\s*CN=((?:\\.|[^,\\])+)/.exec(subject);
+  return m ? m[1]!.replace(/\\(.)/g, "$1").trim() : null;
 }
 
 /** Who holds it, for the table: pod or workload in its namespace, else the first source object. */

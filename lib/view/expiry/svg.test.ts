@@ -22,7 +22,7 @@ describe("renderExpirySvg", () => {
     const s = renderExpirySvg(certs, { ...opts, title: 'a<b & "c"' });
     expect(s).not.toMatch(/<b &/);
     expect(s).toContain("a&lt;b &amp; &quot;c&quot;");
-    expect(s).toContain("CN=Root &lt;&quot;&amp;&#39;&gt; CA");
+    expect(s).toContain("Root &lt;&quot;&amp;&#39;&gt; CA");
     expect(s.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     // Every element opened is closed (tags balance once self-closing ones are removed).
     const opened = (s.match(/<[a-z][^>]*?(?<!\/)>/g) ?? []).length;
@@ -113,5 +113,20 @@ describe("embed snippets", () => {
   it("links a whole-cluster image to the overview", () => {
     expect(dashboardUrl({ ...t, namespace: null })).toBe("https://handshake.example.com/");
     expect(svgUrl({ ...t, namespace: null })).not.toContain("namespace=");
+  });
+});
+
+describe("palette", () => {
+  it("matches the expiry panel's CSS, so the image and the page agree", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const { PALETTES } = await import("./palette");
+    const css = await readFile(new URL("../../../components/expiry/expiry.css", import.meta.url), "utf8");
+    for (const theme of ["light", "dark"] as const) {
+      const block =
+        new RegExp(`\\.expiry-panel\\[data-theme="${theme}"\\] \\{([^}]*)\\}`).exec(css)?.[1] ?? "";
+      for (const [u, colour] of Object.entries(PALETTES[theme].urgency))
+        expect(block).toContain(`--urg-${u}: ${colour};`);
+      expect(block).toContain(`--bg: ${PALETTES[theme].bg};`);
+    }
   });
 });

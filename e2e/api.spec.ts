@@ -1,0 +1,162 @@
+// The HTTP API of contract §3 over the running app: bad parameters are 400, an unknown cluster or
+// namespace 404, always `{error:{code,message}}` JSON without a stack trace, and answers are no-store.
+import { expect, test, type APIResponse } from "@playwright/test";
+
+async function expectError(r: APIResponse, status: number, code: string, naming: string) {
+  expect(r.status()).toBe(status);
+  expect(r.headers()["content-type"]).toContain("application/json");
+  expect(r.headers()["cache-control"]).toBe("no-store");
+  const text = await r.text();
+  expect(text).not.toMatch(/\n\s+at |\.tsx?:\d+|node_modules|Error:/);
+  const body = JSON.parse(text) as { error: { code: string; message: string } };
+  expect(Object.keys(body)).toEqual(["error"]);
+  expect(body.error.code).toBe(code);
+  expect(body.error.message).toContain(naming);
+}
+
+const ROUTES = ["/api/v1/findings", "/api/v1/certificates", "/api/v1/expiry.svg", "/api/v1/snapshot"];
+
+test.describe("API errors", () => {
+  for (const route of ROUTES) {
+    test(`${route}: 404 on an unknown cluster or namespace, 400 on a malformed one`, async ({ request }) => {
+      await expectError(
+        await request.get(`${route}?cluster=no-such-cluster`),
+        404,
+        "unknown-cluster",
+        "no-such-cluster",
+      );
+      await expectError(
+        await request.get(`${route}?cluster=demo&namespace=no-such-ns`),
+        404,
+        "unknown-namespace",
+        "no-such-ns",
+      );
+      await expectError(
+        await request.get(`${route}?namespace=Not_A_Namespace`),
+        400,
+        "invalid-namespace",
+        '"namespace"',
+      );
+      await expectError(
+        await request.get(`${route}?cluster=${encodeURIComponent("<bad>")}`),
+        400,
+        "invalid-cluster",
+        '"cluster"',
+      );
+    });
+  }
+
+  test("findings: 400 on a bad severity", async ({ request }) => {
+    await expectError(
+      await request.get("/api/v1/findings?severity=fatal"),
+      400,
+      "invalid-severity",
+      '"severity": "fatal"',
+    );
+    await expectError(
+      await request.get("/api/v1/findings?severity=error,nope"),
+      400,
+      "invalid-severity",
+      '"nope"',
+    );
+  });
+
+  test("certificates: 400 on a bad expiringWithin", async ({ request }) => {
+    for (const v of ["soon", "30", "-1d", "all"])
+      await expectError(
+        await request.get(`/api/v1/certificates?expiringWithin=${v}`),
+        400,
+        "invalid-expiring-within",
+        '"expiringWithin"',
+      );
+  });
+
+  test("expiry.svg: 400 on a bad window or theme", async ({ request }) => {
+    await expectError(
+      await request.get("/api/v1/expiry.svg?window=forever"),
+      400,
+      "invalid-window",
+      '"window": "forever"',
+    );
+    await expectError(await request.get("/api/v1/expiry.svg?theme=pink"), 400, "invalid-theme", '"theme"');
+  });
+});
+
+test.describe("API answers", () => {
+  test("findings filter by severity and namespace", async ({ request }) => {
+    const all = await request.get("/api/v1/findings");
+    expect(all.status()).toBe(200);
+    expect(all.headers()["cache-control"]).toBe("no-store");
+    const { findings } = (await all.json()) as {
+      findings: { severity: string; resources: { namespace?: string }[] }[];
+    };
+    expect(findings.length).toBeGreaterThan(0);
+    const errors = (await (await request.get("/api/v1/findings?severity=error")).json()) as {
+      findings: { severity: string }[];
+    };
+    expect(errors.findings.length).toBe(findings.filter((f) => f.severity === "error").length);
+    expect(errors.findings.every((f) => f.severity === "error")).toBe(true);
+    const two = (await (await request.get("/api/v1/findings?severity=error&severity=warning")).json()) as {
+      findings: unknown[];
+    };
+    expect(two.findings.length).toBe(findings.filter((f) => f.severity !== "info").length);
+  });
+
+  test("certificates: expiringWithin keeps expired ones and those ending within it", async ({ request }) => {
+    const snap = (await (await request.get("/api/v1/snapshot")).json()) as {
+      now: string;
+      certificates: { id: string; notAfter: string }[];
+    };
+    const r = await request.get("/api/v1/certificates?cluster=demo&expiringWithin=7d");
+    expect(r.status()).toBe(200);
+    const { certificates } = (await r.json()) as { certificates: { id: string; notAfter: string }[] };
+    const limit = Date.parse(snap.now) + 7 * 86_400_000;
+    expect(certificates.map((c) => c.id).sort()).toEqual(
+      snap.certificates
+        .filter((c) => Date.parse(c.notAfter) <= limit)
+        .map((c) => c.id)
+        .sort(),
+    );
+    expect(certificates.length).toBeLessThan(snap.certificates.length);
+  });
+
+  test("expiry.svg is an image naming the certificates that expire first", async ({ request }) => {
+    const snap = (await (await request.get("/api/v1/snapshot?namespace=shop")).json()) as {
+      certificates: { spiffeId: string | null; dnsNames: string[]; subject: string; notAfter: string }[];
+    };
+    const r = await request.get("/api/v1/expiry.svg?cluster=demo&namespace=shop&window=30d&theme=dark");
+    expect(r.status()).toBe(200);
+    expect(r.headers()["content-type"]).toContain("image/svg+xml");
+    expect(r.headers()["cache-control"]).toBe("no-store");
+    const svg = await r.text();
+    expect(svg.startsWith("<svg")).toBe(true);
+    expect(svg).toContain("Certificate expiry · demo / shop");
+    const soonest = [...snap.certificates].sort(
+      (a, b) => Date.parse(a.notAfter) - Date.parse(b.notAfter),
+    )[0]!;
+    expect(svg).toContain(soonest.spiffeId ?? soonest.dnsNames[0] ?? soonest.subject);
+    expect(svg).toContain('fill="#111418"'); // dark background
+  });
+
+  test("/metrics is Prometheus text exposition", async ({ request }) => {
+    const r = await request.get("/metrics");
+    expect(r.status()).toBe(200);
+    expect(r.headers()["content-type"]).toContain("text/plain; version=0.0.4");
+    const text = await r.text();
+    const snap = (await (await request.get("/api/v1/snapshot")).json()) as {
+      certificates: unknown[];
+      findings: unknown[];
+    };
+    const lines = text.trimEnd().split("\n");
+    for (const l of lines)
+      if (!l.startsWith("#")) expect(l).toMatch(/^[a-z_]+(\{[^}]*\})? [-+]?\d+(\.\d+)?(e[-+]?\d+)?$/);
+    expect(lines.filter((l) => l.startsWith("handshake_certificate_not_after_seconds{"))).toHaveLength(
+      snap.certificates.length,
+    );
+    const findings = lines
+      .filter((l) => l.startsWith("handshake_findings{"))
+      .reduce((n, l) => n + Number(l.split(" ").pop()), 0);
+    expect(findings).toBe(snap.findings.length);
+    expect(text).toContain('handshake_edges{cluster="demo",status="broken"}');
+  });
+});

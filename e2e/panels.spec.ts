@@ -1,0 +1,189 @@
+// The overview, the expiry panel, the findings filter and the embed, in Debian's Chromium against the
+// demo cluster. Embedding is tested for real: a host page on the allowed origin (served by
+// page.route) frames /embed/expiry, and the same page on another origin is refused by the CSP.
+import { expect, test, type Page } from "@playwright/test";
+import config, { ALLOWED_EMBED_ORIGIN } from "../playwright.config";
+import { collectConsoleErrors, screenshotPath } from "./helpers";
+
+// The wiki host pages below are served by page.route and have no network address, so Chromium's
+// Local Network Access checks treat them as public sites and refuse to let them frame the app on
+// 127.0.0.1 (net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS) before the CSP is even consulted. A
+// real wiki and Handshake share a network; switch that check off so frame-ancestors alone decides.
+const launch = config.use?.launchOptions ?? {};
+test.use({
+  launchOptions: { ...launch, args: [...(launch.args ?? []), "--disable-features=LocalNetworkAccessChecks"] },
+});
+
+interface Snap {
+  now: string;
+  namespaces: { name: string }[];
+  certificates: { id: string; notAfter: string }[];
+  findings: { severity: string }[];
+}
+
+/** Serves a wiki page on `origin` that frames `src` (the app itself runs on baseURL). */
+async function hostPage(page: Page, origin: string, src: string): Promise<void> {
+  await page.route(`${origin}/**`, (route) =>
+    route.fulfill({
+      contentType: "text/html",
+      body: `<!doctype html><html><head><title>Wiki</title></head><body style="margin:0">
+        <h1 style="font:16px sans-serif;margin:8px">Team wiki</h1>
+        <iframe id="embed" src="${src}" width="1000" height="640" style="border:1px solid #ccc"></iframe>
+      </body></html>`,
+    }),
+  );
+  await page.goto(`${origin}/wiki/certificates`);
+}
+
+test.describe("overview", () => {
+  test("lists the demo cluster's namespaces and links into one", async ({ page, request }) => {
+    const snap = (await (await request.get("/api/v1/snapshot?cluster=demo")).json()) as Snap;
+    const errors = collectConsoleErrors(page);
+    await page.goto("/");
+    const cluster = page.getByTestId("overview-cluster").filter({ hasText: "demo" });
+    await expect(cluster).toBeVisible();
+    await expect(cluster.getByTestId("overview-demo")).toBeVisible();
+    const links = cluster.getByTestId("overview-ns-link");
+    await expect(links).toHaveCount(snap.namespaces.length);
+    await expect(cluster.getByTestId("overview-soonest").locator("li")).toHaveCount(
+      Math.min(5, snap.certificates.length),
+    );
+    await expect(cluster.getByText("Observed traffic over mTLS")).toBeVisible();
+    await page.screenshot({ path: screenshotPath("overview.png"), fullPage: true });
+    expect(errors).toEqual([]);
+    // Keyboard: the namespace link is reachable and opens the namespace page.
+    const shop = links.filter({ hasText: /^shop$/ });
+    await shop.focus();
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(/\/c\/demo\/ns\/shop$/);
+  });
+});
+
+test.describe("expiry panel", () => {
+  test("draws a bar per certificate (aggregating large layers) and a table sorted by soonest", async ({
+    page,
+    request,
+  }) => {
+    const snap = (await (await request.get("/api/v1/snapshot?cluster=demo")).json()) as Snap;
+    const errors = collectConsoleErrors(page);
+    await page.goto("/embed/expiry?cluster=demo&window=30d&theme=light");
+    const timeline = page.getByTestId("expiry-timeline");
+    await expect(timeline).toBeVisible();
+    const bars = timeline.getByTestId("expiry-bar");
+    await expect(bars.first()).toBeVisible();
+    const drawn = await bars.evaluateAll((els) => els.map((e) => e.getAttribute("data-cert")));
+    const hidden = await timeline
+      .getByTestId("expiry-group")
+      .evaluateAll((els) => els.reduce((n, e) => n + Number(e.getAttribute("data-hidden")), 0));
+    const ids = new Set(snap.certificates.map((c) => c.id));
+    expect(drawn.every((id) => id !== null && ids.has(id))).toBe(true);
+    expect(new Set(drawn).size).toBe(drawn.length);
+    expect(drawn.length + hidden).toBe(snap.certificates.length);
+    // The expired demo certificate is drawn as expired, with its text cue in the table.
+    const expired = snap.certificates.filter((c) => Date.parse(c.notAfter) <= Date.parse(snap.now));
+    expect(expired.length).toBeGreaterThan(0);
+    for (const c of expired)
+      await expect(timeline.locator(`[data-cert="${c.id}"]`)).toHaveAttribute("data-urgency", "expired");
+    await expect(page.getByTestId("expiry-count-expired")).toContainText(`expired: ${expired.length}`);
+    const rows = page.getByTestId("expiry-table").locator("tbody tr");
+    await expect(rows).toHaveCount(Math.min(50, snap.certificates.length));
+    const order = await rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-cert")));
+    const sorted = [...snap.certificates].sort((a, b) => Date.parse(a.notAfter) - Date.parse(b.notAfter));
+    expect(Date.parse(sorted.find((c) => c.id === order[0])!.notAfter)).toBe(Date.parse(sorted[0]!.notAfter));
+    await expect(rows.first()).toContainText("expired");
+    // A now line and rotation markers are drawn.
+    await expect(timeline.locator(".expiry-now").first()).toBeAttached();
+    await expect(timeline.getByTestId("expiry-renewal").first()).toBeAttached();
+    await page.screenshot({ path: screenshotPath("timeline.png"), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  test("zoom presets are keyboard reachable and change the URL's window", async ({ page }) => {
+    await page.goto("/embed/expiry?cluster=demo&window=30d");
+    const zoom = page.getByRole("group", { name: "Time window" });
+    await expect(zoom.getByRole("button", { name: "30d" })).toHaveAttribute("aria-pressed", "true");
+    await zoom.getByRole("button", { name: "7d" }).focus();
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(/window=7d/);
+    await expect(zoom.getByRole("button", { name: "7d" })).toHaveAttribute("aria-pressed", "true");
+    await page.reload();
+    await expect(zoom.getByRole("button", { name: "7d" })).toHaveAttribute("aria-pressed", "true");
+  });
+
+  test("offers an iframe and a Markdown image snippet", async ({ page, baseURL }) => {
+    await page.goto("/embed/expiry?cluster=demo&namespace=shop&window=7d&theme=dark");
+    await page.getByText("Copy embed code").click();
+    await expect(page.getByTestId("embed-iframe-snippet")).toHaveValue(
+      `<iframe src="${baseURL}/embed/expiry?cluster=demo&amp;namespace=shop&amp;window=7d&amp;theme=dark" title="Certificate expiry: demo/shop" width="900" height="520" style="border:0" loading="lazy"></iframe>`,
+    );
+    await expect(page.getByTestId("embed-markdown-snippet")).toHaveValue(
+      `[![Certificate expiry demo/shop (7d)](${baseURL}/api/v1/expiry.svg?cluster=demo&namespace=shop&window=7d&theme=dark)](${baseURL}/c/demo/ns/shop?view=certificates&window=7d)`,
+    );
+  });
+});
+
+test.describe("embedding", () => {
+  test("renders inside an iframe on an allowed origin, light and dark", async ({ page, baseURL }) => {
+    for (const theme of ["light", "dark"] as const) {
+      await hostPage(
+        page,
+        ALLOWED_EMBED_ORIGIN,
+        `${baseURL}/embed/expiry?cluster=demo&window=30d&theme=${theme}`,
+      );
+      const frame = page.frameLocator("#embed");
+      await expect(frame.getByTestId("expiry-panel")).toBeVisible();
+      await expect(frame.getByTestId("expiry-bar").first()).toBeVisible();
+      await expect(frame.locator(".site-header")).toHaveCount(0);
+      await expect(frame.getByTestId("embed-root")).toHaveAttribute("data-theme", theme);
+      await page.screenshot({ path: screenshotPath(`embed-${theme}.png`) });
+    }
+  });
+
+  test("is refused by the CSP on any other origin", async ({ page, baseURL }) => {
+    const refused = page.waitForEvent("console", (m) => /frame-ancestors/.test(m.text()));
+    await hostPage(page, "http://other.test", `${baseURL}/embed/expiry?cluster=demo`);
+    expect((await refused).text()).toContain("frame-ancestors http://wiki.allowed.test");
+    await expect(page.frameLocator("#embed").getByTestId("expiry-panel")).toHaveCount(0);
+  });
+
+  test("other pages may not be framed at all", async ({ page, baseURL }) => {
+    const refused = page.waitForEvent("console", (m) => /frame-ancestors 'none'/.test(m.text()));
+    await hostPage(page, ALLOWED_EMBED_ORIGIN, `${baseURL}/`);
+    await refused;
+    await expect(page.frameLocator("#embed").getByTestId("overview-cluster")).toHaveCount(0);
+  });
+});
+
+test.describe("findings panel", () => {
+  test("the severity filter lives in the URL and survives a reload", async ({ page, request }) => {
+    const { findings } = (await (
+      await request.get("/api/v1/findings?cluster=demo&namespace=shop")
+    ).json()) as Snap;
+    const errorCount = findings.filter((f) => f.severity === "error").length;
+    expect(errorCount).toBeGreaterThan(0);
+    await page.goto("/c/demo/ns/shop?view=findings");
+    const panel = page.getByTestId("findings-panel");
+    await expect(panel).toBeVisible();
+    const total = async () =>
+      (await panel.getByTestId("finding-group").locator(".findings-count").allTextContents()).reduce(
+        (n, c) => n + Number(c),
+        0,
+      );
+    await expect(panel.getByTestId("finding-group").first()).toBeVisible();
+    expect(await total()).toBe(findings.length);
+    const errorButton = panel.getByRole("button", { name: /error/ });
+    await errorButton.click();
+    await expect(page).toHaveURL(/[?&]severity=error(&|$)/);
+    await expect(errorButton).toHaveAttribute("aria-pressed", "true");
+    const badges = panel.getByTestId("finding-group").locator(".sev-badge");
+    await expect(badges.first()).toBeVisible();
+    expect(await badges.allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringContaining("error")]),
+    );
+    expect((await badges.allTextContents()).every((t) => t.includes("error"))).toBe(true);
+    await page.reload();
+    await expect(panel.getByRole("button", { name: /error/ })).toHaveAttribute("aria-pressed", "true");
+    expect((await badges.allTextContents()).every((t) => t.includes("error"))).toBe(true);
+    expect(await total()).toBe(errorCount);
+  });
+});
