@@ -29,6 +29,13 @@ export interface ApiContext {
   resourceVersion: string;
   serverAddress: string;
   counters: Counters;
+  /** GET /api/v1/namespaces/<ns>/services/<name[:port]>/proxy/<path> (lib/demo/prometheus.ts). */
+  serviceProxy?: (
+    req: IncomingMessage,
+    res: ServerResponse,
+    user: string,
+    target: { namespace: string; segment: string; path: string; search: URLSearchParams },
+  ) => void;
 }
 
 export function status(code: number, reason: string, message: string, details?: Obj): object {
@@ -191,6 +198,13 @@ export function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResp
     if (parts.length === 1) return sendJson(res, 200, apiVersions(ctx.serverAddress));
     if (parts[1] !== "v1") return sendJson(res, 404, notFoundPath());
     if (parts.length === 2) return sendJson(res, 200, resourceList(ctx.types, "", "v1"));
+    if (ctx.serviceProxy && parts[2] === "namespaces" && parts[4] === "services" && parts[6] === "proxy")
+      return ctx.serviceProxy(req, res, user, {
+        namespace: parts[3]!,
+        segment: parts[5]!,
+        path: "/" + parts.slice(7).join("/"),
+        search: url.searchParams,
+      });
     return resource(ctx, parseResourcePath("", "v1", parts.slice(2)), url, res, user);
   }
   if (parts[0] === "apis") {

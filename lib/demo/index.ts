@@ -15,6 +15,7 @@ import { forbiddenStatus, handleApi, sendJson, status, type ApiContext, type Cou
 import { b64, groupOf, type KubeObject, type Obj } from "./objects";
 import { makeCas } from "./pki";
 import { portForwarder } from "./portforward";
+import { serviceProxy } from "./prometheus";
 import { resourceTypes, typeOfKind, type IstioVersions, type ResourceType } from "./resources";
 import { buildState, loadManifests, type DemoState } from "./state";
 
@@ -25,6 +26,8 @@ export interface DemoFaults {
   extraObjects?: Array<{ apiVersion: string; kind: string; [k: string]: unknown }>;
   /** When true every request answers 503 (the API server is down). */
   down?: boolean;
+  /** The demo Prometheus behind the service proxy: "down" (no endpoints, 503) or "hang" (never answers). */
+  prometheus?: "down" | "hang";
 }
 
 export interface DemoClusterOptions {
@@ -60,12 +63,18 @@ export const DEFAULT_FORBIDDEN = [{ resource: "secrets", namespace: "vault" }];
 const repoDemoDir = () => resolve(dirname(fileURLToPath(import.meta.url)), "../../demo");
 
 export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<DemoCluster> {
-  const dir = resolve(opts.dir ?? repoDemoDir());
+  // The turbopackIgnore comments keep `next build` from tracing the whole project into the server
+  // output for these runtime paths (the demo files are read from the repository at run time).
+  const dir = resolve(/*turbopackIgnore: true*/ opts.dir ?? repoDemoDir());
   const host = opts.host ?? "127.0.0.1";
   const kubeconfigPath = resolve(
-    opts.kubeconfigPath ?? join(process.cwd(), ".handshake", "demo-kubeconfig.yaml"),
+    /*turbopackIgnore: true*/ opts.kubeconfigPath ??
+      join(/*turbopackIgnore: true*/ process.cwd(), ".handshake", "demo-kubeconfig.yaml"),
   );
-  const stateDir = resolve(opts.stateDir ?? join(dirname(kubeconfigPath), "demo-state"));
+  const stateDir = resolve(
+    /*turbopackIgnore: true*/ opts.stateDir ??
+      join(/*turbopackIgnore: true*/ dirname(kubeconfigPath), "demo-state"),
+  );
   const now = (opts.now ?? (() => new Date()))();
   const forbidden = opts.forbidden ?? DEFAULT_FORBIDDEN;
   const types = resourceTypes(opts.istioVersions);
@@ -87,6 +96,14 @@ export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<D
     serverAddress: `${host}:0`,
     counters,
   };
+  ctx.serviceProxy = serviceProxy({
+    objects: state.objects,
+    forbidden,
+    serviceType: types.find((t) => t.group === "" && t.plural === "services")!,
+    trafficPath: join(dir, "traffic.prom"),
+    now: opts.now ?? (() => new Date()),
+    fault: () => faults.prometheus,
+  });
   const forwarder = portForwarder();
   const sockets = new Set<Socket>();
 

@@ -2,15 +2,15 @@
 // first need, once) and the snapshot service. `snapshots.ts` holds the process-wide instance built from
 // the environment; tests build their own with an injected environment and clock.
 import "server-only";
-import { readFile } from "node:fs/promises";
 import { KubeConfig } from "@kubernetes/client-node";
-import { parseTraffic } from "../core/traffic/parseTraffic";
 import type { DemoCluster } from "../demo";
 import { configuredClusters, type ClusterEnv } from "./kube/clusters";
 import type { ReadOptions } from "./kube/readCluster";
 import { kubeTransport, type KubeTransport } from "./kube/transport";
 import { readSnapshot } from "./readSnapshot";
 import { createSnapshotService, type ReadStats, type SnapshotServiceDeps } from "./snapshotService";
+import type { Fetch } from "./telemetry/prometheus";
+import { telemetrySettings } from "./telemetry/settings";
 import { UnknownClusterError, type ClusterInfo, type ClusterSource, type SnapshotView } from "./types";
 
 export const DEMO = "demo";
@@ -23,6 +23,8 @@ export interface HandshakeServerOptions extends ClusterEnv {
   read?: ReadOptions;
   /** Timeout of the reachability probe of the current context (GET /version). */
   probeTimeoutMs?: number;
+  /** For a direct Prometheus URL (HANDSHAKE_PROMETHEUS_URL); default the global fetch. */
+  fetch?: Fetch;
 }
 
 export interface HandshakeServer {
@@ -125,12 +127,14 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
     async read(cluster, at) {
       const t = await target(cluster);
       const transport = await t.transport();
-      const traffic = t.source === "demo" && demo ? parseTraffic(await readFile(demo.trafficPath, "utf8"), demo.trafficPath) : undefined;
+      // Every cluster, the demo included, gets its traffic from Prometheus (the demo serves the
+      // service proxy to one answering from demo/traffic.prom).
       return readSnapshot(transport, {
         now: at,
         source: t.source === "in-cluster" ? { type: "in-cluster" } : { type: t.source, context: t.name },
-        ...(traffic ? { traffic } : {}),
         read: { ...settings.read, ...o.read },
+        telemetry: telemetrySettings(o.env, t.name),
+        ...(o.fetch ? { fetch: o.fetch } : {}),
       });
     },
   });

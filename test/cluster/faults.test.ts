@@ -6,7 +6,7 @@ import type { MeshSnapshot } from "../../lib/core/snapshot/schema";
 import { createHandshakeServer } from "../../lib/server/handshakeServer";
 import { readCluster } from "../../lib/server/kube/readCluster";
 import { proxyTargets } from "../../lib/server/kube/readProxies";
-import { runCli, startTestDemo, type TestDemo } from "./support";
+import { runCli, startTestDemo, windowedTraffic, type TestDemo } from "./support";
 
 let base: TestDemo;
 let baseSnap: MeshSnapshot;
@@ -36,8 +36,9 @@ describe("API server down after a good read", () => {
       const good = await server.getSnapshotView("demo");
       expect(good).toMatchObject({ cluster: "demo", stale: false, error: null, ageSeconds: 0, demo: false });
       expect(good.snapshot.source).toEqual({ type: "kubeconfig", context: "demo" });
-      // A kubeconfig cluster has no telemetry file, so no edges; the rest is the demo as read directly.
-      expect(good.snapshot.edges).toEqual([]);
+      // A kubeconfig cluster gets its traffic the same way (Prometheus through the service proxy): the
+      // snapshot is the demo as read directly.
+      expect(good.snapshot.edges).toEqual(baseSnap.edges);
       expect(good.snapshot.workloads).toEqual(baseSnap.workloads);
       expect(good.snapshot.certificates).toEqual(baseSnap.certificates);
 
@@ -147,7 +148,7 @@ describe("403 on one namespace's Secrets", () => {
     expect(pkiFree(snap)).toEqual(pkiFree(baseSnap));
 
     // And exactly what handshake analyze says about what the demo user can read, plus the access finding.
-    const cli = await runCli([t.demo.stateDir, "--traffic", t.demo.trafficPath, "--now", t.now.toISOString()]);
+    const cli = await runCli([t.demo.stateDir, "--traffic", await windowedTraffic(t), "--now", t.now.toISOString()]);
     const files = JSON.parse(cli.stdout) as MeshSnapshot;
     expect(snap.certificates).toEqual(files.certificates);
     expect(snap.findings.filter((x) => x.code !== "access.forbidden")).toEqual(files.findings);

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MeshSnapshotSchema, type MeshSnapshot } from "../../lib/core/snapshot/schema";
 import { readCluster } from "../../lib/server/kube/readCluster";
-import { runCli, startTestDemo, type TestDemo } from "./support";
+import { runCli, startTestDemo, windowedTraffic, type TestDemo } from "./support";
 
 let t: TestDemo;
 let snap: MeshSnapshot;
@@ -18,8 +18,11 @@ beforeAll(async () => {
 afterAll(async () => t?.stop());
 
 describe("reader vs handshake analyze on the same demo", () => {
+  // Traffic reaches the reader as Prometheus answers (sum by labels of increase over 1h, through the
+  // service proxy) and the CLI as the file's samples stated with the same window (the text exposition
+  // cannot say one): the snapshots must be equal, every edge count and message included.
   it("gives the same snapshot, source aside", async () => {
-    const cli = await runCli([t.demo.stateDir, "--traffic", t.demo.trafficPath, "--now", t.now.toISOString()]);
+    const cli = await runCli([t.demo.stateDir, "--traffic", await windowedTraffic(t), "--now", t.now.toISOString()]);
     expect(cli.stderr).toBe("");
     const fromFiles = JSON.parse(cli.stdout) as MeshSnapshot;
     MeshSnapshotSchema.parse(snap);
@@ -27,6 +30,17 @@ describe("reader vs handshake analyze on the same demo", () => {
     const { source: _a, ...reader } = snap;
     const { source: _b, ...files } = fromFiles;
     expect(reader).toEqual(files);
+  });
+
+  it("has the edges and counts of --traffic on the text file itself; only the window is added", async () => {
+    const cli = await runCli([t.demo.stateDir, "--traffic", t.demo.trafficPath, "--now", t.now.toISOString()]);
+    const fromText = JSON.parse(cli.stdout) as MeshSnapshot;
+    expect(fromText.edges.length).toBeGreaterThan(5);
+    expect(fromText.edges.every((e) => e.observed !== null && e.observed.window === undefined)).toBe(true);
+    expect(snap.edges.every((e) => e.observed?.window === "1h")).toBe(true);
+    expect(snap.edges.map((e) => ({ ...e, observed: e.observed && { ...e.observed, window: undefined } }))).toEqual(
+      fromText.edges.map((e) => ({ ...e, observed: e.observed && { ...e.observed, window: undefined } })),
+    );
   });
 
   it("reads a mesh worth showing: workloads, proxy certificates, findings, nothing incomplete", () => {

@@ -1,13 +1,14 @@
 // Starting the embedded demo cluster for a test file (real HTTPS on loopback, client-cert kubeconfig) in
 // a temporary folder, and a transport to it over client-node.
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { startDemoCluster, type DemoCluster, type DemoClusterOptions } from "../../lib/demo";
 import type { MeshSnapshot } from "../../lib/core/snapshot/schema";
 import { parseTraffic } from "../../lib/core/traffic/parseTraffic";
+import { DEFAULT_WINDOW } from "../../lib/server/telemetry/settings";
 import { kubeTransport, type KubeTransport } from "../../lib/server/kube/transport";
 import { readSnapshot } from "../../lib/server/readSnapshot";
 import type { ReadOptions } from "../../lib/server/kube/readCluster";
@@ -39,8 +40,8 @@ export async function startTestDemo(opts: Omit<DemoClusterOptions, "kubeconfigPa
     now,
     transport,
     async read(readOpts = {}) {
-      const traffic = parseTraffic(await readFile(demo.trafficPath, "utf8"), demo.trafficPath);
-      return readSnapshot(transport(), { now, source: { type: "demo", context: "demo" }, traffic, read: readOpts });
+      // Traffic comes the one way it does for every cluster: Prometheus through the service proxy.
+      return readSnapshot(transport(), { now, source: { type: "demo", context: "demo" }, read: readOpts });
     },
     async stop() {
       await demo.stop();
@@ -57,4 +58,18 @@ export function runCli(args: string[]): Promise<{ code: number; stdout: string; 
       resolve({ code: typeof code === "number" ? code : 1, stdout, stderr });
     });
   });
+}
+
+/**
+ * demo/traffic.prom as a Prometheus `/api/v1/query` answer (one series per sample, `__name__` kept) with
+ * the window the reader's queries state, for `handshake analyze --traffic`: the same samples as the text
+ * file, which cannot say a window, so the CLI's snapshot can equal the reader's exactly.
+ */
+export async function windowedTraffic(t: TestDemo, window = DEFAULT_WINDOW): Promise<string> {
+  const { samples, problems } = parseTraffic(await readFile(t.demo.trafficPath, "utf8"), t.demo.trafficPath);
+  if (problems.length) throw new Error(`${t.demo.trafficPath}: ${problems.map((p) => p.message).join("; ")}`);
+  const result = samples.map((s) => ({ metric: { __name__: s.metric, ...s.labels }, value: [t.now.getTime() / 1000, String(s.value)] }));
+  const path = join(t.dir, `traffic-${window}.json`);
+  await writeFile(path, JSON.stringify({ window, status: "success", data: { resultType: "vector", result } }));
+  return path;
 }

@@ -82,8 +82,10 @@ function networkError(e: unknown, timeoutMs: number, server: string): KubeError 
 function statusError(status: number, text: string, path: string): KubeError {
   let message = "";
   try {
-    const s = JSON.parse(text) as { message?: unknown };
+    const s = JSON.parse(text) as { message?: unknown; error?: unknown };
     if (typeof s.message === "string") message = oneLine(s.message);
+    // A service proxied to Prometheus answers {"status":"error","error":"..."}.
+    else if (typeof s.error === "string") message = oneLine(s.error);
   } catch {
     // not a Status: keep the HTTP status alone (the body may be anything, e.g. an HTML error page)
   }

@@ -1,0 +1,186 @@
+// Observed traffic from Prometheus' HTTP API (`/api/v1/query`), for every cluster alike: Istio's two
+// edge-revealing counters (istio.md §7), summed over a window by the labels the core reads, fed to the
+// same `parseTraffic` as `handshake analyze --traffic`. Prometheus is reached either at a direct URL
+// (fetch, injected) or through the Kubernetes API server's service proxy (the cluster's own
+// authenticated transport). A query that fails never fails the read: it becomes a completeness entry
+// (kind "Telemetry") and the snapshot's edges are then only those the inputs show.
+import "server-only";
+import type { InputProblem, ParsedTraffic, TrafficSample } from "../../core/model/input";
+import { isObj } from "../../core/model/read";
+import type { Completeness } from "../../core/snapshot/schema";
+import { parseTraffic } from "../../core/traffic/parseTraffic";
+import { KubeError, type KubeErrorReason, type KubeTransport } from "../kube/transport";
+import type { PrometheusTarget, ServiceRef } from "./settings";
+
+export const TRAFFIC_METRICS = ["istio_requests_total", "istio_tcp_connections_opened_total"] as const;
+
+/**
+ * What the series are grouped by: the labels buildEdges reads (reporter, source workload and namespace,
+ * destination service/name/namespace, request_protocol, connection_security_policy), plus the
+ * identities, destination workload and `app` (ztunnel's series carry app="ztunnel") so an answer still
+ * says who talked to whom as Istio reported it. Response codes and flags are summed away.
+ */
+export const GROUP_LABELS = [
+  "reporter",
+  "source_workload",
+  "source_workload_namespace",
+  "source_principal",
+  "destination_workload",
+  "destination_workload_namespace",
+  "destination_service",
+  "destination_service_name",
+  "destination_service_namespace",
+  "destination_principal",
+  "connection_security_policy",
+  "request_protocol",
+  "app",
+] as const;
+
+export function trafficQuery(metric: string, window: string): string {
+  return `sum by (${GROUP_LABELS.join(", ")}) (increase(${metric}[${window}]))`;
+}
+
+/** One instant query; resolves with the decoded JSON answer or throws a KubeError saying why not. */
+export type PromQuery = (query: string, timeoutMs: number) => Promise<unknown>;
+
+export interface PrometheusEndpoint {
+  query: PromQuery;
+  /** Names the endpoint in messages (the URL without credentials or query string). */
+  where: string;
+}
+
+export type Fetch = (url: string, init: { headers: Record<string, string>; signal: AbortSignal }) => Promise<Response>;
+
+export function prometheusEndpoint(target: PrometheusTarget, deps: { transport: KubeTransport; fetch: Fetch }): PrometheusEndpoint {
+  return target.kind === "url" ? directEndpoint(target.url, deps.fetch) : proxyEndpoint(target.service, deps.transport);
+}
+
+/** The API server's service proxy: GET /api/v1/namespaces/<ns>/services/<name>:<port>/proxy/api/v1/query. */
+export function proxyPath(s: ServiceRef): string {
+  return `/api/v1/namespaces/${encodeURIComponent(s.namespace)}/services/${encodeURIComponent(s.name)}:${encodeURIComponent(s.port)}/proxy/api/v1/query`;
+}
+
+function proxyEndpoint(s: ServiceRef, t: KubeTransport): PrometheusEndpoint {
+  const path = proxyPath(s);
+  return {
+    where: `service ${s.namespace}/${s.name}:${s.port} through the API server's service proxy (${path})`,
+    query: (query, timeoutMs) => t.get(`${path}?query=${encodeURIComponent(query)}`, timeoutMs),
+  };
+}
+
+function directEndpoint(base: string, fetchFn: Fetch): PrometheusEndpoint {
+  const u = new URL(base);
+  const headers: Record<string, string> = { Accept: "application/json" };
+  // fetch refuses URLs with credentials; send them as Basic auth, and never print them.
+  if (u.username || u.password) {
+    headers.Authorization = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString("base64")}`;
+    u.username = "";
+    u.password = "";
+  }
+  u.search = "";
+  u.hash = "";
+  const endpoint = `${u.href.replace(/\/+$/, "")}/api/v1/query`;
+  return {
+    where: endpoint,
+    async query(query, timeoutMs) {
+      const signal = AbortSignal.timeout(timeoutMs);
+      let status: number;
+      let text: string;
+      try {
+        const res = await fetchFn(`${endpoint}?query=${encodeURIComponent(query)}`, { headers, signal });
+        status = res.status;
+        text = await res.text();
+      } catch (e) {
+        const err = e as { name?: string; cause?: { code?: string; message?: string }; message?: string };
+        if (signal.aborted || err?.name === "TimeoutError" || err?.name === "AbortError")
+          throw new KubeError("timeout", `no answer within ${timeoutMs / 1000} s`);
+        throw new KubeError("unreachable", `cannot connect: ${err?.cause?.code ?? err?.cause?.message ?? err?.message ?? String(e)}`);
+      }
+      if (status === 404) throw new KubeError("not-found", `HTTP 404${promError(text)}`, status);
+      if (status < 200 || status > 299) throw new KubeError(status === 403 ? "forbidden" : "error", `HTTP ${status}${promError(text)}`, status);
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        throw new KubeError("error", "the answer is not JSON", status);
+      }
+    },
+  };
+}
+
+/** Prometheus answers errors as {"status":"error","errorType":"bad_data","error":"..."}. */
+function promError(text: string): string {
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (isObj(v) && typeof v.error === "string") return `: ${typeof v.errorType === "string" ? `${v.errorType}: ` : ""}${v.error}`;
+  } catch {
+    // not JSON: the status alone says it
+  }
+  return "";
+}
+
+export interface TelemetryRead {
+  /** Absent when no query answered. */
+  traffic?: ParsedTraffic;
+  completeness: Completeness[];
+}
+
+/**
+ * Both metrics, queried at once. Each answer's series are tagged with their metric (an aggregation
+ * drops `__name__`) and parsed by the core; the samples of both are merged and the window kept. A
+ * metric whose query failed is reported; what the other answered is still used.
+ */
+export async function readTraffic(ep: PrometheusEndpoint, o: { window: string; timeoutMs: number }): Promise<TelemetryRead> {
+  const answers = await Promise.allSettled(TRAFFIC_METRICS.map((m) => ep.query(trafficQuery(m, o.window), o.timeoutMs)));
+  const samples: TrafficSample[] = [];
+  const problems: InputProblem[] = [];
+  const failures = new Map<string, { reason: KubeErrorReason; metrics: string[] }>();
+  let answered = 0;
+  answers.forEach((a, i) => {
+    const metric = TRAFFIC_METRICS[i]!;
+    if (a.status === "fulfilled" && isObj(a.value) && a.value.status === "success") {
+      answered++;
+      const parsed = parseTraffic(JSON.stringify(tagged(a.value, metric, o.window)), `Prometheus ${ep.where}, ${metric}`);
+      // increase() extrapolates to the window's edges, so counts come back fractional; edges show whole calls.
+      for (const s of parsed.samples) samples.push({ ...s, value: Math.round(s.value) });
+      problems.push(...parsed.problems);
+      return;
+    }
+    const err =
+      a.status === "rejected"
+        ? a.reason instanceof KubeError
+          ? a.reason
+          : new KubeError("error", String((a.reason as Error)?.message ?? a.reason))
+        : new KubeError("error", `not a Prometheus answer${isObj(a.value) && typeof a.value.error === "string" ? `: ${a.value.error}` : ""}`);
+    const f = failures.get(err.message) ?? { reason: err.reason, metrics: [] };
+    f.metrics.push(metric);
+    failures.set(err.message, f);
+  });
+  const completeness = [...failures].map(([message, f]) => entry(ep, f.reason, message, f.metrics, answered > 0));
+  return answered > 0 ? { traffic: { samples, problems, window: o.window }, completeness } : { completeness };
+}
+
+function tagged(answer: Record<string, unknown>, metric: string, window: string): unknown {
+  const data = isObj(answer.data) ? answer.data : {};
+  const name = (r: unknown) => (isObj(r) && isObj(r.metric) && r.metric.__name__ === undefined ? { ...r, metric: { __name__: metric, ...r.metric } } : r);
+  // A malformed result is passed on as-is: parseTraffic reports it as a problem naming the field.
+  return { ...answer, window, data: { ...data, result: Array.isArray(data.result) ? data.result.map(name) : data.result } };
+}
+
+function entry(ep: PrometheusEndpoint, reason: KubeErrorReason, message: string, metrics: string[], partial: boolean): Completeness {
+  const what = partial ? `${metrics.join(" and ")} could not be queried` : "observed traffic could not be read";
+  const after = partial ? "edges of that metric are missing" : "edges show only what the cluster's objects show";
+  if (reason === "not-found")
+    return {
+      kind: "Telemetry",
+      reason: "not-found",
+      message: `${what}: no Prometheus at ${ep.where} (${message}); ${after}. Set HANDSHAKE_PROMETHEUS_SERVICE=namespace/name:port or HANDSHAKE_PROMETHEUS_URL to where Istio's metrics are.`,
+    };
+  if (reason === "forbidden")
+    // Reported as "error", not "forbidden": access.forbidden's fix (get/list/watch on the kind) does not fit a proxy.
+    return {
+      kind: "Telemetry",
+      reason: "error",
+      message: `${what}: ${ep.where} refused the query (403: ${message}); ${after}. Grant get on services/proxy for that service (deploy/clusterrole.yaml).`,
+    };
+  return { kind: "Telemetry", reason: reason === "timeout" ? "timeout" : "error", message: `${what} from ${ep.where}: ${message}; ${after}.` };
+}
