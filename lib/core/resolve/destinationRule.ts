@@ -20,12 +20,16 @@ export interface DrLookup {
 export interface DrIndex {
   /** Every DR per namespace in Istio's order (selector DRs first, then oldest first). */
   byNamespace: Map<string, DestinationRule[]>;
-  /** Per namespace: exact hosts → DRs, and the wildcard DRs, so a lookup does not scan the namespace. */
-  exact: Map<string, Map<string, DestinationRule[]>>;
-  /** Wildcard DRs per namespace by suffix ("*.ns.svc.cluster.local" → ".ns.svc.cluster.local"; "*" → ""). */
-  wildcards: Map<string, Map<string, DestinationRule[]>>;
-  /** Namespaces holding a DR with workloadSelector (answers there depend on the client's labels). */
-  selectorNamespaces: Set<string>;
+  /** Exact host → namespace → DRs, in Istio's order. */
+  exactByHost: Map<string, Map<string, DestinationRule[]>>;
+  /** Wildcard suffix ("*.ns.svc.cluster.local" → ".ns.svc.cluster.local"; "*" → "") → namespace → DRs. */
+  wildcardBySuffix: Map<string, Map<string, DestinationRule[]>>;
+  /**
+   * Per host looked up (memo): the namespace → DRs maps that can match it, most specific first (the
+   * exact host, then its wildcard suffixes from longest to ""). A lookup is then one read here and
+   * one per tier and candidate group, and a host no DR matches answers at once.
+   */
+  hostGroups: Map<string, Map<string, DestinationRule[]>[]>;
   rootNamespace: string;
   defaultExportTo: string[];
 }
@@ -34,28 +38,24 @@ export function buildDrIndex(rules: DestinationRule[], rootNamespace: string, de
   const byNamespace = new Map<string, DestinationRule[]>();
   // Istio sorts workloadSelector DRs first, then by age (sortConfigBySelectorAndCreationTime).
   const sorted = [...rules].sort((a, b) => Number(!!b.workloadSelector) - Number(!!a.workloadSelector) || compareByAge(a, b));
-  const exact = new Map<string, Map<string, DestinationRule[]>>();
-  const wildcards = new Map<string, Map<string, DestinationRule[]>>();
-  const selectorNamespaces = new Set<string>();
+  const exactByHost = new Map<string, Map<string, DestinationRule[]>>();
+  const wildcardBySuffix = new Map<string, Map<string, DestinationRule[]>>();
   const push = <K>(m: Map<K, DestinationRule[]>, k: K, dr: DestinationRule) => {
     const list = m.get(k);
     if (list) list.push(dr);
     else m.set(k, [dr]);
   };
+  const pushIn = (m: Map<string, Map<string, DestinationRule[]>>, k: string, dr: DestinationRule) => {
+    let byNs = m.get(k);
+    if (!byNs) m.set(k, (byNs = new Map()));
+    push(byNs, dr.namespace, dr);
+  };
   for (const dr of sorted) {
     push(byNamespace, dr.namespace, dr);
-    if (dr.workloadSelector) selectorNamespaces.add(dr.namespace);
-    if (dr.fqdn.startsWith("*")) {
-      let bySuffix = wildcards.get(dr.namespace);
-      if (!bySuffix) wildcards.set(dr.namespace, (bySuffix = new Map()));
-      push(bySuffix, dr.fqdn.slice(1), dr);
-    } else {
-      let hosts = exact.get(dr.namespace);
-      if (!hosts) exact.set(dr.namespace, (hosts = new Map()));
-      push(hosts, dr.fqdn, dr);
-    }
+    if (dr.fqdn.startsWith("*")) pushIn(wildcardBySuffix, dr.fqdn.slice(1), dr);
+    else pushIn(exactByHost, dr.fqdn, dr);
   }
-  return { byNamespace, exact, wildcards, selectorNamespaces, rootNamespace, defaultExportTo };
+  return { byNamespace, exactByHost, wildcardBySuffix, hostGroups: new Map(), rootNamespace, defaultExportTo };
 }
 
 /** How well a DR host matches a service host: exact beats the longest wildcard suffix; -1 = no match. */
@@ -90,26 +90,38 @@ function usable(dr: DestinationRule, v: Visibility, clientNs: string, index: DrI
   return visible(dr, v, clientNs, index.defaultExportTo) && (!dr.workloadSelector || selectorMatches(dr.workloadSelector, clientLabels));
 }
 
-/** A host's wildcard keys, most specific first: "a.b.svc" → [".b.svc", ".svc", ""]. */
-function hostSuffixes(host: string): string[] {
-  const out: string[] = [];
-  for (let i = host.indexOf("."); i >= 0; i = host.indexOf(".", i + 1)) out.push(host.slice(i));
-  out.push("");
-  return out;
+/** The candidate groups for a host, most specific first: exact, then "a.b.svc" → ".b.svc", ".svc", "". */
+function hostGroupsOf(index: DrIndex, host: string): Map<string, DestinationRule[]>[] {
+  let groups = index.hostGroups.get(host);
+  if (groups) return groups;
+  groups = [];
+  const exact = index.exactByHost.get(host);
+  if (exact) groups.push(exact);
+  if (index.wildcardBySuffix.size > 0) {
+    for (let i = host.indexOf("."); i >= 0; i = host.indexOf(".", i + 1)) {
+      const wild = index.wildcardBySuffix.get(host.slice(i));
+      if (wild) groups.push(wild);
+    }
+    const any = index.wildcardBySuffix.get("");
+    if (any) groups.push(any);
+  }
+  index.hostGroups.set(host, groups);
+  return groups;
 }
 
 /** The DRs of one namespace (tier) that match the host best: exact host first, else the longest wildcard. */
-function bestInTier(index: DrIndex, ns: string, v: Visibility, clientNs: string, host: string, suffixes: () => string[], clientLabels: Labels): DestinationRule[] | null {
-  const exact = index.exact.get(ns)?.get(host);
-  if (exact) {
-    const matches = exact.filter((dr) => usable(dr, v, clientNs, index, clientLabels));
-    if (matches.length > 0) return matches;
-  }
-  const wild = index.wildcards.get(ns);
-  if (!wild) return null;
-  for (const suffix of suffixes()) {
-    const list = wild.get(suffix);
+function bestInTier(groups: Map<string, DestinationRule[]>[], ns: string, v: Visibility, clientNs: string, index: DrIndex, clientLabels: Labels): DestinationRule[] | null {
+  for (const group of groups) {
+    const list = group.get(ns);
     if (!list) continue;
+    // Most lists are wholly usable (usually one DR): answer with the list itself, read-only, rather than a copy.
+    let all = true;
+    for (const dr of list)
+      if (!usable(dr, v, clientNs, index, clientLabels)) {
+        all = false;
+        break;
+      }
+    if (all) return list;
     const matches = list.filter((dr) => usable(dr, v, clientNs, index, clientLabels));
     if (matches.length > 0) return matches;
   }
@@ -159,22 +171,29 @@ export function lookupDestinationRule(
   host: string,
   serviceNs: string | null,
 ): LookupResult {
+  const groups = hostGroupsOf(index, host);
+  if (groups.length === 0) return NOTHING;
   const fromRoot = clientNs === index.rootNamespace;
   let applied: DrLookup | null = null;
   let shadowed: DestinationRule[] = NONE;
-  let cached: string[] | null = null;
-  const suffixes = () => (cached ??= hostSuffixes(host));
-  // The tiers in order, unrolled rather than built as an array: this runs once per edge.
-  const tier = (name: DrTier, ns: string, v: Visibility) => {
-    const matches = bestInTier(index, ns, v, clientNs, host, suffixes, clientLabels);
-    if (!matches) return;
-    if (!applied) applied = merge(matches, name);
-    else shadowed = [...shadowed, ...matches];
-  };
-  // From the root namespace, only its private DRs count as "own" (istio.md §2.4).
-  tier("client-namespace", clientNs, fromRoot ? "root-private" : "own");
-  if (serviceNs !== null && (serviceNs !== clientNs || fromRoot)) tier("service-namespace", serviceNs, "exported");
-  if (index.rootNamespace !== serviceNs) tier("root-namespace", index.rootNamespace, "exported");
+  // The tiers in order, unrolled: this runs once per edge. From the root namespace, only its private
+  // DRs count as "own" (istio.md §2.4).
+  const own = bestInTier(groups, clientNs, fromRoot ? "root-private" : "own", clientNs, index, clientLabels);
+  if (own) applied = merge(own, "client-namespace");
+  if (serviceNs !== null && (serviceNs !== clientNs || fromRoot)) {
+    const matches = bestInTier(groups, serviceNs, "exported", clientNs, index, clientLabels);
+    if (matches) {
+      if (!applied) applied = merge(matches, "service-namespace");
+      else shadowed = [...shadowed, ...matches];
+    }
+  }
+  if (index.rootNamespace !== serviceNs) {
+    const matches = bestInTier(groups, index.rootNamespace, "exported", clientNs, index, clientLabels);
+    if (matches) {
+      if (!applied) applied = merge(matches, "root-namespace");
+      else shadowed = [...shadowed, ...matches];
+    }
+  }
   return applied ? { applied, shadowed } : NOTHING;
 }
 

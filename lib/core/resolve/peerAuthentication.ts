@@ -85,20 +85,45 @@ export function namespaceDecision(index: PaIndex, namespace: string): ModeDecisi
   return applyLevel(applyLevel(DEFAULT_DECISION, meshPa, "mesh"), nsPa, "namespace");
 }
 
+/**
+ * Compositions per index, namespace and applying workload policy: everything a WorkloadPolicy depends
+ * on. Thousands of workloads share a few hundred compositions, so they share the objects too (and the
+ * resolver's per-decision caches then hit instead of growing per workload). Read-only once built.
+ */
+const compositions = new WeakMap<PaIndex, Map<string, Map<PeerAuthentication | null, WorkloadPolicy>>>();
+const NO_PORTS: Map<number, ModeDecision> = new Map();
+
 export function workloadPolicyFor(index: PaIndex, w: Pick<Workload, "namespace" | "labels">): WorkloadPolicy {
+  let workloadPolicy: PeerAuthentication | null = null;
+  const candidates = index.workloadLevel.get(w.namespace);
+  if (candidates)
+    for (const pa of candidates)
+      if (pa.selector !== null && selectorMatches(pa.selector, w.labels)) {
+        workloadPolicy = pa;
+        break;
+      }
+  let byNs = compositions.get(index);
+  if (!byNs) compositions.set(index, (byNs = new Map()));
+  let byPolicy = byNs.get(w.namespace);
+  if (!byPolicy) byNs.set(w.namespace, (byPolicy = new Map()));
+  let out = byPolicy.get(workloadPolicy);
+  if (out) return out;
   const meshPolicy = index.mesh[0] ?? null;
   const namespacePolicy = w.namespace === index.rootNamespace ? null : (index.namespaceWide.get(w.namespace)?.[0] ?? null);
-  const workloadPolicy =
-    (index.workloadLevel.get(w.namespace) ?? []).find((pa) => pa.selector !== null && selectorMatches(pa.selector, w.labels)) ?? null;
   let base = applyLevel(DEFAULT_DECISION, meshPolicy, "mesh");
   base = applyLevel(base, namespacePolicy, "namespace");
   base = applyLevel(base, workloadPolicy, "workload");
-  const perPort = new Map<number, ModeDecision>();
-  for (const [port, mode] of workloadPolicy?.portLevelMtls ?? []) {
-    // An UNSET port entry (or `{}`) takes the workload's composed mode (§1.4 step 6).
-    perPort.set(port, mode === "UNSET" ? base : { mode, policy: workloadPolicy, origin: "workload-port" });
+  let perPort = NO_PORTS;
+  if (workloadPolicy?.portLevelMtls?.size) {
+    perPort = new Map<number, ModeDecision>();
+    for (const [port, mode] of workloadPolicy.portLevelMtls) {
+      // An UNSET port entry (or `{}`) takes the workload's composed mode (§1.4 step 6).
+      perPort.set(port, mode === "UNSET" ? base : { mode, policy: workloadPolicy, origin: "workload-port" });
+    }
   }
-  return { base, perPort, workloadPolicy, namespacePolicy, meshPolicy };
+  out = { base, perPort, workloadPolicy, namespacePolicy, meshPolicy };
+  byPolicy.set(workloadPolicy, out);
+  return out;
 }
 
 export function modeForPort(p: WorkloadPolicy, port: number): ModeDecision {

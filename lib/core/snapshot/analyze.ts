@@ -11,7 +11,7 @@ import { buildModel } from "../model/buildModel";
 import type { ParsedInputs, ParsedTraffic } from "../model/input";
 import type { MeshModel, Workload } from "../model/mesh";
 import { namespaceDecision } from "../resolve/peerAuthentication";
-import { createResolver, paRef, type Resolver } from "../resolve/resolver";
+import { createResolver, paRef, type Resolver, type ServerDecision } from "../resolve/resolver";
 import type { Completeness, Finding, MeshSnapshot, SnapshotNamespace, SnapshotService, SnapshotSource, SnapshotWorkload } from "./schema";
 import { sortSnapshot } from "./sort";
 
@@ -55,8 +55,23 @@ function sortedLabels(labels: Record<string, string>): Record<string, string> {
   return out;
 }
 
-function snapshotWorkload(r: Resolver, w: Workload): SnapshotWorkload {
+type WorkloadMtls = SnapshotWorkload["mtls"];
+type WorkloadPort = SnapshotWorkload["ports"][number];
+
+/**
+ * The snapshot's per-workload `mtls` and per-port objects, shared between workloads with the same
+ * server decision (the resolver shares decisions): 10k workloads need a few hundred of them, not
+ * 40k. Frozen, as the snapshot is serialised, never edited in place.
+ */
+interface WorkloadParts {
+  mtls: Map<ServerDecision, WorkloadMtls>;
+  ports: Map<ServerDecision, Map<number, WorkloadPort>>;
+}
+
+function snapshotWorkload(r: Resolver, w: Workload, parts: WorkloadParts): SnapshotWorkload {
   const base = r.serverDecision(w);
+  let mtls = parts.mtls.get(base);
+  if (!mtls) parts.mtls.set(base, (mtls = Object.freeze({ mode: base.mode, policy: base.policy, origin: base.origin })));
   return {
     namespace: w.namespace,
     name: w.name,
@@ -66,10 +81,14 @@ function snapshotWorkload(r: Resolver, w: Workload): SnapshotWorkload {
     pods: w.pods,
     dataplane: w.dataplane,
     identity: identityOf(w, r),
-    mtls: { mode: base.mode, policy: base.policy, origin: base.origin },
+    mtls,
     ports: workloadPorts(r, w).map((port) => {
       const d = r.serverDecision(w, port);
-      return { port, mode: d.mode, policy: d.policy, origin: d.origin };
+      let byPort = parts.ports.get(d);
+      if (!byPort) parts.ports.set(d, (byPort = new Map()));
+      let out = byPort.get(port);
+      if (!out) byPort.set(port, (out = Object.freeze({ port, mode: d.mode, policy: d.policy, origin: d.origin })));
+      return out;
     }),
   };
 }
@@ -118,6 +137,7 @@ export function analyze(inputs: ParsedInputs, opts: AnalyzeOptions): MeshSnapsho
   const completeness: Completeness[] = [...(opts.completeness ?? [])];
   for (const p of model.problems) if (!p.object) completeness.push({ kind: "File", reason: "invalid", message: `${p.file}${p.line !== undefined ? `:${p.line}` : ""}: ${p.message}` });
 
+  const parts: WorkloadParts = { mtls: new Map(), ports: new Map() };
   return sortSnapshot({
     schemaVersion: 1,
     generatedAt: iso(opts.generatedAt ?? opts.now),
@@ -131,7 +151,7 @@ export function analyze(inputs: ParsedInputs, opts: AnalyzeOptions): MeshSnapsho
     },
     completeness,
     namespaces: [...model.namespaces.keys()].map((n) => snapshotNamespace(model, resolver, n)),
-    workloads: model.workloads.map((w) => snapshotWorkload(resolver, w)),
+    workloads: model.workloads.map((w) => snapshotWorkload(resolver, w, parts)),
     services: model.services.map(snapshotService),
     edges: edges.map((e) => e.edge),
     certificates: certs.entries.map(toSnapshotCertificate),
