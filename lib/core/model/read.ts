@@ -8,13 +8,26 @@ export function obj(v: unknown): Obj | undefined {
   return isObj(v) ? v : undefined;
 }
 
-export function at(v: unknown, ...path: string[]): unknown {
-  let cur = v;
-  for (const key of path) {
-    if (!isObj(cur)) return undefined;
-    cur = cur[key];
-  }
-  return cur;
+/**
+ * The value at a path of object keys, undefined as soon as a step is not an object. Fixed optional
+ * parameters rather than a rest array: it runs tens of thousands of times per analysis, and a rest
+ * parameter allocates an array per call.
+ */
+export function at(v: unknown, k1: string, k2?: string, k3?: string, k4?: string, k5?: string): unknown {
+  if (!isObj(v)) return undefined;
+  let cur = v[k1];
+  if (k2 === undefined) return cur;
+  if (!isObj(cur)) return undefined;
+  cur = cur[k2];
+  if (k3 === undefined) return cur;
+  if (!isObj(cur)) return undefined;
+  cur = cur[k3];
+  if (k4 === undefined) return cur;
+  if (!isObj(cur)) return undefined;
+  cur = cur[k4];
+  if (k5 === undefined) return cur;
+  if (!isObj(cur)) return undefined;
+  return cur[k5];
 }
 
 export function str(v: unknown): string | undefined {
@@ -36,7 +49,10 @@ export function bool(v: unknown): boolean | undefined {
 export function strMap(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (!isObj(v)) return out;
-  for (const [k, val] of Object.entries(v)) {
+  // for…in over own keys rather than Object.entries: no [key, value] array per label.
+  for (const k in v) {
+    if (!Object.hasOwn(v, k)) continue;
+    const val = v[k];
     if (typeof val === "string") out[k] = val;
     else if (typeof val === "number" || typeof val === "boolean") out[k] = String(val);
   }

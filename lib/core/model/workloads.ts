@@ -24,10 +24,12 @@ function podTemplateOf(o: LoadedObject): unknown {
 
 function viewPod(template: unknown): PodSpecView {
   const spec = at(template, "spec");
-  // Native sidecars (Istio ≥ 1.19 on Kubernetes ≥ 1.28) put istio-proxy among initContainers.
-  const all = [...arr(at(spec, "containers")), ...arr(at(spec, "initContainers"))];
+  const containers: string[] = [];
   const containerPorts: { port: number; name?: string }[] = [];
-  for (const c of arr(at(spec, "containers"))) {
+  const regular = arr(at(spec, "containers"));
+  for (const c of regular) {
+    const cname = str(at(c, "name"));
+    if (cname) containers.push(cname);
     for (const p of arr(at(c, "ports"))) {
       const port = portNumber(at(p, "containerPort"));
       if (port === undefined) continue;
@@ -35,17 +37,22 @@ function viewPod(template: unknown): PodSpecView {
       containerPorts.push(name ? { port, name } : { port });
     }
   }
+  // Native sidecars (Istio ≥ 1.19 on Kubernetes ≥ 1.28) put istio-proxy among initContainers.
+  for (const c of arr(at(spec, "initContainers"))) {
+    const cname = str(at(c, "name"));
+    if (cname) containers.push(cname);
+  }
+  const metadata = at(template, "metadata");
   return {
-    labels: strMap(at(template, "metadata", "labels")),
-    annotations: strMap(at(template, "metadata", "annotations")),
+    labels: strMap(at(metadata, "labels")),
+    annotations: strMap(at(metadata, "annotations")),
     serviceAccount: str(at(spec, "serviceAccountName")) || str(at(spec, "serviceAccount")) || "default",
-    containers: all.map((c) => str(at(c, "name")) ?? "").filter((n) => n !== ""),
+    containers,
     containerPorts,
   };
 }
 
-const ownerOf = (o: LoadedObject) =>
-  (o.object.metadata.ownerReferences ?? []).find((r) => r.controller !== false && isObj(r));
+const ownerOf = (o: LoadedObject) => o.object.metadata.ownerReferences?.find((r) => r.controller !== false && isObj(r));
 
 /** Which workload a live pod belongs to: ReplicaSet → Deployment, Job → CronJob, else its controller. */
 function podOwnerKey(pod: LoadedObject, byKindName: Map<string, LoadedObject>): { kind: string; name: string } {
@@ -110,6 +117,30 @@ function livePod(pod: LoadedObject): LivePod {
   return out;
 }
 
+const TLS_MODE = "security.istio.io/tlsMode";
+
+/**
+ * The labels with keys in sorted order (as the snapshot lists them, so it can use this object as is),
+ * plus the injected tlsMode label when given. An insertion sort of the few keys: Array#sort allocates
+ * a work area per call, which 10k workloads turn into megabytes of garbage.
+ */
+function sortedLabels(labels: Labels, tlsMode: string | null): Labels {
+  const keys = Object.keys(labels);
+  if (tlsMode !== null) keys.push(TLS_MODE);
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > k) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+  const out: Labels = {};
+  for (const k of keys) out[k] = k === TLS_MODE && tlsMode !== null ? tlsMode : labels[k]!;
+  return out;
+}
+
 function buildWorkload(
   kind: string,
   name: string,
@@ -124,10 +155,8 @@ function buildWorkload(
   const explicitTlsMode = view.labels["security.istio.io/tlsMode"];
   // The injector adds tlsMode=istio unless the template already sets it (istio.md §3.3).
   const tlsModeLabel = explicitTlsMode ?? (dataplane === "sidecar" && !live ? "istio" : null);
-  const withTlsMode = tlsModeLabel !== null && !live ? { ...view.labels, "security.istio.io/tlsMode": tlsModeLabel } : view.labels;
-  // Keys in sorted order, as the snapshot lists them: the snapshot can then use this object as is.
-  const labels: Labels = {};
-  for (const k of Object.keys(withTlsMode).sort()) labels[k] = withTlsMode[k]!;
+  const addTlsMode = tlsModeLabel !== null && !live && explicitTlsMode === undefined;
+  const labels = sortedLabels(view.labels, addTlsMode ? tlsModeLabel : null);
   return {
     namespace,
     name,
@@ -163,27 +192,41 @@ function buildWorkload(
  * the pods (what really runs); one without takes it from the injection rules.
  */
 export function buildWorkloads(objects: LoadedObject[], namespaces: Map<string, Namespace>): Workload[] {
+  // Owner lookups are only needed for live pods; manifests without pods skip the index (and its
+  // 10k key strings) entirely.
   const byKindName = new Map<string, LoadedObject>();
-  for (const o of objects) {
-    if (!WORKLOAD_KINDS.has(o.object.kind)) continue;
-    byKindName.set(`${o.object.kind}/${o.object.metadata.namespace ?? "default"}/${o.object.metadata.name}`, o);
-  }
+  const hasPods = objects.some((o) => o.object.kind === "Pod");
+  if (hasPods)
+    for (const o of objects) {
+      if (!WORKLOAD_KINDS.has(o.object.kind)) continue;
+      byKindName.set(`${o.object.kind}/${o.object.metadata.namespace ?? "default"}/${o.object.metadata.name}`, o);
+    }
   const podsByOwner = new Map<string, LoadedObject[]>();
-  for (const o of objects) {
-    if (o.object.kind !== "Pod") continue;
-    const owner = podOwnerKey(o, byKindName);
-    const key = `${owner.kind}/${o.object.metadata.namespace ?? "default"}/${owner.name}`;
-    const list = podsByOwner.get(key);
-    if (list) list.push(o);
-    else podsByOwner.set(key, [o]);
-  }
+  if (hasPods)
+    for (const o of objects) {
+      if (o.object.kind !== "Pod") continue;
+      const owner = podOwnerKey(o, byKindName);
+      const key = `${owner.kind}/${o.object.metadata.namespace ?? "default"}/${owner.name}`;
+      const list = podsByOwner.get(key);
+      if (list) list.push(o);
+      else podsByOwner.set(key, [o]);
+    }
 
   const out: Workload[] = [];
-  const seen = new Set<string>();
-  const add = (key: string, kind: string, name: string, namespace: string, template: LoadedObject) => {
-    if (seen.has(key)) return;
-    seen.add(key);
-    const pods = podsByOwner.get(key) ?? [];
+  // kind → namespace → names: nested maps of the objects' own strings, so no key string is built
+  // per workload (building and hashing "Kind/ns/name" was a measurable part of the model).
+  const seen = new Map<string, Map<string, Set<string>>>();
+  const firstTime = (kind: string, namespace: string, name: string): boolean => {
+    let byNs = seen.get(kind);
+    if (!byNs) seen.set(kind, (byNs = new Map()));
+    let names = byNs.get(namespace);
+    if (!names) byNs.set(namespace, (names = new Set()));
+    if (names.has(name)) return false;
+    names.add(name);
+    return true;
+  };
+  const NO_PODS: LoadedObject[] = [];
+  const add = (kind: string, name: string, namespace: string, template: LoadedObject, pods: LoadedObject[]) => {
     const live = pods.length > 0;
     const view = viewPod(live ? pods[0]!.object : podTemplateOf(template));
     out.push(buildWorkload(kind, name, namespace, view, namespaces.get(namespace), pods, template.at));
@@ -196,13 +239,15 @@ export function buildWorkloads(objects: LoadedObject[], namespaces: Map<string, 
     // A ReplicaSet owned by a Deployment, or a Job owned by a CronJob, is part of its owner.
     if ((kind === "ReplicaSet" && ownerKind === "Deployment") || (kind === "Job" && ownerKind === "CronJob")) continue;
     const ns = o.object.metadata.namespace ?? "default";
-    add(`${kind}/${ns}/${o.object.metadata.name}`, kind, o.object.metadata.name, ns, o);
+    const name = o.object.metadata.name;
+    if (!firstTime(kind, ns, name)) continue;
+    add(kind, name, ns, o, podsByOwner.size > 0 ? (podsByOwner.get(`${kind}/${ns}/${name}`) ?? NO_PODS) : NO_PODS);
   }
   // Pods whose owner was not among the inputs still form a workload of their own.
   for (const [key, pods] of podsByOwner) {
-    if (seen.has(key)) continue;
     const [kind, namespace, name] = key.split("/") as [string, string, string];
-    add(key, kind, name, namespace, pods[0]!);
+    if (!firstTime(kind, namespace, name)) continue;
+    add(kind, name, namespace, pods[0]!, pods);
   }
   return out;
 }
