@@ -27,12 +27,13 @@ const PASSTHROUGH_HOSTS = new Set([
 
 const known = (v: string | undefined) => (v && v !== "unknown" ? v : null);
 
-interface Bucket {
+/**
+ * One edge in the making, and then the edge's analysis itself: the accumulators live on the object
+ * that is handed to the rules, so an edge costs one analysis object rather than a bucket plus one.
+ */
+interface Bucket extends EdgeAnalysis {
   id: string;
-  client: Client;
   source: Edge["source"];
-  service: Service;
-  port: ServicePort;
   // Destination-reported counts, flat rather than a nested object: one allocation per bucket.
   destMtls: number;
   destPlaintext: number;
@@ -40,7 +41,6 @@ interface Bucket {
   destSeen: boolean;
   sourceSide: number;
   portAmbiguous: boolean;
-  passthrough: boolean;
 }
 
 /** What the per-sample loop needs about a destination service, computed once per service. */
@@ -204,23 +204,25 @@ export function buildEdges(r: Resolver, samples: TrafficSample[], window?: strin
       if (!b) {
         const id = `${client.name ? `${client.namespace}/${client.name}` : "unknown"}->${service.host}:${port.port}`;
         b = {
-          id,
+          edge: null!, // set once the bucket is complete, below
           client,
-          source: entry.source,
           service,
           port,
+          prediction: null!,
+          passthroughObserved: false,
+          id,
+          source: entry.source,
           destMtls: 0,
           destPlaintext: 0,
           destUnknown: 0,
           destSeen: false,
           sourceSide: 0,
           portAmbiguous: false,
-          passthrough: false,
         };
         byClient.set(client, b);
       }
       if (choice.ambiguous) b.portAmbiguous = true;
-      if (passthrough) b.passthrough = true;
+      if (passthrough) b.passthroughObserved = true;
       if (fromDestination) {
         b.destSeen = true;
         if (policy === "mutual_tls") b.destMtls += s.value;
@@ -245,13 +247,14 @@ export function buildEdges(r: Resolver, samples: TrafficSample[], window?: strin
       });
       // One bucket per (client, service, port), so each prediction is computed once.
       let prediction = predictEdge(r, b.client, b.service, b.port);
-      if (b.passthrough) prediction = passthroughPrediction(prediction, b.client, b.service.host);
+      if (b.passthroughObserved) prediction = passthroughPrediction(prediction, b.client, b.service.host);
       const observed: Observed = b.destSeen
         ? { mtls: b.destMtls, plaintext: b.destPlaintext, unknown: b.destUnknown }
         : { mtls: 0, plaintext: 0, unknown: b.sourceSide };
       if (window) observed.window = window;
       if (b.portAmbiguous) observed.portAmbiguous = true;
-      const edge: Edge = {
+      b.prediction = prediction;
+      b.edge = {
         id: b.id,
         source: b.source,
         destination,
@@ -259,14 +262,7 @@ export function buildEdges(r: Resolver, samples: TrafficSample[], window?: strin
         observed,
         status: statusOf(prediction.predicted.verdict, observed).status,
       };
-      out.push({
-        edge,
-        client: b.client,
-        service: b.service,
-        port: b.port,
-        prediction,
-        passthroughObserved: b.passthrough,
-      });
+      out.push(b);
     }
   }
   return out;
