@@ -1,0 +1,332 @@
+// Observed traffic from Prometheus (lib/server/telemetry) against the demo API server over real HTTPS:
+// the service-proxy path the demo serves from demo/traffic.prom, Prometheus down / hung / missing /
+// forbidden (a completeness entry, no edges, the rest as `handshake analyze` without traffic gives it),
+// a direct HANDSHAKE_PROMETHEUS_URL on a real loopback HTTP server used instead of the proxy, and the
+// demo's query evaluator (grouping, sums, refusals).
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import { readFile } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseTraffic } from "../../lib/core/traffic/parseTraffic";
+import type { MeshSnapshot } from "../../lib/core/snapshot/schema";
+import { evaluateQuery, type PromSample } from "../../lib/demo/prometheus";
+import { createHandshakeServer } from "../../lib/server/handshakeServer";
+import { KubeError } from "../../lib/server/kube/transport";
+import { readSnapshot } from "../../lib/server/readSnapshot";
+import { GROUP_LABELS, proxyPath, trafficQuery } from "../../lib/server/telemetry/prometheus";
+import { DEFAULT_SERVICE, telemetrySettings, type TelemetrySettings } from "../../lib/server/telemetry/settings";
+import { runCli, startTestDemo, type TestDemo } from "./support";
+
+let t: TestDemo;
+let full: MeshSnapshot;
+/** `handshake analyze` on the same state without --traffic: what a snapshot without telemetry must be. */
+let noTraffic: MeshSnapshot;
+let fileSamples: PromSample[];
+
+beforeAll(async () => {
+  t = await startTestDemo({ forbidden: [] });
+  full = await t.read();
+  const cli = await runCli([t.demo.stateDir, "--now", t.now.toISOString()]);
+  noTraffic = JSON.parse(cli.stdout) as MeshSnapshot;
+  fileSamples = parseTraffic(await readFile(t.demo.trafficPath, "utf8"), t.demo.trafficPath).samples;
+}, 60_000);
+afterAll(async () => t?.stop());
+
+const read = (telemetry: TelemetrySettings) => readSnapshot(t.transport(), { now: t.now, source: { type: "demo", context: "demo" }, telemetry });
+const settings = (env: Record<string, string>) => telemetrySettings(env, "demo");
+
+/** The snapshot without telemetry, completeness aside, is exactly the CLI's without --traffic. */
+function expectIntactWithoutEdges(snap: MeshSnapshot): void {
+  const { source: _a, completeness: _c, ...reader } = snap;
+  const { source: _b, completeness: _d, ...files } = noTraffic;
+  expect(reader).toEqual(files);
+  expect(snap.edges).toEqual([]);
+  expect(snap.certificates).toEqual(full.certificates);
+  expect(snap.workloads).toEqual(full.workloads);
+}
+
+describe("through the API server's service proxy (the demo's Prometheus)", () => {
+  it("the demo's traffic arrives as Prometheus answers: every edge of the file, counted over the window", () => {
+    expect(full.completeness).toEqual([]);
+    expect(full.edges.length).toBeGreaterThan(5);
+    expect(full.edges.every((e) => e.observed?.window === "1h")).toBe(true);
+    // The file's destination-reported mTLS requests from the ingress to frontend (200s and 500s) in one edge.
+    const ingress = full.edges.find((e) => e.id === "istio-system/istio-ingressgateway->frontend.shop.svc.cluster.local:80")!;
+    expect(ingress.observed).toMatchObject({ mtls: 184220 + 37, plaintext: 0, unknown: 0 });
+  });
+
+  it("answers the reader's query as a grouped sum, labels as Istio sent them, response codes summed away", async () => {
+    const answer = (await t.transport().get(`${proxyPath(DEFAULT_SERVICE)}?query=${encodeURIComponent(trafficQuery("istio_requests_total", "1h"))}`, 5_000)) as {
+      status: string;
+      data: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] };
+    };
+    expect(answer.status).toBe("success");
+    expect(answer.data.resultType).toBe("vector");
+    const requests = fileSamples.filter((s) => s.metric === "istio_requests_total");
+    // Two of the file's series differ only in response_code: one group fewer, and the same total.
+    expect(answer.data.result).toHaveLength(requests.length - 1);
+    const total = answer.data.result.reduce((n, r) => n + Number(r.value[1]), 0);
+    expect(total).toBe(requests.reduce((n, s) => n + s.value, 0));
+    for (const r of answer.data.result) {
+      expect(Object.keys(r.metric).every((k) => (GROUP_LABELS as readonly string[]).includes(k))).toBe(true);
+      expect(r.value[0]).toBe(t.now.getTime() / 1000);
+    }
+  });
+
+  it("refuses a query it cannot evaluate as Prometheus does (400 bad_data), and the reader says so", async () => {
+    const err = await t
+      .transport()
+      .get(`${proxyPath(DEFAULT_SERVICE)}?query=${encodeURIComponent("rate(istio_requests_total[5m])")}`, 5_000)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KubeError);
+    expect((err as KubeError).status).toBe(400);
+    expect((err as KubeError).message).toContain("the demo Prometheus evaluates only sum by");
+  });
+
+  it("Prometheus down (no endpoints): a Telemetry completeness entry naming the proxy path, no edges, the rest intact", async () => {
+    t.demo.setFaults({ prometheus: "down" });
+    try {
+      const snap = await read(settings({}));
+      expect(snap.completeness).toEqual([{ kind: "Telemetry", reason: "error", message: expect.stringContaining("no endpoints available for service") as string }]);
+      expect(snap.completeness[0]!.message).toContain("/api/v1/namespaces/istio-system/services/prometheus:9090/proxy/api/v1/query");
+      expect(snap.completeness[0]!.message).toContain("edges show only what the cluster's objects show");
+      expectIntactWithoutEdges(snap);
+    } finally {
+      t.demo.setFaults({});
+    }
+  });
+
+  it("Prometheus that never answers: a timeout entry within the configured bound", async () => {
+    t.demo.setFaults({ prometheus: "hang" });
+    try {
+      const started = Date.now();
+      const snap = await read(settings({ HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS: "1" }));
+      console.log(`read with a hung Prometheus (1 s timeout) took ${Date.now() - started} ms`);
+      expect(snap.completeness).toEqual([{ kind: "Telemetry", reason: "timeout", message: expect.stringContaining("within 1 s") as string }]);
+      expectIntactWithoutEdges(snap);
+    } finally {
+      t.demo.setFaults({});
+    }
+  });
+
+  it("no such Service: not-found, saying how to point Handshake at Prometheus", async () => {
+    const snap = await read(settings({ HANDSHAKE_PROMETHEUS_SERVICE: "monitoring/prometheus-server:80" }));
+    expect(snap.completeness).toHaveLength(1);
+    const c = snap.completeness[0]!;
+    expect(c).toMatchObject({ kind: "Telemetry", reason: "not-found" });
+    expect(c.message).toContain('services "prometheus-server" not found');
+    expect(c.message).toContain("service monitoring/prometheus-server:80");
+    expect(c.message).toContain("HANDSHAKE_PROMETHEUS_SERVICE=namespace/name:port or HANDSHAKE_PROMETHEUS_URL");
+    expectIntactWithoutEdges(snap);
+  });
+
+  it("a Service that is not Prometheus: an error entry, no edges", async () => {
+    const snap = await read(settings({ HANDSHAKE_PROMETHEUS_SERVICE: "istio-system/istiod:15010" }));
+    expect(snap.completeness).toEqual([{ kind: "Telemetry", reason: "error", message: expect.stringContaining("connection refused") as string }]);
+    expect(snap.edges).toEqual([]);
+  });
+
+  it("an invalid setting is reported, not guessed around", async () => {
+    const snap = await read(settings({ HANDSHAKE_TRAFFIC_WINDOW: "an hour" }));
+    expect(snap.completeness).toEqual([{ kind: "Telemetry", reason: "invalid", message: expect.stringContaining('HANDSHAKE_TRAFFIC_WINDOW="an hour" is not a Prometheus duration') as string }]);
+    expectIntactWithoutEdges(snap);
+  });
+});
+
+describe("services/proxy forbidden", () => {
+  let f: TestDemo;
+  beforeAll(async () => {
+    f = await startTestDemo({ forbidden: [{ resource: "services/proxy", namespace: "istio-system" }] });
+  }, 60_000);
+  afterAll(async () => f?.stop());
+
+  it("says which permission is missing; no edges; nothing else is lost", async () => {
+    const snap = await f.read();
+    expect(snap.completeness).toHaveLength(1);
+    expect(snap.completeness[0]).toMatchObject({ kind: "Telemetry", reason: "error" });
+    expect(snap.completeness[0]!.message).toContain('cannot get resource "services/proxy"');
+    expect(snap.completeness[0]!.message).toContain("Grant get on services/proxy");
+    expect(snap.edges).toEqual([]);
+    expect(snap.workloads).toEqual(full.workloads);
+    // No access.forbidden finding: its fix (get/list/watch on a kind) does not apply to a proxy.
+    expect(snap.findings.some((x) => x.code === "access.forbidden")).toBe(false);
+  });
+});
+
+/** A real loopback HTTP server standing in for Prometheus; each test sets how it answers. */
+interface FakeProm {
+  url: string;
+  requests: { path: string; query: string; auth: string | undefined }[];
+  respond: (query: string) => { code: number; body: object };
+  close(): Promise<void>;
+}
+
+async function startFakeProm(): Promise<FakeProm> {
+  const fake: FakeProm = {
+    url: "",
+    requests: [],
+    respond: (q) => evaluateQuery(q, fileSamples, t.now),
+    close: () => new Promise((res) => server.close(() => res())),
+  };
+  const server: Server = createServer((req: IncomingMessage, res) => {
+    const u = new URL(req.url ?? "/", "http://x");
+    const query = u.searchParams.get("query") ?? "";
+    fake.requests.push({ path: u.pathname, query, auth: req.headers.authorization });
+    const a = fake.respond(query);
+    const text = JSON.stringify(a.body);
+    res.writeHead(a.code, { "Content-Type": "application/json" });
+    res.end(text);
+  });
+  await new Promise<void>((res) => server.listen(0, "127.0.0.1", res));
+  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return fake;
+}
+
+describe("HANDSHAKE_PROMETHEUS_URL: a direct Prometheus", () => {
+  let prom: FakeProm;
+  beforeAll(async () => {
+    prom = await startFakeProm();
+  });
+  afterAll(async () => prom?.close());
+
+  it("is used instead of the service proxy, for a kubeconfig cluster, with the window setting in the query", async () => {
+    prom.requests = [];
+    // Only destination-reported series: so the edges show they came from this server, not the proxy.
+    const destinationOnly = fileSamples.filter((s) => s.labels.reporter === "destination");
+    prom.respond = (q) => evaluateQuery(q, destinationOnly, t.now);
+    const server = createHandshakeServer({
+      env: { KUBECONFIG: t.demo.kubeconfigPath, HANDSHAKE_PROMETHEUS_URL: `${prom.url}/prom/`, HANDSHAKE_TRAFFIC_WINDOW: "6h" },
+      home: "/nonexistent",
+      startDemo: () => Promise.reject(new Error("the embedded demo must not start")),
+      now: () => t.now,
+      every: () => () => undefined,
+    });
+    try {
+      const v = await server.getSnapshotView("demo");
+      expect(v.snapshot.source).toEqual({ type: "kubeconfig", context: "demo" });
+      expect(v.snapshot.completeness).toEqual([]);
+      expect(prom.requests.map((r) => r.path)).toEqual(["/prom/api/v1/query", "/prom/api/v1/query"]);
+      expect(prom.requests.map((r) => r.query).sort()).toEqual([trafficQuery("istio_requests_total", "6h"), trafficQuery("istio_tcp_connections_opened_total", "6h")]);
+      const ids = v.snapshot.edges.map((e) => e.id);
+      const fullIds = full.edges.map((e) => e.id);
+      expect(ids.length).toBeGreaterThan(0);
+      expect(ids.length).toBeLessThan(fullIds.length);
+      // The source-only edge of the file is absent; the destination-reported ones are as the proxy gave them.
+      expect(ids).not.toContain("reports/report-builder->payments.shop.svc.cluster.local:8080");
+      for (const e of v.snapshot.edges) {
+        expect(e.observed?.window).toBe("6h");
+        expect({ ...e.observed, window: "1h" }).toEqual(full.edges.find((x) => x.id === e.id)!.observed);
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("sends credentials in the URL as Basic auth and never prints them", async () => {
+    prom.requests = [];
+    prom.respond = () => ({ code: 503, body: { status: "error", errorType: "unavailable", error: "TSDB not ready" } });
+    const u = new URL(prom.url);
+    u.username = "reader";
+    u.password = "s3cret";
+    const snap = await read(settings({ HANDSHAKE_PROMETHEUS_URL: u.href }));
+    expect(prom.requests[0]!.auth).toBe(`Basic ${Buffer.from("reader:s3cret").toString("base64")}`);
+    expect(snap.completeness).toEqual([{ kind: "Telemetry", reason: "error", message: expect.stringContaining("HTTP 503: unavailable: TSDB not ready") as string }]);
+    expect(snap.completeness[0]!.message).toContain(`${prom.url}/api/v1/query`);
+    expect(JSON.stringify(snap)).not.toContain("s3cret");
+  });
+
+  it("one metric failing keeps the other's edges and names the one that failed; counts are whole calls", async () => {
+    prom.respond = (q) => {
+      if (q.includes("istio_tcp_connections_opened_total")) return { code: 422, body: { status: "error", errorType: "execution", error: "query timed out in expression evaluation" } };
+      const a = evaluateQuery(q, fileSamples, t.now);
+      const body = a.body as { data: { result: { value: [number, string] }[] } };
+      // increase() extrapolates: fractional counts are rounded to whole calls.
+      for (const r of body.data.result) r.value[1] = String(Number(r.value[1]) + 0.4);
+      return a;
+    };
+    const snap = await read(settings({ HANDSHAKE_PROMETHEUS_URL: prom.url }));
+    expect(snap.completeness).toEqual([{ kind: "Telemetry", reason: "error", message: expect.stringMatching(/^istio_tcp_connections_opened_total could not be queried/) as string }]);
+    expect(snap.completeness[0]!.message).toContain("query timed out in expression evaluation");
+    expect(snap.edges.length).toBeGreaterThan(3);
+    for (const e of snap.edges) expect(e.observed).toEqual(full.edges.find((x) => x.id === e.id)!.observed);
+    // The ledger edge is only in the TCP series.
+    expect(snap.edges.some((e) => e.id.startsWith("billing/invoices->ledger."))).toBe(false);
+    expect(full.edges.some((e) => e.id.startsWith("billing/invoices->ledger."))).toBe(true);
+  });
+
+  it("nothing listening: an error entry naming the URL, the rest intact", async () => {
+    const gone = await startFakeProm();
+    await gone.close();
+    const snap = await read(settings({ HANDSHAKE_PROMETHEUS_URL: gone.url }));
+    expect(snap.completeness).toEqual([{ kind: "Telemetry", reason: "error", message: expect.stringContaining(`${gone.url}/api/v1/query: cannot connect: ECONNREFUSED`) as string }]);
+    expectIntactWithoutEdges(snap);
+  });
+
+  it("an injected fetch that never settles times out", async () => {
+    const hung = (_url: string, init: { signal: AbortSignal }) =>
+      new Promise<Response>((_, reject) => init.signal.addEventListener("abort", () => reject(init.signal.reason as Error)));
+    const snap = await readSnapshot(t.transport(), {
+      now: t.now,
+      source: { type: "demo", context: "demo" },
+      telemetry: settings({ HANDSHAKE_PROMETHEUS_URL: "http://prometheus.invalid:9090", HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS: "0.2" }),
+      fetch: hung,
+    });
+    expect(snap.completeness).toEqual([{ kind: "Telemetry", reason: "timeout", message: expect.stringContaining("http://prometheus.invalid:9090/api/v1/query: no answer within 0.2 s") as string }]);
+  });
+});
+
+describe("settings", () => {
+  it("per-context URLs win for their context; the rest use HANDSHAKE_PROMETHEUS_URL, else the service proxy", () => {
+    const env = { HANDSHAKE_PROMETHEUS_URLS: "prod=https://prom.prod.example:9090, staging=http://prom.staging:9090", HANDSHAKE_PROMETHEUS_SERVICE: "monitoring/prom:web" };
+    expect(telemetrySettings(env, "prod").target).toEqual({ kind: "url", url: "https://prom.prod.example:9090" });
+    expect(telemetrySettings(env, "dev").target).toEqual({ kind: "service", service: { namespace: "monitoring", name: "prom", port: "web" } });
+    expect(telemetrySettings({ ...env, HANDSHAKE_PROMETHEUS_URL: "http://all:9090" }, "dev").target).toEqual({ kind: "url", url: "http://all:9090" });
+    expect(telemetrySettings({}, "dev")).toEqual({ target: { kind: "service", service: DEFAULT_SERVICE }, window: "1h", timeoutMs: 10_000 });
+    expect(telemetrySettings({ HANDSHAKE_PROMETHEUS_URLS: "prod=ftp://x" }, "prod").invalid).toBe("HANDSHAKE_PROMETHEUS_URLS: prod: expected context=http(s)://url");
+    expect(telemetrySettings({ HANDSHAKE_PROMETHEUS_SERVICE: "prometheus:9090" }, "x").invalid).toContain("is not namespace/name:port");
+  });
+});
+
+describe("the demo's query evaluator", () => {
+  const s = (metric: string, labels: Record<string, string>, value: number): PromSample => ({ metric, labels, value });
+  const samples = [
+    s("istio_requests_total", { reporter: "destination", source_workload: "a", response_code: "200" }, 10),
+    s("istio_requests_total", { reporter: "destination", source_workload: "a", response_code: "500" }, 2.5),
+    s("istio_requests_total", { reporter: "source", source_workload: "a", response_code: "200" }, 7),
+    s("istio_requests_total", { reporter: "destination", source_workload: "", response_code: "200" }, 1),
+    s("istio_tcp_connections_opened_total", { reporter: "destination", source_workload: "a" }, 100),
+  ];
+  const at = new Date("2026-01-02T03:04:05Z");
+  const result = (q: string) => {
+    const a = evaluateQuery(q, samples, at);
+    expect(a.code).toBe(200);
+    return (a.body as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
+  };
+
+  it("groups by the listed labels and sums the values of each group, for the named metric only", () => {
+    expect(result("sum by (reporter, source_workload) (increase(istio_requests_total[1h]))")).toEqual([
+      { metric: { reporter: "destination" }, value: [at.getTime() / 1000, "1"] },
+      { metric: { reporter: "destination", source_workload: "a" }, value: [at.getTime() / 1000, "12.5"] },
+      { metric: { reporter: "source", source_workload: "a" }, value: [at.getTime() / 1000, "7"] },
+    ]);
+    expect(result("sum by (response_code) (increase(istio_requests_total[5m]))").map((r) => [r.metric.response_code, r.value[1]])).toEqual([
+      ["200", "18"],
+      ["500", "2.5"],
+    ]);
+    expect(result("sum(increase(istio_tcp_connections_opened_total[30m]))")).toEqual([{ metric: {}, value: [at.getTime() / 1000, "100"] }]);
+    expect(result("sum by (reporter) (increase(istio_unknown_total[1h]))")).toEqual([]);
+  });
+
+  it("answers the reader's own query", () => {
+    expect(result(trafficQuery("istio_requests_total", "1h")).reduce((n, r) => n + Number(r.value[1]), 0)).toBe(20.5);
+  });
+
+  it("rejects other shapes with Prometheus' 400 bad_data", () => {
+    for (const q of ["", "istio_requests_total", "rate(istio_requests_total[5m])", "sum by (reporter) (istio_requests_total)", "sum by (reporter) (increase(istio_requests_total[1 hour]))", "max by (reporter) (increase(istio_requests_total[1h]))"]) {
+      const a = evaluateQuery(q, samples, at);
+      expect(a.code, q).toBe(400);
+      expect(a.body).toMatchObject({ status: "error", errorType: "bad_data" });
+    }
+    expect(evaluateQuery(null, samples, at).code).toBe(400);
+  });
+});
