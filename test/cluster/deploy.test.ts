@@ -5,8 +5,10 @@ import { readFileSync } from "node:fs";
 import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { KINDS, NAMESPACES } from "../../lib/server/kube/kinds";
+import { proxyPath } from "../../lib/server/telemetry/prometheus";
+import { DEFAULT_SERVICE } from "../../lib/server/telemetry/settings";
 
-type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
+type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
 type Doc = { kind: string; metadata: { name: string }; rules?: Rule[]; spec?: unknown; roleRef?: { name: string }; subjects?: { name: string; namespace: string }[] };
 const docs = (file: string) => yaml.loadAll(readFileSync(`deploy/${file}`, "utf8")) as Doc[];
 const grants = (role: Doc) => role.rules!.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.map((res) => `${g}/${res} ${[...r.verbs].sort().join(",")}`))).sort();
@@ -16,9 +18,19 @@ describe("deploy/", () => {
   const reader = roles.find((d) => d.metadata.name === "handshake-reader")!;
   const secrets = roles.find((d) => d.metadata.name === "handshake-secret-reader")!;
 
-  it("the reader role grants exactly the kinds read, read-only, plus pods/portforward create", () => {
+  it("the reader role grants exactly the kinds read, read-only, plus pods/portforward create and get on Prometheus' service proxy", () => {
     const read = [NAMESPACES, ...KINDS].filter((k) => k.kind !== "Secret").map((k) => `${k.group}/${k.plural} get,list,watch`);
-    expect(grants(reader)).toEqual([...read, "/pods/portforward create"].sort());
+    expect(grants(reader)).toEqual([...read, "/pods/portforward create", "/services/proxy get"].sort());
+  });
+
+  it("services/proxy is limited to the default Prometheus, by the name segment the reader sends", () => {
+    const proxyRules = reader.rules!.filter((r) => r.resources.includes("services/proxy"));
+    expect(proxyRules).toHaveLength(1);
+    const segment = `${DEFAULT_SERVICE.name}:${DEFAULT_SERVICE.port}`;
+    expect(proxyRules[0]!.resourceNames).toEqual([segment]);
+    expect(proxyPath(DEFAULT_SERVICE)).toBe(`/api/v1/namespaces/${DEFAULT_SERVICE.namespace}/services/${segment}/proxy/api/v1/query`);
+    // Every other rule applies to all objects of its kinds.
+    expect(reader.rules!.filter((r) => r.resourceNames !== undefined)).toEqual(proxyRules);
   });
 
   it("Secrets are only in the optional role, read-only", () => {

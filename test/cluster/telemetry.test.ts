@@ -14,7 +14,11 @@ import { createHandshakeServer } from "../../lib/server/handshakeServer";
 import { KubeError } from "../../lib/server/kube/transport";
 import { readSnapshot } from "../../lib/server/readSnapshot";
 import { GROUP_LABELS, proxyPath, trafficQuery } from "../../lib/server/telemetry/prometheus";
-import { DEFAULT_SERVICE, telemetrySettings, type TelemetrySettings } from "../../lib/server/telemetry/settings";
+import {
+  DEFAULT_SERVICE,
+  telemetrySettings,
+  type TelemetrySettings,
+} from "../../lib/server/telemetry/settings";
 import { runCli, startTestDemo, type TestDemo } from "./support";
 
 let t: TestDemo;
@@ -32,7 +36,8 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => t?.stop());
 
-const read = (telemetry: TelemetrySettings) => readSnapshot(t.transport(), { now: t.now, source: { type: "demo", context: "demo" }, telemetry });
+const read = (telemetry: TelemetrySettings) =>
+  readSnapshot(t.transport(), { now: t.now, source: { type: "demo", context: "demo" }, telemetry });
 const settings = (env: Record<string, string>) => telemetrySettings(env, "demo");
 
 /** The snapshot without telemetry, completeness aside, is exactly the CLI's without --traffic. */
@@ -51,12 +56,19 @@ describe("through the API server's service proxy (the demo's Prometheus)", () =>
     expect(full.edges.length).toBeGreaterThan(5);
     expect(full.edges.every((e) => e.observed?.window === "1h")).toBe(true);
     // The file's destination-reported mTLS requests from the ingress to frontend (200s and 500s) in one edge.
-    const ingress = full.edges.find((e) => e.id === "istio-system/istio-ingressgateway->frontend.shop.svc.cluster.local:80")!;
+    const ingress = full.edges.find(
+      (e) => e.id === "istio-system/istio-ingressgateway->frontend.shop.svc.cluster.local:80",
+    )!;
     expect(ingress.observed).toMatchObject({ mtls: 184220 + 37, plaintext: 0, unknown: 0 });
   });
 
   it("answers the reader's query as a grouped sum, labels as Istio sent them, response codes summed away", async () => {
-    const answer = (await t.transport().get(`${proxyPath(DEFAULT_SERVICE)}?query=${encodeURIComponent(trafficQuery("istio_requests_total", "1h"))}`, 5_000)) as {
+    const answer = (await t
+      .transport()
+      .get(
+        `${proxyPath(DEFAULT_SERVICE)}?query=${encodeURIComponent(trafficQuery("istio_requests_total", "1h"))}`,
+        5_000,
+      )) as {
       status: string;
       data: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] };
     };
@@ -76,7 +88,10 @@ describe("through the API server's service proxy (the demo's Prometheus)", () =>
   it("refuses a query it cannot evaluate as Prometheus does (400 bad_data), and the reader says so", async () => {
     const err = await t
       .transport()
-      .get(`${proxyPath(DEFAULT_SERVICE)}?query=${encodeURIComponent("rate(istio_requests_total[5m])")}`, 5_000)
+      .get(
+        `${proxyPath(DEFAULT_SERVICE)}?query=${encodeURIComponent("rate(istio_requests_total[5m])")}`,
+        5_000,
+      )
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KubeError);
     expect((err as KubeError).status).toBe(400);
@@ -87,8 +102,16 @@ describe("through the API server's service proxy (the demo's Prometheus)", () =>
     t.demo.setFaults({ prometheus: "down" });
     try {
       const snap = await read(settings({}));
-      expect(snap.completeness).toEqual([{ kind: "Telemetry", reason: "error", message: expect.stringContaining("no endpoints available for service") as string }]);
-      expect(snap.completeness[0]!.message).toContain("/api/v1/namespaces/istio-system/services/prometheus:9090/proxy/api/v1/query");
+      expect(snap.completeness).toEqual([
+        {
+          kind: "Telemetry",
+          reason: "error",
+          message: expect.stringContaining("no endpoints available for service") as string,
+        },
+      ]);
+      expect(snap.completeness[0]!.message).toContain(
+        "/api/v1/namespaces/istio-system/services/prometheus:9090/proxy/api/v1/query",
+      );
       expect(snap.completeness[0]!.message).toContain("edges show only what the cluster's objects show");
       expectIntactWithoutEdges(snap);
     } finally {
@@ -102,7 +125,9 @@ describe("through the API server's service proxy (the demo's Prometheus)", () =>
       const started = Date.now();
       const snap = await read(settings({ HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS: "1" }));
       console.log(`read with a hung Prometheus (1 s timeout) took ${Date.now() - started} ms`);
-      expect(snap.completeness).toEqual([{ kind: "Telemetry", reason: "timeout", message: expect.stringContaining("within 1 s") as string }]);
+      expect(snap.completeness).toEqual([
+        { kind: "Telemetry", reason: "timeout", message: expect.stringContaining("within 1 s") as string },
+      ]);
       expectIntactWithoutEdges(snap);
     } finally {
       t.demo.setFaults({});
@@ -116,19 +141,35 @@ describe("through the API server's service proxy (the demo's Prometheus)", () =>
     expect(c).toMatchObject({ kind: "Telemetry", reason: "not-found" });
     expect(c.message).toContain('services "prometheus-server" not found');
     expect(c.message).toContain("service monitoring/prometheus-server:80");
-    expect(c.message).toContain("HANDSHAKE_PROMETHEUS_SERVICE=namespace/name:port or HANDSHAKE_PROMETHEUS_URL");
+    expect(c.message).toContain(
+      "HANDSHAKE_PROMETHEUS_SERVICE=namespace/name:port or HANDSHAKE_PROMETHEUS_URL",
+    );
     expectIntactWithoutEdges(snap);
   });
 
   it("a Service that is not Prometheus: an error entry, no edges", async () => {
     const snap = await read(settings({ HANDSHAKE_PROMETHEUS_SERVICE: "istio-system/istiod:15010" }));
-    expect(snap.completeness).toEqual([{ kind: "Telemetry", reason: "error", message: expect.stringContaining("connection refused") as string }]);
+    expect(snap.completeness).toEqual([
+      {
+        kind: "Telemetry",
+        reason: "error",
+        message: expect.stringContaining("connection refused") as string,
+      },
+    ]);
     expect(snap.edges).toEqual([]);
   });
 
   it("an invalid setting is reported, not guessed around", async () => {
     const snap = await read(settings({ HANDSHAKE_TRAFFIC_WINDOW: "an hour" }));
-    expect(snap.completeness).toEqual([{ kind: "Telemetry", reason: "invalid", message: expect.stringContaining('HANDSHAKE_TRAFFIC_WINDOW="an hour" is not a Prometheus duration') as string }]);
+    expect(snap.completeness).toEqual([
+      {
+        kind: "Telemetry",
+        reason: "invalid",
+        message: expect.stringContaining(
+          'HANDSHAKE_TRAFFIC_WINDOW="an hour" is not a Prometheus duration',
+        ) as string,
+      },
+    ]);
     expectIntactWithoutEdges(snap);
   });
 });
@@ -195,7 +236,11 @@ describe("HANDSHAKE_PROMETHEUS_URL: a direct Prometheus", () => {
     const destinationOnly = fileSamples.filter((s) => s.labels.reporter === "destination");
     prom.respond = (q) => evaluateQuery(q, destinationOnly, t.now);
     const server = createHandshakeServer({
-      env: { KUBECONFIG: t.demo.kubeconfigPath, HANDSHAKE_PROMETHEUS_URL: `${prom.url}/prom/`, HANDSHAKE_TRAFFIC_WINDOW: "6h" },
+      env: {
+        KUBECONFIG: t.demo.kubeconfigPath,
+        HANDSHAKE_PROMETHEUS_URL: `${prom.url}/prom/`,
+        HANDSHAKE_TRAFFIC_WINDOW: "6h",
+      },
       home: "/nonexistent",
       startDemo: () => Promise.reject(new Error("the embedded demo must not start")),
       now: () => t.now,
@@ -206,7 +251,10 @@ describe("HANDSHAKE_PROMETHEUS_URL: a direct Prometheus", () => {
       expect(v.snapshot.source).toEqual({ type: "kubeconfig", context: "demo" });
       expect(v.snapshot.completeness).toEqual([]);
       expect(prom.requests.map((r) => r.path)).toEqual(["/prom/api/v1/query", "/prom/api/v1/query"]);
-      expect(prom.requests.map((r) => r.query).sort()).toEqual([trafficQuery("istio_requests_total", "6h"), trafficQuery("istio_tcp_connections_opened_total", "6h")]);
+      expect(prom.requests.map((r) => r.query).sort()).toEqual([
+        trafficQuery("istio_requests_total", "6h"),
+        trafficQuery("istio_tcp_connections_opened_total", "6h"),
+      ]);
       const ids = v.snapshot.edges.map((e) => e.id);
       const fullIds = full.edges.map((e) => e.id);
       expect(ids.length).toBeGreaterThan(0);
@@ -224,20 +272,37 @@ describe("HANDSHAKE_PROMETHEUS_URL: a direct Prometheus", () => {
 
   it("sends credentials in the URL as Basic auth and never prints them", async () => {
     prom.requests = [];
-    prom.respond = () => ({ code: 503, body: { status: "error", errorType: "unavailable", error: "TSDB not ready" } });
+    prom.respond = () => ({
+      code: 503,
+      body: { status: "error", errorType: "unavailable", error: "TSDB not ready" },
+    });
     const u = new URL(prom.url);
     u.username = "reader";
     u.password = "s3cret";
     const snap = await read(settings({ HANDSHAKE_PROMETHEUS_URL: u.href }));
     expect(prom.requests[0]!.auth).toBe(`Basic ${Buffer.from("reader:s3cret").toString("base64")}`);
-    expect(snap.completeness).toEqual([{ kind: "Telemetry", reason: "error", message: expect.stringContaining("HTTP 503: unavailable: TSDB not ready") as string }]);
+    expect(snap.completeness).toEqual([
+      {
+        kind: "Telemetry",
+        reason: "error",
+        message: expect.stringContaining("HTTP 503: unavailable: TSDB not ready") as string,
+      },
+    ]);
     expect(snap.completeness[0]!.message).toContain(`${prom.url}/api/v1/query`);
     expect(JSON.stringify(snap)).not.toContain("s3cret");
   });
 
   it("one metric failing keeps the other's edges and names the one that failed; counts are whole calls", async () => {
     prom.respond = (q) => {
-      if (q.includes("istio_tcp_connections_opened_total")) return { code: 422, body: { status: "error", errorType: "execution", error: "query timed out in expression evaluation" } };
+      if (q.includes("istio_tcp_connections_opened_total"))
+        return {
+          code: 422,
+          body: {
+            status: "error",
+            errorType: "execution",
+            error: "query timed out in expression evaluation",
+          },
+        };
       const a = evaluateQuery(q, fileSamples, t.now);
       const body = a.body as { data: { result: { value: [number, string] }[] } };
       // increase() extrapolates: fractional counts are rounded to whole calls.
@@ -245,7 +310,13 @@ describe("HANDSHAKE_PROMETHEUS_URL: a direct Prometheus", () => {
       return a;
     };
     const snap = await read(settings({ HANDSHAKE_PROMETHEUS_URL: prom.url }));
-    expect(snap.completeness).toEqual([{ kind: "Telemetry", reason: "error", message: expect.stringMatching(/^istio_tcp_connections_opened_total could not be queried/) as string }]);
+    expect(snap.completeness).toEqual([
+      {
+        kind: "Telemetry",
+        reason: "error",
+        message: expect.stringMatching(/^istio_tcp_connections_opened_total could not be queried/) as string,
+      },
+    ]);
     expect(snap.completeness[0]!.message).toContain("query timed out in expression evaluation");
     expect(snap.edges.length).toBeGreaterThan(3);
     for (const e of snap.edges) expect(e.observed).toEqual(full.edges.find((x) => x.id === e.id)!.observed);
@@ -258,37 +329,80 @@ describe("HANDSHAKE_PROMETHEUS_URL: a direct Prometheus", () => {
     const gone = await startFakeProm();
     await gone.close();
     const snap = await read(settings({ HANDSHAKE_PROMETHEUS_URL: gone.url }));
-    expect(snap.completeness).toEqual([{ kind: "Telemetry", reason: "error", message: expect.stringContaining(`${gone.url}/api/v1/query: cannot connect: ECONNREFUSED`) as string }]);
+    expect(snap.completeness).toEqual([
+      {
+        kind: "Telemetry",
+        reason: "error",
+        message: expect.stringContaining(`${gone.url}/api/v1/query: cannot connect: ECONNREFUSED`) as string,
+      },
+    ]);
     expectIntactWithoutEdges(snap);
   });
 
   it("an injected fetch that never settles times out", async () => {
     const hung = (_url: string, init: { signal: AbortSignal }) =>
-      new Promise<Response>((_, reject) => init.signal.addEventListener("abort", () => reject(init.signal.reason as Error)));
+      new Promise<Response>((_, reject) =>
+        init.signal.addEventListener("abort", () => reject(init.signal.reason as Error)),
+      );
     const snap = await readSnapshot(t.transport(), {
       now: t.now,
       source: { type: "demo", context: "demo" },
-      telemetry: settings({ HANDSHAKE_PROMETHEUS_URL: "http://prometheus.invalid:9090", HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS: "0.2" }),
+      telemetry: settings({
+        HANDSHAKE_PROMETHEUS_URL: "http://prometheus.invalid:9090",
+        HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS: "0.2",
+      }),
       fetch: hung,
     });
-    expect(snap.completeness).toEqual([{ kind: "Telemetry", reason: "timeout", message: expect.stringContaining("http://prometheus.invalid:9090/api/v1/query: no answer within 0.2 s") as string }]);
+    expect(snap.completeness).toEqual([
+      {
+        kind: "Telemetry",
+        reason: "timeout",
+        message: expect.stringContaining(
+          "http://prometheus.invalid:9090/api/v1/query: no answer within 0.2 s",
+        ) as string,
+      },
+    ]);
   });
 });
 
 describe("settings", () => {
   it("per-context URLs win for their context; the rest use HANDSHAKE_PROMETHEUS_URL, else the service proxy", () => {
-    const env = { HANDSHAKE_PROMETHEUS_URLS: "prod=https://prom.prod.example:9090, staging=http://prom.staging:9090", HANDSHAKE_PROMETHEUS_SERVICE: "monitoring/prom:web" };
-    expect(telemetrySettings(env, "prod").target).toEqual({ kind: "url", url: "https://prom.prod.example:9090" });
-    expect(telemetrySettings(env, "dev").target).toEqual({ kind: "service", service: { namespace: "monitoring", name: "prom", port: "web" } });
-    expect(telemetrySettings({ ...env, HANDSHAKE_PROMETHEUS_URL: "http://all:9090" }, "dev").target).toEqual({ kind: "url", url: "http://all:9090" });
-    expect(telemetrySettings({}, "dev")).toEqual({ target: { kind: "service", service: DEFAULT_SERVICE }, window: "1h", timeoutMs: 10_000 });
-    expect(telemetrySettings({ HANDSHAKE_PROMETHEUS_URLS: "prod=ftp://x" }, "prod").invalid).toBe("HANDSHAKE_PROMETHEUS_URLS: prod: expected context=http(s)://url");
-    expect(telemetrySettings({ HANDSHAKE_PROMETHEUS_SERVICE: "prometheus:9090" }, "x").invalid).toContain("is not namespace/name:port");
+    const env = {
+      HANDSHAKE_PROMETHEUS_URLS: "prod=https://prom.prod.example:9090, staging=http://prom.staging:9090",
+      HANDSHAKE_PROMETHEUS_SERVICE: "monitoring/prom:web",
+    };
+    expect(telemetrySettings(env, "prod").target).toEqual({
+      kind: "url",
+      url: "https://prom.prod.example:9090",
+    });
+    expect(telemetrySettings(env, "dev").target).toEqual({
+      kind: "service",
+      service: { namespace: "monitoring", name: "prom", port: "web" },
+    });
+    expect(telemetrySettings({ ...env, HANDSHAKE_PROMETHEUS_URL: "http://all:9090" }, "dev").target).toEqual({
+      kind: "url",
+      url: "http://all:9090",
+    });
+    expect(telemetrySettings({}, "dev")).toEqual({
+      target: { kind: "service", service: DEFAULT_SERVICE },
+      window: "1h",
+      timeoutMs: 10_000,
+    });
+    expect(telemetrySettings({ HANDSHAKE_PROMETHEUS_URLS: "prod=ftp://x" }, "prod").invalid).toBe(
+      "HANDSHAKE_PROMETHEUS_URLS: prod: expected context=http(s)://url",
+    );
+    expect(telemetrySettings({ HANDSHAKE_PROMETHEUS_SERVICE: "prometheus:9090" }, "x").invalid).toContain(
+      "is not namespace/name:port",
+    );
   });
 });
 
 describe("the demo's query evaluator", () => {
-  const s = (metric: string, labels: Record<string, string>, value: number): PromSample => ({ metric, labels, value });
+  const s = (metric: string, labels: Record<string, string>, value: number): PromSample => ({
+    metric,
+    labels,
+    value,
+  });
   const samples = [
     s("istio_requests_total", { reporter: "destination", source_workload: "a", response_code: "200" }, 10),
     s("istio_requests_total", { reporter: "destination", source_workload: "a", response_code: "500" }, 2.5),
@@ -300,7 +414,8 @@ describe("the demo's query evaluator", () => {
   const result = (q: string) => {
     const a = evaluateQuery(q, samples, at);
     expect(a.code).toBe(200);
-    return (a.body as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
+    return (a.body as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } })
+      .data.result;
   };
 
   it("groups by the listed labels and sums the values of each group, for the named metric only", () => {
@@ -309,20 +424,36 @@ describe("the demo's query evaluator", () => {
       { metric: { reporter: "destination", source_workload: "a" }, value: [at.getTime() / 1000, "12.5"] },
       { metric: { reporter: "source", source_workload: "a" }, value: [at.getTime() / 1000, "7"] },
     ]);
-    expect(result("sum by (response_code) (increase(istio_requests_total[5m]))").map((r) => [r.metric.response_code, r.value[1]])).toEqual([
+    expect(
+      result("sum by (response_code) (increase(istio_requests_total[5m]))").map((r) => [
+        r.metric.response_code,
+        r.value[1],
+      ]),
+    ).toEqual([
       ["200", "18"],
       ["500", "2.5"],
     ]);
-    expect(result("sum(increase(istio_tcp_connections_opened_total[30m]))")).toEqual([{ metric: {}, value: [at.getTime() / 1000, "100"] }]);
+    expect(result("sum(increase(istio_tcp_connections_opened_total[30m]))")).toEqual([
+      { metric: {}, value: [at.getTime() / 1000, "100"] },
+    ]);
     expect(result("sum by (reporter) (increase(istio_unknown_total[1h]))")).toEqual([]);
   });
 
   it("answers the reader's own query", () => {
-    expect(result(trafficQuery("istio_requests_total", "1h")).reduce((n, r) => n + Number(r.value[1]), 0)).toBe(20.5);
+    expect(
+      result(trafficQuery("istio_requests_total", "1h")).reduce((n, r) => n + Number(r.value[1]), 0),
+    ).toBe(20.5);
   });
 
   it("rejects other shapes with Prometheus' 400 bad_data", () => {
-    for (const q of ["", "istio_requests_total", "rate(istio_requests_total[5m])", "sum by (reporter) (istio_requests_total)", "sum by (reporter) (increase(istio_requests_total[1 hour]))", "max by (reporter) (increase(istio_requests_total[1h]))"]) {
+    for (const q of [
+      "",
+      "istio_requests_total",
+      "rate(istio_requests_total[5m])",
+      "sum by (reporter) (istio_requests_total)",
+      "sum by (reporter) (increase(istio_requests_total[1 hour]))",
+      "max by (reporter) (increase(istio_requests_total[1h]))",
+    ]) {
       const a = evaluateQuery(q, samples, at);
       expect(a.code, q).toBe(400);
       expect(a.body).toMatchObject({ status: "error", errorType: "bad_data" });

@@ -49,10 +49,18 @@ export interface PrometheusEndpoint {
   where: string;
 }
 
-export type Fetch = (url: string, init: { headers: Record<string, string>; signal: AbortSignal }) => Promise<Response>;
+export type Fetch = (
+  url: string,
+  init: { headers: Record<string, string>; signal: AbortSignal },
+) => Promise<Response>;
 
-export function prometheusEndpoint(target: PrometheusTarget, deps: { transport: KubeTransport; fetch: Fetch }): PrometheusEndpoint {
-  return target.kind === "url" ? directEndpoint(target.url, deps.fetch) : proxyEndpoint(target.service, deps.transport);
+export function prometheusEndpoint(
+  target: PrometheusTarget,
+  deps: { transport: KubeTransport; fetch: Fetch },
+): PrometheusEndpoint {
+  return target.kind === "url"
+    ? directEndpoint(target.url, deps.fetch)
+    : proxyEndpoint(target.service, deps.transport);
 }
 
 /** The API server's service proxy: GET /api/v1/namespaces/<ns>/services/<name>:<port>/proxy/api/v1/query. */
@@ -94,10 +102,18 @@ function directEndpoint(base: string, fetchFn: Fetch): PrometheusEndpoint {
         const err = e as { name?: string; cause?: { code?: string; message?: string }; message?: string };
         if (signal.aborted || err?.name === "TimeoutError" || err?.name === "AbortError")
           throw new KubeError("timeout", `no answer within ${timeoutMs / 1000} s`);
-        throw new KubeError("unreachable", `cannot connect: ${err?.cause?.code ?? err?.cause?.message ?? err?.message ?? String(e)}`);
+        throw new KubeError(
+          "unreachable",
+          `cannot connect: ${err?.cause?.code ?? err?.cause?.message ?? err?.message ?? String(e)}`,
+        );
       }
       if (status === 404) throw new KubeError("not-found", `HTTP 404${promError(text)}`, status);
-      if (status < 200 || status > 299) throw new KubeError(status === 403 ? "forbidden" : "error", `HTTP ${status}${promError(text)}`, status);
+      if (status < 200 || status > 299)
+        throw new KubeError(
+          status === 403 ? "forbidden" : "error",
+          `HTTP ${status}${promError(text)}`,
+          status,
+        );
       try {
         return JSON.parse(text) as unknown;
       } catch {
@@ -111,7 +127,8 @@ function directEndpoint(base: string, fetchFn: Fetch): PrometheusEndpoint {
 function promError(text: string): string {
   try {
     const v = JSON.parse(text) as unknown;
-    if (isObj(v) && typeof v.error === "string") return `: ${typeof v.errorType === "string" ? `${v.errorType}: ` : ""}${v.error}`;
+    if (isObj(v) && typeof v.error === "string")
+      return `: ${typeof v.errorType === "string" ? `${v.errorType}: ` : ""}${v.error}`;
   } catch {
     // not JSON: the status alone says it
   }
@@ -129,8 +146,13 @@ export interface TelemetryRead {
  * drops `__name__`) and parsed by the core; the samples of both are merged and the window kept. A
  * metric whose query failed is reported; what the other answered is still used.
  */
-export async function readTraffic(ep: PrometheusEndpoint, o: { window: string; timeoutMs: number }): Promise<TelemetryRead> {
-  const answers = await Promise.allSettled(TRAFFIC_METRICS.map((m) => ep.query(trafficQuery(m, o.window), o.timeoutMs)));
+export async function readTraffic(
+  ep: PrometheusEndpoint,
+  o: { window: string; timeoutMs: number },
+): Promise<TelemetryRead> {
+  const answers = await Promise.allSettled(
+    TRAFFIC_METRICS.map((m) => ep.query(trafficQuery(m, o.window), o.timeoutMs)),
+  );
   const samples: TrafficSample[] = [];
   const problems: InputProblem[] = [];
   const failures = new Map<string, { reason: KubeErrorReason; metrics: string[] }>();
@@ -139,7 +161,10 @@ export async function readTraffic(ep: PrometheusEndpoint, o: { window: string; t
     const metric = TRAFFIC_METRICS[i]!;
     if (a.status === "fulfilled" && isObj(a.value) && a.value.status === "success") {
       answered++;
-      const parsed = parseTraffic(JSON.stringify(tagged(a.value, metric, o.window)), `Prometheus ${ep.where}, ${metric}`);
+      const parsed = parseTraffic(
+        JSON.stringify(tagged(a.value, metric, o.window)),
+        `Prometheus ${ep.where}, ${metric}`,
+      );
       // increase() extrapolates to the window's edges, so counts come back fractional; edges show whole calls.
       for (const s of parsed.samples) samples.push({ ...s, value: Math.round(s.value) });
       problems.push(...parsed.problems);
@@ -150,25 +175,47 @@ export async function readTraffic(ep: PrometheusEndpoint, o: { window: string; t
         ? a.reason instanceof KubeError
           ? a.reason
           : new KubeError("error", String((a.reason as Error)?.message ?? a.reason))
-        : new KubeError("error", `not a Prometheus answer${isObj(a.value) && typeof a.value.error === "string" ? `: ${a.value.error}` : ""}`);
+        : new KubeError(
+            "error",
+            `not a Prometheus answer${isObj(a.value) && typeof a.value.error === "string" ? `: ${a.value.error}` : ""}`,
+          );
     const f = failures.get(err.message) ?? { reason: err.reason, metrics: [] };
     f.metrics.push(metric);
     failures.set(err.message, f);
   });
-  const completeness = [...failures].map(([message, f]) => entry(ep, f.reason, message, f.metrics, answered > 0));
+  const completeness = [...failures].map(([message, f]) =>
+    entry(ep, f.reason, message, f.metrics, answered > 0),
+  );
   return answered > 0 ? { traffic: { samples, problems, window: o.window }, completeness } : { completeness };
 }
 
 function tagged(answer: Record<string, unknown>, metric: string, window: string): unknown {
   const data = isObj(answer.data) ? answer.data : {};
-  const name = (r: unknown) => (isObj(r) && isObj(r.metric) && r.metric.__name__ === undefined ? { ...r, metric: { __name__: metric, ...r.metric } } : r);
+  const name = (r: unknown) =>
+    isObj(r) && isObj(r.metric) && r.metric.__name__ === undefined
+      ? { ...r, metric: { __name__: metric, ...r.metric } }
+      : r;
   // A malformed result is passed on as-is: parseTraffic reports it as a problem naming the field.
-  return { ...answer, window, data: { ...data, result: Array.isArray(data.result) ? data.result.map(name) : data.result } };
+  return {
+    ...answer,
+    window,
+    data: { ...data, result: Array.isArray(data.result) ? data.result.map(name) : data.result },
+  };
 }
 
-function entry(ep: PrometheusEndpoint, reason: KubeErrorReason, message: string, metrics: string[], partial: boolean): Completeness {
-  const what = partial ? `${metrics.join(" and ")} could not be queried` : "observed traffic could not be read";
-  const after = partial ? "edges of that metric are missing" : "edges show only what the cluster's objects show";
+function entry(
+  ep: PrometheusEndpoint,
+  reason: KubeErrorReason,
+  message: string,
+  metrics: string[],
+  partial: boolean,
+): Completeness {
+  const what = partial
+    ? `${metrics.join(" and ")} could not be queried`
+    : "observed traffic could not be read";
+  const after = partial
+    ? "edges of that metric are missing"
+    : "edges show only what the cluster's objects show";
   if (reason === "not-found")
     return {
       kind: "Telemetry",
@@ -182,5 +229,9 @@ function entry(ep: PrometheusEndpoint, reason: KubeErrorReason, message: string,
       reason: "error",
       message: `${what}: ${ep.where} refused the query (403: ${message}); ${after}. Grant get on services/proxy for that service (deploy/clusterrole.yaml).`,
     };
-  return { kind: "Telemetry", reason: reason === "timeout" ? "timeout" : "error", message: `${what} from ${ep.where}: ${message}; ${after}.` };
+  return {
+    kind: "Telemetry",
+    reason: reason === "timeout" ? "timeout" : "error",
+    message: `${what} from ${ep.where}: ${message}; ${after}.`,
+  };
 }

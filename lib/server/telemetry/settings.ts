@@ -38,7 +38,12 @@ export function parseService(text: string): ServiceRef | null {
   const m = /^([^/\s]+)\/([^:\s]+):([^:\s]+)$/.exec(text.trim());
   if (!m) return null;
   const [, namespace, name, port] = m as unknown as [string, string, string, string];
-  if (!DNS_LABEL.test(namespace) || !DNS_LABEL.test(name) || !/^(\d{1,5}|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/.test(port)) return null;
+  if (
+    !DNS_LABEL.test(namespace) ||
+    !DNS_LABEL.test(name) ||
+    !/^(\d{1,5}|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/.test(port)
+  )
+    return null;
   return { namespace, name, port };
 }
 
@@ -50,7 +55,7 @@ function perContext(text: string | undefined): { urls: Map<string, string>; bad:
     const eq = item.indexOf("=");
     const url = eq > 0 ? item.slice(eq + 1) : "";
     // Only the context is echoed: the URL may carry credentials.
-    if (eq <= 0 || !isHttpUrl(url)) bad.push(eq > 0 ? item.slice(0, eq) : "an entry without \"=\"");
+    if (eq <= 0 || !isHttpUrl(url)) bad.push(eq > 0 ? item.slice(0, eq) : 'an entry without "="');
     else urls.set(item.slice(0, eq), url);
   }
   return { urls, bad };
@@ -66,20 +71,28 @@ function isHttpUrl(s: string): boolean {
 }
 
 /** The settings for one cluster (its kubeconfig context name, "in-cluster" or "demo"). */
-export function telemetrySettings(env: Record<string, string | undefined>, cluster: string): TelemetrySettings {
+export function telemetrySettings(
+  env: Record<string, string | undefined>,
+  cluster: string,
+): TelemetrySettings {
   const problems: string[] = [];
   const windowRaw = env.HANDSHAKE_TRAFFIC_WINDOW?.trim();
   let window = DEFAULT_WINDOW;
   if (windowRaw) {
     if (DURATION.test(windowRaw)) window = windowRaw;
-    else problems.push(`HANDSHAKE_TRAFFIC_WINDOW=${JSON.stringify(windowRaw)} is not a Prometheus duration (e.g. 5m, 1h, 1d)`);
+    else
+      problems.push(
+        `HANDSHAKE_TRAFFIC_WINDOW=${JSON.stringify(windowRaw)} is not a Prometheus duration (e.g. 5m, 1h, 1d)`,
+      );
   }
   const t = Number(env.HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS);
-  const timeoutMs = env.HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS && Number.isFinite(t) && t > 0 ? t * 1000 : DEFAULT_TIMEOUT_MS;
+  const timeoutMs =
+    env.HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS && Number.isFinite(t) && t > 0 ? t * 1000 : DEFAULT_TIMEOUT_MS;
 
   let target: PrometheusTarget = { kind: "service", service: DEFAULT_SERVICE };
   const { urls, bad } = perContext(env.HANDSHAKE_PROMETHEUS_URLS);
-  if (bad.length) problems.push(`HANDSHAKE_PROMETHEUS_URLS: ${bad.join(", ")}: expected context=http(s)://url`);
+  if (bad.length)
+    problems.push(`HANDSHAKE_PROMETHEUS_URLS: ${bad.join(", ")}: expected context=http(s)://url`);
   const direct = urls.get(cluster) ?? env.HANDSHAKE_PROMETHEUS_URL?.trim();
   if (direct) {
     if (isHttpUrl(direct)) target = { kind: "url", url: direct };
@@ -87,7 +100,10 @@ export function telemetrySettings(env: Record<string, string | undefined>, clust
   } else if (env.HANDSHAKE_PROMETHEUS_SERVICE?.trim()) {
     const svc = parseService(env.HANDSHAKE_PROMETHEUS_SERVICE);
     if (svc) target = { kind: "service", service: svc };
-    else problems.push(`HANDSHAKE_PROMETHEUS_SERVICE=${JSON.stringify(env.HANDSHAKE_PROMETHEUS_SERVICE)} is not namespace/name:port`);
+    else
+      problems.push(
+        `HANDSHAKE_PROMETHEUS_SERVICE=${JSON.stringify(env.HANDSHAKE_PROMETHEUS_SERVICE)} is not namespace/name:port`,
+      );
   }
   return { target, window, timeoutMs, ...(problems.length ? { invalid: problems.join("; ") } : {}) };
 }
