@@ -4,7 +4,7 @@
 // urgency colour with a glyph and the time left beside each bar. Data comes ready from
 // lib/view/expiry/timeline.ts; this component only draws it.
 import { Bar, BarChart, ReferenceDot, ReferenceLine, ResponsiveContainer, XAxis, YAxis } from "recharts";
-import { formatOffset } from "@/lib/view/expiry/format";
+import { formatOffset, shortName } from "@/lib/view/expiry/format";
 import type { ExpiryModel, TimelineBar, TimelineGroup } from "@/lib/view/expiry/timeline";
 import { URGENCY_GLYPHS, URGENCY_LABELS } from "@/lib/view/expiry/urgency";
 
@@ -31,6 +31,7 @@ function BarShape({ x = 0, y = 0, width = 0, height = 0, payload }: BarShapeProp
       data-testid="expiry-bar"
       data-cert={payload.id}
       data-urgency={payload.urgency}
+      data-renewal={payload.renewal ?? undefined}
     >
       <title>{`${payload.name}: ${payload.leftText} (${URGENCY_LABELS[payload.urgency]})`}</title>
       <rect className="expiry-bar" x={x} y={y} width={w} height={height} rx={2} />
@@ -41,13 +42,23 @@ function BarShape({ x = 0, y = 0, width = 0, height = 0, payload }: BarShapeProp
   );
 }
 
-function NameTick({ x = 0, y = 0, payload }: { x?: number; y?: number; payload?: { value: string } }) {
-  const v = payload?.value ?? "";
-  const shown = v.length > 30 ? `${v.slice(0, 29)}…` : v;
+/** Rows are keyed by certificate id (names repeat: one SPIFFE ID per pod); the tick shows the name. */
+function NameTick({
+  x = 0,
+  y = 0,
+  payload,
+  names,
+}: {
+  x?: number;
+  y?: number;
+  payload?: { value: string };
+  names: Map<string, string>;
+}) {
+  const v = names.get(payload?.value ?? "") ?? "";
   return (
     <text x={x - 6} y={y} dy={4} textAnchor="end" fontSize={12} fill="var(--fg)">
       <title>{v}</title>
-      {shown}
+      {shortName(v, 30)}
     </text>
   );
 }
@@ -59,6 +70,7 @@ function GroupChart({ group, model }: { group: TimelineGroup; model: ExpiryModel
     cue: `${URGENCY_GLYPHS[b.urgency]} ${b.leftText}`,
   }));
   const height = data.length * ROW + AXIS;
+  const names = new Map(group.bars.map((b) => [b.id, b.name]));
   const [lo, hi] = model.domain;
   return (
     <div style={{ width: "100%", height }}>
@@ -82,9 +94,9 @@ function GroupChart({ group, model }: { group: TimelineGroup; model: ExpiryModel
           <YAxis
             yAxisId="name"
             type="category"
-            dataKey="name"
+            dataKey="id"
             width={NAME_W}
-            tick={<NameTick />}
+            tick={<NameTick names={names} />}
             interval={0}
             tickLine={false}
             stroke="var(--exp-grid)"
@@ -118,7 +130,7 @@ function GroupChart({ group, model }: { group: TimelineGroup; model: ExpiryModel
                 key={`r-${b.id}`}
                 yAxisId="name"
                 x={b.renewal!}
-                y={b.name}
+                y={b.id}
                 r={4}
                 className="expiry-renewal"
                 fill="var(--exp-renewal)"

@@ -201,3 +201,15 @@ describe("displayName", () => {
     expect(commonName("O=x")).toBeNull();
   });
 });
+
+describe("shortName", () => {
+  it("keeps a SPIFFE ID's tail and other names' head", async () => {
+    const { shortName } = await import("./format");
+    expect(shortName("spiffe://cluster.local/ns/shop/sa/frontend", 20)).toBe(
+      "…l/ns/shop/sa/frontend".slice(-20).replace(/^./, "…"),
+    );
+    expect(shortName("spiffe://cluster.local/ns/shop/sa/frontend", 20)).toHaveLength(20);
+    expect(shortName("payments.shop.example.com", 10)).toBe("payments.…");
+    expect(shortName("short", 10)).toBe("short");
+  });
+});

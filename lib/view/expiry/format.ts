@@ -35,3 +35,13 @@ export function formatUtc(iso: string): string {
   const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(iso);
   return m ? `${m[1]} ${m[2]} UTC` : iso;
 }
+
+/**
+ * A name cut to `max` characters where it stays recognisable: SPIFFE IDs keep their tail (namespace and
+ * service account tell them apart), other names their head.
+ */
+export function shortName(name: string, max: number): string {
+  if (name.length <= max) return name;
+  if (name.startsWith("spiffe://")) return `…${name.slice(name.length - (max - 1))}`;
+  return `${name.slice(0, max - 1)}…`;
+}

@@ -2,7 +2,7 @@
 // Pure and deterministic: the same snapshot, window and theme give byte-identical output; every text
 // is XML-escaped; the size is fixed by `width` and the number of rows.
 import type { Certificate } from "../../core/snapshot/schema";
-import { formatOffset, formatUtc } from "./format";
+import { formatOffset, formatUtc, shortName } from "./format";
 import { PALETTES, type Theme } from "./palette";
 import { buildExpiryModel } from "./timeline";
 import { URGENCIES, URGENCY_GLYPHS, URGENCY_LABELS } from "./urgency";
@@ -36,7 +36,6 @@ export function escapeXml(s: string): string {
     .join("");
 }
 
-const truncate = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const num = (n: number) => (Math.round(n * 10) / 10).toString();
 
 export function renderExpirySvg(certs: Certificate[], o: ExpirySvgOptions): string {
@@ -93,7 +92,7 @@ export function renderExpirySvg(certs: Certificate[], o: ExpirySvgOptions): stri
       const x1 = Math.max(x(b.end), x0 + 2);
       out.push(
         `<g><title>${escapeXml(`${b.name}: ${b.leftText} (not after ${formatUtc(b.notAfter)})`)}</title>` +
-          `<text x="${PAD + 8}" y="${y + 14}" font-size="12" fill="${p.fg}">${escapeXml(truncate(b.name, 36))}</text>` +
+          `<text x="${PAD + 8}" y="${y + 14}" font-size="12" fill="${p.fg}">${escapeXml(shortName(b.name, 36))}</text>` +
           `<rect x="${num(x0)}" y="${y + 4}" width="${num(x1 - x0)}" height="${ROW - 8}" rx="2" fill="${p.urgency[b.urgency]}"/>` +
           (b.clippedEnd
             ? `<text x="${num(x1 - 10)}" y="${y + 14}" font-size="10" fill="${p.bg}">▶</text>`
