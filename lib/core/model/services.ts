@@ -17,7 +17,26 @@ function workloadsSelected(selector: Record<string, string> | null, namespace: s
   return (byNs.get(namespace) ?? NO_WORKLOADS).filter((w) => selectorMatches(selector, w.labels));
 }
 
-const keysOf = (ws: Workload[]) => ws.map((w) => `${w.namespace}/${w.name}`).sort();
+/** "namespace/name" keys, sorted; the model's per-namespace lists are already in that order, so the sort is usually skipped. */
+function keysOf(ws: Workload[]): string[] {
+  const keys = ws.map((w) => `${w.namespace}/${w.name}`);
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return keys.sort();
+  return keys;
+}
+
+/** Ports by number; an insertion sort, since a service has a handful (Array#sort allocates a work area per call). */
+function byPort(ports: ServicePort[]): ServicePort[] {
+  for (let i = 1; i < ports.length; i++) {
+    const p = ports[i]!;
+    let j = i - 1;
+    while (j >= 0 && ports[j]!.port > p.port) {
+      ports[j + 1] = ports[j]!;
+      j--;
+    }
+    ports[j + 1] = p;
+  }
+  return ports;
+}
 
 function exportToAnnotation(v: string | undefined): string[] {
   return v ? v.split(",").map((s) => s.trim()).filter(Boolean) : [];
@@ -58,7 +77,7 @@ function kubeService(o: LoadedObject, byNs: Map<string, Workload[]>, problems: I
     host: serviceHost(name, namespace),
     headless: str(at(spec, "clusterIP")) === "None",
     external: str(at(spec, "type")) === "ExternalName",
-    ports: ports.sort((a, b) => a.port - b.port),
+    ports: byPort(ports),
     selector,
     workloads: keysOf(ws),
     kind: "Service",
@@ -97,7 +116,7 @@ function serviceEntries(o: LoadedObject, byNs: Map<string, Workload[]>, selected
         headless: false,
         external,
         // Each host gets its own port objects: edges and endpoint caches are keyed by port object.
-        ports: ports.map((p) => ({ ...p })).sort((a, b) => a.port - b.port),
+        ports: byPort(ports.map((p) => ({ ...p }))),
         selector,
         workloads: keysOf(ws),
         kind: "ServiceEntry" as const,

@@ -110,7 +110,8 @@ export function createResolver(model: MeshModel): Resolver {
       // Asked for every workload by the snapshot and two PA rules: one Set per workload, not three.
       let ports = realPortsCache.get(w);
       if (ports) return ports;
-      ports = new Set(w.containerPorts.map((p) => p.port));
+      ports = new Set<number>();
+      for (const p of w.containerPorts) ports.add(p.port);
       for (const s of model.servicesOfWorkload.get(w) ?? []) for (const p of s.ports) ports.add(resolver.targetPortOf(s, p, w));
       realPortsCache.set(w, ports);
       return ports;

@@ -33,9 +33,19 @@ const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
 
 function workloadPorts(r: Resolver, w: Workload): number[] {
   // Contract §1.1: declared ports, Service target ports, and the keys of the applying portLevelMtls.
-  const ports = new Set(r.realPorts(w));
-  for (const port of r.policyOf(w).perPort.keys()) ports.add(port);
-  return [...ports].sort((a, b) => a - b);
+  // An array and an insertion sort of the few ports: no Set copy and no sort work area per workload.
+  const ports = Array.from(r.realPorts(w));
+  for (const port of r.policyOf(w).perPort.keys()) if (!ports.includes(port)) ports.push(port);
+  for (let i = 1; i < ports.length; i++) {
+    const p = ports[i]!;
+    let j = i - 1;
+    while (j >= 0 && ports[j]! > p) {
+      ports[j + 1] = ports[j]!;
+      j--;
+    }
+    ports[j + 1] = p;
+  }
+  return ports;
 }
 
 function identityOf(w: Workload, r: Resolver): string | null {
