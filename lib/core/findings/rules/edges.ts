@@ -1,6 +1,7 @@
 // Edge rules (findings.md "Edges"): a broken edge gets exactly one edge.* error, the most specific
 // explanation; warnings for plaintext, passthrough and telemetry that contradicts the prediction.
 import { edgeContradicts, type EdgeAnalysis } from "../../edges/buildEdges";
+import type { Workload } from "../../model/mesh";
 import type { Ref } from "../../snapshot/schema";
 import type { FindingCode } from "../catalogue";
 import type { AnalysisContext } from "../context";
@@ -28,8 +29,18 @@ export function brokenEdgeCode(ea: EdgeAnalysis): BrokenCode | null {
   return "edge.plaintext-to-strict";
 }
 
+/** One Ref per workload, shared by every finding naming it (thousands of edge findings name a few thousand workloads). */
+const workloadRefs = new WeakMap<Workload, Ref>();
+function sharedWorkloadRef(w: Workload): Ref {
+  let r = workloadRefs.get(w);
+  if (!r) workloadRefs.set(w, (r = Object.freeze(workloadRef(w))));
+  return r;
+}
+
+const NO_REFS: Ref[] = [];
+
 /** Objects an edge finding names: deciding DR and PA, then the client and server workloads. */
-function edgeResources(ea: EdgeAnalysis, extra: Ref[] = []): Ref[] {
+function edgeResources(ea: EdgeAnalysis, extra: Ref[] = NO_REFS): Ref[] {
   const out: Ref[] = [];
   // At most a handful of refs: a pairwise check, not a Set of key strings per finding (thousands of them).
   const add = (r: Ref) => {
@@ -40,9 +51,9 @@ function edgeResources(ea: EdgeAnalysis, extra: Ref[] = []): Ref[] {
   const p = ea.edge.predicted;
   if (p.client.destinationRule) add(p.client.destinationRule);
   if (p.server.policy) add(p.server.policy);
-  if (ea.client.workload) add(workloadRef(ea.client.workload));
+  if (ea.client.workload) add(sharedWorkloadRef(ea.client.workload));
   const server = ea.prediction.worst.workload;
-  if (server) add(workloadRef(server));
+  if (server) add(sharedWorkloadRef(server));
   return out;
 }
 
@@ -73,10 +84,28 @@ function namespaceDisablePolicy(ctx: AnalysisContext, ea: EdgeAnalysis): Ref[] {
   return policy ? [paRefOf(policy)] : [];
 }
 
+/** The broken edges per explaining code, computed in one pass for the five rules that read them. */
+const brokenByCode = new WeakMap<EdgeAnalysis[], Map<BrokenCode, EdgeAnalysis[]>>();
+function brokenEdges(ctx: AnalysisContext, code: BrokenCode): EdgeAnalysis[] {
+  let groups = brokenByCode.get(ctx.edges);
+  if (!groups) {
+    groups = new Map();
+    for (const ea of ctx.edges) {
+      const c = brokenEdgeCode(ea);
+      if (c === null) continue;
+      const list = groups.get(c);
+      if (list) list.push(ea);
+      else groups.set(c, [ea]);
+    }
+    brokenByCode.set(ctx.edges, groups);
+  }
+  return groups.get(code) ?? NO_EDGES;
+}
+const NO_EDGES: EdgeAnalysis[] = [];
+
 const brokenRule = (code: Exclude<BrokenCode, "edge.passthrough">) =>
   rule(code, (ctx: AnalysisContext) =>
-    ctx.edges
-      .filter((ea) => brokenEdgeCode(ea) === code)
+    brokenEdges(ctx, code)
       .map((ea) =>
         finding(code, {
           message: `${ea.edge.id}: ${ea.edge.predicted.reason}`,
@@ -137,7 +166,8 @@ export const edgeObservedMismatch = rule("edge.observed-mismatch", (ctx) =>
     .filter((ea) => edgeContradicts(ea.edge))
     .map((ea) => {
       const o = ea.edge.observed!;
-      const seen = [o.mtls > 0 ? `${o.mtls} mTLS` : "", o.plaintext > 0 ? `${o.plaintext} plaintext` : ""].filter(Boolean).join(" and ");
+      const seen =
+        o.mtls > 0 && o.plaintext > 0 ? `${o.mtls} mTLS and ${o.plaintext} plaintext` : o.mtls > 0 ? `${o.mtls} mTLS` : o.plaintext > 0 ? `${o.plaintext} plaintext` : "";
       return finding("edge.observed-mismatch", {
         message: `${ea.edge.id}: predicted ${ea.edge.predicted.verdict}, but the destination reported ${seen}${o.window ? ` over ${o.window}` : ""}. ${ea.edge.predicted.reason}`,
         resources: edgeResources(ea),

@@ -1,4 +1,5 @@
 // Server-side rules: PeerAuthentication (findings.md "Istio PeerAuthentication", istio.md §1).
+import type { EdgeAnalysis } from "../../edges/buildEdges";
 import type { PeerAuthentication, Workload } from "../../model/mesh";
 import { selectorMatches } from "../../model/read";
 import { namespaceDecision, workloadPolicyFor } from "../../resolve/peerAuthentication";
@@ -199,21 +200,30 @@ interface InboundEvidence {
   plaintextPredicted: boolean;
 }
 
-/** One pass over the edges: what each destination workload receives (pa.permissive reads it per namespace). */
+/**
+ * One pass over the edges: what each destination workload receives (pa.permissive reads it per
+ * namespace). Edges are first folded per destination object (one per service port, shared by its
+ * edges), so the per-workload map is touched once per destination rather than once per edge.
+ */
 function inboundByWorkload(ctx: AnalysisContext): Map<string, InboundEvidence> {
-  const out = new Map<string, InboundEvidence>();
+  const byDestination = new Map<EdgeAnalysis["edge"]["destination"], InboundEvidence>();
   for (const ea of ctx.edges) {
     const observedPlain = !!ea.edge.observed && ea.edge.observed.plaintext > 0;
     const predictedPlain = ea.edge.predicted.verdict === "plaintext";
     if (!observedPlain && !predictedPlain) continue;
-    const client = ea.edge.source.workload ? `${ea.edge.source.namespace}/${ea.edge.source.workload}` : "callers outside the mesh";
-    for (const k of ea.edge.destination.workloads) {
+    let e = byDestination.get(ea.edge.destination);
+    if (!e) byDestination.set(ea.edge.destination, (e = { plaintextClients: new Set(), plaintextPredicted: false }));
+    if (observedPlain) e.plaintextClients.add(ea.edge.source.workload ? `${ea.edge.source.namespace}/${ea.edge.source.workload}` : "callers outside the mesh");
+    if (predictedPlain) e.plaintextPredicted = true;
+  }
+  const out = new Map<string, InboundEvidence>();
+  for (const [destination, d] of byDestination)
+    for (const k of destination.workloads) {
       let e = out.get(k);
       if (!e) out.set(k, (e = { plaintextClients: new Set(), plaintextPredicted: false }));
-      if (observedPlain) e.plaintextClients.add(client);
-      if (predictedPlain) e.plaintextPredicted = true;
+      for (const c of d.plaintextClients) e.plaintextClients.add(c);
+      if (d.plaintextPredicted) e.plaintextPredicted = true;
     }
-  }
   return out;
 }
 
