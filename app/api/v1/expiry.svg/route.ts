@@ -17,7 +17,7 @@ export async function GET(request: Request): Promise<Response> {
   const r = await resolveSnapshot(q);
   if (!r.ok) return r.response;
   const svg = renderExpirySvg(r.snapshot.certificates, {
-    title: `Certificate expiry · ${r.view.cluster}${r.namespace ? ` / ${r.namespace}` : ""}${r.view.demo ? " (demo)" : ""}`,
+    title: `Certificate expiry · ${r.view.cluster}${r.namespace ? ` / ${r.namespace}` : ""}${r.view.demo ? " · demo data" : ""}`,
     now: r.snapshot.now,
     window: window.value?.text ?? "all",
     theme: theme.value,
