@@ -28,7 +28,7 @@ try {
 console.log(`Demo cluster listening on ${cluster.url}`);
 console.log(`kubeconfig: ${cluster.kubeconfigPath}`);
 console.log(`served objects and proxy config dumps: ${cluster.stateDir}`);
-console.log(`telemetry: ${cluster.trafficPath}`);
+console.log(`telemetry: ${cluster.trafficPath} (served as Prometheus at ${cluster.url}/api/v1/namespaces/istio-system/services/prometheus:9090/proxy/)`);
 console.log(`Try: kubectl --kubeconfig ${cluster.kubeconfigPath} get pods -A`);
 console.log("Press Ctrl+C to stop.");
 
