@@ -24,7 +24,8 @@ export interface ApiContext {
   types: ResourceType[];
   objects: KubeObject[];
   extraObjects: Obj[];
-  forbidden: { resource: string; namespace: string }[];
+  /** Denied [resource, namespace] pairs; `verb` narrows a rule to one verb. */
+  forbidden: { resource: string; namespace: string; verb?: string }[];
   /** The list's resourceVersion (the store never changes after start). */
   resourceVersion: string;
   serverAddress: string;
@@ -83,9 +84,11 @@ export function forbiddenStatus(
   );
 }
 
-function isForbidden(ctx: ApiContext, t: ResourceType, namespace: string | null): boolean {
+function isForbidden(ctx: ApiContext, t: ResourceType, namespace: string | null, verb: string): boolean {
   const rules = ctx.forbidden.filter(
-    (f) => f.resource === (t.group ? `${t.plural}.${t.group}` : t.plural) || f.resource === t.plural,
+    (f) =>
+      (f.resource === (t.group ? `${t.plural}.${t.group}` : t.plural) || f.resource === t.plural) &&
+      (f.verb === undefined || f.verb === verb),
   );
   if (!rules.length) return false;
   // A cluster-wide list covers every namespace, so RBAC refuses it when any namespace is refused.
@@ -252,7 +255,7 @@ function getOne(
   user: string,
 ): void {
   ctx.counters.get++;
-  if (t.namespaced && isForbidden(ctx, t, namespace))
+  if (t.namespaced && isForbidden(ctx, t, namespace, "get"))
     return sendJson(res, 403, forbiddenStatus(user, "get", t, namespace, name));
   const found = itemsOf(ctx, t, namespace).find((o) => nameOf(o) === name);
   if (!found)
@@ -278,7 +281,7 @@ function list(
   user: string,
 ): void {
   ctx.counters.list++;
-  if (t.namespaced && isForbidden(ctx, t, namespace))
+  if (t.namespaced && isForbidden(ctx, t, namespace, "list"))
     return sendJson(res, 403, forbiddenStatus(user, "list", t, namespace));
   const items = itemsOf(ctx, t, namespace).filter((o) =>
     matchesSelector(o, url.searchParams.get("labelSelector")),

@@ -40,8 +40,11 @@ export interface DemoClusterOptions {
   /** Where the served objects and config dumps are written; default <dirname(kubeconfigPath)>/demo-state. Emptied at start. */
   stateDir?: string;
   now?: () => Date;
-  /** [resource, namespace] pairs the demo user may not read; default secrets in `vault`. */
-  forbidden?: Array<{ resource: string; namespace: string }>;
+  /**
+   * What the demo user may not do, per resource and namespace; default secrets in `vault`. `verb` narrows
+   * a rule to one verb (e.g. `create` on pods/portforward); without it every verb is denied.
+   */
+  forbidden?: ForbiddenRule[];
   istioVersions?: IstioVersions;
   faults?: DemoFaults;
 }
@@ -58,7 +61,16 @@ export interface DemoCluster {
   stop(): Promise<void>;
 }
 
-export const DEFAULT_FORBIDDEN = [{ resource: "secrets", namespace: "vault" }];
+export interface ForbiddenRule {
+  resource: string;
+  namespace: string;
+  verb?: string;
+}
+
+/** The verbs the API server checks for a WebSocket pods/portforward (get, and create from 1.35). */
+export const PORTFORWARD_VERBS = ["get", "create"] as const;
+
+export const DEFAULT_FORBIDDEN: ForbiddenRule[] = [{ resource: "secrets", namespace: "vault" }];
 
 const repoDemoDir = () => resolve(dirname(fileURLToPath(import.meta.url)), "../../demo");
 
@@ -163,11 +175,22 @@ export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<D
     const [namespace, pod] = [decodeURIComponent(m[1]!), decodeURIComponent(m[2]!)];
     counters.portforward++;
     const podType = types.find((t) => t.group === "" && t.plural === "pods")!;
-    if (forbidden.some((f) => f.resource === "pods/portforward" && f.namespace === namespace))
-      return refuse(
-        403,
-        forbiddenStatus(user, "create", { ...podType, plural: "pods/portforward" }, namespace, pod),
-      );
+    // A WebSocket port-forward is an HTTP GET upgrade: before Kubernetes 1.35 the API server authorises it
+    // as `get pods/portforward`; from 1.35 (AuthorizePodWebsocketUpgradeCreatePermission) it also needs
+    // `create`. The demo checks both, so a rule denying either verb refuses it.
+    for (const verb of PORTFORWARD_VERBS)
+      if (
+        forbidden.some(
+          (f) =>
+            f.resource === "pods/portforward" &&
+            f.namespace === namespace &&
+            (f.verb === undefined || f.verb === verb),
+        )
+      )
+        return refuse(
+          403,
+          forbiddenStatus(user, verb, { ...podType, plural: "pods/portforward" }, namespace, pod),
+        );
     const exists = state.objects.some(
       (o) => o.kind === "Pod" && o.metadata.namespace === namespace && o.metadata.name === pod,
     );
@@ -253,13 +276,16 @@ function kubeconfigYaml(url: string, caPem: string, certPem: string, keyPem: str
 function readable(
   o: KubeObject,
   types: ResourceType[],
-  forbidden: { resource: string; namespace: string }[],
+  forbidden: ForbiddenRule[],
 ): boolean {
   const t = typeOfKind(types, groupOf(o.apiVersion), o.kind);
   if (!t) return false;
   const res = t.group ? `${t.plural}.${t.group}` : t.plural;
   return !forbidden.some(
-    (f) => (f.resource === t.plural || f.resource === res) && f.namespace === o.metadata.namespace,
+    (f) =>
+      (f.resource === t.plural || f.resource === res) &&
+      f.namespace === o.metadata.namespace &&
+      (f.verb === undefined || f.verb === "list"),
   );
 }
 
@@ -267,7 +293,7 @@ async function writeState(
   stateDir: string,
   state: DemoState,
   types: ResourceType[],
-  forbidden: { resource: string; namespace: string }[],
+  forbidden: ForbiddenRule[],
 ): Promise<void> {
   await rm(stateDir, { recursive: true, force: true });
   await mkdir(join(stateDir, "proxies"), { recursive: true });

@@ -1,5 +1,5 @@
-// deploy/: the ClusterRole grants get/list/watch on exactly the kinds the reader lists (plus create on
-// pods/portforward for proxy secrets), Secrets only in the separate optional role, and the Deployment
+// deploy/: the ClusterRole grants get/list/watch on exactly the kinds the reader lists (plus get and create
+// on pods/portforward for proxy secrets), Secrets only in the separate optional role, and the Deployment
 // runs non-root on a read-only root filesystem with resources set.
 import { readFileSync } from "node:fs";
 import yaml from "js-yaml";
@@ -18,9 +18,9 @@ describe("deploy/", () => {
   const reader = roles.find((d) => d.metadata.name === "handshake-reader")!;
   const secrets = roles.find((d) => d.metadata.name === "handshake-secret-reader")!;
 
-  it("the reader role grants exactly the kinds read, read-only, plus pods/portforward create and get on Prometheus' service proxy", () => {
+  it("the reader role grants exactly the kinds read, read-only, plus pods/portforward get and create (a WebSocket upgrade is a GET; 1.35+ also checks create) and get on Prometheus' service proxy", () => {
     const read = [NAMESPACES, ...KINDS].filter((k) => k.kind !== "Secret").map((k) => `${k.group}/${k.plural} get,list,watch`);
-    expect(grants(reader)).toEqual([...read, "/pods/portforward create", "/services/proxy get"].sort());
+    expect(grants(reader)).toEqual([...read, "/pods/portforward create,get", "/services/proxy get"].sort());
   });
 
   it("services/proxy is limited to the default Prometheus, by the name segment the reader sends", () => {

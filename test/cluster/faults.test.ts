@@ -1,6 +1,8 @@
 // Fault tests against the demo API server (real HTTPS, client certificates): API server down after a
 // good read, a 403 on one namespace's Secrets, a proxy that never answers, a malformed object in a list,
 // API-version fallback, and pagination. In each case the rest of the snapshot is intact.
+import { request as httpsRequest } from "node:https";
+import { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MeshSnapshot } from "../../lib/core/snapshot/schema";
 import { createHandshakeServer } from "../../lib/server/handshakeServer";
@@ -181,10 +183,12 @@ describe("pagination", () => {
   });
 });
 
-describe("port-forward forbidden in one namespace", () => {
+// A WebSocket port-forward is a GET upgrade: authorised as `get pods/portforward` before Kubernetes 1.35,
+// and as `get` and `create` from 1.35. Denying either verb must cost only that namespace's proxies.
+describe.each(["get", "create"])("port-forward forbidden in one namespace (verb %s denied)", (verb) => {
   let t: TestDemo;
   beforeAll(async () => {
-    t = await startTestDemo({ forbidden: [{ resource: "pods/portforward", namespace: "billing" }] });
+    t = await startTestDemo({ forbidden: [{ resource: "pods/portforward", namespace: "billing", verb }] });
   }, 60_000);
   afterAll(async () => t?.stop());
 
@@ -199,4 +203,38 @@ describe("port-forward forbidden in one namespace", () => {
     expect(snap.certificates.some((c) => c.source.kind === "proxy" && c.source.namespace === "shop")).toBe(true);
     expect(pkiFree(snap)).toEqual(pkiFree(baseSnap));
   });
+
+  it("the demo's 403 names the denied verb, as the API server's Status does", async () => {
+    const pod = proxyTargets((await readCluster(t.transport())).inputs.objects).find((p) => p.namespace === "billing")!.pod;
+    await expect(t.transport().podGet("billing", pod, 15000, "/config_dump", 5_000)).rejects.toMatchObject({ reason: "forbidden" });
+    const res = await rawUpgrade(t, `/api/v1/namespaces/billing/pods/${pod}/portforward?ports=15000`);
+    expect(res.status).toBe(403);
+    expect((JSON.parse(res.body) as { message: string }).message).toContain(`cannot ${verb} resource "pods/portforward"`);
+  });
 });
+
+/** A WebSocket upgrade request with the demo's client certificate; the refusal's status and body. */
+async function rawUpgrade(t: TestDemo, path: string): Promise<{ status: number; body: string }> {
+  const kc = new KubeConfig();
+  kc.loadFromString(t.demo.kubeconfig);
+  const user = kc.getCurrentUser()!;
+  const cluster = kc.getCurrentCluster()!;
+  const b = (s: string | undefined) => Buffer.from(s ?? "", "base64").toString("utf8");
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(cluster.server + path, {
+      method: "GET",
+      ca: b(cluster.caData),
+      cert: b(user.certData),
+      key: b(user.keyData),
+      headers: { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Protocol": "v4.channel.k8s.io" },
+    });
+    req.on("response", (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+    });
+    req.on("upgrade", () => reject(new Error("the upgrade was accepted")));
+    req.on("error", reject);
+    req.end();
+  });
+}

@@ -176,7 +176,7 @@ function forwardOpenError(e: unknown): KubeError {
   const m = /Unexpected server response: (\d+)/.exec(err?.message ?? "");
   if (m) {
     const status = Number(m[1]);
-    if (status === 403) return new KubeError("forbidden", "port-forward forbidden (pods/portforward create)", status);
+    if (status === 403) return new KubeError("forbidden", "port-forward forbidden (pods/portforward get and create)", status);
     if (status === 404) return new KubeError("not-found", "pod not found", status);
     return new KubeError("error", `port-forward refused (HTTP ${status})`, status);
   }

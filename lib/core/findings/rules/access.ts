@@ -54,7 +54,7 @@ export const accessProxyUnreachable = rule("access.proxy-unreachable", (ctx) => 
     finding("access.proxy-unreachable", {
       message: `The secrets of ${n} ${n === 1 ? "proxy" : "proxies"} could not be read from the admin port 15000: ${why}. Their workload certificates are missing from this view.`,
       resources,
-      fix: "Check that these pods are Running with a ready proxy (kubectl port-forward <pod> 15000 and GET /config_dump should answer), and that Handshake may create pods/portforward; the other proxies were read.",
+      fix: "Check that these pods are Running with a ready proxy (kubectl port-forward <pod> 15000 and GET /config_dump should answer), and that Handshake may get and create pods/portforward (a WebSocket port-forward needs both from Kubernetes 1.35); the other proxies were read.",
     }),
   ];
   return out;
