@@ -132,18 +132,25 @@ export function modeForPort(p: WorkloadPolicy, port: number): ModeDecision {
 
 /**
  * PA indexes per (root namespace, ambient) with memoisation: revisions may set a different root
- * namespace, and ambient workloads resolve with DISABLE policies removed.
+ * namespace, and ambient workloads resolve with DISABLE policies removed. A plain cache object and
+ * a module-level lookup rather than a closure per analysis (see the resolver).
  */
-export function paIndexes(model: MeshModel) {
-  const cache = new Map<string, PaIndex>();
-  const ambientPas = withoutDisable(model.peerAuthentications);
-  return (rootNamespace: string, ambient: boolean): PaIndex => {
-    const key = `${ambient ? "a" : "s"}:${rootNamespace}`;
-    let idx = cache.get(key);
-    if (!idx) {
-      idx = buildPaIndex(ambient ? ambientPas : model.peerAuthentications, rootNamespace);
-      cache.set(key, idx);
-    }
-    return idx;
-  };
+export interface PaIndexCache {
+  model: MeshModel;
+  ambientPas: PeerAuthentication[];
+  byKey: Map<string, PaIndex>;
+}
+
+export function paIndexCache(model: MeshModel): PaIndexCache {
+  return { model, ambientPas: withoutDisable(model.peerAuthentications), byKey: new Map() };
+}
+
+export function paIndexFor(cache: PaIndexCache, rootNamespace: string, ambient: boolean): PaIndex {
+  const key = `${ambient ? "a" : "s"}:${rootNamespace}`;
+  let idx = cache.byKey.get(key);
+  if (!idx) {
+    idx = buildPaIndex(ambient ? cache.ambientPas : cache.model.peerAuthentications, rootNamespace);
+    cache.byKey.set(key, idx);
+  }
+  return idx;
 }

@@ -7,10 +7,12 @@ import { buildDrIndex, lookupDestinationRule, type DrIndex, type LookupResult } 
 import {
   modeForPort,
   namespaceDecision,
-  paIndexes,
+  paIndexCache,
+  paIndexFor,
   workloadPolicyFor,
   type ModeDecision,
   type PaIndex,
+  type PaIndexCache,
   type WorkloadPolicy,
 } from "./peerAuthentication";
 
@@ -45,82 +47,123 @@ export interface Resolver {
 
 export const hasIstioProxy = (w: Workload) => w.dataplane === "sidecar" || w.dataplane === "ambient";
 
-export function createResolver(model: MeshModel): Resolver {
-  const paFor = paIndexes(model);
-  const drCache = new Map<string, DrIndex>();
-  const policyCache = new Map<Workload, WorkloadPolicy>();
-  const nsCache = new Map<string, ModeDecision>();
-  const realPortsCache = new Map<Workload, Set<number>>();
+/**
+ * The resolver's memo tables. They live on the resolver object and its methods are module-level
+ * functions (`this` is the resolver), not closures made per analysis: optimised callers embed the
+ * functions they call, and closures that die with the previous analysis deoptimised every caller
+ * at the start of the next one (the bench's analysis #2 paid ~20 deopts and re-compiles; see
+ * docs/DECISIONS.md, round 3).
+ */
+interface ResolverState extends Resolver {
+  paCache: PaIndexCache;
+  drCache: Map<string, DrIndex>;
+  policyCache: Map<Workload, WorkloadPolicy>;
+  nsCache: Map<string, ModeDecision>;
+  realPortsCache: Map<Workload, Set<number>>;
   // Server decisions are asked per endpoint of every edge and per port of every workload; most share
   // a few ModeDecisions and PeerAuthentications, so the answer objects (and their refs) are shared.
-  const decisionCache = new Map<ModeDecision, ServerDecision>();
-  const refCache = new Map<PeerAuthentication, Ref>();
+  decisionCache: Map<ModeDecision, ServerDecision>;
+  refCache: Map<PeerAuthentication, Ref>;
+}
 
-  const resolver: Resolver = {
+function meshOf(this: ResolverState, w: Pick<Workload, "revision">): MeshSettings {
+  return meshFor(this.model, w.revision);
+}
+
+function paIndex(this: ResolverState, w: Pick<Workload, "revision" | "dataplane">): PaIndex {
+  return paIndexFor(this.paCache, meshFor(this.model, w.revision).rootNamespace, w.dataplane === "ambient");
+}
+
+function drIndex(this: ResolverState, revision: string): DrIndex {
+  let idx = this.drCache.get(revision);
+  if (!idx) {
+    const mesh = meshFor(this.model, revision);
+    idx = buildDrIndex(this.model.destinationRules, mesh.rootNamespace, mesh.defaultDestinationRuleExportTo);
+    this.drCache.set(revision, idx);
+  }
+  return idx;
+}
+
+function lookupDr(this: ResolverState, revision: string, clientNs: string, clientLabels: Record<string, string>, host: string, serviceNs: string | null): LookupResult {
+  // Not memoised: the index makes a lookup a few map reads, and (client namespace, host) pairs
+  // rarely repeat (the benchmark's 20k edges have ~19.8k), so a cache cost more than it saved.
+  return lookupDestinationRule(this.drIndex(revision), clientNs, clientLabels, host, serviceNs);
+}
+
+function policyOf(this: ResolverState, w: Workload): WorkloadPolicy {
+  let p = this.policyCache.get(w);
+  if (!p) {
+    p = workloadPolicyFor(this.paIndex(w), w);
+    this.policyCache.set(w, p);
+  }
+  return p;
+}
+
+const LINKERD_DECISION: ServerDecision = Object.freeze({ mode: "PERMISSIVE", origin: "linkerd-policy", policy: null });
+const NO_PROXY_DECISION: ServerDecision = Object.freeze({ mode: "NONE", origin: "no-proxy", policy: null });
+
+function serverDecision(this: ResolverState, w: Workload, port?: number): ServerDecision {
+  if (w.dataplane === "linkerd") return LINKERD_DECISION;
+  if (!hasIstioProxy(w)) return NO_PROXY_DECISION;
+  const p = this.policyOf(w);
+  const d = port === undefined ? p.base : modeForPort(p, port);
+  let out = this.decisionCache.get(d);
+  if (!out) {
+    let policy: Ref | null = null;
+    if (d.policy) {
+      policy = this.refCache.get(d.policy) ?? null;
+      if (!policy) this.refCache.set(d.policy, (policy = Object.freeze(paRef(d.policy)!)));
+    }
+    this.decisionCache.set(d, (out = Object.freeze({ mode: d.mode, origin: d.origin, policy })));
+  }
+  return out;
+}
+
+function namespaceMode(this: ResolverState, namespace: string): ModeDecision {
+  let d = this.nsCache.get(namespace);
+  if (!d) {
+    d = namespaceDecision(paIndexFor(this.paCache, this.model.mesh.rootNamespace, false), namespace);
+    this.nsCache.set(namespace, d);
+  }
+  return d;
+}
+
+function realPorts(this: ResolverState, w: Workload): ReadonlySet<number> {
+  // Asked for every workload by the snapshot and two PA rules: one Set per workload, not three.
+  let ports = this.realPortsCache.get(w);
+  if (ports) return ports;
+  ports = new Set<number>();
+  for (const p of w.containerPorts) ports.add(p.port);
+  for (const s of this.model.servicesOfWorkload.get(w) ?? []) for (const p of s.ports) ports.add(targetPortOf(s, p, w));
+  this.realPortsCache.set(w, ports);
+  return ports;
+}
+
+function targetPortOf(_service: Service, port: ServicePort, w: Workload): number {
+  if (typeof port.targetPort === "number") return port.targetPort;
+  const named = w.containerPorts.find((p) => p.name === port.targetPort);
+  return named ? named.port : port.port;
+}
+
+export function createResolver(model: MeshModel): Resolver {
+  const state: ResolverState = {
     model,
-    meshOf: (w) => meshFor(model, w.revision),
-    paIndex: (w) => paFor(meshFor(model, w.revision).rootNamespace, w.dataplane === "ambient"),
-    drIndex(revision) {
-      let idx = drCache.get(revision);
-      if (!idx) {
-        const mesh = meshFor(model, revision);
-        idx = buildDrIndex(model.destinationRules, mesh.rootNamespace, mesh.defaultDestinationRuleExportTo);
-        drCache.set(revision, idx);
-      }
-      return idx;
-    },
-    lookupDr(revision, clientNs, clientLabels, host, serviceNs) {
-      // Not memoised: the index makes a lookup a few map reads, and (client namespace, host) pairs
-      // rarely repeat (the benchmark's 20k edges have ~19.8k), so a cache cost more than it saved.
-      return lookupDestinationRule(resolver.drIndex(revision), clientNs, clientLabels, host, serviceNs);
-    },
-    policyOf(w) {
-      let p = policyCache.get(w);
-      if (!p) {
-        p = workloadPolicyFor(resolver.paIndex(w), w);
-        policyCache.set(w, p);
-      }
-      return p;
-    },
-    serverDecision(w, port) {
-      if (w.dataplane === "linkerd") return { mode: "PERMISSIVE", origin: "linkerd-policy", policy: null };
-      if (!hasIstioProxy(w)) return { mode: "NONE", origin: "no-proxy", policy: null };
-      const p = resolver.policyOf(w);
-      const d = port === undefined ? p.base : modeForPort(p, port);
-      let out = decisionCache.get(d);
-      if (!out) {
-        let policy: Ref | null = null;
-        if (d.policy) {
-          policy = refCache.get(d.policy) ?? null;
-          if (!policy) refCache.set(d.policy, (policy = Object.freeze(paRef(d.policy)!)));
-        }
-        decisionCache.set(d, (out = Object.freeze({ mode: d.mode, origin: d.origin, policy })));
-      }
-      return out;
-    },
-    namespaceMode(namespace) {
-      let d = nsCache.get(namespace);
-      if (!d) {
-        d = namespaceDecision(paFor(model.mesh.rootNamespace, false), namespace);
-        nsCache.set(namespace, d);
-      }
-      return d;
-    },
-    realPorts(w) {
-      // Asked for every workload by the snapshot and two PA rules: one Set per workload, not three.
-      let ports = realPortsCache.get(w);
-      if (ports) return ports;
-      ports = new Set<number>();
-      for (const p of w.containerPorts) ports.add(p.port);
-      for (const s of model.servicesOfWorkload.get(w) ?? []) for (const p of s.ports) ports.add(resolver.targetPortOf(s, p, w));
-      realPortsCache.set(w, ports);
-      return ports;
-    },
-    targetPortOf(_service, port, w) {
-      if (typeof port.targetPort === "number") return port.targetPort;
-      const named = w.containerPorts.find((p) => p.name === port.targetPort);
-      return named ? named.port : port.port;
-    },
+    paCache: paIndexCache(model),
+    drCache: new Map(),
+    policyCache: new Map(),
+    nsCache: new Map(),
+    realPortsCache: new Map(),
+    decisionCache: new Map(),
+    refCache: new Map(),
+    meshOf,
+    paIndex,
+    drIndex,
+    lookupDr,
+    policyOf,
+    serverDecision,
+    namespaceMode,
+    targetPortOf,
+    realPorts,
   };
-  return resolver;
+  return state;
 }
