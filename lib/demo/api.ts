@@ -30,6 +30,8 @@ export interface ApiContext {
   resourceVersion: string;
   serverAddress: string;
   counters: Counters;
+  /** A simulated fault: every list answers this HTTP status (discovery and get still work). */
+  listFault?: () => number | undefined;
   /** GET /api/v1/namespaces/<ns>/services/<name[:port]>/proxy/<path> (lib/demo/prometheus.ts). */
   serviceProxy?: (
     req: IncomingMessage,
@@ -281,6 +283,11 @@ function list(
   user: string,
 ): void {
   ctx.counters.list++;
+  const fault = ctx.listFault?.();
+  if (fault !== undefined) {
+    const reason = fault === 429 ? "TooManyRequests" : fault === 503 ? "ServiceUnavailable" : "InternalError";
+    return sendJson(res, fault, status(fault, reason, `list ${t.plural} failed: HTTP ${fault} (simulated fault)`));
+  }
   if (t.namespaced && isForbidden(ctx, t, namespace, "list"))
     return sendJson(res, 403, forbiddenStatus(user, "list", t, namespace));
   const items = itemsOf(ctx, t, namespace).filter((o) =>

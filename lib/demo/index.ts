@@ -26,6 +26,8 @@ export interface DemoFaults {
   extraObjects?: Array<{ apiVersion: string; kind: string; [k: string]: unknown }>;
   /** When true every request answers 503 (the API server is down). */
   down?: boolean;
+  /** Every list answers this HTTP status (e.g. 503, 429, 500) while discovery and get still work. */
+  listStatus?: number;
   /** The demo Prometheus behind the service proxy: "down" (no endpoints, 503) or "hang" (never answers). */
   prometheus?: "down" | "hang";
 }
@@ -108,6 +110,7 @@ export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<D
     serverAddress: `${host}:0`,
     counters,
   };
+  ctx.listFault = () => faults.listStatus;
   ctx.serviceProxy = serviceProxy({
     objects: state.objects,
     forbidden,

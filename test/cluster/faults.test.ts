@@ -68,6 +68,38 @@ describe("API server down after a good read", () => {
   });
 });
 
+describe.each([503, 429, 500])("lists answer %i after discovery answered", (code) => {
+  it("the read fails as a whole: the last good snapshot is served stale with the error, not an empty fresh one", async () => {
+    let t = base.now.getTime();
+    const server = createHandshakeServer({
+      env: { KUBECONFIG: base.demo.kubeconfigPath },
+      home: "/nonexistent",
+      startDemo: () => Promise.reject(new Error("the embedded demo must not start")),
+      now: () => new Date(t),
+      every: () => () => undefined,
+    });
+    try {
+      const good = await server.getSnapshotView("demo");
+      expect(good.stale).toBe(false);
+      expect(good.snapshot.workloads.length).toBeGreaterThan(10);
+
+      base.demo.setFaults({ listStatus: code });
+      // Discovery still answers: only the lists fail.
+      await expect(base.transport().get("/apis", 5_000)).resolves.toBeDefined();
+      await expect(readCluster(base.transport())).rejects.toThrow(new RegExp(`listing namespaces failed: HTTP ${code}`));
+      t += 40_000;
+      const stale = await server.getSnapshotView("demo", { refresh: true });
+      expect(stale.snapshot).toBe(good.snapshot);
+      expect(stale).toMatchObject({ stale: true, ageSeconds: 40, fetchedAt: good.fetchedAt });
+      expect(stale.error).toContain(`HTTP ${code}`);
+      expect(server.readStats("demo")).toMatchObject({ reads: 2, failures: 1 });
+    } finally {
+      base.demo.setFaults({});
+      await server.stop();
+    }
+  });
+});
+
 describe("a proxy that never answers", () => {
   it("times out within the per-pod bound, is reported, and the other proxies' certificates are present", async () => {
     const read = await readCluster(base.transport());

@@ -1,7 +1,7 @@
-// One read of a cluster: discovery, every kind the core needs, then the proxies' secrets. What could not
-// be read becomes completeness entries (and unreachable proxies), never a lost read; only a cluster
-// that does not answer discovery at all fails the read (the snapshot service then serves the last good
-// snapshot).
+// One read of a cluster: discovery, every kind the core needs, then the proxies' secrets. What this
+// identity may not read (403) becomes completeness entries, unreachable proxies become findings; but a
+// cluster that does not answer (discovery or any list: unreachable, timeout, 5xx, 429) fails the whole
+// read, so the snapshot service serves the last good snapshot, stale, rather than an empty one.
 import "server-only";
 import { mergeParsed } from "../../core/load/mergeParsed";
 import type { ParsedInputs } from "../../core/model/input";
@@ -43,7 +43,7 @@ export const DEFAULT_READ_OPTIONS: Required<ReadOptions> = {
 export async function readCluster(t: KubeTransport, opts: ReadOptions = {}): Promise<ClusterRead> {
   const o = { ...DEFAULT_READ_OPTIONS, ...opts };
   const list: ListOptions = { pageSize: o.pageSize, timeoutMs: o.requestTimeoutMs, concurrency: o.listConcurrency };
-  // Throws when the API server cannot be reached: the whole read failed.
+  // Throws when the API server cannot be reached: the whole read failed (lists likewise, isReadFailure).
   const discovery = await discover(t, o.requestTimeoutMs);
 
   const nsRead = await readKind(t, NAMESPACES, discovery, null, list);

@@ -1,6 +1,7 @@
 // Lists of the kinds the core reads: discovery picks the API version, pages of 500 follow `continue`,
 // and a 403 on a cluster-wide list falls back to one list per namespace, so one forbidden namespace
-// costs only that namespace. Every item goes through the core loader (and its secret scrubbing) as
+// costs only that namespace. A list the API server cannot answer now (unreachable, timeout, 5xx, 429)
+// fails the whole read (isReadFailure). Every item goes through the core loader (and its secret scrubbing) as
 // soon as its page is decoded.
 import "server-only";
 import { emptyParsed, mergeParsed } from "../../core/load/mergeParsed";
@@ -50,6 +51,7 @@ export async function readKind(t: KubeTransport, spec: KindSpec, discovery: Disc
       const err = asKubeError(e);
       // Discovery can be stale (a CRD version just removed): try the next version.
       if (err.reason === "not-found") continue;
+      if (isReadFailure(err)) throw readFailure(spec, undefined, err);
       if (err.reason === "forbidden" && spec.namespaced && namespaces !== null) return { ...(await perNamespace(t, spec, version, namespaces, o)), version };
       return { inputs: emptyParsed(), completeness: [entry(spec, undefined, err)], version };
     }
@@ -65,6 +67,7 @@ async function perNamespace(t: KubeTransport, spec: KindSpec, version: string, n
       const err = asKubeError(e);
       // The namespace went away between the two lists: nothing to report.
       if (err.reason === "not-found") return { inputs: emptyParsed(), completeness: [] };
+      if (isReadFailure(err)) throw readFailure(spec, ns, err);
       return { inputs: emptyParsed(), completeness: [entry(spec, ns, err)] };
     }
   });
@@ -122,6 +125,23 @@ function itemLocation(listPathValue: string, item: unknown, namespace: string | 
   const base = listPathValue.slice(0, listPathValue.lastIndexOf("/"));
   const groupBase = namespace !== undefined ? base.slice(0, base.lastIndexOf("/namespaces/")) : base;
   return `${groupBase}/namespaces/${ns}/${plural}/${name}`;
+}
+
+/**
+ * Failures that say nothing about what this identity may see, only that the API server could not answer
+ * now: unreachable, timed out, 5xx, 429 (throttled), 401 (credentials expired). They fail the whole read,
+ * so the service keeps serving the last good snapshot (stale, with the error) instead of storing an empty
+ * "fresh" one. A 403 is a fact about access (a completeness entry); a 404 means "not installed".
+ */
+export function isReadFailure(err: KubeError): boolean {
+  if (err.reason === "unreachable" || err.reason === "timeout") return true;
+  const s = err.status;
+  return s !== undefined && (s >= 500 || s === 429 || s === 401);
+}
+
+function readFailure(spec: KindSpec, namespace: string | undefined, err: KubeError): KubeError {
+  const what = `listing ${spec.plural}${namespace !== undefined ? ` in ${namespace}` : ""} failed`;
+  return new KubeError(err.reason, `${what}: ${err.message}`, err.status);
 }
 
 function entry(spec: KindSpec, namespace: string | undefined, err: KubeError): Completeness {
