@@ -34,10 +34,12 @@ const known = (v: string | undefined) => (v && v !== "unknown" ? v : null);
 interface Bucket extends EdgeAnalysis {
   id: string;
   source: Edge["source"];
-  // Destination-reported counts, flat rather than a nested object: one allocation per bucket.
-  destMtls: number;
-  destPlaintext: number;
-  destUnknown: number;
+  /**
+   * The edge's `observed`, which accumulates the destination-reported counts itself: no copy at the
+   * end and no count fields on the bucket (the window is set at creation, so the object keeps the
+   * snapshot's key order without a property added later).
+   */
+  observed: Observed;
   destSeen: boolean;
   sourceSide: number;
   portAmbiguous: boolean;
@@ -54,6 +56,14 @@ interface ServiceMemo {
 interface ClientEntry {
   client: Client;
   source: Edge["source"];
+  /** "ns/name->" (or "unknown->"): the caller's half of every edge id, built once per caller. */
+  idPrefix: string;
+}
+
+/** The buckets of one service port, and the port's half of the edge id ("host:port"), built once per port. */
+interface PortBuckets {
+  idSuffix: string;
+  byClient: Map<Client, Bucket>;
 }
 
 /** Port 0 stands for "the destination declares no port"; one object per service, since buckets are keyed by port object. */
@@ -94,8 +104,9 @@ function unknownService(host: string, namespace: string | null): Service {
 
 function clientFor(r: Resolver, ns: string | null, name: string | null): Client {
   if (!ns || !name)
-    return { namespace: null, name: null, workload: null, dataplane: "none", labels: {}, revision: "" };
-  const w = r.model.workloadByKey.get(`${ns}/${name}`) ?? null;
+    return { namespace: null, name: null, workload: null, dataplane: "none", labels: {}, revision: "", who: null };
+  const who = `${ns}/${name}`;
+  const w = r.model.workloadByKey.get(who) ?? null;
   if (w)
     return {
       namespace: ns,
@@ -104,9 +115,10 @@ function clientFor(r: Resolver, ns: string | null, name: string | null): Client 
       dataplane: w.dataplane,
       labels: w.labels,
       revision: w.revision,
+      who,
     };
   // Only a proxy reports a source workload name, so an unlisted named caller is taken as a sidecar.
-  return { namespace: ns, name, workload: null, dataplane: "sidecar", labels: {}, revision: "" };
+  return { namespace: ns, name, workload: null, dataplane: "sidecar", labels: {}, revision: "", who };
 }
 
 function statusOf(
@@ -148,7 +160,7 @@ function passthroughPrediction(p: Prediction, client: Client, host: string): Pre
 export function buildEdges(r: Resolver, samples: TrafficSample[], window?: string): EdgeAnalysis[] {
   const model = r.model;
   // service port → client → bucket: object keys, so no string is built per sample, and few Maps.
-  const buckets = new Map<ServicePort, Map<Client, Bucket>>();
+  const buckets = new Map<ServicePort, PortBuckets>();
   const unknownServices = new Map<string, Service>();
 
   // Per-sample work is memoised by what it depends on: 20k samples share a few thousand clients
@@ -180,7 +192,8 @@ export function buildEdges(r: Resolver, samples: TrafficSample[], window?: strin
     let entry = byName.get(nameKey);
     if (!entry) {
       const client = clientFor(r, srcNs, srcName);
-      byName.set(nameKey, (entry = { client, source: { namespace: client.namespace, workload: client.name } }));
+      const source = { namespace: client.namespace, workload: client.name };
+      byName.set(nameKey, (entry = { client, source, idPrefix: `${client.who ?? "unknown"}->` }));
     }
     const client = entry.client;
     let memo = serviceMemos.get(service);
@@ -198,11 +211,13 @@ export function buildEdges(r: Resolver, samples: TrafficSample[], window?: strin
     const fromDestination = L.reporter === "destination";
     const passthrough = PASSTHROUGH_HOSTS.has(host);
     for (const port of choice.ports) {
-      let byClient = buckets.get(port);
-      if (!byClient) buckets.set(port, (byClient = new Map()));
+      let forPort = buckets.get(port);
+      if (!forPort) buckets.set(port, (forPort = { idSuffix: `${service.host}:${port.port}`, byClient: new Map() }));
+      const byClient = forPort.byClient;
       let b = byClient.get(client);
       if (!b) {
-        const id = `${client.name ? `${client.namespace}/${client.name}` : "unknown"}->${service.host}:${port.port}`;
+        // Two shared halves and one concatenation: the id costs one string per edge, not five.
+        const id = entry.idPrefix + forPort.idSuffix;
         b = {
           edge: null!, // set once the bucket is complete, below
           client,
@@ -212,9 +227,7 @@ export function buildEdges(r: Resolver, samples: TrafficSample[], window?: strin
           passthroughObserved: false,
           id,
           source: entry.source,
-          destMtls: 0,
-          destPlaintext: 0,
-          destUnknown: 0,
+          observed: window ? { mtls: 0, plaintext: 0, unknown: 0, window } : { mtls: 0, plaintext: 0, unknown: 0 },
           destSeen: false,
           sourceSide: 0,
           portAmbiguous: false,
@@ -225,16 +238,16 @@ export function buildEdges(r: Resolver, samples: TrafficSample[], window?: strin
       if (passthrough) b.passthroughObserved = true;
       if (fromDestination) {
         b.destSeen = true;
-        if (policy === "mutual_tls") b.destMtls += s.value;
+        if (policy === "mutual_tls") b.observed.mtls += s.value;
         // ztunnel has no "none": an inbound passthrough (plaintext) is reported as "unknown" (istio.md §7.2).
-        else if (policy === "none" || (memo.ambient && policy === "unknown")) b.destPlaintext += s.value;
-        else b.destUnknown += s.value;
+        else if (policy === "none" || (memo.ambient && policy === "unknown")) b.observed.plaintext += s.value;
+        else b.observed.unknown += s.value;
       } else b.sourceSide += s.value;
     }
   }
 
   const out: EdgeAnalysis[] = [];
-  for (const [port, byClient] of buckets) {
+  for (const [port, { byClient }] of buckets) {
     // Every edge to this service port shares one destination object (the snapshot is serialised, not edited).
     let destination: Edge["destination"] | null = null;
     for (const b of byClient.values()) {
@@ -248,10 +261,9 @@ export function buildEdges(r: Resolver, samples: TrafficSample[], window?: strin
       // One bucket per (client, service, port), so each prediction is computed once.
       let prediction = predictEdge(r, b.client, b.service, b.port);
       if (b.passthroughObserved) prediction = passthroughPrediction(prediction, b.client, b.service.host);
-      const observed: Observed = b.destSeen
-        ? { mtls: b.destMtls, plaintext: b.destPlaintext, unknown: b.destUnknown }
-        : { mtls: 0, plaintext: 0, unknown: b.sourceSide };
-      if (window) observed.window = window;
+      const observed = b.observed;
+      // Without a destination report, the source side's count is all there is (and says nothing of TLS).
+      if (!b.destSeen) observed.unknown = b.sourceSide;
       if (b.portAmbiguous) observed.portAmbiguous = true;
       b.prediction = prediction;
       b.edge = {

@@ -18,6 +18,8 @@ export interface Client {
   dataplane: Workload["dataplane"];
   labels: Labels;
   revision: string;
+  /** "namespace/name" when the caller is named, built once per caller (it starts every edge's reason); computed when absent. */
+  who?: string | null;
 }
 
 /** Why the client sends what it sends: drives the reason text and which edge finding explains it. */
@@ -328,7 +330,7 @@ function sidesFor(memo: Memo, service: Service, port: ServicePort, worst: Endpoi
 const nsName = (x: { namespace: string; name: string }) => `${x.namespace}/${x.name}`;
 
 function clientPhrase(client: Client, service: Service, port: ServicePort, p: Prediction, r: Resolver): string {
-  const who = client.name ? `${client.namespace}/${client.name}` : "a caller outside the mesh";
+  const who = (client.who ?? (client.name ? `${client.namespace}/${client.name}` : null)) ?? "a caller outside the mesh";
   const e = p.worst;
   const dr = p.dr?.rule;
   const where = p.drTls.from === "port-level" ? `portLevelSettings for port ${port.port}` : "trafficPolicy";
