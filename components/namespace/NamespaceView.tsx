@@ -9,16 +9,16 @@ import type { MeshSnapshot } from "@/lib/core/snapshot/schema";
 import { buildGraph, OUTSIDE_NODE_ID } from "@/lib/view/graph/buildGraph";
 import { layoutGraph } from "@/lib/view/graph/layout";
 import { sliceSnapshot } from "@/lib/view/sliceSnapshot";
-import { namespaceViewParsers, VIEWS, type View } from "@/lib/view/urlState";
-import { useRouter } from "next/navigation";
+import { ignoredNamespaceParams, namespacePath, namespaceViewParsers, serializeNamespaceView, VIEWS, type View } from "@/lib/view/urlState";
+import { useRouter, useSearchParams } from "next/navigation";
 import { useQueryStates } from "nuqs";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState, type CSSProperties } from "react";
 import { EdgeList } from "./EdgeList";
 import { EdgePanel } from "./EdgePanel";
 import { Legend } from "./Legend";
 import { RefreshBar } from "./RefreshBar";
 import { ShareLink } from "./ShareLink";
-import { useNamespaceSnapshot, type NamespaceData } from "./useNamespaceSnapshot";
+import { useNamespaceSnapshot, useRefreshNow, type NamespaceData } from "./useNamespaceSnapshot";
 import { WorkloadPanel, workloadCertificates } from "./WorkloadPanel";
 
 export interface NamespaceViewProps {
@@ -30,32 +30,64 @@ export interface NamespaceViewProps {
   demo: boolean;
 }
 
+/** Canvas height while the side panel stands beside it. */
+const PANEL_CANVAS_H = 560;
+
 const VIEW_LABEL: Record<View, string> = { graph: "Graph", certificates: "Certificates", findings: "Findings" };
 
 export function NamespaceView({ cluster, namespace, initial, initialAt, demo }: NamespaceViewProps) {
   const [state, setState] = useQueryStates(namespaceViewParsers);
   const [paused, setPaused] = useState(false);
   const query = useNamespaceSnapshot(cluster, namespace, initial, initialAt, paused);
+  const refreshNow = useRefreshNow(cluster, namespace);
   const data = query.data;
   const snapshot: MeshSnapshot = useMemo(() => sliceSnapshot(data.snapshot, namespace), [data.snapshot, namespace]);
   const graph = useMemo(() => buildGraph(snapshot, namespace), [snapshot, namespace]);
   const layout = useMemo(() => layoutGraph(graph), [graph]);
   const router = useRouter();
+  const search = useSearchParams();
+  const ignored = useMemo(() => ignoredNamespaceParams(new URLSearchParams(search?.toString() ?? "")), [search]);
+  const path = namespacePath(cluster, namespace);
 
   const ns = snapshot.namespaces[0];
   const edge = state.edge === null ? undefined : snapshot.edges.find((e) => e.id === state.edge);
   const workload = state.workload === null ? undefined : snapshot.workloads.find((w) => w.name === state.workload);
   const selectedNode = workload ? `w:${namespace}/${workload.name}` : null;
 
-  const selectEdge = (id: string) => void setState({ edge: id, workload: null });
-  const selectWorkload = (name: string) => void setState({ workload: name, edge: null });
+  // Focus: a panel opened by the user gets focus on its heading; Close returns focus to what opened it
+  // (the edge-list row, the workload button or the canvas). A cold load does not move focus.
+  const opener = useRef<HTMLElement | null>(null);
+  const focus = useRef<"panel" | "opener" | null>(null);
+  const remember = () => {
+    focus.current = "panel";
+    opener.current = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
+  };
+  const panelKey = edge ? `e:${edge.id}` : workload ? `w:${workload.name}` : null;
+  useEffect(() => {
+    const want = focus.current;
+    focus.current = null;
+    if (want === "panel" && panelKey) document.getElementById(panelKey.startsWith("e:") ? "edge-panel-title" : "workload-panel-title")?.focus();
+    else if (want === "opener" && !panelKey && opener.current?.isConnected) opener.current.focus();
+  }, [panelKey]);
+  const closePanel = () => {
+    focus.current = "opener";
+    void setState({ edge: null, workload: null });
+  };
+
+  const selectEdge = (id: string) => {
+    remember();
+    void setState({ edge: id, workload: null });
+  };
+  const selectWorkload = (name: string) => {
+    remember();
+    void setState({ workload: name, edge: null });
+  };
   const selectNode = (id: string) => {
     const node = graph.nodes.find((n) => n.id === id);
     if (!node || node.id === OUTSIDE_NODE_ID || node.namespace === null) return;
     if (node.namespace !== namespace) {
       // A peer: open its own namespace view, on that workload when it is one.
-      const q = node.kind === "workload" ? `?workload=${encodeURIComponent(node.name)}` : "";
-      router.push(`/c/${encodeURIComponent(cluster)}/ns/${encodeURIComponent(node.namespace)}${q}`);
+      router.push(serializeNamespaceView(namespacePath(cluster, node.namespace), { workload: node.kind === "workload" ? node.name : null }));
       return;
     }
     if (node.kind === "workload") return selectWorkload(node.name);
@@ -64,6 +96,10 @@ export function NamespaceView({ cluster, namespace, initial, initialAt, demo }: 
     const backends = svc?.workloads.filter((w) => w.startsWith(`${namespace}/`)) ?? [];
     if (backends.length === 1) selectWorkload(backends[0]!.slice(namespace.length + 1));
   };
+
+  // Tall enough for the layout at a readable zoom; with the side panel beside it, at least as tall as
+  // a useful panel (the panel is capped to the canvas row and scrolls, globals.css).
+  const canvasHeight = Math.round(Math.min(640, Math.max(360, layout.height * 0.9 + 60)));
 
   const counts = { broken: 0, mismatch: 0, plaintext: 0, unknown: 0, mtls: 0 };
   for (const e of snapshot.edges) counts[e.status]++;
@@ -96,6 +132,7 @@ export function NamespaceView({ cluster, namespace, initial, initialAt, demo }: 
         generatedAt={data.snapshot.generatedAt}
         paused={paused}
         onTogglePause={() => setPaused((p) => !p)}
+        onRefreshNow={() => void refreshNow()}
         fetching={query.isFetching}
         stale={data.stale}
         serverError={data.error}
@@ -108,11 +145,27 @@ export function NamespaceView({ cluster, namespace, initial, initialAt, demo }: 
         </p>
       ) : null}
 
+      {ignored.length > 0 ? (
+        <p className="notice notice-warn" role="status" data-testid="ignored-params">
+          Ignored in the link:{" "}
+          {ignored.map((p, i) => (
+            <span key={`${p.name}-${i}`}>
+              {i > 0 ? "; " : ""}
+              <code>
+                {p.name}={p.value}
+              </code>{" "}
+              ({p.reason})
+            </span>
+          ))}
+          . Showing the default instead.
+        </p>
+      ) : null}
+
       <nav className="tabs" aria-label="Namespace views">
         {VIEWS.map((v) => (
           <a
             key={v}
-            href={`?view=${v}`}
+            href={serializeNamespaceView(path, { ...state, view: v })}
             className="tab"
             aria-current={state.view === v ? "page" : undefined}
             onClick={(e) => {
@@ -134,7 +187,10 @@ export function NamespaceView({ cluster, namespace, initial, initialAt, demo }: 
               Problems first
             </button>
           </div>
-          <div className={`graph-main${edge || workload ? " with-panel" : ""}`}>
+          <div
+            className={`graph-main${edge || workload ? " with-panel" : ""}`}
+            style={{ "--graph-h": `${canvasHeight}px`, "--graph-h-panel": `${Math.max(canvasHeight, PANEL_CANVAS_H)}px` } as CSSProperties}
+          >
             <div className="graph-canvas-wrap">
               {snapshot.edges.length === 0 && snapshot.workloads.length === 0 ? (
                 <p className="notice">Nothing to draw: no workloads and no edges in this namespace.</p>
@@ -147,21 +203,20 @@ export function NamespaceView({ cluster, namespace, initial, initialAt, demo }: 
                   selectedNode={selectedNode}
                   onSelectEdge={selectEdge}
                   onSelectNode={selectNode}
-                  height={Math.round(Math.min(640, Math.max(360, layout.height * 0.8 + 80)))}
                   label={`Service-edge graph of namespace ${namespace}: ${graph.nodes.length} nodes, ${graph.edges.length} edges. The edge list below offers the same selection.`}
                 />
               )}
-              <p className="muted graph-help">Drag to pan, wheel or +/− to zoom, arrow keys to pan, 0 to fit. Click an edge or a workload.</p>
+              <p className="muted graph-help">Drag or arrow keys to pan, wheel or +/− to zoom, 0 to reset. Click an edge or a workload.</p>
             </div>
             {edge ? (
-              <EdgePanel cluster={cluster} edge={edge} findings={snapshot.findings.filter((f) => f.edge === edge.id)} onClose={() => void setState({ edge: null })} />
+              <EdgePanel cluster={cluster} edge={edge} findings={snapshot.findings.filter((f) => f.edge === edge.id)} onClose={closePanel} />
             ) : workload ? (
               <WorkloadPanel
                 cluster={cluster}
                 workload={workload}
                 certificates={workloadCertificates(snapshot.certificates, workload)}
                 now={snapshot.now}
-                onClose={() => void setState({ workload: null })}
+                onClose={closePanel}
               />
             ) : null}
           </div>

@@ -1,12 +1,14 @@
 "use client";
-// "Updated N s ago" (ticking, from snapshot.generatedAt), pause/resume of the auto-refresh, and the
-// stale/error state of the last refresh.
+// "Updated N s ago" (ticking, from snapshot.generatedAt), "Refresh now", pause/resume of the
+// auto-refresh, and the stale/error state of the last refresh.
 import { useEffect, useState } from "react";
 
 export interface RefreshBarProps {
   generatedAt: string;
   paused: boolean;
   onTogglePause: () => void;
+  /** Ask the server to read the cluster now (POST /api/v1/snapshot/refresh), then refetch. */
+  onRefreshNow?: () => void;
   fetching: boolean;
   /** The server serves a last-good snapshot (its refresh failed). */
   stale: boolean;
@@ -41,6 +43,11 @@ export function RefreshBar(p: RefreshBarProps) {
         </time>
         {p.fetching ? <span className="muted"> · refreshing…</span> : null}
       </span>
+      {p.onRefreshNow ? (
+        <button type="button" onClick={p.onRefreshNow} disabled={p.fetching} data-testid="refresh-now">
+          Refresh now
+        </button>
+      ) : null}
       <button type="button" onClick={p.onTogglePause} aria-pressed={p.paused} data-testid="pause-refresh">
         {p.paused ? "Resume auto-refresh" : "Pause auto-refresh"}
       </button>

@@ -2,7 +2,7 @@
 // Keeps the namespace's snapshot fresh: seeded with what the server rendered, refetched from
 // /api/v1/snapshot every 15 s unless paused. The route's X-Handshake-Stale / X-Handshake-Error
 // headers say when the server itself serves a last-good snapshot; both may be absent.
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { MeshSnapshot } from "@/lib/core/snapshot/schema";
 
 export interface NamespaceData {
@@ -45,4 +45,19 @@ export function useNamespaceSnapshot(cluster: string, namespace: string, initial
     refetchInterval: paused ? false : REFRESH_MS,
     refetchIntervalInBackground: false,
   });
+}
+
+/**
+ * "Refresh now": the server reads the cluster at once (single-flight, at most one forced read per 5 s per
+ * cluster), then this namespace's query is refetched. A failed POST still refetches: the GET reports why.
+ */
+export function useRefreshNow(cluster: string, namespace: string): () => Promise<void> {
+  const client = useQueryClient();
+  return async () => {
+    try {
+      await fetch(`/api/v1/snapshot/refresh?cluster=${encodeURIComponent(cluster)}`, { method: "POST", cache: "no-store" });
+    } finally {
+      await client.invalidateQueries({ queryKey: ["snapshot", cluster, namespace] });
+    }
+  };
 }

@@ -72,6 +72,22 @@ export async function resolveSnapshot(q: URLSearchParams): Promise<Resolved> {
   return { ok: true, view, snapshot: ns !== undefined ? sliceSnapshot(view.snapshot, ns) : view.snapshot, namespace: ns };
 }
 
+/**
+ * POST /api/v1/snapshot/refresh?cluster=: a forced read through the snapshot service's single flight
+ * (at most one per 5 s per cluster; extra calls join the running or just-finished read). Answers the
+ * freshness of the snapshot now served; the snapshot itself is fetched from /api/v1/snapshot.
+ */
+export async function refreshSnapshot(q: URLSearchParams): Promise<Response> {
+  const cluster = readCluster(q);
+  if (!cluster.ok) return errorResponse(cluster.error);
+  try {
+    const v = await getSnapshotView(cluster.value ?? (await defaultClusterName()), { refresh: true });
+    return json({ cluster: v.cluster, fetchedAt: v.fetchedAt, ageSeconds: v.ageSeconds, stale: v.stale, error: v.error, demo: v.demo }, { headers: viewHeaders(v) });
+  } catch (e) {
+    return failure(e);
+  }
+}
+
 /** Known failures keep their message; anything else is logged here and answered without details. */
 export function failure(e: unknown): Response {
   if (e instanceof UnknownClusterError) return errorResponse({ status: 404, code: "unknown-cluster", message: e.message });

@@ -11,6 +11,7 @@ import { readSnapshot } from "./readSnapshot";
 import { createSnapshotService, type ReadStats, type SnapshotServiceDeps } from "./snapshotService";
 import type { Fetch } from "./telemetry/prometheus";
 import { telemetrySettings } from "./telemetry/settings";
+import { envSettings } from "./settings";
 import { UnknownClusterError, type ClusterInfo, type ClusterSource, type SnapshotView } from "./types";
 
 export const DEMO = "demo";
@@ -20,11 +21,15 @@ export interface HandshakeServerOptions extends ClusterEnv {
   startDemo: () => Promise<DemoCluster>;
   now?: () => Date;
   every?: SnapshotServiceDeps["every"];
+  /** Forced refreshes start at most one read per this period per cluster (default 5 s). */
+  minRefreshMs?: number;
   read?: ReadOptions;
   /** Timeout of the reachability probe of the current context (GET /version). */
   probeTimeoutMs?: number;
   /** For a direct Prometheus URL (HANDSHAKE_PROMETHEUS_URL); default the global fetch. */
   fetch?: Fetch;
+  /** Where settings that could not be used are reported (default console.warn). */
+  warn?: (line: string) => void;
 }
 
 export interface HandshakeServer {
@@ -43,24 +48,11 @@ interface Target {
   transport(): Promise<KubeTransport>;
 }
 
-/** Settings from the environment (documented in the README). */
-export function envSettings(env: Record<string, string | undefined>): { forceDemo: boolean; refreshMs: number; read: ReadOptions } {
-  const num = (name: string, fallback: number): number => {
-    const v = Number(env[name]);
-    return env[name] !== undefined && env[name] !== "" && Number.isFinite(v) && v >= 0 ? v : fallback;
-  };
-  return {
-    forceDemo: env.HANDSHAKE_DEMO === "1" || env.HANDSHAKE_DEMO === "true",
-    refreshMs: num("HANDSHAKE_REFRESH_SECONDS", 30) * 1000,
-    read: {
-      proxyTimeoutMs: num("HANDSHAKE_PROXY_TIMEOUT_SECONDS", 5) * 1000,
-      proxyConcurrency: Math.max(1, Math.floor(num("HANDSHAKE_PROXY_CONCURRENCY", 16))),
-    },
-  };
-}
+export { envSettings } from "./settings";
 
 export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServer {
   const settings = envSettings(o.env);
+  for (const p of settings.problems) (o.warn ?? console.warn)(`handshake: ${p}`);
   const now = o.now ?? (() => new Date());
   const configured = configuredClusters(o);
   const targets = new Map<string, Target>();
@@ -124,6 +116,7 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
     now,
     refreshMs: settings.refreshMs,
     ...(o.every ? { every: o.every } : {}),
+    ...(o.minRefreshMs !== undefined ? { minRefreshMs: o.minRefreshMs } : {}),
     async read(cluster, at) {
       const t = await target(cluster);
       const transport = await t.transport();

@@ -14,6 +14,11 @@ export interface SnapshotServiceDeps {
   refreshMs: number;
   /** After a failed read, requests wait this long before one of them tries again (default 5 s). */
   retryMs?: number;
+  /**
+   * Forced refreshes (`get(…, {refresh: true})`, POST /api/v1/snapshot/refresh) start at most one read per
+   * this period per cluster (default 5 s); within it they join the running read or get the one just made.
+   */
+  minRefreshMs?: number;
   /** setInterval-like; returns a cancel function. The default timer does not keep the process alive. */
   every?(fn: () => void, ms: number): () => void;
 }
@@ -40,6 +45,8 @@ interface ClusterState {
   good?: { snapshot: MeshSnapshot; at: Date };
   failed?: { message: string; at: Date };
   inflight?: Promise<void>;
+  /** When the last read started (forced refreshes are rate-limited on it). */
+  lastStart?: Date;
   cancelTimer?: () => void;
   stats: ReadStats;
 }
@@ -61,6 +68,7 @@ const defaultEvery = (fn: () => void, ms: number) => {
 
 export function createSnapshotService(deps: SnapshotServiceDeps): SnapshotService {
   const retryMs = deps.retryMs ?? 5_000;
+  const minRefreshMs = deps.minRefreshMs ?? 5_000;
   const every = deps.every ?? defaultEvery;
   const states = new Map<string, ClusterState>();
   const state = (cluster: string): ClusterState => {
@@ -77,6 +85,7 @@ export function createSnapshotService(deps: SnapshotServiceDeps): SnapshotServic
     const s = state(cluster);
     if (s.inflight) return s.inflight;
     const started = deps.now();
+    s.lastStart = started;
     s.stats.reads++;
     s.stats.inFlight = true;
     s.inflight = (async () => {
@@ -119,7 +128,11 @@ export function createSnapshotService(deps: SnapshotServiceDeps): SnapshotServic
     async get(cluster, opts = {}) {
       const s = state(cluster);
       const now = deps.now();
-      if (opts.refresh) await refresh(cluster);
+      if (opts.refresh) {
+        // Single-flight and rate-limited: a burst of "refresh now" clicks costs one cluster read.
+        const recent = s.lastStart && now.getTime() - s.lastStart.getTime() < minRefreshMs;
+        if (s.inflight || !recent) await refresh(cluster);
+      }
       else if (!s.good) {
         if (!recentlyFailed(s, now) || s.inflight) await refresh(cluster);
       } else if (deps.refreshMs > 0 && now.getTime() - s.good.at.getTime() >= deps.refreshMs && !recentlyFailed(s, now)) {

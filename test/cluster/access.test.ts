@@ -48,12 +48,44 @@ describe("access.forbidden (info)", () => {
     expect(findingsOf(s, "access.forbidden")).toEqual([]);
   });
 
-  it("gives one finding per entry, in a stable order", () => {
+  it("groups a kind's forbidden namespaces into one finding per kind", () => {
     const s = runWith([
       { kind: "Secret", namespace: "vault", reason: "forbidden", message: "a" },
       { kind: "Secret", namespace: "alpha", reason: "forbidden", message: "b" },
+      { kind: "ConfigMap", namespace: "vault", reason: "forbidden", message: "c" },
     ]);
-    expect(findingsOf(s, "access.forbidden").map((f) => f.resources[0]?.name)).toEqual(["alpha", "vault"]);
+    const fs = findingsOf(s, "access.forbidden");
+    expect(fs).toHaveLength(2);
+    const secrets = fs.find((f) => f.message.startsWith("Secret "))!;
+    const configMaps = fs.find((f) => f.message.startsWith("ConfigMap "))!;
+    expect(secrets.resources.map((r) => r.name)).toEqual(["alpha", "vault"]);
+    expect(configMaps.resources.map((r) => r.name)).toEqual(["vault"]);
+    expect(secrets.message).toContain("Secret objects could not be read in 2 namespaces (alpha and vault)");
+    // Completeness keeps one entry per namespace (contract).
+    expect(s.completeness.filter((c) => c.kind === "Secret")).toHaveLength(2);
+  });
+
+  it("500 namespaces with Secrets forbidden give one finding naming the first five and a count, all as resources", () => {
+    const names = Array.from({ length: 500 }, (_, i) => `team-${String(i).padStart(3, "0")}`);
+    const s = runWith(names.map((namespace) => ({ kind: "Secret", namespace, reason: "forbidden" as const, message: "secrets is forbidden" })));
+    const fs = findingsOf(s, "access.forbidden");
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.message).toContain("in 500 namespaces (team-000, team-001, team-002, team-003, team-004 and 495 more)");
+    expect(fs[0]!.resources).toHaveLength(500);
+    expect(s.completeness).toHaveLength(500);
+  });
+
+  it("when every namespace of the cluster is forbidden, one cluster-wide finding", () => {
+    const nsNames = ["alpha", "beta", "shop"];
+    const objects = loaded([...nsNames.map(injected), deploy("shop", "web")]);
+    const completeness: Completeness[] = nsNames.map((namespace) => ({ kind: "Secret", namespace, reason: "forbidden", message: "secrets is forbidden" }));
+    const s = analyze({ objects, configDumps: [], problems: [] }, { now: NOW, source: { type: "demo", context: "demo" }, completeness });
+    const fs = findingsOf(s, "access.forbidden");
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.resources).toEqual([]);
+    expect(fs[0]!.message).toContain("in any namespace (all 3)");
+    expect(fs[0]!.fix).toContain("kubectl auth can-i list secrets -A");
+    expect(s.completeness).toHaveLength(3);
   });
 });
 

@@ -65,9 +65,39 @@ describe("configured clusters", () => {
     expect(configuredClusters({ env: {}, home: "/nonexistent", exists: () => false })).toEqual({ clusters: [], currentContext: null, errors: [] });
   });
 
-  it("reads settings from the environment, ignoring nonsense", () => {
-    expect(envSettings({ HANDSHAKE_DEMO: "1", HANDSHAKE_REFRESH_SECONDS: "5", HANDSHAKE_PROXY_TIMEOUT_SECONDS: "2" })).toEqual({ forceDemo: true, refreshMs: 5000, read: { proxyTimeoutMs: 2000, proxyConcurrency: 16 } });
-    expect(envSettings({ HANDSHAKE_REFRESH_SECONDS: "soon" })).toMatchObject({ forceDemo: false, refreshMs: 30_000 });
+  it("reads settings from the environment", () => {
+    expect(envSettings({ HANDSHAKE_DEMO: "1", HANDSHAKE_REFRESH_SECONDS: "5", HANDSHAKE_PROXY_TIMEOUT_SECONDS: "2", HANDSHAKE_PROXY_REFRESH_SECONDS: "600" })).toEqual({
+      forceDemo: true,
+      refreshMs: 5000,
+      proxyRefreshMs: 600_000,
+      read: { proxyTimeoutMs: 2000, proxyConcurrency: 16 },
+      problems: [],
+    });
+  });
+
+  it("a setting that is not a positive number is reported by name and its default used (0 would freeze or time out everything)", () => {
+    const s = envSettings({ HANDSHAKE_REFRESH_SECONDS: "0", HANDSHAKE_PROXY_TIMEOUT_SECONDS: "0", HANDSHAKE_PROXY_CONCURRENCY: "2.5", HANDSHAKE_PROXY_REFRESH_SECONDS: "soon" });
+    expect(s).toMatchObject({ refreshMs: 30_000, proxyRefreshMs: 300_000, read: { proxyTimeoutMs: 5_000, proxyConcurrency: 16 } });
+    expect(s.problems).toEqual([
+      'HANDSHAKE_REFRESH_SECONDS="0" is not a positive number; using the default 30',
+      'HANDSHAKE_PROXY_REFRESH_SECONDS="soon" is not a positive number; using the default 300',
+      'HANDSHAKE_PROXY_TIMEOUT_SECONDS="0" is not a positive number; using the default 5',
+      'HANDSHAKE_PROXY_CONCURRENCY="2.5" is not a positive whole number; using the default 16',
+    ]);
+    expect(envSettings({ HANDSHAKE_REFRESH_SECONDS: "-3" }).problems[0]).toContain("HANDSHAKE_REFRESH_SECONDS");
+  });
+
+  it("the server logs each unusable setting once, naming the variable", async () => {
+    const lines: string[] = [];
+    const server = createHandshakeServer({
+      env: { HANDSHAKE_REFRESH_SECONDS: "0" },
+      home: "/nonexistent",
+      exists: () => false,
+      startDemo: () => Promise.reject(new Error("not needed")),
+      warn: (l) => lines.push(l),
+    });
+    await server.stop();
+    expect(lines).toEqual(['handshake: HANDSHAKE_REFRESH_SECONDS="0" is not a positive number; using the default 30']);
   });
 });
 

@@ -78,6 +78,7 @@ describe("snapshot service", () => {
     expect(h.reads).toHaveLength(2);
     expect(v.snapshot).toBe(h.snapshots[1]);
     expect(v.ageSeconds).toBe(0);
+    h.clock.advance(5);
     await h.service.get("c", { refresh: true });
     expect(h.reads).toHaveLength(3);
     // Only one timer per cluster, whatever the number of reads.
@@ -104,6 +105,7 @@ describe("snapshot service", () => {
     expect(v).toMatchObject({ stale: true, ageSeconds: 40, error: "cannot reach https://127.0.0.1:6443: ECONNREFUSED" });
     expect(h.service.reachability("c")).toEqual({ reachable: false, error: "cannot reach https://127.0.0.1:6443: ECONNREFUSED" });
     h.setFail(null);
+    h.clock.advance(5);
     const back = await h.service.get("c", { refresh: true });
     expect(back).toMatchObject({ stale: false, error: null, ageSeconds: 0 });
     expect(h.service.reachability("c")).toEqual({ reachable: true, error: null });
@@ -120,6 +122,29 @@ describe("snapshot service", () => {
     const v = await h.service.get("c");
     expect(h.reads).toHaveLength(2);
     expect(v.stale).toBe(false);
+  });
+
+  it("forced refreshes start at most one read per 5 s per cluster; a burst joins the running read", async () => {
+    const h = harness();
+    await h.service.get("c");
+    expect(h.reads).toHaveLength(1);
+    // Right after a read: a forced refresh gets the read just made.
+    h.clock.advance(2);
+    const just = await h.service.get("c", { refresh: true });
+    expect(h.reads).toHaveLength(1);
+    expect(just.snapshot).toBe(h.snapshots[0]);
+    // After the minimum interval, a burst of 50 starts one read and every caller gets its result.
+    h.clock.advance(3);
+    h.hold();
+    const burst = Array.from({ length: 50 }, () => h.service.get("c", { refresh: true }));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(h.reads).toHaveLength(2);
+    h.release();
+    const views = await Promise.all(burst);
+    expect(views.every((v) => v.snapshot === h.snapshots[1])).toBe(true);
+    // Other clusters are not held back by this one's limit.
+    await h.service.get("d", { refresh: true });
+    expect(h.service.stats("d").reads).toBe(1);
   });
 
   it("reachability is null before any read; clusters are independent", async () => {

@@ -13,25 +13,60 @@ export function resourceOf(kind: string): string {
   return `${k}s`;
 }
 
-export const accessForbidden = rule("access.forbidden", (ctx) =>
-  (ctx.completeness ?? [])
-    .filter((c) => c.reason === "forbidden")
-    .map((c) => {
-      const where = c.namespace !== undefined ? `in namespace ${c.namespace}` : "cluster-wide";
-      const scope = c.namespace !== undefined ? ` -n ${c.namespace}` : " -A";
-      // Secrets are optional by design (deploy/clusterrole.yaml): say what is lost rather than demand access.
-      const lost =
-        c.kind === "Secret"
-          ? "the expiry and chains of CA and TLS Secrets there are not shown"
-          : `findings that depend on ${c.kind} objects ${where} may be missing`;
-      const resources: Ref[] = c.namespace !== undefined ? [namespaceRef(c.namespace)] : [];
-      return finding("access.forbidden", {
-        message: `${c.kind} objects could not be read ${where} (403 Forbidden): ${lost}. ${c.message}`,
+/** Namespaces named in a grouped finding's message; the rest are counted (all are in its resources). */
+const NAMED_NAMESPACES = 5;
+
+// One finding per kind, not per namespace: with Secrets forbidden everywhere, a 500-namespace cluster
+// would otherwise get 500 identical findings. The completeness entries stay one per namespace (contract).
+// When every namespace of the cluster is forbidden, the finding is cluster-wide.
+export const accessForbidden = rule("access.forbidden", (ctx) => {
+  const byKind = new Map<string, { clusterWide?: string; namespaces: Map<string, string> }>();
+  for (const c of ctx.completeness ?? []) {
+    if (c.reason !== "forbidden") continue;
+    let g = byKind.get(c.kind);
+    if (!g) byKind.set(c.kind, (g = { namespaces: new Map() }));
+    if (c.namespace === undefined) g.clusterWide ??= c.message;
+    else if (!g.namespaces.has(c.namespace)) g.namespaces.set(c.namespace, c.message);
+  }
+  const known = [...ctx.model.namespaces.keys()];
+  const out: Finding[] = [];
+  for (const kind of [...byKind.keys()].sort()) {
+    const g = byKind.get(kind)!;
+    const res = resourceOf(kind);
+    // Secrets are optional by design (deploy/clusterrole.yaml): say what is lost rather than demand access.
+    const lost = (where: string) =>
+      kind === "Secret" ? "the expiry and chains of CA and TLS Secrets there are not shown" : `findings that depend on ${kind} objects ${where} may be missing`;
+    const grant = (scope: string, check: string) =>
+      `Grant Handshake's identity get/list/watch on ${res}${scope} (deploy/clusterrole.yaml lists exactly what it reads); check with kubectl auth can-i list ${res}${check}.`;
+    const names = [...g.namespaces.keys()].sort();
+    const everyNamespace = names.length > 1 && known.length > 0 && known.every((ns) => g.namespaces.has(ns));
+    if (g.clusterWide !== undefined || everyNamespace) {
+      const detail = g.clusterWide ?? g.namespaces.get(names[0]!)!;
+      const where = g.clusterWide !== undefined ? "cluster-wide" : `in any namespace (all ${names.length})`;
+      out.push(
+        finding("access.forbidden", {
+          message: `${kind} objects could not be read ${where} (403 Forbidden): ${lost(where)}. ${detail}`,
+          resources: [],
+          fix: grant("", " -A"),
+        }),
+      );
+      // A cluster-wide 403 with a per-namespace fallback that worked nowhere says it all once.
+      continue;
+    }
+    if (names.length === 0) continue;
+    const one = names.length === 1;
+    const where = one ? `in namespace ${names[0]}` : `in ${names.length} namespaces (${listNames(names, NAMED_NAMESPACES)})`;
+    const resources: Ref[] = names.map((ns) => namespaceRef(ns));
+    out.push(
+      finding("access.forbidden", {
+        message: `${kind} objects could not be read ${where} (403 Forbidden): ${lost(where)}. ${g.namespaces.get(names[0]!)!}`,
         resources,
-        fix: `Grant Handshake's identity get/list/watch on ${resourceOf(c.kind)}${c.namespace !== undefined ? ` in ${c.namespace}` : ""} (deploy/clusterrole.yaml lists exactly what it reads); check with kubectl auth can-i list ${resourceOf(c.kind)}${scope}.`,
-      });
-    }),
-);
+        fix: grant(one ? ` in ${names[0]}` : " in those namespaces", one ? ` -n ${names[0]}` : ` -n ${names[0]}`),
+      }),
+    );
+  }
+  return out;
+});
 
 export const accessProxyUnreachable = rule("access.proxy-unreachable", (ctx) => {
   const proxies = ctx.unreachableProxies ?? [];

@@ -1,0 +1,10 @@
+// POST /api/v1/snapshot/refresh?cluster=: read the cluster now (the namespace page's "Refresh now").
+// Single-flight and rate-limited per cluster by the snapshot service; answers the new freshness as JSON
+// (no-store). 404 for an unknown cluster, 503 when no snapshot could be read yet.
+import { refreshSnapshot } from "../../../../../lib/server/apiRoute";
+
+export const dynamic = "force-dynamic";
+
+export async function POST(request: Request): Promise<Response> {
+  return refreshSnapshot(new URL(request.url).searchParams);
+}
