@@ -5,6 +5,7 @@ import "server-only";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { DemoCluster } from "../demo";
 import { configuredClusters, type ClusterEnv } from "./kube/clusters";
+import { createProxyCache, type ProxyCache } from "./kube/proxyCache";
 import type { ReadOptions } from "./kube/readCluster";
 import { kubeTransport, type KubeTransport } from "./kube/transport";
 import { readSnapshot } from "./readSnapshot";
@@ -112,6 +113,14 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
     throw new UnknownClusterError(cluster);
   }
 
+  // Config dumps per cluster, reused for HANDSHAKE_PROXY_REFRESH_SECONDS (kube/proxyCache.ts).
+  const proxyCaches = new Map<string, ProxyCache>();
+  const proxyCache = (cluster: string) => {
+    let c = proxyCaches.get(cluster);
+    if (!c) proxyCaches.set(cluster, (c = createProxyCache(settings.proxyRefreshMs)));
+    return c;
+  };
+
   const service = createSnapshotService({
     now,
     refreshMs: settings.refreshMs,
@@ -125,7 +134,7 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
       return readSnapshot(transport, {
         now: at,
         source: t.source === "in-cluster" ? { type: "in-cluster" } : { type: t.source, context: t.name },
-        read: { ...settings.read, ...o.read },
+        read: { ...settings.read, proxyCache: proxyCache(t.name), ...o.read },
         telemetry: telemetrySettings(o.env, t.name),
         ...(o.fetch ? { fetch: o.fetch } : {}),
       });

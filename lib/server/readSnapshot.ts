@@ -22,7 +22,7 @@ export interface ReadSnapshotOptions {
 export const DEFAULT_TELEMETRY: TelemetrySettings = { target: { kind: "service", service: DEFAULT_SERVICE }, window: DEFAULT_WINDOW, timeoutMs: DEFAULT_TIMEOUT_MS };
 
 export async function readSnapshot(t: KubeTransport, o: ReadSnapshotOptions): Promise<MeshSnapshot> {
-  const [r, telemetry] = await Promise.all([readCluster(t, o.read), readTelemetry(t, o)]);
+  const [r, telemetry] = await Promise.all([readCluster(t, { now: o.now.getTime(), ...o.read }), readTelemetry(t, o)]);
   return analyze(r.inputs, {
     now: o.now,
     source: o.source,

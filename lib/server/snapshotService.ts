@@ -19,6 +19,11 @@ export interface SnapshotServiceDeps {
    * this period per cluster (default 5 s); within it they join the running read or get the one just made.
    */
   minRefreshMs?: number;
+  /**
+   * The background timer of a cluster stops after this many intervals without a viewer (default 10) and
+   * restarts on the next view, so a cluster nobody looks at is not read every 30 s forever.
+   */
+  idleIntervals?: number;
   /** setInterval-like; returns a cancel function. The default timer does not keep the process alive. */
   every?(fn: () => void, ms: number): () => void;
 }
@@ -47,6 +52,8 @@ interface ClusterState {
   inflight?: Promise<void>;
   /** When the last read started (forced refreshes are rate-limited on it). */
   lastStart?: Date;
+  /** When a viewer last asked (the timer stops after idleIntervals without one). */
+  lastViewed?: Date;
   cancelTimer?: () => void;
   stats: ReadStats;
 }
@@ -69,6 +76,7 @@ const defaultEvery = (fn: () => void, ms: number) => {
 export function createSnapshotService(deps: SnapshotServiceDeps): SnapshotService {
   const retryMs = deps.retryMs ?? 5_000;
   const minRefreshMs = deps.minRefreshMs ?? 5_000;
+  const idleMs = (deps.idleIntervals ?? 10) * deps.refreshMs;
   const every = deps.every ?? defaultEvery;
   const states = new Map<string, ClusterState>();
   const state = (cluster: string): ClusterState => {
@@ -104,9 +112,21 @@ export function createSnapshotService(deps: SnapshotServiceDeps): SnapshotServic
         s.stats.lastReadAt = started.toISOString();
         s.inflight = undefined;
       }
-      if (!s.cancelTimer && deps.refreshMs > 0) s.cancelTimer = every(() => void refresh(cluster), deps.refreshMs);
+      if (!s.cancelTimer && deps.refreshMs > 0) s.cancelTimer = every(() => tick(cluster), deps.refreshMs);
     })();
     return s.inflight;
+  }
+
+  /** A timer tick: refresh, unless nobody viewed the cluster for idleIntervals (then stop until the next view). */
+  function tick(cluster: string): void {
+    const s = state(cluster);
+    const viewed = s.lastViewed ?? s.lastStart;
+    if (viewed && deps.now().getTime() - viewed.getTime() >= idleMs) {
+      s.cancelTimer?.();
+      s.cancelTimer = undefined;
+      return;
+    }
+    void refresh(cluster);
   }
 
   const recentlyFailed = (s: ClusterState, now: Date) => !!s.failed && now.getTime() - s.failed.at.getTime() < retryMs;
@@ -128,6 +148,7 @@ export function createSnapshotService(deps: SnapshotServiceDeps): SnapshotServic
     async get(cluster, opts = {}) {
       const s = state(cluster);
       const now = deps.now();
+      s.lastViewed = now;
       if (opts.refresh) {
         // Single-flight and rate-limited: a burst of "refresh now" clicks costs one cluster read.
         const recent = s.lastStart && now.getTime() - s.lastStart.getTime() < minRefreshMs;
@@ -136,8 +157,8 @@ export function createSnapshotService(deps: SnapshotServiceDeps): SnapshotServic
       else if (!s.good) {
         if (!recentlyFailed(s, now) || s.inflight) await refresh(cluster);
       } else if (deps.refreshMs > 0 && now.getTime() - s.good.at.getTime() >= deps.refreshMs && !recentlyFailed(s, now)) {
-        // Older than the interval (the timer is late or was stopped): refresh in the background and
-        // serve what we have now.
+        // Older than the interval (the timer is late, or stopped while nobody looked): refresh in the
+        // background (restarting the timer) and serve what we have now, with its age.
         void refresh(cluster);
       }
       return view(s, cluster);

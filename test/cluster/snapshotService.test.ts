@@ -147,6 +147,39 @@ describe("snapshot service", () => {
     expect(h.service.stats("d").reads).toBe(1);
   });
 
+  it("stops a cluster's timer after 10 intervals without a viewer, and restarts it on the next view", async () => {
+    const h = harness();
+    await h.service.get("c");
+    expect(h.ticks).toHaveLength(1);
+    const flush = () => new Promise((r) => setTimeout(r, 0));
+    for (let i = 1; i <= 9; i++) {
+      h.clock.advance(30);
+      h.ticks[0]!();
+      await flush();
+    }
+    expect(h.reads).toHaveLength(10); // still read while within 10 intervals of the last view
+    h.clock.advance(30);
+    h.ticks[0]!();
+    await flush();
+    expect(h.ticks).toHaveLength(0); // 300 s without a viewer: stopped, no read
+    expect(h.reads).toHaveLength(10);
+    // The next view refreshes (the snapshot is older than the interval) and restarts the timer.
+    h.clock.advance(600);
+    const v = await h.service.get("c");
+    expect(v.ageSeconds).toBe(630);
+    await flush();
+    expect(h.reads).toHaveLength(11);
+    expect(h.ticks).toHaveLength(1);
+    // A viewer keeps it running.
+    for (let i = 0; i < 15; i++) {
+      h.clock.advance(30);
+      await h.service.get("c");
+      h.ticks[0]!();
+      await flush();
+    }
+    expect(h.ticks).toHaveLength(1);
+  });
+
   it("reachability is null before any read; clusters are independent", async () => {
     const h = harness();
     expect(h.service.reachability("x")).toEqual({ reachable: null, error: null });

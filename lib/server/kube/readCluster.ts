@@ -9,6 +9,7 @@ import type { UnreachableProxy } from "../../core/findings/context";
 import type { Completeness } from "../../core/snapshot/schema";
 import { KINDS, NAMESPACES } from "./kinds";
 import { mapBounded } from "./mapBounded";
+import type { ProxyCache } from "./proxyCache";
 import { proxyTargets, readProxies } from "./readProxies";
 import { discover, readKind, type ListOptions } from "./readLists";
 import type { KubeTransport } from "./transport";
@@ -23,16 +24,20 @@ export interface ReadOptions {
   proxyConcurrency?: number;
   /** Per proxy, connection included (default 5 s). */
   proxyTimeoutMs?: number;
+  /** Config dumps kept between reads of this cluster (kube/proxyCache.ts); absent: every proxy is asked. */
+  proxyCache?: ProxyCache;
+  /** The read's clock (epoch ms) for the proxy cache; default Date.now(). */
+  now?: number;
 }
 
 export interface ClusterRead {
   inputs: ParsedInputs;
   completeness: Completeness[];
   unreachableProxies: UnreachableProxy[];
-  stats: { objects: number; proxies: number; versions: Record<string, string | null> };
+  stats: { objects: number; proxies: number; forwarded: number; versions: Record<string, string | null> };
 }
 
-export const DEFAULT_READ_OPTIONS: Required<ReadOptions> = {
+export const DEFAULT_READ_OPTIONS: Required<Omit<ReadOptions, "proxyCache" | "now">> = {
   pageSize: 500,
   requestTimeoutMs: 10_000,
   listConcurrency: 6,
@@ -51,7 +56,12 @@ export async function readCluster(t: KubeTransport, opts: ReadOptions = {}): Pro
   const kinds = await mapBounded(KINDS, o.listConcurrency, (spec) => readKind(t, spec, discovery, namespaces, list));
 
   const objects = mergeParsed([nsRead.inputs, ...kinds.map((k) => k.inputs)]);
-  const proxies = await readProxies(t, proxyTargets(objects.objects), { concurrency: o.proxyConcurrency, timeoutMs: o.proxyTimeoutMs });
+  const proxies = await readProxies(t, proxyTargets(objects.objects), {
+    concurrency: o.proxyConcurrency,
+    timeoutMs: o.proxyTimeoutMs,
+    ...(o.proxyCache ? { cache: o.proxyCache } : {}),
+    ...(o.now !== undefined ? { now: o.now } : {}),
+  });
 
   const completeness = [...nsRead.completeness, ...kinds.flatMap((k) => k.completeness)];
   for (const p of proxies.unreachable)
@@ -63,6 +73,6 @@ export async function readCluster(t: KubeTransport, opts: ReadOptions = {}): Pro
     inputs: mergeParsed([objects, proxies.inputs]),
     completeness,
     unreachableProxies: proxies.unreachable,
-    stats: { objects: objects.objects.length, proxies: proxies.attempted, versions },
+    stats: { objects: objects.objects.length, proxies: proxies.attempted, forwarded: proxies.forwarded, versions },
   };
 }
