@@ -59,6 +59,24 @@ test.describe("API errors", () => {
       "invalid-severity",
       '"nope"',
     );
+    // One comma separated list, as on the pages; a repeated parameter is refused, not half-read.
+    await expectError(
+      await request.get("/api/v1/findings?severity=error&severity=warning"),
+      400,
+      "invalid-severity",
+      "given 2 times",
+    );
+  });
+
+  test("unknown /api/v1 routes answer a JSON 404 for every method", async ({ request }) => {
+    for (const method of ["GET", "POST", "PUT", "DELETE"] as const)
+      await expectError(
+        await request.fetch("/api/v1/no-such-route/x", { method }),
+        404,
+        "not-found",
+        "/api/v1/no-such-route/x",
+      );
+    await expectError(await request.get("/api/v1/Findings"), 404, "not-found", "/api/v1/Findings");
   });
 
   test("certificates: 400 on a bad expiringWithin", async ({ request }) => {
@@ -96,7 +114,7 @@ test.describe("API answers", () => {
     };
     expect(errors.findings.length).toBe(findings.filter((f) => f.severity === "error").length);
     expect(errors.findings.every((f) => f.severity === "error")).toBe(true);
-    const two = (await (await request.get("/api/v1/findings?severity=error&severity=warning")).json()) as {
+    const two = (await (await request.get("/api/v1/findings?severity=error,warning")).json()) as {
       findings: unknown[];
     };
     expect(two.findings.length).toBe(findings.filter((f) => f.severity !== "info").length);
@@ -158,5 +176,14 @@ test.describe("API answers", () => {
       .reduce((n, l) => n + Number(l.split(" ").pop()), 0);
     expect(findings).toBe(snap.findings.length);
     expect(text).toContain('handshake_edges{cluster="demo",status="broken"}');
+  });
+});
+
+test.describe("framing policy", () => {
+  test("only the exact /embed paths may be framed; case variants and other pages may not", async ({ request }) => {
+    const csp = async (path: string) => (await request.get(path)).headers()["content-security-policy"];
+    expect(await csp("/embed/expiry?cluster=demo")).toBe("frame-ancestors http://wiki.allowed.test");
+    for (const path of ["/", "/c/demo/ns/shop", "/EMBED/expiry?cluster=demo", "/Embed/expiry", "/embedded", "/api/v1/clusters"])
+      expect(await csp(path), path).toBe("frame-ancestors 'none'");
   });
 });

@@ -85,8 +85,10 @@ test.describe("expiry panel", () => {
     for (const c of expired)
       await expect(timeline.locator(`[data-cert="${c.id}"]`)).toHaveAttribute("data-urgency", "expired");
     await expect(page.getByTestId("expiry-count-expired")).toContainText(`expired: ${expired.length}`);
+    // The embedded panel's table shows the 8 soonest (ExpiryPanel COMPACT_TABLE_ROWS) to fit a frame.
     const rows = page.getByTestId("expiry-table").locator("tbody tr");
-    await expect(rows).toHaveCount(Math.min(50, snap.certificates.length));
+    await expect(rows).toHaveCount(Math.min(8, snap.certificates.length));
+    await expect(page.getByText("Copy embed code")).toHaveCount(0);
     const order = await rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-cert")));
     const sorted = [...snap.certificates].sort((a, b) => Date.parse(a.notAfter) - Date.parse(b.notAfter));
     expect(Date.parse(sorted.find((c) => c.id === order[0])!.notAfter)).toBe(Date.parse(sorted[0]!.notAfter));
@@ -113,15 +115,25 @@ test.describe("expiry panel", () => {
     await expect(zoom.getByRole("button", { name: "7d" })).toHaveAttribute("aria-pressed", "true");
   });
 
-  test("offers an iframe and a Markdown image snippet", async ({ page, baseURL }) => {
-    await page.goto("/embed/expiry?cluster=demo&namespace=shop&window=7d&theme=dark");
+  test("the namespace's certificate view offers an iframe and a Markdown image snippet", async ({ page, baseURL }) => {
+    await page.goto("/c/demo/ns/shop?view=certificates&window=7d");
     await page.getByText("Copy embed code").click();
     await expect(page.getByTestId("embed-iframe-snippet")).toHaveValue(
-      `<iframe src="${baseURL}/embed/expiry?cluster=demo&amp;namespace=shop&amp;window=7d&amp;theme=dark" title="Certificate expiry: demo/shop" width="900" height="520" style="border:0" loading="lazy"></iframe>`,
+      `<iframe src="${baseURL}/embed/expiry?cluster=demo&amp;namespace=shop&amp;window=7d&amp;theme=light" title="Certificate expiry: demo/shop" width="900" height="520" style="border:0" loading="lazy"></iframe>`,
     );
     await expect(page.getByTestId("embed-markdown-snippet")).toHaveValue(
-      `[![Certificate expiry demo/shop (7d)](${baseURL}/api/v1/expiry.svg?cluster=demo&namespace=shop&window=7d&theme=dark)](${baseURL}/c/demo/ns/shop?view=certificates&window=7d)`,
+      `[![Certificate expiry demo/shop (7d)](${baseURL}/api/v1/expiry.svg?cluster=demo&namespace=shop&window=7d&theme=light)](${baseURL}/c/demo/ns/shop?view=certificates&window=7d)`,
     );
+  });
+
+  test("an unknown cluster or namespace is a chrome-less 404", async ({ page }) => {
+    for (const q of ["cluster=no-such-cluster", "cluster=demo&namespace=no-such-ns"]) {
+      const r = await page.goto(`/embed/expiry?${q}`);
+      expect(r!.status(), q).toBe(404);
+      await expect(page.getByTestId("embed-not-found")).toBeVisible();
+      await expect(page.locator(".site-header")).toHaveCount(0);
+      await expect(page.getByTestId("expiry-panel")).toHaveCount(0);
+    }
   });
 });
 
@@ -189,7 +201,7 @@ test.describe("findings panel", () => {
     for (const href of await panel
       .getByTestId("finding-edge-link")
       .evaluateAll((els) => els.map((e) => e.getAttribute("href"))))
-      expect(href).toMatch(/^\/c\/demo\/ns\/shop\?view=graph&edge=/);
+      expect(href).toMatch(/^\/c\/demo\/ns\/shop\?edge=/);
     await page.reload();
     await expect(
       panel

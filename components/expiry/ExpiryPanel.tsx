@@ -24,7 +24,15 @@ export interface ExpiryPanelProps {
   theme?: "light" | "dark";
   /** Where "Copy embed code" points; by default the cluster/namespace of a /c/<cluster>/ns/<ns> path. */
   embed?: { cluster: string; namespace?: string | null; baseUrl?: string } | null;
+  /**
+   * Inside an iframe (/embed/expiry): the table shows only the soonest rows and there is no "Copy
+   * embed code" (the wiki already embeds it), so the panel fits the frame.
+   */
+  compact?: boolean;
 }
+
+/** Rows of the table in the compact (embedded) panel. */
+export const COMPACT_TABLE_ROWS = 8;
 
 /** `/c/<cluster>/ns/<namespace>` → its cluster and namespace, so the namespace page needs no extra prop. */
 function scopeFromPath(path: string | null): { cluster: string; namespace: string } | null {
@@ -37,7 +45,7 @@ function scopeFromPath(path: string | null): { cluster: string; namespace: strin
   }
 }
 
-export function ExpiryPanel({ certificates, now, window: initialWindow, theme, embed }: ExpiryPanelProps) {
+export function ExpiryPanel({ certificates, now, window: initialWindow, theme, embed, compact = false }: ExpiryPanelProps) {
   // The same key and parser on the namespace page and the embed (embedParsers.window is identical).
   const [urlWindow, setWindow] = useQueryState("window", namespaceViewParsers.window);
   const win = urlWindow || initialWindow;
@@ -80,11 +88,19 @@ export function ExpiryPanel({ certificates, now, window: initialWindow, theme, e
           </span>
         ) : null}
       </div>
-      <div className="expiry-body">
-        <ExpiryTimeline model={model} />
-        <ExpiryTable rows={model.table} />
-      </div>
-      {scope ? (
+      {compact ? (
+        // In a frame the soonest expiries come first, above the fold; the timeline follows.
+        <div className="expiry-body expiry-body-compact">
+          <ExpiryTable rows={model.table} limit={COMPACT_TABLE_ROWS} />
+          <ExpiryTimeline model={model} />
+        </div>
+      ) : (
+        <div className="expiry-body">
+          <ExpiryTimeline model={model} />
+          <ExpiryTable rows={model.table} />
+        </div>
+      )}
+      {scope && !compact ? (
         <CopyEmbedCode
           cluster={scope.cluster}
           namespace={scope.namespace ?? null}

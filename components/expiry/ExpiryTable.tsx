@@ -8,15 +8,19 @@ import { URGENCY_GLYPHS, URGENCY_LABELS } from "@/lib/view/expiry/urgency";
 
 const FIRST_ROWS = 50;
 
-export function ExpiryTable({ rows }: { rows: TableRow[] }) {
+/** `limit`: show only that many soonest rows, without the "Show all" button (the embedded panel). */
+export function ExpiryTable({ rows, limit }: { rows: TableRow[]; limit?: number }) {
   const [all, setAll] = useState(false);
-  const shown = all ? rows : rows.slice(0, FIRST_ROWS);
+  const first = limit ?? FIRST_ROWS;
+  const shown = all && limit === undefined ? rows : rows.slice(0, first);
   if (rows.length === 0) return null;
   return (
     <div className="expiry-table-wrap">
       <table className="expiry-table" data-testid="expiry-table">
         <caption className="expiry-more" style={{ textAlign: "left" }}>
-          {rows.length} certificate{rows.length === 1 ? "" : "s"}, soonest expiry first
+          {limit !== undefined && rows.length > limit
+            ? `The ${limit} soonest of ${rows.length} certificates`
+            : `${rows.length} certificate${rows.length === 1 ? "" : "s"}, soonest expiry first`}
         </caption>
         <thead>
           <tr>
@@ -55,7 +59,7 @@ export function ExpiryTable({ rows }: { rows: TableRow[] }) {
           ))}
         </tbody>
       </table>
-      {rows.length > FIRST_ROWS ? (
+      {limit === undefined && rows.length > FIRST_ROWS ? (
         <button type="button" className="expiry-button" onClick={() => setAll(!all)} aria-expanded={all}>
           {all ? `Show the first ${FIRST_ROWS}` : `Show all ${rows.length}`}
         </button>

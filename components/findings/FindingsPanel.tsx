@@ -1,15 +1,19 @@
 "use client";
 // Findings grouped by code, filterable by severity through the URL (`severity=`, the one parser map
 // in lib/view/urlState.ts), so a copied link or a reload shows the same filter. Each finding shows its
-// message, the objects at fault (workloads and namespaces as links), its edge on the graph and its fix.
+// message, the objects at fault (as links), its edge on the graph and its fix. `ref=` narrows the list to
+// the findings naming one object (where a deciding object's link lands).
 import { useQueryStates } from "nuqs";
 import { useMemo, useState } from "react";
 import type { Finding } from "@/lib/core/snapshot/schema";
 import {
   countBySeverity,
   edgeHref,
+  filterByRef,
   filterBySeverity,
   groupFindings,
+  kubectlGet,
+  parseRefParam,
   refHref,
   refLabel,
   type FindingGroup,
@@ -95,9 +99,11 @@ function Group({ g, cluster, namespace }: { g: FindingGroup; cluster: string; na
 }
 
 export function FindingsPanel({ findings, cluster, namespace }: FindingsPanelProps) {
-  const [{ severity }, setParams] = useQueryStates(namespaceViewParsers);
-  const counts = useMemo(() => countBySeverity(findings), [findings]);
-  const groups = useMemo(() => groupFindings(filterBySeverity(findings, severity)), [findings, severity]);
+  const [{ severity, ref }, setParams] = useQueryStates(namespaceViewParsers);
+  const named = useMemo(() => filterByRef(findings, ref), [findings, ref]);
+  const counts = useMemo(() => countBySeverity(named), [named]);
+  const groups = useMemo(() => groupFindings(filterBySeverity(named, severity)), [named, severity]);
+  const refObj = ref === null ? null : parseRefParam(ref);
   const toggle = (s: SeverityFilter) => {
     const next = severity.includes(s)
       ? severity.filter((x) => x !== s)
@@ -106,6 +112,21 @@ export function FindingsPanel({ findings, cluster, namespace }: FindingsPanelPro
   };
   return (
     <section className="findings-panel" data-testid="findings-panel" aria-label="Findings">
+      {ref !== null ? (
+        <div className="findings-ref" data-testid="findings-ref" role="status">
+          <p>
+            Findings naming <strong>{refObj ? refLabel(refObj) : ref}</strong>: {named.length} of {findings.length}.{" "}
+            <button type="button" className="link-button" onClick={() => void setParams({ ref: null })}>
+              Show every finding
+            </button>
+          </p>
+          {refObj ? (
+            <p>
+              Show it: <code data-testid="findings-ref-cmd">{kubectlGet(refObj)}</code>
+            </p>
+          ) : null}
+        </div>
+      ) : null}
       <div className="findings-filter" role="group" aria-label="Filter by severity">
         <span>Severity:</span>
         {SEVERITIES.map((s) => (
@@ -128,7 +149,11 @@ export function FindingsPanel({ findings, cluster, namespace }: FindingsPanelPro
       </div>
       {groups.length === 0 ? (
         <p className="expiry-empty">
-          {findings.length === 0 ? "No findings in this namespace." : "No findings of the selected severity."}
+          {named.length === 0
+            ? ref !== null
+              ? "No finding in this namespace names this object."
+              : "No findings in this namespace."
+            : "No findings of the selected severity."}
         </p>
       ) : (
         groups.map((g) => <Group key={g.code} g={g} cluster={cluster} namespace={namespace} />)

@@ -6,6 +6,7 @@ import type { EdgeStatus } from "@/lib/core/snapshot/schema";
 import { edgeEmphasis } from "@/lib/view/graph/emphasis";
 import { hitEdge, hitNode } from "@/lib/view/graph/hitTest";
 import type { GraphLayout, ViewGraph } from "@/lib/view/graph/types";
+import { fitTransform, keyboardZoomPoint, zoomAbout } from "@/lib/view/graph/zoom";
 import { useCallback, useEffect, useMemo, useRef } from "react";
 import { drawGraph, makeScene, makeSprites, readPalette, type Palette, type Sprites, type ViewTransform } from "./drawGraph";
 
@@ -19,22 +20,14 @@ export interface GraphCanvasProps {
   onSelectNode: (id: string) => void;
   /** Accessible name of the picture. */
   label: string;
+  /** CSS pixels; without it the stylesheet decides (.graph-canvas height: var(--graph-h)). */
   height?: number;
 }
 
-const MIN_K = 0.1;
-const MAX_K = 3;
 const CLICK_SLOP = 4;
 
-export function fitTransform(layout: GraphLayout, width: number, height: number): ViewTransform {
-  const pad = 24;
-  if (layout.width === 0 || width === 0) return { x: pad, y: pad, k: 1 };
-  const k = Math.min(1.1, Math.max(MIN_K, Math.min((width - 2 * pad) / layout.width, (height - 2 * pad) / layout.height)));
-  return { x: (width - layout.width * k) / 2, y: pad, k };
-}
-
 export function GraphCanvas(props: GraphCanvasProps) {
-  const { graph, layout, problemsFirst, selectedEdge, selectedNode, onSelectEdge, onSelectNode, label, height = 560 } = props;
+  const { graph, layout, problemsFirst, selectedEdge, selectedNode, onSelectEdge, onSelectNode, label, height } = props;
   const canvasRef = useRef<HTMLCanvasElement | null>(null);
   const view = useRef<ViewTransform | null>(null);
   const size = useRef({ w: 0, h: 0, dpr: 1 });
@@ -63,6 +56,8 @@ export function GraphCanvas(props: GraphCanvasProps) {
     }
     view.current ??= fitTransform(sceneRef.current.layout, size.current.w, size.current.h);
     drawGraph(ctx, sceneRef.current, view.current, size.current.w, size.current.h, size.current.dpr, theme.current.palette, theme.current.sprites);
+    // The current scale, for tests and tools (labels are painted from LABEL_MIN_K up).
+    canvas.dataset.zoom = view.current.k.toFixed(3);
     if (!rendered.current) {
       rendered.current = true;
       canvas.dataset.rendered = "true";
@@ -118,9 +113,8 @@ export function GraphCanvas(props: GraphCanvasProps) {
   const zoomAt = useCallback(
     (sx: number, sy: number, factor: number) => {
       const v = view.current ?? fitTransform(sceneRef.current.layout, size.current.w, size.current.h);
-      const k = Math.min(MAX_K, Math.max(MIN_K, v.k * factor));
       userMoved.current = true;
-      view.current = { k, x: sx - ((sx - v.x) * k) / v.k, y: sy - ((sy - v.y) * k) / v.k };
+      view.current = zoomAbout(v, sx, sy, factor);
       schedule();
     },
     [schedule],
@@ -192,8 +186,11 @@ export function GraphCanvas(props: GraphCanvasProps) {
       view.current = { ...v, x: v.x + p[0], y: v.y + p[1] };
       userMoved.current = true;
     }
-    else if (e.key === "+" || e.key === "=") return (e.preventDefault(), zoomAt(size.current.w / 2, size.current.h / 2, 1.25));
-    else if (e.key === "-") return (e.preventDefault(), zoomAt(size.current.w / 2, size.current.h / 2, 0.8));
+    else if (e.key === "+" || e.key === "=" || e.key === "-") {
+      e.preventDefault();
+      const at = keyboardZoomPoint(sceneRef.current.layout, v, size.current.w, size.current.h);
+      return zoomAt(at.x, at.y, e.key === "-" ? 0.8 : 1.25);
+    }
     else if (e.key === "0") {
       view.current = fitTransform(sceneRef.current.layout, size.current.w, size.current.h);
       userMoved.current = false;
@@ -211,7 +208,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
       role="img"
       aria-label={label}
       tabIndex={0}
-      style={{ width: "100%", height, display: "block", touchAction: "none", cursor: "grab" }}
+      style={{ width: "100%", ...(height === undefined ? {} : { height }), display: "block", touchAction: "none", cursor: "grab" }}
       onPointerDown={onPointerDown}
       onPointerMove={onPointerMove}
       onPointerUp={onPointerUp}

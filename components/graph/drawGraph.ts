@@ -5,6 +5,9 @@ import type { EdgeStatus } from "@/lib/core/snapshot/schema";
 import type { Emphasis } from "@/lib/view/graph/emphasis";
 import { STATUS_ORDER, STATUS_STYLE } from "@/lib/view/graph/status";
 import type { CurvePath, GraphLayout, GraphNode, NodeBox } from "@/lib/view/graph/types";
+import { LABEL_MIN_K, type ViewTransform } from "@/lib/view/graph/zoom";
+
+export type { ViewTransform };
 
 export interface Palette {
   status: Record<EdgeStatus, string>;
@@ -18,12 +21,6 @@ export interface Palette {
   group: string;
   groupFocus: string;
   link: string;
-}
-
-export interface ViewTransform {
-  x: number;
-  y: number;
-  k: number;
 }
 
 export interface Scene {
@@ -167,7 +164,7 @@ export function drawGraph(
   const vy0 = -t.y / t.k;
   const vx1 = vx0 + width / t.k;
   const vy1 = vy0 + height / t.k;
-  const labels = t.k >= 0.45;
+  const labels = t.k >= LABEL_MIN_K;
   const { layout } = scene;
 
   for (const g of layout.groups) {

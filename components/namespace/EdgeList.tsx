@@ -1,6 +1,7 @@
 // The edges as a table of buttons: the keyboard and screen-reader way to the same selection as a
 // click on the canvas. Worst first; broken rows are highlighted.
 import type { Edge } from "@/lib/core/snapshot/schema";
+import { edgeDestinationLabel, edgeSourceLabel } from "@/lib/view/graph/edgeLabel";
 import { sortEdgesForList } from "@/lib/view/graph/emphasis";
 import { StatusBadge } from "./StatusBadge";
 
@@ -37,8 +38,7 @@ export function EdgeList({ edges, selected, problemsFirst, onSelect }: EdgeListP
             </td>
             <td>
               <button type="button" className="link-button" onClick={() => onSelect(e.id)} aria-pressed={selected === e.id} data-testid="edge-button">
-                {e.source.workload === null ? "unknown" : `${e.source.namespace}/${e.source.workload}`} → {e.destination.service}.{e.destination.namespace}:
-                {e.destination.port}
+                {edgeSourceLabel(e)} → {edgeDestinationLabel(e)}
               </button>
             </td>
             <td className="muted">

@@ -17,7 +17,9 @@ export function EdgePanel({ cluster, edge, findings, onClose }: EdgePanelProps) 
   return (
     <section className="side-panel" aria-labelledby="edge-panel-title" data-testid="edge-panel" data-status={edge.status}>
       <header className="side-panel-head">
-        <h2 id="edge-panel-title">Edge</h2>
+        <h2 id="edge-panel-title" tabIndex={-1}>
+          Edge
+        </h2>
         <button type="button" onClick={onClose} aria-label="Close edge panel">
           Close
         </button>

@@ -1,28 +1,24 @@
 // A deciding object (PeerAuthentication, DestinationRule, …) as a link to the findings view of its
-// namespace — where every finding naming it is listed with its fix — plus the kubectl command that
-// shows it, since the dashboard does not display raw manifests.
+// namespace filtered to the findings that name it (`ref=`, lib/view/findings/group.refHref), plus the
+// kubectl command that shows it, since the dashboard does not display raw manifests.
 import type { Ref } from "@/lib/core/snapshot/schema";
-
-export function refText(r: Ref): string {
-  return `${r.kind} ${r.namespace ? `${r.namespace}/` : ""}${r.name}`;
-}
+import { kubectlGet, refHref, refLabel } from "@/lib/view/findings/group";
 
 export function RefLink({ cluster, r }: { cluster: string; r: Ref | null }) {
   if (!r) return <span className="muted">none</span>;
-  const ns = r.namespace ?? (r.kind === "Namespace" ? r.name : undefined);
-  const text = refText(r);
-  const cmd = `kubectl get ${r.kind.toLowerCase()} ${r.name}${r.namespace ? ` -n ${r.namespace}` : ""} -o yaml`;
+  const text = refLabel(r);
+  const href = refHref(cluster, r);
   return (
     <span className="ref" data-ref-kind={r.kind}>
-      {ns ? (
-        <a href={`/c/${encodeURIComponent(cluster)}/ns/${encodeURIComponent(ns)}?view=findings`} data-testid="deciding-object">
+      {href ? (
+        <a href={href} data-testid="deciding-object">
           {text}
         </a>
       ) : (
         <span data-testid="deciding-object">{text}</span>
       )}{" "}
       <code className="ref-cmd" title="Show it with kubectl">
-        {cmd}
+        {kubectlGet(r)}
       </code>
     </span>
   );

@@ -29,7 +29,7 @@ export function WorkloadPanel({ cluster, workload: w, certificates, now, onClose
   return (
     <section className="side-panel" aria-labelledby="workload-panel-title" data-testid="workload-panel">
       <header className="side-panel-head">
-        <h2 id="workload-panel-title">
+        <h2 id="workload-panel-title" tabIndex={-1}>
           {w.kind} {w.name}
         </h2>
         <button type="button" onClick={onClose} aria-label="Close workload panel">

@@ -24,10 +24,14 @@ describe("apiParams", () => {
     });
   });
 
-  it("reads severities comma separated or repeated, and names a bad one", () => {
-    expect(readSeverities(q("severity=error,warning&severity=error"))).toEqual({
+  it("reads severities as one comma separated list, refuses a repeated one, and names a bad one", () => {
+    expect(readSeverities(q("severity=error,warning,error"))).toEqual({
       ok: true,
       value: ["error", "warning"],
+    });
+    expect(readSeverities(q("severity=error&severity=warning"))).toMatchObject({
+      ok: false,
+      error: { status: 400, code: "invalid-severity", message: expect.stringContaining("given 2 times") },
     });
     expect(readSeverities(q(""))).toEqual({ ok: true, value: [] });
     expect(readSeverities(q("severity=error,fatal"))).toMatchObject({

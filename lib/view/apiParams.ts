@@ -1,7 +1,7 @@
 // Query-parameter validation shared by the API route handlers (contract §3). Each reader returns a
 // typed value or an ApiError naming the parameter, so a handler answers 400 `{error:{code,message}}`
 // without ever echoing a stack trace. Pure: no Next, no server layer.
-import { SEVERITIES, type SeverityFilter } from "./urlState";
+import { readSeverityList, SEVERITIES, THEMES, type SeverityFilter, type Theme } from "./urlState";
 import { parseWindow } from "./window";
 
 export interface ApiError {
@@ -40,25 +40,19 @@ export function readNamespace(q: URLSearchParams): Parsed<string | undefined> {
 }
 
 /**
- * `severity=`: one or more of error, warning, info, comma separated or repeated (`severity=error,warning`
- * or `severity=error&severity=warning`). Empty/absent = every severity.
+ * `severity=`: one or more of error, warning, info as a comma separated list (`severity=error,warning`),
+ * read by the same reader as the pages' parser map (urlState.readSeverityList). A repeated
+ * `severity=` is refused rather than half-read (the pages' nuqs parsers see only the first).
+ * Empty/absent = every severity.
  */
 export function readSeverities(q: URLSearchParams): Parsed<SeverityFilter[]> {
-  const parts = q
-    .getAll("severity")
-    .flatMap((v) => v.split(","))
-    .map((s) => s.trim())
-    .filter((s) => s !== "");
-  const out: SeverityFilter[] = [];
-  for (const p of parts) {
-    if (!(SEVERITIES as readonly string[]).includes(p))
-      return bad(
-        "invalid-severity",
-        `parameter "severity": "${clip(p)}" is not one of ${SEVERITIES.join(", ")}`,
-      );
-    if (!out.includes(p as SeverityFilter)) out.push(p as SeverityFilter);
-  }
-  return ok(out);
+  const all = q.getAll("severity");
+  if (all.length > 1)
+    return bad("invalid-severity", `parameter "severity": given ${all.length} times; use one comma separated list (severity=error,warning)`);
+  const { valid, invalid } = readSeverityList(all[0] ?? "");
+  if (invalid.length > 0)
+    return bad("invalid-severity", `parameter "severity": "${clip(invalid[0]!)}" is not one of ${SEVERITIES.join(", ")}`);
+  return ok(valid);
 }
 
 /**
@@ -83,12 +77,12 @@ export function readDuration(
   return ok({ text, seconds });
 }
 
-/** `theme=light|dark` (embed and SVG); absent → light. */
-export function readTheme(q: URLSearchParams): Parsed<"light" | "dark"> {
+/** `theme=light|dark` (embed and SVG, the values of urlState.THEMES); absent → light. */
+export function readTheme(q: URLSearchParams): Parsed<Theme> {
   const v = q.get("theme");
-  if (v === null || v === "" || v === "light") return ok("light");
-  if (v === "dark") return ok("dark");
-  return bad("invalid-theme", `parameter "theme": "${clip(v)}" is not light or dark`);
+  if (v === null || v === "") return ok("light");
+  if ((THEMES as readonly string[]).includes(v)) return ok(v as Theme);
+  return bad("invalid-theme", `parameter "theme": "${clip(v)}" is not ${THEMES.join(" or ")}`);
 }
 
 export const notFound = (code: string, message: string): ApiError => ({ status: 404, code, message });

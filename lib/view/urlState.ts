@@ -1,12 +1,55 @@
 // The one parser map for URL state (contract §4). Pages (server) and components (client, through
-// nuqs hooks) read the query with these parsers only, so a link always means the same view.
-import { parseAsArrayOf, parseAsBoolean, parseAsString, parseAsStringLiteral } from "nuqs/server";
-import { DEFAULT_WINDOW } from "./window";
+// nuqs hooks) read the query with these parsers only, and every link is written by the serializers
+// below, so a link always means the same view. The API's validators (apiParams.ts) are built from the
+// same value lists and readers (SEVERITIES, THEMES, readSeverityList, parseWindow), so a page and
+// the API accept exactly the same values.
+import {
+  createParser,
+  createSerializer,
+  parseAsBoolean,
+  parseAsString,
+  parseAsStringLiteral,
+} from "nuqs/server";
+import { DEFAULT_WINDOW, parseWindow } from "./window";
 
 export const VIEWS = ["graph", "certificates", "findings"] as const;
 export type View = (typeof VIEWS)[number];
 export const SEVERITIES = ["error", "warning", "info"] as const;
 export type SeverityFilter = (typeof SEVERITIES)[number];
+export const THEMES = ["light", "dark"] as const;
+export type Theme = (typeof THEMES)[number];
+
+/**
+ * A `severity=` value: a comma separated list (`error,warning`), the only form both the pages and the
+ * API accept (a repeated `severity=` is refused by the API and reported by the pages). Duplicates
+ * collapse; anything not in SEVERITIES is returned in `invalid`.
+ */
+export function readSeverityList(raw: string): { valid: SeverityFilter[]; invalid: string[] } {
+  const valid: SeverityFilter[] = [];
+  const invalid: string[] = [];
+  for (const part of raw.split(",")) {
+    if (part === "") continue;
+    if ((SEVERITIES as readonly string[]).includes(part)) {
+      if (!valid.includes(part as SeverityFilter)) valid.push(part as SeverityFilter);
+    } else invalid.push(part);
+  }
+  return { valid, invalid };
+}
+
+const parseAsSeverities = createParser<SeverityFilter[]>({
+  parse: (v) => {
+    const { valid } = readSeverityList(v);
+    return valid.length > 0 ? valid : null;
+  },
+  serialize: (v) => v.join(","),
+  eq: (a, b) => a.length === b.length && a.every((x, i) => x === b[i]),
+});
+
+/** A duration such as 30d (lib/view/window.ts); anything else parses to null, i.e. the default. */
+const parseAsWindow = createParser<string>({
+  parse: (v) => (parseWindow(v) === null ? null : v),
+  serialize: (v) => v,
+});
 
 export const namespaceViewParsers = {
   view: parseAsStringLiteral(VIEWS).withDefault("graph"),
@@ -15,9 +58,11 @@ export const namespaceViewParsers = {
   /** Selected workload name in this namespace (opens the workload panel). */
   workload: parseAsString,
   /** Severities shown; empty = all. */
-  severity: parseAsArrayOf(parseAsStringLiteral(SEVERITIES)).withDefault([]),
+  severity: parseAsSeverities.withDefault([]),
+  /** Findings naming one object: `Kind/namespace/name` (or `Kind/name` for cluster-scoped ones). */
+  ref: parseAsString,
   /** Expiry window for the certificate view, e.g. 30d. */
-  window: parseAsString.withDefault(DEFAULT_WINDOW),
+  window: parseAsWindow.withDefault(DEFAULT_WINDOW),
   /** "Problems first": dim healthy mTLS edges. */
   problems: parseAsBoolean.withDefault(false),
 };
@@ -25,6 +70,63 @@ export const namespaceViewParsers = {
 export const embedParsers = {
   cluster: parseAsString,
   namespace: parseAsString,
-  window: parseAsString.withDefault(DEFAULT_WINDOW),
-  theme: parseAsStringLiteral(["light", "dark"] as const).withDefault("light"),
+  window: parseAsWindow.withDefault(DEFAULT_WINDOW),
+  theme: parseAsStringLiteral(THEMES).withDefault("light"),
 };
+
+/** `serializeNamespaceView("/c/x/ns/y", { view: "findings" })` → the link; defaults are left out. */
+export const serializeNamespaceView = createSerializer(namespaceViewParsers);
+export const serializeEmbed = createSerializer(embedParsers);
+
+/** The path of a namespace view. */
+export function namespacePath(cluster: string, namespace: string): string {
+  return `/c/${encodeURIComponent(cluster)}/ns/${encodeURIComponent(namespace)}`;
+}
+
+/** An object reference as the `ref=` value: `Kind/namespace/name`, or `Kind/name` without a namespace. */
+export function refParam(r: { kind: string; namespace?: string | null | undefined; name: string }): string {
+  return r.namespace ? `${r.kind}/${r.namespace}/${r.name}` : `${r.kind}/${r.name}`;
+}
+
+export interface IgnoredParam {
+  name: string;
+  value: string;
+  reason: string;
+}
+
+type RawParams = Record<string, string | string[] | undefined> | URLSearchParams;
+
+function values(raw: RawParams, name: string): string[] {
+  if (raw instanceof URLSearchParams) return raw.getAll(name);
+  const v = raw[name];
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+/**
+ * The namespace-view parameters present in the query but not used, each with why, so the page can
+ * say so instead of silently showing the default view (`?view=bogus&severity=fatal&window=zzz`).
+ */
+export function ignoredNamespaceParams(raw: RawParams): IgnoredParam[] {
+  const out: IgnoredParam[] = [];
+  for (const name of Object.keys(namespaceViewParsers) as (keyof typeof namespaceViewParsers)[]) {
+    const all = values(raw, name);
+    if (all.length === 0) continue;
+    const first = all[0]!;
+    if (all.length > 1) out.push({ name, value: all.slice(1).join(", "), reason: "given more than once; the first value is used" });
+    if (name === "severity") {
+      const { invalid } = readSeverityList(first);
+      if (invalid.length > 0) out.push({ name, value: invalid.join(","), reason: `not one of ${SEVERITIES.join(", ")}` });
+    } else if (name === "problems" ? !/^(true|false)$/i.test(first) : first !== "" && namespaceViewParsers[name].parse(first) === null) {
+      const reason =
+        name === "view"
+          ? `not one of ${VIEWS.join(", ")}`
+          : name === "window"
+            ? "not a duration like 24h, 7d, 30d or 1y"
+            : name === "problems"
+              ? "not true or false"
+              : "not understood";
+      out.push({ name, value: first, reason });
+    }
+  }
+  return out;
+}

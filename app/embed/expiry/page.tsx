@@ -2,6 +2,7 @@
 // site chrome, for wiki iframes. Framing is allowed only to HANDSHAKE_EMBED_ORIGINS (proxy.ts sets the
 // CSP); the panel re-renders from a fresh snapshot every minute.
 import type { Metadata } from "next";
+import { notFound } from "next/navigation";
 import { createLoader, type SearchParams } from "nuqs/server";
 import { ExpiryPanel } from "@/components/expiry/ExpiryPanel";
 import { defaultClusterName, getSnapshotView } from "@/lib/server/snapshots";
@@ -22,19 +23,22 @@ export default async function EmbedExpiryPage({ searchParams }: { searchParams: 
   let view: SnapshotView | null = null;
   let problem: string | null = null;
   let cluster = asked ?? "";
+  // An unknown cluster or namespace is a 404 (./not-found.tsx, chrome-less like the panel); a cluster
+  // without a snapshot yet says so in the frame and the auto-refresh retries.
+  let unknown = false;
   try {
     cluster = asked ?? (await defaultClusterName());
     view = await getSnapshotView(cluster);
-    if (namespace && !namespaceExists(view.snapshot, namespace))
-      problem = `namespace "${namespace}" is not in cluster "${cluster}"`;
+    if (namespace && !namespaceExists(view.snapshot, namespace)) unknown = true;
   } catch (e) {
-    problem =
-      e instanceof UnknownClusterError || e instanceof SnapshotUnavailableError
-        ? e.message
-        : "the snapshot could not be read";
-    if (!(e instanceof UnknownClusterError || e instanceof SnapshotUnavailableError))
+    if (e instanceof UnknownClusterError) unknown = true;
+    else if (e instanceof SnapshotUnavailableError) problem = e.message;
+    else {
+      problem = "the snapshot could not be read";
       console.error("handshake: /embed/expiry:", e instanceof Error ? e.message : String(e));
+    }
   }
+  if (unknown) notFound();
   const scope = `${cluster}${namespace ? ` / ${namespace}` : ""}`;
   const certificates =
     view && !problem
@@ -63,6 +67,7 @@ export default async function EmbedExpiryPage({ searchParams }: { searchParams: 
           now={view.snapshot.now}
           window={window}
           theme={theme}
+          compact
           embed={{
             cluster,
             namespace: namespace ?? null,

@@ -1,32 +1,34 @@
 // The snippets "Copy embed code" offers: an iframe of /embed/expiry and a Markdown image of
 // /api/v1/expiry.svg, for the same cluster, namespace, window and theme. The base URL is injected
-// (HANDSHAKE_PUBLIC_URL or the request's origin), never guessed here.
+// (HANDSHAKE_PUBLIC_URL or the request's origin), never guessed here. The queries are written by the
+// serializers of the one parser map (urlState.ts), with defaults kept explicit: a snippet pasted in a
+// wiki keeps its window and theme even if the dashboard's defaults change.
+import { createSerializer } from "nuqs/server";
+import { embedParsers, namespacePath, namespaceViewParsers, type Theme } from "../urlState";
+
+const serializeEmbedExplicit = createSerializer(embedParsers, { clearOnDefault: false });
+const serializeViewExplicit = createSerializer(namespaceViewParsers, { clearOnDefault: false });
 export interface EmbedTarget {
   baseUrl: string;
   cluster: string;
   namespace?: string | null;
   window: string;
-  theme: "light" | "dark";
+  theme: Theme;
 }
 
-function query(t: EmbedTarget): string {
-  const q = new URLSearchParams();
-  q.set("cluster", t.cluster);
-  if (t.namespace) q.set("namespace", t.namespace);
-  q.set("window", t.window);
-  q.set("theme", t.theme);
-  return q.toString();
+function withQuery(path: string, t: EmbedTarget): string {
+  return serializeEmbedExplicit(path, { cluster: t.cluster, namespace: t.namespace || null, window: t.window, theme: t.theme });
 }
 
 const base = (u: string) => u.replace(/\/+$/, "");
 const attr = (s: string) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
 
 export function embedUrl(t: EmbedTarget): string {
-  return `${base(t.baseUrl)}/embed/expiry?${query(t)}`;
+  return withQuery(`${base(t.baseUrl)}/embed/expiry`, t);
 }
 
 export function svgUrl(t: EmbedTarget): string {
-  return `${base(t.baseUrl)}/api/v1/expiry.svg?${query(t)}`;
+  return withQuery(`${base(t.baseUrl)}/api/v1/expiry.svg`, t);
 }
 
 export function iframeSnippet(t: EmbedTarget): string {
@@ -45,6 +47,5 @@ export function markdownImageSnippet(t: EmbedTarget): string {
 /** Where the image links to: the namespace's certificate view, or the overview for a whole cluster. */
 export function dashboardUrl(t: EmbedTarget): string {
   if (!t.namespace) return `${base(t.baseUrl)}/`;
-  const q = new URLSearchParams({ view: "certificates", window: t.window });
-  return `${base(t.baseUrl)}/c/${encodeURIComponent(t.cluster)}/ns/${encodeURIComponent(t.namespace)}?${q.toString()}`;
+  return serializeViewExplicit(`${base(t.baseUrl)}${namespacePath(t.cluster, t.namespace)}`, { view: "certificates", window: t.window });
 }

@@ -35,3 +35,14 @@ function invalidReason(entry: string): string | null {
 export function embedFrameAncestors(origins: string[]): string {
   return `frame-ancestors ${origins.length > 0 ? origins.join(" ") : "'none'"}`;
 }
+
+/** The CSP of every page that is not /embed or /embed/* (contract §4). */
+export const NO_FRAMING = "frame-ancestors 'none'";
+
+/**
+ * Whether `pathname` is an embeddable page. Exact and case-sensitive, like Next's routing: /EMBED/x is
+ * no route of the embed, so it must not get the embed's policy (it gets NO_FRAMING).
+ */
+export function isEmbedPath(pathname: string): boolean {
+  return pathname === "/embed" || pathname.startsWith("/embed/");
+}

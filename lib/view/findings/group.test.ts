@@ -1,6 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { call, deploy, host, injected, namespace, peerAuth, run, service } from "../../../test/kit";
-import { countBySeverity, edgeHref, filterBySeverity, groupFindings, refHref, refLabel } from "./group";
+import { createLoader } from "nuqs/server";
+import { namespaceViewParsers, refParam } from "../urlState";
+import {
+  countBySeverity,
+  edgeHref,
+  filterByRef,
+  filterBySeverity,
+  groupFindings,
+  kubectlGet,
+  parseRefParam,
+  refHref,
+  refLabel,
+  WORKLOAD_KINDS,
+} from "./group";
 
 // A real analysed mesh: a STRICT namespace called in plaintext by a client without a proxy.
 const snap = run(
@@ -50,22 +63,43 @@ describe("groupFindings", () => {
 });
 
 describe("links", () => {
+  // Every link is read back by the pages' own loader: what a link says is what the page shows.
+  const load = createLoader(namespaceViewParsers);
+  const read = (href: string) => load(new URL(href, "http://x").searchParams);
+
   it("links an edge finding to its edge on the namespace graph", () => {
     const f = snap.findings.find((x) => x.code === "edge.plaintext-to-strict")!;
     expect(f.edge).toBeDefined();
-    expect(edgeHref("demo", "shop", f.edge!)).toBe(
-      `/c/demo/ns/shop?view=graph&edge=${encodeURIComponent(f.edge!).replace(/%20/g, "+")}`,
-    );
+    const href = edgeHref("demo", "shop", f.edge!);
+    expect(href.startsWith("/c/demo/ns/shop?")).toBe(true);
+    expect(read(href)).toMatchObject({ view: "graph", edge: f.edge, workload: null, ref: null });
   });
 
-  it("links workloads and namespaces, not policies", () => {
-    expect(refHref("demo", { kind: "Deployment", namespace: "shop", name: "web" })).toBe(
-      "/c/demo/ns/shop?view=graph&workload=web",
-    );
+  it("links workloads and namespaces to their views, other objects to the findings naming them", () => {
+    expect(refHref("demo", { kind: "Deployment", namespace: "shop", name: "web" })).toBe("/c/demo/ns/shop?workload=web");
     expect(refHref("demo", { kind: "Namespace", name: "legacy" })).toBe("/c/demo/ns/legacy");
-    expect(refHref("demo", { kind: "PeerAuthentication", namespace: "shop", name: "strict" })).toBeNull();
-    expect(refLabel({ kind: "PeerAuthentication", namespace: "shop", name: "strict" })).toBe(
-      "PeerAuthentication shop/strict",
+    const pa = { kind: "PeerAuthentication", namespace: "shop", name: "strict" };
+    const href = refHref("demo", pa)!;
+    expect(href.startsWith("/c/demo/ns/shop?")).toBe(true);
+    expect(read(href)).toMatchObject({ view: "findings", ref: "PeerAuthentication/shop/strict" });
+    expect(refHref("demo", { kind: "ClusterIssuer", name: "ca" })).toBeNull();
+    expect(refLabel(pa)).toBe("PeerAuthentication shop/strict");
+  });
+
+  it("filters findings to the ones naming an object, and reads the ref back", () => {
+    const named = snap.findings.flatMap((f) => f.resources).find((r) => r.namespace && !WORKLOAD_KINDS.has(r.kind));
+    expect(named).toBeDefined();
+    const ref = refParam(named!);
+    const hits = filterByRef(snap.findings, ref);
+    expect(hits.length).toBeGreaterThan(0);
+    expect(hits.every((f) => f.resources.some((r) => r.kind === named!.kind && r.namespace === named!.namespace && r.name === named!.name))).toBe(true);
+    expect(filterByRef(snap.findings, null)).toBe(snap.findings);
+    expect(filterByRef(snap.findings, "DestinationRule/shop/none")).toEqual([]);
+    expect(parseRefParam(ref)).toEqual({ kind: named!.kind, namespace: named!.namespace, name: named!.name });
+    expect(parseRefParam("Namespace/shop")).toEqual({ kind: "Namespace", name: "shop" });
+    expect(parseRefParam("bad")).toBeNull();
+    expect(kubectlGet({ kind: "DestinationRule", namespace: "reports", name: "payments-no-tls" })).toBe(
+      "kubectl get destinationrule payments-no-tls -n reports -o yaml",
     );
   });
 });

@@ -1,8 +1,10 @@
 // Findings grouped by code for the findings panel: worst severity first, then code; inside a group
 // the snapshot's order is kept (it is already deterministic). Links are built here so the panel only
-// renders: an edge finding links to its edge on the namespace graph, a workload to its panel.
+// renders: an edge finding links to its edge on the namespace graph, a workload to its panel, any
+// other namespaced object to the findings view filtered to it (`ref=`). Every link is written by the
+// serializer of the one parser map (urlState.ts).
 import type { Finding, Ref, Severity } from "../../core/snapshot/schema";
-import type { SeverityFilter } from "../urlState";
+import { namespacePath, refParam, serializeNamespaceView, type SeverityFilter } from "../urlState";
 
 export interface FindingGroup {
   code: string;
@@ -52,21 +54,42 @@ export const WORKLOAD_KINDS = new Set([
   "Pod",
 ]);
 
-const nsPath = (cluster: string, ns: string) =>
-  `/c/${encodeURIComponent(cluster)}/ns/${encodeURIComponent(ns)}`;
-
-/** The edge on the namespace graph: `?view=graph&edge=<id>`. */
+/** The edge on the namespace graph (`?edge=<id>`; the graph is the default view). */
 export function edgeHref(cluster: string, namespace: string, edgeId: string): string {
-  return `${nsPath(cluster, namespace)}?${new URLSearchParams({ view: "graph", edge: edgeId }).toString()}`;
+  return serializeNamespaceView(namespacePath(cluster, namespace), { view: "graph", edge: edgeId });
 }
 
-/** A workload ref opens its panel in its own namespace; other objects have no page (null). */
+/**
+ * Where a ref links: a Namespace to its view, a workload to its panel in its own namespace, any other
+ * namespaced object (DestinationRule, PeerAuthentication, Service, …) to the findings of its namespace
+ * filtered to the findings that name it. Cluster-scoped objects other than Namespaces have no page.
+ */
 export function refHref(cluster: string, ref: Ref): string | null {
-  if (ref.kind === "Namespace") return nsPath(cluster, ref.name);
+  if (ref.kind === "Namespace") return namespacePath(cluster, ref.name);
   if (!ref.namespace) return null;
-  if (WORKLOAD_KINDS.has(ref.kind))
-    return `${nsPath(cluster, ref.namespace)}?${new URLSearchParams({ view: "graph", workload: ref.name }).toString()}`;
+  const path = namespacePath(cluster, ref.namespace);
+  if (WORKLOAD_KINDS.has(ref.kind)) return serializeNamespaceView(path, { view: "graph", workload: ref.name });
+  return serializeNamespaceView(path, { view: "findings", ref: refParam(ref) });
+}
+
+/** The findings that name the object `ref` (a `ref=` value, urlState.refParam) among their resources. */
+export function filterByRef(findings: Finding[], ref: string | null): Finding[] {
+  if (ref === null) return findings;
+  return findings.filter((f) => f.resources.some((r) => refParam(r) === ref));
+}
+
+/** A `ref=` value back to its parts, for the heading and the kubectl hint; null when malformed. */
+export function parseRefParam(ref: string): Ref | null {
+  const parts = ref.split("/");
+  if (parts.some((p) => p === "")) return null;
+  if (parts.length === 3) return { kind: parts[0]!, namespace: parts[1]!, name: parts[2]! };
+  if (parts.length === 2) return { kind: parts[0]!, name: parts[1]! };
   return null;
+}
+
+/** The command that shows an object, since the dashboard does not display raw manifests. */
+export function kubectlGet(r: Ref): string {
+  return `kubectl get ${r.kind.toLowerCase()} ${r.name}${r.namespace ? ` -n ${r.namespace}` : ""} -o yaml`;
 }
 
 export function refLabel(ref: Ref): string {

@@ -2,13 +2,14 @@
 // namespace → callees; inside a group Services stand left of workloads (traffic flows left to
 // right: caller → Service → workload), each kind wrapping into extra columns after MAX_ROWS rows.
 // Nodes sit on a grid, so they never overlap; no randomness, so a link always looks the same.
+// Compact enough that a typical namespace (5-6 groups) fits a 1,024 px canvas at a readable zoom.
 import type { CurvePath, GraphEdge, GraphLayout, GraphLink, GroupBox, NodeBox, ViewGraph } from "./types";
 
-export const NODE_W = 190;
+export const NODE_W = 170;
 export const NODE_H = 34;
 export const ROW_GAP = 12;
-export const SUBCOL_GAP = 60;
-export const GROUP_GAP = 120;
+export const SUBCOL_GAP = 44;
+export const GROUP_GAP = 88;
 export const GROUP_PAD = 16;
 export const GROUP_HEADER = 30;
 export const MAX_ROWS = 18;
@@ -19,6 +20,7 @@ export function layoutGraph(graph: ViewGraph): GraphLayout {
   const boxes: NodeBox[] = [];
   const boxById = new Map<string, NodeBox>();
   const groups: GroupBox[] = [];
+  const groupOf = new Map<string, GroupBox>();
   let x = 0;
   let height = 0;
 
@@ -51,6 +53,7 @@ export function layoutGraph(graph: ViewGraph): GraphLayout {
         };
         boxes.push(b);
         boxById.set(id, b);
+        groupOf.set(id, box);
       });
     });
     groups.push(box);
@@ -60,10 +63,11 @@ export function layoutGraph(graph: ViewGraph): GraphLayout {
 
   return {
     nodes: boxes,
-    edges: curves(graph.edges, boxById),
+    edges: curves(graph.edges, boxById, groupOf),
     links: curves(
       graph.links.map((l: GraphLink) => ({ id: `${l.from}|${l.to}`, from: l.from, to: l.to })),
       boxById,
+      null,
     ),
     groups,
     width: Math.max(0, x - GROUP_GAP),
@@ -71,7 +75,11 @@ export function layoutGraph(graph: ViewGraph): GraphLayout {
   };
 }
 
-function curves(edges: readonly Pick<GraphEdge, "id" | "from" | "to">[], boxById: Map<string, NodeBox>): CurvePath[] {
+function curves(
+  edges: readonly Pick<GraphEdge, "id" | "from" | "to">[],
+  boxById: Map<string, NodeBox>,
+  groupOf: Map<string, GroupBox> | null,
+): CurvePath[] {
   // Parallel edges (same pair, several ports) fan out so each stays visible and clickable.
   const pairCount = new Map<string, number>();
   for (const e of edges) pairCount.set(`${e.from}|${e.to}`, (pairCount.get(`${e.from}|${e.to}`) ?? 0) + 1);
@@ -85,9 +93,31 @@ function curves(edges: readonly Pick<GraphEdge, "id" | "from" | "to">[], boxById
     const i = pairSeen.get(key) ?? 0;
     pairSeen.set(key, i + 1);
     const offset = (i - ((pairCount.get(key) ?? 1) - 1) / 2) * PARALLEL_SPREAD;
-    out.push(curve(e.id, s, t, offset));
+    const c = curve(e.id, s, t, offset);
+    const sg = groupOf?.get(e.from);
+    const tg = groupOf?.get(e.to);
+    if (sg && tg && sg !== tg) [c.mx, c.my] = badgePoint(c, sg, tg);
+    out.push(c);
   }
   return out;
+}
+
+/**
+ * Where a cross-group edge's status glyph sits: in the gap just before its target's group, so it is
+ * never drawn inside an unrelated group the curve passes over (e.g. frontend → legacy across billing).
+ * Between different groups x(t) is monotonic (the control points lie between the ends), so bisect.
+ */
+function badgePoint(c: CurvePath, from: GroupBox, to: GroupBox): [number, number] {
+  const right = to.x > from.x;
+  const gx = right ? to.x - GROUP_GAP / 2 : to.x + to.w + GROUP_GAP / 2;
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 24; i++) {
+    const mid = (lo + hi) / 2;
+    if (pointOnCurve(c, mid)[0] < gx === right) lo = mid;
+    else hi = mid;
+  }
+  return pointOnCurve(c, (lo + hi) / 2);
 }
 
 export function curve(id: string, s: NodeBox, t: NodeBox, offset = 0): CurvePath {

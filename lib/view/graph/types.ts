@@ -64,7 +64,10 @@ export interface NodeBox {
   h: number;
 }
 
-/** A cubic Bézier from (x0,y0) to (x1,y1); (mx,my) is its midpoint, where the status glyph sits. */
+/**
+ * A cubic Bézier from (x0,y0) to (x1,y1). (mx,my) is where the status glyph sits: the midpoint, or for
+ * an edge between groups the point in the gap before the target's group (lib/view/graph/layout.ts).
+ */
 export interface CurvePath {
   id: string;
   x0: number;
