@@ -60,3 +60,38 @@ describe("deploy/", () => {
     expect(kust.resources.sort()).toEqual(["clusterrole.yaml", "clusterrolebinding.yaml", "deployment.yaml", "namespace.yaml", "service.yaml", "serviceaccount.yaml"]);
   });
 });
+
+describe("Dockerfile and Deployment agree", () => {
+  const dockerfile = readFileSync("Dockerfile", "utf8");
+  const d = docs("deployment.yaml")[0]! as unknown as {
+    spec: { template: { spec: { securityContext: { runAsUser: number }; volumes: { name: string; emptyDir?: object }[]; containers: { command: string[]; workingDir: string; env: { name: string; value: string }[]; volumeMounts: { name: string; mountPath: string }[] }[] } } };
+  };
+  const pod = d.spec.template.spec;
+  const c = pod.containers[0]!;
+  const env = Object.fromEntries(c.env.map((e) => [e.name, e.value]));
+
+  it("multi-stage on node:20-slim: npm ci, next build, runtime as uid 10001 with HOME=/tmp", () => {
+    const froms = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
+    expect(froms.length).toBeGreaterThan(1);
+    expect(froms.every((f) => f === "node:20-slim")).toBe(true);
+    expect(dockerfile).toMatch(/^RUN npm ci /m);
+    expect(dockerfile).toMatch(/next build/);
+    expect(dockerfile).toMatch(/^USER 10001:10001$/m);
+    expect(dockerfile).toMatch(/HOME=\/tmp/);
+    expect(readFileSync(".dockerignore", "utf8").split("\n")).toEqual(expect.arrayContaining(["node_modules", ".next", ".handshake"]));
+  });
+
+  it("the Deployment starts the image's command with node (no npx), as the image's user, HOME and data dir on the /tmp emptyDir", () => {
+    const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)![1]!;
+    expect(c.command).toEqual(JSON.parse(cmd));
+    expect(c.command[0]).toBe("node");
+    expect(c.workingDir).toBe(/^WORKDIR (\S+)$/m.exec(dockerfile.slice(dockerfile.lastIndexOf("FROM ")))![1]);
+    expect(pod.securityContext.runAsUser).toBe(10001);
+    expect(env.HOME).toBe("/tmp");
+    expect(env.HANDSHAKE_DATA_DIR!.startsWith("/tmp/")).toBe(true);
+    const mounts = Object.fromEntries(c.volumeMounts.map((m) => [m.mountPath, m.name]));
+    const emptyDirs = new Set(pod.volumes.filter((v) => v.emptyDir).map((v) => v.name));
+    expect(emptyDirs.has(mounts["/tmp"]!)).toBe(true);
+    expect(emptyDirs.has(mounts[`${c.workingDir}/.next/cache`]!)).toBe(true);
+  });
+});
