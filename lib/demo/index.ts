@@ -12,7 +12,7 @@ import type { TLSSocket } from "node:tls";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { forbiddenStatus, handleApi, sendJson, status, type ApiContext, type Counters } from "./api";
-import { b64, groupOf, type KubeObject, type Obj } from "./objects";
+import { b64, groupOf, isObj, type KubeObject, type Obj } from "./objects";
 import { makeCas } from "./pki";
 import { portForwarder } from "./portforward";
 import { serviceProxy } from "./prometheus";
@@ -231,7 +231,7 @@ export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<D
   ctx.serverAddress = `${urlHost}:${port}`;
 
   const kubeconfig = kubeconfigYaml(url, cas.apiCa.pem, cas.apiClient.pem, cas.apiClient.keyPem);
-  await mkdir(dirname(kubeconfigPath), { recursive: true });
+  await mkdir(dirname(kubeconfigPath), { recursive: true, mode: 0o700 });
   await writeFile(kubeconfigPath, kubeconfig, { mode: 0o600 });
   await writeState(stateDir, state, types, forbidden);
   writeFaultObjects(stateDir, faults);
@@ -299,13 +299,16 @@ async function writeState(
   forbidden: ForbiddenRule[],
 ): Promise<void> {
   await rm(stateDir, { recursive: true, force: true });
-  await mkdir(join(stateDir, "proxies"), { recursive: true });
+  // Only the user running the demo may read what it serves (0700 / 0600), though no private key is
+  // written: the state is for comparing with `handshake analyze`, which never reads keys.
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  await mkdir(join(stateDir, "proxies"), { mode: 0o700 });
   const byNs = new Map<string, KubeObject[]>();
   for (const o of state.objects) {
     if (!readable(o, types, forbidden)) continue;
     const key = o.metadata.namespace ?? "_cluster";
     const list = byNs.get(key) ?? [];
-    list.push(servedVersion(o, types));
+    list.push(withoutPrivateKeys(servedVersion(o, types)));
     byNs.set(key, list);
   }
   const header =
@@ -315,6 +318,7 @@ async function writeState(
       writeFile(
         join(stateDir, `${ns}.yaml`),
         header + list.map((o) => yaml.dump(o, { lineWidth: -1, noRefs: true })).join("---\n"),
+        { mode: 0o600 },
       ),
     ),
     ...[...state.dumps].map(([key, d]) => {
@@ -322,9 +326,32 @@ async function writeState(
       return writeFile(
         join(stateDir, "proxies", `${pod}.${ns}.json`),
         JSON.stringify(d.body, null, 1) + "\n",
+        { mode: 0o600 },
       );
     }),
   ]);
+}
+
+/**
+ * A Secret as written to the state files: entries holding a private key (tls.key, ca-key.pem, key.pem,
+ * anything that decodes to a PEM private key) are left out. The API still serves them, as a real
+ * cluster would; the core drops them where it reads them either way.
+ */
+function withoutPrivateKeys(o: KubeObject): KubeObject {
+  if (o.kind !== "Secret") return o;
+  const out: Obj = { ...o };
+  for (const field of ["data", "stringData"] as const) {
+    const map = (o as Obj)[field];
+    if (!isObj(map)) continue;
+    out[field] = Object.fromEntries(
+      Object.entries(map).filter(([k, v]) => {
+        if (/(^|[-_.])key(\.pem)?$/i.test(k)) return false;
+        const text = typeof v === "string" ? (field === "data" ? Buffer.from(v, "base64").toString("latin1") : v) : "";
+        return !text.includes("PRIVATE KEY");
+      }),
+    );
+  }
+  return out as KubeObject;
 }
 
 /** Objects are written in the preferred version the server serves them in. */
@@ -340,5 +367,5 @@ function writeFaultObjects(stateDir: string, faults: DemoFaults): void {
   const text = extra.length
     ? extra.map((o) => yaml.dump(o, { lineWidth: -1 })).join("---\n")
     : "# no fault objects\n";
-  writeFileSync(join(stateDir, "zz-fault-objects.yaml"), text);
+  writeFileSync(join(stateDir, "zz-fault-objects.yaml"), text, { mode: 0o600 });
 }
