@@ -81,10 +81,15 @@ export interface LeafSpec {
   ips?: string[];
   /** Default: serverAuth + clientAuth; [] writes no EKU extension (any usage). */
   eku?: string[];
+  /** An RSA key of this many bits instead of ECDSA P-256 (the demo's weak legacy certificate). */
+  rsaBits?: number;
 }
 
 export async function makeLeaf(spec: LeafSpec, issuer: Issued | "self"): Promise<Issued> {
-  const keys = (await subtle.generateKey(EC, true, ["sign", "verify"])) as CryptoKeyPair;
+  const rsa = spec.rsaBits
+    ? { name: "RSASSA-PKCS1-v1_5", modulusLength: spec.rsaBits, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }
+    : null;
+  const keys = (await subtle.generateKey(rsa ?? EC, true, ["sign", "verify"])) as CryptoKeyPair;
   const sans: x509.JsonGeneralNames = [
     ...(spec.dnsNames ?? []).map((value) => ({ type: "dns" as const, value })),
     ...(spec.ips ?? []).map((value) => ({ type: "ip" as const, value })),
@@ -109,7 +114,7 @@ export async function makeLeaf(spec: LeafSpec, issuer: Issued | "self"): Promise
     issuer: issuer === "self" ? spec.subject : issuer.subject,
     notBefore: spec.notBefore,
     notAfter: spec.notAfter,
-    signingAlgorithm: SIGN,
+    signingAlgorithm: issuer === "self" && rsa ? rsa : SIGN,
     publicKey: keys.publicKey,
     signingKey: issuer === "self" ? keys.privateKey : issuer.keys.privateKey,
     extensions,

@@ -31,6 +31,8 @@ const LINKERD_PROXY_IMAGE = "cr.l5d.io/linkerd/proxy:stable-2.14.10";
 const STALE_WORKLOAD_CERTS: Record<string, { issuedAgo: number; lifetime: number }> = {
   // istio-agent cannot reach istiod: 3 h left of 24 h, rotation overdue.
   "billing/ledger": { issuedAgo: 21 * HOUR, lifetime: 24 * HOUR },
+  // SECRET_TTL raised to 90 days in its proxy config (demo/manifests/90-inventory.yaml).
+  "inventory/warehouse": { issuedAgo: 10 * DAY, lifetime: 90 * DAY },
 };
 
 /** cert-manager Certificates whose story is not "issued a third of the way in, Ready". */
@@ -551,6 +553,41 @@ async function pkiObjects(ctx: Ctx): Promise<void> {
         "ca.crt": cas.internalCa.pem,
       }),
     );
+  }
+
+  if (ctx.namespaces.has("inventory")) {
+    // The ERP vendor's client certificate, made with their old tooling: RSA 1024 (cert.weak-crypto).
+    const erp = await makeLeaf(
+      {
+        subject: "CN=inventory-erp-client,O=Example Retail",
+        notBefore: at(now, -100 * DAY),
+        notAfter: at(now, 265 * DAY),
+        eku: [CLIENT_AUTH],
+        rsaBits: 1024,
+      },
+      cas.internalCa,
+    );
+    // Issued by a build host whose clock ran two hours ahead (cert.not-yet-valid).
+    const handheld = await makeLeaf(
+      {
+        subject: "CN=handhelds.inventory.example.com",
+        notBefore: at(now, 2 * HOUR),
+        notAfter: at(now, 2 * HOUR + 90 * DAY),
+        dnsNames: ["handhelds.inventory.example.com"],
+      },
+      cas.internalCa,
+    );
+    for (const [name, leaf] of [
+      ["erp-client-tls", erp],
+      ["handheld-tls", handheld],
+    ] as const)
+      out.push(
+        secret("inventory", name, "kubernetes.io/tls", {
+          "tls.crt": leaf.pem,
+          "tls.key": leaf.keyPem,
+          "ca.crt": cas.internalCa.pem,
+        }),
+      );
   }
 
   const issuers = out.filter(

@@ -52,6 +52,24 @@ describe("configured clusters", () => {
     expect(staging.getCurrentCluster()?.server).toBe("https://127.0.0.1:2");
   });
 
+  it("merges a multi-file KUBECONFIG with duplicate names as kubectl does: first file wins, nothing lost", async () => {
+    const second = join(dir, "second");
+    // Same cluster, user and context names as the first file, other servers; plus a context of its own.
+    await writeFile(second, kc("staging").replace(/127\.0\.0\.1:/g, "10.9.9.9:").replace("- name: staging\n  context", "- name: extra\n  context"));
+    const broken = join(dir, "broken");
+    await writeFile(broken, "apiVersion: v1\nkind: Config\nclusters: [ {");
+    const c = configuredClusters({ env: { KUBECONFIG: [kubeconfig, second, broken].join(":") }, home: "/nonexistent" });
+    expect(c.clusters.map((x) => x.name).sort()).toEqual(["extra", "prod-admin", "staging"]);
+    expect(c.currentContext).toBe("prod-admin");
+    const prod = c.clusters.find((x) => x.name === "prod-admin")!.kubeConfig();
+    expect(prod.getCurrentCluster()?.server).toBe("https://127.0.0.1:1");
+    // "extra" names cluster "staging", which the first file defines: the first file's server.
+    const extra = c.clusters.find((x) => x.name === "extra")!.kubeConfig();
+    expect(extra.getCurrentCluster()?.server).toBe("https://127.0.0.1:2");
+    expect(c.errors).toHaveLength(1);
+    expect(c.errors[0]).toContain(`kubeconfig ${broken}:`);
+  });
+
   it("falls back to ~/.kube/config, and adds in-cluster when a service-account token is mounted", () => {
     const home = join(dir, "home");
     const files = new Set([join(home, ".kube", "config"), join(SERVICE_ACCOUNT_DIR, "token")]);

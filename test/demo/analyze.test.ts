@@ -88,13 +88,33 @@ describe("handshake analyze on the demo cluster's state", () => {
     expect(new Date(root.notAfter).getTime() - Date.now()).toBeGreaterThan(5 * 365 * 86400_000);
   });
 
+  it("exercises the inventory, shop and spire stories: one finding each, on the object named", () => {
+    expect(find("pa.disable", "inventory/stock-plaintext")).toHaveLength(1);
+    expect(find("pa.no-proxy", "inventory/label-printer-strict")).toHaveLength(1);
+    expect(find("pa.selector-matches-nothing", "inventory/nightly-batch")).toHaveLength(1);
+    expect(find("edge.mtls-to-disable", "inventory/warehouse->stock.inventory")).toHaveLength(1);
+    expect(find("dr.tls-without-mode", "inventory/erp-vendor")).toHaveLength(1);
+    expect(find("dr.shadowed", "shop/payments never applies to reports/report-builder")).toHaveLength(1);
+    expect(find("cert.weak-crypto", "inventory/erp-client-tls")).toHaveLength(1);
+    expect(find("cert.not-yet-valid", "inventory/handheld-tls")).toHaveLength(1);
+    expect(find("cert.lifetime-too-long", "spiffe://cluster.local/ns/inventory/sa/warehouse")).toHaveLength(1);
+    expect(find("certmanager.renew-before-too-large", "inventory/scanner-gateway")).toHaveLength(1);
+    expect(find("spire.svid-ttl-too-long", "spire/spire-server")).toHaveLength(1);
+  });
+
+  it("exercises at least 33 finding codes from the state alone (34 with the forbidden vault Secrets read live)", () => {
+    const codes = new Set(snap.findings.map((f) => f.code));
+    console.log(`demo finding codes (${codes.size}): ${[...codes].sort().join(" ")}`);
+    expect(codes.size).toBeGreaterThanOrEqual(33);
+  });
+
   it("ties every sidecar's and ztunnel's certificate to its pod", () => {
     const proxies = snap.certificates.filter((c) => c.role === "workload");
     const pods = new Set(
       proxies.flatMap((c) => c.sources.filter((x) => x.pod).map((x) => `${x.namespace}/${x.pod}`)),
     );
-    // 11 Envoy proxies (9 sidecars, 2 gateway replicas) and 2 ztunnels.
-    expect(pods.size).toBe(13);
+    // 13 Envoy proxies (11 sidecars, 2 gateway replicas) and 2 ztunnels.
+    expect(pods.size).toBe(15);
     expect(
       snap.findings.filter(
         (f) =>

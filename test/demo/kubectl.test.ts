@@ -50,7 +50,7 @@ describe.skipIf(!hasKubectl)("real kubectl against the demo cluster", () => {
       .split("\n")
       .map((l) => l.split(/\s+/).slice(0, 2).join("/"));
     expect(rows[0]).toBe("NAMESPACE/NAME");
-    expect(rows.slice(1).sort()).toEqual(["analytics/collector-no-mtls", "billing/default", "shop/default"]);
+    expect(rows.slice(1).sort()).toEqual(["analytics/collector-no-mtls", "billing/default", "inventory/label-printer-strict", "inventory/nightly-batch", "inventory/stock-plaintext", "shop/default"]);
   });
 
   it("gets every pod, and one as JSON with its sidecar", async () => {

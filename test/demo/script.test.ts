@@ -81,4 +81,54 @@ describe("npm run demo-cluster", () => {
         await rm(cwd, { recursive: true, force: true });
       }
     }, 60_000);
+
+  it("--fault list-status=503 starts the demo with lists failing while discovery answers", async () => {
+    const cwd = await mkdtemp(join(tmpdir(), "handshake-demo-script-"));
+    const child = spawn(process.execPath, [join(ROOT, "bin/demo-cluster.mjs"), "--fault", "list-status=503", "--fault", "hang-proxy=shop/x"], {
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const out = { text: "" };
+    child.stdout.on("data", (d: Buffer) => (out.text += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out.text += d.toString()));
+    const exited = new Promise<number | null>((res) => child.on("exit", (code) => res(code)));
+    try {
+      const url = (await waitFor(out, /listening on (https:\/\/127\.0\.0\.1:\d+)/, 30_000))[1]!;
+      await waitFor(out, /simulated faults: .*"listStatus":503.*"shop\/x"/, 1000);
+      const kc = yaml.load(await readFile(join(cwd, ".handshake", "demo-kubeconfig.yaml"), "utf8")) as {
+        clusters: { cluster: { "certificate-authority-data": string } }[];
+        users: { user: { "client-certificate-data": string; "client-key-data": string } }[];
+      };
+      const d = (s: string) => Buffer.from(s, "base64");
+      const get = (path: string) =>
+        new Promise<number>((res, rej) =>
+          request(
+            new URL(path, url),
+            { ca: d(kc.clusters[0]!.cluster["certificate-authority-data"]), cert: d(kc.users[0]!.user["client-certificate-data"]), key: d(kc.users[0]!.user["client-key-data"]) },
+            (r) => {
+              r.resume();
+              res(r.statusCode ?? 0);
+            },
+          )
+            .on("error", rej)
+            .end(),
+        );
+      expect(await get("/apis")).toBe(200);
+      expect(await get("/api/v1/namespaces/shop/pods")).toBe(503);
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      await rm(cwd, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it("an unknown --fault is a usage error (exit 2) naming it and the choices", async () => {
+    const child = spawn(process.execPath, [join(ROOT, "bin/demo-cluster.mjs"), "--fault", "meltdown"], { stdio: ["ignore", "pipe", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((res) => child.on("exit", (c) => res(c)));
+    expect(code).toBe(2);
+    expect(err).toContain('--fault "meltdown" is not one of: down, list-status=');
+  }, 30_000);
 });

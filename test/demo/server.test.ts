@@ -462,7 +462,7 @@ describe("faults and options", () => {
     try {
       expect((await httpsGet(t, "/apis/security.istio.io/v1/peerauthentications")).status).toBe(404);
       const pas = items(await httpsGet(t, "/apis/security.istio.io/v1beta1/peerauthentications"));
-      expect(pas.length).toBe(3);
+      expect(pas.length).toBe(6);
       expect(pas.every((p) => p.apiVersion === "security.istio.io/v1beta1")).toBe(true);
       expect((await httpsGet(t, "/apis/networking.istio.io/v1beta1/destinationrules")).status).toBe(404);
       expect((await httpsGet(t, "/api/v1/namespaces/linkerd/configmaps")).status).toBe(403);

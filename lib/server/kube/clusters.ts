@@ -32,21 +32,36 @@ export const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccoun
 export function configuredClusters({ env, home, exists = existsSync }: ClusterEnv): ConfiguredClusters {
   const errors: string[] = [];
   const files = (env.KUBECONFIG ? env.KUBECONFIG.split(delimiter) : [join(home, ".kube", "config")]).filter((f) => f !== "" && exists(f));
-  const load = (): KubeConfig => {
-    const kc = new KubeConfig();
+  // Merged by hand, as kubectl merges KUBECONFIG: for clusters, users and contexts the first file that
+  // defines a name wins, and the first current-context set wins. (client-node's mergeConfig throws on a
+  // duplicate name, which would lose every cluster.) A file that cannot be read is reported and skipped.
+  const load = (report = false): KubeConfig => {
+    const clusters = new Map<string, KubeConfig["clusters"][number]>();
+    const users = new Map<string, KubeConfig["users"][number]>();
+    const contexts = new Map<string, KubeConfig["contexts"][number]>();
+    let current = "";
     for (const f of files) {
       const one = new KubeConfig();
-      one.loadFromFile(f);
-      // Like kubectl: the first file that sets a value wins.
-      kc.mergeConfig(one, kc.getCurrentContext() !== "" && kc.getCurrentContext() !== undefined);
+      try {
+        one.loadFromFile(f);
+      } catch (e) {
+        if (report) errors.push(`kubeconfig ${f}: ${(e as Error).message.split("\n")[0]}`);
+        continue;
+      }
+      for (const c of one.clusters) if (!clusters.has(c.name)) clusters.set(c.name, c);
+      for (const u of one.users) if (!users.has(u.name)) users.set(u.name, u);
+      for (const c of one.contexts) if (!contexts.has(c.name)) contexts.set(c.name, c);
+      if (!current && one.currentContext) current = one.currentContext;
     }
+    const kc = new KubeConfig();
+    kc.loadFromOptions({ clusters: [...clusters.values()], users: [...users.values()], contexts: [...contexts.values()], currentContext: current });
     return kc;
   };
   const clusters: ClusterConfig[] = [];
   let currentContext: string | null = null;
   if (files.length > 0) {
     try {
-      const kc = load();
+      const kc = load(true);
       const names = kc.getContexts().map((c) => c.name);
       const current = kc.getCurrentContext();
       currentContext = current && names.includes(current) ? current : null;
