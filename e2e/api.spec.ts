@@ -187,3 +187,29 @@ test.describe("framing policy", () => {
       expect(await csp(path), path).toBe("frame-ancestors 'none'");
   });
 });
+
+test("no private key or Secret key material leaves the server, on any route or page", async ({ request }) => {
+  // The demo serves kubernetes.io/tls Secrets with tls.key and CA Secrets with ca-key.pem (as a real
+  // cluster does); none of it may reach an answer.
+  const paths = [
+    "/api/v1/snapshot?cluster=demo",
+    "/api/v1/certificates?cluster=demo",
+    "/api/v1/findings?cluster=demo",
+    "/api/v1/expiry.svg?cluster=demo",
+    "/metrics",
+    "/",
+    "/c/demo/ns/billing?view=certificates",
+    "/c/demo/ns/shop",
+    "/embed/expiry?cluster=demo",
+  ];
+  let certificatesSeen = 0;
+  for (const path of paths) {
+    const r = await request.get(path);
+    expect(r.status(), path).toBe(200);
+    const text = await r.text();
+    expect(text, path).not.toMatch(/PRIVATE KEY|ca-key\.pem|"tls\.key"|LS0tLS1CRUdJTiBFQyBQUklWQVRF|LS0tLS1CRUdJTiBQUklWQVRF/);
+    if (path.startsWith("/api/v1/certificates")) certificatesSeen = (JSON.parse(text) as { certificates: unknown[] }).certificates.length;
+  }
+  // The answers did carry the certificates those Secrets hold (so the check above looked at real data).
+  expect(certificatesSeen).toBeGreaterThan(10);
+});
