@@ -11,6 +11,8 @@ export interface ClusterSectionProps {
   view: SnapshotView | null;
   /** Why no snapshot could be shown (view is null). */
   error: string | null;
+  /** The first read of this cluster is still running (view is null); the page does not wait for it. */
+  reading?: boolean;
   summary: ClusterSummary | null;
 }
 
@@ -30,7 +32,7 @@ function Findings({ f }: { f: ClusterSummary["findings"] }) {
   );
 }
 
-export function ClusterSection({ info, view, error, summary }: ClusterSectionProps) {
+export function ClusterSection({ info, view, error, reading = false, summary }: ClusterSectionProps) {
   const nowMs = view ? Date.parse(view.snapshot.now) : 0;
   return (
     <section
@@ -47,7 +49,11 @@ export function ClusterSection({ info, view, error, summary }: ClusterSectionPro
             demo data
           </span>
         ) : null}
-        {info.reachable === false || (!view && error) ? (
+        {reading && !view ? (
+          <span className="ov-tag" data-testid="overview-reading">
+            reading…
+          </span>
+        ) : info.reachable === false || (!view && error) ? (
           <span className="ov-tag ov-tag-bad">unreachable</span>
         ) : null}
         {view?.stale ? <span className="ov-tag ov-tag-bad">stale</span> : null}
@@ -61,9 +67,13 @@ export function ClusterSection({ info, view, error, summary }: ClusterSectionPro
             : ""}
         </p>
       ) : null}
-      {!view || !summary ? (
-        <p className="ov-error" role="alert">
-          No snapshot: {error ?? info.error ?? "not read yet"}
+      {(!view || !summary) && reading ? (
+        <p className="ov-meta" role="status">
+          Reading the cluster… (first read still running; this page updates itself when it is done)
+        </p>
+      ) : !view || !summary ? (
+        <p className="ov-error" role="alert" data-testid="overview-unreachable">
+          unreachable: {error ?? info.error ?? "not read yet"}
         </p>
       ) : (
         <>

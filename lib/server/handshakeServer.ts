@@ -9,11 +9,11 @@ import { createProxyCache, type ProxyCache } from "./kube/proxyCache";
 import type { ReadOptions } from "./kube/readCluster";
 import { kubeTransport, type KubeTransport } from "./kube/transport";
 import { readSnapshot } from "./readSnapshot";
-import { createSnapshotService, type ReadStats, type SnapshotServiceDeps } from "./snapshotService";
+import { createSnapshotService, type ReadStats, type ServiceView, type SnapshotServiceDeps } from "./snapshotService";
 import type { Fetch } from "./telemetry/prometheus";
 import { telemetrySettings } from "./telemetry/settings";
 import { envSettings } from "./settings";
-import { UnknownClusterError, type ClusterInfo, type ClusterSource, type SnapshotView } from "./types";
+import { UnknownClusterError, type ClusterInfo, type ClusterSource, type PeekedSnapshotView, type SnapshotView } from "./types";
 
 export const DEMO = "demo";
 
@@ -37,6 +37,12 @@ export interface HandshakeServer {
   listClusters(): Promise<ClusterInfo[]>;
   defaultClusterName(): Promise<string>;
   getSnapshotView(cluster: string, opts?: { refresh?: boolean }): Promise<SnapshotView>;
+  /**
+   * The overview's accessor: never blocks on a cluster without a good snapshot. Answers the last good
+   * view, else starts a background read and waits for it at most `waitMs`, then says "reading" or
+   * "unreachable" with the reason. Throws UnknownClusterError for a cluster that is not configured.
+   */
+  peekSnapshotView(cluster: string, opts?: { waitMs?: number }): Promise<PeekedSnapshotView>;
   readStats(cluster: string): ReadStats;
   /** The embedded demo, when it was started. */
   demo(): DemoCluster | undefined;
@@ -141,6 +147,16 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
     },
   });
 
+  const toView = (t: Target, v: ServiceView): SnapshotView => ({
+    cluster: t.name,
+    snapshot: v.snapshot,
+    fetchedAt: v.fetchedAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
+    ageSeconds: v.ageSeconds,
+    stale: v.stale,
+    error: v.error,
+    demo: t.source === "demo",
+  });
+
   return {
     async listClusters() {
       const def = await resolveDefault();
@@ -157,16 +173,12 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
     defaultClusterName: resolveDefault,
     async getSnapshotView(cluster, opts = {}) {
       const t = await target(cluster);
-      const v = await service.get(t.name, opts);
-      return {
-        cluster: t.name,
-        snapshot: v.snapshot,
-        fetchedAt: v.fetchedAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
-        ageSeconds: v.ageSeconds,
-        stale: v.stale,
-        error: v.error,
-        demo: t.source === "demo",
-      };
+      return toView(t, await service.get(t.name, opts));
+    },
+    async peekSnapshotView(cluster, opts = {}) {
+      const t = await target(cluster);
+      const p = await service.peek(t.name, opts);
+      return p.state === "ready" ? { state: "ready", view: toView(t, p.view) } : p;
     },
     readStats: (cluster) => service.stats(cluster),
     demo: () => demo,

@@ -58,8 +58,20 @@ interface ClusterState {
   stats: ReadStats;
 }
 
+/** What `peek` answers: the last good view, or why there is none (a read is running / the last one failed). */
+export type PeekedView =
+  | { state: "ready"; view: ServiceView }
+  | { state: "reading" }
+  | { state: "unreachable"; error: string };
+
 export interface SnapshotService {
   get(cluster: string, opts?: { refresh?: boolean }): Promise<ServiceView>;
+  /**
+   * Never blocks on a cluster without a good snapshot (the overview must not wait for a context that
+   * hangs): answers the last good view, else starts a read in the background (unless one is running or
+   * the last one failed within retryMs) and waits for it at most `waitMs` (default 0).
+   */
+  peek(cluster: string, opts?: { waitMs?: number }): Promise<PeekedView>;
   /** Counters per cluster read so far (tests, /metrics). */
   stats(cluster: string): ReadStats;
   /** Whether the last read of the cluster worked (null: never tried). */
@@ -144,24 +156,44 @@ export function createSnapshotService(deps: SnapshotServiceDeps): SnapshotServic
     };
   }
 
+  async function get(cluster: string, opts: { refresh?: boolean } = {}): Promise<ServiceView> {
+    const s = state(cluster);
+    const now = deps.now();
+    s.lastViewed = now;
+    if (opts.refresh) {
+      // Single-flight and rate-limited: a burst of "refresh now" clicks costs one cluster read.
+      const recent = s.lastStart && now.getTime() - s.lastStart.getTime() < minRefreshMs;
+      if (s.inflight || !recent) await refresh(cluster);
+    }
+    else if (!s.good) {
+      if (!recentlyFailed(s, now) || s.inflight) await refresh(cluster);
+    } else if (deps.refreshMs > 0 && now.getTime() - s.good.at.getTime() >= deps.refreshMs && !recentlyFailed(s, now)) {
+      // Older than the interval (the timer is late, or stopped while nobody looked): refresh in the
+      // background (restarting the timer) and serve what we have now, with its age.
+      void refresh(cluster);
+    }
+    return view(s, cluster);
+  }
+
   return {
-    async get(cluster, opts = {}) {
+    get,
+    async peek(cluster, opts = {}) {
       const s = state(cluster);
       const now = deps.now();
+      if (s.good) return { state: "ready", view: await get(cluster) };
       s.lastViewed = now;
-      if (opts.refresh) {
-        // Single-flight and rate-limited: a burst of "refresh now" clicks costs one cluster read.
-        const recent = s.lastStart && now.getTime() - s.lastStart.getTime() < minRefreshMs;
-        if (s.inflight || !recent) await refresh(cluster);
+      if (!s.inflight && !recentlyFailed(s, now)) void refresh(cluster);
+      const running = s.inflight;
+      if (running && (opts.waitMs ?? 0) > 0) {
+        // A real timer (not the injected clock): this bounds how long a page waits, in wall time.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([running, new Promise<void>((r) => (timer = setTimeout(r, opts.waitMs)))]);
+        clearTimeout(timer);
       }
-      else if (!s.good) {
-        if (!recentlyFailed(s, now) || s.inflight) await refresh(cluster);
-      } else if (deps.refreshMs > 0 && now.getTime() - s.good.at.getTime() >= deps.refreshMs && !recentlyFailed(s, now)) {
-        // Older than the interval (the timer is late, or stopped while nobody looked): refresh in the
-        // background (restarting the timer) and serve what we have now, with its age.
-        void refresh(cluster);
-      }
-      return view(s, cluster);
+      if (s.good) return { state: "ready", view: view(s, cluster) };
+      // A cluster whose last read failed stays "unreachable" (with why) while it is retried.
+      if (s.failed) return { state: "unreachable", error: s.failed.message };
+      return { state: "reading" };
     },
     stats: (cluster) => ({ ...state(cluster).stats }),
     reachability(cluster) {

@@ -6,7 +6,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { startDemoCluster } from "../demo";
 import { createHandshakeServer, type HandshakeServer } from "./handshakeServer";
-import type { ClusterInfo, SnapshotView } from "./types";
+import type { ClusterInfo, PeekedSnapshotView, SnapshotView } from "./types";
 
 const KEY = Symbol.for("handshake.server");
 type Holder = { [KEY]?: HandshakeServer };
@@ -39,4 +39,8 @@ export function defaultClusterName(): Promise<string> {
 
 export function getSnapshotView(cluster: string, opts: { refresh?: boolean } = {}): Promise<SnapshotView> {
   return handshakeServer().getSnapshotView(cluster, opts);
+}
+
+export function peekSnapshotView(cluster: string, opts: { waitMs?: number } = {}): Promise<PeekedSnapshotView> {
+  return handshakeServer().peekSnapshotView(cluster, opts);
 }

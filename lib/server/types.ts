@@ -27,6 +27,14 @@ export interface SnapshotView {
   demo: boolean;
 }
 
+/** The overview's non-blocking answer for one cluster (HandshakeServer.peekSnapshotView). */
+export type PeekedSnapshotView =
+  | { state: "ready"; view: SnapshotView }
+  /** The first read is running; nothing to show yet. */
+  | { state: "reading" }
+  /** The last read failed and there is no good snapshot; `error` says why. */
+  | { state: "unreachable"; error: string };
+
 // Next.js may bundle this module more than once (per route, instrumentation), while the errors come from
 // the one process-wide server: `instanceof` checks a brand shared through the global symbol registry,
 // not the class identity of one copy.

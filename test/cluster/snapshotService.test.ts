@@ -191,3 +191,34 @@ describe("snapshot service", () => {
     expect(h.ticks).toHaveLength(0);
   });
 });
+
+describe("peek (the overview's non-blocking accessor)", () => {
+  it("answers at once for a cluster whose read never settles, starts one read, and waits at most waitMs", async () => {
+    const h = harness();
+    h.hold(); // the read never settles unless released
+    // Blocking on the read would hang these awaits (and time the test out).
+    expect(await h.service.peek("hung")).toEqual({ state: "reading" });
+    expect(await h.service.peek("hung", { waitMs: 30 })).toEqual({ state: "reading" });
+    expect(h.reads).toHaveLength(1); // single-flight: the second peek joined the running read
+    h.release();
+    await new Promise((r) => setTimeout(r, 0));
+    const ready = await h.service.peek("hung");
+    expect(ready.state).toBe("ready");
+    expect(ready.state === "ready" && ready.view.snapshot).toBe(h.snapshots[0]);
+  });
+
+  it("a read that settles within waitMs is answered ready; a failed one is unreachable with the reason", async () => {
+    const h = harness();
+    expect((await h.service.peek("ok", { waitMs: 1_000 })).state).toBe("ready");
+    h.setFail("connect ECONNREFUSED 127.0.0.1:6443");
+    expect(await h.service.peek("down", { waitMs: 1_000 })).toEqual({ state: "unreachable", error: "connect ECONNREFUSED 127.0.0.1:6443" });
+    // Within retryMs no new read starts; after it, the retry runs in the background and the answer stays
+    // "unreachable" with the last reason until a read works.
+    expect(await h.service.peek("down")).toEqual({ state: "unreachable", error: "connect ECONNREFUSED 127.0.0.1:6443" });
+    expect(h.service.stats("down").reads).toBe(1);
+    h.clock.advance(6);
+    h.hold();
+    expect(await h.service.peek("down")).toEqual({ state: "unreachable", error: "connect ECONNREFUSED 127.0.0.1:6443" });
+    expect(h.service.stats("down").reads).toBe(2);
+  });
+});

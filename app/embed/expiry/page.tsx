@@ -9,7 +9,7 @@ import { defaultClusterName, getSnapshotView } from "@/lib/server/snapshots";
 import { SnapshotUnavailableError, UnknownClusterError, type SnapshotView } from "@/lib/server/types";
 import { namespaceExists, sliceSnapshot } from "@/lib/view/sliceSnapshot";
 import { embedParsers } from "@/lib/view/urlState";
-import { AutoRefresh } from "./AutoRefresh";
+import { AutoRefresh } from "@/components/AutoRefresh";
 import "./embed.css";
 
 export const dynamic = "force-dynamic";

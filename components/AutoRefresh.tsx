@@ -1,5 +1,5 @@
 "use client";
-// Re-renders the embed from a fresh snapshot every `seconds` (router.refresh re-runs the server
+// Re-renders a server page (the embed, the overview while a cluster is being read) from a fresh snapshot every `seconds` (router.refresh re-runs the server
 // component; no client fetch code), and shows when the data was read.
 import { useRouter } from "next/navigation";
 import { useEffect } from "react";
