@@ -5,6 +5,7 @@ import type { MeshModel, MeshSettings, Namespace, Service, Workload } from "./me
 import { workloadKey } from "./mesh";
 import { defaultMeshSettings, meshConfigRevision, parseMeshConfig } from "./meshConfig";
 import { readIstioObjects } from "./istioObjects";
+import { perRun } from "./perRun";
 import { strMap } from "./read";
 import { buildServices } from "./services";
 import { buildWorkloads } from "./workloads";
@@ -90,7 +91,7 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
     objects.some((o) => meshConfigRevision(o) !== null) ||
     workloads.some((w) => w.dataplane === "sidecar" || w.dataplane === "ambient");
 
-  return {
+  return perRun<MeshModel>({
     mesh,
     meshByRevision,
     hasIstio,
@@ -109,7 +110,7 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
     sidecarsByNamespace,
     configDumps: inputs.configDumps,
     problems,
-  };
+  });
 }
 
 /** Mesh settings that apply to a workload or namespace: its revision's ConfigMap, else the default. */

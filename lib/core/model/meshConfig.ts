@@ -2,19 +2,26 @@
 import yaml from "js-yaml";
 import type { InputProblem, LoadedObject } from "./input";
 import type { MeshSettings } from "./mesh";
+import { perRun } from "./perRun";
 import { arr, at, bool, isObj, str } from "./read";
 
 export const DEFAULT_ROOT_NAMESPACE = "istio-system";
 
 export function defaultMeshSettings(rootNamespace = DEFAULT_ROOT_NAMESPACE): MeshSettings {
-  return {
-    rootNamespace,
-    trustDomain: "cluster.local",
-    trustDomainAliases: [],
-    enableAutoMtls: true,
-    defaultDestinationRuleExportTo: ["*"],
-    outboundTrafficPolicy: "ALLOW_ANY",
-  };
+  return meshSettings(rootNamespace, "cluster.local", [], true, ["*"], "ALLOW_ANY");
+}
+
+// Built once, fully initialised (not defaults assigned over field by field), and per analysis: see
+// perRun.ts.
+function meshSettings(
+  rootNamespace: string,
+  trustDomain: string,
+  trustDomainAliases: string[],
+  enableAutoMtls: boolean,
+  defaultDestinationRuleExportTo: string[],
+  outboundTrafficPolicy: MeshSettings["outboundTrafficPolicy"],
+): MeshSettings {
+  return perRun<MeshSettings>({ rootNamespace, trustDomain, trustDomainAliases, enableAutoMtls, defaultDestinationRuleExportTo, outboundTrafficPolicy });
 }
 
 /** The revision a mesh ConfigMap belongs to ("" for `istio`), or null when it is not one. */
@@ -44,12 +51,13 @@ export function parseMeshConfig(o: LoadedObject, problems: InputProblem[]): Mesh
     return settings;
   }
   if (!isObj(mesh)) return settings;
-  settings.rootNamespace = str(mesh.rootNamespace) || settings.rootNamespace;
-  settings.trustDomain = str(mesh.trustDomain) || settings.trustDomain;
-  settings.trustDomainAliases = arr(mesh.trustDomainAliases).filter((x): x is string => typeof x === "string");
-  settings.enableAutoMtls = bool(mesh.enableAutoMtls) ?? true;
   const exportTo = arr(mesh.defaultDestinationRuleExportTo).filter((x): x is string => typeof x === "string");
-  if (exportTo.length > 0) settings.defaultDestinationRuleExportTo = exportTo;
-  if (str(at(mesh, "outboundTrafficPolicy", "mode")) === "REGISTRY_ONLY") settings.outboundTrafficPolicy = "REGISTRY_ONLY";
-  return settings;
+  return meshSettings(
+    str(mesh.rootNamespace) || settings.rootNamespace,
+    str(mesh.trustDomain) || settings.trustDomain,
+    arr(mesh.trustDomainAliases).filter((x): x is string => typeof x === "string"),
+    bool(mesh.enableAutoMtls) ?? true,
+    exportTo.length > 0 ? exportTo : settings.defaultDestinationRuleExportTo,
+    str(at(mesh, "outboundTrafficPolicy", "mode")) === "REGISTRY_ONLY" ? "REGISTRY_ONLY" : settings.outboundTrafficPolicy,
+  );
 }

@@ -4,6 +4,7 @@
 import type { ClientTlsSettings, DestinationRule, Labels, Subset, TrafficPolicy } from "../model/mesh";
 import { selectorMatches } from "../model/read";
 import { compareByAge } from "./peerAuthentication";
+import { perRun } from "../model/perRun";
 
 export type DrTier = "client-namespace" | "service-namespace" | "root-namespace";
 
@@ -55,7 +56,7 @@ export function buildDrIndex(rules: DestinationRule[], rootNamespace: string, de
     if (dr.fqdn.startsWith("*")) pushIn(wildcardBySuffix, dr.fqdn.slice(1), dr);
     else pushIn(exactByHost, dr.fqdn, dr);
   }
-  return { byNamespace, exactByHost, wildcardBySuffix, hostGroups: new Map(), rootNamespace, defaultExportTo };
+  return perRun<DrIndex>({ byNamespace, exactByHost, wildcardBySuffix, hostGroups: new Map(), rootNamespace, defaultExportTo });
 }
 
 /** How well a DR host matches a service host: exact beats the longest wildcard suffix; -1 = no match. */

@@ -142,7 +142,12 @@ export interface PaIndexCache {
 }
 
 export function paIndexCache(model: MeshModel): PaIndexCache {
-  return { model, ambientPas: withoutDisable(model.peerAuthentications), byKey: new Map() };
+  // Assigned onto `{}`, not a small literal, as it is made once per analysis (model/perRun.ts).
+  const cache = {} as PaIndexCache;
+  cache.model = model;
+  cache.ambientPas = withoutDisable(model.peerAuthentications);
+  cache.byKey = new Map();
+  return cache;
 }
 
 export function paIndexFor(cache: PaIndexCache, rootNamespace: string, ambient: boolean): PaIndex {

@@ -181,7 +181,15 @@ const memos = new WeakMap<Resolver, Memo>();
 
 function memoOf(r: Resolver): Memo {
   let m = memos.get(r);
-  if (!m) memos.set(r, (m = { sides: new Map(), sets: new Map(), predictedSides: new Map(), predictedSidesByDr: new Map() }));
+  if (m) return m;
+  // Assigned onto `{}`, not a literal: a small literal once per analysis would widen the field types
+  // the hot code reads at the next analysis (model/perRun.ts).
+  m = {} as Memo;
+  m.sides = new Map();
+  m.sets = new Map();
+  m.predictedSides = new Map();
+  m.predictedSidesByDr = new Map();
+  memos.set(r, m);
   return m;
 }
 

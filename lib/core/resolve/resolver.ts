@@ -15,6 +15,7 @@ import {
   type PaIndexCache,
   type WorkloadPolicy,
 } from "./peerAuthentication";
+import { perRun } from "../model/perRun";
 
 export interface ServerDecision {
   mode: Mode;
@@ -146,7 +147,7 @@ function targetPortOf(_service: Service, port: ServicePort, w: Workload): number
 }
 
 export function createResolver(model: MeshModel): Resolver {
-  const state: ResolverState = {
+  const state = perRun<ResolverState>({
     model,
     paCache: paIndexCache(model),
     drCache: new Map(),
@@ -164,6 +165,6 @@ export function createResolver(model: MeshModel): Resolver {
     namespaceMode,
     targetPortOf,
     realPorts,
-  };
+  });
   return state;
 }

@@ -14,6 +14,7 @@ import { namespaceDecision } from "../resolve/peerAuthentication";
 import { createResolver, paRef, type Resolver, type ServerDecision } from "../resolve/resolver";
 import type { Completeness, Finding, MeshSnapshot, SnapshotNamespace, SnapshotService, SnapshotSource, SnapshotWorkload } from "./schema";
 import { sortSnapshot } from "./sort";
+import { perRun } from "../model/perRun";
 
 export interface AnalyzeOptions {
   now: Date;
@@ -136,7 +137,7 @@ export function analyze(inputs: ParsedInputs, opts: AnalyzeOptions): MeshSnapsho
   model.problems.push(...collected.problems);
   const certs = analyzeCertificates({ now: opts.now, inputs: collected.inputs, certManager: collected.certManager, spire: collected.spire });
   const thresholds = { ...DEFAULT_CERT_THRESHOLDS, ...opts.certThresholds };
-  const ctx: AnalysisContext = { model, resolver, edges, certs, thresholds, now: opts.now, completeness: opts.completeness ?? [], unreachableProxies: opts.unreachableProxies ?? [] };
+  const ctx = perRun<AnalysisContext>({ model, resolver, edges, certs, thresholds, now: opts.now, completeness: opts.completeness ?? [], unreachableProxies: opts.unreachableProxies ?? [] });
   const findings: Finding[] = RULES.flatMap((rule) => rule.run(ctx));
   const dataplanes = new Set<MeshSnapshot["mesh"]["dataplanes"][number]>();
   for (const w of model.workloads) {
@@ -147,7 +148,10 @@ export function analyze(inputs: ParsedInputs, opts: AnalyzeOptions): MeshSnapsho
   const completeness: Completeness[] = [...(opts.completeness ?? [])];
   for (const p of model.problems) if (!p.object) completeness.push({ kind: "File", reason: "invalid", message: `${p.file}${p.line !== undefined ? `:${p.line}` : ""}: ${p.message}` });
 
-  const parts: WorkloadParts = { mtls: new Map(), ports: new Map() };
+  // Assigned onto `{}`, not a small literal, as it is made once per analysis (model/perRun.ts).
+  const parts = {} as WorkloadParts;
+  parts.mtls = new Map();
+  parts.ports = new Map();
   return sortSnapshot({
     schemaVersion: 1,
     generatedAt: iso(opts.generatedAt ?? opts.now),
