@@ -13,23 +13,27 @@ export const metadata: Metadata = {
   icons: { icon: "/favicon.svg" },
 };
 
-/** Which configured clusters are the demo cluster, so every page can say when it shows it. */
-async function demoClusterNames(): Promise<string[]> {
+/**
+ * Which configured clusters are the demo cluster, so every page can say when it shows it, and why (the
+ * current context did not answer) when the demo stands in for it.
+ */
+async function demoClusterInfo(): Promise<{ names: string[]; fallback: { context: string; reason: string } | null }> {
   try {
-    return (await listClusters()).filter((c) => c.source === "demo").map((c) => c.name);
+    const demos = (await listClusters()).filter((c) => c.source === "demo");
+    return { names: demos.map((c) => c.name), fallback: demos.find((c) => c.fallbackFrom)?.fallbackFrom ?? null };
   } catch {
     // The banner is informative; a failing cluster list must not take every page down.
-    return [];
+    return { names: [], fallback: null };
   }
 }
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const demoClusters = await demoClusterNames();
+  const { names: demoClusters, fallback } = await demoClusterInfo();
   return (
     <html lang="en">
       <body>
         <Providers>
-          <SiteShell demoClusters={demoClusters}>{children}</SiteShell>
+          <SiteShell demoClusters={demoClusters} demoFallback={fallback}>{children}</SiteShell>
         </Providers>
       </body>
     </html>

@@ -4,7 +4,7 @@ import { ClusterSection, type ClusterSectionProps } from "@/components/overview/
 import "@/components/overview/overview.css";
 import { PageHeader } from "@/components/PageHeader";
 import { AutoRefresh } from "@/components/AutoRefresh";
-import { listClusters, peekSnapshotView } from "@/lib/server/snapshots";
+import { kubeconfigErrors, listClusters, peekSnapshotView } from "@/lib/server/snapshots";
 import { summarizeCluster } from "@/lib/view/overview/summary";
 
 export const dynamic = "force-dynamic";
@@ -49,6 +49,11 @@ export default async function OverviewPage() {
         title="Overview"
         subtitle="Every cluster and namespace: effective mTLS, observed traffic, findings and the certificates that expire next."
       />
+      {kubeconfigErrors().map((e) => (
+        <p key={e} className="ov-error" role="alert" data-testid="overview-kubeconfig-error">
+          Not used: {e}
+        </p>
+      ))}
       {clusters.length === 0 ? <p>No cluster is configured.</p> : null}
       {/* A cluster still in its first read: re-render from the server until it has an answer. */}
       {clusters.some((c) => c.reading) ? <AutoRefresh seconds={3} /> : null}

@@ -3,26 +3,20 @@
 // get none of it (contract §4: a chrome-less panel).
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
+import { demoBannerText, type DemoFallback } from "@/lib/view/shell/demoBanner";
 
 export interface SiteShellProps {
   /** Names of the configured clusters that are the embedded demo cluster. */
   demoClusters: string[];
+  /** The current context that did not answer at start-up, when that is why the demo is shown. */
+  demoFallback?: DemoFallback | null;
   children: ReactNode;
 }
 
-export function SiteShell({ demoClusters, children }: SiteShellProps) {
+export function SiteShell({ demoClusters, demoFallback = null, children }: SiteShellProps) {
   const path = usePathname() ?? "/";
   if (path === "/embed" || path.startsWith("/embed/")) return <>{children}</>;
-  const cluster = /^\/c\/([^/]+)/.exec(path)?.[1];
-  const clusterName = cluster === undefined ? undefined : safeDecode(cluster);
-  const banner =
-    clusterName !== undefined
-      ? demoClusters.includes(clusterName)
-        ? `Demo cluster "${clusterName}": generated sample data, not a live cluster.`
-        : null
-      : demoClusters.length > 0
-        ? `Includes the demo cluster ${demoClusters.map((c) => `"${c}"`).join(", ")}: generated sample data, not a live cluster.`
-        : null;
+  const banner = demoBannerText(path, demoClusters, demoFallback);
   return (
     <>
       <a href="#main" className="skip-link">
@@ -46,12 +40,4 @@ export function SiteShell({ demoClusters, children }: SiteShellProps) {
       </main>
     </>
   );
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }

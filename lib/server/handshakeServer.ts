@@ -35,6 +35,8 @@ export interface HandshakeServerOptions extends ClusterEnv {
 
 export interface HandshakeServer {
   listClusters(): Promise<ClusterInfo[]>;
+  /** Why a kubeconfig file (or the merged kubeconfig) could not be used; its contexts are missing from the list. */
+  configErrors(): string[];
   defaultClusterName(): Promise<string>;
   getSnapshotView(cluster: string, opts?: { refresh?: boolean }): Promise<SnapshotView>;
   /**
@@ -58,10 +60,13 @@ interface Target {
 export { envSettings } from "./settings";
 
 export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServer {
+  const warn = o.warn ?? console.warn;
   const settings = envSettings(o.env);
-  for (const p of settings.problems) (o.warn ?? console.warn)(`handshake: ${p}`);
+  for (const p of settings.problems) warn(`handshake: ${p}`);
   const now = o.now ?? (() => new Date());
   const configured = configuredClusters(o);
+  // A kubeconfig file that could not be used loses its contexts: say so at start and on /api/v1/clusters.
+  for (const e of configured.errors) warn(`handshake: ${e}`);
   const targets = new Map<string, Target>();
   for (const c of configured.clusters) {
     let t: KubeTransport | undefined;
@@ -92,21 +97,34 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
 
   // The default: HANDSHAKE_DEMO forces the embedded demo; else the current context when it answers; else
   // the pod's own cluster; else the embedded demo. Decided once per process.
-  let defaultChoice: Promise<{ name: string; embedded: boolean }> | undefined;
+  interface Choice {
+    name: string;
+    embedded: boolean;
+    /** The current context that did not answer the probe, and why. */
+    fallbackFrom?: { context: string; reason: string };
+  }
+  let defaultChoice: Promise<Choice> | undefined;
   const resolveChoice = () =>
-    (defaultChoice ??= (async () => {
+    (defaultChoice ??= (async (): Promise<Choice> => {
       if (settings.forceDemo) return { name: DEMO, embedded: true };
       const current = configured.currentContext ? targets.get(configured.currentContext) : undefined;
+      let fallbackFrom: { context: string; reason: string } | undefined;
       if (current) {
         try {
           await (await current.transport()).get("/version", o.probeTimeoutMs ?? 2_000);
           return { name: current.name, embedded: false };
-        } catch {
-          // unreachable: fall through to the next candidate
+        } catch (e) {
+          // Unreachable: fall through to the next candidate, but keep why (logged, listed, and shown in
+          // the demo banner) so nobody wonders why their cluster is not the one on screen.
+          fallbackFrom = { context: current.name, reason: oneLine(e) };
         }
       }
-      if (targets.has("in-cluster")) return { name: "in-cluster", embedded: false };
-      return { name: DEMO, embedded: true };
+      const next: Choice = targets.has("in-cluster") ? { name: "in-cluster", embedded: false } : { name: DEMO, embedded: true };
+      if (fallbackFrom)
+        warn(
+          `handshake: current context "${fallbackFrom.context}" did not answer (${fallbackFrom.reason}); showing ${next.embedded ? "the embedded demo cluster" : `"${next.name}"`}`,
+        );
+      return fallbackFrom ? { ...next, fallbackFrom } : next;
     })());
   const resolveDefault = async () => (await resolveChoice()).name;
   /** The embedded demo is served (as "demo", hiding a kubeconfig context of that name) only when it is the default. */
@@ -159,17 +177,23 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
 
   return {
     async listClusters() {
-      const def = await resolveDefault();
-      const withDemo = await embedded();
+      const choice = await resolveChoice();
+      const def = choice.name;
+      const withDemo = choice.embedded;
       const names = [...targets.values()].filter((t) => !(withDemo && t.name === DEMO));
       const all = withDemo ? [...names, demoTarget] : names;
       return all
-        .map((t) => {
+        .map((t): ClusterInfo => {
           const r = service.reachability(t.name);
-          return { name: t.name, source: t.source, reachable: r.reachable, error: r.error, isDefault: t.name === def };
+          const info: ClusterInfo = { name: t.name, source: t.source, reachable: r.reachable, error: r.error, isDefault: t.name === def };
+          // The current context that failed the start-up probe, before any read of it: unreachable, why.
+          if (choice.fallbackFrom?.context === t.name && r.reachable === null) return { ...info, reachable: false, error: choice.fallbackFrom.reason };
+          if (t.source === "demo" && choice.fallbackFrom) return { ...info, fallbackFrom: choice.fallbackFrom };
+          return info;
         })
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     },
+    configErrors: () => [...configured.errors],
     defaultClusterName: resolveDefault,
     async getSnapshotView(cluster, opts = {}) {
       const t = await target(cluster);
@@ -191,4 +215,8 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
       await d?.stop();
     },
   };
+}
+
+function oneLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ").trim();
 }

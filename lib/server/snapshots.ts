@@ -33,6 +33,11 @@ export function listClusters(): Promise<ClusterInfo[]> {
   return handshakeServer().listClusters();
 }
 
+/** Why a kubeconfig file could not be used (its contexts are missing from listClusters()). */
+export function kubeconfigErrors(): string[] {
+  return handshakeServer().configErrors();
+}
+
 export function defaultClusterName(): Promise<string> {
   return handshakeServer().defaultClusterName();
 }

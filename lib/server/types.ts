@@ -12,6 +12,11 @@ export interface ClusterInfo {
   error: string | null;
   /** The cluster `/` and the API use when none is named. */
   isDefault: boolean;
+  /**
+   * Only on the embedded demo when it is shown because the kubeconfig's current context did not answer
+   * the start-up probe: which context, and why (that context's entry is reachable=false with the reason).
+   */
+  fallbackFrom?: { context: string; reason: string };
 }
 
 export interface SnapshotView {

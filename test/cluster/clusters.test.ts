@@ -117,6 +117,24 @@ describe("configured clusters", () => {
     await server.stop();
     expect(lines).toEqual(['handshake: HANDSHAKE_REFRESH_SECONDS="0" is not a positive number; using the default 30']);
   });
+
+  it("the server logs each kubeconfig file it could not use at start and keeps the reasons for /api/v1/clusters", async () => {
+    const broken = join(dir, "broken-at-start");
+    await writeFile(broken, "apiVersion: v1\nkind: Config\nclusters: [ {");
+    const lines: string[] = [];
+    const server = createHandshakeServer({
+      env: { KUBECONFIG: [kubeconfig, broken].join(":"), HANDSHAKE_DEMO: "1" },
+      home: "/nonexistent",
+      startDemo: () => Promise.reject(new Error("not needed")),
+      warn: (l) => lines.push(l),
+    });
+    expect(server.configErrors()).toHaveLength(1);
+    expect(server.configErrors()[0]).toContain(`kubeconfig ${broken}:`);
+    expect(lines).toEqual([`handshake: ${server.configErrors()[0]}`]);
+    // The other file's contexts are still offered.
+    expect((await server.listClusters()).map((c) => c.name)).toEqual(["demo", "prod-admin", "staging"]);
+    await server.stop();
+  });
 });
 
 describe("default cluster and the embedded demo", () => {
@@ -134,14 +152,20 @@ describe("default cluster and the embedded demo", () => {
 
   it("uses the demo when the current context does not answer, and says so", async () => {
     starts = 0;
-    const server = createHandshakeServer({ env: { KUBECONFIG: kubeconfig }, home: "/nonexistent", startDemo, probeTimeoutMs: 1000, every: () => () => undefined });
+    const lines: string[] = [];
+    const server = createHandshakeServer({ env: { KUBECONFIG: kubeconfig }, home: "/nonexistent", startDemo, probeTimeoutMs: 1000, every: () => () => undefined, warn: (l) => lines.push(l) });
     expect(await server.defaultClusterName()).toBe("demo");
     const clusters = await server.listClusters();
     expect(clusters.map((c) => [c.name, c.source, c.isDefault, c.reachable])).toEqual([
       ["demo", "demo", true, null],
-      ["prod-admin", "kubeconfig", false, null],
+      ["prod-admin", "kubeconfig", false, false],
       ["staging", "kubeconfig", false, null],
     ]);
+    // Why the current context is not the one shown: kept, logged once, listed and carried to the banner.
+    const prod = clusters.find((c) => c.name === "prod-admin")!;
+    expect(prod.error).toMatch(/ECONNREFUSED|127\.0\.0\.1:1/);
+    expect(clusters.find((c) => c.name === "demo")!.fallbackFrom).toEqual({ context: "prod-admin", reason: prod.error });
+    expect(lines).toEqual([`handshake: current context "prod-admin" did not answer (${prod.error}); showing the embedded demo cluster`]);
     const views = await Promise.all([server.getSnapshotView("demo"), server.getSnapshotView("demo")]);
     expect(views[0]!.demo).toBe(true);
     expect(views[0]!.snapshot.source).toEqual({ type: "demo", context: "demo" });
