@@ -7,7 +7,7 @@ import { useQueryState } from "nuqs";
 import { useMemo } from "react";
 import type { Certificate } from "@/lib/core/snapshot/schema";
 import { buildExpiryModel, WINDOW_PRESETS } from "@/lib/view/expiry/timeline";
-import { URGENCIES, URGENCY_GLYPHS, URGENCY_LABELS } from "@/lib/view/expiry/urgency";
+import { URGENCIES, URGENCY_GLYPHS, URGENCY_LABELS, URGENCY_NOTE, URGENCY_RULES } from "@/lib/view/expiry/urgency";
 import { namespaceViewParsers } from "@/lib/view/urlState";
 import { CopyEmbedCode } from "./CopyEmbedCode";
 import { ExpiryTable } from "./ExpiryTable";
@@ -66,7 +66,7 @@ export function ExpiryPanel({ certificates, now, window: initialWindow, theme, e
       <div className="expiry-toolbar">
         <ul className="expiry-legend" aria-label="Urgency">
           {URGENCIES.map((u) => (
-            <li key={u} className={`urg-${u}`} data-testid={`expiry-count-${u}`}>
+            <li key={u} className={`urg-${u}`} data-testid={`expiry-count-${u}`} title={`${URGENCY_LABELS[u]}: ${URGENCY_RULES[u]}`}>
               <span className="expiry-swatch" aria-hidden />
               <span className="expiry-cue-glyph" aria-hidden>
                 {URGENCY_GLYPHS[u]}
@@ -75,6 +75,9 @@ export function ExpiryPanel({ certificates, now, window: initialWindow, theme, e
             </li>
           ))}
         </ul>
+        <p className="expiry-more expiry-rule" data-testid="expiry-rule">
+          {URGENCY_NOTE}
+        </p>
         <div className="expiry-zoom" role="group" aria-label="Time window">
           {presets.map((w) => (
             <button key={w} type="button" aria-pressed={model.window === w} onClick={() => void setWindow(w)}>

@@ -4,7 +4,8 @@ import { cert, FIXTURE_NOW, root } from "../__fixtures__/certificate";
 import { formatDuration, formatOffset, formatTimeLeft } from "./format";
 import { layerOf } from "./layer";
 import { axisTicks, buildExpiryModel, expiringWithin, windowDomain } from "./timeline";
-import { urgencyOf } from "./urgency";
+import { DEFAULT_CERT_THRESHOLDS } from "../../core/certs/thresholds";
+import { URGENCY_LABELS, URGENCY_RULES, urgencyOf, urgencyRules } from "./urgency";
 
 const now = Date.parse(FIXTURE_NOW);
 const DAY = 24;
@@ -80,6 +81,25 @@ describe("urgencyOf", () => {
     expect(urgencyOf(cert(3, { from: -2, to: 22 }), now)).toBe("ok");
     expect(urgencyOf(cert(3, { from: -19, to: 5 }), now)).toBe("soon"); // 21 % left
     expect(urgencyOf(cert(3, { from: -22, to: 2 }), now)).toBe("critical"); // 8 % left
+  });
+
+  it("labels buckets by meaning, and the rules say what a 2 h-left healthy workload certificate means", () => {
+    // A 4 h certificate with 2 h left (50 %) is healthy: the label must not claim a time like "< 24 h".
+    const u = urgencyOf(cert(3, { from: -2, to: 2 }), now);
+    expect(u).toBe("ok");
+    expect(URGENCY_LABELS).toEqual({ expired: "expired", critical: "critical", soon: "soon", upcoming: "watch", ok: "healthy" });
+    expect(URGENCY_RULES.critical).toBe(
+      "less than 3 d left (CAs: less than 14 d); short-lived workload certificates (lifetime ≤ 7 d): less than 10 % of their lifetime left",
+    );
+    expect(URGENCY_RULES.soon).toContain("less than 14 d left (CAs: less than 60 d)");
+    expect(URGENCY_RULES.soon).toContain("less than 25 % of their lifetime left");
+    // The rules follow the thresholds urgencyOf uses.
+    const t = { ...DEFAULT_CERT_THRESHOLDS, leafErrorDays: 5, shortLivedErrorFraction: 0.2 };
+    expect(urgencyRules(t).critical).toContain("less than 5 d left");
+    expect(urgencyRules(t).critical).toContain("less than 20 % of their lifetime left");
+    const leaf = (toHours: number) => cert(1, { from: -90 * DAY, to: toHours }, { role: "leaf" });
+    expect(urgencyOf(leaf(4 * DAY), now, t)).toBe("critical");
+    expect(urgencyOf(leaf(4 * DAY), now)).toBe("soon");
   });
 });
 

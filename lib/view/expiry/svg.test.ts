@@ -1,3 +1,4 @@
+import { URGENCY_NOTE, URGENCY_RULES } from "./urgency";
 import { describe, expect, it } from "vitest";
 import { cert, FIXTURE_NOW, root } from "../__fixtures__/certificate";
 import { embedFrameAncestors, parseEmbedOrigins } from "./frameAncestors";
@@ -37,6 +38,14 @@ describe("renderExpirySvg", () => {
     expect(s).toContain("spiffe://cluster.local/ns/shop/sa/web-3");
     expect(s).toContain("✕ expired: 1");
     expect(s).toContain("3 certificates · window 30d · as of 2026-11-27 12:00 UTC");
+  });
+
+  it("names the legend buckets by meaning, with the rule, never by a time a short-lived row contradicts", () => {
+    const s = renderExpirySvg(certs, opts);
+    for (const label of ["! critical:", "▲ soon:", "◆ watch:", "● healthy:"]) expect(s).toContain(label);
+    expect(s).not.toMatch(/&lt; 24 h:|&lt; 7 d:|later:/);
+    expect(s).toContain(escapeXml(URGENCY_NOTE));
+    expect(s).toContain(escapeXml(`healthy: ${URGENCY_RULES.ok}`));
   });
 
   it("uses the dark palette for theme=dark and a fixed size", () => {

@@ -5,7 +5,7 @@ import type { Certificate } from "../../core/snapshot/schema";
 import { formatOffset, formatUtc, shortName } from "./format";
 import { PALETTES, type Theme } from "./palette";
 import { buildExpiryModel } from "./timeline";
-import { URGENCIES, URGENCY_GLYPHS, URGENCY_LABELS } from "./urgency";
+import { URGENCIES, URGENCY_GLYPHS, URGENCY_LABELS, URGENCY_NOTE, URGENCY_RULES } from "./urgency";
 
 export interface ExpirySvgOptions {
   title: string;
@@ -67,11 +67,17 @@ export function renderExpirySvg(certs: Certificate[], o: ExpirySvgOptions): stri
   let lx = PAD;
   for (const u of URGENCIES) {
     const text = `${URGENCY_GLYPHS[u]} ${URGENCY_LABELS[u]}: ${m.counts[u]}`;
-    out.push(`<rect x="${lx}" y="${y + 2}" width="10" height="10" fill="${p.urgency[u]}"/>`);
-    out.push(`<text x="${lx + 14}" y="${y + 11}" font-size="12" fill="${p.fg}">${escapeXml(text)}</text>`);
+    out.push(
+      `<g><title>${escapeXml(`${URGENCY_LABELS[u]}: ${URGENCY_RULES[u]}`)}</title>` +
+        `<rect x="${lx}" y="${y + 2}" width="10" height="10" fill="${p.urgency[u]}"/>` +
+        `<text x="${lx + 14}" y="${y + 11}" font-size="12" fill="${p.fg}">${escapeXml(text)}</text></g>`,
+    );
     lx += 14 + text.length * 7 + 14;
   }
-  y += 24;
+  y += 18;
+  // The buckets are named by meaning; this line says the rule (an image has no hover on most wikis).
+  out.push(`<text x="${PAD}" y="${y + 11}" font-size="11" fill="${p.muted}">${escapeXml(URGENCY_NOTE)}</text>`);
+  y += 20;
   const plotTop = y;
 
   if (m.total === 0) {

@@ -3,6 +3,8 @@
 // (error → "critical", warning → "soon"), and for short-lived workload leaves (≤ 7 days, which
 // always have < 24 h left and rotate by design) decided by the fraction of lifetime left only, the
 // same thresholds the finding uses, so a healthy 24 h Istio certificate is not painted red.
+// Because of that second rule the buckets are named by meaning ("critical", "soon", …), never by a
+// time ("< 24 h" would contradict a 2 h-left row counted as healthy); URGENCY_RULES says the rule.
 import { DEFAULT_CERT_THRESHOLDS, type CertThresholds } from "../../core/certs/thresholds";
 import type { Certificate } from "../../core/snapshot/schema";
 
@@ -11,10 +13,10 @@ export type Urgency = (typeof URGENCIES)[number];
 
 export const URGENCY_LABELS: Record<Urgency, string> = {
   expired: "expired",
-  critical: "< 24 h",
-  soon: "< 7 d",
-  upcoming: "< 30 d",
-  ok: "later",
+  critical: "critical",
+  soon: "soon",
+  upcoming: "watch",
+  ok: "healthy",
 };
 
 /** A glyph per urgency so the cue does not rely on colour alone. */
@@ -77,3 +79,30 @@ export function urgencyOf(
 }
 
 export const urgencyRank = (u: Urgency) => RANK[u];
+
+const days = (n: number) => `${n} d`;
+const pctOf = (f: number) => `${Math.round(f * 100)} %`;
+
+/**
+ * What puts a certificate in each bucket, in words (legend tooltips, the SVG), derived from the same
+ * thresholds as urgencyOf so the two cannot drift apart.
+ */
+export function urgencyRules(t: CertThresholds = DEFAULT_CERT_THRESHOLDS): Record<Urgency, string> {
+  const short = `short-lived workload certificates (lifetime ≤ ${days(t.shortLivedMaxDays)})`;
+  // The time buckets a leaf gets, raised to the finding's severity (leaf/CA day thresholds).
+  const critLeaf = Math.max(1, t.leafErrorDays);
+  const soonLeaf = Math.max(7, t.leafWarningDays);
+  return {
+    expired: "past its expiry time",
+    critical: `less than ${days(critLeaf)} left (CAs: less than ${days(t.caErrorDays)}); ${short}: less than ${pctOf(t.shortLivedErrorFraction)} of their lifetime left`,
+    soon: `less than ${days(soonLeaf)} left (CAs: less than ${days(t.caWarningDays)}); ${short}: less than ${pctOf(t.shortLivedWarningFraction)} of their lifetime left`,
+    upcoming: `less than ${days(30)} left (not used for ${short})`,
+    ok: `more than that; ${short} with at least ${pctOf(t.shortLivedWarningFraction)} of their lifetime left, however few hours that is`,
+  };
+}
+
+export const URGENCY_RULES: Record<Urgency, string> = urgencyRules();
+
+/** One line under every legend: why a certificate with hours left can be "healthy". */
+export const URGENCY_NOTE =
+  "Buckets go by time left; short-lived workload certificates, which rotate by design, go by the share of their lifetime left.";
