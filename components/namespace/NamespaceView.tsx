@@ -6,7 +6,8 @@ import { ExpiryPanel } from "@/components/expiry/ExpiryPanel";
 import { FindingsPanel } from "@/components/findings/FindingsPanel";
 import { GraphCanvas } from "@/components/graph/GraphCanvas";
 import type { MeshSnapshot } from "@/lib/core/snapshot/schema";
-import { buildGraph, OUTSIDE_NODE_ID } from "@/lib/view/graph/buildGraph";
+import { buildGraph } from "@/lib/view/graph/buildGraph";
+import { nodeSelection } from "@/lib/view/graph/nodeSelection";
 import { layoutGraph } from "@/lib/view/graph/layout";
 import { sliceSnapshot } from "@/lib/view/sliceSnapshot";
 import { ignoredNamespaceParams, namespacePath, namespaceViewParsers, serializeNamespaceView, VIEWS, type View } from "@/lib/view/urlState";
@@ -19,7 +20,8 @@ import { Legend } from "./Legend";
 import { RefreshBar } from "./RefreshBar";
 import { ShareLink } from "./ShareLink";
 import { useNamespaceSnapshot, useRefreshNow, type NamespaceData } from "./useNamespaceSnapshot";
-import { WorkloadPanel, workloadCertificates } from "./WorkloadPanel";
+import { WorkloadPanel } from "./WorkloadPanel";
+import { workloadCertificates } from "@/lib/view/namespace/workloadCertificates";
 
 export interface NamespaceViewProps {
   cluster: string;
@@ -84,17 +86,11 @@ export function NamespaceView({ cluster, namespace, initial, initialAt, demo }: 
   };
   const selectNode = (id: string) => {
     const node = graph.nodes.find((n) => n.id === id);
-    if (!node || node.id === OUTSIDE_NODE_ID || node.namespace === null) return;
-    if (node.namespace !== namespace) {
-      // A peer: open its own namespace view, on that workload when it is one.
-      router.push(serializeNamespaceView(namespacePath(cluster, node.namespace), { workload: node.kind === "workload" ? node.name : null }));
-      return;
-    }
-    if (node.kind === "workload") return selectWorkload(node.name);
-    // A Service of this namespace: its single backend, if it has exactly one.
-    const svc = snapshot.services.find((s) => s.name === node.name);
-    const backends = svc?.workloads.filter((w) => w.startsWith(`${namespace}/`)) ?? [];
-    if (backends.length === 1) selectWorkload(backends[0]!.slice(namespace.length + 1));
+    if (!node) return;
+    const sel = nodeSelection(node, snapshot.services, namespace);
+    // A peer: open its own namespace view, on that workload when it is one.
+    if (sel.kind === "namespace") router.push(serializeNamespaceView(namespacePath(cluster, sel.namespace), { workload: sel.workload }));
+    else if (sel.kind === "workload") selectWorkload(sel.name);
   };
 
   // Tall enough for the layout at a readable zoom; with the side panel beside it, at least as tall as

@@ -19,12 +19,6 @@ export function timeLeft(notAfter: string, now: string): string {
   return `${Math.floor(s / 86_400)} d`;
 }
 
-export function workloadCertificates(certs: Certificate[], w: Pick<SnapshotWorkload, "namespace" | "name">): Certificate[] {
-  return certs
-    .filter((c) => c.owner?.namespace === w.namespace && (c.owner.workload === w.name || (c.owner.pod ?? "").startsWith(`${w.name}-`) || c.owner.pod === w.name))
-    .sort((a, b) => a.notAfter.localeCompare(b.notAfter));
-}
-
 export function WorkloadPanel({ cluster, workload: w, certificates, now, onClose }: WorkloadPanelProps) {
   return (
     <section className="side-panel" aria-labelledby="workload-panel-title" data-testid="workload-panel">
