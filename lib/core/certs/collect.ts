@@ -1,6 +1,7 @@
 // Gathers every certificate input: Kubernetes objects (ConfigMaps, Secrets, cert-manager, SPIRE)
 // and proxy config dumps, each dump tied to its pod's workload and service account when known.
 import type { InputProblem, LoadedObject } from "../model/input";
+import { workloadOfPod } from "../model/buildModel";
 import type { MeshModel } from "../model/mesh";
 import { certInputsFromDump } from "./sources/fromConfigDumps";
 import { certInputsFromObjects } from "./sources/fromObjects";
@@ -18,7 +19,7 @@ export function collectCertInputs(model: MeshModel, objects: LoadedObject[]): Co
   const inputs = [...fromObjects.inputs];
   const problems = [...fromObjects.problems];
   for (const dump of model.configDumps) {
-    const w = dump.pod ? model.workloadByPod.get(`${dump.pod.namespace}/${dump.pod.name}`) : undefined;
+    const w = dump.pod ? workloadOfPod(model, dump.pod.namespace, dump.pod.name) : undefined;
     const r = certInputsFromDump(dump, w ? { serviceAccount: w.serviceAccount, workload: w.name } : undefined);
     inputs.push(...r.inputs);
     problems.push(...r.problems);

@@ -42,11 +42,9 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
   const workloads = buildWorkloads(objects, namespaces).sort(byName);
   const workloadsByNamespace = new Map<string, Workload[]>();
   const workloadByKey = new Map<string, Workload>();
-  const workloadByPod = new Map<string, Workload>();
   for (const w of workloads) {
     imply(w.namespace);
     workloadByKey.set(workloadKey(w), w);
-    for (const p of w.livePods) workloadByPod.set(`${w.namespace}/${p.name}`, w);
     const list = workloadsByNamespace.get(w.namespace);
     if (list) list.push(w);
     else workloadsByNamespace.set(w.namespace, [w]);
@@ -64,14 +62,11 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
     if (!prev || (prev.kind === "ServiceEntry" && s.kind === "Service")) serviceByHost.set(s.host, s);
   }
 
-  const servicesByWorkload = new Map<string, Service[]>();
+  // No "namespace/name"-keyed twin of this index and no pod index here: nothing hot reads them, and
+  // at 10k workloads / 20k pods they were megabytes of map entries and key strings per analysis that
+  // survive into the old generation (pods are looked up through `workloadOfPod`, built on first use).
   const servicesOfWorkload = new Map<Workload, Service[]>();
   for (const s of services) {
-    for (const k of s.workloads) {
-      const list = servicesByWorkload.get(k);
-      if (list) list.push(s);
-      else servicesByWorkload.set(k, [s]);
-    }
     for (const w of selected.get(s) ?? []) {
       const list = servicesOfWorkload.get(w);
       if (list) list.push(s);
@@ -99,10 +94,8 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
     workloads,
     workloadsByNamespace,
     workloadByKey,
-    workloadByPod,
     services,
     serviceByHost,
-    servicesByWorkload,
     servicesOfWorkload,
     peerAuthentications: istio.peerAuthentications,
     destinationRules: istio.destinationRules,
@@ -116,4 +109,18 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
 /** Mesh settings that apply to a workload or namespace: its revision's ConfigMap, else the default. */
 export function meshFor(model: MeshModel, revision: string): MeshSettings {
   return model.meshByRevision.get(revision) ?? model.mesh;
+}
+
+/** Pod index of one model ("namespace/pod" → workload), built on first use: only proxy dumps need it. */
+const podIndexes = new WeakMap<MeshModel, Map<string, Workload>>();
+
+/** The workload a live pod belongs to. */
+export function workloadOfPod(model: MeshModel, namespace: string, pod: string): Workload | undefined {
+  let index = podIndexes.get(model);
+  if (!index) {
+    index = new Map();
+    for (const w of model.workloads) for (const p of w.livePods) index.set(`${w.namespace}/${p.name}`, w);
+    podIndexes.set(model, index);
+  }
+  return index.get(`${namespace}/${pod}`);
 }

@@ -174,13 +174,9 @@ export interface MeshModel {
   workloads: Workload[];
   workloadsByNamespace: Map<string, Workload[]>;
   workloadByKey: Map<string, Workload>;
-  /** "namespace/pod" → the workload the live pod belongs to. */
-  workloadByPod: Map<string, Workload>;
   services: Service[];
   serviceByHost: Map<string, Service>;
-  /** Services selecting each workload ("namespace/name" → services), for port lookups. */
-  servicesByWorkload: Map<string, Service[]>;
-  /** The same, keyed by the workload object: per-workload hot paths skip building "ns/name" keys. */
+  /** Services selecting each workload, keyed by the workload object (per-workload hot paths skip building "ns/name" keys). */
   servicesOfWorkload: Map<Workload, Service[]>;
   peerAuthentications: PeerAuthentication[];
   destinationRules: DestinationRule[];

@@ -3,6 +3,7 @@
 import type { CertEntry } from "../../certs/analyzeCerts";
 import type { CertSource } from "../../certs/types";
 import type { Finding, Ref } from "../../snapshot/schema";
+import { workloadOfPod } from "../../model/buildModel";
 import { rule } from "../context";
 import { finding } from "../finding";
 import type { FindingCode } from "../catalogue";
@@ -257,7 +258,7 @@ export const certTrustDomainMismatch = rule("cert.trust-domain-mismatch", (ctx) 
     for (const s of e.sightings) {
       for (const d of s.input.trustDomains ?? []) accepted.add(d.toLowerCase());
       if (s.input.mesh === "istio") {
-        const w = s.input.owner ? ctx.model.workloadByPod.get(`${s.input.owner.namespace}/${s.input.owner.pod ?? ""}`) : undefined;
+        const w = s.input.owner ? workloadOfPod(ctx.model, s.input.owner.namespace, s.input.owner.pod ?? "") : undefined;
         const mesh = w ? ctx.resolver.meshOf(w) : ctx.model.mesh;
         accepted.add(mesh.trustDomain.toLowerCase());
         for (const a of mesh.trustDomainAliases) accepted.add(a.toLowerCase());
