@@ -3,7 +3,7 @@
 import type { Service, ServicePort } from "../model/mesh";
 import type { TrafficSample } from "../model/input";
 import type { Client, Prediction } from "../resolve/predictEdge";
-import { predictEdge } from "../resolve/predictEdge";
+import { predictEdge, preparePredictions } from "../resolve/predictEdge";
 import { isHttpPort } from "../resolve/matrix";
 import type { Resolver } from "../resolve/resolver";
 import type { Edge, EdgeStatus, Observed } from "../snapshot/schema";
@@ -159,6 +159,7 @@ function passthroughPrediction(p: Prediction, client: Client, host: string): Pre
 
 export function buildEdges(r: Resolver, samples: TrafficSample[], window?: string): EdgeAnalysis[] {
   const model = r.model;
+  preparePredictions(r);
   // service port → client → bucket: object keys, so no string is built per sample, and few Maps.
   const buckets = new Map<ServicePort, PortBuckets>();
   const unknownServices = new Map<string, Service>();

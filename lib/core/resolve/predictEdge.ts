@@ -179,16 +179,35 @@ interface Memo {
 
 const memos = new WeakMap<Resolver, Memo>();
 
-function memoOf(r: Resolver): Memo {
-  let m = memos.get(r);
-  if (m) return m;
+/**
+ * Makes the resolver's prediction memo now, from code that runs once per analysis (`buildEdges`'s
+ * start). Made lazily inside `predictEdge` instead, the one-time branch ran only at the very first
+ * call, before V8 had a feedback vector for it: optimised `predictEdge` then met that branch "without
+ * type feedback" at the start of the next analysis and was thrown away with everything inlined into
+ * it, and recompiled while the analysis ran (docs/DECISIONS.md, round 5).
+ */
+export function preparePredictions(r: Resolver): void {
+  // Its own code, not a call of `memoOf`: `memoOf` is hot and optimised on its own too, and its
+  // optimised code would meet the same feedback-less branch here.
+  if (!memos.has(r)) memos.set(r, newMemo());
+}
+
+function newMemo(): Memo {
   // Assigned onto `{}`, not a literal: a small literal once per analysis would widen the field types
   // the hot code reads at the next analysis (model/perRun.ts).
-  m = {} as Memo;
+  const m = {} as Memo;
   m.sides = new Map();
   m.sets = new Map();
   m.predictedSides = new Map();
   m.predictedSidesByDr = new Map();
+  return m;
+}
+
+function memoOf(r: Resolver): Memo {
+  let m = memos.get(r);
+  if (m) return m;
+  // Only for callers that skip `buildEdges` (tests predicting one edge).
+  m = newMemo();
   memos.set(r, m);
   return m;
 }

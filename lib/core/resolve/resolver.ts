@@ -166,5 +166,9 @@ export function createResolver(model: MeshModel): Resolver {
     targetPortOf,
     realPorts,
   });
+  // The default revision's DestinationRule index is built here, once per analysis, rather than at
+  // the first `lookupDr`: that lazy branch ran before V8 had type feedback for it, so at the next
+  // analysis it deoptimised the optimised `lookupDr` and its callers (docs/DECISIONS.md, round 5).
+  state.drIndex("");
   return state;
 }
