@@ -6,6 +6,8 @@ import { collectConsoleErrors, screenshotPath } from "./helpers";
 // The demo's shop namespace is STRICT; reports/report-builder calls its payments Service through a
 // DestinationRule with tls DISABLE (broken), and legacy pods without sidecars call into it (broken).
 const NS_PATH = "/c/demo/ns/shop";
+/** The reports/report-builder → shop payments edge (contract §1 edge id). */
+const DR_EDGE = "reports/report-builder->payments.shop.svc.cluster.local:8080";
 
 test("cold load highlights the broken edge; its panel, problems-first and the link survive reload and sharing", async ({ page, browser }) => {
   const errors = collectConsoleErrors(page);
@@ -26,17 +28,20 @@ test("cold load highlights the broken edge; its panel, problems-first and the li
   const rows = page.locator("[data-testid=edge-list] tbody tr");
   await expect(rows.first()).toHaveAttribute("data-status", "broken");
   const brokenIds = await page.locator("[data-testid=edge-list] tr[data-status=broken]").evaluateAll((trs) => trs.map((t) => t.getAttribute("data-edge-id")!));
-  expect(brokenIds.length).toBeGreaterThan(0);
+  expect(brokenIds).toContain(DR_EDGE);
+  // The canvas paints exactly these edges highlighted on a cold load (its emphasis model, exposed).
+  const highlighted = (await page.getByTestId("graph-canvas").getAttribute("data-highlighted"))!.split(",");
+  expect(highlighted).toEqual([...brokenIds].sort());
   await page.screenshot({ path: screenshotPath("namespace-graph.png"), fullPage: true });
 
-  // Prefer the edge a DestinationRule broke; any broken edge names at least its PeerAuthentication.
-  const target = brokenIds.find((id) => id.startsWith("reports/")) ?? brokenIds[0]!;
+  // The edge the DestinationRule broke (the demo data is fixed): its panel names that rule.
+  const target = DR_EDGE;
   await page.locator(`tr[data-edge-id="${target}"] [data-testid=edge-button]`).click();
   await expect(page).toHaveURL(/[?&]edge=/);
   const panel = page.getByTestId("edge-panel");
   await expect(panel).toHaveAttribute("data-status", "broken");
   await expect(panel.getByTestId("deciding-object").first()).toHaveText(/^(DestinationRule|PeerAuthentication) /);
-  if (target.startsWith("reports/")) await expect(panel).toContainText("DestinationRule reports/payments-no-tls");
+  await expect(panel).toContainText("DestinationRule reports/payments-no-tls");
   await expect(panel.getByTestId("edge-reason")).not.toBeEmpty();
   await page.screenshot({ path: screenshotPath("edge-panel.png"), fullPage: true });
 

@@ -3,7 +3,7 @@
 // or +/- to zoom, arrow keys to pan, 0 to fit; a click selects the node or edge under the pointer
 // (lib/view/graph/hitTest). The accessible edge and workload lists beside it offer the same choices.
 import type { EdgeStatus } from "@/lib/core/snapshot/schema";
-import { edgeEmphasis } from "@/lib/view/graph/emphasis";
+import { edgeEmphasis, highlightedEdgeIds } from "@/lib/view/graph/emphasis";
 import { hitEdge, hitNode } from "@/lib/view/graph/hitTest";
 import type { GraphLayout, ViewGraph } from "@/lib/view/graph/types";
 import { fitTransform, keyboardZoomPoint, zoomAbout } from "@/lib/view/graph/zoom";
@@ -37,9 +37,13 @@ export function GraphCanvas(props: GraphCanvasProps) {
   /** Until the user pans or zooms, the view refits whenever the canvas changes size (panel opened). */
   const userMoved = useRef(false);
 
-  const scene = useMemo(() => {
+  const { scene, highlighted } = useMemo(() => {
     const statusOf = new Map<string, EdgeStatus>(graph.edges.map((e) => [e.id, e.status]));
-    return makeScene(layout, graph.nodes, statusOf, (s) => edgeEmphasis({ status: s }, problemsFirst), selectedEdge, selectedNode);
+    return {
+      scene: makeScene(layout, graph.nodes, statusOf, (s) => edgeEmphasis({ status: s }, problemsFirst), selectedEdge, selectedNode),
+      // The same emphasis model the painter uses, over the edges it paints.
+      highlighted: highlightedEdgeIds(layout.edges.map((c) => ({ id: c.id, status: statusOf.get(c.id) ?? "unknown" })), problemsFirst).join(","),
+    };
   }, [graph, layout, problemsFirst, selectedEdge, selectedNode]);
   const sceneRef = useRef(scene);
   sceneRef.current = scene;
@@ -205,6 +209,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
       ref={canvasRef}
       className="graph-canvas"
       data-testid="graph-canvas"
+      data-highlighted={highlighted}
       role="img"
       aria-label={label}
       tabIndex={0}

@@ -16,3 +16,14 @@ export function edgeEmphasis(edge: Pick<GraphEdge, "status">, problemsFirst: boo
 export function sortEdgesForList<T extends Pick<Edge, "id" | "status">>(edges: readonly T[]): T[] {
   return [...edges].sort((a, b) => statusRank(a.status) - statusRank(b.status) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
+
+/**
+ * The ids of the edges the canvas paints highlighted, sorted: exposed on the canvas element
+ * (`data-highlighted`) so tests and tools can check what a picture shows.
+ */
+export function highlightedEdgeIds(edges: readonly Pick<GraphEdge, "id" | "status">[], problemsFirst: boolean): string[] {
+  return edges
+    .filter((e) => edgeEmphasis(e, problemsFirst) === "highlight")
+    .map((e) => e.id)
+    .sort();
+}

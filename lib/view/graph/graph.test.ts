@@ -3,7 +3,7 @@ import { call, deploy, destRule, meshConfig, namespace, peerAuth, run, service, 
 import { syntheticSnapshot, FOCUS } from "../../../bench/graph/synthetic";
 import { sliceSnapshot } from "../sliceSnapshot";
 import { buildGraph, OUTSIDE_NODE_ID, serviceNodeId, workloadNodeId } from "./buildGraph";
-import { edgeEmphasis, sortEdgesForList } from "./emphasis";
+import { edgeEmphasis, highlightedEdgeIds, sortEdgesForList } from "./emphasis";
 import { hitEdge, hitNode } from "./hitTest";
 import { layoutGraph, pointOnCurve } from "./layout";
 
@@ -85,6 +85,18 @@ describe("problems first", () => {
     expect(edgeEmphasis({ status: "mtls" }, false)).toBe("normal");
     for (const s of ["plaintext", "mismatch", "unknown"] as const) expect(edgeEmphasis({ status: s }, true)).toBe("normal");
     expect(edgeEmphasis({ status: "broken" }, false)).toBe("highlight");
+  });
+
+  it("the highlighted edge ids (the canvas's data-highlighted) are the broken ones, sorted, in either mode", () => {
+    const edges = [
+      { id: "z/b->x:80", status: "broken" as const },
+      { id: "a/m->x:80", status: "mtls" as const },
+      { id: "a/b->y:80", status: "broken" as const },
+      { id: "a/p->y:80", status: "plaintext" as const },
+    ];
+    expect(highlightedEdgeIds(edges, false)).toEqual(["a/b->y:80", "z/b->x:80"]);
+    expect(highlightedEdgeIds(edges, true)).toEqual(["a/b->y:80", "z/b->x:80"]);
+    expect(highlightedEdgeIds([], true)).toEqual([]);
   });
 
   it("lists the worst edges first, then by id", () => {
