@@ -130,3 +130,20 @@ export function ignoredNamespaceParams(raw: RawParams): IgnoredParam[] {
   }
   return out;
 }
+
+/**
+ * The embed parameters present but not used (`?window=bad`, `?theme=purple`), each with why: the API
+ * answers these with 400; a framed panel cannot, so it shows the default and says what it ignored.
+ */
+export function ignoredEmbedParams(raw: RawParams): IgnoredParam[] {
+  const out: IgnoredParam[] = [];
+  for (const name of ["window", "theme"] as const) {
+    const all = values(raw, name);
+    if (all.length === 0) continue;
+    const first = all[0]!;
+    if (all.length > 1) out.push({ name, value: all.slice(1).join(", "), reason: "given more than once; the first value is used" });
+    if (embedParsers[name].parse(first) === null)
+      out.push({ name, value: first, reason: name === "window" ? "not a duration like 24h, 7d, 30d or 1y" : `not one of ${THEMES.join(", ")}` });
+  }
+  return out;
+}

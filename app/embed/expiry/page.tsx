@@ -8,7 +8,7 @@ import { ExpiryPanel } from "@/components/expiry/ExpiryPanel";
 import { defaultClusterName, getSnapshotView } from "@/lib/server/snapshots";
 import { SnapshotUnavailableError, UnknownClusterError, type SnapshotView } from "@/lib/server/types";
 import { namespaceExists, sliceSnapshot } from "@/lib/view/sliceSnapshot";
-import { embedParsers } from "@/lib/view/urlState";
+import { embedParsers, ignoredEmbedParams } from "@/lib/view/urlState";
 import { AutoRefresh } from "@/components/AutoRefresh";
 import "./embed.css";
 
@@ -20,6 +20,8 @@ const REFRESH_SECONDS = 60;
 
 export default async function EmbedExpiryPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const { cluster: asked, namespace, window, theme } = await loadEmbedParams(searchParams);
+  // What the link asked for and did not get: said in the frame, not silently replaced by the default.
+  const ignored = ignoredEmbedParams(await searchParams);
   let view: SnapshotView | null = null;
   let problem: string | null = null;
   let cluster = asked ?? "";
@@ -55,6 +57,21 @@ export default async function EmbedExpiryPage({ searchParams }: { searchParams: 
           {view.demo ? "Demo cluster (sample data) · " : ""}
           as of {view.snapshot.now.replace("T", " ").replace("Z", " UTC")}
           {view.stale ? ` · stale: ${view.error ?? "last refresh failed"}` : ""} · refreshes every minute
+        </p>
+      ) : null}
+      {ignored.length > 0 ? (
+        <p className="embed-meta embed-ignored" role="status" data-testid="ignored-params">
+          Ignored:{" "}
+          {ignored.map((p, i) => (
+            <span key={`${p.name}-${i}`}>
+              {i > 0 ? "; " : ""}
+              <code>
+                {p.name}={p.value}
+              </code>{" "}
+              ({p.reason})
+            </span>
+          ))}
+          ; showing the default.
         </p>
       ) : null}
       {problem || !view ? (

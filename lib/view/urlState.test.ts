@@ -1,0 +1,17 @@
+import { describe, expect, it } from "vitest";
+import { ignoredEmbedParams } from "./urlState";
+
+describe("ignoredEmbedParams", () => {
+  it("names a window or theme the embed cannot use, with why", () => {
+    expect(ignoredEmbedParams(new URLSearchParams("window=bad&theme=purple&cluster=demo"))).toEqual([
+      { name: "window", value: "bad", reason: "not a duration like 24h, 7d, 30d or 1y" },
+      { name: "theme", value: "purple", reason: "not one of light, dark" },
+    ]);
+    expect(ignoredEmbedParams({ window: ["7d", "1y"] })).toEqual([{ name: "window", value: "1y", reason: "given more than once; the first value is used" }]);
+  });
+
+  it("is empty for valid or absent parameters", () => {
+    expect(ignoredEmbedParams(new URLSearchParams("window=7d&theme=dark"))).toEqual([]);
+    expect(ignoredEmbedParams({})).toEqual([]);
+  });
+});
