@@ -4,7 +4,7 @@
 // Node-only (no "server-only": the CLI script and tests load it through tsx / vitest).
 import yaml from "js-yaml";
 import { mkdir, rm, writeFile } from "node:fs/promises";
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
@@ -361,11 +361,17 @@ function servedVersion(o: KubeObject, types: ResourceType[]): KubeObject {
   return { ...o, apiVersion: `${t.group}/${t.versions[0]}` };
 }
 
-/** Fault objects are served too, so they are part of the state (written synchronously: setFaults is). */
+/**
+ * Fault objects are served too, so they are part of the state (written synchronously: setFaults is).
+ * Without any, there is no file (a placeholder would be one more "object file" for every reader of the
+ * state folder); clearing them removes it.
+ */
 function writeFaultObjects(stateDir: string, faults: DemoFaults): void {
   const extra = faults.extraObjects ?? [];
-  const text = extra.length
-    ? extra.map((o) => yaml.dump(o, { lineWidth: -1 })).join("---\n")
-    : "# no fault objects\n";
-  writeFileSync(join(stateDir, "zz-fault-objects.yaml"), text, { mode: 0o600 });
+  const file = join(stateDir, FAULT_OBJECTS_FILE);
+  if (extra.length === 0) return rmSync(file, { force: true });
+  writeFileSync(file, extra.map((o) => yaml.dump(o, { lineWidth: -1 })).join("---\n"), { mode: 0o600 });
 }
+
+/** The state file holding the objects a fault added (only while there are any). */
+export const FAULT_OBJECTS_FILE = "zz-fault-objects.yaml";

@@ -1,9 +1,11 @@
 // The demo's state folder (what it serves, written for comparison with `handshake analyze`) is private
 // to the user (0700 / 0600) and holds no private key, while the API still serves the Secrets whole, as a
 // real cluster does.
+import { existsSync } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FAULT_OBJECTS_FILE } from "../../lib/demo";
 import { startTestDemo, type TestDemo } from "../cluster/support";
 
 let t: TestDemo;
@@ -47,5 +49,21 @@ describe("demo state files", () => {
     expect(tlsSecrets).toBeGreaterThan(0);
     const served = (await t.transport().get("/api/v1/secrets", 5_000)) as { items: { type?: string; data?: Record<string, string> }[] };
     expect(served.items.some((s) => s.type === "kubernetes.io/tls" && typeof s.data?.["tls.key"] === "string")).toBe(true);
+  });
+});
+
+describe("fault objects file", () => {
+  it("exists only while fault objects are set, holding them; cleared faults remove it", async () => {
+    const file = join(t.demo.stateDir, FAULT_OBJECTS_FILE);
+    expect(existsSync(file)).toBe(false); // no placeholder at start
+    const pa = { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "fault-pa", namespace: "shop" }, spec: { mtls: { mode: "DISABLE" } } };
+    t.demo.setFaults({ extraObjects: [pa] });
+    const text = await readFile(file, "utf8");
+    expect(text).toContain("name: fault-pa");
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    t.demo.setFaults({});
+    expect(existsSync(file)).toBe(false);
+    t.demo.setFaults({}); // clearing again is fine
+    expect(existsSync(file)).toBe(false);
   });
 });
