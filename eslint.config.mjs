@@ -55,6 +55,10 @@ export default defineConfig(
       "test-results/",
       "playwright-report/",
       "next-env.d.ts",
+      // Local scratch (gitignored): profiling bundles and one-off scripts.
+      ".prof/",
+      ".handshake/",
+      "e2e/.results/",
     ],
   },
   {
