@@ -35,9 +35,11 @@ export function tlsBlocks(dr: DestinationRule): TlsBlock[] {
  */
 const suffixIndexes = new WeakMap<AnalysisContext["model"], Map<string, Service[]>>();
 function servicesBySuffix(model: AnalysisContext["model"]): Map<string, Service[]> {
-  let idx = suffixIndexes.get(model);
-  if (idx) return idx;
-  idx = new Map();
+  return suffixIndexes.get(model) ?? buildSuffixIndex(model);
+}
+/** Once per analysis, in a function of its own for the reason `groupBroken` (edges.ts) gives. */
+function buildSuffixIndex(model: AnalysisContext["model"]): Map<string, Service[]> {
+  const idx = new Map<string, Service[]>();
   for (const s of model.services)
     for (let i = s.host.indexOf(".", 1); i >= 1; i = s.host.indexOf(".", i + 1)) {
       const suffix = s.host.slice(i);

@@ -87,19 +87,24 @@ function namespaceDisablePolicy(ctx: AnalysisContext, ea: EdgeAnalysis): Ref[] {
 /** The broken edges per explaining code, computed in one pass for the five rules that read them. */
 const brokenByCode = new WeakMap<EdgeAnalysis[], Map<BrokenCode, EdgeAnalysis[]>>();
 function brokenEdges(ctx: AnalysisContext, code: BrokenCode): EdgeAnalysis[] {
-  let groups = brokenByCode.get(ctx.edges);
-  if (!groups) {
-    groups = new Map();
-    for (const ea of ctx.edges) {
-      const c = brokenEdgeCode(ea);
-      if (c === null) continue;
-      const list = groups.get(c);
-      if (list) list.push(ea);
-      else groups.set(c, [ea]);
-    }
-    brokenByCode.set(ctx.edges, groups);
+  return (brokenByCode.get(ctx.edges) ?? groupBroken(ctx.edges)).get(code) ?? NO_EDGES;
+}
+/**
+ * The one pass, in a function of its own that runs once per analysis. Inside `brokenEdges` (called
+ * by five rules, so optimised after the first analysis) the once-only `new Map()` had no type
+ * feedback and deoptimised it at the start of every next analysis (docs/DECISIONS.md, round 5).
+ */
+function groupBroken(edges: EdgeAnalysis[]): Map<BrokenCode, EdgeAnalysis[]> {
+  const groups = new Map<BrokenCode, EdgeAnalysis[]>();
+  for (const ea of edges) {
+    const c = brokenEdgeCode(ea);
+    if (c === null) continue;
+    const list = groups.get(c);
+    if (list) list.push(ea);
+    else groups.set(c, [ea]);
   }
-  return groups.get(code) ?? NO_EDGES;
+  brokenByCode.set(edges, groups);
+  return groups;
 }
 const NO_EDGES: EdgeAnalysis[] = [];
 
