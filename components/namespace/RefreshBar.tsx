@@ -33,6 +33,9 @@ export function RefreshBar(p: RefreshBarProps) {
     return () => clearInterval(t);
   }, []);
   const age = now === null ? null : Math.max(0, Math.round((now - Date.parse(p.generatedAt)) / 1000));
+  // Whether a refetch is under way also depends on the clock (react-query calls the seeded data stale
+  // after staleTime), so the server and the hydrating browser can disagree: show it once mounted only.
+  const fetching = now !== null && p.fetching;
   return (
     <div className="refresh-bar" data-testid="refresh-bar">
       {p.demo ? <span className="pill" data-testid="demo-pill">demo data</span> : null}
@@ -41,10 +44,10 @@ export function RefreshBar(p: RefreshBarProps) {
         <time dateTime={p.generatedAt} title={p.generatedAt} data-testid="updated-ago">
           {age === null ? p.generatedAt : formatAge(age)}
         </time>
-        {p.fetching ? <span className="muted"> · refreshing…</span> : null}
+        {fetching ? <span className="muted"> · refreshing…</span> : null}
       </span>
       {p.onRefreshNow ? (
-        <button type="button" onClick={p.onRefreshNow} disabled={p.fetching} data-testid="refresh-now">
+        <button type="button" onClick={p.onRefreshNow} disabled={fetching} data-testid="refresh-now">
           Refresh now
         </button>
       ) : null}
