@@ -2,6 +2,7 @@
 // One namespace: tabs (graph, certificates, findings), the service-edge graph with its edge list,
 // and the edge or workload panel. All view state is in the URL (lib/view/urlState.ts), so any view
 // is a link; the data is the server-rendered slice, refreshed by react-query.
+import { IgnoredParamsNotice } from "@/components/IgnoredParamsNotice";
 import { ExpiryPanel } from "@/components/expiry/ExpiryPanel";
 import { FindingsPanel } from "@/components/findings/FindingsPanel";
 import { GraphCanvas } from "@/components/graph/GraphCanvas";
@@ -141,21 +142,7 @@ export function NamespaceView({ cluster, namespace, initial, initialAt, demo }: 
         </p>
       ) : null}
 
-      {ignored.length > 0 ? (
-        <p className="notice notice-warn" role="status" data-testid="ignored-params">
-          Ignored in the link:{" "}
-          {ignored.map((p, i) => (
-            <span key={`${p.name}-${i}`}>
-              {i > 0 ? "; " : ""}
-              <code>
-                {p.name}={p.value}
-              </code>{" "}
-              ({p.reason})
-            </span>
-          ))}
-          . Showing the default instead.
-        </p>
-      ) : null}
+      <IgnoredParamsNotice ignored={ignored} className="notice notice-warn" lead="Ignored in the link:" tail=". Showing the default instead." />
 
       <nav className="tabs" aria-label="Namespace views">
         {VIEWS.map((v) => (

@@ -1,6 +1,7 @@
 // /embed/expiry?cluster=&namespace=&window=30d&theme=light|dark (contract §4): the expiry panel without
 // site chrome, for wiki iframes. Framing is allowed only to HANDSHAKE_EMBED_ORIGINS (proxy.ts sets the
 // CSP); the panel re-renders from a fresh snapshot every minute.
+import { IgnoredParamsNotice } from "@/components/IgnoredParamsNotice";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { createLoader, type SearchParams } from "nuqs/server";
@@ -59,21 +60,12 @@ export default async function EmbedExpiryPage({ searchParams }: { searchParams: 
           {view.stale ? ` · stale: ${view.error ?? "last refresh failed"}` : ""} · refreshes every minute
         </p>
       ) : null}
-      {ignored.length > 0 ? (
-        <p className="embed-meta embed-ignored" role="status" data-testid="ignored-params">
-          Ignored:{" "}
-          {ignored.map((p, i) => (
-            <span key={`${p.name}-${i}`}>
-              {i > 0 ? "; " : ""}
-              <code>
-                {p.name}={p.value}
-              </code>{" "}
-              ({p.reason})
-            </span>
-          ))}
-          ; showing the default.
-        </p>
-      ) : null}
+      <IgnoredParamsNotice
+        ignored={ignored}
+        className="embed-meta embed-ignored"
+        lead="Ignored:"
+        tail="; showing the default."
+      />
       {problem || !view ? (
         <p className="embed-error" role="alert">
           {problem ?? "No snapshot."}
