@@ -2,19 +2,9 @@
 // rest in 5 peer namespaces; half workloads, half Services) and `edges` edges with a mix of statuses.
 // Seeded PRNG, so every run draws the same graph.
 import type { Edge, EdgeStatus, MeshSnapshot, SnapshotService, SnapshotWorkload } from "../../lib/core/snapshot/schema";
+import { mulberry32 } from "../generate";
 
 export const FOCUS = "focus";
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const STATUSES: EdgeStatus[] = ["mtls", "mtls", "mtls", "mtls", "mtls", "mtls", "plaintext", "unknown", "mismatch", "broken"];
 
