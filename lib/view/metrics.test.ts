@@ -1,19 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { call, deploy, host, injected, namespace, peerAuth, run, service } from "../../test/kit";
+import { plaintextIntoStrict } from "./__fixtures__/plaintextIntoStrict";
 import { cert, root } from "./__fixtures__/certificate";
 import { buildMetrics, escapeLabelValue } from "./metrics";
 
-const snap = run(
-  [
-    injected("shop"),
-    namespace("legacy"),
-    peerAuth("shop", "strict", "STRICT"),
-    deploy("shop", "web", { ports: [8080] }),
-    service("shop", "web", [{ port: 80, targetPort: 8080 }]),
-    deploy("legacy", "batch"),
-  ],
-  [call("legacy/batch", host("web", "shop"), "none")],
-);
+const snap = plaintextIntoStrict();
 const withCerts = {
   ...snap,
   certificates: [

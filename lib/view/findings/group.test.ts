@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, deploy, host, injected, namespace, peerAuth, run, service } from "../../../test/kit";
+import { plaintextIntoStrict } from "../__fixtures__/plaintextIntoStrict";
 import { createLoader } from "nuqs/server";
 import { namespaceViewParsers, refParam } from "../urlState";
 import {
@@ -15,18 +15,7 @@ import {
   WORKLOAD_KINDS,
 } from "./group";
 
-// A real analysed mesh: a STRICT namespace called in plaintext by a client without a proxy.
-const snap = run(
-  [
-    injected("shop"),
-    namespace("legacy"),
-    peerAuth("shop", "strict", "STRICT"),
-    deploy("shop", "web", { ports: [8080] }),
-    service("shop", "web", [{ port: 80, targetPort: 8080 }]),
-    deploy("legacy", "batch"),
-  ],
-  [call("legacy/batch", host("web", "shop"), "none")],
-);
+const snap = plaintextIntoStrict();
 
 describe("groupFindings", () => {
   it("groups by code, worst severity first, counts every finding", () => {
