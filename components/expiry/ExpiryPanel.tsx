@@ -2,7 +2,6 @@
 // The expiry panel: legend with counts, zoom presets (the URL's `window`), the timeline and the table
 // sorted by soonest expiry, and "Copy embed code". Used on the namespace page's certificate view and,
 // without chrome, by /embed/expiry. The model is computed by lib/view/expiry/timeline.ts.
-import { usePathname } from "next/navigation";
 import { useQueryState } from "nuqs";
 import { useMemo } from "react";
 import type { Certificate } from "@/lib/core/snapshot/schema";
@@ -22,8 +21,8 @@ export interface ExpiryPanelProps {
   window: string;
   /** Fixed theme (embeds); without it the panel follows the page's colour scheme. */
   theme?: "light" | "dark";
-  /** Where "Copy embed code" points; by default the cluster/namespace of a /c/<cluster>/ns/<ns> path. */
-  embed?: { cluster: string; namespace?: string | null; baseUrl?: string } | null;
+  /** What "Copy embed code" points at; `baseUrl` is HANDSHAKE_PUBLIC_URL when set (else the page's origin). */
+  embed: { cluster: string; namespace?: string | null; baseUrl?: string };
   /**
    * Inside an iframe (/embed/expiry): the table shows only the soonest rows and there is no "Copy
    * embed code" (the wiki already embeds it), so the panel fits the frame.
@@ -34,24 +33,11 @@ export interface ExpiryPanelProps {
 /** Rows of the table in the compact (embedded) panel. */
 export const COMPACT_TABLE_ROWS = 8;
 
-/** `/c/<cluster>/ns/<namespace>` → its cluster and namespace, so the namespace page needs no extra prop. */
-function scopeFromPath(path: string | null): { cluster: string; namespace: string } | null {
-  const m = /^\/c\/([^/]+)\/ns\/([^/]+)/.exec(path ?? "");
-  if (!m) return null;
-  try {
-    return { cluster: decodeURIComponent(m[1]!), namespace: decodeURIComponent(m[2]!) };
-  } catch {
-    return null;
-  }
-}
-
 export function ExpiryPanel({ certificates, now, window: initialWindow, theme, embed, compact = false }: ExpiryPanelProps) {
   // The same key and parser on the namespace page and the embed (embedParsers.window is identical).
   const [urlWindow, setWindow] = useQueryState("window", namespaceViewParsers.window);
   const win = urlWindow || initialWindow;
   const model = useMemo(() => buildExpiryModel(certificates, { now, window: win }), [certificates, now, win]);
-  const path = usePathname();
-  const scope = embed ?? scopeFromPath(path);
   const presets: string[] = [...WINDOW_PRESETS];
   if (!presets.includes(model.window) && model.windowValid)
     presets.splice(presets.length - 1, 0, model.window);
@@ -103,13 +89,13 @@ export function ExpiryPanel({ certificates, now, window: initialWindow, theme, e
           <ExpiryTable rows={model.table} />
         </div>
       )}
-      {scope && !compact ? (
+      {!compact ? (
         <CopyEmbedCode
-          cluster={scope.cluster}
-          namespace={scope.namespace ?? null}
+          cluster={embed.cluster}
+          namespace={embed.namespace ?? null}
           window={model.window}
           theme={theme ?? "light"}
-          {...(embed?.baseUrl ? { baseUrl: embed.baseUrl } : {})}
+          {...(embed.baseUrl ? { baseUrl: embed.baseUrl } : {})}
         />
       ) : null}
     </section>

@@ -31,6 +31,8 @@ export interface NamespaceViewProps {
   /** Epoch ms when the server rendered `initial`. */
   initialAt: number;
   demo: boolean;
+  /** HANDSHAKE_PUBLIC_URL, when set: where the certificate view's embed snippets point. */
+  publicUrl?: string;
 }
 
 /** Canvas height while the side panel stands beside it. */
@@ -38,7 +40,7 @@ const PANEL_CANVAS_H = 560;
 
 const VIEW_LABEL: Record<View, string> = { graph: "Graph", certificates: "Certificates", findings: "Findings" };
 
-export function NamespaceView({ cluster, namespace, initial, initialAt, demo }: NamespaceViewProps) {
+export function NamespaceView({ cluster, namespace, initial, initialAt, demo, publicUrl }: NamespaceViewProps) {
   const [state, setState] = useQueryStates(namespaceViewParsers);
   const [paused, setPaused] = useState(false);
   const query = useNamespaceSnapshot(cluster, namespace, initial, initialAt, paused);
@@ -243,7 +245,12 @@ export function NamespaceView({ cluster, namespace, initial, initialAt, demo }: 
           </div>
         </div>
       ) : state.view === "certificates" ? (
-        <ExpiryPanel certificates={snapshot.certificates} now={snapshot.now} window={state.window} />
+        <ExpiryPanel
+          certificates={snapshot.certificates}
+          now={snapshot.now}
+          window={state.window}
+          embed={{ cluster, namespace, ...(publicUrl ? { baseUrl: publicUrl } : {}) }}
+        />
       ) : (
         <FindingsPanel findings={snapshot.findings} cluster={cluster} namespace={namespace} />
       )}

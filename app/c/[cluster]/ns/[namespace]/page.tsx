@@ -61,6 +61,7 @@ export default async function NamespacePage({ params }: PageProps) {
       initial={{ snapshot: sliceSnapshot(view.snapshot, namespace), stale: view.stale, error: view.error }}
       initialAt={Date.parse(view.fetchedAt)}
       demo={view.demo}
+      {...(process.env.HANDSHAKE_PUBLIC_URL ? { publicUrl: process.env.HANDSHAKE_PUBLIC_URL } : {})}
     />
   );
 }
