@@ -1,5 +1,6 @@
 // One workload: its effective mTLS mode per port (and what set it) and the certificates it holds.
 import type { Certificate, SnapshotWorkload } from "@/lib/core/snapshot/schema";
+import { formatTimeLeft } from "@/lib/view/expiry/format";
 import { RefLink } from "./RefLink";
 
 export interface WorkloadPanelProps {
@@ -9,14 +10,6 @@ export interface WorkloadPanelProps {
   /** snapshot.now: time left is measured from the snapshot's clock. */
   now: string;
   onClose: () => void;
-}
-
-export function timeLeft(notAfter: string, now: string): string {
-  const s = Math.round((Date.parse(notAfter) - Date.parse(now)) / 1000);
-  if (s <= 0) return "expired";
-  if (s < 3600) return `${Math.floor(s / 60)} min`;
-  if (s < 86_400) return `${Math.floor(s / 3600)} h`;
-  return `${Math.floor(s / 86_400)} d`;
 }
 
 export function WorkloadPanel({ cluster, workload: w, certificates, now, onClose }: WorkloadPanelProps) {
@@ -79,7 +72,7 @@ export function WorkloadPanel({ cluster, workload: w, certificates, now, onClose
               <th scope="col">Role</th>
               <th scope="col">Subject / SPIFFE ID</th>
               <th scope="col">Not after</th>
-              <th scope="col">Left</th>
+              <th scope="col">Time left</th>
             </tr>
           </thead>
           <tbody>
@@ -92,7 +85,7 @@ export function WorkloadPanel({ cluster, workload: w, certificates, now, onClose
                 <td>
                   <time dateTime={c.notAfter}>{c.notAfter}</time>
                 </td>
-                <td>{timeLeft(c.notAfter, now)}</td>
+                <td>{formatTimeLeft((Date.parse(c.notAfter) - Date.parse(now)) / 1000)}</td>
               </tr>
             ))}
           </tbody>
