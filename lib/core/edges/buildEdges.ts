@@ -7,6 +7,7 @@ import { predictEdge, preparePredictions } from "../resolve/predictEdge";
 import { isHttpPort } from "../resolve/matrix";
 import type { Resolver } from "../resolve/resolver";
 import type { Edge, EdgeStatus, Observed } from "../snapshot/schema";
+import { perRun } from "../model/perRun";
 
 export interface EdgeAnalysis {
   edge: Edge;
@@ -157,126 +158,175 @@ function passthroughPrediction(p: Prediction, client: Client, host: string): Pre
   };
 }
 
-export function buildEdges(r: Resolver, samples: TrafficSample[], window?: string): EdgeAnalysis[] {
-  const model = r.model;
-  preparePredictions(r);
-  // service port → client → bucket: object keys, so no string is built per sample, and few Maps.
-  const buckets = new Map<ServicePort, PortBuckets>();
-  const unknownServices = new Map<string, Service>();
-
+/**
+ * What the per-sample and per-edge steps share within one `buildEdges` call. Made with `perRun`, once
+ * per analysis (model/perRun.ts).
+ */
+interface EdgeBuild {
+  r: Resolver;
+  model: Resolver["model"];
+  window: string | undefined;
+  /** service port → client → bucket: object keys, so no string is built per sample, and few Maps. */
+  buckets: Map<ServicePort, PortBuckets>;
+  unknownServices: Map<string, Service>;
   // Per-sample work is memoised by what it depends on: 20k samples share a few thousand clients
   // and services.
-  const clients = new Map<string, Map<string, ClientEntry>>();
-  const serviceMemos = new Map<Service, ServiceMemo>();
+  clients: Map<string, Map<string, ClientEntry>>;
+  serviceMemos: Map<Service, ServiceMemo>;
+}
 
-  for (const s of samples) {
-    const L = s.labels;
-    const svcName = known(L.destination_service_name);
-    const svcNs = known(L.destination_service_namespace);
-    const host =
-      known(L.destination_service) ?? (svcName && svcNs ? `${svcName}.${svcNs}.svc.cluster.local` : null);
-    if (!host) continue;
-    let service = model.serviceByHost.get(host);
-    if (!service && svcName && svcNs)
-      service = model.serviceByHost.get(`${svcName}.${svcNs}.svc.cluster.local`);
-    if (!service) {
-      service = unknownServices.get(host);
-      if (!service) unknownServices.set(host, (service = unknownService(host, svcNs)));
-    }
-    const srcNs = known(L.source_workload_namespace);
-    const srcName = known(L.source_workload);
-    // Nested maps keyed by the label strings themselves: no "ns/name" string is built per sample.
-    const nsKey = srcNs && srcName ? srcNs : "";
-    const nameKey = srcNs && srcName ? srcName : "";
-    let byName = clients.get(nsKey);
-    if (!byName) clients.set(nsKey, (byName = new Map()));
-    let entry = byName.get(nameKey);
-    if (!entry) {
-      const client = clientFor(r, srcNs, srcName);
-      const source = { namespace: client.namespace, workload: client.name };
-      byName.set(nameKey, (entry = { client, source, idPrefix: `${client.who ?? "unknown"}->` }));
-    }
-    const client = entry.client;
-    let memo = serviceMemos.get(service);
-    if (!memo) {
-      memo = {
-        choices: new Map(),
-        ambient: service.workloads.some((k) => model.workloadByKey.get(k)?.dataplane === "ambient"),
-      };
-      serviceMemos.set(service, memo);
-    }
-    const proto = L.request_protocol ?? "";
-    let choice = memo.choices.get(proto);
-    if (!choice) memo.choices.set(proto, (choice = portsFor(service, proto)));
-    const policy = L.connection_security_policy ?? "";
-    const fromDestination = L.reporter === "destination";
-    const passthrough = PASSTHROUGH_HOSTS.has(host);
-    for (const port of choice.ports) {
-      let forPort = buckets.get(port);
-      if (!forPort) buckets.set(port, (forPort = { idSuffix: `${service.host}:${port.port}`, byClient: new Map() }));
-      const byClient = forPort.byClient;
-      let b = byClient.get(client);
-      if (!b) {
-        // Two shared halves and one concatenation: the id costs one string per edge, not five.
-        const id = entry.idPrefix + forPort.idSuffix;
-        b = {
-          edge: null!, // set once the bucket is complete, below
-          client,
-          service,
-          port,
-          prediction: null!,
-          passthroughObserved: false,
-          id,
-          source: entry.source,
-          observed: window ? { mtls: 0, plaintext: 0, unknown: 0, window } : { mtls: 0, plaintext: 0, unknown: 0 },
-          destSeen: false,
-          sourceSide: 0,
-          portAmbiguous: false,
-        };
-        byClient.set(client, b);
-      }
-      if (choice.ambiguous) b.portAmbiguous = true;
-      if (passthrough) b.passthroughObserved = true;
-      if (fromDestination) {
-        b.destSeen = true;
-        if (policy === "mutual_tls") b.observed.mtls += s.value;
-        // ztunnel has no "none": an inbound passthrough (plaintext) is reported as "unknown" (istio.md §7.2).
-        else if (policy === "none" || (memo.ambient && policy === "unknown")) b.observed.plaintext += s.value;
-        else b.observed.unknown += s.value;
-      } else b.sourceSide += s.value;
-    }
-  }
-
+/**
+ * `buildEdges` is called once per analysis, so its own loops would run unoptimised until on-stack
+ * replacement, at every analysis: V8 only swaps in a function's optimised code at its next call, and
+ * the next call is the next analysis. The loop bodies are functions of their own instead, called
+ * thousands of times, so they are optimised early in the first analysis and stay optimised for the
+ * next ones (docs/DECISIONS.md, "Analysis performance, round 6").
+ */
+export function buildEdges(r: Resolver, samples: TrafficSample[], window?: string): EdgeAnalysis[] {
+  preparePredictions(r);
+  const st = perRun<EdgeBuild>({
+    r,
+    model: r.model,
+    window,
+    buckets: new Map(),
+    unknownServices: new Map(),
+    clients: new Map(),
+    serviceMemos: new Map(),
+  });
+  for (let i = 0; i < samples.length; i++) addSample(st, samples[i]!);
   const out: EdgeAnalysis[] = [];
-  for (const [port, { byClient }] of buckets) {
+  for (const [port, { byClient }] of st.buckets) {
     // Every edge to this service port shares one destination object (the snapshot is serialised, not edited).
     let destination: Edge["destination"] | null = null;
     for (const b of byClient.values()) {
-      destination ??= Object.freeze({
-        namespace: b.service.namespace,
-        service: b.service.name,
-        host: b.service.host,
-        port: port.port,
-        workloads: b.service.workloads,
-      });
-      // One bucket per (client, service, port), so each prediction is computed once.
-      let prediction = predictEdge(r, b.client, b.service, b.port);
-      if (b.passthroughObserved) prediction = passthroughPrediction(prediction, b.client, b.service.host);
-      const observed = b.observed;
-      // Without a destination report, the source side's count is all there is (and says nothing of TLS).
-      if (!b.destSeen) observed.unknown = b.sourceSide;
-      if (b.portAmbiguous) observed.portAmbiguous = true;
-      b.prediction = prediction;
-      b.edge = {
-        id: b.id,
-        source: b.source,
-        destination,
-        predicted: prediction.predicted,
-        observed,
-        status: statusOf(prediction.predicted.verdict, observed).status,
-      };
-      out.push(b);
+      destination ??= destinationOf(b.service, port);
+      out.push(finishEdge(r, b, destination));
     }
   }
   return out;
+}
+
+function serviceFor(st: EdgeBuild, host: string, svcName: string | null, svcNs: string | null): Service {
+  let service = st.model.serviceByHost.get(host);
+  if (!service && svcName && svcNs) service = st.model.serviceByHost.get(`${svcName}.${svcNs}.svc.cluster.local`);
+  if (!service) {
+    service = st.unknownServices.get(host);
+    if (!service) st.unknownServices.set(host, (service = unknownService(host, svcNs)));
+  }
+  return service;
+}
+
+function clientEntry(st: EdgeBuild, srcNs: string | null, srcName: string | null): ClientEntry {
+  // Nested maps keyed by the label strings themselves: no "ns/name" string is built per sample.
+  const nsKey = srcNs && srcName ? srcNs : "";
+  const nameKey = srcNs && srcName ? srcName : "";
+  let byName = st.clients.get(nsKey);
+  if (!byName) st.clients.set(nsKey, (byName = new Map()));
+  let entry = byName.get(nameKey);
+  if (!entry) {
+    const client = clientFor(st.r, srcNs, srcName);
+    const source = { namespace: client.namespace, workload: client.name };
+    byName.set(nameKey, (entry = { client, source, idPrefix: `${client.who ?? "unknown"}->` }));
+  }
+  return entry;
+}
+
+function serviceMemo(st: EdgeBuild, service: Service): ServiceMemo {
+  let memo = st.serviceMemos.get(service);
+  if (!memo) {
+    const model = st.model;
+    memo = {
+      choices: new Map(),
+      ambient: (model.endpointsOf.get(service) ?? []).some((w) => w.dataplane === "ambient"),
+    };
+    st.serviceMemos.set(service, memo);
+  }
+  return memo;
+}
+
+function bucketFor(st: EdgeBuild, entry: ClientEntry, service: Service, port: ServicePort): Bucket {
+  let forPort = st.buckets.get(port);
+  if (!forPort) st.buckets.set(port, (forPort = { idSuffix: `${service.host}:${port.port}`, byClient: new Map() }));
+  const byClient = forPort.byClient;
+  let b = byClient.get(entry.client);
+  if (!b) {
+    // Two shared halves and one concatenation: the id costs one string per edge, not five.
+    const window = st.window;
+    b = {
+      edge: null!, // set once the bucket is complete, by finishEdge
+      client: entry.client,
+      service,
+      port,
+      prediction: null!,
+      passthroughObserved: false,
+      id: entry.idPrefix + forPort.idSuffix,
+      source: entry.source,
+      observed: window ? { mtls: 0, plaintext: 0, unknown: 0, window } : { mtls: 0, plaintext: 0, unknown: 0 },
+      destSeen: false,
+      sourceSide: 0,
+      portAmbiguous: false,
+    };
+    byClient.set(entry.client, b);
+  }
+  return b;
+}
+
+function addSample(st: EdgeBuild, s: TrafficSample): void {
+  const L = s.labels;
+  const svcName = known(L.destination_service_name);
+  const svcNs = known(L.destination_service_namespace);
+  const host = known(L.destination_service) ?? (svcName && svcNs ? `${svcName}.${svcNs}.svc.cluster.local` : null);
+  if (!host) return;
+  const service = serviceFor(st, host, svcName, svcNs);
+  const entry = clientEntry(st, known(L.source_workload_namespace), known(L.source_workload));
+  const memo = serviceMemo(st, service);
+  const proto = L.request_protocol ?? "";
+  let choice = memo.choices.get(proto);
+  if (!choice) memo.choices.set(proto, (choice = portsFor(service, proto)));
+  const policy = L.connection_security_policy ?? "";
+  const fromDestination = L.reporter === "destination";
+  const passthrough = PASSTHROUGH_HOSTS.has(host);
+  for (const port of choice.ports) {
+    const b = bucketFor(st, entry, service, port);
+    if (choice.ambiguous) b.portAmbiguous = true;
+    if (passthrough) b.passthroughObserved = true;
+    if (fromDestination) {
+      b.destSeen = true;
+      if (policy === "mutual_tls") b.observed.mtls += s.value;
+      // ztunnel has no "none": an inbound passthrough (plaintext) is reported as "unknown" (istio.md §7.2).
+      else if (policy === "none" || (memo.ambient && policy === "unknown")) b.observed.plaintext += s.value;
+      else b.observed.unknown += s.value;
+    } else b.sourceSide += s.value;
+  }
+}
+
+function destinationOf(service: Service, port: ServicePort): Edge["destination"] {
+  return Object.freeze({
+    namespace: service.namespace,
+    service: service.name,
+    host: service.host,
+    port: port.port,
+    workloads: service.workloads,
+  });
+}
+
+/** Predicts the bucket's edge and completes it as the snapshot's edge. */
+function finishEdge(r: Resolver, b: Bucket, destination: Edge["destination"]): Bucket {
+  // One bucket per (client, service, port), so each prediction is computed once.
+  let prediction = predictEdge(r, b.client, b.service, b.port);
+  if (b.passthroughObserved) prediction = passthroughPrediction(prediction, b.client, b.service.host);
+  const observed = b.observed;
+  // Without a destination report, the source side's count is all there is (and says nothing of TLS).
+  if (!b.destSeen) observed.unknown = b.sourceSide;
+  if (b.portAmbiguous) observed.portAmbiguous = true;
+  b.prediction = prediction;
+  b.edge = {
+    id: b.id,
+    source: b.source,
+    destination,
+    predicted: prediction.predicted,
+    observed,
+    status: statusOf(prediction.predicted.verdict, observed).status,
+  };
+  return b;
 }

@@ -42,6 +42,7 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
   const workloads = buildWorkloads(objects, namespaces).sort(byName);
   const workloadsByNamespace = new Map<string, Workload[]>();
   const workloadByKey = new Map<string, Workload>();
+  for (let i = 0; i < workloads.length; i++) workloads[i]!.index = i;
   for (const w of workloads) {
     imply(w.namespace);
     workloadByKey.set(workloadKey(w), w);
@@ -97,6 +98,7 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
     services,
     serviceByHost,
     servicesOfWorkload,
+    endpointsOf: selected,
     peerAuthentications: istio.peerAuthentications,
     destinationRules: istio.destinationRules,
     sidecars: istio.sidecars,

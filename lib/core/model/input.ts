@@ -64,6 +64,23 @@ export interface ParsedInputs {
 }
 
 /** One sample of an Istio standard metric, as read from Prometheus text or /api/v1/query JSON. */
+/**
+ * The labels the edge builder reads (contract.md §1.1, istio.md §7). The traffic parser keeps one
+ * string per distinct value of these: a scrape repeats the same namespaces, workloads and hosts across
+ * thousands of series, and a shared string is hashed once, while the parser has its text in cache,
+ * instead of once per series by the analysis (docs/DECISIONS.md, "Analysis performance, round 6").
+ */
+export const EDGE_LABELS: ReadonlySet<string> = new Set([
+  "reporter",
+  "source_workload",
+  "source_workload_namespace",
+  "destination_service",
+  "destination_service_name",
+  "destination_service_namespace",
+  "request_protocol",
+  "connection_security_policy",
+]);
+
 export interface TrafficSample {
   metric: string;
   labels: Record<string, string>;

@@ -55,6 +55,8 @@ export interface Workload {
   /** True when the data plane was seen on live pods, false when inferred from injection rules. */
   fromLivePods: boolean;
   at: SourceLocation;
+  /** Position in `MeshModel.workloads`, so per-workload memos are array slots rather than Map entries. */
+  index: number;
 }
 
 export interface LivePod {
@@ -178,6 +180,8 @@ export interface MeshModel {
   serviceByHost: Map<string, Service>;
   /** Services selecting each workload, keyed by the workload object (per-workload hot paths skip building "ns/name" keys). */
   servicesOfWorkload: Map<Workload, Service[]>;
+  /** The workloads each Service or ServiceEntry selects (its endpoints), as objects: `Service.workloads` holds their keys for the snapshot. */
+  endpointsOf: Map<Service, Workload[]>;
   peerAuthentications: PeerAuthentication[];
   destinationRules: DestinationRule[];
   sidecars: SidecarResource[];

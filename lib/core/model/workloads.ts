@@ -184,6 +184,7 @@ function buildWorkload(
     revision: view.labels["istio.io/rev"] ?? ns?.labels["istio.io/rev"] ?? "",
     fromLivePods: live,
     at: at_,
+    index: -1, // set by buildModel once the list is sorted
   };
 }
 

@@ -109,12 +109,8 @@ function autoSend(r: Resolver, w: Workload, targetPort: number): Send {
 function endpointSides(r: Resolver, memo: Memo, service: Service, port: ServicePort): EndpointSide[] {
   const hit = memo.sides.get(port);
   if (hit) return hit;
-  const workloads: (Workload | null)[] = [];
-  for (const k of service.workloads) {
-    const w = r.model.workloadByKey.get(k);
-    if (w) workloads.push(w);
-  }
-  if (workloads.length === 0) workloads.push(null);
+  const selected = r.model.endpointsOf.get(service);
+  const workloads: (Workload | null)[] = selected && selected.length > 0 ? selected : [null];
   const sides = workloads.map((w): EndpointSide => {
     const targetPort = w ? r.targetPortOf(service, port, w) : typeof port.targetPort === "number" ? port.targetPort : port.port;
     const { accept, server } = acceptOf(r, w, targetPort, port);

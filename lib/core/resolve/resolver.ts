@@ -58,9 +58,11 @@ export const hasIstioProxy = (w: Workload) => w.dataplane === "sidecar" || w.dat
 interface ResolverState extends Resolver {
   paCache: PaIndexCache;
   drCache: Map<string, DrIndex>;
-  policyCache: Map<Workload, WorkloadPolicy>;
+  /** By `Workload.index`. */
+  policies: (WorkloadPolicy | undefined)[];
   nsCache: Map<string, ModeDecision>;
-  realPortsCache: Map<Workload, Set<number>>;
+  /** By `Workload.index`. */
+  realPortsOf: (Set<number> | undefined)[];
   // Server decisions are asked per endpoint of every edge and per port of every workload; most share
   // a few ModeDecisions and PeerAuthentications, so the answer objects (and their refs) are shared.
   decisionCache: Map<ModeDecision, ServerDecision>;
@@ -92,11 +94,8 @@ function lookupDr(this: ResolverState, revision: string, clientNs: string, clien
 }
 
 function policyOf(this: ResolverState, w: Workload): WorkloadPolicy {
-  let p = this.policyCache.get(w);
-  if (!p) {
-    p = workloadPolicyFor(this.paIndex(w), w);
-    this.policyCache.set(w, p);
-  }
+  let p = this.policies[w.index];
+  if (!p) this.policies[w.index] = p = workloadPolicyFor(this.paIndex(w), w);
   return p;
 }
 
@@ -131,12 +130,12 @@ function namespaceMode(this: ResolverState, namespace: string): ModeDecision {
 
 function realPorts(this: ResolverState, w: Workload): ReadonlySet<number> {
   // Asked for every workload by the snapshot and two PA rules: one Set per workload, not three.
-  let ports = this.realPortsCache.get(w);
+  let ports = this.realPortsOf[w.index];
   if (ports) return ports;
   ports = new Set<number>();
   for (const p of w.containerPorts) ports.add(p.port);
   for (const s of this.model.servicesOfWorkload.get(w) ?? []) for (const p of s.ports) ports.add(targetPortOf(s, p, w));
-  this.realPortsCache.set(w, ports);
+  this.realPortsOf[w.index] = ports;
   return ports;
 }
 
@@ -151,9 +150,9 @@ export function createResolver(model: MeshModel): Resolver {
     model,
     paCache: paIndexCache(model),
     drCache: new Map(),
-    policyCache: new Map(),
+    policies: new Array<WorkloadPolicy | undefined>(model.workloads.length).fill(undefined),
     nsCache: new Map(),
-    realPortsCache: new Map(),
+    realPortsOf: new Array<Set<number> | undefined>(model.workloads.length).fill(undefined),
     decisionCache: new Map(),
     refCache: new Map(),
     meshOf,

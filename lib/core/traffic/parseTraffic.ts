@@ -2,7 +2,7 @@
 // Prometheus `/api/v1/query` answer. Only the two Istio series that reveal an edge and its TLS policy
 // are kept (istio.md §7.1–7.2). Pure: the caller reads the file. Problems are collected, never
 // thrown, so one bad line does not lose the rest of a scrape.
-import type { InputProblem, ParsedTraffic, TrafficSample } from "../model/input";
+import { EDGE_LABELS, type InputProblem, type ParsedTraffic, type TrafficSample } from "../model/input";
 import { isObj, type Obj } from "../model/read";
 
 const REQUESTS = "istio_requests_total";
@@ -58,6 +58,9 @@ class LineScanner {
   private quoteAt = -1;
   private slashAt = -1;
   private readonly names: string[] = [];
+  /** Whether the label name at the same position is one of EDGE_LABELS, whose values are shared. */
+  private readonly sharedAt: boolean[] = [];
+  private readonly values = new ValueTable();
 
   constructor(private readonly s: string) {}
 
@@ -137,7 +140,9 @@ class LineScanner {
         while (this.i < to && isNameChar(s.charCodeAt(this.i), false)) this.i++;
         name = s.slice(nameStart, this.i);
         this.names[k] = name;
+        this.sharedAt[k] = EDGE_LABELS.has(name);
       }
+      const shareValue = this.sharedAt[k]!;
       k++;
       this.skipBlanks();
       if (this.i === to || s.charCodeAt(this.i) !== 61 /* = */)
@@ -147,8 +152,9 @@ class LineScanner {
       if (this.i === to || s.charCodeAt(this.i) !== 34 /* " */)
         return `expected a quoted value for label ${quote(name)}`;
       this.i++;
-      const value = this.labelValue();
+      let value = this.labelValue();
       if (value === undefined) return `unterminated label value for ${quote(name)}`;
+      if (shareValue) value = this.values.shared(value);
       if (Object.hasOwn(labels, name)) return `duplicate label ${quote(name)}`;
       // The series name is the metric itself, never a label downstream should see.
       if (name !== "__name__") setOwn(labels, name, value);
@@ -210,6 +216,18 @@ class LineScanner {
     const t = this.token();
     this.i = from;
     return t === "" ? "end of line" : quote(t);
+  }
+}
+
+/** One string per distinct value of the EDGE_LABELS (see there for why). */
+class ValueTable {
+  private readonly seen = new Map<string, string>();
+
+  shared(value: string): string {
+    const hit = this.seen.get(value);
+    if (hit !== undefined) return hit;
+    this.seen.set(value, value);
+    return value;
   }
 }
 
@@ -302,9 +320,10 @@ function parseJson(text: string, file: string, out: ParsedTraffic): void {
     return;
   }
 
+  const values = new ValueTable();
   for (let k = 0; k < result.length; k++) {
     const field = `${resultPath}[${k}]`;
-    const sample = readSeries(result[k], resultType, field, problem);
+    const sample = readSeries(result[k], resultType, field, problem, values);
     if (sample !== undefined) out.samples.push(sample);
   }
 }
@@ -314,6 +333,7 @@ function readSeries(
   resultType: unknown,
   field: string,
   problem: (message: string, field?: string) => void,
+  values: ValueTable,
 ): TrafficSample | undefined {
   if (!isObj(item) || !isObj(item.metric)) {
     problem('series has no "metric" object', field);
@@ -340,7 +360,7 @@ function readSeries(
       problem(`label ${quote(key)} is not a string`, `${field}.metric.${key}`);
       return undefined;
     }
-    setOwn(labels, key, v);
+    setOwn(labels, key, EDGE_LABELS.has(key) ? values.shared(v) : v);
   }
 
   const useValues = resultType === "matrix" || (resultType === undefined && !("value" in item));

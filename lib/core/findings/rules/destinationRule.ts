@@ -154,10 +154,7 @@ export const drNonIstioTlsToMesh = rule("dr.non-istio-tls-to-mesh", (ctx) => {
     const own = tlsBlocks(dr).filter((b) => b.tls.mode === "SIMPLE" || b.tls.mode === "MUTUAL");
     if (own.length === 0) continue;
     const meshed = servicesMatching(ctx, dr).filter((s) =>
-      s.workloads.some((k) => {
-        const w = ctx.model.workloadByKey.get(k);
-        return !!w && hasIstioProxy(w) && !w.gateway;
-      }),
+      (ctx.model.endpointsOf.get(s) ?? []).some((w) => hasIstioProxy(w) && !w.gateway),
     );
     if (meshed.length === 0) continue;
     out.push(
