@@ -16,7 +16,7 @@ import { parseTraffic } from "../lib/core/traffic/parseTraffic";
 import { generateMesh, scaledSizes, type GeneratedMesh, type MeshSizes } from "./generate";
 
 const NOW = new Date("2026-11-27T12:00:00Z");
-const ANALYSIS_RUNS = 3;
+const ANALYSIS_RUNS = Number(process.env.RUNS ?? 3);
 const TARGET_ANALYSIS_MS = 2000;
 const TARGET_RSS_BYTES = 1024 ** 3;
 const MB = 1024 * 1024;

@@ -2,6 +2,7 @@
 // (istio.md §1). Mirrors ComposePeerAuthentication: oldest policy per scope wins, workload >
 // namespace > mesh > PERMISSIVE, port-level entries keyed by the workload (target) port.
 import type { MeshModel, PeerAuthentication, Workload } from "../model/mesh";
+import { perRun } from "../model/perRun";
 import { selectorMatches } from "../model/read";
 import type { Origin } from "../snapshot/schema";
 
@@ -142,12 +143,8 @@ export interface PaIndexCache {
 }
 
 export function paIndexCache(model: MeshModel): PaIndexCache {
-  // Assigned onto `{}`, not a small literal, as it is made once per analysis (model/perRun.ts).
-  const cache = {} as PaIndexCache;
-  cache.model = model;
-  cache.ambientPas = withoutDisable(model.peerAuthentications);
-  cache.byKey = new Map();
-  return cache;
+  // Made once per analysis: see model/perRun.ts.
+  return perRun<PaIndexCache>({ model, ambientPas: withoutDisable(model.peerAuthentications), byKey: new Map() });
 }
 
 export function paIndexFor(cache: PaIndexCache, rootNamespace: string, ambient: boolean): PaIndex {

@@ -8,6 +8,7 @@ import { isHttpPort, matrixVerdict, worseVerdict, type MatrixCell, type ServerAc
 import { modeForPort } from "./peerAuthentication";
 import type { Resolver, ServerDecision } from "./resolver";
 import { sidecarFor, sidecarImports } from "./sidecarScope";
+import { perRun } from "../model/perRun";
 
 /** The calling side. `workload` is null for callers outside the inventory. */
 export interface Client {
@@ -189,14 +190,8 @@ export function preparePredictions(r: Resolver): void {
 }
 
 function newMemo(): Memo {
-  // Assigned onto `{}`, not a literal: a small literal once per analysis would widen the field types
-  // the hot code reads at the next analysis (model/perRun.ts).
-  const m = {} as Memo;
-  m.sides = new Map();
-  m.sets = new Map();
-  m.predictedSides = new Map();
-  m.predictedSidesByDr = new Map();
-  return m;
+  // Made once per analysis: see model/perRun.ts.
+  return perRun<Memo>({ sides: new Map(), sets: new Map(), predictedSides: new Map(), predictedSidesByDr: new Map() });
 }
 
 function memoOf(r: Resolver): Memo {

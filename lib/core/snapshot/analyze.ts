@@ -14,7 +14,7 @@ import { namespaceDecision } from "../resolve/peerAuthentication";
 import { createResolver, paRef, type Resolver, type ServerDecision } from "../resolve/resolver";
 import type { Completeness, Finding, MeshSnapshot, SnapshotNamespace, SnapshotService, SnapshotSource, SnapshotWorkload } from "./schema";
 import { sortSnapshot } from "./sort";
-import { perRun } from "../model/perRun";
+import { holdUntilNextAnalysis, perRun } from "../model/perRun";
 
 export interface AnalyzeOptions {
   now: Date;
@@ -158,11 +158,9 @@ export function analyze(inputs: ParsedInputs, opts: AnalyzeOptions): MeshSnapsho
   const completeness: Completeness[] = [...(opts.completeness ?? [])];
   for (const p of model.problems) if (!p.object) completeness.push({ kind: "File", reason: "invalid", message: `${p.file}${p.line !== undefined ? `:${p.line}` : ""}: ${p.message}` });
 
-  // Assigned onto `{}`, not a small literal, as it is made once per analysis (model/perRun.ts).
-  const parts = {} as WorkloadParts;
-  parts.mtls = new Map();
-  parts.ports = new Map();
-  return sortSnapshot({
+  // Made once per analysis: see model/perRun.ts.
+  const parts = perRun<WorkloadParts>({ mtls: new Map(), ports: new Map() });
+  const snapshot = sortSnapshot({
     schemaVersion: 1,
     generatedAt: iso(opts.generatedAt ?? opts.now),
     now: iso(opts.now),
@@ -181,4 +179,7 @@ export function analyze(inputs: ParsedInputs, opts: AnalyzeOptions): MeshSnapsho
     certificates: certs.entries.map(toSnapshotCertificate),
     findings,
   });
+  // The hidden classes of everything made here outlive a full GC before the next analysis (model/perRun.ts).
+  holdUntilNextAnalysis([model, resolver, edges, certs, ctx, snapshot]);
+  return snapshot;
 }
