@@ -1,6 +1,8 @@
 // `npm run bench`: generates the synthetic mesh (bench/generate.ts), then times each phase separately
-// — generate, YAML parse, traffic parse, analysis (3 runs: JIT warm-up), JSON output — and reports
-// memory. A synchronous phase blocks any timer, so memory is read right before and right after each
+// — generate, YAML parse (5 runs), traffic parse, analysis (5 runs), JSON output — and reports
+// memory. The YAML parse and the analysis are compared as the median of the same number of runs: the
+// first run in a process includes V8's compiling the code (the one-shot `handshake analyze` pays it),
+// later ones show the steady state the dashboard's 30 s re-analysis runs at; both are reported. A synchronous phase blocks any timer, so memory is read right before and right after each
 // phase (after a forced GC before it), and the true peak is the process's max RSS from the kernel.
 // A benchmark reports; it exits 0 whatever the numbers, unless something throws.
 //
@@ -16,7 +18,8 @@ import { parseTraffic } from "../lib/core/traffic/parseTraffic";
 import { generateMesh, scaledSizes, type GeneratedMesh, type MeshSizes } from "./generate";
 
 const NOW = new Date("2026-11-27T12:00:00Z");
-const ANALYSIS_RUNS = Number(process.env.RUNS ?? 3);
+/** Runs of each compared phase; the median is then the third fastest, past the runs that compile the code. */
+const RUNS = 5;
 const TARGET_ANALYSIS_MS = 2000;
 const TARGET_RSS_BYTES = 1024 ** 3;
 const MB = 1024 * 1024;
@@ -96,17 +99,23 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   const yamlMB = Buffer.byteLength(mesh.yaml) / MB;
   const trafficMB = Buffer.byteLength(mesh.traffic) / MB;
 
-  const inputs: ParsedInputs = timed(phases, "parse YAML", () => parseManifestText(mesh.yaml, "bench.yaml"));
+  const parseMs: number[] = [];
+  let inputs: ParsedInputs | undefined;
+  for (let run = 1; run <= RUNS; run++) {
+    inputs = undefined; // let the previous run's objects go before the GC
+    inputs = timed(phases, `parse YAML #${run}`, () => parseManifestText(mesh.yaml, "bench.yaml"));
+    parseMs.push(phases[phases.length - 1]!.ms);
+  }
   const traffic: ParsedTraffic = timed(phases, "parse traffic", () =>
     parseTraffic(mesh.traffic, "bench.prom"),
   );
 
   const analysisMs: number[] = [];
   let snapshot: MeshSnapshot | undefined;
-  for (let run = 1; run <= ANALYSIS_RUNS; run++) {
+  for (let run = 1; run <= RUNS; run++) {
     snapshot = undefined; // let the previous run's snapshot go before the GC
     snapshot = timed(phases, `analyze #${run}`, () =>
-      analyze(inputs, { now: NOW, source: { type: "manifests", paths: ["bench.yaml"] }, traffic }),
+      analyze(inputs!, { now: NOW, source: { type: "manifests", paths: ["bench.yaml"] }, traffic }),
     );
     analysisMs.push(phases[phases.length - 1]!.ms);
   }
@@ -114,16 +123,17 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   const json = timed(phases, "JSON.stringify", () => JSON.stringify(snap));
   const jsonMB = Buffer.byteLength(json) / MB;
 
-  const sorted = [...analysisMs].sort((a, b) => a - b);
-  const best = sorted[0]!;
-  const median = sorted[Math.floor(sorted.length / 2)]!;
-  const cold = analysisMs[0]!;
-  const yamlMs = phases.find((p) => p.phase === "parse YAML")!.ms;
+  const stats = (ms: number[]) => {
+    const sorted = [...ms].sort((a, b) => a - b);
+    return { best: sorted[0]!, median: sorted[Math.floor(sorted.length / 2)]!, cold: ms[0]! };
+  };
+  const { best, median, cold } = stats(analysisMs);
+  const parse = stats(parseMs);
   const peakRssBytes = maxRssBytes();
   const analysisPhases = phases.filter((p) => p.phase.startsWith("analyze"));
   const analysisHeapDeltaMB = Math.max(...analysisPhases.map((p) => p.heapDeltaMB));
 
-  const kinds = countKinds(inputs);
+  const kinds = countKinds(inputs!);
   const severities: Record<string, number> = {};
   for (const f of snap.findings) severities[f.severity] = (severities[f.severity] ?? 0) + 1;
   const counts = {
@@ -137,7 +147,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     edges: snap.edges.length,
     findings: snap.findings.length,
     findingsBySeverity: severities,
-    problems: inputs.problems.length + traffic.problems.length,
+    problems: inputs!.problems.length + traffic.problems.length,
   };
 
   const verdicts = [
@@ -153,8 +163,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     },
     {
       target: "analysis cheaper than YAML parse",
-      pass: median < yamlMs,
-      detail: `median ${median} ms vs parse ${yamlMs} ms`,
+      pass: median < parse.median,
+      detail: `median of ${RUNS}: analysis ${median} ms vs parse ${parse.median} ms; first runs: analysis ${cold} ms vs parse ${parse.cold} ms`,
     },
   ];
 
@@ -175,6 +185,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
             coldMs: cold,
             heapDeltaMB: analysisHeapDeltaMB,
           },
+          parseYaml: { runs: parseMs, bestMs: parse.best, medianMs: parse.median, coldMs: parse.cold },
           peakRssMB: round(peakRssBytes / MB),
           counts,
           verdicts,
@@ -213,6 +224,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   out.push(
     `analysis: best ${best} ms, median ${median} ms, cold (run 1) ${cold} ms; largest heap Δ ${analysisHeapDeltaMB} MB`,
   );
+  out.push(`YAML parse: best ${parse.best} ms, median ${parse.median} ms, cold (run 1) ${parse.cold} ms`);
   out.push(`peak RSS (process max): ${round(peakRssBytes / MB)} MB`);
   out.push("");
   out.push(

@@ -1,6 +1,6 @@
 // Server-side rules: PeerAuthentication (findings.md "Istio PeerAuthentication", istio.md §1).
 import type { EdgeAnalysis } from "../../edges/buildEdges";
-import type { PeerAuthentication, Workload } from "../../model/mesh";
+import type { PeerAuthentication, Service, Workload } from "../../model/mesh";
 import { selectorMatches } from "../../model/read";
 import { namespaceDecision, workloadPolicyFor } from "../../resolve/peerAuthentication";
 import { hasIstioProxy } from "../../resolve/resolver";
@@ -205,22 +205,23 @@ interface InboundEvidence {
  * namespace). Edges are first folded per destination object (one per service port, shared by its
  * edges), so the per-workload map is touched once per destination rather than once per edge.
  */
-function inboundByWorkload(ctx: AnalysisContext): Map<string, InboundEvidence> {
-  const byDestination = new Map<EdgeAnalysis["edge"]["destination"], InboundEvidence>();
+function inboundByWorkload(ctx: AnalysisContext): Map<Workload, InboundEvidence> {
+  const byDestination = new Map<EdgeAnalysis["edge"]["destination"], { service: Service; evidence: InboundEvidence }>();
   for (const ea of ctx.edges) {
     const observedPlain = !!ea.edge.observed && ea.edge.observed.plaintext > 0;
     const predictedPlain = ea.edge.predicted.verdict === "plaintext";
     if (!observedPlain && !predictedPlain) continue;
-    let e = byDestination.get(ea.edge.destination);
-    if (!e) byDestination.set(ea.edge.destination, (e = { plaintextClients: new Set(), plaintextPredicted: false }));
-    if (observedPlain) e.plaintextClients.add(ea.edge.source.workload ? `${ea.edge.source.namespace}/${ea.edge.source.workload}` : "callers outside the mesh");
-    if (predictedPlain) e.plaintextPredicted = true;
+    let d = byDestination.get(ea.edge.destination);
+    if (!d) byDestination.set(ea.edge.destination, (d = { service: ea.service, evidence: { plaintextClients: new Set(), plaintextPredicted: false } }));
+    if (observedPlain) d.evidence.plaintextClients.add(ea.edge.source.workload ? `${ea.edge.source.namespace}/${ea.edge.source.workload}` : "callers outside the mesh");
+    if (predictedPlain) d.evidence.plaintextPredicted = true;
   }
-  const out = new Map<string, InboundEvidence>();
-  for (const [destination, d] of byDestination)
-    for (const k of destination.workloads) {
-      let e = out.get(k);
-      if (!e) out.set(k, (e = { plaintextClients: new Set(), plaintextPredicted: false }));
+  // Keyed by the workload objects behind each service (no "ns/name" string per workload).
+  const out = new Map<Workload, InboundEvidence>();
+  for (const { service, evidence: d } of byDestination.values())
+    for (const w of ctx.model.endpointsOf.get(service) ?? []) {
+      let e = out.get(w);
+      if (!e) out.set(w, (e = { plaintextClients: new Set(), plaintextPredicted: false }));
       for (const c of d.plaintextClients) e.plaintextClients.add(c);
       if (d.plaintextPredicted) e.plaintextPredicted = true;
     }
@@ -239,7 +240,7 @@ export const paPermissive = rule("pa.permissive", (ctx) => {
       const clientSet = new Set<string>();
       let plaintextPredicted = false;
       for (const w of ws) {
-        const e = inbound.get(nsName(w));
+        const e = inbound.get(w);
         if (!e) continue;
         for (const c of e.plaintextClients) clientSet.add(c);
         plaintextPredicted ||= e.plaintextPredicted;
