@@ -139,3 +139,64 @@ test("tab links keep the rest of the view state", async ({ page }) => {
   expect(q.get("window")).toBe("7d");
   expect(q.get("problems")).toBe("true");
 });
+
+test("a pan moves the painted graph with the pointer, and a click after it still selects what is under it", async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(NS_PATH);
+  const canvas = page.getByTestId("graph-canvas");
+  await expect(canvas).toHaveAttribute("data-rendered", "true");
+  await page.waitForTimeout(200);
+  // The first view is painted directly; keep its pixels.
+  await canvas.evaluate((c: HTMLCanvasElement) => {
+    (window as unknown as { __before: ImageData }).__before = c.getContext("2d")!.getImageData(0, 0, c.width, c.height);
+  });
+  const box = (await canvas.boundingBox())!;
+  const [dx, dy] = [-150, -60];
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + box.width / 2 + (dx * i) / 10, box.y + box.height / 2 + (dy * i) / 10);
+  await page.mouse.up();
+  await page.waitForTimeout(300);
+  // After the pan the canvas shows the cached layer: the same picture, moved by the drag.
+  const match = await canvas.evaluate(
+    (c: HTMLCanvasElement, [mx, my]: number[]) => {
+      const before = (window as unknown as { __before: ImageData }).__before;
+      const after = c.getContext("2d")!.getImageData(0, 0, c.width, c.height);
+      const dpr = c.width / c.getBoundingClientRect().width;
+      const ox = Math.round(-mx! * dpr);
+      const oy = Math.round(-my! * dpr);
+      const at = (img: ImageData, x: number, y: number) => (y * img.width + x) * 4;
+      const bg = [...before.data.slice(0, 3)];
+      let compared = 0;
+      let same = 0;
+      let drawn = 0;
+      for (let y = 0; y + oy < c.height; y += 5)
+        for (let x = 0; x + ox < c.width; x += 5) {
+          const a = at(after, x, y);
+          const b = at(before, x + ox, y + oy);
+          const painted = (img: ImageData, p: number) => [0, 1, 2].some((i) => Math.abs(img.data[p + i]! - bg[i]!) > 24);
+          compared++;
+          // Only pixels where something is painted (before or after) count: background matches anywhere.
+          if (!painted(before, b) && !painted(after, a)) continue;
+          drawn++;
+          const diff = Math.max(...[0, 1, 2].map((i) => Math.abs(after.data[a + i]! - before.data[b + i]!)));
+          if (diff <= 48) same++;
+        }
+      return { compared, same, drawn };
+    },
+    [dx, dy],
+  );
+  expect(match.drawn / match.compared).toBeGreaterThan(0.05);
+  expect(match.same / match.drawn).toBeGreaterThan(0.9);
+
+  // Hit-testing follows the moved view: a click somewhere on the graph selects an edge or a workload.
+  let hit = false;
+  for (let y = box.y + 40; y < box.y + box.height - 20 && !hit; y += 11)
+    for (let x = box.x + 30; x < box.x + box.width - 30 && !hit; x += 13) {
+      await page.mouse.click(x, y);
+      hit = /[?&](edge|workload)=/.test(page.url()) || !page.url().includes("/ns/shop");
+    }
+  expect(hit).toBe(true);
+  expect(errors).toEqual([]);
+});

@@ -8,7 +8,20 @@ import { hitEdge, hitNode } from "@/lib/view/graph/hitTest";
 import type { GraphLayout, ViewGraph } from "@/lib/view/graph/types";
 import { fitTransform, keyboardZoomPoint, zoomAbout } from "@/lib/view/graph/zoom";
 import { useCallback, useEffect, useMemo, useRef } from "react";
-import { drawGraph, makeScene, makeSprites, readPalette, type Palette, type Sprites, type ViewTransform } from "./drawGraph";
+import {
+  drawGraph,
+  drawLayer,
+  drawSelection,
+  makeScene,
+  makeSprites,
+  paintLayer,
+  readPalette,
+  withSelection,
+  type Layer,
+  type Palette,
+  type Sprites,
+  type ViewTransform,
+} from "./drawGraph";
 
 export interface GraphCanvasProps {
   graph: ViewGraph;
@@ -25,6 +38,8 @@ export interface GraphCanvasProps {
 }
 
 const CLICK_SLOP = 4;
+/** A zoom is repainted crisply once the wheel or keys have been still this long; until then the layer is scaled. */
+const ZOOM_SETTLE_MS = 150;
 
 export function GraphCanvas(props: GraphCanvasProps) {
   const { graph, layout, problemsFirst, selectedEdge, selectedNode, onSelectEdge, onSelectNode, label, height } = props;
@@ -36,17 +51,24 @@ export function GraphCanvas(props: GraphCanvasProps) {
   const rendered = useRef(false);
   /** Until the user pans or zooms, the view refits whenever the canvas changes size (panel opened). */
   const userMoved = useRef(false);
+  /** The scene painted once at one scale: pans copy it (lib/view/graph/layer.ts). Null: paint directly. */
+  const layer = useRef<Layer | null>(null);
+  /** Set while a zoom is under way: the layer is scaled rather than repainted at every step. */
+  const zoomSettle = useRef<number | null>(null);
 
-  const { scene, highlighted } = useMemo(() => {
+  const { base, highlighted } = useMemo(() => {
     const statusOf = new Map<string, EdgeStatus>(graph.edges.map((e) => [e.id, e.status]));
     return {
-      scene: makeScene(layout, graph.nodes, statusOf, (s) => edgeEmphasis({ status: s }, problemsFirst), selectedEdge, selectedNode),
+      base: makeScene(layout, graph.nodes, statusOf, (s) => edgeEmphasis({ status: s }, problemsFirst)),
       // The same emphasis model the painter uses, over the edges it paints.
       highlighted: highlightedEdgeIds(layout.edges.map((c) => ({ id: c.id, status: statusOf.get(c.id) ?? "unknown" })), problemsFirst).join(","),
     };
-  }, [graph, layout, problemsFirst, selectedEdge, selectedNode]);
+  }, [graph, layout, problemsFirst]);
+  const scene = useMemo(() => withSelection(base, selectedEdge, selectedNode), [base, selectedEdge, selectedNode]);
   const sceneRef = useRef(scene);
   sceneRef.current = scene;
+  const baseRef = useRef(base);
+  baseRef.current = base;
 
   const paint = useCallback(() => {
     frame.current = null;
@@ -59,7 +81,22 @@ export function GraphCanvas(props: GraphCanvasProps) {
       theme.current = { palette, sprites: makeSprites(palette, size.current.dpr) };
     }
     view.current ??= fitTransform(sceneRef.current.layout, size.current.w, size.current.h);
-    drawGraph(ctx, sceneRef.current, view.current, size.current.w, size.current.h, size.current.dpr, theme.current.palette, theme.current.sprites);
+    const v = view.current;
+    const { w, h, dpr } = size.current;
+    const { palette, sprites } = theme.current;
+    const scene = sceneRef.current;
+    // The layer is made once the user pans or zooms: painting the whole graph costs more than the
+    // visible part, so the first view (and a view nobody moves) is painted directly.
+    if (userMoved.current) {
+      const l = layer.current;
+      const base = baseRef.current;
+      const stale = !l || l.scene !== base || l.palette !== palette || l.dpr !== dpr;
+      if (stale || (l.geometry.k !== v.k && zoomSettle.current === null)) layer.current = paintLayer(base, v.k, dpr, palette, sprites);
+    } else layer.current = null;
+    if (layer.current) {
+      drawLayer(ctx, layer.current, v, w, h);
+      drawSelection(ctx, scene, v, dpr, palette);
+    } else drawGraph(ctx, scene, v, w, h, dpr, palette, sprites);
     // The current scale, for tests and tools (labels are painted from LABEL_MIN_K up).
     canvas.dataset.zoom = view.current.k.toFixed(3);
     if (!rendered.current) {
@@ -104,6 +141,9 @@ export function GraphCanvas(props: GraphCanvasProps) {
       mq.removeEventListener("change", onScheme);
       if (frame.current !== null) cancelAnimationFrame(frame.current);
       frame.current = null;
+      if (zoomSettle.current !== null) window.clearTimeout(zoomSettle.current);
+      zoomSettle.current = null;
+      layer.current = null;
     };
   }, [schedule]);
 
@@ -119,6 +159,11 @@ export function GraphCanvas(props: GraphCanvasProps) {
       const v = view.current ?? fitTransform(sceneRef.current.layout, size.current.w, size.current.h);
       userMoved.current = true;
       view.current = zoomAbout(v, sx, sy, factor);
+      if (zoomSettle.current !== null) window.clearTimeout(zoomSettle.current);
+      zoomSettle.current = window.setTimeout(() => {
+        zoomSettle.current = null;
+        schedule();
+      }, ZOOM_SETTLE_MS);
       schedule();
     },
     [schedule],

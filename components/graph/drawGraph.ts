@@ -5,6 +5,7 @@ import type { EdgeStatus } from "@/lib/core/snapshot/schema";
 import type { Emphasis } from "@/lib/view/graph/emphasis";
 import { STATUS_ORDER, STATUS_STYLE } from "@/lib/view/graph/status";
 import type { CurvePath, GraphLayout, GraphNode, NodeBox } from "@/lib/view/graph/types";
+import { layerGeometry, layerPlacement, type LayerGeometry } from "@/lib/view/graph/layer";
 import { LABEL_MIN_K, type ViewTransform } from "@/lib/view/graph/zoom";
 
 export type { ViewTransform };
@@ -34,13 +35,12 @@ export interface Scene {
 
 const EMPHASES: Emphasis[] = ["dim", "normal", "highlight"];
 
+/** The scene without a selection: what the cached layer paints (a click then costs no repaint of it). */
 export function makeScene(
   layout: GraphLayout,
   nodes: GraphNode[],
   statusOf: Map<string, EdgeStatus>,
   emphasisOf: (status: EdgeStatus) => Emphasis,
-  selectedEdge: string | null,
-  selectedNode: string | null,
 ): Scene {
   const byKey = new Map<string, CurvePath[]>();
   for (const c of layout.edges) {
@@ -61,6 +61,17 @@ export function makeScene(
     layout,
     nodeById: new Map(nodes.map((n) => [n.id, n])),
     buckets,
+    selectedEdge: null,
+    selectedNode: null,
+  };
+}
+
+/** `scene` with the selected edge and node (ids from the URL); shares everything else. */
+export function withSelection(scene: Scene, selectedEdge: string | null, selectedNode: string | null): Scene {
+  if (selectedEdge === null && selectedNode === null) return scene;
+  const { layout } = scene;
+  return {
+    ...scene,
     selectedEdge: selectedEdge === null ? null : (layout.edges.find((c) => c.id === selectedEdge) ?? null),
     selectedNode: selectedNode === null ? null : (layout.nodes.find((n) => n.id === selectedNode) ?? null),
   };
@@ -222,20 +233,6 @@ export function drawGraph(
   ctx.globalAlpha = 1;
   ctx.setLineDash([]);
 
-  if (scene.selectedEdge) {
-    const c = scene.selectedEdge;
-    ctx.beginPath();
-    addCurve(ctx, c);
-    ctx.strokeStyle = p.accent;
-    ctx.lineWidth = Math.max(7, 3 * minW);
-    ctx.stroke();
-    ctx.beginPath();
-    addCurve(ctx, c);
-    ctx.strokeStyle = p.bg;
-    ctx.lineWidth = Math.max(2.5, minW);
-    ctx.stroke();
-  }
-
   // Status badges at edge midpoints: every non-mTLS edge, and the selected one.
   if (t.k >= 0.3) {
     for (const b of scene.buckets) {
@@ -275,6 +272,29 @@ export function drawGraph(
     }
   }
 
+  drawSelection(ctx, scene, t, dpr, p);
+}
+
+/** The selected edge and node, on top of everything else (also over a cached layer). */
+export function drawSelection(ctx: CanvasRenderingContext2D, scene: Scene, t: ViewTransform, dpr: number, p: Palette): void {
+  if (!scene.selectedEdge && !scene.selectedNode) return;
+  ctx.setTransform(dpr * t.k, 0, 0, dpr * t.k, dpr * t.x, dpr * t.y);
+  ctx.globalAlpha = 1;
+  ctx.setLineDash([]);
+  const minW = 1 / t.k;
+  if (scene.selectedEdge) {
+    const c = scene.selectedEdge;
+    ctx.beginPath();
+    addCurve(ctx, c);
+    ctx.strokeStyle = p.accent;
+    ctx.lineWidth = Math.max(7, 3 * minW);
+    ctx.stroke();
+    ctx.beginPath();
+    addCurve(ctx, c);
+    ctx.strokeStyle = p.bg;
+    ctx.lineWidth = Math.max(2.5, minW);
+    ctx.stroke();
+  }
   if (scene.selectedNode) {
     const n = scene.selectedNode;
     ctx.strokeStyle = p.accent;
@@ -303,4 +323,37 @@ function clip(ctx: CanvasRenderingContext2D, text: string, max: number): string 
   if (clipCache.size > 5000) clipCache.clear();
   clipCache.set(key, out);
   return out;
+}
+
+/** The whole scene painted once at one scale (lib/view/graph/layer.ts says why), with what it was painted from. */
+export interface Layer {
+  geometry: LayerGeometry;
+  bitmap: HTMLCanvasElement;
+  scene: Scene;
+  palette: Palette;
+  dpr: number;
+}
+
+/** Paints `scene` at scale `k` into a new off-screen layer; null when it would be too large (paint directly then). */
+export function paintLayer(scene: Scene, k: number, dpr: number, p: Palette, sprites: Sprites): Layer | null {
+  const geometry = layerGeometry(scene.layout, k, dpr);
+  if (!geometry) return null;
+  const bitmap = document.createElement("canvas");
+  bitmap.width = geometry.pxWidth;
+  bitmap.height = geometry.pxHeight;
+  const ctx = bitmap.getContext("2d");
+  if (!ctx) return null;
+  drawGraph(ctx, scene, geometry.paint, geometry.cssWidth, geometry.cssHeight, dpr, p, sprites);
+  return { geometry, bitmap, scene, palette: p, dpr };
+}
+
+/** Draws `layer` for view `t` on a `width`×`height` canvas: one image copy (scaled while a zoom settles). */
+export function drawLayer(ctx: CanvasRenderingContext2D, layer: Layer, t: ViewTransform, width: number, height: number): void {
+  const { dpr, palette } = layer;
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.fillStyle = palette.bg;
+  ctx.fillRect(0, 0, width * dpr, height * dpr);
+  const at = layerPlacement(layer.geometry, t, dpr);
+  ctx.imageSmoothingEnabled = at.width !== layer.geometry.pxWidth;
+  ctx.drawImage(layer.bitmap, at.x, at.y, at.width, at.height);
 }
