@@ -31,7 +31,10 @@ export function SvgGraph({ graph, layout, height }: { graph: ViewGraph; layout: 
       }}
       onPointerUp={() => (drag.current = null)}
       ref={(el) => {
-        if (el) el.dataset.rendered = "true";
+        if (!el || el.dataset.rendered) return;
+        el.dataset.rendered = "true";
+        // The same mark as the canvas (its first paint); the SVG is painted in the next frame.
+        requestAnimationFrame(() => performance.mark("handshake:graph-rendered"));
       }}
     >
       <g ref={g} transform={`translate(24,24) scale(0.5)`}>
