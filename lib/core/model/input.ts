@@ -63,7 +63,6 @@ export interface ParsedInputs {
   problems: InputProblem[];
 }
 
-/** One sample of an Istio standard metric, as read from Prometheus text or /api/v1/query JSON. */
 /**
  * The labels the edge builder reads (contract.md §1.1, istio.md §7). The traffic parser keeps one
  * string per distinct value of these: a scrape repeats the same namespaces, workloads and hosts across
@@ -81,6 +80,7 @@ export const EDGE_LABELS: ReadonlySet<string> = new Set([
   "connection_security_policy",
 ]);
 
+/** One sample of an Istio standard metric, as read from Prometheus text or /api/v1/query JSON. */
 export interface TrafficSample {
   metric: string;
   labels: Record<string, string>;
