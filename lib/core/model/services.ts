@@ -2,6 +2,7 @@
 import type { InputProblem, LoadedObject } from "./input";
 import type { Service, ServicePort, Workload } from "./mesh";
 import { arr, at, portNumber, selectorMatches, str, strMap } from "./read";
+import { sortFew } from "./sortFew";
 
 export const CLUSTER_DOMAIN = "cluster.local";
 
@@ -24,19 +25,8 @@ function keysOf(ws: Workload[]): string[] {
   return keys;
 }
 
-/** Ports by number; an insertion sort, since a service has a handful (Array#sort allocates a work area per call). */
-function byPort(ports: ServicePort[]): ServicePort[] {
-  for (let i = 1; i < ports.length; i++) {
-    const p = ports[i]!;
-    let j = i - 1;
-    while (j >= 0 && ports[j]!.port > p.port) {
-      ports[j + 1] = ports[j]!;
-      j--;
-    }
-    ports[j + 1] = p;
-  }
-  return ports;
-}
+/** Ports by number. */
+const byPort = (ports: ServicePort[]): ServicePort[] => sortFew(ports, (a, b) => a.port > b.port);
 
 function exportToAnnotation(v: string | undefined): string[] {
   return v ? v.split(",").map((s) => s.trim()).filter(Boolean) : [];

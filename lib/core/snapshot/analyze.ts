@@ -15,6 +15,7 @@ import { createResolver, paRef, type Resolver, type ServerDecision } from "../re
 import type { Completeness, Finding, MeshSnapshot, SnapshotNamespace, SnapshotService, SnapshotSource, SnapshotWorkload } from "./schema";
 import { sortSnapshot } from "./sort";
 import { holdUntilNextAnalysis, perRun } from "../model/perRun";
+import { sortFew } from "../model/sortFew";
 
 export interface AnalyzeOptions {
   now: Date;
@@ -34,19 +35,10 @@ const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
 
 function workloadPorts(r: Resolver, w: Workload): number[] {
   // Contract §1.1: declared ports, Service target ports, and the keys of the applying portLevelMtls.
-  // An array and an insertion sort of the few ports: no Set copy and no sort work area per workload.
+  // An array rather than a Set copy per workload.
   const ports = Array.from(r.realPorts(w));
   for (const port of r.policyOf(w).perPort.keys()) if (!ports.includes(port)) ports.push(port);
-  for (let i = 1; i < ports.length; i++) {
-    const p = ports[i]!;
-    let j = i - 1;
-    while (j >= 0 && ports[j]! > p) {
-      ports[j + 1] = ports[j]!;
-      j--;
-    }
-    ports[j + 1] = p;
-  }
-  return ports;
+  return sortFew(ports, (a, b) => a > b);
 }
 
 function identityOf(w: Workload, r: Resolver): string | null {
