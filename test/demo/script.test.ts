@@ -24,6 +24,48 @@ function waitFor(out: { text: string }, re: RegExp, ms: number): Promise<RegExpE
   });
 }
 
+interface DemoKubeconfig {
+  "current-context": string;
+  clusters: { name: string; cluster: { server: string; "certificate-authority-data": string } }[];
+  users: { user: { "client-certificate-data": string; "client-key-data": string } }[];
+}
+
+/** Starts bin/demo-cluster.mjs in a fresh folder with `args`, collecting its output. */
+async function startScript(args: string[]) {
+  const cwd = await mkdtemp(join(tmpdir(), "handshake-demo-script-"));
+  const child = spawn(process.execPath, [join(ROOT, "bin/demo-cluster.mjs"), ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  const out = { text: "" };
+  child.stdout.on("data", (d: Buffer) => (out.text += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (out.text += d.toString()));
+  const exited = new Promise<number | null>((res) => child.on("exit", (code) => res(code)));
+  const cleanUp = async () => {
+    if (child.exitCode === null) child.kill("SIGKILL");
+    await rm(cwd, { recursive: true, force: true });
+  };
+  return { cwd, child, out, exited, cleanUp };
+}
+
+/** The HTTP status of a GET as the kubeconfig's user (client certificate over TLS). */
+function statusOf(kc: DemoKubeconfig, path: string): Promise<number> {
+  const d = (s: string) => Buffer.from(s, "base64");
+  return new Promise<number>((res, rej) =>
+    request(
+      new URL(path, kc.clusters[0]!.cluster.server),
+      {
+        ca: d(kc.clusters[0]!.cluster["certificate-authority-data"]),
+        cert: d(kc.users[0]!.user["client-certificate-data"]),
+        key: d(kc.users[0]!.user["client-key-data"]),
+      },
+      (r) => {
+        r.resume();
+        res(r.statusCode ?? 0);
+      },
+    )
+      .on("error", rej)
+      .end(),
+  );
+}
+
 describe("npm run demo-cluster", () => {
   it("is the script bin/demo-cluster.mjs", () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
@@ -34,92 +76,36 @@ describe("npm run demo-cluster", () => {
 
   for (const signal of ["SIGTERM", "SIGINT"] as const)
     it(`prints the URL and kubeconfig path, answers, and stops on ${signal}`, async () => {
-      const cwd = await mkdtemp(join(tmpdir(), "handshake-demo-script-"));
-      const child = spawn(process.execPath, [join(ROOT, "bin/demo-cluster.mjs")], {
-        cwd,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      const out = { text: "" };
-      child.stdout.on("data", (d: Buffer) => (out.text += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (out.text += d.toString()));
-      const exited = new Promise<number | null>((res) => child.on("exit", (code) => res(code)));
+      const { cwd, child, out, exited, cleanUp } = await startScript([]);
       try {
         const url = (await waitFor(out, /listening on (https:\/\/127\.0\.0\.1:\d+)/, 30_000))[1]!;
         const kcPath = (await waitFor(out, /kubeconfig: (.+)\n/, 1000))[1]!;
         expect(kcPath).toBe(join(cwd, ".handshake", "demo-kubeconfig.yaml"));
-        const kc = yaml.load(await readFile(kcPath, "utf8")) as {
-          "current-context": string;
-          clusters: { name: string; cluster: { server: string; "certificate-authority-data": string } }[];
-          users: { user: { "client-certificate-data": string; "client-key-data": string } }[];
-        };
+        const kc = yaml.load(await readFile(kcPath, "utf8")) as DemoKubeconfig;
         expect(kc["current-context"]).toBe("demo");
         expect(kc.clusters[0]).toMatchObject({ name: "demo", cluster: { server: url } });
-        const d = (s: string) => Buffer.from(s, "base64");
-        const status = await new Promise<number>((res, rej) =>
-          request(
-            new URL("/api/v1/namespaces/shop/pods", url),
-            {
-              ca: d(kc.clusters[0]!.cluster["certificate-authority-data"]),
-              cert: d(kc.users[0]!.user["client-certificate-data"]),
-              key: d(kc.users[0]!.user["client-key-data"]),
-            },
-            (r) => {
-              r.resume();
-              res(r.statusCode ?? 0);
-            },
-          )
-            .on("error", rej)
-            .end(),
-        );
-        expect(status).toBe(200);
+        expect(await statusOf(kc, "/api/v1/namespaces/shop/pods")).toBe(200);
         expect(child.exitCode).toBeNull();
         child.kill(signal);
         expect(await exited).toBe(0);
         expect(out.text).toContain(`stopped (${signal})`);
       } finally {
-        if (child.exitCode === null) child.kill("SIGKILL");
-        await rm(cwd, { recursive: true, force: true });
+        await cleanUp();
       }
     }, 60_000);
 
   it("--fault list-status=503 starts the demo with lists failing while discovery answers", async () => {
-    const cwd = await mkdtemp(join(tmpdir(), "handshake-demo-script-"));
-    const child = spawn(process.execPath, [join(ROOT, "bin/demo-cluster.mjs"), "--fault", "list-status=503", "--fault", "hang-proxy=shop/x"], {
-      cwd,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const out = { text: "" };
-    child.stdout.on("data", (d: Buffer) => (out.text += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (out.text += d.toString()));
-    const exited = new Promise<number | null>((res) => child.on("exit", (code) => res(code)));
+    const { cwd, child, out, exited, cleanUp } = await startScript(["--fault", "list-status=503", "--fault", "hang-proxy=shop/x"]);
     try {
-      const url = (await waitFor(out, /listening on (https:\/\/127\.0\.0\.1:\d+)/, 30_000))[1]!;
+      await waitFor(out, /listening on (https:\/\/127\.0\.0\.1:\d+)/, 30_000);
       await waitFor(out, /simulated faults: .*"listStatus":503.*"shop\/x"/, 1000);
-      const kc = yaml.load(await readFile(join(cwd, ".handshake", "demo-kubeconfig.yaml"), "utf8")) as {
-        clusters: { cluster: { "certificate-authority-data": string } }[];
-        users: { user: { "client-certificate-data": string; "client-key-data": string } }[];
-      };
-      const d = (s: string) => Buffer.from(s, "base64");
-      const get = (path: string) =>
-        new Promise<number>((res, rej) =>
-          request(
-            new URL(path, url),
-            { ca: d(kc.clusters[0]!.cluster["certificate-authority-data"]), cert: d(kc.users[0]!.user["client-certificate-data"]), key: d(kc.users[0]!.user["client-key-data"]) },
-            (r) => {
-              r.resume();
-              res(r.statusCode ?? 0);
-            },
-          )
-            .on("error", rej)
-            .end(),
-        );
-      expect(await get("/apis")).toBe(200);
-      expect(await get("/api/v1/namespaces/shop/pods")).toBe(503);
+      const kc = yaml.load(await readFile(join(cwd, ".handshake", "demo-kubeconfig.yaml"), "utf8")) as DemoKubeconfig;
+      expect(await statusOf(kc, "/apis")).toBe(200);
+      expect(await statusOf(kc, "/api/v1/namespaces/shop/pods")).toBe(503);
       child.kill("SIGTERM");
       expect(await exited).toBe(0);
     } finally {
-      if (child.exitCode === null) child.kill("SIGKILL");
-      await rm(cwd, { recursive: true, force: true });
+      await cleanUp();
     }
   }, 60_000);
 
