@@ -112,7 +112,7 @@ describe("through the API server's service proxy (the demo's Prometheus)", () =>
       expect(snap.completeness[0]!.message).toContain(
         "/api/v1/namespaces/istio-system/services/prometheus:9090/proxy/api/v1/query",
       );
-      expect(snap.completeness[0]!.message).toContain("edges show only what the cluster's objects show");
+      expect(snap.completeness[0]!.message).toContain("the snapshot has no edges, since edges come only from observed traffic");
       expectIntactWithoutEdges(snap);
     } finally {
       t.demo.setFaults({});

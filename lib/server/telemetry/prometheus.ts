@@ -3,7 +3,8 @@
 // same `parseTraffic` as `handshake analyze --traffic`. Prometheus is reached either at a direct URL
 // (fetch, injected) or through the Kubernetes API server's service proxy (the cluster's own
 // authenticated transport). A query that fails never fails the read: it becomes a completeness entry
-// (kind "Telemetry") and the snapshot's edges are then only those the inputs show.
+// (kind "Telemetry") and the snapshot then has no edges: edges come only from observed traffic
+// (contract.md §1.1).
 import "server-only";
 import type { InputProblem, ParsedTraffic, TrafficSample } from "../../core/model/input";
 import { isObj } from "../../core/model/read";
@@ -215,7 +216,7 @@ function entry(
     : "observed traffic could not be read";
   const after = partial
     ? "edges of that metric are missing"
-    : "edges show only what the cluster's objects show";
+    : "the snapshot has no edges, since edges come only from observed traffic";
   if (reason === "not-found")
     return {
       kind: "Telemetry",
