@@ -15,18 +15,36 @@ export interface ServerSettings {
   problems: string[];
 }
 
+export const DEFAULT_PROMETHEUS_TIMEOUT_SECONDS = 10;
+
 export const DEFAULTS = { refreshSeconds: 30, proxyTimeoutSeconds: 5, proxyConcurrency: 16, proxyRefreshSeconds: 300 } as const;
+
+/** A positive number from `env[name]`, or `fallback` and the problem when it is set to anything else. */
+export function positiveEnv(
+  env: Record<string, string | undefined>,
+  name: string,
+  fallback: number,
+  integer = false,
+): { value: number; problem?: string } {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === "") return { value: fallback };
+  const v = Number(raw);
+  if (Number.isFinite(v) && v > 0 && (!integer || Number.isInteger(v))) return { value: v };
+  return {
+    value: fallback,
+    problem: `${name}=${JSON.stringify(raw)} is not a positive ${integer ? "whole number" : "number"}; using the default ${fallback}`,
+  };
+}
 
 export function envSettings(env: Record<string, string | undefined>): ServerSettings {
   const problems: string[] = [];
   const positive = (name: string, fallback: number, integer = false): number => {
-    const raw = env[name]?.trim();
-    if (raw === undefined || raw === "") return fallback;
-    const v = Number(raw);
-    if (Number.isFinite(v) && v > 0 && (!integer || Number.isInteger(v))) return v;
-    problems.push(`${name}=${JSON.stringify(raw)} is not a positive ${integer ? "whole number" : "number"}; using the default ${fallback}`);
-    return fallback;
+    const r = positiveEnv(env, name, fallback, integer);
+    if (r.problem) problems.push(r.problem);
+    return r.value;
   };
+  // Read per cluster by telemetry/settings.ts; checked here too so a bad value is logged once at start.
+  positive("HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS", DEFAULT_PROMETHEUS_TIMEOUT_SECONDS);
   return {
     forceDemo: env.HANDSHAKE_DEMO === "1" || env.HANDSHAKE_DEMO === "true",
     refreshMs: positive("HANDSHAKE_REFRESH_SECONDS", DEFAULTS.refreshSeconds) * 1000,

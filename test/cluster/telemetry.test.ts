@@ -13,6 +13,7 @@ import { evaluateQuery, type PromSample } from "../../lib/demo/prometheus";
 import { createHandshakeServer } from "../../lib/server/handshakeServer";
 import { KubeError } from "../../lib/server/kube/transport";
 import { readSnapshot } from "../../lib/server/readSnapshot";
+import { envSettings } from "../../lib/server/settings";
 import { GROUP_LABELS, proxyPath, trafficQuery } from "../../lib/server/telemetry/prometheus";
 import {
   DEFAULT_SERVICE,
@@ -394,6 +395,26 @@ describe("settings", () => {
     expect(telemetrySettings({ HANDSHAKE_PROMETHEUS_SERVICE: "prometheus:9090" }, "x").invalid).toContain(
       "is not namespace/name:port",
     );
+  });
+
+  it("a bad entry in HANDSHAKE_PROMETHEUS_URLS disables only its own context", () => {
+    const env = { HANDSHAKE_PROMETHEUS_URLS: "prod=ftp://typo staging=http://ok:9090" };
+    expect(telemetrySettings(env, "staging")).toEqual({
+      target: { kind: "url", url: "http://ok:9090" },
+      window: "1h",
+      timeoutMs: 10_000,
+    });
+    expect(telemetrySettings(env, "prod").invalid).toBe("HANDSHAKE_PROMETHEUS_URLS: prod: expected context=http(s)://url");
+    // An entry naming no context cannot be told apart, so it counts against every cluster.
+    expect(telemetrySettings({ HANDSHAKE_PROMETHEUS_URLS: "http://x:9090" }, "staging").invalid).toContain('an entry without "="');
+  });
+
+  it("an unusable timeout falls back to 10 s (and is logged at start by the server settings)", () => {
+    expect(telemetrySettings({ HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS: "ten" }, "x").timeoutMs).toBe(10_000);
+    expect(telemetrySettings({ HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS: "2.5" }, "x").timeoutMs).toBe(2_500);
+    expect(envSettings({ HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS: "0" }).problems).toEqual([
+      'HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS="0" is not a positive number; using the default 10',
+    ]);
   });
 });
 

@@ -8,10 +8,11 @@
 //   HANDSHAKE_TRAFFIC_WINDOW      the range of increase(), a Prometheus duration (default 1h)
 //   HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS  per query (default 10)
 import "server-only";
+import { DEFAULT_PROMETHEUS_TIMEOUT_SECONDS, positiveEnv } from "../settings";
 
 export const DEFAULT_WINDOW = "1h";
+export const DEFAULT_TIMEOUT_MS = DEFAULT_PROMETHEUS_TIMEOUT_SECONDS * 1000;
 export const DEFAULT_SERVICE: ServiceRef = { namespace: "istio-system", name: "prometheus", port: "9090" };
-export const DEFAULT_TIMEOUT_MS = 10_000;
 
 export interface ServiceRef {
   namespace: string;
@@ -47,18 +48,21 @@ export function parseService(text: string): ServiceRef | null {
   return { namespace, name, port };
 }
 
-/** "prod=https://a:9090, staging=http://b" → Map; an entry without "=" or with a bad URL is reported by its context. */
-function perContext(text: string | undefined): { urls: Map<string, string>; bad: string[] } {
+/**
+ * "prod=https://a:9090, staging=http://b" → Map. `bad` lists the contexts whose URL is not http(s);
+ * `malformed` counts entries without "=", which name no context and so make the setting unusable for all.
+ */
+function perContext(text: string | undefined): { urls: Map<string, string>; bad: Set<string>; malformed: number } {
   const urls = new Map<string, string>();
-  const bad: string[] = [];
+  const bad = new Set<string>();
+  let malformed = 0;
   for (const item of (text ?? "").split(/[\s,]+/).filter(Boolean)) {
     const eq = item.indexOf("=");
-    const url = eq > 0 ? item.slice(eq + 1) : "";
-    // Only the context is echoed: the URL may carry credentials.
-    if (eq <= 0 || !isHttpUrl(url)) bad.push(eq > 0 ? item.slice(0, eq) : 'an entry without "="');
-    else urls.set(item.slice(0, eq), url);
+    if (eq <= 0) malformed++;
+    else if (!isHttpUrl(item.slice(eq + 1))) bad.add(item.slice(0, eq));
+    else urls.set(item.slice(0, eq), item.slice(eq + 1));
   }
-  return { urls, bad };
+  return { urls, bad, malformed };
 }
 
 function isHttpUrl(s: string): boolean {
@@ -85,14 +89,15 @@ export function telemetrySettings(
         `HANDSHAKE_TRAFFIC_WINDOW=${JSON.stringify(windowRaw)} is not a Prometheus duration (e.g. 5m, 1h, 1d)`,
       );
   }
-  const t = Number(env.HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS);
-  const timeoutMs =
-    env.HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS && Number.isFinite(t) && t > 0 ? t * 1000 : DEFAULT_TIMEOUT_MS;
+  // A bad timeout falls back to the default; lib/server/settings.ts logs it at start.
+  const timeoutMs = positiveEnv(env, "HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS", DEFAULT_PROMETHEUS_TIMEOUT_SECONDS).value * 1000;
 
   let target: PrometheusTarget = { kind: "service", service: DEFAULT_SERVICE };
-  const { urls, bad } = perContext(env.HANDSHAKE_PROMETHEUS_URLS);
-  if (bad.length)
-    problems.push(`HANDSHAKE_PROMETHEUS_URLS: ${bad.join(", ")}: expected context=http(s)://url`);
+  // Only this cluster's own entry (or one naming no context) can make its setting unusable; only the
+  // context is echoed, since the URL may carry credentials.
+  const { urls, bad, malformed } = perContext(env.HANDSHAKE_PROMETHEUS_URLS);
+  if (bad.has(cluster)) problems.push(`HANDSHAKE_PROMETHEUS_URLS: ${cluster}: expected context=http(s)://url`);
+  if (malformed) problems.push(`HANDSHAKE_PROMETHEUS_URLS: an entry without "=": expected context=http(s)://url`);
   const direct = urls.get(cluster) ?? env.HANDSHAKE_PROMETHEUS_URL?.trim();
   if (direct) {
     if (isHttpUrl(direct)) target = { kind: "url", url: direct };
