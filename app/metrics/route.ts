@@ -1,7 +1,8 @@
 // GET /metrics (contract §3): Prometheus text exposition over every configured cluster's current
 // snapshot: certificate not-after gauges, findings by code and severity, edges by status. A cluster
-// without a snapshot is reported down (handshake_cluster_up 0), never a failed scrape.
-import { getSnapshotView, listClusters } from "../../lib/server/snapshots";
+// without a snapshot is reported down (handshake_cluster_up 0), never a failed scrape: the scrape never
+// waits on a cluster read (a hung context would outlast Prometheus' scrape timeout), it starts one.
+import { listClusters, peekSnapshotView } from "../../lib/server/snapshots";
 import { buildMetrics, type ClusterMetricsInput } from "../../lib/view/metrics";
 
 export const dynamic = "force-dynamic";
@@ -13,8 +14,9 @@ export async function GET(): Promise<Response> {
     clusters = await Promise.all(
       names.map(async (cluster): Promise<ClusterMetricsInput> => {
         try {
-          const v = await getSnapshotView(cluster);
-          return { cluster, snapshot: v.snapshot, ageSeconds: v.ageSeconds, stale: v.stale };
+          const p = await peekSnapshotView(cluster, { waitMs: 0 });
+          if (p.state !== "ready") return { cluster, snapshot: null, ageSeconds: null, stale: false };
+          return { cluster, snapshot: p.view.snapshot, ageSeconds: p.view.ageSeconds, stale: p.view.stale };
         } catch {
           return { cluster, snapshot: null, ageSeconds: null, stale: false };
         }

@@ -16,19 +16,24 @@ export function json(body: unknown, init: { status?: number; headers?: Record<st
 }
 
 // A snapshot is immutable once analysed, and every viewer of a cluster gets the same one until the next
-// refresh: serialise it (or its namespace slice) once, not once per request.
-const serialised = new WeakMap<MeshSnapshot, Map<string, string>>();
+// refresh: cut it to a namespace, and serialise it, once per snapshot, not once per request.
+const slices = new WeakMap<MeshSnapshot, Map<string, MeshSnapshot>>();
+const serialised = new WeakMap<MeshSnapshot, string>();
 
-/** The snapshot (cut to `namespace` when given) as a JSON answer, serialised once per snapshot. */
-export function snapshotJson(full: MeshSnapshot, namespace: string | undefined, headers: Record<string, string>): Response {
-  let byNs = serialised.get(full);
-  if (!byNs) serialised.set(full, (byNs = new Map()));
-  const key = namespace ?? "";
-  let text = byNs.get(key);
-  if (text === undefined) {
-    text = JSON.stringify(namespace !== undefined ? sliceSnapshot(full, namespace) : full);
-    byNs.set(key, text);
-  }
+/** `full` cut to `namespace` (the same object for every request until the next refresh). */
+function sliced(full: MeshSnapshot, namespace: string | undefined): MeshSnapshot {
+  if (namespace === undefined) return full;
+  let byNs = slices.get(full);
+  if (!byNs) slices.set(full, (byNs = new Map()));
+  let s = byNs.get(namespace);
+  if (!s) byNs.set(namespace, (s = sliceSnapshot(full, namespace)));
+  return s;
+}
+
+/** A resolved snapshot (already cut to its namespace) as a JSON answer, serialised once. */
+export function snapshotJson(snapshot: MeshSnapshot, headers: Record<string, string>): Response {
+  let text = serialised.get(snapshot);
+  if (text === undefined) serialised.set(snapshot, (text = JSON.stringify(snapshot)));
   return new Response(text, { status: 200, headers: { "Content-Type": "application/json", ...NO_STORE, ...headers } });
 }
 
@@ -69,7 +74,7 @@ export async function resolveSnapshot(q: URLSearchParams): Promise<Resolved> {
   const ns = namespace.value;
   if (ns !== undefined && !namespaceExists(view.snapshot, ns))
     return { ok: false, response: errorResponse({ status: 404, code: "unknown-namespace", message: `namespace "${ns}" is not in cluster "${view.cluster}"` }) };
-  return { ok: true, view, snapshot: ns !== undefined ? sliceSnapshot(view.snapshot, ns) : view.snapshot, namespace: ns };
+  return { ok: true, view, snapshot: sliced(view.snapshot, ns), namespace: ns };
 }
 
 /**

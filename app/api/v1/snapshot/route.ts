@@ -7,5 +7,5 @@ export const dynamic = "force-dynamic";
 export async function GET(request: Request): Promise<Response> {
   const r = await resolveSnapshot(new URL(request.url).searchParams);
   if (!r.ok) return r.response;
-  return snapshotJson(r.view.snapshot, r.namespace, viewHeaders(r.view));
+  return snapshotJson(r.snapshot, viewHeaders(r.view));
 }
