@@ -1,4 +1,4 @@
-// deploy/: the ClusterRole grants get/list/watch on exactly the kinds the reader lists (plus get and create
+// deploy/: the ClusterRole grants list on exactly the kinds the reader lists (plus get and create
 // on pods/portforward for proxy secrets), Secrets only in the separate optional role, and the Deployment
 // runs non-root on a read-only root filesystem with resources set.
 import { readFileSync } from "node:fs";
@@ -19,7 +19,7 @@ describe("deploy/", () => {
   const secrets = roles.find((d) => d.metadata.name === "handshake-secret-reader")!;
 
   it("the reader role grants exactly the kinds read, read-only, plus pods/portforward get and create (a WebSocket upgrade is a GET; 1.35+ also checks create) and get on Prometheus' service proxy", () => {
-    const read = [NAMESPACES, ...KINDS].filter((k) => k.kind !== "Secret").map((k) => `${k.group}/${k.plural} get,list,watch`);
+    const read = [NAMESPACES, ...KINDS].filter((k) => k.kind !== "Secret").map((k) => `${k.group}/${k.plural} list`);
     expect(grants(reader)).toEqual([...read, "/pods/portforward create,get", "/services/proxy get"].sort());
   });
 
@@ -34,7 +34,7 @@ describe("deploy/", () => {
   });
 
   it("Secrets are only in the optional role, read-only", () => {
-    expect(grants(secrets)).toEqual(["/secrets get,list,watch"]);
+    expect(grants(secrets)).toEqual(["/secrets list"]);
     expect(KINDS.some((k) => k.kind === "Secret")).toBe(true);
   });
 

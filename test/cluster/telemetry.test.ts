@@ -190,7 +190,7 @@ describe("services/proxy forbidden", () => {
     expect(snap.completeness[0]!.message).toContain("Grant get on services/proxy");
     expect(snap.edges).toEqual([]);
     expect(snap.workloads).toEqual(full.workloads);
-    // No access.forbidden finding: its fix (get/list/watch on a kind) does not apply to a proxy.
+    // No access.forbidden finding: its fix (list on a kind) does not apply to a proxy.
     expect(snap.findings.some((x) => x.code === "access.forbidden")).toBe(false);
   });
 });

@@ -224,7 +224,7 @@ function entry(
       message: `${what}: no Prometheus at ${ep.where} (${message}); ${after}. Set HANDSHAKE_PROMETHEUS_SERVICE=namespace/name:port or HANDSHAKE_PROMETHEUS_URL to where Istio's metrics are.`,
     };
   if (reason === "forbidden")
-    // Reported as "error", not "forbidden": access.forbidden's fix (get/list/watch on the kind) does not fit a proxy.
+    // Reported as "error", not "forbidden": access.forbidden's fix (list on the kind) does not fit a proxy.
     return {
       kind: "Telemetry",
       reason: "error",

@@ -37,7 +37,7 @@ export const accessForbidden = rule("access.forbidden", (ctx) => {
     const lost = (where: string) =>
       kind === "Secret" ? "the expiry and chains of CA and TLS Secrets there are not shown" : `findings that depend on ${kind} objects ${where} may be missing`;
     const grant = (scope: string, check: string) =>
-      `Grant Handshake's identity get/list/watch on ${res}${scope} (deploy/clusterrole.yaml lists exactly what it reads); check with kubectl auth can-i list ${res}${check}.`;
+      `Grant Handshake's identity list on ${res}${scope} (deploy/clusterrole.yaml lists exactly what it reads); check with kubectl auth can-i list ${res}${check}.`;
     const names = [...g.namespaces.keys()].sort();
     const everyNamespace = names.length > 1 && known.length > 0 && known.every((ns) => g.namespaces.has(ns));
     if (g.clusterWide !== undefined || everyNamespace) {
