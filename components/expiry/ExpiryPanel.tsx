@@ -17,8 +17,6 @@ export interface ExpiryPanelProps {
   certificates: Certificate[];
   /** The snapshot's clock (snapshot.now): every "time left" is measured from it. */
   now: string;
-  /** The window the server rendered with (the URL's `window`); the zoom buttons change the URL. */
-  window: string;
   /** Fixed theme (embeds); without it the panel follows the page's colour scheme. */
   theme?: "light" | "dark";
   /** What "Copy embed code" points at; `baseUrl` is HANDSHAKE_PUBLIC_URL when set (else the page's origin). */
@@ -33,10 +31,11 @@ export interface ExpiryPanelProps {
 /** Rows of the table in the compact (embedded) panel. */
 export const COMPACT_TABLE_ROWS = 8;
 
-export function ExpiryPanel({ certificates, now, window: initialWindow, theme, embed, compact = false }: ExpiryPanelProps) {
-  // The same key and parser on the namespace page and the embed (embedParsers.window is identical).
-  const [urlWindow, setWindow] = useQueryState("window", namespaceViewParsers.window);
-  const win = urlWindow || initialWindow;
+export function ExpiryPanel({ certificates, now, theme, embed, compact = false }: ExpiryPanelProps) {
+  // The same key and parser on the namespace page and the embed (embedParsers.window is identical). The
+  // parser only yields a valid window (else its default); a bad one in the URL is named by
+  // IgnoredParamsNotice. The zoom buttons change the URL.
+  const [win, setWindow] = useQueryState("window", namespaceViewParsers.window);
   const model = useMemo(() => buildExpiryModel(certificates, { now, window: win }), [certificates, now, win]);
   const presets: string[] = [...WINDOW_PRESETS];
   if (!presets.includes(model.window) && model.windowValid)
@@ -71,11 +70,6 @@ export function ExpiryPanel({ certificates, now, window: initialWindow, theme, e
             </button>
           ))}
         </div>
-        {!model.windowValid ? (
-          <span role="status" className="expiry-more">
-            window “{win}” is not a duration like 24h, 7d, 30d, 1y: showing 30d.
-          </span>
-        ) : null}
       </div>
       {compact ? (
         // In a frame the soonest expiries come first, above the fold; the timeline follows.

@@ -248,7 +248,6 @@ export function NamespaceView({ cluster, namespace, initial, initialAt, demo, pu
         <ExpiryPanel
           certificates={snapshot.certificates}
           now={snapshot.now}
-          window={state.window}
           embed={{ cluster, namespace, ...(publicUrl ? { baseUrl: publicUrl } : {}) }}
         />
       ) : (

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ignoredEmbedParams } from "./urlState";
+import { createLoader } from "nuqs/server";
+import { embedParsers, ignoredEmbedParams, ignoredNamespaceParams, namespaceViewParsers } from "./urlState";
 
 describe("ignoredEmbedParams", () => {
   it("names a window or theme the embed cannot use, with why", () => {
@@ -13,5 +14,17 @@ describe("ignoredEmbedParams", () => {
   it("is empty for valid or absent parameters", () => {
     expect(ignoredEmbedParams(new URLSearchParams("window=7d&theme=dark"))).toEqual([]);
     expect(ignoredEmbedParams({})).toEqual([]);
+  });
+});
+
+describe("window=all", () => {
+  it("is a window the namespace view and the embed keep (the timeline's preset, as the API takes it)", () => {
+    expect(createLoader(namespaceViewParsers)("?view=certificates&window=all").window).toBe("all");
+    expect(createLoader(embedParsers)("?window=all").window).toBe("all");
+    expect(ignoredNamespaceParams(new URLSearchParams("window=all"))).toEqual([]);
+    expect(ignoredEmbedParams(new URLSearchParams("window=all"))).toEqual([]);
+    // Anything else that is not a duration is still the default, and named.
+    expect(createLoader(namespaceViewParsers)("?window=always").window).toBe("30d");
+    expect(ignoredNamespaceParams(new URLSearchParams("window=always"))).toHaveLength(1);
   });
 });

@@ -45,9 +45,12 @@ const parseAsSeverities = createParser<SeverityFilter[]>({
   eq: (a, b) => a.length === b.length && a.every((x, i) => x === b[i]),
 });
 
-/** A duration such as 30d (lib/view/window.ts); anything else parses to null, i.e. the default. */
+/**
+ * A duration such as 30d (lib/view/window.ts), or `all` (every certificate, as the timeline's preset
+ * and the API take it); anything else parses to null, i.e. the default.
+ */
 const parseAsWindow = createParser<string>({
-  parse: (v) => (parseWindow(v) === null ? null : v),
+  parse: (v) => (v === "all" || parseWindow(v) !== null ? v : null),
   serialize: (v) => v,
 });
 

@@ -20,7 +20,7 @@ const loadEmbedParams = createLoader(embedParsers);
 const REFRESH_SECONDS = 60;
 
 export default async function EmbedExpiryPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  const { cluster: asked, namespace, window, theme } = await loadEmbedParams(searchParams);
+  const { cluster: asked, namespace, theme } = await loadEmbedParams(searchParams);
   // What the link asked for and did not get: said in the frame, not silently replaced by the default.
   const ignored = ignoredEmbedParams(await searchParams);
   let view: SnapshotView | null = null;
@@ -74,7 +74,6 @@ export default async function EmbedExpiryPage({ searchParams }: { searchParams: 
         <ExpiryPanel
           certificates={certificates}
           now={view.snapshot.now}
-          window={window}
           theme={theme}
           compact
           embed={{
