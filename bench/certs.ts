@@ -16,7 +16,7 @@ import { configDump } from "../test/pki";
 import { parseManifestText } from "../lib/core/load/parseManifests";
 import { buildModel } from "../lib/core/model/buildModel";
 import { collectCertInputs } from "../lib/core/certs/collect";
-import { analyzeCertificates } from "../lib/core/certs/analyzeCerts";
+import { analyzeCertificates, toSnapshotCertificate } from "../lib/core/certs/analyzeCerts";
 
 /** The production path: loader (dump → pod), readers, then the certificate analysis. */
 function throughPipeline(dumps: string[]): { ms: number; certificates: number; verified: number } {
@@ -25,6 +25,8 @@ function throughPipeline(dumps: string[]): { ms: number; certificates: number; v
   const model = buildModel({ objects: [], configDumps: parsed.flatMap((p) => p.configDumps), problems: [] });
   const c = collectCertInputs(model, []);
   const report = analyzeCertificates({ now: NOW, inputs: c.inputs, certManager: c.certManager, spire: c.spire });
+  // As the snapshot lists them (each certificate with its de-duplicated sources).
+  report.entries.map(toSnapshotCertificate);
   const ms = performance.now() - t0;
   return { ms, certificates: report.entries.length, verified: report.entries.filter((e) => e.chain.verified).length };
 }
@@ -307,6 +309,9 @@ export async function benchCerts(count = 10000): Promise<BenchCertsResult> {
     `  warm (fresh cache, 2nd run)  ${round(warm.ms)} ms  (${round((warm.ms * 1000) / count)} µs/cert)`,
     `  production path (loader + readers + analysis, after the above): ${round(full.ms)} ms, ${full.certificates} distinct certificates, ${full.verified} verified`,
     `${pass ? "PASS" : "FAIL"} certs parse+verify < ${round(TARGET_MS * (count / 10000))} ms (cold ${round(cold.ms)} ms${cold.ok === count ? "" : `, ${count - cold.ok} chains failed`})`,
+    // The product's whole path, judged too: the line above times the certificate core through the
+    // bench's own dump reader; this one is what a refresh pays (loader, readers, analysis, snapshot).
+    `${full.ms < TARGET_MS * (count / 10000) ? "PASS" : "FAIL"} production path < ${round(TARGET_MS * (count / 10000))} ms (${round(full.ms)} ms, measured after the runs above)`,
   ];
   return {
     count,

@@ -222,7 +222,13 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
   }
 
   for (const e of entries.values()) {
-    e.sightings.sort((a, b) => (sourceKey(a.input.source) < sourceKey(b.input.source) ? -1 : sourceKey(a.input.source) > sourceKey(b.input.source) ? 1 : a.index - b.index));
+    // Keyed once per sighting: a shared root or intermediate is seen once per proxy (10k sightings).
+    const keys = new Map(e.sightings.map((s) => [s, sourceKey(s.input.source)]));
+    e.sightings.sort((a, b) => {
+      const ka = keys.get(a)!;
+      const kb = keys.get(b)!;
+      return ka < kb ? -1 : ka > kb ? 1 : a.index - b.index;
+    });
     e.chain = checks.get(e.cert.fingerprint) ?? { verified: false };
     e.issuer = issuerOf.get(e.cert.fingerprint) ?? null;
     const first = e.sightings[0]!.input;
@@ -262,7 +268,16 @@ const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
 
 export function toSnapshotCertificate(e: CertEntry): Certificate {
   const c = e.cert;
-  const sources = e.sightings.map((s) => s.input.source).filter((s, i, all) => all.findIndex((x) => sourceKey(x) === sourceKey(s)) === i);
+  // Each source once, in sighting order (a shared root is seen once per proxy: linear, not pairwise).
+  const seen = new Set<string>();
+  const sources: CertSource[] = [];
+  for (const s of e.sightings) {
+    const k = sourceKey(s.input.source);
+    if (!seen.has(k)) {
+      seen.add(k);
+      sources.push(s.input.source);
+    }
+  }
   const out: Certificate = {
     id: c.fingerprint,
     role: e.role,
