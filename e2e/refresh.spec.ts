@@ -17,3 +17,30 @@ test("Refresh now posts a refresh for the page's cluster and refetches the snaps
   await expect(page.getByTestId("refresh-now")).toBeEnabled();
   expect(errors).toEqual([]);
 });
+
+test("a refresh keeps the graph where the user zoomed it", async ({ page, request }) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto("/c/demo/ns/shop");
+  const canvas = page.getByTestId("graph-canvas");
+  await expect(canvas).toHaveAttribute("data-rendered", "true");
+  const shown = ((await (await request.get("/api/v1/snapshot?cluster=demo&namespace=shop")).json()) as { generatedAt: string }).generatedAt;
+  const fitted = await canvas.getAttribute("data-zoom");
+  await canvas.focus();
+  await page.keyboard.press("+");
+  await page.keyboard.press("+");
+  await expect(canvas).not.toHaveAttribute("data-zoom", fitted!);
+  const zoomed = await canvas.getAttribute("data-zoom");
+  // Until the page has a newer snapshot (new objects to draw): forced reads are at most one per 5 s.
+  let generatedAt = shown;
+  for (let i = 0; i < 10 && generatedAt === shown; i++) {
+    const refetched = page.waitForResponse((r) => r.url().includes("/api/v1/snapshot?cluster=demo&namespace=shop") && r.request().method() === "GET");
+    await page.getByTestId("refresh-now").click();
+    generatedAt = ((await (await refetched).json()) as { generatedAt: string }).generatedAt;
+    await expect(page.getByTestId("refresh-now")).toBeEnabled();
+    if (generatedAt === shown) await page.waitForTimeout(1500);
+  }
+  expect(generatedAt).not.toBe(shown);
+  await page.waitForTimeout(300);
+  expect(await canvas.getAttribute("data-zoom")).toBe(zoomed);
+  expect(errors).toEqual([]);
+});

@@ -16,6 +16,7 @@ import {
   makeSprites,
   paintLayer,
   readPalette,
+  sceneKey,
   withSelection,
   type Layer,
   type Palette,
@@ -69,6 +70,9 @@ export function GraphCanvas(props: GraphCanvasProps) {
   sceneRef.current = scene;
   const baseRef = useRef(base);
   baseRef.current = base;
+  const baseKey = useMemo(() => sceneKey(base), [base]);
+  const baseKeyRef = useRef(baseKey);
+  baseKeyRef.current = baseKey;
 
   const paint = useCallback(() => {
     frame.current = null;
@@ -89,9 +93,9 @@ export function GraphCanvas(props: GraphCanvasProps) {
     // visible part, so the first view (and a view nobody moves) is painted directly.
     if (userMoved.current) {
       const l = layer.current;
-      const base = baseRef.current;
-      const stale = !l || l.scene !== base || l.palette !== palette || l.dpr !== dpr;
-      if (stale || (l.geometry.k !== v.k && zoomSettle.current === null)) layer.current = paintLayer(base, v.k, dpr, palette, sprites);
+      const key = baseKeyRef.current;
+      const stale = !l || l.key !== key || l.palette !== palette || l.dpr !== dpr;
+      if (stale || (l.geometry.k !== v.k && zoomSettle.current === null)) layer.current = paintLayer(baseRef.current, key, v.k, dpr, palette, sprites);
     } else layer.current = null;
     if (layer.current) {
       drawLayer(ctx, layer.current, v, w, h);
@@ -120,11 +124,13 @@ export function GraphCanvas(props: GraphCanvasProps) {
     const resize = () => {
       const rect = canvas.getBoundingClientRect();
       const dpr = window.devicePixelRatio || 1;
+      // Sprites are drawn for one pixel ratio; a new size alone keeps them (and so the cached layer:
+      // opening the side panel narrows the canvas).
+      if (dpr !== size.current.dpr) theme.current = null;
       size.current = { w: rect.width, h: rect.height, dpr };
       canvas.width = Math.round(rect.width * dpr);
       canvas.height = Math.round(rect.height * dpr);
       if (!userMoved.current) view.current = null;
-      theme.current = null;
       schedule();
     };
     resize();
@@ -146,13 +152,6 @@ export function GraphCanvas(props: GraphCanvasProps) {
       layer.current = null;
     };
   }, [schedule]);
-
-  // A new layout (another namespace) starts fitted again.
-  useEffect(() => {
-    view.current = null;
-    userMoved.current = false;
-    schedule();
-  }, [layout, schedule]);
 
   const zoomAt = useCallback(
     (sx: number, sy: number, factor: number) => {

@@ -329,13 +329,33 @@ function clip(ctx: CanvasRenderingContext2D, text: string, max: number): string 
 export interface Layer {
   geometry: LayerGeometry;
   bitmap: HTMLCanvasElement;
-  scene: Scene;
+  /** `sceneKey` of the scene painted. */
+  key: string;
   palette: Palette;
   dpr: number;
 }
 
+const curveKey = (c: CurvePath) => `${c.id}@${c.x0},${c.y0},${c.c1x},${c.c1y},${c.c2x},${c.c2y},${c.x1},${c.y1}`;
+
+/**
+ * Everything the painter draws from a scene (without its selection), as one string: two scenes with
+ * the same key paint the same pixels. A refresh brings new snapshot objects every 30 s, usually with
+ * nothing drawn changed; comparing keys keeps the layer rather than repainting it.
+ */
+export function sceneKey(s: Scene): string {
+  const parts: string[] = [];
+  for (const g of s.layout.groups) parts.push(`g${g.id}|${g.label}|${g.focus}|${g.x},${g.y},${g.w},${g.h}`);
+  for (const n of s.layout.nodes) {
+    const node = s.nodeById.get(n.id);
+    parts.push(`n${n.id}|${n.x},${n.y},${n.w},${n.h}|${node?.kind}|${node?.name}|${node?.focus}|${node?.worst}`);
+  }
+  for (const c of s.layout.links) parts.push(`l${curveKey(c)}`);
+  for (const b of s.buckets) parts.push(`b${b.status}|${b.emphasis}|${b.curves.map(curveKey).join(";")}`);
+  return parts.join("\n");
+}
+
 /** Paints `scene` at scale `k` into a new off-screen layer; null when it would be too large (paint directly then). */
-export function paintLayer(scene: Scene, k: number, dpr: number, p: Palette, sprites: Sprites): Layer | null {
+export function paintLayer(scene: Scene, key: string, k: number, dpr: number, p: Palette, sprites: Sprites): Layer | null {
   const geometry = layerGeometry(scene.layout, k, dpr);
   if (!geometry) return null;
   const bitmap = document.createElement("canvas");
@@ -344,7 +364,7 @@ export function paintLayer(scene: Scene, k: number, dpr: number, p: Palette, spr
   const ctx = bitmap.getContext("2d");
   if (!ctx) return null;
   drawGraph(ctx, scene, geometry.paint, geometry.cssWidth, geometry.cssHeight, dpr, p, sprites);
-  return { geometry, bitmap, scene, palette: p, dpr };
+  return { geometry, bitmap, key, palette: p, dpr };
 }
 
 /** Draws `layer` for view `t` on a `width`×`height` canvas: one image copy (scaled while a zoom settles). */
@@ -356,4 +376,6 @@ export function drawLayer(ctx: CanvasRenderingContext2D, layer: Layer, t: ViewTr
   const at = layerPlacement(layer.geometry, t, dpr);
   ctx.imageSmoothingEnabled = at.width !== layer.geometry.pxWidth;
   ctx.drawImage(layer.bitmap, at.x, at.y, at.width, at.height);
+  // Back to the default: the direct painter scales the badge sprites, which needs smoothing.
+  ctx.imageSmoothingEnabled = true;
 }

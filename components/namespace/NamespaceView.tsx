@@ -181,6 +181,9 @@ export function NamespaceView({ cluster, namespace, initial, initialAt, demo, pu
                 <p className="notice">Nothing to draw: no workloads and no edges in this namespace.</p>
               ) : (
                 <GraphCanvas
+                  // One canvas per namespace: another namespace starts fitted again, while a refresh of
+                  // this one keeps the user's pan and zoom.
+                  key={`${cluster}/${namespace}`}
                   graph={graph}
                   layout={layout}
                   problemsFirst={state.problems}
