@@ -140,7 +140,7 @@ test("tab links keep the rest of the view state", async ({ page }) => {
   expect(q.get("problems")).toBe("true");
 });
 
-test("a pan moves the painted graph with the pointer, and a click after it still selects what is under it", async ({ page }) => {
+test("a pan moves the painted graph with the pointer", async ({ page }) => {
   const errors = collectConsoleErrors(page);
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.goto(NS_PATH);
@@ -198,13 +198,60 @@ test("a pan moves the painted graph with the pointer, and a click after it still
   // And there is a picture to compare: more than background.
   expect(match.drawn / match.compared).toBeGreaterThan(0.05);
 
-  // Hit-testing follows the moved view: a click somewhere on the graph selects an edge or a workload.
-  let hit = false;
-  for (let y = box.y + 40; y < box.y + box.height - 20 && !hit; y += 11)
-    for (let x = box.x + 30; x < box.x + box.width - 30 && !hit; x += 13) {
-      await page.mouse.click(x, y);
-      hit = /[?&](edge|workload)=/.test(page.url()) || !page.url().includes("/ns/shop");
-    }
-  expect(hit).toBe(true);
   expect(errors).toEqual([]);
+});
+
+test("after a pan, a click selects what was drawn there, moved with the pan", async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  const selection = () => /[?&]((?:edge|workload)=[^&]+)/.exec(page.url())?.[1] ?? null;
+  const canvas = page.getByTestId("graph-canvas");
+  await page.goto(NS_PATH);
+  await expect(canvas).toHaveAttribute("data-rendered", "true");
+  await page.waitForTimeout(500); // the canvas settles at its final size (and refits) after the first paint
+  const box = (await canvas.boundingBox())!;
+  // A point of the first view that selects something: its selection is what the pan must carry along.
+  // The scan stops at the first selection: a selection opens a panel, which narrows and refits the view.
+  // The URL follows a click a moment later, so the click that selected may be the one before the
+  // selection showed: both are tried again on a fresh page, waiting this time.
+  let at: { x: number; y: number } | null = null;
+  let picked: string | null = null;
+  let prev = { x: 0, y: 0 };
+  let candidates: { x: number; y: number }[] = [];
+  for (let y = box.y + 40; y < box.y + box.height - 80 && !candidates.length; y += 20)
+    for (let x = box.x + 170; x < box.x + box.width - 30 && !candidates.length; x += 40) {
+      await page.mouse.click(x, y);
+      await page.waitForTimeout(30);
+      picked = selection();
+      if (picked) candidates = [{ x, y }, prev];
+      prev = { x, y };
+    }
+  expect(picked).not.toBeNull();
+  for (const c of candidates) {
+    await page.goto(NS_PATH);
+    await expect(canvas).toHaveAttribute("data-rendered", "true");
+  await page.waitForTimeout(500); // the canvas settles at its final size (and refits) after the first paint
+    await page.mouse.click(c.x, c.y);
+    if (await expect.poll(selection, { timeout: 1000 }).toBe(picked).then(() => true, () => false)) {
+      at = c;
+      break;
+    }
+  }
+  expect(at).not.toBeNull();
+
+  await page.goto(NS_PATH);
+  await expect(canvas).toHaveAttribute("data-rendered", "true");
+  await page.waitForTimeout(500); // the canvas settles at its final size (and refits) after the first paint
+  expect(selection()).toBeNull();
+  const [dx, dy] = [-150, -60];
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + box.width / 2 + (dx * i) / 10, box.y + box.height / 2 + (dy * i) / 10);
+  await page.mouse.up();
+  // The old spot no longer holds it (a hit test ignoring the pan would select it here)...
+  await page.mouse.click(at!.x, at!.y);
+  await page.waitForTimeout(500); // the URL follows a click a moment later
+  expect(selection()).not.toBe(picked);
+  // ...the moved spot does.
+  await page.mouse.click(at!.x + dx, at!.y + dy);
+  await expect.poll(selection).toBe(picked);
 });
