@@ -225,7 +225,8 @@ function clientEntry(st: EdgeBuild, srcNs: string | null, srcName: string | null
   let entry = byName.get(nameKey);
   if (!entry) {
     const client = clientFor(st.r, srcNs, srcName);
-    const source = { namespace: client.namespace, workload: client.name };
+    // Shared by every edge of this caller, and frozen like the other shared parts of the snapshot.
+    const source = Object.freeze({ namespace: client.namespace, workload: client.name });
     byName.set(nameKey, (entry = { client, source, idPrefix: `${client.who ?? "unknown"}->` }));
   }
   return entry;

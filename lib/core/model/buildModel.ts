@@ -79,7 +79,11 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
   for (const x of [...istio.peerAuthentications, ...istio.destinationRules, ...istio.sidecars]) imply(x.namespace);
 
   const sidecarsByNamespace = new Map<string, typeof istio.sidecars>();
-  for (const sc of istio.sidecars) sidecarsByNamespace.set(sc.namespace, [...(sidecarsByNamespace.get(sc.namespace) ?? []), sc]);
+  for (const sc of istio.sidecars) {
+    const list = sidecarsByNamespace.get(sc.namespace);
+    if (list) list.push(sc);
+    else sidecarsByNamespace.set(sc.namespace, [sc]);
+  }
 
   const hasIstio =
     objects.some((o) => (o.object.apiVersion ?? "").includes("istio.io/")) ||

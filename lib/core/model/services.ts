@@ -122,7 +122,7 @@ export function buildServices(
   objects: LoadedObject[],
   byNs: Map<string, Workload[]>,
   problems: InputProblem[],
-  selected: SelectedWorkloads = new Map(),
+  selected: SelectedWorkloads,
 ): Service[] {
   const out: Service[] = [];
   for (const o of objects) {

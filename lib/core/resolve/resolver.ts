@@ -41,8 +41,7 @@ export interface Resolver {
   namespaceMode(namespace: string): ModeDecision;
   /** Resolve a Service targetPort (number or container port name) for one workload. */
   targetPortOf(service: Service, port: ServicePort, w: Workload): number;
-  /** Ports a workload really has: declared container ports and target ports of Services selecting it. */
-  /** Memoised and shared between callers: copy before adding to it. */
+  /** Ports a workload really has: declared container ports and target ports of Services selecting it. Memoised and shared between callers: copy before adding to it. */
   realPorts(w: Workload): ReadonlySet<number>;
 }
 

@@ -47,17 +47,6 @@ function identityOf(w: Workload, r: Resolver): string | null {
   return null;
 }
 
-/** Labels with sorted keys; the model's own object when already in order (the model sorts them), so no copy per workload. */
-function sortedLabels(labels: Record<string, string>): Record<string, string> {
-  const keys = Object.keys(labels);
-  let inOrder = true;
-  for (let i = 1; i < keys.length && inOrder; i++) inOrder = keys[i - 1]! < keys[i]!;
-  if (inOrder) return labels;
-  const out: Record<string, string> = {};
-  for (const k of keys.sort()) out[k] = labels[k]!;
-  return out;
-}
-
 type WorkloadMtls = SnapshotWorkload["mtls"];
 type WorkloadPort = SnapshotWorkload["ports"][number];
 
@@ -80,7 +69,8 @@ function snapshotWorkload(r: Resolver, w: Workload, parts: WorkloadParts): Snaps
     name: w.name,
     kind: w.kind,
     serviceAccount: w.serviceAccount,
-    labels: sortedLabels(w.labels),
+    // The model's own object: buildWorkload made it with sorted keys.
+    labels: w.labels,
     pods: w.pods,
     dataplane: w.dataplane,
     identity: identityOf(w, r),

@@ -61,7 +61,7 @@ export const accessForbidden = rule("access.forbidden", (ctx) => {
       finding("access.forbidden", {
         message: `${kind} objects could not be read ${where} (403 Forbidden): ${lost(where)}. ${g.namespaces.get(names[0]!)!}`,
         resources,
-        fix: grant(one ? ` in ${names[0]}` : " in those namespaces", one ? ` -n ${names[0]}` : ` -n ${names[0]}`),
+        fix: grant(one ? ` in ${names[0]}` : " in those namespaces", ` -n ${names[0]}`),
       }),
     );
   }

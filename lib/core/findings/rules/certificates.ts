@@ -181,6 +181,8 @@ export const certChainInvalid = rule("cert.chain-invalid", (ctx) =>
 export const certRootMismatch = rule("cert.root-mismatch", (ctx) => {
   const out: Finding[] = [];
   const meshRoots = ctx.certs.bundles.get("mesh:istio");
+  // Looked up once per mismatching proxy, and mid-rotation every proxy mismatches.
+  const byFingerprint = new Map(ctx.certs.entries.map((e) => [e.cert.fingerprint, e]));
   for (const [scope, fps] of ctx.certs.bundles) {
     if (!scope.startsWith("proxy:")) continue;
     const ns = scope.slice("proxy:".length).split("/")[0]!;
@@ -189,7 +191,7 @@ export const certRootMismatch = rule("cert.root-mismatch", (ctx) => {
     const foreign = [...fps].filter((fp) => !expected.has(fp));
     const missing = [...expected].filter((fp) => !fps.has(fp));
     if (foreign.length === 0 && missing.length === 0) continue;
-    const entry = ctx.certs.entries.find((e) => e.cert.fingerprint === (foreign[0] ?? [...fps][0]));
+    const entry = byFingerprint.get(foreign[0] ?? [...fps][0]!);
     const pod = scope.slice("proxy:".length);
     out.push(
       finding("cert.root-mismatch", {

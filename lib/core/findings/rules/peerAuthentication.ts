@@ -12,8 +12,6 @@ import { listNames, namespaceRef, nsName, paRefOf, workloadRef } from "../refs";
 
 const defaultIndex = (ctx: AnalysisContext) => ctx.resolver.paIndex({ revision: "", dataplane: "sidecar" });
 
-/** Ports a workload really has: declared container ports and target ports of Services selecting it. */
-
 const selected = (ctx: AnalysisContext, pa: PeerAuthentication): Workload[] =>
   (ctx.model.workloadsByNamespace.get(pa.namespace) ?? []).filter((w) => pa.selector && selectorMatches(pa.selector, w.labels));
 
