@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { call, deploy, host, injected, namespace, peerAuth, run, service } from "../../../test/kit";
 import { cert, root } from "../__fixtures__/certificate";
+import { sliceSnapshot } from "../sliceSnapshot";
 import { summarizeCluster } from "./summary";
 
 const snap = run(
@@ -58,5 +59,23 @@ describe("summarizeCluster", () => {
       notAfter: "2026-11-27T16:00:00Z",
     });
     expect(s.certificates).toBe(3);
+  });
+
+  it("gives a certificate to every namespace it is held in, as the namespace page lists it", () => {
+    // A root in shop's istio-ca-root-cert and in a pay proxy's bundle, owned by neither.
+    const shared = root(4, { from: -10, to: 30 }, {
+      source: { kind: "ConfigMap", namespace: "shop", name: "istio-ca-root-cert" },
+      sources: [
+        { kind: "ConfigMap", namespace: "shop", name: "istio-ca-root-cert" },
+        { kind: "proxy", namespace: "pay", pod: "api-1" },
+      ],
+      owner: null,
+    });
+    const s = summarizeCluster({ ...snap, certificates: [shared] });
+    for (const ns of ["shop", "pay"]) {
+      expect(s.namespaces.find((n) => n.name === ns)!.soonestExpiry?.notAfter).toBe(shared.notAfter);
+      expect(sliceSnapshot({ ...snap, certificates: [shared] }, ns).certificates.map((c) => c.id)).toEqual([shared.id]);
+    }
+    expect(s.namespaces.find((n) => n.name === "legacy")!.soonestExpiry).toBeFalsy();
   });
 });

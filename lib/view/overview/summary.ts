@@ -5,6 +5,7 @@
 import type { Certificate, MeshSnapshot, Severity, SnapshotNamespace } from "../../core/snapshot/schema";
 import { displayName } from "../expiry/layer";
 import { urgencyOf, type Urgency } from "../expiry/urgency";
+import { certificateNamespaces } from "../sliceSnapshot";
 
 export interface TrafficShare {
   mtls: number;
@@ -105,12 +106,14 @@ export function summarizeCluster(s: MeshSnapshot, opts: { soonest?: number } = {
   const certs = [...s.certificates].sort(
     (a, b) => Date.parse(a.notAfter) - Date.parse(b.notAfter) || (a.id < b.id ? -1 : 1),
   );
-  for (const c of certs) {
-    const nsName = c.owner?.namespace ?? c.source.namespace;
-    const ns = nsName ? byNs.get(nsName) : undefined;
-    if (ns && !ns.soonestExpiry)
-      ns.soonestExpiry = { notAfter: c.notAfter, name: displayName(c), urgency: urgencyOf(c, nowMs) };
-  }
+  // The same membership as the namespace page's certificate list (sliceSnapshot), so the overview's
+  // soonest expiry is the first row there.
+  for (const c of certs)
+    for (const nsName of certificateNamespaces(c)) {
+      const ns = byNs.get(nsName);
+      if (ns && !ns.soonestExpiry)
+        ns.soonestExpiry = { notAfter: c.notAfter, name: displayName(c), urgency: urgencyOf(c, nowMs) };
+    }
   return {
     namespaces: [...byNs.values()].map(({ _mtls, _total, ...n }) => ({
       ...n,
