@@ -8,6 +8,7 @@ import { configuredClusters, type ClusterEnv } from "./kube/clusters";
 import { createProxyCache, type ProxyCache } from "./kube/proxyCache";
 import type { ReadOptions } from "./kube/readCluster";
 import { kubeTransport, type KubeTransport } from "./kube/transport";
+import { oneLine } from "./oneLine";
 import { readSnapshot } from "./readSnapshot";
 import { createSnapshotService, type ReadStats, type ServiceView, type SnapshotServiceDeps } from "./snapshotService";
 import type { Fetch } from "./telemetry/prometheus";
@@ -217,6 +218,3 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
   };
 }
 
-function oneLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ").trim();
-}

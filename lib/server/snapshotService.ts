@@ -4,13 +4,14 @@
 // clock, the timer) is injected, so tests drive the real service.
 import "server-only";
 import type { MeshSnapshot } from "../core/snapshot/schema";
+import { oneLine } from "./oneLine";
 import { SnapshotUnavailableError } from "./types";
 
 export interface SnapshotServiceDeps {
   /** Reads and analyses one cluster (throws when the cluster cannot be read at all). */
   read(cluster: string, now: Date): Promise<MeshSnapshot>;
   now(): Date;
-  /** Background refresh period (default 30 s); 0 disables the timer (requests still refresh lazily). */
+  /** Background refresh period (the settings require it positive). */
   refreshMs: number;
   /** After a failed read, requests wait this long before one of them tries again (default 5 s). */
   retryMs?: number;
@@ -72,7 +73,7 @@ export interface SnapshotService {
    * the last one failed within retryMs) and waits for it at most `waitMs` (default 0).
    */
   peek(cluster: string, opts?: { waitMs?: number }): Promise<PeekedView>;
-  /** Counters per cluster read so far (tests, /metrics). */
+  /** Counters per cluster read so far (tests and the load test). */
   stats(cluster: string): ReadStats;
   /** Whether the last read of the cluster worked (null: never tried). */
   reachability(cluster: string): { reachable: boolean | null; error: string | null };
@@ -115,7 +116,7 @@ export function createSnapshotService(deps: SnapshotServiceDeps): SnapshotServic
         s.failed = undefined;
         s.stats.lastError = null;
       } catch (e) {
-        s.failed = { message: errorMessage(e), at: deps.now() };
+        s.failed = { message: oneLine(e), at: deps.now() };
         s.stats.failures++;
         s.stats.lastError = s.failed.message;
       } finally {
@@ -124,7 +125,7 @@ export function createSnapshotService(deps: SnapshotServiceDeps): SnapshotServic
         s.stats.lastReadAt = started.toISOString();
         s.inflight = undefined;
       }
-      if (!s.cancelTimer && deps.refreshMs > 0) s.cancelTimer = every(() => tick(cluster), deps.refreshMs);
+      if (!s.cancelTimer) s.cancelTimer = every(() => tick(cluster), deps.refreshMs);
     })();
     return s.inflight;
   }
@@ -167,7 +168,7 @@ export function createSnapshotService(deps: SnapshotServiceDeps): SnapshotServic
     }
     else if (!s.good) {
       if (!recentlyFailed(s, now) || s.inflight) await refresh(cluster);
-    } else if (deps.refreshMs > 0 && now.getTime() - s.good.at.getTime() >= deps.refreshMs && !recentlyFailed(s, now)) {
+    } else if (now.getTime() - s.good.at.getTime() >= deps.refreshMs && !recentlyFailed(s, now)) {
       // Older than the interval (the timer is late, or stopped while nobody looked): refresh in the
       // background (restarting the timer) and serve what we have now, with its age.
       void refresh(cluster);
@@ -211,6 +212,3 @@ export function createSnapshotService(deps: SnapshotServiceDeps): SnapshotServic
   };
 }
 
-function errorMessage(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ").trim();
-}

@@ -101,7 +101,7 @@ async function listAll(t: KubeTransport, spec: KindSpec, version: string, namesp
     for (let i = 0; i < items.length; i++) {
       const item: unknown = items[i];
       if (spec.keep && isRecord(item) && !spec.keep(item)) continue;
-      const at = { file: itemLocation(path, item, namespace, i) };
+      const at = { file: itemLocation(spec, version, item, namespace, i) };
       const loaded = loadObject(item, at, { kind: spec.kind, apiVersion });
       for (const x of loaded.objects) out.objects.push(x);
       for (const p of loaded.problems) out.problems.push(p);
@@ -115,16 +115,12 @@ async function listAll(t: KubeTransport, spec: KindSpec, version: string, namesp
 }
 
 /** Where an object came from, as its API path (what `kubectl get --raw` takes), so problems name it. */
-function itemLocation(listPathValue: string, item: unknown, namespace: string | undefined, index: number): string {
+function itemLocation(spec: KindSpec, version: string, item: unknown, namespace: string | undefined, index: number): string {
   const meta = isRecord(item) && isRecord(item.metadata) ? item.metadata : undefined;
   const name = typeof meta?.name === "string" && meta.name !== "" ? meta.name : undefined;
+  if (!name) return `${listPath(spec, version, namespace)} (item ${index + 1})`;
   const ns = typeof meta?.namespace === "string" ? meta.namespace : namespace;
-  if (!name) return `${listPathValue} (item ${index + 1})`;
-  if (ns === undefined) return `${listPathValue}/${name}`;
-  const plural = listPathValue.slice(listPathValue.lastIndexOf("/") + 1);
-  const base = listPathValue.slice(0, listPathValue.lastIndexOf("/"));
-  const groupBase = namespace !== undefined ? base.slice(0, base.lastIndexOf("/namespaces/")) : base;
-  return `${groupBase}/namespaces/${ns}/${plural}/${name}`;
+  return `${listPath(spec, version, ns)}/${name}`;
 }
 
 /**
@@ -145,7 +141,8 @@ function readFailure(spec: KindSpec, namespace: string | undefined, err: KubeErr
 }
 
 function entry(spec: KindSpec, namespace: string | undefined, err: KubeError): Completeness {
-  const reason = err.reason === "forbidden" ? "forbidden" : err.reason === "timeout" ? "timeout" : err.reason === "not-found" ? "not-found" : "error";
+  // Only a 403 reaches here as itself (other list failures fail the read); anything else is an error.
+  const reason = err.reason === "forbidden" ? "forbidden" : "error";
   const c: Completeness = { kind: spec.kind, reason, message: err.message };
   if (namespace !== undefined) c.namespace = namespace;
   return c;

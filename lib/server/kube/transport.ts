@@ -16,6 +16,7 @@ import {
   RequestContext,
   ServerConfiguration,
 } from "@kubernetes/client-node";
+import { oneLine } from "../oneLine";
 
 export interface KubeTransport {
   /** GET an API path ("/api/v1/pods?limit=500"); resolves with the decoded JSON or throws KubeError. */
@@ -194,6 +195,4 @@ function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-function oneLine(s: string): string {
-  return s.replace(/\s+/g, " ").trim();
-}
+
