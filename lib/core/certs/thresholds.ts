@@ -27,3 +27,30 @@ export const DEFAULT_CERT_THRESHOLDS: CertThresholds = {
   rotationOverdueFraction: 0.6,
   workloadMaxLifetimeHours: 24,
 };
+
+const DAY_MS = 86_400_000;
+
+/** Which of findings.md's expiry rules applies: CA certificates, long-lived leaves, or short-lived leaves (by share of lifetime). */
+export type ExpiryRule = "ca" | "leaf" | "short-lived";
+
+export function expiryRule(isCa: boolean, lifetimeMs: number, t: CertThresholds): ExpiryRule {
+  if (isCa) return "ca";
+  return lifetimeMs > t.shortLivedMaxDays * DAY_MS ? "leaf" : "short-lived";
+}
+
+/**
+ * The severity `cert.expiring` gives a certificate with `leftMs` of `lifetimeMs` left (null: none).
+ * One function for the finding and for the dashboard's urgency colours, so the two cannot drift.
+ */
+export function expiringSeverity(leftMs: number, lifetimeMs: number, isCa: boolean, t: CertThresholds): "error" | "warning" | null {
+  switch (expiryRule(isCa, lifetimeMs, t)) {
+    case "ca":
+      return leftMs < t.caErrorDays * DAY_MS ? "error" : leftMs < t.caWarningDays * DAY_MS ? "warning" : null;
+    case "leaf":
+      return leftMs < t.leafErrorDays * DAY_MS ? "error" : leftMs < t.leafWarningDays * DAY_MS ? "warning" : null;
+    case "short-lived": {
+      const fraction = lifetimeMs > 0 ? leftMs / lifetimeMs : 0;
+      return fraction < t.shortLivedErrorFraction ? "error" : fraction < t.shortLivedWarningFraction ? "warning" : null;
+    }
+  }
+}

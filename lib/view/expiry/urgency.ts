@@ -5,7 +5,7 @@
 // same thresholds the finding uses, so a healthy 24 h Istio certificate is not painted red.
 // Because of that second rule the buckets are named by meaning ("critical", "soon", …), never by a
 // time ("< 24 h" would contradict a 2 h-left row counted as healthy); URGENCY_RULES says the rule.
-import { DEFAULT_CERT_THRESHOLDS, type CertThresholds } from "../../core/certs/thresholds";
+import { DEFAULT_CERT_THRESHOLDS, expiringSeverity, type CertThresholds } from "../../core/certs/thresholds";
 import type { Certificate } from "../../core/snapshot/schema";
 
 export const URGENCIES = ["expired", "critical", "soon", "upcoming", "ok"] as const;
@@ -36,25 +36,11 @@ export function secondsLeft(c: Certificate, nowMs: number): number {
   return (Date.parse(c.notAfter) - nowMs) / 1000;
 }
 
-/** The severity `cert.expiring` gives this certificate (null: none), mirroring lib/core's rule. */
-export function expiringSeverity(
-  c: Certificate,
-  nowMs: number,
-  t: CertThresholds = DEFAULT_CERT_THRESHOLDS,
-): "error" | "warning" | null {
+/** The severity `cert.expiring` gives this certificate (null: none): lib/core's own function; expired is an error. */
+function certificateSeverity(c: Certificate, nowMs: number, t: CertThresholds): "error" | "warning" | null {
   const left = secondsLeft(c, nowMs);
   if (left <= 0) return "error";
-  if (CA_ROLES.has(c.role) || c.isCA) {
-    if (left < t.caErrorDays * DAY) return "error";
-    return left < t.caWarningDays * DAY ? "warning" : null;
-  }
-  if (c.lifetimeSeconds > t.shortLivedMaxDays * DAY) {
-    if (left < t.leafErrorDays * DAY) return "error";
-    return left < t.leafWarningDays * DAY ? "warning" : null;
-  }
-  const fraction = c.lifetimeSeconds > 0 ? left / c.lifetimeSeconds : 0;
-  if (fraction < t.shortLivedErrorFraction) return "error";
-  return fraction < t.shortLivedWarningFraction ? "warning" : null;
+  return expiringSeverity(left * 1000, c.lifetimeSeconds * 1000, CA_ROLES.has(c.role) || c.isCA, t);
 }
 
 export function isShortLivedLeaf(c: Certificate, t: CertThresholds = DEFAULT_CERT_THRESHOLDS): boolean {
@@ -70,7 +56,7 @@ export function urgencyOf(
 ): Urgency {
   const left = secondsLeft(c, nowMs);
   if (left <= 0) return "expired";
-  const sev = expiringSeverity(c, nowMs, t);
+  const sev = certificateSeverity(c, nowMs, t);
   const bySeverity: Urgency = sev === "error" ? "critical" : sev === "warning" ? "soon" : "ok";
   if (isShortLivedLeaf(c, t)) return bySeverity;
   const byTime: Urgency =

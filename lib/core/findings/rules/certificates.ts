@@ -2,6 +2,7 @@
 // (Pod, Secret, ConfigMap) with `certificate` set to its fingerprint.
 import type { CertEntry } from "../../certs/analyzeCerts";
 import type { CertSource } from "../../certs/types";
+import { expiringSeverity, expiryRule } from "../../certs/thresholds";
 import type { Finding, Ref } from "../../snapshot/schema";
 import { workloadOfPod } from "../../model/buildModel";
 import { rule } from "../context";
@@ -90,23 +91,15 @@ export const certExpiring = rule("cert.expiring", (ctx) => {
     const left = e.cert.notAfter.getTime() - now;
     if (left <= 0 || e.cert.notBefore.getTime() > now) continue;
     const lifetime = e.cert.notAfter.getTime() - e.cert.notBefore.getTime();
-    let severity: "error" | "warning" | null = null;
-    let rule_ = "";
-    if (isCaRole(e)) {
-      if (left < t.caErrorDays * DAY) severity = "error";
-      else if (left < t.caWarningDays * DAY) severity = "warning";
-      rule_ = `CA certificates: warning under ${t.caWarningDays} days, error under ${t.caErrorDays}`;
-    } else if (lifetime > t.shortLivedMaxDays * DAY) {
-      if (left < t.leafErrorDays * DAY) severity = "error";
-      else if (left < t.leafWarningDays * DAY) severity = "warning";
-      rule_ = `leaves: warning under ${t.leafWarningDays} days, error under ${t.leafErrorDays}`;
-    } else {
-      const fraction = left / lifetime;
-      if (fraction < t.shortLivedErrorFraction) severity = "error";
-      else if (fraction < t.shortLivedWarningFraction) severity = "warning";
-      rule_ = `short-lived leaves: warning under ${t.shortLivedWarningFraction * 100} % of the lifetime left, error under ${t.shortLivedErrorFraction * 100} %`;
-    }
+    const severity = expiringSeverity(left, lifetime, isCaRole(e), t);
     if (!severity) continue;
+    const which = expiryRule(isCaRole(e), lifetime, t);
+    const rule_ =
+      which === "ca"
+        ? `CA certificates: warning under ${t.caWarningDays} days, error under ${t.caErrorDays}`
+        : which === "leaf"
+          ? `leaves: warning under ${t.leafWarningDays} days, error under ${t.leafErrorDays}`
+          : `short-lived leaves: warning under ${t.shortLivedWarningFraction * 100} % of the lifetime left, error under ${t.shortLivedErrorFraction * 100} %`;
     out.push(
       certFinding("cert.expiring", e, {
         severity,
