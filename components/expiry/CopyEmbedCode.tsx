@@ -4,12 +4,13 @@
 // selected by hand where the clipboard API is not available (plain http).
 import { useEffect, useState } from "react";
 import { iframeSnippet, markdownImageSnippet, type EmbedTarget } from "@/lib/view/expiry/embedCode";
+import type { Theme } from "@/lib/view/urlState";
 
 export interface CopyEmbedCodeProps {
   cluster: string;
   namespace?: string | null;
   window: string;
-  theme: "light" | "dark";
+  theme: Theme;
   /** HANDSHAKE_PUBLIC_URL when the server knows it; otherwise this page's origin. */
   baseUrl?: string;
 }

@@ -7,7 +7,7 @@ import { useMemo } from "react";
 import type { Certificate } from "@/lib/core/snapshot/schema";
 import { buildExpiryModel, WINDOW_PRESETS } from "@/lib/view/expiry/timeline";
 import { URGENCIES, URGENCY_GLYPHS, URGENCY_LABELS, URGENCY_NOTE, URGENCY_RULES } from "@/lib/view/expiry/urgency";
-import { namespaceViewParsers } from "@/lib/view/urlState";
+import { namespaceViewParsers, type Theme } from "@/lib/view/urlState";
 import { CopyEmbedCode } from "./CopyEmbedCode";
 import { ExpiryTable } from "./ExpiryTable";
 import { ExpiryTimeline } from "./ExpiryTimeline";
@@ -18,7 +18,7 @@ export interface ExpiryPanelProps {
   /** The snapshot's clock (snapshot.now): every "time left" is measured from it. */
   now: string;
   /** Fixed theme (embeds); without it the panel follows the page's colour scheme. */
-  theme?: "light" | "dark";
+  theme?: Theme;
   /** What "Copy embed code" points at; `baseUrl` is HANDSHAKE_PUBLIC_URL when set (else the page's origin). */
   embed: { cluster: string; namespace?: string | null; baseUrl?: string };
   /**

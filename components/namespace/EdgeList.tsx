@@ -2,7 +2,7 @@
 // click on the canvas. Worst first; broken rows are highlighted.
 import type { Edge } from "@/lib/core/snapshot/schema";
 import { edgeDestinationLabel, edgeSourceLabel } from "@/lib/view/graph/edgeLabel";
-import { sortEdgesForList } from "@/lib/view/graph/emphasis";
+import { edgeEmphasis, sortEdgesForList } from "@/lib/view/graph/emphasis";
 import { StatusBadge } from "./StatusBadge";
 
 export interface EdgeListProps {
@@ -30,7 +30,7 @@ export function EdgeList({ edges, selected, problemsFirst, onSelect }: EdgeListP
             key={e.id}
             data-status={e.status}
             data-edge-id={e.id}
-            className={`edge-row edge-row-${e.status}${problemsFirst && e.status === "mtls" ? " edge-row-dim" : ""}`}
+            className={`edge-row edge-row-${e.status}${edgeEmphasis(e, problemsFirst) === "dim" ? " edge-row-dim" : ""}`}
             aria-selected={selected === e.id}
           >
             <td>

@@ -3,6 +3,7 @@
 // get none of it (contract §4: a chrome-less panel).
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
+import { isEmbedPath } from "@/lib/view/expiry/frameAncestors";
 import { demoBannerText, type DemoFallback } from "@/lib/view/shell/demoBanner";
 
 export interface SiteShellProps {
@@ -15,7 +16,7 @@ export interface SiteShellProps {
 
 export function SiteShell({ demoClusters, demoFallback = null, children }: SiteShellProps) {
   const path = usePathname() ?? "/";
-  if (path === "/embed" || path.startsWith("/embed/")) return <>{children}</>;
+  if (isEmbedPath(path)) return <>{children}</>;
   const banner = demoBannerText(path, demoClusters, demoFallback);
   return (
     <>

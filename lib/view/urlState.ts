@@ -79,7 +79,6 @@ export const embedParsers = {
 
 /** `serializeNamespaceView("/c/x/ns/y", { view: "findings" })` → the link; defaults are left out. */
 export const serializeNamespaceView = createSerializer(namespaceViewParsers);
-export const serializeEmbed = createSerializer(embedParsers);
 
 /** The path of a namespace view. */
 export function namespacePath(cluster: string, namespace: string): string {

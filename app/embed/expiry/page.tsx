@@ -11,6 +11,7 @@ import { SnapshotUnavailableError, UnknownClusterError, type SnapshotView } from
 import { namespaceExists, sliceSnapshot } from "@/lib/view/sliceSnapshot";
 import { embedParsers, ignoredEmbedParams } from "@/lib/view/urlState";
 import { AutoRefresh } from "@/components/AutoRefresh";
+import { formatUtc } from "@/lib/view/expiry/format";
 import "./embed.css";
 
 export const dynamic = "force-dynamic";
@@ -56,7 +57,7 @@ export default async function EmbedExpiryPage({ searchParams }: { searchParams: 
       {view ? (
         <p className="embed-meta">
           {view.demo ? "Demo cluster (sample data) · " : ""}
-          as of {view.snapshot.now.replace("T", " ").replace("Z", " UTC")}
+          as of {formatUtc(view.snapshot.now)}
           {view.stale ? ` · stale: ${view.error ?? "last refresh failed"}` : ""} · refreshes every minute
         </p>
       ) : null}

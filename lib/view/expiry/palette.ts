@@ -1,9 +1,10 @@
 // Urgency colours for both themes, shared by the React panel (as CSS variables) and the SVG image
 // (inline), so the two never disagree. Each bar colour has ≥ 3:1 contrast on its background
 // (WCAG non-text contrast); text is drawn in the foreground colour, never in the bar colour.
+import type { Theme } from "../urlState";
 import type { Urgency } from "./urgency";
 
-export type Theme = "light" | "dark";
+export type { Theme };
 
 export interface Palette {
   bg: string;

@@ -64,7 +64,6 @@ export function urgencyOf(
   return RANK[bySeverity] < RANK[byTime] ? bySeverity : byTime;
 }
 
-export const urgencyRank = (u: Urgency) => RANK[u];
 
 const days = (n: number) => `${n} d`;
 const pctOf = (f: number) => `${Math.round(f * 100)} %`;
