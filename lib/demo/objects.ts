@@ -27,9 +27,7 @@ export interface KubeObject {
   [k: string]: unknown;
 }
 
-export type Obj = Record<string, unknown>;
-
-export const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+export { isObj, type Obj } from "../core/model/read";
 
 const sha = (s: string) => createHash("sha256").update(s).digest();
 

@@ -7,6 +7,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { envoyDump, ztunnelDump, type ZtunnelEntry } from "./dumps";
 import { b64, hashNumber, isObj, rfc3339, suffix, uidFor, type KubeObject, type Obj } from "./objects";
+import { parseDuration } from "../core/certs/duration";
 import { at, DAY, HOUR, makeLeaf, spiffeId, type DemoCas } from "./pki";
 
 export interface ProxyDump {
@@ -624,16 +625,17 @@ async function pkiObjects(ctx: Ctx): Promise<void> {
   await Promise.all(certs.map((c) => certificate(ctx, c, issuers)));
 }
 
-function hours(d: unknown, fallback: number): number {
-  const m = typeof d === "string" ? /^(\d+)h$/.exec(d) : null;
-  return m ? Number(m[1]) * HOUR : fallback;
+/** A cert-manager duration in milliseconds, read as the core reads it (Go durations: "2160h0m0s", "90m"). */
+function durationMs(d: unknown, fallback: number): number {
+  const seconds = typeof d === "string" ? parseDuration(d) : null;
+  return seconds !== null ? seconds * 1000 : fallback;
 }
 
 async function certificate(ctx: Ctx, c: KubeObject, issuers: KubeObject[]): Promise<void> {
   const ns = c.metadata.namespace ?? "default";
   const spec = isObj(c.spec) ? c.spec : {};
-  const duration = hours(spec.duration, 90 * DAY);
-  const renewBefore = hours(spec.renewBefore, duration / 3);
+  const duration = durationMs(spec.duration, 90 * DAY);
+  const renewBefore = durationMs(spec.renewBefore, duration / 3);
   const plan = CERT_PLANS[`${ns}/${c.metadata.name}`] ?? { issuedAgo: duration / 3, ready: true };
   const notBefore = at(ctx.now, -plan.issuedAgo);
   const notAfter = at(notBefore, duration);
