@@ -102,6 +102,7 @@ export const linkerdUnauthenticatedDefault = rule("linkerd.unauthenticated-defau
   return out;
 });
 
+/** SHA-256 of each certificate's DER, the fingerprint the certificate report uses for bundles. */
 const fingerprints = (pem: string) =>
   new Set(pemCertificates(pem).ders.map((d) => createHash("sha256").update(d).digest("hex")));
 
@@ -109,11 +110,14 @@ export const linkerdStaleTrustBundle = rule("linkerd.stale-trust-bundle", (ctx) 
   const current = ctx.certs.bundles.get("mesh:linkerd");
   if (!current || current.size === 0) return [];
   const out: Finding[] = [];
+  // Pods of a workload start with the same anchors text: read each distinct text once.
+  const read = new Map<string, Set<string>>();
   for (const w of ctx.model.workloads) {
     if (w.dataplane !== "linkerd") continue;
     const stale = w.livePods.filter((p) => {
       if (!p.linkerdTrustAnchors) return false;
-      const fps = fingerprints(p.linkerdTrustAnchors);
+      let fps = read.get(p.linkerdTrustAnchors);
+      if (!fps) read.set(p.linkerdTrustAnchors, (fps = fingerprints(p.linkerdTrustAnchors)));
       return fps.size !== current.size || [...fps].some((fp) => !current.has(fp));
     });
     if (stale.length === 0) continue;
