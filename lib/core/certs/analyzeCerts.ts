@@ -251,13 +251,18 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
   };
 }
 
+/** An Istio or SPIRE workload certificate: its agent rotates it at half its life (istio.md §8, other-meshes.md §3.2). */
+export function rotatesAtHalfLife(e: CertEntry): boolean {
+  return e.role === "workload" && e.sightings.some((s) => s.input.mesh === "istio" || s.input.mesh === "spire");
+}
+
 /** cert-manager's status.renewalTime; Istio and SPIRE workload certificates rotate at half their life (istio.md §8, other-meshes.md §3.2). */
 function expectedRotation(e: CertEntry): Date | null {
   if (e.certManager?.renewalTime) {
     const t = new Date(e.certManager.renewalTime);
     if (!Number.isNaN(t.getTime())) return t;
   }
-  if (e.role === "workload" && e.sightings.some((s) => s.input.mesh === "istio" || s.input.mesh === "spire")) {
+  if (rotatesAtHalfLife(e)) {
     const nb = e.cert.notBefore.getTime();
     return new Date(nb + (e.cert.notAfter.getTime() - nb) / 2);
   }

@@ -1,6 +1,6 @@
 // Certificate rules (findings.md "Certificates"). Each names the objects holding the certificate
 // (Pod, Secret, ConfigMap) with `certificate` set to its fingerprint.
-import type { CertEntry } from "../../certs/analyzeCerts";
+import { rotatesAtHalfLife, type CertEntry } from "../../certs/analyzeCerts";
 import type { CertSource } from "../../certs/types";
 import { expiringSeverity, expiryRule } from "../../certs/thresholds";
 import type { Finding, Ref } from "../../snapshot/schema";
@@ -127,8 +127,7 @@ export const certRotationOverdue = rule("cert.rotation-overdue", (ctx) => {
         );
       continue;
     }
-    const istioOrSpire = e.sightings.some((s) => s.input.mesh === "istio" || s.input.mesh === "spire");
-    if (e.role !== "workload" || !istioOrSpire) continue;
+    if (!rotatesAtHalfLife(e)) continue;
     const nb = e.cert.notBefore.getTime();
     const due = nb + (e.cert.notAfter.getTime() - nb) * ctx.thresholds.rotationOverdueFraction;
     if (now > due)
