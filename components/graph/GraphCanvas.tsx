@@ -57,14 +57,12 @@ export function GraphCanvas(props: GraphCanvasProps) {
   /** Set while a zoom is under way: the layer is scaled rather than repainted at every step. */
   const zoomSettle = useRef<number | null>(null);
 
-  const { base, highlighted } = useMemo(() => {
+  const base = useMemo(() => {
     const statusOf = new Map<string, EdgeStatus>(graph.edges.map((e) => [e.id, e.status]));
-    return {
-      base: makeScene(layout, graph.nodes, statusOf, (s) => edgeEmphasis({ status: s }, problemsFirst)),
-      // The same emphasis model the painter uses, over the edges it paints.
-      highlighted: highlightedEdgeIds(layout.edges.map((c) => ({ id: c.id, status: statusOf.get(c.id) ?? "unknown" })), problemsFirst).join(","),
-    };
+    return makeScene(layout, graph.nodes, statusOf, (s) => edgeEmphasis({ status: s }, problemsFirst));
   }, [graph, layout, problemsFirst]);
+  // What the painter is given to highlight.
+  const highlighted = useMemo(() => highlightedEdgeIds(base.buckets).join(","), [base]);
   const scene = useMemo(() => withSelection(base, selectedEdge, selectedNode), [base, selectedEdge, selectedNode]);
   const sceneRef = useRef(scene);
   sceneRef.current = scene;

@@ -18,12 +18,13 @@ export function sortEdgesForList<T extends Pick<Edge, "id" | "status">>(edges: r
 }
 
 /**
- * The ids of the edges the canvas paints highlighted, sorted: exposed on the canvas element
- * (`data-highlighted`) so tests and tools can check what a picture shows.
+ * The ids of the edges the painter is given to highlight (its buckets: curves grouped by status and
+ * emphasis), sorted: exposed on the canvas element (`data-highlighted`) so tests and tools can check
+ * what a picture shows, read from what is painted rather than recomputed.
  */
-export function highlightedEdgeIds(edges: readonly Pick<GraphEdge, "id" | "status">[], problemsFirst: boolean): string[] {
-  return edges
-    .filter((e) => edgeEmphasis(e, problemsFirst) === "highlight")
-    .map((e) => e.id)
+export function highlightedEdgeIds(buckets: readonly { emphasis: Emphasis; curves: readonly { id: string }[] }[]): string[] {
+  return buckets
+    .filter((b) => b.emphasis === "highlight")
+    .flatMap((b) => b.curves.map((c) => c.id))
     .sort();
 }

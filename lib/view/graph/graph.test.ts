@@ -94,9 +94,12 @@ describe("problems first", () => {
       { id: "a/b->y:80", status: "broken" as const },
       { id: "a/p->y:80", status: "plaintext" as const },
     ];
-    expect(highlightedEdgeIds(edges, false)).toEqual(["a/b->y:80", "z/b->x:80"]);
-    expect(highlightedEdgeIds(edges, true)).toEqual(["a/b->y:80", "z/b->x:80"]);
-    expect(highlightedEdgeIds([], true)).toEqual([]);
+    // Grouped as the painter groups them: one bucket per (status, emphasis).
+    const buckets = (problemsFirst: boolean) =>
+      edges.map((e) => ({ emphasis: edgeEmphasis(e, problemsFirst), curves: [{ id: e.id }] }));
+    expect(highlightedEdgeIds(buckets(false))).toEqual(["a/b->y:80", "z/b->x:80"]);
+    expect(highlightedEdgeIds(buckets(true))).toEqual(["a/b->y:80", "z/b->x:80"]);
+    expect(highlightedEdgeIds([])).toEqual([]);
   });
 
   it("lists the worst edges first, then by id", () => {
