@@ -88,6 +88,7 @@ describe("an independent client sees the same objects", () => {
     }
     for (const f of snap.findings) for (const r of f.resources) if (r.kind === "PeerAuthentication") named.add(`${r.namespace}/${r.name}`);
     for (const p of named) expect(fromKubectl).toContain(p);
+    for (const p of fromKubectl) expect([...named]).toContain(p);
     expect(named.size).toBeGreaterThan(0);
   });
 });
