@@ -273,6 +273,20 @@ function parseJson(text: string, file: string, out: ParsedTraffic): void {
     out.problems.push(jsonSyntaxProblem(text, file));
     return;
   }
+  readQueryAnswer(doc, file, out, undefined);
+}
+
+/**
+ * An `/api/v1/query` answer already decoded (the server's Prometheus client has the JSON): its series,
+ * with `metric` as the metric of series that carry no `__name__` (an aggregating query of that metric).
+ */
+export function parseQueryAnswer(doc: unknown, file: string, o: { metric?: string } = {}): ParsedTraffic {
+  const out: ParsedTraffic = { samples: [], problems: [] };
+  readQueryAnswer(doc, file, out, o.metric);
+  return out;
+}
+
+function readQueryAnswer(doc: unknown, file: string, out: ParsedTraffic, defaultMetric: string | undefined): void {
   const problem = (message: string, field?: string): void => {
     out.problems.push(field === undefined ? { file, message } : { file, field, message });
   };
@@ -323,7 +337,7 @@ function parseJson(text: string, file: string, out: ParsedTraffic): void {
   const values = new ValueTable();
   for (let k = 0; k < result.length; k++) {
     const field = `${resultPath}[${k}]`;
-    const sample = readSeries(result[k], resultType, field, problem, values);
+    const sample = readSeries(result[k], resultType, field, problem, values, defaultMetric);
     if (sample !== undefined) out.samples.push(sample);
   }
 }
@@ -334,6 +348,7 @@ function readSeries(
   field: string,
   problem: (message: string, field?: string) => void,
   values: ValueTable,
+  defaultMetric: string | undefined,
 ): TrafficSample | undefined {
   if (!isObj(item) || !isObj(item.metric)) {
     problem('series has no "metric" object', field);
@@ -342,7 +357,10 @@ function readSeries(
   const metricObj = item.metric;
   const rawName = metricObj.__name__;
   let metric: string | undefined;
-  if (rawName === undefined) {
+  if (rawName === undefined && defaultMetric !== undefined) {
+    metric = WANTED.get(defaultMetric);
+    if (metric === undefined) return undefined;
+  } else if (rawName === undefined) {
     // Queries that aggregate (`sum by (...) (rate(istio_requests_total[5m]))`) drop `__name__`.
     // Only HTTP/gRPC series carry `response_code` (istio.md §7.1), so its presence tells the two
     // kept metrics apart; anything else is taken as TCP opens, the only other series we read.

@@ -1,7 +1,7 @@
 // Observed traffic from Prometheus' HTTP API (`/api/v1/query`), for every cluster alike: Istio's two
-// edge-revealing counters (istio.md §7), summed over a window by the labels the core reads, fed to the
-// same `parseTraffic` as `handshake analyze --traffic`. Prometheus is reached either at a direct URL
-// (fetch, injected) or through the Kubernetes API server's service proxy (the cluster's own
+// edge-revealing counters (istio.md §7), summed over a window by the labels the core reads, read by the
+// same code as `handshake analyze --traffic` reads a saved answer (parseTraffic's `parseQueryAnswer`,
+// on the decoded JSON). Prometheus is reached either at a direct URL (fetch, injected) or through the Kubernetes API server's service proxy (the cluster's own
 // authenticated transport). A query that fails never fails the read: it becomes a completeness entry
 // (kind "Telemetry") and the snapshot then has no edges: edges come only from observed traffic
 // (contract.md §1.1).
@@ -9,7 +9,7 @@ import "server-only";
 import type { InputProblem, ParsedTraffic, TrafficSample } from "../../core/model/input";
 import { isObj } from "../../core/model/read";
 import type { Completeness } from "../../core/snapshot/schema";
-import { parseTraffic } from "../../core/traffic/parseTraffic";
+import { parseQueryAnswer } from "../../core/traffic/parseTraffic";
 import { KubeError, type KubeErrorReason, type KubeTransport } from "../kube/transport";
 import type { PrometheusTarget, ServiceRef } from "./settings";
 
@@ -162,12 +162,13 @@ export async function readTraffic(
     const metric = TRAFFIC_METRICS[i]!;
     if (a.status === "fulfilled" && isObj(a.value) && a.value.status === "success") {
       answered++;
-      const parsed = parseTraffic(
-        JSON.stringify(tagged(a.value, metric, o.window)),
-        `Prometheus ${ep.where}, ${metric}`,
-      );
+      // The answer is already decoded: read its series as they are, named by the query's metric.
+      const parsed = parseQueryAnswer(a.value, `Prometheus ${ep.where}, ${metric}`, { metric });
       // increase() extrapolates to the window's edges, so counts come back fractional; edges show whole calls.
-      for (const s of parsed.samples) samples.push({ ...s, value: Math.round(s.value) });
+      for (const s of parsed.samples) {
+        s.value = Math.round(s.value);
+        samples.push(s);
+      }
       problems.push(...parsed.problems);
       return;
     }
@@ -188,20 +189,6 @@ export async function readTraffic(
     entry(ep, f.reason, message, f.metrics, answered > 0),
   );
   return answered > 0 ? { traffic: { samples, problems, window: o.window }, completeness } : { completeness };
-}
-
-function tagged(answer: Record<string, unknown>, metric: string, window: string): unknown {
-  const data = isObj(answer.data) ? answer.data : {};
-  const name = (r: unknown) =>
-    isObj(r) && isObj(r.metric) && r.metric.__name__ === undefined
-      ? { ...r, metric: { __name__: metric, ...r.metric } }
-      : r;
-  // A malformed result is passed on as-is: parseTraffic reports it as a problem naming the field.
-  return {
-    ...answer,
-    window,
-    data: { ...data, result: Array.isArray(data.result) ? data.result.map(name) : data.result },
-  };
 }
 
 function entry(
