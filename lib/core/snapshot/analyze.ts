@@ -4,7 +4,7 @@
 import { analyzeCertificates, toSnapshotCertificate } from "../certs/analyzeCerts";
 import { collectCertInputs } from "../certs/collect";
 import { DEFAULT_CERT_THRESHOLDS, type CertThresholds } from "../certs/thresholds";
-import { buildEdges } from "../edges/buildEdges";
+import { buildEdges, type EdgeAnalysis } from "../edges/buildEdges";
 import { RULES } from "../findings/rules";
 import type { AnalysisContext, UnreachableProxy } from "../findings/context";
 import { buildModel } from "../model/buildModel";
@@ -75,15 +75,22 @@ function snapshotWorkload(r: Resolver, w: Workload, parts: WorkloadParts): Snaps
     dataplane: w.dataplane,
     identity: identityOf(w, r),
     mtls,
-    ports: workloadPorts(r, w).map((port) => {
-      const d = r.serverDecision(w, port);
-      let byPort = parts.ports.get(d);
-      if (!byPort) parts.ports.set(d, (byPort = new Map()));
-      let out = byPort.get(port);
-      if (!out) byPort.set(port, (out = Object.freeze({ port, mode: d.mode, policy: d.policy, origin: d.origin })));
-      return out;
-    }),
+    ports: snapshotPorts(r, w, parts),
   };
+}
+
+function snapshotPorts(r: Resolver, w: Workload, parts: WorkloadParts): WorkloadPort[] {
+  const ports = workloadPorts(r, w);
+  const out: WorkloadPort[] = [];
+  for (const port of ports) {
+    const d = r.serverDecision(w, port);
+    let byPort = parts.ports.get(d);
+    if (!byPort) parts.ports.set(d, (byPort = new Map()));
+    let shared = byPort.get(port);
+    if (!shared) byPort.set(port, (shared = Object.freeze({ port, mode: d.mode, policy: d.policy, origin: d.origin })));
+    out.push(shared);
+  }
+  return out;
 }
 
 function snapshotNamespace(model: MeshModel, r: Resolver, name: string): SnapshotNamespace {
@@ -110,6 +117,13 @@ function snapshotNamespace(model: MeshModel, r: Resolver, name: string): Snapsho
 function snapshotService(s: MeshModel["services"][number]): SnapshotService {
   return { namespace: s.namespace, name: s.name, host: s.host, headless: s.headless, external: s.external, ports: s.ports, workloads: s.workloads };
 }
+
+/**
+ * Module level, not an arrow made inside `analyze`: a closure's optimised code is held only weakly by
+ * its feedback, so it died with each analysis's closures at the next full GC and was compiled again
+ * at every analysis (docs/DECISIONS.md, "Analysis performance, round 7").
+ */
+const edgeOf = (e: EdgeAnalysis) => e.edge;
 
 /** Every rule's findings, in catalogue order; a plain loop, as `flatMap` ran unoptimised at each analysis (called once per run). */
 function runRules(ctx: AnalysisContext): Finding[] {
@@ -142,6 +156,11 @@ export function analyze(inputs: ParsedInputs, opts: AnalyzeOptions): MeshSnapsho
 
   // Made once per analysis: see model/perRun.ts.
   const parts = perRun<WorkloadParts>({ mtls: new Map(), ports: new Map() });
+  // Loops, not `.map` with a closure made here: see edgeOf.
+  const namespaces: SnapshotNamespace[] = [];
+  for (const n of model.namespaces.keys()) namespaces.push(snapshotNamespace(model, resolver, n));
+  const workloads: SnapshotWorkload[] = [];
+  for (const w of model.workloads) workloads.push(snapshotWorkload(resolver, w, parts));
   const snapshot = sortSnapshot({
     schemaVersion: 1,
     generatedAt: iso(opts.generatedAt ?? opts.now),
@@ -154,10 +173,10 @@ export function analyze(inputs: ParsedInputs, opts: AnalyzeOptions): MeshSnapsho
       dataplanes: [...dataplanes],
     },
     completeness,
-    namespaces: [...model.namespaces.keys()].map((n) => snapshotNamespace(model, resolver, n)),
-    workloads: model.workloads.map((w) => snapshotWorkload(resolver, w, parts)),
+    namespaces,
+    workloads,
     services: model.services.map(snapshotService),
-    edges: edges.map((e) => e.edge),
+    edges: edges.map(edgeOf),
     certificates: certs.entries.map(toSnapshotCertificate),
     findings,
   });

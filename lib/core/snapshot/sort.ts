@@ -55,30 +55,44 @@ const compareDestinations = (a: Edge["destination"], b: Edge["destination"]) =>
  * destination objects (one per client, one per service port), so those few thousand objects are
  * ranked once and the 20k edges are sorted by two integers instead of up to six string compares.
  */
+const sourceOf = (e: Edge) => e.source;
+const destinationOf = (e: Edge) => e.destination;
+
 export function sortEdges(edges: Edge[]): Edge[] {
   const n = edges.length;
-  const src = ranks(edges.map((e) => e.source), compareSources);
-  const dst = ranks(edges.map((e) => e.destination), compareDestinations);
+  const src = ranks(edges.map(sourceOf), compareSources);
+  const dst = ranks(edges.map(destinationOf), compareDestinations);
   // One number per edge: (source rank, destination rank, original index) — exact while below 2^53.
   if ((src.size + 1) * (dst.size + 1) * (n + 1) >= Number.MAX_SAFE_INTEGER) return edges.sort(compareEdges);
   const keys = new Float64Array(n);
   for (let i = 0; i < n; i++) keys[i] = (src.get(edges[i]!.source)! * dst.size + dst.get(edges[i]!.destination)!) * n + i;
   keys.sort();
-  const sorted = Array.from(keys, (k) => edges[k % n]!);
-  for (let i = 0; i < n; i++) edges[i] = sorted[i]!;
+  const sorted = edges.slice();
+  for (let i = 0; i < n; i++) edges[i] = sorted[keys[i]! % n]!;
   return edges;
 }
 
+// Module-level comparators, not closures made per call: a closure's optimised code is held weakly and
+// died at each full GC between analyses (docs/DECISIONS.md, "Analysis performance, round 7").
+type S = MeshSnapshot;
+const compareCompleteness = (a: S["completeness"][number], b: S["completeness"][number]) =>
+  cmp(a.kind, b.kind) || cmp(a.namespace ?? "", b.namespace ?? "") || cmp(a.message, b.message);
+const compareNamespaces = (a: S["namespaces"][number], b: S["namespaces"][number]) => cmp(a.name, b.name);
+const compareWorkloads = (a: S["workloads"][number], b: S["workloads"][number]) =>
+  cmp(a.namespace, b.namespace) || cmp(a.name, b.name) || cmp(a.kind, b.kind);
+const compareServices = (a: S["services"][number], b: S["services"][number]) =>
+  cmp(a.namespace, b.namespace) || cmp(a.name, b.name) || cmp(a.host, b.host);
+const compareCertificates = (a: S["certificates"][number], b: S["certificates"][number]) =>
+  cmp(a.source.namespace ?? "", b.source.namespace ?? "") || cmp(a.source.name ?? "", b.source.name ?? "") || cmp(a.id, b.id);
+
 export function sortSnapshot(s: MeshSnapshot): MeshSnapshot {
   s.mesh.dataplanes.sort(cmp);
-  s.completeness.sort((a, b) => cmp(a.kind, b.kind) || cmp(a.namespace ?? "", b.namespace ?? "") || cmp(a.message, b.message));
-  s.namespaces.sort((a, b) => cmp(a.name, b.name));
-  s.workloads.sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name) || cmp(a.kind, b.kind));
-  s.services.sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name) || cmp(a.host, b.host));
+  s.completeness.sort(compareCompleteness);
+  s.namespaces.sort(compareNamespaces);
+  s.workloads.sort(compareWorkloads);
+  s.services.sort(compareServices);
   sortEdges(s.edges);
-  s.certificates.sort(
-    (a, b) => cmp(a.source.namespace ?? "", b.source.namespace ?? "") || cmp(a.source.name ?? "", b.source.name ?? "") || cmp(a.id, b.id),
-  );
+  s.certificates.sort(compareCertificates);
   s.findings.sort(compareFindings);
   return s;
 }

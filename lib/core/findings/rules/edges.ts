@@ -42,19 +42,20 @@ const NO_REFS: Ref[] = [];
 /** Objects an edge finding names: deciding DR and PA, then the client and server workloads. */
 function edgeResources(ea: EdgeAnalysis, extra: Ref[] = NO_REFS): Ref[] {
   const out: Ref[] = [];
-  // At most a handful of refs: a pairwise check, not a Set of key strings per finding (thousands of them).
-  const add = (r: Ref) => {
-    for (const o of out) if (o.kind === r.kind && (o.namespace ?? "") === (r.namespace ?? "") && o.name === r.name) return;
-    out.push(r);
-  };
-  for (const r of extra) add(r);
+  for (const r of extra) addRef(out, r);
   const p = ea.edge.predicted;
-  if (p.client.destinationRule) add(p.client.destinationRule);
-  if (p.server.policy) add(p.server.policy);
-  if (ea.client.workload) add(sharedWorkloadRef(ea.client.workload));
+  if (p.client.destinationRule) addRef(out, p.client.destinationRule);
+  if (p.server.policy) addRef(out, p.server.policy);
+  if (ea.client.workload) addRef(out, sharedWorkloadRef(ea.client.workload));
   const server = ea.prediction.worst.workload;
-  if (server) add(sharedWorkloadRef(server));
+  if (server) addRef(out, sharedWorkloadRef(server));
   return out;
+}
+
+/** Adds `r` unless present. At most a handful of refs: a pairwise check, not a Set of key strings per finding (thousands of them). */
+function addRef(out: Ref[], r: Ref): void {
+  for (const o of out) if (o.kind === r.kind && (o.namespace ?? "") === (r.namespace ?? "") && o.name === r.name) return;
+  out.push(r);
 }
 
 const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) => string> = {
@@ -108,18 +109,24 @@ function groupBroken(edges: EdgeAnalysis[]): Map<BrokenCode, EdgeAnalysis[]> {
 }
 const NO_EDGES: EdgeAnalysis[] = [];
 
+function brokenFinding(ctx: AnalysisContext, code: Exclude<BrokenCode, "edge.passthrough">, ea: EdgeAnalysis) {
+  return finding(code, {
+    message: `${ea.edge.id}: ${ea.edge.predicted.reason}`,
+    resources: edgeResources(ea, code === "edge.auto-mtls-namespace-disable" ? namespaceDisablePolicy(ctx, ea) : []),
+    edge: ea.edge.id,
+    fix: FIXES[code](ea),
+  });
+}
+
+// The per-edge work is in module-level functions, not closures made inside the rule: a closure's
+// optimised code is held only weakly, so it died with each analysis's closures at the next full GC
+// and was compiled again at every analysis (docs/DECISIONS.md, "Analysis performance, round 7").
 const brokenRule = (code: Exclude<BrokenCode, "edge.passthrough">) =>
-  rule(code, (ctx: AnalysisContext) =>
-    brokenEdges(ctx, code)
-      .map((ea) =>
-        finding(code, {
-          message: `${ea.edge.id}: ${ea.edge.predicted.reason}`,
-          resources: edgeResources(ea, code === "edge.auto-mtls-namespace-disable" ? namespaceDisablePolicy(ctx, ea) : []),
-          edge: ea.edge.id,
-          fix: FIXES[code](ea),
-        }),
-      ),
-  );
+  rule(code, (ctx: AnalysisContext) => {
+    const out = [];
+    for (const ea of brokenEdges(ctx, code)) out.push(brokenFinding(ctx, code, ea));
+    return out;
+  });
 
 export const edgeAutoMtlsNamespaceDisable = brokenRule("edge.auto-mtls-namespace-disable");
 export const edgeMtlsToNoProxy = brokenRule("edge.mtls-to-no-proxy");
@@ -129,60 +136,58 @@ export const edgePlaintextToStrict = brokenRule("edge.plaintext-to-strict");
 
 const isPassthrough = (ea: EdgeAnalysis) => ea.passthroughObserved || ea.prediction.worst.why === "passthrough" || ea.prediction.worst.why === "blackhole";
 
-export const edgePlaintext = rule("edge.plaintext", (ctx) =>
-  ctx.edges
-    .filter((ea) => {
-      if (ea.edge.predicted.verdict !== "plaintext" || ea.service.external || isPassthrough(ea)) return false;
-      const clientProxy = ea.client.dataplane !== "none";
-      const serverProxy = ea.prediction.worst.accept.kind !== "none";
-      return clientProxy || serverProxy;
-    })
-    .map((ea) =>
-      finding("edge.plaintext", {
-        message: `${ea.edge.id} is plaintext: ${ea.edge.predicted.reason}`,
-        resources: edgeResources(ea),
-        edge: ea.edge.id,
-        fix:
-          ea.client.dataplane === "none"
-            ? `Give ${ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "the caller"} a proxy so the call can be mTLS.`
-            : `Make both sides meshed and let auto mTLS (or ISTIO_MUTUAL) encrypt ${ea.service.host}.`,
-      }),
-    ),
-);
+function isPlaintextFinding(ea: EdgeAnalysis): boolean {
+  if (ea.edge.predicted.verdict !== "plaintext" || ea.service.external || isPassthrough(ea)) return false;
+  const clientProxy = ea.client.dataplane !== "none";
+  const serverProxy = ea.prediction.worst.accept.kind !== "none";
+  return clientProxy || serverProxy;
+}
 
-export const edgePassthrough = rule("edge.passthrough", (ctx) =>
-  ctx.edges
-    .filter((ea) => isPassthrough(ea))
-    .map((ea) =>
-      finding("edge.passthrough", {
-        severity: ea.edge.predicted.verdict === "broken" && brokenEdgeCode(ea) === "edge.passthrough" ? "error" : "warning",
-        message: `${ea.edge.id}: ${ea.edge.predicted.reason}`,
-        resources: edgeResources(ea, ea.prediction.sidecar ? [{ kind: "Sidecar", namespace: ea.prediction.sidecar.namespace, name: ea.prediction.sidecar.name }] : []),
-        edge: ea.edge.id,
-        fix: ea.prediction.sidecar
-          ? `Add ${ea.service.namespace}/${ea.service.host} to the egress hosts of Sidecar ${ea.prediction.sidecar.namespace}/${ea.prediction.sidecar.name}.`
-          : `Make the destination known to the mesh (a Service or ServiceEntry) and call it by its service name, not a pod IP.`,
-      }),
-    ),
-);
+function plaintextFinding(ea: EdgeAnalysis) {
+  return finding("edge.plaintext", {
+    message: `${ea.edge.id} is plaintext: ${ea.edge.predicted.reason}`,
+    resources: edgeResources(ea),
+    edge: ea.edge.id,
+    fix:
+      ea.client.dataplane === "none"
+        ? `Give ${ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "the caller"} a proxy so the call can be mTLS.`
+        : `Make both sides meshed and let auto mTLS (or ISTIO_MUTUAL) encrypt ${ea.service.host}.`,
+  });
+}
 
-export const edgeObservedMismatch = rule("edge.observed-mismatch", (ctx) =>
-  ctx.edges
-    .filter((ea) => edgeContradicts(ea.edge))
-    .map((ea) => {
-      const o = ea.edge.observed!;
-      const seen =
-        o.mtls > 0 && o.plaintext > 0 ? `${o.mtls} mTLS and ${o.plaintext} plaintext` : o.mtls > 0 ? `${o.mtls} mTLS` : o.plaintext > 0 ? `${o.plaintext} plaintext` : "";
-      return finding("edge.observed-mismatch", {
-        message: `${ea.edge.id}: predicted ${ea.edge.predicted.verdict}, but the destination reported ${seen}${o.window ? ` over ${o.window}` : ""}. ${ea.edge.predicted.reason}`,
-        resources: edgeResources(ea),
-        edge: ea.edge.id,
-        fix:
-          ea.edge.predicted.verdict === "broken"
-            ? `The traffic observed predates the current configuration or bypasses it: those callers fail now. Fix the configuration named above.`
-            : `Check for recent configuration changes or pods not yet restarted; the telemetry is newer evidence than the configuration.`,
-      });
-    }),
-);
+export const edgePlaintext = rule("edge.plaintext", (ctx) => ctx.edges.filter(isPlaintextFinding).map(plaintextFinding));
+
+function passthroughFinding(ea: EdgeAnalysis) {
+  return finding("edge.passthrough", {
+    severity: ea.edge.predicted.verdict === "broken" && brokenEdgeCode(ea) === "edge.passthrough" ? "error" : "warning",
+    message: `${ea.edge.id}: ${ea.edge.predicted.reason}`,
+    resources: edgeResources(ea, ea.prediction.sidecar ? [{ kind: "Sidecar", namespace: ea.prediction.sidecar.namespace, name: ea.prediction.sidecar.name }] : []),
+    edge: ea.edge.id,
+    fix: ea.prediction.sidecar
+      ? `Add ${ea.service.namespace}/${ea.service.host} to the egress hosts of Sidecar ${ea.prediction.sidecar.namespace}/${ea.prediction.sidecar.name}.`
+      : `Make the destination known to the mesh (a Service or ServiceEntry) and call it by its service name, not a pod IP.`,
+  });
+}
+
+export const edgePassthrough = rule("edge.passthrough", (ctx) => ctx.edges.filter(isPassthrough).map(passthroughFinding));
+
+const isContradicted = (ea: EdgeAnalysis) => edgeContradicts(ea.edge);
+
+function observedMismatchFinding(ea: EdgeAnalysis) {
+  const o = ea.edge.observed!;
+  const seen =
+    o.mtls > 0 && o.plaintext > 0 ? `${o.mtls} mTLS and ${o.plaintext} plaintext` : o.mtls > 0 ? `${o.mtls} mTLS` : o.plaintext > 0 ? `${o.plaintext} plaintext` : "";
+  return finding("edge.observed-mismatch", {
+    message: `${ea.edge.id}: predicted ${ea.edge.predicted.verdict}, but the destination reported ${seen}${o.window ? ` over ${o.window}` : ""}. ${ea.edge.predicted.reason}`,
+    resources: edgeResources(ea),
+    edge: ea.edge.id,
+    fix:
+      ea.edge.predicted.verdict === "broken"
+        ? `The traffic observed predates the current configuration or bypasses it: those callers fail now. Fix the configuration named above.`
+        : `Check for recent configuration changes or pods not yet restarted; the telemetry is newer evidence than the configuration.`,
+  });
+}
+
+export const edgeObservedMismatch = rule("edge.observed-mismatch", (ctx) => ctx.edges.filter(isContradicted).map(observedMismatchFinding));
 
 export type { FindingCode };
