@@ -151,8 +151,7 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
   const invalid: InvalidCert[] = [];
   const parsed: Parsed[] = [];
   for (const input of o.inputs) {
-    const ders: Uint8Array[] = [];
-    if (input.der) ders.push(input.der);
+    const ders: Uint8Array[] = input.ders ? [...input.ders] : [];
     if (input.pem !== undefined) {
       const blocks = pemCertificates(input.pem);
       ders.push(...blocks.ders);

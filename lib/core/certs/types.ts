@@ -27,9 +27,10 @@ export interface CertInput {
   source: CertSource;
   context: CertContext;
   mesh: MeshKind;
-  /** PEM text (one or more blocks) or DER bytes. */
+  /** PEM text (one or more blocks), decoded by the analysis. */
   pem?: string;
-  der?: Uint8Array;
+  /** Certificates already decoded from PEM by a reader (sources/*), in order: taken as they are. */
+  ders?: Uint8Array[];
   /** Groups the inputs whose certificates verify against each other: a workload chain and the bundle it is checked with share it (e.g. "proxy:ns/pod"). */
   trustScope?: string;
   /** The workload or pod the certificate belongs to, when the place says (a proxy's own secret). */

@@ -1,10 +1,12 @@
 // Certificates held by proxies, from their config dumps (istio.md §6): Envoy's SecretsConfigDump
 // (raw admin output in snake_case, `istioctl … -o json` in camelCase) and ztunnel's `certificates[]`.
-// Pure. Only certificate fields are ever read — `private_key` is never touched — and only
-// CERTIFICATE PEM blocks are passed on. One broken secret becomes a problem; the rest still counts.
+// Pure. Only certificate fields are ever read — `private_key` is never touched — and only the DER of
+// CERTIFICATE PEM blocks is passed on (x509.ts's `pemCertificates`, the one PEM reader, refuses a key
+// under a certificate label). One broken secret becomes a problem; the rest still counts.
 import type { ConfigDump, InputProblem } from "../../model/input";
 import { arr, at, isObj, str, type Obj } from "../../model/read";
 import type { CertInput, CertSource } from "../types";
+import { pemCertificates } from "../x509";
 
 export interface DumpPodInfo {
   serviceAccount: string;
@@ -17,7 +19,7 @@ export interface DumpCertInputs {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Shared PEM / base64 helpers (also used by fromObjects.ts)
+// Base64 helper (also used by fromObjects.ts)
 
 
 /** The bytes of a base64 text as a binary string (one char per byte), or null when it is not base64. Whitespace is tolerated. */
@@ -29,73 +31,6 @@ export function decodeBase64(text: string): string | null {
   const buf = Buffer.from(b64, "base64");
   if (buf.toString("base64").replace(/=+$/, "") !== b64.replace(/=+$/, "")) return null;
   return buf.toString("latin1");
-}
-
-/** Base64 body in 64-column lines, as PEM writes it. */
-function wrap64(body: string): string {
-  const lines: string[] = [];
-  for (let i = 0; i < body.length; i += 64) lines.push(body.slice(i, i + 64));
-  return lines.join("\n");
-}
-
-const CERT_TYPES = new Set(["CERTIFICATE", "TRUSTED CERTIFICATE", "X509 CERTIFICATE"]);
-const BEGIN = /-----BEGIN ([A-Z0-9 ]+)-----/g;
-
-export interface CertificateBlocks {
-  /** The CERTIFICATE blocks, re-emitted canonically (64-column base64, one trailing newline each). Empty when there are none. */
-  pem: string;
-  count: number;
-  /** Why some CERTIFICATE blocks were dropped; never quotes any content. */
-  dropped: string[];
-}
-
-/**
- * Keeps only the well-formed CERTIFICATE blocks of a PEM text. Every other block (private keys above
- * all), text between blocks, and CERTIFICATE blocks that are malformed or whose content is not shaped
- * like a certificate (e.g. a key relabelled as one) are left out, so nothing but certificates goes on.
- */
-export function certificateBlocks(text: string): CertificateBlocks {
-  const begins: { type: string; start: number; body: number }[] = [];
-  for (const m of text.matchAll(BEGIN))
-    begins.push({ type: m[1]!, start: m.index, body: m.index + m[0].length });
-  let pem = "";
-  let count = 0;
-  const dropped: string[] = [];
-  begins.forEach((b, i) => {
-    if (!CERT_TYPES.has(b.type)) return;
-    const n = i + 1;
-    const limit = begins[i + 1]?.start ?? text.length;
-    const end = text.indexOf(`-----END ${b.type}-----`, b.body);
-    if (end < 0 || end > limit) {
-      dropped.push(`PEM block ${n} (${b.type}) has no END line`);
-      return;
-    }
-    const body = text.slice(b.body, end).replace(/\s+/g, "");
-    const der = decodeBase64(body);
-    if (der === null || der.length === 0) {
-      dropped.push(`PEM block ${n} (${b.type}) is not valid base64`);
-      return;
-    }
-    if (!looksLikeCertificate(der)) {
-      dropped.push(`PEM block ${n} (${b.type}) does not hold a certificate`);
-      return;
-    }
-    pem += `-----BEGIN ${b.type}-----\n${wrap64(body)}\n-----END ${b.type}-----\n`;
-    count++;
-  });
-  return { pem, count, dropped };
-}
-
-/**
- * A certificate is SEQUENCE { SEQUENCE tbsCertificate, … }; every private key encoding (PKCS#1,
- * PKCS#8, SEC 1) starts SEQUENCE { INTEGER version, … }. Checking the first inner tag is enough to
- * refuse a key dressed up as a certificate without parsing anything else.
- */
-function looksLikeCertificate(der: string): boolean {
-  if (der.charCodeAt(0) !== 0x30 || der.length < 4) return false;
-  const len = der.charCodeAt(1);
-  const header = len < 0x80 ? 2 : 2 + (len & 0x7f);
-  return der.charCodeAt(header) === 0x30;
 }
 
 /** Both spellings of a proto field: raw Envoy admin (snake_case) and istioctl jsonpb (camelCase). */
@@ -135,18 +70,21 @@ function problem(r: Reader, what: string, fieldPath: string, message: string): v
   });
 }
 
-/** Decoded certificates of one value, or undefined after reporting why there are none. */
+/**
+ * The certificates (DER) of one value, or undefined after reporting why there are none. Decoded once,
+ * here, by the analysis's own PEM reader: the analysis takes the DER as it is.
+ */
 function certificates(
   r: Reader,
   text: string,
   what: string,
   fieldPath: string,
   name: string,
-): string | undefined {
-  const blocks = certificateBlocks(text);
-  for (const d of blocks.dropped) problem(r, what, fieldPath, `${name}: ${d}`);
-  if (blocks.count > 0) return blocks.pem;
-  if (blocks.dropped.length === 0) problem(r, what, fieldPath, `${name} holds no PEM CERTIFICATE block`);
+): Uint8Array[] | undefined {
+  const blocks = pemCertificates(text);
+  for (const e of blocks.errors) problem(r, what, fieldPath, `${name}: ${e}`);
+  if (blocks.ders.length > 0) return blocks.ders;
+  if (blocks.errors.length === 0) problem(r, what, fieldPath, `${name} holds no PEM CERTIFICATE block`);
   return undefined;
 }
 
@@ -208,7 +146,7 @@ function dataSource(
   what: string,
   fieldPath: string,
   name: string,
-): string | undefined {
+): Uint8Array[] | undefined {
   const bytes = field(ds, "inline_bytes", "inlineBytes");
   if (typeof bytes.value === "string") {
     const text = decodeBase64(bytes.value);
@@ -248,13 +186,13 @@ function readSecret(
   if (isObj(tls.value)) {
     const chain = field(tls.value, "certificate_chain", "certificateChain");
     const chainPath = `${path}.secret.${tls.name}.${chain.name}`;
-    const pem = dataSource(r, chain.value, what, chainPath, chain.name);
-    if (pem !== undefined) {
+    const ders = dataSource(r, chain.value, what, chainPath, chain.name);
+    if (ders !== undefined) {
       if (name === "default") {
         r.out.inputs.push({
           ...base,
           context: "workload-chain",
-          pem,
+          ders,
           ...(p
             ? {
                 owner: {
@@ -269,7 +207,7 @@ function readSecret(
             : {}),
         });
       } else {
-        r.out.inputs.push({ ...base, context: "tls-chain", pem });
+        r.out.inputs.push({ ...base, context: "tls-chain", ders });
       }
     }
   }
@@ -279,8 +217,8 @@ function readSecret(
   const vcPath = `${path}.secret.${vc.name}`;
   const trusted = field(vc.value, "trusted_ca", "trustedCa");
   if (trusted.value !== undefined) {
-    const pem = dataSource(r, trusted.value, what, `${vcPath}.${trusted.name}`, trusted.name);
-    if (pem !== undefined) r.out.inputs.push({ ...base, context: "trust-bundle", pem });
+    const ders = dataSource(r, trusted.value, what, `${vcPath}.${trusted.name}`, trusted.name);
+    if (ders !== undefined) r.out.inputs.push({ ...base, context: "trust-bundle", ders });
   }
   // SPIFFE validator (SPIRE / multiple trust domains): one bundle per trust domain.
   const custom = field(vc.value, "custom_validator_config", "customValidatorConfig");
@@ -290,18 +228,18 @@ function readSecret(
     const tdName = str(at(td, "name")) ?? "";
     const bundle = field(td, "trust_bundle", "trustBundle");
     const tdPath = `${vcPath}.${custom.name}.${typed.name}.${domains.name}[${i}].${bundle.name}`;
-    const pem = dataSource(
+    const ders = dataSource(
       r,
       bundle.value,
       `${what}: trust domain ${tdName || `#${i + 1}`}`,
       tdPath,
       bundle.name,
     );
-    if (pem !== undefined)
+    if (ders !== undefined)
       r.out.inputs.push({
         ...base,
         context: "trust-bundle",
-        pem,
+        ders,
         ...(tdName ? { trustDomains: [tdName] } : {}),
       });
   });
@@ -334,31 +272,31 @@ function readZtunnel(dump: ConfigDump, out: DumpCertInputs): void {
     const m = SPIFFE_K8S.exec(identity);
 
     const chain = field(entry, "cert_chain", "certChain");
-    const chainPem = ztunnelCerts(r, chain.value, what, `certificates[${i}].${chain.name}`, chain.name);
-    if (chainPem)
+    const chainDers = ztunnelCerts(r, chain.value, what, `certificates[${i}].${chain.name}`, chain.name);
+    if (chainDers.length > 0)
       out.inputs.push({
         ...base,
         source: { ...source, key: "certChain" },
         context: "workload-chain",
-        pem: chainPem,
+        ders: chainDers,
         ...(m ? { owner: { namespace: m[1]! } } : {}),
       });
 
     const roots = field(entry, "root_certs", "rootCerts");
-    const rootPem = ztunnelCerts(r, roots.value, what, `certificates[${i}].${roots.name}`, roots.name);
-    if (rootPem)
+    const rootDers = ztunnelCerts(r, roots.value, what, `certificates[${i}].${roots.name}`, roots.name);
+    if (rootDers.length > 0)
       out.inputs.push({
         ...base,
         source: { ...source, key: "rootCerts" },
         context: "trust-bundle",
-        pem: rootPem,
+        ders: rootDers,
       });
   });
 }
 
 /** `[{pem, serialNumber, …}]` (PEM text; base64 of PEM tolerated) → the CERTIFICATE blocks in order. */
-function ztunnelCerts(r: Reader, list: unknown, what: string, fieldPath: string, name: string): string {
-  let pem = "";
+function ztunnelCerts(r: Reader, list: unknown, what: string, fieldPath: string, name: string): Uint8Array[] {
+  const ders: Uint8Array[] = [];
   arr(list).forEach((c, i) => {
     const raw = typeof c === "string" ? c : str(at(c, "pem"));
     if (raw === undefined) return;
@@ -372,7 +310,7 @@ function ztunnelCerts(r: Reader, list: unknown, what: string, fieldPath: string,
       }
       text = decoded;
     }
-    pem += certificates(r, text, what, path, `${name}[${i}]`) ?? "";
+    ders.push(...(certificates(r, text, what, path, `${name}[${i}]`) ?? []));
   });
-  return pem;
+  return ders;
 }

@@ -1,8 +1,8 @@
 // Certificates and certificate settings held by Kubernetes objects: Istio's root ConfigMap and CA
 // Secrets (istio.md §8), Linkerd's trust roots and issuer (other-meshes.md §1), cert-manager
 // Certificates, Issuers and the kubernetes.io/tls Secrets they write (§2), SPIRE's bundle and server
-// config (§3). Pure. Secret keys whose name mentions "key" are never read, and only CERTIFICATE PEM
-// blocks are passed on, whatever else a value holds.
+// config (§3). Pure. Secret keys whose name mentions "key" are never read, and only the DER of
+// CERTIFICATE PEM blocks is passed on, whatever else a value holds.
 import type { InputProblem, KubeObject, LoadedObject } from "../../model/input";
 import { arr, at, bool, isObj, obj, str, type Obj } from "../../model/read";
 import type { Ref } from "../../snapshot/schema";
@@ -15,7 +15,8 @@ import type {
   MeshKind,
   SpireServerConfig,
 } from "../types";
-import { certificateBlocks, decodeBase64 } from "./fromConfigDumps";
+import { decodeBase64 } from "./fromConfigDumps";
+import { pemCertificates } from "../x509";
 
 export interface ObjectCertInputs {
   inputs: CertInput[];
@@ -102,10 +103,10 @@ function readKeys(
       continue;
     }
     if (v.text.trim() === "") continue; // istio-ca-secret writes an empty cert-chain.pem
-    const blocks = certificateBlocks(v.text);
-    for (const d of blocks.dropped) out.problems.push(problem(lo, v.field, d));
-    if (blocks.count === 0) {
-      if (blocks.dropped.length === 0)
+    const blocks = pemCertificates(v.text);
+    for (const e of blocks.errors) out.problems.push(problem(lo, v.field, e));
+    if (blocks.ders.length === 0) {
+      if (blocks.errors.length === 0)
         out.problems.push(problem(lo, v.field, "holds no PEM CERTIFICATE block"));
       continue;
     }
@@ -118,7 +119,7 @@ function readKeys(
       },
       context: w.context,
       mesh,
-      pem: blocks.pem,
+      ders: blocks.ders,
       ...extra,
       at: { ...lo.at },
     });

@@ -3,7 +3,8 @@ import { configDump, makePki, ztunnelDump, type Pki } from "../../../../test/pki
 import { parseManifestText } from "../../load/parseManifests";
 import type { ConfigDump, KubeObject, LoadedObject } from "../../model/input";
 import type { CertInput } from "../types";
-import { certificateBlocks, certInputsFromDump, decodeBase64 } from "./fromConfigDumps";
+import { pemCertificates } from "../x509";
+import { certInputsFromDump, decodeBase64 } from "./fromConfigDumps";
 import { certInputsFromObjects, parseSpireServerConf } from "./fromObjects";
 
 let pki: Pki;
@@ -38,28 +39,41 @@ function secretsOf(dump: object): Record<string, unknown[]> {
 }
 const SECRET = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
 
+/** Canonical PEM (64-column base64, one trailing newline per block) of DER certificates, as test/pki.ts writes them. */
+const pemOfDers = (ders: Uint8Array[]) =>
+  ders.map((d) => `-----BEGIN CERTIFICATE-----\n${Buffer.from(d).toString("base64").match(/.{1,64}/g)!.join("\n")}\n-----END CERTIFICATE-----\n`).join("");
+/** A reader's certificates as PEM, to compare with the test PKI's PEM texts. */
+const pemOf = (i: CertInput) => (i.ders ? pemOfDers(i.ders) : i.pem);
+/**
+ * JSON of a reader's result with every DER as PEM, so a key's base64 lines would show in it. (As PEM,
+ * wrapped like the key's own PEM: unwrapped, a certificate's base64 can contain the 40 characters of
+ * a key line that hold the public key, which both carry.)
+ */
+const jsonOf = (r: unknown) => JSON.stringify(r, (_k, v: unknown) => (v instanceof Uint8Array ? pemOfDers([v]) : v));
+/** Inputs with their decoded certificates shown as PEM. */
+const asPem = (inputs: CertInput[]) => inputs.map(({ ders, ...rest }) => (ders ? { ...rest, pem: pemOfDers(ders) } : rest));
+
 // ---------------------------------------------------------------------------------------------
 
 describe("PEM helpers", () => {
-  it("keeps only CERTIFICATE blocks, canonically wrapped, and drops keys and keys dressed as certificates", () => {
+  it("the readers' PEM reader keeps only CERTIFICATE blocks and drops keys and keys dressed as certificates", () => {
     const keyBody = pki.keys.leafEcdsa.replace(/-----[A-Z ]+-----/g, "").trim();
     const disguised = `-----BEGIN CERTIFICATE-----\n${keyBody}\n-----END CERTIFICATE-----\n`;
     const text = `# bundle\n${pki.keys.leafEcdsa}${pki.leafEcdsa}junk\n${disguised}${pki.intermediate.replace(/\n/g, "\r\n")}`;
-    const r = certificateBlocks(text);
-    expect(r.count).toBe(2);
-    expect(r.pem).toBe(pki.leafEcdsa + pki.intermediate);
-    expect(r.dropped).toEqual(["PEM block 3 (CERTIFICATE) does not hold a certificate"]);
-    expect(JSON.stringify(r)).not.toContain("PRIVATE KEY");
+    const r = pemCertificates(text);
+    expect(pemOfDers(r.ders)).toBe(pki.leafEcdsa + pki.intermediate);
+    expect(r.errors).toEqual(["PEM block 3: not a DER certificate"]);
+    expect(jsonOf(r)).not.toContain("PRIVATE KEY");
   });
 
   it("reports a CERTIFICATE block without END or with broken base64, without quoting it", () => {
-    const r = certificateBlocks(
+    const r = pemCertificates(
       "-----BEGIN CERTIFICATE-----\nMII$$$\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\nMIIB",
     );
-    expect(r.count).toBe(0);
-    expect(r.dropped).toEqual([
-      "PEM block 1 (CERTIFICATE) is not valid base64",
-      "PEM block 2 (CERTIFICATE) has no END line",
+    expect(r.ders).toEqual([]);
+    expect(r.errors).toEqual([
+      "PEM block 1: invalid base64",
+      "PEM block 2: BEGIN CERTIFICATE without a matching END line",
     ]);
   });
 
@@ -80,7 +94,7 @@ describe("certInputsFromDump: Envoy", () => {
       workload: "web",
     });
     expect(r.problems).toEqual([]);
-    expect(r.inputs).toEqual([
+    expect(asPem(r.inputs)).toEqual([
       {
         source: { kind: "proxy", namespace: "shop", pod: "web-1", name: "default" },
         context: "workload-chain",
@@ -137,7 +151,7 @@ describe("certInputsFromDump: Envoy", () => {
     expect(r.problems).toEqual([]);
     // trusted_ca is an empty object next to the validator, as in istioctl's SPIRE fixture: no input from it.
     const bundles = byContext(r.inputs, "trust-bundle");
-    expect(bundles.map((b) => [b.source.name, b.trustDomains, b.pem])).toEqual([
+    expect(bundles.map((b) => [b.source.name, b.trustDomains, pemOf(b)])).toEqual([
       ["ROOTCA", ["cluster.local"], pki.root],
       ["ROOTCA", ["partner.example"], pki.otherRoot + pki.spireRoot],
     ]);
@@ -219,7 +233,7 @@ describe("certInputsFromDump: Envoy", () => {
       },
     ];
     const r = certInputsFromDump(envoy(dump));
-    expect(r.inputs.map((i) => [i.source.name, i.pem])).toEqual([
+    expect(r.inputs.map((i) => [i.source.name, pemOf(i)])).toEqual([
       ["default", pki.chains.leafEcdsa],
       ["ROOTCA", pki.root],
       ["kubernetes://new", pki.leafNoClientAuth],
@@ -241,7 +255,7 @@ describe("certInputsFromDump: Envoy", () => {
         message: "config dump of pod shop/web-1: secret default: certificate_chain is not valid base64",
       },
     ]);
-    expect(r.inputs.map((i) => [i.source.name, i.context, i.pem])).toEqual([
+    expect(r.inputs.map((i) => [i.source.name, i.context, pemOf(i)])).toEqual([
       ["ROOTCA", "trust-bundle", pki.root],
     ]);
   });
@@ -305,7 +319,7 @@ describe("certInputsFromDump: Envoy", () => {
       expect(parsed.configDumps).toHaveLength(1);
       const r = certInputsFromDump(parsed.configDumps[0]!, { serviceAccount: "web" });
       expect(r.problems).toEqual([]);
-      expect(r.inputs.map((i) => [i.source.pod, i.source.name, i.context, i.pem])).toEqual([
+      expect(r.inputs.map((i) => [i.source.pod, i.source.name, i.context, pemOf(i)])).toEqual([
         ["web-1", "default", "workload-chain", pki.chains.leafEcdsa],
         ["web-1", "ROOTCA", "trust-bundle", pki.root],
       ]);
@@ -322,10 +336,10 @@ describe("certInputsFromDump: Envoy", () => {
       inline_bytes: b64(pki.chains.leafEcdsa + pki.keys.leafEcdsa),
     };
     const r = certInputsFromDump(envoy(dump));
-    const json = JSON.stringify(r);
+    const json = jsonOf(r);
     expect(json).not.toContain("PRIVATE KEY");
     for (const line of keyBodyLines(pki.keys.leafEcdsa)) expect(json).not.toContain(line);
-    expect(byContext(r.inputs, "workload-chain")[0]!.pem).toBe(pki.chains.leafEcdsa);
+    expect(pemOf(byContext(r.inputs, "workload-chain")[0]!)).toBe(pki.chains.leafEcdsa);
   });
 });
 
@@ -348,7 +362,7 @@ describe("certInputsFromDump: ztunnel", () => {
       );
       const r = certInputsFromDump(ztunnel(body), { serviceAccount: "ztunnel" });
       expect(r.problems).toEqual([]);
-      expect(r.inputs.slice(0, 2)).toEqual([
+      expect(asPem(r.inputs.slice(0, 2))).toEqual([
         {
           source: {
             kind: "ztunnel",
@@ -420,7 +434,7 @@ describe("certInputsFromDump: ztunnel", () => {
         message: `config dump of ztunnel pod istio-system/ztunnel-abcde: certificate ${ID}: certChain[1] is not PEM`,
       },
     ]);
-    expect(r.inputs.map((i) => [i.context, i.pem])).toEqual([
+    expect(r.inputs.map((i) => [i.context, pemOf(i)])).toEqual([
       ["workload-chain", pki.leafEcdsa],
       ["trust-bundle", pki.root],
     ]);
@@ -476,7 +490,7 @@ describe("certInputsFromObjects: ConfigMaps", () => {
       loaded(cm("shop", "unrelated", { "root-cert.pem": pki.root })),
     ]);
     expect(r.problems).toEqual([]);
-    expect(r.inputs).toEqual([
+    expect(asPem(r.inputs)).toEqual([
       {
         source: { kind: "ConfigMap", namespace: "shop", name: "istio-ca-root-cert", key: "root-cert.pem" },
         context: "trust-bundle",
@@ -679,7 +693,7 @@ describe("certInputsFromObjects: Secrets", () => {
       "Secret istio-system/istio-ca-secret[ca-cert.pem] ca-chain istio",
       "Secret istio-system/istio-ca-secret[root-cert.pem] root-bundle istio",
     ]);
-    expect(r.inputs[1]!.pem).toBe(pki.intermediate + pki.root);
+    expect(pemOf(r.inputs[1]!)).toBe(pki.intermediate + pki.root);
     expect(r.inputs.every((i) => i.trustScope === undefined && i.owner === undefined)).toBe(true);
   });
 
@@ -704,7 +718,7 @@ describe("certInputsFromObjects: Secrets", () => {
       "Secret linkerd-cm/linkerd-identity-issuer[tls.crt] ca-chain linkerd",
       "Secret linkerd-cm/linkerd-identity-issuer[ca.crt] root-bundle linkerd",
     ]);
-    expect(r.inputs.map((i) => i.pem)).toEqual([pki.linkerdIssuer, pki.linkerdIssuer, pki.linkerdAnchor]);
+    expect(r.inputs.map(pemOf)).toEqual([pki.linkerdIssuer, pki.linkerdIssuer, pki.linkerdAnchor]);
   });
 
   it("reads other kubernetes.io/tls Secrets as tls-chain / tls-ca, cert-manager's by their annotation", () => {
@@ -734,7 +748,7 @@ describe("certInputsFromObjects: Secrets", () => {
       "Secret shop/frontend-tls[ca.crt] tls-ca cert-manager",
       "Secret istio-ingress/gw-cred[tls.crt] tls-chain other",
     ]);
-    expect(r.inputs[0]!.pem).toBe(pki.chains.leafNoClientAuth);
+    expect(pemOf(r.inputs[0]!)).toBe(pki.chains.leafNoClientAuth);
   });
 
   it("problems: value not base64, a cert key holding no certificate; the other keys still count", () => {
@@ -794,7 +808,7 @@ describe("certInputsFromObjects: Secrets", () => {
       "Secret istio-system/cacerts[root-cert.pem] root-bundle istio",
       "Secret linkerd/linkerd-identity-issuer[crt.pem] ca-chain linkerd",
     ]);
-    expect(r.inputs.map((i) => i.pem)).toEqual([
+    expect(r.inputs.map(pemOf)).toEqual([
       pki.leafEcdsa,
       pki.root,
       pki.intermediate,
@@ -802,10 +816,10 @@ describe("certInputsFromObjects: Secrets", () => {
       pki.linkerdIssuer,
     ]);
     expect(r.problems.map((p) => p.message)).toEqual([
-      "Secret shop/web-tls: data.ca.crt: PEM block 1 (CERTIFICATE) does not hold a certificate",
+      "Secret shop/web-tls: data.ca.crt: PEM block 1: not a DER certificate",
       "Secret shop/only-key: data.tls.crt: holds no PEM CERTIFICATE block",
     ]);
-    const json = JSON.stringify(r);
+    const json = jsonOf(r);
     expect(json).not.toContain("PRIVATE KEY");
     for (const key of [leafKey, caKey, linkerdKey, pki.keys.root])
       for (const line of keyBodyLines(key)) expect(json).not.toContain(line);
