@@ -3,6 +3,7 @@
 // wikis that take only images. The snippets are also shown in read-only fields, so they can be
 // selected by hand where the clipboard API is not available (plain http).
 import { useEffect, useState } from "react";
+import { CopyStatus, useClipboardCopy } from "@/components/shell/CopyStatus";
 import { iframeSnippet, markdownImageSnippet, type EmbedTarget } from "@/lib/view/expiry/embedCode";
 import type { Theme } from "@/lib/view/urlState";
 
@@ -16,15 +17,7 @@ export interface CopyEmbedCodeProps {
 }
 
 function CopyField({ label, value, testId }: { label: string; value: string; testId: string }) {
-  const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(value);
-      setState("copied");
-    } catch {
-      setState("failed");
-    }
-  };
+  const [state, copy] = useClipboardCopy();
   return (
     <div style={{ marginTop: "0.5rem" }}>
       <label style={{ display: "block", fontSize: "0.85rem" }}>
@@ -37,16 +30,10 @@ function CopyField({ label, value, testId }: { label: string; value: string; tes
           onFocus={(e) => e.currentTarget.select()}
         />
       </label>
-      <button type="button" className="expiry-button" onClick={copy}>
+      <button type="button" className="expiry-button" onClick={() => void copy(value)}>
         Copy {label.toLowerCase()}
       </button>{" "}
-      <span role="status" className="expiry-more">
-        {state === "copied"
-          ? "Copied."
-          : state === "failed"
-            ? "Copy failed: select the text and copy it."
-            : ""}
-      </span>
+      <CopyStatus state={state} failed="Copy failed: select the text and copy it." className="expiry-more" />
     </div>
   );
 }

@@ -2,19 +2,16 @@
 // "Copy link": the full URL (path + every query parameter) of what is on screen. The link is also
 // shown in a read-only field so it can be selected by hand where the clipboard is not allowed.
 import { useState } from "react";
+import { CopyStatus, useClipboardCopy } from "@/components/shell/CopyStatus";
 
 export function ShareLink() {
   const [link, setLink] = useState<string | null>(null);
-  const [copied, setCopied] = useState<"yes" | "no" | null>(null);
-  const copy = async () => {
+  const [state, copyText] = useClipboardCopy();
+  const copy = () => {
+    // Read at click time: the URL changes with every selection and filter.
     const href = window.location.href;
     setLink(href);
-    try {
-      await navigator.clipboard.writeText(href);
-      setCopied("yes");
-    } catch {
-      setCopied("no");
-    }
+    void copyText(href);
   };
   return (
     <span className="share-link">
@@ -24,9 +21,7 @@ export function ShareLink() {
       {link ? (
         <>
           <input readOnly value={link} aria-label="Link to this view" data-testid="share-link" size={40} onFocus={(e) => e.currentTarget.select()} />
-          <span role="status" className="muted">
-            {copied === "yes" ? "Copied." : copied === "no" ? "Copy it from the field." : ""}
-          </span>
+          <CopyStatus state={state} failed="Copy it from the field." className="muted" />
         </>
       ) : null}
     </span>
