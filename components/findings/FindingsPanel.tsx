@@ -19,6 +19,7 @@ import {
   type FindingGroup,
 } from "@/lib/view/findings/group";
 import { namespaceViewParsers, SEVERITIES, type SeverityFilter } from "@/lib/view/urlState";
+import { FindingFix } from "./FindingFix";
 import "./findings.css";
 
 export interface FindingsPanelProps {
@@ -57,11 +58,7 @@ function FindingItem({ f, cluster, namespace }: { f: Finding; cluster: string; n
         ) : null}
         {f.certificate ? <li title={f.certificate}>certificate {f.certificate.slice(0, 12)}…</li> : null}
       </ul>
-      {f.fix ? (
-        <p className="findings-fix">
-          <strong>Fix:</strong> {f.fix}
-        </p>
-      ) : null}
+      <FindingFix fix={f.fix} className="findings-fix" />
     </li>
   );
 }

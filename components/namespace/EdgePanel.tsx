@@ -1,7 +1,9 @@
 // What decided one edge: the client side (TLS, origin, DestinationRule), the server side (mode,
 // origin, PeerAuthentication), the verdict and its reason, what telemetry saw, and the findings on it.
+import { FindingFix } from "@/components/findings/FindingFix";
 import type { Edge, Finding } from "@/lib/core/snapshot/schema";
 import { RefLink } from "./RefLink";
+import { SidePanel } from "./SidePanel";
 import { StatusBadge } from "./StatusBadge";
 
 export interface EdgePanelProps {
@@ -15,15 +17,7 @@ export function EdgePanel({ cluster, edge, findings, onClose }: EdgePanelProps) 
   const { client, server } = edge.predicted;
   const src = edge.source.workload === null ? "unknown / outside mesh" : `${edge.source.namespace}/${edge.source.workload}`;
   return (
-    <section className="side-panel" aria-labelledby="edge-panel-title" data-testid="edge-panel" data-status={edge.status}>
-      <header className="side-panel-head">
-        <h2 id="edge-panel-title" tabIndex={-1}>
-          Edge
-        </h2>
-        <button type="button" onClick={onClose} aria-label="Close edge panel">
-          Close
-        </button>
-      </header>
+    <SidePanel name="edge" title="Edge" onClose={onClose} status={edge.status}>
       <p className="edge-title">
         <code>{src}</code> → <code>{`${edge.destination.host}:${edge.destination.port}`}</code>
       </p>
@@ -73,15 +67,11 @@ export function EdgePanel({ cluster, edge, findings, onClose }: EdgePanelProps) 
           {findings.map((f, i) => (
             <li key={`${f.code}-${i}`} data-severity={f.severity}>
               <strong className={`sev sev-${f.severity}`}>{f.severity}</strong> <code>{f.code}</code> {f.message}
-              {f.fix ? (
-                <p className="fix">
-                  <strong>Fix:</strong> {f.fix}
-                </p>
-              ) : null}
+              <FindingFix fix={f.fix} className="fix" />
             </li>
           ))}
         </ul>
       )}
-    </section>
+    </SidePanel>
   );
 }

@@ -20,6 +20,7 @@ import { EdgePanel } from "./EdgePanel";
 import { Legend } from "./Legend";
 import { RefreshBar } from "./RefreshBar";
 import { ShareLink } from "./ShareLink";
+import { sidePanelTitleId } from "./SidePanel";
 import { useNamespaceSnapshot, useRefreshNow, type NamespaceData } from "./useNamespaceSnapshot";
 import { WorkloadPanel } from "./WorkloadPanel";
 import { workloadCertificates } from "@/lib/view/namespace/workloadCertificates";
@@ -71,7 +72,7 @@ export function NamespaceView({ cluster, namespace, initial, initialAt, demo, pu
   useEffect(() => {
     const want = focus.current;
     focus.current = null;
-    if (want === "panel" && panelKey) document.getElementById(panelKey.startsWith("e:") ? "edge-panel-title" : "workload-panel-title")?.focus();
+    if (want === "panel" && panelKey) document.getElementById(sidePanelTitleId(panelKey.startsWith("e:") ? "edge" : "workload"))?.focus();
     else if (want === "opener" && !panelKey && opener.current?.isConnected) opener.current.focus();
   }, [panelKey]);
   const closePanel = () => {

@@ -2,6 +2,7 @@
 import type { Certificate, SnapshotWorkload } from "@/lib/core/snapshot/schema";
 import { formatTimeLeft } from "@/lib/view/expiry/format";
 import { RefLink } from "./RefLink";
+import { SidePanel } from "./SidePanel";
 
 export interface WorkloadPanelProps {
   cluster: string;
@@ -14,15 +15,7 @@ export interface WorkloadPanelProps {
 
 export function WorkloadPanel({ cluster, workload: w, certificates, now, onClose }: WorkloadPanelProps) {
   return (
-    <section className="side-panel" aria-labelledby="workload-panel-title" data-testid="workload-panel">
-      <header className="side-panel-head">
-        <h2 id="workload-panel-title" tabIndex={-1}>
-          {w.kind} {w.name}
-        </h2>
-        <button type="button" onClick={onClose} aria-label="Close workload panel">
-          Close
-        </button>
-      </header>
+    <SidePanel name="workload" title={`${w.kind} ${w.name}`} onClose={onClose}>
       <dl className="facts">
         <dt>Data plane</dt>
         <dd>{w.dataplane}</dd>
@@ -91,6 +84,6 @@ export function WorkloadPanel({ cluster, workload: w, certificates, now, onClose
           </tbody>
         </table>
       )}
-    </section>
+    </SidePanel>
   );
 }
