@@ -20,12 +20,18 @@ export interface Counters {
   total: number;
 }
 
+/** A denied [resource, namespace] pair; `verb` narrows the rule to one verb, without it every verb is denied. */
+export interface ForbiddenRule {
+  resource: string;
+  namespace: string;
+  verb?: string;
+}
+
 export interface ApiContext {
   types: ResourceType[];
   objects: KubeObject[];
   extraObjects: Obj[];
-  /** Denied [resource, namespace] pairs; `verb` narrows a rule to one verb. */
-  forbidden: { resource: string; namespace: string; verb?: string }[];
+  forbidden: ForbiddenRule[];
   /** The list's resourceVersion (the store never changes after start). */
   resourceVersion: string;
   serverAddress: string;
@@ -86,15 +92,27 @@ export function forbiddenStatus(
   );
 }
 
-function isForbidden(ctx: ApiContext, t: ResourceType, namespace: string | null, verb: string): boolean {
-  const rules = ctx.forbidden.filter(
+/**
+ * Whether RBAC refuses the demo user `verb` on `t` in `namespace` (null: across all namespaces). The one
+ * answer for lists, gets, pods/portforward, services/proxy and what the state folder holds. A rule names
+ * the resource as `plural` or `plural.group`.
+ */
+export function isForbidden(
+  rules: readonly ForbiddenRule[],
+  t: ResourceType,
+  namespace: string | null,
+  verb: string,
+): boolean {
+  // Rules are per namespace: a cluster-scoped resource has none that could refuse it.
+  if (!t.namespaced) return false;
+  const resource = t.group ? `${t.plural}.${t.group}` : t.plural;
+  return rules.some(
     (f) =>
-      (f.resource === (t.group ? `${t.plural}.${t.group}` : t.plural) || f.resource === t.plural) &&
-      (f.verb === undefined || f.verb === verb),
+      (f.resource === resource || f.resource === t.plural) &&
+      (f.verb === undefined || f.verb === verb) &&
+      // A cluster-wide request covers every namespace, so RBAC refuses it when any namespace is refused.
+      (namespace === null || f.namespace === namespace),
   );
-  if (!rules.length) return false;
-  // A cluster-wide list covers every namespace, so RBAC refuses it when any namespace is refused.
-  return namespace === null ? true : rules.some((f) => f.namespace === namespace);
 }
 
 interface Route {
@@ -257,7 +275,7 @@ function getOne(
   user: string,
 ): void {
   ctx.counters.get++;
-  if (t.namespaced && isForbidden(ctx, t, namespace, "get"))
+  if (isForbidden(ctx.forbidden, t, namespace, "get"))
     return sendJson(res, 403, forbiddenStatus(user, "get", t, namespace, name));
   const found = itemsOf(ctx, t, namespace).find((o) => nameOf(o) === name);
   if (!found)
@@ -288,7 +306,7 @@ function list(
     const reason = fault === 429 ? "TooManyRequests" : fault === 503 ? "ServiceUnavailable" : "InternalError";
     return sendJson(res, fault, status(fault, reason, `list ${t.plural} failed: HTTP ${fault} (simulated fault)`));
   }
-  if (t.namespaced && isForbidden(ctx, t, namespace, "list"))
+  if (isForbidden(ctx.forbidden, t, namespace, "list"))
     return sendJson(res, 403, forbiddenStatus(user, "list", t, namespace));
   const items = itemsOf(ctx, t, namespace).filter((o) =>
     matchesSelector(o, url.searchParams.get("labelSelector")),

@@ -11,7 +11,16 @@ import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { forbiddenStatus, handleApi, sendJson, status, type ApiContext, type Counters } from "./api";
+import {
+  forbiddenStatus,
+  handleApi,
+  isForbidden,
+  sendJson,
+  status,
+  type ApiContext,
+  type Counters,
+  type ForbiddenRule,
+} from "./api";
 import { b64, groupOf, isObj, type KubeObject, type Obj } from "./objects";
 import { makeCas } from "./pki";
 import { portForwarder } from "./portforward";
@@ -63,11 +72,7 @@ export interface DemoCluster {
   stop(): Promise<void>;
 }
 
-export interface ForbiddenRule {
-  resource: string;
-  namespace: string;
-  verb?: string;
-}
+export type { ForbiddenRule } from "./api";
 
 /** The verbs the API server checks for a WebSocket pods/portforward (get, and create from 1.35). */
 export const PORTFORWARD_VERBS = ["get", "create"] as const;
@@ -119,6 +124,10 @@ export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<D
     now: opts.now ?? (() => new Date()),
     fault: () => faults.prometheus,
   });
+  const portforwardType: ResourceType = {
+    ...types.find((t) => t.group === "" && t.plural === "pods")!,
+    plural: "pods/portforward",
+  };
   const forwarder = portForwarder();
   const sockets = new Set<Socket>();
 
@@ -177,23 +186,12 @@ export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<D
       return refuse(404, status(404, "NotFound", "the server could not find the requested resource", {}));
     const [namespace, pod] = [decodeURIComponent(m[1]!), decodeURIComponent(m[2]!)];
     counters.portforward++;
-    const podType = types.find((t) => t.group === "" && t.plural === "pods")!;
     // A WebSocket port-forward is an HTTP GET upgrade: before Kubernetes 1.35 the API server authorises it
     // as `get pods/portforward`; from 1.35 (AuthorizePodWebsocketUpgradeCreatePermission) it also needs
     // `create`. The demo checks both, so a rule denying either verb refuses it.
     for (const verb of PORTFORWARD_VERBS)
-      if (
-        forbidden.some(
-          (f) =>
-            f.resource === "pods/portforward" &&
-            f.namespace === namespace &&
-            (f.verb === undefined || f.verb === verb),
-        )
-      )
-        return refuse(
-          403,
-          forbiddenStatus(user, verb, { ...podType, plural: "pods/portforward" }, namespace, pod),
-        );
+      if (isForbidden(forbidden, portforwardType, namespace, verb))
+        return refuse(403, forbiddenStatus(user, verb, portforwardType, namespace, pod));
     const exists = state.objects.some(
       (o) => o.kind === "Pod" && o.metadata.namespace === namespace && o.metadata.name === pod,
     );
@@ -276,20 +274,9 @@ function kubeconfigYaml(url: string, caPem: string, certPem: string, keyPem: str
 }
 
 /** What the demo user can read: served types only, forbidden namespaces' resources left out. */
-function readable(
-  o: KubeObject,
-  types: ResourceType[],
-  forbidden: ForbiddenRule[],
-): boolean {
+function readable(o: KubeObject, types: ResourceType[], forbidden: ForbiddenRule[]): boolean {
   const t = typeOfKind(types, groupOf(o.apiVersion), o.kind);
-  if (!t) return false;
-  const res = t.group ? `${t.plural}.${t.group}` : t.plural;
-  return !forbidden.some(
-    (f) =>
-      (f.resource === t.plural || f.resource === res) &&
-      f.namespace === o.metadata.namespace &&
-      (f.verb === undefined || f.verb === "list"),
-  );
+  return t !== undefined && !isForbidden(forbidden, t, o.metadata.namespace ?? null, "list");
 }
 
 async function writeState(

@@ -7,7 +7,7 @@
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parseTraffic } from "../core/traffic/parseTraffic";
-import { forbiddenStatus, sendJson, status } from "./api";
+import { forbiddenStatus, isForbidden, sendJson, status, type ForbiddenRule } from "./api";
 import { isObj, type KubeObject } from "./objects";
 import type { ResourceType } from "./resources";
 
@@ -73,7 +73,7 @@ function splitNamePort(segment: string): { name: string; port: string } {
 
 export interface ServiceProxyOptions {
   objects: KubeObject[];
-  forbidden: { resource: string; namespace: string }[];
+  forbidden: ForbiddenRule[];
   serviceType: ResourceType;
   trafficPath: string;
   now: () => Date;
@@ -92,13 +92,10 @@ export const PROMETHEUS = { namespace: "istio-system", name: "prometheus", port:
 
 /** GET .../services/<segment>/proxy/<path>: only istio-system/prometheus:9090 has something listening. */
 export function serviceProxy(o: ServiceProxyOptions): ServiceProxy {
+  const proxyType: ResourceType = { ...o.serviceType, plural: "services/proxy" };
   return (_req, res, user, { namespace, segment, path, search }) => {
-    if (o.forbidden.some((f) => f.resource === "services/proxy" && f.namespace === namespace))
-      return sendJson(
-        res,
-        403,
-        forbiddenStatus(user, "get", { ...o.serviceType, plural: "services/proxy" }, namespace, segment),
-      );
+    if (isForbidden(o.forbidden, proxyType, namespace, "get"))
+      return sendJson(res, 403, forbiddenStatus(user, "get", proxyType, namespace, segment));
     const { name, port } = splitNamePort(segment);
     const svc = o.objects.find(
       (x) => x.kind === "Service" && x.metadata.namespace === namespace && x.metadata.name === name,
