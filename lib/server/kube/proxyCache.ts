@@ -26,8 +26,8 @@ export function createProxyCache(maxAgeMs: number): ProxyCache {
 }
 
 /** The dump to reuse for this pod now, if any. */
-export function cachedDump(cache: ProxyCache, key: string, identity: string, now: number): ParsedInputs | undefined {
+export function cachedDump(cache: ProxyCache, key: string, identity: string, now: number): CachedDump | undefined {
   const e = cache.entries.get(key);
   if (!e || e.identity !== identity || now - e.at >= cache.maxAgeMs || now < e.at) return undefined;
-  return e.inputs;
+  return e;
 }

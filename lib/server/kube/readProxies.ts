@@ -71,57 +71,49 @@ export function proxyTargets(objects: LoadedObject[]): ProxyTarget[] {
 
 export async function readProxies(t: KubeTransport, targets: ProxyTarget[], o: ProxyOptions): Promise<ProxyRead> {
   const now = o.now ?? Date.now();
-  const cache = o.cache;
-  const reused = new Map<string, ParsedInputs>();
-  const ask: ProxyTarget[] = [];
-  for (const p of targets) {
-    const hit = cache ? cachedDump(cache, `${p.namespace}/${p.pod}`, p.identity, now) : undefined;
-    if (hit) reused.set(`${p.namespace}/${p.pod}`, hit);
-    else ask.push(p);
-  }
-  const asked = await mapBounded(ask, o.concurrency, async (p) => {
-    const path = p.kind === "ztunnel" ? ZTUNNEL_DUMP_PATH : ENVOY_SECRETS_PATH;
-    const at = { file: `${p.namespace}/${p.pod}:${ADMIN_PORT}${path}` };
-    let text: string;
-    try {
-      text = await t.podGet(p.namespace, p.pod, ADMIN_PORT, path, o.timeoutMs);
-    } catch (e) {
-      return { inputs: emptyParsed(), unreachable: { namespace: p.namespace, pod: p.pod, reason: asKubeError(e).message } };
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      const inputs = emptyParsed();
-      inputs.problems.push({ ...at, message: "config dump is not JSON" });
-      return { inputs, unreachable: undefined };
-    }
-    return { inputs: loadConfigDump(body, { namespace: p.namespace, name: p.pod }, at), unreachable: undefined };
+  let forwarded = 0;
+  // One result per target, in target order, whether reused or read now: the result does not depend on the cache.
+  const results = await mapBounded(targets, o.concurrency, async (p): Promise<CachedDump | UnreachableProxy> => {
+    const kept = o.cache && cachedDump(o.cache, `${p.namespace}/${p.pod}`, p.identity, now);
+    if (kept) return kept;
+    forwarded++;
+    const read = await askProxy(t, p, o.timeoutMs);
+    return "reason" in read ? read : { identity: p.identity, at: now, inputs: read };
   });
-  if (cache) {
-    // Pods gone since the last read are forgotten; dumps just read replace what was kept.
-    const fresh = new Map<string, CachedDump>();
-    for (const p of targets) {
-      const key = `${p.namespace}/${p.pod}`;
-      const kept = cache.entries.get(key);
-      if (reused.has(key) && kept) fresh.set(key, kept);
-    }
-    ask.forEach((p, i) => {
-      const r = asked[i];
-      if (r && !r.unreachable) fresh.set(`${p.namespace}/${p.pod}`, { identity: p.identity, at: now, inputs: r.inputs });
-    });
-    cache.entries = fresh;
-  }
-  // In target order, whether read now or reused, so the result does not depend on the cache.
-  const byKey = new Map<string, (typeof asked)[number]>(ask.map((p, i) => [`${p.namespace}/${p.pod}`, asked[i]!]));
-  const results = targets.map((p) => {
-    const key = `${p.namespace}/${p.pod}`;
-    return byKey.get(key) ?? { inputs: reused.get(key)!, unreachable: undefined };
+  const dumps = new Map<string, CachedDump>();
+  const unreachable: UnreachableProxy[] = [];
+  targets.forEach((p, i) => {
+    const r = results[i]!;
+    if ("inputs" in r) dumps.set(`${p.namespace}/${p.pod}`, r);
+    else unreachable.push(r);
   });
+  // Pods gone since the last read are forgotten, unreachable ones asked again next time.
+  if (o.cache) o.cache.entries = dumps;
   return {
-    inputs: mergeParsed(results.map((r) => r.inputs)),
-    unreachable: results.flatMap((r) => (r.unreachable ? [r.unreachable] : [])),
+    inputs: mergeParsed([...dumps.values()].map((d) => d.inputs)),
+    unreachable,
     attempted: targets.length,
-    forwarded: ask.length,
+    forwarded,
   };
+}
+
+/** One proxy's dump through a port-forward, or why it could not be read. */
+async function askProxy(t: KubeTransport, p: ProxyTarget, timeoutMs: number): Promise<ParsedInputs | UnreachableProxy> {
+  const path = p.kind === "ztunnel" ? ZTUNNEL_DUMP_PATH : ENVOY_SECRETS_PATH;
+  const at = { file: `${p.namespace}/${p.pod}:${ADMIN_PORT}${path}` };
+  let text: string;
+  try {
+    text = await t.podGet(p.namespace, p.pod, ADMIN_PORT, path, timeoutMs);
+  } catch (e) {
+    return { namespace: p.namespace, pod: p.pod, reason: asKubeError(e).message };
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    const inputs = emptyParsed();
+    inputs.problems.push({ ...at, message: "config dump is not JSON" });
+    return inputs;
+  }
+  return loadConfigDump(body, { namespace: p.namespace, name: p.pod }, at);
 }
