@@ -12,7 +12,7 @@ import { oneLine } from "./oneLine";
 import { readSnapshot } from "./readSnapshot";
 import { createSnapshotService, type ReadStats, type ServiceView, type SnapshotServiceDeps } from "./snapshotService";
 import type { Fetch } from "./telemetry/prometheus";
-import { telemetrySettings } from "./telemetry/settings";
+import { parseTelemetryEnv, telemetrySettings } from "./telemetry/settings";
 import { envSettings } from "./settings";
 import { UnknownClusterError, type ClusterInfo, type ClusterSource, type PeekedSnapshotView, type SnapshotView } from "./types";
 
@@ -63,7 +63,9 @@ export { envSettings } from "./settings";
 export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServer {
   const warn = o.warn ?? console.warn;
   const settings = envSettings(o.env);
-  for (const p of settings.problems) warn(`handshake: ${p}`);
+  // Parsed once; each read takes its cluster's part.
+  const telemetry = parseTelemetryEnv(o.env);
+  for (const p of [...telemetry.problems, ...settings.problems]) warn(`handshake: ${p}`);
   const now = o.now ?? (() => new Date());
   const configured = configuredClusters(o);
   // A kubeconfig file that could not be used loses its contexts: say so at start and on /api/v1/clusters.
@@ -160,7 +162,7 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
         now: at,
         source: t.source === "in-cluster" ? { type: "in-cluster" } : { type: t.source, context: t.name },
         read: { ...settings.read, proxyCache: proxyCache(t.name), ...o.read },
-        telemetry: telemetrySettings(o.env, t.name),
+        telemetry: telemetrySettings(telemetry, t.name),
         ...(o.fetch ? { fetch: o.fetch } : {}),
       });
     },

@@ -15,8 +15,6 @@ export interface ServerSettings {
   problems: string[];
 }
 
-export const DEFAULT_PROMETHEUS_TIMEOUT_SECONDS = 10;
-
 export const DEFAULTS = { refreshSeconds: 30, proxyTimeoutSeconds: 5, proxyConcurrency: 16, proxyRefreshSeconds: 300 } as const;
 
 /** A positive number from `env[name]`, or `fallback` and the problem when it is set to anything else. */
@@ -43,8 +41,6 @@ export function envSettings(env: Record<string, string | undefined>): ServerSett
     if (r.problem) problems.push(r.problem);
     return r.value;
   };
-  // Read per cluster by telemetry/settings.ts; checked here too so a bad value is logged once at start.
-  positive("HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS", DEFAULT_PROMETHEUS_TIMEOUT_SECONDS);
   return {
     forceDemo: env.HANDSHAKE_DEMO === "1" || env.HANDSHAKE_DEMO === "true",
     refreshMs: positive("HANDSHAKE_REFRESH_SECONDS", DEFAULTS.refreshSeconds) * 1000,

@@ -13,10 +13,10 @@ import { evaluateQuery, type PromSample } from "../../lib/demo/prometheus";
 import { createHandshakeServer } from "../../lib/server/handshakeServer";
 import { KubeError } from "../../lib/server/kube/transport";
 import { readSnapshot } from "../../lib/server/readSnapshot";
-import { envSettings } from "../../lib/server/settings";
 import { GROUP_LABELS, proxyPath, trafficQuery } from "../../lib/server/telemetry/prometheus";
 import {
   DEFAULT_SERVICE,
+  parseTelemetryEnv,
   telemetrySettings,
   type TelemetrySettings,
 } from "../../lib/server/telemetry/settings";
@@ -39,7 +39,8 @@ afterAll(async () => t?.stop());
 
 const read = (telemetry: TelemetrySettings) =>
   readSnapshot(t.transport(), { now: t.now, source: { type: "demo", context: "demo" }, telemetry });
-const settings = (env: Record<string, string>) => telemetrySettings(env, "demo");
+const forCluster = (env: Record<string, string>, cluster: string) => telemetrySettings(parseTelemetryEnv(env), cluster);
+const settings = (env: Record<string, string>) => forCluster(env, "demo");
 
 /** The snapshot without telemetry, completeness aside, is exactly the CLI's without --traffic. */
 function expectIntactWithoutEdges(snap: MeshSnapshot): void {
@@ -372,48 +373,61 @@ describe("settings", () => {
       HANDSHAKE_PROMETHEUS_URLS: "prod=https://prom.prod.example:9090, staging=http://prom.staging:9090",
       HANDSHAKE_PROMETHEUS_SERVICE: "monitoring/prom:web",
     };
-    expect(telemetrySettings(env, "prod").target).toEqual({
+    expect(forCluster(env, "prod").target).toEqual({
       kind: "url",
       url: "https://prom.prod.example:9090",
     });
-    expect(telemetrySettings(env, "dev").target).toEqual({
+    expect(forCluster(env, "dev").target).toEqual({
       kind: "service",
       service: { namespace: "monitoring", name: "prom", port: "web" },
     });
-    expect(telemetrySettings({ ...env, HANDSHAKE_PROMETHEUS_URL: "http://all:9090" }, "dev").target).toEqual({
+    expect(forCluster({ ...env, HANDSHAKE_PROMETHEUS_URL: "http://all:9090" }, "dev").target).toEqual({
       kind: "url",
       url: "http://all:9090",
     });
-    expect(telemetrySettings({}, "dev")).toEqual({
+    expect(forCluster({}, "dev")).toEqual({
       target: { kind: "service", service: DEFAULT_SERVICE },
       window: "1h",
       timeoutMs: 10_000,
     });
-    expect(telemetrySettings({ HANDSHAKE_PROMETHEUS_URLS: "prod=ftp://x" }, "prod").invalid).toBe(
+    expect(forCluster({ HANDSHAKE_PROMETHEUS_URLS: "prod=ftp://x" }, "prod").invalid).toBe(
       "HANDSHAKE_PROMETHEUS_URLS: prod: expected context=http(s)://url",
     );
-    expect(telemetrySettings({ HANDSHAKE_PROMETHEUS_SERVICE: "prometheus:9090" }, "x").invalid).toContain(
+    expect(forCluster({ HANDSHAKE_PROMETHEUS_SERVICE: "prometheus:9090" }, "x").invalid).toContain(
       "is not namespace/name:port",
     );
   });
 
   it("a bad entry in HANDSHAKE_PROMETHEUS_URLS disables only its own context", () => {
     const env = { HANDSHAKE_PROMETHEUS_URLS: "prod=ftp://typo staging=http://ok:9090" };
-    expect(telemetrySettings(env, "staging")).toEqual({
+    expect(forCluster(env, "staging")).toEqual({
       target: { kind: "url", url: "http://ok:9090" },
       window: "1h",
       timeoutMs: 10_000,
     });
-    expect(telemetrySettings(env, "prod").invalid).toBe("HANDSHAKE_PROMETHEUS_URLS: prod: expected context=http(s)://url");
+    expect(forCluster(env, "prod").invalid).toBe("HANDSHAKE_PROMETHEUS_URLS: prod: expected context=http(s)://url");
     // An entry naming no context cannot be told apart, so it counts against every cluster.
-    expect(telemetrySettings({ HANDSHAKE_PROMETHEUS_URLS: "http://x:9090" }, "staging").invalid).toContain('an entry without "="');
+    expect(forCluster({ HANDSHAKE_PROMETHEUS_URLS: "http://x:9090" }, "staging").invalid).toContain('an entry without "="');
   });
 
-  it("an unusable timeout falls back to 10 s (and is logged at start by the server settings)", () => {
-    expect(telemetrySettings({ HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS: "ten" }, "x").timeoutMs).toBe(10_000);
-    expect(telemetrySettings({ HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS: "2.5" }, "x").timeoutMs).toBe(2_500);
-    expect(envSettings({ HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS: "0" }).problems).toEqual([
+  it("an unusable timeout falls back to 10 s and is logged once at start", async () => {
+    expect(forCluster({ HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS: "ten" }, "x").timeoutMs).toBe(10_000);
+    expect(forCluster({ HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS: "2.5" }, "x").timeoutMs).toBe(2_500);
+    expect(parseTelemetryEnv({ HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS: "0" }).problems).toEqual([
       'HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS="0" is not a positive number; using the default 10',
+    ]);
+    const lines: string[] = [];
+    const server = createHandshakeServer({
+      env: { HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS: "0", HANDSHAKE_REFRESH_SECONDS: "0" },
+      home: "/nonexistent",
+      exists: () => false,
+      startDemo: () => Promise.reject(new Error("not needed")),
+      warn: (l) => lines.push(l),
+    });
+    await server.stop();
+    expect(lines).toEqual([
+      'handshake: HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS="0" is not a positive number; using the default 10',
+      'handshake: HANDSHAKE_REFRESH_SECONDS="0" is not a positive number; using the default 30',
     ]);
   });
 });

@@ -7,11 +7,14 @@
 //                                 (default istio-system/prometheus:9090, Istio's Prometheus addon)
 //   HANDSHAKE_TRAFFIC_WINDOW      the range of increase(), a Prometheus duration (default 1h)
 //   HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS  per query (default 10)
+// They are parsed once per environment (parseTelemetryEnv, at server start); each read then takes its
+// cluster's part (telemetrySettings).
 import "server-only";
-import { DEFAULT_PROMETHEUS_TIMEOUT_SECONDS, positiveEnv } from "../settings";
+import { positiveEnv } from "../settings";
 
 export const DEFAULT_WINDOW = "1h";
-export const DEFAULT_TIMEOUT_MS = DEFAULT_PROMETHEUS_TIMEOUT_SECONDS * 1000;
+const DEFAULT_TIMEOUT_SECONDS = 10;
+export const DEFAULT_TIMEOUT_MS = DEFAULT_TIMEOUT_SECONDS * 1000;
 export const DEFAULT_SERVICE: ServiceRef = { namespace: "istio-system", name: "prometheus", port: "9090" };
 
 export interface ServiceRef {
@@ -74,41 +77,74 @@ function isHttpUrl(s: string): boolean {
   }
 }
 
-/** The settings for one cluster (its kubeconfig context name, "in-cluster" or "demo"). */
-export function telemetrySettings(
-  env: Record<string, string | undefined>,
-  cluster: string,
-): TelemetrySettings {
-  const problems: string[] = [];
-  const windowRaw = env.HANDSHAKE_TRAFFIC_WINDOW?.trim();
-  let window = DEFAULT_WINDOW;
-  if (windowRaw) {
-    if (DURATION.test(windowRaw)) window = windowRaw;
-    else
-      problems.push(
-        `HANDSHAKE_TRAFFIC_WINDOW=${JSON.stringify(windowRaw)} is not a Prometheus duration (e.g. 5m, 1h, 1d)`,
-      );
-  }
-  // A bad timeout falls back to the default; lib/server/settings.ts logs it at start.
-  const timeoutMs = positiveEnv(env, "HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS", DEFAULT_PROMETHEUS_TIMEOUT_SECONDS).value * 1000;
+/** The variables above, parsed once. What makes a setting unusable is kept to be reported per cluster. */
+export interface TelemetryEnv {
+  window: string;
+  timeoutMs: number;
+  /** HANDSHAKE_PROMETHEUS_URLS: the usable per-context URLs, and the contexts whose URL is not http(s). */
+  urls: Map<string, string>;
+  badUrls: Set<string>;
+  /** Where a cluster without its own URL goes: HANDSHAKE_PROMETHEUS_URL, else _SERVICE, else the default. */
+  fallback: PrometheusTarget;
+  windowProblem?: string;
+  /** Entries of HANDSHAKE_PROMETHEUS_URLS without "=": they name no context, so they count against every cluster. */
+  malformedProblem?: string;
+  /** Why HANDSHAKE_PROMETHEUS_URL or _SERVICE cannot be used (`fallback` is then the default). */
+  fallbackProblem?: string;
+  /** Logged once at start: an unusable timeout, which falls back to the default rather than disabling telemetry. */
+  problems: string[];
+}
 
-  let target: PrometheusTarget = { kind: "service", service: DEFAULT_SERVICE };
-  // Only this cluster's own entry (or one naming no context) can make its setting unusable; only the
-  // context is echoed, since the URL may carry credentials.
+export function parseTelemetryEnv(env: Record<string, string | undefined>): TelemetryEnv {
+  const windowRaw = env.HANDSHAKE_TRAFFIC_WINDOW?.trim();
+  const windowOk = !windowRaw || DURATION.test(windowRaw);
+  const timeout = positiveEnv(env, "HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS);
   const { urls, bad, malformed } = perContext(env.HANDSHAKE_PROMETHEUS_URLS);
-  if (bad.has(cluster)) problems.push(`HANDSHAKE_PROMETHEUS_URLS: ${cluster}: expected context=http(s)://url`);
-  if (malformed) problems.push(`HANDSHAKE_PROMETHEUS_URLS: an entry without "=": expected context=http(s)://url`);
-  const direct = urls.get(cluster) ?? env.HANDSHAKE_PROMETHEUS_URL?.trim();
-  if (direct) {
-    if (isHttpUrl(direct)) target = { kind: "url", url: direct };
-    else problems.push(`HANDSHAKE_PROMETHEUS_URL is not an http(s) URL`);
+  let fallback: PrometheusTarget = { kind: "service", service: DEFAULT_SERVICE };
+  let fallbackProblem: string | undefined;
+  const url = env.HANDSHAKE_PROMETHEUS_URL?.trim();
+  if (url) {
+    if (isHttpUrl(url)) fallback = { kind: "url", url };
+    // Only the variable is named, since the URL may carry credentials.
+    else fallbackProblem = `HANDSHAKE_PROMETHEUS_URL is not an http(s) URL`;
   } else if (env.HANDSHAKE_PROMETHEUS_SERVICE?.trim()) {
     const svc = parseService(env.HANDSHAKE_PROMETHEUS_SERVICE);
-    if (svc) target = { kind: "service", service: svc };
+    if (svc) fallback = { kind: "service", service: svc };
     else
-      problems.push(
-        `HANDSHAKE_PROMETHEUS_SERVICE=${JSON.stringify(env.HANDSHAKE_PROMETHEUS_SERVICE)} is not namespace/name:port`,
-      );
+      fallbackProblem = `HANDSHAKE_PROMETHEUS_SERVICE=${JSON.stringify(env.HANDSHAKE_PROMETHEUS_SERVICE)} is not namespace/name:port`;
   }
-  return { target, window, timeoutMs, ...(problems.length ? { invalid: problems.join("; ") } : {}) };
+  return {
+    window: windowRaw && windowOk ? windowRaw : DEFAULT_WINDOW,
+    timeoutMs: timeout.value * 1000,
+    urls,
+    badUrls: bad,
+    fallback,
+    ...(windowOk
+      ? {}
+      : {
+          windowProblem: `HANDSHAKE_TRAFFIC_WINDOW=${JSON.stringify(windowRaw)} is not a Prometheus duration (e.g. 5m, 1h, 1d)`,
+        }),
+    ...(malformed ? { malformedProblem: `HANDSHAKE_PROMETHEUS_URLS: an entry without "=": expected context=http(s)://url` } : {}),
+    ...(fallbackProblem ? { fallbackProblem } : {}),
+    problems: timeout.problem ? [timeout.problem] : [],
+  };
+}
+
+/** The settings for one cluster (its kubeconfig context name, "in-cluster" or "demo"). */
+export function telemetrySettings(env: TelemetryEnv, cluster: string): TelemetrySettings {
+  const own = env.urls.get(cluster);
+  // Only this cluster's own entry (or one naming no context) can make its setting unusable; only the
+  // context is echoed, since the URL may carry credentials.
+  const problems = [
+    env.windowProblem,
+    env.badUrls.has(cluster) ? `HANDSHAKE_PROMETHEUS_URLS: ${cluster}: expected context=http(s)://url` : undefined,
+    env.malformedProblem,
+    own === undefined ? env.fallbackProblem : undefined,
+  ].filter((p) => p !== undefined);
+  return {
+    target: own === undefined ? env.fallback : { kind: "url", url: own },
+    window: env.window,
+    timeoutMs: env.timeoutMs,
+    ...(problems.length ? { invalid: problems.join("; ") } : {}),
+  };
 }
