@@ -17,7 +17,15 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { parseCertificate, pemCertificates } from "../lib/core/certs/x509";
+import { pemCertificates } from "../lib/core/certs/x509";
+import {
+  envoyDump,
+  REDACTED_B64,
+  trustedCa,
+  ztunnelDump as demoZtunnelDump,
+  type ZtunnelPemEncoding,
+} from "../lib/demo/dumps";
+import { b64 } from "../lib/demo/objects";
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 const subtle = webcrypto.subtle;
@@ -652,16 +660,11 @@ async function selfSignedFallback(now: Date, id: SpiffeOwner): Promise<Made> {
 // ---------------------------------------------------------------------------------------------
 // Envoy /config_dump and ztunnel dumps
 
-const SECRETS_DUMP = "type.googleapis.com/envoy.admin.v3.SecretsConfigDump";
-const BOOTSTRAP_DUMP = "type.googleapis.com/envoy.admin.v3.BootstrapConfigDump";
-const SECRET = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
 const SPIFFE_VALIDATOR =
   "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.SPIFFECertValidatorConfig";
-/** `[redacted]`, as Envoy puts it in place of private keys (base64 in JSON: proto bytes). */
-export const REDACTED_B64 = "W3JlZGFjdGVkXQ==";
-const DUMP_TIME = "2026-11-27T11:00:00Z";
+export { REDACTED_B64 };
+const DUMP_TIME = new Date("2026-11-27T11:00:00Z");
 
-const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
 const camelKey = (k: string) =>
   k.startsWith("@") ? k : k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -680,12 +683,13 @@ export function sidecarNodeId(podDotNs: string, ip = "10.0.0.1"): string {
 }
 
 /**
- * An Envoy `/config_dump` (istio.md §6.2/§6.3): SecretsConfigDump with dynamic_active_secrets
- * `default` (chainPem, private key `[redacted]`) and `ROOTCA` (rootPem); raw admin snake_case, or
- * istioctl's camelCase with `camel: true`. `nodeId` ("<pod>.<ns>" or a full node id) adds a
- * BootstrapConfigDump first; `warming` adds dynamic_warming_secrets (version_info "uninitialized");
- * `spiffeBundles` makes ROOTCA a SPIFFE validator (`custom_validator_config` with `trust_domains[]`,
- * `trusted_ca` left empty as in istioctl's SPIRE fixture — rootPem is then not used).
+ * An Envoy `/config_dump` (istio.md §6.2/§6.3), built as the demo's proxies answer it (lib/demo/dumps.ts):
+ * SecretsConfigDump with dynamic_active_secrets `default` (chainPem, private key `[redacted]`) and
+ * `ROOTCA` (rootPem); raw admin snake_case, or istioctl's camelCase with `camel: true`. `nodeId`
+ * ("<pod>.<ns>" or a full node id) adds a BootstrapConfigDump first; `warming` adds
+ * dynamic_warming_secrets (version_info "uninitialized"); `spiffeBundles` makes ROOTCA a SPIFFE
+ * validator (`custom_validator_config` with `trust_domains[]`, `trusted_ca` left empty as in istioctl's
+ * SPIRE fixture — rootPem is then not used).
  */
 export function configDump(opts: {
   chainPem: string;
@@ -695,12 +699,6 @@ export function configDump(opts: {
   warming?: string[];
   spiffeBundles?: { name: string; pem: string }[];
 }): object {
-  const dynamic = (name: string, secret: object) => ({
-    name,
-    version_info: `${DUMP_TIME}/1`,
-    last_updated: DUMP_TIME,
-    secret: { "@type": SECRET, name, ...secret },
-  });
   const validation = opts.spiffeBundles
     ? {
         trusted_ca: {},
@@ -715,71 +713,35 @@ export function configDump(opts: {
           },
         },
       }
-    : { trusted_ca: { inline_bytes: b64(opts.rootPem) } };
-  const secrets: Record<string, unknown> = {
-    "@type": SECRETS_DUMP,
-    dynamic_active_secrets: [
-      dynamic("default", {
-        tls_certificate: {
-          certificate_chain: { inline_bytes: b64(opts.chainPem) },
-          private_key: { inline_bytes: REDACTED_B64 },
-        },
-      }),
-      dynamic("ROOTCA", { validation_context: validation }),
-    ],
-  };
-  if (opts.warming?.length)
-    secrets.dynamic_warming_secrets = opts.warming.map((name) => ({
-      name,
-      version_info: "uninitialized",
-      last_updated: DUMP_TIME,
-      secret: { "@type": SECRET, name },
-    }));
-  const configs: object[] = [];
-  if (opts.nodeId)
-    configs.push({
-      "@type": BOOTSTRAP_DUMP,
-      bootstrap: { node: { id: sidecarNodeId(opts.nodeId), cluster: "istio-proxy" } },
-    });
-  configs.push(secrets);
-  const dump = { configs };
+    : trustedCa(opts.rootPem);
+  const dump = envoyDump({
+    ...(opts.nodeId ? { nodeId: sidecarNodeId(opts.nodeId) } : {}),
+    chainPem: opts.chainPem,
+    validation,
+    pushedAt: DUMP_TIME,
+    ...(opts.warming ? { warming: opts.warming } : {}),
+  });
   return opts.camel ? (camelize(dump) as object) : dump;
-}
-
-const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
-
-function ztunnelCert(pem: string, encoding: "base64" | "pem") {
-  const der = pemCertificates(pem).ders[0];
-  if (!der) throw new Error("ztunnelDump: no certificate in a PEM it was given");
-  const c = parseCertificate(der);
-  const one = toPem(der, "CERTIFICATE");
-  return {
-    pem: encoding === "base64" ? b64(one) : one,
-    serialNumber: BigInt(`0x${c.serialNumber}`).toString(10),
-    validFrom: rfc3339(c.notBefore),
-    expirationTime: rfc3339(c.notAfter),
-  };
 }
 
 const splitPem = (pem: string) => pemCertificates(pem).ders.map((d) => toPem(d, "CERTIFICATE"));
 
 /**
- * ztunnel's `/config_dump` certificates (istio.md §6.1, ztunnel admin.rs): `certificates[]` of
- * `{identity, state, certChain[], rootCerts[]}`, each certificate `{pem, serialNumber (decimal),
- * validFrom, expirationTime}`; pem is base64 of the PEM as current ztunnel writes it (`pemEncoding:
- * "pem"` for older ones). An entry without chainPem is `Initializing` with no certificates.
+ * ztunnel's `/config_dump` certificates (istio.md §6.1), built as the demo's ztunnels answer it
+ * (lib/demo/dumps.ts): pem is base64 of the PEM as current ztunnel writes it (`pemEncoding: "pem"` for
+ * older ones). An entry without chainPem is `Initializing` with no certificates.
  */
 export function ztunnelDump(
   entries: { identity: string; chainPem?: string; rootPem?: string; state?: string }[],
-  opts: { pemEncoding?: "base64" | "pem" } = {},
+  opts: { pemEncoding?: ZtunnelPemEncoding } = {},
 ): object {
-  const enc = opts.pemEncoding ?? "base64";
-  return {
-    certificates: entries.map((e) => ({
+  return demoZtunnelDump(
+    entries.map((e) => ({
       identity: e.identity,
       state: e.state ?? (e.chainPem ? "Available" : "Initializing"),
-      certChain: e.chainPem ? splitPem(e.chainPem).map((p) => ztunnelCert(p, enc)) : [],
-      rootCerts: e.rootPem ? splitPem(e.rootPem).map((p) => ztunnelCert(p, enc)) : [],
+      chain: e.chainPem ? splitPem(e.chainPem) : [],
+      roots: e.rootPem ? splitPem(e.rootPem) : [],
     })),
-  };
+    opts.pemEncoding,
+  );
 }

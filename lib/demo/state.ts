@@ -5,7 +5,7 @@
 import yaml from "js-yaml";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { envoyDump, ztunnelDump, type ZtunnelEntry } from "./dumps";
+import { envoyDump, trustedCa, ztunnelDump, type ZtunnelEntry } from "./dumps";
 import { b64, hashNumber, isObj, rfc3339, suffix, uidFor, type KubeObject, type Obj } from "./objects";
 import { parseDuration } from "../core/certs/duration";
 import { at, DAY, HOUR, makeLeaf, spiffeId, type DemoCas } from "./pki";
@@ -442,9 +442,8 @@ async function sidecarDump(
     kind: "envoy",
     body: envoyDump({
       nodeId,
-      leaf,
-      intermediates: [ctx.cas.istioIntermediate],
-      rootPem: ctx.cas.istioRoot.pem,
+      chainPem: leaf.pem + ctx.cas.istioIntermediate.pem,
+      validation: trustedCa(ctx.cas.istioRoot.pem),
       pushedAt: notBefore,
     }),
   });
@@ -464,7 +463,12 @@ async function ztunnelDumps(ctx: Ctx): Promise<void> {
           { subject: "", notBefore, notAfter: at(notBefore, 24 * HOUR), uris: [identity] },
           ctx.cas.istioIntermediate,
         );
-        ids.set(identity, { identity, chain: [leaf, ctx.cas.istioIntermediate], roots: [ctx.cas.istioRoot] });
+        ids.set(identity, {
+          identity,
+          state: "Available",
+          chain: [leaf.pem, ctx.cas.istioIntermediate.pem],
+          roots: [ctx.cas.istioRoot.pem],
+        });
       }
       const entries = [...ids.values()].sort((a, b) => (a.identity < b.identity ? -1 : 1));
       ctx.dumps.set(`${z.metadata.namespace}/${z.metadata.name}`, {
