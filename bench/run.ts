@@ -2,7 +2,8 @@
 // — generate, YAML parse (5 runs), traffic parse, analysis (5 runs), JSON output — and reports
 // memory. The YAML parse and the analysis are compared as the median of the same number of runs: the
 // first run in a process includes V8's compiling the code (the one-shot `handshake analyze` pays it),
-// later ones show the steady state the dashboard's 30 s re-analysis runs at; both are reported. A synchronous phase blocks any timer, so memory is read right before and right after each
+// later ones show the steady state the dashboard's 30 s re-analysis runs at; both are reported, and
+// "cheaper than the parse" is judged for each. A synchronous phase blocks any timer, so memory is read right before and right after each
 // phase (after a forced GC before it), and the true peak is the process's max RSS from the kernel.
 // A benchmark reports; it exits 0 whatever the numbers, unless something throws.
 //
@@ -161,10 +162,17 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       pass: peakRssBytes < TARGET_RSS_BYTES,
       detail: `${round(peakRssBytes / MB)} MB`,
     },
+    // Judged twice, as the two ways the analysis runs: the dashboard re-analyses every 30 s (steady
+    // state), `handshake analyze` runs once (first run, V8 still compiling; docs/DECISIONS.md round 7).
     {
-      target: "analysis cheaper than YAML parse",
+      target: "analysis cheaper than YAML parse, steady state",
       pass: median < parse.median,
-      detail: `median of ${RUNS}: analysis ${median} ms vs parse ${parse.median} ms; first runs: analysis ${cold} ms vs parse ${parse.cold} ms`,
+      detail: `median of ${RUNS}: analysis ${median} ms vs parse ${parse.median} ms`,
+    },
+    {
+      target: "analysis cheaper than YAML parse, first run (one-shot CLI)",
+      pass: cold < parse.cold,
+      detail: `analysis ${cold} ms vs parse ${parse.cold} ms`,
     },
   ];
 
