@@ -4,7 +4,7 @@
 import "reflect-metadata";
 import * as px509 from "@peculiar/x509";
 import { execFileSync } from "node:child_process";
-import { createPrivateKey, webcrypto, X509Certificate } from "node:crypto";
+import { createPrivateKey, generateKeyPairSync, webcrypto, X509Certificate } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { benchCerts } from "../../../bench/certs";
 import {
@@ -512,6 +512,19 @@ describe("pemCertificates", () => {
     const body = pki.keys.leafEcdsa.split("\n").filter((l) => l && !l.startsWith("-----"));
     const text = `-----BEGIN CERTIFICATE-----\n${body.join("\n")}\n-----END CERTIFICATE-----\n${pki.root}`;
     const r = pemCertificates(text);
+    expect(r.errors).toEqual(["PEM block 1: not a DER certificate"]);
+    expect(r.ders.map((d) => parseCertificate(d).fingerprint)).toEqual([parsed(pki.root).fingerprint]);
+  });
+
+  it("refuses an encrypted PKCS#8 key under a CERTIFICATE label (SEQUENCE { SEQUENCE { OID … } … })", () => {
+    const { privateKey } = generateKeyPairSync("ec", {
+      namedCurve: "P-256",
+      privateKeyEncoding: { type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "test" },
+      publicKeyEncoding: { type: "spki", format: "pem" },
+    });
+    expect(privateKey).toContain("ENCRYPTED PRIVATE KEY");
+    const relabelled = privateKey.replace(/ENCRYPTED PRIVATE KEY/g, "CERTIFICATE");
+    const r = pemCertificates(relabelled + pki.root);
     expect(r.errors).toEqual(["PEM block 1: not a DER certificate"]);
     expect(r.ders.map((d) => parseCertificate(d).fingerprint)).toEqual([parsed(pki.root).fingerprint]);
   });

@@ -84,7 +84,12 @@ export function pemCertificates(text: string): { ders: Uint8Array[]; errors: str
   return { ders, errors };
 }
 
-/** End of the outer SEQUENCE when the bytes start like a Certificate (SEQUENCE { SEQUENCE … }), else null. */
+/**
+ * End of the outer SEQUENCE when the bytes are shaped like a Certificate, else null: SEQUENCE {
+ * tbsCertificate SEQUENCE starting with [0] version or the serial INTEGER, signatureAlgorithm SEQUENCE,
+ * signatureValue BIT STRING }. Every private key encoding fails it: PKCS#1, PKCS#8 and SEC 1 start
+ * SEQUENCE { INTEGER, and an encrypted PKCS#8 key SEQUENCE { SEQUENCE { OID …, then an OCTET STRING.
+ */
 function certificateEnd(b: Uint8Array): number | null {
   const header = (p: number): { value: number; end: number } | null => {
     if (b[p] !== 0x30 || p + 2 > b.length) return null;
@@ -99,7 +104,10 @@ function certificateEnd(b: Uint8Array): number | null {
     return q + len <= b.length ? { value: q, end: q + len } : null;
   };
   const outer = header(0);
-  return outer && header(outer.value) ? outer.end : null;
+  const tbs = outer && header(outer.value);
+  if (!outer || !tbs || (b[tbs.value] !== 0xa0 && b[tbs.value] !== 0x02)) return null;
+  const algorithm = tbs.end < outer.end ? header(tbs.end) : null;
+  return algorithm && algorithm.end < outer.end && b[algorithm.end] === 0x03 ? outer.end : null;
 }
 
 // ---------------------------------------------------------------------------------------------
