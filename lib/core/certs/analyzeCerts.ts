@@ -3,7 +3,7 @@
 // Pure: the clock comes in as `now`; parsing is cached by fingerprint (10k proxies share a root).
 import type { Certificate } from "../snapshot/schema";
 import type { CertInput, CertManagerCertificate, CertManagerIssuer, CertSource, SpireServerConfig } from "./types";
-import { createCertCache, pemCertificates, type ParsedCert } from "./x509";
+import { createCertCache, type ParsedCert } from "./x509";
 
 export type CertRole = Certificate["role"];
 
@@ -151,16 +151,8 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
   const invalid: InvalidCert[] = [];
   const parsed: Parsed[] = [];
   for (const input of o.inputs) {
-    const ders: Uint8Array[] = input.ders ? [...input.ders] : [];
-    if (input.pem !== undefined) {
-      const blocks = pemCertificates(input.pem);
-      ders.push(...blocks.ders);
-      for (const e of blocks.errors) invalid.push({ source: input.source, message: e, ...(input.at ? { at: input.at } : {}) });
-      if (blocks.ders.length === 0 && blocks.errors.length === 0)
-        invalid.push({ source: input.source, message: "no PEM CERTIFICATE block", ...(input.at ? { at: input.at } : {}) });
-    }
     const certs: ParsedCert[] = [];
-    ders.forEach((der, i) => {
+    input.ders.forEach((der, i) => {
       const r = cache.parse(der);
       if ("error" in r) invalid.push({ source: input.source, message: `certificate ${i + 1}: ${r.error}`, ...(input.at ? { at: input.at } : {}) });
       else certs.push(r);

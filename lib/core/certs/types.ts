@@ -1,5 +1,5 @@
 // Certificates as the analysis sees them. Readers (sources/*) turn Kubernetes objects and proxy
-// config dumps into CertInputs — raw PEM/DER with where it was found and what the place says it
+// config dumps into CertInputs — the certificates' DER with where it was found and what the place says it
 // is — and never keep a private key. The certificate analysis parses, deduplicates by fingerprint,
 // verifies chains against the trust bundle in use, and derives roles, owners and rotation points.
 import type { Certificate } from "../snapshot/schema";
@@ -27,10 +27,8 @@ export interface CertInput {
   source: CertSource;
   context: CertContext;
   mesh: MeshKind;
-  /** PEM text (one or more blocks), decoded by the analysis. */
-  pem?: string;
-  /** Certificates already decoded from PEM by a reader (sources/*), in order: taken as they are. */
-  ders?: Uint8Array[];
+  /** The certificates, in order, as DER: decoded from PEM and checked by the reader (sources/*, x509.ts's pemCertificates). */
+  ders: Uint8Array[];
   /** Groups the inputs whose certificates verify against each other: a workload chain and the bundle it is checked with share it (e.g. "proxy:ns/pod"). */
   trustScope?: string;
   /** The workload or pod the certificate belongs to, when the place says (a proxy's own secret). */

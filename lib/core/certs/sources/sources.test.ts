@@ -3,7 +3,6 @@ import { configDump, makePki, ztunnelDump, type Pki } from "../../../../test/pki
 import { parseManifestText } from "../../load/parseManifests";
 import type { ConfigDump, KubeObject, LoadedObject } from "../../model/input";
 import type { CertInput } from "../types";
-import { pemCertificates } from "../x509";
 import { certInputsFromDump, decodeBase64 } from "./fromConfigDumps";
 import { certInputsFromObjects, parseSpireServerConf } from "./fromObjects";
 
@@ -43,7 +42,7 @@ const SECRET = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Se
 const pemOfDers = (ders: Uint8Array[]) =>
   ders.map((d) => `-----BEGIN CERTIFICATE-----\n${Buffer.from(d).toString("base64").match(/.{1,64}/g)!.join("\n")}\n-----END CERTIFICATE-----\n`).join("");
 /** A reader's certificates as PEM, to compare with the test PKI's PEM texts. */
-const pemOf = (i: CertInput) => (i.ders ? pemOfDers(i.ders) : i.pem);
+const pemOf = (i: CertInput) => pemOfDers(i.ders);
 /**
  * JSON of a reader's result with every DER as PEM, so a key's base64 lines would show in it. (As PEM,
  * wrapped like the key's own PEM: unwrapped, a certificate's base64 can contain the 40 characters of
@@ -51,32 +50,11 @@ const pemOf = (i: CertInput) => (i.ders ? pemOfDers(i.ders) : i.pem);
  */
 const jsonOf = (r: unknown) => JSON.stringify(r, (_k, v: unknown) => (v instanceof Uint8Array ? pemOfDers([v]) : v));
 /** Inputs with their decoded certificates shown as PEM. */
-const asPem = (inputs: CertInput[]) => inputs.map(({ ders, ...rest }) => (ders ? { ...rest, pem: pemOfDers(ders) } : rest));
+const asPem = (inputs: CertInput[]) => inputs.map(({ ders, ...rest }) => ({ ...rest, pem: pemOfDers(ders) }));
 
 // ---------------------------------------------------------------------------------------------
 
-describe("PEM helpers", () => {
-  it("the readers' PEM reader keeps only CERTIFICATE blocks and drops keys and keys dressed as certificates", () => {
-    const keyBody = pki.keys.leafEcdsa.replace(/-----[A-Z ]+-----/g, "").trim();
-    const disguised = `-----BEGIN CERTIFICATE-----\n${keyBody}\n-----END CERTIFICATE-----\n`;
-    const text = `# bundle\n${pki.keys.leafEcdsa}${pki.leafEcdsa}junk\n${disguised}${pki.intermediate.replace(/\n/g, "\r\n")}`;
-    const r = pemCertificates(text);
-    expect(pemOfDers(r.ders)).toBe(pki.leafEcdsa + pki.intermediate);
-    expect(r.errors).toEqual(["PEM block 3: not a DER certificate"]);
-    expect(jsonOf(r)).not.toContain("PRIVATE KEY");
-  });
-
-  it("reports a CERTIFICATE block without END or with broken base64, without quoting it", () => {
-    const r = pemCertificates(
-      "-----BEGIN CERTIFICATE-----\nMII$$$\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\nMIIB",
-    );
-    expect(r.ders).toEqual([]);
-    expect(r.errors).toEqual([
-      "PEM block 1: invalid base64",
-      "PEM block 2: BEGIN CERTIFICATE without a matching END line",
-    ]);
-  });
-
+describe("base64 helper", () => {
   it("decodes base64 strictly (whitespace tolerated)", () => {
     expect(decodeBase64(b64("hello world"))).toBe("hello world");
     expect(decodeBase64("aGVs\nbG8=\n")).toBe("hello");
