@@ -118,11 +118,8 @@ function snapshotService(s: MeshModel["services"][number]): SnapshotService {
   return { namespace: s.namespace, name: s.name, host: s.host, headless: s.headless, external: s.external, ports: s.ports, workloads: s.workloads };
 }
 
-/**
- * Module level, not an arrow made inside `analyze`: a closure's optimised code is held only weakly by
- * its feedback, so it died with each analysis's closures at the next full GC and was compiled again
- * at every analysis (docs/DECISIONS.md, "Analysis performance, round 7").
- */
+// Module level, like the loops below: closures made once per analysis were optimised anew at every
+// analysis (docs/DECISIONS.md, "Analysis performance, round 7").
 const edgeOf = (e: EdgeAnalysis) => e.edge;
 
 /** Every rule's findings, in catalogue order; a plain loop, as `flatMap` ran unoptimised at each analysis (called once per run). */
@@ -156,7 +153,6 @@ export function analyze(inputs: ParsedInputs, opts: AnalyzeOptions): MeshSnapsho
 
   // Made once per analysis: see model/perRun.ts.
   const parts = perRun<WorkloadParts>({ mtls: new Map(), ports: new Map() });
-  // Loops, not `.map` with a closure made here: see edgeOf.
   const namespaces: SnapshotNamespace[] = [];
   for (const n of model.namespaces.keys()) namespaces.push(snapshotNamespace(model, resolver, n));
   const workloads: SnapshotWorkload[] = [];

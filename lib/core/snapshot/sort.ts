@@ -50,14 +50,14 @@ const compareSources = (a: Edge["source"], b: Edge["source"]) =>
 const compareDestinations = (a: Edge["destination"], b: Edge["destination"]) =>
   cmp(a.namespace, b.namespace) || cmp(a.service, b.service) || cmp(a.host, b.host) || a.port - b.port;
 
+const sourceOf = (e: Edge) => e.source;
+const destinationOf = (e: Edge) => e.destination;
+
 /**
  * The same order as `edges.sort(compareEdges)` (stable), but cheaper: edges share their source and
  * destination objects (one per client, one per service port), so those few thousand objects are
  * ranked once and the 20k edges are sorted by two integers instead of up to six string compares.
  */
-const sourceOf = (e: Edge) => e.source;
-const destinationOf = (e: Edge) => e.destination;
-
 export function sortEdges(edges: Edge[]): Edge[] {
   const n = edges.length;
   const src = ranks(edges.map(sourceOf), compareSources);
@@ -72,8 +72,7 @@ export function sortEdges(edges: Edge[]): Edge[] {
   return edges;
 }
 
-// Module-level comparators, not closures made per call: a closure's optimised code is held weakly and
-// died at each full GC between analyses (docs/DECISIONS.md, "Analysis performance, round 7").
+// Module-level comparators: see docs/DECISIONS.md, "Analysis performance, round 7".
 type S = MeshSnapshot;
 const compareCompleteness = (a: S["completeness"][number], b: S["completeness"][number]) =>
   cmp(a.kind, b.kind) || cmp(a.namespace ?? "", b.namespace ?? "") || cmp(a.message, b.message);

@@ -118,9 +118,7 @@ function brokenFinding(ctx: AnalysisContext, code: Exclude<BrokenCode, "edge.pas
   });
 }
 
-// The per-edge work is in module-level functions, not closures made inside the rule: a closure's
-// optimised code is held only weakly, so it died with each analysis's closures at the next full GC
-// and was compiled again at every analysis (docs/DECISIONS.md, "Analysis performance, round 7").
+// Per-edge work in module-level functions: see docs/DECISIONS.md, "Analysis performance, round 7".
 const brokenRule = (code: Exclude<BrokenCode, "edge.passthrough">) =>
   rule(code, (ctx: AnalysisContext) => {
     const out = [];
