@@ -25,6 +25,12 @@ describe("isForbidden", () => {
     expect(isForbidden(create, portforward, "billing", "get")).toBe(false);
   });
 
+  it("services/proxy follows the same rule: a rule for another verb does not refuse the proxy's get", () => {
+    const proxy = { ...type("", "services"), plural: "services/proxy" };
+    expect(isForbidden([{ resource: "services/proxy", namespace: "istio-system" }], proxy, "istio-system", "get")).toBe(true);
+    expect(isForbidden([{ resource: "services/proxy", namespace: "istio-system", verb: "create" }], proxy, "istio-system", "get")).toBe(false);
+  });
+
   it("names a resource by plural or plural.group; cluster-scoped resources are never refused by a namespace rule", () => {
     const pa: ForbiddenRule[] = [{ resource: "peerauthentications.security.istio.io", namespace: "shop" }];
     expect(isForbidden(pa, peerAuthentications, "shop", "get")).toBe(true);
