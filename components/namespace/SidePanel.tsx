@@ -3,11 +3,14 @@
 import type { ReactNode } from "react";
 
 /** The heading's id: NamespaceView focuses it when the user opens this panel. */
-export const sidePanelTitleId = (name: string) => `${name}-panel-title`;
+/** The side panels there are; each names its test id, heading id and Close button. */
+export type SidePanelName = "edge" | "workload";
+
+export const sidePanelTitleId = (name: SidePanelName) => `${name}-panel-title`;
 
 export interface SidePanelProps {
-  /** What the panel shows ("edge", "workload"): names its test id, heading id and Close button. */
-  name: string;
+  /** What the panel shows. */
+  name: SidePanelName;
   title: ReactNode;
   onClose: () => void;
   /** Set as data-status, for panels about something with a status. */

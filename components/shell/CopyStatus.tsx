@@ -9,6 +9,8 @@ export type CopyState = "idle" | "copied" | "failed";
 export function useClipboardCopy(): [CopyState, (text: string) => Promise<void>] {
   const [state, setState] = useState<CopyState>("idle");
   const copy = async (text: string) => {
+    // Cleared first, so a second copy with the same outcome changes the live region and is announced again.
+    setState("idle");
     try {
       await navigator.clipboard.writeText(text);
       setState("copied");
@@ -26,7 +28,7 @@ export interface CopyStatusProps {
   className: string;
 }
 
-/** A live region, empty until a copy was tried, so screen readers hear the outcome. */
+/** A live region, empty until a copy was tried (and while one runs), so screen readers hear each outcome. */
 export function CopyStatus({ state, failed, className }: CopyStatusProps) {
   return (
     <span role="status" className={className}>
