@@ -4,6 +4,7 @@
 // waits on a cluster read (a hung context would outlast Prometheus' scrape timeout), it starts one.
 import { listClusters, peekSnapshotView } from "../../lib/server/snapshots";
 import { buildMetrics, type ClusterMetricsInput } from "../../lib/view/metrics";
+import { oneLine } from "../../lib/server/oneLine";
 
 export const dynamic = "force-dynamic";
 
@@ -14,7 +15,7 @@ export async function GET(): Promise<Response> {
     clusters = await Promise.all(
       names.map(async (cluster): Promise<ClusterMetricsInput> => {
         try {
-          const p = await peekSnapshotView(cluster, { waitMs: 0 });
+          const p = await peekSnapshotView(cluster);
           if (p.state !== "ready") return { cluster, snapshot: null, ageSeconds: null, stale: false };
           return { cluster, snapshot: p.view.snapshot, ageSeconds: p.view.ageSeconds, stale: p.view.stale };
         } catch {
@@ -25,7 +26,7 @@ export async function GET(): Promise<Response> {
   } catch (e) {
     console.error(
       "handshake: /metrics: listing clusters failed:",
-      e instanceof Error ? e.message : String(e),
+      oneLine(e),
     );
     return new Response("# cluster list unavailable\n", {
       status: 503,

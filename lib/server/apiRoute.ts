@@ -8,6 +8,7 @@ import { readCluster, readNamespace, type ApiError } from "../view/apiParams";
 import { namespaceExists, sliceSnapshot } from "../view/sliceSnapshot";
 import { defaultClusterName, getSnapshotView } from "./snapshots";
 import { SnapshotUnavailableError, UnknownClusterError, type SnapshotView } from "./types";
+import { oneLine } from "./oneLine";
 
 const NO_STORE = { "Cache-Control": "no-store" };
 
@@ -97,7 +98,7 @@ export async function refreshSnapshot(q: URLSearchParams): Promise<Response> {
 export function failure(e: unknown): Response {
   if (e instanceof UnknownClusterError) return errorResponse({ status: 404, code: "unknown-cluster", message: e.message });
   if (e instanceof SnapshotUnavailableError) return errorResponse({ status: 503, code: "snapshot-unavailable", message: e.message });
-  console.error("handshake: request failed:", e instanceof Error ? e.message : String(e));
+  console.error("handshake: request failed:", oneLine(e));
   return json({ error: { code: "internal", message: "internal error (see the server log)" } }, { status: 500 });
 }
 

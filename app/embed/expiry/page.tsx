@@ -13,6 +13,7 @@ import { embedParsers, ignoredEmbedParams } from "@/lib/view/urlState";
 import { AutoRefresh } from "@/components/AutoRefresh";
 import { formatUtc } from "@/lib/view/expiry/format";
 import "./embed.css";
+import { oneLine } from "@/lib/server/oneLine";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Certificate expiry · Handshake", robots: { index: false } };
@@ -39,7 +40,7 @@ export default async function EmbedExpiryPage({ searchParams }: { searchParams: 
     else if (e instanceof SnapshotUnavailableError) problem = e.message;
     else {
       problem = "the snapshot could not be read";
-      console.error("handshake: /embed/expiry:", e instanceof Error ? e.message : String(e));
+      console.error("handshake: /embed/expiry:", oneLine(e));
     }
   }
   if (unknown) notFound();
