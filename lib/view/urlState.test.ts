@@ -5,7 +5,7 @@ import { embedParsers, ignoredEmbedParams, ignoredNamespaceParams, namespaceView
 describe("ignoredEmbedParams", () => {
   it("names a window or theme the embed cannot use, with why", () => {
     expect(ignoredEmbedParams(new URLSearchParams("window=bad&theme=purple&cluster=demo"))).toEqual([
-      { name: "window", value: "bad", reason: "not a duration like 24h, 7d, 30d or 1y" },
+      { name: "window", value: "bad", reason: "not a duration like 24h, 7d, 30d or 1y, nor all" },
       { name: "theme", value: "purple", reason: "not one of light, dark" },
     ]);
     expect(ignoredEmbedParams({ window: ["7d", "1y"] })).toEqual([{ name: "window", value: "1y", reason: "given more than once; the first value is used" }]);

@@ -108,6 +108,9 @@ function values(raw: RawParams, name: string): string[] {
  * The namespace-view parameters present in the query but not used, each with why, so the page can
  * say so instead of silently showing the default view (`?view=bogus&severity=fatal&window=zzz`).
  */
+/** Why a `window` value was not used: what the parsers accept. */
+const WINDOW_HINT = "not a duration like 24h, 7d, 30d or 1y, nor all";
+
 export function ignoredNamespaceParams(raw: RawParams): IgnoredParam[] {
   const out: IgnoredParam[] = [];
   for (const name of Object.keys(namespaceViewParsers) as (keyof typeof namespaceViewParsers)[]) {
@@ -123,7 +126,7 @@ export function ignoredNamespaceParams(raw: RawParams): IgnoredParam[] {
         name === "view"
           ? `not one of ${VIEWS.join(", ")}`
           : name === "window"
-            ? "not a duration like 24h, 7d, 30d or 1y"
+            ? WINDOW_HINT
             : name === "problems"
               ? "not true or false"
               : "not understood";
@@ -145,7 +148,7 @@ export function ignoredEmbedParams(raw: RawParams): IgnoredParam[] {
     const first = all[0]!;
     if (all.length > 1) out.push({ name, value: all.slice(1).join(", "), reason: "given more than once; the first value is used" });
     if (embedParsers[name].parse(first) === null)
-      out.push({ name, value: first, reason: name === "window" ? "not a duration like 24h, 7d, 30d or 1y" : `not one of ${THEMES.join(", ")}` });
+      out.push({ name, value: first, reason: name === "window" ? WINDOW_HINT : `not one of ${THEMES.join(", ")}` });
   }
   return out;
 }
