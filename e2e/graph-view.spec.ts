@@ -157,7 +157,8 @@ test("a pan moves the painted graph with the pointer", async ({ page }) => {
   await page.mouse.down();
   for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + box.width / 2 + (dx * i) / 10, box.y + box.height / 2 + (dy * i) / 10);
   await page.mouse.up();
-  // After the pan the canvas shows the cached layer: the same picture, moved by the drag. Polled, as
+  // After the pan the canvas shows the same picture, moved by the drag (from the cached layer, though
+  // this checks only the pixels, which a direct repaint would also pass). Polled, as
   // the moved frame is painted in the next animation frame (a busy machine may take a while).
   const matchNow = () =>
     canvas.evaluate(

@@ -340,7 +340,8 @@ const curveKey = (c: CurvePath) => `${c.id}@${c.x0},${c.y0},${c.c1x},${c.c1y},${
 /**
  * Everything the painter draws from a scene (without its selection), as one string: two scenes with
  * the same key paint the same pixels. A refresh brings new snapshot objects every 30 s, usually with
- * nothing drawn changed; comparing keys keeps the layer rather than repainting it.
+ * nothing drawn changed; comparing keys keeps the layer rather than repainting it. Kept by hand in step
+ * with what `drawGraph` reads from a scene: a field painted but missing here would leave stale pixels.
  */
 export function sceneKey(s: Scene): string {
   const parts: string[] = [];

@@ -2,9 +2,9 @@
 // edge-revealing counters (istio.md §7), summed over a window by the labels the core reads, read by the
 // same code as `handshake analyze --traffic` reads a saved answer (parseTraffic's `parseQueryAnswer`,
 // on the decoded JSON). Prometheus is reached either at a direct URL (fetch, injected) or through the
-// Kubernetes API server's service proxy (the cluster's own authenticated transport). A query that fails never fails the read: it becomes a completeness entry
-// (kind "Telemetry") and the snapshot then has no edges: edges come only from observed traffic
-// (contract.md §1.1).
+// Kubernetes API server's service proxy (the cluster's own authenticated transport). A query that
+// fails never fails the read: it becomes a completeness entry (kind "Telemetry") and the snapshot
+// then has no edges: edges come only from observed traffic (contract.md §1.1).
 import "server-only";
 import type { InputProblem, ParsedTraffic, TrafficSample } from "../../core/model/input";
 import { isObj } from "../../core/model/read";

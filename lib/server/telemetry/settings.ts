@@ -53,15 +53,15 @@ export function parseService(text: string): ServiceRef | null {
 
 /**
  * "prod=https://a:9090, staging=http://b" → Map. `bad` lists the contexts whose URL is not http(s);
- * `malformed` counts entries without "=", which name no context and so make the setting unusable for all.
+ * `malformed`: some entry has no "=", which names no context and so makes the setting unusable for all.
  */
-function perContext(text: string | undefined): { urls: Map<string, string>; bad: Set<string>; malformed: number } {
+function perContext(text: string | undefined): { urls: Map<string, string>; bad: Set<string>; malformed: boolean } {
   const urls = new Map<string, string>();
   const bad = new Set<string>();
-  let malformed = 0;
+  let malformed = false;
   for (const item of (text ?? "").split(/[\s,]+/).filter(Boolean)) {
     const eq = item.indexOf("=");
-    if (eq <= 0) malformed++;
+    if (eq <= 0) malformed = true;
     else if (!isHttpUrl(item.slice(eq + 1))) bad.add(item.slice(0, eq));
     else urls.set(item.slice(0, eq), item.slice(eq + 1));
   }
