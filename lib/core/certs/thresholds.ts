@@ -30,6 +30,13 @@ export const DEFAULT_CERT_THRESHOLDS: CertThresholds = {
 
 const DAY_MS = 86_400_000;
 
+const CA_ROLES = new Set(["root", "intermediate", "trust-anchor", "issuer"]);
+
+/** A CA for the expiry rules: by its role in the mesh or by its basicConstraints. */
+export function isCaCertificate(role: string, isCA: boolean): boolean {
+  return isCA || CA_ROLES.has(role);
+}
+
 /** Which of findings.md's expiry rules applies: CA certificates, long-lived leaves, or short-lived leaves (by share of lifetime). */
 export type ExpiryRule = "ca" | "leaf" | "short-lived";
 

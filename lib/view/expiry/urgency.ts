@@ -5,7 +5,7 @@
 // same thresholds the finding uses, so a healthy 24 h Istio certificate is not painted red.
 // Because of that second rule the buckets are named by meaning ("critical", "soon", …), never by a
 // time ("< 24 h" would contradict a 2 h-left row counted as healthy); URGENCY_RULES says the rule.
-import { DEFAULT_CERT_THRESHOLDS, expiringSeverity, type CertThresholds } from "../../core/certs/thresholds";
+import { DEFAULT_CERT_THRESHOLDS, expiringSeverity, expiryRule, isCaCertificate, type CertThresholds } from "../../core/certs/thresholds";
 import type { Certificate } from "../../core/snapshot/schema";
 
 export const URGENCIES = ["expired", "critical", "soon", "upcoming", "ok"] as const;
@@ -30,21 +30,13 @@ export const URGENCY_GLYPHS: Record<Urgency, string> = {
 
 const HOUR = 3600;
 const DAY = 86_400;
-const CA_ROLES = new Set(["root", "intermediate", "trust-anchor", "issuer"]);
 
 export function secondsLeft(c: Certificate, nowMs: number): number {
   return (Date.parse(c.notAfter) - nowMs) / 1000;
 }
 
-/** The severity `cert.expiring` gives this certificate (null: none): lib/core's own function; expired is an error. */
-function certificateSeverity(c: Certificate, nowMs: number, t: CertThresholds): "error" | "warning" | null {
-  const left = secondsLeft(c, nowMs);
-  if (left <= 0) return "error";
-  return expiringSeverity(left * 1000, c.lifetimeSeconds * 1000, CA_ROLES.has(c.role) || c.isCA, t);
-}
-
 export function isShortLivedLeaf(c: Certificate, t: CertThresholds = DEFAULT_CERT_THRESHOLDS): boolean {
-  return !c.isCA && !CA_ROLES.has(c.role) && c.lifetimeSeconds <= t.shortLivedMaxDays * DAY;
+  return expiryRule(isCaCertificate(c.role, c.isCA), c.lifetimeSeconds * 1000, t) === "short-lived";
 }
 
 const RANK: Record<Urgency, number> = { expired: 0, critical: 1, soon: 2, upcoming: 3, ok: 4 };
@@ -56,7 +48,8 @@ export function urgencyOf(
 ): Urgency {
   const left = secondsLeft(c, nowMs);
   if (left <= 0) return "expired";
-  const sev = certificateSeverity(c, nowMs, t);
+  // The severity `cert.expiring` gives it: lib/core's own function.
+  const sev = expiringSeverity(left * 1000, c.lifetimeSeconds * 1000, isCaCertificate(c.role, c.isCA), t);
   const bySeverity: Urgency = sev === "error" ? "critical" : sev === "warning" ? "soon" : "ok";
   if (isShortLivedLeaf(c, t)) return bySeverity;
   const byTime: Urgency =

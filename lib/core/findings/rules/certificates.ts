@@ -2,7 +2,7 @@
 // (Pod, Secret, ConfigMap) with `certificate` set to its fingerprint.
 import { rotatesAtHalfLife, type CertEntry } from "../../certs/analyzeCerts";
 import type { CertSource } from "../../certs/types";
-import { expiringSeverity, expiryRule } from "../../certs/thresholds";
+import { expiringSeverity, expiryRule, isCaCertificate } from "../../certs/thresholds";
 import type { Finding, Ref } from "../../snapshot/schema";
 import { workloadOfPod } from "../../model/buildModel";
 import { rule } from "../context";
@@ -10,8 +10,7 @@ import { finding } from "../finding";
 import type { FindingCode } from "../catalogue";
 
 const DAY = 86_400_000;
-const CA_ROLES = new Set(["root", "intermediate", "trust-anchor", "issuer"]);
-export const isCaRole = (e: CertEntry) => CA_ROLES.has(e.role) || e.cert.isCA;
+export const isCaRole = (e: CertEntry) => isCaCertificate(e.role, e.cert.isCA);
 
 function holderRef(s: CertSource): Ref {
   if (s.kind === "proxy" || s.kind === "ztunnel") return { kind: "Pod", namespace: s.namespace ?? "", name: s.pod ?? s.name ?? "" };
@@ -91,9 +90,10 @@ export const certExpiring = rule("cert.expiring", (ctx) => {
     const left = e.cert.notAfter.getTime() - now;
     if (left <= 0 || e.cert.notBefore.getTime() > now) continue;
     const lifetime = e.cert.notAfter.getTime() - e.cert.notBefore.getTime();
-    const severity = expiringSeverity(left, lifetime, isCaRole(e), t);
+    const ca = isCaRole(e);
+    const severity = expiringSeverity(left, lifetime, ca, t);
     if (!severity) continue;
-    const which = expiryRule(isCaRole(e), lifetime, t);
+    const which = expiryRule(ca, lifetime, t);
     const rule_ =
       which === "ca"
         ? `CA certificates: warning under ${t.caWarningDays} days, error under ${t.caErrorDays}`
