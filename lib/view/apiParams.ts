@@ -2,7 +2,7 @@
 // typed value or an ApiError naming the parameter, so a handler answers 400 `{error:{code,message}}`
 // without ever echoing a stack trace. Pure: no Next, no server layer.
 import { readSeverityList, SEVERITIES, THEMES, type SeverityFilter, type Theme } from "./urlState";
-import { parseWindow } from "./window";
+import { ALL_WINDOW, parseWindow } from "./window";
 
 export interface ApiError {
   status: 400 | 404 | 503;
@@ -67,7 +67,7 @@ export function readDuration(
   const v = q.get(name);
   const text = v === null || v === "" ? opts.fallback : v;
   if (text === null) return ok(null);
-  if (opts.allowAll && text === "all") return ok(null);
+  if (opts.allowAll && text === ALL_WINDOW) return ok(null);
   const seconds = parseWindow(text);
   if (seconds === null)
     return bad(

@@ -1,7 +1,7 @@
 // The one parser map for URL state (contract §4). Pages (server) and components (client, through
 // nuqs hooks) read the query with these parsers only, and every link is written by the serializers
 // below, so a link always means the same view. The API's validators (apiParams.ts) are built from the
-// same value lists and readers (SEVERITIES, THEMES, readSeverityList, parseWindow), so a page and
+// same value lists and readers (SEVERITIES, THEMES, readSeverityList, isExpiryWindow), so a page and
 // the API accept exactly the same values.
 import {
   createParser,
@@ -10,7 +10,7 @@ import {
   parseAsString,
   parseAsStringLiteral,
 } from "nuqs/server";
-import { DEFAULT_WINDOW, parseWindow } from "./window";
+import { DEFAULT_WINDOW, isExpiryWindow } from "./window";
 
 export const VIEWS = ["graph", "certificates", "findings"] as const;
 export type View = (typeof VIEWS)[number];
@@ -50,7 +50,7 @@ const parseAsSeverities = createParser<SeverityFilter[]>({
  * and the API take it); anything else parses to null, i.e. the default.
  */
 const parseAsWindow = createParser<string>({
-  parse: (v) => (v === "all" || parseWindow(v) !== null ? v : null),
+  parse: (v) => (isExpiryWindow(v) ? v : null),
   serialize: (v) => v,
 });
 

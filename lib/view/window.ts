@@ -10,3 +10,11 @@ export function parseWindow(text: string): number | null {
   if (!m) return null;
   return Number(m[1]) * UNIT_SECONDS[m[2]!]!;
 }
+
+/** The expiry window that shows every certificate (the timeline's preset; the URL, embed and SVG take it). */
+export const ALL_WINDOW = "all";
+
+/** A `window=` value the expiry views take: a duration, or all. One test for every parser of it. */
+export function isExpiryWindow(v: string): boolean {
+  return v === ALL_WINDOW || parseWindow(v) !== null;
+}

@@ -4,12 +4,12 @@
 // meshes: each layer shows its `maxBarsPerLayer` soonest certificates and counts the rest, so 10k
 // workload leaves do not become 10k bars.
 import type { Certificate } from "../../core/snapshot/schema";
-import { DEFAULT_WINDOW, parseWindow } from "../window";
+import { ALL_WINDOW, DEFAULT_WINDOW, parseWindow } from "../window";
 import { formatTimeLeft } from "./format";
 import { displayName, LAYERS, LAYER_LABELS, layerOf, ownerLabel, type Layer } from "./layer";
 import { URGENCIES, urgencyOf, type Urgency } from "./urgency";
 
-export const WINDOW_PRESETS = ["24h", "7d", "30d", "1y", "all"] as const;
+export const WINDOW_PRESETS = ["24h", "7d", "30d", "1y", ALL_WINDOW] as const;
 
 export interface TimelineBar {
   id: string;
@@ -87,7 +87,7 @@ export function windowDomain(
   certs: Certificate[],
   nowMs: number,
 ): { domain: [number, number]; valid: boolean } {
-  if (window === "all") {
+  if (window === ALL_WINDOW) {
     if (certs.length === 0) return { domain: [-86_400, 86_400], valid: true };
     let lo = 0;
     let hi = 0;

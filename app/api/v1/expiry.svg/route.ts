@@ -4,7 +4,7 @@
 import { errorResponse, resolveSnapshot } from "../../../../lib/server/apiRoute";
 import { readDuration, readTheme } from "../../../../lib/view/apiParams";
 import { renderExpirySvg } from "../../../../lib/view/expiry/svg";
-import { DEFAULT_WINDOW } from "../../../../lib/view/window";
+import { ALL_WINDOW, DEFAULT_WINDOW } from "../../../../lib/view/window";
 
 export const dynamic = "force-dynamic";
 
@@ -19,7 +19,7 @@ export async function GET(request: Request): Promise<Response> {
   const svg = renderExpirySvg(r.snapshot.certificates, {
     title: `Certificate expiry · ${r.view.cluster}${r.namespace ? ` / ${r.namespace}` : ""}${r.view.demo ? " · demo data" : ""}`,
     now: r.snapshot.now,
-    window: window.value?.text ?? "all",
+    window: window.value?.text ?? ALL_WINDOW,
     theme: theme.value,
   });
   return new Response(svg, {
