@@ -10,7 +10,6 @@ import type { MeshSnapshot } from "@/lib/core/snapshot/schema";
 import { buildGraph } from "@/lib/view/graph/buildGraph";
 import { nodeSelection } from "@/lib/view/graph/nodeSelection";
 import { layoutGraph } from "@/lib/view/graph/layout";
-import { sliceSnapshot } from "@/lib/view/sliceSnapshot";
 import { ignoredNamespaceParams, namespacePath, namespaceViewParsers, serializeNamespaceView, VIEWS, type View } from "@/lib/view/urlState";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useQueryStates } from "nuqs";
@@ -47,7 +46,8 @@ export function NamespaceView({ cluster, namespace, initial, initialAt, demo, pu
   const query = useNamespaceSnapshot(cluster, namespace, initial, initialAt, paused);
   const refreshNow = useRefreshNow(cluster, namespace);
   const data = query.data;
-  const snapshot: MeshSnapshot = useMemo(() => sliceSnapshot(data.snapshot, namespace), [data.snapshot, namespace]);
+  // Already cut to the namespace: by the page on the server, and by the API (`?namespace=`) on refetch.
+  const snapshot: MeshSnapshot = data.snapshot;
   const graph = useMemo(() => buildGraph(snapshot, namespace), [snapshot, namespace]);
   const layout = useMemo(() => layoutGraph(graph), [graph]);
   const router = useRouter();

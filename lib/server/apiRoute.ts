@@ -21,8 +21,8 @@ export function json(body: unknown, init: { status?: number; headers?: Record<st
 const slices = new WeakMap<MeshSnapshot, Map<string, MeshSnapshot>>();
 const serialised = new WeakMap<MeshSnapshot, string>();
 
-/** `full` cut to `namespace` (the same object for every request until the next refresh). */
-function sliced(full: MeshSnapshot, namespace: string | undefined): MeshSnapshot {
+/** `full` cut to `namespace` (the same object for every request and page until the next refresh). */
+export function cachedSlice(full: MeshSnapshot, namespace: string | undefined): MeshSnapshot {
   if (namespace === undefined) return full;
   let byNs = slices.get(full);
   if (!byNs) slices.set(full, (byNs = new Map()));
@@ -75,7 +75,7 @@ export async function resolveSnapshot(q: URLSearchParams): Promise<Resolved> {
   const ns = namespace.value;
   if (ns !== undefined && !namespaceExists(view.snapshot, ns))
     return { ok: false, response: errorResponse({ status: 404, code: "unknown-namespace", message: `namespace "${ns}" is not in cluster "${view.cluster}"` }) };
-  return { ok: true, view, snapshot: sliced(view.snapshot, ns), namespace: ns };
+  return { ok: true, view, snapshot: cachedSlice(view.snapshot, ns), namespace: ns };
 }
 
 /**

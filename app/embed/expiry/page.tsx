@@ -8,7 +8,8 @@ import { createLoader, type SearchParams } from "nuqs/server";
 import { ExpiryPanel } from "@/components/expiry/ExpiryPanel";
 import { defaultClusterName, getSnapshotView } from "@/lib/server/snapshots";
 import { SnapshotUnavailableError, UnknownClusterError, type SnapshotView } from "@/lib/server/types";
-import { namespaceExists, sliceSnapshot } from "@/lib/view/sliceSnapshot";
+import { namespaceExists } from "@/lib/view/sliceSnapshot";
+import { cachedSlice } from "@/lib/server/apiRoute";
 import { embedParsers, ignoredEmbedParams } from "@/lib/view/urlState";
 import { AutoRefresh } from "@/components/AutoRefresh";
 import { formatUtc } from "@/lib/view/expiry/format";
@@ -48,7 +49,7 @@ export default async function EmbedExpiryPage({ searchParams }: { searchParams: 
   const certificates =
     view && !problem
       ? namespace
-        ? sliceSnapshot(view.snapshot, namespace).certificates
+        ? cachedSlice(view.snapshot, namespace).certificates
         : view.snapshot.certificates
       : [];
   return (

@@ -6,7 +6,8 @@ import { createLoader, type SearchParams } from "nuqs/server";
 import { NamespaceView } from "@/components/namespace/NamespaceView";
 import { getSnapshotView } from "@/lib/server/snapshots";
 import { SnapshotUnavailableError, UnknownClusterError, type SnapshotView } from "@/lib/server/types";
-import { namespaceExists, sliceSnapshot } from "@/lib/view/sliceSnapshot";
+import { namespaceExists } from "@/lib/view/sliceSnapshot";
+import { cachedSlice } from "@/lib/server/apiRoute";
 import { namespaceViewParsers } from "@/lib/view/urlState";
 
 export const dynamic = "force-dynamic";
@@ -58,7 +59,7 @@ export default async function NamespacePage({ params }: PageProps) {
     <NamespaceView
       cluster={cluster}
       namespace={namespace}
-      initial={{ snapshot: sliceSnapshot(view.snapshot, namespace), stale: view.stale, error: view.error }}
+      initial={{ snapshot: cachedSlice(view.snapshot, namespace), stale: view.stale, error: view.error }}
       initialAt={Date.parse(view.fetchedAt)}
       demo={view.demo}
       {...(process.env.HANDSHAKE_PUBLIC_URL ? { publicUrl: process.env.HANDSHAKE_PUBLIC_URL } : {})}
