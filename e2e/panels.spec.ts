@@ -129,7 +129,7 @@ test.describe("expiry panel", () => {
   test("a window or theme the embed cannot use is named in the frame, the default shown", async ({ page }) => {
     await page.goto("/embed/expiry?cluster=demo&window=bad&theme=purple");
     const notice = page.getByTestId("ignored-params");
-    await expect(notice).toContainText("window=bad (not a duration like 24h, 7d, 30d or 1y)");
+    await expect(notice).toContainText("window=bad (not a duration like 24h, 7d, 30d or 1y, nor all)");
     await expect(notice).toContainText("theme=purple (not one of light, dark)");
     await expect(page.getByTestId("embed-root")).toHaveAttribute("data-theme", "light");
     await expect(page.getByRole("group", { name: "Time window" }).getByRole("button", { name: "30d" })).toHaveAttribute("aria-pressed", "true");
