@@ -198,22 +198,27 @@ interface InboundEvidence {
   plaintextPredicted: boolean;
 }
 
+type ByDestination = Map<EdgeAnalysis["edge"]["destination"], { service: Service; evidence: InboundEvidence }>;
+
+function foldInbound(byDestination: ByDestination, ea: EdgeAnalysis): void {
+  const observedPlain = !!ea.edge.observed && ea.edge.observed.plaintext > 0;
+  const predictedPlain = ea.edge.predicted.verdict === "plaintext";
+  if (!observedPlain && !predictedPlain) return;
+  let d = byDestination.get(ea.edge.destination);
+  if (!d) byDestination.set(ea.edge.destination, (d = { service: ea.service, evidence: { plaintextClients: new Set(), plaintextPredicted: false } }));
+  if (observedPlain) d.evidence.plaintextClients.add(ea.edge.source.workload ? `${ea.edge.source.namespace}/${ea.edge.source.workload}` : "callers outside the mesh");
+  if (predictedPlain) d.evidence.plaintextPredicted = true;
+}
+
 /**
  * One pass over the edges: what each destination workload receives (pa.permissive reads it per
  * namespace). Edges are first folded per destination object (one per service port, shared by its
  * edges), so the per-workload map is touched once per destination rather than once per edge.
  */
 function inboundByWorkload(ctx: AnalysisContext): Map<Workload, InboundEvidence> {
-  const byDestination = new Map<EdgeAnalysis["edge"]["destination"], { service: Service; evidence: InboundEvidence }>();
-  for (const ea of ctx.edges) {
-    const observedPlain = !!ea.edge.observed && ea.edge.observed.plaintext > 0;
-    const predictedPlain = ea.edge.predicted.verdict === "plaintext";
-    if (!observedPlain && !predictedPlain) continue;
-    let d = byDestination.get(ea.edge.destination);
-    if (!d) byDestination.set(ea.edge.destination, (d = { service: ea.service, evidence: { plaintextClients: new Set(), plaintextPredicted: false } }));
-    if (observedPlain) d.evidence.plaintextClients.add(ea.edge.source.workload ? `${ea.edge.source.namespace}/${ea.edge.source.workload}` : "callers outside the mesh");
-    if (predictedPlain) d.evidence.plaintextPredicted = true;
-  }
+  const byDestination: ByDestination = new Map();
+  // Per edge in a function of its own, so it is optimised early in the first analysis (round 8).
+  for (let i = 0; i < ctx.edges.length; i++) foldInbound(byDestination, ctx.edges[i]!);
   // Keyed by the workload objects behind each service (no "ns/name" string per workload).
   const out = new Map<Workload, InboundEvidence>();
   for (const { service, evidence: d } of byDestination.values())
@@ -226,58 +231,74 @@ function inboundByWorkload(ctx: AnalysisContext): Map<Workload, InboundEvidence>
   return out;
 }
 
+/** One pa.permissive finding for `ws` under `subject`, with what their inbound traffic says. */
+function permissiveFinding(
+  inbound: Map<Workload, InboundEvidence>,
+  ns: string,
+  subject: string,
+  resources: Ref[],
+  ws: Workload[],
+  own: boolean,
+): Finding {
+  const clientSet = new Set<string>();
+  let plaintextPredicted = false;
+  for (const w of ws) {
+    const e = inbound.get(w);
+    if (!e) continue;
+    for (const c of e.plaintextClients) clientSet.add(c);
+    plaintextPredicted ||= e.plaintextPredicted;
+  }
+  const clients = [...clientSet].sort();
+  const ready = clients.length === 0 && !plaintextPredicted;
+  return finding("pa.permissive", {
+    severity: clients.length > 0 ? "warning" : "info",
+    message:
+      clients.length > 0
+        ? `${subject} accepts plaintext, and plaintext traffic from ${listNames(clients)} was observed: those clients would break under STRICT.`
+        : `${subject} accepts plaintext; ${ready ? "no plaintext traffic is observed or predicted to it, so it looks ready for STRICT" : "some of its clients are predicted to send plaintext, so it is not ready for STRICT yet"}.`,
+    resources,
+    fix:
+      clients.length > 0
+        ? `Give ${listNames(clients)} a proxy (or make them send mTLS), then set mtls.mode STRICT.`
+        : `Set mtls.mode STRICT in a PeerAuthentication for ${own ? "this workload" : `namespace ${ns}`}.`,
+  });
+}
+
+const isMeshedWorkload = (w: Workload) => hasIstioProxy(w) && !w.gateway;
+
+/**
+ * One namespace's pa.permissive findings. Called per namespace rather than looping inside the rule,
+ * which runs once per analysis: its loop ran in the interpreter for the whole first analysis
+ * (docs/DECISIONS.md, round 8).
+ */
+function permissiveInNamespace(ctx: AnalysisContext, inbound: Map<Workload, InboundEvidence>, ns: string, workloads: Workload[], out: Finding[]): void {
+  const meshed = workloads.filter(isMeshedWorkload);
+  if (meshed.length === 0) return;
+  const ambient = meshed.every((w) => w.dataplane === "ambient");
+  const nsMode = namespaceDecision(ctx.resolver.paIndex({ revision: meshed[0]!.revision, dataplane: ambient ? "ambient" : "sidecar" }), ns);
+  if (nsMode.mode === "PERMISSIVE") {
+    const inherit = meshed.filter((w) => {
+      const p = ctx.resolver.policyOf(w);
+      return p.base.origin !== "workload" && p.base.mode === "PERMISSIVE";
+    });
+    const subject = nsMode.policy
+      ? `Namespace ${ns} (PeerAuthentication ${nsName(nsMode.policy)}, ${nsMode.origin})`
+      : `Namespace ${ns} (no PeerAuthentication: Istio's default)`;
+    if (inherit.length > 0) out.push(permissiveFinding(inbound, ns, subject, [nsMode.policy ? paRefOf(nsMode.policy) : namespaceRef(ns)], inherit, false));
+  }
+  // A workload whose own policy sets PERMISSIVE is reported under that policy, whatever the namespace
+  // says (the namespace finding above covers only the workloads that inherit).
+  for (const w of meshed) {
+    const p = ctx.resolver.policyOf(w);
+    if (p.base.origin === "workload" && p.base.mode === "PERMISSIVE")
+      out.push(permissiveFinding(inbound, ns, `Workload ${nsName(w)} (PeerAuthentication ${nsName(p.base.policy!)})`, [paRefOf(p.base.policy!), workloadRef(w)], [w], true));
+  }
+}
+
 export const paPermissive = rule("pa.permissive", (ctx) => {
   const out: Finding[] = [];
   const inbound = inboundByWorkload(ctx);
-  for (const [ns, workloads] of ctx.model.workloadsByNamespace) {
-    const meshed = workloads.filter((w) => hasIstioProxy(w) && !w.gateway);
-    if (meshed.length === 0) continue;
-    const ambient = meshed.every((w) => w.dataplane === "ambient");
-    const nsMode = namespaceDecision(ctx.resolver.paIndex({ revision: meshed[0]!.revision, dataplane: ambient ? "ambient" : "sidecar" }), ns);
-    const report = (subject: string, resources: Ref[], ws: Workload[], own: boolean) => {
-      const clientSet = new Set<string>();
-      let plaintextPredicted = false;
-      for (const w of ws) {
-        const e = inbound.get(w);
-        if (!e) continue;
-        for (const c of e.plaintextClients) clientSet.add(c);
-        plaintextPredicted ||= e.plaintextPredicted;
-      }
-      const clients = [...clientSet].sort();
-      const ready = clients.length === 0 && !plaintextPredicted;
-      out.push(
-        finding("pa.permissive", {
-          severity: clients.length > 0 ? "warning" : "info",
-          message:
-            clients.length > 0
-              ? `${subject} accepts plaintext, and plaintext traffic from ${listNames(clients)} was observed: those clients would break under STRICT.`
-              : `${subject} accepts plaintext; ${ready ? "no plaintext traffic is observed or predicted to it, so it looks ready for STRICT" : "some of its clients are predicted to send plaintext, so it is not ready for STRICT yet"}.`,
-          resources,
-          fix:
-            clients.length > 0
-              ? `Give ${listNames(clients)} a proxy (or make them send mTLS), then set mtls.mode STRICT.`
-              : `Set mtls.mode STRICT in a PeerAuthentication for ${own ? "this workload" : `namespace ${ns}`}.`,
-        }),
-      );
-    };
-    if (nsMode.mode === "PERMISSIVE") {
-      const inherit = meshed.filter((w) => {
-        const p = ctx.resolver.policyOf(w);
-        return p.base.origin !== "workload" && p.base.mode === "PERMISSIVE";
-      });
-      const subject = nsMode.policy
-        ? `Namespace ${ns} (PeerAuthentication ${nsName(nsMode.policy)}, ${nsMode.origin})`
-        : `Namespace ${ns} (no PeerAuthentication: Istio's default)`;
-      if (inherit.length > 0) report(subject, [nsMode.policy ? paRefOf(nsMode.policy) : namespaceRef(ns)], inherit, false);
-    }
-    // A workload whose own policy sets PERMISSIVE is reported under that policy, whatever the namespace
-    // says (the namespace finding above covers only the workloads that inherit).
-    for (const w of meshed) {
-      const p = ctx.resolver.policyOf(w);
-      if (p.base.origin === "workload" && p.base.mode === "PERMISSIVE")
-        report(`Workload ${nsName(w)} (PeerAuthentication ${nsName(p.base.policy!)})`, [paRefOf(p.base.policy!), workloadRef(w)], [w], true);
-    }
-  }
+  for (const [ns, workloads] of ctx.model.workloadsByNamespace) permissiveInNamespace(ctx, inbound, ns, workloads, out);
   return out;
 });
 
