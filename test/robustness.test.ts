@@ -360,72 +360,71 @@ function check(m: Mutant, route: string, inputs: ParsedInputs, determinism: bool
 }
 
 // ---------------------------------------------------------------------------------------------
-// Known failures (found by this test, not fixed yet). Each has a minimal repro below, run with
-// it.fails so it turns red once lib/ is fixed: then delete the entry and its exclusion. Mutants whose
-// mutated object matches `matches` are left out of the main run, every other mutant must pass.
+// Inputs this test found crashing the analysis (fixed in the loader): a wrong-typed apiVersion or
+// metadata.namespace — an unquoted `namespace: 2024` is a YAML number. The loader now refuses the
+// object as input.invalid naming file, line and field, as the API server's decoder would.
 
-const present = (v: unknown) => v !== undefined && v !== null;
-
-interface Known {
+interface Refused {
   title: string;
-  /** The mutated object is in this bug's class. */
-  matches: (o: KubeObject) => boolean;
-  /** Minimal input that shows it, read by the file loader. */
-  repro: string;
+  yaml: string;
+  /** "repro.yaml:<line>" of the refused object, and the field named. */
+  line: number;
+  field: string;
+  /** An object of the same input that must still be analysed. */
+  kept: { kind: "namespace" | "service"; name: string };
 }
 
-const apiVersionNotString = (o: KubeObject) => present(o.apiVersion) && typeof o.apiVersion !== "string";
-const namespaceNotString = (o: KubeObject) => {
-  const meta: unknown = o.metadata;
-  if (meta === null || typeof meta !== "object") return false;
-  const ns = (meta as Record<string, unknown>).namespace;
-  return present(ns) && typeof ns !== "string";
-};
+const PA =
+  "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: istio-system}\nspec: {mtls: {mode: STRICT}}\n---\n";
+const SVC =
+  "apiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: shop}\nspec: {ports: [{port: 80}]}\n---\n";
 
-const KNOWN: readonly Known[] = [
+const REFUSED: readonly Refused[] = [
   {
-    // TypeError: (o.object.apiVersion ?? "").includes is not a function at lib/core/model/buildModel.ts:89 (hasIstio)
-    title: "a non-string apiVersion (any kind) throws in buildModel's hasIstio",
-    matches: apiVersionNotString,
-    repro: "apiVersion: 1\nkind: Namespace\nmetadata: {name: shop}\n",
+    title: "a number apiVersion (any kind; it threw in buildModel's hasIstio)",
+    yaml: SVC + "apiVersion: 1\nkind: Namespace\nmetadata: {name: shop}\n",
+    line: 6,
+    field: "apiVersion",
+    kept: { kind: "service", name: "api" },
   },
   {
-    // TypeError: (o.object.apiVersion ?? "").startsWith is not a function at isGroup lib/core/model/istioObjects.ts:156
-    title:
-      "a non-string apiVersion on a PeerAuthentication / DestinationRule / Sidecar throws in istioObjects isGroup",
-    matches: apiVersionNotString,
-    repro:
+    title: "a number apiVersion on a PeerAuthentication (it threw in isGroup)",
+    yaml:
+      SVC +
       "apiVersion: 2\nkind: PeerAuthentication\nmetadata: {name: default, namespace: shop}\nspec: {mtls: {mode: STRICT}}\n",
+    line: 6,
+    field: "apiVersion",
+    kept: { kind: "service", name: "api" },
   },
   {
-    // TypeError: o.object.apiVersion?.startsWith is not a function at buildServices lib/core/model/services.ts:132
-    title: "a non-string apiVersion on a ServiceEntry throws in buildServices",
-    matches: apiVersionNotString,
-    repro:
+    title: "a number apiVersion on a ServiceEntry (it threw in buildServices)",
+    yaml:
+      SVC +
       "apiVersion: 3\nkind: ServiceEntry\nmetadata: {name: ext, namespace: shop}\nspec: {hosts: [api.example.com]}\n",
+    line: 6,
+    field: "apiVersion",
+    kept: { kind: "service", name: "api" },
   },
   {
-    // TypeError: name.startsWith is not a function at lib/core/findings/rules/workloads.ts:80 (namespace.not-injected)
-    title:
-      "a workload with a non-string metadata.namespace (e.g. unquoted `namespace: 2024`) throws in namespace.not-injected",
-    matches: namespaceNotString,
-    repro:
-      "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: istio-system}\nspec: {mtls: {mode: STRICT}}\n---\n" +
+    title: "an unquoted number namespace on a workload (it threw in namespace.not-injected)",
+    yaml:
+      PA +
       "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: 2024}\n" +
       "spec: {selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: app, image: x}]}}}\n",
+    line: 6,
+    field: "metadata.namespace",
+    kept: { kind: "namespace", name: "istio-system" },
   },
   {
-    // namespaces[].name and services[].namespace are the number 2024 (NaN gives null), and so are
-    // edges[].destination.namespace, namespaces[].mtls.policy.namespace and findings[].resources[].namespace
-    // when the object is an edge's service, a policy or a finding's resource.
-    title: "a non-string metadata.namespace gives a snapshot that violates the schema",
-    matches: namespaceNotString,
-    repro:
+    title: "an unquoted number namespace on a Service (its number reached the snapshot, against the schema)",
+    yaml:
+      PA +
       "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: 2024}\nspec: {ports: [{port: 80}]}\n",
+    line: 6,
+    field: "metadata.namespace",
+    kept: { kind: "namespace", name: "istio-system" },
   },
 ];
-
-const isKnown = (m: Mutant) => KNOWN.some((k) => k.matches(m.objects[m.index]!));
 
 // ---------------------------------------------------------------------------------------------
 
@@ -438,13 +437,11 @@ describe("mutation robustness", () => {
     const failures: Failure[] = [];
     let checked = 0;
     for (const m of mutants) {
-      if (isKnown(m)) continue;
       checked++;
       failures.push(...check(m, "loadObject", viaLoadObject(m), m.id % 10 === 0));
       failures.push(...check(m, "yaml", viaYaml(m), m.id % 10 === 5));
     }
-    // The known bugs leave most mutants to check.
-    expect(checked).toBeGreaterThan(MUTANTS * 0.8);
+    expect(checked).toBe(MUTANTS);
     const groups = new Map<string, Failure[]>();
     for (const f of failures) groups.set(f.signature, [...(groups.get(f.signature) ?? []), f]);
     const report = [...groups.entries()].map(
@@ -457,14 +454,28 @@ describe("mutation robustness", () => {
     expect(report).toEqual([]);
   });
 
-  describe("known failures (minimal repros; lib/ not fixed yet)", () => {
-    for (const k of KNOWN)
-      it.fails(k.title, () => {
-        const snap = analyze(parseManifestText(k.repro, "repro.yaml"), {
-          now: NOW,
-          source: { type: "manifests" },
-        });
+  describe("wrong-typed apiVersion or metadata.namespace: refused by the loader, the rest analysed", () => {
+    for (const r of REFUSED)
+      it(r.title, () => {
+        const inputs = parseManifestText(r.yaml, "repro.yaml");
+        expect(inputs.problems).toEqual([
+          expect.objectContaining({
+            file: "repro.yaml",
+            line: r.line,
+            field: r.field,
+            message: expect.stringContaining(`${r.field} is the number`),
+          }),
+        ]);
+        const snap = analyze(inputs, { now: NOW, source: { type: "manifests" } });
         expect(MeshSnapshotSchema.safeParse(snap).success).toBe(true);
+        const invalid = snap.findings.filter((f) => f.code === "input.invalid");
+        expect(invalid.map((f) => f.message)).toEqual([
+          expect.stringMatching(
+            new RegExp(`^repro\\.yaml:${r.line}: .*${r.field.replace(".", "\\.")} is the number`),
+          ),
+        ]);
+        if (r.kept.kind === "service") expect(snap.services.map((x) => x.name)).toContain(r.kept.name);
+        else expect(snap.namespaces.map((x) => x.name)).toContain(r.kept.name);
       });
   });
 });

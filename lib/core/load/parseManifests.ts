@@ -203,8 +203,35 @@ function addObject(o: Obj, at: SourceLocation, out: ParsedInputs): void {
     });
     return;
   }
+  // The API server's decoder refuses these too ("cannot unmarshal number into … of type string"):
+  // an unquoted `namespace: 2024` or `apiVersion: 1` is a YAML number, and every reader downstream
+  // takes both as strings.
+  const namespace = meta.namespace;
+  if (namespace !== undefined && typeof namespace !== "string") {
+    out.problems.push({
+      ...at,
+      field: "metadata.namespace",
+      message: `${kind} ${name}: metadata.namespace is ${describeValue(namespace)}, not a string${typeof namespace === "number" ? ` (quote it: "${namespace}")` : ""}`,
+    });
+    return;
+  }
+  if (o.apiVersion !== undefined && typeof o.apiVersion !== "string") {
+    out.problems.push({
+      ...at,
+      object: { kind, ...(namespace ? { namespace } : {}), name },
+      field: "apiVersion",
+      message: `${kind} ${namespace ? `${namespace}/` : ""}${name}: apiVersion is ${describeValue(o.apiVersion)}, not a string`,
+    });
+    return;
+  }
   scrubObject(o, meta, kind);
   out.objects.push({ object: o as KubeObject, at });
+}
+
+/** A wrong-typed value, shown as the reader would fix it: numbers and booleans literally, else by type. */
+function describeValue(v: unknown): string {
+  if (typeof v === "number" || typeof v === "boolean") return `the ${typeof v} ${String(v)}`;
+  return describe(v);
 }
 
 function expandItems(items: unknown[], at: SourceLocation, out: ParsedInputs, list: ListContext | undefined) {
@@ -377,7 +404,11 @@ function describe(v: unknown): string {
  * One Kubernetes object that is already JSON-decoded, e.g. an item of an API list. `list` gives the
  * list's item kind and apiVersion, which the API server leaves out of the items of built-in lists.
  */
-export function loadObject(value: unknown, at: SourceLocation, list?: { kind?: string; apiVersion?: string }): ParsedInputs {
+export function loadObject(
+  value: unknown,
+  at: SourceLocation,
+  list?: { kind?: string; apiVersion?: string },
+): ParsedInputs {
   const out: ParsedInputs = { objects: [], configDumps: [], problems: [] };
   if (isObj(value)) expandItems([value], at, out, list);
   else out.problems.push({ ...at, message: `${describe(value)} is not a Kubernetes object` });
@@ -388,7 +419,11 @@ export function loadObject(value: unknown, at: SourceLocation, list?: { kind?: s
  * A config dump fetched from a known pod's admin port (Envoy `/config_dump`, ztunnel `/config_dump`).
  * The pod it was fetched from is authoritative, whatever the dump's node id says.
  */
-export function loadConfigDump(body: unknown, pod: { namespace: string; name: string }, at: SourceLocation): ParsedInputs {
+export function loadConfigDump(
+  body: unknown,
+  pod: { namespace: string; name: string },
+  at: SourceLocation,
+): ParsedInputs {
   const out: ParsedInputs = { objects: [], configDumps: [], problems: [] };
   const dump = isObj(body) ? configDump(body, at) : undefined;
   if (dump) out.configDumps.push({ ...dump, pod: { namespace: pod.namespace, name: pod.name } });
