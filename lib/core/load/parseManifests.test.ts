@@ -160,6 +160,22 @@ describe("parseManifestText: lists", () => {
     expect(r.objects[0]?.object.spec).toEqual({ containers: [{ name: "app" }, { name: "istio-proxy" }] });
   });
 
+  it("names the items field of a List whose items are not a list", () => {
+    const r = parseManifestText(
+      'apiVersion: v1\nkind: List\nmetadata: {resourceVersion: ""}\nitems: 5\n',
+      "l.yaml",
+    );
+    expect(r.objects).toEqual([]);
+    expect(r.problems).toEqual([
+      {
+        file: "l.yaml",
+        line: 1,
+        field: "items",
+        message: "List: items is the number 5, not a list of objects",
+      },
+    ]);
+  });
+
   it("does not guess the kind of items in a plain List", () => {
     const r = parseManifestText("apiVersion: v1\nkind: List\nitems:\n- metadata: {name: x}\n", "l.yaml");
     expect(r.objects).toEqual([]);

@@ -193,6 +193,19 @@ function addObject(o: Obj, at: SourceLocation, out: ParsedInputs): void {
     out.problems.push({ ...at, field: "kind", message: "object has no kind" });
     return;
   }
+  // A List wrapper whose items are not a list (a named object whose kind ends in "List" is an object).
+  if (
+    kind.endsWith("List") &&
+    o.items !== undefined &&
+    !(isObj(o.metadata) && typeof o.metadata.name === "string")
+  ) {
+    out.problems.push({
+      ...at,
+      field: "items",
+      message: `${kind}: items is ${describeValue(o.items)}, not a list of objects`,
+    });
+    return;
+  }
   const meta = o.metadata;
   const name = isObj(meta) ? meta.name : undefined;
   if (!isObj(meta) || typeof name !== "string" || name === "") {
