@@ -89,6 +89,14 @@ describe("CLI contract (contract.md §2)", () => {
     expect(s.completeness).toEqual([expect.objectContaining({ kind: "File", reason: "invalid" })]);
   });
 
+  it("an unreadable --traffic file: input.invalid in the same words as an unreadable manifest, the rest analysed", async () => {
+    const r = await cli(["analyze", join(FIX, "correct-strict"), "--traffic", join(tmp, "missing.prom"), "--now", NOW]);
+    expect(r.code).toBe(1);
+    const s = MeshSnapshotSchema.parse(JSON.parse(r.out));
+    expect(s.findings.filter((f) => f.code === "input.invalid").map((f) => f.message)).toEqual([`${join(tmp, "missing.prom")}: cannot read: no such file or directory`]);
+    expect(s.workloads.map((w) => w.name)).toContain("frontend");
+  });
+
   it("no readable input: exit 2 with a one-line message", async () => {
     const r = await cli(["analyze", join(tmp, "nope")]);
     expect(r.code).toBe(2);

@@ -6,7 +6,7 @@ import { renderTable } from "../core/snapshot/table";
 import { parseTraffic } from "../core/traffic/parseTraffic";
 import type { ParsedTraffic } from "../core/model/input";
 import { parseAnalyzeArgs, USAGE } from "./args";
-import { readInputs } from "./readInputs";
+import { readInputs, shortReason } from "./readInputs";
 
 export interface Io {
   stdout: (s: string) => void;
@@ -50,7 +50,7 @@ export async function main(argv: string[], io: Io = nodeIo()): Promise<number> {
     try {
       traffic = parseTraffic(await readFile(args.traffic, "utf8"), args.traffic);
     } catch (e) {
-      traffic = { samples: [], problems: [{ file: args.traffic, message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }] };
+      traffic = { samples: [], problems: [{ file: args.traffic, message: `cannot read: ${shortReason(e)}` }] };
     }
   }
   const now = args.now ?? io.clock();

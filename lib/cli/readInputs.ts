@@ -107,7 +107,7 @@ function unreadable(path: string, file: string, reason: string): Loaded {
 }
 
 // Node says "ENOENT: no such file or directory, open 'x/y'"; the path is already in the problem.
-function shortReason(e: unknown): string {
+export function shortReason(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
   const m = /^[A-Z][A-Z0-9_]*: ([^,]+)/.exec(msg);
   return (m?.[1] ?? msg).replace(/\s+/g, " ").trim();

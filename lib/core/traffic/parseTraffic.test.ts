@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { parseTraffic } from "./parseTraffic";
+import { MAX_LINE_PROBLEMS, parseTraffic } from "./parseTraffic";
 
 const FILE = "traffic.prom";
 
@@ -14,6 +14,29 @@ const R = "istio_requests_total";
 const T = "istio_tcp_connections_opened_total";
 
 describe("parseTraffic — text exposition", () => {
+  it(`names the first ${MAX_LINE_PROBLEMS} malformed lines, counts the rest in one problem, and keeps the good lines`, () => {
+    const good = BASIC.split("\n")[1]!;
+    const lines = [good, ...Array.from({ length: 30 }, (_, i) => `not exposition ${i} {`), good];
+    const r = parseTraffic(lines.join("\n"), FILE);
+    expect(r.samples).toHaveLength(2);
+    expect(r.problems).toHaveLength(MAX_LINE_PROBLEMS + 1);
+    expect(r.problems.slice(0, MAX_LINE_PROBLEMS).map((p) => p.line)).toEqual(
+      Array.from({ length: MAX_LINE_PROBLEMS }, (_, i) => i + 2),
+    );
+    expect(r.problems[MAX_LINE_PROBLEMS]).toEqual({
+      file: FILE,
+      line: MAX_LINE_PROBLEMS + 2,
+      message:
+        "10 more malformed lines from here on, not listed one by one (is this Prometheus text exposition?)",
+    });
+  });
+
+  it(`lists exactly ${MAX_LINE_PROBLEMS} malformed lines without a summary`, () => {
+    const r = parseTraffic(Array.from({ length: MAX_LINE_PROBLEMS }, () => "x {").join("\n"), FILE);
+    expect(r.problems).toHaveLength(MAX_LINE_PROBLEMS);
+    expect(r.problems.every((p) => p.line !== undefined && !p.message.includes("more malformed"))).toBe(true);
+  });
+
   it("reads the basic example's three samples with exact labels and values", () => {
     expect(parseTraffic(BASIC, FILE)).toEqual({
       samples: [

@@ -33,10 +33,19 @@ export function parseTraffic(text: string, file: string): ParsedTraffic {
 // ---------------------------------------------------------------------------------------------
 // Text exposition
 
+/**
+ * Malformed lines named one by one, per file. A file that is not exposition text at all (a binary or
+ * a YAML file passed by mistake) would otherwise give one finding per line and bury everything else;
+ * past this many, the rest are counted in one problem that names the first of them.
+ */
+export const MAX_LINE_PROBLEMS = 20;
+
 function parseText(text: string, start: number, file: string, out: ParsedTraffic): void {
   const sc = new LineScanner(text);
   let pos = start;
   let lineNo = 0;
+  let bad = 0;
+  let firstUnlisted = 0;
   for (;;) {
     let end = text.indexOf("\n", pos);
     const last = end === -1;
@@ -44,9 +53,21 @@ function parseText(text: string, start: number, file: string, out: ParsedTraffic
     lineNo++;
     const lineEnd = end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
     const error = sc.parseLine(pos, lineEnd, out.samples);
-    if (error !== undefined) out.problems.push({ file, line: lineNo, message: error });
+    if (error !== undefined) {
+      bad++;
+      if (bad <= MAX_LINE_PROBLEMS) out.problems.push({ file, line: lineNo, message: error });
+      else if (bad === MAX_LINE_PROBLEMS + 1) firstUnlisted = lineNo;
+    }
     if (last) break;
     pos = end + 1;
+  }
+  if (bad > MAX_LINE_PROBLEMS) {
+    const more = bad - MAX_LINE_PROBLEMS;
+    out.problems.push({
+      file,
+      line: firstUnlisted,
+      message: `${more} more malformed line${more === 1 ? "" : "s"} from here on, not listed one by one (is this Prometheus text exposition?)`,
+    });
   }
 }
 
@@ -286,7 +307,12 @@ export function parseQueryAnswer(doc: unknown, file: string, o: { metric?: strin
   return out;
 }
 
-function readQueryAnswer(doc: unknown, file: string, out: ParsedTraffic, defaultMetric: string | undefined): void {
+function readQueryAnswer(
+  doc: unknown,
+  file: string,
+  out: ParsedTraffic,
+  defaultMetric: string | undefined,
+): void {
   const problem = (message: string, field?: string): void => {
     out.problems.push(field === undefined ? { file, message } : { file, field, message });
   };
