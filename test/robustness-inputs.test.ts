@@ -16,8 +16,7 @@
 // 10th mutant, give the same bytes twice. Where random paths rarely land, sweeps try every structural
 // field with every wrong-typed value (the query answer's fields; cert-manager's dates and durations).
 //
-// The failure classes these runs found are at the end: a minimal repro of each as it.fails (red once
-// fixed), and left out of the runs meanwhile (KNOWN).
+// The failure classes these runs found are fixed; their minimal repros are regular tests at the end.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
@@ -2002,29 +2001,11 @@ function trafficSweep(b: TrafficBase, tally: Tally): { failures: Failure[]; case
 }
 
 // =============================================================================================
-// What these runs found. Each class has a minimal repro below (it.fails: red once fixed) and is left
-// out of the runs (a failure is left out only when every one of its issues is a known one).
+// Failure classes these runs found were fixed (negative and overflowing counts, a non-string
+// resultType, cert-manager times past year 9999); their repros are regular tests at the end. A class
+// found later is listed here, with its repro marked as an expected failure, while it is being fixed.
 
-const KNOWN: readonly { name: string; issue: RegExp }[] = [
-  {
-    name: "a negative sample value reaches edges[].observed",
-    issue: /^edges\.\*\.observed\.(mtls|plaintext|unknown): Too small: expected number to be >=0$/,
-  },
-  {
-    name: "observed counts overflow to Infinity",
-    issue:
-      /^edges\.\*\.observed\.(mtls|plaintext|unknown): Invalid input: expected number, received Infinity$/,
-  },
-  {
-    name: "a resultType object whose toString/valueOf are not functions throws",
-    issue:
-      /^throws TypeError: Cannot convert object to primitive value at readQueryAnswer lib\/core\/traffic\/parseTraffic\.ts/,
-  },
-  {
-    name: "a cert-manager renewalTime past year 9999 (or before 0) reaches the snapshot",
-    issue: /^certificates\.\*\.renewalTime: RFC 3339 UTC time$/,
-  },
-];
+const KNOWN: readonly { name: string; issue: RegExp }[] = [];
 
 function isKnown(f: Failure): boolean {
   const issues = f.signature.startsWith("schema ")
@@ -2085,20 +2066,24 @@ describe("input mutation robustness", () => {
   });
 });
 
-describe("found by the runs above: minimal repros (it.fails until fixed)", () => {
+describe("found by the runs above, fixed: the minimal repros", () => {
   const none = (): ParsedInputs => ({ objects: [], configDumps: [], problems: [] });
   const issues = (s: MeshSnapshot) =>
     MeshSnapshotSchema.safeParse(s).error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`) ?? [];
   const series = (value: string) =>
     `istio_requests_total{reporter="destination",destination_service="cart.shop.svc.cluster.local",connection_security_policy="mutual_tls"} ${value}\n`;
 
-  // parseTraffic keeps any finite value (parseTraffic.ts:132 and :431); buildEdges adds it to the
-  // edge's counts (buildEdges.ts:303-307, 328): edges.0.observed.mtls = -1, against `nonnegative()`.
-  it.fails("traffic text: a negative counter value reaches edges[].observed", () => {
-    expect(issues(run(none(), parseTraffic(series("-1"), "traffic.prom")))).toEqual([]);
+  // A negative counter reached edges[].observed against the schema's nonnegative(); now refused.
+  it("traffic text: a negative counter value is input.invalid naming the line, not a count", () => {
+    const t = parseTraffic(series("-1"), "traffic.prom");
+    expect(t.samples).toEqual([]);
+    expect(t.problems).toEqual([
+      { file: "traffic.prom", line: 1, message: 'negative value -1 for the counter "istio_requests_total"' },
+    ]);
+    expect(issues(run(none(), t))).toEqual([]);
   });
 
-  it.fails("traffic JSON: a negative sample value reaches edges[].observed", () => {
+  it("traffic JSON: a negative sample value is input.invalid naming the field", () => {
     const text = JSON.stringify({
       data: {
         result: [
@@ -2109,36 +2094,38 @@ describe("found by the runs above: minimal repros (it.fails until fixed)", () =>
         ],
       },
     });
-    expect(issues(run(none(), parseTraffic(text, "traffic.json")))).toEqual([]);
-  });
-
-  // Two finite samples of one edge sum past Number.MAX_VALUE (buildEdges.ts:303): observed.mtls is
-  // Infinity, which the schema refuses and JSON.stringify writes as null.
-  it.fails("traffic: two huge samples of one edge overflow observed to Infinity", () => {
-    const t = parseTraffic(series("1e308") + series("1e308"), "traffic.prom");
+    const t = parseTraffic(text, "traffic.json");
+    expect(t.samples).toEqual([]);
+    expect(t.problems).toEqual([
+      expect.objectContaining({ file: "traffic.json", field: "data.result[0].value" }),
+    ]);
     expect(issues(run(none(), t))).toEqual([]);
   });
 
-  // readQueryAnswer formats a wrong resultType with String(resultType) (parseTraffic.ts:353), which
-  // throws "Cannot convert object to primitive value" for an object whose toString and valueOf are not
-  // functions; parseTraffic and parseQueryAnswer both throw instead of reporting the field.
-  it.fails("traffic JSON: a resultType object with a toString key throws in parseTraffic", () => {
-    const t = parseTraffic('{"data":{"resultType":{"toString":1},"result":[]}}', "traffic.json");
-    expect(t.problems).toEqual([expect.objectContaining({ file: "traffic.json" })]);
+  // Two finite samples of one edge summed past Number.MAX_VALUE to Infinity (JSON null).
+  it("traffic: two huge samples of one edge count as the largest finite number, not Infinity", () => {
+    const t = parseTraffic(series("1e308") + series("1e308"), "traffic.prom");
+    const s = run(none(), t);
+    expect(issues(s)).toEqual([]);
+    expect(s.edges.map((e) => e.observed?.mtls)).toEqual([Number.MAX_VALUE]);
   });
 
-  it.fails("traffic, decoded answer: the same resultType throws in parseQueryAnswer", () => {
+  // String(resultType) threw "Cannot convert object to primitive value" for such an object.
+  it("traffic JSON: a resultType object is reported on its field, not thrown", () => {
+    const t = parseTraffic('{"data":{"resultType":{"toString":1},"result":[]}}', "traffic.json");
+    expect(t.problems).toEqual([expect.objectContaining({ file: "traffic.json", field: "data.resultType" })]);
+  });
+
+  it("traffic, decoded answer: the same resultType is reported by parseQueryAnswer", () => {
     const t = parseQueryAnswer(
       { data: { resultType: { toString: "x", valueOf: 1 }, result: [] } },
       "prometheus",
     );
-    expect(t.problems).toEqual([expect.objectContaining({ file: "prometheus" })]);
+    expect(t.problems).toEqual([expect.objectContaining({ file: "prometheus", field: "data.resultType" })]);
   });
 
-  // expectedRotation takes any string Date accepts (analyzeCerts.ts:253); "20000" is the year 20000,
-  // and toSnapshotCertificate writes it as "+020000-01-01T00:00:00Z" (analyzeCerts.ts:263, 291),
-  // against the schema's RFC 3339 time.
-  it.fails('cert-manager: status.renewalTime "20000" reaches certificates[].renewalTime', async () => {
+  // Any string Date accepts was taken: "20000" became "+020000-01-01T00:00:00Z" in the snapshot.
+  it('cert-manager: status.renewalTime "20000" is input.invalid naming the field, and ignored', async () => {
     const pki = await makePki(NOW);
     const text = `apiVersion: cert-manager.io/v1
 kind: Certificate
@@ -2153,6 +2140,12 @@ type: kubernetes.io/tls
 data: {tls.crt: ${b64(pki.leafNoClientAuth)}}
 `;
     const inputs = parseManifestText(text, "certs.yaml");
-    expect(issues(run(inputs))).toEqual([]);
+    const s = run(inputs);
+    expect(issues(s)).toEqual([]);
+    expect(s.findings.filter((f) => f.code === "input.invalid").map((f) => f.message)).toEqual([
+      expect.stringMatching(
+        /^certs\.yaml:1: Certificate shop\/web: status\.renewalTime: is "20000", not an RFC 3339 time; ignored$/,
+      ),
+    ]);
   });
 });

@@ -326,6 +326,10 @@ function finishEdge(r: Resolver, b: Bucket, destination: Edge["destination"]): B
   const observed = b.observed;
   // Without a destination report, the source side's count is all there is (and says nothing of TLS).
   if (!b.destSeen) observed.unknown = b.sourceSide;
+  // Sums of finite samples can still overflow; a count is at most the largest finite number.
+  if (observed.mtls === Infinity) observed.mtls = Number.MAX_VALUE;
+  if (observed.plaintext === Infinity) observed.plaintext = Number.MAX_VALUE;
+  if (observed.unknown === Infinity) observed.unknown = Number.MAX_VALUE;
   if (b.portAmbiguous) observed.portAmbiguous = true;
   b.prediction = prediction;
   b.edge = {

@@ -129,7 +129,11 @@ class LineScanner {
     const metric = WANTED.get(name);
     // NaN/Inf counters are what a broken exporter or a `rate()` over a reset emits; they carry no
     // request count, so they are dropped without a problem.
-    if (metric !== undefined && Number.isFinite(value)) samples.push({ metric, labels, value });
+    if (metric !== undefined && Number.isFinite(value)) {
+      // A counter never goes below zero; a negative one is a broken exporter, not a request count.
+      if (value < 0) return `negative value ${valueToken} for the counter ${quote(name)}`;
+      samples.push({ metric, labels, value });
+    }
     return undefined;
   }
 
@@ -350,7 +354,7 @@ function readQueryAnswer(
   }
   if (resultType !== undefined && resultType !== "vector" && resultType !== "matrix") {
     problem(
-      `resultType ${quote(String(resultType))} holds no series; expected "vector" or "matrix"`,
+      `resultType ${typeof resultType === "string" ? quote(resultType) : `of type ${Array.isArray(resultType) ? "list" : resultType === null ? "null" : typeof resultType}`} holds no series; expected "vector" or "matrix"`,
       base + "resultType",
     );
     return;
@@ -428,6 +432,10 @@ function readSeries(
     return undefined;
   }
   if (!Number.isFinite(value)) return undefined;
+  if (value < 0) {
+    problem(`value ${typeof raw === "string" ? quote(raw) : String(raw)} is negative; a counter never is`, `${field}.${key}`);
+    return undefined;
+  }
   return { metric, labels, value };
 }
 

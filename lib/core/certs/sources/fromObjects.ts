@@ -375,17 +375,39 @@ function readCertificate(lo: LoadedObject, out: ObjectCertInputs): void {
     usages: arr(spec.usages).filter((u): u is string => typeof u === "string"),
     ready: readyCondition(o),
   };
-  const duration = str(spec.duration);
-  const renewBefore = str(spec.renewBefore);
+  const duration = goDuration(lo, spec, "duration", out.problems);
+  const renewBefore = goDuration(lo, spec, "renewBefore", out.problems);
   const pct = percentage(spec.renewBeforePercentage);
-  const notAfter = str(at(o, "status", "notAfter"));
-  const renewalTime = str(at(o, "status", "renewalTime"));
+  const notAfter = statusTime(lo, o, "notAfter", out.problems);
+  const renewalTime = statusTime(lo, o, "renewalTime", out.problems);
   if (duration !== undefined) c.duration = duration;
   if (renewBefore !== undefined) c.renewBefore = renewBefore;
   if (pct !== undefined) c.renewBeforePercentage = pct;
   if (notAfter !== undefined) c.notAfter = notAfter;
   if (renewalTime !== undefined) c.renewalTime = renewalTime;
   out.certManager.certificates.push(c);
+}
+
+/**
+ * A Kubernetes time (RFC 3339, as the API server writes metav1.Time). Anything else is reported and
+ * ignored: `new Date` would read "12" as 2001-12-01 and "20000" as a year past 9999.
+ */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+function statusTime(lo: LoadedObject, o: KubeObject, field: string, problems: InputProblem[]): string | undefined {
+  const v = at(o, "status", field);
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === "string" && RFC3339.test(v) && Number.isFinite(new Date(v).getTime())) return v;
+  problems.push(problem(lo, `status.${field}`, `is ${JSON.stringify(v)?.slice(0, 60) ?? String(v)}, not an RFC 3339 time; ignored`));
+  return undefined;
+}
+
+/** A Go duration ("2160h", "1h30m"); one that does not parse is reported rather than silently ignored. */
+function goDuration(lo: LoadedObject, spec: Obj, field: string, problems: InputProblem[]): string | undefined {
+  const v = spec[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === "string" && parseDuration(v) !== null) return v;
+  problems.push(problem(lo, `spec.${field}`, `is ${JSON.stringify(v)?.slice(0, 60) ?? String(v)}, not a Go duration such as "2160h" or "1h30m"; ignored`));
+  return undefined;
 }
 
 function percentage(v: unknown): number | undefined {
