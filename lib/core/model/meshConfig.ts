@@ -3,7 +3,7 @@ import yaml from "js-yaml";
 import type { InputProblem, LoadedObject } from "./input";
 import type { MeshSettings } from "./mesh";
 import { perRun } from "./perRun";
-import { arr, at, bool, isObj, str } from "./read";
+import { at, bool, isObj, str } from "./read";
 
 export const DEFAULT_ROOT_NAMESPACE = "istio-system";
 
@@ -21,7 +21,14 @@ function meshSettings(
   defaultDestinationRuleExportTo: string[],
   outboundTrafficPolicy: MeshSettings["outboundTrafficPolicy"],
 ): MeshSettings {
-  return perRun<MeshSettings>({ rootNamespace, trustDomain, trustDomainAliases, enableAutoMtls, defaultDestinationRuleExportTo, outboundTrafficPolicy });
+  return perRun<MeshSettings>({
+    rootNamespace,
+    trustDomain,
+    trustDomainAliases,
+    enableAutoMtls,
+    defaultDestinationRuleExportTo,
+    outboundTrafficPolicy,
+  });
 }
 
 /** The revision a mesh ConfigMap belongs to ("" for `istio`), or null when it is not one. */
@@ -37,27 +44,70 @@ export function parseMeshConfig(o: LoadedObject, problems: InputProblem[]): Mesh
   // Helm renders rootNamespace = istiod's namespace; use that when the mesh text omits it.
   const settings = defaultMeshSettings(o.object.metadata.namespace ?? DEFAULT_ROOT_NAMESPACE);
   const text = str(at(o.object, "data", "mesh")) ?? "";
-  let mesh: unknown;
-  try {
-    mesh = yaml.load(text);
-  } catch (e) {
+  const where = `ConfigMap ${o.object.metadata.namespace ?? "default"}/${o.object.metadata.name}: data.mesh`;
+  const report = (message: string) =>
     problems.push({
       file: o.at.file,
       line: o.at.line,
       object: { kind: "ConfigMap", namespace: o.object.metadata.namespace, name: o.object.metadata.name },
       field: "data.mesh",
-      message: `ConfigMap ${o.object.metadata.namespace ?? "default"}/${o.object.metadata.name}: data.mesh: mesh config does not parse: ${(e as Error).message.split("\n")[0]}`,
+      message: `${where}: ${message}`,
     });
+  let mesh: unknown;
+  try {
+    mesh = yaml.load(text);
+  } catch (e) {
+    report(`mesh config does not parse: ${(e as Error).message.split("\n")[0]}`);
     return settings;
   }
-  if (!isObj(mesh)) return settings;
-  const exportTo = arr(mesh.defaultDestinationRuleExportTo).filter((x): x is string => typeof x === "string");
+  if (mesh === undefined || mesh === null) return settings;
+  if (!isObj(mesh)) {
+    report(
+      `mesh config is ${Array.isArray(mesh) ? "a list" : `a ${typeof mesh}`}, not a mapping; Istio's defaults apply`,
+    );
+    return settings;
+  }
+  // istiod refuses a mesh config whose fields have the wrong type or an unknown enum value; each such
+  // key is named here, and the default stands in for it rather than a silent guess.
+  const wrong = (key: string, value: unknown, expected: string) =>
+    report(`${key} is ${JSON.stringify(value)?.slice(0, 60)}, not ${expected}; the default applies`);
+  const stringKey = (key: string, fallback: string): string => {
+    const v = mesh[key];
+    if (v === undefined || v === null) return fallback;
+    // An empty value is Istio's "unset": the default applies, nothing to report.
+    if (typeof v === "string") return v || fallback;
+    wrong(key, v, "a string");
+    return fallback;
+  };
+  const listKey = (key: string): string[] | undefined => {
+    const v = mesh[key];
+    if (v === undefined || v === null) return undefined;
+    if (Array.isArray(v) && v.every((x) => typeof x === "string")) return v as string[];
+    wrong(key, v, "a list of strings");
+    return undefined;
+  };
+  let enableAutoMtls = true;
+  if (mesh.enableAutoMtls !== undefined && mesh.enableAutoMtls !== null) {
+    const b = bool(mesh.enableAutoMtls);
+    if (b === undefined) wrong("enableAutoMtls", mesh.enableAutoMtls, "true or false");
+    else enableAutoMtls = b;
+  }
+  let outbound = settings.outboundTrafficPolicy;
+  const policy = mesh.outboundTrafficPolicy;
+  if (policy !== undefined && policy !== null) {
+    const mode = isObj(policy) ? policy.mode : undefined;
+    if (mode === "REGISTRY_ONLY" || mode === "ALLOW_ANY") outbound = mode;
+    else if (mode !== undefined && mode !== null)
+      wrong("outboundTrafficPolicy.mode", mode, "ALLOW_ANY or REGISTRY_ONLY");
+    else if (!isObj(policy)) wrong("outboundTrafficPolicy", policy, "a mapping with mode");
+  }
+  const exportTo = listKey("defaultDestinationRuleExportTo");
   return meshSettings(
-    str(mesh.rootNamespace) || settings.rootNamespace,
-    str(mesh.trustDomain) || settings.trustDomain,
-    arr(mesh.trustDomainAliases).filter((x): x is string => typeof x === "string"),
-    bool(mesh.enableAutoMtls) ?? true,
-    exportTo.length > 0 ? exportTo : settings.defaultDestinationRuleExportTo,
-    str(at(mesh, "outboundTrafficPolicy", "mode")) === "REGISTRY_ONLY" ? "REGISTRY_ONLY" : settings.outboundTrafficPolicy,
+    stringKey("rootNamespace", settings.rootNamespace),
+    stringKey("trustDomain", settings.trustDomain),
+    listKey("trustDomainAliases") ?? [],
+    enableAutoMtls,
+    exportTo && exportTo.length > 0 ? exportTo : settings.defaultDestinationRuleExportTo,
+    outbound,
   );
 }
