@@ -22,12 +22,29 @@ import { join } from "node:path";
 import yaml from "js-yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { mergeParsed } from "../lib/core/load/mergeParsed";
-import { loadConfigDump, loadObject, parseManifestText } from "../lib/core/load/parseManifests";
+import { loadConfigDump, parseManifestText } from "../lib/core/load/parseManifests";
 import type { KubeObject, ParsedInputs, ParsedTraffic, TrafficSample } from "../lib/core/model/input";
 import { analyze } from "../lib/core/snapshot/analyze";
 import { MeshSnapshotSchema, type MeshSnapshot, type Ref } from "../lib/core/snapshot/schema";
 import { parseQueryAnswer, parseTraffic } from "../lib/core/traffic/parseTraffic";
 import { configDump, makePki, ztunnelDump, type Pki } from "./pki";
+import {
+  allPaths,
+  get,
+  loadObjects,
+  topFrames,
+  yamlInputs,
+  mulberry32,
+  ODD_KEYS,
+  pick,
+  setOwn,
+  show,
+  VALUES as SHARED_VALUES,
+  type Mutation,
+  type Path,
+  type Rng,
+  type Value,
+} from "./support/mutation";
 
 const NOW = new Date("2026-11-27T12:00:00Z");
 const FIX = join(import.meta.dirname, "fixtures");
@@ -64,93 +81,18 @@ function readFixture(name: string): Fixture {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Seeded randomness (as in robustness.test.ts)
+// Seeded randomness and mutations of values (JSON documents, Kubernetes objects): the shared
+// vocabulary (test/support/mutation.ts), plus an object whose own keys shadow Object.prototype's
+// conversions.
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Rng = () => number;
-const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
 const int = (rng: Rng, n: number): number => Math.floor(rng() * n);
 /** 1 to 3 mutations, mostly 1. */
 const opCount = (rng: Rng): number => 1 + (rng() < 0.3 ? 1 : 0) + (rng() < 0.1 ? 1 : 0);
 
-// ---------------------------------------------------------------------------------------------
-// Mutations of values (JSON documents, Kubernetes objects) — robustness.test.ts's vocabulary, plus
-// an object whose own keys shadow Object.prototype's conversions.
-
-type Path = (string | number)[];
-type Value = readonly [string, () => unknown];
-
 const VALUES: readonly Value[] = [
-  ["42", () => 42],
-  ["0", () => 0],
-  ["-1", () => -1],
-  ["-65536", () => -65536],
-  ["1e21", () => 1e21],
-  ["2^53+2", () => 2 ** 53 + 2],
-  ["3.5", () => 3.5],
-  ["NaN (number)", () => NaN],
-  ["Infinity", () => Infinity],
-  ['"x"', () => "x"],
-  ['""', () => ""],
-  ['"NaN"', () => "NaN"],
-  ['"8080"', () => "8080"],
-  ["a 20,000-character string", () => "a".repeat(20_000)],
-  ['"mode: [unclosed"', () => "mode: [unclosed"],
-  ["true", () => true],
-  ["false", () => false],
-  ["null", () => null],
-  ["[]", () => []],
-  ["{}", () => ({})],
-  [
-    "a nested array of objects",
-    () => [{ a: [{ b: { c: [1, "two", null] } }] }, { name: 7, mode: ["STRICT"] }],
-  ],
+  ...SHARED_VALUES,
   ['{toString: "x", valueOf: 1}', () => ({ toString: "x", valueOf: 1 })],
 ];
-
-const ODD_KEYS = ["constructor", "__proto__", "toString", "hasOwnProperty", "", "a.b/c~d"];
-
-interface Mutation {
-  path: Path;
-  op: string;
-}
-
-const show = (p: Path) =>
-  p.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? k : `.${k}`)).join("");
-
-/** Every path below the root, in document order. */
-function allPaths(v: unknown, prefix: Path, out: Path[]): Path[] {
-  const entries: [string | number, unknown][] = Array.isArray(v)
-    ? v.map((x, i) => [i, x])
-    : v !== null && typeof v === "object"
-      ? Object.entries(v)
-      : [];
-  for (const [k, x] of entries) {
-    out.push([...prefix, k]);
-    allPaths(x, [...prefix, k], out);
-  }
-  return out;
-}
-
-function get(root: unknown, path: Path): unknown {
-  let cur = root;
-  for (const k of path) cur = (cur as Record<string | number, unknown>)[k];
-  return cur;
-}
-
-function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
-  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-}
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === "object" && !Array.isArray(v);
@@ -291,22 +233,6 @@ interface Failure {
 }
 
 type Problem = { signature: string; detail: string };
-
-function topFrames(e: unknown): string {
-  const stack = e instanceof Error ? (e.stack ?? "") : "";
-  const frames = stack
-    .split("\n")
-    .filter((l) => /lib\/core\//.test(l))
-    .slice(0, 3);
-  return frames
-    .map((l) =>
-      l
-        .trim()
-        .replace(/^at /, "")
-        .replace(/\(?\/.*?\/(lib\/core\/[^)]*)\)?/, "$1"),
-    )
-    .join(" < ");
-}
 
 function thrown(e: unknown): Problem {
   const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
@@ -981,20 +907,9 @@ function meshBase(fixture: Fixture): MeshBase {
   return { fixture, rest, objects, lines: own.objects.map((o) => o.at.line ?? 0), baseline };
 }
 
-function viaYaml(objects: unknown[], file: string): ParsedInputs {
-  const text = objects.map((o) => yaml.dump(o, { noRefs: true, lineWidth: -1 })).join("---\n");
-  return parseManifestText(text, file);
-}
-
-function viaLoadObject(objects: unknown[], file: string, lines: number[]): ParsedInputs {
-  const out: ParsedInputs = { objects: [], configDumps: [], problems: [] };
-  objects.forEach((o, i) => {
-    const one = loadObject(structuredClone(o), { file, line: lines[i] ?? i + 1 });
-    out.objects.push(...one.objects);
-    out.problems.push(...one.problems);
-  });
-  return out;
-}
+const viaYaml = yamlInputs;
+const viaLoadObject = (objects: unknown[], file: string, lines: number[]): ParsedInputs =>
+  loadObjects(objects, (i) => ({ file, line: lines[i] ?? i + 1 }));
 
 /** A mesh ConfigMap whose text does not parse must be reported, naming it and data.mesh (unless an earlier one of its revision wins). */
 function meshParseProblems(m: MeshMutant, inputs: ParsedInputs, snap: MeshSnapshot): Problem[] {

@@ -8,13 +8,28 @@
 // mutant) a second analysis of the same inputs gives the same bytes.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { loadObject, parseManifestText } from "../lib/core/load/parseManifests";
+import { parseManifestText } from "../lib/core/load/parseManifests";
 import type { KubeObject, LoadedObject, ParsedInputs, ParsedTraffic } from "../lib/core/model/input";
 import { analyze } from "../lib/core/snapshot/analyze";
 import { MeshSnapshotSchema, type MeshSnapshot } from "../lib/core/snapshot/schema";
 import { parseTraffic } from "../lib/core/traffic/parseTraffic";
+import {
+  allPaths,
+  get,
+  loadObjects,
+  topFrames,
+  yamlInputs,
+  mulberry32,
+  ODD_KEYS,
+  pick,
+  setOwn,
+  show,
+  VALUES,
+  type Mutation,
+  type Path,
+  type Rng,
+} from "./support/mutation";
 
 const NOW = new Date("2026-11-27T12:00:00Z");
 const SEED = 0x5eed_2026;
@@ -47,90 +62,6 @@ function loadFixture(name: string): Fixture {
 
 const run = (inputs: ParsedInputs, traffic: ParsedTraffic): MeshSnapshot =>
   analyze(inputs, { now: NOW, source: { type: "manifests", paths: ["test/fixtures"] }, traffic });
-
-// ---------------------------------------------------------------------------------------------
-// Seeded randomness
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Rng = () => number;
-const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
-
-// ---------------------------------------------------------------------------------------------
-// Mutations
-
-type Path = (string | number)[];
-
-/** Values of every other type; each call makes a fresh one, so mutants never share state. */
-const VALUES: readonly (readonly [string, () => unknown])[] = [
-  ["42", () => 42],
-  ["0", () => 0],
-  ["-1", () => -1],
-  ["-65536", () => -65536],
-  ["1e21", () => 1e21],
-  ["2^53+2", () => 2 ** 53 + 2],
-  ["3.5", () => 3.5],
-  ["NaN (number)", () => NaN],
-  ["Infinity", () => Infinity],
-  ['"x"', () => "x"],
-  ['""', () => ""],
-  ['"NaN"', () => "NaN"],
-  ['"8080"', () => "8080"],
-  ["a 20,000-character string", () => "a".repeat(20_000)],
-  ['"mode: [unclosed"', () => "mode: [unclosed"],
-  ["true", () => true],
-  ["false", () => false],
-  ["null", () => null],
-  ["[]", () => []],
-  ["{}", () => ({})],
-  [
-    "a nested array of objects",
-    () => [{ a: [{ b: { c: [1, "two", null] } }] }, { name: 7, mode: ["STRICT"] }],
-  ],
-];
-
-const ODD_KEYS = ["constructor", "__proto__", "toString", "hasOwnProperty", "", "a.b/c~d"];
-
-interface Mutation {
-  path: Path;
-  op: string; // human-readable: `= 42`, `delete`, `duplicate [1]`, `add key "constructor"`
-}
-
-const show = (p: Path) =>
-  p.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? k : `.${k}`)).join("");
-
-/** Every path below the root, in document order. */
-function allPaths(v: unknown, prefix: Path, out: Path[]): Path[] {
-  const entries: [string | number, unknown][] = Array.isArray(v)
-    ? v.map((x, i) => [i, x])
-    : v !== null && typeof v === "object"
-      ? Object.entries(v)
-      : [];
-  for (const [k, x] of entries) {
-    out.push([...prefix, k]);
-    allPaths(x, [...prefix, k], out);
-  }
-  return out;
-}
-
-function get(root: unknown, path: Path): unknown {
-  let cur = root;
-  for (const k of path) cur = (cur as Record<string | number, unknown>)[k];
-  return cur;
-}
-
-function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
-  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-}
 
 /** Applies one random mutation to `o` (a fresh clone) and says what it did. */
 function mutate(o: KubeObject, rng: Rng, kinds: readonly string[], names: readonly string[]): Mutation {
@@ -227,19 +158,12 @@ function makeMutants(fixtures: Fixture[]): Mutant[] {
 
 /** As the cluster reader builds them: loadObject per object, at its original place in the file. */
 function viaLoadObject(m: Mutant): ParsedInputs {
-  const out: ParsedInputs = { objects: [], configDumps: [], problems: [] };
-  m.objects.forEach((o, i) => {
-    const one = loadObject(structuredClone(o), m.fixture.objects[i]!.at);
-    out.objects.push(...one.objects);
-    out.problems.push(...one.problems);
-  });
-  return out;
+  return loadObjects(m.objects, (i) => m.fixture.objects[i]!.at);
 }
 
 /** As a file: every object dumped back to a YAML document and read by the file loader. */
 function viaYaml(m: Mutant): ParsedInputs {
-  const text = m.objects.map((o) => yaml.dump(o, { noRefs: true, lineWidth: -1 })).join("---\n");
-  return parseManifestText(text, m.fixture.file);
+  return yamlInputs(m.objects, m.fixture.file);
 }
 
 const describeMutant = (m: Mutant) =>
@@ -263,22 +187,6 @@ const definedBy = (m: Mutant, s: { namespace: string; name: string }) =>
 
 const key = (r: { kind: string; namespace?: string; name: string }) =>
   `${r.kind} ${r.namespace ?? "-"}/${r.name}`;
-
-function topFrames(e: unknown): string {
-  const stack = e instanceof Error ? (e.stack ?? "") : "";
-  const frames = stack
-    .split("\n")
-    .filter((l) => /lib\/core\//.test(l))
-    .slice(0, 3);
-  return frames
-    .map((l) =>
-      l
-        .trim()
-        .replace(/^at /, "")
-        .replace(/\(?\/.*?\/(lib\/core\/[^)]*)\)?/, "$1"),
-    )
-    .join(" < ");
-}
 
 function check(m: Mutant, route: string, inputs: ParsedInputs, determinism: boolean): Failure[] {
   const fail = (signature: string, detail: string): Failure[] => [

@@ -1,0 +1,111 @@
+// Shared by the mutation-robustness tests (test/robustness*.test.ts): seeded randomness, the
+// vocabulary of wrong-typed values and odd keys, and path helpers over JSON-like trees.
+import yaml from "js-yaml";
+import { loadObject, parseManifestText } from "../../lib/core/load/parseManifests";
+import type { ParsedInputs, SourceLocation } from "../../lib/core/model/input";
+
+export { mulberry32 } from "../../bench/generate";
+
+export type Rng = () => number;
+export const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
+
+export type Path = (string | number)[];
+export type Value = readonly [string, () => unknown];
+
+/** Values of every other type; each call makes a fresh one, so mutants never share state. */
+export const VALUES: readonly Value[] = [
+  ["42", () => 42],
+  ["0", () => 0],
+  ["-1", () => -1],
+  ["-65536", () => -65536],
+  ["1e21", () => 1e21],
+  ["2^53+2", () => 2 ** 53 + 2],
+  ["3.5", () => 3.5],
+  ["NaN (number)", () => NaN],
+  ["Infinity", () => Infinity],
+  ['"x"', () => "x"],
+  ['""', () => ""],
+  ['"NaN"', () => "NaN"],
+  ['"8080"', () => "8080"],
+  ["a 20,000-character string", () => "a".repeat(20_000)],
+  ['"mode: [unclosed"', () => "mode: [unclosed"],
+  ["true", () => true],
+  ["false", () => false],
+  ["null", () => null],
+  ["[]", () => []],
+  ["{}", () => ({})],
+  [
+    "a nested array of objects",
+    () => [{ a: [{ b: { c: [1, "two", null] } }] }, { name: 7, mode: ["STRICT"] }],
+  ],
+];
+
+export const ODD_KEYS = ["constructor", "__proto__", "toString", "hasOwnProperty", "", "a.b/c~d"];
+
+export interface Mutation {
+  path: Path;
+  op: string; // human-readable: `= 42`, `delete`, `duplicate [1]`, `add key "constructor"`
+}
+
+export const show = (p: Path) =>
+  p.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? k : `.${k}`)).join("");
+
+/** Every path below the root, in document order. */
+export function allPaths(v: unknown, prefix: Path, out: Path[]): Path[] {
+  const entries: [string | number, unknown][] = Array.isArray(v)
+    ? v.map((x, i) => [i, x])
+    : v !== null && typeof v === "object"
+      ? Object.entries(v)
+      : [];
+  for (const [k, x] of entries) {
+    out.push([...prefix, k]);
+    allPaths(x, [...prefix, k], out);
+  }
+  return out;
+}
+
+export function get(root: unknown, path: Path): unknown {
+  let cur = root;
+  for (const k of path) cur = (cur as Record<string | number, unknown>)[k];
+  return cur;
+}
+
+export function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
+/** The top frames of a thrown error that are in lib/core, shortest path first: groups failures. */
+export function topFrames(e: unknown): string {
+  const stack = e instanceof Error ? (e.stack ?? "") : "";
+  const frames = stack
+    .split("\n")
+    .filter((l) => /lib\/core\//.test(l))
+    .slice(0, 3);
+  return frames
+    .map((l) =>
+      l
+        .trim()
+        .replace(/^at /, "")
+        .replace(/\(?\/.*?\/(lib\/core\/[^)]*)\)?/, "$1"),
+    )
+    .join(" < ");
+}
+
+/** As the cluster reader does: each object through loadObject, at its own location. */
+export function loadObjects(objects: unknown[], at: (i: number) => SourceLocation): ParsedInputs {
+  const out: ParsedInputs = { objects: [], configDumps: [], problems: [] };
+  objects.forEach((o, i) => {
+    const one = loadObject(structuredClone(o), at(i));
+    out.objects.push(...one.objects);
+    out.problems.push(...one.problems);
+  });
+  return out;
+}
+
+/** As a file: every object dumped back to a YAML document and read by the file loader. */
+export function yamlInputs(objects: unknown[], file: string): ParsedInputs {
+  return parseManifestText(
+    objects.map((o) => yaml.dump(o, { noRefs: true, lineWidth: -1 })).join("---\n"),
+    file,
+  );
+}
