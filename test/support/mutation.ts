@@ -109,3 +109,75 @@ export function yamlInputs(objects: unknown[], file: string): ParsedInputs {
     file,
   );
 }
+
+/** Where the draw `r` in [0, 1) switches from one operation to the next (below `value`: a new value; below `del`: a deletion; below `dup`: a duplicated list entry; else an odd key). */
+export interface Cuts {
+  value: number;
+  del: number;
+  dup: number;
+}
+
+/**
+ * One mutation at `path` of `root` (changed in place), chosen by the draw `r`: a value of another
+ * type, a deletion, a duplicated list entry, or an odd key added to the object there.
+ */
+export function mutateAt(
+  root: object,
+  path: Path,
+  r: number,
+  rng: Rng,
+  values: readonly Value[],
+  cuts: Cuts,
+): Mutation {
+  const parent = get(root, path.slice(0, -1)) as Record<string | number, unknown> | unknown[];
+  const key = path[path.length - 1]!;
+  if (r < cuts.value) {
+    const [label, make] = pick(rng, values);
+    (parent as Record<string | number, unknown>)[key] = make();
+    return { path, op: `= ${label}` };
+  }
+  if (r < cuts.del) {
+    if (Array.isArray(parent)) parent.splice(key as number, 1);
+    else delete (parent as Record<string, unknown>)[key as string];
+    return { path, op: "delete" };
+  }
+  const target = get(root, path);
+  if (r < cuts.dup && Array.isArray(target) && target.length > 0) {
+    const i = Math.floor(rng() * target.length);
+    target.splice(i, 0, structuredClone(target[i]));
+    return { path, op: `duplicate [${i}]` };
+  }
+  if (r < cuts.dup && Array.isArray(parent)) {
+    parent.splice(key as number, 0, structuredClone(parent[key as number]));
+    return { path: path.slice(0, -1), op: `duplicate [${key}]` };
+  }
+  const k = pick(rng, ODD_KEYS);
+  const [label, make] = pick(rng, values);
+  if (target !== null && typeof target === "object" && !Array.isArray(target)) {
+    setOwn(target as Record<string, unknown>, k, make());
+    return { path, op: `add key ${JSON.stringify(k)} = ${label}` };
+  }
+  (parent as Record<string | number, unknown>)[key] = make();
+  return { path, op: `= ${label}` };
+}
+
+/** One mutant that failed a check, and through which loader. */
+export interface Failure {
+  mutant: string;
+  route: string;
+  signature: string; // what groups failures: the first frame in lib/ and the error, or the schema paths
+  detail: string;
+}
+
+/** Failures grouped by signature, a few examples each: an empty list when every mutant passed. */
+export function report(failures: Failure[]): string[] {
+  const groups = new Map<string, Failure[]>();
+  for (const f of failures) groups.set(f.signature, [...(groups.get(f.signature) ?? []), f]);
+  return [...groups.entries()].map(
+    ([sig, fs]) =>
+      `${sig} (${fs.length}×)\n  e.g. ${fs[0]!.mutant} [${fs[0]!.route}]\n    ${fs[0]!.detail}\n  ${fs
+        .slice(1, 4)
+        .map((f) => `${f.mutant} [${f.route}]`)
+        .join("\n  ")}`,
+  );
+}
