@@ -3,7 +3,7 @@ import yaml from "js-yaml";
 import type { InputProblem, LoadedObject } from "./input";
 import type { MeshSettings } from "./mesh";
 import { perRun } from "./perRun";
-import { at, bool, isObj, str } from "./read";
+import { at, bool, isObj, shown, str } from "./read";
 
 export const DEFAULT_ROOT_NAMESPACE = "istio-system";
 
@@ -70,7 +70,7 @@ export function parseMeshConfig(o: LoadedObject, problems: InputProblem[]): Mesh
   // istiod refuses a mesh config whose fields have the wrong type or an unknown enum value; each such
   // key is named here, and the default stands in for it rather than a silent guess.
   const wrong = (key: string, value: unknown, expected: string) =>
-    report(`${key} is ${JSON.stringify(value)?.slice(0, 60)}, not ${expected}; the default applies`);
+    report(`${key} is ${shown(value)}, not ${expected}; the default applies`);
   const stringKey = (key: string, fallback: string): string => {
     const v = mesh[key];
     if (v === undefined || v === null) return fallback;

@@ -30,6 +30,22 @@ export function at(v: unknown, k1: string, k2?: string, k3?: string, k4?: string
   return cur[k5];
 }
 
+/**
+ * A wrong value as a problem message shows it: numbers, booleans and null as written, strings quoted,
+ * lists and mappings as JSON, cut at 60 characters (NaN stays NaN, where JSON would say null).
+ */
+export function shown(v: unknown): string {
+  if (typeof v !== "string" && typeof v !== "object") return String(v);
+  if (v === null) return "null";
+  let s: string;
+  try {
+    s = JSON.stringify(v) ?? String(v);
+  } catch {
+    s = Array.isArray(v) ? "a list" : "a mapping";
+  }
+  return s.length > 60 ? s.slice(0, 57) + "..." : s;
+}
+
 export function str(v: unknown): string | undefined {
   return typeof v === "string" ? v : undefined;
 }

@@ -3,7 +3,7 @@
 // are kept (istio.md §7.1–7.2). Pure: the caller reads the file. Problems are collected, never
 // thrown, so one bad line does not lose the rest of a scrape.
 import { EDGE_LABELS, type InputProblem, type ParsedTraffic, type TrafficSample } from "../model/input";
-import { isObj, type Obj } from "../model/read";
+import { isObj, shown, type Obj } from "../model/read";
 
 const REQUESTS = "istio_requests_total";
 const TCP_OPENED = "istio_tcp_connections_opened_total";
@@ -354,7 +354,7 @@ function readQueryAnswer(
   }
   if (resultType !== undefined && resultType !== "vector" && resultType !== "matrix") {
     problem(
-      `resultType ${typeof resultType === "string" ? quote(resultType) : `of type ${Array.isArray(resultType) ? "list" : resultType === null ? "null" : typeof resultType}`} holds no series; expected "vector" or "matrix"`,
+      `resultType ${shown(resultType)} holds no series; expected "vector" or "matrix"`,
       base + "resultType",
     );
     return;
@@ -433,7 +433,10 @@ function readSeries(
   }
   if (!Number.isFinite(value)) return undefined;
   if (value < 0) {
-    problem(`value ${typeof raw === "string" ? quote(raw) : String(raw)} is negative; a counter never is`, `${field}.${key}`);
+    problem(
+      `value ${typeof raw === "string" ? quote(raw) : String(raw)} is negative; a counter never is`,
+      `${field}.${key}`,
+    );
     return undefined;
   }
   return { metric, labels, value };

@@ -4,7 +4,7 @@
 // config (§3). Pure. Secret keys whose name mentions "key" are never read, and only the DER of
 // CERTIFICATE PEM blocks is passed on, whatever else a value holds.
 import type { InputProblem, KubeObject, LoadedObject } from "../../model/input";
-import { arr, at, bool, isObj, obj, str, type Obj } from "../../model/read";
+import { arr, at, bool, isObj, obj, shown, str, type Obj } from "../../model/read";
 import type { Ref } from "../../snapshot/schema";
 import { parseDuration } from "../duration";
 import type {
@@ -397,7 +397,7 @@ function statusTime(lo: LoadedObject, o: KubeObject, field: string, problems: In
   const v = at(o, "status", field);
   if (v === undefined || v === null) return undefined;
   if (typeof v === "string" && RFC3339.test(v) && Number.isFinite(new Date(v).getTime())) return v;
-  problems.push(problem(lo, `status.${field}`, `is ${JSON.stringify(v)?.slice(0, 60) ?? String(v)}, not an RFC 3339 time; ignored`));
+  problems.push(problem(lo, `status.${field}`, `is ${shown(v)}, not an RFC 3339 time; ignored`));
   return undefined;
 }
 
@@ -406,7 +406,7 @@ function goDuration(lo: LoadedObject, spec: Obj, field: string, problems: InputP
   const v = spec[field];
   if (v === undefined || v === null) return undefined;
   if (typeof v === "string" && parseDuration(v) !== null) return v;
-  problems.push(problem(lo, `spec.${field}`, `is ${JSON.stringify(v)?.slice(0, 60) ?? String(v)}, not a Go duration such as "2160h" or "1h30m"; ignored`));
+  problems.push(problem(lo, `spec.${field}`, `is ${shown(v)}, not a Go duration such as "2160h" or "1h30m"; ignored`));
   return undefined;
 }
 
