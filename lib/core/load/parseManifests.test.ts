@@ -160,6 +160,27 @@ describe("parseManifestText: lists", () => {
     expect(r.objects[0]?.object.spec).toEqual({ containers: [{ name: "app" }, { name: "istio-proxy" }] });
   });
 
+  it.each([
+    ["data: {enabled: true}", "data.enabled", "the boolean true, not a string"],
+    ["data: {mesh: 5}", "data.mesh", "the number 5, not a string"],
+    ["data: [a]", "data", "a list, not a map of strings"],
+  ])("a ConfigMap with %s is input.invalid naming %s", (data, field, what) => {
+    const r = parseManifestText(
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\n${data}\n`,
+      "cm.yaml",
+    );
+    expect(r.objects).toEqual([]);
+    expect(r.problems).toEqual([
+      {
+        file: "cm.yaml",
+        line: 1,
+        object: { kind: "ConfigMap", namespace: "istio-system", name: "istio" },
+        field,
+        message: `ConfigMap istio-system/istio: ${field} is ${what}`,
+      },
+    ]);
+  });
+
   it("names the items field of a List whose items are not a list", () => {
     const r = parseManifestText(
       'apiVersion: v1\nkind: List\nmetadata: {resourceVersion: ""}\nitems: 5\n',

@@ -237,6 +237,22 @@ function addObject(o: Obj, at: SourceLocation, out: ParsedInputs): void {
     });
     return;
   }
+  // A ConfigMap's data is a map of strings (the mesh config, CA bundles); `enabled: true` unquoted is
+  // a YAML boolean the API server refuses, and every reader would skip the key without a word.
+  if (kind === "ConfigMap" && o.data !== undefined && o.data !== null) {
+    const bad = isObj(o.data) ? Object.keys(o.data).find((k) => typeof (o.data as Obj)[k] !== "string") : "";
+    if (bad !== undefined) {
+      const field = bad === "" ? "data" : `data.${bad}`;
+      const value = bad === "" ? o.data : (o.data as Obj)[bad];
+      out.problems.push({
+        ...at,
+        object: { kind, ...(namespace ? { namespace } : {}), name },
+        field,
+        message: `ConfigMap ${namespace ? `${namespace}/` : ""}${name}: ${field} is ${describeValue(value)}, not ${bad === "" ? "a map of strings" : "a string"}`,
+      });
+      return;
+    }
+  }
   scrubObject(o, meta, kind);
   out.objects.push({ object: o as KubeObject, at });
 }
@@ -407,7 +423,7 @@ function oneLine(s: string): string {
 function describe(v: unknown): string {
   if (Array.isArray(v)) return "a list";
   if (v === null) return "null";
-  return `a ${typeof v}`;
+  return typeof v === "object" ? "a mapping" : `a ${typeof v}`;
 }
 
 // ---------------------------------------------------------------------------------------------
