@@ -1,16 +1,18 @@
 // Randomised false-positive guard (findings.md: "no false positives on a correctly configured
 // mesh"). The two fixed guards in guards.test.ts are two meshes; this one draws a few hundred
-// seeded correct meshes from the variations a real, healthy mesh shows — sidecar and ambient
-// namespaces, STRICT at mesh, namespace, workload and port level, per-service and per-namespace
-// ISTIO_MUTUAL DestinationRules, DRs without TLS, named and numbered target ports, headless
-// Services, several workloads behind one Service, MESH_EXTERNAL hosts with TLS origination — and
-// asserts what an operator would expect on each: no warning, no error, every port STRICT and
-// every in-mesh edge mTLS. A failure prints the seed and the manifest to reproduce it.
+// seeded correct meshes from the variations a real, healthy mesh shows — sidecar (injection label
+// or revision) and ambient namespaces, live pods beside their Deployments (native sidecars too),
+// STRICT at mesh, namespace, workload and port level (UNSET inheriting), per-service, per-namespace
+// and mesh-wide ISTIO_MUTUAL DestinationRules, subsets, DRs without TLS, Sidecar resources that
+// import what is called, named and numbered target ports, headless Services, two Services on one
+// workload, several workloads behind one Service, an ingress gateway, MESH_EXTERNAL hosts with TLS
+// origination — and asserts what an operator would expect on each: no warning, no error, every
+// port STRICT and every in-mesh edge mTLS. A failure prints the seed and the manifest.
 import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import type { KubeObject, TrafficSample } from "../lib/core/model/input";
 import type { MeshSnapshot } from "../lib/core/snapshot/schema";
-import { call, deploy, destRule, host, injected, meshConfig, namespace, peerAuth, run, service, serviceEntry, tls, type PortSpec } from "./kit";
+import { call, deploy, destRule, host, injected, meshConfig, namespace, peerAuth, run, service, serviceEntry, sidecarResource, tls, type PortSpec } from "./kit";
 import { mulberry32, pick, type Rng } from "./support/mutation";
 
 const ROOT = "istio-system";
@@ -41,13 +43,41 @@ interface CorrectMesh {
 const chance = (rng: Rng, p: number) => rng() < p;
 const int = (rng: Rng, lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
 const created = (i: number) => `2026-01-${String(1 + (i % 28)).padStart(2, "0")}T00:00:00Z`;
+const owner = (kind: string, name: string) => [{ apiVersion: "apps/v1", kind, name, uid: `${kind}-${name}`, controller: true }];
+
+/**
+ * What a live cluster lists beside a Deployment: its ReplicaSet and a running pod, as injected
+ * (istio-proxy as a container or, on Kubernetes ≥ 1.28, a native sidecar among initContainers,
+ * plus the tlsMode label) or as ambient's CNI leaves it (the redirection annotation).
+ */
+function livePods(app: App, labels: Record<string, string>, native: boolean): KubeObject[] {
+  const rs = `${app.name}-7d9f8c6b5`;
+  const podLabels = { ...labels, "pod-template-hash": "7d9f8c6b5", ...(app.ambient ? {} : { "security.istio.io/tlsMode": "istio" }) };
+  const proxy = { name: "istio-proxy", image: "istio/proxyv2:1.24.0", ...(native ? { restartPolicy: "Always" } : {}) };
+  const appContainer = { name: "app", image: "example/app:1", ports: app.ports.map((p) => ({ containerPort: p.port, name: p.name })) };
+  const spec = app.ambient
+    ? { serviceAccountName: app.name, containers: [appContainer] }
+    : native
+      ? { serviceAccountName: app.name, initContainers: [proxy], containers: [appContainer] }
+      : { serviceAccountName: app.name, containers: [appContainer, proxy] };
+  const annotations: Record<string, string> = app.ambient ? { "ambient.istio.io/redirection": "enabled" } : { "sidecar.istio.io/status": '{"containers":["istio-proxy"]}' };
+  return [
+    { apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: rs, namespace: app.ns, ownerReferences: owner("Deployment", app.name) }, spec: { template: { metadata: { labels: podLabels }, spec } } },
+    { apiVersion: "v1", kind: "Pod", metadata: { name: `${rs}-x2x4q`, namespace: app.ns, labels: podLabels, annotations, ownerReferences: owner("ReplicaSet", rs) }, spec },
+  ];
+}
 
 function correctMesh(seed: number): CorrectMesh {
   const rng = mulberry32(seed);
   const objects: KubeObject[] = [namespace(ROOT), deploy(ROOT, "istiod", { ports: [15012] })];
   if (chance(rng, 0.5)) objects.push(meshConfig(pick(rng, ["enableAutoMtls: true\n", "trustDomain: cluster.local\n", "defaultConfig: {}\n"])));
+  // A canary control plane: namespaces labelled istio.io/rev=canary use its mesh config.
+  const revision = chance(rng, 0.25);
+  if (revision) objects.push(meshConfig("trustDomain: cluster.local\n", ROOT, "istio-canary"));
   // Mesh-wide STRICT is the one requirement of a correct mesh here; everything below may restate it.
   objects.push(peerAuth(ROOT, "default", "STRICT", { created: created(0) }));
+  // Istio's documented mesh-wide client default, overridden per service below where a namespace has its own DRs.
+  if (chance(rng, 0.25)) objects.push(destRule(ROOT, "default", "*.local", tls("ISTIO_MUTUAL"), created(0)));
 
   const apps: App[] = [];
   const services: Svc[] = [];
@@ -56,8 +86,9 @@ function correctMesh(seed: number): CorrectMesh {
   for (let n = 0; n < nsCount; n++) {
     const ns = `app${n}`;
     const ambient = chance(rng, 0.25);
-    objects.push(ambient ? namespace(ns, { "istio.io/dataplane-mode": "ambient" }) : injected(ns));
-    if (chance(rng, 0.3)) objects.push(peerAuth(ns, "default", "STRICT", { created: created(seq++) }));
+    if (ambient) objects.push(namespace(ns, { "istio.io/dataplane-mode": "ambient" }));
+    else objects.push(revision && chance(rng, 0.5) ? namespace(ns, { "istio.io/rev": "canary" }) : injected(ns));
+    if (chance(rng, 0.3)) objects.push(peerAuth(ns, "default", chance(rng, 0.7) ? "STRICT" : null, { created: created(seq++) }));
 
     const svcCount = int(rng, 1, 3);
     for (let s = 0; s < svcCount; s++) {
@@ -71,28 +102,28 @@ function correctMesh(seed: number): CorrectMesh {
         containerPorts.push({ port: 9090, name: "extra" });
       }
       const versions = int(rng, 1, 3);
+      const stateful = chance(rng, 0.2);
       for (let v = 1; v <= versions; v++) {
         const app: App = { ns, name: `${name}-v${v}`, ambient, ports: containerPorts };
+        const labels = { app: name, version: `v${v}` };
         apps.push(app);
-        objects.push(
-          deploy(ns, app.name, {
-            kind: pick(rng, ["Deployment", "Deployment", "StatefulSet"]),
-            labels: { app: name, version: `v${v}` },
-            ports: containerPorts,
-          }),
-        );
+        objects.push(deploy(ns, app.name, { kind: stateful ? "StatefulSet" : "Deployment", labels, ports: containerPorts }));
+        if (!stateful && chance(rng, 0.3)) objects.push(...livePods(app, labels, chance(rng, 0.5)));
         if (chance(rng, 0.2)) {
-          // Workload-level STRICT, and now and then a port-level STRICT keyed, as it must be, by the container port.
+          // Workload-level STRICT or UNSET (inheriting), now and then with a port-level STRICT keyed, as it must be, by the container port.
           const ports = chance(rng, 0.5) ? { [String(pick(rng, containerPorts).port)]: "STRICT" } : undefined;
-          objects.push(peerAuth(ns, `${app.name}-strict`, "STRICT", { selector: { app: name, version: `v${v}` }, ports, created: created(seq++) }));
+          objects.push(peerAuth(ns, `${app.name}-strict`, ports && chance(rng, 0.5) ? null : "STRICT", { selector: labels, ports, created: created(seq++) }));
         }
       }
       objects.push(service(ns, name, servicePorts, { selector: { app: name }, headless: !ambient && chance(rng, 0.15) }));
       services.push({ ns, name, ambient, ports: servicePorts });
+      // A StatefulSet's governing headless Service beside its regular one: two Services, one workload.
+      if (stateful && !ambient) objects.push(service(ns, `${name}-headless`, servicePorts, { selector: { app: name }, headless: true }));
     }
 
     // One client-side choice per namespace: auto mTLS only, one ISTIO_MUTUAL DR per service
-    // (FQDN or short host, sometimes port-level too), a namespace wildcard, or DRs without TLS.
+    // (FQDN or short host, sometimes port-level too, sometimes with subsets), a namespace
+    // wildcard, or DRs without TLS.
     const mine = services.filter((s) => s.ns === ns);
     const style = ambient ? "auto" : pick(rng, ["auto", "per-service", "wildcard", "no-tls"] as const);
     if (style === "wildcard") objects.push(destRule(ns, "all-mtls", `*.${ns}.svc.cluster.local`, tls("ISTIO_MUTUAL"), created(seq++)));
@@ -100,7 +131,8 @@ function correctMesh(seed: number): CorrectMesh {
       if (style === "per-service") {
         const h = chance(rng, 0.5) ? host(s.name, ns) : s.name;
         const portLevel = chance(rng, 0.3) ? { portLevelSettings: [{ port: { number: s.ports[0]!.port }, tls: { mode: "ISTIO_MUTUAL" } }] } : {};
-        objects.push(destRule(ns, s.name, h, { trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" }, ...portLevel } }, created(seq++)));
+        const subsets = chance(rng, 0.3) ? { subsets: [1, 2].map((v) => ({ name: `v${v}`, labels: { version: `v${v}` } })) } : {};
+        objects.push(destRule(ns, s.name, h, { trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" }, ...portLevel }, ...subsets }, created(seq++)));
       } else if (style === "no-tls") {
         objects.push(destRule(ns, s.name, host(s.name, ns), { trafficPolicy: { connectionPool: { http: { http2MaxRequests: 1000 } } } }, created(seq++)));
       }
@@ -115,11 +147,19 @@ function correctMesh(seed: number): CorrectMesh {
     objects.push(destRule(apps[0]!.ns, "payments-api", ext, tls("SIMPLE", { sni: ext }), created(seq++)));
   }
 
+  const clients = [...apps];
+  if (chance(rng, 0.3)) {
+    const gateway: App = { ns: ROOT, name: "istio-ingressgateway", ambient: false, ports: [{ port: 8080, name: "http2" }] };
+    objects.push(deploy(ROOT, gateway.name, { labels: { istio: "ingressgateway" }, containers: ["istio-proxy"], ports: gateway.ports }));
+    clients.push(gateway);
+  }
+
   // Observed calls, as the destination proxy (or ztunnel) reports them: all mutual TLS. A sidecar
   // client calls anything; an ambient client calls ambient services (ztunnel reaches a sidecar
   // only over HBONE, which these sidecars do not take: a different, incorrect mesh).
   const samples: TrafficSample[] = [];
-  for (const client of apps) {
+  const called = new Map<string, Set<string>>();
+  for (const client of clients) {
     for (const s of services) {
       if (client.ambient && !s.ambient) continue;
       if (!chance(rng, 0.35)) continue;
@@ -129,9 +169,18 @@ function correctMesh(seed: number): CorrectMesh {
       const value = int(rng, 1, 5000);
       if (s.ambient) samples.push({ ...call(src, h, "mutual_tls", value, { request_protocol: "tcp" }), metric: "istio_tcp_connections_opened_total" });
       else samples.push(call(src, h, "mutual_tls", value, { request_protocol: proto }));
+      const from = called.get(client.ns) ?? new Set<string>();
+      called.set(client.ns, from.add(`${s.ns}/*`));
     }
-    if (external.size > 0 && !client.ambient && chance(rng, 0.5))
+    if (external.size > 0 && !client.ambient && chance(rng, 0.5)) {
       samples.push(call(`${client.ns}/${client.name}`, [...external][0]!, "unknown", 7, { reporter: "source", request_protocol: "tcp" }));
+      called.get(client.ns)?.add(`${apps[0]!.ns}/*`);
+    }
+  }
+  // A namespace's Sidecar resource, as a careful team writes it: it imports what the namespace calls.
+  for (const [ns, hosts] of called) {
+    if (ns === ROOT || apps.find((a) => a.ns === ns)?.ambient || !chance(rng, 0.3)) continue;
+    objects.push(sidecarResource(ns, "default", ["./*", `${ROOT}/*`, ...[...hosts].sort()], chance(rng, 0.5) ? "REGISTRY_ONLY" : undefined));
   }
   return { objects, samples, external };
 }
@@ -175,7 +224,7 @@ describe("randomised false-positive guard: correct meshes give no warning and no
     expect(yaml.dump(correctMesh(42).objects)).toBe(yaml.dump(a.objects));
     const all = Array.from({ length: 60 }, (_, i) => correctMesh(i + 1));
     const text = all.map((m) => yaml.dump(m.objects)).join("\n");
-    for (const needle of ["istio.io/dataplane-mode: ambient", "clusterIP: None", "portLevelMtls", "portLevelSettings", "'*.app", "MESH_EXTERNAL", "targetPort: main", "kind: StatefulSet", "connectionPool"])
+    for (const needle of ["istio.io/dataplane-mode: ambient", "clusterIP: None", "portLevelMtls", "portLevelSettings", "'*.app", "MESH_EXTERNAL", "targetPort: main", "kind: StatefulSet", "connectionPool", "istio.io/rev: canary", "kind: Pod", "initContainers", "'*.local'", "subsets", "kind: Sidecar", "REGISTRY_ONLY", "istio-ingressgateway", "-headless"])
       expect(text, needle).toContain(needle);
   });
 });

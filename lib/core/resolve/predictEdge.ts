@@ -35,6 +35,7 @@ export type ClientWhy =
   | "auto-headless-mixed"
   | "auto-mtls"
   | "auto-hbone"
+  | "hbone-first"
   | "mesh-external"
   | "passthrough"
   | "blackhole"
@@ -146,6 +147,28 @@ const SEND = {
 
 const PLANE_KEY: Record<Workload["dataplane"], number> = { sidecar: 0, ambient: 1, linkerd: 2, none: 3 };
 
+/** The endpoint is tagged `tunnel: http`: ztunnel captures it, or its sidecar listens for HBONE. */
+const takesHbone = (w: Workload | null) => !!w && (w.dataplane === "ambient" || (w.dataplane === "sidecar" && w.hboneTunnel));
+
+/**
+ * With ambient enabled (which HBONE-capable endpoints imply), istiod turns on sending HBONE for every
+ * proxy, and each cluster's first transport-socket match is "hbone" on the endpoint's tunnel
+ * metadata, whatever the DestinationRule or the auto-mTLS decision put behind it: ISTIO_MUTUAL is
+ * replaced by HBONE, DISABLE and "no TLS" become "HBONE, else plaintext", SIMPLE/MUTUAL travel inside
+ * HBONE (`applyHBONETransportSocketMatches`, cluster_tls.go). Not for ORIGINAL_DST (headless)
+ * clusters with DR TLS, which keep one socket for all, nor without a cluster (passthrough, blackhole).
+ */
+function hboneFirst(clusterSend: ClusterSend): Send | null {
+  if (clusterSend === SEND.passthrough || clusterSend === SEND.blackhole || clusterSend === SEND.noProxy) return null;
+  return HBONE_FIRST[clusterSend.origin as keyof typeof HBONE_FIRST] ?? null;
+}
+
+const HBONE_FIRST = {
+  destinationrule: { tls: "HBONE", origin: "destinationrule", why: "hbone-first" },
+  auto: { tls: "HBONE", origin: "auto", why: "hbone-first" },
+  "mesh-external": { tls: "HBONE", origin: "mesh-external", why: "hbone-first" },
+} as const satisfies Record<string, Send>;
+
 interface EndpointSet {
   endpoints: EndpointPrediction[];
   worst: EndpointPrediction;
@@ -225,7 +248,7 @@ function endpointsFor(
 
   const sendTo = (side: EndpointSide): Send => {
     const w = side.workload;
-    if (clusterSend) return clusterSend;
+    if (clusterSend) return (clientPlane === "sidecar" && !headless && takesHbone(w) && hboneFirst(clusterSend)) || clusterSend;
     if (clientPlane === "ambient") {
       if (w && (w.dataplane === "ambient" || (w.dataplane === "sidecar" && w.hboneTunnel))) return { tls: "HBONE", origin: "auto", why: "ztunnel" };
       return { tls: "DISABLE", origin: "auto", why: "ztunnel" };
@@ -379,6 +402,8 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
       return `auto mTLS makes ${who} send Istio mTLS (the endpoints carry security.istio.io/tlsMode=istio)`;
     case "auto-hbone":
       return `${who} sends HBONE to the ambient destination`;
+    case "hbone-first":
+      return `${who} sends HBONE because ${nsName(e.workload!)} takes HBONE, which Istio's proxies try first when ambient is on (${hboneInstead(p, port)})`;
     case "mesh-external":
       return `${service.host} is MESH_EXTERNAL, so ${who}'s proxy adds no TLS of its own`;
     case "passthrough":
@@ -392,6 +417,20 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
     case "linkerd":
       return e.tls === "LINKERD" ? `the Linkerd proxy of ${who} sends Linkerd mTLS` : `the Linkerd proxy of ${who} sends plaintext to an unmeshed destination`;
   }
+}
+
+/** What the cluster would have sent to an endpoint without HBONE, for the hbone-first reason. */
+function hboneInstead(p: Prediction, port: ServicePort): string {
+  const dr = p.dr?.rule;
+  const tls = p.drTls.tls;
+  if (dr && tls) {
+    const where = p.drTls.from === "port-level" ? `portLevelSettings for port ${port.port}` : "trafficPolicy";
+    if (credentialIgnored(tls, dr)) return `DestinationRule ${nsName(dr)}'s credentialName is ignored by sidecars, so no TLS is added`;
+    const mode = tls.modeSet ? tls.mode : "DISABLE (a tls block without mode)";
+    const inner = tls.mode === "SIMPLE" || tls.mode === "MUTUAL" ? ", which travels inside HBONE: the application must terminate it" : ", which HBONE replaces";
+    return `DestinationRule ${nsName(dr)} sets tls.mode ${mode} in its ${where}${inner}`;
+  }
+  return "before plaintext";
 }
 
 function serverPhrase(service: Service, port: ServicePort, e: EndpointPrediction): string {

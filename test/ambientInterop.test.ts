@@ -1,0 +1,91 @@
+// A sidecar calling an endpoint that takes HBONE (ambient-captured, or a sidecar pod labelled
+// networking.istio.io/tunnel=http). With ambient on, istiod enables sending HBONE for every proxy
+// and puts an "hbone" transport-socket match first in each cluster, whatever the DestinationRule
+// or auto mTLS put behind it (`applyHBONETransportSocketMatches`, pilot/pkg/networking/core/
+// cluster_tls.go). istio.md §9.10 says this of waypoints only; Istio's code does it for sidecars
+// too (docs/DECISIONS.md, "Sidecars send HBONE first").
+import { describe, expect, it } from "vitest";
+import type { KubeObject } from "../lib/core/model/input";
+import { call, deploy, destRule, edgeOf, host, injected, meshConfig, namespace, peerAuth, run, service, sidecarResource, tls } from "./kit";
+
+const AMB = namespace("amb", { "istio.io/dataplane-mode": "ambient" });
+const base: KubeObject[] = [injected("a"), deploy("a", "client"), AMB, deploy("amb", "srv", { ports: [8080] }), peerAuth("istio-system", "default", "STRICT")];
+const svc = (o: { headless?: boolean } = {}) => service("amb", "srv", [{ port: 80, targetPort: 8080, name: "http" }], o);
+const SRV = host("srv", "amb");
+
+function edge(extra: KubeObject[], o: { headless?: boolean } = {}) {
+  const s = run([...base, svc(o), ...extra], [call("a/client", SRV, "mutual_tls", 5)]);
+  return { s, e: edgeOf(s, "a/client", SRV)! };
+}
+
+const edgeErrors = (s: ReturnType<typeof run>) => s.findings.filter((f) => f.code.startsWith("edge.") && f.severity === "error").map((f) => f.code);
+
+describe("sidecar → HBONE-capable endpoint: HBONE first, whatever the cluster's TLS", () => {
+  const cases: [string, KubeObject[], RegExp][] = [
+    ["DR ISTIO_MUTUAL (replaced by HBONE)", [destRule("a", "srv", SRV, tls("ISTIO_MUTUAL"))], /DestinationRule a\/srv sets tls.mode ISTIO_MUTUAL in its trafficPolicy, which HBONE replaces/],
+    ["DR DISABLE (HBONE, else plaintext)", [destRule("a", "srv", SRV, tls("DISABLE"))], /tls.mode DISABLE in its trafficPolicy, which HBONE replaces/],
+    ["DR tls without mode", [destRule("a", "srv", SRV, tls(null))], /tls.mode DISABLE \(a tls block without mode\)/],
+    ["DR SIMPLE (TLS inside HBONE)", [destRule("a", "srv", SRV, tls("SIMPLE"))], /SIMPLE in its trafficPolicy, which travels inside HBONE: the application must terminate it/],
+    ["DR port-level DISABLE", [destRule("a", "srv", SRV, { trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, tls: { mode: "DISABLE" } }] } })], /portLevelSettings for port 80/],
+    ["auto mTLS off (enableAutoMtls: false)", [meshConfig("enableAutoMtls: false\n")], /Istio's proxies try first when ambient is on \(before plaintext\)/],
+    ["the service namespace is DISABLE", [peerAuth("amb", "default", "DISABLE")], /before plaintext/],
+  ];
+  it.each(cases)("%s → client HBONE, verdict mtls, no edge error", (_name, extra, reason) => {
+    const { s, e } = edge(extra);
+    expect(e.predicted.client.tls).toBe("HBONE");
+    expect(e.predicted.verdict).toBe("mtls");
+    expect(e.status).toBe("mtls");
+    expect(e.predicted.reason).toMatch(/^a\/client sends HBONE because amb\/srv takes HBONE/);
+    expect(e.predicted.reason).toMatch(reason);
+    expect(edgeErrors(s)).toEqual([]);
+  });
+
+  it("the DestinationRule that was replaced is still named on the edge", () => {
+    const { e } = edge([destRule("a", "srv", SRV, tls("ISTIO_MUTUAL"))]);
+    expect(e.predicted.client).toEqual({ tls: "HBONE", origin: "destinationrule", destinationRule: { kind: "DestinationRule", namespace: "a", name: "srv" } });
+  });
+
+  it("a sidecar pod labelled networking.istio.io/tunnel=http takes HBONE too", () => {
+    const objs = [injected("a"), deploy("a", "client"), deploy("a", "tun", { labels: { "networking.istio.io/tunnel": "http" }, ports: [8080] }), service("a", "tun", [{ port: 80, targetPort: 8080 }]), peerAuth("istio-system", "default", "STRICT"), destRule("a", "tun", host("tun", "a"), tls("DISABLE"))];
+    const e = edgeOf(run(objs, [call("a/client", host("tun", "a"), "mutual_tls", 5)]), "a/client", host("tun", "a"))!;
+    expect(e.predicted).toMatchObject({ client: { tls: "HBONE" }, verdict: "mtls" });
+  });
+
+  // Near misses: where Istio's code keeps the cluster's own socket.
+  it("near miss: a headless service (ORIGINAL_DST) with DR DISABLE keeps plaintext for all → broken against STRICT", () => {
+    const { s, e } = edge([destRule("a", "srv", SRV, tls("DISABLE"))], { headless: true });
+    expect(e.predicted).toMatchObject({ client: { tls: "DISABLE" }, verdict: "broken" });
+    expect(edgeErrors(s)).toEqual(["edge.plaintext-to-strict"]);
+  });
+
+  it("near miss: a plain sidecar endpoint (no tunnel label) with DR DISABLE stays plaintext → broken", () => {
+    const objs = [injected("a"), deploy("a", "client"), deploy("a", "plain", { ports: [8080] }), service("a", "plain", [{ port: 80, targetPort: 8080 }]), peerAuth("istio-system", "default", "STRICT"), destRule("a", "plain", host("plain", "a"), tls("DISABLE"))];
+    const e = edgeOf(run(objs, [call("a/client", host("plain", "a"), "none", 5)]), "a/client", host("plain", "a"))!;
+    expect(e.predicted).toMatchObject({ client: { tls: "DISABLE" }, verdict: "broken" });
+  });
+
+  it("near miss: not imported by the client's Sidecar → PassthroughCluster, no HBONE", () => {
+    const { e } = edge([sidecarResource("a", "default", ["./*"])]);
+    expect(e.predicted.client.tls).toBe("DISABLE");
+    expect(e.predicted.reason).toMatch(/PassthroughCluster/);
+  });
+
+  it("mixed endpoints: the ambient one gets HBONE, the plain sidecar one the DR's plaintext; the edge takes the worst", () => {
+    // Services select in their own namespace: one pod opts out of injection and into ambient there.
+    const ambientPod = { "sidecar.istio.io/inject": "false", "istio.io/dataplane-mode": "ambient" };
+    const objs = [
+      injected("a"),
+      deploy("a", "client"),
+      deploy("a", "srv-v1", { labels: { app: "srv", ...ambientPod }, ports: [8080] }),
+      deploy("a", "srv-v2", { labels: { app: "srv" }, ports: [8080] }),
+      service("a", "srv", [{ port: 80, targetPort: 8080 }], { selector: { app: "srv" } }),
+      peerAuth("istio-system", "default", "STRICT"),
+      destRule("a", "srv", host("srv", "a"), tls("DISABLE")),
+    ];
+    const s = run(objs, [call("a/client", host("srv", "a"), "none", 5)]);
+    expect(s.workloads.find((w) => w.name === "srv-v1")!.dataplane).toBe("ambient");
+    const e = edgeOf(s, "a/client", host("srv", "a"))!;
+    expect(e.predicted).toMatchObject({ client: { tls: "DISABLE" }, verdict: "broken" });
+    expect(e.predicted.reason).toMatch(/a\/srv-v2 port 8080 is STRICT/);
+  });
+});
