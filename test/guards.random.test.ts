@@ -1,13 +1,15 @@
 // Randomised false-positive guard (findings.md: "no false positives on a correctly configured
 // mesh"). The two fixed guards in guards.test.ts are two meshes; this one draws a few hundred
-// seeded correct meshes from the variations a real, healthy mesh shows — sidecar (injection label
-// or revision) and ambient namespaces, live pods beside their Deployments (native sidecars too),
-// STRICT at mesh, namespace, workload and port level (UNSET inheriting), per-service, per-namespace
-// and mesh-wide ISTIO_MUTUAL DestinationRules, subsets, DRs without TLS, Sidecar resources that
-// import what is called, named and numbered target ports, headless Services, two Services on one
-// workload, several workloads behind one Service, an ingress gateway, MESH_EXTERNAL hosts with TLS
-// origination — and asserts what an operator would expect on each: no warning, no error, every
-// port STRICT and every in-mesh edge mTLS. A failure prints the seed and the manifest.
+// seeded correct meshes from the variations a real, healthy mesh shows: STRICT at mesh, namespace,
+// workload and port level (UNSET inheriting), or PERMISSIVE mid-migration with every call already
+// mTLS; sidecar (injection label or revision) and ambient namespaces; live pods beside their
+// Deployments (native sidecars too); per-service, per-namespace and mesh-wide ISTIO_MUTUAL
+// DestinationRules, subsets, DRs without TLS; Sidecar resources that import what is called; named
+// and numbered target ports, appProtocol; headless Services, two Services on one workload, several
+// workloads behind one Service; workers, an ingress gateway; source-reported series beside the
+// destination's; MESH_EXTERNAL hosts with TLS origination. On each it asserts what an operator
+// would expect: no warning, no error, every port in the mesh's mode and every in-mesh edge mTLS.
+// A failure prints the seed and the manifest.
 import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import type { KubeObject, TrafficSample } from "../lib/core/model/input";
@@ -34,6 +36,8 @@ interface Svc {
 }
 
 interface CorrectMesh {
+  /** STRICT everywhere, or a mesh still migrating: PERMISSIVE, with every call already mTLS. */
+  mode: "STRICT" | "PERMISSIVE";
   objects: KubeObject[];
   samples: TrafficSample[];
   /** Hosts of MESH_EXTERNAL ServiceEntries: their edges are TLS the proxy originates, not mTLS. */
@@ -74,8 +78,10 @@ function correctMesh(seed: number): CorrectMesh {
   // A canary control plane: namespaces labelled istio.io/rev=canary use its mesh config.
   const revision = chance(rng, 0.25);
   if (revision) objects.push(meshConfig("trustDomain: cluster.local\n", ROOT, "istio-canary"));
-  // Mesh-wide STRICT is the one requirement of a correct mesh here; everything below may restate it.
-  objects.push(peerAuth(ROOT, "default", "STRICT", { created: created(0) }));
+  // Mesh-wide STRICT, restated or left UNSET below; or a mesh mid-migration, PERMISSIVE by policy or
+  // by default, which may only earn info findings while every call is already mTLS.
+  const mode = chance(rng, 0.2) ? "PERMISSIVE" : "STRICT";
+  if (mode === "STRICT" || chance(rng, 0.5)) objects.push(peerAuth(ROOT, "default", mode, { created: created(0) }));
   // Istio's documented mesh-wide client default, overridden per service below where a namespace has its own DRs.
   if (chance(rng, 0.25)) objects.push(destRule(ROOT, "default", "*.local", tls("ISTIO_MUTUAL"), created(0)));
 
@@ -88,14 +94,16 @@ function correctMesh(seed: number): CorrectMesh {
     const ambient = chance(rng, 0.25);
     if (ambient) objects.push(namespace(ns, { "istio.io/dataplane-mode": "ambient" }));
     else objects.push(revision && chance(rng, 0.5) ? namespace(ns, { "istio.io/rev": "canary" }) : injected(ns));
-    if (chance(rng, 0.3)) objects.push(peerAuth(ns, "default", chance(rng, 0.7) ? "STRICT" : null, { created: created(seq++) }));
+    if (chance(rng, 0.3)) objects.push(peerAuth(ns, "default", chance(rng, 0.7) ? mode : null, { created: created(seq++) }));
 
     const svcCount = int(rng, 1, 3);
     for (let s = 0; s < svcCount; s++) {
       const name = `svc${n}-${s}`;
       const proto = pick(rng, ["http", "grpc", "tcp"] as const);
       const named = chance(rng, 0.5);
-      const servicePorts: PortSpec[] = [{ name: `${proto}-main`, port: 80 + s, targetPort: named ? "main" : 8080 }];
+      // The protocol by name prefix, or by appProtocol with a free-form name.
+      const main: Omit<PortSpec, "port"> = chance(rng, 0.2) && proto !== "tcp" ? { name: "main", appProtocol: proto } : { name: `${proto}-main` };
+      const servicePorts: PortSpec[] = [{ ...main, port: 80 + s, targetPort: named ? "main" : 8080 }];
       const containerPorts = [{ port: 8080, name: "main" }];
       if (chance(rng, 0.4)) {
         servicePorts.push({ name: "tcp-extra", port: 9000 + s, targetPort: 9090 });
@@ -110,9 +118,9 @@ function correctMesh(seed: number): CorrectMesh {
         objects.push(deploy(ns, app.name, { kind: stateful ? "StatefulSet" : "Deployment", labels, ports: containerPorts }));
         if (!stateful && chance(rng, 0.3)) objects.push(...livePods(app, labels, chance(rng, 0.5)));
         if (chance(rng, 0.2)) {
-          // Workload-level STRICT or UNSET (inheriting), now and then with a port-level STRICT keyed, as it must be, by the container port.
-          const ports = chance(rng, 0.5) ? { [String(pick(rng, containerPorts).port)]: "STRICT" } : undefined;
-          objects.push(peerAuth(ns, `${app.name}-strict`, ports && chance(rng, 0.5) ? null : "STRICT", { selector: labels, ports, created: created(seq++) }));
+          // Workload-level, or UNSET (inheriting), now and then with a port-level entry keyed, as it must be, by the container port.
+          const ports = chance(rng, 0.5) ? { [String(pick(rng, containerPorts).port)]: mode } : undefined;
+          objects.push(peerAuth(ns, `${app.name}-own`, ports && chance(rng, 0.5) ? null : mode, { selector: labels, ports, created: created(seq++) }));
         }
       }
       objects.push(service(ns, name, servicePorts, { selector: { app: name }, headless: !ambient && chance(rng, 0.15) }));
@@ -148,6 +156,13 @@ function correctMesh(seed: number): CorrectMesh {
   }
 
   const clients = [...apps];
+  // Workers that no Service selects still call services.
+  for (const ns of new Set(apps.map((a) => a.ns))) {
+    if (!chance(rng, 0.3)) continue;
+    const worker: App = { ns, name: "worker", ambient: apps.find((a) => a.ns === ns)!.ambient, ports: [] };
+    objects.push(deploy(ns, "worker"));
+    clients.push(worker);
+  }
   if (chance(rng, 0.3)) {
     const gateway: App = { ns: ROOT, name: "istio-ingressgateway", ambient: false, ports: [{ port: 8080, name: "http2" }] };
     objects.push(deploy(ROOT, gateway.name, { labels: { istio: "ingressgateway" }, containers: ["istio-proxy"], ports: gateway.ports }));
@@ -165,10 +180,12 @@ function correctMesh(seed: number): CorrectMesh {
       if (!chance(rng, 0.35)) continue;
       const src = `${client.ns}/${client.name}`;
       const h = host(s.name, s.ns);
-      const proto = s.ports[0]!.name!.split("-")[0]!;
+      const proto = s.ports[0]!.appProtocol ?? s.ports[0]!.name!.split("-")[0]!;
       const value = int(rng, 1, 5000);
       if (s.ambient) samples.push({ ...call(src, h, "mutual_tls", value, { request_protocol: "tcp" }), metric: "istio_tcp_connections_opened_total" });
       else samples.push(call(src, h, "mutual_tls", value, { request_protocol: proto }));
+      // The client's proxy reports the same calls; they are not evidence of TLS (istio.md §7.1).
+      if (!client.ambient && chance(rng, 0.5)) samples.push(call(src, h, "unknown", value, { reporter: "source", request_protocol: s.ambient ? "tcp" : proto }));
       const from = called.get(client.ns) ?? new Set<string>();
       called.set(client.ns, from.add(`${s.ns}/*`));
     }
@@ -182,15 +199,15 @@ function correctMesh(seed: number): CorrectMesh {
     if (ns === ROOT || apps.find((a) => a.ns === ns)?.ambient || !chance(rng, 0.3)) continue;
     objects.push(sidecarResource(ns, "default", ["./*", `${ROOT}/*`, ...[...hosts].sort()], chance(rng, 0.5) ? "REGISTRY_ONLY" : undefined));
   }
-  return { objects, samples, external };
+  return { mode, objects, samples, external };
 }
 
-function problemsOf(s: MeshSnapshot, external: Set<string>): string[] {
+function problemsOf(s: MeshSnapshot, { mode, external }: CorrectMesh): string[] {
   const out = s.findings.filter((f) => f.severity !== "info").map((f) => `finding ${f.code}: ${f.message}`);
   for (const w of s.workloads) {
     if (w.namespace === ROOT) continue;
-    if (w.mtls.mode !== "STRICT") out.push(`workload ${w.namespace}/${w.name} is ${w.mtls.mode}`);
-    for (const p of w.ports) if (p.mode !== "STRICT") out.push(`workload ${w.namespace}/${w.name} port ${p.port} is ${p.mode}`);
+    if (w.mtls.mode !== mode) out.push(`workload ${w.namespace}/${w.name} is ${w.mtls.mode}, expected ${mode}`);
+    for (const p of w.ports) if (p.mode !== mode) out.push(`workload ${w.namespace}/${w.name} port ${p.port} is ${p.mode}, expected ${mode}`);
   }
   for (const e of s.edges) {
     const want = external.has(e.destination.host) ? "unknown" : "mtls";
@@ -209,7 +226,7 @@ describe("randomised false-positive guard: correct meshes give no warning and no
       const snap = run(mesh.objects, mesh.samples);
       edges += snap.edges.length;
       workloads += snap.workloads.length;
-      const problems = problemsOf(snap, mesh.external);
+      const problems = problemsOf(snap, mesh);
       if (problems.length > 0 && failures.length < 3)
         failures.push(`seed ${seed}:\n  ${problems.join("\n  ")}\n--- manifest:\n${mesh.objects.map((o) => yaml.dump(o)).join("---\n")}`);
     }
@@ -224,7 +241,7 @@ describe("randomised false-positive guard: correct meshes give no warning and no
     expect(yaml.dump(correctMesh(42).objects)).toBe(yaml.dump(a.objects));
     const all = Array.from({ length: 60 }, (_, i) => correctMesh(i + 1));
     const text = all.map((m) => yaml.dump(m.objects)).join("\n");
-    for (const needle of ["istio.io/dataplane-mode: ambient", "clusterIP: None", "portLevelMtls", "portLevelSettings", "'*.app", "MESH_EXTERNAL", "targetPort: main", "kind: StatefulSet", "connectionPool", "istio.io/rev: canary", "kind: Pod", "initContainers", "'*.local'", "subsets", "kind: Sidecar", "REGISTRY_ONLY", "istio-ingressgateway", "-headless"])
+    for (const needle of ["istio.io/dataplane-mode: ambient", "clusterIP: None", "portLevelMtls", "portLevelSettings", "'*.app", "MESH_EXTERNAL", "targetPort: main", "kind: StatefulSet", "connectionPool", "istio.io/rev: canary", "kind: Pod", "initContainers", "'*.local'", "subsets", "kind: Sidecar", "REGISTRY_ONLY", "istio-ingressgateway", "-headless", "mode: PERMISSIVE", "appProtocol", "name: worker"])
       expect(text, needle).toContain(needle);
   });
 });
