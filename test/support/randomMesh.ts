@@ -76,7 +76,9 @@ function portName(rng: Rng, selected: Made[]): string {
 }
 
 function svc(rng: Rng, ns: string, name: string, made: Made[]): KubeObject {
-  const selector = chance(rng, 0.1) ? { tier: "nobody" } : { tier: pick(rng, TIERS) };
+  // Mostly a tier that has pods here: an edge to a Service without endpoints says little.
+  const here = made.filter((w) => w.ns === ns).map((w) => w.tier);
+  const selector = chance(rng, 0.04) ? { tier: "nobody" } : { tier: here.length > 0 && chance(rng, 0.95) ? pick(rng, here) : pick(rng, TIERS) };
   const selected = made.filter((w) => w.ns === ns && w.tier === selector.tier);
   const n = int(rng, 1, 3);
   const ports: PortSpec[] = [];
@@ -199,7 +201,7 @@ export function randomMesh(seed: number): RandomMesh {
   const hosts: { ns: string; name: string; host: string; protocols: ("http" | "tcp")[] }[] = [];
   const servicePorts: number[] = [];
   for (let i = int(rng, 1, 5); i > 0; i--) {
-    const ns = pick(rng, nss);
+    const ns = chance(rng, 0.85) ? pick(rng, made).ns : pick(rng, nss);
     const name = `s${hosts.length}`;
     const s = svc(rng, ns, name, made);
     objects.push(s);
