@@ -32,7 +32,6 @@ const edgesOf = (clients: string[], target: string) => clients.map((c) => `${c}-
 
 const NAMED_PORT = "contract §1.1 'Ports listed for a workload' (target ports), §2.1 (Services select pods); istio.md §1.1 (keys are target ports)";
 const EDS_TAGGING = "istio.md §2.3 ⚠ (tlsModeForDestinationRule: a port entry overrides only with tls) and §3.3 item 2";
-const HEADLESS = "istio.md §3.2 (passthrough: only the tlsMode label counts) and §3.3 'Headless … all-or-nothing'";
 
 const DISAGREEMENTS: readonly Disagreement[] = [
   // A Service whose named targetPort ("metrics") a selected pod does not declare: Kubernetes makes no
@@ -67,14 +66,6 @@ const DISAGREEMENTS: readonly Disagreement[] = [
     { seed: 333, ids: edgesOf(["ns1/w1", "ns1/w2", "ns1/w3", "ns1/w5"], "s0.ns1.svc.cluster.local:5432") },
     { seed: 385, ids: edgesOf(["ns1/w1", "ns1/w2", "ns1/w4"], "s0.ns1.svc.cluster.local:7070") },
   ].map((d) => ({ ...d, fields: ["client", "verdict"] as const, spec: EDS_TAGGING })),
-  // Headless Service whose endpoints all carry tlsMode=istio, the target port DISABLE by a workload
-  // PA: a headless (ORIGINAL_DST) cluster has no per-endpoint match, so auto mTLS sends ISTIO_MUTUAL
-  // to every endpoint and the DISABLE port breaks. The core applies the per-endpoint PA check and
-  // predicts plaintext.
-  ...[
-    { seed: 387, ids: edgesOf(["ns0/w1"], "s1.ns0.svc.cluster.local:5432").concat(edgesOf(["ns0/w1"], "s1.ns0.svc.cluster.local:7070")) },
-    { seed: 394, ids: edgesOf(["ns0/w0", "ns0/w1", "ns0/w3", "ns0/w4", "ns0/w6", "ns0/w7", "ns1/w2", "ns1/w5"], "s0.ns1.svc.cluster.local:80") },
-  ].map((d) => ({ ...d, fields: ["client", "verdict"] as const, spec: HEADLESS })),
 ];
 
 const known = (seed: number, id: string, field: Field) => DISAGREEMENTS.some((d) => d.seed === seed && d.ids.includes(id) && d.fields.includes(field));

@@ -1,6 +1,6 @@
 // istio.md §10: every suggested resolver test case, through the real model and resolver.
 import { describe, expect, it } from "vitest";
-import { deploy, destRule, host, injected, meshConfig, peerAuth, predict, run, service, tls } from "./kit";
+import { call, deploy, destRule, host, injected, meshConfig, peerAuth, predict, run, service, tls } from "./kit";
 
 const portsOf = (s: ReturnType<typeof run>, ns: string, name: string) =>
   Object.fromEntries(s.workloads.find((w) => w.namespace === ns && w.name === name)!.ports.map((p) => [p.port, p.mode]));
@@ -157,6 +157,33 @@ describe("auto mTLS (istio.md §10)", () => {
     expect(p.endpoints).toHaveLength(4);
     expect(p.endpoints.every((e) => e.tls === "DISABLE")).toBe(true);
     expect(p.endpoints.filter((e) => e.why === "auto-headless-mixed")).toHaveLength(3);
+  });
+
+  it("headless service, every endpoint labelled, one port DISABLE by a workload PA → mTLS to all, so that port breaks (§3.2: only labels count)", () => {
+    const objs = [
+      injected("a"),
+      deploy("a", "client"),
+      deploy("a", "db-1", { labels: { app: "db" }, ports: [5432] }),
+      deploy("a", "db-2", { labels: { app: "db", instance: "2" }, ports: [5432] }),
+      service("a", "db", [{ port: 5432, name: "tcp-pg" }], { headless: true }),
+      peerAuth("a", "db-2-off", null, { selector: { instance: "2" }, ports: { "5432": "DISABLE" } }),
+    ];
+    const p = predict(objs, "a/client", host("db", "a"));
+    expect(p.endpoints.map((e) => [e.workload!.name, e.tls, e.cell.verdict])).toEqual([
+      ["db-1", "ISTIO_MUTUAL", "mtls"],
+      ["db-2", "ISTIO_MUTUAL", "broken"],
+    ]);
+    expect(p.worst.why).toBe("auto-headless-mtls");
+    expect(p.predicted.reason).toMatch(/even to a\/db-2 port 5432, which is DISABLE/);
+    // Behind EDS (not headless) the same endpoint is tagged plaintext instead, and nothing breaks.
+    const eds = predict(objs.map((o) => (o.kind === "Service" ? service("a", "db", [{ port: 5432, name: "tcp-pg" }]) : o)), "a/client", host("db", "a"));
+    expect(eds.endpoints.map((e) => [e.workload!.name, e.tls])).toEqual([
+      ["db-1", "ISTIO_MUTUAL"],
+      ["db-2", "DISABLE"],
+    ]);
+    const s = run(objs, [call("a/client", host("db", "a"), "mutual_tls")]);
+    const f = s.findings.find((x) => x.code === "edge.mtls-to-disable")!;
+    expect(f.fix).toMatch(/Use PERMISSIVE instead of DISABLE on a\/db-2 port 5432: callers of headless db.a.svc.cluster.local send every endpoint the same TLS/);
   });
 
   it("enableAutoMtls: false, no DR → plaintext; a STRICT server then fails", () => {

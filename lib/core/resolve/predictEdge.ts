@@ -33,6 +33,7 @@ export type ClientWhy =
   | "auto-endpoint-no-label"
   | "auto-endpoint-pa-disable"
   | "auto-headless-mixed"
+  | "auto-headless-mtls"
   | "auto-mtls"
   | "auto-hbone"
   | "hbone-first"
@@ -264,9 +265,15 @@ function endpointsFor(
     return { workload: side.workload, targetPort: side.targetPort, server: side.server, accept: side.accept, tls: send.tls, origin: send.origin, why: send.why, cell: matrixVerdict(send.tls, side.accept) };
   });
 
-  if (headless && !clusterSend && endpoints.some((e) => e.tls === "DISABLE")) {
+  if (headless && !clusterSend) {
+    // One socket for every endpoint of an ORIGINAL_DST cluster, chosen from the endpoints'
+    // tlsMode labels alone (BestEffortInferServiceMTLSMode: no endpoint, or one without
+    // tlsMode=istio, means plaintext to all); an endpoint's own PA DISABLE does not tag it
+    // plaintext here as it does behind EDS, so it gets mTLS too (istio.md §3.2, §3.3).
+    const allLabelled = endpoints.every((e) => e.workload?.tlsModeLabel === "istio");
     for (const e of endpoints) {
-      if (e.tls === "ISTIO_MUTUAL") Object.assign(e, { tls: "DISABLE", why: "auto-headless-mixed", cell: matrixVerdict("DISABLE", e.accept) });
+      if (!allLabelled && e.tls === "ISTIO_MUTUAL") Object.assign(e, { tls: "DISABLE", why: "auto-headless-mixed", cell: matrixVerdict("DISABLE", e.accept) });
+      else if (allLabelled && e.why === "auto-endpoint-pa-disable") Object.assign(e, { tls: "ISTIO_MUTUAL", why: "auto-headless-mtls", cell: matrixVerdict("ISTIO_MUTUAL", e.accept) });
     }
   }
 
@@ -400,6 +407,8 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
       return `auto mTLS makes ${who} send plaintext to every endpoint of headless ${service.name}.${service.namespace} because not all of them can take Istio mTLS`;
     case "auto-mtls":
       return `auto mTLS makes ${who} send Istio mTLS (the endpoints carry security.istio.io/tlsMode=istio)`;
+    case "auto-headless-mtls":
+      return `auto mTLS makes ${who} send Istio mTLS to every endpoint of headless ${service.name}.${service.namespace}, all labelled security.istio.io/tlsMode=istio, even to ${nsName(e.workload!)} port ${e.targetPort}, which is DISABLE`;
     case "auto-hbone":
       return `${who} sends HBONE to the ambient destination`;
     case "hbone-first":

@@ -66,7 +66,9 @@ const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) 
       ? `Inject a sidecar into the destination, or set tls.mode DISABLE (or remove tls) for ${ea.service.host} in ${ea.edge.predicted.client.destinationRule?.name ?? "the DestinationRule"}.`
       : `Remove the security.istio.io/tlsMode=istio label from pods without istio-proxy, or inject the sidecar.`,
   "edge.mtls-to-disable": (ea) =>
-    `Remove the ISTIO_MUTUAL tls block for ${ea.service.host} (auto mTLS adapts to the server), or stop disabling mTLS on the destination port.`,
+    ea.prediction.worst.why === "auto-headless-mtls"
+      ? `Use PERMISSIVE instead of DISABLE on ${ea.prediction.worst.workload!.namespace}/${ea.prediction.worst.workload!.name} port ${ea.prediction.worst.targetPort}: callers of headless ${ea.service.host} send every endpoint the same TLS, mTLS while all carry tlsMode=istio.`
+      : `Remove the ISTIO_MUTUAL tls block for ${ea.service.host} (auto mTLS adapts to the server), or stop disabling mTLS on the destination port.`,
   "edge.tls-mismatch": (ea) =>
     `Use tls.mode ISTIO_MUTUAL (or no tls block) for ${ea.service.host}: it is an Istio workload; its own TLS cannot pass a STRICT sidecar.`,
   "edge.plaintext-to-strict": (ea) => {
