@@ -31,7 +31,6 @@ interface Disagreement {
 const edgesOf = (clients: string[], target: string) => clients.map((c) => `${c}->${target}`);
 
 const NAMED_PORT = "contract §1.1 'Ports listed for a workload' (target ports), §2.1 (Services select pods); istio.md §1.1 (keys are target ports)";
-const EDS_TAGGING = "istio.md §2.3 ⚠ (tlsModeForDestinationRule: a port entry overrides only with tls) and §3.3 item 2";
 
 const DISAGREEMENTS: readonly Disagreement[] = [
   // A Service whose named targetPort ("metrics") a selected pod does not declare: Kubernetes makes no
@@ -56,16 +55,6 @@ const DISAGREEMENTS: readonly Disagreement[] = [
     fields: ["client"],
     spec: NAMED_PORT,
   },
-  // Auto mTLS under a DR whose matching portLevelSettings entry has no tls (so the cluster is in auto
-  // mode, §2.3) while its top-level tls is not ISTIO_MUTUAL: Istio tags endpoints by the EDS-side
-  // rule, where a port entry overrides only when it has tls, so the top-level mode decides, is not
-  // ISTIO_MUTUAL, and every endpoint gets plaintext. The core sends ISTIO_MUTUAL to labelled endpoints.
-  ...[
-    { seed: 27, ids: edgesOf(["ns0/w0", "ns0/w2", "ns0/w3", "ns0/w4", "ns1/w5", "ns2/w1"], "s2.ns1.svc.cluster.local:80") },
-    { seed: 151, ids: edgesOf(["ns2/w8"], "s0.ns0.svc.cluster.local:80") },
-    { seed: 333, ids: edgesOf(["ns1/w1", "ns1/w2", "ns1/w3", "ns1/w5"], "s0.ns1.svc.cluster.local:5432") },
-    { seed: 385, ids: edgesOf(["ns1/w1", "ns1/w2", "ns1/w4"], "s0.ns1.svc.cluster.local:7070") },
-  ].map((d) => ({ ...d, fields: ["client", "verdict"] as const, spec: EDS_TAGGING })),
 ];
 
 const known = (seed: number, id: string, field: Field) => DISAGREEMENTS.some((d) => d.seed === seed && d.ids.includes(id) && d.fields.includes(field));

@@ -1,5 +1,6 @@
 // istio.md §10: every suggested resolver test case, through the real model and resolver.
 import { describe, expect, it } from "vitest";
+import type { KubeObject } from "../lib/core/model/input";
 import { call, deploy, destRule, host, injected, meshConfig, peerAuth, predict, run, service, tls } from "./kit";
 
 const portsOf = (s: ReturnType<typeof run>, ns: string, name: string) =>
@@ -92,7 +93,8 @@ describe("DestinationRule lookup (istio.md §10)", () => {
         trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" }, portLevelSettings: [{ port: { number: 9080 }, loadBalancer: { simple: "ROUND_ROBIN" } }] },
       }),
     ].filter((o, i, all) => !(o.kind === "Service" && all.findIndex((x) => x.kind === "Service") === i));
-    expect(predict(objs, "c/cc", host("svc", "b"), 9080).predicted.client).toMatchObject({ tls: "ISTIO_MUTUAL", origin: "auto" });
+    // Auto mTLS for 9080, steered by the DR's endpoint tagging (the DR is named); explicit TLS for 9090.
+    expect(predict(objs, "c/cc", host("svc", "b"), 9080).predicted.client).toEqual({ tls: "ISTIO_MUTUAL", origin: "auto", destinationRule: { kind: "DestinationRule", namespace: "b", name: "svc" } });
     expect(predict(objs, "c/cc", host("svc", "b"), 9090).predicted.client).toMatchObject({ tls: "ISTIO_MUTUAL", origin: "destinationrule" });
   });
 
@@ -102,6 +104,56 @@ describe("DestinationRule lookup (istio.md §10)", () => {
     expect(p.predicted.client).toMatchObject({ tls: "DISABLE", origin: "destinationrule" });
     expect(p.predicted.reason).toContain("without mode");
   });
+});
+
+describe("DR endpoint tagging under auto mTLS (istio.md §2.3 ⚠, §3.3 item 2; tlsModeForDestinationRule)", () => {
+  // A port entry without tls puts the cluster in auto mode, but endpoints are tagged by the top-level mode.
+  const base = (topLevel: string, extra: KubeObject[] = []) => [
+    injected("a"),
+    deploy("a", "client"),
+    deploy("a", "srv", { ports: [8080] }),
+    service("a", "srv", [{ port: 80, targetPort: 8080, name: "http" }]),
+    peerAuth("istio-system", "default", "STRICT"),
+    destRule("a", "srv", host("srv", "a"), { trafficPolicy: { tls: { mode: topLevel }, portLevelSettings: [{ port: { number: 80 }, connectionPool: { tcp: { maxConnections: 10 } } }] } }),
+    ...extra,
+  ];
+
+  it("top-level DISABLE: no endpoint is tagged, so auto mTLS sends plaintext → broken against STRICT, the DR named, its fix the port entry", () => {
+    const objs = base("DISABLE");
+    const p = predict(objs, "a/client", host("srv", "a"));
+    expect(p.predicted.client).toEqual({ tls: "DISABLE", origin: "auto", destinationRule: { kind: "DestinationRule", namespace: "a", name: "srv" } });
+    expect(p.predicted.verdict).toBe("broken");
+    expect(p.predicted.reason).toMatch(/DestinationRule a\/srv's top-level tls.mode DISABLE removes every endpoint's mTLS tag \(its portLevelSettings entry for port 80 has no tls/);
+    const s = run(objs, [call("a/client", host("srv", "a"), "none")]);
+    const f = s.findings.find((x) => x.code === "edge.plaintext-to-strict")!;
+    expect(f.resources[0]).toEqual({ kind: "DestinationRule", namespace: "a", name: "srv" });
+    expect(f.fix).toMatch(/Give the portLevelSettings entry for port 80 in DestinationRule a\/srv a tls block with mode ISTIO_MUTUAL/);
+    expect(s.findings.find((x) => x.code === "dr.port-settings-drop-tls")!.message).toMatch(/no endpoint is tagged for mTLS, so clients send plaintext/);
+  });
+
+  it("top-level ISTIO_MUTUAL: labelled endpoints keep their tag even on a PA DISABLE port → mTLS to it, broken", () => {
+    const objs = base("ISTIO_MUTUAL", [peerAuth("a", "srv-off", null, { selector: { app: "srv" }, ports: { "8080": "DISABLE" } })]);
+    const p = predict(objs, "a/client", host("srv", "a"));
+    expect(p.predicted.client).toMatchObject({ tls: "ISTIO_MUTUAL", origin: "auto" });
+    expect(p.predicted.verdict).toBe("broken");
+    const s = run(objs, [call("a/client", host("srv", "a"), "none")]);
+    expect(s.findings.find((x) => x.code === "edge.mtls-to-disable")!.fix).toMatch(/Give the portLevelSettings entry for port 80 in DestinationRule a\/srv a tls block of its own/);
+    expect(s.findings.find((x) => x.code === "dr.port-settings-drop-tls")!.message).toMatch(/every labelled endpoint gets mTLS, even on a port its PeerAuthentication disables/);
+  });
+
+  it("near miss: the tag starts from the tlsMode label, so an endpoint without it stays plaintext under a top-level ISTIO_MUTUAL", () => {
+    const objs = base("ISTIO_MUTUAL").map((o) => (o.kind === "Deployment" && o.metadata.name === "srv" ? deploy("a", "srv", { ports: [8080], annotations: { "sidecar.istio.io/inject": "false" } }) : o));
+    const p = predict(objs, "a/client", host("srv", "a"));
+    expect(p.worst).toMatchObject({ tls: "DISABLE", why: "auto-endpoint-no-label" });
+  });
+
+  it("near miss: a port entry with tls of its own decides the cluster; no tagging applies", () => {
+    const objs = base("DISABLE").map((o) =>
+      o.kind === "DestinationRule" ? destRule("a", "srv", host("srv", "a"), { trafficPolicy: { tls: { mode: "DISABLE" }, portLevelSettings: [{ port: { number: 80 }, tls: { mode: "ISTIO_MUTUAL" } }] } }) : o,
+    );
+    expect(predict(objs, "a/client", host("srv", "a")).predicted.client).toMatchObject({ tls: "ISTIO_MUTUAL", origin: "destinationrule" });
+  });
+
 });
 
 describe("auto mTLS (istio.md §10)", () => {

@@ -1,7 +1,7 @@
 // Predicts one client → service:port edge: what the client sends to each endpoint (DestinationRule,
 // auto mTLS, data plane), what each endpoint accepts, and the matrix verdict. The edge takes the
 // worst endpoint (contract.md §1.1).
-import type { ClientTlsSettings, DestinationRule, Labels, Service, ServicePort, SidecarResource, Workload } from "../model/mesh";
+import type { ClientTlsSettings, DestinationRule, Labels, Service, ServicePort, SidecarResource, TrafficPolicy, Workload } from "../model/mesh";
 import type { ClientOrigin, ClientTls, Predicted, Ref } from "../snapshot/schema";
 import { tlsForPort, type DrLookup, type PortTls } from "./destinationRule";
 import { isHttpPort, matrixVerdict, worseVerdict, type MatrixCell, type ServerAccept } from "./matrix";
@@ -34,6 +34,8 @@ export type ClientWhy =
   | "auto-endpoint-pa-disable"
   | "auto-headless-mixed"
   | "auto-headless-mtls"
+  | "auto-dr-tagged"
+  | "auto-dr-untagged"
   | "auto-mtls"
   | "auto-hbone"
   | "hbone-first"
@@ -122,6 +124,33 @@ function endpointSides(r: Resolver, memo: Memo, service: Service, port: ServiceP
   });
   memo.sides.set(port, sides);
   return sides;
+}
+
+/**
+ * How the DestinationRule tags endpoints for an auto-mTLS cluster (`tlsModeForDestinationRule`,
+ * mtls_checker.go; istio.md §2.3 ⚠, §3.3 item 2). The cluster is in auto mode when the port's
+ * portLevelSettings entry has no tls, but the tagging reads the top-level mode all the same. A tag
+ * starts from the endpoint's tlsMode label and can only be removed (endpoint_builder.go): with an
+ * ISTIO_MUTUAL mode every labelled endpoint keeps it, even on a PA DISABLE port; with any other mode
+ * none does. "none": no DR mode for the port, and the endpoint's PA decides.
+ */
+type DrTag = "none" | "istio" | "plaintext";
+const DR_TAG_KEY: Record<DrTag, number> = { none: 0, istio: 1, plaintext: 2 };
+// Auto mTLS still decides (istio.md §10: "port 9080 auto mTLS"); the DR that steered it is named on the edge.
+const DR_TAGGED: Send = { tls: "ISTIO_MUTUAL", origin: "auto", why: "auto-dr-tagged" };
+const DR_UNTAGGED: Send = { tls: "DISABLE", origin: "auto", why: "auto-dr-untagged" };
+
+/** trafficPolicyTLSModeForPort: the top-level mode, unless a port entry for the port has tls of its own. */
+function drTagFor(policy: TrafficPolicy | null, servicePort: number): DrTag {
+  if (!policy) return "none";
+  let mode = policy.tls?.mode ?? null;
+  for (const p of policy.portLevelSettings) {
+    if (p.port === servicePort && p.tls) {
+      mode = p.tls.mode;
+      break;
+    }
+  }
+  return mode === null ? "none" : mode === "ISTIO_MUTUAL" ? "istio" : "plaintext";
 }
 
 /** A cluster-wide sending decision; `key` numbers it so the endpoint-set cache key is one small integer. */
@@ -240,10 +269,11 @@ function endpointsFor(
   clientPlane: Workload["dataplane"],
   clusterSend: ClusterSend | null,
   headless: boolean,
+  drTag: DrTag,
 ): EndpointSet {
   let byKey = memo.sets.get(port);
   if (!byKey) memo.sets.set(port, (byKey = new Map()));
-  const key = PLANE_KEY[clientPlane] * 32 + (clusterSend ? clusterSend.key : 0) * 2 + (headless ? 1 : 0);
+  const key = ((PLANE_KEY[clientPlane] * 16 + (clusterSend ? clusterSend.key : 0)) * 2 + (headless ? 1 : 0)) * 3 + DR_TAG_KEY[drTag];
   const hit = byKey.get(key);
   if (hit) return hit;
 
@@ -257,6 +287,8 @@ function endpointsFor(
     if (clientPlane === "linkerd") {
       return w?.dataplane === "linkerd" ? { tls: "LINKERD", origin: "linkerd", why: "linkerd" } : { tls: "DISABLE", origin: "linkerd", why: "linkerd" };
     }
+    // HBONE-capable endpoints match "hbone" before any tlsMode tag.
+    if (drTag !== "none" && !takesHbone(w) && w?.tlsModeLabel === "istio") return drTag === "istio" ? DR_TAGGED : DR_UNTAGGED;
     return side.auto;
   };
 
@@ -333,10 +365,14 @@ export function predictEdge(r: Resolver, client: Client, service: Service, port:
 
   // Headless (ORIGINAL_DST) clusters: auto mTLS is all-or-nothing (istio.md §3.3).
   const passthroughLb = service.passthrough || dr?.trafficPolicy?.loadBalancerSimple === "PASSTHROUGH";
-  const { endpoints, worst } = endpointsFor(r, memo, service, port, client.dataplane, clusterSend, isSidecarClient && passthroughLb);
+  // Only an auto-mTLS cluster (no TLS for the port itself) behind EDS (not headless) reads the DR's
+  // endpoint tagging; the DR is then named on the edge, as it steers what auto mTLS sends.
+  const headless = isSidecarClient && passthroughLb;
+  const drTag: DrTag = !clusterSend && !headless && isSidecarClient && dr ? drTagFor(dr.trafficPolicy, port.port) : "none";
+  const { endpoints, worst } = endpointsFor(r, memo, service, port, client.dataplane, clusterSend, headless, drTag);
 
   const prediction: Prediction = { predicted: undefined!, worst, endpoints, dr, drTls, shadowed, sidecar };
-  const sides = sidesFor(memo, service, port, worst, worst.origin === "destinationrule" ? (dr?.rule ?? null) : null);
+  const sides = sidesFor(memo, service, port, worst, worst.origin === "destinationrule" || drTag !== "none" ? (dr?.rule ?? null) : null);
   // Only the client half of the reason names the caller; the rest is shared per worst endpoint.
   prediction.predicted = {
     client: sides.client,
@@ -407,6 +443,10 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
       return `auto mTLS makes ${who} send plaintext to every endpoint of headless ${service.name}.${service.namespace} because not all of them can take Istio mTLS`;
     case "auto-mtls":
       return `auto mTLS makes ${who} send Istio mTLS (the endpoints carry security.istio.io/tlsMode=istio)`;
+    case "auto-dr-tagged":
+      return `auto mTLS makes ${who} send Istio mTLS to every labelled endpoint, whatever their PeerAuthentication, because DestinationRule ${nsName(dr!)}'s top-level tls.mode ISTIO_MUTUAL tags them (its portLevelSettings entry for port ${port.port} has no tls, so the cluster is in auto mode)`;
+    case "auto-dr-untagged":
+      return `auto mTLS makes ${who} send plaintext because DestinationRule ${nsName(dr!)}'s top-level tls.mode ${p.dr!.trafficPolicy!.tls!.modeSet ? p.dr!.trafficPolicy!.tls!.mode : "DISABLE (a tls block without mode)"} removes every endpoint's mTLS tag (its portLevelSettings entry for port ${port.port} has no tls, so the cluster is in auto mode)`;
     case "auto-headless-mtls":
       return `auto mTLS makes ${who} send Istio mTLS to every endpoint of headless ${service.name}.${service.namespace}, all labelled security.istio.io/tlsMode=istio, even to ${nsName(e.workload!)} port ${e.targetPort}, which is DISABLE`;
     case "auto-hbone":

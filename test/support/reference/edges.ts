@@ -151,7 +151,10 @@ export function referenceEdge(inv: RInventory, client: RWorkload, svc: RService,
   // none decides. ztunnel does not use DestinationRules (§9.10); a client without proxy has none.
   const drTls = clusterTls(dr, sp.port);
   const explicit: ClientTls | null = dr && drTls !== undefined ? sentBy(drTls, dr) : null;
-  const destinationRule = dr && explicit !== null ? drRef(dr) : null;
+  // Under auto mTLS behind EDS, a DR whose mode for the port tags the endpoints (§2.3 ⚠) steers what is
+  // sent, so it is named too (docs/DECISIONS.md, "DR endpoint tagging").
+  const steers = explicit === null && !!dr && inv.autoMtls && !svc.headless && !svc.external && namespaceMode(inv, svc.namespace) !== "DISABLE" && endpointTaggingTls(dr, sp.port) !== undefined;
+  const destinationRule = dr && (explicit !== null || steers) ? drRef(dr) : null;
 
   if (svc.external) {
     // contract §1.1 External destinations; istio.md §3.2 MESH_EXTERNAL never gets auto mTLS.

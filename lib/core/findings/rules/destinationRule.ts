@@ -83,7 +83,11 @@ export const drPortSettingsDropTls = rule("dr.port-settings-drop-tls", (ctx) =>
       .filter((p) => !p.tls)
       .map((p) =>
         finding("dr.port-settings-drop-tls", {
-          message: `DestinationRule ${nsName(dr)} sets tls.mode ${tp.tls!.mode} at the top level, but its portLevelSettings entry for port ${p.port} has no tls: that entry replaces the whole policy, so port ${p.port} falls back to auto mTLS.`,
+          message: `DestinationRule ${nsName(dr)} sets tls.mode ${tp.tls!.mode} at the top level, but its portLevelSettings entry for port ${p.port} has no tls: that entry replaces the whole policy, so port ${p.port} falls back to auto mTLS, ${
+            tp.tls!.mode === "ISTIO_MUTUAL"
+              ? "whose endpoint tagging still reads the top-level ISTIO_MUTUAL: every labelled endpoint gets mTLS, even on a port its PeerAuthentication disables."
+              : `whose endpoint tagging still reads the top-level ${tp.tls!.mode}: no endpoint is tagged for mTLS, so clients send plaintext.`
+          }`,
           resources: [drRefOf(dr)],
           fix: `Repeat the tls block (mode ${tp.tls!.mode}) inside the portLevelSettings entry for port ${p.port}.`,
         }),

@@ -66,7 +66,9 @@ const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) 
       ? `Inject a sidecar into the destination, or set tls.mode DISABLE (or remove tls) for ${ea.service.host} in ${ea.edge.predicted.client.destinationRule?.name ?? "the DestinationRule"}.`
       : `Remove the security.istio.io/tlsMode=istio label from pods without istio-proxy, or inject the sidecar.`,
   "edge.mtls-to-disable": (ea) =>
-    ea.prediction.worst.why === "auto-headless-mtls"
+    ea.prediction.worst.why === "auto-dr-tagged"
+      ? `Give the portLevelSettings entry for port ${ea.port.port} in DestinationRule ${ea.edge.predicted.client.destinationRule?.namespace}/${ea.edge.predicted.client.destinationRule?.name} a tls block of its own: the top-level ISTIO_MUTUAL tags every endpoint for mTLS, even a DISABLE port; or stop disabling mTLS on the destination port.`
+      : ea.prediction.worst.why === "auto-headless-mtls"
       ? `Use PERMISSIVE instead of DISABLE on ${ea.prediction.worst.workload!.namespace}/${ea.prediction.worst.workload!.name} port ${ea.prediction.worst.targetPort}: callers of headless ${ea.service.host} send every endpoint the same TLS, mTLS while all carry tlsMode=istio.`
       : `Remove the ISTIO_MUTUAL tls block for ${ea.service.host} (auto mTLS adapts to the server), or stop disabling mTLS on the destination port.`,
   "edge.tls-mismatch": (ea) =>
@@ -75,6 +77,8 @@ const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) 
     const e = ea.prediction.worst;
     if (e.why === "no-proxy") return `Give ${ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "the caller"} a sidecar (or ambient), or relax the destination to PERMISSIVE while it migrates.`;
     if (e.why === "dr" || e.why === "dr-credential-ignored") return `Change the DestinationRule for ${ea.service.host} to tls.mode ISTIO_MUTUAL, or remove its tls block so auto mTLS decides.`;
+    if (e.why === "auto-dr-untagged")
+      return `Give the portLevelSettings entry for port ${ea.port.port} in DestinationRule ${ea.edge.predicted.client.destinationRule?.namespace}/${ea.edge.predicted.client.destinationRule?.name} a tls block with mode ISTIO_MUTUAL, or set its top-level tls.mode to ISTIO_MUTUAL: the top-level mode keeps auto mTLS from tagging any endpoint.`;
     if (e.why === "auto-off") return `Set enableAutoMtls: true in the mesh config, or add a DestinationRule with ISTIO_MUTUAL for ${ea.service.host}.`;
     if (e.why === "passthrough") return `Import ${ea.service.host} in the client's Sidecar egress hosts.`;
     return `Make the client send Istio mTLS to ${ea.service.host} (a DestinationRule with ISTIO_MUTUAL), or relax the destination port to PERMISSIVE.`;
