@@ -58,6 +58,24 @@ describe("edges from telemetry", () => {
     expect(e.predicted.client).toEqual({ tls: "NONE", origin: "no-proxy", destinationRule: null });
   });
 
+  it("a named targetPort that a pod does not declare: that pod is no endpoint of the port, and the port is not listed on it", () => {
+    const objs = [
+      injected("a"),
+      deploy("a", "client"),
+      deploy("a", "srv", { ports: [{ port: 8080, name: "web" }] }),
+      service("a", "srv", [
+        { port: 80, targetPort: "web", name: "http-web" },
+        { port: 9090, targetPort: "metrics", name: "http-metrics" },
+      ]),
+    ];
+    const s = run(objs, [call("a/client", host("srv", "a"), "mutual_tls", 3, { request_protocol: "http" })]);
+    expect(s.workloads.find((w) => w.name === "srv")!.ports.map((p) => p.port)).toEqual([8080]);
+    const byPort = Object.fromEntries(s.edges.map((e) => [e.destination.port, e.predicted]));
+    expect(byPort[80]).toMatchObject({ client: { tls: "ISTIO_MUTUAL" }, verdict: "mtls" });
+    expect(byPort[9090]).toMatchObject({ verdict: "unknown" });
+    expect(byPort[9090]!.reason).toMatch(/srv.a.svc.cluster.local:9090 has no endpoints: no selected pod declares a container port named metrics/);
+  });
+
   it("an ambient destination: ztunnel's 'unknown' is plaintext passthrough", () => {
     const objs = [injected("a"), deploy("a", "client"), namespace("amb", { "istio.io/dataplane-mode": "ambient" }), deploy("amb", "srv"), service("amb", "srv", [80])];
     const s = run(objs, [call(null, host("srv", "amb"), "unknown", 6), call("a/client", host("srv", "amb"), "mutual_tls", 8)]);

@@ -114,10 +114,11 @@ function autoSend(r: Resolver, w: Workload, targetPort: number): Send {
 function endpointSides(r: Resolver, memo: Memo, service: Service, port: ServicePort): EndpointSide[] {
   const hit = memo.sides.get(port);
   if (hit) return hit;
-  const selected = r.model.endpointsOf.get(service);
-  const workloads: (Workload | null)[] = selected && selected.length > 0 ? selected : [null];
+  // Pods without the named target port are no endpoints of this port (resolver.targetPortOf).
+  const selected = (r.model.endpointsOf.get(service) ?? []).filter((w) => r.targetPortOf(service, port, w) !== null);
+  const workloads: (Workload | null)[] = selected.length > 0 ? selected : [null];
   const sides = workloads.map((w): EndpointSide => {
-    const targetPort = w ? r.targetPortOf(service, port, w) : typeof port.targetPort === "number" ? port.targetPort : port.port;
+    const targetPort = (w && r.targetPortOf(service, port, w)) ?? (typeof port.targetPort === "number" ? port.targetPort : port.port);
     const { accept, server } = acceptOf(r, w, targetPort, port);
     const auto: Send = w ? autoSend(r, w, targetPort) : { tls: "DISABLE", origin: "auto", why: "auto-endpoint-no-label" };
     return { workload: w, targetPort, accept, server, auto };
@@ -484,7 +485,10 @@ function hboneInstead(p: Prediction, port: ServicePort): string {
 
 function serverPhrase(service: Service, port: ServicePort, e: EndpointPrediction): string {
   const dest = e.workload ? nsName(e.workload) : `${service.host}`;
-  if (!e.workload) return `${service.host}:${port.port} has no known endpoints in the inputs`;
+  if (!e.workload)
+    return typeof port.targetPort === "string" && service.workloads.length > 0
+      ? `${service.host}:${port.port} has no endpoints: no selected pod declares a container port named ${port.targetPort}`
+      : `${service.host}:${port.port} has no known endpoints in the inputs`;
   if (e.accept.kind === "none" && e.server.mode !== "NONE") return `${dest} port ${e.targetPort} is excluded from inbound capture, so no proxy sees it`;
   if (e.server.mode === "NONE") return `${dest} has no proxy`;
   if (e.server.origin === "linkerd-policy") return `${dest} is meshed by Linkerd`;

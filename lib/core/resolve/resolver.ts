@@ -39,8 +39,11 @@ export interface Resolver {
   serverDecision(w: Workload, port?: number): ServerDecision;
   /** Namespace-level mode as auto mTLS infers it for services (istio.md §3.2). */
   namespaceMode(namespace: string): ModeDecision;
-  /** Resolve a Service targetPort (number or container port name) for one workload. */
-  targetPortOf(service: Service, port: ServicePort, w: Workload): number;
+  /**
+   * Resolve a Service targetPort (number or container port name) for one workload; null when the
+   * name is not among its container ports: Kubernetes then makes no endpoint of it for that port.
+   */
+  targetPortOf(service: Service, port: ServicePort, w: Workload): number | null;
   /** Ports a workload really has: declared container ports and target ports of Services selecting it. Memoised and shared between callers: copy before adding to it. */
   realPorts(w: Workload): ReadonlySet<number>;
 }
@@ -133,15 +136,21 @@ function realPorts(this: ResolverState, w: Workload): ReadonlySet<number> {
   if (ports) return ports;
   ports = new Set<number>();
   for (const p of w.containerPorts) ports.add(p.port);
-  for (const s of this.model.servicesOfWorkload.get(w) ?? []) for (const p of s.ports) ports.add(targetPortOf(s, p, w));
+  for (const s of this.model.servicesOfWorkload.get(w) ?? [])
+    for (const p of s.ports) {
+      const target = targetPortOf(s, p, w);
+      if (target !== null) ports.add(target);
+    }
   this.realPortsOf[w.index] = ports;
   return ports;
 }
 
-function targetPortOf(_service: Service, port: ServicePort, w: Workload): number {
+function targetPortOf(_service: Service, port: ServicePort, w: Workload): number | null {
   if (typeof port.targetPort === "number") return port.targetPort;
+  // The EndpointSlice controller looks the name up in the pod's container ports (FindPort) and
+  // skips the pod for that Service port when it is not there.
   const named = w.containerPorts.find((p) => p.name === port.targetPort);
-  return named ? named.port : port.port;
+  return named ? named.port : null;
 }
 
 export function createResolver(model: MeshModel): Resolver {

@@ -99,7 +99,8 @@ export const paPortNotOnWorkload = rule("pa.port-not-on-workload", (ctx) => {
       let meant: number | null = null;
       for (const s of ctx.model.servicesOfWorkload.get(w) ?? []) {
         const p = s.ports.find((sp) => sp.port === key);
-        if (p) meant = ctx.resolver.targetPortOf(s, p, w);
+        const target = p ? ctx.resolver.targetPortOf(s, p, w) : null;
+        if (target !== null) meant = target;
       }
       if (meant !== null && meant !== key) {
         out.push(
