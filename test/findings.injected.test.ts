@@ -7,8 +7,8 @@ import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import type { KubeObject, TrafficSample } from "../lib/core/model/input";
 import type { Finding, MeshSnapshot, Ref } from "../lib/core/snapshot/schema";
-import { destRule, host, peerAuth, run } from "./kit";
-import { correctMesh, ROOT, type CorrectMesh } from "./support/correctMesh";
+import { deploy, destRule, host, peerAuth, run, sidecarResource, tls } from "./kit";
+import { correctMesh, ROOT, type App, type CorrectMesh } from "./support/correctMesh";
 import { mulberry32, pick } from "./support/mutation";
 
 const SEEDS = 120;
@@ -30,6 +30,11 @@ type Injection = (mesh: CorrectMesh, pickOne: <T>(xs: T[]) => T | undefined) => 
 const OLD = "2025-01-01T00:00:00Z";
 const ref = (kind: string, namespace: string, name: string): Ref => ({ kind, namespace, name });
 const copy = (m: CorrectMesh) => ({ objects: structuredClone(m.objects), samples: structuredClone(m.samples) });
+/** The edge an observed call makes: ztunnel reports TCP, which lands on a tcp-* port when there is one. */
+const edgeId = (c: CorrectMesh["calls"][number]) => {
+  const port = (c.service.ambient && c.service.ports.find((p) => p.name?.startsWith("tcp"))) || c.service.ports[0]!;
+  return `${c.client.ns}/${c.client.name}->${host(c.service.name, c.service.ns)}:${port.port}`;
+};
 /** Calls a DR-less, auto-mTLS sidecar service from a sidecar client outside the root namespace. */
 const plainCalls = (m: CorrectMesh) =>
   m.calls.filter((c) => !c.client.ambient && c.client.ns !== ROOT && !c.service.ambient && c.service.clientSide === "auto" && !m.meshWideDr);
@@ -57,7 +62,7 @@ const INJECTIONS: Record<string, Injection> = {
     if (!c) return null;
     const { objects, samples } = copy(m);
     objects.push(destRule(c.service.ns, "off", host(c.service.name, c.service.ns), { trafficPolicy: { tls: { mode: "DISABLE" } } }));
-    const id = `${c.client.ns}/${c.client.name}->${host(c.service.name, c.service.ns)}:${c.service.ports[0]!.port}`;
+    const id = edgeId(c);
     return { objects, samples, code: "edge.plaintext-to-strict", severity: "error", first: ref("DestinationRule", c.service.ns, "off"), edge: id, consequences: ["edge.observed-mismatch"] };
   },
   // A workload policy whose selector matches nothing (a typo in a label).
@@ -100,7 +105,7 @@ const INJECTIONS: Record<string, Injection> = {
     const src = `${c.client.ns}/${c.client.name}`;
     const sample = samples.find((x) => x.labels.destination_service === h && `${x.labels.source_workload_namespace}/${x.labels.source_workload}` === src && x.labels.reporter === "destination")!;
     sample.labels.connection_security_policy = "none";
-    const id = `${src}->${h}:${c.service.ports[0]!.port}`;
+    const id = edgeId(c);
     // A PERMISSIVE destination that sees plaintext is also pa.permissive's warning (it names the clients).
     return { objects, samples, code: "edge.observed-mismatch", severity: "warning", edge: id, consequences: m.mode === "PERMISSIVE" ? ["pa.permissive"] : [] };
   },
@@ -114,7 +119,7 @@ const INJECTIONS: Record<string, Injection> = {
     objects.push(peerAuth(ns, "ns-off", "DISABLE", { created: OLD }));
     for (const a of m.apps.filter((x) => x.ns === ns && x.name.startsWith(`${c.service.name}-v`)))
       objects.push(peerAuth(ns, `${a.name}-on`, "STRICT", { selector: { app: c.service.name, version: a.name.slice(c.service.name.length + 1) }, created: OLD }));
-    const id = `${c.client.ns}/${c.client.name}->${host(c.service.name, ns)}:${c.service.ports[0]!.port}`;
+    const id = edgeId(c);
     return { objects, samples, code: "edge.auto-mtls-namespace-disable", severity: "error", edge: id, consequences: ["pa.disable", "pa.conflict", "edge.plaintext", "edge.observed-mismatch"] };
   },
   // Port-level DISABLE on a port the workload really has: the port accepts plaintext, and callers send it.
@@ -166,6 +171,109 @@ const INJECTIONS: Record<string, Injection> = {
     const { objects, samples } = copy(m);
     objects.push(destRule(c.client.ns, `${c.service.name}-local`, host(c.service.name, c.service.ns), { trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" } } }));
     return { objects, samples, code: "dr.shadowed", severity: "warning", first: ref("DestinationRule", c.service.ns, c.service.name), consequences: [] };
+  },
+  "dr.host-not-found": (m, one) => {
+    const ns = one([...new Set(m.apps.map((a) => a.ns))].filter((x) => x !== ROOT));
+    if (!ns) return null;
+    const { objects, samples } = copy(m);
+    objects.push(destRule(ns, "ghost", host("ghost", ns), tls("ISTIO_MUTUAL")));
+    return { objects, samples, code: "dr.host-not-found", severity: "warning", first: ref("DestinationRule", ns, "ghost"), consequences: [] };
+  },
+  // The external host's TLS origination, made weaker or broken in four ways.
+  ...Object.fromEntries(
+    (
+      [
+        ["dr.insecure-skip-verify", "warning", { mode: "SIMPLE", insecureSkipVerify: true }],
+        ["dr.mutual-missing-certs", "error", { mode: "MUTUAL" }],
+        ["dr.credential-name-plaintext", "error", { mode: "SIMPLE", credentialName: "payments-client" }],
+      ] as const
+    ).map(([code, severity, tlsBlock]): [string, Injection] => [
+      code,
+      (m) => {
+        // credentialName is only ignored by sidecars: a mesh without them has no one to send plaintext.
+        if (m.external.size === 0 || (code === "dr.credential-name-plaintext" && !m.apps.some((a) => !a.ambient && a.ns !== ROOT))) return null;
+        const { objects, samples } = copy(m);
+        const dr = objects.find((o) => o.kind === "DestinationRule" && o.metadata.name === "payments-api")!;
+        (dr.spec as { trafficPolicy: { tls: Record<string, unknown> } }).trafficPolicy.tls = { ...tlsBlock };
+        return { objects, samples, code, severity, first: ref("DestinationRule", dr.metadata.namespace!, "payments-api"), consequences: [] };
+      },
+    ]),
+  ),
+  // Own TLS towards a service whose endpoints have Istio sidecars.
+  "dr.non-istio-tls-to-mesh": (m, one) => {
+    const c = one(plainCalls(m));
+    if (!c) return null;
+    const { objects, samples } = copy(m);
+    objects.push(destRule(c.service.ns, "own-tls", host(c.service.name, c.service.ns), tls("SIMPLE")));
+    return { objects, samples, code: "dr.non-istio-tls-to-mesh", severity: "warning", first: ref("DestinationRule", c.service.ns, "own-tls"), consequences: ["edge.tls-mismatch", "edge.observed-mismatch"] };
+  },
+  // A port excluded from inbound capture on a sidecar workload: it takes plaintext, and auto mTLS
+  // (which still sees the tlsMode label) sends it mTLS that nothing terminates.
+  "workload.capture-excluded-port": (m, one) => {
+    // Under PERMISSIVE the port accepted plaintext anyway: the rule is about STRICT policies.
+    if (m.mode !== "STRICT") return null;
+    const a = one(m.apps.filter((x) => x.ns !== ROOT && !x.ambient && x.ports.length > 0));
+    if (!a) return null;
+    const { objects, samples } = copy(m);
+    for (const o of objects) {
+      const owned = (o.kind === "Deployment" || o.kind === "StatefulSet") && o.metadata.name === a.name && o.metadata.namespace === a.ns;
+      const pod = (o.kind === "Pod" || o.kind === "ReplicaSet") && o.metadata.name.startsWith(`${a.name}-`) && o.metadata.namespace === a.ns;
+      if (!owned && !pod) continue;
+      const meta = (o.kind === "Pod" ? o.metadata : (o.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template.metadata) as { annotations?: Record<string, string> };
+      meta.annotations = { ...meta.annotations, "traffic.sidecar.istio.io/excludeInboundPorts": "8080" };
+    }
+    return { objects, samples, code: "workload.capture-excluded-port", severity: "warning", first: ref(objects.find((o) => o.metadata.name === a.name && o.metadata.namespace === a.ns && o.kind !== "Service")!.kind, a.ns, a.name), consequences: ["edge.mtls-to-no-proxy", "edge.observed-mismatch"] };
+  },
+  // A policy for a workload that opted out of the mesh: it enforces nothing.
+  "pa.no-proxy": (m, one) => {
+    const ns = one([...new Set(m.apps.filter((a) => !a.ambient).map((a) => a.ns))].filter((x) => x !== ROOT));
+    if (!ns) return null;
+    const { objects, samples } = copy(m);
+    objects.push(deploy(ns, "legacy", { annotations: { "sidecar.istio.io/inject": "false" } }));
+    objects.push(peerAuth(ns, "legacy", m.mode, { selector: { app: "legacy" } }));
+    return { objects, samples, code: "pa.no-proxy", severity: "warning", first: ref("PeerAuthentication", ns, "legacy"), consequences: [] };
+  },
+  // DISABLE for an ambient namespace: ztunnel ignores it.
+  "pa.ambient-disable-ignored": (m, one) => {
+    const ns = one([...new Set(m.apps.filter((a) => a.ambient).map((a) => a.ns))]);
+    if (!ns) return null;
+    const { objects, samples } = copy(m);
+    objects.push(peerAuth(ns, "off", "DISABLE", { created: OLD }));
+    return { objects, samples, code: "pa.ambient-disable-ignored", severity: "warning", first: ref("PeerAuthentication", ns, "off"), consequences: ["pa.conflict"] };
+  },
+  // portLevelMtls without a selector: rejected at admission, its port map ignored if present anyway.
+  "pa.port-level-without-selector": (m, one) => {
+    const ns = one([...new Set(m.apps.filter((a) => !a.ambient).map((a) => a.ns))].filter((x) => x !== ROOT));
+    if (!ns) return null;
+    const { objects, samples } = copy(m);
+    objects.push(peerAuth(ns, "ports-everywhere", m.mode, { ports: { "8080": m.mode }, created: "2026-06-01T00:00:00Z" }));
+    return { objects, samples, code: "pa.port-level-without-selector", severity: "error", first: ref("PeerAuthentication", ns, "ports-everywhere"), consequences: ["pa.conflict"] };
+  },
+  // A Sidecar resource that imports only its own namespace: calls elsewhere leave through PassthroughCluster.
+  "edge.passthrough": (m, one) => {
+    const c = one(m.calls.filter((x) => !x.client.ambient && x.client.ns !== ROOT && x.service.ns !== x.client.ns && !m.objects.some((o) => o.kind === "Sidecar" && o.metadata.namespace === x.client.ns)));
+    if (!c) return null;
+    const { objects, samples } = copy(m);
+    objects.push(sidecarResource(c.client.ns, "default", ["./*", `${ROOT}/*`]));
+    const consequences = ["edge.plaintext-to-strict", "edge.plaintext", "edge.observed-mismatch"];
+    return { objects, samples, code: "edge.passthrough", severity: "warning", edge: edgeId(c), consequences };
+  },
+  // A DR forcing Istio mTLS towards workloads that opted out of injection.
+  "edge.mtls-to-no-proxy": (m, one) => {
+    const liveApp = (a: App) => m.objects.some((o) => o.kind === "Pod" && o.metadata.namespace === a.ns && o.metadata.name.startsWith(`${a.name}-`));
+    const backing = (s: CorrectMesh["services"][number]) => m.apps.filter((a) => a.ns === s.ns && a.name.startsWith(`${s.name}-v`));
+    // The client keeps its proxy; the workloads that lose theirs also call others, in plaintext now.
+    const c = one(plainCalls(m).filter((x) => !x.service.headless && backing(x.service).every((a) => !liveApp(a) && a !== x.client)));
+    if (!c) return null;
+    const { objects, samples } = copy(m);
+    for (const a of backing(c.service)) {
+      const o = objects.find((x) => (x.kind === "Deployment" || x.kind === "StatefulSet") && x.metadata.namespace === a.ns && x.metadata.name === a.name)!;
+      const meta = (o.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template.metadata;
+      meta.annotations = { ...meta.annotations, "sidecar.istio.io/inject": "false" };
+    }
+    objects.push(destRule(c.service.ns, "force-mtls", host(c.service.name, c.service.ns), tls("ISTIO_MUTUAL")));
+    const consequences = ["edge.observed-mismatch", "edge.plaintext", "edge.plaintext-to-strict", "pa.no-proxy"];
+    return { objects, samples, code: "edge.mtls-to-no-proxy", severity: "error", first: ref("DestinationRule", c.service.ns, "force-mtls"), edge: edgeId(c), consequences };
   },
 };
 
