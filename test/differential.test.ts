@@ -28,10 +28,25 @@ interface Disagreement {
   spec: string;
 }
 
-// Empty: the three disagreements this test found (DR endpoint tagging under auto mTLS, headless
+// The three disagreements this test found first (DR endpoint tagging under auto mTLS, headless
 // services with a DISABLE port, named target ports a pod does not declare) were core bugs, fixed
 // (docs/DECISIONS.md). A new one goes here only with the spec passage the core contradicts.
-const DISAGREEMENTS: readonly Disagreement[] = [];
+const HEADLESS_NO_TLS =
+  'docs/DECISIONS.md "Sidecars send HBONE first": "no TLS" (auto mTLS off, namespace DISABLE) becomes "HBONE, else plaintext"; ' +
+  "only headless clusters *with DR TLS* keep one socket. Istio's buildUpstreamTLSSettings returns nil for auto mTLS off and for a " +
+  "DISABLE service mode alike, and applyHBONETransportSocketMatches gives nil TLS hboneOrPlaintextSocket whatever the cluster type. " +
+  "The core sends HBONE for a headless service made plaintext by an unlabelled endpoint, but plaintext when auto mTLS is off or the namespace is DISABLE.";
+const DISAGREEMENTS: readonly Disagreement[] = [
+  { seed: 73, ids: ["ns2/w3->s0.ns1.svc.cluster.local:5432"], fields: ["verdict", "client"], spec: HEADLESS_NO_TLS },
+  {
+    seed: 194,
+    ids: ["ns3/w0->s0.ns1.svc.cluster.local:9090", "ns3/w0->s0.ns1.svc.cluster.local:5432", "ns3/w5->s0.ns1.svc.cluster.local:9090", "ns3/w5->s0.ns1.svc.cluster.local:5432", "ns3/w11->s0.ns1.svc.cluster.local:9090", "ns3/w11->s0.ns1.svc.cluster.local:5432"],
+    fields: ["verdict", "client"],
+    spec: HEADLESS_NO_TLS,
+  },
+  { seed: 243, ids: ["ns0/w0->s1.ns1.svc.cluster.local:8080", "ns0/w0->s1.ns1.svc.cluster.local:80", "ns0/w8->s1.ns1.svc.cluster.local:8080", "ns0/w8->s1.ns1.svc.cluster.local:80"], fields: ["verdict", "client"], spec: HEADLESS_NO_TLS },
+  { seed: 361, ids: ["ns1/w5->s1.ns1.svc.cluster.local:80"], fields: ["verdict", "client"], spec: HEADLESS_NO_TLS },
+];
 
 const known = (seed: number, id: string, field: Field) => DISAGREEMENTS.some((d) => d.seed === seed && d.ids.includes(id) && d.fields.includes(field));
 
@@ -161,7 +176,7 @@ describe("differential: core analyze() against the spec-only reference", () => {
     expect(problems.slice(0, 3).join("\n\n"), `${problems.length} disagreements over ${workloads} workloads, ${edgeCounts.edges} edges`).toBe("");
     if (only !== null) return;
     // The reference leaves a verdict open only where the spec does; if that grew, the test would compare little.
-    expect(edgeCounts.verdictUnspecified, "edges whose verdict the reference leaves open").toBeLessThan(edgeCounts.edges * 0.15);
+    expect(edgeCounts.verdictUnspecified, "edges whose verdict the reference leaves open").toBeLessThan(edgeCounts.edges * 0.08);
     // A listed disagreement that no longer occurs must leave the list (the core was fixed, or the generator changed).
     const stale = DISAGREEMENTS.flatMap((d) => d.ids.filter((id) => !d.fields.some((f) => skipped.has(`${d.seed} ${id} ${f}`))).map((id) => `seed ${d.seed} ${id}`));
     expect(stale, "listed disagreements that no longer occur").toEqual([]);

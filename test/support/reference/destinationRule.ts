@@ -37,33 +37,78 @@ export function visibleTo(dr: KubeObject, to: string): boolean {
   return false;
 }
 
-/** Among `drs` (one namespace, all visible), the one for `host`: most specific host, then the oldest of those with that host (§2.4 merge: the oldest's top-level policy wins). */
-function bestIn(drs: KubeObject[], host: string): KubeObject | null {
-  let bestScore = -1;
+const selectorOf = (dr: KubeObject): Record<string, string> | null => {
+  const ws = rec(dr.spec).workloadSelector;
+  return ws === undefined ? null : (rec(rec(ws).matchLabels) as Record<string, string>);
+};
+
+/** The most specific host among `drs` that matches `host`, or -1. */
+function bestScore(drs: KubeObject[], host: string): number {
+  let best = -1;
   for (const dr of drs) {
     const s = specificity(normalisedHost(dr), host);
-    if (s !== null && s > bestScore) bestScore = s;
-  }
-  if (bestScore < 0) return null;
-  let best: KubeObject | null = null;
-  for (const dr of drs) {
-    if (specificity(normalisedHost(dr), host) !== bestScore) continue;
-    if (best === null || olderFirst(dr, best) < 0) best = dr;
+    if (s !== null && s > best) best = s;
   }
   return best;
 }
 
-/** §2.4 tiers: the client's namespace, then the service's, then the root namespace; the first tier with a match wins. */
-export function lookupDestinationRule(inv: RInventory, clientNs: string, serviceNs: string, host: string): KubeObject | null {
-  const tiers: [string, (dr: KubeObject) => boolean][] = [
-    [clientNs, (dr) => visibleTo(dr, clientNs)],
-    [serviceNs, (dr) => visibleTo(dr, clientNs)],
-    [inv.rootNamespace, (dr) => visibleTo(dr, clientNs)],
+function oldestOf(drs: KubeObject[]): KubeObject | null {
+  let best: KubeObject | null = null;
+  for (const dr of drs) if (best === null || olderFirst(dr, best) < 0) best = dr;
+  return best;
+}
+
+/**
+ * Among `drs` (one namespace, all visible), the one for `host` as seen by a client with `labels`:
+ * the most specific host decides the list (§2.4 MostSpecificHostMatch, selector DRs included), then
+ * SidecarScope.DestinationRule takes the first workloadSelector DR matching the client, else the
+ * catch-all (no selector) DR, whose top-level policy is the oldest's (§2.4 merge). Selector DRs
+ * only apply in their own namespace, which is the client's (`selectorsApply`). A list with neither
+ * gives no DR at all: the tier still "had a match". Returns [found, tierMatched].
+ */
+function bestIn(drs: KubeObject[], host: string, labels: Record<string, string>, selectorsApply: boolean): [KubeObject | null, boolean] {
+  const score = bestScore(drs, host);
+  if (score < 0) return [null, false];
+  const atBest = drs.filter((dr) => specificity(normalisedHost(dr), host) === score);
+  if (selectorsApply) {
+    const matching = atBest.filter((dr) => {
+      const sel = selectorOf(dr);
+      return sel !== null && Object.keys(sel).every((k) => labels[k] === sel[k]);
+    });
+    // Sorted selector DRs first, then by age: the oldest matching one.
+    const found = oldestOf(matching);
+    if (found) return [found, true];
+  }
+  return [oldestOf(atBest.filter((dr) => selectorOf(dr) === null)), true];
+}
+
+/** A DR only its own namespace sees (SetDestinationRules' isPrivateOnly): exportTo exactly "." or its namespace. */
+function privateOnly(dr: KubeObject): boolean {
+  const e = rec(dr.spec).exportTo;
+  const list = Array.isArray(e) ? e.filter((x): x is string => typeof x === "string") : [];
+  return list.length === 1 && (list[0] === "." || list[0] === (dr.metadata.namespace ?? "default"));
+}
+
+/**
+ * §2.4 tiers: the client's namespace, then the service's, then the root namespace; the first tier
+ * with a match wins. A client in the root namespace sees only the root namespace's private DRs in
+ * its first tier (§2.4 "Special case"). workloadSelector DRs are never exported (§2.1), so they only
+ * count in the client's own namespace.
+ */
+export function lookupDestinationRule(inv: RInventory, client: { namespace: string; labels: Record<string, string> }, serviceNs: string, host: string): KubeObject | null {
+  const clientNs = client.namespace;
+  const root = inv.rootNamespace;
+  const first = (dr: KubeObject) => visibleTo(dr, clientNs) && (clientNs !== root || (privateOnly(dr) && selectorOf(dr) === null));
+  const exported = (dr: KubeObject) => visibleTo(dr, clientNs) && selectorOf(dr) === null;
+  const tiers: [string, (dr: KubeObject) => boolean, boolean][] = [
+    [clientNs, first, clientNs !== root],
+    [serviceNs, exported, false],
+    [root, exported, false],
   ];
-  for (const [ns, visible] of tiers) {
+  for (const [ns, visible, selectorsApply] of tiers) {
     const inTier = inv.destinationRules.filter((dr) => (dr.metadata.namespace ?? "default") === ns && visible(dr));
-    const found = bestIn(inTier, host);
-    if (found) return found;
+    const [found, matched] = bestIn(inTier, host, client.labels, selectorsApply);
+    if (matched) return found;
   }
   return null;
 }

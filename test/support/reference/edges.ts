@@ -1,10 +1,12 @@
 // One edge (client workload → Service port): what the client sends to each endpoint (istio.md §2, §3,
-// §9.10), what each endpoint accepts (§1), the §4 matrix per endpoint, and the worst endpoint
-// (contract §1.1). A field the spec does not decide is `undefined` ("unspecified") and not compared.
+// §9.2, §9.10; docs/DECISIONS.md "Sidecars send HBONE first", "Sidecar egress scope"), what each
+// endpoint accepts (§1), the §4 matrix per endpoint, and the worst endpoint (contract §1.1). A field
+// the spec does not decide is `undefined` ("unspecified") and not compared.
 import type { KubeObject } from "../../../lib/core/model/input";
 import { clusterTls, endpointTaggingTls, lookupDestinationRule, sentBy } from "./destinationRule";
-import { selects, targetPortOn, type RInventory, type RService, type RServicePort, type RWorkload } from "./inventory";
+import { meshOf, selects, targetPortOn, type RInventory, type RService, type RServicePort, type RWorkload } from "./inventory";
 import { composeForWorkload, modeForPort, namespaceMode, type Mode } from "./peerAuthentication";
+import { imports, outboundPolicy } from "./sidecar";
 
 export type ClientTls = "ISTIO_MUTUAL" | "MUTUAL" | "SIMPLE" | "DISABLE" | "HBONE" | "NONE";
 export type Verdict = "mtls" | "plaintext" | "tls" | "broken" | "unknown";
@@ -78,6 +80,19 @@ function endpointsOf(inv: RInventory, svc: RService, sp: RServicePort): Endpoint
 
 const isIstioLabelled = (w: RWorkload) => w.labels["security.istio.io/tlsMode"] === "istio";
 
+/**
+ * Whether the endpoint carries the `tunnel: http` metadata that the hbone transport-socket match keys
+ * on (istio.md §3.3, §9.10): ambient pods, and sidecar pods labelled networking.istio.io/tunnel=http.
+ * A pod without any proxy that carries the label would claim HBONE it cannot take: the spec does not
+ * say what happens (undefined).
+ */
+function takesHbone(w: RWorkload): boolean | undefined {
+  if (w.dataplane === "ambient") return true;
+  const tunnel = w.labels["networking.istio.io/tunnel"] === "http";
+  if (w.dataplane === "none" && tunnel) return undefined;
+  return tunnel;
+}
+
 /** Whether the endpoint's port bypasses its sidecar (istio.md §9.5). */
 const excluded = (e: Endpoint) => e.w.dataplane === "sidecar" && e.w.excludedInbound.includes(e.port);
 
@@ -93,76 +108,127 @@ function serverMode(inv: RInventory, e: Endpoint): Mode | undefined {
 
 const drRef = (dr: KubeObject): DrRef => ({ kind: "DestinationRule", namespace: dr.metadata.namespace ?? "default", name: dr.metadata.name });
 
+/**
+ * "HBONE, else `otherwise`" per endpoint (applyHBONETransportSocketMatches; docs/DECISIONS.md
+ * "Sidecars send HBONE first"). An endpoint whose HBONE support is unclear gets undefined.
+ */
+const hboneFirst = (eps: Endpoint[], otherwise: (e: Endpoint) => ClientTls | undefined): (ClientTls | undefined)[] =>
+  eps.map((e) => {
+    const t = takesHbone(e.w);
+    return t === undefined ? undefined : t ? "HBONE" : otherwise(e);
+  });
+
 /** A sidecar client: DR TLS for the port, else auto mTLS (§2.3, §3). Returns the TLS per endpoint, or undefined where unspecified. */
 function sidecarSends(inv: RInventory, client: RWorkload, svc: RService, sp: RServicePort, eps: Endpoint[], dr: KubeObject | null): (ClientTls | undefined)[] {
   const tls = clusterTls(dr, sp.port);
   if (tls !== undefined && dr) {
     const sent = sentBy(tls, dr);
-    // What a sidecar's explicit DR TLS becomes towards an HBONE endpoint is not in the spec (§9.10
-    // only describes waypoints).
-    return eps.map((e) => (e.w.dataplane === "ambient" ? undefined : sent));
+    // Headless (ORIGINAL_DST) clusters keep the DR's one socket for every endpoint (DECISIONS "kept as before").
+    if (svc.headless) return eps.map(() => sent);
+    // ISTIO_MUTUAL is replaced by HBONE; DISABLE becomes "HBONE, else plaintext"; SIMPLE/MUTUAL travel inside HBONE.
+    return hboneFirst(eps, () => sent);
   }
-  // Whether a sidecar still uses HBONE towards an ambient pod with auto mTLS off is not in the spec
-  // (§3.3 puts the hbone match inside the auto-detected socket, §9.10 says sidecars reach ambient pods via HBONE).
-  if (!inv.autoMtls) return eps.map((e) => (e.w.dataplane === "ambient" ? undefined : "DISABLE"));
+  // No DR TLS: auto mTLS off for the client's revision (contract §1.1 "Revisions"), or a cluster
+  // auto mTLS leaves plaintext (§3.2), sends "HBONE, else plaintext", headless included.
+  if (!meshOf(inv.objects, client.revision).autoMtls) return hboneFirst(eps, () => "DISABLE");
   // §3.2 BestEffortInferServiceMTLSMode: passthrough (headless) services need every endpoint labelled.
   const passthroughPlain = svc.headless && (eps.length === 0 || eps.some((e) => !isIstioLabelled(e.w)));
   const clusterPlain = passthroughPlain || namespaceMode(inv, svc.namespace) === "DISABLE";
-  if (clusterPlain) return eps.map((e) => (e.w.dataplane === "ambient" ? undefined : "DISABLE"));
-  // §3.3 headless: no per-endpoint match, mTLS to every endpoint.
+  if (clusterPlain) return hboneFirst(eps, () => "DISABLE");
+  // §3.3 headless: one auto-detected ISTIO_MUTUAL socket for every endpoint; towards an ambient pod
+  // (labelled tlsMode=istio by hand) the spec does not say what ztunnel makes of it.
   if (svc.headless) return eps.map((e) => (e.w.dataplane === "ambient" ? undefined : "ISTIO_MUTUAL"));
   const tagging = endpointTaggingTls(dr, sp.port);
-  return eps.map((e) => {
-    // §3.3 / §9.10: the hbone transport-socket match comes first for ambient endpoints.
-    if (e.w.dataplane === "ambient") return "HBONE";
+  return hboneFirst(eps, (e) => {
     if (!isIstioLabelled(e.w)) return "DISABLE";
     const tagged = tagging !== undefined ? tagging.mode === "ISTIO_MUTUAL" : modeForPort(composeForWorkload(inv, e.w), e.port).mode !== "DISABLE";
     return tagged ? "ISTIO_MUTUAL" : "DISABLE";
   });
 }
 
+/** §4 ambient columns: plaintext into ztunnel's inbound passthrough. */
+const plainToAmbient = (server: Mode | undefined): Verdict | undefined => (server === undefined ? undefined : server === "STRICT" ? "broken" : "plaintext");
+
 function endpointVerdict(client: RWorkload, tls: ClientTls | undefined, explicit: ClientTls | null, e: Endpoint, server: Mode | undefined, http: boolean): Verdict | undefined {
+  if (tls === undefined) return undefined;
+  // HBONE is mTLS into the endpoint's ztunnel or its sidecar's 15008 listener (§4, DECISIONS), whatever rides inside.
+  if (tls === "HBONE") return "mtls";
   if (e.w.dataplane === "ambient") {
-    // A sidecar's explicit DR TLS towards an ambient pod: istio.md §9.10 describes only waypoints
-    // (ISTIO_MUTUAL replaced by HBONE there); docs/DECISIONS.md says "unknown", the core says HBONE.
-    if (explicit !== null) return undefined;
-    // §4 ambient columns.
-    if (client.dataplane === "none") return server === "STRICT" ? "broken" : "plaintext";
-    if (client.dataplane === "ambient") return "mtls";
-    if (tls === "HBONE") return "mtls";
+    if (client.dataplane === "none" || tls === "DISABLE") return plainToAmbient(server);
+    // A headless cluster's one ISTIO_MUTUAL socket from a DR: DECISIONS "Explicit ISTIO_MUTUAL towards an ambient pod" says unknown.
+    if (tls === "ISTIO_MUTUAL" && explicit === "ISTIO_MUTUAL") return "unknown";
     return undefined;
   }
-  if (client.dataplane === "ambient") {
-    // §4 "ambient pod → sidecar pod": plaintext TCP without the tunnel label (never generated).
-    return server === "STRICT" ? "broken" : "plaintext";
-  }
   // Excluded ports reach the app directly: no proxy on that port (docs/DECISIONS.md "Ports excluded from inbound capture").
-  return tls === undefined ? undefined : sidecarMatrix(tls, excluded(e) ? "NONE" : server!, http);
+  return sidecarMatrix(tls, excluded(e) ? "NONE" : server!, http);
 }
 
 export function edgeId(client: RWorkload, host: string, port: number): string {
   return `${client.namespace}/${client.name}->${host}:${port}`;
 }
 
+/**
+ * A sidecar client whose Sidecar does not import the host (istio.md §9.2, DECISIONS "Sidecar egress
+ * scope"): PassthroughCluster sends plaintext to whatever the address reaches, no DR and no HBONE;
+ * BlackHoleCluster (REGISTRY_ONLY) drops it: broken.
+ */
+function outsideScope(inv: RInventory, client: RWorkload, svc: RService, sp: RServicePort, id: string): RefEdgeAnswer {
+  if (outboundPolicy(inv, client) === "REGISTRY_ONLY") {
+    const only: EndpointAnswer = { workload: null, tls: undefined, serverMode: undefined, verdict: "broken", why: "blackhole" };
+    return { id, destinationRule: null, verdict: "broken", candidates: [only], endpoints: [] };
+  }
+  if (svc.external) {
+    // contract §1.1 External destinations: no TLS from the proxy, so unknown.
+    const only: EndpointAnswer = { workload: null, tls: "DISABLE", serverMode: undefined, verdict: "unknown", why: "passthrough" };
+    return { id, destinationRule: null, verdict: "unknown", candidates: [only], endpoints: [only] };
+  }
+  const eps = endpointsOf(inv, svc, sp);
+  const http = isHttp(sp);
+  const endpoints: EndpointAnswer[] = eps.map((e) => {
+    const server = serverMode(inv, e);
+    let verdict: Verdict | undefined;
+    if (e.w.dataplane === "ambient") verdict = plainToAmbient(server);
+    else verdict = excluded(e) ? "plaintext" : server === undefined ? undefined : sidecarMatrix("DISABLE", server, http);
+    return { workload: `${e.w.namespace}/${e.w.name}`, tls: "DISABLE", serverMode: server, verdict, why: "passthrough" };
+  });
+  return worstOf(id, null, endpoints, "DISABLE");
+}
+
+/** contract §1.1 "Several endpoints": the worst endpoint; every endpoint tied for worst is a candidate. */
+function worstOf(id: string, destinationRule: DrRef | null | undefined, endpoints: EndpointAnswer[], noEndpointTls: ClientTls | undefined): RefEdgeAnswer {
+  if (endpoints.length === 0) {
+    // No endpoint, so no verdict or server mode; what the client sends may still be decided without one.
+    const none: EndpointAnswer = { workload: null, tls: noEndpointTls, serverMode: undefined, verdict: undefined, why: "no endpoints" };
+    return { id, destinationRule, verdict: undefined, candidates: [none], endpoints };
+  }
+  const known = endpoints.filter((e) => e.verdict !== undefined);
+  const worst = Math.max(...known.map((e) => RANK[e.verdict!]), -1);
+  const unspecified = endpoints.filter((e) => e.verdict === undefined);
+  // An endpoint whose verdict the spec leaves open could be the worst, unless a known one is already broken.
+  if (unspecified.length > 0 && worst < RANK.broken) return { id, destinationRule, verdict: undefined, candidates: endpoints, endpoints };
+  const candidates = [...known.filter((e) => RANK[e.verdict!] === worst), ...unspecified];
+  return { id, destinationRule, verdict: known.find((e) => RANK[e.verdict!] === worst)!.verdict, candidates, endpoints };
+}
+
 export function referenceEdge(inv: RInventory, client: RWorkload, svc: RService, sp: RServicePort): RefEdgeAnswer {
   const id = edgeId(client, svc.host, sp.port);
-  const dr = client.dataplane === "sidecar" ? lookupDestinationRule(inv, client.namespace, svc.namespace, svc.host) : null;
-  // The DR named is the one whose TLS the client sends (origin "destinationrule"); under auto mTLS
-  // none decides. ztunnel does not use DestinationRules (§9.10); a client without proxy has none.
+  if (client.dataplane === "sidecar" && !imports(inv, client, svc)) return outsideScope(inv, client, svc, sp, id);
+  const dr = client.dataplane === "sidecar" ? lookupDestinationRule(inv, client, svc.namespace, svc.host) : null;
+  const autoMtls = meshOf(inv.objects, client.revision).autoMtls;
+  // The DR named is the one whose TLS the client sends (origin "destinationrule"), also when HBONE
+  // replaces it (DECISIONS "Sidecars send HBONE first"); under auto mTLS none decides. ztunnel does
+  // not use DestinationRules (§9.10); a client without proxy has none.
   const drTls = clusterTls(dr, sp.port);
   const explicit: ClientTls | null = dr && drTls !== undefined ? sentBy(drTls, dr) : null;
   // Under auto mTLS behind EDS, a DR whose mode for the port tags the endpoints (§2.3 ⚠) steers what is
   // sent, so it is named too (docs/DECISIONS.md, "DR endpoint tagging").
-  const steers = explicit === null && !!dr && inv.autoMtls && !svc.headless && !svc.external && namespaceMode(inv, svc.namespace) !== "DISABLE" && endpointTaggingTls(dr, sp.port) !== undefined;
+  const steers = explicit === null && !!dr && autoMtls && !svc.headless && !svc.external && namespaceMode(inv, svc.namespace) !== "DISABLE" && endpointTaggingTls(dr, sp.port) !== undefined;
   const destinationRule = dr && (explicit !== null || steers) ? drRef(dr) : null;
 
   if (svc.external) {
     // contract §1.1 External destinations; istio.md §3.2 MESH_EXTERNAL never gets auto mTLS.
     let tls: ClientTls | undefined = client.dataplane === "none" ? "NONE" : undefined;
-    if (client.dataplane === "sidecar") {
-      const t = clusterTls(dr, sp.port);
-      tls = t !== undefined && dr ? sentBy(t, dr) : "DISABLE";
-    }
+    if (client.dataplane === "sidecar") tls = explicit ?? "DISABLE";
     const verdict: Verdict = tls === "SIMPLE" || tls === "MUTUAL" ? "tls" : "unknown";
     const only: EndpointAnswer = { workload: null, tls, serverMode: undefined, verdict, why: "external" };
     return { id, destinationRule, verdict, candidates: [only], endpoints: [only] };
@@ -171,33 +237,26 @@ export function referenceEdge(inv: RInventory, client: RWorkload, svc: RService,
   const eps = endpointsOf(inv, svc, sp);
   let sends: (ClientTls | undefined)[];
   if (client.dataplane === "none") sends = eps.map(() => "NONE");
-  else if (client.dataplane === "ambient") sends = eps.map((e) => (e.w.dataplane === "ambient" ? "HBONE" : undefined));
+  // ztunnel: HBONE where the endpoint takes it, else plain TCP, which the contract has no client.tls for.
+  else if (client.dataplane === "ambient") sends = eps.map((e) => (takesHbone(e.w) === true ? "HBONE" : undefined));
   else sends = sidecarSends(inv, client, svc, sp, eps, dr);
 
   const http = isHttp(sp);
   const endpoints: EndpointAnswer[] = eps.map((e, i) => {
     const server = serverMode(inv, e);
-    return { workload: `${e.w.namespace}/${e.w.name}`, tls: sends[i], serverMode: server, verdict: endpointVerdict(client, sends[i], explicit, e, server, http), why: "" };
+    let verdict = endpointVerdict(client, sends[i], explicit, e, server, http);
+    // ztunnel's plain TCP to a pod without the tunnel label has no client.tls value, but its verdict is
+    // specified (§4 "ambient pod → sidecar pod": plaintext, broken against STRICT).
+    if (client.dataplane === "ambient" && sends[i] === undefined && takesHbone(e.w) === false) verdict = server === "STRICT" ? "broken" : "plaintext";
+    return { workload: `${e.w.namespace}/${e.w.name}`, tls: sends[i], serverMode: server, verdict, why: "" };
   });
-  if (endpoints.length === 0) {
-    // No endpoint, so no verdict or server mode; what the client sends may still be decided without one.
-    let tls: ClientTls | undefined;
-    if (client.dataplane === "none") tls = "NONE";
-    else if (client.dataplane === "sidecar") {
-      if (explicit !== null) tls = explicit;
-      else if (!inv.autoMtls || svc.headless || namespaceMode(inv, svc.namespace) === "DISABLE") tls = "DISABLE";
-    }
-    const none: EndpointAnswer = { workload: null, tls, serverMode: undefined, verdict: undefined, why: "no endpoints" };
-    return { id, destinationRule, verdict: undefined, candidates: [none], endpoints };
+  let noEndpointTls: ClientTls | undefined;
+  if (client.dataplane === "none") noEndpointTls = "NONE";
+  else if (client.dataplane === "sidecar") {
+    if (explicit !== null) noEndpointTls = explicit;
+    else if (!autoMtls || svc.headless || namespaceMode(inv, svc.namespace) === "DISABLE") noEndpointTls = "DISABLE";
   }
-
-  const known = endpoints.filter((e) => e.verdict !== undefined);
-  const worst = Math.max(...known.map((e) => RANK[e.verdict!]), -1);
-  const unspecified = endpoints.filter((e) => e.verdict === undefined);
-  // An endpoint whose verdict the spec leaves open could be the worst, unless a known one is already broken.
-  if (unspecified.length > 0 && worst < RANK.broken) return { id, destinationRule, verdict: undefined, candidates: endpoints, endpoints };
-  const candidates = [...known.filter((e) => RANK[e.verdict!] === worst), ...unspecified];
-  return { id, destinationRule, verdict: known.find((e) => RANK[e.verdict!] === worst)!.verdict, candidates, endpoints };
+  return worstOf(id, destinationRule, endpoints, noEndpointTls);
 }
 
 /** All edges for (client, host) pairs: one per Service port (contract §1.1 "Edge port"). */

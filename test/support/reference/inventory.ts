@@ -1,10 +1,19 @@
 // The reference's view of the raw objects: namespaces, workloads (contract §2.1), Services and
-// ServiceEntries, PeerAuthentications, DestinationRules and the mesh config. Plain arrays, read on
-// every question, so that nothing can be stale or shared between questions.
+// ServiceEntries, PeerAuthentications, DestinationRules, Sidecars and the mesh config of each
+// revision. Plain arrays, read on every question, so that nothing can be stale or shared between
+// questions.
+import yaml from "js-yaml";
 import type { KubeObject } from "../../../lib/core/model/input";
 
 export type Labels = Record<string, string>;
 export type Dataplane = "sidecar" | "ambient" | "none";
+
+/** The mesh ConfigMap keys the reference reads (contract §2: rootNamespace, enableAutoMtls; DECISIONS: outboundTrafficPolicy). */
+export interface RMesh {
+  rootNamespace: string;
+  autoMtls: boolean;
+  outboundTrafficPolicy: "ALLOW_ANY" | "REGISTRY_ONLY";
+}
 
 export interface RNamespace {
   name: string;
@@ -26,6 +35,10 @@ export interface RWorkload {
   dataplane: Dataplane;
   /** Inbound ports that bypass the proxy (traffic.sidecar.istio.io/excludeInboundPorts, istio.md §9.5). */
   excludedInbound: number[];
+  /** The namespace's `istio.io/rev` (contract §1.1 "Revisions"), "" for the default revision. */
+  revision: string;
+  /** Whether live pods were read for it (contract §2.1, docs/DECISIONS.md "Live pods vs templates"). */
+  live: boolean;
 }
 
 export interface RServicePort {
@@ -49,13 +62,14 @@ export interface RService {
 
 export interface RInventory {
   objects: KubeObject[];
+  /** The default revision's root namespace; the generator gives every revision the same one. */
   rootNamespace: string;
-  autoMtls: boolean;
   namespaces: RNamespace[];
   workloads: RWorkload[];
   services: RService[];
   peerAuthentications: KubeObject[];
   destinationRules: KubeObject[];
+  sidecars: KubeObject[];
 }
 
 const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet"];
@@ -68,21 +82,22 @@ const strings = (v: unknown): Labels => {
   return out;
 };
 
-/** The mesh ConfigMap `istio` in istio-system: the generator only writes flat `key: value` lines. */
-function readMesh(objects: KubeObject[]): { rootNamespace: string; autoMtls: boolean } {
-  let rootNamespace = "istio-system";
-  let autoMtls = true;
-  for (const o of objects) {
-    if (o.kind !== "ConfigMap" || o.metadata.name !== "istio" || o.metadata.namespace !== "istio-system") continue;
-    const text = strings(o.data).mesh ?? "";
-    for (const line of text.split("\n")) {
-      const m = /^\s*(\w+)\s*:\s*(\S+)\s*$/.exec(line);
-      if (!m) continue;
-      if (m[1] === "enableAutoMtls") autoMtls = m[2] !== "false";
-      if (m[1] === "rootNamespace") rootNamespace = m[2]!;
-    }
-  }
-  return { rootNamespace, autoMtls };
+/**
+ * The settings of one revision: ConfigMap `istio-<rev>` when present, else `istio` (contract §1.1
+ * "Revisions"), else Istio's defaults. A ConfigMap without rootNamespace takes its own namespace
+ * (docs/DECISIONS.md "Mesh ConfigMap without rootNamespace"). The generator writes them in istio-system.
+ */
+export function meshOf(objects: KubeObject[], revision: string): RMesh {
+  let cm: KubeObject | undefined;
+  for (const o of objects) if (o.kind === "ConfigMap" && o.metadata.namespace === "istio-system" && revision !== "" && o.metadata.name === `istio-${revision}`) cm = o;
+  if (!cm) for (const o of objects) if (o.kind === "ConfigMap" && o.metadata.namespace === "istio-system" && o.metadata.name === "istio") cm = o;
+  const mesh: RMesh = { rootNamespace: "istio-system", autoMtls: true, outboundTrafficPolicy: "ALLOW_ANY" };
+  if (!cm) return mesh;
+  const text = rec(yaml.load(strings(cm.data).mesh ?? ""));
+  if (typeof text.enableAutoMtls === "boolean") mesh.autoMtls = text.enableAutoMtls;
+  mesh.rootNamespace = typeof text.rootNamespace === "string" && text.rootNamespace !== "" ? text.rootNamespace : (cm.metadata.namespace ?? "istio-system");
+  if (rec(text.outboundTrafficPolicy).mode === "REGISTRY_ONLY") mesh.outboundTrafficPolicy = "REGISTRY_ONLY";
+  return mesh;
 }
 
 /** contract §2.1: injection from manifests (no live pods). */
@@ -92,37 +107,89 @@ function dataplaneOf(ns: RNamespace | undefined, labels: Labels, annotations: La
   // them, and Istio's injector reads the label first ("if both are present we prefer the label").
   const podSays = labels["sidecar.istio.io/inject"] ?? annotations["sidecar.istio.io/inject"];
   const optedOut = podSays === "false";
-  const nsInjects = nsInjection === "enabled";
+  const nsInjects = nsInjection === "enabled" || (ns?.labels["istio.io/rev"] !== undefined && nsInjection !== "disabled");
   const podOptsIn = labels["sidecar.istio.io/inject"] === "true" && nsInjection !== "disabled";
   if ((nsInjects || podOptsIn) && !optedOut) return "sidecar";
-  if (ns?.labels["istio.io/dataplane-mode"] === "ambient" && labels["istio.io/dataplane-mode"] !== "none") return "ambient";
-  return "none";
+  return ambientOr(ns, labels);
 }
 
-function readWorkload(o: KubeObject, namespaces: RNamespace[]): RWorkload {
-  const template = rec(rec(o.spec).template);
-  const tmeta = rec(template.metadata);
-  const labels = strings(tmeta.labels);
-  const annotations = strings(tmeta.annotations);
-  const containers = Array.isArray(rec(template.spec).containers) ? (rec(template.spec).containers as unknown[]) : [];
-  const containerPorts: RContainerPort[] = [];
-  for (const c of containers) {
-    const ports = Array.isArray(rec(c).ports) ? (rec(c).ports as unknown[]) : [];
-    for (const p of ports) {
+/** contract §2.1: ambient = namespace labelled ambient, pod not opted out, no sidecar. */
+function ambientOr(ns: RNamespace | undefined, labels: Labels): Dataplane {
+  return ns?.labels["istio.io/dataplane-mode"] === "ambient" && labels["istio.io/dataplane-mode"] !== "none" ? "ambient" : "none";
+}
+
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const ownedBy = (o: KubeObject, kind: string, name: string) => (o.metadata.ownerReferences ?? []).some((r) => r.kind === kind && r.name === name);
+
+/** Live pods of a Deployment: Pods owned by a ReplicaSet the Deployment owns (contract §2.1). */
+function livePods(objects: KubeObject[], d: KubeObject): KubeObject[] {
+  const out: KubeObject[] = [];
+  for (const rs of objects) {
+    if (rs.kind !== "ReplicaSet" || rs.metadata.namespace !== d.metadata.namespace || !ownedBy(rs, d.kind, d.metadata.name)) continue;
+    for (const p of objects) if (p.kind === "Pod" && p.metadata.namespace === d.metadata.namespace && ownedBy(p, "ReplicaSet", rs.metadata.name)) out.push(p);
+  }
+  return out;
+}
+
+/** An `istio-proxy` container, or a native sidecar of that name among initContainers (docs/DECISIONS.md "Live pods vs templates"). */
+function runsProxy(pod: KubeObject): boolean {
+  const spec = rec(pod.spec);
+  for (const c of [...list(spec.containers), ...list(spec.initContainers)]) if (rec(c).name === "istio-proxy") return true;
+  return false;
+}
+
+function containerPortsOf(podSpec: Record<string, unknown>): RContainerPort[] {
+  const out: RContainerPort[] = [];
+  for (const c of list(podSpec.containers)) {
+    for (const p of list(rec(c).ports)) {
       const cp = rec(p);
-      if (typeof cp.containerPort === "number") containerPorts.push(typeof cp.name === "string" ? { port: cp.containerPort, name: cp.name } : { port: cp.containerPort });
+      if (typeof cp.containerPort === "number") out.push(typeof cp.name === "string" ? { port: cp.containerPort, name: cp.name } : { port: cp.containerPort });
     }
   }
+  return out;
+}
+
+function readWorkload(o: KubeObject, objects: KubeObject[], namespaces: RNamespace[]): RWorkload {
   const namespace = o.metadata.namespace ?? "default";
   const ns = namespaces.find((n) => n.name === namespace);
-  const dataplane = dataplaneOf(ns, labels, annotations);
-  // contract §2.1: injected pods carry tlsMode=istio unless the template sets it.
-  if (dataplane === "sidecar" && labels[TLS_MODE] === undefined) labels[TLS_MODE] = "istio";
+  const pods = livePods(objects, o);
+  let labels: Labels;
+  let annotations: Labels;
+  let podSpec: Record<string, unknown>;
+  let dataplane: Dataplane;
+  if (pods.length > 0) {
+    // What runs decides: labels (tlsMode included, as the injector wrote it) and the proxy come from
+    // the pods; the generator makes every pod of a workload alike.
+    const pod = pods[0]!;
+    labels = strings(pod.metadata.labels);
+    annotations = strings(pod.metadata.annotations);
+    podSpec = rec(pod.spec);
+    dataplane = runsProxy(pod) ? "sidecar" : ambientOr(ns, labels);
+  } else {
+    const template = rec(rec(o.spec).template);
+    const tmeta = rec(template.metadata);
+    labels = strings(tmeta.labels);
+    annotations = strings(tmeta.annotations);
+    podSpec = rec(template.spec);
+    dataplane = dataplaneOf(ns, labels, annotations);
+    // contract §2.1: injected pods carry tlsMode=istio unless the template sets it.
+    if (dataplane === "sidecar" && labels[TLS_MODE] === undefined) labels[TLS_MODE] = "istio";
+  }
   const excluded = (annotations["traffic.sidecar.istio.io/excludeInboundPorts"] ?? "")
     .split(",")
     .map((s) => Number(s.trim()))
     .filter((n) => Number.isInteger(n) && n > 0);
-  return { namespace, name: o.metadata.name, labels, annotations, containerPorts, dataplane, excludedInbound: excluded };
+  return {
+    namespace,
+    name: o.metadata.name,
+    labels,
+    annotations,
+    containerPorts: containerPortsOf(podSpec),
+    dataplane,
+    excludedInbound: excluded,
+    revision: ns?.labels["istio.io/rev"] ?? "",
+    live: pods.length > 0,
+  };
 }
 
 function readService(o: KubeObject): RService {
@@ -158,9 +225,8 @@ function readServiceEntry(o: KubeObject): RService[] {
 }
 
 export function readInventory(objects: KubeObject[]): RInventory {
-  const { rootNamespace, autoMtls } = readMesh(objects);
   const namespaces: RNamespace[] = objects.filter((o) => o.kind === "Namespace").map((o) => ({ name: o.metadata.name, labels: { ...(o.metadata.labels ?? {}) } }));
-  const workloads = objects.filter((o) => WORKLOAD_KINDS.includes(o.kind)).map((o) => readWorkload(o, namespaces));
+  const workloads = objects.filter((o) => WORKLOAD_KINDS.includes(o.kind)).map((o) => readWorkload(o, objects, namespaces));
   const services: RService[] = [];
   for (const o of objects) {
     if (o.kind === "Service") services.push(readService(o));
@@ -168,13 +234,13 @@ export function readInventory(objects: KubeObject[]): RInventory {
   }
   return {
     objects,
-    rootNamespace,
-    autoMtls,
+    rootNamespace: meshOf(objects, "").rootNamespace,
     namespaces,
     workloads,
     services,
     peerAuthentications: objects.filter((o) => o.kind === "PeerAuthentication"),
     destinationRules: objects.filter((o) => o.kind === "DestinationRule"),
+    sidecars: objects.filter((o) => o.kind === "Sidecar"),
   };
 }
 
