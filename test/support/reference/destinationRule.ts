@@ -66,7 +66,12 @@ function oldestOf(drs: KubeObject[]): KubeObject | null {
  * only apply in their own namespace, which is the client's (`selectorsApply`). A list with neither
  * gives no DR at all: the tier still "had a match". Returns [found, tierMatched].
  */
-function bestIn(drs: KubeObject[], host: string, labels: Record<string, string>, selectorsApply: boolean): [KubeObject | null, boolean] {
+function bestIn(
+  drs: KubeObject[],
+  host: string,
+  labels: Record<string, string>,
+  selectorsApply: boolean,
+): [KubeObject | null, boolean] {
   const score = bestScore(drs, host);
   if (score < 0) return [null, false];
   const atBest = drs.filter((dr) => specificity(normalisedHost(dr), host) === score);
@@ -95,10 +100,16 @@ function privateOnly(dr: KubeObject): boolean {
  * its first tier (§2.4 "Special case"). workloadSelector DRs are never exported (§2.1), so they only
  * count in the client's own namespace.
  */
-export function lookupDestinationRule(inv: RInventory, client: { namespace: string; labels: Record<string, string> }, serviceNs: string, host: string): KubeObject | null {
+export function lookupDestinationRule(
+  inv: RInventory,
+  client: { namespace: string; labels: Record<string, string> },
+  serviceNs: string,
+  host: string,
+): KubeObject | null {
   const clientNs = client.namespace;
   const root = inv.rootNamespace;
-  const first = (dr: KubeObject) => visibleTo(dr, clientNs) && (clientNs !== root || (privateOnly(dr) && selectorOf(dr) === null));
+  const first = (dr: KubeObject) =>
+    visibleTo(dr, clientNs) && (clientNs !== root || (privateOnly(dr) && selectorOf(dr) === null));
   const exported = (dr: KubeObject) => visibleTo(dr, clientNs) && selectorOf(dr) === null;
   const tiers: [string, (dr: KubeObject) => boolean, boolean][] = [
     [clientNs, first, clientNs !== root],
@@ -106,7 +117,9 @@ export function lookupDestinationRule(inv: RInventory, client: { namespace: stri
     [root, exported, false],
   ];
   for (const [ns, visible, selectorsApply] of tiers) {
-    const inTier = inv.destinationRules.filter((dr) => (dr.metadata.namespace ?? "default") === ns && visible(dr));
+    const inTier = inv.destinationRules.filter(
+      (dr) => (dr.metadata.namespace ?? "default") === ns && visible(dr),
+    );
     const [found, matched] = bestIn(inTier, host, client.labels, selectorsApply);
     if (matched) return found;
   }
@@ -145,6 +158,13 @@ export function sentBy(tls: TlsSetting, dr: KubeObject): SentTls {
   const m: SentTls = mode === "ISTIO_MUTUAL" || mode === "MUTUAL" || mode === "SIMPLE" ? mode : "DISABLE";
   const cred = tls.credentialName;
   const hasSelector = rec(dr.spec).workloadSelector !== undefined;
-  if ((m === "SIMPLE" || m === "MUTUAL") && typeof cred === "string" && cred !== "" && !cred.startsWith("configmap://") && !hasSelector) return "DISABLE";
+  if (
+    (m === "SIMPLE" || m === "MUTUAL") &&
+    typeof cred === "string" &&
+    cred !== "" &&
+    !cred.startsWith("configmap://") &&
+    !hasSelector
+  )
+    return "DISABLE";
   return m;
 }

@@ -4,7 +4,15 @@
 // the spec does not decide is `undefined` ("unspecified") and not compared.
 import type { KubeObject } from "../../../lib/core/model/input";
 import { clusterTls, endpointTaggingTls, lookupDestinationRule, sentBy } from "./destinationRule";
-import { meshOf, selects, targetPortOn, type RInventory, type RService, type RServicePort, type RWorkload } from "./inventory";
+import {
+  meshOf,
+  selects,
+  targetPortOn,
+  type RInventory,
+  type RService,
+  type RServicePort,
+  type RWorkload,
+} from "./inventory";
 import { composeForWorkload, modeForPort, namespaceMode, type Mode } from "./peerAuthentication";
 import { imports, outboundPolicy } from "./sidecar";
 
@@ -106,20 +114,34 @@ function serverMode(inv: RInventory, e: Endpoint): Mode | undefined {
   return modeForPort(composeForWorkload(inv, e.w), e.port).mode;
 }
 
-const drRef = (dr: KubeObject): DrRef => ({ kind: "DestinationRule", namespace: dr.metadata.namespace ?? "default", name: dr.metadata.name });
+const drRef = (dr: KubeObject): DrRef => ({
+  kind: "DestinationRule",
+  namespace: dr.metadata.namespace ?? "default",
+  name: dr.metadata.name,
+});
 
 /**
  * "HBONE, else `otherwise`" per endpoint (applyHBONETransportSocketMatches; docs/DECISIONS.md
  * "Sidecars send HBONE first"). An endpoint whose HBONE support is unclear gets undefined.
  */
-const hboneFirst = (eps: Endpoint[], otherwise: (e: Endpoint) => ClientTls | undefined): (ClientTls | undefined)[] =>
+const hboneFirst = (
+  eps: Endpoint[],
+  otherwise: (e: Endpoint) => ClientTls | undefined,
+): (ClientTls | undefined)[] =>
   eps.map((e) => {
     const t = takesHbone(e.w);
     return t === undefined ? undefined : t ? "HBONE" : otherwise(e);
   });
 
 /** A sidecar client: DR TLS for the port, else auto mTLS (§2.3, §3). Returns the TLS per endpoint, or undefined where unspecified. */
-function sidecarSends(inv: RInventory, client: RWorkload, svc: RService, sp: RServicePort, eps: Endpoint[], dr: KubeObject | null): (ClientTls | undefined)[] {
+function sidecarSends(
+  inv: RInventory,
+  client: RWorkload,
+  svc: RService,
+  sp: RServicePort,
+  eps: Endpoint[],
+  dr: KubeObject | null,
+): (ClientTls | undefined)[] {
   const tls = clusterTls(dr, sp.port);
   if (tls !== undefined && dr) {
     const sent = sentBy(tls, dr);
@@ -141,18 +163,31 @@ function sidecarSends(inv: RInventory, client: RWorkload, svc: RService, sp: RSe
   const tagging = endpointTaggingTls(dr, sp.port);
   return hboneFirst(eps, (e) => {
     if (!isIstioLabelled(e.w)) return "DISABLE";
-    const tagged = tagging !== undefined ? tagging.mode === "ISTIO_MUTUAL" : modeForPort(composeForWorkload(inv, e.w), e.port).mode !== "DISABLE";
+    const tagged =
+      tagging !== undefined
+        ? tagging.mode === "ISTIO_MUTUAL"
+        : modeForPort(composeForWorkload(inv, e.w), e.port).mode !== "DISABLE";
     return tagged ? "ISTIO_MUTUAL" : "DISABLE";
   });
 }
 
 /** §4 ambient columns: plaintext into ztunnel's inbound passthrough. */
-const plainToAmbient = (server: Mode | undefined): Verdict | undefined => (server === undefined ? undefined : server === "STRICT" ? "broken" : "plaintext");
+const plainToAmbient = (server: Mode | undefined): Verdict | undefined =>
+  server === undefined ? undefined : server === "STRICT" ? "broken" : "plaintext";
 
-function endpointVerdict(client: RWorkload, tls: ClientTls | undefined, explicit: ClientTls | null, e: Endpoint, server: Mode | undefined, http: boolean): Verdict | undefined {
+function endpointVerdict(
+  client: RWorkload,
+  tls: ClientTls | undefined,
+  explicit: ClientTls | null,
+  e: Endpoint,
+  server: Mode | undefined,
+  http: boolean,
+): Verdict | undefined {
   if (tls === undefined) return undefined;
-  // HBONE is mTLS into the endpoint's ztunnel or its sidecar's 15008 listener (§4, DECISIONS), whatever rides inside.
-  if (tls === "HBONE") return "mtls";
+  // HBONE is mTLS into the endpoint's ztunnel or its sidecar's 15008 listener (§4, DECISIONS), whatever
+  // rides inside. Whether a sidecar's HBONE listener still serves a port excluded from inbound capture
+  // the spec does not say.
+  if (tls === "HBONE") return excluded(e) ? undefined : "mtls";
   if (e.w.dataplane === "ambient") {
     if (client.dataplane === "none" || tls === "DISABLE") return plainToAmbient(server);
     // A headless cluster's one ISTIO_MUTUAL socket from a DR: DECISIONS "Explicit ISTIO_MUTUAL towards an ambient pod" says unknown.
@@ -172,14 +207,47 @@ export function edgeId(client: RWorkload, host: string, port: number): string {
  * scope"): PassthroughCluster sends plaintext to whatever the address reaches, no DR and no HBONE;
  * BlackHoleCluster (REGISTRY_ONLY) drops it: broken.
  */
-function outsideScope(inv: RInventory, client: RWorkload, svc: RService, sp: RServicePort, id: string): RefEdgeAnswer {
+function outsideScope(
+  inv: RInventory,
+  client: RWorkload,
+  svc: RService,
+  sp: RServicePort,
+  id: string,
+): RefEdgeAnswer {
   if (outboundPolicy(inv, client) === "REGISTRY_ONLY") {
-    const only: EndpointAnswer = { workload: null, tls: undefined, serverMode: undefined, verdict: "broken", why: "blackhole" };
-    return { id, destinationRule: null, verdict: "broken", candidates: [only], endpoints: [] };
+    // contract §1.1 gives external destinations only "tls" or "unknown"; DECISIONS says BlackHole is
+    // broken. Which wins for a MESH_EXTERNAL host is not said.
+    if (svc.external) {
+      const open: EndpointAnswer = {
+        workload: null,
+        tls: undefined,
+        serverMode: undefined,
+        verdict: undefined,
+        why: "blackhole external",
+      };
+      return { id, destinationRule: null, verdict: undefined, candidates: [open], endpoints: [] };
+    }
+    // With no endpoint at all, DECISIONS' "a port left without endpoints is verdict unknown" meets
+    // "BlackHoleCluster (broken)", and nothing ranks the two.
+    const verdict: Verdict | undefined = endpointsOf(inv, svc, sp).length > 0 ? "broken" : undefined;
+    const only: EndpointAnswer = {
+      workload: null,
+      tls: undefined,
+      serverMode: undefined,
+      verdict,
+      why: "blackhole",
+    };
+    return { id, destinationRule: null, verdict, candidates: [only], endpoints: [] };
   }
   if (svc.external) {
     // contract §1.1 External destinations: no TLS from the proxy, so unknown.
-    const only: EndpointAnswer = { workload: null, tls: "DISABLE", serverMode: undefined, verdict: "unknown", why: "passthrough" };
+    const only: EndpointAnswer = {
+      workload: null,
+      tls: "DISABLE",
+      serverMode: undefined,
+      verdict: "unknown",
+      why: "passthrough",
+    };
     return { id, destinationRule: null, verdict: "unknown", candidates: [only], endpoints: [only] };
   }
   const eps = endpointsOf(inv, svc, sp);
@@ -188,32 +256,68 @@ function outsideScope(inv: RInventory, client: RWorkload, svc: RService, sp: RSe
     const server = serverMode(inv, e);
     let verdict: Verdict | undefined;
     if (e.w.dataplane === "ambient") verdict = plainToAmbient(server);
-    else verdict = excluded(e) ? "plaintext" : server === undefined ? undefined : sidecarMatrix("DISABLE", server, http);
-    return { workload: `${e.w.namespace}/${e.w.name}`, tls: "DISABLE", serverMode: server, verdict, why: "passthrough" };
+    else
+      verdict = excluded(e)
+        ? "plaintext"
+        : server === undefined
+          ? undefined
+          : sidecarMatrix("DISABLE", server, http);
+    return {
+      workload: `${e.w.namespace}/${e.w.name}`,
+      tls: "DISABLE",
+      serverMode: server,
+      verdict,
+      why: "passthrough",
+    };
   });
   return worstOf(id, null, endpoints, "DISABLE");
 }
 
 /** contract §1.1 "Several endpoints": the worst endpoint; every endpoint tied for worst is a candidate. */
-function worstOf(id: string, destinationRule: DrRef | null | undefined, endpoints: EndpointAnswer[], noEndpointTls: ClientTls | undefined): RefEdgeAnswer {
+function worstOf(
+  id: string,
+  destinationRule: DrRef | null | undefined,
+  endpoints: EndpointAnswer[],
+  noEndpointTls: ClientTls | undefined,
+): RefEdgeAnswer {
   if (endpoints.length === 0) {
     // No endpoint, so no verdict or server mode; what the client sends may still be decided without one.
-    const none: EndpointAnswer = { workload: null, tls: noEndpointTls, serverMode: undefined, verdict: undefined, why: "no endpoints" };
+    const none: EndpointAnswer = {
+      workload: null,
+      tls: noEndpointTls,
+      serverMode: undefined,
+      verdict: undefined,
+      why: "no endpoints",
+    };
     return { id, destinationRule, verdict: undefined, candidates: [none], endpoints };
   }
   const known = endpoints.filter((e) => e.verdict !== undefined);
   const worst = Math.max(...known.map((e) => RANK[e.verdict!]), -1);
   const unspecified = endpoints.filter((e) => e.verdict === undefined);
   // An endpoint whose verdict the spec leaves open could be the worst, unless a known one is already broken.
-  if (unspecified.length > 0 && worst < RANK.broken) return { id, destinationRule, verdict: undefined, candidates: endpoints, endpoints };
+  if (unspecified.length > 0 && worst < RANK.broken)
+    return { id, destinationRule, verdict: undefined, candidates: endpoints, endpoints };
   const candidates = [...known.filter((e) => RANK[e.verdict!] === worst), ...unspecified];
-  return { id, destinationRule, verdict: known.find((e) => RANK[e.verdict!] === worst)!.verdict, candidates, endpoints };
+  return {
+    id,
+    destinationRule,
+    verdict: known.find((e) => RANK[e.verdict!] === worst)!.verdict,
+    candidates,
+    endpoints,
+  };
 }
 
-export function referenceEdge(inv: RInventory, client: RWorkload, svc: RService, sp: RServicePort): RefEdgeAnswer {
+export function referenceEdge(
+  inv: RInventory,
+  client: RWorkload,
+  svc: RService,
+  sp: RServicePort,
+): RefEdgeAnswer {
   const id = edgeId(client, svc.host, sp.port);
-  if (client.dataplane === "sidecar" && !imports(inv, client, svc)) return outsideScope(inv, client, svc, sp, id);
-  const dr = client.dataplane === "sidecar" ? lookupDestinationRule(inv, client, svc.namespace, svc.host) : null;
+  if (client.dataplane === "sidecar" && !imports(inv, client, svc))
+    return outsideScope(inv, client, svc, sp, id);
+  const dr =
+    client.dataplane === "sidecar" ? lookupDestinationRule(inv, client, svc.namespace, svc.host) : null;
   const autoMtls = meshOf(inv.objects, client.revision).autoMtls;
   // The DR named is the one whose TLS the client sends (origin "destinationrule"), also when HBONE
   // replaces it (DECISIONS "Sidecars send HBONE first"); under auto mTLS none decides. ztunnel does
@@ -222,7 +326,14 @@ export function referenceEdge(inv: RInventory, client: RWorkload, svc: RService,
   const explicit: ClientTls | null = dr && drTls !== undefined ? sentBy(drTls, dr) : null;
   // Under auto mTLS behind EDS, a DR whose mode for the port tags the endpoints (§2.3 ⚠) steers what is
   // sent, so it is named too (docs/DECISIONS.md, "DR endpoint tagging").
-  const steers = explicit === null && !!dr && autoMtls && !svc.headless && !svc.external && namespaceMode(inv, svc.namespace) !== "DISABLE" && endpointTaggingTls(dr, sp.port) !== undefined;
+  const steers =
+    explicit === null &&
+    !!dr &&
+    autoMtls &&
+    !svc.headless &&
+    !svc.external &&
+    namespaceMode(inv, svc.namespace) !== "DISABLE" &&
+    endpointTaggingTls(dr, sp.port) !== undefined;
   const destinationRule = dr && (explicit !== null || steers) ? drRef(dr) : null;
 
   if (svc.external) {
@@ -238,7 +349,8 @@ export function referenceEdge(inv: RInventory, client: RWorkload, svc: RService,
   let sends: (ClientTls | undefined)[];
   if (client.dataplane === "none") sends = eps.map(() => "NONE");
   // ztunnel: HBONE where the endpoint takes it, else plain TCP, which the contract has no client.tls for.
-  else if (client.dataplane === "ambient") sends = eps.map((e) => (takesHbone(e.w) === true ? "HBONE" : undefined));
+  else if (client.dataplane === "ambient")
+    sends = eps.map((e) => (takesHbone(e.w) === true ? "HBONE" : undefined));
   else sends = sidecarSends(inv, client, svc, sp, eps, dr);
 
   const http = isHttp(sp);
@@ -247,14 +359,16 @@ export function referenceEdge(inv: RInventory, client: RWorkload, svc: RService,
     let verdict = endpointVerdict(client, sends[i], explicit, e, server, http);
     // ztunnel's plain TCP to a pod without the tunnel label has no client.tls value, but its verdict is
     // specified (§4 "ambient pod → sidecar pod": plaintext, broken against STRICT).
-    if (client.dataplane === "ambient" && sends[i] === undefined && takesHbone(e.w) === false) verdict = server === "STRICT" ? "broken" : "plaintext";
+    if (client.dataplane === "ambient" && sends[i] === undefined && takesHbone(e.w) === false)
+      verdict = server === "STRICT" ? "broken" : "plaintext";
     return { workload: `${e.w.namespace}/${e.w.name}`, tls: sends[i], serverMode: server, verdict, why: "" };
   });
   let noEndpointTls: ClientTls | undefined;
   if (client.dataplane === "none") noEndpointTls = "NONE";
   else if (client.dataplane === "sidecar") {
     if (explicit !== null) noEndpointTls = explicit;
-    else if (!autoMtls || svc.headless || namespaceMode(inv, svc.namespace) === "DISABLE") noEndpointTls = "DISABLE";
+    else if (!autoMtls || svc.headless || namespaceMode(inv, svc.namespace) === "DISABLE")
+      noEndpointTls = "DISABLE";
   }
   return worstOf(id, destinationRule, endpoints, noEndpointTls);
 }

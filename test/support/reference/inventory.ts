@@ -75,7 +75,8 @@ export interface RInventory {
 const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet"];
 const TLS_MODE = "security.istio.io/tlsMode";
 
-const rec = (v: unknown): Record<string, unknown> => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const rec = (v: unknown): Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 const strings = (v: unknown): Labels => {
   const out: Labels = {};
   for (const [k, x] of Object.entries(rec(v))) if (typeof x === "string") out[k] = x;
@@ -89,13 +90,26 @@ const strings = (v: unknown): Labels => {
  */
 export function meshOf(objects: KubeObject[], revision: string): RMesh {
   let cm: KubeObject | undefined;
-  for (const o of objects) if (o.kind === "ConfigMap" && o.metadata.namespace === "istio-system" && revision !== "" && o.metadata.name === `istio-${revision}`) cm = o;
-  if (!cm) for (const o of objects) if (o.kind === "ConfigMap" && o.metadata.namespace === "istio-system" && o.metadata.name === "istio") cm = o;
+  for (const o of objects)
+    if (
+      o.kind === "ConfigMap" &&
+      o.metadata.namespace === "istio-system" &&
+      revision !== "" &&
+      o.metadata.name === `istio-${revision}`
+    )
+      cm = o;
+  if (!cm)
+    for (const o of objects)
+      if (o.kind === "ConfigMap" && o.metadata.namespace === "istio-system" && o.metadata.name === "istio")
+        cm = o;
   const mesh: RMesh = { rootNamespace: "istio-system", autoMtls: true, outboundTrafficPolicy: "ALLOW_ANY" };
   if (!cm) return mesh;
   const text = rec(yaml.load(strings(cm.data).mesh ?? ""));
   if (typeof text.enableAutoMtls === "boolean") mesh.autoMtls = text.enableAutoMtls;
-  mesh.rootNamespace = typeof text.rootNamespace === "string" && text.rootNamespace !== "" ? text.rootNamespace : (cm.metadata.namespace ?? "istio-system");
+  mesh.rootNamespace =
+    typeof text.rootNamespace === "string" && text.rootNamespace !== ""
+      ? text.rootNamespace
+      : (cm.metadata.namespace ?? "istio-system");
   if (rec(text.outboundTrafficPolicy).mode === "REGISTRY_ONLY") mesh.outboundTrafficPolicy = "REGISTRY_ONLY";
   return mesh;
 }
@@ -107,7 +121,8 @@ function dataplaneOf(ns: RNamespace | undefined, labels: Labels, annotations: La
   // them, and Istio's injector reads the label first ("if both are present we prefer the label").
   const podSays = labels["sidecar.istio.io/inject"] ?? annotations["sidecar.istio.io/inject"];
   const optedOut = podSays === "false";
-  const nsInjects = nsInjection === "enabled" || (ns?.labels["istio.io/rev"] !== undefined && nsInjection !== "disabled");
+  const nsInjects =
+    nsInjection === "enabled" || (ns?.labels["istio.io/rev"] !== undefined && nsInjection !== "disabled");
   const podOptsIn = labels["sidecar.istio.io/inject"] === "true" && nsInjection !== "disabled";
   if ((nsInjects || podOptsIn) && !optedOut) return "sidecar";
   return ambientOr(ns, labels);
@@ -115,18 +130,32 @@ function dataplaneOf(ns: RNamespace | undefined, labels: Labels, annotations: La
 
 /** contract §2.1: ambient = namespace labelled ambient, pod not opted out, no sidecar. */
 function ambientOr(ns: RNamespace | undefined, labels: Labels): Dataplane {
-  return ns?.labels["istio.io/dataplane-mode"] === "ambient" && labels["istio.io/dataplane-mode"] !== "none" ? "ambient" : "none";
+  return ns?.labels["istio.io/dataplane-mode"] === "ambient" && labels["istio.io/dataplane-mode"] !== "none"
+    ? "ambient"
+    : "none";
 }
 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const ownedBy = (o: KubeObject, kind: string, name: string) => (o.metadata.ownerReferences ?? []).some((r) => r.kind === kind && r.name === name);
+const ownedBy = (o: KubeObject, kind: string, name: string) =>
+  (o.metadata.ownerReferences ?? []).some((r) => r.kind === kind && r.name === name);
 
 /** Live pods of a Deployment: Pods owned by a ReplicaSet the Deployment owns (contract §2.1). */
 function livePods(objects: KubeObject[], d: KubeObject): KubeObject[] {
   const out: KubeObject[] = [];
   for (const rs of objects) {
-    if (rs.kind !== "ReplicaSet" || rs.metadata.namespace !== d.metadata.namespace || !ownedBy(rs, d.kind, d.metadata.name)) continue;
-    for (const p of objects) if (p.kind === "Pod" && p.metadata.namespace === d.metadata.namespace && ownedBy(p, "ReplicaSet", rs.metadata.name)) out.push(p);
+    if (
+      rs.kind !== "ReplicaSet" ||
+      rs.metadata.namespace !== d.metadata.namespace ||
+      !ownedBy(rs, d.kind, d.metadata.name)
+    )
+      continue;
+    for (const p of objects)
+      if (
+        p.kind === "Pod" &&
+        p.metadata.namespace === d.metadata.namespace &&
+        ownedBy(p, "ReplicaSet", rs.metadata.name)
+      )
+        out.push(p);
   }
   return out;
 }
@@ -134,7 +163,8 @@ function livePods(objects: KubeObject[], d: KubeObject): KubeObject[] {
 /** An `istio-proxy` container, or a native sidecar of that name among initContainers (docs/DECISIONS.md "Live pods vs templates"). */
 function runsProxy(pod: KubeObject): boolean {
   const spec = rec(pod.spec);
-  for (const c of [...list(spec.containers), ...list(spec.initContainers)]) if (rec(c).name === "istio-proxy") return true;
+  for (const c of [...list(spec.containers), ...list(spec.initContainers)])
+    if (rec(c).name === "istio-proxy") return true;
   return false;
 }
 
@@ -143,7 +173,12 @@ function containerPortsOf(podSpec: Record<string, unknown>): RContainerPort[] {
   for (const c of list(podSpec.containers)) {
     for (const p of list(rec(c).ports)) {
       const cp = rec(p);
-      if (typeof cp.containerPort === "number") out.push(typeof cp.name === "string" ? { port: cp.containerPort, name: cp.name } : { port: cp.containerPort });
+      if (typeof cp.containerPort === "number")
+        out.push(
+          typeof cp.name === "string"
+            ? { port: cp.containerPort, name: cp.name }
+            : { port: cp.containerPort },
+        );
     }
   }
   return out;
@@ -208,25 +243,52 @@ function readService(o: KubeObject): RService {
     });
   }
   const selector = spec.selector === undefined ? null : strings(spec.selector);
-  return { namespace, name: o.metadata.name, host: `${o.metadata.name}.${namespace}.svc.cluster.local`, headless: spec.clusterIP === "None", external: false, selector, ports };
+  return {
+    namespace,
+    name: o.metadata.name,
+    host: `${o.metadata.name}.${namespace}.svc.cluster.local`,
+    headless: spec.clusterIP === "None",
+    external: false,
+    selector,
+    ports,
+  };
 }
 
 /** One RService per host of a ServiceEntry; its ports have no target port. */
 function readServiceEntry(o: KubeObject): RService[] {
   const spec = rec(o.spec);
   const namespace = o.metadata.namespace ?? "default";
-  const hosts = Array.isArray(spec.hosts) ? (spec.hosts as unknown[]).filter((h): h is string => typeof h === "string") : [];
+  const hosts = Array.isArray(spec.hosts)
+    ? (spec.hosts as unknown[]).filter((h): h is string => typeof h === "string")
+    : [];
   const ports: RServicePort[] = [];
   for (const p of Array.isArray(spec.ports) ? (spec.ports as unknown[]) : []) {
     const sp = rec(p);
-    if (typeof sp.number === "number") ports.push({ port: sp.number, name: typeof sp.name === "string" ? sp.name : "", targetPort: undefined });
+    if (typeof sp.number === "number")
+      ports.push({
+        port: sp.number,
+        name: typeof sp.name === "string" ? sp.name : "",
+        targetPort: undefined,
+      });
   }
-  return hosts.map((host) => ({ namespace, name: o.metadata.name, host, headless: false, external: spec.location === "MESH_EXTERNAL", selector: null, ports }));
+  return hosts.map((host) => ({
+    namespace,
+    name: o.metadata.name,
+    host,
+    headless: false,
+    external: spec.location === "MESH_EXTERNAL",
+    selector: null,
+    ports,
+  }));
 }
 
 export function readInventory(objects: KubeObject[]): RInventory {
-  const namespaces: RNamespace[] = objects.filter((o) => o.kind === "Namespace").map((o) => ({ name: o.metadata.name, labels: { ...(o.metadata.labels ?? {}) } }));
-  const workloads = objects.filter((o) => WORKLOAD_KINDS.includes(o.kind)).map((o) => readWorkload(o, objects, namespaces));
+  const namespaces: RNamespace[] = objects
+    .filter((o) => o.kind === "Namespace")
+    .map((o) => ({ name: o.metadata.name, labels: { ...(o.metadata.labels ?? {}) } }));
+  const workloads = objects
+    .filter((o) => WORKLOAD_KINDS.includes(o.kind))
+    .map((o) => readWorkload(o, objects, namespaces));
   const services: RService[] = [];
   for (const o of objects) {
     if (o.kind === "Service") services.push(readService(o));

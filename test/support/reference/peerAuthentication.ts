@@ -25,7 +25,11 @@ export interface WorkloadPolicy {
   perPort: Map<number, Decision>;
 }
 
-const refOf = (pa: KubeObject): PolicyRef => ({ kind: "PeerAuthentication", namespace: pa.metadata.namespace ?? "default", name: pa.metadata.name });
+const refOf = (pa: KubeObject): PolicyRef => ({
+  kind: "PeerAuthentication",
+  namespace: pa.metadata.namespace ?? "default",
+  name: pa.metadata.name,
+});
 
 /** `mtls.mode`, with absent `mtls`, absent mode and UNSET all meaning "inherit" (§1.4). */
 function modeOf(v: unknown): PaMode | null {
@@ -110,7 +114,10 @@ export function composeForWorkload(inv: RInventory, w: RWorkload): WorkloadPolic
       const port = Number(key);
       const m = modeOf(entry);
       if (w.dataplane === "ambient" && m === "DISABLE") continue;
-      perPort.set(port, m !== null ? { mode: m, policy: refOf(wpa), origin: "workload-port" } : { ...decision });
+      perPort.set(
+        port,
+        m !== null ? { mode: m, policy: refOf(wpa), origin: "workload-port" } : { ...decision },
+      );
     }
   }
   return { workload: decision, perPort };
@@ -127,7 +134,10 @@ export function modeForPort(p: WorkloadPolicy, port: number): Decision {
  * PA if it does, else PERMISSIVE. Workload and port-level policies are deliberately not consulted.
  */
 export function namespaceMode(inv: RInventory, namespace: string): PaMode {
-  const nsPas = inv.peerAuthentications.filter((pa) => (pa.metadata.namespace ?? "default") === namespace && scopeOf(pa, inv.rootNamespace) === "namespace");
+  const nsPas = inv.peerAuthentications.filter(
+    (pa) =>
+      (pa.metadata.namespace ?? "default") === namespace && scopeOf(pa, inv.rootNamespace) === "namespace",
+  );
   const meshPas = inv.peerAuthentications.filter((pa) => scopeOf(pa, inv.rootNamespace) === "mesh");
   const nsPa = oldest(nsPas);
   const nsMode = nsPa ? modeOf(rec(nsPa.spec).mtls) : null;

@@ -4,7 +4,14 @@
 // pilot/pkg/model/sidecar.go (convertIstioListenerToWrapper, selectServices, SidecarScope
 // selection), as the Sidecar API documents it.
 import type { KubeObject } from "../../../lib/core/model/input";
-import { meshOf, rec_ as rec, strings_ as strings, type RInventory, type RService, type RWorkload } from "./inventory";
+import {
+  meshOf,
+  rec_ as rec,
+  strings_ as strings,
+  type RInventory,
+  type RService,
+  type RWorkload,
+} from "./inventory";
 import { olderFirst } from "./peerAuthentication";
 
 const selectorOf = (sc: KubeObject) => strings(rec(rec(sc.spec).workloadSelector).labels);
@@ -29,7 +36,12 @@ export function sidecarFor(inv: RInventory, client: RWorkload): KubeObject | nul
   });
   const own = oldest(selecting) ?? oldest(inNs.filter((s) => Object.keys(selectorOf(s)).length === 0));
   if (own) return own;
-  return oldest(inv.sidecars.filter((s) => (s.metadata.namespace ?? "default") === inv.rootNamespace && Object.keys(selectorOf(s)).length === 0));
+  return oldest(
+    inv.sidecars.filter(
+      (s) =>
+        (s.metadata.namespace ?? "default") === inv.rootNamespace && Object.keys(selectorOf(s)).length === 0,
+    ),
+  );
 }
 
 /** Hostname SubsetOf an imported dnsName: equal, `*`, or `*.suffix`. */

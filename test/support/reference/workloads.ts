@@ -1,6 +1,13 @@
 // Per workload: data plane, workload-wide decision and per-port modes (contract §1.1 "Modes of
 // workloads without a proxy", "Ports listed for a workload"; istio.md §1.4).
-import { readInventory, selects, targetPortOn, type Dataplane, type RInventory, type RWorkload } from "./inventory";
+import {
+  readInventory,
+  selects,
+  targetPortOn,
+  type Dataplane,
+  type RInventory,
+  type RWorkload,
+} from "./inventory";
 import { composeForWorkload, modeForPort, type Decision, type Mode } from "./peerAuthentication";
 
 export interface RefWorkloadAnswer {
@@ -35,7 +42,12 @@ export function workloadAnswer(inv: RInventory, w: RWorkload): RefWorkloadAnswer
   const keys = [...policy.perPort.keys()];
   if (w.dataplane === "none") {
     const none: Decision = { mode: "NONE", policy: null, origin: "no-proxy" };
-    return { id: workloadId(w), dataplane: w.dataplane, mtls: none, ports: listedPorts(inv, w, keys).map((port) => ({ port, mode: "NONE" })) };
+    return {
+      id: workloadId(w),
+      dataplane: w.dataplane,
+      mtls: none,
+      ports: listedPorts(inv, w, keys).map((port) => ({ port, mode: "NONE" })),
+    };
   }
   return {
     id: workloadId(w),
@@ -45,7 +57,9 @@ export function workloadAnswer(inv: RInventory, w: RWorkload): RefWorkloadAnswer
   };
 }
 
-export function referenceWorkloads(inv: RInventory | Parameters<typeof readInventory>[0]): RefWorkloadAnswer[] {
+export function referenceWorkloads(
+  inv: RInventory | Parameters<typeof readInventory>[0],
+): RefWorkloadAnswer[] {
   const i = Array.isArray(inv) ? readInventory(inv) : inv;
   return i.workloads.map((w) => workloadAnswer(i, w));
 }
