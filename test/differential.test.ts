@@ -31,63 +31,18 @@ interface Disagreement {
 // The three disagreements this test found first (DR endpoint tagging under auto mTLS, headless
 // services with a DISABLE port, named target ports a pod does not declare) were core bugs, fixed
 // (docs/DECISIONS.md). A new one goes here only with the spec passage the core contradicts.
-const HEADLESS_NO_TLS =
-  'docs/DECISIONS.md "Sidecars send HBONE first": "no TLS" (auto mTLS off, namespace DISABLE) becomes "HBONE, else plaintext"; ' +
-  "only headless clusters *with DR TLS* keep one socket. Istio's buildUpstreamTLSSettings returns nil TLS for auto mTLS off and for a " +
-  "DISABLE service mode alike (a headless service with an endpoint lacking tlsMode=istio is DISABLE, §3.2), and " +
-  "applyHBONETransportSocketMatches turns nil TLS into hboneOrPlaintextSocket whatever the cluster type. The core sends plaintext to " +
-  "the ambient endpoints of such a headless service (it sends HBONE when every endpoint is ambient and auto mTLS is on).";
 const SELECTOR_DR_CLAIMS_TIER =
   "istio.md §2.4: the client's namespace tier includes workloadSelector DRs, the most specific host decides the list, the first tier " +
   "with any match wins, and SidecarScope.DestinationRule returns a selector DR matching the client, else the catch-all DR of that " +
   "list. A selector DR that does not select the client, alone at the most specific host, so leaves the client with no DR (auto mTLS). " +
   "The core skips it and takes a less specific host of the same namespace or the next tier (push_context.go destinationRule and " +
   "sidecar.go DestinationRule do not).";
-const TUNNEL_SIDECAR_NO_HBONE =
-  'docs/DECISIONS.md "Sidecars send HBONE first": a sidecar calling "a sidecar pod labelled networking.istio.io/tunnel=http, sends HBONE ' +
-  '(verdict mtls)"; the hbone match comes first in every cluster, auto mTLS or not (applyHBONETransportSocketMatches). The core sends ' +
-  "such pods what auto mTLS or the DR would send without HBONE: ISTIO_MUTUAL, or plaintext (auto mTLS off, DR DISABLE, an untagged " +
-  "endpoint), which is broken against STRICT and also changes which endpoint is the worst.";
 const LISTED: readonly Disagreement[] = [
-  {
-    seed: 4,
-    ids: [
-      "ns0/w2->s0.ns0.svc.cluster.local:7070",
-      "ns0/w2->s0.ns0.svc.cluster.local:9090",
-      "ns0/w2->s3.ns0.svc.cluster.local:8080",
-    ],
-    fields: ["client"],
-    spec: TUNNEL_SIDECAR_NO_HBONE,
-  },
-  {
-    seed: 35,
-    ids: [
-      "ns3/w1->s0.ns3.svc.cluster.local:80",
-      "ns2/w2->s0.ns3.svc.cluster.local:80",
-      "ns3/w3->s0.ns3.svc.cluster.local:80",
-      "ns2/w5->s0.ns3.svc.cluster.local:80",
-      "ns0/w6->s0.ns3.svc.cluster.local:80",
-      "ns1/w7->s0.ns3.svc.cluster.local:80",
-      "ns1/w8->s0.ns3.svc.cluster.local:80",
-      "ns1/w9->s0.ns3.svc.cluster.local:80",
-    ],
-    fields: ["server"],
-    spec: TUNNEL_SIDECAR_NO_HBONE,
-  },
   {
     seed: 38,
     ids: ["ns2/w0->s1.ns1.svc.cluster.local:5432"],
     fields: ["client", "destinationRule"],
     spec: SELECTOR_DR_CLAIMS_TIER,
-  },
-  {
-    seed: 44,
-    ids: [
-      "istio-system/w3->s0.ns0.svc.cluster.local:8080",
-      "istio-system/w10->s0.ns0.svc.cluster.local:8080",
-    ],
-    fields: ["client", "verdict"],
-    spec: HEADLESS_NO_TLS,
   },
   {
     seed: 53,
@@ -103,139 +58,9 @@ const LISTED: readonly Disagreement[] = [
   },
   {
     seed: 77,
-    ids: ["ns0/w2->s0.ns1.svc.cluster.local:9090", "ns0/w2->s2.ns1.svc.cluster.local:9090"],
-    fields: ["client"],
-    spec: TUNNEL_SIDECAR_NO_HBONE,
-  },
-  {
-    seed: 77,
     ids: ["ns1/w5->s0.ns1.svc.cluster.local:9090", "ns1/w9->s0.ns1.svc.cluster.local:9090"],
     fields: ["client", "destinationRule", "verdict"],
-    spec: SELECTOR_DR_CLAIMS_TIER + "\n" + TUNNEL_SIDECAR_NO_HBONE,
-  },
-  {
-    seed: 77,
-    ids: ["ns1/w5->s2.ns1.svc.cluster.local:9090", "ns1/w9->s2.ns1.svc.cluster.local:9090"],
-    fields: ["client"],
-    spec: SELECTOR_DR_CLAIMS_TIER + "\n" + TUNNEL_SIDECAR_NO_HBONE,
-  },
-  {
-    seed: 102,
-    ids: ["ns1/w1->s0.ns0.svc.cluster.local:9090", "ns1/w1->s0.ns0.svc.cluster.local:5432"],
-    fields: ["client", "verdict"],
-    spec: HEADLESS_NO_TLS,
-  },
-  {
-    seed: 106,
-    ids: [
-      "mesh-root/w2->s0.mesh-root.svc.cluster.local:8080",
-      "mesh-root/w2->s0.mesh-root.svc.cluster.local:7070",
-      "mesh-root/w2->s0.mesh-root.svc.cluster.local:5432",
-    ],
-    fields: ["client"],
-    spec: TUNNEL_SIDECAR_NO_HBONE,
-  },
-  {
-    seed: 110,
-    ids: [
-      "ns2/w2->s1.ns0.svc.cluster.local:5432",
-      "ns2/w2->s1.ns0.svc.cluster.local:8080",
-      "ns2/w2->s1.ns0.svc.cluster.local:9090",
-      "ns2/w3->s1.ns0.svc.cluster.local:5432",
-      "ns2/w3->s1.ns0.svc.cluster.local:8080",
-      "ns2/w3->s1.ns0.svc.cluster.local:9090",
-      "ns1/w4->s1.ns0.svc.cluster.local:5432",
-      "ns1/w4->s1.ns0.svc.cluster.local:8080",
-      "ns1/w4->s1.ns0.svc.cluster.local:9090",
-      "ns4/w5->s1.ns0.svc.cluster.local:5432",
-      "ns4/w5->s1.ns0.svc.cluster.local:8080",
-      "ns4/w5->s1.ns0.svc.cluster.local:9090",
-      "ns2/w7->s1.ns0.svc.cluster.local:5432",
-      "ns2/w7->s1.ns0.svc.cluster.local:8080",
-      "ns2/w7->s1.ns0.svc.cluster.local:9090",
-      "ns1/w9->s1.ns0.svc.cluster.local:5432",
-      "ns1/w9->s1.ns0.svc.cluster.local:8080",
-      "ns1/w9->s1.ns0.svc.cluster.local:9090",
-      "ns1/w12->s1.ns0.svc.cluster.local:5432",
-      "ns1/w12->s1.ns0.svc.cluster.local:8080",
-      "ns1/w12->s1.ns0.svc.cluster.local:9090",
-    ],
-    fields: ["client", "verdict"],
-    spec: HEADLESS_NO_TLS,
-  },
-  {
-    seed: 124,
-    ids: [
-      "istio-system/w1->s1.istio-system.svc.cluster.local:5432",
-      "istio-system/w1->s1.istio-system.svc.cluster.local:9090",
-      "istio-system/w3->s1.istio-system.svc.cluster.local:5432",
-      "istio-system/w3->s1.istio-system.svc.cluster.local:9090",
-    ],
-    fields: ["client"],
-    spec: TUNNEL_SIDECAR_NO_HBONE,
-  },
-  {
-    seed: 134,
-    ids: [
-      "ns1/w0->s1.ns1.svc.cluster.local:9090",
-      "ns1/w0->s1.ns1.svc.cluster.local:8080",
-      "ns3/w1->s1.ns1.svc.cluster.local:9090",
-      "ns3/w1->s1.ns1.svc.cluster.local:8080",
-      "ns2/w2->s1.ns1.svc.cluster.local:9090",
-      "ns2/w2->s1.ns1.svc.cluster.local:8080",
-      "ns1/w4->s1.ns1.svc.cluster.local:9090",
-      "ns1/w4->s1.ns1.svc.cluster.local:8080",
-      "ns3/w6->s1.ns1.svc.cluster.local:9090",
-      "ns3/w6->s1.ns1.svc.cluster.local:8080",
-      "ns3/w8->s1.ns1.svc.cluster.local:9090",
-      "ns3/w8->s1.ns1.svc.cluster.local:8080",
-      "istio-system/w10->s1.ns1.svc.cluster.local:9090",
-      "istio-system/w10->s1.ns1.svc.cluster.local:8080",
-    ],
-    fields: ["client"],
-    spec: TUNNEL_SIDECAR_NO_HBONE,
-  },
-  {
-    seed: 163,
-    ids: ["ns1/w0->s2.ns3.svc.cluster.local:8080"],
-    fields: ["client", "verdict"],
-    spec: SELECTOR_DR_CLAIMS_TIER + "\n" + TUNNEL_SIDECAR_NO_HBONE,
-  },
-  {
-    seed: 163,
-    ids: [
-      "ns4/w1->s2.ns3.svc.cluster.local:8080",
-      "ns4/w2->s2.ns3.svc.cluster.local:8080",
-      "ns3/w3->s2.ns3.svc.cluster.local:8080",
-      "ns2/w4->s2.ns3.svc.cluster.local:8080",
-    ],
-    fields: ["client", "verdict"],
-    spec: TUNNEL_SIDECAR_NO_HBONE,
-  },
-  {
-    seed: 164,
-    ids: [
-      "mesh-root/w0->s2.ns4.svc.cluster.local:9090",
-      "ns4/w1->s2.ns4.svc.cluster.local:9090",
-      "ns4/w3->s2.ns4.svc.cluster.local:9090",
-      "mesh-root/w4->s2.ns4.svc.cluster.local:9090",
-      "ns4/w9->s2.ns4.svc.cluster.local:9090",
-      "ns4/w12->s2.ns4.svc.cluster.local:9090",
-    ],
-    fields: ["server"],
-    spec: TUNNEL_SIDECAR_NO_HBONE,
-  },
-  {
-    seed: 169,
-    ids: [
-      "ns0/w2->s2.ns1.svc.cluster.local:8080",
-      "ns0/w4->s2.ns1.svc.cluster.local:8080",
-      "ns0/w6->s2.ns1.svc.cluster.local:8080",
-      "ns0/w9->s2.ns1.svc.cluster.local:8080",
-      "ns0/w10->s2.ns1.svc.cluster.local:8080",
-    ],
-    fields: ["client", "verdict"],
-    spec: HEADLESS_NO_TLS,
+    spec: SELECTOR_DR_CLAIMS_TIER,
   },
   {
     seed: 171,
@@ -263,89 +88,6 @@ const LISTED: readonly Disagreement[] = [
     spec: SELECTOR_DR_CLAIMS_TIER,
   },
   {
-    seed: 213,
-    ids: [
-      "ns2/w0->s1.ns1.svc.cluster.local:5432",
-      "ns2/w0->s1.ns1.svc.cluster.local:8080",
-      "ns2/w8->s1.ns1.svc.cluster.local:5432",
-      "ns2/w8->s1.ns1.svc.cluster.local:8080",
-      "ns2/w11->s1.ns1.svc.cluster.local:5432",
-      "ns2/w11->s1.ns1.svc.cluster.local:8080",
-    ],
-    fields: ["client", "verdict"],
-    spec: TUNNEL_SIDECAR_NO_HBONE,
-  },
-  {
-    seed: 213,
-    ids: [
-      "ns3/w1->s1.ns1.svc.cluster.local:5432",
-      "ns3/w1->s1.ns1.svc.cluster.local:8080",
-      "ns3/w2->s1.ns1.svc.cluster.local:5432",
-      "ns3/w2->s1.ns1.svc.cluster.local:8080",
-      "ns1/w3->s1.ns1.svc.cluster.local:5432",
-      "ns1/w3->s1.ns1.svc.cluster.local:8080",
-      "ns3/w6->s1.ns1.svc.cluster.local:5432",
-      "ns3/w6->s1.ns1.svc.cluster.local:8080",
-      "ns1/w7->s1.ns1.svc.cluster.local:5432",
-      "ns1/w7->s1.ns1.svc.cluster.local:8080",
-      "ns1/w10->s1.ns1.svc.cluster.local:5432",
-      "ns1/w10->s1.ns1.svc.cluster.local:8080",
-      "istio-system/w12->s1.ns1.svc.cluster.local:5432",
-      "istio-system/w12->s1.ns1.svc.cluster.local:8080",
-    ],
-    fields: ["client"],
-    spec: TUNNEL_SIDECAR_NO_HBONE,
-  },
-  {
-    seed: 215,
-    ids: [
-      "ns4/w0->s1.ns3.svc.cluster.local:80",
-      "ns3/w1->s1.ns3.svc.cluster.local:80",
-      "ns4/w2->s1.ns3.svc.cluster.local:80",
-      "ns1/w3->s1.ns3.svc.cluster.local:80",
-      "ns3/w5->s1.ns3.svc.cluster.local:80",
-    ],
-    fields: ["client"],
-    spec: TUNNEL_SIDECAR_NO_HBONE,
-  },
-  {
-    seed: 215,
-    ids: [
-      "ns4/w0->s1.ns3.svc.cluster.local:9090",
-      "ns3/w1->s1.ns3.svc.cluster.local:9090",
-      "ns4/w2->s1.ns3.svc.cluster.local:9090",
-      "ns1/w3->s1.ns3.svc.cluster.local:9090",
-      "ns3/w5->s1.ns3.svc.cluster.local:9090",
-    ],
-    fields: ["client", "verdict"],
-    spec: TUNNEL_SIDECAR_NO_HBONE,
-  },
-  {
-    seed: 227,
-    ids: [
-      "ns4/w5->s1.ns2.svc.cluster.local:5432",
-      "ns4/w5->s1.ns2.svc.cluster.local:9090",
-      "ns4/w8->s1.ns2.svc.cluster.local:5432",
-      "ns4/w8->s1.ns2.svc.cluster.local:9090",
-      "ns4/w9->s1.ns2.svc.cluster.local:5432",
-      "ns4/w9->s1.ns2.svc.cluster.local:9090",
-      "ns1/w10->s1.ns2.svc.cluster.local:5432",
-      "ns1/w10->s1.ns2.svc.cluster.local:9090",
-    ],
-    fields: ["client", "verdict"],
-    spec: HEADLESS_NO_TLS,
-  },
-  {
-    seed: 236,
-    ids: [
-      "ns0/w1->s3.ns0.svc.cluster.local:5432",
-      "ns0/w3->s3.ns0.svc.cluster.local:5432",
-      "ns0/w6->s3.ns0.svc.cluster.local:5432",
-    ],
-    fields: ["client", "verdict"],
-    spec: TUNNEL_SIDECAR_NO_HBONE,
-  },
-  {
     seed: 255,
     ids: ["ns1/w1->s0.ns2.svc.cluster.local:5432", "ns1/w14->s0.ns2.svc.cluster.local:5432"],
     fields: ["client", "destinationRule", "verdict"],
@@ -364,20 +106,6 @@ const LISTED: readonly Disagreement[] = [
     spec: SELECTOR_DR_CLAIMS_TIER,
   },
   {
-    seed: 282,
-    ids: [
-      "ns0/w3->s3.ns1.svc.cluster.local:80",
-      "ns0/w4->s3.ns1.svc.cluster.local:80",
-      "ns0/w5->s3.ns1.svc.cluster.local:80",
-      "ns0/w6->s3.ns1.svc.cluster.local:80",
-      "ns0/w7->s3.ns1.svc.cluster.local:80",
-      "ns0/w9->s3.ns1.svc.cluster.local:80",
-      "ns0/w10->s3.ns1.svc.cluster.local:80",
-    ],
-    fields: ["client", "verdict"],
-    spec: HEADLESS_NO_TLS,
-  },
-  {
     seed: 284,
     ids: [
       "ns0/w4->s1.ns3.svc.cluster.local:7070",
@@ -393,58 +121,10 @@ const LISTED: readonly Disagreement[] = [
     spec: SELECTOR_DR_CLAIMS_TIER,
   },
   {
-    seed: 285,
-    ids: ["ns3/w0->s0.ns1.svc.cluster.local:80"],
-    fields: ["client", "verdict"],
-    spec: HEADLESS_NO_TLS,
-  },
-  {
-    seed: 294,
-    ids: [
-      "ns0/w2->s0.ns1.svc.cluster.local:5432",
-      "ns0/w2->s0.ns1.svc.cluster.local:7070",
-      "ns0/w3->s0.ns1.svc.cluster.local:5432",
-      "ns0/w3->s0.ns1.svc.cluster.local:7070",
-      "ns0/w5->s0.ns1.svc.cluster.local:5432",
-      "ns0/w5->s0.ns1.svc.cluster.local:7070",
-      "ns0/w1->s0.ns1.svc.cluster.local:5432",
-      "ns0/w1->s0.ns1.svc.cluster.local:7070",
-    ],
-    fields: ["client", "verdict"],
-    spec: HEADLESS_NO_TLS,
-  },
-  {
-    seed: 297,
-    ids: ["ns0/w0->s0.ns1.svc.cluster.local:7070", "istio-system/w5->s0.ns1.svc.cluster.local:7070"],
-    fields: ["server"],
-    spec: TUNNEL_SIDECAR_NO_HBONE,
-  },
-  {
     seed: 297,
     ids: ["ns0/w0->api.example.com:443"],
     fields: ["client", "destinationRule"],
     spec: SELECTOR_DR_CLAIMS_TIER,
-  },
-  {
-    seed: 303,
-    ids: [
-      "ns3/w1->s1.ns1.svc.cluster.local:7070",
-      "ns4/w2->s1.ns1.svc.cluster.local:7070",
-      "ns1/w3->s1.ns1.svc.cluster.local:7070",
-    ],
-    fields: ["client"],
-    spec: TUNNEL_SIDECAR_NO_HBONE,
-  },
-  {
-    seed: 324,
-    ids: [
-      "ns0/w1->s1.ns0.svc.cluster.local:5432",
-      "ns0/w1->s1.ns0.svc.cluster.local:9090",
-      "ns0/w3->s1.ns0.svc.cluster.local:5432",
-      "ns0/w3->s1.ns0.svc.cluster.local:9090",
-    ],
-    fields: ["client", "verdict"],
-    spec: TUNNEL_SIDECAR_NO_HBONE,
   },
   {
     seed: 339,
@@ -485,7 +165,7 @@ const LISTED: readonly Disagreement[] = [
       "ns2/w6->s1.ns0.svc.cluster.local:7070",
     ],
     fields: ["client", "destinationRule", "verdict"],
-    spec: HEADLESS_NO_TLS + "\n" + SELECTOR_DR_CLAIMS_TIER,
+    spec: SELECTOR_DR_CLAIMS_TIER,
   },
   {
     seed: 345,
@@ -498,35 +178,6 @@ const LISTED: readonly Disagreement[] = [
     ids: ["ns1/w3->s0.ns3.svc.cluster.local:8080", "ns1/w6->s0.ns3.svc.cluster.local:8080"],
     fields: ["client", "destinationRule", "verdict"],
     spec: SELECTOR_DR_CLAIMS_TIER,
-  },
-  {
-    seed: 360,
-    ids: ["ns1/w0->s2.ns1.svc.cluster.local:7070"],
-    fields: ["client", "verdict"],
-    spec: HEADLESS_NO_TLS,
-  },
-  {
-    seed: 373,
-    ids: ["ns1/w2->s0.ns0.svc.cluster.local:8080"],
-    fields: ["client", "verdict"],
-    spec: HEADLESS_NO_TLS,
-  },
-  {
-    seed: 393,
-    ids: [
-      "ns3/w1->s3.ns3.svc.cluster.local:5432",
-      "ns3/w1->s3.ns3.svc.cluster.local:9090",
-      "ns1/w2->s3.ns3.svc.cluster.local:5432",
-      "ns1/w2->s3.ns3.svc.cluster.local:9090",
-      "ns0/w3->s3.ns3.svc.cluster.local:5432",
-      "ns0/w3->s3.ns3.svc.cluster.local:9090",
-      "ns0/w4->s3.ns3.svc.cluster.local:5432",
-      "ns0/w4->s3.ns3.svc.cluster.local:9090",
-      "ns3/w5->s3.ns3.svc.cluster.local:5432",
-      "ns3/w5->s3.ns3.svc.cluster.local:9090",
-    ],
-    fields: ["client", "verdict"],
-    spec: TUNNEL_SIDECAR_NO_HBONE,
   },
 ];
 

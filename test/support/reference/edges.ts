@@ -89,16 +89,25 @@ function endpointsOf(inv: RInventory, svc: RService, sp: RServicePort): Endpoint
 const isIstioLabelled = (w: RWorkload) => w.labels["security.istio.io/tlsMode"] === "istio";
 
 /**
- * Whether the endpoint carries the `tunnel: http` metadata that the hbone transport-socket match keys
- * on (istio.md §3.3, §9.10): ambient pods, and sidecar pods labelled networking.istio.io/tunnel=http.
- * A pod without any proxy that carries the label would claim HBONE it cannot take: the spec does not
- * say what happens (undefined).
+ * Whether a sidecar's cluster sees the endpoint's `tunnel: http` metadata, which the hbone
+ * transport-socket match keys on (istio.md §3.3, §9.10; docs/DECISIONS.md "Sidecars send HBONE first",
+ * buildEnvoyLbEndpoint): ambient pods, and sidecar pods labelled networking.istio.io/tunnel=http that
+ * do not carry tlsMode=istio (an endpoint that takes legacy Istio mTLS loses the tunnel). A pod
+ * without any proxy that carries the label would claim HBONE it cannot take: the spec does not say
+ * what happens (undefined).
  */
 function takesHbone(w: RWorkload): boolean | undefined {
   if (w.dataplane === "ambient") return true;
   const tunnel = w.labels["networking.istio.io/tunnel"] === "http";
   if (w.dataplane === "none" && tunnel) return undefined;
-  return tunnel;
+  return tunnel && !isIstioLabelled(w);
+}
+
+/** Whether ztunnel reaches the endpoint over HBONE (§4 "ambient pod → sidecar pod", §9.10 setTunnelProtocol): ambient pods and tunnel=http sidecar pods. */
+function ztunnelHbone(w: RWorkload): boolean | undefined {
+  const tunnel = w.labels["networking.istio.io/tunnel"] === "http";
+  if (w.dataplane === "none" && tunnel) return undefined;
+  return w.dataplane === "ambient" || tunnel;
 }
 
 /** Whether the endpoint's port bypasses its sidecar (istio.md §9.5). */
@@ -145,18 +154,20 @@ function sidecarSends(
   const tls = clusterTls(dr, sp.port);
   if (tls !== undefined && dr) {
     const sent = sentBy(tls, dr);
-    // Headless (ORIGINAL_DST) clusters keep the DR's one socket for every endpoint (DECISIONS "kept as before").
+    // Headless (ORIGINAL_DST) clusters keep the DR's one socket for every endpoint: no endpoint metadata, no HBONE (DECISIONS).
     if (svc.headless) return eps.map(() => sent);
     // ISTIO_MUTUAL is replaced by HBONE; DISABLE becomes "HBONE, else plaintext"; SIMPLE/MUTUAL travel inside HBONE.
     return hboneFirst(eps, () => sent);
   }
   // No DR TLS: auto mTLS off for the client's revision (contract §1.1 "Revisions"), or a cluster
-  // auto mTLS leaves plaintext (§3.2), sends "HBONE, else plaintext", headless included.
-  if (!meshOf(inv.objects, client.revision).autoMtls) return hboneFirst(eps, () => "DISABLE");
+  // auto mTLS leaves plaintext (§3.2), sends "HBONE, else plaintext"; a headless (ORIGINAL_DST)
+  // cluster's hosts carry no endpoint metadata, so there it is plaintext to all, ambient pods
+  // included (DECISIONS "Headless services: one socket, chosen from labels").
+  const autoMtls = meshOf(inv.objects, client.revision).autoMtls;
   // §3.2 BestEffortInferServiceMTLSMode: passthrough (headless) services need every endpoint labelled.
   const passthroughPlain = svc.headless && (eps.length === 0 || eps.some((e) => !isIstioLabelled(e.w)));
-  const clusterPlain = passthroughPlain || namespaceMode(inv, svc.namespace) === "DISABLE";
-  if (clusterPlain) return hboneFirst(eps, () => "DISABLE");
+  const clusterPlain = !autoMtls || passthroughPlain || namespaceMode(inv, svc.namespace) === "DISABLE";
+  if (clusterPlain) return svc.headless ? eps.map(() => "DISABLE") : hboneFirst(eps, () => "DISABLE");
   // §3.3 headless: one auto-detected ISTIO_MUTUAL socket for every endpoint; towards an ambient pod
   // (labelled tlsMode=istio by hand) the spec does not say what ztunnel makes of it.
   if (svc.headless) return eps.map((e) => (e.w.dataplane === "ambient" ? undefined : "ISTIO_MUTUAL"));
@@ -350,7 +361,7 @@ export function referenceEdge(
   if (client.dataplane === "none") sends = eps.map(() => "NONE");
   // ztunnel: HBONE where the endpoint takes it, else plain TCP, which the contract has no client.tls for.
   else if (client.dataplane === "ambient")
-    sends = eps.map((e) => (takesHbone(e.w) === true ? "HBONE" : undefined));
+    sends = eps.map((e) => (ztunnelHbone(e.w) === true ? "HBONE" : undefined));
   else sends = sidecarSends(inv, client, svc, sp, eps, dr);
 
   const http = isHttp(sp);
@@ -359,7 +370,7 @@ export function referenceEdge(
     let verdict = endpointVerdict(client, sends[i], explicit, e, server, http);
     // ztunnel's plain TCP to a pod without the tunnel label has no client.tls value, but its verdict is
     // specified (§4 "ambient pod → sidecar pod": plaintext, broken against STRICT).
-    if (client.dataplane === "ambient" && sends[i] === undefined && takesHbone(e.w) === false)
+    if (client.dataplane === "ambient" && sends[i] === undefined && ztunnelHbone(e.w) === false)
       verdict = server === "STRICT" ? "broken" : "plaintext";
     return { workload: `${e.w.namespace}/${e.w.name}`, tls: sends[i], serverMode: server, verdict, why: "" };
   });
