@@ -45,10 +45,41 @@ describe("sidecar → HBONE-capable endpoint: HBONE first, whatever the cluster'
     expect(e.predicted.client).toEqual({ tls: "HBONE", origin: "destinationrule", destinationRule: { kind: "DestinationRule", namespace: "a", name: "srv" } });
   });
 
-  it("a sidecar pod labelled networking.istio.io/tunnel=http takes HBONE too", () => {
-    const objs = [injected("a"), deploy("a", "client"), deploy("a", "tun", { labels: { "networking.istio.io/tunnel": "http" }, ports: [8080] }), service("a", "tun", [{ port: 80, targetPort: 8080 }]), peerAuth("istio-system", "default", "STRICT"), destRule("a", "tun", host("tun", "a"), tls("DISABLE"))];
-    const e = edgeOf(run(objs, [call("a/client", host("tun", "a"), "mutual_tls", 5)]), "a/client", host("tun", "a"))!;
+  it("a sidecar pod labelled networking.istio.io/tunnel=http keeps legacy mTLS while it carries tlsMode=istio (PILOT_PREFER_SENDING_HBONE is off)", () => {
+    const tun = (labels: Record<string, string>) => [
+      injected("a"),
+      deploy("a", "client"),
+      deploy("a", "tun", { labels: { "networking.istio.io/tunnel": "http", ...labels }, ports: [8080] }),
+      service("a", "tun", [{ port: 80, targetPort: 8080 }]),
+      peerAuth("istio-system", "default", "STRICT"),
+      destRule("a", "tun", host("tun", "a"), tls("DISABLE")),
+    ];
+    const edgeTo = (objs: KubeObject[]) => edgeOf(run(objs, [call("a/client", host("tun", "a"), "mutual_tls", 5)]), "a/client", host("tun", "a"))!;
+    // buildEnvoyLbEndpoint drops the tunnel metadata of an endpoint that supports Istio mTLS: the DR's DISABLE applies.
+    expect(edgeTo(tun({})).predicted).toMatchObject({ client: { tls: "DISABLE" }, verdict: "broken" });
+    // Without tlsMode=istio the tunnel stays, and HBONE comes first.
+    expect(edgeTo(tun({ "security.istio.io/tlsMode": "disabled" })).predicted).toMatchObject({ client: { tls: "HBONE" }, verdict: "mtls" });
+  });
+
+  it("a gateway calling a headless ambient service keeps an EDS cluster, so HBONE comes first even with DR DISABLE", () => {
+    const gw = deploy("istio-system", "istio-ingressgateway", { labels: { istio: "ingressgateway" }, containers: ["istio-proxy"] });
+    const objs = [...base, gw, svc({ headless: true }), destRule("amb", "srv", SRV, tls("DISABLE"))];
+    const e = edgeOf(run(objs, [call("istio-system/istio-ingressgateway", SRV, "mutual_tls", 5)]), "istio-system/istio-ingressgateway", SRV)!;
     expect(e.predicted).toMatchObject({ client: { tls: "HBONE" }, verdict: "mtls" });
+  });
+
+  it("a sidecar calling a headless ambient service: ORIGINAL_DST never sends HBONE, and unlabelled ambient pods turn auto mTLS off → plaintext, broken against STRICT", () => {
+    const { s, e } = edge([], { headless: true });
+    expect(e.predicted).toMatchObject({ client: { tls: "DISABLE" }, verdict: "broken" });
+    expect(e.predicted.reason).toMatch(/plaintext to every endpoint of headless srv.amb/);
+    expect(edgeErrors(s)).toEqual(["edge.plaintext-to-strict"]);
+  });
+
+  it("a gateway with a credentialName DR originates the TLS (only sidecars drop it)", () => {
+    const gw = deploy("istio-system", "istio-ingressgateway", { labels: { istio: "ingressgateway" }, containers: ["istio-proxy"] });
+    const objs = [injected("a"), gw, deploy("a", "plain", { annotations: { "sidecar.istio.io/inject": "false" }, ports: [8443] }), service("a", "plain", [{ port: 443, targetPort: 8443, name: "tls" }]), destRule("istio-system", "plain-tls", host("plain", "a"), tls("SIMPLE", { credentialName: "plain-ca" }))];
+    const e = edgeOf(run(objs, [call("istio-system/istio-ingressgateway", host("plain", "a"), "unknown", 5, { reporter: "source", request_protocol: "tcp" })]), "istio-system/istio-ingressgateway", host("plain", "a"))!;
+    expect(e.predicted.client).toMatchObject({ tls: "SIMPLE", origin: "destinationrule" });
   });
 
   // Near misses: where Istio's code keeps the cluster's own socket.

@@ -76,6 +76,15 @@ describe("edges from telemetry", () => {
     expect(byPort[9090]!.reason).toMatch(/srv.a.svc.cluster.local:9090 has no endpoints: no selected pod declares a container port named metrics/);
   });
 
+  it("a named targetPort on a native sidecar (a restartable init container) finds its pod, as Kubernetes' FindPort does", () => {
+    const pod = deploy("a", "srv", { ports: [8080] });
+    const spec = (pod.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+    spec.initContainers = [{ name: "admin-agent", image: "example/agent:1", restartPolicy: "Always", ports: [{ containerPort: 9901, name: "admin" }] }];
+    const s = run([injected("a"), deploy("a", "client"), pod, service("a", "srv", [{ port: 9901, targetPort: "admin", name: "http-admin" }])], [call("a/client", host("srv", "a"), "mutual_tls", 2)]);
+    expect(s.edges[0]!.predicted).toMatchObject({ client: { tls: "ISTIO_MUTUAL" }, verdict: "mtls" });
+    expect(s.workloads.find((w) => w.name === "srv")!.ports.map((p) => p.port)).toEqual([8080, 9901]);
+  });
+
   it("an ambient destination: ztunnel's 'unknown' is plaintext passthrough", () => {
     const objs = [injected("a"), deploy("a", "client"), namespace("amb", { "istio.io/dataplane-mode": "ambient" }), deploy("amb", "srv"), service("amb", "srv", [80])];
     const s = run(objs, [call(null, host("srv", "amb"), "unknown", 6), call("a/client", host("srv", "amb"), "mutual_tls", 8)]);

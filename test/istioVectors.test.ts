@@ -123,7 +123,7 @@ describe("DR endpoint tagging under auto mTLS (istio.md §2.3 ⚠, §3.3 item 2;
     const p = predict(objs, "a/client", host("srv", "a"));
     expect(p.predicted.client).toEqual({ tls: "DISABLE", origin: "auto", destinationRule: { kind: "DestinationRule", namespace: "a", name: "srv" } });
     expect(p.predicted.verdict).toBe("broken");
-    expect(p.predicted.reason).toMatch(/DestinationRule a\/srv's top-level tls.mode DISABLE removes every endpoint's mTLS tag \(its portLevelSettings entry for port 80 has no tls/);
+    expect(p.predicted.reason).toMatch(/DestinationRule a\/srv sets tls.mode DISABLE in its top-level trafficPolicy, which removes every endpoint's mTLS tag \(the first portLevelSettings entry for port 80 has no tls/);
     const s = run(objs, [call("a/client", host("srv", "a"), "none")]);
     const f = s.findings.find((x) => x.code === "edge.plaintext-to-strict")!;
     expect(f.resources[0]).toEqual({ kind: "DestinationRule", namespace: "a", name: "srv" });
@@ -137,7 +137,7 @@ describe("DR endpoint tagging under auto mTLS (istio.md §2.3 ⚠, §3.3 item 2;
     expect(p.predicted.client).toMatchObject({ tls: "ISTIO_MUTUAL", origin: "auto" });
     expect(p.predicted.verdict).toBe("broken");
     const s = run(objs, [call("a/client", host("srv", "a"), "none")]);
-    expect(s.findings.find((x) => x.code === "edge.mtls-to-disable")!.fix).toMatch(/Give the portLevelSettings entry for port 80 in DestinationRule a\/srv a tls block of its own/);
+    expect(s.findings.find((x) => x.code === "edge.mtls-to-disable")!.fix).toMatch(/Remove tls.mode ISTIO_MUTUAL from the top-level trafficPolicy of DestinationRule a\/srv/);
     expect(s.findings.find((x) => x.code === "dr.port-settings-drop-tls")!.message).toMatch(/every labelled endpoint gets mTLS, even on a port its PeerAuthentication disables/);
   });
 
@@ -145,6 +145,17 @@ describe("DR endpoint tagging under auto mTLS (istio.md §2.3 ⚠, §3.3 item 2;
     const objs = base("ISTIO_MUTUAL").map((o) => (o.kind === "Deployment" && o.metadata.name === "srv" ? deploy("a", "srv", { ports: [8080], annotations: { "sidecar.istio.io/inject": "false" } }) : o));
     const p = predict(objs, "a/client", host("srv", "a"));
     expect(p.worst).toMatchObject({ tls: "DISABLE", why: "auto-endpoint-no-label" });
+  });
+
+  it("a later entry for the same port with tls decides the tagging (no top-level tls at all): plaintext, and the reason says where", () => {
+    const objs = base("DISABLE").map((o) =>
+      o.kind === "DestinationRule"
+        ? destRule("a", "srv", host("srv", "a"), { trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, connectionPool: { tcp: { maxConnections: 10 } } }, { port: { number: 80 }, tls: { mode: "DISABLE" } }] } })
+        : o,
+    );
+    const p = predict(objs, "a/client", host("srv", "a"));
+    expect(p.predicted).toMatchObject({ client: { tls: "DISABLE", origin: "auto" }, verdict: "broken" });
+    expect(p.predicted.reason).toMatch(/sets tls.mode DISABLE in a later portLevelSettings entry for port 80, which removes/);
   });
 
   it("near miss: a port entry with tls of its own decides the cluster; no tagging applies", () => {
@@ -230,6 +241,13 @@ describe("auto mTLS (istio.md §10)", () => {
     // Behind EDS (not headless) the same endpoint is tagged plaintext instead, and nothing breaks.
     const eds = predict(objs.map((o) => (o.kind === "Service" ? service("a", "db", [{ port: 5432, name: "tcp-pg" }]) : o)), "a/client", host("db", "a"));
     expect(eds.endpoints.map((e) => [e.workload!.name, e.tls])).toEqual([
+      ["db-1", "ISTIO_MUTUAL"],
+      ["db-2", "DISABLE"],
+    ]);
+    // A gateway's cluster for a headless service stays EDS (convertResolution, Router): tags per endpoint again.
+    const gw = deploy("a", "ingress", { labels: { istio: "ingressgateway" }, containers: ["istio-proxy"] });
+    const fromGateway = predict([...objs, gw], "a/ingress", host("db", "a"));
+    expect(fromGateway.endpoints.map((e) => [e.workload!.name, e.tls])).toEqual([
       ["db-1", "ISTIO_MUTUAL"],
       ["db-2", "DISABLE"],
     ]);

@@ -27,21 +27,26 @@ function viewPod(template: unknown): PodSpecView {
   const spec = at(template, "spec");
   const containers: string[] = [];
   const containerPorts: { port: number; name?: string }[] = [];
-  const regular = arr(at(spec, "containers"));
-  for (const c of regular) {
-    const cname = str(at(c, "name"));
-    if (cname) containers.push(cname);
+  const addPorts = (c: unknown) => {
     for (const p of arr(at(c, "ports"))) {
       const port = portNumber(at(p, "containerPort"));
       if (port === undefined) continue;
       const name = str(at(p, "name"));
       containerPorts.push(name ? { port, name } : { port });
     }
+  };
+  for (const c of arr(at(spec, "containers"))) {
+    const cname = str(at(c, "name"));
+    if (cname) containers.push(cname);
+    addPorts(c);
   }
-  // Native sidecars (Istio ≥ 1.19 on Kubernetes ≥ 1.28) put istio-proxy among initContainers.
+  // Native sidecars (Istio ≥ 1.19 on Kubernetes ≥ 1.28) put istio-proxy among initContainers. A
+  // restartable init container runs beside the app, and Kubernetes' FindPort looks up a named
+  // targetPort among its ports too.
   for (const c of arr(at(spec, "initContainers"))) {
     const cname = str(at(c, "name"));
     if (cname) containers.push(cname);
+    if (at(c, "restartPolicy") === "Always") addPorts(c);
   }
   const metadata = at(template, "metadata");
   return {

@@ -64,12 +64,16 @@ export interface Prediction {
   drTls: PortTls;
   shadowed: DestinationRule[];
   sidecar: SidecarResource | null;
+  /** The DR mode that tags endpoints for an auto-mTLS cluster, and where it is set (null: none does). */
+  drTagging: DrTagging | null;
 }
 
 const drRef = (dr: DestinationRule | undefined | null): Ref | null =>
   dr ? { kind: "DestinationRule", namespace: dr.namespace, name: dr.name } : null;
 
-const credentialIgnored = (tls: ClientTlsSettings, dr: DestinationRule) =>
+/** Sidecars (not gateways) drop TLS that names a credential without a workloadSelector (cluster_tls.go, `cb.sidecarProxy()`). */
+const credentialIgnored = (tls: ClientTlsSettings, dr: DestinationRule, gateway: boolean) =>
+  !gateway &&
   (tls.mode === "SIMPLE" || tls.mode === "MUTUAL") &&
   !!tls.credentialName &&
   !tls.credentialName.startsWith("configmap://") &&
@@ -105,7 +109,7 @@ interface EndpointSide {
 
 
 function autoSend(r: Resolver, w: Workload, targetPort: number): Send {
-  if (w.dataplane === "ambient") return { tls: "HBONE", origin: "auto", why: "auto-hbone" };
+  if (takesHbone(w)) return { tls: "HBONE", origin: "auto", why: "auto-hbone" };
   if (w.tlsModeLabel !== "istio") return { tls: "DISABLE", origin: "auto", why: "auto-endpoint-no-label" };
   if (modeForPort(r.policyOf(w), targetPort).mode === "DISABLE") return { tls: "DISABLE", origin: "auto", why: "auto-endpoint-pa-disable" };
   return { tls: "ISTIO_MUTUAL", origin: "auto", why: "auto-mtls" };
@@ -137,21 +141,34 @@ function endpointSides(r: Resolver, memo: Memo, service: Service, port: ServiceP
  */
 type DrTag = "none" | "istio" | "plaintext";
 const DR_TAG_KEY: Record<DrTag, number> = { none: 0, istio: 1, plaintext: 2 };
+interface DrTagging {
+  tag: Exclude<DrTag, "none">;
+  /** The mode as written ("DISABLE (a tls block without mode)" for a modeless block). */
+  mode: string;
+  /** "its top-level trafficPolicy" or "a later portLevelSettings entry for port N". */
+  where: string;
+}
 // Auto mTLS still decides (istio.md §10: "port 9080 auto mTLS"); the DR that steered it is named on the edge.
 const DR_TAGGED: Send = { tls: "ISTIO_MUTUAL", origin: "auto", why: "auto-dr-tagged" };
 const DR_UNTAGGED: Send = { tls: "DISABLE", origin: "auto", why: "auto-dr-untagged" };
 
-/** trafficPolicyTLSModeForPort: the top-level mode, unless a port entry for the port has tls of its own. */
-function drTagFor(policy: TrafficPolicy | null, servicePort: number): DrTag {
-  if (!policy) return "none";
-  let mode = policy.tls?.mode ?? null;
+/**
+ * trafficPolicyTLSModeForPort: the first port entry for the port that has tls, else the top-level
+ * mode. Only read when the cluster is in auto mode, i.e. the first entry for the port has no tls.
+ */
+function drTaggingFor(policy: TrafficPolicy | null, servicePort: number): DrTagging | null {
+  if (!policy) return null;
+  let tls = policy.tls;
+  let where = "its top-level trafficPolicy";
   for (const p of policy.portLevelSettings) {
     if (p.port === servicePort && p.tls) {
-      mode = p.tls.mode;
+      tls = p.tls;
+      where = `a later portLevelSettings entry for port ${servicePort}`;
       break;
     }
   }
-  return mode === null ? "none" : mode === "ISTIO_MUTUAL" ? "istio" : "plaintext";
+  if (!tls) return null;
+  return { tag: tls.mode === "ISTIO_MUTUAL" ? "istio" : "plaintext", mode: tls.modeSet ? tls.mode : "DISABLE (a tls block without mode)", where };
 }
 
 /** A cluster-wide sending decision; `key` numbers it so the endpoint-set cache key is one small integer. */
@@ -178,16 +195,31 @@ const SEND = {
 
 const PLANE_KEY: Record<Workload["dataplane"], number> = { sidecar: 0, ambient: 1, linkerd: 2, none: 3 };
 
-/** The endpoint is tagged `tunnel: http`: ztunnel captures it, or its sidecar listens for HBONE. */
-const takesHbone = (w: Workload | null) => !!w && (w.dataplane === "ambient" || (w.dataplane === "sidecar" && w.hboneTunnel));
+/**
+ * The client cluster's kind, as far as TLS goes. "passthrough-eds": a headless service called by a
+ * gateway, whose clusters stay EDS (`convertResolution`, Router), but whose auto-mTLS inference is
+ * still the passthrough one; "original-dst": a headless service called by a sidecar, or any client
+ * with DR loadBalancer PASSTHROUGH (`applyLoadBalancer`).
+ */
+type ClusterKind = "eds" | "passthrough-eds" | "original-dst";
+const CLUSTER_KEY: Record<ClusterKind, number> = { eds: 0, "passthrough-eds": 1, "original-dst": 2 };
+
+/**
+ * The endpoint keeps `tunnel: http` in its EDS metadata: ztunnel captures it, or its sidecar listens
+ * for HBONE. An endpoint that can take legacy Istio mTLS (tlsMode=istio) loses the tunnel unless
+ * PILOT_PREFER_SENDING_HBONE (off by default): `buildEnvoyLbEndpoint`, endpoint_builder.go.
+ */
+const takesHbone = (w: Workload | null) =>
+  !!w && (w.dataplane === "ambient" || (w.dataplane === "sidecar" && w.hboneTunnel && w.tlsModeLabel !== "istio"));
 
 /**
  * With ambient enabled (which HBONE-capable endpoints imply), istiod turns on sending HBONE for every
  * proxy, and each cluster's first transport-socket match is "hbone" on the endpoint's tunnel
  * metadata, whatever the DestinationRule or the auto-mTLS decision put behind it: ISTIO_MUTUAL is
  * replaced by HBONE, DISABLE and "no TLS" become "HBONE, else plaintext", SIMPLE/MUTUAL travel inside
- * HBONE (`applyHBONETransportSocketMatches`, cluster_tls.go). Not for ORIGINAL_DST (headless)
- * clusters with DR TLS, which keep one socket for all, nor without a cluster (passthrough, blackhole).
+ * HBONE (`applyHBONETransportSocketMatches`, cluster_tls.go). Not for ORIGINAL_DST clusters (a
+ * headless service called by a sidecar, or DR loadBalancer PASSTHROUGH), whose hosts carry no EDS
+ * metadata (istio/istio#54921), nor for PassthroughCluster and BlackHoleCluster, which get no matches.
  */
 function hboneFirst(clusterSend: ClusterSend): Send | null {
   if (clusterSend === SEND.passthrough || clusterSend === SEND.blackhole || clusterSend === SEND.noProxy) return null;
@@ -269,18 +301,19 @@ function endpointsFor(
   port: ServicePort,
   clientPlane: Workload["dataplane"],
   clusterSend: ClusterSend | null,
-  headless: boolean,
+  cluster: ClusterKind,
   drTag: DrTag,
 ): EndpointSet {
   let byKey = memo.sets.get(port);
   if (!byKey) memo.sets.set(port, (byKey = new Map()));
-  const key = ((PLANE_KEY[clientPlane] * 16 + (clusterSend ? clusterSend.key : 0)) * 2 + (headless ? 1 : 0)) * 3 + DR_TAG_KEY[drTag];
+  const key = ((PLANE_KEY[clientPlane] * 16 + (clusterSend ? clusterSend.key : 0)) * 3 + CLUSTER_KEY[cluster]) * 3 + DR_TAG_KEY[drTag];
+  const originalDst = cluster === "original-dst";
   const hit = byKey.get(key);
   if (hit) return hit;
 
   const sendTo = (side: EndpointSide): Send => {
     const w = side.workload;
-    if (clusterSend) return (clientPlane === "sidecar" && !headless && takesHbone(w) && hboneFirst(clusterSend)) || clusterSend;
+    if (clusterSend) return (clientPlane === "sidecar" && !originalDst && takesHbone(w) && hboneFirst(clusterSend)) || clusterSend;
     if (clientPlane === "ambient") {
       if (w && (w.dataplane === "ambient" || (w.dataplane === "sidecar" && w.hboneTunnel))) return { tls: "HBONE", origin: "auto", why: "ztunnel" };
       return { tls: "DISABLE", origin: "auto", why: "ztunnel" };
@@ -298,15 +331,19 @@ function endpointsFor(
     return { workload: side.workload, targetPort: side.targetPort, server: side.server, accept: side.accept, tls: send.tls, origin: send.origin, why: send.why, cell: matrixVerdict(send.tls, side.accept) };
   });
 
-  if (headless && !clusterSend) {
-    // One socket for every endpoint of an ORIGINAL_DST cluster, chosen from the endpoints'
-    // tlsMode labels alone (BestEffortInferServiceMTLSMode: no endpoint, or one without
-    // tlsMode=istio, means plaintext to all); an endpoint's own PA DISABLE does not tag it
-    // plaintext here as it does behind EDS, so it gets mTLS too (istio.md §3.2, §3.3).
+  if (cluster !== "eds" && !clusterSend) {
+    // A passthrough service (headless, or DR loadBalancer PASSTHROUGH) gets auto mTLS only if every
+    // endpoint carries tlsMode=istio (BestEffortInferServiceMTLSMode, labels alone; ambient pods carry
+    // none): else plaintext to all, or HBONE where EDS still lets an endpoint take it (a gateway's
+    // cluster stays EDS). An ORIGINAL_DST cluster then has one socket for all: with auto mTLS on,
+    // even an endpoint whose own port is PA DISABLE gets mTLS (istio.md §3.2, §3.3).
     const allLabelled = endpoints.every((e) => e.workload?.tlsModeLabel === "istio");
     for (const e of endpoints) {
-      if (!allLabelled && e.tls === "ISTIO_MUTUAL") Object.assign(e, { tls: "DISABLE", why: "auto-headless-mixed", cell: matrixVerdict("DISABLE", e.accept) });
-      else if (allLabelled && e.why === "auto-endpoint-pa-disable") Object.assign(e, { tls: "ISTIO_MUTUAL", why: "auto-headless-mtls", cell: matrixVerdict("ISTIO_MUTUAL", e.accept) });
+      if (!allLabelled) {
+        const hbone = !originalDst && takesHbone(e.workload);
+        if (!hbone && (e.tls === "ISTIO_MUTUAL" || e.tls === "HBONE")) Object.assign(e, { tls: "DISABLE", why: "auto-headless-mixed", cell: matrixVerdict("DISABLE", e.accept) });
+      } else if (originalDst && e.why === "auto-endpoint-pa-disable")
+        Object.assign(e, { tls: "ISTIO_MUTUAL", why: "auto-headless-mtls", cell: matrixVerdict("ISTIO_MUTUAL", e.accept) });
     }
   }
 
@@ -339,6 +376,7 @@ export function predictEdge(r: Resolver, client: Client, service: Service, port:
   let shadowed: DestinationRule[] = NO_DR;
   let sidecar: SidecarResource | null = null;
   const isSidecarClient = client.dataplane === "sidecar";
+  const gateway = client.workload?.gateway ?? false;
 
   if (isSidecarClient && client.namespace !== null) {
     const found = r.lookupDr(client.revision, client.namespace, client.labels, service.host, service.namespace);
@@ -357,23 +395,29 @@ export function predictEdge(r: Resolver, client: Client, service: Service, port:
       const registryOnly = (sidecar?.outboundTrafficPolicy ?? mesh.outboundTrafficPolicy) === "REGISTRY_ONLY";
       clusterSend = registryOnly ? SEND.blackhole : SEND.passthrough;
     } else if (drTls.tls && dr) {
-      clusterSend = credentialIgnored(drTls.tls, dr.rule) ? SEND.credentialIgnored : SEND.dr[drTls.tls.mode];
+      clusterSend = credentialIgnored(drTls.tls, dr.rule, gateway) ? SEND.credentialIgnored : SEND.dr[drTls.tls.mode];
     } else if (service.external) clusterSend = SEND.meshExternal;
     else if (!mesh.enableAutoMtls) clusterSend = SEND.autoOff;
     else if (r.namespaceMode(service.namespace).mode === "DISABLE")
       clusterSend = SEND.namespaceDisable;
   }
 
-  // Headless (ORIGINAL_DST) clusters: auto mTLS is all-or-nothing (istio.md §3.3).
-  const passthroughLb = service.passthrough || dr?.trafficPolicy?.loadBalancerSimple === "PASSTHROUGH";
-  // Only an auto-mTLS cluster (no TLS for the port itself) behind EDS (not headless) reads the DR's
-  // endpoint tagging; the DR is then named on the edge, as it steers what auto mTLS sends.
-  const headless = isSidecarClient && passthroughLb;
-  const drTag: DrTag = !clusterSend && !headless && isSidecarClient && dr ? drTagFor(dr.trafficPolicy, port.port) : "none";
-  const { endpoints, worst } = endpointsFor(r, memo, service, port, client.dataplane, clusterSend, headless, drTag);
+  // Passthrough services: auto mTLS is all-or-nothing (istio.md §3.3); see ClusterKind.
+  const lbPassthrough = dr?.trafficPolicy?.loadBalancerSimple === "PASSTHROUGH";
+  const cluster: ClusterKind = !isSidecarClient
+    ? "eds"
+    : lbPassthrough || (service.passthrough && !gateway)
+      ? "original-dst"
+      : service.passthrough
+        ? "passthrough-eds"
+        : "eds";
+  // Only an auto-mTLS cluster (no TLS for the port itself) behind EDS reads the DR's endpoint
+  // tagging; the DR is then named on the edge, as it steers what auto mTLS sends.
+  const drTagging = !clusterSend && cluster !== "original-dst" && isSidecarClient && dr ? drTaggingFor(dr.trafficPolicy, port.port) : null;
+  const { endpoints, worst } = endpointsFor(r, memo, service, port, client.dataplane, clusterSend, cluster, drTagging?.tag ?? "none");
 
-  const prediction: Prediction = { predicted: undefined!, worst, endpoints, dr, drTls, shadowed, sidecar };
-  const sides = sidesFor(memo, service, port, worst, worst.origin === "destinationrule" || drTag !== "none" ? (dr?.rule ?? null) : null);
+  const prediction: Prediction = { predicted: undefined!, worst, endpoints, dr, drTls, shadowed, sidecar, drTagging };
+  const sides = sidesFor(memo, service, port, worst, worst.origin === "destinationrule" || drTagging ? (dr?.rule ?? null) : null);
   // Only the client half of the reason names the caller; the rest is shared per worst endpoint.
   prediction.predicted = {
     client: sides.client,
@@ -445,15 +489,15 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
     case "auto-mtls":
       return `auto mTLS makes ${who} send Istio mTLS (the endpoints carry security.istio.io/tlsMode=istio)`;
     case "auto-dr-tagged":
-      return `auto mTLS makes ${who} send Istio mTLS to every labelled endpoint, whatever their PeerAuthentication, because DestinationRule ${nsName(dr!)}'s top-level tls.mode ISTIO_MUTUAL tags them (its portLevelSettings entry for port ${port.port} has no tls, so the cluster is in auto mode)`;
+      return `auto mTLS makes ${who} send Istio mTLS to every labelled endpoint, whatever their PeerAuthentication, because DestinationRule ${nsName(dr!)} sets tls.mode ISTIO_MUTUAL in ${p.drTagging!.where}, which tags them (the first portLevelSettings entry for port ${port.port} has no tls, so the cluster is in auto mode)`;
     case "auto-dr-untagged":
-      return `auto mTLS makes ${who} send plaintext because DestinationRule ${nsName(dr!)}'s top-level tls.mode ${p.dr!.trafficPolicy!.tls!.modeSet ? p.dr!.trafficPolicy!.tls!.mode : "DISABLE (a tls block without mode)"} removes every endpoint's mTLS tag (its portLevelSettings entry for port ${port.port} has no tls, so the cluster is in auto mode)`;
+      return `auto mTLS makes ${who} send plaintext because DestinationRule ${nsName(dr!)} sets tls.mode ${p.drTagging!.mode} in ${p.drTagging!.where}, which removes every endpoint's mTLS tag (the first portLevelSettings entry for port ${port.port} has no tls, so the cluster is in auto mode)`;
     case "auto-headless-mtls":
       return `auto mTLS makes ${who} send Istio mTLS to every endpoint of headless ${service.name}.${service.namespace}, all labelled security.istio.io/tlsMode=istio, even to ${nsName(e.workload!)} port ${e.targetPort}, which is DISABLE`;
     case "auto-hbone":
-      return `${who} sends HBONE to the ambient destination`;
+      return e.workload?.dataplane === "ambient" ? `${who} sends HBONE to the ambient destination` : `${who} sends HBONE to ${nsName(e.workload!)}, which takes HBONE (networking.istio.io/tunnel=http)`;
     case "hbone-first":
-      return `${who} sends HBONE because ${nsName(e.workload!)} takes HBONE, which Istio's proxies try first when ambient is on (${hboneInstead(p, port)})`;
+      return `${who} sends HBONE because ${nsName(e.workload!)} takes HBONE, which Istio's proxies try first when ambient is on (${hboneInstead(p, port, client)})`;
     case "mesh-external":
       return `${service.host} is MESH_EXTERNAL, so ${who}'s proxy adds no TLS of its own`;
     case "passthrough":
@@ -470,12 +514,12 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
 }
 
 /** What the cluster would have sent to an endpoint without HBONE, for the hbone-first reason. */
-function hboneInstead(p: Prediction, port: ServicePort): string {
+function hboneInstead(p: Prediction, port: ServicePort, client: Client): string {
   const dr = p.dr?.rule;
   const tls = p.drTls.tls;
   if (dr && tls) {
     const where = p.drTls.from === "port-level" ? `portLevelSettings for port ${port.port}` : "trafficPolicy";
-    if (credentialIgnored(tls, dr)) return `DestinationRule ${nsName(dr)}'s credentialName is ignored by sidecars, so no TLS is added`;
+    if (credentialIgnored(tls, dr, client.workload?.gateway ?? false)) return `DestinationRule ${nsName(dr)}'s credentialName is ignored by sidecars, so no TLS is added`;
     const mode = tls.modeSet ? tls.mode : "DISABLE (a tls block without mode)";
     const inner = tls.mode === "SIMPLE" || tls.mode === "MUTUAL" ? ", which travels inside HBONE: the application must terminate it" : ", which HBONE replaces";
     return `DestinationRule ${nsName(dr)} sets tls.mode ${mode} in its ${where}${inner}`;

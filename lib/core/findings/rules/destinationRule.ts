@@ -79,19 +79,28 @@ export const drPortSettingsDropTls = rule("dr.port-settings-drop-tls", (ctx) =>
   ctx.model.destinationRules.flatMap((dr) => {
     const tp = dr.trafficPolicy;
     if (!tp?.tls) return [];
-    return tp.portLevelSettings
-      .filter((p) => !p.tls)
-      .map((p) =>
+    const out: Finding[] = [];
+    const seen = new Set<number>();
+    for (const p of tp.portLevelSettings) {
+      // The cluster takes the first entry for a port; only when it has no tls is the port in auto mode.
+      if (seen.has(p.port)) continue;
+      seen.add(p.port);
+      if (p.tls) continue;
+      // Endpoint tagging reads a later entry for the port that has tls, else the top level (trafficPolicyTLSModeForPort).
+      const tagging = tp.portLevelSettings.find((q) => q.port === p.port && q.tls)?.tls ?? tp.tls;
+      const what =
+        tagging.mode === "ISTIO_MUTUAL"
+          ? "every labelled endpoint gets mTLS, even on a port its PeerAuthentication disables."
+          : "no endpoint is tagged for mTLS, so clients send plaintext.";
+      out.push(
         finding("dr.port-settings-drop-tls", {
-          message: `DestinationRule ${nsName(dr)} sets tls.mode ${tp.tls!.mode} at the top level, but its portLevelSettings entry for port ${p.port} has no tls: that entry replaces the whole policy, so port ${p.port} falls back to auto mTLS, ${
-            tp.tls!.mode === "ISTIO_MUTUAL"
-              ? "whose endpoint tagging still reads the top-level ISTIO_MUTUAL: every labelled endpoint gets mTLS, even on a port its PeerAuthentication disables."
-              : `whose endpoint tagging still reads the top-level ${tp.tls!.mode}: no endpoint is tagged for mTLS, so clients send plaintext.`
-          }`,
+          message: `DestinationRule ${nsName(dr)} sets tls.mode ${tp.tls.mode} at the top level, but its portLevelSettings entry for port ${p.port} has no tls: that entry replaces the whole policy, so port ${p.port} falls back to auto mTLS, whose endpoint tagging still reads tls.mode ${tagging.mode}: ${what}`,
           resources: [drRefOf(dr)],
-          fix: `Repeat the tls block (mode ${tp.tls!.mode}) inside the portLevelSettings entry for port ${p.port}.`,
+          fix: `Repeat the tls block (mode ${tp.tls.mode}) inside the portLevelSettings entry for port ${p.port}.`,
         }),
       );
+    }
+    return out;
   }),
 );
 

@@ -67,7 +67,7 @@ const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) 
       : `Remove the security.istio.io/tlsMode=istio label from pods without istio-proxy, or inject the sidecar.`,
   "edge.mtls-to-disable": (ea) =>
     ea.prediction.worst.why === "auto-dr-tagged"
-      ? `Give the portLevelSettings entry for port ${ea.port.port} in DestinationRule ${ea.edge.predicted.client.destinationRule?.namespace}/${ea.edge.predicted.client.destinationRule?.name} a tls block of its own: the top-level ISTIO_MUTUAL tags every endpoint for mTLS, even a DISABLE port; or stop disabling mTLS on the destination port.`
+      ? `Remove tls.mode ISTIO_MUTUAL from ${ea.prediction.drTagging?.where.replace(/^its /, "the ") ?? "the trafficPolicy"} of DestinationRule ${ea.edge.predicted.client.destinationRule?.namespace}/${ea.edge.predicted.client.destinationRule?.name} (set TLS only on the portLevelSettings entries of the ports that need it), so auto mTLS follows each endpoint's PeerAuthentication again; or stop disabling mTLS on the destination port.`
       : ea.prediction.worst.why === "auto-headless-mtls"
       ? `Use PERMISSIVE instead of DISABLE on ${ea.prediction.worst.workload!.namespace}/${ea.prediction.worst.workload!.name} port ${ea.prediction.worst.targetPort}: callers of headless ${ea.service.host} send every endpoint the same TLS, mTLS while all carry tlsMode=istio.`
       : `Remove the ISTIO_MUTUAL tls block for ${ea.service.host} (auto mTLS adapts to the server), or stop disabling mTLS on the destination port.`,
