@@ -98,6 +98,22 @@ describe("DestinationRule lookup (istio.md §10)", () => {
     expect(predict(objs, "c/cc", host("svc", "b"), 9090).predicted.client).toMatchObject({ tls: "ISTIO_MUTUAL", origin: "destinationrule" });
   });
 
+  it("a workloadSelector DR that does not select the client still ends the lookup: no DR at all, not the catch-all *.local nor the next tier", () => {
+    const base = [injected("ns-a"), injected("ns-b"), deploy("ns-a", "c", { labels: { role: "client" } }), deploy("ns-b", "api", { ports: [8080] }), service("ns-b", "api", [8080]), peerAuth("ns-b", "default", "DISABLE")];
+    const other = destRule("ns-a", "other", "api.ns-b.svc.cluster.local", { ...tls("ISTIO_MUTUAL"), workloadSelector: { matchLabels: { role: "other" } } });
+    // The exact host beats *.local in ns-a (MostSpecificHostMatch); its only DR selects someone else.
+    const c = predict([...base, destRule("ns-a", "all", "*.local", tls("ISTIO_MUTUAL")), other], "ns-a/c", host("api", "ns-b"));
+    expect(c.predicted.client).toEqual({ tls: "DISABLE", origin: "auto", destinationRule: null });
+    expect(c.predicted.verdict).toBe("plaintext");
+    // The service namespace's DR is not consulted either: the client's tier matched.
+    const d = predict([...base, other, destRule("ns-b", "api", "api", tls("ISTIO_MUTUAL"))], "ns-a/c", host("api", "ns-b"));
+    expect(d.predicted.client).toMatchObject({ tls: "DISABLE", destinationRule: null });
+    expect(d.shadowed.map((x) => x.name)).toEqual(["api"]);
+    // Near miss: the client the selector does select gets it.
+    const selected = predict([...base.map((o) => (o.kind === "Deployment" && o.metadata.name === "c" ? deploy("ns-a", "c", { labels: { role: "other" } }) : o)), other], "ns-a/c", host("api", "ns-b"));
+    expect(selected.predicted.client).toMatchObject({ tls: "ISTIO_MUTUAL", origin: "destinationrule", destinationRule: { name: "other" } });
+  });
+
   it("tls: {sni: foo} (no mode) → DISABLE", () => {
     const objs = [...mesh, destRule("b", "svc", "svc.b.svc.cluster.local", tls(null, { sni: "foo" }))];
     const p = predict(objs, "c/cc", host("svc", "b"));

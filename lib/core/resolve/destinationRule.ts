@@ -87,9 +87,6 @@ function visible(dr: DestinationRule, v: Visibility, clientNs: string, defaultEx
   return exportedTo(dr, clientNs, defaultExportTo);
 }
 
-function usable(dr: DestinationRule, v: Visibility, clientNs: string, index: DrIndex, clientLabels: Labels): boolean {
-  return visible(dr, v, clientNs, index.defaultExportTo) && (!dr.workloadSelector || selectorMatches(dr.workloadSelector, clientLabels));
-}
 
 /** The candidate groups for a host, most specific first: exact, then "a.b.svc" → ".b.svc", ".svc", "". */
 function hostGroupsOf(index: DrIndex, host: string): Map<string, DestinationRule[]>[] {
@@ -110,20 +107,24 @@ function hostGroupsOf(index: DrIndex, host: string): Map<string, DestinationRule
   return groups;
 }
 
-/** The DRs of one namespace (tier) that match the host best: exact host first, else the longest wildcard. */
-function bestInTier(groups: Map<string, DestinationRule[]>[], ns: string, v: Visibility, clientNs: string, index: DrIndex, clientLabels: Labels): DestinationRule[] | null {
+/**
+ * The DRs of one namespace (tier) visible to the client that match the host best: exact host first,
+ * else the longest wildcard. Workload selectors are not looked at here: Istio picks the most specific
+ * host first (MostSpecificHostMatch) and only then the DR for the client (`pick`).
+ */
+function bestInTier(groups: Map<string, DestinationRule[]>[], ns: string, v: Visibility, clientNs: string, index: DrIndex): DestinationRule[] | null {
   for (const group of groups) {
     const list = group.get(ns);
     if (!list) continue;
-    // Most lists are wholly usable (usually one DR): answer with the list itself, read-only, rather than a copy.
+    // Most lists are wholly visible (usually one DR): answer with the list itself, read-only, rather than a copy.
     let all = true;
     for (const dr of list)
-      if (!usable(dr, v, clientNs, index, clientLabels)) {
+      if (!visible(dr, v, clientNs, index.defaultExportTo)) {
         all = false;
         break;
       }
     if (all) return list;
-    const matches = list.filter((dr) => usable(dr, v, clientNs, index, clientLabels));
+    const matches = list.filter((dr) => visible(dr, v, clientNs, index.defaultExportTo));
     if (matches.length > 0) return matches;
   }
   return null;
@@ -138,10 +139,22 @@ function single(dr: DestinationRule, tier: DrTier): DrLookup {
   return (byTier[tier] ??= { rule: dr, merged: [dr], trafficPolicy: dr.trafficPolicy, subsets: dr.subsets, tier });
 }
 
+/**
+ * SidecarScope.DestinationRule: the first selector DR matching the client (selector DRs sort first),
+ * else the catch-all DRs merged, else none at all, although the tier matched and ends the lookup: a
+ * selector DR for a more specific host than the catch-all hides it from the clients it does not select.
+ */
+function pick(matches: DestinationRule[], tier: DrTier, clientLabels: Labels): DrLookup | null {
+  let catchAll = 0;
+  for (const d of matches) {
+    if (!d.workloadSelector) catchAll++;
+    else if (selectorMatches(d.workloadSelector, clientLabels)) return single(d, tier);
+  }
+  if (catchAll === 0) return null;
+  return merge(catchAll === matches.length ? matches : matches.filter((d) => !d.workloadSelector), tier);
+}
+
 function merge(matches: DestinationRule[], tier: DrTier): DrLookup {
-  // SidecarScope.DestinationRule: the first selector DR matching the client, else the catch-all merge.
-  const withSelector = matches.find((d) => d.workloadSelector);
-  if (withSelector) return single(withSelector, tier);
   if (matches.length === 1) return single(matches[0]!, tier);
   const rule = matches[0]!;
   const subsets: Subset[] = [];
@@ -176,26 +189,35 @@ export function lookupDestinationRule(
   if (groups.length === 0) return NOTHING;
   const fromRoot = clientNs === index.rootNamespace;
   let applied: DrLookup | null = null;
+  // The first tier with a match ends the lookup, even when it applies no DR to this client (`pick`).
+  let matched = false;
   let shadowed: DestinationRule[] = NONE;
   // The tiers in order, unrolled: this runs once per edge. From the root namespace, only its private
-  // DRs count as "own" (istio.md §2.4).
-  const own = bestInTier(groups, clientNs, fromRoot ? "root-private" : "own", clientNs, index, clientLabels);
-  if (own) applied = merge(own, "client-namespace");
+  // DRs count as "own" (istio.md §2.4). Selector DRs are never exported, so later tiers hold none.
+  const own = bestInTier(groups, clientNs, fromRoot ? "root-private" : "own", clientNs, index);
+  if (own) {
+    applied = pick(own, "client-namespace", clientLabels);
+    matched = true;
+  }
   if (serviceNs !== null && (serviceNs !== clientNs || fromRoot)) {
-    const matches = bestInTier(groups, serviceNs, "exported", clientNs, index, clientLabels);
+    const matches = bestInTier(groups, serviceNs, "exported", clientNs, index);
     if (matches) {
-      if (!applied) applied = merge(matches, "service-namespace");
-      else shadowed = [...shadowed, ...matches];
+      if (!matched) {
+        applied = pick(matches, "service-namespace", clientLabels);
+        matched = true;
+      } else shadowed = [...shadowed, ...matches];
     }
   }
   if (index.rootNamespace !== serviceNs) {
-    const matches = bestInTier(groups, index.rootNamespace, "exported", clientNs, index, clientLabels);
+    const matches = bestInTier(groups, index.rootNamespace, "exported", clientNs, index);
     if (matches) {
-      if (!applied) applied = merge(matches, "root-namespace");
-      else shadowed = [...shadowed, ...matches];
+      if (!matched) {
+        applied = pick(matches, "root-namespace", clientLabels);
+        matched = true;
+      } else shadowed = [...shadowed, ...matches];
     }
   }
-  return applied ? { applied, shadowed } : NOTHING;
+  return applied || shadowed.length > 0 ? { applied, shadowed } : NOTHING;
 }
 
 export interface PortTls {
