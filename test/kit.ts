@@ -8,6 +8,7 @@ import { predictEdge, type Client } from "../lib/core/resolve/predictEdge";
 import { createResolver } from "../lib/core/resolve/resolver";
 import { analyze } from "../lib/core/snapshot/analyze";
 import { MeshSnapshotSchema, type Finding, type MeshSnapshot } from "../lib/core/snapshot/schema";
+import { internalErrors } from "./support/mutation";
 
 type Labels = Record<string, string>;
 export const NOW = new Date("2026-11-27T12:00:00Z");
@@ -145,6 +146,8 @@ export function run(objects: KubeObject[], samples: TrafficSample[] = []): MeshS
   // Every snapshot a test produces must satisfy the contract's schema.
   const parsed = MeshSnapshotSchema.safeParse(snap);
   if (!parsed.success) throw new Error(`snapshot violates the schema: ${parsed.error.message}`);
+  const internal = internalErrors(snap);
+  if (internal.length > 0) throw new Error(`the analysis contained internal errors:\n${internal.join("\n")}`);
   return snap;
 }
 

@@ -47,6 +47,7 @@ import {
   type Path,
   type Rng,
   type Value,
+  internalErrors,
 } from "./support/mutation";
 
 const NOW = new Date("2026-11-27T12:00:00Z");
@@ -256,6 +257,7 @@ function checkAnalysis(
     fail(`schema ${[...new Set(issues)].join("; ")}`, values.join("\n    "));
     return failures;
   }
+  for (const e of internalErrors(snap)) fail(`contained internal error ${e.slice(0, 80)}`, e);
   if (tally) {
     tally.runs++;
     if (invalidFindings(snap).length > 0) tally.reported++;

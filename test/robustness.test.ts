@@ -30,6 +30,7 @@ import {
   type Mutation,
   type Path,
   type Rng,
+  internalErrors,
 } from "./support/mutation";
 
 const NOW = new Date("2026-11-27T12:00:00Z");
@@ -185,6 +186,7 @@ function check(m: Mutant, route: string, inputs: ParsedInputs, determinism: bool
     return fail(`schema ${[...new Set(issues)].join("; ")}`, values.join("\n    "));
   }
   const failures: Failure[] = [];
+  for (const e of internalErrors(snap)) failures.push(...fail(`contained internal error ${e.slice(0, 80)}`, e));
   // Every input.invalid names the file it comes from (the fixtures have none of their own), and the
   // mutated object when it names an object; read as the cluster reader does, the object keeps its
   // place in the fixture, so the line is the mutated object's too. Wording is not checked.

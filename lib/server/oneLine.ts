@@ -1,4 +1,3 @@
-// An error (or its message) on one line, for logs, X-Handshake-Error headers and completeness entries.
-export function oneLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ").trim();
-}
+// An error (or its message) on one line, for logs, X-Handshake-Error headers and completeness entries:
+// the core's, so the server and the analysis word errors alike.
+export { oneLine } from "../core/model/read";

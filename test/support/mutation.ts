@@ -75,6 +75,14 @@ export function setOwn(o: Record<string, unknown>, k: string, v: unknown): void 
 }
 
 /** The top frames of a thrown error that are in lib/core, shortest path first: groups failures. */
+/**
+ * A rule or an edge prediction that threw: the analysis contains it as a completeness entry (so one
+ * bug never blanks a snapshot), and a test must still fail on it.
+ */
+export function internalErrors(snap: { completeness: { kind: string; reason: string; message: string }[] }): string[] {
+  return snap.completeness.filter((c) => c.reason === "error" && (c.kind === "Rule" || c.kind === "Edge")).map((c) => `${c.kind}: ${c.message}`);
+}
+
 export function topFrames(e: unknown): string {
   const stack = e instanceof Error ? (e.stack ?? "") : "";
   const frames = stack

@@ -6,7 +6,8 @@ import type { Client, Prediction } from "../resolve/predictEdge";
 import { predictEdge, preparePredictions } from "../resolve/predictEdge";
 import { isHttpPort } from "../resolve/matrix";
 import type { Resolver } from "../resolve/resolver";
-import type { Edge, EdgeStatus, Observed } from "../snapshot/schema";
+import type { Completeness, Edge, EdgeStatus, Observed } from "../snapshot/schema";
+import { oneLine } from "../model/read";
 import { perRun } from "../model/perRun";
 
 export interface EdgeAnalysis {
@@ -182,7 +183,7 @@ interface EdgeBuild {
  * thousands of times, so they are optimised early in the first analysis and stay optimised for the
  * next ones (docs/DECISIONS.md, "Analysis performance, round 6").
  */
-export function buildEdges(r: Resolver, samples: TrafficSample[], window?: string): EdgeAnalysis[] {
+export function buildEdges(r: Resolver, samples: TrafficSample[], window: string | undefined, failed: Completeness[]): EdgeAnalysis[] {
   preparePredictions(r);
   const st = perRun<EdgeBuild>({
     r,
@@ -195,7 +196,7 @@ export function buildEdges(r: Resolver, samples: TrafficSample[], window?: strin
   });
   for (let i = 0; i < samples.length; i++) addSample(st, samples[i]!);
   const out: EdgeAnalysis[] = [];
-  for (const [port, forPort] of st.buckets) finishPort(r, port, forPort, out);
+  for (const [port, forPort] of st.buckets) finishPort(r, port, forPort, out, failed);
   return out;
 }
 
@@ -204,12 +205,17 @@ export function buildEdges(r: Resolver, samples: TrafficSample[], window?: strin
  * optimised early in the first analysis: as a loop inside `buildEdges`, which runs once, the 20k
  * edges went through the interpreter at every first run (docs/DECISIONS.md, round 8).
  */
-function finishPort(r: Resolver, port: ServicePort, forPort: PortBuckets, out: EdgeAnalysis[]): void {
+function finishPort(r: Resolver, port: ServicePort, forPort: PortBuckets, out: EdgeAnalysis[], failed: Completeness[]): void {
   // Every edge to this service port shares one destination object (the snapshot is serialised, not edited).
   let destination: Edge["destination"] | null = null;
   for (const b of forPort.byClient.values()) {
     destination ??= destinationOf(b.service, port);
-    out.push(finishEdge(r, b, destination));
+    // One edge whose prediction fails is left out and named; the other edges still stand.
+    try {
+      out.push(finishEdge(r, b, destination));
+    } catch (e) {
+      failed.push({ kind: "Edge", ...(b.service.namespace ? { namespace: b.service.namespace } : {}), reason: "error", message: `${b.id}: the prediction failed (${oneLine(e)}); the edge is missing` });
+    }
   }
 }
 

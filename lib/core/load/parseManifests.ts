@@ -6,7 +6,7 @@
 // (snapshot, JSON output, UI, logs) can leak private keys, tokens or passwords it never received.
 import yaml from "js-yaml";
 import type { ConfigDump, InputProblem, KubeObject, ParsedInputs, SourceLocation } from "../model/input";
-import { isObj, type Obj } from "../model/read";
+import { isObj, oneLine, type Obj } from "../model/read";
 
 // Kubernetes reads YAML through sigs.k8s.io/yaml, which keeps unquoted timestamps as strings; js-yaml's
 // default schema would turn them into Date objects that the model's string readers then miss. So: the
@@ -414,10 +414,6 @@ function lineAt(text: string, pos: number): number {
   let line = 1;
   for (let i = text.indexOf("\n"); i !== -1 && i < pos; i = text.indexOf("\n", i + 1)) line++;
   return line;
-}
-
-function oneLine(s: string): string {
-  return s.replace(/\s+/g, " ").trim();
 }
 
 function describe(v: unknown): string {

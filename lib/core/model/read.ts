@@ -30,6 +30,11 @@ export function at(v: unknown, k1: string, k2?: string, k3?: string, k4?: string
   return cur[k5];
 }
 
+/** An error (or its message) on one line, for problem messages, completeness entries and logs. */
+export function oneLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ").trim();
+}
+
 /**
  * A wrong value as a problem message shows it: numbers, booleans and null as written, strings quoted,
  * lists and mappings as JSON, cut at 60 characters (NaN stays NaN, where JSON would say null).

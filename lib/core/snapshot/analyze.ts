@@ -6,7 +6,7 @@ import { collectCertInputs } from "../certs/collect";
 import { DEFAULT_CERT_THRESHOLDS, type CertThresholds } from "../certs/thresholds";
 import { buildEdges, type EdgeAnalysis } from "../edges/buildEdges";
 import { RULES } from "../findings/rules";
-import type { AnalysisContext, UnreachableProxy } from "../findings/context";
+import type { AnalysisContext, Rule, UnreachableProxy } from "../findings/context";
 import { buildModel } from "../model/buildModel";
 import type { ParsedInputs, ParsedTraffic } from "../model/input";
 import type { MeshModel, Workload } from "../model/mesh";
@@ -16,6 +16,7 @@ import type { Completeness, Finding, MeshSnapshot, SnapshotNamespace, SnapshotSe
 import { sortSnapshot } from "./sort";
 import { holdUntilNextAnalysis, perRun } from "../model/perRun";
 import { sortFew } from "../model/sortFew";
+import { oneLine } from "../model/read";
 
 export interface AnalyzeOptions {
   now: Date;
@@ -122,11 +123,21 @@ function snapshotService(s: MeshModel["services"][number]): SnapshotService {
 // analysis (docs/DECISIONS.md, "Analysis performance, round 7").
 const edgeOf = (e: EdgeAnalysis) => e.edge;
 
-/** Every rule's findings, in catalogue order; a plain loop, as `flatMap` ran unoptimised at each analysis (called once per run). */
-function runRules(ctx: AnalysisContext): Finding[] {
+/**
+ * Every rule's findings, in catalogue order; a plain loop, as `flatMap` ran unoptimised at each
+ * analysis (called once per run). A rule that throws loses only its own findings: the failure is a
+ * completeness entry, so the snapshot says what is missing instead of the whole analysis failing.
+ */
+export function runRules(ctx: AnalysisContext, rules: readonly Rule[], failed: Completeness[]): Finding[] {
   const out: Finding[] = [];
-  for (const rule of RULES) {
-    const found = rule.run(ctx);
+  for (const rule of rules) {
+    let found: Finding[];
+    try {
+      found = rule.run(ctx);
+    } catch (e) {
+      failed.push({ kind: "Rule", reason: "error", message: `rule ${rule.code} failed (${oneLine(e)}): its findings are missing` });
+      continue;
+    }
     for (let i = 0; i < found.length; i++) out.push(found[i]!);
   }
   return out;
@@ -135,20 +146,20 @@ function runRules(ctx: AnalysisContext): Finding[] {
 export function analyze(inputs: ParsedInputs, opts: AnalyzeOptions): MeshSnapshot {
   const model = buildModel({ ...inputs, problems: [...inputs.problems, ...(opts.traffic?.problems ?? [])] });
   const resolver = createResolver(model);
-  const edges = buildEdges(resolver, opts.traffic?.samples ?? [], opts.traffic?.window);
+  const completeness: Completeness[] = [...(opts.completeness ?? [])];
+  const edges = buildEdges(resolver, opts.traffic?.samples ?? [], opts.traffic?.window, completeness);
   const collected = collectCertInputs(model, inputs.objects);
   model.problems.push(...collected.problems);
   const certs = analyzeCertificates({ now: opts.now, inputs: collected.inputs, certManager: collected.certManager, spire: collected.spire });
   const thresholds = { ...DEFAULT_CERT_THRESHOLDS, ...opts.certThresholds };
   const ctx = perRun<AnalysisContext>({ model, resolver, edges, certs, thresholds, now: opts.now, completeness: opts.completeness ?? [], unreachableProxies: opts.unreachableProxies ?? [] });
-  const findings = runRules(ctx);
+  const findings = runRules(ctx, RULES, completeness);
   const dataplanes = new Set<MeshSnapshot["mesh"]["dataplanes"][number]>();
   for (const w of model.workloads) {
     if (w.dataplane === "sidecar") dataplanes.add("istio-sidecar");
     else if (w.dataplane === "ambient") dataplanes.add("istio-ambient");
     else if (w.dataplane === "linkerd") dataplanes.add("linkerd");
   }
-  const completeness: Completeness[] = [...(opts.completeness ?? [])];
   for (const p of model.problems) if (!p.object) completeness.push({ kind: "File", reason: "invalid", message: `${p.file}${p.line !== undefined ? `:${p.line}` : ""}: ${p.message}` });
 
   // Made once per analysis: see model/perRun.ts.
