@@ -35,6 +35,9 @@ const edgeId = (c: CorrectMesh["calls"][number]) => {
   const port = (c.service.ambient && c.service.ports.find((p) => p.name?.startsWith("tcp"))) || c.service.ports[0]!;
   return `${c.client.ns}/${c.client.name}->${host(c.service.name, c.service.ns)}:${port.port}`;
 };
+const serviceOf = (m: CorrectMesh, a: App) => m.services.find((s) => s.ns === a.ns && s.name === a.service);
+/** The workloads a Service selects. */
+const backing = (m: CorrectMesh, s: CorrectMesh["services"][number]) => m.apps.filter((a) => a.ns === s.ns && a.service === s.name);
 /** Calls a DR-less, auto-mTLS sidecar service from a sidecar client outside the root namespace. */
 const plainCalls = (m: CorrectMesh) =>
   m.calls.filter((c) => !c.client.ambient && c.client.ns !== ROOT && !c.service.ambient && c.service.clientSide === "auto" && !m.meshWideDr);
@@ -88,12 +91,11 @@ const INJECTIONS: Record<string, Injection> = {
   },
   // portLevelMtls keyed by the Service port instead of the target port.
   "pa.port-not-on-workload": (m, one) => {
-    const a = one(m.apps.filter((x) => x.ns !== ROOT && !x.ownPolicy && x.ports.length > 0));
-    const s = a && m.services.find((x) => x.ns === a.ns && a.name.startsWith(`${x.name}-v`));
+    const a = one(m.apps.filter((x) => x.ns !== ROOT && !x.ownPolicy && x.service));
+    const s = a && serviceOf(m, a);
     if (!a || !s) return null;
     const { objects, samples } = copy(m);
-    const labels = { app: s.name, version: a.name.slice(s.name.length + 1) };
-    objects.push(peerAuth(a.ns, "by-service-port", m.mode, { selector: labels, ports: { [String(s.ports[0]!.port)]: m.mode }, created: OLD }));
+    objects.push(peerAuth(a.ns, "by-service-port", m.mode, { selector: a.labels, ports: { [String(s.ports[0]!.port)]: m.mode }, created: OLD }));
     return { objects, samples, code: "pa.port-not-on-workload", severity: "warning", first: ref("PeerAuthentication", a.ns, "by-service-port"), consequences: [] };
   },
   // The destination saw plaintext where mTLS is predicted.
@@ -117,19 +119,16 @@ const INJECTIONS: Record<string, Injection> = {
     const { objects, samples } = copy(m);
     const ns = c.service.ns;
     objects.push(peerAuth(ns, "ns-off", "DISABLE", { created: OLD }));
-    for (const a of m.apps.filter((x) => x.ns === ns && x.name.startsWith(`${c.service.name}-v`)))
-      objects.push(peerAuth(ns, `${a.name}-on`, "STRICT", { selector: { app: c.service.name, version: a.name.slice(c.service.name.length + 1) }, created: OLD }));
+    for (const a of backing(m, c.service)) objects.push(peerAuth(ns, `${a.name}-on`, "STRICT", { selector: a.labels, created: OLD }));
     const id = edgeId(c);
     return { objects, samples, code: "edge.auto-mtls-namespace-disable", severity: "error", edge: id, consequences: ["pa.disable", "pa.conflict", "edge.plaintext", "edge.observed-mismatch"] };
   },
   // Port-level DISABLE on a port the workload really has: the port accepts plaintext, and callers send it.
   "pa.disable": (m, one) => {
-    const a = one(m.apps.filter((x) => x.ns !== ROOT && !x.ambient && x.ports.length > 0));
-    const s = a && m.services.find((x) => x.ns === a.ns && a.name.startsWith(`${x.name}-v`));
-    if (!a || !s) return null;
+    const a = one(m.apps.filter((x) => x.ns !== ROOT && !x.ambient && x.service));
+    if (!a) return null;
     const { objects, samples } = copy(m);
-    const labels = { app: s.name, version: a.name.slice(s.name.length + 1) };
-    objects.push(peerAuth(a.ns, "port-off", m.mode, { selector: labels, ports: { "8080": "DISABLE" }, created: OLD }));
+    objects.push(peerAuth(a.ns, "port-off", m.mode, { selector: a.labels, ports: { "8080": "DISABLE" }, created: OLD }));
     return {
       objects,
       samples,
@@ -261,12 +260,11 @@ const INJECTIONS: Record<string, Injection> = {
   // A DR forcing Istio mTLS towards workloads that opted out of injection.
   "edge.mtls-to-no-proxy": (m, one) => {
     const liveApp = (a: App) => m.objects.some((o) => o.kind === "Pod" && o.metadata.namespace === a.ns && o.metadata.name.startsWith(`${a.name}-`));
-    const backing = (s: CorrectMesh["services"][number]) => m.apps.filter((a) => a.ns === s.ns && a.name.startsWith(`${s.name}-v`));
     // The client keeps its proxy; the workloads that lose theirs also call others, in plaintext now.
-    const c = one(plainCalls(m).filter((x) => !x.service.headless && backing(x.service).every((a) => !liveApp(a) && a !== x.client)));
+    const c = one(plainCalls(m).filter((x) => !x.service.headless && backing(m, x.service).every((a) => !liveApp(a) && a !== x.client)));
     if (!c) return null;
     const { objects, samples } = copy(m);
-    for (const a of backing(c.service)) {
+    for (const a of backing(m, c.service)) {
       const o = objects.find((x) => (x.kind === "Deployment" || x.kind === "StatefulSet") && x.metadata.namespace === a.ns && x.metadata.name === a.name)!;
       const meta = (o.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template.metadata;
       meta.annotations = { ...meta.annotations, "sidecar.istio.io/inject": "false" };

@@ -13,6 +13,9 @@ export interface App {
   ports: { port: number; name: string }[];
   /** A workload-level PeerAuthentication selects it. */
   ownPolicy: boolean;
+  /** The Service that selects it (by `app`), with the pod labels that tell it from its siblings. */
+  service: string | null;
+  labels: Record<string, string>;
 }
 
 export interface Svc {
@@ -111,8 +114,8 @@ export function correctMesh(seed: number): CorrectMesh {
       const versions = int(rng, 1, 3);
       const stateful = chance(rng, 0.2);
       for (let v = 1; v <= versions; v++) {
-        const app: App = { ns, name: `${name}-v${v}`, ambient, ports: containerPorts, ownPolicy: false };
         const labels = { app: name, version: `v${v}` };
+        const app: App = { ns, name: `${name}-v${v}`, ambient, ports: containerPorts, ownPolicy: false, service: name, labels };
         apps.push(app);
         objects.push(deploy(ns, app.name, { kind: stateful ? "StatefulSet" : "Deployment", labels, ports: containerPorts }));
         if (!stateful && chance(rng, 0.3)) objects.push(...livePods(app, labels, chance(rng, 0.5)));
@@ -161,12 +164,12 @@ export function correctMesh(seed: number): CorrectMesh {
   // Workers that no Service selects still call services.
   for (const ns of new Set(apps.map((a) => a.ns))) {
     if (!chance(rng, 0.3)) continue;
-    const worker: App = { ns, name: "worker", ambient: apps.find((a) => a.ns === ns)!.ambient, ports: [], ownPolicy: false };
+    const worker: App = { ns, name: "worker", ambient: apps.find((a) => a.ns === ns)!.ambient, ports: [], ownPolicy: false, service: null, labels: { app: "worker" } };
     objects.push(deploy(ns, "worker"));
     clients.push(worker);
   }
   if (chance(rng, 0.3)) {
-    const gateway: App = { ns: ROOT, name: "istio-ingressgateway", ambient: false, ports: [{ port: 8080, name: "http2" }], ownPolicy: false };
+    const gateway: App = { ns: ROOT, name: "istio-ingressgateway", ambient: false, ports: [{ port: 8080, name: "http2" }], ownPolicy: false, service: null, labels: { istio: "ingressgateway" } };
     objects.push(deploy(ROOT, gateway.name, { labels: { istio: "ingressgateway" }, containers: ["istio-proxy"], ports: gateway.ports }));
     clients.push(gateway);
   }
