@@ -1,7 +1,7 @@
 // istio.md §10: every suggested resolver test case, through the real model and resolver.
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
-import { call, deploy, destRule, host, injected, meshConfig, peerAuth, predict, run, service, tls } from "./kit";
+import { call, deploy, destRule, host, injected, meshConfig, namespace, peerAuth, predict, run, service, sidecarResource, tls } from "./kit";
 
 const portsOf = (s: ReturnType<typeof run>, ns: string, name: string) =>
   Object.fromEntries(s.workloads.find((w) => w.namespace === ns && w.name === name)!.ports.map((p) => [p.port, p.mode]));
@@ -114,6 +114,35 @@ describe("DestinationRule lookup (istio.md §10)", () => {
     expect(selected.predicted.client).toMatchObject({ tls: "ISTIO_MUTUAL", origin: "destinationrule", destinationRule: { name: "other" } });
   });
 
+  it("an exported tier picks the most specific host first: an exact-host DR not exported to the client sends the lookup to the next tier, not to the namespace's wildcard", () => {
+    const objs = [
+      ...mesh,
+      peerAuth("istio-system", "default", "STRICT"),
+      destRule("b", "exact", "svc.b.svc.cluster.local", { ...tls("ISTIO_MUTUAL"), exportTo: ["c"] }),
+      destRule("b", "wild", "*.b.svc.cluster.local", { ...tls("DISABLE"), exportTo: ["*"] }),
+    ];
+    expect(predict(objs, "a/ca", host("svc", "b")).predicted).toMatchObject({ client: { tls: "ISTIO_MUTUAL", origin: "auto", destinationRule: null }, verdict: "mtls" });
+    // Near miss: the client it is exported to gets it.
+    expect(predict(objs, "c/cc", host("svc", "b")).predicted.client).toMatchObject({ tls: "ISTIO_MUTUAL", origin: "destinationrule", destinationRule: { name: "exact" } });
+  });
+
+  it("a client in the root namespace sees the root namespace's selector DRs (always private) in its own tier", () => {
+    const objs = [
+      namespace("istio-system", { "istio-injection": "enabled" }),
+      deploy("istio-system", "probe", { labels: { role: "probe" } }),
+      ...mesh,
+      destRule("istio-system", "probe-plain", "svc.b.svc.cluster.local", { ...tls("DISABLE"), workloadSelector: { matchLabels: { role: "probe" } } }),
+    ];
+    expect(predict(objs, "istio-system/probe", host("svc", "b")).predicted.client).toMatchObject({ tls: "DISABLE", origin: "destinationrule", destinationRule: { name: "probe-plain" } });
+  });
+
+  it("a gateway ignores Sidecar resources (DefaultSidecarScopeForGateway): no BlackHoleCluster for it", () => {
+    const objs = [...mesh, deploy("a", "ingress", { labels: { istio: "ingressgateway" }, containers: ["istio-proxy"] }), sidecarResource("a", "default", ["./*"], "REGISTRY_ONLY")];
+    expect(predict(objs, "a/ingress", host("svc", "b")).predicted).toMatchObject({ client: { tls: "ISTIO_MUTUAL", origin: "auto" }, verdict: "mtls" });
+    // Near miss: a sidecar in the same namespace is scoped by it.
+    expect(predict(objs, "a/ca", host("svc", "b")).worst.why).toBe("blackhole");
+  });
+
   it("tls: {sni: foo} (no mode) → DISABLE", () => {
     const objs = [...mesh, destRule("b", "svc", "svc.b.svc.cluster.local", tls(null, { sni: "foo" }))];
     const p = predict(objs, "c/cc", host("svc", "b"));
@@ -143,7 +172,7 @@ describe("DR endpoint tagging under auto mTLS (istio.md §2.3 ⚠, §3.3 item 2;
     const s = run(objs, [call("a/client", host("srv", "a"), "none")]);
     const f = s.findings.find((x) => x.code === "edge.plaintext-to-strict")!;
     expect(f.resources[0]).toEqual({ kind: "DestinationRule", namespace: "a", name: "srv" });
-    expect(f.fix).toMatch(/Give the portLevelSettings entry for port 80 in DestinationRule a\/srv a tls block with mode ISTIO_MUTUAL/);
+    expect(f.fix).toMatch(/Give the first portLevelSettings entry for port 80 in DestinationRule a\/srv a tls block with mode ISTIO_MUTUAL, or change tls.mode DISABLE to ISTIO_MUTUAL in the top-level trafficPolicy/);
     expect(s.findings.find((x) => x.code === "dr.port-settings-drop-tls")!.message).toMatch(/no endpoint is tagged for mTLS, so clients send plaintext/);
   });
 
@@ -153,7 +182,7 @@ describe("DR endpoint tagging under auto mTLS (istio.md §2.3 ⚠, §3.3 item 2;
     expect(p.predicted.client).toMatchObject({ tls: "ISTIO_MUTUAL", origin: "auto" });
     expect(p.predicted.verdict).toBe("broken");
     const s = run(objs, [call("a/client", host("srv", "a"), "none")]);
-    expect(s.findings.find((x) => x.code === "edge.mtls-to-disable")!.fix).toMatch(/Remove tls.mode ISTIO_MUTUAL from the top-level trafficPolicy of DestinationRule a\/srv/);
+    expect(s.findings.find((x) => x.code === "edge.mtls-to-disable")!.fix).toMatch(/Remove the tls.mode ISTIO_MUTUAL that tags every endpoint from DestinationRule a\/srv \(the top-level trafficPolicy;/);
     expect(s.findings.find((x) => x.code === "dr.port-settings-drop-tls")!.message).toMatch(/every labelled endpoint gets mTLS, even on a port its PeerAuthentication disables/);
   });
 

@@ -57,10 +57,16 @@ export async function main(argv: string[], io: Io = nodeIo()): Promise<number> {
   const snapshot = analyze(inputs, { now, source: { type: "manifests", paths: args.paths }, traffic });
   const format = args.format ?? (io.isTty ? "table" : "json");
   io.stdout(format === "json" ? JSON.stringify(snapshot, null, 2) + "\n" : renderTable(snapshot));
-  // A rule or an edge that failed inside the analysis is in `completeness`; a CI log should show it too.
+  // A rule or an edge that failed inside the analysis is in `completeness`. A CI run must not pass on
+  // an analysis that lost findings or edges, so it exits 1, as an uncaught failure did.
+  let internal = false;
   for (const c of snapshot.completeness)
-    if (c.reason === "error" && (c.kind === "Rule" || c.kind === "Edge")) io.stderr(`handshake: incomplete analysis: ${c.message} (a bug in handshake: please report it)\n`);
+    if (c.reason === "error" && (c.kind === "Rule" || c.kind === "Edge")) {
+      internal = true;
+      io.stderr(`handshake: incomplete analysis: ${c.message} (a bug in handshake: please report it)\n`);
+    }
   if (args.failOn === "never") return 0;
+  if (internal) return 1;
   const failing = snapshot.findings.some((f) => f.severity === "error" || (args.failOn === "warning" && f.severity === "warning"));
   return failing ? 1 : 0;
 }

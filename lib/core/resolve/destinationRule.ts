@@ -69,10 +69,18 @@ export function hostMatchScore(drHost: string, host: string): number {
   return -1;
 }
 
+const exportToOf = (dr: DestinationRule, defaultExportTo: string[]) => (dr.exportTo.length ? dr.exportTo : defaultExportTo);
+
 function exportedTo(dr: DestinationRule, clientNs: string, defaultExportTo: string[]): boolean {
   if (dr.workloadSelector) return false; // selector DRs are private to their namespace
-  const exportTo = dr.exportTo.length ? dr.exportTo : defaultExportTo;
-  return exportTo.some((e) => e === "*" || e === clientNs || (e === "." && dr.namespace === clientNs));
+  return exportToOf(dr, defaultExportTo).some((e) => e === "*" || e === clientNs || (e === "." && dr.namespace === clientNs));
+}
+
+/** setDestinationRules' isPrivateOnly: exported to "." or its own namespace alone; selector DRs always are. */
+function privateOnly(dr: DestinationRule, defaultExportTo: string[]): boolean {
+  if (dr.workloadSelector) return true;
+  const exportTo = exportToOf(dr, defaultExportTo);
+  return exportTo.length === 1 && (exportTo[0] === "." || exportTo[0] === dr.namespace);
 }
 
 function visibleInOwnNamespace(dr: DestinationRule): boolean {
@@ -83,7 +91,8 @@ type Visibility = "own" | "root-private" | "exported";
 
 function visible(dr: DestinationRule, v: Visibility, clientNs: string, defaultExportTo: string[]): boolean {
   if (v === "own") return visibleInOwnNamespace(dr);
-  if (v === "root-private") return dr.exportTo.length > 0 && dr.exportTo.every((e) => e === "." || e === clientNs);
+  // The root namespace's local index holds its private-only DRs, selector DRs included.
+  if (v === "root-private") return privateOnly(dr, defaultExportTo);
   return exportedTo(dr, clientNs, defaultExportTo);
 }
 
@@ -124,8 +133,12 @@ function bestInTier(groups: Map<string, DestinationRule[]>[], ns: string, v: Vis
         break;
       }
     if (all) return list;
+    // An exported tier picks the most specific host among the DRs exported at all, and only then asks
+    // whether they reach the client; if not, the lookup moves to the next tier, not to a less specific
+    // host (getExportedDestinationRuleFromNamespace). The client's own tier indexes only what it sees.
+    if (v === "exported" && list.every((dr) => privateOnly(dr, index.defaultExportTo))) continue;
     const matches = list.filter((dr) => visible(dr, v, clientNs, index.defaultExportTo));
-    if (matches.length > 0) return matches;
+    if (matches.length > 0 || v === "exported") return matches.length > 0 ? matches : null;
   }
   return null;
 }

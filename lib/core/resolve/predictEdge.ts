@@ -252,7 +252,7 @@ interface Sides {
  */
 interface Memo {
   sides: Map<ServicePort, EndpointSide[]>;
-  /** service port → (plane, cluster send, headless) packed into one integer → endpoint set. */
+  /** service port → (plane, cluster send, cluster kind, DR tag) packed into one integer → endpoint set. */
   sets: Map<ServicePort, Map<number, EndpointSet>>;
   /** worst endpoint → shared sides when the client side names no DestinationRule. */
   predictedSides: Map<EndpointPrediction, Sides>;
@@ -383,7 +383,8 @@ export function predictEdge(r: Resolver, client: Client, service: Service, port:
     dr = found.applied;
     shadowed = found.shadowed;
     if (dr) drTls = tlsForPort(dr.trafficPolicy, port.port);
-    sidecar = sidecarFor(model, client.namespace, client.labels, mesh.rootNamespace);
+    // A gateway's scope ignores Sidecar resources (DefaultSidecarScopeForGateway).
+    sidecar = gateway ? null : sidecarFor(model, client.namespace, client.labels, mesh.rootNamespace);
   }
 
   // Cluster-wide decisions for a sidecar client (same for every endpoint).

@@ -108,20 +108,22 @@ export function lookupDestinationRule(
 ): KubeObject | null {
   const clientNs = client.namespace;
   const root = inv.rootNamespace;
+  // The root namespace's local index holds its private-only DRs; selector DRs are always private
+  // (SetDestinationRules), and SidecarScope applies selectors of DRs in the client's own namespace.
   const first = (dr: KubeObject) =>
-    visibleTo(dr, clientNs) && (clientNs !== root || (privateOnly(dr) && selectorOf(dr) === null));
-  const exported = (dr: KubeObject) => visibleTo(dr, clientNs) && selectorOf(dr) === null;
-  const tiers: [string, (dr: KubeObject) => boolean, boolean][] = [
-    [clientNs, first, clientNs !== root],
-    [serviceNs, exported, false],
-    [root, exported, false],
-  ];
-  for (const [ns, visible, selectorsApply] of tiers) {
-    const inTier = inv.destinationRules.filter(
-      (dr) => (dr.metadata.namespace ?? "default") === ns && visible(dr),
-    );
-    const [found, matched] = bestIn(inTier, host, client.labels, selectorsApply);
-    if (matched) return found;
+    clientNs !== root ? visibleTo(dr, clientNs) : privateOnly(dr) || selectorOf(dr) !== null;
+  const inNs = (ns: string) => inv.destinationRules.filter((dr) => (dr.metadata.namespace ?? "default") === ns);
+  const [found, matched] = bestIn(inNs(clientNs).filter(first), host, client.labels, true);
+  if (matched) return found;
+  // Exported tiers (getExportedDestinationRuleFromNamespace): the most specific host among the DRs
+  // exported at all, then whether they reach the client; if not, the next tier.
+  for (const ns of [serviceNs, root]) {
+    const exported = inNs(ns).filter((dr) => selectorOf(dr) === null && !privateOnly(dr));
+    const score = bestScore(exported, host);
+    if (score < 0) continue;
+    const reach = exported.filter((dr) => specificity(normalisedHost(dr), host) === score && visibleTo(dr, clientNs));
+    if (reach.length === 0) continue;
+    return bestIn(reach, host, client.labels, false)[0];
   }
   return null;
 }

@@ -87,14 +87,15 @@ export const drPortSettingsDropTls = rule("dr.port-settings-drop-tls", (ctx) =>
       seen.add(p.port);
       if (p.tls) continue;
       // Endpoint tagging reads a later entry for the port that has tls, else the top level (trafficPolicyTLSModeForPort).
-      const tagging = tp.portLevelSettings.find((q) => q.port === p.port && q.tls)?.tls ?? tp.tls;
+      const later = tp.portLevelSettings.find((q) => q.port === p.port && q.tls)?.tls;
+      const tagging = later ?? tp.tls;
       const what =
         tagging.mode === "ISTIO_MUTUAL"
           ? "every labelled endpoint gets mTLS, even on a port its PeerAuthentication disables."
           : "no endpoint is tagged for mTLS, so clients send plaintext.";
       out.push(
         finding("dr.port-settings-drop-tls", {
-          message: `DestinationRule ${nsName(dr)} sets tls.mode ${tp.tls.mode} at the top level, but its portLevelSettings entry for port ${p.port} has no tls: that entry replaces the whole policy, so port ${p.port} falls back to auto mTLS, whose endpoint tagging still reads tls.mode ${tagging.mode}: ${what}`,
+          message: `DestinationRule ${nsName(dr)} sets tls.mode ${tp.tls.mode} at the top level, but its portLevelSettings entry for port ${p.port} has no tls: that entry replaces the whole policy, so port ${p.port} falls back to auto mTLS, whose endpoint tagging still reads tls.mode ${tagging.mode} from ${later ? `a later entry for port ${p.port}` : "the top level"}: ${what}`,
           resources: [drRefOf(dr)],
           fix: `Repeat the tls block (mode ${tp.tls.mode}) inside the portLevelSettings entry for port ${p.port}.`,
         }),

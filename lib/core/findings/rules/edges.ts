@@ -58,6 +58,16 @@ function addRef(out: Ref[], r: Ref): void {
   out.push(r);
 }
 
+const drName = (ea: EdgeAnalysis) => `${ea.edge.predicted.client.destinationRule?.namespace}/${ea.edge.predicted.client.destinationRule?.name}`;
+
+/** Where the tagging ISTIO_MUTUAL is set, and the top level it would fall back to if that is ISTIO_MUTUAL too. */
+function taggingPlaces(ea: EdgeAnalysis): string {
+  const where = ea.prediction.drTagging?.where.replace(/^its /, "the ") ?? "the trafficPolicy";
+  const top = ea.prediction.dr?.trafficPolicy?.tls;
+  const alsoTop = !where.startsWith("the top-level") && top?.mode === "ISTIO_MUTUAL";
+  return alsoTop ? `${where}, and the top-level one it falls back to` : where;
+}
+
 const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) => string> = {
   "edge.auto-mtls-namespace-disable": (ea) =>
     `Remove DISABLE from the namespace policy of ${ea.service.namespace} (use PERMISSIVE or STRICT there and DISABLE only on the workloads or ports that need it), or add a DestinationRule with ISTIO_MUTUAL for ${ea.service.host}.`,
@@ -67,7 +77,7 @@ const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) 
       : `Remove the security.istio.io/tlsMode=istio label from pods without istio-proxy, or inject the sidecar.`,
   "edge.mtls-to-disable": (ea) =>
     ea.prediction.worst.why === "auto-dr-tagged"
-      ? `Remove tls.mode ISTIO_MUTUAL from ${ea.prediction.drTagging?.where.replace(/^its /, "the ") ?? "the trafficPolicy"} of DestinationRule ${ea.edge.predicted.client.destinationRule?.namespace}/${ea.edge.predicted.client.destinationRule?.name} (set TLS only on the portLevelSettings entries of the ports that need it), so auto mTLS follows each endpoint's PeerAuthentication again; or stop disabling mTLS on the destination port.`
+      ? `Remove the tls.mode ISTIO_MUTUAL that tags every endpoint from DestinationRule ${drName(ea)} (${taggingPlaces(ea)}; set TLS only on the portLevelSettings entries of the ports that need it), so auto mTLS follows each endpoint's PeerAuthentication again; or stop disabling mTLS on the destination port.`
       : ea.prediction.worst.why === "auto-headless-mtls"
       ? `Use PERMISSIVE instead of DISABLE on ${ea.prediction.worst.workload!.namespace}/${ea.prediction.worst.workload!.name} port ${ea.prediction.worst.targetPort}: callers of headless ${ea.service.host} send every endpoint the same TLS, mTLS while all carry tlsMode=istio.`
       : `Remove the ISTIO_MUTUAL tls block for ${ea.service.host} (auto mTLS adapts to the server), or stop disabling mTLS on the destination port.`,
@@ -78,7 +88,7 @@ const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) 
     if (e.why === "no-proxy") return `Give ${ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "the caller"} a sidecar (or ambient), or relax the destination to PERMISSIVE while it migrates.`;
     if (e.why === "dr" || e.why === "dr-credential-ignored") return `Change the DestinationRule for ${ea.service.host} to tls.mode ISTIO_MUTUAL, or remove its tls block so auto mTLS decides.`;
     if (e.why === "auto-dr-untagged")
-      return `Give the portLevelSettings entry for port ${ea.port.port} in DestinationRule ${ea.edge.predicted.client.destinationRule?.namespace}/${ea.edge.predicted.client.destinationRule?.name} a tls block with mode ISTIO_MUTUAL, or set its top-level tls.mode to ISTIO_MUTUAL: the top-level mode keeps auto mTLS from tagging any endpoint.`;
+      return `Give the first portLevelSettings entry for port ${ea.port.port} in DestinationRule ${drName(ea)} a tls block with mode ISTIO_MUTUAL, or change tls.mode ${ea.prediction.drTagging?.mode ?? ""} to ISTIO_MUTUAL in ${ea.prediction.drTagging?.where.replace(/^its /, "the ") ?? "the trafficPolicy"}: that mode keeps auto mTLS from tagging any endpoint.`;
     if (e.why === "auto-off") return `Set enableAutoMtls: true in the mesh config, or add a DestinationRule with ISTIO_MUTUAL for ${ea.service.host}.`;
     if (e.why === "passthrough") return `Import ${ea.service.host} in the client's Sidecar egress hosts.`;
     return `Make the client send Istio mTLS to ${ea.service.host} (a DestinationRule with ISTIO_MUTUAL), or relax the destination port to PERMISSIVE.`;
