@@ -8,6 +8,7 @@ import { analyze } from "../lib/core/snapshot/analyze";
 import { renderTable } from "../lib/core/snapshot/table";
 import { MeshSnapshotSchema, type MeshSnapshot } from "../lib/core/snapshot/schema";
 import { configDump, makePki, PKI_NOW, sidecarNodeId, type LeafName, type Pki } from "./pki";
+import { internalErrors } from "./support/mutation";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 
@@ -44,7 +45,9 @@ function analyzeAll(objects: object[], dumps: { text: string; file: string }[], 
     parseManifestText(JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }), "mesh.json"),
     ...dumps.map((d) => parseManifestText(d.text, d.file)),
   ]);
-  return MeshSnapshotSchema.parse(analyze(parsed, { now, source: { type: "manifests" } }));
+  const snap = MeshSnapshotSchema.parse(analyze(parsed, { now, source: { type: "manifests" } }));
+  expect(internalErrors(snap)).toEqual([]);
+  return snap;
 }
 
 const certCodes = (s: MeshSnapshot) => s.findings.filter((f) => /^(cert|certmanager|linkerd|spire)\./.test(f.code)).map((f) => f.code);

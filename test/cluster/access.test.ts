@@ -8,11 +8,13 @@ import { analyze } from "../../lib/core/snapshot/analyze";
 import { MeshSnapshotSchema, type Completeness, type MeshSnapshot } from "../../lib/core/snapshot/schema";
 import type { UnreachableProxy } from "../../lib/core/findings/context";
 import { deploy, findingsOf, injected, loaded, NOW } from "../kit";
+import { internalErrors } from "../support/mutation";
 
 function runWith(completeness: Completeness[], unreachableProxies: UnreachableProxy[] = []): MeshSnapshot {
   const objects = loaded([injected("shop"), deploy("shop", "web")]);
   const s = analyze({ objects, configDumps: [], problems: [] }, { now: NOW, source: { type: "demo", context: "demo" }, completeness, unreachableProxies });
   MeshSnapshotSchema.parse(s);
+  expect(internalErrors(s)).toEqual([]);
   return s;
 }
 

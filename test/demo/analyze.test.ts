@@ -4,6 +4,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MeshSnapshot } from "../../lib/core/snapshot/schema";
+import { internalErrors } from "../support/mutation";
 import { startInTmp, type Started } from "./support";
 
 const run = promisify(execFile);
@@ -31,6 +32,8 @@ describe("handshake analyze on the demo cluster's state", () => {
       },
     );
     snap = JSON.parse(stdout) as MeshSnapshot;
+    // A rule or edge that failed inside the analysis would only be a completeness entry here.
+    expect(internalErrors(snap)).toEqual([]);
   }, 60_000);
   afterAll(async () => {
     await s?.close();
