@@ -23,22 +23,23 @@ function podTemplateOf(o: LoadedObject): unknown {
   return at(o.object, "spec", "template");
 }
 
+function addPorts(container: unknown, out: PodSpecView["containerPorts"]): void {
+  for (const p of arr(at(container, "ports"))) {
+    const port = portNumber(at(p, "containerPort"));
+    if (port === undefined) continue;
+    const name = str(at(p, "name"));
+    out.push(name ? { port, name } : { port });
+  }
+}
+
 function viewPod(template: unknown): PodSpecView {
   const spec = at(template, "spec");
   const containers: string[] = [];
   const containerPorts: { port: number; name?: string }[] = [];
-  const addPorts = (c: unknown) => {
-    for (const p of arr(at(c, "ports"))) {
-      const port = portNumber(at(p, "containerPort"));
-      if (port === undefined) continue;
-      const name = str(at(p, "name"));
-      containerPorts.push(name ? { port, name } : { port });
-    }
-  };
   for (const c of arr(at(spec, "containers"))) {
     const cname = str(at(c, "name"));
     if (cname) containers.push(cname);
-    addPorts(c);
+    addPorts(c, containerPorts);
   }
   // Native sidecars (Istio ≥ 1.19 on Kubernetes ≥ 1.28) put istio-proxy among initContainers. A
   // restartable init container runs beside the app, and Kubernetes' FindPort looks up a named
@@ -46,7 +47,7 @@ function viewPod(template: unknown): PodSpecView {
   for (const c of arr(at(spec, "initContainers"))) {
     const cname = str(at(c, "name"));
     if (cname) containers.push(cname);
-    if (at(c, "restartPolicy") === "Always") addPorts(c);
+    if (at(c, "restartPolicy") === "Always") addPorts(c, containerPorts);
   }
   const metadata = at(template, "metadata");
   return {

@@ -96,7 +96,6 @@ function visible(dr: DestinationRule, v: Visibility, clientNs: string, defaultEx
   return exportedTo(dr, clientNs, defaultExportTo);
 }
 
-
 /** The candidate groups for a host, most specific first: exact, then "a.b.svc" → ".b.svc", ".svc", "". */
 function hostGroupsOf(index: DrIndex, host: string): Map<string, DestinationRule[]>[] {
   let groups = index.hostGroups.get(host);
@@ -138,7 +137,8 @@ function bestInTier(groups: Map<string, DestinationRule[]>[], ns: string, v: Vis
     // host (getExportedDestinationRuleFromNamespace). The client's own tier indexes only what it sees.
     if (v === "exported" && list.every((dr) => privateOnly(dr, index.defaultExportTo))) continue;
     const matches = list.filter((dr) => visible(dr, v, clientNs, index.defaultExportTo));
-    if (matches.length > 0 || v === "exported") return matches.length > 0 ? matches : null;
+    if (matches.length > 0) return matches;
+    if (v === "exported") return null;
   }
   return null;
 }
