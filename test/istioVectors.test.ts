@@ -298,7 +298,28 @@ describe("auto mTLS (istio.md §10)", () => {
     ]);
     const s = run(objs, [call("a/client", host("db", "a"), "mutual_tls")]);
     const f = s.findings.find((x) => x.code === "edge.mtls-to-disable")!;
-    expect(f.fix).toMatch(/Use PERMISSIVE instead of DISABLE on a\/db-2 port 5432: callers of headless db.a.svc.cluster.local send every endpoint the same TLS/);
+    expect(f.fix).toMatch(/Use PERMISSIVE instead of DISABLE on a\/db-2 port 5432: callers of db.a.svc.cluster.local send every endpoint the same TLS through one ORIGINAL_DST cluster \(a headless service\)/);
+  });
+
+  it("loadBalancer PASSTHROUGH: the cluster type follows the port's own entry, the auto-mTLS inference the top level", () => {
+    const db = (name: string, extra: Record<string, string> = {}) => deploy("a", name, { labels: { tier: "db", ...extra }, ports: [5432] });
+    const base = [injected("a"), deploy("a", "client"), service("a", "db", [{ port: 5432, name: "tcp-pg" }], { selector: { tier: "db" } })];
+    const lb = (simple: string) => ({ loadBalancer: { simple } });
+    // Top-level PASSTHROUGH, but the port's entry (no loadBalancer) builds the cluster: EDS, per-endpoint tags.
+    const g = [...base, db("db-1"), db("db-2", { instance: "2" }), peerAuth("a", "db-2-off", null, { selector: { instance: "2" }, ports: { "5432": "DISABLE" } }), destRule("a", "db", host("db", "a"), { trafficPolicy: { ...lb("PASSTHROUGH"), portLevelSettings: [{ port: { number: 5432 }, connectionPool: { tcp: { maxConnections: 5 } } }] } })];
+    expect(predict(g, "a/client", host("db", "a")).endpoints.map((e) => [e.workload!.name, e.tls])).toEqual([
+      ["db-1", "ISTIO_MUTUAL"],
+      ["db-2", "DISABLE"],
+    ]);
+    // PASSTHROUGH on the port's entry only: ORIGINAL_DST, but the inference is the namespace's, so auto
+    // mTLS stays on and the one socket sends mTLS even to the pod without a sidecar.
+    const h = [...base, db("db-1"), deploy("a", "db-2", { labels: { tier: "db" }, annotations: { "sidecar.istio.io/inject": "false" }, ports: [5432] }), destRule("a", "db", host("db", "a"), { trafficPolicy: { portLevelSettings: [{ port: { number: 5432 }, ...lb("PASSTHROUGH") }] } })];
+    const p = predict(h, "a/client", host("db", "a"));
+    expect(p.endpoints.map((e) => [e.workload!.name, e.tls, e.cell.verdict])).toEqual([
+      ["db-1", "ISTIO_MUTUAL", "mtls"],
+      ["db-2", "ISTIO_MUTUAL", "broken"],
+    ]);
+    expect(p.predicted.reason).toMatch(/one ORIGINAL_DST socket for all, even to a\/db-2 port 5432, which does not carry security.istio.io\/tlsMode=istio/);
   });
 
   it("enableAutoMtls: false, no DR → plaintext; a STRICT server then fails", () => {

@@ -99,7 +99,11 @@ function trafficPolicy(v: unknown, field: string): TrafficPolicy | null {
   arr(at(v, "portLevelSettings")).forEach((p, i) => {
     const port = portNumber(at(p, "port", "number"));
     if (port === undefined) throw new FieldError(`${field}.portLevelSettings[${i}].port.number`, "port must be 1..65535");
-    portLevelSettings.push({ port, tls: clientTls(at(p, "tls"), `${field}.portLevelSettings[${i}].tls`) });
+    portLevelSettings.push({
+      port,
+      tls: clientTls(at(p, "tls"), `${field}.portLevelSettings[${i}].tls`),
+      loadBalancerSimple: str(at(p, "loadBalancer", "simple")) ?? null,
+    });
   });
   return {
     tls: clientTls(at(v, "tls"), `${field}.tls`),

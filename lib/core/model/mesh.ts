@@ -125,6 +125,8 @@ export interface ClientTlsSettings {
 export interface PortTrafficPolicy {
   port: number;
   tls: ClientTlsSettings | null;
+  /** loadBalancer.simple of the entry: a matching entry replaces the whole policy, this included. */
+  loadBalancerSimple: string | null;
 }
 
 export interface TrafficPolicy {

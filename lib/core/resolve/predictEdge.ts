@@ -196,13 +196,17 @@ const SEND = {
 const PLANE_KEY: Record<Workload["dataplane"], number> = { sidecar: 0, ambient: 1, linkerd: 2, none: 3 };
 
 /**
- * The client cluster's kind, as far as TLS goes. "passthrough-eds": a headless service called by a
- * gateway, whose clusters stay EDS (`convertResolution`, Router), but whose auto-mTLS inference is
- * still the passthrough one; "original-dst": a headless service called by a sidecar, or any client
- * with DR loadBalancer PASSTHROUGH (`applyLoadBalancer`).
+ * The client cluster's kind, as far as TLS goes: two independent questions.
+ * - Is the auto-mTLS inference the passthrough one (BestEffortInferServiceMTLSMode: a headless
+ *   service, or loadBalancer PASSTHROUGH in the DR's top-level policy)? Then auto mTLS is on only if
+ *   every endpoint carries tlsMode=istio.
+ * - Is the cluster ORIGINAL_DST? A headless service called by a sidecar (`convertResolution`; a
+ *   gateway keeps EDS), or loadBalancer PASSTHROUGH in the policy that builds the cluster, i.e. the
+ *   port's first portLevelSettings entry when there is one, else the top level (`applyLoadBalancer`).
+ *   Then one socket serves every endpoint: no per-endpoint tag, no HBONE.
  */
-type ClusterKind = "eds" | "passthrough-eds" | "original-dst";
-const CLUSTER_KEY: Record<ClusterKind, number> = { eds: 0, "passthrough-eds": 1, "original-dst": 2 };
+type ClusterKind = "eds" | "eds-passthrough" | "original-dst" | "original-dst-passthrough";
+const CLUSTER_KEY: Record<ClusterKind, number> = { eds: 0, "eds-passthrough": 1, "original-dst": 2, "original-dst-passthrough": 3 };
 
 /**
  * The endpoint keeps `tunnel: http` in its EDS metadata: ztunnel captures it, or its sidecar listens
@@ -306,8 +310,9 @@ function endpointsFor(
 ): EndpointSet {
   let byKey = memo.sets.get(port);
   if (!byKey) memo.sets.set(port, (byKey = new Map()));
-  const key = ((PLANE_KEY[clientPlane] * 16 + (clusterSend ? clusterSend.key : 0)) * 3 + CLUSTER_KEY[cluster]) * 3 + DR_TAG_KEY[drTag];
-  const originalDst = cluster === "original-dst";
+  const key = ((PLANE_KEY[clientPlane] * 16 + (clusterSend ? clusterSend.key : 0)) * 4 + CLUSTER_KEY[cluster]) * 3 + DR_TAG_KEY[drTag];
+  const originalDst = cluster === "original-dst" || cluster === "original-dst-passthrough";
+  const passthroughInference = cluster === "eds-passthrough" || cluster === "original-dst-passthrough";
   const hit = byKey.get(key);
   if (hit) return hit;
 
@@ -332,17 +337,17 @@ function endpointsFor(
   });
 
   if (cluster !== "eds" && !clusterSend) {
-    // A passthrough service (headless, or DR loadBalancer PASSTHROUGH) gets auto mTLS only if every
-    // endpoint carries tlsMode=istio (BestEffortInferServiceMTLSMode, labels alone; ambient pods carry
-    // none): else plaintext to all, or HBONE where EDS still lets an endpoint take it (a gateway's
-    // cluster stays EDS). An ORIGINAL_DST cluster then has one socket for all: with auto mTLS on,
-    // even an endpoint whose own port is PA DISABLE gets mTLS (istio.md §3.2, §3.3).
-    const allLabelled = endpoints.every((e) => e.workload?.tlsModeLabel === "istio");
+    // Passthrough inference: auto mTLS only if every endpoint carries tlsMode=istio (labels alone;
+    // ambient pods carry none), else plaintext to all, or HBONE where EDS still lets an endpoint take
+    // it. An ORIGINAL_DST cluster with auto mTLS on has one socket for all: every endpoint gets mTLS,
+    // even one whose port is PA DISABLE, or (without the passthrough inference) one without the label
+    // (istio.md §3.2, §3.3).
+    const autoOff = passthroughInference && !endpoints.every((e) => e.workload?.tlsModeLabel === "istio");
     for (const e of endpoints) {
-      if (!allLabelled) {
+      if (autoOff) {
         const hbone = !originalDst && takesHbone(e.workload);
         if (!hbone && (e.tls === "ISTIO_MUTUAL" || e.tls === "HBONE")) Object.assign(e, { tls: "DISABLE", why: "auto-headless-mixed", cell: matrixVerdict("DISABLE", e.accept) });
-      } else if (originalDst && e.why === "auto-endpoint-pa-disable")
+      } else if (originalDst && e.workload && e.tls !== "ISTIO_MUTUAL")
         Object.assign(e, { tls: "ISTIO_MUTUAL", why: "auto-headless-mtls", cell: matrixVerdict("ISTIO_MUTUAL", e.accept) });
     }
   }
@@ -403,18 +408,23 @@ export function predictEdge(r: Resolver, client: Client, service: Service, port:
       clusterSend = SEND.namespaceDisable;
   }
 
-  // Passthrough services: auto mTLS is all-or-nothing (istio.md §3.3); see ClusterKind.
-  const lbPassthrough = dr?.trafficPolicy?.loadBalancerSimple === "PASSTHROUGH";
+  // Passthrough services and ORIGINAL_DST clusters: see ClusterKind.
+  const policy = dr?.trafficPolicy ?? null;
+  const entry = policy?.portLevelSettings.find((p) => p.port === port.port);
+  const passthroughInference = service.passthrough || policy?.loadBalancerSimple === "PASSTHROUGH";
+  const originalDst = (service.passthrough && !gateway) || (entry ? entry.loadBalancerSimple : policy?.loadBalancerSimple) === "PASSTHROUGH";
   const cluster: ClusterKind = !isSidecarClient
     ? "eds"
-    : lbPassthrough || (service.passthrough && !gateway)
-      ? "original-dst"
-      : service.passthrough
-        ? "passthrough-eds"
+    : originalDst
+      ? passthroughInference
+        ? "original-dst-passthrough"
+        : "original-dst"
+      : passthroughInference
+        ? "eds-passthrough"
         : "eds";
   // Only an auto-mTLS cluster (no TLS for the port itself) behind EDS reads the DR's endpoint
   // tagging; the DR is then named on the edge, as it steers what auto mTLS sends.
-  const drTagging = !clusterSend && cluster !== "original-dst" && isSidecarClient && dr ? drTaggingFor(dr.trafficPolicy, port.port) : null;
+  const drTagging = !clusterSend && !originalDst && isSidecarClient && dr ? drTaggingFor(dr.trafficPolicy, port.port) : null;
   const { endpoints, worst } = endpointsFor(r, memo, service, port, client.dataplane, clusterSend, cluster, drTagging?.tag ?? "none");
 
   const prediction: Prediction = { predicted: undefined!, worst, endpoints, dr, drTls, shadowed, sidecar, drTagging };
@@ -493,8 +503,11 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
       return `auto mTLS makes ${who} send Istio mTLS to every labelled endpoint, whatever their PeerAuthentication, because DestinationRule ${nsName(dr!)} sets tls.mode ISTIO_MUTUAL in ${p.drTagging!.where}, which tags them (the first portLevelSettings entry for port ${port.port} has no tls, so the cluster is in auto mode)`;
     case "auto-dr-untagged":
       return `auto mTLS makes ${who} send plaintext because DestinationRule ${nsName(dr!)} sets tls.mode ${p.drTagging!.mode} in ${p.drTagging!.where}, which removes every endpoint's mTLS tag (the first portLevelSettings entry for port ${port.port} has no tls, so the cluster is in auto mode)`;
-    case "auto-headless-mtls":
-      return `auto mTLS makes ${who} send Istio mTLS to every endpoint of headless ${service.name}.${service.namespace}, all labelled security.istio.io/tlsMode=istio, even to ${nsName(e.workload!)} port ${e.targetPort}, which is DISABLE`;
+    case "auto-headless-mtls": {
+      const why = e.workload!.tlsModeLabel !== "istio" ? "does not carry security.istio.io/tlsMode=istio" : e.accept.kind === "sidecar" && e.server.mode === "DISABLE" ? "is DISABLE" : "cannot take it";
+      const one = service.passthrough ? `headless ${service.name}.${service.namespace}` : `${service.name}.${service.namespace} (loadBalancer PASSTHROUGH)`;
+      return `auto mTLS makes ${who} send Istio mTLS to every endpoint of ${one}, one ORIGINAL_DST socket for all, even to ${nsName(e.workload!)} port ${e.targetPort}, which ${why}`;
+    }
     case "auto-hbone":
       return e.workload?.dataplane === "ambient" ? `${who} sends HBONE to the ambient destination` : `${who} sends HBONE to ${nsName(e.workload!)}, which takes HBONE (networking.istio.io/tunnel=http)`;
     case "hbone-first":
