@@ -109,6 +109,14 @@ describe("DestinationRule lookup (istio.md §10)", () => {
     const d = predict([...base, other, destRule("ns-b", "api", "api", tls("ISTIO_MUTUAL"))], "ns-a/c", host("api", "ns-b"));
     expect(d.predicted.client).toMatchObject({ tls: "DISABLE", destinationRule: null });
     expect(d.shadowed.map((x) => x.name)).toEqual(["api"]);
+    // dr.shadowed names the selector DR that hides it, and says the client gets no DR at all.
+    const s = run([...base, other, destRule("ns-b", "api", "api", tls("ISTIO_MUTUAL"))], [call("ns-a/c", host("api", "ns-b"), "none")]);
+    const f = s.findings.find((x) => x.code === "dr.shadowed")!;
+    expect(f.resources).toEqual([
+      { kind: "DestinationRule", namespace: "ns-b", name: "api" },
+      { kind: "DestinationRule", namespace: "ns-a", name: "other" },
+    ]);
+    expect(f.message).toMatch(/never applies to ns-a\/c, .*ns-a\/other in a tier consulted first matches the host more specifically but selects other workloads .* no DestinationRule at all/);
     // Near miss: the client the selector does select gets it.
     const selected = predict([...base.map((o) => (o.kind === "Deployment" && o.metadata.name === "c" ? deploy("ns-a", "c", { labels: { role: "other" } }) : o)), other], "ns-a/c", host("api", "ns-b"));
     expect(selected.predicted.client).toMatchObject({ tls: "ISTIO_MUTUAL", origin: "destinationrule", destinationRule: { name: "other" } });

@@ -185,11 +185,13 @@ export interface LookupResult {
   applied: DrLookup | null;
   /** DRs in later tiers that match the host and are visible to the client, but lose to an earlier tier. */
   shadowed: DestinationRule[];
+  /** When the first matching tier applies nothing to this client: its DRs (selector DRs for others). */
+  hiddenBy: DestinationRule[];
 }
 
 const NONE: DestinationRule[] = [];
 /** The answer when no DR matches: shared, since most (client, host) pairs have none. */
-const NOTHING: LookupResult = Object.freeze({ applied: null, shadowed: NONE });
+const NOTHING: LookupResult = Object.freeze({ applied: null, shadowed: NONE, hiddenBy: NONE });
 
 export function lookupDestinationRule(
   index: DrIndex,
@@ -204,6 +206,7 @@ export function lookupDestinationRule(
   let applied: DrLookup | null = null;
   // The first tier with a match ends the lookup, even when it applies no DR to this client (`pick`).
   let matched = false;
+  let firstMatch: DestinationRule[] = NONE;
   let shadowed: DestinationRule[] = NONE;
   // The tiers in order, unrolled: this runs once per edge. From the root namespace, only its private
   // DRs count as "own" (istio.md §2.4). Selector DRs are never exported, so later tiers hold none.
@@ -211,6 +214,7 @@ export function lookupDestinationRule(
   if (own) {
     applied = pick(own, "client-namespace", clientLabels);
     matched = true;
+    firstMatch = own;
   }
   if (serviceNs !== null && (serviceNs !== clientNs || fromRoot)) {
     const matches = bestInTier(groups, serviceNs, "exported", clientNs, index);
@@ -218,6 +222,7 @@ export function lookupDestinationRule(
       if (!matched) {
         applied = pick(matches, "service-namespace", clientLabels);
         matched = true;
+        firstMatch = matches;
       } else shadowed = [...shadowed, ...matches];
     }
   }
@@ -227,10 +232,12 @@ export function lookupDestinationRule(
       if (!matched) {
         applied = pick(matches, "root-namespace", clientLabels);
         matched = true;
+        firstMatch = matches;
       } else shadowed = [...shadowed, ...matches];
     }
   }
-  return applied || shadowed.length > 0 ? { applied, shadowed } : NOTHING;
+  if (applied) return { applied, shadowed, hiddenBy: NONE };
+  return shadowed.length > 0 || firstMatch.length > 0 ? { applied, shadowed, hiddenBy: firstMatch } : NOTHING;
 }
 
 export interface PortTls {

@@ -63,6 +63,8 @@ export interface Prediction {
   dr: DrLookup | null;
   drTls: PortTls;
   shadowed: DestinationRule[];
+  /** The first matching tier's DRs when they apply to other clients only (workloadSelector), none to this one. */
+  hiddenBy: DestinationRule[];
   sidecar: SidecarResource | null;
   /** The DR mode that tags endpoints for an auto-mTLS cluster, and where it is set (null: none does). */
   drTagging: DrTagging | null;
@@ -379,6 +381,7 @@ export function predictEdge(r: Resolver, client: Client, service: Service, port:
   let dr: DrLookup | null = null;
   let drTls: PortTls = NO_TLS;
   let shadowed: DestinationRule[] = NO_DR;
+  let hiddenBy: DestinationRule[] = NO_DR;
   let sidecar: SidecarResource | null = null;
   const isSidecarClient = client.dataplane === "sidecar";
   const gateway = client.workload?.gateway ?? false;
@@ -387,6 +390,7 @@ export function predictEdge(r: Resolver, client: Client, service: Service, port:
     const found = r.lookupDr(client.revision, client.namespace, client.labels, service.host, service.namespace);
     dr = found.applied;
     shadowed = found.shadowed;
+    hiddenBy = found.hiddenBy;
     if (dr) drTls = tlsForPort(dr.trafficPolicy, port.port);
     // A gateway's scope ignores Sidecar resources (DefaultSidecarScopeForGateway).
     sidecar = gateway ? null : sidecarFor(model, client.namespace, client.labels, mesh.rootNamespace);
@@ -427,7 +431,7 @@ export function predictEdge(r: Resolver, client: Client, service: Service, port:
   const drTagging = !clusterSend && !originalDst && isSidecarClient && dr ? drTaggingFor(dr.trafficPolicy, port.port) : null;
   const { endpoints, worst } = endpointsFor(r, memo, service, port, client.dataplane, clusterSend, cluster, drTagging?.tag ?? "none");
 
-  const prediction: Prediction = { predicted: undefined!, worst, endpoints, dr, drTls, shadowed, sidecar, drTagging };
+  const prediction: Prediction = { predicted: undefined!, worst, endpoints, dr, drTls, shadowed, hiddenBy, sidecar, drTagging };
   const sides = sidesFor(memo, service, port, worst, worst.origin === "destinationrule" || drTagging ? (dr?.rule ?? null) : null);
   // Only the client half of the reason names the caller; the rest is shared per worst endpoint.
   prediction.predicted = {

@@ -221,28 +221,52 @@ export const drDuplicateHost = rule("dr.duplicate-host", (ctx) => {
 
 export const drShadowed = rule("dr.shadowed", (ctx) => {
   const shadowed = new Map<DestinationRule, { clients: Set<string>; by: Set<DestinationRule> }>();
+  // Later-tier DRs that never apply because the first matching tier holds only selector DRs for
+  // other workloads: those clients get no DR at all (istio.md §2.4, SidecarScope.DestinationRule).
+  const hidden = new Map<DestinationRule, { clients: Set<string>; by: Set<DestinationRule> }>();
+  const note = (m: typeof shadowed, dr: DestinationRule, client: string, by: DestinationRule[]) => {
+    const s = m.get(dr) ?? { clients: new Set(), by: new Set() };
+    s.clients.add(client);
+    for (const b of by) s.by.add(b);
+    m.set(dr, s);
+  };
   for (const ea of ctx.edges) {
     const applied = ea.prediction.dr;
-    if (!applied) continue;
+    const client = ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "unknown";
+    if (!applied) {
+      for (const dr of ea.prediction.shadowed) note(hidden, dr, client, ea.prediction.hiddenBy);
+      continue;
+    }
     // A later-tier DR that matches the host less specifically than the one applied (a `*.local`
     // default in the root namespace refined per service) would lose anyway: not shadowed.
     const appliedScore = hostMatchScore(applied.rule.fqdn, ea.service.host);
     for (const dr of ea.prediction.shadowed) {
       if (hostMatchScore(dr.fqdn, ea.service.host) < appliedScore) continue;
-      const s = shadowed.get(dr) ?? { clients: new Set(), by: new Set() };
-      s.clients.add(ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "unknown");
-      s.by.add(applied.rule);
-      shadowed.set(dr, s);
+      note(shadowed, dr, client, [applied.rule]);
     }
   }
-  return [...shadowed].map(([dr, s]) => {
+  const out: Finding[] = [];
+  for (const [dr, s] of shadowed) {
     const by = [...s.by];
-    return finding("dr.shadowed", {
-      message: `DestinationRule ${nsName(dr)} never applies to ${listNames([...s.clients].sort())}, which call ${dr.host}: ${listNames(by.map(nsName))} in a tier consulted first (the client's namespace before the service's, then the root) matches the host.`,
-      resources: [drRefOf(dr), ...by.map(drRefOf)],
-      fix: `Narrow the host of ${listNames(by.map(nsName))} (e.g. instead of *.local) or repeat the settings of ${nsName(dr)} there.`,
-    });
-  });
+    out.push(
+      finding("dr.shadowed", {
+        message: `DestinationRule ${nsName(dr)} never applies to ${listNames([...s.clients].sort())}, which call ${dr.host}: ${listNames(by.map(nsName))} in a tier consulted first (the client's namespace before the service's, then the root) matches the host.`,
+        resources: [drRefOf(dr), ...by.map(drRefOf)],
+        fix: `Narrow the host of ${listNames(by.map(nsName))} (e.g. instead of *.local) or repeat the settings of ${nsName(dr)} there.`,
+      }),
+    );
+  }
+  for (const [dr, s] of hidden) {
+    const by = [...s.by];
+    out.push(
+      finding("dr.shadowed", {
+        message: `DestinationRule ${nsName(dr)} never applies to ${listNames([...s.clients].sort())}, which call ${dr.host}: ${listNames(by.map(nsName))} in a tier consulted first matches the host more specifically but selects other workloads (workloadSelector), which ends the lookup, so these clients get no DestinationRule at all.`,
+        resources: [drRefOf(dr), ...by.map(drRefOf)],
+        fix: `Add a DestinationRule for the same host as ${listNames(by.map(nsName))}, without workloadSelector, with the settings these clients need, or widen that selector.`,
+      }),
+    );
+  }
+  return out;
 });
 
 export const drSubsetOnlyTls = rule("dr.subset-only-tls", (ctx) =>
