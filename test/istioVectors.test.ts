@@ -151,6 +151,37 @@ describe("DestinationRule lookup (istio.md §10)", () => {
     expect(predict(objs, "a/ca", host("svc", "b")).worst.why).toBe("blackhole");
   });
 
+  it("same host, two DRs in one namespace: the oldest top-level trafficPolicy, from a later DR when the oldest has none (one DR for subsets, another for TLS)", () => {
+    const objs = [...mesh, destRule("b", "subsets", "svc.b.svc.cluster.local", { subsets: [{ name: "v1", labels: { v: "1" } }] }, "2026-01-01T00:00:00Z"), destRule("b", "tls", "svc.b.svc.cluster.local", tls("DISABLE"), "2026-02-01T00:00:00Z")];
+    const p = predict(objs, "a/ca", host("svc", "b"));
+    expect(p.predicted.client).toEqual({ tls: "DISABLE", origin: "destinationrule", destinationRule: { kind: "DestinationRule", namespace: "b", name: "tls" } });
+    expect(p.dr!.subsets.map((x) => x.name)).toEqual(["v1"]);
+    const dup = run(objs, [call("a/ca", host("svc", "b"), "none")]).findings.find((f) => f.code === "dr.duplicate-host")!;
+    expect(dup.message).toMatch(/only the oldest with a top-level trafficPolicy, b\/tls, contributes/);
+  });
+
+  it("a root-namespace client: a root DR exported to '.' and another namespace is not in its own tier, and '.' does not export it back to the root", () => {
+    const root = [namespace("istio-system", { "istio-injection": "enabled" }), deploy("istio-system", "probe"), ...mesh];
+    const both = [...root, destRule("istio-system", "r", "svc.b.svc.cluster.local", { ...tls("DISABLE"), exportTo: [".", "b"] })];
+    expect(predict(both, "istio-system/probe", host("svc", "b")).predicted.client).toMatchObject({ tls: "ISTIO_MUTUAL", origin: "auto", destinationRule: null });
+    // Private to the root: its own tier applies it, and no dr.shadowed says it shadows itself.
+    const own = [...root, destRule("istio-system", "r", "svc.b.svc.cluster.local", { ...tls("DISABLE"), exportTo: ["."] })];
+    const s = run(own, [call("istio-system/probe", host("svc", "b"), "none")]);
+    expect(s.edges[0]!.predicted.client).toMatchObject({ tls: "DISABLE", destinationRule: { name: "r" } });
+    expect(s.findings.filter((f) => f.code === "dr.shadowed")).toEqual([]);
+  });
+
+  it("a selector DR applies in its own namespace whatever its exportTo says (Istio forces it to '.')", () => {
+    const objs = [...mesh, destRule("a", "sel", "svc.b.svc.cluster.local", { ...tls("DISABLE"), exportTo: ["c"], workloadSelector: { matchLabels: { app: "ca" } } })];
+    expect(predict(objs, "a/ca", host("svc", "b")).predicted.client).toMatchObject({ tls: "DISABLE", destinationRule: { name: "sel" } });
+  });
+
+  it("a gateway installed by Istio's chart (istio: ingress, injected with the gateway template) also ignores Sidecar resources", () => {
+    const gw = deploy("a", "gw", { labels: { istio: "ingress" }, annotations: { "inject.istio.io/templates": "gateway" }, containers: ["istio-proxy"] });
+    const objs = [...mesh, gw, sidecarResource("a", "default", ["./*"], "REGISTRY_ONLY")];
+    expect(predict(objs, "a/gw", host("svc", "b")).predicted).toMatchObject({ client: { tls: "ISTIO_MUTUAL" }, verdict: "mtls" });
+  });
+
   it("tls: {sni: foo} (no mode) → DISABLE", () => {
     const objs = [...mesh, destRule("b", "svc", "svc.b.svc.cluster.local", tls(null, { sni: "foo" }))];
     const p = predict(objs, "c/cc", host("svc", "b"));
@@ -190,7 +221,7 @@ describe("DR endpoint tagging under auto mTLS (istio.md §2.3 ⚠, §3.3 item 2;
     expect(p.predicted.client).toMatchObject({ tls: "ISTIO_MUTUAL", origin: "auto" });
     expect(p.predicted.verdict).toBe("broken");
     const s = run(objs, [call("a/client", host("srv", "a"), "none")]);
-    expect(s.findings.find((x) => x.code === "edge.mtls-to-disable")!.fix).toMatch(/Remove the tls.mode ISTIO_MUTUAL that tags every endpoint from DestinationRule a\/srv \(the top-level trafficPolicy;/);
+    expect(s.findings.find((x) => x.code === "edge.mtls-to-disable")!.fix).toMatch(/Remove the tls.mode ISTIO_MUTUAL that tags every labelled endpoint from DestinationRule a\/srv \(the top-level trafficPolicy;/);
     expect(s.findings.find((x) => x.code === "dr.port-settings-drop-tls")!.message).toMatch(/every labelled endpoint gets mTLS, even on a port its PeerAuthentication disables/);
   });
 

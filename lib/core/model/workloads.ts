@@ -175,8 +175,11 @@ function buildWorkload(
     hboneTunnel:
       view.labels["networking.istio.io/tunnel"] === "http" ||
       view.annotations["ambient.istio.io/redirection"] === "enabled",
+    // Istio's gateway chart labels `istio: <release without "istio-">` (e.g. "ingress"), but always
+    // injects with the gateway template.
     gateway:
       /gateway$/.test(view.labels["istio"] ?? "") ||
+      (view.annotations["inject.istio.io/templates"] ?? "").split(",").includes("gateway") ||
       view.labels["gateway.networking.k8s.io/gateway-name"] !== undefined ||
       view.labels["gateway.istio.io/managed"] !== undefined,
     revision: view.labels["istio.io/rev"] ?? ns?.labels["istio.io/rev"] ?? "",

@@ -71,9 +71,13 @@ export function hostMatchScore(drHost: string, host: string): number {
 
 const exportToOf = (dr: DestinationRule, defaultExportTo: string[]) => (dr.exportTo.length ? dr.exportTo : defaultExportTo);
 
+/**
+ * An exported tier's check (getExportedDestinationRuleFromNamespace): in Istio's index of exported DRs
+ * (not private-only), and exported to "*" or the client's namespace by name ("." is not that name).
+ */
 function exportedTo(dr: DestinationRule, clientNs: string, defaultExportTo: string[]): boolean {
-  if (dr.workloadSelector) return false; // selector DRs are private to their namespace
-  return exportToOf(dr, defaultExportTo).some((e) => e === "*" || e === clientNs || (e === "." && dr.namespace === clientNs));
+  if (privateOnly(dr, defaultExportTo)) return false;
+  return exportToOf(dr, defaultExportTo).some((e) => e === "*" || e === clientNs);
 }
 
 /** setDestinationRules' isPrivateOnly: exported to "." or its own namespace alone; selector DRs always are. */
@@ -84,7 +88,8 @@ function privateOnly(dr: DestinationRule, defaultExportTo: string[]): boolean {
 }
 
 function visibleInOwnNamespace(dr: DestinationRule): boolean {
-  return dr.exportTo.length === 0 || dr.exportTo.some((e) => e === "*" || e === "." || e === dr.namespace);
+  // Istio forces a selector DR's exportTo to "." whatever it says.
+  return !!dr.workloadSelector || dr.exportTo.length === 0 || dr.exportTo.some((e) => e === "*" || e === "." || e === dr.namespace);
 }
 
 type Visibility = "own" | "root-private" | "exported";
@@ -169,7 +174,9 @@ function pick(matches: DestinationRule[], tier: DrTier, clientLabels: Labels): D
 
 function merge(matches: DestinationRule[], tier: DrTier): DrLookup {
   if (matches.length === 1) return single(matches[0]!, tier);
-  const rule = matches[0]!;
+  // mergeDestinationRule: the oldest top-level trafficPolicy, taken from a later DR when the older
+  // ones have none (a DR for subsets and another for TLS is a common pair).
+  const rule = matches.find((d) => d.trafficPolicy) ?? matches[0]!;
   const subsets: Subset[] = [];
   const names = new Set<string>();
   for (const dr of matches)
@@ -178,7 +185,8 @@ function merge(matches: DestinationRule[], tier: DrTier): DrLookup {
       names.add(s.name);
       subsets.push(s);
     }
-  return { rule, merged: matches, trafficPolicy: rule.trafficPolicy, subsets, tier };
+  const merged = rule === matches[0] ? matches : [rule, ...matches.filter((d) => d !== rule)];
+  return { rule, merged, trafficPolicy: rule.trafficPolicy, subsets, tier };
 }
 
 export interface LookupResult {

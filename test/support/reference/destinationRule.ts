@@ -121,7 +121,8 @@ export function lookupDestinationRule(
     const exported = inNs(ns).filter((dr) => selectorOf(dr) === null && !privateOnly(dr));
     const score = bestScore(exported, host);
     if (score < 0) continue;
-    const reach = exported.filter((dr) => specificity(normalisedHost(dr), host) === score && visibleTo(dr, clientNs));
+    // Exported to "*" or the client's namespace by name: "." names no namespace here.
+    const reach = exported.filter((dr) => specificity(normalisedHost(dr), host) === score && exportTo(dr).some((e) => e === "*" || e === clientNs));
     if (reach.length === 0) continue;
     return bestIn(reach, host, client.labels, false)[0];
   }

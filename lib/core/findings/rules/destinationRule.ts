@@ -207,12 +207,14 @@ export const drDuplicateHost = rule("dr.duplicate-host", (ctx) => {
     if (drs.length < 2) continue;
     const idx = ctx.resolver.drIndex("");
     const ordered = (idx.byNamespace.get(drs[0]!.namespace) ?? []).filter((d) => drs.includes(d));
-    const [winner, ...rest] = ordered;
+    // The oldest with a top-level trafficPolicy contributes it (mergeDestinationRule).
+    const winner = ordered.find((d) => d.trafficPolicy) ?? ordered[0]!;
+    const rest = ordered.filter((d) => d !== winner);
     out.push(
       finding("dr.duplicate-host", {
-        message: `${drs.length} DestinationRules in ${winner!.namespace} target ${winner!.fqdn}: only the oldest, ${nsName(winner!)}, contributes its top-level trafficPolicy; ${listNames(rest.map(nsName))} only add subsets.`,
-        resources: [...rest.map(drRefOf), drRefOf(winner!)],
-        fix: `Merge the traffic policies into ${nsName(winner!)} and delete the others.`,
+        message: `${drs.length} DestinationRules in ${winner.namespace} target ${winner.fqdn}: only ${winner === ordered[0] ? "the oldest" : "the oldest with a top-level trafficPolicy"}, ${nsName(winner)}, contributes its top-level trafficPolicy; ${listNames(rest.map(nsName))} only add subsets.`,
+        resources: [...rest.map(drRefOf), drRefOf(winner)],
+        fix: `Merge the traffic policies into ${nsName(winner)} and delete the others.`,
       }),
     );
   }
