@@ -160,6 +160,13 @@ describe("DestinationRule lookup (istio.md §10)", () => {
     expect(dup.message).toMatch(/only the oldest with a top-level trafficPolicy, b\/tls, contributes/);
   });
 
+  it("same host, different exportTo: the DRs stay separate (enhanced merge) and the entry of the newer ones wins where both are visible", () => {
+    const objs = [...mesh, destRule("b", "old", "svc.b.svc.cluster.local", { ...tls("ISTIO_MUTUAL"), exportTo: ["*"] }, "2026-01-01T00:00:00Z"), destRule("b", "new", "svc.b.svc.cluster.local", { ...tls("DISABLE"), exportTo: ["c"] }, "2026-02-01T00:00:00Z")];
+    expect(predict(objs, "c/cc", host("svc", "b")).predicted.client).toMatchObject({ tls: "DISABLE", destinationRule: { name: "new" } });
+    // Near miss: a namespace only the older one reaches gets it.
+    expect(predict(objs, "a/ca", host("svc", "b")).predicted.client).toMatchObject({ tls: "ISTIO_MUTUAL", destinationRule: { name: "old" } });
+  });
+
   it("a root-namespace client: a root DR exported to '.' and another namespace is not in its own tier, and '.' does not export it back to the root", () => {
     const root = [namespace("istio-system", { "istio-injection": "enabled" }), deploy("istio-system", "probe"), ...mesh];
     const both = [...root, destRule("istio-system", "r", "svc.b.svc.cluster.local", { ...tls("DISABLE"), exportTo: [".", "b"] })];

@@ -169,7 +169,23 @@ function pick(matches: DestinationRule[], tier: DrTier, clientLabels: Labels): D
     else if (selectorMatches(d.workloadSelector, clientLabels)) return single(d, tier);
   }
   if (catchAll === 0) return null;
-  return merge(catchAll === matches.length ? matches : matches.filter((d) => !d.workloadSelector), tier);
+  const catchAlls = catchAll === matches.length ? matches : matches.filter((d) => !d.workloadSelector);
+  return merge(catchAlls.length > 1 ? lastExportGroup(catchAlls) : catchAlls, tier);
+}
+
+const exportKey = (dr: DestinationRule) => [...new Set(dr.exportTo)].sort().join(",");
+
+/**
+ * ENABLE_ENHANCED_DESTINATIONRULE_MERGE (on by default, istio.md §2.4): catch-all DRs for one host
+ * merge only with the same exportTo; the others stay separate entries, in the order of their oldest
+ * DR, and SidecarScope.DestinationRule keeps the last one it meets.
+ */
+function lastExportGroup(catchAlls: DestinationRule[]): DestinationRule[] {
+  const keys = catchAlls.map(exportKey);
+  const order = [...new Set(keys)];
+  if (order.length === 1) return catchAlls;
+  const last = order[order.length - 1];
+  return catchAlls.filter((_, i) => keys[i] === last);
 }
 
 function merge(matches: DestinationRule[], tier: DrTier): DrLookup {
