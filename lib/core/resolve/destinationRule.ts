@@ -268,12 +268,26 @@ export interface PortTls {
   tls: ClientTlsSettings | null;
   /** Where the TLS came from: top-level policy or a port-level entry (which replaces the whole policy). */
   from: "top-level" | "port-level" | "none";
+  /** loadBalancer.simple of the same policy, which decides whether the cluster is ORIGINAL_DST. */
+  loadBalancerSimple: string | null;
 }
+
+const NO_POLICY: PortTls = Object.freeze({ tls: null, from: "none", loadBalancerSimple: null });
 
 /** GetPortLevelTrafficPolicy: a matching portLevelSettings entry replaces the whole policy (§2.3). */
 export function tlsForPort(policy: TrafficPolicy | null, servicePort: number): PortTls {
-  if (!policy) return { tls: null, from: "none" };
+  if (!policy) return NO_POLICY;
   const entry = policy.portLevelSettings.find((p) => p.port === servicePort);
-  if (entry) return { tls: entry.tls, from: "port-level" };
-  return { tls: policy.tls, from: policy.tls ? "top-level" : "none" };
+  if (entry) return { tls: entry.tls, from: "port-level", loadBalancerSimple: entry.loadBalancerSimple };
+  return { tls: policy.tls, from: policy.tls ? "top-level" : "none", loadBalancerSimple: policy.loadBalancerSimple };
+}
+
+/**
+ * The TLS that tags endpoints for an auto-mTLS cluster (trafficPolicyTLSModeForPort, mtls_checker.go):
+ * the first port entry for the port that has tls, else the top level; null when neither has any.
+ */
+export function taggingTls(policy: TrafficPolicy | null, servicePort: number): { tls: ClientTlsSettings; fromPortEntry: boolean } | null {
+  if (!policy) return null;
+  for (const p of policy.portLevelSettings) if (p.port === servicePort && p.tls) return { tls: p.tls, fromPortEntry: true };
+  return policy.tls ? { tls: policy.tls, fromPortEntry: false } : null;
 }

@@ -3,7 +3,7 @@
 // worst endpoint (contract.md §1.1).
 import type { ClientTlsSettings, DestinationRule, Labels, Service, ServicePort, SidecarResource, TrafficPolicy, Workload } from "../model/mesh";
 import type { ClientOrigin, ClientTls, Predicted, Ref } from "../snapshot/schema";
-import { tlsForPort, type DrLookup, type PortTls } from "./destinationRule";
+import { taggingTls, tlsForPort, type DrLookup, type PortTls } from "./destinationRule";
 import { isHttpPort, matrixVerdict, worseVerdict, type MatrixCell, type ServerAccept } from "./matrix";
 import { modeForPort } from "./peerAuthentication";
 import type { Resolver, ServerDecision } from "./resolver";
@@ -154,23 +154,12 @@ interface DrTagging {
 const DR_TAGGED: Send = { tls: "ISTIO_MUTUAL", origin: "auto", why: "auto-dr-tagged" };
 const DR_UNTAGGED: Send = { tls: "DISABLE", origin: "auto", why: "auto-dr-untagged" };
 
-/**
- * trafficPolicyTLSModeForPort: the first port entry for the port that has tls, else the top-level
- * mode. Only read when the cluster is in auto mode, i.e. the first entry for the port has no tls.
- */
+/** Only read when the cluster is in auto mode, i.e. the first entry for the port has no tls. */
 function drTaggingFor(policy: TrafficPolicy | null, servicePort: number): DrTagging | null {
-  if (!policy) return null;
-  let tls = policy.tls;
-  let where = "its top-level trafficPolicy";
-  for (const p of policy.portLevelSettings) {
-    if (p.port === servicePort && p.tls) {
-      tls = p.tls;
-      where = `a later portLevelSettings entry for port ${servicePort}`;
-      break;
-    }
-  }
-  if (!tls) return null;
-  return { tag: tls.mode === "ISTIO_MUTUAL" ? "istio" : "plaintext", mode: tls.modeSet ? tls.mode : "DISABLE (a tls block without mode)", where };
+  const t = taggingTls(policy, servicePort);
+  if (!t) return null;
+  const where = t.fromPortEntry ? `a later portLevelSettings entry for port ${servicePort}` : "its top-level trafficPolicy";
+  return { tag: t.tls.mode === "ISTIO_MUTUAL" ? "istio" : "plaintext", mode: t.tls.modeSet ? t.tls.mode : "DISABLE (a tls block without mode)", where };
 }
 
 /** A cluster-wide sending decision; `key` numbers it so the endpoint-set cache key is one small integer. */
@@ -371,7 +360,7 @@ function endpointsFor(
   return set;
 }
 
-const NO_TLS: PortTls = { tls: null, from: "none" };
+const NO_TLS: PortTls = Object.freeze({ tls: null, from: "none", loadBalancerSimple: null });
 const NO_DR: DestinationRule[] = [];
 
 export function predictEdge(r: Resolver, client: Client, service: Service, port: ServicePort): Prediction {
@@ -413,10 +402,8 @@ export function predictEdge(r: Resolver, client: Client, service: Service, port:
   }
 
   // Passthrough services and ORIGINAL_DST clusters: see ClusterKind.
-  const policy = dr?.trafficPolicy ?? null;
-  const entry = policy?.portLevelSettings.find((p) => p.port === port.port);
-  const passthroughInference = service.passthrough || policy?.loadBalancerSimple === "PASSTHROUGH";
-  const originalDst = (service.passthrough && !gateway) || (entry ? entry.loadBalancerSimple : policy?.loadBalancerSimple) === "PASSTHROUGH";
+  const passthroughInference = service.passthrough || dr?.trafficPolicy?.loadBalancerSimple === "PASSTHROUGH";
+  const originalDst = (service.passthrough && !gateway) || drTls.loadBalancerSimple === "PASSTHROUGH";
   const cluster: ClusterKind = !isSidecarClient
     ? "eds"
     : originalDst

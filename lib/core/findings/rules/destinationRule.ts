@@ -1,6 +1,6 @@
 // Client-side rules: DestinationRule (findings.md "Istio DestinationRule", istio.md §2).
 import type { ClientTlsSettings, DestinationRule, Service } from "../../model/mesh";
-import { hostMatchScore, lookupDestinationRule } from "../../resolve/destinationRule";
+import { hostMatchScore, lookupDestinationRule, taggingTls } from "../../resolve/destinationRule";
 import { hasIstioProxy } from "../../resolve/resolver";
 import type { Finding } from "../../snapshot/schema";
 import type { AnalysisContext } from "../context";
@@ -86,9 +86,7 @@ export const drPortSettingsDropTls = rule("dr.port-settings-drop-tls", (ctx) =>
       if (seen.has(p.port)) continue;
       seen.add(p.port);
       if (p.tls) continue;
-      // Endpoint tagging reads a later entry for the port that has tls, else the top level (trafficPolicyTLSModeForPort).
-      const later = tp.portLevelSettings.find((q) => q.port === p.port && q.tls)?.tls;
-      const tagging = later ?? tp.tls;
+      const { tls: tagging, fromPortEntry: later } = taggingTls(tp, p.port)!;
       const what =
         tagging.mode === "ISTIO_MUTUAL"
           ? "every labelled endpoint gets mTLS, even on a port its PeerAuthentication disables."
