@@ -140,6 +140,13 @@ describe("dr.credential-name-plaintext (error) [2.2]", () => {
     expect(findingsOf(runWith(destRule("b", "ext", EXT, spec)), "dr.credential-name-plaintext")).toEqual([]);
   });
 
+  it("names only the namespaces whose sidecars really get it: a selector DR next to it that covers every sidecar of b takes its place there", () => {
+    // Each sidecar's own lookup, labels included: b's only sidecar carries app=srv.
+    const cover = destRule("b", "own-ext", EXT, { ...tls("SIMPLE", { caCertificates: "/etc/certs/ca.pem" }), workloadSelector: { matchLabels: { app: "srv" } } });
+    const f = only(runWith(destRule("b", "ext", EXT, tls("SIMPLE", { credentialName: "ext-ca" })), cover), "dr.credential-name-plaintext");
+    expect(f.message).toMatch(/sidecars in a and c ignore it/);
+  });
+
   it("silent when no sidecar applies it (only gateways / unmeshed clients)", () => {
     const s = run([namespace("plain"), deploy("plain", "app"), serviceEntry("plain", "ext", [EXT]), destRule("plain", "ext", EXT, tls("SIMPLE", { credentialName: "ext-ca" }))]);
     expect(findingsOf(s, "dr.credential-name-plaintext")).toEqual([]);

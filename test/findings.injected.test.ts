@@ -163,6 +163,17 @@ const INJECTIONS: Record<string, Injection> = {
     objects.push(destRule(s.ns, `${s.name}-again`, host(s.name, s.ns), { trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" } } }, "2026-06-01T00:00:00Z"));
     return { objects, samples, code: "dr.duplicate-host", severity: "warning", first: ref("DestinationRule", s.ns, `${s.name}-again`), consequences: [] };
   },
+  // A private catch-all DR beside a selector DR for the same host, both exportTo ".": Istio merges the
+  // catch-all into the selector DR (istio/istio#58322), so the other clients lose it.
+  "dr.duplicate-host (swallowed by a selector DR)": (m, one) => {
+    const c = one(m.calls.filter((x) => x.client.ns !== ROOT && !x.client.ambient && !x.service.ambient));
+    if (!c) return null;
+    const { objects, samples } = copy(m);
+    const h = host(c.service.name, c.service.ns);
+    objects.push(destRule(c.client.ns, "for-all", h, { ...tls("ISTIO_MUTUAL"), exportTo: ["."] }));
+    objects.push(destRule(c.client.ns, "for-one", h, { ...tls("ISTIO_MUTUAL"), workloadSelector: { matchLabels: { app: "canary" } } }));
+    return { objects, samples, code: "dr.duplicate-host", severity: "warning", first: ref("DestinationRule", c.client.ns, "for-all"), consequences: ["dr.shadowed"] };
+  },
   // A client namespace's own DR for a host hides the service namespace's DR from that namespace.
   "dr.shadowed": (m, one) => {
     const c = one(m.calls.filter((x) => x.service.clientSide === "per-service" && x.client.ns !== x.service.ns && x.client.ns !== ROOT && !x.client.ambient));

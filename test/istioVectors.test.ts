@@ -167,6 +167,70 @@ describe("DestinationRule lookup (istio.md §10)", () => {
     expect(predict(objs, "a/ca", host("svc", "b")).predicted.client).toMatchObject({ tls: "ISTIO_MUTUAL", destinationRule: { name: "old" } });
   });
 
+  describe("Istio's DR merge per namespace index (mergeDestinationRule with the enhanced merge on, the default)", () => {
+    const probe = deploy("a", "probe", { labels: { role: "probe" } });
+    const selector = { matchLabels: { role: "probe" } };
+    const svc = "svc.b.svc.cluster.local";
+
+    it("a catch-all with the same exportTo as a selector DR is merged into it (istio/istio#58322): only the selected workloads get it, the others get no DR", () => {
+      const objs = [...mesh, probe, destRule("a", "sel", svc, { ...tls("SIMPLE"), workloadSelector: selector }), destRule("a", "all", svc, { ...tls("DISABLE"), exportTo: ["."] })];
+      expect(predict(objs, "a/ca", host("svc", "b")).predicted.client).toMatchObject({ tls: "ISTIO_MUTUAL", origin: "auto", destinationRule: null });
+      expect(predict(objs, "a/probe", host("svc", "b")).predicted.client).toMatchObject({ tls: "SIMPLE", origin: "destinationrule", destinationRule: { name: "sel" } });
+      const dup = run(objs, [call("a/ca", host("svc", "b"), "none")]).findings.filter((f) => f.code === "dr.duplicate-host");
+      expect(dup).toHaveLength(1);
+      expect(dup[0]!.resources).toEqual([
+        { kind: "DestinationRule", namespace: "a", name: "all" },
+        { kind: "DestinationRule", namespace: "a", name: "sel" },
+      ]);
+      expect(dup[0]!.message).toMatch(/a\/all has no workloadSelector but the same exportTo as a\/sel, which selects role=probe.*other clients in a get no DestinationRule/);
+      expect(dup[0]!.fix).toContain('exportTo: ["a"]');
+    });
+
+    it("near miss: the catch-all exported to its namespace by name stays a rule of its own, and no duplicate-host fires", () => {
+      const objs = [...mesh, probe, destRule("a", "sel", svc, { ...tls("SIMPLE"), workloadSelector: selector }), destRule("a", "all", svc, { ...tls("DISABLE"), exportTo: ["a"] })];
+      expect(predict(objs, "a/ca", host("svc", "b")).predicted.client).toMatchObject({ tls: "DISABLE", origin: "destinationrule", destinationRule: { name: "all" } });
+      expect(predict(objs, "a/probe", host("svc", "b")).predicted.client).toMatchObject({ tls: "SIMPLE", destinationRule: { name: "sel" } });
+      expect(run(objs, [call("a/ca", host("svc", "b"), "none")]).findings.filter((f) => f.code === "dr.duplicate-host")).toEqual([]);
+    });
+
+    it("a selector DR without a top-level trafficPolicy takes the one of the catch-all merged into it, and the edge names that DR", () => {
+      const objs = [...mesh, probe, destRule("a", "sel", svc, { subsets: [{ name: "v1", labels: { v: "1" } }], workloadSelector: selector }), destRule("a", "all", svc, { ...tls("DISABLE"), exportTo: ["."] })];
+      const p = predict(objs, "a/probe", host("svc", "b"));
+      expect(p.predicted.client).toMatchObject({ tls: "DISABLE", origin: "destinationrule", destinationRule: { name: "all" } });
+      expect(p.dr!.subsets.map((s) => s.name)).toEqual(["v1"]);
+      const dup = run(objs, [call("a/probe", host("svc", "b"), "none")]).findings.find((f) => f.code === "dr.duplicate-host")!;
+      expect(dup.message).toContain("get the top-level trafficPolicy of a/all, as a/sel has none");
+    });
+
+    it("a newer catch-all exported to a superset of an older one's namespaces is merged into it and not kept apart: a namespace only it names gets nothing", () => {
+      const objs = [
+        ...mesh,
+        destRule("b", "narrow", svc, { ...tls("ISTIO_MUTUAL"), exportTo: ["c"] }, "2026-01-01T00:00:00Z"),
+        destRule("b", "wide", svc, { ...tls("DISABLE"), exportTo: ["c", "a"] }, "2026-02-01T00:00:00Z"),
+      ];
+      expect(predict(objs, "a/ca", host("svc", "b")).predicted.client).toMatchObject({ tls: "ISTIO_MUTUAL", origin: "auto", destinationRule: null });
+      expect(predict(objs, "c/cc", host("svc", "b")).predicted.client).toMatchObject({ tls: "ISTIO_MUTUAL", origin: "destinationrule", destinationRule: { name: "narrow" } });
+      const dup = run(objs, [call("c/cc", host("svc", "b"), "none")]).findings.filter((f) => f.code === "dr.duplicate-host");
+      expect(dup.map((f) => f.resources.map((r) => r.name))).toEqual([["wide", "narrow"]]);
+    });
+
+    it("near miss: the wider one older, the narrower one is kept apart, and where both reach, the later entry wins", () => {
+      const objs = [
+        ...mesh,
+        destRule("b", "wide", svc, { ...tls("DISABLE"), exportTo: ["c", "a"] }, "2026-01-01T00:00:00Z"),
+        destRule("b", "narrow", svc, { ...tls("ISTIO_MUTUAL"), exportTo: ["c"] }, "2026-02-01T00:00:00Z"),
+      ];
+      expect(predict(objs, "a/ca", host("svc", "b")).predicted.client).toMatchObject({ tls: "DISABLE", destinationRule: { name: "wide" } });
+      expect(predict(objs, "c/cc", host("svc", "b")).predicted.client).toMatchObject({ tls: "ISTIO_MUTUAL", destinationRule: { name: "narrow" } });
+      expect(run(objs, [call("c/cc", host("svc", "b"), "none")]).findings.filter((f) => f.code === "dr.duplicate-host")).toEqual([]);
+    });
+
+    it("an exportTo that lists its own namespace twice is one namespace (a set): the DR is private, not exported", () => {
+      const objs = [...mesh, destRule("b", "twice", svc, { ...tls("DISABLE"), exportTo: ["b", "b"] })];
+      expect(predict(objs, "a/ca", host("svc", "b")).predicted.client).toMatchObject({ origin: "auto", destinationRule: null });
+    });
+  });
+
   it("a root-namespace client: a root DR exported to '.' and another namespace is not in its own tier, and '.' does not export it back to the root", () => {
     const root = [namespace("istio-system", { "istio-injection": "enabled" }), deploy("istio-system", "probe"), ...mesh];
     const both = [...root, destRule("istio-system", "r", "svc.b.svc.cluster.local", { ...tls("DISABLE"), exportTo: [".", "b"] })];

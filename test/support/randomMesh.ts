@@ -304,7 +304,8 @@ function destRules(
             ? ["."]
             : e < 0.8
               ? ["*"]
-              : [pick(rng, nss), ...(chance(rng, 0.5) ? [pick(rng, nss)] : [])],
+              : // Istio's validation refuses a namespace listed twice.
+                [...new Set([pick(rng, nss), ...(chance(rng, 0.5) ? [pick(rng, nss)] : [])])],
       );
     }
     const exportTo = exportOf.get(key);

@@ -69,37 +69,123 @@ export function hostMatchScore(drHost: string, host: string): number {
   return -1;
 }
 
-const exportToOf = (dr: DestinationRule, defaultExportTo: string[]) => (dr.exportTo.length ? dr.exportTo : defaultExportTo);
+/**
+ * One entry of Istio's per-namespace DR index for a host (`ConsolidatedDestRule`): the DR that
+ * opened it, the DRs merged into it (`from`), and the merged spec. Built by `consolidate`.
+ */
+export interface DrEntry {
+  /** The DR that opened the entry: its workloadSelector and exportTo are the entry's. */
+  head: DestinationRule;
+  /** Every DR merged into the entry, the head first, in Istio's order. */
+  from: DestinationRule[];
+  /** The exportTo set as Istio keeps it: spec.exportTo as written (empty when unset), "." for selector DRs. */
+  exportTo: ReadonlySet<string>;
+  /** The top-level policy: the head's, else the first merged DR's that has one. */
+  trafficPolicy: TrafficPolicy | null;
+  /** The DR that policy came from (the head when none has one). */
+  policyFrom: DestinationRule;
+  subsets: Subset[];
+}
+
+/** Istio's three DR indexes per namespace (SetDestinationRules). */
+export type IndexKind = "local" | "root-private" | "exported";
+
+const PRIVATE_ONLY: ReadonlySet<string> = new Set(["."]);
+const exportSets = new WeakMap<DestinationRule, ReadonlySet<string>>();
+/** SetDestinationRules' exportToSet: a selector DR's is "." whatever it says; else spec.exportTo as a set (not defaulted). */
+function exportSetOf(dr: DestinationRule): ReadonlySet<string> {
+  let set = exportSets.get(dr);
+  if (!set) exportSets.set(dr, (set = dr.workloadSelector ? PRIVATE_ONLY : new Set(dr.exportTo)));
+  return set;
+}
+
+/** SetDestinationRules' isPrivateOnly; selector DRs always are. */
+function privateOnly(dr: DestinationRule, defaultExportTo: string[]): boolean {
+  const e = exportSetOf(dr);
+  if (e.size === 0) return defaultExportTo.includes(".");
+  return e.size === 1 && (e.has(".") || e.has(dr.namespace));
+}
+
+/** Which of its namespace's indexes a DR goes into (SetDestinationRules). */
+function inIndex(dr: DestinationRule, kind: IndexKind, defaultExportTo: string[]): boolean {
+  if (kind === "exported") return !privateOnly(dr, defaultExportTo);
+  if (kind === "root-private") return privateOnly(dr, defaultExportTo);
+  const e = exportSetOf(dr);
+  return e.size === 0 || e.has("*") || e.has(".") || e.has(dr.namespace);
+}
+
+const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>) => a.size === b.size && [...a].every((x) => b.has(x));
+const superset = (a: ReadonlySet<string>, b: ReadonlySet<string>) => [...b].every((x) => a.has(x));
+const sameLabels = (a: Labels, b: Labels) => Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+
+function openEntry(dr: DestinationRule): DrEntry {
+  return { head: dr, from: [dr], exportTo: exportSetOf(dr), trafficPolicy: dr.trafficPolicy, policyFrom: dr, subsets: dr.subsets };
+}
 
 /**
- * An exported tier's check (getExportedDestinationRuleFromNamespace): in Istio's index of exported DRs
- * (not private-only), and exported to "*" or the client's namespace by name ("." is not that name).
+ * mergeDestinationRule with ENABLE_ENHANCED_DESTINATIONRULE_MERGE on (the default), over the DRs of
+ * one namespace index and host in Istio's order (selector DRs first, then oldest first). An incoming
+ * DR is compared with each entry already there:
+ * - an exportTo set that differs and is not a superset of the entry's: kept apart from it;
+ * - two selector DRs with different selectors: kept apart;
+ * - otherwise it is merged into the entry (its new subsets added, its top-level policy taken when the
+ *   entry has none).
+ * It opens an entry of its own only if the last comparison said so, and an equal exportTo, two
+ * catch-alls or two equal selectors say not. So a catch-all DR with the same exportTo as a selector DR
+ * (exportTo ".") is swallowed by it and reaches only the workloads it selects (istio/istio#58322),
+ * and a catch-all exported to a superset of an older one's namespaces is merged into that one.
  */
-function exportedTo(dr: DestinationRule, clientNs: string, defaultExportTo: string[]): boolean {
-  if (privateOnly(dr, defaultExportTo)) return false;
-  return exportToOf(dr, defaultExportTo).some((e) => e === "*" || e === clientNs);
+export function consolidate(drs: readonly DestinationRule[]): DrEntry[] {
+  const entries: DrEntry[] = [];
+  for (const dr of drs) {
+    const e = exportSetOf(dr);
+    let appendSeparately = true;
+    const existing = entries.length;
+    for (let i = 0; i < existing; i++) {
+      const entry = entries[i]!;
+      if (sameSet(e, entry.exportTo)) appendSeparately = false;
+      else if (entry.exportTo.size > 0 && superset(e, entry.exportTo)) appendSeparately = true;
+      else {
+        appendSeparately = true;
+        continue;
+      }
+      const sel = dr.workloadSelector;
+      const headSel = entry.head.workloadSelector;
+      if (sel && headSel && !sameLabels(sel, headSel)) {
+        appendSeparately = true;
+        continue;
+      }
+      if (!sel === !headSel) appendSeparately = false;
+      entry.from = [...entry.from, dr];
+      const names = new Set(entry.subsets.map((s) => s.name));
+      const added = dr.subsets.filter((s) => !names.has(s.name)); // a duplicate subset name: the first one stays
+      if (added.length > 0) entry.subsets = [...entry.subsets, ...added];
+      if (!entry.trafficPolicy && dr.trafficPolicy) {
+        entry.trafficPolicy = dr.trafficPolicy;
+        entry.policyFrom = dr;
+      }
+    }
+    if (existing === 0 || appendSeparately) entries.push(openEntry(dr));
+  }
+  return entries;
 }
 
-/** setDestinationRules' isPrivateOnly: exported to "." or its own namespace alone; selector DRs always are. */
-function privateOnly(dr: DestinationRule, defaultExportTo: string[]): boolean {
-  if (dr.workloadSelector) return true;
-  const exportTo = exportToOf(dr, defaultExportTo);
-  return exportTo.length === 1 && (exportTo[0] === "." || exportTo[0] === dr.namespace);
+type EntriesByKind = Partial<Record<IndexKind, DrEntry[]>>;
+const NO_ENTRIES: DrEntry[] = [];
+const entryCache = new WeakMap<readonly DestinationRule[], EntriesByKind>();
+
+/** The index entries of one namespace's DRs for one host (a list of the DrIndex), memoised per list and index. */
+export function entriesOf(list: readonly DestinationRule[], kind: IndexKind, defaultExportTo: string[]): DrEntry[] {
+  let byKind = entryCache.get(list);
+  if (!byKind) entryCache.set(list, (byKind = {}));
+  const hit = byKind[kind];
+  if (hit) return hit;
+  const members = list.filter((dr) => inIndex(dr, kind, defaultExportTo));
+  return (byKind[kind] = members.length > 0 ? consolidate(members) : NO_ENTRIES);
 }
 
-function visibleInOwnNamespace(dr: DestinationRule): boolean {
-  // Istio forces a selector DR's exportTo to "." whatever it says.
-  return !!dr.workloadSelector || dr.exportTo.length === 0 || dr.exportTo.some((e) => e === "*" || e === "." || e === dr.namespace);
-}
-
-type Visibility = "own" | "root-private" | "exported";
-
-function visible(dr: DestinationRule, v: Visibility, clientNs: string, defaultExportTo: string[]): boolean {
-  if (v === "own") return visibleInOwnNamespace(dr);
-  // The root namespace's local index holds its private-only DRs, selector DRs included.
-  if (v === "root-private") return privateOnly(dr, defaultExportTo);
-  return exportedTo(dr, clientNs, defaultExportTo);
-}
+/** getExportedDestinationRuleFromNamespace's check: the entry's exportTo unset, "*", or the client's namespace by name ("." names none). */
+const reaches = (entry: DrEntry, clientNs: string) => entry.exportTo.size === 0 || entry.exportTo.has("*") || entry.exportTo.has(clientNs);
 
 /** The candidate groups for a host, most specific first: exact, then "a.b.svc" → ".b.svc", ".svc", "". */
 function hostGroupsOf(index: DrIndex, host: string): Map<string, DestinationRule[]>[] {
@@ -121,95 +207,82 @@ function hostGroupsOf(index: DrIndex, host: string): Map<string, DestinationRule
 }
 
 /**
- * The DRs of one namespace (tier) visible to the client that match the host best: exact host first,
- * else the longest wildcard. Workload selectors are not looked at here: Istio picks the most specific
- * host first (MostSpecificHostMatch) and only then the DR for the client (`pick`).
+ * One tier's answer (PushContext.destinationRule): the entries of the most specific host in that
+ * namespace's index (MostSpecificHostMatch, selector DRs included). An exported tier then keeps the
+ * entries that reach the client; if none does, the lookup moves to the next tier, not to a less
+ * specific host (getExportedDestinationRuleFromNamespace). Null: no match in this tier.
  */
-function bestInTier(groups: Map<string, DestinationRule[]>[], ns: string, v: Visibility, clientNs: string, index: DrIndex): DestinationRule[] | null {
+function tierEntries(groups: Map<string, DestinationRule[]>[], ns: string, kind: IndexKind, clientNs: string, index: DrIndex): DrEntry[] | null {
   for (const group of groups) {
     const list = group.get(ns);
     if (!list) continue;
-    // Most lists are wholly visible (usually one DR): answer with the list itself, read-only, rather than a copy.
+    const entries = entriesOf(list, kind, index.defaultExportTo);
+    if (entries.length === 0) continue;
+    if (kind !== "exported") return entries;
+    // Most entries reach every client: answer with the memoised array itself rather than a copy.
     let all = true;
-    for (const dr of list)
-      if (!visible(dr, v, clientNs, index.defaultExportTo)) {
+    for (const e of entries)
+      if (!reaches(e, clientNs)) {
         all = false;
         break;
       }
-    if (all) return list;
-    // An exported tier picks the most specific host among the DRs exported at all, and only then asks
-    // whether they reach the client; if not, the lookup moves to the next tier, not to a less specific
-    // host (getExportedDestinationRuleFromNamespace). The client's own tier indexes only what it sees.
-    if (v === "exported" && list.every((dr) => privateOnly(dr, index.defaultExportTo))) continue;
-    const matches = list.filter((dr) => visible(dr, v, clientNs, index.defaultExportTo));
-    if (matches.length > 0) return matches;
-    if (v === "exported") return null;
+    if (all) return entries;
+    const visible = entries.filter((e) => reaches(e, clientNs));
+    return visible.length > 0 ? visible : null;
   }
   return null;
 }
 
-const singleCache = new WeakMap<DestinationRule, Partial<Record<DrTier, DrLookup>>>();
+const lookupCache = new WeakMap<DrEntry, Partial<Record<DrTier, DrLookup>>>();
 
-/** The answer for a single DR, shared between lookups (most lookups match exactly one DR). */
-function single(dr: DestinationRule, tier: DrTier): DrLookup {
-  let byTier = singleCache.get(dr);
-  if (!byTier) singleCache.set(dr, (byTier = {}));
-  return (byTier[tier] ??= { rule: dr, merged: [dr], trafficPolicy: dr.trafficPolicy, subsets: dr.subsets, tier });
+/** The answer for one entry, shared between lookups. */
+function lookupOf(entry: DrEntry, tier: DrTier): DrLookup {
+  let byTier = lookupCache.get(entry);
+  if (!byTier) lookupCache.set(entry, (byTier = {}));
+  const hit = byTier[tier];
+  if (hit) return hit;
+  const rule = entry.policyFrom;
+  const merged = rule === entry.head ? entry.from : [rule, ...entry.from.filter((d) => d !== rule)];
+  return (byTier[tier] = { rule, merged, trafficPolicy: entry.trafficPolicy, subsets: entry.subsets, tier });
 }
 
 /**
- * SidecarScope.DestinationRule: the first selector DR matching the client (selector DRs sort first),
- * else the catch-all DRs merged, else none at all, although the tier matched and ends the lookup: a
- * selector DR for a more specific host than the catch-all hides it from the clients it does not select.
+ * SidecarScope.DestinationRule: the first selector entry of the client's namespace that selects the
+ * client (selector DRs sort first), else the last catch-all entry, else none at all, although the tier
+ * matched and ends the lookup: a selector DR for a more specific host than the catch-all hides it
+ * from the clients it does not select.
  */
-function pick(matches: DestinationRule[], tier: DrTier, clientLabels: Labels): DrLookup | null {
-  let catchAll = 0;
-  for (const d of matches) {
-    if (!d.workloadSelector) catchAll++;
-    else if (selectorMatches(d.workloadSelector, clientLabels)) return single(d, tier);
+function pick(entries: DrEntry[], tier: DrTier, clientNs: string, clientLabels: Labels): DrLookup | null {
+  let catchAll: DrEntry | null = null;
+  for (const e of entries) {
+    const sel = e.head.workloadSelector;
+    if (!sel) catchAll = e;
+    else if (e.head.namespace === clientNs && selectorMatches(sel, clientLabels)) return lookupOf(e, tier);
   }
-  if (catchAll === 0) return null;
-  const catchAlls = catchAll === matches.length ? matches : matches.filter((d) => !d.workloadSelector);
-  return merge(catchAlls.length > 1 ? lastExportGroup(catchAlls) : catchAlls, tier);
+  return catchAll ? lookupOf(catchAll, tier) : null;
 }
 
-const exportKey = (dr: DestinationRule) => [...new Set(dr.exportTo)].sort().join(",");
-
-/**
- * ENABLE_ENHANCED_DESTINATIONRULE_MERGE (on by default, istio.md §2.4): catch-all DRs for one host
- * merge only with the same exportTo; the others stay separate entries, in the order of their oldest
- * DR, and SidecarScope.DestinationRule keeps the last one it meets.
- */
-function lastExportGroup(catchAlls: DestinationRule[]): DestinationRule[] {
-  const keys = catchAlls.map(exportKey);
-  const order = [...new Set(keys)];
-  if (order.length === 1) return catchAlls;
-  const last = order[order.length - 1];
-  return catchAlls.filter((_, i) => keys[i] === last);
+const headsCache = new WeakMap<DrEntry[], DestinationRule[]>();
+/** The DRs that opened some entries (for a tier that applies nothing to a client: its selector DRs). */
+function headsOf(entries: DrEntry[]): DestinationRule[] {
+  let heads = headsCache.get(entries);
+  if (!heads) headsCache.set(entries, (heads = entries.map((e) => e.head)));
+  return heads;
 }
 
-function merge(matches: DestinationRule[], tier: DrTier): DrLookup {
-  if (matches.length === 1) return single(matches[0]!, tier);
-  // mergeDestinationRule: the oldest top-level trafficPolicy, taken from a later DR when the older
-  // ones have none (a DR for subsets and another for TLS is a common pair).
-  const rule = matches.find((d) => d.trafficPolicy) ?? matches[0]!;
-  const subsets: Subset[] = [];
-  const names = new Set<string>();
-  for (const dr of matches)
-    for (const s of dr.subsets) {
-      if (names.has(s.name)) continue; // duplicate subset names: the first one stays
-      names.add(s.name);
-      subsets.push(s);
-    }
-  const merged = rule === matches[0] ? matches : [rule, ...matches.filter((d) => d !== rule)];
-  return { rule, merged, trafficPolicy: rule.trafficPolicy, subsets, tier };
+const drsCache = new WeakMap<DrEntry[], DestinationRule[]>();
+/** Every DR of some entries, in order (read-only, shared). */
+function drsOf(entries: DrEntry[]): DestinationRule[] {
+  let drs = drsCache.get(entries);
+  if (!drs) drsCache.set(entries, (drs = entries.length === 1 ? entries[0]!.from : entries.flatMap((e) => e.from)));
+  return drs;
 }
 
 export interface LookupResult {
   applied: DrLookup | null;
   /** DRs in later tiers that match the host and are visible to the client, but lose to an earlier tier. */
   shadowed: DestinationRule[];
-  /** When the first matching tier applies nothing to this client: its DRs (selector DRs for others). */
+  /** When the first matching tier applies nothing to this client: the DRs heading its entries (selector DRs for others). */
   hiddenBy: DestinationRule[];
 }
 
@@ -230,38 +303,38 @@ export function lookupDestinationRule(
   let applied: DrLookup | null = null;
   // The first tier with a match ends the lookup, even when it applies no DR to this client (`pick`).
   let matched = false;
-  let firstMatch: DestinationRule[] = NONE;
+  let firstEntries: DrEntry[] | null = null;
   let shadowed: DestinationRule[] = NONE;
   // The tiers in order, unrolled: this runs once per edge. From the root namespace, only its private
   // DRs count as "own" (istio.md §2.4). Selector DRs are never exported, so later tiers hold none.
-  const own = bestInTier(groups, clientNs, fromRoot ? "root-private" : "own", clientNs, index);
+  const own = tierEntries(groups, clientNs, fromRoot ? "root-private" : "local", clientNs, index);
   if (own) {
-    applied = pick(own, "client-namespace", clientLabels);
+    applied = pick(own, "client-namespace", clientNs, clientLabels);
     matched = true;
-    firstMatch = own;
+    firstEntries = own;
   }
   if (serviceNs !== null && (serviceNs !== clientNs || fromRoot)) {
-    const matches = bestInTier(groups, serviceNs, "exported", clientNs, index);
-    if (matches) {
+    const entries = tierEntries(groups, serviceNs, "exported", clientNs, index);
+    if (entries) {
       if (!matched) {
-        applied = pick(matches, "service-namespace", clientLabels);
+        applied = pick(entries, "service-namespace", clientNs, clientLabels);
         matched = true;
-        firstMatch = matches;
-      } else shadowed = [...shadowed, ...matches];
+        firstEntries = entries;
+      } else shadowed = [...shadowed, ...drsOf(entries)];
     }
   }
   if (index.rootNamespace !== serviceNs) {
-    const matches = bestInTier(groups, index.rootNamespace, "exported", clientNs, index);
-    if (matches) {
+    const entries = tierEntries(groups, index.rootNamespace, "exported", clientNs, index);
+    if (entries) {
       if (!matched) {
-        applied = pick(matches, "root-namespace", clientLabels);
+        applied = pick(entries, "root-namespace", clientNs, clientLabels);
         matched = true;
-        firstMatch = matches;
-      } else shadowed = [...shadowed, ...matches];
+        firstEntries = entries;
+      } else shadowed = [...shadowed, ...drsOf(entries)];
     }
   }
   if (applied) return { applied, shadowed, hiddenBy: NONE };
-  return shadowed.length > 0 || firstMatch.length > 0 ? { applied, shadowed, hiddenBy: firstMatch } : NOTHING;
+  return shadowed.length > 0 || firstEntries ? { applied, shadowed, hiddenBy: firstEntries ? headsOf(firstEntries) : NONE } : NOTHING;
 }
 
 export interface PortTls {

@@ -1,6 +1,6 @@
 // Client-side rules: DestinationRule (findings.md "Istio DestinationRule", istio.md §2).
 import type { ClientTlsSettings, DestinationRule, Service } from "../../model/mesh";
-import { hostMatchScore, lookupDestinationRule, taggingTls } from "../../resolve/destinationRule";
+import { entriesOf, hostMatchScore, taggingTls, type DrEntry, type IndexKind } from "../../resolve/destinationRule";
 import { hasIstioProxy } from "../../resolve/resolver";
 import type { Finding } from "../../snapshot/schema";
 import type { AnalysisContext } from "../context";
@@ -119,7 +119,7 @@ export const drMutualMissingCerts = rule("dr.mutual-missing-certs", (ctx) =>
 
 export const drCredentialNamePlaintext = rule("dr.credential-name-plaintext", (ctx) => {
   const out: Finding[] = [];
-  const sidecarNamespaces = [...new Set(ctx.model.workloads.filter((w) => w.dataplane === "sidecar" && !w.gateway).map((w) => w.namespace))];
+  const sidecars = ctx.model.workloads.filter((w) => w.dataplane === "sidecar" && !w.gateway);
   for (const dr of ctx.model.destinationRules) {
     if (dr.workloadSelector) continue;
     const bad = tlsBlocks(dr).filter(
@@ -128,12 +128,14 @@ export const drCredentialNamePlaintext = rule("dr.credential-name-plaintext", (c
     if (bad.length === 0) continue;
     const hosts = servicesMatching(ctx, dr).map((s) => s.host);
     if (hosts.length === 0 && !dr.fqdn.startsWith("*")) hosts.push(dr.fqdn);
-    const users = sidecarNamespaces.filter((ns) =>
-      hosts.some((h) => {
-        const found = lookupDestinationRule(ctx.resolver.drIndex(""), ns, {}, h, ctx.model.serviceByHost.get(h)?.namespace ?? null).applied;
-        return found?.merged.includes(dr) ?? false;
-      }),
-    );
+    // The sidecars that really get this DR: each one's own lookup, labels and revision included (a
+    // selector DR may cover some of them, a merge may take this DR's subsets but not its policy).
+    const uses = (w: (typeof sidecars)[number], h: string) => {
+      const applied = ctx.resolver.lookupDr(w.revision, w.namespace, w.labels, h, ctx.model.serviceByHost.get(h)?.namespace ?? null).applied;
+      if (!applied?.merged.includes(dr)) return false;
+      return applied.rule === dr || bad.some((b) => b.path.startsWith("spec.subsets"));
+    };
+    const users = [...new Set(sidecars.filter((w) => hosts.some((h) => uses(w, h))).map((w) => w.namespace))].sort();
     if (users.length === 0) continue;
     out.push(
       finding("dr.credential-name-plaintext", {
@@ -195,29 +197,47 @@ export const drHostNotFound = rule("dr.host-not-found", (ctx) =>
 );
 
 export const drDuplicateHost = rule("dr.duplicate-host", (ctx) => {
-  const groups = new Map<string, DestinationRule[]>();
-  for (const dr of ctx.model.destinationRules) {
-    const key = [dr.namespace, dr.fqdn, JSON.stringify(dr.workloadSelector ?? {}), [...dr.exportTo].sort().join(",")].join("\u0000");
-    groups.set(key, [...(groups.get(key) ?? []), dr]);
-  }
+  // Istio's own merge (consolidate): each index entry that took in more than one DR. An entry can sit
+  // in two indexes of its namespace (local and exported): reported once.
+  const idx = ctx.resolver.drIndex("");
+  const seen = new Set<string>();
   const out: Finding[] = [];
-  for (const drs of groups.values()) {
-    if (drs.length < 2) continue;
-    const idx = ctx.resolver.drIndex("");
-    const ordered = (idx.byNamespace.get(drs[0]!.namespace) ?? []).filter((d) => drs.includes(d));
-    // The oldest with a top-level trafficPolicy contributes it (mergeDestinationRule).
-    const winner = ordered.find((d) => d.trafficPolicy) ?? ordered[0]!;
-    const rest = ordered.filter((d) => d !== winner);
-    out.push(
-      finding("dr.duplicate-host", {
-        message: `${drs.length} DestinationRules in ${winner.namespace} target ${winner.fqdn}: only ${winner === ordered[0] ? "the oldest" : "the oldest with a top-level trafficPolicy"}, ${nsName(winner)}, contributes its top-level trafficPolicy; ${listNames(rest.map(nsName))} only add subsets.`,
-        resources: [...rest.map(drRefOf), drRefOf(winner)],
-        fix: `Merge the traffic policies into ${nsName(winner)} and delete the others.`,
-      }),
-    );
-  }
+  const kinds = (ns: string): IndexKind[] => (ns === idx.rootNamespace ? ["root-private", "exported"] : ["local", "exported"]);
+  for (const byNs of [...idx.exactByHost.values(), ...idx.wildcardBySuffix.values()])
+    for (const [ns, list] of byNs) {
+      if (list.length < 2) continue;
+      for (const kind of kinds(ns))
+        for (const entry of entriesOf(list, kind, idx.defaultExportTo)) {
+          const key = entry.from.map(nsName).join(" ");
+          if (entry.from.length < 2 || seen.has(key)) continue;
+          seen.add(key);
+          out.push(duplicateFinding(entry));
+        }
+    }
   return out;
 });
+
+function duplicateFinding(entry: DrEntry): Finding {
+  const { head, from, policyFrom: winner } = entry;
+  const swallowed = head.workloadSelector ? from.filter((d) => !d.workloadSelector) : [];
+  if (swallowed.length > 0) {
+    const selector = Object.entries(head.workloadSelector!)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",");
+    const inherited = winner !== head ? ` The workloads it selects get the top-level trafficPolicy of ${nsName(winner)}, as ${nsName(head)} has none.` : "";
+    return finding("dr.duplicate-host", {
+      message: `DestinationRule ${listNames(swallowed.map(nsName))} has no workloadSelector but the same exportTo as ${nsName(head)}, which selects ${selector}, for ${head.fqdn}: Istio merges it into that one (enhanced DestinationRule merge, istio/istio#58322), so it applies only to the workloads ${nsName(head)} selects, and other clients in ${head.namespace} get no DestinationRule for ${head.fqdn}.${inherited}`,
+      resources: [...swallowed.map(drRefOf), drRefOf(head)],
+      fix: `Give ${listNames(swallowed.map(nsName))} an exportTo of its own (exportTo: ["${head.namespace}"] keeps it private to ${head.namespace}) so that Istio keeps it as a separate rule, or move its settings into ${nsName(head)} and another selector DR.`,
+    });
+  }
+  const rest = from.filter((d) => d !== winner);
+  return finding("dr.duplicate-host", {
+    message: `${from.length} DestinationRules in ${winner.namespace} target ${winner.fqdn}: only ${winner === head ? "the oldest" : "the oldest with a top-level trafficPolicy"}, ${nsName(winner)}, contributes its top-level trafficPolicy; ${listNames(rest.map(nsName))} only add subsets.`,
+    resources: [...rest.map(drRefOf), drRefOf(winner)],
+    fix: `Merge the traffic policies into ${nsName(winner)} and delete the others.`,
+  });
+}
 
 export const drShadowed = rule("dr.shadowed", (ctx) => {
   const shadowed = new Map<DestinationRule, { clients: Set<string>; by: Set<DestinationRule> }>();
