@@ -9,7 +9,8 @@ import { buildModel } from "../lib/core/model/buildModel";
 import { createResolver } from "../lib/core/resolve/resolver";
 import { runRules } from "../lib/core/snapshot/analyze";
 import type { Completeness } from "../lib/core/snapshot/schema";
-import { call, deploy, host, injected, loaded, service } from "./kit";
+import { exitStatus } from "../lib/cli/main";
+import { call, deploy, host, injected, loaded, peerAuth, run, service } from "./kit";
 
 describe("fault containment", () => {
   it("a rule that throws loses its findings only, and is named", () => {
@@ -39,5 +40,27 @@ describe("fault containment", () => {
     const edges = buildEdges(r, [call("a/client", host("good", "a"), "mutual_tls"), call("a/client", host("bad", "a"), "mutual_tls")], undefined, failed);
     expect(edges.map((e) => e.edge.id)).toEqual(["a/client->good.a.svc.cluster.local:80"]);
     expect(failed).toEqual([{ kind: "Edge", namespace: "a", reason: "error", message: "a/client->bad.a.svc.cluster.local:80: the prediction failed (no decision); the edge is missing" }]);
+  });
+});
+
+describe("the CLI's exit status on a contained failure (lib/cli/main.ts exitStatus)", () => {
+  // A correct mesh: no finding at all, so only the contained failure can make the status 1.
+  const clean = run([injected("a"), deploy("a", "client"), service("a", "client", [80]), peerAuth("istio-system", "default", "STRICT")]);
+  const failedRule: Completeness = { kind: "Rule", reason: "error", message: "rule pa.conflict failed (boom): its findings are missing" };
+
+  it("exits 1 and says what is missing on stderr, though no finding is at --fail-on", () => {
+    expect(clean.findings.filter((f) => f.severity !== "info")).toEqual([]);
+    expect(exitStatus(clean, "error", () => {})).toBe(0);
+    const lines: string[] = [];
+    expect(exitStatus({ ...clean, completeness: [failedRule] }, "error", (s) => lines.push(s))).toBe(1);
+    expect(lines).toEqual(["handshake: incomplete analysis: rule pa.conflict failed (boom): its findings are missing (a bug in handshake: please report it)\n"]);
+  });
+
+  it("--fail-on never still exits 0, and still says it; other gaps (a namespace not readable) do not fail the run", () => {
+    const lines: string[] = [];
+    expect(exitStatus({ ...clean, completeness: [failedRule] }, "never", (s) => lines.push(s))).toBe(0);
+    expect(lines).toHaveLength(1);
+    const forbidden: Completeness = { kind: "PeerAuthentication", namespace: "a", reason: "forbidden", message: "403" };
+    expect(exitStatus({ ...clean, completeness: [forbidden] }, "error", () => {})).toBe(0);
   });
 });

@@ -5,7 +5,8 @@ import { analyze } from "../core/snapshot/analyze";
 import { renderTable } from "../core/snapshot/table";
 import { parseTraffic } from "../core/traffic/parseTraffic";
 import type { ParsedTraffic } from "../core/model/input";
-import { parseAnalyzeArgs, USAGE } from "./args";
+import type { MeshSnapshot } from "../core/snapshot/schema";
+import { parseAnalyzeArgs, USAGE, type AnalyzeArgs } from "./args";
 import { readInputs, shortReason } from "./readInputs";
 
 export interface Io {
@@ -57,16 +58,24 @@ export async function main(argv: string[], io: Io = nodeIo()): Promise<number> {
   const snapshot = analyze(inputs, { now, source: { type: "manifests", paths: args.paths }, traffic });
   const format = args.format ?? (io.isTty ? "table" : "json");
   io.stdout(format === "json" ? JSON.stringify(snapshot, null, 2) + "\n" : renderTable(snapshot));
-  // A rule or an edge that failed inside the analysis is in `completeness`. A CI run must not pass on
-  // an analysis that lost findings or edges, so it exits 1, as an uncaught failure did.
+  return exitStatus(snapshot, args.failOn, io.stderr);
+}
+
+/**
+ * The exit status for an analysis (contract.md §2), with a line on stderr per part of the analysis
+ * that failed inside it. Such a failure (a rule or an edge, in `completeness` with reason "error")
+ * exits 1 whatever the findings: a CI run must not pass on an analysis that lost findings or edges,
+ * as it did not when the failure was uncaught. `--fail-on never` still exits 0.
+ */
+export function exitStatus(snapshot: MeshSnapshot, failOn: AnalyzeArgs["failOn"], stderr: (s: string) => void): number {
   let internal = false;
   for (const c of snapshot.completeness)
     if (c.reason === "error" && (c.kind === "Rule" || c.kind === "Edge")) {
       internal = true;
-      io.stderr(`handshake: incomplete analysis: ${c.message} (a bug in handshake: please report it)\n`);
+      stderr(`handshake: incomplete analysis: ${c.message} (a bug in handshake: please report it)\n`);
     }
-  if (args.failOn === "never") return 0;
+  if (failOn === "never") return 0;
   if (internal) return 1;
-  const failing = snapshot.findings.some((f) => f.severity === "error" || (args.failOn === "warning" && f.severity === "warning"));
+  const failing = snapshot.findings.some((f) => f.severity === "error" || (failOn === "warning" && f.severity === "warning"));
   return failing ? 1 : 0;
 }
