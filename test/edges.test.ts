@@ -1,6 +1,8 @@
 // Observed traffic → edges (contract.md §1.1): evidence, ports, identity of edges.
 import { describe, expect, it } from "vitest";
-import { call, deploy, edgeOf, host, injected, namespace, run, service } from "./kit";
+import { buildModel } from "../lib/core/model/buildModel";
+import { createResolver } from "../lib/core/resolve/resolver";
+import { call, deploy, edgeOf, host, injected, loaded, namespace, run, service } from "./kit";
 
 const mesh = [injected("a"), deploy("a", "client"), deploy("a", "srv", { ports: [8080, 9090, 5432] })];
 
@@ -74,6 +76,25 @@ describe("edges from telemetry", () => {
     expect(byPort[80]).toMatchObject({ client: { tls: "ISTIO_MUTUAL" }, verdict: "mtls" });
     expect(byPort[9090]).toMatchObject({ verdict: "unknown" });
     expect(byPort[9090]!.reason).toMatch(/srv.a.svc.cluster.local:9090 has no endpoints: no selected pod declares a container port named metrics/);
+  });
+
+  it("a named targetPort matches a container port of the same name and protocol only (FindPort): a UDP Service port finds no TCP container port", () => {
+    const objs = [injected("a"), deploy("a", "dns", { ports: [{ port: 5353, name: "dns" }] }), service("a", "dns", [{ port: 53, targetPort: "dns", name: "tcp-dns" }])];
+    const model = buildModel({ objects: loaded(objs), configDumps: [], problems: [] });
+    const r = createResolver(model);
+    const svc = model.services[0]!;
+    const w = model.workloads.find((x) => x.name === "dns")!;
+    expect(r.targetPortOf(svc, svc.ports[0]!, w)).toBe(5353);
+    expect(r.targetPortOf(svc, { ...svc.ports[0]!, protocol: "UDP" }, w)).toBeNull();
+    // The container port declared for UDP: the UDP Service port finds it, a TCP one does not.
+    const udp = deploy("a", "dns", { ports: [{ port: 5353, name: "dns" }] });
+    ((udp.spec as { template: { spec: { containers: { ports: Record<string, unknown>[] }[] } } }).template.spec.containers[0]!.ports[0]!).protocol = "UDP";
+    const m2 = buildModel({ objects: loaded([injected("a"), udp, service("a", "dns", [{ port: 53, targetPort: "dns", name: "tcp-dns" }])]), configDumps: [], problems: [] });
+    const r2 = createResolver(m2);
+    const s2 = m2.services[0]!;
+    const w2 = m2.workloads[0]!;
+    expect(r2.targetPortOf(s2, s2.ports[0]!, w2)).toBeNull();
+    expect(r2.targetPortOf(s2, { ...s2.ports[0]!, protocol: "UDP" }, w2)).toBe(5353);
   });
 
   it("a named targetPort on a native sidecar (a restartable init container) finds its pod, as Kubernetes' FindPort does", () => {

@@ -33,7 +33,8 @@ export interface Workload {
   labels: Labels;
   /** Pod (template) annotations. */
   annotations: Labels;
-  containerPorts: { port: number; name?: string }[];
+  /** Declared container ports; `protocol` only when a named port is not TCP. */
+  containerPorts: { port: number; name?: string; protocol?: string }[];
   pods: number;
   dataplane: WorkloadDataplane;
   /** The pod's effective `security.istio.io/tlsMode` label ("istio" on injected pods unless overridden). */

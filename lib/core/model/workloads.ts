@@ -13,7 +13,7 @@ interface PodSpecView {
   annotations: Labels;
   serviceAccount: string;
   containers: string[];
-  containerPorts: { port: number; name?: string }[];
+  containerPorts: { port: number; name?: string; protocol?: string }[];
 }
 
 function podTemplateOf(o: LoadedObject): unknown {
@@ -28,14 +28,16 @@ function addPorts(container: unknown, out: PodSpecView["containerPorts"]): void 
     const port = portNumber(at(p, "containerPort"));
     if (port === undefined) continue;
     const name = str(at(p, "name"));
-    out.push(name ? { port, name } : { port });
+    // The protocol only matters to a named targetPort (FindPort matches name and protocol); TCP is the default.
+    const protocol = str(at(p, "protocol"));
+    out.push(name ? (protocol && protocol !== "TCP" ? { port, name, protocol } : { port, name }) : { port });
   }
 }
 
 function viewPod(template: unknown): PodSpecView {
   const spec = at(template, "spec");
   const containers: string[] = [];
-  const containerPorts: { port: number; name?: string }[] = [];
+  const containerPorts: PodSpecView["containerPorts"] = [];
   for (const c of arr(at(spec, "containers"))) {
     const cname = str(at(c, "name"));
     if (cname) containers.push(cname);

@@ -536,7 +536,7 @@ function serverPhrase(service: Service, port: ServicePort, e: EndpointPrediction
   const dest = e.workload ? nsName(e.workload) : `${service.host}`;
   if (!e.workload)
     return typeof port.targetPort === "string" && service.workloads.length > 0
-      ? `${service.host}:${port.port} has no endpoints: no selected pod declares a container port named ${port.targetPort}`
+      ? `${service.host}:${port.port} has no endpoints: no selected pod declares a container port named ${port.targetPort}${(port.protocol || "TCP") !== "TCP" ? ` for ${port.protocol}` : ""}`
       : `${service.host}:${port.port} has no known endpoints in the inputs`;
   if (e.accept.kind === "none" && e.server.mode !== "NONE") return `${dest} port ${e.targetPort} is excluded from inbound capture, so no proxy sees it`;
   if (e.server.mode === "NONE") return `${dest} has no proxy`;

@@ -147,9 +147,10 @@ function realPorts(this: ResolverState, w: Workload): ReadonlySet<number> {
 
 function targetPortOf(_service: Service, port: ServicePort, w: Workload): number | null {
   if (typeof port.targetPort === "number") return port.targetPort;
-  // The EndpointSlice controller looks the name up in the pod's container ports (FindPort) and
-  // skips the pod for that Service port when it is not there.
-  const named = w.containerPorts.find((p) => p.name === port.targetPort);
+  // The EndpointSlice controller looks the name up in the pod's container ports (FindPort: same name
+  // and same protocol, TCP by default) and skips the pod for that Service port when it is not there.
+  const protocol = port.protocol || "TCP";
+  const named = w.containerPorts.find((p) => p.name === port.targetPort && (p.protocol ?? "TCP") === protocol);
   return named ? named.port : null;
 }
 
