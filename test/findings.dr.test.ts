@@ -4,7 +4,8 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
 import type { Ref } from "../lib/core/snapshot/schema";
-import { call, deploy, destRule, findingsOf, host, injected, namespace, only, run, service, serviceEntry, tls } from "./kit";
+import { analyze } from "../lib/core/snapshot/analyze";
+import { call, deploy, destRule, findingsOf, host, injected, loaded, namespace, NOW, only, run, service, serviceEntry, tls } from "./kit";
 
 const drRef = (ns: string, name: string): Ref => ({ kind: "DestinationRule", namespace: ns, name });
 const T1 = "2026-01-01T00:00:00Z";
@@ -147,6 +148,18 @@ describe("dr.credential-name-plaintext (error) [2.2]", () => {
     expect(f.message).toMatch(/sidecars in a and c ignore it/);
   });
 
+  it("silent for a host the inventory shows does not exist (no cluster, nothing sent: dr.host-not-found says so)", () => {
+    const s = runWith(destRule("b", "other", "other.example.com", tls("SIMPLE", { credentialName: "ext-ca" })));
+    expect(findingsOf(s, "dr.credential-name-plaintext")).toEqual([]);
+    expect(findingsOf(s, "dr.host-not-found")).toHaveLength(1);
+  });
+
+  it("still fires on a policy-only input, where the host cannot be checked (and dr.host-not-found stays silent)", () => {
+    const s = run([injected("a"), deploy("a", "client"), destRule("a", "ext", EXT, tls("SIMPLE", { credentialName: "ext-ca" }))]);
+    expect(only(s, "dr.credential-name-plaintext").message).toContain("sidecars in a");
+    expect(findingsOf(s, "dr.host-not-found")).toEqual([]);
+  });
+
   it("silent when no sidecar applies it (only gateways / unmeshed clients)", () => {
     const s = run([namespace("plain"), deploy("plain", "app"), serviceEntry("plain", "ext", [EXT]), destRule("plain", "ext", EXT, tls("SIMPLE", { credentialName: "ext-ca" }))]);
     expect(findingsOf(s, "dr.credential-name-plaintext")).toEqual([]);
@@ -198,6 +211,17 @@ describe("dr.non-istio-tls-to-mesh (warning) [4]", () => {
       miss: "SIMPLE to a Service whose endpoints have no proxy",
       objs: [namespace("plain"), deploy("plain", "db"), service("plain", "db", [5432]), destRule("plain", "db", host("db", "plain"), tls("SIMPLE"))],
     },
+    {
+      // Sidecars carry the TLS inside HBONE to an ambient pod, and ztunnel ignores DRs (istio.md §9.10):
+      // it neither bypasses mesh identity nor fails against STRICT.
+      miss: "SIMPLE to a Service whose endpoints are ambient",
+      objs: [
+        namespace("amb", { "istio.io/dataplane-mode": "ambient" }),
+        deploy("amb", "db", { ports: [5432] }),
+        service("amb", "db", [5432]),
+        destRule("a", "db", host("db", "amb"), tls("SIMPLE")),
+      ],
+    },
   ])("silent: $miss", ({ objs }) => {
     expect(findingsOf(runWith(...objs), "dr.non-istio-tls-to-mesh")).toEqual([]);
   });
@@ -225,6 +249,23 @@ describe("dr.host-not-found (warning) [2.4]", () => {
     { miss: "a wildcard that matches a Service", dr: destRule("a", "all", "*.local") },
   ])("silent for $miss", ({ dr }) => {
     expect(findingsOf(runWith(dr), "dr.host-not-found")).toEqual([]);
+  });
+
+  // A rule that cannot decide says nothing (findings.md).
+  it("silent on a policy-only input: no Service or ServiceEntry at all to look the host up in", () => {
+    expect(findingsOf(run([injected("a"), destRule("a", "srv", SVC), destRule("a", "x", "other.example.com")]), "dr.host-not-found")).toEqual([]);
+  });
+
+  it.each([
+    { gap: "Services forbidden in the host's namespace", c: { kind: "Service", namespace: "z", reason: "forbidden" as const }, fires: false },
+    { gap: "Services forbidden cluster-wide", c: { kind: "Service", reason: "forbidden" as const }, fires: false },
+    { gap: "Services forbidden in another namespace", c: { kind: "Service", namespace: "y", reason: "forbidden" as const }, fires: true },
+  ])("with $gap: fires=$fires", ({ c, fires }) => {
+    const snap = analyze(
+      { objects: loaded([...mesh, destRule("a", "gone", host("gone", "z"))]), configDumps: [], problems: [] },
+      { now: NOW, source: { type: "manifests" }, completeness: [{ ...c, message: "403" }] },
+    );
+    expect(findingsOf(snap, "dr.host-not-found")).toHaveLength(fires ? 1 : 0);
   });
 });
 

@@ -254,12 +254,16 @@ describe("edge.tls-mismatch (error) [4 D/E]", () => {
     expect(f.message).toContain("DestinationRule a/srv");
     expect(f.message).toContain("b/default");
     expect(f.message).toContain("port 8080 is STRICT");
+    expect(f.fix).toContain("cannot pass a STRICT sidecar");
   });
 
   it("fires for SIMPLE towards a PERMISSIVE sidecar on an HTTP-declared port (no chain for TLS without Istio ALPN)", () => {
     const s = run([...base, destRule("a", "srv", SRV, tls("SIMPLE"))], [attempt("a/client", SRV)]);
     const f = theEdgeError(s, edgeId("a/client", SRV, 80), "edge.tls-mismatch");
     expect(f.resources).toEqual([drRef("a", "srv"), depRef("a", "client"), depRef("b", "srv")]);
+    // The fix names what really happens there, not a STRICT sidecar.
+    expect(f.fix).not.toContain("STRICT");
+    expect(f.fix).toContain("PERMISSIVE on port 8080");
   });
 
   it.each([

@@ -8,6 +8,12 @@ import { call, deploy, depRef, findingsOf, host, injected, meshConfig, namespace
 
 const ambientNs = (name: string) => namespace(name, { "istio.io/dataplane-mode": "ambient" });
 const paRef = (ns: string, name: string): Ref => ({ kind: "PeerAuthentication", namespace: ns, name });
+const workloadEntry = (ns: string, name: string, labels: Record<string, string>): KubeObject => ({
+  apiVersion: "networking.istio.io/v1",
+  kind: "WorkloadEntry",
+  metadata: { name, namespace: ns },
+  spec: { address: "10.0.0.9", labels, serviceAccount: "vm" },
+});
 const T1 = "2026-01-01T00:00:00Z";
 const T2 = "2026-02-01T00:00:00Z";
 const T3 = "2026-03-01T00:00:00Z";
@@ -123,8 +129,18 @@ describe("pa.selector-matches-nothing (warning)", () => {
       miss: "a selector PA in the root namespace",
       objs: [deploy("istio-system", "tool"), peerAuth("istio-system", "x", "STRICT", { selector: { app: "nothing" } })],
     },
+    {
+      // A VM's WorkloadEntry is a workload the PA applies to, though not modelled as one.
+      miss: "the selector matches a WorkloadEntry (a VM)",
+      objs: [workloadEntry("foo", "vm1", { app: "legacy-vm" }), peerAuth("foo", "vm-strict", "STRICT", { selector: { app: "legacy-vm" } })],
+    },
   ])("silent: $miss", ({ objs }) => {
     expect(findingsOf(run([...foo, ...objs]), "pa.selector-matches-nothing")).toEqual([]);
+  });
+
+  it("a WorkloadEntry in another namespace, or with other labels, does not count", () => {
+    const objs = [workloadEntry("bar", "vm1", { app: "legacy-vm" }), workloadEntry("foo", "vm2", { app: "other" }), peerAuth("foo", "vm-strict", "STRICT", { selector: { app: "legacy-vm" } })];
+    expect(only(run([...foo, ...objs]), "pa.selector-matches-nothing").resources).toEqual([paRef("foo", "vm-strict")]);
   });
 });
 
@@ -279,6 +295,13 @@ describe("pa.disable (warning)", () => {
       pa: paRef("foo", "web"),
       what: "foo/web port 8080",
     },
+    {
+      // Every workload has its own STRICT policy, but auto mTLS still reads the namespace's DISABLE.
+      scope: "namespace-wide DISABLE that no workload inherits",
+      objs: [peerAuth("foo", "default", "DISABLE"), peerAuth("foo", "web", "STRICT", { selector: { app: "web" } })],
+      pa: paRef("foo", "default"),
+      what: "namespace foo: auto mTLS makes sidecar clients send plaintext",
+    },
   ])("fires for $scope", ({ objs, pa, what }) => {
     const f = only(run([...foo, ...objs]), "pa.disable");
     expect(f.severity).toBe("warning");
@@ -304,7 +327,7 @@ describe("pa.disable (warning)", () => {
       miss: "port-level DISABLE on a port the workload does not have",
       objs: [...foo, peerAuth("foo", "web", "STRICT", { selector: { app: "web" }, ports: { "9999": "DISABLE" } })],
     },
-    { miss: "DISABLE on an ambient namespace (ignored by ztunnel)", objs: [ambientNs("amb"), deploy("amb", "app"), peerAuth("amb", "default", "DISABLE")] },
+    { miss: "DISABLE on an ambient namespace (ztunnel counts it as PERMISSIVE: pa.ambient-disable-ignored)", objs: [ambientNs("amb"), deploy("amb", "app"), peerAuth("amb", "default", "DISABLE")] },
     { miss: "PERMISSIVE instead of DISABLE", objs: [...foo, peerAuth("foo", "default", "PERMISSIVE")] },
   ])("silent: $miss", ({ objs }) => {
     expect(findingsOf(run(objs), "pa.disable")).toEqual([]);
@@ -421,10 +444,26 @@ describe("pa.ambient-disable-ignored (warning) [9.10]", () => {
     for (const p of workloadOf(s, "amb", "app").ports) expect(p.mode).not.toBe("DISABLE");
   });
 
-  it("resolves as if absent: a mesh STRICT shows through a namespace DISABLE", () => {
+  it("counts as PERMISSIVE, as istiod converts it for ztunnel: a namespace DISABLE under a mesh STRICT leaves the workload PERMISSIVE", () => {
     const s = run([ambientNs("amb"), deploy("amb", "app"), peerAuth("istio-system", "default", "STRICT"), peerAuth("amb", "default", "DISABLE")]);
-    only(s, "pa.ambient-disable-ignored");
-    expect(workloadOf(s, "amb", "app").mtls).toMatchObject({ mode: "STRICT", origin: "mesh" });
+    const f = only(s, "pa.ambient-disable-ignored");
+    expect(f.message).toContain("counts as PERMISSIVE");
+    expect(workloadOf(s, "amb", "app").mtls).toMatchObject({ mode: "PERMISSIVE", origin: "namespace", policy: paRef("amb", "default") });
+    // And it is what pa.permissive then reports for the namespace.
+    expect(findingsOf(s, "pa.permissive").map((x) => x.resources[0])).toEqual([paRef("amb", "default")]);
+  });
+
+  it("a port entry names the port and what it resolves to; a namespace-wide port map is not counted", () => {
+    const s = run([ambientNs("amb"), deploy("amb", "app", { ports: [8080, 9090] }), peerAuth("amb", "app", "STRICT", { selector: { app: "app" }, ports: { "9090": "DISABLE" } })]);
+    const f = only(s, "pa.ambient-disable-ignored");
+    expect(f.message).toContain("sets DISABLE for port 9090");
+    expect(f.message).toContain("port 9090 is PERMISSIVE");
+    const ports = workloadOf(s, "amb", "app").ports;
+    expect(ports.find((p) => p.port === 9090)?.mode).toBe("PERMISSIVE");
+    expect(ports.find((p) => p.port === 8080)?.mode).toBe("STRICT");
+    const nsWide = run([ambientNs("amb"), deploy("amb", "app", { ports: [8080] }), peerAuth("amb", "default", "STRICT", { ports: { "8080": "DISABLE" } })]);
+    expect(findingsOf(nsWide, "pa.ambient-disable-ignored")).toEqual([]);
+    expect(findingsOf(nsWide, "pa.port-level-without-selector")).toHaveLength(1);
   });
 
   it.each([
@@ -474,5 +513,30 @@ describe("mesh.no-strict (info)", () => {
     { miss: "no Istio in the inputs at all", objs: [namespace("plain"), deploy("plain", "app"), service("plain", "app", [80])] },
   ])("silent: $miss", ({ objs }) => {
     expect(findingsOf(run(objs), "mesh.no-strict")).toEqual([]);
+  });
+});
+
+// crdclient objectInRevision: a config object labelled istio.io/rev is read only by that revision's
+// istiod; one without the label by every istiod. Proxies of no revision belong to istiod "default".
+describe("istio.io/rev on PeerAuthentications and DestinationRules", () => {
+  const labelled = <T extends KubeObject>(o: T, rev: string): T => ({ ...o, metadata: { ...o.metadata, labels: { ...(o.metadata.labels ?? {}), "istio.io/rev": rev } } });
+  const canaryNs = namespace("can", { "istio.io/rev": "canary" });
+  const objs = [...foo, canaryNs, deploy("can", "api"), labelled(peerAuth("foo", "default", "STRICT"), "canary"), labelled(peerAuth("can", "default", "STRICT"), "canary")];
+
+  it("a PA labelled for another revision does not apply; one labelled for the workload's revision does", () => {
+    const s = run(objs);
+    expect(workloadOf(s, "foo", "web").mtls).toMatchObject({ mode: "PERMISSIVE", origin: "default" });
+    expect(workloadOf(s, "can", "api").mtls).toMatchObject({ mode: "STRICT", origin: "namespace", policy: paRef("can", "default") });
+  });
+
+  it("istio.io/rev=default is the default istiod's", () => {
+    const s = run([...foo, labelled(peerAuth("foo", "default", "STRICT"), "default")]);
+    expect(workloadOf(s, "foo", "web").mtls.mode).toBe("STRICT");
+  });
+
+  it("a DR labelled for another revision is not what the client's istiod applies", () => {
+    const dr = { apiVersion: "networking.istio.io/v1", kind: "DestinationRule", metadata: { name: "web", namespace: "foo", labels: { "istio.io/rev": "canary" } }, spec: { host: "web", trafficPolicy: { tls: { mode: "DISABLE" } } } };
+    const s = run([...foo, injected("a"), deploy("a", "client"), dr], [call("a/client", host("web", "foo"), "mutual_tls", 1)]);
+    expect(s.edges[0]!.predicted.client).toMatchObject({ tls: "ISTIO_MUTUAL", destinationRule: null });
   });
 });

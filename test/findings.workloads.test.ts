@@ -40,10 +40,39 @@ describe("workload.no-proxy (warning)", () => {
     { miss: "a template (no live pods) in an injected namespace gets the sidecar", objs: [injected("a"), deploy("a", "legacy")] },
     { miss: "the namespace is not labelled for the mesh", objs: [...meshed, namespace("a"), livePod("a", "legacy")] },
     { miss: "an ambient namespace (no sidecar needed)", objs: [namespace("a", { "istio.io/dataplane-mode": "ambient" }), livePod("a", "legacy")] },
+    // The revision webhooks select istio.io/rev only where istio-injection does not exist.
+    { miss: "istio.io/rev next to istio-injection=disabled", objs: [namespace("a", { "istio.io/rev": "canary", "istio-injection": "disabled" }), livePod("a", "legacy")] },
+    // The injector never injects hostNetwork pods (injectRequired), and ambient does not capture them.
+    { miss: "a hostNetwork pod", objs: [injected("a"), hostNetwork(livePod("a", "node-agent"))] },
+    { miss: "a hostNetwork DaemonSet template", objs: [injected("a"), hostNetwork(deploy("a", "node-agent", { kind: "DaemonSet" }))] },
   ])("silent: $miss", ({ objs }) => {
     expect(findingsOf(run(objs), "workload.no-proxy")).toEqual([]);
   });
+
+  it("a hostNetwork workload has no data plane, even in an injected namespace", () => {
+    expect(workloadOf(run([injected("a"), hostNetwork(deploy("a", "node-agent", { kind: "DaemonSet" }))]), "a", "node-agent").dataplane).toBe("none");
+  });
+
+  it.each([
+    { kind: "Pod", how: "kubectl delete pod legacy -n a" },
+    { kind: "ReplicaSet", how: "delete its pods in a so ReplicaSet legacy recreates them" },
+  ])("the fix says how to restart a $kind (rollout restart knows only Deployments, StatefulSets, DaemonSets)", ({ kind, how }) => {
+    const pod = deploy("a", "legacy-x", { kind: "Pod" });
+    if (kind !== "Pod") pod.metadata.ownerReferences = [{ kind, name: "legacy", controller: true }];
+    else pod.metadata.name = "legacy";
+    const f = only(run([injected("a"), pod]), "workload.no-proxy");
+    expect(f.fix).toContain(how);
+    expect(f.fix).not.toContain("rollout restart");
+  });
 });
+
+/** The pod spec (a Pod's, or a controller's template's) with hostNetwork: true. */
+function hostNetwork(o: KubeObject): KubeObject {
+  const spec = o.spec as { hostNetwork?: boolean; template?: { spec: { hostNetwork?: boolean } } };
+  if (spec.template) spec.template.spec.hostNetwork = true;
+  else spec.hostNetwork = true;
+  return o;
+}
 
 describe("workload.tlsmode-without-proxy (error) [9.1]", () => {
   const tlsModeIstio = { "security.istio.io/tlsMode": "istio" };

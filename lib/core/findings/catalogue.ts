@@ -17,7 +17,7 @@ export const CATALOGUE = {
   "pa.no-proxy": { title: "PeerAuthentication covers only workloads without a proxy", severity: "warning" },
   "pa.disable": { title: "mTLS disabled by policy", severity: "warning" },
   "pa.permissive": { title: "Accepts plaintext (PERMISSIVE)", severity: "info" },
-  "pa.ambient-disable-ignored": { title: "DISABLE on an ambient workload is ignored by ztunnel", severity: "warning" },
+  "pa.ambient-disable-ignored": { title: "DISABLE on an ambient workload: ztunnel has none and treats it as PERMISSIVE", severity: "warning" },
   "mesh.no-strict": { title: "No mesh-wide STRICT PeerAuthentication", severity: "info" },
   // Istio DestinationRule
   "dr.tls-without-mode": { title: "DestinationRule tls block without mode means plaintext", severity: "warning" },

@@ -8,6 +8,16 @@ export const workloadRef = (w: Pick<Workload, "kind" | "namespace" | "name">): R
 export const namespaceRef = (name: string): Ref => ({ kind: "Namespace", name });
 export const nsName = (x: { namespace: string; name: string }) => `${x.namespace}/${x.name}`;
 
+/** `kubectl rollout restart` knows only these kinds; other workloads get their pods recreated. */
+const ROLLOUT_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
+
+/** How to make a workload's pods start again (e.g. through the sidecar injector), as a command where one exists. */
+export function restartHow(w: Pick<Workload, "kind" | "namespace" | "name">): string {
+  if (ROLLOUT_KINDS.has(w.kind)) return `kubectl rollout restart ${w.kind.toLowerCase()}/${w.name} -n ${w.namespace}`;
+  if (w.kind === "Pod") return `kubectl delete pod ${w.name} -n ${w.namespace}, then apply its manifest again`;
+  return `delete its pods in ${w.namespace} so ${w.kind} ${w.name} recreates them`;
+}
+
 /** "a, b and 3 more" — messages stay readable when a rule covers hundreds of workloads. */
 export function listNames(names: string[], max = 5): string {
   if (names.length <= max) return names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}` : (names[0] ?? "");

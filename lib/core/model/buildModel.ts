@@ -1,12 +1,12 @@
 // Builds the normalised mesh model from loaded inputs. Indexes are built here, once, so that the
 // resolver's lookups are map reads (the benchmark mesh has 10k workloads and 20k edges).
 import type { ParsedInputs } from "./input";
-import type { MeshModel, MeshSettings, Namespace, Service, Workload } from "./mesh";
+import type { Labels, MeshModel, MeshSettings, Namespace, Service, Workload } from "./mesh";
 import { workloadKey } from "./mesh";
 import { defaultMeshSettings, meshConfigRevision, parseMeshConfig } from "./meshConfig";
 import { readIstioObjects } from "./istioObjects";
 import { perRun } from "./perRun";
-import { strMap } from "./read";
+import { at, strMap } from "./read";
 import { buildServices } from "./services";
 import { buildWorkloads } from "./workloads";
 
@@ -85,6 +85,18 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
     else sidecarsByNamespace.set(sc.namespace, [sc]);
   }
 
+  const workloadEntryLabels = new Map<string, Labels[]>();
+  for (const o of objects) {
+    if (o.object.kind !== "WorkloadEntry") continue;
+    const ns = o.object.metadata.namespace ?? "default";
+    // The instance's labels are spec.labels; the object's own labels are taken too, as a selector
+    // written against either must not be reported as matching nothing.
+    const labels = { ...strMap(o.object.metadata.labels), ...strMap(at(o.object, "spec", "labels")) };
+    const list = workloadEntryLabels.get(ns);
+    if (list) list.push(labels);
+    else workloadEntryLabels.set(ns, [labels]);
+  }
+
   const hasIstio =
     objects.some((o) => (o.object.apiVersion ?? "").includes("istio.io/")) ||
     meshByRevision.size > 1 ||
@@ -108,6 +120,7 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
     sidecars: istio.sidecars,
     sidecarsByNamespace,
     configDumps: inputs.configDumps,
+    workloadEntryLabels,
     problems,
   });
 }

@@ -45,6 +45,12 @@ function paMode(v: unknown, field: string): PaMode {
   throw new FieldError(field, `unknown mode ${JSON.stringify(v)} (expected ${PA_MODES.join(", ")})`);
 }
 
+/** The istio.io/rev label, as an optional field (absent on most objects). */
+function revisionOf(o: LoadedObject): { revision?: string } {
+  const rev = strMap(o.object.metadata.labels)["istio.io/rev"];
+  return rev === undefined ? {} : { revision: rev };
+}
+
 function readPeerAuthentication(o: LoadedObject): PeerAuthentication {
   const spec = at(o.object, "spec");
   const labels = at(spec, "selector", "matchLabels");
@@ -67,6 +73,7 @@ function readPeerAuthentication(o: LoadedObject): PeerAuthentication {
     selector,
     mode,
     portLevelMtls,
+    ...revisionOf(o),
     at: o.at,
   };
 }
@@ -139,6 +146,7 @@ function readDestinationRule(o: LoadedObject): DestinationRule {
     workloadSelector: isObj(selector) && Object.keys(selector).length > 0 ? strMap(selector) : null,
     trafficPolicy: trafficPolicy(at(spec, "trafficPolicy"), "spec.trafficPolicy"),
     subsets,
+    ...revisionOf(o),
     at: o.at,
   };
 }

@@ -105,6 +105,8 @@ export interface PeerAuthentication {
   mode: PaMode;
   /** portLevelMtls keyed by workload (target) port; null when absent. */
   portLevelMtls: Map<number, PaMode> | null;
+  /** Its istio.io/rev label: only that revision's istiod reads it (absent: every istiod). */
+  revision?: string;
   at: SourceLocation;
 }
 
@@ -155,8 +157,18 @@ export interface DestinationRule {
   workloadSelector: Labels | null;
   trafficPolicy: TrafficPolicy | null;
   subsets: Subset[];
+  /** Its istio.io/rev label: only that revision's istiod reads it (absent: every istiod). */
+  revision?: string;
   at: SourceLocation;
 }
+
+/**
+ * Whether the istiod serving proxies of `proxyRevision` reads a config object: one without an
+ * istio.io/rev label is global; a labelled one only its own revision's (crdclient objectInRevision).
+ * Proxies of no revision are served by the default istiod, whose REVISION is "default".
+ */
+export const inRevision = (objectRevision: string | undefined, proxyRevision: string): boolean =>
+  objectRevision === undefined || objectRevision === (proxyRevision || "default");
 
 export interface SidecarResource {
   namespace: string;
@@ -191,6 +203,11 @@ export interface MeshModel {
   /** Sidecar resources per namespace (edge prediction looks them up for every client). */
   sidecarsByNamespace: Map<string, SidecarResource[]>;
   configDumps: ConfigDump[];
+  /**
+   * The labels of each namespace's WorkloadEntries (VMs and other non-Kubernetes workloads). They are
+   * not modelled as workloads, but a PeerAuthentication selecting one does apply to it.
+   */
+  workloadEntryLabels: Map<string, Labels[]>;
   problems: InputProblem[];
 }
 

@@ -14,6 +14,8 @@ interface PodSpecView {
   serviceAccount: string;
   containers: string[];
   containerPorts: { port: number; name?: string; protocol?: string }[];
+  /** spec.hostNetwork: such pods are never injected nor captured by ambient (they share the node's network). */
+  hostNetwork: boolean;
 }
 
 function podTemplateOf(o: LoadedObject): unknown {
@@ -58,6 +60,7 @@ function viewPod(template: unknown): PodSpecView {
     serviceAccount: str(at(spec, "serviceAccountName")) || str(at(spec, "serviceAccount")) || "default",
     containers,
     containerPorts,
+    hostNetwork: at(spec, "hostNetwork") === true,
   };
 }
 
@@ -98,6 +101,9 @@ function dataplaneOf(view: PodSpecView, ns: Namespace | undefined, live: boolean
   if (view.labels["app"] === "ztunnel") return { dataplane: "none", optedOut: true };
   if (view.containers.includes("istio-proxy")) return { dataplane: "sidecar", optedOut: false };
   if (view.containers.includes("linkerd-proxy")) return { dataplane: "linkerd", optedOut: false };
+  // The injector skips hostNetwork pods (injectRequired) and ambient does not capture them: out of
+  // the mesh by design, like an explicit opt-out.
+  if (view.hostNetwork) return { dataplane: "none", optedOut: true };
   if (!live) {
     const nsInjects =
       nsLabels["istio-injection"] === "enabled" ||

@@ -1,7 +1,7 @@
 // istio.md §1.4 TestComposePeerAuthentication vectors, table-driven.
 import { describe, expect, it } from "vitest";
 import type { PaMode, PeerAuthentication } from "../model/mesh";
-import { buildPaIndex, modeForPort, namespaceDecision, withoutDisable, workloadPolicyFor } from "./peerAuthentication";
+import { buildPaIndex, modeForPort, namespaceDecision, workloadPolicyFor } from "./peerAuthentication";
 
 const NOW = "2026-01-01T00:00:10Z";
 const SECOND_AGO = "2026-01-01T00:00:09Z";
@@ -118,11 +118,28 @@ describe("conflicts and scopes (istio.md §1.2, §1.3, §10)", () => {
     expect(workloadPolicyFor(idx, W).base).toMatchObject({ mode: "STRICT", origin: "workload" });
   });
 
-  it("ambient: DISABLE policies resolve as if absent (istio.md §9.10)", () => {
-    const pas = [pa("default", "istio-system", "STRICT"), pa("ns", "foo", "DISABLE"), pa("wl", "foo", "UNSET", { selector: { app: "foo" }, ports: { 9000: "DISABLE", 9001: "PERMISSIVE" } })];
-    const p = workloadPolicyFor(buildPaIndex(withoutDisable(pas), "istio-system"), W);
-    expect(p.base).toMatchObject({ mode: "STRICT", origin: "mesh" });
-    expect(modeForPort(p, 9000).mode).toBe("STRICT");
-    expect(modeForPort(p, 9001).mode).toBe("PERMISSIVE");
+  // istiod's conversion for ztunnel (ambient/authorization.go): DISABLE counts as not STRICT. Cells
+  // from its branches and from Istio's testdata peer-authn-strict-and-disable-port-mtls.yaml.
+  const MESH_STRICT = pa("default", "istio-system", "STRICT");
+  const AMBIENT: [string, PeerAuthentication[], string, Record<number, string>][] = [
+    ["mesh STRICT + ns DISABLE → PERMISSIVE", [MESH_STRICT, pa("ns", "foo", "DISABLE")], "PERMISSIVE", {}],
+    ["ns STRICT + workload DISABLE → PERMISSIVE", [pa("ns", "foo", "STRICT"), pa("wl", "foo", "DISABLE", { selector: { app: "foo" } })], "PERMISSIVE", {}],
+    ["workload STRICT, port 9090 DISABLE → 9090 exempt", [pa("wl", "foo", "STRICT", { selector: { app: "foo" }, ports: { 9090: "DISABLE" } })], "STRICT", { 9090: "PERMISSIVE", 8080: "STRICT" }],
+    ["workload DISABLE, port 9090 STRICT → only 9090 STRICT", [pa("wl", "foo", "DISABLE", { selector: { app: "foo" }, ports: { 9090: "STRICT" } })], "PERMISSIVE", { 9090: "STRICT", 8080: "PERMISSIVE" }],
+    ["mesh STRICT, workload UNSET, 9000 DISABLE only → no exception (only PERMISSIVE ports reference it)", [MESH_STRICT, pa("wl", "foo", "UNSET", { selector: { app: "foo" }, ports: { 9000: "DISABLE" } })], "STRICT", { 9000: "STRICT" }],
+    ["mesh STRICT, workload UNSET, 9000 DISABLE + 9001 PERMISSIVE → both exempt", [MESH_STRICT, pa("wl", "foo", "UNSET", { selector: { app: "foo" }, ports: { 9000: "DISABLE", 9001: "PERMISSIVE" } })], "STRICT", { 9000: "PERMISSIVE", 9001: "PERMISSIVE", 8080: "STRICT" }],
+    ["mesh STRICT, ns UNSET, workload UNSET with 9001 PERMISSIVE → the conversion drops everything", [MESH_STRICT, pa("ns", "foo", "UNSET"), pa("wl", "foo", "UNSET", { selector: { app: "foo" }, ports: { 9001: "PERMISSIVE" } })], "PERMISSIVE", { 9001: "PERMISSIVE", 8080: "PERMISSIVE" }],
+    ["oldest wins before the conversion: older DISABLE beats newer STRICT", [pa("old", "foo", "DISABLE", { created: SECOND_AGO }), pa("new", "foo", "STRICT")], "PERMISSIVE", {}],
+  ];
+  it.each(AMBIENT)("ambient: %s", (_name, pas, base, ports) => {
+    const p = workloadPolicyFor(buildPaIndex(pas, "istio-system", true), W);
+    expect(p.base.mode).toBe(base);
+    for (const [port, mode] of Object.entries(ports)) expect(modeForPort(p, Number(port)).mode).toBe(mode);
+  });
+
+  it("ambient namespace decision: DISABLE reads as PERMISSIVE, named by its policy", () => {
+    const d = namespaceDecision(buildPaIndex([MESH_STRICT, pa("ns", "foo", "DISABLE")], "istio-system", true), "foo");
+    expect(d).toMatchObject({ mode: "PERMISSIVE", origin: "namespace" });
+    expect(d.policy?.name).toBe("ns");
   });
 });

@@ -1,7 +1,7 @@
 // Server side: which PeerAuthentication decides what a workload's proxy accepts, per port
 // (istio.md §1). Mirrors ComposePeerAuthentication: oldest policy per scope wins, workload >
 // namespace > mesh > PERMISSIVE, port-level entries keyed by the workload (target) port.
-import type { MeshModel, PeerAuthentication, Workload } from "../model/mesh";
+import { inRevision, type MeshModel, type PeerAuthentication, type Workload } from "../model/mesh";
 import { perRun } from "../model/perRun";
 import { selectorMatches } from "../model/read";
 import type { Origin } from "../snapshot/schema";
@@ -43,10 +43,12 @@ export interface PaIndex {
   workloadLevel: Map<string, PeerAuthentication[]>;
   /** Root-namespace policies with a selector: Istio ignores them (§1.2). */
   rootWithSelector: PeerAuthentication[];
+  /** Composes as istiod does for ztunnel (ambientComposition) rather than for sidecars. */
+  ambient: boolean;
 }
 
-export function buildPaIndex(pas: PeerAuthentication[], rootNamespace: string): PaIndex {
-  const index: PaIndex = { rootNamespace, mesh: [], namespaceWide: new Map(), workloadLevel: new Map(), rootWithSelector: [] };
+export function buildPaIndex(pas: PeerAuthentication[], rootNamespace: string, ambient = false): PaIndex {
+  const index: PaIndex = { rootNamespace, mesh: [], namespaceWide: new Map(), workloadLevel: new Map(), rootWithSelector: [], ambient };
   const push = (m: Map<string, PeerAuthentication[]>, k: string, pa: PeerAuthentication) => {
     const list = m.get(k);
     if (list) list.push(pa);
@@ -62,16 +64,6 @@ export function buildPaIndex(pas: PeerAuthentication[], rootNamespace: string): 
   return index;
 }
 
-/** Ambient ignores DISABLE (istio.md §9.10): such a policy resolves as if it were absent. */
-export function withoutDisable(pas: PeerAuthentication[]): PeerAuthentication[] {
-  return pas
-    .filter((pa) => pa.mode !== "DISABLE")
-    .map((pa) => {
-      if (!pa.portLevelMtls || ![...pa.portLevelMtls.values()].includes("DISABLE")) return pa;
-      return { ...pa, portLevelMtls: new Map([...pa.portLevelMtls].filter(([, m]) => m !== "DISABLE")) };
-    });
-}
-
 const DEFAULT_DECISION: ModeDecision = { mode: "PERMISSIVE", policy: null, origin: "default" };
 
 function applyLevel(cur: ModeDecision, pa: PeerAuthentication | null, origin: ModeDecision["origin"]): ModeDecision {
@@ -83,7 +75,76 @@ function applyLevel(cur: ModeDecision, pa: PeerAuthentication | null, origin: Mo
 export function namespaceDecision(index: PaIndex, namespace: string): ModeDecision {
   const meshPa = index.mesh[0] ?? null;
   const nsPa = namespace === index.rootNamespace ? null : (index.namespaceWide.get(namespace)?.[0] ?? null);
-  return applyLevel(applyLevel(DEFAULT_DECISION, meshPa, "mesh"), nsPa, "namespace");
+  const d = applyLevel(applyLevel(DEFAULT_DECISION, meshPa, "mesh"), nsPa, "namespace");
+  return index.ambient ? relaxed(d) : d;
+}
+
+/** ztunnel knows STRICT or not: a DISABLE decides like PERMISSIVE (authorization.go, isMtlsModeDisable next to isMtlsModePermissive). */
+const relaxed = (d: ModeDecision): ModeDecision => (d.mode === "DISABLE" ? { ...d, mode: "PERMISSIVE" } : d);
+
+const nonStrict = (m: PeerAuthentication["mode"]) => m === "PERMISSIVE" || m === "DISABLE";
+
+/**
+ * What istiod's ambient conversion makes of the winning mesh, namespace and workload policies
+ * (pilot/pkg/serviceregistry/kube/controller/ambient/authorization.go): the static STRICT policy, or
+ * the workload policy converted to a DENY rule with port exceptions, or neither. DISABLE is not
+ * ignored there (istio.md §9.10 follows the docs): it counts as not STRICT. The quirks are Istio's:
+ * a workload policy with UNSET mode under a STRICT parent takes its port exceptions only when one of
+ * them is PERMISSIVE, and then DISABLE ports are exempt too.
+ */
+function ambientComposition(
+  meshPolicy: PeerAuthentication | null,
+  namespacePolicy: PeerAuthentication | null,
+  wl: PeerAuthentication,
+  chain: ModeDecision,
+): { base: ModeDecision; perPort: Map<number, ModeDecision> } {
+  const parentStrict = chain.mode === "STRICT";
+  const composed = relaxed(applyLevel(chain, wl, "workload"));
+  const ports = wl.portLevelMtls;
+  if (!ports?.size) return { base: composed, perPort: NO_PORTS };
+  const modes = [...ports.values()];
+  // convertedSelectorPeerAuthentications: is the static STRICT policy sent, is the converted one referenced?
+  let staticStrict = composed.mode === "STRICT";
+  let referenced = false;
+  if (wl.mode === "STRICT") {
+    if (modes.some(nonStrict)) [referenced, staticStrict] = [true, false];
+  } else if (nonStrict(wl.mode)) referenced = modes.includes("STRICT");
+  else if (parentStrict) {
+    if (modes.includes("PERMISSIVE")) [referenced, staticStrict] = [true, false];
+  } else [referenced, staticStrict] = [modes.includes("STRICT"), false];
+  // convertPeerAuthentication: STRICT ports of their own, exempt ports, and whether the rest is denied plaintext.
+  const strictPorts = new Set<number>();
+  const exempt = new Set<number>();
+  let denyRest = false;
+  if (referenced) {
+    const nsStrict = namespacePolicy?.mode === "STRICT";
+    const meshStrict = meshPolicy?.mode === "STRICT";
+    for (const [port, m] of ports) {
+      if (m === "STRICT") {
+        const parentEnforces = wl.mode === "STRICT" || (wl.mode === "UNSET" && nsStrict) || ((!namespacePolicy || namespacePolicy.mode === "UNSET") && meshStrict);
+        if (!parentEnforces) strictPorts.add(port);
+      } else if (nonStrict(m)) {
+        if (nonStrict(wl.mode)) continue;
+        if (wl.mode === "UNSET" && ((namespacePolicy && !nsStrict) || (!namespacePolicy && meshPolicy && !meshStrict) || (!namespacePolicy && !meshPolicy))) continue;
+        exempt.add(port);
+      }
+    }
+    const shouldMerge = (meshStrict && (!namespacePolicy || namespacePolicy.mode === "UNSET" || nsStrict)) || nsStrict;
+    const dropped = wl.mode === "STRICT" && exempt.size === 0;
+    denyRest = !dropped && (wl.mode === "STRICT" || (shouldMerge && exempt.size > 0));
+    if (dropped) strictPorts.clear();
+  }
+  const strictOn = (port: number) => staticStrict || strictPorts.has(port) || (denyRest && !exempt.has(port));
+  const restStrict = staticStrict || denyRest;
+  const base: ModeDecision =
+    (composed.mode === "STRICT") === restStrict ? composed : { mode: restStrict ? "STRICT" : "PERMISSIVE", policy: wl, origin: "workload" };
+  const perPort = new Map<number, ModeDecision>();
+  for (const [port, m] of ports) {
+    const mode = strictOn(port) ? "STRICT" : "PERMISSIVE";
+    // An entry that changed nothing (UNSET, or one the conversion skips) leaves the port on the base decision.
+    perPort.set(port, mode === base.mode && m !== mode ? base : { mode, policy: wl, origin: "workload-port" });
+  }
+  return { base, perPort };
 }
 
 /**
@@ -113,6 +174,12 @@ export function workloadPolicyFor(index: PaIndex, w: Pick<Workload, "namespace" 
   const namespacePolicy = w.namespace === index.rootNamespace ? null : (index.namespaceWide.get(w.namespace)?.[0] ?? null);
   let base = applyLevel(DEFAULT_DECISION, meshPolicy, "mesh");
   base = applyLevel(base, namespacePolicy, "namespace");
+  if (index.ambient) {
+    const amb = workloadPolicy ? ambientComposition(meshPolicy, namespacePolicy, workloadPolicy, base) : { base: relaxed(base), perPort: NO_PORTS };
+    out = { base: amb.base, perPort: amb.perPort, workloadPolicy, namespacePolicy, meshPolicy };
+    byPolicy.set(workloadPolicy, out);
+    return out;
+  }
   base = applyLevel(base, workloadPolicy, "workload");
   let perPort = NO_PORTS;
   if (workloadPolicy?.portLevelMtls?.size) {
@@ -133,25 +200,25 @@ export function modeForPort(p: WorkloadPolicy, port: number): ModeDecision {
 
 /**
  * PA indexes per (root namespace, ambient) with memoisation: revisions may set a different root
- * namespace, and ambient workloads resolve with DISABLE policies removed. A plain cache object and
+ * namespace, and ambient workloads compose as istiod does for ztunnel. A plain cache object and
  * a module-level lookup rather than a closure per analysis (see the resolver).
  */
 export interface PaIndexCache {
   model: MeshModel;
-  ambientPas: PeerAuthentication[];
   byKey: Map<string, PaIndex>;
 }
 
 export function paIndexCache(model: MeshModel): PaIndexCache {
   // Made once per analysis: see model/perRun.ts.
-  return perRun<PaIndexCache>({ model, ambientPas: withoutDisable(model.peerAuthentications), byKey: new Map() });
+  return perRun<PaIndexCache>({ model, byKey: new Map() });
 }
 
-export function paIndexFor(cache: PaIndexCache, rootNamespace: string, ambient: boolean): PaIndex {
-  const key = `${ambient ? "a" : "s"}:${rootNamespace}`;
+export function paIndexFor(cache: PaIndexCache, rootNamespace: string, ambient: boolean, revision = ""): PaIndex {
+  const key = `${ambient ? "a" : "s"}:${revision}:${rootNamespace}`;
   let idx = cache.byKey.get(key);
   if (!idx) {
-    idx = buildPaIndex(ambient ? cache.ambientPas : cache.model.peerAuthentications, rootNamespace);
+    const pas = cache.model.peerAuthentications;
+    idx = buildPaIndex(pas.some((pa) => pa.revision !== undefined) ? pas.filter((pa) => inRevision(pa.revision, revision)) : pas, rootNamespace, ambient);
     cache.byKey.set(key, idx);
   }
   return idx;

@@ -1,7 +1,7 @@
 // The resolver: one object per analysis holding the memoised per-workload and per-namespace
 // decisions, so that 20k edges cost map reads. All answers are pure functions of the model.
 import { meshFor } from "../model/buildModel";
-import type { MeshModel, MeshSettings, PeerAuthentication, Service, ServicePort, Workload } from "../model/mesh";
+import { inRevision, type MeshModel, type MeshSettings, type PeerAuthentication, type Service, type ServicePort, type Workload } from "../model/mesh";
 import type { Mode, Origin, Ref } from "../snapshot/schema";
 import { buildDrIndex, lookupDestinationRule, type DrIndex, type LookupResult } from "./destinationRule";
 import {
@@ -76,14 +76,16 @@ function meshOf(this: ResolverState, w: Pick<Workload, "revision">): MeshSetting
 }
 
 function paIndex(this: ResolverState, w: Pick<Workload, "revision" | "dataplane">): PaIndex {
-  return paIndexFor(this.paCache, meshFor(this.model, w.revision).rootNamespace, w.dataplane === "ambient");
+  return paIndexFor(this.paCache, meshFor(this.model, w.revision).rootNamespace, w.dataplane === "ambient", w.revision);
 }
 
 function drIndex(this: ResolverState, revision: string): DrIndex {
   let idx = this.drCache.get(revision);
   if (!idx) {
     const mesh = meshFor(this.model, revision);
-    idx = buildDrIndex(this.model.destinationRules, mesh.rootNamespace, mesh.defaultDestinationRuleExportTo);
+    const drs = this.model.destinationRules;
+    const read = drs.some((dr) => dr.revision !== undefined) ? drs.filter((dr) => inRevision(dr.revision, revision)) : drs;
+    idx = buildDrIndex(read, mesh.rootNamespace, mesh.defaultDestinationRuleExportTo);
     this.drCache.set(revision, idx);
   }
   return idx;

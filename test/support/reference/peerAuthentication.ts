@@ -1,5 +1,6 @@
-// istio.md §1.2–§1.4 (ComposePeerAuthentication) and §9.10 (ambient ignores DISABLE), computed from
-// scratch for one workload on every call.
+// istio.md §1.2–§1.4 (ComposePeerAuthentication), and for ambient workloads istiod's conversion for
+// ztunnel (authorization.go: convertedSelectorPeerAuthentications + convertPeerAuthentication, where
+// DISABLE counts as not STRICT), computed from scratch for one workload on every call.
 import type { KubeObject } from "../../../lib/core/model/input";
 import { rec_ as rec, strings_ as strings, type RInventory, type RWorkload } from "./inventory";
 
@@ -76,10 +77,7 @@ function matches(pa: KubeObject, labels: Record<string, string>): boolean {
   return true;
 }
 
-/**
- * The PAs of each scope that count for the workload. For ambient workloads a DISABLE policy is
- * dropped before the oldest is chosen (docs/DECISIONS.md "Ambient and DISABLE", istio.md §9.10).
- */
+/** The PAs of each scope that count for the workload. */
 function candidates(inv: RInventory, w: RWorkload, scope: "mesh" | "namespace" | "workload"): KubeObject[] {
   const out: KubeObject[] = [];
   for (const pa of inv.peerAuthentications) {
@@ -88,7 +86,6 @@ function candidates(inv: RInventory, w: RWorkload, scope: "mesh" | "namespace" |
     if (scopeOf(pa, inv.rootNamespace) !== scope) continue;
     if (scope === "namespace" && ns !== w.namespace) continue;
     if (scope === "workload" && !matches(pa, w.labels)) continue;
-    if (w.dataplane === "ambient" && modeOf(rec(pa.spec).mtls) === "DISABLE") continue;
     out.push(pa);
   }
   return out;
@@ -109,11 +106,11 @@ export function composeForWorkload(inv: RInventory, w: RWorkload): WorkloadPolic
   }
   const perPort = new Map<number, Decision>();
   const wpa = layers[2]![1];
+  if (w.dataplane === "ambient") return ambient(layers[0]![1], layers[1]![1], wpa, decision);
   if (wpa) {
     for (const [key, entry] of Object.entries(rec(rec(wpa.spec).portLevelMtls))) {
       const port = Number(key);
       const m = modeOf(entry);
-      if (w.dataplane === "ambient" && m === "DISABLE") continue;
       perPort.set(
         port,
         m !== null ? { mode: m, policy: refOf(wpa), origin: "workload-port" } : { ...decision },
@@ -121,6 +118,68 @@ export function composeForWorkload(inv: RInventory, w: RWorkload): WorkloadPolic
     }
   }
   return { workload: decision, perPort };
+}
+
+/**
+ * Ambient: which ports ztunnel denies plaintext on. The static STRICT policy covers every port; a
+ * converted workload policy is a DENY whose groups are OR'd: one per STRICT port of its own, and one
+ * "no principal and not an exempt port" group. Written from the Go, branch by branch.
+ */
+function ambient(mesh: KubeObject | null, ns: KubeObject | null, wpa: KubeObject | null, chain: Decision): WorkloadPolicy {
+  const M = mesh ? modeOf(rec(mesh.spec).mtls) : null;
+  const N = ns ? modeOf(rec(ns.spec).mtls) : null;
+  const W = wpa ? modeOf(rec(wpa.spec).mtls) : null;
+  let strict = M === "STRICT";
+  if (ns && N !== null) strict = N === "STRICT";
+  const notStrict = (m: PaMode | null) => m === "PERMISSIVE" || m === "DISABLE";
+  const entries: [number, PaMode | null][] = wpa ? Object.entries(rec(rec(wpa.spec).portLevelMtls)).map(([k, v]) => [Number(k), modeOf(v)]) : [];
+  let referenced = false;
+  if (wpa) {
+    if (W === "STRICT") strict = true;
+    if (notStrict(W)) strict = false;
+    if (entries.length > 0) {
+      if (W === "STRICT") {
+        if (entries.some(([, m]) => notStrict(m))) [referenced, strict] = [true, false];
+      } else if (notStrict(W)) {
+        if (entries.some(([, m]) => m === "STRICT")) referenced = true;
+      } else if (strict) {
+        if (entries.some(([, m]) => m === "PERMISSIVE")) [referenced, strict] = [true, false];
+      } else if (entries.some(([, m]) => m === "STRICT")) referenced = true;
+    }
+  }
+  const strictPorts = new Set<number>();
+  const exempt = new Set<number>();
+  let rulesWithPrincipal = false;
+  if (referenced) {
+    let found = false;
+    let rules = W === "STRICT" ? 1 : 0;
+    for (const [port, m] of entries) {
+      if (m === "STRICT") {
+        if (W === "STRICT" || (W === null && ns !== null && N === "STRICT") || ((ns === null || N === null) && mesh !== null && M === "STRICT")) continue;
+        strictPorts.add(port);
+      } else if (notStrict(m)) {
+        if (notStrict(W)) continue;
+        if (W === null && ((ns !== null && N !== "STRICT") || (ns === null && mesh !== null && M !== "STRICT") || (ns === null && mesh === null))) continue;
+        found = true;
+        exempt.add(port);
+        rules++;
+      }
+    }
+    const merge = (mesh !== null && M === "STRICT" && (ns === null || N === null || N === "STRICT")) || (ns !== null && N === "STRICT");
+    if (W === "STRICT" && !found) strictPorts.clear(); // returns nil: the static policy was not sent either
+    else rulesWithPrincipal = rules > 0 && (W === "STRICT" || (merge && found));
+  }
+  const denies = (port: number | null) => strict || (port !== null && strictPorts.has(port)) || (rulesWithPrincipal && (port === null || !exempt.has(port)));
+  const modeFor = (port: number | null): PaMode => (denies(port) ? "STRICT" : "PERMISSIVE");
+  // Which object decides is the last level with a mode, unless the conversion turned it around.
+  const chainMode = chain.mode === "STRICT" ? "STRICT" : "PERMISSIVE";
+  const workload: Decision = modeFor(null) === chainMode ? { ...chain, mode: chainMode } : { mode: modeFor(null), policy: refOf(wpa!), origin: "workload" };
+  const perPort = new Map<number, Decision>();
+  for (const [port, m] of entries) {
+    const mode = modeFor(port);
+    perPort.set(port, mode === workload.mode && m !== mode ? { ...workload } : { mode, policy: refOf(wpa!), origin: "workload-port" });
+  }
+  return { workload, perPort };
 }
 
 /** GetMutualTLSModeForPort: the port entry if present, else the workload mode. */

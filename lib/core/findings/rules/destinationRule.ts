@@ -1,7 +1,6 @@
 // Client-side rules: DestinationRule (findings.md "Istio DestinationRule", istio.md §2).
-import type { ClientTlsSettings, DestinationRule, Service } from "../../model/mesh";
+import type { ClientTlsSettings, DestinationRule, Service, Workload } from "../../model/mesh";
 import { entriesOf, hostMatchScore, taggingTls, type DrEntry, type IndexKind } from "../../resolve/destinationRule";
-import { hasIstioProxy } from "../../resolve/resolver";
 import type { Finding } from "../../snapshot/schema";
 import type { AnalysisContext } from "../context";
 import { rule } from "../context";
@@ -59,6 +58,22 @@ function servicesMatching(ctx: AnalysisContext, dr: DestinationRule): Service[] 
   }
   if (dr.fqdn.startsWith("*.")) return [...(servicesBySuffix(ctx.model).get(dr.fqdn.slice(1)) ?? [])];
   return ctx.model.services.filter((s) => hostMatchScore(dr.fqdn, s.host) >= 0);
+}
+
+/**
+ * Whether the inputs can tell that nothing serves the DR's host: not when they hold no Service or
+ * ServiceEntry at all (a policy-only folder), nor when the reader could not list the kinds that
+ * would (a 403 on Services in the host's namespace, or on ServiceEntries anywhere). A rule that
+ * cannot decide says nothing (findings.md).
+ */
+function hostInventoryKnown(ctx: AnalysisContext, dr: DestinationRule): boolean {
+  if (ctx.model.services.length === 0) return false;
+  const svcNs = /^[^.]+\.([^.]+)\.svc\./.exec(dr.fqdn)?.[1];
+  return !(ctx.completeness ?? []).some(
+    (c) =>
+      c.reason !== "invalid" &&
+      (c.kind === "ServiceEntry" || (c.kind === "Service" && (c.namespace === undefined || svcNs === undefined || c.namespace === svcNs))),
+  );
 }
 
 export const drTlsWithoutMode = rule("dr.tls-without-mode", (ctx) =>
@@ -127,7 +142,12 @@ export const drCredentialNamePlaintext = rule("dr.credential-name-plaintext", (c
     );
     if (bad.length === 0) continue;
     const hosts = servicesMatching(ctx, dr).map((s) => s.host);
-    if (hosts.length === 0 && !dr.fqdn.startsWith("*")) hosts.push(dr.fqdn);
+    // A host known to match nothing gets no cluster, so the DR changes nothing (dr.host-not-found
+    // says so); one the inputs cannot see is judged as if it existed.
+    if (hosts.length === 0) {
+      if (dr.fqdn.startsWith("*") || hostInventoryKnown(ctx, dr)) continue;
+      hosts.push(dr.fqdn);
+    }
     // The sidecars that really get this DR: each one's own lookup, labels and revision included (a
     // selector DR may cover some of them, a merge may take this DR's subsets but not its policy).
     const uses = (w: (typeof sidecars)[number], h: string) => {
@@ -162,14 +182,20 @@ export const drInsecureSkipVerify = rule("dr.insecure-skip-verify", (ctx) =>
   ),
 );
 
+/**
+ * An endpoint whose inbound is a sidecar terminating Istio's own mTLS, where a client's own TLS fails
+ * against STRICT. Not an HBONE endpoint (ambient, or a sidecar with tunnel=http and no tlsMode=istio):
+ * sidecars carry SIMPLE/MUTUAL inside HBONE to it and ztunnel ignores DRs (istio.md §9.10), so neither
+ * half of the finding's claim holds there.
+ */
+const takesLegacyIstioMtls = (w: Workload) => w.dataplane === "sidecar" && !w.gateway && !(w.hboneTunnel && w.tlsModeLabel !== "istio");
+
 export const drNonIstioTlsToMesh = rule("dr.non-istio-tls-to-mesh", (ctx) => {
   const out: Finding[] = [];
   for (const dr of ctx.model.destinationRules) {
     const own = tlsBlocks(dr).filter((b) => b.tls.mode === "SIMPLE" || b.tls.mode === "MUTUAL");
     if (own.length === 0) continue;
-    const meshed = servicesMatching(ctx, dr).filter((s) =>
-      (ctx.model.endpointsOf.get(s) ?? []).some((w) => hasIstioProxy(w) && !w.gateway),
-    );
+    const meshed = servicesMatching(ctx, dr).filter((s) => (ctx.model.endpointsOf.get(s) ?? []).some(takesLegacyIstioMtls));
     if (meshed.length === 0) continue;
     out.push(
       finding("dr.non-istio-tls-to-mesh", {
@@ -184,7 +210,7 @@ export const drNonIstioTlsToMesh = rule("dr.non-istio-tls-to-mesh", (ctx) => {
 
 export const drHostNotFound = rule("dr.host-not-found", (ctx) =>
   ctx.model.destinationRules
-    .filter((dr) => servicesMatching(ctx, dr).length === 0)
+    .filter((dr) => servicesMatching(ctx, dr).length === 0 && hostInventoryKnown(ctx, dr))
     .map((dr) =>
       finding("dr.host-not-found", {
         message: `DestinationRule ${nsName(dr)} targets ${dr.host}${dr.host !== dr.fqdn ? ` (${dr.fqdn})` : ""}, which matches no Service or ServiceEntry: Istio ignores it.`,

@@ -81,8 +81,12 @@ const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) 
       : ea.prediction.worst.why === "auto-headless-mtls"
       ? `Use PERMISSIVE instead of DISABLE on ${ea.prediction.worst.workload!.namespace}/${ea.prediction.worst.workload!.name} port ${ea.prediction.worst.targetPort}: callers of ${ea.service.host} send every endpoint the same TLS through one ORIGINAL_DST cluster (${ea.service.passthrough ? "a headless service" : "loadBalancer PASSTHROUGH"}), mTLS while auto mTLS is on.`
       : `Remove the ISTIO_MUTUAL tls block for ${ea.service.host} (auto mTLS adapts to the server), or stop disabling mTLS on the destination port.`,
-  "edge.tls-mismatch": (ea) =>
-    `Use tls.mode ISTIO_MUTUAL (or no tls block) for ${ea.service.host}: it is an Istio workload; its own TLS cannot pass a STRICT sidecar.`,
+  "edge.tls-mismatch": (ea) => {
+    const e = ea.prediction.worst;
+    // Not only STRICT: a PERMISSIVE sidecar's HTTP port has no filter chain for TLS that is not Istio's.
+    const why = e.server.mode === "STRICT" ? "its own TLS cannot pass a STRICT sidecar" : `its sidecar (${e.server.mode} on port ${e.targetPort}) does not pass the client's own TLS through: ${e.cell.symptom}`;
+    return `Use tls.mode ISTIO_MUTUAL (or no tls block) for ${ea.service.host}: it is an Istio workload; ${why}.`;
+  },
   "edge.plaintext-to-strict": (ea) => {
     const e = ea.prediction.worst;
     if (e.why === "no-proxy") return `Give ${ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "the caller"} a sidecar (or ambient), or relax the destination to PERMISSIVE while it migrates.`;

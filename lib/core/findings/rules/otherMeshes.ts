@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import type { Finding } from "../../snapshot/schema";
 import { rule } from "../context";
 import { finding } from "../finding";
-import { listNames, namespaceRef, nsName, workloadRef } from "../refs";
+import { listNames, namespaceRef, nsName, restartHow, workloadRef } from "../refs";
 
 export const certmanagerNotReady = rule("certmanager.not-ready", (ctx) => {
   const out: Finding[] = [];
@@ -125,7 +125,7 @@ export const linkerdStaleTrustBundle = rule("linkerd.stale-trust-bundle", (ctx) 
       finding("linkerd.stale-trust-bundle", {
         message: `${listNames(stale.map((p) => `${w.namespace}/${p.name}`))} of ${w.kind} ${nsName(w)} started with trust anchors that differ from the current bundle (linkerd-identity-trust-roots): they cannot verify peers issued under the new anchor.`,
         resources: [workloadRef(w), ...stale.slice(0, 5).map((p) => ({ kind: "Pod", namespace: w.namespace, name: p.name }))],
-        fix: `Restart them (kubectl rollout restart ${w.kind.toLowerCase()}/${w.name} -n ${w.namespace}).`,
+        fix: `Restart them (${restartHow(w)}).`,
       }),
     );
   }

@@ -2,7 +2,7 @@
 import type { EdgeAnalysis } from "../../edges/buildEdges";
 import type { PeerAuthentication, Service, Workload } from "../../model/mesh";
 import { selectorMatches } from "../../model/read";
-import { namespaceDecision, workloadPolicyFor } from "../../resolve/peerAuthentication";
+import { modeForPort, namespaceDecision } from "../../resolve/peerAuthentication";
 import { hasIstioProxy } from "../../resolve/resolver";
 import type { Finding, Ref } from "../../snapshot/schema";
 import type { AnalysisContext } from "../context";
@@ -51,8 +51,9 @@ export const paSelectorMatchesNothing = rule("pa.selector-matches-nothing", (ctx
   for (const [ns, pas] of idx.workloadLevel) {
     // With no workload of the namespace among the inputs we cannot tell: say nothing.
     if ((ctx.model.workloadsByNamespace.get(ns) ?? []).length === 0) continue;
+    const entries = ctx.model.workloadEntryLabels.get(ns) ?? [];
     for (const pa of pas) {
-      if (selected(ctx, pa).length > 0) continue;
+      if (selected(ctx, pa).length > 0 || entries.some((labels) => selectorMatches(pa.selector!, labels))) continue;
       const sel = Object.entries(pa.selector!).map(([k, v]) => `${k}=${v}`).join(",");
       out.push(
         finding("pa.selector-matches-nothing", {
@@ -160,9 +161,23 @@ export const paDisable = rule("pa.disable", (ctx) => {
     const real = ctx.resolver.realPorts(w);
     for (const [port, d] of p.perPort) if (d.mode === "DISABLE" && d.policy && d.origin === "workload-port" && real.has(port)) add(d.policy, `${nsName(w)} port ${port}`);
   }
+  // A namespace DISABLE that no workload inherits (each has a policy of its own) still decides: auto
+  // mTLS makes sidecar clients send plaintext to the namespace's services (istio.md §3.2).
+  const onlyNamespace = new Set<PeerAuthentication>();
+  for (const ns of ctx.model.namespaces.values()) {
+    if (ns.labels["istio.io/dataplane-mode"] === "ambient") continue; // pa.ambient-disable-ignored
+    const workloads = ctx.model.workloadsByNamespace.get(ns.name) ?? [];
+    if (workloads.length > 0 && !workloads.some((w) => w.dataplane === "sidecar")) continue; // pa.no-proxy
+    const d = namespaceDecision(ctx.resolver.paIndex({ revision: ns.labels["istio.io/rev"] ?? "", dataplane: "sidecar" }), ns.name);
+    if (d.mode !== "DISABLE" || d.origin !== "namespace" || !d.policy || affected.has(d.policy)) continue;
+    onlyNamespace.add(d.policy);
+    add(d.policy, `namespace ${ns.name}`);
+  }
   return [...affected].map(([pa, what]) =>
     finding("pa.disable", {
-      message: `PeerAuthentication ${nsName(pa)} disables mTLS for ${listNames(what)}: their inbound traffic is plaintext and unauthenticated.`,
+      message: onlyNamespace.has(pa)
+        ? `PeerAuthentication ${nsName(pa)} disables mTLS for ${what[0]}: auto mTLS makes sidecar clients send plaintext to its services, and a workload there without a policy of its own accepts plaintext, unauthenticated traffic.`
+        : `PeerAuthentication ${nsName(pa)} disables mTLS for ${listNames(what)}: their inbound traffic is plaintext and unauthenticated.`,
       resources: [paRefOf(pa)],
       fix: `Set mtls.mode to STRICT (or PERMISSIVE while clients migrate); if a port must stay plaintext, limit DISABLE to that port with portLevelMtls on a workload policy.`,
     }),
@@ -170,26 +185,37 @@ export const paDisable = rule("pa.disable", (ctx) => {
 });
 
 export const paAmbientDisableIgnored = rule("pa.ambient-disable-ignored", (ctx) => {
-  const affected = new Map<PeerAuthentication, string[]>();
+  // ztunnel has no DISABLE: istiod's conversion counts it as "not STRICT", i.e. PERMISSIVE (ambient/
+  // authorization.go; istio.md §9.10 says "ignored", after the docs). Port maps count only on a
+  // workload policy: elsewhere every data plane drops them (pa.port-level-without-selector).
+  const affected = new Map<PeerAuthentication, { workloads: string[]; ports: Map<number, Set<string>> }>();
   for (const w of ctx.model.workloads) {
     if (w.dataplane !== "ambient") continue;
-    const full = workloadPolicyFor(ctx.resolver.paIndex({ revision: w.revision, dataplane: "sidecar" }), w);
-    for (const pa of [full.meshPolicy, full.namespacePolicy, full.workloadPolicy]) {
+    const p = ctx.resolver.policyOf(w);
+    for (const pa of [p.meshPolicy, p.namespacePolicy, p.workloadPolicy]) {
       if (!pa) continue;
-      if (pa.mode === "DISABLE" || [...(pa.portLevelMtls?.values() ?? [])].includes("DISABLE")) {
-        const list = affected.get(pa) ?? [];
-        list.push(nsName(w));
-        affected.set(pa, list);
+      const ports = pa === p.workloadPolicy ? [...(pa.portLevelMtls ?? [])].filter(([, m]) => m === "DISABLE").map(([port]) => port) : [];
+      if (pa.mode !== "DISABLE" && ports.length === 0) continue;
+      let a = affected.get(pa);
+      if (!a) affected.set(pa, (a = { workloads: [], ports: new Map() }));
+      a.workloads.push(nsName(w));
+      for (const port of ports) {
+        let modes = a.ports.get(port);
+        if (!modes) a.ports.set(port, (modes = new Set()));
+        modes.add(modeForPort(p, port).mode);
       }
     }
   }
-  return [...affected].map(([pa, ws]) =>
-    finding("pa.ambient-disable-ignored", {
-      message: `PeerAuthentication ${nsName(pa)} sets DISABLE, but ${listNames(ws)} ${ws.length > 1 ? "are" : "is"} in ambient mode: ztunnel ignores DISABLE and resolves the mode as if the policy were absent.`,
+  return [...affected].map(([pa, { workloads: ws, ports }]) => {
+    const what = pa.mode === "DISABLE" ? "sets DISABLE" : `sets DISABLE for port${ports.size > 1 ? "s" : ""} ${[...ports.keys()].join(", ")}`;
+    const portModes = [...ports].map(([port, modes]) => `port ${port} is ${[...modes].sort().join(" or ")}`);
+    const effect = pa.mode === "DISABLE" ? "it counts as PERMISSIVE: plaintext and mTLS are both accepted, and mTLS is not switched off" : `those entries count as PERMISSIVE where they apply (${portModes.join("; ")})`;
+    return finding("pa.ambient-disable-ignored", {
+      message: `PeerAuthentication ${nsName(pa)} ${what}, but ${listNames(ws)} ${ws.length > 1 ? "are" : "is"} in ambient mode, where ztunnel has no DISABLE: ${effect}.`,
       resources: [paRefOf(pa)],
-      fix: `Remove DISABLE from the policy; to take a workload out of the mesh, label its pods istio.io/dataplane-mode=none.`,
-    }),
-  );
+      fix: `Use PERMISSIVE instead of DISABLE for ambient workloads (that is what ztunnel does); to take a workload out of the mesh, label its pods istio.io/dataplane-mode=none.`,
+    });
+  });
 });
 
 interface InboundEvidence {
@@ -288,7 +314,8 @@ function permissiveInNamespace(ctx: AnalysisContext, inbound: Map<Workload, Inbo
     if (inherit.length > 0) out.push(permissiveFinding(inbound, ns, subject, [nsMode.policy ? paRefOf(nsMode.policy) : namespaceRef(ns)], inherit, false));
   }
   // A workload whose own policy sets PERMISSIVE is reported under that policy, whatever the namespace
-  // says (the namespace finding above covers only the workloads that inherit).
+  // says: it is a separate object to change, which a STRICT namespace policy would not reach (the
+  // namespace finding above covers only the workloads that inherit).
   for (const w of meshed) {
     const p = ctx.resolver.policyOf(w);
     if (p.base.origin === "workload" && p.base.mode === "PERMISSIVE")

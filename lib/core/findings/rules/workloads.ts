@@ -3,12 +3,13 @@ import type { Namespace } from "../../model/mesh";
 import type { Finding } from "../../snapshot/schema";
 import { rule } from "../context";
 import { finding } from "../finding";
-import { listNames, namespaceRef, nsName, workloadRef } from "../refs";
+import { listNames, namespaceRef, nsName, restartHow, workloadRef } from "../refs";
 
 export const meshedNamespace = (ns: Namespace | undefined): boolean =>
   !!ns &&
   (ns.labels["istio-injection"] === "enabled" ||
-    ns.labels["istio.io/rev"] !== undefined ||
+    // The revision webhooks select istio.io/rev only where istio-injection does not exist (as dataplaneOf).
+    (ns.labels["istio.io/rev"] !== undefined && ns.labels["istio-injection"] !== "disabled") ||
     ns.labels["istio.io/dataplane-mode"] === "ambient" ||
     ns.annotations["linkerd.io/inject"] === "enabled");
 
@@ -19,7 +20,7 @@ export const workloadNoProxy = rule("workload.no-proxy", (ctx) =>
       finding("workload.no-proxy", {
         message: `${w.kind} ${nsName(w)} runs without a proxy although namespace ${w.namespace} is labelled for the mesh: its pods were probably created before injection was enabled, or injection failed.`,
         resources: [workloadRef(w), namespaceRef(w.namespace)],
-        fix: `Restart it (kubectl rollout restart ${w.kind.toLowerCase()}/${w.name} -n ${w.namespace}); if it must stay out, label its pods sidecar.istio.io/inject: "false".`,
+        fix: `Restart it (${restartHow(w)}); if it must stay out, label its pods sidecar.istio.io/inject: "false".`,
       }),
     ),
 );
