@@ -447,7 +447,7 @@ describe("pa.ambient-disable-ignored (warning) [9.10]", () => {
   it("counts as PERMISSIVE, as istiod converts it for ztunnel: a namespace DISABLE under a mesh STRICT leaves the workload PERMISSIVE", () => {
     const s = run([ambientNs("amb"), deploy("amb", "app"), peerAuth("istio-system", "default", "STRICT"), peerAuth("amb", "default", "DISABLE")]);
     const f = only(s, "pa.ambient-disable-ignored");
-    expect(f.message).toContain("counts as PERMISSIVE");
+    expect(f.message).toContain("counts it as PERMISSIVE");
     expect(workloadOf(s, "amb", "app").mtls).toMatchObject({ mode: "PERMISSIVE", origin: "namespace", policy: paRef("amb", "default") });
     // And it is what pa.permissive then reports for the namespace.
     expect(findingsOf(s, "pa.permissive").map((x) => x.resources[0])).toEqual([paRef("amb", "default")]);

@@ -209,9 +209,9 @@ export const paAmbientDisableIgnored = rule("pa.ambient-disable-ignored", (ctx) 
   return [...affected].map(([pa, { workloads: ws, ports }]) => {
     const what = pa.mode === "DISABLE" ? "sets DISABLE" : `sets DISABLE for port${ports.size > 1 ? "s" : ""} ${[...ports.keys()].join(", ")}`;
     const portModes = [...ports].map(([port, modes]) => `port ${port} is ${[...modes].sort().join(" or ")}`);
-    const effect = pa.mode === "DISABLE" ? "it counts as PERMISSIVE: plaintext and mTLS are both accepted, and mTLS is not switched off" : `those entries count as PERMISSIVE where they apply (${portModes.join("; ")})`;
+    const effect = pa.mode === "DISABLE" ? "counts it as PERMISSIVE (plaintext and mTLS are both accepted; nothing is switched off)" : `counts such entries as PERMISSIVE where istiod's conversion keeps them (${portModes.join("; ")})`;
     return finding("pa.ambient-disable-ignored", {
-      message: `PeerAuthentication ${nsName(pa)} ${what}, but ${listNames(ws)} ${ws.length > 1 ? "are" : "is"} in ambient mode, where ztunnel has no DISABLE: ${effect}.`,
+      message: `PeerAuthentication ${nsName(pa)} ${what}, but ${listNames(ws)} ${ws.length > 1 ? "are" : "is"} in ambient mode, where ztunnel has no DISABLE and ${effect}.`,
       resources: [paRefOf(pa)],
       fix: `Use PERMISSIVE instead of DISABLE for ambient workloads (that is what ztunnel does); to take a workload out of the mesh, label its pods istio.io/dataplane-mode=none.`,
     });
