@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
 import type { Ref } from "../lib/core/snapshot/schema";
-import { call, deploy, depRef, findingsOf, host, injected, meshConfig, namespace, nsRef, only, peerAuth, run, service, workloadOf } from "./kit";
+import { call, deploy, depRef, findingsOf, host, injected, meshConfig, namespace, nsRef, only, peerAuth, run, service, sidecarResource, workloadOf } from "./kit";
 
 const ambientNs = (name: string) => namespace(name, { "istio.io/dataplane-mode": "ambient" });
 const paRef = (ns: string, name: string): Ref => ({ kind: "PeerAuthentication", namespace: ns, name });
@@ -538,5 +538,13 @@ describe("istio.io/rev on PeerAuthentications and DestinationRules", () => {
     const dr = { apiVersion: "networking.istio.io/v1", kind: "DestinationRule", metadata: { name: "web", namespace: "foo", labels: { "istio.io/rev": "canary" } }, spec: { host: "web", trafficPolicy: { tls: { mode: "DISABLE" } } } };
     const s = run([...foo, injected("a"), deploy("a", "client"), dr], [call("a/client", host("web", "foo"), "mutual_tls", 1)]);
     expect(s.edges[0]!.predicted.client).toMatchObject({ tls: "ISTIO_MUTUAL", destinationRule: null });
+  });
+
+  it("a Sidecar labelled for another revision does not scope the client's egress", () => {
+    const sc = labelled(sidecarResource("a", "default", ["./*"], "REGISTRY_ONLY"), "canary");
+    const s = run([...foo, injected("a"), deploy("a", "client"), sc], [call("a/client", host("web", "foo"), "mutual_tls", 1)]);
+    expect(s.edges[0]!.predicted.verdict).toBe("mtls");
+    const own = run([...foo, injected("a"), deploy("a", "client"), labelled(sc, "default")], [call("a/client", host("web", "foo"), "mutual_tls", 1)]);
+    expect(own.edges[0]!.predicted.verdict).toBe("broken");
   });
 });

@@ -73,6 +73,7 @@ function readPeerAuthentication(o: LoadedObject): PeerAuthentication {
     selector,
     mode,
     portLevelMtls,
+    ...(selector === null && isObj(at(spec, "selector")) ? { emptySelector: true as const } : {}),
     ...revisionOf(o),
     at: o.at,
   };
@@ -161,6 +162,7 @@ function readSidecar(o: LoadedObject): SidecarResource {
     workloadSelector: isObj(labels) && Object.keys(labels).length > 0 ? strMap(labels) : null,
     egressHosts: arr(at(spec, "egress")).flatMap((e) => arr(at(e, "hosts")).filter((h): h is string => typeof h === "string")),
     outboundTrafficPolicy: mode === "REGISTRY_ONLY" || mode === "ALLOW_ANY" ? mode : null,
+    ...revisionOf(o),
     at: o.at,
   };
 }

@@ -102,6 +102,8 @@ export interface PeerAuthentication {
   creationTimestamp: string;
   /** matchLabels; null or empty = namespace-wide (mesh-wide in the root namespace). */
   selector: Labels | null;
+  /** `spec.selector` is there but selects by nothing (`selector: {}`): ambient tells it from no selector. */
+  emptySelector?: true;
   mode: PaMode;
   /** portLevelMtls keyed by workload (target) port; null when absent. */
   portLevelMtls: Map<number, PaMode> | null;
@@ -177,6 +179,8 @@ export interface SidecarResource {
   /** egress[].hosts, "namespace/dnsName" entries; empty = no egress section (everything imported). */
   egressHosts: string[];
   outboundTrafficPolicy: "ALLOW_ANY" | "REGISTRY_ONLY" | null;
+  /** Its istio.io/rev label: only that revision's istiod reads it (absent: every istiod). */
+  revision?: string;
   at: SourceLocation;
 }
 

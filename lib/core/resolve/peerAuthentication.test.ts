@@ -137,6 +137,14 @@ describe("conflicts and scopes (istio.md §1.2, §1.3, §10)", () => {
     for (const [port, mode] of Object.entries(ports)) expect(modeForPort(p, Number(port)).mode).toBe(mode);
   });
 
+  it("ambient: a root policy with selector: {} is mesh-wide for sidecars, but reaches only the root namespace's workloads for ztunnel", () => {
+    const emptySel: PeerAuthentication = { ...MESH_STRICT, emptySelector: true };
+    expect(workloadPolicyFor(buildPaIndex([emptySel], "istio-system"), W).base.mode).toBe("STRICT");
+    expect(workloadPolicyFor(buildPaIndex([emptySel], "istio-system", true), W).base).toMatchObject({ mode: "PERMISSIVE", origin: "default" });
+    const inRoot = workloadPolicyFor(buildPaIndex([emptySel], "istio-system", true), { namespace: "istio-system", labels: {} });
+    expect(inRoot.base).toMatchObject({ mode: "STRICT", origin: "mesh" });
+  });
+
   it("ambient namespace decision: DISABLE reads as PERMISSIVE, named by its policy", () => {
     const d = namespaceDecision(buildPaIndex([MESH_STRICT, pa("ns", "foo", "DISABLE")], "istio-system", true), "foo");
     expect(d).toMatchObject({ mode: "PERMISSIVE", origin: "namespace" });

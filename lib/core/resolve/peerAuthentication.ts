@@ -37,6 +37,13 @@ export interface PaIndex {
   rootNamespace: string;
   /** Mesh-wide policies (root namespace, no selector), oldest first: [0] applies. */
   mesh: PeerAuthentication[];
+  /**
+   * Ambient only: root-namespace policies with `selector: {}`. istiod hands ztunnel a root policy as
+   * mesh-wide only when its selector is nil (`fetchPeerAuthentications`, ambient/workloads.go); one
+   * with an empty selector reaches only the root namespace's own workloads, where it then counts as the
+   * mesh policy. (Sidecars take it as mesh-wide: ComposePeerAuthentication tests the labels.)
+   */
+  rootNamespaceOnly: PeerAuthentication[];
   /** Namespace-wide policies per namespace (not root), oldest first. */
   namespaceWide: Map<string, PeerAuthentication[]>;
   /** Workload policies per namespace (not root), oldest first. */
@@ -48,7 +55,7 @@ export interface PaIndex {
 }
 
 export function buildPaIndex(pas: PeerAuthentication[], rootNamespace: string, ambient = false): PaIndex {
-  const index: PaIndex = { rootNamespace, mesh: [], namespaceWide: new Map(), workloadLevel: new Map(), rootWithSelector: [], ambient };
+  const index: PaIndex = { rootNamespace, mesh: [], rootNamespaceOnly: [], namespaceWide: new Map(), workloadLevel: new Map(), rootWithSelector: [], ambient };
   const push = (m: Map<string, PeerAuthentication[]>, k: string, pa: PeerAuthentication) => {
     const list = m.get(k);
     if (list) list.push(pa);
@@ -57,6 +64,7 @@ export function buildPaIndex(pas: PeerAuthentication[], rootNamespace: string, a
   for (const pa of [...pas].sort(compareByAge)) {
     if (pa.namespace === rootNamespace) {
       if (pa.selector) index.rootWithSelector.push(pa);
+      else if (ambient && pa.emptySelector) index.rootNamespaceOnly.push(pa);
       else index.mesh.push(pa);
     } else if (pa.selector) push(index.workloadLevel, pa.namespace, pa);
     else push(index.namespaceWide, pa.namespace, pa);
@@ -71,9 +79,17 @@ function applyLevel(cur: ModeDecision, pa: PeerAuthentication | null, origin: Mo
   return { mode: pa.mode, policy: pa, origin };
 }
 
+/** The mesh policy that reaches a namespace: in the root namespace, ambient's `selector: {}` ones compete too (oldest wins). */
+function meshPolicyOf(index: PaIndex, namespace: string): PeerAuthentication | null {
+  const mesh = index.mesh[0] ?? null;
+  const only = namespace === index.rootNamespace ? (index.rootNamespaceOnly[0] ?? null) : null;
+  if (!only) return mesh;
+  return !mesh || compareByAge(only, mesh) < 0 ? only : mesh;
+}
+
 /** The namespace-level mode (namespace policy, else mesh, else PERMISSIVE): what auto mTLS infers for a service (§3.2). */
 export function namespaceDecision(index: PaIndex, namespace: string): ModeDecision {
-  const meshPa = index.mesh[0] ?? null;
+  const meshPa = meshPolicyOf(index, namespace);
   const nsPa = namespace === index.rootNamespace ? null : (index.namespaceWide.get(namespace)?.[0] ?? null);
   const d = applyLevel(applyLevel(DEFAULT_DECISION, meshPa, "mesh"), nsPa, "namespace");
   return index.ambient ? relaxed(d) : d;
@@ -170,7 +186,7 @@ export function workloadPolicyFor(index: PaIndex, w: Pick<Workload, "namespace" 
   if (!byPolicy) byNs.set(w.namespace, (byPolicy = new Map()));
   let out = byPolicy.get(workloadPolicy);
   if (out) return out;
-  const meshPolicy = index.mesh[0] ?? null;
+  const meshPolicy = meshPolicyOf(index, w.namespace);
   const namespacePolicy = w.namespace === index.rootNamespace ? null : (index.namespaceWide.get(w.namespace)?.[0] ?? null);
   let base = applyLevel(DEFAULT_DECISION, meshPolicy, "mesh");
   base = applyLevel(base, namespacePolicy, "namespace");

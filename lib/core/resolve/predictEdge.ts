@@ -382,7 +382,7 @@ export function predictEdge(r: Resolver, client: Client, service: Service, port:
     hiddenBy = found.hiddenBy;
     if (dr) drTls = tlsForPort(dr.trafficPolicy, port.port);
     // A gateway's scope ignores Sidecar resources (DefaultSidecarScopeForGateway).
-    sidecar = gateway ? null : sidecarFor(model, client.namespace, client.labels, mesh.rootNamespace);
+    sidecar = gateway ? null : sidecarFor(model, client.namespace, client.labels, mesh.rootNamespace, client.revision);
   }
 
   // Cluster-wide decisions for a sidecar client (same for every endpoint).

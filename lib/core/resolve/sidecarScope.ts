@@ -1,16 +1,18 @@
 // Sidecar resource egress scoping (istio.md §9.2): a host the client's Sidecar does not import is
 // unknown to its proxy, so traffic to it leaves through PassthroughCluster (plaintext) or, with
 // REGISTRY_ONLY, is dropped by BlackHoleCluster.
-import type { Labels, MeshModel, SidecarResource } from "../model/mesh";
+import { inRevision, type Labels, type MeshModel, type SidecarResource } from "../model/mesh";
 import { selectorMatches } from "../model/read";
 
-export function sidecarFor(model: MeshModel, namespace: string, labels: Labels, rootNamespace: string): SidecarResource | null {
+export function sidecarFor(model: MeshModel, namespace: string, labels: Labels, rootNamespace: string, revision = ""): SidecarResource | null {
+  // Only the Sidecars the client's istiod reads (istio.io/rev, `inRevision`).
+  const read = (s: SidecarResource) => inRevision(s.revision, revision);
   const inNs = model.sidecarsByNamespace.get(namespace) ?? [];
-  const selected = inNs.find((s) => s.workloadSelector && selectorMatches(s.workloadSelector, labels));
+  const selected = inNs.find((s) => s.workloadSelector && read(s) && selectorMatches(s.workloadSelector, labels));
   if (selected) return selected;
-  const nsDefault = inNs.find((s) => !s.workloadSelector);
+  const nsDefault = inNs.find((s) => !s.workloadSelector && read(s));
   if (nsDefault) return nsDefault;
-  return model.sidecarsByNamespace.get(rootNamespace)?.find((s) => !s.workloadSelector) ?? null;
+  return model.sidecarsByNamespace.get(rootNamespace)?.find((s) => !s.workloadSelector && read(s)) ?? null;
 }
 
 function hostMatches(pattern: string, host: string): boolean {

@@ -86,6 +86,9 @@ function candidates(inv: RInventory, w: RWorkload, scope: "mesh" | "namespace" |
     if (scopeOf(pa, inv.rootNamespace) !== scope) continue;
     if (scope === "namespace" && ns !== w.namespace) continue;
     if (scope === "workload" && !matches(pa, w.labels)) continue;
+    // ztunnel's copy (fetchPeerAuthentications): a root policy is mesh-wide only with a nil selector;
+    // one with `selector: {}` reaches the root namespace's own workloads only.
+    if (scope === "mesh" && w.dataplane === "ambient" && rec(pa.spec).selector != null && ns !== w.namespace) continue;
     out.push(pa);
   }
   return out;
