@@ -145,6 +145,15 @@ describe("conflicts and scopes (istio.md §1.2, §1.3, §10)", () => {
     expect(inRoot.base).toMatchObject({ mode: "STRICT", origin: "mesh" });
   });
 
+  it("ambient: a namespace policy with selector: {} decides selection but is not the conversion's namespace policy (PeerAuthByNamespace wants a nil selector)", () => {
+    // mesh STRICT, namespace {} UNSET, workload UNSET with 9090 PERMISSIVE: with the namespace policy
+    // unseen by the conversion, 9090 is exempt and the rest merged STRICT (it was "all PERMISSIVE").
+    const nsEmpty: PeerAuthentication = { ...pa("ns", "foo", "UNSET"), emptySelector: true };
+    const p = workloadPolicyFor(buildPaIndex([MESH_STRICT, nsEmpty, pa("wl", "foo", "UNSET", { selector: { app: "foo" }, ports: { 9090: "PERMISSIVE" } })], "istio-system", true), W);
+    expect(modeForPort(p, 9090).mode).toBe("PERMISSIVE");
+    expect(modeForPort(p, 8080).mode).toBe("STRICT");
+  });
+
   it("ambient namespace decision: DISABLE reads as PERMISSIVE, named by its policy", () => {
     const d = namespaceDecision(buildPaIndex([MESH_STRICT, pa("ns", "foo", "DISABLE")], "istio-system", true), "foo");
     expect(d).toMatchObject({ mode: "PERMISSIVE", origin: "namespace" });

@@ -191,7 +191,10 @@ export function workloadPolicyFor(index: PaIndex, w: Pick<Workload, "namespace" 
   let base = applyLevel(DEFAULT_DECISION, meshPolicy, "mesh");
   base = applyLevel(base, namespacePolicy, "namespace");
   if (index.ambient) {
-    const amb = workloadPolicy ? ambientComposition(meshPolicy, namespacePolicy, workloadPolicy, base) : { base: relaxed(base), perPort: NO_PORTS };
+    // The conversion step reads the namespace policy from PeerAuthByNamespace, which indexes only nil
+    // selectors: a `selector: {}` policy decides the selection step above but is not the conversion's.
+    const conversionNs = namespacePolicy?.emptySelector ? (index.namespaceWide.get(w.namespace)?.find((pa) => !pa.emptySelector) ?? null) : namespacePolicy;
+    const amb = workloadPolicy ? ambientComposition(meshPolicy, conversionNs, workloadPolicy, base) : { base: relaxed(base), perPort: NO_PORTS };
     out = { base: amb.base, perPort: amb.perPort, workloadPolicy, namespacePolicy, meshPolicy };
     byPolicy.set(workloadPolicy, out);
     return out;

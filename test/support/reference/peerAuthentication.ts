@@ -109,7 +109,10 @@ export function composeForWorkload(inv: RInventory, w: RWorkload): WorkloadPolic
   }
   const perPort = new Map<number, Decision>();
   const wpa = layers[2]![1];
-  if (w.dataplane === "ambient") return ambient(layers[0]![1], layers[1]![1], wpa, decision);
+  if (w.dataplane === "ambient") {
+    const nilSelector = candidates(inv, w, "namespace").filter((pa) => rec(pa.spec).selector == null);
+    return ambient(layers[0]![1], layers[1]![1], oldest(nilSelector), wpa, decision);
+  }
   if (wpa) {
     for (const [key, entry] of Object.entries(rec(rec(wpa.spec).portLevelMtls))) {
       const port = Number(key);
@@ -128,7 +131,7 @@ export function composeForWorkload(inv: RInventory, w: RWorkload): WorkloadPolic
  * converted workload policy is a DENY whose groups are OR'd: one per STRICT port of its own, and one
  * "no principal and not an exempt port" group. Written from the Go, branch by branch.
  */
-function ambient(mesh: KubeObject | null, ns: KubeObject | null, wpa: KubeObject | null, chain: Decision): WorkloadPolicy {
+function ambient(mesh: KubeObject | null, ns: KubeObject | null, nsConv: KubeObject | null, wpa: KubeObject | null, chain: Decision): WorkloadPolicy {
   const M = mesh ? modeOf(rec(mesh.spec).mtls) : null;
   const N = ns ? modeOf(rec(ns.spec).mtls) : null;
   const W = wpa ? modeOf(rec(wpa.spec).mtls) : null;
@@ -154,6 +157,10 @@ function ambient(mesh: KubeObject | null, ns: KubeObject | null, wpa: KubeObject
   const exempt = new Set<number>();
   let rulesWithPrincipal = false;
   if (referenced) {
+    // The conversion is handed the namespace policy from PeerAuthByNamespace, which indexes only
+    // policies with a nil selector: a `selector: {}` one chosen above is not it.
+    const ns = nsConv;
+    const N = ns ? modeOf(rec(ns.spec).mtls) : null;
     let found = false;
     let rules = W === "STRICT" ? 1 : 0;
     for (const [port, m] of entries) {
