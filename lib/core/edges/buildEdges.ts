@@ -8,6 +8,7 @@ import { isHttpPort } from "../resolve/matrix";
 import type { Resolver } from "../resolve/resolver";
 import type { Completeness, Edge, EdgeStatus, Observed } from "../snapshot/schema";
 import { oneLine } from "../model/read";
+import { wildcardServiceFor } from "../model/services";
 import { perRun } from "../model/perRun";
 
 export interface EdgeAnalysis {
@@ -47,8 +48,21 @@ interface Bucket extends EdgeAnalysis {
   portAmbiguous: boolean;
 }
 
-/** What the per-sample loop needs about a destination service, computed once per service. */
-interface ServiceMemo {
+/**
+ * Where a sample's destination host leads, and what the per-sample loop needs about it: one per
+ * service the host names exactly, and one per observed host that only a wildcard ServiceEntry covers
+ * (or that nothing covers).
+ */
+interface Target {
+  /** Whose configuration applies: the Service or ServiceEntry (a wildcard one keeps its own "*." host, which the DR lookup needs). */
+  service: Service;
+  /** The host the edge shows (destination.host, the id): the service's, or the observed host under a wildcard. */
+  host: string;
+  /**
+   * The ports edges are bucketed by. A wildcard ServiceEntry's are copies made for each observed host,
+   * so two hosts under one ServiceEntry never share a bucket (buckets are keyed by port object).
+   */
+  ports: ServicePort[];
   choices: Map<string, { ports: ServicePort[]; ambiguous: boolean }>;
   /** Some endpoint is ambient: ztunnel reports plaintext as "unknown". */
   ambient: boolean;
@@ -64,26 +78,28 @@ interface ClientEntry {
 
 /** The buckets of one service port, and the port's half of the edge id ("host:port"), built once per port. */
 interface PortBuckets {
+  /** The host the edges of this port show (Target.host). */
+  host: string;
   idSuffix: string;
   byClient: Map<Client, Bucket>;
 }
 
-/** Port 0 stands for "the destination declares no port"; one object per service, since buckets are keyed by port object. */
-const noPort = new WeakMap<Service, ServicePort>();
-function portZero(service: Service): ServicePort {
-  let p = noPort.get(service);
-  if (!p) noPort.set(service, (p = { port: 0, targetPort: 0, protocol: "TCP" }));
+/** Port 0 stands for "the destination declares no port"; one object per target, since buckets are keyed by port object. */
+const noPort = new WeakMap<Target, ServicePort>();
+function portZero(target: Target): ServicePort {
+  let p = noPort.get(target);
+  if (!p) noPort.set(target, (p = { port: 0, targetPort: 0, protocol: "TCP" }));
   return p;
 }
 
-function portsFor(service: Service, protocol: string): { ports: ServicePort[]; ambiguous: boolean } {
-  if (service.ports.length <= 1)
-    return { ports: service.ports.length ? service.ports : [portZero(service)], ambiguous: false };
+function portsFor(target: Target, protocol: string): { ports: ServicePort[]; ambiguous: boolean } {
+  const all = target.ports;
+  if (all.length <= 1) return { ports: all.length ? all : [portZero(target)], ambiguous: false };
   const proto = protocol.toLowerCase();
-  let ports = service.ports;
-  if (proto === "http" || proto === "grpc") ports = service.ports.filter(isHttpPort);
-  else if (proto === "tcp") ports = service.ports.filter((p) => !isHttpPort(p));
-  if (ports.length === 0) ports = service.ports;
+  let ports = all;
+  if (proto === "http" || proto === "grpc") ports = all.filter(isHttpPort);
+  else if (proto === "tcp") ports = all.filter((p) => !isHttpPort(p));
+  if (ports.length === 0) ports = all;
   return { ports, ambiguous: ports.length > 1 };
 }
 
@@ -169,11 +185,12 @@ interface EdgeBuild {
   window: string | undefined;
   /** service port → client → bucket: object keys, so no string is built per sample, and few Maps. */
   buckets: Map<ServicePort, PortBuckets>;
-  unknownServices: Map<string, Service>;
+  /** Observed hosts no exact host names → the wildcard ServiceEntry covering them, or an unknown-service stand-in. */
+  hostTargets: Map<string, Target>;
   // Per-sample work is memoised by what it depends on: 20k samples share a few thousand clients
   // and services.
   clients: Map<string, Map<string, ClientEntry>>;
-  serviceMemos: Map<Service, ServiceMemo>;
+  serviceTargets: Map<Service, Target>;
 }
 
 /**
@@ -190,9 +207,9 @@ export function buildEdges(r: Resolver, samples: TrafficSample[], window: string
     model: r.model,
     window,
     buckets: new Map(),
-    unknownServices: new Map(),
+    hostTargets: new Map(),
     clients: new Map(),
-    serviceMemos: new Map(),
+    serviceTargets: new Map(),
   });
   for (let i = 0; i < samples.length; i++) addSample(st, samples[i]!);
   const out: EdgeAnalysis[] = [];
@@ -209,7 +226,7 @@ function finishPort(r: Resolver, port: ServicePort, forPort: PortBuckets, out: E
   // Every edge to this service port shares one destination object (the snapshot is serialised, not edited).
   let destination: Edge["destination"] | null = null;
   for (const b of forPort.byClient.values()) {
-    destination ??= destinationOf(b.service, port);
+    destination ??= destinationOf(b.service, port, forPort.host);
     // One edge whose prediction fails is left out and named; the other edges still stand.
     try {
       out.push(finishEdge(r, b, destination));
@@ -219,14 +236,35 @@ function finishPort(r: Resolver, port: ServicePort, forPort: PortBuckets, out: E
   }
 }
 
-function serviceFor(st: EdgeBuild, host: string, svcName: string | null, svcNs: string | null): Service {
+/**
+ * Where an observed host leads: the service it names exactly (or by destination_service_name and
+ * _namespace), else the most specific wildcard ServiceEntry covering it, else an unknown destination
+ * (docs/DECISIONS.md, "Edges and telemetry").
+ */
+function targetFor(st: EdgeBuild, host: string, svcName: string | null, svcNs: string | null): Target {
   let service = st.model.serviceByHost.get(host);
   if (!service && svcName && svcNs) service = st.model.serviceByHost.get(`${svcName}.${svcNs}.svc.cluster.local`);
-  if (!service) {
-    service = st.unknownServices.get(host);
-    if (!service) st.unknownServices.set(host, (service = unknownService(host, svcNs)));
+  if (service) {
+    let t = st.serviceTargets.get(service);
+    if (!t) st.serviceTargets.set(service, (t = newTarget(st, service, service.host, service.ports)));
+    return t;
   }
-  return service;
+  let t = st.hostTargets.get(host);
+  if (!t) st.hostTargets.set(host, (t = hostTarget(st, host, svcNs)));
+  return t;
+}
+
+/** A host no exact host names, once per observed host: its own copies of a wildcard ServiceEntry's ports, or no port at all. */
+function hostTarget(st: EdgeBuild, host: string, svcNs: string | null): Target {
+  const se = wildcardServiceFor(st.model.wildcardServiceBySuffix, host);
+  if (se) return newTarget(st, se, host, se.ports.map((p) => ({ ...p })));
+  const unknown = unknownService(host, svcNs);
+  return newTarget(st, unknown, host, unknown.ports);
+}
+
+function newTarget(st: EdgeBuild, service: Service, host: string, ports: ServicePort[]): Target {
+  const ambient = (st.model.endpointsOf.get(service) ?? []).some((w) => w.dataplane === "ambient");
+  return { service, host, ports, choices: new Map(), ambient };
 }
 
 function clientEntry(st: EdgeBuild, srcNs: string | null, srcName: string | null): ClientEntry {
@@ -245,22 +283,9 @@ function clientEntry(st: EdgeBuild, srcNs: string | null, srcName: string | null
   return entry;
 }
 
-function serviceMemo(st: EdgeBuild, service: Service): ServiceMemo {
-  let memo = st.serviceMemos.get(service);
-  if (!memo) {
-    const model = st.model;
-    memo = {
-      choices: new Map(),
-      ambient: (model.endpointsOf.get(service) ?? []).some((w) => w.dataplane === "ambient"),
-    };
-    st.serviceMemos.set(service, memo);
-  }
-  return memo;
-}
-
-function bucketFor(st: EdgeBuild, entry: ClientEntry, service: Service, port: ServicePort): Bucket {
+function bucketFor(st: EdgeBuild, entry: ClientEntry, target: Target, port: ServicePort): Bucket {
   let forPort = st.buckets.get(port);
-  if (!forPort) st.buckets.set(port, (forPort = { idSuffix: `${service.host}:${port.port}`, byClient: new Map() }));
+  if (!forPort) st.buckets.set(port, (forPort = { host: target.host, idSuffix: `${target.host}:${port.port}`, byClient: new Map() }));
   const byClient = forPort.byClient;
   let b = byClient.get(entry.client);
   if (!b) {
@@ -269,7 +294,7 @@ function bucketFor(st: EdgeBuild, entry: ClientEntry, service: Service, port: Se
     b = {
       edge: null!, // set once the bucket is complete, by finishEdge
       client: entry.client,
-      service,
+      service: target.service,
       port,
       prediction: null!,
       passthroughObserved: false,
@@ -291,34 +316,34 @@ function addSample(st: EdgeBuild, s: TrafficSample): void {
   const svcNs = known(L.destination_service_namespace);
   const host = known(L.destination_service) ?? (svcName && svcNs ? `${svcName}.${svcNs}.svc.cluster.local` : null);
   if (!host) return;
-  const service = serviceFor(st, host, svcName, svcNs);
+  const target = targetFor(st, host, svcName, svcNs);
   const entry = clientEntry(st, known(L.source_workload_namespace), known(L.source_workload));
-  const memo = serviceMemo(st, service);
   const proto = L.request_protocol ?? "";
-  let choice = memo.choices.get(proto);
-  if (!choice) memo.choices.set(proto, (choice = portsFor(service, proto)));
+  let choice = target.choices.get(proto);
+  if (!choice) target.choices.set(proto, (choice = portsFor(target, proto)));
   const policy = L.connection_security_policy ?? "";
   const fromDestination = L.reporter === "destination";
   const passthrough = PASSTHROUGH_HOSTS.has(host);
   for (const port of choice.ports) {
-    const b = bucketFor(st, entry, service, port);
+    const b = bucketFor(st, entry, target, port);
     if (choice.ambiguous) b.portAmbiguous = true;
     if (passthrough) b.passthroughObserved = true;
     if (fromDestination) {
       b.destSeen = true;
       if (policy === "mutual_tls") b.observed.mtls += s.value;
       // ztunnel has no "none": an inbound passthrough (plaintext) is reported as "unknown" (istio.md §7.2).
-      else if (policy === "none" || (memo.ambient && policy === "unknown")) b.observed.plaintext += s.value;
+      else if (policy === "none" || (target.ambient && policy === "unknown")) b.observed.plaintext += s.value;
       else b.observed.unknown += s.value;
     } else b.sourceSide += s.value;
   }
 }
 
-function destinationOf(service: Service, port: ServicePort): Edge["destination"] {
+/** The ServiceEntry's (or Service's) namespace and name, the host as observed (a wildcard ServiceEntry's hosts differ). */
+function destinationOf(service: Service, port: ServicePort, host: string): Edge["destination"] {
   return Object.freeze({
     namespace: service.namespace,
     service: service.name,
-    host: service.host,
+    host,
     port: port.port,
     workloads: service.workloads,
   });

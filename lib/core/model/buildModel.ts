@@ -62,6 +62,8 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
     const prev = serviceByHost.get(s.host);
     if (!prev || (prev.kind === "ServiceEntry" && s.kind === "Service")) serviceByHost.set(s.host, s);
   }
+  const wildcardServiceBySuffix = new Map<string, Service>();
+  for (const [h, s] of serviceByHost) if (h.startsWith("*.")) wildcardServiceBySuffix.set(h.slice(1), s);
 
   // No "namespace/name"-keyed twin of this index and no pod index here: nothing hot reads them, and
   // at 10k workloads / 20k pods they were megabytes of map entries and key strings per analysis that
@@ -113,6 +115,7 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
     workloadByKey,
     services,
     serviceByHost,
+    wildcardServiceBySuffix,
     servicesOfWorkload,
     endpointsOf: selected,
     peerAuthentications: istio.peerAuthentications,

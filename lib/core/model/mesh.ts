@@ -197,6 +197,12 @@ export interface MeshModel {
   workloadByKey: Map<string, Workload>;
   services: Service[];
   serviceByHost: Map<string, Service>;
+  /**
+   * Wildcard hosts of `serviceByHost` by their suffix ("*.example.com" → ".example.com"), the same
+   * object `serviceByHost` keeps for the host: where an observed host that no exact host names goes
+   * (`wildcardServiceFor`, services.ts).
+   */
+  wildcardServiceBySuffix: Map<string, Service>;
   /** Services selecting each workload, keyed by the workload object (per-workload hot paths skip building "ns/name" keys). */
   servicesOfWorkload: Map<Workload, Service[]>;
   /** The workloads each Service or ServiceEntry selects (its endpoints), as objects: `Service.workloads` holds their keys for the snapshot. */

@@ -8,6 +8,23 @@ export const CLUSTER_DOMAIN = "cluster.local";
 
 export const serviceHost = (name: string, namespace: string) => `${name}.${namespace}.svc.${CLUSTER_DOMAIN}`;
 
+/**
+ * The ServiceEntry whose wildcard host covers `host`, the most specific one (longest suffix), or null.
+ * Istio's `host.Name.SubsetOf` (pkg/config/host/name.go): "*.example.com" covers "api.example.com" and
+ * "a.b.example.com" (a plain suffix test, any depth) but not "example.com"; the proxy then picks the
+ * most specific of the matching virtual-host domains or SNI names, as Envoy matches the longest
+ * suffix first. A bare "*" host is refused by ServiceEntry validation, so it is not indexed. Cut at
+ * each dot from the left, so the first suffix found is the longest.
+ */
+export function wildcardServiceFor(bySuffix: ReadonlyMap<string, Service>, host: string): Service | null {
+  if (bySuffix.size === 0) return null;
+  for (let i = host.indexOf("."); i >= 0; i = host.indexOf(".", i + 1)) {
+    const s = bySuffix.get(host.slice(i));
+    if (s) return s;
+  }
+  return null;
+}
+
 /** Which workloads each service selects, as objects (the model indexes by them without building key strings). */
 export type SelectedWorkloads = Map<Service, Workload[]>;
 

@@ -1,5 +1,6 @@
 // Client-side rules: DestinationRule (findings.md "Istio DestinationRule", istio.md §2).
 import type { ClientTlsSettings, DestinationRule, Service, Workload } from "../../model/mesh";
+import { wildcardServiceFor } from "../../model/services";
 import { entriesOf, hostMatchScore, taggingTls, type DrEntry, type IndexKind } from "../../resolve/destinationRule";
 import type { Finding } from "../../snapshot/schema";
 import type { AnalysisContext } from "../context";
@@ -208,18 +209,35 @@ export const drNonIstioTlsToMesh = rule("dr.non-istio-tls-to-mesh", (ctx) => {
   return out;
 });
 
+/**
+ * A host only a wildcard ServiceEntry covers ("api.example.com" under "*.example.com") has no cluster
+ * of its own: Istio builds one for "*.example.com" and looks its DR up by that host, and
+ * MostSpecificHostMatch (pilot/pkg/model/config.go) takes only wildcard DR hosts for a wildcard
+ * needle, so a DR for the specific host applies nowhere. Istio's analyzer (GetDestinationHost,
+ * IST0174) accepts it; we report it, naming the ServiceEntry (docs/DECISIONS.md).
+ */
+function hostNotFoundFinding(ctx: AnalysisContext, dr: DestinationRule): Finding {
+  const host = `${dr.host}${dr.host !== dr.fqdn ? ` (${dr.fqdn})` : ""}`;
+  const se = dr.fqdn.startsWith("*") ? null : wildcardServiceFor(ctx.model.wildcardServiceBySuffix, dr.fqdn);
+  if (se)
+    return finding("dr.host-not-found", {
+      message: `DestinationRule ${nsName(dr)} targets ${host}, which no Service or ServiceEntry names: ServiceEntry ${nsName(se)} covers it only through its wildcard host ${se.host}, whose one cluster takes the DestinationRule written for ${se.host} (or a wider wildcard), so Istio ignores this one.`,
+      resources: [drRefOf(dr), { kind: "ServiceEntry", namespace: se.namespace, name: se.name }],
+      fix: `Write the DestinationRule for host ${se.host}, or give ${dr.fqdn} a ServiceEntry of its own.`,
+    });
+  return finding("dr.host-not-found", {
+    message: `DestinationRule ${nsName(dr)} targets ${host}, which matches no Service or ServiceEntry: Istio ignores it.`,
+    resources: [drRefOf(dr)],
+    fix: dr.host.includes(".")
+      ? `Use the full host name <service>.<namespace>.svc.cluster.local (short names resolve in the DestinationRule's own namespace), or add a ServiceEntry for an external host.`
+      : `A short host resolves in the DestinationRule's namespace (${dr.namespace}); write the FQDN <service>.<namespace>.svc.cluster.local for a Service elsewhere.`,
+  });
+}
+
 export const drHostNotFound = rule("dr.host-not-found", (ctx) =>
   ctx.model.destinationRules
     .filter((dr) => servicesMatching(ctx, dr).length === 0 && hostInventoryKnown(ctx, dr))
-    .map((dr) =>
-      finding("dr.host-not-found", {
-        message: `DestinationRule ${nsName(dr)} targets ${dr.host}${dr.host !== dr.fqdn ? ` (${dr.fqdn})` : ""}, which matches no Service or ServiceEntry: Istio ignores it.`,
-        resources: [drRefOf(dr)],
-        fix: dr.host.includes(".")
-          ? `Use the full host name <service>.<namespace>.svc.cluster.local (short names resolve in the DestinationRule's own namespace), or add a ServiceEntry for an external host.`
-          : `A short host resolves in the DestinationRule's namespace (${dr.namespace}); write the FQDN <service>.<namespace>.svc.cluster.local for a Service elsewhere.`,
-      }),
-    ),
+    .map((dr) => hostNotFoundFinding(ctx, dr)),
 );
 
 export const drDuplicateHost = rule("dr.duplicate-host", (ctx) => {
