@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
 import type { Ref } from "../lib/core/snapshot/schema";
 import { analyze } from "../lib/core/snapshot/analyze";
-import { call, deploy, destRule, findingsOf, host, injected, loaded, namespace, NOW, only, run, service, serviceEntry, tls } from "./kit";
+import { call, deploy, destRule, findingsOf, host, injected, loaded, meshConfig, namespace, NOW, only, peerAuth, run, service, serviceEntry, tls } from "./kit";
 
 const drRef = (ns: string, name: string): Ref => ({ kind: "DestinationRule", namespace: ns, name });
 const T1 = "2026-01-01T00:00:00Z";
@@ -56,30 +56,147 @@ describe("dr.tls-without-mode (warning) [2.1]", () => {
 });
 
 describe("dr.port-settings-drop-tls (warning) [2.3]", () => {
-  it("fires for a portLevelSettings entry without tls under a top-level tls", () => {
-    const dr = destRule("b", "srv", SVC, {
-      trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" }, portLevelSettings: [{ port: { number: 80 }, loadBalancer: { simple: "LEAST_REQUEST" } }] },
+  // The entry for the port keeps only connectionPool, so the port is in auto mode (istio.md §2.3).
+  const pool = (port: number, extra: Record<string, unknown> = {}) => ({ port: { number: port }, connectionPool: { tcp: { maxConnections: 10 } }, ...extra });
+  const drop = (mode: string, o: { host?: string; name?: string; port?: number; tls?: Record<string, unknown>; entries?: unknown[] } = {}) =>
+    destRule("b", o.name ?? "srv", o.host ?? SVC, {
+      trafficPolicy: { tls: { mode, ...(o.tls ?? {}) }, portLevelSettings: o.entries ?? [pool(o.port ?? 80)] },
     });
-    const f = only(runWith(dr), "dr.port-settings-drop-tls");
-    expect(f.severity).toBe("warning");
-    expect(f.resources).toEqual([drRef("b", "srv")]);
-    expect(f.message).toContain("b/srv");
-    expect(f.message).toContain("port 80");
-    expect(f.message).toContain("ISTIO_MUTUAL");
-    expect(f.fix).toContain("port 80");
-  });
+  const legacy = (labels: Record<string, string> = {}, annotations: Record<string, string> = { "sidecar.istio.io/inject": "false" }) =>
+    deploy("b", "srv-legacy", { ports: [8080], labels: { app: "srv", ...labels }, annotations });
+  const HL = host("hl", "b");
+  const CERTS = { clientCertificate: "/etc/certs/client.pem", privateKey: "/etc/certs/key.pem" };
 
   it.each([
     {
-      miss: "the port entry repeats the tls block",
-      spec: { trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" }, portLevelSettings: [{ port: { number: 80 }, tls: { mode: "ISTIO_MUTUAL" }, loadBalancer: { simple: "LEAST_REQUEST" } }] } },
+      why: "auto mTLS off (enableAutoMtls: false) under a top-level ISTIO_MUTUAL",
+      objs: [meshConfig("enableAutoMtls: false"), drop("ISTIO_MUTUAL")],
+      sends: `plaintext instead of Istio mTLS to b/srv of ${SVC} (auto mTLS is off (enableAutoMtls: false))`,
     },
     {
-      miss: "no top-level tls (nothing to drop)",
-      spec: { trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, loadBalancer: { simple: "LEAST_REQUEST" } }] } },
+      why: "the service's namespace DISABLE (auto mTLS off for it)",
+      objs: [peerAuth("b", "default", "DISABLE"), drop("ISTIO_MUTUAL")],
+      sends: `plaintext instead of Istio mTLS to b/srv of ${SVC} (namespace b is DISABLE, which turns auto mTLS off for the service)`,
     },
-  ])("silent: $miss", ({ spec }) => {
-    expect(findingsOf(runWith(destRule("b", "srv", SVC, spec)), "dr.port-settings-drop-tls")).toEqual([]);
+    {
+      why: "an endpoint without a sidecar (only it is named)",
+      objs: [legacy(), drop("ISTIO_MUTUAL")],
+      sends: `plaintext instead of Istio mTLS to b/srv-legacy of ${SVC} (its pods do not carry security.istio.io/tlsMode=istio)`,
+    },
+    {
+      why: "an injected endpoint whose tlsMode label is not istio",
+      objs: [legacy({ "security.istio.io/tlsMode": "disabled" }, {}), drop("ISTIO_MUTUAL")],
+      sends: `plaintext instead of Istio mTLS to b/srv-legacy of ${SVC} (its pods do not carry security.istio.io/tlsMode=istio)`,
+    },
+    {
+      why: "a headless service with one endpoint without a sidecar: auto mTLS is off for all of them",
+      objs: [legacy(), service("b", "hl", [{ port: 80, targetPort: 8080 }], { headless: true, selector: { app: "srv" } }), drop("ISTIO_MUTUAL", { name: "hl", host: HL })],
+      sends:
+        `plaintext instead of Istio mTLS to b/srv of ${HL} (not every endpoint of headless ${HL} carries security.istio.io/tlsMode=istio, so auto mTLS is off for all of them); ` +
+        `and plaintext instead of Istio mTLS to b/srv-legacy of ${HL} (its pods do not carry security.istio.io/tlsMode=istio)`,
+    },
+    {
+      why: "a top-level SIMPLE (auto mTLS never originates TLS; the tag is removed)",
+      objs: [drop("SIMPLE")],
+      sends: `plaintext instead of TLS (SIMPLE) to b/srv of ${SVC} (tls.mode SIMPLE in the top level removes its mTLS tag)`,
+    },
+    {
+      why: "a top-level MUTUAL on a MESH_EXTERNAL host",
+      objs: [drop("MUTUAL", { name: "ext", host: EXT, port: 443, tls: CERTS })],
+      sends: `plaintext instead of mutual TLS (MUTUAL) to the endpoints of ${EXT} (a MESH_EXTERNAL host, where auto mTLS does not apply)`,
+    },
+    {
+      why: "a top-level ISTIO_MUTUAL on a MESH_EXTERNAL host",
+      objs: [drop("ISTIO_MUTUAL", { name: "ext", host: EXT, port: 443 })],
+      sends: `plaintext instead of Istio mTLS to the endpoints of ${EXT} (a MESH_EXTERNAL host, where auto mTLS does not apply)`,
+    },
+    {
+      why: "a top-level DISABLE while a later entry for the port tags endpoints for mTLS",
+      objs: [drop("DISABLE", { entries: [pool(80), { port: { number: 80 }, tls: { mode: "ISTIO_MUTUAL" } }] })],
+      sends: `Istio mTLS instead of plaintext to b/srv of ${SVC} (tls.mode ISTIO_MUTUAL in a later portLevelSettings entry for port 80 keeps its mTLS tag)`,
+    },
+    {
+      // An ORIGINAL_DST cluster has no per-endpoint tags, so the top-level DISABLE does not untag it.
+      why: "a top-level DISABLE while the entry's PASSTHROUGH makes an ORIGINAL_DST cluster that auto mTLS sends mTLS on",
+      objs: [drop("DISABLE", { entries: [pool(80, { loadBalancer: { simple: "PASSTHROUGH" } })] })],
+      sends: `Istio mTLS instead of plaintext to b/srv of ${SVC} (auto mTLS picks Istio mTLS for its pods, which carry security.istio.io/tlsMode=istio)`,
+    },
+    {
+      why: "a top-level SIMPLE on a selector-less service (endpoints unknown, but auto mTLS never sends SIMPLE)",
+      objs: [service("b", "bare", [80], { selector: null }), drop("SIMPLE", { name: "bare", host: host("bare", "b") })],
+      sends: `what auto mTLS picks (plaintext or Istio mTLS, never SIMPLE) instead of TLS (SIMPLE) to the endpoints of ${host("bare", "b")}, which the inputs do not list`,
+    },
+    {
+      // The prediction says HBONE either way; what differs is the TLS the sidecar would carry inside.
+      why: "a top-level SIMPLE towards an ambient endpoint (SIMPLE inside HBONE becomes bare HBONE)",
+      objs: [namespace("m", { "istio.io/dataplane-mode": "ambient" }), deploy("m", "amb", { ports: [8080] }), service("m", "amb", [{ port: 80, targetPort: 8080 }]), drop("SIMPLE", { name: "amb", host: host("amb", "m") })],
+      sends: `HBONE instead of TLS (SIMPLE) inside HBONE to m/amb of ${host("amb", "m")} (it takes HBONE, with nothing of the sidecar's inside)`,
+    },
+    {
+      why: "a wildcard host: each service the port changes, in model order",
+      objs: [legacy(), service("b", "two", [80], { selector: { app: "srv" } }), drop("ISTIO_MUTUAL", { name: "all", host: "*.b.svc.cluster.local" })],
+      sends:
+        `plaintext instead of Istio mTLS to b/srv-legacy of ${SVC} (its pods do not carry security.istio.io/tlsMode=istio); ` +
+        `and plaintext instead of Istio mTLS to b/srv-legacy of ${host("two", "b")} (its pods do not carry security.istio.io/tlsMode=istio)`,
+    },
+  ])("fires: $why", ({ objs, sends }) => {
+    const dr = objs[objs.length - 1]!;
+    const f = only(runWith(...objs), "dr.port-settings-drop-tls");
+    const mode = (dr.spec as { trafficPolicy: { tls: { mode: string } } }).trafficPolicy.tls.mode;
+    const port = (dr.spec as { trafficPolicy: { portLevelSettings: { port: { number: number } }[] } }).trafficPolicy.portLevelSettings[0]!.port.number;
+    expect(f.severity).toBe("warning");
+    expect(f.resources).toEqual([drRef("b", dr.metadata.name)]);
+    expect(f.message).toBe(
+      `DestinationRule b/${dr.metadata.name} sets tls.mode ${mode} at the top level, but its portLevelSettings entry for port ${port} has no tls: ` +
+        `that entry replaces the whole policy, so port ${port} falls back to auto mTLS, and sidecars send ${sends}.`,
+    );
+    expect(f.fix).toBe(`Copy the top-level tls block (mode ${mode}) into the portLevelSettings entry for port ${port}.`);
+  });
+
+  it("names the first four changes of a wildcard host and counts the rest", () => {
+    const many = ["s1", "s2", "s3", "s4", "s5", "s6"].map((n) => service("b", n, [80], { selector: { app: "srv" } }));
+    const f = only(runWith(legacy(), ...many, drop("ISTIO_MUTUAL", { name: "all", host: "*.b.svc.cluster.local" })), "dr.port-settings-drop-tls");
+    // In the model's order (sorted): s1 to s4 named; s5, s6 and srv counted.
+    for (const n of ["s1", "s2", "s3", "s4"]) expect(f.message).toContain(`to b/srv-legacy of ${host(n, "b")} (`);
+    for (const n of ["s5", "s6", "srv"]) expect(f.message).not.toContain(host(n, "b"));
+    expect(f.message).toMatch(/; and 3 more such changes \(other services or reasons\)\.$/);
+  });
+
+  it("fires for a host the inputs do not hold when the top level originates TLS (a policy-only folder)", () => {
+    const f = only(run([destRule("b", "up", "up.example.com", { trafficPolicy: { tls: { mode: "SIMPLE" }, portLevelSettings: [pool(443)] } })]), "dr.port-settings-drop-tls");
+    expect(f.resources).toEqual([drRef("b", "up")]);
+    expect(f.message).toContain("sidecars send what auto mTLS picks (plaintext or Istio mTLS, never SIMPLE) instead of TLS (SIMPLE) to up.example.com, which the inputs do not hold.");
+  });
+
+  it.each([
+    // case20 of the false-positive hunt: auto mTLS sends ISTIO_MUTUAL to every endpoint, as the top level would.
+    { miss: "case20: sidecars everywhere, mesh STRICT, top-level ISTIO_MUTUAL", objs: [peerAuth("istio-system", "default", "STRICT"), drop("ISTIO_MUTUAL")] },
+    { miss: "case20: sidecars everywhere, namespace PERMISSIVE, top-level ISTIO_MUTUAL", objs: [peerAuth("b", "default", "PERMISSIVE"), drop("ISTIO_MUTUAL")] },
+    { miss: "case20 with a second port entry that keeps its tls", objs: [drop("ISTIO_MUTUAL", { entries: [pool(80), { port: { number: 81 }, tls: { mode: "ISTIO_MUTUAL" } }] })] },
+    // The DR's tagging keeps the labelled endpoint in mTLS on its DISABLE port, as ISTIO_MUTUAL on the
+    // entry would (edge.mtls-to-disable reports the breakage, not this rule).
+    { miss: "an endpoint PA DISABLE on the port: tagged for mTLS either way", objs: [peerAuth("b", "srv-off", null, { selector: { app: "srv" }, ports: { "8080": "DISABLE" } }), drop("ISTIO_MUTUAL")] },
+    // A top-level DISABLE removes every tag: auto mTLS sends plaintext, as DISABLE on the entry would.
+    { miss: "a top-level DISABLE on a meshed service", objs: [peerAuth("istio-system", "default", "STRICT"), drop("DISABLE")] },
+    { miss: "a top-level ISTIO_MUTUAL on a selector-less service (endpoints unknown)", objs: [service("b", "bare", [80], { selector: null }), drop("ISTIO_MUTUAL", { name: "bare", host: host("bare", "b") })] },
+    { miss: "the entry's port is not a port of the service", objs: [legacy(), drop("ISTIO_MUTUAL", { port: 81 })] },
+    { miss: "an ambient endpoint under a top-level ISTIO_MUTUAL: HBONE either way", objs: [namespace("m", { "istio.io/dataplane-mode": "ambient" }), deploy("m", "amb", { ports: [8080] }), service("m", "amb", [{ port: 80, targetPort: 8080 }]), drop("ISTIO_MUTUAL", { name: "amb", host: host("amb", "m") })] },
+    // Sidecars drop a credentialName without workloadSelector and send plaintext, as the untagged port does.
+    { miss: "a top-level SIMPLE whose credentialName sidecars ignore", objs: [drop("SIMPLE", { tls: { credentialName: "srv-cert" } })] },
+    {
+      miss: "the port entry repeats the tls block",
+      objs: [legacy(), destRule("b", "srv", SVC, { trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" }, portLevelSettings: [{ port: { number: 80 }, tls: { mode: "ISTIO_MUTUAL" }, loadBalancer: { simple: "LEAST_REQUEST" } }] } })],
+    },
+    { miss: "no top-level tls (nothing to drop)", objs: [legacy(), destRule("b", "srv", SVC, { trafficPolicy: { portLevelSettings: [pool(80)] } })] },
+  ])("silent: $miss", ({ objs }) => {
+    expect(findingsOf(runWith(...objs), "dr.port-settings-drop-tls")).toEqual([]);
+  });
+
+  it.each([
+    { miss: "a policy-only folder and a top-level ISTIO_MUTUAL (auto mTLS may send the same)", objs: [drop("ISTIO_MUTUAL", { host: "up.example.com" })] },
+    { miss: "a host the inputs show nothing serves (dr.host-not-found's case)", objs: [...mesh, drop("SIMPLE", { host: "up.example.com" })] },
+  ])("silent: $miss", ({ objs }) => {
+    expect(findingsOf(run(objs), "dr.port-settings-drop-tls")).toEqual([]);
   });
 });
 

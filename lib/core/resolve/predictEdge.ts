@@ -1,7 +1,7 @@
 // Predicts one client → service:port edge: what the client sends to each endpoint (DestinationRule,
 // auto mTLS, data plane), what each endpoint accepts, and the matrix verdict. The edge takes the
 // worst endpoint (contract.md §1.1).
-import type { ClientTlsSettings, DestinationRule, Labels, Service, ServicePort, SidecarResource, TrafficPolicy, Workload } from "../model/mesh";
+import type { ClientTlsSettings, DestinationRule, Labels, MeshSettings, Service, ServicePort, SidecarResource, TrafficPolicy, Workload } from "../model/mesh";
 import type { ClientOrigin, ClientTls, Predicted, Ref } from "../snapshot/schema";
 import { taggingTls, tlsForPort, type DrLookup, type PortTls } from "./destinationRule";
 import { isHttpPort, matrixVerdict, worseVerdict, type MatrixCell, type ServerAccept } from "./matrix";
@@ -360,6 +360,66 @@ function endpointsFor(
   return set;
 }
 
+/** A sidecar's cluster-wide send for TLS set on the port (cluster_tls.go `buildUpstreamClusterTLSContext`). */
+const drClusterSend = (tls: ClientTlsSettings, dr: DestinationRule, gateway: boolean): ClusterSend =>
+  credentialIgnored(tls, dr, gateway) ? SEND.credentialIgnored : SEND.dr[tls.mode];
+
+/**
+ * Auto mTLS's cluster-wide decision when no TLS is set for the port (`buildAutoMtlsSettings` with
+ * `BestEffortInferServiceMTLSMode`): off for a MESH_EXTERNAL host, with enableAutoMtls false, or
+ * when the service's namespace is DISABLE; null: each endpoint decides.
+ */
+function autoClusterSend(r: Resolver, mesh: MeshSettings, service: Service): ClusterSend | null {
+  if (service.external) return SEND.meshExternal;
+  if (!mesh.enableAutoMtls) return SEND.autoOff;
+  if (r.namespaceMode(service.namespace).mode === "DISABLE") return SEND.namespaceDisable;
+  return null;
+}
+
+/**
+ * A sidecar client's cluster kind (see ClusterKind); `drTls` is the policy that builds the port's
+ * cluster. predictEdge derives it inline, the same way: called there, this helper slowed the hot
+ * path in bench runs interleaved with the inline version.
+ */
+function clusterKindOf(service: Service, gateway: boolean, policy: TrafficPolicy | null, drTls: PortTls): ClusterKind {
+  const passthroughInference = service.passthrough || policy?.loadBalancerSimple === "PASSTHROUGH";
+  const originalDst = (service.passthrough && !gateway) || drTls.loadBalancerSimple === "PASSTHROUGH";
+  if (originalDst) return passthroughInference ? "original-dst-passthrough" : "original-dst";
+  return passthroughInference ? "eds-passthrough" : "eds";
+}
+
+/** The mesh settings of the istiod that reads a DestinationRule: its revision's, the default ones for a DR every istiod reads. */
+export const drMesh = (r: Resolver, dr: DestinationRule): MeshSettings =>
+  r.meshOf({ revision: dr.revision === undefined || dr.revision === "default" ? "" : dr.revision });
+
+/** What a sidecar sends each endpoint of a service port under one DestinationRule, as written and with TLS set on the port. */
+export interface PortEntrySends {
+  /** As written: the port's first portLevelSettings entry has no tls, so auto mTLS decides, steered by the DR's endpoint tagging. */
+  auto: readonly EndpointPrediction[];
+  /** With `tls` in that entry: the send it sets, for the same endpoints in the same order. */
+  explicit: readonly EndpointPrediction[];
+}
+
+/**
+ * predictEdge's decisions for a sidecar client (not a gateway) that uses `dr` for the service and
+ * imports its host, with the DR's own policy (not a merge) and `drMesh`. For
+ * `dr.port-settings-drop-tls`, which asks whether an entry without tls changes what is sent.
+ * Shares the edges' memo: read-only.
+ */
+export function portEntrySends(r: Resolver, dr: DestinationRule, service: Service, port: ServicePort, tls: ClientTlsSettings): PortEntrySends {
+  const memo = memoOf(r);
+  const policy = dr.trafficPolicy;
+  const cluster = clusterKindOf(service, false, policy, tlsForPort(policy, port.port));
+  const autoSend = autoClusterSend(r, drMesh(r, dr), service);
+  // As predictEdge: only an EDS cluster in auto mode reads the DR's endpoint tagging.
+  const originalDst = cluster === "original-dst" || cluster === "original-dst-passthrough";
+  const tag = autoSend || originalDst ? "none" : (drTaggingFor(policy, port.port)?.tag ?? "none");
+  return {
+    auto: endpointsFor(r, memo, service, port, "sidecar", autoSend, cluster, tag).endpoints,
+    explicit: endpointsFor(r, memo, service, port, "sidecar", drClusterSend(tls, dr, false), cluster, "none").endpoints,
+  };
+}
+
 const NO_TLS: PortTls = Object.freeze({ tls: null, from: "none", loadBalancerSimple: null });
 const NO_DR: DestinationRule[] = [];
 
@@ -393,15 +453,11 @@ export function predictEdge(r: Resolver, client: Client, service: Service, port:
     if (!imported) {
       const registryOnly = (sidecar?.outboundTrafficPolicy ?? mesh.outboundTrafficPolicy) === "REGISTRY_ONLY";
       clusterSend = registryOnly ? SEND.blackhole : SEND.passthrough;
-    } else if (drTls.tls && dr) {
-      clusterSend = credentialIgnored(drTls.tls, dr.rule, gateway) ? SEND.credentialIgnored : SEND.dr[drTls.tls.mode];
-    } else if (service.external) clusterSend = SEND.meshExternal;
-    else if (!mesh.enableAutoMtls) clusterSend = SEND.autoOff;
-    else if (r.namespaceMode(service.namespace).mode === "DISABLE")
-      clusterSend = SEND.namespaceDisable;
+    } else if (drTls.tls && dr) clusterSend = drClusterSend(drTls.tls, dr.rule, gateway);
+    else clusterSend = autoClusterSend(r, mesh, service);
   }
 
-  // Passthrough services and ORIGINAL_DST clusters: see ClusterKind.
+  // Passthrough services and ORIGINAL_DST clusters: see ClusterKind (and clusterKindOf, the same).
   const passthroughInference = service.passthrough || dr?.trafficPolicy?.loadBalancerSimple === "PASSTHROUGH";
   const originalDst = (service.passthrough && !gateway) || drTls.loadBalancerSimple === "PASSTHROUGH";
   const cluster: ClusterKind = !isSidecarClient

@@ -2,6 +2,7 @@
 import type { ClientTlsSettings, DestinationRule, Service, Workload } from "../../model/mesh";
 import { wildcardServiceFor } from "../../model/services";
 import { entriesOf, hostMatchScore, taggingTls, type DrEntry, type IndexKind } from "../../resolve/destinationRule";
+import { drMesh, portEntrySends, type EndpointPrediction } from "../../resolve/predictEdge";
 import type { Finding } from "../../snapshot/schema";
 import type { AnalysisContext } from "../context";
 import { rule } from "../context";
@@ -91,33 +92,146 @@ export const drTlsWithoutMode = rule("dr.tls-without-mode", (ctx) =>
   ),
 );
 
-export const drPortSettingsDropTls = rule("dr.port-settings-drop-tls", (ctx) =>
-  ctx.model.destinationRules.flatMap((dr) => {
+/** How a finding names what a sidecar sends. */
+const SENDS: Record<string, string> = {
+  DISABLE: "plaintext",
+  ISTIO_MUTUAL: "Istio mTLS",
+  SIMPLE: "TLS (SIMPLE)",
+  MUTUAL: "mutual TLS (MUTUAL)",
+  HBONE: "HBONE",
+  "SIMPLE inside HBONE": "TLS (SIMPLE) inside HBONE",
+  "MUTUAL inside HBONE": "mutual TLS (MUTUAL) inside HBONE",
+};
+const sendsOf = (tls: string) => SENDS[tls] ?? tls;
+
+/** Why auto mTLS sends what it sends to one endpoint of the port, in the words of the drop-tls finding. */
+function autoWhy(e: EndpointPrediction, service: Service, tagging: string): string {
+  switch (e.why) {
+    case "auto-off":
+      return "auto mTLS is off (enableAutoMtls: false)";
+    case "auto-namespace-disable":
+      return `namespace ${service.namespace} is DISABLE, which turns auto mTLS off for the service`;
+    case "mesh-external":
+      return "a MESH_EXTERNAL host, where auto mTLS does not apply";
+    case "auto-endpoint-no-label":
+      return "its pods do not carry security.istio.io/tlsMode=istio";
+    case "auto-endpoint-pa-disable":
+      return `its PeerAuthentication disables port ${e.targetPort}`;
+    case "auto-dr-tagged":
+      return `${tagging} keeps its mTLS tag`;
+    case "auto-dr-untagged":
+      return `${tagging} removes its mTLS tag`;
+    case "auto-headless-mixed":
+      return `not every endpoint of headless ${service.host} carries security.istio.io/tlsMode=istio, so auto mTLS is off for all of them`;
+    case "auto-headless-mtls":
+      return "one ORIGINAL_DST socket sends Istio mTLS to every endpoint";
+    case "auto-hbone":
+    case "hbone-first":
+      return "it takes HBONE, with nothing of the sidecar's inside";
+    case "auto-mtls":
+      return "auto mTLS picks Istio mTLS for its pods, which carry security.istio.io/tlsMode=istio";
+    default:
+      return "auto mTLS";
+  }
+}
+
+/** Auto mTLS's decisions that hold for every endpoint, so they are known without the endpoints. */
+const CLUSTER_WIDE = new Set<string>(["auto-off", "auto-namespace-disable", "mesh-external"]);
+/** Auto mTLS never originates these: a port that would send them changes whatever the endpoints. */
+const ORIGINATED = new Set<string>(["SIMPLE", "MUTUAL"]);
+
+/** Whether a sidecar really originates `top`: not SIMPLE/MUTUAL naming a credential without workloadSelector, which it drops (plaintext). */
+const originates = (dr: DestinationRule, top: ClientTlsSettings) =>
+  ORIGINATED.has(top.mode) && !(!dr.workloadSelector && top.credentialName && !top.credentialName.startsWith("configmap://"));
+
+/**
+ * What the drop of `top` changes on one port, grouped: "<auto send> instead of <explicit send> to
+ * <endpoints> of <host> (<why>)". Compares, per endpoint, the resolver's prediction for the port as
+ * written with the one for `top` copied into its entry (`portEntrySends`). An endpoint the inputs do
+ * not list (a selector-less service, a ServiceEntry) counts only when auto mTLS decides for the whole
+ * service, or when `top` originates TLS, which auto mTLS never does.
+ */
+function droppedTlsChanges(ctx: AnalysisContext, dr: DestinationRule, services: Service[], portNumber: number, top: ClientTlsSettings, tagging: string): string[] {
+  const groups = new Map<string, { head: string; tail: string; names: string[] }>();
+  // An endpoint that takes HBONE gets SIMPLE/MUTUAL inside the tunnel; the prediction says HBONE only.
+  const inside = originates(dr, top) ? `${top.mode} inside HBONE` : "HBONE";
+  for (const service of services) {
+    const port = service.ports.find((sp) => sp.port === portNumber);
+    if (!port) continue;
+    const { auto, explicit } = portEntrySends(ctx.resolver, dr, service, port, top);
+    for (let i = 0; i < auto.length; i++) {
+      const a = auto[i]!;
+      const x = explicit[i]!;
+      const xTls = x.tls === "HBONE" && x.origin === "destinationrule" ? inside : x.tls;
+      if (a.tls === xTls) continue;
+      const known = a.workload !== null || CLUSTER_WIDE.has(a.why);
+      if (!known && !ORIGINATED.has(xTls)) continue;
+      const head = known ? `${sendsOf(a.tls)} instead of ${sendsOf(xTls)} to` : `what auto mTLS picks (plaintext or Istio mTLS, never ${xTls}) instead of ${sendsOf(xTls)} to`;
+      const tail = known ? `of ${service.host} (${autoWhy(a, service, tagging)})` : `of ${service.host}, which the inputs do not list`;
+      const name = a.workload ? nsName(a.workload) : "the endpoints";
+      const key = `${head}\u0000${tail}`;
+      const group = groups.get(key);
+      if (!group) groups.set(key, { head, tail, names: [name] });
+      else if (!group.names.includes(name)) group.names.push(name);
+    }
+  }
+  return [...groups.values()].map((g) => `${g.head} ${listNames(g.names.sort())} ${g.tail}`);
+}
+
+/**
+ * A host the inputs do not hold (and cannot rule out): without endpoints, only what holds for any
+ * endpoint is known: auto mTLS off mesh-wide, or a top-level mode auto mTLS never originates.
+ */
+function unknownHostChange(ctx: AnalysisContext, dr: DestinationRule, top: ClientTlsSettings): string | null {
+  // A credential the sidecar drops leaves plaintext, which auto mTLS may send too.
+  if (top.mode === "DISABLE" || (ORIGINATED.has(top.mode) && !originates(dr, top))) return null;
+  if (!drMesh(ctx.resolver, dr).enableAutoMtls)
+    return `plaintext instead of ${sendsOf(top.mode)} to ${dr.host}, which the inputs do not hold (auto mTLS is off: enableAutoMtls: false)`;
+  if (ORIGINATED.has(top.mode)) return `what auto mTLS picks (plaintext or Istio mTLS, never ${top.mode}) instead of ${sendsOf(top.mode)} to ${dr.host}, which the inputs do not hold`;
+  return null;
+}
+
+/**
+ * A portLevelSettings entry without tls replaces the whole policy, so its port is in auto mode. That
+ * matters only when auto mTLS sends something else than the top-level tls would have to some
+ * endpoint of the DR's host: on a meshed service auto mTLS sends ISTIO_MUTUAL, as the top level
+ * would (the DR's endpoint tagging keeps labelled endpoints in mTLS), and with a top-level DISABLE
+ * the tagging sends plaintext, as DISABLE would. docs/DECISIONS.md, "dr.port-settings-drop-tls".
+ */
+export const drPortSettingsDropTls = rule("dr.port-settings-drop-tls", (ctx) => {
+  const out: Finding[] = [];
+  for (const dr of ctx.model.destinationRules) {
     const tp = dr.trafficPolicy;
-    if (!tp?.tls) return [];
-    const out: Finding[] = [];
+    const top = tp?.tls;
+    if (!tp || !top) continue;
     const seen = new Set<number>();
+    let services: Service[] | null = null;
     for (const p of tp.portLevelSettings) {
       // The cluster takes the first entry for a port; only when it has no tls is the port in auto mode.
       if (seen.has(p.port)) continue;
       seen.add(p.port);
       if (p.tls) continue;
-      const { tls: tagging, fromPortEntry: later } = taggingTls(tp, p.port)!;
-      const what =
-        tagging.mode === "ISTIO_MUTUAL"
-          ? "every labelled endpoint gets mTLS, even on a port its PeerAuthentication disables."
-          : "no endpoint is tagged for mTLS, so clients send plaintext.";
+      services ??= servicesMatching(ctx, dr);
+      const { tls: tagTls, fromPortEntry } = taggingTls(tp, p.port)!;
+      const tagging = `tls.mode ${tagTls.mode} in ${fromPortEntry ? `a later portLevelSettings entry for port ${p.port}` : "the top level"}`;
+      let changes: string[];
+      if (services.length > 0) changes = droppedTlsChanges(ctx, dr, services, p.port, top, tagging);
+      else if (dr.fqdn.startsWith("*") || hostInventoryKnown(ctx, dr)) changes = []; // no cluster at all: dr.host-not-found
+      else changes = [unknownHostChange(ctx, dr, top)].filter((c) => c !== null);
+      if (changes.length === 0) continue;
+      // A wildcard host can change many services: the first few say enough.
+      const said = changes.length > 4 ? [...changes.slice(0, 4), `${changes.length - 4} more such changes (other services or reasons)`] : changes;
       out.push(
         finding("dr.port-settings-drop-tls", {
-          message: `DestinationRule ${nsName(dr)} sets tls.mode ${tp.tls.mode} at the top level, but its portLevelSettings entry for port ${p.port} has no tls: that entry replaces the whole policy, so port ${p.port} falls back to auto mTLS, whose endpoint tagging still reads tls.mode ${tagging.mode} from ${later ? `a later entry for port ${p.port}` : "the top level"}: ${what}`,
+          message: `DestinationRule ${nsName(dr)} sets tls.mode ${top.mode} at the top level, but its portLevelSettings entry for port ${p.port} has no tls: that entry replaces the whole policy, so port ${p.port} falls back to auto mTLS, and sidecars send ${said.join("; and ")}.`,
           resources: [drRefOf(dr)],
-          fix: `Repeat the tls block (mode ${tp.tls.mode}) inside the portLevelSettings entry for port ${p.port}.`,
+          fix: `Copy the top-level tls block (mode ${top.mode}) into the portLevelSettings entry for port ${p.port}.`,
         }),
       );
     }
-    return out;
-  }),
-);
+  }
+  return out;
+});
 
 export const drMutualMissingCerts = rule("dr.mutual-missing-certs", (ctx) =>
   ctx.model.destinationRules.flatMap((dr) =>
