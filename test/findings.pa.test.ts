@@ -130,7 +130,7 @@ describe("pa.selector-matches-nothing (warning)", () => {
       objs: [deploy("istio-system", "tool"), peerAuth("istio-system", "x", "STRICT", { selector: { app: "nothing" } })],
     },
     {
-      // A VM's WorkloadEntry is a workload the PA applies to, though not modelled as one.
+      // A VM's WorkloadEntry is a workload the PA applies to.
       miss: "the selector matches a WorkloadEntry (a VM)",
       objs: [workloadEntry("foo", "vm1", { app: "legacy-vm" }), peerAuth("foo", "vm-strict", "STRICT", { selector: { app: "legacy-vm" } })],
     },

@@ -70,6 +70,26 @@ describe("false-positive guard 2: per-service ISTIO_MUTUAL DestinationRules", ()
   });
 });
 
+describe("false-positive guard 3: VMs with the Istio sidecar (WorkloadEntries, a ServiceEntry's inline endpoint)", () => {
+  it("no warning and no error; every edge to a VM is predicted and observed mTLS; exit 0", async () => {
+    const r = await cli(["analyze", join(FIX, "correct-vm"), "--traffic", join(FIX, "correct-vm", "traffic.prom"), "--now", NOW, "--fail-on", "warning"]);
+    const s = MeshSnapshotSchema.parse(JSON.parse(r.out));
+    expect(serious(s)).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(s.edges.map((e) => [e.id, e.destination.workloads, e.predicted.client.tls, e.predicted.verdict, e.status])).toEqual([
+      ["legacy/orders-vm-1->ledger.legacy.internal:5432", [], "ISTIO_MUTUAL", "mtls", "mtls"],
+      ["shop/frontend->billing.legacy.svc.cluster.local:9090", ["legacy/billing-vm-1"], "ISTIO_MUTUAL", "mtls", "mtls"],
+      ["shop/frontend->orders.legacy.internal:80", ["legacy/orders-vm-1"], "ISTIO_MUTUAL", "mtls", "mtls"],
+    ]);
+    // The VMs are workloads with their sidecar's identity and the mesh policy on the ports they serve.
+    expect(s.workloads.filter((w) => w.kind === "WorkloadEntry").map((w) => [w.name, w.dataplane, w.identity, w.mtls.mode, w.ports.map((p) => p.port)])).toEqual([
+      ["billing-vm-1", "sidecar", "spiffe://cluster.local/ns/legacy/sa/billing", "STRICT", [9090]],
+      ["orders-vm-1", "sidecar", "spiffe://cluster.local/ns/legacy/sa/orders", "STRICT", [8080]],
+    ]);
+    expect(s.namespaces.find((n) => n.name === "legacy")!.dataplane).toBe("sidecar");
+  });
+});
+
 describe("CLI contract (contract.md §2)", () => {
   const tmp = mkdtempSync(join(tmpdir(), "handshake-cli-"));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));

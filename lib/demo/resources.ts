@@ -74,6 +74,7 @@ export function resourceTypes(istio: IstioVersions = {}): ResourceType[] {
     types.push(
       r("networking.istio.io", net, "DestinationRule", "destinationrules", true, ["dr"]),
       r("networking.istio.io", net, "ServiceEntry", "serviceentries", true, ["se"]),
+      r("networking.istio.io", net, "WorkloadEntry", "workloadentries", true, ["we"]),
       r("networking.istio.io", net, "Sidecar", "sidecars"),
       r("networking.istio.io", net, "VirtualService", "virtualservices", true, ["vs"]),
       r("networking.istio.io", net, "Gateway", "gateways", true, ["gw"]),

@@ -1,12 +1,13 @@
 // Builds the normalised mesh model from loaded inputs. Indexes are built here, once, so that the
 // resolver's lookups are map reads (the benchmark mesh has 10k workloads and 20k edges).
 import type { ParsedInputs } from "./input";
-import type { Labels, MeshModel, MeshSettings, Namespace, Service, Workload } from "./mesh";
+import { appendWorkloadEntries } from "./entries";
+import type { MeshModel, MeshSettings, Namespace, Service, Workload } from "./mesh";
 import { workloadKey } from "./mesh";
 import { defaultMeshSettings, meshConfigRevision, parseMeshConfig } from "./meshConfig";
 import { readIstioObjects } from "./istioObjects";
 import { perRun } from "./perRun";
-import { at, strMap } from "./read";
+import { strMap } from "./read";
 import { buildServices } from "./services";
 import { buildWorkloads } from "./workloads";
 
@@ -39,22 +40,30 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
     if (!namespaces.has(name)) namespaces.set(name, { name, labels: {}, annotations: {}, declared: false });
   };
 
-  const workloads = buildWorkloads(objects, namespaces).sort(byName);
+  const workloads = buildWorkloads(objects, namespaces);
+  // WorkloadEntries are workloads too (VMs): Services select them and PeerAuthentications apply to them.
+  appendWorkloadEntries(objects, namespaces, workloads);
+  workloads.sort(byName);
   const workloadsByNamespace = new Map<string, Workload[]>();
   const workloadByKey = new Map<string, Workload>();
   for (let i = 0; i < workloads.length; i++) workloads[i]!.index = i;
   for (const w of workloads) {
     imply(w.namespace);
-    workloadByKey.set(workloadKey(w), w);
+    // A telemetry source name is a Kubernetes workload's before a same-named WorkloadEntry's (the sort is stable and entries come last).
+    const key = workloadKey(w);
+    if (w.entry === null || !workloadByKey.has(key)) workloadByKey.set(key, w);
     const list = workloadsByNamespace.get(w.namespace);
     if (list) list.push(w);
     else workloadsByNamespace.set(w.namespace, [w]);
   }
 
   const selected = new Map<Service, Workload[]>();
-  const services = buildServices(objects, workloadsByNamespace, problems, selected).sort(
+  const serviceEntryEndpoints: Workload[] = [];
+  const services = buildServices(objects, workloadsByNamespace, namespaces, problems, selected, serviceEntryEndpoints).sort(
     (a, b) => byName(a, b) || (a.host < b.host ? -1 : a.host > b.host ? 1 : 0),
   );
+  // Inline endpoints take the memo slots after the workloads' (the resolver sizes its tables for both).
+  for (let i = 0; i < serviceEntryEndpoints.length; i++) serviceEntryEndpoints[i]!.index = workloads.length + i;
   const serviceByHost = new Map<string, Service>();
   for (const s of services) {
     imply(s.namespace);
@@ -87,18 +96,6 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
     else sidecarsByNamespace.set(sc.namespace, [sc]);
   }
 
-  const workloadEntryLabels = new Map<string, Labels[]>();
-  for (const o of objects) {
-    if (o.object.kind !== "WorkloadEntry") continue;
-    const ns = o.object.metadata.namespace ?? "default";
-    // The instance's labels are spec.labels; the object's own labels are taken too, as a selector
-    // written against either must not be reported as matching nothing.
-    const labels = { ...strMap(o.object.metadata.labels), ...strMap(at(o.object, "spec", "labels")) };
-    const list = workloadEntryLabels.get(ns);
-    if (list) list.push(labels);
-    else workloadEntryLabels.set(ns, [labels]);
-  }
-
   const hasIstio =
     objects.some((o) => (o.object.apiVersion ?? "").includes("istio.io/")) ||
     meshByRevision.size > 1 ||
@@ -123,7 +120,7 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
     sidecars: istio.sidecars,
     sidecarsByNamespace,
     configDumps: inputs.configDumps,
-    workloadEntryLabels,
+    serviceEntryEndpoints,
     problems,
   });
 }

@@ -55,9 +55,29 @@ export interface Workload {
   livePods: LivePod[];
   /** True when the data plane was seen on live pods, false when inferred from injection rules. */
   fromLivePods: boolean;
+  /** A WorkloadEntry or an inline ServiceEntry endpoint (a VM or other instance outside Kubernetes); null for Kubernetes workloads. */
+  entry: EntryEndpoint | null;
   at: SourceLocation;
   /** Position in `MeshModel.workloads`, so per-workload memos are array slots rather than Map entries. */
   index: number;
+}
+
+/**
+ * What istiod keeps of a WorkloadEntry-shaped endpoint (a WorkloadEntry's spec, or one of a
+ * ServiceEntry's `spec.endpoints`) beyond what every workload has.
+ */
+export interface EntryEndpoint {
+  /** spec.address as written (an IP, a hostname, or unix://…). */
+  address: string;
+  /** spec.ports: the endpoint port for a service port of that name (it overrides the target port). */
+  ports: Map<string, number>;
+  /**
+   * The address is not an IP (a hostname or a unix socket): istiod lets only DNS-resolved
+   * ServiceEntries select it, never a Kubernetes Service (DNSServiceEntryOnly, serviceentry/conversion.go).
+   */
+  dnsOnly: boolean;
+  /** One of a ServiceEntry's `spec.endpoints` (not a WorkloadEntry): not a snapshot workload; see `MeshModel.serviceEntryEndpoints`. */
+  inline: boolean;
 }
 
 export interface LivePod {
@@ -214,10 +234,11 @@ export interface MeshModel {
   sidecarsByNamespace: Map<string, SidecarResource[]>;
   configDumps: ConfigDump[];
   /**
-   * The labels of each namespace's WorkloadEntries (VMs and other non-Kubernetes workloads). They are
-   * not modelled as workloads, but a PeerAuthentication selecting one does apply to it.
+   * ServiceEntries' inline `spec.endpoints`, as endpoint-only workloads (`entry.inline`): they are in
+   * `endpointsOf` but not in `workloads` (no object of their own to list in the snapshot), and their
+   * `index` continues after the last of `workloads`.
    */
-  workloadEntryLabels: Map<string, Labels[]>;
+  serviceEntryEndpoints: Workload[];
   problems: InputProblem[];
 }
 

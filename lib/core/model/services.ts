@@ -1,6 +1,7 @@
 // Services and ServiceEntries as destinations: host, ports, and the workloads behind them.
+import { inlineEndpoints } from "./entries";
 import type { InputProblem, LoadedObject } from "./input";
-import type { Service, ServicePort, Workload } from "./mesh";
+import type { Namespace, Service, ServicePort, Workload } from "./mesh";
 import { arr, at, portNumber, selectorMatches, str, strMap } from "./read";
 import { sortFew } from "./sortFew";
 
@@ -30,9 +31,19 @@ export type SelectedWorkloads = Map<Service, Workload[]>;
 
 const NO_WORKLOADS: Workload[] = [];
 
-function workloadsSelected(selector: Record<string, string> | null, namespace: string, byNs: Map<string, Workload[]>): Workload[] {
+/**
+ * Which WorkloadEntries a selector picks besides pods: none (a headless or ExternalName Service: the
+ * Kubernetes registry adds them only to ClientSideLB services, collectWorkloadInstanceEndpoints), the
+ * IP-addressed ones (a ClusterIP Service, a ServiceEntry not resolved by DNS), or all (a DNS
+ * ServiceEntry, the only kind that takes hostname and unix addresses: DNSServiceEntryOnly).
+ */
+type EntriesSelected = "none" | "ip" | "all";
+
+function workloadsSelected(selector: Record<string, string> | null, namespace: string, byNs: Map<string, Workload[]>, entries: EntriesSelected): Workload[] {
   if (!selector || Object.keys(selector).length === 0) return NO_WORKLOADS;
-  return (byNs.get(namespace) ?? NO_WORKLOADS).filter((w) => selectorMatches(selector, w.labels));
+  return (byNs.get(namespace) ?? NO_WORKLOADS).filter(
+    (w) => selectorMatches(selector, w.labels) && (w.entry === null || entries === "all" || (entries === "ip" && !w.entry.dnsOnly)),
+  );
 }
 
 /** "namespace/name" keys, sorted; the model's per-namespace lists are already in that order, so the sort is usually skipped. */
@@ -77,13 +88,15 @@ function kubeService(o: LoadedObject, byNs: Map<string, Workload[]>, problems: I
   });
   const selectorRaw = at(spec, "selector");
   const selector = selectorRaw === undefined || selectorRaw === null ? null : strMap(selectorRaw);
-  const ws = workloadsSelected(selector, namespace, byNs);
+  const headless = str(at(spec, "clusterIP")) === "None";
+  const external = str(at(spec, "type")) === "ExternalName";
+  const ws = workloadsSelected(selector, namespace, byNs, headless || external ? "none" : "ip");
   const service: Service = {
     namespace,
     name,
     host: serviceHost(name, namespace),
-    headless: str(at(spec, "clusterIP")) === "None",
-    external: str(at(spec, "type")) === "ExternalName",
+    headless,
+    external,
     ports: byPort(ports),
     selector,
     workloads: keysOf(ws),
@@ -95,7 +108,13 @@ function kubeService(o: LoadedObject, byNs: Map<string, Workload[]>, problems: I
   return service;
 }
 
-function serviceEntries(o: LoadedObject, byNs: Map<string, Workload[]>, selected: SelectedWorkloads): Service[] {
+function serviceEntries(
+  o: LoadedObject,
+  byNs: Map<string, Workload[]>,
+  namespaces: Map<string, Namespace>,
+  selected: SelectedWorkloads,
+  inline: Workload[],
+): Service[] {
   const namespace = o.object.metadata.namespace ?? "default";
   const spec = at(o.object, "spec");
   const ports: ServicePort[] = [];
@@ -112,7 +131,12 @@ function serviceEntries(o: LoadedObject, byNs: Map<string, Workload[]>, selected
   const selectorRaw = at(spec, "workloadSelector", "labels");
   const selector = selectorRaw ? strMap(selectorRaw) : null;
   const exportTo = arr(at(spec, "exportTo")).filter((x): x is string => typeof x === "string");
-  const ws = workloadsSelected(selector, namespace, byNs);
+  const resolution = str(at(spec, "resolution"));
+  const ws = workloadsSelected(selector, namespace, byNs, resolution === "DNS" || resolution === "DNS_ROUND_ROBIN" ? "all" : "ip");
+  // Inline endpoints are endpoints of every host, but no snapshot workloads: `workloads` lists the selected ones only.
+  const own = inlineEndpoints(o, namespace, namespaces.get(namespace));
+  for (const ep of own) inline.push(ep);
+  const endpoints = own.length > 0 ? [...ws, ...own] : ws;
   return arr(at(spec, "hosts"))
     .filter((h): h is string => typeof h === "string" && h !== "")
     .map((host) => {
@@ -128,18 +152,24 @@ function serviceEntries(o: LoadedObject, byNs: Map<string, Workload[]>, selected
         workloads: keysOf(ws),
         kind: "ServiceEntry" as const,
         exportTo,
-        passthrough: str(at(spec, "resolution")) === "NONE",
+        passthrough: resolution === "NONE",
       };
-      selected.set(service, ws);
+      selected.set(service, endpoints);
       return service;
     });
 }
 
+/**
+ * Services and ServiceEntries, with the workloads each selects in `selected`; ServiceEntries' inline
+ * endpoints are appended to `inline` (see `MeshModel.serviceEntryEndpoints`).
+ */
 export function buildServices(
   objects: LoadedObject[],
   byNs: Map<string, Workload[]>,
+  namespaces: Map<string, Namespace>,
   problems: InputProblem[],
   selected: SelectedWorkloads,
+  inline: Workload[],
 ): Service[] {
   const out: Service[] = [];
   for (const o of objects) {
@@ -147,7 +177,7 @@ export function buildServices(
       const s = kubeService(o, byNs, problems, selected);
       if (s) out.push(s);
     } else if (o.object.kind === "ServiceEntry" && o.object.apiVersion?.startsWith("networking.istio.io/")) {
-      out.push(...serviceEntries(o, byNs, selected));
+      out.push(...serviceEntries(o, byNs, namespaces, selected, inline));
     }
   }
   return out;

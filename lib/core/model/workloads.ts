@@ -192,6 +192,7 @@ function buildWorkload(
       view.labels["gateway.istio.io/managed"] !== undefined,
     revision: view.labels["istio.io/rev"] ?? ns?.labels["istio.io/rev"] ?? "",
     fromLivePods: live,
+    entry: null,
     at: at_,
     index: -1, // set by buildModel once the list is sorted
   };

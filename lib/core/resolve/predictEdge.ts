@@ -5,7 +5,7 @@ import type { ClientTlsSettings, DestinationRule, Labels, MeshSettings, Service,
 import type { ClientOrigin, ClientTls, Predicted, Ref } from "../snapshot/schema";
 import { taggingTls, tlsForPort, type DrLookup, type PortTls } from "./destinationRule";
 import { isHttpPort, matrixVerdict, worseVerdict, type MatrixCell, type ServerAccept } from "./matrix";
-import { modeForPort } from "./peerAuthentication";
+import { modeForPort, workloadPolicyFor, type WorkloadPolicy } from "./peerAuthentication";
 import type { Resolver, ServerDecision } from "./resolver";
 import { sidecarFor, sidecarImports } from "./sidecarScope";
 import { perRun } from "../model/perRun";
@@ -110,10 +110,21 @@ interface EndpointSide {
 }
 
 
+/**
+ * The PeerAuthentication istiod reads to tag an endpoint (checkMtlsEnabled: NewMtlsPolicy with the
+ * endpoint's namespace and labels): the workload's own, except for a ServiceEntry's inline endpoint,
+ * which istiod builds with an empty namespace (convertServiceEntryToInstances passes an empty
+ * configKey to convertEndpoint), so that only the mesh-wide policy reaches it.
+ */
+function taggingPolicy(r: Resolver, w: Workload): WorkloadPolicy {
+  if (w.entry !== null && w.entry.inline) return workloadPolicyFor(r.paIndex(w), { namespace: "", labels: w.labels });
+  return r.policyOf(w);
+}
+
 function autoSend(r: Resolver, w: Workload, targetPort: number): Send {
   if (takesHbone(w)) return { tls: "HBONE", origin: "auto", why: "auto-hbone" };
   if (w.tlsModeLabel !== "istio") return { tls: "DISABLE", origin: "auto", why: "auto-endpoint-no-label" };
-  if (modeForPort(r.policyOf(w), targetPort).mode === "DISABLE") return { tls: "DISABLE", origin: "auto", why: "auto-endpoint-pa-disable" };
+  if (modeForPort(taggingPolicy(r, w), targetPort).mode === "DISABLE") return { tls: "DISABLE", origin: "auto", why: "auto-endpoint-pa-disable" };
   return { tls: "ISTIO_MUTUAL", origin: "auto", why: "auto-mtls" };
 }
 
@@ -516,6 +527,16 @@ function sidesFor(memo: Memo, service: Service, port: ServicePort, worst: Endpoi
 
 const nsName = (x: { namespace: string; name: string }) => `${x.namespace}/${x.name}`;
 
+/** An endpoint as reasons name it: "namespace/name", and the address of a ServiceEntry's inline endpoint. */
+const endpointName = (w: Workload) => (w.entry !== null && w.entry.inline ? `${nsName(w)} endpoint ${w.entry.address}` : nsName(w));
+
+/** Why an endpoint carries no tlsMode=istio tag: pods lack the label; a WorkloadEntry-shaped endpoint lacks the label and a serviceAccount. */
+function untagged(w: Workload): string {
+  if (w.entry === null) return `${nsName(w)} pods do not carry security.istio.io/tlsMode=istio`;
+  const who = w.entry.inline ? `ServiceEntry ${nsName(w)}'s endpoint ${w.entry.address}` : `WorkloadEntry ${nsName(w)}`;
+  return w.tlsModeLabel !== null ? `${who} is labelled security.istio.io/tlsMode=${w.tlsModeLabel}` : `${who} has neither a serviceAccount nor the label security.istio.io/tlsMode=istio`;
+}
+
 function clientPhrase(client: Client, service: Service, port: ServicePort, p: Prediction, r: Resolver): string {
   const who = (client.who ?? (client.name ? `${client.namespace}/${client.name}` : null)) ?? "a caller outside the mesh";
   const e = p.worst;
@@ -538,10 +559,10 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
     }
     case "auto-endpoint-no-label":
       return e.workload
-        ? `auto mTLS makes ${who} send plaintext because ${nsName(e.workload)} pods do not carry security.istio.io/tlsMode=istio`
+        ? `auto mTLS makes ${who} send plaintext because ${untagged(e.workload)}`
         : `${who} sends plaintext (no known endpoint carries security.istio.io/tlsMode=istio)`;
     case "auto-endpoint-pa-disable":
-      return `auto mTLS makes ${who} send plaintext because ${nsName(e.workload!)} port ${e.targetPort} is DISABLE`;
+      return `auto mTLS makes ${who} send plaintext because ${endpointName(e.workload!)} port ${e.targetPort} is DISABLE`;
     case "auto-headless-mixed":
       return `auto mTLS makes ${who} send plaintext to every endpoint of headless ${service.name}.${service.namespace} because not all of them can take Istio mTLS`;
     case "auto-mtls":
@@ -553,12 +574,12 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
     case "auto-headless-mtls": {
       const why = e.workload!.tlsModeLabel !== "istio" ? "does not carry security.istio.io/tlsMode=istio" : e.accept.kind === "sidecar" && e.server.mode === "DISABLE" ? "is DISABLE" : "cannot take it";
       const one = service.passthrough ? `headless ${service.name}.${service.namespace}` : `${service.name}.${service.namespace} (loadBalancer PASSTHROUGH)`;
-      return `auto mTLS makes ${who} send Istio mTLS to every endpoint of ${one}, one ORIGINAL_DST socket for all, even to ${nsName(e.workload!)} port ${e.targetPort}, which ${why}`;
+      return `auto mTLS makes ${who} send Istio mTLS to every endpoint of ${one}, one ORIGINAL_DST socket for all, even to ${endpointName(e.workload!)} port ${e.targetPort}, which ${why}`;
     }
     case "auto-hbone":
       return e.workload?.dataplane === "ambient" ? `${who} sends HBONE to the ambient destination` : `${who} sends HBONE to ${nsName(e.workload!)}, which takes HBONE (networking.istio.io/tunnel=http)`;
     case "hbone-first":
-      return `${who} sends HBONE because ${nsName(e.workload!)} takes HBONE, which Istio's proxies try first when ambient is on (${hboneInstead(p, port, client)})`;
+      return `${who} sends HBONE because ${endpointName(e.workload!)} takes HBONE, which Istio's proxies try first when ambient is on (${hboneInstead(p, port, client)})`;
     case "mesh-external":
       return `${service.host} is MESH_EXTERNAL, so ${who}'s proxy adds no TLS of its own`;
     case "passthrough":
@@ -568,7 +589,7 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
     case "ztunnel":
       return e.tls === "HBONE"
         ? `ztunnel sends HBONE mTLS for ${who}`
-        : `ztunnel sends plaintext TCP for ${who} because ${e.workload ? nsName(e.workload) : "the destination"} is not reachable over HBONE`;
+        : `ztunnel sends plaintext TCP for ${who} because ${e.workload ? endpointName(e.workload) : "the destination"} is not reachable over HBONE`;
     case "linkerd":
       return e.tls === "LINKERD" ? `the Linkerd proxy of ${who} sends Linkerd mTLS` : `the Linkerd proxy of ${who} sends plaintext to an unmeshed destination`;
   }
@@ -589,13 +610,14 @@ function hboneInstead(p: Prediction, port: ServicePort, client: Client): string 
 }
 
 function serverPhrase(service: Service, port: ServicePort, e: EndpointPrediction): string {
-  const dest = e.workload ? nsName(e.workload) : `${service.host}`;
+  const dest = e.workload ? endpointName(e.workload) : `${service.host}`;
   if (!e.workload)
     return typeof port.targetPort === "string" && service.workloads.length > 0
       ? `${service.host}:${port.port} has no endpoints: no selected pod declares a container port named ${port.targetPort}${(port.protocol || "TCP") !== "TCP" ? ` for ${port.protocol}` : ""}`
       : `${service.host}:${port.port} has no known endpoints in the inputs`;
   if (e.accept.kind === "none" && e.server.mode !== "NONE") return `${dest} port ${e.targetPort} is excluded from inbound capture, so no proxy sees it`;
-  if (e.server.mode === "NONE") return `${dest} has no proxy`;
+  // A VM's proxy is known only from what its entry declares (a serviceAccount or tlsMode=istio).
+  if (e.server.mode === "NONE") return e.workload.entry !== null ? `${dest} has no proxy that istiod knows of` : `${dest} has no proxy`;
   if (e.server.origin === "linkerd-policy") return `${dest} is meshed by Linkerd`;
   const by = e.server.policy ? `PeerAuthentication ${e.server.policy.namespace}/${e.server.policy.name} (${e.server.origin})` : "Istio's default";
   const plane = e.accept.kind === "ambient" ? " (ambient)" : "";

@@ -1,6 +1,7 @@
 // The resolver: one object per analysis holding the memoised per-workload and per-namespace
 // decisions, so that 20k edges cost map reads. All answers are pure functions of the model.
 import { meshFor } from "../model/buildModel";
+import { entryTargetPort } from "../model/entries";
 import { inRevision, type MeshModel, type MeshSettings, type PeerAuthentication, type Service, type ServicePort, type Workload } from "../model/mesh";
 import type { Mode, Origin, Ref } from "../snapshot/schema";
 import { buildDrIndex, lookupDestinationRule, type DrIndex, type LookupResult } from "./destinationRule";
@@ -147,7 +148,9 @@ function realPorts(this: ResolverState, w: Workload): ReadonlySet<number> {
   return ports;
 }
 
-function targetPortOf(_service: Service, port: ServicePort, w: Workload): number | null {
+function targetPortOf(service: Service, port: ServicePort, w: Workload): number | null {
+  // WorkloadEntries and inline ServiceEntry endpoints map service ports through their spec.ports.
+  if (w.entry !== null) return entryTargetPort(service, port, w.entry);
   if (typeof port.targetPort === "number") return port.targetPort;
   // The EndpointSlice controller looks the name up in the pod's container ports (FindPort: same name
   // and same protocol, TCP by default) and skips the pod for that Service port when it is not there.
@@ -157,13 +160,15 @@ function targetPortOf(_service: Service, port: ServicePort, w: Workload): number
 }
 
 export function createResolver(model: MeshModel): Resolver {
+  // One slot per workload and per inline ServiceEntry endpoint (their indexes follow the workloads').
+  const slots = model.workloads.length + model.serviceEntryEndpoints.length;
   const state = perRun<ResolverState>({
     model,
     paCache: paIndexCache(model),
     drCache: new Map(),
-    policies: new Array<WorkloadPolicy | undefined>(model.workloads.length).fill(undefined),
+    policies: new Array<WorkloadPolicy | undefined>(slots).fill(undefined),
     nsCache: new Map(),
-    realPortsOf: new Array<Set<number> | undefined>(model.workloads.length).fill(undefined),
+    realPortsOf: new Array<Set<number> | undefined>(slots).fill(undefined),
     decisionCache: new Map(),
     refCache: new Map(),
     meshOf,

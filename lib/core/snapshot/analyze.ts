@@ -43,6 +43,8 @@ function workloadPorts(r: Resolver, w: Workload): number[] {
 }
 
 function identityOf(w: Workload, r: Resolver): string | null {
+  // A WorkloadEntry labelled tlsMode=istio without a serviceAccount: istiod expects no identity of it.
+  if (w.serviceAccount === "") return null;
   if (w.dataplane === "sidecar" || w.dataplane === "ambient") return `spiffe://${r.meshOf(w).trustDomain}/ns/${w.namespace}/sa/${w.serviceAccount}`;
   if (w.dataplane === "linkerd") return `${w.serviceAccount}.${w.namespace}.serviceaccount.identity.linkerd.cluster.local`;
   return null;

@@ -45,6 +45,7 @@ export const KINDS: KindSpec[] = [
   { kind: "PeerAuthentication", group: "security.istio.io", versions: istioSecurity, plural: "peerauthentications", namespaced: true },
   { kind: "DestinationRule", group: "networking.istio.io", versions: istioNetworking, plural: "destinationrules", namespaced: true },
   { kind: "ServiceEntry", group: "networking.istio.io", versions: istioNetworking, plural: "serviceentries", namespaced: true },
+  { kind: "WorkloadEntry", group: "networking.istio.io", versions: istioNetworking, plural: "workloadentries", namespaced: true },
   { kind: "Sidecar", group: "networking.istio.io", versions: istioNetworking, plural: "sidecars", namespaced: true },
   { kind: "Certificate", group: "cert-manager.io", versions: ["v1"], plural: "certificates", namespaced: true },
   { kind: "Issuer", group: "cert-manager.io", versions: ["v1"], plural: "issuers", namespaced: true },

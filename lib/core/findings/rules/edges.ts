@@ -58,6 +58,10 @@ function addRef(out: Ref[], r: Ref): void {
   out.push(r);
 }
 
+/** A WorkloadEntry, or a ServiceEntry's inline endpoint, as fixes name it. */
+const entryName = (w: Workload) =>
+  w.entry?.inline ? `the endpoint ${w.entry.address} of ServiceEntry ${w.namespace}/${w.name}` : `WorkloadEntry ${w.namespace}/${w.name}`;
+
 const drName = (ea: EdgeAnalysis) => `${ea.edge.predicted.client.destinationRule?.namespace}/${ea.edge.predicted.client.destinationRule?.name}`;
 
 /** Where the tagging ISTIO_MUTUAL is set, and the top level it would fall back to if that is ISTIO_MUTUAL too. */
@@ -73,7 +77,7 @@ const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) 
     `Remove DISABLE from the namespace policy of ${ea.service.namespace} (use PERMISSIVE or STRICT there and DISABLE only on the workloads or ports that need it), or add a DestinationRule with ISTIO_MUTUAL for ${ea.service.host}.`,
   "edge.mtls-to-no-proxy": (ea) =>
     ea.prediction.worst.origin === "destinationrule"
-      ? `Inject a sidecar into the destination, or set tls.mode DISABLE (or remove tls) for ${ea.service.host} in ${ea.edge.predicted.client.destinationRule?.name ?? "the DestinationRule"}.`
+      ? `${ea.prediction.worst.workload?.entry ? `Run the Istio sidecar on the VM behind ${entryName(ea.prediction.worst.workload)} and give it a serviceAccount` : "Inject a sidecar into the destination"}, or set tls.mode DISABLE (or remove tls) for ${ea.service.host} in ${ea.edge.predicted.client.destinationRule?.name ?? "the DestinationRule"}.`
       : `Remove the security.istio.io/tlsMode=istio label from pods without istio-proxy, or inject the sidecar.`,
   "edge.mtls-to-disable": (ea) =>
     ea.prediction.worst.why === "auto-dr-tagged"
@@ -168,11 +172,17 @@ function plaintextFinding(ea: EdgeAnalysis) {
     message: `${ea.edge.id} is plaintext: ${ea.edge.predicted.reason}`,
     resources: edgeResources(ea),
     edge: ea.edge.id,
-    fix:
-      ea.client.dataplane === "none"
-        ? `Give ${ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "the caller"} a proxy so the call can be mTLS.`
-        : `Make both sides meshed and let auto mTLS (or ISTIO_MUTUAL) encrypt ${ea.service.host}.`,
+    fix: plaintextFix(ea),
   });
+}
+
+function plaintextFix(ea: EdgeAnalysis): string {
+  if (ea.client.dataplane === "none") return `Give ${ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "the caller"} a proxy so the call can be mTLS.`;
+  const w = ea.prediction.worst.workload;
+  // A VM's entry, not an injection, tells istiod that it runs the sidecar.
+  if (w?.entry && ea.prediction.worst.why === "auto-endpoint-no-label")
+    return `If the VM behind ${entryName(w)} runs the Istio sidecar, set its serviceAccount (or the label security.istio.io/tlsMode: istio) so auto mTLS sends it Istio mTLS; otherwise install the sidecar there.`;
+  return `Make both sides meshed and let auto mTLS (or ISTIO_MUTUAL) encrypt ${ea.service.host}.`;
 }
 
 export const edgePlaintext = rule("edge.plaintext", (ctx) => ctx.edges.filter(isPlaintextFinding).map(plaintextFinding));

@@ -50,10 +50,10 @@ export const paSelectorMatchesNothing = rule("pa.selector-matches-nothing", (ctx
   const out: Finding[] = [];
   for (const [ns, pas] of idx.workloadLevel) {
     // With no workload of the namespace among the inputs we cannot tell: say nothing.
+    // WorkloadEntries (VMs) are workloads of their namespace: a policy selecting only them matches.
     if ((ctx.model.workloadsByNamespace.get(ns) ?? []).length === 0) continue;
-    const entries = ctx.model.workloadEntryLabels.get(ns) ?? [];
     for (const pa of pas) {
-      if (selected(ctx, pa).length > 0 || entries.some((labels) => selectorMatches(pa.selector!, labels))) continue;
+      if (selected(ctx, pa).length > 0) continue;
       const sel = Object.entries(pa.selector!).map(([k, v]) => `${k}=${v}`).join(",");
       out.push(
         finding("pa.selector-matches-nothing", {
@@ -117,7 +117,10 @@ export const paPortNotOnWorkload = rule("pa.port-not-on-workload", (ctx) => {
             severity: "info",
             message: `PeerAuthentication ${nsName(pa)} sets portLevelMtls for port ${key}, which ${nsName(w)} does not declare (declared: ${w.containerPorts.map((p) => p.port).join(", ")}); it still applies if the application listens there.`,
             resources: [paRefOf(pa), workloadRef(w)],
-            fix: `Check the port number; declare the container port if the application does listen on ${key}.`,
+            fix:
+              w.entry !== null
+                ? `Check the port number; name it in the WorkloadEntry's spec.ports if the VM does listen on ${key}.`
+                : `Check the port number; declare the container port if the application does listen on ${key}.`,
           }),
         );
       }
@@ -125,6 +128,8 @@ export const paPortNotOnWorkload = rule("pa.port-not-on-workload", (ctx) => {
   }
   return out;
 });
+
+const isEntry = (w: Workload) => w.entry !== null;
 
 export const paNoProxy = rule("pa.no-proxy", (ctx) => {
   const out: Finding[] = [];
@@ -135,7 +140,9 @@ export const paNoProxy = rule("pa.no-proxy", (ctx) => {
       if (pa.selector) continue;
       covered = ctx.model.workloads;
     } else covered = pa.selector ? selected(ctx, pa) : (ctx.model.workloadsByNamespace.get(pa.namespace) ?? []);
-    if (covered.length === 0 || covered.some(hasIstioProxy)) continue;
+    // A WorkloadEntry without serviceAccount or tlsMode=istio only tells istiod to send it plaintext:
+    // whether its VM runs a proxy that enforces the policy cannot be told, so say nothing.
+    if (covered.length === 0 || covered.some(hasIstioProxy) || covered.some(isEntry)) continue;
     out.push(
       finding("pa.no-proxy", {
         message: `PeerAuthentication ${nsName(pa)} covers only workloads without an Istio proxy (${listNames(covered.map(nsName))}): it enforces nothing.`,

@@ -1,5 +1,5 @@
 // Workload and namespace rules (findings.md "Workloads and namespaces").
-import type { Namespace } from "../../model/mesh";
+import type { Namespace, Workload } from "../../model/mesh";
 import type { Finding } from "../../snapshot/schema";
 import { rule } from "../context";
 import { finding } from "../finding";
@@ -13,9 +13,13 @@ export const meshedNamespace = (ns: Namespace | undefined): boolean =>
     ns.labels["istio.io/dataplane-mode"] === "ambient" ||
     ns.annotations["linkerd.io/inject"] === "enabled");
 
+// Injection (and so these two rules and their restart fixes) is about pods: a WorkloadEntry's VM is
+// never injected, and what it declares (serviceAccount, tlsMode) is judged on its edges instead.
+const isPodWorkload = (w: Workload) => w.entry === null;
+
 export const workloadNoProxy = rule("workload.no-proxy", (ctx) =>
   ctx.model.workloads
-    .filter((w) => w.dataplane === "none" && !w.optedOut && meshedNamespace(ctx.model.namespaces.get(w.namespace)))
+    .filter((w) => isPodWorkload(w) && w.dataplane === "none" && !w.optedOut && meshedNamespace(ctx.model.namespaces.get(w.namespace)))
     .map((w) =>
       finding("workload.no-proxy", {
         message: `${w.kind} ${nsName(w)} runs without a proxy although namespace ${w.namespace} is labelled for the mesh: its pods were probably created before injection was enabled, or injection failed.`,
@@ -80,7 +84,7 @@ export const namespaceNotInjected = rule("namespace.not-injected", (ctx) => {
     const ns = ctx.model.namespaces.get(name);
     if (SYSTEM_NAMESPACES.has(name) || controlPlane.has(name) || name === "linkerd" || name.startsWith("linkerd-")) continue;
     if (meshedNamespace(ns) || ns?.labels["istio-injection"] === "disabled") continue;
-    const bare = workloads.filter((w) => w.dataplane === "none");
+    const bare = workloads.filter((w) => isPodWorkload(w) && w.dataplane === "none");
     if (bare.length === 0) continue;
     out.push(
       finding("namespace.not-injected", {

@@ -1,0 +1,180 @@
+// VMs as endpoints (istio.md §3.3): a WorkloadEntry, or a ServiceEntry's inline endpoint, is tagged
+// tlsMode=istio by its label, else by a serviceAccount (getTLSModeFromWorkloadEntry), so auto-mTLS
+// clients send it Istio mTLS; its sidecar applies the PeerAuthentications selecting its labels. And
+// the findings about injection stay silent on it: a VM is never injected.
+import { describe, expect, it } from "vitest";
+import type { KubeObject } from "../lib/core/model/input";
+import { call, deploy, edgeOf, expectNoWarnings, findingsOf, injected, namespace, only, peerAuth, predict, run, service } from "./kit";
+
+type Labels = Record<string, string>;
+
+const workloadEntry = (ns: string, name: string, o: { labels?: Labels; sa?: string; address?: string; ports?: Record<string, number> } = {}): KubeObject => ({
+  apiVersion: "networking.istio.io/v1",
+  kind: "WorkloadEntry",
+  metadata: { name, namespace: ns },
+  spec: { address: o.address ?? "10.0.0.5", labels: o.labels ?? { app: "db" }, ...(o.sa ? { serviceAccount: o.sa } : {}), ...(o.ports ? { ports: o.ports } : {}) },
+});
+
+const serviceEntry = (ns: string, name: string, spec: Record<string, unknown>): KubeObject => ({
+  apiVersion: "networking.istio.io/v1",
+  kind: "ServiceEntry",
+  metadata: { name, namespace: ns },
+  spec: { hosts: [`${name}.vm.internal`], location: "MESH_INTERNAL", resolution: "STATIC", ports: [{ number: 5432, name: "tcp-db", protocol: "TCP" }], ...spec },
+});
+
+const DB = "db.vm.internal";
+const LEGACY = "legacy.vm.internal";
+const selecting = (labels: Labels = { app: "db" }) => serviceEntry("vm", "db", { workloadSelector: { labels } });
+const shop = [injected("shop"), deploy("shop", "client"), namespace("plain"), deploy("plain", "bare"), namespace("vm")];
+
+describe("auto mTLS towards a MESH_INTERNAL ServiceEntry selecting a WorkloadEntry", () => {
+  it.each([
+    { case: "with a serviceAccount", we: { sa: "db" }, tls: "ISTIO_MUTUAL", verdict: "mtls", server: "PERMISSIVE", why: "auto-mtls" },
+    { case: "labelled tlsMode=istio, no serviceAccount", we: { labels: { app: "db", "security.istio.io/tlsMode": "istio" } }, tls: "ISTIO_MUTUAL", verdict: "mtls", server: "PERMISSIVE", why: "auto-mtls" },
+    { case: "labelled tlsMode=disabled, with a serviceAccount", we: { sa: "db", labels: { app: "db", "security.istio.io/tlsMode": "disabled" } }, tls: "DISABLE", verdict: "plaintext", server: "NONE", why: "auto-endpoint-no-label" },
+    { case: "without serviceAccount or label", we: {}, tls: "DISABLE", verdict: "plaintext", server: "NONE", why: "auto-endpoint-no-label" },
+  ])("$case: a sidecar client sends $tls, verdict $verdict", ({ we, tls, verdict, server, why }) => {
+    const p = predict([...shop, workloadEntry("vm", "db-1", we), selecting()], "shop/client", DB);
+    expect(p.predicted.client).toEqual({ tls, origin: "auto", destinationRule: null });
+    expect([p.predicted.verdict, p.predicted.server.mode, p.worst.why, p.worst.workload?.name]).toEqual([verdict, server, why, "db-1"]);
+  });
+
+  it("the plaintext reason names the WorkloadEntry and what it lacks, not pods", () => {
+    const none = predict([...shop, workloadEntry("vm", "db-1"), selecting()], "shop/client", DB).predicted.reason;
+    expect(none).toContain("WorkloadEntry vm/db-1 has neither a serviceAccount nor the label security.istio.io/tlsMode=istio");
+    expect(none).toContain("vm/db-1 has no proxy that istiod knows of");
+    expect(none).not.toContain("pods");
+    const disabled = predict([...shop, workloadEntry("vm", "db-1", { sa: "db", labels: { app: "db", "security.istio.io/tlsMode": "disabled" } }), selecting()], "shop/client", DB);
+    expect(disabled.predicted.reason).toContain("WorkloadEntry vm/db-1 is labelled security.istio.io/tlsMode=disabled");
+  });
+
+  it("its sidecar applies a workload PeerAuthentication by the entry's labels: STRICT breaks a client without sidecar", () => {
+    const objs = [...shop, workloadEntry("vm", "db-1", { sa: "db" }), selecting(), peerAuth("vm", "db-strict", "STRICT", { selector: { app: "db" } })];
+    const p = predict(objs, "plain/bare", DB);
+    expect(p.predicted.client.tls).toBe("NONE");
+    expect(p.predicted.server).toEqual({ mode: "STRICT", origin: "workload", policy: { kind: "PeerAuthentication", namespace: "vm", name: "db-strict" } });
+    expect(p.predicted.verdict).toBe("broken");
+    // ...and a sidecar client is fine.
+    expect(predict(objs, "shop/client", DB).predicted.verdict).toBe("mtls");
+    const s = run(objs, [call("plain/bare", DB, "none", 3)]);
+    const f = only(s, "edge.plaintext-to-strict");
+    expect(f.resources).toContainEqual({ kind: "WorkloadEntry", namespace: "vm", name: "db-1" });
+  });
+
+  it("a workload DISABLE on its port makes auto mTLS send plaintext (the entry's own policy tags it)", () => {
+    const objs = [...shop, workloadEntry("vm", "db-1", { sa: "db" }), selecting(), peerAuth("vm", "db-plain", "DISABLE", { selector: { app: "db" } })];
+    const p = predict(objs, "shop/client", DB);
+    expect([p.predicted.client.tls, p.worst.why, p.predicted.verdict]).toEqual(["DISABLE", "auto-endpoint-pa-disable", "plaintext"]);
+  });
+
+  it("a MESH_EXTERNAL ServiceEntry gets no auto mTLS, even towards a WorkloadEntry with a serviceAccount", () => {
+    const p = predict([...shop, workloadEntry("vm", "db-1", { sa: "db" }), serviceEntry("vm", "db", { location: "MESH_EXTERNAL", workloadSelector: { labels: { app: "db" } } })], "shop/client", DB);
+    expect([p.predicted.client.tls, p.predicted.client.origin, p.predicted.verdict]).toEqual(["DISABLE", "mesh-external", "unknown"]);
+  });
+
+  it("a WorkloadEntry in another namespace is not selected: the endpoints stay unknown", () => {
+    const p = predict([...shop, namespace("other"), workloadEntry("other", "db-1", { sa: "db" }), selecting()], "shop/client", DB);
+    expect([p.worst.workload, p.predicted.verdict]).toEqual([null, "unknown"]);
+  });
+});
+
+describe("a Kubernetes Service selecting a WorkloadEntry", () => {
+  it("sends it Istio mTLS on the port its spec.ports names, and lists it as the edge's destination workload", () => {
+    const objs = [...shop, workloadEntry("vm", "db-1", { sa: "db", ports: { "tcp-db": 15432 } }), service("vm", "db", [{ port: 5432, targetPort: 5432, name: "tcp-db" }])];
+    const host = "db.vm.svc.cluster.local";
+    const p = predict(objs, "shop/client", host);
+    expect([p.predicted.client.tls, p.predicted.verdict, p.worst.targetPort]).toEqual(["ISTIO_MUTUAL", "mtls", 15432]);
+    const s = run(objs, [call("shop/client", host, "mutual_tls", 5, { request_protocol: "tcp" })]);
+    expect(edgeOf(s, "shop/client", host)!.destination.workloads).toEqual(["vm/db-1"]);
+    expect(s.workloads.find((w) => w.name === "db-1")).toMatchObject({ kind: "WorkloadEntry", pods: 0, dataplane: "sidecar", identity: "spiffe://cluster.local/ns/vm/sa/db" });
+  });
+
+  it("a headless Service does not select it", () => {
+    const p = predict([...shop, workloadEntry("vm", "db-1", { sa: "db" }), service("vm", "db", [5432], { headless: true })], "shop/client", "db.vm.svc.cluster.local");
+    expect(p.worst.workload).toBeNull();
+  });
+});
+
+describe("a ServiceEntry's inline endpoints", () => {
+  const legacy = (endpoints: Record<string, unknown>[]) => serviceEntry("vm", "legacy", { endpoints });
+
+  it("with a serviceAccount: Istio mTLS; one without: plaintext, the worst endpoint", () => {
+    expect(predict([...shop, legacy([{ address: "10.1.0.1", serviceAccount: "legacy" }])], "shop/client", LEGACY).predicted).toMatchObject({ client: { tls: "ISTIO_MUTUAL" }, verdict: "mtls" });
+    const p = predict([...shop, legacy([{ address: "10.1.0.1", serviceAccount: "legacy" }, { address: "10.1.0.2" }])], "shop/client", LEGACY);
+    expect(p.endpoints.map((e) => [e.workload!.entry!.address, e.tls])).toEqual([["10.1.0.1", "ISTIO_MUTUAL"], ["10.1.0.2", "DISABLE"]]);
+    expect(p.predicted.verdict).toBe("plaintext");
+    expect(p.predicted.reason).toContain("ServiceEntry vm/legacy's endpoint 10.1.0.2 has neither a serviceAccount nor the label security.istio.io/tlsMode=istio");
+  });
+
+  it("istiod tags them without a namespace: a workload DISABLE of the ServiceEntry's namespace does not stop auto mTLS (unlike for a WorkloadEntry)", () => {
+    const pa = peerAuth("vm", "legacy-plain", "DISABLE", { selector: { app: "legacy" } });
+    const p = predict([...shop, legacy([{ address: "10.1.0.1", serviceAccount: "legacy", labels: { app: "legacy" } }]), pa], "shop/client", LEGACY);
+    expect([p.predicted.client.tls, p.worst.why]).toEqual(["ISTIO_MUTUAL", "auto-mtls"]);
+    // The VM's sidecar, in that namespace with those labels, does apply it: the call breaks.
+    expect([p.predicted.server.mode, p.predicted.verdict]).toEqual(["DISABLE", "broken"]);
+    const s = run([...shop, legacy([{ address: "10.1.0.1", serviceAccount: "legacy", labels: { app: "legacy" } }]), pa], [call("shop/client", LEGACY, "mutual_tls", 2, { request_protocol: "tcp" })]);
+    expect(only(s, "edge.mtls-to-disable").resources).toContainEqual({ kind: "ServiceEntry", namespace: "vm", name: "legacy" });
+    // The mesh-wide policy does reach them.
+    const mesh = predict([...shop, legacy([{ address: "10.1.0.1", serviceAccount: "legacy" }]), peerAuth("istio-system", "default", "DISABLE")], "shop/client", LEGACY);
+    expect(mesh.predicted.client.tls).toBe("DISABLE");
+  });
+});
+
+describe("findings about injection are silent on a WorkloadEntry", () => {
+  const noSa = workloadEntry("shop", "vm-1", { labels: { app: "vm" } });
+
+  it("no workload.no-proxy, namespace.not-injected or workload.tlsmode-without-proxy for a VM without a sidecar", () => {
+    const s = run([...shop, noSa, workloadEntry("plain", "vm-2", { labels: { app: "vm" } })]);
+    expect(findingsOf(s, "workload.no-proxy")).toEqual([]);
+    expect(findingsOf(s, "workload.tlsmode-without-proxy")).toEqual([]);
+    // plain/bare, a pod, is still reported; the WorkloadEntry beside it is not named.
+    const f = only(s, "namespace.not-injected");
+    expect(f.message).toContain("plain/bare");
+    expect(f.message).not.toContain("vm-2");
+    expect(findingsOf(run([namespace("vms"), workloadEntry("vms", "vm-2"), peerAuth("istio-system", "default", "STRICT")]), "namespace.not-injected")).toEqual([]);
+  });
+
+  it("no pa.no-proxy for a policy covering only a WorkloadEntry without sidecar (whether the VM runs one cannot be told); still for a pod", () => {
+    expect(findingsOf(run([...shop, noSa, peerAuth("shop", "vm-strict", "STRICT", { selector: { app: "vm" } })]), "pa.no-proxy")).toEqual([]);
+    expect(findingsOf(run([...shop, peerAuth("plain", "bare-strict", "STRICT", { selector: { app: "bare" } })]), "pa.no-proxy")).toHaveLength(1);
+  });
+
+  it("pa.selector-matches-nothing counts WorkloadEntries by their labels, and fires in a namespace of only WorkloadEntries that none matches", () => {
+    expect(findingsOf(run([...shop, workloadEntry("vm", "db-1", { sa: "db" }), peerAuth("vm", "db-strict", "STRICT", { selector: { app: "db" } })]), "pa.selector-matches-nothing")).toEqual([]);
+    const f = only(run([...shop, workloadEntry("vm", "db-1", { sa: "db" }), peerAuth("vm", "typo", "STRICT", { selector: { app: "bd" } })]), "pa.selector-matches-nothing");
+    expect(f.resources).toEqual([{ kind: "PeerAuthentication", namespace: "vm", name: "typo" }]);
+  });
+
+  it("edge.plaintext to a WorkloadEntry without serviceAccount says to declare the VM's sidecar, not to inject", () => {
+    const s = run([...shop, workloadEntry("vm", "db-1"), selecting()], [call("shop/client", DB, "none", 4, { request_protocol: "tcp" })]);
+    const f = only(s, "edge.plaintext");
+    expect(f.fix).toContain("set its serviceAccount (or the label security.istio.io/tlsMode: istio)");
+    expect(f.fix).toContain("WorkloadEntry vm/db-1");
+  });
+});
+
+describe("guard: a correct VM mesh raises no warning", () => {
+  it("STRICT mesh, sidecar clients, VMs with serviceAccounts behind a ServiceEntry and a Service, observed mTLS", () => {
+    const objs = [
+      ...shop.slice(0, 2),
+      namespace("vm"),
+      peerAuth("istio-system", "default", "STRICT"),
+      workloadEntry("vm", "db-1", { sa: "db", ports: { "tcp-db": 5432 } }),
+      workloadEntry("vm", "db-2", { sa: "db", address: "10.0.0.6", ports: { "tcp-db": 5432 } }),
+      selecting(),
+      service("vm", "db", [{ port: 5432, targetPort: 5432, name: "tcp-db" }]),
+      serviceEntry("vm", "legacy", { endpoints: [{ address: "10.1.0.1", serviceAccount: "legacy" }] }),
+    ];
+    const s = run(objs, [
+      call("shop/client", DB, "mutual_tls", 9, { request_protocol: "tcp" }),
+      call("shop/client", "db.vm.svc.cluster.local", "mutual_tls", 9, { request_protocol: "tcp" }),
+      call("shop/client", LEGACY, "mutual_tls", 9, { request_protocol: "tcp" }),
+    ]);
+    expectNoWarnings(s);
+    expect(s.edges.map((e) => [e.destination.host, e.predicted.verdict, e.status])).toEqual([
+      ["db.vm.internal", "mtls", "mtls"],
+      ["db.vm.svc.cluster.local", "mtls", "mtls"],
+      ["legacy.vm.internal", "mtls", "mtls"],
+    ]);
+  });
+});
