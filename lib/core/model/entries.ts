@@ -101,6 +101,8 @@ function entryWorkload(
     // A VM has none of the pod annotations the model reads (injection, capture exclusions, Linkerd).
     annotations: {},
     containerPorts,
+    // A WorkloadEntry declares no proxy container: its spec.ports are the VM's application ports.
+    proxyPorts: [],
     pods: 0,
     livePods: [],
     dataplane: tlsModeLabel === "istio" ? "sidecar" : "none",
@@ -111,6 +113,7 @@ function entryWorkload(
     // istiod gives WorkloadEntry endpoints no tunnel ability: they are reached by Istio mTLS or plaintext.
     hboneTunnel: false,
     gateway: false,
+    waypoint: false,
     revision: labels["istio.io/rev"] ?? ns?.labels["istio.io/rev"] ?? "",
     fromLivePods: false,
     entry,

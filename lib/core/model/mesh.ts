@@ -33,8 +33,17 @@ export interface Workload {
   labels: Labels;
   /** Pod (template) annotations. */
   annotations: Labels;
-  /** Declared container ports; `protocol` only when a named port is not TCP. */
-  containerPorts: { port: number; name?: string; protocol?: string }[];
+  /**
+   * Ports declared by the application's containers (restartable init containers included);
+   * `protocol` only when a named port is not TCP. The mesh proxy's own ports are in `proxyPorts`.
+   */
+  containerPorts: ContainerPort[];
+  /**
+   * Ports declared by the `istio-proxy` / `linkerd-proxy` container (15090, 15021, 15020, 4191 …):
+   * not application ports, and excluded from inbound capture, so not listed as the workload's ports
+   * (contract §1.1). Kept only because Kubernetes' FindPort resolves a named targetPort among them too.
+   */
+  proxyPorts: ContainerPort[];
   pods: number;
   dataplane: WorkloadDataplane;
   /** The pod's effective `security.istio.io/tlsMode` label ("istio" on injected pods unless overridden). */
@@ -49,8 +58,13 @@ export interface Workload {
   hboneTunnel: boolean;
   /** Istio revision of the workload (pod or namespace `istio.io/rev`), "" for the default. */
   revision: string;
-  /** An Istio gateway (ingress/egress/east-west): its proxy is a router, not a sidecar; PA does not apply to it. */
+  /**
+   * An Istio gateway (ingress/egress/east-west) or waypoint: its proxy is a router or a waypoint, not
+   * a sidecar; PeerAuthentication does not decide what its listeners accept.
+   */
   gateway: boolean;
+  /** A waypoint (ambient L7 proxy, or an ambient east-west gateway, which Istio renders from the waypoint template). Implies `gateway`. */
+  waypoint: boolean;
   /** Live pods read for it, with what the certificate checks need from each. */
   livePods: LivePod[];
   /** True when the data plane was seen on live pods, false when inferred from injection rules. */
@@ -78,6 +92,12 @@ export interface EntryEndpoint {
   dnsOnly: boolean;
   /** One of a ServiceEntry's `spec.endpoints` (not a WorkloadEntry): not a snapshot workload; see `MeshModel.serviceEntryEndpoints`. */
   inline: boolean;
+}
+
+export interface ContainerPort {
+  port: number;
+  name?: string;
+  protocol?: string;
 }
 
 export interface LivePod {

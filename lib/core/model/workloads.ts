@@ -2,7 +2,7 @@
 // workload; when there are none, the data plane is inferred from the injection rules.
 import type { WorkloadDataplane } from "../snapshot/schema";
 import type { LoadedObject, SourceLocation } from "./input";
-import type { Labels, LivePod, Namespace, Workload } from "./mesh";
+import type { ContainerPort, Labels, LivePod, Namespace, Workload } from "./mesh";
 import { arr, at, isObj, portList, portNumber, str, strMap } from "./read";
 import { sortFew } from "./sortFew";
 
@@ -13,7 +13,10 @@ interface PodSpecView {
   annotations: Labels;
   serviceAccount: string;
   containers: string[];
-  containerPorts: { port: number; name?: string; protocol?: string }[];
+  /** The application containers' declared ports. */
+  containerPorts: ContainerPort[];
+  /** The mesh proxy container's own declared ports (see Workload.proxyPorts). */
+  proxyPorts: ContainerPort[];
   /** spec.hostNetwork: such pods are never injected nor captured by ambient (they share the node's network). */
   hostNetwork: boolean;
 }
@@ -25,7 +28,19 @@ function podTemplateOf(o: LoadedObject): unknown {
   return at(o.object, "spec", "template");
 }
 
-function addPorts(container: unknown, out: PodSpecView["containerPorts"]): void {
+/**
+ * The mesh proxies' containers. Their declared ports (Istio's 15090 http-envoy-prom, the 15020/15021
+ * of gateway and waypoint templates, Linkerd's 4143 inbound and 4191 admin ports) are the proxy's
+ * own, not the application's: Istio never captures them for inbound mTLS (the injection template
+ * passes istio-iptables `-d 15090,15021,<status port>`). They are not the workload's ports
+ * (contract §1.1) unless a Service targets them or a portLevelMtls names them.
+ */
+const isProxyContainer = (name: string | undefined) => name === "istio-proxy" || name === "linkerd-proxy";
+
+// Shared by every pod view without proxy ports: most manifests' templates (the proxy is injected later).
+const NO_PORTS: ContainerPort[] = [];
+
+function addPorts(container: unknown, out: ContainerPort[]): void {
   for (const p of arr(at(container, "ports"))) {
     const port = portNumber(at(p, "containerPort"));
     if (port === undefined) continue;
@@ -39,11 +54,13 @@ function addPorts(container: unknown, out: PodSpecView["containerPorts"]): void 
 function viewPod(template: unknown): PodSpecView {
   const spec = at(template, "spec");
   const containers: string[] = [];
-  const containerPorts: PodSpecView["containerPorts"] = [];
+  const containerPorts: ContainerPort[] = [];
+  let proxyPorts = NO_PORTS;
   for (const c of arr(at(spec, "containers"))) {
     const cname = str(at(c, "name"));
     if (cname) containers.push(cname);
-    addPorts(c, containerPorts);
+    if (isProxyContainer(cname)) addPorts(c, proxyPorts === NO_PORTS ? (proxyPorts = []) : proxyPorts);
+    else addPorts(c, containerPorts);
   }
   // Native sidecars (Istio ≥ 1.19 on Kubernetes ≥ 1.28) put istio-proxy among initContainers. A
   // restartable init container runs beside the app, and Kubernetes' FindPort looks up a named
@@ -51,7 +68,9 @@ function viewPod(template: unknown): PodSpecView {
   for (const c of arr(at(spec, "initContainers"))) {
     const cname = str(at(c, "name"));
     if (cname) containers.push(cname);
-    if (at(c, "restartPolicy") === "Always") addPorts(c, containerPorts);
+    if (at(c, "restartPolicy") !== "Always") continue;
+    if (isProxyContainer(cname)) addPorts(c, proxyPorts === NO_PORTS ? (proxyPorts = []) : proxyPorts);
+    else addPorts(c, containerPorts);
   }
   const metadata = at(template, "metadata");
   return {
@@ -60,6 +79,7 @@ function viewPod(template: unknown): PodSpecView {
     serviceAccount: str(at(spec, "serviceAccountName")) || str(at(spec, "serviceAccount")) || "default",
     containers,
     containerPorts,
+    proxyPorts,
     hostNetwork: at(spec, "hostNetwork") === true,
   };
 }
@@ -147,6 +167,29 @@ function sortedLabels(labels: Labels, tlsMode: string | null): Labels {
   return out;
 }
 
+/**
+ * Which Istio proxy role a pod has besides a sidecar: a gateway (router) or a waypoint; null for a
+ * plain workload. Waypoints are rendered by istiod from waypoint.yaml (`proxy waypoint`), labelled
+ * gateway.istio.io/managed=istio.io-mesh-controller; the ambient east-west gateway is rendered from
+ * the same template (its ControllerLabel is istio.io-eastwest-controller) and is a waypoint proxy too.
+ */
+function proxyRole(view: PodSpecView): "gateway" | "waypoint" | null {
+  const managed = view.labels["gateway.istio.io/managed"];
+  const gatewayClass = view.labels["gateway.networking.k8s.io/gateway-class-name"];
+  if (managed === "istio.io-mesh-controller" || managed === "istio.io-eastwest-controller" || gatewayClass === "istio-waypoint" || gatewayClass === "istio-east-west")
+    return "waypoint";
+  // Istio's gateway chart labels `istio: <release without "istio-">` (e.g. "ingress"), but always
+  // injects with the gateway template.
+  if (
+    /gateway$/.test(view.labels["istio"] ?? "") ||
+    (view.annotations["inject.istio.io/templates"] ?? "").split(",").includes("gateway") ||
+    view.labels["gateway.networking.k8s.io/gateway-name"] !== undefined ||
+    managed !== undefined
+  )
+    return "gateway";
+  return null;
+}
+
 function buildWorkload(
   kind: string,
   name: string,
@@ -158,9 +201,13 @@ function buildWorkload(
 ): Workload {
   const live = pods.length > 0;
   const { dataplane, optedOut } = dataplaneOf(view, ns, live);
+  const role = proxyRole(view);
   const explicitTlsMode = view.labels["security.istio.io/tlsMode"];
-  // The injector adds tlsMode=istio unless the template already sets it (istio.md §3.3).
-  const tlsModeLabel = explicitTlsMode ?? (dataplane === "sidecar" && !live ? "istio" : null);
+  // The sidecar injection template adds tlsMode=istio unless the template already sets it (istio.md
+  // §3.3). Gateways and waypoints get none: the gateway injection template
+  // (gateway-injection-template.yaml) and the templates istiod renders for Gateway API gateways and
+  // waypoints (kube-gateway.yaml, waypoint.yaml) set no tlsMode label, nor does the legacy gateway chart.
+  const tlsModeLabel = explicitTlsMode ?? (dataplane === "sidecar" && !live && role === null ? "istio" : null);
   const addTlsMode = tlsModeLabel !== null && !live && explicitTlsMode === undefined;
   const labels = sortedLabels(view.labels, addTlsMode ? tlsModeLabel : null);
   return {
@@ -171,6 +218,7 @@ function buildWorkload(
     labels,
     annotations: view.annotations,
     containerPorts: view.containerPorts,
+    proxyPorts: view.proxyPorts,
     pods: pods.length,
     livePods: pods.map(livePod),
     dataplane,
@@ -183,13 +231,8 @@ function buildWorkload(
     hboneTunnel:
       view.labels["networking.istio.io/tunnel"] === "http" ||
       view.annotations["ambient.istio.io/redirection"] === "enabled",
-    // Istio's gateway chart labels `istio: <release without "istio-">` (e.g. "ingress"), but always
-    // injects with the gateway template.
-    gateway:
-      /gateway$/.test(view.labels["istio"] ?? "") ||
-      (view.annotations["inject.istio.io/templates"] ?? "").split(",").includes("gateway") ||
-      view.labels["gateway.networking.k8s.io/gateway-name"] !== undefined ||
-      view.labels["gateway.istio.io/managed"] !== undefined,
+    gateway: role !== null,
+    waypoint: role === "waypoint",
     revision: view.labels["istio.io/rev"] ?? ns?.labels["istio.io/rev"] ?? "",
     fromLivePods: live,
     entry: null,

@@ -61,6 +61,43 @@ describe("compatibility matrix, ambient columns (istio.md §4, §9.10)", () => {
   });
 });
 
+// Gateways (routers) take what their Gateway servers' tls sets, which Handshake does not read;
+// waypoints take HBONE only (buildConnectTerminateListener). PeerAuthentication reaches neither
+// (resolver GATEWAY_DECISION, WAYPOINT_DECISION), so `mode` is ignored: the same verdict whatever it says.
+const gateway = (mode: ServerAccept["mode"]): ServerAccept => ({ kind: "gateway", mode, httpPort: true });
+const waypoint = (mode: ServerAccept["mode"]): ServerAccept => ({ kind: "waypoint", mode, httpPort: false });
+const GATEWAY_TABLE: [ClientTls, string, (mode: ServerAccept["mode"]) => ServerAccept, Verdict][] = [
+  ["NONE", "gateway", gateway, "plaintext"],
+  ["DISABLE", "gateway", gateway, "plaintext"],
+  ["ISTIO_MUTUAL", "gateway", gateway, "unknown"],
+  ["SIMPLE", "gateway", gateway, "tls"],
+  ["MUTUAL", "gateway", gateway, "tls"],
+  ["HBONE", "gateway", gateway, "unknown"],
+  ["LINKERD", "gateway", gateway, "plaintext"],
+  ["NONE", "waypoint", waypoint, "broken"],
+  ["DISABLE", "waypoint", waypoint, "broken"],
+  ["ISTIO_MUTUAL", "waypoint", waypoint, "unknown"],
+  ["SIMPLE", "waypoint", waypoint, "unknown"],
+  ["MUTUAL", "waypoint", waypoint, "unknown"],
+  ["HBONE", "waypoint", waypoint, "mtls"],
+];
+
+describe("gateways and waypoints: what their proxy type accepts, whatever PeerAuthentication says", () => {
+  it.each(GATEWAY_TABLE)("%s × %s → %s", (client, _col, server, expected) => {
+    for (const mode of ["STRICT", "PERMISSIVE", "DISABLE"] as const) {
+      const cell = matrixVerdict(client, server(mode));
+      expect(cell.verdict).toBe(expected);
+      expect(cell.symptom).not.toMatch(/STRICT|PERMISSIVE|DISABLE/);
+    }
+  });
+
+  it("near miss: a sidecar under the same modes does follow them", () => {
+    expect(matrixVerdict("DISABLE", sidecar("STRICT")).verdict).toBe("broken");
+    expect(matrixVerdict("DISABLE", sidecar("PERMISSIVE")).verdict).toBe("plaintext");
+    expect(matrixVerdict("ISTIO_MUTUAL", sidecar("DISABLE")).verdict).toBe("broken");
+  });
+});
+
 describe("Linkerd", () => {
   it("Linkerd to Linkerd is mTLS; Istio mTLS into a Linkerd pod breaks", () => {
     expect(matrixVerdict("LINKERD", { kind: "linkerd", mode: "PERMISSIVE", httpPort: false }).verdict).toBe("mtls");

@@ -3,11 +3,15 @@
 import type { ClientTls, Verdict } from "../snapshot/schema";
 import type { EnforcedMode } from "./peerAuthentication";
 
-export type ServerKind = "sidecar" | "ambient" | "linkerd" | "none";
+/**
+ * "gateway": an Istio gateway's listener, whose TLS comes from its Gateway resource (not read);
+ * "waypoint": a waypoint, which takes HBONE only (resolver GATEWAY_DECISION, WAYPOINT_DECISION).
+ */
+export type ServerKind = "sidecar" | "ambient" | "linkerd" | "none" | "gateway" | "waypoint";
 
 export interface ServerAccept {
   kind: ServerKind;
-  /** The enforced mode; ignored for kind "none" and "linkerd". */
+  /** The enforced mode; ignored for kinds "none", "linkerd", "gateway" and "waypoint". */
   mode: EnforcedMode;
   /** The port is declared HTTP (name/appProtocol http*, grpc*): no chain for TLS without Istio ALPN. */
   httpPort: boolean;
@@ -21,9 +25,19 @@ export interface MatrixCell {
 
 const cell = (verdict: Verdict, symptom: string): MatrixCell => ({ verdict, symptom });
 
+// What Handshake can say about a gateway listener or a waypoint without reading Gateway resources.
+const GATEWAY_PLAINTEXT = cell("plaintext", "plaintext passes where that Gateway server sets no TLS");
+const GATEWAY_ISTIO_MUTUAL = cell("unknown", "Istio mTLS is terminated there only by a Gateway server with tls.mode ISTIO_MUTUAL");
+const GATEWAY_OWN_TLS = cell("tls", "the gateway terminates it where that Gateway server sets TLS");
+const GATEWAY_HBONE = cell("unknown", "Istio documents no HBONE into a gateway's listeners");
+const WAYPOINT_PLAINTEXT = cell("broken", "it has no listener for plaintext");
+const WAYPOINT_OTHER_TLS = cell("unknown", "Istio documents no way into a waypoint but HBONE");
+
 function plaintextClient(s: ServerAccept): MatrixCell {
   if (s.kind === "sidecar" && s.mode === "STRICT") return cell("broken", "the STRICT sidecar has no plaintext filter chain and resets the connection");
   if (s.kind === "ambient" && s.mode === "STRICT") return cell("broken", "ztunnel denies plaintext to a STRICT ambient workload");
+  if (s.kind === "gateway") return GATEWAY_PLAINTEXT;
+  if (s.kind === "waypoint") return WAYPOINT_PLAINTEXT;
   if (s.kind === "none") return cell("plaintext", "neither side encrypts");
   return cell("plaintext", "the server accepts plaintext");
 }
@@ -41,6 +55,10 @@ function istioMutualClient(s: ServerAccept): MatrixCell {
     case "ambient":
       // Explicit ISTIO_MUTUAL towards a ztunnel-captured pod is not a combination Istio documents.
       return cell("unknown", "explicit ISTIO_MUTUAL towards an ambient workload is not documented by Istio");
+    case "gateway":
+      return GATEWAY_ISTIO_MUTUAL;
+    case "waypoint":
+      return WAYPOINT_OTHER_TLS;
   }
 }
 
@@ -58,6 +76,24 @@ function ownTlsClient(s: ServerAccept): MatrixCell {
     case "linkerd":
     case "none":
       return cell("tls", "TLS terminated by the application, not by the mesh");
+    case "gateway":
+      return GATEWAY_OWN_TLS;
+    case "waypoint":
+      return WAYPOINT_OTHER_TLS;
+  }
+}
+
+function hboneClient(s: ServerAccept): MatrixCell {
+  switch (s.kind) {
+    case "ambient":
+    case "sidecar":
+    case "waypoint":
+      return cell("mtls", "HBONE mTLS");
+    case "gateway":
+      return GATEWAY_HBONE;
+    case "linkerd":
+    case "none":
+      return cell("broken", "HBONE towards a pod without a mesh proxy");
   }
 }
 
@@ -72,9 +108,7 @@ export function matrixVerdict(client: ClientTls, server: ServerAccept): MatrixCe
     case "MUTUAL":
       return ownTlsClient(server);
     case "HBONE":
-      return server.kind === "ambient" || server.kind === "sidecar"
-        ? cell("mtls", "HBONE mTLS")
-        : cell("broken", "HBONE towards a pod without a mesh proxy");
+      return hboneClient(server);
     case "LINKERD":
       return server.kind === "linkerd" ? cell("mtls", "Linkerd mTLS") : plaintextClient(server);
   }

@@ -91,6 +91,9 @@ function acceptOf(r: Resolver, w: Workload | null, targetPort: number, port: Ser
   const httpPort = isHttpPort(port);
   if (!w) return { accept: { kind: "none", mode: "PERMISSIVE", httpPort }, server: { mode: "NONE", origin: "no-proxy", policy: null } };
   const server = r.serverDecision(w, targetPort);
+  // A gateway's or waypoint's proxy is the destination itself (no capture to exclude), and what it
+  // accepts comes from its proxy type, not from PeerAuthentication.
+  if (w.gateway) return { accept: { kind: w.waypoint ? "waypoint" : "gateway", mode: "PERMISSIVE", httpPort }, server };
   // A port excluded from inbound capture reaches the application directly: no proxy on that port.
   if (w.dataplane === "sidecar" && w.excludedInboundPorts.includes(targetPort))
     return { accept: { kind: "none", mode: "PERMISSIVE", httpPort }, server };
@@ -615,6 +618,8 @@ function serverPhrase(service: Service, port: ServicePort, e: EndpointPrediction
     return typeof port.targetPort === "string" && service.workloads.length > 0
       ? `${service.host}:${port.port} has no endpoints: no selected pod declares a container port named ${port.targetPort}${(port.protocol || "TCP") !== "TCP" ? ` for ${port.protocol}` : ""}`
       : `${service.host}:${port.port} has no known endpoints in the inputs`;
+  if (e.accept.kind === "gateway") return `${dest} port ${e.targetPort} is a gateway listener, whose TLS comes from its Gateway resource, not PeerAuthentication`;
+  if (e.accept.kind === "waypoint") return `${dest} is a waypoint, which takes only HBONE (mTLS on port 15008) whatever PeerAuthentication says`;
   if (e.accept.kind === "none" && e.server.mode !== "NONE") return `${dest} port ${e.targetPort} is excluded from inbound capture, so no proxy sees it`;
   // A VM's proxy is known only from what its entry declares (a serviceAccount or tlsMode=istio).
   if (e.server.mode === "NONE") return e.workload.entry !== null ? `${dest} has no proxy that istiod knows of` : `${dest} has no proxy`;

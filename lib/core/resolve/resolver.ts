@@ -36,7 +36,11 @@ export interface Resolver {
   lookupDr(revision: string, clientNs: string, clientLabels: Record<string, string>, host: string, serviceNs: string | null): LookupResult;
   /** The PeerAuthentication composition for a workload, whether or not it has a proxy. */
   policyOf(w: Workload): WorkloadPolicy;
-  /** What the workload's proxy enforces on a port (workload-wide when port is omitted): NONE without a proxy (contract.md §1.1). */
+  /**
+   * What the workload's proxy enforces on a port (workload-wide when port is omitted): NONE without a
+   * proxy (contract.md §1.1); for gateways and waypoints, what their proxy type does whatever
+   * PeerAuthentication says (GATEWAY_DECISION, WAYPOINT_DECISION).
+   */
   serverDecision(w: Workload, port?: number): ServerDecision;
   /** Namespace-level mode as auto mTLS infers it for services (istio.md §3.2). */
   namespaceMode(namespace: string): ModeDecision;
@@ -45,7 +49,10 @@ export interface Resolver {
    * name is not among its container ports: Kubernetes then makes no endpoint of it for that port.
    */
   targetPortOf(service: Service, port: ServicePort, w: Workload): number | null;
-  /** Ports a workload really has: declared container ports and target ports of Services selecting it. Memoised and shared between callers: copy before adding to it. */
+  /**
+   * Ports a workload really has: its application containers' declared ports (not the mesh proxy's own)
+   * and target ports of Services selecting it. Memoised and shared between callers: copy before adding to it.
+   */
   realPorts(w: Workload): ReadonlySet<number>;
 }
 
@@ -106,10 +113,27 @@ function policyOf(this: ResolverState, w: Workload): WorkloadPolicy {
 
 const LINKERD_DECISION: ServerDecision = Object.freeze({ mode: "PERMISSIVE", origin: "linkerd-policy", policy: null });
 const NO_PROXY_DECISION: ServerDecision = Object.freeze({ mode: "NONE", origin: "no-proxy", policy: null });
+/**
+ * A gateway (Istio proxy of type Router): PeerAuthentication does not reach its listeners. istiod
+ * builds them in `buildGatewayListeners` (BuildListeners switches on the proxy type; only
+ * `buildSidecarListeners` builds inbound chains with the authn mTLS builder), and their TLS comes from
+ * `Gateway.servers[].tls` (`BuildListenerTLSContext`), which Handshake does not read (istio.md §1.5,
+ * §9.9). So no mesh mTLS mode is enforced on behalf of any PeerAuthentication: NONE, by Istio's
+ * design for gateways (origin default), naming no policy. The edge reason says where the TLS comes from.
+ */
+export const GATEWAY_DECISION: ServerDecision = Object.freeze({ mode: "NONE", origin: "default", policy: null });
+/**
+ * A waypoint (proxy of type Waypoint, `buildWaypointListeners`): its only listener reached from
+ * outside the pod is the HBONE CONNECT terminator on 15008, whose TLS context always sets
+ * RequireClientCertificate (`buildConnectTerminateListener`, listener_waypoint.go). It takes mesh mTLS
+ * only, whatever PeerAuthentication says: STRICT by Istio's design (origin default), naming no policy.
+ */
+export const WAYPOINT_DECISION: ServerDecision = Object.freeze({ mode: "STRICT", origin: "default", policy: null });
 
 function serverDecision(this: ResolverState, w: Workload, port?: number): ServerDecision {
   if (w.dataplane === "linkerd") return LINKERD_DECISION;
   if (!hasIstioProxy(w)) return NO_PROXY_DECISION;
+  if (w.gateway) return w.waypoint ? WAYPOINT_DECISION : GATEWAY_DECISION;
   const p = this.policyOf(w);
   const d = port === undefined ? p.base : modeForPort(p, port);
   let out = this.decisionCache.get(d);
@@ -154,8 +178,12 @@ function targetPortOf(service: Service, port: ServicePort, w: Workload): number 
   if (typeof port.targetPort === "number") return port.targetPort;
   // The EndpointSlice controller looks the name up in the pod's container ports (FindPort: same name
   // and same protocol, TCP by default) and skips the pod for that Service port when it is not there.
+  // The proxy container's ports are among the pod's too (a Service may target http-envoy-prom). They
+  // are looked up after the application's: only a name both declare could tell the order apart.
   const protocol = port.protocol || "TCP";
-  const named = w.containerPorts.find((p) => p.name === port.targetPort && (p.protocol ?? "TCP") === protocol);
+  const named =
+    w.containerPorts.find((p) => p.name === port.targetPort && (p.protocol ?? "TCP") === protocol) ??
+    w.proxyPorts.find((p) => p.name === port.targetPort && (p.protocol ?? "TCP") === protocol);
   return named ? named.port : null;
 }
 

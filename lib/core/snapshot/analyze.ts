@@ -36,9 +36,10 @@ const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
 
 function workloadPorts(r: Resolver, w: Workload): number[] {
   // Contract §1.1: declared ports, Service target ports, and the keys of the applying portLevelMtls.
-  // An array rather than a Set copy per workload.
+  // An array rather than a Set copy per workload. No PeerAuthentication applies to a gateway's or a
+  // waypoint's listeners (resolver GATEWAY_DECISION), so no portLevelMtls key is listed for them.
   const ports = Array.from(r.realPorts(w));
-  for (const port of r.policyOf(w).perPort.keys()) if (!ports.includes(port)) ports.push(port);
+  if (!w.gateway) for (const port of r.policyOf(w).perPort.keys()) if (!ports.includes(port)) ports.push(port);
   return sortFew(ports, (a, b) => a > b);
 }
 

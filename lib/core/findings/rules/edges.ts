@@ -7,7 +7,7 @@ import type { FindingCode } from "../catalogue";
 import type { AnalysisContext } from "../context";
 import { rule } from "../context";
 import { finding } from "../finding";
-import { paRefOf, workloadRef } from "../refs";
+import { nsName, paRefOf, workloadRef } from "../refs";
 
 type BrokenCode =
   | "edge.auto-mtls-namespace-disable"
@@ -22,7 +22,9 @@ export function brokenEdgeCode(ea: EdgeAnalysis): BrokenCode | null {
   if (ea.edge.predicted.verdict !== "broken") return null;
   const e = ea.prediction.worst;
   if (ea.passthroughObserved || e.why === "blackhole") return "edge.passthrough";
-  if (e.why === "auto-namespace-disable" && e.server.mode === "STRICT") return "edge.auto-mtls-namespace-disable";
+  // A waypoint is STRICT by design, not by a PeerAuthentication, and auto mTLS sends it plaintext
+  // whatever the namespace says (it carries no tlsMode label): plaintext-to-strict explains it.
+  if (e.why === "auto-namespace-disable" && e.server.mode === "STRICT" && e.accept.kind !== "waypoint") return "edge.auto-mtls-namespace-disable";
   if (e.tls === "ISTIO_MUTUAL" && (e.accept.kind === "none" || e.accept.kind === "linkerd")) return "edge.mtls-to-no-proxy";
   if (e.tls === "ISTIO_MUTUAL" && e.accept.mode === "DISABLE") return "edge.mtls-to-disable";
   if (e.tls === "SIMPLE" || e.tls === "MUTUAL") return "edge.tls-mismatch";
@@ -93,6 +95,8 @@ const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) 
   },
   "edge.plaintext-to-strict": (ea) => {
     const e = ea.prediction.worst;
+    if (e.accept.kind === "waypoint")
+      return `A waypoint takes only HBONE (mTLS on port 15008), whatever PeerAuthentication says: call the service it serves rather than ${ea.service.host}; ztunnel takes that traffic to the waypoint over HBONE.`;
     if (e.why === "no-proxy") return `Give ${ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "the caller"} a sidecar (or ambient), or relax the destination to PERMISSIVE while it migrates.`;
     if (e.why === "dr" || e.why === "dr-credential-ignored") return `Change the DestinationRule for ${ea.service.host} to tls.mode ISTIO_MUTUAL, or remove its tls block so auto mTLS decides.`;
     if (e.why === "auto-dr-untagged")
@@ -177,6 +181,11 @@ function plaintextFinding(ea: EdgeAnalysis) {
 }
 
 function plaintextFix(ea: EdgeAnalysis): string {
+  const e = ea.prediction.worst;
+  // A gateway's listener TLS comes from its Gateway resource, and auto mTLS picks mTLS only for
+  // pods labelled tlsMode=istio, which gateway templates do not add: "mesh both sides" would be no fix.
+  if (e.accept.kind === "gateway")
+    return `${nsName(e.workload!)} is a gateway: its listener on port ${e.targetPort} takes what its Gateway server's tls sets, not PeerAuthentication, and auto mTLS sends mTLS only to pods labelled security.istio.io/tlsMode=istio, which gateway templates do not add. To encrypt this hop, call the backend service directly (sidecar to sidecar is mTLS), have the client originate TLS to a Gateway server with TLS, or set tls.mode ISTIO_MUTUAL on that Gateway server and in a DestinationRule for ${ea.service.host}.`;
   if (ea.client.dataplane === "none") return `Give ${ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "the caller"} a proxy so the call can be mTLS.`;
   const w = ea.prediction.worst.workload;
   // A VM's entry, not an injection, tells istiod that it runs the sidecar.

@@ -92,6 +92,9 @@ export const paPortLevelWithoutSelector = rule("pa.port-level-without-selector",
 export const paPortNotOnWorkload = rule("pa.port-not-on-workload", (ctx) => {
   const out: Finding[] = [];
   for (const w of ctx.model.workloads) {
+    // A gateway's or waypoint's listeners are not governed by PeerAuthentication: saying a port key
+    // "still applies" there would be false.
+    if (w.gateway) continue;
     const pa = ctx.resolver.policyOf(w).workloadPolicy;
     if (!pa?.portLevelMtls) continue;
     const real = ctx.resolver.realPorts(w);

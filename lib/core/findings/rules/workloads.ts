@@ -57,7 +57,9 @@ export const workloadCaptureExcludedPort = rule("workload.capture-excluded-port"
       );
       continue;
     }
-    if (w.dataplane !== "sidecar" || w.excludedInboundPorts.length === 0) continue;
+    // Gateways and waypoints are not captured (their proxy listens itself) and no PeerAuthentication
+    // decides what they accept: the annotation changes nothing there.
+    if (w.dataplane !== "sidecar" || w.gateway || w.excludedInboundPorts.length === 0) continue;
     const strict = w.excludedInboundPorts.filter((p) => ctx.resolver.serverDecision(w, p).mode === "STRICT");
     if (strict.length === 0) continue;
     const d = ctx.resolver.serverDecision(w, strict[0]!);
