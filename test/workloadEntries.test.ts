@@ -153,6 +153,31 @@ describe("findings about injection are silent on a WorkloadEntry", () => {
   });
 });
 
+describe("a WorkloadEntry named by telemetry as the caller", () => {
+  // Only a proxy reports a source workload name (its own reports, or the peer metadata it sends the
+  // destination's proxy). A WorkloadEntry without serviceAccount or tlsMode=istio only tells istiod
+  // not to send it mTLS: as a caller its VM evidently runs the sidecar.
+  const strict = [...shop.slice(0, 2), service("shop", "client", [80]), peerAuth("istio-system", "default", "STRICT"), namespace("vm")];
+  it.each([
+    { case: "without serviceAccount or label", we: workloadEntry("vm", "batch", { labels: { app: "batch" } }) },
+    { case: "labelled tlsMode=disabled, with a serviceAccount", we: workloadEntry("vm", "batch", { sa: "batch", labels: { app: "batch", "security.istio.io/tlsMode": "disabled" } }) },
+  ])("$case: sends auto mTLS from its sidecar, no error against a STRICT server", ({ we }) => {
+    const s = run([...strict, we], [call("vm/batch", "client.shop.svc.cluster.local", "mutual_tls", 50)]);
+    const e = edgeOf(s, "vm/batch", "client.shop.svc.cluster.local")!;
+    expect([e.predicted.client.tls, e.predicted.client.origin, e.predicted.verdict, e.status]).toEqual(["ISTIO_MUTUAL", "auto", "mtls", "mtls"]);
+    expectNoWarnings(s);
+  });
+
+  it("near miss: a WorkloadEntry with a serviceAccount was a sidecar caller already; a pod without proxy stays one without", () => {
+    const s = run([...strict, workloadEntry("vm", "batch", { sa: "batch" }), namespace("plain"), deploy("plain", "bare")], [
+      call("vm/batch", "client.shop.svc.cluster.local", "mutual_tls", 5),
+      call("plain/bare", "client.shop.svc.cluster.local", "none", 5),
+    ]);
+    expect(edgeOf(s, "vm/batch", "client.shop.svc.cluster.local")!.predicted.verdict).toBe("mtls");
+    expect(edgeOf(s, "plain/bare", "client.shop.svc.cluster.local")!.predicted).toMatchObject({ client: { tls: "NONE", origin: "no-proxy" }, verdict: "broken" });
+  });
+});
+
 describe("guard: a correct VM mesh raises no warning", () => {
   it("STRICT mesh, sidecar clients, VMs with serviceAccounts behind a ServiceEntry and a Service, observed mTLS", () => {
     const objs = [

@@ -130,7 +130,9 @@ function clientFor(r: Resolver, ns: string | null, name: string | null): Client 
       namespace: ns,
       name,
       workload: w,
-      dataplane: w.dataplane,
+      // A WorkloadEntry's "none" only says istiod will not send it mTLS (no serviceAccount, or
+      // tlsMode not istio): as a named caller its VM runs a proxy, as any named caller does below.
+      dataplane: w.entry !== null && w.dataplane === "none" ? "sidecar" : w.dataplane,
       labels: w.labels,
       revision: w.revision,
       who,
