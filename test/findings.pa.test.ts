@@ -3,8 +3,9 @@
 // and a fix; and stays silent on the nearly identical, correct configuration next to it.
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
-import type { Ref } from "../lib/core/snapshot/schema";
-import { call, deploy, depRef, findingsOf, host, injected, meshConfig, namespace, nsRef, only, peerAuth, run, service, sidecarResource, workloadOf } from "./kit";
+import type { Completeness, Ref } from "../lib/core/snapshot/schema";
+import { analyze } from "../lib/core/snapshot/analyze";
+import { NOW, call, deploy, depRef, findingsOf, host, injected, loaded, meshConfig, namespace, nsRef, only, peerAuth, run, service, sidecarResource, workloadOf } from "./kit";
 
 const ambientNs = (name: string) => namespace(name, { "istio.io/dataplane-mode": "ambient" });
 const paRef = (ns: string, name: string): Ref => ({ kind: "PeerAuthentication", namespace: ns, name });
@@ -136,6 +137,22 @@ describe("pa.selector-matches-nothing (warning)", () => {
     },
   ])("silent: $miss", ({ objs }) => {
     expect(findingsOf(run([...foo, ...objs]), "pa.selector-matches-nothing")).toEqual([]);
+  });
+
+  // The workloads a selector could match are not all among the inputs when the reader could not list
+  // a kind of them (a 403 on WorkloadEntries, e.g. a ClusterRole older than the reader): say nothing.
+  it.each<{ gap: string; c: Omit<Completeness, "message">; fires: boolean }>([
+    { gap: "WorkloadEntries forbidden in the policy's namespace", c: { kind: "WorkloadEntry", namespace: "foo", reason: "forbidden" }, fires: false },
+    { gap: "WorkloadEntries forbidden cluster-wide", c: { kind: "WorkloadEntry", reason: "forbidden" }, fires: false },
+    { gap: "Deployments unreadable in the policy's namespace", c: { kind: "Deployment", namespace: "foo", reason: "error" }, fires: false },
+    { gap: "WorkloadEntries forbidden in another namespace", c: { kind: "WorkloadEntry", namespace: "bar", reason: "forbidden" }, fires: true },
+    { gap: "a kind that holds no workloads forbidden", c: { kind: "Secret", reason: "forbidden" }, fires: true },
+  ])("with $gap: fires=$fires", ({ c, fires }) => {
+    const snap = analyze(
+      { objects: loaded([...foo, peerAuth("foo", "vm-strict", "STRICT", { selector: { app: "legacy-vm" } })]), configDumps: [], problems: [] },
+      { now: NOW, source: { type: "manifests" }, completeness: [{ ...c, message: "403" }] },
+    );
+    expect(findingsOf(snap, "pa.selector-matches-nothing")).toHaveLength(fires ? 1 : 0);
   });
 
   it("a WorkloadEntry in another namespace, or with other labels, does not count", () => {

@@ -45,13 +45,22 @@ export const paConflict = rule("pa.conflict", (ctx) => {
   return out;
 });
 
+/** The kinds the model makes workloads of (contract §2.1, and WorkloadEntries). */
+const WORKLOAD_KINDS = new Set(["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "WorkloadEntry"]);
+
+/** Whether the reader listed every kind of workload in `ns` (a 403 or error there, or cluster-wide, hides some). */
+function workloadsComplete(ctx: AnalysisContext, ns: string): boolean {
+  return !(ctx.completeness ?? []).some((c) => c.reason !== "invalid" && WORKLOAD_KINDS.has(c.kind) && (c.namespace === undefined || c.namespace === ns));
+}
+
 export const paSelectorMatchesNothing = rule("pa.selector-matches-nothing", (ctx) => {
   const idx = defaultIndex(ctx);
   const out: Finding[] = [];
   for (const [ns, pas] of idx.workloadLevel) {
-    // With no workload of the namespace among the inputs we cannot tell: say nothing.
+    // With no workload of the namespace among the inputs, or some kind of them unreadable there (a
+    // ClusterRole without workloadentries hides the VMs a policy selects), we cannot tell: say nothing.
     // WorkloadEntries (VMs) are workloads of their namespace: a policy selecting only them matches.
-    if ((ctx.model.workloadsByNamespace.get(ns) ?? []).length === 0) continue;
+    if ((ctx.model.workloadsByNamespace.get(ns) ?? []).length === 0 || !workloadsComplete(ctx, ns)) continue;
     for (const pa of pas) {
       if (selected(ctx, pa).length > 0) continue;
       const sel = Object.entries(pa.selector!).map(([k, v]) => `${k}=${v}`).join(",");
