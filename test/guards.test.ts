@@ -90,6 +90,39 @@ describe("false-positive guard 3: VMs with the Istio sidecar (WorkloadEntries, a
   });
 });
 
+describe("false-positive guard 4: egress through wildcard ServiceEntries (TLS passthrough, TLS origination by DR)", () => {
+  it("no warning and no error; hosts under a wildcard take its ServiceEntry, ports and DR; exit 0", async () => {
+    const r = await cli(["analyze", join(FIX, "correct-egress-wildcard"), "--traffic", join(FIX, "correct-egress-wildcard", "traffic.prom"), "--now", NOW, "--fail-on", "warning"]);
+    const s = MeshSnapshotSchema.parse(JSON.parse(r.out));
+    expect(serious(s)).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(s.edges.map((e) => [e.id, `${e.destination.namespace}/${e.destination.service}`, e.predicted.client.tls, e.predicted.client.destinationRule?.name ?? null, e.predicted.verdict])).toEqual([
+      ["app/reporter->uploader.app.svc.cluster.local:80", "app/uploader", "ISTIO_MUTUAL", "default-mtls", "mtls"],
+      ["app/reporter->bigquery.googleapis.com:443", "egress/googleapis", "DISABLE", null, "unknown"],
+      ["app/reporter->*.partner-apis.example:80", "egress/partner", "SIMPLE", "partner-tls", "tls"],
+      ["app/reporter->api.partner-apis.example:80", "egress/partner", "SIMPLE", "partner-tls", "tls"],
+      ["app/reporter->api.eu.partner-apis.example:80", "istio-system/partner-eu", "SIMPLE", "partner-eu-tls", "tls"],
+      ["app/uploader->*.googleapis.com:443", "egress/googleapis", "DISABLE", null, "unknown"],
+      ["app/uploader->storage.googleapis.com:443", "egress/googleapis", "DISABLE", null, "unknown"],
+    ]);
+  });
+});
+
+describe("false-positive guard 5: a migration to VMs (Services over pods and WorkloadEntries, DNS and inline endpoints)", () => {
+  it("no warning and no error; every edge between meshed workloads is mTLS; exit 0", async () => {
+    const r = await cli(["analyze", join(FIX, "correct-vm-migration"), "--traffic", join(FIX, "correct-vm-migration", "traffic.prom"), "--now", NOW, "--fail-on", "warning"]);
+    const s = MeshSnapshotSchema.parse(JSON.parse(r.out));
+    expect(serious(s)).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(s.edges.filter((e) => e.predicted.verdict !== "mtls").map((e) => [e.id, e.predicted.verdict])).toEqual([["vm-ratings/ratings-vm->orders-db.corp.example:5432", "unknown"]]);
+    expect(s.edges.every((e) => e.status === "mtls" || e.predicted.verdict === "unknown")).toBe(true);
+    // The VMs behind reviews share the pods' Service; the hostname-addressed VM is the DNS ServiceEntry's.
+    const dest = (h: string) => s.edges.find((e) => e.destination.host === h)!.destination.workloads;
+    expect(dest("reviews.bookinfo.svc.cluster.local")).toEqual(["bookinfo/reviews-v1", "bookinfo/reviews-v2-10.128.0.21", "bookinfo/reviews-v2-10.128.0.22"]);
+    expect(dest("inventory.vm-ratings.internal")).toEqual(["vm-ratings/inventory-vm"]);
+  });
+});
+
 describe("CLI contract (contract.md §2)", () => {
   const tmp = mkdtempSync(join(tmpdir(), "handshake-cli-"));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
