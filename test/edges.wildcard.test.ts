@@ -6,7 +6,7 @@ import { buildModel } from "../lib/core/model/buildModel";
 import { wildcardServiceFor } from "../lib/core/model/services";
 import { createResolver } from "../lib/core/resolve/resolver";
 import type { KubeObject, TrafficSample } from "../lib/core/model/input";
-import { call, deploy, destRule, findingsOf, injected, loaded, namespace, only, run, serviceEntry } from "./kit";
+import { call, deploy, destRule, findingsOf, injected, loaded, namespace, only, run, serviceEntry, sidecarResource } from "./kit";
 
 const WILD = serviceEntry("ext", "wild-example", ["*.example.com"], { ports: [443], resolution: "NONE" });
 const base: KubeObject[] = [injected("a"), deploy("a", "client"), deploy("a", "other"), namespace("ext"), WILD];
@@ -179,6 +179,21 @@ describe("observed hosts covered by a wildcard ServiceEntry", () => {
       destination: { namespace: "ext", service: "wild-internal", port: 8080 },
       predicted: { client: { tls: "DISABLE", origin: "auto" }, verdict: "unknown" },
     });
+  });
+
+  // hostClassification.Matches (pilot/pkg/model/sidecar.go): a service is imported when its host is a
+  // SubsetOf an egress host; "*.example.com" is a subset of "*.example.com" or "*.com", not of "api.example.com".
+  it.each([
+    { egress: "ext/*.example.com", imported: true },
+    { egress: "*/*.com", imported: true },
+    { egress: "ext/api.example.com", imported: false },
+    { egress: "ext/*.api.example.com", imported: false },
+  ])("a Sidecar egress host $egress imports the wildcard ServiceEntry: $imported", ({ egress, imported }) => {
+    const s = run([...base, sidecarResource("a", "default", [egress], "REGISTRY_ONLY")], [out("a/client", "api.example.com")]);
+    expect(s.edges.map((e) => [e.id, e.destination.service])).toEqual([["a/client->api.example.com:443", "wild-example"]]);
+    // Not imported under REGISTRY_ONLY: the calls are dropped (BlackHoleCluster), reported by edge.passthrough.
+    expect(s.edges[0]!.predicted.reason.includes("does not import *.example.com")).toBe(!imported);
+    expect(findingsOf(s, "edge.passthrough")).toHaveLength(imported ? 0 : 1);
   });
 
   it("two hosts under one ServiceEntry are two edges; one host's samples add up on one edge per client", () => {
