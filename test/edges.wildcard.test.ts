@@ -69,7 +69,7 @@ const rows: Row[] = [
   },
   {
     name: "the most specific wildcard wins (longest suffix)",
-    objs: [...base, serviceEntry("ext", "wild-eu", ["*.eu.example.com"], { ports: [8443] })],
+    objs: [...base, serviceEntry("ext", "wild-eu", ["*.eu.example.com"], { ports: [8443], resolution: "NONE" })],
     host: "api.eu.example.com",
     want: {
       id: "a/client->api.eu.example.com:8443",
@@ -80,7 +80,7 @@ const rows: Row[] = [
   },
   {
     name: "a less specific wildcard still covers what the more specific one does not",
-    objs: [...base, serviceEntry("ext", "wild-eu", ["*.eu.example.com"], { ports: [8443] })],
+    objs: [...base, serviceEntry("ext", "wild-eu", ["*.eu.example.com"], { ports: [8443], resolution: "NONE" })],
     host: "api.us.example.com",
     want: {
       id: "a/client->api.us.example.com:443",
@@ -223,7 +223,7 @@ describe("observed hosts covered by a wildcard ServiceEntry", () => {
 
   it("wildcardServiceFor: exact suffixes only, longest first, never the bare domain", () => {
     const model = buildModel({
-      objects: loaded([...base, serviceEntry("ext", "wild-eu", ["*.eu.example.com"])]),
+      objects: loaded([...base, serviceEntry("ext", "wild-eu", ["*.eu.example.com"], { resolution: "NONE" })]),
       configDumps: [],
       problems: [],
     });

@@ -42,7 +42,7 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
 
   const workloads = buildWorkloads(objects, namespaces);
   // WorkloadEntries are workloads too (VMs): Services select them and PeerAuthentications apply to them.
-  appendWorkloadEntries(objects, namespaces, workloads);
+  appendWorkloadEntries(objects, namespaces, workloads, problems);
   workloads.sort(byName);
   const workloadsByNamespace = new Map<string, Workload[]>();
   const workloadByKey = new Map<string, Workload>();

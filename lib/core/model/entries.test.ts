@@ -2,7 +2,7 @@
 // tlsMode (getTLSModeFromWorkloadEntry), which services select it, and the port it receives.
 import { describe, expect, it } from "vitest";
 import { createResolver } from "../resolve/resolver";
-import { isIpAddress } from "./entries";
+import { isIpAddress } from "./entrySpecs";
 import { buildModel } from "./buildModel";
 import type { KubeObject } from "./input";
 import type { MeshModel, Service } from "./mesh";
@@ -45,7 +45,7 @@ describe("a WorkloadEntry is a workload of kind WorkloadEntry", () => {
   it("takes name, namespace, serviceAccount, ports, and spec.labels merged with its own labels (which win), sorted", () => {
     const m = model([
       { apiVersion: "v1", kind: "Namespace", metadata: { name: "vms", labels: { "istio.io/rev": "canary" } } },
-      we("vms", "db-1", { address: "10.0.0.5", labels: { zone: "b", app: "db", tier: "spec" }, serviceAccount: "db", ports: { http: 8080, "tcp-admin": "9000", bad: 70000 } }, { tier: "meta" }),
+      we("vms", "db-1", { address: "10.0.0.5", labels: { zone: "b", app: "db", tier: "spec" }, serviceAccount: "db", ports: { http: 8080, "tcp-admin": "9000" } }, { tier: "meta" }),
     ]);
     const w = workload(m, "vms/db-1");
     expect(w).toMatchObject({
@@ -147,10 +147,13 @@ describe("a ServiceEntry's inline endpoints", () => {
     expect(m.serviceEntryEndpoints.map((w) => r.serverDecision(w, 9080).mode)).toEqual(["PERMISSIVE", "PERMISSIVE", "NONE"]);
   });
 
-  it("are ignored when the ServiceEntry has a workloadSelector (buildServiceInstances)", () => {
+  it("with a workloadSelector as well, the ServiceEntry is refused (Istio's admission: only one of them), not read with its selector", () => {
     const m = model([we("v", "vm", { address: "10.0.0.5", labels: { app: "vm" } }), se("v", "legacy", { endpoints, workloadSelector: { labels: { app: "vm" } } })]);
-    expect(m.serviceEntryEndpoints).toEqual([]);
-    expect(endpointKeys(m, m.services[0]!)).toEqual(["WorkloadEntry:v/vm"]);
+    expect([m.serviceEntryEndpoints, m.services]).toEqual([[], []]);
+    expect(m.problems.map((p) => [p.object, p.field])).toEqual([[{ kind: "ServiceEntry", namespace: "v", name: "legacy" }, "spec.endpoints"]]);
+    // With an empty endpoint list the selector applies.
+    const ok = model([we("v", "vm", { address: "10.0.0.5", labels: { app: "vm" } }), se("v", "legacy", { endpoints: [], workloadSelector: { labels: { app: "vm" } } })]);
+    expect(endpointKeys(ok, ok.services[0]!)).toEqual(["WorkloadEntry:v/vm"]);
   });
 });
 

@@ -3,9 +3,11 @@
 // serviceentry): a WorkloadEntry when a ServiceEntry's workloadSelector or a Kubernetes Service's
 // selector of its namespace picks it, an inline endpoint for its own ServiceEntry. What decides auto
 // mTLS is their tlsMode (getTLSModeFromWorkloadEntry, conversion.go; istio.md §3.3).
-import type { LoadedObject, SourceLocation } from "./input";
+import { readEntryFields, type EntryFields } from "./entrySpecs";
+import { FieldError, problemFor } from "./fieldError";
+import type { InputProblem, LoadedObject, SourceLocation } from "./input";
 import type { EntryEndpoint, Labels, Namespace, Service, ServicePort, Workload } from "./mesh";
-import { arr, at, isObj, portNumber, str, strMap } from "./read";
+import { at, strMap } from "./read";
 import { sortFew } from "./sortFew";
 
 export const TLS_MODE_LABEL = "security.istio.io/tlsMode";
@@ -18,41 +20,6 @@ export function entryTlsMode(labels: Labels, serviceAccount: string): string | n
   const label = labels[TLS_MODE_LABEL];
   if (label !== undefined) return label;
   return serviceAccount !== "" ? "istio" : null;
-}
-
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
-
-/** An IPv4 or IPv6 address as Go's netip.ParseAddr reads one (netutil.IsValidIPAddress); an IPv6 zone is allowed. */
-export function isIpAddress(s: string): boolean {
-  if (IPV4.test(s)) return true;
-  const zone = s.indexOf("%");
-  const addr = zone >= 0 ? s.slice(0, zone) : s;
-  if (zone === s.length - 1 || !addr.includes(":")) return false;
-  // An embedded IPv4 address takes the last two groups.
-  const lastColon = addr.lastIndexOf(":");
-  const tail = addr.slice(lastColon + 1);
-  const v4 = tail.includes(".");
-  if (v4 && !IPV4.test(tail)) return false;
-  const head = v4 ? addr.slice(0, lastColon + 1) + "0" : addr;
-  const halves = head.split("::");
-  if (halves.length > 2) return false;
-  const groups = halves.map((h) => (h === "" ? [] : h.split(":")));
-  if (!groups.every((g) => g.every((x) => HEX_GROUP.test(x)))) return false;
-  const count = groups.reduce((n, g) => n + g.length, 0) + (v4 ? 1 : 0);
-  return halves.length === 2 ? count <= 7 : count === 8;
-}
-
-/** spec.ports of a WorkloadEntry-shaped object: service port name → endpoint port. */
-function entryPorts(v: unknown): Map<string, number> {
-  const out = new Map<string, number>();
-  if (!isObj(v)) return out;
-  for (const name in v) {
-    if (!Object.hasOwn(v, name)) continue;
-    const port = portNumber(v[name]);
-    if (port !== undefined) out.set(name, port);
-  }
-  return out;
 }
 
 /** Labels with keys in sorted order: the snapshot lists the model's object as is. */
@@ -73,25 +40,17 @@ function entryWorkload(
   kind: string,
   name: string,
   namespace: string,
-  spec: unknown,
+  fields: EntryFields,
   labels: Labels,
   ns: Namespace | undefined,
   inline: boolean,
   at_: SourceLocation,
 ): Workload {
-  const serviceAccount = str(at(spec, "serviceAccount")) ?? "";
+  const serviceAccount = fields.serviceAccount;
   const tlsModeLabel = entryTlsMode(labels, serviceAccount);
-  const address = str(at(spec, "address")) ?? "";
-  const ports = entryPorts(at(spec, "ports"));
   const containerPorts: Workload["containerPorts"] = [];
-  for (const [portName, port] of ports) containerPorts.push({ port, name: portName });
-  const entry: EntryEndpoint = {
-    address,
-    ports,
-    // convertWorkloadEntryToWorkloadInstance: a unix socket or a non-IP address is for DNS ServiceEntries only.
-    dnsOnly: address.startsWith("unix://") || (address !== "" && !isIpAddress(address)),
-    inline,
-  };
+  for (const [portName, port] of fields.ports) containerPorts.push({ port, name: portName });
+  const entry: EntryEndpoint = { address: fields.address, ports: fields.ports, dnsOnly: fields.dnsOnly, inline };
   return {
     namespace,
     name,
@@ -125,31 +84,34 @@ function entryWorkload(
 /**
  * Every WorkloadEntry as a workload of kind "WorkloadEntry", appended to `out`. Its labels are
  * spec.labels merged with the object's own labels, which win (ConvertWorkloadEntry: "precedence to
- * the metadata"); they decide both which services select it and which PeerAuthentications apply.
+ * the metadata"); they decide both which services select it and which PeerAuthentications apply. One
+ * Istio's admission would refuse (`readEntryFields`) is a problem in `problems` and no workload.
  */
-export function appendWorkloadEntries(objects: LoadedObject[], namespaces: Map<string, Namespace>, out: Workload[]): void {
+export function appendWorkloadEntries(objects: LoadedObject[], namespaces: Map<string, Namespace>, out: Workload[], problems: InputProblem[]): void {
   for (const o of objects) {
     if (o.object.kind !== "WorkloadEntry" || !(o.object.apiVersion ?? "").startsWith("networking.istio.io/")) continue;
+    let fields: EntryFields;
+    try {
+      fields = readEntryFields(at(o.object, "spec"), "spec", "workloadEntry", null);
+    } catch (e) {
+      if (!(e instanceof FieldError)) throw e;
+      problems.push(problemFor(o, e));
+      continue;
+    }
     const namespace = o.object.metadata.namespace ?? "default";
-    const spec = at(o.object, "spec");
-    const labels = { ...strMap(at(spec, "labels")), ...strMap(o.object.metadata.labels) };
-    out.push(entryWorkload("WorkloadEntry", o.object.metadata.name, namespace, spec, labels, namespaces.get(namespace), false, o.at));
+    const labels = { ...fields.labels, ...strMap(o.object.metadata.labels) };
+    out.push(entryWorkload("WorkloadEntry", o.object.metadata.name, namespace, fields, labels, namespaces.get(namespace), false, o.at));
   }
 }
 
 /**
- * A ServiceEntry's inline `spec.endpoints`, as endpoint-only workloads named after the ServiceEntry.
- * istiod reads them only when the ServiceEntry has no workloadSelector (buildServiceInstances), and
- * converts them as it converts a WorkloadEntry (convertEndpoint): same tlsMode, same port choice.
+ * A ServiceEntry's inline `spec.endpoints` (read and checked by `readServiceEntrySpec`), as
+ * endpoint-only workloads named after the ServiceEntry. istiod converts them as it converts a
+ * WorkloadEntry (convertEndpoint): same tlsMode, same port choice.
  */
-export function inlineEndpoints(o: LoadedObject, namespace: string, ns: Namespace | undefined): Workload[] {
-  const spec = at(o.object, "spec");
-  if (isObj(at(spec, "workloadSelector"))) return [];
+export function inlineEndpoints(o: LoadedObject, namespace: string, ns: Namespace | undefined, endpoints: EntryFields[]): Workload[] {
   const out: Workload[] = [];
-  for (const ep of arr(at(spec, "endpoints"))) {
-    if (!isObj(ep)) continue;
-    out.push(entryWorkload("ServiceEntry", o.object.metadata.name, namespace, ep, strMap(ep.labels), ns, true, o.at));
-  }
+  for (const ep of endpoints) out.push(entryWorkload("ServiceEntry", o.object.metadata.name, namespace, ep, ep.labels, ns, true, o.at));
   return out;
 }
 

@@ -1,6 +1,7 @@
 // PeerAuthentication, DestinationRule and Sidecar read into typed form. An object Istio's admission
 // would reject (unknown enum, bad port) is reported as input.invalid naming the field and skipped;
 // everything else is kept as Istio would read it.
+import { FieldError, problemFor } from "./fieldError";
 import type { InputProblem, LoadedObject } from "./input";
 import type {
   ClientTlsSettings,
@@ -18,26 +19,6 @@ import { CLUSTER_DOMAIN } from "./services";
 
 const PA_MODES: readonly PaMode[] = ["UNSET", "DISABLE", "PERMISSIVE", "STRICT"];
 const TLS_MODES: readonly TlsMode[] = ["DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL"];
-
-class FieldError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function problemFor(o: LoadedObject, e: FieldError): InputProblem {
-  const { kind, metadata } = o.object;
-  return {
-    file: o.at.file,
-    line: o.at.line,
-    object: { kind, namespace: metadata.namespace ?? "default", name: metadata.name },
-    field: e.field,
-    message: `${kind} ${metadata.namespace ?? "default"}/${metadata.name}: ${e.field}: ${e.message}`,
-  };
-}
 
 function paMode(v: unknown, field: string): PaMode {
   if (v === undefined || v === null) return "UNSET";

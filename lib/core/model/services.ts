@@ -1,5 +1,7 @@
 // Services and ServiceEntries as destinations: host, ports, and the workloads behind them.
 import { inlineEndpoints } from "./entries";
+import { readServiceEntrySpec } from "./entrySpecs";
+import { FieldError, problemFor } from "./fieldError";
 import type { InputProblem, LoadedObject } from "./input";
 import type { Namespace, Service, ServicePort, Workload } from "./mesh";
 import { arr, at, portNumber, selectorMatches, str, strMap } from "./read";
@@ -108,6 +110,10 @@ function kubeService(o: LoadedObject, byNs: Map<string, Workload[]>, problems: I
   return service;
 }
 
+/**
+ * A ServiceEntry as one service per host. Its spec is checked first (`readServiceEntrySpec` throws a
+ * FieldError for what Istio's admission refuses), so a refused ServiceEntry adds nothing.
+ */
 function serviceEntries(
   o: LoadedObject,
   byNs: Map<string, Workload[]>,
@@ -116,47 +122,31 @@ function serviceEntries(
   inline: Workload[],
 ): Service[] {
   const namespace = o.object.metadata.namespace ?? "default";
-  const spec = at(o.object, "spec");
-  const ports: ServicePort[] = [];
-  for (const p of arr(at(spec, "ports"))) {
-    const port = portNumber(at(p, "number"));
-    if (port === undefined) continue;
-    const sp: ServicePort = { port, targetPort: portNumber(at(p, "targetPort")) ?? port, protocol: str(at(p, "protocol")) ?? "TCP" };
-    const pname = str(at(p, "name"));
-    if (pname) sp.name = pname;
-    ports.push(sp);
-  }
-  // ServiceEntry location defaults to MESH_EXTERNAL (enum zero value).
-  const external = str(at(spec, "location")) !== "MESH_INTERNAL";
-  const selectorRaw = at(spec, "workloadSelector", "labels");
-  const selector = selectorRaw ? strMap(selectorRaw) : null;
-  const exportTo = arr(at(spec, "exportTo")).filter((x): x is string => typeof x === "string");
-  const resolution = str(at(spec, "resolution"));
+  const se = readServiceEntrySpec(o.object.spec);
+  const { selector, exportTo, resolution } = se;
   const ws = workloadsSelected(selector, namespace, byNs, resolution === "DNS" || resolution === "DNS_ROUND_ROBIN" ? "all" : "ip");
   // Inline endpoints are endpoints of every host, but no snapshot workloads: `workloads` lists the selected ones only.
-  const own = inlineEndpoints(o, namespace, namespaces.get(namespace));
+  const own = inlineEndpoints(o, namespace, namespaces.get(namespace), se.endpoints);
   for (const ep of own) inline.push(ep);
   const endpoints = own.length > 0 ? [...ws, ...own] : ws;
-  return arr(at(spec, "hosts"))
-    .filter((h): h is string => typeof h === "string" && h !== "")
-    .map((host) => {
-      const service: Service = {
-        namespace,
-        name: o.object.metadata.name,
-        host,
-        headless: false,
-        external,
-        // Each host gets its own port objects: edges and endpoint caches are keyed by port object.
-        ports: byPort(ports.map((p) => ({ ...p }))),
-        selector,
-        workloads: keysOf(ws),
-        kind: "ServiceEntry" as const,
-        exportTo,
-        passthrough: resolution === "NONE",
-      };
-      selected.set(service, endpoints);
-      return service;
-    });
+  return se.hosts.map((host) => {
+    const service: Service = {
+      namespace,
+      name: o.object.metadata.name,
+      host,
+      headless: false,
+      external: se.external,
+      // Each host gets its own port objects: edges and endpoint caches are keyed by port object.
+      ports: byPort(se.ports.map((p) => ({ ...p }))),
+      selector,
+      workloads: keysOf(ws),
+      kind: "ServiceEntry" as const,
+      exportTo,
+      passthrough: resolution === "NONE",
+    };
+    selected.set(service, endpoints);
+    return service;
+  });
 }
 
 /**
@@ -177,7 +167,12 @@ export function buildServices(
       const s = kubeService(o, byNs, problems, selected);
       if (s) out.push(s);
     } else if (o.object.kind === "ServiceEntry" && o.object.apiVersion?.startsWith("networking.istio.io/")) {
-      out.push(...serviceEntries(o, byNs, namespaces, selected, inline));
+      try {
+        out.push(...serviceEntries(o, byNs, namespaces, selected, inline));
+      } catch (e) {
+        if (!(e instanceof FieldError)) throw e;
+        problems.push(problemFor(o, e));
+      }
     }
   }
   return out;
