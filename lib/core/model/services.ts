@@ -142,7 +142,8 @@ function serviceEntries(
       workloads: keysOf(ws),
       kind: "ServiceEntry" as const,
       exportTo,
-      passthrough: resolution === "NONE",
+      // An absent resolution is NONE, the enum's zero value (and ValidateServiceEntry's reading): an ORIGINAL_DST cluster.
+      passthrough: (resolution ?? "NONE") === "NONE",
     };
     selected.set(service, endpoints);
     return service;
