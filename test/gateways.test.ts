@@ -107,6 +107,50 @@ describe("gateway and waypoint workloads: what their mtls, ports and the edge's 
   });
 });
 
+// Which pods are gateways: istiod builds listeners by the proxy type, i.e. pilot-agent's role argument
+// (`proxy router|waypoint|sidecar`), which the injector takes from the template the pod names in
+// inject.istio.io/templates (selectTemplates) and nothing else. A label is not a proxy type.
+describe("which pods are gateways or waypoints (the proxy's role, not a label)", () => {
+  const istioProxy = (role: string | null) => ({ name: "istio-proxy", image: "docker.io/istio/proxyv2:1.27.1", ...(role ? { args: ["proxy", role, "--domain", "$(POD_NAMESPACE).svc.cluster.local"] } : {}), ports: [{ containerPort: 15090, name: "http-envoy-prom" }] });
+  const app = { name: "app", image: "example/app:1", ports: [{ containerPort: 8080, name: "http" }] };
+  const livePod = (labels: Labels, containers: unknown[]): KubeObject => ({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "front", namespace: "edge", labels: { role: "front", ...labels } },
+    spec: { serviceAccountName: "front", containers },
+  });
+  const template = (labels: Labels, containers: unknown[]): KubeObject => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "front", namespace: "edge" },
+    spec: { selector: { matchLabels: { role: "front" } }, template: { metadata: { labels: { role: "front", ...labels } }, spec: { serviceAccountName: "front", containers } } },
+  });
+  const GOVERNED = { mode: "STRICT", origin: "workload", policy: paRef("edge", "gw-strict") } as const;
+
+  it.each([
+    { name: "an injected application labelled istio: ingressgateway gets the sidecar template: governed by PeerAuthentication", obj: deploy("edge", "front", { labels: { role: "front", istio: "ingressgateway" }, ports: [8080] }), mtls: GOVERNED, tlsMode: "istio" },
+    { name: "another implementation's Gateway API proxy (gateway-name label, no gateway.istio.io/managed), injected: a sidecar", obj: deploy("edge", "front", { labels: { role: "front", "gateway.networking.k8s.io/gateway-name": "front", "gateway.networking.k8s.io/gateway-class-name": "other" }, ports: [8080] }), mtls: GOVERNED, tlsMode: "istio" },
+    { name: "a live pod labelled istio: ingressgateway whose proxy runs `proxy sidecar`: a sidecar", obj: livePod({ istio: "ingressgateway", [TLS_MODE]: "istio" }, [app, istioProxy("sidecar")]), mtls: GOVERNED, tlsMode: "istio" },
+    { name: "a template whose istio-proxy runs `proxy router`, with no gateway label: a gateway", obj: template({ "sidecar.istio.io/inject": "false" }, [istioProxy("router")]), mtls: NONE_DEFAULT, tlsMode: undefined },
+    { name: "a live pod whose istio-proxy runs `proxy waypoint`: a waypoint", obj: livePod({}, [istioProxy("waypoint")]), mtls: STRICT_DEFAULT, tlsMode: undefined },
+    { name: "near miss: the legacy chart's own istio-proxy under istio: ingressgateway (no args written): a gateway", obj: template({ istio: "ingressgateway", "sidecar.istio.io/inject": "false" }, [istioProxy(null)]), mtls: NONE_DEFAULT, tlsMode: undefined },
+  ])("$name", ({ obj, mtls, tlsMode }) => {
+    const s = run([...strictEverywhere, obj, frontService]);
+    const w = workloadOf(s, "edge", "front");
+    expect(w.dataplane).toBe("sidecar");
+    expect(w.mtls).toEqual(mtls);
+    expect(w.labels[TLS_MODE]).toBe(tlsMode);
+  });
+
+  it("a gateway-labelled workload without any proxy is no gateway: its edge says it has no proxy", () => {
+    const objs = [...strictEverywhere, deploy("edge", "front", { labels: { role: "front", istio: "ingressgateway", "sidecar.istio.io/inject": "false" }, ports: [8080] }), frontService];
+    const p = predict(objs, "a/web", FRONT).predicted;
+    expect(p.server).toEqual({ mode: "NONE", origin: "no-proxy", policy: null });
+    expect(p.reason).toContain("edge/front has no proxy");
+    expect(p.reason).not.toContain("gateway listener");
+  });
+});
+
 describe("client → gateway / waypoint Service: what is sent and the verdict", () => {
   const ingress = (extra: Labels = {}) => proxyDeploy({ istio: "ingressgateway", "sidecar.istio.io/inject": "false", ...extra });
   const waypoint = proxyDeploy({ "gateway.istio.io/managed": "istio.io-mesh-controller", "gateway.networking.k8s.io/gateway-name": "front", "istio.io/dataplane-mode": "none" });

@@ -17,6 +17,11 @@ interface PodSpecView {
   containerPorts: ContainerPort[];
   /** The mesh proxy container's own declared ports (see Workload.proxyPorts). */
   proxyPorts: ContainerPort[];
+  /**
+   * The role the declared istio-proxy container is started with (`pilot-agent proxy <role>`:
+   * "sidecar", "router", "waypoint"), or null when the pod declares none (the injector adds it).
+   */
+  istioProxyRole: string | null;
   /** spec.hostNetwork: such pods are never injected nor captured by ambient (they share the node's network). */
   hostNetwork: boolean;
 }
@@ -51,14 +56,29 @@ function addPorts(container: unknown, out: ContainerPort[]): void {
   }
 }
 
+/**
+ * The role argument of an istio-proxy container: pilot-agent's `proxy` command takes the proxy type
+ * as its first argument ("sidecar" in injection-template.yaml, "router" in
+ * gateway-injection-template.yaml, kube-gateway.yaml and the legacy gateway chart, "waypoint" in
+ * waypoint.yaml), and istiod builds listeners by that type (BuildListeners).
+ */
+function proxyRoleArg(container: unknown): string | null {
+  const args = arr(at(container, "args"));
+  const i = args.indexOf("proxy");
+  const role = i >= 0 ? str(args[i + 1]) : undefined;
+  return role ?? null;
+}
+
 function viewPod(template: unknown): PodSpecView {
   const spec = at(template, "spec");
   const containers: string[] = [];
   const containerPorts: ContainerPort[] = [];
   let proxyPorts = NO_PORTS;
+  let istioProxyRole: string | null = null;
   for (const c of arr(at(spec, "containers"))) {
     const cname = str(at(c, "name"));
     if (cname) containers.push(cname);
+    if (cname === "istio-proxy") istioProxyRole = proxyRoleArg(c);
     if (isProxyContainer(cname)) addPorts(c, proxyPorts === NO_PORTS ? (proxyPorts = []) : proxyPorts);
     else addPorts(c, containerPorts);
   }
@@ -69,6 +89,7 @@ function viewPod(template: unknown): PodSpecView {
     const cname = str(at(c, "name"));
     if (cname) containers.push(cname);
     if (at(c, "restartPolicy") !== "Always") continue;
+    if (cname === "istio-proxy") istioProxyRole ??= proxyRoleArg(c);
     if (isProxyContainer(cname)) addPorts(c, proxyPorts === NO_PORTS ? (proxyPorts = []) : proxyPorts);
     else addPorts(c, containerPorts);
   }
@@ -80,6 +101,7 @@ function viewPod(template: unknown): PodSpecView {
     containers,
     containerPorts,
     proxyPorts,
+    istioProxyRole,
     hostNetwork: at(spec, "hostNetwork") === true,
   };
 }
@@ -168,26 +190,34 @@ function sortedLabels(labels: Labels, tlsMode: string | null): Labels {
 }
 
 /**
- * Which Istio proxy role a pod has besides a sidecar: a gateway (router) or a waypoint; null for a
- * plain workload. Waypoints are rendered by istiod from waypoint.yaml (`proxy waypoint`), labelled
- * gateway.istio.io/managed=istio.io-mesh-controller; the ambient east-west gateway is rendered from
- * the same template (its ControllerLabel is istio.io-eastwest-controller) and is a waypoint proxy too.
+ * Which Istio proxy role a pod with an Istio proxy has besides a sidecar: a gateway (router) or a
+ * waypoint; null for a sidecar. istiod builds a proxy's listeners by its type (BuildListeners), which
+ * is pilot-agent's role argument, so that decides when the pod declares it (live pods always do).
+ * Without it, what renders the proxy tells: Istio's deployment controller labels what it renders
+ * from kube-gateway.yaml (`proxy router`) and waypoint.yaml (`proxy waypoint`, also the ambient
+ * east-west gateway, ControllerLabel istio.io-eastwest-controller) with gateway.istio.io/managed;
+ * the injector uses the gateway template only when `inject.istio.io/templates` names it
+ * (selectTemplates reads nothing else). A pod that writes its own istio-proxy container under the
+ * legacy charts' `istio: <x>gateway` label is taken as a gateway too; the label alone is not: the
+ * injector gives any other pod the sidecar template (`proxy sidecar`), whatever its labels, and
+ * gateway.networking.k8s.io/gateway-name is set by other Gateway API implementations as well.
  */
-function proxyRole(view: PodSpecView): "gateway" | "waypoint" | null {
+function proxyRole(view: PodSpecView, dataplane: WorkloadDataplane): "gateway" | "waypoint" | null {
+  if (dataplane !== "sidecar") return null;
+  const role = view.istioProxyRole;
+  if (role !== null) return role === "router" ? "gateway" : role === "waypoint" ? "waypoint" : null;
   const managed = view.labels["gateway.istio.io/managed"];
-  const gatewayClass = view.labels["gateway.networking.k8s.io/gateway-class-name"];
-  if (managed === "istio.io-mesh-controller" || managed === "istio.io-eastwest-controller" || gatewayClass === "istio-waypoint" || gatewayClass === "istio-east-west")
-    return "waypoint";
-  // Istio's gateway chart labels `istio: <release without "istio-">` (e.g. "ingress"), but always
-  // injects with the gateway template.
-  if (
-    /gateway$/.test(view.labels["istio"] ?? "") ||
-    (view.annotations["inject.istio.io/templates"] ?? "").split(",").includes("gateway") ||
-    view.labels["gateway.networking.k8s.io/gateway-name"] !== undefined ||
-    managed !== undefined
-  )
-    return "gateway";
+  if (managed !== undefined) return managedRole(managed, view.labels["gateway.networking.k8s.io/gateway-class-name"]);
+  if ((view.annotations["inject.istio.io/templates"] ?? "").split(",").some((t) => t.trim() === "gateway")) return "gateway";
+  if (/gateway$/.test(view.labels["istio"] ?? "") && view.containers.includes("istio-proxy")) return "gateway";
   return null;
+}
+
+/** What Istio's deployment controller rendered: waypoint.yaml for the mesh and east-west controllers (and Istio's waypoint classes), kube-gateway.yaml otherwise. */
+function managedRole(managed: string, gatewayClass: string | undefined): "gateway" | "waypoint" {
+  return managed === "istio.io-mesh-controller" || managed === "istio.io-eastwest-controller" || gatewayClass === "istio-waypoint" || gatewayClass === "istio-east-west"
+    ? "waypoint"
+    : "gateway";
 }
 
 function buildWorkload(
@@ -201,7 +231,7 @@ function buildWorkload(
 ): Workload {
   const live = pods.length > 0;
   const { dataplane, optedOut } = dataplaneOf(view, ns, live);
-  const role = proxyRole(view);
+  const role = proxyRole(view, dataplane);
   const explicitTlsMode = view.labels["security.istio.io/tlsMode"];
   // The sidecar injection template adds tlsMode=istio unless the template already sets it (istio.md
   // §3.3). Gateways and waypoints get none: the gateway injection template
