@@ -189,6 +189,17 @@ describe("findings never say a PeerAuthentication governs a gateway", () => {
     expect(findingsOf(s, "mesh.no-strict")).toEqual([]);
   });
 
+  it("a port the Service declares TLS (https) carries the caller's own TLS: unknown, no edge.plaintext; its http2 port stays plaintext", () => {
+    // The istio/gateway chart's Service: status-port 15021, http2 80, https 443; an in-mesh prober calls 443.
+    const gwService = service("edge", "front", [{ port: 80, targetPort: 8080, name: "http2" }, { port: 443, targetPort: 8443, name: "https" }], { selector: { role: "front" } });
+    const tcp = (port: number) => call("a/web", FRONT, "unknown", 5, { reporter: "source", request_protocol: port === 443 ? "tcp" : "http" });
+    const s = run([...strictEverywhere, gw, gwService], [tcp(443), tcp(80)]);
+    const e443 = s.edges.find((e) => e.destination.port === 443)!;
+    expect(e443.predicted).toMatchObject({ client: { tls: "DISABLE" }, verdict: "unknown" });
+    expect(e443.predicted.reason).toContain("the port is declared TLS, so the caller's application originates TLS");
+    expect(findingsOf(s, "edge.plaintext").map((f) => f.edge)).toEqual(["a/web->front.edge.svc.cluster.local:80"]);
+  });
+
   it("near miss: the same plaintext to a STRICT sidecar is edge.plaintext-to-strict, naming the policy", () => {
     const s = run([...strictEverywhere, sidecarServer, frontService, plainDr], traffic);
     expect(only(s, "edge.plaintext-to-strict").resources).toContainEqual(paRef("edge", "gw-strict"));
@@ -257,5 +268,35 @@ describe("the mesh proxy's own container ports are not workload ports (contract 
     const s = run(objs);
     expect(predict(objs, null, host("web-metrics", "shop")).endpoints.map((e) => e.targetPort)).toEqual([15090]);
     expect(workloadOf(s, "shop", "web-1").ports.map((x) => x.port)).toEqual([8080, 15090]);
+  });
+});
+
+// pilot-agent's status port (15020, or status.sidecar.istio.io/port), its health port 15021 and
+// Envoy's stats port 15090 are served in plaintext outside every mesh listener: istio-iptables
+// `-d 15090,15021,<status port>` (injection-template.yaml) keeps them from a sidecar's capture, and
+// on a gateway they are no Gateway listener.
+describe("the Istio proxy's own health/metrics ports take plaintext, whatever the policy", () => {
+  it("TCP to the gateway chart's Service also lands on its status-port (port ambiguity): that edge is the proxy's own port and no warning", () => {
+    const gw = proxyDeploy({ istio: "ingressgateway", "sidecar.istio.io/inject": "false" });
+    const chartService = service("edge", "front", [{ port: 15021, targetPort: 15021, name: "status-port" }, { port: 443, targetPort: 8443, name: "https" }], { selector: { role: "front" } });
+    const s = run([...strictEverywhere, gw, chartService], [call("a/web", FRONT, "unknown", 5, { reporter: "source", request_protocol: "tcp" })]);
+    const status = s.edges.find((e) => e.destination.port === 15021)!;
+    expect(status.observed?.portAmbiguous).toBe(true);
+    expect(status.predicted.verdict).toBe("plaintext");
+    expect(status.predicted.reason).toContain("edge/front port 15021 is the Istio proxy's own health/metrics port, served in plaintext outside its mesh listeners");
+    expect(s.findings.filter((f) => f.severity !== "info").map((f) => f.code)).toEqual([]);
+  });
+
+  const strictApp = (annotations: Labels = {}) => deploy("edge", "front", { labels: { role: "front" }, annotations, ports: [8080] });
+  const metricsService = service("edge", "front", [{ port: 15020, targetPort: 15020, name: "http-monitoring" }, { port: 15030, targetPort: 15030, name: "http-other" }, { port: 8080, targetPort: 8080, name: "http" }], { selector: { role: "front" } });
+  const verdictOn = (port: number, annotations?: Labels) => predict([...strictEverywhere, strictApp(annotations), metricsService], null, FRONT, port).predicted.verdict;
+
+  it.each([
+    { name: "a STRICT sidecar's status port 15020, from a client without proxy: plaintext, not broken", port: 15020, annotations: undefined, verdict: "plaintext" },
+    { name: "near miss: its application port 8080 is STRICT: broken", port: 8080, annotations: undefined, verdict: "broken" },
+    { name: "status.sidecar.istio.io/port moves the status port to 15030: plaintext there", port: 15030, annotations: { "status.sidecar.istio.io/port": "15030" }, verdict: "plaintext" },
+    { name: "near miss: without that annotation 15030 is captured: broken", port: 15030, annotations: undefined, verdict: "broken" },
+  ])("$name", ({ port, annotations, verdict }) => {
+    expect(verdictOn(port, annotations)).toBe(verdict);
   });
 });

@@ -1,7 +1,7 @@
 // Every cell of istio.md §4 (sidecar and ambient tables) as a table-driven test.
 import { describe, expect, it } from "vitest";
 import type { ClientTls, Verdict } from "../snapshot/schema";
-import { isHttpPort, matrixVerdict, worseVerdict, type ServerAccept } from "./matrix";
+import { isHttpPort, isTlsPort, matrixVerdict, worseVerdict, type ServerAccept } from "./matrix";
 
 const sidecar = (mode: ServerAccept["mode"], httpPort = false): ServerAccept => ({ kind: "sidecar", mode, httpPort });
 const ambient = (mode: ServerAccept["mode"]): ServerAccept => ({ kind: "ambient", mode, httpPort: false });
@@ -91,6 +91,24 @@ describe("gateways and waypoints: what their proxy type accepts, whatever PeerAu
     }
   });
 
+  // A gateway port declared TLS (https, tls): Istio forwards the caller's bytes as they come, so the
+  // application's own TLS reaches the Gateway server, which Handshake does not read.
+  it.each<[ClientTls, Verdict]>([
+    ["NONE", "unknown"],
+    ["DISABLE", "unknown"],
+    ["LINKERD", "unknown"],
+    ["ISTIO_MUTUAL", "unknown"],
+    ["SIMPLE", "tls"],
+    ["HBONE", "unknown"],
+  ])("%s × gateway, port declared TLS → %s", (client, expected) => {
+    const cell = matrixVerdict(client, { kind: "gateway", mode: "PERMISSIVE", httpPort: false, tlsPort: true });
+    expect(cell.verdict).toBe(expected);
+  });
+
+  it("near miss: a TLS-declared port of a workload without a proxy stays the matrix's plaintext", () => {
+    expect(matrixVerdict("DISABLE", { kind: "none", mode: "PERMISSIVE", httpPort: false, tlsPort: true }).verdict).toBe("plaintext");
+  });
+
   it("near miss: a sidecar under the same modes does follow them", () => {
     expect(matrixVerdict("DISABLE", sidecar("STRICT")).verdict).toBe("broken");
     expect(matrixVerdict("DISABLE", sidecar("PERMISSIVE")).verdict).toBe("plaintext");
@@ -127,5 +145,22 @@ describe("port protocol", () => {
     [{}, false],
   ])("%j is HTTP: %s", (port, expected) => {
     expect(isHttpPort(port)).toBe(expected);
+  });
+});
+
+describe("isTlsPort (Istio protocol HTTPS or TLS)", () => {
+  it.each([
+    [{ name: "https" }, true],
+    [{ name: "https-web" }, true],
+    [{ name: "tls-passthrough" }, true],
+    [{ name: "TLS" }, true],
+    [{ name: "http", appProtocol: "https" }, true],
+    [{ name: "https", appProtocol: "http" }, false],
+    [{ name: "http2" }, false],
+    [{ name: "tcp-tls" }, false],
+    [{ name: "httpsx" }, false],
+    [{}, false],
+  ])("%o → %s", (port, expected) => {
+    expect(isTlsPort(port)).toBe(expected);
   });
 });

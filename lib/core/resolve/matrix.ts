@@ -15,6 +15,11 @@ export interface ServerAccept {
   mode: EnforcedMode;
   /** The port is declared HTTP (name/appProtocol http*, grpc*): no chain for TLS without Istio ALPN. */
   httpPort: boolean;
+  /**
+   * The port is declared TLS (name/appProtocol https, tls): the caller's application speaks TLS there.
+   * Read for gateways only, whose listener on such a port is a Gateway server Handshake does not read.
+   */
+  tlsPort?: boolean;
 }
 
 export interface MatrixCell {
@@ -27,6 +32,10 @@ const cell = (verdict: Verdict, symptom: string): MatrixCell => ({ verdict, symp
 
 // What Handshake can say about a gateway listener or a waypoint without reading Gateway resources.
 const GATEWAY_PLAINTEXT = cell("plaintext", "plaintext passes where that Gateway server sets no TLS");
+// An https/tls port of a gateway: the mesh adds no TLS, but the caller's application does (Istio
+// forwards the bytes of a TLS-declared port as they come); whether it lands depends on the Gateway
+// server (SIMPLE or PASSTHROUGH take it, ISTIO_MUTUAL or plain HTTP do not).
+const GATEWAY_APP_TLS = cell("unknown", "the port is declared TLS, so the caller's application originates TLS, which only a Gateway server with TLS (or PASSTHROUGH) on that port takes");
 const GATEWAY_ISTIO_MUTUAL = cell("unknown", "Istio mTLS is terminated there only by a Gateway server with tls.mode ISTIO_MUTUAL");
 const GATEWAY_OWN_TLS = cell("tls", "the gateway terminates it where that Gateway server sets TLS");
 const GATEWAY_HBONE = cell("unknown", "Istio documents no HBONE into a gateway's listeners");
@@ -36,7 +45,7 @@ const WAYPOINT_OTHER_TLS = cell("unknown", "Istio documents no way into a waypoi
 function plaintextClient(s: ServerAccept): MatrixCell {
   if (s.kind === "sidecar" && s.mode === "STRICT") return cell("broken", "the STRICT sidecar has no plaintext filter chain and resets the connection");
   if (s.kind === "ambient" && s.mode === "STRICT") return cell("broken", "ztunnel denies plaintext to a STRICT ambient workload");
-  if (s.kind === "gateway") return GATEWAY_PLAINTEXT;
+  if (s.kind === "gateway") return s.tlsPort ? GATEWAY_APP_TLS : GATEWAY_PLAINTEXT;
   if (s.kind === "waypoint") return WAYPOINT_PLAINTEXT;
   if (s.kind === "none") return cell("plaintext", "neither side encrypts");
   return cell("plaintext", "the server accepts plaintext");
@@ -121,15 +130,26 @@ export function worseVerdict(a: Verdict, b: Verdict): boolean {
   return RANK[a] > RANK[b];
 }
 
-/** Ports whose protocol Istio treats as HTTP: name prefix or appProtocol http*, grpc* (IST0118 conventions). */
-export function isHttpPort(p: { name?: string; appProtocol?: string }): boolean {
-  // The name's first "-" segment, cut without split(): this runs for every endpoint of every edge's port.
+/** The declared protocol: appProtocol, else the port name's first "-" segment; lower case. */
+function declaredProtocol(p: { name?: string; appProtocol?: string }): string {
+  // Cut without split(): this runs for every endpoint of every edge's port.
   let proto = p.appProtocol;
   if (proto === undefined) {
     const name = p.name ?? "";
     const dash = name.indexOf("-");
     proto = dash < 0 ? name : name.slice(0, dash);
   }
-  proto = proto.toLowerCase();
+  return proto.toLowerCase();
+}
+
+/** Ports whose protocol Istio treats as HTTP: name prefix or appProtocol http*, grpc* (IST0118 conventions). */
+export function isHttpPort(p: { name?: string; appProtocol?: string }): boolean {
+  const proto = declaredProtocol(p);
   return proto.startsWith("http") && proto !== "https" ? true : proto.startsWith("grpc");
+}
+
+/** Ports Istio treats as TLS: protocol HTTPS or TLS (protocol.Parse of the name prefix or appProtocol). */
+export function isTlsPort(p: { name?: string; appProtocol?: string }): boolean {
+  const proto = declaredProtocol(p);
+  return proto === "https" || proto === "tls";
 }

@@ -4,7 +4,7 @@
 import type { ClientTlsSettings, DestinationRule, Labels, MeshSettings, Service, ServicePort, SidecarResource, TrafficPolicy, Workload } from "../model/mesh";
 import type { ClientOrigin, ClientTls, Predicted, Ref } from "../snapshot/schema";
 import { taggingTls, tlsForPort, type DrLookup, type PortTls } from "./destinationRule";
-import { isHttpPort, matrixVerdict, worseVerdict, type MatrixCell, type ServerAccept } from "./matrix";
+import { isHttpPort, isTlsPort, matrixVerdict, worseVerdict, type MatrixCell, type ServerAccept } from "./matrix";
 import { modeForPort, workloadPolicyFor, type WorkloadPolicy } from "./peerAuthentication";
 import type { Resolver, ServerDecision } from "./resolver";
 import { sidecarFor, sidecarImports } from "./sidecarScope";
@@ -87,13 +87,31 @@ interface Send {
   why: ClientWhy;
 }
 
+/**
+ * The Istio proxy's own ports on a pod that runs it: 15090 (Envoy's Prometheus stats), 15021 (health)
+ * and the agent's status port (15020 unless `status.sidecar.istio.io/port` moves it). pilot-agent and
+ * Envoy serve them in plaintext outside every mesh listener: a sidecar never captures them
+ * (injection-template.yaml passes istio-iptables `-d 15090,15021,<status port>`), and on a gateway or
+ * waypoint they are no Gateway listener and no HBONE port. The istio/gateway chart's and
+ * kube-gateway.yaml's Services expose 15021 (status-port).
+ */
+export function isProxyOwnPort(w: Workload, port: number): boolean {
+  if (w.dataplane !== "sidecar") return false;
+  if (port === 15090 || port === 15021) return true;
+  const status = w.annotations["status.sidecar.istio.io/port"];
+  return port === (status === undefined ? 15020 : Number(status));
+}
+
 function acceptOf(r: Resolver, w: Workload | null, targetPort: number, port: ServicePort): { accept: ServerAccept; server: ServerDecision } {
   const httpPort = isHttpPort(port);
   if (!w) return { accept: { kind: "none", mode: "PERMISSIVE", httpPort }, server: { mode: "NONE", origin: "no-proxy", policy: null } };
   const server = r.serverDecision(w, targetPort);
+  // Reaches the proxy's agent or stats listener, not a mesh listener: plaintext only.
+  if (isProxyOwnPort(w, targetPort)) return { accept: { kind: "none", mode: "PERMISSIVE", httpPort }, server };
   // A gateway's or waypoint's proxy is the destination itself (no capture to exclude), and what it
   // accepts comes from its proxy type, not from PeerAuthentication.
-  if (w.gateway) return { accept: { kind: w.waypoint ? "waypoint" : "gateway", mode: "PERMISSIVE", httpPort }, server };
+  if (w.waypoint) return { accept: { kind: "waypoint", mode: "PERMISSIVE", httpPort }, server };
+  if (w.gateway) return { accept: { kind: "gateway", mode: "PERMISSIVE", httpPort, tlsPort: isTlsPort(port) }, server };
   // A port excluded from inbound capture reaches the application directly: no proxy on that port.
   if (w.dataplane === "sidecar" && w.excludedInboundPorts.includes(targetPort))
     return { accept: { kind: "none", mode: "PERMISSIVE", httpPort }, server };
@@ -618,6 +636,8 @@ function serverPhrase(service: Service, port: ServicePort, e: EndpointPrediction
     return typeof port.targetPort === "string" && service.workloads.length > 0
       ? `${service.host}:${port.port} has no endpoints: no selected pod declares a container port named ${port.targetPort}${(port.protocol || "TCP") !== "TCP" ? ` for ${port.protocol}` : ""}`
       : `${service.host}:${port.port} has no known endpoints in the inputs`;
+  if (e.accept.kind === "none" && isProxyOwnPort(e.workload, e.targetPort))
+    return `${dest} port ${e.targetPort} is the Istio proxy's own health/metrics port, served in plaintext outside its mesh listeners`;
   if (e.accept.kind === "gateway") return `${dest} port ${e.targetPort} is a gateway listener, whose TLS comes from its Gateway resource, not PeerAuthentication`;
   if (e.accept.kind === "waypoint") return `${dest} is a waypoint, which takes only HBONE (mTLS on port 15008) whatever PeerAuthentication says`;
   if (e.accept.kind === "none" && e.server.mode !== "NONE") return `${dest} port ${e.targetPort} is excluded from inbound capture, so no proxy sees it`;

@@ -1,6 +1,7 @@
 // Edge rules (findings.md "Edges"): a broken edge gets exactly one edge.* error, the most specific
 // explanation; warnings for plaintext, passthrough and telemetry that contradicts the prediction.
 import { edgeContradicts, type EdgeAnalysis } from "../../edges/buildEdges";
+import { isProxyOwnPort } from "../../resolve/predictEdge";
 import type { Workload } from "../../model/mesh";
 import type { Ref } from "../../snapshot/schema";
 import type { FindingCode } from "../catalogue";
@@ -166,6 +167,10 @@ const isPassthrough = (ea: EdgeAnalysis) => ea.passthroughObserved || ea.predict
 
 function isPlaintextFinding(ea: EdgeAnalysis): boolean {
   if (ea.edge.predicted.verdict !== "plaintext" || ea.service.external || isPassthrough(ea)) return false;
+  // The proxy's own health/metrics port is plaintext by Istio's design, with no mesh listener to
+  // encrypt it: nothing to fix (a gateway Service's status-port also takes every ambiguous TCP sample).
+  const w = ea.prediction.worst.workload;
+  if (w && isProxyOwnPort(w, ea.prediction.worst.targetPort)) return false;
   const clientProxy = ea.client.dataplane !== "none";
   const serverProxy = ea.prediction.worst.accept.kind !== "none";
   return clientProxy || serverProxy;
