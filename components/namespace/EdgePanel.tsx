@@ -2,6 +2,7 @@
 // origin, PeerAuthentication), the verdict and its reason, what telemetry saw, and the findings on it.
 import { FindingFix } from "@/components/findings/FindingFix";
 import type { Edge, Finding } from "@/lib/core/snapshot/schema";
+import { modeNote } from "@/lib/view/namespace/modeNote";
 import { RefLink } from "./RefLink";
 import { SidePanel } from "./SidePanel";
 import { StatusBadge } from "./StatusBadge";
@@ -15,6 +16,7 @@ export interface EdgePanelProps {
 
 export function EdgePanel({ cluster, edge, findings, onClose }: EdgePanelProps) {
   const { client, server } = edge.predicted;
+  const serverNote = modeNote(server);
   const src = edge.source.workload === null ? "unknown / outside mesh" : `${edge.source.namespace}/${edge.source.workload}`;
   return (
     <SidePanel name="edge" title="Edge" onClose={onClose} status={edge.status}>
@@ -37,6 +39,7 @@ export function EdgePanel({ cluster, edge, findings, onClose }: EdgePanelProps) 
         <dt>Server mode</dt>
         <dd>
           <code>{server.mode}</code> <span className="muted">from {server.origin}</span>
+          {serverNote ? <div className="muted" data-testid="edge-server-note">{serverNote}</div> : null}
         </dd>
         <dt>Policy</dt>
         <dd>

@@ -22,6 +22,7 @@ import { ShareLink } from "./ShareLink";
 import { sidePanelTitleId } from "./SidePanel";
 import { useNamespaceSnapshot, useRefreshNow, type NamespaceData } from "./useNamespaceSnapshot";
 import { WorkloadPanel } from "./WorkloadPanel";
+import { modeNote } from "@/lib/view/namespace/modeNote";
 import { workloadCertificates } from "@/lib/view/namespace/workloadCertificates";
 
 export interface NamespaceViewProps {
@@ -239,7 +240,7 @@ export function NamespaceView({ cluster, namespace, initial, initialAt, demo, pu
                       </button>
                     </td>
                     <td>
-                      <code>{w.mtls.mode}</code>
+                      <code title={modeNote(w.mtls) ?? undefined}>{w.mtls.mode}</code>
                     </td>
                     <td>{w.dataplane}</td>
                   </tr>

@@ -1,6 +1,7 @@
 // One workload: its effective mTLS mode per port (and what set it) and the certificates it holds.
 import type { Certificate, SnapshotWorkload } from "@/lib/core/snapshot/schema";
 import { formatTimeLeft } from "@/lib/view/expiry/format";
+import { modeNote } from "@/lib/view/namespace/modeNote";
 import { RefLink } from "./RefLink";
 import { SidePanel } from "./SidePanel";
 
@@ -14,6 +15,7 @@ export interface WorkloadPanelProps {
 }
 
 export function WorkloadPanel({ cluster, workload: w, certificates, now, onClose }: WorkloadPanelProps) {
+  const note = modeNote(w.mtls);
   return (
     <SidePanel name="workload" title={`${w.kind} ${w.name}`} onClose={onClose}>
       <dl className="facts">
@@ -24,6 +26,7 @@ export function WorkloadPanel({ cluster, workload: w, certificates, now, onClose
         <dt>Workload mode</dt>
         <dd>
           <code>{w.mtls.mode}</code> <span className="muted">from {w.mtls.origin}</span> <RefLink cluster={cluster} r={w.mtls.policy} />
+          {note ? <div className="muted" data-testid="workload-mode-note">{note}</div> : null}
         </dd>
       </dl>
       <h3>Effective mode per port</h3>
