@@ -6,7 +6,7 @@
 // too (docs/DECISIONS.md, "Sidecars send HBONE first").
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
-import { call, deploy, destRule, edgeOf, host, injected, meshConfig, namespace, peerAuth, run, service, sidecarResource, tls } from "./kit";
+import { call, deploy, destRule, edgeOf, expectNoWarnings, host, injected, meshConfig, namespace, only, peerAuth, run, service, sidecarResource, tls } from "./kit";
 
 const AMB = namespace("amb", { "istio.io/dataplane-mode": "ambient" });
 const base: KubeObject[] = [injected("a"), deploy("a", "client"), AMB, deploy("amb", "srv", { ports: [8080] }), peerAuth("istio-system", "default", "STRICT")];
@@ -118,5 +118,57 @@ describe("sidecar → HBONE-capable endpoint: HBONE first, whatever the cluster'
     const e = edgeOf(s, "a/client", host("srv", "a"))!;
     expect(e.predicted).toMatchObject({ client: { tls: "DISABLE" }, verdict: "broken" });
     expect(e.predicted.reason).toMatch(/a\/srv-v2 port 8080 is STRICT/);
+  });
+});
+
+// An ambient client reaches a sidecar pod over HBONE only when the pod carries
+// networking.istio.io/tunnel=http (setTunnelProtocol, pilot/pkg/serviceregistry/ambient/workloads.go).
+// The injection template adds that label when the pod's ProxyConfig has ISTIO_META_ENABLE_HBONE
+// "true" (injection-template.yaml), which the ambient profile sets in the mesh defaultConfig
+// (manifests/helm-profiles/ambient.yaml): from manifests, injected templates get it the same way.
+describe("ambient client → injected sidecar pod: HBONE when the injector labels it tunnel=http", () => {
+  const HBONE_MESH = "defaultConfig:\n  proxyMetadata:\n    ISTIO_META_ENABLE_HBONE: \"true\"\n";
+  const objs = (mesh: string | null, podAnnotations: Record<string, string> = {}) => [
+    ...(mesh === null ? [] : [meshConfig(mesh)]),
+    AMB,
+    deploy("amb", "client"),
+    injected("legacy"),
+    deploy("legacy", "billing", { ports: [8080], annotations: podAnnotations }),
+    service("legacy", "billing", [{ port: 80, targetPort: 8080 }]),
+    peerAuth("istio-system", "default", "STRICT"),
+  ];
+  const BILLING = host("billing", "legacy");
+  const edgeFrom = (o: KubeObject[]) => {
+    const s = run(o, [call("amb/client", BILLING, "mutual_tls", 5)]);
+    return { s, e: edgeOf(s, "amb/client", BILLING)! };
+  };
+
+  it.each([
+    ["the mesh defaultConfig sets ISTIO_META_ENABLE_HBONE (ambient profile)", objs(HBONE_MESH)],
+    ["the pod's proxy.istio.io/config sets it", objs(null, { "proxy.istio.io/config": "proxyMetadata:\n  ISTIO_META_ENABLE_HBONE: \"true\"\n" })],
+  ])("%s → HBONE, mtls, no finding above info", (_name, o) => {
+    const { s, e } = edgeFrom(o);
+    expect(e.predicted).toMatchObject({ client: { tls: "HBONE" }, verdict: "mtls" });
+    expect(e.status).toBe("mtls");
+    expectNoWarnings(s);
+  });
+
+  it.each([
+    ["no ISTIO_META_ENABLE_HBONE anywhere", objs(null)],
+    ["the pod's proxy.istio.io/config turns it off (JSON)", objs(HBONE_MESH, { "proxy.istio.io/config": '{"proxyMetadata": {"ISTIO_META_ENABLE_HBONE": "false"}}' })],
+    ["the template sets another tunnel label value", [...objs(HBONE_MESH).filter((x) => x.metadata.name !== "billing" || x.kind !== "Deployment"), deploy("legacy", "billing", { ports: [8080], labels: { "networking.istio.io/tunnel": "none" } })]],
+  ])("near miss: %s → ztunnel sends plaintext, broken against STRICT, and the fix is HBONE on the sidecar (not a DestinationRule)", (_name, o) => {
+    const { s, e } = edgeFrom(o);
+    expect(e.predicted).toMatchObject({ client: { tls: "DISABLE" }, verdict: "broken" });
+    const f = only(s, "edge.plaintext-to-strict");
+    expect(f.fix).toMatch(/^Let legacy\/billing's sidecar take HBONE: set ISTIO_META_ENABLE_HBONE "true"/);
+    expect(f.fix).toMatch(/or relax port 8080 to PERMISSIVE/);
+    expect(f.fix).not.toMatch(/DestinationRule/);
+  });
+
+  it("a sidecar client still sends legacy Istio mTLS to such a pod (it carries tlsMode=istio)", () => {
+    const o = [...objs(HBONE_MESH), injected("b"), deploy("b", "caller")];
+    const e = edgeOf(run(o, [call("b/caller", BILLING, "mutual_tls", 5)]), "b/caller", BILLING)!;
+    expect(e.predicted).toMatchObject({ client: { tls: "ISTIO_MUTUAL" }, verdict: "mtls" });
   });
 });

@@ -210,6 +210,47 @@ describe("cert-manager, Linkerd, SPIRE", () => {
     expect(leaf.renewalTime).toBe("2026-11-01T00:00:00Z");
   });
 
+  // Linkerd's docs have cert-manager re-issue the identity issuer (48 h, renewBefore 25 h): a CA that
+  // is always within the CA day thresholds, by design. Here the issuer lives 11 days (10 left).
+  describe("a CA whose cert-manager renewal is still ahead", () => {
+    const DAY = 86_400_000;
+    const managedIssuer = (renewalTime: Date | null) => ({
+      apiVersion: "cert-manager.io/v1",
+      kind: "Certificate",
+      metadata: { name: "linkerd-identity-issuer", namespace: "linkerd" },
+      spec: { secretName: "linkerd-identity-issuer", isCA: true, duration: "264h", renewBefore: "120h", issuerRef: { name: "linkerd-trust-anchor", kind: "ClusterIssuer" } },
+      status: { conditions: [{ type: "Ready", status: "True" }], ...(renewalTime ? { renewalTime: renewalTime.toISOString() } : {}) },
+    });
+    const issuerSecret = (pki: Pki) => ({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "linkerd-identity-issuer", namespace: "linkerd" },
+      type: "kubernetes.io/tls",
+      data: { "tls.crt": b64(pki.intermediateShort), "ca.crt": b64(pki.root) },
+    });
+    const expiring = (s: MeshSnapshot) => s.findings.filter((f) => f.code === "cert.expiring" && f.resources.some((r) => r.name === "linkerd-identity-issuer"));
+
+    it("renewal due in 5 days, 91 % of its life left → no cert.expiring; the Secret's tls.crt is tied to its Certificate", async () => {
+      const pki = await makePki();
+      const s = analyzeAll(meshObjects(pki, [managedIssuer(new Date(PKI_NOW.getTime() + 5 * DAY)), issuerSecret(pki)]), []);
+      expect(expiring(s)).toEqual([]);
+      const c = s.certificates.find((x) => x.sources.some((src) => src.name === "linkerd-identity-issuer" && src.key === "tls.crt"))!;
+      expect(c.renewalTime).toBe(new Date(PKI_NOW.getTime() + 5 * DAY).toISOString().replace(".000Z", "Z"));
+    });
+
+    it.each([
+      ["no cert-manager Certificate", [] as object[], PKI_NOW, "error", "Rotate the Linkerd issuer"],
+      ["its renewal time has passed", [managedIssuer(new Date(PKI_NOW.getTime() - DAY))], PKI_NOW, "error", "cert-manager renews Certificate linkerd/linkerd-identity-issuer"],
+      // 2 of 11 days left (18 %) and renewal still a day away: the share of life left says warning.
+      ["renewal ahead but under 25 % of its life left", [managedIssuer(new Date(PKI_NOW.getTime() + 9 * DAY))], new Date(PKI_NOW.getTime() + 8 * DAY), "warning", "cert-manager renews"],
+    ] as [string, object[], Date, string, string][])("near miss: %s → cert.expiring %s", async (_name, extra, now, severity, fix) => {
+      const pki = await makePki();
+      const fs = expiring(analyzeAll(meshObjects(pki, [...extra, issuerSecret(pki)]), [], now));
+      expect(fs.map((f) => f.severity)).toEqual([severity]);
+      expect(fs[0]!.fix).toContain(fix);
+    });
+  });
+
   const linkerdPod = (name: string, anchors: string, ann: Record<string, string> = {}) => ({
     apiVersion: "v1",
     kind: "Pod",

@@ -42,6 +42,18 @@ describe("edges from telemetry", () => {
     ]);
   });
 
+  // Istio's proxies carry TCP only: a UDP (or SCTP) port is never what a sample is about.
+  it.each([
+    ["UDP next to TCP on the same number (kube-dns 53)", [{ name: "dns", port: 53, protocol: "UDP" }, { name: "dns-tcp", port: 53, protocol: "TCP" }], [[53, undefined]]],
+    ["UDP and SCTP next to two TCP ports: the TCP ones stay ambiguous", [{ name: "dns", port: 53, protocol: "UDP" }, { name: "sig", port: 3868, protocol: "SCTP" }, { name: "dns-tcp", port: 53 }, { name: "metrics", port: 9153 }], [[53, true], [9153, true]]],
+    ["only UDP ports: kept (the sample still names the service)", [{ name: "syslog", port: 514, protocol: "UDP" }], [[514, undefined]]],
+  ])("%s → one edge per remaining port, ids unique", (_name, ports, expected) => {
+    const dns = { apiVersion: "v1", kind: "Service", metadata: { name: "srv", namespace: "a" }, spec: { selector: { app: "srv" }, ports } };
+    const s = run([...mesh, dns], [call("a/client", host("srv", "a"), "mutual_tls", 3, { request_protocol: "tcp" })]);
+    expect(s.edges.map((e) => [e.destination.port, e.observed?.portAmbiguous])).toEqual(expected);
+    expect(new Set(s.edges.map((e) => e.id)).size).toBe(s.edges.length);
+  });
+
   it("two unknown external hosts from one client are two edges, on port 0, verdict unknown", () => {
     const s = run(mesh, [
       call("a/client", "api.example.com", "unknown", 1, { reporter: "source" }),

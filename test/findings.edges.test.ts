@@ -344,10 +344,40 @@ describe("edge.plaintext (warning)", () => {
     { miss: "a MESH_EXTERNAL destination", src: "a/client", h: EXT, objs: [serviceEntry("a", "ext", [EXT])] },
     { miss: "a host unknown to the inventory", src: "a/client", h: "unknown.example.org", objs: [] as KubeObject[] },
     { miss: "sidecar → sidecar with auto mTLS", src: "a/client", h: SRV, objs: [] as KubeObject[] },
+    // Istio never meshes kube-system (IgnoredNamespaces, pkg/kube/inject): nothing to fix there.
+    { miss: "a sidecar → kube-dns in kube-system (DNS over TCP)", src: "a/client", h: host("kube-dns", "kube-system"), objs: [namespace("kube-system"), deploy("kube-system", "coredns", { labels: { app: "kube-dns" }, ports: [53] }), service("kube-system", "kube-dns", [{ port: 53, name: "dns-tcp" }])] },
+    { miss: "a kube-system workload → a PERMISSIVE sidecar", src: "kube-system/metrics-agent", h: SRV, objs: [namespace("kube-system"), deploy("kube-system", "metrics-agent")] },
+    // A portLevelMtls entry that relaxes one port under STRICT exists to let proxy-less callers in.
+    { miss: "a caller outside the mesh → a port a portLevelMtls entry makes PERMISSIVE under STRICT", src: null, h: SRV, objs: [nsStrict, peerAuth("b", "srv-health", "STRICT", { selector: { app: "srv" }, ports: { "8080": "PERMISSIVE" } })] },
   ])("silent: $miss", ({ src, h, objs }) => {
     const s = run([...base, ...objs], [attempt(src, h)]);
     expect(s.edges).toHaveLength(1);
     expect(findingsOf(s, "edge.plaintext")).toEqual([]);
+  });
+
+  it.each([
+    ["a workload-wide PERMISSIVE policy (not a port entry)", [nsStrict, peerAuth("b", "srv-open", "PERMISSIVE", { selector: { app: "srv" } })], null],
+    ["a port entry, but a caller with a proxy whose DR sends plaintext", [nsStrict, peerAuth("b", "srv-health", "STRICT", { selector: { app: "srv" }, ports: { "8080": "PERMISSIVE" } }), destRule("a", "srv", SRV, tls("DISABLE"))], "a/client"],
+    ["a workload in an ordinary unmeshed namespace", [], "legacy/app"],
+  ] as [string, KubeObject[], string | null][])("near miss: still fires for %s", (_name, objs, src) => {
+    const s = run([...base, ...objs], [call(src, SRV, "none")]);
+    expect(findingsOf(s, "edge.plaintext").map((f) => f.edge)).toEqual([edgeId(src, SRV, 80)]);
+  });
+
+  // The fix changes what makes the client proxy send plaintext.
+  it.each([
+    ["a DR DISABLE to a PERMISSIVE sidecar", [destRule("a", "srv", SRV, tls("DISABLE"))], SRV, "Set tls.mode ISTIO_MUTUAL for srv.b.svc.cluster.local in DestinationRule a/srv (or remove its tls block so auto mTLS decides)."],
+    [
+      "a DR DISABLE to a pod without proxy, auto mTLS off",
+      [meshConfig("enableAutoMtls: false\n"), destRule("a", "db", DB, tls("DISABLE"))],
+      DB,
+      "Mesh plain/db (a sidecar or ambient), then set tls.mode ISTIO_MUTUAL for db.plain.svc.cluster.local in DestinationRule a/db (auto mTLS is off in this mesh).",
+    ],
+    ["auto mTLS off, no DR, to a PERMISSIVE sidecar", [meshConfig("enableAutoMtls: false\n")], SRV, "Add a DestinationRule with tls.mode ISTIO_MUTUAL for srv.b.svc.cluster.local: auto mTLS is off in this mesh (enableAutoMtls: false)."],
+    ["auto mTLS to a pod without proxy", [], DB, "Make both sides meshed and let auto mTLS (or ISTIO_MUTUAL) encrypt db.plain.svc.cluster.local."],
+  ] as [string, KubeObject[], string, string][])("fix for %s", (_name, objs, h, fix) => {
+    const s = run([...base, ...objs], [call("a/client", h, "none")]);
+    expect(findingsOf(s, "edge.plaintext").map((f) => f.fix)).toEqual([fix]);
   });
 });
 

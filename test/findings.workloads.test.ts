@@ -129,10 +129,20 @@ describe("workload.capture-excluded-port (warning) [9.5]", () => {
       [injected("a"), web(), service("a", "web", [{ port: 90, targetPort: 9090 }]), deploy("a", "client"), peerAuth("a", "default", "STRICT")],
       [call("a/client", h, "unknown", 1, { reporter: "source" })],
     );
-    expect(only(s, "workload.capture-excluded-port").message).toContain("9090");
+    expect(only(s, "workload.capture-excluded-port").message).toContain("mesh clients calling Service a/web port 90 → 9090 send mTLS the application cannot terminate");
     const id = `a/client->${h}:90`;
     expect(s.edges.find((e) => e.id === id)!.predicted.verdict).toBe("broken");
     expect(s.findings.filter((f) => f.edge === id && f.code.startsWith("edge.") && f.severity === "error").map((f) => f.code)).toEqual(["edge.mtls-to-no-proxy"]);
+  });
+
+  // A metrics port excluded for a scraper outside the mesh: no Service targets it, so no mesh client
+  // sends it mTLS (they reach it by pod IP, in plaintext); only the plaintext door is real.
+  it("a port no Service targets: says it accepts plaintext, claims no failing mTLS clients", () => {
+    const s = run([injected("a"), web(), service("a", "web", [{ port: 80, targetPort: 8080 }]), peerAuth("a", "default", "STRICT")]);
+    const f = only(s, "workload.capture-excluded-port");
+    expect(f.message).toBe(
+      "Deployment a/web excludes port 9090 from inbound capture (traffic.sidecar.istio.io/excludeInboundPorts) although its policy is STRICT: that port accepts plaintext from anyone, bypassing the sidecar.",
+    );
   });
 
   it("fires for a Linkerd skip port on a meshed workload (Linkerd skip ports bypass the proxy)", () => {

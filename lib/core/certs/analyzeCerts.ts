@@ -227,8 +227,12 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
     if (owned?.input.owner) e.owner = { ...owned.input.owner };
     else if (first.source.kind === "Secret" && first.source.namespace && !e.cert.isCA) e.owner = { namespace: first.source.namespace };
     // Only the Secret's tls.crt is the Certificate's own leaf; its ca.crt is the issuing CA, which
-    // must not inherit the leaf's renewal time (nor its cert-manager status).
-    const secret = e.sightings.find((s) => s.input.source.kind === "Secret" && s.input.context === "tls-chain" && s.index === 0);
+    // must not inherit the leaf's renewal time (nor its cert-manager status). cert-manager also
+    // writes the CA Secrets that Linkerd (linkerd-identity-issuer) and Istio (cacerts) read, under
+    // tls.crt too (their `tls.crt` key is read as a CA chain).
+    const secret = e.sightings.find(
+      (s) => s.input.source.kind === "Secret" && s.index === 0 && (s.input.context === "tls-chain" || (s.input.context === "ca-chain" && s.input.source.key === "tls.crt")),
+    );
     e.certManager = secret ? (cmBySecret.get(`${secret.input.source.namespace}/${secret.input.source.name}`) ?? null) : null;
     e.renewalTime = expectedRotation(e);
   }

@@ -49,15 +49,37 @@ export function expiryRule(isCa: boolean, lifetimeMs: number, t: CertThresholds)
  * The severity `cert.expiring` gives a certificate with `leftMs` of `lifetimeMs` left (null: none).
  * One function for the finding and for the dashboard's urgency colours, so the two cannot drift.
  */
-export function expiringSeverity(leftMs: number, lifetimeMs: number, isCa: boolean, t: CertThresholds): "error" | "warning" | null {
+export function expiringSeverity(
+  leftMs: number,
+  lifetimeMs: number,
+  isCa: boolean,
+  t: CertThresholds,
+  renewalScheduled = false,
+): "error" | "warning" | null {
+  const byRule = severityByRule(leftMs, lifetimeMs, isCa, t);
+  if (!renewalScheduled || byRule === null) return byRule;
+  // Renewal is due before expiry (cert-manager's status.renewalTime, or an Istio/SPIRE workload
+  // certificate's half-life rotation, still ahead): a lifetime chosen short on purpose (Linkerd's
+  // 48 h identity issuer renewed after 23 h) is within the day thresholds all its life, so those
+  // alone do not say it is at risk. The share of lifetime left must say so too (the short-lived
+  // thresholds); a renewal that does not happen is cert.rotation-overdue's once its time passes.
+  const byShare = shareSeverity(leftMs, lifetimeMs, t);
+  if (byShare === null) return null;
+  return byRule === "error" && byShare === "error" ? "error" : "warning";
+}
+
+function shareSeverity(leftMs: number, lifetimeMs: number, t: CertThresholds): "error" | "warning" | null {
+  const fraction = lifetimeMs > 0 ? leftMs / lifetimeMs : 0;
+  return fraction < t.shortLivedErrorFraction ? "error" : fraction < t.shortLivedWarningFraction ? "warning" : null;
+}
+
+function severityByRule(leftMs: number, lifetimeMs: number, isCa: boolean, t: CertThresholds): "error" | "warning" | null {
   switch (expiryRule(isCa, lifetimeMs, t)) {
     case "ca":
       return leftMs < t.caErrorDays * DAY_MS ? "error" : leftMs < t.caWarningDays * DAY_MS ? "warning" : null;
     case "leaf":
       return leftMs < t.leafErrorDays * DAY_MS ? "error" : leftMs < t.leafWarningDays * DAY_MS ? "warning" : null;
-    case "short-lived": {
-      const fraction = lifetimeMs > 0 ? leftMs / lifetimeMs : 0;
-      return fraction < t.shortLivedErrorFraction ? "error" : fraction < t.shortLivedWarningFraction ? "warning" : null;
-    }
+    case "short-lived":
+      return shareSeverity(leftMs, lifetimeMs, t);
   }
 }

@@ -92,8 +92,18 @@ function portZero(target: Target): ServicePort {
   return p;
 }
 
+/**
+ * Istio's proxies carry only TCP (sidecar listeners are built for TCP ports; a Kubernetes UDP or SCTP
+ * port gets none), so no istio_requests_total / istio_tcp_* sample is about a UDP or SCTP port: kube-dns'
+ * 53/UDP next to 53/TCP is not a second candidate (nor a second edge with the same id).
+ */
+const carriesIstioTraffic = (p: ServicePort) => {
+  const proto = p.protocol.toUpperCase();
+  return proto !== "UDP" && proto !== "SCTP";
+};
+
 function portsFor(target: Target, protocol: string): { ports: ServicePort[]; ambiguous: boolean } {
-  const all = target.ports;
+  const all = target.ports.some((p) => !carriesIstioTraffic(p)) && target.ports.some(carriesIstioTraffic) ? target.ports.filter(carriesIstioTraffic) : target.ports;
   if (all.length <= 1) return { ports: all.length ? all : [portZero(target)], ambiguous: false };
   const proto = protocol.toLowerCase();
   let ports = all;

@@ -6,10 +6,12 @@ import type { MeshModel, MeshSettings, Namespace, Service, Workload } from "./me
 import { workloadKey } from "./mesh";
 import { defaultMeshSettings, meshConfigRevision, parseMeshConfig } from "./meshConfig";
 import { readIstioObjects } from "./istioObjects";
+import { readLinkerdPolicy } from "./linkerdPolicy";
+import { readRevisions } from "./revisions";
 import { perRun } from "./perRun";
 import { strMap } from "./read";
 import { buildServices } from "./services";
-import { buildWorkloads } from "./workloads";
+import { buildWorkloads, type RevisionMeshes } from "./workloads";
 
 const byName = <T extends { namespace: string; name: string }>(a: T, b: T) =>
   a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
@@ -19,11 +21,19 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
   const objects = inputs.objects;
 
   const meshByRevision = new Map<string, MeshSettings>();
+  const istiodNamespaces = new Set<string>();
   for (const o of objects) {
     const rev = meshConfigRevision(o);
-    if (rev !== null && !meshByRevision.has(rev)) meshByRevision.set(rev, parseMeshConfig(o, problems));
+    if (rev === null) continue;
+    istiodNamespaces.add(o.object.metadata.namespace ?? "default");
+    if (!meshByRevision.has(rev)) meshByRevision.set(rev, parseMeshConfig(o, problems));
   }
-  const mesh = meshByRevision.get("") ?? defaultMeshSettings();
+  // Revision tags decide which istiod serves whom. Without an `istio` ConfigMap (every istiod installed
+  // with a revision), the default tag's revision serves istio-injection=enabled namespaces: its
+  // `istio-<rev>` settings are the default ones.
+  const revisions = readRevisions(objects);
+  const mesh =
+    meshByRevision.get("") ?? (revisions.defaultRevision !== null ? meshByRevision.get(revisions.defaultRevision) : undefined) ?? defaultMeshSettings();
   if (!meshByRevision.has("")) meshByRevision.set("", mesh);
 
   const namespaces = new Map<string, Namespace>();
@@ -40,9 +50,9 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
     if (!namespaces.has(name)) namespaces.set(name, { name, labels: {}, annotations: {}, declared: false });
   };
 
-  const workloads = buildWorkloads(objects, namespaces);
+  const workloads = buildWorkloads(objects, namespaces, revisions, perRun<RevisionMeshes>({ byRevision: meshByRevision, fallback: mesh }));
   // WorkloadEntries are workloads too (VMs): Services select them and PeerAuthentications apply to them.
-  appendWorkloadEntries(objects, namespaces, workloads, problems);
+  appendWorkloadEntries(objects, namespaces, workloads, problems, revisions);
   workloads.sort(byName);
   const workloadsByNamespace = new Map<string, Workload[]>();
   const workloadByKey = new Map<string, Workload>();
@@ -86,7 +96,7 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
     }
   }
 
-  const istio = readIstioObjects(objects, problems);
+  const istio = readIstioObjects(objects, problems, revisions);
   for (const x of [...istio.peerAuthentications, ...istio.destinationRules, ...istio.sidecars]) imply(x.namespace);
 
   const sidecarsByNamespace = new Map<string, typeof istio.sidecars>();
@@ -106,6 +116,8 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
     mesh,
     meshByRevision,
     hasIstio,
+    revisions,
+    istiodNamespaces,
     namespaces: new Map([...namespaces.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     workloads,
     workloadsByNamespace,
@@ -118,6 +130,7 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
     peerAuthentications: istio.peerAuthentications,
     destinationRules: istio.destinationRules,
     sidecars: istio.sidecars,
+    linkerdPolicy: readLinkerdPolicy(objects),
     sidecarsByNamespace,
     configDumps: inputs.configDumps,
     serviceEntryEndpoints,

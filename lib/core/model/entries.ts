@@ -6,6 +6,7 @@
 import { readEntryFields, type EntryFields } from "./entrySpecs";
 import { FieldError, problemFor } from "./fieldError";
 import type { InputProblem, LoadedObject, SourceLocation } from "./input";
+import { NO_REVISIONS, resolveRevision, type Revisions } from "./revisions";
 import type { EntryEndpoint, Labels, Namespace, Service, ServicePort, Workload } from "./mesh";
 import { at, strMap } from "./read";
 import { sortFew } from "./sortFew";
@@ -45,6 +46,7 @@ function entryWorkload(
   ns: Namespace | undefined,
   inline: boolean,
   at_: SourceLocation,
+  revisions: Revisions = NO_REVISIONS,
 ): Workload {
   const serviceAccount = fields.serviceAccount;
   const tlsModeLabel = entryTlsMode(labels, serviceAccount);
@@ -73,7 +75,7 @@ function entryWorkload(
     hboneTunnel: false,
     gateway: false,
     waypoint: false,
-    revision: labels["istio.io/rev"] ?? ns?.labels["istio.io/rev"] ?? "",
+    revision: resolveRevision(revisions, labels["istio.io/rev"] ?? ns?.labels["istio.io/rev"]),
     fromLivePods: false,
     entry,
     at: at_,
@@ -87,7 +89,7 @@ function entryWorkload(
  * the metadata"); they decide both which services select it and which PeerAuthentications apply. One
  * Istio's admission would refuse (`readEntryFields`) is a problem in `problems` and no workload.
  */
-export function appendWorkloadEntries(objects: LoadedObject[], namespaces: Map<string, Namespace>, out: Workload[], problems: InputProblem[]): void {
+export function appendWorkloadEntries(objects: LoadedObject[], namespaces: Map<string, Namespace>, out: Workload[], problems: InputProblem[], revisions: Revisions = NO_REVISIONS): void {
   for (const o of objects) {
     if (o.object.kind !== "WorkloadEntry" || !(o.object.apiVersion ?? "").startsWith("networking.istio.io/")) continue;
     let fields: EntryFields;
@@ -100,7 +102,7 @@ export function appendWorkloadEntries(objects: LoadedObject[], namespaces: Map<s
     }
     const namespace = o.object.metadata.namespace ?? "default";
     const labels = { ...fields.labels, ...strMap(o.object.metadata.labels) };
-    out.push(entryWorkload("WorkloadEntry", o.object.metadata.name, namespace, fields, labels, namespaces.get(namespace), false, o.at));
+    out.push(entryWorkload("WorkloadEntry", o.object.metadata.name, namespace, fields, labels, namespaces.get(namespace), false, o.at, revisions));
   }
 }
 

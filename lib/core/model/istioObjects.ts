@@ -15,6 +15,7 @@ import type {
   TrafficPolicy,
 } from "./mesh";
 import { arr, at, bool, isObj, portNumber, str, strMap } from "./read";
+import { NO_REVISIONS, resolveRevision, type Revisions } from "./revisions";
 import { CLUSTER_DOMAIN } from "./services";
 
 const PA_MODES: readonly PaMode[] = ["UNSET", "DISABLE", "PERMISSIVE", "STRICT"];
@@ -26,13 +27,16 @@ function paMode(v: unknown, field: string): PaMode {
   throw new FieldError(field, `unknown mode ${JSON.stringify(v)} (expected ${PA_MODES.join(", ")})`);
 }
 
-/** The istio.io/rev label, as an optional field (absent on most objects). */
-function revisionOf(o: LoadedObject): { revision?: string } {
+/**
+ * The istio.io/rev label, as an optional field (absent on most objects), resolved through the revision
+ * tags: istiod reads objects labelled with its revision or any tag pointing at it (revisions.ts).
+ */
+function revisionOf(o: LoadedObject, revisions: Revisions): { revision?: string } {
   const rev = strMap(o.object.metadata.labels)["istio.io/rev"];
-  return rev === undefined ? {} : { revision: rev };
+  return rev === undefined ? {} : { revision: resolveRevision(revisions, rev) };
 }
 
-function readPeerAuthentication(o: LoadedObject): PeerAuthentication {
+function readPeerAuthentication(o: LoadedObject, revisions: Revisions): PeerAuthentication {
   const spec = at(o.object, "spec");
   const labels = at(spec, "selector", "matchLabels");
   const selector = isObj(labels) && Object.keys(labels).length > 0 ? strMap(labels) : null;
@@ -55,7 +59,7 @@ function readPeerAuthentication(o: LoadedObject): PeerAuthentication {
     mode,
     portLevelMtls,
     ...(selector === null && isObj(at(spec, "selector")) ? { emptySelector: true as const } : {}),
-    ...revisionOf(o),
+    ...revisionOf(o, revisions),
     at: o.at,
   };
 }
@@ -107,7 +111,7 @@ export function resolveHost(host: string, namespace: string): string {
   return `${host}.${namespace}.svc.${CLUSTER_DOMAIN}`;
 }
 
-function readDestinationRule(o: LoadedObject): DestinationRule {
+function readDestinationRule(o: LoadedObject, revisions: Revisions): DestinationRule {
   const spec = at(o.object, "spec");
   const namespace = o.object.metadata.namespace ?? "default";
   const host = str(at(spec, "host"));
@@ -128,12 +132,12 @@ function readDestinationRule(o: LoadedObject): DestinationRule {
     workloadSelector: isObj(selector) && Object.keys(selector).length > 0 ? strMap(selector) : null,
     trafficPolicy: trafficPolicy(at(spec, "trafficPolicy"), "spec.trafficPolicy"),
     subsets,
-    ...revisionOf(o),
+    ...revisionOf(o, revisions),
     at: o.at,
   };
 }
 
-function readSidecar(o: LoadedObject): SidecarResource {
+function readSidecar(o: LoadedObject, revisions: Revisions): SidecarResource {
   const spec = at(o.object, "spec");
   const labels = at(spec, "workloadSelector", "labels");
   const mode = str(at(spec, "outboundTrafficPolicy", "mode"));
@@ -143,7 +147,7 @@ function readSidecar(o: LoadedObject): SidecarResource {
     workloadSelector: isObj(labels) && Object.keys(labels).length > 0 ? strMap(labels) : null,
     egressHosts: arr(at(spec, "egress")).flatMap((e) => arr(at(e, "hosts")).filter((h): h is string => typeof h === "string")),
     outboundTrafficPolicy: mode === "REGISTRY_ONLY" || mode === "ALLOW_ANY" ? mode : null,
-    ...revisionOf(o),
+    ...revisionOf(o, revisions),
     at: o.at,
   };
 }
@@ -156,15 +160,15 @@ export interface IstioObjects {
   sidecars: SidecarResource[];
 }
 
-export function readIstioObjects(objects: LoadedObject[], problems: InputProblem[]): IstioObjects {
+export function readIstioObjects(objects: LoadedObject[], problems: InputProblem[], revisions: Revisions = NO_REVISIONS): IstioObjects {
   const out: IstioObjects = { peerAuthentications: [], destinationRules: [], sidecars: [] };
   for (const o of objects) {
     try {
       if (o.object.kind === "PeerAuthentication" && isGroup(o, "security.istio.io"))
-        out.peerAuthentications.push(readPeerAuthentication(o));
+        out.peerAuthentications.push(readPeerAuthentication(o, revisions));
       else if (o.object.kind === "DestinationRule" && isGroup(o, "networking.istio.io"))
-        out.destinationRules.push(readDestinationRule(o));
-      else if (o.object.kind === "Sidecar" && isGroup(o, "networking.istio.io")) out.sidecars.push(readSidecar(o));
+        out.destinationRules.push(readDestinationRule(o, revisions));
+      else if (o.object.kind === "Sidecar" && isGroup(o, "networking.istio.io")) out.sidecars.push(readSidecar(o, revisions));
     } catch (e) {
       if (e instanceof FieldError) problems.push(problemFor(o, e));
       else throw e;

@@ -2,6 +2,8 @@
 // from the loaded inputs (buildModel); everything downstream is a pure function of it.
 import type { Ref, WorkloadDataplane } from "../snapshot/schema";
 import type { ConfigDump, InputProblem, SourceLocation } from "./input";
+import type { LinkerdPolicy } from "./linkerdPolicy";
+import type { Revisions } from "./revisions";
 
 export type Labels = Record<string, string>;
 
@@ -14,6 +16,11 @@ export interface MeshSettings {
   defaultDestinationRuleExportTo: string[];
   /** meshConfig.outboundTrafficPolicy.mode. */
   outboundTrafficPolicy: "ALLOW_ANY" | "REGISTRY_ONLY";
+  /**
+   * defaultConfig.proxyMetadata.ISTIO_META_ENABLE_HBONE is "true" (the ambient profile sets it): the
+   * injection template labels sidecar pods networking.istio.io/tunnel=http, so they accept HBONE.
+   */
+  sidecarsTakeHbone: boolean;
 }
 
 export interface Namespace {
@@ -231,6 +238,10 @@ export interface MeshModel {
   meshByRevision: Map<string, MeshSettings>;
   /** Whether any Istio mesh evidence was read (mesh ConfigMap, Istio CRs, or Istio data planes). */
   hasIstio: boolean;
+  /** Istio revision tags: what an istio.io/rev value names (revisions.ts). */
+  revisions: Revisions;
+  /** Namespaces holding an istiod's mesh ConfigMap (`istio`, `istio-<rev>`): where the control plane runs. */
+  istiodNamespaces: Set<string>;
   namespaces: Map<string, Namespace>;
   workloads: Workload[];
   workloadsByNamespace: Map<string, Workload[]>;
@@ -250,6 +261,8 @@ export interface MeshModel {
   peerAuthentications: PeerAuthentication[];
   destinationRules: DestinationRule[];
   sidecars: SidecarResource[];
+  /** Linkerd Servers and the authorizations that open them to unmeshed clients. */
+  linkerdPolicy: LinkerdPolicy;
   /** Sidecar resources per namespace (edge prediction looks them up for every client). */
   sidecarsByNamespace: Map<string, SidecarResource[]>;
   configDumps: ConfigDump[];

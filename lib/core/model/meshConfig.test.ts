@@ -22,7 +22,8 @@ describe("parseMeshConfig", () => {
   it("reads every setting it knows", () => {
     const { settings, problems } = read(
       "rootNamespace: mesh-root\ntrustDomain: corp.local\ntrustDomainAliases: [old.local]\nenableAutoMtls: false\n" +
-        "defaultDestinationRuleExportTo: ['.']\noutboundTrafficPolicy: {mode: REGISTRY_ONLY}\n",
+        "defaultDestinationRuleExportTo: ['.']\noutboundTrafficPolicy: {mode: REGISTRY_ONLY}\n" +
+        "defaultConfig: {proxyMetadata: {ISTIO_META_ENABLE_HBONE: 'true'}}\n",
     );
     expect(problems).toEqual([]);
     expect({ ...settings }).toEqual({
@@ -32,6 +33,7 @@ describe("parseMeshConfig", () => {
       enableAutoMtls: false,
       defaultDestinationRuleExportTo: ["."],
       outboundTrafficPolicy: "REGISTRY_ONLY",
+      sidecarsTakeHbone: true,
     });
   });
 
@@ -47,6 +49,7 @@ describe("parseMeshConfig", () => {
       trustDomain: "cluster.local",
       enableAutoMtls: true,
       outboundTrafficPolicy: "ALLOW_ANY",
+      sidecarsTakeHbone: false,
     });
   });
 

@@ -8,7 +8,7 @@ import { at, bool, isObj, shown, str } from "./read";
 export const DEFAULT_ROOT_NAMESPACE = "istio-system";
 
 export function defaultMeshSettings(rootNamespace = DEFAULT_ROOT_NAMESPACE): MeshSettings {
-  return meshSettings(rootNamespace, "cluster.local", [], true, ["*"], "ALLOW_ANY");
+  return meshSettings(rootNamespace, "cluster.local", [], true, ["*"], "ALLOW_ANY", false);
 }
 
 // Built once, fully initialised (not defaults assigned over field by field), and per analysis: see
@@ -20,6 +20,7 @@ function meshSettings(
   enableAutoMtls: boolean,
   defaultDestinationRuleExportTo: string[],
   outboundTrafficPolicy: MeshSettings["outboundTrafficPolicy"],
+  sidecarsTakeHbone: boolean,
 ): MeshSettings {
   return perRun<MeshSettings>({
     rootNamespace,
@@ -28,7 +29,19 @@ function meshSettings(
     enableAutoMtls,
     defaultDestinationRuleExportTo,
     outboundTrafficPolicy,
+    sidecarsTakeHbone,
   });
+}
+
+/**
+ * ISTIO_META_ENABLE_HBONE in a ProxyConfig's proxyMetadata (mesh defaultConfig, or a pod's
+ * proxy.istio.io/config annotation): true/false when set, undefined when absent. The injection
+ * template compares the string with "true" (injection-template.yaml, networking.istio.io/tunnel).
+ */
+export function enableHboneOf(proxyConfig: unknown): boolean | undefined {
+  const v = at(proxyConfig, "proxyMetadata", "ISTIO_META_ENABLE_HBONE");
+  if (v === undefined || v === null) return undefined;
+  return v === "true" || v === true;
 }
 
 /** The revision a mesh ConfigMap belongs to ("" for `istio`), or null when it is not one. */
@@ -109,5 +122,6 @@ export function parseMeshConfig(o: LoadedObject, problems: InputProblem[]): Mesh
     enableAutoMtls,
     exportTo && exportTo.length > 0 ? exportTo : settings.defaultDestinationRuleExportTo,
     outbound,
+    enableHboneOf(mesh.defaultConfig) === true,
   );
 }

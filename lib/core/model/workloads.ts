@@ -2,8 +2,11 @@
 // workload; when there are none, the data plane is inferred from the injection rules.
 import type { WorkloadDataplane } from "../snapshot/schema";
 import type { LoadedObject, SourceLocation } from "./input";
-import type { ContainerPort, Labels, LivePod, Namespace, Workload } from "./mesh";
+import yaml from "js-yaml";
+import type { ContainerPort, Labels, LivePod, MeshSettings, Namespace, Workload } from "./mesh";
+import { enableHboneOf } from "./meshConfig";
 import { arr, at, isObj, portList, portNumber, str, strMap } from "./read";
+import { NO_REVISIONS, resolveRevision, type Revisions } from "./revisions";
 import { sortFew } from "./sortFew";
 
 const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicaSet", "Pod"]);
@@ -130,6 +133,12 @@ function podOwnerKey(pod: LoadedObject, byKindName: Map<string, LoadedObject>): 
   return { kind: owner.kind, name: owner.name };
 }
 
+/**
+ * Linkerd's injector injects for `enabled` and for `ingress` (the proxy in ingress mode, for ingress
+ * controllers), on the namespace or the pod (pkg/inject/report.go, disabledByAnnotation).
+ */
+export const linkerdInjects = (v: string | undefined): boolean => v === "enabled" || v === "ingress";
+
 function dataplaneOf(view: PodSpecView, ns: Namespace | undefined, live: boolean): { dataplane: WorkloadDataplane; optedOut: boolean } {
   const nsLabels = ns?.labels ?? {};
   const nsAnn = ns?.annotations ?? {};
@@ -152,8 +161,8 @@ function dataplaneOf(view: PodSpecView, ns: Namespace | undefined, live: boolean
       (nsLabels["istio.io/rev"] !== undefined && nsLabels["istio-injection"] !== "disabled");
     const podInjects = injectFlag === "true" && nsLabels["istio-injection"] !== "disabled";
     if ((nsInjects || podInjects) && !istioOptOut) return { dataplane: "sidecar", optedOut: false };
-    const linkerdNs = nsAnn["linkerd.io/inject"] === "enabled";
-    if ((linkerdPod === "enabled" || linkerdNs) && linkerdPod !== "disabled") return { dataplane: "linkerd", optedOut: false };
+    const linkerdNs = linkerdInjects(nsAnn["linkerd.io/inject"]);
+    if ((linkerdInjects(linkerdPod) || linkerdNs) && linkerdPod !== "disabled") return { dataplane: "linkerd", optedOut: false };
   }
   if (nsLabels["istio.io/dataplane-mode"] === "ambient" || view.labels["istio.io/dataplane-mode"] === "ambient") {
     if (!ambientOptOut) return { dataplane: "ambient", optedOut: false };
@@ -228,6 +237,8 @@ function buildWorkload(
   ns: Namespace | undefined,
   pods: LoadedObject[],
   at_: SourceLocation,
+  revisions: Revisions,
+  meshes: RevisionMeshes | null,
 ): Workload {
   const live = pods.length > 0;
   const { dataplane, optedOut } = dataplaneOf(view, ns, live);
@@ -240,6 +251,13 @@ function buildWorkload(
   const tlsModeLabel = explicitTlsMode ?? (dataplane === "sidecar" && !live && role === null ? "istio" : null);
   const addTlsMode = tlsModeLabel !== null && !live && explicitTlsMode === undefined;
   const labels = sortedLabels(view.labels, addTlsMode ? tlsModeLabel : null);
+  const revision = revisionOf(view, ns, live, revisions);
+  // The sidecar injection template also adds networking.istio.io/tunnel=http (unless the template
+  // sets the label) when the pod's ProxyConfig has ISTIO_META_ENABLE_HBONE "true": the pod's
+  // proxy.istio.io/config annotation, else its revision's mesh defaultConfig (the ambient profile).
+  const tunnel =
+    view.labels["networking.istio.io/tunnel"] ??
+    (dataplane === "sidecar" && !live && role === null && meshes !== null && (podEnableHbone(view) ?? meshOfRevision(meshes, revision).sidecarsTakeHbone) ? "http" : undefined);
   return {
     namespace,
     name,
@@ -258,12 +276,10 @@ function buildWorkload(
     linkerdSkipInboundPorts: portList(
       view.annotations["config.linkerd.io/skip-inbound-ports"] ?? ns?.annotations["config.linkerd.io/skip-inbound-ports"],
     ),
-    hboneTunnel:
-      view.labels["networking.istio.io/tunnel"] === "http" ||
-      view.annotations["ambient.istio.io/redirection"] === "enabled",
+    hboneTunnel: tunnel === "http" || view.annotations["ambient.istio.io/redirection"] === "enabled",
     gateway: role !== null,
     waypoint: role === "waypoint",
-    revision: view.labels["istio.io/rev"] ?? ns?.labels["istio.io/rev"] ?? "",
+    revision,
     fromLivePods: live,
     entry: null,
     at: at_,
@@ -272,10 +288,49 @@ function buildWorkload(
 }
 
 /**
+ * The mesh settings per revision and the default ones (buildModel's meshFor, as data: a closure made
+ * per analysis would be a new call target for this hot per-workload code at every analysis).
+ */
+export interface RevisionMeshes {
+  byRevision: Map<string, MeshSettings>;
+  fallback: MeshSettings;
+}
+
+const meshOfRevision = (m: RevisionMeshes, revision: string): MeshSettings => m.byRevision.get(revision) ?? m.fallback;
+
+/** ISTIO_META_ENABLE_HBONE from the pod's proxy.istio.io/config annotation (YAML or JSON ProxyConfig), when it sets it. */
+function podEnableHbone(view: PodSpecView): boolean | undefined {
+  const text = view.annotations["proxy.istio.io/config"];
+  if (!text) return undefined;
+  try {
+    return enableHboneOf(yaml.load(text));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The istiod revision serving a workload. A live injected pod names it in the istio.io/rev annotation
+ * the injection template writes (`.Revision`, the injecting istiod's own revision, never a tag);
+ * otherwise the pod's or namespace's istio.io/rev label, which may be a revision tag, else the
+ * revision of the default tag (revisions.ts).
+ */
+function revisionOf(view: PodSpecView, ns: Namespace | undefined, live: boolean, revisions: Revisions): string {
+  const injected = live && view.containers.includes("istio-proxy") ? view.annotations["istio.io/rev"] : undefined;
+  if (injected) return injected;
+  return resolveRevision(revisions, view.labels["istio.io/rev"] ?? ns?.labels["istio.io/rev"]);
+}
+
+/**
  * Builds workloads from controllers and pods. A controller with live pods takes its data plane from
  * the pods (what really runs); one without takes it from the injection rules.
  */
-export function buildWorkloads(objects: LoadedObject[], namespaces: Map<string, Namespace>): Workload[] {
+export function buildWorkloads(
+  objects: LoadedObject[],
+  namespaces: Map<string, Namespace>,
+  revisions: Revisions = NO_REVISIONS,
+  meshes: RevisionMeshes | null = null,
+): Workload[] {
   // Owner lookups are only needed for live pods; manifests without pods skip the index (and its
   // 10k key strings) entirely.
   const byKindName = new Map<string, LoadedObject>();
@@ -313,7 +368,7 @@ export function buildWorkloads(objects: LoadedObject[], namespaces: Map<string, 
   const add = (kind: string, name: string, namespace: string, template: LoadedObject, pods: LoadedObject[]) => {
     const live = pods.length > 0;
     const view = viewPod(live ? pods[0]!.object : podTemplateOf(template));
-    out.push(buildWorkload(kind, name, namespace, view, namespaces.get(namespace), pods, template.at));
+    out.push(buildWorkload(kind, name, namespace, view, namespaces.get(namespace), pods, template.at, revisions, meshes));
   };
 
   for (const o of objects) {

@@ -10,6 +10,8 @@ import type { AnalysisContext, Rule, UnreachableProxy } from "../findings/contex
 import { buildModel } from "../model/buildModel";
 import type { ParsedInputs, ParsedTraffic } from "../model/input";
 import type { MeshModel, Workload } from "../model/mesh";
+import { resolveRevision } from "../model/revisions";
+import { linkerdInjects } from "../model/workloads";
 import { namespaceDecision } from "../resolve/peerAuthentication";
 import { createResolver, paRef, type Resolver, type ServerDecision } from "../resolve/resolver";
 import type { Completeness, Finding, MeshSnapshot, SnapshotNamespace, SnapshotService, SnapshotSource, SnapshotWorkload } from "./schema";
@@ -105,10 +107,11 @@ function snapshotNamespace(model: MeshModel, r: Resolver, name: string): Snapsho
   else if (planes.size === 1) dataplane = [...planes][0]!;
   else if (ns?.labels["istio.io/dataplane-mode"] === "ambient") dataplane = "ambient";
   else if (ns?.labels["istio-injection"] === "enabled" || ns?.labels["istio.io/rev"]) dataplane = "sidecar";
-  else if (ns?.annotations["linkerd.io/inject"] === "enabled") dataplane = "linkerd";
+  else if (linkerdInjects(ns?.annotations["linkerd.io/inject"])) dataplane = "linkerd";
   else dataplane = "none";
   const ambient = dataplane === "ambient";
-  const d = namespaceDecision(r.paIndex({ revision: ns?.labels["istio.io/rev"] ?? "", dataplane: ambient ? "ambient" : "sidecar" }), name);
+  const revision = resolveRevision(model.revisions, ns?.labels["istio.io/rev"]);
+  const d = namespaceDecision(r.paIndex({ revision, dataplane: ambient ? "ambient" : "sidecar" }), name);
   // A namespace where nothing enforces policy reports NONE; the policy that would apply is still named.
   const mode = dataplane === "none" ? "NONE" : dataplane === "linkerd" ? "PERMISSIVE" : d.mode;
   return {

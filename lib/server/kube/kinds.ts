@@ -24,6 +24,13 @@ function isCertificateSecret(item: Record<string, unknown>): boolean {
   return item.type === "kubernetes.io/tls" || (typeof meta?.name === "string" && SECRET_NAMES.has(meta.name));
 }
 
+// Istio's revision tags are MutatingWebhookConfigurations labelled istio.io/tag (lib/core/model/revisions.ts);
+// every other webhook is dropped as soon as its page is decoded.
+const isRevisionTag = (item: Record<string, unknown>): boolean => {
+  const labels = (item.metadata as { labels?: Record<string, unknown> } | undefined)?.labels;
+  return typeof labels?.["istio.io/tag"] === "string";
+};
+
 const core = (kind: string, plural: string, namespaced = true): KindSpec => ({ kind, group: "", versions: ["v1"], plural, namespaced });
 const istioSecurity = ["v1", "v1beta1"];
 const istioNetworking = ["v1", "v1beta1", "v1alpha3"];
@@ -50,6 +57,18 @@ export const KINDS: KindSpec[] = [
   { kind: "Certificate", group: "cert-manager.io", versions: ["v1"], plural: "certificates", namespaced: true },
   { kind: "Issuer", group: "cert-manager.io", versions: ["v1"], plural: "issuers", namespaced: true },
   { kind: "ClusterIssuer", group: "cert-manager.io", versions: ["v1"], plural: "clusterissuers", namespaced: false },
+  // Linkerd inbound policy: which meshed ports still take plaintext (lib/core/model/linkerdPolicy.ts).
+  { kind: "Server", group: "policy.linkerd.io", versions: ["v1beta3", "v1beta2", "v1beta1", "v1alpha1"], plural: "servers", namespaced: true },
+  { kind: "AuthorizationPolicy", group: "policy.linkerd.io", versions: ["v1alpha1"], plural: "authorizationpolicies", namespaced: true },
+  { kind: "ServerAuthorization", group: "policy.linkerd.io", versions: ["v1beta1", "v1alpha1"], plural: "serverauthorizations", namespaced: true },
+  {
+    kind: "MutatingWebhookConfiguration",
+    group: "admissionregistration.k8s.io",
+    versions: ["v1"],
+    plural: "mutatingwebhookconfigurations",
+    namespaced: false,
+    keep: isRevisionTag,
+  },
 ];
 
 /** The list path of a kind at one version, cluster-wide or in one namespace. */

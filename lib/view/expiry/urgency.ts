@@ -49,7 +49,9 @@ export function urgencyOf(
   const left = secondsLeft(c, nowMs);
   if (left <= 0) return "expired";
   // The severity `cert.expiring` gives it: lib/core's own function.
-  const sev = expiringSeverity(left * 1000, c.lifetimeSeconds * 1000, isCaCertificate(c.role, c.isCA), t);
+  const renewal = c.renewalTime === null ? NaN : Date.parse(c.renewalTime);
+  const renewalScheduled = renewal > nowMs && renewal < Date.parse(c.notAfter);
+  const sev = expiringSeverity(left * 1000, c.lifetimeSeconds * 1000, isCaCertificate(c.role, c.isCA), t, renewalScheduled);
   const bySeverity: Urgency = sev === "error" ? "critical" : sev === "warning" ? "soon" : "ok";
   if (isShortLivedLeaf(c, t)) return bySeverity;
   const byTime: Urgency =

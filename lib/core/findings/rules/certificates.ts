@@ -91,7 +91,9 @@ export const certExpiring = rule("cert.expiring", (ctx) => {
     if (left <= 0 || e.cert.notBefore.getTime() > now) continue;
     const lifetime = e.cert.notAfter.getTime() - e.cert.notBefore.getTime();
     const ca = isCaRole(e);
-    const severity = expiringSeverity(left, lifetime, ca, t);
+    const renewal = e.renewalTime?.getTime();
+    const renewalScheduled = renewal !== undefined && renewal > now && renewal < e.cert.notAfter.getTime();
+    const severity = expiringSeverity(left, lifetime, ca, t, renewalScheduled);
     if (!severity) continue;
     const which = expiryRule(ca, lifetime, t);
     const rule_ =
@@ -103,7 +105,7 @@ export const certExpiring = rule("cert.expiring", (ctx) => {
     out.push(
       certFinding("cert.expiring", e, {
         severity,
-        message: `${describe(e)} expires at ${iso(e.cert.notAfter)}, in ${days(left)} (${rule_}).`,
+        message: `${describe(e)} expires at ${iso(e.cert.notAfter)}, in ${days(left)} (${rule_}${renewalScheduled ? `; renewal due at ${iso(e.renewalTime!)} with ${Math.round((left / lifetime) * 100)} % of its lifetime left` : ""}).`,
         fix: fixFor(e),
       }),
     );

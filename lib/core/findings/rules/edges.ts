@@ -104,6 +104,9 @@ const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) 
       return `Give the first portLevelSettings entry for port ${ea.port.port} in DestinationRule ${drName(ea)} a tls block with mode ISTIO_MUTUAL, or change tls.mode ${ea.prediction.drTagging?.mode ?? ""} to ISTIO_MUTUAL in ${ea.prediction.drTagging?.where.replace(/^its /, "the ") ?? "the trafficPolicy"}: that mode keeps auto mTLS from tagging any endpoint.`;
     if (e.why === "auto-off") return `Set enableAutoMtls: true in the mesh config, or add a DestinationRule with ISTIO_MUTUAL for ${ea.service.host}.`;
     if (e.why === "passthrough") return `Import ${ea.service.host} in the client's Sidecar egress hosts.`;
+    // ztunnel reads no DestinationRule and speaks only HBONE or plaintext: the sidecar must take HBONE.
+    if (e.why === "ztunnel" && e.workload)
+      return `Let ${nsName(e.workload)}'s sidecar take HBONE: set ISTIO_META_ENABLE_HBONE "true" in its proxyMetadata (mesh defaultConfig, as the ambient profile does, or the pod's proxy.istio.io/config), which labels the pods networking.istio.io/tunnel=http, and restart it; or move it to ambient, or relax port ${e.targetPort} to PERMISSIVE.`;
     return `Make the client send Istio mTLS to ${ea.service.host} (a DestinationRule with ISTIO_MUTUAL), or relax the destination port to PERMISSIVE.`;
   },
 };
@@ -165,27 +168,41 @@ export const edgePlaintextToStrict = brokenRule("edge.plaintext-to-strict");
 
 const isPassthrough = (ea: EdgeAnalysis) => ea.passthroughObserved || ea.prediction.worst.why === "passthrough" || ea.prediction.worst.why === "blackhole";
 
+/**
+ * Namespaces Istio never meshes: the injector skips them (`IgnoredNamespaces`, pkg/kube/inject) and
+ * istio-cni excludes kube-system from capture. A plaintext hop to or from a workload there (an app's
+ * DNS over TCP to kube-dns) cannot be made mTLS, so it is no misconfiguration to warn about.
+ */
+const NEVER_MESHED_NAMESPACES = new Set(["kube-system", "kube-public", "kube-node-lease", "local-path-storage"]);
+
 function isPlaintextFinding(ea: EdgeAnalysis): boolean {
   if (ea.edge.predicted.verdict !== "plaintext" || ea.service.external || isPassthrough(ea)) return false;
+  const e = ea.prediction.worst;
   // The proxy's own health/metrics port is plaintext by Istio's design, with no mesh listener to
   // encrypt it: nothing to fix (a gateway Service's status-port also takes every ambiguous TCP sample).
-  const w = ea.prediction.worst.workload;
-  if (w && isProxyOwnPort(w, ea.prediction.worst.targetPort)) return false;
+  if (e.workload && isProxyOwnPort(e.workload, e.targetPort)) return false;
   const clientProxy = ea.client.dataplane !== "none";
-  const serverProxy = ea.prediction.worst.accept.kind !== "none";
-  return clientProxy || serverProxy;
+  const serverProxy = e.accept.kind !== "none";
+  if (!clientProxy && !serverProxy) return false;
+  if (!serverProxy && NEVER_MESHED_NAMESPACES.has(ea.service.namespace)) return false;
+  if (!clientProxy && ea.client.namespace !== null && NEVER_MESHED_NAMESPACES.has(ea.client.namespace)) return false;
+  // A caller without a proxy on a port that a portLevelMtls entry relaxed: that entry exists to let
+  // such callers in (a load balancer's health check, a legacy client). The plaintext is the policy's
+  // stated intent, and pa.disable reports a DISABLE entry.
+  if (!clientProxy && e.server.origin === "workload-port" && e.server.mode !== "STRICT") return false;
+  return true;
 }
 
-function plaintextFinding(ea: EdgeAnalysis) {
+function plaintextFinding(ctx: AnalysisContext, ea: EdgeAnalysis) {
   return finding("edge.plaintext", {
     message: `${ea.edge.id} is plaintext: ${ea.edge.predicted.reason}`,
     resources: edgeResources(ea),
     edge: ea.edge.id,
-    fix: plaintextFix(ea),
+    fix: plaintextFix(ctx, ea),
   });
 }
 
-function plaintextFix(ea: EdgeAnalysis): string {
+function plaintextFix(ctx: AnalysisContext, ea: EdgeAnalysis): string {
   const e = ea.prediction.worst;
   // A gateway's listener TLS comes from its Gateway resource, and auto mTLS picks mTLS only for
   // pods labelled tlsMode=istio, which gateway templates do not add: "mesh both sides" would be no fix.
@@ -196,10 +213,22 @@ function plaintextFix(ea: EdgeAnalysis): string {
   // A VM's entry, not an injection, tells istiod that it runs the sidecar.
   if (w?.entry && ea.prediction.worst.why === "auto-endpoint-no-label")
     return `If the VM behind ${entryName(w)} runs the Istio sidecar, set its serviceAccount (or the label security.istio.io/tlsMode: istio) so auto mTLS sends it Istio mTLS; otherwise install the sidecar there.`;
+  // What makes the client proxy send plaintext is the first thing to change; "let auto mTLS
+  // encrypt" is no fix where a DestinationRule decides or auto mTLS is off.
+  const meshServer = e.accept.kind === "none" && w ? `Mesh ${nsName(w)} (a sidecar or ambient), then ` : "";
+  const autoMtls = ea.client.workload !== null && ctx.resolver.meshOf(ea.client.workload).enableAutoMtls;
+  const then = (text: string) => (meshServer ? meshServer + text : text.charAt(0).toUpperCase() + text.slice(1));
+  if ((e.why === "dr" || e.why === "dr-credential-ignored") && ea.edge.predicted.client.destinationRule)
+    return then(`set tls.mode ISTIO_MUTUAL for ${ea.service.host} in DestinationRule ${drName(ea)}${autoMtls ? " (or remove its tls block so auto mTLS decides)" : " (auto mTLS is off in this mesh)"}.`);
+  if (e.why === "auto-off") return then(`add a DestinationRule with tls.mode ISTIO_MUTUAL for ${ea.service.host}: auto mTLS is off in this mesh (enableAutoMtls: false).`);
   return `Make both sides meshed and let auto mTLS (or ISTIO_MUTUAL) encrypt ${ea.service.host}.`;
 }
 
-export const edgePlaintext = rule("edge.plaintext", (ctx) => ctx.edges.filter(isPlaintextFinding).map(plaintextFinding));
+export const edgePlaintext = rule("edge.plaintext", (ctx) => {
+  const out = [];
+  for (const ea of ctx.edges) if (isPlaintextFinding(ea)) out.push(plaintextFinding(ctx, ea));
+  return out;
+});
 
 function passthroughFinding(ea: EdgeAnalysis) {
   return finding("edge.passthrough", {

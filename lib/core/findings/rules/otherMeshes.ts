@@ -2,8 +2,10 @@
 import { parseDuration } from "../../certs/duration";
 import { pemCertificates } from "../../certs/x509";
 import { createHash } from "node:crypto";
+import { selects } from "../../model/linkerdPolicy";
+import type { Workload } from "../../model/mesh";
 import type { Finding } from "../../snapshot/schema";
-import { rule } from "../context";
+import { rule, type AnalysisContext } from "../context";
 import { finding } from "../finding";
 import { listNames, namespaceRef, nsName, restartHow, workloadRef } from "../refs";
 
@@ -83,17 +85,63 @@ export const linkerdSkipPort = rule("linkerd.skip-port", (ctx) =>
   }),
 );
 
+/**
+ * The ports of a meshed pod that still take Linkerd's default inbound policy: its declared container
+ * ports and Service target ports, minus those a Server locks (selects the pod and port, admits no
+ * unauthenticated client by itself nor through an authorization). Null when it has no known port.
+ */
+function portsOnDefaultPolicy(ctx: AnalysisContext, w: Workload): { open: number[]; hasServers: boolean } | null {
+  const ports = new Map<number, string | undefined>();
+  for (const p of w.containerPorts) if ((p.protocol ?? "TCP") === "TCP") ports.set(p.port, p.name);
+  for (const svc of ctx.model.servicesOfWorkload.get(w) ?? [])
+    for (const sp of svc.ports) {
+      const t = ctx.resolver.targetPortOf(svc, sp, w);
+      if (t !== null && !ports.has(t)) ports.set(t, undefined);
+    }
+  if (ports.size === 0) return null;
+  const policy = ctx.model.linkerdPolicy;
+  const selecting = policy.servers.filter((s) => s.namespace === w.namespace && s.podSelector !== null && selects(s.podSelector, w.labels));
+  const locking = selecting.filter(
+    (s) =>
+      !s.openAccess &&
+      !policy.openServers.has(`${s.namespace}/${s.name}`) &&
+      !policy.openNamespaces.has(s.namespace) &&
+      !policy.openServerSelectors.some((x) => x.namespace === s.namespace && selects(x.selector, s.labels)),
+  );
+  const open: number[] = [];
+  for (const [port, name] of ports) if (!locking.some((s) => s.port === port || (name !== undefined && s.port === name))) open.push(port);
+  return { open: open.sort((a, b) => a - b), hasServers: selecting.length > 0 };
+}
+
+/**
+ * Meshed pods whose default policy is not Linkerd's to tighten: the control plane and extensions
+ * (identity takes proxies that have no certificate yet, webhooks are called by the API server) ship
+ * their own policy, and an ingress-mode proxy fronts clients from outside the mesh by design.
+ */
+function ownsItsPolicy(w: Workload, nsInject: string | undefined): boolean {
+  if (w.labels["linkerd.io/control-plane-component"] !== undefined || w.labels["linkerd.io/extension"] !== undefined) return true;
+  return (w.annotations["linkerd.io/inject"] ?? nsInject) === "ingress";
+}
+
 export const linkerdUnauthenticatedDefault = rule("linkerd.unauthenticated-default", (ctx) => {
   const out: Finding[] = [];
   for (const [ns, workloads] of ctx.model.workloadsByNamespace) {
     const meshed = workloads.filter((w) => w.dataplane === "linkerd");
     if (meshed.length === 0) continue;
-    const nsPolicy = ctx.model.namespaces.get(ns)?.annotations["config.linkerd.io/default-inbound-policy"];
-    const open = meshed.filter((w) => (w.annotations["config.linkerd.io/default-inbound-policy"] ?? nsPolicy ?? "all-unauthenticated") === "all-unauthenticated");
+    const nsAnnotations = ctx.model.namespaces.get(ns)?.annotations ?? {};
+    const nsPolicy = nsAnnotations["config.linkerd.io/default-inbound-policy"];
+    const open: string[] = [];
+    for (const w of meshed) {
+      if ((w.annotations["config.linkerd.io/default-inbound-policy"] ?? nsPolicy ?? "all-unauthenticated") !== "all-unauthenticated") continue;
+      if (ownsItsPolicy(w, nsAnnotations["linkerd.io/inject"])) continue;
+      const ports = portsOnDefaultPolicy(ctx, w);
+      if (ports !== null && ports.open.length === 0) continue;
+      open.push(ports !== null && ports.hasServers ? `${nsName(w)} (port${ports.open.length > 1 ? "s" : ""} ${ports.open.join(", ")}, which no Server locks)` : nsName(w));
+    }
     if (open.length === 0) continue;
     out.push(
       finding("linkerd.unauthenticated-default", {
-        message: `Namespace ${ns}: ${listNames(open.map(nsName))} use${open.length === 1 ? "s" : ""} Linkerd's default inbound policy all-unauthenticated: plaintext from unmeshed clients is accepted (Linkerd's PERMISSIVE).`,
+        message: `Namespace ${ns}: ${listNames(open)} use${open.length === 1 ? "s" : ""} Linkerd's default inbound policy all-unauthenticated: plaintext from unmeshed clients is accepted (Linkerd's PERMISSIVE).`,
         resources: [namespaceRef(ns)],
         fix: `Annotate the namespace config.linkerd.io/default-inbound-policy: all-authenticated (or cluster-authenticated) once every client is meshed, or add Server + AuthorizationPolicy resources.`,
       }),

@@ -1,5 +1,6 @@
 // Workload and namespace rules (findings.md "Workloads and namespaces").
 import type { Namespace, Workload } from "../../model/mesh";
+import { linkerdInjects } from "../../model/workloads";
 import type { Finding } from "../../snapshot/schema";
 import { rule } from "../context";
 import { finding } from "../finding";
@@ -11,7 +12,7 @@ export const meshedNamespace = (ns: Namespace | undefined): boolean =>
     // The revision webhooks select istio.io/rev only where istio-injection does not exist (as dataplaneOf).
     (ns.labels["istio.io/rev"] !== undefined && ns.labels["istio-injection"] !== "disabled") ||
     ns.labels["istio.io/dataplane-mode"] === "ambient" ||
-    ns.annotations["linkerd.io/inject"] === "enabled");
+    linkerdInjects(ns.annotations["linkerd.io/inject"]));
 
 // Injection (and so these two rules and their restart fixes) is about pods: a WorkloadEntry's VM is
 // never injected, and what it declares (serviceAccount, tlsMode) is judged on its edges instead.
@@ -63,9 +64,22 @@ export const workloadCaptureExcludedPort = rule("workload.capture-excluded-port"
     const strict = w.excludedInboundPorts.filter((p) => ctx.resolver.serverDecision(w, p).mode === "STRICT");
     if (strict.length === 0) continue;
     const d = ctx.resolver.serverDecision(w, strict[0]!);
+    // Mesh clients send mTLS to such a port only through a Service that targets it (auto mTLS sees
+    // the endpoint's tlsMode=istio); the application then gets TLS bytes it cannot read. A port no
+    // Service targets is reached by pod IP, which sidecars send plaintext (PassthroughCluster).
+    const targeted: string[] = [];
+    for (const svc of ctx.model.servicesOfWorkload.get(w) ?? [])
+      for (const sp of svc.ports) {
+        const t = ctx.resolver.targetPortOf(svc, sp, w);
+        if (t !== null && strict.includes(t)) targeted.push(`Service ${svc.namespace}/${svc.name} port ${sp.port} → ${t}`);
+      }
+    const clients =
+      targeted.length > 0
+        ? `, and mesh clients calling ${targeted.join(", ")} send mTLS the application cannot terminate`
+        : "";
     out.push(
       finding("workload.capture-excluded-port", {
-        message: `${w.kind} ${nsName(w)} excludes port${strict.length > 1 ? "s" : ""} ${strict.join(", ")} from inbound capture (traffic.sidecar.istio.io/excludeInboundPorts) although its policy is STRICT: those ports accept plaintext, and mTLS clients sending to them fail.`,
+        message: `${w.kind} ${nsName(w)} excludes port${strict.length > 1 ? "s" : ""} ${strict.join(", ")} from inbound capture (traffic.sidecar.istio.io/excludeInboundPorts) although its policy is STRICT: ${strict.length > 1 ? "those ports accept" : "that port accepts"} plaintext from anyone, bypassing the sidecar${clients}.`,
         resources: [workloadRef(w), ...(d.policy ? [d.policy] : [])],
         fix: `Remove ${strict.join(", ")} from traffic.sidecar.istio.io/excludeInboundPorts, or expose those ports only where plaintext is intended.`,
       }),
@@ -79,8 +93,11 @@ const SYSTEM_NAMESPACES = new Set(["kube-system", "kube-public", "kube-node-leas
 export const namespaceNotInjected = rule("namespace.not-injected", (ctx) => {
   const hasMesh = ctx.model.hasIstio || ctx.model.workloads.some((w) => w.dataplane === "linkerd");
   if (!hasMesh) return [];
-  // Control-plane namespaces run without sidecars by design.
+  // Control-plane namespaces run without sidecars by design: every revision's root namespace, and
+  // istiod's own namespace (where its mesh ConfigMap is), which differs from the root when
+  // meshConfig.rootNamespace names a separate config namespace.
   const controlPlane = new Set([...ctx.model.meshByRevision.values()].map((m) => m.rootNamespace));
+  for (const ns of ctx.model.istiodNamespaces) controlPlane.add(ns);
   const out: Finding[] = [];
   for (const [name, workloads] of ctx.model.workloadsByNamespace) {
     const ns = ctx.model.namespaces.get(name);

@@ -1,0 +1,48 @@
+// Istio revision tags (istio.md §9.12): which istiod revision a workload or config object belongs to.
+//
+// A revision tag is a MutatingWebhookConfiguration labelled `istio.io/tag=<tag>` and
+// `istio.io/rev=<revision>` (`istioctl tag set`, or the istiod chart's revisionTags): namespaces and
+// pods labelled `istio.io/rev=<tag>` are injected by that revision's istiod, which then serves them.
+// The tag named `default` (webhook `istio-revision-tag-default`) is where `istio-injection=enabled`
+// namespaces and unlabelled pods go (pkg/revisions/default_watcher.go reads the revision from that
+// webhook's istio.io/rev label). istiod also reads config objects labelled with any tag pointing at
+// it (`LabelsInRevisionOrTags`, pkg/config/model.go, fed by pkg/revisions/tag_watcher.go's GetMyTags).
+// So every `istio.io/rev` value is resolved through the tags to the revision it names.
+import type { LoadedObject } from "./input";
+import { strMap } from "./read";
+
+export interface Revisions {
+  /** tag → revision, from the tag webhooks. */
+  tags: Map<string, string>;
+  /** The revision the `default` tag points to, or null when there is no such tag. */
+  defaultRevision: string | null;
+}
+
+export const NO_REVISIONS: Revisions = Object.freeze({ tags: new Map<string, string>(), defaultRevision: null });
+
+const TAG_LABEL = "istio.io/tag";
+const REV_LABEL = "istio.io/rev";
+
+export function readRevisions(objects: LoadedObject[]): Revisions {
+  let tags: Map<string, string> | null = null;
+  let defaultRevision: string | null = null;
+  for (const o of objects) {
+    if (o.object.kind !== "MutatingWebhookConfiguration") continue;
+    const labels = strMap(o.object.metadata.labels);
+    const tag = labels[TAG_LABEL];
+    const rev = labels[REV_LABEL];
+    if (!tag || !rev) continue;
+    (tags ??= new Map()).set(tag, rev);
+    if (tag === "default") defaultRevision = rev;
+  }
+  return tags ? { tags, defaultRevision } : NO_REVISIONS;
+}
+
+/**
+ * The revision an `istio.io/rev` value names (a tag resolves to its revision); with no value, the
+ * revision the default tag points to, else "" (the default istiod).
+ */
+export function resolveRevision(r: Revisions, label: string | undefined): string {
+  if (label === undefined) return r.defaultRevision ?? "";
+  return r.tags.get(label) ?? label;
+}

@@ -1,0 +1,97 @@
+// Revision tags (lib/core/model/revisions.ts). A tag is a MutatingWebhookConfiguration labelled
+// istio.io/tag=<tag> and istio.io/rev=<revision> (pkg/revisions/tag_watcher.go); the tag "default"
+// (webhook istio-revision-tag-default) serves istio-injection=enabled namespaces
+// (pkg/revisions/default_watcher.go); istiod reads config labelled with its revision or one of its
+// tags (LabelsInRevisionOrTags, pkg/config/model.go). Helm revision installs have no `istio`
+// ConfigMap, only `istio-<rev>`: the settings come from the revision a tag names.
+import { describe, expect, it } from "vitest";
+import type { KubeObject } from "../lib/core/model/input";
+import { call, deploy, edgeOf, expectNoWarnings, findingsOf, host, injected, meshConfig, namespace, peerAuth, run, service, workloadOf } from "./kit";
+
+const tagWebhook = (tag: string, rev: string, name = `istio-revision-tag-${tag}`): KubeObject => ({
+  apiVersion: "admissionregistration.k8s.io/v1",
+  kind: "MutatingWebhookConfiguration",
+  metadata: { name, labels: { "istio.io/rev": rev, "istio.io/tag": tag } },
+  webhooks: [{ name: "rev.namespace.sidecar-injector.istio.io" }],
+});
+const labelled = <T extends KubeObject>(o: T, rev: string): T => ({ ...o, metadata: { ...o.metadata, labels: { ...(o.metadata.labels ?? {}), "istio.io/rev": rev } } });
+
+// Two revisions whose mesh config puts the root namespace in istio-config, where the mesh-wide STRICT policy lives.
+const REVS = [
+  namespace("istio-system"),
+  namespace("istio-config"),
+  meshConfig("rootNamespace: istio-config\n", "istio-system", "istio-1-29-4"),
+  meshConfig("rootNamespace: istio-config\n", "istio-system", "istio-1-30-3"),
+  deploy("istio-system", "istiod-1-29-4", { labels: { app: "istiod", "sidecar.istio.io/inject": "false" } }),
+  peerAuth("istio-config", "default", "STRICT"),
+];
+const apps = (nsLabels: Record<string, string>) => [
+  namespace("orders", nsLabels),
+  deploy("orders", "api", { ports: [8080] }),
+  service("orders", "api", [{ port: 80, targetPort: 8080 }]),
+  injected("shop"),
+  deploy("shop", "web"),
+];
+
+describe("revision tags", () => {
+  it("a namespace on a tag takes the mesh settings of the revision the tag names: STRICT from its root namespace, no finding", () => {
+    const s = run([...REVS, tagWebhook("prod-stable", "1-29-4"), tagWebhook("default", "1-29-4"), ...apps({ "istio.io/rev": "prod-stable" })], [
+      call("shop/web", host("api", "orders"), "mutual_tls", 5),
+    ]);
+    expect(workloadOf(s, "orders", "api").mtls).toMatchObject({ mode: "STRICT", origin: "mesh" });
+    expect(workloadOf(s, "shop", "web").mtls).toMatchObject({ mode: "STRICT", origin: "mesh" });
+    expect(s.mesh.rootNamespace).toBe("istio-config");
+    expect(s.findings).toEqual([]);
+  });
+
+  it("near miss: without the tag webhooks the tag names no ConfigMap, Istio's defaults apply (root istio-system)", () => {
+    const s = run([...REVS, ...apps({ "istio.io/rev": "prod-stable" })]);
+    expect(workloadOf(s, "orders", "api").mtls).toMatchObject({ mode: "PERMISSIVE", origin: "default" });
+    expect(findingsOf(s, "mesh.no-strict")).toHaveLength(1);
+  });
+
+  it("the default tag's revision serves istio-injection=enabled namespaces: its enableAutoMtls: false applies (no DR → plaintext to STRICT)", () => {
+    const objs = [
+      meshConfig("enableAutoMtls: false\n", "istio-system", "istio-1-30-3"),
+      tagWebhook("default", "1-30-3"),
+      peerAuth("istio-system", "default", "STRICT"),
+      ...apps({ "istio-injection": "enabled" }),
+    ];
+    const s = run(objs, [call("shop/web", host("api", "orders"), "none", 5)]);
+    expect(s.mesh.autoMtls).toBe(false);
+    expect(edgeOf(s, "shop/web", host("api", "orders"))!.predicted).toMatchObject({ client: { tls: "DISABLE", origin: "auto" }, verdict: "broken" });
+    // Near miss: another tag's revision does not become the default.
+    const other = run([...objs.filter((o) => o.kind !== "MutatingWebhookConfiguration"), tagWebhook("prod", "1-30-3")], [call("shop/web", host("api", "orders"), "mutual_tls", 5)]);
+    expect(other.mesh.autoMtls).toBe(true);
+    expect(edgeOf(other, "shop/web", host("api", "orders"))!.predicted.verdict).toBe("mtls");
+  });
+
+  it("a config object labelled with a tag is read by the revision the tag names, not by others", () => {
+    const base = [tagWebhook("prod-stable", "1-29-4"), tagWebhook("prod-canary", "1-30-3"), namespace("a", { "istio.io/rev": "1-29-4" }), deploy("a", "app")];
+    expect(workloadOf(run([...base, labelled(peerAuth("a", "default", "STRICT"), "prod-stable")]), "a", "app").mtls.mode).toBe("STRICT");
+    expect(workloadOf(run([...base, labelled(peerAuth("a", "default", "STRICT"), "prod-canary")]), "a", "app").mtls.mode).toBe("PERMISSIVE");
+  });
+
+  it("a live injected pod's istio.io/rev annotation (the injecting revision) decides, whatever the namespace label says", () => {
+    const pod: KubeObject = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "api-1", namespace: "orders", labels: { app: "api", "security.istio.io/tlsMode": "istio" }, annotations: { "istio.io/rev": "1-30-3" } },
+      spec: { containers: [{ name: "app" }, { name: "istio-proxy" }] },
+    };
+    const objs = [meshConfig("rootNamespace: istio-config\n", "istio-system", "istio-1-30-3"), peerAuth("istio-config", "default", "STRICT"), namespace("orders", { "istio.io/rev": "old" }), pod];
+    expect(workloadOf(run(objs), "orders", "api-1").mtls).toMatchObject({ mode: "STRICT", origin: "mesh" });
+  });
+
+  it.each([
+    ["revisions only, a default tag", [...REVS, tagWebhook("default", "1-29-4")]],
+    ["the istio ConfigMap", [meshConfig("rootNamespace: istio-config\n"), ...REVS.slice(4)]],
+  ])("istiod's namespace is a control-plane namespace even when the root namespace is elsewhere (%s): no namespace.not-injected", (_name, objs) => {
+    const s = run([...objs, ...apps({ "istio-injection": "enabled" })]);
+    expect(findingsOf(s, "namespace.not-injected")).toEqual([]);
+    expectNoWarnings(s);
+    // Near miss: a namespace that only runs an unmeshed workload is still reported.
+    const other = run([...objs, ...apps({ "istio-injection": "enabled" }), namespace("tools"), deploy("tools", "jumpbox")]);
+    expect(findingsOf(other, "namespace.not-injected").map((f) => f.resources)).toEqual([[{ kind: "Namespace", name: "tools" }]]);
+  });
+});
