@@ -5,14 +5,21 @@ import { inRevision, type Labels, type MeshModel, type SidecarResource } from ".
 import { selectorMatches } from "../model/read";
 
 export function sidecarFor(model: MeshModel, namespace: string, labels: Labels, rootNamespace: string, revision = ""): SidecarResource | null {
-  // Only the Sidecars the client's istiod reads (istio.io/rev, `inRevision`).
-  const read = (s: SidecarResource) => inRevision(s.revision, revision);
-  const inNs = model.sidecarsByNamespace.get(namespace) ?? [];
-  const selected = inNs.find((s) => s.workloadSelector && read(s) && selectorMatches(s.workloadSelector, labels));
-  if (selected) return selected;
-  const nsDefault = inNs.find((s) => !s.workloadSelector && read(s));
-  if (nsDefault) return nsDefault;
-  return model.sidecarsByNamespace.get(rootNamespace)?.find((s) => !s.workloadSelector && read(s)) ?? null;
+  // Only the Sidecars the client's istiod reads (istio.io/rev, `inRevision`). Plain loops, no
+  // closures: this runs per edge, and a named closure costs a defineProperty per call under tsx.
+  const inNs = model.sidecarsByNamespace.get(namespace);
+  if (inNs) {
+    for (const s of inNs) if (s.workloadSelector && inRevision(s.revision, revision) && selectorMatches(s.workloadSelector, labels)) return s;
+    const nsDefault = namespaceDefault(inNs, revision);
+    if (nsDefault) return nsDefault;
+  }
+  const root = model.sidecarsByNamespace.get(rootNamespace);
+  return root ? namespaceDefault(root, revision) : null;
+}
+
+function namespaceDefault(sidecars: SidecarResource[], revision: string): SidecarResource | null {
+  for (const s of sidecars) if (!s.workloadSelector && inRevision(s.revision, revision)) return s;
+  return null;
 }
 
 function hostMatches(pattern: string, host: string): boolean {

@@ -17,16 +17,18 @@ interface TlsBlock {
 /** Every tls block of a DR with its path, top-level and port-level first, then subsets. */
 export function tlsBlocks(dr: DestinationRule): TlsBlock[] {
   const out: TlsBlock[] = [];
-  const walk = (tp: DestinationRule["trafficPolicy"], base: string) => {
-    if (!tp) return;
-    if (tp.tls) out.push({ path: `${base}.tls`, tls: tp.tls });
-    tp.portLevelSettings.forEach((p, i) => {
-      if (p.tls) out.push({ path: `${base}.portLevelSettings[${i}].tls (port ${p.port})`, tls: p.tls });
-    });
-  };
-  walk(dr.trafficPolicy, "spec.trafficPolicy");
-  dr.subsets.forEach((s, i) => walk(s.trafficPolicy, `spec.subsets[${i}].trafficPolicy`));
+  policyTlsBlocks(out, dr.trafficPolicy, "spec.trafficPolicy");
+  for (let i = 0; i < dr.subsets.length; i++) policyTlsBlocks(out, dr.subsets[i]!.trafficPolicy, `spec.subsets[${i}].trafficPolicy`);
   return out;
+}
+
+function policyTlsBlocks(out: TlsBlock[], tp: DestinationRule["trafficPolicy"], base: string): void {
+  if (!tp) return;
+  if (tp.tls) out.push({ path: `${base}.tls`, tls: tp.tls });
+  for (let i = 0; i < tp.portLevelSettings.length; i++) {
+    const p = tp.portLevelSettings[i]!;
+    if (p.tls) out.push({ path: `${base}.portLevelSettings[${i}].tls (port ${p.port})`, tls: p.tls });
+  }
 }
 
 /**
