@@ -69,7 +69,7 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
 
   const selected = new Map<Service, Workload[]>();
   const serviceEntryEndpoints: Workload[] = [];
-  const services = buildServices(objects, workloadsByNamespace, namespaces, problems, selected, serviceEntryEndpoints).sort(
+  const services = buildServices(objects, workloadsByNamespace, namespaces, problems, selected, serviceEntryEndpoints, revisions).sort(
     (a, b) => byName(a, b) || (a.host < b.host ? -1 : a.host > b.host ? 1 : 0),
   );
   // Inline endpoints take the memo slots after the workloads' (the resolver sizes its tables for both).

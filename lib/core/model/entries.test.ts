@@ -198,3 +198,33 @@ describe("isIpAddress (netip.ParseAddr's forms)", () => {
     expect(isIpAddress(s)).toBe(ok);
   });
 });
+
+describe("entry revisions", () => {
+  // A default tag (MutatingWebhookConfiguration istio-revision-tag-default → canary): an unlabelled
+  // WorkloadEntry and an unlabelled inline endpoint are both served by the canary istiod, whose
+  // revisioned PeerAuthentications then apply to them alike.
+  const defaultTag: KubeObject = {
+    apiVersion: "admissionregistration.k8s.io/v1",
+    kind: "MutatingWebhookConfiguration",
+    metadata: { name: "istio-revision-tag-default", labels: { "istio.io/tag": "default", "istio.io/rev": "canary" } },
+  };
+  const entries = (extra: KubeObject[]) =>
+    model([
+      ...extra,
+      we("v", "vm-1", { address: "10.0.2.1", labels: { app: "db" } }),
+      se("v", "legacy", { hosts: ["a.example.internal"], endpoints: [{ address: "10.0.1.1", labels: { app: "legacy" } }] }),
+    ]);
+
+  it("an unlabelled WorkloadEntry and inline endpoint both take the default tag's revision", () => {
+    const m = entries([defaultTag]);
+    expect([...m.workloads.filter((w) => w.kind === "WorkloadEntry"), ...m.serviceEntryEndpoints].map((w) => [w.kind, w.revision])).toEqual([
+      ["WorkloadEntry", "canary"],
+      ["ServiceEntry", "canary"],
+    ]);
+  });
+
+  it("near miss: without a default tag both are the default istiod's", () => {
+    const m = entries([]);
+    expect([...m.workloads.filter((w) => w.kind === "WorkloadEntry"), ...m.serviceEntryEndpoints].map((w) => w.revision)).toEqual(["", ""]);
+  });
+});

@@ -111,9 +111,9 @@ export function appendWorkloadEntries(objects: LoadedObject[], namespaces: Map<s
  * endpoint-only workloads named after the ServiceEntry. istiod converts them as it converts a
  * WorkloadEntry (convertEndpoint): same tlsMode, same port choice.
  */
-export function inlineEndpoints(o: LoadedObject, namespace: string, ns: Namespace | undefined, endpoints: EntryFields[]): Workload[] {
+export function inlineEndpoints(o: LoadedObject, namespace: string, ns: Namespace | undefined, endpoints: EntryFields[], revisions: Revisions = NO_REVISIONS): Workload[] {
   const out: Workload[] = [];
-  for (const ep of endpoints) out.push(entryWorkload("ServiceEntry", o.object.metadata.name, namespace, ep, ep.labels, ns, true, o.at));
+  for (const ep of endpoints) out.push(entryWorkload("ServiceEntry", o.object.metadata.name, namespace, ep, ep.labels, ns, true, o.at, revisions));
   return out;
 }
 

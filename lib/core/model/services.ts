@@ -1,6 +1,7 @@
 // Services and ServiceEntries as destinations: host, ports, and the workloads behind them.
 import { inlineEndpoints } from "./entries";
 import { readServiceEntrySpec } from "./entrySpecs";
+import { NO_REVISIONS, type Revisions } from "./revisions";
 import { FieldError, problemFor } from "./fieldError";
 import type { InputProblem, LoadedObject } from "./input";
 import type { Namespace, Service, ServicePort, Workload } from "./mesh";
@@ -120,13 +121,14 @@ function serviceEntries(
   namespaces: Map<string, Namespace>,
   selected: SelectedWorkloads,
   inline: Workload[],
+  revisions: Revisions,
 ): Service[] {
   const namespace = o.object.metadata.namespace ?? "default";
   const se = readServiceEntrySpec(o.object.spec);
   const { selector, exportTo, resolution } = se;
   const ws = workloadsSelected(selector, namespace, byNs, resolution === "DNS" || resolution === "DNS_ROUND_ROBIN" ? "all" : "ip");
   // Inline endpoints are endpoints of every host, but no snapshot workloads: `workloads` lists the selected ones only.
-  const own = inlineEndpoints(o, namespace, namespaces.get(namespace), se.endpoints);
+  const own = inlineEndpoints(o, namespace, namespaces.get(namespace), se.endpoints, revisions);
   for (const ep of own) inline.push(ep);
   const endpoints = own.length > 0 ? [...ws, ...own] : ws;
   return se.hosts.map((host) => {
@@ -161,6 +163,7 @@ export function buildServices(
   problems: InputProblem[],
   selected: SelectedWorkloads,
   inline: Workload[],
+  revisions: Revisions = NO_REVISIONS,
 ): Service[] {
   const out: Service[] = [];
   for (const o of objects) {
@@ -169,7 +172,7 @@ export function buildServices(
       if (s) out.push(s);
     } else if (o.object.kind === "ServiceEntry" && o.object.apiVersion?.startsWith("networking.istio.io/")) {
       try {
-        out.push(...serviceEntries(o, byNs, namespaces, selected, inline));
+        out.push(...serviceEntries(o, byNs, namespaces, selected, inline, revisions));
       } catch (e) {
         if (!(e instanceof FieldError)) throw e;
         problems.push(problemFor(o, e));
