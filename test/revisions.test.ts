@@ -94,4 +94,17 @@ describe("revision tags", () => {
     const other = run([...objs, ...apps({ "istio-injection": "enabled" }), namespace("tools"), deploy("tools", "jumpbox")]);
     expect(findingsOf(other, "namespace.not-injected").map((f) => f.resources)).toEqual([[{ kind: "Namespace", name: "tools" }]]);
   });
+  it("pa.disable reads a namespace DISABLE through the namespace's tag: the policy labelled with the tag's revision decides", () => {
+    const objs = (paRev: string) => [
+      ...REVS,
+      tagWebhook("prod", "1-29-4"),
+      namespace("legacy", { "istio.io/rev": "prod" }),
+      labelled(peerAuth("legacy", "default", "DISABLE"), paRev),
+    ];
+    expect(findingsOf(run(objs("prod")), "pa.disable").map((f) => f.message)).toEqual([
+      expect.stringContaining("PeerAuthentication legacy/default disables mTLS for namespace legacy"),
+    ]);
+    // Near miss: a policy for another revision is not read by the istiod serving the namespace.
+    expect(findingsOf(run(objs("1-30-3")), "pa.disable")).toEqual([]);
+  });
 });

@@ -2,6 +2,7 @@
 import type { EdgeAnalysis } from "../../edges/buildEdges";
 import type { PeerAuthentication, Service, Workload } from "../../model/mesh";
 import { selectorMatches } from "../../model/read";
+import { resolveRevision } from "../../model/revisions";
 import { modeForPort, namespaceDecision } from "../../resolve/peerAuthentication";
 import { hasIstioProxy } from "../../resolve/resolver";
 import type { Finding, Ref } from "../../snapshot/schema";
@@ -187,7 +188,7 @@ export const paDisable = rule("pa.disable", (ctx) => {
     if (ns.labels["istio.io/dataplane-mode"] === "ambient") continue; // pa.ambient-disable-ignored
     const workloads = ctx.model.workloadsByNamespace.get(ns.name) ?? [];
     if (workloads.length > 0 && !workloads.some((w) => w.dataplane === "sidecar")) continue; // pa.no-proxy
-    const d = namespaceDecision(ctx.resolver.paIndex({ revision: ns.labels["istio.io/rev"] ?? "", dataplane: "sidecar" }), ns.name);
+    const d = namespaceDecision(ctx.resolver.paIndex({ revision: resolveRevision(ctx.model.revisions, ns.labels["istio.io/rev"]), dataplane: "sidecar" }), ns.name);
     if (d.mode !== "DISABLE" || d.origin !== "namespace" || !d.policy || affected.has(d.policy)) continue;
     onlyNamespace.add(d.policy);
     add(d.policy, `namespace ${ns.name}`);
