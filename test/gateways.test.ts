@@ -219,6 +219,20 @@ describe("findings never say a PeerAuthentication governs a gateway", () => {
     expect(only(s, "mesh.no-strict").severity).toBe("info");
   });
 
+  it("pa.no-proxy: a workload policy selecting only the gateway enforces nothing; silent namespace-wide, and when it also selects a sidecar", () => {
+    const base = [namespace("istio-system"), injected("edge"), peerAuth("istio-system", "default", "STRICT"), frontService];
+    const gwOnly = run([...base, gw, peerAuth("edge", "gw-strict", "STRICT", { selector: { role: "front" } })]);
+    const f = only(gwOnly, "pa.no-proxy");
+    expect(f.resources).toEqual([paRef("edge", "gw-strict"), { kind: "Deployment", namespace: "edge", name: "front" }]);
+    expect(f.message).toContain("selects only gateways or waypoints (edge/front), whose listeners PeerAuthentication does not configure");
+    expect(f.fix).toContain("servers[].tls.mode");
+    expect(only(run([...base, wp, peerAuth("edge", "wp-strict", "STRICT", { selector: { role: "front" } })]), "pa.no-proxy").resources[0]).toEqual(paRef("edge", "wp-strict"));
+    // Near misses: namespace-wide over the gateway's namespace; a selector that also picks a sidecar workload.
+    expect(findingsOf(run([...base, gw, peerAuth("edge", "default", "STRICT")]), "pa.no-proxy")).toEqual([]);
+    const app = deploy("edge", "app", { labels: { role: "front", app: "x" }, ports: [8080] });
+    expect(findingsOf(run([...base, gw, app, peerAuth("edge", "gw-strict", "STRICT", { selector: { role: "front" } })]), "pa.no-proxy")).toEqual([]);
+  });
+
   it.each([
     { code: "pa.port-not-on-workload", objs: [peerAuth("edge", "ports", "STRICT", { selector: { role: "front" }, ports: { "9999": "DISABLE" } })] },
     { code: "workload.capture-excluded-port", objs: [] as KubeObject[], annotations: { "traffic.sidecar.istio.io/excludeInboundPorts": "8080" } },
@@ -284,7 +298,8 @@ describe("the Istio proxy's own health/metrics ports take plaintext, whatever th
     expect(status.observed?.portAmbiguous).toBe(true);
     expect(status.predicted.verdict).toBe("plaintext");
     expect(status.predicted.reason).toContain("edge/front port 15021 is the Istio proxy's own health/metrics port, served in plaintext outside its mesh listeners");
-    expect(s.findings.filter((f) => f.severity !== "info").map((f) => f.code)).toEqual([]);
+    // The one warning is about gw-strict, which selects only the gateway (pa.no-proxy): none about the port.
+    expect(s.findings.filter((f) => f.severity !== "info").map((f) => [f.code, f.resources[0]])).toEqual([["pa.no-proxy", paRef("edge", "gw-strict")]]);
   });
 
   const strictApp = (annotations: Labels = {}) => deploy("edge", "front", { labels: { role: "front" }, annotations, ports: [8080] });

@@ -155,17 +155,39 @@ export const paNoProxy = rule("pa.no-proxy", (ctx) => {
     } else covered = pa.selector ? selected(ctx, pa) : (ctx.model.workloadsByNamespace.get(pa.namespace) ?? []);
     // A WorkloadEntry without serviceAccount or tlsMode=istio only tells istiod to send it plaintext:
     // whether its VM runs a proxy that enforces the policy cannot be told, so say nothing.
-    if (covered.length === 0 || covered.some(hasIstioProxy) || covered.some(isEntry)) continue;
-    out.push(
-      finding("pa.no-proxy", {
-        message: `PeerAuthentication ${nsName(pa)} covers only workloads without an Istio proxy (${listNames(covered.map(nsName))}): it enforces nothing.`,
-        resources: [paRefOf(pa), ...covered.slice(0, 10).map(workloadRef)],
-        fix: `Inject the sidecar (label the namespace istio-injection=enabled and restart) or enrol the namespace in ambient; otherwise delete the policy.`,
-      }),
-    );
+    if (covered.length === 0 || covered.some(isEntry)) continue;
+    if (!covered.some(hasIstioProxy)) {
+      out.push(
+        finding("pa.no-proxy", {
+          message: `PeerAuthentication ${nsName(pa)} covers only workloads without an Istio proxy (${listNames(covered.map(nsName))}): it enforces nothing.`,
+          resources: [paRefOf(pa), ...covered.slice(0, 10).map(workloadRef)],
+          fix: `Inject the sidecar (label the namespace istio-injection=enabled and restart) or enrol the namespace in ambient; otherwise delete the policy.`,
+        }),
+      );
+    } else if (pa.selector && covered.every(reachedByNoPolicy) && covered.some((w) => w.gateway)) out.push(gatewayOnlyFinding(pa, covered));
   }
   return out;
 });
+
+/**
+ * A proxy PeerAuthentication does not configure: a gateway's or waypoint's listeners take their TLS
+ * from the Gateway resource, or HBONE (istio.md §1.5: the authn mTLS builder is called from
+ * listener_inbound.go only), and a workload without a proxy enforces nothing.
+ */
+const reachedByNoPolicy = (w: Workload) => w.gateway || !hasIstioProxy(w);
+
+/**
+ * A workload policy whose selector picks only gateways or waypoints (deviation from findings.md's
+ * "without a proxy": these have one, but it is one PeerAuthentication does not reach). Namespace-wide
+ * policies over a gateway-only namespace stay silent: they are a common, harmless default.
+ */
+function gatewayOnlyFinding(pa: PeerAuthentication, covered: Workload[]): Finding {
+  return finding("pa.no-proxy", {
+    message: `PeerAuthentication ${nsName(pa)} selects only gateways or waypoints (${listNames(covered.map(nsName))}), whose listeners PeerAuthentication does not configure: it enforces nothing.`,
+    resources: [paRefOf(pa), ...covered.slice(0, 10).map(workloadRef)],
+    fix: `Set a gateway's inbound TLS on its Gateway resource (servers[].tls.mode, e.g. ISTIO_MUTUAL or MUTUAL); a waypoint always takes HBONE mTLS. Delete the policy.`,
+  });
+}
 
 export const paDisable = rule("pa.disable", (ctx) => {
   const affected = new Map<PeerAuthentication, string[]>();
