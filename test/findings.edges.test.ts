@@ -359,6 +359,8 @@ describe("edge.plaintext (warning)", () => {
     ["a workload-wide PERMISSIVE policy (not a port entry)", [nsStrict, peerAuth("b", "srv-open", "PERMISSIVE", { selector: { app: "srv" } })], null],
     ["a port entry, but a caller with a proxy whose DR sends plaintext", [nsStrict, peerAuth("b", "srv-health", "STRICT", { selector: { app: "srv" }, ports: { "8080": "PERMISSIVE" } }), destRule("a", "srv", SRV, tls("DISABLE"))], "a/client"],
     ["a workload in an ordinary unmeshed namespace", [], "legacy/app"],
+    // An entry that repeats a workload-wide PERMISSIVE relaxes nothing: the workload's base is not STRICT.
+    ["a port entry that only repeats a workload-wide PERMISSIVE", [nsStrict, peerAuth("b", "srv-open", "PERMISSIVE", { selector: { app: "srv" }, ports: { "8080": "PERMISSIVE" } })], null],
   ] as [string, KubeObject[], string | null][])("near miss: still fires for %s", (_name, objs, src) => {
     const s = run([...base, ...objs], [call(src, SRV, "none")]);
     expect(findingsOf(s, "edge.plaintext").map((f) => f.edge)).toEqual([edgeId(src, SRV, 80)]);

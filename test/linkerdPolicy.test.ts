@@ -24,6 +24,18 @@ describe("linkerd.unauthenticated-default and Servers", () => {
   it.each([
     ["every port has a deny Server with a mesh-identity AuthorizationPolicy", [server("grpc", "api", "grpc"), server("prom", "api", 8801), meshAuthz("a1", "grpc"), meshAuthz("a2", "prom")]],
     ["a Server selecting by matchExpressions, ports by number", [policy("Server", "emoji", "all", { podSelector: { matchExpressions: [{ key: "app", operator: "In", values: ["api", "web"] }] }, port: 8080 }), server("prom", "api", "prom", { accessPolicy: "all-authenticated" })]],
+    [
+      "a probe HTTPRoute on a locked Server authorised for every network (Linkerd's per-route policy): the route is open, the Server stays locked",
+      [
+        server("grpc", "api", "grpc"),
+        server("prom", "api", 8801),
+        meshAuthz("a1", "grpc"),
+        meshAuthz("a2", "prom"),
+        policy("HTTPRoute", "emoji", "probe", { parentRefs: [{ group: "policy.linkerd.io", kind: "Server", name: "grpc" }], rules: [{ matches: [{ path: { value: "/ready" } }] }] }, "v1beta3"),
+        policy("NetworkAuthentication", "emoji", "all-networks", { networks: [{ cidr: "0.0.0.0/0" }, { cidr: "::/0" }] }),
+        policy("AuthorizationPolicy", "emoji", "probe-open", { targetRef: { group: "policy.linkerd.io", kind: "HTTPRoute", name: "probe" }, requiredAuthenticationRefs: [{ group: "policy.linkerd.io", kind: "NetworkAuthentication", name: "all-networks" }] }),
+      ],
+    ],
     ["older Server versions (no accessPolicy: deny)", [server("grpc", "api", "grpc", {}), server("prom", "api", "prom")].map((s) => ({ ...s, apiVersion: "policy.linkerd.io/v1beta1" }))],
   ] as [string, KubeObject[]][])("silent: %s", (_name, objs) => {
     expect(unauthenticated(objs)).toEqual([]);

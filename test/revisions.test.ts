@@ -6,7 +6,7 @@
 // ConfigMap, only `istio-<rev>`: the settings come from the revision a tag names.
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
-import { call, deploy, edgeOf, expectNoWarnings, findingsOf, host, injected, meshConfig, namespace, peerAuth, run, service, workloadOf } from "./kit";
+import { call, deploy, destRule, edgeOf, expectNoWarnings, findingsOf, host, injected, meshConfig, namespace, peerAuth, run, service, tls, workloadOf } from "./kit";
 
 const tagWebhook = (tag: string, rev: string, name = `istio-revision-tag-${tag}`): KubeObject => ({
   apiVersion: "admissionregistration.k8s.io/v1",
@@ -106,5 +106,52 @@ describe("revision tags", () => {
     ]);
     // Near miss: a policy for another revision is not read by the istiod serving the namespace.
     expect(findingsOf(run(objs("1-30-3")), "pa.disable")).toEqual([]);
+  });
+});
+
+describe("the default tag names the default revision everywhere", () => {
+  // A Helm revision install: istio-1-29 ConfigMap, the default tag on 1-29, policies labelled with the tag.
+  const canary = [namespace("istio-system"), meshConfig("", "istio-system", "istio-1-29"), tagWebhook("default", "1-29"), injected("shop"), deploy("shop", "web")];
+
+  it("a mesh-wide STRICT labelled istio.io/rev: default is the mesh policy: STRICT, no mesh.no-strict", () => {
+    const s = run([...canary, labelled(peerAuth("istio-system", "default", "STRICT"), "default")]);
+    expect(workloadOf(s, "shop", "web").mtls).toMatchObject({ mode: "STRICT", origin: "mesh" });
+    expect(findingsOf(s, "mesh.no-strict")).toEqual([]);
+    // Near miss: labelled for a revision no tag names, it is no policy of the default revision.
+    expect(findingsOf(run([...canary, labelled(peerAuth("istio-system", "default", "STRICT"), "1-30")]), "mesh.no-strict")).toHaveLength(1);
+  });
+
+  it("two namespace-wide policies labelled with the default tag conflict (pa.conflict)", () => {
+    const s = run([...canary, labelled(peerAuth("shop", "a", "STRICT"), "default"), labelled(peerAuth("shop", "b", "PERMISSIVE"), "default")]);
+    expect(findingsOf(s, "pa.conflict")).toHaveLength(1);
+  });
+
+  it("a caller telemetry names but the inventory lacks reads its namespace's revision: the tag-labelled DR applies to it as to a listed pod", () => {
+    const objs = [...canary, namespace("c", { "istio-injection": "enabled" }), deploy("c", "app"), deploy("c", "srv", { ports: [8080] }), service("c", "srv", [{ port: 80, targetPort: 8080 }]), labelled(destRule("c", "srv", host("srv", "c"), tls("DISABLE")), "default")];
+    const s = run(objs, [call("c/app", host("srv", "c"), "none", 5), call("c/ghost", host("srv", "c"), "none", 5)]);
+    const listed = edgeOf(s, "c/app", host("srv", "c"))!;
+    const ghost = edgeOf(s, "c/ghost", host("srv", "c"))!;
+    expect(ghost.predicted.client).toEqual(listed.predicted.client);
+    expect(ghost.predicted.verdict).toBe("plaintext");
+    // The fix knows auto mTLS is on for the unlisted caller too.
+    const fixes = findingsOf(s, "edge.plaintext").map((f) => f.fix);
+    expect(fixes).toHaveLength(2);
+    for (const fix of fixes) expect(fix).toContain("(or remove its tls block so auto mTLS decides)");
+  });
+
+  it("the namespace's label decides the injecting revision before the pod's (the object webhook fires only for unlabelled namespaces)", () => {
+    const objs = (nsLabels: Record<string, string>) => [
+      ...REVS,
+      tagWebhook("default", "1-30-3"),
+      namespace("orders", nsLabels),
+      deploy("orders", "api", { labels: { "istio.io/rev": "1-30-3" }, ports: [8080] }),
+    ];
+    // istio-config holds the STRICT root policy of both revisions; an unlabelled policy every istiod reads.
+    expect(workloadOf(run(objs({ "istio.io/rev": "1-29-4" })), "orders", "api")).toMatchObject({ dataplane: "sidecar" });
+    // Namespace on 1-29-4, pod label 1-30-3: 1-29-4 injects; a PA only 1-29-4 reads decides.
+    const only129 = labelled(peerAuth("orders", "ns", "PERMISSIVE"), "1-29-4");
+    expect(workloadOf(run([...objs({ "istio.io/rev": "1-29-4" }), only129]), "orders", "api").mtls).toMatchObject({ mode: "PERMISSIVE", origin: "namespace" });
+    // istio-injection=enabled beats both: the default tag's 1-30-3 injects, and the 1-29-4 policy is not read.
+    expect(workloadOf(run([...objs({ "istio-injection": "enabled", "istio.io/rev": "1-29-4" }), only129]), "orders", "api").mtls).toMatchObject({ mode: "STRICT" });
   });
 });

@@ -10,6 +10,7 @@ import type { Completeness, Edge, EdgeStatus, Observed } from "../snapshot/schem
 import { oneLine } from "../model/read";
 import { wildcardServiceFor } from "../model/services";
 import { perRun } from "../model/perRun";
+import { injectingRevision } from "../model/revisions";
 
 export interface EdgeAnalysis {
   edge: Edge;
@@ -148,7 +149,9 @@ function clientFor(r: Resolver, ns: string | null, name: string | null): Client 
       who,
     };
   // Only a proxy reports a source workload name, so an unlisted named caller is taken as a sidecar.
-  return { namespace: ns, name, workload: null, dataplane: "sidecar", labels: {}, revision: "", who };
+  // Its revision is what its namespace's labels make it (injection webhooks), as for a listed pod.
+  const revision = injectingRevision(r.model.revisions, r.model.namespaces.get(ns)?.labels ?? {}, {});
+  return { namespace: ns, name, workload: null, dataplane: "sidecar", labels: {}, revision, who };
 }
 
 function statusOf(

@@ -101,7 +101,10 @@ export function readLinkerdPolicy(objects: LoadedObject[]): LinkerdPolicy {
         const kind = str(at(spec, "targetRef", "kind"));
         const name = str(at(spec, "targetRef", "name"));
         if (kind === "Server" && name) out.openServers.add(`${namespace}/${name}`);
-        // A namespace target covers every Server there; an HTTPRoute's Server is not read: count them all.
+        // A route target opens that route only (Linkerd's per-route policy: a probe route open to
+        // 0.0.0.0/0 on an otherwise authenticated Server); the Server's other routes keep its policy,
+        // so it stays locked. A namespace target covers every Server there.
+        else if (kind === "HTTPRoute" || kind === "GRPCRoute") break;
         else out.openNamespaces.add(namespace);
         break;
       }

@@ -46,3 +46,14 @@ export function resolveRevision(r: Revisions, label: string | undefined): string
   if (label === undefined) return r.defaultRevision ?? "";
   return r.tags.get(label) ?? label;
 }
+
+/**
+ * The revision that injects a pod, by the injection webhooks' selectors (istiod chart,
+ * mutatingwebhook.yaml): a namespace labelled istio-injection=enabled goes to the default tag's
+ * webhook whatever else is set; a namespace istio.io/rev label comes next (the per-object webhook
+ * fires only when the namespace has neither label); the pod's own istio.io/rev label last.
+ */
+export function injectingRevision(r: Revisions, nsLabels: Record<string, string>, podLabels: Record<string, string>): string {
+  if (nsLabels["istio-injection"] === "enabled") return resolveRevision(r, undefined);
+  return resolveRevision(r, nsLabels["istio.io/rev"] ?? podLabels["istio.io/rev"]);
+}

@@ -6,7 +6,7 @@ import yaml from "js-yaml";
 import type { ContainerPort, Labels, LivePod, MeshSettings, Namespace, Workload } from "./mesh";
 import { enableHboneOf } from "./meshConfig";
 import { arr, at, isObj, portList, portNumber, str, strMap } from "./read";
-import { NO_REVISIONS, resolveRevision, type Revisions } from "./revisions";
+import { injectingRevision, NO_REVISIONS, type Revisions } from "./revisions";
 import { sortFew } from "./sortFew";
 
 const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicaSet", "Pod"]);
@@ -318,7 +318,7 @@ function podEnableHbone(view: PodSpecView): boolean | undefined {
 function revisionOf(view: PodSpecView, ns: Namespace | undefined, live: boolean, revisions: Revisions): string {
   const injected = live && view.containers.includes("istio-proxy") ? view.annotations["istio.io/rev"] : undefined;
   if (injected) return injected;
-  return resolveRevision(revisions, view.labels["istio.io/rev"] ?? ns?.labels["istio.io/rev"]);
+  return injectingRevision(revisions, ns?.labels ?? {}, view.labels);
 }
 
 /**

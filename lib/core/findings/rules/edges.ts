@@ -175,7 +175,7 @@ const isPassthrough = (ea: EdgeAnalysis) => ea.passthroughObserved || ea.predict
  */
 const NEVER_MESHED_NAMESPACES = new Set(["kube-system", "kube-public", "kube-node-lease", "local-path-storage"]);
 
-function isPlaintextFinding(ea: EdgeAnalysis): boolean {
+function isPlaintextFinding(ctx: AnalysisContext, ea: EdgeAnalysis): boolean {
   if (ea.edge.predicted.verdict !== "plaintext" || ea.service.external || isPassthrough(ea)) return false;
   const e = ea.prediction.worst;
   // The proxy's own health/metrics port is plaintext by Istio's design, with no mesh listener to
@@ -186,10 +186,11 @@ function isPlaintextFinding(ea: EdgeAnalysis): boolean {
   if (!clientProxy && !serverProxy) return false;
   if (!serverProxy && NEVER_MESHED_NAMESPACES.has(ea.service.namespace)) return false;
   if (!clientProxy && ea.client.namespace !== null && NEVER_MESHED_NAMESPACES.has(ea.client.namespace)) return false;
-  // A caller without a proxy on a port that a portLevelMtls entry relaxed: that entry exists to let
-  // such callers in (a load balancer's health check, a legacy client). The plaintext is the policy's
-  // stated intent, and pa.disable reports a DISABLE entry.
-  if (!clientProxy && e.server.origin === "workload-port" && e.server.mode !== "STRICT") return false;
+  // A caller without a proxy on a port that a portLevelMtls entry relaxed under a STRICT workload
+  // decision: that entry exists to let such callers in (a load balancer's health check, a legacy
+  // client). The plaintext is the policy's stated intent, and pa.disable reports a DISABLE entry. An
+  // entry that only repeats a PERMISSIVE workload-wide mode relaxes nothing: that still warns.
+  if (!clientProxy && e.server.origin === "workload-port" && e.server.mode !== "STRICT" && e.workload && ctx.resolver.policyOf(e.workload).base.mode === "STRICT") return false;
   return true;
 }
 
@@ -216,7 +217,8 @@ function plaintextFix(ctx: AnalysisContext, ea: EdgeAnalysis): string {
   // What makes the client proxy send plaintext is the first thing to change; "let auto mTLS
   // encrypt" is no fix where a DestinationRule decides or auto mTLS is off.
   const meshServer = e.accept.kind === "none" && w ? `Mesh ${nsName(w)} (a sidecar or ambient), then ` : "";
-  const autoMtls = ea.client.workload !== null && ctx.resolver.meshOf(ea.client.workload).enableAutoMtls;
+  // An unlisted caller's mesh settings are its revision's too (its Client carries the revision).
+  const autoMtls = ctx.resolver.meshOf(ea.client).enableAutoMtls;
   const then = (text: string) => (meshServer ? meshServer + text : text.charAt(0).toUpperCase() + text.slice(1));
   if ((e.why === "dr" || e.why === "dr-credential-ignored") && ea.edge.predicted.client.destinationRule)
     return then(`set tls.mode ISTIO_MUTUAL for ${ea.service.host} in DestinationRule ${drName(ea)}${autoMtls ? " (or remove its tls block so auto mTLS decides)" : " (auto mTLS is off in this mesh)"}.`);
@@ -226,7 +228,7 @@ function plaintextFix(ctx: AnalysisContext, ea: EdgeAnalysis): string {
 
 export const edgePlaintext = rule("edge.plaintext", (ctx) => {
   const out = [];
-  for (const ea of ctx.edges) if (isPlaintextFinding(ea)) out.push(plaintextFinding(ctx, ea));
+  for (const ea of ctx.edges) if (isPlaintextFinding(ctx, ea)) out.push(plaintextFinding(ctx, ea));
   return out;
 });
 

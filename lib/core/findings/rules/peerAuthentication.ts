@@ -11,7 +11,9 @@ import { rule } from "../context";
 import { finding } from "../finding";
 import { listNames, namespaceRef, nsName, paRefOf, workloadRef } from "../refs";
 
-const defaultIndex = (ctx: AnalysisContext) => ctx.resolver.paIndex({ revision: "", dataplane: "sidecar" });
+// The default revision's index: with a default tag, the revision it names (whose objects include those
+// labelled with the tag "default"), else the default istiod's.
+const defaultIndex = (ctx: AnalysisContext) => ctx.resolver.paIndex({ revision: ctx.model.revisions.defaultRevision ?? "", dataplane: "sidecar" });
 
 const selected = (ctx: AnalysisContext, pa: PeerAuthentication): Workload[] =>
   (ctx.model.workloadsByNamespace.get(pa.namespace) ?? []).filter((w) => pa.selector && selectorMatches(pa.selector, w.labels));
