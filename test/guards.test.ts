@@ -123,6 +123,22 @@ describe("false-positive guard 5: a migration to VMs (Services over pods and Wor
   });
 });
 
+describe("false-positive guard 6: Istio's egress gateway with TLS origination (a mesh VirtualService route to a DR subset)", () => {
+  it("no warning and no error; the sidecar's hop leaves through the routed port and subset, with the subset's ISTIO_MUTUAL; exit 0", async () => {
+    const r = await cli(["analyze", join(FIX, "correct-egress-gateway"), "--traffic", join(FIX, "correct-egress-gateway", "traffic.prom"), "--now", NOW, "--fail-on", "warning"]);
+    const s = MeshSnapshotSchema.parse(JSON.parse(r.out));
+    expect(serious(s)).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(s.edges.map((e) => [e.id, e.predicted.client.tls, e.predicted.client.destinationRule?.name ?? null, e.predicted.verdict, e.status])).toEqual([
+      ["default/sleep->istio-egressgateway.istio-system.svc.cluster.local:443", "ISTIO_MUTUAL", "egressgateway-for-github", "unknown", "unknown"],
+      ["istio-system/istio-egressgateway->api.github.com:80", "DISABLE", null, "unknown", "unknown"],
+    ]);
+    const hop = s.edges[0]!;
+    expect(hop.predicted.reason).toContain("in its subset github's portLevelSettings for port 443 (routed by VirtualService default/direct-github-through-egress-gateway to subset github, port 443)");
+    expect(hop.observed).toEqual({ mtls: 42, plaintext: 0, unknown: 0 });
+  });
+});
+
 describe("CLI contract (contract.md §2)", () => {
   const tmp = mkdtempSync(join(tmpdir(), "handshake-cli-"));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));

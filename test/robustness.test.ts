@@ -311,7 +311,7 @@ const REFUSED: readonly Refused[] = [
 
 describe("mutation robustness", () => {
   it(`${MUTANTS} seeded mutants of the correct fixtures, each through both loaders`, () => {
-    const fixtures = [loadFixture("correct-strict"), loadFixture("correct-dr"), loadFixture("correct-vm"), loadFixture("correct-egress-wildcard"), loadFixture("correct-vm-migration")];
+    const fixtures = [loadFixture("correct-strict"), loadFixture("correct-dr"), loadFixture("correct-vm"), loadFixture("correct-egress-wildcard"), loadFixture("correct-vm-migration"), loadFixture("correct-egress-gateway")];
     for (const f of fixtures)
       expect(f.baseline.findings.filter((x) => x.code === "input.invalid")).toEqual([]);
     const mutants = makeMutants(fixtures);

@@ -1,6 +1,6 @@
 // Observed traffic → edges (contract.md §1.1): which series are evidence, which Service port a
 // sample belongs to, one edge per (source workload, destination host, port), and its status.
-import type { Service, ServicePort } from "../model/mesh";
+import type { MeshRoute, Service, ServicePort } from "../model/mesh";
 import type { TrafficSample } from "../model/input";
 import type { Client, Prediction } from "../resolve/predictEdge";
 import { predictEdge, preparePredictions } from "../resolve/predictEdge";
@@ -20,6 +20,11 @@ export interface EdgeAnalysis {
   prediction: Prediction;
   /** Traffic went to PassthroughCluster / BlackHoleCluster according to the client's own telemetry. */
   passthroughObserved: boolean;
+  /**
+   * The mesh VirtualService route that chose the port (undefined: no sample yet; null: none, or
+   * samples of this edge disagree about it, and then the default cluster is predicted).
+   */
+  route: MeshRoute | null | undefined;
 }
 
 const PASSTHROUGH_HOSTS = new Set([
@@ -64,9 +69,21 @@ interface Target {
    * so two hosts under one ServiceEntry never share a bucket (buckets are keyed by port object).
    */
   ports: ServicePort[];
-  choices: Map<string, { ports: ServicePort[]; ambiguous: boolean }>;
+  choices: Map<string, PortChoice>;
+  /** Mesh VirtualService routes to the service's host that name a port (empty for most services). */
+  routes: MeshRoute[];
+  /** Route-decided choices by request protocol and client namespace ("proto\nns"), for services with routes. */
+  routeChoices: Map<string, PortChoice>;
   /** Some endpoint is ambient: ztunnel reports plaintext as "unknown". */
   ambient: boolean;
+}
+
+/** The service ports a sample may be about, and the route that decided it when one did. */
+interface PortChoice {
+  ports: ServicePort[];
+  ambiguous: boolean;
+  /** Always set (null: no route decided), so every choice has one shape on the per-sample path. */
+  route: MeshRoute | null;
 }
 
 /** A caller and its snapshot `source` object, shared by all of its edges. */
@@ -103,15 +120,53 @@ const carriesIstioTraffic = (p: ServicePort) => {
   return proto !== "UDP" && proto !== "SCTP";
 };
 
-function portsFor(target: Target, protocol: string): { ports: ServicePort[]; ambiguous: boolean } {
+function portsFor(target: Target, protocol: string): PortChoice {
   const all = target.ports.some((p) => !carriesIstioTraffic(p)) && target.ports.some(carriesIstioTraffic) ? target.ports.filter(carriesIstioTraffic) : target.ports;
-  if (all.length <= 1) return { ports: all.length ? all : [portZero(target)], ambiguous: false };
+  if (all.length <= 1) return { ports: all.length ? all : [portZero(target)], ambiguous: false, route: null };
   const proto = protocol.toLowerCase();
   let ports = all;
   if (proto === "http" || proto === "grpc") ports = all.filter(isHttpPort);
   else if (proto === "tcp") ports = all.filter((p) => !isHttpPort(p));
   if (ports.length === 0) ports = all;
-  return { ports, ambiguous: ports.length > 1 };
+  return { ports, ambiguous: ports.length > 1, route: null };
+}
+
+/** Which route lists carry a sample of this request_protocol: HTTP routes HTTP and gRPC, tcp/tls routes the rest. */
+function routeCarries(kind: MeshRoute["dest"]["kind"], protocol: string): boolean {
+  const proto = protocol.toLowerCase();
+  if (proto === "http" || proto === "grpc") return kind === "http";
+  if (proto === "tcp") return kind !== "http";
+  return true;
+}
+
+/** VirtualService exportTo (empty: Istio's default defaultVirtualServiceExportTo, everywhere). */
+function routeVisible(route: MeshRoute, clientNs: string): boolean {
+  const e = route.vs.exportTo;
+  return e.length === 0 || e.includes("*") || e.includes(clientNs) || (e.includes(".") && route.vs.namespace === clientNs);
+}
+
+/**
+ * The port a sidecar's sample to a routed service was about: telemetry names the destination service
+ * but no port, and a mesh VirtualService route that names a port (and maybe a subset) says which
+ * cluster the calls left through (outbound|port|subset|host), e.g. Istio's egress-gateway pattern
+ * sending plain HTTP to the gateway's port 443. Only when every visible route for this protocol names
+ * the same port and subset, and that port is the service's; routes that disagree leave the
+ * protocol's guess, marked ambiguous (which route a sample took is not in the metrics).
+ */
+function routeChoiceFor(target: Target, protocol: string, clientNs: string): PortChoice {
+  const guess = portsFor(target, protocol);
+  let pick: MeshRoute | null = null;
+  let port: ServicePort | undefined;
+  for (const route of target.routes) {
+    if (!routeCarries(route.dest.kind, protocol) || !routeVisible(route, clientNs)) continue;
+    const p = target.ports.find((x) => x.port === route.dest.port && carriesIstioTraffic(x));
+    if (!p) continue;
+    if (!pick) {
+      pick = route;
+      port = p;
+    } else if (p !== port || route.dest.subset !== pick.dest.subset) return { ports: guess.ports, ambiguous: true, route: null };
+  }
+  return pick && port ? { ports: [port], ambiguous: false, route: pick } : guess;
 }
 
 /** A Service stand-in for destinations the inventory does not hold (external hosts, passthrough). */
@@ -277,9 +332,16 @@ function hostTarget(st: EdgeBuild, host: string, svcNs: string | null): Target {
   return newTarget(st, unknown, host, unknown.ports);
 }
 
+const NO_ROUTES: MeshRoute[] = [];
+const NO_ROUTE_CHOICES: Map<string, PortChoice> = new Map();
+
 function newTarget(st: EdgeBuild, service: Service, host: string, ports: ServicePort[]): Target {
   const ambient = (st.model.endpointsOf.get(service) ?? []).some((w) => w.dataplane === "ambient");
-  return { service, host, ports, choices: new Map(), ambient };
+  // Routes lead to a service's own host; a wildcard ServiceEntry's observed hosts and unknown ones have none.
+  const found = host === service.host ? st.model.meshRoutesByHost.get(host)?.filter((x) => x.dest.port !== null) : undefined;
+  const routes = found && found.length > 0 ? found : NO_ROUTES;
+  // Most services have no route: they share one empty map, never written (addSample reads it only with routes).
+  return { service, host, ports, choices: new Map(), routes, routeChoices: routes === NO_ROUTES ? NO_ROUTE_CHOICES : new Map(), ambient };
 }
 
 function clientEntry(st: EdgeBuild, srcNs: string | null, srcName: string | null): ClientEntry {
@@ -313,6 +375,7 @@ function bucketFor(st: EdgeBuild, entry: ClientEntry, target: Target, port: Serv
       port,
       prediction: null!,
       passthroughObserved: false,
+      route: undefined,
       id: entry.idPrefix + forPort.idSuffix,
       source: entry.source,
       observed: window ? { mtls: 0, plaintext: 0, unknown: 0, window } : { mtls: 0, plaintext: 0, unknown: 0 },
@@ -334,14 +397,27 @@ function addSample(st: EdgeBuild, s: TrafficSample): void {
   const target = targetFor(st, host, svcName, svcNs);
   const entry = clientEntry(st, known(L.source_workload_namespace), known(L.source_workload));
   const proto = L.request_protocol ?? "";
-  let choice = target.choices.get(proto);
-  if (!choice) target.choices.set(proto, (choice = portsFor(target, proto)));
+  let choice: PortChoice | undefined;
+  // Mesh routes are a sidecar's (not a gateway's, whose routes are its Gateway's): only then do they choose.
+  const client = entry.client;
+  if (target.routes.length > 0 && client.dataplane === "sidecar" && !client.workload?.gateway && client.namespace !== null) {
+    const key = `${proto}\n${client.namespace}`;
+    choice = target.routeChoices.get(key);
+    if (!choice) target.routeChoices.set(key, (choice = routeChoiceFor(target, proto, client.namespace)));
+  } else {
+    choice = target.choices.get(proto);
+    if (!choice) target.choices.set(proto, (choice = portsFor(target, proto)));
+  }
+  const route = choice.route;
   const policy = L.connection_security_policy ?? "";
   const fromDestination = L.reporter === "destination";
   const passthrough = PASSTHROUGH_HOSTS.has(host);
   for (const port of choice.ports) {
     const b = bucketFor(st, entry, target, port);
     if (choice.ambiguous) b.portAmbiguous = true;
+    // Samples of one edge that disagree about the route: the default cluster, as without routes.
+    if (b.route === undefined) b.route = route;
+    else if (b.route !== route) b.route = null;
     if (passthrough) b.passthroughObserved = true;
     if (fromDestination) {
       b.destSeen = true;
@@ -367,7 +443,7 @@ function destinationOf(service: Service, port: ServicePort, host: string): Edge[
 /** Predicts the bucket's edge and completes it as the snapshot's edge. */
 function finishEdge(r: Resolver, b: Bucket, destination: Edge["destination"]): Bucket {
   // One bucket per (client, service, port), so each prediction is computed once.
-  let prediction = predictEdge(r, b.client, b.service, b.port);
+  let prediction = predictEdge(r, b.client, b.service, b.port, b.route ?? null);
   if (b.passthroughObserved) prediction = passthroughPrediction(prediction, b.client, b.service.host);
   const observed = b.observed;
   // Without a destination report, the source side's count is all there is (and says nothing of TLS).

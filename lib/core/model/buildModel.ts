@@ -2,7 +2,7 @@
 // resolver's lookups are map reads (the benchmark mesh has 10k workloads and 20k edges).
 import type { ParsedInputs } from "./input";
 import { appendWorkloadEntries } from "./entries";
-import type { MeshModel, MeshSettings, Namespace, Service, Workload } from "./mesh";
+import type { MeshModel, MeshRoute, MeshSettings, Namespace, Service, VirtualService, Workload } from "./mesh";
 import { workloadKey } from "./mesh";
 import { defaultMeshSettings, meshConfigRevision, parseMeshConfig } from "./meshConfig";
 import { readIstioObjects } from "./istioObjects";
@@ -106,6 +106,8 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
     else sidecarsByNamespace.set(sc.namespace, [sc]);
   }
 
+  const virtualServices = istio.virtualServices.sort(byName);
+
   const hasIstio =
     objects.some((o) => (o.object.apiVersion ?? "").includes("istio.io/")) ||
     meshByRevision.size > 1 ||
@@ -130,12 +132,26 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
     peerAuthentications: istio.peerAuthentications,
     destinationRules: istio.destinationRules,
     sidecars: istio.sidecars,
+    virtualServices,
+    meshRoutesByHost: meshRoutesByHost(virtualServices),
     linkerdPolicy: readLinkerdPolicy(objects),
     sidecarsByNamespace,
     configDumps: inputs.configDumps,
     serviceEntryEndpoints,
     problems,
   });
+}
+
+/** The mesh route destinations by destination FQDN (MeshModel.meshRoutesByHost). */
+function meshRoutesByHost(virtualServices: VirtualService[]): Map<string, MeshRoute[]> {
+  const out = new Map<string, MeshRoute[]>();
+  for (const vs of virtualServices)
+    for (const dest of vs.meshDestinations) {
+      const list = out.get(dest.fqdn);
+      if (list) list.push({ vs, dest });
+      else out.set(dest.fqdn, [{ vs, dest }]);
+    }
+  return out;
 }
 
 /** Mesh settings that apply to a workload or namespace: its revision's ConfigMap, else the default. */

@@ -1,4 +1,4 @@
-// PeerAuthentication, DestinationRule and Sidecar read into typed form. An object Istio's admission
+// PeerAuthentication, DestinationRule, Sidecar and VirtualService read into typed form. An object Istio's admission
 // would reject (unknown enum, bad port) is reported as input.invalid naming the field and skipped;
 // everything else is kept as Istio would read it.
 import { FieldError, problemFor } from "./fieldError";
@@ -9,12 +9,15 @@ import type {
   PaMode,
   PeerAuthentication,
   PortTrafficPolicy,
+  RouteDestination,
+  RouteKind,
   SidecarResource,
   Subset,
   TlsMode,
   TrafficPolicy,
+  VirtualService,
 } from "./mesh";
-import { arr, at, bool, isObj, portNumber, str, strMap } from "./read";
+import { arr, at, bool, isObj, portNumber, shown, str, strMap } from "./read";
 import { NO_REVISIONS, resolveRevision, type Revisions } from "./revisions";
 import { CLUSTER_DOMAIN } from "./services";
 
@@ -152,16 +155,89 @@ function readSidecar(o: LoadedObject, revisions: Revisions): SidecarResource {
   };
 }
 
+/** A list of strings, or absent; anything else is refused as Istio's CRD schema refuses it. */
+function stringList(v: unknown, field: string): string[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new FieldError(field, `must be a list of strings, not ${shown(v)}`);
+  v.forEach((x, i) => {
+    if (typeof x !== "string") throw new FieldError(`${field}[${i}]`, `must be a string, not ${shown(x)}`);
+  });
+  return v as string[];
+}
+
+/** A list of mappings, or absent (route lists, route destinations, matches). */
+function objectList(v: unknown, field: string): Record<string, unknown>[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new FieldError(field, `must be a list, not ${shown(v)}`);
+  v.forEach((x, i) => {
+    if (!isObj(x)) throw new FieldError(`${field}[${i}]`, `must be a mapping, not ${shown(x)}`);
+  });
+  return v as Record<string, unknown>[];
+}
+
+/**
+ * Whether one http/tcp/tls route applies to sidecars, given that the VirtualService is bound to
+ * "mesh": a route without match does; otherwise some match must name no gateways (the top-level list
+ * applies) or name "mesh" (a match's gateways override the top-level list; Istio's egress-gateway
+ * tasks route the mesh hop and the gateway hop in one VirtualService this way).
+ */
+function routeForMesh(route: Record<string, unknown>, field: string): boolean {
+  const matches = objectList(route.match, `${field}.match`);
+  if (matches.length === 0) return true;
+  return matches.some((m, i) => {
+    const gateways = stringList(m.gateways, `${field}.match[${i}].gateways`);
+    return gateways.length === 0 || gateways.includes("mesh");
+  });
+}
+
+function routeDestination(d: Record<string, unknown>, field: string, kind: RouteKind, namespace: string): RouteDestination {
+  const dest = d.destination;
+  if (!isObj(dest)) throw new FieldError(`${field}.destination`, "is required");
+  const host = dest.host;
+  if (typeof host !== "string" || host === "") throw new FieldError(`${field}.destination.host`, "is required");
+  const subset = dest.subset;
+  if (subset !== undefined && subset !== null && typeof subset !== "string") throw new FieldError(`${field}.destination.subset`, `must be a string, not ${shown(subset)}`);
+  const rawPort = at(dest, "port", "number");
+  const port = rawPort === undefined || rawPort === null ? null : portNumber(rawPort);
+  if (port === undefined) throw new FieldError(`${field}.destination.port.number`, "port must be 1..65535");
+  return { fqdn: resolveHost(host, namespace), subset: typeof subset === "string" && subset !== "" ? subset : null, port, kind };
+}
+
+/**
+ * A VirtualService's routes as far as TLS goes: which service port and subset a sidecar's request
+ * leaves through (the subset's DestinationRule policy applies only then, istio.md §2.3). Matches,
+ * weights and delegates are not evaluated (docs/DECISIONS.md, "VirtualService routes").
+ */
+function readVirtualService(o: LoadedObject): VirtualService {
+  const spec = at(o.object, "spec");
+  const namespace = o.object.metadata.namespace ?? "default";
+  const hosts = stringList(at(spec, "hosts"), "spec.hosts");
+  const gateways = stringList(at(spec, "gateways"), "spec.gateways");
+  const exportTo = stringList(at(spec, "exportTo"), "spec.exportTo");
+  const forMesh = gateways.length === 0 || gateways.includes("mesh");
+  const meshDestinations: RouteDestination[] = [];
+  for (const kind of ["http", "tcp", "tls"] as const) {
+    objectList(at(spec, kind), `spec.${kind}`).forEach((route, i) => {
+      const field = `spec.${kind}[${i}]`;
+      // Every destination is checked, so a malformed one is reported whatever the route's gateways.
+      const dests = objectList(route.route, `${field}.route`).map((d, j) => routeDestination(d, `${field}.route[${j}]`, kind, namespace));
+      if (forMesh && routeForMesh(route, field)) meshDestinations.push(...dests);
+    });
+  }
+  return { namespace, name: o.object.metadata.name, hosts, gateways, exportTo, meshDestinations, at: o.at };
+}
+
 const isGroup = (o: LoadedObject, group: string) => (o.object.apiVersion ?? "").startsWith(`${group}/`);
 
 export interface IstioObjects {
   peerAuthentications: PeerAuthentication[];
   destinationRules: DestinationRule[];
   sidecars: SidecarResource[];
+  virtualServices: VirtualService[];
 }
 
 export function readIstioObjects(objects: LoadedObject[], problems: InputProblem[], revisions: Revisions = NO_REVISIONS): IstioObjects {
-  const out: IstioObjects = { peerAuthentications: [], destinationRules: [], sidecars: [] };
+  const out: IstioObjects = { peerAuthentications: [], destinationRules: [], sidecars: [], virtualServices: [] };
   for (const o of objects) {
     try {
       if (o.object.kind === "PeerAuthentication" && isGroup(o, "security.istio.io"))
@@ -169,6 +245,7 @@ export function readIstioObjects(objects: LoadedObject[], problems: InputProblem
       else if (o.object.kind === "DestinationRule" && isGroup(o, "networking.istio.io"))
         out.destinationRules.push(readDestinationRule(o, revisions));
       else if (o.object.kind === "Sidecar" && isGroup(o, "networking.istio.io")) out.sidecars.push(readSidecar(o, revisions));
+      else if (o.object.kind === "VirtualService" && isGroup(o, "networking.istio.io")) out.virtualServices.push(readVirtualService(o));
     } catch (e) {
       if (e instanceof FieldError) problems.push(problemFor(o, e));
       else throw e;

@@ -231,6 +231,40 @@ export interface SidecarResource {
   at: SourceLocation;
 }
 
+/** Which route list of a VirtualService a destination is in: HTTP routes carry HTTP, tcp/tls routes the rest. */
+export type RouteKind = "http" | "tcp" | "tls";
+
+/** One `route[].destination` of a VirtualService route that sidecars use. */
+export interface RouteDestination {
+  /** destination.host resolved like a DR host, relative to the VirtualService's namespace. */
+  fqdn: string;
+  subset: string | null;
+  /** destination.port.number; null when the route names none (Istio then takes the service's only port). */
+  port: number | null;
+  kind: RouteKind;
+}
+
+export interface VirtualService {
+  namespace: string;
+  name: string;
+  hosts: string[];
+  /** spec.gateways as written; absent or empty means ["mesh"] (the sidecars). */
+  gateways: string[];
+  exportTo: string[];
+  /**
+   * The destinations of the routes sidecars use: the VirtualService is bound to "mesh", and the route
+   * has no match, or a match whose `gateways` (which override the top-level list) is empty or names "mesh".
+   */
+  meshDestinations: RouteDestination[];
+  at: SourceLocation;
+}
+
+/** A mesh route destination with the VirtualService that declares it. */
+export interface MeshRoute {
+  vs: VirtualService;
+  dest: RouteDestination;
+}
+
 export interface MeshModel {
   /** Default (revision "") mesh settings: the `istio` ConfigMap, else Istio's defaults. */
   mesh: MeshSettings;
@@ -261,6 +295,9 @@ export interface MeshModel {
   peerAuthentications: PeerAuthentication[];
   destinationRules: DestinationRule[];
   sidecars: SidecarResource[];
+  virtualServices: VirtualService[];
+  /** Route destinations sidecars use (`VirtualService.meshDestinations`), by destination FQDN, VirtualServices in name order. */
+  meshRoutesByHost: Map<string, MeshRoute[]>;
   /** Linkerd Servers and the authorizations that open them to unmeshed clients. */
   linkerdPolicy: LinkerdPolicy;
   /** Sidecar resources per namespace (edge prediction looks them up for every client). */

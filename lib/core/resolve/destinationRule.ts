@@ -339,8 +339,11 @@ export function lookupDestinationRule(
 
 export interface PortTls {
   tls: ClientTlsSettings | null;
-  /** Where the TLS came from: top-level policy or a port-level entry (which replaces the whole policy). */
-  from: "top-level" | "port-level" | "none";
+  /**
+   * Where the TLS came from: top-level policy or a port-level entry (which replaces the whole policy);
+   * for a subset cluster, the subset's policy or its port-level entry when they decide it.
+   */
+  from: "top-level" | "port-level" | "subset" | "subset-port-level" | "none";
   /** loadBalancer.simple of the same policy, which decides whether the cluster is ORIGINAL_DST. */
   loadBalancerSimple: string | null;
 }
@@ -353,6 +356,24 @@ export function tlsForPort(policy: TrafficPolicy | null, servicePort: number): P
   const entry = policy.portLevelSettings.find((p) => p.port === servicePort);
   if (entry) return { tls: entry.tls, from: "port-level", loadBalancerSimple: entry.loadBalancerSimple };
   return { tls: policy.tls, from: policy.tls ? "top-level" : "none", loadBalancerSimple: policy.loadBalancerSimple };
+}
+
+/**
+ * A subset cluster's policy for a port (MergeTrafficPolicy, pilot/pkg/networking/util; istio.md §2.3):
+ * the DR's policy for the port (a port-level entry replacing the top level), then each field the
+ * subset's trafficPolicy sets replaces the parent's (`tls` replaces `tls`), then a port-level entry of
+ * the subset for the port replaces them all, an entry without `tls` included (⇒ auto mTLS).
+ */
+export function subsetTlsForPort(policy: TrafficPolicy | null, subsetPolicy: TrafficPolicy | null, servicePort: number): PortTls {
+  const parent = tlsForPort(policy, servicePort);
+  if (!subsetPolicy) return parent;
+  const entry = subsetPolicy.portLevelSettings.find((p) => p.port === servicePort);
+  if (entry) return { tls: entry.tls, from: "subset-port-level", loadBalancerSimple: entry.loadBalancerSimple };
+  return {
+    tls: subsetPolicy.tls ?? parent.tls,
+    from: subsetPolicy.tls ? "subset" : parent.from,
+    loadBalancerSimple: subsetPolicy.loadBalancerSimple ?? parent.loadBalancerSimple,
+  };
 }
 
 /**

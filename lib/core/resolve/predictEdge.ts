@@ -1,9 +1,9 @@
 // Predicts one client → service:port edge: what the client sends to each endpoint (DestinationRule,
 // auto mTLS, data plane), what each endpoint accepts, and the matrix verdict. The edge takes the
 // worst endpoint (contract.md §1.1).
-import type { ClientTlsSettings, DestinationRule, Labels, MeshSettings, Service, ServicePort, SidecarResource, TrafficPolicy, Workload } from "../model/mesh";
+import type { ClientTlsSettings, DestinationRule, Labels, MeshRoute, MeshSettings, Service, ServicePort, SidecarResource, Subset, TrafficPolicy, Workload } from "../model/mesh";
 import type { ClientOrigin, ClientTls, Predicted, Ref } from "../snapshot/schema";
-import { taggingTls, tlsForPort, type DrLookup, type PortTls } from "./destinationRule";
+import { subsetTlsForPort, taggingTls, tlsForPort, type DrLookup, type PortTls } from "./destinationRule";
 import { isHttpPort, isTlsPort, matrixVerdict, worseVerdict, type MatrixCell, type ServerAccept } from "./matrix";
 import { modeForPort, workloadPolicyFor, type WorkloadPolicy } from "./peerAuthentication";
 import type { Resolver, ServerDecision } from "./resolver";
@@ -68,6 +68,10 @@ export interface Prediction {
   sidecar: SidecarResource | null;
   /** The DR mode that tags endpoints for an auto-mTLS cluster, and where it is set (null: none does). */
   drTagging: DrTagging | null;
+  /** The mesh VirtualService route the calls took, when telemetry's service port was chosen by it. */
+  route: MeshRoute | null;
+  /** The applied DR's subset that route names (its policy merged over the DR's), null when none or not defined. */
+  subset: Subset | null;
 }
 
 const drRef = (dr: DestinationRule | undefined | null): Ref | null =>
@@ -186,11 +190,16 @@ interface DrTagging {
 const DR_TAGGED: Send = { tls: "ISTIO_MUTUAL", origin: "auto", why: "auto-dr-tagged" };
 const DR_UNTAGGED: Send = { tls: "DISABLE", origin: "auto", why: "auto-dr-untagged" };
 
-/** Only read when the cluster is in auto mode, i.e. the first entry for the port has no tls. */
-function drTaggingFor(policy: TrafficPolicy | null, servicePort: number): DrTagging | null {
-  const t = taggingTls(policy, servicePort);
+/**
+ * Only read when the cluster is in auto mode, i.e. the first entry for the port has no tls. For a
+ * subset cluster, the subset's own mode for the port, else the DR's (istio.md §2.3 ⚠).
+ */
+function drTaggingFor(policy: TrafficPolicy | null, servicePort: number, subset: Subset | null = null): DrTagging | null {
+  const fromSubset = subset ? taggingTls(subset.trafficPolicy, servicePort) : null;
+  const t = fromSubset ?? taggingTls(policy, servicePort);
   if (!t) return null;
-  const where = t.fromPortEntry ? `a later portLevelSettings entry for port ${servicePort}` : "its top-level trafficPolicy";
+  const own = t.fromPortEntry ? `a later portLevelSettings entry for port ${servicePort}` : "its top-level trafficPolicy";
+  const where = fromSubset ? `subset ${subset!.name}'s ${t.fromPortEntry ? `portLevelSettings for port ${servicePort}` : "trafficPolicy"}` : own;
   return { tag: t.tls.mode === "ISTIO_MUTUAL" ? "istio" : "plaintext", mode: t.tls.modeSet ? t.tls.mode : "DISABLE (a tls block without mode)", where };
 }
 
@@ -455,7 +464,12 @@ export function portEntrySends(r: Resolver, dr: DestinationRule, service: Servic
 const NO_TLS: PortTls = Object.freeze({ tls: null, from: "none", loadBalancerSimple: null });
 const NO_DR: DestinationRule[] = [];
 
-export function predictEdge(r: Resolver, client: Client, service: Service, port: ServicePort): Prediction {
+/**
+ * `route`: the mesh VirtualService route the client's calls took to this port (buildEdges picks the
+ * port by it); the subset it names makes the cluster a subset cluster, whose policy is the subset's
+ * merged over the DR's (istio.md §2.3). Only sidecars (not gateways) use mesh routes.
+ */
+export function predictEdge(r: Resolver, client: Client, service: Service, port: ServicePort, route: MeshRoute | null = null): Prediction {
   const model = r.model;
   const memo = memoOf(r);
   const mesh = r.meshOf(client);
@@ -464,15 +478,22 @@ export function predictEdge(r: Resolver, client: Client, service: Service, port:
   let shadowed: DestinationRule[] = NO_DR;
   let hiddenBy: DestinationRule[] = NO_DR;
   let sidecar: SidecarResource | null = null;
+  let subset: Subset | null = null;
   const isSidecarClient = client.dataplane === "sidecar";
   const gateway = client.workload?.gateway ?? false;
+  if (gateway || !isSidecarClient) route = null;
 
   if (isSidecarClient && client.namespace !== null) {
     const found = r.lookupDr(client.revision, client.namespace, client.labels, service.host, service.namespace);
     dr = found.applied;
     shadowed = found.shadowed;
     hiddenBy = found.hiddenBy;
-    if (dr) drTls = tlsForPort(dr.trafficPolicy, port.port);
+    if (dr) {
+      // A subset no DR for this client defines gets no cluster of its own; the default one is shown.
+      const name = route?.dest.subset;
+      if (name) subset = dr.subsets.find((s) => s.name === name) ?? null;
+      drTls = subset ? subsetTlsForPort(dr.trafficPolicy, subset.trafficPolicy, port.port) : tlsForPort(dr.trafficPolicy, port.port);
+    }
     // A gateway's scope ignores Sidecar resources (DefaultSidecarScopeForGateway).
     sidecar = gateway ? null : sidecarFor(model, client.namespace, client.labels, mesh.rootNamespace, client.revision);
   }
@@ -503,17 +524,17 @@ export function predictEdge(r: Resolver, client: Client, service: Service, port:
         : "eds";
   // Only an auto-mTLS cluster (no TLS for the port itself) behind EDS reads the DR's endpoint
   // tagging; the DR is then named on the edge, as it steers what auto mTLS sends.
-  const drTagging = !clusterSend && !originalDst && isSidecarClient && dr ? drTaggingFor(dr.trafficPolicy, port.port) : null;
+  const drTagging = !clusterSend && !originalDst && isSidecarClient && dr ? drTaggingFor(dr.trafficPolicy, port.port, subset) : null;
   const { endpoints, worst } = endpointsFor(r, memo, service, port, client.dataplane, clusterSend, cluster, drTagging?.tag ?? "none");
 
-  const prediction: Prediction = { predicted: undefined!, worst, endpoints, dr, drTls, shadowed, hiddenBy, sidecar, drTagging };
+  const prediction: Prediction = { predicted: undefined!, worst, endpoints, dr, drTls, shadowed, hiddenBy, sidecar, drTagging, route, subset };
   const sides = sidesFor(memo, service, port, worst, worst.origin === "destinationrule" || drTagging ? (dr?.rule ?? null) : null);
   // Only the client half of the reason names the caller; the rest is shared per worst endpoint.
   prediction.predicted = {
     client: sides.client,
     server: sides.server,
     verdict: worst.cell.verdict,
-    reason: clientPhrase(client, service, port, prediction, r) + sides.tail,
+    reason: clientPhrase(client, service, port, prediction, r) + (route ? routePhrase(route, subset, dr) : "") + sides.tail,
   };
   return prediction;
 }
@@ -558,11 +579,36 @@ function untagged(w: Workload): string {
   return w.tlsModeLabel !== null ? `${who} is labelled security.istio.io/tlsMode=${w.tlsModeLabel}` : `${who} has neither a serviceAccount nor the label security.istio.io/tlsMode=istio`;
 }
 
+/** Where in the DR the port's TLS is set, as the reason says it ("its <where>"). */
+function drWhere(p: Prediction, port: ServicePort): string {
+  switch (p.drTls.from) {
+    case "port-level":
+      return `portLevelSettings for port ${port.port}`;
+    case "subset":
+      return `subset ${p.subset!.name}'s trafficPolicy`;
+    case "subset-port-level":
+      return `subset ${p.subset!.name}'s portLevelSettings for port ${port.port}`;
+    default:
+      return "trafficPolicy";
+  }
+}
+
+/** The route the calls took, after the client phrase: the VirtualService, and the subset and port it names. */
+function routePhrase(route: MeshRoute, subset: Subset | null, dr: DrLookup | null): string {
+  const vs = `VirtualService ${nsName(route.vs)}`;
+  const name = route.dest.subset;
+  const port = route.dest.port !== null ? `port ${route.dest.port}` : "";
+  if (!name) return ` (routed by ${vs} to ${port})`;
+  if (subset) return ` (routed by ${vs} to subset ${name}${port ? `, ${port}` : ""})`;
+  const which = dr ? `DestinationRule ${nsName(dr.rule)} does not define it` : "no DestinationRule applies";
+  return ` (routed by ${vs} to subset ${name}${port ? `, ${port}` : ""}, but ${which}: the default cluster's policy is shown)`;
+}
+
 function clientPhrase(client: Client, service: Service, port: ServicePort, p: Prediction, r: Resolver): string {
   const who = (client.who ?? (client.name ? `${client.namespace}/${client.name}` : null)) ?? "a caller outside the mesh";
   const e = p.worst;
   const dr = p.dr?.rule;
-  const where = p.drTls.from === "port-level" ? `portLevelSettings for port ${port.port}` : "trafficPolicy";
+  const where = drWhere(p, port);
   switch (e.why) {
     case "no-proxy":
       return `${who} has no proxy and sends plaintext`;
@@ -621,7 +667,7 @@ function hboneInstead(p: Prediction, port: ServicePort, client: Client): string 
   const dr = p.dr?.rule;
   const tls = p.drTls.tls;
   if (dr && tls) {
-    const where = p.drTls.from === "port-level" ? `portLevelSettings for port ${port.port}` : "trafficPolicy";
+    const where = drWhere(p, port);
     if (credentialIgnored(tls, dr, client.workload?.gateway ?? false)) return `DestinationRule ${nsName(dr)}'s credentialName is ignored by sidecars, so no TLS is added`;
     const mode = tls.modeSet ? tls.mode : "DISABLE (a tls block without mode)";
     const inner = tls.mode === "SIMPLE" || tls.mode === "MUTUAL" ? ", which travels inside HBONE: the application must terminate it" : ", which HBONE replaces";

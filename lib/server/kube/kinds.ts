@@ -54,6 +54,8 @@ export const KINDS: KindSpec[] = [
   { kind: "ServiceEntry", group: "networking.istio.io", versions: istioNetworking, plural: "serviceentries", namespaced: true },
   { kind: "WorkloadEntry", group: "networking.istio.io", versions: istioNetworking, plural: "workloadentries", namespaced: true },
   { kind: "Sidecar", group: "networking.istio.io", versions: istioNetworking, plural: "sidecars", namespaced: true },
+  // Mesh routes: which port and DestinationRule subset a sidecar's calls leave through (lib/core/model/istioObjects.ts).
+  { kind: "VirtualService", group: "networking.istio.io", versions: istioNetworking, plural: "virtualservices", namespaced: true },
   { kind: "Certificate", group: "cert-manager.io", versions: ["v1"], plural: "certificates", namespaced: true },
   { kind: "Issuer", group: "cert-manager.io", versions: ["v1"], plural: "issuers", namespaced: true },
   { kind: "ClusterIssuer", group: "cert-manager.io", versions: ["v1"], plural: "clusterissuers", namespaced: false },

@@ -1,0 +1,211 @@
+// Mesh VirtualService routes (docs/DECISIONS.md, "VirtualService routes"): telemetry names the
+// destination service but no port, and a sidecar's route that names a port (and a subset) says which
+// cluster its calls left through, outbound|port|subset|host. The port is the route's, and the
+// client's TLS is the DestinationRule's subset policy merged over its top-level (istio.md §2.3).
+import { describe, expect, it } from "vitest";
+import { buildModel } from "../lib/core/model/buildModel";
+import type { KubeObject } from "../lib/core/model/input";
+import type { TrafficPolicy } from "../lib/core/model/mesh";
+import { subsetTlsForPort } from "../lib/core/resolve/destinationRule";
+import { call, deploy, destRule, edgeOf, findingsOf, host, injected, loaded, namespace, only, run, service } from "./kit";
+
+const API = "networking.istio.io/v1";
+const vs = (ns: string, name: string, spec: Record<string, unknown>): KubeObject => ({ apiVersion: API, kind: "VirtualService", metadata: { name, namespace: ns }, spec });
+/** A mesh route to `dest` (port and subset when given), as Istio's egress-gateway tasks write it. */
+const routeTo = (dest: string, port?: number, subset?: string) => ({
+  destination: { host: dest, ...(subset ? { subset } : {}), ...(port ? { port: { number: port } } : {}) },
+});
+const meshVs = (name: string, port: number, subset?: string, extra: Record<string, unknown> = {}, ns = "a") =>
+  vs(ns, name, { hosts: ["api.example.com"], http: [{ route: [routeTo(SRV, port, subset)] }], ...extra });
+
+// srv has an HTTP port (80) and a TLS-named one (443): an HTTP sample guesses 80, a route names 443.
+const SRV = host("srv", "b");
+const base: KubeObject[] = [
+  injected("a"),
+  injected("b"),
+  deploy("a", "client"),
+  deploy("b", "srv", { ports: [8080, 8443] }),
+  service("b", "srv", [
+    { port: 80, targetPort: 8080, name: "http" },
+    { port: 443, targetPort: 8443, name: "https" },
+  ]),
+];
+const sample = (extra: Record<string, string> = {}) => [call("a/client", SRV, "mutual_tls", 5, extra)];
+const policy = (p: Record<string, unknown>) => ({ trafficPolicy: p });
+const portTls = (port: number, mode: string | null) => ({ port: { number: port }, ...(mode ? { tls: { mode } } : {}) });
+
+describe("reading VirtualServices", () => {
+  it("hosts, gateways (absent = mesh), exportTo and the mesh routes' destinations, short hosts relative to the VirtualService", () => {
+    const m = buildModel({
+      objects: loaded([
+        vs("a", "plain", { hosts: ["api.example.com"], exportTo: ["."], http: [{ route: [routeTo("srv.b.svc.cluster.local", 443, "v1"), routeTo("other")] }], tcp: [{ route: [routeTo("db", 5432)] }] }),
+        vs("a", "gw-only", { hosts: ["api.example.com"], gateways: ["istio-system/egress"], http: [{ route: [routeTo("srv", 443)] }] }),
+        vs("a", "split", {
+          hosts: ["api.example.com"],
+          gateways: ["istio-system/egress", "mesh"],
+          http: [
+            { match: [{ gateways: ["mesh"], port: 80 }], route: [routeTo("egress.istio-system.svc.cluster.local", 443, "api")] },
+            { match: [{ gateways: ["istio-system/egress"], port: 443 }], route: [routeTo("api.example.com", 443)] },
+          ],
+        }),
+      ]),
+      configDumps: [],
+      problems: [],
+    });
+    expect(m.problems).toEqual([]);
+    expect(m.virtualServices.map((v) => [v.name, v.hosts, v.gateways, v.exportTo, v.meshDestinations])).toEqual([
+      ["gw-only", ["api.example.com"], ["istio-system/egress"], [], []],
+      [
+        "plain",
+        ["api.example.com"],
+        [],
+        ["."],
+        [
+          { fqdn: "srv.b.svc.cluster.local", subset: "v1", port: 443, kind: "http" },
+          { fqdn: "other.a.svc.cluster.local", subset: null, port: null, kind: "http" },
+          { fqdn: "db.a.svc.cluster.local", subset: null, port: 5432, kind: "tcp" },
+        ],
+      ],
+      // The gateway's own route (match.gateways without "mesh") is not a sidecar's.
+      ["split", ["api.example.com"], ["istio-system/egress", "mesh"], [], [{ fqdn: "egress.istio-system.svc.cluster.local", subset: "api", port: 443, kind: "http" }]],
+    ]);
+    expect([...m.meshRoutesByHost.keys()].sort()).toEqual(["db.a.svc.cluster.local", "egress.istio-system.svc.cluster.local", "other.a.svc.cluster.local", "srv.b.svc.cluster.local"]);
+  });
+
+  it.each([
+    { case: "spec.hosts a string", spec: { hosts: "api.example.com" }, field: "spec.hosts", reason: "must be a list of strings" },
+    { case: "spec.gateways with a number", spec: { gateways: ["mesh", 7] }, field: "spec.gateways[1]", reason: "must be a string, not 7" },
+    { case: "spec.exportTo a mapping", spec: { exportTo: { a: 1 } }, field: "spec.exportTo", reason: "must be a list of strings" },
+    { case: "spec.http a mapping", spec: { http: { route: [] } }, field: "spec.http", reason: "must be a list" },
+    { case: "a route that is a string", spec: { http: [{ route: ["srv"] }] }, field: "spec.http[0].route[0]", reason: "must be a mapping" },
+    { case: "a destination without host", spec: { tcp: [{ route: [{ destination: { port: { number: 80 } } }] }] }, field: "spec.tcp[0].route[0].destination.host", reason: "is required" },
+    { case: "a route without destination", spec: { tls: [{ route: [{ weight: 100 }] }] }, field: "spec.tls[0].route[0].destination", reason: "is required" },
+    { case: "a destination port out of range", spec: { http: [{ route: [routeTo("srv", 70000)] }] }, field: "spec.http[0].route[0].destination.port.number", reason: "port must be 1..65535" },
+    { case: "a subset that is a number", spec: { http: [{ route: [{ destination: { host: "srv", subset: 1 } }] }] }, field: "spec.http[0].route[0].destination.subset", reason: "must be a string, not 1" },
+    { case: "match gateways a string", spec: { http: [{ match: [{ gateways: "mesh" }], route: [routeTo("srv")] }] }, field: "spec.http[0].match[0].gateways", reason: "must be a list of strings" },
+    { case: "a malformed destination in a gateway-only VirtualService", spec: { gateways: ["egress"], http: [{ route: [{ destination: { host: 5 } }] }] }, field: "spec.http[0].route[0].destination.host", reason: "is required" },
+  ])("$case: input.invalid naming the object and field; the VirtualService is left out, the rest analysed", ({ spec, field, reason }) => {
+    const bad = vs("a", "bad", { hosts: ["api.example.com"], ...spec });
+    const objs = [...base, bad];
+    const m = buildModel({ objects: loaded(objs), configDumps: [], problems: [] });
+    const ref = { kind: "VirtualService", namespace: "a", name: "bad" };
+    expect(m.problems).toEqual([{ file: "test.yaml", line: objs.length, object: ref, field, message: expect.stringContaining(`VirtualService a/bad: ${field}: `) }]);
+    expect(m.problems[0]!.message).toContain(reason);
+    expect(m.virtualServices).toEqual([]);
+    const s = run(objs, sample());
+    expect(only(s, "input.invalid").resources).toEqual([ref]);
+    expect(edgeOf(s, "a/client", SRV)).toMatchObject({ destination: { port: 80 }, status: "mtls" });
+  });
+});
+
+describe("subset policy merged over the DestinationRule's (MergeTrafficPolicy)", () => {
+  const tp = (t: Partial<TrafficPolicy>): TrafficPolicy => ({ tls: null, portLevelSettings: [], loadBalancerSimple: null, ...t });
+  const mode = (m: "DISABLE" | "ISTIO_MUTUAL" | "SIMPLE") => ({ mode: m, modeSet: true });
+  it.each([
+    { case: "no subset policy: the DR's", top: tp({ tls: mode("DISABLE") }), sub: null, tls: "DISABLE", from: "top-level" },
+    { case: "subset tls overrides the top-level tls", top: tp({ tls: mode("DISABLE") }), sub: tp({ tls: mode("ISTIO_MUTUAL") }), tls: "ISTIO_MUTUAL", from: "subset" },
+    { case: "subset tls overrides the DR's port-level tls", top: tp({ portLevelSettings: [{ port: 443, tls: mode("SIMPLE"), loadBalancerSimple: null }] }), sub: tp({ tls: mode("ISTIO_MUTUAL") }), tls: "ISTIO_MUTUAL", from: "subset" },
+    { case: "subset without tls: the top-level tls stays", top: tp({ tls: mode("DISABLE") }), sub: tp({ loadBalancerSimple: "ROUND_ROBIN" }), tls: "DISABLE", from: "top-level" },
+    { case: "subset port-level tls for the port wins over its own top-level", top: tp({}), sub: tp({ tls: mode("DISABLE"), portLevelSettings: [{ port: 443, tls: mode("ISTIO_MUTUAL"), loadBalancerSimple: null }] }), tls: "ISTIO_MUTUAL", from: "subset-port-level" },
+    { case: "subset port-level entry without tls replaces it with none (auto mTLS)", top: tp({ tls: mode("ISTIO_MUTUAL") }), sub: tp({ portLevelSettings: [{ port: 443, tls: null, loadBalancerSimple: null }] }), tls: null, from: "subset-port-level" },
+    { case: "subset port-level entry for another port: not read", top: tp({ tls: mode("DISABLE") }), sub: tp({ portLevelSettings: [{ port: 80, tls: mode("ISTIO_MUTUAL"), loadBalancerSimple: null }] }), tls: "DISABLE", from: "top-level" },
+  ])("$case", ({ top, sub, tls, from }) => {
+    const got = subsetTlsForPort(top, sub, 443);
+    expect(got.tls?.mode ?? null).toBe(tls);
+    expect(got.from).toBe(from);
+  });
+});
+
+describe("edges: the port and subset a mesh route names", () => {
+  // A DR whose top level disables TLS and whose subset v1 turns on Istio mTLS for 443: the edge says
+  // which one applied.
+  const dr = destRule("a", "srv", SRV, {
+    ...policy({ tls: { mode: "DISABLE" } }),
+    subsets: [
+      { name: "v1", labels: { app: "srv" }, trafficPolicy: { portLevelSettings: [portTls(443, "ISTIO_MUTUAL")] } },
+      { name: "v2", labels: { app: "srv" }, trafficPolicy: { loadBalancer: { simple: "ROUND_ROBIN" } } },
+    ],
+  });
+
+  it.each([
+    { case: "route to port 443, subset v1: the subset's port-level ISTIO_MUTUAL", objs: [dr, meshVs("to-v1", 443, "v1")], port: 443, tls: "ISTIO_MUTUAL", says: "in its subset v1's portLevelSettings for port 443 (routed by VirtualService a/to-v1 to subset v1, port 443)" },
+    { case: "route to subset v2, which sets no tls: the DR's top-level DISABLE", objs: [dr, meshVs("to-v2", 443, "v2")], port: 443, tls: "DISABLE", says: "in its trafficPolicy (routed by VirtualService a/to-v2 to subset v2, port 443)" },
+    { case: "route to port 443 without subset: the default cluster's top-level DISABLE", objs: [dr, meshVs("to-443", 443)], port: 443, tls: "DISABLE", says: "(routed by VirtualService a/to-443 to port 443)" },
+    { case: "gateways absent means mesh (written out: the same)", objs: [dr, meshVs("to-v1", 443, "v1", { gateways: ["mesh"] })], port: 443, tls: "ISTIO_MUTUAL", says: "routed by VirtualService a/to-v1 to subset v1" },
+    { case: "two VirtualServices naming the same port and subset: not ambiguous", objs: [dr, meshVs("one", 443, "v1"), meshVs("two", 443, "v1")], port: 443, tls: "ISTIO_MUTUAL", says: "routed by VirtualService a/one to subset v1" },
+    { case: "a subset no DR defines: the default cluster, said so", objs: [dr, meshVs("to-v9", 443, "v9")], port: 443, tls: "DISABLE", says: "to subset v9, port 443, but DestinationRule a/srv does not define it: the default cluster's policy is shown" },
+  ])("$case", ({ objs, port, tls, says }) => {
+    const s = run([...base, ...objs], sample());
+    expect(s.edges).toHaveLength(1);
+    const e = s.edges[0]!;
+    expect(e.destination.port).toBe(port);
+    expect(e.predicted.client).toEqual({ tls, origin: "destinationrule", destinationRule: { kind: "DestinationRule", namespace: "a", name: "srv" } });
+    expect(e.predicted.reason).toContain(says);
+    expect(e.observed?.portAmbiguous).toBeUndefined();
+  });
+
+  it.each<{ case: string; objs: KubeObject[]; extra: Record<string, string> }>([
+    { case: "near miss: the VirtualService is bound to a gateway only (no mesh)", objs: [dr, meshVs("gw", 443, "v1", { gateways: ["istio-system/egress"] })], extra: {} },
+    { case: "near miss: the mesh route's match names only a gateway", objs: [dr, vs("a", "gw-match", { hosts: ["api.example.com"], gateways: ["mesh", "egress"], http: [{ match: [{ gateways: ["egress"] }], route: [routeTo(SRV, 443, "v1")] }] })], extra: {} },
+    { case: "near miss: the route names a port the service does not have", objs: [dr, meshVs("bad-port", 8443, "v1")], extra: {} },
+    { case: "near miss: the route names no port", objs: [dr, vs("a", "no-port", { hosts: ["api.example.com"], http: [{ route: [routeTo(SRV, undefined, "v1")] }] })], extra: {} },
+    { case: "near miss: exported to its own namespace only, the client is elsewhere", objs: [dr, meshVs("private", 443, "v1", { exportTo: ["."] }, "b")], extra: {} },
+    { case: "near miss: an HTTP route and a TCP sample", objs: [dr, meshVs("http-only", 443, "v1")], extra: { request_protocol: "tcp" } },
+  ])("$case: the protocol's port guess and the DR's default cluster, as without routes", ({ objs, extra }) => {
+    const s = run([...base, ...objs], sample(extra));
+    const tcp = extra.request_protocol === "tcp";
+    // Without a route an HTTP sample is about the HTTP port; a TCP one about the other.
+    expect(s.edges.map((e) => e.destination.port)).toEqual([tcp ? 443 : 80]);
+    const e = s.edges[0]!;
+    expect(e.predicted.client.tls).toBe("DISABLE");
+    expect(e.predicted.reason).not.toContain("routed by");
+  });
+
+  it("routes from two VirtualServices that disagree (port or subset): the protocol's guess, marked ambiguous, no subset applied", () => {
+    for (const other of [meshVs("to-80", 80, "v1"), meshVs("to-v2", 443, "v2")]) {
+      const s = run([...base, dr, meshVs("to-v1", 443, "v1"), other], sample());
+      expect(s.edges.map((e) => [e.destination.port, e.observed?.portAmbiguous, e.predicted.client.tls])).toEqual([[80, true, "DISABLE"]]);
+      expect(s.edges[0]!.predicted.reason).not.toContain("routed by");
+    }
+  });
+
+  it("a weight split between two subsets of one VirtualService is ambiguous too", () => {
+    const split = vs("a", "split", { hosts: ["api.example.com"], http: [{ route: [{ ...routeTo(SRV, 443, "v1"), weight: 90 }, { ...routeTo(SRV, 443, "v2"), weight: 10 }] }] });
+    const s = run([...base, dr, split], sample());
+    expect(s.edges.map((e) => [e.destination.port, e.observed?.portAmbiguous])).toEqual([[80, true]]);
+  });
+
+  it("a gateway's calls do not take mesh routes (its routes are its Gateway's)", () => {
+    const gw = deploy("a", "egress", { labels: { istio: "egressgateway" }, containers: ["istio-proxy"], ports: [{ port: 15090, name: "http-envoy-prom" }] });
+    const s = run([...base, dr, gw, meshVs("to-v1", 443, "v1")], [call("a/egress", SRV, "mutual_tls", 5)]);
+    expect(s.edges.map((e) => [e.id, e.predicted.client.tls])).toEqual([["a/egress->srv.b.svc.cluster.local:80", "DISABLE"]]);
+  });
+
+  it("a subset whose port-level entry has no tls under a top-level ISTIO_MUTUAL: auto mTLS decides", () => {
+    const auto = destRule("a", "srv", SRV, { ...policy({ tls: { mode: "ISTIO_MUTUAL" } }), subsets: [{ name: "v1", labels: { app: "srv" }, trafficPolicy: { portLevelSettings: [portTls(443, null)] } }] });
+    const s = run([...base, auto, meshVs("to-v1", 443, "v1")], sample());
+    const e = s.edges[0]!;
+    expect([e.destination.port, e.predicted.client.tls, e.predicted.client.origin]).toEqual([443, "ISTIO_MUTUAL", "auto"]);
+    expect(e.predicted.reason).toContain("routed by VirtualService a/to-v1 to subset v1, port 443");
+  });
+
+  it("the documented egress-gateway hop: plaintext to the gateway's HTTP port before, the subset's Istio mTLS to 443 now; no edge warning", () => {
+    const gwNs = namespace("istio-system");
+    const gw = deploy("istio-system", "istio-egressgateway", { labels: { istio: "egressgateway" }, containers: ["istio-proxy"], ports: [8080, 8443] });
+    const gwSvc = service("istio-system", "istio-egressgateway", [
+      { port: 80, targetPort: 8080, name: "http2" },
+      { port: 443, targetPort: 8443, name: "https" },
+    ]);
+    const GW = host("istio-egressgateway", "istio-system");
+    const gwDr = destRule("a", "egressgateway-for-api", GW, { subsets: [{ name: "api", trafficPolicy: { portLevelSettings: [{ ...portTls(443, "ISTIO_MUTUAL") }] } }] });
+    const objs = [...base, gwNs, gw, gwSvc, gwDr];
+    const route = vs("a", "via-egress", { hosts: ["api.example.com"], gateways: ["mesh", "istio-system/egress"], http: [{ match: [{ gateways: ["mesh"], port: 80 }], route: [routeTo(GW, 443, "api")] }] });
+    const traffic = [call("a/client", GW, "mutual_tls", 5)];
+    const before = run(objs, traffic);
+    expect(before.edges.map((e) => [e.destination.port, e.predicted.verdict])).toEqual([[80, "plaintext"]]);
+    expect(findingsOf(before, "edge.plaintext")).toHaveLength(1);
+    const after = run([...objs, route], traffic);
+    expect(after.edges.map((e) => [e.destination.port, e.predicted.client.tls, e.predicted.verdict])).toEqual([[443, "ISTIO_MUTUAL", "unknown"]]);
+    expect(after.findings.filter((f) => f.code.startsWith("edge."))).toEqual([]);
+  });
+});
