@@ -27,12 +27,21 @@ async function analyzeFixture(name: string): Promise<MeshSnapshot> {
 
 const serious = (s: MeshSnapshot) => s.findings.filter((f) => f.severity !== "info").map((f) => `${f.code}: ${f.message}`);
 
+/**
+ * A correct mesh with its traffic, analysed by the CLI with --fail-on warning: no warning and no
+ * error, exit 0. The snapshot is returned for the guard's own checks.
+ */
+async function guardFixture(name: string): Promise<MeshSnapshot> {
+  const r = await cli(["analyze", join(FIX, name), "--traffic", join(FIX, name, "traffic.prom"), "--now", NOW, "--fail-on", "warning"]);
+  const s = MeshSnapshotSchema.parse(JSON.parse(r.out));
+  expect(serious(s)).toEqual([]);
+  expect(r.code).toBe(0);
+  return s;
+}
+
 describe("false-positive guard 1: mesh-wide STRICT, everything injected, observed mTLS", () => {
   it("no warning and no error; every edge mTLS; exit 0", async () => {
-    const r = await cli(["analyze", join(FIX, "correct-strict"), "--traffic", join(FIX, "correct-strict", "traffic.prom"), "--now", NOW, "--fail-on", "warning"]);
-    const s = MeshSnapshotSchema.parse(JSON.parse(r.out));
-    expect(serious(s)).toEqual([]);
-    expect(r.code).toBe(0);
+    const s = await guardFixture("correct-strict");
     expect(s.edges.map((e) => [e.id, e.status])).toEqual([
       ["istio-system/istio-ingressgateway->frontend.shop.svc.cluster.local:80", "mtls"],
       ["shop/cart->redis.data.svc.cluster.local:6379", "mtls"],
@@ -72,10 +81,7 @@ describe("false-positive guard 2: per-service ISTIO_MUTUAL DestinationRules", ()
 
 describe("false-positive guard 3: VMs with the Istio sidecar (WorkloadEntries, a ServiceEntry's inline endpoint)", () => {
   it("no warning and no error; every edge to a VM is predicted and observed mTLS; exit 0", async () => {
-    const r = await cli(["analyze", join(FIX, "correct-vm"), "--traffic", join(FIX, "correct-vm", "traffic.prom"), "--now", NOW, "--fail-on", "warning"]);
-    const s = MeshSnapshotSchema.parse(JSON.parse(r.out));
-    expect(serious(s)).toEqual([]);
-    expect(r.code).toBe(0);
+    const s = await guardFixture("correct-vm");
     expect(s.edges.map((e) => [e.id, e.destination.workloads, e.predicted.client.tls, e.predicted.verdict, e.status])).toEqual([
       ["legacy/orders-vm-1->ledger.legacy.internal:5432", [], "ISTIO_MUTUAL", "mtls", "mtls"],
       ["shop/frontend->billing.legacy.svc.cluster.local:9090", ["legacy/billing-vm-1"], "ISTIO_MUTUAL", "mtls", "mtls"],
@@ -92,10 +98,7 @@ describe("false-positive guard 3: VMs with the Istio sidecar (WorkloadEntries, a
 
 describe("false-positive guard 4: egress through wildcard ServiceEntries (TLS passthrough, TLS origination by DR)", () => {
   it("no warning and no error; hosts under a wildcard take its ServiceEntry, ports and DR; exit 0", async () => {
-    const r = await cli(["analyze", join(FIX, "correct-egress-wildcard"), "--traffic", join(FIX, "correct-egress-wildcard", "traffic.prom"), "--now", NOW, "--fail-on", "warning"]);
-    const s = MeshSnapshotSchema.parse(JSON.parse(r.out));
-    expect(serious(s)).toEqual([]);
-    expect(r.code).toBe(0);
+    const s = await guardFixture("correct-egress-wildcard");
     expect(s.edges.map((e) => [e.id, `${e.destination.namespace}/${e.destination.service}`, e.predicted.client.tls, e.predicted.client.destinationRule?.name ?? null, e.predicted.verdict])).toEqual([
       ["app/reporter->uploader.app.svc.cluster.local:80", "app/uploader", "ISTIO_MUTUAL", "default-mtls", "mtls"],
       ["app/reporter->bigquery.googleapis.com:443", "egress/googleapis", "DISABLE", null, "unknown"],
@@ -110,10 +113,7 @@ describe("false-positive guard 4: egress through wildcard ServiceEntries (TLS pa
 
 describe("false-positive guard 5: a migration to VMs (Services over pods and WorkloadEntries, DNS and inline endpoints)", () => {
   it("no warning and no error; every edge between meshed workloads is mTLS; exit 0", async () => {
-    const r = await cli(["analyze", join(FIX, "correct-vm-migration"), "--traffic", join(FIX, "correct-vm-migration", "traffic.prom"), "--now", NOW, "--fail-on", "warning"]);
-    const s = MeshSnapshotSchema.parse(JSON.parse(r.out));
-    expect(serious(s)).toEqual([]);
-    expect(r.code).toBe(0);
+    const s = await guardFixture("correct-vm-migration");
     expect(s.edges.filter((e) => e.predicted.verdict !== "mtls").map((e) => [e.id, e.predicted.verdict])).toEqual([["vm-ratings/ratings-vm->orders-db.corp.example:5432", "unknown"]]);
     expect(s.edges.every((e) => e.status === "mtls" || e.predicted.verdict === "unknown")).toBe(true);
     // The VMs behind reviews share the pods' Service; the hostname-addressed VM is the DNS ServiceEntry's.
@@ -125,10 +125,7 @@ describe("false-positive guard 5: a migration to VMs (Services over pods and Wor
 
 describe("false-positive guard 6: Istio's egress gateway with TLS origination (a mesh VirtualService route to a DR subset)", () => {
   it("no warning and no error; the sidecar's hop leaves through the routed port and subset, with the subset's ISTIO_MUTUAL; exit 0", async () => {
-    const r = await cli(["analyze", join(FIX, "correct-egress-gateway"), "--traffic", join(FIX, "correct-egress-gateway", "traffic.prom"), "--now", NOW, "--fail-on", "warning"]);
-    const s = MeshSnapshotSchema.parse(JSON.parse(r.out));
-    expect(serious(s)).toEqual([]);
-    expect(r.code).toBe(0);
+    const s = await guardFixture("correct-egress-gateway");
     expect(s.edges.map((e) => [e.id, e.predicted.client.tls, e.predicted.client.destinationRule?.name ?? null, e.predicted.verdict, e.status])).toEqual([
       ["default/sleep->istio-egressgateway.istio-system.svc.cluster.local:443", "ISTIO_MUTUAL", "egressgateway-for-github", "unknown", "unknown"],
       ["istio-system/istio-egressgateway->api.github.com:80", "DISABLE", null, "unknown", "unknown"],
