@@ -32,6 +32,11 @@ export interface CertEntry {
   renewalTime: Date | null;
   /** The cert-manager Certificate that manages it, when its Secret is known. */
   certManager: CertManagerCertificate | null;
+  /**
+   * For a SPIRE signing CA: a newer CA of the same trust domain, valid now, that outlives it (the
+   * one SPIRE prepared and published to the bundle). The old one stays in bundles until it expires.
+   */
+  successor: ParsedCert | null;
 }
 
 export interface InvalidCert {
@@ -84,6 +89,9 @@ function bundleFor(input: CertInput, parsed: Parsed[], scopes: Map<string, Parse
   if (input.trustScope) {
     const own = scopes.get(input.trustScope);
     if (own?.length) return own;
+    // A proxy's non-mesh SDS secret (a gateway credential, a DestinationRule client certificate):
+    // it is presented to parties outside the mesh, so the mesh roots do not judge it.
+    if (input.trustScope.startsWith("proxy-secret:")) return null;
   }
   if (input.context === "ca-chain" || input.context === "tls-chain") {
     // A CA or TLS Secret carries its root next to the chain (root-cert.pem, ca.crt).
@@ -203,7 +211,7 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
       const role = roleOf(p.input, index, c);
       const e = entries.get(c.fingerprint);
       if (!e) {
-        entries.set(c.fingerprint, { cert: c, sightings: [{ input: p.input, index }], role, chain: { verified: false }, issuer: null, owner: null, renewalTime: null, certManager: null });
+        entries.set(c.fingerprint, { cert: c, sightings: [{ input: p.input, index }], role, chain: { verified: false }, issuer: null, owner: null, renewalTime: null, certManager: null, successor: null });
         return;
       }
       e.sightings.push({ input: p.input, index });
@@ -212,7 +220,18 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
     });
   }
 
+  // SPIRE CAs by trust domain, to find each one's successor.
+  const spireCas = new Map<string, ParsedCert[]>();
   for (const e of entries.values()) {
+    const td = spireCaTrustDomain(e.cert);
+    if (td !== null) spireCas.set(td, [...(spireCas.get(td) ?? []), e.cert]);
+  }
+
+  for (const e of entries.values()) {
+    const td = spireCaTrustDomain(e.cert);
+    if (td !== null)
+      e.successor =
+        spireCas.get(td)!.find((n) => n !== e.cert && n.notAfter > e.cert.notAfter && n.notBefore <= o.now) ?? null;
     // Keyed once per sighting: a shared root or intermediate is seen once per proxy (10k sightings).
     const keys = new Map(e.sightings.map((s) => [s, sourceKey(s.input.source)]));
     e.sightings.sort((a, b) => {
@@ -246,6 +265,18 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
   };
 }
 
+/**
+ * The trust domain of a SPIFFE signing certificate (a CA whose one URI SAN is a SPIFFE ID without a
+ * path: X509-SVID §4.1, the certificates SPIRE's server CA mints), else null. SPIRE rotates these
+ * itself (pkg/server/ca/manager): the next CA is prepared and published to the bundle when
+ * min(½ lifetime, 30 days) remain, and activated when min(⅙ lifetime, 7 days) remain.
+ */
+export function spireCaTrustDomain(c: ParsedCert): string | null {
+  if (!c.isCA || !c.spiffeId) return null;
+  const m = /^spiffe:\/\/([^/]+)\/?$/i.exec(c.spiffeId);
+  return m ? m[1]!.toLowerCase() : null;
+}
+
 /** An Istio or SPIRE workload certificate: its agent rotates it at half its life (istio.md §8, other-meshes.md §3.2). */
 export function rotatesAtHalfLife(e: CertEntry): boolean {
   return e.role === "workload" && e.sightings.some((s) => s.input.mesh === "istio" || s.input.mesh === "spire");
@@ -260,6 +291,11 @@ function expectedRotation(e: CertEntry): Date | null {
   if (rotatesAtHalfLife(e)) {
     const nb = e.cert.notBefore.getTime();
     return new Date(nb + (e.cert.notAfter.getTime() - nb) / 2);
+  }
+  if (spireCaTrustDomain(e.cert) !== null) {
+    // SPIRE prepares (and publishes) the next CA when min(½ lifetime, 30 days) remain.
+    const na = e.cert.notAfter.getTime();
+    return new Date(na - Math.min((na - e.cert.notBefore.getTime()) / 2, 30 * 86_400_000));
   }
   return null;
 }

@@ -135,6 +135,23 @@ function readEnvoy(dump: ConfigDump, pod: DumpPodInfo | undefined, out: DumpCert
   }
 }
 
+/**
+ * istio-agent's name for the OS CA bundle, and the bundle paths it looks for (security.GetOSRootFilePath,
+ * pkg/security/security.go), which a DestinationRule's caCertificates may name as `file-root:<path>`.
+ */
+const OS_TRUST_STORES = new Set([
+  "file-root:system",
+  "file-root:/etc/ssl/certs/ca-certificates.crt",
+  "file-root:/etc/pki/tls/certs/ca-bundle.crt",
+  "file-root:/etc/ssl/ca-bundle.pem",
+  "file-root:/etc/pki/tls/cacert.pem",
+  "file-root:/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+  "file-root:/etc/ssl/cert.pem",
+  "file-root:/usr/local/etc/ssl/cert.pem",
+  "file-root:/etc/ssl/certs/ca-certificates",
+]);
+const isOsTrustStore = (name: string) => OS_TRUST_STORES.has(name);
+
 function secretName(entry: Obj): string {
   return str(entry.name) ?? str(at(entry, "secret", "name")) ?? "";
 }
@@ -173,6 +190,12 @@ function readSecret(
   const name = secretName(entry);
   const secret = entry.secret;
   if (!isObj(secret)) return;
+  // The proxy image's OS trust store: istio-agent serves it as `file-root:system`
+  // (security.FileRootSystemCACert) for a DestinationRule SIMPLE/MUTUAL without caCertificates, or
+  // under its path when a DR names the OS bundle. Public roots the mesh does not manage (some
+  // expired, some SHA-1 self-signed, as every distribution ships them): nothing in it is the
+  // user's to fix, and it is no mesh trust, so it is not read at all.
+  if (isOsTrustStore(name)) return;
   const what = `secret ${name || "(unnamed)"}`;
   const p = r.dump.pod;
   const source: CertSource = {
@@ -180,7 +203,15 @@ function readSecret(
     ...(p ? { namespace: p.namespace, pod: p.name } : {}),
     ...(name ? { name } : {}),
   };
-  const base = { source, mesh: "istio" as const, trustScope, at: { ...r.dump.at } };
+  // Only `default` (the workload identity) and `ROOTCA` (the mesh roots it is checked with) are mesh
+  // trust. Any other SDS secret is TLS with parties outside the mesh: a gateway's credentialName
+  // (`kubernetes://cred`, its client CA `kubernetes://cred-cacert`), a DestinationRule's
+  // caCertificates / client certificate (`file-root:<path>`, `file-cert:<cert>~<key>`). Each gets a
+  // scope of its own, so the mesh roots do not judge a public serving chain (no bundle for it: not
+  // verified, and silent), and a client CA is not counted among the proxy's mesh roots
+  // (cert.root-mismatch compares `proxy:` scopes only).
+  const scope = name === "" || name === "default" || name === "ROOTCA" ? trustScope : `proxy-secret:${trustScope.slice("proxy:".length)}#${name}`;
+  const base = { source, mesh: "istio" as const, trustScope: scope, at: { ...r.dump.at } };
 
   const tls = field(secret, "tls_certificate", "tlsCertificate");
   if (isObj(tls.value)) {

@@ -188,7 +188,29 @@ describe("certInputsFromDump: Envoy", () => {
     const tls = byContext(r.inputs, "tls-chain")[0]!;
     expect(tls.owner).toBeUndefined();
     expect(tls.expectedSpiffe).toBeUndefined();
-    expect(tls.trustScope).toBe("proxy:shop/web-1");
+    // Non-mesh secrets get a scope of their own: the proxy's mesh roots (ROOTCA) neither judge a
+    // gateway's serving chain nor count its client CA among them (third false-positive hunt).
+    expect(tls.trustScope).toBe("proxy-secret:shop/web-1#kubernetes://shop-cred");
+    expect(r.inputs.map((i) => i.trustScope)).toEqual([
+      "proxy:shop/web-1",
+      "proxy:shop/web-1",
+      "proxy-secret:shop/web-1#kubernetes://shop-cred",
+      "proxy-secret:shop/web-1#kubernetes://shop-cred-cacert",
+      "proxy-secret:shop/web-1#file-cert:/etc/certs/cert.pem~/etc/certs/key.pem",
+    ]);
+  });
+
+  it("skips the OS trust store istio-agent serves (file-root:system, or a DR naming the OS bundle)", () => {
+    const dump = configDump({ chainPem: pki.chains.leafEcdsa, rootPem: pki.root });
+    const root = (name: string) => ({ name, secret: { "@type": SECRET, name, validation_context: { trusted_ca: { inline_bytes: b64(pki.otherRoot) } } } });
+    secretsOf(dump).dynamic_active_secrets!.push(root("file-root:system"), root("file-root:/etc/ssl/certs/ca-certificates.crt"), root("file-root:/etc/partner/ca.pem"));
+    const r = certInputsFromDump(envoy(dump), { serviceAccount: "web" });
+    expect(r.problems).toEqual([]);
+    expect(r.inputs.map((i) => [i.source.name, i.trustScope])).toEqual([
+      ["default", "proxy:shop/web-1"],
+      ["ROOTCA", "proxy:shop/web-1"],
+      ["file-root:/etc/partner/ca.pem", "proxy-secret:shop/web-1#file-root:/etc/partner/ca.pem"],
+    ]);
   });
 
   it("a warming secret with content counts only when no active secret has its name", () => {

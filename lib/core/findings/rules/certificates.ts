@@ -5,7 +5,8 @@ import type { CertSource } from "../../certs/types";
 import { expiringSeverity, expiryRule, isCaCertificate } from "../../certs/thresholds";
 import type { Finding, Ref } from "../../snapshot/schema";
 import { workloadOfPod } from "../../model/buildModel";
-import { rule } from "../context";
+import { rule, type AnalysisContext } from "../context";
+import { createHash } from "node:crypto";
 import { finding } from "../finding";
 import type { FindingCode } from "../catalogue";
 
@@ -89,6 +90,9 @@ export const certExpiring = rule("cert.expiring", (ctx) => {
     const now = ctx.now.getTime();
     const left = e.cert.notAfter.getTime() - now;
     if (left <= 0 || e.cert.notBefore.getTime() > now) continue;
+    // A SPIRE CA already replaced by the one SPIRE prepared: it stays in the bundle until it
+    // expires, by design, so its expiry breaks nothing (other-meshes.md §3.2).
+    if (e.successor) continue;
     const lifetime = e.cert.notAfter.getTime() - e.cert.notBefore.getTime();
     const ca = isCaRole(e);
     const renewal = e.renewalTime?.getTime();
@@ -177,20 +181,32 @@ export const certRootMismatch = rule("cert.root-mismatch", (ctx) => {
   const meshRoots = ctx.certs.bundles.get("mesh:istio");
   // Looked up once per mismatching proxy, and mid-rotation every proxy mismatches.
   const byFingerprint = new Map(ctx.certs.entries.map((e) => [e.cert.fingerprint, e]));
+  const spire = spireServed(ctx);
   for (const [scope, fps] of ctx.certs.bundles) {
     if (!scope.startsWith("proxy:")) continue;
     const ns = scope.slice("proxy:".length).split("/")[0]!;
-    const expected = ctx.certs.bundles.get(`namespace:${ns}`) ?? meshRoots;
-    if (!expected || expected.size === 0) continue;
-    const foreign = [...fps].filter((fp) => !expected.has(fp));
-    const missing = [...expected].filter((fp) => !fps.has(fp));
+    let own = fps;
+    let expected = ctx.certs.bundles.get(`namespace:${ns}`) ?? meshRoots;
+    let against: Ref = { kind: "ConfigMap", namespace: ns, name: "istio-ca-root-cert" };
+    if (spire.viaSpire(scope, fps)) {
+      // Istio's SPIRE integration: Envoy takes its identity and roots from the SPIRE agent's SDS
+      // socket, while istiod still writes istio-ca-root-cert with its own CA's root, which these
+      // proxies never use. Their mesh roots are SPIRE's bundle; federated trust domains are extra.
+      if (!spire.bundle || !spire.source) continue;
+      own = spire.localRoots.get(scope) ?? fps;
+      expected = spire.bundle;
+      against = spire.source;
+    }
+    if (!expected || expected.size === 0 || own.size === 0) continue;
+    const foreign = [...own].filter((fp) => !expected.has(fp));
+    const missing = [...expected].filter((fp) => !own.has(fp));
     if (foreign.length === 0 && missing.length === 0) continue;
-    const entry = byFingerprint.get(foreign[0] ?? [...fps][0]!);
+    const entry = byFingerprint.get(foreign[0] ?? [...own][0]!);
     const pod = scope.slice("proxy:".length);
     out.push(
       finding("cert.root-mismatch", {
-        message: `The proxy of pod ${pod} trusts ${fps.size} root${fps.size === 1 ? "" : "s"} (ROOTCA) that differ from the mesh root in istio-ca-root-cert (${foreign.length} not in the mesh bundle, ${missing.length} of the mesh's missing): its mTLS calls fail mid-rotation.`,
-        resources: [{ kind: "Pod", namespace: ns, name: pod.split("/")[1] ?? pod }, { kind: "ConfigMap", namespace: ns, name: "istio-ca-root-cert" }],
+        message: `The proxy of pod ${pod} trusts ${own.size} root${own.size === 1 ? "" : "s"} (ROOTCA) that differ from the mesh root in ${against.name} (${foreign.length} not in the mesh bundle, ${missing.length} of the mesh's missing): its mTLS calls fail mid-rotation.`,
+        resources: [{ kind: "Pod", namespace: ns, name: pod.split("/")[1] ?? pod }, against],
         ...(entry ? { certificate: entry.cert.fingerprint } : {}),
         fix: `Restart the pod so its agent fetches the current root; during a root rotation keep both roots in the bundle until every proxy has the new one.`,
       }),
@@ -198,6 +214,34 @@ export const certRootMismatch = rule("cert.root-mismatch", (ctx) => {
   }
   return out;
 });
+
+/**
+ * Which proxies take their roots from SPIRE: those whose ROOTCA is a SPIFFE validator (SPIRE agent's
+ * SDS answers ROOTCA so when it has federated bundles), or whose roots all come from SPIRE's
+ * bundle. `localRoots` are, for a SPIFFE validator, the roots of the local trust domains (the
+ * mesh's and SPIRE's own); `bundle` and `source` are spire-bundle's, when among the inputs.
+ */
+function spireServed(ctx: AnalysisContext) {
+  const bundle = ctx.certs.bundles.get("mesh:spire");
+  const source = ctx.certs.inputs.find((i) => i.mesh === "spire" && i.context === "root-bundle")?.source;
+  const local = new Set([ctx.model.mesh.trustDomain.toLowerCase(), ...ctx.certs.spire.flatMap((c) => (c.trustDomain ? [c.trustDomain.toLowerCase()] : []))]);
+  const validator = new Set<string>();
+  const localRoots = new Map<string, Set<string>>();
+  for (const i of ctx.certs.inputs) {
+    if (i.context !== "trust-bundle" || !i.trustScope?.startsWith("proxy:") || !i.trustDomains?.length) continue;
+    validator.add(i.trustScope);
+    if (!i.trustDomains.some((d) => local.has(d.toLowerCase()))) continue;
+    const set = localRoots.get(i.trustScope) ?? new Set<string>();
+    for (const der of i.ders) set.add(createHash("sha256").update(der).digest("hex"));
+    localRoots.set(i.trustScope, set);
+  }
+  return {
+    bundle: bundle && bundle.size > 0 ? bundle : undefined,
+    source: source ? ({ kind: source.kind, ...(source.namespace !== undefined ? { namespace: source.namespace } : {}), name: source.name ?? "" } as Ref) : undefined,
+    localRoots,
+    viaSpire: (scope: string, fps: Set<string>) => validator.has(scope) || (!!bundle && bundle.size > 0 && fps.size > 0 && [...fps].every((fp) => bundle.has(fp))),
+  };
+}
 
 export const certOutlivesIssuer = rule("cert.outlives-issuer", (ctx) =>
   ctx.certs.entries
@@ -277,7 +321,11 @@ export const certWeakCrypto = rule("cert.weak-crypto", (ctx) => {
   for (const e of ctx.certs.entries) {
     const why: string[] = [];
     if (e.cert.keyAlgorithm.startsWith("RSA") && e.cert.keyBits < 2048) why.push(`an RSA key of ${e.cert.keyBits} bits (under 2048)`);
-    if (/sha1/i.test(e.cert.signatureAlgorithm)) why.push(`a SHA-1 signature (${e.cert.signatureAlgorithm})`);
+    // A self-signed root's own signature is never checked: the peer trusts its key, not its
+    // signature (RFC 5280 §6.1: a trust anchor is an input to path validation; Go's crypto/x509
+    // rejects SHA-1 since 1.18 "except on self-signed roots", BoringSSL likewise). Mozilla's
+    // store still ships SHA-1 self-signed roots (GlobalSign Root CA, Baltimore, DigiCert Global Root CA).
+    if (/sha1/i.test(e.cert.signatureAlgorithm) && !(e.cert.isCA && e.cert.selfIssued)) why.push(`a SHA-1 signature (${e.cert.signatureAlgorithm})`);
     if (e.role === "issuer" && e.sightings.some((s) => s.input.mesh === "linkerd") && e.cert.keyAlgorithm !== "ECDSA P-256")
       why.push(`a ${e.cert.keyAlgorithm} key, but the Linkerd issuer must be ECDSA P-256`);
     if (why.length === 0) continue;

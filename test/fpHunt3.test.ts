@@ -1,0 +1,221 @@
+// Third false-positive hunt (docs/DECISIONS.md): correct meshes whose certificates were misjudged.
+// Each case is built from a real PKI made here (WebCrypto keys, @peculiar/x509 signatures, dates
+// relative to NOW) and goes through the real loader and analysis.
+import "reflect-metadata";
+import * as x509 from "@peculiar/x509";
+import { webcrypto } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { parseManifestText } from "../lib/core/load/parseManifests";
+import { mergeParsed } from "../lib/core/load/mergeParsed";
+import { analyze } from "../lib/core/snapshot/analyze";
+import { MeshSnapshotSchema, type MeshSnapshot } from "../lib/core/snapshot/schema";
+import { envoyDump, trustedCa } from "../lib/demo/dumps";
+import { b64 } from "../lib/demo/objects";
+import { internalErrors } from "./support/mutation";
+
+x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+const subtle = webcrypto.subtle;
+
+const NOW = new Date("2026-11-27T12:00:00Z");
+const H = 3600_000;
+const D = 24 * H;
+const at = (ms: number) => new Date(NOW.getTime() + ms);
+const EC = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
+const RSA_SHA1 = { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-1" } as const;
+
+interface Made {
+  pem: string;
+  keys: CryptoKeyPair;
+  sign: Algorithm | EcdsaParams;
+}
+let serial = 0x40;
+
+async function ca(name: string, nb: number, na: number, issuer: Made | null, o: { spiffe?: string; sha1?: boolean } = {}): Promise<Made> {
+  const alg = o.sha1 ? RSA_SHA1 : EC;
+  const sign = (o.sha1 ? { name: "RSASSA-PKCS1-v1_5", hash: "SHA-1" } : { name: "ECDSA", hash: "SHA-256" }) as EcdsaParams;
+  const keys = (await subtle.generateKey(alg, true, ["sign", "verify"])) as CryptoKeyPair;
+  const extensions: x509.Extension[] = [
+    new x509.BasicConstraintsExtension(true, undefined, true),
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+  ];
+  if (o.spiffe) extensions.push(new x509.SubjectAlternativeNameExtension([{ type: "url", value: o.spiffe }]));
+  const serialNumber = (++serial).toString(16) + "0102030405";
+  const cert = issuer
+    ? await x509.X509CertificateGenerator.create({ serialNumber, subject: name, issuer: new x509.X509Certificate(issuer.pem).subject, notBefore: at(nb), notAfter: at(na), signingAlgorithm: issuer.sign, publicKey: keys.publicKey, signingKey: issuer.keys.privateKey, extensions })
+    : await x509.X509CertificateGenerator.createSelfSigned({ serialNumber, name, notBefore: at(nb), notAfter: at(na), signingAlgorithm: sign, keys, extensions });
+  return { pem: cert.toString("pem") + "\n", keys, sign };
+}
+
+async function leaf(sans: x509.JsonGeneralNames, nb: number, na: number, issuer: Made, subject = ""): Promise<string> {
+  const keys = (await subtle.generateKey(EC, true, ["sign", "verify"])) as CryptoKeyPair;
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: (++serial).toString(16) + "0a0b0c0d0e",
+    subject,
+    issuer: new x509.X509Certificate(issuer.pem).subject,
+    notBefore: at(nb),
+    notAfter: at(na),
+    signingAlgorithm: issuer.sign,
+    publicKey: keys.publicKey,
+    signingKey: issuer.keys.privateKey,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
+      new x509.SubjectAlternativeNameExtension(sans, subject === ""),
+    ],
+  });
+  return cert.toString("pem") + "\n";
+}
+
+const spiffe = (ns: string, sa: string, td = "cluster.local") => `spiffe://${td}/ns/${ns}/sa/${sa}`;
+const SECRET = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
+
+/** An Envoy dump (the demo's shape) with extra SDS secrets after `default` and `ROOTCA`. */
+function dump(pod: string, ns: string, chainPem: string, validation: object, extra: { name: string; chain?: string; ca?: string }[] = []) {
+  const d = envoyDump({ nodeId: `sidecar~10.0.0.9~${pod}.${ns}~${ns}.svc.cluster.local`, chainPem, validation, pushedAt: at(-2 * H) }) as { configs: { dynamic_active_secrets?: object[] }[] };
+  const secrets = d.configs.find((c) => c.dynamic_active_secrets)!.dynamic_active_secrets!;
+  for (const e of extra)
+    secrets.push({
+      name: e.name,
+      secret: {
+        "@type": SECRET,
+        name: e.name,
+        ...(e.chain ? { tls_certificate: { certificate_chain: { inline_bytes: b64(e.chain) }, private_key: { inline_bytes: "W3JlZGFjdGVkXQ==" } } } : {}),
+        ...(e.ca ? { validation_context: { trusted_ca: { inline_bytes: b64(e.ca) } } } : {}),
+      },
+    });
+  return { text: JSON.stringify(d), file: `dumps/${pod}.${ns}.json` };
+}
+
+const pod = (ns: string, name: string, sa: string) => ({ apiVersion: "v1", kind: "Pod", metadata: { name, namespace: ns, labels: { app: sa } }, spec: { serviceAccountName: sa, containers: [{ name: "app" }, { name: "istio-proxy" }] } });
+const rootCm = (ns: string, pem: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "istio-ca-root-cert", namespace: ns }, data: { "root-cert.pem": pem } });
+const base = (rootPem: string) => [
+  { apiVersion: "v1", kind: "Namespace", metadata: { name: "shop", labels: { "istio-injection": "enabled" } } },
+  { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "default", namespace: "istio-system" }, spec: { mtls: { mode: "STRICT" } } },
+  rootCm("shop", rootPem),
+];
+
+function run(objects: object[], dumps: { text: string; file: string }[]): MeshSnapshot {
+  const parsed = mergeParsed([parseManifestText(JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }), "mesh.json"), ...dumps.map((d) => parseManifestText(d.text, d.file))]);
+  const snap = MeshSnapshotSchema.parse(analyze(parsed, { now: NOW, source: { type: "manifests" } }));
+  expect(internalErrors(snap)).toEqual([]);
+  return snap;
+}
+const certFindings = (s: MeshSnapshot) => s.findings.filter((f) => /^(cert|certmanager|linkerd|spire)\./.test(f.code)).map((f) => `${f.code}: ${f.message}`);
+
+describe("Istio proxies' non-mesh SDS secrets", () => {
+  it("the OS trust store (file-root:system) is not read: its expired and SHA-1 public roots are no finding, and no root-mismatch", async () => {
+    const root = await ca("O=Acme, CN=Mesh Root", -100 * D, 3000 * D, null);
+    const wl = await leaf([{ type: "url", value: spiffe("shop", "checkout") }], -2 * H, 22 * H, root);
+    // Shipped by every distribution: an expired public root, and a SHA-1 self-signed one.
+    const expiredPublic = await ca("O=Old Public CA, CN=Old Public Root", -7000 * D, -500 * D, null);
+    const sha1Public = await ca("O=Public CA, CN=SHA1 Public Root", -5000 * D, 400 * D, null, { sha1: true });
+    const s = run([...base(root.pem), pod("shop", "checkout-1", "checkout")], [dump("checkout-1", "shop", wl + root.pem, trustedCa(root.pem), [{ name: "file-root:system", ca: expiredPublic.pem + sha1Public.pem }])]);
+    expect(certFindings(s)).toEqual([]);
+    expect(s.certificates.map((c) => c.role).sort()).toEqual(["root", "workload"]);
+  });
+
+  it("a gateway's credentialName chain (another CA) and its client CA are not judged by the mesh roots", async () => {
+    const root = await ca("O=Acme, CN=Mesh Root", -100 * D, 3000 * D, null);
+    const gw = await leaf([{ type: "url", value: spiffe("shop", "gateway") }], -2 * H, 22 * H, root);
+    const edgeRoot = await ca("O=Acme Edge, CN=Edge Root", -100 * D, 3000 * D, null);
+    const edgeInter = await ca("O=Acme Edge, CN=Edge Issuing CA", -100 * D, 1500 * D, edgeRoot);
+    const serving = await leaf([{ type: "dns", value: "shop.example.com" }], -10 * D, 80 * D, edgeInter, "CN=shop.example.com");
+    const clientCa = await ca("O=Partner, CN=Partner Client CA", -100 * D, 1000 * D, null);
+    const s = run([...base(root.pem), pod("shop", "gateway-1", "gateway")], [
+      dump("gateway-1", "shop", gw + root.pem, trustedCa(root.pem), [
+        { name: "kubernetes://shop-credential", chain: serving + edgeInter.pem },
+        { name: "kubernetes://shop-credential-cacert", ca: clientCa.pem },
+      ]),
+    ]);
+    expect(certFindings(s)).toEqual([]);
+    // The serving chain's root is not among the inputs: not verified, and silent.
+    expect(s.certificates.find((c) => c.subject.includes("shop.example.com"))?.chain.verified).toBe(false);
+  });
+
+  it("a proxy's ROOTCA that differs from the mesh root is still cert.root-mismatch", async () => {
+    const root = await ca("O=Acme, CN=Mesh Root", -100 * D, 3000 * D, null);
+    const other = await ca("O=Other, CN=Other Root", -100 * D, 3000 * D, null);
+    const wl = await leaf([{ type: "url", value: spiffe("shop", "web") }], -2 * H, 22 * H, root);
+    const s = run([...base(root.pem), pod("shop", "web-1", "web")], [dump("web-1", "shop", wl + root.pem, trustedCa(root.pem + other.pem))]);
+    expect(s.findings.filter((f) => f.code === "cert.root-mismatch").map((f) => f.resources)).toEqual([[{ kind: "Pod", namespace: "shop", name: "web-1" }, { kind: "ConfigMap", namespace: "shop", name: "istio-ca-root-cert" }]]);
+  });
+});
+
+describe("cert.weak-crypto", () => {
+  it("a SHA-1 self-signature on a root is not weak (a trust anchor's signature is never checked); one on an intermediate is", async () => {
+    const root = await ca("O=Acme, CN=Legacy SHA1 Root", -1000 * D, 3000 * D, null, { sha1: true });
+    const inter = await ca("O=Acme, CN=Legacy Intermediate", -100 * D, 1000 * D, root);
+    const objs = [{ apiVersion: "v1", kind: "Secret", type: "kubernetes.io/tls", metadata: { name: "legacy-ca", namespace: "shop" }, data: { "tls.crt": b64(inter.pem), "ca.crt": b64(root.pem) } }];
+    const s = run(objs, []);
+    const weak = s.findings.filter((f) => f.code === "cert.weak-crypto");
+    expect(weak.map((f) => f.message.includes("Legacy Intermediate"))).toEqual([true]);
+  });
+});
+
+describe("SPIRE", () => {
+  const td = "example.org";
+  const serverConf = (caTtl: string, svidTtl: string) => ({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "spire-server", namespace: "spire" },
+    data: { "server.conf": `server {\n  trust_domain = "${td}"\n  ca_ttl = "${caTtl}"\n  default_x509_svid_ttl = "${svidTtl}"\n}\n` },
+  });
+  const bundle = (pem: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "spire-bundle", namespace: "spire" }, data: { "bundle.crt": pem } });
+  const istio = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "istio", namespace: "istio-system" }, data: { mesh: `trustDomain: ${td}\n` } };
+  const spiffeValidator = (domains: [string, string][]) => ({
+    custom_validator_config: {
+      name: "envoy.tls.cert_validator.spiffe",
+      typed_config: {
+        "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.SPIFFECertValidatorConfig",
+        trust_domains: domains.map(([name, pem]) => ({ name, trust_bundle: { inline_bytes: b64(pem) } })),
+      },
+    },
+  });
+
+  // ca_ttl 168h: the old CA (68 h left) was replaced when half its life remained; the new one
+  // (prepared 16 h ago) has 152 h left. Both are in the bundle, as SPIRE publishes them.
+  async function spirePki() {
+    const oldCa = await ca("C=US, O=SPIFFE", -100 * H, 68 * H, null, { spiffe: `spiffe://${td}` });
+    const newCa = await ca("C=US, O=SPIFFE", -16 * H, 152 * H, null, { spiffe: `spiffe://${td}` });
+    const partner = await ca("C=US, O=SPIFFE", -50 * H, 118 * H, null, { spiffe: "spiffe://partner.org" });
+    const istiodRoot = await ca("O=cluster.local", -300 * D, 3000 * D, null);
+    return { oldCa, newCa, partner, istiodRoot };
+  }
+
+  it.each([
+    ["SPIRE's own CAs, one already replaced", (p: Awaited<ReturnType<typeof spirePki>>) => p.newCa.pem + p.oldCa.pem],
+    ["a federated trust domain's CA", (p: Awaited<ReturnType<typeof spirePki>>) => p.partner.pem],
+  ])("%s: SPIRE rotates its CAs itself, so a short CA lifetime is no cert.expiring", async (_what, pemOf) => {
+    const p = await spirePki();
+    const s = run([bundle(pemOf(p)), serverConf("168h", "4h")], []);
+    expect(certFindings(s)).toEqual([]);
+    for (const c of s.certificates) expect(c.renewalTime).not.toBeNull();
+  });
+
+  it("a SPIRE CA past its preparation point with no successor is still cert.expiring", async () => {
+    const lone = await ca("C=US, O=SPIFFE", -150 * H, 18 * H, null, { spiffe: `spiffe://${td}` });
+    const s = run([bundle(lone.pem), serverConf("168h", "4h")], []);
+    expect(s.findings.filter((f) => f.code === "cert.expiring").map((f) => f.severity)).toEqual(["error"]);
+  });
+
+  it("proxies served by the SPIRE agent are compared with spire-bundle, not istiod's istio-ca-root-cert", async () => {
+    const p = await spirePki();
+    const objs: object[] = [...base(p.istiodRoot.pem), istio, bundle(p.newCa.pem + p.oldCa.pem), serverConf("168h", "4h")];
+    const dumps = [];
+    for (const [app, local] of [
+      ["web", p.newCa.pem + p.oldCa.pem],
+      ["api", p.oldCa.pem],
+    ] as const) {
+      objs.push(pod("shop", `${app}-1`, app));
+      // api's proxy missed the rotation: its SVID is still from the old CA, which it alone trusts.
+      const wl = await leaf([{ type: "url", value: spiffe("shop", app, td) }], -1 * H, 3 * H, app === "web" ? p.newCa : p.oldCa);
+      dumps.push(dump(`${app}-1`, "shop", wl, spiffeValidator([[td, local], ["partner.org", p.partner.pem]])));
+    }
+    const s = run(objs, dumps);
+    // web holds SPIRE's current bundle: fine. api still has only the old CA: stale.
+    expect(s.findings.filter((f) => f.code === "cert.root-mismatch").map((f) => f.resources)).toEqual([[{ kind: "Pod", namespace: "shop", name: "api-1" }, { kind: "ConfigMap", namespace: "spire", name: "spire-bundle" }]]);
+    expect(certFindings(s).filter((f) => !f.startsWith("cert.root-mismatch"))).toEqual([]);
+  });
+});
