@@ -143,6 +143,27 @@ describe("Istio proxies' non-mesh SDS secrets", () => {
   });
 });
 
+describe("meshConfig.caCertificates", () => {
+  it("extra roots istio-agent merges into ROOTCA are no cert.root-mismatch; a root from nowhere still is", async () => {
+    const root = await ca("O=Acme, CN=cluster1 root", -100 * D, 3000 * D, null);
+    const remote = await ca("O=Acme, CN=cluster2 root", -100 * D, 3000 * D, null);
+    const stray = await ca("O=Else, CN=stray root", -100 * D, 3000 * D, null);
+    const indented = remote.pem.trimEnd().split("\n").map((l) => `    ${l}`).join("\n");
+    const mesh = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "istio", namespace: "istio-system" }, data: { mesh: `trustDomain: cluster.local\ncaCertificates:\n- pem: |\n${indented}\n  trustDomains: [cluster2.local]\n` } };
+    const dumps = [];
+    const objs: object[] = [...base(root.pem), mesh];
+    for (const [name, extra] of [["web-1", remote.pem], ["api-1", stray.pem]] as const) {
+      objs.push(pod("shop", name, name.split("-")[0]!));
+      const wl = await leaf([{ type: "url", value: spiffe("shop", name.split("-")[0]!) }], -2 * H, 22 * H, root);
+      dumps.push(dump(name, "shop", wl + root.pem, trustedCa(extra + root.pem)));
+    }
+    const s = run(objs, dumps);
+    expect(s.findings.filter((f) => f.code === "cert.root-mismatch").map((f) => f.resources[0]!.name)).toEqual(["api-1"]);
+    expect(certFindings(s).filter((f) => !f.startsWith("cert.root-mismatch"))).toEqual([]);
+    expect(s.certificates.find((c) => c.subject.includes("cluster2 root"))?.sources.map((x) => `${x.kind}:${x.name}:${x.key}`)).toContain("ConfigMap:istio:mesh");
+  });
+});
+
 describe("cert.weak-crypto", () => {
   it("a SHA-1 self-signature on a root is not weak (a trust anchor's signature is never checked); one on an intermediate is", async () => {
     const root = await ca("O=Acme, CN=Legacy SHA1 Root", -1000 * D, 3000 * D, null, { sha1: true });

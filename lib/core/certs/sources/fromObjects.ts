@@ -17,6 +17,7 @@ import type {
 } from "../types";
 import { decodeBase64 } from "./fromConfigDumps";
 import { pemCertificates } from "../x509";
+import yaml from "js-yaml";
 
 export interface ObjectCertInputs {
   inputs: CertInput[];
@@ -170,6 +171,7 @@ function readConfigMap(lo: LoadedObject, out: ObjectCertInputs): void {
       readKeys(lo, out, [{ key: "bundle.crt", context: "root-bundle" }], "spire");
       break;
   }
+  readMeshCaCertificates(lo, out);
   const conf = str(at(o, "data", "server.conf"));
   if (conf === undefined) return;
   const server = parseSpireServerConf(conf);
@@ -188,6 +190,43 @@ function readConfigMap(lo: LoadedObject, out: ObjectCertInputs): void {
   const svid = ttl(server.svidTtlSetting, server.defaultX509SvidTtl);
   if (svid !== undefined) cfg.defaultX509SvidTtlSeconds = svid;
   out.spire.push(cfg);
+}
+
+/**
+ * meshConfig.caCertificates[].pem of an `istio` / `istio-<rev>` ConfigMap: extra roots istiod pushes
+ * to every proxy (the trust bundle of pilot/pkg/trustbundle, sent as ProxyConfig.caCertificatesPem),
+ * which istio-agent merges into ROOTCA (SecretManagerClient.mergeConfigTrustBundle). They are not
+ * in istio-ca-root-cert, which holds the CA's own root only. A value that does not parse as YAML is
+ * the mesh reader's to report (model/meshConfig.ts), not this one's.
+ */
+function readMeshCaCertificates(lo: LoadedObject, out: ObjectCertInputs): void {
+  const o = lo.object;
+  const name = o.metadata.name;
+  if (name !== "istio" && !name.startsWith("istio-")) return;
+  const text = str(at(o, "data", "mesh"));
+  if (text === undefined || !text.includes("caCertificates")) return;
+  let mesh: unknown;
+  try {
+    mesh = yaml.load(text);
+  } catch {
+    return;
+  }
+  arr(at(mesh, "caCertificates")).forEach((entry, i) => {
+    const pem = str(at(entry, "pem"));
+    if (pem === undefined || pem.trim() === "") return;
+    const field = `data.mesh: caCertificates[${i}].pem`;
+    const blocks = pemCertificates(pem);
+    for (const e of blocks.errors) out.problems.push(problem(lo, field, e));
+    if (blocks.ders.length === 0) return;
+    out.inputs.push({
+      source: { kind: "ConfigMap", namespace: namespaceOf(o), name, key: "mesh" },
+      context: "trust-bundle",
+      mesh: "istio",
+      ders: blocks.ders,
+      trustScope: `meshconfig:${namespaceOf(o)}/${name}`,
+      at: { ...lo.at },
+    });
+  });
 }
 
 export interface SpireServerSettings {

@@ -182,6 +182,10 @@ export const certRootMismatch = rule("cert.root-mismatch", (ctx) => {
   // Looked up once per mismatching proxy, and mid-rotation every proxy mismatches.
   const byFingerprint = new Map(ctx.certs.entries.map((e) => [e.cert.fingerprint, e]));
   const spire = spireServed(ctx);
+  // meshConfig.caCertificates: extra roots istio-agent merges into every proxy's ROOTCA
+  // (mergeConfigTrustBundle), which istio-ca-root-cert does not hold.
+  const meshConfigRoots = new Set<string>();
+  for (const [scope, fps] of ctx.certs.bundles) if (scope.startsWith("meshconfig:")) for (const fp of fps) meshConfigRoots.add(fp);
   for (const [scope, fps] of ctx.certs.bundles) {
     if (!scope.startsWith("proxy:")) continue;
     const ns = scope.slice("proxy:".length).split("/")[0]!;
@@ -198,7 +202,7 @@ export const certRootMismatch = rule("cert.root-mismatch", (ctx) => {
       against = spire.source;
     }
     if (!expected || expected.size === 0 || own.size === 0) continue;
-    const foreign = [...own].filter((fp) => !expected.has(fp));
+    const foreign = [...own].filter((fp) => !expected.has(fp) && !meshConfigRoots.has(fp));
     const missing = [...expected].filter((fp) => !own.has(fp));
     if (foreign.length === 0 && missing.length === 0) continue;
     const entry = byFingerprint.get(foreign[0] ?? [...own][0]!);
