@@ -143,6 +143,23 @@ describe("Istio proxies' non-mesh SDS secrets", () => {
   });
 });
 
+describe("cert.lifetime-too-long and the CA's backdating", () => {
+  const M = 60_000;
+  it.each([
+    ["istiod's CA: notBefore 2 min back, 24 h TTL", -2 * H - 2 * M, 22 * H, false],
+    ["SPIRE: notBefore 10 s back, 24 h TTL", -2 * H - 10_000, 22 * H, false],
+    ["exactly 24 h", -2 * H, 22 * H, false],
+    ["25 h", -3 * H, 22 * H, true],
+    ["24 h 10 min", -2 * H - 10 * M, 22 * H, true],
+  ] as const)("%s → %s", async (_what, nb, na, fires) => {
+    const root = await ca("O=Acme, CN=Mesh Root", -100 * D, 3000 * D, null);
+    const wl = await leaf([{ type: "url", value: spiffe("shop", "web") }], nb, na, root);
+    const s = run([...base(root.pem), pod("shop", "web-1", "web")], [dump("web-1", "shop", wl + root.pem, trustedCa(root.pem))]);
+    expect(s.findings.some((f) => f.code === "cert.lifetime-too-long")).toBe(fires);
+    expect(certFindings(s).filter((f) => !f.startsWith("cert.lifetime-too-long"))).toEqual([]);
+  });
+});
+
 describe("meshConfig.caCertificates", () => {
   it("extra roots istio-agent merges into ROOTCA are no cert.root-mismatch; a root from nowhere still is", async () => {
     const root = await ca("O=Acme, CN=cluster1 root", -100 * D, 3000 * D, null);

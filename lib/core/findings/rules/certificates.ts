@@ -147,13 +147,21 @@ export const certRotationOverdue = rule("cert.rotation-overdue", (ctx) => {
   return out;
 });
 
+/**
+ * How far CAs date notBefore back to absorb clock skew, which is no part of the lifetime asked for:
+ * istiod's CA 2 minutes (ClockSkewGracePeriod, security/pkg/pki/util/generate_cert.go: notBefore =
+ * now − 2 m, notAfter = now + TTL), SPIRE 10 s (pkg/server/ca `backdate`). A default 24 h Istio
+ * certificate spans 24 h 2 m.
+ */
+const ISSUER_BACKDATE_MS = 2 * 60_000;
+
 export const certLifetimeTooLong = rule("cert.lifetime-too-long", (ctx) =>
   ctx.certs.entries
     .filter(
       (e) =>
         e.role === "workload" &&
         e.cert.spiffeId !== null &&
-        e.cert.notAfter.getTime() - e.cert.notBefore.getTime() > ctx.thresholds.workloadMaxLifetimeHours * 3_600_000,
+        e.cert.notAfter.getTime() - e.cert.notBefore.getTime() - ISSUER_BACKDATE_MS > ctx.thresholds.workloadMaxLifetimeHours * 3_600_000,
     )
     .map((e) =>
       certFinding("cert.lifetime-too-long", e, {
