@@ -232,6 +232,17 @@ describe("SPIRE", () => {
     for (const c of s.certificates) expect(c.renewalTime).not.toBeNull();
   });
 
+  it.each([
+    ["168h", "28h", false],
+    ["168h", "29h", true],
+    ["8760h", "168h", false],
+    // SPIRE caps the guarantee at 7 days whatever ca_ttl (MaxSVIDTTLForCATTL).
+    ["8760h", "200h", true],
+  ] as const)("spire.svid-ttl-too-long: ca_ttl %s, default_x509_svid_ttl %s → %s", (caTtl, svidTtl, fires) => {
+    const s = run([serverConf(caTtl, svidTtl)], []);
+    expect(s.findings.some((f) => f.code === "spire.svid-ttl-too-long")).toBe(fires);
+  });
+
   it("a SPIRE CA past its preparation point with no successor is still cert.expiring", async () => {
     const lone = await ca("C=US, O=SPIFFE", -150 * H, 18 * H, null, { spiffe: `spiffe://${td}` });
     const s = run([bundle(lone.pem), serverConf("168h", "4h")], []);

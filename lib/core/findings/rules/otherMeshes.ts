@@ -180,17 +180,27 @@ export const linkerdStaleTrustBundle = rule("linkerd.stale-trust-bundle", (ctx) 
   return out;
 });
 
+const SEVEN_DAYS_S = 7 * 24 * 3600;
+
 export const spireSvidTtlTooLong = rule("spire.svid-ttl-too-long", (ctx) =>
   ctx.certs.spire.flatMap((c) => {
     const ca = c.caTtlSeconds ?? 24 * 3600;
     const svid = c.defaultX509SvidTtlSeconds ?? 3600;
-    if (svid <= ca / 6) return [];
+    // SPIRE's own bound (pkg/server/ca/manager MaxSVIDTTLForCATTL): ca_ttl/6, capped at 7 days,
+    // the activation threshold (a CA is activated when min(⅙ lifetime, 7 days) remain).
+    const max = Math.min(ca / 6, SEVEN_DAYS_S);
+    if (svid <= max) return [];
     const h = (s: number) => `${Math.round((s / 3600) * 10) / 10}h`;
+    const capped = max < ca / 6;
     return [
       finding("spire.svid-ttl-too-long", {
-        message: `SPIRE server config ${c.namespace}/${c.name}: default_x509_svid_ttl ${h(svid)} is longer than ca_ttl/6 (${h(ca / 6)} for ca_ttl ${h(ca)}): SVIDs get cut short when the CA rotates.`,
+        message: capped
+          ? `SPIRE server config ${c.namespace}/${c.name}: default_x509_svid_ttl ${h(svid)} is longer than 7 days (168h), the most SPIRE can guarantee whatever ca_ttl (${h(ca)}): SVIDs get cut short when the CA rotates.`
+          : `SPIRE server config ${c.namespace}/${c.name}: default_x509_svid_ttl ${h(svid)} is longer than ca_ttl/6 (${h(ca / 6)} for ca_ttl ${h(ca)}): SVIDs get cut short when the CA rotates.`,
         resources: [{ kind: "ConfigMap", namespace: c.namespace, name: c.name }],
-        fix: `Set default_x509_svid_ttl to at most ${h(ca / 6)}, or raise ca_ttl to at least ${h(svid * 6)}.`,
+        fix: capped
+          ? `Set default_x509_svid_ttl to at most ${h(max)}.`
+          : `Set default_x509_svid_ttl to at most ${h(max)}, or raise ca_ttl to at least ${h(svid * 6)}.`,
       }),
     ];
   }),
