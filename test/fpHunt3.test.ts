@@ -160,6 +160,29 @@ describe("cert.lifetime-too-long and the CA's backdating", () => {
   });
 });
 
+describe("cert.rotation-overdue while cert-manager is renewing", () => {
+  const M = 60_000;
+  it.each([
+    ["Issuing=True, renewal due 3 min ago", -3 * M, true, undefined, false],
+    ["no Issuing condition, renewal due 3 min ago", -3 * M, false, undefined, true],
+    ["Issuing=True, renewal due 2 h ago", -2 * H, true, undefined, true],
+    ["Issuing=True, an attempt failed after the renewal time", -3 * M, true, -1 * M, true],
+    ["Issuing=True, the last failure is older than the renewal time", -3 * M, true, -10 * D, false],
+  ] as const)("%s → %s", async (_what, renewal, issuing, failure, fires) => {
+    const root = await ca("O=Acme, CN=Web Root", -100 * D, 3000 * D, null);
+    const site = await leaf([{ type: "dns", value: "api.example.com" }], -60 * D, 30 * D, root, "CN=api.example.com");
+    const iso = (ms: number) => at(ms).toISOString();
+    const conditions: object[] = [{ type: "Ready", status: "True", reason: "Ready" }];
+    if (issuing) conditions.push({ type: "Issuing", status: "True", reason: "Renewing", lastTransitionTime: iso(renewal) });
+    const objs = [
+      { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: { name: "api", namespace: "web" }, spec: { secretName: "api", dnsNames: ["api.example.com"], issuerRef: { name: "le", kind: "ClusterIssuer" } }, status: { conditions, notBefore: iso(-60 * D), notAfter: iso(30 * D), renewalTime: iso(renewal), ...(failure !== undefined ? { lastFailureTime: iso(failure), failedIssuanceAttempts: 1 } : {}) } },
+      { apiVersion: "v1", kind: "Secret", type: "kubernetes.io/tls", metadata: { name: "api", namespace: "web", annotations: { "cert-manager.io/certificate-name": "api" } }, data: { "tls.crt": b64(site), "ca.crt": b64(root.pem) } },
+    ];
+    const s = run(objs, []);
+    expect(s.findings.filter((f) => f.code === "cert.rotation-overdue").length).toBe(fires ? 1 : 0);
+  });
+});
+
 describe("meshConfig.caCertificates", () => {
   it("extra roots istio-agent merges into ROOTCA are no cert.root-mismatch; a root from nowhere still is", async () => {
     const root = await ca("O=Acme, CN=cluster1 root", -100 * D, 3000 * D, null);

@@ -55,6 +55,10 @@ export interface CertManagerCertificate {
   ready: { status: "True" | "False" | "Unknown"; reason?: string; message?: string } | null;
   notAfter?: string;
   renewalTime?: string;
+  /** The Issuing condition is True: cert-manager is (re)issuing it now. */
+  issuing?: boolean;
+  /** status.lastFailureTime: when the last issuance attempt failed. */
+  lastFailureTime?: string;
 }
 
 export interface CertManagerIssuer {

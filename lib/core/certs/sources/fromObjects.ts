@@ -419,11 +419,15 @@ function readCertificate(lo: LoadedObject, out: ObjectCertInputs): void {
   const pct = percentage(spec.renewBeforePercentage);
   const notAfter = statusTime(lo, o, "notAfter", out.problems);
   const renewalTime = statusTime(lo, o, "renewalTime", out.problems);
+  const lastFailureTime = statusTime(lo, o, "lastFailureTime", out.problems);
+  const issuing = arr(at(o, "status", "conditions")).some((x) => str(at(x, "type")) === "Issuing" && str(at(x, "status")) === "True");
   if (duration !== undefined) c.duration = duration;
   if (renewBefore !== undefined) c.renewBefore = renewBefore;
   if (pct !== undefined) c.renewBeforePercentage = pct;
   if (notAfter !== undefined) c.notAfter = notAfter;
   if (renewalTime !== undefined) c.renewalTime = renewalTime;
+  if (lastFailureTime !== undefined) c.lastFailureTime = lastFailureTime;
+  if (issuing) c.issuing = true;
   out.certManager.certificates.push(c);
 }
 

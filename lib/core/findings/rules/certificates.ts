@@ -1,7 +1,7 @@
 // Certificate rules (findings.md "Certificates"). Each names the objects holding the certificate
 // (Pod, Secret, ConfigMap) with `certificate` set to its fingerprint.
 import { rotatesAtHalfLife, type CertEntry } from "../../certs/analyzeCerts";
-import type { CertSource } from "../../certs/types";
+import type { CertManagerCertificate, CertSource } from "../../certs/types";
 import { expiringSeverity, expiryRule, isCaCertificate } from "../../certs/thresholds";
 import type { Finding, Ref } from "../../snapshot/schema";
 import { workloadOfPod } from "../../model/buildModel";
@@ -117,6 +117,18 @@ export const certExpiring = rule("cert.expiring", (ctx) => {
   return out;
 });
 
+/**
+ * cert-manager is renewing the certificate as scheduled: its Issuing condition is True, no attempt
+ * has failed since the renewal time, and that time passed less than an hour ago. An ACME renewal
+ * takes a minute or two; an hour is cert-manager's own retry step (failed issuances back off
+ * 1 h × 2^(n−1)), past which an issuance still in flight is no longer a routine renewal.
+ */
+function renewingNow(c: CertManagerCertificate, renewal: number, now: number): boolean {
+  if (!c.issuing || now - renewal >= 3_600_000) return false;
+  const failed = c.lastFailureTime ? new Date(c.lastFailureTime).getTime() : NaN;
+  return !(failed >= renewal);
+}
+
 export const certRotationOverdue = rule("cert.rotation-overdue", (ctx) => {
   const out: Finding[] = [];
   const now = ctx.now.getTime();
@@ -124,7 +136,7 @@ export const certRotationOverdue = rule("cert.rotation-overdue", (ctx) => {
     if (e.cert.notAfter.getTime() <= now) continue; // cert.expired says it louder
     if (e.certManager?.renewalTime) {
       const r = new Date(e.certManager.renewalTime).getTime();
-      if (r < now)
+      if (r < now && !renewingNow(e.certManager, r, now))
         out.push(
           certFinding("cert.rotation-overdue", e, {
             message: `${describe(e)}: cert-manager Certificate ${e.certManager.namespace}/${e.certManager.name} was due for renewal at ${e.certManager.renewalTime} and has not been renewed.`,
