@@ -266,7 +266,17 @@ describe("SPIRE", () => {
     expect(s.findings.some((f) => f.code === "spire.svid-ttl-too-long")).toBe(fires);
   });
 
-  it("a SPIRE CA past its preparation point with no successor is still cert.expiring", async () => {
+  it("with an UpstreamAuthority, SPIRE's intermediate CA between preparation and activation (no successor visible) is no cert.expiring", async () => {
+    // ca_ttl 168h: prepared 16 h ago (half-life), activated 28 h before its end; the bundle holds
+    // the upstream root only, so the prepared CA cannot be seen.
+    const upstream = await ca("O=Acme, CN=Upstream Root", -300 * D, 3000 * D, null);
+    const spireCa = await ca("C=US, O=SPIFFE", -100 * H, 68 * H, upstream, { spiffe: `spiffe://${td}` });
+    const wl = await leaf([{ type: "url", value: spiffe("shop", "web", td) }], -1 * H, 3 * H, spireCa);
+    const s = run([...base(upstream.pem), istio, bundle(upstream.pem), serverConf("168h", "4h"), pod("shop", "web-1", "web")], [dump("web-1", "shop", wl + spireCa.pem, spiffeValidator([[td, upstream.pem]]))]);
+    expect(certFindings(s)).toEqual([]);
+  });
+
+  it("a SPIRE CA past its activation point with no successor is still cert.expiring", async () => {
     const lone = await ca("C=US, O=SPIFFE", -150 * H, 18 * H, null, { spiffe: `spiffe://${td}` });
     const s = run([bundle(lone.pem), serverConf("168h", "4h")], []);
     expect(s.findings.filter((f) => f.code === "cert.expiring").map((f) => f.severity)).toEqual(["error"]);

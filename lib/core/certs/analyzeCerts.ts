@@ -277,6 +277,16 @@ export function spireCaTrustDomain(c: ParsedCert): string | null {
   return m ? m[1]!.toLowerCase() : null;
 }
 
+/**
+ * When SPIRE stops signing with a CA: the next one is activated when min(⅙ lifetime, 7 days) remain
+ * (pkg/server/ca/manager `activationThreshold`). Until then the CA is in use by design, however
+ * short its lifetime (ca_ttl defaults to 24 h).
+ */
+export function spireActivationTime(c: ParsedCert): Date {
+  const na = c.notAfter.getTime();
+  return new Date(na - Math.min((na - c.notBefore.getTime()) / 6, 7 * 86_400_000));
+}
+
 /** An Istio or SPIRE workload certificate: its agent rotates it at half its life (istio.md §8, other-meshes.md §3.2). */
 export function rotatesAtHalfLife(e: CertEntry): boolean {
   return e.role === "workload" && e.sightings.some((s) => s.input.mesh === "istio" || s.input.mesh === "spire");

@@ -1,6 +1,6 @@
 // Certificate rules (findings.md "Certificates"). Each names the objects holding the certificate
 // (Pod, Secret, ConfigMap) with `certificate` set to its fingerprint.
-import { rotatesAtHalfLife, type CertEntry } from "../../certs/analyzeCerts";
+import { rotatesAtHalfLife, spireActivationTime, spireCaTrustDomain, type CertEntry } from "../../certs/analyzeCerts";
 import type { CertManagerCertificate, CertSource } from "../../certs/types";
 import { expiringSeverity, expiryRule, isCaCertificate } from "../../certs/thresholds";
 import type { Finding, Ref } from "../../snapshot/schema";
@@ -90,9 +90,12 @@ export const certExpiring = rule("cert.expiring", (ctx) => {
     const now = ctx.now.getTime();
     const left = e.cert.notAfter.getTime() - now;
     if (left <= 0 || e.cert.notBefore.getTime() > now) continue;
-    // A SPIRE CA already replaced by the one SPIRE prepared: it stays in the bundle until it
-    // expires, by design, so its expiry breaks nothing (other-meshes.md §3.2).
-    if (e.successor) continue;
+    // SPIRE rotates its CAs itself (other-meshes.md §3.2): one is in use until SPIRE activates the
+    // next (min(⅙ lifetime, 7 days) before it ends), then stays in bundles until it expires. Only a
+    // CA past its activation point that nothing has replaced is at risk (SPIRE is not rotating).
+    // With an UpstreamAuthority the prepared CA is not in the bundle (the upstream root is), so
+    // before activation no successor can be seen.
+    if (e.successor || (spireCaTrustDomain(e.cert) !== null && now < spireActivationTime(e.cert).getTime())) continue;
     const lifetime = e.cert.notAfter.getTime() - e.cert.notBefore.getTime();
     const ca = isCaRole(e);
     const renewal = e.renewalTime?.getTime();
