@@ -204,6 +204,49 @@ describe("meshConfig.caCertificates", () => {
   });
 });
 
+describe("an old root kept in the bundle after a rotation", () => {
+  // The old root has 30 days left (under the CA warning threshold); both roots are distributed.
+  async function roots() {
+    const oldRoot = await ca("O=Acme, CN=Root 2016", -3620 * D, 30 * D, null);
+    const newRoot = await ca("O=Acme, CN=Root 2026", -20 * D, 3650 * D, null);
+    const oldInter = await ca("O=Acme, CN=Intermediate 2016", -1000 * D, 29 * D, oldRoot);
+    const newInter = await ca("O=Acme, CN=Intermediate 2026", -20 * D, 1000 * D, newRoot);
+    return { oldRoot, newRoot, oldInter, newInter };
+  }
+  const expiring = (s: MeshSnapshot) => s.findings.filter((f) => f.code === "cert.expiring").map((f) => f.message.match(/certificate (.*?) \(serial/)?.[1]);
+
+  it.each([
+    ["Istio plug-in CA signing with the new intermediate → old root silent", "new", true, []],
+    ["Istio plug-in CA still signing with the old intermediate → both old CAs warn", "old", true, ["O=Acme,CN=Intermediate 2016", "O=Acme,CN=Root 2016"]],
+    ["no new root in the bundle → the old root warns", "new", false, ["O=Acme,CN=Root 2016"]],
+  ] as const)("%s", async (_what, signer, bothRoots, want) => {
+    const r = await roots();
+    const inter = signer === "new" ? r.newInter : r.oldInter;
+    const root = signer === "new" ? r.newRoot : r.oldRoot;
+    const bundle = bothRoots ? r.newRoot.pem + r.oldRoot.pem : r.oldRoot.pem;
+    const cacerts = { apiVersion: "v1", kind: "Secret", metadata: { name: "cacerts", namespace: "istio-system" }, data: { "ca-cert.pem": b64(inter.pem), "cert-chain.pem": b64(inter.pem + root.pem), "root-cert.pem": b64(bundle) } };
+    const s = run([...base(bundle), cacerts], []);
+    expect(expiring(s).sort()).toEqual([...want].sort());
+  });
+
+  it.each([
+    ["the Linkerd issuer re-signed by the new anchor → old anchor silent", "new", []],
+    ["the Linkerd issuer still under the old anchor → the old anchor warns", "old", ["CN=root.linkerd.cluster.local"]],
+  ] as const)("%s", async (_what, signer, want) => {
+    const oldA = await ca("CN=root.linkerd.cluster.local", -335 * D, 30 * D, null);
+    const newA = await ca("CN=root.linkerd.cluster.local", -2 * D, 3650 * D, null);
+    const anchor = signer === "new" ? newA : oldA;
+    const issuer = await ca("CN=identity.linkerd.cluster.local", -1 * D, 20 * D, anchor);
+    const objs = [
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "linkerd-identity-trust-roots", namespace: "linkerd" }, data: { "ca-bundle.crt": newA.pem + oldA.pem } },
+      { apiVersion: "v1", kind: "Secret", type: "kubernetes.io/tls", metadata: { name: "linkerd-identity-issuer", namespace: "linkerd" }, data: { "tls.crt": b64(issuer.pem), "ca.crt": b64(anchor.pem) } },
+    ];
+    const s = run(objs, []);
+    // The issuer itself (20 days left) is expiring in both cases.
+    expect(expiring(s).filter((x) => x !== "CN=identity.linkerd.cluster.local")).toEqual(want);
+  });
+});
+
 describe("cert.weak-crypto", () => {
   it("a SHA-1 self-signature on a root is not weak (a trust anchor's signature is never checked); one on an intermediate is", async () => {
     const root = await ca("O=Acme, CN=Legacy SHA1 Root", -1000 * D, 3000 * D, null, { sha1: true });

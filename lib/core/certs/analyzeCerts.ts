@@ -33,8 +33,10 @@ export interface CertEntry {
   /** The cert-manager Certificate that manages it, when its Secret is known. */
   certManager: CertManagerCertificate | null;
   /**
-   * For a SPIRE signing CA: a newer CA of the same trust domain, valid now, that outlives it (the
-   * one SPIRE prepared and published to the bundle). The old one stays in bundles until it expires.
+   * A newer CA that has replaced this one, which stays trusted until it expires: for a SPIRE signing
+   * CA, a newer CA of its trust domain, valid now, that outlives it (the one SPIRE prepared and
+   * published); for a root or trust anchor, a newer root beside it in a bundle that the CAs signing
+   * today chain to, when none of them chains to this one (a root rotation done right).
    */
   successor: ParsedCert | null;
 }
@@ -255,6 +257,7 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
     e.certManager = secret ? (cmBySecret.get(`${secret.input.source.namespace}/${secret.input.source.name}`) ?? null) : null;
     e.renewalTime = expectedRotation(e);
   }
+  supersededRoots(entries, parsed, o.now);
   return {
     entries: [...entries.values()],
     invalid,
@@ -263,6 +266,47 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
     spire: o.spire,
     inputs: o.inputs,
   };
+}
+
+/**
+ * Roots replaced by a rotation done right (Istio's plug-in CA, istiod's self-signed root, Linkerd's
+ * trust anchor): the old root stays in the distributed bundle next to the new one until it expires,
+ * as the rotation procedures require, while every CA that signs today (cacerts' ca-cert.pem /
+ * tls.crt, istio-ca-secret, the Linkerd issuer, a CA Secret's tls.crt) chains to the new root. Then
+ * its expiry breaks nothing. Undecided, and left alone, when some signer's chain stops at an issuer
+ * named like the old root that the inputs do not hold.
+ */
+function supersededRoots(entries: Map<string, CertEntry>, parsed: Parsed[], now: Date): void {
+  const activeRoots = new Set<string>();
+  const unknownIssuers = new Set<string>();
+  for (const e of entries.values()) {
+    if (!e.cert.isCA) continue;
+    if (!e.sightings.some((s) => s.index === 0 && (s.input.context === "ca-chain" || s.input.context === "tls-chain"))) continue;
+    let c: CertEntry | undefined = e;
+    const seen = new Set<string>();
+    while (c && !c.cert.selfIssued && !seen.has(c.cert.fingerprint)) {
+      seen.add(c.cert.fingerprint);
+      const up: ParsedCert | null = c.issuer;
+      if (!up) {
+        unknownIssuers.add(c.cert.issuer);
+        c = undefined;
+        break;
+      }
+      c = entries.get(up.fingerprint);
+    }
+    if (c?.cert.selfIssued) activeRoots.add(c.cert.fingerprint);
+  }
+  if (activeRoots.size === 0) return;
+  for (const p of parsed) {
+    if (p.input.context !== "trust-bundle" && p.input.context !== "root-bundle" && p.input.context !== "tls-ca") continue;
+    for (const old of p.certs) {
+      if (!old.isCA || !old.selfIssued || activeRoots.has(old.fingerprint) || unknownIssuers.has(old.subject)) continue;
+      const e = entries.get(old.fingerprint);
+      if (!e || e.successor) continue;
+      const newer = p.certs.find((n) => n !== old && n.isCA && n.selfIssued && activeRoots.has(n.fingerprint) && n.notAfter > old.notAfter && n.notBefore <= now);
+      if (newer) e.successor = newer;
+    }
+  }
 }
 
 /**

@@ -90,6 +90,8 @@ export const certExpiring = rule("cert.expiring", (ctx) => {
     const now = ctx.now.getTime();
     const left = e.cert.notAfter.getTime() - now;
     if (left <= 0 || e.cert.notBefore.getTime() > now) continue;
+    // A CA a newer one has replaced (a SPIRE CA, or an old root kept in the bundle after a rotation
+    // done right: analyzeCerts.ts `successor`) breaks nothing when it expires.
     // SPIRE rotates its CAs itself (other-meshes.md §3.2): one is in use until SPIRE activates the
     // next (min(⅙ lifetime, 7 days) before it ends), then stays in bundles until it expires. Only a
     // CA past its activation point that nothing has replaced is at risk (SPIRE is not rotating).
