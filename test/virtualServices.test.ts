@@ -7,7 +7,7 @@ import { buildModel } from "../lib/core/model/buildModel";
 import type { KubeObject } from "../lib/core/model/input";
 import type { TrafficPolicy } from "../lib/core/model/mesh";
 import { subsetTlsForPort } from "../lib/core/resolve/destinationRule";
-import { call, deploy, destRule, edgeOf, findingsOf, host, injected, loaded, namespace, only, run, service } from "./kit";
+import { call, deploy, destRule, edgeOf, findingsOf, host, injected, loaded, meshConfig, namespace, only, peerAuth, run, service } from "./kit";
 
 const API = "networking.istio.io/v1";
 const vs = (ns: string, name: string, spec: Record<string, unknown>): KubeObject => ({ apiVersion: API, kind: "VirtualService", metadata: { name, namespace: ns }, spec });
@@ -61,15 +61,66 @@ describe("reading VirtualServices", () => {
         [],
         ["."],
         [
-          { fqdn: "srv.b.svc.cluster.local", subset: "v1", port: 443, kind: "http" },
-          { fqdn: "other.a.svc.cluster.local", subset: null, port: null, kind: "http" },
-          { fqdn: "db.a.svc.cluster.local", subset: null, port: 5432, kind: "tcp" },
+          { fqdn: "srv.b.svc.cluster.local", subset: "v1", port: 443, kind: "http", matches: [] },
+          { fqdn: "other.a.svc.cluster.local", subset: null, port: null, kind: "http", matches: [] },
+          { fqdn: "db.a.svc.cluster.local", subset: null, port: 5432, kind: "tcp", matches: [] },
         ],
       ],
       // The gateway's own route (match.gateways without "mesh") is not a sidecar's.
-      ["split", ["api.example.com"], ["istio-system/egress", "mesh"], [], [{ fqdn: "egress.istio-system.svc.cluster.local", subset: "api", port: 443, kind: "http" }]],
+      [
+        "split",
+        ["api.example.com"],
+        ["istio-system/egress", "mesh"],
+        [],
+        [{ fqdn: "egress.istio-system.svc.cluster.local", subset: "api", port: 443, kind: "http", matches: [{ sourceNamespace: null, sourceLabels: null, opaque: ["port"] }] }],
+      ],
     ]);
     expect([...m.meshRoutesByHost.keys()].sort()).toEqual(["db.a.svc.cluster.local", "egress.istio-system.svc.cluster.local", "other.a.svc.cluster.local", "srv.b.svc.cluster.local"]);
+  });
+
+  it.each([
+    { case: "no hosts", spec: {} },
+    { case: "hosts: []", spec: { hosts: [] } },
+  ])("a delegate ($case) has no mesh routes: Istio uses it only through a root's gateways", ({ spec }) => {
+    const m = buildModel({ objects: loaded([vs("a", "delegate", { ...spec, http: [{ route: [routeTo(SRV, 443, "v1")] }] })]), configDumps: [], problems: [] });
+    expect(m.problems).toEqual([]);
+    expect(m.virtualServices.map((v) => v.meshDestinations)).toEqual([[]]);
+    expect(m.meshRoutesByHost.size).toBe(0);
+  });
+
+  it("matches: source conditions kept, other restrictions named; a gateway-only match dropped; a weight-0 destination beside others and routes after a catch-all left out", () => {
+    const m = buildModel({
+      objects: loaded([
+        vs("a", "m", {
+          hosts: ["srv"],
+          http: [
+            {
+              match: [
+                { name: "canary", sourceNamespace: "a", sourceLabels: { app: "client" } },
+                { uri: { prefix: "/x" }, ignoreUriCase: true, port: 80 },
+                { gateways: ["egress"], headers: { x: { exact: "1" } } },
+              ],
+              route: [{ ...routeTo(SRV, 443, "v1"), weight: 100 }, { ...routeTo(SRV, 443, "v2"), weight: 0 }],
+            },
+            { match: [{ gateways: ["mesh"] }], route: [{ ...routeTo(SRV, 80), weight: 0 }] },
+            { route: [routeTo(SRV, 8080)] },
+          ],
+        }),
+      ]),
+      configDumps: [],
+      problems: [],
+    });
+    expect(m.problems).toEqual([]);
+    const matches = [
+      { sourceNamespace: "a", sourceLabels: { app: "client" }, opaque: [] },
+      { sourceNamespace: null, sourceLabels: null, opaque: ["uri", "port"] },
+    ];
+    // The second route takes every sidecar request (its only match names "mesh"), so the third is never reached;
+    // its only destination has weight 0, which leaves it the traffic.
+    expect(m.virtualServices[0]!.meshDestinations.map((d) => [d.port, d.subset, d.matches])).toEqual([
+      [443, "v1", matches],
+      [80, null, [{ sourceNamespace: null, sourceLabels: null, opaque: [] }]],
+    ]);
   });
 
   it.each([
@@ -84,6 +135,11 @@ describe("reading VirtualServices", () => {
     { case: "a subset that is a number", spec: { http: [{ route: [{ destination: { host: "srv", subset: 1 } }] }] }, field: "spec.http[0].route[0].destination.subset", reason: "must be a string, not 1" },
     { case: "match gateways a string", spec: { http: [{ match: [{ gateways: "mesh" }], route: [routeTo("srv")] }] }, field: "spec.http[0].match[0].gateways", reason: "must be a list of strings" },
     { case: "a malformed destination in a gateway-only VirtualService", spec: { gateways: ["egress"], http: [{ route: [{ destination: { host: 5 } }] }] }, field: "spec.http[0].route[0].destination.host", reason: "is required" },
+    { case: "match sourceNamespace a number", spec: { http: [{ match: [{ sourceNamespace: 3 }], route: [routeTo("srv")] }] }, field: "spec.http[0].match[0].sourceNamespace", reason: "must be a string, not 3" },
+    { case: "match sourceLabels a list", spec: { tcp: [{ match: [{ sourceLabels: ["app"] }], route: [routeTo("srv")] }] }, field: "spec.tcp[0].match[0].sourceLabels", reason: "must be a mapping of strings" },
+    { case: "match port out of range", spec: { http: [{ match: [{ port: 0 }], route: [routeTo("srv")] }] }, field: "spec.http[0].match[0].port", reason: "port must be 1..65535" },
+    { case: "a gateway-only match with a bad port", spec: { http: [{ match: [{ gateways: ["egress"], port: "x" }], route: [routeTo("srv")] }] }, field: "spec.http[0].match[0].port", reason: "port must be 1..65535" },
+    { case: "a negative weight", spec: { http: [{ route: [{ ...routeTo("srv"), weight: -1 }] }] }, field: "spec.http[0].route[0].weight", reason: "must be a whole number of at least 0, not -1" },
   ])("$case: input.invalid naming the object and field; the VirtualService is left out, the rest analysed", ({ spec, field, reason }) => {
     const bad = vs("a", "bad", { hosts: ["api.example.com"], ...spec });
     const objs = [...base, bad];
@@ -148,9 +204,18 @@ describe("edges: the port and subset a mesh route names", () => {
     { case: "near miss: the VirtualService is bound to a gateway only (no mesh)", objs: [dr, meshVs("gw", 443, "v1", { gateways: ["istio-system/egress"] })], extra: {} },
     { case: "near miss: the mesh route's match names only a gateway", objs: [dr, vs("a", "gw-match", { hosts: ["api.example.com"], gateways: ["mesh", "egress"], http: [{ match: [{ gateways: ["egress"] }], route: [routeTo(SRV, 443, "v1")] }] })], extra: {} },
     { case: "near miss: the route names a port the service does not have", objs: [dr, meshVs("bad-port", 8443, "v1")], extra: {} },
-    { case: "near miss: the route names no port", objs: [dr, vs("a", "no-port", { hosts: ["api.example.com"], http: [{ route: [routeTo(SRV, undefined, "v1")] }] })], extra: {} },
     { case: "near miss: exported to its own namespace only, the client is elsewhere", objs: [dr, meshVs("private", 443, "v1", { exportTo: ["."] }, "b")], extra: {} },
     { case: "near miss: an HTTP route and a TCP sample", objs: [dr, meshVs("http-only", 443, "v1")], extra: { request_protocol: "tcp" } },
+    { case: "a delegate VirtualService (no hosts) is not a mesh route", objs: [dr, vs("a", "delegate", { http: [{ route: [routeTo(SRV, 443, "v1")] }] })], extra: {} },
+    { case: "a delegate VirtualService (hosts: []) is not a mesh route", objs: [dr, vs("a", "delegate", { hosts: [], http: [{ route: [routeTo(SRV, 443, "v1")] }] })], extra: {} },
+    { case: "a route of the service's own host matching a port: other calls take the default cluster", objs: [dr, vs("a", "own", { hosts: [SRV], http: [{ match: [{ port: 443 }], route: [routeTo(SRV, 443, "v1")] }] })], extra: {} },
+    { case: "a route of the service's own host matching a path", objs: [dr, vs("b", "own", { hosts: ["srv"], http: [{ match: [{ uri: { prefix: "/v1" } }], route: [routeTo(SRV, 443, "v1")] }] })], extra: {} },
+    { case: "a route of a wildcard host covering the service, matching headers", objs: [dr, vs("a", "wild", { hosts: ["*.b.svc.cluster.local"], http: [{ match: [{ headers: { canary: { exact: "1" } } }], route: [routeTo(SRV, 443, "v1")] }] })], extra: {} },
+    { case: "a route of the service's own host for another source namespace: the client's calls take the default cluster", objs: [dr, vs("a", "own", { hosts: [SRV], http: [{ match: [{ sourceNamespace: "c" }], route: [routeTo(SRV, 443, "v1")] }] })], extra: {} },
+    { case: "a route of the service's own host for other source labels", objs: [dr, vs("a", "own", { hosts: [SRV], http: [{ match: [{ sourceLabels: { app: "other" } }], route: [routeTo(SRV, 443, "v1")] }] })], extra: {} },
+    { case: "a route of another host for another source namespace is never the client's", objs: [dr, meshVs("other-ns", 443, "v1", { http: [{ match: [{ sourceNamespace: "c" }], route: [routeTo(SRV, 443, "v1")] }] })], extra: {} },
+    { case: "defaultVirtualServiceExportTo \".\" keeps a VirtualService without exportTo in its namespace", objs: [dr, meshConfig('defaultVirtualServiceExportTo: ["."]'), meshVs("private", 443, "v1", {}, "b")], extra: {} },
+    { case: "a defaultVirtualServiceExportTo with neither \".\" nor \"*\" exports a VirtualService without exportTo nowhere", objs: [dr, meshConfig('defaultVirtualServiceExportTo: ["a"]'), meshVs("nowhere", 443, "v1")], extra: {} },
   ])("$case: the protocol's port guess and the DR's default cluster, as without routes", ({ objs, extra }) => {
     const s = run([...base, ...objs], sample(extra));
     const tcp = extra.request_protocol === "tcp";
@@ -161,18 +226,107 @@ describe("edges: the port and subset a mesh route names", () => {
     expect(e.predicted.reason).not.toContain("routed by");
   });
 
-  it("routes from two VirtualServices that disagree (port or subset): the protocol's guess, marked ambiguous, no subset applied", () => {
-    for (const other of [meshVs("to-80", 80, "v1"), meshVs("to-v2", 443, "v2")]) {
-      const s = run([...base, dr, meshVs("to-v1", 443, "v1"), other], sample());
-      expect(s.edges.map((e) => [e.destination.port, e.observed?.portAmbiguous, e.predicted.client.tls])).toEqual([[80, true, "DISABLE"]]);
-      expect(s.edges[0]!.predicted.reason).not.toContain("routed by");
-    }
+  it.each<{ case: string; objs: KubeObject[]; says: string }>([
+    {
+      case: "a weighted canary split between subsets v1 and v2 of port 443",
+      objs: [vs("a", "split", { hosts: ["api.example.com"], http: [{ route: [{ ...routeTo(SRV, 443, "v1"), weight: 90 }, { ...routeTo(SRV, 443, "v2"), weight: 10 }] }] })],
+      says: "(routed by VirtualService a/split to port 443)",
+    },
+    { case: "two VirtualServices naming port 443 with different subsets", objs: [meshVs("to-v1", 443, "v1"), meshVs("to-v2", 443, "v2")], says: "(routed by VirtualService a/to-v1 to port 443)" },
+    { case: "a route with subset and one without, both to 443", objs: [meshVs("to-v1", 443, "v1"), meshVs("to-443", 443)], says: "(routed by VirtualService a/to-443 to port 443)" },
+  ])("$case: every call went to port 443 (certain), the default cluster's policy (no subset)", ({ objs, says }) => {
+    const s = run([...base, dr, ...objs], sample());
+    expect(s.edges.map((e) => [e.destination.port, e.observed?.portAmbiguous, e.predicted.client.tls])).toEqual([[443, undefined, "DISABLE"]]);
+    expect(s.edges[0]!.predicted.reason).toContain(says);
+    expect(s.edges[0]!.predicted.reason).not.toContain("subset");
   });
 
-  it("a weight split between two subsets of one VirtualService is ambiguous too", () => {
-    const split = vs("a", "split", { hosts: ["api.example.com"], http: [{ route: [{ ...routeTo(SRV, 443, "v1"), weight: 90 }, { ...routeTo(SRV, 443, "v2"), weight: 10 }] }] });
-    const s = run([...base, dr, split], sample());
-    expect(s.edges.map((e) => [e.destination.port, e.observed?.portAmbiguous])).toEqual([[80, true]]);
+  it.each<{ case: string; objs: KubeObject[] }>([
+    { case: "two VirtualServices routing to ports 443 and 80", objs: [meshVs("to-v1", 443, "v1"), meshVs("to-80", 80, "v1")] },
+    { case: "a port-less route (the HTTP guess, 80) beside a route to 443", objs: [meshVs("to-v1", 443, "v1"), vs("a", "no-port", { hosts: ["x.example.com"], http: [{ route: [routeTo(SRV, undefined, "v2")] }] })] },
+    { case: "a weight split between 443 and a port-less destination", objs: [vs("a", "split", { hosts: ["api.example.com"], http: [{ route: [{ ...routeTo(SRV, 443, "v1"), weight: 90 }, { ...routeTo(SRV, undefined, "v2"), weight: 10 }] }] })] },
+  ])("$case: each routed port a candidate, marked ambiguous, no subset applied", ({ objs }) => {
+    const s = run([...base, dr, ...objs], sample());
+    expect(s.edges.map((e) => [e.destination.port, e.observed?.portAmbiguous, e.predicted.client.tls]).sort()).toEqual([
+      [443, true, "DISABLE"],
+      [80, true, "DISABLE"],
+    ]);
+    for (const e of s.edges) expect(e.predicted.reason).not.toContain("routed by");
+  });
+
+  it("a port-less route on a service with several ports: the port called (the protocol's guess), the route's subset", () => {
+    const objs = [dr, vs("a", "no-port", { hosts: ["api.example.com"], http: [{ route: [routeTo(SRV, undefined, "v1")] }] })];
+    const s = run([...base, ...objs], sample());
+    expect(s.edges.map((e) => [e.destination.port, e.observed?.portAmbiguous])).toEqual([[80, undefined]]);
+    // v1 sets tls only for 443: on 80 the DR's top-level DISABLE stands, through the subset's cluster.
+    expect(s.edges[0]!.predicted.client.tls).toBe("DISABLE");
+    expect(s.edges[0]!.predicted.reason).toContain("(routed by VirtualService a/no-port to subset v1)");
+  });
+
+  it("bookinfo: a port-less route to subset v2 of single-port reviews takes the port and v2's DISABLE (plaintext to a STRICT server)", () => {
+    const R = host("reviews", "b");
+    const objs = [
+      injected("a"),
+      injected("b"),
+      deploy("a", "productpage"),
+      deploy("b", "reviews", { ports: [9080] }),
+      service("b", "reviews", [{ port: 9080, targetPort: 9080, name: "http" }]),
+      peerAuth("b", "strict", "STRICT"),
+      destRule("b", "reviews", R, { ...policy({ tls: { mode: "ISTIO_MUTUAL" } }), subsets: [{ name: "v1", labels: { app: "reviews" } }, { name: "v2", labels: { app: "reviews" }, trafficPolicy: { tls: { mode: "DISABLE" } } }] }),
+      vs("b", "reviews", { hosts: ["reviews"], http: [{ route: [routeTo("reviews", undefined, "v2")] }] }),
+    ];
+    const s = run(objs, [call("a/productpage", R, "none", 5)]);
+    const e = edgeOf(s, "a/productpage", R)!;
+    expect([e.destination.port, e.predicted.client.tls]).toEqual([9080, "DISABLE"]);
+    expect(e.predicted.reason).toContain("in its subset v2's trafficPolicy (routed by VirtualService b/reviews to subset v2)");
+  });
+
+  it("a match on port 8080 of the service's own host (http 80 and http-alt 8080, v1 DISABLE): no call is pinned to 8080, no false plaintext", () => {
+    const objs = [
+      injected("a"),
+      injected("b"),
+      deploy("a", "client"),
+      deploy("b", "srv", { ports: [8080, 9090] }),
+      service("b", "srv", [
+        { port: 80, targetPort: 8080, name: "http" },
+        { port: 8080, targetPort: 9090, name: "http-alt" },
+      ]),
+      destRule("a", "d", SRV, { subsets: [{ name: "v1", labels: { app: "srv" }, trafficPolicy: { tls: { mode: "DISABLE" } } }] }),
+      vs("a", "alt-only", { hosts: [SRV], http: [{ match: [{ port: 8080 }], route: [routeTo(SRV, 8080, "v1")] }] }),
+    ];
+    const s = run(objs, sample());
+    expect(s.edges.map((e) => [e.destination.port, e.predicted.client.tls, e.observed?.portAmbiguous])).toEqual([
+      [80, "ISTIO_MUTUAL", true],
+      [8080, "ISTIO_MUTUAL", true],
+    ]);
+    expect(s.findings.filter((f) => f.code.startsWith("edge."))).toEqual([]);
+  });
+
+  it.each<{ case: string; match: Record<string, unknown>; objs?: KubeObject[] }>([
+    { case: "sourceNamespace the client's", match: { sourceNamespace: "a" } },
+    { case: "sourceLabels the client has", match: { sourceLabels: { app: "client" } } },
+    { case: "a match naming only the mesh gateway", match: { gateways: ["mesh"] } },
+    { case: "a port match on another host (the egress-gateway pattern)", match: { port: 80 } },
+    { case: "defaultVirtualServiceExportTo \".\", the VirtualService in the client's namespace", match: {}, objs: [meshConfig('defaultVirtualServiceExportTo: ["."]')] },
+  ])("the route is the client's: $case", ({ match, objs = [] }) => {
+    const route = vs("a", "m", { hosts: ["api.example.com"], http: [{ ...(Object.keys(match).length ? { match: [match] } : {}), route: [routeTo(SRV, 443, "v1")] }] });
+    const s = run([...base, dr, route, ...objs], sample());
+    expect(s.edges.map((e) => [e.destination.port, e.predicted.client.tls])).toEqual([[443, "ISTIO_MUTUAL"]]);
+    expect(s.edges[0]!.predicted.reason).toContain("routed by VirtualService a/m to subset v1, port 443");
+  });
+
+  it("a route's own exportTo wins over defaultVirtualServiceExportTo", () => {
+    const s = run([...base, dr, meshConfig('defaultVirtualServiceExportTo: ["."]'), meshVs("public", 443, "v1", { exportTo: ["*"] }, "b")], sample());
+    expect(s.edges.map((e) => [e.destination.port, e.predicted.client.tls])).toEqual([[443, "ISTIO_MUTUAL"]]);
+  });
+
+  it("a weight-0 destination and routes after a catch-all are not where calls go", () => {
+    const objs = [
+      vs("a", "w", { hosts: ["api.example.com"], http: [{ route: [{ ...routeTo(SRV, 443, "v1"), weight: 100 }, { ...routeTo(SRV, 80, "v2"), weight: 0 }] }] }),
+      vs("a", "catch-all", { hosts: ["x.example.com"], http: [{ route: [routeTo(SRV, 443, "v1")] }, { match: [{ uri: { prefix: "/x" } }], route: [routeTo(SRV, 80)] }] }),
+    ];
+    const s = run([...base, dr, ...objs], sample());
+    expect(s.edges.map((e) => [e.destination.port, e.observed?.portAmbiguous, e.predicted.client.tls])).toEqual([[443, undefined, "ISTIO_MUTUAL"]]);
   });
 
   it("a gateway's calls do not take mesh routes (its routes are its Gateway's)", () => {

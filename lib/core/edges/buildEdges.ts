@@ -1,6 +1,6 @@
 // Observed traffic → edges (contract.md §1.1): which series are evidence, which Service port a
 // sample belongs to, one edge per (source workload, destination host, port), and its status.
-import type { MeshRoute, Service, ServicePort } from "../model/mesh";
+import type { MeshRoute, MeshSettings, RouteMatch, Service, ServicePort } from "../model/mesh";
 import type { TrafficSample } from "../model/input";
 import type { Client, Prediction } from "../resolve/predictEdge";
 import { predictEdge, preparePredictions } from "../resolve/predictEdge";
@@ -11,6 +11,7 @@ import { oneLine } from "../model/read";
 import { wildcardServiceFor } from "../model/services";
 import { perRun } from "../model/perRun";
 import { injectingRevision } from "../model/revisions";
+import { resolveHost } from "../model/istioObjects";
 
 export interface EdgeAnalysis {
   edge: Edge;
@@ -70,10 +71,10 @@ interface Target {
    */
   ports: ServicePort[];
   choices: Map<string, PortChoice>;
-  /** Mesh VirtualService routes to the service's host that name a port (empty for most services). */
+  /** Mesh VirtualService routes to the service's host (empty for most services). */
   routes: MeshRoute[];
-  /** Route-decided choices by request protocol and client namespace ("proto\nns"), for services with routes. */
-  routeChoices: Map<string, PortChoice>;
+  /** Route-decided choices by client and request protocol, for services with routes. */
+  routeChoices: Map<Client, Map<string, PortChoice>>;
   /** Some endpoint is ambient: ztunnel reports plaintext as "unknown". */
   ambient: boolean;
 }
@@ -139,34 +140,107 @@ function routeCarries(kind: MeshRoute["dest"]["kind"], protocol: string): boolea
   return true;
 }
 
-/** VirtualService exportTo (empty: Istio's default defaultVirtualServiceExportTo, everywhere). */
-function routeVisible(route: MeshRoute, clientNs: string): boolean {
-  const e = route.vs.exportTo;
-  return e.length === 0 || e.includes("*") || e.includes(clientNs) || (e.includes(".") && route.vs.namespace === clientNs);
+/**
+ * VirtualService exportTo. Without one, the mesh's defaultVirtualServiceExportTo of the client's
+ * revision applies, of which Istio honours only "." (the VirtualService's namespace) and "*"
+ * (initVirtualServices); a default with neither exports it nowhere.
+ */
+function routeVisible(route: MeshRoute, clientNs: string, mesh: MeshSettings): boolean {
+  const own = route.vs.exportTo;
+  const fallback = mesh.defaultVirtualServiceExportTo;
+  const e = own.length > 0 ? own : fallback.includes(".") ? ["."] : fallback.includes("*") ? ["*"] : [];
+  return e.includes("*") || e.includes(clientNs) || (e.includes(".") && route.vs.namespace === clientNs);
+}
+
+/**
+ * Whether the client's requests take a route, as far as the metrics tell: "never" (every match is
+ * for another source namespace or for labels the client has with other values), "always" (no match,
+ * or one the client meets whole), else "maybe" (it depends on the port, path, headers… of each request).
+ */
+function routeTakes(matches: RouteMatch[], client: Client): "never" | "always" | "maybe" {
+  if (matches.length === 0) return "always";
+  let maybe = false;
+  for (const m of matches) {
+    if (m.sourceNamespace !== null && m.sourceNamespace !== client.namespace) continue;
+    const labels = m.sourceLabels === null ? "yes" : sourceLabelsMet(m.sourceLabels, client);
+    if (labels === "no") continue;
+    if (labels === "yes" && m.opaque.length === 0) return "always";
+    maybe = true;
+  }
+  return maybe ? "maybe" : "never";
+}
+
+/**
+ * match.sourceLabels against the caller: "no" only when it has a named label with another value; an
+ * unlisted caller's labels are unknown, and a pod may carry labels its template lacks.
+ */
+function sourceLabelsMet(want: Record<string, string>, client: Client): "yes" | "no" | "unknown" {
+  let out: "yes" | "unknown" = "yes";
+  for (const k in want) {
+    const v = client.workload ? client.labels[k] : undefined;
+    if (v === undefined) out = "unknown";
+    else if (v !== want[k]) return "no";
+  }
+  return out;
+}
+
+/** Whether one of the VirtualService's hosts (short ones relative to its namespace, wildcards) names the host. */
+function coversHost(vs: MeshRoute["vs"], host: string): boolean {
+  return vs.hosts.some((h) => {
+    const fqdn = resolveHost(h, vs.namespace);
+    return fqdn === host || fqdn === "*" || (fqdn.startsWith("*.") && host.endsWith(fqdn.slice(1)));
+  });
+}
+
+/**
+ * The service ports a route's calls leave through: the port it names, if the service has it (a port it
+ * lacks makes a cluster without endpoints, which carries no sample), else (GetDestinationCluster) the
+ * service's only port, else the port the caller called, which the metrics do not tell: the protocol's guess.
+ */
+function routePorts(route: MeshRoute, carrying: ServicePort[], guess: PortChoice): ServicePort[] {
+  if (route.dest.port === null) return carrying.length === 1 ? carrying : guess.ports;
+  const p = carrying.find((x) => x.port === route.dest.port);
+  return p ? [p] : [];
 }
 
 /**
  * The port a sidecar's sample to a routed service was about: telemetry names the destination service
- * but no port, and a mesh VirtualService route that names a port (and maybe a subset) says which
- * cluster the calls left through (outbound|port|subset|host), e.g. Istio's egress-gateway pattern
- * sending plain HTTP to the gateway's port 443. Only when every visible route for this protocol names
- * the same port and subset, and that port is the service's; routes that disagree leave the
- * protocol's guess, marked ambiguous (which route a sample took is not in the metrics).
+ * but no port, and the mesh VirtualService routes that lead to it say which clusters its calls left
+ * through (outbound|port|subset|host), e.g. Istio's egress-gateway pattern sending plain HTTP to the
+ * gateway's port 443. Never more certain than the metrics: a route the client's requests may or may not
+ * take (a match on the port, path, headers…) leaves the protocol's guess, as without routes; routes that
+ * all lead to one port decide it, with their subset when they agree on one (else the port's default
+ * cluster: which subset a request took is not in the metrics); routes to several ports make each a
+ * candidate, marked ambiguous.
  */
-function routeChoiceFor(target: Target, protocol: string, clientNs: string): PortChoice {
+function routeChoiceFor(target: Target, protocol: string, client: Client, mesh: MeshSettings): PortChoice {
   const guess = portsFor(target, protocol);
-  let pick: MeshRoute | null = null;
-  let port: ServicePort | undefined;
+  const clientNs = client.namespace ?? "";
+  const carrying = target.ports.filter(carriesIstioTraffic);
+  const ports: ServicePort[] = [];
+  let first: MeshRoute | null = null;
+  let sameSubset = true;
   for (const route of target.routes) {
-    if (!routeCarries(route.dest.kind, protocol) || !routeVisible(route, clientNs)) continue;
-    const p = target.ports.find((x) => x.port === route.dest.port && carriesIstioTraffic(x));
-    if (!p) continue;
-    if (!pick) {
-      pick = route;
-      port = p;
-    } else if (p !== port || route.dest.subset !== pick.dest.subset) return { ports: guess.ports, ambiguous: true, route: null };
+    if (!routeCarries(route.dest.kind, protocol) || !routeVisible(route, clientNs, mesh)) continue;
+    const takes = routeTakes(route.dest.matches, client);
+    // A request to the service's own host that does not take a route of a VirtualService for that host
+    // reaches it anyway, through the default cluster of the port called (e.g. a match on port 8080 next
+    // to port 80): which one a sample was is not in the metrics. A request to another host that misses
+    // its routes does not reach this service at all, so a sample here took one of them (Istio's
+    // egress-gateway pattern matches the port the caller used on the external host).
+    if (takes !== "always" && coversHost(route.vs, target.host)) return guess;
+    if (takes === "never") continue;
+    const leads = routePorts(route, carrying, guess);
+    if (leads.length === 0) continue;
+    for (const p of leads) if (!ports.includes(p)) ports.push(p);
+    if (!first) first = route;
+    else if (route.dest.subset !== first.dest.subset) sameSubset = false;
   }
-  return pick && port ? { ports: [port], ambiguous: false, route: pick } : guess;
+  if (!first) return guess;
+  if (ports.length > 1) return { ports, ambiguous: true, route: null };
+  // One port, subsets that differ: the route still explains the port, but no subset is applied.
+  const route = sameSubset ? first : { vs: first.vs, dest: { ...first.dest, subset: null } };
+  return { ports, ambiguous: false, route };
 }
 
 /** A Service stand-in for destinations the inventory does not hold (external hosts, passthrough). */
@@ -333,12 +407,12 @@ function hostTarget(st: EdgeBuild, host: string, svcNs: string | null): Target {
 }
 
 const NO_ROUTES: MeshRoute[] = [];
-const NO_ROUTE_CHOICES: Map<string, PortChoice> = new Map();
+const NO_ROUTE_CHOICES: Map<Client, Map<string, PortChoice>> = new Map();
 
 function newTarget(st: EdgeBuild, service: Service, host: string, ports: ServicePort[]): Target {
   const ambient = (st.model.endpointsOf.get(service) ?? []).some((w) => w.dataplane === "ambient");
   // Routes lead to a service's own host; a wildcard ServiceEntry's observed hosts and unknown ones have none.
-  const found = host === service.host ? st.model.meshRoutesByHost.get(host)?.filter((x) => x.dest.port !== null) : undefined;
+  const found = host === service.host ? st.model.meshRoutesByHost.get(host) : undefined;
   const routes = found && found.length > 0 ? found : NO_ROUTES;
   // Most services have no route: they share one empty map, never written (addSample reads it only with routes).
   return { service, host, ports, choices: new Map(), routes, routeChoices: routes === NO_ROUTES ? NO_ROUTE_CHOICES : new Map(), ambient };
@@ -401,9 +475,11 @@ function addSample(st: EdgeBuild, s: TrafficSample): void {
   // Mesh routes are a sidecar's (not a gateway's, whose routes are its Gateway's): only then do they choose.
   const client = entry.client;
   if (target.routes.length > 0 && client.dataplane === "sidecar" && !client.workload?.gateway && client.namespace !== null) {
-    const key = `${proto}\n${client.namespace}`;
-    choice = target.routeChoices.get(key);
-    if (!choice) target.routeChoices.set(key, (choice = routeChoiceFor(target, proto, client.namespace)));
+    // Per client: its namespace, labels and revision's mesh settings all decide which routes it takes.
+    let byProto = target.routeChoices.get(client);
+    if (!byProto) target.routeChoices.set(client, (byProto = new Map()));
+    choice = byProto.get(proto);
+    if (!choice) byProto.set(proto, (choice = routeChoiceFor(target, proto, client, st.r.meshOf(client))));
   } else {
     choice = target.choices.get(proto);
     if (!choice) target.choices.set(proto, (choice = portsFor(target, proto)));

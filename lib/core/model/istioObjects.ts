@@ -11,6 +11,7 @@ import type {
   PortTrafficPolicy,
   RouteDestination,
   RouteKind,
+  RouteMatch,
   SidecarResource,
   Subset,
   TlsMode,
@@ -175,22 +176,55 @@ function objectList(v: unknown, field: string): Record<string, unknown>[] {
   return v as Record<string, unknown>[];
 }
 
-/**
- * Whether one http/tcp/tls route applies to sidecars, given that the VirtualService is bound to
- * "mesh": a route without match does; otherwise some match must name no gateways (the top-level list
- * applies) or name "mesh" (a match's gateways override the top-level list; Istio's egress-gateway
- * tasks route the mesh hop and the gateway hop in one VirtualService this way).
- */
-function routeForMesh(route: Record<string, unknown>, field: string): boolean {
-  const matches = objectList(route.match, `${field}.match`);
-  if (matches.length === 0) return true;
-  return matches.some((m, i) => {
-    const gateways = stringList(m.gateways, `${field}.match[${i}].gateways`);
-    return gateways.length === 0 || gateways.includes("mesh");
-  });
+/** Match fields that only name the match or modify another field: they restrict nothing themselves. */
+const NEUTRAL_MATCH_FIELDS = new Set(["name", "gateways", "sourceNamespace", "sourceLabels", "ignoreUriCase"]);
+
+/** One match entry, read as far as the metrics can evaluate it (RouteMatch). */
+function routeMatch(m: Record<string, unknown>, field: string): RouteMatch {
+  const ns = m.sourceNamespace;
+  if (ns !== undefined && ns !== null && typeof ns !== "string") throw new FieldError(`${field}.sourceNamespace`, `must be a string, not ${shown(ns)}`);
+  const rawLabels = m.sourceLabels;
+  if (rawLabels !== undefined && rawLabels !== null && (!isObj(rawLabels) || Object.values(rawLabels).some((v) => typeof v !== "string")))
+    throw new FieldError(`${field}.sourceLabels`, `must be a mapping of strings, not ${shown(rawLabels)}`);
+  if (m.port !== undefined && m.port !== null && portNumber(m.port) === undefined) throw new FieldError(`${field}.port`, "port must be 1..65535");
+  const labels = isObj(rawLabels) && Object.keys(rawLabels).length > 0 ? strMap(rawLabels) : null;
+  // Any other field set (port, uri, headers, sniHosts, destinationSubnets…) is not in the metrics.
+  const opaque = Object.keys(m).filter((k) => !NEUTRAL_MATCH_FIELDS.has(k) && m[k] !== undefined && m[k] !== null);
+  return { sourceNamespace: typeof ns === "string" && ns !== "" ? ns : null, sourceLabels: labels, opaque };
 }
 
-function routeDestination(d: Record<string, unknown>, field: string, kind: RouteKind, namespace: string): RouteDestination {
+/**
+ * The matches of one http/tcp/tls route that sidecars use, given that the VirtualService is bound to
+ * "mesh": [] for a route without match (it takes every request); otherwise the matches whose gateways
+ * are empty (the top-level list applies) or name "mesh" (a match's gateways override the top-level
+ * list; Istio's egress-gateway tasks route the mesh hop and the gateway hop in one VirtualService this
+ * way); null when no match is the sidecars'. Every match is checked, whoever it is for.
+ */
+function meshMatches(route: Record<string, unknown>, field: string): RouteMatch[] | null {
+  const matches = objectList(route.match, `${field}.match`);
+  if (matches.length === 0) return [];
+  const out: RouteMatch[] = [];
+  matches.forEach((m, i) => {
+    const gateways = stringList(m.gateways, `${field}.match[${i}].gateways`);
+    const read = routeMatch(m, `${field}.match[${i}]`);
+    if (gateways.length === 0 || gateways.includes("mesh")) out.push(read);
+  });
+  return out.length > 0 ? out : null;
+}
+
+/** A route every sidecar request that reaches it takes: no match, or a mesh match restricting nothing. */
+const takesEverything = (matches: RouteMatch[]) =>
+  matches.length === 0 || matches.some((m) => m.sourceNamespace === null && m.sourceLabels === null && m.opaque.length === 0);
+
+/** destination weight; absent is null (Istio then shares the rest evenly). */
+function weightOf(d: Record<string, unknown>, field: string): number | null {
+  const w = d.weight;
+  if (w === undefined || w === null) return null;
+  if (typeof w !== "number" || !Number.isInteger(w) || w < 0) throw new FieldError(`${field}.weight`, `must be a whole number of at least 0, not ${shown(w)}`);
+  return w;
+}
+
+function routeDestination(d: Record<string, unknown>, field: string, kind: RouteKind, namespace: string, matches: RouteMatch[]): RouteDestination {
   const dest = d.destination;
   if (!isObj(dest)) throw new FieldError(`${field}.destination`, "is required");
   const host = dest.host;
@@ -200,13 +234,15 @@ function routeDestination(d: Record<string, unknown>, field: string, kind: Route
   const rawPort = at(dest, "port", "number");
   const port = rawPort === undefined || rawPort === null ? null : portNumber(rawPort);
   if (port === undefined) throw new FieldError(`${field}.destination.port.number`, "port must be 1..65535");
-  return { fqdn: resolveHost(host, namespace), subset: typeof subset === "string" && subset !== "" ? subset : null, port, kind };
+  return { fqdn: resolveHost(host, namespace), subset: typeof subset === "string" && subset !== "" ? subset : null, port, kind, matches };
 }
 
 /**
  * A VirtualService's routes as far as TLS goes: which service port and subset a sidecar's request
- * leaves through (the subset's DestinationRule policy applies only then, istio.md §2.3). Matches,
- * weights and delegates are not evaluated (docs/DECISIONS.md, "VirtualService routes").
+ * leaves through (the subset's DestinationRule policy applies only then, istio.md §2.3), and the
+ * matches that decide whether a request took the route. A VirtualService without hosts is a delegate
+ * (mergeVirtualServicesIfNeeded sets it aside for the roots that name it, under their gateways): it
+ * has no mesh routes; delegation itself is not followed (docs/DECISIONS.md, "VirtualService routes").
  */
 function readVirtualService(o: LoadedObject): VirtualService {
   const spec = at(o.object, "spec");
@@ -214,14 +250,23 @@ function readVirtualService(o: LoadedObject): VirtualService {
   const hosts = stringList(at(spec, "hosts"), "spec.hosts");
   const gateways = stringList(at(spec, "gateways"), "spec.gateways");
   const exportTo = stringList(at(spec, "exportTo"), "spec.exportTo");
-  const forMesh = gateways.length === 0 || gateways.includes("mesh");
+  const forMesh = hosts.length > 0 && (gateways.length === 0 || gateways.includes("mesh"));
   const meshDestinations: RouteDestination[] = [];
   for (const kind of ["http", "tcp", "tls"] as const) {
+    // Routes are tried in order: after one that takes every sidecar request, the rest are never reached.
+    let reachable = forMesh;
     objectList(at(spec, kind), `spec.${kind}`).forEach((route, i) => {
       const field = `spec.${kind}[${i}]`;
-      // Every destination is checked, so a malformed one is reported whatever the route's gateways.
-      const dests = objectList(route.route, `${field}.route`).map((d, j) => routeDestination(d, `${field}.route[${j}]`, kind, namespace));
-      if (forMesh && routeForMesh(route, field)) meshDestinations.push(...dests);
+      // Every destination and match is checked, so a malformed one is reported whatever the route's gateways.
+      const matches = meshMatches(route, field);
+      const list = objectList(route.route, `${field}.route`);
+      const weights = list.map((d, j) => weightOf(d, `${field}.route[${j}]`));
+      const dests = list.map((d, j) => routeDestination(d, `${field}.route[${j}]`, kind, namespace, matches ?? []));
+      if (!reachable || matches === null) return;
+      // Istio skips a weight-0 destination when the route has others that carry traffic.
+      const carrying = weights.some((w) => w !== 0);
+      meshDestinations.push(...dests.filter((_, j) => !carrying || weights[j] !== 0));
+      if (takesEverything(matches)) reachable = false;
     });
   }
   return { namespace, name: o.object.metadata.name, hosts, gateways, exportTo, meshDestinations, at: o.at };

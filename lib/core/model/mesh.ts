@@ -14,6 +14,11 @@ export interface MeshSettings {
   enableAutoMtls: boolean;
   /** meshConfig.defaultDestinationRuleExportTo; Istio's default is ["*"]. */
   defaultDestinationRuleExportTo: string[];
+  /**
+   * meshConfig.defaultVirtualServiceExportTo; Istio's default is ["*"]. A VirtualService without
+   * exportTo takes it, and Istio honours only "." and "*" in it (initVirtualServices).
+   */
+  defaultVirtualServiceExportTo: string[];
   /** meshConfig.outboundTrafficPolicy.mode. */
   outboundTrafficPolicy: "ALLOW_ANY" | "REGISTRY_ONLY";
   /**
@@ -234,14 +239,35 @@ export interface SidecarResource {
 /** Which route list of a VirtualService a destination is in: HTTP routes carry HTTP, tcp/tls routes the rest. */
 export type RouteKind = "http" | "tcp" | "tls";
 
+/**
+ * One of a mesh route's `match` entries that sidecars use (its gateways are empty or name "mesh"),
+ * as far as the metrics can tell whether a sample met it.
+ */
+export interface RouteMatch {
+  /** match.sourceNamespace; null when absent. */
+  sourceNamespace: string | null;
+  /** match.sourceLabels; null when absent or empty. */
+  sourceLabels: Labels | null;
+  /**
+   * The fields that restrict something no metric tells about a sample (port, uri, headers, sniHosts…),
+   * in the order written; empty when the match restricts only the source (or nothing).
+   */
+  opaque: string[];
+}
+
 /** One `route[].destination` of a VirtualService route that sidecars use. */
 export interface RouteDestination {
   /** destination.host resolved like a DR host, relative to the VirtualService's namespace. */
   fqdn: string;
   subset: string | null;
-  /** destination.port.number; null when the route names none (Istio then takes the service's only port). */
+  /** destination.port.number; null when the route names none (Istio then takes the service's only port, else the port called). */
   port: number | null;
   kind: RouteKind;
+  /**
+   * The route's matches that sidecars use, shared by its destinations; empty when the route has no
+   * match (it takes every request that reaches it).
+   */
+  matches: RouteMatch[];
 }
 
 export interface VirtualService {
@@ -252,8 +278,10 @@ export interface VirtualService {
   gateways: string[];
   exportTo: string[];
   /**
-   * The destinations of the routes sidecars use: the VirtualService is bound to "mesh", and the route
-   * has no match, or a match whose `gateways` (which override the top-level list) is empty or names "mesh".
+   * The destinations of the routes sidecars use: the VirtualService is bound to "mesh" and has hosts
+   * (one without is a delegate, used only through a root's gateways), the route has no match, or a
+   * match whose `gateways` (which override the top-level list) is empty or names "mesh", and no earlier
+   * route of its list takes every sidecar request; a weight-0 destination beside others is left out.
    */
   meshDestinations: RouteDestination[];
   at: SourceLocation;

@@ -22,7 +22,7 @@ describe("parseMeshConfig", () => {
   it("reads every setting it knows", () => {
     const { settings, problems } = read(
       "rootNamespace: mesh-root\ntrustDomain: corp.local\ntrustDomainAliases: [old.local]\nenableAutoMtls: false\n" +
-        "defaultDestinationRuleExportTo: ['.']\noutboundTrafficPolicy: {mode: REGISTRY_ONLY}\n" +
+        "defaultDestinationRuleExportTo: ['.']\ndefaultVirtualServiceExportTo: ['.']\noutboundTrafficPolicy: {mode: REGISTRY_ONLY}\n" +
         "defaultConfig: {proxyMetadata: {ISTIO_META_ENABLE_HBONE: 'true'}}\n",
     );
     expect(problems).toEqual([]);
@@ -32,6 +32,7 @@ describe("parseMeshConfig", () => {
       trustDomainAliases: ["old.local"],
       enableAutoMtls: false,
       defaultDestinationRuleExportTo: ["."],
+      defaultVirtualServiceExportTo: ["."],
       outboundTrafficPolicy: "REGISTRY_ONLY",
       sidecarsTakeHbone: true,
     });

@@ -8,7 +8,7 @@ import { at, bool, isObj, shown, str } from "./read";
 export const DEFAULT_ROOT_NAMESPACE = "istio-system";
 
 export function defaultMeshSettings(rootNamespace = DEFAULT_ROOT_NAMESPACE): MeshSettings {
-  return meshSettings(rootNamespace, "cluster.local", [], true, ["*"], "ALLOW_ANY", false);
+  return meshSettings(rootNamespace, "cluster.local", [], true, ["*"], ["*"], "ALLOW_ANY", false);
 }
 
 // Built once, fully initialised (not defaults assigned over field by field), and per analysis: see
@@ -19,6 +19,7 @@ function meshSettings(
   trustDomainAliases: string[],
   enableAutoMtls: boolean,
   defaultDestinationRuleExportTo: string[],
+  defaultVirtualServiceExportTo: string[],
   outboundTrafficPolicy: MeshSettings["outboundTrafficPolicy"],
   sidecarsTakeHbone: boolean,
 ): MeshSettings {
@@ -28,6 +29,7 @@ function meshSettings(
     trustDomainAliases,
     enableAutoMtls,
     defaultDestinationRuleExportTo,
+    defaultVirtualServiceExportTo,
     outboundTrafficPolicy,
     sidecarsTakeHbone,
   });
@@ -115,12 +117,14 @@ export function parseMeshConfig(o: LoadedObject, problems: InputProblem[]): Mesh
     else if (!isObj(policy)) wrong("outboundTrafficPolicy", policy, "a mapping with mode");
   }
   const exportTo = listKey("defaultDestinationRuleExportTo");
+  const vsExportTo = listKey("defaultVirtualServiceExportTo");
   return meshSettings(
     stringKey("rootNamespace", settings.rootNamespace),
     stringKey("trustDomain", settings.trustDomain),
     listKey("trustDomainAliases") ?? [],
     enableAutoMtls,
     exportTo && exportTo.length > 0 ? exportTo : settings.defaultDestinationRuleExportTo,
+    vsExportTo && vsExportTo.length > 0 ? vsExportTo : settings.defaultVirtualServiceExportTo,
     outbound,
     enableHboneOf(mesh.defaultConfig) === true,
   );

@@ -598,7 +598,8 @@ function routePhrase(route: MeshRoute, subset: Subset | null, dr: DrLookup | nul
   const vs = `VirtualService ${nsName(route.vs)}`;
   const name = route.dest.subset;
   const port = route.dest.port !== null ? `port ${route.dest.port}` : "";
-  if (!name) return ` (routed by ${vs} to ${port})`;
+  // A route without port or subset leads to the default cluster of the port called: nothing to add.
+  if (!name) return port ? ` (routed by ${vs} to ${port})` : "";
   if (subset) return ` (routed by ${vs} to subset ${name}${port ? `, ${port}` : ""})`;
   const which = dr ? `DestinationRule ${nsName(dr.rule)} does not define it` : "no DestinationRule applies";
   return ` (routed by ${vs} to subset ${name}${port ? `, ${port}` : ""}, but ${which}: the default cluster's policy is shown)`;
