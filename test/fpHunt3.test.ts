@@ -325,6 +325,25 @@ describe("SPIRE", () => {
     expect(s.findings.filter((f) => f.code === "cert.expiring").map((f) => f.severity)).toEqual(["error"]);
   });
 
+  it("a SPIRE intermediate past activation is cert.expiring even when its upstream root carries the trust domain's SPIFFE ID (the root is no successor)", async () => {
+    const upstream = await ca("C=US, O=SPIFFE, CN=upstream", -300 * D, 3000 * D, null, { spiffe: `spiffe://${td}` });
+    const spireCa = await ca("C=US, O=SPIFFE", -150 * H, 18 * H, upstream, { spiffe: `spiffe://${td}` });
+    const wl = await leaf([{ type: "url", value: spiffe("shop", "web", td) }], -1 * H, 3 * H, spireCa);
+    const s = run([bundle(upstream.pem), serverConf("168h", "4h"), pod("shop", "web-1", "web"), istio], [dump("web-1", "shop", wl + spireCa.pem, trustedCa(upstream.pem))]);
+    expect(s.findings.filter((f) => f.code === "cert.expiring").map((f) => [f.severity, f.message.includes("intermediate certificate C=US,O=SPIFFE ")])).toEqual([["error", true]]);
+  });
+
+  it.each([
+    [30, "warning"],
+    [10, "error"],
+  ] as const)("an Istio plug-in intermediate (cacerts) with URI SAN spiffe://cluster.local is no SPIRE CA: %i days left → %s", async (left, severity) => {
+    const root = await ca("O=Acme, CN=Root", -1000 * D, 3000 * D, null);
+    const inter = await ca("O=Acme, CN=Istio Intermediate", -(365 - left) * D, left * D, root, { spiffe: "spiffe://cluster.local" });
+    const cacerts = { apiVersion: "v1", kind: "Secret", metadata: { name: "cacerts", namespace: "istio-system" }, data: { "ca-cert.pem": b64(inter.pem), "cert-chain.pem": b64(inter.pem + root.pem), "root-cert.pem": b64(root.pem) } };
+    const s = run([...base(root.pem), cacerts], []);
+    expect(s.findings.filter((f) => f.code === "cert.expiring").map((f) => [f.severity, f.message.includes("Istio Intermediate")])).toEqual([[severity, true]]);
+  });
+
   it("proxies served by the SPIRE agent are compared with spire-bundle, not istiod's istio-ca-root-cert", async () => {
     const p = await spirePki();
     const objs: object[] = [...base(p.istiodRoot.pem), istio, bundle(p.newCa.pem + p.oldCa.pem), serverConf("168h", "4h")];

@@ -39,6 +39,13 @@ export interface CertEntry {
    * today chain to, when none of them chains to this one (a root rotation done right).
    */
   successor: ParsedCert | null;
+  /**
+   * The trust domain of a SPIRE signing CA: a CA whose one URI SAN is a bare `spiffe://<td>`, seen
+   * through SPIRE (spire-bundle, or signing the SVIDs of a SPIRE-served proxy). Null otherwise: an
+   * Istio plug-in CA (cacerts), istio-ca-secret, a Linkerd or cert-manager CA may carry the same SAN
+   * and does not rotate itself.
+   */
+  spireTrustDomain: string | null;
 }
 
 export interface InvalidCert {
@@ -213,7 +220,7 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
       const role = roleOf(p.input, index, c);
       const e = entries.get(c.fingerprint);
       if (!e) {
-        entries.set(c.fingerprint, { cert: c, sightings: [{ input: p.input, index }], role, chain: { verified: false }, issuer: null, owner: null, renewalTime: null, certManager: null, successor: null });
+        entries.set(c.fingerprint, { cert: c, sightings: [{ input: p.input, index }], role, chain: { verified: false }, issuer: null, owner: null, renewalTime: null, certManager: null, successor: null, spireTrustDomain: null });
         return;
       }
       e.sightings.push({ input: p.input, index });
@@ -222,18 +229,35 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
     });
   }
 
-  // SPIRE CAs by trust domain, to find each one's successor.
+  // SPIRE CAs by trust domain, to find each one's successor: only CAs seen through SPIRE.
+  const viaSpire = seenThroughSpire(parsed, scopes, issuerOf);
   const spireCas = new Map<string, ParsedCert[]>();
   for (const e of entries.values()) {
-    const td = spireCaTrustDomain(e.cert);
+    const td = viaSpire.has(e.cert.fingerprint) ? spireCaTrustDomain(e.cert) : null;
+    e.spireTrustDomain = td;
     if (td !== null) spireCas.set(td, [...(spireCas.get(td) ?? []), e.cert]);
   }
 
   for (const e of entries.values()) {
-    const td = spireCaTrustDomain(e.cert);
-    if (td !== null)
+    const td = e.spireTrustDomain;
+    if (td !== null) {
+      // The CA SPIRE prepared after this one: newer (later notBefore), valid now, outliving it, from
+      // the same issuer (or, like it, self-signed), and not one of its own issuers (an upstream root
+      // that carries the trust domain's SPIFFE ID is no successor of the CA it signed).
+      const above = issuerChain(e.cert, issuerOf);
       e.successor =
-        spireCas.get(td)!.find((n) => n !== e.cert && n.notAfter > e.cert.notAfter && n.notBefore <= o.now) ?? null;
+        spireCas
+          .get(td)!
+          .find(
+            (n) =>
+              n !== e.cert &&
+              n.notAfter > e.cert.notAfter &&
+              n.notBefore > e.cert.notBefore &&
+              n.notBefore <= o.now &&
+              !above.has(n.fingerprint) &&
+              (e.cert.selfIssued ? n.selfIssued : !n.selfIssued && n.issuer === e.cert.issuer),
+          ) ?? null;
+    }
     // Keyed once per sighting: a shared root or intermediate is seen once per proxy (10k sightings).
     const keys = new Map(e.sightings.map((s) => [s, sourceKey(s.input.source)]));
     e.sightings.sort((a, b) => {
@@ -309,6 +333,46 @@ function supersededRoots(entries: Map<string, CertEntry>, parsed: Parsed[], now:
   }
 }
 
+/** The fingerprints of the certificates above one, following the issuers found. */
+function issuerChain(c: ParsedCert, issuerOf: Map<string, ParsedCert>): Set<string> {
+  const out = new Set<string>();
+  for (let up = issuerOf.get(c.fingerprint); up && !out.has(up.fingerprint); up = issuerOf.get(up.fingerprint)) out.add(up.fingerprint);
+  return out;
+}
+
+/**
+ * The certificates seen through SPIRE: those in SPIRE's bundle (spire-bundle, mesh "spire"), and the
+ * bundles and the CAs of the SVIDs a SPIRE-served proxy holds (its ROOTCA is a SPIFFE validator, or every root it
+ * trusts is in spire-bundle). Never a CA read from cacerts, istio-ca-secret, Linkerd's or
+ * cert-manager's Secrets.
+ */
+function seenThroughSpire(parsed: Parsed[], scopes: Map<string, ParsedCert[]>, issuerOf: Map<string, ParsedCert>): Set<string> {
+  const out = new Set<string>();
+  const spireBundle = new Set((scopes.get("mesh:spire") ?? []).map((c) => c.fingerprint));
+  const validator = new Set<string>();
+  for (const p of parsed) {
+    if (p.input.mesh === "spire") for (const c of p.certs) out.add(c.fingerprint);
+    if (p.input.context === "trust-bundle" && p.input.trustScope?.startsWith("proxy:") && p.input.trustDomains?.length) validator.add(p.input.trustScope);
+  }
+  const served = (scope: string) => {
+    if (validator.has(scope)) return true;
+    const own = scopes.get(scope);
+    return spireBundle.size > 0 && !!own?.length && own.every((c) => spireBundle.has(c.fingerprint));
+  };
+  for (const p of parsed) {
+    if (!p.input.trustScope || !served(p.input.trustScope)) continue;
+    // The SPIRE agent's bundles, federated trust domains' included.
+    if (p.input.context === "trust-bundle") for (const c of p.certs) out.add(c.fingerprint);
+    if (p.input.context !== "workload-chain") continue;
+    const svid = p.certs[0];
+    if (!svid) continue;
+    for (const c of p.certs.slice(1)) if (c.isCA) out.add(c.fingerprint);
+    const signer = issuerOf.get(svid.fingerprint);
+    if (signer) out.add(signer.fingerprint);
+  }
+  return out;
+}
+
 /**
  * The trust domain of a SPIFFE signing certificate (a CA whose one URI SAN is a SPIFFE ID without a
  * path: X509-SVID §4.1, the certificates SPIRE's server CA mints), else null. SPIRE rotates these
@@ -346,7 +410,7 @@ function expectedRotation(e: CertEntry): Date | null {
     const nb = e.cert.notBefore.getTime();
     return new Date(nb + (e.cert.notAfter.getTime() - nb) / 2);
   }
-  if (spireCaTrustDomain(e.cert) !== null) {
+  if (e.spireTrustDomain !== null) {
     // SPIRE prepares (and publishes) the next CA when min(½ lifetime, 30 days) remain.
     const na = e.cert.notAfter.getTime();
     return new Date(na - Math.min((na - e.cert.notBefore.getTime()) / 2, 30 * 86_400_000));

@@ -1,6 +1,6 @@
 // Certificate rules (findings.md "Certificates"). Each names the objects holding the certificate
 // (Pod, Secret, ConfigMap) with `certificate` set to its fingerprint.
-import { rotatesAtHalfLife, spireActivationTime, spireCaTrustDomain, type CertEntry } from "../../certs/analyzeCerts";
+import { rotatesAtHalfLife, spireActivationTime, type CertEntry } from "../../certs/analyzeCerts";
 import type { CertManagerCertificate, CertSource } from "../../certs/types";
 import { expiringSeverity, expiryRule, isCaCertificate } from "../../certs/thresholds";
 import type { Finding, Ref } from "../../snapshot/schema";
@@ -97,7 +97,7 @@ export const certExpiring = rule("cert.expiring", (ctx) => {
     // CA past its activation point that nothing has replaced is at risk (SPIRE is not rotating).
     // With an UpstreamAuthority the prepared CA is not in the bundle (the upstream root is), so
     // before activation no successor can be seen.
-    if (e.successor || (spireCaTrustDomain(e.cert) !== null && now < spireActivationTime(e.cert).getTime())) continue;
+    if (e.successor || (e.spireTrustDomain !== null && now < spireActivationTime(e.cert).getTime())) continue;
     const lifetime = e.cert.notAfter.getTime() - e.cert.notBefore.getTime();
     const ca = isCaRole(e);
     const renewal = e.renewalTime?.getTime();
