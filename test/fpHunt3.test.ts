@@ -229,6 +229,39 @@ describe("an old root kept in the bundle after a rotation", () => {
     expect(expiring(s).sort()).toEqual([...want].sort());
   });
 
+  it("another cluster's root from meshConfig.caCertificates, in the proxies' ROOTCA beside this mesh's newer root, is no replaced root: cert.expiring", async () => {
+    const mine = await ca("O=Acme, CN=cluster1 root", -100 * D, 3000 * D, null);
+    const inter = await ca("O=Acme, CN=cluster1 intermediate", -100 * D, 1000 * D, mine);
+    const remote = await ca("O=Acme, CN=cluster2 root", -3620 * D, 30 * D, null);
+    const indented = remote.pem.trimEnd().split("\n").map((l) => `    ${l}`).join("\n");
+    const mesh = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "istio", namespace: "istio-system" }, data: { mesh: `trustDomain: cluster.local\ncaCertificates:\n- pem: |\n${indented}\n` } };
+    const cacerts = { apiVersion: "v1", kind: "Secret", metadata: { name: "cacerts", namespace: "istio-system" }, data: { "ca-cert.pem": b64(inter.pem), "cert-chain.pem": b64(inter.pem + mine.pem), "root-cert.pem": b64(mine.pem) } };
+    const wl = await leaf([{ type: "url", value: spiffe("shop", "web") }], -2 * H, 22 * H, inter);
+    for (const dumps of [[dump("web-1", "shop", wl + inter.pem + mine.pem, trustedCa(mine.pem + remote.pem))], []]) {
+      const s = run([...base(mine.pem), mesh, cacerts, pod("shop", "web-1", "web")], dumps);
+      expect(s.findings.filter((f) => f.code === "cert.expiring").map((f) => [f.severity, f.message.includes("cluster2 root")])).toEqual([["warning", true]]);
+    }
+  });
+
+  it("an old root that still signs the workloads (config dumps) is not replaced by an unrelated newer root beside it", async () => {
+    const old = await ca("O=cluster.local", -3620 * D, 30 * D, null);
+    const other = await ca("O=Acme, CN=cert-manager root", -20 * D, 3650 * D, null);
+    const otherCa = await ca("O=Acme, CN=cert-manager CA", -20 * D, 1000 * D, other);
+    const caSecret = { apiVersion: "v1", kind: "Secret", type: "kubernetes.io/tls", metadata: { name: "acme-ca", namespace: "cert-manager" }, data: { "tls.crt": b64(otherCa.pem), "ca.crt": b64(other.pem) } };
+    const wl = await leaf([{ type: "url", value: spiffe("shop", "web") }], -2 * H, 22 * H, old);
+    const s = run([...base(old.pem + other.pem), pod("shop", "web-1", "web"), caSecret], [dump("web-1", "shop", wl + old.pem, trustedCa(old.pem + other.pem))]);
+    expect(expiring(s)).toEqual(["O=cluster.local"]);
+  });
+
+  it("a newer root of another PKI (a cert-manager CA's) beside the mesh root replaces nothing", async () => {
+    const old = await ca("O=cluster.local", -3620 * D, 30 * D, null);
+    const other = await ca("O=Acme, CN=cert-manager root", -20 * D, 3650 * D, null);
+    const otherCa = await ca("O=Acme, CN=cert-manager CA", -20 * D, 1000 * D, other);
+    const caSecret = { apiVersion: "v1", kind: "Secret", type: "kubernetes.io/tls", metadata: { name: "acme-ca", namespace: "cert-manager" }, data: { "tls.crt": b64(otherCa.pem), "ca.crt": b64(other.pem) } };
+    const s = run([...base(old.pem + other.pem), caSecret], []);
+    expect(expiring(s)).toEqual(["O=cluster.local"]);
+  });
+
   it.each([
     ["the Linkerd issuer re-signed by the new anchor → old anchor silent", "new", []],
     ["the Linkerd issuer still under the old anchor → the old anchor warns", "old", ["CN=root.linkerd.cluster.local"]],

@@ -294,18 +294,24 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
 
 /**
  * Roots replaced by a rotation done right (Istio's plug-in CA, istiod's self-signed root, Linkerd's
- * trust anchor): the old root stays in the distributed bundle next to the new one until it expires,
- * as the rotation procedures require, while every CA that signs today (cacerts' ca-cert.pem /
- * tls.crt, istio-ca-secret, the Linkerd issuer, a CA Secret's tls.crt) chains to the new root. Then
- * its expiry breaks nothing. Undecided, and left alone, when some signer's chain stops at an issuer
- * named like the old root that the inputs do not hold.
+ * trust anchor): the old root stays in the mesh's distributed bundle next to the new one until it
+ * expires, as the rotation procedures require, while every CA that signs today (cacerts' ca-cert.pem /
+ * tls.crt, istio-ca-secret, the Linkerd issuer) chains to the new root. Then its expiry breaks
+ * nothing. Only the mesh's own distributed bundles count (istio-ca-root-cert, the CA Secrets'
+ * root-cert.pem / ca.crt, linkerd-identity-trust-roots): never a proxy's ROOTCA nor
+ * meshConfig.caCertificates, which hold other clusters' roots beside this mesh's. A root stays in
+ * use while any currently valid certificate among the inputs chains to it (workload chains from
+ * config dumps included), and the newer root must be of the same PKI: the same subject, or the root
+ * the mesh's own signing CAs or workload certificates chain to. Undecided, and left alone, when some
+ * chain stops at an issuer named like the old root that the inputs do not hold.
  */
 function supersededRoots(entries: Map<string, CertEntry>, parsed: Parsed[], now: Date): void {
   const activeRoots = new Set<string>();
+  /** By mesh: the roots its signing CAs and its workload certificates chain to. */
+  const meshRoots = new Map<string, Set<string>>();
   const unknownIssuers = new Set<string>();
   for (const e of entries.values()) {
-    if (!e.cert.isCA) continue;
-    if (!e.sightings.some((s) => s.index === 0 && (s.input.context === "ca-chain" || s.input.context === "tls-chain"))) continue;
+    if (e.cert.selfIssued || e.cert.notBefore > now || e.cert.notAfter <= now) continue;
     let c: CertEntry | undefined = e;
     const seen = new Set<string>();
     while (c && !c.cert.selfIssued && !seen.has(c.cert.fingerprint)) {
@@ -318,16 +324,36 @@ function supersededRoots(entries: Map<string, CertEntry>, parsed: Parsed[], now:
       }
       c = entries.get(up.fingerprint);
     }
-    if (c?.cert.selfIssued) activeRoots.add(c.cert.fingerprint);
+    if (!c?.cert.selfIssued) continue;
+    activeRoots.add(c.cert.fingerprint);
+    for (const s of e.sightings) {
+      const signer = e.cert.isCA && s.index === 0 && s.input.context === "ca-chain";
+      if (signer || (s.index === 0 && s.input.context === "workload-chain"))
+        meshRoots.set(s.input.mesh, (meshRoots.get(s.input.mesh) ?? new Set()).add(c.cert.fingerprint));
+    }
   }
   if (activeRoots.size === 0) return;
+  const distributed = (i: CertInput) =>
+    (i.context === "root-bundle" && (i.mesh === "istio" || i.mesh === "linkerd")) ||
+    (i.context === "trust-bundle" && i.source.kind === "ConfigMap" && i.source.name === "istio-ca-root-cert");
   for (const p of parsed) {
-    if (p.input.context !== "trust-bundle" && p.input.context !== "root-bundle" && p.input.context !== "tls-ca") continue;
+    if (!distributed(p.input)) continue;
+    const samePki = meshRoots.get(p.input.mesh);
     for (const old of p.certs) {
       if (!old.isCA || !old.selfIssued || activeRoots.has(old.fingerprint) || unknownIssuers.has(old.subject)) continue;
       const e = entries.get(old.fingerprint);
       if (!e || e.successor) continue;
-      const newer = p.certs.find((n) => n !== old && n.isCA && n.selfIssued && activeRoots.has(n.fingerprint) && n.notAfter > old.notAfter && n.notBefore <= now);
+      const newer = p.certs.find(
+        (n) =>
+          n !== old &&
+          n.isCA &&
+          n.selfIssued &&
+          activeRoots.has(n.fingerprint) &&
+          (n.subject === old.subject || !!samePki?.has(n.fingerprint)) &&
+          n.notAfter > old.notAfter &&
+          n.notBefore > old.notBefore &&
+          n.notBefore <= now,
+      );
       if (newer) e.successor = newer;
     }
   }
