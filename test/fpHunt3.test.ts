@@ -143,6 +143,34 @@ describe("Istio proxies' non-mesh SDS secrets", () => {
   });
 });
 
+describe("mesh certificates mounted from files", () => {
+  it("a stale root in file-root:/etc/certs/root-cert.pem (Istio's mounted mesh roots) is cert.root-mismatch", async () => {
+    const root = await ca("O=Acme, CN=Mesh Root", -100 * D, 3000 * D, null);
+    const old = await ca("O=Acme, CN=Old Root", -100 * D, 3000 * D, null);
+    const wl = await leaf([{ type: "url", value: spiffe("shop", "web") }], -2 * H, 22 * H, root);
+    const s = run([...base(root.pem), pod("shop", "web-1", "web")], [dump("web-1", "shop", wl + root.pem, trustedCa(root.pem), [{ name: "file-root:/etc/certs/root-cert.pem", ca: old.pem }])]);
+    expect(s.findings.filter((f) => f.code === "cert.root-mismatch").map((f) => f.resources[0]!.name)).toEqual(["web-1"]);
+  });
+
+  it("with no default/ROOTCA secret, the file-cert:/file-root: secrets are the proxy's mesh trust; beside them, a DestinationRule's file-root is not", async () => {
+    const root = await ca("O=Acme, CN=Mesh Root", -100 * D, 3000 * D, null);
+    const old = await ca("O=Acme, CN=Old Root", -100 * D, 3000 * D, null);
+    const wl = await leaf([{ type: "url", value: spiffe("shop", "web") }], -2 * H, 22 * H, root);
+    const files = [
+      { name: "file-cert:/var/run/mesh/cert-chain.pem~/var/run/mesh/key.pem", chain: wl + root.pem },
+      { name: "file-root:/var/run/mesh/root-cert.pem", ca: old.pem },
+    ];
+    const mounted = dump("web-1", "shop", wl + root.pem, trustedCa(root.pem), files);
+    const body = JSON.parse(mounted.text) as { configs: { dynamic_active_secrets?: { name: string }[] }[] };
+    const holder = body.configs.find((c) => c.dynamic_active_secrets)!;
+    holder.dynamic_active_secrets = holder.dynamic_active_secrets!.filter((x) => x.name !== "default" && x.name !== "ROOTCA");
+    const s = run([...base(root.pem), pod("shop", "web-1", "web")], [{ ...mounted, text: JSON.stringify(body) }]);
+    expect(s.findings.filter((f) => f.code === "cert.root-mismatch").map((f) => f.resources[0]!.name)).toEqual(["web-1"]);
+    const withSds = run([...base(root.pem), pod("shop", "web-1", "web")], [dump("web-1", "shop", wl + root.pem, trustedCa(root.pem), files)]);
+    expect(withSds.findings.filter((f) => f.code === "cert.root-mismatch")).toEqual([]);
+  });
+});
+
 describe("cert.lifetime-too-long and the CA's backdating", () => {
   const M = 60_000;
   it.each([

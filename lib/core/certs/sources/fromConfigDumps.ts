@@ -131,7 +131,11 @@ function readEnvoy(dump: ConfigDump, pod: DumpPodInfo | undefined, out: DumpCert
         active.push({ entry: e, path: join(`${warming.name}[${i}]`) });
     });
 
-    for (const { entry, path } of active) readSecret(r, entry, path, pod, trustScope);
+    // Mounted mesh certificates: with no `default`/`ROOTCA` SDS secret, the proxy's mesh identity
+    // and roots are the files istio-agent serves as `file-cert:`/`file-root:`.
+    const names = new Set(active.map((a) => secretName(a.entry)));
+    const noMeshSds = !names.has("default") && !names.has("ROOTCA");
+    for (const { entry, path } of active) readSecret(r, entry, path, pod, trustScope, noMeshSds);
   }
 }
 
@@ -151,6 +155,9 @@ const OS_TRUST_STORES = new Set([
   "file-root:/etc/ssl/certs/ca-certificates",
 ]);
 const isOsTrustStore = (name: string) => OS_TRUST_STORES.has(name);
+
+/** Istio's mounted mesh certificates (security.DefaultCertChainFilePath, DefaultRootCertFilePath: ./etc/certs/…). */
+const MESH_CERT_FILES = /^(file-cert:\.?\/etc\/certs\/cert-chain\.pem~|file-root:\.?\/etc\/certs\/root-cert\.pem$)/;
 
 function secretName(entry: Obj): string {
   return str(entry.name) ?? str(at(entry, "secret", "name")) ?? "";
@@ -186,6 +193,7 @@ function readSecret(
   path: string,
   pod: DumpPodInfo | undefined,
   trustScope: string,
+  noMeshSds: boolean,
 ): void {
   const name = secretName(entry);
   const secret = entry.secret;
@@ -210,7 +218,11 @@ function readSecret(
   // scope of its own, so the mesh roots do not judge a public serving chain (no bundle for it: not
   // verified, and silent), and a client CA is not counted among the proxy's mesh roots
   // (cert.root-mismatch compares `proxy:` scopes only).
-  const scope = name === "" || name === "default" || name === "ROOTCA" ? trustScope : `proxy-secret:${trustScope.slice("proxy:".length)}#${name}`;
+  // Mesh certificates mounted from files (`file-cert:/etc/certs/cert-chain.pem~…`,
+  // `file-root:/etc/certs/root-cert.pem`: Istio's mounted-certs files, or any file secret when the
+  // proxy has no `default`/`ROOTCA` secret) stay mesh trust: a stale root there is cert.root-mismatch.
+  const meshFile = /^file-(cert|root):/.test(name) && (noMeshSds || MESH_CERT_FILES.test(name));
+  const scope = name === "" || name === "default" || name === "ROOTCA" || meshFile ? trustScope : `proxy-secret:${trustScope.slice("proxy:".length)}#${name}`;
   const base = { source, mesh: "istio" as const, trustScope: scope, at: { ...r.dump.at } };
 
   const tls = field(secret, "tls_certificate", "tlsCertificate");
