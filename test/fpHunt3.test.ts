@@ -116,6 +116,15 @@ describe("Istio proxies' non-mesh SDS secrets", () => {
     expect(s.certificates.map((c) => c.role).sort()).toEqual(["root", "workload"]);
   });
 
+  it("a file-root secret naming a path (a corporate CA mounted at the OS bundle's path) is read: its expiring CA is cert.expiring, and no root-mismatch", async () => {
+    const root = await ca("O=Acme, CN=Mesh Root", -100 * D, 3000 * D, null);
+    const wl = await leaf([{ type: "url", value: spiffe("shop", "checkout") }], -2 * H, 22 * H, root);
+    const corp = await ca("O=Acme Corp, CN=Corporate Root", -3000 * D, 10 * D, null);
+    const s = run([...base(root.pem), pod("shop", "checkout-1", "checkout")], [dump("checkout-1", "shop", wl + root.pem, trustedCa(root.pem), [{ name: "file-root:/etc/ssl/certs/ca-certificates.crt", ca: corp.pem }])]);
+    expect(s.findings.filter((f) => f.code === "cert.expiring").map((f) => [f.severity, f.message.includes("Corporate Root")])).toEqual([["error", true]]);
+    expect(s.findings.filter((f) => f.code === "cert.root-mismatch")).toEqual([]);
+  });
+
   it("a gateway's credentialName chain (another CA) and its client CA are not judged by the mesh roots", async () => {
     const root = await ca("O=Acme, CN=Mesh Root", -100 * D, 3000 * D, null);
     const gw = await leaf([{ type: "url", value: spiffe("shop", "gateway") }], -2 * H, 22 * H, root);

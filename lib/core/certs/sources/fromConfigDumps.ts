@@ -140,21 +140,11 @@ function readEnvoy(dump: ConfigDump, pod: DumpPodInfo | undefined, out: DumpCert
 }
 
 /**
- * istio-agent's name for the OS CA bundle, and the bundle paths it looks for (security.GetOSRootFilePath,
- * pkg/security/security.go), which a DestinationRule's caCertificates may name as `file-root:<path>`.
+ * istio-agent's name for the OS CA bundle it serves itself (security.FileRootSystemCACert), for a
+ * DestinationRule SIMPLE/MUTUAL without caCertificates. A `file-root:<path>` names a file someone
+ * chose, even an OS bundle path (a corporate CA may be mounted or built in there): it is read.
  */
-const OS_TRUST_STORES = new Set([
-  "file-root:system",
-  "file-root:/etc/ssl/certs/ca-certificates.crt",
-  "file-root:/etc/pki/tls/certs/ca-bundle.crt",
-  "file-root:/etc/ssl/ca-bundle.pem",
-  "file-root:/etc/pki/tls/cacert.pem",
-  "file-root:/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
-  "file-root:/etc/ssl/cert.pem",
-  "file-root:/usr/local/etc/ssl/cert.pem",
-  "file-root:/etc/ssl/certs/ca-certificates",
-]);
-const isOsTrustStore = (name: string) => OS_TRUST_STORES.has(name);
+const OS_TRUST_STORE = "file-root:system";
 
 /** Istio's mounted mesh certificates (security.DefaultCertChainFilePath, DefaultRootCertFilePath: ./etc/certs/…). */
 const MESH_CERT_FILES = /^(file-cert:\.?\/etc\/certs\/cert-chain\.pem~|file-root:\.?\/etc\/certs\/root-cert\.pem$)/;
@@ -198,12 +188,11 @@ function readSecret(
   const name = secretName(entry);
   const secret = entry.secret;
   if (!isObj(secret)) return;
-  // The proxy image's OS trust store: istio-agent serves it as `file-root:system`
-  // (security.FileRootSystemCACert) for a DestinationRule SIMPLE/MUTUAL without caCertificates, or
-  // under its path when a DR names the OS bundle. Public roots the mesh does not manage (some
-  // expired, some SHA-1 self-signed, as every distribution ships them): nothing in it is the
-  // user's to fix, and it is no mesh trust, so it is not read at all.
-  if (isOsTrustStore(name)) return;
+  // The proxy image's OS trust store, as istio-agent serves it on its own (`file-root:system`):
+  // public roots the mesh does not manage (some expired, some SHA-1 self-signed, as every
+  // distribution ships them): nothing in it is the user's to fix, and it is no mesh trust, so it is
+  // not read at all. A `file-root:<path>` secret is read (in a scope of its own, below).
+  if (name === OS_TRUST_STORE) return;
   const what = `secret ${name || "(unnamed)"}`;
   const p = r.dump.pod;
   const source: CertSource = {

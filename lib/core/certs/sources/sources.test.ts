@@ -200,7 +200,7 @@ describe("certInputsFromDump: Envoy", () => {
     ]);
   });
 
-  it("skips the OS trust store istio-agent serves (file-root:system, or a DR naming the OS bundle)", () => {
+  it("skips the OS trust store istio-agent serves (file-root:system); a file-root naming a path, even an OS bundle's, is read", () => {
     const dump = configDump({ chainPem: pki.chains.leafEcdsa, rootPem: pki.root });
     const root = (name: string) => ({ name, secret: { "@type": SECRET, name, validation_context: { trusted_ca: { inline_bytes: b64(pki.otherRoot) } } } });
     secretsOf(dump).dynamic_active_secrets!.push(root("file-root:system"), root("file-root:/etc/ssl/certs/ca-certificates.crt"), root("file-root:/etc/partner/ca.pem"));
@@ -209,6 +209,8 @@ describe("certInputsFromDump: Envoy", () => {
     expect(r.inputs.map((i) => [i.source.name, i.trustScope])).toEqual([
       ["default", "proxy:shop/web-1"],
       ["ROOTCA", "proxy:shop/web-1"],
+      // A corporate CA may be mounted over (or built into) the OS bundle path: only file-root:system is the agent's own.
+      ["file-root:/etc/ssl/certs/ca-certificates.crt", "proxy-secret:shop/web-1#file-root:/etc/ssl/certs/ca-certificates.crt"],
       ["file-root:/etc/partner/ca.pem", "proxy-secret:shop/web-1#file-root:/etc/partner/ca.pem"],
     ]);
   });
