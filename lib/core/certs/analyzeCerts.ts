@@ -69,22 +69,24 @@ const ROLE_PRIORITY: CertRole[] = ["workload", "issuer", "trust-anchor", "root",
 const sourceKey = (s: CertSource) => `${s.kind}\u0000${s.namespace ?? ""}\u0000${s.name ?? ""}\u0000${s.pod ?? ""}\u0000${s.key ?? ""}`;
 const sameObject = (a: CertSource, b: CertSource) => a.kind === b.kind && a.namespace === b.namespace && a.name === b.name && a.pod === b.pod;
 
+/** A CA's role by its own shape (module level: roleOf runs per certificate sighting). */
+const caRoleOf = (c: ParsedCert): CertRole => (c.selfIssued ? "root" : "intermediate");
+
 function roleOf(input: CertInput, index: number, c: ParsedCert): CertRole {
-  const caRole = (): CertRole => (c.selfIssued ? "root" : "intermediate");
   switch (input.context) {
     case "workload-chain":
       if (index === 0) return "workload";
-      return c.isCA ? caRole() : "leaf";
+      return c.isCA ? caRoleOf(c) : "leaf";
     case "trust-bundle":
     case "root-bundle":
     case "tls-ca":
       if (!c.isCA) return "leaf";
-      return input.mesh === "linkerd" && c.selfIssued ? "trust-anchor" : caRole();
+      return input.mesh === "linkerd" && c.selfIssued ? "trust-anchor" : caRoleOf(c);
     case "ca-chain":
       if (index === 0 && input.mesh === "linkerd") return "issuer";
-      return c.isCA ? caRole() : "leaf";
+      return c.isCA ? caRoleOf(c) : "leaf";
     case "tls-chain":
-      return c.isCA ? caRole() : "leaf";
+      return c.isCA ? caRoleOf(c) : "leaf";
   }
 }
 

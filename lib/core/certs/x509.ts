@@ -91,23 +91,25 @@ export function pemCertificates(text: string): { ders: Uint8Array[]; errors: str
  * SEQUENCE { INTEGER, and an encrypted PKCS#8 key SEQUENCE { SEQUENCE { OID …, then an OCTET STRING.
  */
 function certificateEnd(b: Uint8Array): number | null {
-  const header = (p: number): { value: number; end: number } | null => {
-    if (b[p] !== 0x30 || p + 2 > b.length) return null;
-    let len = b[p + 1]!;
-    let q = p + 2;
-    if (len & 0x80) {
-      const k = len & 0x7f;
-      if (k === 0 || k > 4 || q + k > b.length) return null;
-      len = 0;
-      for (let i = 0; i < k; i++) len = len * 256 + b[q++]!;
-    }
-    return q + len <= b.length ? { value: q, end: q + len } : null;
-  };
-  const outer = header(0);
-  const tbs = outer && header(outer.value);
+  const outer = sequenceAt(b, 0);
+  const tbs = outer && sequenceAt(b, outer.value);
   if (!outer || !tbs || (b[tbs.value] !== 0xa0 && b[tbs.value] !== 0x02)) return null;
-  const algorithm = tbs.end < outer.end ? header(tbs.end) : null;
+  const algorithm = tbs.end < outer.end ? sequenceAt(b, tbs.end) : null;
   return algorithm && algorithm.end < outer.end && b[algorithm.end] === 0x03 ? outer.end : null;
+}
+
+/** A SEQUENCE header at `p` that fits in `b`: where its value starts and ends (module level: no closure per certificate). */
+function sequenceAt(b: Uint8Array, p: number): { value: number; end: number } | null {
+  if (b[p] !== 0x30 || p + 2 > b.length) return null;
+  let len = b[p + 1]!;
+  let q = p + 2;
+  if (len & 0x80) {
+    const k = len & 0x7f;
+    if (k === 0 || k > 4 || q + k > b.length) return null;
+    len = 0;
+    for (let i = 0; i < k; i++) len = len * 256 + b[q++]!;
+  }
+  return q + len <= b.length ? { value: q, end: q + len } : null;
 }
 
 // ---------------------------------------------------------------------------------------------
