@@ -20,16 +20,18 @@ const meshVs = (name: string, port: number, subset?: string, extra: Record<strin
 
 // srv has an HTTP port (80) and a TLS-named one (443): an HTTP sample guesses 80, a route names 443.
 const SRV = host("srv", "b");
-const base: KubeObject[] = [
+/** Client a/client and server b/srv (its container ports and Service ports), both injected. */
+const clientAndServer = (containerPorts: number[], ports: { port: number; targetPort: number; name: string }[]): KubeObject[] => [
   injected("a"),
   injected("b"),
   deploy("a", "client"),
-  deploy("b", "srv", { ports: [8080, 8443] }),
-  service("b", "srv", [
-    { port: 80, targetPort: 8080, name: "http" },
-    { port: 443, targetPort: 8443, name: "https" },
-  ]),
+  deploy("b", "srv", { ports: containerPorts }),
+  service("b", "srv", ports),
 ];
+const base: KubeObject[] = clientAndServer([8080, 8443], [
+  { port: 80, targetPort: 8080, name: "http" },
+  { port: 443, targetPort: 8443, name: "https" },
+]);
 const sample = (extra: Record<string, string> = {}) => [call("a/client", SRV, "mutual_tls", 5, extra)];
 const policy = (p: Record<string, unknown>) => ({ trafficPolicy: p });
 const portTls = (port: number, mode: string | null) => ({ port: { number: port }, ...(mode ? { tls: { mode } } : {}) });
@@ -283,11 +285,7 @@ describe("edges: the port and subset a mesh route names", () => {
 
   it("a match on port 8080 of the service's own host (http 80 and http-alt 8080, v1 DISABLE): no call is pinned to 8080, no false plaintext", () => {
     const objs = [
-      injected("a"),
-      injected("b"),
-      deploy("a", "client"),
-      deploy("b", "srv", { ports: [8080, 9090] }),
-      service("b", "srv", [
+      ...clientAndServer([8080, 9090], [
         { port: 80, targetPort: 8080, name: "http" },
         { port: 8080, targetPort: 9090, name: "http-alt" },
       ]),
