@@ -361,3 +361,22 @@ describe("edges: the port and subset a mesh route names", () => {
     expect(after.findings.filter((f) => f.code.startsWith("edge."))).toEqual([]);
   });
 });
+
+describe("fixes name the subset whose tls decided the edge", () => {
+  // The DR's top level sends Istio mTLS; the routed subset v3 disables it: editing the top level fixes nothing.
+  const dr = destRule("a", "srv", SRV, { ...policy({ tls: { mode: "ISTIO_MUTUAL" } }), subsets: [{ name: "v3", labels: { app: "srv" }, trafficPolicy: { tls: { mode: "DISABLE" } } }] });
+  const plain = [call("a/client", SRV, "none", 5)];
+
+  it.each([
+    { case: "PERMISSIVE server: edge.plaintext", extra: [] as KubeObject[], code: "edge.plaintext", says: "in DestinationRule a/srv (subset v3's trafficPolicy, which the VirtualService route selects)" },
+    { case: "STRICT server: edge.plaintext-to-strict", extra: [peerAuth("b", "default", "STRICT")], code: "edge.plaintext-to-strict", says: "Change the DestinationRule for srv.b.svc.cluster.local (subset v3's trafficPolicy, which the VirtualService route selects) to tls.mode ISTIO_MUTUAL" },
+  ])("$case", ({ extra, code, says }) => {
+    const s = run([...base, dr, meshVs("to-v3", 443, "v3"), ...extra], plain);
+    expect(only(s, code).fix).toContain(says);
+  });
+
+  it("near miss: without the route the top-level ISTIO_MUTUAL applies, no plaintext finding", () => {
+    const s = run([...base, dr], plain);
+    expect([...findingsOf(s, "edge.plaintext"), ...findingsOf(s, "edge.plaintext-to-strict")]).toEqual([]);
+  });
+});

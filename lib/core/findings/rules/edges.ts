@@ -67,6 +67,24 @@ const entryName = (w: Workload) =>
 
 const drName = (ea: EdgeAnalysis) => `${ea.edge.predicted.client.destinationRule?.namespace}/${ea.edge.predicted.client.destinationRule?.name}`;
 
+/**
+ * Where in the DR the TLS that decided the edge sits, when it is not the top-level policy: a fix that
+ * edits the top-level tls would not change what a port-level entry or a routed subset sends.
+ */
+function drTlsPlace(ea: EdgeAnalysis): string {
+  const p = ea.prediction;
+  switch (p.drTls.from) {
+    case "port-level":
+      return ` (its portLevelSettings entry for port ${ea.port.port})`;
+    case "subset":
+      return p.subset ? ` (subset ${p.subset.name}'s trafficPolicy, which the VirtualService route selects)` : "";
+    case "subset-port-level":
+      return p.subset ? ` (subset ${p.subset.name}'s portLevelSettings entry for port ${ea.port.port}, which the VirtualService route selects)` : "";
+    default:
+      return "";
+  }
+}
+
 /** Where the tagging ISTIO_MUTUAL is set, and the top level it would fall back to if that is ISTIO_MUTUAL too. */
 function taggingPlaces(ea: EdgeAnalysis): string {
   const where = ea.prediction.drTagging?.where.replace(/^its /, "the ") ?? "the trafficPolicy";
@@ -99,7 +117,7 @@ const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) 
     if (e.accept.kind === "waypoint")
       return `A waypoint takes only HBONE (mTLS on port 15008), whatever PeerAuthentication says: call the service it serves rather than ${ea.service.host}; ztunnel takes that traffic to the waypoint over HBONE.`;
     if (e.why === "no-proxy") return `Give ${ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "the caller"} a sidecar (or ambient), or relax the destination to PERMISSIVE while it migrates.`;
-    if (e.why === "dr" || e.why === "dr-credential-ignored") return `Change the DestinationRule for ${ea.service.host} to tls.mode ISTIO_MUTUAL, or remove its tls block so auto mTLS decides.`;
+    if (e.why === "dr" || e.why === "dr-credential-ignored") return `Change the DestinationRule for ${ea.service.host}${drTlsPlace(ea)} to tls.mode ISTIO_MUTUAL, or remove that tls block so auto mTLS decides.`;
     if (e.why === "auto-dr-untagged")
       return `Give the first portLevelSettings entry for port ${ea.port.port} in DestinationRule ${drName(ea)} a tls block with mode ISTIO_MUTUAL, or change tls.mode ${ea.prediction.drTagging?.mode ?? ""} to ISTIO_MUTUAL in ${ea.prediction.drTagging?.where.replace(/^its /, "the ") ?? "the trafficPolicy"}: that mode keeps auto mTLS from tagging any endpoint.`;
     if (e.why === "auto-off") return `Set enableAutoMtls: true in the mesh config, or add a DestinationRule with ISTIO_MUTUAL for ${ea.service.host}.`;
@@ -221,7 +239,7 @@ function plaintextFix(ctx: AnalysisContext, ea: EdgeAnalysis): string {
   const autoMtls = ctx.resolver.meshOf(ea.client).enableAutoMtls;
   const then = (text: string) => (meshServer ? meshServer + text : text.charAt(0).toUpperCase() + text.slice(1));
   if ((e.why === "dr" || e.why === "dr-credential-ignored") && ea.edge.predicted.client.destinationRule)
-    return then(`set tls.mode ISTIO_MUTUAL for ${ea.service.host} in DestinationRule ${drName(ea)}${autoMtls ? " (or remove its tls block so auto mTLS decides)" : " (auto mTLS is off in this mesh)"}.`);
+    return then(`set tls.mode ISTIO_MUTUAL for ${ea.service.host} in DestinationRule ${drName(ea)}${drTlsPlace(ea)}${autoMtls ? " (or remove its tls block so auto mTLS decides)" : " (auto mTLS is off in this mesh)"}.`);
   if (e.why === "auto-off") return then(`add a DestinationRule with tls.mode ISTIO_MUTUAL for ${ea.service.host}: auto mTLS is off in this mesh (enableAutoMtls: false).`);
   return `Make both sides meshed and let auto mTLS (or ISTIO_MUTUAL) encrypt ${ea.service.host}.`;
 }
