@@ -12,6 +12,7 @@ import { wildcardServiceFor } from "../model/services";
 import { perRun } from "../model/perRun";
 import { injectingRevision } from "../model/revisions";
 import { resolveHost } from "../model/istioObjects";
+import { hostMatchScore } from "../resolve/destinationRule";
 
 export interface EdgeAnalysis {
   edge: Edge;
@@ -121,8 +122,14 @@ const carriesIstioTraffic = (p: ServicePort) => {
   return proto !== "UDP" && proto !== "SCTP";
 };
 
+/** The ports a sample can be about: those that carry Istio's traffic, or all when none does (a stand-in is still needed). */
+function samplePorts(target: Target): ServicePort[] {
+  const carrying = target.ports.filter(carriesIstioTraffic);
+  return carrying.length > 0 ? carrying : target.ports;
+}
+
 function portsFor(target: Target, protocol: string): PortChoice {
-  const all = target.ports.some((p) => !carriesIstioTraffic(p)) && target.ports.some(carriesIstioTraffic) ? target.ports.filter(carriesIstioTraffic) : target.ports;
+  const all = samplePorts(target);
   if (all.length <= 1) return { ports: all.length ? all : [portZero(target)], ambiguous: false, route: null };
   const proto = protocol.toLowerCase();
   let ports = all;
@@ -186,10 +193,7 @@ function sourceLabelsMet(want: Record<string, string>, client: Client): "yes" | 
 
 /** Whether one of the VirtualService's hosts (short ones relative to its namespace, wildcards) names the host. */
 function coversHost(vs: MeshRoute["vs"], host: string): boolean {
-  return vs.hosts.some((h) => {
-    const fqdn = resolveHost(h, vs.namespace);
-    return fqdn === host || fqdn === "*" || (fqdn.startsWith("*.") && host.endsWith(fqdn.slice(1)));
-  });
+  return vs.hosts.some((h) => hostMatchScore(resolveHost(h, vs.namespace), host) >= 0);
 }
 
 /**
@@ -216,7 +220,7 @@ function routePorts(route: MeshRoute, carrying: ServicePort[], guess: PortChoice
 function routeChoiceFor(target: Target, protocol: string, client: Client, mesh: MeshSettings): PortChoice {
   const guess = portsFor(target, protocol);
   const clientNs = client.namespace ?? "";
-  const carrying = target.ports.filter(carriesIstioTraffic);
+  const carrying = samplePorts(target);
   const ports: ServicePort[] = [];
   let first: MeshRoute | null = null;
   let sameSubset = true;
