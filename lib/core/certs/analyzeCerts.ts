@@ -419,8 +419,13 @@ export function spireCaTrustDomain(c: ParsedCert): string | null {
  * short its lifetime (ca_ttl defaults to 24 h).
  */
 export function spireActivationTime(c: ParsedCert): Date {
+  return spireThreshold(c, 6, 7);
+}
+
+/** SPIRE's CA thresholds (pkg/server/ca/manager): min(lifetime / divisor, maxDays) before notAfter. */
+function spireThreshold(c: ParsedCert, divisor: number, maxDays: number): Date {
   const na = c.notAfter.getTime();
-  return new Date(na - Math.min((na - c.notBefore.getTime()) / 6, 7 * 86_400_000));
+  return new Date(na - Math.min((na - c.notBefore.getTime()) / divisor, maxDays * 86_400_000));
 }
 
 /** An Istio or SPIRE workload certificate: its agent rotates it at half its life (istio.md §8, other-meshes.md §3.2). */
@@ -440,8 +445,7 @@ function expectedRotation(e: CertEntry): Date | null {
   }
   if (e.spireTrustDomain !== null) {
     // SPIRE prepares (and publishes) the next CA when min(½ lifetime, 30 days) remain.
-    const na = e.cert.notAfter.getTime();
-    return new Date(na - Math.min((na - e.cert.notBefore.getTime()) / 2, 30 * 86_400_000));
+    return spireThreshold(e.cert, 2, 30);
   }
   return null;
 }
