@@ -62,6 +62,11 @@ export interface CertReport {
   certManager: { certificates: CertManagerCertificate[]; issuers: CertManagerIssuer[] };
   spire: SpireServerConfig[];
   inputs: CertInput[];
+  /**
+   * Trust scopes ("proxy:ns/pod" …) whose roots come from SPIRE: a proxy whose ROOTCA is a SPIFFE
+   * validator (the SPIRE agent's SDS answers so with federated bundles), or every root it trusts is in spire-bundle.
+   */
+  spireServedScopes: Set<string>;
 }
 
 const ROLE_PRIORITY: CertRole[] = ["workload", "issuer", "trust-anchor", "root", "intermediate", "leaf"];
@@ -232,7 +237,8 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
   }
 
   // SPIRE CAs by trust domain, to find each one's successor: only CAs seen through SPIRE.
-  const viaSpire = seenThroughSpire(parsed, scopes, issuerOf);
+  const spireServedScopes = spireServed(parsed, scopes);
+  const viaSpire = seenThroughSpire(parsed, spireServedScopes, issuerOf);
   const spireCas = new Map<string, ParsedCert[]>();
   for (const e of entries.values()) {
     const td = viaSpire.has(e.cert.fingerprint) ? spireCaTrustDomain(e.cert) : null;
@@ -291,6 +297,7 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
     certManager: o.certManager,
     spire: o.spire,
     inputs: o.inputs,
+    spireServedScopes,
   };
 }
 
@@ -369,26 +376,29 @@ function issuerChain(c: ParsedCert, issuerOf: Map<string, ParsedCert>): Set<stri
 }
 
 /**
+ * The trust scopes SPIRE serves: proxies holding a SPIFFE-validator bundle (trustDomains set), and
+ * scopes whose every root is in spire-bundle (mesh "spire").
+ */
+function spireServed(parsed: Parsed[], scopes: Map<string, ParsedCert[]>): Set<string> {
+  const out = new Set<string>();
+  for (const p of parsed) if (p.input.context === "trust-bundle" && p.input.trustScope?.startsWith("proxy:") && p.input.trustDomains?.length) out.add(p.input.trustScope);
+  const spireBundle = new Set((scopes.get("mesh:spire") ?? []).map((c) => c.fingerprint));
+  if (spireBundle.size === 0) return out;
+  for (const [scope, certs] of scopes) if (certs.length > 0 && certs.every((c) => spireBundle.has(c.fingerprint))) out.add(scope);
+  return out;
+}
+
+/**
  * The certificates seen through SPIRE: those in SPIRE's bundle (spire-bundle, mesh "spire"), and the
  * bundles and the CAs of the SVIDs a SPIRE-served proxy holds (its ROOTCA is a SPIFFE validator, or every root it
  * trusts is in spire-bundle). Never a CA read from cacerts, istio-ca-secret, Linkerd's or
  * cert-manager's Secrets.
  */
-function seenThroughSpire(parsed: Parsed[], scopes: Map<string, ParsedCert[]>, issuerOf: Map<string, ParsedCert>): Set<string> {
+function seenThroughSpire(parsed: Parsed[], served: Set<string>, issuerOf: Map<string, ParsedCert>): Set<string> {
   const out = new Set<string>();
-  const spireBundle = new Set((scopes.get("mesh:spire") ?? []).map((c) => c.fingerprint));
-  const validator = new Set<string>();
+  for (const p of parsed) if (p.input.mesh === "spire") for (const c of p.certs) out.add(c.fingerprint);
   for (const p of parsed) {
-    if (p.input.mesh === "spire") for (const c of p.certs) out.add(c.fingerprint);
-    if (p.input.context === "trust-bundle" && p.input.trustScope?.startsWith("proxy:") && p.input.trustDomains?.length) validator.add(p.input.trustScope);
-  }
-  const served = (scope: string) => {
-    if (validator.has(scope)) return true;
-    const own = scopes.get(scope);
-    return spireBundle.size > 0 && !!own?.length && own.every((c) => spireBundle.has(c.fingerprint));
-  };
-  for (const p of parsed) {
-    if (!p.input.trustScope || !served(p.input.trustScope)) continue;
+    if (!p.input.trustScope || !served.has(p.input.trustScope)) continue;
     // The SPIRE agent's bundles, federated trust domains' included.
     if (p.input.context === "trust-bundle") for (const c of p.certs) out.add(c.fingerprint);
     if (p.input.context !== "workload-chain") continue;

@@ -576,7 +576,9 @@ function parseWith(der: Uint8Array, fingerprint: string | null): ParsedCert {
   }
 }
 
-const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+/** A certificate's fingerprint: SHA-256 of its DER, lowercase hex (ParsedCert.fingerprint). */
+export const fingerprintOf = (der: Uint8Array): string => createHash("sha256").update(der).digest("hex");
+const sha256 = fingerprintOf;
 
 function parse(b: Uint8Array, fingerprint: string | null): ParsedCert {
   if (b.length === 0) throw new DerError("empty input");

@@ -2,11 +2,11 @@
 // (Pod, Secret, ConfigMap) with `certificate` set to its fingerprint.
 import { rotatesAtHalfLife, spireActivationTime, type CertEntry } from "../../certs/analyzeCerts";
 import type { CertManagerCertificate, CertSource } from "../../certs/types";
+import { fingerprintOf } from "../../certs/x509";
 import { expiringSeverity, expiryRule, isCaCertificate } from "../../certs/thresholds";
 import type { Finding, Ref } from "../../snapshot/schema";
 import { workloadOfPod } from "../../model/buildModel";
 import { rule, type AnalysisContext } from "../context";
-import { createHash } from "node:crypto";
 import { finding } from "../finding";
 import type { FindingCode } from "../catalogue";
 
@@ -217,7 +217,7 @@ export const certRootMismatch = rule("cert.root-mismatch", (ctx) => {
     let own = fps;
     let expected = ctx.certs.bundles.get(`namespace:${ns}`) ?? meshRoots;
     let against: Ref = { kind: "ConfigMap", namespace: ns, name: "istio-ca-root-cert" };
-    if (spire.viaSpire(scope, fps)) {
+    if (spire.viaSpire(scope)) {
       // Istio's SPIRE integration: Envoy takes its identity and roots from the SPIRE agent's SDS
       // socket, while istiod still writes istio-ca-root-cert with its own CA's root, which these
       // proxies never use. Their mesh roots are SPIRE's bundle; federated trust domains are extra.
@@ -245,30 +245,26 @@ export const certRootMismatch = rule("cert.root-mismatch", (ctx) => {
 });
 
 /**
- * Which proxies take their roots from SPIRE: those whose ROOTCA is a SPIFFE validator (SPIRE agent's
- * SDS answers ROOTCA so when it has federated bundles), or whose roots all come from SPIRE's
- * bundle. `localRoots` are, for a SPIFFE validator, the roots of the local trust domains (the
- * mesh's and SPIRE's own); `bundle` and `source` are spire-bundle's, when among the inputs.
+ * What root-mismatch needs of SPIRE: the proxies it serves (analyzeCerts' `spireServedScopes`),
+ * spire-bundle and where it was read, and for a SPIFFE-validator proxy the roots of its local trust
+ * domains (the mesh's and SPIRE's own; federated domains' roots are extra, not foreign).
  */
 function spireServed(ctx: AnalysisContext) {
   const bundle = ctx.certs.bundles.get("mesh:spire");
   const source = ctx.certs.inputs.find((i) => i.mesh === "spire" && i.context === "root-bundle")?.source;
   const local = new Set([ctx.model.mesh.trustDomain.toLowerCase(), ...ctx.certs.spire.flatMap((c) => (c.trustDomain ? [c.trustDomain.toLowerCase()] : []))]);
-  const validator = new Set<string>();
   const localRoots = new Map<string, Set<string>>();
   for (const i of ctx.certs.inputs) {
-    if (i.context !== "trust-bundle" || !i.trustScope?.startsWith("proxy:") || !i.trustDomains?.length) continue;
-    validator.add(i.trustScope);
-    if (!i.trustDomains.some((d) => local.has(d.toLowerCase()))) continue;
+    if (i.context !== "trust-bundle" || !i.trustScope?.startsWith("proxy:") || !i.trustDomains?.some((d) => local.has(d.toLowerCase()))) continue;
     const set = localRoots.get(i.trustScope) ?? new Set<string>();
-    for (const der of i.ders) set.add(createHash("sha256").update(der).digest("hex"));
+    for (const der of i.ders) set.add(fingerprintOf(der));
     localRoots.set(i.trustScope, set);
   }
   return {
     bundle: bundle && bundle.size > 0 ? bundle : undefined,
     source: source ? ({ kind: source.kind, ...(source.namespace !== undefined ? { namespace: source.namespace } : {}), name: source.name ?? "" } as Ref) : undefined,
     localRoots,
-    viaSpire: (scope: string, fps: Set<string>) => validator.has(scope) || (!!bundle && bundle.size > 0 && fps.size > 0 && [...fps].every((fp) => bundle.has(fp))),
+    viaSpire: (scope: string) => ctx.certs.spireServedScopes.has(scope),
   };
 }
 
