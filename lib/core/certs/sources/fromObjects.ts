@@ -18,6 +18,7 @@ import type {
 import { decodeBase64 } from "./fromConfigDumps";
 import { pemCertificates } from "../x509";
 import yaml from "js-yaml";
+import { meshConfigRevision } from "../../model/meshConfig";
 
 export interface ObjectCertInputs {
   inputs: CertInput[];
@@ -201,8 +202,9 @@ function readConfigMap(lo: LoadedObject, out: ObjectCertInputs): void {
  */
 function readMeshCaCertificates(lo: LoadedObject, out: ObjectCertInputs): void {
   const o = lo.object;
+  // The same ConfigMaps the mesh reader takes as mesh configs (istio, istio-<rev>).
+  if (meshConfigRevision(lo) === null) return;
   const name = o.metadata.name;
-  if (name !== "istio" && !name.startsWith("istio-")) return;
   const text = str(at(o, "data", "mesh"));
   if (text === undefined || !text.includes("caCertificates")) return;
   let mesh: unknown;
