@@ -134,6 +134,12 @@ function podOwnerKey(pod: LoadedObject, byKindName: Map<string, LoadedObject>): 
 }
 
 /**
+ * Namespaces Istio never meshes: the injector skips them (`IgnoredNamespaces`, pkg/kube/inject) and
+ * istio-cni excludes kube-system from capture.
+ */
+export const NEVER_MESHED_NAMESPACES: ReadonlySet<string> = new Set(["kube-system", "kube-public", "kube-node-lease", "local-path-storage"]);
+
+/**
  * Linkerd's injector injects for `enabled` and for `ingress` (the proxy in ingress mode, for ingress
  * controllers), on the namespace or the pod (pkg/inject/report.go, disabledByAnnotation).
  */

@@ -6,6 +6,7 @@ import type { Workload } from "../../model/mesh";
 import type { Ref } from "../../snapshot/schema";
 import type { FindingCode } from "../catalogue";
 import type { AnalysisContext } from "../context";
+import { NEVER_MESHED_NAMESPACES } from "../../model/workloads";
 import { rule } from "../context";
 import { finding } from "../finding";
 import { nsName, paRefOf, workloadRef } from "../refs";
@@ -186,12 +187,8 @@ export const edgePlaintextToStrict = brokenRule("edge.plaintext-to-strict");
 
 const isPassthrough = (ea: EdgeAnalysis) => ea.passthroughObserved || ea.prediction.worst.why === "passthrough" || ea.prediction.worst.why === "blackhole";
 
-/**
- * Namespaces Istio never meshes: the injector skips them (`IgnoredNamespaces`, pkg/kube/inject) and
- * istio-cni excludes kube-system from capture. A plaintext hop to or from a workload there (an app's
- * DNS over TCP to kube-dns) cannot be made mTLS, so it is no misconfiguration to warn about.
- */
-const NEVER_MESHED_NAMESPACES = new Set(["kube-system", "kube-public", "kube-node-lease", "local-path-storage"]);
+// A plaintext hop to or from a namespace Istio never meshes (NEVER_MESHED_NAMESPACES: an app's DNS
+// over TCP to kube-dns) cannot be made mTLS, so it is no misconfiguration to warn about.
 
 function isPlaintextFinding(ctx: AnalysisContext, ea: EdgeAnalysis): boolean {
   if (ea.edge.predicted.verdict !== "plaintext" || ea.service.external || isPassthrough(ea)) return false;

@@ -1,6 +1,6 @@
 // Workload and namespace rules (findings.md "Workloads and namespaces").
 import type { Namespace, Workload } from "../../model/mesh";
-import { linkerdInjects } from "../../model/workloads";
+import { linkerdInjects, NEVER_MESHED_NAMESPACES } from "../../model/workloads";
 import type { Finding } from "../../snapshot/schema";
 import { rule } from "../context";
 import { finding } from "../finding";
@@ -88,7 +88,6 @@ export const workloadCaptureExcludedPort = rule("workload.capture-excluded-port"
   return out;
 });
 
-const SYSTEM_NAMESPACES = new Set(["kube-system", "kube-public", "kube-node-lease", "local-path-storage"]);
 
 export const namespaceNotInjected = rule("namespace.not-injected", (ctx) => {
   const hasMesh = ctx.model.hasIstio || ctx.model.workloads.some((w) => w.dataplane === "linkerd");
@@ -101,7 +100,7 @@ export const namespaceNotInjected = rule("namespace.not-injected", (ctx) => {
   const out: Finding[] = [];
   for (const [name, workloads] of ctx.model.workloadsByNamespace) {
     const ns = ctx.model.namespaces.get(name);
-    if (SYSTEM_NAMESPACES.has(name) || controlPlane.has(name) || name === "linkerd" || name.startsWith("linkerd-")) continue;
+    if (NEVER_MESHED_NAMESPACES.has(name) || controlPlane.has(name) || name === "linkerd" || name.startsWith("linkerd-")) continue;
     if (meshedNamespace(ns) || ns?.labels["istio-injection"] === "disabled") continue;
     const bare = workloads.filter((w) => isPodWorkload(w) && w.dataplane === "none");
     if (bare.length === 0) continue;
