@@ -579,8 +579,8 @@ function untagged(w: Workload): string {
   return w.tlsModeLabel !== null ? `${who} is labelled security.istio.io/tlsMode=${w.tlsModeLabel}` : `${who} has neither a serviceAccount nor the label security.istio.io/tlsMode=istio`;
 }
 
-/** Where in the DR the port's TLS is set, as the reason says it ("its <where>"). */
-function drWhere(p: Prediction, port: ServicePort): string {
+/** Where in the DR the port's TLS is set, as the reason says it ("its <where>"); the plaintext fixes name it too. */
+export function drWhere(p: Prediction, port: ServicePort): string {
   switch (p.drTls.from) {
     case "port-level":
       return `portLevelSettings for port ${port.port}`;

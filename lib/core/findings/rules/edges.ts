@@ -1,7 +1,7 @@
 // Edge rules (findings.md "Edges"): a broken edge gets exactly one edge.* error, the most specific
 // explanation; warnings for plaintext, passthrough and telemetry that contradicts the prediction.
 import { edgeContradicts, type EdgeAnalysis } from "../../edges/buildEdges";
-import { isProxyOwnPort } from "../../resolve/predictEdge";
+import { drWhere, isProxyOwnPort } from "../../resolve/predictEdge";
 import type { Workload } from "../../model/mesh";
 import type { Ref } from "../../snapshot/schema";
 import type { FindingCode } from "../catalogue";
@@ -74,16 +74,9 @@ const drName = (ea: EdgeAnalysis) => `${ea.edge.predicted.client.destinationRule
  */
 function drTlsPlace(ea: EdgeAnalysis): string {
   const p = ea.prediction;
-  switch (p.drTls.from) {
-    case "port-level":
-      return ` (its portLevelSettings entry for port ${ea.port.port})`;
-    case "subset":
-      return p.subset ? ` (subset ${p.subset.name}'s trafficPolicy, which the VirtualService route selects)` : "";
-    case "subset-port-level":
-      return p.subset ? ` (subset ${p.subset.name}'s portLevelSettings entry for port ${ea.port.port}, which the VirtualService route selects)` : "";
-    default:
-      return "";
-  }
+  if (p.drTls.from === "port-level") return ` (its ${drWhere(p, ea.port)})`;
+  if ((p.drTls.from === "subset" || p.drTls.from === "subset-port-level") && p.subset) return ` (${drWhere(p, ea.port)}, which the VirtualService route selects)`;
+  return "";
 }
 
 /** Where the tagging ISTIO_MUTUAL is set, and the top level it would fall back to if that is ISTIO_MUTUAL too. */
