@@ -341,6 +341,26 @@ describe("edges: the port and subset a mesh route names", () => {
     expect(e.predicted.reason).toContain("routed by VirtualService a/to-v1 to subset v1, port 443");
   });
 
+  // tlsModeForDestinationRule (mtls_checker.go): a subset cluster's endpoints are tagged by the subset's
+  // own trafficPolicy only; the DR's top-level mode tags the default cluster's endpoints, not the subset's.
+  it.each([
+    { case: "subset without tls of its own: the top-level DISABLE does not untag its endpoints → auto mTLS by label", top: "DISABLE", sub: { portLevelSettings: [portTls(443, null)] }, tls: "ISTIO_MUTUAL", why: "auto-mtls", verdict: "mtls" },
+    { case: "subset's own top-level DISABLE, its port entry without tls: untagged → plaintext, broken against STRICT", top: "ISTIO_MUTUAL", sub: { tls: { mode: "DISABLE" }, portLevelSettings: [portTls(443, null)] }, tls: "DISABLE", why: "auto-dr-untagged", verdict: "broken" },
+    { case: "near miss, default cluster (no subset routed): the top-level DISABLE untags → plaintext", top: "DISABLE", sub: null, tls: "DISABLE", why: "auto-dr-untagged", verdict: "broken" },
+  ])("subset endpoint tagging: $case", ({ top, sub, tls, why, verdict }) => {
+    const strict = peerAuth("istio-system", "default", "STRICT");
+    const d = destRule("a", "srv", SRV, {
+      trafficPolicy: { tls: { mode: top }, portLevelSettings: [portTls(443, null)] },
+      subsets: [{ name: "v1", labels: { app: "srv" }, ...(sub ? { trafficPolicy: sub } : {}) }],
+    });
+    const s = run([...base, strict, d, meshVs("to-v1", 443, sub ? "v1" : undefined)], sample());
+    expect(s.edges).toHaveLength(1);
+    const e = s.edges[0]!;
+    expect([e.destination.port, e.predicted.client.tls, e.predicted.client.origin, e.predicted.verdict]).toEqual([443, tls, "auto", verdict]);
+    expect(e.predicted.reason).toContain(why === "auto-mtls" ? "the endpoints carry security.istio.io/tlsMode=istio" : "which removes every endpoint's mTLS tag");
+    if (sub && why !== "auto-mtls") expect(e.predicted.reason).toContain("in subset v1's trafficPolicy");
+  });
+
   it("the documented egress-gateway hop: plaintext to the gateway's HTTP port before, the subset's Istio mTLS to 443 now; no edge warning", () => {
     const gwNs = namespace("istio-system");
     const gw = deploy("istio-system", "istio-egressgateway", { labels: { istio: "egressgateway" }, containers: ["istio-proxy"], ports: [8080, 8443] });

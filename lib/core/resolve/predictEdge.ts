@@ -191,15 +191,17 @@ const DR_TAGGED: Send = { tls: "ISTIO_MUTUAL", origin: "auto", why: "auto-dr-tag
 const DR_UNTAGGED: Send = { tls: "DISABLE", origin: "auto", why: "auto-dr-untagged" };
 
 /**
- * Only read when the cluster is in auto mode, i.e. the first entry for the port has no tls. For a
- * subset cluster, the subset's own mode for the port, else the DR's (istio.md §2.3 ⚠).
+ * Only read when the cluster is in auto mode, i.e. the first entry for the port has no tls. A subset
+ * cluster's endpoints are tagged by the subset's own trafficPolicy only, never the DR's top level
+ * (`tlsModeForDestinationRule`, pilot/pkg/xds/endpoints/mtls_checker.go: `subset != ""` reads
+ * `ss.GetTrafficPolicy()` alone): istio.md §2.3 ⚠'s "subset falls back to DR level" describes the
+ * older checker that took no subset (docs/DECISIONS.md, "Subset endpoint tagging").
  */
 function drTaggingFor(policy: TrafficPolicy | null, servicePort: number, subset: Subset | null = null): DrTagging | null {
-  const fromSubset = subset ? taggingTls(subset.trafficPolicy, servicePort) : null;
-  const t = fromSubset ?? taggingTls(policy, servicePort);
+  const t = taggingTls(subset ? subset.trafficPolicy : policy, servicePort);
   if (!t) return null;
   const own = t.fromPortEntry ? `a later portLevelSettings entry for port ${servicePort}` : "its top-level trafficPolicy";
-  const where = fromSubset ? `subset ${subset!.name}'s ${t.fromPortEntry ? `portLevelSettings for port ${servicePort}` : "trafficPolicy"}` : own;
+  const where = subset ? `subset ${subset.name}'s ${t.fromPortEntry ? `portLevelSettings for port ${servicePort}` : "trafficPolicy"}` : own;
   return { tag: t.tls.mode === "ISTIO_MUTUAL" ? "istio" : "plaintext", mode: t.tls.modeSet ? t.tls.mode : "DISABLE (a tls block without mode)", where };
 }
 
