@@ -4,7 +4,7 @@
 // the findings about injection stay silent on it: a VM is never injected.
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
-import { call, deploy, edgeOf, expectNoWarnings, findingsOf, injected, namespace, only, peerAuth, predict, run, service } from "./kit";
+import { call, deploy, destRule, edgeOf, expectNoWarnings, findingsOf, host, injected, namespace, only, peerAuth, predict, run, service, tls } from "./kit";
 
 type Labels = Record<string, string>;
 
@@ -201,5 +201,68 @@ describe("guard: a correct VM mesh raises no warning", () => {
       ["db.vm.svc.cluster.local", "mtls", "mtls"],
       ["legacy.vm.internal", "mtls", "mtls"],
     ]);
+  });
+});
+
+// istiod reads networking.istio.io/tunnel from an entry endpoint's labels as from a pod's
+// (IstioEndpoint.SupportsTunnel → model.SupportsTunnel, a comma-separated list; supportTunnel,
+// endpoint_builder.go): the endpoint takes HBONE. Like a pod's, the tunnel is dropped while the
+// endpoint also takes legacy Istio mTLS (tlsMode=istio, a serviceAccount) and PILOT_PREFER_SENDING_HBONE is off.
+describe("a WorkloadEntry labelled networking.istio.io/tunnel=http takes HBONE, as a pod with that label does", () => {
+  const TUNNEL = "networking.istio.io/tunnel";
+  // Ambient on in the mesh: an ambient namespace next to the sidecar client's.
+  const mesh = [...shop, namespace("amb", { "istio.io/dataplane-mode": "ambient" }), deploy("amb", "app")];
+  const dbDisable = destRule("shop", "db", DB, tls("DISABLE"));
+  // The same labels on an injected pod behind a Service: what the entry must match.
+  const pod = (labels: Labels) => [deploy("shop", "podsrv", { labels: { app: "podsrv", ...labels }, ports: [5432] }), service("shop", "podsrv", [{ port: 5432, name: "tcp-db" }])];
+  const POD = host("podsrv", "shop");
+  const sends = (p: ReturnType<typeof predict>) => [p.predicted.client.tls, p.worst.why, p.predicted.verdict];
+
+  it.each([
+    { case: "in spec.labels", we: workloadEntry("vm", "db-1", { labels: { app: "db", [TUNNEL]: "http" } }) },
+    { case: "in the object's metadata labels", we: { ...workloadEntry("vm", "db-1"), metadata: { name: "db-1", namespace: "vm", labels: { [TUNNEL]: "http" } } } },
+    { case: "in a comma-separated list", we: workloadEntry("vm", "db-1", { labels: { app: "db", [TUNNEL]: "h2c,http" } }) },
+  ])("$case: auto mTLS sends HBONE, and a DR DISABLE is replaced by HBONE first", ({ we }) => {
+    const objs = [...mesh, we, selecting()];
+    const p = predict(objs, "shop/client", DB);
+    expect(sends(p)).toEqual(["HBONE", "auto-hbone", "mtls"]);
+    expect(p.predicted.reason).toContain("vm/db-1, which takes HBONE (networking.istio.io/tunnel=http)");
+    const first = predict([...objs, dbDisable], "shop/client", DB);
+    expect(sends(first)).toEqual(["HBONE", "hbone-first", "mtls"]);
+    expect(first.predicted.reason).toMatch(/^shop\/client sends HBONE because vm\/db-1 takes HBONE/);
+  });
+
+  it("the same as a sidecar pod with the label and without tlsMode=istio", () => {
+    const we = predict([...mesh, workloadEntry("vm", "db-1", { labels: { app: "db", [TUNNEL]: "http" } }), selecting(), dbDisable], "shop/client", DB);
+    const p = predict([...mesh, ...pod({ [TUNNEL]: "http", "security.istio.io/tlsMode": "disabled" }), destRule("shop", "podsrv", POD, tls("DISABLE"))], "shop/client", POD);
+    expect(sends(p)).toEqual(["HBONE", "hbone-first", "mtls"]);
+    expect(sends(we)).toEqual(sends(p));
+  });
+
+  it("an ambient client's ztunnel reaches it over HBONE", () => {
+    const p = predict([...mesh, workloadEntry("vm", "db-1", { labels: { app: "db", [TUNNEL]: "http" } }), selecting()], "amb/app", DB);
+    expect([p.predicted.client.tls, p.predicted.verdict]).toEqual(["HBONE", "mtls"]);
+  });
+
+  it("a ServiceEntry's inline endpoint with the label takes HBONE too; its sibling without keeps plaintext", () => {
+    const se = serviceEntry("vm", "legacy", { endpoints: [{ address: "10.1.0.1", labels: { [TUNNEL]: "http" } }, { address: "10.1.0.2" }] });
+    const p = predict([...mesh, se], "shop/client", LEGACY);
+    expect(p.endpoints.map((e) => [e.workload!.entry!.address, e.tls])).toEqual([["10.1.0.1", "HBONE"], ["10.1.0.2", "DISABLE"]]);
+  });
+
+  it.each([
+    { case: "no tunnel label", labels: { app: "db" }, sa: undefined, want: ["DISABLE", "auto-endpoint-no-label", "plaintext"] },
+    { case: "another tunnel value", labels: { app: "db", [TUNNEL]: "none" }, sa: undefined, want: ["DISABLE", "auto-endpoint-no-label", "plaintext"] },
+    { case: "a value that only contains http", labels: { app: "db", [TUNNEL]: "https" }, sa: undefined, want: ["DISABLE", "auto-endpoint-no-label", "plaintext"] },
+    // buildEnvoyLbEndpoint drops the tunnel of an endpoint that takes Istio mTLS: unchanged, as for a pod.
+    { case: "the label with a serviceAccount (tlsMode istio)", labels: { app: "db", [TUNNEL]: "http" }, sa: "db", want: ["ISTIO_MUTUAL", "auto-mtls", "mtls"] },
+  ])("near miss: $case → $want.0", ({ labels, sa, want }) => {
+    const p = predict([...mesh, workloadEntry("vm", "db-1", { labels, ...(sa ? { sa } : {}) }), selecting()], "shop/client", DB);
+    expect(sends(p)).toEqual(want);
+  });
+
+  it("near miss: with the label and a serviceAccount, a DR DISABLE still sends plaintext (no HBONE first), as for a sidecar pod", () => {
+    const p = predict([...mesh, workloadEntry("vm", "db-1", { labels: { app: "db", [TUNNEL]: "http" }, sa: "db" }), selecting(), dbDisable], "shop/client", DB);
+    expect(p.predicted.client.tls).toBe("DISABLE");
   });
 });

@@ -10,6 +10,7 @@ import { NO_REVISIONS, resolveRevision, type Revisions } from "./revisions";
 import type { EntryEndpoint, Labels, Namespace, Service, ServicePort, Workload } from "./mesh";
 import { at, strMap } from "./read";
 import { sortFew } from "./sortFew";
+import { supportsHttpTunnel } from "./workloads";
 
 export const TLS_MODE_LABEL = "security.istio.io/tlsMode";
 
@@ -34,8 +35,9 @@ function sortedLabels(labels: Labels): Labels {
 /**
  * One entry endpoint as a workload. Its data plane is what istiod assumes of it: a sidecar when its
  * tlsMode is istio (auto mTLS then sends it Istio mTLS, and its proxy, a VM sidecar, applies the
- * PeerAuthentications selecting these labels), else none. Same field order as `buildWorkload` (one
- * hidden class for every workload).
+ * PeerAuthentications selecting these labels) or when its labels say it takes HBONE (a proxy on the
+ * VM terminates the tunnel on 15008), else none. Same field order as `buildWorkload` (one hidden
+ * class for every workload).
  */
 function entryWorkload(
   kind: string,
@@ -50,6 +52,12 @@ function entryWorkload(
 ): Workload {
   const serviceAccount = fields.serviceAccount;
   const tlsModeLabel = entryTlsMode(labels, serviceAccount);
+  // The endpoint's labels are the entry's (a WorkloadEntry's spec.labels merged with its metadata
+  // labels, an inline endpoint's own), and the endpoint builder reads the tunnel from them as from a
+  // pod's: `IstioEndpoint.SupportsTunnel` → `model.SupportsTunnel(ep.Labels, TunnelHTTP)`
+  // (convertEndpoint, convertWorkloadEntryToWorkloadInstance, serviceentry/conversion.go;
+  // supportTunnel, endpoint_builder.go).
+  const hboneTunnel = supportsHttpTunnel(labels["networking.istio.io/tunnel"]);
   const containerPorts: Workload["containerPorts"] = [];
   for (const [portName, port] of fields.ports) containerPorts.push({ port, name: portName });
   const entry: EntryEndpoint = { address: fields.address, ports: fields.ports, dnsOnly: fields.dnsOnly, inline };
@@ -66,13 +74,12 @@ function entryWorkload(
     proxyPorts: [],
     pods: 0,
     livePods: [],
-    dataplane: tlsModeLabel === "istio" ? "sidecar" : "none",
+    dataplane: tlsModeLabel === "istio" || hboneTunnel ? "sidecar" : "none",
     tlsModeLabel,
     optedOut: false,
     excludedInboundPorts: [],
     linkerdSkipInboundPorts: [],
-    // istiod gives WorkloadEntry endpoints no tunnel ability: they are reached by Istio mTLS or plaintext.
-    hboneTunnel: false,
+    hboneTunnel,
     gateway: false,
     waypoint: false,
     revision: resolveRevision(revisions, labels["istio.io/rev"] ?? ns?.labels["istio.io/rev"]),

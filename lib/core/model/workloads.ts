@@ -140,6 +140,18 @@ function podOwnerKey(pod: LoadedObject, byKindName: Map<string, LoadedObject>): 
 export const NEVER_MESHED_NAMESPACES: ReadonlySet<string> = new Set(["kube-system", "kube-public", "kube-node-lease", "local-path-storage"]);
 
 /**
+ * Istio's `SupportsTunnel(labels, TunnelHTTP)` (pilot/pkg/model/service.go): the
+ * `networking.istio.io/tunnel` label is a comma-separated list of tunnel types, and "http" (HBONE)
+ * must be one of them. The endpoint builder reads it from any endpoint's labels, a pod's or a
+ * WorkloadEntry's alike (`supportTunnel`, endpoint_builder.go).
+ */
+export function supportsHttpTunnel(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  if (value === "http") return true;
+  return value.split(",").includes("http");
+}
+
+/**
  * Linkerd's injector injects for `enabled` and for `ingress` (the proxy in ingress mode, for ingress
  * controllers), on the namespace or the pod (pkg/inject/report.go, disabledByAnnotation).
  */
@@ -282,7 +294,7 @@ function buildWorkload(
     linkerdSkipInboundPorts: portList(
       view.annotations["config.linkerd.io/skip-inbound-ports"] ?? ns?.annotations["config.linkerd.io/skip-inbound-ports"],
     ),
-    hboneTunnel: tunnel === "http" || view.annotations["ambient.istio.io/redirection"] === "enabled",
+    hboneTunnel: supportsHttpTunnel(tunnel) || view.annotations["ambient.istio.io/redirection"] === "enabled",
     gateway: role !== null,
     waypoint: role === "waypoint",
     revision,
