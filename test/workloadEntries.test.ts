@@ -250,7 +250,7 @@ describe("a WorkloadEntry labelled networking.istio.io/tunnel=http takes HBONE, 
     expect(p.endpoints.map((e) => [e.workload!.entry!.address, e.tls])).toEqual([["10.1.0.1", "HBONE"], ["10.1.0.2", "DISABLE"]]);
   });
 
-  it.each([
+  it.each<{ case: string; labels: Labels; sa: string | undefined; want: string[] }>([
     { case: "no tunnel label", labels: { app: "db" }, sa: undefined, want: ["DISABLE", "auto-endpoint-no-label", "plaintext"] },
     { case: "another tunnel value", labels: { app: "db", [TUNNEL]: "none" }, sa: undefined, want: ["DISABLE", "auto-endpoint-no-label", "plaintext"] },
     { case: "a value that only contains http", labels: { app: "db", [TUNNEL]: "https" }, sa: undefined, want: ["DISABLE", "auto-endpoint-no-label", "plaintext"] },

@@ -9,6 +9,7 @@ import { modeForPort, workloadPolicyFor, type WorkloadPolicy } from "./peerAuthe
 import type { Resolver, ServerDecision } from "./resolver";
 import { sidecarFor, sidecarImports } from "./sidecarScope";
 import { perRun } from "../model/perRun";
+import { ignoredAuthorizationsOf, serverOfPort, type LinkerdPolicy } from "../model/linkerdPolicy";
 
 /** The calling side. `workload` is null for callers outside the inventory. */
 export interface Client {
@@ -530,7 +531,7 @@ export function predictEdge(r: Resolver, client: Client, service: Service, port:
   const { endpoints, worst } = endpointsFor(r, memo, service, port, client.dataplane, clusterSend, cluster, drTagging?.tag ?? "none");
 
   const prediction: Prediction = { predicted: undefined!, worst, endpoints, dr, drTls, shadowed, hiddenBy, sidecar, drTagging, route, subset };
-  const sides = sidesFor(memo, service, port, worst, worst.origin === "destinationrule" || drTagging ? (dr?.rule ?? null) : null);
+  const sides = sidesFor(memo, r.model.linkerdPolicy, service, port, worst, worst.origin === "destinationrule" || drTagging ? (dr?.rule ?? null) : null);
   // Only the client half of the reason names the caller; the rest is shared per worst endpoint.
   prediction.predicted = {
     client: sides.client,
@@ -546,7 +547,7 @@ export function predictEdge(r: Resolver, client: Client, service: Service, port:
  * same for every edge ending there, so they are built once and shared (frozen: the snapshot is
  * serialised, never edited in place).
  */
-function sidesFor(memo: Memo, service: Service, port: ServicePort, worst: EndpointPrediction, dr: DestinationRule | null): Sides {
+function sidesFor(memo: Memo, linkerd: LinkerdPolicy, service: Service, port: ServicePort, worst: EndpointPrediction, dr: DestinationRule | null): Sides {
   let hit: Sides | undefined;
   let byDr: Map<DestinationRule, Sides> | undefined;
   if (dr) {
@@ -559,7 +560,7 @@ function sidesFor(memo: Memo, service: Service, port: ServicePort, worst: Endpoi
   const sides: Sides = {
     client: Object.freeze({ tls: worst.tls, origin: worst.origin, destinationRule: drRef(dr) }),
     server: Object.freeze({ mode: s.mode, origin: s.origin, policy: s.policy }),
-    tail: `; ${serverPhrase(service, port, worst)}: ${worst.cell.symptom}.`,
+    tail: `; ${serverPhrase(linkerd, service, port, worst)}: ${worst.cell.symptom}.`,
   };
   if (byDr && dr) byDr.set(dr, sides);
   else memo.predictedSides.set(worst, sides);
@@ -679,7 +680,25 @@ function hboneInstead(p: Prediction, port: ServicePort, client: Client): string 
   return "before plaintext";
 }
 
-function serverPhrase(service: Service, port: ServicePort, e: EndpointPrediction): string {
+/**
+ * What Linkerd's policy controller drops on the Server of a meshed port: an AuthorizationPolicy whose
+ * required authentication does not exist authorises no client (PolicyIndex::client_authzs skips it,
+ * index.rs). No finding code covers it (findings.md), so the edge's reason says it. Built once per
+ * worst endpoint (sidesFor), not per edge.
+ */
+function linkerdIgnoredPhrase(linkerd: LinkerdPolicy, w: Workload, port: number): string {
+  if (linkerd.ignoredAuthorizations.length === 0) return "";
+  const server = serverOfPort(linkerd, w, port);
+  if (server === null) return "";
+  const ignored = ignoredAuthorizationsOf(linkerd, server);
+  if (ignored.length === 0) return "";
+  const each = ignored.map(
+    (a) => `AuthorizationPolicy ${a.namespace}/${a.name} on its Server ${server.namespace}/${server.name} (port ${port}): it requires ${a.missing.kind} ${a.missing.namespace}/${a.missing.name}, which is not among the inputs, so it authorises no client`,
+  );
+  return `, but Linkerd ignores ${each.join("; and ")}`;
+}
+
+function serverPhrase(linkerd: LinkerdPolicy, service: Service, port: ServicePort, e: EndpointPrediction): string {
   const dest = e.workload ? endpointName(e.workload) : `${service.host}`;
   if (!e.workload)
     return typeof port.targetPort === "string" && service.workloads.length > 0
@@ -692,7 +711,7 @@ function serverPhrase(service: Service, port: ServicePort, e: EndpointPrediction
   if (e.accept.kind === "none" && e.server.mode !== "NONE") return `${dest} port ${e.targetPort} is excluded from inbound capture, so no proxy sees it`;
   // A VM's proxy is known only from what its entry declares (a serviceAccount or tlsMode=istio).
   if (e.server.mode === "NONE") return e.workload.entry !== null ? `${dest} has no proxy that istiod knows of` : `${dest} has no proxy`;
-  if (e.server.origin === "linkerd-policy") return `${dest} is meshed by Linkerd`;
+  if (e.server.origin === "linkerd-policy") return `${dest} is meshed by Linkerd${linkerdIgnoredPhrase(linkerd, e.workload, e.targetPort)}`;
   const by = e.server.policy ? `PeerAuthentication ${e.server.policy.namespace}/${e.server.policy.name} (${e.server.origin})` : "Istio's default";
   const plane = e.accept.kind === "ambient" ? " (ambient)" : "";
   return `${dest}${plane} port ${e.targetPort} is ${e.server.mode} by ${by}`;

@@ -63,6 +63,9 @@ export const KINDS: KindSpec[] = [
   { kind: "Server", group: "policy.linkerd.io", versions: ["v1beta3", "v1beta2", "v1beta1", "v1alpha1"], plural: "servers", namespaced: true },
   { kind: "AuthorizationPolicy", group: "policy.linkerd.io", versions: ["v1alpha1"], plural: "authorizationpolicies", namespaced: true },
   { kind: "ServerAuthorization", group: "policy.linkerd.io", versions: ["v1beta1", "v1alpha1"], plural: "serverauthorizations", namespaced: true },
+  // An AuthorizationPolicy whose required authentication does not exist authorises nothing: read them to tell.
+  { kind: "MeshTLSAuthentication", group: "policy.linkerd.io", versions: ["v1alpha1"], plural: "meshtlsauthentications", namespaced: true },
+  { kind: "NetworkAuthentication", group: "policy.linkerd.io", versions: ["v1alpha1"], plural: "networkauthentications", namespaced: true },
   {
     kind: "MutatingWebhookConfiguration",
     group: "admissionregistration.k8s.io",
