@@ -63,6 +63,12 @@ export function resourceTypes(istio: IstioVersions = {}): ResourceType[] {
     r("policy.linkerd.io", ["v1alpha1"], "AuthorizationPolicy", "authorizationpolicies", true, [
       "authzpolicy",
     ]),
+    r("policy.linkerd.io", ["v1alpha1"], "MeshTLSAuthentication", "meshtlsauthentications", true, [
+      "meshtlsauthn",
+    ]),
+    r("policy.linkerd.io", ["v1alpha1"], "NetworkAuthentication", "networkauthentications", true, [
+      "netauthn",
+    ]),
   ];
   if (sec.length)
     types.push(
