@@ -141,6 +141,8 @@ describe("reading VirtualServices", () => {
     { case: "match sourceLabels a list", spec: { tcp: [{ match: [{ sourceLabels: ["app"] }], route: [routeTo("srv")] }] }, field: "spec.tcp[0].match[0].sourceLabels", reason: "must be a mapping of strings" },
     { case: "match port out of range", spec: { http: [{ match: [{ port: 0 }], route: [routeTo("srv")] }] }, field: "spec.http[0].match[0].port", reason: "port must be 1..65535" },
     { case: "a gateway-only match with a bad port", spec: { http: [{ match: [{ gateways: ["egress"], port: "x" }], route: [routeTo("srv")] }] }, field: "spec.http[0].match[0].port", reason: "port must be 1..65535" },
+    { case: "a delegate without name", spec: { http: [{ delegate: { namespace: "b" } }] }, field: "spec.http[0].delegate.name", reason: "is required" },
+    { case: "a delegate namespace that is a number", spec: { http: [{ delegate: { name: "d", namespace: 1 } }] }, field: "spec.http[0].delegate.namespace", reason: "must be a string, not 1" },
     { case: "a negative weight", spec: { http: [{ route: [{ ...routeTo("srv"), weight: -1 }] }] }, field: "spec.http[0].route[0].weight", reason: "must be a whole number of at least 0, not -1" },
   ])("$case: input.invalid naming the object and field; the VirtualService is left out, the rest analysed", ({ spec, field, reason }) => {
     const bad = vs("a", "bad", { hosts: ["api.example.com"], ...spec });
@@ -234,7 +236,8 @@ describe("edges: the port and subset a mesh route names", () => {
       objs: [vs("a", "split", { hosts: ["api.example.com"], http: [{ route: [{ ...routeTo(SRV, 443, "v1"), weight: 90 }, { ...routeTo(SRV, 443, "v2"), weight: 10 }] }] })],
       says: "(routed by VirtualService a/split to port 443)",
     },
-    { case: "two VirtualServices naming port 443 with different subsets", objs: [meshVs("to-v1", 443, "v1"), meshVs("to-v2", 443, "v2")], says: "(routed by VirtualService a/to-v1 to port 443)" },
+    // Two hosts (one VirtualService for one host is the oldest's alone: see "several VirtualServices for one host").
+    { case: "two VirtualServices (two hosts) naming port 443 with different subsets", objs: [meshVs("to-v1", 443, "v1"), meshVs("to-v2", 443, "v2", { hosts: ["api2.example.com"] })], says: "(routed by VirtualService a/to-v1 to port 443)" },
     { case: "a route with subset and one without, both to 443", objs: [meshVs("to-v1", 443, "v1"), meshVs("to-443", 443)], says: "(routed by VirtualService a/to-443 to port 443)" },
   ])("$case: every call went to port 443 (certain), the default cluster's policy (no subset)", ({ objs, says }) => {
     const s = run([...base, dr, ...objs], sample());
@@ -244,7 +247,7 @@ describe("edges: the port and subset a mesh route names", () => {
   });
 
   it.each<{ case: string; objs: KubeObject[] }>([
-    { case: "two VirtualServices routing to ports 443 and 80", objs: [meshVs("to-v1", 443, "v1"), meshVs("to-80", 80, "v1")] },
+    { case: "two VirtualServices (two hosts) routing to ports 443 and 80", objs: [meshVs("to-v1", 443, "v1"), meshVs("to-80", 80, "v1", { hosts: ["api2.example.com"] })] },
     { case: "a port-less route (the HTTP guess, 80) beside a route to 443", objs: [meshVs("to-v1", 443, "v1"), vs("a", "no-port", { hosts: ["x.example.com"], http: [{ route: [routeTo(SRV, undefined, "v2")] }] })] },
     { case: "a weight split between 443 and a port-less destination", objs: [vs("a", "split", { hosts: ["api.example.com"], http: [{ route: [{ ...routeTo(SRV, 443, "v1"), weight: 90 }, { ...routeTo(SRV, undefined, "v2"), weight: 10 }] }] })] },
   ])("$case: each routed port a candidate, marked ambiguous, no subset applied", ({ objs }) => {
@@ -398,5 +401,116 @@ describe("fixes name the subset whose tls decided the edge", () => {
   it("near miss: without the route the top-level ISTIO_MUTUAL applies, no plaintext finding", () => {
     const s = run([...base, dr], plain);
     expect([...findingsOf(s, "edge.plaintext"), ...findingsOf(s, "edge.plaintext-to-strict")]).toEqual([]);
+  });
+});
+
+/** The object with metadata.creationTimestamp set. */
+const aged = (o: KubeObject, creationTimestamp: string): KubeObject => ({ ...o, metadata: { ...o.metadata, creationTimestamp } });
+const OLD = "2024-01-01T00:00:00Z";
+const NEW = "2024-06-01T00:00:00Z";
+// v1 turns Istio mTLS on for 443, v2 sets no tls: the top-level DISABLE.
+const subsetsDr = destRule("a", "srv", SRV, {
+  ...policy({ tls: { mode: "DISABLE" } }),
+  subsets: [
+    { name: "v1", labels: { app: "srv" }, trafficPolicy: { portLevelSettings: [portTls(443, "ISTIO_MUTUAL")] } },
+    { name: "v2", labels: { app: "srv" } },
+  ],
+});
+
+describe("several VirtualServices for one host: the first the caller sees is used, the others ignored", () => {
+  it("reads metadata.creationTimestamp and orders VirtualServices by it, then name, then namespace (sortConfigByCreationTime)", () => {
+    const m = buildModel({
+      objects: loaded([aged(meshVs("b-new", 443), NEW), aged(meshVs("z-old", 443), OLD), meshVs("same", 80, undefined, {}, "c"), meshVs("same", 80), aged(meshVs("a-new", 443), NEW)]),
+      configDumps: [],
+      problems: [],
+    });
+    const order = [...m.virtualServices].sort((x, y) => x.rank - y.rank).map((v) => [`${v.namespace}/${v.name}`, v.creationTimestamp]);
+    expect(order).toEqual([
+      ["a/same", ""],
+      ["c/same", ""],
+      ["a/z-old", OLD],
+      ["a/a-new", NEW],
+      ["a/b-new", NEW],
+    ]);
+  });
+
+  it.each<{ case: string; objs: KubeObject[]; extra?: Record<string, string>; port: number; tls: string; says: string | null; ambiguous?: true }>([
+    { case: "the oldest wins; the newer (first by name) is ignored", objs: [aged(meshVs("z-old", 443, "v1"), OLD), aged(meshVs("a-new", 80, "v2"), NEW)], port: 443, tls: "ISTIO_MUTUAL", says: "routed by VirtualService a/z-old to subset v1, port 443" },
+    { case: "ages swapped: the other one wins", objs: [aged(meshVs("z-old", 443, "v1"), NEW), aged(meshVs("a-new", 80, "v2"), OLD)], port: 80, tls: "DISABLE", says: "routed by VirtualService a/a-new to subset v2, port 80" },
+    { case: "equal timestamps: the first by name", objs: [aged(meshVs("z", 443, "v1"), OLD), aged(meshVs("a", 80, "v2"), OLD)], port: 80, tls: "DISABLE", says: "routed by VirtualService a/a to subset v2, port 80" },
+    { case: "no timestamps, same name: the first by namespace", objs: [meshVs("same", 443, "v1", {}, "a"), meshVs("same", 80, "v2", {}, "c")], port: 443, tls: "ISTIO_MUTUAL", says: "routed by VirtualService a/same to subset v1, port 443" },
+    { case: "a newer one in another namespace, exported to all, is ignored", objs: [aged(meshVs("old", 443, "v1"), OLD), aged(meshVs("new", 80, "v2", { exportTo: ["*"] }, "c"), NEW)], port: 443, tls: "ISTIO_MUTUAL", says: "VirtualService a/old" },
+    { case: "a newer one exported by name to the caller's namespace is ignored behind an older one there", objs: [aged(meshVs("old", 443, "v1", { exportTo: ["."] }), OLD), aged(meshVs("new", 80, "v2", { exportTo: ["a"] }, "c"), NEW)], port: 443, tls: "ISTIO_MUTUAL", says: "VirtualService a/old" },
+    { case: "the caller's own namespace's (exportTo \".\") comes before an older public one", objs: [aged(meshVs("public", 443, "v1", {}, "c"), OLD), aged(meshVs("mine", 80, "v2", { exportTo: ["."] }), NEW)], port: 80, tls: "DISABLE", says: "VirtualService a/mine" },
+    { case: "one exported by name to the caller's namespace comes before an older public one", objs: [aged(meshVs("public", 443, "v1", {}, "c"), OLD), aged(meshVs("named", 80, "v2", { exportTo: ["a"] }, "d"), NEW)], port: 80, tls: "DISABLE", says: "VirtualService d/named" },
+    { case: "the older one is not exported to the caller: the newer applies", objs: [aged(meshVs("old", 443, "v1", { exportTo: ["."] }, "c"), OLD), aged(meshVs("new", 80, "v2"), NEW)], port: 80, tls: "DISABLE", says: "VirtualService a/new" },
+    { case: "the older one's routes are for another source namespace: it claims nothing for this caller", objs: [aged(meshVs("old", 443, "v1", { http: [{ match: [{ sourceNamespace: "c" }], route: [routeTo(SRV, 443, "v1")] }] }), OLD), aged(meshVs("new", 80, "v2"), NEW)], port: 80, tls: "DISABLE", says: "VirtualService a/new" },
+    { case: "the older one's route matches a path: it still takes the host, the newer is ignored", objs: [aged(meshVs("old", 443, "v1", { http: [{ match: [{ uri: { prefix: "/x" } }], route: [routeTo(SRV, 443, "v1")] }] }), OLD), aged(meshVs("new", 80, "v2"), NEW)], port: 443, tls: "ISTIO_MUTUAL", says: "VirtualService a/old" },
+    { case: "the older one's route matches a port (built or not, by the port called): both are candidates", objs: [aged(meshVs("old", 443, "v1", { http: [{ match: [{ port: 80 }], route: [routeTo(SRV, 443, "v1")] }] }), OLD), aged(meshVs("new", 80, "v2"), NEW)], port: 0, tls: "DISABLE", says: null, ambiguous: true },
+    { case: "TCP: the older one's catch-all tcp route hides the newer's", objs: [aged(meshVs("old", 443, "v1", { http: [], tcp: [{ route: [routeTo(SRV, 443, "v1")] }] }), OLD), aged(meshVs("new", 80, "v2", { http: [], tcp: [{ route: [routeTo(SRV, 80, "v2")] }] }), NEW)], extra: { request_protocol: "tcp" }, port: 443, tls: "ISTIO_MUTUAL", says: "VirtualService a/old" },
+    { case: "an older one with tcp routes only does not hide a newer one's http routes from an HTTP call", objs: [aged(meshVs("old", 80, "v2", { http: [], tcp: [{ route: [routeTo(SRV, 80, "v2")] }] }), OLD), aged(meshVs("new", 443, "v1"), NEW)], port: 443, tls: "ISTIO_MUTUAL", says: "VirtualService a/new" },
+  ])("$case", ({ objs, extra = {}, port, tls, says, ambiguous }) => {
+    const s = run([...base, subsetsDr, ...objs], sample(extra));
+    if (ambiguous) {
+      expect(s.edges.map((e) => [e.destination.port, e.observed?.portAmbiguous]).sort()).toEqual([
+        [443, true],
+        [80, true],
+      ]);
+      return;
+    }
+    expect(s.edges.map((e) => [e.destination.port, e.observed?.portAmbiguous, e.predicted.client.tls])).toEqual([[port, undefined, tls]]);
+    if (says) expect(s.edges[0]!.predicted.reason).toContain(says);
+  });
+});
+
+describe("delegate VirtualServices (mergeVirtualServicesIfNeeded)", () => {
+  const root = (route: Record<string, unknown>, hosts = ["api.example.com"]) => vs("a", "root", { hosts, http: [{ ...route, delegate: { name: "d", namespace: "b" } }] });
+  const delegate = (http: unknown[], extra: Record<string, unknown> = {}, ns = "b") => vs(ns, "d", { http, ...extra });
+
+  it("the root's route becomes the delegate's routes, matches merged (the delegate's fields over the root's, labels merged); the delegate has none of its own", () => {
+    const m = buildModel({
+      objects: loaded([
+        root({ match: [{ sourceNamespace: "a", sourceLabels: { app: "client", tier: "web" } }] }),
+        // hasConflict: a delegate match must repeat the root's sourceNamespace (see the near misses).
+        delegate([{ match: [{ uri: { prefix: "/x" }, sourceNamespace: "a", sourceLabels: { tier: "web" } }], route: [routeTo(SRV, 443, "v1")] }, { route: [routeTo("srv", 80)] }]),
+      ]),
+      configDumps: [],
+      problems: [],
+    });
+    expect(m.problems).toEqual([]);
+    const byName = new Map(m.virtualServices.map((v) => [v.name, v.meshDestinations]));
+    const rootMatch = { sourceNamespace: "a", sourceLabels: { app: "client", tier: "web" }, opaque: [] };
+    expect(byName.get("root")).toEqual([
+      { fqdn: SRV, subset: "v1", port: 443, kind: "http", matches: [{ sourceNamespace: "a", sourceLabels: { app: "client", tier: "web" }, opaque: ["uri"] }] },
+      // The delegate's destinations are resolved in the delegate's namespace.
+      { fqdn: SRV, subset: null, port: 80, kind: "http", matches: [rootMatch] },
+    ]);
+    expect(byName.get("d")).toEqual([]);
+  });
+
+  it.each<{ case: string; objs: KubeObject[] }>([
+    { case: "a delegate in another namespace", objs: [root({}), delegate([{ route: [routeTo(SRV, 443, "v1")] }])] },
+    { case: "delegate.namespace absent: the root's namespace", objs: [vs("a", "root", { hosts: ["api.example.com"], http: [{ delegate: { name: "d" } }] }), delegate([{ route: [routeTo(SRV, 443, "v1")] }], {}, "a")] },
+    { case: "a delegate of the service's own host, no match", objs: [root({}, [SRV]), delegate([{ route: [routeTo(SRV, 443, "v1")] }])] },
+    { case: "a delegate exported to the root's namespace by name", objs: [root({}), delegate([{ route: [routeTo(SRV, 443, "v1")] }], { exportTo: ["a"] })] },
+    { case: "a root path match with a delegate path under it (another host: a sample here took it)", objs: [root({ match: [{ uri: { prefix: "/api" } }] }), delegate([{ match: [{ uri: { prefix: "/api/v1" } }], route: [routeTo(SRV, 443, "v1")] }])] },
+  ])("followed: $case; the sample takes the port and subset the delegate names", ({ objs }) => {
+    const s = run([...base, subsetsDr, ...objs], sample());
+    expect(s.edges.map((e) => [e.destination.port, e.observed?.portAmbiguous, e.predicted.client.tls])).toEqual([[443, undefined, "ISTIO_MUTUAL"]]);
+    expect(s.edges[0]!.predicted.reason).toContain("routed by VirtualService a/root to subset v1, port 443");
+  });
+
+  it.each<{ case: string; objs: KubeObject[] }>([
+    { case: "a missing delegate gives no route", objs: [root({}), delegate([{ route: [routeTo(SRV, 443, "v1")] }], {}, "c")] },
+    { case: "a delegate not exported to the root's namespace", objs: [root({}), delegate([{ route: [routeTo(SRV, 443, "v1")] }], { exportTo: ["."] })] },
+    { case: "a delegate with a conditional match on the service's own host: other calls take the default cluster", objs: [root({}, [SRV]), delegate([{ match: [{ uri: { prefix: "/v1" } }], route: [routeTo(SRV, 443, "v1")] }])] },
+    { case: "a root match for another source namespace, merged into the delegate's routes", objs: [root({ match: [{ sourceNamespace: "c" }] }), delegate([{ route: [routeTo(SRV, 443, "v1")] }])] },
+    { case: "a delegate match that conflicts with the root's (another path) is dropped", objs: [root({ match: [{ uri: { prefix: "/api" } }] }), delegate([{ match: [{ uri: { prefix: "/other" } }], route: [routeTo(SRV, 443, "v1")] }])] },
+    { case: "a delegate match without the root match's sourceNamespace conflicts with it (hasConflict) and is dropped", objs: [root({ match: [{ sourceNamespace: "a" }] }), delegate([{ match: [{ uri: { prefix: "/x" } }], route: [routeTo(SRV, 443, "v1")] }])] },
+    { case: "a root bound to a gateway only", objs: [vs("a", "root", { hosts: ["api.example.com"], gateways: ["istio-system/egress"], http: [{ delegate: { name: "d", namespace: "b" } }] }), delegate([{ route: [routeTo(SRV, 443, "v1")] }])] },
+  ])("near miss: $case; the protocol's guess and the default cluster", ({ objs }) => {
+    const s = run([...base, subsetsDr, ...objs], sample());
+    expect(s.edges.map((e) => [e.destination.port, e.predicted.client.tls])).toEqual([[80, "DISABLE"]]);
+    expect(s.edges[0]!.predicted.reason).not.toContain("routed by");
   });
 });

@@ -147,16 +147,86 @@ function routeCarries(kind: MeshRoute["dest"]["kind"], protocol: string): boolea
   return true;
 }
 
+/** Whether a caller's requests take a route, or a VirtualService is used for it, as far as the metrics tell. */
+type Take = "never" | "always" | "maybe";
+
 /**
- * VirtualService exportTo. Without one, the mesh's defaultVirtualServiceExportTo of the client's
- * revision applies, of which Istio honours only "." (the VirtualService's namespace) and "*"
- * (initVirtualServices); a default with neither exports it nowhere.
+ * Where a VirtualService stands among those a caller in `clientNs` sees (SelectVirtualServices walks
+ * privateByNamespaceAndGateway, exportedToNamespaceByGateway, publicByGateway in turn, as
+ * initVirtualServices filled them): 0 its own namespace's (exportTo "." or that namespace), 1 exported to
+ * the caller's namespace by name, 2 public ("*", which overrides the rest), -1 not seen. Without exportTo,
+ * the mesh's defaultVirtualServiceExportTo of the caller's revision applies, of which Istio honours only
+ * "." and "*"; a default with neither exports it nowhere.
  */
-function routeVisible(route: MeshRoute, clientNs: string, mesh: MeshSettings): boolean {
-  const own = route.vs.exportTo;
-  const fallback = mesh.defaultVirtualServiceExportTo;
-  const e = own.length > 0 ? own : fallback.includes(".") ? ["."] : fallback.includes("*") ? ["*"] : [];
-  return e.includes("*") || e.includes(clientNs) || (e.includes(".") && route.vs.namespace === clientNs);
+function vsTier(vs: MeshRoute["vs"], clientNs: string, mesh: MeshSettings): number {
+  const own = vs.exportTo;
+  if (own.length === 0) {
+    const fallback = mesh.defaultVirtualServiceExportTo;
+    if (fallback.includes(".")) return vs.namespace === clientNs ? 0 : -1;
+    return fallback.includes("*") ? 2 : -1;
+  }
+  if (own.includes("*")) return 2;
+  if (own.includes("~")) return -1;
+  if (vs.namespace === clientNs && (own.includes(".") || own.includes(clientNs))) return 0;
+  return own.includes(clientNs) ? 1 : -1;
+}
+
+/**
+ * Whether a VirtualService claims a host for the caller before `vs` would: for HTTP, any route of it
+ * built for the caller takes the host's virtual host (BuildSidecarOutboundVirtualHosts keeps the first
+ * per domain), whatever its path or header matches, and a route is built unless its source or port
+ * match is not the caller's (a match on `port` depends on the port called: maybe); for TCP/TLS the
+ * routes of both are tried in turn, so only a route the caller always takes hides the later ones.
+ */
+function claims(other: MeshRoute["vs"], http: boolean, client: Client): Take {
+  let out: Take = "never";
+  for (const matches of http ? other.meshRouteMatches.http : other.meshRouteMatches.l4) {
+    const t = http ? routeBuilt(matches, client) : routeTakes(matches, client);
+    if (t === "always") return "always";
+    if (t === "maybe") out = "maybe";
+  }
+  return out;
+}
+
+/**
+ * Whether the caller's sidecar uses `vs` for one of its hosts: no VirtualService the caller sees before
+ * it (vsTier, then Istio's age order) claims that host. Several VirtualServices for one host are not
+ * merged: the first wins, the others are ignored (docs/DECISIONS.md, "VirtualService routes").
+ */
+function vsUsed(vs: MeshRoute["vs"], http: boolean, client: Client, clientNs: string, mesh: MeshSettings): Take {
+  if (vs.sameHost === null) return "always";
+  const tier = vsTier(vs, clientNs, mesh);
+  let out: Take = "never";
+  for (const rivals of vs.sameHost) {
+    let here: Take = "always";
+    for (const o of rivals) {
+      const t = vsTier(o, clientNs, mesh);
+      if (t < 0 || t > tier || (t === tier && o.rank > vs.rank)) continue;
+      const c = claims(o, http, client);
+      if (c === "always") {
+        here = "never";
+        break;
+      }
+      if (c === "maybe") here = "maybe";
+    }
+    if (here === "always") return "always";
+    if (here === "maybe") out = "maybe";
+  }
+  return out;
+}
+
+/** Whether Istio builds a route for the caller: its matches' source conditions and port (the port called is not in the metrics). */
+function routeBuilt(matches: RouteMatch[], client: Client): Take {
+  if (matches.length === 0) return "always";
+  let maybe = false;
+  for (const m of matches) {
+    if (m.sourceNamespace !== null && m.sourceNamespace !== client.namespace) continue;
+    const labels = m.sourceLabels === null ? "yes" : sourceLabelsMet(m.sourceLabels, client);
+    if (labels === "no") continue;
+    if (labels === "yes" && !m.opaque.includes("port")) return "always";
+    maybe = true;
+  }
+  return maybe ? "maybe" : "never";
 }
 
 /**
@@ -164,7 +234,7 @@ function routeVisible(route: MeshRoute, clientNs: string, mesh: MeshSettings): b
  * for another source namespace or for labels the client has with other values), "always" (no match,
  * or one the client meets whole), else "maybe" (it depends on the port, path, headers… of each request).
  */
-function routeTakes(matches: RouteMatch[], client: Client): "never" | "always" | "maybe" {
+function routeTakes(matches: RouteMatch[], client: Client): Take {
   if (matches.length === 0) return "always";
   let maybe = false;
   for (const m of matches) {
@@ -225,8 +295,13 @@ function routeChoiceFor(target: Target, protocol: string, client: Client, mesh: 
   let first: MeshRoute | null = null;
   let sameSubset = true;
   for (const route of target.routes) {
-    if (!routeCarries(route.dest.kind, protocol) || !routeVisible(route, clientNs, mesh)) continue;
-    const takes = routeTakes(route.dest.matches, client);
+    if (!routeCarries(route.dest.kind, protocol) || vsTier(route.vs, clientNs, mesh) < 0) continue;
+    // Another VirtualService for the same host that the caller sees first hides this one (maybe: it
+    // depends on the port called or labels the caller may carry).
+    const used = vsUsed(route.vs, route.dest.kind === "http", client, clientNs, mesh);
+    if (used === "never") continue;
+    let takes = routeTakes(route.dest.matches, client);
+    if (used === "maybe" && takes === "always") takes = "maybe";
     // A request to the service's own host that does not take a route of a VirtualService for that host
     // reaches it anyway, through the default cluster of the port called (e.g. a match on port 8080 next
     // to port 80): which one a sample was is not in the metrics. A request to another host that misses

@@ -96,7 +96,7 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
     }
   }
 
-  const istio = readIstioObjects(objects, problems, revisions);
+  const istio = readIstioObjects(objects, problems, revisions, mesh.defaultVirtualServiceExportTo);
   for (const x of [...istio.peerAuthentications, ...istio.destinationRules, ...istio.sidecars]) imply(x.namespace);
 
   const sidecarsByNamespace = new Map<string, typeof istio.sidecars>();

@@ -9,7 +9,6 @@ import type {
   PaMode,
   PeerAuthentication,
   PortTrafficPolicy,
-  RouteDestination,
   RouteKind,
   RouteMatch,
   SidecarResource,
@@ -21,6 +20,7 @@ import type {
 import { arr, at, bool, isObj, portNumber, shown, str, strMap } from "./read";
 import { NO_REVISIONS, resolveRevision, type Revisions } from "./revisions";
 import { CLUSTER_DOMAIN } from "./services";
+import { compareByAge } from "../resolve/peerAuthentication";
 
 const PA_MODES: readonly PaMode[] = ["UNSET", "DISABLE", "PERMISSIVE", "STRICT"];
 const TLS_MODES: readonly TlsMode[] = ["DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL"];
@@ -198,18 +198,26 @@ function routeMatch(m: Record<string, unknown>, field: string): RouteMatch {
  * "mesh": [] for a route without match (it takes every request); otherwise the matches whose gateways
  * are empty (the top-level list applies) or name "mesh" (a match's gateways override the top-level
  * list; Istio's egress-gateway tasks route the mesh hop and the gateway hop in one VirtualService this
- * way); null when no match is the sidecars'. Every match is checked, whoever it is for.
+ * way); null when no match is the sidecars'. The matches were checked when read (checkedMatches).
  */
-function meshMatches(route: Record<string, unknown>, field: string): RouteMatch[] | null {
-  const matches = objectList(route.match, `${field}.match`);
+function meshMatches(matches: Record<string, unknown>[]): RouteMatch[] | null {
   if (matches.length === 0) return [];
   const out: RouteMatch[] = [];
-  matches.forEach((m, i) => {
-    const gateways = stringList(m.gateways, `${field}.match[${i}].gateways`);
-    const read = routeMatch(m, `${field}.match[${i}]`);
-    if (gateways.length === 0 || gateways.includes("mesh")) out.push(read);
-  });
+  for (const m of matches) {
+    const gateways = (m.gateways ?? []) as string[];
+    if (gateways.length === 0 || gateways.includes("mesh")) out.push(routeMatch(m, "match"));
+  }
   return out.length > 0 ? out : null;
+}
+
+/** A route's match list, every entry checked whoever it is for (so a malformed one is reported whatever its gateways). */
+function checkedMatches(route: Record<string, unknown>, field: string): Record<string, unknown>[] {
+  const matches = objectList(route.match, `${field}.match`);
+  matches.forEach((m, i) => {
+    stringList(m.gateways, `${field}.match[${i}].gateways`);
+    routeMatch(m, `${field}.match[${i}]`);
+  });
+  return matches;
 }
 
 /** A route every sidecar request that reaches it takes: no match, or a mesh match restricting nothing. */
@@ -224,7 +232,15 @@ function weightOf(d: Record<string, unknown>, field: string): number | null {
   return w;
 }
 
-function routeDestination(d: Record<string, unknown>, field: string, kind: RouteKind, namespace: string, matches: RouteMatch[]): RouteDestination {
+/** One `route[]` entry read: the destination (host resolved relative to its VirtualService) and weight. */
+interface ReadDestination {
+  fqdn: string;
+  subset: string | null;
+  port: number | null;
+  weight: number | null;
+}
+
+function routeDestination(d: Record<string, unknown>, field: string, namespace: string): ReadDestination {
   const dest = d.destination;
   if (!isObj(dest)) throw new FieldError(`${field}.destination`, "is required");
   const host = dest.host;
@@ -234,42 +250,223 @@ function routeDestination(d: Record<string, unknown>, field: string, kind: Route
   const rawPort = at(dest, "port", "number");
   const port = rawPort === undefined || rawPort === null ? null : portNumber(rawPort);
   if (port === undefined) throw new FieldError(`${field}.destination.port.number`, "port must be 1..65535");
-  return { fqdn: resolveHost(host, namespace), subset: typeof subset === "string" && subset !== "" ? subset : null, port, kind, matches };
+  return { fqdn: resolveHost(host, namespace), subset: typeof subset === "string" && subset !== "" ? subset : null, port, weight: weightOf(d, field) };
+}
+
+/** One http/tcp/tls route as written and checked: its raw matches (merged with a root's when delegated), destinations, delegate. */
+interface ReadRoute {
+  matches: Record<string, unknown>[];
+  dests: ReadDestination[];
+  /** http[].delegate, the delegate's namespace defaulting to the root's (mergeVirtualServicesIfNeeded). */
+  delegate: { namespace: string; name: string } | null;
+}
+
+/** A VirtualService as read, before delegates are merged into their roots and its mesh routes worked out. */
+interface ReadVirtualService {
+  vs: VirtualService;
+  routes: Record<RouteKind, ReadRoute[]>;
+}
+
+function readRoutes(spec: unknown, kind: RouteKind, namespace: string): ReadRoute[] {
+  return objectList(at(spec, kind), `spec.${kind}`).map((route, i) => {
+    const field = `spec.${kind}[${i}]`;
+    const matches = checkedMatches(route, field);
+    const dests = objectList(route.route, `${field}.route`).map((d, j) => routeDestination(d, `${field}.route[${j}]`, namespace));
+    let delegate: ReadRoute["delegate"] = null;
+    if (kind === "http" && route.delegate !== undefined && route.delegate !== null) {
+      const name = at(route.delegate, "name");
+      if (typeof name !== "string" || name === "") throw new FieldError(`${field}.delegate.name`, "is required");
+      const ns = at(route.delegate, "namespace");
+      if (ns !== undefined && ns !== null && typeof ns !== "string") throw new FieldError(`${field}.delegate.namespace`, `must be a string, not ${shown(ns)}`);
+      delegate = { namespace: typeof ns === "string" && ns !== "" ? ns : namespace, name };
+    }
+    return { matches, dests, delegate };
+  });
 }
 
 /**
- * A VirtualService's routes as far as TLS goes: which service port and subset a sidecar's request
- * leaves through (the subset's DestinationRule policy applies only then, istio.md §2.3), and the
- * matches that decide whether a request took the route. A VirtualService without hosts is a delegate
- * (mergeVirtualServicesIfNeeded sets it aside for the roots that name it, under their gateways): it
- * has no mesh routes; delegation itself is not followed (docs/DECISIONS.md, "VirtualService routes").
+ * A VirtualService's fields and checked routes. Its mesh routes are worked out once every VirtualService
+ * is read (linkVirtualServices), since a root's http routes take its delegates' (mergeVirtualServicesIfNeeded).
  */
-function readVirtualService(o: LoadedObject): VirtualService {
+function readVirtualService(o: LoadedObject): ReadVirtualService {
   const spec = at(o.object, "spec");
   const namespace = o.object.metadata.namespace ?? "default";
   const hosts = stringList(at(spec, "hosts"), "spec.hosts");
   const gateways = stringList(at(spec, "gateways"), "spec.gateways");
   const exportTo = stringList(at(spec, "exportTo"), "spec.exportTo");
-  const forMesh = hosts.length > 0 && (gateways.length === 0 || gateways.includes("mesh"));
-  const meshDestinations: RouteDestination[] = [];
-  for (const kind of ["http", "tcp", "tls"] as const) {
-    // Routes are tried in order: after one that takes every sidecar request, the rest are never reached.
-    let reachable = forMesh;
-    objectList(at(spec, kind), `spec.${kind}`).forEach((route, i) => {
-      const field = `spec.${kind}[${i}]`;
-      // Every destination and match is checked, so a malformed one is reported whatever the route's gateways.
-      const matches = meshMatches(route, field);
-      const list = objectList(route.route, `${field}.route`);
-      const weights = list.map((d, j) => weightOf(d, `${field}.route[${j}]`));
-      const dests = list.map((d, j) => routeDestination(d, `${field}.route[${j}]`, kind, namespace, matches ?? []));
-      if (!reachable || matches === null) return;
-      // Istio skips a weight-0 destination when the route has others that carry traffic.
-      const carrying = weights.some((w) => w !== 0);
-      meshDestinations.push(...dests.filter((_, j) => !carrying || weights[j] !== 0));
-      if (takesEverything(matches)) reachable = false;
-    });
+  const routes = { http: readRoutes(spec, "http", namespace), tcp: readRoutes(spec, "tcp", namespace), tls: readRoutes(spec, "tls", namespace) };
+  const vs: VirtualService = {
+    namespace,
+    name: o.object.metadata.name,
+    creationTimestamp: o.object.metadata.creationTimestamp ?? "",
+    hosts,
+    gateways,
+    exportTo,
+    meshDestinations: [],
+    meshRouteMatches: { http: [], l4: [] },
+    rank: 0,
+    sameHost: null,
+    at: o.at,
+  };
+  return { vs, routes };
+}
+
+// ---- Delegation (pilot/pkg/model/virtualservice.go, mergeVirtualServicesIfNeeded / mergeHTTPRoute) ----
+
+type StringMatch = Record<string, unknown> | undefined;
+const smField = (m: StringMatch, k: "exact" | "prefix" | "regex") => (isObj(m) && typeof m[k] === "string" ? (m[k] as string) : "");
+
+/** stringMatchConflict: whether a delegate's uri/header… match is not within the root's. */
+function stringMatchConflict(root: StringMatch, leaf: StringMatch): boolean {
+  if (!isObj(root) || !isObj(leaf)) return false;
+  const [rRegex, rPrefix, rExact] = [smField(root, "regex"), smField(root, "prefix"), smField(root, "exact")];
+  const [lRegex, lPrefix, lExact] = [smField(leaf, "regex"), smField(leaf, "prefix"), smField(leaf, "exact")];
+  if (rRegex !== "" && (lRegex !== "" || lPrefix !== "" || lExact !== "")) return true;
+  if (lRegex !== "" && (rRegex !== "" || rPrefix !== "" || rExact !== "")) return true;
+  if (rExact !== "") return lPrefix !== "" || lExact !== rExact;
+  if (rPrefix !== "") {
+    if (lPrefix !== "") return !lPrefix.startsWith(rPrefix);
+    if (lExact !== "") return !lExact.startsWith(rPrefix);
   }
-  return { namespace, name: o.object.metadata.name, hosts, gateways, exportTo, meshDestinations, at: o.at };
+  return true;
+}
+
+const mapOf = (v: unknown): Record<string, unknown> => (isObj(v) ? v : {});
+
+/** hasConflict: a delegate match that asks for something its root match excludes. */
+function matchConflict(root: Record<string, unknown>, leaf: Record<string, unknown>): boolean {
+  for (const k of ["uri", "scheme", "method", "authority"]) if (stringMatchConflict(root[k] as StringMatch, leaf[k] as StringMatch)) return true;
+  for (const k of ["headers", "withoutHeaders", "queryParams"]) {
+    const r = mapOf(root[k]);
+    for (const [key, v] of Object.entries(mapOf(leaf[k]))) if (stringMatchConflict(r[key] as StringMatch, v as StringMatch)) return true;
+  }
+  if (Boolean(root.ignoreUriCase) !== Boolean(leaf.ignoreUriCase)) return true;
+  const rPort = typeof root.port === "number" ? root.port : 0;
+  const lPort = typeof leaf.port === "number" ? leaf.port : 0;
+  if (rPort > 0 && lPort > 0 && rPort !== lPort) return true;
+  const rNs = typeof root.sourceNamespace === "string" ? root.sourceNamespace : "";
+  if (rNs !== "" && leaf.sourceNamespace !== rNs) return true;
+  const rLabels = mapOf(root.sourceLabels);
+  for (const [key, v] of Object.entries(mapOf(leaf.sourceLabels))) if (key in rLabels && rLabels[key] !== v) return true;
+  const rGw = (root.gateways ?? []) as string[];
+  const lGw = (leaf.gateways ?? []) as string[];
+  if (rGw.length > 0 && lGw.length > 0 && (rGw.length < lGw.length || lGw.some((g) => !rGw.includes(g)))) return true;
+  return false;
+}
+
+const unset = (v: unknown) => v === undefined || v === null || v === "" || v === 0 || (Array.isArray(v) && v.length === 0);
+
+/** mergeHTTPMatchRequest: the delegate's match, with the root's fields where the delegate sets none, maps merged. */
+function mergeMatch(root: Record<string, unknown>, leaf: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...leaf };
+  for (const k of ["uri", "scheme", "method", "authority", "port", "sourceNamespace", "gateways", "statPrefix"]) if (unset(out[k]) && !unset(root[k])) out[k] = root[k];
+  for (const k of ["headers", "withoutHeaders", "queryParams", "sourceLabels"]) {
+    if (isObj(root[k]) || isObj(leaf[k])) out[k] = { ...mapOf(root[k]), ...mapOf(leaf[k]) };
+  }
+  return out;
+}
+
+/** mergeHTTPMatchRequests: each delegate match merged with every root match it does not conflict with; null on a conflict. */
+function mergeMatches(root: Record<string, unknown>[], leaf: Record<string, unknown>[]): Record<string, unknown>[] | null {
+  if (root.length === 0) return leaf;
+  if (leaf.length === 0) return root;
+  const out: Record<string, unknown>[] = [];
+  for (const sub of leaf) {
+    const fits = root.filter((r) => !matchConflict(r, sub));
+    if (fits.length === 0) return null;
+    for (const r of fits) out.push(mergeMatch(r, sub));
+  }
+  return out;
+}
+
+/**
+ * Whether a delegate is visible to its root's namespace: its exportTo (else the mesh default), "."
+ * standing for the delegate's own namespace, must name "*" or the root's namespace.
+ */
+function delegateVisible(d: VirtualService, rootNs: string, defaultExportTo: string[]): boolean {
+  const e = (d.exportTo.length > 0 ? d.exportTo : defaultExportTo).map((x) => (x === "." ? d.namespace : x));
+  return e.includes("*") || e.includes(rootNs);
+}
+
+/**
+ * A root's http routes with its delegates followed (mergeVirtualServicesIfNeeded): a route naming a
+ * delegate becomes the delegate's http routes, each with its matches merged into the root route's
+ * (mergeHTTPRoute); a delegate route whose matches conflict with the root's is dropped, and so is the
+ * root route when its delegate is missing or not exported to the root's namespace. A delegate's tcp/tls
+ * routes are not used.
+ */
+function mergedHttpRoutes(root: ReadVirtualService, delegates: Map<string, ReadVirtualService>, defaultExportTo: string[]): ReadRoute[] {
+  if (!root.routes.http.some((r) => r.delegate !== null)) return root.routes.http;
+  const out: ReadRoute[] = [];
+  for (const route of root.routes.http) {
+    if (!route.delegate) {
+      out.push(route);
+      continue;
+    }
+    const d = delegates.get(`${route.delegate.namespace}/${route.delegate.name}`);
+    if (!d || !delegateVisible(d.vs, root.vs.namespace, defaultExportTo)) continue;
+    for (const sub of d.routes.http) {
+      const matches = mergeMatches(route.matches, sub.matches);
+      if (matches) out.push({ matches, dests: sub.dests, delegate: null });
+    }
+  }
+  return out;
+}
+
+/**
+ * The routes sidecars use: the VirtualService is bound to "mesh", the route has no match or a match
+ * whose gateways are empty or name "mesh", and no earlier route of its list takes every sidecar request;
+ * a weight-0 destination beside others that carry traffic is left out.
+ */
+function setMeshRoutes(r: ReadVirtualService, http: ReadRoute[]): void {
+  const vs = r.vs;
+  if (vs.hosts.length === 0 || (vs.gateways.length > 0 && !vs.gateways.includes("mesh"))) return;
+  for (const kind of ["http", "tcp", "tls"] as const) {
+    for (const route of kind === "http" ? http : r.routes[kind]) {
+      const matches = meshMatches(route.matches);
+      if (matches === null) continue;
+      (kind === "http" ? vs.meshRouteMatches.http : vs.meshRouteMatches.l4).push(matches);
+      // Istio skips a weight-0 destination when the route has others that carry traffic.
+      const carrying = route.dests.some((d) => d.weight !== 0);
+      for (const d of route.dests)
+        if (!carrying || d.weight !== 0) vs.meshDestinations.push({ fqdn: d.fqdn, subset: d.subset, port: d.port, kind, matches });
+      // Routes are tried in order: after one that takes every sidecar request, the rest are never reached.
+      if (takesEverything(matches)) break;
+    }
+  }
+}
+
+/**
+ * Every VirtualService's mesh routes (roots with their delegates merged in; a delegate, one without
+ * hosts, has none of its own), then Istio's order of them (sortConfigByCreationTime: creationTimestamp,
+ * name, namespace) and, for each, the other mesh VirtualServices naming one of its hosts: a sidecar
+ * uses only the first of those it sees for a host (docs/DECISIONS.md, "VirtualService routes").
+ */
+/** A VirtualService's hosts as Istio compares them: short names resolved in its namespace (resolveVirtualServiceShortnames). */
+const hostsOf = (vs: VirtualService) => [...new Set(vs.hosts.map((h) => resolveHost(h, vs.namespace)))];
+
+function linkVirtualServices(read: ReadVirtualService[], defaultExportTo: string[]): VirtualService[] {
+  const delegates = new Map<string, ReadVirtualService>();
+  for (const r of read) if (r.vs.hosts.length === 0) delegates.set(`${r.vs.namespace}/${r.vs.name}`, r);
+  for (const r of read) if (r.vs.hosts.length > 0) setMeshRoutes(r, mergedHttpRoutes(r, delegates, defaultExportTo));
+  const all = read.map((r) => r.vs);
+  [...all].sort(compareByAge).forEach((vs, i) => (vs.rank = i));
+  const byHost = new Map<string, VirtualService[]>();
+  for (const vs of all) {
+    if (vs.meshRouteMatches.http.length + vs.meshRouteMatches.l4.length === 0) continue;
+    for (const h of hostsOf(vs)) {
+      const list = byHost.get(h);
+      if (list) list.push(vs);
+      else byHost.set(h, [vs]);
+    }
+  }
+  for (const vs of all) {
+    if (vs.meshRouteMatches.http.length + vs.meshRouteMatches.l4.length === 0) continue;
+    const rivals = hostsOf(vs).map((h) => byHost.get(h)!.filter((o) => o !== vs));
+    // A host no other VirtualService names is always this one's: most VirtualServices stop here.
+    vs.sameHost = rivals.some((l) => l.length === 0) ? null : rivals;
+  }
+  return all;
 }
 
 const isGroup = (o: LoadedObject, group: string) => (o.object.apiVersion ?? "").startsWith(`${group}/`);
@@ -281,8 +478,13 @@ export interface IstioObjects {
   virtualServices: VirtualService[];
 }
 
-export function readIstioObjects(objects: LoadedObject[], problems: InputProblem[], revisions: Revisions = NO_REVISIONS): IstioObjects {
+/**
+ * `defaultVsExportTo`: the mesh's defaultVirtualServiceExportTo, which decides whether a delegate without
+ * exportTo is visible to its root (mergeVirtualServicesIfNeeded is given istiod's default).
+ */
+export function readIstioObjects(objects: LoadedObject[], problems: InputProblem[], revisions: Revisions = NO_REVISIONS, defaultVsExportTo: string[] = ["*"]): IstioObjects {
   const out: IstioObjects = { peerAuthentications: [], destinationRules: [], sidecars: [], virtualServices: [] };
+  const vss: ReadVirtualService[] = [];
   for (const o of objects) {
     try {
       if (o.object.kind === "PeerAuthentication" && isGroup(o, "security.istio.io"))
@@ -290,11 +492,12 @@ export function readIstioObjects(objects: LoadedObject[], problems: InputProblem
       else if (o.object.kind === "DestinationRule" && isGroup(o, "networking.istio.io"))
         out.destinationRules.push(readDestinationRule(o, revisions));
       else if (o.object.kind === "Sidecar" && isGroup(o, "networking.istio.io")) out.sidecars.push(readSidecar(o, revisions));
-      else if (o.object.kind === "VirtualService" && isGroup(o, "networking.istio.io")) out.virtualServices.push(readVirtualService(o));
+      else if (o.object.kind === "VirtualService" && isGroup(o, "networking.istio.io")) vss.push(readVirtualService(o));
     } catch (e) {
       if (e instanceof FieldError) problems.push(problemFor(o, e));
       else throw e;
     }
   }
+  out.virtualServices = linkVirtualServices(vss, defaultVsExportTo);
   return out;
 }

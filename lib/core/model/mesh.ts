@@ -273,17 +273,35 @@ export interface RouteDestination {
 export interface VirtualService {
   namespace: string;
   name: string;
+  /** metadata.creationTimestamp ("" when absent): Istio's order of VirtualServices (sortConfigByCreationTime). */
+  creationTimestamp: string;
   hosts: string[];
   /** spec.gateways as written; absent or empty means ["mesh"] (the sidecars). */
   gateways: string[];
   exportTo: string[];
   /**
    * The destinations of the routes sidecars use: the VirtualService is bound to "mesh" and has hosts
-   * (one without is a delegate, used only through a root's gateways), the route has no match, or a
-   * match whose `gateways` (which override the top-level list) is empty or names "mesh", and no earlier
-   * route of its list takes every sidecar request; a weight-0 destination beside others is left out.
+   * (one without is a delegate, used only through a root: a root's http routes that name a delegate are
+   * the delegate's, matches merged), the route has no match, or a match whose `gateways` (which override
+   * the top-level list) is empty or names "mesh", and no earlier route of its list takes every sidecar
+   * request; a weight-0 destination beside others is left out.
    */
   meshDestinations: RouteDestination[];
+  /**
+   * The matches of each of those routes (destinations or not: a redirect is a route too), http apart from
+   * tcp/tls: whether this VirtualService claims a host before another for a caller (buildEdges).
+   */
+  meshRouteMatches: { http: RouteMatch[][]; l4: RouteMatch[][] };
+  /** Its place in Istio's order of all VirtualServices: creationTimestamp, then name, then namespace. */
+  rank: number;
+  /**
+   * For each of its hosts, the other VirtualServices with sidecar routes naming exactly that host; null
+   * when one of its hosts is its alone (it is then used for that host whoever calls). A sidecar uses the
+   * first VirtualService it sees for a host: its own namespace's, then those exported to it by name, then
+   * public ones, each oldest first (SelectVirtualServices; BuildSidecarOutboundVirtualHosts keeps one
+   * virtual host per domain).
+   */
+  sameHost: VirtualService[][] | null;
   at: SourceLocation;
 }
 
