@@ -124,15 +124,19 @@ describe("false-positive guard 5: a migration to VMs (Services over pods and Wor
 });
 
 describe("false-positive guard 6: Istio's egress gateway with TLS origination (a mesh VirtualService route to a DR subset)", () => {
-  it("no warning and no error; the sidecar's hop leaves through the routed port and subset, with the subset's ISTIO_MUTUAL; exit 0", async () => {
+  it("no warning and no error; the sidecar's hop leaves through the routed port and subset, with the subset's ISTIO_MUTUAL, which the Gateway's ISTIO_MUTUAL server terminates; exit 0", async () => {
     const s = await guardFixture("correct-egress-gateway");
     expect(s.edges.map((e) => [e.id, e.predicted.client.tls, e.predicted.client.destinationRule?.name ?? null, e.predicted.verdict, e.status])).toEqual([
-      ["default/sleep->istio-egressgateway.istio-system.svc.cluster.local:443", "ISTIO_MUTUAL", "egressgateway-for-github", "unknown", "unknown"],
+      ["default/sleep->istio-egressgateway.istio-system.svc.cluster.local:443", "ISTIO_MUTUAL", "egressgateway-for-github", "mtls", "mtls"],
       ["istio-system/istio-egressgateway->api.github.com:80", "DISABLE", null, "unknown", "unknown"],
     ]);
     const hop = s.edges[0]!;
     expect(hop.predicted.reason).toContain("in its subset github's portLevelSettings for port 443 (routed by VirtualService default/direct-github-through-egress-gateway to subset github, port 443)");
     expect(hop.observed).toEqual({ mtls: 42, plaintext: 0, unknown: 0 });
+    // Service port 443 → targetPort 8443, where the Gateway's port-443 server lands (resolvePorts).
+    expect(hop.predicted.server).toEqual({ mode: "STRICT", origin: "workload-port", policy: { kind: "Gateway", namespace: "istio-system", name: "istio-egressgateway" } });
+    expect(hop.predicted.reason).toContain("istio-system/istio-egressgateway port 8443 is a gateway listener built from Gateway istio-system/istio-egressgateway");
+    expect(hop.predicted.reason).toContain("Istio mTLS, terminated by Gateway istio-system/istio-egressgateway's server for port 443 (HTTPS, tls.mode ISTIO_MUTUAL)");
   });
 });
 

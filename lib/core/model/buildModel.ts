@@ -12,6 +12,7 @@ import { perRun } from "./perRun";
 import { strMap } from "./read";
 import { buildServices } from "./services";
 import { buildWorkloads, type RevisionMeshes } from "./workloads";
+import { compareByAge } from "../resolve/peerAuthentication";
 
 const byName = <T extends { namespace: string; name: string }>(a: T, b: T) =>
   a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
@@ -97,7 +98,7 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
   }
 
   const istio = readIstioObjects(objects, problems, revisions, mesh.defaultVirtualServiceExportTo);
-  for (const x of [...istio.peerAuthentications, ...istio.destinationRules, ...istio.sidecars]) imply(x.namespace);
+  for (const x of [...istio.peerAuthentications, ...istio.destinationRules, ...istio.sidecars, ...istio.gateways]) imply(x.namespace);
 
   const sidecarsByNamespace = new Map<string, typeof istio.sidecars>();
   for (const sc of istio.sidecars) {
@@ -133,6 +134,7 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
     destinationRules: istio.destinationRules,
     sidecars: istio.sidecars,
     virtualServices,
+    gateways: istio.gateways.sort(compareByAge),
     meshRoutesByHost: meshRoutesByHost(virtualServices),
     linkerdPolicy: readLinkerdPolicy(objects),
     sidecarsByNamespace,

@@ -1,4 +1,4 @@
-// PeerAuthentication, DestinationRule, Sidecar and VirtualService read into typed form. An object Istio's admission
+// PeerAuthentication, DestinationRule, Sidecar, VirtualService and Gateway read into typed form. An object Istio's admission
 // would reject (unknown enum, bad port) is reported as input.invalid naming the field and skipped;
 // everything else is kept as Istio would read it.
 import { FieldError, problemFor } from "./fieldError";
@@ -6,6 +6,9 @@ import type { InputProblem, LoadedObject } from "./input";
 import type {
   ClientTlsSettings,
   DestinationRule,
+  GatewayServer,
+  GatewayTlsMode,
+  IstioGateway,
   PaMode,
   PeerAuthentication,
   PortTrafficPolicy,
@@ -469,6 +472,56 @@ function linkVirtualServices(read: ReadVirtualService[], defaultExportTo: string
   return all;
 }
 
+const GATEWAY_TLS_MODES: readonly GatewayTlsMode[] = ["PASSTHROUGH", "SIMPLE", "MUTUAL", "AUTO_PASSTHROUGH", "ISTIO_MUTUAL", "OPTIONAL_MUTUAL"];
+
+/** `tls.mode`; a tls block without mode is PASSTHROUGH, the enum's zero value (gateway.proto ServerTLSSettings). */
+function gatewayTls(v: unknown, field: string): GatewayTlsMode | null {
+  if (v === undefined || v === null) return null;
+  if (!isObj(v)) throw new FieldError(field, `must be a mapping, not ${shown(v)}`);
+  const mode = v.mode;
+  if (mode === undefined || mode === null) return "PASSTHROUGH";
+  if (typeof mode !== "string" || !(GATEWAY_TLS_MODES as readonly string[]).includes(mode))
+    throw new FieldError(`${field}.mode`, `unknown TLS mode ${shown(mode)} (expected ${GATEWAY_TLS_MODES.join(", ")})`);
+  return mode as GatewayTlsMode;
+}
+
+/**
+ * One server, checked as Istio's validation checks it (pkg/config/validation ValidateGateway /
+ * validateServer): a port with a number and protocol, at least one host. A host "ns/name" matches SNI
+ * by its name part (GetSNIHostsForServer, pilot/pkg/model/gateway.go).
+ */
+function gatewayServer(s: Record<string, unknown>, field: string): GatewayServer {
+  const rawPort = at(s, "port", "number");
+  const port = portNumber(rawPort);
+  if (port === undefined) throw new FieldError(`${field}.port.number`, rawPort === undefined ? "is required" : "port must be 1..65535");
+  const protocol = at(s, "port", "protocol");
+  if (typeof protocol !== "string" || protocol === "") throw new FieldError(`${field}.port.protocol`, "is required");
+  const hosts = stringList(s.hosts, `${field}.hosts`);
+  if (hosts.length === 0) throw new FieldError(`${field}.hosts`, "must name at least one host");
+  const sniHosts = hosts.map((h) => {
+    const slash = h.indexOf("/");
+    return slash < 0 ? h : h.slice(slash + 1);
+  });
+  return { port, protocol, sniHosts, tls: gatewayTls(s.tls, `${field}.tls`) };
+}
+
+function readGateway(o: LoadedObject, revisions: Revisions): IstioGateway {
+  const spec = at(o.object, "spec");
+  const rawSelector = at(spec, "selector");
+  if (rawSelector !== undefined && rawSelector !== null && (!isObj(rawSelector) || Object.values(rawSelector).some((v) => typeof v !== "string")))
+    throw new FieldError("spec.selector", `must be a mapping of strings, not ${shown(rawSelector)}`);
+  const servers = objectList(at(spec, "servers"), "spec.servers").map((s, i) => gatewayServer(s, `spec.servers[${i}]`));
+  return {
+    namespace: o.object.metadata.namespace ?? "default",
+    name: o.object.metadata.name,
+    creationTimestamp: o.object.metadata.creationTimestamp ?? "",
+    selector: isObj(rawSelector) && Object.keys(rawSelector).length > 0 ? strMap(rawSelector) : null,
+    servers,
+    ...revisionOf(o, revisions),
+    at: o.at,
+  };
+}
+
 const isGroup = (o: LoadedObject, group: string) => (o.object.apiVersion ?? "").startsWith(`${group}/`);
 
 export interface IstioObjects {
@@ -476,6 +529,7 @@ export interface IstioObjects {
   destinationRules: DestinationRule[];
   sidecars: SidecarResource[];
   virtualServices: VirtualService[];
+  gateways: IstioGateway[];
 }
 
 /**
@@ -483,7 +537,7 @@ export interface IstioObjects {
  * exportTo is visible to its root (mergeVirtualServicesIfNeeded is given istiod's default).
  */
 export function readIstioObjects(objects: LoadedObject[], problems: InputProblem[], revisions: Revisions = NO_REVISIONS, defaultVsExportTo: string[] = ["*"]): IstioObjects {
-  const out: IstioObjects = { peerAuthentications: [], destinationRules: [], sidecars: [], virtualServices: [] };
+  const out: IstioObjects = { peerAuthentications: [], destinationRules: [], sidecars: [], virtualServices: [], gateways: [] };
   const vss: ReadVirtualService[] = [];
   for (const o of objects) {
     try {
@@ -493,6 +547,7 @@ export function readIstioObjects(objects: LoadedObject[], problems: InputProblem
         out.destinationRules.push(readDestinationRule(o, revisions));
       else if (o.object.kind === "Sidecar" && isGroup(o, "networking.istio.io")) out.sidecars.push(readSidecar(o, revisions));
       else if (o.object.kind === "VirtualService" && isGroup(o, "networking.istio.io")) vss.push(readVirtualService(o));
+      else if (o.object.kind === "Gateway" && isGroup(o, "networking.istio.io")) out.gateways.push(readGateway(o, revisions));
     } catch (e) {
       if (e instanceof FieldError) problems.push(problemFor(o, e));
       else throw e;

@@ -305,6 +305,34 @@ export interface VirtualService {
   at: SourceLocation;
 }
 
+/** `Gateway.servers[].tls.mode` (istio/api networking/v1alpha3/gateway.proto ServerTLSSettings.TLSmode). */
+export type GatewayTlsMode = "PASSTHROUGH" | "SIMPLE" | "MUTUAL" | "AUTO_PASSTHROUGH" | "ISTIO_MUTUAL" | "OPTIONAL_MUTUAL";
+
+/** One `Gateway.servers[]` entry, as far as what its listener accepts goes. */
+export interface GatewayServer {
+  /** `port.number`: a Service port of the gateway pods, translated to its targetPort (resolvePorts). */
+  port: number;
+  /** `port.protocol` as written (HTTP, HTTPS, GRPC, HTTP2, TLS, TCP, MONGO…). */
+  protocol: string;
+  /** `hosts`, each without its "namespace/" part: the SNI names its TLS filter chain matches ("*": any). */
+  sniHosts: string[];
+  /** `tls.mode` (PASSTHROUGH when a tls block has no mode, the enum's zero value); null without a tls block. */
+  tls: GatewayTlsMode | null;
+}
+
+/** A networking.istio.io Gateway: the servers a gateway proxy's listeners are built from. */
+export interface IstioGateway {
+  namespace: string;
+  name: string;
+  creationTimestamp: string;
+  /** `spec.selector`; null or empty: every gateway proxy (mergeGateways, push_context.go). */
+  selector: Labels | null;
+  servers: GatewayServer[];
+  /** Its istio.io/rev label: only that revision's istiod reads it (absent: every istiod). */
+  revision?: string;
+  at: SourceLocation;
+}
+
 /** A mesh route destination with the VirtualService that declares it. */
 export interface MeshRoute {
   vs: VirtualService;
@@ -342,6 +370,8 @@ export interface MeshModel {
   destinationRules: DestinationRule[];
   sidecars: SidecarResource[];
   virtualServices: VirtualService[];
+  /** Gateways, in the order istiod merges them (creation time, then name, then namespace: sortConfigByCreationTime). */
+  gateways: IstioGateway[];
   /** Route destinations sidecars use (`VirtualService.meshDestinations`), by destination FQDN, VirtualServices in name order. */
   meshRoutesByHost: Map<string, MeshRoute[]>;
   /** Linkerd Servers and the authorizations that open them to unmeshed clients. */

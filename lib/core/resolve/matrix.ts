@@ -2,9 +2,10 @@
 // accepting Y. One table, read by the edge predictor and tested cell by cell.
 import type { ClientTls, Verdict } from "../snapshot/schema";
 import type { EnforcedMode } from "./peerAuthentication";
+import { gatewayCell, type GatewayListener } from "./gatewayListener";
 
 /**
- * "gateway": an Istio gateway's listener, whose TLS comes from its Gateway resource (not read);
+ * "gateway": an Istio gateway's listener, whose TLS comes from its Gateway resource (`listener`);
  * "waypoint": a waypoint, which takes HBONE only (resolver GATEWAY_DECISION, WAYPOINT_DECISION).
  */
 export type ServerKind = "sidecar" | "ambient" | "linkerd" | "none" | "gateway" | "waypoint";
@@ -20,6 +21,8 @@ export interface ServerAccept {
    * Read for gateways only, whose listener on such a port is a Gateway server Handshake does not read.
    */
   tlsPort?: boolean;
+  /** For gateways: the listener the Gateway servers build on the port; absent or null when none lands there. */
+  listener?: GatewayListener | null;
 }
 
 export interface MatrixCell {
@@ -30,7 +33,7 @@ export interface MatrixCell {
 
 const cell = (verdict: Verdict, symptom: string): MatrixCell => ({ verdict, symptom });
 
-// What Handshake can say about a gateway listener or a waypoint without reading Gateway resources.
+// What Handshake can say about a gateway port no Gateway server lands on (none in the inputs), or a waypoint.
 const GATEWAY_PLAINTEXT = cell("plaintext", "plaintext passes where that Gateway server sets no TLS");
 // An https/tls port of a gateway: the mesh adds no TLS, but the caller's application does (Istio
 // forwards the bytes of a TLS-declared port as they come); whether it lands depends on the Gateway
@@ -106,7 +109,12 @@ function hboneClient(s: ServerAccept): MatrixCell {
   }
 }
 
-export function matrixVerdict(client: ClientTls, server: ServerAccept): MatrixCell {
+/**
+ * `sni`: the SNI the client's TLS carries, read only by a gateway listener whose chains match SNI
+ * ("" when not known).
+ */
+export function matrixVerdict(client: ClientTls, server: ServerAccept, sni = ""): MatrixCell {
+  if (server.kind === "gateway" && server.listener) return gatewayCell(client, server.listener, sni, server.tlsPort === true);
   switch (client) {
     case "NONE":
     case "DISABLE":

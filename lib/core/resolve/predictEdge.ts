@@ -4,6 +4,7 @@
 import type { ClientTlsSettings, DestinationRule, Labels, MeshRoute, MeshSettings, Service, ServicePort, SidecarResource, Subset, TrafficPolicy, Workload } from "../model/mesh";
 import type { ClientOrigin, ClientTls, Predicted, Ref } from "../snapshot/schema";
 import { subsetTlsForPort, taggingTls, tlsForPort, type DrLookup, type PortTls } from "./destinationRule";
+import { defaultIstioSni } from "./gatewayListener";
 import { isHttpPort, isTlsPort, matrixVerdict, worseVerdict, type MatrixCell, type ServerAccept } from "./matrix";
 import { modeForPort, workloadPolicyFor, type WorkloadPolicy } from "./peerAuthentication";
 import type { Resolver, ServerDecision } from "./resolver";
@@ -116,7 +117,7 @@ function acceptOf(r: Resolver, w: Workload | null, targetPort: number, port: Ser
   // A gateway's or waypoint's proxy is the destination itself (no capture to exclude), and what it
   // accepts comes from its proxy type, not from PeerAuthentication.
   if (w.waypoint) return { accept: { kind: "waypoint", mode: "PERMISSIVE", httpPort }, server };
-  if (w.gateway) return { accept: { kind: "gateway", mode: "PERMISSIVE", httpPort, tlsPort: isTlsPort(port) }, server };
+  if (w.gateway) return { accept: { kind: "gateway", mode: "PERMISSIVE", httpPort, tlsPort: isTlsPort(port), listener: r.gatewayListener(w, targetPort) }, server };
   // A port excluded from inbound capture reaches the application directly: no proxy on that port.
   if (w.dataplane === "sidecar" && w.excludedInboundPorts.includes(targetPort))
     return { accept: { kind: "none", mode: "PERMISSIVE", httpPort }, server };
@@ -124,6 +125,12 @@ function acceptOf(r: Resolver, w: Workload | null, targetPort: number, port: Ser
   if (server.mode === "NONE") return { accept: { kind: "none", mode: "PERMISSIVE", httpPort }, server };
   const kind = w.dataplane === "ambient" ? "ambient" : "sidecar";
   return { accept: { kind, mode: server.mode, httpPort }, server };
+}
+
+/** A service port's endpoint sides, and whether a gateway listener among them picks its chain by the client's SNI. */
+interface EndpointSides {
+  sides: EndpointSide[];
+  sniDependent: boolean;
 }
 
 /** What each endpoint of a service port accepts, and what auto mTLS would send it: independent of the client. */
@@ -154,7 +161,7 @@ function autoSend(r: Resolver, w: Workload, targetPort: number): Send {
   return { tls: "ISTIO_MUTUAL", origin: "auto", why: "auto-mtls" };
 }
 
-function endpointSides(r: Resolver, memo: Memo, service: Service, port: ServicePort): EndpointSide[] {
+function endpointSides(r: Resolver, memo: Memo, service: Service, port: ServicePort): EndpointSides {
   const hit = memo.sides.get(port);
   if (hit) return hit;
   // Pods without the named target port are no endpoints of this port (resolver.targetPortOf).
@@ -166,8 +173,9 @@ function endpointSides(r: Resolver, memo: Memo, service: Service, port: ServiceP
     const auto: Send = w ? autoSend(r, w, targetPort) : { tls: "DISABLE", origin: "auto", why: "auto-endpoint-no-label" };
     return { workload: w, targetPort, accept, server, auto };
   });
-  memo.sides.set(port, sides);
-  return sides;
+  const out: EndpointSides = { sides, sniDependent: sides.some((x) => x.accept.kind === "gateway" && !!x.accept.listener?.sniDependent) };
+  memo.sides.set(port, out);
+  return out;
 }
 
 /**
@@ -290,9 +298,11 @@ interface Sides {
  * server half of the reason are built once per port/outcome rather than once per edge.
  */
 interface Memo {
-  sides: Map<ServicePort, EndpointSide[]>;
+  sides: Map<ServicePort, EndpointSides>;
   /** service port → (plane, cluster send, cluster kind, DR tag) packed into one integer → endpoint set. */
   sets: Map<ServicePort, Map<number, EndpointSet>>;
+  /** The same for ports whose gateway listeners match SNI: "<key>|<sni>" → endpoint set. */
+  sniSets: Map<ServicePort, Map<string, EndpointSet>>;
   /** worst endpoint → shared sides when the client side names no DestinationRule. */
   predictedSides: Map<EndpointPrediction, Sides>;
   /** worst endpoint → DestinationRule → shared sides naming it. */
@@ -316,7 +326,7 @@ export function preparePredictions(r: Resolver): void {
 
 function newMemo(): Memo {
   // Made once per analysis: see model/perRun.ts.
-  return perRun<Memo>({ sides: new Map(), sets: new Map(), predictedSides: new Map(), predictedSidesByDr: new Map() });
+  return perRun<Memo>({ sides: new Map(), sets: new Map(), sniSets: new Map(), predictedSides: new Map(), predictedSidesByDr: new Map() });
 }
 
 function memoOf(r: Resolver): Memo {
@@ -342,14 +352,27 @@ function endpointsFor(
   clusterSend: ClusterSend | null,
   cluster: ClusterKind,
   drTag: DrTag,
+  sni: string | null = null,
 ): EndpointSet {
-  let byKey = memo.sets.get(port);
-  if (!byKey) memo.sets.set(port, (byKey = new Map()));
   const key = ((PLANE_KEY[clientPlane] * 16 + (clusterSend ? clusterSend.key : 0)) * 4 + CLUSTER_KEY[cluster]) * 3 + DR_TAG_KEY[drTag];
+  let byKey: Map<number, EndpointSet> | undefined;
+  let bySni: Map<string, EndpointSet> | undefined;
+  let sniKey = "";
+  if (sni === null) {
+    byKey = memo.sets.get(port);
+    if (!byKey) memo.sets.set(port, (byKey = new Map()));
+    const hit = byKey.get(key);
+    if (hit) return hit;
+  } else {
+    bySni = memo.sniSets.get(port);
+    if (!bySni) memo.sniSets.set(port, (bySni = new Map()));
+    sniKey = `${key}|${sni}`;
+    const hit = bySni.get(sniKey);
+    if (hit) return hit;
+  }
   const originalDst = cluster === "original-dst" || cluster === "original-dst-passthrough";
   const passthroughInference = cluster === "eds-passthrough" || cluster === "original-dst-passthrough";
-  const hit = byKey.get(key);
-  if (hit) return hit;
+  const sniSent = sni ?? "";
 
   const sendTo = (side: EndpointSide): Send => {
     const w = side.workload;
@@ -366,9 +389,9 @@ function endpointsFor(
     return side.auto;
   };
 
-  const endpoints: EndpointPrediction[] = endpointSides(r, memo, service, port).map((side) => {
+  const endpoints: EndpointPrediction[] = endpointSides(r, memo, service, port).sides.map((side) => {
     const send = sendTo(side);
-    return { workload: side.workload, targetPort: side.targetPort, server: side.server, accept: side.accept, tls: send.tls, origin: send.origin, why: send.why, cell: matrixVerdict(send.tls, side.accept) };
+    return { workload: side.workload, targetPort: side.targetPort, server: side.server, accept: side.accept, tls: send.tls, origin: send.origin, why: send.why, cell: matrixVerdict(send.tls, side.accept, sniSent) };
   });
 
   if (cluster !== "eds" && !clusterSend) {
@@ -381,9 +404,9 @@ function endpointsFor(
     for (const e of endpoints) {
       if (autoOff) {
         const hbone = !originalDst && takesHbone(e.workload);
-        if (!hbone && (e.tls === "ISTIO_MUTUAL" || e.tls === "HBONE")) Object.assign(e, { tls: "DISABLE", why: "auto-headless-mixed", cell: matrixVerdict("DISABLE", e.accept) });
+        if (!hbone && (e.tls === "ISTIO_MUTUAL" || e.tls === "HBONE")) Object.assign(e, { tls: "DISABLE", why: "auto-headless-mixed", cell: matrixVerdict("DISABLE", e.accept, sniSent) });
       } else if (originalDst && e.workload && e.tls !== "ISTIO_MUTUAL")
-        Object.assign(e, { tls: "ISTIO_MUTUAL", why: "auto-headless-mtls", cell: matrixVerdict("ISTIO_MUTUAL", e.accept) });
+        Object.assign(e, { tls: "ISTIO_MUTUAL", why: "auto-headless-mtls", cell: matrixVerdict("ISTIO_MUTUAL", e.accept, sniSent) });
     }
   }
 
@@ -400,8 +423,22 @@ function endpointsFor(
   let worst = endpoints[0]!;
   for (const e of endpoints) if (worseVerdict(e.cell.verdict, worst.cell.verdict)) worst = e;
   const set = { endpoints, worst };
-  byKey.set(key, set);
+  if (bySni) bySni.set(sniKey, set);
+  else byKey!.set(key, set);
   return set;
+}
+
+/**
+ * The SNI a sidecar's TLS to the port carries: the DestinationRule's `sni` when TLS is set there;
+ * otherwise Istio mTLS (DR ISTIO_MUTUAL or auto) carries the cluster's DNS SRV key (cluster_tls.go
+ * sets it when sni is empty; BuildDNSSrvSubsetKey). "" when not known: SIMPLE/MUTUAL without sni,
+ * whose SNI Envoy may take from the request's host (auto SNI).
+ */
+function clientSni(drTls: PortTls, subset: Subset | null, service: Service, port: ServicePort): string {
+  const tls = drTls.tls;
+  if (tls?.sni) return tls.sni;
+  if (tls && (tls.mode === "SIMPLE" || tls.mode === "MUTUAL")) return "";
+  return defaultIstioSni(port.port, subset?.name ?? "", service.host);
 }
 
 /** A sidecar's cluster-wide send for TLS set on the port (cluster_tls.go `buildUpstreamClusterTLSContext`). */
@@ -528,7 +565,9 @@ export function predictEdge(r: Resolver, client: Client, service: Service, port:
   // Only an auto-mTLS cluster (no TLS for the port itself) behind EDS reads the DR's endpoint
   // tagging; the DR is then named on the edge, as it steers what auto mTLS sends.
   const drTagging = !clusterSend && !originalDst && isSidecarClient && dr ? drTaggingFor(dr.trafficPolicy, port.port, subset) : null;
-  const { endpoints, worst } = endpointsFor(r, memo, service, port, client.dataplane, clusterSend, cluster, drTagging?.tag ?? "none");
+  // A gateway listener that picks its chain by SNI needs what the client's TLS carries (gatewayListener.ts).
+  const sni = isSidecarClient && endpointSides(r, memo, service, port).sniDependent ? clientSni(drTls, subset, service, port) : null;
+  const { endpoints, worst } = endpointsFor(r, memo, service, port, client.dataplane, clusterSend, cluster, drTagging?.tag ?? "none", sni);
 
   const prediction: Prediction = { predicted: undefined!, worst, endpoints, dr, drTls, shadowed, hiddenBy, sidecar, drTagging, route, subset };
   const sides = sidesFor(memo, r.model.linkerdPolicy, service, port, worst, worst.origin === "destinationrule" || drTagging ? (dr?.rule ?? null) : null);
@@ -698,6 +737,8 @@ function linkerdIgnoredPhrase(linkerd: LinkerdPolicy, w: Workload, port: number)
   return `, but Linkerd ignores ${each.join("; and ")}`;
 }
 
+const LISTENER_KIND = { http: "plaintext HTTP", tcp: "plaintext TCP", tls: "TLS chains chosen by SNI" } as const;
+
 function serverPhrase(linkerd: LinkerdPolicy, service: Service, port: ServicePort, e: EndpointPrediction): string {
   const dest = e.workload ? endpointName(e.workload) : `${service.host}`;
   if (!e.workload)
@@ -706,7 +747,12 @@ function serverPhrase(linkerd: LinkerdPolicy, service: Service, port: ServicePor
       : `${service.host}:${port.port} has no known endpoints in the inputs`;
   if (e.accept.kind === "none" && isProxyOwnPort(e.workload, e.targetPort))
     return `${dest} port ${e.targetPort} is the Istio proxy's own health/metrics port, served in plaintext outside its mesh listeners`;
-  if (e.accept.kind === "gateway") return `${dest} port ${e.targetPort} is a gateway listener, whose TLS comes from its Gateway resource, not PeerAuthentication`;
+  if (e.accept.kind === "gateway") {
+    const l = e.accept.listener;
+    if (!l) return `${dest} port ${e.targetPort} is a gateway listener, whose TLS comes from its Gateway resource, not PeerAuthentication`;
+    const gws = [...new Set(l.servers.map((s) => `${s.gateway.namespace}/${s.gateway.name}`))].join(", ");
+    return `${dest} port ${e.targetPort} is a gateway listener built from Gateway ${gws} (${LISTENER_KIND[l.kind]}), not from PeerAuthentication`;
+  }
   if (e.accept.kind === "waypoint") return `${dest} is a waypoint, which takes only HBONE (mTLS on port 15008) whatever PeerAuthentication says`;
   if (e.accept.kind === "none" && e.server.mode !== "NONE") return `${dest} port ${e.targetPort} is excluded from inbound capture, so no proxy sees it`;
   // A VM's proxy is known only from what its entry declares (a serviceAccount or tlsMode=istio).

@@ -17,6 +17,7 @@ import {
   type WorkloadPolicy,
 } from "./peerAuthentication";
 import { perRun } from "../model/perRun";
+import { gatewayListeners, type GatewayListener } from "./gatewayListener";
 
 export interface ServerDecision {
   mode: Mode;
@@ -54,6 +55,11 @@ export interface Resolver {
    * and target ports of Services selecting it. Memoised and shared between callers: copy before adding to it.
    */
   realPorts(w: Workload): ReadonlySet<number>;
+  /**
+   * The listener a gateway (not waypoint) workload's Gateways build on a port (its target port), null
+   * when no Gateway server lands there. Built once per workload, for all its ports.
+   */
+  gatewayListener(w: Workload, port: number): GatewayListener | null;
 }
 
 export const hasIstioProxy = (w: Workload) => w.dataplane === "sidecar" || w.dataplane === "ambient";
@@ -77,6 +83,10 @@ interface ResolverState extends Resolver {
   // a few ModeDecisions and PeerAuthentications, so the answer objects (and their refs) are shared.
   decisionCache: Map<ModeDecision, ServerDecision>;
   refCache: Map<PeerAuthentication, Ref>;
+  /** By `Workload.index`: a gateway's listeners by port. */
+  listenersOf: (Map<number, GatewayListener> | undefined)[];
+  /** Gateway decisions shared per listener. */
+  listenerDecisions: Map<GatewayListener, ServerDecision>;
 }
 
 function meshOf(this: ResolverState, w: Pick<Workload, "revision">): MeshSettings {
@@ -117,9 +127,9 @@ const NO_PROXY_DECISION: ServerDecision = Object.freeze({ mode: "NONE", origin: 
  * A gateway (Istio proxy of type Router): PeerAuthentication does not reach its listeners. istiod
  * builds them in `buildGatewayListeners` (BuildListeners switches on the proxy type; only
  * `buildSidecarListeners` builds inbound chains with the authn mTLS builder), and their TLS comes from
- * `Gateway.servers[].tls` (`BuildListenerTLSContext`), which Handshake does not read (istio.md §1.5,
- * §9.9). So no mesh mTLS mode is enforced on behalf of any PeerAuthentication: NONE, by Istio's
- * design for gateways (origin default), naming no policy. The edge reason says where the TLS comes from.
+ * `Gateway.servers[].tls` (`BuildListenerTLSContext`; gatewayListener.ts, istio.md §1.5, §9.9). On a
+ * port no Gateway server lands on, no mesh mTLS mode is enforced on behalf of any PeerAuthentication:
+ * NONE, by Istio's design for gateways (origin default), naming no policy.
  */
 export const GATEWAY_DECISION: ServerDecision = Object.freeze({ mode: "NONE", origin: "default", policy: null });
 /**
@@ -133,7 +143,16 @@ export const WAYPOINT_DECISION: ServerDecision = Object.freeze({ mode: "STRICT",
 function serverDecision(this: ResolverState, w: Workload, port?: number): ServerDecision {
   if (w.dataplane === "linkerd") return LINKERD_DECISION;
   if (!hasIstioProxy(w)) return NO_PROXY_DECISION;
-  if (w.gateway) return w.waypoint ? WAYPOINT_DECISION : GATEWAY_DECISION;
+  if (w.gateway) {
+    if (w.waypoint) return WAYPOINT_DECISION;
+    // A port a Gateway server lands on takes what that listener's servers set (origin workload-port,
+    // the Gateway as policy: docs/DECISIONS.md, "Gateway listeners").
+    const l = port === undefined ? null : this.gatewayListener(w, port);
+    if (!l) return GATEWAY_DECISION;
+    let d = this.listenerDecisions.get(l);
+    if (!d) this.listenerDecisions.set(l, (d = Object.freeze({ mode: l.mode, origin: "workload-port", policy: l.policy })));
+    return d;
+  }
   const p = this.policyOf(w);
   const d = port === undefined ? p.base : modeForPort(p, port);
   let out = this.decisionCache.get(d);
@@ -172,6 +191,23 @@ function realPorts(this: ResolverState, w: Workload): ReadonlySet<number> {
   return ports;
 }
 
+function gatewayListener(this: ResolverState, w: Workload, port: number): GatewayListener | null {
+  let byPort = this.listenersOf[w.index];
+  if (!byPort) {
+    // The pod's service targets (Service port → targetPort), Services in name order: resolvePorts takes the first match.
+    const targets: { port: number; targetPort: number }[] = [];
+    for (const s of this.model.servicesOfWorkload.get(w) ?? [])
+      for (const p of s.ports) {
+        const target = targetPortOf(s, p, w);
+        if (target !== null) targets.push({ port: p.port, targetPort: target });
+      }
+    this.listenersOf[w.index] = byPort = this.model.gateways.length === 0 ? NO_LISTENERS : gatewayListeners(this.model, w, targets);
+  }
+  return byPort.get(port) ?? null;
+}
+
+const NO_LISTENERS: Map<number, GatewayListener> = new Map();
+
 function targetPortOf(service: Service, port: ServicePort, w: Workload): number | null {
   // WorkloadEntries and inline ServiceEntry endpoints map service ports through their spec.ports.
   if (w.entry !== null) return entryTargetPort(service, port, w.entry);
@@ -199,6 +235,8 @@ export function createResolver(model: MeshModel): Resolver {
     realPortsOf: new Array<Set<number> | undefined>(slots).fill(undefined),
     decisionCache: new Map(),
     refCache: new Map(),
+    listenersOf: new Array<Map<number, GatewayListener> | undefined>(slots).fill(undefined),
+    listenerDecisions: new Map(),
     meshOf,
     paIndex,
     drIndex,
@@ -208,6 +246,7 @@ export function createResolver(model: MeshModel): Resolver {
     namespaceMode,
     targetPortOf,
     realPorts,
+    gatewayListener,
   });
   // The default revision's DestinationRule index is built here, once per analysis, rather than at
   // the first `lookupDr`: that lazy branch ran before V8 had type feedback for it, so at the next

@@ -56,6 +56,8 @@ export const KINDS: KindSpec[] = [
   { kind: "Sidecar", group: "networking.istio.io", versions: istioNetworking, plural: "sidecars", namespaced: true },
   // Mesh routes: which port and DestinationRule subset a sidecar's calls leave through (lib/core/model/istioObjects.ts).
   { kind: "VirtualService", group: "networking.istio.io", versions: istioNetworking, plural: "virtualservices", namespaced: true },
+  // Gateway servers: what a gateway proxy's listener on each port accepts (lib/core/resolve/gatewayListener.ts).
+  { kind: "Gateway", group: "networking.istio.io", versions: istioNetworking, plural: "gateways", namespaced: true },
   { kind: "Certificate", group: "cert-manager.io", versions: ["v1"], plural: "certificates", namespaced: true },
   { kind: "Issuer", group: "cert-manager.io", versions: ["v1"], plural: "issuers", namespaced: true },
   { kind: "ClusterIssuer", group: "cert-manager.io", versions: ["v1"], plural: "clusterissuers", namespaced: false },

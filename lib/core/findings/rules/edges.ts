@@ -28,7 +28,8 @@ export function brokenEdgeCode(ea: EdgeAnalysis): BrokenCode | null {
   // whatever the namespace says (it carries no tlsMode label): plaintext-to-strict explains it.
   if (e.why === "auto-namespace-disable" && e.server.mode === "STRICT" && e.accept.kind !== "waypoint") return "edge.auto-mtls-namespace-disable";
   if (e.tls === "ISTIO_MUTUAL" && (e.accept.kind === "none" || e.accept.kind === "linkerd")) return "edge.mtls-to-no-proxy";
-  if (e.tls === "ISTIO_MUTUAL" && e.accept.mode === "DISABLE") return "edge.mtls-to-disable";
+  // A gateway listener that does not take the client's Istio mTLS (plaintext HTTP, credentialName TLS, no chain for its SNI).
+  if (e.tls === "ISTIO_MUTUAL" && (e.accept.mode === "DISABLE" || e.accept.kind === "gateway")) return "edge.mtls-to-disable";
   if (e.tls === "SIMPLE" || e.tls === "MUTUAL") return "edge.tls-mismatch";
   return "edge.plaintext-to-strict";
 }
@@ -123,6 +124,15 @@ const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) 
   },
 };
 
+/** A broken edge into a gateway listener built from Gateway servers: the client's TLS and the server's tls.mode must agree. */
+function gatewayFix(ea: EdgeAnalysis): string {
+  const e = ea.prediction.worst;
+  const l = e.accept.listener!;
+  const g = l.policy;
+  const sent = e.tls === "ISTIO_MUTUAL" ? "Istio mTLS" : e.tls === "SIMPLE" || e.tls === "MUTUAL" ? `TLS (tls.mode ${e.tls})` : "plaintext";
+  return `${nsName(e.workload!)} is a gateway: its listener on port ${e.targetPort} is built from Gateway ${g.namespace}/${g.name}, and the client sends ${sent}. Make the two agree: for Istio mTLS, a server with tls.mode ISTIO_MUTUAL on that port whose hosts include the SNI the client sends (DestinationRule tls.sni) and a DestinationRule with tls.mode ISTIO_MUTUAL for ${ea.service.host}; for TLS of the client's own, a SIMPLE or MUTUAL server with credentialName; for plaintext, a server without tls.`;
+}
+
 /** The namespace (or mesh) DISABLE policy that makes auto mTLS send plaintext: it decides the client side. */
 function namespaceDisablePolicy(ctx: AnalysisContext, ea: EdgeAnalysis): Ref[] {
   const policy = ctx.resolver.namespaceMode(ea.service.namespace).policy;
@@ -160,7 +170,7 @@ function brokenFinding(ctx: AnalysisContext, code: Exclude<BrokenCode, "edge.pas
     message: `${ea.edge.id}: ${ea.edge.predicted.reason}`,
     resources: edgeResources(ea, code === "edge.auto-mtls-namespace-disable" ? namespaceDisablePolicy(ctx, ea) : []),
     edge: ea.edge.id,
-    fix: FIXES[code](ea),
+    fix: code !== "edge.auto-mtls-namespace-disable" && ea.prediction.worst.accept.listener ? gatewayFix(ea) : FIXES[code](ea),
   });
 }
 
@@ -198,7 +208,7 @@ function isPlaintextFinding(ctx: AnalysisContext, ea: EdgeAnalysis): boolean {
   // decision: that entry exists to let such callers in (a load balancer's health check, a legacy
   // client). The plaintext is the policy's stated intent, and pa.disable reports a DISABLE entry. An
   // entry that only repeats a PERMISSIVE workload-wide mode relaxes nothing: that still warns.
-  if (!clientProxy && e.server.origin === "workload-port" && e.server.mode !== "STRICT" && e.workload && ctx.resolver.policyOf(e.workload).base.mode === "STRICT") return false;
+  if (!clientProxy && e.accept.kind !== "gateway" && e.server.origin === "workload-port" && e.server.mode !== "STRICT" && e.workload && ctx.resolver.policyOf(e.workload).base.mode === "STRICT") return false;
   return true;
 }
 
@@ -215,6 +225,8 @@ function plaintextFix(ctx: AnalysisContext, ea: EdgeAnalysis): string {
   const e = ea.prediction.worst;
   // A gateway's listener TLS comes from its Gateway resource, and auto mTLS picks mTLS only for
   // pods labelled tlsMode=istio, which gateway templates do not add: "mesh both sides" would be no fix.
+  if (e.accept.listener)
+    return `${nsName(e.workload!)} is a gateway: its listener on port ${e.targetPort} is built from Gateway ${e.accept.listener.policy.namespace}/${e.accept.listener.policy.name}, whose server sets no TLS there. To encrypt this hop, set tls.mode ISTIO_MUTUAL on that server (protocol HTTPS or TLS) and in a DestinationRule for ${ea.service.host}, or call the backend service directly (sidecar to sidecar is mTLS).`;
   if (e.accept.kind === "gateway")
     return `${nsName(e.workload!)} is a gateway: its listener on port ${e.targetPort} takes what its Gateway server's tls sets, not PeerAuthentication, and auto mTLS sends mTLS only to pods labelled security.istio.io/tlsMode=istio, which gateway templates do not add. To encrypt this hop, call the backend service directly (sidecar to sidecar is mTLS), have the client originate TLS to a Gateway server with TLS, or set tls.mode ISTIO_MUTUAL on that Gateway server and in a DestinationRule for ${ea.service.host}.`;
   if (ea.client.dataplane === "none") return `Give ${ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "the caller"} a proxy so the call can be mTLS.`;
