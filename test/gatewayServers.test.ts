@@ -1,0 +1,190 @@
+// Gateway resources decide what a gateway proxy's listener accepts (istio.md §9.9): which Gateways
+// select the pod (PushContext.mergeGateways: spec.selector ⊆ pod labels, any namespace while
+// PILOT_SCOPE_GATEWAY_TO_NAMESPACE is off), which listener port a server lands on (resolvePorts: the
+// Service port `port.number` translated to its targetPort, else the number itself), and which chain a
+// client's TLS meets (buildGatewayTCPBasedFilterChains: one plaintext HTTP manager, or one chain per
+// TLS server matched by SNI on its hosts). Every case next to its near miss.
+import { describe, expect, it } from "vitest";
+import { buildModel } from "../lib/core/model/buildModel";
+import type { KubeObject } from "../lib/core/model/input";
+import { call, deploy, destRule, findingsOf, host, injected, loaded, namespace, only, peerAuth, predict, run, service } from "./kit";
+
+type Labels = Record<string, string>;
+const EGRESS = host("istio-egressgateway", "istio-system");
+const GW_REF = { kind: "Gateway", namespace: "istio-system", name: "egress" };
+
+/** The legacy chart's egress gateway: `proxy router`, labels istio: egressgateway; Service 80→8080, 443→8443. */
+const gatewayPod = (labels: Labels = { istio: "egressgateway" }): KubeObject =>
+  deploy("istio-system", "istio-egressgateway", {
+    labels: { app: "istio-egressgateway", "sidecar.istio.io/inject": "false", ...labels },
+    containers: ["istio-proxy"],
+    ports: [{ port: 15090, name: "http-envoy-prom" }],
+  });
+const gatewayService = service("istio-system", "istio-egressgateway", [{ port: 80, targetPort: 8080, name: "http2" }, { port: 443, targetPort: 8443, name: "https" }], {
+  selector: { app: "istio-egressgateway" },
+});
+
+interface ServerSpec {
+  port?: number;
+  protocol?: string;
+  hosts?: string[];
+  tls?: Record<string, unknown> | null;
+}
+function gateway(name: string, servers: ServerSpec[], o: { ns?: string; selector?: Labels | null; created?: string } = {}): KubeObject {
+  return {
+    apiVersion: "networking.istio.io/v1",
+    kind: "Gateway",
+    metadata: { name, namespace: o.ns ?? "istio-system", ...(o.created ? { creationTimestamp: o.created } : {}) },
+    spec: {
+      ...(o.selector === null ? {} : { selector: o.selector ?? { istio: "egressgateway" } }),
+      servers: servers.map((s) => ({
+        port: { number: s.port ?? 443, name: `p-${s.port ?? 443}`, protocol: s.protocol ?? "HTTPS" },
+        hosts: s.hosts ?? ["api.example.com"],
+        ...(s.tls ? { tls: s.tls } : {}),
+      })),
+    },
+  };
+}
+const server = (mode: string | null, extra: ServerSpec = {}): ServerSpec => ({ ...extra, tls: mode ? { mode, ...(mode === "ISTIO_MUTUAL" || mode.includes("PASSTHROUGH") ? {} : { credentialName: "api-cert" }) } : null });
+
+const base = [namespace("istio-system"), injected("a"), peerAuth("istio-system", "default", "STRICT"), deploy("a", "web", { ports: [9080] }), gatewayPod(), gatewayService];
+/** The client's DestinationRule for the gateway's Service, with the SNI Istio's egress tasks set. */
+const drTo = (mode: string | null, sni: string | null = "api.example.com", port = 443) =>
+  destRule("a", "to-egress", EGRESS, { trafficPolicy: { portLevelSettings: [{ port: { number: port }, ...(mode ? { tls: { mode, ...(sni ? { sni } : {}) } } : {}) }] } });
+
+const verdictOf = (objs: KubeObject[], port = 443) => predict(objs, "a/web", EGRESS, port).predicted;
+
+describe("client send × Gateway server tls.mode → verdict (the Service port 443 lands on targetPort 8443)", () => {
+  it.each([
+    // Istio mTLS from the sidecar (DestinationRule ISTIO_MUTUAL, sni = the server's host).
+    { send: "ISTIO_MUTUAL", srv: server("ISTIO_MUTUAL"), verdict: "mtls", mode: "STRICT", says: "Istio mTLS, terminated by Gateway istio-system/egress's server for port 443 (HTTPS, tls.mode ISTIO_MUTUAL)" },
+    { send: "ISTIO_MUTUAL", srv: server("SIMPLE"), verdict: "broken", mode: "DISABLE", says: "presents its credentialName certificate, not an Istio workload certificate" },
+    { send: "ISTIO_MUTUAL", srv: server("MUTUAL"), verdict: "broken", mode: "DISABLE", says: "presents its credentialName certificate" },
+    { send: "ISTIO_MUTUAL", srv: server("OPTIONAL_MUTUAL"), verdict: "broken", mode: "DISABLE", says: "presents its credentialName certificate" },
+    { send: "ISTIO_MUTUAL", srv: server("PASSTHROUGH", { protocol: "TLS" }), verdict: "unknown", mode: "DISABLE", says: "forwards the Istio mTLS by SNI without terminating it" },
+    { send: "ISTIO_MUTUAL", srv: server("AUTO_PASSTHROUGH", { protocol: "TLS" }), verdict: "unknown", mode: "DISABLE", says: "to the service the SNI names" },
+    { send: "ISTIO_MUTUAL", srv: server(null, { protocol: "HTTP" }), verdict: "broken", mode: "DISABLE", says: "its Istio mTLS meets the plaintext HTTP listener" },
+    { send: "ISTIO_MUTUAL", srv: server(null, { protocol: "TCP" }), verdict: "unknown", mode: "DISABLE", says: "passes the bytes on as plain TCP" },
+    // An HTTP server's tls block (httpsRedirect) adds no TLS: the port is one plaintext HTTP manager.
+    { send: "ISTIO_MUTUAL", srv: { protocol: "HTTP", tls: { mode: "ISTIO_MUTUAL" } }, verdict: "broken", mode: "DISABLE", says: "plaintext HTTP listener" },
+    // Plaintext from the sidecar (DestinationRule DISABLE).
+    { send: "DISABLE", srv: server(null, { protocol: "HTTP" }), verdict: "plaintext", mode: "DISABLE", says: "plaintext passes: Gateway istio-system/egress's server for port 443 (HTTP, no tls) sets no TLS" },
+    { send: "DISABLE", srv: server("ISTIO_MUTUAL"), verdict: "broken", mode: "STRICT", says: "every server on that port takes only Istio mTLS" },
+    { send: "DISABLE", srv: server("SIMPLE"), verdict: "unknown", mode: "DISABLE", says: "takes only TLS, which the caller's application must originate (the port is declared TLS)" },
+    // The client proxy's own TLS (DestinationRule SIMPLE / MUTUAL).
+    { send: "SIMPLE", srv: server("SIMPLE"), verdict: "tls", mode: "DISABLE", says: "the gateway terminates it with Gateway istio-system/egress's server" },
+    { send: "SIMPLE", srv: server("MUTUAL"), verdict: "broken", mode: "DISABLE", says: "requires a client certificate, which tls.mode SIMPLE does not present" },
+    { send: "MUTUAL", srv: server("MUTUAL"), verdict: "tls", mode: "DISABLE", says: "the gateway terminates it" },
+    { send: "SIMPLE", srv: server("ISTIO_MUTUAL"), verdict: "broken", mode: "STRICT", says: "requires an Istio client certificate, which tls.mode SIMPLE does not present" },
+    { send: "MUTUAL", srv: server("ISTIO_MUTUAL"), verdict: "unknown", mode: "STRICT", says: "takes only client certificates issued by the mesh CA" },
+    { send: "SIMPLE", srv: server("PASSTHROUGH", { protocol: "TLS" }), verdict: "tls", mode: "DISABLE", says: "forwards the TLS by SNI without terminating it" },
+    { send: "SIMPLE", srv: server(null, { protocol: "HTTP" }), verdict: "broken", mode: "DISABLE", says: "its TLS meets the plaintext HTTP listener" },
+  ])("$send → $srv.protocol $srv.tls.mode: $verdict", ({ send, srv, verdict, mode, says }) => {
+    const p = verdictOf([...base, gateway("egress", [srv]), drTo(send)]);
+    expect(p.client.tls).toBe(send);
+    expect(p.verdict).toBe(verdict);
+    expect(p.server).toEqual({ mode, origin: "workload-port", policy: GW_REF });
+    expect(p.reason).toContain("istio-system/istio-egressgateway port 8443 is a gateway listener built from Gateway istio-system/egress");
+    expect(p.reason).toContain(says);
+  });
+
+  it("the SNI picks the chain: the sidecar's default SNI (outbound_.443_._.<host>) matches no named host, a \"*\" server takes any", () => {
+    const noSni = [...base, drTo("ISTIO_MUTUAL", null)];
+    const miss = verdictOf([...noSni, gateway("egress", [server("ISTIO_MUTUAL")])]);
+    expect(miss.verdict).toBe("broken");
+    expect(miss.reason).toContain(`matches the SNI outbound_.443_._.${EGRESS} it sends`);
+    expect(verdictOf([...noSni, gateway("egress", [server("ISTIO_MUTUAL", { hosts: ["*"] })])]).verdict).toBe("mtls");
+    // Exact host before wildcard, wildcard before "*": the SIMPLE server for *.example.com loses to the exact ISTIO_MUTUAL one.
+    const two = gateway("egress", [server("SIMPLE", { hosts: ["*.example.com"] }), server("ISTIO_MUTUAL", { hosts: ["api.example.com"] })]);
+    expect(verdictOf([...base, two, drTo("ISTIO_MUTUAL")]).verdict).toBe("mtls");
+    expect(verdictOf([...base, two, drTo("ISTIO_MUTUAL", "www.example.com")]).verdict).toBe("broken");
+    // Mixed chains on one port: PERMISSIVE in the contract's terms.
+    expect(verdictOf([...base, two, drTo("ISTIO_MUTUAL")]).server.mode).toBe("PERMISSIVE");
+  });
+
+  it("auto mTLS: the gateway pods carry no tlsMode=istio, so plaintext meets the ISTIO_MUTUAL-only listener", () => {
+    const p = verdictOf([...base, gateway("egress", [server("ISTIO_MUTUAL")])]);
+    expect(p.client.tls).toBe("DISABLE");
+    expect(p.verdict).toBe("broken");
+  });
+});
+
+describe("which Gateway applies, and on which port (near misses keep the old unknown)", () => {
+  const OLD = "port 8443 is a gateway listener, whose TLS comes from its Gateway resource, not PeerAuthentication";
+  it.each([
+    { case: "a Gateway in another namespace selects the pod (scope to namespace off by default)", gw: gateway("egress", [server("ISTIO_MUTUAL")], { ns: "a" }), verdict: "mtls" },
+    { case: "a Gateway without selector applies to every gateway proxy", gw: gateway("egress", [server("ISTIO_MUTUAL")], { selector: null }), verdict: "mtls" },
+    { case: "a server on targetPort 8443 itself (no Service port 8443: the number is the listener port)", gw: gateway("egress", [server("ISTIO_MUTUAL", { port: 8443 })]), verdict: "mtls" },
+    { case: "near miss: the Gateway selects other pods", gw: gateway("egress", [server("ISTIO_MUTUAL")], { selector: { istio: "ingressgateway" } }), verdict: "unknown" },
+    { case: "near miss: the server is on Service port 80 (targetPort 8080)", gw: gateway("egress", [server("ISTIO_MUTUAL", { port: 80 })]), verdict: "unknown" },
+    { case: "near miss: the Gateway is labelled for another revision", gw: { ...gateway("egress", [server("ISTIO_MUTUAL")]), metadata: { name: "egress", namespace: "istio-system", labels: { "istio.io/rev": "canary" } } }, verdict: "unknown" },
+  ])("$case: $verdict", ({ gw, verdict }) => {
+    const p = verdictOf([...base, gw, drTo("ISTIO_MUTUAL")]);
+    expect(p.verdict).toBe(verdict);
+    if (verdict === "unknown") {
+      expect(p.reason).toContain(OLD);
+      expect(p.server).toEqual({ mode: "NONE", origin: "default", policy: null });
+    }
+  });
+
+  it("a later server repeating a TLS host on the port is skipped (CheckDuplicates): the older Gateway's decides", () => {
+    const older = gateway("older", [server("ISTIO_MUTUAL")], { created: "2026-01-01T00:00:00Z" });
+    const newer = gateway("newer", [server("SIMPLE")], { created: "2026-01-02T00:00:00Z" });
+    expect(verdictOf([...base, newer, older, drTo("ISTIO_MUTUAL")]).verdict).toBe("mtls");
+    expect(verdictOf([...base, { ...older, metadata: { ...older.metadata, creationTimestamp: "2026-01-03T00:00:00Z" } }, newer, drTo("ISTIO_MUTUAL")]).verdict).toBe("broken");
+  });
+
+  it("a non-HTTP server after an HTTP one on the same port is rejected (canMergeProtocols): still plaintext HTTP", () => {
+    const gw = gateway("egress", [server(null, { protocol: "HTTP" }), server("ISTIO_MUTUAL", { protocol: "TLS" })]);
+    expect(verdictOf([...base, gw, drTo("DISABLE")]).verdict).toBe("plaintext");
+  });
+
+  it("the workload's ports list the Gateway's decision on the port a server lands on, Istio's default elsewhere", () => {
+    const s = run([...base, gateway("egress", [server("ISTIO_MUTUAL")])]);
+    const w = s.workloads.find((x) => x.name === "istio-egressgateway")!;
+    expect(w.mtls).toEqual({ mode: "NONE", origin: "default", policy: null });
+    expect(w.ports).toEqual([
+      { port: 8080, mode: "NONE", origin: "default", policy: null },
+      { port: 8443, mode: "STRICT", origin: "workload-port", policy: GW_REF },
+    ]);
+  });
+});
+
+describe("findings for edges into a gateway listener", () => {
+  const traffic = [call("a/web", EGRESS, "unknown", 5, { reporter: "source", request_protocol: "tcp" })];
+  it("Istio mTLS to a SIMPLE server: one edge.mtls-to-disable naming the Gateway, with a fix about the Gateway server", () => {
+    const s = run([...base, gateway("egress", [server("SIMPLE")]), drTo("ISTIO_MUTUAL")], traffic);
+    const f = only(s, "edge.mtls-to-disable");
+    expect(f.resources).toContainEqual(GW_REF);
+    expect(f.fix).toContain("its listener on port 8443 is built from Gateway istio-system/egress");
+    expect(findingsOf(s, "edge.plaintext-to-strict")).toEqual([]);
+  });
+
+  it("near miss: the same client to an ISTIO_MUTUAL server: no edge error", () => {
+    const s = run([...base, gateway("egress", [server("ISTIO_MUTUAL")]), drTo("ISTIO_MUTUAL")], traffic);
+    expect(s.findings.filter((f) => f.code.startsWith("edge.") && f.severity === "error")).toEqual([]);
+  });
+});
+
+describe("a malformed Gateway is input.invalid naming it; the rest is analysed", () => {
+  it.each([
+    { case: "tls.mode unknown", spec: { selector: { istio: "egressgateway" }, servers: [{ port: { number: 443, protocol: "HTTPS" }, hosts: ["*"], tls: { mode: "STRICT" } }] }, field: "spec.servers[0].tls.mode" },
+    { case: "port number out of range", spec: { servers: [{ port: { number: 70000, protocol: "HTTPS" }, hosts: ["*"] }] }, field: "spec.servers[0].port.number" },
+    { case: "no protocol", spec: { servers: [{ port: { number: 443 }, hosts: ["*"] }] }, field: "spec.servers[0].port.protocol" },
+    { case: "no hosts", spec: { servers: [{ port: { number: 443, protocol: "HTTPS" } }] }, field: "spec.servers[0].hosts" },
+    { case: "servers a mapping", spec: { servers: { port: 443 } }, field: "spec.servers" },
+    { case: "selector a list", spec: { selector: ["istio"], servers: [] }, field: "spec.selector" },
+    { case: "tls a string", spec: { servers: [{ port: { number: 443, protocol: "HTTPS" }, hosts: ["*"], tls: "ISTIO_MUTUAL" }] }, field: "spec.servers[0].tls" },
+  ])("$case", ({ spec, field }) => {
+    const bad: KubeObject = { apiVersion: "networking.istio.io/v1", kind: "Gateway", metadata: { name: "bad", namespace: "istio-system" }, spec };
+    const good = gateway("egress", [server("ISTIO_MUTUAL")]);
+    const objs = [...base, bad, good, drTo("ISTIO_MUTUAL")];
+    const m = buildModel({ objects: loaded(objs), configDumps: [], problems: [] });
+    const ref = { kind: "Gateway", namespace: "istio-system", name: "bad" };
+    expect(m.problems).toEqual([expect.objectContaining({ object: ref, field, message: expect.stringContaining(`Gateway istio-system/bad: ${field}: `) })]);
+    expect(m.gateways.map((g) => g.name)).toEqual(["egress"]);
+    const s = run(objs, [call("a/web", EGRESS, "unknown", 5, { reporter: "source", request_protocol: "tcp" })]);
+    expect(only(s, "input.invalid").resources).toEqual([ref]);
+    expect(s.edges.find((e) => e.destination.port === 443)!.predicted.verdict).toBe("mtls");
+  });
+});
