@@ -430,8 +430,9 @@ function endpointsFor(
 
 /**
  * The SNI a sidecar's TLS to the port carries: the DestinationRule's `sni` when TLS is set there;
- * otherwise Istio mTLS (DR ISTIO_MUTUAL or auto) carries the cluster's DNS SRV key (cluster_tls.go
- * sets it when sni is empty; BuildDNSSrvSubsetKey). "" when not known: SIMPLE/MUTUAL without sni,
+ * otherwise Istio mTLS (DR ISTIO_MUTUAL or auto) carries the auto-generated one, the cluster's DNS SRV
+ * key (buildAutoMtlsSettings, cluster_tls.go: `sniToUse := tls.Sni`, else the BuildDNSSrvSubsetKey its
+ * caller passes; "user specified SNIs ... are useful when routing via gateways"). "" when not known: SIMPLE/MUTUAL without sni,
  * whose SNI Envoy may take from the request's host (auto SNI).
  */
 function clientSni(drTls: PortTls, subset: Subset | null, service: Service, port: ServicePort): string {
