@@ -9,6 +9,7 @@ import { renderTable } from "../lib/core/snapshot/table";
 import { MeshSnapshotSchema, type MeshSnapshot } from "../lib/core/snapshot/schema";
 import { configDump, makePki, PKI_NOW, sidecarNodeId, type LeafName, type Pki } from "./pki";
 import { internalErrors } from "./support/mutation";
+import { fingerprintOf, pemCertificates } from "../lib/core/certs/x509";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 
@@ -137,6 +138,33 @@ describe("each certificate finding fires where it should", () => {
     const s = analyzeAll(meshObjects(pki, [x.pod]), [{ text: JSON.stringify(dump), file: x.dump.file }]);
     expect(s.findings.some((f) => (f.code === "input.invalid" || f.code === "cert.invalid") && f.message.includes("p-1"))).toBe(true);
     expect(s.certificates.some((c) => c.role === "root" && c.sources.some((src) => src.kind === "proxy"))).toBe(true);
+  });
+});
+
+describe("cert.weak-crypto: SHA-1 is exempt on a self-signed root only", () => {
+  const idOf = (pem: string) => fingerprintOf(pemCertificates(pem).ders[0]!);
+  const tlsSecret = (data: Record<string, string>) => ({
+    apiVersion: "v1",
+    kind: "Secret",
+    type: "kubernetes.io/tls",
+    metadata: { name: "legacy-ca", namespace: "shop" },
+    data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)])),
+  });
+  const rootBundle = (pem: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "istio-ca-root-cert", namespace: "shop" }, data: { "root-cert.pem": pem } });
+  // Which of the two SHA-1 CAs are weak; both carry the subject "CN=Legacy SHA1 Root, O=Handshake Test".
+  const cases: [string, (p: Pki) => object[], ("sha1Root" | "sha1LinkCa")[]][] = [
+    ["a SHA-1 self-signed root in a trust bundle (its signature is never checked)", (p) => [rootBundle(p.sha1Root)], []],
+    ["a SHA-1 self-signed root as a TLS Secret's ca.crt", (p) => [tlsSecret({ "tls.crt": p.leafEcdsa, "ca.crt": p.sha1Root })], []],
+    // Self-issued (subject = issuer) but signed by the root's key: path validation verifies it.
+    ["a SHA-1 key-rollover link CA signed by the root it is named like", (p) => [tlsSecret({ "tls.crt": p.sha1LinkCa, "ca.crt": p.sha1Root })], ["sha1LinkCa"]],
+    ["the same link CA without its issuer among the inputs", (p) => [tlsSecret({ "tls.crt": p.sha1LinkCa })], ["sha1LinkCa"]],
+  ];
+  it.each(cases)("%s", async (_what, objects, weak) => {
+    const pki = await makePki();
+    const s = analyzeAll(objects(pki), []);
+    const fired = s.findings.filter((f) => f.code === "cert.weak-crypto");
+    expect(fired.map((f) => f.certificate)).toEqual(weak.map((n) => idOf(pki[n])));
+    for (const f of fired) expect(f.message).toContain("a SHA-1 signature (sha1WithRSAEncryption)");
   });
 });
 

@@ -60,7 +60,9 @@ export type CaName =
   | "otherRoot"
   | "linkerdAnchor"
   | "linkerdIssuer"
-  | "spireRoot";
+  | "spireRoot"
+  | "sha1Root"
+  | "sha1LinkCa";
 
 export type CertName = LeafName | CaName;
 
@@ -113,6 +115,13 @@ export interface Pki {
   spireRoot: string;
   spireBundle: string;
   spireSvid: string;
+  /** RSA 2048 root, self-signed with sha1WithRSAEncryption (like the SHA-1 roots public stores still ship). */
+  sha1Root: string;
+  /**
+   * A key-rollover link certificate: a CA with sha1Root's very subject (so self-issued) and a new
+   * RSA 2048 key, signed with SHA-1 by sha1Root's key, not its own (self-issued, not self-signed).
+   */
+  sha1LinkCa: string;
   /** PKCS#8 private key PEM of every certificate. */
   keys: Record<CertName, string>;
   /** What a proxy presents for each leaf: the leaf, then its intermediate when it has one (never the root). */
@@ -552,6 +561,12 @@ async function build(now: Date): Promise<Pki> {
     spireSvid,
   ] = await peculiarLeaves;
 
+  // Made last: nextSerial's counter gives every certificate made before these its serial, whose
+  // length (a leading 00 or not) sets the DER layout that other tests' byte searches rely on.
+  const SHA1_ROOT = "CN=Legacy SHA1 Root, O=Handshake Test";
+  const sha1Root = await makeCa(SHA1_ROOT, at(now, -1000 * DAY), at(now, 3000 * DAY), null, RSA(2048, "SHA-1"));
+  const sha1LinkCa = await makeCa(SHA1_ROOT, at(now, -10 * DAY), at(now, 2000 * DAY), sha1Root, RSA(2048, "SHA-1"));
+
   const certs = {
     root,
     intermediate,
@@ -561,6 +576,8 @@ async function build(now: Date): Promise<Pki> {
     linkerdAnchor,
     linkerdIssuer,
     spireRoot,
+    sha1Root,
+    sha1LinkCa,
     leafEcdsa,
     leafRsa2048,
     leafRsa4096,

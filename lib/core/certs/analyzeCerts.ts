@@ -46,6 +46,12 @@ export interface CertEntry {
    * and does not rotate itself.
    */
   spireTrustDomain: string | null;
+  /**
+   * A self-signed CA: self-issued (subject = issuer) and its signature verifies with its own public
+   * key (RFC 5280 §3.2 "self-signed"). A self-issued CA signed by another key (a key-rollover link
+   * certificate, an intermediate named like its issuer) is not: path validation checks its signature.
+   */
+  selfSignedCa: boolean;
 }
 
 export interface InvalidCert {
@@ -227,7 +233,7 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
       const role = roleOf(p.input, index, c);
       const e = entries.get(c.fingerprint);
       if (!e) {
-        entries.set(c.fingerprint, { cert: c, sightings: [{ input: p.input, index }], role, chain: { verified: false }, issuer: null, owner: null, renewalTime: null, certManager: null, successor: null, spireTrustDomain: null });
+        entries.set(c.fingerprint, { cert: c, sightings: [{ input: p.input, index }], role, chain: { verified: false }, issuer: null, owner: null, renewalTime: null, certManager: null, successor: null, spireTrustDomain: null, selfSignedCa: false });
         return;
       }
       e.sightings.push({ input: p.input, index });
@@ -275,6 +281,8 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
     });
     e.chain = checks.get(e.cert.fingerprint) ?? { verified: false };
     e.issuer = issuerOf.get(e.cert.fingerprint) ?? null;
+    // Memoised: a root in a bundle had this very check above, so it costs nothing more there.
+    e.selfSignedCa = e.cert.isCA && e.cert.selfIssued && cache.verify(e.cert, e.cert);
     const first = e.sightings[0]!.input;
     const owned = e.sightings.find((s) => s.input.owner && s.index === 0);
     if (owned?.input.owner) e.owner = { ...owned.input.owner };

@@ -42,6 +42,8 @@ const CERT_NAMES: CertName[] = [
   "linkerdAnchor",
   "linkerdIssuer",
   "spireRoot",
+  "sha1Root",
+  "sha1LinkCa",
   "leafEcdsa",
   "leafRsa2048",
   "leafRsa4096",
@@ -329,6 +331,8 @@ describe("verifySignedBy", () => {
     ["selfSignedLeaf", "selfSignedLeaf"],
     ["linkerdIssuer", "linkerdAnchor"],
     ["spireSvid", "spireRoot"],
+    ["sha1Root", "sha1Root"],
+    ["sha1LinkCa", "sha1Root"],
   ];
 
   it("verifies leaf → intermediate → root and rejects the other root's leaf", () => {
@@ -342,6 +346,10 @@ describe("verifySignedBy", () => {
     expect(verifySignedBy(stranger, inter)).toBe(false);
     expect(verifySignedBy(stranger, root)).toBe(false);
     expect(verifySignedBy(stranger, parsed(pki.otherRoot))).toBe(true);
+    // Self-issued is not self-signed: the link CA carries its issuer's name, not its key.
+    const link = parsed(pki.sha1LinkCa);
+    expect([link.selfIssued, link.subject === parsed(pki.sha1Root).subject]).toEqual([true, true]);
+    expect(verifySignedBy(link, link)).toBe(false);
     for (const [child, issuer] of signedBy)
       expect({ child, issuer, ok: verifySignedBy(parsed(pki[child]), parsed(pki[issuer])) }).toEqual({
         child,

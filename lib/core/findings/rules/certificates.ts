@@ -350,7 +350,9 @@ export const certWeakCrypto = rule("cert.weak-crypto", (ctx) => {
     // signature (RFC 5280 §6.1: a trust anchor is an input to path validation; Go's crypto/x509
     // rejects SHA-1 since 1.18 "except on self-signed roots", BoringSSL likewise). Mozilla's
     // store still ships SHA-1 self-signed roots (GlobalSign Root CA, Baltimore, DigiCert Global Root CA).
-    if (/sha1/i.test(e.cert.signatureAlgorithm) && !(e.cert.isCA && e.cert.selfIssued)) why.push(`a SHA-1 signature (${e.cert.signatureAlgorithm})`);
+    // Self-SIGNED, not merely self-issued: a CA named like its issuer but signed by another key (a
+    // key-rollover link certificate) sits inside the path, where its SHA-1 signature is verified.
+    if (/sha1/i.test(e.cert.signatureAlgorithm) && !e.selfSignedCa) why.push(`a SHA-1 signature (${e.cert.signatureAlgorithm})`);
     if (e.role === "issuer" && e.sightings.some((s) => s.input.mesh === "linkerd") && e.cert.keyAlgorithm !== "ECDSA P-256")
       why.push(`a ${e.cert.keyAlgorithm} key, but the Linkerd issuer must be ECDSA P-256`);
     if (why.length === 0) continue;
