@@ -62,7 +62,8 @@ export type CaName =
   | "linkerdIssuer"
   | "spireRoot"
   | "sha1Root"
-  | "sha1LinkCa";
+  | "sha1LinkCa"
+  | "spireCa48h";
 
 export type CertName = LeafName | CaName;
 
@@ -122,6 +123,12 @@ export interface Pki {
    * RSA 2048 key, signed with SHA-1 by sha1Root's key, not its own (self-issued, not self-signed).
    */
   sha1LinkCa: string;
+  /**
+   * A SPIRE server CA as SPIRE self-signs it without an UpstreamAuthority (URI SAN
+   * spiffe://cluster.local), 48 h life (ca_ttl 48h) with 20 h left at `now`: SPIRE activates its
+   * successor when min(⅙ lifetime, 7 d) = 8 h remain, 12 h after `now`.
+   */
+  spireCa48h: string;
   /** PKCS#8 private key PEM of every certificate. */
   keys: Record<CertName, string>;
   /** What a proxy presents for each leaf: the leaf, then its intermediate when it has one (never the root). */
@@ -566,6 +573,9 @@ async function build(now: Date): Promise<Pki> {
   const SHA1_ROOT = "CN=Legacy SHA1 Root, O=Handshake Test";
   const sha1Root = await makeCa(SHA1_ROOT, at(now, -1000 * DAY), at(now, 3000 * DAY), null, RSA(2048, "SHA-1"));
   const sha1LinkCa = await makeCa(SHA1_ROOT, at(now, -10 * DAY), at(now, 2000 * DAY), sha1Root, RSA(2048, "SHA-1"));
+  const spireCa48h = await makeCa("C=US, O=SPIFFE", at(now, -28 * HOUR), at(now, 20 * HOUR), null, EC, undefined, [
+    { type: "url", value: `spiffe://${TRUST_DOMAIN}` },
+  ]);
 
   const certs = {
     root,
@@ -578,6 +588,7 @@ async function build(now: Date): Promise<Pki> {
     spireRoot,
     sha1Root,
     sha1LinkCa,
+    spireCa48h,
     leafEcdsa,
     leafRsa2048,
     leafRsa4096,

@@ -4,7 +4,7 @@
 // without chrome, by /embed/expiry. The model is computed by lib/view/expiry/timeline.ts.
 import { useQueryState } from "nuqs";
 import { useMemo } from "react";
-import type { Certificate } from "@/lib/core/snapshot/schema";
+import type { Certificate, Finding } from "@/lib/core/snapshot/schema";
 import { buildExpiryModel, WINDOW_PRESETS } from "@/lib/view/expiry/timeline";
 import { URGENCIES, URGENCY_GLYPHS, URGENCY_LABELS, URGENCY_NOTE, URGENCY_RULES } from "@/lib/view/expiry/urgency";
 import { namespaceViewParsers, type Theme } from "@/lib/view/urlState";
@@ -15,6 +15,8 @@ import "./expiry.css";
 
 export interface ExpiryPanelProps {
   certificates: Certificate[];
+  /** The same snapshot's (or slice's) findings: urgency follows their `cert.expiring` decisions. */
+  findings: Finding[];
   /** The snapshot's clock (snapshot.now): every "time left" is measured from it. */
   now: string;
   /** Fixed theme (embeds); without it the panel follows the page's colour scheme. */
@@ -31,12 +33,12 @@ export interface ExpiryPanelProps {
 /** Rows of the table in the compact (embedded) panel. */
 export const COMPACT_TABLE_ROWS = 8;
 
-export function ExpiryPanel({ certificates, now, theme, embed, compact = false }: ExpiryPanelProps) {
+export function ExpiryPanel({ certificates, findings, now, theme, embed, compact = false }: ExpiryPanelProps) {
   // The same key and parser on the namespace page and the embed (embedParsers.window is identical). The
   // parser only yields a valid window (else its default); a bad one in the URL is named by
   // IgnoredParamsNotice. The zoom buttons change the URL.
   const [win, setWindow] = useQueryState("window", namespaceViewParsers.window);
-  const model = useMemo(() => buildExpiryModel(certificates, { now, window: win }), [certificates, now, win]);
+  const model = useMemo(() => buildExpiryModel(certificates, { now, window: win, findings }), [certificates, findings, now, win]);
   const presets: string[] = [...WINDOW_PRESETS];
   if (!presets.includes(model.window) && model.windowValid)
     presets.splice(presets.length - 1, 0, model.window);

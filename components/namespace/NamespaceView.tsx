@@ -252,6 +252,7 @@ export function NamespaceView({ cluster, namespace, initial, initialAt, demo, pu
       ) : state.view === "certificates" ? (
         <ExpiryPanel
           certificates={snapshot.certificates}
+          findings={snapshot.findings}
           now={snapshot.now}
           embed={{ cluster, namespace, ...(publicUrl ? { baseUrl: publicUrl } : {}) }}
         />

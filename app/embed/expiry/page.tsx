@@ -46,12 +46,9 @@ export default async function EmbedExpiryPage({ searchParams }: { searchParams: 
   }
   if (unknown) notFound();
   const scope = `${cluster}${namespace ? ` / ${namespace}` : ""}`;
-  const certificates =
-    view && !problem
-      ? namespace
-        ? cachedSlice(view.snapshot, namespace).certificates
-        : view.snapshot.certificates
-      : [];
+  const scoped = view && !problem ? (namespace ? cachedSlice(view.snapshot, namespace) : view.snapshot) : null;
+  const certificates = scoped?.certificates ?? [];
+  const findings = scoped?.findings ?? [];
   return (
     <div className="embed-root expiry-panel" data-theme={theme} data-testid="embed-root">
       <AutoRefresh seconds={REFRESH_SECONDS} />
@@ -76,6 +73,7 @@ export default async function EmbedExpiryPage({ searchParams }: { searchParams: 
       ) : (
         <ExpiryPanel
           certificates={certificates}
+          findings={findings}
           now={view.snapshot.now}
           theme={theme}
           compact

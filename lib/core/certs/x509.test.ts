@@ -44,6 +44,7 @@ const CERT_NAMES: CertName[] = [
   "spireRoot",
   "sha1Root",
   "sha1LinkCa",
+  "spireCa48h",
   "leafEcdsa",
   "leafRsa2048",
   "leafRsa4096",
@@ -333,6 +334,7 @@ describe("verifySignedBy", () => {
     ["spireSvid", "spireRoot"],
     ["sha1Root", "sha1Root"],
     ["sha1LinkCa", "sha1Root"],
+    ["spireCa48h", "spireCa48h"],
   ];
 
   it("verifies leaf → intermediate → root and rejects the other root's leaf", () => {

@@ -1,6 +1,7 @@
 // A snapshot Certificate builder for the view tests: valid against the schema, overridable field by
 // field, timed relative to a fixed now.
-import type { Certificate } from "../../core/snapshot/schema";
+import { DEFAULT_CERT_THRESHOLDS, expiringSeverity, isCaCertificate, type CertThresholds } from "../../core/certs/thresholds";
+import type { Certificate, Finding } from "../../core/snapshot/schema";
 
 export const FIXTURE_NOW = "2026-11-27T12:00:00Z";
 const HOUR = 3_600_000;
@@ -64,3 +65,26 @@ export const root = (seed: number, hours: { from: number; to: number }, over: Pa
     ],
     ...over,
   });
+
+/**
+ * The `cert.expiring` findings the analysis gives these certificates when no rotation fact applies
+ * (no SPIRE CA, no replaced root): lib/core's expiringSeverity, which the rule calls, with the
+ * renewal time the certificate carries. SPIRE and replaced-root cases go through the real analysis.
+ */
+export function expiringFindings(
+  certs: Certificate[],
+  now: string = FIXTURE_NOW,
+  t: CertThresholds = DEFAULT_CERT_THRESHOLDS,
+): Finding[] {
+  const nowMs = Date.parse(now);
+  const out: Finding[] = [];
+  for (const c of certs) {
+    const na = Date.parse(c.notAfter);
+    if (na <= nowMs || Date.parse(c.notBefore) > nowMs) continue;
+    const renewal = c.renewalTime === null ? NaN : Date.parse(c.renewalTime);
+    const sev = expiringSeverity(na - nowMs, c.lifetimeSeconds * 1000, isCaCertificate(c.role, c.isCA), t, renewal > nowMs && renewal < na);
+    if (sev)
+      out.push({ code: "cert.expiring", severity: sev, title: "Certificate expiring", message: `${c.id} expires at ${c.notAfter}.`, resources: [], certificate: c.id });
+  }
+  return out;
+}

@@ -1,14 +1,26 @@
 import { describe, expect, it } from "vitest";
 import { CertificateSchema } from "../../core/snapshot/schema";
-import { cert, FIXTURE_NOW, root } from "../__fixtures__/certificate";
+import { cert, expiringFindings, FIXTURE_NOW, root } from "../__fixtures__/certificate";
 import { formatDuration, formatOffset, formatTimeLeft } from "./format";
 import { layerOf } from "./layer";
 import { axisTicks, buildExpiryModel, expiringWithin, windowDomain } from "./timeline";
 import { DEFAULT_CERT_THRESHOLDS } from "../../core/certs/thresholds";
-import { URGENCY_LABELS, URGENCY_RULES, urgencyOf, urgencyRules } from "./urgency";
+import { expiringVerdicts, URGENCY_LABELS, URGENCY_RULES, urgencyOf as urgencyWith, urgencyRules, type Urgency } from "./urgency";
+import { parseManifestText } from "../../core/load/parseManifests";
+import { mergeParsed } from "../../core/load/mergeParsed";
+import { analyze } from "../../core/snapshot/analyze";
+import { MeshSnapshotSchema } from "../../core/snapshot/schema";
+import { summarizeCluster } from "../overview/summary";
+import { makePki, PKI_NOW } from "../../../test/pki";
+import type { Certificate } from "../../core/snapshot/schema";
+import type { CertThresholds } from "../../core/certs/thresholds";
 
 const now = Date.parse(FIXTURE_NOW);
 const DAY = 24;
+
+/** urgencyOf with the cert.expiring finding the analysis gives a certificate free of rotation facts. */
+const urgencyOf = (c: Certificate, nowMs: number, t?: CertThresholds) =>
+  urgencyWith(c, nowMs, expiringVerdicts(expiringFindings([c], new Date(nowMs).toISOString(), t)), t);
 
 describe("layerOf", () => {
   it("reads the layer from role and source", () => {
@@ -132,7 +144,7 @@ describe("buildExpiryModel", () => {
   });
 
   it("groups bars by layer, clamps them to the window and keeps the rotation marker", () => {
-    const m = buildExpiryModel(certs, { now: FIXTURE_NOW, window: "24h" });
+    const m = buildExpiryModel(certs, { now: FIXTURE_NOW, window: "24h", findings: expiringFindings(certs) });
     expect(m.domain).toEqual([-6 * 3600, 24 * 3600]);
     expect(m.groups.map((g) => g.layer)).toEqual(["root", "workload"]);
     const rootBar = m.groups[0]!.bars[0]!;
@@ -149,7 +161,7 @@ describe("buildExpiryModel", () => {
   });
 
   it("sorts the table by soonest expiry", () => {
-    const m = buildExpiryModel([...certs].reverse(), { now: FIXTURE_NOW, window: "30d" });
+    const m = buildExpiryModel([...certs].reverse(), { now: FIXTURE_NOW, window: "30d", findings: expiringFindings(certs) });
     expect(m.table.map((r) => r.id.slice(-1))).toEqual(["2", "3", "4", "1"]);
     expect(m.table[3]).toMatchObject({
       layerLabel: "Roots",
@@ -160,7 +172,7 @@ describe("buildExpiryModel", () => {
 
   it("aggregates large layers: the N soonest as bars, the rest counted", () => {
     const many = Array.from({ length: 10_000 }, (_, i) => cert(100 + i, { from: -2, to: 1 + (i % 20) }));
-    const m = buildExpiryModel(many, { now: FIXTURE_NOW, window: "7d", maxBarsPerLayer: 10 });
+    const m = buildExpiryModel(many, { now: FIXTURE_NOW, window: "7d", maxBarsPerLayer: 10, findings: expiringFindings(many) });
     const g = m.groups[0]!;
     expect(g.bars).toHaveLength(10);
     expect(g.hidden).toBe(9_990);
@@ -171,7 +183,7 @@ describe("buildExpiryModel", () => {
   });
 
   it("falls back to the default window on a bad one and says so", () => {
-    const m = buildExpiryModel(certs, { now: FIXTURE_NOW, window: "soon" });
+    const m = buildExpiryModel(certs, { now: FIXTURE_NOW, window: "soon", findings: [] });
     expect(m.windowValid).toBe(false);
     expect(m.domain).toEqual([-7.5 * 86_400, 30 * 86_400]);
   });
@@ -231,5 +243,48 @@ describe("shortName", () => {
     expect(shortName("spiffe://cluster.local/ns/shop/sa/frontend", 20)).toHaveLength(20);
     expect(shortName("payments.shop.example.com", 10)).toBe("payments.…");
     expect(shortName("short", 10)).toBe("short");
+  });
+});
+
+describe("urgency follows cert.expiring's decision, through the real analysis", () => {
+  // The same 48 h SPIRE CA (test/pki.ts spireCa48h: 20 h left at PKI_NOW, SPIRE activates its
+  // successor 8 h before its end) seen through SPIRE, and, as a near miss, as an Istio root that
+  // nothing rotates by itself.
+  const spireBundle = (pem: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "spire-bundle", namespace: "spire" }, data: { "bundle.crt": pem } });
+  const istioRoot = (pem: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "istio-ca-root-cert", namespace: "shop" }, data: { "root-cert.pem": pem } });
+  const cases: [string, (pem: string) => object, number, "error" | "warning" | null, Urgency][] = [
+    ["a SPIRE CA with 20 h left of 48 h, before SPIRE activates the next: healthy, no finding", spireBundle, 0, null, "ok"],
+    ["the same SPIRE CA 14 h later (6 h left), past activation with no successor: the finding's error", spireBundle, 14, "error", "critical"],
+    ["the same certificate as an Istio root with 20 h left: no SPIRE rotation, critical", istioRoot, 0, "error", "critical"],
+  ];
+  it.each(cases)("%s", async (_what, place, hoursLater, severity, urgency) => {
+    const pki = await makePki();
+    const at = new Date(PKI_NOW.getTime() + hoursLater * 3_600_000);
+    const parsed = mergeParsed([parseManifestText(JSON.stringify({ apiVersion: "v1", kind: "List", items: [place(pki.spireCa48h)] }), "mesh.json")]);
+    const s = MeshSnapshotSchema.parse(analyze(parsed, { now: at, source: { type: "manifests" } }));
+    const c = s.certificates.find((x) => x.spiffeId === "spiffe://cluster.local")!;
+    expect(c.lifetimeSeconds).toBe(48 * 3600);
+    expect(s.findings.filter((f) => f.code === "cert.expiring" && f.certificate === c.id).map((f) => f.severity)).toEqual(severity ? [severity] : []);
+    // Every place the dashboard shows it agrees: the row, the timeline counts, the overview.
+    expect(urgencyWith(c, at.getTime(), expiringVerdicts(s.findings))).toBe(urgency);
+    const m = buildExpiryModel(s.certificates, { now: s.now, window: "7d", findings: s.findings });
+    expect(m.table.find((r) => r.id === c.id)!.urgency).toBe(urgency);
+    expect(summarizeCluster(s).soonest.find((x) => x.id === c.id)!.urgency).toBe(urgency);
+  });
+
+  it("a CA the finding is silent on although its day thresholds would fire (a replaced root) is not raised by time left", () => {
+    // What analyzeCerts' `successor` does to cert.expiring, seen from the snapshot: no finding.
+    const old = root(5, { from: -3650 * DAY, to: 10 * DAY });
+    expect(urgencyWith(old, now, expiringVerdicts([]))).toBe("ok");
+    expect(urgencyWith(old, now, expiringVerdicts(expiringFindings([old])))).toBe("critical");
+  });
+
+  it.each([
+    // A 48 h issuer renewed by cert-manager after 23 h (Linkerd's): judged by the share of lifetime.
+    ["renewal due in 3 h, 42 % of its life left: no finding, healthy", "2026-11-27T15:00:00Z", "ok"],
+    ["renewal time passed: the CA day thresholds, critical", "2026-11-27T09:00:00Z", "critical"],
+  ] as const)("a 48 h issuer with 20 h left, %s", (_what, renewalTime, urgency) => {
+    const issuer = root(6, { from: -28, to: 20 }, { role: "issuer", renewalTime });
+    expect(urgencyOf(issuer, now)).toBe(urgency);
   });
 });

@@ -1,6 +1,6 @@
 import { URGENCY_NOTE, URGENCY_RULES } from "./urgency";
 import { describe, expect, it } from "vitest";
-import { cert, FIXTURE_NOW, root } from "../__fixtures__/certificate";
+import { cert, expiringFindings, FIXTURE_NOW, root } from "../__fixtures__/certificate";
 import { embedFrameAncestors, parseEmbedOrigins } from "./frameAncestors";
 import { dashboardUrl, iframeSnippet, markdownImageSnippet, svgUrl } from "./embedCode";
 import { escapeXml, renderExpirySvg } from "./svg";
@@ -12,7 +12,7 @@ const certs = [
 ];
 
 describe("renderExpirySvg", () => {
-  const opts = { title: "demo / shop", now: FIXTURE_NOW, window: "30d", theme: "light" as const };
+  const opts = { title: "demo / shop", now: FIXTURE_NOW, window: "30d", theme: "light" as const, findings: expiringFindings(certs) };
 
   it("is deterministic and independent of input order", () => {
     const a = renderExpirySvg(certs, opts);

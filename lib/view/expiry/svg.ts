@@ -1,7 +1,7 @@
 // The expiry panel as a standalone SVG image (`/api/v1/expiry.svg`), for wikis that take only images.
 // Pure and deterministic: the same snapshot, window and theme give byte-identical output; every text
 // is XML-escaped; the size is fixed by `width` and the number of rows.
-import type { Certificate } from "../../core/snapshot/schema";
+import type { Certificate, Finding } from "../../core/snapshot/schema";
 import { formatOffset, formatUtc, shortName } from "./format";
 import { PALETTES, type Theme } from "./palette";
 import { buildExpiryModel } from "./timeline";
@@ -12,6 +12,8 @@ export interface ExpirySvgOptions {
   now: string;
   window: string;
   theme: Theme;
+  /** The snapshot's findings: urgency follows their `cert.expiring` decisions. */
+  findings: readonly Finding[];
   width?: number;
   maxBarsPerLayer?: number;
 }
@@ -44,6 +46,7 @@ export function renderExpirySvg(certs: Certificate[], o: ExpirySvgOptions): stri
   const m = buildExpiryModel(certs, {
     now: o.now,
     window: o.window,
+    findings: o.findings,
     maxBarsPerLayer: o.maxBarsPerLayer ?? 6,
   });
   const plotX = PAD + LABEL_W;

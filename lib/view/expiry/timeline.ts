@@ -3,11 +3,11 @@
 // expiry. Pure and deterministic, so the React panel and the SVG image draw the same thing. Large
 // meshes: each layer shows its `maxBarsPerLayer` soonest certificates and counts the rest, so 10k
 // workload leaves do not become 10k bars.
-import type { Certificate } from "../../core/snapshot/schema";
+import type { Certificate, Finding } from "../../core/snapshot/schema";
 import { ALL_WINDOW, DEFAULT_WINDOW, parseWindow } from "../window";
 import { formatTimeLeft } from "./format";
 import { displayName, LAYERS, LAYER_LABELS, layerOf, ownerLabel, type Layer } from "./layer";
-import { URGENCIES, urgencyOf, type Urgency } from "./urgency";
+import { expiringVerdicts, URGENCIES, urgencyOf, type Urgency } from "./urgency";
 
 export const WINDOW_PRESETS = ["24h", "7d", "30d", "1y", ALL_WINDOW] as const;
 
@@ -69,6 +69,8 @@ export interface ExpiryModel {
 export interface ExpiryModelOptions {
   now: string;
   window: string;
+  /** The snapshot's findings (or its slice's): urgency follows their `cert.expiring` decisions. */
+  findings: readonly Finding[];
   maxBarsPerLayer?: number;
 }
 
@@ -144,10 +146,11 @@ export function buildExpiryModel(certs: Certificate[], o: ExpiryModelOptions): E
   const counts = Object.fromEntries(URGENCIES.map((u) => [u, 0])) as Record<Urgency, number>;
   const byLayer = new Map<Layer, TimelineGroup>();
   const table: TableRow[] = [];
+  const expiring = expiringVerdicts(o.findings);
 
   for (const c of sorted) {
     const layer = layerOf(c);
-    const urgency = urgencyOf(c, nowMs);
+    const urgency = urgencyOf(c, nowMs, expiring);
     counts[urgency]++;
     const left = (Date.parse(c.notAfter) - nowMs) / 1000;
     const leftText = formatTimeLeft(left);

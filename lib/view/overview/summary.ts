@@ -4,7 +4,7 @@
 // snapshot stays cheap to summarise on every request.
 import type { Certificate, MeshSnapshot, Severity, SnapshotNamespace } from "../../core/snapshot/schema";
 import { displayName } from "../expiry/layer";
-import { urgencyOf, type Urgency } from "../expiry/urgency";
+import { expiringVerdicts, urgencyOf, type Urgency } from "../expiry/urgency";
 import { certificateNamespaces } from "../sliceSnapshot";
 
 export interface TrafficShare {
@@ -103,6 +103,7 @@ export function summarizeCluster(s: MeshSnapshot, opts: { soonest?: number } = {
       if (ns) ns.findings[f.severity]++;
     }
   }
+  const expiring = expiringVerdicts(s.findings);
   const certs = [...s.certificates].sort(
     (a, b) => Date.parse(a.notAfter) - Date.parse(b.notAfter) || (a.id < b.id ? -1 : 1),
   );
@@ -112,7 +113,7 @@ export function summarizeCluster(s: MeshSnapshot, opts: { soonest?: number } = {
     for (const nsName of certificateNamespaces(c)) {
       const ns = byNs.get(nsName);
       if (ns && !ns.soonestExpiry)
-        ns.soonestExpiry = { notAfter: c.notAfter, name: displayName(c), urgency: urgencyOf(c, nowMs) };
+        ns.soonestExpiry = { notAfter: c.notAfter, name: displayName(c), urgency: urgencyOf(c, nowMs, expiring) };
     }
   return {
     namespaces: [...byNs.values()].map(({ _mtls, _total, ...n }) => ({
@@ -127,7 +128,7 @@ export function summarizeCluster(s: MeshSnapshot, opts: { soonest?: number } = {
       role: c.role,
       namespace: c.owner?.namespace ?? c.source.namespace ?? null,
       notAfter: c.notAfter,
-      urgency: urgencyOf(c, nowMs),
+      urgency: urgencyOf(c, nowMs, expiring),
     })),
     certificates: s.certificates.length,
   };

@@ -20,6 +20,7 @@ export async function GET(request: Request): Promise<Response> {
     title: `Certificate expiry · ${r.view.cluster}${r.namespace ? ` / ${r.namespace}` : ""}${r.view.demo ? " · demo data" : ""}`,
     now: r.snapshot.now,
     window: window.value?.text ?? ALL_WINDOW,
+    findings: r.snapshot.findings,
     theme: theme.value,
   });
   return new Response(svg, {
