@@ -4,6 +4,7 @@
 import { expect } from "vitest";
 import { buildModel } from "../lib/core/model/buildModel";
 import type { KubeObject, LoadedObject, TrafficSample } from "../lib/core/model/input";
+import type { UnreadKind } from "../lib/core/model/linkerdPolicy";
 import { predictEdge, type Client } from "../lib/core/resolve/predictEdge";
 import { createResolver } from "../lib/core/resolve/resolver";
 import { analyze } from "../lib/core/snapshot/analyze";
@@ -160,9 +161,9 @@ export function expectNoWarnings(s: MeshSnapshot): void {
 export const edgeOf = (s: MeshSnapshot, src: string | null, host: string) =>
   s.edges.find((e) => (e.source.workload ? `${e.source.namespace}/${e.source.workload}` : null) === src && e.destination.host === host);
 
-/** Predict one edge directly through the resolver (no telemetry needed). */
-export function predict(objects: KubeObject[], src: string | null, host: string, port?: number) {
-  const model = buildModel({ objects: loaded(objects), configDumps: [], problems: [] });
+/** Predict one edge directly through the resolver (no telemetry needed); `unread`: kinds the cluster reader could not list. */
+export function predict(objects: KubeObject[], src: string | null, host: string, port?: number, unread: UnreadKind[] = []) {
+  const model = buildModel({ objects: loaded(objects), configDumps: [], problems: [] }, unread);
   const r = createResolver(model);
   const svc = model.serviceByHost.get(host);
   if (!svc) throw new Error(`no service ${host}`);

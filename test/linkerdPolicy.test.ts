@@ -3,7 +3,10 @@
 // lib/core/model/linkerdPolicy.ts).
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
-import { deploy, findingsOf, host, namespace, predict, run, service, workloadOf } from "./kit";
+import type { UnreadKind } from "../lib/core/model/linkerdPolicy";
+import { analyze } from "../lib/core/snapshot/analyze";
+import type { Completeness } from "../lib/core/snapshot/schema";
+import { deploy, findingsOf, host, loaded, namespace, NOW, predict, run, service, workloadOf } from "./kit";
 
 const l5d = (name: string, annotations: Record<string, string> = { "linkerd.io/inject": "enabled" }) => namespace(name, {}, annotations);
 const policy = (kind: string, ns: string, name: string, spec: Record<string, unknown>, version = kind === "Server" ? "v1beta3" : "v1alpha1"): KubeObject => ({
@@ -103,7 +106,7 @@ describe("an AuthorizationPolicy naming an authentication that does not exist au
   it.each([
     ["the NetworkAuthentication is missing", [netAuthz("net", "prom", "cluster")]],
     ["the NetworkAuthentication is in another namespace (a ref without namespace names the policy's)", [netAuthn("cluster", "other"), netAuthz("net", "prom", "cluster")]],
-    ["the NetworkAuthentication is there but a MeshTLSAuthentication it also requires is not", [netAuthn("cluster"), policy("AuthorizationPolicy", "emoji", "both", { targetRef: { kind: "Server", name: "prom" }, requiredAuthenticationRefs: [{ group: "policy.linkerd.io", kind: "NetworkAuthentication", name: "cluster" }, { group: "policy.linkerd.io", kind: "MeshTLSAuthentication", name: "gone" }] })]],
+    ["the NetworkAuthentication is there but a MeshTLSAuthentication it also requires is not", [netAuthn("cluster"), policy("AuthorizationPolicy", "emoji", "both", { targetRef: { group: "policy.linkerd.io", kind: "Server", name: "prom" }, requiredAuthenticationRefs: [{ group: "policy.linkerd.io", kind: "NetworkAuthentication", name: "cluster" }, { group: "policy.linkerd.io", kind: "MeshTLSAuthentication", name: "gone" }] })]],
     ["a namespace-wide policy's NetworkAuthentication is missing", [policy("AuthorizationPolicy", "emoji", "ns-open", { targetRef: { kind: "Namespace", name: "emoji" }, requiredAuthenticationRefs: [{ group: "policy.linkerd.io", kind: "NetworkAuthentication", name: "cluster" }] })]],
   ] as [string, KubeObject[]][])("the Server stays locked, silent: %s", (_name, objs) => {
     expect(unauthenticated([...locked, ...objs])).toEqual([]);
@@ -142,5 +145,157 @@ describe("the edge's reason names the AuthorizationPolicy Linkerd ignores, and t
     const p = edge(objs);
     expect(p.reason).toContain("emoji/api is meshed by Linkerd: Linkerd mTLS.");
     expect(p.reason).not.toContain("AuthorizationPolicy");
+  });
+});
+
+// The cluster reader could not list an authentication kind (a 403: completeness entries): a policy
+// naming one there is unknown, read as before Handshake read authentication objects, not as ignored.
+describe("an authentication kind that could not be listed: the policy naming it is unknown, not ignored", () => {
+  const locked = [server("grpc", "api", "grpc"), meshAuthn("web"), meshAuthz("a1", "grpc"), server("prom", "api", "prom")];
+  const forbidden = (kind: string, namespace?: string, reason: Completeness["reason"] = "forbidden"): Completeness => ({ kind, reason, message: "403", ...(namespace ? { namespace } : {}) });
+  const unauthenticatedWith = (objs: KubeObject[], completeness: Completeness[]) =>
+    findingsOf(analyze({ objects: loaded([...BASE, ...locked, ...objs]), configDumps: [], problems: [] }, { now: NOW, source: { type: "manifests" }, completeness }), "linkerd.unauthenticated-default");
+
+  it.each([
+    ["NetworkAuthentications forbidden cluster-wide", [forbidden("NetworkAuthentication")]],
+    ["NetworkAuthentications forbidden in the ref's namespace", [forbidden("NetworkAuthentication", "emoji")]],
+  ])("a NetworkAuthentication-only policy opens its Server as before: %s", (_name, completeness) => {
+    const fs = unauthenticatedWith([netAuthz("net", "prom", "cluster")], completeness);
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.message).toContain("port 8801");
+  });
+
+  it.each([
+    ["NetworkAuthentications forbidden in another namespace", [forbidden("NetworkAuthentication", "other")]],
+    ["MeshTLSAuthentications forbidden (another kind)", [forbidden("MeshTLSAuthentication")]],
+    ["an invalid NetworkAuthentication file (read, not unread)", [forbidden("NetworkAuthentication", undefined, "invalid")]],
+  ])("near miss: still ignored, the Server stays locked: %s", (_name, completeness) => {
+    expect(unauthenticatedWith([netAuthz("net", "prom", "cluster")], completeness)).toEqual([]);
+  });
+
+  const client = deploy("emoji", "web");
+  const edge = (objs: KubeObject[], unread: UnreadKind[]) => predict([...BASE, client, server("grpc", "api", "grpc"), ...objs], "emoji/web", host("api", "emoji"), 8080, unread).predicted;
+
+  it("a mesh-identity policy whose MeshTLSAuthentication could not be listed locks the Server, and the reason names no policy", () => {
+    const p = edge([meshAuthz("a1", "grpc")], [forbidden("MeshTLSAuthentication", "emoji")]);
+    expect(p.reason).toContain("emoji/api is meshed by Linkerd: Linkerd mTLS.");
+    expect(p.reason).not.toContain("ignores");
+  });
+
+  it("near miss: listed in another namespace only → the reason still names the ignored policy", () => {
+    expect(edge([meshAuthz("a1", "grpc")], [forbidden("MeshTLSAuthentication", "other")]).reason).toContain("Linkerd ignores AuthorizationPolicy emoji/a1");
+  });
+});
+
+// authorization_policy.rs Spec::try_from checks targetRef and refs with targets_kind (group, absent =
+// core, and kind, case-insensitive); a failure drops the policy ("Invalid authorization policy").
+describe("targetRef and refs are read with Linkerd's group and kind check", () => {
+  const locked = [server("grpc", "api", "grpc"), meshAuthn("web"), meshAuthz("a1", "grpc"), server("prom", "api", "prom"), netAuthn("cluster")];
+  const ap = (spec: Record<string, unknown>) => policy("AuthorizationPolicy", "emoji", "bad", spec);
+  const toProm = { group: "policy.linkerd.io", kind: "Server", name: "prom" };
+  const netRef = { group: "policy.linkerd.io", kind: "NetworkAuthentication", name: "cluster" };
+
+  it.each([
+    ["a ref without group (core NetworkAuthentication)", ap({ targetRef: toProm, requiredAuthenticationRefs: [{ kind: "NetworkAuthentication", name: "cluster" }] }), "spec.requiredAuthenticationRefs[0]", "unsupported authentication target: NetworkAuthentication"],
+    ["a ref of another kind", ap({ targetRef: toProm, requiredAuthenticationRefs: [{ group: "policy.linkerd.io", kind: "Server", name: "grpc" }] }), "spec.requiredAuthenticationRefs[0]", "unsupported authentication target: Server.policy.linkerd.io"],
+    ["a ServiceAccount ref in Linkerd's group", ap({ targetRef: toProm, requiredAuthenticationRefs: [{ group: "policy.linkerd.io", kind: "ServiceAccount", name: "web" }] }), "spec.requiredAuthenticationRefs[0]", "unsupported authentication target"],
+    ["a Service target", ap({ targetRef: { kind: "Service", name: "api" }, requiredAuthenticationRefs: [] }), "spec.targetRef", "unsupported authorization target type: Service"],
+    ["a Server target without group", ap({ targetRef: { kind: "Server", name: "prom" }, requiredAuthenticationRefs: [netRef] }), "spec.targetRef", "unsupported authorization target type: Server"],
+  ] as [string, KubeObject, string, string][])("%s: the policy is input.invalid and left out, the Server stays locked", (_name, bad, field, says) => {
+    const s = run([...BASE, ...locked, bad]);
+    expect(findingsOf(s, "linkerd.unauthenticated-default")).toEqual([]);
+    const inv = findingsOf(s, "input.invalid");
+    expect(inv).toHaveLength(1);
+    expect(inv[0]!.resources).toEqual([{ kind: "AuthorizationPolicy", namespace: "emoji", name: "bad" }]);
+    expect(inv[0]!.message).toContain(`AuthorizationPolicy emoji/bad: ${field}: ${says}`);
+  });
+
+  it.each([
+    ["kinds and groups in another case", ap({ targetRef: { group: "Policy.Linkerd.IO", kind: "server", name: "prom" }, requiredAuthenticationRefs: [{ group: "POLICY.LINKERD.IO", kind: "networkauthentication", name: "cluster" }] }), "port 8801"],
+    ["a Namespace target with group core", ap({ targetRef: { group: "core", kind: "Namespace", name: "emoji" }, requiredAuthenticationRefs: [netRef] }), "ports 8080, 8801"],
+  ] as [string, KubeObject, string][])("near miss: %s opens as before, no input.invalid", (_name, objs, mention) => {
+    const s = run([...BASE, ...locked, objs]);
+    expect(findingsOf(s, "input.invalid")).toEqual([]);
+    const fs = findingsOf(s, "linkerd.unauthenticated-default");
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.message).toContain(`(${mention},`);
+  });
+
+  it.each([
+    ["group core", { group: "core", kind: "ServiceAccount", name: "web" }],
+    ["an empty group", { group: "", kind: "serviceaccount", name: "web" }],
+  ])("near miss: a ServiceAccount ref with %s is a mesh identity (locks), no input.invalid", (_name, ref) => {
+    const s = run([...BASE, ...locked, ap({ targetRef: toProm, requiredAuthenticationRefs: [ref] })]);
+    expect(findingsOf(s, "input.invalid")).toEqual([]);
+    expect(findingsOf(s, "linkerd.unauthenticated-default")).toEqual([]);
+  });
+});
+
+// Authentication objects Linkerd does not index, and ref combinations policy_client_authz refuses.
+describe("authentications Linkerd refuses, and refs it will not combine", () => {
+  const client = deploy("emoji", "web");
+  const edge = (objs: KubeObject[]) => predict([...BASE, client, server("grpc", "api", "grpc"), ...objs], "emoji/web", host("api", "emoji"), 8080).predicted;
+  const ap = (refs: Record<string, unknown>[]) => policy("AuthorizationPolicy", "emoji", "ap", { targetRef: { group: "policy.linkerd.io", kind: "Server", name: "grpc" }, requiredAuthenticationRefs: refs });
+  const ref = (kind: string, name: string) => ({ group: kind === "ServiceAccount" ? undefined : "policy.linkerd.io", kind, name });
+
+  it.each([
+    ["a NetworkAuthentication without networks", [policy("NetworkAuthentication", "emoji", "cluster", { networks: [] }), ap([ref("NetworkAuthentication", "cluster")])], "requires NetworkAuthentication emoji/cluster, which Linkerd does not index (no networks configured)"],
+    ["a MeshTLSAuthentication without identities", [policy("MeshTLSAuthentication", "emoji", "web", { identities: [] }), ap([ref("MeshTLSAuthentication", "web")])], "requires MeshTLSAuthentication emoji/web, which Linkerd does not index (no identities configured)"],
+    ["a MeshTLSAuthentication with an identityRef to a Deployment", [policy("MeshTLSAuthentication", "emoji", "web", { identityRefs: [{ kind: "Deployment", name: "web" }] }), ap([ref("MeshTLSAuthentication", "web")])], "requires MeshTLSAuthentication emoji/web, which Linkerd does not index (identityRef kind Deployment is not supported)"],
+    ["two MeshTLSAuthentications", [meshAuthn("web"), meshAuthn("web2"), ap([ref("MeshTLSAuthentication", "web"), ref("MeshTLSAuthentication", "web2")])], "requires more than one MeshTLSAuthentication, which Linkerd refuses"],
+    ["a MeshTLSAuthentication and a ServiceAccount", [meshAuthn("web"), ap([ref("MeshTLSAuthentication", "web"), ref("ServiceAccount", "web")])], "requires ServiceAccount emoji/web besides another mesh identity, which Linkerd refuses"],
+    ["two NetworkAuthentications", [netAuthn("cluster"), netAuthn("cluster2"), ap([ref("NetworkAuthentication", "cluster"), ref("NetworkAuthentication", "cluster2")])], "requires more than one NetworkAuthentication, which Linkerd refuses"],
+  ] as [string, KubeObject[], string][])("%s: the reason names the ignored policy", (_name, objs, says) => {
+    expect(edge(objs).reason).toContain(`Linkerd ignores AuthorizationPolicy emoji/ap on its Server emoji/grpc (port 8080): it ${says}`);
+  });
+
+  it.each([
+    ["a MeshTLSAuthentication and a NetworkAuthentication", [meshAuthn("web"), netAuthn("cluster"), ap([ref("MeshTLSAuthentication", "web"), ref("NetworkAuthentication", "cluster")])]],
+    ["a MeshTLSAuthentication by ServiceAccount and Namespace identityRefs", [policy("MeshTLSAuthentication", "emoji", "web", { identityRefs: [{ kind: "ServiceAccount", name: "web" }, { kind: "Namespace", name: "emoji" }] }), ap([ref("MeshTLSAuthentication", "web")])]],
+  ] as [string, KubeObject[]][])("near miss: %s → the reason names no policy", (_name, objs) => {
+    expect(edge(objs).reason).toContain("emoji/api is meshed by Linkerd: Linkerd mTLS.");
+  });
+
+  const locked = [server("grpc", "api", "grpc"), meshAuthn("web"), meshAuthz("a1", "grpc"), server("prom", "api", "prom")];
+  const toProm = (refs: Record<string, unknown>[]) => policy("AuthorizationPolicy", "emoji", "net", { targetRef: { group: "policy.linkerd.io", kind: "Server", name: "prom" }, requiredAuthenticationRefs: refs });
+  it.each([
+    ["its NetworkAuthentication has no networks", [policy("NetworkAuthentication", "emoji", "cluster", { networks: [] }), toProm([ref("NetworkAuthentication", "cluster")])]],
+    ["it names two NetworkAuthentications", [netAuthn("cluster"), netAuthn("cluster2"), toProm([ref("NetworkAuthentication", "cluster"), ref("NetworkAuthentication", "cluster2")])]],
+  ] as [string, KubeObject[]][])("a NetworkAuthentication policy opens nothing when %s: silent", (_name, objs) => {
+    expect(unauthenticated([...locked, ...objs])).toEqual([]);
+  });
+});
+
+// Fields of the wrong type: deserialisation rejects the policy, so Linkerd never indexes it.
+describe("an AuthorizationPolicy with ill-typed refs is input.invalid and left out", () => {
+  const locked = [server("grpc", "api", "grpc"), meshAuthn("web"), meshAuthz("a1", "grpc"), server("prom", "api", "prom")];
+  const ap = (refs: unknown) => policy("AuthorizationPolicy", "emoji", "bad", { targetRef: { group: "policy.linkerd.io", kind: "Server", name: "prom" }, requiredAuthenticationRefs: refs });
+
+  it.each([
+    ["refs a string", ap("x"), "spec.requiredAuthenticationRefs", 'must be a list, not "x"'],
+    ["a null ref", ap([null]), "spec.requiredAuthenticationRefs[0]", "must be a mapping, not null"],
+    ["a ref without name", ap([{ group: "policy.linkerd.io", kind: "MeshTLSAuthentication" }]), "spec.requiredAuthenticationRefs[0].name", "is required"],
+    ["a numeric name", ap([{ group: "policy.linkerd.io", kind: "MeshTLSAuthentication", name: 5 }]), "spec.requiredAuthenticationRefs[0].name", "must be a string, not 5"],
+    ["a ref without kind", ap([{ group: "policy.linkerd.io", name: "web" }]), "spec.requiredAuthenticationRefs[0].kind", "is required"],
+    ["a list namespace", ap([{ group: "policy.linkerd.io", kind: "NetworkAuthentication", name: "web", namespace: ["a"] }]), "spec.requiredAuthenticationRefs[0].namespace", 'must be a string, not ["a"]'],
+    ["no targetRef", policy("AuthorizationPolicy", "emoji", "bad", { requiredAuthenticationRefs: [] }), "spec.targetRef", "is required"],
+  ] as [string, KubeObject, string, string][])("%s", (_name, bad, field, says) => {
+    const s = run([...BASE, ...locked, bad]);
+    expect(findingsOf(s, "linkerd.unauthenticated-default")).toEqual([]);
+    const inv = findingsOf(s, "input.invalid");
+    expect(inv.map((f) => f.message)).toEqual([`test.yaml:${BASE.length + locked.length + 1}: AuthorizationPolicy emoji/bad: ${field}: ${says}`]);
+    expect(inv[0]!.resources).toEqual([{ kind: "AuthorizationPolicy", namespace: "emoji", name: "bad" }]);
+  });
+
+  it("the edge's reason names no policy for a ref without name (it used to say 'requires MeshTLSAuthentication emoji/')", () => {
+    const bad = policy("AuthorizationPolicy", "emoji", "bad", { targetRef: { group: "policy.linkerd.io", kind: "Server", name: "grpc" }, requiredAuthenticationRefs: [{ group: "policy.linkerd.io", kind: "MeshTLSAuthentication" }] });
+    const p = predict([...BASE, deploy("emoji", "web"), server("grpc", "api", "grpc"), bad], "emoji/web", host("api", "emoji"), 8080).predicted;
+    expect(p.reason).toContain("emoji/api is meshed by Linkerd: Linkerd mTLS.");
+  });
+
+  it("near miss: null refs read as none (the API server prunes null): the policy opens its Server, no input.invalid", () => {
+    const s = run([...BASE, ...locked, ap(null)]);
+    expect(findingsOf(s, "input.invalid")).toEqual([]);
+    expect(findingsOf(s, "linkerd.unauthenticated-default")[0]!.message).toContain("port 8801");
   });
 });

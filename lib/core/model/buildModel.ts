@@ -6,7 +6,7 @@ import type { MeshModel, MeshRoute, MeshSettings, Namespace, Service, VirtualSer
 import { workloadKey } from "./mesh";
 import { defaultMeshSettings, meshConfigRevision, parseMeshConfig } from "./meshConfig";
 import { readIstioObjects } from "./istioObjects";
-import { readLinkerdPolicy } from "./linkerdPolicy";
+import { readLinkerdPolicy, type UnreadKind } from "./linkerdPolicy";
 import { readRevisions } from "./revisions";
 import { perRun } from "./perRun";
 import { strMap } from "./read";
@@ -17,7 +17,11 @@ import { compareByAge } from "../resolve/peerAuthentication";
 const byName = <T extends { namespace: string; name: string }>(a: T, b: T) =>
   a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 
-export function buildModel(inputs: ParsedInputs): MeshModel {
+/**
+ * `unread`: the kinds the analysis could not list (the cluster reader's completeness entries), so that
+ * an object that is absent because it could not be read is not taken as absent from the cluster.
+ */
+export function buildModel(inputs: ParsedInputs, unread: readonly UnreadKind[] = []): MeshModel {
   const problems = [...inputs.problems];
   const objects = inputs.objects;
 
@@ -115,6 +119,8 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
     objects.some((o) => meshConfigRevision(o) !== null) ||
     workloads.some((w) => w.dataplane === "sidecar" || w.dataplane === "ambient");
 
+  const linkerdPolicy = readLinkerdPolicy(objects, problems, unread);
+
   return perRun<MeshModel>({
     mesh,
     meshByRevision,
@@ -136,7 +142,7 @@ export function buildModel(inputs: ParsedInputs): MeshModel {
     virtualServices,
     gateways: istio.gateways.sort(compareByAge),
     meshRoutesByHost: meshRoutesByHost(virtualServices),
-    linkerdPolicy: readLinkerdPolicy(objects),
+    linkerdPolicy,
     sidecarsByNamespace,
     configDumps: inputs.configDumps,
     serviceEntryEndpoints,

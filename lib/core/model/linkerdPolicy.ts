@@ -8,16 +8,25 @@
 // authentications include no mesh identity (MeshTLSAuthentication or ServiceAccount: only
 // NetworkAuthentication, or none), or a ServerAuthorization with client.unauthenticated.
 //
-// An AuthorizationPolicy authorises nothing when a MeshTLSAuthentication or NetworkAuthentication it
-// requires does not exist: the policy controller fails to build its client authorization and skips
-// the policy ("Illegal AuthorizationPolicy; ignoring": PolicyIndex::client_authzs and
-// route_client_authzs on the error of policy_client_authz, which bails with "could not find
-// MeshTLSAuthentication|NetworkAuthentication {name} in namespace {ns}"; linkerd/linkerd2
-// policy-controller/k8s/index/src/inbound/index.rs). A ref without namespace names the policy's.
-// ServiceAccount refs are not looked up (the identity is derived from the name).
-import type { LoadedObject } from "./input";
+// An AuthorizationPolicy authorises nothing when Linkerd's policy controller cannot build its client
+// authorization: PolicyIndex::policy_client_authz (linkerd/linkerd2
+// policy-controller/k8s/index/src/inbound/index.rs) bails when a MeshTLSAuthentication or
+// NetworkAuthentication it requires is not in its index ("could not find … in namespace …"), or on two
+// MeshTLSAuthentications, a ServiceAccount besides another mesh identity, or two
+// NetworkAuthentications; client_authzs and route_client_authzs then skip the policy ("Illegal
+// AuthorizationPolicy; ignoring"). A ref without namespace names the policy's. ServiceAccount refs are
+// not looked up (the identity is derived from the name). An authentication object that Linkerd refuses
+// to index (NetworkAuthentication without networks, MeshTLSAuthentication without identities or with
+// an identityRef that is neither a ServiceAccount nor a Namespace) counts as missing.
+//
+// A policy whose targetRef or refs Linkerd cannot read at all (authorization_policy.rs Spec::try_from:
+// group and kind checked as targets_kind does; or a field of the wrong type, which deserialisation
+// rejects) is never indexed ("Invalid authorization policy"; Linkerd's admission refuses it too): it is
+// reported as input.invalid and left out.
+import type { InputProblem, LoadedObject } from "./input";
 import type { Labels, Workload } from "./mesh";
-import { arr, at, isObj, portNumber, str, strMap } from "./read";
+import { FieldError, problemFor } from "./fieldError";
+import { arr, at, isObj, portNumber, shown, str, strMap } from "./read";
 
 export interface LabelSelector {
   matchLabels: Labels;
@@ -35,15 +44,28 @@ export interface LinkerdServer {
   openAccess: boolean;
 }
 
-/** An AuthorizationPolicy Linkerd ignores because an authentication it requires does not exist. */
+/** An AuthorizationPolicy Linkerd ignores: policy_client_authz cannot build its client authorization. */
 export interface IgnoredAuthorization {
   namespace: string;
   name: string;
   /** spec.targetRef kind and name (a Namespace target covers every Server of the namespace). */
-  targetKind: string;
+  targetKind: TargetKind;
   targetName: string;
-  /** The first missing authentication in the order Linkerd resolves them (mesh TLS refs, then network refs). */
-  missing: { kind: string; namespace: string; name: string };
+  /**
+   * Why, worded to follow "it " (e.g. "requires MeshTLSAuthentication ns/x, which is not among the
+   * inputs"): the first failure in the order Linkerd resolves the refs (mesh identities, then networks).
+   */
+  why: string;
+}
+
+/**
+ * A kind the analysis could not list (a completeness entry other than `invalid`): in `namespace`, or
+ * in every namespace when it has none.
+ */
+export interface UnreadKind {
+  kind: string;
+  namespace?: string;
+  reason: string;
 }
 
 export interface LinkerdPolicy {
@@ -54,12 +76,11 @@ export interface LinkerdPolicy {
   openNamespaces: Set<string>;
   /** ServerAuthorizations admitting unauthenticated clients by Server selector: namespace and selector. */
   openServerSelectors: { namespace: string; selector: LabelSelector }[];
-  /** AuthorizationPolicies that authorise no client: a required authentication is not among the inputs. */
+  /** AuthorizationPolicies that authorise no client (a required authentication missing or refused, or too many). */
   ignoredAuthorizations: IgnoredAuthorization[];
 }
 
 const OPEN_ACCESS = new Set(["all-unauthenticated", "cluster-unauthenticated", "audit"]);
-const MESH_IDENTITY = new Set(["MeshTLSAuthentication", "ServiceAccount"]);
 /** The authentication kinds policy_client_authz looks up by name. */
 const LOOKED_UP = new Set(["MeshTLSAuthentication", "NetworkAuthentication"]);
 
@@ -98,27 +119,168 @@ export function selects(sel: LabelSelector, labels: Labels): boolean {
   return true;
 }
 
+type TargetKind = "Server" | "Namespace" | "HTTPRoute" | "GRPCRoute";
+type AuthnKind = "MeshTLSAuthentication" | "NetworkAuthentication" | "ServiceAccount";
+interface AuthnRef {
+  kind: AuthnKind;
+  namespace: string;
+  name: string;
+}
+
+const POLICY = "policy.linkerd.io";
+const GATEWAY = "gateway.networking.k8s.io";
+// [group, kind in lower case, kind] per target and ref kind authorization_policy.rs accepts (target(),
+// authentication_ref()); GRPCRoute only in Gateway API's group.
+const TARGETS: [string, string, TargetKind][] = [
+  [POLICY, "server", "Server"],
+  ["core", "namespace", "Namespace"],
+  [POLICY, "httproute", "HTTPRoute"],
+  [GATEWAY, "httproute", "HTTPRoute"],
+  [GATEWAY, "grpcroute", "GRPCRoute"],
+];
+const AUTHNS: [string, string, AuthnKind][] = [
+  [POLICY, "meshtlsauthentication", "MeshTLSAuthentication"],
+  [POLICY, "networkauthentication", "NetworkAuthentication"],
+  ["core", "serviceaccount", "ServiceAccount"],
+];
+
 /**
- * The first required authentication Linkerd cannot find, in policy_client_authz's order: the mesh TLS
- * refs first (MeshTLSAuthentication is looked up), then the NetworkAuthentication refs. Null when all exist.
+ * targets_kind (linkerd/linkerd2 policy-controller/k8s/api/src/policy.rs): the group (absent or empty
+ * meaning core) and the kind, each compared case-insensitively.
  */
-function missingAuthentication(refs: unknown[], namespace: string, authentications: ReadonlySet<string>): IgnoredAuthorization["missing"] | null {
-  for (const kind of LOOKED_UP)
-    for (const r of refs) {
-      if (str(at(r, "kind")) !== kind) continue;
-      const ns = str(at(r, "namespace")) ?? namespace;
-      const name = str(at(r, "name")) ?? "";
-      if (!authentications.has(`${kind}/${ns}/${name}`)) return { kind, namespace: ns, name };
-    }
+function kindOf<K>(group: string | undefined, kind: string, table: [string, string, K][]): K | null {
+  const g = (group || "core").toLowerCase();
+  const k = kind.toLowerCase();
+  for (const [tg, tk, out] of table) if (tg === g && tk === k) return out;
   return null;
 }
 
-export function readLinkerdPolicy(objects: LoadedObject[]): LinkerdPolicy {
+/** The canonical kind Linkerd names in its errors: kind, or kind.group. */
+const canonical = (group: string | undefined, kind: string) => (group ? `${kind}.${group}` : kind);
+
+/** A string field of a target ref: required or optional; null reads as absent (the API server prunes it). */
+function refString(v: unknown, field: string, required: boolean): string | undefined {
+  if (v === undefined || v === null) {
+    if (required) throw new FieldError(field, "is required");
+    return undefined;
+  }
+  if (typeof v !== "string") throw new FieldError(field, `must be a string, not ${shown(v)}`);
+  return v;
+}
+
+/** spec.targetRef and spec.requiredAuthenticationRefs as Spec::try_from reads them; FieldError where it would fail. */
+function readAuthorizationPolicy(spec: unknown, namespace: string): { target: { kind: TargetKind; name: string }; refs: AuthnRef[] } {
+  const t = at(spec, "targetRef");
+  if (!isObj(t)) throw new FieldError("spec.targetRef", t === undefined || t === null ? "is required" : `must be a mapping, not ${shown(t)}`);
+  const tGroup = refString(t.group, "spec.targetRef.group", false);
+  const tKind = refString(t.kind, "spec.targetRef.kind", true)!;
+  const tName = refString(t.name, "spec.targetRef.name", true)!;
+  const kind = kindOf(tGroup, tKind, TARGETS);
+  if (kind === null) throw new FieldError("spec.targetRef", `unsupported authorization target type: ${canonical(tGroup, tKind)}`);
+
+  const raw = at(spec, "requiredAuthenticationRefs");
+  if (raw !== undefined && raw !== null && !Array.isArray(raw)) throw new FieldError("spec.requiredAuthenticationRefs", `must be a list, not ${shown(raw)}`);
+  const refs: AuthnRef[] = [];
+  const list = arr(raw);
+  for (let i = 0; i < list.length; i++) {
+    const r = list[i];
+    const field = `spec.requiredAuthenticationRefs[${i}]`;
+    if (!isObj(r)) throw new FieldError(field, `must be a mapping, not ${shown(r)}`);
+    const group = refString(r.group, `${field}.group`, false);
+    const rKind = refString(r.kind, `${field}.kind`, true)!;
+    const name = refString(r.name, `${field}.name`, true)!;
+    const ns = refString(r.namespace, `${field}.namespace`, false);
+    const k = kindOf(group, rKind, AUTHNS);
+    if (k === null) throw new FieldError(field, `unsupported authentication target: ${canonical(group, rKind)}`);
+    refs.push({ kind: k, namespace: ns ?? namespace, name });
+  }
+  return { target: { kind, name: tName }, refs };
+}
+
+/**
+ * Why Linkerd does not index an authentication object (null when it does): NetworkAuthentication
+ * Spec::try_from ("No networks configured") and MeshTLSAuthentication Spec::try_from_resource
+ * ("No identities configured", or an identityRef that is neither a ServiceAccount nor a Namespace);
+ * index.rs's apply then returns without indexing it.
+ */
+function notIndexedBecause(kind: string, spec: unknown): string | null {
+  if (kind === "NetworkAuthentication") return arr(at(spec, "networks")).length > 0 ? null : "no networks configured";
+  const identities = arr(at(spec, "identities")).length;
+  const refs = arr(at(spec, "identityRefs"));
+  for (const r of refs) {
+    const kind = str(at(r, "kind")) ?? "";
+    const group = str(at(r, "group"));
+    if (kindOf(group, kind, IDENTITY_REFS) === null) return `identityRef kind ${canonical(group, kind)} is not supported`;
+  }
+  return identities + refs.length > 0 ? null : "no identities configured";
+}
+const IDENTITY_REFS: [string, string, string][] = [
+  ["core", "serviceaccount", "ServiceAccount"],
+  ["core", "namespace", "Namespace"],
+];
+
+interface Authentications {
+  /** kind/namespace/name → null when indexed, else why Linkerd refuses it. */
+  objects: Map<string, string | null>;
+  /** kind/namespace of the authentication kinds that could not be listed there; kind/ when nowhere. */
+  unread: Set<string>;
+}
+
+/**
+ * An authentication a ref names that Linkerd has not indexed, as "requires …" (null when indexed).
+ * One whose namespace could not be listed is unknown and counted as present: nothing says the policy
+ * is ignored, and Handshake keeps reading it as it did before it read authentication objects.
+ */
+function unindexed(r: AuthnRef, a: Authentications): string | null {
+  const state = a.objects.get(`${r.kind}/${r.namespace}/${r.name}`);
+  if (state === null) return null;
+  const what = `requires ${r.kind} ${r.namespace}/${r.name}`;
+  if (state !== undefined) return `${what}, which Linkerd does not index (${state})`;
+  if (a.unread.has(`${r.kind}/`) || a.unread.has(`${r.kind}/${r.namespace}`)) return null;
+  return `${what}, which is not among the inputs`;
+}
+
+/** Why policy_client_authz bails on these refs (null when it builds the authorization), in its order. */
+function ignoredBecause(refs: AuthnRef[], a: Authentications): string | null {
+  let identity = false;
+  for (const r of refs) {
+    if (r.kind === "NetworkAuthentication") continue;
+    if (r.kind === "MeshTLSAuthentication") {
+      const missing = unindexed(r, a);
+      if (missing !== null) return missing;
+      if (identity) return "requires more than one MeshTLSAuthentication, which Linkerd refuses";
+    } else if (identity) return `requires ServiceAccount ${r.namespace}/${r.name} besides another mesh identity, which Linkerd refuses`;
+    identity = true;
+  }
+  let network = false;
+  for (const r of refs) {
+    if (r.kind !== "NetworkAuthentication") continue;
+    const missing = unindexed(r, a);
+    if (missing !== null) return missing;
+    if (network) return "requires more than one NetworkAuthentication, which Linkerd refuses";
+    network = true;
+  }
+  return null;
+}
+
+function readAuthentications(objects: LoadedObject[], unread: readonly UnreadKind[]): Authentications {
+  const out: Authentications = { objects: new Map(), unread: new Set() };
+  for (const o of objects)
+    if (isLinkerdPolicy(o) && LOOKED_UP.has(o.object.kind))
+      out.objects.set(`${o.object.kind}/${o.object.metadata.namespace ?? "default"}/${o.object.metadata.name}`, notIndexedBecause(o.object.kind, at(o.object, "spec")));
+  for (const c of unread) if (c.reason !== "invalid" && LOOKED_UP.has(c.kind)) out.unread.add(`${c.kind}/${c.namespace ?? ""}`);
+  return out;
+}
+
+/**
+ * Linkerd's inbound policy objects among the inputs. `unread` are the kinds the analysis could not list
+ * (completeness entries): a MeshTLSAuthentication or NetworkAuthentication there is unknown, not missing.
+ * Objects Linkerd cannot read are added to `problems`.
+ */
+export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProblem[], unread: readonly UnreadKind[]): LinkerdPolicy {
   const out: LinkerdPolicy = { servers: [], openServers: new Set(), openNamespaces: new Set(), openServerSelectors: [], ignoredAuthorizations: [] };
   // Authentications first: an AuthorizationPolicy may come before the object it names.
-  const authentications = new Set<string>();
-  for (const o of objects)
-    if (isLinkerdPolicy(o) && LOOKED_UP.has(o.object.kind)) authentications.add(`${o.object.kind}/${o.object.metadata.namespace ?? "default"}/${o.object.metadata.name}`);
+  const authentications = readAuthentications(objects, unread);
   for (const o of objects) {
     if (!isLinkerdPolicy(o)) continue;
     const namespace = o.object.metadata.namespace ?? "default";
@@ -138,21 +300,26 @@ export function readLinkerdPolicy(objects: LoadedObject[]): LinkerdPolicy {
         break;
       }
       case "AuthorizationPolicy": {
-        const refs = arr(at(spec, "requiredAuthenticationRefs"));
-        const kind = str(at(spec, "targetRef", "kind"));
-        const name = str(at(spec, "targetRef", "name"));
-        const missing = missingAuthentication(refs, namespace, authentications);
-        if (missing !== null) {
-          out.ignoredAuthorizations.push({ namespace, name: o.object.metadata.name, targetKind: kind ?? "", targetName: name ?? "", missing });
+        let policy: ReturnType<typeof readAuthorizationPolicy>;
+        try {
+          policy = readAuthorizationPolicy(spec, namespace);
+        } catch (e) {
+          if (!(e instanceof FieldError)) throw e;
+          problems.push(problemFor(o, e));
           break;
         }
-        if (refs.some((r) => MESH_IDENTITY.has(str(at(r, "kind")) ?? ""))) break;
-        if (kind === "Server" && name) out.openServers.add(`${namespace}/${name}`);
+        const { target, refs } = policy;
+        const why = ignoredBecause(refs, authentications);
+        if (why !== null) {
+          out.ignoredAuthorizations.push({ namespace, name: o.object.metadata.name, targetKind: target.kind, targetName: target.name, why });
+          break;
+        }
+        if (refs.some((r) => r.kind !== "NetworkAuthentication")) break;
+        if (target.kind === "Server") out.openServers.add(`${namespace}/${target.name}`);
         // A route target opens that route only (Linkerd's per-route policy: a probe route open to
         // 0.0.0.0/0 on an otherwise authenticated Server); the Server's other routes keep its policy,
         // so it stays locked. A namespace target covers every Server there.
-        else if (kind === "HTTPRoute" || kind === "GRPCRoute") break;
-        else out.openNamespaces.add(namespace);
+        else if (target.kind === "Namespace") out.openNamespaces.add(namespace);
         break;
       }
       case "ServerAuthorization": {

@@ -722,9 +722,9 @@ function hboneInstead(p: Prediction, port: ServicePort, client: Client): string 
 
 /**
  * What Linkerd's policy controller drops on the Server of a meshed port: an AuthorizationPolicy whose
- * required authentication does not exist authorises no client (PolicyIndex::client_authzs skips it,
- * index.rs). No finding code covers it (findings.md), so the edge's reason says it. Built once per
- * worst endpoint (sidesFor), not per edge.
+ * client authorization it cannot build (a required authentication missing or not indexed, or too many)
+ * authorises no client (PolicyIndex::client_authzs skips it, index.rs). No finding code covers it
+ * (findings.md), so the edge's reason says it. Built once per worst endpoint (sidesFor), not per edge.
  */
 function linkerdIgnoredPhrase(linkerd: LinkerdPolicy, w: Workload, port: number): string {
   if (linkerd.ignoredAuthorizations.length === 0) return "";
@@ -733,7 +733,7 @@ function linkerdIgnoredPhrase(linkerd: LinkerdPolicy, w: Workload, port: number)
   const ignored = ignoredAuthorizationsOf(linkerd, server);
   if (ignored.length === 0) return "";
   const each = ignored.map(
-    (a) => `AuthorizationPolicy ${a.namespace}/${a.name} on its Server ${server.namespace}/${server.name} (port ${port}): it requires ${a.missing.kind} ${a.missing.namespace}/${a.missing.name}, which is not among the inputs, so it authorises no client`,
+    (a) => `AuthorizationPolicy ${a.namespace}/${a.name} on its Server ${server.namespace}/${server.name} (port ${port}): it ${a.why}, so it authorises no client`,
   );
   return `, but Linkerd ignores ${each.join("; and ")}`;
 }

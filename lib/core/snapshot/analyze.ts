@@ -150,7 +150,7 @@ export function runRules(ctx: AnalysisContext, rules: readonly Rule[], failed: C
 }
 
 export function analyze(inputs: ParsedInputs, opts: AnalyzeOptions): MeshSnapshot {
-  const model = buildModel({ ...inputs, problems: [...inputs.problems, ...(opts.traffic?.problems ?? [])] });
+  const model = buildModel({ ...inputs, problems: [...inputs.problems, ...(opts.traffic?.problems ?? [])] }, opts.completeness);
   const resolver = createResolver(model);
   const completeness: Completeness[] = [...(opts.completeness ?? [])];
   const edges = buildEdges(resolver, opts.traffic?.samples ?? [], opts.traffic?.window, completeness);
