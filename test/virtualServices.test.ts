@@ -7,7 +7,8 @@ import { buildModel } from "../lib/core/model/buildModel";
 import type { KubeObject } from "../lib/core/model/input";
 import type { TrafficPolicy } from "../lib/core/model/mesh";
 import { subsetTlsForPort } from "../lib/core/resolve/destinationRule";
-import { call, deploy, destRule, edgeOf, findingsOf, host, injected, loaded, meshConfig, namespace, only, peerAuth, run, service } from "./kit";
+import { compareByAge } from "../lib/core/resolve/peerAuthentication";
+import { call, deploy, destRule, edgeOf, findingsOf, host, injected, loaded, meshConfig, namespace, only, peerAuth, run, service, sidecarResource } from "./kit";
 
 const API = "networking.istio.io/v1";
 const vs = (ns: string, name: string, spec: Record<string, unknown>): KubeObject => ({ apiVersion: API, kind: "VirtualService", metadata: { name, namespace: ns }, spec });
@@ -144,6 +145,16 @@ describe("reading VirtualServices", () => {
     { case: "a delegate without name", spec: { http: [{ delegate: { namespace: "b" } }] }, field: "spec.http[0].delegate.name", reason: "is required" },
     { case: "a delegate namespace that is a number", spec: { http: [{ delegate: { name: "d", namespace: 1 } }] }, field: "spec.http[0].delegate.namespace", reason: "must be a string, not 1" },
     { case: "a negative weight", spec: { http: [{ route: [{ ...routeTo("srv"), weight: -1 }] }] }, field: "spec.http[0].route[0].weight", reason: "must be a whole number of at least 0, not -1" },
+    // Match fields delegate merging reads (hasConflict): a malformed one is not read as no condition.
+    { case: "ignoreUriCase a string", spec: { http: [{ match: [{ ignoreUriCase: "false" }], route: [routeTo("srv")] }] }, field: "spec.http[0].match[0].ignoreUriCase", reason: 'must be true or false, not "false"' },
+    { case: "uri a string", spec: { http: [{ match: [{ uri: "/a" }], route: [routeTo("srv")] }] }, field: "spec.http[0].match[0].uri", reason: "must be a mapping with exact, prefix or regex" },
+    { case: "uri.prefix a number", spec: { http: [{ match: [{ uri: { prefix: 1 } }], route: [routeTo("srv")] }] }, field: "spec.http[0].match[0].uri.prefix", reason: "must be a string, not 1" },
+    { case: "uri with both exact and prefix", spec: { http: [{ match: [{ uri: { exact: "/a", prefix: "/b" } }], route: [routeTo("srv")] }] }, field: "spec.http[0].match[0].uri", reason: "must set only one of exact, prefix or regex" },
+    { case: "method a list", spec: { http: [{ match: [{ method: ["GET"] }], route: [routeTo("srv")] }] }, field: "spec.http[0].match[0].method", reason: "must be a mapping" },
+    { case: "headers a string", spec: { http: [{ match: [{ headers: "x" }], route: [routeTo("srv")] }] }, field: "spec.http[0].match[0].headers", reason: "must be a mapping of names to string matches" },
+    { case: "a header given as a bare string", spec: { http: [{ match: [{ headers: { x: "1" } }], route: [routeTo("srv")] }] }, field: "spec.http[0].match[0].headers.x", reason: "must be a mapping" },
+    { case: "a queryParam regex a number", spec: { http: [{ match: [{ queryParams: { q: { regex: 5 } } }], route: [routeTo("srv")] }] }, field: "spec.http[0].match[0].queryParams.q.regex", reason: "must be a string, not 5" },
+    { case: "withoutHeaders in a gateway-only match, malformed", spec: { http: [{ match: [{ gateways: ["egress"], withoutHeaders: { y: true } }], route: [routeTo("srv")] }] }, field: "spec.http[0].match[0].withoutHeaders.y", reason: "must be a mapping" },
   ])("$case: input.invalid naming the object and field; the VirtualService is left out, the rest analysed", ({ spec, field, reason }) => {
     const bad = vs("a", "bad", { hosts: ["api.example.com"], ...spec });
     const objs = [...base, bad];
@@ -155,6 +166,47 @@ describe("reading VirtualServices", () => {
     const s = run(objs, sample());
     expect(only(s, "input.invalid").resources).toEqual([ref]);
     expect(edgeOf(s, "a/client", SRV)).toMatchObject({ destination: { port: 80 }, status: "mtls" });
+  });
+});
+
+describe("metadata.creationTimestamp: read as Kubernetes stores it (RFC 3339), the order total", () => {
+  it.each([
+    { case: "not a time", value: "yesterday" as unknown },
+    { case: "a date without time", value: "2024-01-01" },
+    { case: "a number (JSON input)", value: 1704067200 },
+  ])("$case: input.invalid naming metadata.creationTimestamp, for VirtualServices as for PeerAuthentications and DestinationRules", ({ value }) => {
+    const bad = (o: KubeObject): KubeObject => ({ ...o, metadata: { ...o.metadata, creationTimestamp: value as string } });
+    const objs = [bad(meshVs("bad", 443, "v1")), bad(peerAuth("b", "bad", "STRICT")), bad(destRule("a", "bad", SRV))];
+    const m = buildModel({ objects: loaded(objs), configDumps: [], problems: [] });
+    expect(m.problems.map((p) => [p.object?.kind, p.field])).toEqual([
+      ["VirtualService", "metadata.creationTimestamp"],
+      ["PeerAuthentication", "metadata.creationTimestamp"],
+      ["DestinationRule", "metadata.creationTimestamp"],
+    ]);
+    expect(m.problems[0]!.message).toContain("must be an RFC 3339 time");
+    expect([m.virtualServices, m.peerAuthentications, m.destinationRules].map((l) => l.length)).toEqual([0, 0, 0]);
+  });
+
+  it("near miss: RFC 3339 with an offset or fractional seconds, and absent, are read", () => {
+    const objs = [aged(meshVs("offset", 443), "2024-01-01T02:00:00+02:00"), aged(meshVs("frac", 443), "2024-01-01T00:00:00.5Z"), meshVs("none", 443)];
+    const m = buildModel({ objects: loaded(objs), configDumps: [], problems: [] });
+    expect(m.problems).toEqual([]);
+    // Absent is the oldest; the offset one is midnight UTC, before the fractional one.
+    expect([...m.virtualServices].sort((x, y) => x.rank - y.rank).map((v) => v.name)).toEqual(["none", "offset", "frac"]);
+  });
+
+  it("compareByAge is a total order: an unparsable timestamp counts as absent (the oldest) and ties fall through to name, then namespace", () => {
+    const o = (creationTimestamp: string, name: string, namespace = "a") => ({ creationTimestamp, name, namespace });
+    const items = [o("garbage", "b"), o("", "a"), o(OLD, "c"), o("garbage", "a", "z"), o(NEW, "a")];
+    const sign = (n: number) => Math.sign(n);
+    for (const x of items)
+      for (const y of items) {
+        expect(sign(compareByAge(x, y)) + sign(compareByAge(y, x))).toBe(0);
+        if (x !== y) expect(compareByAge(x, y)).not.toBe(0);
+      }
+    const order = (l: typeof items) => [...l].sort(compareByAge).map((x) => `${x.namespace}/${x.name}`);
+    expect(order(items)).toEqual(["a/a", "z/a", "a/b", "a/c", "a/a"]);
+    expect(order([...items].reverse())).toEqual(order(items));
   });
 });
 
@@ -404,6 +456,8 @@ describe("fixes name the subset whose tls decided the edge", () => {
   });
 });
 
+/** The object labelled istio.io/rev. */
+const rev = (o: KubeObject, revision: string): KubeObject => ({ ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, "istio.io/rev": revision } } });
 /** The object with metadata.creationTimestamp set. */
 const aged = (o: KubeObject, creationTimestamp: string): KubeObject => ({ ...o, metadata: { ...o.metadata, creationTimestamp } });
 const OLD = "2024-01-01T00:00:00Z";
@@ -449,6 +503,12 @@ describe("several VirtualServices for one host: the first the caller sees is use
     { case: "the older one's route matches a port (built or not, by the port called): both are candidates", objs: [aged(meshVs("old", 443, "v1", { http: [{ match: [{ port: 80 }], route: [routeTo(SRV, 443, "v1")] }] }), OLD), aged(meshVs("new", 80, "v2"), NEW)], port: 0, tls: "DISABLE", says: null, ambiguous: true },
     { case: "TCP: the older one's catch-all tcp route hides the newer's", objs: [aged(meshVs("old", 443, "v1", { http: [], tcp: [{ route: [routeTo(SRV, 443, "v1")] }] }), OLD), aged(meshVs("new", 80, "v2", { http: [], tcp: [{ route: [routeTo(SRV, 80, "v2")] }] }), NEW)], extra: { request_protocol: "tcp" }, port: 443, tls: "ISTIO_MUTUAL", says: "VirtualService a/old" },
     { case: "an older one with tcp routes only does not hide a newer one's http routes from an HTTP call", objs: [aged(meshVs("old", 80, "v2", { http: [], tcp: [{ route: [routeTo(SRV, 80, "v2")] }] }), OLD), aged(meshVs("new", 443, "v1"), NEW)], port: 443, tls: "ISTIO_MUTUAL", says: "VirtualService a/new" },
+    { case: "an older one exported to the caller's namespace by name comes after a newer one of the caller's own namespace (private)", objs: [aged(meshVs("named", 443, "v1", { exportTo: ["a"] }, "c"), OLD), aged(meshVs("mine", 80, "v2", { exportTo: ["."] }), NEW)], port: 80, tls: "DISABLE", says: "VirtualService a/mine" },
+    { case: "near miss: both exported by name, the older wins", objs: [aged(meshVs("named", 443, "v1", { exportTo: ["a"] }, "c"), OLD), aged(meshVs("mine", 80, "v2", { exportTo: ["a"] }, "d"), NEW)], port: 443, tls: "ISTIO_MUTUAL", says: "VirtualService c/named" },
+    // crdclient objectInRevision: an istiod reads only unlabelled objects and its own revision's.
+    { case: "an older one labelled for another revision is not the caller's istiod's: the newer applies", objs: [rev(aged(meshVs("old", 443, "v1", {}, "c"), OLD), "canary"), aged(meshVs("new", 80, "v2"), NEW)], port: 80, tls: "DISABLE", says: "VirtualService a/new" },
+    { case: "a route of a VirtualService labelled for another revision is not taken", objs: [rev(meshVs("other-rev", 443, "v1"), "canary")], port: 80, tls: "DISABLE", says: null },
+    { case: "near miss: an older one labelled for the caller's revision (default) still wins", objs: [rev(aged(meshVs("old", 443, "v1", {}, "c"), OLD), "default"), aged(meshVs("new", 80, "v2"), NEW)], port: 443, tls: "ISTIO_MUTUAL", says: "VirtualService c/old" },
   ])("$case", ({ objs, extra = {}, port, tls, says, ambiguous }) => {
     const s = run([...base, subsetsDr, ...objs], sample(extra));
     if (ambiguous) {
@@ -460,6 +520,57 @@ describe("several VirtualServices for one host: the first the caller sees is use
     }
     expect(s.edges.map((e) => [e.destination.port, e.observed?.portAmbiguous, e.predicted.client.tls])).toEqual([[port, undefined, tls]]);
     if (says) expect(s.edges[0]!.predicted.reason).toContain(says);
+  });
+});
+
+describe("a caller's Sidecar imports the VirtualServices it sees (SelectVirtualServices)", () => {
+  // The review's case: c/old (older, public) and a/new (newer) both name srv's own host; c/old sends
+  // port 443 subset v1 (ISTIO_MUTUAL), a/new port 80 subset v2 (the DR's DISABLE). The caller's Sidecar
+  // decides whether c/old is in its list at all: egress hosts are looked up by the VirtualService's own
+  // namespace ("." the caller's) or "*", and match one of its hosts (host.Name.Matches).
+  const own = (ns: string, name: string, port: number, subset: string, created: string) => aged(vs(ns, name, { hosts: [SRV], http: [{ route: [routeTo(SRV, port, subset)] }] }), created);
+  const rivals = [own("c", "old", 443, "v1", OLD), own("a", "new", 80, "v2", NEW)];
+  const plain = [call("a/client", SRV, "none", 5)];
+
+  it.each<{ case: string; sidecar: KubeObject | null; port: number; tls: string; says: string | null }>([
+    { case: "egress ./* and b/*: c/old is not imported, a/new routes (port 80, plaintext as observed)", sidecar: sidecarResource("a", "default", ["./*", "b/*"]), port: 80, tls: "DISABLE", says: "VirtualService a/new" },
+    { case: "the root namespace's Sidecar, \".\" the caller's namespace: the same", sidecar: sidecarResource("istio-system", "default", ["./*", "b/*"]), port: 80, tls: "DISABLE", says: "VirtualService a/new" },
+    { case: "egress c/ another host of c: c/old is not imported", sidecar: sidecarResource("a", "default", ["./*", "b/*", "c/other.b.svc.cluster.local"]), port: 80, tls: "DISABLE", says: "VirtualService a/new" },
+    { case: "egress b/* only: neither is imported, no route (the protocol's guess, default cluster)", sidecar: sidecarResource("a", "default", ["b/*"]), port: 80, tls: "DISABLE", says: null },
+    { case: "near miss: no Sidecar, c/old (older, public) wins", sidecar: null, port: 443, tls: "ISTIO_MUTUAL", says: "VirtualService c/old" },
+    { case: "near miss: egress */*", sidecar: sidecarResource("a", "default", ["*/*"]), port: 443, tls: "ISTIO_MUTUAL", says: "VirtualService c/old" },
+    { case: "near miss: egress c/* imports c/old", sidecar: sidecarResource("a", "default", ["./*", "b/*", "c/*"]), port: 443, tls: "ISTIO_MUTUAL", says: "VirtualService c/old" },
+    { case: "near miss: egress */ its host", sidecar: sidecarResource("a", "default", ["b/*", `*/${SRV}`]), port: 443, tls: "ISTIO_MUTUAL", says: "VirtualService c/old" },
+    { case: "near miss: egress c/ a wildcard over its host", sidecar: sidecarResource("a", "default", ["./*", "b/*", "c/*.b.svc.cluster.local"]), port: 443, tls: "ISTIO_MUTUAL", says: "VirtualService c/old" },
+  ])("$case", ({ sidecar, port, tls, says }) => {
+    const s = run([...base, subsetsDr, ...rivals, ...(sidecar ? [sidecar] : [])], plain);
+    expect(s.edges.map((e) => [e.destination.port, e.observed?.portAmbiguous, e.predicted.client.tls])).toEqual([[port, undefined, tls]]);
+    if (says) expect(s.edges[0]!.predicted.reason).toContain(says);
+    else expect(s.edges[0]!.predicted.reason).not.toContain("routed by");
+    // Observed plaintext: a mismatch only where Istio's mTLS is predicted.
+    expect(findingsOf(s, "edge.observed-mismatch")).toHaveLength(tls === "ISTIO_MUTUAL" ? 1 : 0);
+  });
+});
+
+describe("a wildcard VirtualService beside an exact one", () => {
+  // TCP: a listener tries the VirtualServices whose host Matches the service's, in order
+  // (getConfigsForHost), so an older wildcard one's catch-all comes first; HTTP: the exact domain wins.
+  const wild = (created: string, kind: "tcp" | "http") => aged(vs("a", "wild", { hosts: ["*.b.svc.cluster.local"], [kind]: [{ route: [routeTo(SRV, 443)] }] }), created);
+  const exact = (created: string, kind: "tcp" | "http") => aged(vs("a", "exact", { hosts: [SRV], [kind]: [{ route: [routeTo(SRV, 80, "v2")] }] }), created);
+  const tcp = sample({ request_protocol: "tcp" });
+
+  it("TCP: an older wildcard one may take the calls first: the exact one is not certain, the protocol's guess and default cluster", () => {
+    const s = run([...base, subsetsDr, wild(OLD, "tcp"), exact(NEW, "tcp")], tcp);
+    expect(s.edges.map((e) => [e.destination.port, e.observed?.portAmbiguous, e.predicted.client.tls])).toEqual([[443, undefined, "DISABLE"]]);
+    expect(s.edges[0]!.predicted.reason).not.toContain("VirtualService a/exact");
+  });
+
+  it.each([
+    { case: "TCP, the wildcard one newer", objs: [wild(NEW, "tcp"), exact(OLD, "tcp")], traffic: tcp },
+    { case: "HTTP, the wildcard one older (the exact domain wins whatever the age)", objs: [wild(OLD, "http"), exact(NEW, "http")], traffic: sample() },
+  ])("near miss: $case: the exact one's route still counts", ({ objs, traffic }) => {
+    const s = run([...base, subsetsDr, ...objs], traffic);
+    expect(s.edges.map((e) => e.destination.port).sort()).toContain(80);
   });
 });
 
@@ -507,6 +618,8 @@ describe("delegate VirtualServices (mergeVirtualServicesIfNeeded)", () => {
     { case: "a root match for another source namespace, merged into the delegate's routes", objs: [root({ match: [{ sourceNamespace: "c" }] }), delegate([{ route: [routeTo(SRV, 443, "v1")] }])] },
     { case: "a delegate match that conflicts with the root's (another path) is dropped", objs: [root({ match: [{ uri: { prefix: "/api" } }] }), delegate([{ match: [{ uri: { prefix: "/other" } }], route: [routeTo(SRV, 443, "v1")] }])] },
     { case: "a delegate match without the root match's sourceNamespace conflicts with it (hasConflict) and is dropped", objs: [root({ match: [{ sourceNamespace: "a" }] }), delegate([{ match: [{ uri: { prefix: "/x" } }], route: [routeTo(SRV, 443, "v1")] }])] },
+    { case: "a delegate match port given as a string (\"443\") conflicts with the root's 80 (portNumber)", objs: [root({ match: [{ port: 80 }] }), delegate([{ match: [{ port: "443" }], route: [routeTo(SRV, 443, "v1")] }])] },
+    { case: "a delegate's ignoreUriCase true against a root without it conflicts", objs: [root({ match: [{ uri: { prefix: "/a" } }] }), delegate([{ match: [{ uri: { prefix: "/a/b" }, ignoreUriCase: true }], route: [routeTo(SRV, 443, "v1")] }])] },
     { case: "a root bound to a gateway only", objs: [vs("a", "root", { hosts: ["api.example.com"], gateways: ["istio-system/egress"], http: [{ delegate: { name: "d", namespace: "b" } }] }), delegate([{ route: [routeTo(SRV, 443, "v1")] }])] },
   ])("near miss: $case; the protocol's guess and the default cluster", ({ objs }) => {
     const s = run([...base, subsetsDr, ...objs], sample());

@@ -1,6 +1,6 @@
 // Observed traffic → edges (contract.md §1.1): which series are evidence, which Service port a
 // sample belongs to, one edge per (source workload, destination host, port), and its status.
-import type { MeshRoute, MeshSettings, RouteMatch, Service, ServicePort } from "../model/mesh";
+import { inRevision, type MeshModel, type MeshRoute, type MeshSettings, type RouteMatch, type Service, type ServicePort, type SidecarResource } from "../model/mesh";
 import type { TrafficSample } from "../model/input";
 import type { Client, Prediction } from "../resolve/predictEdge";
 import { predictEdge, preparePredictions } from "../resolve/predictEdge";
@@ -13,6 +13,7 @@ import { perRun } from "../model/perRun";
 import { injectingRevision } from "../model/revisions";
 import { resolveHost } from "../model/istioObjects";
 import { hostMatchScore } from "../resolve/destinationRule";
+import { sidecarFor, sidecarImportsVs } from "../resolve/sidecarScope";
 
 export interface EdgeAnalysis {
   edge: Edge;
@@ -171,6 +172,29 @@ function vsTier(vs: MeshRoute["vs"], clientNs: string, mesh: MeshSettings): numb
   return own.includes(clientNs) ? 1 : -1;
 }
 
+/** What decides which VirtualServices a caller's sidecar sees: worked out once per routeChoiceFor call. */
+interface Viewer {
+  client: Client;
+  /** The caller's namespace ("" never happens here: routes are chosen for named sidecar callers only). */
+  ns: string;
+  mesh: MeshSettings;
+  /** The caller's Sidecar resource, whose egress hosts import VirtualServices; null: none (all imported). */
+  sidecar: SidecarResource | null;
+}
+
+/**
+ * Where a VirtualService stands in the caller's list (vsTier), or -1 when the caller's proxy does not
+ * have it: its istio.io/rev names another revision than the caller's (the caller's istiod does not read
+ * it, crdclient objectInRevision), or the caller's Sidecar egress does not import it (SelectVirtualServices
+ * keeps only imported ones, sidecarImportsVs). Such a VirtualService neither routes nor hides another.
+ */
+function vsSeen(vs: MeshRoute["vs"], v: Viewer): number {
+  if (!inRevision(vs.revision, v.client.revision)) return -1;
+  const tier = vsTier(vs, v.ns, v.mesh);
+  if (tier < 0 || v.sidecar === null) return tier;
+  return sidecarImportsVs(v.sidecar, v.ns, vs) ? tier : -1;
+}
+
 /**
  * Whether a VirtualService claims a host for the caller before `vs` would: for HTTP, any route of it
  * built for the caller takes the host's virtual host (BuildSidecarOutboundVirtualHosts keeps the first
@@ -188,30 +212,42 @@ function claims(other: MeshRoute["vs"], http: boolean, client: Client): Take {
   return out;
 }
 
+/** Whether the caller's list has `o` before `vs` (tier `tier`): a lower tier, or the same one and older (rank). */
+function seenBefore(o: MeshRoute["vs"], vs: MeshRoute["vs"], tier: number, v: Viewer): boolean {
+  const t = vsSeen(o, v);
+  return t >= 0 && (t < tier || (t === tier && o.rank < vs.rank));
+}
+
 /**
- * Whether the caller's sidecar uses `vs` for one of its hosts: no VirtualService the caller sees before
- * it (vsTier, then Istio's age order) claims that host. Several VirtualServices for one host are not
- * merged: the first wins, the others are ignored (docs/DECISIONS.md, "VirtualService routes").
+ * Whether the caller's sidecar uses `vs` (seen at `tier`) for one of its hosts: no VirtualService the
+ * caller sees before it (vsSeen, then Istio's age order) claims that host. Several VirtualServices for
+ * one host are not merged: the first wins, the others are ignored (docs/DECISIONS.md, "VirtualService
+ * routes"). For TCP/TLS, one whose wildcard host overlaps (getConfigsForHost) and that comes first may
+ * take the calls: at most "maybe" then, never a certain other port.
  */
-function vsUsed(vs: MeshRoute["vs"], http: boolean, client: Client, clientNs: string, mesh: MeshSettings): Take {
-  if (vs.sameHost === null) return "always";
-  const tier = vsTier(vs, clientNs, mesh);
-  let out: Take = "never";
-  for (const rivals of vs.sameHost) {
-    let here: Take = "always";
-    for (const o of rivals) {
-      const t = vsTier(o, clientNs, mesh);
-      if (t < 0 || t > tier || (t === tier && o.rank > vs.rank)) continue;
-      const c = claims(o, http, client);
-      if (c === "always") {
-        here = "never";
+function vsUsed(vs: MeshRoute["vs"], tier: number, http: boolean, v: Viewer): Take {
+  let out: Take = vs.sameHost === null ? "always" : "never";
+  if (vs.sameHost !== null) {
+    for (const rivals of vs.sameHost) {
+      let here: Take = "always";
+      for (const o of rivals) {
+        if (!seenBefore(o, vs, tier, v)) continue;
+        const c = claims(o, http, v.client);
+        if (c === "always") {
+          here = "never";
+          break;
+        }
+        if (c === "maybe") here = "maybe";
+      }
+      if (here === "always") {
+        out = "always";
         break;
       }
-      if (c === "maybe") here = "maybe";
+      if (here === "maybe") out = "maybe";
     }
-    if (here === "always") return "always";
-    if (here === "maybe") out = "maybe";
   }
+  if (out !== "always" || http || vs.overlapping === null) return out;
+  for (const o of vs.overlapping) if (seenBefore(o, vs, tier, v) && claims(o, false, v.client) !== "never") return "maybe";
   return out;
 }
 
@@ -287,18 +323,23 @@ function routePorts(route: MeshRoute, carrying: ServicePort[], guess: PortChoice
  * cluster: which subset a request took is not in the metrics); routes to several ports make each a
  * candidate, marked ambiguous.
  */
-function routeChoiceFor(target: Target, protocol: string, client: Client, mesh: MeshSettings): PortChoice {
+function routeChoiceFor(target: Target, protocol: string, client: Client, mesh: MeshSettings, model: MeshModel): PortChoice {
   const guess = portsFor(target, protocol);
   const clientNs = client.namespace ?? "";
+  // The caller's Sidecar, once per call (memoised per target, client and protocol): its egress imports
+  // the VirtualServices its proxy has.
+  const viewer: Viewer = { client, ns: clientNs, mesh, sidecar: sidecarFor(model, clientNs, client.labels, mesh.rootNamespace, client.revision) };
   const carrying = samplePorts(target);
   const ports: ServicePort[] = [];
   let first: MeshRoute | null = null;
   let sameSubset = true;
   for (const route of target.routes) {
-    if (!routeCarries(route.dest.kind, protocol) || vsTier(route.vs, clientNs, mesh) < 0) continue;
+    if (!routeCarries(route.dest.kind, protocol)) continue;
+    const tier = vsSeen(route.vs, viewer);
+    if (tier < 0) continue;
     // Another VirtualService for the same host that the caller sees first hides this one (maybe: it
     // depends on the port called or labels the caller may carry).
-    const used = vsUsed(route.vs, route.dest.kind === "http", client, clientNs, mesh);
+    const used = vsUsed(route.vs, tier, route.dest.kind === "http", viewer);
     if (used === "never") continue;
     let takes = routeTakes(route.dest.matches, client);
     if (used === "maybe" && takes === "always") takes = "maybe";
@@ -558,7 +599,7 @@ function addSample(st: EdgeBuild, s: TrafficSample): void {
     let byProto = target.routeChoices.get(client);
     if (!byProto) target.routeChoices.set(client, (byProto = new Map()));
     choice = byProto.get(proto);
-    if (!choice) byProto.set(proto, (choice = routeChoiceFor(target, proto, client, st.r.meshOf(client))));
+    if (!choice) byProto.set(proto, (choice = routeChoiceFor(target, proto, client, st.r.meshOf(client), st.model)));
   } else {
     choice = target.choices.get(proto);
     if (!choice) target.choices.set(proto, (choice = portsFor(target, proto)));

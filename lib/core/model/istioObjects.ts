@@ -43,6 +43,22 @@ function revisionOf(o: LoadedObject, revisions: Revisions): { revision?: string 
   return rev === undefined ? {} : { revision: resolveRevision(revisions, rev) };
 }
 
+/** RFC 3339, the only form metav1.Time reads (time.RFC3339 in its UnmarshalJSON). */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/**
+ * metadata.creationTimestamp, which orders same-scope objects (compareByAge): absent is "" (the oldest,
+ * as Go's zero time); one Kubernetes could not have stored (not an RFC 3339 string) is refused, since
+ * the order it would give is a guess.
+ */
+function creationTimestamp(o: LoadedObject): string {
+  const t: unknown = o.object.metadata.creationTimestamp;
+  if (t === undefined || t === null || t === "") return "";
+  if (typeof t !== "string" || !RFC3339.test(t) || Number.isNaN(Date.parse(t)))
+    throw new FieldError("metadata.creationTimestamp", `must be an RFC 3339 time such as 2024-01-01T00:00:00Z, not ${shown(t)}`);
+  return t;
+}
+
 function readPeerAuthentication(o: LoadedObject, revisions: Revisions): PeerAuthentication {
   const spec = at(o.object, "spec");
   const labels = at(spec, "selector", "matchLabels");
@@ -61,7 +77,7 @@ function readPeerAuthentication(o: LoadedObject, revisions: Revisions): PeerAuth
   return {
     namespace: o.object.metadata.namespace ?? "default",
     name: o.object.metadata.name,
-    creationTimestamp: o.object.metadata.creationTimestamp ?? "",
+    creationTimestamp: creationTimestamp(o),
     selector,
     mode,
     portLevelMtls,
@@ -132,7 +148,7 @@ function readDestinationRule(o: LoadedObject, revisions: Revisions): Destination
   return {
     namespace,
     name: o.object.metadata.name,
-    creationTimestamp: o.object.metadata.creationTimestamp ?? "",
+    creationTimestamp: creationTimestamp(o),
     host,
     fqdn: resolveHost(host, namespace),
     exportTo: arr(at(spec, "exportTo")).filter((x): x is string => typeof x === "string"),
@@ -182,6 +198,42 @@ function objectList(v: unknown, field: string): Record<string, unknown>[] {
 /** Match fields that only name the match or modify another field: they restrict nothing themselves. */
 const NEUTRAL_MATCH_FIELDS = new Set(["name", "gateways", "sourceNamespace", "sourceLabels", "ignoreUriCase"]);
 
+const STRING_MATCH_KINDS = ["exact", "prefix", "regex"] as const;
+
+/**
+ * A StringMatch (uri, scheme, method, authority, a header's…): a mapping with at most one of exact,
+ * prefix or regex, a string (the CRD's oneOf). Delegate merging reads them (hasConflict), so a
+ * malformed one is refused rather than read as no condition.
+ */
+function checkStringMatch(v: unknown, field: string): void {
+  if (v === undefined || v === null) return;
+  if (!isObj(v)) throw new FieldError(field, `must be a mapping with exact, prefix or regex, not ${shown(v)}`);
+  let set = 0;
+  for (const k of STRING_MATCH_KINDS) {
+    const x = v[k];
+    if (x === undefined || x === null) continue;
+    if (typeof x !== "string") throw new FieldError(`${field}.${k}`, `must be a string, not ${shown(x)}`);
+    set++;
+  }
+  if (set > 1) throw new FieldError(field, "must set only one of exact, prefix or regex");
+}
+
+/** The StringMatch fields of an HTTP match, and those that map names to StringMatches. */
+const STRING_MATCH_FIELDS = ["uri", "scheme", "method", "authority"] as const;
+const STRING_MATCH_MAPS = ["headers", "withoutHeaders", "queryParams"] as const;
+
+function checkMatchConditions(m: Record<string, unknown>, field: string): void {
+  for (const k of STRING_MATCH_FIELDS) checkStringMatch(m[k], `${field}.${k}`);
+  for (const k of STRING_MATCH_MAPS) {
+    const map = m[k];
+    if (map === undefined || map === null) continue;
+    if (!isObj(map)) throw new FieldError(`${field}.${k}`, `must be a mapping of names to string matches, not ${shown(map)}`);
+    for (const [name, v] of Object.entries(map)) checkStringMatch(v, `${field}.${k}.${name}`);
+  }
+  const icase = m.ignoreUriCase;
+  if (icase !== undefined && icase !== null && typeof icase !== "boolean") throw new FieldError(`${field}.ignoreUriCase`, `must be true or false, not ${shown(icase)}`);
+}
+
 /** One match entry, read as far as the metrics can evaluate it (RouteMatch). */
 function routeMatch(m: Record<string, unknown>, field: string): RouteMatch {
   const ns = m.sourceNamespace;
@@ -190,6 +242,7 @@ function routeMatch(m: Record<string, unknown>, field: string): RouteMatch {
   if (rawLabels !== undefined && rawLabels !== null && (!isObj(rawLabels) || Object.values(rawLabels).some((v) => typeof v !== "string")))
     throw new FieldError(`${field}.sourceLabels`, `must be a mapping of strings, not ${shown(rawLabels)}`);
   if (m.port !== undefined && m.port !== null && portNumber(m.port) === undefined) throw new FieldError(`${field}.port`, "port must be 1..65535");
+  checkMatchConditions(m, field);
   const labels = isObj(rawLabels) && Object.keys(rawLabels).length > 0 ? strMap(rawLabels) : null;
   // Any other field set (port, uri, headers, sniHosts, destinationSubnets…) is not in the metrics.
   const opaque = Object.keys(m).filter((k) => !NEUTRAL_MATCH_FIELDS.has(k) && m[k] !== undefined && m[k] !== null);
@@ -291,7 +344,7 @@ function readRoutes(spec: unknown, kind: RouteKind, namespace: string): ReadRout
  * A VirtualService's fields and checked routes. Its mesh routes are worked out once every VirtualService
  * is read (linkVirtualServices), since a root's http routes take its delegates' (mergeVirtualServicesIfNeeded).
  */
-function readVirtualService(o: LoadedObject): ReadVirtualService {
+function readVirtualService(o: LoadedObject, revisions: Revisions): ReadVirtualService {
   const spec = at(o.object, "spec");
   const namespace = o.object.metadata.namespace ?? "default";
   const hosts = stringList(at(spec, "hosts"), "spec.hosts");
@@ -301,14 +354,17 @@ function readVirtualService(o: LoadedObject): ReadVirtualService {
   const vs: VirtualService = {
     namespace,
     name: o.object.metadata.name,
-    creationTimestamp: o.object.metadata.creationTimestamp ?? "",
+    creationTimestamp: creationTimestamp(o),
     hosts,
     gateways,
     exportTo,
     meshDestinations: [],
     meshRouteMatches: { http: [], l4: [] },
     rank: 0,
+    fqdns: [],
     sameHost: null,
+    overlapping: null,
+    ...revisionOf(o, revisions),
     at: o.at,
   };
   return { vs, routes };
@@ -338,14 +394,15 @@ const mapOf = (v: unknown): Record<string, unknown> => (isObj(v) ? v : {});
 
 /** hasConflict: a delegate match that asks for something its root match excludes. */
 function matchConflict(root: Record<string, unknown>, leaf: Record<string, unknown>): boolean {
-  for (const k of ["uri", "scheme", "method", "authority"]) if (stringMatchConflict(root[k] as StringMatch, leaf[k] as StringMatch)) return true;
-  for (const k of ["headers", "withoutHeaders", "queryParams"]) {
+  for (const k of STRING_MATCH_FIELDS) if (stringMatchConflict(root[k] as StringMatch, leaf[k] as StringMatch)) return true;
+  for (const k of STRING_MATCH_MAPS) {
     const r = mapOf(root[k]);
     for (const [key, v] of Object.entries(mapOf(leaf[k]))) if (stringMatchConflict(r[key] as StringMatch, v as StringMatch)) return true;
   }
-  if (Boolean(root.ignoreUriCase) !== Boolean(leaf.ignoreUriCase)) return true;
-  const rPort = typeof root.port === "number" ? root.port : 0;
-  const lPort = typeof leaf.port === "number" ? leaf.port : 0;
+  if ((root.ignoreUriCase === true) !== (leaf.ignoreUriCase === true)) return true;
+  // Ports as read (portNumber: "80" is 80, as the match was checked), absent is 0.
+  const rPort = portNumber(root.port) ?? 0;
+  const lPort = portNumber(leaf.port) ?? 0;
   if (rPort > 0 && lPort > 0 && rPort !== lPort) return true;
   const rNs = typeof root.sourceNamespace === "string" ? root.sourceNamespace : "";
   if (rNs !== "" && leaf.sourceNamespace !== rNs) return true;
@@ -362,7 +419,8 @@ const unset = (v: unknown) => v === undefined || v === null || v === "" || v ===
 /** mergeHTTPMatchRequest: the delegate's match, with the root's fields where the delegate sets none, maps merged. */
 function mergeMatch(root: Record<string, unknown>, leaf: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...leaf };
-  for (const k of ["uri", "scheme", "method", "authority", "port", "sourceNamespace", "gateways", "statPrefix"]) if (unset(out[k]) && !unset(root[k])) out[k] = root[k];
+  for (const k of ["uri", "scheme", "method", "authority", "sourceNamespace", "gateways", "statPrefix"]) if (unset(out[k]) && !unset(root[k])) out[k] = root[k];
+  if (portNumber(out.port) === undefined && portNumber(root.port) !== undefined) out.port = root.port;
   for (const k of ["headers", "withoutHeaders", "queryParams", "sourceLabels"]) {
     if (isObj(root[k]) || isObj(leaf[k])) out[k] = { ...mapOf(root[k]), ...mapOf(leaf[k]) };
   }
@@ -448,6 +506,37 @@ function setMeshRoutes(r: ReadVirtualService, http: ReadRoute[]): void {
 /** A VirtualService's hosts as Istio compares them: short names resolved in its namespace (resolveVirtualServiceShortnames). */
 const hostsOf = (vs: VirtualService) => [...new Set(vs.hosts.map((h) => resolveHost(h, vs.namespace)))];
 
+/**
+ * host.Name.Matches (istio/istio pkg/config/host/name.go): two hosts overlap when they are equal, or one
+ * is a wildcard ("*", "*.suffix") the other falls under, either way round (two wildcards: the longer
+ * under the shorter).
+ */
+export function hostsOverlap(a: string, b: string): boolean {
+  const aWild = a.charCodeAt(0) === 42; /* * */
+  const bWild = b.charCodeAt(0) === 42;
+  if (aWild && bWild) return a.length < b.length ? b.endsWith(a.substring(1)) : a.endsWith(b.substring(1));
+  if (aWild) return b.endsWith(a.substring(1));
+  if (bWild) return a.endsWith(b.substring(1));
+  return a === b;
+}
+
+/** Whether wildcard `pattern` covers `h` (host.Name.SubsetOf: `h` is under it), `h` not being it. */
+const covers = (pattern: string, h: string) => pattern !== h && h.length >= pattern.length && h.endsWith(pattern.substring(1));
+
+/**
+ * The other mesh VirtualServices with a wildcard host covering one of its hosts: for TCP/TLS a
+ * service's listener tries the VirtualServices with a host that Matches the service's
+ * (getConfigsForHost, networking/core/tls.go) in the caller's order, so an older `*.ns.svc.cluster.local`
+ * one comes before a newer exact one. (A wildcard one's own rivals under it are not listed: it still
+ * serves the other hosts under its pattern.)
+ */
+function overlappingOf(vs: VirtualService, byHost: Map<string, VirtualService[]>, wildcards: string[]): VirtualService[] | null {
+  let out: Set<VirtualService> | null = null;
+  for (const h of vs.fqdns)
+    for (const k of wildcards) if (covers(k, h)) for (const o of byHost.get(k)!) if (o !== vs) (out ??= new Set()).add(o);
+  return out ? [...out] : null;
+}
+
 function linkVirtualServices(read: ReadVirtualService[], defaultExportTo: string[]): VirtualService[] {
   const delegates = new Map<string, ReadVirtualService>();
   for (const r of read) if (r.vs.hosts.length === 0) delegates.set(`${r.vs.namespace}/${r.vs.name}`, r);
@@ -455,19 +544,22 @@ function linkVirtualServices(read: ReadVirtualService[], defaultExportTo: string
   const all = read.map((r) => r.vs);
   [...all].sort(compareByAge).forEach((vs, i) => (vs.rank = i));
   const byHost = new Map<string, VirtualService[]>();
+  for (const vs of all) vs.fqdns = hostsOf(vs);
   for (const vs of all) {
     if (vs.meshRouteMatches.http.length + vs.meshRouteMatches.l4.length === 0) continue;
-    for (const h of hostsOf(vs)) {
+    for (const h of vs.fqdns) {
       const list = byHost.get(h);
       if (list) list.push(vs);
       else byHost.set(h, [vs]);
     }
   }
+  const wildcards = [...byHost.keys()].filter((h) => h.charCodeAt(0) === 42);
   for (const vs of all) {
     if (vs.meshRouteMatches.http.length + vs.meshRouteMatches.l4.length === 0) continue;
-    const rivals = hostsOf(vs).map((h) => byHost.get(h)!.filter((o) => o !== vs));
+    const rivals = vs.fqdns.map((h) => byHost.get(h)!.filter((o) => o !== vs));
     // A host no other VirtualService names is always this one's: most VirtualServices stop here.
     vs.sameHost = rivals.some((l) => l.length === 0) ? null : rivals;
+    vs.overlapping = overlappingOf(vs, byHost, wildcards);
   }
   return all;
 }
@@ -514,7 +606,7 @@ function readGateway(o: LoadedObject, revisions: Revisions): IstioGateway {
   return {
     namespace: o.object.metadata.namespace ?? "default",
     name: o.object.metadata.name,
-    creationTimestamp: o.object.metadata.creationTimestamp ?? "",
+    creationTimestamp: creationTimestamp(o),
     selector: isObj(rawSelector) && Object.keys(rawSelector).length > 0 ? strMap(rawSelector) : null,
     servers,
     ...revisionOf(o, revisions),
@@ -546,7 +638,7 @@ export function readIstioObjects(objects: LoadedObject[], problems: InputProblem
       else if (o.object.kind === "DestinationRule" && isGroup(o, "networking.istio.io"))
         out.destinationRules.push(readDestinationRule(o, revisions));
       else if (o.object.kind === "Sidecar" && isGroup(o, "networking.istio.io")) out.sidecars.push(readSidecar(o, revisions));
-      else if (o.object.kind === "VirtualService" && isGroup(o, "networking.istio.io")) vss.push(readVirtualService(o));
+      else if (o.object.kind === "VirtualService" && isGroup(o, "networking.istio.io")) vss.push(readVirtualService(o, revisions));
       else if (o.object.kind === "Gateway" && isGroup(o, "networking.istio.io")) out.gateways.push(readGateway(o, revisions));
     } catch (e) {
       if (e instanceof FieldError) problems.push(problemFor(o, e));

@@ -302,6 +302,16 @@ export interface VirtualService {
    * virtual host per domain).
    */
   sameHost: VirtualService[][] | null;
+  /** Its hosts resolved as Istio compares them (short names relative to its namespace), without repeats. */
+  fqdns: string[];
+  /**
+   * The other mesh VirtualServices with a wildcard host covering one of its hosts; null when none. Older,
+   * they can come first for TCP/TLS (getConfigsForHost); for HTTP the exact domain's virtual host wins
+   * whatever the age.
+   */
+  overlapping: VirtualService[] | null;
+  /** Its istio.io/rev label: only that revision's istiod reads it (absent: every istiod). */
+  revision?: string;
   at: SourceLocation;
 }
 

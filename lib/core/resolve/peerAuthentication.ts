@@ -24,11 +24,23 @@ export interface WorkloadPolicy {
   meshPolicy: PeerAuthentication | null;
 }
 
-/** Istio's config order: creationTimestamp, then name, then namespace (configCompareByCreationTime). */
+/**
+ * A creationTimestamp as a time to order by: absent (or, defensively, unparsable: the readers refuse a
+ * malformed one as input.invalid) is the oldest, as Go's zero time sorts before every real one.
+ */
+const ageOf = (t: string) => {
+  const ms = t ? Date.parse(t) : NaN;
+  return Number.isNaN(ms) ? -Infinity : ms;
+};
+
+/**
+ * Istio's config order: creationTimestamp, then name, then namespace (configCompareByCreationTime). A
+ * total order whatever the input, so a sort's winner never depends on the objects' input order.
+ */
 export function compareByAge(a: PeerAuthentication | { creationTimestamp: string; name: string; namespace: string }, b: typeof a): number {
-  const ta = a.creationTimestamp ? Date.parse(a.creationTimestamp) : 0;
-  const tb = b.creationTimestamp ? Date.parse(b.creationTimestamp) : 0;
-  if (ta !== tb) return (Number.isNaN(ta) ? 0 : ta) - (Number.isNaN(tb) ? 0 : tb);
+  const ta = ageOf(a.creationTimestamp);
+  const tb = ageOf(b.creationTimestamp);
+  if (ta !== tb) return ta < tb ? -1 : 1;
   if (a.name !== b.name) return a.name < b.name ? -1 : 1;
   return a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0;
 }
