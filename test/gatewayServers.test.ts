@@ -29,6 +29,7 @@ interface ServerSpec {
   protocol?: string;
   hosts?: string[];
   tls?: Record<string, unknown> | null;
+  bind?: string;
 }
 function gateway(name: string, servers: ServerSpec[], o: { ns?: string; selector?: Labels | null; created?: string } = {}): KubeObject {
   return {
@@ -41,6 +42,7 @@ function gateway(name: string, servers: ServerSpec[], o: { ns?: string; selector
         port: { number: s.port ?? 443, name: `p-${s.port ?? 443}`, protocol: s.protocol ?? "HTTPS" },
         hosts: s.hosts ?? ["api.example.com"],
         ...(s.tls ? { tls: s.tls } : {}),
+        ...(s.bind ? { bind: s.bind } : {}),
       })),
     },
   };
@@ -61,12 +63,14 @@ describe("client send × Gateway server tls.mode → verdict (the Service port 4
     { send: "ISTIO_MUTUAL", srv: server("SIMPLE"), verdict: "broken", mode: "DISABLE", says: "presents its credentialName certificate, not an Istio workload certificate" },
     { send: "ISTIO_MUTUAL", srv: server("MUTUAL"), verdict: "broken", mode: "DISABLE", says: "presents its credentialName certificate" },
     { send: "ISTIO_MUTUAL", srv: server("OPTIONAL_MUTUAL"), verdict: "broken", mode: "DISABLE", says: "presents its credentialName certificate" },
-    { send: "ISTIO_MUTUAL", srv: server("PASSTHROUGH", { protocol: "TLS" }), verdict: "unknown", mode: "DISABLE", says: "forwards the Istio mTLS by SNI without terminating it" },
-    { send: "ISTIO_MUTUAL", srv: server("AUTO_PASSTHROUGH", { protocol: "TLS" }), verdict: "unknown", mode: "DISABLE", says: "to the service the SNI names" },
+    // PASSTHROUGH chains come from VirtualService tls routes' sniHosts (not read): unknown whatever is sent.
+    { send: "ISTIO_MUTUAL", srv: server("PASSTHROUGH", { protocol: "TLS" }), verdict: "unknown", mode: "DISABLE", says: "forwards TLS by SNI without terminating it, on chains built from the sniHosts of VirtualService tls routes" },
+    // AUTO_PASSTHROUGH chains match only outbound_.<port>_.<subset>_.<host> SNIs with Istio's ALPNs: a DR sni of a plain host meets none.
+    { send: "ISTIO_MUTUAL", srv: server("AUTO_PASSTHROUGH", { protocol: "TLS" }), verdict: "broken", mode: "DISABLE", says: "takes only Istio mTLS whose SNI is outbound_.<port>_.<subset>_.<host>" },
     { send: "ISTIO_MUTUAL", srv: server(null, { protocol: "HTTP" }), verdict: "broken", mode: "DISABLE", says: "its Istio mTLS meets the plaintext HTTP listener" },
     { send: "ISTIO_MUTUAL", srv: server(null, { protocol: "TCP" }), verdict: "unknown", mode: "DISABLE", says: "passes the bytes on as plain TCP" },
-    // An HTTP server's tls block (httpsRedirect) adds no TLS: the port is one plaintext HTTP manager.
-    { send: "ISTIO_MUTUAL", srv: { protocol: "HTTP", tls: { mode: "ISTIO_MUTUAL" } }, verdict: "broken", mode: "DISABLE", says: "plaintext HTTP listener" },
+    // An HTTP server's tls block (httpsRedirect, the only one validateServer allows there) adds no TLS: one plaintext HTTP manager.
+    { send: "ISTIO_MUTUAL", srv: { protocol: "HTTP", tls: { httpsRedirect: true } }, verdict: "broken", mode: "DISABLE", says: "plaintext HTTP listener of Gateway istio-system/egress's server for port 443 (HTTP, tls.httpsRedirect)" },
     // Plaintext from the sidecar (DestinationRule DISABLE).
     { send: "DISABLE", srv: server(null, { protocol: "HTTP" }), verdict: "plaintext", mode: "DISABLE", says: "plaintext passes: Gateway istio-system/egress's server for port 443 (HTTP, no tls) sets no TLS" },
     { send: "DISABLE", srv: server("ISTIO_MUTUAL"), verdict: "broken", mode: "STRICT", says: "every server on that port takes only Istio mTLS" },
@@ -77,7 +81,9 @@ describe("client send × Gateway server tls.mode → verdict (the Service port 4
     { send: "MUTUAL", srv: server("MUTUAL"), verdict: "tls", mode: "DISABLE", says: "the gateway terminates it" },
     { send: "SIMPLE", srv: server("ISTIO_MUTUAL"), verdict: "broken", mode: "STRICT", says: "requires an Istio client certificate, which tls.mode SIMPLE does not present" },
     { send: "MUTUAL", srv: server("ISTIO_MUTUAL"), verdict: "unknown", mode: "STRICT", says: "takes only client certificates issued by the mesh CA" },
-    { send: "SIMPLE", srv: server("PASSTHROUGH", { protocol: "TLS" }), verdict: "tls", mode: "DISABLE", says: "forwards the TLS by SNI without terminating it" },
+    { send: "SIMPLE", srv: server("PASSTHROUGH", { protocol: "TLS" }), verdict: "unknown", mode: "DISABLE", says: "forwards TLS by SNI without terminating it" },
+    { send: "SIMPLE", srv: server("AUTO_PASSTHROUGH", { protocol: "TLS" }), verdict: "broken", mode: "DISABLE", says: "matches the SNI api.example.com it sends" },
+    { send: "MUTUAL", srv: server("AUTO_PASSTHROUGH", { protocol: "TLS", hosts: ["*"] }), verdict: "broken", mode: "DISABLE", says: "takes only Istio mTLS whose SNI is outbound_" },
     { send: "SIMPLE", srv: server(null, { protocol: "HTTP" }), verdict: "broken", mode: "DISABLE", says: "its TLS meets the plaintext HTTP listener" },
   ])("$send → $srv.protocol $srv.tls.mode: $verdict", ({ send, srv, verdict, mode, says }) => {
     const p = verdictOf([...base, gateway("egress", [srv]), drTo(send)]);
@@ -175,16 +181,150 @@ describe("a malformed Gateway is input.invalid naming it; the rest is analysed",
     { case: "servers a mapping", spec: { servers: { port: 443 } }, field: "spec.servers" },
     { case: "selector a list", spec: { selector: ["istio"], servers: [] }, field: "spec.selector" },
     { case: "tls a string", spec: { servers: [{ port: { number: 443, protocol: "HTTPS" }, hosts: ["*"], tls: "ISTIO_MUTUAL" }] }, field: "spec.servers[0].tls" },
-  ])("$case", ({ spec, field }) => {
+    // validateServer (istio/istio pkg/config/validation): what admission refuses.
+    { case: "HTTPS without tls", spec: { servers: [{ port: { number: 443, protocol: "HTTPS" }, hosts: ["*"] }] }, field: "spec.servers[0].tls", says: "server must have TLS settings for HTTPS/TLS protocols" },
+    { case: "TLS without tls", spec: { servers: [{ port: { number: 443, protocol: "TLS" }, hosts: ["*"] }] }, field: "spec.servers[0].tls" },
+    { case: "HTTP with tls.mode ISTIO_MUTUAL", spec: { servers: [{ port: { number: 80, protocol: "HTTP" }, hosts: ["*"], tls: { mode: "ISTIO_MUTUAL" } }] }, field: "spec.servers[0].tls", says: "server cannot have TLS settings for plain text HTTP ports" },
+    { case: "HTTP with httpsRedirect and a certificate file", spec: { servers: [{ port: { number: 80, protocol: "HTTP" }, hosts: ["*"], tls: { httpsRedirect: true, serverCertificate: "/etc/c.pem" } }] }, field: "spec.servers[0].tls" },
+    { case: "TCP with tls", spec: { servers: [{ port: { number: 443, protocol: "TCP" }, hosts: ["*"], tls: { mode: "SIMPLE" } }] }, field: "spec.servers[0].tls", says: "server cannot have TLS settings for non HTTPS/TLS ports" },
+    { case: "host empty", spec: { servers: [{ port: { number: 443, protocol: "HTTPS" }, hosts: [""], tls: { mode: "ISTIO_MUTUAL" } }] }, field: "spec.servers[0].hosts[0]" },
+    { case: "host a/", spec: { servers: [{ port: { number: 443, protocol: "HTTPS" }, hosts: ["a/"], tls: { mode: "ISTIO_MUTUAL" } }] }, field: "spec.servers[0].hosts[0]" },
+    { case: "port.number a string", spec: { servers: [{ port: { number: "443", protocol: "HTTPS" }, hosts: ["*"], tls: { mode: "ISTIO_MUTUAL" } }] }, field: "spec.servers[0].port.number" },
+    { case: "protocol a number", spec: { servers: [{ port: { number: 443, protocol: 7 }, hosts: ["*"], tls: { mode: "ISTIO_MUTUAL" } }] }, field: "spec.servers[0].port.protocol", says: "must be a string, not 7" },
+    { case: "protocol unknown", spec: { servers: [{ port: { number: 443, protocol: "QUIC" }, hosts: ["*"] }] }, field: "spec.servers[0].port.protocol" },
+    { case: "spec a string", spec: "x", field: "spec" },
+    { case: "spec null", spec: null, field: "spec" },
+    { case: "no servers", spec: { servers: [] }, field: "spec.servers" },
+    // Istio validates the whole object: a valid first server does not survive a bad second one.
+    {
+      case: "a valid server beside a bad one",
+      spec: { selector: { istio: "egressgateway" }, servers: [{ port: { number: 443, protocol: "HTTPS" }, hosts: ["*"], tls: { mode: "SIMPLE", credentialName: "c" } }, { port: { number: 443, protocol: "HTTPS" }, hosts: ["x.example.com"] }] },
+      field: "spec.servers[1].tls",
+    },
+  ] as { case: string; spec: unknown; field: string; says?: string }[])("$case", ({ spec, field, says }) => {
     const bad: KubeObject = { apiVersion: "networking.istio.io/v1", kind: "Gateway", metadata: { name: "bad", namespace: "istio-system" }, spec };
     const good = gateway("egress", [server("ISTIO_MUTUAL")]);
     const objs = [...base, bad, good, drTo("ISTIO_MUTUAL")];
     const m = buildModel({ objects: loaded(objs), configDumps: [], problems: [] });
     const ref = { kind: "Gateway", namespace: "istio-system", name: "bad" };
-    expect(m.problems).toEqual([expect.objectContaining({ object: ref, field, message: expect.stringContaining(`Gateway istio-system/bad: ${field}: `) })]);
+    expect(m.problems).toEqual([expect.objectContaining({ object: ref, field, message: expect.stringContaining(`Gateway istio-system/bad: ${field}: ${says ?? ""}`) })]);
     expect(m.gateways.map((g) => g.name)).toEqual(["egress"]);
     const s = run(objs, [call("a/web", EGRESS, "unknown", 5, { reporter: "source", request_protocol: "tcp" })]);
     expect(only(s, "input.invalid").resources).toEqual([ref]);
     expect(s.edges.find((e) => e.destination.port === 443)!.predicted.verdict).toBe("mtls");
+  });
+});
+
+const DAY1 = { created: "2026-01-01T00:00:00Z" };
+const DAY2 = { created: "2026-01-02T00:00:00Z" };
+const gwRef = (name: string) => ({ kind: "Gateway", namespace: "istio-system", name });
+const edgeErrors = (s: ReturnType<typeof run>) => s.findings.filter((f) => f.code.startsWith("edge.") && f.severity === "error");
+const tcpTraffic = [call("a/web", EGRESS, "unknown", 5, { reporter: "source", request_protocol: "tcp" })];
+
+describe("bind: a server with a bind is a listener of its own on that address (mergeGateways keys ServerPort{port, protocol, bind})", () => {
+  const bound = gateway("bound", [server("SIMPLE", { bind: "10.0.0.9" })], DAY1);
+  const mtls = gateway("mtls", [server("ISTIO_MUTUAL")], DAY2);
+  it("an older bound SIMPLE server for the same host neither joins the pod-IP listener nor makes the ISTIO_MUTUAL one a duplicate: mtls, no error", () => {
+    const s = run([...base, bound, mtls, drTo("ISTIO_MUTUAL")], tcpTraffic);
+    const p = s.edges.find((e) => e.destination.port === 443)!.predicted;
+    expect(p.verdict).toBe("mtls");
+    expect(p.server).toEqual({ mode: "STRICT", origin: "workload-port", policy: gwRef("mtls") });
+    expect(edgeErrors(s)).toEqual([]);
+  });
+  it("near miss: without the bind the older SIMPLE server takes the host and the newer one is the duplicate: broken", () => {
+    const unbound = gateway("bound", [server("SIMPLE")], DAY1);
+    expect(verdictOf([...base, unbound, mtls, drTo("ISTIO_MUTUAL")]).verdict).toBe("broken");
+  });
+  it("a port only bound servers use has no pod-IP listener: the old unknown", () => {
+    const p = verdictOf([...base, bound, drTo("ISTIO_MUTUAL")]);
+    expect(p.verdict).toBe("unknown");
+    expect(p.server).toEqual({ mode: "NONE", origin: "default", policy: null });
+  });
+});
+
+describe("findings.md codes only where their definition fits the edge's predicted client and server", () => {
+  it.each([
+    // Istio mTLS whose SNI no chain of an ISTIO_MUTUAL-only (STRICT) listener takes: no code says that.
+    { case: "ISTIO_MUTUAL, SNI miss, STRICT listener", objs: [gateway("egress", [server("ISTIO_MUTUAL")]), drTo("ISTIO_MUTUAL", "www.example.com")], mode: "STRICT", code: null },
+    // The client's own TLS against a DISABLE listener: tls-mismatch is "towards a STRICT Istio server".
+    { case: "SIMPLE to a MUTUAL server (DISABLE)", objs: [gateway("egress", [server("MUTUAL")]), drTo("SIMPLE")], mode: "DISABLE", code: null },
+    { case: "SIMPLE to a plaintext HTTP listener (DISABLE)", objs: [gateway("egress", [server(null, { protocol: "HTTP" })]), drTo("SIMPLE")], mode: "DISABLE", code: null },
+    // Mixed listener (PERMISSIVE): the *.example.com SIMPLE chain takes www.example.com.
+    {
+      case: "ISTIO_MUTUAL to the SIMPLE chain of a PERMISSIVE listener",
+      objs: [gateway("egress", [server("SIMPLE", { hosts: ["*.example.com"] }), server("ISTIO_MUTUAL", { hosts: ["api.example.com"] })]), drTo("ISTIO_MUTUAL", "www.example.com")],
+      mode: "PERMISSIVE",
+      code: null,
+    },
+    // Near misses: the definitions that fit keep their finding.
+    { case: "ISTIO_MUTUAL (DR) to a SIMPLE server (DISABLE)", objs: [gateway("egress", [server("SIMPLE")]), drTo("ISTIO_MUTUAL")], mode: "DISABLE", code: "edge.mtls-to-disable" },
+    { case: "SIMPLE to an ISTIO_MUTUAL server (STRICT)", objs: [gateway("egress", [server("ISTIO_MUTUAL")]), drTo("SIMPLE")], mode: "STRICT", code: "edge.tls-mismatch" },
+    { case: "plaintext (DR DISABLE) to an ISTIO_MUTUAL server (STRICT)", objs: [gateway("egress", [server("ISTIO_MUTUAL")]), drTo("DISABLE")], mode: "STRICT", code: "edge.plaintext-to-strict" },
+  ])("$case → $code", ({ objs, mode, code }) => {
+    const s = run([...base, ...objs], tcpTraffic);
+    const p = s.edges.find((e) => e.destination.port === 443)!.predicted;
+    expect(p.verdict).toBe("broken");
+    expect(p.server.mode).toBe(mode);
+    expect(p.reason).toContain("Gateway istio-system/egress");
+    expect(edgeErrors(s).map((f) => f.code)).toEqual(code ? [code] : []);
+  });
+});
+
+describe("the Gateway whose chain decided is the one named, not the first Gateway on the port", () => {
+  it("SNI www.example.com meets newer-simple's *.example.com chain: the edge and its finding name newer-simple", () => {
+    const older = gateway("older-mtls", [server("ISTIO_MUTUAL", { hosts: ["api.example.com"] })], DAY1);
+    const newer = gateway("newer-simple", [server("SIMPLE", { hosts: ["*.example.com"] })], DAY2);
+    const p = verdictOf([...base, older, newer, drTo("ISTIO_MUTUAL", "www.example.com")]);
+    expect(p.verdict).toBe("broken");
+    expect(p.server).toEqual({ mode: "PERMISSIVE", origin: "workload-port", policy: gwRef("newer-simple") });
+    // Near miss: api.example.com meets older-mtls's chain.
+    expect(verdictOf([...base, older, newer, drTo("ISTIO_MUTUAL")]).server.policy).toEqual(gwRef("older-mtls"));
+  });
+  it("on a DISABLE listener the mtls-to-disable finding and its fix name the deciding Gateway; the workload's port entry keeps the first", () => {
+    const older = gateway("older-simple", [server("SIMPLE", { hosts: ["api.example.com"] })], DAY1);
+    const newer = gateway("newer-mutual", [server("MUTUAL", { hosts: ["*.example.com"] })], DAY2);
+    const s = run([...base, older, newer, drTo("ISTIO_MUTUAL", "www.example.com")], tcpTraffic);
+    const f = only(s, "edge.mtls-to-disable");
+    expect(f.resources).toContainEqual(gwRef("newer-mutual"));
+    expect(f.resources).not.toContainEqual(gwRef("older-simple"));
+    expect(f.fix).toContain("built from Gateway istio-system/newer-mutual");
+    const w = s.workloads.find((x) => x.name === "istio-egressgateway")!;
+    expect(w.ports.find((x) => x.port === 8443)!.policy).toEqual(gwRef("older-simple"));
+  });
+});
+
+describe("PASSTHROUGH and AUTO_PASSTHROUGH chains are not the servers' hosts", () => {
+  it("a PASSTHROUGH server whose hosts cover the SNI makes it unknown; one that does not leaves the terminating chain's verdict", () => {
+    const gw = (passHosts: string[]) => gateway("egress", [server("PASSTHROUGH", { protocol: "TLS", hosts: passHosts }), server("ISTIO_MUTUAL", { hosts: ["api.example.com"] })]);
+    expect(verdictOf([...base, gw(["*.internal.example.org"]), drTo("ISTIO_MUTUAL")]).verdict).toBe("mtls");
+    expect(verdictOf([...base, gw(["*.internal.example.org"]), drTo("ISTIO_MUTUAL", "db.internal.example.org")]).verdict).toBe("unknown");
+  });
+  it("AUTO_PASSTHROUGH takes the sidecar's outbound_ SNI for a host its hosts cover (unknown: the named service's proxy terminates it); near miss: hosts that do not cover it → broken", () => {
+    const auto = (hosts: string[]) => gateway("egress", [server("AUTO_PASSTHROUGH", { protocol: "TLS", hosts })]);
+    const p = verdictOf([...base, auto(["*.local"]), drTo("ISTIO_MUTUAL", null)]);
+    expect(p.verdict).toBe("unknown");
+    expect(p.reason).toContain(`forwards the Istio mTLS for SNI outbound_.443_._.${EGRESS} to the service it names`);
+    expect(verdictOf([...base, auto(["*.example.com"]), drTo("ISTIO_MUTUAL", null)]).verdict).toBe("broken");
+  });
+});
+
+describe("SIMPLE/MUTUAL without DestinationRule sni (Envoy's auto SNI may send the request's Host)", () => {
+  it("a \"*\" chain beside an exact-host chain: unknown; near miss: only the \"*\" chain → its verdict", () => {
+    const drNoSni = drTo("SIMPLE", null);
+    const mixed = gateway("egress", [server("SIMPLE", { hosts: ["*"] }), server("MUTUAL", { hosts: ["api.example.com"] })]);
+    expect(verdictOf([...base, mixed, drNoSni]).verdict).toBe("unknown");
+    expect(verdictOf([...base, gateway("egress", [server("SIMPLE", { hosts: ["*"] })]), drNoSni]).verdict).toBe("tls");
+  });
+});
+
+describe("namespace-qualified hosts: CheckDuplicates compares whole hosts, Envoy compares SNI names", () => {
+  it("a/x.example.com and b/x.example.com both survive, then Envoy refuses the listener: unknown; near miss: the same a/ host twice → the second is skipped", () => {
+    const older = gateway("older", [server("ISTIO_MUTUAL", { hosts: ["a/x.example.com"] })], DAY1);
+    const clash = gateway("newer", [server("SIMPLE", { hosts: ["b/x.example.com"] })], DAY2);
+    const dup = gateway("newer", [server("SIMPLE", { hosts: ["a/x.example.com"] })], DAY2);
+    const p = verdictOf([...base, older, clash, drTo("ISTIO_MUTUAL", "x.example.com")]);
+    expect(p.verdict).toBe("unknown");
+    expect(p.reason).toContain("Envoy refuses the listener");
+    expect(verdictOf([...base, older, dup, drTo("ISTIO_MUTUAL", "x.example.com")]).verdict).toBe("mtls");
   });
 });

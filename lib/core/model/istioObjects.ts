@@ -566,45 +566,123 @@ function linkVirtualServices(read: ReadVirtualService[], defaultExportTo: string
 
 const GATEWAY_TLS_MODES: readonly GatewayTlsMode[] = ["PASSTHROUGH", "SIMPLE", "MUTUAL", "AUTO_PASSTHROUGH", "ISTIO_MUTUAL", "OPTIONAL_MUTUAL"];
 
-/** `tls.mode`; a tls block without mode is PASSTHROUGH, the enum's zero value (gateway.proto ServerTLSSettings). */
-function gatewayTls(v: unknown, field: string): GatewayTlsMode | null {
+/** protocol.Parse (pkg/config/protocol): the names it knows, case-insensitive; anything else is Unsupported. */
+const GATEWAY_PROTOCOLS = new Set(["TCP", "UDP", "GRPC", "GRPC-WEB", "HTTP", "HTTP_PROXY", "HTTP2", "HTTPS", "TLS", "MONGO", "REDIS", "MYSQL"]);
+const HTTP_PROTOCOLS = new Set(["HTTP", "HTTP2", "HTTP_PROXY", "GRPC", "GRPC-WEB"]);
+
+interface ReadTls {
+  mode: GatewayTlsMode;
+  httpsRedirect: boolean;
+  /** caCertificates, privateKey or serverCertificate set: refused on an HTTP server. */
+  files: boolean;
+}
+
+/** `tls`; a tls block without mode is PASSTHROUGH, the enum's zero value (gateway.proto ServerTLSSettings). */
+function gatewayTls(v: unknown, field: string): ReadTls | null {
   if (v === undefined || v === null) return null;
   if (!isObj(v)) throw new FieldError(field, `must be a mapping, not ${shown(v)}`);
-  const mode = v.mode;
-  if (mode === undefined || mode === null) return "PASSTHROUGH";
+  const mode = v.mode ?? "PASSTHROUGH";
   if (typeof mode !== "string" || !(GATEWAY_TLS_MODES as readonly string[]).includes(mode))
     throw new FieldError(`${field}.mode`, `unknown TLS mode ${shown(mode)} (expected ${GATEWAY_TLS_MODES.join(", ")})`);
-  return mode as GatewayTlsMode;
+  const files = ["caCertificates", "privateKey", "serverCertificate"].some((k) => typeof v[k] === "string" && v[k] !== "");
+  return { mode: mode as GatewayTlsMode, httpsRedirect: v.httpsRedirect === true, files };
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/i;
+/** ValidateWildcardDomain (pkg/config/validation/agent): a wildcard only as the first label, DNS-1123 labels, a non-numeric top-level label, an optional final dot. */
+function wildcardDomainError(d: string): string | null {
+  if (d === "") return "empty domain name not allowed";
+  if (d.length > 255) return `domain name ${shown(d)} too long (max 255)`;
+  const labels = d.split(".");
+  const first = labels[0]!;
+  if (first !== "*" && !(first.length <= 63 && DNS_LABEL.test(first.startsWith("*") ? first.slice(1) : first))) return `domain name ${shown(d)} invalid (label ${shown(first)} invalid)`;
+  if (labels.length > 1) {
+    const rest = labels.slice(1);
+    if (rest[rest.length - 1] === "") rest.pop();
+    if (rest.length > 0 && /^\d+$/.test(rest[rest.length - 1]!)) return `domain name ${shown(d)} invalid (top level domain ${shown(rest[rest.length - 1])} cannot be all-numeric)`;
+    const bad = rest.find((l) => l.length > 63 || !DNS_LABEL.test(l));
+    if (bad !== undefined) return `domain name ${shown(d)} invalid (label ${shown(bad)} invalid)`;
+  }
+  return null;
+}
+
+/** validateNamespaceSlashWildcardHostname(host, isGateway=true): "[namespace/]host", namespace "*", "." or a DNS label. */
+function gatewayHostError(h: string): string | null {
+  const slash = h.indexOf("/");
+  if (slash < 0) return wildcardDomainError(h);
+  const ns = h.slice(0, slash);
+  const name = h.slice(slash + 1);
+  if (ns === "" || name === "") return `config namespace and dnsName in host entry cannot be empty (${shown(h)})`;
+  if (ns !== "*" && ns !== "." && !(ns.length <= 63 && DNS_LABEL.test(ns))) return `invalid namespace value ${shown(ns)} in config`;
+  return wildcardDomainError(name);
 }
 
 /**
- * One server, checked as Istio's validation checks it (pkg/config/validation ValidateGateway /
- * validateServer): a port with a number and protocol, at least one host. A host "ns/name" matches SNI
- * by its name part (GetSNIHostsForServer, pilot/pkg/model/gateway.go).
+ * One server, checked as Istio's admission checks it (istio/istio pkg/config/validation, ValidateGateway
+ * → validateServer): at least one valid host, a port with a number in 1..65535 and a protocol
+ * protocol.Parse knows; HTTPS/TLS must have tls ("server must have TLS settings for HTTPS/TLS
+ * protocols"); an HTTP server may carry only a passthrough-mode tls block without certificate files
+ * (httpsRedirect), any other protocol none. A host "ns/name" matches SNI by its name part
+ * (GetSNIHostsForServer, pilot/pkg/model/gateway.go).
  */
-function gatewayServer(s: Record<string, unknown>, field: string): GatewayServer {
+function gatewayServer(s: Record<string, unknown>, field: string, namespace: string): GatewayServer {
   const rawPort = at(s, "port", "number");
+  if (rawPort === undefined || rawPort === null) throw new FieldError(`${field}.port.number`, "is required");
+  if (typeof rawPort !== "number") throw new FieldError(`${field}.port.number`, `must be an integer, not ${shown(rawPort)}`);
   const port = portNumber(rawPort);
-  if (port === undefined) throw new FieldError(`${field}.port.number`, rawPort === undefined ? "is required" : "port must be 1..65535");
+  if (port === undefined) throw new FieldError(`${field}.port.number`, "port must be 1..65535");
   const protocol = at(s, "port", "protocol");
-  if (typeof protocol !== "string" || protocol === "") throw new FieldError(`${field}.port.protocol`, "is required");
+  if (protocol === undefined || protocol === null || protocol === "") throw new FieldError(`${field}.port.protocol`, "is required");
+  if (typeof protocol !== "string") throw new FieldError(`${field}.port.protocol`, `must be a string, not ${shown(protocol)}`);
+  const proto = protocol.toUpperCase();
+  if (!GATEWAY_PROTOCOLS.has(proto)) throw new FieldError(`${field}.port.protocol`, `invalid protocol ${shown(protocol)}`);
   const hosts = stringList(s.hosts, `${field}.hosts`);
-  if (hosts.length === 0) throw new FieldError(`${field}.hosts`, "must name at least one host");
+  if (hosts.length === 0) throw new FieldError(`${field}.hosts`, "server config must contain at least one host");
+  hosts.forEach((h, i) => {
+    const err = gatewayHostError(h);
+    if (err) throw new FieldError(`${field}.hosts[${i}]`, err);
+  });
+  const bind = s.bind ?? "";
+  if (typeof bind !== "string") throw new FieldError(`${field}.bind`, `must be a string, not ${shown(bind)}`);
+  const tls = gatewayTls(s.tls, `${field}.tls`);
+  if (tls === null && (proto === "HTTPS" || proto === "TLS")) throw new FieldError(`${field}.tls`, "server must have TLS settings for HTTPS/TLS protocols");
+  if (tls !== null && HTTP_PROTOCOLS.has(proto) && (tls.files || (tls.mode !== "PASSTHROUGH" && tls.mode !== "AUTO_PASSTHROUGH")))
+    throw new FieldError(`${field}.tls`, "server cannot have TLS settings for plain text HTTP ports");
+  if (tls !== null && !HTTP_PROTOCOLS.has(proto) && proto !== "HTTPS" && proto !== "TLS") throw new FieldError(`${field}.tls`, "server cannot have TLS settings for non HTTPS/TLS ports");
   const sniHosts = hosts.map((h) => {
     const slash = h.indexOf("/");
     return slash < 0 ? h : h.slice(slash + 1);
   });
-  return { port, protocol, sniHosts, tls: gatewayTls(s.tls, `${field}.tls`) };
+  return { port, protocol, hosts: sanitizedHosts(hosts, namespace), sniHosts, tls: tls?.mode ?? null, httpsRedirect: tls?.httpsRedirect ?? false, bind };
 }
 
+/** sanitizeServerHostNamespace (pilot/pkg/model/gateway.go): "./h" → "<namespace>/h", "*\/h" → "h", "*\/*" alone makes the hosts ["*"]. */
+function sanitizedHosts(hosts: string[], namespace: string): string[] {
+  const out: string[] = [];
+  for (const h of hosts) {
+    const slash = h.indexOf("/");
+    if (slash < 0) out.push(h);
+    else if (h.startsWith("./")) out.push(`${namespace}/${h.slice(2)}`);
+    else if (h.startsWith("*/")) {
+      if (h === "*/*") return ["*"];
+      out.push(h.slice(2));
+    } else out.push(h);
+  }
+  return out;
+}
+
+/** Istio validates the whole Gateway: one bad server refuses the object (every server of it is skipped). */
 function readGateway(o: LoadedObject, revisions: Revisions): IstioGateway {
   const spec = at(o.object, "spec");
+  if (!isObj(spec)) throw new FieldError("spec", `must be a mapping, not ${shown(spec)}`);
   const rawSelector = at(spec, "selector");
   if (rawSelector !== undefined && rawSelector !== null && (!isObj(rawSelector) || Object.values(rawSelector).some((v) => typeof v !== "string")))
     throw new FieldError("spec.selector", `must be a mapping of strings, not ${shown(rawSelector)}`);
-  const servers = objectList(at(spec, "servers"), "spec.servers").map((s, i) => gatewayServer(s, `spec.servers[${i}]`));
+  const namespace = o.object.metadata.namespace ?? "default";
+  const servers = objectList(at(spec, "servers"), "spec.servers").map((s, i) => gatewayServer(s, `spec.servers[${i}]`, namespace));
+  if (servers.length === 0) throw new FieldError("spec.servers", "gateway must have at least one server");
   return {
-    namespace: o.object.metadata.namespace ?? "default",
+    namespace,
     name: o.object.metadata.name,
     creationTimestamp: creationTimestamp(o),
     selector: isObj(rawSelector) && Object.keys(rawSelector).length > 0 ? strMap(rawSelector) : null,

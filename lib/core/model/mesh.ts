@@ -324,10 +324,19 @@ export interface GatewayServer {
   port: number;
   /** `port.protocol` as written (HTTP, HTTPS, GRPC, HTTP2, TLS, TCP, MONGO…). */
   protocol: string;
+  /**
+   * `hosts` as mergeGateways compares them (sanitizeServerHostNamespace: "./h" → "<namespace>/h",
+   * "*\/h" → "h", "*\/*" → "*"): CheckDuplicates keys on these whole strings.
+   */
+  hosts: string[];
   /** `hosts`, each without its "namespace/" part: the SNI names its TLS filter chain matches ("*": any). */
   sniHosts: string[];
   /** `tls.mode` (PASSTHROUGH when a tls block has no mode, the enum's zero value); null without a tls block. */
   tls: GatewayTlsMode | null;
+  /** `tls.httpsRedirect`: on an HTTP server, the only use of a tls block (a 301 to https, no TLS). */
+  httpsRedirect: boolean;
+  /** `bind` ("" when absent): a non-empty bind is a listener of its own on that address, not the pod IP's. */
+  bind: string;
 }
 
 /** A networking.istio.io Gateway: the servers a gateway proxy's listeners are built from. */

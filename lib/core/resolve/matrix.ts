@@ -2,6 +2,7 @@
 // accepting Y. One table, read by the edge predictor and tested cell by cell.
 import type { ClientTls, Verdict } from "../snapshot/schema";
 import type { EnforcedMode } from "./peerAuthentication";
+import type { ServerDecision } from "./resolver";
 import { gatewayCell, type GatewayListener } from "./gatewayListener";
 
 /**
@@ -29,6 +30,11 @@ export interface MatrixCell {
   verdict: Verdict;
   /** Short symptom, for the edge's reason. */
   symptom: string;
+  /**
+   * Set by a gateway listener only: the server side naming the Gateway whose server's chain decided
+   * the verdict (several Gateways may share the port); otherwise the endpoint's own decision stands.
+   */
+  server?: ServerDecision;
 }
 
 const cell = (verdict: Verdict, symptom: string): MatrixCell => ({ verdict, symptom });

@@ -391,7 +391,8 @@ function endpointsFor(
 
   const endpoints: EndpointPrediction[] = endpointSides(r, memo, service, port).sides.map((side) => {
     const send = sendTo(side);
-    return { workload: side.workload, targetPort: side.targetPort, server: side.server, accept: side.accept, tls: send.tls, origin: send.origin, why: send.why, cell: matrixVerdict(send.tls, side.accept, sniSent) };
+    const cell = matrixVerdict(send.tls, side.accept, sniSent);
+    return { workload: side.workload, targetPort: side.targetPort, server: cell.server ?? side.server, accept: side.accept, tls: send.tls, origin: send.origin, why: send.why, cell };
   });
 
   if (cluster !== "eds" && !clusterSend) {
@@ -404,9 +405,8 @@ function endpointsFor(
     for (const e of endpoints) {
       if (autoOff) {
         const hbone = !originalDst && takesHbone(e.workload);
-        if (!hbone && (e.tls === "ISTIO_MUTUAL" || e.tls === "HBONE")) Object.assign(e, { tls: "DISABLE", why: "auto-headless-mixed", cell: matrixVerdict("DISABLE", e.accept, sniSent) });
-      } else if (originalDst && e.workload && e.tls !== "ISTIO_MUTUAL")
-        Object.assign(e, { tls: "ISTIO_MUTUAL", why: "auto-headless-mtls", cell: matrixVerdict("ISTIO_MUTUAL", e.accept, sniSent) });
+        if (!hbone && (e.tls === "ISTIO_MUTUAL" || e.tls === "HBONE")) resend(e, "DISABLE", "auto-headless-mixed", sniSent);
+      } else if (originalDst && e.workload && e.tls !== "ISTIO_MUTUAL") resend(e, "ISTIO_MUTUAL", "auto-headless-mtls", sniSent);
     }
   }
 
@@ -426,6 +426,12 @@ function endpointsFor(
   if (bySni) bySni.set(sniKey, set);
   else byKey!.set(key, set);
   return set;
+}
+
+/** Auto mTLS's headless choice replaces what an endpoint is sent: its cell, and the gateway server that cell names. */
+function resend(e: EndpointPrediction, tls: ClientTls, why: ClientWhy, sni: string): void {
+  const cell = matrixVerdict(tls, e.accept, sni);
+  Object.assign(e, { tls, why, cell, server: cell.server ?? e.server });
 }
 
 /**

@@ -28,10 +28,25 @@ export function brokenEdgeCode(ea: EdgeAnalysis): BrokenCode | null {
   // whatever the namespace says (it carries no tlsMode label): plaintext-to-strict explains it.
   if (e.why === "auto-namespace-disable" && e.server.mode === "STRICT" && e.accept.kind !== "waypoint") return "edge.auto-mtls-namespace-disable";
   if (e.tls === "ISTIO_MUTUAL" && (e.accept.kind === "none" || e.accept.kind === "linkerd")) return "edge.mtls-to-no-proxy";
-  // A gateway listener that does not take the client's Istio mTLS (plaintext HTTP, credentialName TLS, no chain for its SNI).
-  if (e.tls === "ISTIO_MUTUAL" && (e.accept.mode === "DISABLE" || e.accept.kind === "gateway")) return "edge.mtls-to-disable";
+  if (e.accept.listener) return gatewayEdgeCode(e.tls, e.origin, e.server.mode);
+  if (e.tls === "ISTIO_MUTUAL" && e.accept.mode === "DISABLE") return "edge.mtls-to-disable";
   if (e.tls === "SIMPLE" || e.tls === "MUTUAL") return "edge.tls-mismatch";
   return "edge.plaintext-to-strict";
+}
+
+/**
+ * A broken edge into a gateway listener built from Gateway servers gets a code only where its
+ * findings.md definition holds for the edge's own predicted client and server: Istio mTLS a
+ * DestinationRule forces towards a DISABLE port (mtls-to-disable), the client's own TLS towards a
+ * STRICT one (tls-mismatch), plaintext towards a STRICT one (plaintext-to-strict). Anything else (Istio
+ * mTLS whose SNI no chain of a STRICT or PERMISSIVE listener takes, the client's own TLS against a
+ * DISABLE listener) is broken for a reason no code describes: the edge stays broken, its reason names
+ * the Gateway server, and no edge.* finding is raised (docs/DECISIONS.md, "Gateway listeners").
+ */
+function gatewayEdgeCode(tls: EdgeAnalysis["prediction"]["worst"]["tls"], origin: EdgeAnalysis["prediction"]["worst"]["origin"], mode: string): BrokenCode | null {
+  if (tls === "ISTIO_MUTUAL") return origin === "destinationrule" && mode === "DISABLE" ? "edge.mtls-to-disable" : null;
+  if (tls === "SIMPLE" || tls === "MUTUAL") return mode === "STRICT" ? "edge.tls-mismatch" : null;
+  return mode === "STRICT" ? "edge.plaintext-to-strict" : null;
 }
 
 /** One Ref per workload, shared by every finding naming it (thousands of edge findings name a few thousand workloads). */
@@ -127,8 +142,8 @@ const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) 
 /** A broken edge into a gateway listener built from Gateway servers: the client's TLS and the server's tls.mode must agree. */
 function gatewayFix(ea: EdgeAnalysis): string {
   const e = ea.prediction.worst;
-  const l = e.accept.listener!;
-  const g = l.policy;
+  // The Gateway whose server's chain decided the verdict (predicted.server.policy), not the first on the port.
+  const g = e.server.policy!;
   const sent = e.tls === "ISTIO_MUTUAL" ? "Istio mTLS" : e.tls === "SIMPLE" || e.tls === "MUTUAL" ? `TLS (tls.mode ${e.tls})` : "plaintext";
   return `${nsName(e.workload!)} is a gateway: its listener on port ${e.targetPort} is built from Gateway ${g.namespace}/${g.name}, and the client sends ${sent}. Make the two agree: for Istio mTLS, a server with tls.mode ISTIO_MUTUAL on that port whose hosts include the SNI the client sends (DestinationRule tls.sni) and a DestinationRule with tls.mode ISTIO_MUTUAL for ${ea.service.host}; for TLS of the client's own, a SIMPLE or MUTUAL server with credentialName; for plaintext, a server without tls.`;
 }
@@ -225,8 +240,8 @@ function plaintextFix(ctx: AnalysisContext, ea: EdgeAnalysis): string {
   const e = ea.prediction.worst;
   // A gateway's listener TLS comes from its Gateway resource, and auto mTLS picks mTLS only for
   // pods labelled tlsMode=istio, which gateway templates do not add: "mesh both sides" would be no fix.
-  if (e.accept.listener)
-    return `${nsName(e.workload!)} is a gateway: its listener on port ${e.targetPort} is built from Gateway ${e.accept.listener.policy.namespace}/${e.accept.listener.policy.name}, whose server sets no TLS there. To encrypt this hop, set tls.mode ISTIO_MUTUAL on that server (protocol HTTPS or TLS) and in a DestinationRule for ${ea.service.host}, or call the backend service directly (sidecar to sidecar is mTLS).`;
+  if (e.accept.listener && e.server.policy)
+    return `${nsName(e.workload!)} is a gateway: its listener on port ${e.targetPort} is built from Gateway ${e.server.policy.namespace}/${e.server.policy.name}, whose server sets no TLS there. To encrypt this hop, set tls.mode ISTIO_MUTUAL on that server (protocol HTTPS or TLS) and in a DestinationRule for ${ea.service.host}, or call the backend service directly (sidecar to sidecar is mTLS).`;
   if (e.accept.kind === "gateway")
     return `${nsName(e.workload!)} is a gateway: its listener on port ${e.targetPort} takes what its Gateway server's tls sets, not PeerAuthentication, and auto mTLS sends mTLS only to pods labelled security.istio.io/tlsMode=istio, which gateway templates do not add. To encrypt this hop, call the backend service directly (sidecar to sidecar is mTLS), have the client originate TLS to a Gateway server with TLS, or set tls.mode ISTIO_MUTUAL on that Gateway server and in a DestinationRule for ${ea.service.host}.`;
   if (ea.client.dataplane === "none") return `Give ${ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "the caller"} a proxy so the call can be mTLS.`;
