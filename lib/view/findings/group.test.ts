@@ -87,6 +87,8 @@ describe("links", () => {
     expect(parseRefParam(ref)).toEqual({ kind: named!.kind, namespace: named!.namespace, name: named!.name });
     expect(parseRefParam("Namespace/shop")).toEqual({ kind: "Namespace", name: "shop" });
     expect(parseRefParam("bad")).toBeNull();
+    // An Istio Gateway ref: the plain "gateway" may resolve to the Gateway API kind.
+    expect(kubectlGet({ kind: "Gateway", namespace: "istio-system", name: "egress" })).toBe("kubectl get gateways.networking.istio.io egress -n istio-system -o yaml");
     expect(kubectlGet({ kind: "DestinationRule", namespace: "reports", name: "payments-no-tls" })).toBe(
       "kubectl get destinationrule payments-no-tls -n reports -o yaml",
     );

@@ -87,9 +87,16 @@ export function parseRefParam(ref: string): Ref | null {
   return null;
 }
 
+/**
+ * The kubectl resource for a Ref's kind. "Gateway" refs are networking.istio.io Gateways (the only
+ * Gateways Handshake reads); `kubectl get gateway` may resolve to the Gateway API's
+ * gateways.gateway.networking.k8s.io where both CRDs are installed, so the group is spelled out.
+ */
+const resourceName = (kind: string) => (kind === "Gateway" ? "gateways.networking.istio.io" : kind.toLowerCase());
+
 /** The command that shows an object, since the dashboard does not display raw manifests. */
 export function kubectlGet(r: Ref): string {
-  return `kubectl get ${r.kind.toLowerCase()} ${r.name}${r.namespace ? ` -n ${r.namespace}` : ""} -o yaml`;
+  return `kubectl get ${resourceName(r.kind)} ${r.name}${r.namespace ? ` -n ${r.namespace}` : ""} -o yaml`;
 }
 
 export function refLabel(ref: Ref): string {
