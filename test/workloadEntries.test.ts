@@ -4,7 +4,7 @@
 // the findings about injection stay silent on it: a VM is never injected.
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
-import { call, deploy, destRule, edgeOf, expectNoWarnings, findingsOf, host, injected, namespace, only, peerAuth, predict, run, service, tls } from "./kit";
+import { call, deploy, destRule, edgeOf, expectNoWarnings, findingsOf, host, injected, meshConfig, namespace, only, peerAuth, predict, run, service, tls } from "./kit";
 
 type Labels = Record<string, string>;
 
@@ -204,14 +204,20 @@ describe("guard: a correct VM mesh raises no warning", () => {
   });
 });
 
+const TUNNEL = "networking.istio.io/tunnel";
+/** The ambient profile's mesh defaultConfig: sidecars may send HBONE (Proxy.EnableHBONE). */
+const HBONE_MESH = meshConfig('defaultConfig:\n  proxyMetadata:\n    ISTIO_META_ENABLE_HBONE: "true"\n');
+const AMBIENT = [namespace("amb", { "istio.io/dataplane-mode": "ambient" }), deploy("amb", "app")];
+const tunnelEntry = (o: { sa?: string } = {}) => workloadEntry("vm", "db-1", { labels: { app: "db", [TUNNEL]: "http" }, ...o });
+
 // istiod reads networking.istio.io/tunnel from an entry endpoint's labels as from a pod's
 // (IstioEndpoint.SupportsTunnel → model.SupportsTunnel, a comma-separated list; supportTunnel,
-// endpoint_builder.go): the endpoint takes HBONE. Like a pod's, the tunnel is dropped while the
-// endpoint also takes legacy Istio mTLS (tlsMode=istio, a serviceAccount) and PILOT_PREFER_SENDING_HBONE is off.
+// endpoint_builder.go): the endpoint takes HBONE from a client proxy that may send it. Like a pod's,
+// the tunnel is dropped while the endpoint also takes legacy Istio mTLS (tlsMode=istio, a
+// serviceAccount) and PILOT_PREFER_SENDING_HBONE is off.
 describe("a WorkloadEntry labelled networking.istio.io/tunnel=http takes HBONE, as a pod with that label does", () => {
-  const TUNNEL = "networking.istio.io/tunnel";
-  // Ambient on in the mesh: an ambient namespace next to the sidecar client's.
-  const mesh = [...shop, namespace("amb", { "istio.io/dataplane-mode": "ambient" }), deploy("amb", "app")];
+  // Ambient on in the mesh (the ambient profile's defaultConfig, and an ambient namespace next to the sidecar client's).
+  const mesh = [...shop, HBONE_MESH, ...AMBIENT];
   const dbDisable = destRule("shop", "db", DB, tls("DISABLE"));
   // The same labels on an injected pod behind a Service: what the entry must match.
   const pod = (labels: Labels) => [deploy("shop", "podsrv", { labels: { app: "podsrv", ...labels }, ports: [5432] }), service("shop", "podsrv", [{ port: 5432, name: "tcp-db" }])];
@@ -264,5 +270,81 @@ describe("a WorkloadEntry labelled networking.istio.io/tunnel=http takes HBONE, 
   it("near miss: with the label and a serviceAccount, a DR DISABLE still sends plaintext (no HBONE first), as for a sidecar pod", () => {
     const p = predict([...mesh, workloadEntry("vm", "db-1", { labels: { app: "db", [TUNNEL]: "http" }, sa: "db" }), selecting(), dbDisable], "shop/client", DB);
     expect(p.predicted.client.tls).toBe("DISABLE");
+  });
+});
+
+// supportTunnel (pilot/pkg/xds/endpoints/endpoint_builder.go) returns false unless the client's
+// `proxy.EnableHBONE()` (IsAmbient() || features.EnableHBONE && Metadata.EnableHBONE): a pod's tunnel
+// label comes from injection under that same setting, an entry's is written by hand and proves
+// nothing about the client.
+describe("a sidecar sends HBONE to a tunnel-labelled entry only when its own proxy may send HBONE", () => {
+  const hboneOn = { "proxy.istio.io/config": 'proxyMetadata:\n  ISTIO_META_ENABLE_HBONE: "true"\n' };
+  const hboneOff = { "proxy.istio.io/config": '{"proxyMetadata": {"ISTIO_META_ENABLE_HBONE": "false"}}' };
+  const sends = (p: ReturnType<typeof predict>) => [p.predicted.client.tls, p.worst.why, p.predicted.verdict];
+  const PLAIN = ["DISABLE", "auto-endpoint-no-label", "plaintext"];
+  const HBONE = ["HBONE", "auto-hbone", "mtls"];
+
+  it.each([
+    { case: "no ambient, no ISTIO_META_ENABLE_HBONE", extra: [] as KubeObject[], annotations: {}, want: PLAIN },
+    { case: "an ambient namespace, but no ISTIO_META_ENABLE_HBONE", extra: AMBIENT, annotations: {}, want: PLAIN },
+    { case: "the mesh defaultConfig enables it, the client's proxy.istio.io/config turns it off", extra: [HBONE_MESH], annotations: hboneOff, want: PLAIN },
+    { case: "the mesh defaultConfig enables it (ambient profile)", extra: [HBONE_MESH], annotations: {}, want: HBONE },
+    { case: "the client's proxy.istio.io/config enables it", extra: [], annotations: hboneOn, want: HBONE },
+  ])("$case → $want.0", ({ extra, annotations, want }) => {
+    const objs = [...shop, ...extra, deploy("shop", "caller", { annotations }), tunnelEntry(), selecting()];
+    expect(sends(predict(objs, "shop/caller", DB))).toEqual(want);
+  });
+
+  it("without it, a DR DISABLE sends plaintext: no HBONE first", () => {
+    const p = predict([...shop, ...AMBIENT, tunnelEntry(), selecting(), destRule("shop", "db", DB, tls("DISABLE"))], "shop/client", DB);
+    expect(sends(p)).toEqual(["DISABLE", "dr", "plaintext"]);
+  });
+
+  it("two clients of one analysis, one that may send HBONE and one that may not, each get their own (the endpoint memo keys on it)", () => {
+    const objs = [...shop, deploy("shop", "caller", { annotations: hboneOn }), tunnelEntry(), selecting()];
+    for (const order of [["shop/caller", "shop/client"], ["shop/client", "shop/caller"]]) {
+      const s = run(objs, order.map((src) => call(src, DB, "none", 3)));
+      const tlsOf = (src: string) => edgeOf(s, src, DB)!.predicted.client.tls;
+      expect([tlsOf("shop/caller"), tlsOf("shop/client")]).toEqual(["HBONE", "DISABLE"]);
+    }
+  });
+
+  it("near miss: an ambient client's ztunnel always sends HBONE, so it reaches the entry over HBONE without any ISTIO_META_ENABLE_HBONE", () => {
+    const p = predict([...shop, ...AMBIENT, tunnelEntry(), selecting()], "amb/app", DB);
+    expect([p.predicted.client.tls, p.predicted.verdict]).toEqual(["HBONE", "mtls"]);
+  });
+});
+
+// istiod reads the tunnel label only to decide what clients send; whether the VM's proxy applies
+// PeerAuthentication is not known (as pa.no-proxy says of entries): the entry keeps no sidecar.
+describe("a tunnel label does not give the entry a sidecar: no server-side claim", () => {
+  const mesh = [...shop, HBONE_MESH, ...AMBIENT];
+
+  it("STRICT on namespace vm: a client without proxy sends plaintext, verdict plaintext (not broken), no edge.plaintext-to-strict", () => {
+    const objs = [...mesh, tunnelEntry(), selecting(), peerAuth("vm", "default", "STRICT")];
+    const p = predict(objs, "plain/bare", DB);
+    expect([p.predicted.client.tls, p.predicted.server.mode, p.predicted.verdict]).toEqual(["NONE", "NONE", "plaintext"]);
+    expect(findingsOf(run(objs, [call("plain/bare", DB, "none", 3)]), "edge.plaintext-to-strict")).toEqual([]);
+    // A sidecar client still reaches it over HBONE; the reason says what is known of the VM's proxy.
+    const hbone = predict(objs, "shop/client", DB);
+    expect([hbone.predicted.client.tls, hbone.predicted.server.mode, hbone.predicted.verdict]).toEqual(["HBONE", "NONE", "mtls"]);
+    expect(hbone.predicted.reason).toContain("vm/db-1 takes HBONE (networking.istio.io/tunnel=http) on a proxy that istiod knows nothing else of");
+  });
+
+  it.each([
+    { case: "namespace-wide", pa: peerAuth("vm", "default", "DISABLE") },
+    { case: "selecting the entry", pa: peerAuth("vm", "db-plain", "DISABLE", { selector: { app: "db" } }) },
+  ])("DISABLE $case: no pa.disable, and sidecar clients still reach it over HBONE", ({ pa }) => {
+    const objs = [...mesh, tunnelEntry(), selecting(), pa];
+    const s = run(objs, [call("shop/client", DB, "mutual_tls", 3)]);
+    expect(findingsOf(s, "pa.disable")).toEqual([]);
+    expect([s.edges[0]!.predicted.client.tls, s.edges[0]!.predicted.verdict]).toEqual(["HBONE", "mtls"]);
+  });
+
+  it("near miss: with a serviceAccount istiod knows of its sidecar: STRICT breaks a client without proxy, DISABLE raises pa.disable", () => {
+    const strict = predict([...mesh, tunnelEntry({ sa: "db" }), selecting(), peerAuth("vm", "default", "STRICT")], "plain/bare", DB);
+    expect([strict.predicted.server.mode, strict.predicted.verdict]).toEqual(["STRICT", "broken"]);
+    const s = run([...mesh, tunnelEntry({ sa: "db" }), selecting(), peerAuth("vm", "db-plain", "DISABLE", { selector: { app: "db" } })], []);
+    expect(findingsOf(s, "pa.disable")).toHaveLength(1);
   });
 });

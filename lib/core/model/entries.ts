@@ -35,9 +35,10 @@ function sortedLabels(labels: Labels): Labels {
 /**
  * One entry endpoint as a workload. Its data plane is what istiod assumes of it: a sidecar when its
  * tlsMode is istio (auto mTLS then sends it Istio mTLS, and its proxy, a VM sidecar, applies the
- * PeerAuthentications selecting these labels) or when its labels say it takes HBONE (a proxy on the
- * VM terminates the tunnel on 15008), else none. Same field order as `buildWorkload` (one hidden
- * class for every workload).
+ * PeerAuthentications selecting these labels), else none. A tunnel label (`hboneTunnel`) does not
+ * make it a sidecar: istiod reads it only on the client side, to send HBONE, and says nothing of what
+ * the VM's proxy enforces (predictEdge's `takesHbone`). Same field order as `buildWorkload` (one
+ * hidden class for every workload).
  */
 function entryWorkload(
   kind: string,
@@ -74,12 +75,14 @@ function entryWorkload(
     proxyPorts: [],
     pods: 0,
     livePods: [],
-    dataplane: tlsModeLabel === "istio" || hboneTunnel ? "sidecar" : "none",
+    dataplane: tlsModeLabel === "istio" ? "sidecar" : "none",
     tlsModeLabel,
     optedOut: false,
     excludedInboundPorts: [],
     linkerdSkipInboundPorts: [],
     hboneTunnel,
+    // The VM proxy's own ProxyConfig (ISTIO_META_ENABLE_HBONE) is not among the inputs.
+    enableHbone: false,
     gateway: false,
     waypoint: false,
     revision: resolveRevision(revisions, labels["istio.io/rev"] ?? ns?.labels["istio.io/rev"]),

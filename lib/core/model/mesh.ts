@@ -68,6 +68,14 @@ export interface Workload {
   linkerdSkipInboundPorts: number[];
   /** `networking.istio.io/tunnel=http`: ztunnel may reach this sidecar pod over HBONE. */
   hboneTunnel: boolean;
+  /**
+   * istiod lets this workload's proxy send HBONE (`Proxy.EnableHBONE`, pilot/pkg/model/context.go:
+   * `IsAmbient() || (features.EnableHBONE && Metadata.EnableHBONE)`): a waypoint, or a sidecar or
+   * gateway whose ProxyConfig sets ISTIO_META_ENABLE_HBONE "true" (its proxy.istio.io/config, else its
+   * revision's mesh defaultConfig, which the ambient profile sets together with PILOT_ENABLE_SENDING_HBONE).
+   * False for an entry: a VM's own ProxyConfig is not among the inputs.
+   */
+  enableHbone: boolean;
   /** Istio revision of the workload (pod or namespace `istio.io/rev`), "" for the default. */
   revision: string;
   /**

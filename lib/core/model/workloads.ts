@@ -273,9 +273,9 @@ function buildWorkload(
   // The sidecar injection template also adds networking.istio.io/tunnel=http (unless the template
   // sets the label) when the pod's ProxyConfig has ISTIO_META_ENABLE_HBONE "true": the pod's
   // proxy.istio.io/config annotation, else its revision's mesh defaultConfig (the ambient profile).
-  const tunnel =
-    view.labels["networking.istio.io/tunnel"] ??
-    (dataplane === "sidecar" && !live && role === null && meshes !== null && (podEnableHbone(view) ?? meshOfRevision(meshes, revision).sidecarsTakeHbone) ? "http" : undefined);
+  // The same setting lets the proxy send HBONE (`Proxy.EnableHBONE`, pilot/pkg/model/context.go).
+  const proxyEnablesHbone = dataplane === "sidecar" && meshes !== null && (podEnableHbone(view) ?? meshOfRevision(meshes, revision).sidecarsTakeHbone);
+  const tunnel = view.labels["networking.istio.io/tunnel"] ?? (!live && role === null && proxyEnablesHbone ? "http" : undefined);
   return {
     namespace,
     name,
@@ -295,6 +295,8 @@ function buildWorkload(
       view.annotations["config.linkerd.io/skip-inbound-ports"] ?? ns?.annotations["config.linkerd.io/skip-inbound-ports"],
     ),
     hboneTunnel: supportsHttpTunnel(tunnel) || view.annotations["ambient.istio.io/redirection"] === "enabled",
+    // A waypoint is an ambient proxy (`IsAmbient`): it always sends HBONE.
+    enableHbone: role === "waypoint" || proxyEnablesHbone,
     gateway: role !== null,
     waypoint: role === "waypoint",
     revision,

@@ -24,6 +24,12 @@ export interface ServerAccept {
   tlsPort?: boolean;
   /** For gateways: the listener the Gateway servers build on the port; absent or null when none lands there. */
   listener?: GatewayListener | null;
+  /**
+   * For kind "none": an entry endpoint (WorkloadEntry, ServiceEntry endpoint) labelled
+   * networking.istio.io/tunnel=http. A proxy on the VM terminates HBONE there; what else it accepts,
+   * and whether it applies PeerAuthentication, istiod does not know.
+   */
+  tunnel?: boolean;
 }
 
 export interface MatrixCell {
@@ -50,6 +56,7 @@ const GATEWAY_OWN_TLS = cell("tls", "the gateway terminates it where that Gatewa
 const GATEWAY_HBONE = cell("unknown", "Istio documents no HBONE into a gateway's listeners");
 const WAYPOINT_PLAINTEXT = cell("broken", "it has no listener for plaintext");
 const WAYPOINT_OTHER_TLS = cell("unknown", "Istio documents no way into a waypoint but HBONE");
+const ENTRY_HBONE = cell("mtls", "HBONE mTLS to the proxy its tunnel label announces");
 
 function plaintextClient(s: ServerAccept): MatrixCell {
   if (s.kind === "sidecar" && s.mode === "STRICT") return cell("broken", "the STRICT sidecar has no plaintext filter chain and resets the connection");
@@ -109,8 +116,9 @@ function hboneClient(s: ServerAccept): MatrixCell {
       return cell("mtls", "HBONE mTLS");
     case "gateway":
       return GATEWAY_HBONE;
-    case "linkerd":
     case "none":
+      return s.tunnel ? ENTRY_HBONE : cell("broken", "HBONE towards a pod without a mesh proxy");
+    case "linkerd":
       return cell("broken", "HBONE towards a pod without a mesh proxy");
   }
 }

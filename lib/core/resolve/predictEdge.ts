@@ -122,7 +122,9 @@ function acceptOf(r: Resolver, w: Workload | null, targetPort: number, port: Ser
   if (w.dataplane === "sidecar" && w.excludedInboundPorts.includes(targetPort))
     return { accept: { kind: "none", mode: "PERMISSIVE", httpPort }, server };
   if (w.dataplane === "linkerd") return { accept: { kind: "linkerd", mode: "PERMISSIVE", httpPort }, server };
-  if (server.mode === "NONE") return { accept: { kind: "none", mode: "PERMISSIVE", httpPort }, server };
+  // An entry's tunnel label says a proxy on the VM terminates HBONE, and nothing more (the server
+  // decision stays NONE: whether that proxy applies PeerAuthentication cannot be told).
+  if (server.mode === "NONE") return { accept: { kind: "none", mode: "PERMISSIVE", httpPort, tunnel: w.entry !== null && w.hboneTunnel }, server };
   const kind = w.dataplane === "ambient" ? "ambient" : "sidecar";
   return { accept: { kind, mode: server.mode, httpPort }, server };
 }
@@ -154,8 +156,8 @@ function taggingPolicy(r: Resolver, w: Workload): WorkloadPolicy {
   return r.policyOf(w);
 }
 
+/** What auto mTLS sends an endpoint that does not take HBONE from the client (endpointsFor checks that first). */
 function autoSend(r: Resolver, w: Workload, targetPort: number): Send {
-  if (takesHbone(w)) return { tls: "HBONE", origin: "auto", why: "auto-hbone" };
   if (w.tlsModeLabel !== "istio") return { tls: "DISABLE", origin: "auto", why: "auto-endpoint-no-label" };
   if (modeForPort(taggingPolicy(r, w), targetPort).mode === "DISABLE") return { tls: "DISABLE", origin: "auto", why: "auto-endpoint-pa-disable" };
   return { tls: "ISTIO_MUTUAL", origin: "auto", why: "auto-mtls" };
@@ -252,12 +254,20 @@ type ClusterKind = "eds" | "eds-passthrough" | "original-dst" | "original-dst-pa
 const CLUSTER_KEY: Record<ClusterKind, number> = { eds: 0, "eds-passthrough": 1, "original-dst": 2, "original-dst-passthrough": 3 };
 
 /**
- * The endpoint keeps `tunnel: http` in its EDS metadata: ztunnel captures it, or its sidecar listens
- * for HBONE. An endpoint that can take legacy Istio mTLS (tlsMode=istio) loses the tunnel unless
+ * The endpoint keeps `tunnel: http` in the EDS metadata a sidecar or gateway gets: ztunnel captures
+ * it, its sidecar listens for HBONE, or an entry's labels say it takes HBONE. istiod sets it only for
+ * a client proxy that may send HBONE (`supportTunnel`, pilot/pkg/xds/endpoints/endpoint_builder.go:
+ * false unless `proxy.EnableHBONE()`). A pod's tunnel comes from the very mesh setting that turns
+ * sending on (ambient, whose profile sets ISTIO_META_ENABLE_HBONE, under which injection labels the
+ * pod), so it is taken to imply it; an entry's label is written by hand and implies nothing, so an
+ * entry takes HBONE only from a client whose proxy enables it (`clientHbone`, Workload.enableHbone).
+ * An endpoint that can take legacy Istio mTLS (tlsMode=istio) loses the tunnel unless
  * PILOT_PREFER_SENDING_HBONE (off by default): `buildEnvoyLbEndpoint`, endpoint_builder.go.
  */
-const takesHbone = (w: Workload | null) =>
-  !!w && (w.dataplane === "ambient" || (w.dataplane === "sidecar" && w.hboneTunnel && w.tlsModeLabel !== "istio"));
+const takesHbone = (w: Workload | null, clientHbone: boolean) =>
+  !!w && (w.dataplane === "ambient" || (w.hboneTunnel && w.tlsModeLabel !== "istio" && (w.entry === null ? w.dataplane === "sidecar" : clientHbone)));
+
+const AUTO_HBONE: Send = { tls: "HBONE", origin: "auto", why: "auto-hbone" };
 
 /**
  * With ambient enabled (which HBONE-capable endpoints imply), istiod turns on sending HBONE for every
@@ -299,7 +309,7 @@ interface Sides {
  */
 interface Memo {
   sides: Map<ServicePort, EndpointSides>;
-  /** service port → (plane, cluster send, cluster kind, DR tag) packed into one integer → endpoint set. */
+  /** service port → (plane, cluster send, cluster kind, DR tag, client sends HBONE) packed into one integer → endpoint set. */
   sets: Map<ServicePort, Map<number, EndpointSet>>;
   /** The same for ports whose gateway listeners match SNI: "<key>|<sni>" → endpoint set. */
   sniSets: Map<ServicePort, Map<string, EndpointSet>>;
@@ -352,9 +362,10 @@ function endpointsFor(
   clusterSend: ClusterSend | null,
   cluster: ClusterKind,
   drTag: DrTag,
+  clientHbone: boolean,
   sni: string | null = null,
 ): EndpointSet {
-  const key = ((PLANE_KEY[clientPlane] * 16 + (clusterSend ? clusterSend.key : 0)) * 4 + CLUSTER_KEY[cluster]) * 3 + DR_TAG_KEY[drTag];
+  const key = (((PLANE_KEY[clientPlane] * 16 + (clusterSend ? clusterSend.key : 0)) * 4 + CLUSTER_KEY[cluster]) * 3 + DR_TAG_KEY[drTag]) * 2 + (clientHbone ? 1 : 0);
   let byKey: Map<number, EndpointSet> | undefined;
   let bySni: Map<string, EndpointSet> | undefined;
   let sniKey = "";
@@ -376,16 +387,18 @@ function endpointsFor(
 
   const sendTo = (side: EndpointSide): Send => {
     const w = side.workload;
-    if (clusterSend) return (clientPlane === "sidecar" && !originalDst && takesHbone(w) && hboneFirst(clusterSend)) || clusterSend;
+    if (clusterSend) return (clientPlane === "sidecar" && !originalDst && takesHbone(w, clientHbone) && hboneFirst(clusterSend)) || clusterSend;
     if (clientPlane === "ambient") {
-      if (w && (w.dataplane === "ambient" || (w.dataplane === "sidecar" && w.hboneTunnel))) return { tls: "HBONE", origin: "auto", why: "ztunnel" };
+      // ztunnel is an ambient proxy: it always sends HBONE where the endpoint takes it.
+      if (w && (w.dataplane === "ambient" || (w.hboneTunnel && (w.dataplane === "sidecar" || w.entry !== null)))) return { tls: "HBONE", origin: "auto", why: "ztunnel" };
       return { tls: "DISABLE", origin: "auto", why: "ztunnel" };
     }
     if (clientPlane === "linkerd") {
       return w?.dataplane === "linkerd" ? { tls: "LINKERD", origin: "linkerd", why: "linkerd" } : { tls: "DISABLE", origin: "linkerd", why: "linkerd" };
     }
     // HBONE-capable endpoints match "hbone" before any tlsMode tag.
-    if (drTag !== "none" && !takesHbone(w) && w?.tlsModeLabel === "istio") return drTag === "istio" ? DR_TAGGED : DR_UNTAGGED;
+    if (takesHbone(w, clientHbone)) return AUTO_HBONE;
+    if (drTag !== "none" && w?.tlsModeLabel === "istio") return drTag === "istio" ? DR_TAGGED : DR_UNTAGGED;
     return side.auto;
   };
 
@@ -404,7 +417,7 @@ function endpointsFor(
     const autoOff = passthroughInference && !endpoints.every((e) => e.workload?.tlsModeLabel === "istio");
     for (const e of endpoints) {
       if (autoOff) {
-        const hbone = !originalDst && takesHbone(e.workload);
+        const hbone = !originalDst && takesHbone(e.workload, clientHbone);
         if (!hbone && (e.tls === "ISTIO_MUTUAL" || e.tls === "HBONE")) resend(e, "DISABLE", "auto-headless-mixed", sniSent);
       } else if (originalDst && e.workload && e.tls !== "ISTIO_MUTUAL") resend(e, "ISTIO_MUTUAL", "auto-headless-mtls", sniSent);
     }
@@ -498,13 +511,16 @@ export function portEntrySends(r: Resolver, dr: DestinationRule, service: Servic
   const memo = memoOf(r);
   const policy = dr.trafficPolicy;
   const cluster = clusterKindOf(service, false, policy, tlsForPort(policy, port.port));
-  const autoSend = autoClusterSend(r, drMesh(r, dr), service);
+  const mesh = drMesh(r, dr);
+  const autoSend = autoClusterSend(r, mesh, service);
   // As predictEdge: only an EDS cluster in auto mode reads the DR's endpoint tagging.
   const originalDst = cluster === "original-dst" || cluster === "original-dst-passthrough";
   const tag = autoSend || originalDst ? "none" : (drTaggingFor(policy, port.port)?.tag ?? "none");
+  // A sidecar of that istiod's mesh, as its ProxyConfig is by default.
+  const hbone = mesh.sidecarsTakeHbone;
   return {
-    auto: endpointsFor(r, memo, service, port, "sidecar", autoSend, cluster, tag).endpoints,
-    explicit: endpointsFor(r, memo, service, port, "sidecar", drClusterSend(tls, dr, false), cluster, "none").endpoints,
+    auto: endpointsFor(r, memo, service, port, "sidecar", autoSend, cluster, tag, hbone).endpoints,
+    explicit: endpointsFor(r, memo, service, port, "sidecar", drClusterSend(tls, dr, false), cluster, "none", hbone).endpoints,
   };
 }
 
@@ -574,7 +590,10 @@ export function predictEdge(r: Resolver, client: Client, service: Service, port:
   const drTagging = !clusterSend && !originalDst && isSidecarClient && dr ? drTaggingFor(dr.trafficPolicy, port.port, subset) : null;
   // A gateway listener that picks its chain by SNI needs what the client's TLS carries (gatewayListener.ts).
   const sni = isSidecarClient && endpointSides(r, memo, service, port).sniDependent ? clientSni(drTls, subset, service, port) : null;
-  const { endpoints, worst } = endpointsFor(r, memo, service, port, client.dataplane, clusterSend, cluster, drTagging?.tag ?? "none", sni);
+  // Whether the client's proxy may send HBONE (Workload.enableHbone; an unlisted caller has its
+  // revision's mesh default): only an entry's tunnel depends on it (takesHbone).
+  const clientHbone = isSidecarClient && (client.workload !== null ? client.workload.enableHbone : mesh.sidecarsTakeHbone);
+  const { endpoints, worst } = endpointsFor(r, memo, service, port, client.dataplane, clusterSend, cluster, drTagging?.tag ?? "none", clientHbone, sni);
 
   const prediction: Prediction = { predicted: undefined!, worst, endpoints, dr, drTls, shadowed, hiddenBy, sidecar, drTagging, route, subset };
   const sides = sidesFor(memo, r.model.linkerdPolicy, service, port, worst, worst.origin === "destinationrule" || drTagging ? (dr?.rule ?? null) : null);
@@ -762,7 +781,12 @@ function serverPhrase(linkerd: LinkerdPolicy, service: Service, port: ServicePor
   }
   if (e.accept.kind === "waypoint") return `${dest} is a waypoint, which takes only HBONE (mTLS on port 15008) whatever PeerAuthentication says`;
   if (e.accept.kind === "none" && e.server.mode !== "NONE") return `${dest} port ${e.targetPort} is excluded from inbound capture, so no proxy sees it`;
-  // A VM's proxy is known only from what its entry declares (a serviceAccount or tlsMode=istio).
+  // A VM's proxy is known only from what its entry declares (a serviceAccount or tlsMode=istio; a
+  // tunnel label says only that it takes HBONE).
+  if (e.server.mode === "NONE" && e.accept.tunnel)
+    return e.tls === "HBONE"
+      ? `${dest} takes HBONE (networking.istio.io/tunnel=http) on a proxy that istiod knows nothing else of`
+      : `${dest} has no proxy that istiod knows of but for its networking.istio.io/tunnel=http label, which only clients sending HBONE read`;
   if (e.server.mode === "NONE") return e.workload.entry !== null ? `${dest} has no proxy that istiod knows of` : `${dest} has no proxy`;
   if (e.server.origin === "linkerd-policy") return `${dest} is meshed by Linkerd${linkerdIgnoredPhrase(linkerd, e.workload, e.targetPort)}`;
   const by = e.server.policy ? `PeerAuthentication ${e.server.policy.namespace}/${e.server.policy.name} (${e.server.origin})` : "Istio's default";
