@@ -627,3 +627,62 @@ describe("delegate VirtualServices (mergeVirtualServicesIfNeeded)", () => {
     expect(s.edges[0]!.predicted.reason).not.toContain("routed by");
   });
 });
+
+// A subset cluster's load assignment keeps only the endpoints whose labels include the subset's
+// (BuildClusterLoadAssignment: `b.subsetLabels.SubsetOf(ep.Labels)`, getSubSetLabels,
+// pilot/pkg/xds/endpoints/endpoint_builder.go): an endpoint outside the subset decides nothing there.
+describe("a subset cluster holds only the endpoints carrying the subset's labels", () => {
+  // srv-v1 is injected; srv-v2 opts out of injection: auto mTLS sends it plaintext.
+  const versioned: KubeObject[] = [
+    injected("a"),
+    injected("b"),
+    injected("c"),
+    deploy("a", "client"),
+    deploy("c", "other"),
+    deploy("b", "srv-v1", { labels: { app: "srv", version: "v1" }, ports: [8080] }),
+    deploy("b", "srv-v2", { labels: { app: "srv", version: "v2", "sidecar.istio.io/inject": "false" }, ports: [8080] }),
+    service("b", "srv", [{ port: 80, targetPort: 8080, name: "http" }]),
+  ];
+  const versionsDr = destRule("a", "srv", SRV, {
+    subsets: [
+      { name: "v1", labels: { version: "v1" } },
+      { name: "v2", labels: { version: "v2" } },
+      { name: "both", labels: { app: "srv" } },
+      { name: "any" },
+      { name: "gone", labels: { version: "v9" } },
+    ],
+  });
+  const edge = (objs: KubeObject[]) => {
+    const s = run([...versioned, versionsDr, ...objs], sample());
+    expect(s.edges).toHaveLength(1);
+    return s.edges[0]!;
+  };
+
+  it.each([
+    { case: "subset v1: only the injected srv-v1", subset: "v1", tls: "ISTIO_MUTUAL", verdict: "mtls", says: "b/srv-v1 port 8080 is PERMISSIVE" },
+    { case: "subset v2: only the uninjected srv-v2", subset: "v2", tls: "DISABLE", verdict: "plaintext", says: "b/srv-v2 has no proxy" },
+    // Near misses: every endpoint stays, the worst decides as in the default cluster.
+    { case: "a subset whose labels both carry", subset: "both", tls: "DISABLE", verdict: "plaintext", says: "b/srv-v2 has no proxy" },
+    { case: "a subset without labels", subset: "any", tls: "DISABLE", verdict: "plaintext", says: "b/srv-v2 has no proxy" },
+    { case: "a route without subset (the default cluster)", subset: undefined, tls: "DISABLE", verdict: "plaintext", says: "b/srv-v2 has no proxy" },
+  ])("$case → $tls, $verdict", ({ subset, tls, verdict, says }) => {
+    const e = edge([meshVs("to-srv", 80, subset)]);
+    expect([e.destination.port, e.predicted.client.tls, e.predicted.verdict]).toEqual([80, tls, verdict]);
+    expect(e.predicted.reason).toContain(says);
+  });
+
+  it("a subset no endpoint carries the labels of gets an empty cluster: the edge claims neither mTLS nor plaintext, and says why", () => {
+    const e = edge([meshVs("to-gone", 80, "gone")]);
+    expect([e.predicted.client.tls, e.predicted.verdict]).toEqual(["DISABLE", "unknown"]);
+    expect(e.predicted.reason).toContain("subset gone of srv.b.svc.cluster.local:80 has no endpoints: none carries its labels version=v9");
+    expect(e.predicted.reason).toContain("503, no healthy upstream");
+  });
+
+  it("memoised per subset, not per port: a client routed to v1 and one the route is not exported to, in one analysis, each get their own cluster", () => {
+    const objs = [...versioned, versionsDr, meshVs("to-v1", 80, "v1", { exportTo: ["."] })];
+    for (const order of [["a/client", "c/other"], ["c/other", "a/client"]]) {
+      const s = run(objs, order.map((src) => call(src, SRV, "mutual_tls", 5)));
+      expect([edgeOf(s, "a/client", SRV)?.predicted.verdict, edgeOf(s, "c/other", SRV)?.predicted.verdict]).toEqual(["mtls", "plaintext"]);
+    }
+  });
+});

@@ -133,6 +133,8 @@ function acceptOf(r: Resolver, w: Workload | null, targetPort: number, port: Ser
 interface EndpointSides {
   sides: EndpointSide[];
   sniDependent: boolean;
+  /** The subset whose labels no endpoint of the port carries: its cluster is empty (one null side). */
+  emptySubset: Subset | null;
 }
 
 /** What each endpoint of a service port accepts, and what auto mTLS would send it: independent of the client. */
@@ -169,15 +171,50 @@ function endpointSides(r: Resolver, memo: Memo, service: Service, port: ServiceP
   // Pods without the named target port are no endpoints of this port (resolver.targetPortOf).
   const selected = (r.model.endpointsOf.get(service) ?? []).filter((w) => r.targetPortOf(service, port, w) !== null);
   const workloads: (Workload | null)[] = selected.length > 0 ? selected : [null];
-  const sides = workloads.map((w): EndpointSide => {
-    const targetPort = (w && r.targetPortOf(service, port, w)) ?? (typeof port.targetPort === "number" ? port.targetPort : port.port);
-    const { accept, server } = acceptOf(r, w, targetPort, port);
-    const auto: Send = w ? autoSend(r, w, targetPort) : { tls: "DISABLE", origin: "auto", why: "auto-endpoint-no-label" };
-    return { workload: w, targetPort, accept, server, auto };
-  });
-  const out: EndpointSides = { sides, sniDependent: sides.some((x) => x.accept.kind === "gateway" && !!x.accept.listener?.sniDependent) };
+  const out = sidesOf(workloads.map((w) => endpointSide(r, service, port, w)), null);
   memo.sides.set(port, out);
   return out;
+}
+
+function endpointSide(r: Resolver, service: Service, port: ServicePort, w: Workload | null): EndpointSide {
+  const targetPort = (w && r.targetPortOf(service, port, w)) ?? (typeof port.targetPort === "number" ? port.targetPort : port.port);
+  const { accept, server } = acceptOf(r, w, targetPort, port);
+  const auto: Send = w ? autoSend(r, w, targetPort) : { tls: "DISABLE", origin: "auto", why: "auto-endpoint-no-label" };
+  return { workload: w, targetPort, accept, server, auto };
+}
+
+const sidesOf = (sides: EndpointSide[], emptySubset: Subset | null): EndpointSides => ({
+  sides,
+  sniDependent: sides.some((x) => x.accept.kind === "gateway" && !!x.accept.listener?.sniDependent),
+  emptySubset,
+});
+
+/**
+ * A subset cluster's endpoint sides: the port's, less the endpoints whose labels lack one of the
+ * subset's. istiod keeps only `b.subsetLabels.SubsetOf(ep.Labels)` in the cluster's load assignment
+ * (`BuildClusterLoadAssignment`, `getSubSetLabels`, pilot/pkg/xds/endpoints/endpoint_builder.go); a
+ * subset without labels keeps them all, and one that keeps none gets an empty cluster. Memoised per
+ * subset and port (not per edge); the port's own object when every endpoint stays, so its endpoint
+ * sets are shared too.
+ */
+function subsetSides(r: Resolver, memo: Memo, service: Service, port: ServicePort, subset: Subset): EndpointSides {
+  const all = endpointSides(r, memo, service, port);
+  if (all.sides[0]!.workload === null) return all;
+  let byPort = memo.subsetSides.get(subset);
+  if (!byPort) memo.subsetSides.set(subset, (byPort = new Map()));
+  const hit = byPort.get(port);
+  if (hit) return hit;
+  const kept = all.sides.filter((x) => hasLabels(x.workload!.labels, subset.labels));
+  const out =
+    kept.length === all.sides.length ? all : kept.length > 0 ? sidesOf(kept, null) : sidesOf([endpointSide(r, service, port, null)], subset);
+  byPort.set(port, out);
+  return out;
+}
+
+/** Every label of `want` is in `labels` with the same value (labels.Instance.SubsetOf). */
+function hasLabels(labels: Labels, want: Labels): boolean {
+  for (const k in want) if (labels[k] !== want[k]) return false;
+  return true;
 }
 
 /**
@@ -309,10 +346,12 @@ interface Sides {
  */
 interface Memo {
   sides: Map<ServicePort, EndpointSides>;
-  /** service port → (plane, cluster send, cluster kind, DR tag, client sends HBONE) packed into one integer → endpoint set. */
-  sets: Map<ServicePort, Map<number, EndpointSet>>;
+  /** subset → service port → the subset cluster's endpoint sides. */
+  subsetSides: Map<Subset, Map<ServicePort, EndpointSides>>;
+  /** endpoint sides (a port's, or a subset's of it) → (plane, cluster send, cluster kind, DR tag, client sends HBONE) packed into one integer → endpoint set. */
+  sets: Map<EndpointSides, Map<number, EndpointSet>>;
   /** The same for ports whose gateway listeners match SNI: "<key>|<sni>" → endpoint set. */
-  sniSets: Map<ServicePort, Map<string, EndpointSet>>;
+  sniSets: Map<EndpointSides, Map<string, EndpointSet>>;
   /** worst endpoint → shared sides when the client side names no DestinationRule. */
   predictedSides: Map<EndpointPrediction, Sides>;
   /** worst endpoint → DestinationRule → shared sides naming it. */
@@ -336,7 +375,7 @@ export function preparePredictions(r: Resolver): void {
 
 function newMemo(): Memo {
   // Made once per analysis: see model/perRun.ts.
-  return perRun<Memo>({ sides: new Map(), sets: new Map(), sniSets: new Map(), predictedSides: new Map(), predictedSidesByDr: new Map() });
+  return perRun<Memo>({ sides: new Map(), subsetSides: new Map(), sets: new Map(), sniSets: new Map(), predictedSides: new Map(), predictedSidesByDr: new Map() });
 }
 
 function memoOf(r: Resolver): Memo {
@@ -349,15 +388,14 @@ function memoOf(r: Resolver): Memo {
 }
 
 /**
- * Per-endpoint predictions for one service port, given what decides the client's sending (its data
- * plane and any cluster-wide decision). Many clients share these, so they are memoised and shared:
- * treat the result as read-only.
+ * Per-endpoint predictions for one service port's endpoints (`all`: the port's, or a subset
+ * cluster's), given what decides the client's sending (its data plane and any cluster-wide
+ * decision). Many clients share these, so they are memoised and shared: treat the result as read-only.
  */
 function endpointsFor(
-  r: Resolver,
   memo: Memo,
   service: Service,
-  port: ServicePort,
+  all: EndpointSides,
   clientPlane: Workload["dataplane"],
   clusterSend: ClusterSend | null,
   cluster: ClusterKind,
@@ -370,13 +408,13 @@ function endpointsFor(
   let bySni: Map<string, EndpointSet> | undefined;
   let sniKey = "";
   if (sni === null) {
-    byKey = memo.sets.get(port);
-    if (!byKey) memo.sets.set(port, (byKey = new Map()));
+    byKey = memo.sets.get(all);
+    if (!byKey) memo.sets.set(all, (byKey = new Map()));
     const hit = byKey.get(key);
     if (hit) return hit;
   } else {
-    bySni = memo.sniSets.get(port);
-    if (!bySni) memo.sniSets.set(port, (bySni = new Map()));
+    bySni = memo.sniSets.get(all);
+    if (!bySni) memo.sniSets.set(all, (bySni = new Map()));
     sniKey = `${key}|${sni}`;
     const hit = bySni.get(sniKey);
     if (hit) return hit;
@@ -402,7 +440,7 @@ function endpointsFor(
     return side.auto;
   };
 
-  const endpoints: EndpointPrediction[] = endpointSides(r, memo, service, port).sides.map((side) => {
+  const endpoints: EndpointPrediction[] = all.sides.map((side) => {
     const send = sendTo(side);
     const cell = matrixVerdict(send.tls, side.accept, sniSent);
     return { workload: side.workload, targetPort: side.targetPort, server: cell.server ?? side.server, accept: side.accept, tls: send.tls, origin: send.origin, why: send.why, cell };
@@ -427,7 +465,12 @@ function endpointsFor(
     if (e.why === "blackhole") e.cell = { verdict: "broken", symptom: "REGISTRY_ONLY sends unknown hosts to BlackHoleCluster" };
     if (!e.workload) {
       // Unknown endpoints (external hosts, selector-less services): only client-originated TLS is knowable.
-      e.cell = e.tls === "SIMPLE" || e.tls === "MUTUAL" ? { verdict: "tls", symptom: "the client proxy originates TLS" } : { verdict: "unknown", symptom: "the destination's endpoints are not known" };
+      e.cell =
+        e.tls === "SIMPLE" || e.tls === "MUTUAL"
+          ? { verdict: "tls", symptom: "the client proxy originates TLS" }
+          : all.emptySubset
+            ? { verdict: "unknown", symptom: "the subset's cluster has no endpoint, so Envoy has none to send to (503, no healthy upstream)" }
+            : { verdict: "unknown", symptom: "the destination's endpoints are not known" };
     }
     if (service.external && (e.tls === "SIMPLE" || e.tls === "MUTUAL")) e.cell = { verdict: "tls", symptom: "the client proxy originates TLS" };
     else if (service.external) e.cell = { verdict: "unknown", symptom: "the application may originate TLS itself" };
@@ -518,9 +561,10 @@ export function portEntrySends(r: Resolver, dr: DestinationRule, service: Servic
   const tag = autoSend || originalDst ? "none" : (drTaggingFor(policy, port.port)?.tag ?? "none");
   // A sidecar of that istiod's mesh, as its ProxyConfig is by default.
   const hbone = mesh.sidecarsTakeHbone;
+  const all = endpointSides(r, memo, service, port);
   return {
-    auto: endpointsFor(r, memo, service, port, "sidecar", autoSend, cluster, tag, hbone).endpoints,
-    explicit: endpointsFor(r, memo, service, port, "sidecar", drClusterSend(tls, dr, false), cluster, "none", hbone).endpoints,
+    auto: endpointsFor(memo, service, all, "sidecar", autoSend, cluster, tag, hbone).endpoints,
+    explicit: endpointsFor(memo, service, all, "sidecar", drClusterSend(tls, dr, false), cluster, "none", hbone).endpoints,
   };
 }
 
@@ -588,15 +632,18 @@ export function predictEdge(r: Resolver, client: Client, service: Service, port:
   // Only an auto-mTLS cluster (no TLS for the port itself) behind EDS reads the DR's endpoint
   // tagging; the DR is then named on the edge, as it steers what auto mTLS sends.
   const drTagging = !clusterSend && !originalDst && isSidecarClient && dr ? drTaggingFor(dr.trafficPolicy, port.port, subset) : null;
+  // A subset's EDS cluster holds only the endpoints carrying its labels (subsetSides); an
+  // ORIGINAL_DST cluster has no load assignment to filter.
+  const all = subset && !originalDst ? subsetSides(r, memo, service, port, subset) : endpointSides(r, memo, service, port);
   // A gateway listener that picks its chain by SNI needs what the client's TLS carries (gatewayListener.ts).
-  const sni = isSidecarClient && endpointSides(r, memo, service, port).sniDependent ? clientSni(drTls, subset, service, port) : null;
+  const sni = isSidecarClient && all.sniDependent ? clientSni(drTls, subset, service, port) : null;
   // Whether the client's proxy may send HBONE (Workload.enableHbone; an unlisted caller has its
   // revision's mesh default): only an entry's tunnel depends on it (takesHbone).
   const clientHbone = isSidecarClient && (client.workload !== null ? client.workload.enableHbone : mesh.sidecarsTakeHbone);
-  const { endpoints, worst } = endpointsFor(r, memo, service, port, client.dataplane, clusterSend, cluster, drTagging?.tag ?? "none", clientHbone, sni);
+  const { endpoints, worst } = endpointsFor(memo, service, all, client.dataplane, clusterSend, cluster, drTagging?.tag ?? "none", clientHbone, sni);
 
   const prediction: Prediction = { predicted: undefined!, worst, endpoints, dr, drTls, shadowed, hiddenBy, sidecar, drTagging, route, subset };
-  const sides = sidesFor(memo, r.model.linkerdPolicy, service, port, worst, worst.origin === "destinationrule" || drTagging ? (dr?.rule ?? null) : null);
+  const sides = sidesFor(memo, r.model.linkerdPolicy, service, port, worst, worst.origin === "destinationrule" || drTagging ? (dr?.rule ?? null) : null, all.emptySubset);
   // Only the client half of the reason names the caller; the rest is shared per worst endpoint.
   prediction.predicted = {
     client: sides.client,
@@ -612,7 +659,7 @@ export function predictEdge(r: Resolver, client: Client, service: Service, port:
  * same for every edge ending there, so they are built once and shared (frozen: the snapshot is
  * serialised, never edited in place).
  */
-function sidesFor(memo: Memo, linkerd: LinkerdPolicy, service: Service, port: ServicePort, worst: EndpointPrediction, dr: DestinationRule | null): Sides {
+function sidesFor(memo: Memo, linkerd: LinkerdPolicy, service: Service, port: ServicePort, worst: EndpointPrediction, dr: DestinationRule | null, emptySubset: Subset | null): Sides {
   let hit: Sides | undefined;
   let byDr: Map<DestinationRule, Sides> | undefined;
   if (dr) {
@@ -625,7 +672,8 @@ function sidesFor(memo: Memo, linkerd: LinkerdPolicy, service: Service, port: Se
   const sides: Sides = {
     client: Object.freeze({ tls: worst.tls, origin: worst.origin, destinationRule: drRef(dr) }),
     server: Object.freeze({ mode: s.mode, origin: s.origin, policy: s.policy }),
-    tail: `; ${serverPhrase(linkerd, service, port, worst)}: ${worst.cell.symptom}.`,
+    // An empty subset's worst endpoint is that subset's own (endpointsFor memoises per sides), so the memo stays right.
+    tail: `; ${serverPhrase(linkerd, service, port, worst, emptySubset)}: ${worst.cell.symptom}.`,
   };
   if (byDr && dr) byDr.set(dr, sides);
   else memo.predictedSides.set(worst, sides);
@@ -765,8 +813,10 @@ function linkerdIgnoredPhrase(linkerd: LinkerdPolicy, w: Workload, port: number)
 
 const LISTENER_KIND = { http: "plaintext HTTP", tcp: "plaintext TCP", tls: "TLS chains chosen by SNI" } as const;
 
-function serverPhrase(linkerd: LinkerdPolicy, service: Service, port: ServicePort, e: EndpointPrediction): string {
+function serverPhrase(linkerd: LinkerdPolicy, service: Service, port: ServicePort, e: EndpointPrediction, emptySubset: Subset | null): string {
   const dest = e.workload ? endpointName(e.workload) : `${service.host}`;
+  if (!e.workload && emptySubset)
+    return `subset ${emptySubset.name} of ${service.host}:${port.port} has no endpoints: none carries its labels ${Object.entries(emptySubset.labels).map(([k, v]) => `${k}=${v}`).join(", ")}`;
   if (!e.workload)
     return typeof port.targetPort === "string" && service.workloads.length > 0
       ? `${service.host}:${port.port} has no endpoints: no selected pod declares a container port named ${port.targetPort}${(port.protocol || "TCP") !== "TCP" ? ` for ${port.protocol}` : ""}`
