@@ -251,36 +251,39 @@ function vsUsed(vs: MeshRoute["vs"], tier: number, http: boolean, v: Viewer): Ta
   return out;
 }
 
-/** Whether Istio builds a route for the caller: its matches' source conditions and port (the port called is not in the metrics). */
-function routeBuilt(matches: RouteMatch[], client: Client): Take {
+/**
+ * How a caller fares against a route's matches: "never" (every match is for another source namespace or
+ * for labels the caller has with other values), "always" (no match, or one the caller meets whole with
+ * no condition `settled` leaves open), else "maybe".
+ */
+function matchTake(matches: RouteMatch[], client: Client, settled: (m: RouteMatch) => boolean): Take {
   if (matches.length === 0) return "always";
   let maybe = false;
   for (const m of matches) {
     if (m.sourceNamespace !== null && m.sourceNamespace !== client.namespace) continue;
     const labels = m.sourceLabels === null ? "yes" : sourceLabelsMet(m.sourceLabels, client);
     if (labels === "no") continue;
-    if (labels === "yes" && !m.opaque.includes("port")) return "always";
+    if (labels === "yes" && settled(m)) return "always";
     maybe = true;
   }
   return maybe ? "maybe" : "never";
 }
 
+// Module-level predicates, not closures per call (docs/DECISIONS.md, round 9).
+const portSettled = (m: RouteMatch) => !m.opaque.includes("port");
+const allSettled = (m: RouteMatch) => m.opaque.length === 0;
+
+/** Whether Istio builds a route for the caller: its matches' source conditions and port (the port called is not in the metrics). */
+function routeBuilt(matches: RouteMatch[], client: Client): Take {
+  return matchTake(matches, client, portSettled);
+}
+
 /**
- * Whether the client's requests take a route, as far as the metrics tell: "never" (every match is
- * for another source namespace or for labels the client has with other values), "always" (no match,
- * or one the client meets whole), else "maybe" (it depends on the port, path, headers… of each request).
+ * Whether the client's requests take a route, as far as the metrics tell: "maybe" when it depends on
+ * the port, path, headers… of each request.
  */
 function routeTakes(matches: RouteMatch[], client: Client): Take {
-  if (matches.length === 0) return "always";
-  let maybe = false;
-  for (const m of matches) {
-    if (m.sourceNamespace !== null && m.sourceNamespace !== client.namespace) continue;
-    const labels = m.sourceLabels === null ? "yes" : sourceLabelsMet(m.sourceLabels, client);
-    if (labels === "no") continue;
-    if (labels === "yes" && m.opaque.length === 0) return "always";
-    maybe = true;
-  }
-  return maybe ? "maybe" : "never";
+  return matchTake(matches, client, allSettled);
 }
 
 /**
