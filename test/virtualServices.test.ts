@@ -552,6 +552,50 @@ describe("a caller's Sidecar imports the VirtualServices it sees (SelectVirtualS
   });
 });
 
+describe("a Sidecar's egress listeners are apart: a port-bound one serves only calls to its port (GetEgressListenerForRDS)", () => {
+  // The review's case: the port-9999 listener imports c/*, the catch-all does not. Calls to srv's 80/443
+  // go through the catch-all (no listener is bound to them), which does not import c/old: a/new routes.
+  const own = (ns: string, name: string, port: number, subset: string, created: string) => aged(vs(ns, name, { hosts: [SRV], http: [{ route: [routeTo(SRV, port, subset)] }] }), created);
+  const rivals = [own("c", "old", 443, "v1", OLD), own("a", "new", 80, "v2", NEW)];
+  const plain = [call("a/client", SRV, "none", 5)];
+  const listeners = (...egress: Record<string, unknown>[]): KubeObject => ({ apiVersion: API, kind: "Sidecar", metadata: { name: "default", namespace: "a" }, spec: { egress } });
+  const bound = (port: number, hosts: string[], protocol = "HTTP") => ({ port: { number: port, protocol, name: `p${port}` }, hosts });
+  const catchAll = (hosts: string[]) => ({ hosts });
+
+  it.each<{ case: string; sidecar: KubeObject; port: number | null; tls: string; says: string | null; mismatch: number }>([
+    { case: "port 9999 imports c/*, the catch-all does not: a/new routes, no false mismatch", sidecar: listeners(bound(9999, ["c/*"]), catchAll(["./*", "b/*", "istio-system/*"])), port: 80, tls: "DISABLE", says: "VirtualService a/new", mismatch: 0 },
+    { case: "a listener bound to 443 imports c/*, the catch-all does not: which one applies depends on the port called, not certain", sidecar: listeners(bound(443, ["./*", "b/*", "c/*"]), catchAll(["./*", "b/*"])), port: null, tls: "", says: null, mismatch: 0 },
+    { case: "near miss: the catch-all imports c/*: c/old routes (443, Istio mTLS, mismatch with the plaintext observed)", sidecar: listeners(bound(9999, ["./*"]), catchAll(["./*", "b/*", "c/*"])), port: 443, tls: "ISTIO_MUTUAL", says: "VirtualService c/old", mismatch: 1 },
+    { case: "near miss: listeners bound to both 80 and 443 import c/*: c/old routes whatever the port", sidecar: listeners(bound(80, ["b/*", "c/*"]), bound(443, ["b/*", "c/*"]), catchAll(["./*"])), port: 443, tls: "ISTIO_MUTUAL", says: "VirtualService c/old", mismatch: 1 },
+  ])("$case", ({ sidecar, port, tls, says, mismatch }) => {
+    const s = run([...base, subsetsDr, ...rivals, sidecar], plain);
+    if (port === null) {
+      // The route is not certain: no VirtualService is named as the one that routed the calls.
+      for (const e of s.edges) expect(e.predicted.reason).not.toContain("routed by");
+      return;
+    }
+    expect(s.edges.map((e) => [e.destination.port, e.observed?.portAmbiguous, e.predicted.client.tls])).toEqual([[port, undefined, tls]]);
+    if (says) expect(s.edges[0]!.predicted.reason).toContain(says);
+    expect(findingsOf(s, "edge.observed-mismatch")).toHaveLength(mismatch);
+  });
+
+  // Service visibility (predictEdge): the service port predicted is known, so the listener bound to it,
+  // else the catch-all, decides whether the service is imported; a port-bound listener imports only
+  // the service's port equal to its own (serviceMatchingListenerPort).
+  it.each<{ case: string; sidecar: KubeObject; passthrough: boolean }>([
+    { case: "b/* only on a port-9999 listener: port 80 goes through the catch-all, which does not import srv: passthrough", sidecar: listeners(bound(9999, ["b/*"]), catchAll(["./*"])), passthrough: true },
+    { case: "b/* only on a listener bound to 443: port 80 is not imported", sidecar: listeners(bound(443, ["b/*"]), catchAll(["./*"])), passthrough: true },
+    { case: "every listener bound to another port, no catch-all: port 80 meets no listener", sidecar: listeners(bound(443, ["b/*"])), passthrough: true },
+    { case: "a listener bound to 80 not importing srv hides the catch-all's import of it", sidecar: listeners(bound(80, ["./*"]), catchAll(["./*", "b/*"])), passthrough: true },
+    { case: "near miss: a listener bound to 80 imports b/*", sidecar: listeners(bound(80, ["b/*"]), catchAll(["./*"])), passthrough: false },
+    { case: "near miss: the catch-all imports b/*, a listener bound to another port does not", sidecar: listeners(bound(9999, ["./*"]), catchAll(["./*", "b/*"])), passthrough: false },
+  ])("$case", ({ sidecar, passthrough }) => {
+    const s = run([...base, sidecar], [call("a/client", SRV, "mutual_tls", 5)]);
+    const e = s.edges.find((x) => x.id === "a/client->srv.b.svc.cluster.local:80")!;
+    expect(e.predicted.reason.includes("PassthroughCluster")).toBe(passthrough);
+  });
+});
+
 describe("a wildcard VirtualService beside an exact one", () => {
   // TCP: a listener tries the VirtualServices whose host Matches the service's, in order
   // (getConfigsForHost), so an older wildcard one's catch-all comes first; HTTP: the exact domain wins.

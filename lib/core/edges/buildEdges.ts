@@ -13,7 +13,7 @@ import { perRun } from "../model/perRun";
 import { injectingRevision } from "../model/revisions";
 import { resolveHost } from "../model/istioObjects";
 import { hostMatchScore } from "../resolve/destinationRule";
-import { sidecarFor, sidecarImportsVs } from "../resolve/sidecarScope";
+import { hasPortBoundEgress, sidecarFor, sidecarImportsVs } from "../resolve/sidecarScope";
 
 export interface EdgeAnalysis {
   edge: Edge;
@@ -180,19 +180,35 @@ interface Viewer {
   mesh: MeshSettings;
   /** The caller's Sidecar resource, whose egress hosts import VirtualServices; null: none (all imported). */
   sidecar: SidecarResource | null;
+  /**
+   * Set only when the Sidecar has a port-bound egress listener (else the port called changes nothing):
+   * the routed service's host and the port numbers its samples may be about. A call to that host is to
+   * one of them, so the listener bound to each, else the catch-all, is the one that may import a
+   * VirtualService for it; for another host the port called is not known.
+   */
+  target: { host: string; ports: number[] } | null;
 }
 
 /**
  * Where a VirtualService stands in the caller's list (vsTier), or -1 when the caller's proxy does not
  * have it: its istio.io/rev names another revision than the caller's (the caller's istiod does not read
- * it, crdclient objectInRevision), or the caller's Sidecar egress does not import it (SelectVirtualServices
- * keeps only imported ones, sidecarImportsVs). Such a VirtualService neither routes nor hides another.
+ * it, crdclient objectInRevision). Such a VirtualService neither routes nor hides another; nor does one
+ * the caller's Sidecar egress does not import (vsImported).
  */
 function vsSeen(vs: MeshRoute["vs"], v: Viewer): number {
   if (!inRevision(vs.revision, v.client.revision)) return -1;
-  const tier = vsTier(vs, v.ns, v.mesh);
-  if (tier < 0 || v.sidecar === null) return tier;
-  return sidecarImportsVs(v.sidecar, v.ns, vs) ? tier : -1;
+  return vsTier(vs, v.ns, v.mesh);
+}
+
+/**
+ * Whether the caller's Sidecar imports a VirtualService (sidecarImportsVs) for the listener its call goes
+ * through: "maybe" when its egress listeners differ on it and the port called, which the metrics do
+ * not give, decides which one that is.
+ */
+function vsImported(vs: MeshRoute["vs"], v: Viewer): Take {
+  if (v.sidecar === null) return "always";
+  const ports = v.target !== null && coversHost(vs, v.target.host) ? v.target.ports : null;
+  return sidecarImportsVs(v.sidecar, v.ns, vs, ports);
 }
 
 /**
@@ -212,10 +228,14 @@ function claims(other: MeshRoute["vs"], http: boolean, client: Client): Take {
   return out;
 }
 
-/** Whether the caller's list has `o` before `vs` (tier `tier`): a lower tier, or the same one and older (rank). */
-function seenBefore(o: MeshRoute["vs"], vs: MeshRoute["vs"], tier: number, v: Viewer): boolean {
+/**
+ * Whether the caller's list has `o` before `vs` (tier `tier`): a lower tier, or the same one and older
+ * (rank); "maybe" when its Sidecar may or may not import `o` (vsImported).
+ */
+function seenBefore(o: MeshRoute["vs"], vs: MeshRoute["vs"], tier: number, v: Viewer): Take {
   const t = vsSeen(o, v);
-  return t >= 0 && (t < tier || (t === tier && o.rank < vs.rank));
+  if (t < 0 || !(t < tier || (t === tier && o.rank < vs.rank))) return "never";
+  return vsImported(o, v);
 }
 
 /**
@@ -231,8 +251,10 @@ function vsUsed(vs: MeshRoute["vs"], tier: number, http: boolean, v: Viewer): Ta
     for (const rivals of vs.sameHost) {
       let here: Take = "always";
       for (const o of rivals) {
-        if (!seenBefore(o, vs, tier, v)) continue;
-        const c = claims(o, http, v.client);
+        const seen = seenBefore(o, vs, tier, v);
+        if (seen === "never") continue;
+        let c = claims(o, http, v.client);
+        if (seen === "maybe" && c === "always") c = "maybe";
         if (c === "always") {
           here = "never";
           break;
@@ -247,7 +269,7 @@ function vsUsed(vs: MeshRoute["vs"], tier: number, http: boolean, v: Viewer): Ta
     }
   }
   if (out !== "always" || http || vs.overlapping === null) return out;
-  for (const o of vs.overlapping) if (seenBefore(o, vs, tier, v) && claims(o, false, v.client) !== "never") return "maybe";
+  for (const o of vs.overlapping) if (seenBefore(o, vs, tier, v) !== "never" && claims(o, false, v.client) !== "never") return "maybe";
   return out;
 }
 
@@ -331,8 +353,10 @@ function routeChoiceFor(target: Target, protocol: string, client: Client, mesh: 
   const clientNs = client.namespace ?? "";
   // The caller's Sidecar, once per call (memoised per target, client and protocol): its egress imports
   // the VirtualServices its proxy has.
-  const viewer: Viewer = { client, ns: clientNs, mesh, sidecar: sidecarFor(model, clientNs, client.labels, mesh.rootNamespace, client.revision) };
+  const sidecar = sidecarFor(model, clientNs, client.labels, mesh.rootNamespace, client.revision);
   const carrying = samplePorts(target);
+  const bound = sidecar !== null && hasPortBoundEgress(sidecar) && target.ports.length > 0;
+  const viewer: Viewer = { client, ns: clientNs, mesh, sidecar, target: bound ? { host: target.host, ports: carrying.map((p) => p.port) } : null };
   const ports: ServicePort[] = [];
   let first: MeshRoute | null = null;
   let sameSubset = true;
@@ -340,10 +364,14 @@ function routeChoiceFor(target: Target, protocol: string, client: Client, mesh: 
     if (!routeCarries(route.dest.kind, protocol)) continue;
     const tier = vsSeen(route.vs, viewer);
     if (tier < 0) continue;
+    const imported = vsImported(route.vs, viewer);
+    if (imported === "never") continue;
     // Another VirtualService for the same host that the caller sees first hides this one (maybe: it
-    // depends on the port called or labels the caller may carry).
-    const used = vsUsed(route.vs, tier, route.dest.kind === "http", viewer);
+    // depends on the port called or labels the caller may carry); so does a Sidecar egress listener
+    // that may not import it.
+    let used = vsUsed(route.vs, tier, route.dest.kind === "http", viewer);
     if (used === "never") continue;
+    if (imported === "maybe") used = "maybe";
     let takes = routeTakes(route.dest.matches, client);
     if (used === "maybe" && takes === "always") takes = "maybe";
     // A request to the service's own host that does not take a route of a VirtualService for that host

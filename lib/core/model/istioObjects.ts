@@ -14,6 +14,7 @@ import type {
   PortTrafficPolicy,
   RouteKind,
   RouteMatch,
+  SidecarEgress,
   SidecarResource,
   Subset,
   TlsMode,
@@ -160,6 +161,19 @@ function readDestinationRule(o: LoadedObject, revisions: Revisions): Destination
   };
 }
 
+/**
+ * An egress listener: its port.number, null when it has no port (the catch-all: GetEgressListenerForRDS
+ * tests `Port == nil`; a port without a number is a Unix-socket bind, 0), and its hosts.
+ */
+function egressListener(e: unknown): SidecarEgress {
+  const port = at(e, "port");
+  const n = at(port, "number");
+  return {
+    port: !isObj(port) ? null : typeof n === "number" ? n : 0,
+    hosts: arr(at(e, "hosts")).filter((h): h is string => typeof h === "string"),
+  };
+}
+
 function readSidecar(o: LoadedObject, revisions: Revisions): SidecarResource {
   const spec = at(o.object, "spec");
   const labels = at(spec, "workloadSelector", "labels");
@@ -168,7 +182,7 @@ function readSidecar(o: LoadedObject, revisions: Revisions): SidecarResource {
     namespace: o.object.metadata.namespace ?? "default",
     name: o.object.metadata.name,
     workloadSelector: isObj(labels) && Object.keys(labels).length > 0 ? strMap(labels) : null,
-    egressHosts: arr(at(spec, "egress")).flatMap((e) => arr(at(e, "hosts")).filter((h): h is string => typeof h === "string")),
+    egress: arr(at(spec, "egress")).map(egressListener),
     outboundTrafficPolicy: mode === "REGISTRY_ONLY" || mode === "ALLOW_ANY" ? mode : null,
     ...revisionOf(o, revisions),
     at: o.at,

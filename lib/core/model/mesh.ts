@@ -232,12 +232,24 @@ export interface DestinationRule {
 export const inRevision = (objectRevision: string | undefined, proxyRevision: string): boolean =>
   objectRevision === undefined || objectRevision === (proxyRevision || "default");
 
+/** One egress listener of a Sidecar resource. */
+export interface SidecarEgress {
+  /** port.number, or null for the catch-all listener (no port); 0 is a Unix-socket bind, never a service port. */
+  port: number | null;
+  /** hosts, "namespace/dnsName" entries. */
+  hosts: string[];
+}
+
 export interface SidecarResource {
   namespace: string;
   name: string;
   workloadSelector: Labels | null;
-  /** egress[].hosts, "namespace/dnsName" entries; empty = no egress section (everything imported). */
-  egressHosts: string[];
+  /**
+   * Its egress listeners, each kept apart as Istio keeps them (convertIstioListenerToWrapper): the
+   * calls to a port go through the listener bound to it, else the catch-all one (GetEgressListenerForRDS).
+   * Empty = no egress section (one catch-all listener importing everything).
+   */
+  egress: SidecarEgress[];
   outboundTrafficPolicy: "ALLOW_ANY" | "REGISTRY_ONLY" | null;
   /** Its istio.io/rev label: only that revision's istiod reads it (absent: every istiod). */
   revision?: string;

@@ -609,7 +609,7 @@ export function predictEdge(r: Resolver, client: Client, service: Service, port:
   let clusterSend: ClusterSend | null = null;
   if (client.dataplane === "none") clusterSend = SEND.noProxy;
   else if (isSidecarClient) {
-    const imported = !sidecar || sidecarImports(sidecar, client.namespace ?? "", service.namespace, service.host);
+    const imported = !sidecar || sidecarImports(sidecar, client.namespace ?? "", service.namespace, service.host, port.port);
     if (!imported) {
       const registryOnly = (sidecar?.outboundTrafficPolicy ?? mesh.outboundTrafficPolicy) === "REGISTRY_ONLY";
       clusterSend = registryOnly ? SEND.blackhole : SEND.passthrough;
