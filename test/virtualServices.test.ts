@@ -655,6 +655,20 @@ describe("delegate VirtualServices (mergeVirtualServicesIfNeeded)", () => {
     expect(s.edges[0]!.predicted.reason).toContain("routed by VirtualService a/root to subset v1, port 443");
   });
 
+  // crdclient objectInRevision: the caller's istiod never reads a delegate labelled for another
+  // revision, so its mergeVirtualServicesIfNeeded drops the root route ("delegate not found").
+  it.each<{ case: string; delegateRev: string | null; routed: boolean }>([
+    { case: "a delegate labelled for another revision (canary): the default caller gets no route", delegateRev: "canary", routed: false },
+    { case: "near miss: a delegate labelled for the caller's revision (default)", delegateRev: "default", routed: true },
+    { case: "near miss: an unlabelled delegate", delegateRev: null, routed: true },
+  ])("$case", ({ delegateRev, routed }) => {
+    const d = delegate([{ route: [routeTo(SRV, 443, "v1")] }]);
+    const s = run([...base, subsetsDr, root({}), delegateRev ? rev(d, delegateRev) : d], sample());
+    expect(s.edges.map((e) => e.destination.port)).toEqual([routed ? 443 : 80]);
+    if (routed) expect(s.edges[0]!.predicted.reason).toContain("routed by VirtualService a/root");
+    else expect(s.edges[0]!.predicted.reason).not.toContain("routed by");
+  });
+
   it.each<{ case: string; objs: KubeObject[] }>([
     { case: "a missing delegate gives no route", objs: [root({}), delegate([{ route: [routeTo(SRV, 443, "v1")] }], {}, "c")] },
     { case: "a delegate not exported to the root's namespace", objs: [root({}), delegate([{ route: [routeTo(SRV, 443, "v1")] }], { exportTo: ["."] })] },

@@ -283,6 +283,8 @@ function matchTake(matches: RouteMatch[], client: Client, settled: (m: RouteMatc
   let maybe = false;
   for (const m of matches) {
     if (m.sourceNamespace !== null && m.sourceNamespace !== client.namespace) continue;
+    // Merged from a delegate the caller's istiod does not read: the route does not exist for it.
+    if (m.revision !== undefined && !inRevision(m.revision, client.revision)) continue;
     const labels = m.sourceLabels === null ? "yes" : sourceLabelsMet(m.sourceLabels, client);
     if (labels === "no") continue;
     if (labels === "yes" && settled(m)) return "always";

@@ -290,9 +290,20 @@ function checkedMatches(route: Record<string, unknown>, field: string): Record<s
   return matches;
 }
 
-/** A route every sidecar request that reaches it takes: no match, or a mesh match restricting nothing. */
+/** A route every sidecar request that reaches it takes: no match, or a mesh match restricting nothing (of every revision). */
 const takesEverything = (matches: RouteMatch[]) =>
-  matches.length === 0 || matches.some((m) => m.sourceNamespace === null && m.sourceLabels === null && m.opaque.length === 0);
+  matches.length === 0 || matches.some((m) => m.sourceNamespace === null && m.sourceLabels === null && m.opaque.length === 0 && m.revision === undefined);
+
+/**
+ * A route merged from a delegate labelled for a revision: each match carries it (a route without match
+ * gets one that restricts nothing else), so only callers of that revision take or build the route. Istio:
+ * an istiod never reads a delegate of another revision (crdclient objectInRevision), so its
+ * mergeVirtualServicesIfNeeded drops the root route ("delegate not found").
+ */
+function inRevisionOnly(matches: RouteMatch[], revision: string): RouteMatch[] {
+  if (matches.length === 0) return [{ sourceNamespace: null, sourceLabels: null, opaque: [], revision }];
+  return matches.map((m) => ({ ...m, revision }));
+}
 
 /** destination weight; absent is null (Istio then shares the rest evenly). */
 function weightOf(d: Record<string, unknown>, field: string): number | null {
@@ -329,6 +340,8 @@ interface ReadRoute {
   dests: ReadDestination[];
   /** http[].delegate, the delegate's namespace defaulting to the root's (mergeVirtualServicesIfNeeded). */
   delegate: { namespace: string; name: string } | null;
+  /** Merged from a delegate labelled istio.io/rev: only that revision's istiod has the delegate (RouteMatch.revision). */
+  revision?: string;
 }
 
 /** A VirtualService as read, before delegates are merged into their roots and its mesh routes worked out. */
@@ -482,7 +495,7 @@ function mergedHttpRoutes(root: ReadVirtualService, delegates: Map<string, ReadV
     if (!d || !delegateVisible(d.vs, root.vs.namespace, defaultExportTo)) continue;
     for (const sub of d.routes.http) {
       const matches = mergeMatches(route.matches, sub.matches);
-      if (matches) out.push({ matches, dests: sub.dests, delegate: null });
+      if (matches) out.push({ matches, dests: sub.dests, delegate: null, ...(d.vs.revision === undefined ? {} : { revision: d.vs.revision }) });
     }
   }
   return out;
@@ -498,8 +511,9 @@ function setMeshRoutes(r: ReadVirtualService, http: ReadRoute[]): void {
   if (vs.hosts.length === 0 || (vs.gateways.length > 0 && !vs.gateways.includes("mesh"))) return;
   for (const kind of ["http", "tcp", "tls"] as const) {
     for (const route of kind === "http" ? http : r.routes[kind]) {
-      const matches = meshMatches(route.matches);
-      if (matches === null) continue;
+      const read = meshMatches(route.matches);
+      if (read === null) continue;
+      const matches = route.revision === undefined ? read : inRevisionOnly(read, route.revision);
       (kind === "http" ? vs.meshRouteMatches.http : vs.meshRouteMatches.l4).push(matches);
       // Istio skips a weight-0 destination when the route has others that carry traffic.
       const carrying = route.dests.some((d) => d.weight !== 0);

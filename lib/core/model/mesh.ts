@@ -273,6 +273,11 @@ export interface RouteMatch {
    * in the order written; empty when the match restricts only the source (or nothing).
    */
   opaque: string[];
+  /**
+   * Set on a route merged from a delegate labelled istio.io/rev: only that revision's istiod has the
+   * delegate, so only its callers get the route (inRevision). Absent on every other match.
+   */
+  revision?: string;
 }
 
 /** One `route[].destination` of a VirtualService route that sidecars use. */
