@@ -174,6 +174,14 @@ describe("metadata.creationTimestamp: read as Kubernetes stores it (RFC 3339), t
     { case: "not a time", value: "yesterday" as unknown },
     { case: "a date without time", value: "2024-01-01" },
     { case: "a number (JSON input)", value: 1704067200 },
+    // time.Parse(time.RFC3339): "T" and "Z" are literal (upper case), and the fields are range-checked.
+    { case: "a lower-case t", value: "2024-01-01t00:00:00Z" },
+    { case: "a lower-case z", value: "2024-01-01T00:00:00z" },
+    { case: "February 30th (Date.parse rolls it into March)", value: "2024-02-30T00:00:00Z" },
+    { case: "hour 24", value: "2024-01-01T24:00:00Z" },
+    { case: "a leap second 60", value: "2024-01-01T00:00:60Z" },
+    { case: "month 13", value: "2024-13-01T00:00:00Z" },
+    { case: "an offset hour 24", value: "2024-01-01T00:00:00+24:00" },
   ])("$case: input.invalid naming metadata.creationTimestamp, for VirtualServices as for PeerAuthentications and DestinationRules", ({ value }) => {
     const bad = (o: KubeObject): KubeObject => ({ ...o, metadata: { ...o.metadata, creationTimestamp: value as string } });
     const objs = [bad(meshVs("bad", 443, "v1")), bad(peerAuth("b", "bad", "STRICT")), bad(destRule("a", "bad", SRV))];
@@ -188,11 +196,11 @@ describe("metadata.creationTimestamp: read as Kubernetes stores it (RFC 3339), t
   });
 
   it("near miss: RFC 3339 with an offset or fractional seconds, and absent, are read", () => {
-    const objs = [aged(meshVs("offset", 443), "2024-01-01T02:00:00+02:00"), aged(meshVs("frac", 443), "2024-01-01T00:00:00.5Z"), meshVs("none", 443)];
+    const objs = [aged(meshVs("offset", 443), "2024-01-01T02:00:00+02:00"), aged(meshVs("frac", 443), "2024-01-01T00:00:00.5Z"), meshVs("none", 443), aged(meshVs("leap-day", 443), "2024-02-29T00:00:00Z"), aged(meshVs("empty", 443), "")];
     const m = buildModel({ objects: loaded(objs), configDumps: [], problems: [] });
     expect(m.problems).toEqual([]);
     // Absent is the oldest; the offset one is midnight UTC, before the fractional one.
-    expect([...m.virtualServices].sort((x, y) => x.rank - y.rank).map((v) => v.name)).toEqual(["none", "offset", "frac"]);
+    expect([...m.virtualServices].sort((x, y) => x.rank - y.rank).map((v) => v.name)).toEqual(["empty", "none", "offset", "frac", "leap-day"]);
   });
 
   it("compareByAge is a total order: an unparsable timestamp counts as absent (the oldest) and ties fall through to name, then namespace", () => {
