@@ -752,3 +752,46 @@ describe("a subset cluster holds only the endpoints carrying the subset's labels
     }
   });
 });
+
+// istiod matches a subset against the endpoint's augmented labels (AugmentLabels,
+// pilot/pkg/serviceregistry/util/label/label.go: locality, cluster, node, network) and against what
+// injection adds (canonical name and revision): a label the model cannot see never empties a subset.
+describe("a subset on labels istiod or injection adds is not emptied on what the model cannot see", () => {
+  const one: KubeObject[] = [
+    injected("a"),
+    injected("b"),
+    deploy("a", "client"),
+    deploy("b", "srv-v1", { labels: { app: "srv", version: "v1" }, ports: [8080] }),
+    service("b", "srv", [{ port: 80, targetPort: 8080, name: "http" }]),
+  ];
+  const edge = (labels: Record<string, string>) => {
+    const s = run([...one, destRule("a", "srv", SRV, { subsets: [{ name: "s", labels }] }), meshVs("to-s", 80, "s")], sample());
+    expect(s.edges).toHaveLength(1);
+    return s.edges[0]!;
+  };
+
+  it.each<{ case: string; labels: Record<string, string> }>([
+    { case: "the cluster (AugmentLabels sets it from the cluster ID)", labels: { "topology.istio.io/cluster": "Kubernetes" } },
+    { case: "the zone (from the node)", labels: { "topology.kubernetes.io/zone": "eu-west-1a", app: "srv" } },
+    { case: "the node name", labels: { "kubernetes.io/hostname": "node-1" } },
+    { case: "the network (the pod sets none)", labels: { "topology.istio.io/network": "net-1" } },
+    { case: "the canonical revision injection derives from version", labels: { "service.istio.io/canonical-revision": "v1" } },
+    { case: "the canonical name (from the Deployment's name when no label gives it)", labels: { "service.istio.io/canonical-name": "srv" } },
+    { case: "the revision label", labels: { "istio.io/rev": "default" } },
+  ])("$case → mtls, as without the subset's filter", ({ labels }) => {
+    const e = edge(labels);
+    expect([e.predicted.client.tls, e.predicted.verdict]).toEqual(["ISTIO_MUTUAL", "mtls"]);
+    expect(e.predicted.reason).not.toContain("has no endpoints");
+  });
+
+  it.each<{ case: string; labels: Record<string, string>; says: string }>([
+    { case: "a plain label no pod carries", labels: { version: "v9" }, says: "none carries its labels version=v9" },
+    { case: "a canonical revision other than the one injection derives", labels: { "service.istio.io/canonical-revision": "v2" }, says: "service.istio.io/canonical-revision=v2" },
+    { case: "a known label mismatching next to an unknown one", labels: { "topology.istio.io/cluster": "Kubernetes", version: "v9" }, says: "version=v9" },
+  ])("near miss: $case still has no endpoints", ({ labels, says }) => {
+    const e = edge(labels);
+    expect([e.predicted.client.tls, e.predicted.verdict]).toEqual(["DISABLE", "unknown"]);
+    expect(e.predicted.reason).toContain("has no endpoints");
+    expect(e.predicted.reason).toContain(says);
+  });
+});

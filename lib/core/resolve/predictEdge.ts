@@ -204,16 +204,54 @@ function subsetSides(r: Resolver, memo: Memo, service: Service, port: ServicePor
   if (!byPort) memo.subsetSides.set(subset, (byPort = new Map()));
   const hit = byPort.get(port);
   if (hit) return hit;
-  const kept = all.sides.filter((x) => hasLabels(x.workload!.labels, subset.labels));
+  const kept = all.sides.filter((x) => inSubset(x.workload!, subset.labels));
   const out =
     kept.length === all.sides.length ? all : kept.length > 0 ? sidesOf(kept, null) : sidesOf([endpointSide(r, service, port, null)], subset);
   byPort.set(port, out);
   return out;
 }
 
-/** Every label of `want` is in `labels` with the same value (labels.Instance.SubsetOf). */
-function hasLabels(labels: Labels, want: Labels): boolean {
-  for (const k in want) if (labels[k] !== want[k]) return false;
+/**
+ * Labels istiod matches a subset against that the model does not see. `AugmentLabels`
+ * (pilot/pkg/serviceregistry/util/label/label.go) sets the locality (region, zone, subzone: from the
+ * node), the cluster ID and the node name over whatever the pod says, so their value is never known
+ * here; it adds the network only where the pod has none. Injection (injection-template.yaml) adds
+ * service.istio.io/canonical-name and -revision unless the template sets them, and istio.io/rev
+ * appears on pods whatever renders them; the pod controllers add pod-template-hash and the like.
+ */
+const AUGMENTED = new Set(["topology.kubernetes.io/region", "topology.kubernetes.io/zone", "topology.istio.io/subzone", "topology.istio.io/cluster", "kubernetes.io/hostname"]);
+const ADDED_WHEN_ABSENT = new Set([
+  "topology.istio.io/network",
+  "service.istio.io/canonical-name",
+  "istio.io/rev",
+  "pod-template-hash",
+  "controller-revision-hash",
+  "statefulset.kubernetes.io/pod-name",
+  "apps.kubernetes.io/pod-index",
+]);
+const CANONICAL_REVISION = "service.istio.io/canonical-revision";
+
+/**
+ * Whether the endpoint is in the subset: every label of `want` is among its labels with the same
+ * value (`labels.Instance.SubsetOf` over istiod's augmented labels). A label the model cannot see
+ * (AUGMENTED, or one of ADDED_WHEN_ABSENT the pod does not set) is taken to match: a subset is never
+ * emptied on what is not known. An injected pod's canonical revision is the template's
+ * (`canonical-revision | default app.kubernetes.io/version | default version | default "latest"`).
+ */
+function inSubset(w: Workload, want: Labels): boolean {
+  const labels = w.labels;
+  for (const k in want) {
+    if (AUGMENTED.has(k)) continue;
+    let v = labels[k];
+    if (v === undefined) {
+      if (k === CANONICAL_REVISION) {
+        // Injected from the template (a live pod shows what it got); other pods are not known to have none.
+        if (w.entry === null && w.dataplane === "sidecar" && !w.gateway && !w.fromLivePods) v = labels["app.kubernetes.io/version"] ?? labels["version"] ?? "latest";
+        else continue;
+      } else if (ADDED_WHEN_ABSENT.has(k)) continue;
+    }
+    if (v !== want[k]) return false;
+  }
   return true;
 }
 
