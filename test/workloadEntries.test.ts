@@ -279,6 +279,7 @@ describe("a WorkloadEntry labelled networking.istio.io/tunnel=http takes HBONE, 
 // nothing about the client.
 describe("a sidecar sends HBONE to a tunnel-labelled entry only when its own proxy may send HBONE", () => {
   const hboneOn = { "proxy.istio.io/config": 'proxyMetadata:\n  ISTIO_META_ENABLE_HBONE: "true"\n' };
+  const hboneAs = (v: string) => ({ "proxy.istio.io/config": `proxyMetadata:\n  ISTIO_META_ENABLE_HBONE: "${v}"\n` });
   const hboneOff = { "proxy.istio.io/config": '{"proxyMetadata": {"ISTIO_META_ENABLE_HBONE": "false"}}' };
   const sends = (p: ReturnType<typeof predict>) => [p.predicted.client.tls, p.worst.why, p.predicted.verdict];
   const PLAIN = ["DISABLE", "auto-endpoint-no-label", "plaintext"];
@@ -289,7 +290,13 @@ describe("a sidecar sends HBONE to a tunnel-labelled entry only when its own pro
     { case: "an ambient namespace, but no ISTIO_META_ENABLE_HBONE", extra: AMBIENT, annotations: {}, want: PLAIN },
     { case: "the mesh defaultConfig enables it, the client's proxy.istio.io/config turns it off", extra: [HBONE_MESH], annotations: hboneOff, want: PLAIN },
     { case: "the mesh defaultConfig enables it (ambient profile)", extra: [HBONE_MESH], annotations: {}, want: HBONE },
-    { case: "the client's proxy.istio.io/config enables it", extra: [], annotations: hboneOn, want: HBONE },
+    // features.EnableHBONE is off unless ambient is (registerAmbient, pilot/pkg/features/ambient.go).
+    { case: "the client's proxy.istio.io/config enables it, but nothing says ambient is on", extra: [], annotations: hboneOn, want: PLAIN },
+    { case: "the client's proxy.istio.io/config enables it, and an ambient namespace", extra: AMBIENT, annotations: hboneOn, want: HBONE },
+    { case: "the client's proxy.istio.io/config enables it, and ztunnel runs", extra: [deploy("istio-system", "ztunnel", { labels: { app: "ztunnel" } })], annotations: hboneOn, want: HBONE },
+    // NodeMetadata.EnableHBONE is a StringBool: strconv.ParseBool.
+    ...["1", "t", "T", "TRUE", "True"].map((v) => ({ case: `ISTIO_META_ENABLE_HBONE "${v}" (ParseBool), and an ambient namespace`, extra: AMBIENT, annotations: hboneAs(v), want: HBONE })),
+    ...["yes", "on"].map((v) => ({ case: `near miss: "${v}", which ParseBool refuses, and an ambient namespace`, extra: AMBIENT, annotations: hboneAs(v), want: PLAIN })),
   ])("$case → $want.0", ({ extra, annotations, want }) => {
     const objs = [...shop, ...extra, deploy("shop", "caller", { annotations }), tunnelEntry(), selecting()];
     expect(sends(predict(objs, "shop/caller", DB))).toEqual(want);
@@ -301,7 +308,7 @@ describe("a sidecar sends HBONE to a tunnel-labelled entry only when its own pro
   });
 
   it("two clients of one analysis, one that may send HBONE and one that may not, each get their own (the endpoint memo keys on it)", () => {
-    const objs = [...shop, deploy("shop", "caller", { annotations: hboneOn }), tunnelEntry(), selecting()];
+    const objs = [...shop, ...AMBIENT, deploy("shop", "caller", { annotations: hboneOn }), tunnelEntry(), selecting()];
     for (const order of [["shop/caller", "shop/client"], ["shop/client", "shop/caller"]]) {
       const s = run(objs, order.map((src) => call(src, DB, "none", 3)));
       const tlsOf = (src: string) => edgeOf(s, src, DB)!.predicted.client.tls;
@@ -311,6 +318,33 @@ describe("a sidecar sends HBONE to a tunnel-labelled entry only when its own pro
 
   it("near miss: an ambient client's ztunnel always sends HBONE, so it reaches the entry over HBONE without any ISTIO_META_ENABLE_HBONE", () => {
     const p = predict([...shop, ...AMBIENT, tunnelEntry(), selecting()], "amb/app", DB);
+    expect([p.predicted.client.tls, p.predicted.verdict]).toEqual(["HBONE", "mtls"]);
+  });
+});
+
+// supportTunnel (endpoint_builder.go) is false for every endpoint, an ambient pod's or a tunnel-labelled
+// pod's too, when the client proxy's node metadata ENABLE_HBONE is false (ParseBool): such a client
+// gets no tunnel metadata, so auto mTLS reads only the tlsMode label, which ambient pods lack.
+describe("a sidecar whose ProxyConfig sets ISTIO_META_ENABLE_HBONE false sends HBONE to no endpoint", () => {
+  const AMB = host("app", "amb");
+  const objs = (annotations: Record<string, string>) => [
+    ...shop,
+    ...AMBIENT,
+    service("amb", "app", [{ port: 80, targetPort: 8080, name: "http" }]),
+    deploy("shop", "caller", { annotations }),
+  ];
+  it.each([
+    { case: '"false"', v: "false", want: ["DISABLE", "plaintext"] },
+    { case: '"0" (ParseBool)', v: "0", want: ["DISABLE", "plaintext"] },
+    { case: '"F" (ParseBool)', v: "F", want: ["DISABLE", "plaintext"] },
+    { case: '"true"', v: "true", want: ["HBONE", "mtls"] },
+  ])("ISTIO_META_ENABLE_HBONE $case towards an ambient pod → $want.0", ({ v, want }) => {
+    const p = predict(objs({ "proxy.istio.io/config": `proxyMetadata:\n  ISTIO_META_ENABLE_HBONE: "${v}"\n` }), "shop/caller", AMB);
+    expect([p.predicted.client.tls, p.predicted.verdict]).toEqual(want);
+  });
+
+  it("near miss: without the setting, the implied default stands: HBONE to the ambient pod", () => {
+    const p = predict(objs({}), "shop/caller", AMB);
     expect([p.predicted.client.tls, p.predicted.verdict]).toEqual(["HBONE", "mtls"]);
   });
 });

@@ -120,11 +120,19 @@ export function buildModel(inputs: ParsedInputs, unread: readonly UnreadKind[] =
     workloads.some((w) => w.dataplane === "sidecar" || w.dataplane === "ambient");
 
   const linkerdPolicy = readLinkerdPolicy(objects, problems, unread);
+  // Evidence that istiod runs with ambient on (MeshModel.ambient): ztunnel's pods are labelled app=ztunnel (workloads.ts).
+  let ambient = false;
+  for (const m of meshByRevision.values()) ambient ||= m.sidecarsTakeHbone;
+  for (let i = 0; !ambient && i < workloads.length; i++) {
+    const w = workloads[i]!;
+    ambient = w.dataplane === "ambient" || w.waypoint || w.labels["app"] === "ztunnel";
+  }
 
   return perRun<MeshModel>({
     mesh,
     meshByRevision,
     hasIstio,
+    ambient,
     revisions,
     istiodNamespaces,
     namespaces: new Map([...namespaces.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),

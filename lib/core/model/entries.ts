@@ -82,7 +82,7 @@ function entryWorkload(
     linkerdSkipInboundPorts: [],
     hboneTunnel,
     // The VM proxy's own ProxyConfig (ISTIO_META_ENABLE_HBONE) is not among the inputs.
-    enableHbone: false,
+    enableHbone: null,
     gateway: false,
     waypoint: false,
     revision: resolveRevision(revisions, labels["istio.io/rev"] ?? ns?.labels["istio.io/rev"]),

@@ -26,6 +26,11 @@ export interface MeshSettings {
    * injection template labels sidecar pods networking.istio.io/tunnel=http, so they accept HBONE.
    */
   sidecarsTakeHbone: boolean;
+  /**
+   * The same setting as the proxies' node metadata reads it (strconv.ParseBool: `parseGoBool`): what a
+   * sidecar of this revision sets ISTIO_META_ENABLE_HBONE to unless its own ProxyConfig says; null when unset.
+   */
+  proxyEnableHbone: boolean | null;
 }
 
 export interface Namespace {
@@ -69,13 +74,14 @@ export interface Workload {
   /** `networking.istio.io/tunnel=http`: ztunnel may reach this sidecar pod over HBONE. */
   hboneTunnel: boolean;
   /**
-   * istiod lets this workload's proxy send HBONE (`Proxy.EnableHBONE`, pilot/pkg/model/context.go:
-   * `IsAmbient() || (features.EnableHBONE && Metadata.EnableHBONE)`): a waypoint, or a sidecar or
-   * gateway whose ProxyConfig sets ISTIO_META_ENABLE_HBONE "true" (its proxy.istio.io/config, else its
-   * revision's mesh defaultConfig, which the ambient profile sets together with PILOT_ENABLE_SENDING_HBONE).
-   * False for an entry: a VM's own ProxyConfig is not among the inputs.
+   * The proxy's node metadata ENABLE_HBONE (`Metadata.EnableHBONE`, read by `Proxy.EnableHBONE`,
+   * pilot/pkg/model/context.go: `IsAmbient() || (features.EnableHBONE && Metadata.EnableHBONE)`):
+   * ISTIO_META_ENABLE_HBONE of a sidecar or gateway's ProxyConfig (its proxy.istio.io/config, else its
+   * revision's mesh defaultConfig) as strconv.ParseBool reads it; true for a waypoint (an ambient
+   * proxy); null when unset, and for an entry (a VM's own ProxyConfig is not among the inputs).
+   * Whether istiod honours it depends on ambient being on in the mesh (MeshModel.ambient).
    */
-  enableHbone: boolean;
+  enableHbone: boolean | null;
   /** Istio revision of the workload (pod or namespace `istio.io/rev`), "" for the default. */
   revision: string;
   /**
@@ -390,6 +396,13 @@ export interface MeshModel {
   meshByRevision: Map<string, MeshSettings>;
   /** Whether any Istio mesh evidence was read (mesh ConfigMap, Istio CRs, or Istio data planes). */
   hasIstio: boolean;
+  /**
+   * Ambient is on in the mesh, so istiod's PILOT_ENABLE_SENDING_HBONE (features.EnableHBONE) is on:
+   * it defaults to PILOT_ENABLE_AMBIENT (`registerAmbient`, pilot/pkg/features/ambient.go). Istiod's
+   * environment is not among the inputs; the evidence is an ambient (or waypoint, or ztunnel)
+   * workload, or a mesh defaultConfig setting ISTIO_META_ENABLE_HBONE "true" (the ambient profile).
+   */
+  ambient: boolean;
   /** Istio revision tags: what an istio.io/rev value names (revisions.ts). */
   revisions: Revisions;
   /** Namespaces holding an istiod's mesh ConfigMap (`istio`, `istio-<rev>`): where the control plane runs. */

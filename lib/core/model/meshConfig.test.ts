@@ -35,6 +35,7 @@ describe("parseMeshConfig", () => {
       defaultVirtualServiceExportTo: ["."],
       outboundTrafficPolicy: "REGISTRY_ONLY",
       sidecarsTakeHbone: true,
+      proxyEnableHbone: true,
     });
   });
 
@@ -51,6 +52,7 @@ describe("parseMeshConfig", () => {
       enableAutoMtls: true,
       outboundTrafficPolicy: "ALLOW_ANY",
       sidecarsTakeHbone: false,
+      proxyEnableHbone: null,
     });
   });
 

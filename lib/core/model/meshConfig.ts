@@ -8,7 +8,7 @@ import { at, bool, isObj, shown, str } from "./read";
 export const DEFAULT_ROOT_NAMESPACE = "istio-system";
 
 export function defaultMeshSettings(rootNamespace = DEFAULT_ROOT_NAMESPACE): MeshSettings {
-  return meshSettings(rootNamespace, "cluster.local", [], true, ["*"], ["*"], "ALLOW_ANY", false);
+  return meshSettings(rootNamespace, "cluster.local", [], true, ["*"], ["*"], "ALLOW_ANY", false, null);
 }
 
 // Built once, fully initialised (not defaults assigned over field by field), and per analysis: see
@@ -22,6 +22,7 @@ function meshSettings(
   defaultVirtualServiceExportTo: string[],
   outboundTrafficPolicy: MeshSettings["outboundTrafficPolicy"],
   sidecarsTakeHbone: boolean,
+  proxyEnableHbone: boolean | null,
 ): MeshSettings {
   return perRun<MeshSettings>({
     rootNamespace,
@@ -32,18 +33,35 @@ function meshSettings(
     defaultVirtualServiceExportTo,
     outboundTrafficPolicy,
     sidecarsTakeHbone,
+    proxyEnableHbone,
   });
 }
 
 /**
  * ISTIO_META_ENABLE_HBONE in a ProxyConfig's proxyMetadata (mesh defaultConfig, or a pod's
- * proxy.istio.io/config annotation): true/false when set, undefined when absent. The injection
- * template compares the string with "true" (injection-template.yaml, networking.istio.io/tunnel).
+ * proxy.istio.io/config annotation) as written; undefined when absent. Two readers read it
+ * differently: `tunnelByTemplate` and `parseGoBool`.
  */
-export function enableHboneOf(proxyConfig: unknown): boolean | undefined {
+export function enableHboneOf(proxyConfig: unknown): unknown {
   const v = at(proxyConfig, "proxyMetadata", "ISTIO_META_ENABLE_HBONE");
-  if (v === undefined || v === null) return undefined;
-  return v === "true" || v === true;
+  return v === null ? undefined : v;
+}
+
+/** The injection template labels the pod networking.istio.io/tunnel=http only for the string "true" (injection-template.yaml: `eq ... "true"`). */
+export const tunnelByTemplate = (v: unknown): boolean => v === "true" || v === true;
+
+const GO_TRUE = new Set(["1", "t", "T", "TRUE", "true", "True"]);
+const GO_FALSE = new Set(["0", "f", "F", "FALSE", "false", "False"]);
+
+/**
+ * What the proxy's node metadata makes of it: NodeMetadata.EnableHBONE is a StringBool, read with
+ * strconv.ParseBool (pkg/model/proxy.go, StringBool.UnmarshalJSON): 1/t/T/TRUE/true/True and their
+ * false twins; null for anything else (istiod would not read that metadata) or when absent.
+ */
+export function parseGoBool(v: unknown): boolean | null {
+  if (typeof v === "boolean") return v;
+  if (typeof v !== "string") return null;
+  return GO_TRUE.has(v) ? true : GO_FALSE.has(v) ? false : null;
 }
 
 /** The revision a mesh ConfigMap belongs to ("" for `istio`), or null when it is not one. */
@@ -126,6 +144,7 @@ export function parseMeshConfig(o: LoadedObject, problems: InputProblem[]): Mesh
     exportTo && exportTo.length > 0 ? exportTo : settings.defaultDestinationRuleExportTo,
     vsExportTo && vsExportTo.length > 0 ? vsExportTo : settings.defaultVirtualServiceExportTo,
     outbound,
-    enableHboneOf(mesh.defaultConfig) === true,
+    tunnelByTemplate(enableHboneOf(mesh.defaultConfig)),
+    parseGoBool(enableHboneOf(mesh.defaultConfig)),
   );
 }

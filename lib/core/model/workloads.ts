@@ -4,7 +4,7 @@ import type { WorkloadDataplane } from "../snapshot/schema";
 import type { LoadedObject, SourceLocation } from "./input";
 import yaml from "js-yaml";
 import type { ContainerPort, Labels, LivePod, MeshSettings, Namespace, Workload } from "./mesh";
-import { enableHboneOf } from "./meshConfig";
+import { enableHboneOf, parseGoBool, tunnelByTemplate } from "./meshConfig";
 import { arr, at, isObj, portList, portNumber, str, strMap } from "./read";
 import { injectingRevision, NO_REVISIONS, type Revisions } from "./revisions";
 import { sortFew } from "./sortFew";
@@ -273,9 +273,11 @@ function buildWorkload(
   // The sidecar injection template also adds networking.istio.io/tunnel=http (unless the template
   // sets the label) when the pod's ProxyConfig has ISTIO_META_ENABLE_HBONE "true": the pod's
   // proxy.istio.io/config annotation, else its revision's mesh defaultConfig (the ambient profile).
-  // The same setting lets the proxy send HBONE (`Proxy.EnableHBONE`, pilot/pkg/model/context.go).
-  const proxyEnablesHbone = dataplane === "sidecar" && meshes !== null && (podEnableHbone(view) ?? meshOfRevision(meshes, revision).sidecarsTakeHbone);
-  const tunnel = view.labels["networking.istio.io/tunnel"] ?? (!live && role === null && proxyEnablesHbone ? "http" : undefined);
+  // The same setting, as ParseBool reads it, is the proxy's node metadata ENABLE_HBONE (Workload.enableHbone).
+  const podHbone = dataplane === "sidecar" ? podEnableHbone(view) : undefined;
+  const revMesh = dataplane === "sidecar" && meshes !== null ? meshOfRevision(meshes, revision) : null;
+  const templateTunnel = revMesh !== null && (podHbone !== undefined ? tunnelByTemplate(podHbone) : revMesh.sidecarsTakeHbone);
+  const tunnel = view.labels["networking.istio.io/tunnel"] ?? (!live && role === null && templateTunnel ? "http" : undefined);
   return {
     namespace,
     name,
@@ -296,7 +298,7 @@ function buildWorkload(
     ),
     hboneTunnel: supportsHttpTunnel(tunnel) || view.annotations["ambient.istio.io/redirection"] === "enabled",
     // A waypoint is an ambient proxy (`IsAmbient`): it always sends HBONE.
-    enableHbone: role === "waypoint" || proxyEnablesHbone,
+    enableHbone: role === "waypoint" ? true : revMesh === null ? null : podHbone !== undefined ? parseGoBool(podHbone) : revMesh.proxyEnableHbone,
     gateway: role !== null,
     waypoint: role === "waypoint",
     revision,
@@ -318,8 +320,8 @@ export interface RevisionMeshes {
 
 const meshOfRevision = (m: RevisionMeshes, revision: string): MeshSettings => m.byRevision.get(revision) ?? m.fallback;
 
-/** ISTIO_META_ENABLE_HBONE from the pod's proxy.istio.io/config annotation (YAML or JSON ProxyConfig), when it sets it. */
-function podEnableHbone(view: PodSpecView): boolean | undefined {
+/** ISTIO_META_ENABLE_HBONE from the pod's proxy.istio.io/config annotation (YAML or JSON ProxyConfig), as written, when it sets it. */
+function podEnableHbone(view: PodSpecView): unknown {
   const text = view.annotations["proxy.istio.io/config"];
   if (!text) return undefined;
   try {

@@ -135,6 +135,8 @@ interface EndpointSides {
   sniDependent: boolean;
   /** The subset whose labels no endpoint of the port carries: its cluster is empty (one null side). */
   emptySubset: Subset | null;
+  /** Some endpoint may take HBONE (ambient, or a tunnel label): only then does the client's ClientHbone matter. */
+  hboneDependent: boolean;
 }
 
 /** What each endpoint of a service port accepts, and what auto mTLS would send it: independent of the client. */
@@ -187,6 +189,7 @@ const sidesOf = (sides: EndpointSide[], emptySubset: Subset | null): EndpointSid
   sides,
   sniDependent: sides.some((x) => x.accept.kind === "gateway" && !!x.accept.listener?.sniDependent),
   emptySubset,
+  hboneDependent: sides.some((x) => !!x.workload && (x.workload.dataplane === "ambient" || x.workload.hboneTunnel)),
 });
 
 /**
@@ -339,8 +342,26 @@ const CLUSTER_KEY: Record<ClusterKind, number> = { eds: 0, "eds-passthrough": 1,
  * An endpoint that can take legacy Istio mTLS (tlsMode=istio) loses the tunnel unless
  * PILOT_PREFER_SENDING_HBONE (off by default): `buildEnvoyLbEndpoint`, endpoint_builder.go.
  */
-const takesHbone = (w: Workload | null, clientHbone: boolean) =>
-  !!w && (w.dataplane === "ambient" || (w.hboneTunnel && w.tlsModeLabel !== "istio" && (w.entry === null ? w.dataplane === "sidecar" : clientHbone)));
+const takesHbone = (w: Workload | null, clientHbone: ClientHbone) =>
+  !!w &&
+  clientHbone !== HBONE_OFF &&
+  (w.dataplane === "ambient" || (w.hboneTunnel && w.tlsModeLabel !== "istio" && (w.entry === null ? w.dataplane === "sidecar" : clientHbone === HBONE_ON)));
+
+/**
+ * What istiod's `proxy.EnableHBONE()` is for the client, as far as the inputs tell: HBONE_ON when its
+ * node metadata ENABLE_HBONE is true (ParseBool) and ambient is on in the mesh (features.EnableHBONE
+ * defaults to PILOT_ENABLE_AMBIENT, `registerAmbient`, pilot/pkg/features/ambient.go; MeshModel.ambient);
+ * HBONE_OFF when the metadata says false: `supportTunnel` (endpoint_builder.go) then drops every
+ * endpoint's tunnel, an ambient pod's too; else HBONE_IMPLIED, where a pod's tunnel (ambient, or the
+ * label injection writes under the same mesh setting) is taken to imply it and an entry's is not.
+ */
+type ClientHbone = 0 | 1 | 2;
+const HBONE_OFF = 0;
+const HBONE_IMPLIED = 1;
+const HBONE_ON = 2;
+
+const clientHboneOf = (enableHbone: boolean | null, ambient: boolean): ClientHbone =>
+  enableHbone === false ? HBONE_OFF : enableHbone === true && ambient ? HBONE_ON : HBONE_IMPLIED;
 
 const AUTO_HBONE: Send = { tls: "HBONE", origin: "auto", why: "auto-hbone" };
 
@@ -438,10 +459,12 @@ function endpointsFor(
   clusterSend: ClusterSend | null,
   cluster: ClusterKind,
   drTag: DrTag,
-  clientHbone: boolean,
+  clientHbone: ClientHbone,
   sni: string | null = null,
 ): EndpointSet {
-  const key = (((PLANE_KEY[clientPlane] * 16 + (clusterSend ? clusterSend.key : 0)) * 4 + CLUSTER_KEY[cluster]) * 3 + DR_TAG_KEY[drTag]) * 2 + (clientHbone ? 1 : 0);
+  // Where no endpoint may take HBONE the client's setting changes nothing: one memo entry for all.
+  if (!all.hboneDependent) clientHbone = HBONE_IMPLIED;
+  const key = (((PLANE_KEY[clientPlane] * 16 + (clusterSend ? clusterSend.key : 0)) * 4 + CLUSTER_KEY[cluster]) * 3 + DR_TAG_KEY[drTag]) * 3 + clientHbone;
   let byKey: Map<number, EndpointSet> | undefined;
   let bySni: Map<string, EndpointSet> | undefined;
   let sniKey = "";
@@ -598,7 +621,7 @@ export function portEntrySends(r: Resolver, dr: DestinationRule, service: Servic
   const originalDst = cluster === "original-dst" || cluster === "original-dst-passthrough";
   const tag = autoSend || originalDst ? "none" : (drTaggingFor(policy, port.port)?.tag ?? "none");
   // A sidecar of that istiod's mesh, as its ProxyConfig is by default.
-  const hbone = mesh.sidecarsTakeHbone;
+  const hbone = clientHboneOf(mesh.proxyEnableHbone, r.model.ambient);
   const all = endpointSides(r, memo, service, port);
   return {
     auto: endpointsFor(memo, service, all, "sidecar", autoSend, cluster, tag, hbone).endpoints,
@@ -675,9 +698,9 @@ export function predictEdge(r: Resolver, client: Client, service: Service, port:
   const all = subset && !originalDst ? subsetSides(r, memo, service, port, subset) : endpointSides(r, memo, service, port);
   // A gateway listener that picks its chain by SNI needs what the client's TLS carries (gatewayListener.ts).
   const sni = isSidecarClient && all.sniDependent ? clientSni(drTls, subset, service, port) : null;
-  // Whether the client's proxy may send HBONE (Workload.enableHbone; an unlisted caller has its
-  // revision's mesh default): only an entry's tunnel depends on it (takesHbone).
-  const clientHbone = isSidecarClient && (client.workload !== null ? client.workload.enableHbone : mesh.sidecarsTakeHbone);
+  // Whether the client's proxy may send HBONE (ClientHbone, from Workload.enableHbone; an unlisted
+  // caller has its revision's mesh default). Other planes keep the implied default.
+  const clientHbone = isSidecarClient ? clientHboneOf(client.workload !== null ? client.workload.enableHbone : mesh.proxyEnableHbone, r.model.ambient) : HBONE_IMPLIED;
   const { endpoints, worst } = endpointsFor(memo, service, all, client.dataplane, clusterSend, cluster, drTagging?.tag ?? "none", clientHbone, sni);
 
   const prediction: Prediction = { predicted: undefined!, worst, endpoints, dr, drTls, shadowed, hiddenBy, sidecar, drTagging, route, subset };
