@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { buildModel } from "../lib/core/model/buildModel";
 import type { KubeObject } from "../lib/core/model/input";
+import { gatewayCell, gatewayListeners } from "../lib/core/resolve/gatewayListener";
 import { call, deploy, destRule, findingsOf, host, injected, loaded, namespace, only, peerAuth, predict, run, service } from "./kit";
 
 type Labels = Record<string, string>;
@@ -326,5 +327,45 @@ describe("namespace-qualified hosts: CheckDuplicates compares whole hosts, Envoy
     expect(p.verdict).toBe("unknown");
     expect(p.reason).toContain("Envoy refuses the listener");
     expect(verdictOf([...base, older, dup, drTo("ISTIO_MUTUAL", "x.example.com")]).verdict).toBe("mtls");
+  });
+});
+
+describe("Istio's east-west gateway: AUTO_PASSTHROUGH on 15443 with the mesh-wide ISTIO_MUTUAL DestinationRule", () => {
+  // The multicluster samples' eastwest gateway (samples/multicluster/expose-services.yaml): port 15443, TLS, AUTO_PASSTHROUGH, hosts "*.local".
+  const EW = host("istio-eastwestgateway", "istio-system");
+  const ewPod = deploy("istio-system", "istio-eastwestgateway", {
+    labels: { app: "istio-eastwestgateway", istio: "eastwestgateway", "sidecar.istio.io/inject": "false" },
+    containers: ["istio-proxy"],
+    ports: [{ port: 15090, name: "http-envoy-prom" }],
+  });
+  const ewService = service("istio-system", "istio-eastwestgateway", [{ port: 15443, targetPort: 15443, name: "tls" }], { selector: { app: "istio-eastwestgateway" } });
+  const ewGateway = (hosts: string[]) => gateway("cross-network-gateway", [server("AUTO_PASSTHROUGH", { port: 15443, protocol: "TLS", hosts })], { selector: { istio: "eastwestgateway" } });
+  const meshDr = destRule("istio-system", "default", "*.local", { trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" } } });
+  const ewTraffic = [call("a/web", EW, "unknown", 5, { reporter: "source", request_protocol: "tcp" })];
+
+  // builtAutoPassthroughFilterChains (pilot/pkg/networking/core/gateway.go) builds a chain on the cluster SNI of every service the hosts cover; "*" covers all.
+  it.each([{ hosts: ["*"] }, { hosts: ["*.local"] }, { hosts: ["istio-system/*"] }, { hosts: ["*/*"] }])("hosts $hosts: the sidecar's outbound_ SNI meets an AUTO_PASSTHROUGH chain: unknown, no edge error", ({ hosts }) => {
+    const s = run([...base, ewPod, ewService, ewGateway(hosts), meshDr], ewTraffic);
+    const p = s.edges.find((e) => e.destination.port === 15443)!.predicted;
+    expect(p.client.tls).toBe("ISTIO_MUTUAL");
+    expect(p.verdict).toBe("unknown");
+    expect(p.reason).toContain(`forwards the Istio mTLS for SNI outbound_.15443_._.${EW} to the service it names`);
+    expect(edgeErrors(s)).toEqual([]);
+  });
+
+  it("Istio mTLS whose SNI is not known (a client Handshake computes no SNI for) towards AUTO_PASSTHROUGH: unknown, never broken; near miss: a known SNI no host covers stays broken", () => {
+    const m = buildModel({ objects: loaded([...base, ewPod, ewService, ewGateway(["*"])]), configDumps: [], problems: [] });
+    const w = m.workloads.find((x) => x.name === "istio-eastwestgateway")!;
+    const l = gatewayListeners(m, w, [{ port: 15443, targetPort: 15443 }]).get(15443)!;
+    expect(l.sniDependent).toBe(true);
+    const c = gatewayCell("ISTIO_MUTUAL", l, "", true);
+    expect(c.verdict).toBe("unknown");
+    expect(c.symptom).toContain("the SNI this client sends is not known");
+    expect(gatewayCell("ISTIO_MUTUAL", l, "api.example.com", true).verdict).toBe("broken");
+  });
+
+  it("near miss: hosts that do not cover the service (*.example.com): broken", () => {
+    const p = run([...base, ewPod, ewService, ewGateway(["*.example.com"]), meshDr], ewTraffic).edges.find((e) => e.destination.port === 15443)!.predicted;
+    expect(p.verdict).toBe("broken");
   });
 });

@@ -152,7 +152,10 @@ function listenerOf(port: number, slot: Slot): GatewayListener {
   const mode: Mode = plaintext || istio === 0 ? "DISABLE" : istio === servers.length ? "STRICT" : "PERMISSIVE";
   const decided = servers.map((s) => ({ ...s, decision: Object.freeze({ mode, origin: "workload-port" as const, policy: gatewayRef(s.gateway) }) }));
   if (plaintext) return { port, kind: isHttpProtocol(first.server.protocol) ? "http" : "tcp", servers: decided, mode, policy, sniDependent: false, clash: null };
-  const sniDependent = servers.some((s) => !s.server.sniHosts.includes("*"));
+  // An AUTO_PASSTHROUGH server's chains match the cluster SNI of each service its hosts cover, even
+  // for hosts "*" (builtAutoPassthroughFilterChains, pilot/pkg/networking/core/gateway.go): the
+  // client's SNI decides there too.
+  const sniDependent = servers.some((s) => s.server.tls === "AUTO_PASSTHROUGH" || !s.server.sniHosts.includes("*"));
   return { port, kind: "tls", servers: decided, mode, policy, sniDependent, clash: sniClash(servers) };
 }
 
@@ -265,6 +268,9 @@ function tlsClientCell(client: "ISTIO_MUTUAL" | "SIMPLE" | "MUTUAL", l: GatewayL
     const auto = autoPassthroughFor(l, sni);
     // The handshake completes at the proxy of the service the SNI names (possibly in another cluster), not at the gateway.
     if (auto) return gcell("unknown", `${serverName(auto)} forwards the Istio mTLS for SNI ${sni} to the service it names, whose proxy terminates it`, auto);
+    // Istio mTLS whose SNI is not known may carry the outbound_ SNI of a service the server covers.
+    const anyAuto = sni === "" ? l.servers.find((s) => s.server.tls === "AUTO_PASSTHROUGH") : undefined;
+    if (anyAuto) return gcell("unknown", `${serverName(anyAuto)} forwards Istio mTLS whose SNI names a service its hosts cover, and the SNI this client sends is not known`, anyAuto);
   }
   const chain = chainFor(l, sni);
   if (sni === "" && l.servers.some((s) => !isPassthrough(s) && !s.server.sniHosts.includes("*")))
