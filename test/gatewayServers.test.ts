@@ -369,3 +369,40 @@ describe("Istio's east-west gateway: AUTO_PASSTHROUGH on 15443 with the mesh-wid
     expect(p.verdict).toBe("broken");
   });
 });
+
+describe("Gateway host admission (validateSidecarOrGatewayHostnamePart(host, isGateway=true), pkg/config/validation/agent/validation.go)", () => {
+  const problemsFor = (hosts: string[]) => {
+    const gw = gateway("hosts", [server("ISTIO_MUTUAL", { hosts })]);
+    return buildModel({ objects: loaded([...base, gw]), configDumps: [], problems: [] }).problems;
+  };
+  it.each([
+    // "Gateway allows IP as the host string": a name ValidateWildcardDomain refuses but that parses as an IP address.
+    "10.0.0.5",
+    "ns/10.1.2.3",
+    "*/192.168.1.1",
+    // IPv6 only with a dot (an embedded IPv4 address): the short-name check refuses names without one.
+    "::ffff:10.0.0.5",
+    // validateDNS1123Labels reads the top-level label before dropping a final empty one: "123." has an empty top level.
+    "foo.123.",
+    "api.example.com.",
+    "*.example.com",
+    "*",
+    "ns/*",
+  ])("accepts %s", (h) => {
+    expect(problemsFor([h])).toEqual([]);
+  });
+  it.each([
+    { h: "::1", says: "short names" },
+    { h: "2001:db8::5", says: "short names" },
+    { h: "foo", says: "short names" },
+    { h: "ns/foo", says: "short names" },
+    { h: "10.0.0.256", says: "cannot be all-numeric" },
+    { h: "foo.123", says: "cannot be all-numeric" },
+    // ValidatePartialWildCard: a host with "*" is "*" or starts with "*." (IsWildcardDNS1123Label's "*foo" and "*-foo" no longer pass).
+    { h: "*foo.com", says: "partial wildcard" },
+    { h: "*-foo.com", says: "partial wildcard" },
+    { h: "ns/*foo.com", says: "partial wildcard" },
+  ])("refuses $h ($says)", ({ h, says }) => {
+    expect(problemsFor([h])).toEqual([expect.objectContaining({ field: "spec.servers[0].hosts[0]", message: expect.stringContaining(says) })]);
+  });
+});

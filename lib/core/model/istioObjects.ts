@@ -1,6 +1,7 @@
 // PeerAuthentication, DestinationRule, Sidecar, VirtualService and Gateway read into typed form. An object Istio's admission
 // would reject (unknown enum, bad port) is reported as input.invalid naming the field and skipped;
 // everything else is kept as Istio would read it.
+import { isIpAddress, wildcardDomainError } from "./entrySpecs";
 import { FieldError, problemFor } from "./fieldError";
 import type { InputProblem, LoadedObject } from "./input";
 import type {
@@ -637,32 +638,32 @@ function gatewayTls(v: unknown, field: string): ReadTls | null {
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/i;
-/** ValidateWildcardDomain (pkg/config/validation/agent): a wildcard only as the first label, DNS-1123 labels, a non-numeric top-level label, an optional final dot. */
-function wildcardDomainError(d: string): string | null {
-  if (d === "") return "empty domain name not allowed";
-  if (d.length > 255) return `domain name ${shown(d)} too long (max 255)`;
-  const labels = d.split(".");
-  const first = labels[0]!;
-  if (first !== "*" && !(first.length <= 63 && DNS_LABEL.test(first.startsWith("*") ? first.slice(1) : first))) return `domain name ${shown(d)} invalid (label ${shown(first)} invalid)`;
-  if (labels.length > 1) {
-    const rest = labels.slice(1);
-    if (rest[rest.length - 1] === "") rest.pop();
-    if (rest.length > 0 && /^\d+$/.test(rest[rest.length - 1]!)) return `domain name ${shown(d)} invalid (top level domain ${shown(rest[rest.length - 1])} cannot be all-numeric)`;
-    const bad = rest.find((l) => l.length > 63 || !DNS_LABEL.test(l));
-    if (bad !== undefined) return `domain name ${shown(d)} invalid (label ${shown(bad)} invalid)`;
-  }
+
+/**
+ * validateSidecarOrGatewayHostnamePart(host, isGateway=true) (istio/istio
+ * pkg/config/validation/agent/validation.go): a name with a dot unless "*"; a ValidateWildcardDomain
+ * name (entrySpecs.wildcardDomainError, validateDNS1123Labels' order: the top-level label is read
+ * before a final empty one is dropped, so "foo.123." passes) or else an IP address ("Gateway allows
+ * IP as the host string"; netutil.IsValidIPAddress: an IPv6 address passes only with a dot, as the
+ * short-name check comes first); and ValidatePartialWildCard: a name with "*" is "*" or starts "*.".
+ */
+function gatewayNameError(name: string): string | null {
+  if (name !== "*" && !name.includes(".")) return `short names (non FQDN) are not allowed (${shown(name)})`;
+  const err = wildcardDomainError(name);
+  if (err !== null && !isIpAddress(name)) return `domain name ${shown(name)} invalid: ${err}`;
+  if (name.includes("*") && name.length !== 1 && !name.startsWith("*.")) return `partial wildcard ${shown(name)} not allowed`;
   return null;
 }
 
-/** validateNamespaceSlashWildcardHostname(host, isGateway=true): "[namespace/]host", namespace "*", "." or a DNS label. */
+/** ValidateNamespaceSlashWildcardHostname(host, isGateway=true): "[namespace/]host", namespace "*", "." or a DNS label. */
 function gatewayHostError(h: string): string | null {
   const slash = h.indexOf("/");
-  if (slash < 0) return wildcardDomainError(h);
+  if (slash < 0) return gatewayNameError(h);
   const ns = h.slice(0, slash);
   const name = h.slice(slash + 1);
   if (ns === "" || name === "") return `config namespace and dnsName in host entry cannot be empty (${shown(h)})`;
-  if (ns !== "*" && ns !== "." && !(ns.length <= 63 && DNS_LABEL.test(ns))) return `invalid namespace value ${shown(ns)} in config`;
-  return wildcardDomainError(name);
+  if (ns !== "*" && ns !== "." && !(ns.length <= 63 && DNS_LABEL.test(ns))) return `invalid namespace value ${shown(ns)} in gateway`;
+  return gatewayNameError(name);
 }
 
 /**
