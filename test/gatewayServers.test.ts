@@ -406,3 +406,36 @@ describe("Gateway host admission (validateSidecarOrGatewayHostnamePart(host, isG
     expect(problemsFor([h])).toEqual([expect.objectContaining({ field: "spec.servers[0].hosts[0]", message: expect.stringContaining(says) })]);
   });
 });
+
+describe("a unix-socket bind takes port number 0 (validateServerPort / validateServerBind, pkg/config/validation/validation.go)", () => {
+  const unixGateway = (port: Record<string, unknown>): KubeObject => ({
+    apiVersion: "networking.istio.io/v1",
+    kind: "Gateway",
+    metadata: { name: "uds", namespace: "istio-system" },
+    spec: {
+      selector: { istio: "egressgateway" },
+      servers: [
+        { port, bind: "unix:///var/run/gw.sock", hosts: ["*"] },
+        { port: { number: 443, name: "https", protocol: "HTTPS" }, hosts: ["api.example.com"], tls: { mode: "ISTIO_MUTUAL" } },
+      ],
+    },
+  });
+  const modelOf = (gw: KubeObject) => buildModel({ objects: loaded([...base, gw]), configDumps: [], problems: [] });
+  it.each([{ port: { number: 0, name: "uds", protocol: "HTTP" } }, { port: { name: "uds", protocol: "HTTP" } }])(
+    "port $port.number with bind unix://…: admitted, its other servers kept; the socket server builds no pod-IP listener",
+    ({ port }) => {
+      const m = modelOf(unixGateway(port));
+      expect(m.problems).toEqual([]);
+      expect(m.gateways.map((g) => g.servers.length)).toEqual([2]);
+      expect(verdictOf([...base, unixGateway(port), drTo("ISTIO_MUTUAL")]).verdict).toBe("mtls");
+    },
+  );
+  it.each([
+    { case: "a unix bind with a port number", port: { number: 8080, name: "uds", protocol: "HTTP" }, bind: "unix:///var/run/gw.sock", says: "port number must be 0 for unix domain socket" },
+    { case: "port 0 without a unix bind", port: { number: 0, name: "p", protocol: "HTTP" }, bind: "", says: "1..65535" },
+  ])("refused: $case", ({ port, bind, says }) => {
+    const gw = unixGateway(port);
+    (gw.spec as { servers: Record<string, unknown>[] }).servers[0]!.bind = bind;
+    expect(modelOf(gw).problems).toEqual([expect.objectContaining({ field: "spec.servers[0].port.number", message: expect.stringContaining(says) })]);
+  });
+});

@@ -667,6 +667,25 @@ function gatewayHostError(h: string): string | null {
 }
 
 /**
+ * `port.number`. validateServerPort checks the range only when `port.Number > 0 ||
+ * !strings.HasPrefix(bind, "unix://")`, and validateServerBind requires 0 for a unix-socket bind
+ * (pkg/config/validation/validation.go): such a server listens on the socket, not on a port (0 here;
+ * gatewayListeners leaves every bound server out of the pod-IP listener).
+ */
+function serverPortNumber(raw: unknown, bind: string, field: string): number {
+  const unix = bind.startsWith("unix://");
+  if ((raw === undefined || raw === null) && !unix) throw new FieldError(field, "is required");
+  if (raw !== undefined && raw !== null && typeof raw !== "number") throw new FieldError(field, `must be an integer, not ${shown(raw)}`);
+  if (unix) {
+    if (raw !== undefined && raw !== null && raw !== 0) throw new FieldError(field, `port number must be 0 for unix domain socket, not ${shown(raw)}`);
+    return 0;
+  }
+  const port = portNumber(raw);
+  if (port === undefined) throw new FieldError(field, "port must be 1..65535");
+  return port;
+}
+
+/**
  * One server, checked as Istio's admission checks it (istio/istio pkg/config/validation, ValidateGateway
  * → validateServer): at least one valid host, a port with a number in 1..65535 and a protocol
  * protocol.Parse knows; HTTPS/TLS must have tls ("server must have TLS settings for HTTPS/TLS
@@ -675,11 +694,9 @@ function gatewayHostError(h: string): string | null {
  * (GetSNIHostsForServer, pilot/pkg/model/gateway.go).
  */
 function gatewayServer(s: Record<string, unknown>, field: string, namespace: string): GatewayServer {
-  const rawPort = at(s, "port", "number");
-  if (rawPort === undefined || rawPort === null) throw new FieldError(`${field}.port.number`, "is required");
-  if (typeof rawPort !== "number") throw new FieldError(`${field}.port.number`, `must be an integer, not ${shown(rawPort)}`);
-  const port = portNumber(rawPort);
-  if (port === undefined) throw new FieldError(`${field}.port.number`, "port must be 1..65535");
+  const bind = s.bind ?? "";
+  if (typeof bind !== "string") throw new FieldError(`${field}.bind`, `must be a string, not ${shown(bind)}`);
+  const port = serverPortNumber(at(s, "port", "number"), bind, `${field}.port.number`);
   const protocol = at(s, "port", "protocol");
   if (protocol === undefined || protocol === null || protocol === "") throw new FieldError(`${field}.port.protocol`, "is required");
   if (typeof protocol !== "string") throw new FieldError(`${field}.port.protocol`, `must be a string, not ${shown(protocol)}`);
@@ -691,8 +708,6 @@ function gatewayServer(s: Record<string, unknown>, field: string, namespace: str
     const err = gatewayHostError(h);
     if (err) throw new FieldError(`${field}.hosts[${i}]`, err);
   });
-  const bind = s.bind ?? "";
-  if (typeof bind !== "string") throw new FieldError(`${field}.bind`, `must be a string, not ${shown(bind)}`);
   const tls = gatewayTls(s.tls, `${field}.tls`);
   if (tls === null && (proto === "HTTPS" || proto === "TLS")) throw new FieldError(`${field}.tls`, "server must have TLS settings for HTTPS/TLS protocols");
   if (tls !== null && HTTP_PROTOCOLS.has(proto) && (tls.files || (tls.mode !== "PASSTHROUGH" && tls.mode !== "AUTO_PASSTHROUGH")))

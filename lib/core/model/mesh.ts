@@ -351,7 +351,7 @@ export type GatewayTlsMode = "PASSTHROUGH" | "SIMPLE" | "MUTUAL" | "AUTO_PASSTHR
 
 /** One `Gateway.servers[]` entry, as far as what its listener accepts goes. */
 export interface GatewayServer {
-  /** `port.number`: a Service port of the gateway pods, translated to its targetPort (resolvePorts). */
+  /** `port.number`: a Service port of the gateway pods, translated to its targetPort (resolvePorts); 0 for a unix-socket bind. */
   port: number;
   /** `port.protocol` as written (HTTP, HTTPS, GRPC, HTTP2, TLS, TCP, MONGO…). */
   protocol: string;
