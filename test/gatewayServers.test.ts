@@ -439,3 +439,16 @@ describe("a unix-socket bind takes port number 0 (validateServerPort / validateS
     expect(modelOf(gw).problems).toEqual([expect.objectContaining({ field: "spec.servers[0].port.number", message: expect.stringContaining(says) })]);
   });
 });
+
+describe("\"*/*\" beside other hosts: sanitizeServerHostNamespace makes the hosts [\"*\"] before GetSNIHostsForServer", () => {
+  it("no false SNI clash with another server's exact host: its \"*\" chain takes other SNIs (mtls); near miss: the exact host meets the other server's chain", () => {
+    const star = gateway("star", [server("ISTIO_MUTUAL", { hosts: ["*/*", "x/api.example.com"] })], DAY1);
+    const exact = gateway("exact", [server("SIMPLE", { hosts: ["api.example.com"] })], DAY2);
+    const www = verdictOf([...base, star, exact, drTo("ISTIO_MUTUAL", "www.example.com")]);
+    expect(www.verdict).toBe("mtls");
+    expect(www.server.policy).toEqual(gwRef("star"));
+    const api = verdictOf([...base, star, exact, drTo("ISTIO_MUTUAL", "api.example.com")]);
+    expect(api.verdict).toBe("broken");
+    expect(api.server.policy).toEqual(gwRef("exact"));
+  });
+});

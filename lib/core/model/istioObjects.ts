@@ -713,11 +713,13 @@ function gatewayServer(s: Record<string, unknown>, field: string, namespace: str
   if (tls !== null && HTTP_PROTOCOLS.has(proto) && (tls.files || (tls.mode !== "PASSTHROUGH" && tls.mode !== "AUTO_PASSTHROUGH")))
     throw new FieldError(`${field}.tls`, "server cannot have TLS settings for plain text HTTP ports");
   if (tls !== null && !HTTP_PROTOCOLS.has(proto) && proto !== "HTTPS" && proto !== "TLS") throw new FieldError(`${field}.tls`, "server cannot have TLS settings for non HTTPS/TLS ports");
-  const sniHosts = hosts.map((h) => {
+  // GetSNIHostsForServer reads the hosts mergeGateways has sanitised: "*\/*" among others leaves only "*".
+  const sanitized = sanitizedHosts(hosts, namespace);
+  const sniHosts = sanitized.map((h) => {
     const slash = h.indexOf("/");
     return slash < 0 ? h : h.slice(slash + 1);
   });
-  return { port, protocol, hosts: sanitizedHosts(hosts, namespace), sniHosts, tls: tls?.mode ?? null, httpsRedirect: tls?.httpsRedirect ?? false, bind };
+  return { port, protocol, hosts: sanitized, sniHosts, tls: tls?.mode ?? null, httpsRedirect: tls?.httpsRedirect ?? false, bind };
 }
 
 /** sanitizeServerHostNamespace (pilot/pkg/model/gateway.go): "./h" → "<namespace>/h", "*\/h" → "h", "*\/*" alone makes the hosts ["*"]. */
