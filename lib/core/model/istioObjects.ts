@@ -626,6 +626,8 @@ interface ReadTls {
   files: boolean;
 }
 
+const TLS_STRING_FIELDS = ["credentialName", "serverCertificate", "privateKey", "caCertificates", "caCrl"] as const;
+
 /** `tls`; a tls block without mode is PASSTHROUGH, the enum's zero value (gateway.proto ServerTLSSettings). */
 function gatewayTls(v: unknown, field: string): ReadTls | null {
   if (v === undefined || v === null) return null;
@@ -633,6 +635,11 @@ function gatewayTls(v: unknown, field: string): ReadTls | null {
   const mode = v.mode ?? "PASSTHROUGH";
   if (typeof mode !== "string" || !(GATEWAY_TLS_MODES as readonly string[]).includes(mode))
     throw new FieldError(`${field}.mode`, `unknown TLS mode ${shown(mode)} (expected ${GATEWAY_TLS_MODES.join(", ")})`);
+  // The CRD schema types these fields (httpsRedirect boolean, the rest strings): another type is refused, not read as unset.
+  if (v.httpsRedirect !== undefined && v.httpsRedirect !== null && typeof v.httpsRedirect !== "boolean")
+    throw new FieldError(`${field}.httpsRedirect`, `must be a boolean, not ${shown(v.httpsRedirect)}`);
+  for (const k of TLS_STRING_FIELDS)
+    if (v[k] !== undefined && v[k] !== null && typeof v[k] !== "string") throw new FieldError(`${field}.${k}`, `must be a string, not ${shown(v[k])}`);
   const files = ["caCertificates", "privateKey", "serverCertificate"].some((k) => typeof v[k] === "string" && v[k] !== "");
   return { mode: mode as GatewayTlsMode, httpsRedirect: v.httpsRedirect === true, files };
 }
