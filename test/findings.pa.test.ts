@@ -296,6 +296,11 @@ describe("pa.no-proxy (warning)", () => {
       miss: "a namespace-wide PA over a namespace where one workload has a proxy",
       objs: [namespace("mixed"), deploy("mixed", "app"), deploy("mixed", "meshed", { labels: { "sidecar.istio.io/inject": "true" } }), peerAuth("mixed", "default", "STRICT")],
     },
+    {
+      // Istio's install steps: the mesh-wide default comes before any application is injected.
+      miss: "the mesh-wide PA of a fresh mesh, where it covers only istiod and proxy-less workloads",
+      objs: [namespace("istio-system"), deploy("istio-system", "istiod", { labels: { app: "istiod" }, containers: ["discovery"] }), ...plain, peerAuth("istio-system", "default", "STRICT")],
+    },
   ])("silent: $miss", ({ objs }) => {
     expect(findingsOf(run(objs), "pa.no-proxy")).toEqual([]);
   });

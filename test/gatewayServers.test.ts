@@ -456,3 +456,32 @@ describe("\"*/*\" beside other hosts: sanitizeServerHostNamespace makes the host
     expect(api.server.policy).toEqual(gwRef("exact"));
   });
 });
+
+describe("edge.plaintext at a gateway: the mesh's door for callers outside it, and HTTPS redirects", () => {
+  // The gateway Service's port 80 (targetPort 8080) is an HTTP server: bookinfo-gateway's pattern.
+  const http80 = (tls?: Record<string, unknown>) => gateway("front", [{ port: 80, protocol: "HTTP", hosts: ["*"], ...(tls ? { tls } : {}) }]);
+  const edge80 = (objs: KubeObject[], src: string | null) => {
+    const s = run([...base, ...objs], [call(src, EGRESS, "none", 5)]);
+    const e = s.edges.find((x) => x.destination.port === 80)!;
+    return { verdict: e.predicted.verdict, warned: findingsOf(s, "edge.plaintext").map((f) => f.edge) };
+  };
+
+  it.each([
+    { case: "a caller outside the mesh on a Gateway server without TLS: plaintext by the Gateway's choice, no warning", objs: [http80()], src: null, warned: false },
+    { case: "a proxy-less pod on a Gateway server without TLS: no warning either", objs: [namespace("plain"), deploy("plain", "curl"), http80()], src: "plain/curl", warned: false },
+    { case: "a meshed caller on an HTTP server that only redirects (httpsRedirect): the 301 is all plaintext carries", objs: [http80({ httpsRedirect: true })], src: "a/web", warned: false },
+    { case: "near miss: a meshed caller on an HTTP server without redirect: an in-mesh hop in plaintext warns", objs: [http80()], src: "a/web", warned: true },
+  ])("$case", ({ objs, src, warned }) => {
+    const r = edge80(objs, src);
+    expect(r.verdict).toBe("plaintext");
+    expect(r.warned.length > 0).toBe(warned);
+  });
+
+  it("near miss: a redirecting server beside one that serves plaintext on the same port still warns", () => {
+    const both = gateway("front", [
+      { port: 80, protocol: "HTTP", hosts: ["a.example.com"], tls: { httpsRedirect: true } },
+      { port: 80, protocol: "HTTP", hosts: ["b.example.com"] },
+    ]);
+    expect(edge80([both], "a/web").warned.length).toBe(1);
+  });
+});

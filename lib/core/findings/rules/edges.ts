@@ -208,6 +208,8 @@ const isPassthrough = (ea: EdgeAnalysis) => ea.passthroughObserved || ea.predict
 // A plaintext hop to or from a namespace Istio never meshes (NEVER_MESHED_NAMESPACES: an app's DNS
 // over TCP to kube-dns) cannot be made mTLS, so it is no misconfiguration to warn about.
 
+const redirectsToHttps = (s: { server: { httpsRedirect: boolean } }) => s.server.httpsRedirect;
+
 function isPlaintextFinding(ctx: AnalysisContext, ea: EdgeAnalysis): boolean {
   if (ea.edge.predicted.verdict !== "plaintext" || ea.service.external || isPassthrough(ea)) return false;
   const e = ea.prediction.worst;
@@ -217,6 +219,16 @@ function isPlaintextFinding(ctx: AnalysisContext, ea: EdgeAnalysis): boolean {
   const clientProxy = ea.client.dataplane !== "none";
   const serverProxy = e.accept.kind !== "none";
   if (!clientProxy && !serverProxy) return false;
+  if (e.accept.kind === "gateway") {
+    // A gateway is the mesh's door for callers outside it: a Gateway server that sets no TLS for a
+    // caller without a proxy (bookinfo-gateway's port 80 and a browser) is the Gateway's stated
+    // choice, not a hop the mesh could encrypt.
+    if (!clientProxy) return false;
+    // An HTTP listener whose every server redirects to HTTPS carries only the redirect: istiod builds
+    // its virtual hosts with no routes and RequireTls ALL (buildGatewayHTTPRouteConfig).
+    const l = e.accept.listener;
+    if (l && l.kind === "http" && l.servers.every(redirectsToHttps)) return false;
+  }
   if (!serverProxy && NEVER_MESHED_NAMESPACES.has(ea.service.namespace)) return false;
   if (!clientProxy && ea.client.namespace !== null && NEVER_MESHED_NAMESPACES.has(ea.client.namespace)) return false;
   // A caller without a proxy on a port that a portLevelMtls entry relaxed under a STRICT workload

@@ -150,11 +150,10 @@ export const paNoProxy = rule("pa.no-proxy", (ctx) => {
   const out: Finding[] = [];
   const idx = defaultIndex(ctx);
   for (const pa of ctx.model.peerAuthentications) {
-    let covered: Workload[];
-    if (pa.namespace === idx.rootNamespace) {
-      if (pa.selector) continue;
-      covered = ctx.model.workloads;
-    } else covered = pa.selector ? selected(ctx, pa) : (ctx.model.workloadsByNamespace.get(pa.namespace) ?? []);
+    // The mesh-wide policy is the mesh's default for every workload to come: Istio's install steps
+    // create it before any application is injected, when it covers only istiod. Nothing to fix there.
+    if (pa.namespace === idx.rootNamespace) continue;
+    const covered: Workload[] = pa.selector ? selected(ctx, pa) : (ctx.model.workloadsByNamespace.get(pa.namespace) ?? []);
     // A WorkloadEntry without serviceAccount or tlsMode=istio only tells istiod to send it plaintext:
     // whether its VM runs a proxy that enforces the policy cannot be told, so say nothing.
     if (covered.length === 0 || covered.some(isEntry)) continue;
