@@ -150,6 +150,8 @@ function routeCarries(kind: MeshRoute["dest"]["kind"], protocol: string): boolea
 
 /** Whether a caller's requests take a route, or a VirtualService is used for it, as far as the metrics tell. */
 type Take = "never" | "always" | "maybe";
+/** Two conditions that must both hold: "never" if either fails, "maybe" if either may, else "always". */
+const both = (a: Take, b: Take): Take => (a === "never" || b === "never" ? "never" : a === "maybe" || b === "maybe" ? "maybe" : "always");
 
 /**
  * Where a VirtualService stands among those a caller in `clientNs` sees (SelectVirtualServices walks
@@ -247,27 +249,15 @@ function seenBefore(o: MeshRoute["vs"], vs: MeshRoute["vs"], tier: number, v: Vi
  */
 function vsUsed(vs: MeshRoute["vs"], tier: number, http: boolean, v: Viewer): Take {
   let out: Take = vs.sameHost === null ? "always" : "never";
-  if (vs.sameHost !== null) {
+  if (vs.sameHost !== null)
     for (const rivals of vs.sameHost) {
-      let here: Take = "always";
-      for (const o of rivals) {
-        const seen = seenBefore(o, vs, tier, v);
-        if (seen === "never") continue;
-        let c = claims(o, http, v.client);
-        if (seen === "maybe" && c === "always") c = "maybe";
-        if (c === "always") {
-          here = "never";
-          break;
-        }
-        if (c === "maybe") here = "maybe";
-      }
+      const here = rivalsLeave(rivals, vs, tier, http, v);
       if (here === "always") {
         out = "always";
         break;
       }
       if (here === "maybe") out = "maybe";
     }
-  }
   if (out !== "always" || http || vs.overlapping === null) return out;
   for (const o of vs.overlapping) if (seenBefore(o, vs, tier, v) !== "never" && claims(o, false, v.client) !== "never") return "maybe";
   return out;
@@ -296,6 +286,19 @@ function matchTake(matches: RouteMatch[], client: Client, settled: (m: RouteMatc
 // Module-level predicates, not closures per call (docs/DECISIONS.md, round 9).
 const portSettled = (m: RouteMatch) => !m.opaque.includes("port");
 const allSettled = (m: RouteMatch) => m.opaque.length === 0;
+
+/** Whether the rivals for one of `vs`'s hosts leave it that host: "never" when one the caller sees first surely claims it. */
+function rivalsLeave(rivals: NonNullable<MeshRoute["vs"]["sameHost"]>[number], vs: MeshRoute["vs"], tier: number, http: boolean, v: Viewer): Take {
+  let here: Take = "always";
+  for (const o of rivals) {
+    const seen = seenBefore(o, vs, tier, v);
+    if (seen === "never") continue;
+    const c = both(seen, claims(o, http, v.client));
+    if (c === "always") return "never";
+    if (c === "maybe") here = "maybe";
+  }
+  return here;
+}
 
 /** Whether Istio builds a route for the caller: its matches' source conditions and port (the port called is not in the metrics). */
 function routeBuilt(matches: RouteMatch[], client: Client): Take {
@@ -371,11 +374,9 @@ function routeChoiceFor(target: Target, protocol: string, client: Client, mesh: 
     // Another VirtualService for the same host that the caller sees first hides this one (maybe: it
     // depends on the port called or labels the caller may carry); so does a Sidecar egress listener
     // that may not import it.
-    let used = vsUsed(route.vs, tier, route.dest.kind === "http", viewer);
+    const used = both(vsUsed(route.vs, tier, route.dest.kind === "http", viewer), imported);
     if (used === "never") continue;
-    if (imported === "maybe") used = "maybe";
-    let takes = routeTakes(route.dest.matches, client);
-    if (used === "maybe" && takes === "always") takes = "maybe";
+    const takes = both(routeTakes(route.dest.matches, client), used);
     // A request to the service's own host that does not take a route of a VirtualService for that host
     // reaches it anyway, through the default cluster of the port called (e.g. a match on port 8080 next
     // to port 80): which one a sample was is not in the metrics. A request to another host that misses

@@ -1,7 +1,7 @@
 // PeerAuthentication, DestinationRule, Sidecar, VirtualService and Gateway read into typed form. An object Istio's admission
 // would reject (unknown enum, bad port) is reported as input.invalid naming the field and skipped;
 // everything else is kept as Istio would read it.
-import { isIpAddress, wildcardDomainError } from "./entrySpecs";
+import { isDns1123Label, isIpAddress, wildcardDomainError } from "./entrySpecs";
 import { FieldError, problemFor } from "./fieldError";
 import type { InputProblem, LoadedObject } from "./input";
 import type {
@@ -618,6 +618,8 @@ const GATEWAY_TLS_MODES: readonly GatewayTlsMode[] = ["PASSTHROUGH", "SIMPLE", "
 /** protocol.Parse (pkg/config/protocol): the names it knows, case-insensitive; anything else is Unsupported. */
 const GATEWAY_PROTOCOLS = new Set(["TCP", "UDP", "GRPC", "GRPC-WEB", "HTTP", "HTTP_PROXY", "HTTP2", "HTTPS", "TLS", "MONGO", "REDIS", "MYSQL"]);
 const HTTP_PROTOCOLS = new Set(["HTTP", "HTTP2", "HTTP_PROXY", "GRPC", "GRPC-WEB"]);
+/** protocol.Parse(...).IsHTTP(): HTTP, HTTP2, HTTP_PROXY, GRPC, GRPC-Web (case-insensitive). */
+export const isHttpProtocol = (p: string): boolean => HTTP_PROTOCOLS.has(p.toUpperCase());
 
 interface ReadTls {
   mode: GatewayTlsMode;
@@ -644,8 +646,6 @@ function gatewayTls(v: unknown, field: string): ReadTls | null {
   return { mode: mode as GatewayTlsMode, httpsRedirect: v.httpsRedirect === true, files };
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/i;
-
 /**
  * validateSidecarOrGatewayHostnamePart(host, isGateway=true) (istio/istio
  * pkg/config/validation/agent/validation.go): a name with a dot unless "*"; a ValidateWildcardDomain
@@ -669,7 +669,7 @@ function gatewayHostError(h: string): string | null {
   const ns = h.slice(0, slash);
   const name = h.slice(slash + 1);
   if (ns === "" || name === "") return `config namespace and dnsName in host entry cannot be empty (${shown(h)})`;
-  if (ns !== "*" && ns !== "." && !(ns.length <= 63 && DNS_LABEL.test(ns))) return `invalid namespace value ${shown(ns)} in gateway`;
+  if (ns !== "*" && ns !== "." && !isDns1123Label(ns)) return `invalid namespace value ${shown(ns)} in gateway`;
   return gatewayNameError(name);
 }
 

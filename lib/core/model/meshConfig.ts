@@ -136,6 +136,7 @@ export function parseMeshConfig(o: LoadedObject, problems: InputProblem[]): Mesh
   }
   const exportTo = listKey("defaultDestinationRuleExportTo");
   const vsExportTo = listKey("defaultVirtualServiceExportTo");
+  const enableHbone = enableHboneOf(mesh.defaultConfig);
   return meshSettings(
     stringKey("rootNamespace", settings.rootNamespace),
     stringKey("trustDomain", settings.trustDomain),
@@ -144,7 +145,7 @@ export function parseMeshConfig(o: LoadedObject, problems: InputProblem[]): Mesh
     exportTo && exportTo.length > 0 ? exportTo : settings.defaultDestinationRuleExportTo,
     vsExportTo && vsExportTo.length > 0 ? vsExportTo : settings.defaultVirtualServiceExportTo,
     outbound,
-    tunnelByTemplate(enableHboneOf(mesh.defaultConfig)),
-    parseGoBool(enableHboneOf(mesh.defaultConfig)),
+    tunnelByTemplate(enableHbone),
+    parseGoBool(enableHbone),
   );
 }

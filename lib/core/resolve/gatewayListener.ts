@@ -18,6 +18,8 @@
 //   certificate), forwards it by SNI (PASSTHROUGH, AUTO_PASSTHROUGH) or proxies plaintext TCP.
 import type { GatewayServer, IstioGateway, MeshModel, Workload } from "../model/mesh";
 import { inRevision } from "../model/mesh";
+import { isHttpProtocol } from "../model/istioObjects";
+import { hostMatchScore } from "./destinationRule";
 import { selectorMatches } from "../model/read";
 import type { ClientTls, Mode, Ref } from "../snapshot/schema";
 import type { ServerDecision } from "./resolver";
@@ -55,11 +57,6 @@ export interface GatewayListener {
   clash: string | null;
 }
 
-/** protocol.Parse(...).IsHTTP(): HTTP, HTTP2, HTTP_PROXY, GRPC, GRPC-Web (case-insensitive). */
-function isHttpProtocol(p: string): boolean {
-  const u = p.toUpperCase();
-  return u === "HTTP" || u === "HTTP2" || u === "HTTP_PROXY" || u === "GRPC" || u === "GRPC-WEB";
-}
 
 /** gateway.IsTLSServer: a tls block on a non-HTTP server. */
 const isTlsServer = (s: GatewayServer) => s.tls !== null && !isHttpProtocol(s.protocol);
@@ -162,10 +159,7 @@ function listenerOf(port: number, slot: Slot): GatewayListener {
 const isPassthrough = (s: ListenerServer) => s.server.tls === "PASSTHROUGH" || s.server.tls === "AUTO_PASSTHROUGH";
 
 /** Whether a server host (its name part: exact, "*.suffix" or "*") takes the name `sni` (host.Name SubsetOf / Envoy's server_names). */
-function hostTakes(host: string, sni: string): boolean {
-  if (host === "*" || host === sni) return true;
-  return host.startsWith("*.") && sni.length > host.length - 1 && sni.endsWith(host.slice(1));
-}
+const hostTakes = (host: string, sni: string): boolean => hostMatchScore(host, sni) >= 0;
 
 /**
  * The terminating chain Envoy picks for an SNI name: an exact server name, else the longest matching
@@ -173,16 +167,18 @@ function hostTakes(host: string, sni: string): boolean {
  * "" (not known) matches only a chain without SNI match. PASSTHROUGH and AUTO_PASSTHROUGH servers
  * build no chain on their own hosts (see passthroughFor), so they are not candidates here.
  */
-export function chainFor(l: GatewayListener, sni: string): ListenerServer | null {
-  if (sni !== "") {
-    for (const s of l.servers) if (!isPassthrough(s) && s.server.sniHosts.includes(sni)) return s;
-    for (let dot = sni.indexOf("."); dot >= 0; dot = sni.indexOf(".", dot + 1)) {
-      const wildcard = `*${sni.slice(dot)}`;
-      for (const s of l.servers) if (!isPassthrough(s) && s.server.sniHosts.includes(wildcard)) return s;
+function chainFor(l: GatewayListener, sni: string): ListenerServer | null {
+  // hostMatchScore ranks exactly so (exact, longer wildcard, "*"); the first server wins a tie.
+  let best: ListenerServer | null = null;
+  let bestScore = -1;
+  for (const s of l.servers) {
+    if (isPassthrough(s)) continue;
+    for (const h of s.server.sniHosts) {
+      const score = hostMatchScore(h, sni);
+      if (score > bestScore) [best, bestScore] = [s, score];
     }
   }
-  for (const s of l.servers) if (!isPassthrough(s) && s.server.sniHosts.includes("*")) return s;
-  return null;
+  return best;
 }
 
 /**

@@ -86,7 +86,6 @@ interface ResolverState extends Resolver {
   /** By `Workload.index`: a gateway's listeners by port. */
   listenersOf: (Map<number, GatewayListener> | undefined)[];
   /** Gateway decisions shared per listener. */
-  listenerDecisions: Map<GatewayListener, ServerDecision>;
 }
 
 function meshOf(this: ResolverState, w: Pick<Workload, "revision">): MeshSettings {
@@ -148,10 +147,8 @@ function serverDecision(this: ResolverState, w: Workload, port?: number): Server
     // A port a Gateway server lands on takes what that listener's servers set (origin workload-port,
     // the Gateway as policy: docs/DECISIONS.md, "Gateway listeners").
     const l = port === undefined ? null : this.gatewayListener(w, port);
-    if (!l) return GATEWAY_DECISION;
-    let d = this.listenerDecisions.get(l);
-    if (!d) this.listenerDecisions.set(l, (d = Object.freeze({ mode: l.mode, origin: "workload-port", policy: l.policy })));
-    return d;
+    // The first server's decision: the listener's mode, naming the first Gateway on the port.
+    return l ? l.servers[0]!.decision : GATEWAY_DECISION;
   }
   const p = this.policyOf(w);
   const d = port === undefined ? p.base : modeForPort(p, port);
@@ -191,17 +188,21 @@ function realPorts(this: ResolverState, w: Workload): ReadonlySet<number> {
   return ports;
 }
 
+/** The pod's service targets (Service port → targetPort), Services in name order: resolvePorts takes the first match. */
+function serviceTargets(model: ResolverState["model"], w: Workload): { port: number; targetPort: number }[] {
+  const targets: { port: number; targetPort: number }[] = [];
+  for (const s of model.servicesOfWorkload.get(w) ?? [])
+    for (const p of s.ports) {
+      const target = targetPortOf(s, p, w);
+      if (target !== null) targets.push({ port: p.port, targetPort: target });
+    }
+  return targets;
+}
+
 function gatewayListener(this: ResolverState, w: Workload, port: number): GatewayListener | null {
   let byPort = this.listenersOf[w.index];
   if (!byPort) {
-    // The pod's service targets (Service port → targetPort), Services in name order: resolvePorts takes the first match.
-    const targets: { port: number; targetPort: number }[] = [];
-    for (const s of this.model.servicesOfWorkload.get(w) ?? [])
-      for (const p of s.ports) {
-        const target = targetPortOf(s, p, w);
-        if (target !== null) targets.push({ port: p.port, targetPort: target });
-      }
-    this.listenersOf[w.index] = byPort = this.model.gateways.length === 0 ? NO_LISTENERS : gatewayListeners(this.model, w, targets);
+    this.listenersOf[w.index] = byPort = this.model.gateways.length === 0 ? NO_LISTENERS : gatewayListeners(this.model, w, serviceTargets(this.model, w));
   }
   return byPort.get(port) ?? null;
 }
@@ -236,7 +237,6 @@ export function createResolver(model: MeshModel): Resolver {
     decisionCache: new Map(),
     refCache: new Map(),
     listenersOf: new Array<Map<number, GatewayListener> | undefined>(slots).fill(undefined),
-    listenerDecisions: new Map(),
     meshOf,
     paIndex,
     drIndex,

@@ -36,7 +36,7 @@ function hostMatches(pattern: string, host: string): boolean {
  * specified in any of the preceding listeners"), so TCP and HTTP alike. null: none (every listener is
  * bound to another port), so the call meets no listener of the Sidecar's.
  */
-export function egressListenerFor(sidecar: SidecarResource, port: number): SidecarEgress | null {
+function egressListenerFor(sidecar: SidecarResource, port: number): SidecarEgress | null {
   for (const e of sidecar.egress) if (e.port === null || (e.port === port && port !== 0)) return e;
   return null;
 }

@@ -142,10 +142,18 @@ const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) 
 /** A broken edge into a gateway listener built from Gateway servers: the client's TLS and the server's tls.mode must agree. */
 function gatewayFix(ea: EdgeAnalysis): string {
   const e = ea.prediction.worst;
-  // The Gateway whose server's chain decided the verdict (predicted.server.policy), not the first on the port.
-  const g = e.server.policy!;
   const sent = e.tls === "ISTIO_MUTUAL" ? "Istio mTLS" : e.tls === "SIMPLE" || e.tls === "MUTUAL" ? `TLS (tls.mode ${e.tls})` : "plaintext";
-  return `${nsName(e.workload!)} is a gateway: its listener on port ${e.targetPort} is built from Gateway ${g.namespace}/${g.name}, and the client sends ${sent}. Make the two agree: for Istio mTLS, a server with tls.mode ISTIO_MUTUAL on that port whose hosts include the SNI the client sends (DestinationRule tls.sni) and a DestinationRule with tls.mode ISTIO_MUTUAL for ${ea.service.host}; for TLS of the client's own, a SIMPLE or MUTUAL server with credentialName; for plaintext, a server without tls.`;
+  return `${gatewayLead(e)}, and the client sends ${sent}. Make the two agree: for Istio mTLS, a server with tls.mode ISTIO_MUTUAL on that port whose hosts include the SNI the client sends (DestinationRule tls.sni) and a DestinationRule with tls.mode ISTIO_MUTUAL for ${ea.service.host}; for TLS of the client's own, a SIMPLE or MUTUAL server with credentialName; for plaintext, a server without tls.`;
+}
+
+/**
+ * "<gateway> is a gateway: its listener on port N is built from Gateway ns/name": the Gateway whose
+ * server's chain decided the verdict (predicted.server.policy, always set on a listener's edge), not
+ * the first on the port.
+ */
+function gatewayLead(e: EdgeAnalysis["prediction"]["worst"]): string {
+  const g = e.server.policy!;
+  return `${nsName(e.workload!)} is a gateway: its listener on port ${e.targetPort} is built from Gateway ${g.namespace}/${g.name}`;
 }
 
 /** The namespace (or mesh) DISABLE policy that makes auto mTLS send plaintext: it decides the client side. */
@@ -235,7 +243,7 @@ function isPlaintextFinding(ctx: AnalysisContext, ea: EdgeAnalysis): boolean {
   // decision: that entry exists to let such callers in (a load balancer's health check, a legacy
   // client). The plaintext is the policy's stated intent, and pa.disable reports a DISABLE entry. An
   // entry that only repeats a PERMISSIVE workload-wide mode relaxes nothing: that still warns.
-  if (!clientProxy && e.accept.kind !== "gateway" && e.server.origin === "workload-port" && e.server.mode !== "STRICT" && e.workload && ctx.resolver.policyOf(e.workload).base.mode === "STRICT") return false;
+  if (!clientProxy && e.server.origin === "workload-port" && e.server.mode !== "STRICT" && e.workload && ctx.resolver.policyOf(e.workload).base.mode === "STRICT") return false;
   return true;
 }
 
@@ -252,8 +260,8 @@ function plaintextFix(ctx: AnalysisContext, ea: EdgeAnalysis): string {
   const e = ea.prediction.worst;
   // A gateway's listener TLS comes from its Gateway resource, and auto mTLS picks mTLS only for
   // pods labelled tlsMode=istio, which gateway templates do not add: "mesh both sides" would be no fix.
-  if (e.accept.listener && e.server.policy)
-    return `${nsName(e.workload!)} is a gateway: its listener on port ${e.targetPort} is built from Gateway ${e.server.policy.namespace}/${e.server.policy.name}, whose server sets no TLS there. To encrypt this hop, set tls.mode ISTIO_MUTUAL on that server (protocol HTTPS or TLS) and in a DestinationRule for ${ea.service.host}, or call the backend service directly (sidecar to sidecar is mTLS).`;
+  if (e.accept.listener)
+    return `${gatewayLead(e)}, whose server sets no TLS there. To encrypt this hop, set tls.mode ISTIO_MUTUAL on that server (protocol HTTPS or TLS) and in a DestinationRule for ${ea.service.host}, or call the backend service directly (sidecar to sidecar is mTLS).`;
   if (e.accept.kind === "gateway")
     return `${nsName(e.workload!)} is a gateway: its listener on port ${e.targetPort} takes what its Gateway server's tls sets, not PeerAuthentication, and auto mTLS sends mTLS only to pods labelled security.istio.io/tlsMode=istio, which gateway templates do not add. To encrypt this hop, call the backend service directly (sidecar to sidecar is mTLS), have the client originate TLS to a Gateway server with TLS, or set tls.mode ISTIO_MUTUAL on that Gateway server and in a DestinationRule for ${ea.service.host}.`;
   if (ea.client.dataplane === "none") return `Give ${ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "the caller"} a proxy so the call can be mTLS.`;
