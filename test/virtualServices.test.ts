@@ -290,20 +290,55 @@ describe("edges: the port and subset a mesh route names", () => {
     expect(e.predicted.reason).not.toContain("routed by");
   });
 
+  // Calls to one port split across subsets: which subset a call took is not in the metrics, so each
+  // subset's cluster is predicted and the edge shows the worst (as for several endpoints), naming the split.
+  const canary = (w1: number, w2: number, v2 = "v2") =>
+    vs("a", "split", { hosts: ["api.example.com"], http: [{ route: [{ ...routeTo(SRV, 443, "v1"), weight: w1 }, { ...routeTo(SRV, 443, v2), weight: w2 }] }] });
   it.each<{ case: string; objs: KubeObject[]; says: string }>([
-    {
-      case: "a weighted canary split between subsets v1 and v2 of port 443",
-      objs: [vs("a", "split", { hosts: ["api.example.com"], http: [{ route: [{ ...routeTo(SRV, 443, "v1"), weight: 90 }, { ...routeTo(SRV, 443, "v2"), weight: 10 }] }] })],
-      says: "(routed by VirtualService a/split to port 443)",
-    },
+    { case: "a weighted canary split between subsets v1 and v2 of port 443", objs: [canary(90, 10)], says: "(routed by VirtualService a/split to subset v2, port 443; the calls are split across subset v1, subset v2, and this is the worst of them)" },
     // Two hosts (one VirtualService for one host is the oldest's alone: see "several VirtualServices for one host").
-    { case: "two VirtualServices (two hosts) naming port 443 with different subsets", objs: [meshVs("to-v1", 443, "v1"), meshVs("to-v2", 443, "v2", { hosts: ["api2.example.com"] })], says: "(routed by VirtualService a/to-v1 to port 443)" },
-    { case: "a route with subset and one without, both to 443", objs: [meshVs("to-v1", 443, "v1"), meshVs("to-443", 443)], says: "(routed by VirtualService a/to-443 to port 443)" },
-  ])("$case: every call went to port 443 (certain), the default cluster's policy (no subset)", ({ objs, says }) => {
+    { case: "two VirtualServices (two hosts) naming port 443 with different subsets", objs: [meshVs("to-v1", 443, "v1"), meshVs("to-v2", 443, "v2", { hosts: ["api2.example.com"] })], says: "(routed by VirtualService a/to-v2 to subset v2, port 443; the calls are split across subset v1, subset v2, and this is the worst of them)" },
+    { case: "a route to subset v1 and one to the default cluster (two hosts)", objs: [meshVs("to-v1", 443, "v1"), meshVs("to-443", 443, undefined, { hosts: ["api2.example.com"] })], says: "(routed by VirtualService a/to-443 to the default cluster of port 443; the calls are split across the default cluster, subset v1, and this is the worst of them)" },
+    { case: "a split to a subset the DR does not define: its calls take the default cluster", objs: [canary(50, 50, "v9")], says: "to subset v9, port 443, but DestinationRule a/srv does not define it: the default cluster's policy is shown; the calls are split across subset v1, subset v9, and this is the worst of them" },
+  ])("$case: every call went to port 443 (certain); the worst subset (v1 sends Istio mTLS, the other plaintext) is shown", ({ objs, says }) => {
     const s = run([...base, dr, ...objs], sample());
-    expect(s.edges.map((e) => [e.destination.port, e.observed?.portAmbiguous, e.predicted.client.tls])).toEqual([[443, undefined, "DISABLE"]]);
+    expect(s.edges.map((e) => [e.destination.port, e.observed?.portAmbiguous, e.predicted.client.tls, e.predicted.verdict])).toEqual([[443, undefined, "DISABLE", "plaintext"]]);
     expect(s.edges[0]!.predicted.reason).toContain(says);
-    expect(s.edges[0]!.predicted.reason).not.toContain("subset");
+  });
+
+  it("a split whose plaintext subset meets a STRICT server: broken, and the finding names the DR and the subset's cluster", () => {
+    const s = run([...base, dr, canary(90, 10), peerAuth("b", "strict", "STRICT")], sample());
+    expect(s.edges).toHaveLength(1);
+    const e = s.edges[0]!;
+    expect([e.predicted.client.tls, e.predicted.verdict]).toEqual(["DISABLE", "broken"]);
+    expect(e.predicted.reason).toContain("to subset v2, port 443; the calls are split across subset v1, subset v2");
+    const f = only(s, "edge.plaintext-to-strict");
+    expect(f.resources).toContainEqual({ kind: "DestinationRule", namespace: "a", name: "srv" });
+  });
+
+  it.each<{ case: string; objs: KubeObject[]; tls: string; says: string }>([
+    { case: "near miss: a weight-0 destination carries no calls, so there is no split", objs: [canary(100, 0)], tls: "ISTIO_MUTUAL", says: "(routed by VirtualService a/split to subset v1, port 443)" },
+    {
+      case: "near miss: both subsets send Istio mTLS: the first is shown",
+      objs: [
+        destRule("a", "srv", SRV, {
+          ...policy({ tls: { mode: "DISABLE" } }),
+          subsets: [
+            { name: "v1", labels: { app: "srv" }, trafficPolicy: { portLevelSettings: [portTls(443, "ISTIO_MUTUAL")] } },
+            { name: "v2", labels: { app: "srv" }, trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" } } },
+          ],
+        }),
+        canary(90, 10),
+      ],
+      tls: "ISTIO_MUTUAL",
+      says: "(routed by VirtualService a/split to subset v1, port 443; the calls are split across subset v1, subset v2, and this is the worst of them)",
+    },
+  ])("$case", ({ objs, tls, says }) => {
+    const s = run([...base, ...(objs.some((o) => o.kind === "DestinationRule") ? [] : [dr]), ...objs], sample());
+    expect(s.edges).toHaveLength(1);
+    const e = s.edges[0]!;
+    expect([e.destination.port, e.predicted.client.tls, e.predicted.verdict]).toEqual([443, tls, "mtls"]);
+    expect(e.predicted.reason).toContain(says);
   });
 
   it.each<{ case: string; objs: KubeObject[] }>([

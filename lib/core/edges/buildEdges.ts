@@ -4,7 +4,7 @@ import { inRevision, type MeshModel, type MeshRoute, type MeshSettings, type Rou
 import type { TrafficSample } from "../model/input";
 import type { Client, Prediction } from "../resolve/predictEdge";
 import { predictEdge, preparePredictions } from "../resolve/predictEdge";
-import { isHttpPort } from "../resolve/matrix";
+import { isHttpPort, worseVerdict } from "../resolve/matrix";
 import type { Resolver } from "../resolve/resolver";
 import type { Completeness, Edge, EdgeStatus, Observed } from "../snapshot/schema";
 import { oneLine } from "../model/read";
@@ -55,6 +55,8 @@ interface Bucket extends EdgeAnalysis {
   destSeen: boolean;
   sourceSide: number;
   portAmbiguous: boolean;
+  /** The route choice's split (PortChoice.split), kept while the edge's samples agree on the route. */
+  split: readonly MeshRoute[] | null;
 }
 
 /**
@@ -87,6 +89,12 @@ interface PortChoice {
   ambiguous: boolean;
   /** Always set (null: no route decided), so every choice has one shape on the per-sample path. */
   route: MeshRoute | null;
+  /**
+   * Routes that all lead to the one port but to different subsets (a weighted canary split, or routes
+   * of several hosts): each is a cluster the calls may leave through, so each is predicted and the edge
+   * shows the worst (finishEdge). null when they agree on a subset, or no route decided.
+   */
+  split: readonly MeshRoute[] | null;
 }
 
 /** A caller and its snapshot `source` object, shared by all of its edges. */
@@ -131,13 +139,13 @@ function samplePorts(target: Target): ServicePort[] {
 
 function portsFor(target: Target, protocol: string): PortChoice {
   const all = samplePorts(target);
-  if (all.length <= 1) return { ports: all.length ? all : [portZero(target)], ambiguous: false, route: null };
+  if (all.length <= 1) return { ports: all.length ? all : [portZero(target)], ambiguous: false, route: null, split: null };
   const proto = protocol.toLowerCase();
   let ports = all;
   if (proto === "http" || proto === "grpc") ports = all.filter(isHttpPort);
   else if (proto === "tcp") ports = all.filter((p) => !isHttpPort(p));
   if (ports.length === 0) ports = all;
-  return { ports, ambiguous: ports.length > 1, route: null };
+  return { ports, ambiguous: ports.length > 1, route: null, split: null };
 }
 
 /** Which route lists carry a sample of this request_protocol: HTTP routes HTTP and gRPC, tcp/tls routes the rest. */
@@ -364,7 +372,8 @@ function routeChoiceFor(target: Target, protocol: string, client: Client, mesh: 
   const viewer: Viewer = { client, ns: clientNs, mesh, sidecar, target: bound ? { host: target.host, ports: carrying.map((p) => p.port) } : null };
   const ports: ServicePort[] = [];
   let first: MeshRoute | null = null;
-  let sameSubset = true;
+  // The first route to each subset (null: the default cluster), in the order Istio reads them.
+  const bySubset: MeshRoute[] = [];
   for (const route of target.routes) {
     if (!routeCarries(route.dest.kind, protocol)) continue;
     const tier = vsSeen(route.vs, viewer);
@@ -388,13 +397,14 @@ function routeChoiceFor(target: Target, protocol: string, client: Client, mesh: 
     if (leads.length === 0) continue;
     for (const p of leads) if (!ports.includes(p)) ports.push(p);
     if (!first) first = route;
-    else if (route.dest.subset !== first.dest.subset) sameSubset = false;
+    if (!bySubset.some((x) => x.dest.subset === route.dest.subset)) bySubset.push(route);
   }
   if (!first) return guess;
-  if (ports.length > 1) return { ports, ambiguous: true, route: null };
-  // One port, subsets that differ: the route still explains the port, but no subset is applied.
-  const route = sameSubset ? first : { vs: first.vs, dest: { ...first.dest, subset: null } };
-  return { ports, ambiguous: false, route };
+  if (ports.length > 1) return { ports, ambiguous: true, route: null, split: null };
+  if (bySubset.length === 1) return { ports, ambiguous: false, route: first, split: null };
+  // One port, subsets that differ: which one a call took is not in the metrics, so each is predicted.
+  // The choice's route stands for them all (no subset of its own); it is what samples agree on.
+  return { ports, ambiguous: false, route: { vs: first.vs, dest: { ...first.dest, subset: null } }, split: bySubset };
 }
 
 /** A Service stand-in for destinations the inventory does not hold (external hosts, passthrough). */
@@ -610,6 +620,7 @@ function bucketFor(st: EdgeBuild, entry: ClientEntry, target: Target, port: Serv
       destSeen: false,
       sourceSide: 0,
       portAmbiguous: false,
+      split: null,
     };
     byClient.set(entry.client, b);
   }
@@ -646,8 +657,13 @@ function addSample(st: EdgeBuild, s: TrafficSample): void {
     const b = bucketFor(st, entry, target, port);
     if (choice.ambiguous) b.portAmbiguous = true;
     // Samples of one edge that disagree about the route: the default cluster, as without routes.
-    if (b.route === undefined) b.route = route;
-    else if (b.route !== route) b.route = null;
+    if (b.route === undefined) {
+      b.route = route;
+      b.split = choice.split;
+    } else if (b.route !== route) {
+      b.route = null;
+      b.split = null;
+    }
     if (passthrough) b.passthroughObserved = true;
     if (fromDestination) {
       b.destSeen = true;
@@ -670,10 +686,24 @@ function destinationOf(service: Service, port: ServicePort, host: string): Edge[
   });
 }
 
+/**
+ * Calls to one port split across subsets (PortChoice.split): each subset's cluster is predicted and the
+ * edge shows the worst, as for several endpoints (contract.md §1.1), its reason naming the others.
+ * The first of equally bad ones is shown.
+ */
+function predictSplit(r: Resolver, b: Bucket, split: readonly MeshRoute[]): Prediction {
+  let worst: Prediction | null = null;
+  for (const route of split) {
+    const p = predictEdge(r, b.client, b.service, b.port, route, split);
+    if (worst === null || worseVerdict(p.predicted.verdict, worst.predicted.verdict)) worst = p;
+  }
+  return worst!;
+}
+
 /** Predicts the bucket's edge and completes it as the snapshot's edge. */
 function finishEdge(r: Resolver, b: Bucket, destination: Edge["destination"]): Bucket {
   // One bucket per (client, service, port), so each prediction is computed once.
-  let prediction = predictEdge(r, b.client, b.service, b.port, b.route ?? null);
+  let prediction = b.split ? predictSplit(r, b, b.split) : predictEdge(r, b.client, b.service, b.port, b.route ?? null);
   if (b.passthroughObserved) prediction = passthroughPrediction(prediction, b.client, b.service.host);
   const observed = b.observed;
   // Without a destination report, the source side's count is all there is (and says nothing of TLS).

@@ -635,9 +635,17 @@ const NO_DR: DestinationRule[] = [];
 /**
  * `route`: the mesh VirtualService route the client's calls took to this port (buildEdges picks the
  * port by it); the subset it names makes the cluster a subset cluster, whose policy is the subset's
- * merged over the DR's (istio.md §2.3). Only sidecars (not gateways) use mesh routes.
+ * merged over the DR's (istio.md §2.3). Only sidecars (not gateways) use mesh routes. `split`: the
+ * routes to every subset the calls are split across, when `route` is one of them (the reason says so).
  */
-export function predictEdge(r: Resolver, client: Client, service: Service, port: ServicePort, route: MeshRoute | null = null): Prediction {
+export function predictEdge(
+  r: Resolver,
+  client: Client,
+  service: Service,
+  port: ServicePort,
+  route: MeshRoute | null = null,
+  split: readonly MeshRoute[] | null = null,
+): Prediction {
   const model = r.model;
   const memo = memoOf(r);
   const mesh = r.meshOf(client);
@@ -710,7 +718,7 @@ export function predictEdge(r: Resolver, client: Client, service: Service, port:
     client: sides.client,
     server: sides.server,
     verdict: worst.cell.verdict,
-    reason: clientPhrase(client, service, port, prediction, r) + (route ? routePhrase(route, subset, dr) : "") + sides.tail,
+    reason: clientPhrase(client, service, port, prediction, r) + (route ? routePhrase(route, subset, dr, split) : "") + sides.tail,
   };
   return prediction;
 }
@@ -770,16 +778,25 @@ export function drWhere(p: Prediction, port: ServicePort): string {
   }
 }
 
-/** The route the calls took, after the client phrase: the VirtualService, and the subset and port it names. */
-function routePhrase(route: MeshRoute, subset: Subset | null, dr: DrLookup | null): string {
+const clusterName = (route: MeshRoute) => (route.dest.subset ? `subset ${route.dest.subset}` : "the default cluster");
+
+/**
+ * The route the calls took, after the client phrase: the VirtualService, and the subset and port it
+ * names; for calls split across subsets (`split`), that this route's cluster is the worst of them.
+ */
+function routePhrase(route: MeshRoute, subset: Subset | null, dr: DrLookup | null, split: readonly MeshRoute[] | null): string {
   const vs = `VirtualService ${nsName(route.vs)}`;
   const name = route.dest.subset;
   const port = route.dest.port !== null ? `port ${route.dest.port}` : "";
-  // A route without port or subset leads to the default cluster of the port called: nothing to add.
-  if (!name) return port ? ` (routed by ${vs} to ${port})` : "";
-  if (subset) return ` (routed by ${vs} to subset ${name}${port ? `, ${port}` : ""})`;
+  const among = split ? `; the calls are split across ${split.map(clusterName).join(", ")}, and this is the worst of them` : "";
+  if (!name) {
+    if (split) return ` (routed by ${vs} to the default cluster${port ? ` of ${port}` : ""}${among})`;
+    // A route without port or subset leads to the default cluster of the port called: nothing to add.
+    return port ? ` (routed by ${vs} to ${port})` : "";
+  }
+  if (subset) return ` (routed by ${vs} to subset ${name}${port ? `, ${port}` : ""}${among})`;
   const which = dr ? `DestinationRule ${nsName(dr.rule)} does not define it` : "no DestinationRule applies";
-  return ` (routed by ${vs} to subset ${name}${port ? `, ${port}` : ""}, but ${which}: the default cluster's policy is shown)`;
+  return ` (routed by ${vs} to subset ${name}${port ? `, ${port}` : ""}, but ${which}: the default cluster's policy is shown${among})`;
 }
 
 function clientPhrase(client: Client, service: Service, port: ServicePort, p: Prediction, r: Resolver): string {
