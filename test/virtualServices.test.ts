@@ -341,6 +341,35 @@ describe("edges: the port and subset a mesh route names", () => {
     expect(e.predicted.reason).toContain(says);
   });
 
+  // Two DRs for one host in one namespace are merged (the oldest's top-level policy, each subset kept
+  // with the DR that defined it): the DR named is the one whose text decided.
+  describe("merged DestinationRules: the DR named is the one that wrote what decided", () => {
+    const older = destRule("a", "srv-base", SRV, { ...policy({ tls: { mode: "ISTIO_MUTUAL" } }), subsets: [{ name: "v1", labels: { app: "srv" } }] }, "2026-01-01T00:00:00Z");
+    const younger = (sub: Record<string, unknown> | undefined) =>
+      destRule("a", "srv-canary", SRV, { subsets: [{ name: "v2", labels: { app: "srv" }, ...(sub ? { trafficPolicy: sub } : {}) }] }, "2026-02-01T00:00:00Z");
+    const ref = (name: string) => ({ kind: "DestinationRule", namespace: "a", name });
+    it.each([
+      { case: "the younger DR's subset v2 sets DISABLE: it is named, with the subset", objs: [older, younger({ tls: { mode: "DISABLE" } }), meshVs("to-v2", 443, "v2")], tls: "DISABLE", dr: "srv-canary", says: "DestinationRule a/srv-canary sets tls.mode DISABLE in its subset v2's trafficPolicy" },
+      { case: "the younger DR's subset v2 sets a port-level ISTIO_MUTUAL: it is named", objs: [older, younger({ portLevelSettings: [portTls(443, "ISTIO_MUTUAL")] }), meshVs("to-v2", 443, "v2")], tls: "ISTIO_MUTUAL", dr: "srv-canary", says: "DestinationRule a/srv-canary sets tls.mode ISTIO_MUTUAL in its subset v2's portLevelSettings for port 443" },
+      { case: "near miss: subset v2 sets no tls: the older DR's top-level policy decides and is named", objs: [older, younger(undefined), meshVs("to-v2", 443, "v2")], tls: "ISTIO_MUTUAL", dr: "srv-base", says: "DestinationRule a/srv-base sets tls.mode ISTIO_MUTUAL in its trafficPolicy" },
+      { case: "near miss: the older DR's own subset v1", objs: [older, younger({ tls: { mode: "DISABLE" } }), meshVs("to-v1", 443, "v1")], tls: "ISTIO_MUTUAL", dr: "srv-base", says: "DestinationRule a/srv-base sets tls.mode ISTIO_MUTUAL in its trafficPolicy" },
+    ])("$case", ({ objs, tls, dr, says }) => {
+      const s = run([...base, ...objs], sample());
+      expect(s.edges).toHaveLength(1);
+      const e = s.edges[0]!;
+      expect(e.predicted.client).toEqual({ tls, origin: "destinationrule", destinationRule: ref(dr) });
+      expect(e.predicted.reason).toContain(says);
+    });
+
+    it("the plaintext-to-strict finding names the younger DR and says to fix it there", () => {
+      const s = run([...base, older, younger({ tls: { mode: "DISABLE" } }), meshVs("to-v2", 443, "v2"), peerAuth("b", "strict", "STRICT")], sample());
+      const f = only(s, "edge.plaintext-to-strict");
+      expect(f.resources).toContainEqual(ref("srv-canary"));
+      expect(f.resources).not.toContainEqual(ref("srv-base"));
+      expect(f.fix).toContain("srv-canary");
+    });
+  });
+
   it.each<{ case: string; objs: KubeObject[] }>([
     { case: "two VirtualServices (two hosts) routing to ports 443 and 80", objs: [meshVs("to-v1", 443, "v1"), meshVs("to-80", 80, "v1", { hosts: ["api2.example.com"] })] },
     { case: "a port-less route (the HTTP guess, 80) beside a route to 443", objs: [meshVs("to-v1", 443, "v1"), vs("a", "no-port", { hosts: ["x.example.com"], http: [{ route: [routeTo(SRV, undefined, "v2")] }] })] },
@@ -487,7 +516,7 @@ describe("fixes name the subset whose tls decided the edge", () => {
 
   it.each([
     { case: "PERMISSIVE server: edge.plaintext", extra: [] as KubeObject[], code: "edge.plaintext", says: "in DestinationRule a/srv (subset v3's trafficPolicy, which the VirtualService route selects)" },
-    { case: "STRICT server: edge.plaintext-to-strict", extra: [peerAuth("b", "default", "STRICT")], code: "edge.plaintext-to-strict", says: "Change the DestinationRule for srv.b.svc.cluster.local (subset v3's trafficPolicy, which the VirtualService route selects) to tls.mode ISTIO_MUTUAL" },
+    { case: "STRICT server: edge.plaintext-to-strict", extra: [peerAuth("b", "default", "STRICT")], code: "edge.plaintext-to-strict", says: "Change DestinationRule a/srv for srv.b.svc.cluster.local (subset v3's trafficPolicy, which the VirtualService route selects) to tls.mode ISTIO_MUTUAL" },
   ])("$case", ({ extra, code, says }) => {
     const s = run([...base, dr, meshVs("to-v3", 443, "v3"), ...extra], plain);
     expect(only(s, code).fix).toContain(says);

@@ -74,6 +74,11 @@ export interface Prediction {
   route: MeshRoute | null;
   /** The applied DR's subset that route names (its policy merged over the DR's), null when none or not defined. */
   subset: Subset | null;
+  /**
+   * The DR whose text set what decided the port's TLS or endpoint tagging (decidingRule): `dr.rule`,
+   * or the merged DR that defined the subset when the subset's own policy decided. Null without a DR.
+   */
+  drRule: DestinationRule | null;
 }
 
 const drRef = (dr: DestinationRule | undefined | null): Ref | null =>
@@ -711,8 +716,9 @@ export function predictEdge(
   const clientHbone = isSidecarClient ? clientHboneOf(client.workload !== null ? client.workload.enableHbone : mesh.proxyEnableHbone, r.model.ambient) : HBONE_IMPLIED;
   const { endpoints, worst } = endpointsFor(memo, service, all, client.dataplane, clusterSend, cluster, drTagging?.tag ?? "none", clientHbone, sni);
 
-  const prediction: Prediction = { predicted: undefined!, worst, endpoints, dr, drTls, shadowed, hiddenBy, sidecar, drTagging, route, subset };
-  const sides = sidesFor(memo, r.model.linkerdPolicy, service, port, worst, worst.origin === "destinationrule" || drTagging ? (dr?.rule ?? null) : null, all.emptySubset);
+  const drRule = dr ? decidingRule(dr, subset, drTls, drTagging) : null;
+  const prediction: Prediction = { predicted: undefined!, worst, endpoints, dr, drTls, shadowed, hiddenBy, sidecar, drTagging, route, subset, drRule };
+  const sides = sidesFor(memo, r.model.linkerdPolicy, service, port, worst, worst.origin === "destinationrule" || drTagging ? drRule : null, all.emptySubset);
   // Only the client half of the reason names the caller; the rest is shared per worst endpoint.
   prediction.predicted = {
     client: sides.client,
@@ -721,6 +727,18 @@ export function predictEdge(
     reason: clientPhrase(client, service, port, prediction, r) + (route ? routePhrase(route, subset, dr, split) : "") + sides.tail,
   };
   return prediction;
+}
+
+/**
+ * The DR to name for what decided: DRs of one namespace and host are merged (consolidate), the top-level
+ * policy taken from `dr.rule` and each subset kept with the DR that defined it; when the subset's own
+ * policy sets the port's TLS, or tags its endpoints (a subset cluster's tagging reads only the subset's
+ * policy, drTaggingFor), the DR to edit is the subset's.
+ */
+function decidingRule(dr: DrLookup, subset: Subset | null, drTls: PortTls, drTagging: DrTagging | null): DestinationRule {
+  if (subset === null) return dr.rule;
+  const fromSubset = drTls.from === "subset" || drTls.from === "subset-port-level" || (drTls.tls === null && drTagging !== null);
+  return fromSubset ? (dr.merged.find((d) => d.subsets.includes(subset)) ?? dr.rule) : dr.rule;
 }
 
 /**
@@ -802,7 +820,7 @@ function routePhrase(route: MeshRoute, subset: Subset | null, dr: DrLookup | nul
 function clientPhrase(client: Client, service: Service, port: ServicePort, p: Prediction, r: Resolver): string {
   const who = (client.who ?? (client.name ? `${client.namespace}/${client.name}` : null)) ?? "a caller outside the mesh";
   const e = p.worst;
-  const dr = p.dr?.rule;
+  const dr = p.drRule;
   const where = drWhere(p, port);
   switch (e.why) {
     case "no-proxy":
@@ -859,11 +877,12 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
 
 /** What the cluster would have sent to an endpoint without HBONE, for the hbone-first reason. */
 function hboneInstead(p: Prediction, port: ServicePort, client: Client): string {
-  const dr = p.dr?.rule;
+  const dr = p.drRule;
   const tls = p.drTls.tls;
   if (dr && tls) {
     const where = drWhere(p, port);
-    if (credentialIgnored(tls, dr, client.workload?.gateway ?? false)) return `DestinationRule ${nsName(dr)}'s credentialName is ignored by sidecars, so no TLS is added`;
+    // The merged set's selector (its head's) decides, as for the cluster (drClusterSend).
+    if (credentialIgnored(tls, p.dr!.rule, client.workload?.gateway ?? false)) return `DestinationRule ${nsName(dr)}'s credentialName is ignored by sidecars, so no TLS is added`;
     const mode = tls.modeSet ? tls.mode : "DISABLE (a tls block without mode)";
     const inner = tls.mode === "SIMPLE" || tls.mode === "MUTUAL" ? ", which travels inside HBONE: the application must terminate it" : ", which HBONE replaces";
     return `DestinationRule ${nsName(dr)} sets tls.mode ${mode} in its ${where}${inner}`;

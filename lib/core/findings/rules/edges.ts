@@ -127,7 +127,7 @@ const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) 
     if (e.accept.kind === "waypoint")
       return `A waypoint takes only HBONE (mTLS on port 15008), whatever PeerAuthentication says: call the service it serves rather than ${ea.service.host}; ztunnel takes that traffic to the waypoint over HBONE.`;
     if (e.why === "no-proxy") return `Give ${ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "the caller"} a sidecar (or ambient), or relax the destination to PERMISSIVE while it migrates.`;
-    if (e.why === "dr" || e.why === "dr-credential-ignored") return `Change the DestinationRule for ${ea.service.host}${drTlsPlace(ea)} to tls.mode ISTIO_MUTUAL, or remove that tls block so auto mTLS decides.`;
+    if (e.why === "dr" || e.why === "dr-credential-ignored") return `Change DestinationRule ${drName(ea)} for ${ea.service.host}${drTlsPlace(ea)} to tls.mode ISTIO_MUTUAL, or remove that tls block so auto mTLS decides.`;
     if (e.why === "auto-dr-untagged")
       return `Give the first portLevelSettings entry for port ${ea.port.port} in DestinationRule ${drName(ea)} a tls block with mode ISTIO_MUTUAL, or change tls.mode ${ea.prediction.drTagging?.mode ?? ""} to ISTIO_MUTUAL in ${ea.prediction.drTagging?.where.replace(/^its /, "the ") ?? "the trafficPolicy"}: that mode keeps auto mTLS from tagging any endpoint.`;
     if (e.why === "auto-off") return `Set enableAutoMtls: true in the mesh config, or add a DestinationRule with ISTIO_MUTUAL for ${ea.service.host}.`;
