@@ -23,9 +23,29 @@
 // group and kind checked as targets_kind does; or a field of the wrong type, which deserialisation
 // rejects) is never indexed ("Invalid authorization policy"; Linkerd's admission refuses it too): it is
 // reported as input.invalid and left out.
+//
+// Every policy object Linkerd's admission refuses (the CRD schema, deserialisation, the validating
+// webhook: linkerdAdmission.ts) is reported as input.invalid. A refused Server or ServerAuthorization
+// is left out; a refused MeshTLSAuthentication or NetworkAuthentication counts as missing, with the
+// index's own reason where the index refuses it too (so the edges' reasons stay as they were); an
+// AuthorizationPolicy the webhook refuses for its ref counts (admission.rs: one MeshTLSAuthentication,
+// one ServiceAccount, not both, one NetworkAuthentication) is the same policy policy_client_authz
+// bails on, so it stays among the ignored ones with the index's reason. Where only the webhook
+// refuses and the namespace opts out of it (`config.linkerd.io/admission-webhooks: disabled`), the
+// object is read as the index reads it, and no input.invalid.
 import type { InputProblem, LoadedObject } from "./input";
 import type { Labels, Workload } from "./mesh";
 import { FieldError, problemFor } from "./fieldError";
+import {
+  canonical,
+  checkMeshTLSAuthentication,
+  checkNetworkAuthentication,
+  checkServer,
+  checkServerAuthorization,
+  isIdentityRefKind,
+  kindOf,
+  refString,
+} from "./linkerdAdmission";
 import { arr, at, isObj, portNumber, shown, str, strMap } from "./read";
 
 export interface LabelSelector {
@@ -145,31 +165,11 @@ const AUTHNS: [string, string, AuthnKind][] = [
 ];
 
 /**
- * targets_kind (linkerd/linkerd2 policy-controller/k8s/api/src/policy.rs): the group (absent or empty
- * meaning core) and the kind, each compared case-insensitively.
+ * spec.targetRef and spec.requiredAuthenticationRefs as Spec::try_from reads them; FieldError where it
+ * would fail, and where the webhook's validate_policy_target refuses a Namespace target other than
+ * the policy's own (the index would apply it to its own namespace, so without the webhook it does).
  */
-function kindOf<K>(group: string | undefined, kind: string, table: [string, string, K][]): K | null {
-  const g = (group || "core").toLowerCase();
-  const k = kind.toLowerCase();
-  for (const [tg, tk, out] of table) if (tg === g && tk === k) return out;
-  return null;
-}
-
-/** The canonical kind Linkerd names in its errors: kind, or kind.group. */
-const canonical = (group: string | undefined, kind: string) => (group ? `${kind}.${group}` : kind);
-
-/** A string field of a target ref: required or optional; null reads as absent (the API server prunes it). */
-function refString(v: unknown, field: string, required: boolean): string | undefined {
-  if (v === undefined || v === null) {
-    if (required) throw new FieldError(field, "is required");
-    return undefined;
-  }
-  if (typeof v !== "string") throw new FieldError(field, `must be a string, not ${shown(v)}`);
-  return v;
-}
-
-/** spec.targetRef and spec.requiredAuthenticationRefs as Spec::try_from reads them; FieldError where it would fail. */
-function readAuthorizationPolicy(spec: unknown, namespace: string): { target: { kind: TargetKind; name: string }; refs: AuthnRef[] } {
+function readAuthorizationPolicy(spec: unknown, namespace: string, webhook: boolean): { target: { kind: TargetKind; name: string }; refs: AuthnRef[] } {
   const t = at(spec, "targetRef");
   if (!isObj(t)) throw new FieldError("spec.targetRef", t === undefined || t === null ? "is required" : `must be a mapping, not ${shown(t)}`);
   const tGroup = refString(t.group, "spec.targetRef.group", false);
@@ -177,6 +177,7 @@ function readAuthorizationPolicy(spec: unknown, namespace: string): { target: { 
   const tName = refString(t.name, "spec.targetRef.name", true)!;
   const kind = kindOf(tGroup, tKind, TARGETS);
   if (kind === null) throw new FieldError("spec.targetRef", `unsupported authorization target type: ${canonical(tGroup, tKind)}`);
+  if (webhook && kind === "Namespace" && tName !== namespace) throw new FieldError("spec.targetRef.name", `cannot target another namespace: ${tName}`);
 
   const raw = at(spec, "requiredAuthenticationRefs");
   if (raw !== undefined && raw !== null && !Array.isArray(raw)) throw new FieldError("spec.requiredAuthenticationRefs", `must be a list, not ${shown(raw)}`);
@@ -198,10 +199,34 @@ function readAuthorizationPolicy(spec: unknown, namespace: string): { target: { 
 }
 
 /**
- * Why Linkerd does not index an authentication object (null when it does): NetworkAuthentication
+ * The webhook's own refusal of a policy's ref counts (`Validate<AuthorizationPolicySpec>`, in its
+ * order), or null. policy_client_authz bails on the same combinations, so the policy is ignored
+ * whether or not the webhook ran.
+ */
+function refCountRefusal(refs: AuthnRef[]): FieldError | null {
+  let mtls = 0;
+  let sa = 0;
+  let net = 0;
+  for (const r of refs) {
+    if (r.kind === "MeshTLSAuthentication") mtls++;
+    else if (r.kind === "ServiceAccount") sa++;
+    else net++;
+  }
+  const refused = (why: string) => new FieldError("spec.requiredAuthenticationRefs", why);
+  if (mtls > 1) return refused("only a single MeshTLSAuthentication may be set");
+  if (sa > 1) return refused("only a single ServiceAccount may be set");
+  if (mtls + sa > 1) return refused("a MeshTLSAuthentication and ServiceAccount may not be set together");
+  if (net > 1) return refused("only a single NetworkAuthentication may be set");
+  return null;
+}
+
+/**
+ * Why Linkerd's index does not hold an authentication object (null when it does): NetworkAuthentication
  * Spec::try_from ("No networks configured") and MeshTLSAuthentication Spec::try_from_resource
  * ("No identities configured", or an identityRef that is neither a ServiceAccount nor a Namespace);
- * index.rs's apply then returns without indexing it.
+ * index.rs's apply then returns without indexing it. Admission refuses each of these first (the CRD
+ * schema an empty MeshTLSAuthentication, the webhook the others); where the webhook is off, the index
+ * still refuses them, without an input.invalid.
  */
 function notIndexedBecause(kind: string, spec: unknown): string | null {
   if (kind === "NetworkAuthentication") return arr(at(spec, "networks")).length > 0 ? null : "no networks configured";
@@ -210,17 +235,33 @@ function notIndexedBecause(kind: string, spec: unknown): string | null {
   for (const r of refs) {
     const kind = str(at(r, "kind")) ?? "";
     const group = str(at(r, "group"));
-    if (kindOf(group, kind, IDENTITY_REFS) === null) return `identityRef kind ${canonical(group, kind)} is not supported`;
+    if (!isIdentityRefKind(group, kind)) return `identityRef kind ${canonical(group, kind)} is not supported`;
   }
   return identities + refs.length > 0 ? null : "no identities configured";
 }
-const IDENTITY_REFS: [string, string, string][] = [
-  ["core", "serviceaccount", "ServiceAccount"],
-  ["core", "namespace", "Namespace"],
-];
+
+/**
+ * Why Linkerd holds no such authentication, worded to follow "which " (null when it holds it): the
+ * index's own reason when it refuses the object too, else admission's refusal, naming the field.
+ * Refused objects go to `problems`.
+ */
+function authenticationState(o: LoadedObject, webhook: boolean, problems: InputProblem[]): string | null {
+  const { kind } = o.object;
+  const spec = at(o.object, "spec");
+  const index = notIndexedBecause(kind, spec);
+  try {
+    if (kind === "MeshTLSAuthentication") checkMeshTLSAuthentication(spec, webhook);
+    else checkNetworkAuthentication(spec, webhook);
+  } catch (e) {
+    if (!(e instanceof FieldError)) throw e;
+    problems.push(problemFor(o, e));
+    return index !== null ? `Linkerd does not index (${index})` : `Linkerd refuses (${e.field}: ${e.message})`;
+  }
+  return index !== null ? `Linkerd does not index (${index})` : null;
+}
 
 interface Authentications {
-  /** kind/namespace/name → null when indexed, else why Linkerd refuses it. */
+  /** kind/namespace/name → null when indexed, else why Linkerd holds no such object (after "which "). */
   objects: Map<string, string | null>;
   /** kind/namespace of the authentication kinds that could not be listed there; kind/ when nowhere. */
   unread: Set<string>;
@@ -235,7 +276,7 @@ function unindexed(r: AuthnRef, a: Authentications): string | null {
   const state = a.objects.get(`${r.kind}/${r.namespace}/${r.name}`);
   if (state === null) return null;
   const what = `requires ${r.kind} ${r.namespace}/${r.name}`;
-  if (state !== undefined) return `${what}, which Linkerd does not index (${state})`;
+  if (state !== undefined) return `${what}, which ${state}`;
   if (a.unread.has(`${r.kind}/`) || a.unread.has(`${r.kind}/${r.namespace}`)) return null;
   return `${what}, which is not among the inputs`;
 }
@@ -263,13 +304,39 @@ function ignoredBecause(refs: AuthnRef[], a: Authentications): string | null {
   return null;
 }
 
-function readAuthentications(objects: LoadedObject[], unread: readonly UnreadKind[]): Authentications {
+function readAuthentications(objects: LoadedObject[], unread: readonly UnreadKind[], webhookOff: Set<string>, problems: InputProblem[]): Authentications {
   const out: Authentications = { objects: new Map(), unread: new Set() };
-  for (const o of objects)
-    if (isLinkerdPolicy(o) && LOOKED_UP.has(o.object.kind))
-      out.objects.set(`${o.object.kind}/${o.object.metadata.namespace ?? "default"}/${o.object.metadata.name}`, notIndexedBecause(o.object.kind, at(o.object, "spec")));
+  for (const o of objects) {
+    if (!isLinkerdPolicy(o) || !LOOKED_UP.has(o.object.kind)) continue;
+    const namespace = o.object.metadata.namespace ?? "default";
+    out.objects.set(`${o.object.kind}/${namespace}/${o.object.metadata.name}`, authenticationState(o, !webhookOff.has(namespace), problems));
+  }
   for (const c of unread) if (c.reason !== "invalid" && LOOKED_UP.has(c.kind)) out.unread.add(`${c.kind}/${c.namespace ?? ""}`);
   return out;
+}
+
+/**
+ * Namespaces the policy webhook skips: its namespaceSelector (values.yaml policyValidator) is
+ * `config.linkerd.io/admission-webhooks NotIn [disabled]`. A namespace not among the inputs is taken
+ * as validated, Linkerd's default.
+ */
+function webhookOffNamespaces(objects: LoadedObject[]): Set<string> {
+  const out = new Set<string>();
+  for (const o of objects)
+    if (o.object.kind === "Namespace" && at(o.object.metadata, "labels", "config.linkerd.io/admission-webhooks") === "disabled") out.add(o.object.metadata.name);
+  return out;
+}
+
+/** Admission's check of `o` (FieldError), reported to `problems`: false when refused. */
+function admitted(o: LoadedObject, check: () => void, problems: InputProblem[]): boolean {
+  try {
+    check();
+    return true;
+  } catch (e) {
+    if (!(e instanceof FieldError)) throw e;
+    problems.push(problemFor(o, e));
+    return false;
+  }
 }
 
 /**
@@ -279,14 +346,18 @@ function readAuthentications(objects: LoadedObject[], unread: readonly UnreadKin
  */
 export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProblem[], unread: readonly UnreadKind[]): LinkerdPolicy {
   const out: LinkerdPolicy = { servers: [], openServers: new Set(), openNamespaces: new Set(), openServerSelectors: [], ignoredAuthorizations: [] };
+  const webhookOff = webhookOffNamespaces(objects);
   // Authentications first: an AuthorizationPolicy may come before the object it names.
-  const authentications = readAuthentications(objects, unread);
+  const authentications = readAuthentications(objects, unread, webhookOff, problems);
   for (const o of objects) {
     if (!isLinkerdPolicy(o)) continue;
     const namespace = o.object.metadata.namespace ?? "default";
     const spec = at(o.object, "spec");
+    const webhook = !webhookOff.has(namespace);
     switch (o.object.kind) {
       case "Server": {
+        const version = (o.object.apiVersion ?? "").slice(POLICY.length + 1);
+        if (!admitted(o, () => checkServer(spec, version, webhook), problems)) break;
         const rawPort = at(spec, "port");
         const port = typeof rawPort === "string" && !/^\d+$/.test(rawPort) ? rawPort : (portNumber(rawPort) ?? null);
         out.servers.push({
@@ -302,13 +373,15 @@ export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProble
       case "AuthorizationPolicy": {
         let policy: ReturnType<typeof readAuthorizationPolicy>;
         try {
-          policy = readAuthorizationPolicy(spec, namespace);
+          policy = readAuthorizationPolicy(spec, namespace, webhook);
         } catch (e) {
           if (!(e instanceof FieldError)) throw e;
           problems.push(problemFor(o, e));
           break;
         }
         const { target, refs } = policy;
+        const refused = webhook ? refCountRefusal(refs) : null;
+        if (refused !== null) problems.push(problemFor(o, refused));
         const why = ignoredBecause(refs, authentications);
         if (why !== null) {
           out.ignoredAuthorizations.push({ namespace, name: o.object.metadata.name, targetKind: target.kind, targetName: target.name, why });
@@ -323,6 +396,7 @@ export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProble
         break;
       }
       case "ServerAuthorization": {
+        if (!admitted(o, () => checkServerAuthorization(spec, webhook), problems)) break;
         if (at(spec, "client", "unauthenticated") !== true) break;
         const name = str(at(spec, "server", "name"));
         const selector = selectorOf(at(spec, "server", "selector"));

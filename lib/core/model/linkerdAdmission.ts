@@ -1,0 +1,477 @@
+// What Linkerd's admission refuses among the policy objects Handshake reads (MeshTLSAuthentication,
+// NetworkAuthentication, Server, ServerAuthorization): the checks throw a FieldError naming the field,
+// and readLinkerdPolicy reports the object as input.invalid and leaves it out, as an object that never
+// reached the cluster (docs/DECISIONS.md, "Linkerd policy objects Linkerd's admission refuses").
+//
+// Admission has three layers, each checked here in Linkerd's order, the first failure reported:
+// - the CRD schema (linkerd/linkerd2 charts/linkerd-crds/templates/policy/*.yaml), enforced by the
+//   API server for every namespace: types, required fields, oneOf, minItems, enums;
+// - deserialisation into the Rust spec types (policy-controller/k8s/api/src/policy/*.rs), which the
+//   webhook's parse_spec does first and which the index's watcher needs as well, so an object failing
+//   it is read by nobody: a port number 0, an unknown proxyProtocol, an identityRef without name, a
+//   cidr that is no IP address or network;
+// - the validating webhook (policy-controller/src/admission.rs, the `Validate` impls). Its
+//   namespaceSelector (charts/linkerd-control-plane values.yaml `policyValidator.namespaceSelector`)
+//   skips namespaces labelled `config.linkerd.io/admission-webhooks: disabled`: there (`webhook`
+//   false) only the first two layers apply, and the index reads what the webhook would have refused.
+//
+// Not modelled: the Server overlap check (two Servers on one port selecting the same pods: the one
+// created second is refused, and Handshake cannot tell which), pattern and length limits of names,
+// the v1alpha1 Server's podSelector oneOf, and HTTPRoute admission (Handshake reads no HTTPRoute).
+import { FieldError } from "./fieldError";
+import { isObj, shown, type Obj } from "./read";
+
+const absent = (v: unknown): v is undefined | null => v === undefined || v === null;
+
+/**
+ * targets_kind (linkerd/linkerd2 policy-controller/k8s/api/src/policy.rs): the group (absent or empty
+ * meaning core) and the kind, each compared case-insensitively. `table`: [group, kind in lower case, out].
+ */
+export function kindOf<K>(
+  group: string | undefined,
+  kind: string,
+  table: readonly (readonly [string, string, K])[],
+): K | null {
+  const g = (group || "core").toLowerCase();
+  const k = kind.toLowerCase();
+  for (const [tg, tk, out] of table) if (tg === g && tk === k) return out;
+  return null;
+}
+
+/** The canonical kind Linkerd names in its errors: kind, or kind.group. */
+export const canonical = (group: string | undefined, kind: string) => (group ? `${kind}.${group}` : kind);
+
+/** A string field of a target ref: required or optional; null reads as absent (the API server prunes it). */
+export function refString(v: unknown, field: string, required: boolean): string | undefined {
+  if (absent(v)) {
+    if (required) throw new FieldError(field, "is required");
+    return undefined;
+  }
+  if (typeof v !== "string") throw new FieldError(field, `must be a string, not ${shown(v)}`);
+  return v;
+}
+
+function mapping(v: unknown, field: string, required: boolean): Obj | undefined {
+  if (isObj(v)) return v;
+  if (!absent(v)) throw new FieldError(field, `must be a mapping, not ${shown(v)}`);
+  if (required) throw new FieldError(field, "is required");
+  return undefined;
+}
+
+function list(v: unknown, field: string): unknown[] | undefined {
+  if (absent(v)) return undefined;
+  if (!Array.isArray(v)) throw new FieldError(field, `must be a list, not ${shown(v)}`);
+  return v;
+}
+
+function strings(v: unknown, field: string): string[] | undefined {
+  const l = list(v, field);
+  if (l === undefined) return undefined;
+  for (let i = 0; i < l.length; i++)
+    if (typeof l[i] !== "string")
+      throw new FieldError(`${field}[${i}]`, `must be a string, not ${shown(l[i])}`);
+  return l as string[];
+}
+
+function boolean(v: unknown, field: string): boolean | undefined {
+  if (absent(v)) return undefined;
+  if (typeof v !== "boolean") throw new FieldError(field, `must be a boolean, not ${shown(v)}`);
+  return v;
+}
+
+/** `spec`: every policy CRD has `required: [spec]`, `type: object`. */
+function specOf(spec: unknown): Obj {
+  return mapping(spec, "spec", true)!;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Label selectors (k8s/api/src/labels.rs Selector: matchLabels a string map, matchExpressions
+// {key, operator In|NotIn|Exists|DoesNotExist, values}; the CRDs' enum on operator)
+
+const OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"];
+
+function checkSelector(v: unknown, field: string): void {
+  const sel = mapping(v, field, false);
+  if (sel === undefined) return;
+  const labels = mapping(sel.matchLabels, `${field}.matchLabels`, false);
+  for (const k in labels)
+    if (Object.hasOwn(labels, k) && typeof labels[k] !== "string")
+      throw new FieldError(`${field}.matchLabels.${k}`, `must be a string, not ${shown(labels[k])}`);
+  const exprs = list(sel.matchExpressions, `${field}.matchExpressions`) ?? [];
+  for (let i = 0; i < exprs.length; i++) {
+    const at = `${field}.matchExpressions[${i}]`;
+    const e = mapping(exprs[i], at, true)!;
+    refString(e.key, `${at}.key`, true);
+    const op = refString(e.operator, `${at}.operator`, true)!;
+    if (!OPERATORS.includes(op))
+      throw new FieldError(
+        `${at}.operator`,
+        `unknown operator ${shown(op)} (expected ${OPERATORS.join(", ")})`,
+      );
+    strings(e.values, `${at}.values`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Networks: k8s/api/src/policy/network.rs Cidr (an IP address or a network, `not a valid CIDR or IP
+// address`), admission.rs validate_networks (each exception inside its cidr, not covering it).
+
+/** An address or network as the range of addresses it covers. */
+interface IpRange {
+  v6: boolean;
+  lo: bigint;
+  hi: bigint;
+}
+
+/**
+ * Dotted-quad IPv4. Octets with leading zeros are read as decimal: Rust's std parser refuses them,
+ * the ipnet crate's own parser may not, and reading them is the side that never reports wrongly.
+ */
+function ipv4(s: string): bigint | null {
+  const parts = s.split(".");
+  if (parts.length !== 4) return null;
+  let n = 0n;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return null;
+    n = (n << 8n) | BigInt(p);
+  }
+  return n;
+}
+
+const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
+
+/** IPv6 as Rust's Ipv6Addr parses it: 8 groups, or fewer around one `::` standing for at least one; a trailing IPv4; no zone. */
+function ipv6(s: string): bigint | null {
+  const lastColon = s.lastIndexOf(":");
+  if (lastColon < 0) return null;
+  let body = s;
+  const trailing: number[] = [];
+  if (s.slice(lastColon + 1).includes(".")) {
+    const v4 = ipv4(s.slice(lastColon + 1));
+    if (v4 === null) return null;
+    trailing.push(Number(v4 >> 16n), Number(v4 & 0xffffn));
+    body = s.slice(0, lastColon + 1);
+    if (!body.endsWith("::")) body = body.slice(0, -1);
+  }
+  const halves = body.split("::");
+  if (halves.length > 2) return null;
+  const groups = (h: string | undefined) => (h ? h.split(":") : []);
+  const front = groups(halves[0]);
+  const back = [...groups(halves[1]), ...trailing.map((g) => g.toString(16))];
+  if (![...front, ...back].every((g) => HEX_GROUP.test(g))) return null;
+  const count = front.length + back.length;
+  if (halves.length === 2 ? count > 7 : count !== 8) return null;
+  const all = [...front, ...Array<string>(8 - count).fill("0"), ...back];
+  let n = 0n;
+  for (const g of all) n = (n << 16n) | BigInt(parseInt(g, 16));
+  return n;
+}
+
+/** Cidr::from_str: a network `addr/prefix` (host bits allowed, as ipnet keeps them) or one address. */
+function parseCidr(s: string): IpRange | null {
+  const slash = s.indexOf("/");
+  const addrPart = slash < 0 ? s : s.slice(0, slash);
+  const v6 = addrPart.includes(":");
+  const addr = v6 ? ipv6(addrPart) : ipv4(addrPart);
+  if (addr === null) return null;
+  if (slash < 0) return { v6, lo: addr, hi: addr };
+  const prefix = s.slice(slash + 1);
+  const bits = v6 ? 128 : 32;
+  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > bits) return null;
+  const host = (1n << BigInt(bits - Number(prefix))) - 1n;
+  return { v6, lo: addr & ~host, hi: addr | host };
+}
+
+/** Cidr::contains: both families equal and `b`'s addresses all inside `a`'s. */
+const contains = (a: IpRange, b: IpRange) => a.v6 === b.v6 && a.lo <= b.lo && b.hi <= a.hi;
+
+function cidr(v: unknown, field: string): IpRange {
+  const s = refString(v, field, true)!;
+  const r = parseCidr(s);
+  if (r === null) throw new FieldError(field, `not a valid CIDR or IP address: ${s}`);
+  return r;
+}
+
+interface Network {
+  cidr: string;
+  range: IpRange;
+  except: { cidr: string; range: IpRange }[];
+}
+
+/** `networks[]` {cidr, except} as deserialisation reads them: every cidr and exception parses. */
+function readNetworks(l: unknown[], field: string): Network[] {
+  return l.map((raw, i) => {
+    const at = `${field}[${i}]`;
+    const n = mapping(raw, at, true)!;
+    const range = cidr(n.cidr, `${at}.cidr`);
+    const except = (list(n.except, `${at}.except`) ?? []).map((e, j) => ({
+      cidr: e as string,
+      range: cidr(e, `${at}.except[${j}]`),
+    }));
+    return { cidr: n.cidr as string, range, except };
+  });
+}
+
+/** validate_networks: an exception must lie inside its cidr and must not cover all of it. */
+function checkExceptions(networks: Network[], field: string): void {
+  networks.forEach((n, i) =>
+    n.except.forEach((e, j) => {
+      const at = `${field}[${i}].except[${j}]`;
+      if (contains(e.range, n.range))
+        throw new FieldError(at, `cidr '${n.cidr}' is completely negated by exception '${e.cidr}'`);
+      if (!contains(n.range, e.range))
+        throw new FieldError(at, `cidr '${n.cidr}' does not include exception '${e.cidr}'`);
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// MeshTLSAuthentication
+
+// policy-controller/src/validation.rs validate_identity: a SPIFFE ID, or a DNS-like name ("*" allowed
+// as the first label).
+const DNS_LIKE = /^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const TRUST_DOMAIN = /^[a-z0-9._-]*$/;
+const PATH_CHAR = /^[A-Za-z0-9._-]$/;
+
+/** validate_identity's error (IdError's message), or null for a valid identity. */
+function identityError(id: string): string | null {
+  if (!id.startsWith("spiffe://")) {
+    return DNS_LIKE.test(id)
+      ? null
+      : `identity must be a valid SPIFFE id or a DNS SAN, matching the regex: ${DNS_LIKE.source}`;
+  }
+  const rest = id.slice("spiffe://".length);
+  const slash = rest.indexOf("/");
+  const end = slash < 0 ? rest.length : slash;
+  if (end === 0) return "SPIFFE trust domain is missing";
+  if (!TRUST_DOMAIN.test(rest.slice(0, end)))
+    return "SPIFFE trust domain characters are limited to lowercase letters, numbers, dots, dashes, and underscores";
+  return spiffePathError(rest.slice(end));
+}
+
+/** validate_path: segments of letters, digits, `.`, `-`, `_`; none empty or a dot segment; no trailing slash. */
+function spiffePathError(path: string): string | null {
+  const segmentError = (seg: string, last: boolean) =>
+    seg === "/"
+      ? last
+        ? "SPIFFE path cannot have a trailing slash"
+        : "SPIFFE path cannot contain empty segments"
+      : seg === "/." || seg === "/.."
+        ? "SPIFFE path cannot contain dot segments"
+        : null;
+  let start = 0;
+  for (let i = 0; i < path.length; i++) {
+    if (path[i] === "/") {
+      const err = segmentError(path.slice(start, i), false);
+      if (err) return err;
+      start = i;
+    } else if (!PATH_CHAR.test(path[i]!))
+      return "SPIFFE path segment characters are limited to letters, numbers, dots, dashes, and underscores";
+  }
+  return path === "" ? null : segmentError(path.slice(start), true);
+}
+
+const IDENTITY_REFS = [
+  ["core", "serviceaccount", "ServiceAccount"],
+  ["core", "namespace", "Namespace"],
+] as const;
+
+/**
+ * MeshTLSAuthentication. Schema (meshtls-authentication.yaml): exactly one of identities and
+ * identityRefs (oneOf), each with at least one item; refs need a kind. Deserialisation
+ * (MeshTLSAuthenticationSpec, NamespacedTargetRef): a ref needs a name too. Webhook
+ * (`Validate<MeshTLSAuthenticationSpec>`): every identity passes validate_identity ("id … is
+ * invalid: …"), every ref is a ServiceAccount or a Namespace without namespace (validate_identity_ref).
+ */
+export function checkMeshTLSAuthentication(spec: unknown, webhook: boolean): void {
+  const s = specOf(spec);
+  const ids = strings(s.identities, "spec.identities");
+  const refs = list(s.identityRefs, "spec.identityRefs");
+  const read = (refs ?? []).map((raw, i) => {
+    const at = `spec.identityRefs[${i}]`;
+    const r = mapping(raw, at, true)!;
+    const group = refString(r.group, `${at}.group`, false);
+    const kind = refString(r.kind, `${at}.kind`, true)!;
+    refString(r.name, `${at}.name`, true);
+    return { at, group, kind, namespace: refString(r.namespace, `${at}.namespace`, false) };
+  });
+  if (ids === undefined && refs === undefined)
+    throw new FieldError(
+      "spec",
+      "sets neither identities nor identityRefs (the CRD schema requires exactly one of them)",
+    );
+  if (ids !== undefined && refs !== undefined)
+    throw new FieldError(
+      "spec",
+      "sets both identities and identityRefs (the CRD schema allows only one of them)",
+    );
+  if (ids?.length === 0)
+    throw new FieldError("spec.identities", "is empty (the CRD schema requires at least one item)");
+  if (refs?.length === 0)
+    throw new FieldError("spec.identityRefs", "is empty (the CRD schema requires at least one item)");
+  if (!webhook) return;
+  (ids ?? []).forEach((id, i) => {
+    const err = identityError(id);
+    if (err) throw new FieldError(`spec.identities[${i}]`, `id ${id} is invalid: ${err}`);
+  });
+  for (const r of read) {
+    const kind = kindOf(r.group, r.kind, IDENTITY_REFS);
+    if (kind === null)
+      throw new FieldError(r.at, `invalid identity target kind: ${canonical(r.group, r.kind)}`);
+    if (kind === "Namespace" && r.namespace !== undefined)
+      throw new FieldError(
+        `${r.at}.namespace`,
+        "Namespace identity_ref is cluster-scoped and cannot have a namespace",
+      );
+  }
+}
+
+/** An identityRef kind Spec::try_from_resource cannot turn into an identity (the index skips the object). */
+export const isIdentityRefKind = (group: string | undefined, kind: string) =>
+  kindOf(group, kind, IDENTITY_REFS) !== null;
+
+// ---------------------------------------------------------------------------------------------
+// NetworkAuthentication
+
+/**
+ * NetworkAuthentication. Schema (network-authentication.yaml): `networks` required, each with a
+ * cidr. Deserialisation (NetworkAuthenticationSpec, Network, Cidr): every cidr and exception an IP
+ * address or network. Webhook (`Validate<NetworkAuthenticationSpec>`): "at least one network must be
+ * specified", then validate_networks.
+ */
+export function checkNetworkAuthentication(spec: unknown, webhook: boolean): void {
+  const s = specOf(spec);
+  const l = list(s.networks, "spec.networks");
+  if (l === undefined) throw new FieldError("spec.networks", "is required");
+  const networks = readNetworks(l, "spec.networks");
+  if (!webhook) return;
+  if (networks.length === 0) throw new FieldError("spec.networks", "at least one network must be specified");
+  checkExceptions(networks, "spec.networks");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server
+
+const PROXY_PROTOCOLS = ["unknown", "HTTP/1", "HTTP/2", "gRPC", "opaque", "TLS"];
+/** DefaultPolicy::from_str (k8s/index/src/defaults.rs). */
+const ACCESS_POLICIES = [
+  "all-authenticated",
+  "all-unauthenticated",
+  "cluster-authenticated",
+  "cluster-unauthenticated",
+  "deny",
+  "audit",
+];
+
+/**
+ * Server of apiVersion `version` (v1alpha1 … v1beta3). Schema (server.yaml): `port` required;
+ * v1beta2 and later exactly one of podSelector and externalWorkloadSelector (oneOf), earlier ones a
+ * podSelector (externalWorkloadSelector is not in their schema: pruned, never checked); accessPolicy
+ * is in v1beta3's schema only (pruned from the others). Deserialisation (ServerSpec): a port number 1..65535 (NonZeroU16) or a name, a known
+ * proxyProtocol. Webhook (`Validate<ServerSpec>`): accessPolicy parses as a DefaultPolicy.
+ */
+export function checkServer(spec: unknown, version: string, webhook: boolean): void {
+  const s = specOf(spec);
+  const port = s.port;
+  if (absent(port)) throw new FieldError("spec.port", "is required");
+  if (
+    typeof port === "number" ? !Number.isInteger(port) || port < 1 || port > 65535 : typeof port !== "string"
+  ) {
+    throw new FieldError("spec.port", `must be a port number 1..65535 or a port name, not ${shown(port)}`);
+  }
+  const legacy = version === "v1alpha1" || version === "v1beta1";
+  const pod = !absent(s.podSelector);
+  const external = !legacy && !absent(s.externalWorkloadSelector);
+  if (legacy && !pod) throw new FieldError("spec.podSelector", "is required");
+  if (!pod && !external)
+    throw new FieldError(
+      "spec",
+      "sets neither podSelector nor externalWorkloadSelector (the CRD schema requires exactly one of them)",
+    );
+  if (pod && external)
+    throw new FieldError(
+      "spec",
+      "sets both podSelector and externalWorkloadSelector (the CRD schema allows only one of them)",
+    );
+  checkSelector(s.podSelector, "spec.podSelector");
+  if (external) checkSelector(s.externalWorkloadSelector, "spec.externalWorkloadSelector");
+  const protocol = refString(s.proxyProtocol, "spec.proxyProtocol", false);
+  if (protocol !== undefined && !PROXY_PROTOCOLS.includes(protocol)) {
+    throw new FieldError(
+      "spec.proxyProtocol",
+      `unknown proxyProtocol ${shown(protocol)} (expected ${PROXY_PROTOCOLS.join(", ")})`,
+    );
+  }
+  if (legacy || version === "v1beta2") return;
+  const access = refString(s.accessPolicy, "spec.accessPolicy", false);
+  if (webhook && access !== undefined && !ACCESS_POLICIES.includes(access)) {
+    throw new FieldError(
+      "spec.accessPolicy",
+      `Invalid 'accessPolicy' field: invalid mode: ${JSON.stringify(access)}`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ServerAuthorization
+
+/**
+ * ServerAuthorization. Schema (server-authorization.yaml): `server` and `client` required; server
+ * has exactly one of name and selector (oneOf); client.unauthenticated and meshTLS.unauthenticatedTLS
+ * booleans; serviceAccounts need a name. Deserialisation: every network cidr and exception parses.
+ * Webhook (`Validate<ServerAuthorizationSpec>`): no `unauthenticated` beside meshTLS, no
+ * `unauthenticatedTLS` beside identities or serviceAccounts, then the networks' exceptions.
+ *
+ * A client with neither `unauthenticated` nor meshTLS, or a meshTLS naming no client, passes
+ * admission; the index refuses it (server_authorization.rs client_authz: "no client authentication
+ * configured", "authorization authorizes no clients"). That is no input.invalid: it admits no
+ * unauthenticated client, which is all Handshake reads from it.
+ */
+export function checkServerAuthorization(spec: unknown, webhook: boolean): void {
+  const s = specOf(spec);
+  const server = mapping(s.server, "spec.server", true)!;
+  const client = mapping(s.client, "spec.client", true)!;
+  const name = refString(server.name, "spec.server.name", false);
+  const selector = !absent(server.selector);
+  if (name === undefined && !selector)
+    throw new FieldError(
+      "spec.server",
+      "sets neither name nor selector (the CRD schema requires exactly one of them)",
+    );
+  if (name !== undefined && selector)
+    throw new FieldError(
+      "spec.server",
+      "sets both name and selector (the CRD schema allows only one of them)",
+    );
+  checkSelector(server.selector, "spec.server.selector");
+  const unauthenticated = boolean(client.unauthenticated, "spec.client.unauthenticated");
+  const mtls = mapping(client.meshTLS, "spec.client.meshTLS", false);
+  let named = 0;
+  let unauthenticatedTls = false;
+  if (mtls !== undefined) {
+    unauthenticatedTls = boolean(mtls.unauthenticatedTLS, "spec.client.meshTLS.unauthenticatedTLS") ?? false;
+    named += strings(mtls.identities, "spec.client.meshTLS.identities")?.length ?? 0;
+    const sas = list(mtls.serviceAccounts, "spec.client.meshTLS.serviceAccounts") ?? [];
+    sas.forEach((raw, i) => {
+      const sa = mapping(raw, `spec.client.meshTLS.serviceAccounts[${i}]`, true)!;
+      refString(sa.name, `spec.client.meshTLS.serviceAccounts[${i}].name`, true);
+      refString(sa.namespace, `spec.client.meshTLS.serviceAccounts[${i}].namespace`, false);
+    });
+    named += sas.length;
+  }
+  const networks = readNetworks(list(client.networks, "spec.client.networks") ?? [], "spec.client.networks");
+  if (!webhook) return;
+  if (mtls !== undefined && unauthenticated === true)
+    throw new FieldError(
+      "spec.client.unauthenticated",
+      "`unauthenticated` must be false if `mesh_tls` is specified",
+    );
+  if (unauthenticatedTls && named > 0) {
+    throw new FieldError(
+      "spec.client.meshTLS.unauthenticatedTLS",
+      "`unauthenticatedTLS` be false if any `identities` or `service_accounts` is specified",
+    );
+  }
+  checkExceptions(networks, "spec.client.networks");
+}
