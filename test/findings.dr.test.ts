@@ -265,6 +265,23 @@ describe("dr.credential-name-plaintext (error) [2.2]", () => {
     expect(f.message).toMatch(/sidecars in a and c ignore it/);
   });
 
+  // Two DRs of a, both exportTo ".": Istio merges the catch-all into the selector DR (istio/istio#58322),
+  // whose merged config keeps the selector, so a/client's sidecar loads the credential.
+  it("silent, and the client originates TLS, when a selector DR swallows it (the merged set's selector counts)", () => {
+    const all = destRule("a", "all", EXT, { ...tls("SIMPLE", { credentialName: "ext-ca" }), exportTo: ["."] }, T1);
+    const sel = destRule("a", "sel", EXT, { exportTo: ["."], workloadSelector: { matchLabels: { app: "client" } } }, T2);
+    const s = run([...mesh, all, sel], [call("a/client", EXT, "unknown", 1, { reporter: "source" })]);
+    expect(s.edges[0]!.predicted.client).toEqual({ tls: "SIMPLE", origin: "destinationrule", destinationRule: drRef("a", "all") });
+    expect(findingsOf(s, "dr.credential-name-plaintext")).toEqual([]);
+  });
+
+  it("near miss: the same catch-all without the selector DR is ignored by the sidecar", () => {
+    const all = destRule("a", "all", EXT, { ...tls("SIMPLE", { credentialName: "ext-ca" }), exportTo: ["."] }, T1);
+    const s = run([...mesh, all], [call("a/client", EXT, "unknown", 1, { reporter: "source" })]);
+    expect(s.edges[0]!.predicted.client.tls).toBe("DISABLE");
+    expect(findingsOf(s, "dr.credential-name-plaintext")).toHaveLength(1);
+  });
+
   it("silent for a host the inventory shows does not exist (no cluster, nothing sent: dr.host-not-found says so)", () => {
     const s = runWith(destRule("b", "other", "other.example.com", tls("SIMPLE", { credentialName: "ext-ca" })));
     expect(findingsOf(s, "dr.credential-name-plaintext")).toEqual([]);

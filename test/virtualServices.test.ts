@@ -253,7 +253,6 @@ describe("edges: the port and subset a mesh route names", () => {
     { case: "route to port 443 without subset: the default cluster's top-level DISABLE", objs: [dr, meshVs("to-443", 443)], port: 443, tls: "DISABLE", says: "(routed by VirtualService a/to-443 to port 443)" },
     { case: "gateways absent means mesh (written out: the same)", objs: [dr, meshVs("to-v1", 443, "v1", { gateways: ["mesh"] })], port: 443, tls: "ISTIO_MUTUAL", says: "routed by VirtualService a/to-v1 to subset v1" },
     { case: "two VirtualServices naming the same port and subset: not ambiguous", objs: [dr, meshVs("one", 443, "v1"), meshVs("two", 443, "v1")], port: 443, tls: "ISTIO_MUTUAL", says: "routed by VirtualService a/one to subset v1" },
-    { case: "a subset no DR defines: the default cluster, said so", objs: [dr, meshVs("to-v9", 443, "v9")], port: 443, tls: "DISABLE", says: "to subset v9, port 443, but DestinationRule a/srv does not define it: the default cluster's policy is shown" },
   ])("$case", ({ objs, port, tls, says }) => {
     const s = run([...base, ...objs], sample());
     expect(s.edges).toHaveLength(1);
@@ -295,11 +294,10 @@ describe("edges: the port and subset a mesh route names", () => {
   const canary = (w1: number, w2: number, v2 = "v2") =>
     vs("a", "split", { hosts: ["api.example.com"], http: [{ route: [{ ...routeTo(SRV, 443, "v1"), weight: w1 }, { ...routeTo(SRV, 443, v2), weight: w2 }] }] });
   it.each<{ case: string; objs: KubeObject[]; says: string }>([
-    { case: "a weighted canary split between subsets v1 and v2 of port 443", objs: [canary(90, 10)], says: "(routed by VirtualService a/split to subset v2, port 443; the calls are split across subset v1, subset v2, and this is the worst of them)" },
+    { case: "a weighted canary split between subsets v1 and v2 of port 443", objs: [canary(90, 10)], says: "(routed by VirtualService a/split to subset v2, port 443; the routes lead the calls to subset v1 or subset v2, and this is the worst of them)" },
     // Two hosts (one VirtualService for one host is the oldest's alone: see "several VirtualServices for one host").
-    { case: "two VirtualServices (two hosts) naming port 443 with different subsets", objs: [meshVs("to-v1", 443, "v1"), meshVs("to-v2", 443, "v2", { hosts: ["api2.example.com"] })], says: "(routed by VirtualService a/to-v2 to subset v2, port 443; the calls are split across subset v1, subset v2, and this is the worst of them)" },
-    { case: "a route to subset v1 and one to the default cluster (two hosts)", objs: [meshVs("to-v1", 443, "v1"), meshVs("to-443", 443, undefined, { hosts: ["api2.example.com"] })], says: "(routed by VirtualService a/to-443 to the default cluster of port 443; the calls are split across the default cluster, subset v1, and this is the worst of them)" },
-    { case: "a split to a subset the DR does not define: its calls take the default cluster", objs: [canary(50, 50, "v9")], says: "to subset v9, port 443, but DestinationRule a/srv does not define it: the default cluster's policy is shown; the calls are split across subset v1, subset v9, and this is the worst of them" },
+    { case: "two VirtualServices (two hosts) naming port 443 with different subsets", objs: [meshVs("to-v1", 443, "v1"), meshVs("to-v2", 443, "v2", { hosts: ["api2.example.com"] })], says: "(routed by VirtualService a/to-v2 to subset v2, port 443; the routes lead the calls to subset v1 or subset v2, and this is the worst of them)" },
+    { case: "a route to subset v1 and one to the default cluster (two hosts)", objs: [meshVs("to-v1", 443, "v1"), meshVs("to-443", 443, undefined, { hosts: ["api2.example.com"] })], says: "(routed by VirtualService a/to-443 to the default cluster of port 443; the routes lead the calls to the default cluster or subset v1, and this is the worst of them)" },
   ])("$case: every call went to port 443 (certain); the worst subset (v1 sends Istio mTLS, the other plaintext) is shown", ({ objs, says }) => {
     const s = run([...base, dr, ...objs], sample());
     expect(s.edges.map((e) => [e.destination.port, e.observed?.portAmbiguous, e.predicted.client.tls, e.predicted.verdict])).toEqual([[443, undefined, "DISABLE", "plaintext"]]);
@@ -311,9 +309,63 @@ describe("edges: the port and subset a mesh route names", () => {
     expect(s.edges).toHaveLength(1);
     const e = s.edges[0]!;
     expect([e.predicted.client.tls, e.predicted.verdict]).toEqual(["DISABLE", "broken"]);
-    expect(e.predicted.reason).toContain("to subset v2, port 443; the calls are split across subset v1, subset v2");
+    expect(e.predicted.reason).toContain("to subset v2, port 443; the routes lead the calls to subset v1 or subset v2");
     const f = only(s, "edge.plaintext-to-strict");
     expect(f.resources).toContainEqual({ kind: "DestinationRule", namespace: "a", name: "srv" });
+  });
+
+  // A route to a subset no DR defines names a cluster istiod never builds (subset clusters come only from
+  // DR subsets; routes are sent with ValidateClusters off): Envoy answers 503 NC. Unknown, as an empty subset.
+  it.each<{ case: string; objs: KubeObject[]; says: string }>([
+    { case: "a route to subset v9", objs: [dr, meshVs("to-v9", 443, "v9")], says: "(routed by VirtualService a/to-v9 to subset v9, port 443, but DestinationRule a/srv does not define it); the route names cluster outbound|443|v9|srv.b.svc.cluster.local, which istiod does not build: Envoy has no such cluster and answers 503 (NC, no cluster found)." },
+    { case: "a split between v1 and v9: v9's share is the worst", objs: [dr, canary(50, 50, "v9")], says: "but DestinationRule a/srv does not define it; the routes lead the calls to subset v1 or subset v9, and this is the worst of them)" },
+    { case: "merged DRs, none defining v9", objs: [dr, destRule("a", "srv-more", SRV, { subsets: [{ name: "v3", labels: { app: "srv" } }] }, "2099-01-01T00:00:00Z"), meshVs("to-v9", 443, "v9")], says: "but none of DestinationRules a/srv, a/srv-more defines it)" },
+    { case: "no DR at all", objs: [meshVs("to-v9", 443, "v9")], says: "(routed by VirtualService a/to-v9 to subset v9, port 443, but no DestinationRule applies)" },
+  ])("$case: no such cluster, verdict unknown", ({ objs, says }) => {
+    const s = run([...base, ...objs], sample());
+    expect(s.edges).toHaveLength(1);
+    const e = s.edges[0]!;
+    expect([e.destination.port, e.predicted.verdict]).toEqual([443, "unknown"]);
+    expect(e.predicted.reason).toContain(says);
+    expect(s.findings.filter((f) => f.code.startsWith("edge.")).map((f) => f.code)).toEqual([]);
+  });
+
+  // First match wins per caller: a route this caller always takes hides the routes after it, even where
+  // other callers reach them (translateRoute makes a match met on source alone a catch-all).
+  it.each<{ case: string; first: Record<string, unknown> }>([
+    { case: "an earlier route for the caller's namespace", first: { sourceNamespace: "a" } },
+    { case: "an earlier route for the caller's labels", first: { sourceLabels: { app: "client" } } },
+  ])("$case: the later route's subset is not in the split", ({ first }) => {
+    const own = vs("b", "own", { hosts: ["srv"], http: [{ match: [first], route: [routeTo(SRV, 443, "v1")] }, { route: [routeTo(SRV, 443, "v2")] }] });
+    const s = run([...base, dr, own, peerAuth("b", "strict", "STRICT")], sample());
+    expect(s.edges.map((e) => [e.destination.port, e.predicted.client.tls, e.predicted.verdict])).toEqual([[443, "ISTIO_MUTUAL", "mtls"]]);
+    expect(s.edges[0]!.predicted.reason).not.toContain("subset v2");
+    expect(findingsOf(s, "edge.plaintext-to-strict")).toEqual([]);
+  });
+
+  it("near miss: an earlier route for another namespace leaves the later one the caller's (a VirtualService of another host)", () => {
+    const other = vs("a", "other", { hosts: ["api.example.com"], http: [{ match: [{ sourceNamespace: "c" }], route: [routeTo(SRV, 443, "v1")] }, { route: [routeTo(SRV, 443, "v2")] }] });
+    const s = run([...base, dr, other], sample());
+    expect(s.edges.map((e) => [e.destination.port, e.predicted.client.tls])).toEqual([[443, "DISABLE"]]);
+    expect(s.edges[0]!.predicted.reason).toContain("(routed by VirtualService a/other to subset v2, port 443)");
+  });
+
+  it("a destination without weight beside weighted ones carries no calls (proto3's 0), so there is no split", () => {
+    const split = vs("a", "split", { hosts: ["api.example.com"], http: [{ route: [{ ...routeTo(SRV, 443, "v1"), weight: 100 }, routeTo(SRV, 443, "v2")] }] });
+    const s = run([...base, dr, split, peerAuth("b", "strict", "STRICT")], sample());
+    expect(s.edges.map((e) => [e.predicted.client.tls, e.predicted.verdict])).toEqual([["ISTIO_MUTUAL", "mtls"]]);
+  });
+
+  it("samples of one caller with two request protocols keep the split", () => {
+    const s = run([...base, dr, canary(90, 10), peerAuth("b", "strict", "STRICT")], [call("a/client", SRV, "mutual_tls", 5), call("a/client", SRV, "mutual_tls", 5, { request_protocol: "grpc" })]);
+    expect(s.edges.map((e) => [e.destination.port, e.predicted.verdict])).toEqual([[443, "broken"]]);
+    expect(s.edges[0]!.predicted.reason).toContain("the routes lead the calls to subset v1 or subset v2");
+  });
+
+  it("edge.observed-mismatch on a split says the calls observed may have taken the other subset", () => {
+    const s = run([...base, dr, canary(90, 10)], [call("a/client", SRV, "mutual_tls", 90), call("a/client", SRV, "none", 10)]);
+    const f = only(s, "edge.observed-mismatch");
+    expect(f.fix).toBe("Only the calls routed to subset v2 are predicted plaintext; those observed may have taken subset v1. Fix the configuration named above for subset v2, or the route's split.");
   });
 
   it.each<{ case: string; objs: KubeObject[]; tls: string; says: string }>([
@@ -331,7 +383,7 @@ describe("edges: the port and subset a mesh route names", () => {
         canary(90, 10),
       ],
       tls: "ISTIO_MUTUAL",
-      says: "(routed by VirtualService a/split to subset v1, port 443; the calls are split across subset v1, subset v2, and this is the worst of them)",
+      says: "(routed by VirtualService a/split to subset v1, port 443; the routes lead the calls to subset v1 or subset v2, and this is the worst of them)",
     },
   ])("$case", ({ objs, tls, says }) => {
     const s = run([...base, ...(objs.some((o) => o.kind === "DestinationRule") ? [] : [dr]), ...objs], sample());

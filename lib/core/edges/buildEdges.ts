@@ -28,6 +28,11 @@ export interface EdgeAnalysis {
    * samples of this edge disagree about it, and then the default cluster is predicted).
    */
   route: MeshRoute | null | undefined;
+  /**
+   * The routes to every subset the calls may take when they differ (PortChoice.split), kept while the
+   * edge's samples agree on the route; the prediction is the worst of them. null: one cluster.
+   */
+  split: readonly MeshRoute[] | null;
 }
 
 const PASSTHROUGH_HOSTS = new Set([
@@ -55,8 +60,6 @@ interface Bucket extends EdgeAnalysis {
   destSeen: boolean;
   sourceSide: number;
   portAmbiguous: boolean;
-  /** The route choice's split (PortChoice.split), kept while the edge's samples agree on the route. */
-  split: readonly MeshRoute[] | null;
 }
 
 /**
@@ -385,6 +388,9 @@ function routeChoiceFor(target: Target, protocol: string, client: Client, mesh: 
     // that may not import it.
     const used = both(vsUsed(route.vs, tier, route.dest.kind === "http", viewer), imported);
     if (used === "never") continue;
+    // An earlier route of its list that this caller always takes leaves it unreachable (first match
+    // wins; translateRoute turns a match this caller meets on source alone into a catch-all).
+    if (shadowedFor(route, client)) continue;
     const takes = both(routeTakes(route.dest.matches, client), used);
     // A request to the service's own host that does not take a route of a VirtualService for that host
     // reaches it anyway, through the default cluster of the port called (e.g. a match on port 8080 next
@@ -403,8 +409,38 @@ function routeChoiceFor(target: Target, protocol: string, client: Client, mesh: 
   if (ports.length > 1) return { ports, ambiguous: true, route: null, split: null };
   if (bySubset.length === 1) return { ports, ambiguous: false, route: first, split: null };
   // One port, subsets that differ: which one a call took is not in the metrics, so each is predicted.
-  // The choice's route stands for them all (no subset of its own); it is what samples agree on.
-  return { ports, ambiguous: false, route: { vs: first.vs, dest: { ...first.dest, subset: null } }, split: bySubset };
+  const { route, split } = standIn(first, bySubset);
+  return { ports, ambiguous: false, route, split };
+}
+
+/**
+ * Whether an earlier route of the same VirtualService list (same kind) is one this caller always takes:
+ * then the calls never reach this one. Routes after one that every caller takes are not in the model
+ * at all (setMeshRoutes); this is the per-caller half (a match on the caller's namespace or labels).
+ */
+function shadowedFor(route: MeshRoute, client: Client): boolean {
+  const own = route.dest.matches;
+  for (const d of route.vs.meshDestinations) {
+    if (d.matches === own) return false;
+    if (d.kind === route.dest.kind && routeTakes(d.matches, client) === "always") return true;
+  }
+  return false;
+}
+
+/**
+ * The route a split's choice carries (its first route, with no subset of its own) and the split itself,
+ * one pair per first route and set of subsets: the choices of one caller's samples with other request
+ * protocols then hold the same objects, so those samples agree on the route (addSample compares them
+ * by identity) instead of falling back to the default cluster.
+ */
+const standIns = new WeakMap<MeshRoute, Map<string, { route: MeshRoute; split: readonly MeshRoute[] }>>();
+function standIn(first: MeshRoute, bySubset: MeshRoute[]): { route: MeshRoute; split: readonly MeshRoute[] } {
+  let byKey = standIns.get(first);
+  if (!byKey) standIns.set(first, (byKey = new Map()));
+  const key = bySubset.map((x) => `${x.vs.namespace}/${x.vs.name}|${x.dest.subset ?? ""}`).join("\n");
+  let hit = byKey.get(key);
+  if (!hit) byKey.set(key, (hit = { route: { vs: first.vs, dest: { ...first.dest, subset: null } }, split: bySubset }));
+  return hit;
 }
 
 /** A Service stand-in for destinations the inventory does not hold (external hosts, passthrough). */
@@ -614,13 +650,13 @@ function bucketFor(st: EdgeBuild, entry: ClientEntry, target: Target, port: Serv
       prediction: null!,
       passthroughObserved: false,
       route: undefined,
+      split: null,
       id: entry.idPrefix + forPort.idSuffix,
       source: entry.source,
       observed: window ? { mtls: 0, plaintext: 0, unknown: 0, window } : { mtls: 0, plaintext: 0, unknown: 0 },
       destSeen: false,
       sourceSide: 0,
       portAmbiguous: false,
-      split: null,
     };
     byClient.set(entry.client, b);
   }

@@ -326,7 +326,7 @@ function inRevisionOnly(matches: RouteMatch[], revision: string): RouteMatch[] {
   return matches.map((m) => ({ ...m, revision }));
 }
 
-/** destination weight; absent is null (Istio then shares the rest evenly). */
+/** destination weight; absent is null (proto3's 0: see setMeshRoutes). */
 function weightOf(d: Record<string, unknown>, field: string): number | null {
   const w = d.weight;
   if (w === undefined || w === null) return null;
@@ -536,10 +536,13 @@ function setMeshRoutes(r: ReadVirtualService, http: ReadRoute[]): void {
       if (read === null) continue;
       const matches = route.revision === undefined ? read : inRevisionOnly(read, route.revision);
       (kind === "http" ? vs.meshRouteMatches.http : vs.meshRouteMatches.l4).push(matches);
-      // Istio skips a weight-0 destination when the route has others that carry traffic.
-      const carrying = route.dests.some((d) => d.weight !== 0);
+      // A route with several destinations sends nothing to one whose weight is 0 or absent (proto3's
+      // 0): applyHTTPRouteDestination `if dst.Weight == 0 { continue }` when len(in.Route) > 1, and
+      // the TCP/TLS clusters `route.Weight > 0` (route.go). One destination takes everything, weight or
+      // not; a route whose weights are all 0 (admission refuses it) keeps them all here.
+      const carrying = route.dests.length > 1 && route.dests.some((d) => (d.weight ?? 0) > 0);
       for (const d of route.dests)
-        if (!carrying || d.weight !== 0) vs.meshDestinations.push({ fqdn: d.fqdn, subset: d.subset, port: d.port, kind, matches });
+        if (!carrying || (d.weight ?? 0) > 0) vs.meshDestinations.push({ fqdn: d.fqdn, subset: d.subset, port: d.port, kind, matches });
       // Routes are tried in order: after one that takes every sidecar request, the rest are never reached.
       if (takesEverything(matches)) break;
     }

@@ -11,6 +11,11 @@ export type DrTier = "client-namespace" | "service-namespace" | "root-namespace"
 export interface DrLookup {
   /** The DR whose top-level policy applies (the oldest of a merged set, or the matching selector DR). */
   rule: DestinationRule;
+  /**
+   * The merged set's first DR: the merged config is a copy of it, so its workloadSelector is the set's
+   * (opts.isDrWithSelector, which decides whether sidecars use a credentialName).
+   */
+  head: DestinationRule;
   /** Every DR merged into the answer, the applying one first. */
   merged: DestinationRule[];
   trafficPolicy: TrafficPolicy | null;
@@ -243,7 +248,7 @@ function lookupOf(entry: DrEntry, tier: DrTier): DrLookup {
   if (hit) return hit;
   const rule = entry.policyFrom;
   const merged = rule === entry.head ? entry.from : [rule, ...entry.from.filter((d) => d !== rule)];
-  return (byTier[tier] = { rule, merged, trafficPolicy: entry.trafficPolicy, subsets: entry.subsets, tier });
+  return (byTier[tier] = { rule, head: entry.head, merged, trafficPolicy: entry.trafficPolicy, subsets: entry.subsets, tier });
 }
 
 /**

@@ -140,6 +140,8 @@ interface EndpointSides {
   sniDependent: boolean;
   /** The subset whose labels no endpoint of the port carries: its cluster is empty (one null side). */
   emptySubset: Subset | null;
+  /** A subset a route names that no DR the caller uses defines: there is no such cluster (one null side). */
+  missingSubset: string | null;
   /** Some endpoint may take HBONE (ambient, or a tunnel label): only then does the client's ClientHbone matter. */
   hboneDependent: boolean;
 }
@@ -190,10 +192,11 @@ function endpointSide(r: Resolver, service: Service, port: ServicePort, w: Workl
   return { workload: w, targetPort, accept, server, auto };
 }
 
-const sidesOf = (sides: EndpointSide[], emptySubset: Subset | null): EndpointSides => ({
+const sidesOf = (sides: EndpointSide[], emptySubset: Subset | null, missingSubset: string | null = null): EndpointSides => ({
   sides,
   sniDependent: sides.some((x) => x.accept.kind === "gateway" && !!x.accept.listener?.sniDependent),
   emptySubset,
+  missingSubset,
   hboneDependent: sides.some((x) => !!x.workload && (x.workload.dataplane === "ambient" || x.workload.hboneTunnel)),
 });
 
@@ -217,6 +220,19 @@ function subsetSides(r: Resolver, memo: Memo, service: Service, port: ServicePor
     kept.length === all.sides.length ? all : kept.length > 0 ? sidesOf(kept, null) : sidesOf([endpointSide(r, service, port, null)], subset);
   byPort.set(port, out);
   return out;
+}
+
+/**
+ * A route to a subset no DR the caller uses defines: istiod builds subset clusters only from DR subsets
+ * (applyDestinationRule) and sends routes with ValidateClusters off, so the route names a cluster Envoy
+ * does not have and it answers 503 NC. One null side, memoised per port and subset name.
+ */
+function missingSides(r: Resolver, memo: Memo, service: Service, port: ServicePort, name: string): EndpointSides {
+  let byName = memo.missingSides.get(port);
+  if (!byName) memo.missingSides.set(port, (byName = new Map()));
+  let hit = byName.get(name);
+  if (!hit) byName.set(name, (hit = sidesOf([endpointSide(r, service, port, null)], null, name)));
+  return hit;
 }
 
 /**
@@ -412,6 +428,8 @@ interface Memo {
   sides: Map<ServicePort, EndpointSides>;
   /** subset → service port → the subset cluster's endpoint sides. */
   subsetSides: Map<Subset, Map<ServicePort, EndpointSides>>;
+  /** service port → subset name no DR defines → the stand-in for a cluster that does not exist. */
+  missingSides: Map<ServicePort, Map<string, EndpointSides>>;
   /** endpoint sides (a port's, or a subset's of it) → (plane, cluster send, cluster kind, DR tag, client sends HBONE) packed into one integer → endpoint set. */
   sets: Map<EndpointSides, Map<number, EndpointSet>>;
   /** The same for ports whose gateway listeners match SNI: "<key>|<sni>" → endpoint set. */
@@ -439,7 +457,7 @@ export function preparePredictions(r: Resolver): void {
 
 function newMemo(): Memo {
   // Made once per analysis: see model/perRun.ts.
-  return perRun<Memo>({ sides: new Map(), subsetSides: new Map(), sets: new Map(), sniSets: new Map(), predictedSides: new Map(), predictedSidesByDr: new Map() });
+  return perRun<Memo>({ sides: new Map(), subsetSides: new Map(), missingSides: new Map(), sets: new Map(), sniSets: new Map(), predictedSides: new Map(), predictedSidesByDr: new Map() });
 }
 
 function memoOf(r: Resolver): Memo {
@@ -531,8 +549,9 @@ function endpointsFor(
     if (e.why === "blackhole") e.cell = { verdict: "broken", symptom: "REGISTRY_ONLY sends unknown hosts to BlackHoleCluster" };
     if (!e.workload) {
       // Unknown endpoints (external hosts, selector-less services): only client-originated TLS is knowable.
-      e.cell =
-        e.tls === "SIMPLE" || e.tls === "MUTUAL"
+      e.cell = all.missingSubset !== null
+        ? { verdict: "unknown", symptom: "Envoy has no such cluster and answers 503 (NC, no cluster found)" }
+        : e.tls === "SIMPLE" || e.tls === "MUTUAL"
           ? { verdict: "tls", symptom: "the client proxy originates TLS" }
           : all.emptySubset
             ? { verdict: "unknown", symptom: "the subset's cluster has no endpoint, so Envoy has none to send to (503, no healthy upstream)" }
@@ -670,7 +689,6 @@ export function predictEdge(
     shadowed = found.shadowed;
     hiddenBy = found.hiddenBy;
     if (dr) {
-      // A subset no DR for this client defines gets no cluster of its own; the default one is shown.
       const name = route?.dest.subset;
       if (name) subset = dr.subsets.find((s) => s.name === name) ?? null;
       drTls = subset ? subsetTlsForPort(dr.trafficPolicy, subset.trafficPolicy, port.port) : tlsForPort(dr.trafficPolicy, port.port);
@@ -687,7 +705,7 @@ export function predictEdge(
     if (!imported) {
       const registryOnly = (sidecar?.outboundTrafficPolicy ?? mesh.outboundTrafficPolicy) === "REGISTRY_ONLY";
       clusterSend = registryOnly ? SEND.blackhole : SEND.passthrough;
-    } else if (drTls.tls && dr) clusterSend = drClusterSend(drTls.tls, dr.rule, gateway);
+    } else if (drTls.tls && dr) clusterSend = drClusterSend(drTls.tls, dr.head, gateway);
     else clusterSend = autoClusterSend(r, mesh, service);
   }
 
@@ -708,7 +726,13 @@ export function predictEdge(
   const drTagging = !clusterSend && !originalDst && isSidecarClient && dr ? drTaggingFor(dr.trafficPolicy, port.port, subset) : null;
   // A subset's EDS cluster holds only the endpoints carrying its labels (subsetSides); an
   // ORIGINAL_DST cluster has no load assignment to filter.
-  const all = subset && !originalDst ? subsetSides(r, memo, service, port, subset) : endpointSides(r, memo, service, port);
+  // A subset no DR for this client defines has no cluster at all (missingSides).
+  const missing = route?.dest.subset && !subset ? route.dest.subset : null;
+  const all = missing
+    ? missingSides(r, memo, service, port, missing)
+    : subset && !originalDst
+      ? subsetSides(r, memo, service, port, subset)
+      : endpointSides(r, memo, service, port);
   // A gateway listener that picks its chain by SNI needs what the client's TLS carries (gatewayListener.ts).
   const sni = isSidecarClient && all.sniDependent ? clientSni(drTls, subset, service, port) : null;
   // Whether the client's proxy may send HBONE (ClientHbone, from Workload.enableHbone; an unlisted
@@ -718,7 +742,7 @@ export function predictEdge(
 
   const drRule = dr ? decidingRule(dr, subset, drTls, drTagging) : null;
   const prediction: Prediction = { predicted: undefined!, worst, endpoints, dr, drTls, shadowed, hiddenBy, sidecar, drTagging, route, subset, drRule };
-  const sides = sidesFor(memo, r.model.linkerdPolicy, service, port, worst, worst.origin === "destinationrule" || drTagging ? drRule : null, all.emptySubset);
+  const sides = sidesFor(memo, r.model.linkerdPolicy, service, port, worst, worst.origin === "destinationrule" || drTagging ? drRule : null, all);
   // Only the client half of the reason names the caller; the rest is shared per worst endpoint.
   prediction.predicted = {
     client: sides.client,
@@ -746,7 +770,7 @@ function decidingRule(dr: DrLookup, subset: Subset | null, drTls: PortTls, drTag
  * same for every edge ending there, so they are built once and shared (frozen: the snapshot is
  * serialised, never edited in place).
  */
-function sidesFor(memo: Memo, linkerd: LinkerdPolicy, service: Service, port: ServicePort, worst: EndpointPrediction, dr: DestinationRule | null, emptySubset: Subset | null): Sides {
+function sidesFor(memo: Memo, linkerd: LinkerdPolicy, service: Service, port: ServicePort, worst: EndpointPrediction, dr: DestinationRule | null, all: EndpointSides): Sides {
   let hit: Sides | undefined;
   let byDr: Map<DestinationRule, Sides> | undefined;
   if (dr) {
@@ -760,7 +784,7 @@ function sidesFor(memo: Memo, linkerd: LinkerdPolicy, service: Service, port: Se
     client: Object.freeze({ tls: worst.tls, origin: worst.origin, destinationRule: drRef(dr) }),
     server: Object.freeze({ mode: s.mode, origin: s.origin, policy: s.policy }),
     // An empty subset's worst endpoint is that subset's own (endpointsFor memoises per sides), so the memo stays right.
-    tail: `; ${serverPhrase(linkerd, service, port, worst, emptySubset)}: ${worst.cell.symptom}.`,
+    tail: `; ${serverPhrase(linkerd, service, port, worst, all)}: ${worst.cell.symptom}.`,
   };
   if (byDr && dr) byDr.set(dr, sides);
   else memo.predictedSides.set(worst, sides);
@@ -806,15 +830,19 @@ function routePhrase(route: MeshRoute, subset: Subset | null, dr: DrLookup | nul
   const vs = `VirtualService ${nsName(route.vs)}`;
   const name = route.dest.subset;
   const port = route.dest.port !== null ? `port ${route.dest.port}` : "";
-  const among = split ? `; the calls are split across ${split.map(clusterName).join(", ")}, and this is the worst of them` : "";
+  const among = split ? `; the routes lead the calls to ${split.map(clusterName).join(" or ")}, and this is the worst of them` : "";
   if (!name) {
     if (split) return ` (routed by ${vs} to the default cluster${port ? ` of ${port}` : ""}${among})`;
     // A route without port or subset leads to the default cluster of the port called: nothing to add.
     return port ? ` (routed by ${vs} to ${port})` : "";
   }
   if (subset) return ` (routed by ${vs} to subset ${name}${port ? `, ${port}` : ""}${among})`;
-  const which = dr ? `DestinationRule ${nsName(dr.rule)} does not define it` : "no DestinationRule applies";
-  return ` (routed by ${vs} to subset ${name}${port ? `, ${port}` : ""}, but ${which}: the default cluster's policy is shown${among})`;
+  const which = !dr
+    ? "no DestinationRule applies"
+    : dr.merged.length > 1
+      ? `none of DestinationRules ${dr.merged.map(nsName).join(", ")} defines it`
+      : `DestinationRule ${nsName(dr.rule)} does not define it`;
+  return ` (routed by ${vs} to subset ${name}${port ? `, ${port}` : ""}, but ${which}${among})`;
 }
 
 function clientPhrase(client: Client, service: Service, port: ServicePort, p: Prediction, r: Resolver): string {
@@ -882,7 +910,7 @@ function hboneInstead(p: Prediction, port: ServicePort, client: Client): string 
   if (dr && tls) {
     const where = drWhere(p, port);
     // The merged set's selector (its head's) decides, as for the cluster (drClusterSend).
-    if (credentialIgnored(tls, p.dr!.rule, client.workload?.gateway ?? false)) return `DestinationRule ${nsName(dr)}'s credentialName is ignored by sidecars, so no TLS is added`;
+    if (credentialIgnored(tls, p.dr!.head, client.workload?.gateway ?? false)) return `DestinationRule ${nsName(dr)}'s credentialName is ignored by sidecars, so no TLS is added`;
     const mode = tls.modeSet ? tls.mode : "DISABLE (a tls block without mode)";
     const inner = tls.mode === "SIMPLE" || tls.mode === "MUTUAL" ? ", which travels inside HBONE: the application must terminate it" : ", which HBONE replaces";
     return `DestinationRule ${nsName(dr)} sets tls.mode ${mode} in its ${where}${inner}`;
@@ -910,8 +938,10 @@ function linkerdIgnoredPhrase(linkerd: LinkerdPolicy, w: Workload, port: number)
 
 const LISTENER_KIND = { http: "plaintext HTTP", tcp: "plaintext TCP", tls: "TLS chains chosen by SNI" } as const;
 
-function serverPhrase(linkerd: LinkerdPolicy, service: Service, port: ServicePort, e: EndpointPrediction, emptySubset: Subset | null): string {
+function serverPhrase(linkerd: LinkerdPolicy, service: Service, port: ServicePort, e: EndpointPrediction, all: EndpointSides): string {
   const dest = e.workload ? endpointName(e.workload) : `${service.host}`;
+  const emptySubset = all.emptySubset;
+  if (!e.workload && all.missingSubset !== null) return `the route names cluster outbound|${port.port}|${all.missingSubset}|${service.host}, which istiod does not build`;
   if (!e.workload && emptySubset)
     return `subset ${emptySubset.name} of ${service.host}:${port.port} has no endpoints: none carries its labels ${Object.entries(emptySubset.labels).map(([k, v]) => `${k}=${v}`).join(", ")}`;
   if (!e.workload)

@@ -270,6 +270,9 @@ export const drCredentialNamePlaintext = rule("dr.credential-name-plaintext", (c
     const uses = (w: (typeof sidecars)[number], h: string) => {
       const applied = ctx.resolver.lookupDr(w.revision, w.namespace, w.labels, h, ctx.model.serviceByHost.get(h)?.namespace ?? null).applied;
       if (!applied?.merged.includes(dr)) return false;
+      // Swallowed by a selector DR (istio/istio#58322): the merged config is its head's copy, selector
+      // included, so the sidecar loads the credential.
+      if (applied.head.workloadSelector) return false;
       return applied.rule === dr || bad.some((b) => b.path.startsWith("spec.subsets"));
     };
     const users = [...new Set(sidecars.filter((w) => hosts.some((h) => uses(w, h))).map((w) => w.namespace))].sort();

@@ -2,7 +2,7 @@
 // explanation; warnings for plaintext, passthrough and telemetry that contradicts the prediction.
 import { edgeContradicts, type EdgeAnalysis } from "../../edges/buildEdges";
 import { drWhere, isProxyOwnPort } from "../../resolve/predictEdge";
-import type { Workload } from "../../model/mesh";
+import type { MeshRoute, Workload } from "../../model/mesh";
 import type { Ref } from "../../snapshot/schema";
 import type { FindingCode } from "../catalogue";
 import type { AnalysisContext } from "../context";
@@ -99,7 +99,8 @@ function drTlsPlace(ea: EdgeAnalysis): string {
 function taggingPlaces(ea: EdgeAnalysis): string {
   const where = ea.prediction.drTagging?.where.replace(/^its /, "the ") ?? "the trafficPolicy";
   const top = ea.prediction.dr?.trafficPolicy?.tls;
-  const alsoTop = !where.startsWith("the top-level") && top?.mode === "ISTIO_MUTUAL";
+  // A subset cluster's tagging reads only the subset's policy (drTaggingFor): nothing falls back to the top level.
+  const alsoTop = !ea.prediction.subset && !where.startsWith("the top-level") && top?.mode === "ISTIO_MUTUAL";
   return alsoTop ? `${where}, and the top-level one it falls back to` : where;
 }
 
@@ -311,11 +312,24 @@ function observedMismatchFinding(ea: EdgeAnalysis) {
     message: `${ea.edge.id}: predicted ${ea.edge.predicted.verdict}, but the destination reported ${seen}${o.window ? ` over ${o.window}` : ""}. ${ea.edge.predicted.reason}`,
     resources: edgeResources(ea),
     edge: ea.edge.id,
-    fix:
-      ea.edge.predicted.verdict === "broken"
+    fix: ea.split
+      ? splitMismatchFix(ea, ea.split)
+      : ea.edge.predicted.verdict === "broken"
         ? `The traffic observed predates the current configuration or bypasses it: those callers fail now. Fix the configuration named above.`
         : `Check for recent configuration changes or pods not yet restarted; the telemetry is newer evidence than the configuration.`,
   });
+}
+
+const clusterOf = (subset: string | null) => (subset ? `subset ${subset}` : "the default cluster");
+
+/**
+ * A split's prediction is its worst cluster's: the calls observed may be those that took another
+ * cluster of the split, which the worst one does not describe (contract.md §1.1 still compares the worst).
+ */
+function splitMismatchFix(ea: EdgeAnalysis, split: readonly MeshRoute[]): string {
+  const worst = ea.prediction.route?.dest.subset ?? null;
+  const others = split.filter((r) => r.dest.subset !== worst).map((r) => clusterOf(r.dest.subset));
+  return `Only the calls routed to ${clusterOf(worst)} are predicted ${ea.edge.predicted.verdict}; those observed may have taken ${others.join(" or ")}. Fix the configuration named above for ${clusterOf(worst)}, or the route's split.`;
 }
 
 export const edgeObservedMismatch = rule("edge.observed-mismatch", (ctx) => ctx.edges.filter(isContradicted).map(observedMismatchFinding));
