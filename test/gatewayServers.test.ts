@@ -39,8 +39,9 @@ function gateway(name: string, servers: ServerSpec[], o: { ns?: string; selector
     metadata: { name, namespace: o.ns ?? "istio-system", ...(o.created ? { creationTimestamp: o.created } : {}) },
     spec: {
       ...(o.selector === null ? {} : { selector: o.selector ?? { istio: "egressgateway" } }),
-      servers: servers.map((s) => ({
-        port: { number: s.port ?? 443, name: `p-${s.port ?? 443}`, protocol: s.protocol ?? "HTTPS" },
+      // Port names are unique within a Gateway (ValidateGateway refuses a repeated one).
+      servers: servers.map((s, i) => ({
+        port: { number: s.port ?? 443, name: `p${i}-${s.port ?? 443}`, protocol: s.protocol ?? "HTTPS" },
         hosts: s.hosts ?? ["api.example.com"],
         ...(s.tls ? { tls: s.tls } : {}),
         ...(s.bind ? { bind: s.bind } : {}),
@@ -183,11 +184,11 @@ describe("a malformed Gateway is input.invalid naming it; the rest is analysed",
     { case: "selector a list", spec: { selector: ["istio"], servers: [] }, field: "spec.selector" },
     { case: "tls a string", spec: { servers: [{ port: { number: 443, protocol: "HTTPS" }, hosts: ["*"], tls: "ISTIO_MUTUAL" }] }, field: "spec.servers[0].tls" },
     // validateServer (istio/istio pkg/config/validation): what admission refuses.
-    { case: "HTTPS without tls", spec: { servers: [{ port: { number: 443, protocol: "HTTPS" }, hosts: ["*"] }] }, field: "spec.servers[0].tls", says: "server must have TLS settings for HTTPS/TLS protocols" },
-    { case: "TLS without tls", spec: { servers: [{ port: { number: 443, protocol: "TLS" }, hosts: ["*"] }] }, field: "spec.servers[0].tls" },
-    { case: "HTTP with tls.mode ISTIO_MUTUAL", spec: { servers: [{ port: { number: 80, protocol: "HTTP" }, hosts: ["*"], tls: { mode: "ISTIO_MUTUAL" } }] }, field: "spec.servers[0].tls", says: "server cannot have TLS settings for plain text HTTP ports" },
-    { case: "HTTP with httpsRedirect and a certificate file", spec: { servers: [{ port: { number: 80, protocol: "HTTP" }, hosts: ["*"], tls: { httpsRedirect: true, serverCertificate: "/etc/c.pem" } }] }, field: "spec.servers[0].tls" },
-    { case: "TCP with tls", spec: { servers: [{ port: { number: 443, protocol: "TCP" }, hosts: ["*"], tls: { mode: "SIMPLE" } }] }, field: "spec.servers[0].tls", says: "server cannot have TLS settings for non HTTPS/TLS ports" },
+    { case: "HTTPS without tls", spec: { servers: [{ port: { number: 443, name: "https", protocol: "HTTPS" }, hosts: ["*"] }] }, field: "spec.servers[0].tls", says: "server must have TLS settings for HTTPS/TLS protocols" },
+    { case: "TLS without tls", spec: { servers: [{ port: { number: 443, name: "tls", protocol: "TLS" }, hosts: ["*"] }] }, field: "spec.servers[0].tls" },
+    { case: "HTTP with tls.mode ISTIO_MUTUAL", spec: { servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["*"], tls: { mode: "ISTIO_MUTUAL" } }] }, field: "spec.servers[0].tls", says: "server cannot have TLS settings for plain text HTTP ports" },
+    { case: "HTTP with httpsRedirect and a certificate file", spec: { servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["*"], tls: { httpsRedirect: true, serverCertificate: "/etc/c.pem" } }] }, field: "spec.servers[0].tls" },
+    { case: "TCP with tls", spec: { servers: [{ port: { number: 443, name: "tcp", protocol: "TCP" }, hosts: ["*"], tls: { mode: "SIMPLE", credentialName: "c" } }] }, field: "spec.servers[0].tls", says: "server cannot have TLS settings for non HTTPS/TLS ports" },
     { case: "host empty", spec: { servers: [{ port: { number: 443, protocol: "HTTPS" }, hosts: [""], tls: { mode: "ISTIO_MUTUAL" } }] }, field: "spec.servers[0].hosts[0]" },
     { case: "host a/", spec: { servers: [{ port: { number: 443, protocol: "HTTPS" }, hosts: ["a/"], tls: { mode: "ISTIO_MUTUAL" } }] }, field: "spec.servers[0].hosts[0]" },
     { case: "port.number a string", spec: { servers: [{ port: { number: "443", protocol: "HTTPS" }, hosts: ["*"], tls: { mode: "ISTIO_MUTUAL" } }] }, field: "spec.servers[0].port.number" },
@@ -203,7 +204,7 @@ describe("a malformed Gateway is input.invalid naming it; the rest is analysed",
     // Istio validates the whole object: a valid first server does not survive a bad second one.
     {
       case: "a valid server beside a bad one",
-      spec: { selector: { istio: "egressgateway" }, servers: [{ port: { number: 443, protocol: "HTTPS" }, hosts: ["*"], tls: { mode: "SIMPLE", credentialName: "c" } }, { port: { number: 443, protocol: "HTTPS" }, hosts: ["x.example.com"] }] },
+      spec: { selector: { istio: "egressgateway" }, servers: [{ port: { number: 443, name: "a", protocol: "HTTPS" }, hosts: ["*"], tls: { mode: "SIMPLE", credentialName: "c" } }, { port: { number: 443, name: "b", protocol: "HTTPS" }, hosts: ["x.example.com"] }] },
       field: "spec.servers[1].tls",
     },
   ] as { case: string; spec: unknown; field: string; says?: string }[])("$case", ({ spec, field, says }) => {

@@ -140,7 +140,7 @@ export type AddressRule = "workloadEntry" | "static" | "dns";
 const UNIX = "unix://";
 
 /** ValidateUnixAddress, and the CRD's "UDS must be an absolute path or abstract socket", "UDS may not be a dir". */
-function unixPathError(path: string): string | null {
+export function unixPathError(path: string): string | null {
   if (path === "") return "the unix socket path is empty";
   if (path.startsWith("@")) return null;
   return path.startsWith("/") && !path.endsWith("/") ? null : `${JSON.stringify(path)} is not an absolute path to a socket file`;

@@ -1,7 +1,7 @@
 // PeerAuthentication, DestinationRule, Sidecar, VirtualService and Gateway read into typed form. An object Istio's admission
 // would reject (unknown enum, bad port) is reported as input.invalid naming the field and skipped;
 // everything else is kept as Istio would read it.
-import { isDns1123Label, isIpAddress, wildcardDomainError } from "./entrySpecs";
+import { isDns1123Label, isIpAddress, unixPathError, wildcardDomainError } from "./entrySpecs";
 import { FieldError, problemFor } from "./fieldError";
 import type { InputProblem, LoadedObject } from "./input";
 import type {
@@ -624,29 +624,103 @@ const HTTP_PROTOCOLS = new Set(["HTTP", "HTTP2", "HTTP_PROXY", "GRPC", "GRPC-WEB
 /** protocol.Parse(...).IsHTTP(): HTTP, HTTP2, HTTP_PROXY, GRPC, GRPC-Web (case-insensitive). */
 export const isHttpProtocol = (p: string): boolean => HTTP_PROTOCOLS.has(p.toUpperCase());
 
-interface ReadTls {
-  mode: GatewayTlsMode;
-  httpsRedirect: boolean;
-  /** caCertificates, privateKey or serverCertificate set: refused on an HTTP server. */
-  files: boolean;
+const TLS_VERSIONS = ["TLS_AUTO", "TLSV1_0", "TLSV1_1", "TLSV1_2", "TLSV1_3"] as const;
+const TLS_STRING_FIELDS = ["credentialName", "caCertCredentialName", "serverCertificate", "privateKey", "caCertificates", "caCrl"] as const;
+const TLS_STRING_LISTS = ["cipherSuites", "subjectAltNames", "verifyCertificateSpki", "verifyCertificateHash"] as const;
+
+/** One `tls.tlsCertificates[]` entry (ServerTLSSettings.TLSCertificate). */
+interface TlsCertificateSpec {
+  serverCertificate: string;
+  privateKey: string;
 }
 
-const TLS_STRING_FIELDS = ["credentialName", "serverCertificate", "privateKey", "caCertificates", "caCrl"] as const;
+/** `tls` as the CRD schema admits it (gateway.proto ServerTLSSettings); an absent string is "". */
+interface TlsSpec {
+  mode: GatewayTlsMode;
+  httpsRedirect: boolean;
+  credentialName: string;
+  caCertCredentialName: string;
+  serverCertificate: string;
+  privateKey: string;
+  caCertificates: string;
+  caCrl: string;
+  credentialNames: string[];
+  tlsCertificates: TlsCertificateSpec[];
+}
 
-/** `tls`; a tls block without mode is PASSTHROUGH, the enum's zero value (gateway.proto ServerTLSSettings). */
-function gatewayTls(v: unknown, field: string): ReadTls | null {
-  if (v === undefined || v === null) return null;
+/** One `servers[]` entry as the CRD schema admits it, before the webhook's checks. */
+interface ServerSpec {
+  hosts: string[];
+  /** null: no `port` block ("port is required"). `number` null when absent. */
+  port: { number: number | null; protocol: string; name: string; targetPort: number } | null;
+  bind: string;
+  tls: TlsSpec | null;
+}
+
+const absent = (v: unknown): v is undefined | null => v === undefined || v === null;
+
+function optionalString(v: unknown, field: string): string {
+  if (absent(v)) return "";
+  if (typeof v !== "string") throw new FieldError(field, `must be a string, not ${shown(v)}`);
+  return v;
+}
+
+function optionalInteger(v: unknown, field: string): number | null {
+  if (absent(v)) return null;
+  if (typeof v !== "number" || !Number.isInteger(v)) throw new FieldError(field, `must be an integer, not ${shown(v)}`);
+  return v;
+}
+
+/** credentialNames / tlsCertificates: the CRD takes 1 or 2 items (minItems 1, maxItems 2). */
+function oneOrTwo(list: unknown[], field: string): void {
+  if (list.length === 0 || list.length > 2) throw new FieldError(field, `must have 1 or 2 items, not ${list.length}`);
+}
+
+/**
+ * `tls`, typed as the CRD schema types it: a wrong type or an unknown enum value is refused, not read
+ * as unset. A tls block without mode is PASSTHROUGH, the enum's zero value.
+ */
+function tlsSpec(v: unknown, field: string): TlsSpec | null {
+  if (absent(v)) return null;
   if (!isObj(v)) throw new FieldError(field, `must be a mapping, not ${shown(v)}`);
   const mode = v.mode ?? "PASSTHROUGH";
   if (typeof mode !== "string" || !(GATEWAY_TLS_MODES as readonly string[]).includes(mode))
     throw new FieldError(`${field}.mode`, `unknown TLS mode ${shown(mode)} (expected ${GATEWAY_TLS_MODES.join(", ")})`);
-  // The CRD schema types these fields (httpsRedirect boolean, the rest strings): another type is refused, not read as unset.
-  if (v.httpsRedirect !== undefined && v.httpsRedirect !== null && typeof v.httpsRedirect !== "boolean")
-    throw new FieldError(`${field}.httpsRedirect`, `must be a boolean, not ${shown(v.httpsRedirect)}`);
-  for (const k of TLS_STRING_FIELDS)
-    if (v[k] !== undefined && v[k] !== null && typeof v[k] !== "string") throw new FieldError(`${field}.${k}`, `must be a string, not ${shown(v[k])}`);
-  const files = ["caCertificates", "privateKey", "serverCertificate"].some((k) => typeof v[k] === "string" && v[k] !== "");
-  return { mode: mode as GatewayTlsMode, httpsRedirect: v.httpsRedirect === true, files };
+  if (!absent(v.httpsRedirect) && typeof v.httpsRedirect !== "boolean") throw new FieldError(`${field}.httpsRedirect`, `must be a boolean, not ${shown(v.httpsRedirect)}`);
+  const strings = {} as Record<(typeof TLS_STRING_FIELDS)[number], string>;
+  for (const k of TLS_STRING_FIELDS) strings[k] = optionalString(v[k], `${field}.${k}`);
+  for (const k of TLS_STRING_LISTS) stringList(v[k], `${field}.${k}`);
+  for (const k of ["minProtocolVersion", "maxProtocolVersion"] as const)
+    if (!absent(v[k]) && !(TLS_VERSIONS as readonly unknown[]).includes(v[k])) throw new FieldError(`${field}.${k}`, `unknown TLS version ${shown(v[k])} (expected ${TLS_VERSIONS.join(", ")})`);
+  const credentialNames = stringList(v.credentialNames, `${field}.credentialNames`);
+  if (!absent(v.credentialNames)) oneOrTwo(credentialNames, `${field}.credentialNames`);
+  const certs = objectList(v.tlsCertificates, `${field}.tlsCertificates`);
+  if (!absent(v.tlsCertificates)) oneOrTwo(certs, `${field}.tlsCertificates`);
+  const tlsCertificates = certs.map((c, i) => {
+    const entry = `${field}.tlsCertificates[${i}]`;
+    optionalString(c.caCertificates, `${entry}.caCertificates`);
+    return { serverCertificate: optionalString(c.serverCertificate, `${entry}.serverCertificate`), privateKey: optionalString(c.privateKey, `${entry}.privateKey`) };
+  });
+  return { mode: mode as GatewayTlsMode, httpsRedirect: v.httpsRedirect === true, ...strings, credentialNames, tlsCertificates };
+}
+
+/** One server, typed as the CRD schema types it; what the webhook refuses is checked by validateServer. */
+function serverSpec(s: Record<string, unknown>, field: string): ServerSpec {
+  const bind = optionalString(s.bind, `${field}.bind`);
+  const rawPort = s.port;
+  let port: ServerSpec["port"] = null;
+  if (!absent(rawPort)) {
+    if (!isObj(rawPort)) throw new FieldError(`${field}.port`, `must be a mapping, not ${shown(rawPort)}`);
+    const number = optionalInteger(rawPort.number, `${field}.port.number`);
+    const protocol = rawPort.protocol;
+    if (absent(protocol) || protocol === "") throw new FieldError(`${field}.port.protocol`, "is required");
+    if (typeof protocol !== "string") throw new FieldError(`${field}.port.protocol`, `must be a string, not ${shown(protocol)}`);
+    const name = optionalString(rawPort.name, `${field}.port.name`);
+    const targetPort = optionalInteger(rawPort.targetPort, `${field}.port.targetPort`) ?? 0;
+    port = { number, protocol, name, targetPort };
+  }
+  const hosts = stringList(s.hosts, `${field}.hosts`);
+  return { hosts, port, bind, tls: tlsSpec(s.tls, `${field}.tls`) };
 }
 
 /**
@@ -676,60 +750,145 @@ function gatewayHostError(h: string): string | null {
   return gatewayNameError(name);
 }
 
+const UNIX = "unix://";
+
 /**
- * `port.number`. validateServerPort checks the range only when `port.Number > 0 ||
- * !strings.HasPrefix(bind, "unix://")`, and validateServerBind requires 0 for a unix-socket bind
- * (pkg/config/validation/validation.go): such a server listens on the socket, not on a port (0 here;
- * gatewayListeners leaves every bound server out of the pod-IP listener).
+ * validateServerPort (pkg/config/validation/validation.go), in its order: the protocol
+ * protocol.Parse knows; the range 1..65535, checked only when `port.Number > 0 ||
+ * !strings.HasPrefix(bind, "unix://")` (an absent number is 0); no targetPort ("has no impact on
+ * Gateways"); a port name.
  */
-function serverPortNumber(raw: unknown, bind: string, field: string): number {
-  const unix = bind.startsWith("unix://");
-  if ((raw === undefined || raw === null) && !unix) throw new FieldError(field, "is required");
-  if (raw !== undefined && raw !== null && typeof raw !== "number") throw new FieldError(field, `must be an integer, not ${shown(raw)}`);
-  if (unix) {
-    if (raw !== undefined && raw !== null && raw !== 0) throw new FieldError(field, `port number must be 0 for unix domain socket, not ${shown(raw)}`);
-    return 0;
-  }
-  const port = portNumber(raw);
-  if (port === undefined) throw new FieldError(field, "port must be 1..65535");
-  return port;
+function checkServerPort(port: NonNullable<ServerSpec["port"]>, unix: boolean, field: string): void {
+  if (!GATEWAY_PROTOCOLS.has(port.protocol.toUpperCase())) throw new FieldError(`${field}.protocol`, `invalid protocol ${shown(port.protocol)}`);
+  if (port.number === null && !unix) throw new FieldError(`${field}.number`, "is required");
+  const n = port.number ?? 0;
+  if ((n > 0 || !unix) && (n < 1 || n > 65535)) throw new FieldError(`${field}.number`, `port number ${n} must be in the range 1..65535`);
+  if (port.targetPort > 0) throw new FieldError(`${field}.targetPort`, "targetPort has no impact on Gateways");
+  if (port.name === "") throw new FieldError(`${field}.name`, "port name must be set");
 }
 
 /**
- * One server, checked as Istio's admission checks it (istio/istio pkg/config/validation, ValidateGateway
- * → validateServer): at least one valid host, a port with a number in 1..65535 and a protocol
- * protocol.Parse knows; HTTPS/TLS must have tls ("server must have TLS settings for HTTPS/TLS
- * protocols"); an HTTP server may carry only a passthrough-mode tls block without certificate files
- * (httpsRedirect), any other protocol none. A host "ns/name" matches SNI by its name part
- * (GetSNIHostsForServer, pilot/pkg/model/gateway.go).
+ * validateServerBind: a "unix://" bind names an absolute socket path or an abstract "@name"
+ * (ValidateUnixAddress) and takes port number 0; any other non-empty bind is an IP address
+ * (agent.ValidateIPAddress: netip.ParseAddr).
  */
-function gatewayServer(s: Record<string, unknown>, field: string, namespace: string): GatewayServer {
-  const bind = s.bind ?? "";
-  if (typeof bind !== "string") throw new FieldError(`${field}.bind`, `must be a string, not ${shown(bind)}`);
-  const port = serverPortNumber(at(s, "port", "number"), bind, `${field}.port.number`);
-  const protocol = at(s, "port", "protocol");
-  if (protocol === undefined || protocol === null || protocol === "") throw new FieldError(`${field}.port.protocol`, "is required");
-  if (typeof protocol !== "string") throw new FieldError(`${field}.port.protocol`, `must be a string, not ${shown(protocol)}`);
-  const proto = protocol.toUpperCase();
-  if (!GATEWAY_PROTOCOLS.has(proto)) throw new FieldError(`${field}.port.protocol`, `invalid protocol ${shown(protocol)}`);
-  const hosts = stringList(s.hosts, `${field}.hosts`);
-  if (hosts.length === 0) throw new FieldError(`${field}.hosts`, "server config must contain at least one host");
-  hosts.forEach((h, i) => {
+function checkServerBind(s: ServerSpec, field: string): void {
+  if (s.bind.startsWith(UNIX)) {
+    const err = unixPathError(s.bind.slice(UNIX.length));
+    if (err) throw new FieldError(`${field}.bind`, err);
+    if (s.port !== null && (s.port.number ?? 0) !== 0) throw new FieldError(`${field}.port.number`, `port number must be 0 for unix domain socket, not ${s.port.number}`);
+  } else if (s.bind !== "" && !isIpAddress(s.bind)) throw new FieldError(`${field}.bind`, `${s.bind} is not a valid IP`);
+}
+
+const ISTIO_MUTUAL_REFUSES = [
+  ["serverCertificate", "server certificate"],
+  ["privateKey", "private key"],
+  ["caCertificates", "CA bundle"],
+  ["tlsCertificates", "tlsCertificates"],
+  ["credentialName", "credentialName"],
+  ["credentialNames", "credentialNames"],
+] as const;
+
+const isSet = (v: string | readonly unknown[]) => v.length > 0;
+
+/**
+ * validateTLSOptions (pkg/config/validation/validation.go), the errors only, in its order. Its
+ * warnings admit the Gateway and are not modelled: a minimum version below TLSV1_2 without
+ * cipherSuites, invalid or duplicate cipher suites, certificates on a (AUTO_)PASSTHROUGH server
+ * ("they will be ignored"), more than 2 tlsCertificates.
+ * - ISTIO_MUTUAL uses the gateway's own Istio certificate: no serverCertificate, privateKey,
+ *   caCertificates, tlsCertificates, credentialName or credentialNames;
+ * - at most one certificate source: credentialName, credentialNames, serverCertificate with
+ *   privateKey, tlsCertificates;
+ * - SIMPLE / MUTUAL / OPTIONAL_MUTUAL with credentialName(s) fetch everything from the secret: no
+ *   more checks (not even caCrl's);
+ * - otherwise they need a server certificate and a private key (each tlsCertificates entry, or the
+ *   top-level pair), and MUTUAL / OPTIONAL_MUTUAL a client CA bundle (caCertificates). Not from the
+ *   stored upstream: caCertCredentialName (Istio 1.28, a secret holding the client CA) is taken as
+ *   that bundle rather than refusing it;
+ * - caCrl is refused beside credentialName (a PASSTHROUGH block only gets this far) and with SIMPLE.
+ */
+function checkTlsOptions(t: TlsSpec, field: string): void {
+  if (t.mode === "ISTIO_MUTUAL") {
+    for (const [k, what] of ISTIO_MUTUAL_REFUSES) if (isSet(t[k])) throw new FieldError(`${field}.${k}`, `ISTIO_MUTUAL TLS cannot have associated ${what}`);
+    return;
+  }
+  const sources = [t.serverCertificate !== "" && t.privateKey !== "", t.credentialName !== "", isSet(t.credentialNames), isSet(t.tlsCertificates)];
+  if (sources.filter(Boolean).length > 1) throw new FieldError(field, "only one of credential_name, credential_names, server_certificate/private_key, tls_certificates should be specified");
+  const terminating = t.mode === "SIMPLE" || t.mode === "MUTUAL" || t.mode === "OPTIONAL_MUTUAL";
+  if (terminating && (t.credentialName !== "" || isSet(t.credentialNames))) return;
+  if (terminating) {
+    const prefix = t.mode === "SIMPLE" ? "SIMPLE TLS" : "MUTUAL TLS";
+    if (t.mode !== "SIMPLE" && t.caCertificates === "" && t.caCertCredentialName === "")
+      throw new FieldError(`${field}.caCertificates`, `${prefix} requires a client CA bundle (or set credentialName, whose secret holds it)`);
+    const certs = isSet(t.tlsCertificates) ? t.tlsCertificates : [t];
+    certs.forEach((c, i) => {
+      const entry = c === t ? field : `${field}.tlsCertificates[${i}]`;
+      if (c.serverCertificate === "") throw new FieldError(`${entry}.serverCertificate`, `${prefix} requires a server certificate (or set credentialName)`);
+      if (c.privateKey === "") throw new FieldError(`${entry}.privateKey`, `${prefix} requires a private key (or set credentialName)`);
+    });
+  }
+  if (t.caCrl !== "") {
+    if (t.credentialName !== "") throw new FieldError(`${field}.caCrl`, "CRL is not supported with credentialName. CRL has to be specified in the credential");
+    if (t.mode === "SIMPLE") throw new FieldError(`${field}.caCrl`, "CRL is not supported with SIMPLE TLS");
+  }
+}
+
+/**
+ * validateServer, in its order: at least one valid host; the port (validateServerPort); the bind
+ * (validateServerBind); the tls options (validateTLSOptions); then HTTPS/TLS must have tls ("server
+ * must have TLS settings for HTTPS/TLS protocols"), an HTTP server may carry only a passthrough-mode
+ * tls block without certificate files (httpsRedirect), any other protocol none.
+ */
+function validateServer(s: ServerSpec, field: string): void {
+  if (s.hosts.length === 0) throw new FieldError(`${field}.hosts`, "server config must contain at least one host");
+  s.hosts.forEach((h, i) => {
     const err = gatewayHostError(h);
     if (err) throw new FieldError(`${field}.hosts[${i}]`, err);
   });
-  const tls = gatewayTls(s.tls, `${field}.tls`);
-  if (tls === null && (proto === "HTTPS" || proto === "TLS")) throw new FieldError(`${field}.tls`, "server must have TLS settings for HTTPS/TLS protocols");
-  if (tls !== null && HTTP_PROTOCOLS.has(proto) && (tls.files || (tls.mode !== "PASSTHROUGH" && tls.mode !== "AUTO_PASSTHROUGH")))
-    throw new FieldError(`${field}.tls`, "server cannot have TLS settings for plain text HTTP ports");
-  if (tls !== null && !HTTP_PROTOCOLS.has(proto) && proto !== "HTTPS" && proto !== "TLS") throw new FieldError(`${field}.tls`, "server cannot have TLS settings for non HTTPS/TLS ports");
+  if (s.port === null) throw new FieldError(`${field}.port`, "port is required");
+  checkServerPort(s.port, s.bind.startsWith(UNIX), `${field}.port`);
+  checkServerBind(s, field);
+  const t = s.tls;
+  if (t !== null) checkTlsOptions(t, `${field}.tls`);
+  const proto = s.port.protocol.toUpperCase();
+  const isTls = proto === "HTTPS" || proto === "TLS";
+  if (t === null && isTls) throw new FieldError(`${field}.tls`, "server must have TLS settings for HTTPS/TLS protocols");
+  if (t === null || isTls) return;
+  if (!HTTP_PROTOCOLS.has(proto)) throw new FieldError(`${field}.tls`, "server cannot have TLS settings for non HTTPS/TLS ports");
+  const files = t.caCertificates !== "" || t.privateKey !== "" || t.serverCertificate !== "";
+  if (files || (t.mode !== "PASSTHROUGH" && t.mode !== "AUTO_PASSTHROUGH")) throw new FieldError(`${field}.tls`, "server cannot have TLS settings for plain text HTTP ports");
+}
+
+/**
+ * ValidateGateway (pkg/config/validation/validation.go), in its order: the Gateway's name a DNS-1123
+ * label ("no dots"); at least one server; each server (validateServer); port names unique across the
+ * servers. Its warning (tls.httpsRedirect on a non-HTTP server) admits the Gateway.
+ */
+function validateGateway(name: string, servers: ServerSpec[]): void {
+  if (!isDns1123Label(name)) throw new FieldError("metadata.name", `invalid gateway name: ${shown(name)} (a DNS-1123 label, no dots)`);
+  if (servers.length === 0) throw new FieldError("spec.servers", "gateway must have at least one server");
+  servers.forEach((s, i) => validateServer(s, `spec.servers[${i}]`));
+  const names = new Set<string>();
+  servers.forEach((s, i) => {
+    if (s.port === null) return;
+    if (names.has(s.port.name)) throw new FieldError(`spec.servers[${i}].port.name`, `port names in servers must be unique: duplicate name ${s.port.name}`);
+    names.add(s.port.name);
+  });
+}
+
+/** An admitted server as the listener reads it. A host "ns/name" matches SNI by its name part (GetSNIHostsForServer, pilot/pkg/model/gateway.go). */
+function gatewayServer(s: ServerSpec, namespace: string): GatewayServer {
+  const port = s.port!;
+  // A unix-socket server listens on the socket, not on a port (0 here; gatewayListeners leaves every bound server out of the pod-IP listener).
+  const number = s.bind.startsWith(UNIX) ? 0 : port.number!;
   // GetSNIHostsForServer reads the hosts mergeGateways has sanitised: "*\/*" among others leaves only "*".
-  const sanitized = sanitizedHosts(hosts, namespace);
+  const sanitized = sanitizedHosts(s.hosts, namespace);
   const sniHosts = sanitized.map((h) => {
     const slash = h.indexOf("/");
     return slash < 0 ? h : h.slice(slash + 1);
   });
-  return { port, protocol, hosts: sanitized, sniHosts, tls: tls?.mode ?? null, httpsRedirect: tls?.httpsRedirect ?? false, bind };
+  return { port: number, protocol: port.protocol, hosts: sanitized, sniHosts, tls: s.tls?.mode ?? null, httpsRedirect: s.tls?.httpsRedirect ?? false, bind: s.bind };
 }
 
 /** sanitizeServerHostNamespace (pilot/pkg/model/gateway.go): "./h" → "<namespace>/h", "*\/h" → "h", "*\/*" alone makes the hosts ["*"]. */
@@ -747,7 +906,11 @@ function sanitizedHosts(hosts: string[], namespace: string): string[] {
   return out;
 }
 
-/** Istio validates the whole Gateway: one bad server refuses the object (every server of it is skipped). */
+/**
+ * A Gateway as admission admits it: the CRD schema (types, enums, list sizes) for every server first,
+ * as the API server checks the schema before calling the webhook, then ValidateGateway. Istio
+ * validates the whole Gateway: one bad server refuses the object (every server of it is skipped).
+ */
 function readGateway(o: LoadedObject, revisions: Revisions): IstioGateway {
   const spec = at(o.object, "spec");
   if (!isObj(spec)) throw new FieldError("spec", `must be a mapping, not ${shown(spec)}`);
@@ -755,14 +918,14 @@ function readGateway(o: LoadedObject, revisions: Revisions): IstioGateway {
   if (rawSelector !== undefined && rawSelector !== null && (!isObj(rawSelector) || Object.values(rawSelector).some((v) => typeof v !== "string")))
     throw new FieldError("spec.selector", `must be a mapping of strings, not ${shown(rawSelector)}`);
   const namespace = o.object.metadata.namespace ?? "default";
-  const servers = objectList(at(spec, "servers"), "spec.servers").map((s, i) => gatewayServer(s, `spec.servers[${i}]`, namespace));
-  if (servers.length === 0) throw new FieldError("spec.servers", "gateway must have at least one server");
+  const specs = objectList(at(spec, "servers"), "spec.servers").map((s, i) => serverSpec(s, `spec.servers[${i}]`));
+  validateGateway(o.object.metadata.name, specs);
   return {
     namespace,
     name: o.object.metadata.name,
     creationTimestamp: creationTimestamp(o),
     selector: isObj(rawSelector) && Object.keys(rawSelector).length > 0 ? strMap(rawSelector) : null,
-    servers,
+    servers: specs.map((s) => gatewayServer(s, namespace)),
     ...revisionOf(o, revisions),
     at: o.at,
   };
