@@ -4,10 +4,11 @@
 // pkg/config/validation/validation.go), and the CRD schema's types, enums and list sizes. A refused
 // Gateway is input.invalid naming file, line, object and field, and no listener is built from it; each
 // row's near miss is admitted and builds the listener. What upstream only warns about admits the
-// Gateway.
+// Gateway. Then mergeGateways' duplicate-host check (pilot/pkg/model/gateway.go).
 import { describe, expect, it } from "vitest";
 import { buildModel } from "../lib/core/model/buildModel";
 import type { KubeObject } from "../lib/core/model/input";
+import { gatewayListeners } from "../lib/core/resolve/gatewayListener";
 import { call, deploy, findingsOf, host, injected, loaded, namespace, only, peerAuth, run, service } from "./kit";
 
 type Obj = Record<string, unknown>;
@@ -155,5 +156,49 @@ describe("what Istio only warns about admits the Gateway (validateTLSOptions / V
     expect(m.problems).toEqual([]);
     expect(m.gateways.map((g) => g.servers.length)).toEqual([1]);
     expect(port8443).toMatchObject({ origin: "workload-port", policy: ref() });
+  });
+});
+
+describe("mergeGateways' duplicate-host check (CheckDuplicates, pilot/pkg/model/gateway.go): every server with a tls block", () => {
+  const DAY = (d: number) => ({ creationTimestamp: `2026-01-0${d}T00:00:00Z` });
+  const dated = (gw: KubeObject, d: number): KubeObject => ({ ...gw, metadata: { ...gw.metadata, ...DAY(d) } });
+  const http80 = (name: string, hosts: string[], tls?: Obj) => withPort({ number: 80, name, protocol: "HTTP" }, { hosts, tls });
+  /** The Gateways whose servers make the listener on 8080 (Service port 80), in merge order. */
+  const port80 = (gws: KubeObject[]) => {
+    const m = buildModel({ objects: loaded([...base, ...gws]), configDumps: [], problems: [] });
+    expect(m.problems).toEqual([]);
+    const w = m.workloads.find((x) => x.name === "istio-egressgateway")!;
+    const l = gatewayListeners(m, w, [{ port: 80, targetPort: 8080 }]).get(8080)!;
+    return l.servers.map((s) => s.gateway.name);
+  };
+  const redirect = dated(gateway([http80("http", ["*"], { httpsRedirect: true })], "redirect"), 1);
+
+  it("an HTTP server whose tls block only sets httpsRedirect is counted (s.Tls != nil): a later server with a tls block on the same host is skipped", () => {
+    const later = dated(gateway([http80("http", ["*"], { httpsRedirect: true })], "later"), 2);
+    expect(port80([redirect, later])).toEqual(["redirect"]);
+  });
+  it("near miss: a later server without a tls block is not checked: both merge", () => {
+    const later = dated(gateway([http80("http", ["*"])], "later"), 2);
+    expect(port80([redirect, later])).toEqual(["redirect", "later"]);
+  });
+
+  // CheckDuplicates runs before the merge decision: the hosts of a server that passes it are known
+  // even when canMergeProtocols then rejects that server (an HTTPS server on an HTTP port).
+  const https80 = dated(gateway([withPort({ number: 80, name: "https", protocol: "HTTPS" }, { hosts: ["b.example.com"] })], "https80"), 2);
+  const plainB = (tls: Obj | undefined) => dated(gateway([http80("http", ["b.example.com"], tls)], "plain-b"), 3);
+
+  it("the hosts of a server the merge rejects still count: a later tls-block server on its host is skipped, so every server left redirects (no edge.plaintext)", () => {
+    expect(port80([redirect, https80, plainB({})])).toEqual(["redirect"]);
+    const s = run([...base, redirect, https80, plainB({})], [call("a/web", EGRESS, "none", 5)]);
+    expect(s.edges.find((e) => e.destination.port === 80)!.predicted.verdict).toBe("plaintext");
+    expect(findingsOf(s, "edge.plaintext")).toEqual([]);
+  });
+  it("near miss: without the rejected HTTPS server the same later server merges and serves plaintext: edge.plaintext", () => {
+    expect(port80([redirect, plainB({})])).toEqual(["redirect", "plain-b"]);
+    const s = run([...base, redirect, plainB({})], [call("a/web", EGRESS, "none", 5)]);
+    expect(findingsOf(s, "edge.plaintext")).toHaveLength(1);
+  });
+  it("near miss: a later server without a tls block is not checked, rejected host or not", () => {
+    expect(port80([redirect, https80, plainB(undefined)])).toEqual(["redirect", "plain-b"]);
   });
 });

@@ -82,7 +82,11 @@ interface Slot {
   servers: { gateway: IstioGateway; server: GatewayServer }[];
   /** The ServerPort's protocol is plaintext (the first server is not a TLS server). */
   plaintext: boolean;
-  /** CheckDuplicates: the whole hosts (with their "namespace/" part) of the TLS servers kept. */
+  /**
+   * CheckDuplicates: the whole hosts (with their "namespace/" part) of every server with a tls block
+   * that passed it, an HTTP server's httpsRedirect-only block included (`s.Tls != nil`), and even one
+   * the merge then rejected: mergeGateways records them before deciding whether the server merges.
+   */
   tlsHosts: Set<string>;
 }
 
@@ -104,10 +108,14 @@ export function gatewayListeners(model: MeshModel, w: Workload, targets: readonl
       if (server.bind !== "") continue;
       const port = resolvePort(server.port, targets);
       let slot = byPort.get(port);
-      // Envoy would reject two chains with the same SNI match: a TLS server repeating a host on the port is skipped (CheckDuplicates).
-      if (server.tls !== null && slot && server.hosts.some((h) => slot!.tlsHosts.has(h))) continue;
+      // Envoy would reject two chains with the same SNI match: a server with a tls block repeating a
+      // host on the port is skipped (CheckDuplicates); one that passes adds its hosts before the merge decision.
+      if (server.tls !== null && slot) {
+        if (server.hosts.some((h) => slot!.tlsHosts.has(h))) continue;
+        for (const h of server.hosts) slot.tlsHosts.add(h);
+      }
       if (!slot) {
-        byPort.set(port, (slot = { servers: [{ gateway: g, server }], plaintext: !isTlsServer(server), tlsHosts: new Set() }));
+        byPort.set(port, (slot = { servers: [{ gateway: g, server }], plaintext: !isTlsServer(server), tlsHosts: new Set(server.tls !== null ? server.hosts : []) }));
       } else if (slot.plaintext) {
         // canMergeProtocols: only HTTP servers join an HTTP port; anything else on a plaintext port is rejected.
         const first = slot.servers[0]!.server.protocol;
@@ -118,7 +126,6 @@ export function gatewayListeners(model: MeshModel, w: Workload, targets: readonl
         if (server.tls === null) continue;
         slot.servers.push({ gateway: g, server });
       }
-      if (server.tls !== null) for (const h of server.hosts) slot.tlsHosts.add(h);
     }
   }
   const out = new Map<number, GatewayListener>();
