@@ -1,7 +1,7 @@
 // Observed traffic → edges (contract.md §1.1): which series are evidence, which Service port a
 // sample belongs to, one edge per (source workload, destination host, port), and its status.
 import { inRevision, type MeshModel, type MeshRoute, type MeshSettings, type RouteMatch, type Service, type ServicePort, type SidecarResource } from "../model/mesh";
-import type { TrafficSample } from "../model/input";
+import { LINKERD_METRICS, type TrafficSample } from "../model/input";
 import type { Client, Prediction } from "../resolve/predictEdge";
 import { predictEdge, preparePredictions } from "../resolve/predictEdge";
 import { isHttpPort, worseVerdict } from "../resolve/matrix";
@@ -460,7 +460,7 @@ function unknownService(host: string, namespace: string | null): Service {
   };
 }
 
-function clientFor(r: Resolver, ns: string | null, name: string | null): Client {
+function clientFor(r: Resolver, ns: string | null, name: string | null, linkerd: boolean): Client {
   if (!ns || !name)
     return { namespace: null, name: null, workload: null, dataplane: "none", labels: {}, revision: "", who: null };
   const who = `${ns}/${name}`;
@@ -477,8 +477,10 @@ function clientFor(r: Resolver, ns: string | null, name: string | null): Client 
       revision: w.revision,
       who,
     };
-  // Only a proxy reports a source workload name, so an unlisted named caller is taken as a sidecar.
-  // Its revision is what its namespace's labels make it (injection webhooks), as for a listed pod.
+  // Only a proxy reports a source workload name, so an unlisted named caller runs one: Linkerd's when
+  // the sample is a Linkerd counter (only its proxy emits them), else Istio's sidecar. A sidecar's
+  // revision is what its namespace's labels make it (injection webhooks), as for a listed pod.
+  if (linkerd) return { namespace: ns, name, workload: null, dataplane: "linkerd", labels: {}, revision: "", who };
   const revision = injectingRevision(r.model.revisions, r.model.namespaces.get(ns)?.labels ?? {}, {});
   return { namespace: ns, name, workload: null, dataplane: "sidecar", labels: {}, revision, who };
 }
@@ -618,7 +620,7 @@ function newTarget(st: EdgeBuild, service: Service, host: string, ports: Service
   return { service, host, ports, choices: new Map(), routes, routeChoices: routes === NO_ROUTES ? NO_ROUTE_CHOICES : new Map(), ambient };
 }
 
-function clientEntry(st: EdgeBuild, srcNs: string | null, srcName: string | null): ClientEntry {
+function clientEntry(st: EdgeBuild, srcNs: string | null, srcName: string | null, metric: string): ClientEntry {
   // Nested maps keyed by the label strings themselves: no "ns/name" string is built per sample.
   const nsKey = srcNs && srcName ? srcNs : "";
   const nameKey = srcNs && srcName ? srcName : "";
@@ -626,7 +628,7 @@ function clientEntry(st: EdgeBuild, srcNs: string | null, srcName: string | null
   if (!byName) st.clients.set(nsKey, (byName = new Map()));
   let entry = byName.get(nameKey);
   if (!entry) {
-    const client = clientFor(st.r, srcNs, srcName);
+    const client = clientFor(st.r, srcNs, srcName, LINKERD_METRICS.has(metric));
     // Shared by every edge of this caller, and frozen like the other shared parts of the snapshot.
     const source = Object.freeze({ namespace: client.namespace, workload: client.name });
     byName.set(nameKey, (entry = { client, source, idPrefix: `${client.who ?? "unknown"}->` }));
@@ -670,7 +672,7 @@ function addSample(st: EdgeBuild, s: TrafficSample): void {
   const host = known(L.destination_service) ?? (svcName && svcNs ? `${svcName}.${svcNs}.svc.cluster.local` : null);
   if (!host) return;
   const target = targetFor(st, host, svcName, svcNs);
-  const entry = clientEntry(st, known(L.source_workload_namespace), known(L.source_workload));
+  const entry = clientEntry(st, known(L.source_workload_namespace), known(L.source_workload), s.metric);
   const proto = L.request_protocol ?? "";
   let choice: PortChoice | undefined;
   // Mesh routes are a sidecar's (not a gateway's, whose routes are its Gateway's): only then do they choose.

@@ -80,7 +80,16 @@ export const EDGE_LABELS: ReadonlySet<string> = new Set([
   "connection_security_policy",
 ]);
 
-/** One sample of an Istio standard metric, as read from Prometheus text or /api/v1/query JSON. */
+/**
+ * Linkerd's proxy counters the traffic parser reads (other-meshes.md §1.2): their samples carry the
+ * labels above, normalised from Linkerd's, and keep the metric's name, which says the caller runs
+ * Linkerd's proxy (buildEdges `clientFor`).
+ */
+export const LINKERD_REQUESTS = "request_total";
+export const LINKERD_CONNECTIONS = "tcp_open_total";
+export const LINKERD_METRICS: ReadonlySet<string> = new Set([LINKERD_REQUESTS, LINKERD_CONNECTIONS]);
+
+/** One sample of an Istio standard metric (or a Linkerd counter's, normalised), as read from Prometheus text or /api/v1/query JSON. */
 export interface TrafficSample {
   metric: string;
   labels: Record<string, string>;

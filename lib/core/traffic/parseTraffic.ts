@@ -1,32 +1,42 @@
 // Reads `--traffic FILE` (contract §2): Prometheus text exposition (0.0.4) or the JSON body of a
-// Prometheus `/api/v1/query` answer. Only the two Istio series that reveal an edge and its TLS policy
-// are kept (istio.md §7.1–7.2). Pure: the caller reads the file. Problems are collected, never
-// thrown, so one bad line does not lose the rest of a scrape.
-import { EDGE_LABELS, type InputProblem, type ParsedTraffic, type TrafficSample } from "../model/input";
+// Prometheus `/api/v1/query` answer. Only the series that reveal an edge and its TLS policy are kept:
+// Istio's two (istio.md §7.1–7.2), and Linkerd's two proxy counters, normalised to the labels the edge
+// builder reads (other-meshes.md §1.2, §1.5; addLinkerd below). Pure: the caller reads the file.
+// Problems are collected, never thrown, so one bad line does not lose the rest of a scrape.
+import { EDGE_LABELS, LINKERD_CONNECTIONS, LINKERD_REQUESTS, type InputProblem, type ParsedTraffic, type TrafficSample } from "../model/input";
 import { isObj, shown, type Obj } from "../model/read";
 
 const REQUESTS = "istio_requests_total";
 const TCP_OPENED = "istio_tcp_connections_opened_total";
 
 // Some exporters and recording setups drop the `_total` suffix of counters; both spellings name the
-// same series, so they are folded into the one downstream code looks for.
+// same series, so they are folded into the one downstream code looks for. (Not for Linkerd's names:
+// `request` or `tcp_open` alone would be anyone's.)
 const WANTED = new Map<string, string>([
   [REQUESTS, REQUESTS],
   ["istio_requests", REQUESTS],
   [TCP_OPENED, TCP_OPENED],
   ["istio_tcp_connections_opened", TCP_OPENED],
+  // Linkerd's proxy: HTTP requests and opened transport connections (proxy-metrics.md). Generic
+  // names, so a series is only taken as Linkerd's when it carries Linkerd's labels (linkerdOwn).
+  [LINKERD_REQUESTS, LINKERD_REQUESTS],
+  [LINKERD_CONNECTIONS, LINKERD_CONNECTIONS],
 ]);
+
+const isLinkerd = (metric: string): boolean => metric === LINKERD_REQUESTS || metric === LINKERD_CONNECTIONS;
 
 export function parseTraffic(text: string, file: string): ParsedTraffic {
   const out: ParsedTraffic = { samples: [], problems: [] };
+  const seen: LinkerdSeen = { requests: false, connections: false };
   let start = 0;
   // A BOM is invisible in editors yet would hide the `{` of a JSON file and break the first line.
   if (text.charCodeAt(0) === 0xfeff) start = 1;
   let first = start;
   while (first < text.length && isSpace(text.charCodeAt(first))) first++;
   const c = text[first];
-  if (c === "{" || c === "[") parseJson(text.slice(start), file, out);
-  else parseText(text, start, file, out);
+  if (c === "{" || c === "[") parseJson(text.slice(start), file, out, seen);
+  else parseText(text, start, file, out, seen);
+  if (seen.requests && seen.connections) preferRequests(out.samples);
   return out;
 }
 
@@ -40,8 +50,8 @@ export function parseTraffic(text: string, file: string): ParsedTraffic {
  */
 export const MAX_LINE_PROBLEMS = 20;
 
-function parseText(text: string, start: number, file: string, out: ParsedTraffic): void {
-  const sc = new LineScanner(text);
+function parseText(text: string, start: number, file: string, out: ParsedTraffic, seen: LinkerdSeen): void {
+  const sc = new LineScanner(text, seen);
   let pos = start;
   let lineNo = 0;
   let bad = 0;
@@ -83,7 +93,10 @@ class LineScanner {
   private readonly sharedAt: boolean[] = [];
   private readonly values = new ValueTable();
 
-  constructor(private readonly s: string) {}
+  constructor(
+    private readonly s: string,
+    private readonly seen: LinkerdSeen,
+  ) {}
 
   /** Returns an error message for a malformed line; pushes the sample when it is one we keep. */
   parseLine(from: number, to: number, samples: TrafficSample[]): string | undefined {
@@ -130,9 +143,13 @@ class LineScanner {
     // NaN/Inf counters are what a broken exporter or a `rate()` over a reset emits; they carry no
     // request count, so they are dropped without a problem.
     if (metric !== undefined && Number.isFinite(value)) {
+      const l5d = isLinkerd(metric);
+      // Another exporter's `request_total` is none of ours: not read, not judged.
+      if (l5d && !linkerdOwn(labels)) return undefined;
       // A counter never goes below zero; a negative one is a broken exporter, not a request count.
       if (value < 0) return `negative value ${valueToken} for the counter ${quote(name)}`;
-      samples.push({ metric, labels, value });
+      if (!l5d) samples.push({ metric, labels, value });
+      else addLinkerd(metric, labels, value, this.values, this.seen, samples);
     }
     return undefined;
   }
@@ -290,7 +307,7 @@ function parseNumber(token: string): number | undefined {
 // ---------------------------------------------------------------------------------------------
 // /api/v1/query JSON
 
-function parseJson(text: string, file: string, out: ParsedTraffic): void {
+function parseJson(text: string, file: string, out: ParsedTraffic, seen: LinkerdSeen): void {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -298,7 +315,7 @@ function parseJson(text: string, file: string, out: ParsedTraffic): void {
     out.problems.push(jsonSyntaxProblem(text, file));
     return;
   }
-  readQueryAnswer(doc, file, out, undefined);
+  readQueryAnswer(doc, file, out, undefined, seen);
 }
 
 /**
@@ -307,7 +324,9 @@ function parseJson(text: string, file: string, out: ParsedTraffic): void {
  */
 export function parseQueryAnswer(doc: unknown, file: string, o: { metric?: string } = {}): ParsedTraffic {
   const out: ParsedTraffic = { samples: [], problems: [] };
-  readQueryAnswer(doc, file, out, o.metric);
+  const seen: LinkerdSeen = { requests: false, connections: false };
+  readQueryAnswer(doc, file, out, o.metric, seen);
+  if (seen.requests && seen.connections) preferRequests(out.samples);
   return out;
 }
 
@@ -316,6 +335,7 @@ function readQueryAnswer(
   file: string,
   out: ParsedTraffic,
   defaultMetric: string | undefined,
+  seen: LinkerdSeen,
 ): void {
   const problem = (message: string, field?: string): void => {
     out.problems.push(field === undefined ? { file, message } : { file, field, message });
@@ -368,7 +388,9 @@ function readQueryAnswer(
   for (let k = 0; k < result.length; k++) {
     const field = `${resultPath}[${k}]`;
     const sample = readSeries(result[k], resultType, field, problem, values, defaultMetric);
-    if (sample !== undefined) out.samples.push(sample);
+    if (sample === undefined) continue;
+    if (isLinkerd(sample.metric)) addLinkerd(sample.metric, sample.labels, sample.value, values, seen, out.samples);
+    else out.samples.push(sample);
   }
 }
 
@@ -394,10 +416,15 @@ function readSeries(
     // Queries that aggregate (`sum by (...) (rate(istio_requests_total[5m]))`) drop `__name__`.
     // Only HTTP/gRPC series carry `response_code` (istio.md §7.1), so its presence tells the two
     // kept metrics apart; anything else is taken as TCP opens, the only other series we read.
-    metric = Object.hasOwn(metricObj, "response_code") ? REQUESTS : TCP_OPENED;
+    // A series with Linkerd's labels and without Istio's `reporter` is Linkerd's (linkerdOwn); which of
+    // its two counters it was is gone with the name, so it counts as connections (no protocol told).
+    if (!Object.hasOwn(metricObj, "reporter") && linkerdOwn(metricObj)) metric = LINKERD_CONNECTIONS;
+    else metric = Object.hasOwn(metricObj, "response_code") ? REQUESTS : TCP_OPENED;
   } else {
     metric = typeof rawName === "string" ? WANTED.get(rawName) : undefined;
     if (metric === undefined) return undefined;
+    // Another exporter's `request_total` is none of ours: not read, not judged.
+    if (isLinkerd(metric) && !linkerdOwn(metricObj)) return undefined;
   }
 
   const labels: Record<string, string> = {};
@@ -572,6 +599,153 @@ function locateJsonError(s: string): { offset: number; reason: string } | undefi
       return fail();
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Linkerd's proxy counters (docs/DECISIONS.md, "Linkerd's proxy metrics as observed traffic")
+
+/** Which of Linkerd's two counters a parse kept, so preferRequests runs only when it has work. */
+interface LinkerdSeen {
+  requests: boolean;
+  connections: boolean;
+}
+
+/**
+ * The labels only Linkerd's proxy puts on these names: `direction` always (linkerd2-proxy
+ * metrics.rs `EndpointLabels`, transport/labels.rs `Key`), the TLS labels of `TlsConnect`, and the
+ * destination's `dst_*`; an aggregating query may keep only some of them.
+ */
+function linkerdOwn(labels: Obj | Record<string, string>): boolean {
+  return (
+    Object.hasOwn(labels, "direction") ||
+    Object.hasOwn(labels, "tls") ||
+    Object.hasOwn(labels, "no_tls_reason") ||
+    Object.hasOwn(labels, "server_id") ||
+    Object.hasOwn(labels, "dst_service")
+  );
+}
+
+/**
+ * The source workload's label, in Prometheus' names for the `linkerd.io/proxy-<kind>` pod label the
+ * injector sets for the pod's top owner (linkerd2 pkg/inject/inject.go, the `linkerd-proxy` scrape
+ * job's labelmap; `job` becomes `k8s_job`); a bare pod has only `pod`.
+ */
+const OWNER_LABELS = ["deployment", "statefulset", "daemonset", "cronjob", "k8s_job", "replicaset", "replicationcontroller", "pod"];
+
+/**
+ * What buildEdges reads as the edge's evidence (contract.md §1.1): for Istio the destination proxy's
+ * report. For Linkerd it is the source proxy's outbound connection, whose `tls` label is the TLS that
+ * connection completed: the transport metrics wrap the connection only once `tls::Client` has done its
+ * handshake (linkerd2-proxy linkerd/app/outbound/src/tcp/connect.rs, `push_tcp_endpoint`), and
+ * `linkerd viz edges` reads the outbound side for the same reason (viz/metrics-api/edges.go).
+ */
+const EVIDENCE = "destination";
+
+/**
+ * One Linkerd series as the edge builder's labels, pushed when it is evidence of an edge: the source
+ * proxy's outbound view only (`direction="outbound"`; for connections `peer="dst"`, the proxy's own
+ * connection to the destination, not the application's loopback one to the proxy). Inbound series are
+ * the same traffic seen again by the destination's proxy, and are not read.
+ */
+function addLinkerd(
+  metric: string,
+  L: Record<string, string>,
+  value: number,
+  values: ValueTable,
+  seen: LinkerdSeen,
+  samples: TrafficSample[],
+): void {
+  // An aggregated answer may have summed these away (its query chose them): absent is accepted.
+  if (L.direction !== undefined && L.direction !== "outbound") return;
+  if (L.peer !== undefined && L.peer !== "dst") return;
+  const srcNs = L.namespace || L.workload_ns;
+  let src: string | undefined;
+  for (const k of OWNER_LABELS) {
+    src = L[k];
+    if (src) break;
+  }
+  // Without Prometheus' scrape labels (a raw /metrics page) the caller is unknown; an unknown caller
+  // would be predicted as proxy-less, and this proxy's mTLS would then contradict it.
+  if (!srcNs || !src) return;
+  const svc = L.dst_service;
+  const svcNs = L.dst_namespace;
+  const byName = !!svc && !!svcNs;
+  // dst_service is the Service the connection went to (a TrafficSplit's leaf); `authority` is the
+  // logical name called (linkerd2-proxy #300, #454), left in current proxies' endpoint labels only
+  // where nothing better names the destination (an external host).
+  const host = byName ? `${svc}.${svcNs}.svc.cluster.local` : L.authority ? hostOf(L.authority) : "";
+  if (!host) return;
+  const labels: Record<string, string> = {
+    reporter: EVIDENCE,
+    source_workload: values.shared(src),
+    source_workload_namespace: values.shared(srcNs),
+    destination_service: values.shared(host),
+    connection_security_policy: linkerdPolicy(L),
+  };
+  if (byName) {
+    labels.destination_service_name = values.shared(svc);
+    labels.destination_service_namespace = values.shared(svcNs);
+  }
+  // request_total counts HTTP/1, HTTP/2 and gRPC requests; a connection may carry anything (an HTTP
+  // connection counts in tcp_open_total too), so it tells no protocol and the port is guessed from all.
+  if (metric === LINKERD_REQUESTS) {
+    labels.request_protocol = "http";
+    seen.requests = true;
+  } else seen.connections = true;
+  samples.push({ metric, labels, value });
+}
+
+/**
+ * The outbound TLS labels as Istio's connection_security_policy (linkerd2-proxy transport/labels.rs
+ * `TlsConnect`: `tls="true",server_id=…`, `tls="disabled"`, or `tls="no_identity",no_tls_reason=…`).
+ * `loopback` is a pod calling itself through a Service: it never leaves the pod, so it is neither mTLS
+ * nor plaintext on the wire. Without `tls` (an answer grouped as `linkerd viz edges` groups, by
+ * no_tls_reason and server_id), a reason means no TLS and a server_id means TLS, as viz reads it.
+ */
+function linkerdPolicy(L: Record<string, string>): string {
+  const reason = L.no_tls_reason;
+  const tls = L.tls;
+  if (tls === "true") return "mutual_tls";
+  if (reason === "loopback") return "unknown";
+  if (tls === "disabled" || tls === "no_identity") return "none";
+  if (tls !== undefined) return "unknown";
+  if (reason) return "none";
+  return L.server_id ? "mutual_tls" : "unknown";
+}
+
+/** "host:port" → "host" ("[v6]:port" → "[v6]"). */
+function hostOf(authority: string): string {
+  const colon = authority.lastIndexOf(":");
+  return colon > authority.lastIndexOf("]") ? authority.slice(0, colon) : authority;
+}
+
+/**
+ * A caller's HTTP requests to a service also open connections, so an edge with both counters would be
+ * counted twice, in two units. As Istio counts (requests on HTTP chains, connections on TCP ones), an
+ * edge keeps its requests when it has any, and its connections otherwise (opaque TCP, or an input that
+ * kept only tcp_open_total). In place, keeping order; only for input that held both.
+ */
+function preferRequests(samples: TrafficSample[]): void {
+  // source namespace → source workload → destination hosts with requests; keyed by the shared strings.
+  const asked = new Map<string, Map<string, Set<string>>>();
+  for (const s of samples) {
+    if (s.metric !== LINKERD_REQUESTS) continue;
+    const L = s.labels;
+    let byWl = asked.get(L.source_workload_namespace!);
+    if (!byWl) asked.set(L.source_workload_namespace!, (byWl = new Map()));
+    let hosts = byWl.get(L.source_workload!);
+    if (!hosts) byWl.set(L.source_workload!, (hosts = new Set()));
+    hosts.add(L.destination_service!);
+  }
+  let w = 0;
+  for (const s of samples) {
+    const L = s.labels;
+    const dup =
+      s.metric === LINKERD_CONNECTIONS &&
+      asked.get(L.source_workload_namespace!)?.get(L.source_workload!)?.has(L.destination_service!) === true;
+    if (!dup) samples[w++] = s;
+  }
+  samples.length = w;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,292 @@
+// Linkerd's proxy counters as observed traffic (`--traffic`): the source proxy's outbound view is the
+// evidence, read through the real parser, model, resolver and analysis (other-meshes.md §1.2, §1.5;
+// docs/DECISIONS.md, "Linkerd's proxy metrics as observed traffic").
+import { describe, expect, it } from "vitest";
+import type { KubeObject } from "../lib/core/model/input";
+import { parseQueryAnswer, parseTraffic } from "../lib/core/traffic/parseTraffic";
+import { call, deploy, edgeOf, expectNoWarnings, findingsOf, host, namespace, run, service } from "./kit";
+
+const NS = "emojivoto";
+const l5d = (name: string) => namespace(name, {}, { "linkerd.io/inject": "enabled" });
+const svc = (name: string, app: string, ports: { port: number; targetPort?: number; name: string }[]) => service(NS, name, ports, { selector: { app } });
+const GRPC = [{ port: 8080, name: "grpc" }, { port: 8801, name: "prom" }];
+
+// emojivoto as `linkerd inject` leaves it: web calls emoji-svc and voting-svc over gRPC, vote-bot calls web-svc.
+const EMOJIVOTO: KubeObject[] = [
+  l5d(NS),
+  deploy(NS, "web", { ports: [8080] }),
+  deploy(NS, "emoji", { ports: [{ port: 8080, name: "grpc" }, { port: 8801, name: "prom" }] }),
+  deploy(NS, "voting", { ports: [{ port: 8080, name: "grpc" }, { port: 8801, name: "prom" }] }),
+  deploy(NS, "vote-bot"),
+  svc("web-svc", "web", [{ port: 80, targetPort: 8080, name: "http" }]),
+  svc("emoji-svc", "emoji", GRPC),
+  svc("voting-svc", "voting", GRPC),
+];
+
+const sid = (sa: string) => `${sa}.${NS}.serviceaccount.identity.linkerd.cluster.local`;
+
+/** Labels Prometheus' `linkerd-proxy` job adds to every series of a pod of Deployment `src`. */
+const scraped = (src: string) => `namespace="${NS}",deployment="${src}",pod="${src}-5b7f5657f6-xbjjw",control_plane_ns="linkerd",instance="10.42.0.7:4191",job="linkerd-proxy"`;
+
+/** The destination labels the proxy learnt from discovery (`dst_*`), for a Service backed by Deployment `dst`. */
+const dst = (service: string, dep: string) =>
+  `authority="${service}.${NS}.svc.cluster.local:8080",dst_namespace="${NS}",dst_service="${service}",dst_deployment="${dep}",dst_pod="${dep}-7d9c8f6b4-q2x8z",dst_serviceaccount="${dep}"`;
+
+const secured = (sa: string) => `tls="true",server_id="${sid(sa)}"`;
+const PLAIN = `tls="no_identity",no_tls_reason="not_provided_by_service_discovery"`;
+
+const requests = (src: string, to: string, tls: string, n: number) => `request_total{${scraped(src)},direction="outbound",${to},${tls}} ${n}`;
+const opened = (src: string, to: string, tls: string, n: number) => `tcp_open_total{${scraped(src)},direction="outbound",peer="dst",${to},${tls}} ${n}`;
+
+// What a Linkerd mesh's Prometheus holds besides the outbound evidence: the destination proxies'
+// inbound view of the same calls, the application's loopback connections to its own proxy, responses.
+const SEEN_AGAIN = [
+  `request_total{${scraped("emoji")},direction="inbound",tls="true",client_id="${sid("web")}",srv_kind="default",srv_name="all-unauthenticated"} 1200`,
+  `tcp_open_total{${scraped("emoji")},direction="inbound",peer="src",target_addr="10.42.0.12:8080",tls="true",client_id="${sid("web")}"} 4`,
+  `tcp_open_total{${scraped("emoji")},direction="inbound",peer="dst",tls="no_identity",no_tls_reason="loopback"} 4`,
+  `tcp_open_total{${scraped("web")},direction="outbound",peer="src",target_addr="10.43.0.20:8080",tls="no_identity",no_tls_reason="loopback"} 6`,
+  `response_total{${scraped("web")},direction="outbound",${dst("emoji-svc", "emoji")},${secured("emoji")},status_code="200",classification="success"} 1200`,
+];
+
+const EMOJIVOTO_TRAFFIC = [
+  "# HELP request_total Total count of HTTP requests.",
+  "# TYPE request_total counter",
+  requests("web", dst("emoji-svc", "emoji"), secured("emoji"), 1200),
+  requests("web", dst("voting-svc", "voting"), secured("voting"), 300),
+  requests("vote-bot", dst("web-svc", "web").replace(":8080", ":80"), secured("web"), 150),
+  "# TYPE tcp_open_total counter",
+  opened("web", dst("emoji-svc", "emoji"), secured("emoji"), 4),
+  opened("web", dst("voting-svc", "voting"), secured("voting"), 2),
+  opened("vote-bot", dst("web-svc", "web"), secured("web"), 1),
+  ...SEEN_AGAIN,
+].join("\n");
+
+function analyse(objects: KubeObject[], text: string) {
+  const traffic = parseTraffic(text, "linkerd.prom");
+  expect(traffic.problems).toEqual([]);
+  return run(objects, traffic.samples);
+}
+
+const idOf = (src: string, service: string, port: number) => `${NS}/${src}->${host(service, NS)}:${port}`;
+
+describe("Linkerd's outbound counters give the mesh's edges", () => {
+  it("emojivoto with tls=\"true\": one edge per call, observed mTLS, status mtls, no warnings", () => {
+    const s = analyse(EMOJIVOTO, EMOJIVOTO_TRAFFIC);
+    expect(s.edges.map((e) => [e.id, e.observed, e.status, e.predicted.client.tls])).toEqual([
+      [idOf("vote-bot", "web-svc", 80), { mtls: 150, plaintext: 0, unknown: 0 }, "mtls", "LINKERD"],
+      [idOf("web", "emoji-svc", 8080), { mtls: 1200, plaintext: 0, unknown: 0 }, "mtls", "LINKERD"],
+      [idOf("web", "voting-svc", 8080), { mtls: 300, plaintext: 0, unknown: 0 }, "mtls", "LINKERD"],
+    ]);
+    expectNoWarnings(s);
+  });
+
+  it("only tcp_open_total (the counter of the family `linkerd viz edges` reads): connections, the port unknown", () => {
+    const text = [opened("web", dst("emoji-svc", "emoji"), secured("emoji"), 4), opened("vote-bot", dst("web-svc", "web"), secured("web"), 1)].join("\n");
+    const s = analyse(EMOJIVOTO, text);
+    // A connection tells no protocol, so emoji-svc's two ports are both candidates (contract.md §1.1).
+    expect(s.edges.map((e) => [e.id, e.observed, e.status])).toEqual([
+      [idOf("vote-bot", "web-svc", 80), { mtls: 1, plaintext: 0, unknown: 0 }, "mtls"],
+      [idOf("web", "emoji-svc", 8080), { mtls: 4, plaintext: 0, unknown: 0, portAmbiguous: true }, "mtls"],
+      [idOf("web", "emoji-svc", 8801), { mtls: 4, plaintext: 0, unknown: 0, portAmbiguous: true }, "mtls"],
+    ]);
+    expectNoWarnings(s);
+  });
+
+  it("inbound series (the destination proxy's view of the same calls) and loopback connections are not counted", () => {
+    const s = analyse(EMOJIVOTO, SEEN_AGAIN.join("\n"));
+    expect(s.edges).toEqual([]);
+    const both = analyse(EMOJIVOTO, [requests("web", dst("emoji-svc", "emoji"), secured("emoji"), 1200), ...SEEN_AGAIN].join("\n"));
+    expect(both.edges.map((e) => [e.id, e.observed])).toEqual([[idOf("web", "emoji-svc", 8080), { mtls: 1200, plaintext: 0, unknown: 0 }]]);
+  });
+
+  it("an edge with requests keeps its requests; an edge with only connections (opaque TCP) keeps its connections", () => {
+    const objs = [...EMOJIVOTO, deploy(NS, "redis", { ports: [6379] }), svc("redis", "redis", [{ port: 6379, name: "tcp-redis" }])];
+    const text = [
+      requests("web", dst("emoji-svc", "emoji"), secured("emoji"), 1200),
+      opened("web", dst("emoji-svc", "emoji"), secured("emoji"), 4),
+      opened("web", dst("redis", "redis"), secured("redis"), 3),
+    ].join("\n");
+    const s = analyse(objs, text);
+    expect(s.edges.map((e) => [e.id, e.observed])).toEqual([
+      [idOf("web", "emoji-svc", 8080), { mtls: 1200, plaintext: 0, unknown: 0 }],
+      [idOf("web", "redis", 6379), { mtls: 3, plaintext: 0, unknown: 0 }],
+    ]);
+  });
+});
+
+describe("TLS labels: tls=\"true\" is mTLS, a reason for no TLS is plaintext", () => {
+  it("plaintext towards a meshed server: the plaintext count, status mismatch and edge.observed-mismatch", () => {
+    const s = analyse(EMOJIVOTO, requests("web", dst("emoji-svc", "emoji"), PLAIN, 25));
+    const e = edgeOf(s, `${NS}/web`, host("emoji-svc", NS))!;
+    expect(e.observed).toEqual({ mtls: 0, plaintext: 25, unknown: 0 });
+    expect(e.predicted.verdict).toBe("mtls");
+    expect(e.status).toBe("mismatch");
+    const f = findingsOf(s, "edge.observed-mismatch");
+    expect(f.map((x) => x.edge)).toEqual([e.id]);
+    // The same call as Istio's destination reporter would say it gives the same finding: one rule for both meshes.
+    const istio = run(EMOJIVOTO, [call(`${NS}/web`, host("emoji-svc", NS), "none", 25, { request_protocol: "grpc" })]);
+    expect(findingsOf(istio, "edge.observed-mismatch").map((x) => x.message)).toEqual(f.map((x) => x.message));
+  });
+
+  it.each([
+    ['tls="true" with its server_id', secured("emoji"), { mtls: 5, plaintext: 0, unknown: 0 }, "mtls"],
+    ["no identity from discovery (an unmeshed endpoint, a skipped port)", PLAIN, { mtls: 0, plaintext: 5, unknown: 0 }, "mismatch"],
+    ['identity disabled on the caller\'s proxy (tls="disabled", no reason: `viz edges` would show it secured)', 'tls="disabled"', { mtls: 0, plaintext: 5, unknown: 0 }, "mismatch"],
+    ["a pod calling itself through its Service (loopback): never on the wire", 'tls="no_identity",no_tls_reason="loopback"', { mtls: 0, plaintext: 0, unknown: 5 }, "mtls"],
+    ["grouped as viz edges groups (no tls label): a reason is plaintext", 'no_tls_reason="not_provided_by_service_discovery"', { mtls: 0, plaintext: 5, unknown: 0 }, "mismatch"],
+    ["grouped as viz edges groups: an empty reason and a server_id is mTLS", `no_tls_reason="",server_id="${sid("emoji")}"`, { mtls: 5, plaintext: 0, unknown: 0 }, "mtls"],
+    ["no TLS label at all: unknown, never a contradiction", "", { mtls: 0, plaintext: 0, unknown: 5 }, "mtls"],
+  ])("%s", (_name, tls, observed, status) => {
+    const labels = [scraped("web"), 'direction="outbound"', dst("emoji-svc", "emoji"), tls].filter((x) => x !== "").join(",");
+    const e = analyse(EMOJIVOTO, `request_total{${labels}} 5`).edges[0]!;
+    expect(e.observed).toEqual(observed);
+    expect(e.status).toBe(status);
+  });
+});
+
+describe("who called whom", () => {
+  it.each([
+    ["a StatefulSet", "statefulset", "StatefulSet"],
+    ["a DaemonSet", "daemonset", "DaemonSet"],
+    ["a Job (the k8s_job label: Prometheus' `job` is the scrape job)", "k8s_job", "Job"],
+  ])("the caller is %s", (_name, label, kind) => {
+    const objs = [...EMOJIVOTO, deploy(NS, "worker", { kind })];
+    const line = `request_total{namespace="${NS}",${label}="worker",pod="worker-0",direction="outbound",${dst("emoji-svc", "emoji")},${secured("emoji")}} 3`;
+    const e = analyse(objs, line).edges[0]!;
+    expect(e.source).toEqual({ namespace: NS, workload: "worker" });
+    expect(e.status).toBe("mtls");
+  });
+
+  it("a bare pod is named by its pod label", () => {
+    const objs = [...EMOJIVOTO, deploy(NS, "debug", { kind: "Pod" })];
+    const e = analyse(objs, `tcp_open_total{namespace="${NS}",pod="debug",direction="outbound",peer="dst",${dst("web-svc", "web")},${secured("web")}} 1`).edges[0]!;
+    expect(e.source).toEqual({ namespace: NS, workload: "debug" });
+  });
+
+  // The webhook labels a CronJob's pods with no owner (its switch has no CronJob case), so they are named
+  // by pod; any caller missing from the inputs is likewise unlisted. Only Linkerd's proxy emits these
+  // counters, so the caller runs it: not an Istio sidecar, whose auto mTLS would "send plaintext" here.
+  it("a caller missing from the inputs runs Linkerd's proxy: mTLS, no warnings (near miss: an Istio sample's unlisted caller stays a sidecar)", () => {
+    const line = `tcp_open_total{namespace="${NS}",pod="backup-28391-x7k2p",direction="outbound",peer="dst",${dst("emoji-svc", "emoji")},${secured("emoji")}} 2`;
+    const s = analyse(EMOJIVOTO, line);
+    expect(s.edges.map((e) => [e.source.workload, e.predicted.client, e.status])).toEqual([
+      ["backup-28391-x7k2p", { tls: "LINKERD", origin: "linkerd", destinationRule: null }, "mtls"],
+      ["backup-28391-x7k2p", { tls: "LINKERD", origin: "linkerd", destinationRule: null }, "mtls"],
+    ]);
+    expectNoWarnings(s);
+    const istio = run(EMOJIVOTO, [call(`${NS}/backup-28391-x7k2p`, host("emoji-svc", NS), "mutual_tls", 2, { request_protocol: "grpc" })]);
+    expect(istio.edges[0]!.predicted.client.origin).toBe("auto");
+  });
+
+  it("a meshed caller to an unmeshed server in plaintext: the existing edge.plaintext, no contradiction", () => {
+    const objs = [...EMOJIVOTO, namespace("legacy"), deploy("legacy", "db", { ports: [5432] }), service("legacy", "db", [{ port: 5432, name: "tcp-pg" }])];
+    const to = `dst_namespace="legacy",dst_service="db"`;
+    const s = analyse(objs, opened("web", to, PLAIN, 3));
+    const e = edgeOf(s, `${NS}/web`, host("db", "legacy"))!;
+    expect([e.observed, e.predicted.verdict, e.status]).toEqual([{ mtls: 0, plaintext: 3, unknown: 0 }, "plaintext", "plaintext"]);
+    expect(findingsOf(s, "edge.plaintext").map((f) => f.edge)).toEqual([e.id]);
+    expect(findingsOf(s, "edge.observed-mismatch")).toEqual([]);
+  });
+
+  it("a raw proxy /metrics page (no scrape labels: the caller is unknown) gives no edge rather than a proxy-less caller contradicted by its own mTLS", () => {
+    const raw = `request_total{direction="outbound",${dst("emoji-svc", "emoji")},${secured("emoji")}} 9`;
+    expect(analyse(EMOJIVOTO, raw).edges).toEqual([]);
+  });
+
+  it("a TrafficSplit's leaf: dst_service is the Service the connection went to, not the authority called", () => {
+    const objs = [...EMOJIVOTO, deploy(NS, "web-v2", { ports: [8080] }), svc("web-v2", "web-v2", [{ port: 80, targetPort: 8080, name: "http" }])];
+    const to = `authority="web-svc.${NS}.svc.cluster.local:80",dst_namespace="${NS}",dst_service="web-v2",dst_deployment="web-v2"`;
+    const e = analyse(objs, requests("vote-bot", to, secured("web-v2"), 7)).edges[0]!;
+    expect(e.id).toBe(idOf("vote-bot", "web-v2", 80));
+  });
+
+  it("no dst_service (outside service discovery): the authority's host, an unknown destination, no contradiction", () => {
+    const e = analyse(EMOJIVOTO, requests("web", 'authority="api.example.com:443"', 'tls="no_identity",no_tls_reason="not_provided_by_service_discovery"', 2)).edges[0]!;
+    expect(e.destination.host).toBe("api.example.com");
+    expect(e.observed).toEqual({ mtls: 0, plaintext: 2, unknown: 0 });
+    expect(e.status).not.toBe("mismatch");
+  });
+});
+
+describe("the parser: Linkerd series beside Istio's, malformed ones, query answers", () => {
+  it("another exporter's request_total (no Linkerd label) is neither read nor judged", () => {
+    const r = parseTraffic('request_total{handler="/api",code="200"} 17\nrequest_total{handler="/x"} -1\n', "app.prom");
+    expect(r).toEqual({ samples: [], problems: [] });
+  });
+
+  it("malformed Linkerd series are reported as malformed Istio ones are, by line, and the rest is kept", () => {
+    const good = requests("web", dst("emoji-svc", "emoji"), secured("emoji"), 5);
+    const text = [
+      good,
+      `request_total{${scraped("web")},direction="outbound",tls="true" 5`,
+      `tcp_open_total{${scraped("web")},direction="outbound",peer="dst"} -3`,
+      `request_total{${scraped("web")},direction="outbound"} five`,
+      `istio_requests_total{reporter="destination"} -3`,
+    ].join("\n");
+    const r = parseTraffic(text, "mixed.prom");
+    expect(r.samples).toHaveLength(1);
+    expect(r.problems).toEqual([
+      { file: "mixed.prom", line: 2, message: 'expected "," or "}" after the value of label "tls"' },
+      { file: "mixed.prom", line: 3, message: 'negative value -3 for the counter "tcp_open_total"' },
+      { file: "mixed.prom", line: 4, message: 'invalid value "five"' },
+      { file: "mixed.prom", line: 5, message: 'negative value -3 for the counter "istio_requests_total"' },
+    ]);
+  });
+
+  it("Istio samples next to Linkerd's are read exactly as before", () => {
+    const istio = 'istio_requests_total{reporter="destination",source_workload="web",source_workload_namespace="emojivoto",destination_service="emoji-svc.emojivoto.svc.cluster.local",request_protocol="grpc",connection_security_policy="mutual_tls"} 3';
+    const alone = parseTraffic(istio, "f");
+    const mixed = parseTraffic([requests("web", dst("emoji-svc", "emoji"), secured("emoji"), 5), istio].join("\n"), "f");
+    expect(mixed.samples[1]).toEqual(alone.samples[0]);
+    expect(mixed.samples[0]!.labels).toEqual({
+      reporter: "destination",
+      source_workload: "web",
+      source_workload_namespace: NS,
+      destination_service: host("emoji-svc", NS),
+      connection_security_policy: "mutual_tls",
+      destination_service_name: "emoji-svc",
+      destination_service_namespace: NS,
+      request_protocol: "http",
+    });
+  });
+
+  it("an /api/v1/query answer of an aggregating query (no __name__, no direction: the query chose them)", () => {
+    const series = (deployment: string, tls: string, v: string) => ({
+      metric: { namespace: NS, deployment, dst_namespace: NS, dst_service: "emoji-svc", tls, ...(tls === "true" ? { server_id: sid("emoji") } : { no_tls_reason: "not_provided_by_service_discovery" }) },
+      value: [1764244800, v],
+    });
+    const doc = {
+      status: "success",
+      query: 'sum by (namespace, deployment, dst_namespace, dst_service, tls, no_tls_reason, server_id) (increase(tcp_open_total{direction="outbound",peer="dst"}[1h]))',
+      data: { resultType: "vector", result: [series("web", "true", "4"), series("vote-bot", "no_identity", "2")] },
+    };
+    const r = parseTraffic(JSON.stringify(doc), "answer.json");
+    expect(r.problems).toEqual([]);
+    expect(r.window).toBe("1h");
+    const s = run(EMOJIVOTO, r.samples);
+    expect(s.edges.filter((e) => e.destination.port === 8080).map((e) => [e.id, e.observed])).toEqual([
+      [idOf("vote-bot", "emoji-svc", 8080), { mtls: 0, plaintext: 2, unknown: 0, portAmbiguous: true }],
+      [idOf("web", "emoji-svc", 8080), { mtls: 4, plaintext: 0, unknown: 0, portAmbiguous: true }],
+    ]);
+    // parseQueryAnswer (the server's decoded answers) reads the same, named by the query's metric.
+    expect(parseQueryAnswer(doc, "answer", { metric: "tcp_open_total" }).samples).toEqual(r.samples);
+  });
+
+  it("a malformed Linkerd series in an answer is reported by field, as an Istio one is", () => {
+    const doc = {
+      status: "success",
+      data: {
+        resultType: "vector",
+        result: [
+          { metric: { __name__: "tcp_open_total", namespace: NS, deployment: "web", direction: "outbound", peer: "dst", tls: 1 }, value: [0, "4"] },
+          { metric: { __name__: "request_total", namespace: NS, deployment: "web", direction: "outbound", tls: "true" }, value: [0, "-2"] },
+          { metric: { __name__: "request_total", handler: "/api" }, value: [0, "-2"] },
+        ],
+      },
+    };
+    expect(parseTraffic(JSON.stringify(doc), "a.json").problems).toEqual([
+      { file: "a.json", field: "data.result[0].metric.tls", message: 'label "tls" is not a string' },
+      { file: "a.json", field: "data.result[1].value", message: 'value "-2" is negative; a counter never is' },
+    ]);
+  });
+});
