@@ -299,3 +299,63 @@ describe("an AuthorizationPolicy with ill-typed refs is input.invalid and left o
     expect(findingsOf(s, "linkerd.unauthenticated-default")[0]!.message).toContain("port 8801");
   });
 });
+
+// Server.spec.port is `#[serde(untagged)] enum Port { Number(NonZeroU16), Name(String) }`
+// (linkerd2 policy-controller/k8s/api/src/policy/server.rs): a quoted "8801" is a port NAME, which no
+// container port carries (Kubernetes port names need a letter), so the Server selects no port.
+describe("a Server port given as a string is a port name, as Linkerd reads it", () => {
+  it("port: \"8801\" locks nothing: port 8801 stays on the default policy, no input.invalid", () => {
+    const s = run([...BASE, server("grpc", "api", "grpc"), server("prom", "api", "8801")]);
+    expect(findingsOf(s, "input.invalid")).toEqual([]);
+    expect(findingsOf(s, "linkerd.unauthenticated-default").map((f) => f.message)).toEqual([expect.stringContaining("emoji/api (port 8801, which no Server locks)")]);
+  });
+
+  it.each([
+    ["the number 8801", 8801],
+    ["the name prom", "prom"],
+  ])("near miss: port %s locks port 8801", (_name, port) => {
+    expect(unauthenticated([server("grpc", "api", "grpc"), server("prom", "api", port)])).toEqual([]);
+  });
+
+  it("the edge's reason follows the Server the port really has (a quoted number selects nothing)", () => {
+    const ignored = policy("AuthorizationPolicy", "emoji", "ap", { targetRef: { group: "policy.linkerd.io", kind: "Server", name: "grpc" }, requiredAuthenticationRefs: [{ group: "policy.linkerd.io", kind: "MeshTLSAuthentication", name: "gone" }] });
+    const reason = (port: number | string) => predict([...BASE, deploy("emoji", "web"), server("grpc", "api", port), ignored], "emoji/web", host("api", "emoji"), 8080).predicted.reason;
+    expect(reason(8080)).toContain("Linkerd ignores AuthorizationPolicy emoji/ap on its Server emoji/grpc (port 8080)");
+    expect(reason("8080")).not.toContain("Linkerd ignores");
+  });
+});
+
+// Two Servers selecting one pod port: the index keeps the first in its order, Servers sorted by
+// creationTimestamp, then name (linkerd2 #13676, "order Server resources deterministically";
+// Pod::reindex_servers skips a port already matched: "Port already matched by another server;
+// skipping"). The older admission webhook refused the newer of two overlapping Servers, which keeps
+// the same one.
+describe("two Servers on one port: the oldest (then the first by name) is the one Linkerd uses", () => {
+  const at = (o: KubeObject, creationTimestamp?: string): KubeObject => ({ ...o, metadata: { ...o.metadata, ...(creationTimestamp ? { creationTimestamp } : {}) } });
+  const open = (t?: string) => at(server("open", "api", 8801, { accessPolicy: "all-unauthenticated" }), t);
+  const deny = (t?: string) => at(server("prom", "api", "prom"), t);
+  const grpc = [server("grpc", "api", "grpc"), meshAuthn("web"), meshAuthz("a1", "grpc")];
+  const OLD = "2024-01-01T00:00:00Z";
+  const NEW = "2025-06-01T00:00:00Z";
+
+  it.each([
+    ["the open Server is older", [open(OLD), deny(NEW)], ["port 8801"]],
+    ["the open Server is older, listed second", [deny(NEW), open(OLD)], ["port 8801"]],
+    ["the deny Server is older", [open(NEW), deny(OLD)], []],
+    ["the deny Server is older, listed second", [deny(OLD), open(NEW)], []],
+    ["no creationTimestamps: open comes first by name", [deny(), open()], ["port 8801"]],
+    ["a Server without creationTimestamp sorts first (Option::None), even named later", [open(OLD), deny()], []],
+  ] as [string, KubeObject[], string[]][])("%s", (_name, servers, opens) => {
+    expect(unauthenticated([...grpc, ...servers]).map((f) => f.message)).toEqual(opens.map((p) => expect.stringContaining(p)));
+  });
+
+  it("the edge's reason names the ignored policy only when its Server is the one Linkerd keeps", () => {
+    const ignored = policy("AuthorizationPolicy", "emoji", "ap", { targetRef: { group: "policy.linkerd.io", kind: "Server", name: "grpc" }, requiredAuthenticationRefs: [{ group: "policy.linkerd.io", kind: "MeshTLSAuthentication", name: "gone" }] });
+    const reason = (servers: KubeObject[]) => predict([...BASE, deploy("emoji", "web"), ...servers, ignored], "emoji/web", host("api", "emoji"), 8080).predicted.reason;
+    const mine = (t?: string) => at(server("grpc", "api", "grpc"), t);
+    const other = (t?: string) => at(server("agrpc", "api", 8080), t);
+    expect(reason([mine(OLD), other(NEW)])).toContain("Linkerd ignores AuthorizationPolicy emoji/ap on its Server emoji/grpc");
+    expect(reason([mine(NEW), other(OLD)])).not.toContain("Linkerd ignores");
+    expect(reason([mine(), other()])).not.toContain("Linkerd ignores");
+  });
+});

@@ -46,7 +46,8 @@ import {
   kindOf,
   refString,
 } from "./linkerdAdmission";
-import { arr, at, isObj, portNumber, shown, str, strMap } from "./read";
+import { arr, at, isObj, shown, str, strMap } from "./read";
+import { compareByAge } from "../resolve/peerAuthentication";
 
 export interface LabelSelector {
   matchLabels: Labels;
@@ -56,10 +57,16 @@ export interface LabelSelector {
 export interface LinkerdServer {
   namespace: string;
   name: string;
+  /** metadata.creationTimestamp ("" when absent): with the name, Linkerd's order of Servers. */
+  creationTimestamp: string;
   labels: Labels;
   podSelector: LabelSelector | null;
-  /** spec.port: a container port number or name. */
-  port: number | string | null;
+  /**
+   * spec.port: a container port number, or a name. A string is always a name, as serde reads Port
+   * (`#[serde(untagged)] Number(NonZeroU16) | Name(String)`, k8s/api/src/policy/server.rs): "8801" names
+   * a port called "8801", which no container port can be.
+   */
+  port: number | string;
   /** Admits unmeshed clients by itself (accessPolicy all-unauthenticated, cluster-unauthenticated or audit). */
   openAccess: boolean;
 }
@@ -89,6 +96,10 @@ export interface UnreadKind {
 }
 
 export interface LinkerdPolicy {
+  /**
+   * Oldest first, then by name: the order in which Linkerd's index lets a Server take a pod's port, the
+   * first one keeping it (serverOfPort).
+   */
   servers: LinkerdServer[];
   /** Servers (namespace/name) some authorization opens to unauthenticated clients. */
   openServers: Set<string>;
@@ -358,14 +369,14 @@ export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProble
       case "Server": {
         const version = (o.object.apiVersion ?? "").slice(POLICY.length + 1);
         if (!admitted(o, () => checkServer(spec, version, webhook), problems)) break;
-        const rawPort = at(spec, "port");
-        const port = typeof rawPort === "string" && !/^\d+$/.test(rawPort) ? rawPort : (portNumber(rawPort) ?? null);
         out.servers.push({
           namespace,
           name: o.object.metadata.name,
+          creationTimestamp: str(o.object.metadata.creationTimestamp) ?? "",
           labels: strMap(o.object.metadata.labels),
           podSelector: selectorOf(at(spec, "podSelector")),
-          port,
+          // checkServer admitted it: an integer 1..65535 or a string (a name).
+          port: at(spec, "port") as number | string,
           openAccess: OPEN_ACCESS.has(str(at(spec, "accessPolicy")) ?? "deny"),
         });
         break;
@@ -406,6 +417,9 @@ export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProble
       }
     }
   }
+  // Linkerd sorts a namespace's Servers by creationTimestamp, then name (#13676, "order Server resources
+  // deterministically"), an absent time first as Rust's None: the same total order as Istio's config.
+  out.servers.sort(compareByAge);
   return out;
 }
 
@@ -418,16 +432,25 @@ export const NO_LINKERD_POLICY: LinkerdPolicy = Object.freeze({
 });
 
 /**
- * The Server that takes a meshed pod's port out of the default policy: one in its namespace whose
- * podSelector selects it and whose port is the number or the name of one of its container ports
- * (Pod::reindex_servers; the admission webhook keeps two Servers off one port, so the first is it).
+ * The Server that takes a meshed pod's port out of the default policy: the first, in Linkerd's order
+ * (policy.servers), in its namespace whose podSelector selects it and whose port is the number or the
+ * name of one of its container ports. Pod::reindex_servers (k8s/index/src/inbound/index.rs) gives each
+ * port to the first Server selecting it and skips the others ("Port already matched by another server;
+ * skipping"); current Linkerd admits overlapping Servers, and the older webhook refused the newer one.
  */
 export function serverOfPort(policy: LinkerdPolicy, w: Pick<Workload, "namespace" | "labels" | "containerPorts">, port: number): LinkerdServer | null {
   for (const s of policy.servers) {
     if (s.namespace !== w.namespace || s.podSelector === null || !selects(s.podSelector, w.labels)) continue;
-    if (s.port === port || (typeof s.port === "string" && w.containerPorts.some((p) => p.port === port && p.name === s.port))) return s;
+    if (takesPort(s, port, w.containerPorts)) return s;
   }
   return null;
+}
+
+/** Whether Server `s` names `port`: by number, or by the name one of the pod's container ports on it has. */
+export function takesPort(s: LinkerdServer, port: number, containerPorts: readonly { port: number; name?: string }[]): boolean {
+  if (typeof s.port === "number") return s.port === port;
+  for (const p of containerPorts) if (p.port === port && p.name === s.port) return true;
+  return false;
 }
 
 /** The ignored AuthorizationPolicies that target a Server, by its name or its namespace. */

@@ -2,7 +2,7 @@
 import { parseDuration } from "../../certs/duration";
 import { pemCertificates } from "../../certs/x509";
 import { createHash } from "node:crypto";
-import { selects } from "../../model/linkerdPolicy";
+import { selects, takesPort, type LinkerdServer } from "../../model/linkerdPolicy";
 import type { Workload } from "../../model/mesh";
 import type { Finding } from "../../snapshot/schema";
 import { rule, type AnalysisContext } from "../context";
@@ -87,29 +87,32 @@ export const linkerdSkipPort = rule("linkerd.skip-port", (ctx) =>
 
 /**
  * The ports of a meshed pod that still take Linkerd's default inbound policy: its declared container
- * ports and Service target ports, minus those a Server locks (selects the pod and port, admits no
- * unauthenticated client by itself nor through an authorization). Null when it has no known port.
+ * ports and Service target ports, minus those whose Server locks them. A port's Server is the first in
+ * Linkerd's order that selects the pod and names the port (policy.servers is in that order; the index
+ * skips the others); it locks when it admits no unauthenticated client by itself nor through an
+ * authorization. Null when the pod has no known port.
  */
 function portsOnDefaultPolicy(ctx: AnalysisContext, w: Workload): { open: number[]; hasServers: boolean } | null {
-  const ports = new Map<number, string | undefined>();
-  for (const p of w.containerPorts) if ((p.protocol ?? "TCP") === "TCP") ports.set(p.port, p.name);
+  const ports = new Set<number>();
+  for (const p of w.containerPorts) if ((p.protocol ?? "TCP") === "TCP") ports.add(p.port);
   for (const svc of ctx.model.servicesOfWorkload.get(w) ?? [])
     for (const sp of svc.ports) {
       const t = ctx.resolver.targetPortOf(svc, sp, w);
-      if (t !== null && !ports.has(t)) ports.set(t, undefined);
+      if (t !== null) ports.add(t);
     }
   if (ports.size === 0) return null;
   const policy = ctx.model.linkerdPolicy;
   const selecting = policy.servers.filter((s) => s.namespace === w.namespace && s.podSelector !== null && selects(s.podSelector, w.labels));
-  const locking = selecting.filter(
-    (s) =>
-      !s.openAccess &&
-      !policy.openServers.has(`${s.namespace}/${s.name}`) &&
-      !policy.openNamespaces.has(s.namespace) &&
-      !policy.openServerSelectors.some((x) => x.namespace === s.namespace && selects(x.selector, s.labels)),
-  );
+  const locks = (s: LinkerdServer) =>
+    !s.openAccess &&
+    !policy.openServers.has(`${s.namespace}/${s.name}`) &&
+    !policy.openNamespaces.has(s.namespace) &&
+    !policy.openServerSelectors.some((x) => x.namespace === s.namespace && selects(x.selector, s.labels));
   const open: number[] = [];
-  for (const [port, name] of ports) if (!locking.some((s) => s.port === port || (name !== undefined && s.port === name))) open.push(port);
+  for (const port of ports) {
+    const server = selecting.find((s) => takesPort(s, port, w.containerPorts));
+    if (server === undefined || !locks(server)) open.push(port);
+  }
   return { open: open.sort((a, b) => a - b), hasServers: selecting.length > 0 };
 }
 
