@@ -8,7 +8,7 @@ import type { UnreadKind } from "../lib/core/model/linkerdPolicy";
 import { predictEdge, type Client } from "../lib/core/resolve/predictEdge";
 import { createResolver } from "../lib/core/resolve/resolver";
 import { analyze } from "../lib/core/snapshot/analyze";
-import { MeshSnapshotSchema, type Finding, type MeshSnapshot } from "../lib/core/snapshot/schema";
+import { MeshSnapshotSchema, type Finding, type MeshSnapshot, type SnapshotSource } from "../lib/core/snapshot/schema";
 import { internalErrors } from "./support/mutation";
 
 type Labels = Record<string, string>;
@@ -142,8 +142,9 @@ export function call(
   };
 }
 
-export function run(objects: KubeObject[], samples: TrafficSample[] = []): MeshSnapshot {
-  const snap = analyze({ objects: loaded(objects), configDumps: [], problems: [] }, { now: NOW, source: { type: "manifests" }, traffic: { samples, problems: [] } });
+/** `source`: where the inputs come from (manifests by default; a cluster holds only admitted objects). */
+export function run(objects: KubeObject[], samples: TrafficSample[] = [], source: SnapshotSource = { type: "manifests" }): MeshSnapshot {
+  const snap = analyze({ objects: loaded(objects), configDumps: [], problems: [] }, { now: NOW, source, traffic: { samples, problems: [] } });
   // Every snapshot a test produces must satisfy the contract's schema.
   const parsed = MeshSnapshotSchema.safeParse(snap);
   if (!parsed.success) throw new Error(`snapshot violates the schema: ${parsed.error.message}`);
@@ -161,9 +162,12 @@ export function expectNoWarnings(s: MeshSnapshot): void {
 export const edgeOf = (s: MeshSnapshot, src: string | null, host: string) =>
   s.edges.find((e) => (e.source.workload ? `${e.source.namespace}/${e.source.workload}` : null) === src && e.destination.host === host);
 
-/** Predict one edge directly through the resolver (no telemetry needed); `unread`: kinds the cluster reader could not list. */
-export function predict(objects: KubeObject[], src: string | null, host: string, port?: number, unread: UnreadKind[] = []) {
-  const model = buildModel({ objects: loaded(objects), configDumps: [], problems: [] }, unread);
+/**
+ * Predict one edge directly through the resolver (no telemetry needed); `unread`: kinds the cluster reader
+ * could not list; `fromCluster`: the objects were read from a cluster (not manifests).
+ */
+export function predict(objects: KubeObject[], src: string | null, host: string, port?: number, unread: UnreadKind[] = [], fromCluster = false) {
+  const model = buildModel({ objects: loaded(objects), configDumps: [], problems: [] }, unread, fromCluster);
   const r = createResolver(model);
   const svc = model.serviceByHost.get(host);
   if (!svc) throw new Error(`no service ${host}`);

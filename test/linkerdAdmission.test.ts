@@ -3,9 +3,11 @@
 // (policy-controller/k8s/api/src/policy/*.rs) and the validating webhook (policy-controller/src/
 // admission.rs). Each refusal is input.invalid naming the object and the field; a refused Server or
 // ServerAuthorization is left out, a refused authentication counts as missing for the policies
-// naming it. Near misses stay silent.
+// naming it. Objects read from a cluster were admitted: a refusal only the webhook makes is still
+// reported, and the object read as Linkerd's index reads it. Near misses stay silent.
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
+import type { SnapshotSource } from "../lib/core/snapshot/schema";
 import { deploy, findingsOf, host, namespace, predict, run, service } from "./kit";
 
 const INJECT = { "linkerd.io/inject": "enabled" };
@@ -257,6 +259,12 @@ describe("NetworkAuthentication: admission's refusals are input.invalid; a polic
       "not a valid CIDR or IP address: 10.0.0.0/33",
     ],
     [
+      "an IPv6 prefix too long",
+      { networks: [{ cidr: "2001:db8::/129" }] },
+      "spec.networks[0].cidr",
+      "not a valid CIDR or IP address: 2001:db8::/129",
+    ],
+    [
       "a name for a cidr",
       { networks: [{ cidr: "cluster" }] },
       "spec.networks[0].cidr",
@@ -324,6 +332,7 @@ describe("NetworkAuthentication: admission's refusals are input.invalid; a polic
       { networks: [{ cidr: "10.0.0.0/8", except: ["10.1.0.0/16", "10.2.3.4"] }, { cidr: "::/0" }] },
     ],
     ["IPv6 with exceptions", { networks: [{ cidr: "fd00::/8", except: ["fd00::1", "fd00:1::/32"] }] }],
+    ["an IPv6 /128 beside an IPv4 network", { networks: [{ cidr: "2001:db8::1/128" }, { cidr: "0.0.0.0/0" }] }],
     [
       "an embedded IPv4 address",
       { networks: [{ cidr: "::ffff:10.0.0.0/104", except: ["::ffff:10.1.0.0/112"] }] },
@@ -470,6 +479,10 @@ describe("Server: admission's refusals are input.invalid and the Server is left 
     },
   );
 
+  it.each([1, 65535])("near miss: port %s (NonZeroU16's bounds) → no input.invalid", (port) => {
+    expect(invalid(objs(server("prom", port)))).toEqual([]);
+  });
+
   it("near miss: an externalWorkloadSelector alone is valid (it selects no pod)", () => {
     const ext = bare({ externalWorkloadSelector: sel, port: 8801 });
     expect(invalid(objs(ext))).toEqual([]);
@@ -587,6 +600,18 @@ describe("ServerAuthorization: admission's refusals are input.invalid and it ope
     ],
     ["a meshTLS naming no client", { server: toProm, client: { meshTLS: {} } }],
     ["unauthenticatedTLS alone", { server: toProm, client: { meshTLS: { unauthenticatedTLS: true } } }],
+    [
+      "unauthenticatedTLS with identities: [] (nothing named)",
+      { server: toProm, client: { meshTLS: { unauthenticatedTLS: true, identities: [] } } },
+    ],
+    [
+      "meshTLS.serviceAccounts only (emojivoto's example)",
+      { server: toProm, client: { meshTLS: { serviceAccounts: [{ name: "web" }, { name: "vote-bot" }] } } },
+    ],
+    [
+      "unauthenticated: false beside meshTLS",
+      { server: toProm, client: { unauthenticated: false, meshTLS: { identities: ["*"] } } },
+    ],
   ] as [string, unknown][])("near miss: %s → no input.invalid, the Server stays locked", (_name, spec) => {
     expect(invalid(objs(spec))).toEqual([]);
     expect(unauthenticated(objs(spec))).toEqual([]);
@@ -668,6 +693,22 @@ describe("AuthorizationPolicy: the webhook's ref-count and namespace-target refu
     expect(invalid(objs)).toEqual([]);
     expect(unauthenticated(objs)).toEqual([expect.stringContaining("ports 8080, 8801")]);
   });
+
+  // A manifest without metadata.namespace (for `kubectl apply -n emojivoto`): the webhook compares the
+  // target with the namespace the object is applied into, which the manifest does not say.
+  it("near miss: a namespace-less policy naming a Namespace → no input.invalid; it opens the Servers of the namespace it is read in", () => {
+    const nsless = (o: KubeObject): KubeObject => ({ ...o, metadata: { name: o.metadata.name } });
+    const objs = [
+      namespace("default", {}, INJECT),
+      deploy("default", "api", { ports: [{ port: 8801, name: "prom" }] }),
+      nsless(server("prom", "prom")),
+    ];
+    expect(unauthenticated(objs)).toEqual([]);
+    expect(invalid([...objs, nsless(nsTarget("emojivoto"))])).toEqual([]);
+    expect(unauthenticated([...objs, nsless(nsTarget("emojivoto"))])).toEqual([
+      expect.stringContaining("default/api (port 8801, which no Server locks)"),
+    ]);
+  });
 });
 
 // The webhook's namespaceSelector skips namespaces labelled config.linkerd.io/admission-webhooks:
@@ -715,6 +756,18 @@ describe("a namespace the webhook skips: only the CRD schema and deserialisation
       ["ports 8080, 8801"],
     ],
     [
+      "a ServerAuthorization with unauthenticatedTLS beside identities (it admits no plaintext)",
+      [
+        policy(
+          "ServerAuthorization",
+          "s",
+          { server: { name: "prom" }, client: { meshTLS: { unauthenticatedTLS: true, identities: ["*"] } } },
+          "v1beta1",
+        ),
+      ],
+      [],
+    ],
+    [
       "an invalid identity and two MeshTLSAuthentication refs",
       [
         policy("MeshTLSAuthentication", "m", { identities: ["Web"] }),
@@ -753,6 +806,12 @@ describe("a namespace the webhook skips: only the CRD schema and deserialisation
     },
   );
 
+  it("no input.invalid: a Server with an unknown accessPolicy (the index reads no policy: deny, the port stays locked)", () => {
+    const all = [...OFF, server("prom", "prom", { accessPolicy: "allow" })];
+    expect(invalid(all)).toEqual([]);
+    expect(unauthenticated(all)).toEqual([]);
+  });
+
   it("near miss: another label value keeps the webhook on", () => {
     const objs = [
       ...base({ "config.linkerd.io/admission-webhooks": "enabled" }),
@@ -761,5 +820,171 @@ describe("a namespace the webhook skips: only the CRD schema and deserialisation
     expect(invalid(objs).map((f) => f.message)).toEqual([
       expect.stringContaining("MeshTLSAuthentication emoji/m: spec.identities[0]: id Web is invalid"),
     ]);
+  });
+});
+
+// Objects read from a cluster were admitted, whatever the webhook says now: its failurePolicy is Ignore
+// by default (charts/linkerd-control-plane values.yaml webhookFailurePolicy), older Linkerd versions
+// checked less, and a namespace may have opted out for a while. A refusal only the webhook makes is
+// still input.invalid, but the object is read as the index reads it; one the CRD schema or
+// deserialisation makes is left out wherever the inputs come from (nothing can read it).
+describe("objects read from a cluster: webhook-only refusals are reported, and read as the index reads them", () => {
+  const CLUSTER: SnapshotSource = { type: "kubeconfig", context: "prod" };
+  const HELD = "the cluster holds it";
+  const nsTarget = policy("AuthorizationPolicy", "all", {
+    targetRef: { kind: "Namespace", name: "other" },
+    requiredAuthenticationRefs: [],
+  });
+  const saz = (spec: unknown) => policy("ServerAuthorization", "s", spec);
+
+  it.each([
+    [
+      "a ServerAuthorization with unauthenticated beside meshTLS (client_authz takes unauthenticated first)",
+      [
+        server("prom", "prom"),
+        saz({ server: { name: "prom" }, client: { unauthenticated: true, meshTLS: { identities: ["*"] } } }),
+      ],
+      ["ServerAuthorization", "s", "spec.client.unauthenticated"],
+      ["port 8801"],
+      [],
+    ],
+    [
+      "a NetworkAuthentication exception outside its cidr (indexed: the policy opens its Server)",
+      [
+        server("prom", "prom"),
+        policy("NetworkAuthentication", "n", { networks: [{ cidr: "10.0.0.0/8", except: ["11.0.0.0/8"] }] }),
+        authz("open", "prom", [ref("NetworkAuthentication", "n")]),
+      ],
+      ["NetworkAuthentication", "n", "spec.networks[0].except[0]"],
+      ["port 8801"],
+      [],
+    ],
+    [
+      "a Server with an unknown accessPolicy (indexed without one: deny, the port stays locked)",
+      [server("prom", "prom", { accessPolicy: "allow" })],
+      ["Server", "prom", "spec.accessPolicy"],
+      [],
+      ["port 8801, which no Server locks"],
+    ],
+    [
+      "a Namespace target naming another namespace (the index applies it to its own)",
+      [server("prom", "prom"), nsTarget],
+      ["AuthorizationPolicy", "all", "spec.targetRef.name"],
+      ["ports 8080, 8801"],
+      [],
+    ],
+  ] as [string, KubeObject[], [string, string, string], string[], string[]][])(
+    "%s: input.invalid saying the cluster holds it; from manifests it is left out",
+    (_name, objs, [kind, name, field], fromCluster, fromManifests) => {
+      const cluster = run([...BASE, ...objs], [], CLUSTER);
+      const inv = findingsOf(cluster, "input.invalid");
+      expect(inv.map((f) => f.message)).toEqual([expect.stringContaining(`${kind} emoji/${name}: ${field}: `)]);
+      expect(inv[0]!.message).toContain(HELD);
+      const opened = (s: typeof cluster) => findingsOf(s, "linkerd.unauthenticated-default").map((f) => f.message);
+      expect(opened(cluster)).toEqual(fromCluster.map((p) => expect.stringContaining(p)));
+
+      const manifests = run([...BASE, ...objs]);
+      expect(findingsOf(manifests, "input.invalid").map((f) => f.message)).toEqual([
+        expect.not.stringContaining(HELD),
+      ]);
+      expect(opened(manifests)).toEqual(fromManifests.map((p) => expect.stringContaining(p)));
+    },
+  );
+
+  it("a MeshTLSAuthentication with an identity the webhook refuses: the policy requiring it stands", () => {
+    const objs = [
+      ...BASE,
+      client,
+      policy("MeshTLSAuthentication", "m", { identities: ["Web.Emoji"] }),
+      authz("a2", "grpc", [ref("MeshTLSAuthentication", "m")]),
+    ];
+    const inv = findingsOf(run(objs, [], CLUSTER), "input.invalid");
+    expect(inv.map((f) => f.message)).toEqual([expect.stringContaining("spec.identities[0]: id Web.Emoji is invalid")]);
+    expect(inv[0]!.message).toContain(HELD);
+    const edge = (fromCluster: boolean) =>
+      predict(objs, "emoji/web", host("api", "emoji"), 8080, [], fromCluster).predicted.reason;
+    expect(edge(true)).toContain("emoji/api is meshed by Linkerd: Linkerd mTLS.");
+    expect(edge(true)).not.toContain("Linkerd ignores");
+    expect(edge(false)).toContain("which Linkerd refuses (spec.identities[0]: id Web.Emoji is invalid");
+  });
+
+  it.each([
+    ["in-cluster", { type: "in-cluster" }],
+    ["the demo cluster", { type: "demo", context: "demo" }],
+  ] as [string, SnapshotSource][])("%s is a cluster too", (_name, source) => {
+    const objs = [
+      ...BASE,
+      server("prom", "prom"),
+      saz({ server: { name: "prom" }, client: { unauthenticated: true, meshTLS: {} } }),
+    ];
+    const s = run(objs, [], source);
+    expect(findingsOf(s, "input.invalid").map((f) => f.message)).toEqual([expect.stringContaining(HELD)]);
+    expect(findingsOf(s, "linkerd.unauthenticated-default")).toHaveLength(1);
+  });
+
+  it("the webhook's ref-count refusal: input.invalid saying the cluster holds it, the policy still ignored", () => {
+    const objs = [
+      ...BASE,
+      client,
+      policy("MeshTLSAuthentication", "m2", { identities: ["*"] }),
+      authz("a2", "grpc", [ref("MeshTLSAuthentication", "web"), ref("MeshTLSAuthentication", "m2")]),
+    ];
+    const inv = findingsOf(run(objs, [], CLUSTER), "input.invalid");
+    expect(inv.map((f) => f.message)).toEqual([
+      expect.stringContaining("spec.requiredAuthenticationRefs: only a single MeshTLSAuthentication may be set"),
+    ]);
+    expect(inv[0]!.message).toContain(HELD);
+    expect(predict(objs, "emoji/web", host("api", "emoji"), 8080, [], true).predicted.reason).toContain(
+      "it requires more than one MeshTLSAuthentication, which Linkerd refuses",
+    );
+  });
+
+  // The API server and the index cannot read these at all: left out from a cluster too.
+  it.each([
+    [
+      "a Server with port 0 (deserialisation): the port is back on the default policy",
+      [server("prom", 0)],
+      ["Server", "prom", "spec.port"],
+      ["port 8801, which no Server locks"],
+    ],
+    [
+      "a ServerAuthorization with both server name and selector (CRD oneOf): it opens nothing",
+      [
+        server("prom", "prom"),
+        saz({ server: { name: "prom", selector: { matchLabels: { policy: "prom" } } }, client: { unauthenticated: true } }),
+      ],
+      ["ServerAuthorization", "s", "spec.server"],
+      [],
+    ],
+    [
+      "a NetworkAuthentication cidr that does not parse (deserialisation): the policy opens nothing",
+      [
+        server("prom", "prom"),
+        policy("NetworkAuthentication", "n", { networks: [{ cidr: "cluster" }] }),
+        authz("open", "prom", [ref("NetworkAuthentication", "n")]),
+      ],
+      ["NetworkAuthentication", "n", "spec.networks[0].cidr"],
+      [],
+    ],
+  ] as [string, KubeObject[], [string, string, string], string[]][])(
+    "still left out: %s",
+    (_name, objs, [kind, name, field], opens) => {
+      const s = run([...BASE, ...objs], [], CLUSTER);
+      const inv = findingsOf(s, "input.invalid").map((f) => f.message);
+      expect(inv).toEqual([expect.stringContaining(`${kind} emoji/${name}: ${field}: `)]);
+      expect(inv[0]).not.toContain(HELD);
+      expect(findingsOf(s, "linkerd.unauthenticated-default").map((f) => f.message)).toEqual(
+        opens.map((p) => expect.stringContaining(p)),
+      );
+    },
+  );
+
+  it("near miss: a webhook-off namespace in a cluster → no input.invalid at all", () => {
+    const objs = [
+      ...base(WEBHOOK_OFF),
+      server("prom", "prom"),
+      saz({ server: { name: "prom" }, client: { unauthenticated: true, meshTLS: {} } }),
+    ];
+    expect(findingsOf(run(objs, [], CLUSTER), "input.invalid")).toEqual([]);
   });
 });

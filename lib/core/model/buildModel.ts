@@ -20,8 +20,9 @@ const byName = <T extends { namespace: string; name: string }>(a: T, b: T) =>
 /**
  * `unread`: the kinds the analysis could not list (the cluster reader's completeness entries), so that
  * an object that is absent because it could not be read is not taken as absent from the cluster.
+ * `fromCluster`: the objects were read from a cluster (not manifests), so admission let each of them in.
  */
-export function buildModel(inputs: ParsedInputs, unread: readonly UnreadKind[] = []): MeshModel {
+export function buildModel(inputs: ParsedInputs, unread: readonly UnreadKind[] = [], fromCluster = false): MeshModel {
   const problems = [...inputs.problems];
   const objects = inputs.objects;
 
@@ -119,7 +120,7 @@ export function buildModel(inputs: ParsedInputs, unread: readonly UnreadKind[] =
     objects.some((o) => meshConfigRevision(o) !== null) ||
     workloads.some((w) => w.dataplane === "sidecar" || w.dataplane === "ambient");
 
-  const linkerdPolicy = readLinkerdPolicy(objects, problems, unread);
+  const linkerdPolicy = readLinkerdPolicy(objects, problems, unread, fromCluster);
   // Evidence that istiod runs with ambient on (MeshModel.ambient): ztunnel's pods are labelled app=ztunnel (workloads.ts).
   let ambient = false;
   for (const m of meshByRevision.values()) ambient ||= m.sidecarsTakeHbone;

@@ -1,23 +1,28 @@
 // What Linkerd's admission refuses among the policy objects Handshake reads (MeshTLSAuthentication,
 // NetworkAuthentication, Server, ServerAuthorization): the checks throw a FieldError naming the field,
 // and readLinkerdPolicy reports the object as input.invalid and leaves it out, as an object that never
-// reached the cluster (docs/DECISIONS.md, "Linkerd policy objects Linkerd's admission refuses").
+// reached the cluster (docs/DECISIONS.md, "Linkerd policy objects Linkerd's admission refuses"). An
+// object read from a cluster got in all the same: one only the webhook refuses is reported and read
+// as the index reads it (readLinkerdPolicy's refusal()).
 //
 // Admission has three layers, each checked here in Linkerd's order, the first failure reported:
 // - the CRD schema (linkerd/linkerd2 charts/linkerd-crds/templates/policy/*.yaml), enforced by the
 //   API server for every namespace: types, required fields, oneOf, minItems, enums;
 // - deserialisation into the Rust spec types (policy-controller/k8s/api/src/policy/*.rs), which the
 //   webhook's parse_spec does first and which the index's watcher needs as well, so an object failing
-//   it is read by nobody: a port number 0, an unknown proxyProtocol, an identityRef without name, a
-//   cidr that is no IP address or network;
+//   it is read by nobody (the watcher skips it since linkerd2 #14844; before, it failed the watch of
+//   its whole kind): a port number 0, an unknown proxyProtocol, an identityRef without name, a cidr
+//   that is no IP address or network;
 // - the validating webhook (policy-controller/src/admission.rs, the `Validate` impls). Its
 //   namespaceSelector (charts/linkerd-control-plane values.yaml `policyValidator.namespaceSelector`)
 //   skips namespaces labelled `config.linkerd.io/admission-webhooks: disabled`: there (`webhook`
 //   false) only the first two layers apply, and the index reads what the webhook would have refused.
 //
-// Not modelled: the Server overlap check (two Servers on one port selecting the same pods: the one
-// created second is refused, and Handshake cannot tell which), pattern and length limits of names,
-// the v1alpha1 Server's podSelector oneOf, and HTTPRoute admission (Handshake reads no HTTPRoute).
+// Two Servers on one port are no refusal: current Linkerd dropped the webhook's overlap check
+// (linkerd2 #13676) and its index gives the port to the oldest Server, then the first by name
+// (linkerdPolicy.ts serverOfPort); the older webhook refused the newer of two Servers it found
+// overlapping, which keeps the same one. Not modelled: pattern and length limits of names, the
+// v1alpha1 Server's podSelector oneOf, and HTTPRoute admission (Handshake reads no HTTPRoute).
 import { FieldError } from "./fieldError";
 import { isObj, shown, type Obj } from "./read";
 

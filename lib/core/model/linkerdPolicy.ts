@@ -32,7 +32,9 @@
 // one ServiceAccount, not both, one NetworkAuthentication) is the same policy policy_client_authz
 // bails on, so it stays among the ignored ones with the index's reason. Where only the webhook
 // refuses and the namespace opts out of it (`config.linkerd.io/admission-webhooks: disabled`), the
-// object is read as the index reads it, and no input.invalid.
+// object is read as the index reads it, and no input.invalid. An object read from a cluster that only
+// the webhook refuses got in anyway (the webhook fails open by default): it is input.invalid, saying
+// the cluster holds it, and read as the index reads it (refusal()).
 import type { InputProblem, LoadedObject } from "./input";
 import type { Labels, Workload } from "./mesh";
 import { FieldError, problemFor } from "./fieldError";
@@ -175,12 +177,8 @@ const AUTHNS: [string, string, AuthnKind][] = [
   ["core", "serviceaccount", "ServiceAccount"],
 ];
 
-/**
- * spec.targetRef and spec.requiredAuthenticationRefs as Spec::try_from reads them; FieldError where it
- * would fail, and where the webhook's validate_policy_target refuses a Namespace target other than
- * the policy's own (the index would apply it to its own namespace, so without the webhook it does).
- */
-function readAuthorizationPolicy(spec: unknown, namespace: string, webhook: boolean): { target: { kind: TargetKind; name: string }; refs: AuthnRef[] } {
+/** spec.targetRef and spec.requiredAuthenticationRefs as Spec::try_from reads them; FieldError where it would fail. */
+function readAuthorizationPolicy(spec: unknown, namespace: string): { target: { kind: TargetKind; name: string }; refs: AuthnRef[] } {
   const t = at(spec, "targetRef");
   if (!isObj(t)) throw new FieldError("spec.targetRef", t === undefined || t === null ? "is required" : `must be a mapping, not ${shown(t)}`);
   const tGroup = refString(t.group, "spec.targetRef.group", false);
@@ -188,7 +186,6 @@ function readAuthorizationPolicy(spec: unknown, namespace: string, webhook: bool
   const tName = refString(t.name, "spec.targetRef.name", true)!;
   const kind = kindOf(tGroup, tKind, TARGETS);
   if (kind === null) throw new FieldError("spec.targetRef", `unsupported authorization target type: ${canonical(tGroup, tKind)}`);
-  if (webhook && kind === "Namespace" && tName !== namespace) throw new FieldError("spec.targetRef.name", `cannot target another namespace: ${tName}`);
 
   const raw = at(spec, "requiredAuthenticationRefs");
   if (raw !== undefined && raw !== null && !Array.isArray(raw)) throw new FieldError("spec.requiredAuthenticationRefs", `must be a list, not ${shown(raw)}`);
@@ -207,6 +204,17 @@ function readAuthorizationPolicy(spec: unknown, namespace: string, webhook: bool
     refs.push({ kind: k, namespace: ns ?? namespace, name });
   }
   return { target: { kind, name: tName }, refs };
+}
+
+/**
+ * The webhook's validate_policy_target: a Namespace target must name the namespace the policy is
+ * applied into (admission.rs takes it from the request, not from the manifest). A manifest without
+ * metadata.namespace (`kubectl apply -n …`) does not say which that is: no refusal. The index applies
+ * a Namespace target to the policy's own namespace whatever it names (Target::Namespace).
+ */
+function foreignTarget(target: { kind: TargetKind; name: string }, declared: string | undefined): FieldError | null {
+  if (target.kind !== "Namespace" || !declared || target.name === declared) return null;
+  return new FieldError("spec.targetRef.name", `cannot target another namespace: ${target.name}`);
 }
 
 /**
@@ -256,19 +264,14 @@ function notIndexedBecause(kind: string, spec: unknown): string | null {
  * index's own reason when it refuses the object too, else admission's refusal, naming the field.
  * Refused objects go to `problems`.
  */
-function authenticationState(o: LoadedObject, webhook: boolean, problems: InputProblem[]): string | null {
+function authenticationState(o: LoadedObject, webhook: boolean, fromCluster: boolean, problems: InputProblem[]): string | null {
   const { kind } = o.object;
   const spec = at(o.object, "spec");
   const index = notIndexedBecause(kind, spec);
-  try {
-    if (kind === "MeshTLSAuthentication") checkMeshTLSAuthentication(spec, webhook);
-    else checkNetworkAuthentication(spec, webhook);
-  } catch (e) {
-    if (!(e instanceof FieldError)) throw e;
-    problems.push(problemFor(o, e));
-    return index !== null ? `Linkerd does not index (${index})` : `Linkerd refuses (${e.field}: ${e.message})`;
-  }
-  return index !== null ? `Linkerd does not index (${index})` : null;
+  const check = kind === "MeshTLSAuthentication" ? (wh: boolean) => checkMeshTLSAuthentication(spec, wh) : (wh: boolean) => checkNetworkAuthentication(spec, wh);
+  const refused = refusal(o, check, webhook, fromCluster, problems);
+  if (index !== null) return `Linkerd does not index (${index})`;
+  return refused === null ? null : `Linkerd refuses (${refused.field}: ${refused.message})`;
 }
 
 interface Authentications {
@@ -315,12 +318,12 @@ function ignoredBecause(refs: AuthnRef[], a: Authentications): string | null {
   return null;
 }
 
-function readAuthentications(objects: LoadedObject[], unread: readonly UnreadKind[], webhookOff: Set<string>, problems: InputProblem[]): Authentications {
+function readAuthentications(objects: LoadedObject[], unread: readonly UnreadKind[], webhookOff: Set<string>, fromCluster: boolean, problems: InputProblem[]): Authentications {
   const out: Authentications = { objects: new Map(), unread: new Set() };
   for (const o of objects) {
     if (!isLinkerdPolicy(o) || !LOOKED_UP.has(o.object.kind)) continue;
     const namespace = o.object.metadata.namespace ?? "default";
-    out.objects.set(`${o.object.kind}/${namespace}/${o.object.metadata.name}`, authenticationState(o, !webhookOff.has(namespace), problems));
+    out.objects.set(`${o.object.kind}/${namespace}/${o.object.metadata.name}`, authenticationState(o, !webhookOff.has(namespace), fromCluster, problems));
   }
   for (const c of unread) if (c.reason !== "invalid" && LOOKED_UP.has(c.kind)) out.unread.add(`${c.kind}/${c.namespace ?? ""}`);
   return out;
@@ -338,28 +341,59 @@ function webhookOffNamespaces(objects: LoadedObject[]): Set<string> {
   return out;
 }
 
-/** Admission's check of `o` (FieldError), reported to `problems`: false when refused. */
-function admitted(o: LoadedObject, check: () => void, problems: InputProblem[]): boolean {
+/** Whether `check` passes with the webhook off (only the CRD schema and deserialisation). */
+function passesWithoutWebhook(check: (webhook: boolean) => void): boolean {
   try {
-    check();
+    check(false);
     return true;
   } catch (e) {
     if (!(e instanceof FieldError)) throw e;
-    problems.push(problemFor(o, e));
     return false;
+  }
+}
+
+/** A webhook refusal of an object a cluster holds, as reported: it says the object is there all the same. */
+const held = (e: FieldError) =>
+  new FieldError(
+    e.field,
+    `${e.message} (Linkerd's policy webhook refuses this, but the cluster holds it all the same: admitted while the webhook was off or failing open, or by an older Linkerd; Linkerd's policy controller reads it as it is)`,
+  );
+
+/**
+ * Admission's check of `o` (`check(webhook)` throws a FieldError), reported to `problems`: null when
+ * the object is read, else the refusal, and the object is left out. An object read from a cluster was
+ * admitted, whatever the webhook says now (its failurePolicy is Ignore by default, values.yaml
+ * webhookFailurePolicy; older versions checked less; its namespace may have opted out for a while):
+ * a refusal only the webhook makes is reported, saying so, and the object is read as the index reads
+ * it, as where the webhook is off. The CRD schema's and deserialisation's refusals leave it out
+ * everywhere: neither the API server nor Linkerd can read it.
+ */
+function refusal(o: LoadedObject, check: (webhook: boolean) => void, webhook: boolean, fromCluster: boolean, problems: InputProblem[]): FieldError | null {
+  try {
+    check(webhook);
+    return null;
+  } catch (e) {
+    if (!(e instanceof FieldError)) throw e;
+    if (webhook && fromCluster && passesWithoutWebhook(check)) {
+      problems.push(problemFor(o, held(e)));
+      return null;
+    }
+    problems.push(problemFor(o, e));
+    return e;
   }
 }
 
 /**
  * Linkerd's inbound policy objects among the inputs. `unread` are the kinds the analysis could not list
  * (completeness entries): a MeshTLSAuthentication or NetworkAuthentication there is unknown, not missing.
- * Objects Linkerd cannot read are added to `problems`.
+ * `fromCluster`: the objects were read from a cluster, so admission let them in (refusal()). Objects
+ * Linkerd's admission refuses or Linkerd cannot read are added to `problems`.
  */
-export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProblem[], unread: readonly UnreadKind[]): LinkerdPolicy {
+export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProblem[], unread: readonly UnreadKind[], fromCluster = false): LinkerdPolicy {
   const out: LinkerdPolicy = { servers: [], openServers: new Set(), openNamespaces: new Set(), openServerSelectors: [], ignoredAuthorizations: [] };
   const webhookOff = webhookOffNamespaces(objects);
   // Authentications first: an AuthorizationPolicy may come before the object it names.
-  const authentications = readAuthentications(objects, unread, webhookOff, problems);
+  const authentications = readAuthentications(objects, unread, webhookOff, fromCluster, problems);
   for (const o of objects) {
     if (!isLinkerdPolicy(o)) continue;
     const namespace = o.object.metadata.namespace ?? "default";
@@ -368,7 +402,7 @@ export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProble
     switch (o.object.kind) {
       case "Server": {
         const version = (o.object.apiVersion ?? "").slice(POLICY.length + 1);
-        if (!admitted(o, () => checkServer(spec, version, webhook), problems)) break;
+        if (refusal(o, (wh) => checkServer(spec, version, wh), webhook, fromCluster, problems) !== null) break;
         out.servers.push({
           namespace,
           name: o.object.metadata.name,
@@ -384,15 +418,20 @@ export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProble
       case "AuthorizationPolicy": {
         let policy: ReturnType<typeof readAuthorizationPolicy>;
         try {
-          policy = readAuthorizationPolicy(spec, namespace, webhook);
+          policy = readAuthorizationPolicy(spec, namespace);
         } catch (e) {
           if (!(e instanceof FieldError)) throw e;
           problems.push(problemFor(o, e));
           break;
         }
         const { target, refs } = policy;
-        const refused = webhook ? refCountRefusal(refs) : null;
-        if (refused !== null) problems.push(problemFor(o, refused));
+        // The webhook's checks in its order, the first refusal reported (see refusal()). A foreign
+        // Namespace target leaves the policy out unless a cluster holds it; the ref counts it refuses
+        // are the ones policy_client_authz bails on, so that policy is ignored either way.
+        const foreign = webhook ? foreignTarget(target, o.object.metadata.namespace) : null;
+        const refused = foreign ?? (webhook ? refCountRefusal(refs) : null);
+        if (refused !== null) problems.push(problemFor(o, fromCluster ? held(refused) : refused));
+        if (foreign !== null && !fromCluster) break;
         const why = ignoredBecause(refs, authentications);
         if (why !== null) {
           out.ignoredAuthorizations.push({ namespace, name: o.object.metadata.name, targetKind: target.kind, targetName: target.name, why });
@@ -407,7 +446,7 @@ export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProble
         break;
       }
       case "ServerAuthorization": {
-        if (!admitted(o, () => checkServerAuthorization(spec, webhook), problems)) break;
+        if (refusal(o, (wh) => checkServerAuthorization(spec, wh), webhook, fromCluster, problems) !== null) break;
         if (at(spec, "client", "unauthenticated") !== true) break;
         const name = str(at(spec, "server", "name"));
         const selector = selectorOf(at(spec, "server", "selector"));

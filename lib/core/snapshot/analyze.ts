@@ -150,7 +150,8 @@ export function runRules(ctx: AnalysisContext, rules: readonly Rule[], failed: C
 }
 
 export function analyze(inputs: ParsedInputs, opts: AnalyzeOptions): MeshSnapshot {
-  const model = buildModel({ ...inputs, problems: [...inputs.problems, ...(opts.traffic?.problems ?? [])] }, opts.completeness);
+  // Every source but manifests is a cluster's objects (kubeconfig, in-cluster, the demo's API server).
+  const model = buildModel({ ...inputs, problems: [...inputs.problems, ...(opts.traffic?.problems ?? [])] }, opts.completeness, opts.source.type !== "manifests");
   const resolver = createResolver(model);
   const completeness: Completeness[] = [...(opts.completeness ?? [])];
   const edges = buildEdges(resolver, opts.traffic?.samples ?? [], opts.traffic?.window, completeness);
