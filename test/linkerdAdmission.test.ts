@@ -880,13 +880,15 @@ describe("objects read from a cluster: webhook-only refusals are reported, and r
       const inv = findingsOf(cluster, "input.invalid");
       expect(inv.map((f) => f.message)).toEqual([expect.stringContaining(`${kind} emoji/${name}: ${field}: `)]);
       expect(inv[0]!.message).toContain(HELD);
+      expect(inv[0]!.fix).toContain(`Correct ${field} in test.yaml:`);
+      expect(inv[0]!.fix).toContain("so it was analysed as it stands");
       const opened = (s: typeof cluster) => findingsOf(s, "linkerd.unauthenticated-default").map((f) => f.message);
       expect(opened(cluster)).toEqual(fromCluster.map((p) => expect.stringContaining(p)));
 
       const manifests = run([...BASE, ...objs]);
-      expect(findingsOf(manifests, "input.invalid").map((f) => f.message)).toEqual([
-        expect.not.stringContaining(HELD),
-      ]);
+      const left = findingsOf(manifests, "input.invalid");
+      expect(left.map((f) => f.message)).toEqual([expect.not.stringContaining(HELD)]);
+      expect(left[0]!.fix).toContain("the rest of the input was analysed without it");
       expect(opened(manifests)).toEqual(fromManifests.map((p) => expect.stringContaining(p)));
     },
   );
@@ -970,9 +972,10 @@ describe("objects read from a cluster: webhook-only refusals are reported, and r
     "still left out: %s",
     (_name, objs, [kind, name, field], opens) => {
       const s = run([...BASE, ...objs], [], CLUSTER);
-      const inv = findingsOf(s, "input.invalid").map((f) => f.message);
-      expect(inv).toEqual([expect.stringContaining(`${kind} emoji/${name}: ${field}: `)]);
-      expect(inv[0]).not.toContain(HELD);
+      const inv = findingsOf(s, "input.invalid");
+      expect(inv.map((f) => f.message)).toEqual([expect.stringContaining(`${kind} emoji/${name}: ${field}: `)]);
+      expect(inv[0]!.message).not.toContain(HELD);
+      expect(inv[0]!.fix).toContain("the rest of the input was analysed without it");
       expect(findingsOf(s, "linkerd.unauthenticated-default").map((f) => f.message)).toEqual(
         opens.map((p) => expect.stringContaining(p)),
       );

@@ -55,6 +55,11 @@ export interface InputProblem {
   /** Dotted path of the offending field, when known (e.g. "spec.mtls.mode"). */
   field?: string;
   message: string;
+  /**
+   * The object was analysed all the same: a cluster holds it (admitted while a validating webhook was
+   * off or failing open) and the mesh reads it as it stands. Absent: left out of the analysis.
+   */
+  kept?: true;
 }
 
 export interface ParsedInputs {

@@ -352,12 +352,11 @@ function passesWithoutWebhook(check: (webhook: boolean) => void): boolean {
   }
 }
 
-/** A webhook refusal of an object a cluster holds, as reported: it says the object is there all the same. */
-const held = (e: FieldError) =>
-  new FieldError(
-    e.field,
-    `${e.message} (Linkerd's policy webhook refuses this, but the cluster holds it all the same: admitted while the webhook was off or failing open, or by an older Linkerd; Linkerd's policy controller reads it as it is)`,
-  );
+/** A webhook refusal of an object a cluster holds, as reported: the object is there and read all the same. */
+function heldProblem(o: LoadedObject, e: FieldError): InputProblem {
+  const why = `${e.message} (Linkerd's policy webhook refuses this, but the cluster holds it: admitted while the webhook was off or failing open, or by an older Linkerd)`;
+  return { ...problemFor(o, new FieldError(e.field, why)), kept: true };
+}
 
 /**
  * Admission's check of `o` (`check(webhook)` throws a FieldError), reported to `problems`: null when
@@ -375,7 +374,7 @@ function refusal(o: LoadedObject, check: (webhook: boolean) => void, webhook: bo
   } catch (e) {
     if (!(e instanceof FieldError)) throw e;
     if (webhook && fromCluster && passesWithoutWebhook(check)) {
-      problems.push(problemFor(o, held(e)));
+      problems.push(heldProblem(o, e));
       return null;
     }
     problems.push(problemFor(o, e));
@@ -430,7 +429,7 @@ export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProble
         // are the ones policy_client_authz bails on, so that policy is ignored either way.
         const foreign = webhook ? foreignTarget(target, o.object.metadata.namespace) : null;
         const refused = foreign ?? (webhook ? refCountRefusal(refs) : null);
-        if (refused !== null) problems.push(problemFor(o, fromCluster ? held(refused) : refused));
+        if (refused !== null) problems.push(fromCluster ? heldProblem(o, refused) : problemFor(o, refused));
         if (foreign !== null && !fromCluster) break;
         const why = ignoredBecause(refs, authentications);
         if (why !== null) {

@@ -8,7 +8,11 @@ export const inputInvalid = rule("input.invalid", (ctx) =>
     return finding("input.invalid", {
       message: `${where}: ${p.message}`,
       resources: [p.object ?? { kind: "File", name: p.file }],
-      fix: p.object ? `Correct ${p.field ?? "the object"} in ${where}; the rest of the input was analysed without it.` : `Correct ${where}; the rest of the input was analysed without it.`,
+      fix: p.kept
+        ? `Correct ${p.field ?? "the object"} in ${where}; the cluster holds it all the same, so it was analysed as it stands.`
+        : p.object
+          ? `Correct ${p.field ?? "the object"} in ${where}; the rest of the input was analysed without it.`
+          : `Correct ${where}; the rest of the input was analysed without it.`,
     });
   }),
 );
