@@ -67,8 +67,12 @@ const rows: Row[] = [
   { case: "MUTUAL with a CA bundle, no server certificate", bad: [withTls({ mode: "MUTUAL", caCertificates: "/etc/ca.pem" })], field: "spec.servers[0].tls.serverCertificate", says: "MUTUAL TLS requires a server certificate", near: [withTls({ mode: "MUTUAL", credentialName: "api-cert" })] },
   // tlsCertificates: each entry is checked instead of the top-level pair.
   { case: "a tlsCertificates entry without a server certificate", bad: [withTls({ mode: "SIMPLE", tlsCertificates: [{ serverCertificate: "/etc/rsa.pem", privateKey: "/etc/rsa.key" }, { privateKey: "/etc/ec.key" }] })], field: "spec.servers[0].tls.tlsCertificates[1].serverCertificate", says: "SIMPLE TLS requires a server certificate", near: [withTls({ mode: "SIMPLE", tlsCertificates: [{ serverCertificate: "/etc/rsa.pem", privateKey: "/etc/rsa.key" }, { serverCertificate: "/etc/ec.pem", privateKey: "/etc/ec.key" }] })] },
-  // Only one certificate source. A key without its certificate is no source: credentialName with privateKey alone is admitted.
-  { case: "credentialName beside serverCertificate and privateKey", bad: [withTls({ mode: "SIMPLE", credentialName: "api-cert", serverCertificate: "/etc/c.pem", privateKey: "/etc/k.pem" })], field: "spec.servers[0].tls", says: "only one of credential_name, credential_names, server_certificate/private_key, tls_certificates should be specified", near: [withTls({ mode: "SIMPLE", credentialName: "api-cert", privateKey: "/etc/k.pem" })] },
+  // Only one certificate source, among the sources Istio 1.26 added (credentialNames, tlsCertificates): a
+  // Gateway that sets one of them was written for 1.26+, which refuses a second source. A key without its
+  // certificate is no source. (credentialName beside the file pair: admitted, below.)
+  { case: "credentialNames beside serverCertificate and privateKey", bad: [withTls({ mode: "SIMPLE", credentialNames: ["rsa"], serverCertificate: "/etc/c.pem", privateKey: "/etc/k.pem" })], field: "spec.servers[0].tls", says: "only one of credential_name, credential_names, server_certificate/private_key, tls_certificates should be specified", near: [withTls({ mode: "SIMPLE", credentialNames: ["rsa"], privateKey: "/etc/k.pem" })] },
+  { case: "credentialName beside tlsCertificates", bad: [withTls({ mode: "SIMPLE", credentialName: "api-cert", tlsCertificates: [{ serverCertificate: "/etc/c.pem", privateKey: "/etc/k.pem" }] })], field: "spec.servers[0].tls", says: "only one of credential_name", near: [withTls({ mode: "SIMPLE", tlsCertificates: [{ serverCertificate: "/etc/c.pem", privateKey: "/etc/k.pem" }] })] },
+  { case: "tlsCertificates beside serverCertificate and privateKey", bad: [withTls({ mode: "SIMPLE", serverCertificate: "/etc/c.pem", privateKey: "/etc/k.pem", tlsCertificates: [{ serverCertificate: "/etc/ec.pem", privateKey: "/etc/ec.key" }] })], field: "spec.servers[0].tls", says: "only one of credential_name", near: [withTls({ mode: "SIMPLE", tlsCertificates: [{ serverCertificate: "/etc/ec.pem", privateKey: "/etc/ec.key" }] })] },
   { case: "credentialName beside credentialNames", bad: [withTls({ mode: "MUTUAL", credentialName: "api-cert", credentialNames: ["rsa", "ec"] })], field: "spec.servers[0].tls", says: "only one of credential_name", near: [withTls({ mode: "MUTUAL", credentialNames: ["rsa", "ec"] })] },
   // ISTIO_MUTUAL takes the gateway's own Istio certificate and nothing else.
   { case: "ISTIO_MUTUAL with a credentialName", bad: [withTls({ mode: "ISTIO_MUTUAL", credentialName: "api-cert" })], field: "spec.servers[0].tls.credentialName", says: "ISTIO_MUTUAL TLS cannot have associated credentialName", near: [withTls({ mode: "ISTIO_MUTUAL" })] },
@@ -156,6 +160,31 @@ describe("what Istio only warns about admits the Gateway (validateTLSOptions / V
     expect(m.problems).toEqual([]);
     expect(m.gateways.map((g) => g.servers.length)).toEqual([1]);
     expect(port8443).toMatchObject({ origin: "workload-port", policy: ref() });
+  });
+});
+
+// credentialName beside serverCertificate + privateKey (the early SDS docs' `privateKey: sds, serverCertificate: sds`):
+// every release before 1.26 admits it (validateTLSOptions returned for SIMPLE/MUTUAL/OPTIONAL_MUTUAL with a
+// credentialName, and only warned on a passthrough server; no source count) and istiod serves the secret
+// (credentialName is read first). 1.26 counts sources and refuses it, but such objects stored before an upgrade
+// are still served: Handshake admits them rather than drop a working Gateway.
+describe("credentialName beside the file pair is admitted (refused only from Istio 1.26)", () => {
+  it.each([
+    { case: "SIMPLE, the SDS docs' pattern", tls: { mode: "SIMPLE", credentialName: "tracker-credential", privateKey: "sds", serverCertificate: "sds" }, protocol: "HTTPS", mode: "DISABLE" },
+    { case: "MUTUAL with files", tls: { mode: "MUTUAL", credentialName: "api-cert", serverCertificate: "/etc/c.pem", privateKey: "/etc/k.pem" }, protocol: "HTTPS", mode: "DISABLE" },
+    { case: "OPTIONAL_MUTUAL with files", tls: { mode: "OPTIONAL_MUTUAL", credentialName: "api-cert", serverCertificate: "/etc/c.pem", privateKey: "/etc/k.pem" }, protocol: "HTTPS", mode: "DISABLE" },
+    { case: "PASSTHROUGH (certificates only warned about)", tls: { mode: "PASSTHROUGH", credentialName: "api-cert", serverCertificate: "/etc/c.pem", privateKey: "/etc/k.pem" }, protocol: "TLS", mode: "DISABLE" },
+  ])("$case: no input.invalid, the listener on 8443 is built from it", ({ tls, protocol, mode }) => {
+    const { m, s, port8443 } = outcome(gateway([withTls(tls, protocol)]));
+    expect(m.problems).toEqual([]);
+    expect(findingsOf(s, "input.invalid")).toEqual([]);
+    expect(m.gateways.map((g) => g.servers.length)).toEqual([1]);
+    expect(port8443).toEqual({ ...GW_PORT, mode });
+  });
+  it("near miss: credentialNames (Istio 1.26) beside the same pair is refused", () => {
+    const { m, port8443 } = outcome(gateway([withTls({ mode: "SIMPLE", credentialNames: ["tracker-credential"], privateKey: "sds", serverCertificate: "sds" })]));
+    expect(m.problems.map((p) => p.field)).toEqual(["spec.servers[0].tls"]);
+    expect(port8443).toEqual(NO_GW_PORT);
   });
 });
 

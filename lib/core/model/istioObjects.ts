@@ -799,7 +799,11 @@ const isSet = (v: string | readonly unknown[]) => v.length > 0;
  * - ISTIO_MUTUAL uses the gateway's own Istio certificate: no serverCertificate, privateKey,
  *   caCertificates, tlsCertificates, credentialName or credentialNames;
  * - at most one certificate source: credentialName, credentialNames, serverCertificate with
- *   privateKey, tlsCertificates;
+ *   privateKey, tlsCertificates. Not as stored upstream: the file pair does not count beside
+ *   credentialName. Before 1.26 (istio/api#3466 added credentialNames/tlsCertificates and this count)
+ *   SIMPLE/MUTUAL/OPTIONAL_MUTUAL with a credentialName returned at once and a passthrough server only
+ *   warned, and istiod serves credentialName first; such a Gateway stored before an upgrade still
+ *   works, so it is admitted (a pair beside the 1.26-only fields stays refused);
  * - SIMPLE / MUTUAL / OPTIONAL_MUTUAL with credentialName(s) fetch everything from the secret: no
  *   more checks (not even caCrl's);
  * - otherwise they need a server certificate and a private key (each tlsCertificates entry, or the
@@ -813,7 +817,8 @@ function checkTlsOptions(t: TlsSpec, field: string): void {
     for (const [k, what] of ISTIO_MUTUAL_REFUSES) if (isSet(t[k])) throw new FieldError(`${field}.${k}`, `ISTIO_MUTUAL TLS cannot have associated ${what}`);
     return;
   }
-  const sources = [t.serverCertificate !== "" && t.privateKey !== "", t.credentialName !== "", isSet(t.credentialNames), isSet(t.tlsCertificates)];
+  const pair = t.serverCertificate !== "" && t.privateKey !== "" && t.credentialName === "";
+  const sources = [pair, t.credentialName !== "", isSet(t.credentialNames), isSet(t.tlsCertificates)];
   if (sources.filter(Boolean).length > 1) throw new FieldError(field, "only one of credential_name, credential_names, server_certificate/private_key, tls_certificates should be specified");
   const terminating = t.mode === "SIMPLE" || t.mode === "MUTUAL" || t.mode === "OPTIONAL_MUTUAL";
   if (terminating && (t.credentialName !== "" || isSet(t.credentialNames))) return;
