@@ -176,28 +176,28 @@ describe("findings for edges into a gateway listener", () => {
 
 describe("a malformed Gateway is input.invalid naming it; the rest is analysed", () => {
   it.each([
-    { case: "tls.mode unknown", spec: { selector: { istio: "egressgateway" }, servers: [{ port: { number: 443, protocol: "HTTPS" }, hosts: ["*"], tls: { mode: "STRICT" } }] }, field: "spec.servers[0].tls.mode" },
-    { case: "port number out of range", spec: { servers: [{ port: { number: 70000, protocol: "HTTPS" }, hosts: ["*"] }] }, field: "spec.servers[0].port.number" },
-    { case: "no protocol", spec: { servers: [{ port: { number: 443 }, hosts: ["*"] }] }, field: "spec.servers[0].port.protocol" },
-    { case: "no hosts", spec: { servers: [{ port: { number: 443, protocol: "HTTPS" } }] }, field: "spec.servers[0].hosts" },
+    { case: "tls.mode unknown", spec: { selector: { istio: "egressgateway" }, servers: [{ port: { number: 443, name: "p", protocol: "HTTPS" }, hosts: ["*"], tls: { mode: "STRICT" } }] }, field: "spec.servers[0].tls.mode" },
+    { case: "port number out of range", spec: { servers: [{ port: { number: 70000, name: "p", protocol: "HTTPS" }, hosts: ["*"] }] }, field: "spec.servers[0].port.number" },
+    { case: "no protocol", spec: { servers: [{ port: { number: 443, name: "p" }, hosts: ["*"] }] }, field: "spec.servers[0].port.protocol" },
+    { case: "no hosts", spec: { servers: [{ port: { number: 443, name: "p", protocol: "HTTPS" } }] }, field: "spec.servers[0].hosts" },
     { case: "servers a mapping", spec: { servers: { port: 443 } }, field: "spec.servers" },
     { case: "selector a list", spec: { selector: ["istio"], servers: [] }, field: "spec.selector" },
-    { case: "tls a string", spec: { servers: [{ port: { number: 443, protocol: "HTTPS" }, hosts: ["*"], tls: "ISTIO_MUTUAL" }] }, field: "spec.servers[0].tls" },
+    { case: "tls a string", spec: { servers: [{ port: { number: 443, name: "p", protocol: "HTTPS" }, hosts: ["*"], tls: "ISTIO_MUTUAL" }] }, field: "spec.servers[0].tls" },
     // validateServer (istio/istio pkg/config/validation): what admission refuses.
     { case: "HTTPS without tls", spec: { servers: [{ port: { number: 443, name: "https", protocol: "HTTPS" }, hosts: ["*"] }] }, field: "spec.servers[0].tls", says: "server must have TLS settings for HTTPS/TLS protocols" },
     { case: "TLS without tls", spec: { servers: [{ port: { number: 443, name: "tls", protocol: "TLS" }, hosts: ["*"] }] }, field: "spec.servers[0].tls" },
     { case: "HTTP with tls.mode ISTIO_MUTUAL", spec: { servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["*"], tls: { mode: "ISTIO_MUTUAL" } }] }, field: "spec.servers[0].tls", says: "server cannot have TLS settings for plain text HTTP ports" },
     { case: "HTTP with httpsRedirect and a certificate file", spec: { servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["*"], tls: { httpsRedirect: true, serverCertificate: "/etc/c.pem" } }] }, field: "spec.servers[0].tls" },
     { case: "TCP with tls", spec: { servers: [{ port: { number: 443, name: "tcp", protocol: "TCP" }, hosts: ["*"], tls: { mode: "SIMPLE", credentialName: "c" } }] }, field: "spec.servers[0].tls", says: "server cannot have TLS settings for non HTTPS/TLS ports" },
-    { case: "host empty", spec: { servers: [{ port: { number: 443, protocol: "HTTPS" }, hosts: [""], tls: { mode: "ISTIO_MUTUAL" } }] }, field: "spec.servers[0].hosts[0]" },
-    { case: "host a/", spec: { servers: [{ port: { number: 443, protocol: "HTTPS" }, hosts: ["a/"], tls: { mode: "ISTIO_MUTUAL" } }] }, field: "spec.servers[0].hosts[0]" },
-    { case: "port.number a string", spec: { servers: [{ port: { number: "443", protocol: "HTTPS" }, hosts: ["*"], tls: { mode: "ISTIO_MUTUAL" } }] }, field: "spec.servers[0].port.number" },
-    { case: "protocol a number", spec: { servers: [{ port: { number: 443, protocol: 7 }, hosts: ["*"], tls: { mode: "ISTIO_MUTUAL" } }] }, field: "spec.servers[0].port.protocol", says: "must be a string, not 7" },
-    { case: "protocol unknown", spec: { servers: [{ port: { number: 443, protocol: "QUIC" }, hosts: ["*"] }] }, field: "spec.servers[0].port.protocol" },
+    { case: "host empty", spec: { servers: [{ port: { number: 443, name: "p", protocol: "HTTPS" }, hosts: [""], tls: { mode: "ISTIO_MUTUAL" } }] }, field: "spec.servers[0].hosts[0]" },
+    { case: "host a/", spec: { servers: [{ port: { number: 443, name: "p", protocol: "HTTPS" }, hosts: ["a/"], tls: { mode: "ISTIO_MUTUAL" } }] }, field: "spec.servers[0].hosts[0]" },
+    { case: "port.number a string", spec: { servers: [{ port: { number: "443", name: "p", protocol: "HTTPS" }, hosts: ["*"], tls: { mode: "ISTIO_MUTUAL" } }] }, field: "spec.servers[0].port.number" },
+    { case: "protocol a number", spec: { servers: [{ port: { number: 443, name: "p", protocol: 7 }, hosts: ["*"], tls: { mode: "ISTIO_MUTUAL" } }] }, field: "spec.servers[0].port.protocol", says: "must be a string, not 7" },
+    { case: "protocol unknown", spec: { servers: [{ port: { number: 443, name: "p", protocol: "QUIC" }, hosts: ["*"] }] }, field: "spec.servers[0].port.protocol" },
     // The CRD schema types every tls field: a wrong type is refused, not read as unset.
-    { case: "tls.httpsRedirect a string", spec: { servers: [{ port: { number: 80, protocol: "HTTP" }, hosts: ["*"], tls: { httpsRedirect: "true" } }] }, field: "spec.servers[0].tls.httpsRedirect", says: "must be a boolean" },
-    { case: "tls.credentialName a number", spec: { servers: [{ port: { number: 443, protocol: "HTTPS" }, hosts: ["*"], tls: { mode: "SIMPLE", credentialName: 5 } }] }, field: "spec.servers[0].tls.credentialName", says: "must be a string" },
-    { case: "tls.serverCertificate a number", spec: { servers: [{ port: { number: 443, protocol: "HTTPS" }, hosts: ["*"], tls: { mode: "SIMPLE", serverCertificate: 5 } }] }, field: "spec.servers[0].tls.serverCertificate", says: "must be a string" },
+    { case: "tls.httpsRedirect a string", spec: { servers: [{ port: { number: 80, name: "p", protocol: "HTTP" }, hosts: ["*"], tls: { httpsRedirect: "true" } }] }, field: "spec.servers[0].tls.httpsRedirect", says: "must be a boolean" },
+    { case: "tls.credentialName a number", spec: { servers: [{ port: { number: 443, name: "p", protocol: "HTTPS" }, hosts: ["*"], tls: { mode: "SIMPLE", credentialName: 5 } }] }, field: "spec.servers[0].tls.credentialName", says: "must be a string" },
+    { case: "tls.serverCertificate a number", spec: { servers: [{ port: { number: 443, name: "p", protocol: "HTTPS" }, hosts: ["*"], tls: { mode: "SIMPLE", serverCertificate: 5 } }] }, field: "spec.servers[0].tls.serverCertificate", says: "must be a string" },
     { case: "spec a string", spec: "x", field: "spec" },
     { case: "spec null", spec: null, field: "spec" },
     { case: "no servers", spec: { servers: [] }, field: "spec.servers" },
@@ -426,7 +426,7 @@ describe("a unix-socket bind takes port number 0 (validateServerPort / validateS
     },
   });
   const modelOf = (gw: KubeObject) => buildModel({ objects: loaded([...base, gw]), configDumps: [], problems: [] });
-  it.each([{ port: { number: 0, name: "uds", protocol: "HTTP" } }, { port: { name: "uds", protocol: "HTTP" } }])(
+  it.each([{ port: { number: 0, name: "uds", protocol: "HTTP" } }])(
     "port $port.number with bind unix://…: admitted, its other servers kept; the socket server builds no pod-IP listener",
     ({ port }) => {
       const m = modelOf(unixGateway(port));
@@ -438,6 +438,8 @@ describe("a unix-socket bind takes port number 0 (validateServerPort / validateS
   it.each([
     { case: "a unix bind with a port number", port: { number: 8080, name: "uds", protocol: "HTTP" }, bind: "unix:///var/run/gw.sock", says: "port number must be 0 for unix domain socket" },
     { case: "port 0 without a unix bind", port: { number: 0, name: "p", protocol: "HTTP" }, bind: "", says: "1..65535" },
+    // The webhook reads an absent number as 0, but the CRD requires port.number and refuses it first.
+    { case: "a unix bind without a port number (CRD: number required)", port: { name: "uds", protocol: "HTTP" }, bind: "unix:///var/run/gw.sock", says: "is required" },
   ])("refused: $case", ({ port, bind, says }) => {
     const gw = unixGateway(port);
     (gw.spec as { servers: Record<string, unknown>[] }).servers[0]!.bind = bind;

@@ -651,8 +651,7 @@ interface TlsSpec {
 /** One `servers[]` entry as the CRD schema admits it, before the webhook's checks. */
 interface ServerSpec {
   hosts: string[];
-  /** null: no `port` block ("port is required"). `number` null when absent. */
-  port: { number: number | null; protocol: string; name: string; targetPort: number } | null;
+  port: { number: number; protocol: string; name: string; targetPort: number };
   bind: string;
   tls: TlsSpec | null;
 }
@@ -668,6 +667,19 @@ function optionalString(v: unknown, field: string): string {
 function optionalInteger(v: unknown, field: string): number | null {
   if (absent(v)) return null;
   if (typeof v !== "number" || !Number.isInteger(v)) throw new FieldError(field, `must be an integer, not ${shown(v)}`);
+  return v;
+}
+
+/** A port number or targetPort: the CRD types them uint32 (`minimum: 0`). */
+function optionalPortNumber(v: unknown, field: string): number | null {
+  const n = optionalInteger(v, field);
+  if (n !== null && n < 0) throw new FieldError(field, `must be 0 or more, not ${n}`);
+  return n;
+}
+
+/** A field the CRD lists as `required` (the API server's "Required value"; null is pruned, so absent too). */
+function required<T>(v: T | null | undefined, field: string): T {
+  if (absent(v)) throw new FieldError(field, "is required");
   return v;
 }
 
@@ -701,26 +713,33 @@ function tlsSpec(v: unknown, field: string): TlsSpec | null {
     optionalString(c.caCertificates, `${entry}.caCertificates`);
     return { serverCertificate: optionalString(c.serverCertificate, `${entry}.serverCertificate`), privateKey: optionalString(c.privateKey, `${entry}.privateKey`) };
   });
+  // The CRD's CEL rules on tls, in its order. has() is presence: credentialName: "" counts. The third
+  // rule's message names credentialName and tlsCertificates but its expression repeats the first pair,
+  // so credentialName beside tlsCertificates passes here (validateTLSOptions refuses it).
+  if (!absent(v.tlsCertificates) && !absent(v.credentialNames)) throw new FieldError(field, "only one of credentialNames or tlsCertificates can be set");
+  if (!absent(v.credentialName) && !absent(v.credentialNames)) throw new FieldError(field, "only one of credentialName or credentialNames can be set");
   return { mode: mode as GatewayTlsMode, httpsRedirect: v.httpsRedirect === true, ...strings, credentialNames, tlsCertificates };
 }
 
-/** One server, typed as the CRD schema types it; what the webhook refuses is checked by validateServer. */
+/**
+ * One server, typed as the CRD schema types it (manifests/charts/base/files/crd-all.gen.yaml, v1 and
+ * v1alpha3 alike): `port` and `hosts` required; port `number`, `protocol` and `name` required, number
+ * and targetPort `minimum: 0`. A unix-bind server needs a number too (0), though the webhook would read
+ * an absent one as 0. What the webhook refuses is checked by validateServer.
+ */
 function serverSpec(s: Record<string, unknown>, field: string): ServerSpec {
   const bind = optionalString(s.bind, `${field}.bind`);
-  const rawPort = s.port;
-  let port: ServerSpec["port"] = null;
-  if (!absent(rawPort)) {
-    if (!isObj(rawPort)) throw new FieldError(`${field}.port`, `must be a mapping, not ${shown(rawPort)}`);
-    const number = optionalInteger(rawPort.number, `${field}.port.number`);
-    const protocol = rawPort.protocol;
-    if (absent(protocol) || protocol === "") throw new FieldError(`${field}.port.protocol`, "is required");
-    if (typeof protocol !== "string") throw new FieldError(`${field}.port.protocol`, `must be a string, not ${shown(protocol)}`);
-    const name = optionalString(rawPort.name, `${field}.port.name`);
-    const targetPort = optionalInteger(rawPort.targetPort, `${field}.port.targetPort`) ?? 0;
-    port = { number, protocol, name, targetPort };
-  }
-  const hosts = stringList(s.hosts, `${field}.hosts`);
-  return { hosts, port, bind, tls: tlsSpec(s.tls, `${field}.tls`) };
+  const rawPort = required(s.port, `${field}.port`);
+  if (!isObj(rawPort)) throw new FieldError(`${field}.port`, `must be a mapping, not ${shown(rawPort)}`);
+  const number = required(optionalPortNumber(rawPort.number, `${field}.port.number`), `${field}.port.number`);
+  const protocol = rawPort.protocol;
+  if (absent(protocol) || protocol === "") throw new FieldError(`${field}.port.protocol`, "is required");
+  if (typeof protocol !== "string") throw new FieldError(`${field}.port.protocol`, `must be a string, not ${shown(protocol)}`);
+  // Present but "" passes the schema: the webhook's "port name must be set".
+  const name = optionalString(required(rawPort.name, `${field}.port.name`), `${field}.port.name`);
+  const targetPort = optionalPortNumber(rawPort.targetPort, `${field}.port.targetPort`) ?? 0;
+  const hosts = stringList(required(s.hosts, `${field}.hosts`), `${field}.hosts`);
+  return { hosts, port: { number, protocol, name, targetPort }, bind, tls: tlsSpec(s.tls, `${field}.tls`) };
 }
 
 /**
@@ -758,10 +777,9 @@ const UNIX = "unix://";
  * !strings.HasPrefix(bind, "unix://")` (an absent number is 0); no targetPort ("has no impact on
  * Gateways"); a port name.
  */
-function checkServerPort(port: NonNullable<ServerSpec["port"]>, unix: boolean, field: string): void {
+function checkServerPort(port: ServerSpec["port"], unix: boolean, field: string): void {
   if (!GATEWAY_PROTOCOLS.has(port.protocol.toUpperCase())) throw new FieldError(`${field}.protocol`, `invalid protocol ${shown(port.protocol)}`);
-  if (port.number === null && !unix) throw new FieldError(`${field}.number`, "is required");
-  const n = port.number ?? 0;
+  const n = port.number;
   if ((n > 0 || !unix) && (n < 1 || n > 65535)) throw new FieldError(`${field}.number`, `port number ${n} must be in the range 1..65535`);
   if (port.targetPort > 0) throw new FieldError(`${field}.targetPort`, "targetPort has no impact on Gateways");
   if (port.name === "") throw new FieldError(`${field}.name`, "port name must be set");
@@ -776,7 +794,7 @@ function checkServerBind(s: ServerSpec, field: string): void {
   if (s.bind.startsWith(UNIX)) {
     const err = unixPathError(s.bind.slice(UNIX.length));
     if (err) throw new FieldError(`${field}.bind`, err);
-    if (s.port !== null && (s.port.number ?? 0) !== 0) throw new FieldError(`${field}.port.number`, `port number must be 0 for unix domain socket, not ${s.port.number}`);
+    if (s.port.number !== 0) throw new FieldError(`${field}.port.number`, `port number must be 0 for unix domain socket, not ${s.port.number}`);
   } else if (s.bind !== "" && !isIpAddress(s.bind)) throw new FieldError(`${field}.bind`, `${s.bind} is not a valid IP`);
 }
 
@@ -851,7 +869,6 @@ function validateServer(s: ServerSpec, field: string): void {
     const err = gatewayHostError(h);
     if (err) throw new FieldError(`${field}.hosts[${i}]`, err);
   });
-  if (s.port === null) throw new FieldError(`${field}.port`, "port is required");
   checkServerPort(s.port, s.bind.startsWith(UNIX), `${field}.port`);
   checkServerBind(s, field);
   const t = s.tls;
@@ -876,7 +893,6 @@ function validateGateway(name: string, servers: ServerSpec[]): void {
   servers.forEach((s, i) => validateServer(s, `spec.servers[${i}]`));
   const names = new Set<string>();
   servers.forEach((s, i) => {
-    if (s.port === null) return;
     if (names.has(s.port.name)) throw new FieldError(`spec.servers[${i}].port.name`, `port names in servers must be unique: duplicate name ${s.port.name}`);
     names.add(s.port.name);
   });
@@ -884,9 +900,9 @@ function validateGateway(name: string, servers: ServerSpec[]): void {
 
 /** An admitted server as the listener reads it. A host "ns/name" matches SNI by its name part (GetSNIHostsForServer, pilot/pkg/model/gateway.go). */
 function gatewayServer(s: ServerSpec, namespace: string): GatewayServer {
-  const port = s.port!;
+  const port = s.port;
   // A unix-socket server listens on the socket, not on a port (0 here; gatewayListeners leaves every bound server out of the pod-IP listener).
-  const number = s.bind.startsWith(UNIX) ? 0 : port.number!;
+  const number = s.bind.startsWith(UNIX) ? 0 : port.number;
   // GetSNIHostsForServer reads the hosts mergeGateways has sanitised: "*\/*" among others leaves only "*".
   const sanitized = sanitizedHosts(s.hosts, namespace);
   const sniHosts = sanitized.map((h) => {
