@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
 import { parseQueryAnswer, parseTraffic } from "../lib/core/traffic/parseTraffic";
-import { call, deploy, edgeOf, expectNoWarnings, findingsOf, host, namespace, run, service } from "./kit";
+import { call, deploy, edgeOf, expectNoWarnings, findingsOf, host, namespace, predict, run, service } from "./kit";
 
 const NS = "emojivoto";
 const l5d = (name: string) => namespace(name, {}, { "linkerd.io/inject": "enabled" });
@@ -141,6 +141,50 @@ describe("TLS labels: tls=\"true\" is mTLS, a reason for no TLS is plaintext", (
     const e = analyse(EMOJIVOTO, `request_total{${labels}} 5`).edges[0]!;
     expect(e.observed).toEqual(observed);
     expect(e.status).toBe(status);
+  });
+});
+
+// linkerd2 controller/api/destination endpoint_translator_utils.go `createWeightedAddr` (toWeightedAddr in
+// older releases): for a port in the pod's config.linkerd.io/skip-inbound-ports the destination controller
+// sets no TlsIdentity, so the caller's proxy connects in plaintext (tls="no_identity",
+// no_tls_reason="not_provided_by_service_discovery"), and proxy-init lets the port reach the application.
+describe("a Linkerd server's skip-inbound port", () => {
+  const GALERA: KubeObject[] = [
+    ...EMOJIVOTO,
+    deploy(NS, "galera", { ports: [4567, 3306], annotations: { "config.linkerd.io/skip-inbound-ports": "4567" } }),
+    svc("galera", "galera", [{ port: 4567, name: "tcp-repl" }]),
+    svc("galera-mysql", "galera", [{ port: 3306, name: "tcp-mysql" }]),
+  ];
+  const to = (service: string) => `dst_namespace="${NS}",dst_service="${service}",dst_deployment="galera"`;
+
+  it("is plaintext from a Linkerd caller (discovery gives no identity), as its counters say: no mismatch", () => {
+    const s = analyse(GALERA, opened("web", to("galera"), PLAIN, 2));
+    const e = edgeOf(s, `${NS}/web`, host("galera", NS))!;
+    expect([e.observed, e.predicted.client.tls, e.predicted.verdict, e.status]).toEqual([{ mtls: 0, plaintext: 2, unknown: 0 }, "DISABLE", "plaintext", "plaintext"]);
+    expect(e.predicted.reason).toBe(
+      `the Linkerd proxy of ${NS}/web sends plaintext: Linkerd's destination controller gives no identity for ${NS}/galera port 4567, which it skips; ` +
+        `${NS}/galera port 4567 is in config.linkerd.io/skip-inbound-ports, so Linkerd's proxy does not see it: neither side encrypts.`,
+    );
+    expect(findingsOf(s, "edge.observed-mismatch")).toEqual([]);
+    expect(findingsOf(s, "linkerd.skip-port")).toHaveLength(1);
+    expect(findingsOf(s, "edge.plaintext").map((f) => [f.edge, f.fix])).toEqual([
+      [e.id, `Remove 4567 from config.linkerd.io/skip-inbound-ports on ${NS}/galera (for a server-speaks-first protocol use config.linkerd.io/opaque-ports, which keeps mTLS).`],
+    ]);
+  });
+
+  it("near miss: the pod's other port is meshed, so the same caller's mTLS counters there match the prediction", () => {
+    const s = analyse(GALERA, opened("web", to("galera-mysql"), secured("galera"), 3));
+    const e = edgeOf(s, `${NS}/web`, host("galera-mysql", NS))!;
+    expect([e.observed, e.predicted.client.tls, e.predicted.verdict, e.status]).toEqual([{ mtls: 3, plaintext: 0, unknown: 0 }, "LINKERD", "mtls", "mtls"]);
+    expect(findingsOf(s, "edge.observed-mismatch")).toEqual([]);
+    expect(findingsOf(s, "edge.plaintext")).toEqual([]);
+  });
+
+  it("an Istio sidecar caller also sends it plaintext, now to the application itself (no proxy there)", () => {
+    const objs = [...GALERA, namespace("shop", { "istio-injection": "enabled" }), deploy("shop", "cart")];
+    const p = predict(objs, "shop/cart", host("galera", NS)).predicted;
+    expect([p.client.tls, p.verdict]).toEqual(["DISABLE", "plaintext"]);
+    expect(p.reason).toContain("so Linkerd's proxy does not see it: neither side encrypts.");
   });
 });
 

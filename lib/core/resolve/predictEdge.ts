@@ -113,6 +113,15 @@ export function isProxyOwnPort(w: Workload, port: number): boolean {
   return port === (status === undefined ? 15020 : Number(status));
 }
 
+/**
+ * A Linkerd pod's port that its proxy skips (config.linkerd.io/skip-inbound-ports, the pod's or its
+ * namespace's): the destination controller gives no TLS identity (nor protocol hint) for it
+ * (linkerd/linkerd2 controller/api/destination/endpoint_translator_utils.go `createWeightedAddr`,
+ * formerly endpoint_translator.go `toWeightedAddr`: `if ... !isSkippedInboundPort`), so a Linkerd
+ * caller's proxy connects in plaintext (tls="no_identity", no_tls_reason="not_provided_by_service_discovery").
+ */
+const isLinkerdSkipped = (w: Workload, targetPort: number) => w.linkerdSkipInboundPorts.length > 0 && w.linkerdSkipInboundPorts.includes(targetPort);
+
 function acceptOf(r: Resolver, w: Workload | null, targetPort: number, port: ServicePort): { accept: ServerAccept; server: ServerDecision } {
   const httpPort = isHttpPort(port);
   if (!w) return { accept: { kind: "none", mode: "PERMISSIVE", httpPort }, server: { mode: "NONE", origin: "no-proxy", policy: null } };
@@ -126,7 +135,10 @@ function acceptOf(r: Resolver, w: Workload | null, targetPort: number, port: Ser
   // A port excluded from inbound capture reaches the application directly: no proxy on that port.
   if (w.dataplane === "sidecar" && w.excludedInboundPorts.includes(targetPort))
     return { accept: { kind: "none", mode: "PERMISSIVE", httpPort }, server };
-  if (w.dataplane === "linkerd") return { accept: { kind: "linkerd", mode: "PERMISSIVE", httpPort }, server };
+  // Likewise a port in Linkerd's config.linkerd.io/skip-inbound-ports: proxy-init lets it reach the
+  // application, and discovery gives callers no identity for it (isLinkerdSkipped).
+  if (w.dataplane === "linkerd")
+    return { accept: { kind: isLinkerdSkipped(w, targetPort) ? "none" : "linkerd", mode: "PERMISSIVE", httpPort }, server };
   // An entry's tunnel label says a proxy on the VM terminates HBONE, and nothing more (the server
   // decision stays NONE: whether that proxy applies PeerAuthentication cannot be told).
   if (server.mode === "NONE") return { accept: { kind: "none", mode: "PERMISSIVE", httpPort, tunnel: w.entry !== null && w.hboneTunnel }, server };
@@ -337,6 +349,9 @@ const SEND = {
   namespaceDisable: { tls: "DISABLE", origin: "auto", why: "auto-namespace-disable", key: 11 },
 } as const satisfies Record<string, ClusterSend | Record<string, ClusterSend>>;
 
+const LINKERD_SEND: Send = { tls: "LINKERD", origin: "linkerd", why: "linkerd" };
+const LINKERD_PLAIN: Send = { tls: "DISABLE", origin: "linkerd", why: "linkerd" };
+
 const PLANE_KEY: Record<Workload["dataplane"], number> = { sidecar: 0, ambient: 1, linkerd: 2, none: 3 };
 
 /**
@@ -516,7 +531,8 @@ function endpointsFor(
       return { tls: "DISABLE", origin: "auto", why: "ztunnel" };
     }
     if (clientPlane === "linkerd") {
-      return w?.dataplane === "linkerd" ? { tls: "LINKERD", origin: "linkerd", why: "linkerd" } : { tls: "DISABLE", origin: "linkerd", why: "linkerd" };
+      // Identity comes with the endpoint from discovery: none for an unmeshed pod or a skipped port (acceptOf).
+      return w?.dataplane === "linkerd" && side.accept.kind === "linkerd" ? LINKERD_SEND : LINKERD_PLAIN;
     }
     // HBONE-capable endpoints match "hbone" before any tlsMode tag.
     if (takesHbone(w, clientHbone)) return AUTO_HBONE;
@@ -899,7 +915,10 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
         ? `ztunnel sends HBONE mTLS for ${who}`
         : `ztunnel sends plaintext TCP for ${who} because ${e.workload ? endpointName(e.workload) : "the destination"} is not reachable over HBONE`;
     case "linkerd":
-      return e.tls === "LINKERD" ? `the Linkerd proxy of ${who} sends Linkerd mTLS` : `the Linkerd proxy of ${who} sends plaintext to an unmeshed destination`;
+      if (e.tls === "LINKERD") return `the Linkerd proxy of ${who} sends Linkerd mTLS`;
+      return e.workload?.dataplane === "linkerd"
+        ? `the Linkerd proxy of ${who} sends plaintext: Linkerd's destination controller gives no identity for ${endpointName(e.workload)} port ${e.targetPort}, which it skips`
+        : `the Linkerd proxy of ${who} sends plaintext to an unmeshed destination`;
   }
 }
 
@@ -957,6 +976,8 @@ function serverPhrase(linkerd: LinkerdPolicy, service: Service, port: ServicePor
     return `${dest} port ${e.targetPort} is a gateway listener built from Gateway ${gws} (${LISTENER_KIND[l.kind]}), not from PeerAuthentication`;
   }
   if (e.accept.kind === "waypoint") return `${dest} is a waypoint, which takes only HBONE (mTLS on port 15008) whatever PeerAuthentication says`;
+  if (e.accept.kind === "none" && e.workload.dataplane === "linkerd")
+    return `${dest} port ${e.targetPort} is in config.linkerd.io/skip-inbound-ports, so Linkerd's proxy does not see it`;
   if (e.accept.kind === "none" && e.server.mode !== "NONE") return `${dest} port ${e.targetPort} is excluded from inbound capture, so no proxy sees it`;
   // A VM's proxy is known only from what its entry declares (a serviceAccount or tlsMode=istio; a
   // tunnel label says only that it takes HBONE).

@@ -267,6 +267,9 @@ function plaintextFix(ctx: AnalysisContext, ea: EdgeAnalysis): string {
     return `${nsName(e.workload!)} is a gateway: its listener on port ${e.targetPort} takes what its Gateway server's tls sets, not PeerAuthentication, and auto mTLS sends mTLS only to pods labelled security.istio.io/tlsMode=istio, which gateway templates do not add. To encrypt this hop, call the backend service directly (sidecar to sidecar is mTLS), have the client originate TLS to a Gateway server with TLS, or set tls.mode ISTIO_MUTUAL on that Gateway server and in a DestinationRule for ${ea.service.host}.`;
   if (ea.client.dataplane === "none") return `Give ${ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "the caller"} a proxy so the call can be mTLS.`;
   const w = ea.prediction.worst.workload;
+  // A Linkerd pod's port without a proxy is one its skip-inbound-ports names (predictEdge acceptOf).
+  if (w?.dataplane === "linkerd" && e.accept.kind === "none")
+    return `Remove ${e.targetPort} from config.linkerd.io/skip-inbound-ports on ${nsName(w)} (for a server-speaks-first protocol use config.linkerd.io/opaque-ports, which keeps mTLS).`;
   // A VM's entry, not an injection, tells istiod that it runs the sidecar.
   if (w?.entry && ea.prediction.worst.why === "auto-endpoint-no-label")
     return `If the VM behind ${entryName(w)} runs the Istio sidecar, set its serviceAccount (or the label security.istio.io/tlsMode: istio) so auto mTLS sends it Istio mTLS; otherwise install the sidecar there.`;
