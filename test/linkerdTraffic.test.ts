@@ -28,9 +28,16 @@ const sid = (sa: string) => `${sa}.${NS}.serviceaccount.identity.linkerd.cluster
 /** Labels Prometheus' `linkerd-proxy` job adds to every series of a pod of Deployment `src`. */
 const scraped = (src: string) => `namespace="${NS}",deployment="${src}",pod="${src}-5b7f5657f6-xbjjw",control_plane_ns="linkerd",instance="10.42.0.7:4191",job="linkerd-proxy"`;
 
-/** The destination labels the proxy learnt from discovery (`dst_*`), for a Service backed by Deployment `dst`. */
-const dst = (service: string, dep: string) =>
-  `authority="${service}.${NS}.svc.cluster.local:8080",dst_namespace="${NS}",dst_service="${service}",dst_deployment="${dep}",dst_pod="${dep}-7d9c8f6b4-q2x8z",dst_serviceaccount="${dep}"`;
+/** The destination labels the proxy learnt from discovery (`dst_*`), for a Service backed by Deployment `dep`, without the address. */
+const dstOnly = (service: string, dep: string) =>
+  `dst_namespace="${NS}",dst_service="${service}",dst_deployment="${dep}",dst_pod="${dep}-7d9c8f6b4-q2x8z",dst_serviceaccount="${dep}"`;
+
+/**
+ * An outbound endpoint's labels (linkerd2-proxy app/core metrics.rs `OutboundEndpointLabels`): the
+ * authority called (the Service port), the endpoint's address (the pod's port), then the `dst_*`.
+ */
+const dst = (service: string, dep: string, port = 8080, targetPort = port) =>
+  `authority="${service}.${NS}.svc.cluster.local:${port}",target_addr="10.42.0.31:${targetPort}",${dstOnly(service, dep)}`;
 
 const secured = (sa: string) => `tls="true",server_id="${sid(sa)}"`;
 const PLAIN = `tls="no_identity",no_tls_reason="not_provided_by_service_discovery"`;
@@ -53,11 +60,11 @@ const EMOJIVOTO_TRAFFIC = [
   "# TYPE request_total counter",
   requests("web", dst("emoji-svc", "emoji"), secured("emoji"), 1200),
   requests("web", dst("voting-svc", "voting"), secured("voting"), 300),
-  requests("vote-bot", dst("web-svc", "web").replace(":8080", ":80"), secured("web"), 150),
+  requests("vote-bot", dst("web-svc", "web", 80, 8080), secured("web"), 150),
   "# TYPE tcp_open_total counter",
   opened("web", dst("emoji-svc", "emoji"), secured("emoji"), 4),
   opened("web", dst("voting-svc", "voting"), secured("voting"), 2),
-  opened("vote-bot", dst("web-svc", "web"), secured("web"), 1),
+  opened("vote-bot", dst("web-svc", "web", 80, 8080), secured("web"), 1),
   ...SEEN_AGAIN,
 ].join("\n");
 
@@ -80,10 +87,10 @@ describe("Linkerd's outbound counters give the mesh's edges", () => {
     expectNoWarnings(s);
   });
 
-  it("only tcp_open_total (the counter of the family `linkerd viz edges` reads): connections, the port unknown", () => {
-    const text = [opened("web", dst("emoji-svc", "emoji"), secured("emoji"), 4), opened("vote-bot", dst("web-svc", "web"), secured("web"), 1)].join("\n");
+  it("only tcp_open_total (the counter of the family `linkerd viz edges` reads) without an address: connections, the port unknown", () => {
+    const text = [opened("web", dstOnly("emoji-svc", "emoji"), secured("emoji"), 4), opened("vote-bot", dstOnly("web-svc", "web"), secured("web"), 1)].join("\n");
     const s = analyse(EMOJIVOTO, text);
-    // A connection tells no protocol, so emoji-svc's two ports are both candidates (contract.md §1.1).
+    // Without authority or target_addr nothing names the port, so emoji-svc's two ports are both candidates (contract.md §1.1).
     expect(s.edges.map((e) => [e.id, e.observed, e.status])).toEqual([
       [idOf("vote-bot", "web-svc", 80), { mtls: 1, plaintext: 0, unknown: 0 }, "mtls"],
       [idOf("web", "emoji-svc", 8080), { mtls: 4, plaintext: 0, unknown: 0, portAmbiguous: true }, "mtls"],
@@ -111,6 +118,41 @@ describe("Linkerd's outbound counters give the mesh's edges", () => {
       [idOf("web", "emoji-svc", 8080), { mtls: 1200, plaintext: 0, unknown: 0 }],
       [idOf("web", "redis", 6379), { mtls: 3, plaintext: 0, unknown: 0 }],
     ]);
+  });
+});
+
+// Linkerd gives port names no meaning (its proxy detects the protocol), so Istio's "http*/grpc* ports for
+// HTTP samples" rule does not apply: the port comes from the series' own address labels.
+describe("which Service port a Linkerd series is about", () => {
+  const API: KubeObject[] = [
+    ...EMOJIVOTO,
+    deploy(NS, "api", { ports: [{ port: 8080, name: "web" }, { port: 9090, name: "metrics" }] }),
+    svc("api", "api", [{ port: 8080, name: "web" }, { port: 9090, name: "http-metrics" }]),
+    service(NS, "api-named", [{ port: 80, targetPort: "web", name: "web" }, { port: 9091, targetPort: 9090, name: "metrics" }], { selector: { app: "api" } }),
+  ];
+  const edges = (text: string) => analyse(API, text).edges.map((e) => [e.id, e.observed]);
+
+  it.each([
+    ["request_total: the authority's port, though only the other port is named http*", requests("web", dst("api", "api", 8080), secured("api"), 7), [[idOf("web", "api", 8080), { mtls: 7, plaintext: 0, unknown: 0 }]]],
+    ["tcp_open_total: the authority's port", opened("web", dst("api", "api", 9090), secured("api"), 2), [[idOf("web", "api", 9090), { mtls: 2, plaintext: 0, unknown: 0 }]]],
+    ["no authority: the Service port whose targetPort is target_addr's", requests("web", `target_addr="10.42.0.31:8080",${dstOnly("api", "api")}`, secured("api"), 3), [[idOf("web", "api", 8080), { mtls: 3, plaintext: 0, unknown: 0 }]]],
+    ["no authority, a named targetPort: resolved on the pod", requests("web", `target_addr="10.42.0.31:8080",${dstOnly("api-named", "api")}`, secured("api"), 3), [[idOf("web", "api-named", 80), { mtls: 3, plaintext: 0, unknown: 0 }]]],
+    ["a TrafficSplit's apex as authority: its port is not the leaf's, so target_addr decides", requests("web", `authority="api-apex.${NS}.svc.cluster.local:80",target_addr="10.42.0.31:9090",${dstOnly("api-named", "api")}`, secured("api"), 4), [[idOf("web", "api-named", 9091), { mtls: 4, plaintext: 0, unknown: 0 }]]],
+    [
+      "neither (an aggregated answer): every port a candidate, not the http*-named guess",
+      requests("web", dstOnly("api", "api"), secured("api"), 5),
+      [
+        [idOf("web", "api", 8080), { mtls: 5, plaintext: 0, unknown: 0, portAmbiguous: true }],
+        [idOf("web", "api", 9090), { mtls: 5, plaintext: 0, unknown: 0, portAmbiguous: true }],
+      ],
+    ],
+  ])("%s", (_name, text, expected) => {
+    expect(edges(text)).toEqual(expected);
+  });
+
+  it("near miss: an Istio sample of the same call still takes the http*-named port", () => {
+    const s = run(API, [call(`${NS}/web`, host("api", NS), "mutual_tls", 7, { request_protocol: "http" })]);
+    expect(s.edges.map((e) => [e.id, e.observed?.portAmbiguous])).toEqual([[idOf("web", "api", 9090), undefined]]);
   });
 });
 
@@ -215,7 +257,6 @@ describe("who called whom", () => {
     const s = analyse(EMOJIVOTO, line);
     expect(s.edges.map((e) => [e.source.workload, e.predicted.client, e.status])).toEqual([
       ["backup-28391-x7k2p", { tls: "LINKERD", origin: "linkerd", destinationRule: null }, "mtls"],
-      ["backup-28391-x7k2p", { tls: "LINKERD", origin: "linkerd", destinationRule: null }, "mtls"],
     ]);
     expectNoWarnings(s);
     const istio = run(EMOJIVOTO, [call(`${NS}/backup-28391-x7k2p`, host("emoji-svc", NS), "mutual_tls", 2, { request_protocol: "grpc" })]);
@@ -290,7 +331,8 @@ describe("the parser: Linkerd series beside Istio's, malformed ones, query answe
       connection_security_policy: "mutual_tls",
       destination_service_name: "emoji-svc",
       destination_service_namespace: NS,
-      request_protocol: "http",
+      // The authority's port (LINKERD_PORT_KEY): Linkerd's counters name no protocol that would choose one.
+      request_protocol: "linkerd:port:8080",
     });
   });
 

@@ -1,7 +1,7 @@
 // Observed traffic → edges (contract.md §1.1): which series are evidence, which Service port a
 // sample belongs to, one edge per (source workload, destination host, port), and its status.
 import { inRevision, type MeshModel, type MeshRoute, type MeshSettings, type RouteMatch, type Service, type ServicePort, type SidecarResource } from "../model/mesh";
-import { LINKERD_METRICS, type TrafficSample } from "../model/input";
+import { LINKERD_METRICS, LINKERD_PORT_KEY, type TrafficSample } from "../model/input";
 import type { Client, Prediction } from "../resolve/predictEdge";
 import { predictEdge, preparePredictions } from "../resolve/predictEdge";
 import { isHttpPort, worseVerdict } from "../resolve/matrix";
@@ -140,14 +140,41 @@ function samplePorts(target: Target): ServicePort[] {
   return carrying.length > 0 ? carrying : target.ports;
 }
 
-function portsFor(target: Target, protocol: string): PortChoice {
+/**
+ * The ports a sample with this request_protocol may be about (memoised per target and value by the
+ * caller). A Linkerd sample's value is its port evidence instead (LINKERD_PORT_KEY): told apart here,
+ * once per target and value, so Istio's samples pay nothing for it.
+ */
+function portsFor(r: Resolver, target: Target, protocol: string): PortChoice {
   const all = samplePorts(target);
   if (all.length <= 1) return { ports: all.length ? all : [portZero(target)], ambiguous: false, route: null, split: null };
+  if (protocol.startsWith(LINKERD_PORT_KEY)) return linkerdPorts(r, target, all, protocol);
   const proto = protocol.toLowerCase();
   let ports = all;
   if (proto === "http" || proto === "grpc") ports = all.filter(isHttpPort);
   else if (proto === "tcp") ports = all.filter((p) => !isHttpPort(p));
   if (ports.length === 0) ports = all;
+  return { ports, ambiguous: ports.length > 1, route: null, split: null };
+}
+
+/**
+ * A Linkerd sample's ports: the Service port its authority names, else those whose targetPort is its
+ * target_addr's port (a named targetPort resolved on the service's pods), else all of them; ambiguous
+ * when more than one is left. Port names say nothing to Linkerd, so none is preferred by name.
+ */
+function linkerdPorts(r: Resolver, target: Target, all: ServicePort[], key: string): PortChoice {
+  const rest = key.slice(LINKERD_PORT_KEY.length);
+  const colon = rest.indexOf(":");
+  const n = colon < 0 ? NaN : Number(rest.slice(colon + 1));
+  let ports = all;
+  if (rest.startsWith("port:")) {
+    const p = all.find((x) => x.port === n);
+    if (p) ports = [p];
+  } else if (rest.startsWith("target:")) {
+    const endpoints = r.model.endpointsOf.get(target.service) ?? [];
+    const hit = all.filter((p) => (typeof p.targetPort === "number" ? p.targetPort === n : endpoints.some((w) => r.targetPortOf(target.service, p, w) === n)));
+    if (hit.length > 0) ports = hit;
+  }
   return { ports, ambiguous: ports.length > 1, route: null, split: null };
 }
 
@@ -364,8 +391,10 @@ function routePorts(route: MeshRoute, carrying: ServicePort[], guess: PortChoice
  * cluster: which subset a request took is not in the metrics); routes to several ports make each a
  * candidate, marked ambiguous.
  */
-function routeChoiceFor(target: Target, protocol: string, client: Client, mesh: MeshSettings, model: MeshModel): PortChoice {
-  const guess = portsFor(target, protocol);
+function routeChoiceFor(r: Resolver, target: Target, protocol: string, client: Client, mesh: MeshSettings, model: MeshModel): PortChoice {
+  const guess = portsFor(r, target, protocol);
+  // A Linkerd sample (a listed caller taken as a sidecar, yet reporting Linkerd's counters): its proxy reads no VirtualService.
+  if (protocol.startsWith(LINKERD_PORT_KEY)) return guess;
   const clientNs = client.namespace ?? "";
   // The caller's Sidecar, once per call (memoised per target, client and protocol): its egress imports
   // the VirtualServices its proxy has.
@@ -682,10 +711,10 @@ function addSample(st: EdgeBuild, s: TrafficSample): void {
     let byProto = target.routeChoices.get(client);
     if (!byProto) target.routeChoices.set(client, (byProto = new Map()));
     choice = byProto.get(proto);
-    if (!choice) byProto.set(proto, (choice = routeChoiceFor(target, proto, client, st.r.meshOf(client), st.model)));
+    if (!choice) byProto.set(proto, (choice = routeChoiceFor(st.r, target, proto, client, st.r.meshOf(client), st.model)));
   } else {
     choice = target.choices.get(proto);
-    if (!choice) target.choices.set(proto, (choice = portsFor(target, proto)));
+    if (!choice) target.choices.set(proto, (choice = portsFor(st.r, target, proto)));
   }
   const route = choice.route;
   const policy = L.connection_security_policy ?? "";

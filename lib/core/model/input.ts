@@ -94,6 +94,15 @@ export const LINKERD_REQUESTS = "request_total";
 export const LINKERD_CONNECTIONS = "tcp_open_total";
 export const LINKERD_METRICS: ReadonlySet<string> = new Set([LINKERD_REQUESTS, LINKERD_CONNECTIONS]);
 
+/**
+ * A Linkerd sample's `request_protocol`: not a protocol (Linkerd gives port names no meaning, so the
+ * protocol chooses no port) but what the series says of the Service port, the one thing buildEdges
+ * reads that label for. `linkerd:port:N`: the Service port N (the authority's); `linkerd:target:N`: the
+ * Service ports whose targetPort is N (target_addr's, the endpoint's); `linkerd:`: nothing said. Carried in
+ * that label so the edge builder reads no label per sample that it did not read before (buildEdges `portsFor`).
+ */
+export const LINKERD_PORT_KEY = "linkerd:";
+
 /** One sample of an Istio standard metric (or a Linkerd counter's, normalised), as read from Prometheus text or /api/v1/query JSON. */
 export interface TrafficSample {
   metric: string;

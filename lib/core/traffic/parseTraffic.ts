@@ -3,7 +3,7 @@
 // Istio's two (istio.md §7.1–7.2), and Linkerd's two proxy counters, normalised to the labels the edge
 // builder reads (other-meshes.md §1.2, §1.5; addLinkerd below). Pure: the caller reads the file.
 // Problems are collected, never thrown, so one bad line does not lose the rest of a scrape.
-import { EDGE_LABELS, LINKERD_CONNECTIONS, LINKERD_REQUESTS, type InputProblem, type ParsedTraffic, type TrafficSample } from "../model/input";
+import { EDGE_LABELS, LINKERD_CONNECTIONS, LINKERD_PORT_KEY, LINKERD_REQUESTS, type InputProblem, type ParsedTraffic, type TrafficSample } from "../model/input";
 import { isObj, shown, type Obj } from "../model/read";
 
 const REQUESTS = "istio_requests_total";
@@ -686,12 +686,9 @@ function addLinkerd(
     labels.destination_service_name = values.shared(svc);
     labels.destination_service_namespace = values.shared(svcNs);
   }
-  // request_total counts HTTP/1, HTTP/2 and gRPC requests; a connection may carry anything (an HTTP
-  // connection counts in tcp_open_total too), so it tells no protocol and the port is guessed from all.
-  if (metric === LINKERD_REQUESTS) {
-    labels.request_protocol = "http";
-    seen.requests = true;
-  } else seen.connections = true;
+  labels.request_protocol = values.shared(portKey(L, byName ? svc! : null, svcNs, srcNs));
+  if (metric === LINKERD_REQUESTS) seen.requests = true;
+  else seen.connections = true;
   samples.push({ metric, labels, value });
 }
 
@@ -711,6 +708,44 @@ function linkerdPolicy(L: Record<string, string>): string {
   if (tls !== undefined) return "unknown";
   if (reason) return "none";
   return L.server_id ? "mutual_tls" : "unknown";
+}
+
+/**
+ * What the series says of the Service port, as LINKERD_PORT_KEY. Linkerd gives port names no meaning
+ * (its proxy detects the protocol), so Istio's "HTTP samples are about ports named http or grpc" does not
+ * apply. The outbound endpoint labels (linkerd2-proxy linkerd/app/core/src/metrics.rs
+ * `OutboundEndpointLabels`: `authority`, then `target_addr`, the TLS labels and the `dst_*`) give it:
+ * the authority's port is the Service port called, when the authority names the Service the series
+ * went to (a TrafficSplit's apex is another Service, whose port need not be the leaf's); otherwise
+ * target_addr's is the endpoint's port, which a Service port's targetPort leads to. Neither (an
+ * aggregated answer): nothing said, every port is a candidate.
+ */
+function portKey(L: Record<string, string>, svc: string | null, svcNs: string | undefined, srcNs: string): string {
+  const authority = L.authority;
+  if (authority && (svc === null || namesService(hostOf(authority), svc, svcNs!, srcNs))) {
+    const port = portOf(authority);
+    if (port !== null) return `${LINKERD_PORT_KEY}port:${port}`;
+  }
+  const target = svc !== null && L.target_addr ? portOf(L.target_addr) : null;
+  return target !== null ? `${LINKERD_PORT_KEY}target:${target}` : LINKERD_PORT_KEY;
+}
+
+/** Whether an authority's host is the Service `svc.ns` (its cluster-local forms, or the short name from its own namespace). */
+function namesService(host: string, svc: string, ns: string, srcNs: string): boolean {
+  if (host === svc) return ns === srcNs;
+  if (!host.startsWith(svc) || host.charCodeAt(svc.length) !== 46 /* . */) return false;
+  const rest = host.slice(svc.length + 1);
+  return rest === ns || rest === `${ns}.svc` || rest.startsWith(`${ns}.svc.`);
+}
+
+/** "host:port" → port, null when there is none or it is no port number. */
+function portOf(address: string): number | null {
+  const colon = address.lastIndexOf(":");
+  if (colon <= address.lastIndexOf("]")) return null;
+  const digits = address.slice(colon + 1);
+  if (!/^\d{1,5}$/.test(digits)) return null;
+  const n = Number(digits);
+  return n > 0 && n <= 65535 ? n : null;
 }
 
 /** "host:port" → "host" ("[v6]:port" → "[v6]"). */
