@@ -165,9 +165,11 @@ describe("TLS labels: tls=\"true\" is mTLS, a reason for no TLS is plaintext", (
     expect(e.status).toBe("mismatch");
     const f = findingsOf(s, "edge.observed-mismatch");
     expect(f.map((x) => x.edge)).toEqual([e.id]);
-    // The same call as Istio's destination reporter would say it gives the same finding: one rule for both meshes.
+    // The caller's proxy reported it, not the destination's (Linkerd's counters are the outbound side).
+    expect(f[0]!.message).toBe(`${e.id}: predicted mtls, but the caller's Linkerd proxy reported 25 plaintext. ${e.predicted.reason}`);
+    // Near miss: the same call as Istio's destination reporter says it gives the same finding, worded as the destination's report.
     const istio = run(EMOJIVOTO, [call(`${NS}/web`, host("emoji-svc", NS), "none", 25, { request_protocol: "grpc" })]);
-    expect(findingsOf(istio, "edge.observed-mismatch").map((x) => x.message)).toEqual(f.map((x) => x.message));
+    expect(findingsOf(istio, "edge.observed-mismatch").map((x) => x.message)).toEqual([`${e.id}: predicted mtls, but the destination reported 25 plaintext. ${e.predicted.reason}`]);
   });
 
   it.each([

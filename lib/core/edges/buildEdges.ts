@@ -33,6 +33,11 @@ export interface EdgeAnalysis {
    * edge's samples agree on the route; the prediction is the worst of them. null: one cluster.
    */
   split: readonly MeshRoute[] | null;
+  /**
+   * Some of the observed counts are the caller's Linkerd proxy's outbound report (parseTraffic
+   * addLinkerd), not the destination's: where they came from, for the findings that quote them.
+   */
+  linkerdEvidence: boolean;
 }
 
 const PASSTHROUGH_HOSTS = new Set([
@@ -59,7 +64,8 @@ interface Bucket extends EdgeAnalysis {
   observed: Observed;
   destSeen: boolean;
   sourceSide: number;
-  portAmbiguous: boolean;
+  /** The marks (PortChoice.marks) of the edge's samples. */
+  marks: number;
 }
 
 /**
@@ -86,10 +92,19 @@ interface Target {
   ambient: boolean;
 }
 
+/** PortChoice.marks: the sample may be about other ports too (observed.portAmbiguous). */
+const AMBIGUOUS = 1;
+/** PortChoice.marks: the sample is the caller's Linkerd proxy's report (EdgeAnalysis.linkerdEvidence). */
+const LINKERD_EVIDENCE = 2;
+
 /** The service ports a sample may be about, and the route that decided it when one did. */
 interface PortChoice {
   ports: ServicePort[];
-  ambiguous: boolean;
+  /**
+   * AMBIGUOUS and LINKERD_EVIDENCE bits that every sample of this choice marks on its buckets: one field
+   * read per sample for both (a Linkerd sample's choice is its own, LINKERD_PORT_KEY), none added for Istio's.
+   */
+  marks: number;
   /** Always set (null: no route decided), so every choice has one shape on the per-sample path. */
   route: MeshRoute | null;
   /**
@@ -147,14 +162,15 @@ function samplePorts(target: Target): ServicePort[] {
  */
 function portsFor(r: Resolver, target: Target, protocol: string): PortChoice {
   const all = samplePorts(target);
-  if (all.length <= 1) return { ports: all.length ? all : [portZero(target)], ambiguous: false, route: null, split: null };
-  if (protocol.startsWith(LINKERD_PORT_KEY)) return linkerdPorts(r, target, all, protocol);
+  const linkerd = protocol.startsWith(LINKERD_PORT_KEY);
+  if (all.length <= 1) return { ports: all.length ? all : [portZero(target)], marks: linkerd ? LINKERD_EVIDENCE : 0, route: null, split: null };
+  if (linkerd) return linkerdPorts(r, target, all, protocol);
   const proto = protocol.toLowerCase();
   let ports = all;
   if (proto === "http" || proto === "grpc") ports = all.filter(isHttpPort);
   else if (proto === "tcp") ports = all.filter((p) => !isHttpPort(p));
   if (ports.length === 0) ports = all;
-  return { ports, ambiguous: ports.length > 1, route: null, split: null };
+  return { ports, marks: ports.length > 1 ? AMBIGUOUS : 0, route: null, split: null };
 }
 
 /**
@@ -175,7 +191,7 @@ function linkerdPorts(r: Resolver, target: Target, all: ServicePort[], key: stri
     const hit = all.filter((p) => (typeof p.targetPort === "number" ? p.targetPort === n : endpoints.some((w) => r.targetPortOf(target.service, p, w) === n)));
     if (hit.length > 0) ports = hit;
   }
-  return { ports, ambiguous: ports.length > 1, route: null, split: null };
+  return { ports, marks: ports.length > 1 ? AMBIGUOUS | LINKERD_EVIDENCE : LINKERD_EVIDENCE, route: null, split: null };
 }
 
 /** Which route lists carry a sample of this request_protocol: HTTP routes HTTP and gRPC, tcp/tls routes the rest. */
@@ -435,11 +451,11 @@ function routeChoiceFor(r: Resolver, target: Target, protocol: string, client: C
     if (!bySubset.some((x) => x.dest.subset === route.dest.subset)) bySubset.push(route);
   }
   if (!first) return guess;
-  if (ports.length > 1) return { ports, ambiguous: true, route: null, split: null };
-  if (bySubset.length === 1) return { ports, ambiguous: false, route: first, split: null };
+  if (ports.length > 1) return { ports, marks: AMBIGUOUS, route: null, split: null };
+  if (bySubset.length === 1) return { ports, marks: 0, route: first, split: null };
   // One port, subsets that differ: which one a call took is not in the metrics, so each is predicted.
   const { route, split } = standIn(first, bySubset);
-  return { ports, ambiguous: false, route, split };
+  return { ports, marks: 0, route, split };
 }
 
 /**
@@ -687,7 +703,8 @@ function bucketFor(st: EdgeBuild, entry: ClientEntry, target: Target, port: Serv
       observed: window ? { mtls: 0, plaintext: 0, unknown: 0, window } : { mtls: 0, plaintext: 0, unknown: 0 },
       destSeen: false,
       sourceSide: 0,
-      portAmbiguous: false,
+      marks: 0,
+      linkerdEvidence: false,
     };
     byClient.set(entry.client, b);
   }
@@ -722,7 +739,7 @@ function addSample(st: EdgeBuild, s: TrafficSample): void {
   const passthrough = PASSTHROUGH_HOSTS.has(host);
   for (const port of choice.ports) {
     const b = bucketFor(st, entry, target, port);
-    if (choice.ambiguous) b.portAmbiguous = true;
+    if (choice.marks !== 0) b.marks |= choice.marks;
     // Samples of one edge that disagree about the route: the default cluster, as without routes.
     if (b.route === undefined) {
       b.route = route;
@@ -779,7 +796,8 @@ function finishEdge(r: Resolver, b: Bucket, destination: Edge["destination"]): B
   if (observed.mtls === Infinity) observed.mtls = Number.MAX_VALUE;
   if (observed.plaintext === Infinity) observed.plaintext = Number.MAX_VALUE;
   if (observed.unknown === Infinity) observed.unknown = Number.MAX_VALUE;
-  if (b.portAmbiguous) observed.portAmbiguous = true;
+  if ((b.marks & AMBIGUOUS) !== 0) observed.portAmbiguous = true;
+  b.linkerdEvidence = (b.marks & LINKERD_EVIDENCE) !== 0;
   b.prediction = prediction;
   b.edge = {
     id: b.id,

@@ -312,7 +312,7 @@ function observedMismatchFinding(ea: EdgeAnalysis) {
   const seen =
     o.mtls > 0 && o.plaintext > 0 ? `${o.mtls} mTLS and ${o.plaintext} plaintext` : o.mtls > 0 ? `${o.mtls} mTLS` : o.plaintext > 0 ? `${o.plaintext} plaintext` : "";
   return finding("edge.observed-mismatch", {
-    message: `${ea.edge.id}: predicted ${ea.edge.predicted.verdict}, but the destination reported ${seen}${o.window ? ` over ${o.window}` : ""}. ${ea.edge.predicted.reason}`,
+    message: `${ea.edge.id}: predicted ${ea.edge.predicted.verdict}, but ${ea.linkerdEvidence ? "the caller's Linkerd proxy" : "the destination"} reported ${seen}${o.window ? ` over ${o.window}` : ""}. ${ea.edge.predicted.reason}`,
     resources: edgeResources(ea),
     edge: ea.edge.id,
     fix: ea.split
