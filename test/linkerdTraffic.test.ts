@@ -47,8 +47,10 @@ const opened = (src: string, to: string, tls: string, n: number) => `tcp_open_to
 
 // What a Linkerd mesh's Prometheus holds besides the outbound evidence: the destination proxies'
 // inbound view of the same calls, the application's loopback connections to its own proxy, responses.
+// Inbound series carry what an outbound one would be read by (InboundEndpointLabels: authority, target_addr),
+// so only their direction keeps them out; outbound `peer="src"` ones (ServerLabels::outbound) name no destination.
 const SEEN_AGAIN = [
-  `request_total{${scraped("emoji")},direction="inbound",tls="true",client_id="${sid("web")}",srv_kind="default",srv_name="all-unauthenticated"} 1200`,
+  `request_total{${scraped("emoji")},direction="inbound",authority="emoji-svc.${NS}.svc.cluster.local:8080",target_addr="10.42.0.9:8080",tls="true",client_id="${sid("web")}",srv_kind="default",srv_name="all-unauthenticated"} 1200`,
   `tcp_open_total{${scraped("emoji")},direction="inbound",peer="src",target_addr="10.42.0.12:8080",tls="true",client_id="${sid("web")}"} 4`,
   `tcp_open_total{${scraped("emoji")},direction="inbound",peer="dst",tls="no_identity",no_tls_reason="loopback"} 4`,
   `tcp_open_total{${scraped("web")},direction="outbound",peer="src",target_addr="10.43.0.20:8080",tls="no_identity",no_tls_reason="loopback"} 6`,
