@@ -277,9 +277,34 @@ describe("who called whom", () => {
     expect(findingsOf(s, "edge.observed-mismatch")).toEqual([]);
   });
 
-  it("a raw proxy /metrics page (no scrape labels: the caller is unknown) gives no edge rather than a proxy-less caller contradicted by its own mTLS", () => {
-    const raw = `request_total{direction="outbound",${dst("emoji-svc", "emoji")},${secured("emoji")}} 9`;
-    expect(analyse(EMOJIVOTO, raw).edges).toEqual([]);
+  it("a raw proxy /metrics page (no scrape labels: the caller is unknown) gives no edge rather than a proxy-less caller contradicted by its own mTLS, and says so once", () => {
+    const raw = [
+      `request_total{direction="outbound",${dst("emoji-svc", "emoji")},${secured("emoji")}} 9`,
+      `tcp_open_total{direction="outbound",peer="dst",${dst("emoji-svc", "emoji")},${secured("emoji")}} 2`,
+      // Not counted: series that would not be read with their caller either.
+      `tcp_open_total{direction="outbound",peer="src",target_addr="10.43.0.20:8080",tls="no_identity",no_tls_reason="loopback"} 6`,
+      `request_total{direction="inbound",${dst("emoji-svc", "emoji")},tls="true",client_id="${sid("web")}"} 9`,
+    ].join("\n");
+    const traffic = parseTraffic(raw, "proxy.prom");
+    expect(traffic.samples).toEqual([]);
+    const problem = {
+      file: "proxy.prom",
+      message:
+        "2 of Linkerd's outbound series name no caller (no namespace and no deployment, statefulset, daemonset, cronjob, k8s_job, replicaset, replicationcontroller or pod label, which Prometheus' linkerd-proxy scrape job adds): they were not read. A proxy's own /metrics page lacks them; export the series from Prometheus instead.",
+    };
+    expect(traffic.problems).toEqual([problem]);
+    const s = run(EMOJIVOTO, traffic.samples);
+    expect(s.edges).toEqual([]);
+    // Near miss: the same series as Prometheus scraped them are read, with no problem (analyse checks).
+    expect(analyse(EMOJIVOTO, requests("web", dst("emoji-svc", "emoji"), secured("emoji"), 9)).edges).toHaveLength(1);
+    // The same in an answer: reported once, by file.
+    const doc = { status: "success", data: { resultType: "vector", result: [{ metric: { __name__: "request_total", direction: "outbound", dst_namespace: NS, dst_service: "emoji-svc", tls: "true" }, value: [0, "9"] }] } };
+    expect(parseTraffic(JSON.stringify(doc), "proxy.prom").problems).toEqual([{ ...problem, message: problem.message.replace("2 of", "1 of") }]);
+  });
+
+  it("an IP address as authority with no dst_* (older proxies, ingress mode) names no service: no edge", () => {
+    const s = analyse(EMOJIVOTO, [requests("web", 'authority="10.42.0.10:4191"', PLAIN, 2), requests("web", 'authority="[fd00::a]:8080"', PLAIN, 1)].join("\n"));
+    expect(s.edges).toEqual([]);
   });
 
   it("a TrafficSplit's leaf: dst_service is the Service the connection went to, not the authority called", () => {
@@ -360,6 +385,30 @@ describe("the parser: Linkerd series beside Istio's, malformed ones, query answe
     ]);
     // parseQueryAnswer (the server's decoded answers) reads the same, named by the query's metric.
     expect(parseQueryAnswer(doc, "answer", { metric: "tcp_open_total" }).samples).toEqual(r.samples);
+  });
+
+  it("one unnamed answer holding both counters: the series without peer are request_total (only tcp_open_total has peer)", () => {
+    const labels = { namespace: NS, deployment: "web", direction: "outbound", dst_namespace: NS, dst_service: "emoji-svc", authority: `emoji-svc.${NS}.svc.cluster.local:8080`, tls: "true", server_id: sid("emoji") };
+    const doc = {
+      status: "success",
+      query: 'increase({__name__=~"request_total|tcp_open_total",direction="outbound"}[1h])',
+      data: {
+        resultType: "vector",
+        result: [
+          { metric: labels, value: [0, "1200"] },
+          { metric: { ...labels, peer: "dst" }, value: [0, "4"] },
+          { metric: { ...labels, dst_service: "voting-svc", authority: `voting-svc.${NS}.svc.cluster.local:8080`, peer: "dst" }, value: [0, "2"] },
+        ],
+      },
+    };
+    const r = parseTraffic(JSON.stringify(doc), "both.json");
+    expect(r.samples.map((x) => [x.metric, x.labels.destination_service, x.value])).toEqual([
+      ["request_total", host("emoji-svc", NS), 1200],
+      ["tcp_open_total", host("voting-svc", NS), 2],
+    ]);
+    // Near miss: an unnamed answer where no series has peer (summed away) tells the counters apart by nothing: connections, as before.
+    const summed = { ...doc, data: { resultType: "vector", result: [{ metric: labels, value: [0, "4"] }] } };
+    expect(parseTraffic(JSON.stringify(summed), "summed.json").samples.map((x) => x.metric)).toEqual(["tcp_open_total"]);
   });
 
   it("a malformed Linkerd series in an answer is reported by field, as an Istio one is", () => {

@@ -27,7 +27,7 @@ const isLinkerd = (metric: string): boolean => metric === LINKERD_REQUESTS || me
 
 export function parseTraffic(text: string, file: string): ParsedTraffic {
   const out: ParsedTraffic = { samples: [], problems: [] };
-  const seen: LinkerdSeen = { requests: false, connections: false };
+  const seen: LinkerdSeen = { requests: false, connections: false, callerless: 0 };
   let start = 0;
   // A BOM is invisible in editors yet would hide the `{` of a JSON file and break the first line.
   if (text.charCodeAt(0) === 0xfeff) start = 1;
@@ -36,7 +36,7 @@ export function parseTraffic(text: string, file: string): ParsedTraffic {
   const c = text[first];
   if (c === "{" || c === "[") parseJson(text.slice(start), file, out, seen);
   else parseText(text, start, file, out, seen);
-  if (seen.requests && seen.connections) preferRequests(out.samples);
+  finishLinkerd(file, out, seen);
   return out;
 }
 
@@ -324,9 +324,9 @@ function parseJson(text: string, file: string, out: ParsedTraffic, seen: Linkerd
  */
 export function parseQueryAnswer(doc: unknown, file: string, o: { metric?: string } = {}): ParsedTraffic {
   const out: ParsedTraffic = { samples: [], problems: [] };
-  const seen: LinkerdSeen = { requests: false, connections: false };
+  const seen: LinkerdSeen = { requests: false, connections: false, callerless: 0 };
   readQueryAnswer(doc, file, out, o.metric, seen);
-  if (seen.requests && seen.connections) preferRequests(out.samples);
+  finishLinkerd(file, out, seen);
   return out;
 }
 
@@ -385,13 +385,15 @@ function readQueryAnswer(
   }
 
   const values = new ValueTable();
+  const unnamed: UnnamedLinkerd = { withPeer: false, withoutPeer: [] };
   for (let k = 0; k < result.length; k++) {
     const field = `${resultPath}[${k}]`;
     const sample = readSeries(result[k], resultType, field, problem, values, defaultMetric);
     if (sample === undefined) continue;
-    if (isLinkerd(sample.metric)) addLinkerd(sample.metric, sample.labels, sample.value, values, seen, out.samples);
+    if (isLinkerd(sample.metric)) addAnswerLinkerd(result[k] as Obj, sample, defaultMetric, values, seen, out.samples, unnamed);
     else out.samples.push(sample);
   }
+  if (unnamed.withPeer) requestsWithoutPeer(unnamed.withoutPeer, seen);
 }
 
 function readSeries(
@@ -608,6 +610,61 @@ function locateJsonError(s: string): { offset: number; reason: string } | undefi
 interface LinkerdSeen {
   requests: boolean;
   connections: boolean;
+  /** Outbound series not read for want of the caller's labels (addLinkerd), reported once per file. */
+  callerless: number;
+}
+
+/** After the whole input: requests over connections per edge, and one problem for the series that named no caller. */
+function finishLinkerd(file: string, out: ParsedTraffic, seen: LinkerdSeen): void {
+  if (seen.requests && seen.connections) preferRequests(out.samples);
+  if (seen.callerless > 0) out.problems.push({ file, message: callerlessMessage(seen.callerless) });
+}
+
+/**
+ * Series a proxy's own /metrics page holds (Prometheus adds the caller's labels at scrape time): the
+ * file parses, but names no caller for any edge, and the analysis would otherwise be silently empty.
+ * A problem (input.invalid, and a completeness entry), as for an answer whose resultType holds no series:
+ * this input cannot be used as traffic, and the table output and exit status show problems, not notes.
+ */
+function callerlessMessage(n: number): string {
+  const labels = OWNER_LABELS.slice(0, -1).join(", ") + " or " + OWNER_LABELS[OWNER_LABELS.length - 1];
+  return `${n} of Linkerd's outbound series name no caller (no namespace and no ${labels} label, which Prometheus' linkerd-proxy scrape job adds): they were not read. A proxy's own /metrics page lacks them; export the series from Prometheus instead.`;
+}
+
+/** An answer's series without __name__ taken as Linkerd's (readSeries), until the whole answer is read. */
+interface UnnamedLinkerd {
+  /** Some such series has `peer`, which only tcp_open_total carries (transport labels). */
+  withPeer: boolean;
+  /** The samples made from such series without `peer`. */
+  withoutPeer: TrafficSample[];
+}
+
+/** One Linkerd series of an answer, noting (UnnamedLinkerd) whether a nameless one has `peer`. */
+function addAnswerLinkerd(
+  item: Obj,
+  series: TrafficSample,
+  defaultMetric: string | undefined,
+  values: ValueTable,
+  seen: LinkerdSeen,
+  samples: TrafficSample[],
+  unnamed: UnnamedLinkerd,
+): void {
+  const before = samples.length;
+  addLinkerd(series.metric, series.labels, series.value, values, seen, samples);
+  if (defaultMetric !== undefined || Object.hasOwn(item.metric as Obj, "__name__")) return;
+  if (series.labels.peer !== undefined) unnamed.withPeer = true;
+  else if (samples.length > before) unnamed.withoutPeer.push(samples[before]!);
+}
+
+/**
+ * One nameless answer holding both counters (`increase({__name__=~"request_total|tcp_open_total"}[1h])`
+ * drops the name, not the labels): `peer` is a transport label (linkerd2-proxy transport/labels.rs
+ * `ServerLabels`, `TlsConnect` with `peer`), never on request_total's endpoint labels, so where some of
+ * its series have it, those without are request_total's, and counted as requests (not twice).
+ */
+function requestsWithoutPeer(samples: TrafficSample[], seen: LinkerdSeen): void {
+  for (const s of samples) s.metric = LINKERD_REQUESTS;
+  if (samples.length > 0) seen.requests = true;
 }
 
 /**
@@ -666,7 +723,10 @@ function addLinkerd(
   }
   // Without Prometheus' scrape labels (a raw /metrics page) the caller is unknown; an unknown caller
   // would be predicted as proxy-less, and this proxy's mTLS would then contradict it.
-  if (!srcNs || !src) return;
+  if (!srcNs || !src) {
+    seen.callerless++;
+    return;
+  }
   const svc = L.dst_service;
   const svcNs = L.dst_namespace;
   const byName = !!svc && !!svcNs;
@@ -674,7 +734,8 @@ function addLinkerd(
   // logical name called (linkerd2-proxy #300, #454), left in current proxies' endpoint labels only
   // where nothing better names the destination (an external host).
   const host = byName ? `${svc}.${svcNs}.svc.cluster.local` : L.authority ? hostOf(L.authority) : "";
-  if (!host) return;
+  // An IP address (older proxies, ingress mode: "10.42.0.10:4191") names no service: no edge to key on.
+  if (!host || (!byName && isIpHost(host))) return;
   const labels: Record<string, string> = {
     reporter: EVIDENCE,
     source_workload: values.shared(src),
@@ -746,6 +807,13 @@ function portOf(address: string): number | null {
   if (!/^\d{1,5}$/.test(digits)) return null;
   const n = Number(digits);
   return n > 0 && n <= 65535 ? n : null;
+}
+
+const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+
+/** An authority's host that is an IP address: dotted IPv4, or a bracketed IPv6. */
+function isIpHost(host: string): boolean {
+  return host.charCodeAt(0) === 91 /* [ */ || IPV4.test(host);
 }
 
 /** "host:port" → "host" ("[v6]:port" → "[v6]"). */
