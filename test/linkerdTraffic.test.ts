@@ -267,6 +267,20 @@ describe("who called whom", () => {
     expect(istio.edges[0]!.predicted.client.origin).toBe("auto");
   });
 
+  it("an unlisted caller with both Istio and Linkerd samples runs Linkerd's proxy whichever comes first (near miss: Istio samples alone keep it a sidecar)", () => {
+    const caller = "backup-28391-x7k2p";
+    const istio = call(`${NS}/${caller}`, host("web-svc", NS), "unknown", 3, { request_protocol: "http" });
+    const linkerd = parseTraffic(`tcp_open_total{namespace="${NS}",pod="${caller}",direction="outbound",peer="dst",${dst("emoji-svc", "emoji")},${secured("emoji")}} 2`, "f").samples;
+    const clients = (samples: typeof linkerd) => run(EMOJIVOTO, samples).edges.map((e) => [e.id, e.predicted.client.origin, e.status]);
+    const expected = [
+      [`${NS}/${caller}->${host("emoji-svc", NS)}:8080`, "linkerd", "mtls"],
+      [`${NS}/${caller}->${host("web-svc", NS)}:80`, "linkerd", "mtls"],
+    ];
+    expect(clients([istio, ...linkerd])).toEqual(expected);
+    expect(clients([...linkerd, istio])).toEqual(expected);
+    expect(clients([istio]).map((x) => x[1])).toEqual(["auto"]);
+  });
+
   it("a meshed caller to an unmeshed server in plaintext: the existing edge.plaintext, no contradiction", () => {
     const objs = [...EMOJIVOTO, namespace("legacy"), deploy("legacy", "db", { ports: [5432] }), service("legacy", "db", [{ port: 5432, name: "tcp-pg" }])];
     const to = `dst_namespace="legacy",dst_service="db"`;

@@ -160,11 +160,12 @@ function samplePorts(target: Target): ServicePort[] {
  * caller). A Linkerd sample's value is its port evidence instead (LINKERD_PORT_KEY): told apart here,
  * once per target and value, so Istio's samples pay nothing for it.
  */
-function portsFor(r: Resolver, target: Target, protocol: string): PortChoice {
+function portsFor(st: EdgeBuild, target: Target, protocol: string): PortChoice {
   const all = samplePorts(target);
   const linkerd = protocol.startsWith(LINKERD_PORT_KEY);
+  if (linkerd) st.linkerdSeen = true;
   if (all.length <= 1) return { ports: all.length ? all : [portZero(target)], marks: linkerd ? LINKERD_EVIDENCE : 0, route: null, split: null };
-  if (linkerd) return linkerdPorts(r, target, all, protocol);
+  if (linkerd) return linkerdPorts(st.r, target, all, protocol);
   const proto = protocol.toLowerCase();
   let ports = all;
   if (proto === "http" || proto === "grpc") ports = all.filter(isHttpPort);
@@ -407,8 +408,8 @@ function routePorts(route: MeshRoute, carrying: ServicePort[], guess: PortChoice
  * cluster: which subset a request took is not in the metrics); routes to several ports make each a
  * candidate, marked ambiguous.
  */
-function routeChoiceFor(r: Resolver, target: Target, protocol: string, client: Client, mesh: MeshSettings, model: MeshModel): PortChoice {
-  const guess = portsFor(r, target, protocol);
+function routeChoiceFor(st: EdgeBuild, target: Target, protocol: string, client: Client, mesh: MeshSettings, model: MeshModel): PortChoice {
+  const guess = portsFor(st, target, protocol);
   // A Linkerd sample (a listed caller taken as a sidecar, yet reporting Linkerd's counters): its proxy reads no VirtualService.
   if (protocol.startsWith(LINKERD_PORT_KEY)) return guess;
   const clientNs = client.namespace ?? "";
@@ -582,6 +583,10 @@ interface EdgeBuild {
   // and services.
   clients: Map<string, Map<string, ClientEntry>>;
   serviceTargets: Map<Service, Target>;
+  /** Named callers missing from the inputs that were taken as Istio sidecars (clientEntry), for linkerdCallers. */
+  unlistedSidecars: Client[];
+  /** Some sample was Linkerd's (portsFor saw a LINKERD_PORT_KEY): only then can an unlisted sidecar turn out to be Linkerd's. */
+  linkerdSeen: boolean;
 }
 
 /**
@@ -601,8 +606,11 @@ export function buildEdges(r: Resolver, samples: TrafficSample[], window: string
     hostTargets: new Map(),
     clients: new Map(),
     serviceTargets: new Map(),
+    unlistedSidecars: [],
+    linkerdSeen: false,
   });
   for (let i = 0; i < samples.length; i++) addSample(st, samples[i]!);
+  if (st.linkerdSeen && st.unlistedSidecars.length > 0) linkerdCallers(st);
   const out: EdgeAnalysis[] = [];
   for (const [port, forPort] of st.buckets) finishPort(r, port, forPort, out, failed);
   return out;
@@ -674,11 +682,38 @@ function clientEntry(st: EdgeBuild, srcNs: string | null, srcName: string | null
   let entry = byName.get(nameKey);
   if (!entry) {
     const client = clientFor(st.r, srcNs, srcName, LINKERD_METRICS.has(metric));
+    if (client.workload === null && client.dataplane === "sidecar") st.unlistedSidecars.push(client);
     // Shared by every edge of this caller, and frozen like the other shared parts of the snapshot.
     const source = Object.freeze({ namespace: client.namespace, workload: client.name });
     byName.set(nameKey, (entry = { client, source, idPrefix: `${client.who ?? "unknown"}->` }));
   }
   return entry;
+}
+
+/**
+ * A caller missing from the inputs is taken as the proxy its first sample shows (clientEntry): Istio's
+ * sidecar, or Linkerd's for a Linkerd counter (only that proxy emits them). Where one such caller has
+ * both, Linkerd's decides, whichever came first: a pod runs one proxy, and an Istio destination's report
+ * names a caller it cannot tell is Linkerd's. Its buckets take a Linkerd client (one per caller), and
+ * no route: Linkerd's proxy reads no VirtualService. Runs only for input with Linkerd samples and
+ * unlisted sidecar callers, once per bucket.
+ */
+function linkerdCallers(st: EdgeBuild): void {
+  const unlisted = new Set(st.unlistedSidecars);
+  const turned = new Map<Client, Client>();
+  for (const forPort of st.buckets.values())
+    for (const b of forPort.byClient.values())
+      if ((b.marks & LINKERD_EVIDENCE) !== 0 && unlisted.has(b.client) && !turned.has(b.client))
+        turned.set(b.client, clientFor(st.r, b.client.namespace, b.client.name, true));
+  if (turned.size === 0) return;
+  for (const forPort of st.buckets.values())
+    for (const b of forPort.byClient.values()) {
+      const client = turned.get(b.client);
+      if (client === undefined) continue;
+      b.client = client;
+      b.route = null;
+      b.split = null;
+    }
 }
 
 function bucketFor(st: EdgeBuild, entry: ClientEntry, target: Target, port: ServicePort): Bucket {
@@ -728,10 +763,10 @@ function addSample(st: EdgeBuild, s: TrafficSample): void {
     let byProto = target.routeChoices.get(client);
     if (!byProto) target.routeChoices.set(client, (byProto = new Map()));
     choice = byProto.get(proto);
-    if (!choice) byProto.set(proto, (choice = routeChoiceFor(st.r, target, proto, client, st.r.meshOf(client), st.model)));
+    if (!choice) byProto.set(proto, (choice = routeChoiceFor(st, target, proto, client, st.r.meshOf(client), st.model)));
   } else {
     choice = target.choices.get(proto);
-    if (!choice) target.choices.set(proto, (choice = portsFor(st.r, target, proto)));
+    if (!choice) target.choices.set(proto, (choice = portsFor(st, target, proto)));
   }
   const route = choice.route;
   const policy = L.connection_security_policy ?? "";

@@ -658,8 +658,9 @@ function addAnswerLinkerd(
 
 /**
  * One nameless answer holding both counters (`increase({__name__=~"request_total|tcp_open_total"}[1h])`
- * drops the name, not the labels): `peer` is a transport label (linkerd2-proxy transport/labels.rs
- * `ServerLabels`, `TlsConnect` with `peer`), never on request_total's endpoint labels, so where some of
+ * drops the name, not the labels): `peer` is a transport label (linkerd2-proxy linkerd/app/core/src/
+ * transport/labels.rs `Key::fmt_labels` writes it on every transport series), never on request_total's
+ * endpoint labels (metrics.rs `OutboundEndpointLabels`), so where some of
  * its series have it, those without are request_total's, and counted as requests (not twice).
  */
 function requestsWithoutPeer(samples: TrafficSample[], seen: LinkerdSeen): void {
