@@ -18,7 +18,7 @@
 //   certificate), forwards it by SNI (PASSTHROUGH, AUTO_PASSTHROUGH) or proxies plaintext TCP.
 import type { GatewayServer, IstioGateway, MeshModel, Workload } from "../model/mesh";
 import { inRevision } from "../model/mesh";
-import { isHttpProtocol } from "../model/istioObjects";
+import { isHttpProtocol } from "../model/gatewayObjects";
 import { hostMatchScore } from "./destinationRule";
 import { selectorMatches } from "../model/read";
 import type { ClientTls, Mode, Ref } from "../snapshot/schema";
