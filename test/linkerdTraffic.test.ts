@@ -4,7 +4,8 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
 import { parseQueryAnswer, parseTraffic } from "../lib/core/traffic/parseTraffic";
-import { call, deploy, edgeOf, expectNoWarnings, findingsOf, host, namespace, predict, run, service } from "./kit";
+import { analyze } from "../lib/core/snapshot/analyze";
+import { call, deploy, edgeOf, expectNoWarnings, findingsOf, host, loaded, namespace, NOW, predict, run, service } from "./kit";
 
 const NS = "emojivoto";
 const l5d = (name: string) => namespace(name, {}, { "linkerd.io/inject": "enabled" });
@@ -314,6 +315,25 @@ describe("who called whom", () => {
     // The same in an answer: reported once, by file.
     const doc = { status: "success", data: { resultType: "vector", result: [{ metric: { __name__: "request_total", direction: "outbound", dst_namespace: NS, dst_service: "emoji-svc", tls: "true" }, value: [0, "9"] }] } };
     expect(parseTraffic(JSON.stringify(doc), "proxy.prom").problems).toEqual([{ ...problem, message: problem.message.replace("2 of", "1 of") }]);
+  });
+
+  it("one series without caller labels in an otherwise usable scrape (a statically scraped VM proxy) is noted, not an input.invalid error", () => {
+    const vm = `tcp_open_total{instance="192.168.1.20:4191",job="vm-proxies",direction="outbound",peer="dst",target_addr="10.42.0.9:8080",${secured("emoji")},dst_namespace="${NS}",dst_service="emoji-svc"} 4`;
+    const traffic = parseTraffic([EMOJIVOTO_TRAFFIC, vm].join("\n"), "mixed.prom");
+    expect(traffic.problems).toEqual([]);
+    const note =
+      "1 of Linkerd's outbound series name no caller (no namespace and no deployment, statefulset, daemonset, cronjob, k8s_job, replicaset, replicationcontroller or pod label, which Prometheus' linkerd-proxy scrape job adds) and were not read; the file's other series were read.";
+    expect(traffic.skipped).toEqual([{ file: "mixed.prom", message: note }]);
+    const s = analyze({ objects: loaded(EMOJIVOTO), configDumps: [], problems: [] }, { now: NOW, source: { type: "manifests" }, traffic });
+    expect(findingsOf(s, "input.invalid")).toEqual([]);
+    expect(s.completeness).toEqual([{ kind: "File", reason: "invalid", message: `mixed.prom: ${note}` }]);
+    expect(s.edges).toHaveLength(3);
+    expectNoWarnings(s);
+    // Near miss: the same series alone (nothing else usable) is still the raw-page problem, an input.invalid error.
+    const alone = parseTraffic(vm, "vm.prom");
+    expect([alone.problems.length, alone.skipped]).toEqual([1, undefined]);
+    const t = analyze({ objects: loaded(EMOJIVOTO), configDumps: [], problems: [] }, { now: NOW, source: { type: "manifests" }, traffic: alone });
+    expect(findingsOf(t, "input.invalid").map((f) => f.severity)).toEqual(["error"]);
   });
 
   it("an IP address as authority with no dst_* (older proxies, ingress mode) names no service: no edge", () => {

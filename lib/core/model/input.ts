@@ -115,4 +115,10 @@ export interface ParsedTraffic {
   /** The query window, when the input says (e.g. a `[5m]` range in the JSON query); else absent. */
   window?: string;
   problems: InputProblem[];
+  /**
+   * Series the input holds but that were left unread while the rest of the file was read (Linkerd's
+   * outbound series that name no caller, in a file with usable series): completeness entries, not
+   * input.invalid, which is for a file that cannot be used (findings.md). Absent when there is none.
+   */
+  skipped?: InputProblem[];
 }

@@ -168,6 +168,8 @@ export function analyze(inputs: ParsedInputs, opts: AnalyzeOptions): MeshSnapsho
     else if (w.dataplane === "linkerd") dataplanes.add("linkerd");
   }
   for (const p of model.problems) if (!p.object) completeness.push({ kind: "File", reason: "invalid", message: `${p.file}${p.line !== undefined ? `:${p.line}` : ""}: ${p.message}` });
+  // Parts of a traffic file left unread while the rest was used: noted, not raised (ParsedTraffic.skipped).
+  for (const p of opts.traffic?.skipped ?? []) completeness.push({ kind: "File", reason: "invalid", message: `${p.file}: ${p.message}` });
 
   // Made once per analysis: see model/perRun.ts.
   const parts = perRun<WorkloadParts>({ mtls: new Map(), ports: new Map() });

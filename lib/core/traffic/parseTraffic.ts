@@ -614,11 +614,18 @@ interface LinkerdSeen {
   callerless: number;
 }
 
-/** After the whole input: requests over connections per edge, and one problem for the series that named no caller. */
+/** After the whole input: requests over connections per edge, and one report for the series that named no caller. */
 function finishLinkerd(file: string, out: ParsedTraffic, seen: LinkerdSeen): void {
   if (seen.requests && seen.connections) preferRequests(out.samples);
-  if (seen.callerless > 0) out.problems.push({ file, message: callerlessMessage(seen.callerless) });
+  if (seen.callerless === 0) return;
+  // Nothing usable at all (a proxy's raw /metrics page): the file cannot be used as traffic, a problem.
+  // Some series among usable ones (a statically scraped VM proxy in a Prometheus export): the rest of
+  // the file was read, so it is noted, not raised as input.invalid (findings.md: a file that does not parse).
+  if (out.samples.length === 0) out.problems.push({ file, message: callerlessMessage(seen.callerless) });
+  else (out.skipped ??= []).push({ file, message: callerlessNote(seen.callerless) });
 }
+
+const callerLabels = (): string => OWNER_LABELS.slice(0, -1).join(", ") + " or " + OWNER_LABELS[OWNER_LABELS.length - 1];
 
 /**
  * Series a proxy's own /metrics page holds (Prometheus adds the caller's labels at scrape time): the
@@ -627,8 +634,12 @@ function finishLinkerd(file: string, out: ParsedTraffic, seen: LinkerdSeen): voi
  * this input cannot be used as traffic, and the table output and exit status show problems, not notes.
  */
 function callerlessMessage(n: number): string {
-  const labels = OWNER_LABELS.slice(0, -1).join(", ") + " or " + OWNER_LABELS[OWNER_LABELS.length - 1];
-  return `${n} of Linkerd's outbound series name no caller (no namespace and no ${labels} label, which Prometheus' linkerd-proxy scrape job adds): they were not read. A proxy's own /metrics page lacks them; export the series from Prometheus instead.`;
+  return `${n} of Linkerd's outbound series name no caller (no namespace and no ${callerLabels()} label, which Prometheus' linkerd-proxy scrape job adds): they were not read. A proxy's own /metrics page lacks them; export the series from Prometheus instead.`;
+}
+
+/** The same series among usable ones: a completeness entry saying what was left out and that the rest was read. */
+function callerlessNote(n: number): string {
+  return `${n} of Linkerd's outbound series name no caller (no namespace and no ${callerLabels()} label, which Prometheus' linkerd-proxy scrape job adds) and were not read; the file's other series were read.`;
 }
 
 /** An answer's series without __name__ taken as Linkerd's (readSeries), until the whole answer is read. */

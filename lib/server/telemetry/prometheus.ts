@@ -156,6 +156,7 @@ export async function readTraffic(
   );
   const samples: TrafficSample[] = [];
   const problems: InputProblem[] = [];
+  const skipped: InputProblem[] = [];
   const failures = new Map<string, { reason: KubeErrorReason; metrics: string[] }>();
   let answered = 0;
   answers.forEach((a, i) => {
@@ -170,6 +171,7 @@ export async function readTraffic(
         samples.push(s);
       }
       problems.push(...parsed.problems);
+      if (parsed.skipped) skipped.push(...parsed.skipped);
       return;
     }
     const err =
@@ -188,7 +190,7 @@ export async function readTraffic(
   const completeness = [...failures].map(([message, f]) =>
     entry(ep, f.reason, message, f.metrics, answered > 0),
   );
-  return answered > 0 ? { traffic: { samples, problems, window: o.window }, completeness } : { completeness };
+  return answered > 0 ? { traffic: { samples, problems, window: o.window, ...(skipped.length > 0 ? { skipped } : {}) }, completeness } : { completeness };
 }
 
 function entry(
