@@ -227,6 +227,23 @@ describe("a Linkerd server's skip-inbound port", () => {
     expect(findingsOf(s, "edge.plaintext")).toEqual([]);
   });
 
+  it.each([
+    ["a range", "4566-4568", "ports 4566-4568"],
+    ["a range among single ports, spaces and a trailing comma (linkerd2 GetPortRanges)", "80, 4567-4568,", "ports 80, 4567-4568"],
+  ])("a port in %s of skip-inbound-ports is skipped too (linkerd2 util.ParsePorts expands ranges)", (_name, annotation, shown) => {
+    const objs = GALERA.map((o) => (o.kind === "Deployment" && o.metadata.name === "galera" ? deploy(NS, "galera", { ports: [4567, 3306], annotations: { "config.linkerd.io/skip-inbound-ports": annotation } }) : o));
+    const s = analyse(objs, [opened("web", to("galera"), PLAIN, 2), opened("web", to("galera-mysql"), secured("galera"), 3)].join("\n"));
+    expect(s.edges.map((e) => [e.id, e.predicted.verdict, e.status])).toEqual([
+      [idOf("web", "galera", 4567), "plaintext", "plaintext"],
+      // Near miss: 3306 is outside the range, still meshed: mTLS as its counters say.
+      [idOf("web", "galera-mysql", 3306), "mtls", "mtls"],
+    ]);
+    expect(findingsOf(s, "edge.observed-mismatch")).toEqual([]);
+    expect(findingsOf(s, "workload.capture-excluded-port").map((f) => f.message)).toEqual([
+      `Deployment ${NS}/galera is meshed by Linkerd but skips inbound ${shown} (config.linkerd.io/skip-inbound-ports): traffic on them bypasses the proxy and is plaintext.`,
+    ]);
+  });
+
   it("an Istio sidecar caller also sends it plaintext, now to the application itself (no proxy there)", () => {
     const objs = [...GALERA, namespace("shop", { "istio-injection": "enabled" }), deploy("shop", "cart")];
     const p = predict(objs, "shop/cart", host("galera", NS)).predicted;

@@ -97,6 +97,38 @@ export function portList(v: string | undefined): number[] {
   return out;
 }
 
+/**
+ * Linkerd's port-list annotations (config.linkerd.io/skip-inbound-ports): comma-separated ports and
+ * `lo-hi` ranges, expanded, as linkerd2 reads them (pkg/util/parsing.go `ParsePorts`, `GetPortRanges`;
+ * pkg/util/portrange.go `ParsePortRange`: one value is both bounds, upper ≥ lower, an invalid part is
+ * skipped). Each port once, in the order written.
+ */
+export function linkerdPortList(v: string | undefined): number[] {
+  if (!v) return [];
+  const out = new Set<number>();
+  for (const part of v.split(",")) {
+    const t = part.trim();
+    const dash = t.indexOf("-");
+    const lo = portNumber(dash < 0 ? t : t.slice(0, dash));
+    const hi = dash < 0 ? lo : portNumber(t.slice(dash + 1));
+    if (lo === undefined || hi === undefined) continue;
+    for (let p = lo; p <= hi; p++) out.add(p);
+  }
+  return [...out];
+}
+
+/** Ports as written for a reader: runs of consecutive ports as `lo-hi` ("4567, 9090-9091"). */
+export function portRuns(ports: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < ports.length; ) {
+    let j = i;
+    while (j + 1 < ports.length && ports[j + 1] === ports[j]! + 1) j++;
+    parts.push(j > i ? `${ports[i]}-${ports[j]}` : `${ports[i]}`);
+    i = j + 1;
+  }
+  return parts.join(", ");
+}
+
 /** Every selector label is present with an equal value (Istio's labels.Instance.SubsetOf). */
 export function selectorMatches(selector: Record<string, string>, labels: Record<string, string>): boolean {
   for (const k in selector) if (labels[k] !== selector[k]) return false;

@@ -4,6 +4,7 @@ import { linkerdInjects, NEVER_MESHED_NAMESPACES } from "../../model/workloads";
 import type { Finding } from "../../snapshot/schema";
 import { rule } from "../context";
 import { finding } from "../finding";
+import { portRuns } from "../../model/read";
 import { listNames, namespaceRef, nsName, restartHow, workloadRef } from "../refs";
 
 export const meshedNamespace = (ns: Namespace | undefined): boolean =>
@@ -48,12 +49,14 @@ export const workloadCaptureExcludedPort = rule("workload.capture-excluded-port"
   for (const w of ctx.model.workloads) {
     // Linkerd meshes every port it captures: a skipped port is the only plaintext door.
     if (w.dataplane === "linkerd" && w.linkerdSkipInboundPorts.length > 0) {
-      const ports = w.linkerdSkipInboundPorts;
+      // A range is expanded in the model; shown as written, one run per range.
+      const ports = portRuns(w.linkerdSkipInboundPorts);
+      const many = w.linkerdSkipInboundPorts.length > 1;
       out.push(
         finding("workload.capture-excluded-port", {
-          message: `${w.kind} ${nsName(w)} is meshed by Linkerd but skips inbound port${ports.length > 1 ? "s" : ""} ${ports.join(", ")} (config.linkerd.io/skip-inbound-ports): traffic on them bypasses the proxy and is plaintext.`,
+          message: `${w.kind} ${nsName(w)} is meshed by Linkerd but skips inbound port${many ? "s" : ""} ${ports} (config.linkerd.io/skip-inbound-ports): traffic on them bypasses the proxy and is plaintext.`,
           resources: [workloadRef(w)],
-          fix: `Remove ${ports.join(", ")} from config.linkerd.io/skip-inbound-ports; for server-speaks-first protocols use config.linkerd.io/opaque-ports instead, which keeps mTLS.`,
+          fix: `Remove ${ports} from config.linkerd.io/skip-inbound-ports; for server-speaks-first protocols use config.linkerd.io/opaque-ports instead, which keeps mTLS.`,
         }),
       );
       continue;
