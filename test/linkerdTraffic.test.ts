@@ -153,6 +153,26 @@ describe("which Service port a Linkerd series is about", () => {
     expect(edges(text)).toEqual(expected);
   });
 
+  it("an Istio series whose request_protocol (a Telemetry tagOverride) reads like Linkerd's port key is no Linkerd evidence: no port, no caller's-proxy wording", () => {
+    const line = (proto: string) =>
+      `istio_requests_total{reporter="destination",source_workload="web",source_workload_namespace="${NS}",destination_service="${host("api", NS)}",request_protocol="${proto}",connection_security_policy="none",response_code="200"} 7`;
+    const answer = (proto: string) => JSON.stringify({ status: "success", data: { resultType: "vector", result: [{ metric: { __name__: "istio_requests_total", reporter: "destination", source_workload: "web", source_workload_namespace: NS, destination_service: host("api", NS), request_protocol: proto, connection_security_policy: "none" }, value: [0, "7"] }] } });
+    const ambiguous = { mtls: 0, plaintext: 7, unknown: 0, portAmbiguous: true };
+    for (const text of [line("linkerd:port:9090"), answer("linkerd:port:9090")]) {
+      const traffic = parseTraffic(text, "istio.prom");
+      expect(traffic.samples.map((x) => x.labels.request_protocol)).toEqual(["unknown"]);
+      const s = run(API, traffic.samples);
+      expect(s.edges.map((e) => [e.id, e.observed])).toEqual([[idOf("web", "api", 8080), ambiguous], [idOf("web", "api", 9090), ambiguous]]);
+      const said = findingsOf(s, "edge.observed-mismatch").map((f) => f.message);
+      expect(said).toHaveLength(2);
+      for (const m of said) expect(m).toContain("the destination reported 7 plaintext");
+    }
+    // Near miss: Istio's own values are read as before (HTTP: the http*-named port, not ambiguous).
+    const http = parseTraffic(line("http"), "istio.prom");
+    expect(http.samples[0]!.labels.request_protocol).toBe("http");
+    expect(run(API, http.samples).edges.map((e) => [e.id, e.observed?.portAmbiguous])).toEqual([[idOf("web", "api", 9090), undefined]]);
+  });
+
   it("near miss: an Istio sample of the same call still takes the http*-named port", () => {
     const s = run(API, [call(`${NS}/web`, host("api", NS), "mutual_tls", 7, { request_protocol: "http" })]);
     expect(s.edges.map((e) => [e.id, e.observed?.portAmbiguous])).toEqual([[idOf("web", "api", 9090), undefined]]);

@@ -148,7 +148,7 @@ class LineScanner {
       if (l5d && !linkerdOwn(labels)) return undefined;
       // A counter never goes below zero; a negative one is a broken exporter, not a request count.
       if (value < 0) return `negative value ${valueToken} for the counter ${quote(name)}`;
-      if (!l5d) samples.push({ metric, labels, value });
+      if (!l5d) samples.push(istioSample(metric, labels, value));
       else addLinkerd(metric, labels, value, this.values, this.seen, samples);
     }
     return undefined;
@@ -391,7 +391,7 @@ function readQueryAnswer(
     const sample = readSeries(result[k], resultType, field, problem, values, defaultMetric);
     if (sample === undefined) continue;
     if (isLinkerd(sample.metric)) addAnswerLinkerd(result[k] as Obj, sample, defaultMetric, values, seen, out.samples, unnamed);
-    else out.samples.push(sample);
+    else out.samples.push(istioSample(sample.metric, sample.labels, sample.value));
   }
   if (unnamed.withPeer) requestsWithoutPeer(unnamed.withoutPeer, seen);
 }
@@ -601,6 +601,18 @@ function locateJsonError(s: string): { offset: number; reason: string } | undefi
       return fail();
     }
   }
+}
+
+/**
+ * An Istio series as read, except a request_protocol that would pass for a Linkerd sample's port key
+ * (LINKERD_PORT_KEY, buildEdges `portsFor`): the label is the user's to set (a Telemetry tagOverride),
+ * so such a value is no protocol Istio reports and reads as one unknown ("unknown": every port a candidate).
+ * One check per series on a label only Istio's parse reaches; Istio's own values are kept as they are.
+ */
+function istioSample(metric: string, labels: Record<string, string>, value: number): TrafficSample {
+  const proto = labels.request_protocol;
+  if (proto !== undefined && proto.startsWith(LINKERD_PORT_KEY)) labels.request_protocol = "unknown";
+  return { metric, labels, value };
 }
 
 // ---------------------------------------------------------------------------------------------
