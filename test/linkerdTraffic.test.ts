@@ -124,6 +124,44 @@ describe("Linkerd's outbound counters give the mesh's edges", () => {
   });
 });
 
+describe("requests over connections, per call (caller, host, port)", () => {
+  // api: HTTP on 8080, an opaque port 9090 (config.linkerd.io/opaque-ports: connections only, no request_total).
+  const API: KubeObject[] = [...EMOJIVOTO, deploy(NS, "api", { ports: [8080, 9090] }), svc("api", "api", [{ port: 8080, name: "web" }, { port: 9090, name: "opaque" }])];
+  const edges = (text: string) => analyse(API, text).edges.map((e) => [e.id, e.observed]);
+  const HTTP = requests("web", dst("api", "api", 8080), secured("api"), 500);
+  const mtls = (n: number) => ({ mtls: n, plaintext: 0, unknown: 0 });
+
+  it.each([
+    [
+      "connections to another port of the Service (named by the authority) are another call: kept",
+      [HTTP, opened("web", dst("api", "api", 8080), secured("api"), 3), opened("web", dst("api", "api", 9090), PLAIN, 9)],
+      [[idOf("web", "api", 8080), mtls(500)], [idOf("web", "api", 9090), { mtls: 0, plaintext: 9, unknown: 0 }]],
+    ],
+    [
+      "the other port named by target_addr alone: kept",
+      [HTTP, opened("web", `target_addr="10.42.0.31:9090",${dstOnly("api", "api")}`, PLAIN, 9)],
+      [[idOf("web", "api", 8080), mtls(500)], [idOf("web", "api", 9090), { mtls: 0, plaintext: 9, unknown: 0 }]],
+    ],
+    [
+      "near miss: the same call's connections named by target_addr alone, its requests by the authority: dropped (not counted twice)",
+      [HTTP, opened("web", `target_addr="10.42.0.31:8080",${dstOnly("api", "api")}`, secured("api"), 3)],
+      [[idOf("web", "api", 8080), mtls(500)]],
+    ],
+    [
+      "near miss: connections that name no port (an aggregated answer) may be the requests' own: dropped",
+      [HTTP, opened("web", dstOnly("api", "api"), secured("api"), 3)],
+      [[idOf("web", "api", 8080), mtls(500)]],
+    ],
+    [
+      "near miss: requests that name no port may be on any port: every connection to the Service dropped, as before",
+      [requests("web", dstOnly("api", "api"), secured("api"), 500), opened("web", dst("api", "api", 9090), PLAIN, 9)],
+      [[idOf("web", "api", 8080), { ...mtls(500), portAmbiguous: true }], [idOf("web", "api", 9090), { ...mtls(500), portAmbiguous: true }]],
+    ],
+  ])("%s", (_name, lines, expected) => {
+    expect(edges(lines.join("\n"))).toEqual(expected);
+  });
+});
+
 // Linkerd gives port names no meaning (its proxy detects the protocol), so Istio's "http*/grpc* ports for
 // HTTP samples" rule does not apply: the port comes from the series' own address labels.
 describe("which Service port a Linkerd series is about", () => {

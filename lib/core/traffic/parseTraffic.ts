@@ -27,7 +27,7 @@ const isLinkerd = (metric: string): boolean => metric === LINKERD_REQUESTS || me
 
 export function parseTraffic(text: string, file: string): ParsedTraffic {
   const out: ParsedTraffic = { samples: [], problems: [] };
-  const seen: LinkerdSeen = { requests: false, connections: false, callerless: 0 };
+  const seen: LinkerdSeen = { requests: false, connections: false, callerless: 0, targets: null };
   let start = 0;
   // A BOM is invisible in editors yet would hide the `{` of a JSON file and break the first line.
   if (text.charCodeAt(0) === 0xfeff) start = 1;
@@ -324,7 +324,7 @@ function parseJson(text: string, file: string, out: ParsedTraffic, seen: Linkerd
  */
 export function parseQueryAnswer(doc: unknown, file: string, o: { metric?: string } = {}): ParsedTraffic {
   const out: ParsedTraffic = { samples: [], problems: [] };
-  const seen: LinkerdSeen = { requests: false, connections: false, callerless: 0 };
+  const seen: LinkerdSeen = { requests: false, connections: false, callerless: 0, targets: null };
   readQueryAnswer(doc, file, out, o.metric, seen);
   finishLinkerd(file, out, seen);
   return out;
@@ -624,11 +624,17 @@ interface LinkerdSeen {
   connections: boolean;
   /** Outbound series not read for want of the caller's labels (addLinkerd), reported once per file. */
   callerless: number;
+  /**
+   * A Linkerd sample's endpoint port key (`linkerd:target:N`) where its request_protocol is the
+   * authority's (`linkerd:port:N`): preferRequests matches a call's two counters by either. Made at the
+   * first such sample; Istio's samples never reach it.
+   */
+  targets: Map<TrafficSample, string> | null;
 }
 
 /** After the whole input: requests over connections per edge, and one report for the series that named no caller. */
 function finishLinkerd(file: string, out: ParsedTraffic, seen: LinkerdSeen): void {
-  if (seen.requests && seen.connections) preferRequests(out.samples);
+  if (seen.requests && seen.connections) preferRequests(out.samples, seen.targets);
   if (seen.callerless === 0) return;
   // Nothing usable at all (a proxy's raw /metrics page): the file cannot be used as traffic, a problem.
   // Some series among usable ones (a statically scraped VM proxy in a Prometheus export): the rest of
@@ -771,10 +777,17 @@ function addLinkerd(
     labels.destination_service_name = values.shared(svc);
     labels.destination_service_namespace = values.shared(svcNs);
   }
-  labels.request_protocol = values.shared(portKey(L, byName ? svc! : null, svcNs, srcNs));
+  const key = portKey(L, byName ? svc! : null, svcNs, srcNs);
+  labels.request_protocol = values.shared(key);
   if (metric === LINKERD_REQUESTS) seen.requests = true;
   else seen.connections = true;
-  samples.push({ metric, labels, value });
+  const sample = { metric, labels, value };
+  samples.push(sample);
+  // The authority's port was used: keep target_addr's too, which the call's other counter may carry alone.
+  if (byName && key.startsWith("port:", LINKERD_PORT_KEY.length) && L.target_addr) {
+    const target = portOf(L.target_addr);
+    if (target !== null) (seen.targets ??= new Map()).set(sample, `${LINKERD_PORT_KEY}target:${target}`);
+  }
 }
 
 /**
@@ -847,32 +860,48 @@ function hostOf(authority: string): string {
 }
 
 /**
- * A caller's HTTP requests to a service also open connections, so an edge with both counters would be
- * counted twice, in two units. As Istio counts (requests on HTTP chains, connections on TCP ones), an
- * edge keeps its requests when it has any, and its connections otherwise (opaque TCP, or an input that
- * kept only tcp_open_total). In place, keeping order; only for input that held both.
+ * A caller's HTTP requests to a service also open connections, so a call with both counters would be
+ * counted twice, in two units. As Istio counts (requests on HTTP chains, connections on TCP ones), a
+ * call keeps its requests when it has any, and its connections otherwise (opaque TCP, or an input that
+ * kept only tcp_open_total). A call is (caller, host, port key): connections to another port of the
+ * same Service (an opaque port beside an HTTP one) are other calls and kept. Where a series names no
+ * port (the bare LINKERD_PORT_KEY, an aggregated answer), it is matched by (caller, host) alone, as
+ * nothing tells its port apart. The port keys of one call may differ in kind (the authority's on one
+ * counter, target_addr's alone on the other), so a sample's target key (`targets`) matches too.
+ * In place, keeping order; only for input that held both.
  */
-function preferRequests(samples: TrafficSample[]): void {
-  // source namespace → source workload → destination hosts with requests; keyed by the shared strings.
-  const asked = new Map<string, Map<string, Set<string>>>();
+function preferRequests(samples: TrafficSample[], targets: Map<TrafficSample, string> | null): void {
+  // source namespace → source workload → destination host → the port keys of its requests; keyed by the shared strings.
+  const asked = new Map<string, Map<string, Map<string, Set<string>>>>();
   for (const s of samples) {
     if (s.metric !== LINKERD_REQUESTS) continue;
     const L = s.labels;
     let byWl = asked.get(L.source_workload_namespace!);
     if (!byWl) asked.set(L.source_workload_namespace!, (byWl = new Map()));
     let hosts = byWl.get(L.source_workload!);
-    if (!hosts) byWl.set(L.source_workload!, (hosts = new Set()));
-    hosts.add(L.destination_service!);
+    if (!hosts) byWl.set(L.source_workload!, (hosts = new Map()));
+    let keys = hosts.get(L.destination_service!);
+    if (!keys) hosts.set(L.destination_service!, (keys = new Set()));
+    keys.add(L.request_protocol!);
+    const target = targets?.get(s);
+    if (target !== undefined) keys.add(target);
   }
   let w = 0;
   for (const s of samples) {
-    const L = s.labels;
-    const dup =
-      s.metric === LINKERD_CONNECTIONS &&
-      asked.get(L.source_workload_namespace!)?.get(L.source_workload!)?.has(L.destination_service!) === true;
-    if (!dup) samples[w++] = s;
+    if (!(s.metric === LINKERD_CONNECTIONS && sameCall(s, asked, targets))) samples[w++] = s;
   }
   samples.length = w;
+}
+
+/** Whether a connection sample is a call that also has requests (preferRequests). */
+function sameCall(s: TrafficSample, asked: Map<string, Map<string, Map<string, Set<string>>>>, targets: Map<TrafficSample, string> | null): boolean {
+  const L = s.labels;
+  const keys = asked.get(L.source_workload_namespace!)?.get(L.source_workload!)?.get(L.destination_service!);
+  if (keys === undefined) return false;
+  const key = L.request_protocol!;
+  if (key === LINKERD_PORT_KEY || keys.has(LINKERD_PORT_KEY) || keys.has(key)) return true;
+  const target = targets?.get(s);
+  return target !== undefined && keys.has(target);
 }
 
 // ---------------------------------------------------------------------------------------------
