@@ -431,6 +431,44 @@ describe("who called whom", () => {
   });
 });
 
+// A caller missing from the inputs is Linkerd's when any sample of it is a Linkerd counter, decided before
+// its samples choose ports: a VirtualService that picks the port for a sidecar must not have placed an
+// Istio sample of it first (the order of the samples once decided the edges).
+describe("an unlisted caller with Istio and Linkerd samples, to a Service whose VirtualService picks the port", () => {
+  const SHOP: KubeObject[] = [
+    namespace("shop", { "istio-injection": "enabled" }),
+    deploy("shop", "db", { ports: [5432, 8080] }),
+    service("shop", "db", [{ port: 5432, name: "tcp-pg" }, { port: 8080, name: "http" }, { port: 9000, targetPort: 8080, name: "http-admin" }]),
+    {
+      apiVersion: "networking.istio.io/v1",
+      kind: "VirtualService",
+      metadata: { name: "db", namespace: "shop" },
+      spec: { hosts: [host("db", "shop")], http: [{ route: [{ destination: { host: host("db", "shop"), port: { number: 9000 } } }] }] },
+    },
+  ];
+  const istio = call("shop/ghost", host("db", "shop"), "mutual_tls", 30, { request_protocol: "http", destination_service_name: "db", destination_service_namespace: "shop" });
+  const linkerd = parseTraffic(
+    `tcp_open_total{namespace="shop",deployment="ghost",direction="outbound",peer="dst",authority="${host("db", "shop")}:5432",target_addr="10.0.0.1:5432",${PLAIN},dst_service="db",dst_namespace="shop"} 2`,
+    "f",
+  ).samples;
+  const id = (port: number) => `shop/ghost->${host("db", "shop")}:${port}`;
+
+  it("both sample orders give the same snapshot: Linkerd's client, no route, the HTTP sample on either HTTP port", () => {
+    const first = run(SHOP, [istio, ...linkerd]);
+    const second = run(SHOP, [...linkerd, istio]);
+    expect(second).toEqual(first);
+    expect(first.edges.map((e) => [e.id, e.predicted.client.origin, e.observed])).toEqual([
+      [id(5432), "linkerd", { mtls: 0, plaintext: 2, unknown: 0 }],
+      [id(8080), "linkerd", { mtls: 30, plaintext: 0, unknown: 0, portAmbiguous: true }],
+      [id(9000), "linkerd", { mtls: 30, plaintext: 0, unknown: 0, portAmbiguous: true }],
+    ]);
+  });
+
+  it("near miss: Istio samples alone keep it a sidecar, and the VirtualService picks port 9000", () => {
+    expect(run(SHOP, [istio]).edges.map((e) => [e.id, e.predicted.client.origin, e.observed])).toEqual([[id(9000), "auto", { mtls: 30, plaintext: 0, unknown: 0 }]]);
+  });
+});
+
 describe("the parser: Linkerd series beside Istio's, malformed ones, query answers", () => {
   it("another exporter's request_total (no Linkerd label) is neither read nor judged", () => {
     const r = parseTraffic('request_total{handler="/api",code="200"} 17\nrequest_total{handler="/x"} -1\n', "app.prom");

@@ -163,7 +163,6 @@ function samplePorts(target: Target): ServicePort[] {
 function portsFor(st: EdgeBuild, target: Target, protocol: string): PortChoice {
   const all = samplePorts(target);
   const linkerd = protocol.startsWith(LINKERD_PORT_KEY);
-  if (linkerd) st.linkerdSeen = true;
   if (all.length <= 1) return { ports: all.length ? all : [portZero(target)], marks: linkerd ? LINKERD_EVIDENCE : 0, route: null, split: null };
   if (linkerd) return linkerdPorts(st.r, target, all, protocol);
   const proto = protocol.toLowerCase();
@@ -583,10 +582,13 @@ interface EdgeBuild {
   // and services.
   clients: Map<string, Map<string, ClientEntry>>;
   serviceTargets: Map<Service, Target>;
-  /** Named callers missing from the inputs that were taken as Istio sidecars (clientEntry), for linkerdCallers. */
-  unlistedSidecars: Client[];
-  /** Some sample was Linkerd's (portsFor saw a LINKERD_PORT_KEY): only then can an unlisted sidecar turn out to be Linkerd's. */
-  linkerdSeen: boolean;
+  samples: TrafficSample[];
+  /**
+   * Source namespace → source workloads with a Linkerd sample (linkerdCallers), made at the first named
+   * caller missing from the inputs whose sample is Istio's; undefined until then, so input whose
+   * callers are all listed, or whose unlisted callers' first samples are Linkerd's, never scans for it.
+   */
+  linkerdCallers: Map<string, Set<string>> | undefined;
 }
 
 /**
@@ -606,11 +608,10 @@ export function buildEdges(r: Resolver, samples: TrafficSample[], window: string
     hostTargets: new Map(),
     clients: new Map(),
     serviceTargets: new Map(),
-    unlistedSidecars: [],
-    linkerdSeen: false,
+    samples,
+    linkerdCallers: undefined,
   });
   for (let i = 0; i < samples.length; i++) addSample(st, samples[i]!);
-  if (st.linkerdSeen && st.unlistedSidecars.length > 0) linkerdCallers(st);
   const out: EdgeAnalysis[] = [];
   for (const [port, forPort] of st.buckets) finishPort(r, port, forPort, out, failed);
   return out;
@@ -681,8 +682,10 @@ function clientEntry(st: EdgeBuild, srcNs: string | null, srcName: string | null
   if (!byName) st.clients.set(nsKey, (byName = new Map()));
   let entry = byName.get(nameKey);
   if (!entry) {
-    const client = clientFor(st.r, srcNs, srcName, LINKERD_METRICS.has(metric));
-    if (client.workload === null && client.dataplane === "sidecar") st.unlistedSidecars.push(client);
+    let client = clientFor(st.r, srcNs, srcName, LINKERD_METRICS.has(metric));
+    // Decided before the caller has any bucket (routes are chosen per client): see linkerdCallers.
+    if (client.workload === null && client.dataplane === "sidecar" && linkerdCallers(st).get(nsKey)?.has(nameKey) === true)
+      client = clientFor(st.r, srcNs, srcName, true);
     // Shared by every edge of this caller, and frozen like the other shared parts of the snapshot.
     const source = Object.freeze({ namespace: client.namespace, workload: client.name });
     byName.set(nameKey, (entry = { client, source, idPrefix: `${client.who ?? "unknown"}->` }));
@@ -691,29 +694,28 @@ function clientEntry(st: EdgeBuild, srcNs: string | null, srcName: string | null
 }
 
 /**
- * A caller missing from the inputs is taken as the proxy its first sample shows (clientEntry): Istio's
- * sidecar, or Linkerd's for a Linkerd counter (only that proxy emits them). Where one such caller has
- * both, Linkerd's decides, whichever came first: a pod runs one proxy, and an Istio destination's report
- * names a caller it cannot tell is Linkerd's. Its buckets take a Linkerd client (one per caller), and
- * no route: Linkerd's proxy reads no VirtualService. Runs only for input with Linkerd samples and
- * unlisted sidecar callers, once per bucket.
+ * A caller missing from the inputs runs the proxy its samples show: Istio's sidecar, or Linkerd's when
+ * any of its samples is a Linkerd counter (only that proxy emits them), whichever sample comes first: a
+ * pod runs one proxy, and an Istio destination's report names a caller it cannot tell is Linkerd's.
+ * Decided when the caller's entry is made (clientEntry), before any of its samples chose a port: a
+ * Linkerd client takes no VirtualService route (Linkerd's proxy reads none), so a client swapped after
+ * the samples kept the ports its sidecar's routes had chosen, and the edges depended on sample order.
+ * One pass over the samples, once per analysis, made only at the first unlisted named caller whose
+ * sample is Istio's; Istio-only input with every caller listed never makes it.
  */
-function linkerdCallers(st: EdgeBuild): void {
-  const unlisted = new Set(st.unlistedSidecars);
-  const turned = new Map<Client, Client>();
-  for (const forPort of st.buckets.values())
-    for (const b of forPort.byClient.values())
-      if ((b.marks & LINKERD_EVIDENCE) !== 0 && unlisted.has(b.client) && !turned.has(b.client))
-        turned.set(b.client, clientFor(st.r, b.client.namespace, b.client.name, true));
-  if (turned.size === 0) return;
-  for (const forPort of st.buckets.values())
-    for (const b of forPort.byClient.values()) {
-      const client = turned.get(b.client);
-      if (client === undefined) continue;
-      b.client = client;
-      b.route = null;
-      b.split = null;
-    }
+function linkerdCallers(st: EdgeBuild): Map<string, Set<string>> {
+  if (st.linkerdCallers !== undefined) return st.linkerdCallers;
+  const out = new Map<string, Set<string>>();
+  for (const s of st.samples) {
+    if (!LINKERD_METRICS.has(s.metric)) continue;
+    const ns = known(s.labels.source_workload_namespace);
+    const name = known(s.labels.source_workload);
+    if (!ns || !name) continue;
+    let names = out.get(ns);
+    if (!names) out.set(ns, (names = new Set()));
+    names.add(name);
+  }
+  return (st.linkerdCallers = out);
 }
 
 function bucketFor(st: EdgeBuild, entry: ClientEntry, target: Target, port: ServicePort): Bucket {
