@@ -3,6 +3,7 @@
 import type { Ref, WorkloadDataplane } from "../snapshot/schema";
 import type { ConfigDump, InputProblem, SourceLocation } from "./input";
 import type { LinkerdPolicy } from "./linkerdPolicy";
+import type { PortRuns } from "./read";
 import type { Revisions } from "./revisions";
 
 export type Labels = Record<string, string>;
@@ -69,8 +70,8 @@ export interface Workload {
   optedOut: boolean;
   /** Inbound ports excluded from capture (traffic.sidecar.istio.io/excludeInboundPorts). */
   excludedInboundPorts: number[];
-  /** Inbound ports Linkerd's proxy skips (config.linkerd.io/skip-inbound-ports, pod or namespace). */
-  linkerdSkipInboundPorts: number[];
+  /** Inbound ports Linkerd's proxy skips (config.linkerd.io/skip-inbound-ports, pod or namespace), as port runs. */
+  linkerdSkipInboundPorts: PortRuns;
   /** `networking.istio.io/tunnel=http`: ztunnel may reach this sidecar pod over HBONE. */
   hboneTunnel: boolean;
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { shown } from "./read";
+import { inPortRuns, linkerdPortRuns, shown } from "./read";
 
 describe("shown: a wrong value in a problem message", () => {
   it.each([
@@ -16,5 +16,30 @@ describe("shown: a wrong value in a problem message", () => {
     ["x".repeat(100), `"${"x".repeat(56)}...`],
   ])("%j → %s", (v, text) => {
     expect(shown(v)).toBe(text);
+  });
+});
+
+describe("linkerdPortRuns (linkerd2 util.ParsePorts)", () => {
+  it.each([
+    { v: "4567", runs: [[4567, 4567]] },
+    { v: "9090-9091", runs: [[9090, 9091]] },
+    { v: " 4567, 9090-9091 ,", runs: [[4567, 4567], [9090, 9091]] },
+    // One wide range stays one run (never expanded into 64k ports per workload).
+    { v: "1024-65535", runs: [[1024, 65535]] },
+    // Overlapping and adjacent parts merge; order does not matter.
+    { v: "9092,9090-9091,9091-9095", runs: [[9090, 9095]] },
+    // ParsePortRange: bounds are bare digits (strconv.Atoi(" 9091") fails), lo <= hi, at most 65535.
+    { v: "9090 - 9091", runs: [] },
+    { v: "9091-9090", runs: [] },
+    { v: "70000", runs: [] },
+    { v: "http", runs: [] },
+    { v: "", runs: [] },
+  ])("$v", ({ v, runs }) => {
+    expect(linkerdPortRuns(v)).toEqual(runs);
+  });
+
+  it("tells whether a port is in the runs", () => {
+    const runs = linkerdPortRuns("25,1024-65535");
+    expect([24, 25, 26, 1023, 1024, 8080, 65535].map((p) => inPortRuns(runs, p))).toEqual([false, true, false, false, true, true, true]);
   });
 });

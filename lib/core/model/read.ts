@@ -97,36 +97,56 @@ export function portList(v: string | undefined): number[] {
   return out;
 }
 
+/** Inclusive port runs `[lo, hi]`, sorted and merged: a port list that may hold ranges ("1024-65535"). */
+export type PortRuns = readonly (readonly [number, number])[];
+
+const NO_RUNS: PortRuns = [];
+const runsCache = new Map<string, PortRuns>();
+const DIGITS = /^\d+$/;
+
 /**
- * Linkerd's port-list annotations (config.linkerd.io/skip-inbound-ports): comma-separated ports and
- * `lo-hi` ranges, expanded, as linkerd2 reads them (pkg/util/parsing.go `ParsePorts`, `GetPortRanges`;
- * pkg/util/portrange.go `ParsePortRange`: one value is both bounds, upper ≥ lower, an invalid part is
- * skipped). Each port once, in the order written.
+ * A Linkerd port list with ranges, as linkerd2 util.ParsePorts reads it (pkg/util/parsing.go,
+ * portrange.go ParsePortRange): comma-separated parts, each trimmed, a port or "lo-hi" whose bounds are
+ * bare digits (strconv.Atoi: " 9091" fails), 1..65535, lo <= hi; a part that does not parse is skipped.
+ * Kept as runs, never expanded ("1024-65535" is one run), and parsed once per annotation value: a
+ * namespace's value is shared by all of its workloads.
  */
-export function linkerdPortList(v: string | undefined): number[] {
-  if (!v) return [];
-  const out = new Set<number>();
+export function linkerdPortRuns(v: string | undefined): PortRuns {
+  if (!v) return NO_RUNS;
+  let hit = runsCache.get(v);
+  if (hit) return hit;
+  const runs: [number, number][] = [];
   for (const part of v.split(",")) {
     const t = part.trim();
     const dash = t.indexOf("-");
-    const lo = portNumber(dash < 0 ? t : t.slice(0, dash));
-    const hi = dash < 0 ? lo : portNumber(t.slice(dash + 1));
-    if (lo === undefined || hi === undefined) continue;
-    for (let p = lo; p <= hi; p++) out.add(p);
+    const a = dash < 0 ? t : t.slice(0, dash);
+    const b = dash < 0 ? t : t.slice(dash + 1);
+    if (!DIGITS.test(a) || !DIGITS.test(b)) continue;
+    const lo = Number(a);
+    const hi = Number(b);
+    if (lo < 1 || hi > 65535 || lo > hi) continue;
+    runs.push([lo, hi]);
   }
-  return [...out];
+  runs.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  const merged: [number, number][] = [];
+  for (const r of runs) {
+    const last = merged[merged.length - 1];
+    if (last && r[0] <= last[1] + 1) last[1] = Math.max(last[1], r[1]);
+    else merged.push([r[0], r[1]]);
+  }
+  hit = merged.length === 0 ? NO_RUNS : merged;
+  runsCache.set(v, hit);
+  return hit;
 }
 
-/** Ports as written for a reader: runs of consecutive ports as `lo-hi` ("4567, 9090-9091"). */
-export function portRuns(ports: readonly number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < ports.length; ) {
-    let j = i;
-    while (j + 1 < ports.length && ports[j + 1] === ports[j]! + 1) j++;
-    parts.push(j > i ? `${ports[i]}-${ports[j]}` : `${ports[i]}`);
-    i = j + 1;
-  }
-  return parts.join(", ");
+export function inPortRuns(runs: PortRuns, port: number): boolean {
+  for (const [lo, hi] of runs) if (port >= lo && port <= hi) return true;
+  return false;
+}
+
+/** Port runs as written for a reader: "4567, 9090-9091". */
+export function portRuns(runs: PortRuns): string {
+  return runs.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`)).join(", ");
 }
 
 /** Every selector label is present with an equal value (Istio's labels.Instance.SubsetOf). */

@@ -5,7 +5,7 @@ import type { LoadedObject, SourceLocation } from "./input";
 import yaml from "js-yaml";
 import type { ContainerPort, Labels, LivePod, MeshSettings, Namespace, Workload } from "./mesh";
 import { enableHboneOf, parseGoBool, tunnelByTemplate } from "./meshConfig";
-import { arr, at, isObj, linkerdPortList, portList, portNumber, str, strMap } from "./read";
+import { arr, at, isObj, linkerdPortRuns, portList, portNumber, str, strMap } from "./read";
 import { injectingRevision, NO_REVISIONS, type Revisions } from "./revisions";
 import { sortFew } from "./sortFew";
 
@@ -294,7 +294,7 @@ function buildWorkload(
     optedOut,
     excludedInboundPorts: portList(view.annotations["traffic.sidecar.istio.io/excludeInboundPorts"]),
     // Ranges too ("9090-9091"): linkerd2 controller/api/destination/server.go getPodSkippedInboundPortsAnnotations reads it with util.ParsePorts.
-    linkerdSkipInboundPorts: linkerdPortList(
+    linkerdSkipInboundPorts: linkerdPortRuns(
       view.annotations["config.linkerd.io/skip-inbound-ports"] ?? ns?.annotations["config.linkerd.io/skip-inbound-ports"],
     ),
     hboneTunnel: supportsHttpTunnel(tunnel) || view.annotations["ambient.istio.io/redirection"] === "enabled",

@@ -10,6 +10,7 @@ import { modeForPort, workloadPolicyFor, type WorkloadPolicy } from "./peerAuthe
 import type { Resolver, ServerDecision } from "./resolver";
 import { sidecarFor, sidecarImports } from "./sidecarScope";
 import { perRun } from "../model/perRun";
+import { inPortRuns } from "../model/read";
 import { ignoredAuthorizationsOf, serverOfPort, type LinkerdPolicy } from "../model/linkerdPolicy";
 
 /** The calling side. `workload` is null for callers outside the inventory. */
@@ -120,7 +121,7 @@ export function isProxyOwnPort(w: Workload, port: number): boolean {
  * formerly endpoint_translator.go `toWeightedAddr`: `if ... !isSkippedInboundPort`), so a Linkerd
  * caller's proxy connects in plaintext (tls="no_identity", no_tls_reason="not_provided_by_service_discovery").
  */
-const isLinkerdSkipped = (w: Workload, targetPort: number) => w.linkerdSkipInboundPorts.length > 0 && w.linkerdSkipInboundPorts.includes(targetPort);
+const isLinkerdSkipped = (w: Workload, targetPort: number) => w.linkerdSkipInboundPorts.length > 0 && inPortRuns(w.linkerdSkipInboundPorts, targetPort);
 
 function acceptOf(r: Resolver, w: Workload | null, targetPort: number, port: ServicePort): { accept: ServerAccept; server: ServerDecision } {
   const httpPort = isHttpPort(port);

@@ -49,9 +49,10 @@ export const workloadCaptureExcludedPort = rule("workload.capture-excluded-port"
   for (const w of ctx.model.workloads) {
     // Linkerd meshes every port it captures: a skipped port is the only plaintext door.
     if (w.dataplane === "linkerd" && w.linkerdSkipInboundPorts.length > 0) {
-      // A range is expanded in the model; shown as written, one run per range.
-      const ports = portRuns(w.linkerdSkipInboundPorts);
-      const many = w.linkerdSkipInboundPorts.length > 1;
+      // Runs in the model ("9090-9091" is one), shown as such.
+      const runs = w.linkerdSkipInboundPorts;
+      const ports = portRuns(runs);
+      const many = runs.length > 1 || runs[0]![0] !== runs[0]![1];
       out.push(
         finding("workload.capture-excluded-port", {
           message: `${w.kind} ${nsName(w)} is meshed by Linkerd but skips inbound port${many ? "s" : ""} ${ports} (config.linkerd.io/skip-inbound-ports): traffic on them bypasses the proxy and is plaintext.`,
