@@ -272,8 +272,6 @@ describe("edges: the port and subset a mesh route names", () => {
     { case: "a delegate VirtualService (no hosts) is not a mesh route", objs: [dr, vs("a", "delegate", { http: [{ route: [routeTo(SRV, 443, "v1")] }] })], extra: {} },
     { case: "a delegate VirtualService (hosts: []) is not a mesh route", objs: [dr, vs("a", "delegate", { hosts: [], http: [{ route: [routeTo(SRV, 443, "v1")] }] })], extra: {} },
     { case: "a route of the service's own host matching a port: other calls take the default cluster", objs: [dr, vs("a", "own", { hosts: [SRV], http: [{ match: [{ port: 443 }], route: [routeTo(SRV, 443, "v1")] }] })], extra: {} },
-    { case: "a route of the service's own host matching a path", objs: [dr, vs("b", "own", { hosts: ["srv"], http: [{ match: [{ uri: { prefix: "/v1" } }], route: [routeTo(SRV, 443, "v1")] }] })], extra: {} },
-    { case: "a route of a wildcard host covering the service, matching headers", objs: [dr, vs("a", "wild", { hosts: ["*.b.svc.cluster.local"], http: [{ match: [{ headers: { canary: { exact: "1" } } }], route: [routeTo(SRV, 443, "v1")] }] })], extra: {} },
     { case: "a route of the service's own host for another source namespace: the client's calls take the default cluster", objs: [dr, vs("a", "own", { hosts: [SRV], http: [{ match: [{ sourceNamespace: "c" }], route: [routeTo(SRV, 443, "v1")] }] })], extra: {} },
     { case: "a route of the service's own host for other source labels", objs: [dr, vs("a", "own", { hosts: [SRV], http: [{ match: [{ sourceLabels: { app: "other" } }], route: [routeTo(SRV, 443, "v1")] }] })], extra: {} },
     { case: "a route of another host for another source namespace is never the client's", objs: [dr, meshVs("other-ns", 443, "v1", { http: [{ match: [{ sourceNamespace: "c" }], route: [routeTo(SRV, 443, "v1")] }] })], extra: {} },
@@ -287,6 +285,55 @@ describe("edges: the port and subset a mesh route names", () => {
     const e = s.edges[0]!;
     expect(e.predicted.client.tls).toBe("DISABLE");
     expect(e.predicted.reason).not.toContain("routed by");
+  });
+
+  // A VirtualService for the service's own host whose routes match on path, headers or the caller:
+  // a request matching none of them gets 404 NR (the host's routes are the VirtualService's; only a
+  // match on another port leaves a default route), so the calls observed took one of its routes.
+  it.each<{ case: string; objs: KubeObject[] }>([
+    { case: "a route of the service's own host matching a path", objs: [dr, vs("b", "own", { hosts: ["srv"], http: [{ match: [{ uri: { prefix: "/v1" } }], route: [routeTo(SRV, 443, "v1")] }] })] },
+    { case: "a route of a wildcard host covering the service, matching headers", objs: [dr, vs("a", "wild", { hosts: ["*.b.svc.cluster.local"], http: [{ match: [{ headers: { canary: { exact: "1" } } }], route: [routeTo(SRV, 443, "v1")] }] })] },
+  ])("$case: the calls observed took the route (its port and subset)", ({ objs }) => {
+    const s = run([...base, ...objs], sample());
+    expect(s.edges.map((e) => [e.destination.port, e.observed?.portAmbiguous, e.predicted.client.tls])).toEqual([[443, undefined, "ISTIO_MUTUAL"]]);
+    expect(s.edges[0]!.predicted.reason).toContain("to subset v1, port 443");
+  });
+
+  // The match-based canary (bookinfo's reviews: end-user jason → v2, everyone else → v1): both subsets
+  // may take the caller's calls, so each is predicted and the worst shown.
+  const matchCanary = vs("b", "reviews", { hosts: ["srv"], http: [{ match: [{ headers: { "end-user": { exact: "jason" } } }], route: [routeTo(SRV, 443, "v2")] }, { route: [routeTo(SRV, 443, "v1")] }] });
+  it("a match-based canary whose v2 sends plaintext to a STRICT server: broken, naming v2 and the split", () => {
+    const s = run([...base, dr, matchCanary, peerAuth("b", "strict", "STRICT")], sample());
+    expect(s.edges.map((e) => [e.destination.port, e.predicted.client.tls, e.predicted.verdict])).toEqual([[443, "DISABLE", "broken"]]);
+    expect(s.edges[0]!.predicted.reason).toContain("(routed by VirtualService b/reviews to subset v2, port 443; the routes lead the calls to subset v2 or subset v1, and this is the worst of them)");
+    expect(findingsOf(s, "edge.plaintext-to-strict")).toHaveLength(1);
+  });
+
+  it.each<{ case: string; own: KubeObject; tcp?: boolean }>([
+    { case: "its only route matches a port: calls on the other port keep the default route (the protocol's guess)", own: vs("b", "reviews", { hosts: ["srv"], http: [{ match: [{ port: 443, headers: { "end-user": { exact: "jason" } } }], route: [routeTo(SRV, 443, "v2")] }] }) },
+    // BuildHTTPRoutesForVirtualService builds no route for a sidecar whose labels the match does not
+    // settle ("no routes matched"), so the default route stays for it.
+    { case: "its only route matches source labels the caller's template does not settle", own: vs("b", "reviews", { hosts: ["srv"], http: [{ match: [{ sourceLabels: { app: "client", version: "canary" } }], route: [routeTo(SRV, 443, "v2")] }] }) },
+    // A TCP listener keeps a default filter chain when no route catches everything.
+    { case: "a TCP route matching destinationSubnets", own: vs("b", "reviews", { hosts: ["srv"], tcp: [{ match: [{ destinationSubnets: ["10.0.0.0/8"] }], route: [routeTo(SRV, 443, "v2")] }] }), tcp: true },
+  ])("near miss: $case", ({ own, tcp }) => {
+    const s = run([...base, dr, own, peerAuth("b", "strict", "STRICT")], sample(tcp ? { request_protocol: "tcp" } : {}));
+    // The protocol's guess (80 for HTTP, 443 for TCP) and the default cluster's top-level DISABLE.
+    expect(s.edges.map((e) => [e.destination.port, e.predicted.client.tls, e.predicted.reason.includes("subset v2")])).toEqual([[tcp ? 443 : 80, "DISABLE", false]]);
+  });
+
+  it("a route matching a port beside a catch-all: the catch-all is built on every port, so the port-matched route's subset is in the split", () => {
+    const own = vs("b", "reviews", { hosts: ["srv"], http: [{ match: [{ port: 443, headers: { "end-user": { exact: "jason" } } }], route: [routeTo(SRV, 443, "v2")] }, { route: [routeTo(SRV, 443, "v1")] }] });
+    const s = run([...base, dr, own, peerAuth("b", "strict", "STRICT")], sample());
+    expect(s.edges.map((e) => [e.destination.port, e.predicted.verdict])).toEqual([[443, "broken"]]);
+    expect(s.edges[0]!.predicted.reason).toContain("the routes lead the calls to subset v2 or subset v1");
+  });
+
+  it("near miss: the canary's route is for callers in namespace c: the caller's calls take v1 only", () => {
+    const own = vs("b", "reviews", { hosts: ["srv"], http: [{ match: [{ sourceNamespace: "c", headers: { "end-user": { exact: "jason" } } }], route: [routeTo(SRV, 443, "v2")] }, { route: [routeTo(SRV, 443, "v1")] }] });
+    const s = run([...base, dr, own, peerAuth("b", "strict", "STRICT")], sample());
+    expect(s.edges.map((e) => [e.destination.port, e.predicted.client.tls, e.predicted.verdict])).toEqual([[443, "ISTIO_MUTUAL", "mtls"]]);
+    expect(s.edges[0]!.predicted.reason).toContain("(routed by VirtualService b/reviews to subset v1, port 443)");
   });
 
   // Calls to one port split across subsets: which subset a call took is not in the metrics, so each
@@ -773,6 +820,8 @@ describe("delegate VirtualServices (mergeVirtualServicesIfNeeded)", () => {
     { case: "a delegate of the service's own host, no match", objs: [root({}, [SRV]), delegate([{ route: [routeTo(SRV, 443, "v1")] }])] },
     { case: "a delegate exported to the root's namespace by name", objs: [root({}), delegate([{ route: [routeTo(SRV, 443, "v1")] }], { exportTo: ["a"] })] },
     { case: "a root path match with a delegate path under it (another host: a sample here took it)", objs: [root({ match: [{ uri: { prefix: "/api" } }] }), delegate([{ match: [{ uri: { prefix: "/api/v1" } }], route: [routeTo(SRV, 443, "v1")] }])] },
+    // Other calls get 404 NR (the VirtualService has routes for the host), never the default cluster.
+    { case: "a delegate with a conditional match on the service's own host (the calls that reached it took the route)", objs: [root({}, [SRV]), delegate([{ match: [{ uri: { prefix: "/v1" } }], route: [routeTo(SRV, 443, "v1")] }])] },
   ])("followed: $case; the sample takes the port and subset the delegate names", ({ objs }) => {
     const s = run([...base, subsetsDr, ...objs], sample());
     expect(s.edges.map((e) => [e.destination.port, e.observed?.portAmbiguous, e.predicted.client.tls])).toEqual([[443, undefined, "ISTIO_MUTUAL"]]);
@@ -796,7 +845,6 @@ describe("delegate VirtualServices (mergeVirtualServicesIfNeeded)", () => {
   it.each<{ case: string; objs: KubeObject[] }>([
     { case: "a missing delegate gives no route", objs: [root({}), delegate([{ route: [routeTo(SRV, 443, "v1")] }], {}, "c")] },
     { case: "a delegate not exported to the root's namespace", objs: [root({}), delegate([{ route: [routeTo(SRV, 443, "v1")] }], { exportTo: ["."] })] },
-    { case: "a delegate with a conditional match on the service's own host: other calls take the default cluster", objs: [root({}, [SRV]), delegate([{ match: [{ uri: { prefix: "/v1" } }], route: [routeTo(SRV, 443, "v1")] }])] },
     { case: "a root match for another source namespace, merged into the delegate's routes", objs: [root({ match: [{ sourceNamespace: "c" }] }), delegate([{ route: [routeTo(SRV, 443, "v1")] }])] },
     { case: "a delegate match that conflicts with the root's (another path) is dropped", objs: [root({ match: [{ uri: { prefix: "/api" } }] }), delegate([{ match: [{ uri: { prefix: "/other" } }], route: [routeTo(SRV, 443, "v1")] }])] },
     { case: "a delegate match without the root match's sourceNamespace conflicts with it (hasConflict) and is dropped", objs: [root({ match: [{ sourceNamespace: "a" }] }), delegate([{ match: [{ uri: { prefix: "/x" } }], route: [routeTo(SRV, 443, "v1")] }])] },

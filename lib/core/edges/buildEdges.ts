@@ -354,6 +354,21 @@ function rivalsLeave(rivals: NonNullable<MeshRoute["vs"]["sameHost"]>[number], v
   return here;
 }
 
+/**
+ * Whether a request to the route's VirtualService host that takes none of its routes gets 404 NR rather
+ * than the default cluster: only HTTP (a TCP or TLS listener always keeps a default filter chain when no
+ * route catches everything, buildSidecarOutboundTCPFilterChainOpts), only when the VirtualService surely
+ * is the caller's for the host, and only when the caller's sidecar surely builds one of its HTTP routes
+ * on every port (source conditions met, no port match): BuildHTTPRoutesForVirtualService then gives the
+ * host its routes and BuildSidecarVirtualHostWrapper drops the default route; when no route is built
+ * ("no routes matched") the default route stays.
+ */
+function onlyItsRoutes(route: MeshRoute, used: Take, client: Client): boolean {
+  if (route.dest.kind !== "http" || used !== "always") return false;
+  for (const d of route.vs.meshDestinations) if (d.kind === "http" && routeBuilt(d.matches, client) === "always") return true;
+  return false;
+}
+
 /** Whether Istio builds a route for the caller: its matches' source conditions and port (the port called is not in the metrics). */
 function routeBuilt(matches: RouteMatch[], client: Client): Take {
   return matchTake(matches, client, portSettled);
@@ -438,11 +453,16 @@ function routeChoiceFor(st: EdgeBuild, target: Target, protocol: string, client:
     if (shadowedFor(route, client)) continue;
     const takes = both(routeTakes(route.dest.matches, client), used);
     // A request to the service's own host that does not take a route of a VirtualService for that host
-    // reaches it anyway, through the default cluster of the port called (e.g. a match on port 8080 next
-    // to port 80): which one a sample was is not in the metrics. A request to another host that misses
-    // its routes does not reach this service at all, so a sample here took one of them (Istio's
-    // egress-gateway pattern matches the port the caller used on the external host).
-    if (takes !== "always" && coversHost(route.vs, target.host)) return guess;
+    // reaches it through the default cluster of the port called when that VirtualService may not be the
+    // caller's, or routes by port (a call on another port builds no route from it, so the default route
+    // stays: BuildSidecarVirtualHostWrapper): which one a sample was is not in the metrics, so the
+    // protocol's guess. Otherwise (a match on headers, path, the caller's labels…) the request takes this
+    // route or a later one of the list, or none (404 NR), never the default cluster: the route is a
+    // candidate as any other, and the subsets of a match-based canary are predicted each (PortChoice.split).
+    // A request to another host that misses its routes does not reach this service at all, so a sample
+    // here took one of them (Istio's egress-gateway pattern matches the port the caller used on the
+    // external host).
+    if (takes !== "always" && coversHost(route.vs, target.host) && !onlyItsRoutes(route, used, client)) return guess;
     if (takes === "never") continue;
     const leads = routePorts(route, carrying, guess);
     if (leads.length === 0) continue;
