@@ -359,13 +359,16 @@ function rivalsLeave(rivals: NonNullable<MeshRoute["vs"]["sameHost"]>[number], v
  * than the default cluster: only HTTP (a TCP or TLS listener always keeps a default filter chain when no
  * route catches everything, buildSidecarOutboundTCPFilterChainOpts), only when the VirtualService surely
  * is the caller's for the host, and only when the caller's sidecar surely builds one of its HTTP routes
- * on every port (source conditions met, no port match): BuildHTTPRoutesForVirtualService then gives the
- * host its routes and BuildSidecarVirtualHostWrapper drops the default route; when no route is built
- * ("no routes matched") the default route stays.
+ * on every port (source conditions met, no port match; a redirect or directResponse counts, as
+ * BuildHTTPRoutesForVirtualService builds those too): the host then gets its routes and
+ * BuildSidecarVirtualHostWrapper drops the default route; when no route is built ("no routes matched")
+ * the default route stays. Only for a VirtualService naming the host itself: a wildcard one holds the
+ * service only as its most specific VirtualService (mostSpecificWildcardVsIndex, which an exact-host
+ * one or a narrower wildcard takes first, even one that builds nothing on the port called).
  */
-function onlyItsRoutes(route: MeshRoute, used: Take, client: Client): boolean {
-  if (route.dest.kind !== "http" || used !== "always") return false;
-  for (const d of route.vs.meshDestinations) if (d.kind === "http" && routeBuilt(d.matches, client) === "always") return true;
+function onlyItsRoutes(route: MeshRoute, host: string, used: Take, client: Client): boolean {
+  if (route.dest.kind !== "http" || used !== "always" || !route.vs.fqdns.includes(host)) return false;
+  for (const matches of route.vs.meshRouteMatches.http) if (routeBuilt(matches, client) === "always") return true;
   return false;
 }
 
@@ -462,7 +465,7 @@ function routeChoiceFor(st: EdgeBuild, target: Target, protocol: string, client:
     // A request to another host that misses its routes does not reach this service at all, so a sample
     // here took one of them (Istio's egress-gateway pattern matches the port the caller used on the
     // external host).
-    if (takes !== "always" && coversHost(route.vs, target.host) && !onlyItsRoutes(route, used, client)) return guess;
+    if (takes !== "always" && coversHost(route.vs, target.host) && !onlyItsRoutes(route, target.host, used, client)) return guess;
     if (takes === "never") continue;
     const leads = routePorts(route, carrying, guess);
     if (leads.length === 0) continue;
