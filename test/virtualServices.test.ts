@@ -464,6 +464,15 @@ describe("edges: the port and subset a mesh route names", () => {
       expect(e.predicted.reason).toContain(says);
     });
 
+    it("the younger DR's subset v2 leaves port 443 in auto mode (a port entry without tls) and tags the endpoints: the younger DR is named", () => {
+      const auto443 = younger({ tls: { mode: "ISTIO_MUTUAL" }, portLevelSettings: [{ port: { number: 443 }, connectionPool: { tcp: { maxConnections: 10 } } }] });
+      const s = run([...base, older, auto443, meshVs("to-v2", 443, "v2")], sample());
+      expect(s.edges).toHaveLength(1);
+      const e = s.edges[0]!;
+      expect(e.predicted.client).toEqual({ tls: "ISTIO_MUTUAL", origin: "auto", destinationRule: ref("srv-canary") });
+      expect(e.predicted.reason).toContain("because DestinationRule a/srv-canary sets tls.mode ISTIO_MUTUAL in subset v2's trafficPolicy");
+    });
+
     it("the plaintext-to-strict finding names the younger DR and says to fix it there", () => {
       const s = run([...base, older, younger({ tls: { mode: "DISABLE" } }), meshVs("to-v2", 443, "v2"), peerAuth("b", "strict", "STRICT")], sample());
       const f = only(s, "edge.plaintext-to-strict");

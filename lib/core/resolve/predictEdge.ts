@@ -121,7 +121,7 @@ export function isProxyOwnPort(w: Workload, port: number): boolean {
  * formerly endpoint_translator.go `toWeightedAddr`: `if ... !isSkippedInboundPort`), so a Linkerd
  * caller's proxy connects in plaintext (tls="no_identity", no_tls_reason="not_provided_by_service_discovery").
  */
-const isLinkerdSkipped = (w: Workload, targetPort: number) => w.linkerdSkipInboundPorts.length > 0 && inPortRuns(w.linkerdSkipInboundPorts, targetPort);
+const isLinkerdSkipped = (w: Workload, targetPort: number) => inPortRuns(w.linkerdSkipInboundPorts, targetPort);
 
 function acceptOf(r: Resolver, w: Workload | null, targetPort: number, port: ServicePort): { accept: ServerAccept; server: ServerDecision } {
   const httpPort = isHttpPort(port);
@@ -778,7 +778,8 @@ export function predictEdge(
  */
 function decidingRule(dr: DrLookup, subset: Subset | null, drTls: PortTls, drTagging: DrTagging | null): DestinationRule {
   if (subset === null) return dr.rule;
-  const fromSubset = drTls.from === "subset" || drTls.from === "subset-port-level" || (drTls.tls === null && drTagging !== null);
+  // Tagging is read from the subset's policy alone, also when the DR's port-level entry (no tls) decides the port.
+  const fromSubset = drTls.from === "subset" || drTls.from === "subset-port-level" || drTagging !== null;
   return fromSubset ? (dr.merged.find((d) => d.subsets.includes(subset)) ?? dr.rule) : dr.rule;
 }
 
