@@ -7,7 +7,7 @@
 // is read as its number, as everywhere in the model (`portNumber`).
 import { FieldError } from "./fieldError";
 import type { Labels, ServicePort } from "./mesh";
-import { isObj, portNumber, shown, type Obj } from "./read";
+import { absent, isObj, portNumber, shown, type Obj } from "./read";
 
 // ---------------------------------------------------------------------------------------------
 // Names (pkg/config/labels/instance.go, pkg/config/validation/agent/validation.go)
@@ -79,7 +79,6 @@ export function isIpAddress(s: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // Field readers
 
-const absent = (v: unknown): v is undefined | null => v === undefined || v === null;
 
 /** A wrong-typed value, with a hint for the usual cause: an unquoted YAML number or boolean. */
 function notA(v: unknown, what: string): string {

@@ -7,7 +7,7 @@ import { objectList, stringList } from "./fieldLists";
 import type { LoadedObject } from "./input";
 import { creationTimestamp, revisionOf } from "./istioMetadata";
 import type { GatewayServer, GatewayTlsMode, IstioGateway } from "./mesh";
-import { at, isObj, shown, strMap } from "./read";
+import { absent, at, isObj, shown, strMap } from "./read";
 import type { Revisions } from "./revisions";
 
 const GATEWAY_TLS_MODES: readonly GatewayTlsMode[] = ["PASSTHROUGH", "SIMPLE", "MUTUAL", "AUTO_PASSTHROUGH", "ISTIO_MUTUAL", "OPTIONAL_MUTUAL"];
@@ -50,7 +50,6 @@ interface ServerSpec {
   tls: TlsSpec | null;
 }
 
-const absent = (v: unknown): v is undefined | null => v === undefined || v === null;
 
 function optionalString(v: unknown, field: string): string {
   if (absent(v)) return "";

@@ -24,9 +24,8 @@
 // overlapping, which keeps the same one. Not modelled: pattern and length limits of names, the
 // v1alpha1 Server's podSelector oneOf, and HTTPRoute admission (Handshake reads no HTTPRoute).
 import { FieldError } from "./fieldError";
-import { isObj, shown, type Obj } from "./read";
+import { absent, isObj, shown, type Obj } from "./read";
 
-const absent = (v: unknown): v is undefined | null => v === undefined || v === null;
 
 /**
  * targets_kind (linkerd/linkerd2 policy-controller/k8s/api/src/policy.rs): the group (absent or empty

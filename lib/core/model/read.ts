@@ -80,6 +80,9 @@ export function strMap(v: unknown): Record<string, string> {
   return out;
 }
 
+/** An optional field that is not set: absent or null (as a YAML/JSON reader gives it). */
+export const absent = (v: unknown): v is undefined | null => v === undefined || v === null;
+
 /** A port number 1..65535 from a number or a numeric string; undefined otherwise. */
 export function portNumber(v: unknown): number | undefined {
   const n = typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v.trim()) ? Number(v) : NaN;
@@ -101,7 +104,12 @@ export function portList(v: string | undefined): number[] {
 export type PortRuns = readonly (readonly [number, number])[];
 
 const NO_RUNS: PortRuns = [];
+/**
+ * Parsed values by annotation string. Module-level so the dashboard's re-analyses reuse it; bounded, as
+ * a long-running server sees annotation values come and go (cleared when full: values are few per mesh).
+ */
 const runsCache = new Map<string, PortRuns>();
+const RUNS_CACHE_MAX = 1024;
 const DIGITS = /^\d+$/;
 
 /**
@@ -135,6 +143,7 @@ export function linkerdPortRuns(v: string | undefined): PortRuns {
     else merged.push([r[0], r[1]]);
   }
   hit = merged.length === 0 ? NO_RUNS : merged;
+  if (runsCache.size >= RUNS_CACHE_MAX) runsCache.clear();
   runsCache.set(v, hit);
   return hit;
 }

@@ -3,7 +3,7 @@
 // Istio's two (istio.md §7.1–7.2), and Linkerd's two proxy counters, normalised to the labels the edge
 // builder reads (other-meshes.md §1.2, §1.5; addLinkerd below). Pure: the caller reads the file.
 // Problems are collected, never thrown, so one bad line does not lose the rest of a scrape.
-import { EDGE_LABELS, LINKERD_CONNECTIONS, LINKERD_PORT_KEY, LINKERD_REQUESTS, type InputProblem, type ParsedTraffic, type TrafficSample } from "../model/input";
+import { EDGE_LABELS, LINKERD_CONNECTIONS, LINKERD_METRICS, LINKERD_PORT_KEY, LINKERD_REQUESTS, type InputProblem, type ParsedTraffic, type TrafficSample } from "../model/input";
 import { isObj, shown, type Obj } from "../model/read";
 
 const REQUESTS = "istio_requests_total";
@@ -22,8 +22,6 @@ const WANTED = new Map<string, string>([
   [LINKERD_REQUESTS, LINKERD_REQUESTS],
   [LINKERD_CONNECTIONS, LINKERD_CONNECTIONS],
 ]);
-
-const isLinkerd = (metric: string): boolean => metric === LINKERD_REQUESTS || metric === LINKERD_CONNECTIONS;
 
 export function parseTraffic(text: string, file: string): ParsedTraffic {
   const out: ParsedTraffic = { samples: [], problems: [] };
@@ -143,7 +141,7 @@ class LineScanner {
     // NaN/Inf counters are what a broken exporter or a `rate()` over a reset emits; they carry no
     // request count, so they are dropped without a problem.
     if (metric !== undefined && Number.isFinite(value)) {
-      const l5d = isLinkerd(metric);
+      const l5d = LINKERD_METRICS.has(metric);
       // Another exporter's `request_total` is none of ours: not read, not judged.
       if (l5d && !linkerdOwn(labels)) return undefined;
       // A counter never goes below zero; a negative one is a broken exporter, not a request count.
@@ -390,8 +388,12 @@ function readQueryAnswer(
     const field = `${resultPath}[${k}]`;
     const sample = readSeries(result[k], resultType, field, problem, values, defaultMetric);
     if (sample === undefined) continue;
-    if (isLinkerd(sample.metric)) addAnswerLinkerd(result[k] as Obj, sample, defaultMetric, values, seen, out.samples, unnamed);
-    else out.samples.push(istioSample(sample.metric, sample.labels, sample.value));
+    if (LINKERD_METRICS.has(sample.metric)) addAnswerLinkerd(result[k] as Obj, sample, defaultMetric, values, seen, out.samples, unnamed);
+    else {
+      // readSeries made the sample: its labels are checked in place, no second object per series.
+      neutralizeProtocol(sample.labels);
+      out.samples.push(sample);
+    }
   }
   if (unnamed.withPeer) requestsWithoutPeer(unnamed.withoutPeer, seen);
 }
@@ -426,7 +428,7 @@ function readSeries(
     metric = typeof rawName === "string" ? WANTED.get(rawName) : undefined;
     if (metric === undefined) return undefined;
     // Another exporter's `request_total` is none of ours: not read, not judged.
-    if (isLinkerd(metric) && !linkerdOwn(metricObj)) return undefined;
+    if (LINKERD_METRICS.has(metric) && !linkerdOwn(metricObj)) return undefined;
   }
 
   const labels: Record<string, string> = {};
@@ -610,9 +612,13 @@ function locateJsonError(s: string): { offset: number; reason: string } | undefi
  * One check per series on a label only Istio's parse reaches; Istio's own values are kept as they are.
  */
 function istioSample(metric: string, labels: Record<string, string>, value: number): TrafficSample {
+  neutralizeProtocol(labels);
+  return { metric, labels, value };
+}
+
+function neutralizeProtocol(labels: Record<string, string>): void {
   const proto = labels.request_protocol;
   if (proto !== undefined && proto.startsWith(LINKERD_PORT_KEY)) labels.request_protocol = "unknown";
-  return { metric, labels, value };
 }
 
 // ---------------------------------------------------------------------------------------------
