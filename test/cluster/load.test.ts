@@ -32,7 +32,9 @@ function autocannon(args: string[]): Promise<CannonResult> {
 }
 
 const REFRESH_SECONDS = 1;
-const DURATION_SECONDS = 4;
+// A number of requests rather than a duration: on a busy machine the cold read alone can outlast a
+// fixed few seconds, and the read-count bound below is then taken from the time the load really took.
+const REQUESTS = 1000;
 let dataDir: string;
 let http: Server;
 let url: string;
@@ -75,7 +77,9 @@ it("200 concurrent viewers cause one cluster read per refresh", async () => {
   const { handshakeServer } = await import("../../lib/server/snapshots");
 
   // Cold start under load: no snapshot yet, 200 connections at once.
-  const result = await autocannon(["-c", "200", "-d", String(DURATION_SECONDS), url]);
+  const started = performance.now();
+  const result = await autocannon(["-c", "200", "-a", String(REQUESTS), "-t", "30", url]);
+  const loadSeconds = (performance.now() - started) / 1000;
   const server = handshakeServer();
   const demo = server.demo()!;
   const stats = server.readStats("demo");
@@ -91,19 +95,19 @@ it("200 concurrent viewers cause one cluster read per refresh", async () => {
   const listsPerRead = demo.requests.list - settledLists;
 
   console.log(
-    `load: ${result.requests.total} requests in ${DURATION_SECONDS} s over 200 connections: ` +
+    `load: ${result.requests.total} requests in ${loadSeconds.toFixed(1)} s over 200 connections: ` +
       `${Math.round(result.requests.average)} req/s, latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms; ` +
       `cluster reads ${settledReads} (refresh every ${REFRESH_SECONDS} s), ${listsPerRead} list requests per read, ${settledLists} list requests in all`,
   );
   expect(result.non2xx).toBe(0);
   expect(result.errors).toBe(0);
-  expect(result.requests.total).toBeGreaterThan(200);
+  expect(result.requests.total).toBeGreaterThanOrEqual(REQUESTS);
   expect(listsPerRead).toBeGreaterThan(10);
   // Every list request the demo saw belongs to a whole cluster read: reads × lists per read.
   expect(settledLists).toBe(settledReads * listsPerRead);
   expect(listsDuringLoad).toBeLessThanOrEqual(settledLists);
   // At most one read to start plus one per refresh interval (and one the last tick may have begun).
   expect(settledReads).toBeGreaterThanOrEqual(1);
-  expect(settledReads).toBeLessThanOrEqual(Math.ceil(DURATION_SECONDS / REFRESH_SECONDS) + 2);
+  expect(settledReads).toBeLessThanOrEqual(Math.ceil(loadSeconds / REFRESH_SECONDS) + 2);
   expect(stats.failures).toBe(0);
-}, 60_000);
+}, 120_000);
