@@ -3,7 +3,7 @@
 // docs/DECISIONS.md, "Linkerd's proxy metrics as observed traffic").
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
-import { parseQueryAnswer, parseTraffic } from "../lib/core/traffic/parseTraffic";
+import { parseQueryAnswer, parseQueryAnswers, parseTraffic } from "../lib/core/traffic/parseTraffic";
 import { analyze } from "../lib/core/snapshot/analyze";
 import { call, deploy, edgeOf, expectNoWarnings, findingsOf, host, loaded, namespace, NOW, predict, run, service } from "./kit";
 
@@ -556,6 +556,38 @@ describe("the parser: Linkerd series beside Istio's, malformed ones, query answe
     // Near miss: an unnamed answer where no series has peer (summed away) tells the counters apart by nothing: connections, as before.
     const summed = { ...doc, data: { resultType: "vector", result: [{ metric: labels, value: [0, "4"] }] } };
     expect(parseTraffic(JSON.stringify(summed), "summed.json").samples.map((x) => x.metric)).toEqual(["tcp_open_total"]);
+  });
+
+  it("the live reader's two answers (one query per counter) read as one input: a call's connections beside its requests are not counted again", () => {
+    const labels = { namespace: NS, deployment: "web", direction: "outbound", dst_namespace: NS, dst_service: "emoji-svc", authority: `emoji-svc.${NS}.svc.cluster.local:8080`, tls: "true", server_id: sid("emoji") };
+    const answer = (...result: { metric: Record<string, string>; value: [number, string] }[]) => ({ status: "success", data: { resultType: "vector", result } });
+    const requestsDoc = answer({ metric: labels, value: [0, "1200"] });
+    const connectionsDoc = answer(
+      { metric: { ...labels, peer: "dst" }, value: [0, "4"] },
+      { metric: { ...labels, dst_service: "voting-svc", authority: `voting-svc.${NS}.svc.cluster.local:8080`, peer: "dst" }, value: [0, "2"] },
+      // No caller labels (a proxy scraped without the linkerd-proxy job's relabelling): noted once for the whole read.
+      { metric: { direction: "outbound", peer: "dst", dst_namespace: NS, dst_service: "emoji-svc", tls: "true" }, value: [0, "9"] },
+    );
+    const r = parseQueryAnswers(
+      [
+        { doc: requestsDoc, file: "prom, request_total", metric: "request_total" },
+        { doc: connectionsDoc, file: "prom, tcp_open_total", metric: "tcp_open_total" },
+      ],
+      "prom",
+    );
+    expect(r.problems).toEqual([]);
+    expect(r.skipped).toEqual([{ file: "prom", message: expect.stringMatching(/^1 of Linkerd's outbound series name no caller/) as string }]);
+    expect(r.samples.map((x) => [x.metric, x.labels.destination_service, x.value])).toEqual([
+      ["request_total", host("emoji-svc", NS), 1200],
+      ["tcp_open_total", host("voting-svc", NS), 2],
+    ]);
+    expect(run(EMOJIVOTO, r.samples).edges.map((e) => [e.id, e.observed])).toEqual([
+      [idOf("web", "emoji-svc", 8080), { mtls: 1200, plaintext: 0, unknown: 0 }],
+      [idOf("web", "voting-svc", 8080), { mtls: 2, plaintext: 0, unknown: 0 }],
+    ]);
+    // Near miss: each answer read on its own counts emoji-svc's 4 connections next to its 1200 requests.
+    const apart = [...parseQueryAnswer(requestsDoc, "a", { metric: "request_total" }).samples, ...parseQueryAnswer(connectionsDoc, "b", { metric: "tcp_open_total" }).samples];
+    expect(run(EMOJIVOTO, apart).edges.find((e) => e.id === idOf("web", "emoji-svc", 8080))!.observed).toEqual({ mtls: 1204, plaintext: 0, unknown: 0 });
   });
 
   it("a malformed Linkerd series in an answer is reported by field, as an Istio one is", () => {

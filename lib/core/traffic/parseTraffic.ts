@@ -321,9 +321,28 @@ function parseJson(text: string, file: string, out: ParsedTraffic, seen: Linkerd
  * with `metric` as the metric of series that carry no `__name__` (an aggregating query of that metric).
  */
 export function parseQueryAnswer(doc: unknown, file: string, o: { metric?: string } = {}): ParsedTraffic {
+  return parseQueryAnswers([{ doc, file, metric: o.metric }], file);
+}
+
+/** One decoded `/api/v1/query` answer among several (parseQueryAnswers). */
+export interface QueryAnswer {
+  doc: unknown;
+  /** Names the answer in its own problems. */
+  file: string;
+  /** The metric of its series without `__name__` (the query's, as parseQueryAnswer's `metric`). */
+  metric?: string | undefined;
+}
+
+/**
+ * Several answers read as one input, in the order given: the live reader asks one query per metric, so
+ * one call's Linkerd requests and connections come in two answers and are matched across them
+ * (preferRequests) as within one saved answer, and series naming no caller are reported once, under
+ * `file`. Istio's series are read per answer exactly as parseQueryAnswer reads each.
+ */
+export function parseQueryAnswers(answers: readonly QueryAnswer[], file: string): ParsedTraffic {
   const out: ParsedTraffic = { samples: [], problems: [] };
   const seen: LinkerdSeen = { requests: false, connections: false, callerless: 0, targets: null };
-  readQueryAnswer(doc, file, out, o.metric, seen);
+  for (const a of answers) readQueryAnswer(a.doc, a.file, out, a.metric, seen);
   finishLinkerd(file, out, seen);
   return out;
 }
@@ -724,6 +743,27 @@ function linkerdOwn(labels: Obj | Record<string, string>): boolean {
  * job's labelmap; `job` becomes `k8s_job`); a bare pod has only `pod`.
  */
 const OWNER_LABELS = ["deployment", "statefulset", "daemonset", "cronjob", "k8s_job", "replicaset", "replicationcontroller", "pod"];
+
+/**
+ * Every label the Linkerd path reads (linkerdOwn, addLinkerd, linkerdPolicy, portKey, addAnswerLinkerd's
+ * `peer`): an aggregating query of Linkerd's counters must keep exactly these for its answer to read as
+ * the raw series do (lib/server/telemetry/prometheus.ts groups by them). Others (`instance`, `job`,
+ * `dst_pod`, `client_id`, …) change no sample.
+ */
+export const LINKERD_LABELS: readonly string[] = [
+  "direction",
+  "peer",
+  "tls",
+  "no_tls_reason",
+  "server_id",
+  "namespace",
+  "workload_ns",
+  ...OWNER_LABELS,
+  "dst_service",
+  "dst_namespace",
+  "authority",
+  "target_addr",
+];
 
 /**
  * What buildEdges reads as the edge's evidence (contract.md §1.1): for Istio the destination proxy's
