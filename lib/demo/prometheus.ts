@@ -1,9 +1,12 @@
 // The demo cluster's Prometheus, reached as a real one is through the API server's service proxy
 // (GET /api/v1/namespaces/istio-system/services/prometheus:9090/proxy/api/v1/query?query=...), so the
 // demo's observed traffic takes the same path as a real cluster's. It evaluates the one query shape
-// Handshake sends, `sum by (<labels>) (increase(<metric>[<window>]))`, over the counters of
+// Handshake sends, `sum by (<labels>) (increase(<metric>{<label>="<value>", ...}[<window>]))` (equality
+// matchers only: Linkerd's counters are asked with `direction="outbound"`), over the counters of
 // demo/traffic.prom; those are already the increase over the demo's window, so any window gives them.
-// Any other expression is answered as Prometheus answers one it cannot run: 400 bad_data.
+// Any other expression is answered as Prometheus answers one it cannot run: 400 bad_data. The file's
+// series are served as parseTraffic reads them: Linkerd series would lose `direction` there and match no
+// such selector, so a Linkerd series in the file answers nothing (the demo's traffic is Istio's only).
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parseTraffic } from "../core/traffic/parseTraffic";
@@ -23,8 +26,13 @@ export interface PromAnswer {
 }
 
 const NAME = "[a-zA-Z_][a-zA-Z0-9_]*";
+/** `name="value"`, the value a double-quoted PromQL string. */
+const MATCHER = `${NAME}\\s*=\\s*"(?:[^"\\\\]|\\\\.)*"`;
+/** The same, each one's name and quoted value captured (read from a selector QUERY accepted). */
+const MATCHERS = new RegExp(`(${NAME})\\s*=\\s*("(?:[^"\\\\]|\\\\.)*")`, "g");
+const SELECTOR = `\\{\\s*((?:${MATCHER}\\s*,\\s*)*(?:${MATCHER})?)\\s*\\}`;
 const QUERY = new RegExp(
-  `^\\s*sum\\s*(?:by\\s*\\(\\s*((?:${NAME}\\s*,\\s*)*${NAME})?\\s*,?\\s*\\)\\s*)?\\(\\s*increase\\s*\\(\\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\\s*\\[\\s*((?:\\d+(?:ms|[smhdwy]))+)\\s*\\]\\s*\\)\\s*\\)\\s*$`,
+  `^\\s*sum\\s*(?:by\\s*\\(\\s*((?:${NAME}\\s*,\\s*)*${NAME})?\\s*,?\\s*\\)\\s*)?\\(\\s*increase\\s*\\(\\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\\s*(?:${SELECTOR})?\\s*\\[\\s*((?:\\d+(?:ms|[smhdwy]))+)\\s*\\]\\s*\\)\\s*\\)\\s*$`,
 );
 
 const badData = (error: string): PromAnswer => ({
@@ -32,15 +40,29 @@ const badData = (error: string): PromAnswer => ({
   body: { status: "error", errorType: "bad_data", error },
 });
 
-/** Evaluates `sum by (labels) (increase(metric[window]))` at `at`: series grouped by the labels, values summed. */
+/**
+ * Evaluates `sum by (labels) (increase(metric{matchers}[window]))` at `at`: the metric's series whose
+ * labels equal the matchers' values (a missing label is "", as in Prometheus), grouped by the labels,
+ * values summed.
+ */
 export function evaluateQuery(query: string | null, samples: PromSample[], at: Date): PromAnswer {
   if (query === null || query.trim() === "")
     return badData('invalid parameter "query": no expression found in input');
   const m = QUERY.exec(query);
   if (!m)
     return badData(
-      `invalid parameter "query": the demo Prometheus evaluates only sum by (<labels>) (increase(<metric>[<duration>])), not ${JSON.stringify(query.length > 120 ? query.slice(0, 117) + "..." : query)}`,
+      `invalid parameter "query": the demo Prometheus evaluates only sum by (<labels>) (increase(<metric>{<label>="<value>", ...}[<duration>])), not ${JSON.stringify(query.length > 120 ? query.slice(0, 117) + "..." : query)}`,
     );
+  const matchers: [string, string][] = [];
+  for (const [, name, quoted] of (m[3] ?? "").matchAll(MATCHERS)) {
+    let value: unknown;
+    try {
+      value = JSON.parse(quoted!);
+    } catch {
+      return badData(`invalid parameter "query": cannot read the string ${quoted!}`);
+    }
+    matchers.push([name!, String(value)]);
+  }
   const by = (m[1] ?? "")
     .split(",")
     .map((l) => l.trim())
@@ -48,7 +70,7 @@ export function evaluateQuery(query: string | null, samples: PromSample[], at: D
   const metric = m[2]!;
   const groups = new Map<string, { labels: Record<string, string>; value: number }>();
   for (const s of samples) {
-    if (s.metric !== metric) continue;
+    if (s.metric !== metric || matchers.some(([l, v]) => (s.labels[l] ?? "") !== v)) continue;
     // As Prometheus: a label missing or empty on a series is absent from its group.
     const labels: Record<string, string> = {};
     for (const l of by) if (s.labels[l]) labels[l] = s.labels[l];

@@ -1,10 +1,12 @@
 // Observed traffic from Prometheus (lib/server/telemetry) against the demo API server over real HTTPS:
 // the service-proxy path the demo serves from demo/traffic.prom, Prometheus down / hung / missing /
 // forbidden (a completeness entry, no edges, the rest as `handshake analyze` without traffic gives it),
-// a direct HANDSHAKE_PROMETHEUS_URL on a real loopback HTTP server used instead of the proxy, and the
-// demo's query evaluator (grouping, sums, refusals).
+// a direct HANDSHAKE_PROMETHEUS_URL on a real loopback HTTP server used instead of the proxy, Linkerd's
+// proxy counters read live as `handshake analyze --traffic` reads them, and the demo's query evaluator
+// (grouping, sums, matchers, refusals).
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseTraffic } from "../../lib/core/traffic/parseTraffic";
@@ -13,14 +15,14 @@ import { evaluateQuery, type PromSample } from "../../lib/demo/prometheus";
 import { createHandshakeServer } from "../../lib/server/handshakeServer";
 import { KubeError } from "../../lib/server/kube/transport";
 import { readSnapshot } from "../../lib/server/readSnapshot";
-import { GROUP_LABELS, proxyPath, trafficQuery } from "../../lib/server/telemetry/prometheus";
+import { GROUP_LABELS, proxyPath, TRAFFIC_METRICS, trafficQuery } from "../../lib/server/telemetry/prometheus";
 import {
   DEFAULT_SERVICE,
   parseTelemetryEnv,
   telemetrySettings,
   type TelemetrySettings,
 } from "../../lib/server/telemetry/settings";
-import { runCli, startTestDemo, type TestDemo } from "./support";
+import { runCli, startTestDemo, windowedTraffic, type TestDemo } from "./support";
 
 let t: TestDemo;
 let full: MeshSnapshot;
@@ -85,6 +87,14 @@ describe("through the API server's service proxy (the demo's Prometheus)", () =>
       expect(Object.keys(r.metric).every((k) => (GROUP_LABELS as readonly string[]).includes(k))).toBe(true);
       expect(r.value[0]).toBe(t.now.getTime() / 1000);
     }
+  });
+
+  it("answers Linkerd's queries with no series (the demo's traffic is Istio's): no entry, the snapshot as before", async () => {
+    for (const m of ["request_total", "tcp_open_total"]) {
+      const answer = await t.transport().get(`${proxyPath(DEFAULT_SERVICE)}?query=${encodeURIComponent(trafficQuery(m, "1h"))}`, 5_000);
+      expect(answer).toEqual({ status: "success", data: { resultType: "vector", result: [] } });
+    }
+    expect(full.completeness).toEqual([]);
   });
 
   it("refuses a query it cannot evaluate as Prometheus does (400 bad_data), and the reader says so", async () => {
@@ -201,6 +211,8 @@ interface FakeProm {
   url: string;
   requests: { path: string; query: string; auth: string | undefined }[];
   respond: (query: string) => { code: number; body: object };
+  /** How long to hold a query's answer, in ms (answers then arrive in another order than asked). */
+  delay: (query: string) => number;
   close(): Promise<void>;
 }
 
@@ -209,6 +221,7 @@ async function startFakeProm(): Promise<FakeProm> {
     url: "",
     requests: [],
     respond: (q) => evaluateQuery(q, fileSamples, t.now),
+    delay: () => 0,
     close: () => new Promise((res) => server.close(() => res())),
   };
   const server: Server = createServer((req: IncomingMessage, res) => {
@@ -217,8 +230,10 @@ async function startFakeProm(): Promise<FakeProm> {
     fake.requests.push({ path: u.pathname, query, auth: req.headers.authorization });
     const a = fake.respond(query);
     const text = JSON.stringify(a.body);
-    res.writeHead(a.code, { "Content-Type": "application/json" });
-    res.end(text);
+    setTimeout(() => {
+      res.writeHead(a.code, { "Content-Type": "application/json" });
+      res.end(text);
+    }, fake.delay(query));
   });
   await new Promise<void>((res) => server.listen(0, "127.0.0.1", res));
   fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -252,11 +267,13 @@ describe("HANDSHAKE_PROMETHEUS_URL: a direct Prometheus", () => {
       const v = await server.getSnapshotView("demo");
       expect(v.snapshot.source).toEqual({ type: "kubeconfig", context: "demo" });
       expect(v.snapshot.completeness).toEqual([]);
-      expect(prom.requests.map((r) => r.path)).toEqual(["/prom/api/v1/query", "/prom/api/v1/query"]);
+      expect(prom.requests.map((r) => r.path)).toEqual(Array(4).fill("/prom/api/v1/query"));
       expect(prom.requests.map((r) => r.query).sort()).toEqual([
         trafficQuery("istio_requests_total", "6h"),
         trafficQuery("istio_tcp_connections_opened_total", "6h"),
-      ]);
+        trafficQuery("request_total", "6h"),
+        trafficQuery("tcp_open_total", "6h"),
+      ].sort());
       const ids = v.snapshot.edges.map((e) => e.id);
       const fullIds = full.edges.map((e) => e.id);
       expect(ids.length).toBeGreaterThan(0);
@@ -367,6 +384,139 @@ describe("HANDSHAKE_PROMETHEUS_URL: a direct Prometheus", () => {
   });
 });
 
+describe("Linkerd's proxy counters, read live", () => {
+  const NS = "emojivoto";
+  const sid = (sa: string) => `${sa}.${NS}.serviceaccount.identity.linkerd.cluster.local`;
+  /** What Prometheus' `linkerd-proxy` scrape job puts on every series of a pod (linkerd-viz prometheus.yaml). */
+  const scraped = (deployment: string, pod: string) => ({ namespace: NS, deployment, pod, control_plane_ns: "linkerd", instance: "10.42.0.7:4191", job: "linkerd-proxy" });
+  /** An outbound endpoint's labels (linkerd2-proxy metrics.rs `OutboundEndpointLabels`) for a Service backed by Deployment `dep`. */
+  const to = (service: string, dep: string) => ({
+    authority: `${service}.${NS}.svc.cluster.local:8080`,
+    target_addr: "10.42.0.31:8080",
+    dst_namespace: NS,
+    dst_service: service,
+    dst_deployment: dep,
+    dst_pod: `${dep}-7d9c8f6b4-q2x8z`,
+    dst_serviceaccount: dep,
+  });
+  const mtls = (sa: string) => ({ tls: "true", server_id: sid(sa) });
+  const PLAIN = { tls: "no_identity", no_tls_reason: "not_provided_by_service_discovery" };
+  const OUT = { direction: "outbound" };
+  const WEB = scraped("web", "web-5b7f5657f6-xbjjw");
+  const WEB2 = scraped("web", "web-5b7f5657f6-k2c9d");
+  const S = (metric: string, labels: Record<string, string>, value: number): PromSample => ({ metric, labels, value });
+  /** Raw series, as Prometheus holds them: two pods of web calling emoji-svc (mTLS) and voting-svc (plaintext). */
+  const LINKERD: PromSample[] = [
+    S("request_total", { ...WEB, ...OUT, ...to("emoji-svc", "emoji"), ...mtls("emoji") }, 1200),
+    S("request_total", { ...WEB2, ...OUT, ...to("emoji-svc", "emoji"), ...mtls("emoji") }, 100),
+    S("request_total", { ...WEB, ...OUT, ...to("voting-svc", "voting"), ...PLAIN }, 300),
+    S("tcp_open_total", { ...WEB, ...OUT, peer: "dst", ...to("emoji-svc", "emoji"), ...mtls("emoji") }, 4),
+    S("tcp_open_total", { ...WEB, ...OUT, peer: "dst", ...to("voting-svc", "voting"), ...PLAIN }, 2),
+    // emoji's inbound view of the same calls, and web's loopback connections to its own proxy: not evidence.
+    S("request_total", { ...scraped("emoji", "emoji-7d9c8f6b4-q2x8z"), direction: "inbound", authority: `emoji-svc.${NS}.svc.cluster.local:8080`, target_addr: "10.42.0.31:8080", tls: "true", client_id: sid("web") }, 1300),
+    S("tcp_open_total", { ...WEB, ...OUT, peer: "src", target_addr: "10.43.0.20:8080", tls: "no_identity", no_tls_reason: "loopback" }, 6),
+  ];
+  const EMOJI = `${NS}/web->emoji-svc.${NS}.svc.cluster.local:8080`;
+  const VOTING = `${NS}/web->voting-svc.${NS}.svc.cluster.local:8080`;
+  const isLinkerdQuery = (q: string) => q.includes('{direction="outbound"}');
+  const failing = { code: 422, body: { status: "error", errorType: "execution", error: "query timed out in expression evaluation" } };
+
+  let prom: FakeProm;
+  beforeAll(async () => {
+    prom = await startFakeProm();
+  });
+  afterAll(async () => prom?.close());
+  const readFrom = (samples: PromSample[]) => {
+    prom.requests = [];
+    prom.respond = (q) => evaluateQuery(q, samples, t.now);
+    return read(settings({ HANDSHAKE_PROMETHEUS_URL: prom.url }));
+  };
+  /** `handshake analyze --traffic` on the raw series saved as one answer (`__name__` kept, the reader's window). */
+  async function cliOn(samples: PromSample[], name: string): Promise<MeshSnapshot> {
+    const result = samples.map((x) => ({ metric: { __name__: x.metric, ...x.labels }, value: [t.now.getTime() / 1000, String(x.value)] }));
+    const path = join(t.dir, name);
+    await writeFile(path, JSON.stringify({ window: "1h", status: "success", data: { resultType: "vector", result } }));
+    const cli = await runCli([t.demo.stateDir, "--traffic", path, "--now", t.now.toISOString()]);
+    expect(cli.stderr).toBe("");
+    return JSON.parse(cli.stdout) as MeshSnapshot;
+  }
+  const withoutSource = ({ source: _s, ...rest }: MeshSnapshot) => rest;
+
+  it("asks for the outbound side only, grouped by every label the parser's Linkerd path reads; Istio's queries are as before", () => {
+    expect(TRAFFIC_METRICS).toEqual(["istio_requests_total", "istio_tcp_connections_opened_total", "request_total", "tcp_open_total"]);
+    const by =
+      "direction, peer, tls, no_tls_reason, server_id, namespace, workload_ns, deployment, statefulset, daemonset, cronjob, k8s_job, replicaset, replicationcontroller, pod, dst_service, dst_namespace, authority, target_addr";
+    expect(trafficQuery("request_total", "1h")).toBe(`sum by (${by}) (increase(request_total{direction="outbound"}[1h]))`);
+    expect(trafficQuery("tcp_open_total", "6h")).toBe(`sum by (${by}) (increase(tcp_open_total{direction="outbound"}[6h]))`);
+    expect(trafficQuery("istio_requests_total", "1h")).toBe(
+      "sum by (reporter, source_workload, source_workload_namespace, source_principal, destination_workload, destination_workload_namespace, destination_service, destination_service_name, destination_service_namespace, destination_principal, connection_security_policy, request_protocol, app) (increase(istio_requests_total[1h]))",
+    );
+  });
+
+  it("a Linkerd answer gives Linkerd edges beside Istio's, exactly as handshake analyze --traffic gives them from the raw series", async () => {
+    const snap = await readFrom([...fileSamples, ...LINKERD]);
+    expect(prom.requests.map((r) => r.query).filter(isLinkerdQuery)).toEqual([trafficQuery("request_total", "1h"), trafficQuery("tcp_open_total", "1h")]);
+    expect(snap.completeness).toEqual([]);
+    const edge = (id: string) => snap.edges.find((e) => e.id === id);
+    // Both pods' requests, once: not the connections beside them, not emoji's inbound view, not the loopback.
+    expect(edge(EMOJI)).toMatchObject({ observed: { mtls: 1300, plaintext: 0, unknown: 0, window: "1h" }, predicted: { client: { tls: "LINKERD" } } });
+    expect(edge(VOTING)?.observed).toEqual({ mtls: 0, plaintext: 300, unknown: 0, window: "1h" });
+    expect(snap.edges).toHaveLength(full.edges.length + 2);
+    for (const e of full.edges) expect(edge(e.id)).toEqual(e);
+    // One path, same answer: the raw series (inbound, loopback, extra labels and all) read by the CLI.
+    expect(withoutSource(snap)).toEqual(withoutSource(await cliOn([...fileSamples, ...LINKERD], "with-linkerd.json")));
+  });
+
+  it("the order in which the answers arrive changes nothing: the samples are read in the queries' order", async () => {
+    const inOrder = await readFrom([...fileSamples, ...LINKERD]);
+    // Istio's request answer last, Linkerd's connections first.
+    prom.delay = (q) => (q.includes("istio_requests_total") ? 300 : q.includes("request_total") ? 150 : q.includes("istio_tcp") ? 75 : 0);
+    try {
+      const shuffled = await readFrom([...fileSamples, ...LINKERD]);
+      expect(JSON.stringify(shuffled)).toBe(JSON.stringify(inOrder));
+    } finally {
+      prom.delay = () => 0;
+    }
+  });
+
+  it("Linkerd's queries failing keep every Istio edge and add one completeness entry naming them", async () => {
+    prom.respond = (q) => (isLinkerdQuery(q) ? failing : evaluateQuery(q, [...fileSamples, ...LINKERD], t.now));
+    const snap = await read(settings({ HANDSHAKE_PROMETHEUS_URL: prom.url }));
+    expect(snap.completeness).toEqual([
+      { kind: "Telemetry", reason: "error", message: expect.stringMatching(/^request_total and tcp_open_total could not be queried from /) as string },
+    ]);
+    expect(snap.completeness[0]!.message).toContain("query timed out in expression evaluation; edges of that metric are missing");
+    expect(snap.edges).toEqual(full.edges);
+  });
+
+  it("and the reverse: Istio's queries failing keep the Linkerd edges", async () => {
+    prom.respond = (q) => (isLinkerdQuery(q) ? evaluateQuery(q, [...fileSamples, ...LINKERD], t.now) : failing);
+    const snap = await read(settings({ HANDSHAKE_PROMETHEUS_URL: prom.url }));
+    expect(snap.completeness).toEqual([
+      {
+        kind: "Telemetry",
+        reason: "error",
+        message: expect.stringMatching(/^istio_requests_total and istio_tcp_connections_opened_total could not be queried from /) as string,
+      },
+    ]);
+    expect(snap.edges.map((e) => [e.id, e.observed])).toEqual([
+      [EMOJI, { mtls: 1300, plaintext: 0, unknown: 0, window: "1h" }],
+      [VOTING, { mtls: 0, plaintext: 300, unknown: 0, window: "1h" }],
+    ]);
+  });
+
+  it("near miss: an Istio-only Prometheus (Linkerd's queries answer no series) adds no entry, and the snapshot is byte for byte handshake analyze's on Istio's series", async () => {
+    const snap = await readFrom(fileSamples);
+    expect(prom.requests.filter((r) => isLinkerdQuery(r.query))).toHaveLength(2);
+    for (const m of ["request_total", "tcp_open_total"])
+      expect(evaluateQuery(trafficQuery(m, "1h"), fileSamples, t.now).body).toEqual({ status: "success", data: { resultType: "vector", result: [] } });
+    expect(snap.completeness).toEqual([]);
+    const cli = await runCli([t.demo.stateDir, "--traffic", await windowedTraffic(t), "--now", t.now.toISOString()]);
+    expect(JSON.stringify(withoutSource(snap))).toBe(JSON.stringify(withoutSource(JSON.parse(cli.stdout) as MeshSnapshot)));
+    expect(JSON.stringify(withoutSource(snap))).toBe(JSON.stringify(withoutSource(full)));
+  });
+});
+
 describe("settings", () => {
   it("per-context URLs win for their context; the rest use HANDSHAKE_PROMETHEUS_URL, else the service proxy", () => {
     const env = {
@@ -474,6 +624,20 @@ describe("the demo's query evaluator", () => {
     expect(result("sum by (reporter) (increase(istio_unknown_total[1h]))")).toEqual([]);
   });
 
+  it("keeps only the series whose labels equal the selector's values (a missing label is empty)", () => {
+    const linkerd = [
+      s("request_total", { direction: "outbound", deployment: "web" }, 5),
+      s("request_total", { direction: "inbound", deployment: "emoji" }, 7),
+      s("request_total", { deployment: "other" }, 1),
+    ];
+    const at2 = (q: string) => (evaluateQuery(q, linkerd, at).body as { data: { result: unknown[] } }).data.result;
+    expect(at2('sum by (deployment) (increase(request_total{direction="outbound"}[1h]))')).toEqual([{ metric: { deployment: "web" }, value: [at.getTime() / 1000, "5"] }]);
+    expect(at2('sum by (deployment) (increase(request_total{ direction = "outbound" , deployment="web", }[1h]))')).toHaveLength(1);
+    expect(at2('sum by (deployment) (increase(request_total{direction=""}[1h]))')).toEqual([{ metric: { deployment: "other" }, value: [at.getTime() / 1000, "1"] }]);
+    expect(at2("sum by (deployment) (increase(request_total{}[1h]))")).toHaveLength(3);
+    expect(result('sum by (reporter) (increase(istio_requests_total{reporter="source"}[1h]))')).toEqual([{ metric: { reporter: "source" }, value: [at.getTime() / 1000, "7"] }]);
+  });
+
   it("answers the reader's own query", () => {
     expect(
       result(trafficQuery("istio_requests_total", "1h")).reduce((n, r) => n + Number(r.value[1]), 0),
@@ -488,6 +652,9 @@ describe("the demo's query evaluator", () => {
       "sum by (reporter) (istio_requests_total)",
       "sum by (reporter) (increase(istio_requests_total[1 hour]))",
       "max by (reporter) (increase(istio_requests_total[1h]))",
+      'sum by (reporter) (increase(istio_requests_total{reporter=~"dest.*"}[1h]))',
+      'sum by (reporter) (increase(istio_requests_total{reporter!="source"}[1h]))',
+      'sum by (reporter) (increase(istio_requests_total{reporter="\\q"}[1h]))',
     ]) {
       const a = evaluateQuery(q, samples, at);
       expect(a.code, q).toBe(400);

@@ -1,19 +1,26 @@
 // Observed traffic from Prometheus' HTTP API (`/api/v1/query`), for every cluster alike: Istio's two
-// edge-revealing counters (istio.md §7), summed over a window by the labels the core reads, read by the
-// same code as `handshake analyze --traffic` reads a saved answer (parseTraffic's `parseQueryAnswer`,
-// on the decoded JSON). Prometheus is reached either at a direct URL (fetch, injected) or through the
-// Kubernetes API server's service proxy (the cluster's own authenticated transport). A query that
-// fails never fails the read: it becomes a completeness entry (kind "Telemetry") and the snapshot
-// then has no edges: edges come only from observed traffic (contract.md §1.1).
+// edge-revealing counters (istio.md §7) and Linkerd's two proxy counters (outbound only; other-meshes.md
+// §1.2), summed over a window by the labels the core reads, read by the same code as `handshake analyze
+// --traffic` reads a saved answer (parseTraffic's `parseQueryAnswers`, on the decoded JSON). Prometheus
+// is reached either at a direct URL (fetch, injected) or through the Kubernetes API server's service
+// proxy (the cluster's own authenticated transport). A query that fails never fails the read: it becomes
+// a completeness entry (kind "Telemetry"), the other metrics' edges are kept, and when none answered the
+// snapshot has no edges: edges come only from observed traffic (contract.md §1.1).
 import "server-only";
-import type { InputProblem, ParsedTraffic, TrafficSample } from "../../core/model/input";
+import { LINKERD_CONNECTIONS, LINKERD_METRICS, LINKERD_REQUESTS, type ParsedTraffic } from "../../core/model/input";
 import { isObj } from "../../core/model/read";
 import type { Completeness } from "../../core/snapshot/schema";
-import { parseQueryAnswer } from "../../core/traffic/parseTraffic";
+import { LINKERD_LABELS, parseQueryAnswers, type QueryAnswer } from "../../core/traffic/parseTraffic";
 import { KubeError, type KubeErrorReason, type KubeTransport } from "../kube/transport";
 import type { PrometheusTarget, ServiceRef } from "./settings";
 
-export const TRAFFIC_METRICS = ["istio_requests_total", "istio_tcp_connections_opened_total"] as const;
+/** Queried in this order, and read in it whichever answers first (the samples' order is the edges'). */
+export const TRAFFIC_METRICS = [
+  "istio_requests_total",
+  "istio_tcp_connections_opened_total",
+  LINKERD_REQUESTS,
+  LINKERD_CONNECTIONS,
+] as const;
 
 /**
  * What the series are grouped by: the labels buildEdges reads (reporter, source workload and namespace,
@@ -37,8 +44,22 @@ export const GROUP_LABELS = [
   "app",
 ] as const;
 
+/**
+ * Linkerd's counters: only the source proxy's outbound series are evidence (parseTraffic `addLinkerd`),
+ * so the selector keeps Prometheus from summing the inbound ones at all, as `linkerd viz edges` selects
+ * (linkerd/linkerd2 viz/metrics-api/edges.go `Edges`: `promDirectionLabels("outbound")`). Grouped by
+ * every label the parser reads (LINKERD_LABELS): the caller's `namespace` and owner labels as the
+ * `linkerd-proxy` scrape job names them (viz/charts/linkerd-viz/templates/prometheus.yaml, `pod`
+ * included, as edges.go's `edgesQuery` groups by it), `peer` (loopback connections), the TLS labels, the
+ * `dst_*` and the address labels that give the port. A Prometheus without Linkerd's series answers an
+ * empty success, which adds nothing: a pure Istio mesh's snapshot is unchanged.
+ */
+const LINKERD_SELECTOR = '{direction="outbound"}';
+
 export function trafficQuery(metric: string, window: string): string {
-  return `sum by (${GROUP_LABELS.join(", ")}) (increase(${metric}[${window}]))`;
+  return LINKERD_METRICS.has(metric)
+    ? `sum by (${LINKERD_LABELS.join(", ")}) (increase(${metric}${LINKERD_SELECTOR}[${window}]))`
+    : `sum by (${GROUP_LABELS.join(", ")}) (increase(${metric}[${window}]))`;
 }
 
 /** One instant query; resolves with the decoded JSON answer or throws a KubeError saying why not. */
@@ -143,9 +164,11 @@ export interface TelemetryRead {
 }
 
 /**
- * Both metrics, queried at once. Each answer's series are tagged with their metric (an aggregation
- * drops `__name__`) and parsed by the core; the samples of both are merged and the window kept. A
- * metric whose query failed is reported; what the other answered is still used.
+ * The four metrics, queried at once. The answers are read together, in TRAFFIC_METRICS' order, each
+ * answer's series tagged with its metric (an aggregation drops `__name__`): one parse, so a Linkerd
+ * call's requests and connections are matched across their two answers (no double count), as in a saved
+ * answer. A metric whose query failed is reported; what the others answered is still used. A metric
+ * with no series (Linkerd's on an Istio mesh, or the reverse) answers an empty success: nothing to say.
  */
 export async function readTraffic(
   ep: PrometheusEndpoint,
@@ -154,24 +177,13 @@ export async function readTraffic(
   const answers = await Promise.allSettled(
     TRAFFIC_METRICS.map((m) => ep.query(trafficQuery(m, o.window), o.timeoutMs)),
   );
-  const samples: TrafficSample[] = [];
-  const problems: InputProblem[] = [];
-  const skipped: InputProblem[] = [];
+  const read: QueryAnswer[] = [];
   const failures = new Map<string, { reason: KubeErrorReason; metrics: string[] }>();
-  let answered = 0;
   answers.forEach((a, i) => {
     const metric = TRAFFIC_METRICS[i]!;
     if (a.status === "fulfilled" && isObj(a.value) && a.value.status === "success") {
-      answered++;
       // The answer is already decoded: read its series as they are, named by the query's metric.
-      const parsed = parseQueryAnswer(a.value, `Prometheus ${ep.where}, ${metric}`, { metric });
-      // increase() extrapolates to the window's edges, so counts come back fractional; edges show whole calls.
-      for (const s of parsed.samples) {
-        s.value = Math.round(s.value);
-        samples.push(s);
-      }
-      problems.push(...parsed.problems);
-      if (parsed.skipped) skipped.push(...parsed.skipped);
+      read.push({ doc: a.value, file: `Prometheus ${ep.where}, ${metric}`, metric });
       return;
     }
     const err =
@@ -187,10 +199,14 @@ export async function readTraffic(
     f.metrics.push(metric);
     failures.set(err.message, f);
   });
-  const completeness = [...failures].map(([message, f]) =>
-    entry(ep, f.reason, message, f.metrics, answered > 0),
-  );
-  return answered > 0 ? { traffic: { samples, problems, window: o.window, ...(skipped.length > 0 ? { skipped } : {}) }, completeness } : { completeness };
+  const answered = read.length > 0;
+  const completeness = [...failures].map(([message, f]) => entry(ep, f.reason, message, f.metrics, answered));
+  if (!answered) return { completeness };
+  const { samples, problems, skipped } = parseQueryAnswers(read, `Prometheus ${ep.where}`);
+  // increase() extrapolates to the window's edges, so counts come back fractional; edges show whole calls.
+  for (const s of samples) s.value = Math.round(s.value);
+  const traffic: ParsedTraffic = { samples, problems, window: o.window, ...(skipped && skipped.length > 0 ? { skipped } : {}) };
+  return { traffic, completeness };
 }
 
 function entry(
@@ -210,7 +226,7 @@ function entry(
     return {
       kind: "Telemetry",
       reason: "not-found",
-      message: `${what}: no Prometheus at ${ep.where} (${message}); ${after}. Set HANDSHAKE_PROMETHEUS_SERVICE=namespace/name:port or HANDSHAKE_PROMETHEUS_URL to where Istio's metrics are.`,
+      message: `${what}: no Prometheus at ${ep.where} (${message}); ${after}. Set HANDSHAKE_PROMETHEUS_SERVICE=namespace/name:port or HANDSHAKE_PROMETHEUS_URL to where the mesh's metrics are.`,
     };
   if (reason === "forbidden")
     // Reported as "error", not "forbidden": access.forbidden's fix (list on the kind) does not fit a proxy.
