@@ -357,6 +357,52 @@ describe("who called whom", () => {
     expect(clients([istio]).map((x) => x[1])).toEqual(["auto"]);
   });
 
+  // A CronJob's pod is created by a Job named `<cronjob>-<scheduled minutes>` (Kubernetes' cronjob
+  // controller). The current webhook resolves the pod's owner to the CronJob (controller/k8s
+  // metadata_api.go GetOwnerKindAndName walks Job → its one owner) and then sets no owner label (inject.go's
+  // Pod switch has no CronJob case), so the series names it by `pod` and by the Job controller's own pod
+  // labels, which viz's scrape job copies (`job-name` → `job_name`, `batch.kubernetes.io/job-name` →
+  // `batch_kubernetes_io_job_name`); older webhooks, which stopped at the Job, set `linkerd.io/proxy-job`
+  // (`k8s_job`). `linkerd inject` on the CronJob itself sets `linkerd.io/proxy-cronjob` (`cronjob`).
+  describe("a CronJob's pods", () => {
+    const cronJob = (name: string): KubeObject => {
+      const d = deploy(NS, name) as unknown as { spec: { template: unknown } };
+      return { apiVersion: "batch/v1", kind: "CronJob", metadata: { name, namespace: NS }, spec: { schedule: "*/5 * * * *", jobTemplate: { spec: { template: d.spec.template } } } };
+    };
+    const job = (name: string): KubeObject => ({ ...deploy(NS, name, { kind: "Job" }), apiVersion: "batch/v1" });
+    const JOB = "backup-29361045";
+    const POD = `${JOB}-x7k2p`;
+    const modern = `pod="${POD}",job_name="${JOB}",controller_uid="0b5c",batch_kubernetes_io_job_name="${JOB}",batch_kubernetes_io_controller_uid="0b5c"`;
+    const line = (owner: string) =>
+      `tcp_open_total{namespace="${NS}",${owner},workload_ns="${NS}",control_plane_ns="linkerd",direction="outbound",peer="dst",${dst("emoji-svc", "emoji")},${secured("emoji")}} 2`;
+    const sources = (objs: KubeObject[], lines: string[]) => analyse(objs, lines.join("\n")).edges.map((e) => [e.source.workload, e.predicted.client.origin, e.observed?.mtls]);
+
+    it.each([
+      ["the current webhook (no owner label): its Job's name from the Job controller's pod labels", [line(modern)]],
+      ["only the legacy job-name label (Kubernetes before 1.27)", [line(`pod="${POD}",job_name="${JOB}"`)]],
+      ["an older webhook (linkerd.io/proxy-job → k8s_job)", [line(`k8s_job="${JOB}",pod="${POD}"`)]],
+      ["`linkerd inject` on the CronJob (linkerd.io/proxy-cronjob → cronjob)", [line(`cronjob="backup",pod="${POD}"`)]],
+      ["two runs (two Jobs): one caller, their counts summed", [line(modern), line(`k8s_job="backup-29361050",pod="backup-29361050-q9d2m"`)]],
+    ])("%s: the caller is the CronJob", (_name, lines) => {
+      const n = lines.length * 2;
+      expect(sources([...EMOJIVOTO, cronJob("backup")], lines)).toEqual([["backup", "linkerd", n]]);
+    });
+
+    it.each([
+      ["no such CronJob: the Job's name, an unlisted Linkerd caller", [...EMOJIVOTO], JOB],
+      ["a Job of that exact name is listed: that Job", [...EMOJIVOTO, cronJob("backup"), job(JOB)], JOB],
+      ["the suffix is not all digits (a Job made by hand): not the CronJob", [...EMOJIVOTO, cronJob("backup")], "backup-manual1"],
+      ["a Deployment, not a CronJob, of the trimmed name: not it", [...EMOJIVOTO, deploy(NS, "backup")], JOB],
+    ])("near miss: %s", (_name, objs, name) => {
+      const pod = `${name}-x7k2p`;
+      expect(sources(objs, [line(`pod="${pod}",job_name="${name}"`)])).toEqual([[name, "linkerd", 2]]);
+    });
+
+    it("near miss: a pod without the Job controller's labels (a bare pod) is still named by its pod label", () => {
+      expect(sources([...EMOJIVOTO, cronJob("backup")], [line(`pod="${POD}"`)])).toEqual([[POD, "linkerd", 2]]);
+    });
+  });
+
   it("a meshed caller to an unmeshed server in plaintext: the existing edge.plaintext, no contradiction", () => {
     const objs = [...EMOJIVOTO, namespace("legacy"), deploy("legacy", "db", { ports: [5432] }), service("legacy", "db", [{ port: 5432, name: "tcp-pg" }])];
     const to = `dst_namespace="legacy",dst_service="db"`;

@@ -1,6 +1,6 @@
 // Observed traffic → edges (contract.md §1.1): which series are evidence, which Service port a
 // sample belongs to, one edge per (source workload, destination host, port), and its status.
-import { inRevision, type MeshModel, type MeshRoute, type MeshSettings, type RouteMatch, type Service, type ServicePort, type SidecarResource } from "../model/mesh";
+import { inRevision, type MeshModel, type MeshRoute, type MeshSettings, type RouteMatch, type Service, type ServicePort, type SidecarResource, type Workload } from "../model/mesh";
 import { LINKERD_METRICS, LINKERD_PORT_KEY, type TrafficSample } from "../model/input";
 import type { Client, Prediction } from "../resolve/predictEdge";
 import { predictEdge, preparePredictions } from "../resolve/predictEdge";
@@ -705,15 +705,44 @@ function clientEntry(st: EdgeBuild, srcNs: string | null, srcName: string | null
   if (!byName) st.clients.set(nsKey, (byName = new Map()));
   let entry = byName.get(nameKey);
   if (!entry) {
-    let client = clientFor(st.r, srcNs, srcName, LINKERD_METRICS.has(metric));
-    // Decided before the caller has any bucket (routes are chosen per client): see linkerdCallers.
-    if (client.workload === null && client.dataplane === "sidecar" && linkerdCallers(st).get(nsKey)?.has(nameKey) === true)
-      client = clientFor(st.r, srcNs, srcName, true);
-    // Shared by every edge of this caller, and frozen like the other shared parts of the snapshot.
-    const source = Object.freeze({ namespace: client.namespace, workload: client.name });
-    byName.set(nameKey, (entry = { client, source, idPrefix: `${client.who ?? "unknown"}->` }));
+    const linkerd = LINKERD_METRICS.has(metric);
+    // Every run of a CronJob (one Job each) is that one caller: its entry is shared under the CronJob's name.
+    const cron = linkerd && srcNs && srcName ? cronJobOfJob(st.model.workloadByKey, srcNs, srcName) : null;
+    entry = cron !== null ? byName.get(cron) : undefined;
+    if (!entry) {
+      const name = cron ?? srcName;
+      let client = clientFor(st.r, srcNs, name, linkerd);
+      // Decided before the caller has any bucket (routes are chosen per client): see linkerdCallers.
+      if (client.workload === null && client.dataplane === "sidecar" && linkerdCallers(st).get(nsKey)?.has(nameKey) === true)
+        client = clientFor(st.r, srcNs, name, true);
+      // Shared by every edge of this caller, and frozen like the other shared parts of the snapshot.
+      const source = Object.freeze({ namespace: client.namespace, workload: client.name });
+      entry = { client, source, idPrefix: `${client.who ?? "unknown"}->` };
+      if (cron !== null) byName.set(cron, entry);
+    }
+    byName.set(nameKey, entry);
   }
   return entry;
+}
+
+/**
+ * The CronJob a Linkerd caller named by a Job belongs to, or null. Kubernetes' cronjob controller names
+ * each Job `<cronjob>-<scheduled time in minutes>` (pkg/controller/cronjob utils.go `getJobName`), and a
+ * CronJob's pod carries only that Job's name (parseTraffic `CALLER_LABELS`), so `<name>-<digits>` is
+ * taken as CronJob `<name>` only when no workload has the Job's own name and a CronJob has `<name>` in
+ * the namespace. (Istio names such a pod's workload after the CronJob itself: pkg/kube/util.go
+ * `GetDeployMetaFromPod`.) Once per unlisted caller, not per sample.
+ */
+function cronJobOfJob(workloads: ReadonlyMap<string, Workload>, ns: string, job: string): string | null {
+  const dash = job.lastIndexOf("-");
+  if (dash <= 0 || dash === job.length - 1) return null;
+  for (let i = dash + 1; i < job.length; i++) {
+    const c = job.charCodeAt(i);
+    if (c < 48 || c > 57) return null;
+  }
+  if (workloads.has(`${ns}/${job}`)) return null;
+  const name = job.slice(0, dash);
+  return workloads.get(`${ns}/${name}`)?.kind === "CronJob" ? name : null;
 }
 
 /**

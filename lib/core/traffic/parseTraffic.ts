@@ -745,6 +745,17 @@ function linkerdOwn(labels: Obj | Record<string, string>): boolean {
 const OWNER_LABELS = ["deployment", "statefulset", "daemonset", "cronjob", "k8s_job", "replicaset", "replicationcontroller", "pod"];
 
 /**
+ * The caller's name: an owner label above, else the Job named by the pod labels Kubernetes' Job
+ * controller sets (`batch.kubernetes.io/job-name`, and `job-name` before 1.27), which the scrape job
+ * copies with every pod label (viz charts/linkerd-viz/templates/prometheus.yaml, `labelmap
+ * __tmp_pod_label_(.+)`), else the pod. A CronJob's pod has no owner label: the webhook resolves its
+ * owner to the CronJob (controller/k8s/metadata_api.go `GetOwnerKindAndName` walks Job → its one
+ * owner) and inject.go's Pod switch has no CronJob case. buildEdges `clientEntry` takes such a Job's
+ * name to its CronJob.
+ */
+const CALLER_LABELS = [...OWNER_LABELS.slice(0, -1), "batch_kubernetes_io_job_name", "job_name", "pod"];
+
+/**
  * Every label the Linkerd path reads (linkerdOwn, addLinkerd, linkerdPolicy, portKey, addAnswerLinkerd's
  * `peer`): an aggregating query of Linkerd's counters must keep exactly these for its answer to read as
  * the raw series do (lib/server/telemetry/prometheus.ts groups by them). Others (`instance`, `job`,
@@ -758,7 +769,7 @@ export const LINKERD_LABELS: readonly string[] = [
   "server_id",
   "namespace",
   "workload_ns",
-  ...OWNER_LABELS,
+  ...CALLER_LABELS,
   "dst_service",
   "dst_namespace",
   "authority",
@@ -793,7 +804,7 @@ function addLinkerd(
   if (L.peer !== undefined && L.peer !== "dst") return;
   const srcNs = L.namespace || L.workload_ns;
   let src: string | undefined;
-  for (const k of OWNER_LABELS) {
+  for (const k of CALLER_LABELS) {
     src = L[k];
     if (src) break;
   }
