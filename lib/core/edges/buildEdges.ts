@@ -727,7 +727,7 @@ function clientEntry(st: EdgeBuild, srcNs: string | null, srcName: string | null
 
 /**
  * The CronJob a Linkerd caller named by a Job belongs to, or null. Kubernetes' cronjob controller names
- * each Job `<cronjob>-<scheduled time in minutes>` (pkg/controller/cronjob utils.go `getJobName`), and a
+ * each Job `<cronjob>-<scheduled time in minutes>` (pkg/controller/cronjob/cronjob_controllerv2.go `getJobName`), and a
  * CronJob's pod carries only that Job's name (parseTraffic `CALLER_LABELS`), so `<name>-<digits>` is
  * taken as CronJob `<name>` only when no workload has the Job's own name and a CronJob has `<name>` in
  * the namespace. (Istio names such a pod's workload after the CronJob itself: pkg/kube/util.go
