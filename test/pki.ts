@@ -773,3 +773,23 @@ export function ztunnelDump(
     opts.pemEncoding,
   );
 }
+
+// ---------------------------------------------------------------------------------------------
+// chains with chosen validity periods (documented setups: Linkerd's, cert-manager's, SPIRE's)
+
+/** A certificate made by makeCustomCa / makeCustomLeaf: PEM, key PEM, and what signs with it. */
+export type CustomCert = Made;
+
+/**
+ * An ECDSA P-256 CA valid from `notBefore` to `notAfter`, self-signed when `signer` is null; the same
+ * generator as the fixed PKI's CAs (basicConstraints CA, keyCertSign|cRLSign|digitalSignature, SKI/AKI).
+ */
+export function makeCustomCa(subject: string, notBefore: Date, notAfter: Date, signer: CustomCert | null, spiffeTrustDomain?: string): Promise<CustomCert> {
+  return makeCa(subject, notBefore, notAfter, signer, EC, signer ? 0 : undefined, spiffeTrustDomain ? [{ type: "url", value: `spiffe://${spiffeTrustDomain}` }] : undefined);
+}
+
+/** An ECDSA P-256 leaf with serverAuth+clientAuth, named by `dnsNames` and/or a SPIFFE ID, signed by `signer`. */
+export function makeCustomLeaf(subject: string, notBefore: Date, notAfter: Date, signer: CustomCert, names: { dns?: string[]; spiffeId?: string }): Promise<CustomCert> {
+  const sans: x509.JsonGeneralNames = [...(names.dns ?? []).map((value) => ({ type: "dns" as const, value })), ...(names.spiffeId ? [{ type: "url" as const, value: names.spiffeId }] : [])];
+  return makeLeaf({ subject, notBefore, notAfter, sans, alg: EC }, signer);
+}
