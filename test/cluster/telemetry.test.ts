@@ -445,7 +445,7 @@ describe("Linkerd's proxy counters, read live", () => {
   it("asks for the outbound side only, grouped by every label the parser's Linkerd path reads; Istio's queries are as before", () => {
     expect(TRAFFIC_METRICS).toEqual(["istio_requests_total", "istio_tcp_connections_opened_total", "request_total", "tcp_open_total"]);
     const by =
-      "direction, peer, tls, no_tls_reason, server_id, namespace, workload_ns, deployment, statefulset, daemonset, cronjob, k8s_job, replicaset, replicationcontroller, pod, dst_service, dst_namespace, authority, target_addr";
+      "direction, peer, tls, no_tls_reason, server_id, namespace, workload_ns, deployment, statefulset, daemonset, cronjob, k8s_job, replicaset, replicationcontroller, batch_kubernetes_io_job_name, job_name, pod, dst_service, dst_namespace, authority, target_addr";
     expect(trafficQuery("request_total", "1h")).toBe(`sum by (${by}) (increase(request_total{direction="outbound"}[1h]))`);
     expect(trafficQuery("tcp_open_total", "6h")).toBe(`sum by (${by}) (increase(tcp_open_total{direction="outbound"}[6h]))`);
     expect(trafficQuery("istio_requests_total", "1h")).toBe(
