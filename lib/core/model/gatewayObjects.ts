@@ -1,7 +1,8 @@
 // Istio Gateway resources (networking.istio.io) read as Istio's admission admits them: the CRD schema,
 // then ValidateGateway; a Gateway refused is input.invalid naming the field (docs/DECISIONS.md,
 // "Gateway admission").
-import { isDns1123Label, isIpAddress, unixPathError, wildcardDomainError } from "./entrySpecs";
+import { isDns1123Label, unixPathError, wildcardDomainError } from "./entrySpecs";
+import { isIpAddress } from "./ipAddress";
 import { FieldError } from "./fieldError";
 import { objectList, stringList } from "./fieldLists";
 import type { LoadedObject } from "./input";

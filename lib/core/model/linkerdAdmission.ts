@@ -24,6 +24,7 @@
 // overlapping, which keeps the same one. Not modelled: pattern and length limits of names, the
 // v1alpha1 Server's podSelector oneOf, and HTTPRoute admission (Handshake reads no HTTPRoute).
 import { FieldError } from "./fieldError";
+import { ipValue, LINKERD_CIDR } from "./ipAddress";
 import { absent, isObj, shown, type Obj } from "./read";
 
 
@@ -127,56 +128,12 @@ interface IpRange {
   hi: bigint;
 }
 
-/**
- * Dotted-quad IPv4. Octets with leading zeros are read as decimal: Rust's std parser refuses them,
- * the ipnet crate's own parser may not, and reading them is the side that never reports wrongly.
- */
-function ipv4(s: string): bigint | null {
-  const parts = s.split(".");
-  if (parts.length !== 4) return null;
-  let n = 0n;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return null;
-    n = (n << 8n) | BigInt(p);
-  }
-  return n;
-}
-
-const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
-
-/** IPv6 as Rust's Ipv6Addr parses it: 8 groups, or fewer around one `::` standing for at least one; a trailing IPv4; no zone. */
-function ipv6(s: string): bigint | null {
-  const lastColon = s.lastIndexOf(":");
-  if (lastColon < 0) return null;
-  let body = s;
-  const trailing: number[] = [];
-  if (s.slice(lastColon + 1).includes(".")) {
-    const v4 = ipv4(s.slice(lastColon + 1));
-    if (v4 === null) return null;
-    trailing.push(Number(v4 >> 16n), Number(v4 & 0xffffn));
-    body = s.slice(0, lastColon + 1);
-    if (!body.endsWith("::")) body = body.slice(0, -1);
-  }
-  const halves = body.split("::");
-  if (halves.length > 2) return null;
-  const groups = (h: string | undefined) => (h ? h.split(":") : []);
-  const front = groups(halves[0]);
-  const back = [...groups(halves[1]), ...trailing.map((g) => g.toString(16))];
-  if (![...front, ...back].every((g) => HEX_GROUP.test(g))) return null;
-  const count = front.length + back.length;
-  if (halves.length === 2 ? count > 7 : count !== 8) return null;
-  const all = [...front, ...Array<string>(8 - count).fill("0"), ...back];
-  let n = 0n;
-  for (const g of all) n = (n << 16n) | BigInt(parseInt(g, 16));
-  return n;
-}
-
 /** Cidr::from_str: a network `addr/prefix` (host bits allowed, as ipnet keeps them) or one address. */
 function parseCidr(s: string): IpRange | null {
   const slash = s.indexOf("/");
   const addrPart = slash < 0 ? s : s.slice(0, slash);
   const v6 = addrPart.includes(":");
-  const addr = v6 ? ipv6(addrPart) : ipv4(addrPart);
+  const addr = ipValue(addrPart, LINKERD_CIDR);
   if (addr === null) return null;
   if (slash < 0) return { v6, lo: addr, hi: addr };
   const prefix = s.slice(slash + 1);

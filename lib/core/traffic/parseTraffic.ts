@@ -905,7 +905,10 @@ function portOf(address: string): number | null {
 
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 
-/** An authority's host that is an IP address: dotted IPv4, or a bracketed IPv6. */
+/**
+ * An authority's host that is an IP address: dotted IPv4, or a bracketed IPv6. Looks, not validity
+ * (ipAddress.ts checks that): any dotted quad of digits or bracketed host names no service either way.
+ */
 function isIpHost(host: string): boolean {
   return host.charCodeAt(0) === 91 /* [ */ || IPV4.test(host);
 }
