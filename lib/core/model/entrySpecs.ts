@@ -7,6 +7,7 @@
 // is read as its number, as everywhere in the model (`portNumber`).
 import { FieldError } from "./fieldError";
 import { isIpAddress } from "./ipAddress";
+import { enumValue } from "./optionalFields";
 import type { Labels, ServicePort } from "./mesh";
 import { absent, isObj, portNumber, shown, type Obj } from "./read";
 
@@ -87,12 +88,6 @@ function labelMap(v: unknown, field: string): Labels {
     else if (val !== null) throw new FieldError(`${field}.${k}`, notA(val, "a string"));
   }
   return out;
-}
-
-function enumValue<T extends string>(v: unknown, field: string, values: readonly T[], what: string): T | undefined {
-  if (absent(v)) return undefined;
-  if (typeof v === "string" && (values as readonly string[]).includes(v)) return v as T;
-  throw new FieldError(field, `unknown ${what} ${shown(v)} (expected ${values.join(", ")})`);
 }
 
 // ---------------------------------------------------------------------------------------------

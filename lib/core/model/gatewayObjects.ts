@@ -5,6 +5,7 @@ import { isDns1123Label, unixPathError, wildcardDomainError } from "./entrySpecs
 import { isIpAddress } from "./ipAddress";
 import { FieldError } from "./fieldError";
 import { objectList, stringList } from "./fieldLists";
+import { enumValue, optionalBoolean, optionalMapping, optionalString, requiredMapping, requiredString } from "./optionalFields";
 import type { LoadedObject } from "./input";
 import { creationTimestamp, revisionOf } from "./istioMetadata";
 import type { GatewayServer, GatewayTlsMode, IstioGateway } from "./mesh";
@@ -52,11 +53,8 @@ interface ServerSpec {
 }
 
 
-function optionalString(v: unknown, field: string): string {
-  if (absent(v)) return "";
-  if (typeof v !== "string") throw new FieldError(field, `must be a string, not ${shown(v)}`);
-  return v;
-}
+/** A string field, "" when absent (proto3's default, as the webhook reads it). */
+const stringOrEmpty = (v: unknown, field: string): string => optionalString(v, field) ?? "";
 
 function optionalInteger(v: unknown, field: string): number | null {
   if (absent(v)) return null;
@@ -86,15 +84,13 @@ function oneOrTwo(list: unknown[], field: string): void {
  * `tls`, typed as the CRD schema types it: a wrong type or an unknown enum value is refused, not read
  * as unset. A tls block without mode is PASSTHROUGH, the enum's zero value.
  */
-function tlsSpec(v: unknown, field: string): TlsSpec | null {
-  if (absent(v)) return null;
-  if (!isObj(v)) throw new FieldError(field, `must be a mapping, not ${shown(v)}`);
-  const mode = v.mode ?? "PASSTHROUGH";
-  if (typeof mode !== "string" || !(GATEWAY_TLS_MODES as readonly string[]).includes(mode))
-    throw new FieldError(`${field}.mode`, `unknown TLS mode ${shown(mode)} (expected ${GATEWAY_TLS_MODES.join(", ")})`);
-  if (!absent(v.httpsRedirect) && typeof v.httpsRedirect !== "boolean") throw new FieldError(`${field}.httpsRedirect`, `must be a boolean, not ${shown(v.httpsRedirect)}`);
+function tlsSpec(raw: unknown, field: string): TlsSpec | null {
+  const v = optionalMapping(raw, field);
+  if (v === undefined) return null;
+  const mode = enumValue(v.mode, `${field}.mode`, GATEWAY_TLS_MODES, "TLS mode") ?? "PASSTHROUGH";
+  const httpsRedirect = optionalBoolean(v.httpsRedirect, `${field}.httpsRedirect`) === true;
   const strings = {} as Record<(typeof TLS_STRING_FIELDS)[number], string>;
-  for (const k of TLS_STRING_FIELDS) strings[k] = optionalString(v[k], `${field}.${k}`);
+  for (const k of TLS_STRING_FIELDS) strings[k] = stringOrEmpty(v[k], `${field}.${k}`);
   for (const k of TLS_STRING_LISTS) stringList(v[k], `${field}.${k}`);
   for (const k of ["minProtocolVersion", "maxProtocolVersion"] as const)
     if (!absent(v[k]) && !(TLS_VERSIONS as readonly unknown[]).includes(v[k])) throw new FieldError(`${field}.${k}`, `unknown TLS version ${shown(v[k])} (expected ${TLS_VERSIONS.join(", ")})`);
@@ -104,15 +100,15 @@ function tlsSpec(v: unknown, field: string): TlsSpec | null {
   if (!absent(v.tlsCertificates)) oneOrTwo(certs, `${field}.tlsCertificates`);
   const tlsCertificates = certs.map((c, i) => {
     const entry = `${field}.tlsCertificates[${i}]`;
-    optionalString(c.caCertificates, `${entry}.caCertificates`);
-    return { serverCertificate: optionalString(c.serverCertificate, `${entry}.serverCertificate`), privateKey: optionalString(c.privateKey, `${entry}.privateKey`) };
+    stringOrEmpty(c.caCertificates, `${entry}.caCertificates`);
+    return { serverCertificate: stringOrEmpty(c.serverCertificate, `${entry}.serverCertificate`), privateKey: stringOrEmpty(c.privateKey, `${entry}.privateKey`) };
   });
   // The CRD's CEL rules on tls, in its order. has() is presence: credentialName: "" counts. The third
   // rule's message names credentialName and tlsCertificates but its expression repeats the first pair,
   // so credentialName beside tlsCertificates passes here (validateTLSOptions refuses it).
   if (!absent(v.tlsCertificates) && !absent(v.credentialNames)) throw new FieldError(field, "only one of credentialNames or tlsCertificates can be set");
   if (!absent(v.credentialName) && !absent(v.credentialNames)) throw new FieldError(field, "only one of credentialName or credentialNames can be set");
-  return { mode: mode as GatewayTlsMode, httpsRedirect: v.httpsRedirect === true, ...strings, credentialNames, tlsCertificates };
+  return { mode, httpsRedirect, ...strings, credentialNames, tlsCertificates };
 }
 
 /**
@@ -122,15 +118,14 @@ function tlsSpec(v: unknown, field: string): TlsSpec | null {
  * an absent one as 0. What the webhook refuses is checked by validateServer.
  */
 function serverSpec(s: Record<string, unknown>, field: string): ServerSpec {
-  const bind = optionalString(s.bind, `${field}.bind`);
-  const rawPort = required(s.port, `${field}.port`);
-  if (!isObj(rawPort)) throw new FieldError(`${field}.port`, `must be a mapping, not ${shown(rawPort)}`);
+  const bind = stringOrEmpty(s.bind, `${field}.bind`);
+  const rawPort = requiredMapping(s.port, `${field}.port`);
   const number = required(optionalPortNumber(rawPort.number, `${field}.port.number`), `${field}.port.number`);
   const protocol = rawPort.protocol;
   if (absent(protocol) || protocol === "") throw new FieldError(`${field}.port.protocol`, "is required");
   if (typeof protocol !== "string") throw new FieldError(`${field}.port.protocol`, `must be a string, not ${shown(protocol)}`);
   // Present but "" passes the schema: the webhook's "port name must be set".
-  const name = optionalString(required(rawPort.name, `${field}.port.name`), `${field}.port.name`);
+  const name = requiredString(rawPort.name, `${field}.port.name`);
   const targetPort = optionalPortNumber(rawPort.targetPort, `${field}.port.targetPort`) ?? 0;
   const hosts = stringList(required(s.hosts, `${field}.hosts`), `${field}.hosts`);
   return { hosts, port: { number, protocol, name, targetPort }, bind, tls: tlsSpec(s.tls, `${field}.tls`) };

@@ -3,6 +3,7 @@
 // everything else is kept as Istio would read it.
 import { FieldError, problemFor } from "./fieldError";
 import { objectList, stringList } from "./fieldLists";
+import { optionalString } from "./optionalFields";
 import { readGateway } from "./gatewayObjects";
 import { creationTimestamp, revisionOf } from "./istioMetadata";
 import type { InputProblem, LoadedObject } from "./input";
@@ -208,8 +209,7 @@ function checkMatchConditions(m: Record<string, unknown>, field: string): void {
 
 /** One match entry, read as far as the metrics can evaluate it (RouteMatch). */
 function routeMatch(m: Record<string, unknown>, field: string): RouteMatch {
-  const ns = m.sourceNamespace;
-  if (ns !== undefined && ns !== null && typeof ns !== "string") throw new FieldError(`${field}.sourceNamespace`, `must be a string, not ${shown(ns)}`);
+  const ns = optionalString(m.sourceNamespace, `${field}.sourceNamespace`);
   const rawLabels = m.sourceLabels;
   if (rawLabels !== undefined && rawLabels !== null && (!isObj(rawLabels) || Object.values(rawLabels).some((v) => typeof v !== "string")))
     throw new FieldError(`${field}.sourceLabels`, `must be a mapping of strings, not ${shown(rawLabels)}`);
@@ -218,7 +218,7 @@ function routeMatch(m: Record<string, unknown>, field: string): RouteMatch {
   const labels = isObj(rawLabels) && Object.keys(rawLabels).length > 0 ? strMap(rawLabels) : null;
   // Any other field set (port, uri, headers, sniHosts, destinationSubnets…) is not in the metrics.
   const opaque = Object.keys(m).filter((k) => !NEUTRAL_MATCH_FIELDS.has(k) && m[k] !== undefined && m[k] !== null);
-  return { sourceNamespace: typeof ns === "string" && ns !== "" ? ns : null, sourceLabels: labels, opaque };
+  return { sourceNamespace: ns || null, sourceLabels: labels, opaque };
 }
 
 /**
@@ -284,12 +284,11 @@ function routeDestination(d: Record<string, unknown>, field: string, namespace: 
   if (!isObj(dest)) throw new FieldError(`${field}.destination`, "is required");
   const host = dest.host;
   if (typeof host !== "string" || host === "") throw new FieldError(`${field}.destination.host`, "is required");
-  const subset = dest.subset;
-  if (subset !== undefined && subset !== null && typeof subset !== "string") throw new FieldError(`${field}.destination.subset`, `must be a string, not ${shown(subset)}`);
+  const subset = optionalString(dest.subset, `${field}.destination.subset`);
   const rawPort = at(dest, "port", "number");
   const port = rawPort === undefined || rawPort === null ? null : portNumber(rawPort);
   if (port === undefined) throw new FieldError(`${field}.destination.port.number`, "port must be 1..65535");
-  return { fqdn: resolveHost(host, namespace), subset: typeof subset === "string" && subset !== "" ? subset : null, port, weight: weightOf(d, field) };
+  return { fqdn: resolveHost(host, namespace), subset: subset || null, port, weight: weightOf(d, field) };
 }
 
 /** One http/tcp/tls route as written and checked: its raw matches (merged with a root's when delegated), destinations, delegate. */
@@ -317,9 +316,8 @@ function readRoutes(spec: unknown, kind: RouteKind, namespace: string): ReadRout
     if (kind === "http" && route.delegate !== undefined && route.delegate !== null) {
       const name = at(route.delegate, "name");
       if (typeof name !== "string" || name === "") throw new FieldError(`${field}.delegate.name`, "is required");
-      const ns = at(route.delegate, "namespace");
-      if (ns !== undefined && ns !== null && typeof ns !== "string") throw new FieldError(`${field}.delegate.namespace`, `must be a string, not ${shown(ns)}`);
-      delegate = { namespace: typeof ns === "string" && ns !== "" ? ns : namespace, name };
+      const ns = optionalString(at(route.delegate, "namespace"), `${field}.delegate.namespace`);
+      delegate = { namespace: ns || namespace, name };
     }
     return { matches, dests, delegate };
   });

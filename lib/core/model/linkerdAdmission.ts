@@ -25,7 +25,9 @@
 // v1alpha1 Server's podSelector oneOf, and HTTPRoute admission (Handshake reads no HTTPRoute).
 import { FieldError } from "./fieldError";
 import { ipValue, LINKERD_CIDR } from "./ipAddress";
-import { absent, isObj, shown, type Obj } from "./read";
+import { optionalList, optionalStrings } from "./fieldLists";
+import { enumValue, optionalBoolean, optionalMapping, optionalString, requiredMapping, requiredString } from "./optionalFields";
+import { absent, shown, type Obj } from "./read";
 
 
 /**
@@ -46,47 +48,9 @@ export function kindOf<K>(
 /** The canonical kind Linkerd names in its errors: kind, or kind.group. */
 export const canonical = (group: string | undefined, kind: string) => (group ? `${kind}.${group}` : kind);
 
-/** A string field of a target ref: required or optional; null reads as absent (the API server prunes it). */
-export function refString(v: unknown, field: string, required: boolean): string | undefined {
-  if (absent(v)) {
-    if (required) throw new FieldError(field, "is required");
-    return undefined;
-  }
-  if (typeof v !== "string") throw new FieldError(field, `must be a string, not ${shown(v)}`);
-  return v;
-}
-
-function mapping(v: unknown, field: string, required: boolean): Obj | undefined {
-  if (isObj(v)) return v;
-  if (!absent(v)) throw new FieldError(field, `must be a mapping, not ${shown(v)}`);
-  if (required) throw new FieldError(field, "is required");
-  return undefined;
-}
-
-function list(v: unknown, field: string): unknown[] | undefined {
-  if (absent(v)) return undefined;
-  if (!Array.isArray(v)) throw new FieldError(field, `must be a list, not ${shown(v)}`);
-  return v;
-}
-
-function strings(v: unknown, field: string): string[] | undefined {
-  const l = list(v, field);
-  if (l === undefined) return undefined;
-  for (let i = 0; i < l.length; i++)
-    if (typeof l[i] !== "string")
-      throw new FieldError(`${field}[${i}]`, `must be a string, not ${shown(l[i])}`);
-  return l as string[];
-}
-
-function boolean(v: unknown, field: string): boolean | undefined {
-  if (absent(v)) return undefined;
-  if (typeof v !== "boolean") throw new FieldError(field, `must be a boolean, not ${shown(v)}`);
-  return v;
-}
-
 /** `spec`: every policy CRD has `required: [spec]`, `type: object`. */
 function specOf(spec: unknown): Obj {
-  return mapping(spec, "spec", true)!;
+  return requiredMapping(spec, "spec");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -96,24 +60,19 @@ function specOf(spec: unknown): Obj {
 const OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"];
 
 function checkSelector(v: unknown, field: string): void {
-  const sel = mapping(v, field, false);
+  const sel = optionalMapping(v, field);
   if (sel === undefined) return;
-  const labels = mapping(sel.matchLabels, `${field}.matchLabels`, false);
+  const labels = optionalMapping(sel.matchLabels, `${field}.matchLabels`);
   for (const k in labels)
     if (Object.hasOwn(labels, k) && typeof labels[k] !== "string")
       throw new FieldError(`${field}.matchLabels.${k}`, `must be a string, not ${shown(labels[k])}`);
-  const exprs = list(sel.matchExpressions, `${field}.matchExpressions`) ?? [];
+  const exprs = optionalList(sel.matchExpressions, `${field}.matchExpressions`) ?? [];
   for (let i = 0; i < exprs.length; i++) {
     const at = `${field}.matchExpressions[${i}]`;
-    const e = mapping(exprs[i], at, true)!;
-    refString(e.key, `${at}.key`, true);
-    const op = refString(e.operator, `${at}.operator`, true)!;
-    if (!OPERATORS.includes(op))
-      throw new FieldError(
-        `${at}.operator`,
-        `unknown operator ${shown(op)} (expected ${OPERATORS.join(", ")})`,
-      );
-    strings(e.values, `${at}.values`);
+    const e = requiredMapping(exprs[i], at);
+    requiredString(e.key, `${at}.key`);
+    enumValue(requiredString(e.operator, `${at}.operator`), `${at}.operator`, OPERATORS, "operator");
+    optionalStrings(e.values, `${at}.values`);
   }
 }
 
@@ -147,7 +106,7 @@ function parseCidr(s: string): IpRange | null {
 const contains = (a: IpRange, b: IpRange) => a.v6 === b.v6 && a.lo <= b.lo && b.hi <= a.hi;
 
 function cidr(v: unknown, field: string): IpRange {
-  const s = refString(v, field, true)!;
+  const s = requiredString(v, field);
   const r = parseCidr(s);
   if (r === null) throw new FieldError(field, `not a valid CIDR or IP address: ${s}`);
   return r;
@@ -163,9 +122,9 @@ interface Network {
 function readNetworks(l: unknown[], field: string): Network[] {
   return l.map((raw, i) => {
     const at = `${field}[${i}]`;
-    const n = mapping(raw, at, true)!;
+    const n = requiredMapping(raw, at);
     const range = cidr(n.cidr, `${at}.cidr`);
-    const except = (list(n.except, `${at}.except`) ?? []).map((e, j) => ({
+    const except = (optionalList(n.except, `${at}.except`) ?? []).map((e, j) => ({
       cidr: e as string,
       range: cidr(e, `${at}.except[${j}]`),
     }));
@@ -247,15 +206,15 @@ const IDENTITY_REFS = [
  */
 export function checkMeshTLSAuthentication(spec: unknown, webhook: boolean): void {
   const s = specOf(spec);
-  const ids = strings(s.identities, "spec.identities");
-  const refs = list(s.identityRefs, "spec.identityRefs");
+  const ids = optionalStrings(s.identities, "spec.identities");
+  const refs = optionalList(s.identityRefs, "spec.identityRefs");
   const read = (refs ?? []).map((raw, i) => {
     const at = `spec.identityRefs[${i}]`;
-    const r = mapping(raw, at, true)!;
-    const group = refString(r.group, `${at}.group`, false);
-    const kind = refString(r.kind, `${at}.kind`, true)!;
-    refString(r.name, `${at}.name`, true);
-    return { at, group, kind, namespace: refString(r.namespace, `${at}.namespace`, false) };
+    const r = requiredMapping(raw, at);
+    const group = optionalString(r.group, `${at}.group`);
+    const kind = requiredString(r.kind, `${at}.kind`);
+    requiredString(r.name, `${at}.name`);
+    return { at, group, kind, namespace: optionalString(r.namespace, `${at}.namespace`) };
   });
   if (ids === undefined && refs === undefined)
     throw new FieldError(
@@ -303,7 +262,7 @@ export const isIdentityRefKind = (group: string | undefined, kind: string) =>
  */
 export function checkNetworkAuthentication(spec: unknown, webhook: boolean): void {
   const s = specOf(spec);
-  const l = list(s.networks, "spec.networks");
+  const l = optionalList(s.networks, "spec.networks");
   if (l === undefined) throw new FieldError("spec.networks", "is required");
   const networks = readNetworks(l, "spec.networks");
   if (!webhook) return;
@@ -357,15 +316,9 @@ export function checkServer(spec: unknown, version: string, webhook: boolean): v
     );
   checkSelector(s.podSelector, "spec.podSelector");
   if (external) checkSelector(s.externalWorkloadSelector, "spec.externalWorkloadSelector");
-  const protocol = refString(s.proxyProtocol, "spec.proxyProtocol", false);
-  if (protocol !== undefined && !PROXY_PROTOCOLS.includes(protocol)) {
-    throw new FieldError(
-      "spec.proxyProtocol",
-      `unknown proxyProtocol ${shown(protocol)} (expected ${PROXY_PROTOCOLS.join(", ")})`,
-    );
-  }
+  enumValue(optionalString(s.proxyProtocol, "spec.proxyProtocol"), "spec.proxyProtocol", PROXY_PROTOCOLS, "proxyProtocol");
   if (legacy || version === "v1beta2") return;
-  const access = refString(s.accessPolicy, "spec.accessPolicy", false);
+  const access = optionalString(s.accessPolicy, "spec.accessPolicy");
   if (webhook && access !== undefined && !ACCESS_POLICIES.includes(access)) {
     throw new FieldError(
       "spec.accessPolicy",
@@ -391,9 +344,9 @@ export function checkServer(spec: unknown, version: string, webhook: boolean): v
  */
 export function checkServerAuthorization(spec: unknown, webhook: boolean): void {
   const s = specOf(spec);
-  const server = mapping(s.server, "spec.server", true)!;
-  const client = mapping(s.client, "spec.client", true)!;
-  const name = refString(server.name, "spec.server.name", false);
+  const server = requiredMapping(s.server, "spec.server");
+  const client = requiredMapping(s.client, "spec.client");
+  const name = optionalString(server.name, "spec.server.name");
   const selector = !absent(server.selector);
   if (name === undefined && !selector)
     throw new FieldError(
@@ -406,22 +359,22 @@ export function checkServerAuthorization(spec: unknown, webhook: boolean): void 
       "sets both name and selector (the CRD schema allows only one of them)",
     );
   checkSelector(server.selector, "spec.server.selector");
-  const unauthenticated = boolean(client.unauthenticated, "spec.client.unauthenticated");
-  const mtls = mapping(client.meshTLS, "spec.client.meshTLS", false);
+  const unauthenticated = optionalBoolean(client.unauthenticated, "spec.client.unauthenticated");
+  const mtls = optionalMapping(client.meshTLS, "spec.client.meshTLS");
   let named = 0;
   let unauthenticatedTls = false;
   if (mtls !== undefined) {
-    unauthenticatedTls = boolean(mtls.unauthenticatedTLS, "spec.client.meshTLS.unauthenticatedTLS") ?? false;
-    named += strings(mtls.identities, "spec.client.meshTLS.identities")?.length ?? 0;
-    const sas = list(mtls.serviceAccounts, "spec.client.meshTLS.serviceAccounts") ?? [];
+    unauthenticatedTls = optionalBoolean(mtls.unauthenticatedTLS, "spec.client.meshTLS.unauthenticatedTLS") ?? false;
+    named += optionalStrings(mtls.identities, "spec.client.meshTLS.identities")?.length ?? 0;
+    const sas = optionalList(mtls.serviceAccounts, "spec.client.meshTLS.serviceAccounts") ?? [];
     sas.forEach((raw, i) => {
-      const sa = mapping(raw, `spec.client.meshTLS.serviceAccounts[${i}]`, true)!;
-      refString(sa.name, `spec.client.meshTLS.serviceAccounts[${i}].name`, true);
-      refString(sa.namespace, `spec.client.meshTLS.serviceAccounts[${i}].namespace`, false);
+      const sa = requiredMapping(raw, `spec.client.meshTLS.serviceAccounts[${i}]`);
+      requiredString(sa.name, `spec.client.meshTLS.serviceAccounts[${i}].name`);
+      optionalString(sa.namespace, `spec.client.meshTLS.serviceAccounts[${i}].namespace`);
     });
     named += sas.length;
   }
-  const networks = readNetworks(list(client.networks, "spec.client.networks") ?? [], "spec.client.networks");
+  const networks = readNetworks(optionalList(client.networks, "spec.client.networks") ?? [], "spec.client.networks");
   if (!webhook) return;
   if (mtls !== undefined && unauthenticated === true)
     throw new FieldError(

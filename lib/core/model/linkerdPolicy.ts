@@ -46,8 +46,9 @@ import {
   checkServerAuthorization,
   isIdentityRefKind,
   kindOf,
-  refString,
 } from "./linkerdAdmission";
+import { optionalList } from "./fieldLists";
+import { optionalString, requiredMapping, requiredString } from "./optionalFields";
 import { arr, at, isObj, shown, str, strMap } from "./read";
 import { compareByAge } from "../resolve/peerAuthentication";
 
@@ -179,26 +180,23 @@ const AUTHNS: [string, string, AuthnKind][] = [
 
 /** spec.targetRef and spec.requiredAuthenticationRefs as Spec::try_from reads them; FieldError where it would fail. */
 function readAuthorizationPolicy(spec: unknown, namespace: string): { target: { kind: TargetKind; name: string }; refs: AuthnRef[] } {
-  const t = at(spec, "targetRef");
-  if (!isObj(t)) throw new FieldError("spec.targetRef", t === undefined || t === null ? "is required" : `must be a mapping, not ${shown(t)}`);
-  const tGroup = refString(t.group, "spec.targetRef.group", false);
-  const tKind = refString(t.kind, "spec.targetRef.kind", true)!;
-  const tName = refString(t.name, "spec.targetRef.name", true)!;
+  const t = requiredMapping(at(spec, "targetRef"), "spec.targetRef");
+  const tGroup = optionalString(t.group, "spec.targetRef.group");
+  const tKind = requiredString(t.kind, "spec.targetRef.kind");
+  const tName = requiredString(t.name, "spec.targetRef.name");
   const kind = kindOf(tGroup, tKind, TARGETS);
   if (kind === null) throw new FieldError("spec.targetRef", `unsupported authorization target type: ${canonical(tGroup, tKind)}`);
 
-  const raw = at(spec, "requiredAuthenticationRefs");
-  if (raw !== undefined && raw !== null && !Array.isArray(raw)) throw new FieldError("spec.requiredAuthenticationRefs", `must be a list, not ${shown(raw)}`);
   const refs: AuthnRef[] = [];
-  const list = arr(raw);
+  const list = optionalList(at(spec, "requiredAuthenticationRefs"), "spec.requiredAuthenticationRefs") ?? [];
   for (let i = 0; i < list.length; i++) {
     const r = list[i];
     const field = `spec.requiredAuthenticationRefs[${i}]`;
     if (!isObj(r)) throw new FieldError(field, `must be a mapping, not ${shown(r)}`);
-    const group = refString(r.group, `${field}.group`, false);
-    const rKind = refString(r.kind, `${field}.kind`, true)!;
-    const name = refString(r.name, `${field}.name`, true)!;
-    const ns = refString(r.namespace, `${field}.namespace`, false);
+    const group = optionalString(r.group, `${field}.group`);
+    const rKind = requiredString(r.kind, `${field}.kind`);
+    const name = requiredString(r.name, `${field}.name`);
+    const ns = optionalString(r.namespace, `${field}.namespace`);
     const k = kindOf(group, rKind, AUTHNS);
     if (k === null) throw new FieldError(field, `unsupported authentication target: ${canonical(group, rKind)}`);
     refs.push({ kind: k, namespace: ns ?? namespace, name });
