@@ -1,6 +1,6 @@
 // Observed traffic → edges (contract.md §1.1): which series are evidence, which Service port a
 // sample belongs to, one edge per (source workload, destination host, port), and its status.
-import { inRevision, type MeshModel, type MeshRoute, type MeshSettings, type RouteMatch, type Service, type ServicePort, type SidecarResource, type Workload } from "../model/mesh";
+import type { MeshModel, MeshRoute, MeshSettings, Service, ServicePort, Workload } from "../model/mesh";
 import { LINKERD_METRICS, LINKERD_PORT_KEY, type TrafficSample } from "../model/input";
 import type { Client, Prediction } from "../resolve/predictEdge";
 import { predictEdge, preparePredictions } from "../resolve/predictEdge";
@@ -11,9 +11,8 @@ import { oneLine } from "../model/read";
 import { wildcardServiceFor } from "../model/services";
 import { perRun } from "../model/perRun";
 import { injectingRevision } from "../model/revisions";
-import { resolveHost } from "../model/istioObjects";
-import { hostMatchScore } from "../resolve/destinationRule";
-import { hasPortBoundEgress, sidecarFor, sidecarImportsVs } from "../resolve/sidecarScope";
+import { hasPortBoundEgress, sidecarFor } from "../resolve/sidecarScope";
+import { both, coversHost, routeBuilt, routeTakes, vsImported, vsSeen, vsUsed, type Take, type Viewer } from "../resolve/vsScope";
 
 export interface EdgeAnalysis {
   edge: Edge;
@@ -202,158 +201,6 @@ function routeCarries(kind: MeshRoute["dest"]["kind"], protocol: string): boolea
   return true;
 }
 
-/** Whether a caller's requests take a route, or a VirtualService is used for it, as far as the metrics tell. */
-type Take = "never" | "always" | "maybe";
-/** Two conditions that must both hold: "never" if either fails, "maybe" if either may, else "always". */
-const both = (a: Take, b: Take): Take => (a === "never" || b === "never" ? "never" : a === "maybe" || b === "maybe" ? "maybe" : "always");
-
-/**
- * Where a VirtualService stands among those a caller in `clientNs` sees (SelectVirtualServices walks
- * privateByNamespaceAndGateway, exportedToNamespaceByGateway, publicByGateway in turn, as
- * initVirtualServices filled them): 0 its own namespace's (exportTo "." or that namespace), 1 exported to
- * the caller's namespace by name, 2 public ("*", which overrides the rest), -1 not seen. Without exportTo,
- * the mesh's defaultVirtualServiceExportTo of the caller's revision applies, of which Istio honours only
- * "." and "*"; a default with neither exports it nowhere.
- */
-function vsTier(vs: MeshRoute["vs"], clientNs: string, mesh: MeshSettings): number {
-  const own = vs.exportTo;
-  if (own.length === 0) {
-    const fallback = mesh.defaultVirtualServiceExportTo;
-    if (fallback.includes(".")) return vs.namespace === clientNs ? 0 : -1;
-    return fallback.includes("*") ? 2 : -1;
-  }
-  if (own.includes("*")) return 2;
-  if (own.includes("~")) return -1;
-  if (vs.namespace === clientNs && (own.includes(".") || own.includes(clientNs))) return 0;
-  return own.includes(clientNs) ? 1 : -1;
-}
-
-/** What decides which VirtualServices a caller's sidecar sees: worked out once per routeChoiceFor call. */
-interface Viewer {
-  client: Client;
-  /** The caller's namespace ("" never happens here: routes are chosen for named sidecar callers only). */
-  ns: string;
-  mesh: MeshSettings;
-  /** The caller's Sidecar resource, whose egress hosts import VirtualServices; null: none (all imported). */
-  sidecar: SidecarResource | null;
-  /**
-   * Set only when the Sidecar has a port-bound egress listener (else the port called changes nothing):
-   * the routed service's host and the port numbers its samples may be about. A call to that host is to
-   * one of them, so the listener bound to each, else the catch-all, is the one that may import a
-   * VirtualService for it; for another host the port called is not known.
-   */
-  target: { host: string; ports: number[] } | null;
-}
-
-/**
- * Where a VirtualService stands in the caller's list (vsTier), or -1 when the caller's proxy does not
- * have it: its istio.io/rev names another revision than the caller's (the caller's istiod does not read
- * it, crdclient objectInRevision). Such a VirtualService neither routes nor hides another; nor does one
- * the caller's Sidecar egress does not import (vsImported).
- */
-function vsSeen(vs: MeshRoute["vs"], v: Viewer): number {
-  if (!inRevision(vs.revision, v.client.revision)) return -1;
-  return vsTier(vs, v.ns, v.mesh);
-}
-
-/**
- * Whether the caller's Sidecar imports a VirtualService (sidecarImportsVs) for the listener its call goes
- * through: "maybe" when its egress listeners differ on it and the port called, which the metrics do
- * not give, decides which one that is.
- */
-function vsImported(vs: MeshRoute["vs"], v: Viewer): Take {
-  if (v.sidecar === null) return "always";
-  const ports = v.target !== null && coversHost(vs, v.target.host) ? v.target.ports : null;
-  return sidecarImportsVs(v.sidecar, v.ns, vs, ports);
-}
-
-/**
- * Whether a VirtualService claims a host for the caller before `vs` would: for HTTP, any route of it
- * built for the caller takes the host's virtual host (BuildSidecarOutboundVirtualHosts keeps the first
- * per domain), whatever its path or header matches, and a route is built unless its source or port
- * match is not the caller's (a match on `port` depends on the port called: maybe); for TCP/TLS the
- * routes of both are tried in turn, so only a route the caller always takes hides the later ones.
- */
-function claims(other: MeshRoute["vs"], http: boolean, client: Client): Take {
-  let out: Take = "never";
-  for (const matches of http ? other.meshRouteMatches.http : other.meshRouteMatches.l4) {
-    const t = http ? routeBuilt(matches, client) : routeTakes(matches, client);
-    if (t === "always") return "always";
-    if (t === "maybe") out = "maybe";
-  }
-  return out;
-}
-
-/**
- * Whether the caller's list has `o` before `vs` (tier `tier`): a lower tier, or the same one and older
- * (rank); "maybe" when its Sidecar may or may not import `o` (vsImported).
- */
-function seenBefore(o: MeshRoute["vs"], vs: MeshRoute["vs"], tier: number, v: Viewer): Take {
-  const t = vsSeen(o, v);
-  if (t < 0 || !(t < tier || (t === tier && o.rank < vs.rank))) return "never";
-  return vsImported(o, v);
-}
-
-/**
- * Whether the caller's sidecar uses `vs` (seen at `tier`) for one of its hosts: no VirtualService the
- * caller sees before it (vsSeen, then Istio's age order) claims that host. Several VirtualServices for
- * one host are not merged: the first wins, the others are ignored (docs/DECISIONS.md, "VirtualService
- * routes"). For TCP/TLS, one whose wildcard host overlaps (getConfigsForHost) and that comes first may
- * take the calls: at most "maybe" then, never a certain other port.
- */
-function vsUsed(vs: MeshRoute["vs"], tier: number, http: boolean, v: Viewer): Take {
-  let out: Take = vs.sameHost === null ? "always" : "never";
-  if (vs.sameHost !== null)
-    for (const rivals of vs.sameHost) {
-      const here = rivalsLeave(rivals, vs, tier, http, v);
-      if (here === "always") {
-        out = "always";
-        break;
-      }
-      if (here === "maybe") out = "maybe";
-    }
-  if (out !== "always" || http || vs.overlapping === null) return out;
-  for (const o of vs.overlapping) if (seenBefore(o, vs, tier, v) !== "never" && claims(o, false, v.client) !== "never") return "maybe";
-  return out;
-}
-
-/**
- * How a caller fares against a route's matches: "never" (every match is for another source namespace or
- * for labels the caller has with other values), "always" (no match, or one the caller meets whole with
- * no condition `settled` leaves open), else "maybe".
- */
-function matchTake(matches: RouteMatch[], client: Client, settled: (m: RouteMatch) => boolean): Take {
-  if (matches.length === 0) return "always";
-  let maybe = false;
-  for (const m of matches) {
-    if (m.sourceNamespace !== null && m.sourceNamespace !== client.namespace) continue;
-    // Merged from a delegate the caller's istiod does not read: the route does not exist for it.
-    if (m.revision !== undefined && !inRevision(m.revision, client.revision)) continue;
-    const labels = m.sourceLabels === null ? "yes" : sourceLabelsMet(m.sourceLabels, client);
-    if (labels === "no") continue;
-    if (labels === "yes" && settled(m)) return "always";
-    maybe = true;
-  }
-  return maybe ? "maybe" : "never";
-}
-
-// Module-level predicates, not closures per call (docs/DECISIONS.md, round 9).
-const portSettled = (m: RouteMatch) => !m.opaque.includes("port");
-const allSettled = (m: RouteMatch) => m.opaque.length === 0;
-
-/** Whether the rivals for one of `vs`'s hosts leave it that host: "never" when one the caller sees first surely claims it. */
-function rivalsLeave(rivals: NonNullable<MeshRoute["vs"]["sameHost"]>[number], vs: MeshRoute["vs"], tier: number, http: boolean, v: Viewer): Take {
-  let here: Take = "always";
-  for (const o of rivals) {
-    const seen = seenBefore(o, vs, tier, v);
-    if (seen === "never") continue;
-    const c = both(seen, claims(o, http, v.client));
-    if (c === "always") return "never";
-    if (c === "maybe") here = "maybe";
-  }
-  return here;
-}
-
 /**
  * Whether a request to the route's VirtualService host that takes none of its routes gets 404 NR rather
  * than the default cluster: only HTTP (a TCP or TLS listener always keeps a default filter chain when no
@@ -370,38 +217,6 @@ function onlyItsRoutes(route: MeshRoute, host: string, used: Take, client: Clien
   if (route.dest.kind !== "http" || used !== "always" || !route.vs.fqdns.includes(host)) return false;
   for (const matches of route.vs.meshRouteMatches.http) if (routeBuilt(matches, client) === "always") return true;
   return false;
-}
-
-/** Whether Istio builds a route for the caller: its matches' source conditions and port (the port called is not in the metrics). */
-function routeBuilt(matches: RouteMatch[], client: Client): Take {
-  return matchTake(matches, client, portSettled);
-}
-
-/**
- * Whether the client's requests take a route, as far as the metrics tell: "maybe" when it depends on
- * the port, path, headers… of each request.
- */
-function routeTakes(matches: RouteMatch[], client: Client): Take {
-  return matchTake(matches, client, allSettled);
-}
-
-/**
- * match.sourceLabels against the caller: "no" only when it has a named label with another value; an
- * unlisted caller's labels are unknown, and a pod may carry labels its template lacks.
- */
-function sourceLabelsMet(want: Record<string, string>, client: Client): "yes" | "no" | "unknown" {
-  let out: "yes" | "unknown" = "yes";
-  for (const k in want) {
-    const v = client.workload ? client.labels[k] : undefined;
-    if (v === undefined) out = "unknown";
-    else if (v !== want[k]) return "no";
-  }
-  return out;
-}
-
-/** Whether one of the VirtualService's hosts (short ones relative to its namespace, wildcards) names the host. */
-function coversHost(vs: MeshRoute["vs"], host: string): boolean {
-  return vs.hosts.some((h) => hostMatchScore(resolveHost(h, vs.namespace), host) >= 0);
 }
 
 /**
