@@ -2,10 +2,10 @@
 // DestinationRule(s) named in the documented order, a specific message, a fix) and stays silent on
 // the nearly identical, correct configuration.
 import { describe, expect, it } from "vitest";
-import type { KubeObject } from "../lib/core/model/input";
+import type { KubeObject, TrafficSample } from "../lib/core/model/input";
 import type { Ref } from "../lib/core/snapshot/schema";
 import { analyze } from "../lib/core/snapshot/analyze";
-import { call, deploy, destRule, findingsOf, host, injected, loaded, meshConfig, namespace, NOW, only, peerAuth, run, service, serviceEntry, tls } from "./kit";
+import { call, deploy, destRule, findingsOf, host, injected, loaded, meshConfig, namespace, NOW, only, peerAuth, run, service, serviceEntry, sidecarResource, tls, type PortSpec } from "./kit";
 
 const drRef = (ns: string, name: string): Ref => ({ kind: "DestinationRule", namespace: ns, name });
 const T1 = "2026-01-01T00:00:00Z";
@@ -297,6 +297,90 @@ describe("dr.credential-name-plaintext (error) [2.2]", () => {
   it("silent when no sidecar applies it (only gateways / unmeshed clients)", () => {
     const s = run([namespace("plain"), deploy("plain", "app"), serviceEntry("plain", "ext", [EXT]), destRule("plain", "ext", EXT, tls("SIMPLE", { credentialName: "ext-ca" }))]);
     expect(findingsOf(s, "dr.credential-name-plaintext")).toEqual([]);
+  });
+});
+
+// Istio's egress-gateway mTLS origination (egress-gateway-tls-origination): a credentialName DR in the
+// root namespace, meant for the egress gateway, and a mesh VirtualService sending every sidecar call to
+// the host to the gateway. A sidecar whose every call on the DR's port is routed elsewhere never uses
+// the host's cluster (route.go buildSidecarVirtualHostsForVirtualService, tls.go
+// buildSidecarOutboundTCPFilterChainOpts); any route that may stay on the host keeps the finding.
+describe("dr.credential-name-plaintext behind a mesh route to the egress gateway", () => {
+  const NGINX = host("my-nginx", "mesh-external");
+  const EGRESS = host("istio-egressgateway", "istio-system");
+  const toGateway = { destination: { host: EGRESS, subset: "nginx", port: { number: 443 } } };
+  const nginxPort = (name: string): PortSpec => ({ port: 443, name });
+  const base = (portName: string): KubeObject[] => [
+    namespace("istio-system"),
+    injected("a"),
+    injected("c"),
+    deploy("a", "client"),
+    deploy("c", "client"),
+    namespace("mesh-external"),
+    deploy("mesh-external", "my-nginx", { ports: [443] }),
+    service("mesh-external", "my-nginx", [nginxPort(portName)]),
+    destRule("istio-system", "originate-mtls-for-nginx", NGINX, { trafficPolicy: { portLevelSettings: [{ port: { number: 443 }, tls: { mode: "MUTUAL", credentialName: "client-credential" } }] } }),
+  ];
+  const vsFor = (spec: Record<string, unknown>, hosts = [NGINX], ns = "default"): KubeObject => ({
+    apiVersion: "networking.istio.io/v1",
+    kind: "VirtualService",
+    metadata: { name: "direct-nginx-through-egress-gateway", namespace: ns },
+    spec: { hosts, gateways: ["istio-egressgateway", "mesh"], ...spec },
+  });
+  const gatewayHop = { match: [{ gateways: ["istio-egressgateway"], port: 443 }], route: [{ destination: { host: NGINX, port: { number: 443 } } }] };
+  const meshHttp = (match: Record<string, unknown> | null) => ({ ...(match ? { match: [{ gateways: ["mesh"], ...match }] } : {}), route: [toGateway] });
+  const tcpToGateway = (match: Record<string, unknown> | null) => ({ ...(match ? { match: [match] } : {}), route: [toGateway] });
+
+  it.each<{ case: string; port: string; objs: KubeObject[]; users: string[]; samples?: TrafficSample[] }>([
+    { case: "no VirtualService", port: "http", objs: [], users: ["a", "c"] },
+    // The doc's own VirtualService routes the mesh hop on port 80 only: on 443 the sidecar builds none of its
+    // routes ("len(routes) == 0"), so the default route to outbound|443||my-nginx stays.
+    { case: "the mesh route matches another port (the doc's port 80)", port: "", objs: [vsFor({ http: [meshHttp({ port: 80 }), gatewayHop] })], users: ["a", "c"] },
+    { case: "an HTTP port whose mesh route matches another port", port: "http", objs: [vsFor({ http: [meshHttp({ port: 80 }), gatewayHop] })], users: ["a", "c"] },
+    // A sniffed (unnamed) port also gets a TCP filter chain, which keeps its default to the cluster without a tcp catch-all.
+    { case: "a sniffed port with only http routes", port: "", objs: [vsFor({ http: [meshHttp({ port: 443 }), gatewayHop] })], users: ["a", "c"] },
+    { case: "a TCP port whose tcp route has a destinationSubnets match", port: "tcp", objs: [vsFor({ tcp: [tcpToGateway({ port: 443, destinationSubnets: ["10.0.0.0/8"] })] })], users: ["a", "c"] },
+    { case: "a route that may stay on the host (a second route to my-nginx itself)", port: "http", objs: [vsFor({ http: [meshHttp({ headers: { x: { exact: "1" } } }), { route: [{ destination: { host: NGINX } }] }] })], users: ["a", "c"] },
+    { case: "a match on labels the client does not carry (no route built for it)", port: "http", objs: [vsFor({ http: [meshHttp({ sourceLabels: { app: "other" } }), gatewayHop] })], users: ["a", "c"] },
+    { case: "a wildcard VirtualService", port: "http", objs: [vsFor({ http: [meshHttp(null)] }, ["*.mesh-external.svc.cluster.local"])], users: ["a", "c"] },
+    { case: "the VirtualService exported to a only (c does not see it)", port: "http", objs: [vsFor({ http: [meshHttp(null)], exportTo: ["a"] })], users: ["c"] },
+    {
+      case: "a's Sidecar egress does not import the VirtualService's namespace",
+      port: "http",
+      objs: [vsFor({ http: [meshHttp(null)] }), sidecarResource("a", "default", ["mesh-external/*", "istio-system/*"])],
+      users: ["a"],
+    },
+    { case: "a/client observed calling my-nginx:443 itself", port: "http", objs: [vsFor({ http: [meshHttp(null)] })], users: ["a"], samples: [call("a/client", NGINX, "none", 1, { reporter: "source" })] },
+  ])("fires, naming the sidecars that may still use the cluster: $case", ({ port, objs, users, samples }) => {
+    const f = only(run([...base(port), ...objs], samples ?? []), "dr.credential-name-plaintext");
+    expect(f.resources).toEqual([drRef("istio-system", "originate-mtls-for-nginx")]);
+    expect(f.message).toContain(`sidecars in ${users.join(" and ")} ignore it`);
+  });
+
+  it("a top-level credential covers every port: a route for 443 alone leaves 8443 on the cluster (near miss: a route for both)", () => {
+    const objs = (ports: number[]) => [
+      ...base("http").filter((o) => o.kind !== "Service" && o.kind !== "DestinationRule"),
+      service("mesh-external", "my-nginx", [nginxPort("http-a"), { port: 8443, name: "http-b" }]),
+      destRule("istio-system", "originate-mtls-for-nginx", NGINX, tls("MUTUAL", { credentialName: "client-credential" })),
+      vsFor({ http: ports.map((port) => meshHttp({ port })) }),
+    ];
+    expect(only(run(objs([443])), "dr.credential-name-plaintext").message).toContain("sidecars in a and c ignore it");
+    expect(findingsOf(run(objs([443, 8443])), "dr.credential-name-plaintext")).toEqual([]);
+  });
+
+  it.each<{ case: string; port: string; objs: KubeObject[]; samples?: TrafficSample[] }>([
+    { case: "an HTTP port, every mesh call routed to the gateway by a route matching port 443", port: "http", objs: [vsFor({ http: [meshHttp({ port: 443 }), gatewayHop] })] },
+    { case: "an HTTP port, a route without match", port: "http", objs: [vsFor({ http: [meshHttp(null), gatewayHop] })] },
+    // uri/header matches are Envoy's, per request: the route is built, and a request matching none gets 404 NR, not the default route.
+    { case: "an HTTP port, a header match only", port: "http", objs: [vsFor({ http: [meshHttp({ headers: { x: { exact: "1" } } })] })] },
+    { case: "a sniffed port with an http route and a tcp catch-all", port: "", objs: [vsFor({ http: [meshHttp({ port: 443 }), gatewayHop], tcp: [tcpToGateway({ port: 443 })] })] },
+    { case: "a TCP port with a tcp route without match", port: "tcp", objs: [vsFor({ tcp: [tcpToGateway(null)] })] },
+    { case: "a TLS port with a tls route on its SNI", port: "tls", objs: [vsFor({ tls: [{ match: [{ port: 443, sniHosts: [NGINX] }], route: [toGateway] }] })] },
+    { case: "the VirtualService in the client namespace and exported to a and c", port: "http", objs: [vsFor({ http: [meshHttp(null)], exportTo: ["a", "c"] }, [NGINX], "a")] },
+    // The gateway's own call to my-nginx:443 is the DR's purpose; gateways are not the finding's sidecars.
+    { case: "an observed sidecar call to the gateway only", port: "http", objs: [vsFor({ http: [meshHttp(null)] })], samples: [call("a/client", EGRESS, "mutual_tls", 1)] },
+  ])("silent when no sidecar uses the cluster on the DR's port: $case", ({ port, objs, samples }) => {
+    expect(findingsOf(run([...base(port), ...objs], samples ?? []), "dr.credential-name-plaintext")).toEqual([]);
   });
 });
 

@@ -550,10 +550,14 @@ const egressScenarios: Scenario[] = [
       { src: "default/sleep", host: EGRESS, verdict: "mtls", codes: [] },
       { src: "istio-system/istio-egressgateway", host: NGINX, verdict: "tls", codes: [] },
     ],
-    // Known false positive (left, see the hunt's report): the doc puts this credentialName DR in the root
-    // namespace without a selector for the egress gateway alone; sidecars would indeed drop its TLS
-    // (buildUpstreamClusterTLSContext), but no sidecar calls my-nginx:443, every mesh call to the host is
-    // routed to the gateway. The rule counts every sidecar the DR reaches, called or not.
+    // Kept, and not a false positive by Istio's code (docs/DECISIONS.md, "credentialName DR behind a mesh
+    // route"): the doc puts this credentialName DR in the root namespace without a selector for the egress
+    // gateway alone, and its mesh route matches port 80 only, where sleep calls. my-nginx's port 443 is
+    // unnamed (sniffed): on it a sidecar builds none of the VirtualService's routes ("len(routes) == 0" in
+    // buildSidecarVirtualHostsForVirtualService), so the default route and the default TCP filter chain
+    // to outbound|443||my-nginx stay, and that cluster drops the credential (buildUpstreamClusterTLSContext):
+    // any sidecar call to my-nginx:443 goes out in plaintext. The rule is silent when the mesh routes
+    // cover the DR's port (test/findings.dr.test.ts, "behind a mesh route to the egress gateway").
     findings: ["dr.credential-name-plaintext"],
   },
 ];

@@ -75,7 +75,7 @@ describe("reading VirtualServices", () => {
         ["api.example.com"],
         ["istio-system/egress", "mesh"],
         [],
-        [{ fqdn: "egress.istio-system.svc.cluster.local", subset: "api", port: 443, kind: "http", matches: [{ sourceNamespace: null, sourceLabels: null, opaque: ["port"] }] }],
+        [{ fqdn: "egress.istio-system.svc.cluster.local", subset: "api", port: 443, kind: "http", matches: [{ sourceNamespace: null, sourceLabels: null, opaque: ["port"], port: 80 }] }],
       ],
     ]);
     expect([...m.meshRoutesByHost.keys()].sort()).toEqual(["db.a.svc.cluster.local", "egress.istio-system.svc.cluster.local", "other.a.svc.cluster.local", "srv.b.svc.cluster.local"]);
@@ -115,14 +115,14 @@ describe("reading VirtualServices", () => {
     });
     expect(m.problems).toEqual([]);
     const matches = [
-      { sourceNamespace: "a", sourceLabels: { app: "client" }, opaque: [] },
-      { sourceNamespace: null, sourceLabels: null, opaque: ["uri", "port"] },
+      { sourceNamespace: "a", sourceLabels: { app: "client" }, opaque: [], port: 0 },
+      { sourceNamespace: null, sourceLabels: null, opaque: ["uri", "port"], port: 80 },
     ];
     // The second route takes every sidecar request (its only match names "mesh"), so the third is never reached;
     // its only destination has weight 0, which leaves it the traffic.
     expect(m.virtualServices[0]!.meshDestinations.map((d) => [d.port, d.subset, d.matches])).toEqual([
       [443, "v1", matches],
-      [80, null, [{ sourceNamespace: null, sourceLabels: null, opaque: [] }]],
+      [80, null, [{ sourceNamespace: null, sourceLabels: null, opaque: [], port: 0 }]],
     ]);
   });
 
@@ -818,9 +818,9 @@ describe("delegate VirtualServices (mergeVirtualServicesIfNeeded)", () => {
     });
     expect(m.problems).toEqual([]);
     const byName = new Map(m.virtualServices.map((v) => [v.name, v.meshDestinations]));
-    const rootMatch = { sourceNamespace: "a", sourceLabels: { app: "client", tier: "web" }, opaque: [] };
+    const rootMatch = { sourceNamespace: "a", sourceLabels: { app: "client", tier: "web" }, opaque: [], port: 0 };
     expect(byName.get("root")).toEqual([
-      { fqdn: SRV, subset: "v1", port: 443, kind: "http", matches: [{ sourceNamespace: "a", sourceLabels: { app: "client", tier: "web" }, opaque: ["uri"] }] },
+      { fqdn: SRV, subset: "v1", port: 443, kind: "http", matches: [{ sourceNamespace: "a", sourceLabels: { app: "client", tier: "web" }, opaque: ["uri"], port: 0 }] },
       // The delegate's destinations are resolved in the delegate's namespace.
       { fqdn: SRV, subset: null, port: 80, kind: "http", matches: [rootMatch] },
     ]);

@@ -218,7 +218,7 @@ function routeMatch(m: Record<string, unknown>, field: string): RouteMatch {
   const labels = isObj(rawLabels) && Object.keys(rawLabels).length > 0 ? strMap(rawLabels) : null;
   // Any other field set (port, uri, headers, sniHosts, destinationSubnets…) is not in the metrics.
   const opaque = Object.keys(m).filter((k) => !NEUTRAL_MATCH_FIELDS.has(k) && m[k] !== undefined && m[k] !== null);
-  return { sourceNamespace: ns || null, sourceLabels: labels, opaque };
+  return { sourceNamespace: ns || null, sourceLabels: labels, opaque, port: portNumber(m.port) ?? 0 };
 }
 
 /**
@@ -259,7 +259,7 @@ const takesEverything = (matches: RouteMatch[]) =>
  * mergeVirtualServicesIfNeeded drops the root route ("delegate not found").
  */
 function inRevisionOnly(matches: RouteMatch[], revision: string): RouteMatch[] {
-  if (matches.length === 0) return [{ sourceNamespace: null, sourceLabels: null, opaque: [], revision }];
+  if (matches.length === 0) return [{ sourceNamespace: null, sourceLabels: null, opaque: [], port: 0, revision }];
   return matches.map((m) => ({ ...m, revision }));
 }
 

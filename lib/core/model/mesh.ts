@@ -281,6 +281,11 @@ export interface RouteMatch {
    */
   opaque: string[];
   /**
+   * match.port, 0 when absent (Istio's zero value): the listener port the match is built on (translateRoute,
+   * matchTCP, matchTLS skip it on another port). Also listed in `opaque`, since no metric gives the port called.
+   */
+  port: number;
+  /**
    * Set on a route merged from a delegate labelled istio.io/rev: only that revision's istiod has the
    * delegate, so only its callers get the route (inRevision). Absent on every other match.
    */

@@ -170,6 +170,12 @@ export function isHttpPort(p: { name?: string; appProtocol?: string }): boolean 
   return proto.startsWith("http") && proto !== "https" ? true : proto.startsWith("grpc");
 }
 
+/** Ports Istio treats as opaque TCP: protocol TCP, Mongo, Redis or MySQL (protocol.Parse; IsTCP without HTTPS and TLS). */
+export function isTcpPort(p: { name?: string; appProtocol?: string }): boolean {
+  const proto = declaredProtocol(p);
+  return proto === "tcp" || proto === "mongo" || proto === "redis" || proto === "mysql";
+}
+
 /** Ports Istio treats as TLS: protocol HTTPS or TLS (protocol.Parse of the name prefix or appProtocol). */
 export function isTlsPort(p: { name?: string; appProtocol?: string }): boolean {
   const proto = declaredProtocol(p);

@@ -4,15 +4,21 @@
 // builds a route to a service's own clusters at all (dr.credential-name-plaintext).
 import {
   inRevision,
+  type MeshModel,
   type MeshRoute,
   type MeshSettings,
+  type RouteKind,
   type RouteMatch,
+  type Service,
+  type ServicePort,
   type SidecarResource,
+  type VirtualService,
 } from "../model/mesh";
 import { resolveHost } from "../model/istioObjects";
 import type { Client } from "./predictEdge";
 import { hostMatchScore } from "./destinationRule";
-import { sidecarImportsVs } from "./sidecarScope";
+import { isHttpPort, isTcpPort, isTlsPort } from "./matrix";
+import { hasPortBoundEgress, sidecarFor, sidecarImportsVs } from "./sidecarScope";
 
 /** Whether a caller's requests take a route, or a VirtualService is used for it, as far as the metrics tell. */
 export type Take = "never" | "always" | "maybe";
@@ -136,10 +142,12 @@ export function vsUsed(vs: MeshRoute["vs"], tier: number, http: boolean, v: View
  * for labels the caller has with other values), "always" (no match, or one the caller meets whole with
  * no condition `settled` leaves open), else "maybe".
  */
-export function matchTake(matches: RouteMatch[], client: Client, settled: (m: RouteMatch) => boolean): Take {
+export function matchTake(matches: RouteMatch[], client: Client, settled: (m: RouteMatch) => boolean, port = 0): Take {
   if (matches.length === 0) return "always";
   let maybe = false;
   for (const m of matches) {
+    // On a known listener port, a match on another one is not built there (translateRoute, matchTCP, matchTLS).
+    if (port !== 0 && m.port !== 0 && m.port !== port) continue;
     if (m.sourceNamespace !== null && m.sourceNamespace !== client.namespace) continue;
     // Merged from a delegate the caller's istiod does not read: the route does not exist for it.
     if (m.revision !== undefined && !inRevision(m.revision, client.revision)) continue;
@@ -154,6 +162,10 @@ export function matchTake(matches: RouteMatch[], client: Client, settled: (m: Ro
 // Module-level predicates, not closures per call (docs/DECISIONS.md, round 9).
 const portSettled = (m: RouteMatch) => !m.opaque.includes("port");
 const allSettled = (m: RouteMatch) => m.opaque.length === 0;
+/** On a known port: the route is built whatever the request (its uri, headers, SNI are Envoy's, per request). */
+const builtSettled = () => true;
+/** On a known port: a TCP match that restricts nothing else (no destinationSubnets…) is the terminal catch-all. */
+const onlyPortLeft = (m: RouteMatch) => m.opaque.length === 0 || (m.opaque.length === 1 && m.opaque[0] === "port");
 
 /** Whether the rivals for one of `vs`'s hosts leave it that host: "never" when one the caller sees first surely claims it. */
 export function rivalsLeave(
@@ -204,4 +216,95 @@ export function sourceLabelsMet(want: Record<string, string>, client: Client): "
 /** Whether one of the VirtualService's hosts (short ones relative to its namespace, wildcards) names the host. */
 export function coversHost(vs: MeshRoute["vs"], host: string): boolean {
   return vs.hosts.some((h) => hostMatchScore(resolveHost(h, vs.namespace), host) >= 0);
+}
+
+// ---- Routes away from a host (dr.credential-name-plaintext) ----
+
+/**
+ * The listener a sidecar builds for a service port: HTTP routes only, TLS (SNI) filter chains only,
+ * TCP filter chains only, or a sniffing listener with both, TCP chains first (buildSidecarOutboundListener,
+ * ListenerProtocolAuto). A ServiceEntry port's `protocol` decides; a Kubernetes port's appProtocol or
+ * name prefix (an unnamed port is sniffed). A ServiceEntry port read without protocol is held as TCP.
+ */
+export type ListenerKind = "http" | "tls" | "tcp" | "auto";
+export function listenerKind(service: Service, p: ServicePort): ListenerKind {
+  const declared = service.kind === "ServiceEntry" ? { appProtocol: p.protocol } : p;
+  if (isHttpPort(declared)) return "http";
+  if (isTlsPort(declared)) return "tls";
+  return isTcpPort(declared) ? "tcp" : "auto";
+}
+
+/** Mesh VirtualServices with sidecar routes by each exact host they name (fqdns), once per model. */
+const namingIndexes = new WeakMap<MeshModel, Map<string, VirtualService[]>>();
+function vsNaming(model: MeshModel, host: string): VirtualService[] | undefined {
+  return (namingIndexes.get(model) ?? buildNamingIndex(model)).get(host);
+}
+function buildNamingIndex(model: MeshModel): Map<string, VirtualService[]> {
+  const idx = new Map<string, VirtualService[]>();
+  for (const vs of model.virtualServices) {
+    if (vs.meshRouteMatches.http.length + vs.meshRouteMatches.l4.length === 0) continue;
+    for (const h of vs.fqdns) {
+      if (h.charCodeAt(0) === 42 /* * */) continue;
+      const list = idx.get(h);
+      if (list) list.push(vs);
+      else idx.set(h, [vs]);
+    }
+  }
+  namingIndexes.set(model, idx);
+  return idx;
+}
+
+/** Whether a mesh VirtualService with sidecar routes names the host exactly. */
+export function namedByMeshVs(model: MeshModel, host: string): boolean {
+  return vsNaming(model, host) !== undefined;
+}
+
+/** Whether one of the VirtualService's `kind` routes is surely built (or, for TCP, is the catch-all) for the caller on `port`. */
+function builtOn(vs: VirtualService, kind: RouteKind, client: Client, port: number): boolean {
+  if (kind === "http") {
+    // Every http route counts, a redirect or directResponse too (BuildHTTPRoutesForVirtualService builds them).
+    for (const matches of vs.meshRouteMatches.http) if (matchTake(matches, client, builtSettled, port) === "always") return true;
+    return false;
+  }
+  // tcp and tls routes each have a destination, so their matches are read off those (shared per route).
+  const settled = kind === "tcp" ? onlyPortLeft : builtSettled;
+  for (const d of vs.meshDestinations) if (d.kind === kind && matchTake(d.matches, client, settled, port) === "always") return true;
+  return false;
+}
+
+/**
+ * Whether a sidecar surely builds no route or filter chain to a service's own clusters on one of its
+ * ports, every call it makes there being routed elsewhere by a mesh VirtualService naming the host:
+ * - no mesh route anywhere leads to the host (model.meshRoutesByHost: its own VirtualService's canary,
+ *   another host's route), so every route the sidecar may build for it goes elsewhere;
+ * - HTTP (and a sniffed port's HTTP half): a VirtualService the sidecar surely has for the host (seen,
+ *   imported by its Sidecar egress on that port) surely builds one of its http routes there. Then
+ *   BuildSidecarVirtualHostWrapper drops the service's default route (outbound|port||host); a
+ *   VirtualService whose routes all match other ports builds none ("len(routes) == 0") and the default
+ *   route stays (buildSidecarVirtualHostsForVirtualService, networking/core/route/route.go);
+ * - TCP (and a sniffed port's TCP half): one of its tcp routes is the catch-all on that port (no match,
+ *   or only the port and source conditions the sidecar meets), else buildSidecarOutboundTCPFilterChainOpts
+ *   adds the default filter chain to the service's cluster (`!defaultRouteAdded`, networking/core/tls.go);
+ * - TLS: one of its tls routes matches statically on that port (`hasTLSMatch`, buildSidecarOutboundTLSFilterChainOpts),
+ *   else the default chain to the service's cluster.
+ * A wildcard VirtualService, one the sidecar may not see or import, a match it may not meet (labels its
+ * template does not settle) leave the service's own cluster possible: false.
+ */
+export function routedAway(model: MeshModel, client: Client, mesh: MeshSettings, service: Service, p: ServicePort): boolean {
+  const host = service.host;
+  if (model.meshRoutesByHost.has(host)) return false;
+  const candidates = vsNaming(model, host);
+  if (candidates === undefined) return false;
+  const ns = client.namespace ?? "";
+  const sidecar = sidecarFor(model, ns, client.labels, mesh.rootNamespace, client.revision);
+  const v: Viewer = { client, ns, mesh, sidecar, target: sidecar !== null && hasPortBoundEgress(sidecar) ? { host, ports: [p.port] } : null };
+  const kind = listenerKind(service, p);
+  if (kind === "auto") return hasBuilt(candidates, "http", v, p.port) && hasBuilt(candidates, "tcp", v, p.port);
+  return hasBuilt(candidates, kind, v, p.port);
+}
+
+/** Whether a VirtualService the caller surely has (seen, imported) surely builds a `kind` route on `port` (builtOn). */
+function hasBuilt(candidates: VirtualService[], kind: RouteKind, v: Viewer, port: number): boolean {
+  for (const vs of candidates) if (vsSeen(vs, v) >= 0 && vsImported(vs, v) === "always" && builtOn(vs, kind, v.client, port)) return true;
+  return false;
 }

@@ -2,7 +2,9 @@
 import type { ClientTlsSettings, DestinationRule, Service, Workload } from "../../model/mesh";
 import { wildcardServiceFor } from "../../model/services";
 import { entriesOf, hostMatchScore, taggingTls, type DrEntry, type IndexKind } from "../../resolve/destinationRule";
-import { drMesh, portEntrySends, type EndpointPrediction } from "../../resolve/predictEdge";
+import { drMesh, portEntrySends, type Client, type EndpointPrediction } from "../../resolve/predictEdge";
+import { namedByMeshVs, routedAway } from "../../resolve/vsScope";
+import { meshFor } from "../../model/buildModel";
 import type { Finding } from "../../snapshot/schema";
 import type { AnalysisContext } from "../context";
 import { rule } from "../context";
@@ -12,6 +14,8 @@ import { drRefOf, listNames, nsName } from "../refs";
 interface TlsBlock {
   path: string;
   tls: ClientTlsSettings;
+  /** The portLevelSettings entry's port; null for a policy's top-level tls (every port). */
+  port: number | null;
 }
 
 /** Every tls block of a DR with its path, top-level and port-level first, then subsets. */
@@ -24,10 +28,10 @@ export function tlsBlocks(dr: DestinationRule): TlsBlock[] {
 
 function policyTlsBlocks(out: TlsBlock[], tp: DestinationRule["trafficPolicy"], base: string): void {
   if (!tp) return;
-  if (tp.tls) out.push({ path: `${base}.tls`, tls: tp.tls });
+  if (tp.tls) out.push({ path: `${base}.tls`, tls: tp.tls, port: null });
   for (let i = 0; i < tp.portLevelSettings.length; i++) {
     const p = tp.portLevelSettings[i]!;
-    if (p.tls) out.push({ path: `${base}.portLevelSettings[${i}].tls (port ${p.port})`, tls: p.tls });
+    if (p.tls) out.push({ path: `${base}.portLevelSettings[${i}].tls (port ${p.port})`, tls: p.tls, port: p.port });
   }
 }
 
@@ -258,7 +262,8 @@ export const drCredentialNamePlaintext = rule("dr.credential-name-plaintext", (c
       (b) => (b.tls.mode === "SIMPLE" || b.tls.mode === "MUTUAL") && b.tls.credentialName && !b.tls.credentialName.startsWith("configmap://"),
     );
     if (bad.length === 0) continue;
-    const hosts = servicesMatching(ctx, dr).map((s) => s.host);
+    const services = servicesMatching(ctx, dr);
+    const hosts = services.map((s) => s.host);
     // A host known to match nothing gets no cluster, so the DR changes nothing (dr.host-not-found
     // says so); one the inputs cannot see is judged as if it existed.
     if (hosts.length === 0) {
@@ -275,7 +280,10 @@ export const drCredentialNamePlaintext = rule("dr.credential-name-plaintext", (c
       if (applied.head.workloadSelector) return false;
       return applied.rule === dr || bad.some((b) => b.path.startsWith("spec.subsets"));
     };
-    const users = [...new Set(sidecars.filter((w) => hosts.some((h) => uses(w, h))).map((w) => w.namespace))].sort();
+    // Only a sidecar that may call the host on a port the credential is for: one whose every call there
+    // a mesh VirtualService routes elsewhere never uses the cluster (sendsToCluster).
+    const sends = (w: (typeof sidecars)[number], i: number) => uses(w, hosts[i]!) && (i >= services.length || sendsToCluster(ctx, w, services[i]!, bad));
+    const users = [...new Set(sidecars.filter((w) => hosts.some((_h, i) => sends(w, i))).map((w) => w.namespace))].sort();
     if (users.length === 0) continue;
     out.push(
       finding("dr.credential-name-plaintext", {
@@ -287,6 +295,44 @@ export const drCredentialNamePlaintext = rule("dr.credential-name-plaintext", (c
   }
   return out;
 });
+
+/**
+ * Whether a sidecar may send through the service's own cluster on a port one of the credential's tls
+ * blocks covers (a top-level block: every service port): it does unless, on each such port, every call
+ * it makes is routed elsewhere by a mesh VirtualService for the host (routedAway: the cluster is still
+ * built, but no route or filter chain of the sidecar leads to it) and no observed edge shows it calling
+ * the host on that port anyway. A block for a port the service lacks keeps the finding as before.
+ * Istio's egress-gateway TLS origination (docs/DECISIONS.md, "credentialName DR behind a mesh route").
+ */
+function sendsToCluster(ctx: AnalysisContext, w: Workload, service: Service, bad: TlsBlock[]): boolean {
+  // Most hosts: a mesh route leads to it, or no VirtualService names it (two map reads).
+  if (ctx.model.meshRoutesByHost.has(service.host) || !namedByMeshVs(ctx.model, service.host)) return true;
+  const client: Client = { namespace: w.namespace, name: w.name, workload: w, dataplane: w.dataplane, labels: w.labels, revision: w.revision };
+  const mesh = meshFor(ctx.model, w.revision);
+  for (const b of bad) {
+    const ports = b.port === null ? service.ports : service.ports.filter((p) => p.port === b.port);
+    if (ports.length === 0) return true;
+    for (const p of ports) if (observedCall(ctx, w, service.host, p.port) || !routedAway(ctx.model, client, mesh, service, p)) return true;
+  }
+  return false;
+}
+
+/** Edges by destination host, once per analysis and only when a credentialName DR's host has routes to weigh. */
+const edgesByHost = new WeakMap<AnalysisContext["edges"], Map<string, AnalysisContext["edges"]>>();
+function observedCall(ctx: AnalysisContext, w: Workload, host: string, port: number): boolean {
+  let idx = edgesByHost.get(ctx.edges);
+  if (!idx) {
+    idx = new Map();
+    for (const e of ctx.edges) {
+      const list = idx.get(e.service.host);
+      if (list) list.push(e);
+      else idx.set(e.service.host, [e]);
+    }
+    edgesByHost.set(ctx.edges, idx);
+  }
+  for (const e of idx.get(host) ?? []) if (e.client.workload === w && e.port.port === port) return true;
+  return false;
+}
 
 export const drInsecureSkipVerify = rule("dr.insecure-skip-verify", (ctx) =>
   ctx.model.destinationRules.flatMap((dr) =>
