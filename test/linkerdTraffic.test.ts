@@ -162,6 +162,42 @@ describe("requests over connections, per call (caller, host, port)", () => {
   });
 });
 
+// A request_total series that counted nothing (an idle window: the live reader's `increase()` answers 0 for
+// it) says no request was made, so it hides no connection: `linkerd viz edges` skips zero samples too
+// (linkerd/linkerd2 viz/metrics-api/edges.go `Edges`: `if sample.Value == 0.0 { continue }`).
+describe("requests counted at zero hide no connection of the same call", () => {
+  const answer = (metric: Record<string, string>, value: string) => ({ status: "success", data: { resultType: "vector", result: [{ metric, value: [0, value] }] } });
+  const call = { namespace: NS, deployment: "web", direction: "outbound", dst_namespace: NS, dst_service: "voting-svc", authority: `voting-svc.${NS}.svc.cluster.local:8080`, target_addr: "10.42.0.31:8080" };
+  /** The live reader's two answers (one query per counter): requests in mTLS, connections in plaintext. */
+  const live = (requestsValue: string) =>
+    parseQueryAnswers(
+      [
+        { doc: answer({ ...call, tls: "true", server_id: sid("voting") }, requestsValue), file: "prom, request_total", metric: "request_total" },
+        { doc: answer({ ...call, peer: "dst", tls: "disabled" }, "5"), file: "prom, tcp_open_total", metric: "tcp_open_total" },
+      ],
+      "prom",
+    );
+  const VOTING = idOf("web", "voting-svc", 8080);
+
+  it.each([
+    ["zero requests: the 5 plaintext connections are kept, and contradict the predicted mTLS", "0", [["request_total", "mutual_tls", 0], ["tcp_open_total", "none", 5]], { mtls: 0, plaintext: 5, unknown: 0 }, 1],
+    ["near miss: one request keeps its requests and drops the call's connections, as before", "1", [["request_total", "mutual_tls", 1]], { mtls: 1, plaintext: 0, unknown: 0 }, 0],
+    ["near miss: a fraction (a saved rate()) is still requests: connections dropped", "0.02", [["request_total", "mutual_tls", 0.02]], { mtls: 0.02, plaintext: 0, unknown: 0 }, 0],
+  ])("%s", (_name, requestsValue, samples, observed, mismatches) => {
+    const r = live(requestsValue);
+    expect(r.problems).toEqual([]);
+    expect(r.samples.map((x) => [x.metric, x.labels.connection_security_policy, x.value])).toEqual(samples);
+    const s = run(EMOJIVOTO, r.samples);
+    expect(s.edges.find((e) => e.id === VOTING)?.observed).toEqual(observed);
+    expect(findingsOf(s, "edge.observed-mismatch")).toHaveLength(mismatches);
+  });
+
+  it("the same in a saved scrape: a zero request_total beside the call's connections", () => {
+    const zero = [requests("web", dst("voting-svc", "voting"), secured("voting"), 0), opened("web", dst("voting-svc", "voting"), PLAIN, 5)].join("\n");
+    expect(analyse(EMOJIVOTO, zero).edges.map((e) => [e.id, e.observed])).toEqual([[VOTING, { mtls: 0, plaintext: 5, unknown: 0 }]]);
+  });
+});
+
 // Linkerd gives port names no meaning (its proxy detects the protocol), so Istio's "http*/grpc* ports for
 // HTTP samples" rule does not apply: the port comes from the series' own address labels.
 describe("which Service port a Linkerd series is about", () => {

@@ -928,13 +928,18 @@ function hostOf(authority: string): string {
  * port (the bare LINKERD_PORT_KEY, an aggregated answer), it is matched by (caller, host) alone, as
  * nothing tells its port apart. The port keys of one call may differ in kind (the authority's on one
  * counter, target_addr's alone on the other), so a sample's target key (`targets`) matches too.
+ * Requests counted at zero (an idle series: the live reader's `increase()` answers 0) say no request was
+ * made, so they hide no connection, as `linkerd viz edges` skips zero samples (linkerd/linkerd2
+ * viz/metrics-api/edges.go `Edges`: `if sample.Value == 0.0 { continue }`). Any count above zero is a
+ * request (a saved `rate()` answer is fractional; `increase()` of a counter that moved is at least 1, its
+ * extrapolation factor never below 1: prometheus/prometheus promql/functions.go `extrapolatedRate`).
  * In place, keeping order; only for input that held both.
  */
 function preferRequests(samples: TrafficSample[], targets: Map<TrafficSample, string> | null): void {
   // source namespace → source workload → destination host → the port keys of its requests; keyed by the shared strings.
   const asked = new Map<string, Map<string, Map<string, Set<string>>>>();
   for (const s of samples) {
-    if (s.metric !== LINKERD_REQUESTS) continue;
+    if (s.metric !== LINKERD_REQUESTS || !(s.value > 0)) continue;
     const L = s.labels;
     let byWl = asked.get(L.source_workload_namespace!);
     if (!byWl) asked.set(L.source_workload_namespace!, (byWl = new Map()));
