@@ -15,7 +15,7 @@ import { evaluateQuery, type PromSample } from "../../lib/demo/prometheus";
 import { createHandshakeServer } from "../../lib/server/handshakeServer";
 import { KubeError } from "../../lib/server/kube/transport";
 import { readSnapshot } from "../../lib/server/readSnapshot";
-import { GROUP_LABELS, proxyPath, TRAFFIC_METRICS, trafficQuery } from "../../lib/server/telemetry/prometheus";
+import { GROUP_LABELS, proxyPath, readTraffic, TRAFFIC_METRICS, trafficQuery, type PrometheusEndpoint } from "../../lib/server/telemetry/prometheus";
 import {
   DEFAULT_SERVICE,
   parseTelemetryEnv,
@@ -503,6 +503,32 @@ describe("Linkerd's proxy counters, read live", () => {
       [EMOJI, { mtls: 1300, plaintext: 0, unknown: 0, window: "1h" }],
       [VOTING, { mtls: 0, plaintext: 300, unknown: 0, window: "1h" }],
     ]);
+  });
+
+  describe("Istio's queries failing where Linkerd's answer no series (a pure Istio mesh): the whole read failed, not part of it", () => {
+    const tooMany = new KubeError("error", "HTTP 422: execution: query processing would load too many samples into memory in query execution");
+    /** A Prometheus whose Istio queries throw `tooMany` and whose Linkerd queries answer what `linkerd` holds. */
+    const endpoint = (linkerd: PromSample[]): PrometheusEndpoint => ({
+      where: "http://prom.example/api/v1/query",
+      query: (q) => (isLinkerdQuery(q) ? Promise.resolve(evaluateQuery(q, linkerd, t.now).body) : Promise.reject(tooMany)),
+    });
+    const FULL = `observed traffic could not be read from http://prom.example/api/v1/query: ${tooMany.message}; the snapshot has no edges, since edges come only from observed traffic.`;
+
+    it("Linkerd's empty successes are no answer: the full wording, and no traffic (as before Linkerd was asked)", async () => {
+      expect(await readTraffic(endpoint([]), { window: "1h", timeoutMs: 5_000 })).toEqual({ completeness: [{ kind: "Telemetry", reason: "error", message: FULL }] });
+      prom.respond = (q) => (isLinkerdQuery(q) ? evaluateQuery(q, fileSamples, t.now) : { code: 422, body: { status: "error", errorType: "execution", error: "query processing would load too many samples into memory in query execution" } });
+      const snap = await read(settings({ HANDSHAKE_PROMETHEUS_URL: prom.url }));
+      expect(snap.completeness).toEqual([{ kind: "Telemetry", reason: "error", message: expect.stringMatching(/^observed traffic could not be read from .*; the snapshot has no edges, since edges come only from observed traffic\.$/) as string }]);
+      expectIntactWithoutEdges(snap);
+    });
+
+    it("near miss: a Linkerd answer with series is part of the read: the partial wording, and its edges", async () => {
+      const r = await readTraffic(endpoint(LINKERD), { window: "1h", timeoutMs: 5_000 });
+      expect(r.completeness).toEqual([
+        { kind: "Telemetry", reason: "error", message: `istio_requests_total and istio_tcp_connections_opened_total could not be queried from http://prom.example/api/v1/query: ${tooMany.message}; edges of that metric are missing.` },
+      ]);
+      expect(new Set(r.traffic?.samples.map((x) => `${x.metric} ${x.labels.destination_service_name}`))).toEqual(new Set(["request_total emoji-svc", "request_total voting-svc"]));
+    });
   });
 
   it("near miss: an Istio-only Prometheus (Linkerd's queries answer no series) adds no entry, and the snapshot is byte for byte handshake analyze's on Istio's series", async () => {

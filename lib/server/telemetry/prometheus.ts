@@ -168,7 +168,8 @@ export interface TelemetryRead {
  * answer's series tagged with its metric (an aggregation drops `__name__`): one parse, so a Linkerd
  * call's requests and connections are matched across their two answers (no double count), as in a saved
  * answer. A metric whose query failed is reported; what the others answered is still used. A metric
- * with no series (Linkerd's on an Istio mesh, or the reverse) answers an empty success: nothing to say.
+ * with no series (Linkerd's on an Istio mesh, or the reverse) answers an empty success: nothing to say,
+ * and no answer either: when only such successes came back, the failures are worded as the whole read's.
  */
 export async function readTraffic(
   ep: PrometheusEndpoint,
@@ -199,14 +200,21 @@ export async function readTraffic(
     f.metrics.push(metric);
     failures.set(err.message, f);
   });
-  const answered = read.length > 0;
+  // An empty success (Linkerd's queries on a pure Istio mesh, or the reverse) says nothing: where no
+  // answer held a series, the failures are the whole read's, worded as when nothing answered.
+  const answered = read.some((a) => !isEmptyAnswer(a.doc));
   const completeness = [...failures].map(([message, f]) => entry(ep, f.reason, message, f.metrics, answered));
-  if (!answered) return { completeness };
+  if (!answered && failures.size > 0) return { completeness };
   const { samples, problems, skipped } = parseQueryAnswers(read, `Prometheus ${ep.where}`);
   // increase() extrapolates to the window's edges, so counts come back fractional; edges show whole calls.
   for (const s of samples) s.value = Math.round(s.value);
   const traffic: ParsedTraffic = { samples, problems, window: o.window, ...(skipped && skipped.length > 0 ? { skipped } : {}) };
   return { traffic, completeness };
+}
+
+/** A success whose vector holds no series (anything else, even malformed, is read and judged by the parser). */
+function isEmptyAnswer(doc: unknown): boolean {
+  return isObj(doc) && isObj(doc.data) && Array.isArray(doc.data.result) && doc.data.result.length === 0;
 }
 
 function entry(
