@@ -505,6 +505,41 @@ describe("Linkerd's proxy counters, read live", () => {
     ]);
   });
 
+  describe("Linkerd's series without the caller's labels (a Prometheus without linkerd-viz's linkerd-proxy relabelling)", () => {
+    // e.g. a generic kubernetes-pods job: kubernetes_namespace and kubernetes_pod_name, none of the names the parser reads.
+    const unlabelled = S("request_total", { kubernetes_namespace: NS, kubernetes_pod_name: "web-5b7f5657f6-xbjjw", ...OUT, ...to("emoji-svc", "emoji"), ...mtls("emoji") }, 1200);
+    const endpoint = (samples: PromSample[]): PrometheusEndpoint => ({ where: "http://prom.example/api/v1/query", query: (q) => Promise.resolve(evaluateQuery(q, samples, t.now).body) });
+    const live = (n: number, rest: string) => ({
+      kind: "Telemetry",
+      reason: "invalid",
+      message: `${n} of Linkerd's outbound series from http://prom.example/api/v1/query name no caller: that Prometheus does not add the caller's namespace and deployment, statefulset, daemonset, cronjob, k8s_job, replicaset, replicationcontroller or pod label (linkerd-viz's linkerd-proxy scrape job adds them), so they were not read; ${rest}.`,
+    });
+
+    it.each([
+      ["alone (a pure Linkerd mesh): no edge, a Telemetry entry about that Prometheus, no traffic problem", false],
+      ["beside Istio's series: Istio's edges kept, the same entry", true],
+    ])("%s", async (_name, withIstio) => {
+      const samples = withIstio ? [...fileSamples, unlabelled] : [unlabelled];
+      const expected = live(1, "the edges of those calls are missing");
+      const r = await readTraffic(endpoint(samples), { window: "1h", timeoutMs: 5_000 });
+      expect(r.completeness).toEqual([expected]);
+      expect(r.traffic?.problems).toEqual([]);
+      expect(r.traffic?.skipped).toBeUndefined();
+      prom.respond = (q) => evaluateQuery(q, samples, t.now);
+      const snap = await read(settings({ HANDSHAKE_PROMETHEUS_URL: prom.url }));
+      // Not a file's input.invalid: nothing the user passed is malformed.
+      expect(snap.findings.filter((f) => f.code === "input.invalid")).toEqual([]);
+      expect(snap.completeness).toEqual([{ ...expected, message: expected.message.replace("http://prom.example/api/v1/query", `${prom.url}/api/v1/query`) }]);
+      expect(snap.edges).toEqual(withIstio ? full.edges : []);
+    });
+
+    it("near miss: the same series with the linkerd-proxy job's labels is read, and nothing is said", async () => {
+      const r = await readTraffic(endpoint([S("request_total", { ...WEB, ...OUT, ...to("emoji-svc", "emoji"), ...mtls("emoji") }, 1200)]), { window: "1h", timeoutMs: 5_000 });
+      expect(r.completeness).toEqual([]);
+      expect(r.traffic?.samples.map((x) => [x.labels.source_workload, x.value])).toEqual([["web", 1200]]);
+    });
+  });
+
   describe("Istio's queries failing where Linkerd's answer no series (a pure Istio mesh): the whole read failed, not part of it", () => {
     const tooMany = new KubeError("error", "HTTP 422: execution: query processing would load too many samples into memory in query execution");
     /** A Prometheus whose Istio queries throw `tooMany` and whose Linkerd queries answer what `linkerd` holds. */

@@ -321,7 +321,7 @@ function parseJson(text: string, file: string, out: ParsedTraffic, seen: Linkerd
  * with `metric` as the metric of series that carry no `__name__` (an aggregating query of that metric).
  */
 export function parseQueryAnswer(doc: unknown, file: string, o: { metric?: string } = {}): ParsedTraffic {
-  return parseQueryAnswers([{ doc, file, metric: o.metric }], file);
+  return readAnswers([{ doc, file, metric: o.metric }], file, true).out;
 }
 
 /** One decoded `/api/v1/query` answer among several (parseQueryAnswers). */
@@ -333,18 +333,30 @@ export interface QueryAnswer {
   metric?: string | undefined;
 }
 
+/** parseQueryAnswers' result: the traffic, and how many of Linkerd's outbound series named no caller. */
+export interface QueryAnswersRead extends ParsedTraffic {
+  callerless: number;
+}
+
 /**
  * Several answers read as one input, in the order given: the live reader asks one query per metric, so
  * one call's Linkerd requests and connections come in two answers and are matched across them
  * (preferRequests) as within one saved answer, and series naming no caller are reported once, under
- * `file`. Istio's series are read per answer exactly as parseQueryAnswer reads each.
+ * `file`. Istio's series are read per answer exactly as parseQueryAnswer reads each. With
+ * `reportCallerless: false` those series are only counted (`callerless`): the live reader words them
+ * itself, for what it queried is a Prometheus, not a file.
  */
-export function parseQueryAnswers(answers: readonly QueryAnswer[], file: string): ParsedTraffic {
+export function parseQueryAnswers(answers: readonly QueryAnswer[], file: string, o: { reportCallerless?: boolean } = {}): QueryAnswersRead {
+  const { out, callerless } = readAnswers(answers, file, o.reportCallerless ?? true);
+  return { ...out, callerless };
+}
+
+function readAnswers(answers: readonly QueryAnswer[], file: string, reportCallerless: boolean): { out: ParsedTraffic; callerless: number } {
   const out: ParsedTraffic = { samples: [], problems: [] };
   const seen: LinkerdSeen = { requests: false, connections: false, callerless: 0, targets: null };
   for (const a of answers) readQueryAnswer(a.doc, a.file, out, a.metric, seen);
-  finishLinkerd(file, out, seen);
-  return out;
+  finishLinkerd(file, out, seen, reportCallerless);
+  return { out, callerless: seen.callerless };
 }
 
 function readQueryAnswer(
@@ -658,9 +670,9 @@ interface LinkerdSeen {
 }
 
 /** After the whole input: requests over connections per edge, and one report for the series that named no caller. */
-function finishLinkerd(file: string, out: ParsedTraffic, seen: LinkerdSeen): void {
+function finishLinkerd(file: string, out: ParsedTraffic, seen: LinkerdSeen, reportCallerless = true): void {
   if (seen.requests && seen.connections) preferRequests(out.samples, seen.targets);
-  if (seen.callerless === 0) return;
+  if (seen.callerless === 0 || !reportCallerless) return;
   // Nothing usable at all (a proxy's raw /metrics page): the file cannot be used as traffic, a problem.
   // Some series among usable ones (a statically scraped VM proxy in a Prometheus export): the rest of
   // the file was read, so it is noted, not raised as input.invalid (findings.md: a file that does not parse).
@@ -668,7 +680,8 @@ function finishLinkerd(file: string, out: ParsedTraffic, seen: LinkerdSeen): voi
   else (out.skipped ??= []).push({ file, message: callerlessNote(seen.callerless) });
 }
 
-const callerLabels = (): string => OWNER_LABELS.slice(0, -1).join(", ") + " or " + OWNER_LABELS[OWNER_LABELS.length - 1];
+/** "deployment, statefulset, … or pod": the caller's labels as the messages name them. */
+export const callerLabels = (): string => OWNER_LABELS.slice(0, -1).join(", ") + " or " + OWNER_LABELS[OWNER_LABELS.length - 1];
 
 /**
  * Series a proxy's own /metrics page holds (Prometheus adds the caller's labels at scrape time): the

@@ -10,7 +10,7 @@ import "server-only";
 import { LINKERD_CONNECTIONS, LINKERD_METRICS, LINKERD_REQUESTS, type ParsedTraffic } from "../../core/model/input";
 import { isObj } from "../../core/model/read";
 import type { Completeness } from "../../core/snapshot/schema";
-import { LINKERD_LABELS, parseQueryAnswers, type QueryAnswer } from "../../core/traffic/parseTraffic";
+import { callerLabels, LINKERD_LABELS, parseQueryAnswers, type QueryAnswer } from "../../core/traffic/parseTraffic";
 import { KubeError, type KubeErrorReason, type KubeTransport } from "../kube/transport";
 import type { PrometheusTarget, ServiceRef } from "./settings";
 
@@ -205,11 +205,27 @@ export async function readTraffic(
   const answered = read.some((a) => !isEmptyAnswer(a.doc));
   const completeness = [...failures].map(([message, f]) => entry(ep, f.reason, message, f.metrics, answered));
   if (!answered && failures.size > 0) return { completeness };
-  const { samples, problems, skipped } = parseQueryAnswers(read, `Prometheus ${ep.where}`);
+  const { samples, problems, skipped, callerless } = parseQueryAnswers(read, `Prometheus ${ep.where}`, { reportCallerless: false });
   // increase() extrapolates to the window's edges, so counts come back fractional; edges show whole calls.
   for (const s of samples) s.value = Math.round(s.value);
+  if (callerless > 0) completeness.push(callerlessEntry(ep, callerless));
   const traffic: ParsedTraffic = { samples, problems, window: o.window, ...(skipped && skipped.length > 0 ? { skipped } : {}) };
   return { traffic, completeness };
+}
+
+/**
+ * Linkerd's outbound series that name no caller, in a live answer: the queries group by the labels the
+ * `linkerd-proxy` scrape job adds (linkerd/linkerd2 viz/charts/linkerd-viz/templates/prometheus.yaml:
+ * `namespace`, `pod`, the `linkerd.io/proxy-<kind>` pod label as `<kind>`), so this Prometheus scrapes
+ * the proxies some other way (a generic kubernetes-pods job's `kubernetes_namespace`, say). Said of the
+ * Prometheus, as Telemetry completeness: it is not a file the user passed, nor malformed input.
+ */
+function callerlessEntry(ep: PrometheusEndpoint, n: number): Completeness {
+  return {
+    kind: "Telemetry",
+    reason: "invalid",
+    message: `${n} of Linkerd's outbound series from ${ep.where} name no caller: that Prometheus does not add the caller's namespace and ${callerLabels()} label (linkerd-viz's linkerd-proxy scrape job adds them), so they were not read; the edges of those calls are missing.`,
+  };
 }
 
 /** A success whose vector holds no series (anything else, even malformed, is read and judged by the parser). */
