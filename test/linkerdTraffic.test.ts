@@ -214,6 +214,8 @@ describe("which Service port a Linkerd series is about", () => {
     ["tcp_open_total: the authority's port", opened("web", dst("api", "api", 9090), secured("api"), 2), [[idOf("web", "api", 9090), { mtls: 2, plaintext: 0, unknown: 0 }]]],
     ["no authority: the Service port whose targetPort is target_addr's", requests("web", `target_addr="10.42.0.31:8080",${dstOnly("api", "api")}`, secured("api"), 3), [[idOf("web", "api", 8080), { mtls: 3, plaintext: 0, unknown: 0 }]]],
     ["no authority, a named targetPort: resolved on the pod", requests("web", `target_addr="10.42.0.31:8080",${dstOnly("api-named", "api")}`, secured("api"), 3), [[idOf("web", "api-named", 80), { mtls: 3, plaintext: 0, unknown: 0 }]]],
+    ["target_addr as the live reader's query leaves it (\":<port>\", the endpoint's IP summed away): the same port", requests("web", `target_addr=":8080",${dstOnly("api-named", "api")}`, secured("api"), 3), [[idOf("web", "api-named", 80), { mtls: 3, plaintext: 0, unknown: 0 }]]],
+    ["and a bracketed IPv6 endpoint's", requests("web", `target_addr="[fd00::31]:9090",${dstOnly("api-named", "api")}`, secured("api"), 3), [[idOf("web", "api-named", 9091), { mtls: 3, plaintext: 0, unknown: 0 }]]],
     ["a TrafficSplit's apex as authority: its port is not the leaf's, so target_addr decides", requests("web", `authority="api-apex.${NS}.svc.cluster.local:80",target_addr="10.42.0.31:9090",${dstOnly("api-named", "api")}`, secured("api"), 4), [[idOf("web", "api-named", 9091), { mtls: 4, plaintext: 0, unknown: 0 }]]],
     [
       "neither (an aggregated answer): every port a candidate, not the http*-named guess",

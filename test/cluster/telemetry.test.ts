@@ -442,15 +442,58 @@ describe("Linkerd's proxy counters, read live", () => {
   }
   const withoutSource = ({ source: _s, ...rest }: MeshSnapshot) => rest;
 
-  it("asks for the outbound side only, grouped by every label the parser's Linkerd path reads; Istio's queries are as before", () => {
+  it("asks for the outbound side only, grouped by every label the parser's Linkerd path reads (pod for bare pods only, target_addr's port only); Istio's queries are as before", () => {
     expect(TRAFFIC_METRICS).toEqual(["istio_requests_total", "istio_tcp_connections_opened_total", "request_total", "tcp_open_total"]);
     const by =
-      "direction, peer, tls, no_tls_reason, server_id, namespace, workload_ns, deployment, statefulset, daemonset, cronjob, k8s_job, replicaset, replicationcontroller, batch_kubernetes_io_job_name, job_name, pod, dst_service, dst_namespace, authority, target_addr";
-    expect(trafficQuery("request_total", "1h")).toBe(`sum by (${by}) (increase(request_total{direction="outbound"}[1h]))`);
-    expect(trafficQuery("tcp_open_total", "6h")).toBe(`sum by (${by}) (increase(tcp_open_total{direction="outbound"}[6h]))`);
+      "direction, peer, tls, no_tls_reason, server_id, namespace, workload_ns, deployment, statefulset, daemonset, cronjob, k8s_job, replicaset, replicationcontroller, batch_kubernetes_io_job_name, job_name, handshake_bare_pod, dst_service, dst_namespace, authority, handshake_target_port";
+    const query = (metric: string, window: string) =>
+      `label_replace(label_replace(sum by (${by}) (label_replace(label_replace(label_join(increase(${metric}{direction="outbound"}[${window}]), "handshake_bare_pod", ";", "deployment", "statefulset", "daemonset", "cronjob", "k8s_job", "replicaset", "replicationcontroller", "pod"), "handshake_bare_pod", "$1", "handshake_bare_pod", ";{7}(.+)|.*"), "handshake_target_port", ":$1", "target_addr", ".*:([0-9]+)")), "pod", "$1", "handshake_bare_pod", "(.+)"), "target_addr", "$1", "handshake_target_port", "(.+)")`;
+    expect(trafficQuery("request_total", "1h")).toBe(query("request_total", "1h"));
+    expect(trafficQuery("tcp_open_total", "6h")).toBe(query("tcp_open_total", "6h"));
     expect(trafficQuery("istio_requests_total", "1h")).toBe(
       "sum by (reporter, source_workload, source_workload_namespace, source_principal, destination_workload, destination_workload_namespace, destination_service, destination_service_name, destination_service_namespace, destination_principal, connection_security_policy, request_protocol, app) (increase(istio_requests_total[1h]))",
     );
+  });
+
+  describe("the answer's size: one series per call, not per caller pod and endpoint", () => {
+    /** 20 pods of web calling emoji-svc's 30 endpoints, plus two bare pods (no owner label: named by `pod` alone). */
+    const MANY: PromSample[] = [];
+    for (let p = 0; p < 20; p++)
+      for (let e = 0; e < 30; e++) {
+        const labels = { ...scraped("web", `web-5b7f5657f6-p${p}`), instance: `10.42.0.${p}:4191`, ...OUT, ...to("emoji-svc", "emoji"), target_addr: `10.42.1.${e}:8080`, dst_pod: `emoji-7d9c8f6b4-e${e}`, ...mtls("emoji") };
+        MANY.push(S("request_total", labels, 2), S("tcp_open_total", { ...labels, peer: "dst" }, 1));
+      }
+    for (const pod of ["debug-a", "debug-b"]) MANY.push(S("tcp_open_total", { namespace: NS, pod, instance: `10.42.2.${pod.length}:4191`, ...OUT, peer: "dst", ...to("voting-svc", "voting"), ...PLAIN }, 3));
+    // A StatefulSet endpoint recreated under its name with another IP: the two series differ in target_addr alone.
+    for (const ip of ["10.42.3.1", "10.42.3.2"])
+      MANY.push(S("tcp_open_total", { ...scraped("web", "web-5b7f5657f6-p0"), instance: "10.42.0.0:4191", ...OUT, peer: "dst", ...to("voting-svc", "voting"), target_addr: `${ip}:9090`, authority: `voting-svc.${NS}.svc.cluster.local:9090`, dst_pod: "voting-0", ...PLAIN }, 1));
+    const answerOf = (metric: string) => {
+      const a = evaluateQuery(trafficQuery(metric, "1h"), MANY, t.now);
+      expect(a.code).toBe(200);
+      return (a.body as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result.map((r): Record<string, string> => ({ ...r.metric, value: r.value[1] }));
+    };
+
+    it("groups by the endpoint's port (target_addr as \":<port>\") and names a pod only where no owner label names the caller", () => {
+      expect(answerOf("request_total")).toEqual([expect.objectContaining({ deployment: "web", target_addr: ":8080", value: "1200" })]);
+      expect(answerOf("request_total")[0]).not.toHaveProperty("pod");
+      const opened = answerOf("tcp_open_total");
+      expect(opened).toHaveLength(4);
+      expect(opened.map((r) => [r.deployment ?? null, r.pod ?? null, r.target_addr, r.value])).toEqual(
+        expect.arrayContaining([
+          ["web", null, ":8080", "600"],
+          ["web", null, ":9090", "2"],
+          [null, "debug-a", ":8080", "3"],
+          [null, "debug-b", ":8080", "3"],
+        ]),
+      );
+    });
+
+    it("and reads exactly as handshake analyze --traffic reads the raw series", async () => {
+      const snap = await readFrom([...fileSamples, ...MANY]);
+      expect(snap.completeness).toEqual([]);
+      expect(snap.edges.find((e) => e.id === EMOJI)?.observed).toEqual({ mtls: 1200, plaintext: 0, unknown: 0, window: "1h" });
+      expect(withoutSource(snap)).toEqual(withoutSource(await cliOn([...fileSamples, ...MANY], "many.json")));
+    });
   });
 
   it("a Linkerd answer gives Linkerd edges beside Istio's, exactly as handshake analyze --traffic gives them from the raw series", async () => {
@@ -699,6 +742,37 @@ describe("the demo's query evaluator", () => {
     expect(result('sum by (reporter) (increase(istio_requests_total{reporter="source"}[1h]))')).toEqual([{ metric: { reporter: "source" }, value: [at.getTime() / 1000, "7"] }]);
   });
 
+  it("label_replace and label_join as Prometheus evaluates them: anchored regex, $1 / ${1} / $$, no match unchanged, an empty value removes the label", () => {
+    const eps = [
+      s("tcp_open_total", { deployment: "web", target_addr: "10.42.1.1:8080", dst_pod: "emoji-a" }, 1),
+      s("tcp_open_total", { deployment: "web", target_addr: "[fd00::7]:8080", dst_pod: "emoji-b" }, 2),
+      s("tcp_open_total", { pod: "debug", target_addr: "10.42.1.3:9090" }, 4),
+    ];
+    const at3 = (q: string) => {
+      const a = evaluateQuery(q, eps, at);
+      expect(a.code, q).toBe(200);
+      return (a.body as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result.map((r) => [r.metric, r.value[1]]);
+    };
+    expect(at3('sum by (port) (label_replace(increase(tcp_open_total[1h]), "port", ":$1", "target_addr", ".*:([0-9]+)"))')).toEqual([[{ port: ":8080" }, "3"], [{ port: ":9090" }, "4"]]);
+    // Anchored: "8080" alone does not match "10.42.1.1:8080"; no match leaves the series as it was.
+    expect(at3('sum by (port) (label_replace(increase(tcp_open_total[1h]), "port", "x", "target_addr", "8080"))')).toEqual([[{}, "7"]]);
+    expect(at3('sum by (p) (label_replace(increase(tcp_open_total[1h]), "p", "${1}$$", "dst_pod", "emoji-(.)"))')).toEqual([[{}, "4"], [{ p: "a$" }, "1"], [{ p: "b$" }, "2"]]);
+    // "" removes the label, so a sum by it groups the series without it.
+    expect(at3('sum by (deployment) (label_replace(increase(tcp_open_total[1h]), "deployment", "", "deployment", ".*"))')).toEqual([[{}, "7"]]);
+    expect(at3('sum by (j) (label_join(increase(tcp_open_total[1h]), "j", ";", "deployment", "pod"))')).toEqual([[{ j: ";debug" }, "4"], [{ j: "web;" }, "3"]]);
+    // Outside a sum: every label as the series has it.
+    expect(at3('label_replace(sum by (pod) (increase(tcp_open_total[1h])), "who", "$1", "pod", "(.+)")')).toEqual([[{}, "3"], [{ pod: "debug", who: "debug" }, "4"]]);
+  });
+
+  it("a label function that leaves two series with one label set fails the query (422 execution), as Prometheus' does; near miss: a new label beside the old is fine", () => {
+    // One StatefulSet endpoint under its name with two IPs: the series differ in target_addr alone.
+    const twice = [s("tcp_open_total", { dst_pod: "voting-0", target_addr: "10.42.3.1:9090" }, 1), s("tcp_open_total", { dst_pod: "voting-0", target_addr: "10.42.3.2:9090" }, 1)];
+    const inPlace = evaluateQuery('sum by (target_addr) (label_replace(increase(tcp_open_total[1h]), "target_addr", ":$1", "target_addr", ".*:([0-9]+)"))', twice, at);
+    expect(inPlace).toEqual({ code: 422, body: { status: "error", errorType: "execution", error: "vector cannot contain metrics with the same labelset" } });
+    const beside = evaluateQuery('sum by (port) (label_replace(increase(tcp_open_total[1h]), "port", ":$1", "target_addr", ".*:([0-9]+)"))', twice, at);
+    expect(beside.body).toEqual({ status: "success", data: { resultType: "vector", result: [{ metric: { port: ":9090" }, value: [at.getTime() / 1000, "2"] }] } });
+  });
+
   it("answers the reader's own query", () => {
     expect(
       result(trafficQuery("istio_requests_total", "1h")).reduce((n, r) => n + Number(r.value[1]), 0),
@@ -716,6 +790,12 @@ describe("the demo's query evaluator", () => {
       'sum by (reporter) (increase(istio_requests_total{reporter=~"dest.*"}[1h]))',
       'sum by (reporter) (increase(istio_requests_total{reporter!="source"}[1h]))',
       'sum by (reporter) (increase(istio_requests_total{reporter="\\q"}[1h]))',
+      "increase(istio_requests_total[1h])",
+      'label_replace(increase(istio_requests_total[1h]), "a", "b", "c")',
+      'label_replace(increase(istio_requests_total[1h]), "a", "b", "c", "(")',
+      'label_replace(increase(istio_requests_total[1h]), "1a", "b", "c", "d")',
+      'label_join(istio_requests_total, "a", ";", "b")',
+      "sum by (reporter) (increase(istio_requests_total[1h])) extra",
     ]) {
       const a = evaluateQuery(q, samples, at);
       expect(a.code, q).toBe(400);

@@ -755,7 +755,7 @@ function linkerdOwn(labels: Obj | Record<string, string>): boolean {
  * injector sets for the pod's top owner (linkerd2 pkg/inject/inject.go, the `linkerd-proxy` scrape
  * job's labelmap; `job` becomes `k8s_job`); a bare pod has only `pod`.
  */
-const OWNER_LABELS = ["deployment", "statefulset", "daemonset", "cronjob", "k8s_job", "replicaset", "replicationcontroller", "pod"];
+export const OWNER_LABELS: readonly string[] = ["deployment", "statefulset", "daemonset", "cronjob", "k8s_job", "replicaset", "replicationcontroller", "pod"];
 
 /**
  * The caller's name: an owner label above, else the Job named by the pod labels Kubernetes' Job
@@ -771,8 +771,9 @@ const CALLER_LABELS = [...OWNER_LABELS.slice(0, -1), "batch_kubernetes_io_job_na
 /**
  * Every label the Linkerd path reads (linkerdOwn, addLinkerd, linkerdPolicy, portKey, addAnswerLinkerd's
  * `peer`): an aggregating query of Linkerd's counters must keep exactly these for its answer to read as
- * the raw series do (lib/server/telemetry/prometheus.ts groups by them). Others (`instance`, `job`,
- * `dst_pod`, `client_id`, …) change no sample.
+ * the raw series do (lib/server/telemetry/prometheus.ts groups by them, `pod` kept for bare pods only
+ * and `target_addr` as ":<port>", all these read of them). Others (`instance`, `job`, `dst_pod`,
+ * `client_id`, …) change no sample.
  */
 export const LINKERD_LABELS: readonly string[] = [
   "direction",

@@ -10,7 +10,7 @@ import "server-only";
 import { LINKERD_CONNECTIONS, LINKERD_METRICS, LINKERD_REQUESTS, type ParsedTraffic } from "../../core/model/input";
 import { isObj } from "../../core/model/read";
 import type { Completeness } from "../../core/snapshot/schema";
-import { callerLabels, LINKERD_LABELS, parseQueryAnswers, type QueryAnswer } from "../../core/traffic/parseTraffic";
+import { callerLabels, LINKERD_LABELS, OWNER_LABELS, parseQueryAnswers, type QueryAnswer } from "../../core/traffic/parseTraffic";
 import { KubeError, type KubeErrorReason, type KubeTransport } from "../kube/transport";
 import type { PrometheusTarget, ServiceRef } from "./settings";
 
@@ -47,19 +47,46 @@ export const GROUP_LABELS = [
 /**
  * Linkerd's counters: only the source proxy's outbound series are evidence (parseTraffic `addLinkerd`),
  * so the selector keeps Prometheus from summing the inbound ones at all, as `linkerd viz edges` selects
- * (linkerd/linkerd2 viz/metrics-api/edges.go `Edges`: `promDirectionLabels("outbound")`). Grouped by
- * every label the parser reads (LINKERD_LABELS): the caller's `namespace` and owner labels as the
- * `linkerd-proxy` scrape job names them (viz/charts/linkerd-viz/templates/prometheus.yaml, `pod`
- * included, as edges.go's `edgesQuery` groups by it), `peer` (loopback connections), the TLS labels, the
- * `dst_*` and the address labels that give the port. A Prometheus without Linkerd's series answers an
- * empty success, which adds nothing: a pure Istio mesh's snapshot is unchanged.
+ * (linkerd/linkerd2 viz/metrics-api/edges.go `Edges`: `promDirectionLabels("outbound")`). A Prometheus
+ * without Linkerd's series answers an empty success, which adds nothing: a pure Istio mesh's snapshot
+ * is unchanged.
  */
 const LINKERD_SELECTOR = '{direction="outbound"}';
 
+/** The answer's labels made by the Linkerd queries, answered under the parser's names (linkerdQuery). */
+const BARE_POD = "handshake_bare_pod";
+const TARGET_PORT = "handshake_target_port";
+
 export function trafficQuery(metric: string, window: string): string {
   return LINKERD_METRICS.has(metric)
-    ? `sum by (${LINKERD_LABELS.join(", ")}) (increase(${metric}${LINKERD_SELECTOR}[${window}]))`
+    ? linkerdQuery(metric, window)
     : `sum by (${GROUP_LABELS.join(", ")}) (increase(${metric}[${window}]))`;
+}
+
+/**
+ * Grouped by every label the parser reads (LINKERD_LABELS), as the `linkerd-proxy` scrape job names the
+ * caller's (viz/charts/linkerd-viz/templates/prometheus.yaml: `namespace`, `pod`, the injector's
+ * `linkerd.io/proxy-<kind>` pod label as `<kind>`, `k8s_job` for `job`), except two whose raw values
+ * would multiply the answer by the caller's pods and the Service's endpoints while the parser reads
+ * less of them: `pod` names the caller only where no owner label does (a bare pod: the injector sets
+ * none, linkerd2 controller/proxy-injector `getLabelForParent`), and `target_addr` only for its port
+ * (`portKey`). So the series get `handshake_bare_pod` (the pod's name when every owner label is empty)
+ * and `handshake_target_port` (":<port>"), are summed by those instead, and the sums get them back as
+ * `pod` and `target_addr`. New labels rather than rewriting the old in place: a label function whose
+ * result holds one label set twice fails the whole query in Prometheus ("vector cannot contain metrics
+ * with the same labelset"), as two endpoints differing in target_addr alone would (a StatefulSet pod
+ * recreated with another IP).
+ */
+function linkerdQuery(metric: string, window: string): string {
+  const owners = OWNER_LABELS.filter((l) => l !== "pod");
+  const by = LINKERD_LABELS.map((l) => (l === "pod" ? BARE_POD : l === "target_addr" ? TARGET_PORT : l));
+  let v = `increase(${metric}${LINKERD_SELECTOR}[${window}])`;
+  // "<owner>;…;<owner>;<pod>": the pod's name follows as many separators as there are owners only when they are all empty.
+  v = `label_join(${v}, "${BARE_POD}", ";", ${[...owners, "pod"].map((l) => `"${l}"`).join(", ")})`;
+  v = `label_replace(${v}, "${BARE_POD}", "$1", "${BARE_POD}", ";{${owners.length}}(.+)|.*")`;
+  v = `label_replace(${v}, "${TARGET_PORT}", ":$1", "target_addr", ".*:([0-9]+)")`;
+  const sum = `sum by (${by.join(", ")}) (${v})`;
+  return `label_replace(label_replace(${sum}, "pod", "$1", "${BARE_POD}", "(.+)"), "target_addr", "$1", "${TARGET_PORT}", "(.+)")`;
 }
 
 /** One instant query; resolves with the decoded JSON answer or throws a KubeError saying why not. */
