@@ -439,6 +439,52 @@ describe("who called whom", () => {
     it("near miss: a pod without the Job controller's labels (a bare pod) is still named by its pod label", () => {
       expect(sources([...EMOJIVOTO, cronJob("backup")], [line(`pod="${POD}"`)])).toEqual([[POD, "linkerd", 2]]);
     });
+
+    // Only a Job label says the caller is a Job: inject.go's Pod switch labels a pod with its real owner,
+    // so `deployment=` is always a Deployment, and a bare pod's `pod=` its own name. An unlisted caller
+    // whose name is `<cronjob>-<digits>` under such a label stays itself (review cjrev.md §1).
+    it.each([
+      ["an unlisted Deployment", "worker", "deployment", "worker-29361045"],
+      ["an unlisted Deployment (short suffix)", "worker", "deployment", "worker-2"],
+      ["an unlisted StatefulSet", "db", "statefulset", "db-29361045"],
+      ["an unlisted StatefulSet (short suffix)", "db", "statefulset", "db-1"],
+      ["an unlisted DaemonSet", "agent", "daemonset", "agent-29361045"],
+      ["a bare pod", "backup", "pod", "backup-29361045"],
+      ["a bare pod (short suffix)", "backup", "pod", "backup-7"],
+    ])("near miss: %s named `<cronjob>-<digits>` by a non-Job label stays itself", (_name, cron, label, name) => {
+      expect(sources([...EMOJIVOTO, cronJob(cron)], [line(`${label}="${name}"`)])).toEqual([[name, "linkerd", 2]]);
+    });
+
+    // Kubernetes names a CronJob's Job `<cronjob>-<Unix()/60>` (8 digits until the year 2160); Istio's
+    // own heuristic (pkg/kube/util.go cronJobNameRegexp) takes 8 to 10 digits (review cjrev.md §1, §3).
+    it.each([
+      ["k8s_job", "backup-5", "backup-5"],
+      ["job_name", "backup-123", "backup-123"],
+      ["job_name", "backup-1234567", "backup-1234567"],
+      ["job_name", "backup-12345678901", "backup-12345678901"],
+      ["job_name", "backup-12345678", "backup"],
+      ["batch_kubernetes_io_job_name", "backup-1234567890", "backup"],
+    ])("a Job label %s=%s with the CronJob listed: the caller is %s (8 to 10 digits only)", (label, name, caller) => {
+      expect(sources([...EMOJIVOTO, cronJob("backup")], [line(`${label}="${name}"`)])).toEqual([[caller, "linkerd", 2]]);
+    });
+
+    // The Job's name is an alias for Linkerd's Job-named samples only: an Istio sample naming the Job
+    // (whichever comes first) is its own caller, as before, and the output does not depend on the order
+    // (review cjrev.md §2).
+    it.each([
+      ["an Istio sample naming the Job", "nightly-29361045", [["nightly", "linkerd", 2], ["nightly-29361045", "linkerd", 3]]],
+      ["an Istio sample naming the Job (short suffix: no CronJob)", "nightly-123", [["nightly-123", "linkerd", 5]]],
+      ["an Istio sample naming the CronJob itself: one caller, counts summed", "nightly", [["nightly", "linkerd", 5]]],
+    ])("a Linkerd Job-named sample and %s: the same output in both orders", (_name, istioCaller, expected) => {
+      const job = istioCaller === "nightly-123" ? "nightly-123" : "nightly-29361045";
+      const objs = [...EMOJIVOTO, cronJob("nightly")];
+      const linkerd = parseTraffic(line(`pod="${job}-x7k2p",job_name="${job}"`), "f").samples;
+      const istio = call(`${NS}/${istioCaller}`, host("emoji-svc", NS), "mutual_tls", 3, { request_protocol: "grpc" });
+      const first = run(objs, [...linkerd, istio]);
+      const second = run(objs, [istio, ...linkerd]);
+      expect(JSON.stringify(second)).toBe(JSON.stringify(first));
+      expect(first.edges.map((e) => [e.source.workload, e.predicted.client.origin, e.observed?.mtls])).toEqual(expected);
+    });
   });
 
   it("a meshed caller to an unmeshed server in plaintext: the existing edge.plaintext, no contradiction", () => {

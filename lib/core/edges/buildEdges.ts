@@ -1,7 +1,7 @@
 // Observed traffic → edges (contract.md §1.1): which series are evidence, which Service port a
 // sample belongs to, one edge per (source workload, destination host, port), and its status.
 import type { MeshModel, MeshRoute, MeshSettings, Service, ServicePort, Workload } from "../model/mesh";
-import { LINKERD_METRICS, LINKERD_PORT_KEY, type TrafficSample } from "../model/input";
+import { LINKERD_JOB_CALLER, LINKERD_METRICS, LINKERD_PORT_KEY, type TrafficSample } from "../model/input";
 import type { Client, Prediction } from "../resolve/predictEdge";
 import { predictEdge, preparePredictions } from "../resolve/predictEdge";
 import { isHttpPort, worseVerdict } from "../resolve/matrix";
@@ -419,6 +419,12 @@ interface EdgeBuild {
   // Per-sample work is memoised by what it depends on: 20k samples share a few thousand clients
   // and services.
   clients: Map<string, Map<string, ClientEntry>>;
+  /**
+   * Linkerd's Job-named callers (LINKERD_JOB_CALLER): namespace → Job name → the entry it is (its
+   * CronJob's, or the Job's own from `clients`). Apart from `clients`, which every sample reads, so an
+   * Istio sample naming the Job is never taken to the CronJob, whichever sample comes first.
+   */
+  jobClients: Map<string, Map<string, ClientEntry>>;
   serviceTargets: Map<Service, Target>;
   samples: TrafficSample[];
   /**
@@ -445,6 +451,7 @@ export function buildEdges(r: Resolver, samples: TrafficSample[], window: string
     buckets: new Map(),
     hostTargets: new Map(),
     clients: new Map(),
+    jobClients: new Map(),
     serviceTargets: new Map(),
     samples,
     linkerdCallers: undefined,
@@ -520,37 +527,50 @@ function clientEntry(st: EdgeBuild, srcNs: string | null, srcName: string | null
   if (!byName) st.clients.set(nsKey, (byName = new Map()));
   let entry = byName.get(nameKey);
   if (!entry) {
-    const linkerd = LINKERD_METRICS.has(metric);
-    // Every run of a CronJob (one Job each) is that one caller: its entry is shared under the CronJob's name.
-    const cron = linkerd && srcNs && srcName ? cronJobOfJob(st.model.workloadByKey, srcNs, srcName) : null;
-    entry = cron !== null ? byName.get(cron) : undefined;
-    if (!entry) {
-      const name = cron ?? srcName;
-      let client = clientFor(st.r, srcNs, name, linkerd);
-      // Decided before the caller has any bucket (routes are chosen per client): see linkerdCallers.
-      if (client.workload === null && client.dataplane === "sidecar" && linkerdCallers(st).get(nsKey)?.has(nameKey) === true)
-        client = clientFor(st.r, srcNs, name, true);
-      // Shared by every edge of this caller, and frozen like the other shared parts of the snapshot.
-      const source = Object.freeze({ namespace: client.namespace, workload: client.name });
-      entry = { client, source, idPrefix: `${client.who ?? "unknown"}->` };
-      if (cron !== null) byName.set(cron, entry);
-    }
+    let client = clientFor(st.r, srcNs, srcName, LINKERD_METRICS.has(metric));
+    // Decided before the caller has any bucket (routes are chosen per client): see linkerdCallers.
+    if (client.workload === null && client.dataplane === "sidecar" && linkerdCallers(st).get(nsKey)?.has(nameKey) === true)
+      client = clientFor(st.r, srcNs, srcName, true);
+    // Shared by every edge of this caller, and frozen like the other shared parts of the snapshot.
+    const source = Object.freeze({ namespace: client.namespace, workload: client.name });
+    entry = { client, source, idPrefix: `${client.who ?? "unknown"}->` };
     byName.set(nameKey, entry);
   }
   return entry;
 }
 
 /**
- * The CronJob a Linkerd caller named by a Job belongs to, or null. Kubernetes' cronjob controller names
- * each Job `<cronjob>-<scheduled time in minutes>` (pkg/controller/cronjob/cronjob_controllerv2.go `getJobName`), and a
- * CronJob's pod carries only that Job's name (parseTraffic `CALLER_LABELS`), so `<name>-<digits>` is
- * taken as CronJob `<name>` only when no workload has the Job's own name and a CronJob has `<name>` in
- * the namespace. (Istio names such a pod's workload after the CronJob itself: pkg/kube/util.go
- * `GetDeployMetaFromPod`.) Once per unlisted caller, not per sample.
+ * A Linkerd caller named by a Job label: every run of a CronJob (one Job each) is that one caller, the
+ * entry `clients` has under the CronJob's own name (a listed workload, so the same client whichever
+ * sample made it); any other Job is the entry of its own name, as an Istio sample naming it gets. The Job's
+ * name is an alias in `jobClients` only. Once per Job, not per sample.
+ */
+function jobClientEntry(st: EdgeBuild, ns: string, job: string, metric: string): ClientEntry {
+  let byJob = st.jobClients.get(ns);
+  if (!byJob) st.jobClients.set(ns, (byJob = new Map()));
+  let entry = byJob.get(job);
+  if (!entry) {
+    const cron = cronJobOfJob(st.model.workloadByKey, ns, job);
+    entry = clientEntry(st, ns, cron ?? job, metric);
+    byJob.set(job, entry);
+  }
+  return entry;
+}
+
+/**
+ * The CronJob a Job named by a Linkerd Job label belongs to, or null. Kubernetes' cronjob controller names
+ * each Job `<cronjob>-<Unix()/60>` (pkg/controller/cronjob/cronjob_controllerv2.go `getJobName`, utils.go
+ * `getTimeHashInMinutes`: 8 digits until the year 2160), and a CronJob's pod carries only that Job's
+ * name (parseTraffic `CALLER_LABELS`), so `<name>-<8 to 10 digits>` is taken as CronJob `<name>` only
+ * when no workload has the Job's own name and a CronJob has `<name>` in the namespace. The digits are
+ * Istio's own heuristic for a Job-controlled pod (istio pkg/kube/util.go `cronJobNameRegexp`
+ * `(.+)-\d{8,10}$`, used by `GetDeployMetaFromPod`, which names such a pod's workload after the CronJob).
+ * Once per Job, not per sample (jobClientEntry).
  */
 function cronJobOfJob(workloads: ReadonlyMap<string, Workload>, ns: string, job: string): string | null {
   const dash = job.lastIndexOf("-");
-  if (dash <= 0 || dash === job.length - 1) return null;
+  const digits = job.length - dash - 1;
+  if (dash <= 0 || digits < 8 || digits > 10) return null;
   for (let i = dash + 1; i < job.length; i++) {
     const c = job.charCodeAt(i);
     if (c < 48 || c > 57) return null;
@@ -622,7 +642,13 @@ function addSample(st: EdgeBuild, s: TrafficSample): void {
   const host = known(L.destination_service) ?? (svcName && svcNs ? `${svcName}.${svcNs}.svc.cluster.local` : null);
   if (!host) return;
   const target = targetFor(st, host, svcName, svcNs);
-  const entry = clientEntry(st, known(L.source_workload_namespace), known(L.source_workload), s.metric);
+  const srcNs = known(L.source_workload_namespace);
+  const srcName = known(L.source_workload);
+  // The marker first: absent on all but Linkerd's Job-named samples, and ignored on any other metric.
+  const entry =
+    L[LINKERD_JOB_CALLER] !== undefined && srcNs && srcName && LINKERD_METRICS.has(s.metric)
+      ? jobClientEntry(st, srcNs, srcName, s.metric)
+      : clientEntry(st, srcNs, srcName, s.metric);
   const proto = L.request_protocol ?? "";
   let choice: PortChoice | undefined;
   // Mesh routes are a sidecar's (not a gateway's, whose routes are its Gateway's): only then do they choose.

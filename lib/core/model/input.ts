@@ -103,6 +103,15 @@ export const LINKERD_METRICS: ReadonlySet<string> = new Set([LINKERD_REQUESTS, L
  */
 export const LINKERD_PORT_KEY = "linkerd:";
 
+/**
+ * Set (to "true") on a Linkerd sample whose caller was named by a Job label (`k8s_job`,
+ * `batch_kubernetes_io_job_name`, `job_name`; parseTraffic `CALLER_LABELS`): only such a name may be a
+ * CronJob's run, which buildEdges `jobClientEntry` takes to its CronJob. A label of the sample's own label
+ * object, so it costs no allocation per sample; Istio samples never get it from the parser, and the
+ * edge builder reads it only with a Linkerd metric.
+ */
+export const LINKERD_JOB_CALLER = "linkerd_job_caller";
+
 /** One sample of an Istio standard metric (or a Linkerd counter's, normalised), as read from Prometheus text or /api/v1/query JSON. */
 export interface TrafficSample {
   metric: string;

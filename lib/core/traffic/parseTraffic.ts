@@ -3,7 +3,7 @@
 // Istio's two (istio.md §7.1–7.2), and Linkerd's two proxy counters, normalised to the labels the edge
 // builder reads (other-meshes.md §1.2, §1.5; addLinkerd below). Pure: the caller reads the file.
 // Problems are collected, never thrown, so one bad line does not lose the rest of a scrape.
-import { EDGE_LABELS, LINKERD_CONNECTIONS, LINKERD_METRICS, LINKERD_PORT_KEY, LINKERD_REQUESTS, type InputProblem, type ParsedTraffic, type TrafficSample } from "../model/input";
+import { EDGE_LABELS, LINKERD_CONNECTIONS, LINKERD_JOB_CALLER, LINKERD_METRICS, LINKERD_PORT_KEY, LINKERD_REQUESTS, type InputProblem, type ParsedTraffic, type TrafficSample } from "../model/input";
 import { isObj, shown, type Obj } from "../model/read";
 
 const REQUESTS = "istio_requests_total";
@@ -763,10 +763,17 @@ export const OWNER_LABELS: readonly string[] = ["deployment", "statefulset", "da
  * copies with every pod label (viz charts/linkerd-viz/templates/prometheus.yaml, `labelmap
  * __tmp_pod_label_(.+)`), else the pod. A CronJob's pod has no owner label: the webhook resolves its
  * owner to the CronJob (controller/k8s/metadata_api.go `GetOwnerKindAndName` walks Job → its one
- * owner) and inject.go's Pod switch has no CronJob case. buildEdges `clientEntry` takes such a Job's
+ * owner) and inject.go's Pod switch has no CronJob case. buildEdges `jobClientEntry` takes such a Job's
  * name to its CronJob.
  */
 const CALLER_LABELS = [...OWNER_LABELS.slice(0, -1), "batch_kubernetes_io_job_name", "job_name", "pod"];
+
+/**
+ * Whether CALLER_LABELS' label at the same index names a Job (the sample is then marked
+ * LINKERD_JOB_CALLER): inject.go's Pod switch labels a pod with its real owner's kind, so only these
+ * say the caller is a Job, and so perhaps a CronJob's run; `deployment=x-29361045` is a Deployment.
+ */
+const JOB_CALLER: readonly boolean[] = CALLER_LABELS.map((k) => k === "k8s_job" || k === "batch_kubernetes_io_job_name" || k === "job_name");
 
 /**
  * Every label the Linkerd path reads (linkerdOwn, addLinkerd, linkerdPolicy, portKey, addAnswerLinkerd's
@@ -818,8 +825,9 @@ function addLinkerd(
   if (L.peer !== undefined && L.peer !== "dst") return;
   const srcNs = L.namespace || L.workload_ns;
   let src: string | undefined;
-  for (const k of CALLER_LABELS) {
-    src = L[k];
+  let at = 0;
+  for (; at < CALLER_LABELS.length; at++) {
+    src = L[CALLER_LABELS[at]!];
     if (src) break;
   }
   // Without Prometheus' scrape labels (a raw /metrics page) the caller is unknown; an unknown caller
@@ -850,6 +858,7 @@ function addLinkerd(
   }
   const key = portKey(L, byName ? svc! : null, svcNs, srcNs);
   labels.request_protocol = values.shared(key);
+  if (JOB_CALLER[at] === true) labels[LINKERD_JOB_CALLER] = "true";
   if (metric === LINKERD_REQUESTS) seen.requests = true;
   else seen.connections = true;
   const sample = { metric, labels, value };
