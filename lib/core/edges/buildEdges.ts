@@ -46,6 +46,8 @@ const PASSTHROUGH_HOSTS = new Set([
   "InboundPassthroughCluster",
 ]);
 
+const BLACKHOLE = "BlackHoleCluster";
+
 const known = (v: string | undefined) => (v && v !== "unknown" ? v : null);
 
 /**
@@ -390,7 +392,7 @@ export function edgeContradicts(e: Edge): boolean {
 /** The client's own telemetry says the call left through PassthroughCluster: plaintext, whatever the config says (istio.md §9.3). */
 function passthroughPrediction(p: Prediction, client: Client, host: string): Prediction {
   const who = client.name ? `${client.namespace}/${client.name}` : "the caller";
-  const blackhole = host === "BlackHoleCluster";
+  const blackhole = host === BLACKHOLE;
   return {
     ...p,
     predicted: {
@@ -639,7 +641,10 @@ function addSample(st: EdgeBuild, s: TrafficSample): void {
   const L = s.labels;
   const svcName = known(L.destination_service_name);
   const svcNs = known(L.destination_service_namespace);
-  const host = known(L.destination_service) ?? (svcName && svcNs ? `${svcName}.${svcNs}.svc.cluster.local` : null);
+  // A call REGISTRY_ONLY dropped is named by its cluster in destination_service_name, whatever the
+  // Host header left in destination_service (istio/proxy istio_stats.cc populatePeerInfo: route
+  // block_all or cluster BlackHoleCluster); it is an edge to that cluster, as passthroughPrediction reads it.
+  const host = (svcName === BLACKHOLE ? svcName : known(L.destination_service)) ?? (svcName && svcNs ? `${svcName}.${svcNs}.svc.cluster.local` : null);
   if (!host) return;
   const target = targetFor(st, host, svcName, svcNs);
   const srcNs = known(L.source_workload_namespace);
