@@ -510,3 +510,170 @@ const blackholeScenarios: Scenario[] = [
 describe("REGISTRY_ONLY and ALLOW_ANY catch-all clusters in the real telemetry shape", () => {
   it.each(blackholeScenarios.map((s) => [s.name, s] as const))("%s", (_n, s) => check(s));
 });
+
+// ---------------------------------------------------------------------------------------------
+// Virtual machines: a MESH_INTERNAL workload behind a Kubernetes Service, or a ServiceEntry
+
+const VM_INSTALL = "content/en/docs/setup/install/virtual-machine/snips.sh";
+const VM_BOOKINFO = "content/en/docs/examples/virtual-machines/snips.sh";
+/** snip_create_wg: the WorkloadGroup the VM registers with (VM_APP=mysqldb, SERVICE_ACCOUNT=vm-sa). */
+const workloadGroup = net("WorkloadGroup", "mysqldb", { metadata: { labels: { app: "mysqldb" } }, template: { serviceAccount: "vm-sa", network: "" } }, "vm");
+/**
+ * The WorkloadEntry istiod auto-registers for the VM from that group (pilot/pkg/autoregistration:
+ * name `<group>-<ip>`, the group's labels and template, the group named in an annotation).
+ */
+const vmEntry = (labels: Labels = { app: "mysqldb" }): KubeObject => ({
+  apiVersion: "networking.istio.io/v1",
+  kind: "WorkloadEntry",
+  metadata: { name: "mysqldb-10.128.0.5", namespace: "vm", labels, annotations: { "istio.io/autoRegistrationGroup": "mysqldb" } },
+  spec: { address: "10.128.0.5", labels, serviceAccount: "vm-sa", network: "" },
+});
+const VM_BASE = [
+  ISTIO_SYSTEM,
+  namespace("bookinfo", { "istio-injection": "enabled" }),
+  namespace("vm"),
+  sa("vm", "vm-sa"),
+  workloadGroup,
+  // snip_expose_the_mysql_service_to_the_mesh_1
+  svc("vm", "mysqldb", [{ port: 3306, name: "tcp" }]),
+  // samples/bookinfo/platform/kube/bookinfo-ratings-v2-mysql-vm.yaml and the ratings Service.
+  sa("bookinfo", "bookinfo-ratings-v2"),
+  svc("bookinfo", "ratings", [{ port: 9080, name: "http" }]),
+  app("bookinfo", "ratings-v2-mysql-vm", { labels: { app: "ratings", version: "v2-mysql-vm" }, ports: [9080], sa: "bookinfo-ratings-v2" }),
+  sa("bookinfo", "bookinfo-productpage"),
+  svc("bookinfo", "productpage", [{ port: 9080, name: "http" }]),
+  app("bookinfo", "productpage-v1", { labels: { app: "productpage", version: "v1" }, ports: [9080], sa: "bookinfo-productpage" }),
+];
+const MYSQL = host("mysqldb", "vm");
+const ratingsToVm = [tcpAt("destination", ["bookinfo", "ratings-v2-mysql-vm"], MYSQL, "mutual_tls"), tcpAt("source", ["bookinfo", "ratings-v2-mysql-vm"], MYSQL, "unknown")];
+
+const vmScenarios: Scenario[] = [
+  {
+    name: "VM: ratings-v2-mysql-vm → mysqldb.vm:3306 on the VM (auto-registered WorkloadEntry with serviceAccount), mesh STRICT",
+    doc: `${VM_INSTALL} snip_create_wg; ${VM_BOOKINFO} snip_expose_the_mysql_service_to_the_mesh_1, snip_using_the_mysql_service_1`,
+    objects: [...VM_BASE, strictPa("istio-system"), vmEntry()],
+    traffic: ratingsToVm,
+    edges: [mtls("bookinfo/ratings-v2-mysql-vm", MYSQL)],
+    findings: [],
+  },
+  {
+    name: "VM → productpage.bookinfo:9080: the VM's proxy reports itself as its WorkloadGroup (ISTIO_META_WORKLOAD_NAME), mesh STRICT",
+    doc: `${VM_BOOKINFO} snip_reaching_kubernetes_services_from_the_virtual_machine_1; istio/istio istioctl/pkg/workload/workload.go createMeshConfig`,
+    objects: [...VM_BASE, strictPa("istio-system"), vmEntry()],
+    traffic: [...ratingsToVm, ...meshCall(["vm", "mysqldb"], host("productpage", "bookinfo"))],
+    edges: [mtls("bookinfo/ratings-v2-mysql-vm", MYSQL), mtls("vm/mysqldb", host("productpage", "bookinfo"))],
+    findings: [],
+  },
+];
+
+describe("Virtual machines (virtual-machine install, examples/virtual-machines)", () => {
+  it.each(vmScenarios.map((s) => [s.name, s] as const))("%s", (_n, s) => check(s));
+});
+
+// ---------------------------------------------------------------------------------------------
+// DNS proxying for external TCP services without VIPs: the Kubernetes Services are hidden from istiod
+// by discoverySelectors, ServiceEntries (MESH_EXTERNAL by default) name the same hosts.
+
+/** samples/tcp-echo/tcp-echo.yaml: Service ports tcp 9000 and tcp-other 9001, no sidecar (namespace not labelled). */
+const tcpEcho = (ns: string): KubeObject[] => [
+  namespace(ns),
+  svc(ns, "tcp-echo", [
+    { name: "tcp", port: 9000 },
+    { name: "tcp-other", port: 9001 },
+  ]),
+  app(ns, "tcp-echo", { labels: { version: "v1" }, ports: [9000, 9001] }),
+];
+const externalSvc = (n: number) =>
+  yaml("default", "ServiceEntry", `external-svc-${n}`, { hosts: [host("tcp-echo", `external-${n}`)], ports: [{ name: `external-svc-${n}`, number: 9000, protocol: "TCP" }], resolution: "DNS" }, "networking.istio.io/v1beta1");
+
+const dnsTcpScenarios: Scenario[] = [
+  {
+    name: "tcp-echo in external-1/2 behind ServiceEntries (resolution DNS), discoverySelectors keep istiod off those namespaces",
+    doc: `${DNS_PROXY} snip_external_tcp_services_without_vips_1..5`,
+    objects: [
+      ISTIO_SYSTEM,
+      DEFAULT_INJECTED,
+      ...sleep("default"),
+      meshCm("istio", 'defaultConfig:\n  proxyMetadata:\n    ISTIO_META_DNS_CAPTURE: "true"\n    ISTIO_META_DNS_AUTO_ALLOCATE: "true"\ndiscoverySelectors:\n- matchLabels:\n    istio-injection: enabled\n'),
+      ...tcpEcho("external-1"),
+      ...tcpEcho("external-2"),
+      externalSvc(1),
+      externalSvc(2),
+    ],
+    traffic: [1, 2].map((n) => tcpAt("source", SLEEP, host("tcp-echo", `external-${n}`), "unknown", 4, seName(host("tcp-echo", `external-${n}`)))),
+    // Known false positive (left, see DECISIONS.md "Sixth false-positive hunt"): meshConfig
+    // discoverySelectors are not modelled, so the Kubernetes Services istiod never sees are taken for
+    // the hosts instead of the MESH_EXTERNAL ServiceEntries, and sleep's plaintext to an unmeshed
+    // tcp-echo warns. Expected once modelled: both edges `unknown` (external), no finding.
+    edges: [1, 2].map((n) => ({ src: "default/sleep", host: host("tcp-echo", `external-${n}`), verdict: "plaintext", codes: ["edge.plaintext"] })),
+    // The TCP series names no port, so each lands on both of tcp-echo's TCP ports (9000, 9001).
+    findings: ["edge.plaintext", "edge.plaintext", "edge.plaintext", "edge.plaintext"],
+  },
+];
+
+describe("DNS proxying for external TCP services (dns-proxy)", () => {
+  it.each(dnsTcpScenarios.map((s) => [s.name, s] as const))("%s", (_n, s) => check(s));
+});
+
+// ---------------------------------------------------------------------------------------------
+// Sidecar scoping: the reference page's global default in the root namespace istio-config
+
+const SIDECAR_REF = "content/en/docs/reference/config/networking/sidecar/index.html";
+const SCOPING = "content/en/docs/ops/configuration/mesh/configuration-scoping/index.md";
+const sidecarCr = (ns: string, name: string, hosts: string[]) => yaml(ns, "Sidecar", name, { egress: [{ hosts }] }, "networking.istio.io/v1beta1");
+const bookApp = (ns: string, a: string): KubeObject[] => [sa(ns, a), svc(ns, a, [{ name: "http", port: 9080 }]), app(ns, a, { ports: [9080] })];
+const SCOPED_BASE = [
+  ISTIO_SYSTEM,
+  namespace("istio-config"),
+  meshCm("istio", "rootNamespace: istio-config\n"),
+  sidecarCr("istio-config", "default", ["./*", "istio-system/*"]),
+  namespace("prod-us1", { "istio-injection": "enabled" }),
+  namespace("prod-apis", { "istio-injection": "enabled" }),
+  namespace("other", { "istio-injection": "enabled" }),
+  ...bookApp("prod-us1", "productpage"),
+  ...bookApp("prod-us1", "ratings"),
+  ...bookApp("prod-apis", "api"),
+  ...sleep("other"),
+];
+const P = (a: string, ns = "prod-us1") => host(a, ns);
+
+const sidecarScenarios: Scenario[] = [
+  {
+    name: "global default Sidecar (./*, istio-system/*) in the root namespace: calls within a namespace stay mTLS",
+    doc: `${SIDECAR_REF} first example; ${SCOPING} "Sidecar import"`,
+    objects: [...SCOPED_BASE, strictPa("istio-config")],
+    traffic: meshCall(["prod-us1", "productpage"], P("ratings")),
+    edges: [mtls("prod-us1/productpage", P("ratings"))],
+    findings: [],
+  },
+  {
+    name: "prod-us1's own Sidecar imports prod-apis/*: productpage → api.prod-apis over mTLS",
+    doc: `${SIDECAR_REF} second example`,
+    objects: [...SCOPED_BASE, strictPa("istio-config"), sidecarCr("prod-us1", "default", ["prod-us1/*", "prod-apis/*", "istio-system/*"])],
+    traffic: [...meshCall(["prod-us1", "productpage"], P("ratings")), ...meshCall(["prod-us1", "productpage"], P("api", "prod-apis"))],
+    edges: [mtls("prod-us1/productpage", P("ratings")), mtls("prod-us1/productpage", P("api", "prod-apis"))],
+    findings: [],
+  },
+  {
+    name: "a caller under the global default reaching prod-us1 (not imported): PassthroughCluster, plaintext, the server reports it",
+    doc: `${SCOPING} "What happens if I connect to a service outside of my scope?"`,
+    objects: SCOPED_BASE,
+    // ratings' sidecar reports the plaintext (PERMISSIVE) with the caller known from the HTTP metadata exchange.
+    traffic: [atServer(["other", "sleep"], P("ratings"), "none")],
+    edges: [{ src: "other/sleep", host: P("ratings"), verdict: "plaintext", codes: ["edge.passthrough"] }],
+    findings: ["edge.passthrough", "pa.permissive"],
+  },
+  {
+    name: "the same under mesh STRICT: ratings resets the passthrough plaintext",
+    doc: `${SCOPING} "What happens if I connect to a service outside of my scope?"`,
+    objects: [...SCOPED_BASE, strictPa("istio-config")],
+    // The window before STRICT (as fpHunt4): the plaintext then seen contradicts the prediction.
+    traffic: [atServer(["other", "sleep"], P("ratings"), "none")],
+    edges: [{ src: "other/sleep", host: P("ratings"), verdict: "broken", codes: ["edge.observed-mismatch", "edge.passthrough", "edge.plaintext-to-strict"] }],
+    findings: ["edge.observed-mismatch", "edge.passthrough", "edge.plaintext-to-strict"],
+  },
+];
+
+describe("Sidecar scoping (reference/config/networking/sidecar, configuration-scoping)", () => {
+  it.each(sidecarScenarios.map((s) => [s.name, s] as const))("%s", (_n, s) => check(s));
+});
