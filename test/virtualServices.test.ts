@@ -126,6 +126,21 @@ describe("reading VirtualServices", () => {
     ]);
   });
 
+  // Istio's validation checks a match's port only `if match.Port != 0` (validateHTTPRoute, validateTCPMatch,
+  // validateTLSMatch in pkg/config/validation), and translateRoute/matchTCP/matchTLS read 0 as "any port".
+  it.each([
+    { case: "an http match", spec: { http: [{ match: [{ port: 0, sourceNamespace: "a" }], route: [routeTo(SRV, 443)] }] }, kind: "http" },
+    { case: "a tcp match", spec: { tcp: [{ match: [{ port: 0 }], route: [routeTo(SRV, 443)] }] }, kind: "tcp" },
+    { case: "a tls match", spec: { tls: [{ match: [{ port: 0, sniHosts: ["api.example.com"] }], route: [routeTo(SRV, 443)] }] }, kind: "tls" },
+  ])("match.port 0 is no port, as absent ($case)", ({ spec, kind }) => {
+    const m = buildModel({ objects: loaded([vs("a", "zero", { hosts: ["api.example.com"], ...spec })]), configDumps: [], problems: [] });
+    expect(m.problems).toEqual([]);
+    const opaque = kind === "tls" ? ["sniHosts"] : [];
+    expect(m.virtualServices[0]!.meshDestinations).toEqual([
+      { fqdn: SRV, subset: null, port: 443, kind, matches: [{ sourceNamespace: kind === "http" ? "a" : null, sourceLabels: null, opaque, port: 0 }] },
+    ]);
+  });
+
   it.each([
     { case: "spec.hosts a string", spec: { hosts: "api.example.com" }, field: "spec.hosts", reason: "must be a list of strings" },
     { case: "spec.gateways with a number", spec: { gateways: ["mesh", 7] }, field: "spec.gateways[1]", reason: "must be a string, not 7" },
@@ -140,7 +155,9 @@ describe("reading VirtualServices", () => {
     { case: "a malformed destination in a gateway-only VirtualService", spec: { gateways: ["egress"], http: [{ route: [{ destination: { host: 5 } }] }] }, field: "spec.http[0].route[0].destination.host", reason: "is required" },
     { case: "match sourceNamespace a number", spec: { http: [{ match: [{ sourceNamespace: 3 }], route: [routeTo("srv")] }] }, field: "spec.http[0].match[0].sourceNamespace", reason: "must be a string, not 3" },
     { case: "match sourceLabels a list", spec: { tcp: [{ match: [{ sourceLabels: ["app"] }], route: [routeTo("srv")] }] }, field: "spec.tcp[0].match[0].sourceLabels", reason: "must be a mapping of strings" },
-    { case: "match port out of range", spec: { http: [{ match: [{ port: 0 }], route: [routeTo("srv")] }] }, field: "spec.http[0].match[0].port", reason: "port must be 1..65535" },
+    // 0 is proto3's zero value, "no port" (validation.go checks the port only `if match.Port != 0`): see below.
+    { case: "match port out of range", spec: { http: [{ match: [{ port: 70000 }], route: [routeTo("srv")] }] }, field: "spec.http[0].match[0].port", reason: "port must be 1..65535" },
+    { case: "a tcp match port out of range", spec: { tcp: [{ match: [{ port: 65536 }], route: [routeTo("srv")] }] }, field: "spec.tcp[0].match[0].port", reason: "port must be 1..65535" },
     { case: "a gateway-only match with a bad port", spec: { http: [{ match: [{ gateways: ["egress"], port: "x" }], route: [routeTo("srv")] }] }, field: "spec.http[0].match[0].port", reason: "port must be 1..65535" },
     { case: "a delegate without name", spec: { http: [{ delegate: { namespace: "b" } }] }, field: "spec.http[0].delegate.name", reason: "is required" },
     { case: "a delegate namespace that is a number", spec: { http: [{ delegate: { name: "d", namespace: 1 } }] }, field: "spec.http[0].delegate.namespace", reason: "must be a string, not 1" },

@@ -213,12 +213,24 @@ function routeMatch(m: Record<string, unknown>, field: string): RouteMatch {
   const rawLabels = m.sourceLabels;
   if (rawLabels !== undefined && rawLabels !== null && (!isObj(rawLabels) || Object.values(rawLabels).some((v) => typeof v !== "string")))
     throw new FieldError(`${field}.sourceLabels`, `must be a mapping of strings, not ${shown(rawLabels)}`);
-  if (m.port !== undefined && m.port !== null && portNumber(m.port) === undefined) throw new FieldError(`${field}.port`, "port must be 1..65535");
+  const port = matchPort(m.port, field);
   checkMatchConditions(m, field);
   const labels = isObj(rawLabels) && Object.keys(rawLabels).length > 0 ? strMap(rawLabels) : null;
-  // Any other field set (port, uri, headers, sniHosts, destinationSubnets…) is not in the metrics.
-  const opaque = Object.keys(m).filter((k) => !NEUTRAL_MATCH_FIELDS.has(k) && m[k] !== undefined && m[k] !== null);
-  return { sourceNamespace: ns || null, sourceLabels: labels, opaque, port: portNumber(m.port) ?? 0 };
+  // Any other field set (port, uri, headers, sniHosts, destinationSubnets…) is not in the metrics; a port 0 is no port.
+  const opaque = Object.keys(m).filter((k) => !NEUTRAL_MATCH_FIELDS.has(k) && m[k] !== undefined && m[k] !== null && (k !== "port" || port !== 0));
+  return { sourceNamespace: ns || null, sourceLabels: labels, opaque, port };
+}
+
+/**
+ * match.port: 0 when absent or 0, proto3's zero value, which Istio reads as "any port" (translateRoute,
+ * matchTCP, matchTLS: `match.Port == 0 ||`) and does not validate (validateHTTPRoute, validateTCPMatch,
+ * validateTLSMatch in pkg/config/validation: `if match.Port != 0 { ValidatePort }`); else 1..65535.
+ */
+function matchPort(v: unknown, field: string): number {
+  if (v === undefined || v === null || v === 0 || v === "0") return 0;
+  const port = portNumber(v);
+  if (port === undefined) throw new FieldError(`${field}.port`, "port must be 1..65535");
+  return port;
 }
 
 /**
