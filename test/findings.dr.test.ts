@@ -329,6 +329,8 @@ describe("dr.credential-name-plaintext behind a mesh route to the egress gateway
   });
   const gatewayHop = { match: [{ gateways: ["istio-egressgateway"], port: 443 }], route: [{ destination: { host: NGINX, port: { number: 443 } } }] };
   const meshHttp = (match: Record<string, unknown> | null) => ({ ...(match ? { match: [{ gateways: ["mesh"], ...match }] } : {}), route: [toGateway] });
+  /** An http route whose match names no gateways (the VirtualService's apply): its source conditions count. */
+  const httpToGateway = (match: Record<string, unknown>) => ({ match: [match], route: [toGateway] });
   const tcpToGateway = (match: Record<string, unknown> | null) => ({ ...(match ? { match: [match] } : {}), route: [toGateway] });
 
   it.each<{ case: string; port: string; objs: KubeObject[]; users: string[]; samples?: TrafficSample[] }>([
@@ -341,7 +343,12 @@ describe("dr.credential-name-plaintext behind a mesh route to the egress gateway
     { case: "a sniffed port with only http routes", port: "", objs: [vsFor({ http: [meshHttp({ port: 443 }), gatewayHop] })], users: ["a", "c"] },
     { case: "a TCP port whose tcp route has a destinationSubnets match", port: "tcp", objs: [vsFor({ tcp: [tcpToGateway({ port: 443, destinationSubnets: ["10.0.0.0/8"] })] })], users: ["a", "c"] },
     { case: "a route that may stay on the host (a second route to my-nginx itself)", port: "http", objs: [vsFor({ http: [meshHttp({ headers: { x: { exact: "1" } } }), { route: [{ destination: { host: NGINX } }] }] })], users: ["a", "c"] },
-    { case: "a match on labels the client does not carry (no route built for it)", port: "http", objs: [vsFor({ http: [meshHttp({ sourceLabels: { app: "other" } }), gatewayHop] })], users: ["a", "c"] },
+    // sourceMatchHTTP (route.go) checks sourceLabels and sourceNamespace only for a match without gateways.
+    { case: "a match on labels the client does not carry (no route built for it)", port: "http", objs: [vsFor({ http: [httpToGateway({ sourceLabels: { app: "other" } }), gatewayHop] })], users: ["a", "c"] },
+    { case: "a match for another source namespace (no route built for it)", port: "http", objs: [vsFor({ http: [httpToGateway({ sourceNamespace: "zzz" }), gatewayHop] })], users: ["a", "c"] },
+    { case: "a match for c's namespace only", port: "http", objs: [vsFor({ http: [httpToGateway({ sourceNamespace: "c" }), gatewayHop] })], users: ["a"] },
+    // matchTCP (tls.go) checks every condition, gateways or not.
+    { case: "a tcp match naming mesh on labels the client does not carry", port: "tcp", objs: [vsFor({ tcp: [tcpToGateway({ gateways: ["mesh"], sourceLabels: { app: "other" } })] })], users: ["a", "c"] },
     { case: "a wildcard VirtualService", port: "http", objs: [vsFor({ http: [meshHttp(null)] }, ["*.mesh-external.svc.cluster.local"])], users: ["a", "c"] },
     { case: "the VirtualService exported to a only (c does not see it)", port: "http", objs: [vsFor({ http: [meshHttp(null)], exportTo: ["a"] })], users: ["c"] },
     {
@@ -375,6 +382,10 @@ describe("dr.credential-name-plaintext behind a mesh route to the egress gateway
     { case: "an HTTP port, a header match only", port: "http", objs: [vsFor({ http: [meshHttp({ headers: { x: { exact: "1" } } })] })] },
     { case: "a sniffed port with an http route and a tcp catch-all", port: "", objs: [vsFor({ http: [meshHttp({ port: 443 }), gatewayHop], tcp: [tcpToGateway({ port: 443 })] })] },
     { case: "a TCP port with a tcp route without match", port: "tcp", objs: [vsFor({ tcp: [tcpToGateway(null)] })] },
+    // A match with gateways is built for every proxy of a gateway it names, "mesh" for every sidecar:
+    // sourceMatchHTTP returns before it looks at sourceLabels or sourceNamespace.
+    { case: "an http match naming mesh on labels the client does not carry", port: "http", objs: [vsFor({ http: [meshHttp({ sourceLabels: { app: "other" } }), gatewayHop] })] },
+    { case: "an http match naming mesh for another source namespace", port: "http", objs: [vsFor({ http: [meshHttp({ sourceNamespace: "zzz" }), gatewayHop] })] },
     { case: "a TLS port with a tls route on its SNI", port: "tls", objs: [vsFor({ tls: [{ match: [{ port: 443, sniHosts: [NGINX] }], route: [toGateway] }] })] },
     { case: "the VirtualService in the client namespace and exported to a and c", port: "http", objs: [vsFor({ http: [meshHttp(null)], exportTo: ["a", "c"] }, [NGINX], "a")] },
     // The gateway's own call to my-nginx:443 is the DR's purpose; gateways are not the finding's sidecars.

@@ -126,6 +126,20 @@ describe("reading VirtualServices", () => {
     ]);
   });
 
+  it("a match naming gateways: an http one's source conditions are not read (sourceMatchHTTP), a tcp or tls one's are (matchTCP, matchTLS)", () => {
+    const match = { gateways: ["mesh"], sourceNamespace: "c", sourceLabels: { app: "other" } };
+    const m = buildModel({
+      objects: loaded([vs("a", "gw", { hosts: ["api.example.com"], http: [{ match: [match], route: [routeTo(SRV, 443)] }], tcp: [{ match: [match], route: [routeTo(SRV, 5432)] }] })]),
+      configDumps: [],
+      problems: [],
+    });
+    expect(m.problems).toEqual([]);
+    expect(m.virtualServices[0]!.meshDestinations.map((d) => [d.kind, d.matches])).toEqual([
+      ["http", [{ sourceNamespace: null, sourceLabels: null, opaque: [], port: 0 }]],
+      ["tcp", [{ sourceNamespace: "c", sourceLabels: { app: "other" }, opaque: [], port: 0 }]],
+    ]);
+  });
+
   // Istio's validation checks a match's port only `if match.Port != 0` (validateHTTPRoute, validateTCPMatch,
   // validateTLSMatch in pkg/config/validation), and translateRoute/matchTCP/matchTLS read 0 as "any port".
   it.each([
@@ -560,6 +574,10 @@ describe("edges: the port and subset a mesh route names", () => {
     { case: "sourceNamespace the client's", match: { sourceNamespace: "a" } },
     { case: "sourceLabels the client has", match: { sourceLabels: { app: "client" } } },
     { case: "a match naming only the mesh gateway", match: { gateways: ["mesh"] } },
+    // sourceMatchHTTP (route.go): a match with gateways is built for the proxies of those gateways whatever
+    // its sourceLabels and sourceNamespace.
+    { case: "a match naming the mesh gateway and labels the client does not carry", match: { gateways: ["mesh"], sourceLabels: { app: "other" } } },
+    { case: "a match naming the mesh gateway and another source namespace", match: { gateways: ["mesh"], sourceNamespace: "c" } },
     { case: "a port match on another host (the egress-gateway pattern)", match: { port: 80 } },
     { case: "defaultVirtualServiceExportTo \".\", the VirtualService in the client's namespace", match: {}, objs: [meshConfig('defaultVirtualServiceExportTo: ["."]')] },
   ])("the route is the client's: $case", ({ match, objs = [] }) => {

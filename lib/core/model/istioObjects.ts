@@ -240,14 +240,25 @@ function matchPort(v: unknown, field: string): number {
  * list; Istio's egress-gateway tasks route the mesh hop and the gateway hop in one VirtualService this
  * way); null when no match is the sidecars'. The matches were checked when read (checkedMatches).
  */
-function meshMatches(matches: Record<string, unknown>[]): RouteMatch[] | null {
+function meshMatches(matches: Record<string, unknown>[], kind: RouteKind): RouteMatch[] | null {
   if (matches.length === 0) return [];
   const out: RouteMatch[] = [];
   for (const m of matches) {
     const gateways = (m.gateways ?? []) as string[];
-    if (gateways.length === 0 || gateways.includes("mesh")) out.push(routeMatch(m, "match"));
+    if (gateways.length === 0) out.push(routeMatch(m, "match"));
+    else if (gateways.includes("mesh")) out.push(kind === "http" ? gatewayHttpMatch(routeMatch(m, "match")) : routeMatch(m, "match"));
   }
   return out.length > 0 ? out : null;
+}
+
+/**
+ * An http match naming gateways ("mesh" among them) is built for every sidecar: sourceMatchHTTP
+ * (networking/core/route/route.go) returns on the gateway names and reads sourceLabels and
+ * sourceNamespace only for a match without gateways. matchTCP and matchTLS (networking/core/tls.go)
+ * check every condition, so a tcp/tls match keeps its source conditions.
+ */
+function gatewayHttpMatch(m: RouteMatch): RouteMatch {
+  return { ...m, sourceNamespace: null, sourceLabels: null };
 }
 
 /** A route's match list, every entry checked whoever it is for (so a malformed one is reported whatever its gateways). */
@@ -479,7 +490,7 @@ function setMeshRoutes(r: ReadVirtualService, http: ReadRoute[]): void {
   if (vs.hosts.length === 0 || (vs.gateways.length > 0 && !vs.gateways.includes("mesh"))) return;
   for (const kind of ["http", "tcp", "tls"] as const) {
     for (const route of kind === "http" ? http : r.routes[kind]) {
-      const read = meshMatches(route.matches);
+      const read = meshMatches(route.matches, kind);
       if (read === null) continue;
       const matches = route.revision === undefined ? read : inRevisionOnly(read, route.revision);
       (kind === "http" ? vs.meshRouteMatches.http : vs.meshRouteMatches.l4).push(matches);

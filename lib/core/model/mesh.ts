@@ -271,9 +271,12 @@ export type RouteKind = "http" | "tcp" | "tls";
  * as far as the metrics can tell whether a sample met it.
  */
 export interface RouteMatch {
-  /** match.sourceNamespace; null when absent. */
+  /**
+   * match.sourceNamespace; null when absent, and on an http match that names gateways (sourceMatchHTTP
+   * builds it for every sidecar when "mesh" is among them, whatever its source conditions).
+   */
   sourceNamespace: string | null;
-  /** match.sourceLabels; null when absent or empty. */
+  /** match.sourceLabels; null when absent or empty, and on an http match that names gateways (as sourceNamespace). */
   sourceLabels: Labels | null;
   /**
    * The fields that restrict something no metric tells about a sample (port, uri, headers, sniHosts…),
