@@ -364,6 +364,28 @@ describe("dr.credential-name-plaintext behind a mesh route to the egress gateway
     expect(f.message).toContain(`sidecars in ${users.join(" and ")} ignore it`);
   });
 
+  // A ServiceEntry port without protocol is sniffed (ValidateProtocol accepts ""; protocol.Parse("") is
+  // Unsupported, IsHTTPOrSniffed): its listener has the HTTP route table, whose default route
+  // BuildSidecarVirtualHostWrapper adds unless a VirtualService builds an http route there, beside the TCP chains.
+  const seNginx = (protocol: string | null): KubeObject => ({
+    apiVersion: "networking.istio.io/v1",
+    kind: "ServiceEntry",
+    metadata: { name: "my-nginx", namespace: "mesh-external" },
+    spec: { hosts: [NGINX], location: "MESH_EXTERNAL", resolution: "DNS", ports: [{ number: 443, name: "p443", ...(protocol ? { protocol } : {}) }] },
+  });
+  const seBase = (protocol: string | null) => [...base("").filter((o) => o.kind !== "Service"), seNginx(protocol)];
+  it.each<{ case: string; protocol: string | null; routes: Record<string, unknown>; fires: boolean }>([
+    { case: "no protocol (sniffed), a tcp catch-all only: the HTTP half keeps the default route", protocol: null, routes: { tcp: [tcpToGateway(null)] }, fires: true },
+    { case: "no protocol (sniffed), http routes only: the TCP half keeps the default chain", protocol: null, routes: { http: [meshHttp(null)] }, fires: true },
+    { case: "no protocol (sniffed), an http route and a tcp catch-all", protocol: null, routes: { http: [meshHttp(null)], tcp: [tcpToGateway(null)] }, fires: false },
+    { case: "protocol TCP, a tcp catch-all", protocol: "TCP", routes: { tcp: [tcpToGateway(null)] }, fires: false },
+    { case: "protocol HTTP, an http route", protocol: "HTTP", routes: { http: [meshHttp(null)] }, fires: false },
+  ])("a ServiceEntry port: $case", ({ protocol, routes, fires }) => {
+    const s = run([...seBase(protocol), vsFor(routes)]);
+    expect(findingsOf(s, "input.invalid")).toEqual([]);
+    expect(findingsOf(s, "dr.credential-name-plaintext").map((f) => f.message)).toEqual(fires ? [expect.stringContaining("sidecars in a and c ignore it")] : []);
+  });
+
   it("a top-level credential covers every port: a route for 443 alone leaves 8443 on the cluster (near miss: a route for both)", () => {
     const objs = (ports: number[]) => [
       ...base("http").filter((o) => o.kind !== "Service" && o.kind !== "DestinationRule"),

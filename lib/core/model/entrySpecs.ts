@@ -210,6 +210,8 @@ export interface ServiceEntrySpec {
   hosts: string[];
   /** In spec order; targetPort defaults to the number, protocol to TCP. */
   ports: ServicePort[];
+  /** The port numbers written without protocol, in spec order (Istio sniffs them: Service.sniffedPorts). */
+  sniffedPorts: number[];
   /** location is not MESH_INTERNAL (MESH_EXTERNAL is the enum's zero value). */
   external: boolean;
   /** As written (undefined when absent, which Istio reads as NONE). */
@@ -235,7 +237,7 @@ function seHosts(v: unknown): string[] {
   return v as string[];
 }
 
-function sePorts(v: unknown): ServicePort[] {
+function sePorts(v: unknown, sniffed: number[]): ServicePort[] {
   const out: ServicePort[] = [];
   if (absent(v)) return out;
   if (!Array.isArray(v)) throw new FieldError("spec.ports", notA(v, "a list of ports"));
@@ -266,6 +268,7 @@ function sePorts(v: unknown): ServicePort[] {
     if (protocol !== "" && !PROTOCOLS.has(protocol.toLowerCase()))
       throw new FieldError(`${f}.protocol`, `unsupported protocol ${JSON.stringify(protocol)} (expected one of ${[...PROTOCOLS.keys()].map((x) => x.toUpperCase()).join(", ")})`);
     out.push({ port, targetPort, protocol: protocol || "TCP", name });
+    if (protocol === "") sniffed.push(port);
   }
   return out;
 }
@@ -291,7 +294,8 @@ export function readServiceEntrySpec(spec: unknown): ServiceEntrySpec {
   const location = enumValue(spec.location, "spec.location", LOCATIONS, "location");
   const resolution = enumValue(spec.resolution, "spec.resolution", RESOLUTIONS, "resolution");
   const mode: Resolution = resolution ?? "NONE";
-  const ports = sePorts(spec.ports);
+  const sniffedPorts: number[] = [];
+  const ports = sePorts(spec.ports, sniffedPorts);
   const selector = seSelector(spec.workloadSelector);
 
   if (!absent(spec.endpoints) && !Array.isArray(spec.endpoints)) throw new FieldError("spec.endpoints", notA(spec.endpoints, "a list of endpoints"));
@@ -324,6 +328,7 @@ export function readServiceEntrySpec(spec: unknown): ServiceEntrySpec {
   return {
     hosts,
     ports,
+    sniffedPorts,
     external: location !== "MESH_INTERNAL",
     resolution,
     selector: selector.labels,

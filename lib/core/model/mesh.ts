@@ -159,6 +159,11 @@ export interface Service {
   exportTo: string[];
   /** ServiceEntry resolution NONE or headless Service: cluster type ORIGINAL_DST. */
   passthrough: boolean;
+  /**
+   * A ServiceEntry's port numbers written without `protocol` (their `protocol` reads "TCP" for the L4
+   * uses): Istio sniffs them, protocol.Parse("") being Unsupported (IsHTTPOrSniffed). Absent when none.
+   */
+  sniffedPorts?: number[];
 }
 
 export type PaMode = "UNSET" | "DISABLE" | "PERMISSIVE" | "STRICT";

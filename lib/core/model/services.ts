@@ -146,6 +146,7 @@ function serviceEntries(
       exportTo,
       // An absent resolution is NONE, the enum's zero value (and ValidateServiceEntry's reading): an ORIGINAL_DST cluster.
       passthrough: (resolution ?? "NONE") === "NONE",
+      ...(se.sniffedPorts.length > 0 ? { sniffedPorts: se.sniffedPorts } : {}),
     };
     selected.set(service, endpoints);
     return service;

@@ -223,11 +223,13 @@ export function coversHost(vs: MeshRoute["vs"], host: string): boolean {
 /**
  * The listener a sidecar builds for a service port: HTTP routes only, TLS (SNI) filter chains only,
  * TCP filter chains only, or a sniffing listener with both, TCP chains first (buildSidecarOutboundListener,
- * ListenerProtocolAuto). A ServiceEntry port's `protocol` decides; a Kubernetes port's appProtocol or
- * name prefix (an unnamed port is sniffed). A ServiceEntry port read without protocol is held as TCP.
+ * ListenerProtocolAuto). A ServiceEntry port's `protocol` decides, one written without it is sniffed
+ * (Service.sniffedPorts: protocol.Parse("") is Unsupported, IsHTTPOrSniffed); a Kubernetes port's
+ * appProtocol or name prefix (an unnamed port is sniffed).
  */
 export type ListenerKind = "http" | "tls" | "tcp" | "auto";
 export function listenerKind(service: Service, p: ServicePort): ListenerKind {
+  if (service.sniffedPorts !== undefined && service.sniffedPorts.includes(p.port)) return "auto";
   const declared = service.kind === "ServiceEntry" ? { appProtocol: p.protocol } : p;
   if (isHttpPort(declared)) return "http";
   if (isTlsPort(declared)) return "tls";
