@@ -386,6 +386,31 @@ describe("dr.credential-name-plaintext behind a mesh route to the egress gateway
     expect(findingsOf(s, "dr.credential-name-plaintext").map((f) => f.message)).toEqual(fires ? [expect.stringContaining("sidecars in a and c ignore it")] : []);
   });
 
+  // A mirror is a second request the sidecar sends through outbound|port||mirrorHost (applyHTTPRouteDestination:
+  // RequestMirrorPolicies from TranslateRequestMirrorPolicy, for mirror and each mirrors[] entry, unless its
+  // percentage is 0): a mesh route mirroring to my-nginx leads to its cluster like a route to it.
+  const mirrorVs = (mirror: Record<string, unknown>, gateways?: string[]): KubeObject => ({
+    apiVersion: "networking.istio.io/v1",
+    kind: "VirtualService",
+    metadata: { name: "mirror-to-nginx", namespace: "a" },
+    spec: { hosts: ["other"], ...(gateways ? { gateways } : {}), http: [{ route: [{ destination: { host: "other" } }], ...mirror }] },
+  });
+  const nginxDest = { host: NGINX, port: { number: 443 } };
+  it.each<{ case: string; mirror: KubeObject; fires: boolean }>([
+    { case: "mirror", mirror: mirrorVs({ mirror: nginxDest }), fires: true },
+    { case: "mirror with mirrorPercentage 50", mirror: mirrorVs({ mirror: nginxDest, mirrorPercentage: { value: 50 } }), fires: true },
+    { case: "mirrors[]", mirror: mirrorVs({ mirrors: [{ destination: nginxDest }] }), fires: true },
+    { case: "mirror with mirrorPercentage 0 (MirrorPercent: no mirror)", mirror: mirrorVs({ mirror: nginxDest, mirrorPercentage: { value: 0 } }), fires: false },
+    { case: "mirror with the deprecated mirrorPercent 0", mirror: mirrorVs({ mirror: nginxDest, mirrorPercent: 0 }), fires: false },
+    { case: "mirrors[] with percentage 0 (MirrorPercentByPolicy)", mirror: mirrorVs({ mirrors: [{ destination: nginxDest, percentage: { value: 0 } }] }), fires: false },
+    { case: "mirror on a route a redirect replaces (translateRoute builds no destination)", mirror: mirrorVs({ route: undefined, redirect: { uri: "/x" }, mirror: nginxDest }), fires: false },
+    { case: "mirror in a VirtualService bound to a gateway only", mirror: mirrorVs({ mirror: nginxDest }, ["istio-egressgateway"]), fires: false },
+  ])("a mesh route mirroring to the host keeps its cluster in use: $case", ({ mirror, fires }) => {
+    const s = run([...base("http"), vsFor({ http: [meshHttp(null)] }), mirror]);
+    expect(findingsOf(s, "input.invalid")).toEqual([]);
+    expect(findingsOf(s, "dr.credential-name-plaintext").map((f) => f.message)).toEqual(fires ? [expect.stringContaining("sidecars in a and c ignore it")] : []);
+  });
+
   it("a top-level credential covers every port: a route for 443 alone leaves 8443 on the cluster (near miss: a route for both)", () => {
     const objs = (ports: number[]) => [
       ...base("http").filter((o) => o.kind !== "Service" && o.kind !== "DestinationRule"),

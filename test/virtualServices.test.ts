@@ -140,6 +140,31 @@ describe("reading VirtualServices", () => {
     ]);
   });
 
+  it("mirrors: read apart from destinations (edges ignore mirrored copies), 0% and redirects mirror nothing, a delegate's with its routes", () => {
+    const m = buildModel({
+      objects: loaded([
+        vs("a", "mirrors", {
+          hosts: ["api.example.com"],
+          http: [
+            { match: [{ uri: { prefix: "/a" } }], route: [routeTo(SRV, 443)], mirror: { host: "shadow" }, mirrorPercentage: { value: 10 } },
+            { match: [{ uri: { prefix: "/b" } }], route: [routeTo(SRV, 443)], mirrors: [{ destination: { host: "m1.c.svc.cluster.local" } }, { destination: { host: "m2" }, percentage: { value: 0 } }] },
+            { match: [{ uri: { prefix: "/c" } }], route: [routeTo(SRV, 443)], mirror: { host: "never" }, mirrorPercentage: {} },
+            { match: [{ uri: { prefix: "/d" } }], redirect: { uri: "/x" }, mirror: { host: "never" } },
+            { match: [{ uri: { prefix: "/e" } }], delegate: { name: "leaf" } },
+          ],
+          tcp: [{ route: [routeTo(SRV, 5432)], mirror: { host: "never" } }],
+        }),
+        vs("a", "leaf", { http: [{ route: [routeTo(SRV, 443)], mirror: { host: "leaf-shadow" } }] }),
+      ]),
+      configDumps: [],
+      problems: [],
+    });
+    expect(m.problems).toEqual([]);
+    const root = m.virtualServices.find((v) => v.name === "mirrors")!;
+    expect(root.meshMirrors).toEqual([host("shadow", "a"), "m1.c.svc.cluster.local", host("leaf-shadow", "a")]);
+    expect([...m.meshRoutesByHost.keys()]).toEqual([SRV]);
+  });
+
   // Istio's validation checks a match's port only `if match.Port != 0` (validateHTTPRoute, validateTCPMatch,
   // validateTLSMatch in pkg/config/validation), and translateRoute/matchTCP/matchTLS read 0 as "any port".
   it.each([

@@ -314,10 +314,39 @@ function routeDestination(d: Record<string, unknown>, field: string, namespace: 
   return { fqdn: resolveHost(host, namespace), subset: subset || null, port, weight: weightOf(d, field) };
 }
 
+/**
+ * The hosts an http route mirrors its requests to, resolved like its destinations: `mirror` and each
+ * `mirrors[].destination` whose percentage is not 0 (MirrorPercent, MirrorPercentByPolicy: 0 mirrors
+ * nothing, none is 100%), on a route that forwards (translateRoute: a redirect or directResponse has no
+ * RouteAction, so no RequestMirrorPolicies). A mirror without a host names nothing here.
+ */
+function mirrorHosts(route: Record<string, unknown>, namespace: string): string[] {
+  if (!absentField(route.redirect) || !absentField(route.directResponse)) return [];
+  const out: string[] = [];
+  const mirror = route.mirror;
+  // MirrorPercent: mirrorPercentage first, then the deprecated mirrorPercent, else 100%.
+  const some = !absentField(route.mirrorPercentage) ? positive(at(route.mirrorPercentage, "value")) : absentField(route.mirrorPercent) || positive(route.mirrorPercent);
+  if (isObj(mirror) && some) addMirror(out, mirror.host, namespace);
+  for (const m of arr(route.mirrors)) {
+    const percentage = at(m, "percentage");
+    if (absentField(percentage) || positive(at(percentage, "value"))) addMirror(out, at(m, "destination", "host"), namespace);
+  }
+  return out;
+}
+
+const absentField = (v: unknown) => v === undefined || v === null;
+/** A percentage that mirrors something: `GetValue() > 0` (an absent value is proto3's 0). */
+const positive = (v: unknown) => typeof v === "number" && v > 0;
+function addMirror(out: string[], host: unknown, namespace: string): void {
+  if (typeof host === "string" && host !== "") out.push(resolveHost(host, namespace));
+}
+
 /** One http/tcp/tls route as written and checked: its raw matches (merged with a root's when delegated), destinations, delegate. */
 interface ReadRoute {
   matches: Record<string, unknown>[];
   dests: ReadDestination[];
+  /** An http route's mirror hosts (mirrorHosts); empty for tcp/tls routes. */
+  mirrors: string[];
   /** http[].delegate, the delegate's namespace defaulting to the root's (mergeVirtualServicesIfNeeded). */
   delegate: { namespace: string; name: string } | null;
   /** Merged from a delegate labelled istio.io/rev: only that revision's istiod has the delegate (RouteMatch.revision). */
@@ -342,9 +371,11 @@ function readRoutes(spec: unknown, kind: RouteKind, namespace: string): ReadRout
       const ns = optionalString(at(route.delegate, "namespace"), `${field}.delegate.namespace`);
       delegate = { namespace: ns || namespace, name };
     }
-    return { matches, dests, delegate };
+    return { matches, dests, mirrors: kind === "http" ? mirrorHosts(route, namespace) : NO_MIRRORS, delegate };
   });
 }
+
+const NO_MIRRORS: string[] = [];
 
 /**
  * A VirtualService's fields and checked routes. Its mesh routes are worked out once every VirtualService
@@ -366,6 +397,7 @@ function readVirtualService(o: LoadedObject, revisions: Revisions): ReadVirtualS
     exportTo,
     meshDestinations: [],
     meshRouteMatches: { http: [], l4: [] },
+    meshMirrors: [],
     rank: 0,
     fqdns: [],
     sameHost: null,
@@ -474,7 +506,7 @@ function mergedHttpRoutes(root: ReadVirtualService, delegates: Map<string, ReadV
     if (!d || !delegateVisible(d.vs, root.vs.namespace, defaultExportTo)) continue;
     for (const sub of d.routes.http) {
       const matches = mergeMatches(route.matches, sub.matches);
-      if (matches) out.push({ matches, dests: sub.dests, delegate: null, ...(d.vs.revision === undefined ? {} : { revision: d.vs.revision }) });
+      if (matches) out.push({ matches, dests: sub.dests, mirrors: sub.mirrors, delegate: null, ...(d.vs.revision === undefined ? {} : { revision: d.vs.revision }) });
     }
   }
   return out;
@@ -501,6 +533,7 @@ function setMeshRoutes(r: ReadVirtualService, http: ReadRoute[]): void {
       const carrying = route.dests.length > 1 && route.dests.some((d) => (d.weight ?? 0) > 0);
       for (const d of route.dests)
         if (!carrying || (d.weight ?? 0) > 0) vs.meshDestinations.push({ fqdn: d.fqdn, subset: d.subset, port: d.port, kind, matches });
+      for (const h of route.mirrors) vs.meshMirrors.push(h);
       // Routes are tried in order: after one that takes every sidecar request, the rest are never reached.
       if (takesEverything(matches)) break;
     }

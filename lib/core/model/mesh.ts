@@ -337,6 +337,13 @@ export interface VirtualService {
    * tcp/tls: whether this VirtualService claims a host before another for a caller (buildEdges).
    */
   meshRouteMatches: { http: RouteMatch[][]; l4: RouteMatch[][] };
+  /**
+   * The hosts those http routes mirror requests to (mirror, mirrors[]; percentage not 0; not on a redirect
+   * or directResponse), resolved like destinations. Not destinations: a mirrored copy is not the caller's
+   * call and its response is dropped, so edges ignore them; a sidecar still sends through the mirror
+   * host's cluster (dr.credential-name-plaintext).
+   */
+  meshMirrors: string[];
   /** Its place in Istio's order of all VirtualServices: creationTimestamp, then name, then namespace. */
   rank: number;
   /**

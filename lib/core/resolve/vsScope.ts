@@ -261,6 +261,18 @@ export function namedByMeshVs(model: MeshModel, host: string): boolean {
   return vsNaming(model, host) !== undefined;
 }
 
+/** The hosts mesh http routes mirror to (VirtualService.meshMirrors), once per model. */
+const mirrorIndexes = new WeakMap<MeshModel, Set<string>>();
+function mirroredByMesh(model: MeshModel, host: string): boolean {
+  let idx = mirrorIndexes.get(model);
+  if (!idx) {
+    idx = new Set();
+    for (const vs of model.virtualServices) for (const h of vs.meshMirrors) idx.add(h);
+    mirrorIndexes.set(model, idx);
+  }
+  return idx.has(host);
+}
+
 /** Whether one of the VirtualService's `kind` routes is surely built (or, for TCP, is the catch-all) for the caller on `port`. */
 function builtOn(vs: VirtualService, kind: RouteKind, client: Client, port: number): boolean {
   if (kind === "http") {
@@ -278,7 +290,9 @@ function builtOn(vs: VirtualService, kind: RouteKind, client: Client, port: numb
  * Whether a sidecar surely builds no route or filter chain to a service's own clusters on one of its
  * ports, every call it makes there being routed elsewhere by a mesh VirtualService naming the host:
  * - no mesh route anywhere leads to the host (model.meshRoutesByHost: its own VirtualService's canary,
- *   another host's route), so every route the sidecar may build for it goes elsewhere;
+ *   another host's route) nor mirrors to it (VirtualService.meshMirrors: applyHTTPRouteDestination's
+ *   RequestMirrorPolicies send a copy through outbound|port||mirror-host), so every route the sidecar
+ *   may build for it goes elsewhere;
  * - HTTP (and a sniffed port's HTTP half): a VirtualService the sidecar surely has for the host (seen,
  *   imported by its Sidecar egress on that port) surely builds one of its http routes there. Then
  *   BuildSidecarVirtualHostWrapper drops the service's default route (outbound|port||host); a
@@ -294,7 +308,7 @@ function builtOn(vs: VirtualService, kind: RouteKind, client: Client, port: numb
  */
 export function routedAway(model: MeshModel, client: Client, mesh: MeshSettings, service: Service, p: ServicePort): boolean {
   const host = service.host;
-  if (model.meshRoutesByHost.has(host)) return false;
+  if (model.meshRoutesByHost.has(host) || mirroredByMesh(model, host)) return false;
   const candidates = vsNaming(model, host);
   if (candidates === undefined) return false;
   const ns = client.namespace ?? "";
