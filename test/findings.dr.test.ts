@@ -420,6 +420,9 @@ describe("dr.credential-name-plaintext behind a mesh route to the egress gateway
     ];
     expect(only(run(objs([443])), "dr.credential-name-plaintext").message).toContain("sidecars in a and c ignore it");
     expect(findingsOf(run(objs([443, 8443])), "dr.credential-name-plaintext")).toEqual([]);
+    // Routed away on both ports, but a/client is observed calling my-nginx itself: it alone is named.
+    const observed = run(objs([443, 8443]), [call("a/client", NGINX, "none", 1, { reporter: "source" })]);
+    expect(only(observed, "dr.credential-name-plaintext").message).toContain("sidecars in a ignore it");
   });
 
   it.each<{ case: string; port: string; objs: KubeObject[]; samples?: TrafficSample[] }>([

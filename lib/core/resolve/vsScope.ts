@@ -287,8 +287,8 @@ function builtOn(vs: VirtualService, kind: RouteKind, client: Client, port: numb
 }
 
 /**
- * Whether a sidecar surely builds no route or filter chain to a service's own clusters on one of its
- * ports, every call it makes there being routed elsewhere by a mesh VirtualService naming the host:
+ * Whether a sidecar surely builds no route or filter chain to a service's own clusters on any of the
+ * given ports, every call it makes there being routed elsewhere by a mesh VirtualService naming the host:
  * - no mesh route anywhere leads to the host (model.meshRoutesByHost: its own VirtualService's canary,
  *   another host's route) nor mirrors to it (VirtualService.meshMirrors: applyHTTPRouteDestination's
  *   RequestMirrorPolicies send a copy through outbound|port||mirror-host), so every route the sidecar
@@ -306,17 +306,23 @@ function builtOn(vs: VirtualService, kind: RouteKind, client: Client, port: numb
  * A wildcard VirtualService, one the sidecar may not see or import, a match it may not meet (labels its
  * template does not settle) leave the service's own cluster possible: false.
  */
-export function routedAway(model: MeshModel, client: Client, mesh: MeshSettings, service: Service, p: ServicePort): boolean {
+export function routedAway(model: MeshModel, client: Client, mesh: MeshSettings, service: Service, ports: readonly ServicePort[]): boolean {
   const host = service.host;
   if (model.meshRoutesByHost.has(host) || mirroredByMesh(model, host)) return false;
   const candidates = vsNaming(model, host);
   if (candidates === undefined) return false;
+  // The caller's Sidecar and Viewer once for all the ports; a port-bound egress makes the port part of it.
   const ns = client.namespace ?? "";
   const sidecar = sidecarFor(model, ns, client.labels, mesh.rootNamespace, client.revision);
-  const v: Viewer = { client, ns, mesh, sidecar, target: sidecar !== null && hasPortBoundEgress(sidecar) ? { host, ports: [p.port] } : null };
-  const kind = listenerKind(service, p);
-  if (kind === "auto") return hasBuilt(candidates, "http", v, p.port) && hasBuilt(candidates, "tcp", v, p.port);
-  return hasBuilt(candidates, kind, v, p.port);
+  const perPort = sidecar !== null && hasPortBoundEgress(sidecar);
+  const shared: Viewer = { client, ns, mesh, sidecar, target: null };
+  for (const p of ports) {
+    const v = perPort ? { ...shared, target: { host, ports: [p.port] } } : shared;
+    const kind = listenerKind(service, p);
+    const away = kind === "auto" ? hasBuilt(candidates, "http", v, p.port) && hasBuilt(candidates, "tcp", v, p.port) : hasBuilt(candidates, kind, v, p.port);
+    if (!away) return false;
+  }
+  return true;
 }
 
 /** Whether a VirtualService the caller surely has (seen, imported) surely builds a `kind` route on `port` (builtOn). */

@@ -1,5 +1,5 @@
 // Client-side rules: DestinationRule (findings.md "Istio DestinationRule", istio.md §2).
-import type { ClientTlsSettings, DestinationRule, Service, Workload } from "../../model/mesh";
+import type { ClientTlsSettings, DestinationRule, Service, ServicePort, Workload } from "../../model/mesh";
 import { wildcardServiceFor } from "../../model/services";
 import { entriesOf, hostMatchScore, taggingTls, type DrEntry, type IndexKind } from "../../resolve/destinationRule";
 import { drMesh, portEntrySends, type Client, type EndpointPrediction } from "../../resolve/predictEdge";
@@ -281,8 +281,14 @@ export const drCredentialNamePlaintext = rule("dr.credential-name-plaintext", (c
       return applied.rule === dr || bad.some((b) => b.path.startsWith("spec.subsets"));
     };
     // Only a sidecar that may call the host on a port the credential is for: one whose every call there
-    // a mesh VirtualService routes elsewhere never uses the cluster (sendsToCluster).
-    const sends = (w: (typeof sidecars)[number], i: number) => uses(w, hosts[i]!) && (i >= services.length || sendsToCluster(ctx, w, services[i]!, bad));
+    // a mesh VirtualService routes elsewhere never uses the cluster (sendsToCluster). The ports are worked
+    // out once per service, and only for a host a VirtualService names without a route to it.
+    const covered = services.map((svc) => (mayRouteAway(ctx, svc) ? coveredPorts(svc, bad) : null));
+    const sends = (w: (typeof sidecars)[number], i: number) => {
+      if (!uses(w, hosts[i]!)) return false;
+      const ports = i < covered.length ? covered[i]! : null;
+      return ports === null || sendsToCluster(ctx, w, services[i]!, ports);
+    };
     const users = [...new Set(sidecars.filter((w) => hosts.some((_h, i) => sends(w, i))).map((w) => w.namespace))].sort();
     if (users.length === 0) continue;
     out.push(
@@ -296,42 +302,58 @@ export const drCredentialNamePlaintext = rule("dr.credential-name-plaintext", (c
   return out;
 });
 
+/** Most hosts: a mesh route leads to it, or no VirtualService names it (two map reads); then every sidecar the DR reaches counts. */
+const mayRouteAway = (ctx: AnalysisContext, service: Service) => !ctx.model.meshRoutesByHost.has(service.host) && namedByMeshVs(ctx.model, service.host);
+
 /**
- * Whether a sidecar may send through the service's own cluster on a port one of the credential's tls
- * blocks covers (a top-level block: every service port): it does unless, on each such port, every call
- * it makes is routed elsewhere by a mesh VirtualService for the host (routedAway: the cluster is still
- * built, but no route or filter chain of the sidecar leads to it) and no observed edge shows it calling
- * the host on that port anyway. A block for a port the service lacks keeps the finding as before.
- * Istio's egress-gateway TLS origination (docs/DECISIONS.md, "credentialName DR behind a mesh route").
+ * The service ports the credential's tls blocks cover (a top-level block: every port); null when a
+ * block is for a port the service lacks, which keeps the finding as before (every sidecar counts).
  */
-function sendsToCluster(ctx: AnalysisContext, w: Workload, service: Service, bad: TlsBlock[]): boolean {
-  // Most hosts: a mesh route leads to it, or no VirtualService names it (two map reads).
-  if (ctx.model.meshRoutesByHost.has(service.host) || !namedByMeshVs(ctx.model, service.host)) return true;
-  const client: Client = { namespace: w.namespace, name: w.name, workload: w, dataplane: w.dataplane, labels: w.labels, revision: w.revision };
-  const mesh = meshFor(ctx.model, w.revision);
+function coveredPorts(service: Service, bad: TlsBlock[]): ServicePort[] | null {
+  const out: ServicePort[] = [];
   for (const b of bad) {
-    const ports = b.port === null ? service.ports : service.ports.filter((p) => p.port === b.port);
-    if (ports.length === 0) return true;
-    for (const p of ports) if (observedCall(ctx, w, service.host, p.port) || !routedAway(ctx.model, client, mesh, service, p)) return true;
+    let found = false;
+    for (const p of service.ports)
+      if (b.port === null || p.port === b.port) {
+        found = true;
+        if (!out.includes(p)) out.push(p);
+      }
+    if (!found) return null;
   }
-  return false;
+  return out;
 }
 
-/** Edges by destination host, once per analysis and only when a credentialName DR's host has routes to weigh. */
-const edgesByHost = new WeakMap<AnalysisContext["edges"], Map<string, AnalysisContext["edges"]>>();
-function observedCall(ctx: AnalysisContext, w: Workload, host: string, port: number): boolean {
-  let idx = edgesByHost.get(ctx.edges);
+/**
+ * Whether a sidecar may send through the service's own cluster on one of the covered ports: it does
+ * unless, on each, every call it makes is routed elsewhere by a mesh VirtualService for the host
+ * (routedAway: the cluster is still built, but no route or filter chain of the sidecar leads to it) and
+ * no observed edge shows it calling the host on that port anyway. Istio's egress-gateway TLS
+ * origination (docs/DECISIONS.md, "credentialName DR behind a mesh route").
+ */
+function sendsToCluster(ctx: AnalysisContext, w: Workload, service: Service, ports: ServicePort[]): boolean {
+  for (const p of ports) if (observedCallers(ctx, service.host, p.port)?.has(w)) return true;
+  const client: Client = { namespace: w.namespace, name: w.name, workload: w, dataplane: w.dataplane, labels: w.labels, revision: w.revision };
+  return !routedAway(ctx.model, client, meshFor(ctx.model, w.revision), service, ports);
+}
+
+/** The workloads observed calling each host on each port, once per analysis and only when a credentialName DR's host has routes to weigh. */
+const callersIndexes = new WeakMap<AnalysisContext["edges"], Map<string, Map<number, Set<Workload>>>>();
+function observedCallers(ctx: AnalysisContext, host: string, port: number): Set<Workload> | undefined {
+  let idx = callersIndexes.get(ctx.edges);
   if (!idx) {
     idx = new Map();
     for (const e of ctx.edges) {
-      const list = idx.get(e.service.host);
-      if (list) list.push(e);
-      else idx.set(e.service.host, [e]);
+      const w = e.client.workload;
+      if (!w) continue;
+      let byPort = idx.get(e.service.host);
+      if (!byPort) idx.set(e.service.host, (byPort = new Map()));
+      const set = byPort.get(e.port.port);
+      if (set) set.add(w);
+      else byPort.set(e.port.port, new Set([w]));
     }
-    edgesByHost.set(ctx.edges, idx);
+    callersIndexes.set(ctx.edges, idx);
   }
-  for (const e of idx.get(host) ?? []) if (e.client.workload === w && e.port.port === port) return true;
-  return false;
+  return idx.get(host)?.get(port);
 }
 
 export const drInsecureSkipVerify = rule("dr.insecure-skip-verify", (ctx) =>
