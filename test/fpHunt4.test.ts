@@ -509,10 +509,10 @@ const egressScenarios: Scenario[] = [
     traffic: [atClient(SLEEP, EGRESS), atClient(EGW, CNN)],
     edges: [
       { src: "default/sleep", host: EGRESS, verdict: "mtls", codes: [] },
-      // Known gap (left, see the hunt's report): the doc's gateway call goes to edition.cnn.com:443 by the
-      // gateway-bound route and is SIMPLE TLS; gateway routes are not modelled, so the HTTP sample is put
-      // on the HTTP port 80, where no TLS is set: `unknown` (external), no finding either way.
-      { src: "istio-system/istio-egressgateway", host: CNN, verdict: "unknown", codes: [] },
+      // The doc's gateway call goes to edition.cnn.com:443 by the route bound to the egress Gateway, where
+      // the DR originates SIMPLE TLS (docs/DECISIONS.md, "Gateway callers take their Gateways' routes";
+      // before, the HTTP sample was put on port 80 and shown `unknown`).
+      { src: "istio-system/istio-egressgateway", host: CNN, verdict: "tls", codes: [] },
     ],
     findings: [],
   },

@@ -128,7 +128,9 @@ describe("false-positive guard 6: Istio's egress gateway with TLS origination (a
     const s = await guardFixture("correct-egress-gateway");
     expect(s.edges.map((e) => [e.id, e.predicted.client.tls, e.predicted.client.destinationRule?.name ?? null, e.predicted.verdict, e.status])).toEqual([
       ["default/sleep->istio-egressgateway.istio-system.svc.cluster.local:443", "ISTIO_MUTUAL", "egressgateway-for-github", "mtls", "mtls"],
-      ["istio-system/istio-egressgateway->api.github.com:80", "DISABLE", null, "unknown", "unknown"],
+      // The gateway's hop takes the route bound to its Gateway (match port 443, its server's) to
+      // api.github.com:443, where the DR originates TLS (docs/DECISIONS.md, "Gateway callers take their Gateways' routes").
+      ["istio-system/istio-egressgateway->api.github.com:443", "SIMPLE", "originate-tls-for-github", "tls", "unknown"],
     ]);
     const hop = s.edges[0]!;
     expect(hop.predicted.reason).toContain("in its subset github's portLevelSettings for port 443 (routed by VirtualService default/direct-github-through-egress-gateway to subset github, port 443)");

@@ -1,6 +1,6 @@
 // Observed traffic → edges (contract.md §1.1): which series are evidence, which Service port a
 // sample belongs to, one edge per (source workload, destination host, port), and its status.
-import type { MeshModel, MeshRoute, MeshSettings, Service, ServicePort, Workload } from "../model/mesh";
+import { inRevision, type GatewayRoute, type GatewayRouted, type GatewayServer, type IstioGateway, type MeshModel, type MeshRoute, type MeshSettings, type RouteKind, type Service, type ServicePort, type Workload } from "../model/mesh";
 import { LINKERD_JOB_CALLER, LINKERD_METRICS, LINKERD_PORT_KEY, type TrafficSample } from "../model/input";
 import type { Client, Prediction } from "../resolve/predictEdge";
 import { predictEdge, preparePredictions } from "../resolve/predictEdge";
@@ -11,8 +11,11 @@ import { oneLine } from "../model/read";
 import { wildcardServiceFor } from "../model/services";
 import { perRun } from "../model/perRun";
 import { injectingRevision } from "../model/revisions";
+import { hostsOverlap } from "../model/istioObjects";
+import { isHttpProtocol } from "../model/gatewayObjects";
+import { selectorMatches } from "../model/read";
 import { hasPortBoundEgress, sidecarFor } from "../resolve/sidecarScope";
-import { both, coversHost, routeBuilt, routeTakes, vsImported, vsSeen, vsUsed, type Take, type Viewer } from "../resolve/vsScope";
+import { both, coversHost, routeBuilt, routeTakes, sourceLabelsMet, vsImported, vsSeen, vsTier, vsUsed, type Take, type Viewer } from "../resolve/vsScope";
 
 export interface EdgeAnalysis {
   edge: Edge;
@@ -87,7 +90,9 @@ interface Target {
   choices: Map<string, PortChoice>;
   /** Mesh VirtualService routes to the service's host (empty for most services). */
   routes: MeshRoute[];
-  /** Route-decided choices by client and request protocol, for services with routes. */
+  /** Destinations of routes bound to Gateways that lead to the service's host (empty for most services). */
+  gatewayRoutes: GatewayRouted[];
+  /** Route-decided choices by client and request protocol, for services with routes (mesh or gateway ones). */
   routeChoices: Map<Client, Map<string, PortChoice>>;
   /** Some endpoint is ambient: ztunnel reports plaintext as "unknown". */
   ambient: boolean;
@@ -290,6 +295,11 @@ function routeChoiceFor(st: EdgeBuild, target: Target, protocol: string, client:
     if (!first) first = route;
     if (!bySubset.some((x) => x.dest.subset === route.dest.subset)) bySubset.push(route);
   }
+  return routedChoice(ports, first, bySubset, guess);
+}
+
+/** The choice routes make: none, the protocol's guess; several ports, each a candidate; one port, its subset or split. */
+function routedChoice(ports: ServicePort[], first: MeshRoute | null, bySubset: MeshRoute[], guess: PortChoice): PortChoice {
   if (!first) return guess;
   if (ports.length > 1) return { ports, marks: AMBIGUOUS, route: null, split: null };
   if (bySubset.length === 1) return { ports, marks: 0, route: first, split: null };
@@ -326,6 +336,176 @@ function standIn(first: MeshRoute, bySubset: MeshRoute[]): { route: MeshRoute; s
   let hit = byKey.get(key);
   if (!hit) byKey.set(key, (hit = { route: { vs: first.vs, dest: { ...first.dest, subset: null } }, split: bySubset }));
   return hit;
+}
+
+/** One way a gateway's requests reach a VirtualService: a server of a Gateway it binds, by that Gateway's "ns/name" and the server's port number. */
+interface GatewayEntry {
+  gateway: string;
+  port: number;
+}
+
+/**
+ * The Gateways that build a gateway workload's listeners, by "ns/name" (memoised per workload): those
+ * of its revision whose spec.selector its labels meet, or that have none, in any namespace
+ * (PushContext.mergeGateways with PILOT_SCOPE_GATEWAY_TO_NAMESPACE off, its default; gatewayListeners).
+ */
+function gatewaysSelecting(st: EdgeBuild, w: Workload): Map<string, IstioGateway> {
+  let out = st.gatewaysByWorkload.get(w);
+  if (out) return out;
+  out = new Map();
+  for (const g of st.model.gateways)
+    if (inRevision(g.revision, w.revision) && (g.selector === null || selectorMatches(g.selector, w.labels))) out.set(`${g.namespace}/${g.name}`, g);
+  st.gatewaysByWorkload.set(w, out);
+  return out;
+}
+
+/**
+ * The route list a server's listener reads (gateway.go): an HTTP server, or HTTPS that terminates
+ * (gateway.IsHTTPServer), the http routes; a passthrough server the tls routes
+ * (buildGatewayNetworkFiltersFromTLSRoutes); any other the tcp routes (buildGatewayNetworkFiltersFromTCPRoutes).
+ */
+function serverRouteKind(s: GatewayServer): RouteKind {
+  const passthrough = s.tls === "PASSTHROUGH" || s.tls === "AUTO_PASSTHROUGH";
+  if (isHttpProtocol(s.protocol) || (s.protocol.toUpperCase() === "HTTPS" && !passthrough)) return "http";
+  return passthrough ? "tls" : "tcp";
+}
+
+/**
+ * Whether a server's hosts take a VirtualService (pickMatchingGatewayHosts, and NamesForNamespace before
+ * the intersection in buildGatewayHTTPRouteConfig): a host "ns/h" counts only for a VirtualService in
+ * ns; then one of them overlaps one of its hosts (host.Name.Matches).
+ */
+function serverExposes(s: GatewayServer, vs: MeshRoute["vs"]): boolean {
+  for (const h of s.hosts) {
+    const slash = h.indexOf("/");
+    if (slash >= 0 && h.slice(0, slash) !== vs.namespace) continue;
+    const name = slash < 0 ? h : h.slice(slash + 1);
+    for (const v of vs.fqdns) if (hostsOverlap(name, v)) return true;
+  }
+  return false;
+}
+
+/**
+ * The ways a gateway's requests reach a VirtualService's routes of one kind: each server, of the
+ * Gateways it binds that select the gateway, that reads that kind and exposes one of its hosts
+ * (buildGatewayHTTPRouteConfig: VirtualServicesForGateway per server's Gateway, then the hosts' intersection).
+ */
+function gatewayEntries(vs: MeshRoute["vs"], kind: RouteKind, selecting: Map<string, IstioGateway>): GatewayEntry[] {
+  const out: GatewayEntry[] = [];
+  for (const name of vs.gatewayBinding!.gateways) {
+    const g = selecting.get(name);
+    if (g) for (const s of g.servers) if (serverRouteKind(s) === kind && serverExposes(s, vs)) out.push({ gateway: name, port: s.port });
+  }
+  return out;
+}
+
+/**
+ * Whether a request through `entry` takes the route, as far as the metrics tell: a match whose
+ * gateways name the entry's Gateway, or that names none and whose source labels and namespace the
+ * gateway has (sourceMatchHTTP; TCP checks only gateways and port, l4SingleMatch), and whose port is
+ * the server's (translateRoute, isPortMatch); "maybe" when it also asks for a path, headers, SNI…
+ */
+function gatewayMatchTake(spec: GatewayRoute, entry: GatewayEntry, client: Client): Take {
+  if (spec.matches.length === 0) return "always";
+  let maybe = false;
+  for (const m of spec.matches) {
+    if (m.port !== 0 && m.port !== entry.port) continue;
+    if (m.gateways.length > 0) {
+      if (!m.gateways.includes(entry.gateway)) continue;
+    } else if (spec.kind !== "tcp") {
+      if (m.sourceNamespace !== null && m.sourceNamespace !== client.namespace) continue;
+      const labels = m.sourceLabels === null ? "yes" : sourceLabelsMet(m.sourceLabels, client);
+      if (labels === "no") continue;
+      if (labels === "unknown") {
+        maybe = true;
+        continue;
+      }
+    }
+    if (!m.opaque) return "always";
+    maybe = true;
+  }
+  return maybe ? "maybe" : "never";
+}
+
+/** The route's take over every entry: one answer only when all entries give it (which server a request came through is not in the metrics). */
+function gatewayTake(spec: GatewayRoute, entries: GatewayEntry[], client: Client): Take {
+  let out: Take | null = null;
+  for (const e of entries) {
+    const t = gatewayMatchTake(spec, e, client);
+    if (out === null) out = t;
+    else if (out !== t) return "maybe";
+  }
+  return out ?? "never";
+}
+
+/**
+ * Whether an earlier route of the VirtualService's list of that kind takes every request the gateway
+ * sends through it: BuildHTTPRoutesForVirtualService stops after a catch-all, and a TCP server uses the
+ * first route that matches (buildGatewayNetworkFiltersFromTCPRoutes).
+ */
+function gatewayShadowed(spec: GatewayRoute, vs: MeshRoute["vs"], entries: GatewayEntry[], client: Client): boolean {
+  for (const other of vs.gatewayBinding!.routes) {
+    if (other === spec) return false;
+    if (other.kind === spec.kind && gatewayTake(other, entries, client) === "always") return true;
+  }
+  return false;
+}
+
+/**
+ * The service ports a gateway route's calls leave through (GetDestinationCluster with the server's
+ * port number as listenerPort): the port it names or the service's only one (routePorts), else the
+ * server's port when every entry has the same; null when they differ (not known).
+ */
+function gatewayRoutePorts(route: MeshRoute, carrying: ServicePort[], entries: GatewayEntry[], guess: PortChoice): ServicePort[] | null {
+  if (route.dest.port !== null || carrying.length <= 1) return routePorts(route, carrying, guess);
+  const port = entries[0]!.port;
+  for (const e of entries) if (e.port !== port) return null;
+  const p = carrying.find((x) => x.port === port);
+  return p ? [p] : [];
+}
+
+/**
+ * The port (and subset, or split) of a gateway's sample to a routed service, from the VirtualServices
+ * bound to the Gateways that select it (docs/DECISIONS.md, "Gateway callers take their Gateways'
+ * routes"). A gateway has no default route to a service: a request reaches one only by a route
+ * (buildGatewayHTTPRouteConfig builds virtual hosts from those VirtualServices alone, a 404 vhost
+ * when none), so the routes that lead here and that its requests may take are the candidates. Never
+ * more certain than the metrics: a route the requests may or may not take (path, headers, SNI, a port
+ * or Gateway match that differs between the servers it comes through), candidates from several
+ * VirtualServices (how their virtual hosts merge, or which TCP route comes first, is not modelled), a
+ * delegate, or a port that depends on the server leave the protocol's guess.
+ */
+function gatewayChoiceFor(st: EdgeBuild, target: Target, protocol: string, client: Client, w: Workload): PortChoice {
+  const guess = portsFor(st, target, protocol);
+  if (protocol.startsWith(LINKERD_PORT_KEY)) return guess;
+  const selecting = gatewaysSelecting(st, w);
+  if (selecting.size === 0) return guess;
+  const mesh = st.r.meshOf(client);
+  const carrying = samplePorts(target);
+  const ports: ServicePort[] = [];
+  let first: MeshRoute | null = null;
+  let from: MeshRoute["vs"] | null = null;
+  const bySubset: MeshRoute[] = [];
+  for (const { route, spec } of target.gatewayRoutes) {
+    if (!routeCarries(spec.kind, protocol)) continue;
+    const vs = route.vs;
+    // VirtualServicesForGateway(proxy's namespace, gateway): those exported to the gateway's namespace, of its revision.
+    if (!inRevision(vs.revision, client.revision) || vsTier(vs, client.namespace!, mesh) < 0) continue;
+    const entries = gatewayEntries(vs, spec.kind, selecting);
+    if (entries.length === 0) continue;
+    if (spec.kind === "http" && vs.gatewayBinding!.delegated) return guess;
+    const takes = gatewayTake(spec, entries, client);
+    if (takes === "never" || gatewayShadowed(spec, vs, entries, client)) continue;
+    if (takes === "maybe") return guess;
+    const leads = gatewayRoutePorts(route, carrying, entries, guess);
+    if (leads === null || (from !== null && from !== vs)) return guess;
+    if (leads.length === 0) continue;
+    from = vs;
+    for (const p of leads) if (!ports.includes(p)) ports.push(p);
+    if (!first) first = route;
+    if (!bySubset.some((x) => x.dest.subset === route.dest.subset)) bySubset.push(route);
+  }
+  return routedChoice(ports, first, bySubset, guess);
 }
 
 /** A Service stand-in for destinations the inventory does not hold (external hosts, passthrough). */
@@ -435,6 +615,8 @@ interface EdgeBuild {
    * callers are all listed, or whose unlisted callers' first samples are Linkerd's, never scans for it.
    */
   linkerdCallers: Map<string, Set<string>> | undefined;
+  /** The Gateways selecting each gateway caller (gatewaysSelecting), made at its first routed sample. */
+  gatewaysByWorkload: Map<Workload, Map<string, IstioGateway>>;
 }
 
 /**
@@ -457,6 +639,7 @@ export function buildEdges(r: Resolver, samples: TrafficSample[], window: string
     serviceTargets: new Map(),
     samples,
     linkerdCallers: undefined,
+    gatewaysByWorkload: new Map(),
   });
   for (let i = 0; i < samples.length; i++) addSample(st, samples[i]!);
   const out: EdgeAnalysis[] = [];
@@ -510,6 +693,7 @@ function hostTarget(st: EdgeBuild, host: string, svcNs: string | null): Target {
 }
 
 const NO_ROUTES: MeshRoute[] = [];
+const NO_GATEWAY_ROUTES: GatewayRouted[] = [];
 const NO_ROUTE_CHOICES: Map<Client, Map<string, PortChoice>> = new Map();
 
 function newTarget(st: EdgeBuild, service: Service, host: string, ports: ServicePort[]): Target {
@@ -517,8 +701,11 @@ function newTarget(st: EdgeBuild, service: Service, host: string, ports: Service
   // Routes lead to a service's own host; a wildcard ServiceEntry's observed hosts and unknown ones have none.
   const found = host === service.host ? st.model.meshRoutesByHost.get(host) : undefined;
   const routes = found && found.length > 0 ? found : NO_ROUTES;
+  const gw = host === service.host ? st.model.gatewayRoutesByHost.get(host) : undefined;
+  const gatewayRoutes = gw && gw.length > 0 ? gw : NO_GATEWAY_ROUTES;
   // Most services have no route: they share one empty map, never written (addSample reads it only with routes).
-  return { service, host, ports, choices: new Map(), routes, routeChoices: routes === NO_ROUTES ? NO_ROUTE_CHOICES : new Map(), ambient };
+  const routed = routes !== NO_ROUTES || gatewayRoutes !== NO_GATEWAY_ROUTES;
+  return { service, host, ports, choices: new Map(), routes, gatewayRoutes, routeChoices: routed ? new Map() : NO_ROUTE_CHOICES, ambient };
 }
 
 function clientEntry(st: EdgeBuild, srcNs: string | null, srcName: string | null, metric: string): ClientEntry {
@@ -656,14 +843,16 @@ function addSample(st: EdgeBuild, s: TrafficSample): void {
       : clientEntry(st, srcNs, srcName, s.metric);
   const proto = L.request_protocol ?? "";
   let choice: PortChoice | undefined;
-  // Mesh routes are a sidecar's (not a gateway's, whose routes are its Gateway's): only then do they choose.
+  // Mesh routes are a sidecar's; a gateway's (not a waypoint's) are those bound to its Gateways.
   const client = entry.client;
-  if (target.routes.length > 0 && client.dataplane === "sidecar" && !client.workload?.gateway && client.namespace !== null) {
+  const w = client.workload;
+  const gateway = w !== null && w.gateway;
+  if ((gateway ? target.gatewayRoutes.length > 0 && !w.waypoint : target.routes.length > 0) && client.dataplane === "sidecar" && client.namespace !== null) {
     // Per client: its namespace, labels and revision's mesh settings all decide which routes it takes.
     let byProto = target.routeChoices.get(client);
     if (!byProto) target.routeChoices.set(client, (byProto = new Map()));
     choice = byProto.get(proto);
-    if (!choice) byProto.set(proto, (choice = routeChoiceFor(st, target, proto, client, st.r.meshOf(client), st.model)));
+    if (!choice) byProto.set(proto, (choice = gateway ? gatewayChoiceFor(st, target, proto, client, w) : routeChoiceFor(st, target, proto, client, st.r.meshOf(client), st.model)));
   } else {
     choice = target.choices.get(proto);
     if (!choice) target.choices.set(proto, (choice = portsFor(st, target, proto)));

@@ -2,7 +2,7 @@
 // resolver's lookups are map reads (the benchmark mesh has 10k workloads and 20k edges).
 import type { ParsedInputs } from "./input";
 import { appendWorkloadEntries } from "./entries";
-import type { MeshModel, MeshRoute, MeshSettings, Namespace, Service, VirtualService, Workload } from "./mesh";
+import type { GatewayRouted, MeshModel, MeshRoute, MeshSettings, Namespace, Service, VirtualService, Workload } from "./mesh";
 import { workloadKey } from "./mesh";
 import { defaultMeshSettings, meshConfigRevision, parseMeshConfig } from "./meshConfig";
 import { readIstioObjects } from "./istioObjects";
@@ -151,6 +151,7 @@ export function buildModel(inputs: ParsedInputs, unread: readonly UnreadKind[] =
     virtualServices,
     gateways: istio.gateways.sort(compareByAge),
     meshRoutesByHost: meshRoutesByHost(virtualServices),
+    gatewayRoutesByHost: gatewayRoutesByHost(virtualServices),
     linkerdPolicy,
     sidecarsByNamespace,
     configDumps: inputs.configDumps,
@@ -168,6 +169,21 @@ function meshRoutesByHost(virtualServices: VirtualService[]): Map<string, MeshRo
       if (list) list.push({ vs, dest });
       else out.set(dest.fqdn, [{ vs, dest }]);
     }
+  return out;
+}
+
+/** The destinations of routes bound to Gateways by destination FQDN (MeshModel.gatewayRoutesByHost). */
+function gatewayRoutesByHost(virtualServices: VirtualService[]): Map<string, GatewayRouted[]> {
+  const out = new Map<string, GatewayRouted[]>();
+  for (const vs of virtualServices) {
+    if (vs.gatewayBinding === null) continue;
+    for (const spec of vs.gatewayBinding.routes)
+      for (const route of spec.dests) {
+        const list = out.get(route.dest.fqdn);
+        if (list) list.push({ route, spec });
+        else out.set(route.dest.fqdn, [{ route, spec }]);
+      }
+  }
   return out;
 }
 

@@ -10,7 +10,10 @@ import type { InputProblem, LoadedObject } from "./input";
 import type {
   ClientTlsSettings,
   DestinationRule,
+  GatewayMatch,
+  GatewayRoute,
   IstioGateway,
+  MeshRoute,
   PaMode,
   PeerAuthentication,
   PortTrafficPolicy,
@@ -402,6 +405,7 @@ function readVirtualService(o: LoadedObject, revisions: Revisions): ReadVirtualS
     fqdns: [],
     sameHost: null,
     overlapping: null,
+    gatewayBinding: null,
     ...revisionOf(o, revisions),
     at: o.at,
   };
@@ -541,6 +545,55 @@ function setMeshRoutes(r: ReadVirtualService, http: ReadRoute[]): void {
 }
 
 /**
+ * resolveGatewayName (pilot/pkg/model/config.go): "ns/name" is kept ("./name": the VirtualService's
+ * namespace), a bare name is a Gateway in the VirtualService's namespace, and the legacy
+ * "name.ns.svc.cluster.local" form is "ns/name".
+ */
+export function resolveGatewayName(g: string, namespace: string): string {
+  const slash = g.indexOf("/");
+  if (slash >= 0) return g.slice(0, slash) === "." ? `${namespace}/${g.slice(slash + 1)}` : g;
+  const dot = g.indexOf(".");
+  if (dot < 0) return `${namespace}/${g}`;
+  const rest = g.slice(dot + 1);
+  const next = rest.indexOf(".");
+  return `${next < 0 ? rest : rest.slice(0, next)}/${g.slice(0, dot)}`;
+}
+
+/**
+ * A match as a gateway reads it. HTTP: sourceMatchHTTP (route.go) checks the match's gateways, else its
+ * sourceLabels and sourceNamespace against the gateway proxy, and translateRoute its port against the
+ * server's; uri, headers… are per request. TCP: l4SingleMatch (gateway.go) checks only port and
+ * gateways. TLS: the sniHosts decide per connection (buildGatewayNetworkFiltersFromTLSRoutes).
+ */
+function gatewayMatch(m: Record<string, unknown>, namespace: string, kind: RouteKind): GatewayMatch {
+  const gateways = ((m.gateways ?? []) as string[]).map((g) => (g === "mesh" ? g : resolveGatewayName(g, namespace)));
+  const port = portNumber(m.port) ?? 0;
+  if (kind === "tcp") return { gateways, port, sourceNamespace: null, sourceLabels: null, opaque: false };
+  const read = routeMatch(m, "match");
+  return { gateways, port, sourceNamespace: read.sourceNamespace, sourceLabels: read.sourceLabels, opaque: kind === "tls" || read.opaque.some((k) => k !== "port") };
+}
+
+/**
+ * The routes a gateway proxy builds from a VirtualService bound to a Gateway (GatewayBinding): every
+ * http, tcp and tls route with its matches as the gateway reads them, weight-0 destinations beside
+ * others left out as for sidecars (applyHTTPRouteDestination).
+ */
+function setGatewayRoutes(r: ReadVirtualService): void {
+  const vs = r.vs;
+  const gateways = vs.gateways.filter((g) => g !== "mesh").map((g) => resolveGatewayName(g, vs.namespace));
+  if (vs.hosts.length === 0 || gateways.length === 0) return;
+  const routes: GatewayRoute[] = [];
+  for (const kind of ["http", "tcp", "tls"] as const)
+    for (const route of r.routes[kind]) {
+      const dests: MeshRoute[] = [];
+      const carrying = route.dests.length > 1 && route.dests.some((d) => (d.weight ?? 0) > 0);
+      for (const d of route.dests) if (!carrying || (d.weight ?? 0) > 0) dests.push({ vs, dest: { fqdn: d.fqdn, subset: d.subset, port: d.port, kind, matches: [] } });
+      routes.push({ kind, matches: route.matches.map((m) => gatewayMatch(m, vs.namespace, kind)), dests });
+    }
+  vs.gatewayBinding = { gateways, routes, delegated: r.routes.http.some((x) => x.delegate !== null) };
+}
+
+/**
  * Every VirtualService's mesh routes (roots with their delegates merged in; a delegate, one without
  * hosts, has none of its own), then Istio's order of them (sortConfigByCreationTime: creationTimestamp,
  * name, namespace) and, for each, the other mesh VirtualServices naming one of its hosts: a sidecar
@@ -584,6 +637,7 @@ function linkVirtualServices(read: ReadVirtualService[], defaultExportTo: string
   const delegates = new Map<string, ReadVirtualService>();
   for (const r of read) if (r.vs.hosts.length === 0) delegates.set(`${r.vs.namespace}/${r.vs.name}`, r);
   for (const r of read) if (r.vs.hosts.length > 0) setMeshRoutes(r, mergedHttpRoutes(r, delegates, defaultExportTo));
+  for (const r of read) setGatewayRoutes(r);
   const all = read.map((r) => r.vs);
   [...all].sort(compareByAge).forEach((vs, i) => (vs.rank = i));
   const byHost = new Map<string, VirtualService[]>();

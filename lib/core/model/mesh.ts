@@ -362,9 +362,51 @@ export interface VirtualService {
    * whatever the age.
    */
   overlapping: VirtualService[] | null;
+  /**
+   * Its routes as a gateway proxy reads them, when spec.gateways names a Gateway (not only "mesh");
+   * null otherwise (buildEdges `gatewayChoiceFor`).
+   */
+  gatewayBinding: GatewayBinding | null;
   /** Its istio.io/rev label: only that revision's istiod reads it (absent: every istiod). */
   revision?: string;
   at: SourceLocation;
+}
+
+/**
+ * One `match` entry of a VirtualService route as a gateway proxy reads it: sourceMatchHTTP and
+ * translateRoute's port check (pilot/pkg/networking/core/route/route.go), l4SingleMatch (gateway.go).
+ */
+export interface GatewayMatch {
+  /** match.gateways, each as resolveGatewayName makes it ("ns/name"; "mesh" kept); empty: the VirtualService's list applies. */
+  gateways: string[];
+  /** match.port (compared with the Gateway server's port number); 0 when absent. */
+  port: number;
+  sourceNamespace: string | null;
+  sourceLabels: Labels | null;
+  /** Another field restricts it (uri, headers, sniHosts…): whether a request meets it is not in the metrics. */
+  opaque: boolean;
+}
+
+/** One http/tcp/tls route of a VirtualService bound to a Gateway. */
+export interface GatewayRoute {
+  kind: RouteKind;
+  /** Empty: no match (it takes every request that reaches it). */
+  matches: GatewayMatch[];
+  /**
+   * Its destinations (a weight-0 one beside others left out), as MeshRoutes predictEdge takes; their
+   * `dest.matches` are empty: the gateway path reads `matches` above.
+   */
+  dests: MeshRoute[];
+}
+
+/** What a VirtualService bound to Gateways gives the gateway proxies (VirtualService.gatewayBinding). */
+export interface GatewayBinding {
+  /** spec.gateways other than "mesh", resolved (resolveGatewayName: a bare name is the VirtualService's namespace's). */
+  gateways: string[];
+  /** Its http, then tcp, then tls routes, each list in order. */
+  routes: GatewayRoute[];
+  /** An http route names a delegate: its routes are then not modelled for gateways (the caller falls back). */
+  delegated: boolean;
 }
 
 /** `Gateway.servers[].tls.mode` (istio/api networking/v1alpha3/gateway.proto ServerTLSSettings.TLSmode). */
@@ -410,6 +452,12 @@ export interface MeshRoute {
   dest: RouteDestination;
 }
 
+/** A gateway route's destination with its route (MeshModel.gatewayRoutesByHost). */
+export interface GatewayRouted {
+  route: MeshRoute;
+  spec: GatewayRoute;
+}
+
 export interface MeshModel {
   /** Default (revision "") mesh settings: the `istio` ConfigMap, else Istio's defaults. */
   mesh: MeshSettings;
@@ -452,6 +500,8 @@ export interface MeshModel {
   gateways: IstioGateway[];
   /** Route destinations sidecars use (`VirtualService.meshDestinations`), by destination FQDN, VirtualServices in name order. */
   meshRoutesByHost: Map<string, MeshRoute[]>;
+  /** Destinations of routes bound to Gateways (`GatewayBinding.routes`), by destination FQDN, VirtualServices in name order. */
+  gatewayRoutesByHost: Map<string, GatewayRouted[]>;
   /** Linkerd Servers and the authorizations that open them to unmeshed clients. */
   linkerdPolicy: LinkerdPolicy;
   /** Sidecar resources per namespace (edge prediction looks them up for every client). */

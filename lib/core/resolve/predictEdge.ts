@@ -676,7 +676,7 @@ const NO_DR: DestinationRule[] = [];
 /**
  * `route`: the mesh VirtualService route the client's calls took to this port (buildEdges picks the
  * port by it); the subset it names makes the cluster a subset cluster, whose policy is the subset's
- * merged over the DR's (istio.md §2.3). Only sidecars (not gateways) use mesh routes. `split`: the
+ * merged over the DR's (istio.md §2.3). A gateway's route is one bound to its Gateway. `split`: the
  * routes to every subset the calls are split across, when `route` is one of them (the reason says so).
  */
 export function predictEdge(
@@ -698,7 +698,7 @@ export function predictEdge(
   let subset: Subset | null = null;
   const isSidecarClient = client.dataplane === "sidecar";
   const gateway = client.workload?.gateway ?? false;
-  if (gateway || !isSidecarClient) route = null;
+  if (!isSidecarClient) route = null;
 
   if (isSidecarClient && client.namespace !== null) {
     const found = r.lookupDr(client.revision, client.namespace, client.labels, service.host, service.namespace);
