@@ -7,13 +7,12 @@ import { predictEdge, preparePredictions } from "../resolve/predictEdge";
 import { isHttpPort, worseVerdict } from "../resolve/matrix";
 import type { Resolver } from "../resolve/resolver";
 import type { Completeness, Edge, EdgeStatus, Observed } from "../snapshot/schema";
-import { oneLine } from "../model/read";
+import { oneLine, selectorMatches } from "../model/read";
 import { wildcardServiceFor } from "../model/services";
 import { perRun } from "../model/perRun";
 import { injectingRevision } from "../model/revisions";
 import { hostsOverlap } from "../model/istioObjects";
 import { isHttpProtocol } from "../model/gatewayObjects";
-import { selectorMatches } from "../model/read";
 import { hasPortBoundEgress, sidecarFor } from "../resolve/sidecarScope";
 import { both, coversHost, routeBuilt, routeTakes, sourceLabelsMet, vsImported, vsSeen, vsTier, vsUsed, type Take, type Viewer } from "../resolve/vsScope";
 
