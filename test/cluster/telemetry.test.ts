@@ -447,7 +447,7 @@ describe("Linkerd's proxy counters, read live", () => {
     const by =
       "direction, peer, tls, no_tls_reason, server_id, namespace, workload_ns, deployment, statefulset, daemonset, cronjob, k8s_job, replicaset, replicationcontroller, batch_kubernetes_io_job_name, job_name, handshake_bare_pod, dst_service, dst_namespace, authority, handshake_target_port";
     const query = (metric: string, window: string) =>
-      `label_replace(label_replace(sum by (${by}) (label_replace(label_replace(label_join(increase(${metric}{direction="outbound"}[${window}]), "handshake_bare_pod", ";", "deployment", "statefulset", "daemonset", "cronjob", "k8s_job", "replicaset", "replicationcontroller", "pod"), "handshake_bare_pod", "$1", "handshake_bare_pod", ";{7}(.+)|.*"), "handshake_target_port", ":$1", "target_addr", ".*:([0-9]+)")), "pod", "$1", "handshake_bare_pod", "(.+)"), "target_addr", "$1", "handshake_target_port", "(.+)")`;
+      `label_replace(label_replace(sum by (${by}) (label_replace(label_replace(label_join(increase(${metric}{direction="outbound"}[${window}]), "handshake_bare_pod", ";", "deployment", "statefulset", "daemonset", "cronjob", "k8s_job", "replicaset", "replicationcontroller", "batch_kubernetes_io_job_name", "job_name", "pod"), "handshake_bare_pod", "$1", "handshake_bare_pod", ";{9}(.+)|.*"), "handshake_target_port", ":$1", "target_addr", ".*:([0-9]+)")), "pod", "$1", "handshake_bare_pod", "(.+)"), "target_addr", "$1", "handshake_target_port", "(.+)")`;
     expect(trafficQuery("request_total", "1h")).toBe(query("request_total", "1h"));
     expect(trafficQuery("tcp_open_total", "6h")).toBe(query("tcp_open_total", "6h"));
     expect(trafficQuery("istio_requests_total", "1h")).toBe(

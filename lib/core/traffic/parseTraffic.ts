@@ -766,7 +766,7 @@ export const OWNER_LABELS: readonly string[] = ["deployment", "statefulset", "da
  * owner) and inject.go's Pod switch has no CronJob case. buildEdges `jobClientEntry` takes such a Job's
  * name to its CronJob.
  */
-const CALLER_LABELS = [...OWNER_LABELS.slice(0, -1), "batch_kubernetes_io_job_name", "job_name", "pod"];
+export const CALLER_LABELS: readonly string[] = [...OWNER_LABELS.slice(0, -1), "batch_kubernetes_io_job_name", "job_name", "pod"];
 
 /**
  * Whether CALLER_LABELS' label at the same index names a Job (the sample is then marked

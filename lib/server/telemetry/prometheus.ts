@@ -10,7 +10,7 @@ import "server-only";
 import { LINKERD_CONNECTIONS, LINKERD_METRICS, LINKERD_REQUESTS, type ParsedTraffic } from "../../core/model/input";
 import { isObj } from "../../core/model/read";
 import type { Completeness } from "../../core/snapshot/schema";
-import { callerLabels, LINKERD_LABELS, OWNER_LABELS, parseQueryAnswers, type QueryAnswer } from "../../core/traffic/parseTraffic";
+import { CALLER_LABELS, callerLabels, LINKERD_LABELS, parseQueryAnswers, type QueryAnswer } from "../../core/traffic/parseTraffic";
 import { KubeError, type KubeErrorReason, type KubeTransport } from "../kube/transport";
 import type { PrometheusTarget, ServiceRef } from "./settings";
 
@@ -78,7 +78,8 @@ export function trafficQuery(metric: string, window: string): string {
  * recreated with another IP).
  */
 function linkerdQuery(metric: string, window: string): string {
-  const owners = OWNER_LABELS.filter((l) => l !== "pod");
+  // Every label that names the caller before `pod` (a Job's pods too: one series per Job, not per pod).
+  const owners = CALLER_LABELS.filter((l) => l !== "pod");
   const by = LINKERD_LABELS.map((l) => (l === "pod" ? BARE_POD : l === "target_addr" ? TARGET_PORT : l));
   let v = `increase(${metric}${LINKERD_SELECTOR}[${window}])`;
   // "<owner>;…;<owner>;<pod>": the pod's name follows as many separators as there are owners only when they are all empty.
