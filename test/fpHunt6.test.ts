@@ -601,13 +601,11 @@ const dnsTcpScenarios: Scenario[] = [
       externalSvc(2),
     ],
     traffic: [1, 2].map((n) => tcpAt("source", SLEEP, host("tcp-echo", `external-${n}`), "unknown", 4, seName(host("tcp-echo", `external-${n}`)))),
-    // Known false positive (left, see DECISIONS.md "Sixth false-positive hunt"): meshConfig
-    // discoverySelectors are not modelled, so the Kubernetes Services istiod never sees are taken for
-    // the hosts instead of the MESH_EXTERNAL ServiceEntries, and sleep's plaintext to an unmeshed
-    // tcp-echo warns. Expected once modelled: both edges `unknown` (external), no finding.
-    edges: [1, 2].map((n) => ({ src: "default/sleep", host: host("tcp-echo", `external-${n}`), verdict: "plaintext", codes: ["edge.plaintext"] })),
-    // The TCP series names no port, so each lands on both of tcp-echo's TCP ports (9000, 9001).
-    findings: ["edge.plaintext", "edge.plaintext", "edge.plaintext", "edge.plaintext"],
+    // istiod does not see external-1/2 (their namespaces carry no istio-injection label), so sleep's
+    // proxy knows the hosts only by the MESH_EXTERNAL ServiceEntries: external, `unknown`, no finding
+    // (docs/DECISIONS.md, "Discovery selectors").
+    edges: [1, 2].map((n) => external(host("tcp-echo", `external-${n}`))),
+    findings: [],
   },
 ];
 

@@ -7,6 +7,8 @@ import { predictEdge, preparePredictions } from "../resolve/predictEdge";
 import { isHttpPort, worseVerdict } from "../resolve/matrix";
 import type { Resolver } from "../resolve/resolver";
 import type { Completeness, Edge, EdgeStatus, Observed } from "../snapshot/schema";
+import { meshFor } from "../model/buildModel";
+import type { DiscoveryView } from "../model/discovery";
 import { oneLine, selectorMatches } from "../model/read";
 import { wildcardServiceFor } from "../model/services";
 import { perRun } from "../model/perRun";
@@ -126,6 +128,8 @@ interface ClientEntry {
   source: Edge["source"];
   /** "ns/name->" (or "unknown->"): the caller's half of every edge id, built once per caller. */
   idPrefix: string;
+  /** What the caller's istiod sees when its discoverySelectors hide namespaces (discoveryViewOf); null: the whole model. */
+  view: DiscoveryView | null;
 }
 
 /** The buckets of one service port, and the port's half of the edge id ("host:port"), built once per port. */
@@ -597,6 +601,8 @@ interface EdgeBuild {
   buckets: Map<ServicePort, PortBuckets>;
   /** Observed hosts no exact host names → the wildcard ServiceEntry covering them, or an unknown-service stand-in. */
   hostTargets: Map<string, Target>;
+  /** The same per discovery view: a host hidden from one istiod may be a known service to callers of another. */
+  viewHostTargets: Map<DiscoveryView, Map<string, Target>>;
   // Per-sample work is memoised by what it depends on: 20k samples share a few thousand clients
   // and services.
   clients: Map<string, Map<string, ClientEntry>>;
@@ -633,6 +639,7 @@ export function buildEdges(r: Resolver, samples: TrafficSample[], window: string
     window,
     buckets: new Map(),
     hostTargets: new Map(),
+    viewHostTargets: new Map(),
     clients: new Map(),
     jobClients: new Map(),
     serviceTargets: new Map(),
@@ -670,22 +677,41 @@ function finishPort(r: Resolver, port: ServicePort, forPort: PortBuckets, out: E
  * _namespace), else the most specific wildcard ServiceEntry covering it, else an unknown destination
  * (docs/DECISIONS.md, "Edges and telemetry").
  */
-function targetFor(st: EdgeBuild, host: string, svcName: string | null, svcNs: string | null): Target {
-  let service = st.model.serviceByHost.get(host);
-  if (!service && svcName && svcNs) service = st.model.serviceByHost.get(`${svcName}.${svcNs}.svc.cluster.local`);
+function targetFor(st: EdgeBuild, host: string, svcName: string | null, svcNs: string | null, view: DiscoveryView | null): Target {
+  const byHost = view === null ? st.model.serviceByHost : view.serviceByHost;
+  let service = byHost.get(host);
+  if (!service && svcName && svcNs) service = byHost.get(`${svcName}.${svcNs}.svc.cluster.local`);
   if (service) {
     let t = st.serviceTargets.get(service);
     if (!t) st.serviceTargets.set(service, (t = newTarget(st, service, service.host, service.ports)));
     return t;
   }
-  let t = st.hostTargets.get(host);
-  if (!t) st.hostTargets.set(host, (t = hostTarget(st, host, svcNs)));
+  let targets = st.hostTargets;
+  if (view !== null) {
+    let forView = st.viewHostTargets.get(view);
+    if (!forView) st.viewHostTargets.set(view, (forView = new Map()));
+    targets = forView;
+  }
+  let t = targets.get(host);
+  if (!t) targets.set(host, (t = hostTarget(st, host, svcNs, view === null ? st.model.wildcardServiceBySuffix : view.wildcardServiceBySuffix)));
   return t;
 }
 
+/**
+ * The discovery view of the istiod configuring a caller's Istio proxy (its revision's mesh config), or
+ * null: no selectors, or no Istio proxy (an unmeshed or Linkerd caller reaches the Kubernetes Service
+ * whatever istiod sees). A host hidden from the caller's istiod is what its proxy never learnt of: a
+ * ServiceEntry naming it, else an unknown host (passthrough), as the configuration-scoping page says of
+ * a service outside the scope ("Unmatched traffic"). Once per caller.
+ */
+function discoveryViewOf(model: EdgeBuild["model"], client: Client): DiscoveryView | null {
+  if (model.discoveryViews.size === 0 || (client.dataplane !== "sidecar" && client.dataplane !== "ambient")) return null;
+  return model.discoveryViews.get(meshFor(model, client.revision)) ?? null;
+}
+
 /** A host no exact host names, once per observed host: its own copies of a wildcard ServiceEntry's ports, or no port at all. */
-function hostTarget(st: EdgeBuild, host: string, svcNs: string | null): Target {
-  const se = wildcardServiceFor(st.model.wildcardServiceBySuffix, host);
+function hostTarget(st: EdgeBuild, host: string, svcNs: string | null, wildcards: ReadonlyMap<string, Service>): Target {
+  const se = wildcardServiceFor(wildcards, host);
   if (se) return newTarget(st, se, host, se.ports.map((p) => ({ ...p })));
   const unknown = unknownService(host, svcNs);
   return newTarget(st, unknown, host, unknown.ports);
@@ -721,7 +747,7 @@ function clientEntry(st: EdgeBuild, srcNs: string | null, srcName: string | null
       client = clientFor(st.r, srcNs, srcName, true);
     // Shared by every edge of this caller, and frozen like the other shared parts of the snapshot.
     const source = Object.freeze({ namespace: client.namespace, workload: client.name });
-    entry = { client, source, idPrefix: `${client.who ?? "unknown"}->` };
+    entry = { client, source, idPrefix: `${client.who ?? "unknown"}->`, view: discoveryViewOf(st.model, client) };
     byName.set(nameKey, entry);
   }
   return entry;
@@ -832,7 +858,6 @@ function addSample(st: EdgeBuild, s: TrafficSample): void {
   // block_all or cluster BlackHoleCluster); it is an edge to that cluster, as passthroughPrediction reads it.
   const host = (svcName === BLACKHOLE ? svcName : known(L.destination_service)) ?? (svcName && svcNs ? `${svcName}.${svcNs}.svc.cluster.local` : null);
   if (!host) return;
-  const target = targetFor(st, host, svcName, svcNs);
   const srcNs = known(L.source_workload_namespace);
   const srcName = known(L.source_workload);
   // The marker first: absent on all but Linkerd's Job-named samples, and ignored on any other metric.
@@ -840,6 +865,8 @@ function addSample(st: EdgeBuild, s: TrafficSample): void {
     L[LINKERD_JOB_CALLER] !== undefined && srcNs && srcName && LINKERD_METRICS.has(s.metric)
       ? jobClientEntry(st, srcNs, srcName, s.metric)
       : clientEntry(st, srcNs, srcName, s.metric);
+  // The caller's istiod decides what the host is (its discoverySelectors may hide the Service).
+  const target = targetFor(st, host, svcName, svcNs, entry.view);
   const proto = L.request_protocol ?? "";
   let choice: PortChoice | undefined;
   // Mesh routes are a sidecar's; a gateway's (not a waypoint's) are those bound to its Gateways.

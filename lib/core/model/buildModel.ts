@@ -1,6 +1,7 @@
 // Builds the normalised mesh model from loaded inputs. Indexes are built here, once, so that the
 // resolver's lookups are map reads (the benchmark mesh has 10k workloads and 20k edges).
 import type { ParsedInputs } from "./input";
+import { discoveryViews } from "./discovery";
 import { appendWorkloadEntries } from "./entries";
 import type { GatewayRouted, MeshModel, MeshRoute, MeshSettings, Namespace, Service, VirtualService, Workload } from "./mesh";
 import { workloadKey } from "./mesh";
@@ -143,6 +144,7 @@ export function buildModel(inputs: ParsedInputs, unread: readonly UnreadKind[] =
     services,
     serviceByHost,
     wildcardServiceBySuffix,
+    discoveryViews: discoveryViews(meshByRevision.values(), namespaces, services),
     servicesOfWorkload,
     endpointsOf: selected,
     peerAuthentications: istio.peerAuthentications,

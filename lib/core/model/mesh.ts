@@ -1,8 +1,9 @@
 // The normalised mesh model: typed, validated views of the objects the resolver reads. Built once
 // from the loaded inputs (buildModel); everything downstream is a pure function of it.
 import type { Ref, WorkloadDataplane } from "../snapshot/schema";
+import type { DiscoveryView } from "./discovery";
 import type { ConfigDump, InputProblem, SourceLocation } from "./input";
-import type { LinkerdPolicy } from "./linkerdPolicy";
+import type { LabelSelector, LinkerdPolicy } from "./linkerdPolicy";
 import type { PortRuns } from "./read";
 import type { Revisions } from "./revisions";
 
@@ -32,6 +33,11 @@ export interface MeshSettings {
    * sidecar of this revision sets ISTIO_META_ENABLE_HBONE to unless its own ProxyConfig says; null when unset.
    */
   proxyEnableHbone: boolean | null;
+  /**
+   * meshConfig.discoverySelectors (discovery.ts): the namespaces this revision's istiod sees; null when
+   * it sees every namespace (absent, empty, or not convertible).
+   */
+  discoverySelectors: LabelSelector[] | null;
 }
 
 export interface Namespace {
@@ -488,6 +494,11 @@ export interface MeshModel {
    * (`wildcardServiceFor`, services.ts).
    */
   wildcardServiceBySuffix: Map<string, Service>;
+  /**
+   * What each mesh config with discoverySelectors lets its istiod see (discovery.ts), keyed by the
+   * settings object (`meshFor` of a revision); empty when no mesh config has any.
+   */
+  discoveryViews: Map<MeshSettings, DiscoveryView>;
   /** Services selecting each workload, keyed by the workload object (per-workload hot paths skip building "ns/name" keys). */
   servicesOfWorkload: Map<Workload, Service[]>;
   /** The workloads each Service or ServiceEntry selects (its endpoints), as objects: `Service.workloads` holds their keys for the snapshot. */

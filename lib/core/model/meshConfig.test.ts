@@ -23,7 +23,8 @@ describe("parseMeshConfig", () => {
     const { settings, problems } = read(
       "rootNamespace: mesh-root\ntrustDomain: corp.local\ntrustDomainAliases: [old.local]\nenableAutoMtls: false\n" +
         "defaultDestinationRuleExportTo: ['.']\ndefaultVirtualServiceExportTo: ['.']\noutboundTrafficPolicy: {mode: REGISTRY_ONLY}\n" +
-        "defaultConfig: {proxyMetadata: {ISTIO_META_ENABLE_HBONE: 'true'}}\n",
+        "defaultConfig: {proxyMetadata: {ISTIO_META_ENABLE_HBONE: 'true'}}\n" +
+        "discoverySelectors: [{matchLabels: {env: prod}, matchExpressions: [{key: tier, operator: NotIn, values: [test]}]}]\n",
     );
     expect(problems).toEqual([]);
     expect({ ...settings }).toEqual({
@@ -36,6 +37,7 @@ describe("parseMeshConfig", () => {
       outboundTrafficPolicy: "REGISTRY_ONLY",
       sidecarsTakeHbone: true,
       proxyEnableHbone: true,
+      discoverySelectors: [{ matchLabels: { env: "prod" }, matchExpressions: [{ key: "tier", operator: "NotIn", values: ["test"] }] }],
     });
   });
 

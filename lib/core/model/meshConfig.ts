@@ -1,6 +1,8 @@
 // Mesh settings from the `istio` (or `istio-<rev>`) ConfigMap, key `mesh` (istio.md §1.2, §3.1, §8).
 import yaml from "js-yaml";
 import type { InputProblem, LoadedObject } from "./input";
+import { parseDiscoverySelectors } from "./discovery";
+import type { LabelSelector } from "./linkerdPolicy";
 import type { MeshSettings } from "./mesh";
 import { perRun } from "./perRun";
 import { at, bool, isObj, shown, str } from "./read";
@@ -8,7 +10,7 @@ import { at, bool, isObj, shown, str } from "./read";
 export const DEFAULT_ROOT_NAMESPACE = "istio-system";
 
 export function defaultMeshSettings(rootNamespace = DEFAULT_ROOT_NAMESPACE): MeshSettings {
-  return meshSettings(rootNamespace, "cluster.local", [], true, ["*"], ["*"], "ALLOW_ANY", false, null);
+  return meshSettings(rootNamespace, "cluster.local", [], true, ["*"], ["*"], "ALLOW_ANY", false, null, null);
 }
 
 // Built once, fully initialised (not defaults assigned over field by field), and per analysis: see
@@ -23,6 +25,7 @@ function meshSettings(
   outboundTrafficPolicy: MeshSettings["outboundTrafficPolicy"],
   sidecarsTakeHbone: boolean,
   proxyEnableHbone: boolean | null,
+  discoverySelectors: LabelSelector[] | null,
 ): MeshSettings {
   return perRun<MeshSettings>({
     rootNamespace,
@@ -34,6 +37,7 @@ function meshSettings(
     outboundTrafficPolicy,
     sidecarsTakeHbone,
     proxyEnableHbone,
+    discoverySelectors,
   });
 }
 
@@ -147,5 +151,6 @@ export function parseMeshConfig(o: LoadedObject, problems: InputProblem[]): Mesh
     outbound,
     tunnelByTemplate(enableHbone),
     parseGoBool(enableHbone),
+    parseDiscoverySelectors(mesh.discoverySelectors, wrong),
   );
 }

@@ -248,8 +248,13 @@ export function paIndexFor(cache: PaIndexCache, rootNamespace: string, ambient: 
   const key = `${ambient ? "a" : "s"}:${revision}:${rootNamespace}`;
   let idx = cache.byKey.get(key);
   if (!idx) {
-    const pas = cache.model.peerAuthentications;
-    idx = buildPaIndex(pas.some((pa) => pa.revision !== undefined) ? pas.filter((pa) => inRevision(pa.revision, revision)) : pas, rootNamespace, ambient);
+    const model = cache.model;
+    const pas = model.peerAuthentications;
+    let read = pas.some((pa) => pa.revision !== undefined) ? pas.filter((pa) => inRevision(pa.revision, revision)) : pas;
+    // The revision's istiod ignores PeerAuthentications its discoverySelectors hide (discovery.ts), the root namespace's too.
+    const view = model.discoveryViews.size === 0 ? undefined : model.discoveryViews.get(model.meshByRevision.get(revision) ?? model.mesh);
+    if (view) read = read.filter((pa) => !view.hidden.has(pa.namespace));
+    idx = buildPaIndex(read, rootNamespace, ambient);
     cache.byKey.set(key, idx);
   }
   return idx;

@@ -101,7 +101,10 @@ function drIndex(this: ResolverState, revision: string): DrIndex {
   if (!idx) {
     const mesh = meshFor(this.model, revision);
     const drs = this.model.destinationRules;
-    const read = drs.some((dr) => dr.revision !== undefined) ? drs.filter((dr) => inRevision(dr.revision, revision)) : drs;
+    let read = drs.some((dr) => dr.revision !== undefined) ? drs.filter((dr) => inRevision(dr.revision, revision)) : drs;
+    // The revision's istiod ignores DestinationRules its discoverySelectors hide (model/discovery.ts).
+    const view = this.model.discoveryViews.get(mesh);
+    if (view) read = read.filter((dr) => !view.hidden.has(dr.namespace));
     idx = buildDrIndex(read, mesh.rootNamespace, mesh.defaultDestinationRuleExportTo);
     this.drCache.set(revision, idx);
   }

@@ -1,0 +1,109 @@
+// meshConfig.discoverySelectors: the namespaces a revision's istiod sees (docs/DECISIONS.md,
+// "Discovery selectors"). istio/istio pkg/kube/namespace/filter.go: each selector is a Kubernetes
+// LabelSelector (`LabelSelectorAsSelector`: matchLabels and matchExpressions ANDed, `{}` selects every
+// namespace), the list is ORed (`isSelectedLocked`), and no selector at all (absent or empty list) lets
+// every namespace in (`Filter`). No namespace is kept apart: not the system namespace either (the
+// Kubernetes controller's comment on `c.namespaces`: "alter the discoveryNamespacesFilter to have an
+// exception for the system namespace" if ever needed). Objects in other namespaces are dropped by the
+// informers: Services, pods, endpoints, and since Istio 1.22 (ENABLE_ENHANCED_RESOURCE_SCOPING on by
+// default; manifests/helm-profiles/compatibility-version-1.21.yaml turns it off) Istio's own config too.
+import type { LabelSelector } from "./linkerdPolicy";
+import { selects } from "./linkerdPolicy";
+import type { MeshSettings, Namespace, Service } from "./mesh";
+import { isObj } from "./read";
+
+/** What one revision's istiod sees of the Services and ServiceEntries. */
+export interface DiscoveryView {
+  /** Namespaces read (declared) whose labels no selector matches. */
+  hidden: Set<string>;
+  /** As MeshModel.serviceByHost, without the hidden namespaces' Services and ServiceEntries. */
+  serviceByHost: Map<string, Service>;
+  /** As MeshModel.wildcardServiceBySuffix, from `serviceByHost`. */
+  wildcardServiceBySuffix: Map<string, Service>;
+}
+
+const OPERATORS = new Set(["In", "NotIn", "Exists", "DoesNotExist"]);
+
+/**
+ * discoverySelectors as istiod reads them; null when every namespace is seen (absent, an empty list, or
+ * a list that does not convert: `selectorsChanged` logs the error and returns before storing any
+ * selector, so the filter keeps letting every namespace in). `wrong` names the field at fault.
+ */
+export function parseDiscoverySelectors(v: unknown, wrong: (field: string, value: unknown, expected: string) => void): LabelSelector[] | null {
+  if (v === undefined || v === null) return null;
+  if (!Array.isArray(v)) {
+    wrong("discoverySelectors", v, "a list of label selectors");
+    return null;
+  }
+  const out: LabelSelector[] = [];
+  for (let i = 0; i < v.length; i++) {
+    const sel = selectorAt(v[i], `discoverySelectors[${i}]`, wrong);
+    if (sel === null) return null;
+    out.push(sel);
+  }
+  return out.length > 0 ? out : null;
+}
+
+/** One selector, checked as labels.NewRequirement checks it (In/NotIn need values, Exists/DoesNotExist take none). */
+function selectorAt(v: unknown, field: string, wrong: (field: string, value: unknown, expected: string) => void): LabelSelector | null {
+  if (!isObj(v)) return wrong(field, v, "a label selector (matchLabels, matchExpressions)"), null;
+  const matchLabels: Record<string, string> = {};
+  const labels = v.matchLabels ?? {};
+  if (!isObj(labels)) return wrong(`${field}.matchLabels`, labels, "a mapping of strings"), null;
+  for (const k in labels) {
+    if (typeof labels[k] !== "string") return wrong(`${field}.matchLabels.${k}`, labels[k], "a string"), null;
+    matchLabels[k] = labels[k];
+  }
+  const exprs = v.matchExpressions ?? [];
+  if (!Array.isArray(exprs)) return wrong(`${field}.matchExpressions`, exprs, "a list"), null;
+  const matchExpressions: LabelSelector["matchExpressions"] = [];
+  for (let j = 0; j < exprs.length; j++) {
+    const at = `${field}.matchExpressions[${j}]`;
+    const e: unknown = exprs[j];
+    if (!isObj(e)) return wrong(at, e, "a mapping with key, operator, values"), null;
+    if (typeof e.key !== "string" || e.key === "") return wrong(`${at}.key`, e.key, "a label key"), null;
+    if (typeof e.operator !== "string" || !OPERATORS.has(e.operator)) return wrong(`${at}.operator`, e.operator, "In, NotIn, Exists or DoesNotExist"), null;
+    const values = e.values ?? [];
+    if (!Array.isArray(values) || !values.every((x) => typeof x === "string")) return wrong(`${at}.values`, values, "a list of strings"), null;
+    const takesValues = e.operator === "In" || e.operator === "NotIn";
+    if (takesValues && values.length === 0) return wrong(`${at}.values`, values, `a non-empty list for ${e.operator}`), null;
+    if (!takesValues && values.length > 0) return wrong(`${at}.values`, values, `empty for ${e.operator}`), null;
+    matchExpressions.push({ key: e.key, operator: e.operator, values: values as string[] });
+  }
+  return { matchLabels, matchExpressions };
+}
+
+/**
+ * Whether the selectors pick a namespace. The API server labels every namespace
+ * `kubernetes.io/metadata.name: <name>` (the configuration-scoping page selects kube-system by it).
+ */
+export function namespaceSelected(selectors: readonly LabelSelector[], ns: Namespace): boolean {
+  const labels = { ...ns.labels, "kubernetes.io/metadata.name": ns.name };
+  return selectors.some((s) => selects(s, labels));
+}
+
+/**
+ * One view per mesh config with selectors, keyed by the settings object (revisions sharing the
+ * default's settings share its view). A namespace with no Namespace object read has unknown labels: it
+ * is taken as seen, not hidden on a guess. Built once per model.
+ */
+export function discoveryViews(meshes: Iterable<MeshSettings>, namespaces: ReadonlyMap<string, Namespace>, services: readonly Service[]): Map<MeshSettings, DiscoveryView> {
+  const out = new Map<MeshSettings, DiscoveryView>();
+  for (const mesh of meshes) {
+    const selectors = mesh.discoverySelectors;
+    if (selectors === null || out.has(mesh)) continue;
+    const hidden = new Set<string>();
+    for (const ns of namespaces.values()) if (ns.declared && !namespaceSelected(selectors, ns)) hidden.add(ns.name);
+    const serviceByHost = new Map<string, Service>();
+    for (const s of services) {
+      if (hidden.has(s.namespace)) continue;
+      // The same merge as the model's own index (buildModel): a Kubernetes Service wins over a ServiceEntry.
+      const prev = serviceByHost.get(s.host);
+      if (!prev || (prev.kind === "ServiceEntry" && s.kind === "Service")) serviceByHost.set(s.host, s);
+    }
+    const wildcardServiceBySuffix = new Map<string, Service>();
+    for (const [h, s] of serviceByHost) if (h.startsWith("*.")) wildcardServiceBySuffix.set(h.slice(1), s);
+    out.set(mesh, { hidden, serviceByHost, wildcardServiceBySuffix });
+  }
+  return out;
+}
