@@ -420,7 +420,11 @@ export type GatewayTlsMode = "PASSTHROUGH" | "SIMPLE" | "MUTUAL" | "AUTO_PASSTHR
 
 /** One `Gateway.servers[]` entry, as far as what its listener accepts goes. */
 export interface GatewayServer {
-  /** `port.number`: a Service port of the gateway pods, translated to its targetPort (resolvePorts); 0 for a unix-socket bind. */
+  /**
+   * `port.number` as written (0 for a unix-socket bind): the number routes compare and send by
+   * (buildGatewayHTTPRouteConfig passes server.Port.Number to translateRoute and GetDestinationCluster).
+   * Which pod port the listener opens is the resolver's (gatewayListener.ts resolvePort: resolvePorts).
+   */
   port: number;
   /** `port.protocol` as written (HTTP, HTTPS, GRPC, HTTP2, TLS, TCP, MONGO…). */
   protocol: string;
