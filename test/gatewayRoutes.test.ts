@@ -235,3 +235,179 @@ describe("gateway callers take the routes bound to their Gateways", () => {
     expect({ port: e!.destination.port, verdict: e!.predicted.verdict, codes }).toEqual({ port: c.port, verdict: c.verdict, codes: c.codes });
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Review fixes (docs/DECISIONS.md, "Gateway callers take their Gateways' routes"): routes the gateway
+// takes that the candidates missed: a delegate's, a mirror's, and those istiod makes from an Ingress or
+// the Gateway API. Each leaves the protocol's guess (never a more certain wrong answer).
+
+/** httpbin with two HTTP ports (8000 http, 9000 http-alt), STRICT, behind a Gateway `gw` for every host. */
+function twoPorts(extra: KubeObject[]): KubeObject[] {
+  return [
+    namespace("istio-system"),
+    injected("default"),
+    ...gatewayDeployment("istio-ingressgateway", "ingressgateway"),
+    service("default", "httpbin", [
+      { port: 8000, targetPort: 80, name: "http" },
+      { port: 9000, targetPort: 90, name: "http-alt" },
+    ]),
+    deploy("default", "httpbin", { ports: [80, 90], containers: ["httpbin", "istio-proxy"], annotations: { "sidecar.istio.io/status": "{}" } }),
+    service("default", "other", [{ port: 8080, name: "http" }]),
+    peerAuth("default", "default", "STRICT"),
+    net("Gateway", "gw", { selector: { istio: "ingressgateway" }, servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["*"] }] }),
+    net("VirtualService", "b", { hosts: ["b.example.com"], gateways: ["gw"], http: [{ route: [{ destination: { host: "httpbin", port: { number: 8000 } } }] }] }),
+    ...extra,
+  ];
+}
+
+const ROUTED_BY_B = "routed by VirtualService default/b to port 8000";
+/** The protocol's guess for an HTTP sample to httpbin: both HTTP ports are candidates, neither routed. */
+const GUESS = [
+  { port: 8000, verdict: "mtls", routed: false },
+  { port: 9000, verdict: "mtls", routed: false },
+];
+const B_DECIDES = [{ port: 8000, verdict: "mtls", routed: true }];
+
+const aRoot = net("VirtualService", "a-root", { hosts: ["a.example.com"], gateways: ["gw"], http: [{ delegate: { name: "a-del" } }] });
+const aDel = (host: string, port: number) => net("VirtualService", "a-del", { http: [{ route: [{ destination: { host, port: { number: port } } }] }] });
+const mirroring = (mirror: object) =>
+  net("VirtualService", "m", { hosts: ["m.example.com"], gateways: ["gw"], http: [{ route: [{ destination: { host: "other" } }], ...mirror }] });
+
+const anIngress = (o: { className?: string; annotations?: Record<string, string> } = {}): KubeObject => ({
+  apiVersion: "networking.k8s.io/v1",
+  kind: "Ingress",
+  metadata: { name: "other", namespace: "default", ...(o.annotations ? { annotations: o.annotations } : {}) },
+  spec: {
+    ...(o.className ? { ingressClassName: o.className } : {}),
+    rules: [{ host: "other.example.com", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "httpbin", port: { number: 8000 } } } }] } }],
+  },
+});
+/** Istio's "manual deployment": a Gateway API Gateway on the ingress gateway's Service, with an HTTPRoute to httpbin:8000. */
+const gatewayApi: KubeObject[] = [
+  {
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "Gateway",
+    metadata: { name: "manual", namespace: "istio-system" },
+    spec: {
+      gatewayClassName: "istio",
+      addresses: [{ type: "Hostname", value: "istio-ingressgateway.istio-system.svc.cluster.local" }],
+      listeners: [{ name: "http", hostname: "other.example.com", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } }],
+    },
+  },
+  {
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "HTTPRoute",
+    metadata: { name: "other", namespace: "default" },
+    spec: { parentRefs: [{ name: "manual", namespace: "istio-system" }], hostnames: ["other.example.com"], rules: [{ backendRefs: [{ name: "httpbin", port: 8000 }] }] },
+  },
+];
+/** Linkerd's own HTTPRoute kind (policy.linkerd.io) attaches to Linkerd Servers, never to an Istio gateway. */
+const linkerdRoute: KubeObject = {
+  apiVersion: "policy.linkerd.io/v1beta3",
+  kind: "HTTPRoute",
+  metadata: { name: "other", namespace: "default" },
+  spec: { parentRefs: [{ group: "policy.linkerd.io", kind: "Server", name: "httpbin" }], rules: [{ backendRefs: [{ name: "httpbin", port: 8000 }] }] },
+};
+
+interface EdgesCase {
+  name: string;
+  objects: KubeObject[];
+  /** Every edge from the ingress gateway to httpbin: port, verdict, and whether a route decided it. */
+  edges: { port: number; verdict: string; routed: boolean }[];
+}
+
+const reviewCases: EdgesCase[] = [
+  {
+    name: "a delegate of a VirtualService bound to the Gateway leads to port 9000, another VirtualService to 8000: the guess",
+    objects: twoPorts([aRoot, aDel("httpbin", 9000)]),
+    edges: GUESS,
+  },
+  {
+    name: "near miss: the delegate leads to another service: b's route decides port 8000",
+    objects: twoPorts([aRoot, aDel("other", 8080)]),
+    edges: B_DECIDES,
+  },
+  {
+    name: "near miss: no delegate: b's route decides port 8000",
+    objects: twoPorts([]),
+    edges: B_DECIDES,
+  },
+  {
+    name: "a route bound to the Gateway mirrors to httpbin:9000 while b routes to 8000: the guess",
+    objects: twoPorts([mirroring({ mirror: { host: "httpbin", port: { number: 9000 } } })]),
+    edges: GUESS,
+  },
+  {
+    name: "a route bound to the Gateway mirrors (mirrors[]) to httpbin: the guess",
+    objects: twoPorts([mirroring({ mirrors: [{ destination: { host: "httpbin", port: { number: 9000 } } }] })]),
+    edges: GUESS,
+  },
+  {
+    name: "near miss: a mirror at 0% mirrors nothing: b's route decides port 8000",
+    objects: twoPorts([mirroring({ mirror: { host: "httpbin", port: { number: 9000 } }, mirrorPercentage: { value: 0 } })]),
+    edges: B_DECIDES,
+  },
+  {
+    name: "near miss: a route bound only to mesh that mirrors to httpbin is not the gateway's: b's route decides port 8000",
+    objects: twoPorts([net("VirtualService", "m", { hosts: ["m.example.com"], gateways: ["mesh"], http: [{ route: [{ destination: { host: "other" } }], mirror: { host: "httpbin", port: { number: 9000 } } }] })]),
+    edges: B_DECIDES,
+  },
+  {
+    name: "an Ingress routes to httpbin through istiod's own Gateway: b's route is not the gateway's only one, the guess",
+    objects: twoPorts([anIngress({ className: "istio" })]),
+    edges: GUESS,
+  },
+  {
+    name: "a Gateway API Gateway and HTTPRoute (manual deployment on the ingress gateway's Service): the guess",
+    objects: twoPorts(gatewayApi),
+    edges: GUESS,
+  },
+  {
+    name: "near miss: Linkerd's policy.linkerd.io HTTPRoute is not a gateway route: b's route decides port 8000",
+    objects: twoPorts([linkerdRoute]),
+    edges: B_DECIDES,
+  },
+];
+
+describe("gateway callers: routes beside the candidates leave the protocol's guess", () => {
+  it.each(reviewCases)("$name", (c) => {
+    const snap = run(c.objects, [fromSource(INGRESS, HTTPBIN)]);
+    const edges = snap.edges
+      .filter((e) => `${e.source.namespace}/${e.source.workload}` === INGRESS && e.destination.host === HTTPBIN)
+      .map((e) => ({ port: e.destination.port, verdict: e.predicted.verdict, routed: e.predicted.reason.includes("routed by") }))
+      .sort((a, b) => a.port - b.port);
+    expect(edges).toEqual(c.edges);
+    if (c.edges === B_DECIDES) expect(snap.edges.some((e) => e.predicted.reason.includes(ROUTED_BY_B))).toBe(true);
+  });
+});
+
+// The ingress subset case (subset v1 DISABLE towards STRICT), with an Ingress or the Gateway API feeding
+// the same gateway: their share goes to the default cluster with mTLS, so the subset is not certain.
+const subsetCases: Case[] = [
+  { name: "Ingress (ingressClassName istio)", objects: [anIngress({ className: "istio" })] },
+  { name: "Ingress (kubernetes.io/ingress.class annotation)", objects: [anIngress({ annotations: { "kubernetes.io/ingress.class": "istio" } })] },
+  { name: "Gateway API Gateway with addresses and an HTTPRoute", objects: gatewayApi },
+].map((x) => ({
+  name: `${x.name} beside the route to subset v1: the default cluster`,
+  objects: [...ingress({ gateways: ["httpbin-gateway"] }), ...x.objects],
+  traffic: [fromSource(INGRESS, HTTPBIN)],
+  src: INGRESS,
+  host: HTTPBIN,
+  port: 8000,
+  verdict: "mtls",
+  codes: [],
+}));
+subsetCases.push({ ...cases[2]!, name: "near miss: a Linkerd HTTPRoute beside the route to subset v1: still the subset's DISABLE", objects: [...ingress({ gateways: ["httpbin-gateway"] }), linkerdRoute] });
+
+describe("gateway callers: an Ingress or the Gateway API beside the VirtualServices", () => {
+  it.each(subsetCases)("$name", (c) => {
+    const snap = run(c.objects, c.traffic);
+    const e = edgeOf(snap, c.src, c.host);
+    expect(e, `edge ${c.src} → ${c.host}`).toBeTruthy();
+    const codes = snap.findings
+      .filter((f) => f.severity !== "info" && f.edge === e!.id)
+      .map((f) => f.code)
+      .sort();
+    expect({ port: e!.destination.port, verdict: e!.predicted.verdict, codes }).toEqual({ port: c.port, verdict: c.verdict, codes: c.codes });
+  });
+});

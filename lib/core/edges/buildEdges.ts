@@ -476,11 +476,13 @@ function gatewayRoutePorts(route: MeshRoute, carrying: ServicePort[], entries: G
  * more certain than the metrics: a route the requests may or may not take (path, headers, SNI, a port
  * or Gateway match that differs between the servers it comes through), candidates from several
  * VirtualServices (how their virtual hosts merge, or which TCP route comes first, is not modelled), a
- * delegate, or a port that depends on the server leave the protocol's guess.
+ * delegate, a mirror to the service, or a port that depends on the server leave the protocol's guess;
+ * so does any Ingress or Gateway API object in the inputs (MeshModel.gatewayRoutesElsewhere).
  */
 function gatewayChoiceFor(st: EdgeBuild, target: Target, protocol: string, client: Client, w: Workload): PortChoice {
   const guess = portsFor(st, target, protocol);
-  if (protocol.startsWith(LINKERD_PORT_KEY)) return guess;
+  // Routes istiod makes from an Ingress or the Gateway API may feed this gateway too, to any port or cluster.
+  if (protocol.startsWith(LINKERD_PORT_KEY) || st.model.gatewayRoutesElsewhere) return guess;
   const selecting = gatewaysSelecting(st, w);
   if (selecting.size === 0) return guess;
   const mesh = st.r.meshOf(client);
@@ -489,17 +491,20 @@ function gatewayChoiceFor(st: EdgeBuild, target: Target, protocol: string, clien
   let first: MeshRoute | null = null;
   let from: MeshRoute["vs"] | null = null;
   const bySubset: MeshRoute[] = [];
-  for (const { route, spec } of target.gatewayRoutes) {
+  for (const { route, spec, mirror } of target.gatewayRoutes) {
     if (!routeCarries(spec.kind, protocol)) continue;
     const vs = route.vs;
     // VirtualServicesForGateway(proxy's namespace, gateway): those exported to the gateway's namespace, of its revision.
     if (!inRevision(vs.revision, client.revision) || vsTier(vs, client.namespace!, mesh) < 0) continue;
     const entries = gatewayEntries(vs, spec.kind, selecting);
     if (entries.length === 0) continue;
+    // A delegate's merged routes (matches not modelled), or a mirror: its copies are reported with this
+    // service as destination, through a port and subset of their own (applyHTTPRouteDestination's
+    // RequestMirrorPolicies).
     if (spec.kind === "http" && vs.gatewayBinding!.delegated) return guess;
     const takes = gatewayTake(spec, entries, client);
     if (takes === "never" || gatewayShadowed(spec, vs, entries, client)) continue;
-    if (takes === "maybe") return guess;
+    if (takes === "maybe" || mirror) return guess;
     const leads = gatewayRoutePorts(route, carrying, entries, guess);
     if (leads === null || (from !== null && from !== vs)) return guess;
     if (leads.length === 0) continue;

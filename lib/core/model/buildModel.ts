@@ -154,6 +154,7 @@ export function buildModel(inputs: ParsedInputs, unread: readonly UnreadKind[] =
     gateways: istio.gateways.sort(compareByAge),
     meshRoutesByHost: meshRoutesByHost(virtualServices),
     gatewayRoutesByHost: gatewayRoutesByHost(virtualServices),
+    gatewayRoutesElsewhere: hasGatewayRoutesElsewhere(objects),
     linkerdPolicy,
     sidecarsByNamespace,
     configDumps: inputs.configDumps,
@@ -174,19 +175,44 @@ function meshRoutesByHost(virtualServices: VirtualService[]): Map<string, MeshRo
   return out;
 }
 
-/** The destinations of routes bound to Gateways by destination FQDN (MeshModel.gatewayRoutesByHost). */
+/** The destinations and mirror hosts of routes bound to Gateways by FQDN (MeshModel.gatewayRoutesByHost). */
 function gatewayRoutesByHost(virtualServices: VirtualService[]): Map<string, GatewayRouted[]> {
   const out = new Map<string, GatewayRouted[]>();
+  const add = (x: GatewayRouted) => {
+    const list = out.get(x.route.dest.fqdn);
+    if (list) list.push(x);
+    else out.set(x.route.dest.fqdn, [x]);
+  };
   for (const vs of virtualServices) {
     if (vs.gatewayBinding === null) continue;
-    for (const spec of vs.gatewayBinding.routes)
-      for (const route of spec.dests) {
-        const list = out.get(route.dest.fqdn);
-        if (list) list.push({ route, spec });
-        else out.set(route.dest.fqdn, [{ route, spec }]);
-      }
+    for (const spec of vs.gatewayBinding.routes) {
+      for (const route of spec.dests) add({ route, spec, mirror: false });
+      for (const fqdn of spec.mirrors) add({ route: { vs, dest: { fqdn, subset: null, port: null, kind: spec.kind, matches: [] } }, spec, mirror: true });
+    }
   }
   return out;
+}
+
+/** The Gateway API route kinds istiod turns into gateway routes (pilot/pkg/config/kube/gateway). */
+const GATEWAY_API_ROUTES = new Set(["HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute"]);
+
+/**
+ * MeshModel.gatewayRoutesElsewhere: an Ingress (any class: ingressControllerMode and IngressClass are not
+ * read; istiod's converted Gateway selects `istio: <ingressSelector>`, ingress/gateways.go
+ * convertIngressV1alpha3), or a Gateway API Gateway or route (a converted Gateway applies to the pods
+ * behind the Services its spec.addresses or deployment name, PushContext.mergeGateways'
+ * InternalGatewayServiceAnnotation; which pods those are is not modelled).
+ */
+function hasGatewayRoutesElsewhere(objects: ParsedInputs["objects"]): boolean {
+  for (const { object } of objects) {
+    const api = object.apiVersion ?? "";
+    // Conservative where the group is not written: only Linkerd's own HTTPRoute (policy.linkerd.io) and
+    // Istio's Gateway (networking.istio.io) are known not to be these.
+    if (object.kind === "Ingress") return true;
+    if (object.kind === "Gateway" && api.startsWith("gateway.networking.k8s.io/")) return true;
+    if (GATEWAY_API_ROUTES.has(object.kind) && !api.startsWith("policy.linkerd.io/")) return true;
+  }
+  return false;
 }
 
 /** Mesh settings that apply to a workload or namespace: its revision's ConfigMap, else the default. */

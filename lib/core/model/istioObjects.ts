@@ -575,20 +575,22 @@ function gatewayMatch(m: Record<string, unknown>, namespace: string, kind: Route
 
 /**
  * The routes a gateway proxy builds from a VirtualService bound to a Gateway (GatewayBinding): every
- * http, tcp and tls route with its matches as the gateway reads them, weight-0 destinations beside
- * others left out as for sidecars (applyHTTPRouteDestination).
+ * http, tcp and tls route with its matches as the gateway reads them and the hosts it mirrors to,
+ * weight-0 destinations beside others left out as for sidecars (applyHTTPRouteDestination). `http`:
+ * the http routes with delegates merged in (mergedHttpRoutes), as istiod merges them before
+ * BuildHTTPRoutesForVirtualService, so a root is indexed under the hosts its delegates lead to.
  */
-function setGatewayRoutes(r: ReadVirtualService): void {
+function setGatewayRoutes(r: ReadVirtualService, http: ReadRoute[]): void {
   const vs = r.vs;
   const gateways = vs.gateways.filter((g) => g !== "mesh").map((g) => resolveGatewayName(g, vs.namespace));
   if (vs.hosts.length === 0 || gateways.length === 0) return;
   const routes: GatewayRoute[] = [];
   for (const kind of ["http", "tcp", "tls"] as const)
-    for (const route of r.routes[kind]) {
+    for (const route of kind === "http" ? http : r.routes[kind]) {
       const dests: MeshRoute[] = [];
       const carrying = route.dests.length > 1 && route.dests.some((d) => (d.weight ?? 0) > 0);
       for (const d of route.dests) if (!carrying || (d.weight ?? 0) > 0) dests.push({ vs, dest: { fqdn: d.fqdn, subset: d.subset, port: d.port, kind, matches: [] } });
-      routes.push({ kind, matches: route.matches.map((m) => gatewayMatch(m, vs.namespace, kind)), dests });
+      routes.push({ kind, matches: route.matches.map((m) => gatewayMatch(m, vs.namespace, kind)), dests, mirrors: route.mirrors });
     }
   vs.gatewayBinding = { gateways, routes, delegated: r.routes.http.some((x) => x.delegate !== null) };
 }
@@ -636,8 +638,12 @@ function overlappingOf(vs: VirtualService, byHost: Map<string, VirtualService[]>
 function linkVirtualServices(read: ReadVirtualService[], defaultExportTo: string[]): VirtualService[] {
   const delegates = new Map<string, ReadVirtualService>();
   for (const r of read) if (r.vs.hosts.length === 0) delegates.set(`${r.vs.namespace}/${r.vs.name}`, r);
-  for (const r of read) if (r.vs.hosts.length > 0) setMeshRoutes(r, mergedHttpRoutes(r, delegates, defaultExportTo));
-  for (const r of read) setGatewayRoutes(r);
+  for (const r of read) {
+    if (r.vs.hosts.length === 0) continue;
+    const http = mergedHttpRoutes(r, delegates, defaultExportTo);
+    setMeshRoutes(r, http);
+    setGatewayRoutes(r, http);
+  }
   const all = read.map((r) => r.vs);
   [...all].sort(compareByAge).forEach((vs, i) => (vs.rank = i));
   const byHost = new Map<string, VirtualService[]>();

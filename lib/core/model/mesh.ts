@@ -402,7 +402,8 @@ export interface GatewayRoute {
    * Its destinations (a weight-0 one beside others left out), as MeshRoutes predictEdge takes; their
    * `dest.matches` are empty: the gateway path reads `matches` above.
    */
-  dests: MeshRoute[];
+  dests: MeshRoute[];  /** The hosts an http route mirrors to (mirrorHosts): mirrored requests are reported with that host as destination. */
+  mirrors: string[];
 }
 
 /** What a VirtualService bound to Gateways gives the gateway proxies (VirtualService.gatewayBinding). */
@@ -411,7 +412,11 @@ export interface GatewayBinding {
   gateways: string[];
   /** Its http, then tcp, then tls routes, each list in order. */
   routes: GatewayRoute[];
-  /** An http route names a delegate: its routes are then not modelled for gateways (the caller falls back). */
+  /**
+   * An http route names a delegate: `routes` then hold the delegates' routes merged in
+   * (mergeVirtualServicesIfNeeded), so the root is found by the hosts they lead to, but their matches
+   * are not modelled for gateways (the caller falls back to the protocol's guess).
+   */
   delegated: boolean;
 }
 
@@ -466,6 +471,8 @@ export interface MeshRoute {
 export interface GatewayRouted {
   route: MeshRoute;
   spec: GatewayRoute;
+  /** `route` is one of `spec.mirrors` (a copy of the route's requests goes there), not a destination. */
+  mirror: boolean;
 }
 
 export interface MeshModel {
@@ -515,8 +522,18 @@ export interface MeshModel {
   gateways: IstioGateway[];
   /** Route destinations sidecars use (`VirtualService.meshDestinations`), by destination FQDN, VirtualServices in name order. */
   meshRoutesByHost: Map<string, MeshRoute[]>;
-  /** Destinations of routes bound to Gateways (`GatewayBinding.routes`), by destination FQDN, VirtualServices in name order. */
+  /**
+   * Destinations and mirror hosts of routes bound to Gateways (`GatewayBinding.routes`), by FQDN,
+   * VirtualServices in name order.
+   */
   gatewayRoutesByHost: Map<string, GatewayRouted[]>;
+  /**
+   * The inputs hold a Kubernetes Ingress or a Gateway API (gateway.networking.k8s.io) Gateway or route:
+   * istiod turns those into Gateways and VirtualServices of its own that Handshake does not build, which
+   * may feed the same gateway pods, so a gateway's VirtualService routes are not all its routes
+   * (buildEdges `gatewayChoiceFor` falls back to the protocol's guess).
+   */
+  gatewayRoutesElsewhere: boolean;
   /** Linkerd Servers and the authorizations that open them to unmeshed clients. */
   linkerdPolicy: LinkerdPolicy;
   /** Sidecar resources per namespace (edge prediction looks them up for every client). */
