@@ -154,7 +154,9 @@ export function buildModel(inputs: ParsedInputs, unread: readonly UnreadKind[] =
     gateways: istio.gateways.sort(compareByAge),
     meshRoutesByHost: meshRoutesByHost(virtualServices),
     gatewayRoutesByHost: gatewayRoutesByHost(virtualServices),
-    gatewayRoutesElsewhere: hasGatewayRoutesElsewhere(objects),
+    // The cluster reader lists neither Ingresses nor the Gateway API kinds (lib/server/kube/kinds.ts), so on a
+    // live cluster their absence is not known: a gateway's VirtualService routes may not be all its routes.
+    gatewayRoutesElsewhere: fromCluster || hasGatewayRoutesElsewhere(objects),
     linkerdPolicy,
     sidecarsByNamespace,
     configDumps: inputs.configDumps,
