@@ -56,6 +56,34 @@ describe("discoverySelectors: which namespaces a selector list picks", () => {
     expect(sees(mesh, ns, labels)).toBe(want);
   });
 
+  it("near miss: valid keys and values (a DNS prefix, '_' and '.', an empty value, 63 characters) are kept, without a problem", () => {
+    const mesh =
+      "discoverySelectors:\n- matchLabels: {example.com/team: a-b_c.d, env: '', Tier_1.x: " + "v".repeat(63) + "}\n" +
+      "  matchExpressions: [{key: kubernetes.io/metadata.name, operator: In, values: [a1, ''] }]\n";
+    const { selectors, problems } = selectorsOf(mesh);
+    expect(problems).toEqual([]);
+    expect(selectors).toEqual([
+      { matchLabels: { "example.com/team": "a-b_c.d", env: "", "Tier_1.x": "v".repeat(63) }, matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: ["a1", ""] }] },
+    ]);
+  });
+
+  it("an invalid label key leaves every namespace seen (not every namespace hidden): the Service and the root STRICT policy still apply", () => {
+    const objs: KubeObject[] = [
+      namespace("istio-system"),
+      injected("a"),
+      injected("b"),
+      deploy("a", "client"),
+      deploy("b", "srv", { ports: [8080] }),
+      service("b", "srv", [{ port: 80, targetPort: 8080 }]),
+      peerAuth("istio-system", "default", "STRICT"),
+    ];
+    const model = buildModel({ objects: loaded([...objs, meshConfig("discoverySelectors:\n- matchLabels: {'bad key!': x}\n")]), configDumps: [], problems: [] });
+    expect(model.discoveryViews.size).toBe(0);
+    const s = run([...objs, meshConfig("discoverySelectors:\n- matchLabels: {'bad key!': x}\n")], [call("a/client", host("srv", "b"), "mutual_tls", 5)]);
+    expect(edgeOf(s, "a/client", host("srv", "b"))!.destination).toMatchObject({ namespace: "b", service: "srv" });
+    expect(workloadOf(s, "b", "srv").mtls).toMatchObject({ mode: "STRICT", origin: "mesh" });
+  });
+
   it("no discoverySelectors and an empty list both read as null (every namespace)", () => {
     expect(selectorsOf("{}\n").selectors).toBeNull();
     expect(selectorsOf("discoverySelectors: []\n").selectors).toBeNull();
@@ -67,6 +95,16 @@ describe("discoverySelectors: which namespaces a selector list picks", () => {
     ["In without values", "discoverySelectors:\n- matchExpressions: [{key: a, operator: In}]\n", "discoverySelectors[0].matchExpressions[0].values is []"],
     ["Exists with values", "discoverySelectors:\n- matchExpressions: [{key: a, operator: Exists, values: [b]}]\n", "discoverySelectors[0].matchExpressions[0].values is [\"b\"]"],
     ["a matchLabels value not a string", "discoverySelectors:\n- {}\n- matchLabels: {a: [b]}\n", "discoverySelectors[1].matchLabels.a is"],
+    // labels.NewRequirement checks key and value syntax (validation.IsQualifiedName, IsValidLabelValue).
+    ["an empty matchLabels key", "discoverySelectors:\n- matchLabels: {'': x}\n", "discoverySelectors[0].matchLabels is \"\""],
+    ["a matchLabels value with a space", "discoverySelectors:\n- matchLabels: {env: 'prod env'}\n", "discoverySelectors[0].matchLabels.env is \"prod env\""],
+    ["a matchLabels key with '!' and a space", "discoverySelectors:\n- matchLabels: {'bad key!': x}\n", "discoverySelectors[0].matchLabels is \"bad key!\""],
+    ["a matchLabels value of 64 characters", `discoverySelectors:\n- matchLabels: {env: ${"a".repeat(64)}}\n`, "discoverySelectors[0].matchLabels.env is"],
+    ["a key with an empty prefix", "discoverySelectors:\n- matchLabels: {'/env': prod}\n", "discoverySelectors[0].matchLabels is \"/env\""],
+    ["a key with an upper-case prefix", "discoverySelectors:\n- matchLabels: {'Example.com/env': prod}\n", "discoverySelectors[0].matchLabels is \"Example.com/env\""],
+    ["a key with two slashes", "discoverySelectors:\n- matchLabels: {'a/b/c': prod}\n", "discoverySelectors[0].matchLabels is \"a/b/c\""],
+    ["a matchExpressions key with a space", "discoverySelectors:\n- matchExpressions: [{key: 'bad key', operator: Exists}]\n", "discoverySelectors[0].matchExpressions[0].key is \"bad key\""],
+    ["a matchExpressions value ending in '-'", "discoverySelectors:\n- matchExpressions: [{key: env, operator: In, values: [prod, 'dev-']}]\n", "discoverySelectors[0].matchExpressions[0].values is"],
   ])("invalid (%s): input.invalid naming the ConfigMap and field, and istiod keeps every namespace", (_n, mesh, field) => {
     const { selectors, problems } = selectorsOf(mesh);
     expect(selectors).toBeNull();

@@ -24,6 +24,24 @@ export interface DiscoveryView {
 
 const OPERATORS = new Set(["In", "NotIn", "Exists", "DoesNotExist"]);
 
+// k8s.io/apimachinery pkg/util/validation/validation.go, which labels.NewRequirement calls for every
+// key (validateLabelKey → IsQualifiedName) and value (validateLabelValue → IsValidLabelValue), for
+// matchLabels too (LabelSelectorAsSelector makes each an Equals requirement).
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** IsQualifiedName: a name of at most 63 characters, optionally after a DNS-1123 subdomain prefix (≤253) and one "/". */
+function isLabelKey(k: string): boolean {
+  const parts = k.split("/");
+  if (parts.length > 2) return false;
+  const name = parts[parts.length - 1]!;
+  if (parts.length === 2 && (parts[0]!.length > 253 || !DNS1123_SUBDOMAIN.test(parts[0]!))) return false;
+  return name.length <= 63 && QUALIFIED_NAME.test(name);
+}
+
+/** IsValidLabelValue: empty, or at most 63 characters of the qualified-name form. */
+const isLabelValue = (v: string) => v === "" || (v.length <= 63 && QUALIFIED_NAME.test(v));
+
 /**
  * discoverySelectors as istiod reads them; null when every namespace is seen (absent, an empty list, or
  * a list that does not convert: `selectorsChanged` logs the error and returns before storing any
@@ -44,14 +62,16 @@ export function parseDiscoverySelectors(v: unknown, wrong: (field: string, value
   return out.length > 0 ? out : null;
 }
 
-/** One selector, checked as labels.NewRequirement checks it (In/NotIn need values, Exists/DoesNotExist take none). */
+/** One selector, checked as labels.NewRequirement checks it (key and value syntax; In/NotIn need values, Exists/DoesNotExist take none). */
 function selectorAt(v: unknown, field: string, wrong: (field: string, value: unknown, expected: string) => void): LabelSelector | null {
   if (!isObj(v)) return wrong(field, v, "a label selector (matchLabels, matchExpressions)"), null;
   const matchLabels: Record<string, string> = {};
   const labels = v.matchLabels ?? {};
   if (!isObj(labels)) return wrong(`${field}.matchLabels`, labels, "a mapping of strings"), null;
   for (const k in labels) {
+    if (!isLabelKey(k)) return wrong(`${field}.matchLabels`, k, "keys that are qualified label names ([prefix/]name)"), null;
     if (typeof labels[k] !== "string") return wrong(`${field}.matchLabels.${k}`, labels[k], "a string"), null;
+    if (!isLabelValue(labels[k])) return wrong(`${field}.matchLabels.${k}`, labels[k], "a label value (at most 63 alphanumerics, '-', '_', '.')"), null;
     matchLabels[k] = labels[k];
   }
   const exprs = v.matchExpressions ?? [];
@@ -61,10 +81,10 @@ function selectorAt(v: unknown, field: string, wrong: (field: string, value: unk
     const at = `${field}.matchExpressions[${j}]`;
     const e: unknown = exprs[j];
     if (!isObj(e)) return wrong(at, e, "a mapping with key, operator, values"), null;
-    if (typeof e.key !== "string" || e.key === "") return wrong(`${at}.key`, e.key, "a label key"), null;
+    if (typeof e.key !== "string" || !isLabelKey(e.key)) return wrong(`${at}.key`, e.key, "a label key (a qualified name, [prefix/]name)"), null;
     if (typeof e.operator !== "string" || !OPERATORS.has(e.operator)) return wrong(`${at}.operator`, e.operator, "In, NotIn, Exists or DoesNotExist"), null;
     const values = e.values ?? [];
-    if (!Array.isArray(values) || !values.every((x) => typeof x === "string")) return wrong(`${at}.values`, values, "a list of strings"), null;
+    if (!Array.isArray(values) || !values.every((x) => typeof x === "string" && isLabelValue(x))) return wrong(`${at}.values`, values, "a list of label values"), null;
     const takesValues = e.operator === "In" || e.operator === "NotIn";
     if (takesValues && values.length === 0) return wrong(`${at}.values`, values, `a non-empty list for ${e.operator}`), null;
     if (!takesValues && values.length > 0) return wrong(`${at}.values`, values, `empty for ${e.operator}`), null;
