@@ -9,7 +9,7 @@ import type { KubeObject } from "../lib/core/model/input";
 import { parseMeshConfig } from "../lib/core/model/meshConfig";
 import type { InputProblem } from "../lib/core/model/input";
 import type { TrafficSample } from "../lib/core/model/input";
-import { call, deploy, destRule, edgeOf, findingsOf, host, injected, loaded, meshConfig, namespace, peerAuth, run, service, serviceEntry, tls, workloadOf } from "./kit";
+import { call, deploy, destRule, edgeOf, findingsOf, host, injected, loaded, meshConfig, namespace, only, peerAuth, run, service, serviceEntry, tls, workloadOf } from "./kit";
 
 type Labels = Record<string, string>;
 
@@ -164,12 +164,14 @@ describe("discoverySelectors: the hosts a caller's istiod sees", () => {
     expect(findingsOf(s, "edge.plaintext")).toHaveLength(1);
   });
 
-  it("a hidden Service no ServiceEntry names: an unknown host to the caller's proxy (passthrough), not the Service", () => {
+  it("a hidden Service no ServiceEntry names: no route or cluster in the caller's proxy, so PassthroughCluster carries plaintext to the Service's endpoints (edge.passthrough, not edge.plaintext)", () => {
     const s = run([...base(), meshConfig(SELECT_INJECTED)], [tcpFromClient(ECHO, "echo", "ext")]);
     const e = edgeOf(s, "app/client", ECHO)!;
-    expect(e.destination.workloads).toEqual([]);
-    expect(e.predicted.verdict).toBe("unknown");
+    expect(e.destination).toMatchObject({ namespace: "ext", service: "echo", workloads: ["ext/echo"] });
+    expect(e.predicted.verdict).toBe("plaintext");
+    expect(e.predicted.reason).toContain("discoverySelectors do not select namespace ext");
     expect(findingsOf(s, "edge.plaintext")).toEqual([]);
+    expect(findingsOf(s, "edge.passthrough")).toHaveLength(1);
   });
 
   it("near miss: no discoverySelectors, an empty list and a `{}` selector give byte-identical snapshots", () => {
@@ -230,5 +232,77 @@ describe("discoverySelectors per revision", () => {
     expect(edgeOf(s, "app/client", ECHO)!.destination).toMatchObject({ namespace: "ext", service: "echo" });
     expect(edgeOf(s, "canary-app/client", ECHO)!.destination).toMatchObject({ namespace: "app", service: "echo-se" });
     expect(findingsOf(s, "edge.plaintext").map((f) => f.message.split(" ")[0])).toEqual([expect.stringContaining("app/client")]);
+  });
+});
+
+// A Service the caller's istiod does not see is no route and no cluster in the caller's proxy: its
+// outbound catch-all sends the call to PassthroughCluster (ALLOW_ANY) or BlackHoleCluster
+// (REGISTRY_ONLY), istio/istio pilot/pkg/networking/core listener_builder.go
+// buildOutboundCatchAllNetworkFiltersOnly and httproute.go buildCatchAllVirtualHost. The server's own
+// sidecar (its own revision's istiod) still enforces its PeerAuthentication.
+describe("discoverySelectors: a Service hidden from the caller's istiod (client side passthrough, server side known)", () => {
+  const SRV = host("srv", "b");
+  const SELECT_DISCOVERY = "discoverySelectors:\n- matchLabels:\n    istio-discovery: enabled\n";
+  const DISC = { "istio-discovery": "enabled" };
+  /** The review's input: istio-system and a selected, b (the server's) only injected. */
+  const hiddenSrv = (bLabels: Labels = { "istio-injection": "enabled" }, mesh = SELECT_DISCOVERY): KubeObject[] => [
+    namespace("istio-system", DISC),
+    namespace("a", { ...DISC, "istio-injection": "enabled" }),
+    namespace("b", bLabels),
+    deploy("a", "client"),
+    deploy("b", "srv", { ports: [8080] }),
+    service("b", "srv", [{ port: 80, targetPort: 8080 }]),
+    meshConfig(mesh),
+  ];
+  const plain = call("a/client", SRV, "none", 10);
+
+  it("PERMISSIVE server: the edge ends at the Service's endpoints, predicted plaintext (passthrough), observed plaintext agrees; edge.passthrough", () => {
+    const s = run(hiddenSrv(), [plain]);
+    const e = edgeOf(s, "a/client", SRV)!;
+    expect(e.destination).toMatchObject({ namespace: "b", service: "srv", workloads: ["b/srv"] });
+    expect(e.predicted).toMatchObject({ verdict: "plaintext", client: { tls: "DISABLE", destinationRule: null }, server: { mode: "PERMISSIVE" } });
+    expect(e.predicted.reason).toContain("is not seen by the istiod of a/client");
+    expect(e.predicted.reason).toContain("PassthroughCluster");
+    expect(e.status).toBe("plaintext");
+    const f = only(s, "edge.passthrough");
+    expect(f.severity).toBe("warning");
+    expect(f.fix).toContain("discoverySelectors");
+    // The plaintext the server observed is counted against its namespace again.
+    expect(findingsOf(s, "pa.permissive").find((x) => x.message.startsWith("Namespace b "))!.message).toContain("plaintext traffic from a/client was observed");
+  });
+
+  it("STRICT mesh-wide PeerAuthentication in the selected istio-system: the server's sidecar rejects the passthrough plaintext (broken, plaintext-to-strict)", () => {
+    const s = run([...hiddenSrv(), peerAuth("istio-system", "default", "STRICT")], [plain]);
+    const e = edgeOf(s, "a/client", SRV)!;
+    expect(e.predicted).toMatchObject({ verdict: "broken", server: { mode: "STRICT", origin: "mesh" } });
+    expect(e.status).toBe("broken");
+    const f = only(s, "edge.plaintext-to-strict");
+    expect(f.fix).toContain("discoverySelectors");
+    expect(f.fix).not.toContain("Sidecar egress");
+  });
+
+  it("REGISTRY_ONLY: BlackHoleCluster, the calls are dropped (broken, edge.passthrough), not MESH_EXTERNAL", () => {
+    const s = run(hiddenSrv(undefined, SELECT_DISCOVERY + "outboundTrafficPolicy: {mode: REGISTRY_ONLY}\n"), [plain]);
+    const e = edgeOf(s, "a/client", SRV)!;
+    expect(e.predicted.verdict).toBe("broken");
+    expect(e.predicted.reason).not.toContain("MESH_EXTERNAL");
+    expect(e.predicted.reason).toContain("is not seen by the istiod of a/client");
+    expect(e.predicted.reason).toContain("REGISTRY_ONLY");
+    expect(only(s, "edge.passthrough").severity).toBe("error");
+  });
+
+  it("near miss: b selected too, the caller's proxy knows the Service: auto mTLS as usual", () => {
+    const s = run(hiddenSrv({ ...DISC, "istio-injection": "enabled" }), [call("a/client", SRV, "mutual_tls", 10)]);
+    const e = edgeOf(s, "a/client", SRV)!;
+    expect(e.predicted).toMatchObject({ verdict: "mtls", client: { tls: "ISTIO_MUTUAL" } });
+    expect(findingsOf(s, "edge.passthrough")).toEqual([]);
+  });
+
+  it("near miss: an unmeshed caller reaches the hidden Service's endpoints as before (no proxy, no istiod view)", () => {
+    const objs = [...hiddenSrv(), namespace("c", DISC), deploy("c", "plain", { annotations: { "sidecar.istio.io/inject": "false" } })];
+    const s = run(objs, [call("c/plain", SRV, "none", 3)]);
+    const e = edgeOf(s, "c/plain", SRV)!;
+    expect(e.predicted).toMatchObject({ verdict: "plaintext", client: { tls: "NONE" } });
+    expect(e.predicted.reason).not.toContain("istiod");
   });
 });

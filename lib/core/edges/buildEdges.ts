@@ -130,6 +130,11 @@ interface ClientEntry {
   idPrefix: string;
   /** What the caller's istiod sees when its discoverySelectors hide namespaces (discoveryViewOf); null: the whole model. */
   view: DiscoveryView | null;
+  /**
+   * A sidecar (not a gateway or waypoint) caller: a Service its istiod does not see is still reached,
+   * through the outbound catch-all (predictEdge `undiscovered`), and its endpoints still answer.
+   */
+  sidecar: boolean;
 }
 
 /** The buckets of one service port, and the port's half of the edge id ("host:port"), built once per port. */
@@ -608,6 +613,8 @@ interface EdgeBuild {
   hostTargets: Map<string, Target>;
   /** The same per discovery view: a host hidden from one istiod may be a known service to callers of another. */
   viewHostTargets: Map<DiscoveryView, Map<string, Target>>;
+  /** The same for a view's sidecar callers, which reach a hidden Service through the catch-all (`hiddenServiceOf`). */
+  viewSidecarTargets: Map<DiscoveryView, Map<string, Target>>;
   // Per-sample work is memoised by what it depends on: 20k samples share a few thousand clients
   // and services.
   clients: Map<string, Map<string, ClientEntry>>;
@@ -645,6 +652,7 @@ export function buildEdges(r: Resolver, samples: TrafficSample[], window: string
     buckets: new Map(),
     hostTargets: new Map(),
     viewHostTargets: new Map(),
+    viewSidecarTargets: new Map(),
     clients: new Map(),
     jobClients: new Map(),
     serviceTargets: new Map(),
@@ -682,23 +690,35 @@ function finishPort(r: Resolver, port: ServicePort, forPort: PortBuckets, out: E
  * _namespace), else the most specific wildcard ServiceEntry covering it, else an unknown destination
  * (docs/DECISIONS.md, "Edges and telemetry").
  */
-function targetFor(st: EdgeBuild, host: string, svcName: string | null, svcNs: string | null, view: DiscoveryView | null): Target {
-  const byHost = view === null ? st.model.serviceByHost : view.serviceByHost;
-  let service = byHost.get(host);
-  if (!service && svcName && svcNs) service = byHost.get(`${svcName}.${svcNs}.svc.cluster.local`);
-  if (service) {
-    let t = st.serviceTargets.get(service);
-    if (!t) st.serviceTargets.set(service, (t = newTarget(st, service, service.host, service.ports)));
-    return t;
-  }
+function targetFor(st: EdgeBuild, host: string, svcName: string | null, svcNs: string | null, entry: ClientEntry): Target {
+  const view = entry.view;
+  const service = serviceNamed(view === null ? st.model.serviceByHost : view.serviceByHost, host, svcName, svcNs);
+  if (service) return serviceTarget(st, service);
   let targets = st.hostTargets;
   if (view !== null) {
-    let forView = st.viewHostTargets.get(view);
-    if (!forView) st.viewHostTargets.set(view, (forView = new Map()));
+    const byView = entry.sidecar ? st.viewSidecarTargets : st.viewHostTargets;
+    let forView = byView.get(view);
+    if (!forView) byView.set(view, (forView = new Map()));
     targets = forView;
   }
   let t = targets.get(host);
-  if (!t) targets.set(host, (t = hostTarget(st, host, svcNs, view === null ? st.model.wildcardServiceBySuffix : view.wildcardServiceBySuffix)));
+  if (!t) {
+    const wildcards = view === null ? st.model.wildcardServiceBySuffix : view.wildcardServiceBySuffix;
+    const hidden = view !== null && entry.sidecar && !wildcardServiceFor(wildcards, host) ? serviceNamed(st.model.serviceByHost, host, svcName, svcNs) : undefined;
+    targets.set(host, (t = hidden ? serviceTarget(st, hidden) : hostTarget(st, host, svcNs, wildcards)));
+  }
+  return t;
+}
+
+/** The service an index names for the observed host, or for destination_service_name and _namespace. */
+function serviceNamed(byHost: ReadonlyMap<string, Service>, host: string, svcName: string | null, svcNs: string | null): Service | undefined {
+  const service = byHost.get(host);
+  return service || !svcName || !svcNs ? service : byHost.get(`${svcName}.${svcNs}.svc.cluster.local`);
+}
+
+function serviceTarget(st: EdgeBuild, service: Service): Target {
+  let t = st.serviceTargets.get(service);
+  if (!t) st.serviceTargets.set(service, (t = newTarget(st, service, service.host, service.ports)));
   return t;
 }
 
@@ -706,8 +726,10 @@ function targetFor(st: EdgeBuild, host: string, svcName: string | null, svcNs: s
  * The discovery view of the istiod configuring a caller's Istio proxy (its revision's mesh config), or
  * null: no selectors, or no Istio proxy (an unmeshed or Linkerd caller reaches the Kubernetes Service
  * whatever istiod sees). A host hidden from the caller's istiod is what its proxy never learnt of: a
- * ServiceEntry naming it, else an unknown host (passthrough), as the configuration-scoping page says of
- * a service outside the scope ("Unmatched traffic"). Once per caller.
+ * ServiceEntry naming it, else (a sidecar caller) the hidden Service reached through the outbound
+ * catch-all, whose endpoints and their own istiod's policy still decide the server side, else an
+ * unknown host, as the configuration-scoping page says of a service outside the scope ("Unmatched
+ * traffic"). Once per caller.
  */
 function discoveryViewOf(model: EdgeBuild["model"], client: Client): DiscoveryView | null {
   if (model.discoveryViews.size === 0 || (client.dataplane !== "sidecar" && client.dataplane !== "ambient")) return null;
@@ -752,7 +774,8 @@ function clientEntry(st: EdgeBuild, srcNs: string | null, srcName: string | null
       client = clientFor(st.r, srcNs, srcName, true);
     // Shared by every edge of this caller, and frozen like the other shared parts of the snapshot.
     const source = Object.freeze({ namespace: client.namespace, workload: client.name });
-    entry = { client, source, idPrefix: `${client.who ?? "unknown"}->`, view: discoveryViewOf(st.model, client) };
+    const view = discoveryViewOf(st.model, client);
+    entry = { client, source, idPrefix: `${client.who ?? "unknown"}->`, view, sidecar: view !== null && client.dataplane === "sidecar" && !(client.workload?.gateway ?? false) };
     byName.set(nameKey, entry);
   }
   return entry;
@@ -871,7 +894,7 @@ function addSample(st: EdgeBuild, s: TrafficSample): void {
       ? jobClientEntry(st, srcNs, srcName, s.metric)
       : clientEntry(st, srcNs, srcName, s.metric);
   // The caller's istiod decides what the host is (its discoverySelectors may hide the Service).
-  const target = targetFor(st, host, svcName, svcNs, entry.view);
+  const target = targetFor(st, host, svcName, svcNs, entry);
   const proto = L.request_protocol ?? "";
   let choice: PortChoice | undefined;
   // Mesh routes are a sidecar's; a gateway's (not a waypoint's) are those bound to its Gateways.

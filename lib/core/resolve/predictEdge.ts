@@ -73,6 +73,12 @@ export interface Prediction {
   drTagging: DrTagging | null;
   /** The mesh VirtualService route the calls took, when telemetry's service port was chosen by it. */
   route: MeshRoute | null;
+  /**
+   * The service's namespace is hidden from the sidecar caller's istiod by its discoverySelectors
+   * (model/discovery.ts): the proxy has no route or cluster for the host, so the call takes the
+   * outbound catch-all (PassthroughCluster, or BlackHoleCluster under REGISTRY_ONLY).
+   */
+  undiscovered: boolean;
   /** The applied DR's subset that route names (its policy merged over the DR's), null when none or not defined. */
   subset: Subset | null;
   /**
@@ -698,9 +704,12 @@ export function predictEdge(
   let subset: Subset | null = null;
   const isSidecarClient = client.dataplane === "sidecar";
   const gateway = client.workload?.gateway ?? false;
-  if (!isSidecarClient) route = null;
+  // A host the caller's istiod does not see has no route, cluster or DestinationRule in its proxy: only
+  // the outbound catch-all takes it (buildEdges reaches the hidden Service only for sidecar callers).
+  const undiscovered = isSidecarClient && !gateway && model.discoveryViews.size > 0 && model.discoveryViews.get(mesh)?.hidden.has(service.namespace) === true;
+  if (!isSidecarClient || undiscovered) route = null;
 
-  if (isSidecarClient && client.namespace !== null) {
+  if (isSidecarClient && client.namespace !== null && !undiscovered) {
     const found = r.lookupDr(client.revision, client.namespace, client.labels, service.host, service.namespace);
     dr = found.applied;
     shadowed = found.shadowed;
@@ -710,15 +719,19 @@ export function predictEdge(
       if (name) subset = dr.subsets.find((s) => s.name === name) ?? null;
       drTls = subset ? subsetTlsForPort(dr.trafficPolicy, subset.trafficPolicy, port.port) : tlsForPort(dr.trafficPolicy, port.port);
     }
-    // A gateway's scope ignores Sidecar resources (DefaultSidecarScopeForGateway).
-    sidecar = gateway ? null : sidecarFor(model, client.namespace, client.labels, mesh.rootNamespace, client.revision);
   }
+  // A gateway's scope ignores Sidecar resources (DefaultSidecarScopeForGateway). Its
+  // outboundTrafficPolicy decides the catch-all of an undiscovered host too.
+  if (isSidecarClient && client.namespace !== null && !gateway) sidecar = sidecarFor(model, client.namespace, client.labels, mesh.rootNamespace, client.revision);
 
   // Cluster-wide decisions for a sidecar client (same for every endpoint).
   let clusterSend: ClusterSend | null = null;
   if (client.dataplane === "none") clusterSend = SEND.noProxy;
   else if (isSidecarClient) {
-    const imported = !sidecar || sidecarImports(sidecar, client.namespace ?? "", service.namespace, service.host, port.port);
+    // The catch-all of an unknown host: listener_builder.go buildOutboundCatchAllNetworkFiltersOnly and
+    // httproute.go buildCatchAllVirtualHost send it to PassthroughCluster when IsAllowAnyOutbound, else
+    // to BlackHoleCluster.
+    const imported = !undiscovered && (!sidecar || sidecarImports(sidecar, client.namespace ?? "", service.namespace, service.host, port.port));
     if (!imported) {
       const registryOnly = (sidecar?.outboundTrafficPolicy ?? mesh.outboundTrafficPolicy) === "REGISTRY_ONLY";
       clusterSend = registryOnly ? SEND.blackhole : SEND.passthrough;
@@ -758,7 +771,7 @@ export function predictEdge(
   const { endpoints, worst } = endpointsFor(memo, service, all, client.dataplane, clusterSend, cluster, drTagging?.tag ?? "none", clientHbone, sni);
 
   const drRule = dr ? decidingRule(dr, subset, drTls, drTagging) : null;
-  const prediction: Prediction = { predicted: undefined!, worst, endpoints, dr, drTls, shadowed, hiddenBy, sidecar, drTagging, route, subset, drRule };
+  const prediction: Prediction = { predicted: undefined!, worst, endpoints, dr, drTls, shadowed, hiddenBy, sidecar, drTagging, route, subset, drRule, undiscovered };
   const sides = sidesFor(memo, r.model.linkerdPolicy, service, port, worst, worst.origin === "destinationrule" || drTagging ? drRule : null, all);
   // Only the client half of the reason names the caller; the rest is shared per worst endpoint.
   prediction.predicted = {
@@ -909,8 +922,10 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
     case "mesh-external":
       return `${service.host} is MESH_EXTERNAL, so ${who}'s proxy adds no TLS of its own`;
     case "passthrough":
+      if (p.undiscovered) return `${unseen(service, who)}, so its proxy has no route or cluster for it and sends it through PassthroughCluster in plaintext`;
       return `Sidecar ${nsName(p.sidecar!)} does not import ${service.host}, so ${who} sends it through PassthroughCluster in plaintext`;
     case "blackhole":
+      if (p.undiscovered) return `${unseen(service, who)} and outbound traffic is REGISTRY_ONLY, so its proxy sends the calls to BlackHoleCluster, which drops them`;
       return `Sidecar ${nsName(p.sidecar!)} does not import ${service.host} and outbound traffic is REGISTRY_ONLY, so ${who}'s calls are dropped`;
     case "ztunnel":
       return e.tls === "HBONE"
@@ -923,6 +938,10 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
         : `the Linkerd proxy of ${who} sends plaintext to an unmeshed destination`;
   }
 }
+
+/** The host of a service its caller's istiod does not see (Prediction.undiscovered). */
+const unseen = (service: Service, who: string) =>
+  `${service.host} is not seen by the istiod of ${who} (its mesh config's discoverySelectors do not select namespace ${service.namespace})`;
 
 /** What the cluster would have sent to an endpoint without HBONE, for the hbone-first reason. */
 function hboneInstead(p: Prediction, port: ServicePort, client: Client): string {

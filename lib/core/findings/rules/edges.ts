@@ -132,7 +132,7 @@ const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) 
     if (e.why === "auto-dr-untagged")
       return `Give the first portLevelSettings entry for port ${ea.port.port} in DestinationRule ${drName(ea)} a tls block with mode ISTIO_MUTUAL, or change tls.mode ${ea.prediction.drTagging?.mode ?? ""} to ISTIO_MUTUAL in ${ea.prediction.drTagging?.where.replace(/^its /, "the ") ?? "the trafficPolicy"}: that mode keeps auto mTLS from tagging any endpoint.`;
     if (e.why === "auto-off") return `Set enableAutoMtls: true in the mesh config, or add a DestinationRule with ISTIO_MUTUAL for ${ea.service.host}.`;
-    if (e.why === "passthrough") return `Import ${ea.service.host} in the client's Sidecar egress hosts.`;
+    if (e.why === "passthrough") return ea.prediction.undiscovered ? undiscoveredFix(ea) : `Import ${ea.service.host} in the client's Sidecar egress hosts.`;
     // ztunnel reads no DestinationRule and speaks only HBONE or plaintext: the sidecar must take HBONE.
     if (e.why === "ztunnel" && e.workload)
       return `Let ${nsName(e.workload)}'s sidecar take HBONE: set ISTIO_META_ENABLE_HBONE "true" in its proxyMetadata (mesh defaultConfig, as the ambient profile does, or the pod's proxy.istio.io/config), which labels the pods networking.istio.io/tunnel=http, and restart it; or move it to ambient, or relax port ${e.targetPort} to PERMISSIVE.`;
@@ -295,13 +295,19 @@ function passthroughFinding(ea: EdgeAnalysis) {
   return finding("edge.passthrough", {
     severity: ea.edge.predicted.verdict === "broken" && brokenEdgeCode(ea) === "edge.passthrough" ? "error" : "warning",
     message: `${ea.edge.id}: ${ea.edge.predicted.reason}`,
-    resources: edgeResources(ea, ea.prediction.sidecar ? [{ kind: "Sidecar", namespace: ea.prediction.sidecar.namespace, name: ea.prediction.sidecar.name }] : []),
+    resources: edgeResources(ea, ea.prediction.sidecar && !ea.prediction.undiscovered ? [{ kind: "Sidecar", namespace: ea.prediction.sidecar.namespace, name: ea.prediction.sidecar.name }] : []),
     edge: ea.edge.id,
-    fix: ea.prediction.sidecar
+    fix: ea.prediction.undiscovered
+      ? undiscoveredFix(ea)
+      : ea.prediction.sidecar
       ? `Add ${ea.service.namespace}/${ea.service.host} to the egress hosts of Sidecar ${ea.prediction.sidecar.namespace}/${ea.prediction.sidecar.name}.`
       : `Make the destination known to the mesh (a Service or ServiceEntry) and call it by its service name, not a pod IP.`,
   });
 }
+
+/** A service its caller's istiod does not see (predictEdge `undiscovered`): the selectors are what to change. */
+const undiscoveredFix = (ea: EdgeAnalysis) =>
+  `Let the caller's istiod see namespace ${ea.service.namespace}: widen the discoverySelectors of its mesh config (revision ${ea.client.revision || "default"}) to select it, or label the namespace so a selector matches.`;
 
 export const edgePassthrough = rule("edge.passthrough", (ctx) => ctx.edges.filter(isPassthrough).map(passthroughFinding));
 
