@@ -214,6 +214,18 @@ describe("discoverySelectors: Istio config in unselected namespaces (ENABLE_ENHA
     const s = run([...meshedPair(rootLabels), meshConfig(SELECT_INJECTED), peerAuth("istio-system", "default", "STRICT")]);
     expect(workloadOf(s, "b", "srv").mtls).toMatchObject(mtls);
   });
+
+  // The review's point 4: right for istiod >=1.22 only, so the edge's reason says what was taken as ignored.
+  it.each([
+    ["the root namespace unlabelled: the reason names the ignored mesh-wide policy and the 1.22 assumption", {}, true, true],
+    ["near miss: the root namespace selected, STRICT applies and nothing is said", { "istio-injection": "enabled" }, true, false],
+    ["near miss: the root namespace unlabelled but holding no PeerAuthentication: nothing to say", {}, false, false],
+  ] as [string, Labels, boolean, boolean][])("%s", (_n, rootLabels, withPa, noted) => {
+    const objs = [...meshedPair(rootLabels), meshConfig(SELECT_INJECTED), ...(withPa ? [peerAuth("istio-system", "default", "STRICT")] : [])];
+    const reason = edgeOf(run(objs, [call("a/client", SRV, "mutual_tls", 5)]), "a/client", SRV)!.predicted.reason;
+    if (noted) expect(reason).toContain("its istiod ignores mesh-wide PeerAuthentication istio-system/default: its discoverySelectors do not select istio-system, which Istio 1.22+");
+    else expect(reason).not.toContain("ignores mesh-wide PeerAuthentication");
+  });
 });
 
 describe("discoverySelectors per revision", () => {

@@ -144,7 +144,7 @@ export function buildModel(inputs: ParsedInputs, unread: readonly UnreadKind[] =
     services,
     serviceByHost,
     wildcardServiceBySuffix,
-    discoveryViews: discoveryViews(meshByRevision.values(), namespaces, services),
+    discoveryViews: discoveryViews(meshByRevision.values(), namespaces, services, istio.peerAuthentications),
     servicesOfWorkload,
     endpointsOf: selected,
     peerAuthentications: istio.peerAuthentications,

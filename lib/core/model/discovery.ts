@@ -9,7 +9,7 @@
 // default; manifests/helm-profiles/compatibility-version-1.21.yaml turns it off) Istio's own config too.
 import type { LabelSelector } from "./linkerdPolicy";
 import { selects } from "./linkerdPolicy";
-import type { MeshSettings, Namespace, Service } from "./mesh";
+import type { MeshSettings, Namespace, PeerAuthentication, Service } from "./mesh";
 import { isObj } from "./read";
 
 /** What one revision's istiod sees of the Services and ServiceEntries. */
@@ -20,6 +20,11 @@ export interface DiscoveryView {
   serviceByHost: Map<string, Service>;
   /** As MeshModel.wildcardServiceBySuffix, from `serviceByHost`. */
   wildcardServiceBySuffix: Map<string, Service>;
+  /**
+   * The root namespace's mesh-wide PeerAuthentication this istiod ignores because its namespace is
+   * hidden (Istio >=1.22 scoping), or null: reasons that rest on its absence say so (predictEdge).
+   */
+  ignoredMeshPolicy: PeerAuthentication | null;
 }
 
 const OPERATORS = new Set(["In", "NotIn", "Exists", "DoesNotExist"]);
@@ -107,7 +112,12 @@ export function namespaceSelected(selectors: readonly LabelSelector[], ns: Names
  * default's settings share its view). A namespace with no Namespace object read has unknown labels: it
  * is taken as seen, not hidden on a guess. Built once per model.
  */
-export function discoveryViews(meshes: Iterable<MeshSettings>, namespaces: ReadonlyMap<string, Namespace>, services: readonly Service[]): Map<MeshSettings, DiscoveryView> {
+export function discoveryViews(
+  meshes: Iterable<MeshSettings>,
+  namespaces: ReadonlyMap<string, Namespace>,
+  services: readonly Service[],
+  peerAuthentications: readonly PeerAuthentication[],
+): Map<MeshSettings, DiscoveryView> {
   const out = new Map<MeshSettings, DiscoveryView>();
   for (const mesh of meshes) {
     const selectors = mesh.discoverySelectors;
@@ -123,7 +133,9 @@ export function discoveryViews(meshes: Iterable<MeshSettings>, namespaces: Reado
     }
     const wildcardServiceBySuffix = new Map<string, Service>();
     for (const [h, s] of serviceByHost) if (h.startsWith("*.")) wildcardServiceBySuffix.set(h.slice(1), s);
-    out.set(mesh, { hidden, serviceByHost, wildcardServiceBySuffix });
+    const root = mesh.rootNamespace;
+    const ignoredMeshPolicy = hidden.has(root) ? (peerAuthentications.find((pa) => pa.namespace === root && (pa.selector === null || Object.keys(pa.selector).length === 0)) ?? null) : null;
+    out.set(mesh, { hidden, serviceByHost, wildcardServiceBySuffix, ignoredMeshPolicy });
   }
   return out;
 }

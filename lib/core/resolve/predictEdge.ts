@@ -1,7 +1,7 @@
 // Predicts one client → service:port edge: what the client sends to each endpoint (DestinationRule,
 // auto mTLS, data plane), what each endpoint accepts, and the matrix verdict. The edge takes the
 // worst endpoint (contract.md §1.1).
-import type { ClientTlsSettings, DestinationRule, Labels, MeshRoute, MeshSettings, Service, ServicePort, SidecarResource, Subset, TrafficPolicy, Workload } from "../model/mesh";
+import type { ClientTlsSettings, DestinationRule, Labels, MeshModel, MeshRoute, MeshSettings, Service, ServicePort, SidecarResource, Subset, TrafficPolicy, Workload } from "../model/mesh";
 import type { ClientOrigin, ClientTls, Predicted, Ref } from "../snapshot/schema";
 import { subsetTlsForPort, taggingTls, tlsForPort, type DrLookup, type PortTls } from "./destinationRule";
 import { defaultIstioSni } from "./gatewayListener";
@@ -772,7 +772,7 @@ export function predictEdge(
 
   const drRule = dr ? decidingRule(dr, subset, drTls, drTagging) : null;
   const prediction: Prediction = { predicted: undefined!, worst, endpoints, dr, drTls, shadowed, hiddenBy, sidecar, drTagging, route, subset, drRule, undiscovered };
-  const sides = sidesFor(memo, r.model.linkerdPolicy, service, port, worst, worst.origin === "destinationrule" || drTagging ? drRule : null, all);
+  const sides = sidesFor(memo, r.model, service, port, worst, worst.origin === "destinationrule" || drTagging ? drRule : null, all);
   // Only the client half of the reason names the caller; the rest is shared per worst endpoint.
   prediction.predicted = {
     client: sides.client,
@@ -801,7 +801,7 @@ function decidingRule(dr: DrLookup, subset: Subset | null, drTls: PortTls, drTag
  * same for every edge ending there, so they are built once and shared (frozen: the snapshot is
  * serialised, never edited in place).
  */
-function sidesFor(memo: Memo, linkerd: LinkerdPolicy, service: Service, port: ServicePort, worst: EndpointPrediction, dr: DestinationRule | null, all: EndpointSides): Sides {
+function sidesFor(memo: Memo, model: MeshModel, service: Service, port: ServicePort, worst: EndpointPrediction, dr: DestinationRule | null, all: EndpointSides): Sides {
   let hit: Sides | undefined;
   let byDr: Map<DestinationRule, Sides> | undefined;
   if (dr) {
@@ -815,7 +815,7 @@ function sidesFor(memo: Memo, linkerd: LinkerdPolicy, service: Service, port: Se
     client: Object.freeze({ tls: worst.tls, origin: worst.origin, destinationRule: drRef(dr) }),
     server: Object.freeze({ mode: s.mode, origin: s.origin, policy: s.policy }),
     // An empty subset's worst endpoint is that subset's own (endpointsFor memoises per sides), so the memo stays right.
-    tail: `; ${serverPhrase(linkerd, service, port, worst, all)}: ${worst.cell.symptom}.`,
+    tail: `; ${serverPhrase(model, service, port, worst, all)}: ${worst.cell.symptom}.`,
   };
   if (byDr && dr) byDr.set(dr, sides);
   else memo.predictedSides.set(worst, sides);
@@ -976,9 +976,22 @@ function linkerdIgnoredPhrase(linkerd: LinkerdPolicy, w: Workload, port: number)
   return `, but Linkerd ignores ${each.join("; and ")}`;
 }
 
+/**
+ * Istio's default where the server's istiod ignores the root namespace's mesh-wide PeerAuthentication
+ * because its discoverySelectors leave that namespace out: Istio >=1.22 behaviour
+ * (ENABLE_ENHANCED_RESOURCE_SCOPING); an older istiod would apply it. Once per worst endpoint (sidesFor).
+ */
+function ignoredMeshPolicyNote(model: MeshModel, w: Workload): string {
+  if (model.discoveryViews.size === 0) return "";
+  const pa = model.discoveryViews.get(model.meshByRevision.get(w.revision) ?? model.mesh)?.ignoredMeshPolicy;
+  if (!pa) return "";
+  return ` (its istiod ignores mesh-wide PeerAuthentication ${pa.namespace}/${pa.name}: its discoverySelectors do not select ${pa.namespace}, which Istio 1.22+ applies to Istio config too; an older istiod would enforce it)`;
+}
+
 const LISTENER_KIND = { http: "plaintext HTTP", tcp: "plaintext TCP", tls: "TLS chains chosen by SNI" } as const;
 
-function serverPhrase(linkerd: LinkerdPolicy, service: Service, port: ServicePort, e: EndpointPrediction, all: EndpointSides): string {
+function serverPhrase(model: MeshModel, service: Service, port: ServicePort, e: EndpointPrediction, all: EndpointSides): string {
+  const linkerd = model.linkerdPolicy;
   const dest = e.workload ? endpointName(e.workload) : `${service.host}`;
   const emptySubset = all.emptySubset;
   if (!e.workload && all.missingSubset !== null) return `the route names cluster outbound|${port.port}|${all.missingSubset}|${service.host}, which istiod does not build`;
@@ -1008,7 +1021,7 @@ function serverPhrase(linkerd: LinkerdPolicy, service: Service, port: ServicePor
       : `${dest} has no proxy that istiod knows of but for its networking.istio.io/tunnel=http label, which only clients sending HBONE read`;
   if (e.server.mode === "NONE") return e.workload.entry !== null ? `${dest} has no proxy that istiod knows of` : `${dest} has no proxy`;
   if (e.server.origin === "linkerd-policy") return `${dest} is meshed by Linkerd${linkerdIgnoredPhrase(linkerd, e.workload, e.targetPort)}`;
-  const by = e.server.policy ? `PeerAuthentication ${e.server.policy.namespace}/${e.server.policy.name} (${e.server.origin})` : "Istio's default";
+  const by = e.server.policy ? `PeerAuthentication ${e.server.policy.namespace}/${e.server.policy.name} (${e.server.origin})` : `Istio's default${ignoredMeshPolicyNote(model, e.workload)}`;
   const plane = e.accept.kind === "ambient" ? " (ambient)" : "";
   return `${dest}${plane} port ${e.targetPort} is ${e.server.mode} by ${by}`;
 }
