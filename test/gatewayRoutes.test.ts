@@ -411,3 +411,19 @@ describe("gateway callers: an Ingress or the Gateway API beside the VirtualServi
     expect({ port: e!.destination.port, verdict: e!.predicted.verdict, codes }).toEqual({ port: c.port, verdict: c.verdict, codes: c.codes });
   });
 });
+
+// A live cluster: the reader lists neither Ingresses nor the Gateway API kinds, so their absence is not
+// known there and the gateway keeps the protocol's guess (buildModel's fromCluster); the same objects
+// as manifests take the route (the subset's DISABLE towards STRICT).
+describe("gateway callers on a live cluster: the protocol's guess", () => {
+  it.each([
+    { source: { type: "kubeconfig" as const, context: "prod" }, verdict: "mtls" },
+    { source: { type: "demo" as const }, verdict: "mtls" },
+    { source: { type: "manifests" as const }, verdict: "broken" },
+  ])("$source.type → $verdict", ({ source, verdict }) => {
+    const snap = run(ingress({ gateways: ["httpbin-gateway"] }), [fromSource(INGRESS, HTTPBIN)], source);
+    const e = edgeOf(snap, INGRESS, HTTPBIN);
+    expect(e, `edge ${INGRESS} → ${HTTPBIN}`).toBeTruthy();
+    expect({ port: e!.destination.port, verdict: e!.predicted.verdict }).toEqual({ port: 8000, verdict });
+  });
+});
