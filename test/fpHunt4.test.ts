@@ -4,11 +4,10 @@
 // outcome the docs state, as the Prometheus text exposition `handshake analyze --traffic` reads. A
 // correct mesh must raise no warning or error beyond the ones the catalogue defines for what the doc
 // deliberately leaves in plaintext; a documented failing call must come out `broken` with its code.
-import { describe, expect, it } from "vitest";
+import { describe, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
-import { parseTraffic } from "../lib/core/traffic/parseTraffic";
-import type { MeshSnapshot } from "../lib/core/snapshot/schema";
-import { edgeOf, host, namespace, run } from "./kit";
+import { host, namespace } from "./kit";
+import { check, type EdgeWant, type Scenario } from "./support/docScenarios";
 
 type Labels = Record<string, string>;
 const ISTIO_SYSTEM = namespace("istio-system");
@@ -96,53 +95,6 @@ const tcpAt = (reporter: string, src: Src, dest: string, policy: "mutual_tls" | 
 // ---------------------------------------------------------------------------------------------
 // Scenario runner
 
-interface EdgeWant {
-  src: string | null;
-  host: string;
-  verdict: string;
-  /** The edge's error/warning codes (sorted); [] for a clean edge. */
-  codes: string[];
-}
-
-interface Scenario {
-  name: string;
-  /** istio/istio.io path the YAML and the expected outcomes come from. */
-  doc: string;
-  objects: KubeObject[];
-  traffic: string[];
-  edges: EdgeWant[];
-  /** Every warning and error of the snapshot, as sorted `code` list (edge findings included). */
-  findings: string[];
-}
-
-function analyse(s: Scenario): MeshSnapshot {
-  const parsed = parseTraffic(["# TYPE istio_requests_total counter", ...s.traffic].join("\n") + "\n", "scrape.prom");
-  expect(parsed.problems).toEqual([]);
-  return run(s.objects, parsed.samples);
-}
-
-const notInfo = (snap: MeshSnapshot) => snap.findings.filter((f) => f.severity !== "info");
-
-function check(s: Scenario): void {
-  const snap = analyse(s);
-  for (const want of s.edges) {
-    const e = edgeOf(snap, want.src, want.host);
-    expect(e, `edge ${want.src} → ${want.host}`).toBeTruthy();
-    const codes = notInfo(snap)
-      .filter((f) => f.edge === e!.id)
-      .map((f) => f.code)
-      .sort();
-    expect({ edge: e!.id, verdict: e!.predicted.verdict, codes }).toEqual({ edge: e!.id, verdict: want.verdict, codes: want.codes });
-  }
-  expect(
-    notInfo(snap)
-      .map((f) => f.code)
-      .sort(),
-    notInfo(snap)
-      .map((f) => `${f.code}: ${f.message}`)
-      .join("\n"),
-  ).toEqual([...s.findings].sort());
-}
 
 // ---------------------------------------------------------------------------------------------
 // Authentication Policy task: foo and bar injected, legacy without sidecars

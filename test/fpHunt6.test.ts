@@ -6,9 +6,8 @@
 // warning or error; a documented failing call must come out with its verdict and code.
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
-import type { MeshSnapshot } from "../lib/core/snapshot/schema";
-import { parseTraffic } from "../lib/core/traffic/parseTraffic";
-import { edgeOf, host, namespace, run } from "./kit";
+import { host, namespace } from "./kit";
+import { check, type EdgeWant, type Scenario } from "./support/docScenarios";
 
 type Labels = Record<string, string>;
 const ISTIO_SYSTEM = namespace("istio-system");
@@ -133,55 +132,6 @@ const meshCall = (src: [string, string], dest: string, n = 40) => [atServer(src,
 // ---------------------------------------------------------------------------------------------
 // Scenario runner (as test/fpHunt4.test.ts)
 
-interface EdgeWant {
-  src: string | null;
-  host: string;
-  verdict: string;
-  codes: string[];
-}
-
-interface Scenario {
-  name: string;
-  /** istio/istio.io path the YAML and the expected outcomes come from. */
-  doc: string;
-  objects: KubeObject[];
-  traffic: string[];
-  edges: EdgeWant[];
-  /** Every warning and error of the snapshot, as sorted `code` list. */
-  findings: string[];
-  /** Extra checks on the snapshot. */
-  also?: (s: MeshSnapshot) => void;
-}
-
-function analyse(s: Scenario): MeshSnapshot {
-  const parsed = parseTraffic(["# TYPE istio_requests_total counter", ...s.traffic].join("\n") + "\n", "scrape.prom");
-  expect(parsed.problems).toEqual([]);
-  return run(s.objects, parsed.samples);
-}
-
-const notInfo = (snap: MeshSnapshot) => snap.findings.filter((f) => f.severity !== "info");
-
-function check(s: Scenario): void {
-  const snap = analyse(s);
-  for (const want of s.edges) {
-    const e = edgeOf(snap, want.src, want.host);
-    expect(e, `edge ${want.src} → ${want.host}`).toBeTruthy();
-    const codes = notInfo(snap)
-      .filter((f) => f.edge === e!.id)
-      .map((f) => f.code)
-      .sort();
-    expect({ edge: e!.id, verdict: e!.predicted.verdict, codes }).toEqual({ edge: e!.id, verdict: want.verdict, codes: want.codes });
-  }
-  expect(
-    notInfo(snap)
-      .map((f) => f.code)
-      .sort(),
-    notInfo(snap)
-      .map((f) => `${f.code}: ${f.message}`)
-      .join("\n"),
-  ).toEqual([...s.findings].sort());
-  s.also?.(snap);
-}
 
 const mtls = (src: string, h: string): EdgeWant => ({ src, host: h, verdict: "mtls", codes: [] });
 

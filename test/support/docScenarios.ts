@@ -1,0 +1,59 @@
+// The runner of the documented-setup hunts (test/fpHunt4.test.ts, test/fpHunt6.test.ts): a scenario built
+// from an upstream doc's YAML, its traffic as Prometheus text, the edges it must give and every warning and
+// error the snapshot may hold.
+import { expect } from "vitest";
+import type { KubeObject } from "../../lib/core/model/input";
+import type { MeshSnapshot } from "../../lib/core/snapshot/schema";
+import { parseTraffic } from "../../lib/core/traffic/parseTraffic";
+import { edgeOf, run } from "../kit";
+
+export interface EdgeWant {
+  src: string | null;
+  host: string;
+  verdict: string;
+  /** The edge's error/warning codes (sorted); [] for a clean edge. */
+  codes: string[];
+}
+
+export interface Scenario {
+  name: string;
+  /** istio/istio.io path the YAML and the expected outcomes come from. */
+  doc: string;
+  objects: KubeObject[];
+  traffic: string[];
+  edges: EdgeWant[];
+  /** Every warning and error of the snapshot, as sorted `code` list (edge findings included). */
+  findings: string[];
+  /** Extra checks on the snapshot. */
+  also?: (s: MeshSnapshot) => void;
+}
+
+function analyse(s: Scenario): MeshSnapshot {
+  const parsed = parseTraffic(["# TYPE istio_requests_total counter", ...s.traffic].join("\n") + "\n", "scrape.prom");
+  expect(parsed.problems).toEqual([]);
+  return run(s.objects, parsed.samples);
+}
+
+const notInfo = (snap: MeshSnapshot) => snap.findings.filter((f) => f.severity !== "info");
+
+export function check(s: Scenario): void {
+  const snap = analyse(s);
+  for (const want of s.edges) {
+    const e = edgeOf(snap, want.src, want.host);
+    expect(e, `edge ${want.src} → ${want.host}`).toBeTruthy();
+    const codes = notInfo(snap)
+      .filter((f) => f.edge === e!.id)
+      .map((f) => f.code)
+      .sort();
+    expect({ edge: e!.id, verdict: e!.predicted.verdict, codes }).toEqual({ edge: e!.id, verdict: want.verdict, codes: want.codes });
+  }
+  expect(
+    notInfo(snap)
+      .map((f) => f.code)
+      .sort(),
+    notInfo(snap)
+      .map((f) => `${f.code}: ${f.message}`)
+      .join("\n"),
+  ).toEqual([...s.findings].sort());
+  s.also?.(snap);
+}
