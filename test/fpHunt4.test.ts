@@ -7,7 +7,7 @@
 import { describe, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
 import { host, namespace } from "./kit";
-import { check, type EdgeWant, type Scenario } from "./support/docScenarios";
+import { check, series, type EdgeWant, type Scenario, type Src } from "./support/docScenarios";
 
 type Labels = Record<string, string>;
 const ISTIO_SYSTEM = namespace("istio-system");
@@ -66,25 +66,6 @@ const strictPa = (ns: string, name = "default", extra: object = {}) => yaml(ns, 
 // ---------------------------------------------------------------------------------------------
 // Observed traffic as Prometheus scrapes it (istio.md §7.1, §7.2)
 
-type Src = [ns: string, workload: string] | null;
-
-function series(metric: string, reporter: string, src: Src, dest: string, policy: string, n: number, protocol: string): string {
-  const [sns, swl] = src ?? ["unknown", "unknown"];
-  const [dname, dns] = dest.split(".");
-  const labels = [
-    `reporter="${reporter}"`,
-    `source_workload="${swl}"`,
-    `source_workload_namespace="${sns}"`,
-    `source_principal="${src ? `spiffe://cluster.local/ns/${sns}/sa/${swl}` : "unknown"}"`,
-    `destination_service="${dest}"`,
-    `destination_service_name="${dname}"`,
-    `destination_service_namespace="${dest.endsWith(".svc.cluster.local") ? dns : "unknown"}"`,
-    `request_protocol="${protocol}"`,
-    ...(metric === "istio_requests_total" ? [`response_code="200"`, `response_flags="-"`] : []),
-    `connection_security_policy="${policy}"`,
-  ];
-  return `${metric}{${labels.join(",")}} ${n}`;
-}
 /** What the server's sidecar reports for an HTTP call. */
 const atServer = (src: Src, dest: string, policy: "mutual_tls" | "none", n = 40) => series("istio_requests_total", "destination", src, dest, policy, n, "http");
 /** What the client's sidecar or gateway reports (policy always unknown there). */

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
 import { host, namespace } from "./kit";
-import { check, type EdgeWant, type Scenario } from "./support/docScenarios";
+import { check, series, type EdgeWant, type Scenario, type SeriesOpts, type Src } from "./support/docScenarios";
 
 type Labels = Record<string, string>;
 const ISTIO_SYSTEM = namespace("istio-system");
@@ -96,32 +96,6 @@ function webhook(name: string, revision: string, tag?: string): KubeObject {
 // ---------------------------------------------------------------------------------------------
 // Observed traffic as Prometheus scrapes it (istio.md §7.1; istio/proxy istio_stats.cc populatePeerInfo)
 
-type Src = [ns: string, workload: string] | null;
-
-interface SeriesOpts {
-  /** destination_service_name; by default the host's first label. */
-  name?: string;
-  /** destination_service_namespace; by default the host's second label for a cluster host. */
-  ns?: string;
-}
-
-function series(metric: string, reporter: string, src: Src, dest: string, policy: string, n: number, protocol: string, o: SeriesOpts = {}): string {
-  const [sns, swl] = src ?? ["unknown", "unknown"];
-  const [dname, dns] = dest.split(".");
-  const labels = [
-    `reporter="${reporter}"`,
-    `source_workload="${swl}"`,
-    `source_workload_namespace="${sns}"`,
-    `source_principal="${src ? `spiffe://cluster.local/ns/${sns}/sa/${swl}` : "unknown"}"`,
-    `destination_service="${dest}"`,
-    `destination_service_name="${o.name ?? dname}"`,
-    `destination_service_namespace="${o.ns ?? (dest.endsWith(".svc.cluster.local") ? dns : "unknown")}"`,
-    `request_protocol="${protocol}"`,
-    ...(metric === "istio_requests_total" ? [`response_code="200"`, `response_flags="-"`] : []),
-    `connection_security_policy="${policy}"`,
-  ];
-  return `${metric}{${labels.join(",")}} ${n}`;
-}
 const atServer = (src: Src, dest: string, policy: "mutual_tls" | "none", n = 40) => series("istio_requests_total", "destination", src, dest, policy, n, "http");
 const atClient = (src: Src, dest: string, n = 40, o: SeriesOpts = {}) => series("istio_requests_total", "source", src, dest, "unknown", n, "http", o);
 const tcpAt = (reporter: string, src: Src, dest: string, policy: "mutual_tls" | "none" | "unknown", n = 5, o: SeriesOpts = {}) =>

@@ -57,3 +57,31 @@ export function check(s: Scenario): void {
   ).toEqual([...s.findings].sort());
   s.also?.(snap);
 }
+
+// Observed traffic as Prometheus scrapes it (istio.md §7.1, §7.2): one Istio series.
+export type Src = [ns: string, workload: string] | null;
+
+export interface SeriesOpts {
+  /** destination_service_name; by default the host's first label. */
+  name?: string;
+  /** destination_service_namespace; by default the host's second label for a cluster host. */
+  ns?: string;
+}
+
+export function series(metric: string, reporter: string, src: Src, dest: string, policy: string, n: number, protocol: string, o: SeriesOpts = {}): string {
+  const [sns, swl] = src ?? ["unknown", "unknown"];
+  const [dname, dns] = dest.split(".");
+  const labels = [
+    `reporter="${reporter}"`,
+    `source_workload="${swl}"`,
+    `source_workload_namespace="${sns}"`,
+    `source_principal="${src ? `spiffe://cluster.local/ns/${sns}/sa/${swl}` : "unknown"}"`,
+    `destination_service="${dest}"`,
+    `destination_service_name="${o.name ?? dname}"`,
+    `destination_service_namespace="${o.ns ?? (dest.endsWith(".svc.cluster.local") ? dns : "unknown")}"`,
+    `request_protocol="${protocol}"`,
+    ...(metric === "istio_requests_total" ? [`response_code="200"`, `response_flags="-"`] : []),
+    `connection_security_policy="${policy}"`,
+  ];
+  return `${metric}{${labels.join(",")}} ${n}`;
+}
