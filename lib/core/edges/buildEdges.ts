@@ -131,10 +131,16 @@ interface ClientEntry {
   /** What the caller's istiod sees when its discoverySelectors hide namespaces (discoveryViewOf); null: the whole model. */
   view: DiscoveryView | null;
   /**
-   * A sidecar (not a gateway or waypoint) caller: a Service its istiod does not see is still reached,
-   * through the outbound catch-all (predictEdge `undiscovered`), and its endpoints still answer.
+   * Set only when `view` is (else false): a sidecar (not a gateway or waypoint) caller, for which a Service
+   * its istiod does not see is still reached through the outbound catch-all (predictEdge `undiscovered`),
+   * and its endpoints still answer.
    */
   sidecar: boolean;
+  /**
+   * Whose routes may choose this caller's port: "mesh" for a named sidecar caller, "gateway" for a named
+   * gateway (not a waypoint) on the sidecar dataplane, null for any other caller. Per caller, not per sample.
+   */
+  routes: "mesh" | "gateway" | null;
 }
 
 /** The buckets of one service port, and the port's half of the edge id ("host:port"), built once per port. */
@@ -775,10 +781,17 @@ function clientEntry(st: EdgeBuild, srcNs: string | null, srcName: string | null
     // Shared by every edge of this caller, and frozen like the other shared parts of the snapshot.
     const source = Object.freeze({ namespace: client.namespace, workload: client.name });
     const view = discoveryViewOf(st.model, client);
-    entry = { client, source, idPrefix: `${client.who ?? "unknown"}->`, view, sidecar: view !== null && client.dataplane === "sidecar" && !(client.workload?.gateway ?? false) };
+    entry = { client, source, idPrefix: `${client.who ?? "unknown"}->`, view, sidecar: view !== null && client.dataplane === "sidecar" && !(client.workload?.gateway ?? false), routes: routesOf(client) };
     byName.set(nameKey, entry);
   }
   return entry;
+}
+
+function routesOf(client: Client): ClientEntry["routes"] {
+  if (client.dataplane !== "sidecar" || client.namespace === null) return null;
+  const w = client.workload;
+  if (w === null || !w.gateway) return "mesh";
+  return w.waypoint ? null : "gateway";
 }
 
 /**
@@ -899,14 +912,13 @@ function addSample(st: EdgeBuild, s: TrafficSample): void {
   let choice: PortChoice | undefined;
   // Mesh routes are a sidecar's; a gateway's (not a waypoint's) are those bound to its Gateways.
   const client = entry.client;
-  const w = client.workload;
-  const gateway = w !== null && w.gateway;
-  if ((gateway ? target.gatewayRoutes.length > 0 && !w.waypoint : target.routes.length > 0) && client.dataplane === "sidecar" && client.namespace !== null) {
+  const gateway = entry.routes === "gateway";
+  if (gateway ? target.gatewayRoutes.length > 0 : entry.routes === "mesh" && target.routes.length > 0) {
     // Per client: its namespace, labels and revision's mesh settings all decide which routes it takes.
     let byProto = target.routeChoices.get(client);
     if (!byProto) target.routeChoices.set(client, (byProto = new Map()));
     choice = byProto.get(proto);
-    if (!choice) byProto.set(proto, (choice = gateway ? gatewayChoiceFor(st, target, proto, client, w) : routeChoiceFor(st, target, proto, client, st.r.meshOf(client), st.model)));
+    if (!choice) byProto.set(proto, (choice = gateway ? gatewayChoiceFor(st, target, proto, client, client.workload!) : routeChoiceFor(st, target, proto, client, st.r.meshOf(client), st.model)));
   } else {
     choice = target.choices.get(proto);
     if (!choice) target.choices.set(proto, (choice = portsFor(st, target, proto)));

@@ -32,7 +32,7 @@ const COLON = 58;
 const ZERO = 48;
 
 /** A dotted-quad IPv4 address, s[start, end), as its number (0 … 2^32-1), or -1 when it is none. */
-export function ipv4Value(s: string, syntax: IpSyntax, start = 0, end = s.length): number {
+function ipv4Value(s: string, syntax: IpSyntax, start = 0, end = s.length): number {
   let value = 0;
   let i = start;
   for (let octet = 0; octet < 4; octet++) {

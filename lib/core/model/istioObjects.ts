@@ -26,7 +26,7 @@ import type {
   TrafficPolicy,
   VirtualService,
 } from "./mesh";
-import { arr, at, bool, isObj, portNumber, shown, str, strMap } from "./read";
+import { absent, arr, at, bool, isObj, portNumber, shown, str, strMap } from "./read";
 import { NO_REVISIONS, type Revisions } from "./revisions";
 import { CLUSTER_DOMAIN } from "./services";
 import { compareByAge } from "../resolve/peerAuthentication";
@@ -324,20 +324,19 @@ function routeDestination(d: Record<string, unknown>, field: string, namespace: 
  * RouteAction, so no RequestMirrorPolicies). A mirror without a host names nothing here.
  */
 function mirrorHosts(route: Record<string, unknown>, namespace: string): string[] {
-  if (!absentField(route.redirect) || !absentField(route.directResponse)) return [];
+  if (!absent(route.redirect) || !absent(route.directResponse)) return [];
   const out: string[] = [];
   const mirror = route.mirror;
   // MirrorPercent: mirrorPercentage first, then the deprecated mirrorPercent, else 100%.
-  const some = !absentField(route.mirrorPercentage) ? positive(at(route.mirrorPercentage, "value")) : absentField(route.mirrorPercent) || positive(route.mirrorPercent);
+  const some = !absent(route.mirrorPercentage) ? positive(at(route.mirrorPercentage, "value")) : absent(route.mirrorPercent) || positive(route.mirrorPercent);
   if (isObj(mirror) && some) addMirror(out, mirror.host, namespace);
   for (const m of arr(route.mirrors)) {
     const percentage = at(m, "percentage");
-    if (absentField(percentage) || positive(at(percentage, "value"))) addMirror(out, at(m, "destination", "host"), namespace);
+    if (absent(percentage) || positive(at(percentage, "value"))) addMirror(out, at(m, "destination", "host"), namespace);
   }
   return out;
 }
 
-const absentField = (v: unknown) => v === undefined || v === null;
 /** A percentage that mirrors something: `GetValue() > 0` (an absent value is proto3's 0). */
 const positive = (v: unknown) => typeof v === "number" && v > 0;
 function addMirror(out: string[], host: unknown, namespace: string): void {

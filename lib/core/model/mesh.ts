@@ -402,7 +402,8 @@ export interface GatewayRoute {
    * Its destinations (a weight-0 one beside others left out), as MeshRoutes predictEdge takes; their
    * `dest.matches` are empty: the gateway path reads `matches` above.
    */
-  dests: MeshRoute[];  /** The hosts an http route mirrors to (mirrorHosts): mirrored requests are reported with that host as destination. */
+  dests: MeshRoute[];
+  /** The hosts an http route mirrors to (mirrorHosts): mirrored requests are reported with that host as destination. */
   mirrors: string[];
 }
 

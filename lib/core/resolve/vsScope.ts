@@ -47,7 +47,7 @@ export function vsTier(vs: MeshRoute["vs"], clientNs: string, mesh: MeshSettings
   return own.includes(clientNs) ? 1 : -1;
 }
 
-/** What decides which VirtualServices a caller's sidecar sees: worked out once per routeChoiceFor call. */
+/** What decides which VirtualServices a caller's sidecar sees: worked out once per routeChoiceFor or routedAway call. */
 export interface Viewer {
   client: Client;
   /** The caller's namespace ("" never happens here: routes are chosen for named sidecar callers only). */
@@ -107,7 +107,7 @@ export function claims(other: MeshRoute["vs"], http: boolean, client: Client): T
  * Whether the caller's list has `o` before `vs` (tier `tier`): a lower tier, or the same one and older
  * (rank); "maybe" when its Sidecar may or may not import `o` (vsImported).
  */
-export function seenBefore(o: MeshRoute["vs"], vs: MeshRoute["vs"], tier: number, v: Viewer): Take {
+function seenBefore(o: MeshRoute["vs"], vs: MeshRoute["vs"], tier: number, v: Viewer): Take {
   const t = vsSeen(o, v);
   if (t < 0 || !(t < tier || (t === tier && o.rank < vs.rank))) return "never";
   return vsImported(o, v);
@@ -142,7 +142,7 @@ export function vsUsed(vs: MeshRoute["vs"], tier: number, http: boolean, v: View
  * for labels the caller has with other values), "always" (no match, or one the caller meets whole with
  * no condition `settled` leaves open), else "maybe".
  */
-export function matchTake(matches: RouteMatch[], client: Client, settled: (m: RouteMatch) => boolean, port = 0): Take {
+function matchTake(matches: RouteMatch[], client: Client, settled: (m: RouteMatch) => boolean, port = 0): Take {
   if (matches.length === 0) return "always";
   let maybe = false;
   for (const m of matches) {
@@ -168,7 +168,7 @@ const builtSettled = () => true;
 const onlyPortLeft = (m: RouteMatch) => m.opaque.length === 0 || (m.opaque.length === 1 && m.opaque[0] === "port");
 
 /** Whether the rivals for one of `vs`'s hosts leave it that host: "never" when one the caller sees first surely claims it. */
-export function rivalsLeave(
+function rivalsLeave(
   rivals: NonNullable<MeshRoute["vs"]["sameHost"]>[number],
   vs: MeshRoute["vs"],
   tier: number,
@@ -227,8 +227,8 @@ export function coversHost(vs: MeshRoute["vs"], host: string): boolean {
  * (Service.sniffedPorts: protocol.Parse("") is Unsupported, IsHTTPOrSniffed); a Kubernetes port's
  * appProtocol or name prefix (an unnamed port is sniffed).
  */
-export type ListenerKind = "http" | "tls" | "tcp" | "auto";
-export function listenerKind(service: Service, p: ServicePort): ListenerKind {
+type ListenerKind = "http" | "tls" | "tcp" | "auto";
+function listenerKind(service: Service, p: ServicePort): ListenerKind {
   if (service.sniffedPorts !== undefined && service.sniffedPorts.includes(p.port)) return "auto";
   const declared = service.kind === "ServiceEntry" ? { appProtocol: p.protocol } : p;
   if (isHttpPort(declared)) return "http";

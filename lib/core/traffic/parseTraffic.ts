@@ -755,7 +755,7 @@ function linkerdOwn(labels: Obj | Record<string, string>): boolean {
  * injector sets for the pod's top owner (linkerd2 pkg/inject/inject.go, the `linkerd-proxy` scrape
  * job's labelmap; `job` becomes `k8s_job`); a bare pod has only `pod`.
  */
-export const OWNER_LABELS: readonly string[] = ["deployment", "statefulset", "daemonset", "cronjob", "k8s_job", "replicaset", "replicationcontroller", "pod"];
+const OWNER_LABELS: readonly string[] = ["deployment", "statefulset", "daemonset", "cronjob", "k8s_job", "replicaset", "replicationcontroller", "pod"];
 
 /**
  * The caller's name: an owner label above, else the Job named by the pod labels Kubernetes' Job

@@ -286,6 +286,7 @@ export const drCredentialNamePlaintext = rule("dr.credential-name-plaintext", (c
     const covered = services.map((svc) => (mayRouteAway(ctx, svc) ? coveredPorts(svc, bad) : null));
     const sends = (w: (typeof sidecars)[number], i: number) => {
       if (!uses(w, hosts[i]!)) return false;
+      // Fewer services than hosts where a host names none (a policy-only input): no port narrowing there.
       const ports = i < covered.length ? covered[i]! : null;
       return ports === null || sendsToCluster(ctx, w, services[i]!, ports);
     };
