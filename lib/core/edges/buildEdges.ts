@@ -7,8 +7,7 @@ import { predictEdge, preparePredictions } from "../resolve/predictEdge";
 import { isHttpPort, worseVerdict } from "../resolve/matrix";
 import type { Resolver } from "../resolve/resolver";
 import type { Completeness, Edge, EdgeStatus, Observed } from "../snapshot/schema";
-import { meshFor } from "../model/buildModel";
-import type { DiscoveryView } from "../model/discovery";
+import { discoveryViewFor, type DiscoveryView } from "../model/discovery";
 import { oneLine, selectorMatches } from "../model/read";
 import { wildcardServiceFor } from "../model/services";
 import { perRun } from "../model/perRun";
@@ -738,8 +737,8 @@ function serviceTarget(st: EdgeBuild, service: Service): Target {
  * traffic"). Once per caller.
  */
 function discoveryViewOf(model: EdgeBuild["model"], client: Client): DiscoveryView | null {
-  if (model.discoveryViews.size === 0 || (client.dataplane !== "sidecar" && client.dataplane !== "ambient")) return null;
-  return model.discoveryViews.get(meshFor(model, client.revision)) ?? null;
+  if (client.dataplane !== "sidecar" && client.dataplane !== "ambient") return null;
+  return discoveryViewFor(model, client.revision) ?? null;
 }
 
 /** A host no exact host names, once per observed host: its own copies of a wildcard ServiceEntry's ports, or no port at all. */

@@ -11,7 +11,7 @@ import { readLinkerdPolicy, type UnreadKind } from "./linkerdPolicy";
 import { readRevisions } from "./revisions";
 import { perRun } from "./perRun";
 import { strMap } from "./read";
-import { buildServices } from "./services";
+import { buildServices, indexServices } from "./services";
 import { buildWorkloads, type RevisionMeshes } from "./workloads";
 import { compareByAge } from "../resolve/peerAuthentication";
 
@@ -81,15 +81,8 @@ export function buildModel(inputs: ParsedInputs, unread: readonly UnreadKind[] =
   );
   // Inline endpoints take the memo slots after the workloads' (the resolver sizes its tables for both).
   for (let i = 0; i < serviceEntryEndpoints.length; i++) serviceEntryEndpoints[i]!.index = workloads.length + i;
-  const serviceByHost = new Map<string, Service>();
-  for (const s of services) {
-    imply(s.namespace);
-    // A Kubernetes Service wins over a ServiceEntry for the same host, as in Istio's registry merge.
-    const prev = serviceByHost.get(s.host);
-    if (!prev || (prev.kind === "ServiceEntry" && s.kind === "Service")) serviceByHost.set(s.host, s);
-  }
-  const wildcardServiceBySuffix = new Map<string, Service>();
-  for (const [h, s] of serviceByHost) if (h.startsWith("*.")) wildcardServiceBySuffix.set(h.slice(1), s);
+  for (const s of services) imply(s.namespace);
+  const { serviceByHost, wildcardServiceBySuffix } = indexServices(services);
 
   // No "namespace/name"-keyed twin of this index and no pod index here: nothing hot reads them, and
   // at 10k workloads / 20k pods they were megabytes of map entries and key strings per analysis that

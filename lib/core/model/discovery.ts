@@ -9,8 +9,9 @@
 // default; manifests/helm-profiles/compatibility-version-1.21.yaml turns it off) Istio's own config too.
 import type { LabelSelector } from "./linkerdPolicy";
 import { selects } from "./linkerdPolicy";
-import type { MeshSettings, Namespace, PeerAuthentication, Service } from "./mesh";
+import type { MeshModel, MeshSettings, Namespace, PeerAuthentication, Service } from "./mesh";
 import { isObj } from "./read";
+import { indexServices } from "./services";
 
 /** What one revision's istiod sees of the Services and ServiceEntries. */
 export interface DiscoveryView {
@@ -124,18 +125,19 @@ export function discoveryViews(
     if (selectors === null || out.has(mesh)) continue;
     const hidden = new Set<string>();
     for (const ns of namespaces.values()) if (ns.declared && !namespaceSelected(selectors, ns)) hidden.add(ns.name);
-    const serviceByHost = new Map<string, Service>();
-    for (const s of services) {
-      if (hidden.has(s.namespace)) continue;
-      // The same merge as the model's own index (buildModel): a Kubernetes Service wins over a ServiceEntry.
-      const prev = serviceByHost.get(s.host);
-      if (!prev || (prev.kind === "ServiceEntry" && s.kind === "Service")) serviceByHost.set(s.host, s);
-    }
-    const wildcardServiceBySuffix = new Map<string, Service>();
-    for (const [h, s] of serviceByHost) if (h.startsWith("*.")) wildcardServiceBySuffix.set(h.slice(1), s);
+    const { serviceByHost, wildcardServiceBySuffix } = indexServices(services, hidden);
     const root = mesh.rootNamespace;
     const ignoredMeshPolicy = hidden.has(root) ? (peerAuthentications.find((pa) => pa.namespace === root && (pa.selector === null || Object.keys(pa.selector).length === 0)) ?? null) : null;
     out.set(mesh, { hidden, serviceByHost, wildcardServiceBySuffix, ignoredMeshPolicy });
   }
   return out;
+}
+
+/**
+ * The view of the istiod of a revision (its mesh settings, as buildModel's meshFor picks them), or undefined
+ * when that istiod sees every namespace; a map lookup only when some mesh config has selectors.
+ */
+export function discoveryViewFor(model: MeshModel, revision: string): DiscoveryView | undefined {
+  if (model.discoveryViews.size === 0) return undefined;
+  return model.discoveryViews.get(model.meshByRevision.get(revision) ?? model.mesh);
 }

@@ -529,13 +529,7 @@ function setMeshRoutes(r: ReadVirtualService, http: ReadRoute[]): void {
       if (read === null) continue;
       const matches = route.revision === undefined ? read : inRevisionOnly(read, route.revision);
       (kind === "http" ? vs.meshRouteMatches.http : vs.meshRouteMatches.l4).push(matches);
-      // A route with several destinations sends nothing to one whose weight is 0 or absent (proto3's
-      // 0): applyHTTPRouteDestination `if dst.Weight == 0 { continue }` when len(in.Route) > 1, and
-      // the TCP/TLS clusters `route.Weight > 0` (route.go). One destination takes everything, weight or
-      // not; a route whose weights are all 0 (admission refuses it) keeps them all here.
-      const carrying = route.dests.length > 1 && route.dests.some((d) => (d.weight ?? 0) > 0);
-      for (const d of route.dests)
-        if (!carrying || (d.weight ?? 0) > 0) vs.meshDestinations.push({ fqdn: d.fqdn, subset: d.subset, port: d.port, kind, matches });
+      for (const d of carried(route.dests)) vs.meshDestinations.push({ fqdn: d.fqdn, subset: d.subset, port: d.port, kind, matches });
       for (const h of route.mirrors) vs.meshMirrors.push(h);
       // Routes are tried in order: after one that takes every sidecar request, the rest are never reached.
       if (takesEverything(matches)) break;
@@ -573,6 +567,17 @@ function gatewayMatch(m: Record<string, unknown>, namespace: string, kind: Route
 }
 
 /**
+ * The destinations a route sends calls to. A route with several destinations sends nothing to one whose
+ * weight is 0 or absent (proto3's 0): applyHTTPRouteDestination `if dst.Weight == 0 { continue }` when
+ * len(in.Route) > 1, and the TCP/TLS clusters `route.Weight > 0` (route.go). One destination takes
+ * everything, weight or not; a route whose weights are all 0 (admission refuses it) keeps them all here.
+ */
+function carried<D extends { weight?: number | null }>(dests: D[]): D[] {
+  if (dests.length < 2 || !dests.some((d) => (d.weight ?? 0) > 0)) return dests;
+  return dests.filter((d) => (d.weight ?? 0) > 0);
+}
+
+/**
  * The routes a gateway proxy builds from a VirtualService bound to a Gateway (GatewayBinding): every
  * http, tcp and tls route with its matches as the gateway reads them and the hosts it mirrors to,
  * weight-0 destinations beside others left out as for sidecars (applyHTTPRouteDestination). `http`:
@@ -587,8 +592,7 @@ function setGatewayRoutes(r: ReadVirtualService, http: ReadRoute[]): void {
   for (const kind of ["http", "tcp", "tls"] as const)
     for (const route of kind === "http" ? http : r.routes[kind]) {
       const dests: MeshRoute[] = [];
-      const carrying = route.dests.length > 1 && route.dests.some((d) => (d.weight ?? 0) > 0);
-      for (const d of route.dests) if (!carrying || (d.weight ?? 0) > 0) dests.push({ vs, dest: { fqdn: d.fqdn, subset: d.subset, port: d.port, kind, matches: [] } });
+      for (const d of carried(route.dests)) dests.push({ vs, dest: { fqdn: d.fqdn, subset: d.subset, port: d.port, kind, matches: [] } });
       routes.push({ kind, matches: route.matches.map((m) => gatewayMatch(m, vs.namespace, kind)), dests, mirrors: route.mirrors });
     }
   vs.gatewayBinding = { gateways, routes, delegated: r.routes.http.some((x) => x.delegate !== null) };

@@ -182,3 +182,20 @@ export function buildServices(
   }
   return out;
 }
+
+/**
+ * Services by host (a Kubernetes Service wins over a ServiceEntry for the same host, as in Istio's registry
+ * merge) and wildcard ServiceEntries by suffix ("*.example.com" under ".example.com"); services of the
+ * `hidden` namespaces left out (an istiod's discoverySelectors, discovery.ts).
+ */
+export function indexServices(services: readonly Service[], hidden?: ReadonlySet<string>): { serviceByHost: Map<string, Service>; wildcardServiceBySuffix: Map<string, Service> } {
+  const serviceByHost = new Map<string, Service>();
+  for (const s of services) {
+    if (hidden?.has(s.namespace)) continue;
+    const prev = serviceByHost.get(s.host);
+    if (!prev || (prev.kind === "ServiceEntry" && s.kind === "Service")) serviceByHost.set(s.host, s);
+  }
+  const wildcardServiceBySuffix = new Map<string, Service>();
+  for (const [h, s] of serviceByHost) if (h.startsWith("*.")) wildcardServiceBySuffix.set(h.slice(1), s);
+  return { serviceByHost, wildcardServiceBySuffix };
+}

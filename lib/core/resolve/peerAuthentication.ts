@@ -5,6 +5,7 @@ import { inRevision, type MeshModel, type PeerAuthentication, type Workload } fr
 import { perRun } from "../model/perRun";
 import { selectorMatches } from "../model/read";
 import type { Origin } from "../snapshot/schema";
+import { discoveryViewFor } from "../model/discovery";
 
 export type EnforcedMode = "STRICT" | "PERMISSIVE" | "DISABLE";
 
@@ -252,7 +253,7 @@ export function paIndexFor(cache: PaIndexCache, rootNamespace: string, ambient: 
     const pas = model.peerAuthentications;
     let read = pas.some((pa) => pa.revision !== undefined) ? pas.filter((pa) => inRevision(pa.revision, revision)) : pas;
     // The revision's istiod ignores PeerAuthentications its discoverySelectors hide (discovery.ts), the root namespace's too.
-    const view = model.discoveryViews.size === 0 ? undefined : model.discoveryViews.get(model.meshByRevision.get(revision) ?? model.mesh);
+    const view = discoveryViewFor(model, revision);
     if (view) read = read.filter((pa) => !view.hidden.has(pa.namespace));
     idx = buildPaIndex(read, rootNamespace, ambient);
     cache.byKey.set(key, idx);

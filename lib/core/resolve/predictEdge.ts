@@ -12,6 +12,7 @@ import { sidecarFor, sidecarImports } from "./sidecarScope";
 import { perRun } from "../model/perRun";
 import { inPortRuns } from "../model/read";
 import { ignoredAuthorizationsOf, serverOfPort, type LinkerdPolicy } from "../model/linkerdPolicy";
+import { discoveryViewFor } from "../model/discovery";
 
 /** The calling side. `workload` is null for callers outside the inventory. */
 export interface Client {
@@ -982,8 +983,7 @@ function linkerdIgnoredPhrase(linkerd: LinkerdPolicy, w: Workload, port: number)
  * (ENABLE_ENHANCED_RESOURCE_SCOPING); an older istiod would apply it. Once per worst endpoint (sidesFor).
  */
 function ignoredMeshPolicyNote(model: MeshModel, w: Workload): string {
-  if (model.discoveryViews.size === 0) return "";
-  const pa = model.discoveryViews.get(model.meshByRevision.get(w.revision) ?? model.mesh)?.ignoredMeshPolicy;
+  const pa = discoveryViewFor(model, w.revision)?.ignoredMeshPolicy;
   if (!pa) return "";
   return ` (its istiod ignores mesh-wide PeerAuthentication ${pa.namespace}/${pa.name}: its discoverySelectors do not select ${pa.namespace}, which Istio 1.22+ applies to Istio config too; an older istiod would enforce it)`;
 }
