@@ -100,6 +100,20 @@ describe("edge.plaintext-to-strict (error) [4 A/B]", () => {
       mentions: ["a/client", "enableAutoMtls: false", "istio-system/default"],
     },
     {
+      // The DR that applies to the host sets no TLS: it, not a missing DR, is where ISTIO_MUTUAL goes.
+      // The wildcard's ISTIO_MUTUAL would have applied without it (Kiali's KIA0204 with auto mTLS off).
+      client: "a sidecar with auto mTLS off whose DR for the host (over a *.local ISTIO_MUTUAL) sets no TLS",
+      objs: [
+        meshConfig("enableAutoMtls: false\n"),
+        peerAuth("istio-system", "default", "STRICT"),
+        destRule("istio-system", "default", "*.local", tls("ISTIO_MUTUAL")),
+        destRule("b", "srv", SRV, { trafficPolicy: { loadBalancer: { simple: "ROUND_ROBIN" } } }),
+      ],
+      src: "a/client",
+      resources: [drRef("b", "srv"), paRef("istio-system", "default"), depRef("a", "client"), depRef("b", "srv")],
+      mentions: ["DestinationRule b/srv", "sets no TLS", "enableAutoMtls: false", "istio-system/default"],
+    },
+    {
       client: "a sidecar whose Sidecar resource does not import the host (PassthroughCluster)",
       objs: [nsStrict, sidecarResource("a", "default", ["./*", "istio-system/*"])],
       src: "a/client",
@@ -118,6 +132,20 @@ describe("edge.plaintext-to-strict (error) [4 A/B]", () => {
     const f = theEdgeError(s, edgeId(src, SRV, 80), "edge.plaintext-to-strict");
     expect(f.resources).toEqual(resources);
     for (const m of mentions) expect(f.message).toContain(m);
+  });
+
+  // With auto mTLS off, a DR that applies to the host but sets no TLS is what the fix must change: a
+  // second DR for the same host in its namespace would be merged into it (the oldest top-level policy
+  // wins, mergeDestinationRule). Without any DR, adding one is the fix.
+  it.each([
+    {
+      dr: [destRule("b", "srv", SRV, { trafficPolicy: { loadBalancer: { simple: "ROUND_ROBIN" } } })],
+      fix: "Set tls.mode ISTIO_MUTUAL in DestinationRule b/srv, the one that applies to srv.b.svc.cluster.local: it sets no TLS, and auto mTLS is off (enableAutoMtls: false); or set enableAutoMtls: true in the mesh config.",
+    },
+    { dr: [] as KubeObject[], fix: "Set enableAutoMtls: true in the mesh config, or add a DestinationRule with ISTIO_MUTUAL for srv.b.svc.cluster.local." },
+  ])("auto mTLS off → STRICT: the fix with $dr.length DR(s) for the host", ({ dr, fix }) => {
+    const s = run([...base, meshConfig("enableAutoMtls: false\n"), nsStrict, ...dr], [attempt("a/client", SRV)]);
+    expect(theEdgeError(s, edgeId("a/client", SRV, 80), "edge.plaintext-to-strict").fix).toBe(fix);
   });
 
   it("fires for a client without proxy → STRICT ambient workload", () => {
@@ -376,6 +404,18 @@ describe("edge.plaintext (warning)", () => {
       "Mesh plain/db (a sidecar or ambient), then set tls.mode ISTIO_MUTUAL for db.plain.svc.cluster.local in DestinationRule a/db (auto mTLS is off in this mesh).",
     ],
     ["auto mTLS off, no DR, to a PERMISSIVE sidecar", [meshConfig("enableAutoMtls: false\n")], SRV, "Add a DestinationRule with tls.mode ISTIO_MUTUAL for srv.b.svc.cluster.local: auto mTLS is off in this mesh (enableAutoMtls: false)."],
+    [
+      "auto mTLS off, a DR without TLS for the host, to a PERMISSIVE sidecar",
+      [meshConfig("enableAutoMtls: false\n"), destRule("b", "srv", SRV, { trafficPolicy: { loadBalancer: { simple: "ROUND_ROBIN" } } })],
+      SRV,
+      "Set tls.mode ISTIO_MUTUAL in DestinationRule b/srv, the one that applies to srv.b.svc.cluster.local: it sets no TLS, and auto mTLS is off in this mesh (enableAutoMtls: false).",
+    ],
+    [
+      "auto mTLS off, a DR whose portLevelSettings entry for the port has no tls",
+      [meshConfig("enableAutoMtls: false\n"), destRule("b", "srv", SRV, { trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, loadBalancer: { simple: "ROUND_ROBIN" } }] } })],
+      SRV,
+      "Set tls.mode ISTIO_MUTUAL in DestinationRule b/srv (its portLevelSettings for port 80), the one that applies to srv.b.svc.cluster.local: it sets no TLS, and auto mTLS is off in this mesh (enableAutoMtls: false).",
+    ],
     ["auto mTLS to a pod without proxy", [], DB, "Make both sides meshed and let auto mTLS (or ISTIO_MUTUAL) encrypt db.plain.svc.cluster.local."],
   ] as [string, KubeObject[], string, string][])("fix for %s", (_name, objs, h, fix) => {
     const s = run([...base, ...objs], [call("a/client", h, "none")]);

@@ -773,7 +773,10 @@ export function predictEdge(
 
   const drRule = dr ? decidingRule(dr, subset, drTls, drTagging) : null;
   const prediction: Prediction = { predicted: undefined!, worst, endpoints, dr, drTls, shadowed, hiddenBy, sidecar, drTagging, route, subset, drRule, undiscovered };
-  const sides = sidesFor(memo, r.model, service, port, worst, worst.origin === "destinationrule" || drTagging ? drRule : null, all);
+  // With auto mTLS off, a DR that applies but sets no TLS for the port decides too: it hides any other DR
+  // for the host (tier order, MostSpecificHostMatch; istio.md §2.4), so it is where TLS must go.
+  const named = worst.origin === "destinationrule" || drTagging !== null || clusterSend === SEND.autoOff;
+  const sides = sidesFor(memo, r.model, service, port, worst, named ? drRule : null, all);
   // Only the client half of the reason names the caller; the rest is shared per worst endpoint.
   prediction.predicted = {
     client: sides.client,
@@ -891,6 +894,7 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
     case "dr-credential-ignored":
       return `${who} sends plaintext because DestinationRule ${nsName(dr!)} sets credentialName without workloadSelector, which sidecars ignore`;
     case "auto-off":
+      if (dr) return `${who} sends plaintext: DestinationRule ${nsName(dr)}, the one that applies to ${service.host}, sets no TLS${p.drTls.from === "none" ? "" : ` (its ${where} has no tls)`}, and auto mTLS is off (enableAutoMtls: false)`;
       return `${who} sends plaintext: auto mTLS is off (enableAutoMtls: false) and no DestinationRule sets TLS`;
     case "auto-namespace-disable": {
       const ns = r.namespaceMode(service.namespace);

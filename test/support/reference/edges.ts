@@ -345,7 +345,10 @@ export function referenceEdge(
     !svc.external &&
     namespaceMode(inv, svc.namespace) !== "DISABLE" &&
     endpointTaggingTls(dr, sp.port) !== undefined;
-  const destinationRule = dr && (explicit !== null || steers) ? drRef(dr) : null;
+  // With auto mTLS off (and not MESH_EXTERNAL, §3.2), a DR that applies but sets no TLS for the port is
+  // where TLS must be set: named too (docs/DECISIONS.md, "Kiali parity").
+  const autoOff = explicit === null && !!dr && !autoMtls && !svc.external;
+  const destinationRule = dr && (explicit !== null || steers || autoOff) ? drRef(dr) : null;
 
   if (svc.external) {
     // contract §1.1 External destinations; istio.md §3.2 MESH_EXTERNAL never gets auto mTLS.

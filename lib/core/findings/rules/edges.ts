@@ -104,6 +104,12 @@ function taggingPlaces(ea: EdgeAnalysis): string {
   return alsoTop ? `${where}, and the top-level one it falls back to` : where;
 }
 
+/**
+ * With auto mTLS off, the DR the edge names applies to the host but sets no TLS (predictEdge names it):
+ * the fix edits it, as a second DR for the host in its namespace would be merged into it.
+ */
+const appliesNoTls = (ea: EdgeAnalysis) => `the one that applies to ${ea.service.host}: it sets no TLS`;
+
 const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) => string> = {
   "edge.auto-mtls-namespace-disable": (ea) =>
     `Remove DISABLE from the namespace policy of ${ea.service.namespace} (use PERMISSIVE or STRICT there and DISABLE only on the workloads or ports that need it), or add a DestinationRule with ISTIO_MUTUAL for ${ea.service.host}.`,
@@ -131,7 +137,10 @@ const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) 
     if (e.why === "dr" || e.why === "dr-credential-ignored") return `Change DestinationRule ${drName(ea)} for ${ea.service.host}${drTlsPlace(ea)} to tls.mode ISTIO_MUTUAL, or remove that tls block so auto mTLS decides.`;
     if (e.why === "auto-dr-untagged")
       return `Give the first portLevelSettings entry for port ${ea.port.port} in DestinationRule ${drName(ea)} a tls block with mode ISTIO_MUTUAL, or change tls.mode ${ea.prediction.drTagging?.mode ?? ""} to ISTIO_MUTUAL in ${ea.prediction.drTagging?.where.replace(/^its /, "the ") ?? "the trafficPolicy"}: that mode keeps auto mTLS from tagging any endpoint.`;
-    if (e.why === "auto-off") return `Set enableAutoMtls: true in the mesh config, or add a DestinationRule with ISTIO_MUTUAL for ${ea.service.host}.`;
+    if (e.why === "auto-off")
+      return ea.edge.predicted.client.destinationRule
+        ? `Set tls.mode ISTIO_MUTUAL in DestinationRule ${drName(ea)}${drTlsPlace(ea)}, ${appliesNoTls(ea)}, and auto mTLS is off (enableAutoMtls: false); or set enableAutoMtls: true in the mesh config.`
+        : `Set enableAutoMtls: true in the mesh config, or add a DestinationRule with ISTIO_MUTUAL for ${ea.service.host}.`;
     if (e.why === "passthrough") return ea.prediction.undiscovered ? undiscoveredFix(ea) : `Import ${ea.service.host} in the client's Sidecar egress hosts.`;
     // ztunnel reads no DestinationRule and speaks only HBONE or plaintext: the sidecar must take HBONE.
     if (e.why === "ztunnel" && e.workload)
@@ -281,7 +290,10 @@ function plaintextFix(ctx: AnalysisContext, ea: EdgeAnalysis): string {
   const then = (text: string) => (meshServer ? meshServer + text : text.charAt(0).toUpperCase() + text.slice(1));
   if ((e.why === "dr" || e.why === "dr-credential-ignored") && ea.edge.predicted.client.destinationRule)
     return then(`set tls.mode ISTIO_MUTUAL for ${ea.service.host} in DestinationRule ${drName(ea)}${drTlsPlace(ea)}${autoMtls ? " (or remove its tls block so auto mTLS decides)" : " (auto mTLS is off in this mesh)"}.`);
-  if (e.why === "auto-off") return then(`add a DestinationRule with tls.mode ISTIO_MUTUAL for ${ea.service.host}: auto mTLS is off in this mesh (enableAutoMtls: false).`);
+  if (e.why === "auto-off")
+    return ea.edge.predicted.client.destinationRule
+      ? then(`set tls.mode ISTIO_MUTUAL in DestinationRule ${drName(ea)}${drTlsPlace(ea)}, ${appliesNoTls(ea)}, and auto mTLS is off in this mesh (enableAutoMtls: false).`)
+      : then(`add a DestinationRule with tls.mode ISTIO_MUTUAL for ${ea.service.host}: auto mTLS is off in this mesh (enableAutoMtls: false).`);
   return `Make both sides meshed and let auto mTLS (or ISTIO_MUTUAL) encrypt ${ea.service.host}.`;
 }
 
