@@ -28,6 +28,11 @@ describe("sidecar → HBONE-capable endpoint: HBONE first, whatever the cluster'
     ["DR SIMPLE (TLS inside HBONE)", [destRule("a", "srv", SRV, tls("SIMPLE"))], /SIMPLE in its trafficPolicy, which travels inside HBONE: the application must terminate it/],
     ["DR port-level DISABLE", [destRule("a", "srv", SRV, { trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, tls: { mode: "DISABLE" } }] } })], /portLevelSettings for port 80/],
     ["auto mTLS off (enableAutoMtls: false)", [meshConfig("enableAutoMtls: false\n")], /Istio's proxies try first when ambient is on \(before plaintext\)/],
+    [
+      "auto mTLS off and a DR that sets no TLS (HBONE, else plaintext)",
+      [meshConfig("enableAutoMtls: false\n"), destRule("a", "srv", SRV, { trafficPolicy: { loadBalancer: { simple: "ROUND_ROBIN" } } })],
+      /when ambient is on \(DestinationRule a\/srv, the one that applies to srv\.amb\.svc\.cluster\.local, sets no TLS for port 80 and auto mTLS is off: plaintext, which HBONE replaces\)/,
+    ],
     ["the service namespace is DISABLE", [peerAuth("amb", "default", "DISABLE")], /before plaintext/],
   ];
   it.each(cases)("%s → client HBONE, verdict mtls, no edge error", (_name, extra, reason) => {
@@ -43,6 +48,19 @@ describe("sidecar → HBONE-capable endpoint: HBONE first, whatever the cluster'
   it("the DestinationRule that was replaced is still named on the edge", () => {
     const { e } = edge([destRule("a", "srv", SRV, tls("ISTIO_MUTUAL"))]);
     expect(e.predicted.client).toEqual({ tls: "HBONE", origin: "destinationrule", destinationRule: { kind: "DestinationRule", namespace: "a", name: "srv" } });
+  });
+
+  // With auto mTLS off, a DR without TLS for the port decides the cluster's plaintext that HBONE comes
+  // before (applyHBONETransportSocketMatches, tls == nil: hboneOrPlaintextSocket), as a DR DISABLE does:
+  // it is named, and the reason says so. With auto mTLS on it decides nothing: not named.
+  it.each([
+    { auto: "off", mesh: [meshConfig("enableAutoMtls: false\n")], dr: { kind: "DestinationRule", namespace: "a", name: "srv" } },
+    { auto: "on (near miss)", mesh: [] as KubeObject[], dr: null },
+  ])("auto mTLS $auto, a DR that sets no TLS: the edge names $dr.name", ({ mesh, dr }) => {
+    const { s, e } = edge([...mesh, destRule("a", "srv", SRV, { trafficPolicy: { loadBalancer: { simple: "ROUND_ROBIN" } } })]);
+    expect(e.predicted.client).toEqual({ tls: "HBONE", origin: "auto", destinationRule: dr });
+    expect(e.predicted.reason.includes("DestinationRule a/srv")).toBe(dr !== null);
+    expect(edgeErrors(s)).toEqual([]);
   });
 
   it("a sidecar pod labelled networking.istio.io/tunnel=http keeps legacy mTLS while it carries tlsMode=istio (PILOT_PREFER_SENDING_HBONE is off)", () => {

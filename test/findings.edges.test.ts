@@ -111,7 +111,7 @@ describe("edge.plaintext-to-strict (error) [4 A/B]", () => {
       ],
       src: "a/client",
       resources: [drRef("b", "srv"), paRef("istio-system", "default"), depRef("a", "client"), depRef("b", "srv")],
-      mentions: ["DestinationRule b/srv", "sets no TLS", "enableAutoMtls: false", "istio-system/default"],
+      mentions: ["DestinationRule b/srv", "sets no TLS for port 80", "enableAutoMtls: false", "istio-system/default"],
     },
     {
       client: "a sidecar whose Sidecar resource does not import the host (PassthroughCluster)",
@@ -140,7 +140,7 @@ describe("edge.plaintext-to-strict (error) [4 A/B]", () => {
   it.each([
     {
       dr: [destRule("b", "srv", SRV, { trafficPolicy: { loadBalancer: { simple: "ROUND_ROBIN" } } })],
-      fix: "Set tls.mode ISTIO_MUTUAL in DestinationRule b/srv, the one that applies to srv.b.svc.cluster.local: it sets no TLS, and auto mTLS is off (enableAutoMtls: false); or set enableAutoMtls: true in the mesh config.",
+      fix: "Set tls.mode ISTIO_MUTUAL in DestinationRule b/srv, the one that applies to srv.b.svc.cluster.local: it sets no TLS for port 80, and auto mTLS is off (enableAutoMtls: false); or set enableAutoMtls: true in the mesh config.",
     },
     { dr: [] as KubeObject[], fix: "Set enableAutoMtls: true in the mesh config, or add a DestinationRule with ISTIO_MUTUAL for srv.b.svc.cluster.local." },
   ])("auto mTLS off → STRICT: the fix with $dr.length DR(s) for the host", ({ dr, fix }) => {
@@ -237,6 +237,117 @@ describe("edge.mtls-to-disable (error) [4 C]", () => {
     const s = run([...base, ...objs], [attempt("a/client", SRV)]);
     expect(edgeOf(s, "a/client", SRV)!.predicted.verdict).toBe(verdict);
     expect(findingsOf(s, "edge.mtls-to-disable")).toEqual([]);
+    noEdgeErrors(s);
+  });
+});
+
+// With auto mTLS off, a sidecar's cluster for a port whose DR policy has no tls sends plaintext
+// (buildUpstreamTLSSettings, cluster_tls.go: nil TLS, !autoMTLSEnabled), and that DR hides every other
+// DR for the host (PushContext.destinationRule: the first tier that matches; mergeDestinationRule
+// within a namespace). The edge names the DR that applies, the reason says it sets no TLS for the port,
+// and the fix edits it. With auto mTLS on the same DR decides nothing and is not named.
+describe("auto mTLS off: the edge names the DestinationRule that applies but sets no TLS for the port", () => {
+  const autoOff = [meshConfig("enableAutoMtls: false\n"), peerAuth("istio-system", "default", "STRICT")];
+  const lb = { loadBalancer: { simple: "ROUND_ROBIN" } };
+  const OLDER = "2026-01-01T00:00:00Z";
+  const NEWER = "2026-02-01T00:00:00Z";
+  const v1 = (trafficPolicy?: Record<string, unknown>) => ({ name: "v1", labels: { app: "srv" }, ...(trafficPolicy ? { trafficPolicy } : {}) });
+  // A mesh VirtualService in the client's namespace that sends every call for srv to subset v1.
+  const toV1: KubeObject = {
+    apiVersion: "networking.istio.io/v1",
+    kind: "VirtualService",
+    metadata: { name: "to-v1", namespace: "a" },
+    spec: { hosts: [SRV], http: [{ route: [{ destination: { host: SRV, subset: "v1" } }] }] },
+  };
+  const appliesNoTls = (dr: string, rest = "") =>
+    `a/client sends plaintext: DestinationRule ${dr}, the one that applies to srv.b.svc.cluster.local, sets no TLS for port 80${rest}, and auto mTLS is off (enableAutoMtls: false)`;
+
+  it.each([
+    {
+      case: "a client-namespace DR without TLS hides the service namespace's ISTIO_MUTUAL",
+      objs: [destRule("a", "srv", SRV, { trafficPolicy: lb }), destRule("b", "srv", SRV, tls("ISTIO_MUTUAL"))],
+      tls: "DISABLE",
+      dr: drRef("a", "srv"),
+      says: appliesNoTls("a/srv"),
+    },
+    {
+      case: "near miss: the client namespace's ISTIO_MUTUAL hides the service namespace's DR without TLS",
+      objs: [destRule("a", "srv", SRV, tls("ISTIO_MUTUAL")), destRule("b", "srv", SRV, { trafficPolicy: lb })],
+      tls: "ISTIO_MUTUAL",
+      dr: drRef("a", "srv"),
+      says: "a/client sends ISTIO_MUTUAL because DestinationRule a/srv sets tls.mode ISTIO_MUTUAL in its trafficPolicy",
+    },
+    {
+      case: "two DRs in one namespace: the older one's top-level policy (no TLS) wins over the newer one's ISTIO_MUTUAL",
+      objs: [destRule("b", "old", SRV, { trafficPolicy: lb }, OLDER), destRule("b", "new", SRV, tls("ISTIO_MUTUAL"), NEWER)],
+      tls: "DISABLE",
+      dr: drRef("b", "old"),
+      says: appliesNoTls("b/old"),
+    },
+    {
+      case: "two DRs in one namespace, the older one without trafficPolicy: the newer one's policy (no TLS) applies",
+      objs: [destRule("b", "old", SRV, { subsets: [v1()] }, OLDER), destRule("b", "new", SRV, { trafficPolicy: lb }, NEWER)],
+      tls: "DISABLE",
+      dr: drRef("b", "new"),
+      says: appliesNoTls("b/new"),
+    },
+    {
+      case: "near miss: the same pair, the newer one's policy sets ISTIO_MUTUAL",
+      objs: [destRule("b", "old", SRV, { subsets: [v1()] }, OLDER), destRule("b", "new", SRV, tls("ISTIO_MUTUAL"), NEWER)],
+      tls: "ISTIO_MUTUAL",
+      dr: drRef("b", "new"),
+      says: "a/client sends ISTIO_MUTUAL because DestinationRule b/new sets tls.mode ISTIO_MUTUAL in its trafficPolicy",
+    },
+    {
+      case: "a route to subset v1, which sets no TLS: the DR whose top level the subset inherits",
+      objs: [destRule("b", "srv", SRV, { trafficPolicy: lb, subsets: [v1()] }), toV1],
+      tls: "DISABLE",
+      dr: drRef("b", "srv"),
+      says: `${appliesNoTls("b/srv")} (routed by VirtualService a/to-v1 to subset v1)`,
+    },
+    {
+      case: "a route to subset v1 of a newer merged DR whose subset port entry has no tls (the older top level is ISTIO_MUTUAL)",
+      objs: [
+        destRule("b", "old", SRV, tls("ISTIO_MUTUAL"), OLDER),
+        destRule("b", "new", SRV, { subsets: [v1({ portLevelSettings: [{ port: { number: 80 }, ...lb }] })] }, NEWER),
+        toV1,
+      ],
+      tls: "DISABLE",
+      dr: drRef("b", "new"),
+      says: appliesNoTls("b/new", " (its subset v1's portLevelSettings for port 80 has no tls)"),
+    },
+    {
+      // The port entry replaces the whole policy (GetPortLevelTrafficPolicy): the top-level tls is not read.
+      case: "a top-level ISTIO_MUTUAL and a portLevelSettings entry for port 80 without tls",
+      objs: [destRule("b", "srv", SRV, { trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" }, portLevelSettings: [{ port: { number: 80 }, ...lb }] } })],
+      tls: "DISABLE",
+      dr: drRef("b", "srv"),
+      says: appliesNoTls("b/srv", " (its portLevelSettings for port 80 has no tls)"),
+    },
+    {
+      case: "TLS set only on port 81: none for port 80",
+      objs: [destRule("b", "srv", SRV, { trafficPolicy: { portLevelSettings: [{ port: { number: 81 }, tls: { mode: "ISTIO_MUTUAL" } }] } })],
+      tls: "DISABLE",
+      dr: drRef("b", "srv"),
+      says: appliesNoTls("b/srv"),
+    },
+  ])("$case", ({ objs, tls: sent, dr, says }) => {
+    const s = run([...base, ...autoOff, ...objs], [attempt("a/client", SRV)]);
+    const e = edgeOf(s, "a/client", SRV)!;
+    expect(e.predicted.client).toEqual({ tls: sent, origin: sent === "DISABLE" ? "auto" : "destinationrule", destinationRule: dr });
+    expect(e.predicted.reason.startsWith(says), e.predicted.reason).toBe(true);
+    if (sent === "ISTIO_MUTUAL") return noEdgeErrors(s);
+    const f = theEdgeError(s, e.id, "edge.plaintext-to-strict");
+    expect(f.resources[0]).toEqual(dr);
+    expect(f.fix).toContain(`Set tls.mode ISTIO_MUTUAL in DestinationRule ${dr.namespace}/${dr.name}`);
+    expect(f.fix).toContain("it sets no TLS for port 80");
+  });
+
+  it("near miss: with auto mTLS on, the same DR without TLS decides nothing and is not named", () => {
+    const s = run([...base, peerAuth("istio-system", "default", "STRICT"), destRule("b", "srv", SRV, { trafficPolicy: lb })], [call("a/client", SRV, "mutual_tls")]);
+    const e = edgeOf(s, "a/client", SRV)!;
+    expect(e.predicted.client).toEqual({ tls: "ISTIO_MUTUAL", origin: "auto", destinationRule: null });
+    expect(e.predicted.verdict).toBe("mtls");
     noEdgeErrors(s);
   });
 });
@@ -408,13 +519,13 @@ describe("edge.plaintext (warning)", () => {
       "auto mTLS off, a DR without TLS for the host, to a PERMISSIVE sidecar",
       [meshConfig("enableAutoMtls: false\n"), destRule("b", "srv", SRV, { trafficPolicy: { loadBalancer: { simple: "ROUND_ROBIN" } } })],
       SRV,
-      "Set tls.mode ISTIO_MUTUAL in DestinationRule b/srv, the one that applies to srv.b.svc.cluster.local: it sets no TLS, and auto mTLS is off in this mesh (enableAutoMtls: false).",
+      "Set tls.mode ISTIO_MUTUAL in DestinationRule b/srv, the one that applies to srv.b.svc.cluster.local: it sets no TLS for port 80, and auto mTLS is off in this mesh (enableAutoMtls: false).",
     ],
     [
       "auto mTLS off, a DR whose portLevelSettings entry for the port has no tls",
       [meshConfig("enableAutoMtls: false\n"), destRule("b", "srv", SRV, { trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, loadBalancer: { simple: "ROUND_ROBIN" } }] } })],
       SRV,
-      "Set tls.mode ISTIO_MUTUAL in DestinationRule b/srv (its portLevelSettings for port 80), the one that applies to srv.b.svc.cluster.local: it sets no TLS, and auto mTLS is off in this mesh (enableAutoMtls: false).",
+      "Set tls.mode ISTIO_MUTUAL in DestinationRule b/srv (its portLevelSettings for port 80), the one that applies to srv.b.svc.cluster.local: it sets no TLS for port 80, and auto mTLS is off in this mesh (enableAutoMtls: false).",
     ],
     ["auto mTLS to a pod without proxy", [], DB, "Make both sides meshed and let auto mTLS (or ISTIO_MUTUAL) encrypt db.plain.svc.cluster.local."],
   ] as [string, KubeObject[], string, string][])("fix for %s", (_name, objs, h, fix) => {

@@ -774,7 +774,8 @@ export function predictEdge(
   const drRule = dr ? decidingRule(dr, subset, drTls, drTagging) : null;
   const prediction: Prediction = { predicted: undefined!, worst, endpoints, dr, drTls, shadowed, hiddenBy, sidecar, drTagging, route, subset, drRule, undiscovered };
   // With auto mTLS off, a DR that applies but sets no TLS for the port decides too: it hides any other DR
-  // for the host (tier order, MostSpecificHostMatch; istio.md §2.4), so it is where TLS must go.
+  // for the host (tier order, MostSpecificHostMatch; istio.md §2.4), so it is where TLS must go. Behind
+  // HBONE it decides the plaintext HBONE comes before, and the reason says so (hboneInstead).
   const named = worst.origin === "destinationrule" || drTagging !== null || clusterSend === SEND.autoOff;
   const sides = sidesFor(memo, r.model, service, port, worst, named ? drRule : null, all);
   // Only the client half of the reason names the caller; the rest is shared per worst endpoint.
@@ -782,7 +783,7 @@ export function predictEdge(
     client: sides.client,
     server: sides.server,
     verdict: worst.cell.verdict,
-    reason: clientPhrase(client, service, port, prediction, r) + (route ? routePhrase(route, subset, dr, split) : "") + sides.tail,
+    reason: clientPhrase(client, service, port, prediction, r, clusterSend === SEND.autoOff) + (route ? routePhrase(route, subset, dr, split) : "") + sides.tail,
   };
   return prediction;
 }
@@ -880,7 +881,8 @@ function routePhrase(route: MeshRoute, subset: Subset | null, dr: DrLookup | nul
   return ` (routed by ${vs} to subset ${name}${port ? `, ${port}` : ""}, but ${which}${among})`;
 }
 
-function clientPhrase(client: Client, service: Service, port: ServicePort, p: Prediction, r: Resolver): string {
+/** `autoOff`: the client's cluster for the port is auto mTLS with enableAutoMtls false (SEND.autoOff). */
+function clientPhrase(client: Client, service: Service, port: ServicePort, p: Prediction, r: Resolver, autoOff: boolean): string {
   const who = (client.who ?? (client.name ? `${client.namespace}/${client.name}` : null)) ?? "a caller outside the mesh";
   const e = p.worst;
   const dr = p.drRule;
@@ -894,7 +896,7 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
     case "dr-credential-ignored":
       return `${who} sends plaintext because DestinationRule ${nsName(dr!)} sets credentialName without workloadSelector, which sidecars ignore`;
     case "auto-off":
-      if (dr) return `${who} sends plaintext: DestinationRule ${nsName(dr)}, the one that applies to ${service.host}, sets no TLS${p.drTls.from === "none" ? "" : ` (its ${where} has no tls)`}, and auto mTLS is off (enableAutoMtls: false)`;
+      if (dr) return `${who} sends plaintext: ${appliesNoTls(p, service, port)}, and auto mTLS is off (enableAutoMtls: false)`;
       return `${who} sends plaintext: auto mTLS is off (enableAutoMtls: false) and no DestinationRule sets TLS`;
     case "auto-namespace-disable": {
       const ns = r.namespaceMode(service.namespace);
@@ -923,7 +925,7 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
     case "auto-hbone":
       return e.workload?.dataplane === "ambient" ? `${who} sends HBONE to the ambient destination` : `${who} sends HBONE to ${nsName(e.workload!)}, which takes HBONE (networking.istio.io/tunnel=http)`;
     case "hbone-first":
-      return `${who} sends HBONE because ${endpointName(e.workload!)} takes HBONE, which Istio's proxies try first when ambient is on (${hboneInstead(p, port, client)})`;
+      return `${who} sends HBONE because ${endpointName(e.workload!)} takes HBONE, which Istio's proxies try first when ambient is on (${hboneInstead(p, service, port, client, autoOff)})`;
     case "mesh-external":
       return `${service.host} is MESH_EXTERNAL, so ${who}'s proxy adds no TLS of its own`;
     case "passthrough":
@@ -944,14 +946,30 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
   }
 }
 
+/**
+ * "DestinationRule X, the one that applies to H, sets no TLS for port N": the DR named where auto mTLS
+ * is off and the policy for the port has no tls. "for port N": the DR may set TLS elsewhere (its top
+ * level under a port entry without tls, which replaces the whole policy; another port's entry).
+ */
+function appliesNoTls(p: Prediction, service: Service, port: ServicePort): string {
+  const where = p.drTls.from === "none" ? "" : ` (its ${drWhere(p, port)} has no tls)`;
+  return `DestinationRule ${nsName(p.drRule!)}, the one that applies to ${service.host}, sets no TLS for port ${port.port}${where}`;
+}
+
 /** The host of a service its caller's istiod does not see (Prediction.undiscovered). */
 const unseen = (service: Service, who: string) =>
   `${service.host} is not seen by the istiod of ${who} (its mesh config's discoverySelectors do not select namespace ${service.namespace})`;
 
-/** What the cluster would have sent to an endpoint without HBONE, for the hbone-first reason. */
-function hboneInstead(p: Prediction, port: ServicePort, client: Client): string {
+/**
+ * What the cluster would have sent to an endpoint without HBONE, for the hbone-first reason. With auto
+ * mTLS off, a DR without TLS for the port is what makes that plaintext (the edge names it, predictEdge):
+ * HBONE comes before it as before a DISABLE (`applyHBONETransportSocketMatches`, cluster_tls.go: nil
+ * TLS → hboneOrPlaintextSocket).
+ */
+function hboneInstead(p: Prediction, service: Service, port: ServicePort, client: Client, autoOff: boolean): string {
   const dr = p.drRule;
   const tls = p.drTls.tls;
+  if (dr && !tls && autoOff) return `${appliesNoTls(p, service, port)} and auto mTLS is off: plaintext, which HBONE replaces`;
   if (dr && tls) {
     const where = drWhere(p, port);
     // The merged set's selector (its head's) decides, as for the cluster (drClusterSend).

@@ -105,10 +105,11 @@ function taggingPlaces(ea: EdgeAnalysis): string {
 }
 
 /**
- * With auto mTLS off, the DR the edge names applies to the host but sets no TLS (predictEdge names it):
- * the fix edits it, as a second DR for the host in its namespace would be merged into it.
+ * With auto mTLS off, the DR the edge names applies to the host but sets no TLS for the port (predictEdge
+ * names it): the fix edits it, as a second DR for the host in its namespace would be merged into it.
+ * "for port N": it may set TLS elsewhere (its top level, another port's entry).
  */
-const appliesNoTls = (ea: EdgeAnalysis) => `the one that applies to ${ea.service.host}: it sets no TLS`;
+const appliesNoTls = (ea: EdgeAnalysis) => `the one that applies to ${ea.service.host}: it sets no TLS for port ${ea.port.port}`;
 
 const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) => string> = {
   "edge.auto-mtls-namespace-disable": (ea) =>
