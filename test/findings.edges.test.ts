@@ -148,6 +148,30 @@ describe("edge.plaintext-to-strict (error) [4 A/B]", () => {
     expect(theEdgeError(s, edgeId("a/client", SRV, 80), "edge.plaintext-to-strict").fix).toBe(fix);
   });
 
+  // Auto mTLS sends plaintext to pods without tlsMode=istio: the fix is ISTIO_MUTUAL in a DR, and where
+  // one applies to the host without TLS for the port, in that one (a second DR for the host in its
+  // namespace would be merged into it). Without a DR: unchanged.
+  it.each([
+    {
+      dr: "no DR (near miss)",
+      objs: [] as KubeObject[],
+      drRefs: [] as Ref[],
+      fix: "Make the client send Istio mTLS to srv.b.svc.cluster.local (a DestinationRule with ISTIO_MUTUAL), or relax the destination port to PERMISSIVE.",
+    },
+    {
+      dr: "a DR without TLS",
+      objs: [destRule("b", "srv", SRV, { trafficPolicy: { loadBalancer: { simple: "ROUND_ROBIN" } } })],
+      drRefs: [drRef("b", "srv")],
+      fix: "Make the client send Istio mTLS to srv.b.svc.cluster.local (set tls.mode ISTIO_MUTUAL in DestinationRule b/srv, the one that applies to srv.b.svc.cluster.local: it sets no TLS for port 80), or relax the destination port to PERMISSIVE.",
+    },
+  ])("auto mTLS → a STRICT pod labelled tlsMode=disabled, $dr: the fix and the objects named", ({ objs, drRefs, fix }) => {
+    const unlabelled = [...withoutDeployment(base, "srv"), deploy("b", "srv", { ports: [8080], labels: { "security.istio.io/tlsMode": "disabled" } })];
+    const s = run([...unlabelled, nsStrict, ...objs], [attempt("a/client", SRV)]);
+    const f = theEdgeError(s, edgeId("a/client", SRV, 80), "edge.plaintext-to-strict");
+    expect(f.fix).toBe(fix);
+    expect(f.resources).toEqual([...drRefs, paRef("b", "default"), depRef("a", "client"), depRef("b", "srv")]);
+  });
+
   it("fires for a client without proxy → STRICT ambient workload", () => {
     const s = run([...base, ambientNs("amb"), deploy("amb", "api"), service("amb", "api", [80]), peerAuth("amb", "default", "STRICT")], [attempt("legacy/app", host("api", "amb"))]);
     const f = theEdgeError(s, edgeId("legacy/app", host("api", "amb"), 80), "edge.plaintext-to-strict");
@@ -367,6 +391,39 @@ describe("edge.auto-mtls-namespace-disable (error) [3.4]", () => {
     expect(f.message).toContain(`${offRef.namespace}/${offRef.name}`);
     expect(f.message).toContain("b/srv-strict");
     expect(f.message).toContain("STRICT");
+  });
+
+  // A DR that applies to the host but sets no TLS for the port is where ISTIO_MUTUAL must go: a second
+  // DR for the host in its namespace would be merged into it, the older top-level policy winning
+  // (mergeDestinationRule). The finding names it, after the DISABLE policy. Without a DR: unchanged.
+  const dropNs = "Remove DISABLE from the namespace policy of b (use PERMISSIVE or STRICT there and DISABLE only on the workloads or ports that need it), or ";
+  const lb = { loadBalancer: { simple: "ROUND_ROBIN" } };
+  it.each([
+    {
+      dr: "no DR for the host (near miss)",
+      objs: [] as KubeObject[],
+      drRefs: [] as Ref[],
+      fix: `${dropNs}add a DestinationRule with ISTIO_MUTUAL for srv.b.svc.cluster.local.`,
+    },
+    {
+      dr: "a DR in the service's namespace without TLS",
+      objs: [destRule("b", "srv", SRV, { trafficPolicy: lb })],
+      drRefs: [drRef("b", "srv")],
+      fix: `${dropNs}set tls.mode ISTIO_MUTUAL in DestinationRule b/srv, the one that applies to srv.b.svc.cluster.local: it sets no TLS for port 80.`,
+    },
+    {
+      dr: "a DR in the client's namespace whose portLevelSettings entry for the port has no tls",
+      objs: [destRule("a", "srv", SRV, { trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" }, portLevelSettings: [{ port: { number: 80 }, ...lb }] } })],
+      drRefs: [drRef("a", "srv")],
+      fix: `${dropNs}set tls.mode ISTIO_MUTUAL in DestinationRule a/srv (its portLevelSettings for port 80), the one that applies to srv.b.svc.cluster.local: it sets no TLS for port 80.`,
+    },
+  ])("the fix and the objects named with $dr", ({ objs, drRefs, fix }) => {
+    const s = run([...base, peerAuth("b", "ns-off", "DISABLE"), srvStrict, ...objs], [attempt("a/client", SRV)]);
+    const f = theEdgeError(s, edgeId("a/client", SRV, 80), "edge.auto-mtls-namespace-disable");
+    expect(f.fix).toBe(fix);
+    expect(f.resources).toEqual([paRef("b", "ns-off"), ...drRefs, paRef("b", "srv-strict"), depRef("a", "client"), depRef("b", "srv")]);
+    // The edge itself names no DR: auto mTLS decided, not the DR.
+    expect(edgeOf(s, "a/client", SRV)!.predicted.client.destinationRule).toBeNull();
   });
 
   it.each([

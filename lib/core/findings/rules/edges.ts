@@ -1,15 +1,15 @@
 // Edge rules (findings.md "Edges"): a broken edge gets exactly one edge.* error, the most specific
 // explanation; warnings for plaintext, passthrough and telemetry that contradicts the prediction.
 import { edgeContradicts, type EdgeAnalysis } from "../../edges/buildEdges";
-import { drWhere, isProxyOwnPort } from "../../resolve/predictEdge";
-import type { MeshRoute, Workload } from "../../model/mesh";
+import { drWhere, isProxyOwnPort, type ClientWhy } from "../../resolve/predictEdge";
+import type { DestinationRule, MeshRoute, Workload } from "../../model/mesh";
 import type { Ref } from "../../snapshot/schema";
 import type { FindingCode } from "../catalogue";
 import type { AnalysisContext } from "../context";
 import { NEVER_MESHED_NAMESPACES } from "../../model/workloads";
 import { rule } from "../context";
 import { finding } from "../finding";
-import { nsName, paRefOf, workloadRef } from "../refs";
+import { drRefOf, nsName, paRefOf, workloadRef } from "../refs";
 
 type BrokenCode =
   | "edge.auto-mtls-namespace-disable"
@@ -105,15 +105,40 @@ function taggingPlaces(ea: EdgeAnalysis): string {
 }
 
 /**
- * With auto mTLS off, the DR the edge names applies to the host but sets no TLS for the port (predictEdge
- * names it): the fix edits it, as a second DR for the host in its namespace would be merged into it.
- * "for port N": it may set TLS elsewhere (its top level, another port's entry).
+ * A DR that applies to the host but sets no TLS for the port (the one the edge names with auto mTLS
+ * off, or noTlsDrToEdit's): the fix edits it, as a second DR for the host in its namespace would be
+ * merged into it. "for port N": it may set TLS elsewhere (its top level, another port's entry).
  */
 const appliesNoTls = (ea: EdgeAnalysis) => `the one that applies to ${ea.service.host}: it sets no TLS for port ${ea.port.port}`;
 
+/** Where auto mTLS itself chose plaintext for the port (no DR sets TLS for it): a DR with ISTIO_MUTUAL overrides it. */
+const autoChosePlaintext = (why: ClientWhy) =>
+  why === "auto-namespace-disable" || why === "auto-endpoint-no-label" || why === "auto-endpoint-pa-disable" || why === "auto-headless-mixed";
+
+/**
+ * The DR that applies to the host but sets no TLS for the port, for the fixes that set ISTIO_MUTUAL
+ * where auto mTLS chose plaintext (the edge names no DR then: the DR decided nothing). The fix edits
+ * it rather than adding a DR: a second DR for the host in its namespace is merged into it, the older
+ * top-level policy winning (mergeDestinationRule, pilot/pkg/model/destination_rule.go; istio.md §2.4).
+ * Only for the codes whose fix says so: the namespace DISABLE one, and plaintext-to-strict's last line
+ * (not a waypoint's, nor a gateway listener's, whose fixes are their own).
+ */
+function noTlsDrToEdit(ea: EdgeAnalysis, code: BrokenCode): DestinationRule | null {
+  const p = ea.prediction;
+  const e = p.worst;
+  if (p.drRule === null || p.drTls.tls !== null || ea.edge.predicted.client.destinationRule !== null || !autoChosePlaintext(e.why)) return null;
+  if (code === "edge.auto-mtls-namespace-disable") return p.drRule;
+  return code === "edge.plaintext-to-strict" && e.accept.kind !== "waypoint" && !e.accept.listener ? p.drRule : null;
+}
+
+/** "set tls.mode ISTIO_MUTUAL in DestinationRule X (where), the one that applies to H: it sets no TLS for port N". */
+const setInNoTlsDr = (ea: EdgeAnalysis, dr: DestinationRule) => `set tls.mode ISTIO_MUTUAL in DestinationRule ${nsName(dr)}${drTlsPlace(ea)}, ${appliesNoTls(ea)}`;
+
 const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) => string> = {
-  "edge.auto-mtls-namespace-disable": (ea) =>
-    `Remove DISABLE from the namespace policy of ${ea.service.namespace} (use PERMISSIVE or STRICT there and DISABLE only on the workloads or ports that need it), or add a DestinationRule with ISTIO_MUTUAL for ${ea.service.host}.`,
+  "edge.auto-mtls-namespace-disable": (ea) => {
+    const dr = noTlsDrToEdit(ea, "edge.auto-mtls-namespace-disable");
+    return `Remove DISABLE from the namespace policy of ${ea.service.namespace} (use PERMISSIVE or STRICT there and DISABLE only on the workloads or ports that need it), or ${dr ? setInNoTlsDr(ea, dr) : `add a DestinationRule with ISTIO_MUTUAL for ${ea.service.host}`}.`;
+  },
   "edge.mtls-to-no-proxy": (ea) =>
     ea.prediction.worst.origin === "destinationrule"
       ? `${ea.prediction.worst.workload?.entry ? `Run the Istio sidecar on the VM behind ${entryName(ea.prediction.worst.workload)} and give it a serviceAccount` : "Inject a sidecar into the destination"}, or set tls.mode DISABLE (or remove tls) for ${ea.service.host} in ${ea.edge.predicted.client.destinationRule?.name ?? "the DestinationRule"}.`
@@ -146,7 +171,8 @@ const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) 
     // ztunnel reads no DestinationRule and speaks only HBONE or plaintext: the sidecar must take HBONE.
     if (e.why === "ztunnel" && e.workload)
       return `Let ${nsName(e.workload)}'s sidecar take HBONE: set ISTIO_META_ENABLE_HBONE "true" in its proxyMetadata (mesh defaultConfig, as the ambient profile does, or the pod's proxy.istio.io/config), which labels the pods networking.istio.io/tunnel=http, and restart it; or move it to ambient, or relax port ${e.targetPort} to PERMISSIVE.`;
-    return `Make the client send Istio mTLS to ${ea.service.host} (a DestinationRule with ISTIO_MUTUAL), or relax the destination port to PERMISSIVE.`;
+    const dr = noTlsDrToEdit(ea, "edge.plaintext-to-strict");
+    return `Make the client send Istio mTLS to ${ea.service.host} (${dr ? setInNoTlsDr(ea, dr) : "a DestinationRule with ISTIO_MUTUAL"}), or relax the destination port to PERMISSIVE.`;
   },
 };
 
@@ -199,10 +225,18 @@ function addBroken(groups: Map<BrokenCode, EdgeAnalysis[]>, ea: EdgeAnalysis): v
 }
 const NO_EDGES: EdgeAnalysis[] = [];
 
+/** Objects a broken edge's finding names before the edge's own: the namespace DISABLE policy, the DR its fix edits. */
+function brokenExtras(ctx: AnalysisContext, code: BrokenCode, ea: EdgeAnalysis): Ref[] {
+  const dr = noTlsDrToEdit(ea, code);
+  const extra = code === "edge.auto-mtls-namespace-disable" ? namespaceDisablePolicy(ctx, ea) : dr ? [] : NO_REFS;
+  if (dr) extra.push(drRefOf(dr));
+  return extra;
+}
+
 function brokenFinding(ctx: AnalysisContext, code: Exclude<BrokenCode, "edge.passthrough">, ea: EdgeAnalysis) {
   return finding(code, {
     message: `${ea.edge.id}: ${ea.edge.predicted.reason}`,
-    resources: edgeResources(ea, code === "edge.auto-mtls-namespace-disable" ? namespaceDisablePolicy(ctx, ea) : []),
+    resources: edgeResources(ea, brokenExtras(ctx, code, ea)),
     edge: ea.edge.id,
     fix: code !== "edge.auto-mtls-namespace-disable" && ea.prediction.worst.accept.listener ? gatewayFix(ea) : FIXES[code](ea),
   });
