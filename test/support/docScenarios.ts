@@ -10,6 +10,8 @@ import { edgeOf, run } from "../kit";
 export interface EdgeWant {
   src: string | null;
   host: string;
+  /** The destination port, when the host has edges on several. */
+  port?: number;
   verdict: string;
   /** The edge's error/warning codes (sorted); [] for a clean edge. */
   codes: string[];
@@ -34,13 +36,15 @@ function analyse(s: Scenario): MeshSnapshot {
   return run(s.objects, parsed.samples);
 }
 
+const sourceKey = (e: MeshSnapshot["edges"][number]) => (e.source.workload ? `${e.source.namespace}/${e.source.workload}` : null);
+
 const notInfo = (snap: MeshSnapshot) => snap.findings.filter((f) => f.severity !== "info");
 
 export function check(s: Scenario): void {
   const snap = analyse(s);
   for (const want of s.edges) {
-    const e = edgeOf(snap, want.src, want.host);
-    expect(e, `edge ${want.src} → ${want.host}`).toBeTruthy();
+    const e = want.port === undefined ? edgeOf(snap, want.src, want.host) : snap.edges.find((x) => x.destination.port === want.port && sourceKey(x) === want.src && x.destination.host === want.host);
+    expect(e, `edge ${want.src} → ${want.host}${want.port === undefined ? "" : `:${want.port}`}`).toBeTruthy();
     const codes = notInfo(snap)
       .filter((f) => f.edge === e!.id)
       .map((f) => f.code)
