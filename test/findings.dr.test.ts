@@ -504,6 +504,12 @@ describe("dr.non-istio-tls-to-mesh (warning) [4]", () => {
   ])("silent: $miss", ({ objs }) => {
     expect(findingsOf(runWith(...objs), "dr.non-istio-tls-to-mesh")).toEqual([]);
   });
+
+  it("silent for MUTUAL when the mesh's proxies carry file-mounted certificates (istiod builds their own mesh certificates instead); SIMPLE still fires", () => {
+    const fileCerts = meshConfig('defaultConfig:\n  proxyMetadata:\n    ISTIO_META_TLS_CLIENT_CERT_CHAIN: /client-certs/cert-chain.pem\n');
+    expect(findingsOf(runWith(fileCerts, destRule("b", "srv", SVC, tls("MUTUAL", { clientCertificate: "/client-certs/cert-chain.pem", privateKey: "/k.pem" }))), "dr.non-istio-tls-to-mesh")).toEqual([]);
+    only(runWith(fileCerts, destRule("b", "srv", SVC, tls("SIMPLE"))), "dr.non-istio-tls-to-mesh");
+  });
 });
 
 describe("dr.host-not-found (warning) [2.4]", () => {

@@ -858,3 +858,72 @@ describe("TestPeerAuthentication (tests/integration/ambient/baseline_test.go) th
       }
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// tests/integration/security/file_mounted_certs TestClientToServiceTls: the mesh's proxies run on
+// file-mounted certificates (setupConfig's defaultConfig proxyMetadata, and each echo's
+// proxy.istio.io/config), a DestinationRule MUTUAL names those very files, PeerAuthentication STRICT
+// mesh-wide; the call gets a 200 whose XFCC names the client's SPIFFE identity: Istio mTLS. istiod
+// rebuilds the MUTUAL from the proxy's metadata certificates (cluster_tls.go buildUpstreamTLSSettings).
+
+const FD_NS = "istio-fd-sds";
+const FILE_CERTS = {
+  FILE_MOUNTED_CERTS: "true",
+  ISTIO_META_TLS_CLIENT_CERT_CHAIN: "/client-certs/cert-chain.pem",
+  ISTIO_META_TLS_CLIENT_KEY: "/client-certs/key.pem",
+  ISTIO_META_TLS_CLIENT_ROOT_CERT: "/client-certs/root-cert.pem",
+  ISTIO_META_TLS_SERVER_CERT_CHAIN: "/server-certs/cert-chain.pem",
+  ISTIO_META_TLS_SERVER_KEY: "/server-certs/key.pem",
+  ISTIO_META_TLS_SERVER_ROOT_CERT: "/server-certs/root-cert.pem",
+};
+function fileMountedEcho(svc: string, secret: string, ports: EchoPort[]): KubeObject[] {
+  const volumes = JSON.stringify({ "server-certs": { secret: { secretName: secret } }, "client-certs": { secret: { secretName: secret } }, "workload-certs": { secret: { secretName: secret } } });
+  const mounts = JSON.stringify({ "server-certs": { mountPath: "/server-certs" }, "client-certs": { mountPath: "/client-certs" }, "workload-certs": { mountPath: "/etc/certs" } });
+  const labels = { app: svc, version: "v1", "test.istio.io/fake-namespace": "mounted-certs", "test.istio.io/fake-sa": svc };
+  return [
+    { apiVersion: "v1", kind: "Service", metadata: { name: svc, namespace: FD_NS }, spec: { selector: { app: svc }, ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.target })) } },
+    {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: `${svc}-v1`, namespace: FD_NS },
+      spec: {
+        selector: { matchLabels: { app: svc, version: "v1" } },
+        template: {
+          metadata: {
+            labels,
+            annotations: {
+              "sidecar.istio.io/userVolume": volumes,
+              "sidecar.istio.io/userVolumeMount": mounts,
+              "proxy.istio.io/config": JSON.stringify({ controlPlaneAuthPolicy: "MUTUAL_TLS", proxyMetadata: FILE_CERTS }),
+            },
+          },
+          spec: { containers: [{ name: "app", image: "app:1", ports: ports.map((p) => ({ containerPort: p.target })) }] },
+        },
+      },
+    },
+  ];
+}
+const SERVER = host("server", FD_NS);
+const fileMountedScenario: Scenario = {
+  name: "file-mounted certificates: DR MUTUAL with the proxies' own files towards a STRICT server is Istio mTLS (200, XFCC)",
+  doc: "tests/integration/security/file_mounted_certs/p2p_mtls_test.go TestClientToServiceTls; main_test.go setupConfig, setupApps",
+  objects: [
+    ISTIO_SYSTEM,
+    meshConfig(`defaultConfig:\n  controlPlaneAuthPolicy: MUTUAL_TLS\n  proxyMetadata: ${JSON.stringify(FILE_CERTS)}\n`),
+    namespace(FD_NS, { "istio-injection": "enabled" }),
+    ...fileMountedEcho("client", "test-client-cred", []),
+    ...fileMountedEcho("server", "test-server-cred", [{ name: "http", port: 8443, target: 8443 }]),
+    dr(FD_NS, "server", {
+      host: SERVER,
+      trafficPolicy: { tls: { mode: "MUTUAL", caCertificates: "/client-certs/root-cert.pem", clientCertificate: "/client-certs/cert-chain.pem", privateKey: "/client-certs/key.pem", subjectAltNames: ["server.mounted-certs.svc"] } },
+    }),
+    pa("istio-system", "default", { mtls: { mode: "STRICT" } }),
+  ],
+  traffic: [series("istio_requests_total", "source", [FD_NS, "client-v1"], SERVER, "unknown", 10, "http"), series("istio_requests_total", "destination", [FD_NS, "client-v1"], SERVER, "mutual_tls", 10, "http")],
+  edges: [{ src: `${FD_NS}/client-v1`, host: SERVER, verdict: "mtls", codes: [] }],
+  findings: [],
+};
+
+describe("TestClientToServiceTls (tests/integration/security/file_mounted_certs)", () => {
+  it(fileMountedScenario.name, () => check(fileMountedScenario));
+});

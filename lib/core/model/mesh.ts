@@ -34,6 +34,12 @@ export interface MeshSettings {
    */
   proxyEnableHbone: boolean | null;
   /**
+   * defaultConfig.proxyMetadata.ISTIO_META_TLS_CLIENT_CERT_CHAIN is a non-empty string: a proxy of this
+   * revision has file-mounted client certificates in its node metadata unless its own ProxyConfig says
+   * otherwise (Workload.metadataCerts).
+   */
+  proxyMetadataCerts: boolean;
+  /**
    * meshConfig.discoverySelectors (discovery.ts): the namespaces this revision's istiod sees; null when
    * it sees every namespace (absent, empty, or not convertible).
    */
@@ -89,6 +95,14 @@ export interface Workload {
    * Whether istiod honours it depends on ambient being on in the mesh (MeshModel.ambient).
    */
   enableHbone: boolean | null;
+  /**
+   * The proxy's node metadata names file-mounted client certificates (`Metadata.TLSClientCertChain`,
+   * from ISTIO_META_TLS_CLIENT_CERT_CHAIN in its proxy.istio.io/config, else its revision's mesh
+   * defaultConfig): istiod then builds the proxy's MUTUAL and ISTIO_MUTUAL clusters to mesh services
+   * from those files, its own mesh identity (ClusterBuilder `metadataCerts`, cluster_tls.go
+   * buildUpstreamTLSSettings → buildMutualTLS). False for an entry (its VM's ProxyConfig is not read).
+   */
+  metadataCerts: boolean;
   /** Istio revision of the workload (pod or namespace `istio.io/rev`), "" for the default. */
   revision: string;
   /**

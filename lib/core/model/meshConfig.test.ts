@@ -23,7 +23,7 @@ describe("parseMeshConfig", () => {
     const { settings, problems } = read(
       "rootNamespace: mesh-root\ntrustDomain: corp.local\ntrustDomainAliases: [old.local]\nenableAutoMtls: false\n" +
         "defaultDestinationRuleExportTo: ['.']\ndefaultVirtualServiceExportTo: ['.']\noutboundTrafficPolicy: {mode: REGISTRY_ONLY}\n" +
-        "defaultConfig: {proxyMetadata: {ISTIO_META_ENABLE_HBONE: 'true'}}\n" +
+        "defaultConfig: {proxyMetadata: {ISTIO_META_ENABLE_HBONE: 'true', ISTIO_META_TLS_CLIENT_CERT_CHAIN: /client-certs/cert-chain.pem}}\n" +
         "discoverySelectors: [{matchLabels: {env: prod}, matchExpressions: [{key: tier, operator: NotIn, values: [test]}]}]\n",
     );
     expect(problems).toEqual([]);
@@ -37,6 +37,7 @@ describe("parseMeshConfig", () => {
       outboundTrafficPolicy: "REGISTRY_ONLY",
       sidecarsTakeHbone: true,
       proxyEnableHbone: true,
+      proxyMetadataCerts: true,
       discoverySelectors: [{ matchLabels: { env: "prod" }, matchExpressions: [{ key: "tier", operator: "NotIn", values: ["test"] }] }],
     });
   });
@@ -55,7 +56,12 @@ describe("parseMeshConfig", () => {
       outboundTrafficPolicy: "ALLOW_ANY",
       sidecarsTakeHbone: false,
       proxyEnableHbone: null,
+      proxyMetadataCerts: false,
     });
+  });
+
+  it("an empty ISTIO_META_TLS_CLIENT_CERT_CHAIN names no file-mounted certificates (NewClusterBuilder tests != \"\")", () => {
+    expect(read("defaultConfig: {proxyMetadata: {ISTIO_META_TLS_CLIENT_CERT_CHAIN: ''}}\n").settings.proxyMetadataCerts).toBe(false);
   });
 
   // Each wrong-typed key is named (istiod refuses such a mesh config) and its default stands in.

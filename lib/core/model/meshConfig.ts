@@ -10,7 +10,7 @@ import { at, bool, isObj, shown, str } from "./read";
 export const DEFAULT_ROOT_NAMESPACE = "istio-system";
 
 export function defaultMeshSettings(rootNamespace = DEFAULT_ROOT_NAMESPACE): MeshSettings {
-  return meshSettings(rootNamespace, "cluster.local", [], true, ["*"], ["*"], "ALLOW_ANY", false, null, null);
+  return meshSettings(rootNamespace, "cluster.local", [], true, ["*"], ["*"], "ALLOW_ANY", false, null, false, null);
 }
 
 // Built once, fully initialised (not defaults assigned over field by field), and per analysis: see
@@ -25,6 +25,7 @@ function meshSettings(
   outboundTrafficPolicy: MeshSettings["outboundTrafficPolicy"],
   sidecarsTakeHbone: boolean,
   proxyEnableHbone: boolean | null,
+  proxyMetadataCerts: boolean,
   discoverySelectors: LabelSelector[] | null,
 ): MeshSettings {
   return perRun<MeshSettings>({
@@ -37,6 +38,7 @@ function meshSettings(
     outboundTrafficPolicy,
     sidecarsTakeHbone,
     proxyEnableHbone,
+    proxyMetadataCerts,
     discoverySelectors,
   });
 }
@@ -49,6 +51,17 @@ function meshSettings(
 export function enableHboneOf(proxyConfig: unknown): unknown {
   const v = at(proxyConfig, "proxyMetadata", "ISTIO_META_ENABLE_HBONE");
   return v === null ? undefined : v;
+}
+
+/**
+ * ISTIO_META_TLS_CLIENT_CERT_CHAIN in a ProxyConfig's proxyMetadata: true for a non-empty string (node
+ * metadata TLS_CLIENT_CERT_CHAIN, which `NewClusterBuilder` tests `!= ""`), false for an empty one,
+ * undefined when absent.
+ */
+export function metadataCertsOf(proxyConfig: unknown): boolean | undefined {
+  const v = at(proxyConfig, "proxyMetadata", "ISTIO_META_TLS_CLIENT_CERT_CHAIN");
+  if (v === null || v === undefined) return undefined;
+  return typeof v === "string" && v !== "";
 }
 
 /** The injection template labels the pod networking.istio.io/tunnel=http only for the string "true" (injection-template.yaml: `eq ... "true"`). */
@@ -151,6 +164,7 @@ export function parseMeshConfig(o: LoadedObject, problems: InputProblem[]): Mesh
     outbound,
     tunnelByTemplate(enableHbone),
     parseGoBool(enableHbone),
+    metadataCertsOf(mesh.defaultConfig) ?? false,
     parseDiscoverySelectors(mesh.discoverySelectors, wrong),
   );
 }

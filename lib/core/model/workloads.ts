@@ -4,7 +4,7 @@ import type { WorkloadDataplane } from "../snapshot/schema";
 import type { LoadedObject, SourceLocation } from "./input";
 import yaml from "js-yaml";
 import type { ContainerPort, Labels, LivePod, MeshSettings, Namespace, Workload } from "./mesh";
-import { enableHboneOf, parseGoBool, tunnelByTemplate } from "./meshConfig";
+import { enableHboneOf, metadataCertsOf, parseGoBool, tunnelByTemplate } from "./meshConfig";
 import { arr, at, isObj, linkerdPortRuns, portList, portNumber, str, strMap } from "./read";
 import { injectingRevision, NO_REVISIONS, type Revisions } from "./revisions";
 import { sortFew } from "./sortFew";
@@ -274,7 +274,8 @@ function buildWorkload(
   // sets the label) when the pod's ProxyConfig has ISTIO_META_ENABLE_HBONE "true": the pod's
   // proxy.istio.io/config annotation, else its revision's mesh defaultConfig (the ambient profile).
   // The same setting, as ParseBool reads it, is the proxy's node metadata ENABLE_HBONE (Workload.enableHbone).
-  const podHbone = dataplane === "sidecar" ? podEnableHbone(view) : undefined;
+  const proxyConfig = dataplane === "sidecar" ? podProxyConfig(view) : undefined;
+  const podHbone = enableHboneOf(proxyConfig);
   const revMesh = dataplane === "sidecar" && meshes !== null ? meshOfRevision(meshes, revision) : null;
   const templateTunnel = revMesh !== null && (podHbone !== undefined ? tunnelByTemplate(podHbone) : revMesh.sidecarsTakeHbone);
   const tunnel = view.labels["networking.istio.io/tunnel"] ?? (!live && role === null && templateTunnel ? "http" : undefined);
@@ -300,6 +301,8 @@ function buildWorkload(
     hboneTunnel: supportsHttpTunnel(tunnel) || view.annotations["ambient.istio.io/redirection"] === "enabled",
     // A waypoint is an ambient proxy (`IsAmbient`): it always sends HBONE.
     enableHbone: role === "waypoint" ? true : revMesh === null ? null : podHbone !== undefined ? parseGoBool(podHbone) : revMesh.proxyEnableHbone,
+    // The pod's own proxyMetadata key first, as for ENABLE_HBONE (ProxyConfig maps merge key by key).
+    metadataCerts: revMesh !== null && (metadataCertsOf(proxyConfig) ?? revMesh.proxyMetadataCerts),
     gateway: role !== null,
     waypoint: role === "waypoint",
     revision,
@@ -321,12 +324,12 @@ export interface RevisionMeshes {
 
 const meshOfRevision = (m: RevisionMeshes, revision: string): MeshSettings => m.byRevision.get(revision) ?? m.fallback;
 
-/** ISTIO_META_ENABLE_HBONE from the pod's proxy.istio.io/config annotation (YAML or JSON ProxyConfig), as written, when it sets it. */
-function podEnableHbone(view: PodSpecView): unknown {
+/** The pod's proxy.istio.io/config annotation (YAML or JSON ProxyConfig) as parsed, undefined when absent or unreadable. */
+function podProxyConfig(view: PodSpecView): unknown {
   const text = view.annotations["proxy.istio.io/config"];
   if (!text) return undefined;
   try {
-    return enableHboneOf(yaml.load(text));
+    return yaml.load(text);
   } catch {
     return undefined;
   }

@@ -32,6 +32,7 @@ export type ClientWhy =
   | "no-proxy"
   | "dr"
   | "dr-credential-ignored"
+  | "dr-metadata-certs"
   | "auto-off"
   | "auto-namespace-disable"
   | "auto-endpoint-no-label"
@@ -340,7 +341,7 @@ interface ClusterSend extends Send {
   key: number;
 }
 
-/** Cluster-wide sending decisions, as shared constants (keys 1..11; 0 = none). */
+/** Cluster-wide sending decisions, as shared constants (keys 1..12; 0 = none). */
 const SEND = {
   noProxy: { tls: "NONE", origin: "no-proxy", why: "no-proxy", key: 1 },
   passthrough: { tls: "DISABLE", origin: "auto", why: "passthrough", key: 2 },
@@ -355,6 +356,8 @@ const SEND = {
   meshExternal: { tls: "DISABLE", origin: "mesh-external", why: "mesh-external", key: 9 },
   autoOff: { tls: "DISABLE", origin: "auto", why: "auto-off", key: 10 },
   namespaceDisable: { tls: "DISABLE", origin: "auto", why: "auto-namespace-disable", key: 11 },
+  /** A DR's MUTUAL that istiod rebuilds from the proxy's file-mounted mesh certificates, as it builds ISTIO_MUTUAL there (metadataCertsSend). */
+  drMetadataCerts: { tls: "ISTIO_MUTUAL", origin: "destinationrule", why: "dr-metadata-certs", key: 12 },
 } as const satisfies Record<string, ClusterSend | Record<string, ClusterSend>>;
 
 const LINKERD_SEND: Send = { tls: "LINKERD", origin: "linkerd", why: "linkerd" };
@@ -618,6 +621,21 @@ const drClusterSend = (tls: ClientTlsSettings, dr: DestinationRule, gateway: boo
   credentialIgnored(tls, dr, gateway) ? SEND.credentialIgnored : SEND.dr[tls.mode];
 
 /**
+ * A proxy whose node metadata names file-mounted client certificates (Workload.metadataCerts; an unlisted
+ * caller has its revision's mesh default) gets a DR's MUTUAL replaced before any TLS context is built:
+ * `buildUpstreamTLSSettings` (cluster_tls.go) returns `buildMutualTLS` (its metadata certificate, key and
+ * root, the DR's SANs and SNI) for ISTIO_MUTUAL and MUTUAL alike, credentialName or not, except for a
+ * MESH_EXTERNAL host (PREFER_DESTINATIONRULE_TLS_FOR_EXTERNAL_SERVICES, default true). What leaves is
+ * then the proxy's own mesh identity, as for ISTIO_MUTUAL on that proxy: Istio mTLS, which a STRICT
+ * sidecar's chains take (filterchain_options.go: no ALPN match under STRICT; upstream's
+ * file_mounted_certs TestClientToServiceTls gets a 200 with the client's XFCC). Null: the DR's own.
+ */
+function metadataCertsSend(tls: ClientTlsSettings, client: Client, mesh: MeshSettings, service: Service): ClusterSend | null {
+  if (tls.mode !== "MUTUAL" || service.external) return null;
+  return (client.workload !== null ? client.workload.metadataCerts : mesh.proxyMetadataCerts) ? SEND.drMetadataCerts : null;
+}
+
+/**
  * Auto mTLS's cluster-wide decision when no TLS is set for the port (`buildAutoMtlsSettings` with
  * `BestEffortInferServiceMTLSMode`): off for a MESH_EXTERNAL host, with enableAutoMtls false, or
  * when the service's namespace is DISABLE; null: each endpoint decides.
@@ -736,7 +754,7 @@ export function predictEdge(
     if (!imported) {
       const registryOnly = (sidecar?.outboundTrafficPolicy ?? mesh.outboundTrafficPolicy) === "REGISTRY_ONLY";
       clusterSend = registryOnly ? SEND.blackhole : SEND.passthrough;
-    } else if (drTls.tls && dr) clusterSend = drClusterSend(drTls.tls, dr.head, gateway);
+    } else if (drTls.tls && dr) clusterSend = metadataCertsSend(drTls.tls, client, mesh, service) ?? drClusterSend(drTls.tls, dr.head, gateway);
     else clusterSend = autoClusterSend(r, mesh, service);
   }
 
@@ -895,6 +913,8 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
       return `${who} sends ${e.tls === "DISABLE" ? "plaintext" : e.tls} because DestinationRule ${nsName(dr!)} sets tls.mode ${e.tls} in its ${where}`;
     case "dr-credential-ignored":
       return `${who} sends plaintext because DestinationRule ${nsName(dr!)} sets credentialName without workloadSelector, which sidecars ignore`;
+    case "dr-metadata-certs":
+      return `${who} sends Istio mTLS: DestinationRule ${nsName(dr!)} sets tls.mode MUTUAL in its ${where}, which istiod rebuilds from the proxy's own file-mounted mesh certificates (ISTIO_META_TLS_CLIENT_CERT_CHAIN in its ProxyConfig), as it does ISTIO_MUTUAL there`;
     case "auto-off":
       if (dr) return `${who} sends plaintext: ${appliesNoTls(p, service, port)}, and auto mTLS is off (enableAutoMtls: false)`;
       return `${who} sends plaintext: auto mTLS is off (enableAutoMtls: false) and no DestinationRule sets TLS`;

@@ -379,10 +379,17 @@ export const drInsecureSkipVerify = rule("dr.insecure-skip-verify", (ctx) =>
  */
 const takesLegacyIstioMtls = (w: Workload) => w.dataplane === "sidecar" && !w.gateway && !(w.hboneTunnel && w.tlsModeLabel !== "istio");
 
+/**
+ * Where the DR's istiod gives its proxies file-mounted certificates by default (MeshSettings.proxyMetadataCerts),
+ * istiod rebuilds a MUTUAL block from each proxy's own mesh certificates (predictEdge `metadataCertsSend`):
+ * it neither bypasses mesh identity nor fails against STRICT. A proxy whose own ProxyConfig alone names
+ * them is not known from the DR, so the block still counts then.
+ */
 export const drNonIstioTlsToMesh = rule("dr.non-istio-tls-to-mesh", (ctx) => {
   const out: Finding[] = [];
   for (const dr of ctx.model.destinationRules) {
-    const own = tlsBlocks(dr).filter((b) => b.tls.mode === "SIMPLE" || b.tls.mode === "MUTUAL");
+    const metadataCerts = drMesh(ctx.resolver, dr).proxyMetadataCerts;
+    const own = tlsBlocks(dr).filter((b) => b.tls.mode === "SIMPLE" || (b.tls.mode === "MUTUAL" && !metadataCerts));
     if (own.length === 0) continue;
     const meshed = servicesMatching(ctx, dr).filter((s) => (ctx.model.endpointsOf.get(s) ?? []).some(takesLegacyIstioMtls));
     if (meshed.length === 0) continue;

@@ -148,7 +148,7 @@ const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) 
       ? `Remove the tls.mode ISTIO_MUTUAL that tags every labelled endpoint from DestinationRule ${drName(ea)} (${taggingPlaces(ea)}; set TLS only on the portLevelSettings entries of the ports that need it), so auto mTLS follows each endpoint's PeerAuthentication again; or stop disabling mTLS on the destination port.`
       : ea.prediction.worst.why === "auto-headless-mtls"
       ? `Use PERMISSIVE instead of DISABLE on ${ea.prediction.worst.workload!.namespace}/${ea.prediction.worst.workload!.name} port ${ea.prediction.worst.targetPort}: callers of ${ea.service.host} send every endpoint the same TLS through one ORIGINAL_DST cluster (${ea.service.passthrough ? "a headless service" : "loadBalancer PASSTHROUGH"}), mTLS while auto mTLS is on.`
-      : `Remove the ISTIO_MUTUAL tls block for ${ea.service.host} (auto mTLS adapts to the server), or stop disabling mTLS on the destination port.`,
+      : `Remove the ${ea.prediction.worst.why === "dr-metadata-certs" ? "MUTUAL (which istiod rebuilds as the proxy's mesh mTLS)" : "ISTIO_MUTUAL"} tls block for ${ea.service.host} (auto mTLS adapts to the server), or stop disabling mTLS on the destination port.`,
   "edge.tls-mismatch": (ea) => {
     const e = ea.prediction.worst;
     // Not only STRICT: a PERMISSIVE sidecar's HTTP port has no filter chain for TLS that is not Istio's.
