@@ -298,6 +298,36 @@ describe("dr.credential-name-plaintext (error) [2.2]", () => {
     const s = run([namespace("plain"), deploy("plain", "app"), serviceEntry("plain", "ext", [EXT]), destRule("plain", "ext", EXT, tls("SIMPLE", { credentialName: "ext-ca" }))]);
     expect(findingsOf(s, "dr.credential-name-plaintext")).toEqual([]);
   });
+
+  // A sidecar with file-mounted client certificates gets a MUTUAL block rebuilt from its files before the
+  // credentialName check (cluster_tls.go buildUpstreamTLSSettings → buildMutualTLS, then
+  // buildUpstreamClusterTLSContext): it sends that MUTUAL, not plaintext. SIMPLE is never rebuilt, nor
+  // is anything towards a MESH_EXTERNAL host.
+  describe("sidecars with file-mounted client certificates", () => {
+    const FILES = { ISTIO_META_TLS_CLIENT_CERT_CHAIN: "/c/chain.pem", ISTIO_META_TLS_CLIENT_KEY: "/c/key.pem", ISTIO_META_TLS_CLIENT_ROOT_CERT: "/c/root.pem" };
+    const files = meshConfig(`defaultConfig:\n  proxyMetadata: ${JSON.stringify(FILES)}\n`);
+    const mutualCred = (h: string, name: string) => destRule("b", name, h, tls("MUTUAL", { credentialName: "client-cert" }));
+
+    it("silent for MUTUAL towards the meshed Service, whose edge is the files' MUTUAL; without the files it fires", () => {
+      const s = run([...mesh, files, mutualCred(SVC, "srv"), peerAuth("b", "default", "STRICT")], [call("a/client", SVC, "unknown", 1, { reporter: "source" })]);
+      expect(findingsOf(s, "dr.credential-name-plaintext")).toEqual([]);
+      expect(s.edges[0]!.predicted).toMatchObject({ client: { tls: "MUTUAL", origin: "destinationrule" }, verdict: "mtls" });
+      only(runWith(mutualCred(SVC, "srv")), "dr.credential-name-plaintext");
+    });
+
+    it.each([
+      { miss: "SIMPLE (never rebuilt)", dr: destRule("b", "srv", SVC, tls("SIMPLE", { credentialName: "ext-ca" })) },
+      { miss: "MUTUAL towards a MESH_EXTERNAL host (its DR TLS is kept as written)", dr: mutualCred(EXT, "ext") },
+    ])("near miss: still fires for $miss", ({ dr }) => {
+      only(runWith(files, dr), "dr.credential-name-plaintext");
+    });
+
+    it("names only the namespaces whose sidecars lack the files (a pod's own ProxyConfig)", () => {
+      const own = { "proxy.istio.io/config": JSON.stringify({ proxyMetadata: FILES }) };
+      const objs = [...mesh.filter((o) => !(o.kind === "Deployment" && o.metadata.namespace === "a")), deploy("a", "client", { annotations: own }), mutualCred(SVC, "srv")];
+      expect(only(run(objs), "dr.credential-name-plaintext").message).toMatch(/sidecars in b and c ignore it/);
+    });
+  });
 });
 
 // Istio's egress-gateway mTLS origination (egress-gateway-tls-origination): a credentialName DR in the
@@ -505,10 +535,44 @@ describe("dr.non-istio-tls-to-mesh (warning) [4]", () => {
     expect(findingsOf(runWith(...objs), "dr.non-istio-tls-to-mesh")).toEqual([]);
   });
 
-  it("silent for MUTUAL when the mesh's proxies carry file-mounted certificates (istiod builds their own mesh certificates instead); SIMPLE still fires", () => {
-    const fileCerts = meshConfig('defaultConfig:\n  proxyMetadata:\n    ISTIO_META_TLS_CLIENT_CERT_CHAIN: /client-certs/cert-chain.pem\n');
-    expect(findingsOf(runWith(fileCerts, destRule("b", "srv", SVC, tls("MUTUAL", { clientCertificate: "/client-certs/cert-chain.pem", privateKey: "/k.pem" }))), "dr.non-istio-tls-to-mesh")).toEqual([]);
-    only(runWith(fileCerts, destRule("b", "srv", SVC, tls("SIMPLE"))), "dr.non-istio-tls-to-mesh");
+  // Callers with file-mounted client certificates get MUTUAL rebuilt from their files (predictEdge
+  // drFileSend): a STRICT port terminates it, a PERMISSIVE one does not (no Istio ALPN). Decided from the
+  // sidecars that use the DR, each with its own ProxyConfig merged over the mesh's, key by key.
+  describe("callers with file-mounted client certificates", () => {
+    const FILES = { ISTIO_META_TLS_CLIENT_CERT_CHAIN: "/c/chain.pem", ISTIO_META_TLS_CLIENT_KEY: "/c/key.pem", ISTIO_META_TLS_CLIENT_ROOT_CERT: "/c/root.pem" };
+    const files = (keys: Record<string, string> = FILES) => meshConfig(`defaultConfig:\n  proxyMetadata: ${JSON.stringify(keys)}\n`);
+    const strict = peerAuth("b", "default", "STRICT");
+    const mutual = destRule("b", "srv", SVC, tls("MUTUAL", { clientCertificate: "/c/chain.pem", privateKey: "/c/key.pem" }));
+    const podFiles = (keys: Record<string, string>) => ({ "proxy.istio.io/config": JSON.stringify({ proxyMetadata: keys }) });
+    /** The mesh with each sidecar's own proxy.istio.io/config. */
+    const annotated = (own: Record<string, Record<string, string>>) =>
+      mesh.map((o) => (o.kind === "Deployment" && own[`${o.metadata.namespace}/${o.metadata.name}`] ? deploy(o.metadata.namespace!, o.metadata.name, { annotations: own[`${o.metadata.namespace}/${o.metadata.name}`], ports: o.metadata.name === "srv" ? [8080] : undefined }) : o));
+
+    it.each([
+      { how: "the mesh's defaultConfig", objs: [...mesh, files()] },
+      // Upstream's TestClientToServiceTls: each echo's proxy.istio.io/config names the files.
+      { how: "each pod's own ProxyConfig", objs: annotated({ "a/client": podFiles(FILES), "c/client": podFiles(FILES), "b/srv": podFiles(FILES) }) },
+    ])("silent for MUTUAL towards a STRICT Service when every sidecar using the DR has them ($how)", ({ objs }) => {
+      expect(findingsOf(run([...objs, strict, mutual]), "dr.non-istio-tls-to-mesh")).toEqual([]);
+    });
+
+    it.each([
+      { how: "one sidecar's ProxyConfig empties the chain ('' overrides the mesh's)", objs: [...annotated({ "c/client": podFiles({ ISTIO_META_TLS_CLIENT_CERT_CHAIN: "" }) }), files()] },
+      { how: "one sidecar using the DR has no files", objs: annotated({ "a/client": podFiles(FILES), "c/client": podFiles(FILES) }) },
+    ])("fires as before when $how", ({ objs }) => {
+      expect(only(run([...objs, strict, mutual]), "dr.non-istio-tls-to-mesh").message).toContain("this bypasses mesh identity and fails against STRICT");
+    });
+
+    it("fires towards a PERMISSIVE port, which passes the files' MUTUAL through or refuses it, naming the port", () => {
+      const f = only(runWith(files(), mutual), "dr.non-istio-tls-to-mesh");
+      expect(f.message).toContain("file-mounted client certificates");
+      expect(f.message).toContain("b/srv port 8080 is PERMISSIVE, where it is refused");
+      expect(f.fix).toContain("STRICT");
+    });
+
+    it("near miss: SIMPLE still fires with the files everywhere (never rebuilt)", () => {
+      expect(only(runWith(files(), strict, destRule("b", "srv", SVC, tls("SIMPLE"))), "dr.non-istio-tls-to-mesh").message).toContain("sets SIMPLE");
+    });
   });
 });
 

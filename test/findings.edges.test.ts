@@ -479,29 +479,48 @@ describe("edge.tls-mismatch (error) [4 D/E]", () => {
   });
 
   // A proxy whose node metadata names file-mounted certificates (ISTIO_META_TLS_CLIENT_CERT_CHAIN in its
-  // ProxyConfig) gets a MUTUAL DR's TLS replaced by its own mesh certificates (cluster_tls.go
+  // ProxyConfig) gets a MUTUAL DR's TLS replaced by a MUTUAL from those files (cluster_tls.go
   // buildUpstreamTLSSettings: `hasMetadataCerts()` → buildMutualTLS), which a STRICT sidecar's chains
   // take (filterchain_options.go: no ALPN match under STRICT). Upstream's
   // tests/integration/security/file_mounted_certs TestClientToServiceTls: 200 with the client's XFCC.
+  // It carries no Istio ALPN (the DR's MUTUAL keeps the istio.alpn filter off: AddALPNOverrideToMetadata),
+  // so elsewhere it is met as any MUTUAL (test/fileMountedCerts.test.ts has the whole table).
   const FILE_CERTS = { ISTIO_META_TLS_CLIENT_CERT_CHAIN: "/client-certs/cert-chain.pem", ISTIO_META_TLS_CLIENT_KEY: "/client-certs/key.pem", ISTIO_META_TLS_CLIENT_ROOT_CERT: "/client-certs/root-cert.pem" };
+  const fileCertsMesh = meshConfig(`defaultConfig:\n  proxyMetadata: ${JSON.stringify(FILE_CERTS)}\n`);
   const mutualFiles = destRule("a", "srv", SRV, tls("MUTUAL", { clientCertificate: "/client-certs/cert-chain.pem", privateKey: "/client-certs/key.pem", caCertificates: "/client-certs/root-cert.pem" }));
   it.each([
-    { via: "the mesh's defaultConfig", objs: [meshConfig(`defaultConfig:\n  proxyMetadata: ${JSON.stringify(FILE_CERTS)}\n`)] },
+    { via: "the mesh's defaultConfig", objs: [fileCertsMesh] },
     {
       via: "the client pod's proxy.istio.io/config",
       objs: [deploy("a", "client", { annotations: { "proxy.istio.io/config": JSON.stringify({ proxyMetadata: FILE_CERTS }) } })],
       without: "client",
     },
-  ])("silent: MUTUAL from a proxy with file-mounted certificates ($via) towards the STRICT sidecar is Istio mTLS", ({ objs, without }) => {
+  ])("silent: MUTUAL from a proxy with file-mounted certificates ($via) towards the STRICT sidecar is mTLS", ({ objs, without }) => {
     const s = run([...(without ? withoutDeployment(base, without) : base), nsStrict, mutualFiles, ...objs], [attempt("a/client", SRV)]);
-    expect(edgeOf(s, "a/client", SRV)!.predicted).toMatchObject({ client: { tls: "ISTIO_MUTUAL", origin: "destinationrule" }, verdict: "mtls" });
+    // The wire is MUTUAL (contract.md client.tls): the reason says the files make it the mesh's mTLS.
+    expect(edgeOf(s, "a/client", SRV)!.predicted).toMatchObject({ client: { tls: "MUTUAL", origin: "destinationrule" }, verdict: "mtls" });
     expect(edgeOf(s, "a/client", SRV)!.predicted.reason).toContain("ISTIO_META_TLS_CLIENT_CERT_CHAIN");
+    expect(edgeOf(s, "a/client", SRV)!.predicted.reason).toContain("issued by the mesh CA");
     noEdgeErrors(s);
   });
 
-  it("the same towards a DISABLE port is Istio mTLS meeting a plaintext chain: edge.mtls-to-disable, whose fix names the MUTUAL block", () => {
-    const s = run([...base, peerAuth("b", "default", "DISABLE"), mutualFiles, meshConfig(`defaultConfig:\n  proxyMetadata: ${JSON.stringify(FILE_CERTS)}\n`)], [attempt("a/client", SRV)]);
-    expect(theEdgeError(s, edgeId("a/client", SRV, 80), "edge.mtls-to-disable").fix).toContain("Remove the MUTUAL (which istiod rebuilds as the proxy's mesh mTLS) tls block");
+  it("the same towards a DISABLE HTTP port is MUTUAL meeting its plaintext chain: edge.tls-mismatch, whose fix names the file-mounted certificates", () => {
+    const s = run([...base, peerAuth("b", "default", "DISABLE"), mutualFiles, fileCertsMesh], [attempt("a/client", SRV)]);
+    const f = theEdgeError(s, edgeId("a/client", SRV, 80), "edge.tls-mismatch");
+    expect(f.fix).toContain("ISTIO_META_TLS_CLIENT_CERT_CHAIN");
+    expect(f.fix).toContain("tls.mode DISABLE");
+  });
+
+  it("near miss: the same towards a PERMISSIVE TCP port is passed through to the application (tls, no edge error), as any MUTUAL, and dr.non-istio-tls-to-mesh says so", () => {
+    const PG = host("pg", "b");
+    const pg = [deploy("b", "pg", { ports: [5432] }), service("b", "pg", [{ port: 5432, name: "tcp-pg" }])];
+    const dr = destRule("a", "pg", PG, tls("MUTUAL", { clientCertificate: "/client-certs/cert-chain.pem", privateKey: "/client-certs/key.pem" }));
+    for (const files of [[fileCertsMesh], []]) {
+      const s = run([...base, ...pg, dr, ...files], [attempt("a/client", PG)]);
+      expect(edgeOf(s, "a/client", PG)!.predicted).toMatchObject({ client: { tls: "MUTUAL", origin: "destinationrule" }, verdict: "tls" });
+      noEdgeErrors(s);
+      expect(findingsOf(s, "dr.non-istio-tls-to-mesh").map((f) => f.resources)).toEqual([[drRef("a", "pg")]]);
+    }
   });
 
   it("near miss: the same DR from a proxy without file-mounted certificates still fails against STRICT, and towards a MESH_EXTERNAL host the DR's own TLS stays", () => {
@@ -509,10 +528,11 @@ describe("edge.tls-mismatch (error) [4 D/E]", () => {
     theEdgeError(s, edgeId("a/client", SRV, 80), "edge.tls-mismatch");
     // PREFER_DESTINATIONRULE_TLS_FOR_EXTERNAL_SERVICES (default true) keeps a MESH_EXTERNAL host's DR TLS as written.
     const ext = run(
-      [...base, serviceEntry("a", "ext", [EXT]), destRule("a", "ext", EXT, tls("MUTUAL", { clientCertificate: "/c.pem", privateKey: "/k.pem" })), meshConfig(`defaultConfig:\n  proxyMetadata: ${JSON.stringify(FILE_CERTS)}\n`)],
+      [...base, serviceEntry("a", "ext", [EXT]), destRule("a", "ext", EXT, tls("MUTUAL", { clientCertificate: "/c.pem", privateKey: "/k.pem" })), fileCertsMesh],
       [attempt("a/client", EXT)],
     );
     expect(edgeOf(ext, "a/client", EXT)!.predicted).toMatchObject({ client: { tls: "MUTUAL" }, verdict: "tls" });
+    expect(edgeOf(ext, "a/client", EXT)!.predicted.reason).not.toContain("file-mounted");
   });
 });
 

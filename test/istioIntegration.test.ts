@@ -683,19 +683,67 @@ const FOO = host("foo", "server");
 const fooDr = (tls: object) => dr("client", "foo", { host: FOO, trafficPolicy: { tls } });
 const externalSe = yaml("client", "ServiceEntry", "foo-com", { hosts: ["foo.com"], location: "MESH_EXTERNAL", resolution: "DNS", ports: [{ number: 443, name: "https", protocol: "HTTPS" }] }, "networking.istio.io/v1");
 
-const AUTO_MTLS: [string, KubeObject[], string, { tls: string; origin: string }][] = [
-  ["Auto fill nil settings when mTLS nil for internal service in strict mode", [fooSvc, globalPa("STRICT", "server")], FOO, { tls: "ISTIO_MUTUAL", origin: "auto" }],
-  ["Auto fill nil settings when mTLS nil for internal service in permissive mode", [fooSvc, globalPa("PERMISSIVE", "server")], FOO, { tls: "ISTIO_MUTUAL", origin: "auto" }],
-  ["Auto fill nil settings when mTLS nil for internal service in plaintext mode", [fooSvc, globalPa("DISABLE", "server")], FOO, { tls: "DISABLE", origin: "auto" }],
-  ["Do not auto fill nil settings for external", [fooSvc, externalSe], "foo.com", { tls: "DISABLE", origin: "mesh-external" }],
-  ["Do not auto fill nil settings if server mTLS is disabled (autoMTLSEnabled false)", [fooSvc, meshConfig("enableAutoMtls: false\n")], FOO, { tls: "DISABLE", origin: "auto" }],
-  ["Destination rule TLS sni and SAN override", [fooSvc, fooDr({ mode: "ISTIO_MUTUAL", subjectAltNames: ["custom.foo.com"], sni: "custom.foo.com" })], FOO, { tls: "ISTIO_MUTUAL", origin: "destinationrule" }],
-  ["Simple TLS", [fooSvc, fooDr({ mode: "SIMPLE", caCertificates: "/custom/root.pem" })], FOO, { tls: "SIMPLE", origin: "destinationrule" }],
+// The upstream rows with a proxy whose node metadata names file-mounted certificates
+// (TLSClientCertChain, TLSClientKey, TLSClientRootCert): the client pod's proxy.istio.io/config with the
+// ISTIO_META_TLS_CLIENT_* keys injection turns into that metadata. `files`: the client gets them;
+// `rebuilt`: what it sends is the MUTUAL istiod builds from them (buildMutualTLS), which the reason says.
+const metaCerts = (dir: string) => ({
+  ISTIO_META_TLS_CLIENT_CERT_CHAIN: `${dir}/chain.pem`,
+  ISTIO_META_TLS_CLIENT_KEY: `${dir}/key.pem`,
+  ISTIO_META_TLS_CLIENT_ROOT_CERT: `${dir}/root.pem`,
+});
+function clientWithFiles(dir: string): KubeObject {
+  const d = deployment2("client");
+  (d.spec as { template: { metadata: Record<string, unknown> } }).template.metadata.annotations = { "proxy.istio.io/config": JSON.stringify({ proxyMetadata: metaCerts(dir) }) };
+  return d;
+}
+const withFiles = (dir: string) => [...SVC_NS.filter((o) => o.metadata.name !== "sleep"), clientWithFiles(dir)];
+
+type AutoMtlsWant = { tls: string; origin: string; rebuilt?: boolean };
+const AUTO_MTLS: [string, KubeObject[], string, AutoMtlsWant][] = [
+  ["Auto fill nil settings when mTLS nil for internal service in strict mode", [...SVC_NS, fooSvc, globalPa("STRICT", "server")], FOO, { tls: "ISTIO_MUTUAL", origin: "auto" }],
+  ["Auto fill nil settings when mTLS nil for internal service in permissive mode", [...SVC_NS, fooSvc, globalPa("PERMISSIVE", "server")], FOO, { tls: "ISTIO_MUTUAL", origin: "auto" }],
+  ["Auto fill nil settings when mTLS nil for internal service in plaintext mode", [...SVC_NS, fooSvc, globalPa("DISABLE", "server")], FOO, { tls: "DISABLE", origin: "auto" }],
+  ["Do not auto fill nil settings for external", [...SVC_NS, fooSvc, externalSe], "foo.com", { tls: "DISABLE", origin: "mesh-external" }],
+  ["Do not auto fill nil settings if server mTLS is disabled (autoMTLSEnabled false)", [...SVC_NS, fooSvc, meshConfig("enableAutoMtls: false\n")], FOO, { tls: "DISABLE", origin: "auto" }],
+  ["Destination rule TLS sni and SAN override", [...SVC_NS, fooSvc, fooDr({ mode: "ISTIO_MUTUAL", subjectAltNames: ["custom.foo.com"], sni: "custom.foo.com" })], FOO, { tls: "ISTIO_MUTUAL", origin: "destinationrule" }],
+  [
+    "Metadata cert path override ISTIO_MUTUAL",
+    [...withFiles("/custom"), fooSvc, fooDr({ mode: "ISTIO_MUTUAL", subjectAltNames: ["custom.foo.com"], sni: "custom.foo.com" })],
+    FOO,
+    { tls: "MUTUAL", origin: "destinationrule", rebuilt: true },
+  ],
+  ["TLS nil auto build tls with metadata cert path", [...withFiles("/custom"), fooSvc, globalPa("PERMISSIVE", "server")], FOO, { tls: "MUTUAL", origin: "auto", rebuilt: true }],
+  // The proxy has metadata certificates (upstream's row does too): SIMPLE is returned untouched before the metadata check.
+  ["Simple TLS", [...withFiles("/custom/meta"), fooSvc, fooDr({ mode: "SIMPLE", privateKey: "/custom/key.pem", clientCertificate: "/custom/chain.pem", caCertificates: "/custom/root.pem" })], FOO, { tls: "SIMPLE", origin: "destinationrule", rebuilt: false }],
+  [
+    "Metadata certs with Mesh Exteranl",
+    [...withFiles("/custom/meta"), fooSvc, externalSe, dr("client", "foo-com", { host: "foo.com", trafficPolicy: { tls: { mode: "MUTUAL", privateKey: "/custom/external/key.pem", clientCertificate: "/custom/external/chain.pem", caCertificates: "/custom/external/root.pem" } } })],
+    "foo.com",
+    { tls: "MUTUAL", origin: "destinationrule", rebuilt: false },
+  ],
 ];
 
 describe("TestBuildAutoMtlsSettings (pilot/pkg/networking/core/cluster_tls_test.go) through the resolver", () => {
-  it.each(AUTO_MTLS)("%s", (_name, objs, h, want) => {
-    expect(predict([...SVC_NS, ...objs], "client/sleep", h).predicted.client).toMatchObject(want);
+  it.each(AUTO_MTLS)("%s", (_name, objs, h, { rebuilt, ...want }) => {
+    const p = predict(objs, "client/sleep", h).predicted;
+    expect(p.client).toMatchObject(want);
+    if (rebuilt !== undefined) expect(p.reason.includes("file-mounted certificates"), p.reason).toBe(rebuilt);
+  });
+
+  // Where the rebuilt MUTUAL and Istio's own ISTIO_MUTUAL part: the upstream rows' proxy calling a
+  // service with a pod without proxy next to foo's. Auto mTLS's tlsMode fallback sends that pod
+  // plaintext; the metadata MUTUAL goes to every endpoint (applyUpstreamTLSSettings: only ISTIO_MUTUAL
+  // gets the per-endpoint matches), and breaks there.
+  it("TLS nil auto build tls with metadata cert path, with an endpoint without proxy: broken there, plaintext without the metadata", () => {
+    const legacy: KubeObject = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "foo-legacy", namespace: "server" },
+      spec: { selector: { matchLabels: { app: "foo", v: "legacy" } }, template: { metadata: { labels: { app: "foo", v: "legacy" }, annotations: { "sidecar.istio.io/inject": "false" } }, spec: { containers: [{ name: "foo", image: "foo:1", ports: [{ containerPort: 8080 }] }] } } },
+    };
+    expect(predict([...withFiles("/custom"), fooSvc, legacy], "client/sleep", FOO).predicted).toMatchObject({ client: { tls: "MUTUAL", origin: "auto" }, verdict: "broken" });
+    expect(predict([...SVC_NS, fooSvc, legacy], "client/sleep", FOO).predicted).toMatchObject({ client: { tls: "DISABLE", origin: "auto" }, verdict: "plaintext" });
   });
 });
 

@@ -57,7 +57,7 @@ export function buildModel(inputs: ParsedInputs, unread: readonly UnreadKind[] =
     if (!namespaces.has(name)) namespaces.set(name, { name, labels: {}, annotations: {}, declared: false });
   };
 
-  const workloads = buildWorkloads(objects, namespaces, revisions, perRun<RevisionMeshes>({ byRevision: meshByRevision, fallback: mesh }));
+  const workloads = buildWorkloads(objects, namespaces, revisions, perRun<RevisionMeshes>({ byRevision: meshByRevision, fallback: mesh }), problems);
   // WorkloadEntries are workloads too (VMs): Services select them and PeerAuthentications apply to them.
   appendWorkloadEntries(objects, namespaces, workloads, problems, revisions);
   workloads.sort(byName);

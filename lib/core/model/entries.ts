@@ -83,7 +83,7 @@ function entryWorkload(
     hboneTunnel,
     // The VM proxy's own ProxyConfig (ISTIO_META_ENABLE_HBONE) is not among the inputs.
     enableHbone: null,
-    metadataCerts: false,
+    metadataCerts: "none",
     gateway: false,
     waypoint: false,
     revision: resolveRevision(revisions, labels["istio.io/rev"] ?? ns?.labels["istio.io/rev"]),

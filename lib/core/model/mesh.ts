@@ -34,17 +34,40 @@ export interface MeshSettings {
    */
   proxyEnableHbone: boolean | null;
   /**
-   * defaultConfig.proxyMetadata.ISTIO_META_TLS_CLIENT_CERT_CHAIN is a non-empty string: a proxy of this
-   * revision has file-mounted client certificates in its node metadata unless its own ProxyConfig says
-   * otherwise (Workload.metadataCerts).
+   * defaultConfig.proxyMetadata's ISTIO_META_TLS_CLIENT_CERT_CHAIN, _KEY and _ROOT_CERT as set: what a
+   * proxy of this revision carries in its node metadata for each key its own ProxyConfig does not set
+   * (Workload.metadataCerts merges them key by key).
    */
-  proxyMetadataCerts: boolean;
+  proxyClientCerts: ClientCertKeys;
+  /** What those keys alone make of a proxy's clusters (`metadataCertsOf`): an unlisted caller's, or one whose ProxyConfig sets none of them. */
+  proxyMetadataCerts: MetadataCerts;
   /**
    * meshConfig.discoverySelectors (discovery.ts): the namespaces this revision's istiod sees; null when
    * it sees every namespace (absent, empty, or not convertible).
    */
   discoverySelectors: LabelSelector[] | null;
 }
+
+/** ISTIO_META_TLS_CLIENT_CERT_CHAIN, _KEY and _ROOT_CERT of one ProxyConfig's proxyMetadata; undefined where it does not set the key ("" is set). */
+export interface ClientCertKeys {
+  chain: string | undefined;
+  key: string | undefined;
+  root: string | undefined;
+}
+
+/**
+ * What a proxy's file-mounted client certificates (node metadata TLS_CLIENT_CERT_CHAIN, _KEY, _ROOT_CERT)
+ * make istiod build for its clusters. `NewClusterBuilder` (pilot/pkg/networking/core/cluster_builder.go)
+ * keeps them when the chain is non-empty, and `buildUpstreamTLSSettings` (cluster_tls.go) then replaces
+ * a DestinationRule's MUTUAL or ISTIO_MUTUAL, and auto mTLS's ISTIO_MUTUAL, with `buildMutualTLS`: mode
+ * MUTUAL naming the three files as they are.
+ * - "none": no chain (absent or ""): Istio's own SDS certificates, nothing rebuilt.
+ * - "complete": chain, key and root.
+ * - "no-key": a chain without key: `constructUpstreamTLS` fails ("client certificate and private key must
+ *   not be empty") and `applyUpstreamTLSSettings` leaves the cluster without a transport socket: plaintext.
+ * - "no-root": chain and key without root: `CaCertificatePath` falls back to "system", the OS trust store.
+ */
+export type MetadataCerts = "none" | "complete" | "no-key" | "no-root";
 
 export interface Namespace {
   name: string;
@@ -96,13 +119,12 @@ export interface Workload {
    */
   enableHbone: boolean | null;
   /**
-   * The proxy's node metadata names file-mounted client certificates (`Metadata.TLSClientCertChain`,
-   * from ISTIO_META_TLS_CLIENT_CERT_CHAIN in its proxy.istio.io/config, else its revision's mesh
-   * defaultConfig): istiod then builds the proxy's MUTUAL and ISTIO_MUTUAL clusters to mesh services
-   * from those files, its own mesh identity (ClusterBuilder `metadataCerts`, cluster_tls.go
-   * buildUpstreamTLSSettings → buildMutualTLS). False for an entry (its VM's ProxyConfig is not read).
+   * The file-mounted client certificates the proxy's node metadata names (TLS_CLIENT_CERT_CHAIN, _KEY,
+   * _ROOT_CERT: ISTIO_META_TLS_CLIENT_* in its proxy.istio.io/config's proxyMetadata, key by key over its
+   * revision's mesh defaultConfig), and what istiod builds from them (MetadataCerts). "none" for an
+   * entry (its VM's ProxyConfig is not read) and for pods without an Istio proxy.
    */
-  metadataCerts: boolean;
+  metadataCerts: MetadataCerts;
   /** Istio revision of the workload (pod or namespace `istio.io/rev`), "" for the default. */
   revision: string;
   /**

@@ -23,7 +23,7 @@ describe("parseMeshConfig", () => {
     const { settings, problems } = read(
       "rootNamespace: mesh-root\ntrustDomain: corp.local\ntrustDomainAliases: [old.local]\nenableAutoMtls: false\n" +
         "defaultDestinationRuleExportTo: ['.']\ndefaultVirtualServiceExportTo: ['.']\noutboundTrafficPolicy: {mode: REGISTRY_ONLY}\n" +
-        "defaultConfig: {proxyMetadata: {ISTIO_META_ENABLE_HBONE: 'true', ISTIO_META_TLS_CLIENT_CERT_CHAIN: /client-certs/cert-chain.pem}}\n" +
+        "defaultConfig: {proxyMetadata: {ISTIO_META_ENABLE_HBONE: 'true', ISTIO_META_TLS_CLIENT_CERT_CHAIN: /c/chain.pem, ISTIO_META_TLS_CLIENT_KEY: /c/key.pem, ISTIO_META_TLS_CLIENT_ROOT_CERT: /c/root.pem}}\n" +
         "discoverySelectors: [{matchLabels: {env: prod}, matchExpressions: [{key: tier, operator: NotIn, values: [test]}]}]\n",
     );
     expect(problems).toEqual([]);
@@ -37,7 +37,8 @@ describe("parseMeshConfig", () => {
       outboundTrafficPolicy: "REGISTRY_ONLY",
       sidecarsTakeHbone: true,
       proxyEnableHbone: true,
-      proxyMetadataCerts: true,
+      proxyClientCerts: { chain: "/c/chain.pem", key: "/c/key.pem", root: "/c/root.pem" },
+      proxyMetadataCerts: "complete",
       discoverySelectors: [{ matchLabels: { env: "prod" }, matchExpressions: [{ key: "tier", operator: "NotIn", values: ["test"] }] }],
     });
   });
@@ -56,12 +57,26 @@ describe("parseMeshConfig", () => {
       outboundTrafficPolicy: "ALLOW_ANY",
       sidecarsTakeHbone: false,
       proxyEnableHbone: null,
-      proxyMetadataCerts: false,
+      proxyMetadataCerts: "none",
     });
   });
 
-  it("an empty ISTIO_META_TLS_CLIENT_CERT_CHAIN names no file-mounted certificates (NewClusterBuilder tests != \"\")", () => {
-    expect(read("defaultConfig: {proxyMetadata: {ISTIO_META_TLS_CLIENT_CERT_CHAIN: ''}}\n").settings.proxyMetadataCerts).toBe(false);
+  // NewClusterBuilder keeps the metadata certificates when the chain is non-empty; buildMutualTLS copies
+  // key and root as they are: no key → constructUpstreamTLS fails (plaintext), no root → "system" roots.
+  const certKeys = (k: { chain?: string; key?: string; root?: string }) =>
+    `defaultConfig:\n  proxyMetadata: ${JSON.stringify({ ISTIO_META_TLS_CLIENT_CERT_CHAIN: k.chain, ISTIO_META_TLS_CLIENT_KEY: k.key, ISTIO_META_TLS_CLIENT_ROOT_CERT: k.root })}\n`;
+  it.each([
+    ["chain, key and root", "complete", { chain: "/c/chain.pem", key: "/c/key.pem", root: "/c/root.pem" }],
+    ["an empty chain (NewClusterBuilder tests != \"\")", "none", { chain: "", key: "/c/key.pem", root: "/c/root.pem" }],
+    ["no chain", "none", { key: "/c/key.pem", root: "/c/root.pem" }],
+    ["a chain alone", "no-key", { chain: "/c/chain.pem" }],
+    ["a chain with an empty key", "no-key", { chain: "/c/chain.pem", key: "", root: "/c/root.pem" }],
+    ["chain and key without root", "no-root", { chain: "/c/chain.pem", key: "/c/key.pem" }],
+    ["chain and key with an empty root", "no-root", { chain: "/c/chain.pem", key: "/c/key.pem", root: "" }],
+  ])("file-mounted client certificates: %s → %s", (_, want, keys) => {
+    const { settings, problems } = read(certKeys(keys));
+    expect(problems).toEqual([]);
+    expect(settings.proxyMetadataCerts).toBe(want);
   });
 
   // Each wrong-typed key is named (istiod refuses such a mesh config) and its default stands in.
@@ -90,6 +105,18 @@ describe("parseMeshConfig", () => {
       { outboundTrafficPolicy: "ALLOW_ANY" },
     ],
     ["[a, b]", "mesh config is a list, not a mapping; Istio's defaults apply", {}],
+    // proxyMetadata is a map<string, string>: protojson refuses any other value there.
+    ["defaultConfig: {proxyMetadata: oops}", 'defaultConfig.proxyMetadata is "oops", not a mapping of strings', { proxyMetadataCerts: "none" }],
+    [
+      "defaultConfig: {proxyMetadata: {ISTIO_META_TLS_CLIENT_CERT_CHAIN: 5, ISTIO_META_TLS_CLIENT_KEY: /k, ISTIO_META_TLS_CLIENT_ROOT_CERT: /r}}",
+      "defaultConfig.proxyMetadata.ISTIO_META_TLS_CLIENT_CERT_CHAIN is 5, not a string",
+      { proxyMetadataCerts: "none" },
+    ],
+    [
+      "defaultConfig: {proxyMetadata: {ISTIO_META_TLS_CLIENT_CERT_CHAIN: /c, ISTIO_META_TLS_CLIENT_KEY: [k], ISTIO_META_TLS_CLIENT_ROOT_CERT: /r}}",
+      'defaultConfig.proxyMetadata.ISTIO_META_TLS_CLIENT_KEY is ["k"], not a string',
+      { proxyMetadataCerts: "no-key" },
+    ],
   ])("%s → input.invalid naming the key; the default applies", (mesh, message, expected) => {
     const { settings, problems } = read(mesh);
     expect(problems).toEqual([

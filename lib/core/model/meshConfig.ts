@@ -3,14 +3,17 @@ import yaml from "js-yaml";
 import type { InputProblem, LoadedObject } from "./input";
 import { parseDiscoverySelectors } from "./discovery";
 import type { LabelSelector } from "./linkerdPolicy";
-import type { MeshSettings } from "./mesh";
+import type { ClientCertKeys, MeshSettings, MetadataCerts } from "./mesh";
 import { perRun } from "./perRun";
 import { at, bool, isObj, shown, str } from "./read";
 
 export const DEFAULT_ROOT_NAMESPACE = "istio-system";
 
+/** A ProxyConfig that sets none of the ISTIO_META_TLS_CLIENT_* keys. */
+export const NO_CLIENT_CERTS: ClientCertKeys = Object.freeze({ chain: undefined, key: undefined, root: undefined });
+
 export function defaultMeshSettings(rootNamespace = DEFAULT_ROOT_NAMESPACE): MeshSettings {
-  return meshSettings(rootNamespace, "cluster.local", [], true, ["*"], ["*"], "ALLOW_ANY", false, null, false, null);
+  return meshSettings(rootNamespace, "cluster.local", [], true, ["*"], ["*"], "ALLOW_ANY", false, null, NO_CLIENT_CERTS, null);
 }
 
 // Built once, fully initialised (not defaults assigned over field by field), and per analysis: see
@@ -25,7 +28,7 @@ function meshSettings(
   outboundTrafficPolicy: MeshSettings["outboundTrafficPolicy"],
   sidecarsTakeHbone: boolean,
   proxyEnableHbone: boolean | null,
-  proxyMetadataCerts: boolean,
+  proxyClientCerts: ClientCertKeys,
   discoverySelectors: LabelSelector[] | null,
 ): MeshSettings {
   return perRun<MeshSettings>({
@@ -38,7 +41,8 @@ function meshSettings(
     outboundTrafficPolicy,
     sidecarsTakeHbone,
     proxyEnableHbone,
-    proxyMetadataCerts,
+    proxyClientCerts,
+    proxyMetadataCerts: metadataCertsOf(proxyClientCerts),
     discoverySelectors,
   });
 }
@@ -54,14 +58,51 @@ export function enableHboneOf(proxyConfig: unknown): unknown {
 }
 
 /**
- * ISTIO_META_TLS_CLIENT_CERT_CHAIN in a ProxyConfig's proxyMetadata: true for a non-empty string (node
- * metadata TLS_CLIENT_CERT_CHAIN, which `NewClusterBuilder` tests `!= ""`), false for an empty one,
- * undefined when absent.
+ * ISTIO_META_TLS_CLIENT_CERT_CHAIN, _KEY and _ROOT_CERT in a ProxyConfig's proxyMetadata (mesh
+ * defaultConfig, or a pod's proxy.istio.io/config), as written; `wrong` names a value that is not a
+ * string (or a proxyMetadata that is not a mapping), which is then read as unset. proxyMetadata is a
+ * map<string, string>: istiod's protojson refuses a mesh config with another value there, and
+ * injection's `mesh.ApplyProxyConfig` such an annotation (pkg/kube/inject/inject.go RunTemplate).
  */
-export function metadataCertsOf(proxyConfig: unknown): boolean | undefined {
-  const v = at(proxyConfig, "proxyMetadata", "ISTIO_META_TLS_CLIENT_CERT_CHAIN");
-  if (v === null || v === undefined) return undefined;
-  return typeof v === "string" && v !== "";
+export function clientCertKeysOf(proxyConfig: unknown, wrong: (field: string, value: unknown, expected: string) => void): ClientCertKeys {
+  const pm = at(proxyConfig, "proxyMetadata");
+  if (pm === undefined || pm === null) return NO_CLIENT_CERTS;
+  if (!isObj(pm)) {
+    wrong("proxyMetadata", pm, "a mapping of strings");
+    return NO_CLIENT_CERTS;
+  }
+  const chain = certKey(pm, "ISTIO_META_TLS_CLIENT_CERT_CHAIN", wrong);
+  const key = certKey(pm, "ISTIO_META_TLS_CLIENT_KEY", wrong);
+  const root = certKey(pm, "ISTIO_META_TLS_CLIENT_ROOT_CERT", wrong);
+  if (chain === undefined && key === undefined && root === undefined) return NO_CLIENT_CERTS;
+  return { chain, key, root };
+}
+
+function certKey(pm: Record<string, unknown>, k: string, wrong: (field: string, value: unknown, expected: string) => void): string | undefined {
+  const v = pm[k];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === "string") return v;
+  wrong(`proxyMetadata.${k}`, v, "a string");
+  return undefined;
+}
+
+/**
+ * A pod's keys over its revision's, key by key as `MergeProxyConfig` (pkg/config/mesh/mesh.go) merges
+ * proxyMetadata: the pod's value wherever it sets one, "" included.
+ */
+export function mergedClientCerts(pod: ClientCertKeys, mesh: ClientCertKeys): ClientCertKeys {
+  if (pod === NO_CLIENT_CERTS) return mesh;
+  return { chain: pod.chain ?? mesh.chain, key: pod.key ?? mesh.key, root: pod.root ?? mesh.root };
+}
+
+/**
+ * What istiod builds from the keys (MetadataCerts): `NewClusterBuilder` keeps the metadata certificates
+ * when the chain is non-empty and `buildMutualTLS` copies key and root as they are.
+ */
+export function metadataCertsOf(k: ClientCertKeys): MetadataCerts {
+  if (!k.chain) return "none";
+  if (!k.key) return "no-key";
+  return k.root ? "complete" : "no-root";
 }
 
 /** The injection template labels the pod networking.istio.io/tunnel=http only for the string "true" (injection-template.yaml: `eq ... "true"`). */
@@ -154,6 +195,7 @@ export function parseMeshConfig(o: LoadedObject, problems: InputProblem[]): Mesh
   const exportTo = listKey("defaultDestinationRuleExportTo");
   const vsExportTo = listKey("defaultVirtualServiceExportTo");
   const enableHbone = enableHboneOf(mesh.defaultConfig);
+  const clientCerts = clientCertKeysOf(mesh.defaultConfig, (field, v, expected) => wrong(`defaultConfig.${field}`, v, expected));
   return meshSettings(
     stringKey("rootNamespace", settings.rootNamespace),
     stringKey("trustDomain", settings.trustDomain),
@@ -164,7 +206,7 @@ export function parseMeshConfig(o: LoadedObject, problems: InputProblem[]): Mesh
     outbound,
     tunnelByTemplate(enableHbone),
     parseGoBool(enableHbone),
-    metadataCertsOf(mesh.defaultConfig) ?? false,
+    clientCerts,
     parseDiscoverySelectors(mesh.discoverySelectors, wrong),
   );
 }

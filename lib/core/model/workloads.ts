@@ -1,11 +1,11 @@
 // Workloads and their data plane (contract.md §2.1). Live pods are grouped into their owning
 // workload; when there are none, the data plane is inferred from the injection rules.
 import type { WorkloadDataplane } from "../snapshot/schema";
-import type { LoadedObject, SourceLocation } from "./input";
+import type { InputProblem, LoadedObject, SourceLocation } from "./input";
 import yaml from "js-yaml";
-import type { ContainerPort, Labels, LivePod, MeshSettings, Namespace, Workload } from "./mesh";
-import { enableHboneOf, metadataCertsOf, parseGoBool, tunnelByTemplate } from "./meshConfig";
-import { arr, at, isObj, linkerdPortRuns, portList, portNumber, str, strMap } from "./read";
+import type { ContainerPort, Labels, LivePod, MeshSettings, MetadataCerts, Namespace, Workload } from "./mesh";
+import { clientCertKeysOf, enableHboneOf, mergedClientCerts, metadataCertsOf, NO_CLIENT_CERTS, parseGoBool, tunnelByTemplate } from "./meshConfig";
+import { arr, at, isObj, linkerdPortRuns, portList, portNumber, shown, str, strMap } from "./read";
 import { injectingRevision, NO_REVISIONS, type Revisions } from "./revisions";
 import { sortFew } from "./sortFew";
 
@@ -254,10 +254,12 @@ function buildWorkload(
   view: PodSpecView,
   ns: Namespace | undefined,
   pods: LoadedObject[],
-  at_: SourceLocation,
+  source: LoadedObject,
   revisions: Revisions,
   meshes: RevisionMeshes | null,
+  problems: InputProblem[] | null,
 ): Workload {
+  const at_: SourceLocation = source.at;
   const live = pods.length > 0;
   const { dataplane, optedOut } = dataplaneOf(view, ns, live);
   const role = proxyRole(view, dataplane);
@@ -301,8 +303,7 @@ function buildWorkload(
     hboneTunnel: supportsHttpTunnel(tunnel) || view.annotations["ambient.istio.io/redirection"] === "enabled",
     // A waypoint is an ambient proxy (`IsAmbient`): it always sends HBONE.
     enableHbone: role === "waypoint" ? true : revMesh === null ? null : podHbone !== undefined ? parseGoBool(podHbone) : revMesh.proxyEnableHbone,
-    // The pod's own proxyMetadata key first, as for ENABLE_HBONE (ProxyConfig maps merge key by key).
-    metadataCerts: revMesh !== null && (metadataCertsOf(proxyConfig) ?? revMesh.proxyMetadataCerts),
+    metadataCerts: revMesh === null ? "none" : metadataCertsFor(proxyConfig, revMesh, live ? pods[0]! : source, problems),
     gateway: role !== null,
     waypoint: role === "waypoint",
     revision,
@@ -323,6 +324,30 @@ export interface RevisionMeshes {
 }
 
 const meshOfRevision = (m: RevisionMeshes, revision: string): MeshSettings => m.byRevision.get(revision) ?? m.fallback;
+
+/**
+ * The proxy's file-mounted client certificates: the pod's own ISTIO_META_TLS_CLIENT_* keys over its
+ * revision's, key by key (`mergedClientCerts`); a pod that sets none of them shares the revision's
+ * answer. A value that is not a string is named on `from` (the Pod, or the object whose pod template
+ * carries the annotation) and read as unset: injection fails on such an annotation.
+ */
+function metadataCertsFor(proxyConfig: unknown, mesh: MeshSettings, from: LoadedObject, problems: InputProblem[] | null): MetadataCerts {
+  if (proxyConfig === undefined) return mesh.proxyMetadataCerts;
+  const own = clientCertKeysOf(proxyConfig, (field, value, expected) => {
+    if (problems === null) return;
+    const { kind, metadata } = from.object;
+    const annotation = `${kind === "Pod" ? "" : kind === "CronJob" ? "spec.jobTemplate.spec.template." : "spec.template."}metadata.annotations[proxy.istio.io/config]`;
+    problems.push({
+      file: from.at.file,
+      line: from.at.line,
+      object: { kind, namespace: metadata.namespace ?? "default", name: metadata.name },
+      field: `${annotation}.${field}`,
+      message: `${kind} ${metadata.namespace ?? "default"}/${metadata.name}: ${annotation}: ${field} is ${shown(value)}, not ${expected}: Istio's injection refuses such a ProxyConfig (mesh.ApplyProxyConfig), so it is read as unset`,
+      kept: true,
+    });
+  });
+  return own === NO_CLIENT_CERTS ? mesh.proxyMetadataCerts : metadataCertsOf(mergedClientCerts(own, mesh.proxyClientCerts));
+}
 
 /** The pod's proxy.istio.io/config annotation (YAML or JSON ProxyConfig) as parsed, undefined when absent or unreadable. */
 function podProxyConfig(view: PodSpecView): unknown {
@@ -356,6 +381,7 @@ export function buildWorkloads(
   namespaces: Map<string, Namespace>,
   revisions: Revisions = NO_REVISIONS,
   meshes: RevisionMeshes | null = null,
+  problems: InputProblem[] | null = null,
 ): Workload[] {
   // Owner lookups are only needed for live pods; manifests without pods skip the index (and its
   // 10k key strings) entirely.
@@ -394,7 +420,7 @@ export function buildWorkloads(
   const add = (kind: string, name: string, namespace: string, template: LoadedObject, pods: LoadedObject[]) => {
     const live = pods.length > 0;
     const view = viewPod(live ? pods[0]!.object : podTemplateOf(template));
-    out.push(buildWorkload(kind, name, namespace, view, namespaces.get(namespace), pods, template.at, revisions, meshes));
+    out.push(buildWorkload(kind, name, namespace, view, namespaces.get(namespace), pods, template, revisions, meshes, problems));
   };
 
   for (const o of objects) {

@@ -18,6 +18,11 @@ export interface ServerAccept {
   /** The port is declared HTTP (name/appProtocol http*, grpc*): no chain for TLS without Istio ALPN. */
   httpPort: boolean;
   /**
+   * A sidecar or ambient endpoint's port whose protocol is not declared HTTP, TCP or TLS: the client's
+   * outbound listener sniffs it (HTTP goes through the HTTP connection manager, the rest as TCP).
+   */
+  sniffed?: boolean;
+  /**
    * The port is declared TLS (name/appProtocol https, tls): the caller's application speaks TLS there.
    * Read for gateways only, whose listener on such a port is a Gateway server Handshake does not read.
    */
@@ -121,6 +126,61 @@ function hboneClient(s: ServerAccept): MatrixCell {
     case "linkerd":
       return cell("broken", "HBONE towards a pod without a mesh proxy");
   }
+}
+
+/**
+ * The TLS istiod builds from a client proxy's file-mounted certificates (node metadata
+ * TLS_CLIENT_CERT_CHAIN, _KEY, _ROOT_CERT) in place of Istio's own: `buildMutualTLS`, mode MUTUAL
+ * (cluster_tls.go). Its TLS context carries no Istio ALPN (`constructUpstreamTLS` sets only h2 for an
+ * HTTP/2 cluster; istio-peer-exchange and istio are ISTIO_MUTUAL's). Handshake takes the files as
+ * issued by the mesh CA, as upstream's file_mounted_certs test sets them up (FILE_MOUNTED_CERTS, the
+ * same secret at /etc/certs, istiod's own CA from those files): nothing in the inputs shows it.
+ */
+export interface FileTls {
+  /**
+   * The outbound HTTP filter istio.alpn overrides the ALPN of the cluster's HTTP requests with Istio's
+   * (istio-http/1.0, istio-http/1.1, istio-h2; pilot/pkg/xds/filters/filters.go `Alpn`, added to every
+   * HTTP connection manager but the sidecar's inbound one under PILOT_ENABLE_ALPN_FILTER, default true). It skips a cluster
+   * whose metadata says istio.alpn_override "false" (istio/proxy#4783, now envoy
+   * contrib/istio/filters/http/alpn alpn_filter.cc), which `AddALPNOverrideToMetadata`
+   * (pilot/pkg/networking/util/util.go) writes for the DR policy's tls mode as written, SIMPLE or
+   * MUTUAL (cluster_builder.go applyDestinationRule, buildSubsetCluster: `opts.policy.GetTls().GetMode()`,
+   * before the rebuild). True for a DR's ISTIO_MUTUAL and for auto mTLS, false for a DR's MUTUAL.
+   */
+  httpAlpn: boolean;
+  /** No root file named: `CaCertificatePath` falls back to "system" (constructUpstreamTLS), the OS trust store. */
+  systemRoots: boolean;
+}
+
+const FILE_ASSUMED = "if the files were issued by the mesh CA, as Handshake assumes (Istio's file-mounted-certificates setup)";
+const FILE_STRICT = cell("mtls", `a STRICT sidecar's chains terminate any TLS (no ALPN match) and take the client's certificate as its mesh identity ${FILE_ASSUMED}`);
+const FILE_HTTP_ALPN = cell("mtls", `the outbound istio.alpn filter gives the HTTP requests Istio's ALPN (istio-http/*), which selects the PERMISSIVE port's mTLS chain; mesh identity ${FILE_ASSUMED}`);
+const FILE_PLAIN_TLS = cell("broken", "TLS built from the files carries no Istio ALPN, so the PERMISSIVE port's plain-TLS chain passes it unterminated to the application, which expects the mesh to terminate it");
+const FILE_SNIFFED = cell("unknown", "the port's protocol is sniffed: HTTP gets Istio's ALPN from the istio.alpn filter and the PERMISSIVE port's mTLS chain, anything else carries no Istio ALPN and reaches the application as TLS");
+/** Where a sidecar would terminate the file TLS, but the client checks its certificate against system roots. */
+export const FILE_SYSTEM_ROOTS = cell("broken", "without ISTIO_META_TLS_CLIENT_ROOT_CERT the client proxy checks the server's mesh certificate against the system trust store (caCertificates \"system\"), which does not hold the mesh root");
+const FILE_GATEWAY = cell("unknown", "how a gateway's listener takes TLS built from the client's file-mounted certificates is not modelled");
+/** HBONE carrying the file TLS (applyHBONETransportSocketMatches keeps a MUTUAL socket as the tunnel's inner one). */
+export const HBONE_FILES_CELL = cell("unknown", "HBONE carries the TLS istiod built from the client's file-mounted certificates (a MUTUAL socket stays inside the tunnel), and the application behind it receives that TLS as is");
+
+/**
+ * What a server does with FileTls. A STRICT sidecar terminates it; a DR's MUTUAL (no Istio ALPN) meets
+ * the rest as any MUTUAL does (ownTlsClient); TLS meant as Istio mTLS (a DR's ISTIO_MUTUAL, auto mTLS)
+ * is Istio mTLS on a PERMISSIVE HTTP port only (filterchain_options.go: the PERMISSIVE chains match
+ * Istio's ALPNs; on TCP the plain-TLS chain forwards it), and meets everything else as ISTIO_MUTUAL.
+ * With system roots, whatever a sidecar terminates with its mesh certificate fails verification.
+ */
+export function fileTlsCell(files: FileTls, s: ServerAccept, sni: string): MatrixCell {
+  const c = fileTlsTerminated(files, s, sni);
+  return files.systemRoots && c.verdict === "mtls" ? FILE_SYSTEM_ROOTS : c;
+}
+
+function fileTlsTerminated(files: FileTls, s: ServerAccept, sni: string): MatrixCell {
+  if (s.kind === "sidecar" && s.mode === "STRICT") return FILE_STRICT;
+  if (!files.httpAlpn) return s.kind === "sidecar" ? ownTlsClient(s) : matrixVerdict("MUTUAL", s, sni);
+  if (s.kind === "sidecar" && s.mode === "PERMISSIVE") return s.httpPort ? FILE_HTTP_ALPN : s.sniffed ? FILE_SNIFFED : FILE_PLAIN_TLS;
+  if (s.kind === "gateway") return FILE_GATEWAY;
+  return istioMutualClient(s);
 }
 
 /**

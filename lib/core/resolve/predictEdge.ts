@@ -1,11 +1,11 @@
 // Predicts one client → service:port edge: what the client sends to each endpoint (DestinationRule,
 // auto mTLS, data plane), what each endpoint accepts, and the matrix verdict. The edge takes the
 // worst endpoint (contract.md §1.1).
-import type { ClientTlsSettings, DestinationRule, Labels, MeshModel, MeshRoute, MeshSettings, Service, ServicePort, SidecarResource, Subset, TrafficPolicy, Workload } from "../model/mesh";
+import type { ClientTlsSettings, DestinationRule, Labels, MeshModel, MeshRoute, MeshSettings, MetadataCerts, Service, ServicePort, SidecarResource, Subset, TrafficPolicy, Workload } from "../model/mesh";
 import type { ClientOrigin, ClientTls, Predicted, Ref } from "../snapshot/schema";
 import { subsetTlsForPort, taggingTls, tlsForPort, type DrLookup, type PortTls } from "./destinationRule";
 import { defaultIstioSni } from "./gatewayListener";
-import { isHttpPort, isTlsPort, matrixVerdict, worseVerdict, type MatrixCell, type ServerAccept } from "./matrix";
+import { fileTlsCell, HBONE_FILES_CELL, isHttpPort, isTcpPort, isTlsPort, matrixVerdict, worseVerdict, type FileTls, type MatrixCell, type ServerAccept } from "./matrix";
 import { modeForPort, workloadPolicyFor, type WorkloadPolicy } from "./peerAuthentication";
 import type { Resolver, ServerDecision } from "./resolver";
 import { sidecarFor, sidecarImports } from "./sidecarScope";
@@ -33,6 +33,8 @@ export type ClientWhy =
   | "dr"
   | "dr-credential-ignored"
   | "dr-metadata-certs"
+  | "auto-metadata-certs"
+  | "metadata-certs-no-key"
   | "auto-off"
   | "auto-namespace-disable"
   | "auto-endpoint-no-label"
@@ -88,6 +90,8 @@ export interface Prediction {
    * or the merged DR that defined the subset when the subset's own policy decided. Null without a DR.
    */
   drRule: DestinationRule | null;
+  /** The cluster's TLS is the one istiod builds from the client proxy's file-mounted certificates (FileTls), in place of a DR's MUTUAL or ISTIO_MUTUAL or of auto mTLS. */
+  fileTls: boolean;
 }
 
 const drRef = (dr: DestinationRule | undefined | null): Ref | null =>
@@ -152,7 +156,7 @@ function acceptOf(r: Resolver, w: Workload | null, targetPort: number, port: Ser
   // decision stays NONE: whether that proxy applies PeerAuthentication cannot be told).
   if (server.mode === "NONE") return { accept: { kind: "none", mode: "PERMISSIVE", httpPort, tunnel: w.entry !== null && w.hboneTunnel }, server };
   const kind = w.dataplane === "ambient" ? "ambient" : "sidecar";
-  return { accept: { kind, mode: server.mode, httpPort }, server };
+  return { accept: { kind, mode: server.mode, httpPort, sniffed: !httpPort && !isTcpPort(port) && !isTlsPort(port) }, server };
 }
 
 /** A service port's endpoint sides, and whether a gateway listener among them picks its chain by the client's SNI. */
@@ -165,6 +169,8 @@ interface EndpointSides {
   missingSubset: string | null;
   /** Some endpoint may take HBONE (ambient, or a tunnel label): only then does the client's ClientHbone matter. */
   hboneDependent: boolean;
+  /** Every endpoint carries tlsMode=istio (none when there is no known endpoint): the passthrough inference's condition for auto mTLS. */
+  allIstio: boolean;
 }
 
 /** What each endpoint of a service port accepts, and what auto mTLS would send it: independent of the client. */
@@ -219,6 +225,7 @@ const sidesOf = (sides: EndpointSide[], emptySubset: Subset | null, missingSubse
   emptySubset,
   missingSubset,
   hboneDependent: sides.some((x) => !!x.workload && (x.workload.dataplane === "ambient" || x.workload.hboneTunnel)),
+  allIstio: sides.every((x) => x.workload?.tlsModeLabel === "istio"),
 });
 
 /**
@@ -336,12 +343,24 @@ function drTaggingFor(policy: TrafficPolicy | null, servicePort: number, subset:
   return { tag: t.tls.mode === "ISTIO_MUTUAL" ? "istio" : "plaintext", mode: t.tls.modeSet ? t.tls.mode : "DISABLE (a tls block without mode)", where };
 }
 
-/** A cluster-wide sending decision; `key` numbers it so the endpoint-set cache key is one small integer. */
+/**
+ * A cluster-wide sending decision; `key` numbers it so the endpoint-set cache key is one small integer.
+ * `files`: the TLS istiod builds from the client proxy's file-mounted certificates (FileTls), whose
+ * verdict `fileTlsCell` gives.
+ */
 interface ClusterSend extends Send {
   key: number;
+  files?: FileTls;
 }
 
-/** Cluster-wide sending decisions, as shared constants (keys 1..12; 0 = none). */
+// FileTls for the two policies istiod rebuilds (buildUpstreamTLSSettings → buildMutualTLS): a DR's
+// MUTUAL keeps the istio.alpn filter off its cluster, a DR's ISTIO_MUTUAL or auto mTLS does not.
+const FILES_NO_ALPN: FileTls = { httpAlpn: false, systemRoots: false };
+const FILES_NO_ALPN_SYSTEM: FileTls = { httpAlpn: false, systemRoots: true };
+const FILES_ALPN: FileTls = { httpAlpn: true, systemRoots: false };
+const FILES_ALPN_SYSTEM: FileTls = { httpAlpn: true, systemRoots: true };
+
+/** Cluster-wide sending decisions, as shared constants (keys 1..19; 0 = none). */
 const SEND = {
   noProxy: { tls: "NONE", origin: "no-proxy", why: "no-proxy", key: 1 },
   passthrough: { tls: "DISABLE", origin: "auto", why: "passthrough", key: 2 },
@@ -356,8 +375,23 @@ const SEND = {
   meshExternal: { tls: "DISABLE", origin: "mesh-external", why: "mesh-external", key: 9 },
   autoOff: { tls: "DISABLE", origin: "auto", why: "auto-off", key: 10 },
   namespaceDisable: { tls: "DISABLE", origin: "auto", why: "auto-namespace-disable", key: 11 },
-  /** A DR's MUTUAL that istiod rebuilds from the proxy's file-mounted mesh certificates, as it builds ISTIO_MUTUAL there (metadataCertsSend). */
-  drMetadataCerts: { tls: "ISTIO_MUTUAL", origin: "destinationrule", why: "dr-metadata-certs", key: 12 },
+  // What a proxy with file-mounted client certificates sends (drFileSend, autoFileSend): a DR's MUTUAL or ISTIO_MUTUAL,
+  // and auto mTLS, rebuilt from its files (by MetadataCerts); plaintext where the key is missing.
+  drFilesMutual: {
+    complete: { tls: "MUTUAL", origin: "destinationrule", why: "dr-metadata-certs", key: 12, files: FILES_NO_ALPN },
+    "no-root": { tls: "MUTUAL", origin: "destinationrule", why: "dr-metadata-certs", key: 13, files: FILES_NO_ALPN_SYSTEM },
+    "no-key": { tls: "DISABLE", origin: "destinationrule", why: "metadata-certs-no-key", key: 14 },
+  },
+  drFilesIstio: {
+    complete: { tls: "MUTUAL", origin: "destinationrule", why: "dr-metadata-certs", key: 15, files: FILES_ALPN },
+    "no-root": { tls: "MUTUAL", origin: "destinationrule", why: "dr-metadata-certs", key: 16, files: FILES_ALPN_SYSTEM },
+    "no-key": { tls: "DISABLE", origin: "destinationrule", why: "metadata-certs-no-key", key: 14 },
+  },
+  autoFiles: {
+    complete: { tls: "MUTUAL", origin: "auto", why: "auto-metadata-certs", key: 17, files: FILES_ALPN },
+    "no-root": { tls: "MUTUAL", origin: "auto", why: "auto-metadata-certs", key: 18, files: FILES_ALPN_SYSTEM },
+    "no-key": { tls: "DISABLE", origin: "auto", why: "metadata-certs-no-key", key: 19 },
+  },
 } as const satisfies Record<string, ClusterSend | Record<string, ClusterSend>>;
 
 const LINKERD_SEND: Send = { tls: "LINKERD", origin: "linkerd", why: "linkerd" };
@@ -423,6 +457,11 @@ const AUTO_HBONE: Send = { tls: "HBONE", origin: "auto", why: "auto-hbone" };
  */
 function hboneFirst(clusterSend: ClusterSend): Send | null {
   if (clusterSend === SEND.passthrough || clusterSend === SEND.blackhole || clusterSend === SEND.noProxy) return null;
+  // A cluster whose TLS istiod failed to build gets no transport socket, and no matches either
+  // (applyUpstreamTLSSettings returns before applyHBONETransportSocketMatches).
+  if (clusterSend.why === "metadata-certs-no-key") return null;
+  // The file TLS rebuilt from ISTIO_MUTUAL or auto mTLS is mode MUTUAL, so HBONE carries it instead of replacing it.
+  if (clusterSend.files?.httpAlpn) return HBONE_FILES[clusterSend.origin as keyof typeof HBONE_FILES] ?? null;
   return HBONE_FIRST[clusterSend.origin as keyof typeof HBONE_FIRST] ?? null;
 }
 
@@ -430,6 +469,12 @@ const HBONE_FIRST = {
   destinationrule: { tls: "HBONE", origin: "destinationrule", why: "hbone-first" },
   auto: { tls: "HBONE", origin: "auto", why: "hbone-first" },
   "mesh-external": { tls: "HBONE", origin: "mesh-external", why: "hbone-first" },
+} as const satisfies Record<string, Send>;
+
+/** HBONE wrapping the TLS istiod built from the client's files for a DR's ISTIO_MUTUAL or auto mTLS (HBONE_FILES_CELL). */
+const HBONE_FILES = {
+  destinationrule: { tls: "HBONE", origin: "destinationrule", why: "hbone-first" },
+  auto: { tls: "HBONE", origin: "auto", why: "hbone-first" },
 } as const satisfies Record<string, Send>;
 
 interface EndpointSet {
@@ -513,7 +558,7 @@ function endpointsFor(
 ): EndpointSet {
   // Where no endpoint may take HBONE the client's setting changes nothing: one memo entry for all.
   if (!all.hboneDependent) clientHbone = HBONE_IMPLIED;
-  const key = (((PLANE_KEY[clientPlane] * 16 + (clusterSend ? clusterSend.key : 0)) * 4 + CLUSTER_KEY[cluster]) * 3 + DR_TAG_KEY[drTag]) * 3 + clientHbone;
+  const key = (((PLANE_KEY[clientPlane] * 32 + (clusterSend ? clusterSend.key : 0)) * 4 + CLUSTER_KEY[cluster]) * 3 + DR_TAG_KEY[drTag]) * 3 + clientHbone;
   let byKey: Map<number, EndpointSet> | undefined;
   let bySni: Map<string, EndpointSet> | undefined;
   let sniKey = "";
@@ -532,6 +577,8 @@ function endpointsFor(
   const originalDst = cluster === "original-dst" || cluster === "original-dst-passthrough";
   const passthroughInference = cluster === "eds-passthrough" || cluster === "original-dst-passthrough";
   const sniSent = sni ?? "";
+  // Read once per endpoint set: the cluster's TLS built from the client's file-mounted certificates.
+  const files = clusterSend !== null ? clusterSend.files : undefined;
 
   const sendTo = (side: EndpointSide): Send => {
     const w = side.workload;
@@ -553,7 +600,14 @@ function endpointsFor(
 
   const endpoints: EndpointPrediction[] = all.sides.map((side) => {
     const send = sendTo(side);
-    const cell = matrixVerdict(send.tls, side.accept, sniSent);
+    const cell =
+      files === undefined
+        ? matrixVerdict(send.tls, side.accept, sniSent)
+        : send === clusterSend
+          ? fileTlsCell(files, side.accept, sniSent)
+          : send === HBONE_FILES.destinationrule || send === HBONE_FILES.auto
+            ? HBONE_FILES_CELL
+            : matrixVerdict(send.tls, side.accept, sniSent);
     return { workload: side.workload, targetPort: side.targetPort, server: cell.server ?? side.server, accept: side.accept, tls: send.tls, origin: send.origin, why: send.why, cell };
   });
 
@@ -576,9 +630,10 @@ function endpointsFor(
     if (e.why === "blackhole") e.cell = { verdict: "broken", symptom: "REGISTRY_ONLY sends unknown hosts to BlackHoleCluster" };
     if (!e.workload) {
       // Unknown endpoints (external hosts, selector-less services): only client-originated TLS is knowable.
+      // TLS from the client's files where Istio mTLS was meant (a DR's ISTIO_MUTUAL, auto mTLS) is not the client's own TLS.
       e.cell = all.missingSubset !== null
         ? { verdict: "unknown", symptom: "Envoy has no such cluster and answers 503 (NC, no cluster found)" }
-        : e.tls === "SIMPLE" || e.tls === "MUTUAL"
+        : (e.tls === "SIMPLE" || e.tls === "MUTUAL") && !files?.httpAlpn
           ? { verdict: "tls", symptom: "the client proxy originates TLS" }
           : all.emptySubset
             ? { verdict: "unknown", symptom: "the subset's cluster has no endpoint, so Envoy has none to send to (503, no healthy upstream)" }
@@ -620,19 +675,37 @@ function clientSni(drTls: PortTls, subset: Subset | null, service: Service, port
 const drClusterSend = (tls: ClientTlsSettings, dr: DestinationRule, gateway: boolean): ClusterSend =>
   credentialIgnored(tls, dr, gateway) ? SEND.credentialIgnored : SEND.dr[tls.mode];
 
+/** A client proxy's file-mounted client certificates (Workload.metadataCerts); an unlisted caller has its revision's mesh default. */
+export const certsOf = (client: Pick<Client, "workload">, mesh: MeshSettings): MetadataCerts => (client.workload !== null ? client.workload.metadataCerts : mesh.proxyMetadataCerts);
+
 /**
- * A proxy whose node metadata names file-mounted client certificates (Workload.metadataCerts; an unlisted
- * caller has its revision's mesh default) gets a DR's MUTUAL replaced before any TLS context is built:
- * `buildUpstreamTLSSettings` (cluster_tls.go) returns `buildMutualTLS` (its metadata certificate, key and
- * root, the DR's SANs and SNI) for ISTIO_MUTUAL and MUTUAL alike, credentialName or not, except for a
- * MESH_EXTERNAL host (PREFER_DESTINATIONRULE_TLS_FOR_EXTERNAL_SERVICES, default true). What leaves is
- * then the proxy's own mesh identity, as for ISTIO_MUTUAL on that proxy: Istio mTLS, which a STRICT
- * sidecar's chains take (filterchain_options.go: no ALPN match under STRICT; upstream's
- * file_mounted_certs TestClientToServiceTls gets a 200 with the client's XFCC). Null: the DR's own.
+ * TLS set on the port (a DR's tls) that istiod replaces on a proxy with file-mounted client certificates
+ * (cluster_tls.go `buildUpstreamTLSSettings`: `hasMetadataCerts()` → `buildMutualTLS`, mode MUTUAL with the
+ * metadata certificate, key and root, the DR's SANs and SNI), before any TLS context is built, so before
+ * the credentialName check: MUTUAL and ISTIO_MUTUAL alike, except for a MESH_EXTERNAL host
+ * (PREFER_DESTINATIONRULE_TLS_FOR_EXTERNAL_SERVICES, default true). DISABLE and SIMPLE are returned
+ * untouched first. Null: the DR's own TLS.
  */
-function metadataCertsSend(tls: ClientTlsSettings, client: Client, mesh: MeshSettings, service: Service): ClusterSend | null {
-  if (tls.mode !== "MUTUAL" || service.external) return null;
-  return (client.workload !== null ? client.workload.metadataCerts : mesh.proxyMetadataCerts) ? SEND.drMetadataCerts : null;
+function drFileSend(tls: ClientTlsSettings, certs: MetadataCerts, service: Service): ClusterSend | null {
+  if (certs === "none" || service.external) return null;
+  if (tls.mode === "MUTUAL") return SEND.drFilesMutual[certs];
+  return tls.mode === "ISTIO_MUTUAL" ? SEND.drFilesIstio[certs] : null;
+}
+
+/**
+ * Auto mTLS on a proxy with file-mounted client certificates: where it would send ISTIO_MUTUAL
+ * (`buildUpstreamTLSSettings` with no TLS set, the service's inferred mode neither DISABLE nor
+ * unknown), istiod builds `buildMutualTLS` instead (upstream's TestBuildAutoMtlsSettings "TLS nil auto
+ * build tls with metadata cert path": MUTUAL, autoDetected). `applyUpstreamTLSSettings` makes the
+ * per-endpoint tlsMode-istio / tlsMode-disabled matches only for ISTIO_MUTUAL, so this one socket goes
+ * to every endpoint, those without a proxy included. Called only where auto mTLS decides per endpoint
+ * (autoClusterSend null); the passthrough inference still turns it off unless every endpoint carries
+ * tlsMode=istio (BestEffortInferServiceMTLSMode: MTLSDisable, so no TLS at all).
+ */
+function autoFileSend(certs: MetadataCerts, cluster: ClusterKind, all: EndpointSides): ClusterSend | null {
+  if (certs === "none") return null;
+  if ((cluster === "eds-passthrough" || cluster === "original-dst-passthrough") && !all.allIstio) return null;
+  return SEND.autoFiles[certs];
 }
 
 /**
@@ -682,16 +755,18 @@ export function portEntrySends(r: Resolver, dr: DestinationRule, service: Servic
   const policy = dr.trafficPolicy;
   const cluster = clusterKindOf(service, false, policy, tlsForPort(policy, port.port));
   const mesh = drMesh(r, dr);
-  const autoSend = autoClusterSend(r, mesh, service);
+  const all = endpointSides(r, memo, service, port);
+  // A sidecar of that istiod's mesh, as its ProxyConfig is by default (HBONE, file-mounted certificates).
+  const certs = mesh.proxyMetadataCerts;
+  const autoWide = autoClusterSend(r, mesh, service);
+  const autoSend = autoWide ?? autoFileSend(certs, cluster, all);
   // As predictEdge: only an EDS cluster in auto mode reads the DR's endpoint tagging.
   const originalDst = cluster === "original-dst" || cluster === "original-dst-passthrough";
   const tag = autoSend || originalDst ? "none" : (drTaggingFor(policy, port.port)?.tag ?? "none");
-  // A sidecar of that istiod's mesh, as its ProxyConfig is by default.
   const hbone = clientHboneOf(mesh.proxyEnableHbone, r.model.ambient);
-  const all = endpointSides(r, memo, service, port);
   return {
     auto: endpointsFor(memo, service, all, "sidecar", autoSend, cluster, tag, hbone).endpoints,
-    explicit: endpointsFor(memo, service, all, "sidecar", drClusterSend(tls, dr, false), cluster, "none", hbone).endpoints,
+    explicit: endpointsFor(memo, service, all, "sidecar", drFileSend(tls, certs, service) ?? drClusterSend(tls, dr, false), cluster, "none", hbone).endpoints,
   };
 }
 
@@ -745,6 +820,9 @@ export function predictEdge(
 
   // Cluster-wide decisions for a sidecar client (same for every endpoint).
   let clusterSend: ClusterSend | null = null;
+  // Auto mTLS decides per endpoint (no TLS on the port, none of autoClusterSend's cluster-wide answers).
+  let autoDecides = false;
+  const certs = isSidecarClient ? certsOf(client, mesh) : "none";
   if (client.dataplane === "none") clusterSend = SEND.noProxy;
   else if (isSidecarClient) {
     // The catch-all of an unknown host: listener_builder.go buildOutboundCatchAllNetworkFiltersOnly and
@@ -754,8 +832,11 @@ export function predictEdge(
     if (!imported) {
       const registryOnly = (sidecar?.outboundTrafficPolicy ?? mesh.outboundTrafficPolicy) === "REGISTRY_ONLY";
       clusterSend = registryOnly ? SEND.blackhole : SEND.passthrough;
-    } else if (drTls.tls && dr) clusterSend = metadataCertsSend(drTls.tls, client, mesh, service) ?? drClusterSend(drTls.tls, dr.head, gateway);
-    else clusterSend = autoClusterSend(r, mesh, service);
+    } else if (drTls.tls && dr) clusterSend = drFileSend(drTls.tls, certs, service) ?? drClusterSend(drTls.tls, dr.head, gateway);
+    else {
+      clusterSend = autoClusterSend(r, mesh, service);
+      autoDecides = clusterSend === null;
+    }
   }
 
   // Passthrough services and ORIGINAL_DST clusters: see ClusterKind (and clusterKindOf, the same).
@@ -770,9 +851,6 @@ export function predictEdge(
       : passthroughInference
         ? "eds-passthrough"
         : "eds";
-  // Only an auto-mTLS cluster (no TLS for the port itself) behind EDS reads the DR's endpoint
-  // tagging; the DR is then named on the edge, as it steers what auto mTLS sends.
-  const drTagging = !clusterSend && !originalDst && isSidecarClient && dr ? drTaggingFor(dr.trafficPolicy, port.port, subset) : null;
   // A subset's EDS cluster holds only the endpoints carrying its labels (subsetSides); an
   // ORIGINAL_DST cluster has no load assignment to filter.
   // A subset no DR for this client defines has no cluster at all (missingSides).
@@ -782,6 +860,10 @@ export function predictEdge(
     : subset && !originalDst
       ? subsetSides(r, memo, service, port, subset)
       : endpointSides(r, memo, service, port);
+  if (autoDecides && certs !== "none") clusterSend = autoFileSend(certs, cluster, all);
+  // Only an auto-mTLS cluster (no TLS for the port itself) behind EDS reads the DR's endpoint
+  // tagging; the DR is then named on the edge, as it steers what auto mTLS sends.
+  const drTagging = !clusterSend && !originalDst && isSidecarClient && dr ? drTaggingFor(dr.trafficPolicy, port.port, subset) : null;
   // A gateway listener that picks its chain by SNI needs what the client's TLS carries (gatewayListener.ts).
   const sni = isSidecarClient && all.sniDependent ? clientSni(drTls, subset, service, port) : null;
   // Whether the client's proxy may send HBONE (ClientHbone, from Workload.enableHbone; an unlisted
@@ -790,7 +872,8 @@ export function predictEdge(
   const { endpoints, worst } = endpointsFor(memo, service, all, client.dataplane, clusterSend, cluster, drTagging?.tag ?? "none", clientHbone, sni);
 
   const drRule = dr ? decidingRule(dr, subset, drTls, drTagging) : null;
-  const prediction: Prediction = { predicted: undefined!, worst, endpoints, dr, drTls, shadowed, hiddenBy, sidecar, drTagging, route, subset, drRule, undiscovered };
+  const fileTls = clusterSend !== null && clusterSend.files !== undefined;
+  const prediction: Prediction = { predicted: undefined!, worst, endpoints, dr, drTls, shadowed, hiddenBy, sidecar, drTagging, route, subset, drRule, undiscovered, fileTls };
   // With auto mTLS off, a DR that applies but sets no TLS for the port decides too: it hides any other DR
   // for the host (tier order, MostSpecificHostMatch; istio.md §2.4), so it is where TLS must go. Behind
   // HBONE it decides the plaintext HBONE comes before, and the reason says so (hboneInstead).
@@ -913,8 +996,17 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
       return `${who} sends ${e.tls === "DISABLE" ? "plaintext" : e.tls} because DestinationRule ${nsName(dr!)} sets tls.mode ${e.tls} in its ${where}`;
     case "dr-credential-ignored":
       return `${who} sends plaintext because DestinationRule ${nsName(dr!)} sets credentialName without workloadSelector, which sidecars ignore`;
-    case "dr-metadata-certs":
-      return `${who} sends Istio mTLS: DestinationRule ${nsName(dr!)} sets tls.mode MUTUAL in its ${where}, which istiod rebuilds from the proxy's own file-mounted mesh certificates (ISTIO_META_TLS_CLIENT_CERT_CHAIN in its ProxyConfig), as it does ISTIO_MUTUAL there`;
+    case "dr-metadata-certs": {
+      const mode = p.drTls.tls!.mode;
+      const alpn = mode === "MUTUAL" ? "no Istio ALPN at all, as the DR's MUTUAL keeps the istio.alpn filter off" : "Istio's ALPN on HTTP only, from the istio.alpn filter";
+      return `${who} sends MUTUAL with its proxy's file-mounted certificates: DestinationRule ${nsName(dr!)} sets tls.mode ${mode} in its ${where}, which istiod replaces with the files ISTIO_META_TLS_CLIENT_CERT_CHAIN and its sibling keys name in the proxy's ProxyConfig (buildMutualTLS: ${alpn})${filesNote(client, r)}`;
+    }
+    case "auto-metadata-certs":
+      return `auto mTLS makes ${who} send MUTUAL with its proxy's file-mounted certificates to every endpoint: its ProxyConfig names ISTIO_META_TLS_CLIENT_CERT_CHAIN, so istiod builds auto mTLS from those files (buildMutualTLS), and being MUTUAL, not ISTIO_MUTUAL, it gets no per-endpoint plaintext fallback, and Istio's ALPN on HTTP only (istio.alpn filter)${filesNote(client, r)}`;
+    case "metadata-certs-no-key": {
+      const what = dr && p.drTls.tls ? `DestinationRule ${nsName(dr)}'s tls.mode ${p.drTls.tls.mode} (in its ${where})` : "auto mTLS";
+      return `${who} sends plaintext: its proxy's ProxyConfig names ISTIO_META_TLS_CLIENT_CERT_CHAIN without ISTIO_META_TLS_CLIENT_KEY, so the TLS istiod builds from those files for ${what} fails ("client certificate and private key must not be empty", constructUpstreamTLS) and the cluster gets no transport socket`;
+    }
     case "auto-off":
       if (dr) return `${who} sends plaintext: ${appliesNoTls(p, service, port)}, and auto mTLS is off (enableAutoMtls: false)`;
       return `${who} sends plaintext: auto mTLS is off (enableAutoMtls: false) and no DestinationRule sets TLS`;
@@ -976,6 +1068,14 @@ function appliesNoTls(p: Prediction, service: Service, port: ServicePort): strin
   return `DestinationRule ${nsName(p.drRule!)}, the one that applies to ${service.host}, sets no TLS for port ${port.port}${where}`;
 }
 
+/** The assumption a file-certificate verdict rests on, and a missing root file. */
+function filesNote(client: Client, r: Resolver): string {
+  const noRoot = certsOf(client, r.meshOf(client)) === "no-root";
+  return noRoot
+    ? ", and names no root file (ISTIO_META_TLS_CLIENT_ROOT_CERT), so the server's certificate is checked against the system trust store"
+    : "; Handshake takes the files as issued by the mesh CA, as Istio's file-mounted-certificates setup has them";
+}
+
 /** The host of a service its caller's istiod does not see (Prediction.undiscovered). */
 const unseen = (service: Service, who: string) =>
   `${service.host} is not seen by the istiod of ${who} (its mesh config's discoverySelectors do not select namespace ${service.namespace})`;
@@ -990,10 +1090,12 @@ function hboneInstead(p: Prediction, service: Service, port: ServicePort, client
   const dr = p.drRule;
   const tls = p.drTls.tls;
   if (dr && !tls && autoOff) return `${appliesNoTls(p, service, port)} and auto mTLS is off: plaintext, which HBONE replaces`;
+  if (p.fileTls && (!tls || tls.mode === "ISTIO_MUTUAL"))
+    return `the MUTUAL istiod builds from the proxy's file-mounted certificates (ISTIO_META_TLS_CLIENT_CERT_CHAIN) in place of ${tls && dr ? `DestinationRule ${nsName(dr)}'s ISTIO_MUTUAL` : "auto mTLS"}, which travels inside HBONE`;
   if (dr && tls) {
     const where = drWhere(p, port);
     // The merged set's selector (its head's) decides, as for the cluster (drClusterSend).
-    if (credentialIgnored(tls, p.dr!.head, client.workload?.gateway ?? false)) return `DestinationRule ${nsName(dr)}'s credentialName is ignored by sidecars, so no TLS is added`;
+    if (!p.fileTls && credentialIgnored(tls, p.dr!.head, client.workload?.gateway ?? false)) return `DestinationRule ${nsName(dr)}'s credentialName is ignored by sidecars, so no TLS is added`;
     const mode = tls.modeSet ? tls.mode : "DISABLE (a tls block without mode)";
     const inner = tls.mode === "SIMPLE" || tls.mode === "MUTUAL" ? ", which travels inside HBONE: the application must terminate it" : ", which HBONE replaces";
     return `DestinationRule ${nsName(dr)} sets tls.mode ${mode} in its ${where}${inner}`;

@@ -4,6 +4,7 @@ import { wildcardServiceFor } from "../../model/services";
 import { entriesOf, hostMatchScore, taggingTls, type DrEntry, type IndexKind } from "../../resolve/destinationRule";
 import { drMesh, portEntrySends, type Client, type EndpointPrediction } from "../../resolve/predictEdge";
 import { namedByMeshVs, routedAway } from "../../resolve/vsScope";
+import { isHttpPort } from "../../resolve/matrix";
 import { meshFor } from "../../model/buildModel";
 import type { Finding } from "../../snapshot/schema";
 import type { AnalysisContext } from "../context";
@@ -136,6 +137,10 @@ function autoWhy(e: EndpointPrediction, service: Service, tagging: string): stri
       return "it takes HBONE, with nothing of the sidecar's inside";
     case "auto-mtls":
       return "auto mTLS picks Istio mTLS for its pods, which carry security.istio.io/tlsMode=istio";
+    case "auto-metadata-certs":
+      return "the sidecars' file-mounted client certificates (ISTIO_META_TLS_CLIENT_*) make istiod build auto mTLS from those files, for every endpoint alike";
+    case "metadata-certs-no-key":
+      return "the sidecars' file-mounted client certificates name no key (ISTIO_META_TLS_CLIENT_KEY), so istiod's TLS from them fails";
     default:
       return "auto mTLS";
   }
@@ -284,17 +289,36 @@ export const drCredentialNamePlaintext = rule("dr.credential-name-plaintext", (c
     // a mesh VirtualService routes elsewhere never uses the cluster (sendsToCluster). The ports are worked
     // out once per service, and only for a host a VirtualService names without a route to it.
     const covered = services.map((svc) => (mayRouteAway(ctx, svc) ? coveredPorts(svc, bad) : null));
+    // A sidecar with file-mounted client certificates gets a MUTUAL block rebuilt from its files before
+    // istiod's credentialName check (cluster_tls.go buildUpstreamTLSSettings → buildMutualTLS; predictEdge
+    // drFileSend), unless the host is MESH_EXTERNAL: only the SIMPLE blocks are dropped for it. A host the
+    // inputs do not hold may be external.
+    const simple = bad.filter((b) => b.tls.mode === "SIMPLE");
+    const rebuilt = (w: (typeof sidecars)[number], i: number) => w.metadataCerts !== "none" && i < services.length && !services[i]!.external;
     const sends = (w: (typeof sidecars)[number], i: number) => {
+      if (simple.length === 0 && rebuilt(w, i)) return false;
       if (!uses(w, hosts[i]!)) return false;
       // Fewer services than hosts where a host names none (a policy-only input): no port narrowing there.
       const ports = i < covered.length ? covered[i]! : null;
       return ports === null || sendsToCluster(ctx, w, services[i]!, ports);
     };
-    const users = [...new Set(sidecars.filter((w) => hosts.some((_h, i) => sends(w, i))).map((w) => w.namespace))].sort();
+    const namespaces = new Set<string>();
+    // The block the message names: the first, unless every sidecar that drops one has its MUTUAL rebuilt.
+    let shown: TlsBlock | undefined;
+    for (const w of sidecars)
+      for (let i = 0; i < hosts.length; i++) {
+        if (!sends(w, i)) continue;
+        namespaces.add(w.namespace);
+        if (!rebuilt(w, i)) shown = bad[0];
+        else shown ??= simple[0];
+        break;
+      }
+    const users = [...namespaces].sort();
     if (users.length === 0) continue;
+    const named = shown ?? bad[0]!;
     out.push(
       finding("dr.credential-name-plaintext", {
-        message: `DestinationRule ${nsName(dr)} sets credentialName ${bad[0]!.tls.credentialName} (${bad[0]!.path}) without workloadSelector: sidecars in ${listNames(users)} ignore it and send plaintext to ${dr.host}.`,
+        message: `DestinationRule ${nsName(dr)} sets credentialName ${named.tls.credentialName} (${named.path}) without workloadSelector: sidecars in ${listNames(users)} ignore it and send plaintext to ${dr.host}.`,
         resources: [drRefOf(dr)],
         fix: `Add spec.workloadSelector for the client pods (then the sidecar loads the Secret), or use clientCertificate/privateKey files, or apply it only to gateways.`,
       }),
@@ -380,29 +404,111 @@ export const drInsecureSkipVerify = rule("dr.insecure-skip-verify", (ctx) =>
 const takesLegacyIstioMtls = (w: Workload) => w.dataplane === "sidecar" && !w.gateway && !(w.hboneTunnel && w.tlsModeLabel !== "istio");
 
 /**
- * Where the DR's istiod gives its proxies file-mounted certificates by default (MeshSettings.proxyMetadataCerts),
- * istiod rebuilds a MUTUAL block from each proxy's own mesh certificates (predictEdge `metadataCertsSend`):
- * it neither bypasses mesh identity nor fails against STRICT. A proxy whose own ProxyConfig alone names
- * them is not known from the DR, so the block still counts then.
+ * SIMPLE and MUTUAL blocks towards a meshed service. A MUTUAL block is rebuilt by istiod from the
+ * file-mounted client certificates of a caller that has them (predictEdge drFileSend): that is the
+ * caller's mesh identity, which a STRICT port terminates, but it carries no Istio ALPN, so a PERMISSIVE
+ * or DISABLE port still passes it through or refuses it, as any MUTUAL. So a MUTUAL block counts unless
+ * every sidecar that uses the DR has such certificates and every covered port of the meshed endpoints
+ * is STRICT (then only the edges say what happens: a missing key or root). Which sidecars use the DR
+ * is their own lookup (as dr.credential-name-plaintext's), and only in a mesh where some proxy has file
+ * certificates: elsewhere every MUTUAL block counts, as before. With no sidecar using it in the inputs,
+ * the DR's revision default stands for its callers.
  */
 export const drNonIstioTlsToMesh = rule("dr.non-istio-tls-to-mesh", (ctx) => {
   const out: Finding[] = [];
+  const fileProxies = anyFileCerts(ctx);
   for (const dr of ctx.model.destinationRules) {
-    const metadataCerts = drMesh(ctx.resolver, dr).proxyMetadataCerts;
-    const own = tlsBlocks(dr).filter((b) => b.tls.mode === "SIMPLE" || (b.tls.mode === "MUTUAL" && !metadataCerts));
-    if (own.length === 0) continue;
+    const blocks = tlsBlocks(dr).filter((b) => b.tls.mode === "SIMPLE" || b.tls.mode === "MUTUAL");
+    if (blocks.length === 0) continue;
     const meshed = servicesMatching(ctx, dr).filter((s) => (ctx.model.endpointsOf.get(s) ?? []).some(takesLegacyIstioMtls));
     if (meshed.length === 0) continue;
+    const mutual = blocks.filter((b) => b.tls.mode === "MUTUAL");
+    const verdict = fileProxies && mutual.length > 0 ? mutualFromFiles(ctx, dr, meshed, mutual) : OWN_TLS;
+    const own = verdict === OWN_TLS ? blocks : blocks.filter((b) => b.tls.mode === "SIMPLE");
+    if (own.length > 0) {
+      out.push(
+        finding("dr.non-istio-tls-to-mesh", {
+          message: `DestinationRule ${nsName(dr)} sets ${own[0]!.tls.mode} (${own[0]!.path}) towards ${listNames(meshed.map((s) => s.host))}, whose endpoints have Istio proxies: this bypasses mesh identity and fails against STRICT.`,
+          resources: [drRefOf(dr)],
+          fix: `Use mode ISTIO_MUTUAL (or remove the tls block to let auto mTLS decide) for in-mesh destinations.`,
+        }),
+      );
+      continue;
+    }
+    if (verdict === null || verdict === OWN_TLS) continue;
+    const { workload: w, port, mode, http } = verdict;
     out.push(
       finding("dr.non-istio-tls-to-mesh", {
-        message: `DestinationRule ${nsName(dr)} sets ${own[0]!.tls.mode} (${own[0]!.path}) towards ${listNames(meshed.map((s) => s.host))}, whose endpoints have Istio proxies: this bypasses mesh identity and fails against STRICT.`,
+        message: `DestinationRule ${nsName(dr)} sets MUTUAL (${mutual[0]!.path}) towards ${listNames(meshed.map((s) => s.host))}, whose endpoints have Istio proxies. Its callers' proxies name file-mounted client certificates (ISTIO_META_TLS_CLIENT_CERT_CHAIN), so istiod sends that MUTUAL from those files, with no Istio ALPN: only a STRICT port terminates it, and ${nsName(w)} port ${port} is ${mode}, where it is ${http ? "refused (an HTTP port has no filter chain for TLS without Istio ALPN)" : "passed unterminated to the application"}.`,
         resources: [drRefOf(dr)],
-        fix: `Use mode ISTIO_MUTUAL (or remove the tls block to let auto mTLS decide) for in-mesh destinations.`,
+        fix: `Make the destination ports STRICT (their chains terminate TLS whatever its ALPN)${http ? ", or use mode ISTIO_MUTUAL (istiod rebuilds it from the same files, and the istio.alpn filter then gives HTTP requests Istio's ALPN)" : ""}, or remove the ISTIO_META_TLS_CLIENT_* keys from the callers' ProxyConfig and use ISTIO_MUTUAL (or no tls block).`,
       }),
     );
   }
   return out;
 });
+
+/** The MUTUAL blocks are the callers' own TLS (no file certificates to rebuild them from), as for SIMPLE. */
+const OWN_TLS = "own" as const;
+
+/** A meshed endpoint's port that does not terminate the file TLS: not STRICT. */
+interface OpenPort {
+  workload: Workload;
+  port: number;
+  mode: string;
+  http: boolean;
+}
+
+/** Whether any proxy may have file-mounted client certificates: a workload, or a revision's default for callers the inputs do not list. Once per analysis. */
+function anyFileCerts(ctx: AnalysisContext): boolean {
+  for (const m of ctx.model.meshByRevision.values()) if (m.proxyMetadataCerts !== "none") return true;
+  return ctx.model.workloads.some((w) => w.metadataCerts !== "none");
+}
+
+/**
+ * What the DR's MUTUAL blocks are for its callers: OWN_TLS when some sidecar using it (or, with none
+ * in the inputs, the revision default) has no file certificates, or a host is MESH_EXTERNAL (never
+ * rebuilt); otherwise the first meshed endpoint port that is not STRICT (null: all are, nothing to say).
+ * A caller whose files lack the key sends plaintext, which its edges report: it decides nothing here.
+ */
+function mutualFromFiles(ctx: AnalysisContext, dr: DestinationRule, meshed: Service[], mutual: TlsBlock[]): typeof OWN_TLS | OpenPort | null {
+  if (meshed.some((s) => s.external)) return OWN_TLS;
+  let rebuilt = false;
+  for (const w of ctx.model.workloads) {
+    if (w.dataplane !== "sidecar" || w.waypoint) continue;
+    if (!meshed.some((s) => usesDr(ctx, w, dr, s))) continue;
+    if (w.metadataCerts === "none") return OWN_TLS;
+    if (w.metadataCerts !== "no-key") rebuilt = true;
+  }
+  if (!rebuilt) {
+    const byDefault = drMesh(ctx.resolver, dr).proxyMetadataCerts;
+    if (byDefault === "none") return OWN_TLS;
+    if (byDefault === "no-key") return null;
+  }
+  return openPort(ctx, meshed, mutual);
+}
+
+/** The sidecar's own DR lookup for the service's host takes this DR's policy (or its subsets). */
+function usesDr(ctx: AnalysisContext, w: Workload, dr: DestinationRule, s: Service): boolean {
+  const applied = ctx.resolver.lookupDr(w.revision, w.namespace, w.labels, s.host, s.namespace).applied;
+  return !!applied && applied.merged.includes(dr);
+}
+
+function openPort(ctx: AnalysisContext, meshed: Service[], mutual: TlsBlock[]): OpenPort | null {
+  for (const s of meshed) {
+    const ports = coveredPorts(s, mutual) ?? s.ports;
+    for (const w of ctx.model.endpointsOf.get(s) ?? []) {
+      if (!takesLegacyIstioMtls(w)) continue;
+      for (const p of ports) {
+        const port = ctx.resolver.targetPortOf(s, p, w);
+        if (port === null) continue;
+        const mode = ctx.resolver.serverDecision(w, port).mode;
+        if (mode !== "STRICT") return { workload: w, port, mode, http: isHttpPort(p) };
+      }
+    }
+  }
+  return null;
+}
 
 /**
  * A host only a wildcard ServiceEntry covers ("api.example.com" under "*.example.com") has no cluster

@@ -2,6 +2,7 @@
 // explanation; warnings for plaintext, passthrough and telemetry that contradicts the prediction.
 import { edgeContradicts, type EdgeAnalysis } from "../../edges/buildEdges";
 import { drWhere, isProxyOwnPort, type ClientWhy } from "../../resolve/predictEdge";
+import { FILE_SYSTEM_ROOTS } from "../../resolve/matrix";
 import type { DestinationRule, MeshRoute, Workload } from "../../model/mesh";
 import type { Ref } from "../../snapshot/schema";
 import type { FindingCode } from "../catalogue";
@@ -27,12 +28,23 @@ export function brokenEdgeCode(ea: EdgeAnalysis): BrokenCode | null {
   // A waypoint is STRICT by design, not by a PeerAuthentication, and auto mTLS sends it plaintext
   // whatever the namespace says (it carries no tlsMode label): plaintext-to-strict explains it.
   if (e.why === "auto-namespace-disable" && e.server.mode === "STRICT" && e.accept.kind !== "waypoint") return "edge.auto-mtls-namespace-disable";
-  if (e.tls === "ISTIO_MUTUAL" && (e.accept.kind === "none" || e.accept.kind === "linkerd")) return "edge.mtls-to-no-proxy";
+  // Mesh mTLS either way: Istio's own, or the MUTUAL istiod builds from the client proxy's files where Istio mTLS was meant.
+  const meshMtls = e.tls === "ISTIO_MUTUAL" || meshFileTls(ea);
+  if (meshMtls && (e.accept.kind === "none" || e.accept.kind === "linkerd")) return "edge.mtls-to-no-proxy";
   if (e.accept.listener) return gatewayEdgeCode(e.tls, e.origin, e.server.mode);
-  if (e.tls === "ISTIO_MUTUAL" && e.accept.mode === "DISABLE") return "edge.mtls-to-disable";
+  if (meshMtls && e.accept.mode === "DISABLE") return "edge.mtls-to-disable";
   if (e.tls === "SIMPLE" || e.tls === "MUTUAL") return "edge.tls-mismatch";
   return "edge.plaintext-to-strict";
 }
+
+/**
+ * The MUTUAL istiod builds from the client proxy's file-mounted certificates for a DR's ISTIO_MUTUAL or
+ * for auto mTLS (predictEdge drFileSend, autoFileSend): the mesh's mTLS in intent, not the client's own TLS.
+ */
+const meshFileTls = (ea: EdgeAnalysis) => {
+  const why = ea.prediction.worst.why;
+  return why === "auto-metadata-certs" || (why === "dr-metadata-certs" && ea.prediction.drTls.tls?.mode === "ISTIO_MUTUAL");
+};
 
 /**
  * A broken edge into a gateway listener built from Gateway servers gets a code only where its
@@ -148,7 +160,7 @@ const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) 
       ? `Remove the tls.mode ISTIO_MUTUAL that tags every labelled endpoint from DestinationRule ${drName(ea)} (${taggingPlaces(ea)}; set TLS only on the portLevelSettings entries of the ports that need it), so auto mTLS follows each endpoint's PeerAuthentication again; or stop disabling mTLS on the destination port.`
       : ea.prediction.worst.why === "auto-headless-mtls"
       ? `Use PERMISSIVE instead of DISABLE on ${ea.prediction.worst.workload!.namespace}/${ea.prediction.worst.workload!.name} port ${ea.prediction.worst.targetPort}: callers of ${ea.service.host} send every endpoint the same TLS through one ORIGINAL_DST cluster (${ea.service.passthrough ? "a headless service" : "loadBalancer PASSTHROUGH"}), mTLS while auto mTLS is on.`
-      : `Remove the ${ea.prediction.worst.why === "dr-metadata-certs" ? "MUTUAL (which istiod rebuilds as the proxy's mesh mTLS)" : "ISTIO_MUTUAL"} tls block for ${ea.service.host} (auto mTLS adapts to the server), or stop disabling mTLS on the destination port.`,
+      : `Remove the ISTIO_MUTUAL tls block for ${ea.service.host} (auto mTLS adapts to the server), or stop disabling mTLS on the destination port.`,
   "edge.tls-mismatch": (ea) => {
     const e = ea.prediction.worst;
     // Not only STRICT: a PERMISSIVE sidecar's HTTP port has no filter chain for TLS that is not Istio's.
@@ -238,7 +250,7 @@ function brokenFinding(ctx: AnalysisContext, code: Exclude<BrokenCode, "edge.pas
     message: `${ea.edge.id}: ${ea.edge.predicted.reason}`,
     resources: edgeResources(ea, brokenExtras(ctx, code, ea)),
     edge: ea.edge.id,
-    fix: code !== "edge.auto-mtls-namespace-disable" && ea.prediction.worst.accept.listener ? gatewayFix(ea) : FIXES[code](ea),
+    fix: code !== "edge.auto-mtls-namespace-disable" && ea.prediction.worst.accept.listener ? gatewayFix(ea) : (fileCertsFix(ea) ?? FIXES[code](ea)),
   });
 }
 
@@ -301,8 +313,41 @@ function plaintextFinding(ctx: AnalysisContext, ea: EdgeAnalysis) {
   });
 }
 
+/**
+ * The fix where the client proxy's file-mounted certificates decide what it sends (predictEdge
+ * drFileSend, autoFileSend): the DR or auto mTLS alone no longer does, so the usual fixes would not
+ * change the edge. Null for any other edge.
+ */
+function fileCertsFix(ea: EdgeAnalysis): string | null {
+  const e = ea.prediction.worst;
+  if (e.why !== "dr-metadata-certs" && e.why !== "auto-metadata-certs" && e.why !== "metadata-certs-no-key") return null;
+  const who = ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "the caller";
+  const proxy = `${who}'s proxy names file-mounted client certificates (ISTIO_META_TLS_CLIENT_CERT_CHAIN in its ProxyConfig's proxyMetadata)`;
+  const removal = "remove the ISTIO_META_TLS_CLIENT_* keys from that ProxyConfig (the mesh defaultConfig or the pod's proxy.istio.io/config), so that istiod sends Istio mTLS from its own certificates and auto mTLS adapts to each endpoint again.";
+  const drop = `or ${removal}`;
+  if (e.why === "metadata-certs-no-key") return `${proxy} but no ISTIO_META_TLS_CLIENT_KEY, so istiod cannot build its TLS and the proxy sends plaintext: add ISTIO_META_TLS_CLIENT_KEY naming the key file, ${drop}`;
+  if (e.cell === FILE_SYSTEM_ROOTS)
+    return `${proxy} but no ISTIO_META_TLS_CLIENT_ROOT_CERT, so it checks the server's mesh certificate against the system trust store: add ISTIO_META_TLS_CLIENT_ROOT_CERT naming the mesh root file, ${drop}`;
+  const dest = e.workload ? `${nsName(e.workload)} port ${e.targetPort}` : ea.service.host;
+  if (e.accept.kind === "none" || e.accept.kind === "linkerd")
+    return `${proxy}, so istiod sends every endpoint of ${ea.service.host} the MUTUAL it builds from them, with no plaintext fallback for ${dest}, which has no Istio proxy: set tls.mode DISABLE for ${ea.service.host} in a DestinationRule ${who} uses (istiod keeps DISABLE as written), ${drop}`;
+  if (e.accept.kind === "sidecar" && e.server.mode === "DISABLE")
+    return `${proxy}, so istiod sends every endpoint of ${ea.service.host} the MUTUAL it builds from them, ${dest} included, which is DISABLE: set tls.mode DISABLE for ${ea.service.host} in a DestinationRule ${who} uses, or make ${dest} STRICT (STRICT terminates that TLS), ${drop}`;
+  if (e.accept.kind === "sidecar") {
+    // A DR's MUTUAL keeps the istio.alpn filter off its cluster; its ISTIO_MUTUAL, rebuilt alike, does not.
+    const alpn =
+      e.why === "dr-metadata-certs" && ea.prediction.drTls.tls?.mode === "MUTUAL" && e.accept.httpPort
+        ? `change DestinationRule ${drName(ea)}${drTlsPlace(ea)} to tls.mode ISTIO_MUTUAL (istiod still builds it from the files, but then lets the istio.alpn filter give HTTP Istio's ALPN, which the ${e.server.mode} port's mTLS chain takes), or `
+        : "";
+    return `${proxy}, so istiod builds the TLS to ${ea.service.host} from them with no Istio ALPN on this port, which ${dest} (${e.server.mode}) does not terminate: ${alpn}make ${dest} STRICT (STRICT chains terminate TLS whatever its ALPN), ${drop}`;
+  }
+  return `${proxy}, so istiod builds the TLS to ${ea.service.host} from them (MUTUAL, no Istio ALPN): ${removal.charAt(0).toUpperCase()}${removal.slice(1)}`;
+}
+
 function plaintextFix(ctx: AnalysisContext, ea: EdgeAnalysis): string {
   const e = ea.prediction.worst;
+  const files = fileCertsFix(ea);
+  if (files !== null) return files;
   // A gateway's listener TLS comes from its Gateway resource, and auto mTLS picks mTLS only for
   // pods labelled tlsMode=istio, which gateway templates do not add: "mesh both sides" would be no fix.
   if (e.accept.listener)
