@@ -48,14 +48,25 @@ const attempt = (h: string): TrafficSample => call("a/client", h, "unknown", 1, 
 const errorsOf = (s: MeshSnapshot) => s.findings.filter((f) => f.severity === "error" && f.code.startsWith("edge.")).map((f) => f.code);
 
 const hostName = (h: string) => h.split(".")[0]!;
+// The DRs name the server's SANs, as upstream's TestClientToServiceTls does (subjectAltNames
+// [server.mounted-certs.svc], a DNS SAN its server secret carries); "…, no SANs" leaves them and sni out,
+// so istiod turns on auto SNI and auto SAN validation (setAutoSniAndAutoSanValidation), which checks the
+// server's certificate against each HTTP request's host.
+const MUTUAL_FILES = { clientCertificate: "/client-certs/cert-chain.pem", privateKey: "/client-certs/key.pem" };
+const sans = (h: string) => ({ subjectAltNames: [h] });
 const SENDERS: Record<string, (h: string) => KubeObject[]> = {
-  "DR MUTUAL": (h) => [destRule("a", hostName(h), h, tls("MUTUAL", { clientCertificate: "/client-certs/cert-chain.pem", privateKey: "/client-certs/key.pem" }))],
-  "DR ISTIO_MUTUAL": (h) => [destRule("a", hostName(h), h, tls("ISTIO_MUTUAL"))],
+  "DR MUTUAL": (h) => [destRule("a", hostName(h), h, tls("MUTUAL", { ...MUTUAL_FILES, ...sans(h) }))],
+  "DR ISTIO_MUTUAL": (h) => [destRule("a", hostName(h), h, tls("ISTIO_MUTUAL", sans(h)))],
+  "DR MUTUAL, no SANs": (h) => [destRule("a", hostName(h), h, tls("MUTUAL", MUTUAL_FILES))],
+  "DR ISTIO_MUTUAL, no SANs": (h) => [destRule("a", hostName(h), h, tls("ISTIO_MUTUAL"))],
+  "DR ISTIO_MUTUAL, sni only": (h) => [destRule("a", hostName(h), h, tls("ISTIO_MUTUAL", { sni: h }))],
   "auto mTLS": () => [],
 };
 const disable = (app: string) => peerAuth("b", "off", "DISABLE", { selector: { app } });
 const SERVERS: Record<string, [string, KubeObject[]]> = {
   "STRICT HTTP": [SRV, [peerAuth("b", "default", "STRICT")]],
+  "STRICT TCP": [PG, [peerAuth("b", "default", "STRICT")]],
+  "STRICT sniffed": [WEB, [peerAuth("b", "default", "STRICT")]],
   "PERMISSIVE HTTP": [SRV, []],
   "PERMISSIVE TCP": [PG, []],
   "PERMISSIVE sniffed": [WEB, []],
@@ -81,7 +92,23 @@ const TABLE: [string, string, Want, Want][] = [
   ["DR ISTIO_MUTUAL", "DISABLE HTTP", ["broken", "MUTUAL", ["edge.mtls-to-disable"]], ["broken", "ISTIO_MUTUAL", ["edge.mtls-to-disable"]]],
   ["DR ISTIO_MUTUAL", "DISABLE TCP", ["broken", "MUTUAL", ["edge.mtls-to-disable"]], ["broken", "ISTIO_MUTUAL", ["edge.mtls-to-disable"]]],
   ["DR ISTIO_MUTUAL", "no proxy", ["broken", "MUTUAL", ["edge.mtls-to-no-proxy"]], ["broken", "ISTIO_MUTUAL", ["edge.mtls-to-no-proxy"]]],
+  // Auto SAN validation: a mesh-CA certificate carries only its SPIFFE ID, whether the server's names the
+  // host is not in the inputs (unknown where the sidecar would terminate it). Only on HTTP or sniffed ports
+  // (tcp_proxy reads no HTTP protocol options), only without sni and subjectAltNames.
+  ["DR MUTUAL, no SANs", "STRICT HTTP", ["unknown", "MUTUAL", []], ["broken", "MUTUAL", ["edge.tls-mismatch"]]],
+  ["DR MUTUAL, no SANs", "STRICT sniffed", ["unknown", "MUTUAL", []], ["broken", "MUTUAL", ["edge.tls-mismatch"]]],
+  ["DR MUTUAL, no SANs", "STRICT TCP", ["mtls", "MUTUAL", []], ["broken", "MUTUAL", ["edge.tls-mismatch"]]],
+  ["DR MUTUAL, no SANs", "PERMISSIVE HTTP", ["broken", "MUTUAL", ["edge.tls-mismatch"]], ["broken", "MUTUAL", ["edge.tls-mismatch"]]],
+  ["DR MUTUAL, no SANs", "no proxy", ["tls", "MUTUAL", []], ["tls", "MUTUAL", []]],
+  ["DR ISTIO_MUTUAL, no SANs", "STRICT HTTP", ["unknown", "MUTUAL", []], ["mtls", "ISTIO_MUTUAL", []]],
+  ["DR ISTIO_MUTUAL, no SANs", "PERMISSIVE HTTP", ["unknown", "MUTUAL", []], ["mtls", "ISTIO_MUTUAL", []]],
+  ["DR ISTIO_MUTUAL, no SANs", "STRICT TCP", ["mtls", "MUTUAL", []], ["mtls", "ISTIO_MUTUAL", []]],
+  ["DR ISTIO_MUTUAL, no SANs", "PERMISSIVE TCP", ["broken", "MUTUAL", ["edge.tls-mismatch"]], ["mtls", "ISTIO_MUTUAL", []]],
+  ["DR ISTIO_MUTUAL, no SANs", "DISABLE HTTP", ["broken", "MUTUAL", ["edge.mtls-to-disable"]], ["broken", "ISTIO_MUTUAL", ["edge.mtls-to-disable"]]],
+  ["DR ISTIO_MUTUAL, sni only", "STRICT HTTP", ["mtls", "MUTUAL", []], ["mtls", "ISTIO_MUTUAL", []]],
+  ["DR ISTIO_MUTUAL, sni only", "PERMISSIVE HTTP", ["mtls", "MUTUAL", []], ["mtls", "ISTIO_MUTUAL", []]],
   ["auto mTLS", "STRICT HTTP", ["mtls", "MUTUAL", []], ["mtls", "ISTIO_MUTUAL", []]],
+  ["auto mTLS", "STRICT sniffed", ["mtls", "MUTUAL", []], ["mtls", "ISTIO_MUTUAL", []]],
   ["auto mTLS", "PERMISSIVE HTTP", ["mtls", "MUTUAL", []], ["mtls", "ISTIO_MUTUAL", []]],
   ["auto mTLS", "PERMISSIVE TCP", ["broken", "MUTUAL", ["edge.tls-mismatch"]], ["mtls", "ISTIO_MUTUAL", []]],
   ["auto mTLS", "PERMISSIVE sniffed", ["unknown", "MUTUAL", []], ["mtls", "ISTIO_MUTUAL", []]],
@@ -108,6 +135,8 @@ describe("what a proxy with file-mounted client certificates sends, and what eac
         expect(p.reason).toContain("file-mounted certificates");
         // The verdict rests on the files being the mesh CA's (upstream's FILE_MOUNTED_CERTS setup).
         expect(p.reason).toContain("issued by the mesh CA");
+        // Auto SAN validation is named exactly where it makes the edge unknown.
+        expect(p.reason.includes("auto SAN validation")).toBe(sender.endsWith("no SANs") && verdict === "unknown");
       }
     }
   });
@@ -118,8 +147,8 @@ describe("what a proxy with file-mounted client certificates sends, and what eac
   it("the ALPN follows the port's own mode: a portLevelSettings ISTIO_MUTUAL under a top-level MUTUAL is mTLS at a PERMISSIVE HTTP port; the top-level MUTUAL alone is not", () => {
     const spec = (portTls: string) => ({
       trafficPolicy: {
-        tls: { mode: "MUTUAL", clientCertificate: "/c.pem", privateKey: "/k.pem" },
-        portLevelSettings: [{ port: { number: 80 }, tls: portTls === "MUTUAL" ? { mode: "MUTUAL", clientCertificate: "/c.pem", privateKey: "/k.pem" } : { mode: portTls } }],
+        tls: { mode: "MUTUAL", clientCertificate: "/c.pem", privateKey: "/k.pem", subjectAltNames: [SRV] },
+        portLevelSettings: [{ port: { number: 80 }, tls: portTls === "MUTUAL" ? { mode: "MUTUAL", clientCertificate: "/c.pem", privateKey: "/k.pem", subjectAltNames: [SRV] } : { mode: portTls, subjectAltNames: [SRV] } }],
       },
     });
     const verdict = (portTls: string) => edgeOf(run([...base, filesMesh(), destRule("a", "srv", SRV, spec(portTls))], [attempt(SRV)]), "a/client", SRV)!.predicted.verdict;
@@ -187,7 +216,7 @@ describe("auto mTLS from file-mounted certificates: one socket for every endpoin
 
 describe("incomplete file-mounted certificates: what istiod does with each missing file", () => {
   const strict = peerAuth("b", "default", "STRICT");
-  const mutual = destRule("a", "srv", SRV, tls("MUTUAL", { clientCertificate: "/c.pem", privateKey: "/k.pem" }));
+  const mutual = destRule("a", "srv", SRV, tls("MUTUAL", { clientCertificate: "/c.pem", privateKey: "/k.pem", subjectAltNames: [SRV] }));
   const noKey = { ISTIO_META_TLS_CLIENT_CERT_CHAIN: FILES.ISTIO_META_TLS_CLIENT_CERT_CHAIN };
   const noRoot = { ISTIO_META_TLS_CLIENT_CERT_CHAIN: FILES.ISTIO_META_TLS_CLIENT_CERT_CHAIN, ISTIO_META_TLS_CLIENT_KEY: FILES.ISTIO_META_TLS_CLIENT_KEY };
 

@@ -306,7 +306,8 @@ describe("dr.credential-name-plaintext (error) [2.2]", () => {
   describe("sidecars with file-mounted client certificates", () => {
     const FILES = { ISTIO_META_TLS_CLIENT_CERT_CHAIN: "/c/chain.pem", ISTIO_META_TLS_CLIENT_KEY: "/c/key.pem", ISTIO_META_TLS_CLIENT_ROOT_CERT: "/c/root.pem" };
     const files = meshConfig(`defaultConfig:\n  proxyMetadata: ${JSON.stringify(FILES)}\n`);
-    const mutualCred = (h: string, name: string) => destRule("b", name, h, tls("MUTUAL", { credentialName: "client-cert" }));
+    // subjectAltNames, as upstream's file_mounted_certs DR (else auto SAN validation leaves the edge unknown).
+    const mutualCred = (h: string, name: string) => destRule("b", name, h, tls("MUTUAL", { credentialName: "client-cert", subjectAltNames: [h] }));
 
     it("silent for MUTUAL towards the meshed Service, whose edge is the files' MUTUAL; without the files it fires", () => {
       const s = run([...mesh, files, mutualCred(SVC, "srv"), peerAuth("b", "default", "STRICT")], [call("a/client", SVC, "unknown", 1, { reporter: "source" })]);

@@ -487,7 +487,10 @@ describe("edge.tls-mismatch (error) [4 D/E]", () => {
   // so elsewhere it is met as any MUTUAL (test/fileMountedCerts.test.ts has the whole table).
   const FILE_CERTS = { ISTIO_META_TLS_CLIENT_CERT_CHAIN: "/client-certs/cert-chain.pem", ISTIO_META_TLS_CLIENT_KEY: "/client-certs/key.pem", ISTIO_META_TLS_CLIENT_ROOT_CERT: "/client-certs/root-cert.pem" };
   const fileCertsMesh = meshConfig(`defaultConfig:\n  proxyMetadata: ${JSON.stringify(FILE_CERTS)}\n`);
-  const mutualFiles = destRule("a", "srv", SRV, tls("MUTUAL", { clientCertificate: "/client-certs/cert-chain.pem", privateKey: "/client-certs/key.pem", caCertificates: "/client-certs/root-cert.pem" }));
+  // subjectAltNames as upstream's DR sets them (the server secret carries that DNS SAN): without them or an
+  // sni, istiod turns on auto SAN validation against the request's host (setAutoSniAndAutoSanValidation).
+  const FILE_DR = { clientCertificate: "/client-certs/cert-chain.pem", privateKey: "/client-certs/key.pem", caCertificates: "/client-certs/root-cert.pem" };
+  const mutualFiles = destRule("a", "srv", SRV, tls("MUTUAL", { ...FILE_DR, subjectAltNames: ["srv.b.svc"] }));
   it.each([
     { via: "the mesh's defaultConfig", objs: [fileCertsMesh] },
     {
@@ -501,6 +504,18 @@ describe("edge.tls-mismatch (error) [4 D/E]", () => {
     expect(edgeOf(s, "a/client", SRV)!.predicted).toMatchObject({ client: { tls: "MUTUAL", origin: "destinationrule" }, verdict: "mtls" });
     expect(edgeOf(s, "a/client", SRV)!.predicted.reason).toContain("ISTIO_META_TLS_CLIENT_CERT_CHAIN");
     expect(edgeOf(s, "a/client", SRV)!.predicted.reason).toContain("issued by the mesh CA");
+    noEdgeErrors(s);
+  });
+
+  it.each([
+    { dr: "neither subjectAltNames nor sni", extra: {}, verdict: "unknown" },
+    { dr: "an sni alone (no auto SNI, so no auto SAN validation)", extra: { sni: "srv.b.svc" }, verdict: "mtls" },
+  ])("the same DR with $dr towards the STRICT sidecar is $verdict, with no edge error", ({ extra, verdict }) => {
+    const s = run([...base, nsStrict, destRule("a", "srv", SRV, tls("MUTUAL", { ...FILE_DR, ...extra })), fileCertsMesh], [attempt("a/client", SRV)]);
+    const p = edgeOf(s, "a/client", SRV)!.predicted;
+    expect(p).toMatchObject({ client: { tls: "MUTUAL", origin: "destinationrule" }, verdict });
+    if (verdict === "unknown") expect(p.reason).toContain("auto SAN validation");
+    else expect(p.reason).not.toContain("auto SAN validation");
     noEdgeErrors(s);
   });
 

@@ -150,6 +150,16 @@ export interface FileTls {
   httpAlpn: boolean;
   /** No root file named: `CaCertificatePath` falls back to "system" (constructUpstreamTLS), the OS trust store. */
   systemRoots: boolean;
+  /**
+   * The DR whose TLS istiod rebuilt sets neither `sni` nor `subjectAltNames`, on a port whose client
+   * listener is HTTP or sniffed: `buildMutualTLS(tls.SubjectAltNames, tls.Sni)` carries them as written
+   * (insecureSkipVerify dropped), and `constructUpstreamTLS` → `setAutoSniAndAutoSanValidation`
+   * (cluster_tls.go) then sets the cluster's UpstreamHttpProtocolOptions auto_sni and
+   * auto_san_validation, so Envoy checks the server certificate's SANs against each HTTP request's
+   * host. Never for auto mTLS (`buildMutualTLS(serviceAccounts, sni)` always has the cluster's SNI) nor
+   * on TCP/TLS ports (tcp_proxy reads no HTTP protocol options).
+   */
+  autoSan: boolean;
 }
 
 const FILE_ASSUMED = "if the files were issued by the mesh CA, as Handshake assumes (Istio's file-mounted-certificates setup)";
@@ -159,6 +169,11 @@ const FILE_PLAIN_TLS = cell("broken", "TLS built from the files carries no Istio
 const FILE_SNIFFED = cell("unknown", "the port's protocol is sniffed: HTTP gets Istio's ALPN from the istio.alpn filter and the PERMISSIVE port's mTLS chain, anything else carries no Istio ALPN and reaches the application as TLS");
 /** Where a sidecar would terminate the file TLS, but the client checks its certificate against system roots. */
 export const FILE_SYSTEM_ROOTS = cell("broken", "without ISTIO_META_TLS_CLIENT_ROOT_CERT the client proxy checks the server's mesh certificate against the system trust store (caCertificates \"system\"), which does not hold the mesh root");
+/** Where a sidecar would terminate the file TLS with its mesh certificate, but auto SAN validation asks it to name the host (FileTls.autoSan). */
+export const FILE_AUTO_SAN = cell(
+  "unknown",
+  "the DestinationRule sets neither sni nor subjectAltNames, so istiod turns on Envoy's auto SNI and auto SAN validation for the HTTP requests (setAutoSniAndAutoSanValidation): the server's certificate must carry the requested host as a DNS SAN, which the inputs do not show (a mesh-CA certificate carries only its SPIFFE ID, and the call then fails the handshake); set subjectAltNames (or sni) in the DR to what the server's certificate carries",
+);
 const FILE_GATEWAY = cell("unknown", "how a gateway's listener takes TLS built from the client's file-mounted certificates is not modelled");
 /** HBONE carrying the file TLS (applyHBONETransportSocketMatches keeps a MUTUAL socket as the tunnel's inner one). */
 export const HBONE_FILES_CELL = cell("unknown", "HBONE carries the TLS istiod built from the client's file-mounted certificates (a MUTUAL socket stays inside the tunnel), and the application behind it receives that TLS as is");
@@ -168,11 +183,14 @@ export const HBONE_FILES_CELL = cell("unknown", "HBONE carries the TLS istiod bu
  * the rest as any MUTUAL does (ownTlsClient); TLS meant as Istio mTLS (a DR's ISTIO_MUTUAL, auto mTLS)
  * is Istio mTLS on a PERMISSIVE HTTP port only (filterchain_options.go: the PERMISSIVE chains match
  * Istio's ALPNs; on TCP the plain-TLS chain forwards it), and meets everything else as ISTIO_MUTUAL.
- * With system roots, whatever a sidecar terminates with its mesh certificate fails verification.
+ * With system roots, whatever a sidecar terminates with its mesh certificate fails verification;
+ * under auto SAN validation it is unknown.
  */
 export function fileTlsCell(files: FileTls, s: ServerAccept, sni: string): MatrixCell {
   const c = fileTlsTerminated(files, s, sni);
-  return files.systemRoots && c.verdict === "mtls" ? FILE_SYSTEM_ROOTS : c;
+  if (c.verdict !== "mtls") return c;
+  // The chain fails against system roots whatever the names; else the names decide (FileTls.autoSan).
+  return files.systemRoots ? FILE_SYSTEM_ROOTS : files.autoSan ? FILE_AUTO_SAN : c;
 }
 
 function fileTlsTerminated(files: FileTls, s: ServerAccept, sni: string): MatrixCell {

@@ -355,12 +355,16 @@ interface ClusterSend extends Send {
 
 // FileTls for the two policies istiod rebuilds (buildUpstreamTLSSettings → buildMutualTLS): a DR's
 // MUTUAL keeps the istio.alpn filter off its cluster, a DR's ISTIO_MUTUAL or auto mTLS does not.
-const FILES_NO_ALPN: FileTls = { httpAlpn: false, systemRoots: false };
-const FILES_NO_ALPN_SYSTEM: FileTls = { httpAlpn: false, systemRoots: true };
-const FILES_ALPN: FileTls = { httpAlpn: true, systemRoots: false };
-const FILES_ALPN_SYSTEM: FileTls = { httpAlpn: true, systemRoots: true };
+// A DR's rebuilt TLS without sni or subjectAltNames on an HTTP or sniffed port gets auto SAN validation
+// (FileTls.autoSan); with system roots that changes nothing (the chain fails first).
+const FILES_NO_ALPN: FileTls = { httpAlpn: false, systemRoots: false, autoSan: false };
+const FILES_NO_ALPN_AUTO_SAN: FileTls = { httpAlpn: false, systemRoots: false, autoSan: true };
+const FILES_NO_ALPN_SYSTEM: FileTls = { httpAlpn: false, systemRoots: true, autoSan: false };
+const FILES_ALPN: FileTls = { httpAlpn: true, systemRoots: false, autoSan: false };
+const FILES_ALPN_AUTO_SAN: FileTls = { httpAlpn: true, systemRoots: false, autoSan: true };
+const FILES_ALPN_SYSTEM: FileTls = { httpAlpn: true, systemRoots: true, autoSan: false };
 
-/** Cluster-wide sending decisions, as shared constants (keys 1..19; 0 = none). */
+/** Cluster-wide sending decisions, as shared constants (keys 1..21, below endpointsFor's multiplier 32; 0 = none). */
 const SEND = {
   noProxy: { tls: "NONE", origin: "no-proxy", why: "no-proxy", key: 1 },
   passthrough: { tls: "DISABLE", origin: "auto", why: "passthrough", key: 2 },
@@ -387,6 +391,8 @@ const SEND = {
     "no-root": { tls: "MUTUAL", origin: "destinationrule", why: "dr-metadata-certs", key: 16, files: FILES_ALPN_SYSTEM },
     "no-key": { tls: "DISABLE", origin: "destinationrule", why: "metadata-certs-no-key", key: 14 },
   },
+  drFilesMutualAutoSan: { tls: "MUTUAL", origin: "destinationrule", why: "dr-metadata-certs", key: 20, files: FILES_NO_ALPN_AUTO_SAN },
+  drFilesIstioAutoSan: { tls: "MUTUAL", origin: "destinationrule", why: "dr-metadata-certs", key: 21, files: FILES_ALPN_AUTO_SAN },
   autoFiles: {
     complete: { tls: "MUTUAL", origin: "auto", why: "auto-metadata-certs", key: 17, files: FILES_ALPN },
     "no-root": { tls: "MUTUAL", origin: "auto", why: "auto-metadata-certs", key: 18, files: FILES_ALPN_SYSTEM },
@@ -684,12 +690,15 @@ export const certsOf = (client: Pick<Client, "workload">, mesh: MeshSettings): M
  * metadata certificate, key and root, the DR's SANs and SNI), before any TLS context is built, so before
  * the credentialName check: MUTUAL and ISTIO_MUTUAL alike, except for a MESH_EXTERNAL host
  * (PREFER_DESTINATIONRULE_TLS_FOR_EXTERNAL_SERVICES, default true). DISABLE and SIMPLE are returned
- * untouched first. Null: the DR's own TLS.
+ * untouched first. Null: the DR's own TLS. Without the DR's sni and subjectAltNames, on a port an HTTP
+ * connection manager serves, the cluster gets auto SAN validation (FileTls.autoSan).
  */
-function drFileSend(tls: ClientTlsSettings, certs: MetadataCerts, service: Service): ClusterSend | null {
+function drFileSend(tls: ClientTlsSettings, certs: MetadataCerts, service: Service, port: ServicePort): ClusterSend | null {
   if (certs === "none" || service.external) return null;
-  if (tls.mode === "MUTUAL") return SEND.drFilesMutual[certs];
-  return tls.mode === "ISTIO_MUTUAL" ? SEND.drFilesIstio[certs] : null;
+  if (tls.mode !== "MUTUAL" && tls.mode !== "ISTIO_MUTUAL") return null;
+  const autoSan = certs === "complete" && tls.sni === undefined && tls.subjectAltNames === undefined && !isTcpPort(port) && !isTlsPort(port);
+  if (tls.mode === "MUTUAL") return autoSan ? SEND.drFilesMutualAutoSan : SEND.drFilesMutual[certs];
+  return autoSan ? SEND.drFilesIstioAutoSan : SEND.drFilesIstio[certs];
 }
 
 /**
@@ -766,7 +775,7 @@ export function portEntrySends(r: Resolver, dr: DestinationRule, service: Servic
   const hbone = clientHboneOf(mesh.proxyEnableHbone, r.model.ambient);
   return {
     auto: endpointsFor(memo, service, all, "sidecar", autoSend, cluster, tag, hbone).endpoints,
-    explicit: endpointsFor(memo, service, all, "sidecar", drFileSend(tls, certs, service) ?? drClusterSend(tls, dr, false), cluster, "none", hbone).endpoints,
+    explicit: endpointsFor(memo, service, all, "sidecar", drFileSend(tls, certs, service, port) ?? drClusterSend(tls, dr, false), cluster, "none", hbone).endpoints,
   };
 }
 
@@ -832,7 +841,7 @@ export function predictEdge(
     if (!imported) {
       const registryOnly = (sidecar?.outboundTrafficPolicy ?? mesh.outboundTrafficPolicy) === "REGISTRY_ONLY";
       clusterSend = registryOnly ? SEND.blackhole : SEND.passthrough;
-    } else if (drTls.tls && dr) clusterSend = drFileSend(drTls.tls, certs, service) ?? drClusterSend(drTls.tls, dr.head, gateway);
+    } else if (drTls.tls && dr) clusterSend = drFileSend(drTls.tls, certs, service, port) ?? drClusterSend(drTls.tls, dr.head, gateway);
     else {
       clusterSend = autoClusterSend(r, mesh, service);
       autoDecides = clusterSend === null;
