@@ -564,6 +564,19 @@ describe("dr.non-istio-tls-to-mesh (warning) [4]", () => {
       expect(only(run([...objs, strict, mutual]), "dr.non-istio-tls-to-mesh").message).toContain("this bypasses mesh identity and fails against STRICT");
     });
 
+    // The rule looks the DR up once per (revision, namespace) of sidecars, except in a namespace with a
+    // workloadSelector DR, where the client's labels decide (per workload). A selector MUTUAL DR that takes
+    // only a/legacy (no files), listed after a/client (files, not selected): the group's first member must not
+    // speak for a/legacy.
+    it.each([
+      { how: "the selected sidecar has no files", legacy: { ISTIO_META_TLS_CLIENT_CERT_CHAIN: "" }, fires: true },
+      { how: "the selected sidecar has the files too", legacy: FILES, fires: false },
+    ])("a workloadSelector MUTUAL DR is decided by the sidecars it selects: fires=$fires when $how", ({ legacy, fires }) => {
+      const selected = destRule("a", "legacy-srv", SVC, { workloadSelector: { matchLabels: { app: "legacy" } }, ...tls("MUTUAL", { clientCertificate: "/c/chain.pem", privateKey: "/c/key.pem" }) });
+      const objs = [...mesh, files(), strict, deploy("a", "legacy", { annotations: podFiles(legacy) }), selected];
+      expect(findingsOf(run(objs), "dr.non-istio-tls-to-mesh").map((f) => f.resources)).toEqual(fires ? [[{ kind: "DestinationRule", namespace: "a", name: "legacy-srv" }]] : []);
+    });
+
     it("fires towards a PERMISSIVE port, which passes the files' MUTUAL through or refuses it, naming the port", () => {
       const f = only(runWith(files(), mutual), "dr.non-istio-tls-to-mesh");
       expect(f.message).toContain("file-mounted client certificates");

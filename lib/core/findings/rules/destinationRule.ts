@@ -417,13 +417,14 @@ const takesLegacyIstioMtls = (w: Workload) => w.dataplane === "sidecar" && !w.ga
 export const drNonIstioTlsToMesh = rule("dr.non-istio-tls-to-mesh", (ctx) => {
   const out: Finding[] = [];
   const fileProxies = anyFileCerts(ctx);
+  let callers: CallerGroup[] | null = null;
   for (const dr of ctx.model.destinationRules) {
     const blocks = tlsBlocks(dr).filter((b) => b.tls.mode === "SIMPLE" || b.tls.mode === "MUTUAL");
     if (blocks.length === 0) continue;
     const meshed = servicesMatching(ctx, dr).filter((s) => (ctx.model.endpointsOf.get(s) ?? []).some(takesLegacyIstioMtls));
     if (meshed.length === 0) continue;
     const mutual = blocks.filter((b) => b.tls.mode === "MUTUAL");
-    const verdict = fileProxies && mutual.length > 0 ? mutualFromFiles(ctx, dr, meshed, mutual) : OWN_TLS;
+    const verdict = fileProxies && mutual.length > 0 ? mutualFromFiles(ctx, dr, meshed, mutual, (callers ??= callerGroups(ctx))) : OWN_TLS;
     const own = verdict === OWN_TLS ? blocks : blocks.filter((b) => b.tls.mode === "SIMPLE");
     if (own.length > 0) {
       out.push(
@@ -471,14 +472,17 @@ function anyFileCerts(ctx: AnalysisContext): boolean {
  * rebuilt); otherwise the first meshed endpoint port that is not STRICT (null: all are, nothing to say).
  * A caller whose files lack the key sends plaintext, which its edges report: it decides nothing here.
  */
-function mutualFromFiles(ctx: AnalysisContext, dr: DestinationRule, meshed: Service[], mutual: TlsBlock[]): typeof OWN_TLS | OpenPort | null {
+function mutualFromFiles(ctx: AnalysisContext, dr: DestinationRule, meshed: Service[], mutual: TlsBlock[], callers: CallerGroup[]): typeof OWN_TLS | OpenPort | null {
   if (meshed.some((s) => s.external)) return OWN_TLS;
   let rebuilt = false;
-  for (const w of ctx.model.workloads) {
-    if (w.dataplane !== "sidecar" || w.waypoint) continue;
-    if (!meshed.some((s) => usesDr(ctx, w, dr, s))) continue;
-    if (w.metadataCerts === "none") return OWN_TLS;
-    if (w.metadataCerts !== "no-key") rebuilt = true;
+  for (const g of callers) {
+    // One lookup for the group where labels cannot change it, else one per member.
+    if (g.sameLookup && !meshed.some((s) => usesDr(ctx, g.members[0]!, dr, s))) continue;
+    for (const w of g.members) {
+      if (!g.sameLookup && !meshed.some((s) => usesDr(ctx, w, dr, s))) continue;
+      if (w.metadataCerts === "none") return OWN_TLS;
+      if (w.metadataCerts !== "no-key") rebuilt = true;
+    }
   }
   if (!rebuilt) {
     const byDefault = drMesh(ctx.resolver, dr).proxyMetadataCerts;
@@ -486,6 +490,31 @@ function mutualFromFiles(ctx: AnalysisContext, dr: DestinationRule, meshed: Serv
     if (byDefault === "no-key") return null;
   }
   return openPort(ctx, meshed, mutual);
+}
+
+/**
+ * The sidecars (not waypoints) that may use a DR, grouped by revision and namespace: a DR lookup reads the
+ * client's labels only for the workloadSelector DRs of its own namespace (selector DRs are never
+ * exported: lookupDestinationRule), so where that namespace has none, one lookup answers for the group
+ * (`sameLookup`). Built once per rule run, so a DR costs a lookup per group and service, not per workload.
+ */
+interface CallerGroup {
+  members: Workload[];
+  sameLookup: boolean;
+}
+
+function callerGroups(ctx: AnalysisContext): CallerGroup[] {
+  const selectorNs = new Set<string>();
+  for (const dr of ctx.model.destinationRules) if (dr.workloadSelector) selectorNs.add(dr.namespace);
+  const groups = new Map<string, CallerGroup>();
+  for (const w of ctx.model.workloads) {
+    if (w.dataplane !== "sidecar" || w.waypoint) continue;
+    const key = `${w.revision}\u0000${w.namespace}`;
+    const g = groups.get(key);
+    if (g) g.members.push(w);
+    else groups.set(key, { members: [w], sameLookup: !selectorNs.has(w.namespace) });
+  }
+  return [...groups.values()];
 }
 
 /** The sidecar's own DR lookup for the service's host takes this DR's policy (or its subsets). */
