@@ -270,7 +270,15 @@ function routeChoiceFor(st: EdgeBuild, target: Target, protocol: string, client:
   const sidecar = sidecarFor(model, clientNs, client.labels, mesh.rootNamespace, client.revision);
   const carrying = samplePorts(target);
   const bound = sidecar !== null && hasPortBoundEgress(sidecar) && target.ports.length > 0;
-  const viewer: Viewer = { client, ns: clientNs, mesh, sidecar, target: bound ? { host: target.host, ports: carrying.map((p) => p.port) } : null };
+  const viewer: Viewer = {
+    client,
+    ns: clientNs,
+    mesh,
+    sidecar,
+    target: bound ? { host: target.host, ports: carrying.map((p) => p.port) } : null,
+    // VirtualServices in namespaces the caller's istiod does not see are not in its proxy (vsSeen).
+    hidden: discoveryViewFor(model, client.revision)?.hidden ?? null,
+  };
   const ports: ServicePort[] = [];
   let first: MeshRoute | null = null;
   // The first route to each subset (null: the default cluster), in the order Istio reads them.
@@ -359,15 +367,17 @@ interface GatewayEntry {
 
 /**
  * The Gateways that build a gateway workload's listeners, by "ns/name" (memoised per workload): those
- * of its revision whose spec.selector its labels meet, or that have none, in any namespace
- * (PushContext.mergeGateways with PILOT_SCOPE_GATEWAY_TO_NAMESPACE off, its default; gatewayListeners).
+ * its istiod reads (of its revision, in a namespace its discoverySelectors select) whose spec.selector
+ * its labels meet, or that have none, in any namespace (PushContext.mergeGateways with
+ * PILOT_SCOPE_GATEWAY_TO_NAMESPACE off, its default; gatewayListeners).
  */
 function gatewaysSelecting(st: EdgeBuild, w: Workload): Map<string, IstioGateway> {
   let out = st.gatewaysByWorkload.get(w);
   if (out) return out;
   out = new Map();
+  const hidden = discoveryViewFor(st.model, w.revision)?.hidden;
   for (const g of st.model.gateways)
-    if (inRevision(g.revision, w.revision) && (g.selector === null || selectorMatches(g.selector, w.labels))) out.set(`${g.namespace}/${g.name}`, g);
+    if (inRevision(g.revision, w.revision) && !hidden?.has(g.namespace) && (g.selector === null || selectorMatches(g.selector, w.labels))) out.set(`${g.namespace}/${g.name}`, g);
   st.gatewaysByWorkload.set(w, out);
   return out;
 }
@@ -496,6 +506,7 @@ function gatewayChoiceFor(st: EdgeBuild, target: Target, protocol: string, clien
   const selecting = gatewaysSelecting(st, w);
   if (selecting.size === 0) return guess;
   const mesh = st.r.meshOf(client);
+  const hidden = discoveryViewFor(st.model, client.revision)?.hidden;
   const carrying = samplePorts(target);
   const ports: ServicePort[] = [];
   let first: MeshRoute | null = null;
@@ -504,8 +515,9 @@ function gatewayChoiceFor(st: EdgeBuild, target: Target, protocol: string, clien
   for (const { route, spec, mirror } of target.gatewayRoutes) {
     if (!routeCarries(spec.kind, protocol)) continue;
     const vs = route.vs;
-    // VirtualServicesForGateway(proxy's namespace, gateway): those exported to the gateway's namespace, of its revision.
-    if (!inRevision(vs.revision, client.revision) || vsTier(vs, client.namespace!, mesh) < 0) continue;
+    // VirtualServicesForGateway(proxy's namespace, gateway): those exported to the gateway's namespace,
+    // of its revision, in a namespace its istiod sees.
+    if (!inRevision(vs.revision, client.revision) || hidden?.has(vs.namespace) === true || vsTier(vs, client.namespace!, mesh) < 0) continue;
     const entries = gatewayEntries(vs, spec.kind, selecting);
     if (entries.length === 0) continue;
     // A delegate's merged routes (matches not modelled), or a mirror: its copies are reported with this

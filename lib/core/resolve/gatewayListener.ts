@@ -18,6 +18,7 @@
 //   certificate), forwards it by SNI (PASSTHROUGH, AUTO_PASSTHROUGH) or proxies plaintext TCP.
 import type { GatewayServer, IstioGateway, MeshModel, Workload } from "../model/mesh";
 import { inRevision } from "../model/mesh";
+import { discoveryViewFor } from "../model/discovery";
 import { isHttpProtocol } from "../model/gatewayObjects";
 import { hostMatchScore } from "./destinationRule";
 import { selectorMatches } from "../model/read";
@@ -101,8 +102,10 @@ interface Slot {
  */
 export function gatewayListeners(model: MeshModel, w: Workload, targets: readonly { port: number; targetPort: number }[]): Map<number, GatewayListener> {
   const byPort = new Map<number, Slot>();
+  // Only the Gateways the workload's istiod reads: of its revision, in a namespace it sees (discovery.ts).
+  const hidden = discoveryViewFor(model, w.revision)?.hidden;
   for (const g of model.gateways) {
-    if (!inRevision(g.revision, w.revision)) continue;
+    if (!inRevision(g.revision, w.revision) || hidden?.has(g.namespace) === true) continue;
     if (g.selector !== null && !selectorMatches(g.selector, w.labels)) continue;
     for (const server of g.servers) {
       if (server.bind !== "") continue;

@@ -4,17 +4,20 @@
 import { inRevision, type Labels, type MeshModel, type SidecarEgress, type SidecarResource } from "../model/mesh";
 import { selectorMatches } from "../model/read";
 import { hostsOverlap } from "../model/istioObjects";
+import { discoveryViewFor } from "../model/discovery";
 
 export function sidecarFor(model: MeshModel, namespace: string, labels: Labels, rootNamespace: string, revision = ""): SidecarResource | null {
-  // Only the Sidecars the client's istiod reads (istio.io/rev, `inRevision`). Plain loops, no
-  // closures: this runs per edge, and a named closure costs a defineProperty per call under tsx.
-  const inNs = model.sidecarsByNamespace.get(namespace);
+  // Only the Sidecars the client's istiod reads (istio.io/rev, `inRevision`; namespaces its
+  // discoverySelectors select, discovery.ts: one size check when no mesh config has any). Plain loops,
+  // no closures: this runs per edge, and a named closure costs a defineProperty per call under tsx.
+  const hidden = discoveryViewFor(model, revision)?.hidden;
+  const inNs = hidden?.has(namespace) === true ? undefined : model.sidecarsByNamespace.get(namespace);
   if (inNs) {
     for (const s of inNs) if (s.workloadSelector && inRevision(s.revision, revision) && selectorMatches(s.workloadSelector, labels)) return s;
     const nsDefault = namespaceDefault(inNs, revision);
     if (nsDefault) return nsDefault;
   }
-  const root = model.sidecarsByNamespace.get(rootNamespace);
+  const root = hidden?.has(rootNamespace) === true ? undefined : model.sidecarsByNamespace.get(rootNamespace);
   return root ? namespaceDefault(root, revision) : null;
 }
 

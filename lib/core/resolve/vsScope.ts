@@ -15,6 +15,7 @@ import {
   type VirtualService,
 } from "../model/mesh";
 import { resolveHost } from "../model/istioObjects";
+import { discoveryViewFor } from "../model/discovery";
 import type { Client } from "./predictEdge";
 import { hostMatchScore } from "./destinationRule";
 import { isHttpPort, isTcpPort, isTlsPort } from "./matrix";
@@ -62,16 +63,24 @@ export interface Viewer {
    * VirtualService for it; for another host the port called is not known.
    */
   target: { host: string; ports: number[] } | null;
+  /**
+   * The namespaces the caller's istiod does not see (its discovery view's `hidden`), whose
+   * VirtualServices it never reads; null when it sees every namespace.
+   */
+  hidden: ReadonlySet<string> | null;
 }
 
 /**
  * Where a VirtualService stands in the caller's list (vsTier), or -1 when the caller's proxy does not
  * have it: its istio.io/rev names another revision than the caller's (the caller's istiod does not read
- * it, crdclient objectInRevision). Such a VirtualService neither routes nor hides another; nor does one
- * the caller's Sidecar egress does not import (vsImported).
+ * it, crdclient objectInRevision), or its namespace is one the caller's istiod's discoverySelectors
+ * leave out (crdclient addCRD's namespace filter, docs/DECISIONS.md "Discovery selectors"). Such a
+ * VirtualService neither routes nor hides another; nor does one the caller's Sidecar egress does not
+ * import (vsImported).
  */
 export function vsSeen(vs: MeshRoute["vs"], v: Viewer): number {
   if (!inRevision(vs.revision, v.client.revision)) return -1;
+  if (v.hidden !== null && v.hidden.has(vs.namespace)) return -1;
   return vsTier(vs, v.ns, v.mesh);
 }
 
@@ -315,7 +324,7 @@ export function routedAway(model: MeshModel, client: Client, mesh: MeshSettings,
   const ns = client.namespace ?? "";
   const sidecar = sidecarFor(model, ns, client.labels, mesh.rootNamespace, client.revision);
   const perPort = sidecar !== null && hasPortBoundEgress(sidecar);
-  const shared: Viewer = { client, ns, mesh, sidecar, target: null };
+  const shared: Viewer = { client, ns, mesh, sidecar, target: null, hidden: discoveryViewFor(model, client.revision)?.hidden ?? null };
   for (const p of ports) {
     const v = perPort ? { ...shared, target: { host, ports: [p.port] } } : shared;
     const kind = listenerKind(service, p);

@@ -1,0 +1,173 @@
+// discoverySelectors and Istio's own config (docs/DECISIONS.md, "Discovery selectors: config objects
+// per caller's istiod"): since Istio 1.22 istiod's config store drops every namespaced Istio object of
+// a namespace its meshConfig.discoverySelectors do not select (istio/istio
+// pilot/pkg/config/kube/crdclient/client.go `addCRD`: `namespaceFilter = cl.client.ObjectFilter()` for
+// every kind that is not cluster-scoped, the filter of pkg/kube/namespace/filter.go). So a caller's
+// routes, Sidecar scope and a gateway's Gateways are those of the objects its own istiod
+// reads. Every case beside its near miss: the namespace selected, or no selectors.
+import { describe, expect, it } from "vitest";
+import type { KubeObject, TrafficSample } from "../lib/core/model/input";
+import { call, deploy, destRule, edgeOf, host, meshConfig, namespace, peerAuth, predict, run, service, sidecarResource } from "./kit";
+
+type Labels = Record<string, string>;
+const API = "networking.istio.io/v1";
+const net = (kind: string, ns: string, name: string, spec: Record<string, unknown>): KubeObject => ({ apiVersion: API, kind, metadata: { name, namespace: ns }, spec });
+
+const SELECT = "discoverySelectors:\n- matchLabels:\n    istio-discovery: enabled\n";
+const DISC = { "istio-discovery": "enabled" };
+const INJ = { "istio-injection": "enabled" };
+/** Seen by istiod (and injected). */
+const seen = (name: string) => namespace(name, { ...DISC, ...INJ });
+
+// ---------------------------------------------------------------------------------------------
+// 1. Mesh VirtualServices: a route (or a rival VirtualService) in a namespace the caller's istiod
+//    does not see is not in its proxy.
+
+const SRV = host("srv", "b");
+/** a/client → b/srv (80 http, 443 https); the DR in a: top-level DISABLE, subset v1 ISTIO_MUTUAL on 443, subset v2 nothing. */
+const routed = (routesLabels: Labels | null, mesh = SELECT): KubeObject[] => [
+  seen("istio-system"),
+  seen("a"),
+  seen("b"),
+  ...(routesLabels === null ? [] : [namespace("routes", routesLabels)]),
+  deploy("a", "client"),
+  deploy("b", "srv", { ports: [8080, 8443] }),
+  service("b", "srv", [
+    { port: 80, targetPort: 8080, name: "http" },
+    { port: 443, targetPort: 8443, name: "https" },
+  ]),
+  destRule("a", "srv", SRV, {
+    trafficPolicy: { tls: { mode: "DISABLE" } },
+    subsets: [
+      { name: "v1", labels: { app: "srv" }, trafficPolicy: { portLevelSettings: [{ port: { number: 443 }, tls: { mode: "ISTIO_MUTUAL" } }] } },
+      { name: "v2", labels: { app: "srv" } },
+    ],
+  }),
+  meshConfig(mesh),
+];
+const toSubset = (ns: string, name: string, subset: string) => net("VirtualService", ns, name, { hosts: [SRV], http: [{ route: [{ destination: { host: SRV, subset, port: { number: 443 } } }] }] });
+const sample = [call("a/client", SRV, "mutual_tls", 5)];
+
+describe("mesh VirtualServices the caller's istiod does not read", () => {
+  it.each([
+    { case: "the route's VirtualService in a namespace not selected: no route, the protocol's port 80 and the DR's top-level DISABLE", labels: {}, mesh: SELECT, port: 80, tls: "DISABLE" },
+    { case: "near miss: that namespace selected, the route sends the calls to 443 subset v1 (ISTIO_MUTUAL)", labels: DISC, mesh: SELECT, port: 443, tls: "ISTIO_MUTUAL" },
+    { case: "near miss: no discoverySelectors, the route as before", labels: {}, mesh: "{}\n", port: 443, tls: "ISTIO_MUTUAL" },
+  ])("$case", ({ labels, mesh, port, tls }) => {
+    const s = run([...routed(labels, mesh), toSubset("routes", "to-v1", "v1")], sample);
+    expect(s.edges).toHaveLength(1);
+    expect(s.edges[0]!.destination.port).toBe(port);
+    expect(s.edges[0]!.predicted.client.tls).toBe(tls);
+  });
+
+  // Two VirtualServices for the same host: istiod keeps the first it sees (same tier, then age and
+  // name: "first" before "second"), so the one in a hidden namespace neither routes nor hides.
+  it.each([
+    { case: "the older rival in a namespace not selected does not hide the visible one: subset v1 (ISTIO_MUTUAL)", labels: {}, tls: "ISTIO_MUTUAL" },
+    { case: "near miss: the rival's namespace selected, it takes the host first: subset v2, the DR's top-level DISABLE", labels: DISC, tls: "DISABLE" },
+  ])("$case", ({ labels, tls }) => {
+    const s = run([...routed(labels), toSubset("routes", "first", "v2"), toSubset("a", "second", "v1")], sample);
+    expect(s.edges[0]!.destination.port).toBe(443);
+    expect(s.edges[0]!.predicted.client.tls).toBe(tls);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 2. Sidecar resources: the root namespace's default Sidecar, when istiod does not see the root namespace.
+
+describe("Sidecar resources the caller's istiod does not read", () => {
+  /** The root namespace's default Sidecar imports only the caller's own namespace, under REGISTRY_ONLY. */
+  const objs = (rootLabels: Labels, mesh = SELECT): KubeObject[] => [
+    namespace("istio-system", rootLabels),
+    seen("a"),
+    seen("b"),
+    deploy("a", "client"),
+    deploy("b", "srv", { ports: [8080] }),
+    service("b", "srv", [{ port: 80, targetPort: 8080 }]),
+    sidecarResource("istio-system", "default", ["./*"], "REGISTRY_ONLY"),
+    meshConfig(mesh),
+  ];
+  it.each([
+    { case: "the root namespace not selected: its default Sidecar is ignored, srv is imported, auto mTLS", labels: {}, mesh: SELECT, verdict: "mtls" },
+    { case: "near miss: the root namespace selected, the Sidecar leaves srv out and REGISTRY_ONLY drops the calls", labels: DISC, mesh: SELECT, verdict: "broken" },
+    { case: "near miss: no discoverySelectors, the Sidecar applies", labels: {}, mesh: "{}\n", verdict: "broken" },
+  ])("$case", ({ labels, mesh, verdict }) => {
+    expect(predict(objs(labels, mesh), "a/client", SRV).predicted.verdict).toBe(verdict);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 3. Gateways: a gateway's Gateways and their VirtualServices are those its istiod reads.
+
+/** An Istio ingress gateway (`proxy router`) in istio-system with its Service 80 → 8080. */
+const ingressGateway = (): KubeObject[] => [
+  {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "istio-ingressgateway", namespace: "istio-system" },
+    spec: {
+      selector: { matchLabels: { app: "istio-ingressgateway", istio: "ingressgateway" } },
+      template: {
+        metadata: { labels: { app: "istio-ingressgateway", istio: "ingressgateway", "sidecar.istio.io/inject": "false" } },
+        spec: { serviceAccountName: "istio-ingressgateway", containers: [{ name: "istio-proxy", image: "docker.io/istio/proxyv2:1.24.0", args: ["proxy", "router"] }] },
+      },
+    },
+  },
+  service("istio-system", "istio-ingressgateway", [{ port: 80, targetPort: 8080, name: "http2" }], { selector: { app: "istio-ingressgateway" } }),
+];
+
+describe("a gateway's Gateways and bound VirtualServices its istiod does not read", () => {
+  const HTTPBIN = host("httpbin", "default");
+  const INGRESS = "istio-system/istio-ingressgateway";
+  /** The Gateway in `gw`, the VirtualService in `web`; httpbin (STRICT) and its DR (subset v1 DISABLE) in default. */
+  const objs = (gwLabels: Labels, webLabels: Labels, mesh = SELECT): KubeObject[] => [
+    seen("istio-system"),
+    seen("default"),
+    namespace("gw", gwLabels),
+    namespace("web", webLabels),
+    ...ingressGateway(),
+    service("default", "httpbin", [{ port: 8000, targetPort: 80, name: "http" }]),
+    deploy("default", "httpbin", { labels: { version: "v1" }, ports: [80] }),
+    peerAuth("default", "default", "STRICT"),
+    destRule("default", "httpbin", "httpbin", { subsets: [{ name: "v1", labels: { version: "v1" }, trafficPolicy: { tls: { mode: "DISABLE" } } }] }),
+    net("Gateway", "gw", "httpbin-gateway", { selector: { istio: "ingressgateway" }, servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["httpbin.example.com"] }] }),
+    net("VirtualService", "web", "httpbin", {
+      hosts: ["httpbin.example.com"],
+      gateways: ["gw/httpbin-gateway"],
+      http: [{ route: [{ destination: { host: HTTPBIN, subset: "v1", port: { number: 8000 } } }] }],
+    }),
+    meshConfig(mesh),
+  ];
+  const fromGateway: TrafficSample[] = [call(INGRESS, HTTPBIN, "unknown", 40, { reporter: "source" })];
+  it.each([
+    { case: "both selected: the route to subset v1 sends plaintext to the STRICT server (broken)", gw: DISC, web: DISC, mesh: SELECT, verdict: "broken" },
+    { case: "the VirtualService's namespace not selected: no route, the default cluster (mtls)", gw: DISC, web: {}, mesh: SELECT, verdict: "mtls" },
+    { case: "the Gateway's namespace not selected: the VirtualService binds no Gateway of the gateway's, the default cluster (mtls)", gw: {}, web: DISC, mesh: SELECT, verdict: "mtls" },
+    { case: "near miss: no discoverySelectors, the route as before (broken)", gw: {}, web: {}, mesh: "{}\n", verdict: "broken" },
+  ])("$case", ({ gw, web, mesh, verdict }) => {
+    const s = run(objs(gw, web, mesh), fromGateway);
+    expect(edgeOf(s, INGRESS, HTTPBIN)!.predicted.verdict).toBe(verdict);
+  });
+
+  // The gateway's own listeners (server side) are built from the Gateways its istiod reads (mergeGateways over its push context).
+  const INGRESS_SVC = host("istio-ingressgateway", "istio-system");
+  const listener = (gwLabels: Labels, mesh = SELECT): KubeObject[] => [
+    seen("istio-system"),
+    seen("a"),
+    namespace("gw", gwLabels),
+    ...ingressGateway(),
+    deploy("a", "web"),
+    net("Gateway", "gw", "mtls-in", { selector: { istio: "ingressgateway" }, servers: [{ port: { number: 80, name: "https", protocol: "HTTPS" }, hosts: ["*"], tls: { mode: "ISTIO_MUTUAL" } }] }),
+    destRule("a", "to-gateway", INGRESS_SVC, { trafficPolicy: { tls: { mode: "ISTIO_MUTUAL", sni: "api.example.com" } } }),
+    meshConfig(mesh),
+  ];
+  it.each([
+    { case: "near miss: the Gateway's namespace selected, its ISTIO_MUTUAL server terminates the caller's Istio mTLS", labels: DISC, mesh: SELECT, verdict: "mtls", policy: { kind: "Gateway", namespace: "gw", name: "mtls-in" } },
+    { case: "near miss: no discoverySelectors, the same", labels: {}, mesh: "{}\n", verdict: "mtls", policy: { kind: "Gateway", namespace: "gw", name: "mtls-in" } },
+    { case: "the Gateway's namespace not selected: no listener from it, no Gateway named on the server side, as for a port no Gateway server lands on (unknown)", labels: {}, mesh: SELECT, verdict: "unknown", policy: null },
+  ])("$case", ({ labels, mesh, verdict, policy }) => {
+    const p = predict(listener(labels, mesh), "a/web", INGRESS_SVC, 80).predicted;
+    expect(p.server.policy).toEqual(policy);
+    expect(p.verdict).toBe(verdict);
+  });
+});
