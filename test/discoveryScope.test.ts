@@ -3,11 +3,11 @@
 // a namespace its meshConfig.discoverySelectors do not select (istio/istio
 // pilot/pkg/config/kube/crdclient/client.go `addCRD`: `namespaceFilter = cl.client.ObjectFilter()` for
 // every kind that is not cluster-scoped, the filter of pkg/kube/namespace/filter.go). So a caller's
-// routes, Sidecar scope and a gateway's Gateways are those of the objects its own istiod
-// reads. Every case beside its near miss: the namespace selected, or no selectors.
+// routes, Sidecar scope, a gateway's Gateways and the auto-mTLS namespace mode are those of the objects
+// its own istiod reads. Every case beside its near miss: the namespace selected, or no selectors.
 import { describe, expect, it } from "vitest";
 import type { KubeObject, TrafficSample } from "../lib/core/model/input";
-import { call, deploy, destRule, edgeOf, host, meshConfig, namespace, peerAuth, predict, run, service, sidecarResource } from "./kit";
+import { call, deploy, destRule, edgeOf, findingsOf, host, meshConfig, namespace, peerAuth, predict, run, service, sidecarResource } from "./kit";
 
 type Labels = Record<string, string>;
 const API = "networking.istio.io/v1";
@@ -169,5 +169,51 @@ describe("a gateway's Gateways and bound VirtualServices its istiod does not rea
     const p = predict(listener(labels, mesh), "a/web", INGRESS_SVC, 80).predicted;
     expect(p.server.policy).toEqual(policy);
     expect(p.verdict).toBe(verdict);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 4. Auto mTLS's namespace mode is the caller's istiod's (BestEffortInferServiceMTLSMode on the
+//    caller's push context), not the default istiod's.
+
+describe("the namespace mode auto mTLS reads is the caller's istiod's", () => {
+  // a (default revision) and c (canary) call b/srv, which has its own STRICT policy; the mesh-wide
+  // policy in istio-system is DISABLE, so auto mTLS is off for b's services wherever it is read.
+  const objs = (canaryMesh: string, extra: KubeObject[] = [peerAuth("istio-system", "default", "DISABLE")]): KubeObject[] => [
+    namespace("istio-system"),
+    namespace("a", INJ),
+    namespace("b", { ...INJ, ...DISC }),
+    namespace("c", { "istio.io/rev": "canary", ...DISC }),
+    deploy("a", "client"),
+    deploy("c", "client"),
+    deploy("b", "srv", { ports: [8080] }),
+    service("b", "srv", [{ port: 80, targetPort: 8080 }]),
+    peerAuth("b", "srv-strict", "STRICT", { selector: { app: "srv" } }),
+    meshConfig("{}\n"),
+    meshConfig(canaryMesh, "istio-system", "istio-canary"),
+    ...extra,
+  ];
+  it.each([
+    { case: "the canary's istiod does not see istio-system: no DISABLE mesh for its caller, auto mTLS per endpoint (Istio mTLS)", canary: SELECT, who: "c/client", tls: "ISTIO_MUTUAL" },
+    { case: "near miss: the default istiod sees istio-system: its caller's auto mTLS is off for b (plaintext)", canary: SELECT, who: "a/client", tls: "DISABLE" },
+    { case: "near miss: the canary without selectors sees the mesh DISABLE too", canary: "{}\n", who: "c/client", tls: "DISABLE" },
+  ])("$case", ({ canary, who, tls }) => {
+    expect(predict(objs(canary), who, SRV).predicted.client.tls).toBe(tls);
+  });
+
+  it("the edges and auto-mtls-namespace-disable follow: the default istiod's caller is broken against STRICT, the canary's is not", () => {
+    const s = run(objs(SELECT), [call("a/client", SRV, "none", 3), call("c/client", SRV, "mutual_tls", 3)]);
+    expect(edgeOf(s, "a/client", SRV)!.predicted.reason).toContain("namespace b is DISABLE (PeerAuthentication istio-system/default)");
+    expect(edgeOf(s, "c/client", SRV)!.predicted.verdict).toBe("mtls");
+    expect(findingsOf(s, "edge.auto-mtls-namespace-disable").map((f) => f.edge)).toEqual([edgeOf(s, "a/client", SRV)!.id]);
+  });
+
+  // The same rule without selectors: a PeerAuthentication labelled istio.io/rev is read by that revision's istiod only (crdclient inRevision).
+  it.each([
+    { case: "a mesh-wide DISABLE labelled for the canary: the canary's caller turns auto mTLS off for b", who: "c/client", tls: "DISABLE" },
+    { case: "near miss: the default istiod's caller does not read it (Istio mTLS)", who: "a/client", tls: "ISTIO_MUTUAL" },
+  ])("$case", ({ who, tls }) => {
+    const canaryPa: KubeObject = { ...peerAuth("istio-system", "canary-default", "DISABLE"), metadata: { name: "canary-default", namespace: "istio-system", labels: { "istio.io/rev": "canary" } } };
+    expect(predict(objs("{}\n", [canaryPa]), who, SRV).predicted.client.tls).toBe(tls);
   });
 });

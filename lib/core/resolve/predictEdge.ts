@@ -722,10 +722,10 @@ function autoFileSend(certs: MetadataCerts, cluster: ClusterKind, all: EndpointS
  * `BestEffortInferServiceMTLSMode`): off for a MESH_EXTERNAL host, with enableAutoMtls false, or
  * when the service's namespace is DISABLE; null: each endpoint decides.
  */
-function autoClusterSend(r: Resolver, mesh: MeshSettings, service: Service): ClusterSend | null {
+function autoClusterSend(r: Resolver, mesh: MeshSettings, revision: string, service: Service): ClusterSend | null {
   if (service.external) return SEND.meshExternal;
   if (!mesh.enableAutoMtls) return SEND.autoOff;
-  if (r.namespaceMode(service.namespace).mode === "DISABLE") return SEND.namespaceDisable;
+  if (r.namespaceMode(service.namespace, revision).mode === "DISABLE") return SEND.namespaceDisable;
   return null;
 }
 
@@ -741,9 +741,11 @@ function clusterKindOf(service: Service, gateway: boolean, policy: TrafficPolicy
   return passthroughInference ? "eds-passthrough" : "eds";
 }
 
-/** The mesh settings of the istiod that reads a DestinationRule: its revision's, the default ones for a DR every istiod reads. */
-export const drMesh = (r: Resolver, dr: DestinationRule): MeshSettings =>
-  r.meshOf({ revision: dr.revision === undefined || dr.revision === "default" ? "" : dr.revision });
+/** The revision of the istiod that reads a DestinationRule: its own, the default one for a DR every istiod reads. */
+const drRevision = (dr: DestinationRule): string => (dr.revision === undefined || dr.revision === "default" ? "" : dr.revision);
+
+/** The mesh settings of the istiod that reads a DestinationRule (drRevision). */
+export const drMesh = (r: Resolver, dr: DestinationRule): MeshSettings => r.meshOf({ revision: drRevision(dr) });
 
 /** What a sidecar sends each endpoint of a service port under one DestinationRule, as written and with TLS set on the port. */
 export interface PortEntrySends {
@@ -767,7 +769,7 @@ export function portEntrySends(r: Resolver, dr: DestinationRule, service: Servic
   const all = endpointSides(r, memo, service, port);
   // A sidecar of that istiod's mesh, as its ProxyConfig is by default (HBONE, file-mounted certificates).
   const certs = mesh.proxyMetadataCerts;
-  const autoWide = autoClusterSend(r, mesh, service);
+  const autoWide = autoClusterSend(r, mesh, drRevision(dr), service);
   const autoSend = autoWide ?? autoFileSend(certs, cluster, all);
   // As predictEdge: only an EDS cluster in auto mode reads the DR's endpoint tagging.
   const originalDst = cluster === "original-dst" || cluster === "original-dst-passthrough";
@@ -843,7 +845,7 @@ export function predictEdge(
       clusterSend = registryOnly ? SEND.blackhole : SEND.passthrough;
     } else if (drTls.tls && dr) clusterSend = drFileSend(drTls.tls, certs, service, port) ?? drClusterSend(drTls.tls, dr.head, gateway);
     else {
-      clusterSend = autoClusterSend(r, mesh, service);
+      clusterSend = autoClusterSend(r, mesh, client.revision, service);
       autoDecides = clusterSend === null;
     }
   }
@@ -1020,7 +1022,7 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
       if (dr) return `${who} sends plaintext: ${appliesNoTls(p, service, port)}, and auto mTLS is off (enableAutoMtls: false)`;
       return `${who} sends plaintext: auto mTLS is off (enableAutoMtls: false) and no DestinationRule sets TLS`;
     case "auto-namespace-disable": {
-      const ns = r.namespaceMode(service.namespace);
+      const ns = r.namespaceMode(service.namespace, client.revision);
       const by = ns.policy ? `PeerAuthentication ${nsName(ns.policy)}` : "policy";
       return `auto mTLS makes ${who} send plaintext because namespace ${service.namespace} is DISABLE (${by})`;
     }

@@ -43,8 +43,13 @@ export interface Resolver {
    * PeerAuthentication says (GATEWAY_DECISION, WAYPOINT_DECISION).
    */
   serverDecision(w: Workload, port?: number): ServerDecision;
-  /** Namespace-level mode as auto mTLS infers it for services (istio.md §3.2). */
-  namespaceMode(namespace: string): ModeDecision;
+  /**
+   * Namespace-level mode as auto mTLS infers it for services (istio.md §3.2), by the istiod of
+   * `revision`: the caller's (BestEffortInferServiceMTLSMode runs on the push context of the istiod
+   * building the caller's cluster), with that istiod's root namespace and the PeerAuthentications it
+   * reads (istio.io/rev, discoverySelectors).
+   */
+  namespaceMode(namespace: string, revision: string): ModeDecision;
   /**
    * Resolve a Service targetPort (number or container port name) for one workload; null when the
    * name is not among its container ports: Kubernetes then makes no endpoint of it for that port.
@@ -76,7 +81,8 @@ interface ResolverState extends Resolver {
   drCache: Map<string, DrIndex>;
   /** By `Workload.index`. */
   policies: (WorkloadPolicy | undefined)[];
-  nsCache: Map<string, ModeDecision>;
+  /** Revision → namespace → its mode (namespaceMode): a map per revision, no key string per call. */
+  nsCache: Map<string, Map<string, ModeDecision>>;
   /** By `Workload.index`. */
   realPortsOf: (Set<number> | undefined)[];
   // Server decisions are asked per endpoint of every edge and per port of every workload; most share
@@ -167,11 +173,13 @@ function serverDecision(this: ResolverState, w: Workload, port?: number): Server
   return out;
 }
 
-function namespaceMode(this: ResolverState, namespace: string): ModeDecision {
-  let d = this.nsCache.get(namespace);
+function namespaceMode(this: ResolverState, namespace: string, revision: string): ModeDecision {
+  let byNs = this.nsCache.get(revision);
+  if (!byNs) this.nsCache.set(revision, (byNs = new Map()));
+  let d = byNs.get(namespace);
   if (!d) {
-    d = namespaceDecision(paIndexFor(this.paCache, this.model.mesh.rootNamespace, false), namespace);
-    this.nsCache.set(namespace, d);
+    d = namespaceDecision(paIndexFor(this.paCache, meshFor(this.model, revision).rootNamespace, false, revision), namespace);
+    byNs.set(namespace, d);
   }
   return d;
 }

@@ -207,7 +207,7 @@ function gatewayLead(e: EdgeAnalysis["prediction"]["worst"]): string {
 
 /** The namespace (or mesh) DISABLE policy that makes auto mTLS send plaintext: it decides the client side. */
 function namespaceDisablePolicy(ctx: AnalysisContext, ea: EdgeAnalysis): Ref[] {
-  const policy = ctx.resolver.namespaceMode(ea.service.namespace).policy;
+  const policy = ctx.resolver.namespaceMode(ea.service.namespace, ea.client.revision).policy;
   return policy ? [paRefOf(policy)] : [];
 }
 
