@@ -217,3 +217,100 @@ describe("the namespace mode auto mTLS reads is the caller's istiod's", () => {
     expect(predict(objs("{}\n", [canaryPa]), who, SRV).predicted.client.tls).toBe(tls);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// 5. Findings about PeerAuthentications and DestinationRules no istiod reads (docs/DECISIONS.md,
+//    "Discovery selectors: config objects per caller's istiod"). A finding that claims an effect
+//    (clients send plaintext, certificates go unchecked…) is not made for an object without any; one
+//    about the object itself (admission rejects it, its host names nothing) stands.
+
+describe("findings about DestinationRules and PeerAuthentications no istiod reads", () => {
+  /** a/client and b/srv (meshed), seen; `cfg` seen only when labelled. */
+  const meshed = (cfgLabels: Labels, extra: KubeObject[], mesh = SELECT): KubeObject[] => [
+    seen("istio-system"),
+    seen("a"),
+    seen("b"),
+    namespace("cfg", cfgLabels),
+    deploy("a", "client"),
+    deploy("b", "srv", { ports: [8080] }),
+    service("b", "srv", [{ port: 80, targetPort: 8080 }]),
+    meshConfig(mesh),
+    ...extra,
+  ];
+  const subsetTls = { subsets: [{ name: "v1", labels: { app: "srv" }, trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" } } }] };
+  const dropsTls = { trafficPolicy: { tls: { mode: "SIMPLE" }, portLevelSettings: [{ port: { number: 80 }, loadBalancer: { simple: "ROUND_ROBIN" } }] } };
+  const portsNoSelector: KubeObject = { ...peerAuth("cfg", "ports", "STRICT"), spec: { mtls: { mode: "STRICT" }, portLevelMtls: { "8080": { mode: "DISABLE" } } } };
+  const rows: { code: string; obj: KubeObject; effect: boolean }[] = [
+    { code: "dr.tls-without-mode", obj: destRule("cfg", "x", SRV, { trafficPolicy: { tls: {} } }), effect: true },
+    { code: "dr.insecure-skip-verify", obj: destRule("cfg", "x", SRV, { trafficPolicy: { tls: { mode: "SIMPLE", insecureSkipVerify: true } } }), effect: true },
+    { code: "dr.non-istio-tls-to-mesh", obj: destRule("cfg", "x", SRV, { trafficPolicy: { tls: { mode: "SIMPLE" } } }), effect: true },
+    { code: "dr.subset-only-tls", obj: destRule("cfg", "x", SRV, subsetTls), effect: true },
+    { code: "dr.port-settings-drop-tls", obj: destRule("cfg", "x", SRV, dropsTls), effect: true },
+    // About the object itself: true whether or not an istiod reads it.
+    { code: "dr.mutual-missing-certs", obj: destRule("cfg", "x", SRV, { trafficPolicy: { tls: { mode: "MUTUAL" } } }), effect: false },
+    { code: "dr.host-not-found", obj: destRule("cfg", "x", host("nothere", "b")), effect: false },
+    { code: "pa.port-level-without-selector", obj: portsNoSelector, effect: false },
+  ];
+  it.each(rows.flatMap((r) => [
+    { ...r, case: `${r.code}: the object's namespace not selected by any istiod: ${r.effect ? "silent (it has no effect)" : "still reported (about the object itself)"}`, labels: {}, mesh: SELECT, want: r.effect ? 0 : 1 },
+    { ...r, case: `${r.code}, near miss: its namespace selected, reported`, labels: DISC, mesh: SELECT, want: 1 },
+    { ...r, case: `${r.code}, near miss: no discoverySelectors, reported`, labels: {}, mesh: "{}\n", want: 1 },
+  ]))("$case", ({ code, obj, labels, mesh, want }) => {
+    expect(findingsOf(run(meshed(labels, [obj], mesh)), code)).toHaveLength(want);
+  });
+
+  it.each([
+    { case: "an object read by the canary's istiod (no selectors) though the default one's hides it: reported", canary: "{}\n", want: 1 },
+    { case: "near miss: the canary's istiod hides it too: silent", canary: SELECT, want: 0 },
+  ])("$case", ({ canary, want }) => {
+    const objs = [...meshed({}, [destRule("cfg", "x", SRV, { trafficPolicy: { tls: {} } })]), meshConfig(canary, "istio-system", "istio-canary")];
+    expect(findingsOf(run(objs), "dr.tls-without-mode")).toHaveLength(want);
+  });
+
+  // Istio applies the oldest of several namespace-wide policies: ignored ones are not among them.
+  it.each([
+    { case: "two namespace-wide PeerAuthentications in a namespace no istiod sees: no conflict", labels: {}, want: 0 },
+    { case: "near miss: the namespace selected, pa.conflict", labels: DISC, want: 1 },
+  ])("$case", ({ labels, want }) => {
+    const objs = meshed(labels, [peerAuth("cfg", "one", "STRICT", { created: "2024-01-01T00:00:00Z" }), peerAuth("cfg", "two", "PERMISSIVE", { created: "2024-02-01T00:00:00Z" })]);
+    expect(findingsOf(run(objs), "pa.conflict")).toHaveLength(want);
+  });
+
+  // The root namespace unselected: its mesh-wide STRICT policy is ignored (Istio 1.22+), so the mesh
+  // has no STRICT default. The findings say which policy is ignored rather than that there is none.
+  const rootHidden = (rootLabels: Labels, withPa = true): KubeObject[] => [
+    namespace("istio-system", rootLabels),
+    seen("a"),
+    seen("b"),
+    deploy("a", "client"),
+    deploy("b", "srv", { ports: [8080] }),
+    service("b", "srv", [{ port: 80, targetPort: 8080 }]),
+    meshConfig(SELECT),
+    ...(withPa ? [peerAuth("istio-system", "default", "STRICT")] : []),
+  ];
+  it("mesh.no-strict names the mesh-wide STRICT policy istiod ignores, and the fix is to select the root namespace", () => {
+    const [f, ...rest] = findingsOf(run(rootHidden({})), "mesh.no-strict");
+    expect(rest).toEqual([]);
+    expect(f!.message).toContain("PeerAuthentication istio-system/default is STRICT, but the default istiod ignores it");
+    expect(f!.message).toContain("do not select the root namespace istio-system");
+    expect(f!.resources).toEqual([{ kind: "PeerAuthentication", namespace: "istio-system", name: "default" }, { kind: "Namespace", name: "istio-system" }]);
+    expect(f!.fix).toContain("discoverySelectors");
+  });
+  it.each([
+    { case: "near miss: the root namespace selected, STRICT applies: no mesh.no-strict", labels: DISC, withPa: true, says: null },
+    { case: "near miss: the root namespace unselected and no policy there: the message as before", labels: {}, withPa: false, says: "There is no mesh-wide PeerAuthentication in the root namespace istio-system" },
+  ])("$case", ({ labels, withPa, says }) => {
+    const fs = findingsOf(run(rootHidden(labels, withPa)), "mesh.no-strict");
+    if (says === null) expect(fs).toEqual([]);
+    else expect(fs.map((f) => f.message)).toEqual([expect.stringContaining(says)]);
+  });
+
+  it.each([
+    { case: "pa.permissive for a namespace left PERMISSIVE by the ignored mesh-wide policy names it, and the fix selects the root namespace", withPa: true, says: "its istiod ignores mesh-wide PeerAuthentication istio-system/default", fix: "discoverySelectors select istio-system" },
+    { case: "near miss: no policy in the unselected root namespace: Istio's default, as before", withPa: false, says: "(no PeerAuthentication: Istio's default)", fix: "Set mtls.mode STRICT in a PeerAuthentication for namespace b." },
+  ])("$case", ({ withPa, says, fix }) => {
+    const f = findingsOf(run(rootHidden({}, withPa)), "pa.permissive").find((x) => x.message.startsWith("Namespace b "));
+    expect(f!.message).toContain(says);
+    expect(f!.fix).toContain(fix);
+  });
+});

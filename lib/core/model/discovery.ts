@@ -9,7 +9,7 @@
 // default; manifests/helm-profiles/compatibility-version-1.21.yaml turns it off) Istio's own config too.
 import type { LabelSelector } from "./linkerdPolicy";
 import { selects } from "./linkerdPolicy";
-import type { MeshModel, MeshSettings, Namespace, PeerAuthentication, Service } from "./mesh";
+import { inRevision, type MeshModel, type MeshSettings, type Namespace, type PeerAuthentication, type Service } from "./mesh";
 import { isObj } from "./read";
 import { indexServices } from "./services";
 
@@ -140,4 +140,21 @@ export function discoveryViews(
 export function discoveryViewFor(model: MeshModel, revision: string): DiscoveryView | undefined {
   if (model.discoveryViews.size === 0) return undefined;
   return model.discoveryViews.get(model.meshByRevision.get(revision) ?? model.mesh);
+}
+
+/**
+ * Whether no istiod reads a namespaced Istio object (its namespace and istio.io/rev label): every
+ * revision whose istiod would read it (inRevision over the mesh configs read; a revision without one
+ * runs on the default settings, as buildModel's meshFor) has a view hiding its namespace. Such an object
+ * has no effect at all (findings that claim one are not made for it). False at once without selectors.
+ */
+export function ignoredByEveryIstiod(model: MeshModel, namespace: string, revision: string | undefined): boolean {
+  if (model.discoveryViews.size === 0) return false;
+  let readers = 0;
+  for (const [rev, mesh] of model.meshByRevision) {
+    if (!inRevision(revision, rev)) continue;
+    readers++;
+    if (model.discoveryViews.get(mesh)?.hidden.has(namespace) !== true) return false;
+  }
+  return readers > 0 || model.discoveryViews.get(model.mesh)?.hidden.has(namespace) === true;
 }

@@ -6,6 +6,7 @@ import { drMesh, portEntrySends, type Client, type EndpointPrediction } from "..
 import { namedByMeshVs, routedAway } from "../../resolve/vsScope";
 import { isHttpPort } from "../../resolve/matrix";
 import { meshFor } from "../../model/buildModel";
+import { ignoredByEveryIstiod } from "../../model/discovery";
 import type { Finding } from "../../snapshot/schema";
 import type { AnalysisContext } from "../context";
 import { rule } from "../context";
@@ -85,8 +86,23 @@ function hostInventoryKnown(ctx: AnalysisContext, dr: DestinationRule): boolean 
   );
 }
 
+/**
+ * The DestinationRules some istiod reads: not those whose namespace every istiod that would read them
+ * leaves out by its discoverySelectors (ignoredByEveryIstiod, Istio 1.22+). The rules that say what a
+ * DestinationRule makes clients do read only these: an ignored one does nothing. Those about the object
+ * itself (admission rejects it, its host names nothing) read them all. Once per model; the model's own
+ * list when no mesh config has selectors.
+ */
+const readLists = new WeakMap<AnalysisContext["model"], DestinationRule[]>();
+function destinationRulesRead(model: AnalysisContext["model"]): DestinationRule[] {
+  if (model.discoveryViews.size === 0) return model.destinationRules;
+  let out = readLists.get(model);
+  if (!out) readLists.set(model, (out = model.destinationRules.filter((dr) => !ignoredByEveryIstiod(model, dr.namespace, dr.revision))));
+  return out;
+}
+
 export const drTlsWithoutMode = rule("dr.tls-without-mode", (ctx) =>
-  ctx.model.destinationRules.flatMap((dr) =>
+  destinationRulesRead(ctx.model).flatMap((dr) =>
     tlsBlocks(dr)
       .filter((b) => !b.tls.modeSet)
       .map((b) =>
@@ -211,7 +227,7 @@ function unknownHostChange(ctx: AnalysisContext, dr: DestinationRule, top: Clien
  */
 export const drPortSettingsDropTls = rule("dr.port-settings-drop-tls", (ctx) => {
   const out: Finding[] = [];
-  for (const dr of ctx.model.destinationRules) {
+  for (const dr of destinationRulesRead(ctx.model)) {
     const tp = dr.trafficPolicy;
     const top = tp?.tls;
     if (!tp || !top) continue;
@@ -261,7 +277,8 @@ export const drMutualMissingCerts = rule("dr.mutual-missing-certs", (ctx) =>
 export const drCredentialNamePlaintext = rule("dr.credential-name-plaintext", (ctx) => {
   const out: Finding[] = [];
   const sidecars = ctx.model.workloads.filter((w) => w.dataplane === "sidecar" && !w.gateway);
-  for (const dr of ctx.model.destinationRules) {
+  // An ignored DR is no sidecar's (its lookups skip it anyway): not weighed at all.
+  for (const dr of destinationRulesRead(ctx.model)) {
     if (dr.workloadSelector) continue;
     const bad = tlsBlocks(dr).filter(
       (b) => (b.tls.mode === "SIMPLE" || b.tls.mode === "MUTUAL") && b.tls.credentialName && !b.tls.credentialName.startsWith("configmap://"),
@@ -382,7 +399,7 @@ function observedCallers(ctx: AnalysisContext, host: string, port: number): Set<
 }
 
 export const drInsecureSkipVerify = rule("dr.insecure-skip-verify", (ctx) =>
-  ctx.model.destinationRules.flatMap((dr) =>
+  destinationRulesRead(ctx.model).flatMap((dr) =>
     tlsBlocks(dr)
       .filter((b) => b.tls.insecureSkipVerify === true)
       .map((b) =>
@@ -418,7 +435,7 @@ export const drNonIstioTlsToMesh = rule("dr.non-istio-tls-to-mesh", (ctx) => {
   const out: Finding[] = [];
   const fileProxies = anyFileCerts(ctx);
   let callers: CallerGroup[] | null = null;
-  for (const dr of ctx.model.destinationRules) {
+  for (const dr of destinationRulesRead(ctx.model)) {
     const blocks = tlsBlocks(dr).filter((b) => b.tls.mode === "SIMPLE" || b.tls.mode === "MUTUAL");
     if (blocks.length === 0) continue;
     const meshed = servicesMatching(ctx, dr).filter((s) => (ctx.model.endpointsOf.get(s) ?? []).some(takesLegacyIstioMtls));
@@ -666,7 +683,7 @@ export const drShadowed = rule("dr.shadowed", (ctx) => {
 });
 
 export const drSubsetOnlyTls = rule("dr.subset-only-tls", (ctx) =>
-  ctx.model.destinationRules
+  destinationRulesRead(ctx.model)
     .filter((dr) => {
       const tp = dr.trafficPolicy;
       const topTls = !!tp?.tls || !!tp?.portLevelSettings.some((p) => p.tls);

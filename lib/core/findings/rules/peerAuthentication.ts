@@ -3,6 +3,7 @@ import type { EdgeAnalysis } from "../../edges/buildEdges";
 import type { PeerAuthentication, Service, Workload } from "../../model/mesh";
 import { selectorMatches } from "../../model/read";
 import { resolveRevision } from "../../model/revisions";
+import { discoveryViewFor } from "../../model/discovery";
 import { modeForPort, namespaceDecision } from "../../resolve/peerAuthentication";
 import { hasIstioProxy } from "../../resolve/resolver";
 import type { Finding, Ref } from "../../snapshot/schema";
@@ -309,6 +310,7 @@ function permissiveFinding(
   resources: Ref[],
   ws: Workload[],
   own: boolean,
+  ignored: PeerAuthentication | null = null,
 ): Finding {
   const clientSet = new Set<string>();
   let plaintextPredicted = false;
@@ -330,7 +332,9 @@ function permissiveFinding(
     fix:
       clients.length > 0
         ? `Give ${listNames(clients)} a proxy (or make them send mTLS), then set mtls.mode STRICT.`
-        : `Set mtls.mode STRICT in a PeerAuthentication for ${own ? "this workload" : `namespace ${ns}`}.`,
+        : ignored?.mode === "STRICT"
+          ? `Make the mesh config's discoverySelectors select ${ignored.namespace}, so that istiod applies the STRICT ${nsName(ignored)}, or set mtls.mode STRICT in a PeerAuthentication for namespace ${ns}.`
+          : `Set mtls.mode STRICT in a PeerAuthentication for ${own ? "this workload" : `namespace ${ns}`}.`,
   });
 }
 
@@ -351,10 +355,15 @@ function permissiveInNamespace(ctx: AnalysisContext, inbound: Map<Workload, Inbo
       const p = ctx.resolver.policyOf(w);
       return p.base.origin !== "workload" && p.base.mode === "PERMISSIVE";
     });
+    // Istio's default because the istiod ignores the root namespace's policy (discovery.ts): named, not "no PeerAuthentication".
+    const ignored = nsMode.policy ? null : (discoveryViewFor(ctx.model, meshed[0]!.revision)?.ignoredMeshPolicy ?? null);
     const subject = nsMode.policy
       ? `Namespace ${ns} (PeerAuthentication ${nsName(nsMode.policy)}, ${nsMode.origin})`
-      : `Namespace ${ns} (no PeerAuthentication: Istio's default)`;
-    if (inherit.length > 0) out.push(permissiveFinding(inbound, ns, subject, [nsMode.policy ? paRefOf(nsMode.policy) : namespaceRef(ns)], inherit, false));
+      : ignored
+        ? `Namespace ${ns} (Istio's default: its istiod ignores mesh-wide PeerAuthentication ${nsName(ignored)}, as its discoverySelectors do not select ${ignored.namespace})`
+        : `Namespace ${ns} (no PeerAuthentication: Istio's default)`;
+    const resources = nsMode.policy ? [paRefOf(nsMode.policy)] : ignored ? [namespaceRef(ns), paRefOf(ignored)] : [namespaceRef(ns)];
+    if (inherit.length > 0) out.push(permissiveFinding(inbound, ns, subject, resources, inherit, false, ignored));
   }
   // A workload whose own policy sets PERMISSIVE is reported under that policy, whatever the namespace
   // says: it is a separate object to change, which a STRICT namespace policy would not reach (the
@@ -378,6 +387,9 @@ export const meshNoStrict = rule("mesh.no-strict", (ctx) => {
   const idx = defaultIndex(ctx);
   const meshPa = idx.mesh[0];
   if (meshPa?.mode === "STRICT") return [];
+  // The root namespace's policy exists but the default istiod ignores it (discovery.ts): say so, not that there is none.
+  const ignored = meshPa ? null : (discoveryViewFor(ctx.model, ctx.model.revisions.defaultRevision ?? "")?.ignoredMeshPolicy ?? null);
+  if (ignored) return [ignoredMeshPolicyFinding(ignored, idx.rootNamespace)];
   return [
     finding("mesh.no-strict", {
       message: meshPa
@@ -389,3 +401,17 @@ export const meshNoStrict = rule("mesh.no-strict", (ctx) => {
   ];
 });
 
+
+/**
+ * mesh.no-strict when the root namespace's mesh-wide policy is there but the default istiod's
+ * discoverySelectors leave the root namespace out: since Istio 1.22 its config store drops Istio objects
+ * there (crdclient's namespace filter; docs/DECISIONS.md, "Discovery selectors"), so the mesh runs on
+ * Istio's default, PERMISSIVE.
+ */
+function ignoredMeshPolicyFinding(pa: PeerAuthentication, root: string): Finding {
+  return finding("mesh.no-strict", {
+    message: `The mesh-wide PeerAuthentication ${nsName(pa)} is ${pa.mode}, but the default istiod ignores it: its mesh config's discoverySelectors do not select the root namespace ${root}, and Istio 1.22+ drops Istio config there too. Workloads without their own policy accept plaintext (PERMISSIVE).`,
+    resources: [paRefOf(pa), namespaceRef(root)],
+    fix: `Make the discoverySelectors select ${root} (label it to match one, or add a selector with matchLabels kubernetes.io/metadata.name: ${root}), so that istiod applies ${nsName(pa)}${pa.mode === "STRICT" ? "" : "; then set its mtls.mode to STRICT once every client has a proxy"}.`,
+  });
+}
