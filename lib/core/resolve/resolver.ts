@@ -243,7 +243,8 @@ export function createResolver(model: MeshModel): Resolver {
     paCache: paIndexCache(model),
     drCache: new Map(),
     policies: new Array<WorkloadPolicy | undefined>(slots).fill(undefined),
-    nsCache: new Map(),
+    // The default revision's map made here, not at the first namespaceMode call (the lazy-branch deopt of round 5).
+    nsCache: new Map([["", new Map<string, ModeDecision>()]]),
     realPortsOf: new Array<Set<number> | undefined>(slots).fill(undefined),
     decisionCache: new Map(),
     refCache: new Map(),

@@ -401,7 +401,6 @@ export const meshNoStrict = rule("mesh.no-strict", (ctx) => {
   ];
 });
 
-
 /**
  * mesh.no-strict when the root namespace's mesh-wide policy is there but the default istiod's
  * discoverySelectors leave the root namespace out: since Istio 1.22 its config store drops Istio objects
