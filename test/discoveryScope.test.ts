@@ -314,3 +314,52 @@ describe("findings about DestinationRules and PeerAuthentications no istiod read
     expect(f!.fix).toContain(fix);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// 6. The ignored mesh-wide policy named by mesh.no-strict, pa.permissive and the edge reason is the
+//    one the asking istiod would apply if it saw the root namespace: of its revision (crdclient
+//    `inRevision`: a labelled object is read only by the istiod of that revision, whatever the
+//    selectors say), and the oldest of several (creationTimestamp, then name: buildPaIndex, as for
+//    the mesh policy everywhere else).
+
+describe("the ignored mesh-wide policy is the one the asking istiod would read", () => {
+  const withRev = (o: KubeObject, rev: string): KubeObject => ({ ...o, metadata: { ...o.metadata, labels: { ...(o.metadata.labels ?? {}), "istio.io/rev": rev } } });
+  /** The default istiod does not see istio-system; a canary istiod (no selectors) does. a and b are the default revision's. */
+  const objs = (pas: KubeObject[]): KubeObject[] => [
+    namespace("istio-system"),
+    seen("a"),
+    seen("b"),
+    deploy("a", "client"),
+    deploy("b", "srv", { ports: [8080] }),
+    service("b", "srv", [{ port: 80, targetPort: 8080 }]),
+    meshConfig(SELECT),
+    meshConfig("{}\n", "istio-system", "istio-canary"),
+    ...pas,
+  ];
+  const strict = peerAuth("istio-system", "default", "STRICT");
+  const NONE = "There is no mesh-wide PeerAuthentication in the root namespace istio-system";
+  const IGNORED = "The mesh-wide PeerAuthentication istio-system/default is STRICT, but the default istiod ignores it";
+
+  it.each([
+    { case: "labelled for the canary: the default istiod would not read it even if it saw istio-system, so there is none for it", pa: withRev(strict, "canary"), says: NONE, permissive: "(no PeerAuthentication: Istio's default)" },
+    { case: "near miss: labelled istio.io/rev=default, the default istiod's own: named as ignored", pa: withRev(strict, "default"), says: IGNORED, permissive: "its istiod ignores mesh-wide PeerAuthentication istio-system/default" },
+    { case: "near miss: unlabelled (every istiod's): named as ignored", pa: strict, says: IGNORED, permissive: "its istiod ignores mesh-wide PeerAuthentication istio-system/default" },
+  ])("$case", ({ pa, says, permissive }) => {
+    const s = run(objs([pa]), [call("a/client", SRV, "mutual_tls", 5)]);
+    expect(findingsOf(s, "mesh.no-strict").map((f) => f.message)).toEqual([expect.stringContaining(says)]);
+    expect(findingsOf(s, "pa.permissive").find((f) => f.message.startsWith("Namespace b "))!.message).toContain(permissive);
+    const reason = edgeOf(s, "a/client", SRV)!.predicted.reason;
+    if (says === NONE) expect(reason).not.toContain("ignores mesh-wide PeerAuthentication");
+    else expect(reason).toContain("its istiod ignores mesh-wide PeerAuthentication istio-system/default");
+  });
+
+  // Input order must not decide: the oldest applies (ComposePeerAuthentication / GetNamespaceMutualTLSMode).
+  const at = (name: string, mode: string, created: string) => peerAuth("istio-system", name, mode, { created });
+  it.each([
+    { case: "the older of two listed second is the one named", pas: [at("a-new", "STRICT", "2024-02-01T00:00:00Z"), at("z-old", "PERMISSIVE", "2024-01-01T00:00:00Z")], named: "istio-system/z-old is PERMISSIVE" },
+    { case: "near miss: the older listed first is named", pas: [at("a-old", "STRICT", "2024-01-01T00:00:00Z"), at("z-new", "PERMISSIVE", "2024-02-01T00:00:00Z")], named: "istio-system/a-old is STRICT" },
+    { case: "the same age: the first by name, whatever the input order", pas: [at("z", "PERMISSIVE", "2024-01-01T00:00:00Z"), at("a", "STRICT", "2024-01-01T00:00:00Z")], named: "istio-system/a is STRICT" },
+  ])("$case", ({ pas, named }) => {
+    expect(findingsOf(run(objs(pas)), "mesh.no-strict").map((f) => f.message)).toEqual([expect.stringContaining(`The mesh-wide PeerAuthentication ${named}, but the default istiod ignores it`)]);
+  });
+});

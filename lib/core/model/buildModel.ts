@@ -137,7 +137,7 @@ export function buildModel(inputs: ParsedInputs, unread: readonly UnreadKind[] =
     services,
     serviceByHost,
     wildcardServiceBySuffix,
-    discoveryViews: discoveryViews(meshByRevision.values(), namespaces, services, istio.peerAuthentications),
+    discoveryViews: discoveryViews(meshByRevision.values(), namespaces, services),
     servicesOfWorkload,
     endpointsOf: selected,
     peerAuthentications: istio.peerAuthentications,

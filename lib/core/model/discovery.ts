@@ -9,7 +9,7 @@
 // default; manifests/helm-profiles/compatibility-version-1.21.yaml turns it off) Istio's own config too.
 import type { LabelSelector } from "./linkerdPolicy";
 import { selects } from "./linkerdPolicy";
-import { inRevision, type MeshModel, type MeshSettings, type Namespace, type PeerAuthentication, type Service } from "./mesh";
+import { inRevision, type MeshModel, type MeshSettings, type Namespace, type Service } from "./mesh";
 import { isObj } from "./read";
 import { indexServices } from "./services";
 
@@ -21,11 +21,6 @@ export interface DiscoveryView {
   serviceByHost: Map<string, Service>;
   /** As MeshModel.wildcardServiceBySuffix, from `serviceByHost`. */
   wildcardServiceBySuffix: Map<string, Service>;
-  /**
-   * The root namespace's mesh-wide PeerAuthentication this istiod ignores because its namespace is
-   * hidden (Istio >=1.22 scoping), or null: reasons that rest on its absence say so (predictEdge).
-   */
-  ignoredMeshPolicy: PeerAuthentication | null;
 }
 
 const OPERATORS = new Set(["In", "NotIn", "Exists", "DoesNotExist"]);
@@ -117,7 +112,6 @@ export function discoveryViews(
   meshes: Iterable<MeshSettings>,
   namespaces: ReadonlyMap<string, Namespace>,
   services: readonly Service[],
-  peerAuthentications: readonly PeerAuthentication[],
 ): Map<MeshSettings, DiscoveryView> {
   const out = new Map<MeshSettings, DiscoveryView>();
   for (const mesh of meshes) {
@@ -126,9 +120,7 @@ export function discoveryViews(
     const hidden = new Set<string>();
     for (const ns of namespaces.values()) if (ns.declared && !namespaceSelected(selectors, ns)) hidden.add(ns.name);
     const { serviceByHost, wildcardServiceBySuffix } = indexServices(services, hidden);
-    const root = mesh.rootNamespace;
-    const ignoredMeshPolicy = hidden.has(root) ? (peerAuthentications.find((pa) => pa.namespace === root && (pa.selector === null || Object.keys(pa.selector).length === 0)) ?? null) : null;
-    out.set(mesh, { hidden, serviceByHost, wildcardServiceBySuffix, ignoredMeshPolicy });
+    out.set(mesh, { hidden, serviceByHost, wildcardServiceBySuffix });
   }
   return out;
 }

@@ -5,7 +5,7 @@ import { inRevision, type MeshModel, type PeerAuthentication, type Workload } fr
 import { perRun } from "../model/perRun";
 import { selectorMatches } from "../model/read";
 import type { Origin } from "../snapshot/schema";
-import { discoveryViewFor } from "../model/discovery";
+import { discoveryViewFor, type DiscoveryView } from "../model/discovery";
 
 export type EnforcedMode = "STRICT" | "PERMISSIVE" | "DISABLE";
 
@@ -259,4 +259,35 @@ export function paIndexFor(cache: PaIndexCache, rootNamespace: string, ambient: 
     cache.byKey.set(key, idx);
   }
   return idx;
+}
+
+/**
+ * The root namespace's mesh-wide policies an istiod drops with the root namespace (its
+ * discoverySelectors leave it out: Istio >=1.22 scoping, discovery.ts), oldest first as buildPaIndex
+ * orders the mesh policies: per discovery view, whose mesh settings give the root namespace. Not yet
+ * filtered by revision: revisions sharing settings share the view.
+ */
+const hiddenRootPolicies = new WeakMap<DiscoveryView, PeerAuthentication[]>();
+
+/**
+ * The mesh-wide PeerAuthentication the istiod of `revision` would apply if it saw the root namespace,
+ * or null: the oldest selector-less root policy of its revision (crdclient `inRevision`, whatever the
+ * selectors say: one labelled for another revision is no policy of this istiod's either way), as
+ * paIndexFor would pick it without the discovery filter. Reasons that rest on there being no mesh
+ * policy name it instead (mesh.no-strict, pa.permissive, the edge's server phrase). Once per view, a
+ * short loop per call.
+ */
+export function ignoredMeshPolicy(model: MeshModel, revision: string, ambient = false): PeerAuthentication | null {
+  const view = discoveryViewFor(model, revision);
+  if (!view) return null;
+  const root = (model.meshByRevision.get(revision) ?? model.mesh).rootNamespace;
+  if (!view.hidden.has(root)) return null;
+  let candidates = hiddenRootPolicies.get(view);
+  if (!candidates) {
+    candidates = buildPaIndex(model.peerAuthentications.filter((pa) => pa.namespace === root), root).mesh;
+    hiddenRootPolicies.set(view, candidates);
+  }
+  // ztunnel takes a root `selector: {}` policy as the root namespace's own, not mesh-wide (buildPaIndex's rootNamespaceOnly).
+  for (const pa of candidates) if (inRevision(pa.revision, revision) && !(ambient && pa.emptySelector)) return pa;
+  return null;
 }

@@ -6,13 +6,12 @@ import type { ClientOrigin, ClientTls, Predicted, Ref } from "../snapshot/schema
 import { subsetTlsForPort, taggingTls, tlsForPort, type DrLookup, type PortTls } from "./destinationRule";
 import { defaultIstioSni } from "./gatewayListener";
 import { fileTlsCell, HBONE_FILES_CELL, isHttpPort, isTcpPort, isTlsPort, matrixVerdict, worseVerdict, type FileTls, type MatrixCell, type ServerAccept } from "./matrix";
-import { modeForPort, workloadPolicyFor, type WorkloadPolicy } from "./peerAuthentication";
+import { ignoredMeshPolicy, modeForPort, workloadPolicyFor, type WorkloadPolicy } from "./peerAuthentication";
 import type { Resolver, ServerDecision } from "./resolver";
 import { sidecarFor, sidecarImports } from "./sidecarScope";
 import { perRun } from "../model/perRun";
 import { inPortRuns } from "../model/read";
 import { ignoredAuthorizationsOf, serverOfPort, type LinkerdPolicy } from "../model/linkerdPolicy";
-import { discoveryViewFor } from "../model/discovery";
 
 /** The calling side. `workload` is null for callers outside the inventory. */
 export interface Client {
@@ -1138,7 +1137,7 @@ function linkerdIgnoredPhrase(linkerd: LinkerdPolicy, w: Workload, port: number)
  * (ENABLE_ENHANCED_RESOURCE_SCOPING); an older istiod would apply it. Once per worst endpoint (sidesFor).
  */
 function ignoredMeshPolicyNote(model: MeshModel, w: Workload): string {
-  const pa = discoveryViewFor(model, w.revision)?.ignoredMeshPolicy;
+  const pa = ignoredMeshPolicy(model, w.revision, w.dataplane === "ambient");
   if (!pa) return "";
   return ` (its istiod ignores mesh-wide PeerAuthentication ${pa.namespace}/${pa.name}: its discoverySelectors do not select ${pa.namespace}, which Istio 1.22+ applies to Istio config too; an older istiod would enforce it)`;
 }

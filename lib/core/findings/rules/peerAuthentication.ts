@@ -3,8 +3,7 @@ import type { EdgeAnalysis } from "../../edges/buildEdges";
 import type { PeerAuthentication, Service, Workload } from "../../model/mesh";
 import { selectorMatches } from "../../model/read";
 import { resolveRevision } from "../../model/revisions";
-import { discoveryViewFor } from "../../model/discovery";
-import { modeForPort, namespaceDecision } from "../../resolve/peerAuthentication";
+import { ignoredMeshPolicy, modeForPort, namespaceDecision } from "../../resolve/peerAuthentication";
 import { hasIstioProxy } from "../../resolve/resolver";
 import type { Finding, Ref } from "../../snapshot/schema";
 import type { AnalysisContext } from "../context";
@@ -356,7 +355,7 @@ function permissiveInNamespace(ctx: AnalysisContext, inbound: Map<Workload, Inbo
       return p.base.origin !== "workload" && p.base.mode === "PERMISSIVE";
     });
     // Istio's default because the istiod ignores the root namespace's policy (discovery.ts): named, not "no PeerAuthentication".
-    const ignored = nsMode.policy ? null : (discoveryViewFor(ctx.model, meshed[0]!.revision)?.ignoredMeshPolicy ?? null);
+    const ignored = nsMode.policy ? null : ignoredMeshPolicy(ctx.model, meshed[0]!.revision, ambient);
     const subject = nsMode.policy
       ? `Namespace ${ns} (PeerAuthentication ${nsName(nsMode.policy)}, ${nsMode.origin})`
       : ignored
@@ -388,7 +387,7 @@ export const meshNoStrict = rule("mesh.no-strict", (ctx) => {
   const meshPa = idx.mesh[0];
   if (meshPa?.mode === "STRICT") return [];
   // The root namespace's policy exists but the default istiod ignores it (discovery.ts): say so, not that there is none.
-  const ignored = meshPa ? null : (discoveryViewFor(ctx.model, ctx.model.revisions.defaultRevision ?? "")?.ignoredMeshPolicy ?? null);
+  const ignored = meshPa ? null : ignoredMeshPolicy(ctx.model, ctx.model.revisions.defaultRevision ?? "");
   if (ignored) return [ignoredMeshPolicyFinding(ignored, idx.rootNamespace)];
   return [
     finding("mesh.no-strict", {
