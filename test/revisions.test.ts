@@ -1,8 +1,9 @@
 // Revision tags (lib/core/model/revisions.ts). A tag is a MutatingWebhookConfiguration labelled
 // istio.io/tag=<tag> and istio.io/rev=<revision> (pkg/revisions/tag_watcher.go); the tag "default"
 // (webhook istio-revision-tag-default) serves istio-injection=enabled namespaces
-// (pkg/revisions/default_watcher.go); istiod reads config labelled with its revision or one of its
-// tags (LabelsInRevisionOrTags, pkg/config/model.go). Helm revision installs have no `istio`
+// (pkg/revisions/default_watcher.go). istiod reads config labelled with its revision only, the raw
+// label (crdclient `inRevision`: LabelsInRevision, pkg/config/model.go): tags resolve for namespaces
+// and pods, not for config objects (the last describe). Helm revision installs have no `istio`
 // ConfigMap, only `istio-<rev>`: the settings come from the revision a tag names.
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
@@ -66,10 +67,10 @@ describe("revision tags", () => {
     expect(edgeOf(other, "shop/web", host("api", "orders"))!.predicted.verdict).toBe("mtls");
   });
 
-  it("a config object labelled with a tag is read by the revision the tag names, not by others", () => {
-    const base = [tagWebhook("prod-stable", "1-29-4"), tagWebhook("prod-canary", "1-30-3"), namespace("a", { "istio.io/rev": "1-29-4" }), deploy("a", "app")];
-    expect(workloadOf(run([...base, labelled(peerAuth("a", "default", "STRICT"), "prod-stable")]), "a", "app").mtls.mode).toBe("STRICT");
-    expect(workloadOf(run([...base, labelled(peerAuth("a", "default", "STRICT"), "prod-canary")]), "a", "app").mtls.mode).toBe("PERMISSIVE");
+  it("a config object labelled with a revision is read by that revision's istiod, not by others", () => {
+    const base = [tagWebhook("prod-stable", "1-29-4"), tagWebhook("prod-canary", "1-30-3"), namespace("a", { "istio.io/rev": "prod-stable" }), deploy("a", "app")];
+    expect(workloadOf(run([...base, labelled(peerAuth("a", "default", "STRICT"), "1-29-4")]), "a", "app").mtls.mode).toBe("STRICT");
+    expect(workloadOf(run([...base, labelled(peerAuth("a", "default", "STRICT"), "1-30-3")]), "a", "app").mtls.mode).toBe("PERMISSIVE");
   });
 
   it("a live injected pod's istio.io/rev annotation (the injecting revision) decides, whatever the namespace label says", () => {
@@ -94,40 +95,44 @@ describe("revision tags", () => {
     const other = run([...objs, ...apps({ "istio-injection": "enabled" }), namespace("tools"), deploy("tools", "jumpbox")]);
     expect(findingsOf(other, "namespace.not-injected").map((f) => f.resources)).toEqual([[{ kind: "Namespace", name: "tools" }]]);
   });
-  it("pa.disable reads a namespace DISABLE through the namespace's tag: the policy labelled with the tag's revision decides", () => {
+  it("pa.disable reads a namespace DISABLE through the namespace's tag: the policy labelled with the revision behind the tag decides", () => {
     const objs = (paRev: string) => [
       ...REVS,
       tagWebhook("prod", "1-29-4"),
       namespace("legacy", { "istio.io/rev": "prod" }),
       labelled(peerAuth("legacy", "default", "DISABLE"), paRev),
     ];
-    expect(findingsOf(run(objs("prod")), "pa.disable").map((f) => f.message)).toEqual([
+    expect(findingsOf(run(objs("1-29-4")), "pa.disable").map((f) => f.message)).toEqual([
       expect.stringContaining("PeerAuthentication legacy/default disables mTLS for namespace legacy"),
     ]);
-    // Near miss: a policy for another revision is not read by the istiod serving the namespace.
+    // Near misses: a policy for another revision is not read by the istiod serving the namespace, nor
+    // one labelled with the tag itself (crdclient compares the raw label: no istiod's revision is "prod").
     expect(findingsOf(run(objs("1-30-3")), "pa.disable")).toEqual([]);
+    expect(findingsOf(run(objs("prod")), "pa.disable")).toEqual([]);
   });
 });
 
 describe("the default tag names the default revision everywhere", () => {
-  // A Helm revision install: istio-1-29 ConfigMap, the default tag on 1-29, policies labelled with the tag.
+  // A Helm revision install: istio-1-29 ConfigMap, the default tag on 1-29, policies labelled with its revision.
   const canary = [namespace("istio-system"), meshConfig("", "istio-system", "istio-1-29"), tagWebhook("default", "1-29"), injected("shop"), deploy("shop", "web")];
 
-  it("a mesh-wide STRICT labelled istio.io/rev: default is the mesh policy: STRICT, no mesh.no-strict", () => {
-    const s = run([...canary, labelled(peerAuth("istio-system", "default", "STRICT"), "default")]);
+  it("a mesh-wide STRICT labelled with the default tag's revision is the mesh policy: STRICT, no mesh.no-strict", () => {
+    const s = run([...canary, labelled(peerAuth("istio-system", "default", "STRICT"), "1-29")]);
     expect(workloadOf(s, "shop", "web").mtls).toMatchObject({ mode: "STRICT", origin: "mesh" });
     expect(findingsOf(s, "mesh.no-strict")).toEqual([]);
     // Near miss: labelled for a revision no tag names, it is no policy of the default revision.
     expect(findingsOf(run([...canary, labelled(peerAuth("istio-system", "default", "STRICT"), "1-30")]), "mesh.no-strict")).toHaveLength(1);
   });
 
-  it("two namespace-wide policies labelled with the default tag conflict (pa.conflict)", () => {
-    const s = run([...canary, labelled(peerAuth("shop", "a", "STRICT"), "default"), labelled(peerAuth("shop", "b", "PERMISSIVE"), "default")]);
+  it("two namespace-wide policies labelled with the default tag's revision conflict (pa.conflict)", () => {
+    const s = run([...canary, labelled(peerAuth("shop", "a", "STRICT"), "1-29"), labelled(peerAuth("shop", "b", "PERMISSIVE"), "1-29")]);
     expect(findingsOf(s, "pa.conflict")).toHaveLength(1);
+    // Near miss: labelled with the tag "default", read by no istiod, so nothing conflicts.
+    expect(findingsOf(run([...canary, labelled(peerAuth("shop", "a", "STRICT"), "default"), labelled(peerAuth("shop", "b", "PERMISSIVE"), "default")]), "pa.conflict")).toEqual([]);
   });
 
-  it("a caller telemetry names but the inventory lacks reads its namespace's revision: the tag-labelled DR applies to it as to a listed pod", () => {
-    const objs = [...canary, namespace("c", { "istio-injection": "enabled" }), deploy("c", "app"), deploy("c", "srv", { ports: [8080] }), service("c", "srv", [{ port: 80, targetPort: 8080 }]), labelled(destRule("c", "srv", host("srv", "c"), tls("DISABLE")), "default")];
+  it("a caller telemetry names but the inventory lacks reads its namespace's revision: the DR labelled with that revision applies to it as to a listed pod", () => {
+    const objs = [...canary, namespace("c", { "istio-injection": "enabled" }), deploy("c", "app"), deploy("c", "srv", { ports: [8080] }), service("c", "srv", [{ port: 80, targetPort: 8080 }]), labelled(destRule("c", "srv", host("srv", "c"), tls("DISABLE")), "1-29")];
     const s = run(objs, [call("c/app", host("srv", "c"), "none", 5), call("c/ghost", host("srv", "c"), "none", 5)]);
     const listed = edgeOf(s, "c/app", host("srv", "c"))!;
     const ghost = edgeOf(s, "c/ghost", host("srv", "c"))!;
@@ -153,5 +158,45 @@ describe("the default tag names the default revision everywhere", () => {
     expect(workloadOf(run([...objs({ "istio.io/rev": "1-29-4" }), only129]), "orders", "api").mtls).toMatchObject({ mode: "PERMISSIVE", origin: "namespace" });
     // istio-injection=enabled beats both: the default tag's 1-30-3 injects, and the 1-29-4 policy is not read.
     expect(workloadOf(run([...objs({ "istio-injection": "enabled", "istio.io/rev": "1-29-4" }), only129]), "orders", "api").mtls).toMatchObject({ mode: "STRICT" });
+  });
+});
+
+// istiod's config store reads an Istio object labelled istio.io/rev only when the label IS its
+// revision: crdclient's filter is `config.LabelsInRevision(labels, cl.revision)` (istio/istio
+// pilot/pkg/config/kube/crdclient/client.go `addCRD` → `inRevision`), with no tag set.
+// `LabelsInRevisionOrTags` and the tag watcher's `IsMine` serve only the Gateway API controllers
+// ("all other types are filtered by revision, but for gateways we need to select tags as well",
+// pilot/pkg/config/kube/gateway/controller.go); istio/istio#51582 reports exactly this. So a
+// PeerAuthentication, DestinationRule… labelled with a tag, or with `default` while the default tag
+// names a revision, is read by no istiod, whatever the tags say.
+describe("config objects labelled with a revision tag are read by no istiod (crdclient compares the raw label)", () => {
+  const tagged = [tagWebhook("prod-stable", "1-29-4"), tagWebhook("prod-canary", "1-30-3"), namespace("a", { "istio.io/rev": "prod-stable" }), deploy("a", "app")];
+  it.each([
+    { case: "a namespace policy labelled with the tag of the workload's revision: not read (PERMISSIVE)", rev: "prod-stable", mtls: { mode: "PERMISSIVE", origin: "default" } },
+    { case: "near miss: labelled with the revision itself, read (STRICT)", rev: "1-29-4", mtls: { mode: "STRICT", origin: "namespace" } },
+    { case: "near miss: unlabelled, every istiod's (STRICT)", rev: null, mtls: { mode: "STRICT", origin: "namespace" } },
+  ])("$case", ({ rev, mtls }) => {
+    const pa = peerAuth("a", "default", "STRICT");
+    expect(workloadOf(run([...tagged, rev === null ? pa : labelled(pa, rev)]), "a", "app").mtls).toMatchObject(mtls);
+  });
+
+  // A Helm revision install with the default tag on 1-29: its istiod's REVISION is 1-29, not "default".
+  const revisioned = [namespace("istio-system"), meshConfig("", "istio-system", "istio-1-29"), tagWebhook("default", "1-29"), injected("shop"), deploy("shop", "web")];
+  it.each([
+    { case: "a mesh-wide STRICT labelled istio.io/rev=default under a revisioned default: not read, mesh.no-strict", rev: "default", mtls: { mode: "PERMISSIVE", origin: "default" }, noStrict: 1 },
+    { case: "near miss: labelled with the default tag's revision 1-29, the mesh policy", rev: "1-29", mtls: { mode: "STRICT", origin: "mesh" }, noStrict: 0 },
+  ])("$case", ({ rev, mtls, noStrict }) => {
+    const s = run([...revisioned, labelled(peerAuth("istio-system", "default", "STRICT"), rev)]);
+    expect(workloadOf(s, "shop", "web").mtls).toMatchObject(mtls);
+    expect(findingsOf(s, "mesh.no-strict")).toHaveLength(noStrict);
+  });
+
+  it.each([
+    { case: "a DestinationRule labelled with the caller's tag is not the caller's: auto mTLS", rev: "prod-stable", tls: "ISTIO_MUTUAL" },
+    { case: "near miss: labelled with the caller's revision, its DISABLE applies", rev: "1-29-4", tls: "DISABLE" },
+  ])("$case", ({ rev, tls: want }) => {
+    const objs = [...tagged, deploy("a", "srv", { ports: [8080] }), service("a", "srv", [{ port: 80, targetPort: 8080 }]), labelled(destRule("a", "srv", host("srv", "a"), tls("DISABLE")), rev)];
+    const s = run(objs, [call("a/app", host("srv", "a"), want === "DISABLE" ? "none" : "mutual_tls", 5)]);
+    expect(edgeOf(s, "a/app", host("srv", "a"))!.predicted.client.tls).toBe(want);
   });
 });

@@ -96,7 +96,7 @@ export function buildModel(inputs: ParsedInputs, unread: readonly UnreadKind[] =
     }
   }
 
-  const istio = readIstioObjects(objects, problems, revisions, mesh.defaultVirtualServiceExportTo);
+  const istio = readIstioObjects(objects, problems, mesh.defaultVirtualServiceExportTo);
   for (const x of [...istio.peerAuthentications, ...istio.destinationRules, ...istio.sidecars, ...istio.gateways]) imply(x.namespace);
 
   const sidecarsByNamespace = new Map<string, typeof istio.sidecars>();

@@ -10,7 +10,6 @@ import type { LoadedObject } from "./input";
 import { creationTimestamp, revisionOf } from "./istioMetadata";
 import type { GatewayServer, GatewayTlsMode, IstioGateway } from "./mesh";
 import { absent, at, isObj, shown, strMap } from "./read";
-import type { Revisions } from "./revisions";
 
 const GATEWAY_TLS_MODES: readonly GatewayTlsMode[] = ["PASSTHROUGH", "SIMPLE", "MUTUAL", "AUTO_PASSTHROUGH", "ISTIO_MUTUAL", "OPTIONAL_MUTUAL"];
 
@@ -321,7 +320,7 @@ function sanitizedHosts(hosts: string[], namespace: string): string[] {
  * as the API server checks the schema before calling the webhook, then ValidateGateway. Istio
  * validates the whole Gateway: one bad server refuses the object (every server of it is skipped).
  */
-export function readGateway(o: LoadedObject, revisions: Revisions): IstioGateway {
+export function readGateway(o: LoadedObject): IstioGateway {
   const spec = at(o.object, "spec");
   if (!isObj(spec)) throw new FieldError("spec", `must be a mapping, not ${shown(spec)}`);
   const rawSelector = at(spec, "selector");
@@ -336,7 +335,7 @@ export function readGateway(o: LoadedObject, revisions: Revisions): IstioGateway
     creationTimestamp: creationTimestamp(o),
     selector: isObj(rawSelector) && Object.keys(rawSelector).length > 0 ? strMap(rawSelector) : null,
     servers: specs.map((s) => gatewayServer(s, namespace)),
-    ...revisionOf(o, revisions),
+    ...revisionOf(o),
     at: o.at,
   };
 }

@@ -3,15 +3,19 @@
 import { FieldError } from "./fieldError";
 import type { LoadedObject } from "./input";
 import { shown, strMap } from "./read";
-import { resolveRevision, type Revisions } from "./revisions";
 
 /**
- * The istio.io/rev label, as an optional field (absent on most objects), resolved through the revision
- * tags: istiod reads objects labelled with its revision or any tag pointing at it (revisions.ts).
+ * The istio.io/rev label, as an optional field (absent on most objects), AS WRITTEN: istiod's config
+ * store reads an object labelled with its own revision only, comparing the raw label with no revision
+ * tag resolved (istio/istio pilot/pkg/config/kube/crdclient/client.go, `addCRD` composes
+ * `cl.inRevision` = `config.LabelsInRevision(labels, cl.revision)`; `LabelsInRevisionOrTags` serves
+ * the Gateway API controllers only). So an object labelled with a tag, or with `default` while the
+ * default tag names a revision, is read by no istiod (mesh.ts `inRevision` finds no proxy revision
+ * equal to it). Namespaces and pods, which the injection webhooks select, do resolve tags (revisions.ts).
  */
-export function revisionOf(o: LoadedObject, revisions: Revisions): { revision?: string } {
+export function revisionOf(o: LoadedObject): { revision?: string } {
   const rev = strMap(o.object.metadata.labels)["istio.io/rev"];
-  return rev === undefined ? {} : { revision: resolveRevision(revisions, rev) };
+  return rev === undefined ? {} : { revision: rev };
 }
 
 /**

@@ -27,7 +27,6 @@ import type {
   VirtualService,
 } from "./mesh";
 import { absent, arr, at, bool, isObj, portNumber, shown, str, strMap } from "./read";
-import { NO_REVISIONS, type Revisions } from "./revisions";
 import { CLUSTER_DOMAIN } from "./services";
 import { compareByAge } from "../resolve/peerAuthentication";
 
@@ -41,7 +40,7 @@ function paMode(v: unknown, field: string): PaMode {
 }
 
 
-function readPeerAuthentication(o: LoadedObject, revisions: Revisions): PeerAuthentication {
+function readPeerAuthentication(o: LoadedObject): PeerAuthentication {
   const spec = at(o.object, "spec");
   const labels = at(spec, "selector", "matchLabels");
   const selector = isObj(labels) && Object.keys(labels).length > 0 ? strMap(labels) : null;
@@ -64,7 +63,7 @@ function readPeerAuthentication(o: LoadedObject, revisions: Revisions): PeerAuth
     mode,
     portLevelMtls,
     ...(selector === null && isObj(at(spec, "selector")) ? { emptySelector: true as const } : {}),
-    ...revisionOf(o, revisions),
+    ...revisionOf(o),
     at: o.at,
   };
 }
@@ -116,7 +115,7 @@ export function resolveHost(host: string, namespace: string): string {
   return `${host}.${namespace}.svc.${CLUSTER_DOMAIN}`;
 }
 
-function readDestinationRule(o: LoadedObject, revisions: Revisions): DestinationRule {
+function readDestinationRule(o: LoadedObject): DestinationRule {
   const spec = at(o.object, "spec");
   const namespace = o.object.metadata.namespace ?? "default";
   const host = str(at(spec, "host"));
@@ -137,7 +136,7 @@ function readDestinationRule(o: LoadedObject, revisions: Revisions): Destination
     workloadSelector: isObj(selector) && Object.keys(selector).length > 0 ? strMap(selector) : null,
     trafficPolicy: trafficPolicy(at(spec, "trafficPolicy"), "spec.trafficPolicy"),
     subsets,
-    ...revisionOf(o, revisions),
+    ...revisionOf(o),
     at: o.at,
   };
 }
@@ -155,7 +154,7 @@ function egressListener(e: unknown): SidecarEgress {
   };
 }
 
-function readSidecar(o: LoadedObject, revisions: Revisions): SidecarResource {
+function readSidecar(o: LoadedObject): SidecarResource {
   const spec = at(o.object, "spec");
   const labels = at(spec, "workloadSelector", "labels");
   const mode = str(at(spec, "outboundTrafficPolicy", "mode"));
@@ -165,7 +164,7 @@ function readSidecar(o: LoadedObject, revisions: Revisions): SidecarResource {
     workloadSelector: isObj(labels) && Object.keys(labels).length > 0 ? strMap(labels) : null,
     egress: arr(at(spec, "egress")).map(egressListener),
     outboundTrafficPolicy: mode === "REGISTRY_ONLY" || mode === "ALLOW_ANY" ? mode : null,
-    ...revisionOf(o, revisions),
+    ...revisionOf(o),
     at: o.at,
   };
 }
@@ -383,7 +382,7 @@ const NO_MIRRORS: string[] = [];
  * A VirtualService's fields and checked routes. Its mesh routes are worked out once every VirtualService
  * is read (linkVirtualServices), since a root's http routes take its delegates' (mergeVirtualServicesIfNeeded).
  */
-function readVirtualService(o: LoadedObject, revisions: Revisions): ReadVirtualService {
+function readVirtualService(o: LoadedObject): ReadVirtualService {
   const spec = at(o.object, "spec");
   const namespace = o.object.metadata.namespace ?? "default";
   const hosts = stringList(at(spec, "hosts"), "spec.hosts");
@@ -405,7 +404,7 @@ function readVirtualService(o: LoadedObject, revisions: Revisions): ReadVirtualS
     sameHost: null,
     overlapping: null,
     gatewayBinding: null,
-    ...revisionOf(o, revisions),
+    ...revisionOf(o),
     at: o.at,
   };
   return { vs, routes };
@@ -684,18 +683,18 @@ export interface IstioObjects {
  * `defaultVsExportTo`: the mesh's defaultVirtualServiceExportTo, which decides whether a delegate without
  * exportTo is visible to its root (mergeVirtualServicesIfNeeded is given istiod's default).
  */
-export function readIstioObjects(objects: LoadedObject[], problems: InputProblem[], revisions: Revisions = NO_REVISIONS, defaultVsExportTo: string[] = ["*"]): IstioObjects {
+export function readIstioObjects(objects: LoadedObject[], problems: InputProblem[], defaultVsExportTo: string[] = ["*"]): IstioObjects {
   const out: IstioObjects = { peerAuthentications: [], destinationRules: [], sidecars: [], virtualServices: [], gateways: [] };
   const vss: ReadVirtualService[] = [];
   for (const o of objects) {
     try {
       if (o.object.kind === "PeerAuthentication" && isGroup(o, "security.istio.io"))
-        out.peerAuthentications.push(readPeerAuthentication(o, revisions));
+        out.peerAuthentications.push(readPeerAuthentication(o));
       else if (o.object.kind === "DestinationRule" && isGroup(o, "networking.istio.io"))
-        out.destinationRules.push(readDestinationRule(o, revisions));
-      else if (o.object.kind === "Sidecar" && isGroup(o, "networking.istio.io")) out.sidecars.push(readSidecar(o, revisions));
-      else if (o.object.kind === "VirtualService" && isGroup(o, "networking.istio.io")) vss.push(readVirtualService(o, revisions));
-      else if (o.object.kind === "Gateway" && isGroup(o, "networking.istio.io")) out.gateways.push(readGateway(o, revisions));
+        out.destinationRules.push(readDestinationRule(o));
+      else if (o.object.kind === "Sidecar" && isGroup(o, "networking.istio.io")) out.sidecars.push(readSidecar(o));
+      else if (o.object.kind === "VirtualService" && isGroup(o, "networking.istio.io")) vss.push(readVirtualService(o));
+      else if (o.object.kind === "Gateway" && isGroup(o, "networking.istio.io")) out.gateways.push(readGateway(o));
     } catch (e) {
       if (e instanceof FieldError) problems.push(problemFor(o, e));
       else throw e;

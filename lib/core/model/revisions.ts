@@ -5,9 +5,11 @@
 // pods labelled `istio.io/rev=<tag>` are injected by that revision's istiod, which then serves them.
 // The tag named `default` (webhook `istio-revision-tag-default`) is where `istio-injection=enabled`
 // namespaces and unlabelled pods go (pkg/revisions/default_watcher.go reads the revision from that
-// webhook's istio.io/rev label). istiod also reads config objects labelled with any tag pointing at
-// it (`LabelsInRevisionOrTags`, pkg/config/model.go, fed by pkg/revisions/tag_watcher.go's GetMyTags).
-// So every `istio.io/rev` value is resolved through the tags to the revision it names.
+// webhook's istio.io/rev label). So the `istio.io/rev` value of a namespace, pod or WorkloadEntry is
+// resolved through the tags to the revision it names. Not that of an Istio config object: istiod's
+// config store compares the raw label with its own revision (crdclient `inRevision` →
+// `LabelsInRevision`; `LabelsInRevisionOrTags` and the tag watcher's `IsMine` serve the Gateway API
+// controllers only), so istioMetadata.ts keeps it as written.
 import type { LoadedObject } from "./input";
 import { strMap } from "./read";
 

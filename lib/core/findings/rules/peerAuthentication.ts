@@ -11,8 +11,8 @@ import { rule } from "../context";
 import { finding } from "../finding";
 import { listNames, namespaceRef, nsName, paRefOf, workloadRef } from "../refs";
 
-// The default revision's index: with a default tag, the revision it names (whose objects include those
-// labelled with the tag "default"), else the default istiod's.
+// The default revision's index: with a default tag, the revision it names (its objects are those
+// labelled with that revision, not with the tag "default": istioMetadata.ts), else the default istiod's.
 const defaultIndex = (ctx: AnalysisContext) => ctx.resolver.paIndex({ revision: ctx.model.revisions.defaultRevision ?? "", dataplane: "sidecar" });
 
 const selected = (ctx: AnalysisContext, pa: PeerAuthentication): Workload[] =>
