@@ -363,3 +363,52 @@ describe("the ignored mesh-wide policy is the one the asking istiod would read",
     expect(findingsOf(run(objs(pas)), "mesh.no-strict").map((f) => f.message)).toEqual([expect.stringContaining(`The mesh-wide PeerAuthentication ${named}, but the default istiod ignores it`)]);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// 7. Auto mTLS's per-endpoint check is the caller's istiod's too: the EDS endpoint builder tags each
+//    endpoint by NewMtlsPolicy(push, …) on the push context of the istiod serving the caller
+//    (pilot/pkg/xds/endpoints/mtls_checker.go `checkMtlsEnabled`), so with its PeerAuthentications
+//    (istio.io/rev), not those of the endpoint's own istiod.
+
+describe("auto mTLS's per-endpoint PeerAuthentication check is the caller's istiod's", () => {
+  const withRev = (o: KubeObject, rev: string): KubeObject => ({ ...o, metadata: { ...o.metadata, labels: { ...(o.metadata.labels ?? {}), "istio.io/rev": rev } } });
+  const D_SRV = host("srv", "d");
+  /** a/client on the default revision, c/client and d/srv on the canary; no selectors anywhere. */
+  const objs = (pa: KubeObject): KubeObject[] => [
+    namespace("istio-system"),
+    namespace("a", INJ),
+    namespace("c", { "istio.io/rev": "canary" }),
+    namespace("d", { "istio.io/rev": "canary" }),
+    deploy("a", "client"),
+    deploy("c", "client"),
+    deploy("d", "srv", { ports: [8080] }),
+    service("d", "srv", [{ port: 80, targetPort: 8080 }]),
+    meshConfig("{}\n"),
+    meshConfig("{}\n", "istio-system", "istio-canary"),
+    pa,
+  ];
+  // d's namespace DISABLE for the canary only: its own istiod (and canary callers) read it; the default istiod does not.
+  const canaryNsDisable = withRev(peerAuth("d", "default", "DISABLE"), "canary");
+  // A workload DISABLE on d/srv read by the default istiod only: d/srv's own istiod (canary) leaves it PERMISSIVE.
+  const defaultWlDisable = withRev(peerAuth("d", "srv-off", "DISABLE", { selector: { app: "srv" } }), "default");
+  it.each([
+    { case: "a namespace DISABLE the caller's istiod does not read: Istio mTLS (to a DISABLE server: broken)", pa: canaryNsDisable, who: "a/client", tls: "ISTIO_MUTUAL", verdict: "broken" },
+    { case: "near miss: a caller of the canary reads it: auto mTLS off for the namespace, plaintext", pa: canaryNsDisable, who: "c/client", tls: "DISABLE", verdict: "plaintext" },
+    { case: "a workload DISABLE only the caller's istiod reads: plaintext (the server, PERMISSIVE for its own istiod, takes it)", pa: defaultWlDisable, who: "a/client", tls: "DISABLE", verdict: "plaintext" },
+    { case: "near miss: a caller of the server's revision does not read it: Istio mTLS", pa: defaultWlDisable, who: "c/client", tls: "ISTIO_MUTUAL", verdict: "mtls" },
+  ])("$case", ({ pa, who, tls, verdict }) => {
+    const p = predict(objs(pa), who, D_SRV).predicted;
+    expect(p.client.tls).toBe(tls);
+    expect(p.verdict).toBe(verdict);
+  });
+
+  it("the reason says whose PeerAuthentications made the endpoint DISABLE when the caller's istiod is not the endpoint's", () => {
+    expect(predict(objs(defaultWlDisable), "a/client", D_SRV).predicted.reason).toContain(
+      "because d/srv port 8080 is DISABLE in the PeerAuthentications the caller's istiod (revision default) reads",
+    );
+    // Near miss: caller and endpoint on one revision: as before.
+    const same = predict([...objs(peerAuth("d", "srv-off", "DISABLE", { selector: { app: "srv" } }))], "c/client", D_SRV).predicted.reason;
+    expect(same).toContain("because d/srv port 8080 is DISABLE");
+    expect(same).not.toContain("the caller's istiod");
+  });
+});

@@ -184,19 +184,25 @@ interface EndpointSide {
 
 /**
  * The PeerAuthentication istiod reads to tag an endpoint (checkMtlsEnabled: NewMtlsPolicy with the
- * endpoint's namespace and labels): the workload's own, except for a ServiceEntry's inline endpoint,
- * which istiod builds with an empty namespace (convertServiceEntryToInstances passes an empty
- * configKey to convertEndpoint), so that only the mesh-wide policy reaches it.
+ * endpoint's namespace and labels), on the push context of the istiod serving the CALLER (`revision`:
+ * the EDS endpoint builder runs for the caller's proxy, mtls_checker.go), so with that istiod's
+ * PeerAuthentications, root namespace and view: the endpoint's own policy when the caller shares its
+ * revision (the resolver's memo). A ServiceEntry's inline endpoint istiod builds with an empty
+ * namespace (convertServiceEntryToInstances passes an empty configKey to convertEndpoint), so that
+ * only the mesh-wide policy reaches it. Per endpoint side, which the memo keeps per caller revision
+ * and service port: not per edge.
  */
-function taggingPolicy(r: Resolver, w: Workload): WorkloadPolicy {
-  if (w.entry !== null && w.entry.inline) return workloadPolicyFor(r.paIndex(w), { namespace: "", labels: w.labels });
-  return r.policyOf(w);
+function taggingPolicy(r: Resolver, w: Workload, revision: string): WorkloadPolicy {
+  const inline = w.entry !== null && w.entry.inline;
+  if (revision === w.revision && !inline) return r.policyOf(w);
+  const index = r.paIndex(revision === w.revision ? w : { revision, dataplane: w.dataplane });
+  return workloadPolicyFor(index, inline ? { namespace: "", labels: w.labels } : w);
 }
 
-/** What auto mTLS sends an endpoint that does not take HBONE from the client (endpointsFor checks that first). */
-function autoSend(r: Resolver, w: Workload, targetPort: number): Send {
+/** What auto mTLS sends an endpoint that does not take HBONE from the client (endpointsFor checks that first), as the caller's istiod (`revision`) tags it. */
+function autoSend(r: Resolver, w: Workload, targetPort: number, revision: string): Send {
   if (w.tlsModeLabel !== "istio") return { tls: "DISABLE", origin: "auto", why: "auto-endpoint-no-label" };
-  if (modeForPort(taggingPolicy(r, w), targetPort).mode === "DISABLE") return { tls: "DISABLE", origin: "auto", why: "auto-endpoint-pa-disable" };
+  if (modeForPort(taggingPolicy(r, w, revision), targetPort).mode === "DISABLE") return { tls: "DISABLE", origin: "auto", why: "auto-endpoint-pa-disable" };
   return { tls: "ISTIO_MUTUAL", origin: "auto", why: "auto-mtls" };
 }
 
@@ -206,15 +212,16 @@ function endpointSides(r: Resolver, memo: Memo, service: Service, port: ServiceP
   // Pods without the named target port are no endpoints of this port (resolver.targetPortOf).
   const selected = (r.model.endpointsOf.get(service) ?? []).filter((w) => r.targetPortOf(service, port, w) !== null);
   const workloads: (Workload | null)[] = selected.length > 0 ? selected : [null];
-  const out = sidesOf(workloads.map((w) => endpointSide(r, service, port, w)), null);
+  const out = sidesOf(workloads.map((w) => endpointSide(r, memo.revision, service, port, w)), null);
   memo.sides.set(port, out);
   return out;
 }
 
-function endpointSide(r: Resolver, service: Service, port: ServicePort, w: Workload | null): EndpointSide {
+/** One endpoint's side; `revision`: the caller's, whose istiod tags the endpoint for auto mTLS (taggingPolicy). */
+function endpointSide(r: Resolver, revision: string, service: Service, port: ServicePort, w: Workload | null): EndpointSide {
   const targetPort = (w && r.targetPortOf(service, port, w)) ?? (typeof port.targetPort === "number" ? port.targetPort : port.port);
   const { accept, server } = acceptOf(r, w, targetPort, port);
-  const auto: Send = w ? autoSend(r, w, targetPort) : { tls: "DISABLE", origin: "auto", why: "auto-endpoint-no-label" };
+  const auto: Send = w ? autoSend(r, w, targetPort, revision) : { tls: "DISABLE", origin: "auto", why: "auto-endpoint-no-label" };
   return { workload: w, targetPort, accept, server, auto };
 }
 
@@ -244,7 +251,7 @@ function subsetSides(r: Resolver, memo: Memo, service: Service, port: ServicePor
   if (hit) return hit;
   const kept = all.sides.filter((x) => inSubset(x.workload!, subset.labels));
   const out =
-    kept.length === all.sides.length ? all : kept.length > 0 ? sidesOf(kept, null) : sidesOf([endpointSide(r, service, port, null)], subset);
+    kept.length === all.sides.length ? all : kept.length > 0 ? sidesOf(kept, null) : sidesOf([endpointSide(r, memo.revision, service, port, null)], subset);
   byPort.set(port, out);
   return out;
 }
@@ -258,7 +265,7 @@ function missingSides(r: Resolver, memo: Memo, service: Service, port: ServicePo
   let byName = memo.missingSides.get(port);
   if (!byName) memo.missingSides.set(port, (byName = new Map()));
   let hit = byName.get(name);
-  if (!hit) byName.set(name, (hit = sidesOf([endpointSide(r, service, port, null)], null, name)));
+  if (!hit) byName.set(name, (hit = sidesOf([endpointSide(r, memo.revision, service, port, null)], null, name)));
   return hit;
 }
 
@@ -498,9 +505,15 @@ interface Sides {
 /**
  * Per-resolver memo of everything that does not depend on the individual client. The benchmark's
  * 20k edges share ~2k service ports, so the endpoint work, the Predicted sub-objects and the
- * server half of the reason are built once per port/outcome rather than once per edge.
+ * server half of the reason are built once per port/outcome rather than once per edge. One per caller
+ * revision: auto mTLS tags the endpoints with the caller's istiod's PeerAuthentications (taggingPolicy),
+ * so every endpoint side below is that revision's.
  */
 interface Memo {
+  /** The caller revision this memo's endpoint sides are tagged for. */
+  revision: string;
+  /** The memos of the other callers' revisions, made at their first call (memoOf); null until then. */
+  others: Map<string, Memo> | null;
   sides: Map<ServicePort, EndpointSides>;
   /** subset → service port → the subset cluster's endpoint sides. */
   subsetSides: Map<Subset, Map<ServicePort, EndpointSides>>;
@@ -527,21 +540,41 @@ const memos = new WeakMap<Resolver, Memo>();
  */
 export function preparePredictions(r: Resolver): void {
   // Its own code, not a call of `memoOf`: `memoOf` is hot and optimised on its own too, and its
-  // optimised code would meet the same feedback-less branch here.
-  if (!memos.has(r)) memos.set(r, newMemo());
+  // optimised code would meet the same feedback-less branch here. The first memo is the default
+  // revision's, which most callers share (an unlabelled workload's revision).
+  if (!memos.has(r)) memos.set(r, newMemo(r.model.revisions.defaultRevision ?? ""));
 }
 
-function newMemo(): Memo {
-  // Made once per analysis: see model/perRun.ts.
-  return perRun<Memo>({ sides: new Map(), subsetSides: new Map(), missingSides: new Map(), sets: new Map(), sniSets: new Map(), predictedSides: new Map(), predictedSidesByDr: new Map() });
+function newMemo(revision: string): Memo {
+  // Made once per analysis (and caller revision): see model/perRun.ts.
+  return perRun<Memo>({
+    revision,
+    others: null,
+    sides: new Map(),
+    subsetSides: new Map(),
+    missingSides: new Map(),
+    sets: new Map(),
+    sniSets: new Map(),
+    predictedSides: new Map(),
+    predictedSidesByDr: new Map(),
+  });
 }
 
-function memoOf(r: Resolver): Memo {
+/** The memo for callers of `revision`: the first one's in a mesh of one revision (a string compare), else a map read. */
+function memoOf(r: Resolver, revision: string): Memo {
   let m = memos.get(r);
-  if (m) return m;
-  // Only for callers that skip `buildEdges` (tests predicting one edge).
-  m = newMemo();
-  memos.set(r, m);
+  if (!m) {
+    // Only for callers that skip `buildEdges` (tests predicting one edge).
+    m = newMemo(r.model.revisions.defaultRevision ?? "");
+    memos.set(r, m);
+  }
+  return m.revision === revision ? m : otherMemo(m, revision);
+}
+
+/** Another caller revision's memo, made at its first call (once per analysis and revision). */
+function otherMemo(first: Memo, revision: string): Memo {
+  let m = first.others?.get(revision);
+  if (!m) (first.others ??= new Map()).set(revision, (m = newMemo(revision)));
   return m;
 }
 
@@ -761,14 +794,16 @@ export interface PortEntrySends {
  * Shares the edges' memo: read-only.
  */
 export function portEntrySends(r: Resolver, dr: DestinationRule, service: Service, port: ServicePort, tls: ClientTlsSettings): PortEntrySends {
-  const memo = memoOf(r);
+  // A sidecar of the istiod that reads the DR: its namespace mode and endpoint tagging.
+  const revision = drRevision(dr);
+  const memo = memoOf(r, revision);
   const policy = dr.trafficPolicy;
   const cluster = clusterKindOf(service, false, policy, tlsForPort(policy, port.port));
   const mesh = drMesh(r, dr);
   const all = endpointSides(r, memo, service, port);
   // A sidecar of that istiod's mesh, as its ProxyConfig is by default (HBONE, file-mounted certificates).
   const certs = mesh.proxyMetadataCerts;
-  const autoWide = autoClusterSend(r, mesh, drRevision(dr), service);
+  const autoWide = autoClusterSend(r, mesh, revision, service);
   const autoSend = autoWide ?? autoFileSend(certs, cluster, all);
   // As predictEdge: only an EDS cluster in auto mode reads the DR's endpoint tagging.
   const originalDst = cluster === "original-dst" || cluster === "original-dst-passthrough";
@@ -798,7 +833,7 @@ export function predictEdge(
   split: readonly MeshRoute[] | null = null,
 ): Prediction {
   const model = r.model;
-  const memo = memoOf(r);
+  const memo = memoOf(r, client.revision);
   const mesh = r.meshOf(client);
   let dr: DrLookup | null = null;
   let drTls: PortTls = NO_TLS;
@@ -1029,8 +1064,11 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
       return e.workload
         ? `auto mTLS makes ${who} send plaintext because ${untagged(e.workload)}`
         : `${who} sends plaintext (no known endpoint carries security.istio.io/tlsMode=istio)`;
-    case "auto-endpoint-pa-disable":
-      return `auto mTLS makes ${who} send plaintext because ${endpointName(e.workload!)} port ${e.targetPort} is DISABLE`;
+    case "auto-endpoint-pa-disable": {
+      // Tagged by the caller's istiod (taggingPolicy): say so when it is not the endpoint's own.
+      const other = e.workload!.revision !== client.revision ? ` in the PeerAuthentications the caller's istiod (revision ${client.revision || "default"}) reads` : "";
+      return `auto mTLS makes ${who} send plaintext because ${endpointName(e.workload!)} port ${e.targetPort} is DISABLE${other}`;
+    }
     case "auto-headless-mixed":
       return `auto mTLS makes ${who} send plaintext to every endpoint of headless ${service.name}.${service.namespace} because not all of them can take Istio mTLS`;
     case "auto-mtls":
