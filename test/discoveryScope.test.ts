@@ -412,3 +412,57 @@ describe("auto mTLS's per-endpoint PeerAuthentication check is the caller's isti
     expect(same).not.toContain("the caller's istiod");
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// 8. Wording from an istiod that reads the object: dr.port-settings-drop-tls says what a sidecar of
+//    an istiod that reads the DestinationRule sends; pa.permissive names the revision whose view it
+//    speaks for when a namespace's workloads are on several.
+
+describe("findings worded with the settings of an istiod that reads the object", () => {
+  // ISTIO_MUTUAL at the top level: with auto mTLS on, the entry's fallback sends Istio mTLS all the same (the DR's tagging), so nothing changes.
+  const dropsTls = { trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" }, portLevelSettings: [{ port: { number: 80 }, loadBalancer: { simple: "ROUND_ROBIN" } }] } };
+  /** The default istiod sees cfg only when labelled; the canary's (no selectors, auto mTLS off) sees everything. */
+  const objs = (cfgLabels: Labels): KubeObject[] => [
+    seen("istio-system"),
+    seen("a"),
+    seen("b"),
+    namespace("cfg", cfgLabels),
+    deploy("a", "client"),
+    deploy("b", "srv", { ports: [8080] }),
+    service("b", "srv", [{ port: 80, targetPort: 8080 }]),
+    meshConfig(SELECT),
+    meshConfig("enableAutoMtls: false\n", "istio-system", "istio-canary"),
+    destRule("cfg", "x", SRV, dropsTls),
+  ];
+  it.each([
+    { case: "a DR only the canary reads: worded with the canary's settings (auto mTLS off: plaintext instead of Istio mTLS)", labels: {}, says: ["plaintext instead of Istio mTLS to b/srv of srv.b.svc.cluster.local (auto mTLS is off (enableAutoMtls: false))"] },
+    { case: "near miss: the default istiod reads it: its settings (auto mTLS on: Istio mTLS either way, nothing to say)", labels: DISC, says: [] },
+  ])("$case", ({ labels, says }) => {
+    expect(findingsOf(run(objs(labels)), "dr.port-settings-drop-tls").map((f) => f.message)).toEqual(says.map((x) => expect.stringContaining(x)));
+  });
+});
+
+describe("pa.permissive in a namespace whose workloads are on several revisions", () => {
+  // Mid-migration: m is relabelled for the canary, a-new restarted onto it, b-old still on the default
+  // istiod (a live pod's istio.io/rev annotation). The namespace's STRICT policy is labelled for the
+  // canary: b-old's istiod does not read it, so b-old is PERMISSIVE by Istio's default.
+  const pod = (name: string, rev: string): KubeObject => deploy("m", name, { kind: "Pod", containers: ["app", "istio-proxy"], annotations: { "istio.io/rev": rev } });
+  const canaryStrict: KubeObject = { ...peerAuth("m", "strict", "STRICT"), metadata: { name: "strict", namespace: "m", labels: { "istio.io/rev": "canary" } } };
+  const objs = (revs: [string, string], pas: KubeObject[]): KubeObject[] => [
+    namespace("istio-system"),
+    namespace("m", { "istio.io/rev": "canary" }),
+    pod("a-new", revs[0]),
+    pod("b-old", revs[1]),
+    meshConfig("{}\n"),
+    meshConfig("{}\n", "istio-system", "istio-canary"),
+    ...pas,
+  ];
+  const permissive = (o: KubeObject[]) => findingsOf(run(o), "pa.permissive").map((f) => f.message);
+  it.each([
+    { case: "the default revision's workload inherits PERMISSIVE: reported, naming the revision whose view it is", revs: ["canary", "default"] as [string, string], pas: [canaryStrict], want: ["Namespace m, for its workloads on revision default (no PeerAuthentication: Istio's default) accepts plaintext"] },
+    { case: "near miss: both on the canary, which reads the STRICT policy: nothing", revs: ["canary", "canary"] as [string, string], pas: [canaryStrict], want: [] },
+    { case: "near miss: one revision, no policy: the subject as before, no revision named", revs: ["canary", "canary"] as [string, string], pas: [], want: ["Namespace m (no PeerAuthentication: Istio's default) accepts plaintext"] },
+  ])("$case", ({ revs, pas, want }) => {
+    expect(permissive(objs(revs, pas))).toEqual(want.map((w) => expect.stringContaining(w)));
+  });
+});

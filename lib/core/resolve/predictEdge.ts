@@ -1,7 +1,7 @@
 // Predicts one client → service:port edge: what the client sends to each endpoint (DestinationRule,
 // auto mTLS, data plane), what each endpoint accepts, and the matrix verdict. The edge takes the
 // worst endpoint (contract.md §1.1).
-import type { ClientTlsSettings, DestinationRule, Labels, MeshModel, MeshRoute, MeshSettings, MetadataCerts, Service, ServicePort, SidecarResource, Subset, TrafficPolicy, Workload } from "../model/mesh";
+import { inRevision, type ClientTlsSettings, type DestinationRule, type Labels, type MeshModel, type MeshRoute, type MeshSettings, type MetadataCerts, type Service, type ServicePort, type SidecarResource, type Subset, type TrafficPolicy, type Workload } from "../model/mesh";
 import type { ClientOrigin, ClientTls, Predicted, Ref } from "../snapshot/schema";
 import { subsetTlsForPort, taggingTls, tlsForPort, type DrLookup, type PortTls } from "./destinationRule";
 import { defaultIstioSni } from "./gatewayListener";
@@ -10,6 +10,7 @@ import { ignoredMeshPolicy, modeForPort, workloadPolicyFor, type WorkloadPolicy 
 import type { Resolver, ServerDecision } from "./resolver";
 import { sidecarFor, sidecarImports } from "./sidecarScope";
 import { perRun } from "../model/perRun";
+import { discoveryViewFor } from "../model/discovery";
 import { inPortRuns } from "../model/read";
 import { ignoredAuthorizationsOf, serverOfPort, type LinkerdPolicy } from "../model/linkerdPolicy";
 
@@ -773,11 +774,33 @@ function clusterKindOf(service: Service, gateway: boolean, policy: TrafficPolicy
   return passthroughInference ? "eds-passthrough" : "eds";
 }
 
-/** The revision of the istiod that reads a DestinationRule: its own, the default one for a DR every istiod reads. */
-const drRevision = (dr: DestinationRule): string => (dr.revision === undefined || dr.revision === "default" ? "" : dr.revision);
+/** drRevision per DestinationRule object (each belongs to one model). */
+const drRevisions = new WeakMap<DestinationRule, string>();
 
-/** The mesh settings of the istiod that reads a DestinationRule (drRevision). */
-export const drMesh = (r: Resolver, dr: DestinationRule): MeshSettings => r.meshOf({ revision: drRevision(dr) });
+/**
+ * The revision of an istiod that reads a DestinationRule, whose settings word what the DR makes its
+ * sidecars do (dr.port-settings-drop-tls): the default revision's when its istiod reads it (crdclient:
+ * `inRevision` on the raw istio.io/rev, and the namespace filter of its discoverySelectors), else the
+ * first other revision with a mesh config read whose istiod does (a DR the default istiod hides but a
+ * canary reads is one whose findings stand: ignoredByEveryIstiod). A label naming a revision with no
+ * mesh config read: that revision (its settings are the default ones, meshFor). Once per DR.
+ */
+function drRevision(model: MeshModel, dr: DestinationRule): string {
+  let rev = drRevisions.get(dr);
+  if (rev === undefined) drRevisions.set(dr, (rev = readerRevision(model, dr)));
+  return rev;
+}
+
+function readerRevision(model: MeshModel, dr: DestinationRule): string {
+  const reads = (rev: string) => inRevision(dr.revision, rev) && discoveryViewFor(model, rev)?.hidden.has(dr.namespace) !== true;
+  const first = model.revisions.defaultRevision ?? "";
+  if (reads(first)) return first;
+  for (const rev of model.meshByRevision.keys()) if (reads(rev)) return rev;
+  return dr.revision === undefined || dr.revision === "default" ? "" : dr.revision;
+}
+
+/** The mesh settings of an istiod that reads a DestinationRule (drRevision). */
+export const drMesh = (r: Resolver, dr: DestinationRule): MeshSettings => r.meshOf({ revision: drRevision(r.model, dr) });
 
 /** What a sidecar sends each endpoint of a service port under one DestinationRule, as written and with TLS set on the port. */
 export interface PortEntrySends {
@@ -795,7 +818,7 @@ export interface PortEntrySends {
  */
 export function portEntrySends(r: Resolver, dr: DestinationRule, service: Service, port: ServicePort, tls: ClientTlsSettings): PortEntrySends {
   // A sidecar of the istiod that reads the DR: its namespace mode and endpoint tagging.
-  const revision = drRevision(dr);
+  const revision = drRevision(r.model, dr);
   const memo = memoOf(r, revision);
   const policy = dr.trafficPolicy;
   const cluster = clusterKindOf(service, false, policy, tlsForPort(policy, port.port));

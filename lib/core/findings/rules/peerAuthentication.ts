@@ -347,23 +347,13 @@ const isMeshedWorkload = (w: Workload) => hasIstioProxy(w) && !w.gateway;
 function permissiveInNamespace(ctx: AnalysisContext, inbound: Map<Workload, InboundEvidence>, ns: string, workloads: Workload[], out: Finding[]): void {
   const meshed = workloads.filter(isMeshedWorkload);
   if (meshed.length === 0) return;
-  const ambient = meshed.every((w) => w.dataplane === "ambient");
-  const nsMode = namespaceDecision(ctx.resolver.paIndex({ revision: meshed[0]!.revision, dataplane: ambient ? "ambient" : "sidecar" }), ns);
-  if (nsMode.mode === "PERMISSIVE") {
-    const inherit = meshed.filter((w) => {
-      const p = ctx.resolver.policyOf(w);
-      return p.base.origin !== "workload" && p.base.mode === "PERMISSIVE";
-    });
-    // Istio's default because the istiod ignores the root namespace's policy (discovery.ts): named, not "no PeerAuthentication".
-    const ignored = nsMode.policy ? null : ignoredMeshPolicy(ctx.model, meshed[0]!.revision, ambient);
-    const subject = nsMode.policy
-      ? `Namespace ${ns} (PeerAuthentication ${nsName(nsMode.policy)}, ${nsMode.origin})`
-      : ignored
-        ? `Namespace ${ns} (Istio's default: its istiod ignores mesh-wide PeerAuthentication ${nsName(ignored)}, as its discoverySelectors do not select ${ignored.namespace})`
-        : `Namespace ${ns} (no PeerAuthentication: Istio's default)`;
-    const resources = nsMode.policy ? [paRefOf(nsMode.policy)] : ignored ? [namespaceRef(ns), paRefOf(ignored)] : [namespaceRef(ns)];
-    if (inherit.length > 0) out.push(permissiveFinding(inbound, ns, subject, resources, inherit, false, ignored));
-  }
+  // The namespace's mode is each istiod's own (its PeerAuthentications, root namespace and view): one
+  // namespace finding per revision its meshed workloads are on, which is one but mid-migration.
+  const first = revisionKey(meshed[0]!);
+  if (meshed.every((w) => revisionKey(w) === first)) permissiveNamespaceLevel(ctx, inbound, ns, meshed, false, out);
+  else
+    for (const rev of new Set(meshed.map(revisionKey)))
+      permissiveNamespaceLevel(ctx, inbound, ns, meshed.filter((w) => revisionKey(w) === rev), true, out);
   // A workload whose own policy sets PERMISSIVE is reported under that policy, whatever the namespace
   // says: it is a separate object to change, which a STRICT namespace policy would not reach (the
   // namespace finding above covers only the workloads that inherit).
@@ -372,6 +362,36 @@ function permissiveInNamespace(ctx: AnalysisContext, inbound: Map<Workload, Inbo
     if (p.base.origin === "workload" && p.base.mode === "PERMISSIVE")
       out.push(permissiveFinding(inbound, ns, `Workload ${nsName(w)} (PeerAuthentication ${nsName(p.base.policy!)})`, [paRefOf(p.base.policy!), workloadRef(w)], [w], true));
   }
+}
+
+/** A workload's istiod revision as istiod names it: "" is the default istiod, whose REVISION is "default" (mesh.ts inRevision). */
+const revisionKey = (w: Workload) => w.revision || "default";
+
+/**
+ * The namespace-level pa.permissive finding for `meshed`, workloads of one revision: the namespace's
+ * mode as their istiod reads it, and the workloads that inherit PERMISSIVE from it. `named`: the
+ * namespace's workloads are on several revisions, so the subject says whose view this is.
+ */
+function permissiveNamespaceLevel(ctx: AnalysisContext, inbound: Map<Workload, InboundEvidence>, ns: string, meshed: Workload[], named: boolean, out: Finding[]): void {
+  const revision = meshed[0]!.revision;
+  const ambient = meshed.every((w) => w.dataplane === "ambient");
+  const nsMode = namespaceDecision(ctx.resolver.paIndex({ revision, dataplane: ambient ? "ambient" : "sidecar" }), ns);
+  if (nsMode.mode !== "PERMISSIVE") return;
+  const inherit = meshed.filter((w) => {
+    const p = ctx.resolver.policyOf(w);
+    return p.base.origin !== "workload" && p.base.mode === "PERMISSIVE";
+  });
+  if (inherit.length === 0) return;
+  // Istio's default because the istiod ignores the root namespace's policy (discovery.ts): named, not "no PeerAuthentication".
+  const ignored = nsMode.policy ? null : ignoredMeshPolicy(ctx.model, revision, ambient);
+  const who = named ? `Namespace ${ns}, for its workloads on revision ${revisionKey(meshed[0]!)}` : `Namespace ${ns}`;
+  const subject = nsMode.policy
+    ? `${who} (PeerAuthentication ${nsName(nsMode.policy)}, ${nsMode.origin})`
+    : ignored
+      ? `${who} (Istio's default: its istiod ignores mesh-wide PeerAuthentication ${nsName(ignored)}, as its discoverySelectors do not select ${ignored.namespace})`
+      : `${who} (no PeerAuthentication: Istio's default)`;
+  const resources = nsMode.policy ? [paRefOf(nsMode.policy)] : ignored ? [namespaceRef(ns), paRefOf(ignored)] : [namespaceRef(ns)];
+  out.push(permissiveFinding(inbound, ns, subject, resources, inherit, false, ignored));
 }
 
 export const paPermissive = rule("pa.permissive", (ctx) => {
