@@ -201,6 +201,15 @@ export function modeForPort(p: WorkloadPolicy, port: number): Decision {
  * The namespace-level mode of a service's namespace as auto mTLS infers it (§3.2,
  * GetNamespaceMutualTLSMode): the oldest namespace-wide PA if it sets a mode, else the oldest mesh-wide
  * PA if it does, else PERMISSIVE. Workload and port-level policies are deliberately not consulted.
+ *
+ * Upstream reads it (and the per-endpoint check, composeForWorkload in edges.ts) with the CALLER's
+ * istiod: its istio.io/rev-labelled PeerAuthentications, its root namespace, its discoverySelectors
+ * (docs/DECISIONS.md, "Discovery selectors: config objects per caller's istiod"). Not taken as a
+ * parameter here on purpose: the generators (randomMesh.ts, correctMesh.ts) label namespaces with a
+ * revision but never a PeerAuthentication, give every revision the same root namespace and set no
+ * discoverySelectors, so every istiod reads the same policies and the caller's answer is this one. A
+ * generator that labels policies, or varies the root or the selectors per revision, must add the
+ * revision here first (the production model's revision-aware cases are in test/discoveryScope.test.ts).
  */
 export function namespaceMode(inv: RInventory, namespace: string): PaMode {
   const nsPas = inv.peerAuthentications.filter(
