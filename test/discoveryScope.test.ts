@@ -406,10 +406,14 @@ describe("auto mTLS's per-endpoint PeerAuthentication check is the caller's isti
     expect(predict(objs(defaultWlDisable), "a/client", D_SRV).predicted.reason).toContain(
       "because d/srv port 8080 is DISABLE in the PeerAuthentications the caller's istiod (revision default) reads",
     );
-    // Near miss: caller and endpoint on one revision: as before.
-    const same = predict([...objs(peerAuth("d", "srv-off", "DISABLE", { selector: { app: "srv" } }))], "c/client", D_SRV).predicted.reason;
-    expect(same).toContain("because d/srv port 8080 is DISABLE");
-    expect(same).not.toContain("the caller's istiod");
+    // Near misses: caller and endpoint on one revision, or on two whose istiods both read the
+    // (unlabelled) policy: as before.
+    const unlabelled = objs(peerAuth("d", "srv-off", "DISABLE", { selector: { app: "srv" } }));
+    for (const who of ["c/client", "a/client"]) {
+      const reason = predict(unlabelled, who, D_SRV).predicted.reason;
+      expect(reason).toContain("because d/srv port 8080 is DISABLE");
+      expect(reason).not.toContain("the caller's istiod");
+    }
   });
 });
 

@@ -1088,9 +1088,11 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
         ? `auto mTLS makes ${who} send plaintext because ${untagged(e.workload)}`
         : `${who} sends plaintext (no known endpoint carries security.istio.io/tlsMode=istio)`;
     case "auto-endpoint-pa-disable": {
-      // Tagged by the caller's istiod (taggingPolicy): say so when it is not the endpoint's own.
-      const other = e.workload!.revision !== client.revision ? ` in the PeerAuthentications the caller's istiod (revision ${client.revision || "default"}) reads` : "";
-      return `auto mTLS makes ${who} send plaintext because ${endpointName(e.workload!)} port ${e.targetPort} is DISABLE${other}`;
+      // Tagged by the caller's istiod (taggingPolicy): said when the endpoint's own istiod reads it otherwise.
+      const w = e.workload!;
+      const differs = w.revision !== client.revision && modeForPort(taggingPolicy(r, w, w.revision), e.targetPort).mode !== "DISABLE";
+      const other = differs ? ` in the PeerAuthentications the caller's istiod (revision ${client.revision || "default"}) reads` : "";
+      return `auto mTLS makes ${who} send plaintext because ${endpointName(w)} port ${e.targetPort} is DISABLE${other}`;
     }
     case "auto-headless-mixed":
       return `auto mTLS makes ${who} send plaintext to every endpoint of headless ${service.name}.${service.namespace} because not all of them can take Istio mTLS`;
