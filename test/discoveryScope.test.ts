@@ -466,7 +466,51 @@ describe("pa.permissive in a namespace whose workloads are on several revisions"
     { case: "the default revision's workload inherits PERMISSIVE: reported, naming the revision whose view it is", revs: ["canary", "default"] as [string, string], pas: [canaryStrict], want: ["Namespace m, for its workloads on revision default (no PeerAuthentication: Istio's default) accepts plaintext"] },
     { case: "near miss: both on the canary, which reads the STRICT policy: nothing", revs: ["canary", "canary"] as [string, string], pas: [canaryStrict], want: [] },
     { case: "near miss: one revision, no policy: the subject as before, no revision named", revs: ["canary", "canary"] as [string, string], pas: [], want: ["Namespace m (no PeerAuthentication: Istio's default) accepts plaintext"] },
+    {
+      case: "the revisions decide differently, both PERMISSIVE: one finding per decision, each naming its revision",
+      revs: ["canary", "default"] as [string, string],
+      pas: [{ ...peerAuth("m", "perm", "PERMISSIVE"), metadata: { name: "perm", namespace: "m", labels: { "istio.io/rev": "canary" } } }],
+      want: ["Namespace m, for its workloads on revision default (no PeerAuthentication: Istio's default) accepts plaintext", "Namespace m, for its workloads on revision canary (PeerAuthentication m/perm, namespace) accepts plaintext"],
+    },
   ])("$case", ({ revs, pas, want }) => {
     expect(permissive(objs(revs, pas))).toEqual(want.map((w) => expect.stringContaining(w)));
+  });
+
+  // An ordinary canary upgrade: the policies are unlabelled (or absent), so every istiod reads the same
+  // and decides the namespace alike: one finding, worded as on a one-revision namespace (findings.md:
+  // one per namespace), whatever revisions the workloads are on.
+  const tagWebhook = (tag: string, rev: string): KubeObject => ({ apiVersion: "admissionregistration.k8s.io/v1", kind: "MutatingWebhookConfiguration", metadata: { name: `istio-revision-tag-${tag}`, labels: { "istio.io/tag": tag, "istio.io/rev": rev } } });
+  const appPod = (name: string, app: string, rev: string): KubeObject =>
+    deploy("m", name, { kind: "Pod", containers: ["app", "istio-proxy"], ports: [8080], labels: { app }, annotations: { "istio.io/rev": rev } });
+  const four = (revs: [string, string], extra: KubeObject[]): KubeObject[] => [
+    namespace("istio-system"),
+    namespace("m", { "istio.io/rev": "canary" }),
+    appPod("web-new", "web", revs[0]),
+    appPod("api-new", "api", revs[0]),
+    appPod("web-old", "web", revs[1]),
+    appPod("api-old", "api", revs[1]),
+    service("m", "web", [{ port: 80, targetPort: 8080 }]),
+    ...extra,
+  ];
+  const CONFIGS = [meshConfig("{}\n"), meshConfig("{}\n", "istio-system", "istio-canary")];
+  const tagged = (revs: [string, string]): KubeObject[] => [
+    ...four(revs, [tagWebhook("prod-stable", "1-22"), tagWebhook("default", "1-21"), meshConfig("{}\n", "istio-system", "istio-1-21"), meshConfig("{}\n", "istio-system", "istio-1-22")]).map((o) =>
+      o.kind === "Namespace" && o.metadata.name === "m" ? namespace("m", { "istio.io/rev": "prod-stable" }) : o,
+    ),
+  ];
+  const full = (o: KubeObject[], samples: TrafficSample[] = []) => findingsOf(run(o, samples), "pa.permissive").map((f) => ({ severity: f.severity, message: f.message, resources: f.resources }));
+  const legacy = [namespace("e"), deploy("e", "legacy")];
+  const plain = [call("e/legacy", host("web", "m"), "none", 5)];
+  it.each([
+    { case: "no PeerAuthentication at all", mixed: four(["canary", "default"], CONFIGS), single: four(["canary", "canary"], CONFIGS), samples: [], severity: "info" },
+    { case: "an unlabelled namespace PERMISSIVE policy", mixed: four(["canary", "default"], [...CONFIGS, peerAuth("m", "default", "PERMISSIVE")]), single: four(["canary", "canary"], [...CONFIGS, peerAuth("m", "default", "PERMISSIVE")]), samples: [], severity: "info" },
+    { case: "no policy, plaintext observed from an unmeshed client", mixed: four(["canary", "default"], [...CONFIGS, ...legacy]), single: four(["canary", "canary"], [...CONFIGS, ...legacy]), samples: plain, severity: "warning" },
+    { case: "revisions by tag (m on prod-stable → 1-22, the old pods on 1-21)", mixed: tagged(["1-22", "1-21"]), single: tagged(["1-22", "1-22"]), samples: [], severity: "info" },
+  ])("canary upgrade, $case: one finding, the same as with every workload on one revision", ({ mixed, single, samples, severity }) => {
+    const got = full(mixed, samples);
+    expect(got).toHaveLength(1);
+    expect(got[0]!.severity).toBe(severity);
+    expect(got[0]!.message).not.toContain("revision");
+    expect(got).toEqual(full(single, samples));
   });
 });

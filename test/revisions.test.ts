@@ -183,12 +183,12 @@ describe("config objects labelled with a revision tag are read by no istiod (crd
   // A Helm revision install with the default tag on 1-29: its istiod's REVISION is 1-29, not "default".
   const revisioned = [namespace("istio-system"), meshConfig("", "istio-system", "istio-1-29"), tagWebhook("default", "1-29"), injected("shop"), deploy("shop", "web")];
   it.each([
-    { case: "a mesh-wide STRICT labelled istio.io/rev=default under a revisioned default: not read, mesh.no-strict", rev: "default", mtls: { mode: "PERMISSIVE", origin: "default" }, noStrict: 1 },
-    { case: "near miss: labelled with the default tag's revision 1-29, the mesh policy", rev: "1-29", mtls: { mode: "STRICT", origin: "mesh" }, noStrict: 0 },
+    { case: "a mesh-wide STRICT labelled istio.io/rev=default under a revisioned default: not read, mesh.no-strict naming it", rev: "default", mtls: { mode: "PERMISSIVE", origin: "default" }, noStrict: ["but no istiod reads it: its istio.io/rev label names the revision tag default, not a revision"] },
+    { case: "near miss: labelled with the default tag's revision 1-29, the mesh policy", rev: "1-29", mtls: { mode: "STRICT", origin: "mesh" }, noStrict: [] },
   ])("$case", ({ rev, mtls, noStrict }) => {
     const s = run([...revisioned, labelled(peerAuth("istio-system", "default", "STRICT"), rev)]);
     expect(workloadOf(s, "shop", "web").mtls).toMatchObject(mtls);
-    expect(findingsOf(s, "mesh.no-strict")).toHaveLength(noStrict);
+    expect(findingsOf(s, "mesh.no-strict").map((f) => f.message)).toEqual(noStrict.map((m) => expect.stringContaining(m)));
   });
 
   it.each([
@@ -198,5 +198,59 @@ describe("config objects labelled with a revision tag are read by no istiod (crd
     const objs = [...tagged, deploy("a", "srv", { ports: [8080] }), service("a", "srv", [{ port: 80, targetPort: 8080 }]), labelled(destRule("a", "srv", host("srv", "a"), tls("DISABLE")), rev)];
     const s = run(objs, [call("a/app", host("srv", "a"), want === "DISABLE" ? "none" : "mutual_tls", 5)]);
     expect(edgeOf(s, "a/app", host("srv", "a"))!.predicted.client.tls).toBe(want);
+  });
+
+  // The tag user's intent (istio/istio#51582): the mesh-wide STRICT labelled with the tag its namespaces
+  // use. The mesh runs PERMISSIVE, but the findings name the object no istiod reads and say to fix its
+  // label, not that there is none to apply (applying it again, label and all, changes nothing).
+  const stable = [
+    namespace("istio-system"),
+    namespace("a", { "istio.io/rev": "prod-stable" }),
+    namespace("b", { "istio.io/rev": "prod-stable" }),
+    tagWebhook("prod-stable", "1-29"),
+    meshConfig("{}\n", "istio-system", "istio-1-29"),
+    deploy("a", "client"),
+    deploy("b", "srv", { ports: [8080] }),
+    service("b", "srv", [{ port: 80, targetPort: 8080 }]),
+  ];
+  const tagSays = "istio.io/rev label names the revision tag prod-stable, not a revision";
+  it.each([
+    {
+      case: "a mesh-wide STRICT labelled with a tag: mesh.no-strict and pa.permissive name it, say why, and fix the label",
+      pas: [labelled(peerAuth("istio-system", "default", "STRICT"), "prod-stable")],
+      noStrict: [`The mesh-wide PeerAuthentication istio-system/default is STRICT, but no istiod reads it: its ${tagSays}`],
+      noStrictFix: ["Label istio-system/default istio.io/rev=1-29 (the revision the tag prod-stable points to) or remove its istio.io/rev label"],
+      permissive: [`Namespace a (Istio's default: no istiod reads mesh-wide PeerAuthentication istio-system/default, whose ${tagSays}`, `Namespace b (Istio's default: no istiod reads mesh-wide PeerAuthentication istio-system/default, whose ${tagSays}`],
+      reason: tagSays,
+    },
+    {
+      case: "near miss: no mesh-wide policy at all: there is none, apply one",
+      pas: [],
+      noStrict: ["There is no mesh-wide PeerAuthentication in the root namespace istio-system"],
+      noStrictFix: ["apply a PeerAuthentication named default in istio-system with mtls.mode STRICT"],
+      permissive: ["Namespace a (no PeerAuthentication: Istio's default)", "Namespace b (no PeerAuthentication: Istio's default)"],
+      reason: null,
+    },
+    { case: "near miss: unlabelled, read by every istiod: STRICT, nothing to say", pas: [peerAuth("istio-system", "default", "STRICT")], noStrict: [], noStrictFix: [], permissive: [], reason: null },
+  ])("$case", ({ pas, noStrict, noStrictFix, permissive, reason }) => {
+    const s = run([...stable, ...pas], [call("a/client", host("srv", "b"), "mutual_tls", 5)]);
+    expect(findingsOf(s, "mesh.no-strict").map((f) => f.message)).toEqual(noStrict.map((m) => expect.stringContaining(m)));
+    expect(findingsOf(s, "mesh.no-strict").map((f) => f.fix)).toEqual(noStrictFix.map((m) => expect.stringContaining(m)));
+    expect(findingsOf(s, "pa.permissive").map((f) => f.message)).toEqual(permissive.map((m) => expect.stringContaining(m)));
+    const why = edgeOf(s, "a/client", host("srv", "b"))!.predicted.reason;
+    if (reason) expect(why).toContain(reason);
+    else expect(why).not.toContain("revision tag");
+  });
+
+  // A DestinationRule labelled with a tag does nothing (above): the findings that say what it makes
+  // clients do are not made for it, as for one every istiod's discoverySelectors hide.
+  it.each([
+    { case: "a DestinationRule labelled with a tag: dr.tls-without-mode silent (no istiod reads it)", rev: "prod-stable", want: 0 },
+    { case: "near miss: labelled with the revision the tag names: reported", rev: "1-29-4", want: 1 },
+    { case: "near miss: unlabelled: reported", rev: null, want: 1 },
+  ])("$case", ({ rev, want }) => {
+    const dr = destRule("a", "x", host("srv", "a"), { trafficPolicy: { tls: {} } });
+    const objs = [...tagged, deploy("a", "srv", { ports: [8080] }), service("a", "srv", [{ port: 80, targetPort: 8080 }]), rev === null ? dr : labelled(dr, rev)];
+    expect(findingsOf(run(objs), "dr.tls-without-mode")).toHaveLength(want);
   });
 });

@@ -11,6 +11,7 @@ import type { LabelSelector } from "./linkerdPolicy";
 import { selects } from "./linkerdPolicy";
 import { inRevision, type MeshModel, type MeshSettings, type Namespace, type Service } from "./mesh";
 import { isObj } from "./read";
+import { labelNamesTag } from "./revisions";
 import { indexServices } from "./services";
 
 /** What one revision's istiod sees of the Services and ServiceEntries. */
@@ -137,10 +138,13 @@ export function discoveryViewFor(model: MeshModel, revision: string): DiscoveryV
 /**
  * Whether no istiod reads a namespaced Istio object (its namespace and istio.io/rev label): every
  * revision whose istiod would read it (inRevision over the mesh configs read; a revision without one
- * runs on the default settings, as buildModel's meshFor) has a view hiding its namespace. Such an object
- * has no effect at all (findings that claim one are not made for it). False at once without selectors.
+ * runs on the default settings, as buildModel's meshFor) has a view hiding its namespace, or its label names
+ * a revision tag (labelNamesTag). Such an object
+ * has no effect at all (findings that claim one are not made for it). Without selectors, false unless tag-labelled.
  */
 export function ignoredByEveryIstiod(model: MeshModel, namespace: string, revision: string | undefined): boolean {
+  // Labelled with a revision tag (and no istiod of that name read): istiod compares the raw label (istio/istio#51582).
+  if (labelNamesTag(model.revisions, revision) && !model.meshByRevision.has(revision)) return true;
   if (model.discoveryViews.size === 0) return false;
   let readers = 0;
   for (const [rev, mesh] of model.meshByRevision) {

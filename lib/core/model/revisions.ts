@@ -41,6 +41,13 @@ export function readRevisions(objects: LoadedObject[]): Revisions {
 }
 
 /**
+ * Whether a config object's raw istio.io/rev label names a revision tag rather than a revision: no
+ * istiod reads such an object, as each compares the raw label with its own REVISION (crdclient
+ * `inRevision`; istio/istio#51582). A tag whose name is its own revision's is no such label.
+ */
+export const labelNamesTag = (r: Revisions, label: string | undefined): label is string => label !== undefined && r.tags.size > 0 && (r.tags.get(label) ?? label) !== label;
+
+/**
  * The revision an `istio.io/rev` value names (a tag resolves to its revision); with no value, the
  * revision the default tag points to, else "" (the default istiod).
  */

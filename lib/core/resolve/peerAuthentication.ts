@@ -3,6 +3,7 @@
 // namespace > mesh > PERMISSIVE, port-level entries keyed by the workload (target) port.
 import { inRevision, type MeshModel, type PeerAuthentication, type Workload } from "../model/mesh";
 import { perRun } from "../model/perRun";
+import { labelNamesTag, type Revisions } from "../model/revisions";
 import { selectorMatches } from "../model/read";
 import type { Origin } from "../snapshot/schema";
 import { discoveryViewFor, type DiscoveryView } from "../model/discovery";
@@ -270,18 +271,19 @@ export function paIndexFor(cache: PaIndexCache, rootNamespace: string, ambient: 
 const hiddenRootPolicies = new WeakMap<DiscoveryView, PeerAuthentication[]>();
 
 /**
- * The mesh-wide PeerAuthentication the istiod of `revision` would apply if it saw the root namespace,
- * or null: the oldest selector-less root policy of its revision (crdclient `inRevision`, whatever the
- * selectors say: one labelled for another revision is no policy of this istiod's either way), as
- * paIndexFor would pick it without the discovery filter. Reasons that rest on there being no mesh
- * policy name it instead (mesh.no-strict, pa.permissive, the edge's server phrase). Once per view, a
- * short loop per call.
+ * The mesh-wide PeerAuthentication the istiod of `revision` would apply but ignores, or null. Either
+ * its discoverySelectors leave the root namespace out: the oldest selector-less root policy of its
+ * revision (crdclient `inRevision`, whatever the selectors say: one labelled for another revision is no
+ * policy of this istiod's either way), as paIndexFor would pick it without the discovery filter. Or,
+ * the root namespace seen, the oldest one labelled with a revision tag pointing to its revision
+ * (taggedMeshPolicy): no istiod reads that. Reasons that rest on there being no mesh policy name it
+ * instead (mesh.no-strict, pa.permissive, the edge's server phrase; ignoredMeshPolicyClause words
+ * which). Once per view or root, a short loop per call.
  */
 export function ignoredMeshPolicy(model: MeshModel, revision: string, ambient = false): PeerAuthentication | null {
   const view = discoveryViewFor(model, revision);
-  if (!view) return null;
   const root = (model.meshByRevision.get(revision) ?? model.mesh).rootNamespace;
-  if (!view.hidden.has(root)) return null;
+  if (!view?.hidden.has(root)) return taggedMeshPolicy(model, root, revision, ambient);
   let candidates = hiddenRootPolicies.get(view);
   if (!candidates) {
     candidates = buildPaIndex(model.peerAuthentications.filter((pa) => pa.namespace === root), root).mesh;
@@ -291,3 +293,36 @@ export function ignoredMeshPolicy(model: MeshModel, revision: string, ambient = 
   for (const pa of candidates) if (inRevision(pa.revision, revision) && !(ambient && pa.emptySelector)) return pa;
   return null;
 }
+
+/** Per model, per root namespace: its selector-less policies labelled with a revision tag, oldest first. */
+const taggedRootPolicies = new WeakMap<MeshModel, Map<string, PeerAuthentication[]>>();
+
+/**
+ * The oldest mesh-wide policy in `root` whose istio.io/rev label names a tag pointing to `revision`
+ * (any tag when null), or null. No istiod reads it (labelNamesTag), though the tag's users may think
+ * theirs does. Nothing to do when the mesh has no tags.
+ */
+export function taggedMeshPolicy(model: MeshModel, root: string, revision: string | null, ambient = false): PeerAuthentication | null {
+  const r = model.revisions;
+  if (r.tags.size === 0) return null;
+  let byRoot = taggedRootPolicies.get(model);
+  if (!byRoot) taggedRootPolicies.set(model, (byRoot = new Map()));
+  let candidates = byRoot.get(root);
+  if (!candidates) byRoot.set(root, (candidates = buildPaIndex(model.peerAuthentications.filter((pa) => pa.namespace === root && labelNamesTag(r, pa.revision)), root).mesh));
+  for (const pa of candidates) if ((revision === null || inRevision(r.tags.get(pa.revision!), revision)) && !(ambient && pa.emptySelector)) return pa;
+  return null;
+}
+
+/**
+ * Why an istiod ignores the mesh-wide policy ignoredMeshPolicy names, as a clause after "Istio's
+ * default: ": its istio.io/rev label names a tag, or its discoverySelectors hide the root namespace.
+ */
+export function ignoredMeshPolicyClause(r: Revisions, pa: PeerAuthentication): string {
+  return labelNamesTag(r, pa.revision)
+    ? `no istiod reads mesh-wide PeerAuthentication ${pa.namespace}/${pa.name}, whose istio.io/rev label names the revision tag ${pa.revision}, not a revision: istiod compares the raw label (istio/istio#51582)`
+    : `its istiod ignores mesh-wide PeerAuthentication ${pa.namespace}/${pa.name}, as its discoverySelectors do not select ${pa.namespace}`;
+}
+
+/** The fix for a tag-labelled policy: the revision its tag points to, or no label. */
+export const tagLabelFix = (r: Revisions, pa: PeerAuthentication): string =>
+  `label ${pa.namespace}/${pa.name} istio.io/rev=${r.tags.get(pa.revision!)} (the revision the tag ${pa.revision} points to) or remove its istio.io/rev label`;

@@ -6,11 +6,12 @@ import type { ClientOrigin, ClientTls, Predicted, Ref } from "../snapshot/schema
 import { subsetTlsForPort, taggingTls, tlsForPort, type DrLookup, type PortTls } from "./destinationRule";
 import { defaultIstioSni } from "./gatewayListener";
 import { fileTlsCell, HBONE_FILES_CELL, isHttpPort, isTcpPort, isTlsPort, matrixVerdict, worseVerdict, type FileTls, type MatrixCell, type ServerAccept } from "./matrix";
-import { ignoredMeshPolicy, modeForPort, workloadPolicyFor, type WorkloadPolicy } from "./peerAuthentication";
+import { ignoredMeshPolicy, ignoredMeshPolicyClause, modeForPort, workloadPolicyFor, type WorkloadPolicy } from "./peerAuthentication";
 import type { Resolver, ServerDecision } from "./resolver";
 import { sidecarFor, sidecarImports } from "./sidecarScope";
 import { perRun } from "../model/perRun";
 import { discoveryViewFor } from "../model/discovery";
+import { labelNamesTag } from "../model/revisions";
 import { inPortRuns } from "../model/read";
 import { ignoredAuthorizationsOf, serverOfPort, type LinkerdPolicy } from "../model/linkerdPolicy";
 
@@ -1202,6 +1203,7 @@ function linkerdIgnoredPhrase(linkerd: LinkerdPolicy, w: Workload, port: number)
 function ignoredMeshPolicyNote(model: MeshModel, w: Workload): string {
   const pa = ignoredMeshPolicy(model, w.revision, w.dataplane === "ambient");
   if (!pa) return "";
+  if (labelNamesTag(model.revisions, pa.revision)) return ` (${ignoredMeshPolicyClause(model.revisions, pa)})`;
   return ` (its istiod ignores mesh-wide PeerAuthentication ${pa.namespace}/${pa.name}: its discoverySelectors do not select ${pa.namespace}, which Istio 1.22+ applies to Istio config too; an older istiod would enforce it)`;
 }
 

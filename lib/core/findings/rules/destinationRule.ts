@@ -89,13 +89,14 @@ function hostInventoryKnown(ctx: AnalysisContext, dr: DestinationRule): boolean 
 /**
  * The DestinationRules some istiod reads: not those whose namespace every istiod that would read them
  * leaves out by its discoverySelectors (ignoredByEveryIstiod, Istio 1.22+). The rules that say what a
- * DestinationRule makes clients do read only these: an ignored one does nothing. Those about the object
- * itself (admission rejects it, its host names nothing) read them all. Once per model; the model's own
- * list when no mesh config has selectors.
+ * DestinationRule makes clients do read only these: an ignored one does nothing (so does one labelled
+ * istio.io/rev=<tag>, which no istiod reads). Those about the object itself (admission rejects it, its
+ * host names nothing) read them all. Once per model; the model's own list when no mesh config has
+ * selectors and there is no revision tag.
  */
 const readLists = new WeakMap<AnalysisContext["model"], DestinationRule[]>();
 function destinationRulesRead(model: AnalysisContext["model"]): DestinationRule[] {
-  if (model.discoveryViews.size === 0) return model.destinationRules;
+  if (model.discoveryViews.size === 0 && model.revisions.tags.size === 0) return model.destinationRules;
   let out = readLists.get(model);
   if (!out) readLists.set(model, (out = model.destinationRules.filter((dr) => !ignoredByEveryIstiod(model, dr.namespace, dr.revision))));
   return out;

@@ -2,8 +2,8 @@
 import type { EdgeAnalysis } from "../../edges/buildEdges";
 import type { PeerAuthentication, Service, Workload } from "../../model/mesh";
 import { selectorMatches } from "../../model/read";
-import { resolveRevision } from "../../model/revisions";
-import { ignoredMeshPolicy, modeForPort, namespaceDecision } from "../../resolve/peerAuthentication";
+import { labelNamesTag, NO_REVISIONS, resolveRevision, type Revisions } from "../../model/revisions";
+import { ignoredMeshPolicy, ignoredMeshPolicyClause, modeForPort, namespaceDecision, tagLabelFix, taggedMeshPolicy, type ModeDecision } from "../../resolve/peerAuthentication";
 import { hasIstioProxy } from "../../resolve/resolver";
 import type { Finding, Ref } from "../../snapshot/schema";
 import type { AnalysisContext } from "../context";
@@ -310,6 +310,7 @@ function permissiveFinding(
   ws: Workload[],
   own: boolean,
   ignored: PeerAuthentication | null = null,
+  revisions: Revisions = NO_REVISIONS,
 ): Finding {
   const clientSet = new Set<string>();
   let plaintextPredicted = false;
@@ -331,9 +332,11 @@ function permissiveFinding(
     fix:
       clients.length > 0
         ? `Give ${listNames(clients)} a proxy (or make them send mTLS), then set mtls.mode STRICT.`
-        : ignored?.mode === "STRICT"
-          ? `Make the mesh config's discoverySelectors select ${ignored.namespace}, so that istiod applies the STRICT ${nsName(ignored)}, or set mtls.mode STRICT in a PeerAuthentication for namespace ${ns}.`
-          : `Set mtls.mode STRICT in a PeerAuthentication for ${own ? "this workload" : `namespace ${ns}`}.`,
+        : ignored?.mode === "STRICT" && labelNamesTag(revisions, ignored.revision)
+          ? `${capitalised(tagLabelFix(revisions, ignored))}, so that istiod applies the STRICT ${nsName(ignored)}, or set mtls.mode STRICT in a PeerAuthentication for namespace ${ns}.`
+          : ignored?.mode === "STRICT"
+            ? `Make the mesh config's discoverySelectors select ${ignored.namespace}, so that istiod applies the STRICT ${nsName(ignored)}, or set mtls.mode STRICT in a PeerAuthentication for namespace ${ns}.`
+            : `Set mtls.mode STRICT in a PeerAuthentication for ${own ? "this workload" : `namespace ${ns}`}.`,
   });
 }
 
@@ -347,13 +350,12 @@ const isMeshedWorkload = (w: Workload) => hasIstioProxy(w) && !w.gateway;
 function permissiveInNamespace(ctx: AnalysisContext, inbound: Map<Workload, InboundEvidence>, ns: string, workloads: Workload[], out: Finding[]): void {
   const meshed = workloads.filter(isMeshedWorkload);
   if (meshed.length === 0) return;
-  // The namespace's mode is each istiod's own (its PeerAuthentications, root namespace and view): one
-  // namespace finding per revision its meshed workloads are on, which is one but mid-migration.
+  // The namespace's mode is each istiod's own (its PeerAuthentications, root namespace and view). One
+  // namespace finding, unless the revisions its meshed workloads are on (mid-migration) decide it
+  // differently: then one per decision, naming the revisions whose view it is.
   const first = revisionKey(meshed[0]!);
-  if (meshed.every((w) => revisionKey(w) === first)) permissiveNamespaceLevel(ctx, inbound, ns, meshed, false, out);
-  else
-    for (const rev of new Set(meshed.map(revisionKey)))
-      permissiveNamespaceLevel(ctx, inbound, ns, meshed.filter((w) => revisionKey(w) === rev), true, out);
+  if (meshed.every((w) => revisionKey(w) === first)) emitNamespaceLevel(ctx, inbound, ns, { revisions: null, workloads: meshed, view: namespaceView(ctx, ns, meshed) }, out);
+  else for (const g of groupByDecision(ctx, ns, meshed)) emitNamespaceLevel(ctx, inbound, ns, g, out);
   // A workload whose own policy sets PERMISSIVE is reported under that policy, whatever the namespace
   // says: it is a separate object to change, which a STRICT namespace policy would not reach (the
   // namespace finding above covers only the workloads that inherit).
@@ -367,31 +369,79 @@ function permissiveInNamespace(ctx: AnalysisContext, inbound: Map<Workload, Inbo
 /** A workload's istiod revision as istiod names it: "" is the default istiod, whose REVISION is "default" (mesh.ts inRevision). */
 const revisionKey = (w: Workload) => w.revision || "default";
 
-/**
- * The namespace-level pa.permissive finding for `meshed`, workloads of one revision: the namespace's
- * mode as their istiod reads it, and the workloads that inherit PERMISSIVE from it. `named`: the
- * namespace's workloads are on several revisions, so the subject says whose view this is.
- */
-function permissiveNamespaceLevel(ctx: AnalysisContext, inbound: Map<Workload, InboundEvidence>, ns: string, meshed: Workload[], named: boolean, out: Finding[]): void {
+/** A namespace's mode as one istiod reads it, and the mesh-wide policy that istiod ignores when it falls to Istio's default. */
+interface NamespaceView {
+  decision: ModeDecision;
+  ignored: PeerAuthentication | null;
+}
+
+/** Workloads of a namespace whose istiods decide its mode alike; `revisions`: those istiods', or null when the namespace has one. */
+interface DecisionGroup {
+  revisions: string[] | null;
+  workloads: Workload[];
+  view: NamespaceView;
+}
+
+/** The namespace's view from the istiod of `meshed`, workloads of one revision. */
+function namespaceView(ctx: AnalysisContext, ns: string, meshed: Workload[]): NamespaceView {
   const revision = meshed[0]!.revision;
   const ambient = meshed.every((w) => w.dataplane === "ambient");
-  const nsMode = namespaceDecision(ctx.resolver.paIndex({ revision, dataplane: ambient ? "ambient" : "sidecar" }), ns);
+  const decision = namespaceDecision(ctx.resolver.paIndex({ revision, dataplane: ambient ? "ambient" : "sidecar" }), ns);
+  // Istio's default because the istiod ignores the root namespace's policy (discovery.ts, or a tag label): named, not "no PeerAuthentication".
+  const ignored = decision.mode !== "PERMISSIVE" || decision.policy ? null : ignoredMeshPolicy(ctx.model, revision, ambient);
+  return { decision, ignored };
+}
+
+const sameView = (a: NamespaceView, b: NamespaceView) =>
+  a.decision.mode === b.decision.mode && a.decision.policy === b.decision.policy && a.decision.origin === b.decision.origin && a.ignored === b.ignored;
+
+/**
+ * A namespace with workloads on several revisions: its workloads grouped by the decision their istiod
+ * makes (mode, policy, origin, ignored mesh policy), revisions in first-seen order. On an ordinary canary
+ * upgrade every istiod reads the same (unlabelled or no) policies, so this is one group, reported as if
+ * the namespace had one revision; only labelled policies or different views split it.
+ */
+function groupByDecision(ctx: AnalysisContext, ns: string, meshed: Workload[]): DecisionGroup[] {
+  const byRevision = new Map<string, Workload[]>();
+  for (const w of meshed) {
+    const list = byRevision.get(revisionKey(w));
+    if (list) list.push(w);
+    else byRevision.set(revisionKey(w), [w]);
+  }
+  const groups: DecisionGroup[] = [];
+  for (const [rev, ws] of byRevision) {
+    const view = namespaceView(ctx, ns, ws);
+    const same = groups.find((g) => sameView(g.view, view));
+    if (same) {
+      same.revisions!.push(rev);
+      same.workloads.push(...ws);
+    } else groups.push({ revisions: [rev], workloads: ws, view });
+  }
+  if (groups.length === 1) groups[0]!.revisions = null;
+  return groups;
+}
+
+/**
+ * The namespace-level pa.permissive finding for a group: the namespace's mode as its istiod(s) read it,
+ * and the workloads that inherit PERMISSIVE from it. A group with `revisions` is one of several
+ * decisions in the namespace, so the subject says whose view it is.
+ */
+function emitNamespaceLevel(ctx: AnalysisContext, inbound: Map<Workload, InboundEvidence>, ns: string, g: DecisionGroup, out: Finding[]): void {
+  const { decision: nsMode, ignored } = g.view;
   if (nsMode.mode !== "PERMISSIVE") return;
-  const inherit = meshed.filter((w) => {
+  const inherit = g.workloads.filter((w) => {
     const p = ctx.resolver.policyOf(w);
     return p.base.origin !== "workload" && p.base.mode === "PERMISSIVE";
   });
   if (inherit.length === 0) return;
-  // Istio's default because the istiod ignores the root namespace's policy (discovery.ts): named, not "no PeerAuthentication".
-  const ignored = nsMode.policy ? null : ignoredMeshPolicy(ctx.model, revision, ambient);
-  const who = named ? `Namespace ${ns}, for its workloads on revision ${revisionKey(meshed[0]!)}` : `Namespace ${ns}`;
+  const who = g.revisions ? `Namespace ${ns}, for its workloads on revision${g.revisions.length > 1 ? "s" : ""} ${listNames(g.revisions)}` : `Namespace ${ns}`;
   const subject = nsMode.policy
     ? `${who} (PeerAuthentication ${nsName(nsMode.policy)}, ${nsMode.origin})`
     : ignored
-      ? `${who} (Istio's default: its istiod ignores mesh-wide PeerAuthentication ${nsName(ignored)}, as its discoverySelectors do not select ${ignored.namespace})`
+      ? `${who} (Istio's default: ${ignoredMeshPolicyClause(ctx.model.revisions, ignored)})`
       : `${who} (no PeerAuthentication: Istio's default)`;
   const resources = nsMode.policy ? [paRefOf(nsMode.policy)] : ignored ? [namespaceRef(ns), paRefOf(ignored)] : [namespaceRef(ns)];
-  out.push(permissiveFinding(inbound, ns, subject, resources, inherit, false, ignored));
+  out.push(permissiveFinding(inbound, ns, subject, resources, inherit, false, ignored, ctx.model.revisions));
 }
 
 export const paPermissive = rule("pa.permissive", (ctx) => {
@@ -408,7 +458,10 @@ export const meshNoStrict = rule("mesh.no-strict", (ctx) => {
   if (meshPa?.mode === "STRICT") return [];
   // The root namespace's policy exists but the default istiod ignores it (discovery.ts): say so, not that there is none.
   const ignored = meshPa ? null : ignoredMeshPolicy(ctx.model, ctx.model.revisions.defaultRevision ?? "");
-  if (ignored) return [ignoredMeshPolicyFinding(ignored, idx.rootNamespace)];
+  if (ignored && !labelNamesTag(ctx.model.revisions, ignored.revision)) return [ignoredMeshPolicyFinding(ignored, idx.rootNamespace)];
+  // A root policy labelled with a revision tag is read by no istiod, whichever the tag points to: named, not "there is none".
+  const tagged = meshPa ? null : (ignored ?? taggedMeshPolicy(ctx.model, idx.rootNamespace, null));
+  if (tagged) return [taggedMeshPolicyFinding(ctx.model.revisions, tagged)];
   return [
     finding("mesh.no-strict", {
       message: meshPa
@@ -419,6 +472,22 @@ export const meshNoStrict = rule("mesh.no-strict", (ctx) => {
     }),
   ];
 });
+
+/**
+ * mesh.no-strict when the root namespace's mesh-wide policy is labelled istio.io/rev=<tag>: istiod's
+ * config store compares the raw label with its REVISION (crdclient `inRevision` → `LabelsInRevision`),
+ * so no istiod reads it (istio/istio#51582) and the mesh runs on Istio's default, PERMISSIVE. Applying
+ * it again with the same label changes nothing, so the fix is the label.
+ */
+function taggedMeshPolicyFinding(r: Revisions, pa: PeerAuthentication): Finding {
+  return finding("mesh.no-strict", {
+    message: `The mesh-wide PeerAuthentication ${nsName(pa)} is ${pa.mode}, but no istiod reads it: its istio.io/rev label names the revision tag ${pa.revision}, not a revision, and istiod compares the raw label with its own revision (istio/istio#51582). Workloads without their own policy accept plaintext (PERMISSIVE).`,
+    resources: [paRefOf(pa), namespaceRef(pa.namespace)],
+    fix: `${capitalised(tagLabelFix(r, pa))}, so that istiod applies it${pa.mode === "STRICT" ? "" : "; then set its mtls.mode to STRICT once every client has a proxy"}.`,
+  });
+}
+
+const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /**
  * mesh.no-strict when the root namespace's mesh-wide policy is there but the default istiod's
