@@ -542,9 +542,25 @@ const memos = new WeakMap<Resolver, Memo>();
  */
 export function preparePredictions(r: Resolver): void {
   // Its own code, not a call of `memoOf`: `memoOf` is hot and optimised on its own too, and its
-  // optimised code would meet the same feedback-less branch here. The first memo is the default
-  // revision's, which most callers share (an unlabelled workload's revision).
-  if (!memos.has(r)) memos.set(r, newMemo(r.model.revisions.defaultRevision ?? ""));
+  // optimised code would meet the same feedback-less branch here.
+  if (!memos.has(r)) memos.set(r, newMemo(firstRevision(r.model)));
+}
+
+/**
+ * The revision of the first memo, the one most callers share: the default tag's; else "" (the default
+ * istiod) when some sidecar is on it; else the first sidecar's, so that a revision install without a
+ * default tag (`--set revision=1-29`, namespaces labelled with it) reads no second memo. Once per
+ * analysis, a loop that stops at the first default-istiod sidecar.
+ */
+function firstRevision(model: MeshModel): string {
+  if (model.revisions.defaultRevision !== null) return model.revisions.defaultRevision;
+  let first: string | null = null;
+  for (const w of model.workloads) {
+    if (w.dataplane !== "sidecar") continue;
+    if (w.revision === "") return "";
+    first ??= w.revision;
+  }
+  return first ?? "";
 }
 
 function newMemo(revision: string): Memo {
@@ -562,15 +578,20 @@ function newMemo(revision: string): Memo {
   });
 }
 
-/** The memo for callers of `revision`: the first one's in a mesh of one revision (a string compare), else a map read. */
-function memoOf(r: Resolver, revision: string): Memo {
+/**
+ * The memo for callers of `revision`: the first one's in a mesh of one revision (a string compare), else
+ * a map read. `tagged`: the caller reads the endpoints' auto-mTLS tagging (a sidecar: endpointsFor reads
+ * `side.auto` for no other plane); one that does not (no proxy, ztunnel, Linkerd: revision "" whatever
+ * the default revision is) shares the first memo, whose other parts do not depend on the revision.
+ */
+function memoOf(r: Resolver, revision: string, tagged: boolean): Memo {
   let m = memos.get(r);
   if (!m) {
     // Only for callers that skip `buildEdges` (tests predicting one edge).
-    m = newMemo(r.model.revisions.defaultRevision ?? "");
+    m = newMemo(firstRevision(r.model));
     memos.set(r, m);
   }
-  return m.revision === revision ? m : otherMemo(m, revision);
+  return m.revision === revision || !tagged ? m : otherMemo(m, revision);
 }
 
 /** Another caller revision's memo, made at its first call (once per analysis and revision). */
@@ -820,7 +841,7 @@ export interface PortEntrySends {
 export function portEntrySends(r: Resolver, dr: DestinationRule, service: Service, port: ServicePort, tls: ClientTlsSettings): PortEntrySends {
   // A sidecar of the istiod that reads the DR: its namespace mode and endpoint tagging.
   const revision = drRevision(r.model, dr);
-  const memo = memoOf(r, revision);
+  const memo = memoOf(r, revision, true);
   const policy = dr.trafficPolicy;
   const cluster = clusterKindOf(service, false, policy, tlsForPort(policy, port.port));
   const mesh = drMesh(r, dr);
@@ -857,7 +878,7 @@ export function predictEdge(
   split: readonly MeshRoute[] | null = null,
 ): Prediction {
   const model = r.model;
-  const memo = memoOf(r, client.revision);
+  const memo = memoOf(r, client.revision, client.dataplane === "sidecar");
   const mesh = r.meshOf(client);
   let dr: DrLookup | null = null;
   let drTls: PortTls = NO_TLS;
