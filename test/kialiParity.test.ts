@@ -84,9 +84,42 @@ const failingCalls = (...calls: Call[]) => calls.map(([s, d]) => atClient(s, d))
 const TO_DETAILS: Call = ["bookinfo/productpage", H("details")];
 const TO_REVIEWS: Call = ["bookinfo/productpage", H("reviews")];
 const BOOKINFO_CALLS: Call[] = [TO_DETAILS, TO_REVIEWS, ["bookinfo/reviews", H("ratings")]];
+const NOT_REVIEWS = BOOKINFO_CALLS.filter((c) => c !== TO_REVIEWS);
 const edges = (calls: Call[], verdict: string, codes: string[] = []): EdgeWant[] =>
   calls.map(([s, h]) => ({ src: s, host: h, verdict, codes }));
 const times = (n: number, code: string) => Array.from({ length: n }, () => code);
+
+// Most rows end bookinfo's three calls alike: their traffic, edges and findings come from one of these,
+// so a row states only its objects, the outcome and the findings beside the edges' (`others`).
+type Outcome = Pick<Scenario, "traffic" | "edges" | "findings">;
+/** Every bookinfo call mTLS, clean. */
+const allMtls = (...others: string[]): Outcome => ({
+  traffic: mtlsCalls(...BOOKINFO_CALLS),
+  edges: edges(BOOKINFO_CALLS, "mtls"),
+  findings: others,
+});
+/** Every bookinfo call plaintext and working: an edge.plaintext each. */
+const allPlaintext = (...others: string[]): Outcome => ({
+  traffic: plainCalls(...BOOKINFO_CALLS),
+  edges: edges(BOOKINFO_CALLS, "plaintext", ["edge.plaintext"]),
+  findings: [...times(3, "edge.plaintext"), ...others],
+});
+/** Every bookinfo call fails (only the client reports it), each edge with `code`. */
+const allBroken = (code: string, ...others: string[]): Outcome => ({
+  traffic: failingCalls(...BOOKINFO_CALLS),
+  edges: edges(BOOKINFO_CALLS, "broken", [code]),
+  findings: [...times(3, code), ...others],
+});
+/** One bookinfo call fails, its edge with `code`; the other two are `rest` (plaintext: an edge.plaintext each). */
+const oneBroken = (call: Call, code: string, rest: "mtls" | "plaintext", ...others: string[]): Outcome => {
+  const fine = BOOKINFO_CALLS.filter((c) => c !== call);
+  const plain = rest === "plaintext";
+  return {
+    traffic: [...failingCalls(call), ...(plain ? plainCalls : mtlsCalls)(...fine)],
+    edges: [...edges([call], "broken", [code]), ...edges(fine, rest, plain ? ["edge.plaintext"] : [])],
+    findings: [code, ...(plain ? times(2, "edge.plaintext") : []), ...others],
+  };
+};
 
 /** Every finding with `code` names each of `refs` ("Kind ns/name") among its resources. */
 function blames(code: string, ...refs: string[]) {
@@ -121,9 +154,7 @@ const kia0401: Scenario[] = [
     name: "KIA0401 silent: mesh STRICT, `*.local` ISTIO_MUTUAL in the root namespace, auto mTLS off",
     doc: `${KIALI} mesh_mtls_checker_test.go TestMeshPolicymTLSEnabled`,
     objects: [...mesh({ auto: false }), meshPa("STRICT"), dr(ROOT, "default", "*.local", "ISTIO_MUTUAL")],
-    traffic: mtlsCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "mtls"),
-    findings: [],
+    ...allMtls(),
   },
   {
     // TestMeshPolicymTLSEnabled as written: the `*.local` DR lives in namespace `default`. Kiali: none
@@ -139,9 +170,7 @@ const kia0401: Scenario[] = [
       meshPa("STRICT"),
       dr("default", "default", "*.local", "ISTIO_MUTUAL"),
     ],
-    traffic: failingCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "broken", ["edge.plaintext-to-strict"]),
-    findings: times(3, "edge.plaintext-to-strict"),
+    ...allBroken("edge.plaintext-to-strict"),
     also: blames("edge.plaintext-to-strict", MESH_PA),
   },
   {
@@ -185,9 +214,7 @@ const kia0401: Scenario[] = [
     name: "KIA0401 true: mesh STRICT, a `*.bookinfo` DR without TLS, auto off → every call plaintext to STRICT",
     doc: `${KIALI} mesh_mtls_checker_test.go TestMeshPolicyEnabledDRmTLSDisabled (bar → bookinfo)`,
     objects: [...mesh({ auto: false }), meshPa("STRICT"), dr(BI, "default", "*.bookinfo.svc.cluster.local")],
-    traffic: failingCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "broken", ["edge.plaintext-to-strict"]),
-    findings: times(3, "edge.plaintext-to-strict"),
+    ...allBroken("edge.plaintext-to-strict"),
     // The DR that applies sets no TLS: it is where ISTIO_MUTUAL goes (named since this suite, see KIA0204).
     also: blames("edge.plaintext-to-strict", "DestinationRule bookinfo/default", MESH_PA),
   },
@@ -197,9 +224,7 @@ const kia0401: Scenario[] = [
     name: "KIA0401 true: mesh STRICT, no DR, auto mTLS off → every call fails",
     doc: `${KIALI} mesh_mtls_checker_test.go TestMeshPolicymTLSEnabledDestinationRuleMissing`,
     objects: [...mesh({ auto: false }), meshPa("STRICT")],
-    traffic: failingCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "broken", ["edge.plaintext-to-strict"]),
-    findings: times(3, "edge.plaintext-to-strict"),
+    ...allBroken("edge.plaintext-to-strict"),
     also: blames("edge.plaintext-to-strict", MESH_PA),
   },
   {
@@ -209,9 +234,7 @@ const kia0401: Scenario[] = [
     name: "kiali#6006: mesh STRICT, no DR, enableAutoMtls: true → all mTLS, nothing to report",
     doc: `${KIALI}#6006; mesh_mtls_checker_test.go TestNoValidationsAddedWhenStrictAndAutoMtlsEnabled`,
     objects: [...mesh({ auto: true }), meshPa("STRICT")],
-    traffic: mtlsCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "mtls"),
-    findings: [],
+    ...allMtls(),
   },
   {
     // kiali#10235's root cause applied to KIA0401: a mesh config that leaves enableAutoMtls unset.
@@ -219,9 +242,7 @@ const kia0401: Scenario[] = [
     name: "mesh STRICT, no DR, enableAutoMtls unset (Istio's default: on) → all mTLS",
     doc: `${KIALI}#10235 (unset enableAutoMtls read as false), applied to MeshMtlsChecker`,
     objects: [...mesh(), meshConfig("trustDomain: cluster.local\n"), meshPa("STRICT")],
-    traffic: mtlsCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "mtls"),
-    findings: [],
+    ...allMtls(),
   },
   {
     // TestMeshPolicymTLSDisabledDestinationRulePresent. Kiali: none. Istio: ISTIO_MUTUAL to
@@ -229,9 +250,7 @@ const kia0401: Scenario[] = [
     name: "KIA0401 silent: mesh PERMISSIVE with `*.local` ISTIO_MUTUAL, auto off → mTLS",
     doc: `${KIALI} mesh_mtls_checker_test.go TestMeshPolicymTLSDisabledDestinationRulePresent`,
     objects: [...mesh({ auto: false }), meshPa("PERMISSIVE"), dr(ROOT, "default", "*.local", "ISTIO_MUTUAL")],
-    traffic: mtlsCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "mtls"),
-    findings: [],
+    ...allMtls(),
   },
   {
     // TestMeshPolicymTLSDisabledDestinationRuleMissing. Kiali: none. Istio: with auto mTLS off and no
@@ -241,9 +260,7 @@ const kia0401: Scenario[] = [
     name: "KIA0401 silent, Kiali misses it: mesh PERMISSIVE, no DR, auto off → every call plaintext",
     doc: `${KIALI} mesh_mtls_checker_test.go TestMeshPolicymTLSDisabledDestinationRuleMissing`,
     objects: [...mesh({ auto: false }), meshPa("PERMISSIVE")],
-    traffic: plainCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "plaintext", ["edge.plaintext"]),
-    findings: [...times(3, "edge.plaintext"), "pa.permissive"],
+    ...allPlaintext("pa.permissive"),
   },
 ];
 
@@ -262,9 +279,7 @@ const kia0501: Scenario[] = [
       pa(BI, "default", "STRICT"),
       dr(BI, "default", "*.bookinfo.svc.cluster.local"),
     ],
-    traffic: failingCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "broken", ["edge.plaintext-to-strict"]),
-    findings: times(3, "edge.plaintext-to-strict"),
+    ...allBroken("edge.plaintext-to-strict"),
     also: blames(
       "edge.plaintext-to-strict",
       "DestinationRule bookinfo/default",
@@ -280,9 +295,7 @@ const kia0501: Scenario[] = [
       pa(BI, "default", "STRICT"),
       dr(BI, "default", "*.bookinfo.svc.cluster.local", "ISTIO_MUTUAL"),
     ],
-    traffic: mtlsCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "mtls"),
-    findings: [],
+    ...allMtls(),
   },
   {
     // TestPolicyEnabledDRmTLSMeshWideEnabled: the `*.local` DR in the PA's own namespace. Kiali: none.
@@ -323,9 +336,7 @@ const kia0501: Scenario[] = [
       pa(BI, "default", "PERMISSIVE"),
       dr(BI, "default", "*.bookinfo.svc.cluster.local"),
     ],
-    traffic: plainCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "plaintext", ["edge.plaintext"]),
-    findings: [...times(3, "edge.plaintext"), "pa.permissive"],
+    ...allPlaintext("pa.permissive"),
     also: all(
       blames("pa.permissive", "PeerAuthentication bookinfo/default"),
       blames("edge.plaintext", "DestinationRule bookinfo/default"),
@@ -337,9 +348,7 @@ const kia0501: Scenario[] = [
     name: "KIA0501 with auto mTLS on: bookinfo STRICT, no DR → mTLS",
     doc: `${KIALI} namespace_mtls_checker_test.go TestNoNamespaceWideValidationsAddedWhenStrictAndAutoMtlsEnabled`,
     objects: [...mesh({ auto: true }), pa(BI, "default", "STRICT")],
-    traffic: mtlsCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "mtls"),
-    findings: [],
+    ...allMtls(),
   },
 ];
 
@@ -444,7 +453,6 @@ const kia0506: Scenario[] = [
 
 const NS_DISABLE = pa(BI, "disable-mtls-bookinfo", "DISABLE");
 const DETAILS_MTLS = dr(BI, "details-enable-mtls", "details", "ISTIO_MUTUAL");
-const NOT_DETAILS = BOOKINFO_CALLS.filter((c) => c !== TO_DETAILS);
 const NS_DISABLE_PA = "PeerAuthentication bookinfo/disable-mtls-bookinfo";
 
 const kia0505: Scenario[] = [
@@ -460,12 +468,7 @@ const kia0505: Scenario[] = [
       dr(BI, "disable-mtls-bookinfo", "*.bookinfo.svc.cluster.local", "DISABLE"),
       DETAILS_MTLS,
     ],
-    traffic: [...failingCalls(TO_DETAILS), ...plainCalls(...NOT_DETAILS)],
-    edges: [
-      ...edges([TO_DETAILS], "broken", ["edge.mtls-to-disable"]),
-      ...edges(NOT_DETAILS, "plaintext", ["edge.plaintext"]),
-    ],
-    findings: ["edge.mtls-to-disable", ...times(2, "edge.plaintext"), "pa.disable"],
+    ...oneBroken(TO_DETAILS, "edge.mtls-to-disable", "plaintext", "pa.disable"),
     also: blames("edge.mtls-to-disable", "DestinationRule bookinfo/details-enable-mtls", NS_DISABLE_PA),
   },
   {
@@ -479,9 +482,7 @@ const kia0505: Scenario[] = [
       dr(BI, "bookinfo-enable-mtls", "*.bookinfo.svc.cluster.local", "ISTIO_MUTUAL"),
       DETAILS_MTLS,
     ],
-    traffic: failingCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "broken", ["edge.mtls-to-disable"]),
-    findings: [...times(3, "edge.mtls-to-disable"), "pa.disable"],
+    ...allBroken("edge.mtls-to-disable", "pa.disable"),
     also: blames("edge.mtls-to-disable", NS_DISABLE_PA),
   },
   {
@@ -490,12 +491,7 @@ const kia0505: Scenario[] = [
     name: "disabled_namespacewide_checker_3: bookinfo DISABLE + `*.local` DISABLE; the details DR still breaks → details",
     doc: `${KIALI} tests/data/validations/peerauthentications/disabled_namespacewide_checker_3.yaml`,
     objects: [...mesh(), NS_DISABLE, dr(ROOT, "disable-mesh-mtls", "*.local", "DISABLE"), DETAILS_MTLS],
-    traffic: [...failingCalls(TO_DETAILS), ...plainCalls(...NOT_DETAILS)],
-    edges: [
-      ...edges([TO_DETAILS], "broken", ["edge.mtls-to-disable"]),
-      ...edges(NOT_DETAILS, "plaintext", ["edge.plaintext"]),
-    ],
-    findings: ["edge.mtls-to-disable", ...times(2, "edge.plaintext"), "pa.disable"],
+    ...oneBroken(TO_DETAILS, "edge.mtls-to-disable", "plaintext", "pa.disable"),
     also: blames("edge.mtls-to-disable", "DestinationRule bookinfo/details-enable-mtls", NS_DISABLE_PA),
   },
   {
@@ -504,9 +500,7 @@ const kia0505: Scenario[] = [
     name: "disabled_namespacewide_checker_4: bookinfo DISABLE + `*.local` ISTIO_MUTUAL → every call fails (KIA0505 true)",
     doc: `${KIALI} tests/data/validations/peerauthentications/disabled_namespacewide_checker_4.yaml`,
     objects: [...mesh(), NS_DISABLE, dr(ROOT, "enable-mesh-mtls", "*.local", "ISTIO_MUTUAL"), DETAILS_MTLS],
-    traffic: failingCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "broken", ["edge.mtls-to-disable"]),
-    findings: [...times(3, "edge.mtls-to-disable"), "pa.disable"],
+    ...allBroken("edge.mtls-to-disable", "pa.disable"),
     also: blames("edge.mtls-to-disable", NS_DISABLE_PA),
   },
   {
@@ -515,9 +509,7 @@ const kia0505: Scenario[] = [
     name: "disabled_namespacewide_checker_5: bookinfo DISABLE, no DR → auto mTLS sends plaintext, nothing broken",
     doc: `${KIALI} tests/data/validations/peerauthentications/disabled_namespacewide_checker_5.yaml`,
     objects: [...mesh(), NS_DISABLE],
-    traffic: plainCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "plaintext", ["edge.plaintext"]),
-    findings: [...times(3, "edge.plaintext"), "pa.disable"],
+    ...allPlaintext("pa.disable"),
   },
   {
     // _6.yaml (and disabled_namespacewide_mtls_checker_test.go TestMtlsStrictNsDisable, the same
@@ -557,9 +549,7 @@ const kia0205: Scenario[] = [true, false].map((auto) => ({
   name: `KIA0205 false positive: \`*.local\` ISTIO_MUTUAL in the root namespace, no PA, auto mTLS ${auto ? "on (kiali#10188)" : "off"} → mTLS`,
   doc: `${KIALI} meshwide_mtls_checker_test.go TestMTLSMeshWideDREnabledWithNoMeshPolicy${auto ? "; kiali#10188" : ""}`,
   objects: [...mesh({ auto }), dr(ROOT, "dr-mtls", "*.local", "ISTIO_MUTUAL")],
-  traffic: mtlsCalls(...BOOKINFO_CALLS),
-  edges: edges(BOOKINFO_CALLS, "mtls"),
-  findings: [],
+  ...allMtls(),
 }));
 
 const kia0206: Scenario[] = [
@@ -567,9 +557,7 @@ const kia0206: Scenario[] = [
     name: `KIA0206 false positive: \`*.bookinfo\` ISTIO_MUTUAL, no PA, auto mTLS ${auto ? "on (kiali#10188)" : "off"} → mTLS`,
     doc: `${KIALI} namespacewide_mtls_checker_test.go TestMTLSNsWideDREnabledWithoutPolicy${auto ? "; kiali#10188" : ""}`,
     objects: [...mesh({ auto }), dr(BI, "dr-mtls", "*.bookinfo.svc.cluster.local", "ISTIO_MUTUAL")],
-    traffic: mtlsCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "mtls"),
-    findings: [],
+    ...allMtls(),
   })),
   {
     // TestMTLSNshWideDREnabledWithNsPolicyPermissive. Kiali: none. Istio: mTLS. Silent.
@@ -580,9 +568,7 @@ const kia0206: Scenario[] = [
       pa(BI, "default", "PERMISSIVE"),
       dr(BI, "dr-mtls", "*.bookinfo.svc.cluster.local", "ISTIO_MUTUAL"),
     ],
-    traffic: mtlsCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "mtls"),
-    findings: [],
+    ...allMtls(),
   },
 ];
 
@@ -613,9 +599,7 @@ const kia0207: Scenario[] = [
     name: "KIA0207 true: `*.bookinfo` DISABLE with bookinfo STRICT → every call fails",
     doc: `${KIALI} disabled_namespacewide_mtls_checker_test.go TestDRNSWideDisablingTLSPolicyStrict`,
     objects: [pa(BI, "default", "STRICT"), NS_DR_DISABLE],
-    traffic: failingCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "broken", ["edge.plaintext-to-strict"]),
-    findings: times(3, "edge.plaintext-to-strict"),
+    ...allBroken("edge.plaintext-to-strict"),
     also: blames(
       "edge.plaintext-to-strict",
       "DestinationRule bookinfo/disable-mtls",
@@ -627,9 +611,7 @@ const kia0207: Scenario[] = [
     name: "KIA0207 silent: `*.bookinfo` DISABLE with bookinfo PERMISSIVE → plaintext, working",
     doc: `${KIALI} disabled_namespacewide_mtls_checker_test.go TestDRNSWideDisablingTLSPolicyPermissive`,
     objects: [pa(BI, "default", "PERMISSIVE"), NS_DR_DISABLE],
-    traffic: plainCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "plaintext", ["edge.plaintext"]),
-    findings: [...times(3, "edge.plaintext"), "pa.permissive"],
+    ...allPlaintext("pa.permissive"),
   }),
 ];
 
@@ -640,9 +622,7 @@ const kia0208: Scenario[] = [
     name: "KIA0208 true: `*.bookinfo` DISABLE under a mesh STRICT → every call fails",
     doc: `${KIALI} disabled_namespacewide_mtls_checker_test.go TestDRNSWideDisablingTLSMeshPolicyStrict`,
     objects: [meshPa("STRICT"), NS_DR_DISABLE],
-    traffic: failingCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "broken", ["edge.plaintext-to-strict"]),
-    findings: times(3, "edge.plaintext-to-strict"),
+    ...allBroken("edge.plaintext-to-strict"),
     also: blames("edge.plaintext-to-strict", "DestinationRule bookinfo/disable-mtls", MESH_PA),
   }),
   {
@@ -651,18 +631,14 @@ const kia0208: Scenario[] = [
     name: "KIA0208 silent: `*.bookinfo` DISABLE, bookinfo PERMISSIVE under a mesh STRICT → plaintext, working",
     doc: `${KIALI} disabled_namespacewide_mtls_checker_test.go TestDRNSWideDisablingTLSPolicyPermissiveMeshStrict`,
     objects: [...mesh(), meshPa("STRICT"), pa(BI, "default", "PERMISSIVE"), NS_DR_DISABLE],
-    traffic: plainCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "plaintext", ["edge.plaintext"]),
-    findings: [...times(3, "edge.plaintext"), "pa.permissive"],
+    ...allPlaintext("pa.permissive"),
   },
   {
     // TestDRNSWideDisablingTLSPolicyDisable. Kiali: none. Istio: plaintext to DISABLE. Consistent.
     name: "KIA0207 silent: `*.bookinfo` DISABLE with bookinfo DISABLE → plaintext, working",
     doc: `${KIALI} disabled_namespacewide_mtls_checker_test.go TestDRNSWideDisablingTLSPolicyDisable`,
     objects: [...mesh(), pa(BI, "default", "DISABLE"), NS_DR_DISABLE],
-    traffic: plainCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "plaintext", ["edge.plaintext"]),
-    findings: [...times(3, "edge.plaintext"), "pa.disable"],
+    ...allPlaintext("pa.disable"),
   },
   {
     // TestDRNSWideDisablingTLSMeshPolicyPermissive and TestDRNSWideDisablingTLSWithoutPolicy. Kiali:
@@ -670,9 +646,7 @@ const kia0208: Scenario[] = [
     name: "KIA0208 silent: `*.bookinfo` DISABLE under a mesh PERMISSIVE → plaintext, working",
     doc: `${KIALI} disabled_namespacewide_mtls_checker_test.go TestDRNSWideDisablingTLSMeshPolicyPermissive`,
     objects: [...mesh(), meshPa("PERMISSIVE"), NS_DR_DISABLE],
-    traffic: plainCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "plaintext", ["edge.plaintext"]),
-    findings: [...times(3, "edge.plaintext"), "pa.permissive"],
+    ...allPlaintext("pa.permissive"),
   },
   {
     // destinationrules/disabled_meshwide_checker_1.yaml. Kiali: none. Istio: DISABLE both sides.
@@ -683,9 +657,7 @@ const kia0208: Scenario[] = [
       dr(ROOT, "disable-mesh-mtls", "*.local", "DISABLE"),
       meshPa("DISABLE", "disable-mesh-mtls"),
     ],
-    traffic: plainCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "plaintext", ["edge.plaintext"]),
-    findings: [...times(3, "edge.plaintext"), "pa.disable"],
+    ...allPlaintext("pa.disable"),
   },
   {
     // destinationrules/disabled_meshwide_checker_2.yaml. Kiali: KIA0208 (route b). Istio: bookinfo's
@@ -754,9 +726,7 @@ const kia0208: Scenario[] = [
       dr(BI, "enable-mesh-mtls", "*.local", "DISABLE"),
       meshPa("PERMISSIVE", "permissive-mesh-mtls"),
     ],
-    traffic: plainCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "plaintext", ["edge.plaintext"]),
-    findings: [...times(3, "edge.plaintext"), "pa.permissive"],
+    ...allPlaintext("pa.permissive"),
   },
 ];
 
@@ -786,9 +756,7 @@ const kia0204: Scenario[] = [
     name: "KIA0204 false positive: reviews DR without trafficPolicy under `*.local`/`*.bookinfo` ISTIO_MUTUAL, auto on → mTLS",
     doc: `${KIALI} traffic_policy_checker_test.go TestMTLSMeshWideEnabledDRWithoutTrafficPolicy`,
     objects: [...mesh(), meshPa("STRICT"), ...MESH_DRS, dr(BI, "reviews", "reviews")],
-    traffic: mtlsCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "mtls"),
-    findings: [],
+    ...allMtls(),
   },
   {
     // The same with auto mTLS off (Kiali's check is not gated on it). Istio: reviews' DR sets no TLS
@@ -797,15 +765,7 @@ const kia0204: Scenario[] = [
     name: "KIA0204 true with auto mTLS off: reviews DR without TLS → productpage → reviews plaintext to STRICT",
     doc: `${KIALI} traffic_policy_checker_test.go TestMTLSMeshWideEnabledDRWithoutTrafficPolicy (auto off)`,
     objects: [...mesh({ auto: false }), meshPa("STRICT"), ...MESH_DRS, dr(BI, "reviews", "reviews")],
-    traffic: [...mtlsCalls(...BOOKINFO_CALLS.filter((c) => c !== TO_REVIEWS)), ...failingCalls(TO_REVIEWS)],
-    edges: [
-      ...edges(
-        BOOKINFO_CALLS.filter((c) => c !== TO_REVIEWS),
-        "mtls",
-      ),
-      ...edges([TO_REVIEWS], "broken", ["edge.plaintext-to-strict"]),
-    ],
-    findings: ["edge.plaintext-to-strict"],
+    ...oneBroken(TO_REVIEWS, "edge.plaintext-to-strict", "mtls"),
     // Before this suite the edge named no DR ("no DestinationRule sets TLS") and the fix said to add
     // one, which a second DR for reviews in bookinfo would not do (merged, the oldest policy wins).
     also: all(blames("edge.plaintext-to-strict", "DestinationRule bookinfo/reviews", MESH_PA), (s) => {
@@ -827,9 +787,7 @@ const kia0204: Scenario[] = [
       dr(BI, "default", "*.local", "ISTIO_MUTUAL"),
       dr(BI, "reviews", "reviews", undefined, LB),
     ],
-    traffic: mtlsCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "mtls"),
-    findings: [],
+    ...allMtls(),
   },
   {
     // TestMTLSMeshWideEnabledDRWithoutPortLevelmTLSOptions (a port-level loadBalancer for 9080).
@@ -843,9 +801,7 @@ const kia0204: Scenario[] = [
       dr(BI, "default", "*.local", "ISTIO_MUTUAL"),
       dr(BI, "reviews", "reviews", undefined, PORT_LB),
     ],
-    traffic: mtlsCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "mtls"),
-    findings: [],
+    ...allMtls(),
   },
   {
     // TestMTLSMeshWideEnabledDRWithPortLevelTLSTrafficPolicy (port 9080 tls SIMPLE). Kiali: none (TLS is
@@ -862,15 +818,7 @@ const kia0204: Scenario[] = [
         trafficPolicy: { portLevelSettings: [{ port: { number: 9080 }, tls: { mode: "SIMPLE" } }] },
       }),
     ],
-    traffic: [...mtlsCalls(...BOOKINFO_CALLS.filter((c) => c !== TO_REVIEWS)), ...failingCalls(TO_REVIEWS)],
-    edges: [
-      ...edges(
-        BOOKINFO_CALLS.filter((c) => c !== TO_REVIEWS),
-        "mtls",
-      ),
-      ...edges([TO_REVIEWS], "broken", ["edge.tls-mismatch"]),
-    ],
-    findings: ["edge.tls-mismatch", "dr.non-istio-tls-to-mesh"],
+    ...oneBroken(TO_REVIEWS, "edge.tls-mismatch", "mtls", "dr.non-istio-tls-to-mesh"),
     also: all(
       blames("edge.tls-mismatch", "DestinationRule bookinfo/reviews"),
       blames("dr.non-istio-tls-to-mesh", "DestinationRule bookinfo/reviews"),
@@ -970,9 +918,7 @@ const kia0002: Scenario[] = [
       pa(BI, "strict", "STRICT", { created: "2026-01-01T00:00:00Z" }),
       pa(BI, "relaxed", "PERMISSIVE", { created: "2026-02-01T00:00:00Z" }),
     ],
-    traffic: mtlsCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "mtls"),
-    findings: ["pa.conflict"],
+    ...allMtls("pa.conflict"),
     also: (s) => {
       expect(s.findings.find((f) => f.code === "pa.conflict")!.resources.map((r) => r.name)).toEqual([
         "relaxed",
@@ -992,9 +938,7 @@ const kia0002: Scenario[] = [
       pa(ROOT, "default", "STRICT", { created: "2026-01-01T00:00:00Z" }),
       pa(ROOT, "mesh-permissive", "PERMISSIVE", { created: "2026-03-01T00:00:00Z" }),
     ],
-    traffic: mtlsCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "mtls"),
-    findings: ["pa.conflict"],
+    ...allMtls("pa.conflict"),
     also: (s) =>
       expect(s.findings.find((f) => f.code === "pa.conflict")!.resources.map((r) => r.name)).toEqual([
         "mesh-permissive",
@@ -1014,9 +958,7 @@ const kia0002: Scenario[] = [
         created: "2026-01-02T00:00:00Z",
       }),
     ],
-    traffic: mtlsCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "mtls"),
-    findings: ["pa.conflict"],
+    ...allMtls("pa.conflict"),
     also: (s) => {
       expect(s.findings.find((f) => f.code === "pa.conflict")!.resources.map((r) => r.name)).toEqual([
         "details-permissive",
@@ -1033,9 +975,7 @@ const kia0002: Scenario[] = [
     name: "KIA0004: a PA selecting app=detail (typo) → pa.selector-matches-nothing",
     doc: `${KIALI} business/checkers/common/workload_selector_checker.go (SelectorNoWorkloadFoundChecker)`,
     objects: [...mesh(), pa(BI, "details-strict", "STRICT", { selector: { app: "detail" } })],
-    traffic: mtlsCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "mtls"),
-    findings: ["pa.selector-matches-nothing"],
+    ...allMtls("pa.selector-matches-nothing"),
     also: blames("pa.selector-matches-nothing", "PeerAuthentication bookinfo/details-strict"),
   },
 ];
@@ -1064,9 +1004,7 @@ const kia0105: Scenario[] = [
       dr(BI, "ratings", "ratings", "ISTIO_MUTUAL"),
       authzNeedingIdentity(BI, "details", { principals: ["cluster.local/ns/bookinfo/sa/productpage"] }),
     ],
-    traffic: mtlsCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "mtls"),
-    findings: [],
+    ...allMtls(),
     also: (s) =>
       expect(
         Object.fromEntries(
@@ -1093,9 +1031,7 @@ const kia0105: Scenario[] = [
       meshPa("PERMISSIVE"),
       authzNeedingIdentity(BI, "details", { namespaces: ["bookinfo*"] }),
     ],
-    traffic: mtlsCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "mtls"),
-    findings: [],
+    ...allMtls(),
   },
   {
     // kiali#10235's near miss: `enableAutoMtls: false` explicitly ("KIA0105 should still fire when
@@ -1108,9 +1044,7 @@ const kia0105: Scenario[] = [
       meshPa("PERMISSIVE"),
       authzNeedingIdentity(BI, "details", { namespaces: ["bookinfo*"] }),
     ],
-    traffic: plainCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "plaintext", ["edge.plaintext"]),
-    findings: [...times(3, "edge.plaintext"), "pa.permissive"],
+    ...allPlaintext("pa.permissive"),
   },
 ];
 
@@ -1128,16 +1062,7 @@ const blindSpots: Scenario[] = [
     name: "bookinfo DISABLE + a workload PA STRICT on reviews, auto mTLS → plaintext to STRICT reviews",
     doc: `${KIALI} disabled_namespacewide_checker_5.yaml + PeerAuthentication bookinfo/reviews STRICT`,
     objects: [...mesh(), NS_DISABLE, pa(BI, "reviews", "STRICT", { selector: { app: "reviews" } })],
-    traffic: [...failingCalls(TO_REVIEWS), ...plainCalls(...BOOKINFO_CALLS.filter((c) => c !== TO_REVIEWS))],
-    edges: [
-      ...edges([TO_REVIEWS], "broken", ["edge.auto-mtls-namespace-disable"]),
-      ...edges(
-        BOOKINFO_CALLS.filter((c) => c !== TO_REVIEWS),
-        "plaintext",
-        ["edge.plaintext"],
-      ),
-    ],
-    findings: ["edge.auto-mtls-namespace-disable", ...times(2, "edge.plaintext"), "pa.disable"],
+    ...oneBroken(TO_REVIEWS, "edge.auto-mtls-namespace-disable", "plaintext", "pa.disable"),
     also: blames("edge.auto-mtls-namespace-disable", NS_DISABLE_PA, "PeerAuthentication bookinfo/reviews"),
   },
   {
@@ -1161,9 +1086,7 @@ const blindSpots: Scenario[] = [
         },
       }),
     ],
-    traffic: failingCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "broken", ["edge.tls-mismatch"]),
-    findings: [...times(3, "edge.tls-mismatch"), "dr.non-istio-tls-to-mesh", "pa.disable"],
+    ...allBroken("edge.tls-mismatch", "dr.non-istio-tls-to-mesh", "pa.disable"),
     also: blames("edge.tls-mismatch", "DestinationRule bookinfo/bookinfo-enable-mtls", NS_DISABLE_PA),
   },
   {
@@ -1179,15 +1102,7 @@ const blindSpots: Scenario[] = [
       dr(ROOT, "default", "*.local", "ISTIO_MUTUAL"),
       pa(BI, "reviews", "STRICT", { selector: { app: "reviews" }, ports: { "9080": "DISABLE" } }),
     ],
-    traffic: [...failingCalls(TO_REVIEWS), ...mtlsCalls(...BOOKINFO_CALLS.filter((c) => c !== TO_REVIEWS))],
-    edges: [
-      ...edges([TO_REVIEWS], "broken", ["edge.mtls-to-disable"]),
-      ...edges(
-        BOOKINFO_CALLS.filter((c) => c !== TO_REVIEWS),
-        "mtls",
-      ),
-    ],
-    findings: ["edge.mtls-to-disable", "pa.disable"],
+    ...oneBroken(TO_REVIEWS, "edge.mtls-to-disable", "mtls", "pa.disable"),
     also: blames(
       "edge.mtls-to-disable",
       "DestinationRule istio-system/default",
@@ -1205,14 +1120,8 @@ const blindSpots: Scenario[] = [
       meshPa("STRICT"),
       pa(BI, "reviews", "STRICT", { selector: { app: "reviews" }, ports: { "9080": "DISABLE" } }),
     ],
-    traffic: [...plainCalls(TO_REVIEWS), ...mtlsCalls(...BOOKINFO_CALLS.filter((c) => c !== TO_REVIEWS))],
-    edges: [
-      ...edges([TO_REVIEWS], "plaintext", ["edge.plaintext"]),
-      ...edges(
-        BOOKINFO_CALLS.filter((c) => c !== TO_REVIEWS),
-        "mtls",
-      ),
-    ],
+    traffic: [...plainCalls(TO_REVIEWS), ...mtlsCalls(...NOT_REVIEWS)],
+    edges: [...edges([TO_REVIEWS], "plaintext", ["edge.plaintext"]), ...edges(NOT_REVIEWS, "mtls")],
     findings: ["edge.plaintext", "pa.disable"],
   },
   {
@@ -1223,9 +1132,7 @@ const blindSpots: Scenario[] = [
     name: "KIA0207 false negative: bookinfo STRICT with an empty selector + `*.bookinfo` DISABLE → every call fails",
     doc: `${KIALI} disabled_namespacewide_mtls_checker_test.go TestDRNSWideDisablingTLSPolicyStrict (selector: {})`,
     objects: [...mesh(), pa(BI, "default", "STRICT", { selector: {} }), NS_DR_DISABLE],
-    traffic: failingCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "broken", ["edge.plaintext-to-strict"]),
-    findings: times(3, "edge.plaintext-to-strict"),
+    ...allBroken("edge.plaintext-to-strict"),
     also: blames(
       "edge.plaintext-to-strict",
       "DestinationRule bookinfo/disable-mtls",
@@ -1244,9 +1151,7 @@ const blindSpots: Scenario[] = [
       meshPa("STRICT"),
       dr(ROOT, "default", "*.local", "ISTIO_MUTUAL", { exportTo: ["."] }),
     ],
-    traffic: failingCalls(...BOOKINFO_CALLS),
-    edges: edges(BOOKINFO_CALLS, "broken", ["edge.plaintext-to-strict"]),
-    findings: times(3, "edge.plaintext-to-strict"),
+    ...allBroken("edge.plaintext-to-strict"),
     also: blames("edge.plaintext-to-strict", MESH_PA),
   },
   {
