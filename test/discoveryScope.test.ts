@@ -75,18 +75,21 @@ describe("mesh VirtualServices the caller's istiod does not read", () => {
 // ---------------------------------------------------------------------------------------------
 // 2. Sidecar resources: the root namespace's default Sidecar, when istiod does not see the root namespace.
 
+/** The root namespace with `rootLabels`; a/client and b/srv (80 → 8080), seen; `extra` (config, istiods) last. */
+const underRoot = (rootLabels: Labels, extra: KubeObject[]): KubeObject[] => [
+  namespace("istio-system", rootLabels),
+  seen("a"),
+  seen("b"),
+  deploy("a", "client"),
+  deploy("b", "srv", { ports: [8080] }),
+  service("b", "srv", [{ port: 80, targetPort: 8080 }]),
+  ...extra,
+];
+
 describe("Sidecar resources the caller's istiod does not read", () => {
   /** The root namespace's default Sidecar imports only the caller's own namespace, under REGISTRY_ONLY. */
-  const objs = (rootLabels: Labels, mesh = SELECT): KubeObject[] => [
-    namespace("istio-system", rootLabels),
-    seen("a"),
-    seen("b"),
-    deploy("a", "client"),
-    deploy("b", "srv", { ports: [8080] }),
-    service("b", "srv", [{ port: 80, targetPort: 8080 }]),
-    sidecarResource("istio-system", "default", ["./*"], "REGISTRY_ONLY"),
-    meshConfig(mesh),
-  ];
+  const objs = (rootLabels: Labels, mesh = SELECT): KubeObject[] =>
+    underRoot(rootLabels, [sidecarResource("istio-system", "default", ["./*"], "REGISTRY_ONLY"), meshConfig(mesh)]);
   it.each([
     { case: "the root namespace not selected: its default Sidecar is ignored, srv is imported, auto mTLS", labels: {}, mesh: SELECT, verdict: "mtls" },
     { case: "near miss: the root namespace selected, the Sidecar leaves srv out and REGISTRY_ONLY drops the calls", labels: DISC, mesh: SELECT, verdict: "broken" },
@@ -224,19 +227,20 @@ describe("the namespace mode auto mTLS reads is the caller's istiod's", () => {
 //    (clients send plaintext, certificates go unchecked…) is not made for an object without any; one
 //    about the object itself (admission rejects it, its host names nothing) stands.
 
+/** a/client and b/srv (meshed), seen; `cfg` seen only when labelled; `extra` (config, more istiods) last. */
+const meshed = (cfgLabels: Labels, extra: KubeObject[], mesh = SELECT): KubeObject[] => [
+  seen("istio-system"),
+  seen("a"),
+  seen("b"),
+  namespace("cfg", cfgLabels),
+  deploy("a", "client"),
+  deploy("b", "srv", { ports: [8080] }),
+  service("b", "srv", [{ port: 80, targetPort: 8080 }]),
+  meshConfig(mesh),
+  ...extra,
+];
+
 describe("findings about DestinationRules and PeerAuthentications no istiod reads", () => {
-  /** a/client and b/srv (meshed), seen; `cfg` seen only when labelled. */
-  const meshed = (cfgLabels: Labels, extra: KubeObject[], mesh = SELECT): KubeObject[] => [
-    seen("istio-system"),
-    seen("a"),
-    seen("b"),
-    namespace("cfg", cfgLabels),
-    deploy("a", "client"),
-    deploy("b", "srv", { ports: [8080] }),
-    service("b", "srv", [{ port: 80, targetPort: 8080 }]),
-    meshConfig(mesh),
-    ...extra,
-  ];
   const subsetTls = { subsets: [{ name: "v1", labels: { app: "srv" }, trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" } } }] };
   const dropsTls = { trafficPolicy: { tls: { mode: "SIMPLE" }, portLevelSettings: [{ port: { number: 80 }, loadBalancer: { simple: "ROUND_ROBIN" } }] } };
   const portsNoSelector: KubeObject = { ...peerAuth("cfg", "ports", "STRICT"), spec: { mtls: { mode: "STRICT" }, portLevelMtls: { "8080": { mode: "DISABLE" } } } };
@@ -278,16 +282,8 @@ describe("findings about DestinationRules and PeerAuthentications no istiod read
 
   // The root namespace unselected: its mesh-wide STRICT policy is ignored (Istio 1.22+), so the mesh
   // has no STRICT default. The findings say which policy is ignored rather than that there is none.
-  const rootHidden = (rootLabels: Labels, withPa = true): KubeObject[] => [
-    namespace("istio-system", rootLabels),
-    seen("a"),
-    seen("b"),
-    deploy("a", "client"),
-    deploy("b", "srv", { ports: [8080] }),
-    service("b", "srv", [{ port: 80, targetPort: 8080 }]),
-    meshConfig(SELECT),
-    ...(withPa ? [peerAuth("istio-system", "default", "STRICT")] : []),
-  ];
+  const rootHidden = (rootLabels: Labels, withPa = true): KubeObject[] =>
+    underRoot(rootLabels, [meshConfig(SELECT), ...(withPa ? [peerAuth("istio-system", "default", "STRICT")] : [])]);
   it("mesh.no-strict names the mesh-wide STRICT policy istiod ignores, and the fix is to select the root namespace", () => {
     const [f, ...rest] = findingsOf(run(rootHidden({})), "mesh.no-strict");
     expect(rest).toEqual([]);
@@ -325,17 +321,8 @@ describe("findings about DestinationRules and PeerAuthentications no istiod read
 describe("the ignored mesh-wide policy is the one the asking istiod would read", () => {
   const withRev = (o: KubeObject, rev: string): KubeObject => ({ ...o, metadata: { ...o.metadata, labels: { ...(o.metadata.labels ?? {}), "istio.io/rev": rev } } });
   /** The default istiod does not see istio-system; a canary istiod (no selectors) does. a and b are the default revision's. */
-  const objs = (pas: KubeObject[]): KubeObject[] => [
-    namespace("istio-system"),
-    seen("a"),
-    seen("b"),
-    deploy("a", "client"),
-    deploy("b", "srv", { ports: [8080] }),
-    service("b", "srv", [{ port: 80, targetPort: 8080 }]),
-    meshConfig(SELECT),
-    meshConfig("{}\n", "istio-system", "istio-canary"),
-    ...pas,
-  ];
+  const objs = (pas: KubeObject[]): KubeObject[] =>
+    underRoot({}, [meshConfig(SELECT), meshConfig("{}\n", "istio-system", "istio-canary"), ...pas]);
   const strict = peerAuth("istio-system", "default", "STRICT");
   const NONE = "There is no mesh-wide PeerAuthentication in the root namespace istio-system";
   const IGNORED = "The mesh-wide PeerAuthentication istio-system/default is STRICT, but the default istiod ignores it";
@@ -426,18 +413,8 @@ describe("findings worded with the settings of an istiod that reads the object",
   // ISTIO_MUTUAL at the top level: with auto mTLS on, the entry's fallback sends Istio mTLS all the same (the DR's tagging), so nothing changes.
   const dropsTls = { trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" }, portLevelSettings: [{ port: { number: 80 }, loadBalancer: { simple: "ROUND_ROBIN" } }] } };
   /** The default istiod sees cfg only when labelled; the canary's (no selectors, auto mTLS off) sees everything. */
-  const objs = (cfgLabels: Labels): KubeObject[] => [
-    seen("istio-system"),
-    seen("a"),
-    seen("b"),
-    namespace("cfg", cfgLabels),
-    deploy("a", "client"),
-    deploy("b", "srv", { ports: [8080] }),
-    service("b", "srv", [{ port: 80, targetPort: 8080 }]),
-    meshConfig(SELECT),
-    meshConfig("enableAutoMtls: false\n", "istio-system", "istio-canary"),
-    destRule("cfg", "x", SRV, dropsTls),
-  ];
+  const objs = (cfgLabels: Labels): KubeObject[] =>
+    meshed(cfgLabels, [meshConfig("enableAutoMtls: false\n", "istio-system", "istio-canary"), destRule("cfg", "x", SRV, dropsTls)]);
   it.each([
     { case: "a DR only the canary reads: worded with the canary's settings (auto mTLS off: plaintext instead of Istio mTLS)", labels: {}, says: ["plaintext instead of Istio mTLS to b/srv of srv.b.svc.cluster.local (auto mTLS is off (enableAutoMtls: false))"] },
     { case: "near miss: the default istiod reads it: its settings (auto mTLS on: Istio mTLS either way, nothing to say)", labels: DISC, says: [] },
