@@ -6,8 +6,8 @@ import type { ClientOrigin, ClientTls, Predicted, Ref } from "../snapshot/schema
 import { subsetTlsForPort, taggingTls, tlsForPort, type DrLookup, type PortTls } from "./destinationRule";
 import { defaultIstioSni } from "./gatewayListener";
 import { fileTlsCell, HBONE_FILES_CELL, isHttpPort, isTcpPort, isTlsPort, matrixVerdict, worseVerdict, type FileTls, type MatrixCell, type ServerAccept } from "./matrix";
-import { ignoredMeshPolicy, ignoredMeshPolicyClause, modeForPort, workloadPolicyFor, type WorkloadPolicy } from "./peerAuthentication";
-import type { Resolver, ServerDecision } from "./resolver";
+import { ignoredMeshPolicy, ignoredMeshPolicyClause, modeForPort, workloadPolicyFor, type ModeDecision, type WorkloadPolicy } from "./peerAuthentication";
+import { firstRevision, type Resolver, type ServerDecision } from "./resolver";
 import { sidecarFor, sidecarImports } from "./sidecarScope";
 import { perRun } from "../model/perRun";
 import { discoveryViewFor } from "../model/discovery";
@@ -516,6 +516,8 @@ interface Memo {
   revision: string;
   /** The memos of the other callers' revisions, made at their first call (memoOf); null until then. */
   others: Map<string, Memo> | null;
+  /** namespace → its mode as this revision's istiod infers it for auto mTLS (resolver.namespaceMode), read per edge by autoClusterSend. */
+  nsModes: Map<string, ModeDecision>;
   sides: Map<ServicePort, EndpointSides>;
   /** subset → service port → the subset cluster's endpoint sides. */
   subsetSides: Map<Subset, Map<ServicePort, EndpointSides>>;
@@ -546,28 +548,12 @@ export function preparePredictions(r: Resolver): void {
   if (!memos.has(r)) memos.set(r, newMemo(firstRevision(r.model)));
 }
 
-/**
- * The revision of the first memo, the one most callers share: the default tag's; else "" (the default
- * istiod) when some sidecar is on it; else the first sidecar's, so that a revision install without a
- * default tag (`--set revision=1-29`, namespaces labelled with it) reads no second memo. Once per
- * analysis, a loop that stops at the first default-istiod sidecar.
- */
-function firstRevision(model: MeshModel): string {
-  if (model.revisions.defaultRevision !== null) return model.revisions.defaultRevision;
-  let first: string | null = null;
-  for (const w of model.workloads) {
-    if (w.dataplane !== "sidecar") continue;
-    if (w.revision === "") return "";
-    first ??= w.revision;
-  }
-  return first ?? "";
-}
-
 function newMemo(revision: string): Memo {
   // Made once per analysis (and caller revision): see model/perRun.ts.
   return perRun<Memo>({
     revision,
     others: null,
+    nsModes: new Map(),
     sides: new Map(),
     subsetSides: new Map(),
     missingSides: new Map(),
@@ -777,10 +763,13 @@ function autoFileSend(certs: MetadataCerts, cluster: ClusterKind, all: EndpointS
  * `BestEffortInferServiceMTLSMode`): off for a MESH_EXTERNAL host, with enableAutoMtls false, or
  * when the service's namespace is DISABLE; null: each endpoint decides.
  */
-function autoClusterSend(r: Resolver, mesh: MeshSettings, revision: string, service: Service): ClusterSend | null {
+function autoClusterSend(r: Resolver, mesh: MeshSettings, memo: Memo, service: Service): ClusterSend | null {
   if (service.external) return SEND.meshExternal;
   if (!mesh.enableAutoMtls) return SEND.autoOff;
-  if (r.namespaceMode(service.namespace, revision).mode === "DISABLE") return SEND.namespaceDisable;
+  // The namespace's mode by the memo's revision's istiod (the caller's): one map read per edge.
+  let ns = memo.nsModes.get(service.namespace);
+  if (!ns) memo.nsModes.set(service.namespace, (ns = r.namespaceMode(service.namespace, memo.revision)));
+  if (ns.mode === "DISABLE") return SEND.namespaceDisable;
   return null;
 }
 
@@ -848,7 +837,7 @@ export function portEntrySends(r: Resolver, dr: DestinationRule, service: Servic
   const all = endpointSides(r, memo, service, port);
   // A sidecar of that istiod's mesh, as its ProxyConfig is by default (HBONE, file-mounted certificates).
   const certs = mesh.proxyMetadataCerts;
-  const autoWide = autoClusterSend(r, mesh, revision, service);
+  const autoWide = autoClusterSend(r, mesh, memo, service);
   const autoSend = autoWide ?? autoFileSend(certs, cluster, all);
   // As predictEdge: only an EDS cluster in auto mode reads the DR's endpoint tagging.
   const originalDst = cluster === "original-dst" || cluster === "original-dst-passthrough";
@@ -924,7 +913,8 @@ export function predictEdge(
       clusterSend = registryOnly ? SEND.blackhole : SEND.passthrough;
     } else if (drTls.tls && dr) clusterSend = drFileSend(drTls.tls, certs, service, port) ?? drClusterSend(drTls.tls, dr.head, gateway);
     else {
-      clusterSend = autoClusterSend(r, mesh, client.revision, service);
+      // A sidecar caller: its memo is its own revision's (memoOf, tagged).
+      clusterSend = autoClusterSend(r, mesh, memo, service);
       autoDecides = clusterSend === null;
     }
   }

@@ -235,6 +235,24 @@ function targetPortOf(service: Service, port: ServicePort, w: Workload): number 
   return named ? named.port : null;
 }
 
+/**
+ * The revision of the first memo, the one most callers share: the default tag's; else "" (the default
+ * istiod) when some sidecar is on it; else the first sidecar's, so that a revision install without a
+ * default tag (`--set revision=1-29`, namespaces labelled with it) reads no second memo. Asked by
+ * createResolver (namespaceMode's pre-made map) and preparePredictions (predictEdge.ts), once per
+ * analysis each: a loop that stops at the first default-istiod sidecar.
+ */
+export function firstRevision(model: MeshModel): string {
+  if (model.revisions.defaultRevision !== null) return model.revisions.defaultRevision;
+  let first: string | null = null;
+  for (const w of model.workloads) {
+    if (w.dataplane !== "sidecar") continue;
+    if (w.revision === "") return "";
+    first ??= w.revision;
+  }
+  return first ?? "";
+}
+
 export function createResolver(model: MeshModel): Resolver {
   // One slot per workload and per inline ServiceEntry endpoint (their indexes follow the workloads').
   const slots = model.workloads.length + model.serviceEntryEndpoints.length;
@@ -243,8 +261,10 @@ export function createResolver(model: MeshModel): Resolver {
     paCache: paIndexCache(model),
     drCache: new Map(),
     policies: new Array<WorkloadPolicy | undefined>(slots).fill(undefined),
-    // The default revision's map made here, not at the first namespaceMode call (the lazy-branch deopt of round 5).
-    nsCache: new Map([["", new Map<string, ModeDecision>()]]),
+    // The first memo's revision's map (most callers'), made here rather than at the first namespaceMode
+    // call: a one-time branch run before V8 has type feedback for it deoptimises the optimised caller
+    // at the next analysis (docs/DECISIONS.md, "Analysis performance, round 5").
+    nsCache: new Map([[firstRevision(model), new Map<string, ModeDecision>()]]),
     realPortsOf: new Array<Set<number> | undefined>(slots).fill(undefined),
     decisionCache: new Map(),
     refCache: new Map(),
