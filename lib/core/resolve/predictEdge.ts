@@ -62,6 +62,8 @@ export interface EndpointPrediction {
   origin: ClientOrigin;
   why: ClientWhy;
   cell: MatrixCell;
+  /** EndpointSide.autoDiffersFromOwn, for the reason of an auto-endpoint-pa-disable send. */
+  autoDiffersFromOwn: boolean;
 }
 
 export interface Prediction {
@@ -181,6 +183,12 @@ interface EndpointSide {
   accept: ServerAccept;
   server: ServerDecision;
   auto: Send;
+  /**
+   * Auto mTLS tags the endpoint DISABLE (auto-endpoint-pa-disable) by the caller's istiod's
+   * PeerAuthentications, while its own revision's istiod would not: the reason then names the caller's
+   * istiod. Once per side, not per edge (taggingPolicy builds a policy for an inline endpoint).
+   */
+  autoDiffersFromOwn: boolean;
 }
 
 
@@ -224,7 +232,9 @@ function endpointSide(r: Resolver, revision: string, service: Service, port: Ser
   const targetPort = (w && r.targetPortOf(service, port, w)) ?? (typeof port.targetPort === "number" ? port.targetPort : port.port);
   const { accept, server } = acceptOf(r, w, targetPort, port);
   const auto: Send = w ? autoSend(r, w, targetPort, revision) : { tls: "DISABLE", origin: "auto", why: "auto-endpoint-no-label" };
-  return { workload: w, targetPort, accept, server, auto };
+  const autoDiffersFromOwn =
+    w !== null && auto.why === "auto-endpoint-pa-disable" && w.revision !== revision && modeForPort(taggingPolicy(r, w, w.revision), targetPort).mode !== "DISABLE";
+  return { workload: w, targetPort, accept, server, auto, autoDiffersFromOwn };
 }
 
 const sidesOf = (sides: EndpointSide[], emptySubset: Subset | null, missingSubset: string | null = null): EndpointSides => ({
@@ -372,6 +382,12 @@ const FILES_ALPN: FileTls = { httpAlpn: true, systemRoots: false, autoSan: false
 const FILES_ALPN_AUTO_SAN: FileTls = { httpAlpn: true, systemRoots: false, autoSan: true };
 const FILES_ALPN_SYSTEM: FileTls = { httpAlpn: true, systemRoots: true, autoSan: false };
 
+/**
+ * A DR's MUTUAL or ISTIO_MUTUAL on a proxy whose files lack the key: one object for both tables, as
+ * endpointsFor memoises by `key` and compares sends by identity.
+ */
+const DR_FILES_NO_KEY = { tls: "DISABLE", origin: "destinationrule", why: "metadata-certs-no-key", key: 14 } as const satisfies ClusterSend;
+
 /** Cluster-wide sending decisions, as shared constants (keys 1..21, below endpointsFor's multiplier 32; 0 = none). */
 const SEND = {
   noProxy: { tls: "NONE", origin: "no-proxy", why: "no-proxy", key: 1 },
@@ -392,12 +408,12 @@ const SEND = {
   drFilesMutual: {
     complete: { tls: "MUTUAL", origin: "destinationrule", why: "dr-metadata-certs", key: 12, files: FILES_NO_ALPN },
     "no-root": { tls: "MUTUAL", origin: "destinationrule", why: "dr-metadata-certs", key: 13, files: FILES_NO_ALPN_SYSTEM },
-    "no-key": { tls: "DISABLE", origin: "destinationrule", why: "metadata-certs-no-key", key: 14 },
+    "no-key": DR_FILES_NO_KEY,
   },
   drFilesIstio: {
     complete: { tls: "MUTUAL", origin: "destinationrule", why: "dr-metadata-certs", key: 15, files: FILES_ALPN },
     "no-root": { tls: "MUTUAL", origin: "destinationrule", why: "dr-metadata-certs", key: 16, files: FILES_ALPN_SYSTEM },
-    "no-key": { tls: "DISABLE", origin: "destinationrule", why: "metadata-certs-no-key", key: 14 },
+    "no-key": DR_FILES_NO_KEY,
   },
   drFilesMutualAutoSan: { tls: "MUTUAL", origin: "destinationrule", why: "dr-metadata-certs", key: 20, files: FILES_NO_ALPN_AUTO_SAN },
   drFilesIstioAutoSan: { tls: "MUTUAL", origin: "destinationrule", why: "dr-metadata-certs", key: 21, files: FILES_ALPN_AUTO_SAN },
@@ -655,7 +671,7 @@ function endpointsFor(
           : send === HBONE_FILES.destinationrule || send === HBONE_FILES.auto
             ? HBONE_FILES_CELL
             : matrixVerdict(send.tls, side.accept, sniSent);
-    return { workload: side.workload, targetPort: side.targetPort, server: cell.server ?? side.server, accept: side.accept, tls: send.tls, origin: send.origin, why: send.why, cell };
+    return { workload: side.workload, targetPort: side.targetPort, server: cell.server ?? side.server, accept: side.accept, tls: send.tls, origin: send.origin, why: send.why, cell, autoDiffersFromOwn: side.autoDiffersFromOwn };
   });
 
   if (cluster !== "eds" && !clusterSend) {
@@ -1102,8 +1118,7 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
     case "auto-endpoint-pa-disable": {
       // Tagged by the caller's istiod (taggingPolicy): said when the endpoint's own istiod reads it otherwise.
       const w = e.workload!;
-      const differs = w.revision !== client.revision && modeForPort(taggingPolicy(r, w, w.revision), e.targetPort).mode !== "DISABLE";
-      const other = differs ? ` in the PeerAuthentications the caller's istiod (revision ${client.revision || "default"}) reads` : "";
+      const other = e.autoDiffersFromOwn ? ` in the PeerAuthentications the caller's istiod (revision ${client.revision || "default"}) reads` : "";
       return `auto mTLS makes ${who} send plaintext because ${endpointName(w)} port ${e.targetPort} is DISABLE${other}`;
     }
     case "auto-headless-mixed":
