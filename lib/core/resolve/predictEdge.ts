@@ -808,7 +808,7 @@ const drRevisions = new WeakMap<DestinationRule, string>();
  * The revision of an istiod that reads a DestinationRule, whose settings word what the DR makes its
  * sidecars do (dr.port-settings-drop-tls): the default revision's when its istiod reads it (crdclient:
  * `inRevision` on the raw istio.io/rev, and the namespace filter of its discoverySelectors), else the
- * first other revision with a mesh config read whose istiod does (a DR the default istiod hides but a
+ * first other revision (in name order) with a mesh config read whose istiod does (a DR the default istiod hides but a
  * canary reads is one whose findings stand: ignoredByEveryIstiod). A label naming a revision with no
  * mesh config read: that revision (its settings are the default ones, meshFor). Once per DR.
  */
@@ -822,7 +822,8 @@ function readerRevision(model: MeshModel, dr: DestinationRule): string {
   const reads = (rev: string) => inRevision(dr.revision, rev) && discoveryViewFor(model, rev)?.hidden.has(dr.namespace) !== true;
   const first = model.revisions.defaultRevision ?? "";
   if (reads(first)) return first;
-  for (const rev of model.meshByRevision.keys()) if (reads(rev)) return rev;
+  // In name order, not the order the mesh configs appear in the input: reordering files changes nothing.
+  for (const rev of [...model.meshByRevision.keys()].sort()) if (reads(rev)) return rev;
   return dr.revision === undefined || dr.revision === "default" ? "" : dr.revision;
 }
 
