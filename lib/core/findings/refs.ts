@@ -7,6 +7,8 @@ export const drRefOf = (dr: DestinationRule): Ref => ({ kind: "DestinationRule",
 export const workloadRef = (w: Pick<Workload, "kind" | "namespace" | "name">): Ref => ({ kind: w.kind, namespace: w.namespace, name: w.name });
 export const namespaceRef = (name: string): Ref => ({ kind: "Namespace", name });
 export const nsName = (x: { namespace: string; name: string }) => `${x.namespace}/${x.name}`;
+/** A phrase made the start of a sentence. */
+export const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** `kubectl rollout restart` knows only these kinds; other workloads get their pods recreated. */
 const ROLLOUT_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet"]);

@@ -284,7 +284,10 @@ export interface DestinationRule {
  * Proxies of no revision are served by the default istiod, whose REVISION is "default".
  */
 export const inRevision = (objectRevision: string | undefined, proxyRevision: string): boolean =>
-  objectRevision === undefined || objectRevision === (proxyRevision || "default");
+  objectRevision === undefined || objectRevision === istiodRevision(proxyRevision);
+
+/** A proxy revision as its istiod names itself (REVISION): "" is the default istiod's, "default". */
+export const istiodRevision = (revision: string): string => revision || "default";
 
 /** One egress listener of a Sidecar resource. */
 export interface SidecarEgress {

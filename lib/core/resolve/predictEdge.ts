@@ -1,7 +1,7 @@
 // Predicts one client → service:port edge: what the client sends to each endpoint (DestinationRule,
 // auto mTLS, data plane), what each endpoint accepts, and the matrix verdict. The edge takes the
 // worst endpoint (contract.md §1.1).
-import { inRevision, type ClientTlsSettings, type DestinationRule, type Labels, type MeshModel, type MeshRoute, type MeshSettings, type MetadataCerts, type Service, type ServicePort, type SidecarResource, type Subset, type TrafficPolicy, type Workload } from "../model/mesh";
+import { inRevision, istiodRevision, type ClientTlsSettings, type DestinationRule, type Labels, type MeshModel, type MeshRoute, type MeshSettings, type MetadataCerts, type Service, type ServicePort, type SidecarResource, type Subset, type TrafficPolicy, type Workload } from "../model/mesh";
 import type { ClientOrigin, ClientTls, Predicted, Ref } from "../snapshot/schema";
 import { subsetTlsForPort, taggingTls, tlsForPort, type DrLookup, type PortTls } from "./destinationRule";
 import { defaultIstioSni } from "./gatewayListener";
@@ -1119,7 +1119,7 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
     case "auto-endpoint-pa-disable": {
       // Tagged by the caller's istiod (taggingPolicy): said when the endpoint's own istiod reads it otherwise.
       const w = e.workload!;
-      const other = e.autoDiffersFromOwn ? ` in the PeerAuthentications the caller's istiod (revision ${client.revision || "default"}) reads` : "";
+      const other = e.autoDiffersFromOwn ? ` in the PeerAuthentications the caller's istiod (revision ${istiodRevision(client.revision)}) reads` : "";
       return `auto mTLS makes ${who} send plaintext because ${endpointName(w)} port ${e.targetPort} is DISABLE${other}`;
     }
     case "auto-headless-mixed":
@@ -1166,8 +1166,12 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
  */
 function appliesNoTls(p: Prediction, service: Service, port: ServicePort): string {
   const where = p.drTls.from === "none" ? "" : ` (its ${drWhere(p, port)} has no tls)`;
-  return `DestinationRule ${nsName(p.drRule!)}, the one that applies to ${service.host}, sets no TLS for port ${port.port}${where}`;
+  return `DestinationRule ${nsName(p.drRule!)}, ${appliesNoTlsPhrase(service, port, ", ")}${where}`;
 }
+
+/** "the one that applies to H, sets no TLS for port N": shared by the edge reason (appliesNoTls) and the findings' fixes (rules/edges.ts), `joiner` between its halves. */
+export const appliesNoTlsPhrase = (service: Pick<Service, "host">, port: Pick<ServicePort, "port">, joiner: ", " | ": it "): string =>
+  `the one that applies to ${service.host}${joiner}sets no TLS for port ${port.port}`;
 
 /** The assumption a file-certificate verdict rests on, and a missing root file. */
 function filesNote(client: Client, r: Resolver): string {

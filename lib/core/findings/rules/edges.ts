@@ -1,16 +1,16 @@
 // Edge rules (findings.md "Edges"): a broken edge gets exactly one edge.* error, the most specific
 // explanation; warnings for plaintext, passthrough and telemetry that contradicts the prediction.
 import { edgeContradicts, type EdgeAnalysis } from "../../edges/buildEdges";
-import { drWhere, isProxyOwnPort, type ClientWhy } from "../../resolve/predictEdge";
+import { appliesNoTlsPhrase, drWhere, isProxyOwnPort, type ClientWhy } from "../../resolve/predictEdge";
 import { FILE_SYSTEM_ROOTS } from "../../resolve/matrix";
-import type { DestinationRule, MeshRoute, Workload } from "../../model/mesh";
+import { istiodRevision, type DestinationRule, type MeshRoute, type Workload } from "../../model/mesh";
 import type { Ref } from "../../snapshot/schema";
 import type { FindingCode } from "../catalogue";
 import type { AnalysisContext } from "../context";
 import { NEVER_MESHED_NAMESPACES } from "../../model/workloads";
 import { rule } from "../context";
 import { finding } from "../finding";
-import { drRefOf, nsName, paRefOf, workloadRef } from "../refs";
+import { capitalised, drRefOf, nsName, paRefOf, workloadRef } from "../refs";
 
 type BrokenCode =
   | "edge.auto-mtls-namespace-disable"
@@ -119,9 +119,10 @@ function taggingPlaces(ea: EdgeAnalysis): string {
 /**
  * A DR that applies to the host but sets no TLS for the port (the one the edge names with auto mTLS
  * off, or noTlsDrToEdit's): the fix edits it, as a second DR for the host in its namespace would be
- * merged into it. "for port N": it may set TLS elsewhere (its top level, another port's entry).
+ * merged into it. "for port N": it may set TLS elsewhere (its top level, another port's entry). The
+ * wording is the edge reason's (predictEdge's appliesNoTls), so the two cannot drift apart.
  */
-const appliesNoTls = (ea: EdgeAnalysis) => `the one that applies to ${ea.service.host}: it sets no TLS for port ${ea.port.port}`;
+const appliesNoTls = (ea: EdgeAnalysis) => appliesNoTlsPhrase(ea.service, ea.port, ": it ");
 
 /** Where auto mTLS itself chose plaintext for the port (no DR sets TLS for it): a DR with ISTIO_MUTUAL overrides it. */
 const autoChosePlaintext = (why: ClientWhy) =>
@@ -341,7 +342,7 @@ function fileCertsFix(ea: EdgeAnalysis): string | null {
         : "";
     return `${proxy}, so istiod builds the TLS to ${ea.service.host} from them with no Istio ALPN on this port, which ${dest} (${e.server.mode}) does not terminate: ${alpn}make ${dest} STRICT (STRICT chains terminate TLS whatever its ALPN), ${drop}`;
   }
-  return `${proxy}, so istiod builds the TLS to ${ea.service.host} from them (MUTUAL, no Istio ALPN): ${removal.charAt(0).toUpperCase()}${removal.slice(1)}`;
+  return `${proxy}, so istiod builds the TLS to ${ea.service.host} from them (MUTUAL, no Istio ALPN): ${capitalised(removal)}`;
 }
 
 function plaintextFix(ctx: AnalysisContext, ea: EdgeAnalysis): string {
@@ -367,7 +368,7 @@ function plaintextFix(ctx: AnalysisContext, ea: EdgeAnalysis): string {
   const meshServer = e.accept.kind === "none" && w ? `Mesh ${nsName(w)} (a sidecar or ambient), then ` : "";
   // An unlisted caller's mesh settings are its revision's too (its Client carries the revision).
   const autoMtls = ctx.resolver.meshOf(ea.client).enableAutoMtls;
-  const then = (text: string) => (meshServer ? meshServer + text : text.charAt(0).toUpperCase() + text.slice(1));
+  const then = (text: string) => (meshServer ? meshServer + text : capitalised(text));
   if ((e.why === "dr" || e.why === "dr-credential-ignored") && ea.edge.predicted.client.destinationRule)
     return then(`set tls.mode ISTIO_MUTUAL for ${ea.service.host} in DestinationRule ${drName(ea)}${drTlsPlace(ea)}${autoMtls ? " (or remove its tls block so auto mTLS decides)" : " (auto mTLS is off in this mesh)"}.`);
   if (e.why === "auto-off")
@@ -399,7 +400,7 @@ function passthroughFinding(ea: EdgeAnalysis) {
 
 /** A service its caller's istiod does not see (predictEdge `undiscovered`): the selectors are what to change. */
 const undiscoveredFix = (ea: EdgeAnalysis) =>
-  `Let the caller's istiod see namespace ${ea.service.namespace}: widen the discoverySelectors of its mesh config (revision ${ea.client.revision || "default"}) to select it, or label the namespace so a selector matches.`;
+  `Let the caller's istiod see namespace ${ea.service.namespace}: widen the discoverySelectors of its mesh config (revision ${istiodRevision(ea.client.revision)}) to select it, or label the namespace so a selector matches.`;
 
 export const edgePassthrough = rule("edge.passthrough", (ctx) => ctx.edges.filter(isPassthrough).map(passthroughFinding));
 

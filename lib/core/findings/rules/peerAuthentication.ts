@@ -1,6 +1,6 @@
 // Server-side rules: PeerAuthentication (findings.md "Istio PeerAuthentication", istio.md §1).
 import type { EdgeAnalysis } from "../../edges/buildEdges";
-import type { PeerAuthentication, Service, Workload } from "../../model/mesh";
+import { istiodRevision, type PeerAuthentication, type Service, type Workload } from "../../model/mesh";
 import { selectorMatches } from "../../model/read";
 import { labelNamesTag, NO_REVISIONS, resolveRevision, type Revisions } from "../../model/revisions";
 import { ignoredMeshPolicy, ignoredMeshPolicyClause, modeForPort, namespaceDecision, tagLabelFix, taggedMeshPolicy, type ModeDecision } from "../../resolve/peerAuthentication";
@@ -9,7 +9,7 @@ import type { Finding, Ref } from "../../snapshot/schema";
 import type { AnalysisContext } from "../context";
 import { rule } from "../context";
 import { finding } from "../finding";
-import { listNames, namespaceRef, nsName, paRefOf, workloadRef } from "../refs";
+import { capitalised, listNames, namespaceRef, nsName, paRefOf, workloadRef } from "../refs";
 
 // The default revision's index: with a default tag, the revision it names (its objects are those
 // labelled with that revision, not with the tag "default": istioMetadata.ts), else the default istiod's.
@@ -367,7 +367,7 @@ function permissiveInNamespace(ctx: AnalysisContext, inbound: Map<Workload, Inbo
 }
 
 /** A workload's istiod revision as istiod names it: "" is the default istiod, whose REVISION is "default" (mesh.ts inRevision). */
-const revisionKey = (w: Workload) => w.revision || "default";
+const revisionKey = (w: Workload) => istiodRevision(w.revision);
 
 /** A namespace's mode as one istiod reads it, and the mesh-wide policy that istiod ignores when it falls to Istio's default. */
 interface NamespaceView {
@@ -486,8 +486,6 @@ function taggedMeshPolicyFinding(r: Revisions, pa: PeerAuthentication): Finding 
     fix: `${capitalised(tagLabelFix(r, pa))}, so that istiod applies it${pa.mode === "STRICT" ? "" : "; then set its mtls.mode to STRICT once every client has a proxy"}.`,
   });
 }
-
-const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /**
  * mesh.no-strict when the root namespace's mesh-wide policy is there but the default istiod's
