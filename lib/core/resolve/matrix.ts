@@ -170,7 +170,7 @@ const FILE_SNIFFED = cell("unknown", "the port's protocol is sniffed: HTTP gets 
 /** Where a sidecar would terminate the file TLS, but the client checks its certificate against system roots. */
 export const FILE_SYSTEM_ROOTS = cell("broken", "without ISTIO_META_TLS_CLIENT_ROOT_CERT the client proxy checks the server's mesh certificate against the system trust store (caCertificates \"system\"), which does not hold the mesh root");
 /** Where a sidecar would terminate the file TLS with its mesh certificate, but auto SAN validation asks it to name the host (FileTls.autoSan). */
-export const FILE_AUTO_SAN = cell(
+const FILE_AUTO_SAN = cell(
   "unknown",
   "the DestinationRule sets neither sni nor subjectAltNames, so istiod turns on Envoy's auto SNI and auto SAN validation for the HTTP requests (setAutoSniAndAutoSanValidation): the server's certificate must carry the requested host as a DNS SAN, which the inputs do not show (a mesh-CA certificate carries only its SPIFFE ID, and the call then fails the handshake); set subjectAltNames (or sni) in the DR to what the server's certificate carries",
 );

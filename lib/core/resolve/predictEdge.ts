@@ -739,7 +739,7 @@ const drClusterSend = (tls: ClientTlsSettings, dr: DestinationRule, gateway: boo
   credentialIgnored(tls, dr, gateway) ? SEND.credentialIgnored : SEND.dr[tls.mode];
 
 /** A client proxy's file-mounted client certificates (Workload.metadataCerts); an unlisted caller has its revision's mesh default. */
-export const certsOf = (client: Pick<Client, "workload">, mesh: MeshSettings): MetadataCerts => (client.workload !== null ? client.workload.metadataCerts : mesh.proxyMetadataCerts);
+const certsOf = (client: Pick<Client, "workload">, mesh: MeshSettings): MetadataCerts => (client.workload !== null ? client.workload.metadataCerts : mesh.proxyMetadataCerts);
 
 /**
  * TLS set on the port (a DR's tls) that istiod replaces on a proxy with file-mounted client certificates
@@ -1227,9 +1227,11 @@ function linkerdIgnoredPhrase(linkerd: LinkerdPolicy, w: Workload, port: number)
 }
 
 /**
- * Istio's default where the server's istiod ignores the root namespace's mesh-wide PeerAuthentication
- * because its discoverySelectors leave that namespace out: Istio >=1.22 behaviour
- * (ENABLE_ENHANCED_RESOURCE_SCOPING); an older istiod would apply it. Once per worst endpoint (sidesFor).
+ * Istio's default where the server's istiod ignores the root namespace's mesh-wide PeerAuthentication:
+ * because its discoverySelectors leave that namespace out (Istio >=1.22 behaviour,
+ * ENABLE_ENHANCED_RESOURCE_SCOPING; an older istiod would apply it), or because the policy's
+ * istio.io/rev label names a revision tag, which no istiod takes as its own revision (labelNamesTag).
+ * Once per worst endpoint (sidesFor).
  */
 function ignoredMeshPolicyNote(model: MeshModel, w: Workload): string {
   const pa = ignoredMeshPolicy(model, w.revision, w.dataplane === "ambient");
