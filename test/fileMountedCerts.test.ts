@@ -287,3 +287,23 @@ describe("a pod's proxy.istio.io/config with a proxyMetadata value that is not a
     expect(named(JSON.stringify({ proxyMetadata: FILES }))).toEqual([]);
   });
 });
+
+describe("a pod's proxy.istio.io/config that is not a mapping", () => {
+  // Injection's mesh.ApplyProxyConfig → protomarshal.ApplyYAML fails on it (pkg/kube/inject/inject.go
+  // RunTemplate returns the error): named, and read as absent; the rest of the Deployment as before.
+  const annotation = "spec.template.metadata.annotations[proxy.istio.io/config]";
+  it.each([
+    { what: "YAML that does not parse", text: "proxyMetadata: [", named: true },
+    { what: "a list", text: "- proxyMetadata\n- x", named: true },
+    { what: "a scalar", text: "holdApplicationUntilProxyStarts", named: true },
+    { what: "near miss: a mapping", text: JSON.stringify({ proxyMetadata: { FOO: "bar" } }), named: false },
+    { what: "near miss: no annotation", text: null, named: false },
+  ])("$what", ({ text, named }) => {
+    const s = run([...withClient(base, text === null ? {} : { "proxy.istio.io/config": text }), filesMesh(FILES)], [attempt(PG)]);
+    expect(findingsOf(s, "input.invalid").map((f) => ({ resources: f.resources, message: f.message }))).toEqual(
+      named ? [{ resources: [{ kind: "Deployment", namespace: "a", name: "client" }], message: expect.stringContaining(`Deployment a/client: ${annotation}: not a ProxyConfig mapping`) }] : [],
+    );
+    // Read as absent: the mesh's files stand, as without the annotation.
+    expect(edgeOf(s, "a/client", PG)!.predicted).toMatchObject({ client: { tls: "MUTUAL", origin: "auto" }, verdict: "broken" });
+  });
+});

@@ -276,7 +276,7 @@ function buildWorkload(
   // sets the label) when the pod's ProxyConfig has ISTIO_META_ENABLE_HBONE "true": the pod's
   // proxy.istio.io/config annotation, else its revision's mesh defaultConfig (the ambient profile).
   // The same setting, as ParseBool reads it, is the proxy's node metadata ENABLE_HBONE (Workload.enableHbone).
-  const proxyConfig = dataplane === "sidecar" ? podProxyConfig(view) : undefined;
+  const proxyConfig = dataplane === "sidecar" ? podProxyConfig(view, live ? pods[0]! : source, problems) : undefined;
   const podHbone = enableHboneOf(proxyConfig);
   const revMesh = dataplane === "sidecar" && meshes !== null ? meshOfRevision(meshes, revision) : null;
   const templateTunnel = revMesh !== null && (podHbone !== undefined ? tunnelByTemplate(podHbone) : revMesh.sidecarsTakeHbone);
@@ -336,7 +336,7 @@ function metadataCertsFor(proxyConfig: unknown, mesh: MeshSettings, from: Loaded
   const own = clientCertKeysOf(proxyConfig, (field, value, expected) => {
     if (problems === null) return;
     const { kind, metadata } = from.object;
-    const annotation = `${kind === "Pod" ? "" : kind === "CronJob" ? "spec.jobTemplate.spec.template." : "spec.template."}metadata.annotations[proxy.istio.io/config]`;
+    const annotation = proxyConfigPath(kind);
     problems.push({
       file: from.at.file,
       line: from.at.line,
@@ -349,15 +349,41 @@ function metadataCertsFor(proxyConfig: unknown, mesh: MeshSettings, from: Loaded
   return own === NO_CLIENT_CERTS ? mesh.proxyMetadataCerts : metadataCertsOf(mergedClientCerts(own, mesh.proxyClientCerts));
 }
 
-/** The pod's proxy.istio.io/config annotation (YAML or JSON ProxyConfig) as parsed, undefined when absent or unreadable. */
-function podProxyConfig(view: PodSpecView): unknown {
+/** Where `kind`'s pod (template) carries the proxy.istio.io/config annotation, as input.invalid names it. */
+const proxyConfigPath = (kind: string) =>
+  `${kind === "Pod" ? "" : kind === "CronJob" ? "spec.jobTemplate.spec.template." : "spec.template."}metadata.annotations[proxy.istio.io/config]`;
+
+/**
+ * The pod's proxy.istio.io/config annotation (YAML or JSON ProxyConfig) as parsed, undefined when
+ * absent (or empty). One that is not a mapping (YAML that does not parse, a list, a scalar) is named on
+ * `from` and read as absent: injection's mesh.ApplyProxyConfig → protomarshal.ApplyYAML fails on it, and
+ * RunTemplate (pkg/kube/inject/inject.go) returns that error, so no pod is injected with it.
+ */
+function podProxyConfig(view: PodSpecView, from: LoadedObject, problems: InputProblem[] | null): unknown {
   const text = view.annotations["proxy.istio.io/config"];
   if (!text) return undefined;
+  let parsed: unknown;
+  let why: string;
   try {
-    return yaml.load(text);
-  } catch {
-    return undefined;
+    parsed = yaml.load(text);
+    if (parsed === undefined || parsed === null || isObj(parsed)) return parsed ?? undefined;
+    why = `it is ${shown(parsed)}`;
+  } catch (e) {
+    why = `its YAML does not parse: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`;
   }
+  if (problems !== null) {
+    const { kind, metadata } = from.object;
+    const annotation = proxyConfigPath(kind);
+    problems.push({
+      file: from.at.file,
+      line: from.at.line,
+      object: { kind, namespace: metadata.namespace ?? "default", name: metadata.name },
+      field: annotation,
+      message: `${kind} ${metadata.namespace ?? "default"}/${metadata.name}: ${annotation}: not a ProxyConfig mapping (${why}): Istio's injection refuses such an annotation (mesh.ApplyProxyConfig), so it is read as absent`,
+      kept: true,
+    });
+  }
+  return undefined;
 }
 
 /**
