@@ -242,6 +242,35 @@ describe("config objects labelled with a revision tag are read by no istiod (crd
     else expect(why).not.toContain("revision tag");
   });
 
+  // The same for a namespace-level policy: pa.permissive names it (its label names a tag), not "no PeerAuthentication".
+  it.each([
+    {
+      case: "a namespace-wide STRICT labelled with a tag: pa.permissive names it, says why, and fixes the label",
+      rev: "prod-stable",
+      mode: "STRICT",
+      permissive: [`Namespace b (Istio's default: no istiod reads namespace-wide PeerAuthentication b/default, whose ${tagSays}`],
+      fix: ["Label b/default istio.io/rev=1-29 (the revision the tag prod-stable points to) or remove its istio.io/rev label, so that istiod applies the STRICT b/default"],
+    },
+    {
+      case: "a namespace-wide PERMISSIVE labelled with a tag: named too, the fix its label and its mode",
+      rev: "prod-stable",
+      mode: "PERMISSIVE",
+      permissive: [`Namespace b (Istio's default: no istiod reads namespace-wide PeerAuthentication b/default, whose ${tagSays}`],
+      fix: ["Label b/default istio.io/rev=1-29 (the revision the tag prod-stable points to) or remove its istio.io/rev label, so that istiod applies it, and set its mtls.mode STRICT"],
+    },
+    { case: "near miss: labelled with the revision itself, read: STRICT, no finding for b", rev: "1-29", mode: "STRICT", permissive: [], fix: [] },
+    { case: "near miss: unlabelled, read: STRICT, no finding for b", rev: null, mode: "STRICT", permissive: [], fix: [] },
+    { case: "near miss: unlabelled PERMISSIVE, read: named as the namespace's policy", rev: null, mode: "PERMISSIVE", permissive: ["Namespace b (PeerAuthentication b/default, namespace)"], fix: ["Set mtls.mode STRICT in a PeerAuthentication for namespace b"] },
+  ])("$case", ({ rev, mode, permissive, fix }) => {
+    const pa = peerAuth("b", "default", mode);
+    const s = run([...stable, rev === null ? pa : labelled(pa, rev)]);
+    const forB = findingsOf(s, "pa.permissive").filter((f) => f.message.startsWith("Namespace b"));
+    expect(forB.map((f) => f.message)).toEqual(permissive.map((m) => expect.stringContaining(m)));
+    expect(forB.map((f) => f.fix)).toEqual(fix.map((m) => expect.stringContaining(m)));
+    // Namespace a has no policy of its own: still "no PeerAuthentication".
+    expect(findingsOf(s, "pa.permissive").filter((f) => f.message.startsWith("Namespace a")).map((f) => f.message)).toEqual([expect.stringContaining("Namespace a (no PeerAuthentication: Istio's default)")]);
+  });
+
   // A DestinationRule labelled with a tag does nothing (above): the findings that say what it makes
   // clients do are not made for it, as for one every istiod's discoverySelectors hide.
   it.each([

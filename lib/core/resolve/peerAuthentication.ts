@@ -313,13 +313,41 @@ export function taggedMeshPolicy(model: MeshModel, root: string, revision: strin
   return null;
 }
 
+/** Per model: the namespace-wide (selector-less) policies labelled with a revision tag, per namespace, oldest first. */
+const taggedNamespacePolicies = new WeakMap<MeshModel, Map<string, PeerAuthentication[]>>();
+
+/**
+ * The oldest namespace-wide policy of `ns` (not the root namespace: taggedMeshPolicy) whose istio.io/rev
+ * label names a tag pointing to `revision`, or null: the namespace's own policy as its users meant it,
+ * which no istiod reads (labelNamesTag). An UNSET one would change nothing if read, so it is not named.
+ * Built once per model (nothing when the mesh has no tags), a map read per call.
+ */
+export function taggedNamespacePolicy(model: MeshModel, ns: string, root: string, revision: string): PeerAuthentication | null {
+  const r = model.revisions;
+  if (r.tags.size === 0 || ns === root) return null;
+  let byNs = taggedNamespacePolicies.get(model);
+  if (!byNs) {
+    byNs = new Map();
+    for (const pa of [...model.peerAuthentications].sort(compareByAge)) {
+      if (pa.selector || pa.mode === "UNSET" || !labelNamesTag(r, pa.revision)) continue;
+      const list = byNs.get(pa.namespace);
+      if (list) list.push(pa);
+      else byNs.set(pa.namespace, [pa]);
+    }
+    taggedNamespacePolicies.set(model, byNs);
+  }
+  for (const pa of byNs.get(ns) ?? []) if (inRevision(r.tags.get(pa.revision!), revision)) return pa;
+  return null;
+}
+
 /**
  * Why an istiod ignores the mesh-wide policy ignoredMeshPolicy names, as a clause after "Istio's
  * default: ": its istio.io/rev label names a tag, or its discoverySelectors hide the root namespace.
+ * `scope` is "namespace-wide" for the policy taggedNamespacePolicy names (always tag-labelled).
  */
-export function ignoredMeshPolicyClause(r: Revisions, pa: PeerAuthentication): string {
+export function ignoredMeshPolicyClause(r: Revisions, pa: PeerAuthentication, scope = "mesh-wide"): string {
   return labelNamesTag(r, pa.revision)
-    ? `no istiod reads mesh-wide PeerAuthentication ${pa.namespace}/${pa.name}, whose istio.io/rev label names the revision tag ${pa.revision}, not a revision: istiod compares the raw label (istio/istio#51582)`
+    ? `no istiod reads ${scope} PeerAuthentication ${pa.namespace}/${pa.name}, whose istio.io/rev label names the revision tag ${pa.revision}, not a revision: istiod compares the raw label (istio/istio#51582)`
     : `its istiod ignores mesh-wide PeerAuthentication ${pa.namespace}/${pa.name}, as its discoverySelectors do not select ${pa.namespace}`;
 }
 

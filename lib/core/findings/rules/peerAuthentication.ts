@@ -3,7 +3,7 @@ import type { EdgeAnalysis } from "../../edges/buildEdges";
 import { istiodRevision, type PeerAuthentication, type Service, type Workload } from "../../model/mesh";
 import { selectorMatches } from "../../model/read";
 import { labelNamesTag, NO_REVISIONS, resolveRevision, type Revisions } from "../../model/revisions";
-import { ignoredMeshPolicy, ignoredMeshPolicyClause, modeForPort, namespaceDecision, tagLabelFix, taggedMeshPolicy, type ModeDecision } from "../../resolve/peerAuthentication";
+import { ignoredMeshPolicy, ignoredMeshPolicyClause, modeForPort, namespaceDecision, tagLabelFix, taggedMeshPolicy, taggedNamespacePolicy, type ModeDecision } from "../../resolve/peerAuthentication";
 import { hasIstioProxy } from "../../resolve/resolver";
 import type { Finding, Ref } from "../../snapshot/schema";
 import type { AnalysisContext } from "../context";
@@ -333,7 +333,9 @@ function permissiveFinding(
       clients.length > 0
         ? `Give ${listNames(clients)} a proxy (or make them send mTLS), then set mtls.mode STRICT.`
         : ignored?.mode === "STRICT" && labelNamesTag(revisions, ignored.revision)
-          ? `${capitalised(tagLabelFix(revisions, ignored))}, so that istiod applies the STRICT ${nsName(ignored)}, or set mtls.mode STRICT in a PeerAuthentication for namespace ${ns}.`
+          ? `${capitalised(tagLabelFix(revisions, ignored))}, so that istiod applies the STRICT ${nsName(ignored)}${ignored.namespace === ns ? "" : `, or set mtls.mode STRICT in a PeerAuthentication for namespace ${ns}`}.`
+          : ignored && ignored.namespace === ns && labelNamesTag(revisions, ignored.revision)
+            ? `${capitalised(tagLabelFix(revisions, ignored))}, so that istiod applies it, and set its mtls.mode STRICT.`
           : ignored?.mode === "STRICT"
             ? `Make the mesh config's discoverySelectors select ${ignored.namespace}, so that istiod applies the STRICT ${nsName(ignored)}, or set mtls.mode STRICT in a PeerAuthentication for namespace ${ns}.`
             : `Set mtls.mode STRICT in a PeerAuthentication for ${own ? "this workload" : `namespace ${ns}`}.`,
@@ -369,10 +371,14 @@ function permissiveInNamespace(ctx: AnalysisContext, inbound: Map<Workload, Inbo
 /** A workload's istiod revision as istiod names it: "" is the default istiod, whose REVISION is "default" (mesh.ts inRevision). */
 const revisionKey = (w: Workload) => istiodRevision(w.revision);
 
-/** A namespace's mode as one istiod reads it, and the mesh-wide policy that istiod ignores when it falls to Istio's default. */
+/**
+ * A namespace's mode as one istiod reads it, and the policy that istiod ignores when it falls to
+ * Istio's default: the namespace's own tag-labelled one (`namespaceWide`), else the mesh-wide one.
+ */
 interface NamespaceView {
   decision: ModeDecision;
   ignored: PeerAuthentication | null;
+  namespaceWide: boolean;
 }
 
 /** Workloads of a namespace whose istiods decide its mode alike; `revisions`: those istiods', or null when the namespace has one. */
@@ -386,10 +392,14 @@ interface DecisionGroup {
 function namespaceView(ctx: AnalysisContext, ns: string, meshed: Workload[]): NamespaceView {
   const revision = meshed[0]!.revision;
   const ambient = meshed.every((w) => w.dataplane === "ambient");
-  const decision = namespaceDecision(ctx.resolver.paIndex({ revision, dataplane: ambient ? "ambient" : "sidecar" }), ns);
-  // Istio's default because the istiod ignores the root namespace's policy (discovery.ts, or a tag label): named, not "no PeerAuthentication".
-  const ignored = decision.mode !== "PERMISSIVE" || decision.policy ? null : ignoredMeshPolicy(ctx.model, revision, ambient);
-  return { decision, ignored };
+  const idx = ctx.resolver.paIndex({ revision, dataplane: ambient ? "ambient" : "sidecar" });
+  const decision = namespaceDecision(idx, ns);
+  if (decision.mode !== "PERMISSIVE" || decision.policy) return { decision, ignored: null, namespaceWide: false };
+  // Istio's default because the istiod ignores the namespace's own tag-labelled policy, or the root
+  // namespace's (discovery.ts, or a tag label): named, not "no PeerAuthentication". The namespace's own
+  // is the one that would decide if read.
+  const own = taggedNamespacePolicy(ctx.model, ns, idx.rootNamespace, revision);
+  return own ? { decision, ignored: own, namespaceWide: true } : { decision, ignored: ignoredMeshPolicy(ctx.model, revision, ambient), namespaceWide: false };
 }
 
 const sameView = (a: NamespaceView, b: NamespaceView) =>
@@ -438,7 +448,7 @@ function emitNamespaceLevel(ctx: AnalysisContext, inbound: Map<Workload, Inbound
   const subject = nsMode.policy
     ? `${who} (PeerAuthentication ${nsName(nsMode.policy)}, ${nsMode.origin})`
     : ignored
-      ? `${who} (Istio's default: ${ignoredMeshPolicyClause(ctx.model.revisions, ignored)})`
+      ? `${who} (Istio's default: ${ignoredMeshPolicyClause(ctx.model.revisions, ignored, g.view.namespaceWide ? "namespace-wide" : "mesh-wide")})`
       : `${who} (no PeerAuthentication: Istio's default)`;
   const resources = nsMode.policy ? [paRefOf(nsMode.policy)] : ignored ? [namespaceRef(ns), paRefOf(ignored)] : [namespaceRef(ns)];
   out.push(permissiveFinding(inbound, ns, subject, resources, inherit, false, ignored, ctx.model.revisions));
