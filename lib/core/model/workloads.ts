@@ -333,20 +333,28 @@ const meshOfRevision = (m: RevisionMeshes, revision: string): MeshSettings => m.
  */
 function metadataCertsFor(proxyConfig: unknown, mesh: MeshSettings, from: LoadedObject, problems: InputProblem[] | null): MetadataCerts {
   if (proxyConfig === undefined) return mesh.proxyMetadataCerts;
-  const own = clientCertKeysOf(proxyConfig, (field, value, expected) => {
-    if (problems === null) return;
-    const { kind, metadata } = from.object;
-    const annotation = proxyConfigPath(kind);
-    problems.push({
-      file: from.at.file,
-      line: from.at.line,
-      object: { kind, namespace: metadata.namespace ?? "default", name: metadata.name },
-      field: `${annotation}.${field}`,
-      message: `${kind} ${metadata.namespace ?? "default"}/${metadata.name}: ${annotation}: ${field} is ${shown(value)}, not ${expected}: Istio's injection refuses such a ProxyConfig (mesh.ApplyProxyConfig), so it is read as unset`,
-      kept: true,
-    });
-  });
+  const own = clientCertKeysOf(proxyConfig, (field, value, expected) =>
+    proxyConfigProblem(from, problems, `.${field}`, `${field} is ${shown(value)}, not ${expected}: Istio's injection refuses such a ProxyConfig (mesh.ApplyProxyConfig), so it is read as unset`),
+  );
   return own === NO_CLIENT_CERTS ? mesh.proxyMetadataCerts : metadataCertsOf(mergedClientCerts(own, mesh.proxyClientCerts));
+}
+
+/**
+ * input.invalid on `from` (the Pod, or the object whose pod template carries the annotation) for its
+ * proxy.istio.io/config annotation, or for `sub`field inside it; the object itself is kept.
+ */
+function proxyConfigProblem(from: LoadedObject, problems: InputProblem[] | null, sub: string, what: string): void {
+  if (problems === null) return;
+  const { kind, metadata } = from.object;
+  const annotation = proxyConfigPath(kind);
+  problems.push({
+    file: from.at.file,
+    line: from.at.line,
+    object: { kind, namespace: metadata.namespace ?? "default", name: metadata.name },
+    field: `${annotation}${sub}`,
+    message: `${kind} ${metadata.namespace ?? "default"}/${metadata.name}: ${annotation}: ${what}`,
+    kept: true,
+  });
 }
 
 /** Where `kind`'s pod (template) carries the proxy.istio.io/config annotation, as input.invalid names it. */
@@ -371,18 +379,7 @@ function podProxyConfig(view: PodSpecView, from: LoadedObject, problems: InputPr
   } catch (e) {
     why = `its YAML does not parse: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`;
   }
-  if (problems !== null) {
-    const { kind, metadata } = from.object;
-    const annotation = proxyConfigPath(kind);
-    problems.push({
-      file: from.at.file,
-      line: from.at.line,
-      object: { kind, namespace: metadata.namespace ?? "default", name: metadata.name },
-      field: annotation,
-      message: `${kind} ${metadata.namespace ?? "default"}/${metadata.name}: ${annotation}: not a ProxyConfig mapping (${why}): Istio's injection refuses such an annotation (mesh.ApplyProxyConfig), so it is read as absent`,
-      kept: true,
-    });
-  }
+  proxyConfigProblem(from, problems, "", `not a ProxyConfig mapping (${why}): Istio's injection refuses such an annotation (mesh.ApplyProxyConfig), so it is read as absent`);
   return undefined;
 }
 
