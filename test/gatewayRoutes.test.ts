@@ -172,17 +172,20 @@ const cases: Case[] = [
   },
 ];
 
+/** One case: the gateway's edge to the host has the expected port, verdict and edge warnings/errors. */
+function checkCase(c: Case): void {
+  const snap = run(c.objects, c.traffic);
+  const e = edgeOf(snap, c.src, c.host);
+  expect(e, `edge ${c.src} → ${c.host}`).toBeTruthy();
+  const codes = snap.findings
+    .filter((f) => f.severity !== "info" && f.edge === e!.id)
+    .map((f) => f.code)
+    .sort();
+  expect({ port: e!.destination.port, verdict: e!.predicted.verdict, codes }).toEqual({ port: c.port, verdict: c.verdict, codes: c.codes });
+}
+
 describe("gateway callers take the routes bound to their Gateways", () => {
-  it.each(cases)("$name", (c) => {
-    const snap = run(c.objects, c.traffic);
-    const e = edgeOf(snap, c.src, c.host);
-    expect(e, `edge ${c.src} → ${c.host}`).toBeTruthy();
-    const codes = snap.findings
-      .filter((f) => f.severity !== "info" && f.edge === e!.id)
-      .map((f) => f.code)
-      .sort();
-    expect({ port: e!.destination.port, verdict: e!.predicted.verdict, codes }).toEqual({ port: c.port, verdict: c.verdict, codes: c.codes });
-  });
+  it.each(cases)("$name", checkCase);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -349,16 +352,7 @@ const subsetCases: Case[] = [
 subsetCases.push({ ...cases[2]!, name: "near miss: a Linkerd HTTPRoute beside the route to subset v1: still the subset's DISABLE", objects: [...ingress({ gateways: ["httpbin-gateway"] }), linkerdRoute] });
 
 describe("gateway callers: an Ingress or the Gateway API beside the VirtualServices", () => {
-  it.each(subsetCases)("$name", (c) => {
-    const snap = run(c.objects, c.traffic);
-    const e = edgeOf(snap, c.src, c.host);
-    expect(e, `edge ${c.src} → ${c.host}`).toBeTruthy();
-    const codes = snap.findings
-      .filter((f) => f.severity !== "info" && f.edge === e!.id)
-      .map((f) => f.code)
-      .sort();
-    expect({ port: e!.destination.port, verdict: e!.predicted.verdict, codes }).toEqual({ port: c.port, verdict: c.verdict, codes: c.codes });
-  });
+  it.each(subsetCases)("$name", checkCase);
 });
 
 // A live cluster: the reader lists neither Ingresses nor the Gateway API kinds, so their absence is not
