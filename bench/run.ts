@@ -9,6 +9,8 @@
 //
 //   npm run bench                      full size (500 ns, 10k workloads, 20k edges)
 //   npm run bench -- --scale 0.1       a tenth of it, for a quick run
+//   npm run bench -- --namespaces 2    the same objects in fewer, larger namespaces (label selectors
+//                                      then scan thousands of workloads per namespace)
 //   npm run bench -- --json            machine-readable result
 import { performance } from "node:perf_hooks";
 import { parseManifestText } from "../lib/core/load/parseManifests";
@@ -38,11 +40,13 @@ interface Phase {
 
 interface Options {
   scale: number;
+  /** Overrides the namespace count of the scaled sizes. */
+  namespaces: number | null;
   json: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { scale: 1, json: false };
+  const o: Options = { scale: 1, namespaces: null, json: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--json") o.json = true;
@@ -52,7 +56,12 @@ function parseArgs(argv: string[]): Options {
       if (!raw || !Number.isFinite(n) || n <= 0)
         throw new Error(`--scale needs a positive number, got ${raw ?? "nothing"}`);
       o.scale = n;
-    } else throw new Error(`unknown argument ${a} (usage: bench [--scale <factor>] [--json])`);
+    } else if (a === "--namespaces" || a?.startsWith("--namespaces=")) {
+      const raw = a === "--namespaces" ? argv[++i] : a.slice("--namespaces=".length);
+      const n = Number(raw);
+      if (!raw || !Number.isInteger(n) || n < 2) throw new Error(`--namespaces needs a whole number of at least 2, got ${raw ?? "nothing"}`);
+      o.namespaces = n;
+    } else throw new Error(`unknown argument ${a} (usage: bench [--scale <factor>] [--namespaces <n>] [--json])`);
   }
   return o;
 }
@@ -92,7 +101,7 @@ function pad(s: string, n: number, right = false): string {
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   const opts = parseArgs(argv);
-  const sizes: MeshSizes = scaledSizes(opts.scale);
+  const sizes: MeshSizes = { ...scaledSizes(opts.scale), ...(opts.namespaces !== null ? { namespaces: opts.namespaces } : {}) };
   const hasGc = typeof (globalThis as { gc?: unknown }).gc === "function";
   const phases: Phase[] = [];
 

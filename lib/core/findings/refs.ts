@@ -20,6 +20,27 @@ export function restartHow(w: Pick<Workload, "kind" | "namespace" | "name">): st
   return `delete its pods in ${w.namespace} so ${w.kind} ${w.name} recreates them`;
 }
 
+/**
+ * listNames of the names in sorted order (`.sort()`'s), without sorting them all: only the first `max`
+ * are shown, so a set of 10k callers costs one pass, not a sort.
+ */
+export function listSortedNames(names: Iterable<string>, max = 5): string {
+  const first: string[] = [];
+  let count = 0;
+  for (const n of names) {
+    count++;
+    if (first.length === max && !(n < first[max - 1]!)) continue;
+    let i = first.length === max ? max - 1 : first.length;
+    while (i > 0 && n < first[i - 1]!) {
+      first[i] = first[i - 1]!;
+      i--;
+    }
+    first[i] = n;
+  }
+  if (count <= max) return listNames(first, max);
+  return `${first.join(", ")} and ${count - max} more`;
+}
+
 /** "a, b and 3 more" — messages stay readable when a rule covers hundreds of workloads. */
 export function listNames(names: string[], max = 5): string {
   if (names.length <= max) return names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}` : (names[0] ?? "");

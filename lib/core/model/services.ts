@@ -5,7 +5,8 @@ import { NO_REVISIONS, type Revisions } from "./revisions";
 import { FieldError, problemFor } from "./fieldError";
 import type { InputProblem, LoadedObject } from "./input";
 import type { Namespace, Service, ServicePort, Workload } from "./mesh";
-import { arr, at, portNumber, selectorMatches, str, strMap } from "./read";
+import { arr, at, portNumber, str, strMap } from "./read";
+import { workloadsMatching } from "./labelIndex";
 import { sortFew } from "./sortFew";
 
 export const CLUSTER_DOMAIN = "cluster.local";
@@ -44,8 +45,8 @@ type EntriesSelected = "none" | "ip" | "all";
 
 function workloadsSelected(selector: Record<string, string> | null, namespace: string, byNs: Map<string, Workload[]>, entries: EntriesSelected): Workload[] {
   if (!selector || Object.keys(selector).length === 0) return NO_WORKLOADS;
-  return (byNs.get(namespace) ?? NO_WORKLOADS).filter(
-    (w) => selectorMatches(selector, w.labels) && (w.entry === null || entries === "all" || (entries === "ip" && !w.entry.dnsOnly)),
+  return workloadsMatching(byNs.get(namespace) ?? NO_WORKLOADS, selector).filter(
+    (w) => w.entry === null || entries === "all" || (entries === "ip" && !w.entry.dnsOnly),
   );
 }
 

@@ -283,6 +283,9 @@ function drsOf(entries: DrEntry[]): DestinationRule[] {
   return drs;
 }
 
+/** The shadowed DRs with a later tier's added: its shared list when it is the first (so edges share it too). */
+const laterTier = (shadowed: DestinationRule[], entries: DrEntry[]) => (shadowed.length === 0 ? drsOf(entries) : [...shadowed, ...drsOf(entries)]);
+
 export interface LookupResult {
   applied: DrLookup | null;
   /** DRs in later tiers that match the host and are visible to the client, but lose to an earlier tier. */
@@ -325,7 +328,7 @@ export function lookupDestinationRule(
         applied = pick(entries, "service-namespace", clientNs, clientLabels);
         matched = true;
         firstEntries = entries;
-      } else shadowed = [...shadowed, ...drsOf(entries)];
+      } else shadowed = laterTier(shadowed, entries);
     }
   }
   if (index.rootNamespace !== serviceNs) {
@@ -335,7 +338,7 @@ export function lookupDestinationRule(
         applied = pick(entries, "root-namespace", clientNs, clientLabels);
         matched = true;
         firstEntries = entries;
-      } else shadowed = [...shadowed, ...drsOf(entries)];
+      } else shadowed = laterTier(shadowed, entries);
     }
   }
   if (applied) return { applied, shadowed, hiddenBy: NONE };

@@ -206,7 +206,7 @@ function taggingPolicy(r: Resolver, w: Workload, revision: string): WorkloadPoli
   const inline = w.entry !== null && w.entry.inline;
   if (revision === w.revision && !inline) return r.policyOf(w);
   const index = r.paIndex(revision === w.revision ? w : { revision, dataplane: w.dataplane });
-  return workloadPolicyFor(index, inline ? { namespace: "", labels: w.labels } : w);
+  return inline ? workloadPolicyFor(index, { namespace: "", labels: w.labels }) : workloadPolicyFor(index, w, r.model.workloadsByNamespace.get(w.namespace));
 }
 
 /** What auto mTLS sends an endpoint that does not take HBONE from the client (endpointsFor checks that first), as the caller's istiod (`revision`) tags it. */

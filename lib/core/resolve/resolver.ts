@@ -125,7 +125,7 @@ function lookupDr(this: ResolverState, revision: string, clientNs: string, clien
 
 function policyOf(this: ResolverState, w: Workload): WorkloadPolicy {
   let p = this.policies[w.index];
-  if (!p) this.policies[w.index] = p = workloadPolicyFor(this.paIndex(w), w);
+  if (!p) this.policies[w.index] = p = workloadPolicyFor(this.paIndex(w), w, this.model.workloadsByNamespace.get(w.namespace));
   return p;
 }
 

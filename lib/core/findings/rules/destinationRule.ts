@@ -11,7 +11,8 @@ import type { Finding } from "../../snapshot/schema";
 import type { AnalysisContext } from "../context";
 import { rule } from "../context";
 import { finding } from "../finding";
-import { drRefOf, listNames, nsName } from "../refs";
+import { drRefOf, listNames, listSortedNames, nsName } from "../refs";
+import { shadowings } from "./drShadowing";
 
 interface TlsBlock {
   path: string;
@@ -632,39 +633,16 @@ function duplicateFinding(entry: DrEntry): Finding {
 }
 
 export const drShadowed = rule("dr.shadowed", (ctx) => {
-  const shadowed = new Map<DestinationRule, { clients: Set<string>; by: Set<DestinationRule> }>();
-  // Later-tier DRs that never apply because the first matching tier holds only selector DRs for
-  // other workloads: those clients get no DR at all (istio.md §2.4, SidecarScope.DestinationRule).
-  const hidden = new Map<DestinationRule, { clients: Set<string>; by: Set<DestinationRule> }>();
-  const note = (m: typeof shadowed, dr: DestinationRule, client: string, by: DestinationRule[]) => {
-    const s = m.get(dr) ?? { clients: new Set(), by: new Set() };
-    s.clients.add(client);
-    for (const b of by) s.by.add(b);
-    m.set(dr, s);
-  };
-  for (const ea of ctx.edges) {
-    // Most edges shadow nothing: leave before building anything for them (20k edges per analysis).
-    if (ea.prediction.shadowed.length === 0) continue;
-    const applied = ea.prediction.dr;
-    const client = ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "unknown";
-    if (!applied) {
-      for (const dr of ea.prediction.shadowed) note(hidden, dr, client, ea.prediction.hiddenBy);
-      continue;
-    }
-    // A later-tier DR that matches the host less specifically than the one applied (a `*.local`
-    // default in the root namespace refined per service) would lose anyway: not shadowed.
-    const appliedScore = hostMatchScore(applied.rule.fqdn, ea.service.host);
-    for (const dr of ea.prediction.shadowed) {
-      if (hostMatchScore(dr.fqdn, ea.service.host) < appliedScore) continue;
-      note(shadowed, dr, client, [applied.rule]);
-    }
-  }
+  // Per DR, the callers it never applies to (drShadowing.ts): shadowed by the DR a tier consulted first
+  // applies, or hidden behind a tier holding only selector DRs for other workloads, so those callers get
+  // no DR at all (istio.md §2.4, SidecarScope.DestinationRule).
+  const { shadowed, hidden } = shadowings(ctx.edges);
   const out: Finding[] = [];
   for (const [dr, s] of shadowed) {
     const by = [...s.by];
     out.push(
       finding("dr.shadowed", {
-        message: `DestinationRule ${nsName(dr)} never applies to ${listNames([...s.clients].sort())}, which call ${dr.host}: ${listNames(by.map(nsName))} in a tier consulted first (the client's namespace before the service's, then the root) matches the host.`,
+        message: `DestinationRule ${nsName(dr)} never applies to ${listSortedNames(s.clients)}, which call ${dr.host}: ${listNames(by.map(nsName))} in a tier consulted first (the client's namespace before the service's, then the root) matches the host.`,
         resources: [drRefOf(dr), ...by.map(drRefOf)],
         fix: `Narrow the host of ${listNames(by.map(nsName))} (e.g. instead of *.local) or repeat the settings of ${nsName(dr)} there.`,
       }),
@@ -674,7 +652,7 @@ export const drShadowed = rule("dr.shadowed", (ctx) => {
     const by = [...s.by];
     out.push(
       finding("dr.shadowed", {
-        message: `DestinationRule ${nsName(dr)} never applies to ${listNames([...s.clients].sort())}, which call ${dr.host}: ${listNames(by.map(nsName))} in a tier consulted first matches the host more specifically but selects other workloads (workloadSelector), which ends the lookup, so these clients get no DestinationRule at all.`,
+        message: `DestinationRule ${nsName(dr)} never applies to ${listSortedNames(s.clients)}, which call ${dr.host}: ${listNames(by.map(nsName))} in a tier consulted first matches the host more specifically but selects other workloads (workloadSelector), which ends the lookup, so these clients get no DestinationRule at all.`,
         resources: [drRefOf(dr), ...by.map(drRefOf)],
         fix: `Add a DestinationRule for the same host as ${listNames(by.map(nsName))}, without workloadSelector, with the settings these clients need, or widen that selector.`,
       }),

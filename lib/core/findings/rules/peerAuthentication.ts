@@ -1,7 +1,7 @@
 // Server-side rules: PeerAuthentication (findings.md "Istio PeerAuthentication", istio.md §1).
 import type { EdgeAnalysis } from "../../edges/buildEdges";
 import { istiodRevision, type PeerAuthentication, type Service, type Workload } from "../../model/mesh";
-import { selectorMatches } from "../../model/read";
+import { workloadsMatching } from "../../model/labelIndex";
 import { labelNamesTag, NO_REVISIONS, resolveRevision, type Revisions } from "../../model/revisions";
 import { ignoredMeshPolicy, ignoredMeshPolicyClause, modeForPort, namespaceDecision, tagLabelFix, taggedMeshPolicy, taggedNamespacePolicy, type ModeDecision } from "../../resolve/peerAuthentication";
 import { hasIstioProxy } from "../../resolve/resolver";
@@ -16,7 +16,7 @@ import { capitalised, listNames, namespaceRef, nsName, paRefOf, workloadRef } fr
 const defaultIndex = (ctx: AnalysisContext) => ctx.resolver.paIndex({ revision: ctx.model.revisions.defaultRevision ?? "", dataplane: "sidecar" });
 
 const selected = (ctx: AnalysisContext, pa: PeerAuthentication): Workload[] =>
-  (ctx.model.workloadsByNamespace.get(pa.namespace) ?? []).filter((w) => pa.selector && selectorMatches(pa.selector, w.labels));
+  pa.selector ? workloadsMatching(ctx.model.workloadsByNamespace.get(pa.namespace) ?? [], pa.selector) : [];
 
 export const paConflict = rule("pa.conflict", (ctx) => {
   const idx = defaultIndex(ctx);
@@ -35,9 +35,18 @@ export const paConflict = rule("pa.conflict", (ctx) => {
   for (const [ns, pas] of idx.namespaceWide) if (pas.length > 1) conflict(pas, `Namespace ${ns}`);
   for (const [ns, pas] of idx.workloadLevel) {
     const groups = new Map<string, { pas: PeerAuthentication[]; workloads: string[] }>();
-    for (const w of ctx.model.workloadsByNamespace.get(ns) ?? []) {
-      const matching = pas.filter((pa) => selectorMatches(pa.selector!, w.labels));
-      if (matching.length < 2) continue;
+    const list = ctx.model.workloadsByNamespace.get(ns) ?? [];
+    // Each policy's workloads from the label index, rather than every policy tried on every workload.
+    const matchingOf = new Map<Workload, PeerAuthentication[]>();
+    for (const pa of pas)
+      for (const w of workloadsMatching(list, pa.selector!)) {
+        const hit = matchingOf.get(w);
+        if (hit) hit.push(pa);
+        else matchingOf.set(w, [pa]);
+      }
+    for (const w of list) {
+      const matching = matchingOf.get(w);
+      if (!matching || matching.length < 2) continue;
       const key = matching.map((p) => p.name).join("\u0000");
       const g = groups.get(key) ?? { pas: matching, workloads: [] };
       g.workloads.push(w.name);
