@@ -1,6 +1,6 @@
 // istio.md §1.4 TestComposePeerAuthentication vectors, table-driven.
 import { describe, expect, it } from "vitest";
-import type { PaMode, PeerAuthentication } from "../model/mesh";
+import type { PaMode, PeerAuthentication, Workload } from "../model/mesh";
 import { buildPaIndex, modeForPort, namespaceDecision, workloadPolicyFor } from "./peerAuthentication";
 
 const NOW = "2026-01-01T00:00:10Z";
@@ -158,5 +158,39 @@ describe("conflicts and scopes (istio.md §1.2, §1.3, §10)", () => {
     const d = namespaceDecision(buildPaIndex([MESH_STRICT, pa("ns", "foo", "DISABLE")], "istio-system", true), "foo");
     expect(d).toMatchObject({ mode: "PERMISSIVE", origin: "namespace" });
     expect(d.policy?.name).toBe("ns");
+  });
+});
+
+describe("workloadPolicyFor through the label index (namespaces with many workload-level policies)", () => {
+  // 40 policies (over the index threshold), created one second apart so the oldest wins; overlapping selectors.
+  const created = (i: number) => new Date(Date.parse("2026-01-01T00:00:00Z") + i * 1000).toISOString().replace(".000Z", "Z");
+  const modes: PaMode[] = ["STRICT", "PERMISSIVE", "DISABLE"];
+  const pas = Array.from({ length: 40 }, (_, i) =>
+    pa(`p${i}`, "big", modes[i % 3]!, { selector: i % 4 === 0 ? { tier: `t${i % 3}` } : { app: `a${i % 10}`, ...(i % 5 === 0 ? { version: "v1" } : {}) }, created: created(40 - i) }),
+  );
+  const index = buildPaIndex(pas, "istio-system");
+  const peers = Array.from({ length: 300 }, (_, i) => ({
+    namespace: "big",
+    name: `w${i}`,
+    labels: { app: `a${i % 12}`, ...(i % 3 ? { version: `v${i % 2}` } : {}), ...(i % 7 === 0 ? { tier: `t${i % 3}` } : {}) },
+  })) as unknown as Workload[];
+
+  it("picks for each workload the policy the scan picks", () => {
+    for (const w of peers) {
+      const scanned = workloadPolicyFor(index, { namespace: w.namespace, labels: w.labels });
+      const indexed = workloadPolicyFor(index, w, peers);
+      expect(indexed.workloadPolicy?.name ?? null, w.name).toBe(scanned.workloadPolicy?.name ?? null);
+      expect(indexed).toBe(scanned);
+    }
+    // Not vacuous: some workloads have a policy and some have none.
+    const named = peers.map((w) => workloadPolicyFor(index, w, peers).workloadPolicy);
+    expect(named.some((p) => p === null)).toBe(true);
+    expect(new Set(named.filter(Boolean)).size).toBeGreaterThan(5);
+  });
+
+  it("matches a workload that is not in the list by scanning", () => {
+    const stray = { namespace: "big", labels: { app: "a3", version: "v1" } };
+    expect(workloadPolicyFor(index, stray, peers).workloadPolicy).toBe(workloadPolicyFor(index, stray).workloadPolicy);
+    expect(workloadPolicyFor(index, stray, peers).workloadPolicy).not.toBeNull();
   });
 });
