@@ -135,22 +135,50 @@ export function discoveryViewFor(model: MeshModel, revision: string): DiscoveryV
   return model.discoveryViews.get(model.meshByRevision.get(revision) ?? model.mesh);
 }
 
+/** meshByRevision's revisions in name order, once per model: which reader comes first must not follow the input's order. */
+const sortedRevisions = new WeakMap<MeshModel, string[]>();
+function revisionsByName(model: MeshModel): string[] {
+  let out = sortedRevisions.get(model);
+  if (!out) sortedRevisions.set(model, (out = [...model.meshByRevision.keys()].sort()));
+  return out;
+}
+
 /**
- * Whether no istiod reads a namespaced Istio object (its namespace and istio.io/rev label): every
- * revision whose istiod would read it (inRevision over the mesh configs read; a revision without one
- * runs on the default settings, as buildModel's meshFor) has a view hiding its namespace, or its label names
- * a revision tag (labelNamesTag). Such an object
- * has no effect at all (findings that claim one are not made for it). Without selectors, false unless tag-labelled.
+ * The revision of an istiod that reads a namespaced Istio object (its namespace and raw istio.io/rev
+ * label), or null when none does. An istiod reads it when crdclient's filters let it through (istio/istio
+ * pilot/pkg/config/kube/crdclient/client.go `addCRD`: `inRevision`, the raw label compared with its
+ * REVISION, composed with the namespace filter of its discoverySelectors). Which one, when several do:
+ * the default revision's (the default tag's, else the default istiod), else the first in name order of
+ * the revisions with a mesh config read. None when:
+ * - the label names a revision tag (labelNamesTag) and no mesh config of that name is read: istiod
+ *   compares the raw label (istio/istio#51582);
+ * - every revision with a mesh config read whose istiod would read it hides its namespace;
+ * - no mesh config read is of the labelled revision, and the default settings' view (which such a
+ *   revision runs on, as buildModel's meshFor) hides its namespace.
+ * A label naming a revision with no mesh config read, not hidden so, is that revision's. The shared
+ * answer of `ignoredByEveryIstiod` (null) and predictEdge's `drRevision` (which revision's settings word a
+ * DestinationRule's findings). Without selectors and tags, the default revision for an unlabelled object.
+ */
+export function readingRevision(model: MeshModel, namespace: string, label: string | undefined): string | null {
+  if (labelNamesTag(model.revisions, label) && !model.meshByRevision.has(label)) return null;
+  const hides = (rev: string) => discoveryViewFor(model, rev)?.hidden.has(namespace) === true;
+  const first = model.revisions.defaultRevision ?? "";
+  if (inRevision(label, first) && !hides(first)) return first;
+  let configured = false;
+  for (const rev of revisionsByName(model)) {
+    if (!inRevision(label, rev)) continue;
+    configured = true;
+    if (!hides(rev)) return rev;
+  }
+  return !configured && label !== undefined && !hides(label) ? label : null;
+}
+
+/**
+ * Whether no istiod reads a namespaced Istio object (readingRevision: its namespace hidden by every
+ * istiod that would read it, or its istio.io/rev label naming a revision tag). Such an object has no
+ * effect at all (findings that claim one are not made for it). Without selectors, false unless
+ * tag-labelled.
  */
 export function ignoredByEveryIstiod(model: MeshModel, namespace: string, revision: string | undefined): boolean {
-  // Labelled with a revision tag (and no istiod of that name read): istiod compares the raw label (istio/istio#51582).
-  if (labelNamesTag(model.revisions, revision) && !model.meshByRevision.has(revision)) return true;
-  if (model.discoveryViews.size === 0) return false;
-  let readers = 0;
-  for (const [rev, mesh] of model.meshByRevision) {
-    if (!inRevision(revision, rev)) continue;
-    readers++;
-    if (model.discoveryViews.get(mesh)?.hidden.has(namespace) !== true) return false;
-  }
-  return readers > 0 || model.discoveryViews.get(model.mesh)?.hidden.has(namespace) === true;
+  return readingRevision(model, namespace, revision) === null;
 }

@@ -1,7 +1,7 @@
 // Predicts one client → service:port edge: what the client sends to each endpoint (DestinationRule,
 // auto mTLS, data plane), what each endpoint accepts, and the matrix verdict. The edge takes the
 // worst endpoint (contract.md §1.1).
-import { inRevision, istiodRevision, type ClientTlsSettings, type DestinationRule, type Labels, type MeshModel, type MeshRoute, type MeshSettings, type MetadataCerts, type Service, type ServicePort, type SidecarResource, type Subset, type TrafficPolicy, type Workload } from "../model/mesh";
+import { istiodRevision, type ClientTlsSettings, type DestinationRule, type Labels, type MeshModel, type MeshRoute, type MeshSettings, type MetadataCerts, type Service, type ServicePort, type SidecarResource, type Subset, type TrafficPolicy, type Workload } from "../model/mesh";
 import type { ClientOrigin, ClientTls, Predicted, Ref } from "../snapshot/schema";
 import { subsetTlsForPort, taggingTls, tlsForPort, type DrLookup, type PortTls } from "./destinationRule";
 import { defaultIstioSni } from "./gatewayListener";
@@ -10,7 +10,7 @@ import { ignoredMeshPolicy, ignoredMeshPolicyClause, modeForPort, workloadPolicy
 import { firstRevision, type Resolver, type ServerDecision } from "./resolver";
 import { sidecarFor, sidecarImports } from "./sidecarScope";
 import { perRun } from "../model/perRun";
-import { discoveryViewFor } from "../model/discovery";
+import { readingRevision } from "../model/discovery";
 import { labelNamesTag } from "../model/revisions";
 import { inPortRuns } from "../model/read";
 import { ignoredAuthorizationsOf, serverOfPort, type LinkerdPolicy } from "../model/linkerdPolicy";
@@ -806,25 +806,16 @@ const drRevisions = new WeakMap<DestinationRule, string>();
 
 /**
  * The revision of an istiod that reads a DestinationRule, whose settings word what the DR makes its
- * sidecars do (dr.port-settings-drop-tls): the default revision's when its istiod reads it (crdclient:
- * `inRevision` on the raw istio.io/rev, and the namespace filter of its discoverySelectors), else the
- * first other revision (in name order) with a mesh config read whose istiod does (a DR the default istiod hides but a
- * canary reads is one whose findings stand: ignoredByEveryIstiod). A label naming a revision with no
- * mesh config read: that revision (its settings are the default ones, meshFor). Once per DR.
+ * sidecars do (dr.port-settings-drop-tls): readingRevision (discovery.ts), the default revision's when
+ * its istiod reads it, else the first other revision in name order with a mesh config read whose istiod
+ * does (a DR the default istiod hides but a canary reads is one whose findings stand). A DR no istiod
+ * reads (its findings are silenced: ignoredByEveryIstiod) takes its label's revision, the default one's
+ * when unlabelled or labelled `default`. Once per DR.
  */
-function drRevision(model: MeshModel, dr: DestinationRule): string {
+export function drRevision(model: MeshModel, dr: DestinationRule): string {
   let rev = drRevisions.get(dr);
-  if (rev === undefined) drRevisions.set(dr, (rev = readerRevision(model, dr)));
+  if (rev === undefined) drRevisions.set(dr, (rev = readingRevision(model, dr.namespace, dr.revision) ?? (dr.revision === undefined || dr.revision === "default" ? "" : dr.revision)));
   return rev;
-}
-
-function readerRevision(model: MeshModel, dr: DestinationRule): string {
-  const reads = (rev: string) => inRevision(dr.revision, rev) && discoveryViewFor(model, rev)?.hidden.has(dr.namespace) !== true;
-  const first = model.revisions.defaultRevision ?? "";
-  if (reads(first)) return first;
-  // In name order, not the order the mesh configs appear in the input: reordering files changes nothing.
-  for (const rev of [...model.meshByRevision.keys()].sort()) if (reads(rev)) return rev;
-  return dr.revision === undefined || dr.revision === "default" ? "" : dr.revision;
 }
 
 /** The mesh settings of an istiod that reads a DestinationRule (drRevision). */
