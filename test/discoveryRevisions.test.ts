@@ -11,7 +11,7 @@ import type { KubeObject } from "../lib/core/model/input";
 import { inRevision, type DestinationRule, type MeshModel } from "../lib/core/model/mesh";
 import { labelNamesTag } from "../lib/core/model/revisions";
 import { drRevision } from "../lib/core/resolve/predictEdge";
-import { loaded, meshConfig, namespace } from "./kit";
+import { call, deploy, destRule, edgeOf, host, loaded, meshConfig, namespace, run, service } from "./kit";
 
 const SELECT = "discoverySelectors:\n- matchLabels:\n    istio-discovery: enabled\n";
 const DISC = { "istio-discovery": "enabled" };
@@ -21,6 +21,120 @@ const tagWebhook = (tag: string, rev: string): KubeObject => ({
   metadata: { name: `istio-revision-tag-${tag}`, labels: { "istio.io/rev": rev, "istio.io/tag": tag } },
 });
 const modelOf = (objects: KubeObject[]): MeshModel => buildModel({ objects: loaded(objects), configDumps: [], problems: [] });
+type Labels = Record<string, string>;
+const net = (kind: string, ns: string, name: string, spec: Record<string, unknown>, labels: Labels = {}): KubeObject => ({ apiVersion: "networking.istio.io/v1", kind, metadata: { name, namespace: ns, labels }, spec });
+
+// ---------------------------------------------------------------------------------------------
+// 1. A delegate VirtualService in a namespace the caller's istiod does not see. PushContext
+//    initVirtualServices merges the VirtualServices its config store lists (`env.List(gvk.VirtualService,
+//    NamespaceAll)`), which crdclient has filtered by the discoverySelectors; mergeVirtualServicesIfNeeded
+//    (pilot/pkg/model/virtualservice.go) then finds no delegate and drops the root's route ("delegate not
+//    found, ignore only the current HTTP route"). Per caller: another istiod that sees the delegate keeps it.
+
+describe("a delegate VirtualService in a namespace the caller's istiod does not see", () => {
+  const SRV = host("srv", "b");
+  /**
+   * a/client (default revision) and c/client (canary) → b/srv (80 http, 443 https); the DR in a and c:
+   * top-level DISABLE, subset v1 ISTIO_MUTUAL on 443, subset v2 nothing. The root VirtualService in a
+   * (seen), its delegate in `routes`; the default istiod has `defaultMesh`, the canary's none.
+   */
+  const objs = (routesLabels: Labels, rootHttp: unknown[], defaultMesh = SELECT): KubeObject[] => [
+    namespace("istio-system", DISC),
+    namespace("a", { ...DISC, "istio-injection": "enabled" }),
+    namespace("b", { ...DISC, "istio-injection": "enabled" }),
+    namespace("c", { ...DISC, "istio.io/rev": "canary" }),
+    namespace("routes", routesLabels),
+    deploy("a", "client"),
+    deploy("c", "client"),
+    deploy("b", "srv", { ports: [8080, 8443] }),
+    service("b", "srv", [
+      { port: 80, targetPort: 8080, name: "http" },
+      { port: 443, targetPort: 8443, name: "https" },
+    ]),
+    ...["a", "c"].map((ns) =>
+      destRule(ns, "srv", SRV, {
+        trafficPolicy: { tls: { mode: "DISABLE" } },
+        subsets: [
+          { name: "v1", labels: { app: "srv" }, trafficPolicy: { portLevelSettings: [{ port: { number: 443 }, tls: { mode: "ISTIO_MUTUAL" } }] } },
+          { name: "v2", labels: { app: "srv" } },
+        ],
+      }),
+    ),
+    net("VirtualService", "a", "root", { hosts: [SRV], exportTo: ["*"], http: rootHttp }),
+    net("VirtualService", "routes", "d", { http: [{ route: [{ destination: { host: SRV, subset: "v1", port: { number: 443 } } }] }] }),
+    meshConfig(defaultMesh),
+    meshConfig("{}\n", "istio-system", "istio-canary"),
+  ];
+  const DELEGATE = { delegate: { name: "d", namespace: "routes" } };
+  const toV2 = { route: [{ destination: { host: SRV, subset: "v2", port: { number: 443 } } }] };
+  const edges = (o: KubeObject[]) => {
+    const s = run(o, [call("a/client", SRV, "mutual_tls", 5), call("c/client", SRV, "mutual_tls", 5)]);
+    const of = (who: string) => {
+      const e = edgeOf(s, who, SRV)!;
+      return { port: e.destination.port, tls: e.predicted.client.tls, routed: e.predicted.reason.includes("routed by VirtualService a/root") };
+    };
+    return { a: of("a/client"), c: of("c/client") };
+  };
+  const DROPPED = { port: 80, tls: "DISABLE", routed: false };
+  const MERGED = { port: 443, tls: "ISTIO_MUTUAL", routed: true };
+  it.each([
+    { case: "the delegate's namespace not selected by the default istiod: its caller has no route (the protocol's port 80, the DR's DISABLE); the canary's caller, whose istiod sees it, takes it", labels: {}, mesh: SELECT, a: DROPPED, c: MERGED },
+    { case: "near miss: the delegate's namespace selected: both take the merged route", labels: DISC, mesh: SELECT, a: MERGED, c: MERGED },
+    { case: "near miss: no discoverySelectors: both take it", labels: {}, mesh: "{}\n", a: MERGED, c: MERGED },
+  ])("$case", ({ labels, mesh, a, c }) => {
+    expect(edges(objs(labels, [DELEGATE], mesh))).toEqual({ a, c });
+  });
+
+  it.each([
+    // The merged route has no match: it gets one that restricts nothing but the delegate's namespace.
+    { case: "the model: a merged route's match names the delegate's namespace when some istiod hides it", labels: {}, want: [[{ sourceNamespace: null, sourceLabels: null, opaque: [], port: 0, delegateNamespace: "routes" }]] },
+    { case: "near miss: every istiod sees it: nothing added (no match, as without selectors)", labels: DISC, want: [[]] },
+  ])("$case", ({ labels, want }) => {
+    const root = modelOf(objs(labels, [DELEGATE])).virtualServices.find((v) => v.name === "root")!;
+    expect(root.meshRouteMatches.http).toStrictEqual(want);
+  });
+
+  // The root's next route: dropped from the model behind a merged route every caller took; now kept
+  // for the callers whose istiod drops the delegate's route (and still shadowed for the others).
+  it.each([
+    { case: "the delegate hidden from the default istiod: its caller takes the root's next route (subset v2 on 443: DISABLE); the canary's caller the delegate's", labels: {}, a: { port: 443, tls: "DISABLE", routed: true }, c: MERGED },
+    { case: "near miss: the delegate seen by both: both take it, the next route is never reached", labels: DISC, a: MERGED, c: MERGED },
+  ])("$case", ({ labels, a, c }) => {
+    expect(edges(objs(labels, [DELEGATE, toV2]))).toEqual({ a, c });
+  });
+});
+
+// The same for dr.credential-name-plaintext (routedAway): a sidecar whose every call is routed away
+// from the host never uses the credentialName DR's cluster; one whose istiod drops the delegated route
+// does (Istio's egress-gateway TLS origination, its mesh hop routed through a delegate).
+describe("dr.credential-name-plaintext behind a delegated route the caller's istiod does not have", () => {
+  const NGINX = host("my-nginx", "mesh-external");
+  const EGRESS = host("istio-egressgateway", "istio-system");
+  const objs = (routesLabels: Labels): KubeObject[] => [
+    namespace("istio-system", DISC),
+    namespace("a", { ...DISC, "istio-injection": "enabled" }),
+    namespace("c", { ...DISC, "istio.io/rev": "canary" }),
+    namespace("mesh-external", DISC),
+    namespace("vs", DISC),
+    namespace("routes", routesLabels),
+    deploy("a", "client"),
+    deploy("c", "client"),
+    deploy("mesh-external", "my-nginx", { ports: [443] }),
+    service("mesh-external", "my-nginx", [{ port: 443, name: "http" }]),
+    destRule("istio-system", "originate-mtls-for-nginx", NGINX, { trafficPolicy: { portLevelSettings: [{ port: { number: 443 }, tls: { mode: "MUTUAL", credentialName: "client-credential" } }] } }),
+    net("VirtualService", "vs", "nginx", { hosts: [NGINX], http: [{ delegate: { name: "to-egress", namespace: "routes" } }] }),
+    net("VirtualService", "routes", "to-egress", { http: [{ route: [{ destination: { host: EGRESS, subset: "nginx", port: { number: 443 } } }] }] }),
+    meshConfig(SELECT),
+    meshConfig("{}\n", "istio-system", "istio-canary"),
+  ];
+  it.each([
+    { case: "the delegate's namespace not selected by the default istiod: its sidecars (a) keep the host's cluster and ignore the DR; the canary's (c) are routed away", labels: {}, says: ["sidecars in a ignore it"] },
+    { case: "near miss: the delegate's namespace selected: every sidecar is routed away, nothing to say", labels: DISC, says: [] },
+  ])("$case", ({ labels, says }) => {
+    const fs = run(objs(labels)).findings.filter((f) => f.code === "dr.credential-name-plaintext");
+    expect(fs.map((f) => f.message)).toEqual(says.map((m) => expect.stringContaining(m)));
+  });
+});
 
 // ---------------------------------------------------------------------------------------------
 // 4. One reader: which istiod revision reads a namespaced config object (readingRevision), shared by

@@ -233,9 +233,9 @@ function routeCarries(kind: MeshRoute["dest"]["kind"], protocol: string): boolea
  * service only as its most specific VirtualService (mostSpecificWildcardVsIndex, which an exact-host
  * one or a narrower wildcard takes first, even one that builds nothing on the port called).
  */
-function onlyItsRoutes(route: MeshRoute, host: string, used: Take, client: Client): boolean {
+function onlyItsRoutes(route: MeshRoute, host: string, used: Take, v: Viewer): boolean {
   if (route.dest.kind !== "http" || used !== "always" || !route.vs.fqdns.includes(host)) return false;
-  for (const matches of route.vs.meshRouteMatches.http) if (routeBuilt(matches, client) === "always") return true;
+  for (const matches of route.vs.meshRouteMatches.http) if (routeBuilt(matches, v) === "always") return true;
   return false;
 }
 
@@ -296,8 +296,8 @@ function routeChoiceFor(st: EdgeBuild, target: Target, protocol: string, client:
     if (used === "never") continue;
     // An earlier route of its list that this caller always takes leaves it unreachable (first match
     // wins; translateRoute turns a match this caller meets on source alone into a catch-all).
-    if (shadowedFor(route, client)) continue;
-    const takes = both(routeTakes(route.dest.matches, client), used);
+    if (shadowedFor(route, viewer)) continue;
+    const takes = both(routeTakes(route.dest.matches, viewer), used);
     // A request to the service's own host that does not take a route of a VirtualService for that host
     // reaches it through the default cluster of the port called when that VirtualService may not be the
     // caller's, or routes by port (a call on another port builds no route from it, so the default route
@@ -308,7 +308,7 @@ function routeChoiceFor(st: EdgeBuild, target: Target, protocol: string, client:
     // A request to another host that misses its routes does not reach this service at all, so a sample
     // here took one of them (Istio's egress-gateway pattern matches the port the caller used on the
     // external host).
-    if (takes !== "always" && coversHost(route.vs, target.host) && !onlyItsRoutes(route, target.host, used, client)) return guess;
+    if (takes !== "always" && coversHost(route.vs, target.host) && !onlyItsRoutes(route, target.host, used, viewer)) return guess;
     if (takes === "never") continue;
     const leads = routePorts(route, carrying, guess);
     if (leads.length === 0) continue;
@@ -334,11 +334,11 @@ function routedChoice(ports: ServicePort[], first: MeshRoute | null, bySubset: M
  * then the calls never reach this one. Routes after one that every caller takes are not in the model
  * at all (setMeshRoutes); this is the per-caller half (a match on the caller's namespace or labels).
  */
-function shadowedFor(route: MeshRoute, client: Client): boolean {
+function shadowedFor(route: MeshRoute, v: Viewer): boolean {
   const own = route.dest.matches;
   for (const d of route.vs.meshDestinations) {
     if (d.matches === own) return false;
-    if (d.kind === route.dest.kind && routeTakes(d.matches, client) === "always") return true;
+    if (d.kind === route.dest.kind && routeTakes(d.matches, v) === "always") return true;
   }
   return false;
 }

@@ -1,7 +1,7 @@
 // Builds the normalised mesh model from loaded inputs. Indexes are built here, once, so that the
 // resolver's lookups are map reads (the benchmark mesh has 10k workloads and 20k edges).
 import type { ParsedInputs } from "./input";
-import { discoveryViews } from "./discovery";
+import { discoveryViews, type DiscoveryView } from "./discovery";
 import { appendWorkloadEntries } from "./entries";
 import type { GatewayRouted, MeshModel, MeshRoute, MeshSettings, Namespace, Service, VirtualService, Workload } from "./mesh";
 import { workloadKey } from "./mesh";
@@ -96,7 +96,9 @@ export function buildModel(inputs: ParsedInputs, unread: readonly UnreadKind[] =
     }
   }
 
-  const istio = readIstioObjects(objects, problems, mesh.defaultVirtualServiceExportTo);
+  // What each istiod's discoverySelectors leave out: only declared namespaces count, all read by now.
+  const views = discoveryViews(meshByRevision.values(), namespaces, services);
+  const istio = readIstioObjects(objects, problems, mesh.defaultVirtualServiceExportTo, hiddenSomewhere(views));
   for (const x of [...istio.peerAuthentications, ...istio.destinationRules, ...istio.sidecars, ...istio.gateways]) imply(x.namespace);
 
   const sidecarsByNamespace = new Map<string, typeof istio.sidecars>();
@@ -137,7 +139,7 @@ export function buildModel(inputs: ParsedInputs, unread: readonly UnreadKind[] =
     services,
     serviceByHost,
     wildcardServiceBySuffix,
-    discoveryViews: discoveryViews(meshByRevision.values(), namespaces, services),
+    discoveryViews: views,
     servicesOfWorkload,
     endpointsOf: selected,
     peerAuthentications: istio.peerAuthentications,
@@ -156,6 +158,14 @@ export function buildModel(inputs: ParsedInputs, unread: readonly UnreadKind[] =
     serviceEntryEndpoints,
     problems,
   });
+}
+
+/** The namespaces some istiod's discoverySelectors leave out (one of the views hides them). */
+function hiddenSomewhere(views: Map<MeshSettings, DiscoveryView>): ReadonlySet<string> {
+  if (views.size === 1) return views.values().next().value!.hidden;
+  const out = new Set<string>();
+  for (const v of views.values()) for (const ns of v.hidden) out.add(ns);
+  return out;
 }
 
 /** The mesh route destinations by destination FQDN (MeshModel.meshRoutesByHost). */

@@ -273,19 +273,24 @@ function checkedMatches(route: Record<string, unknown>, field: string): Record<s
   return matches;
 }
 
-/** A route every sidecar request that reaches it takes: no match, or a mesh match restricting nothing (of every revision). */
+/** A route every sidecar request that reaches it takes: no match, or a mesh match restricting nothing (for every caller's istiod). */
 const takesEverything = (matches: RouteMatch[]) =>
-  matches.length === 0 || matches.some((m) => m.sourceNamespace === null && m.sourceLabels === null && m.opaque.length === 0 && m.revision === undefined);
+  matches.length === 0 ||
+  matches.some((m) => m.sourceNamespace === null && m.sourceLabels === null && m.opaque.length === 0 && m.revision === undefined && m.delegateNamespace === undefined);
+
+/** What restricts a merged delegate route to the callers whose istiod reads the delegate (RouteMatch.revision, .delegateNamespace). */
+type ReadBy = Pick<RouteMatch, "revision" | "delegateNamespace">;
 
 /**
- * A route merged from a delegate labelled for a revision: each match carries it (a route without match
- * gets one that restricts nothing else), so only callers of that revision take or build the route. Istio:
- * an istiod never reads a delegate of another revision (crdclient objectInRevision), so its
+ * A route merged from a delegate not every istiod reads: each match carries what says which do (a route
+ * without match gets one that restricts nothing else), so only their callers take or build the route.
+ * Istio: an istiod never reads a delegate labelled for another revision (crdclient objectInRevision), nor
+ * one in a namespace its discoverySelectors leave out (crdclient's namespace filter); either way its
  * mergeVirtualServicesIfNeeded drops the root route ("delegate not found").
  */
-function inRevisionOnly(matches: RouteMatch[], revision: string): RouteMatch[] {
-  if (matches.length === 0) return [{ sourceNamespace: null, sourceLabels: null, opaque: [], port: 0, revision }];
-  return matches.map((m) => ({ ...m, revision }));
+function readOnlyBy(matches: RouteMatch[], by: ReadBy): RouteMatch[] {
+  if (matches.length === 0) return [{ sourceNamespace: null, sourceLabels: null, opaque: [], port: 0, ...by }];
+  return matches.map((m) => ({ ...m, ...by }));
 }
 
 /** destination weight; absent is null (proto3's 0: see setMeshRoutes). */
@@ -350,8 +355,11 @@ interface ReadRoute {
   mirrors: string[];
   /** http[].delegate, the delegate's namespace defaulting to the root's (mergeVirtualServicesIfNeeded). */
   delegate: { namespace: string; name: string } | null;
-  /** Merged from a delegate labelled istio.io/rev: only that revision's istiod has the delegate (RouteMatch.revision). */
-  revision?: string;
+  /**
+   * Merged from a delegate not every istiod reads: labelled istio.io/rev (only that revision's istiod has
+   * it), or in a namespace some istiod's discoverySelectors leave out (RouteMatch.revision, .delegateNamespace).
+   */
+  readBy?: ReadBy;
 }
 
 /** A VirtualService as read, before delegates are merged into their roots and its mesh routes worked out. */
@@ -496,7 +504,7 @@ function delegateVisible(d: VirtualService, rootNs: string, defaultExportTo: str
  * root route when its delegate is missing or not exported to the root's namespace. A delegate's tcp/tls
  * routes are not used.
  */
-function mergedHttpRoutes(root: ReadVirtualService, delegates: Map<string, ReadVirtualService>, defaultExportTo: string[]): ReadRoute[] {
+function mergedHttpRoutes(root: ReadVirtualService, delegates: Map<string, ReadVirtualService>, defaultExportTo: string[], hidden: ReadonlySet<string>): ReadRoute[] {
   if (!root.routes.http.some((r) => r.delegate !== null)) return root.routes.http;
   const out: ReadRoute[] = [];
   for (const route of root.routes.http) {
@@ -506,12 +514,24 @@ function mergedHttpRoutes(root: ReadVirtualService, delegates: Map<string, ReadV
     }
     const d = delegates.get(`${route.delegate.namespace}/${route.delegate.name}`);
     if (!d || !delegateVisible(d.vs, root.vs.namespace, defaultExportTo)) continue;
+    const readBy = readByOf(d.vs, hidden);
     for (const sub of d.routes.http) {
       const matches = mergeMatches(route.matches, sub.matches);
-      if (matches) out.push({ matches, dests: sub.dests, mirrors: sub.mirrors, delegate: null, ...(d.vs.revision === undefined ? {} : { revision: d.vs.revision }) });
+      if (matches) out.push({ matches, dests: sub.dests, mirrors: sub.mirrors, delegate: null, ...(readBy === null ? {} : { readBy }) });
     }
   }
   return out;
+}
+
+/**
+ * Which istiods read a delegate, when not every one does: its istio.io/rev label, and its namespace when
+ * some istiod's discoverySelectors leave it out (`hidden`: the union of the views' hidden namespaces).
+ * Null when every istiod reads it.
+ */
+function readByOf(d: VirtualService, hidden: ReadonlySet<string>): ReadBy | null {
+  const ns = hidden.has(d.namespace);
+  if (d.revision === undefined && !ns) return null;
+  return { ...(d.revision === undefined ? {} : { revision: d.revision }), ...(ns ? { delegateNamespace: d.namespace } : {}) };
 }
 
 /**
@@ -526,7 +546,7 @@ function setMeshRoutes(r: ReadVirtualService, http: ReadRoute[]): void {
     for (const route of kind === "http" ? http : r.routes[kind]) {
       const read = meshMatches(route.matches, kind);
       if (read === null) continue;
-      const matches = route.revision === undefined ? read : inRevisionOnly(read, route.revision);
+      const matches = route.readBy === undefined ? read : readOnlyBy(read, route.readBy);
       (kind === "http" ? vs.meshRouteMatches.http : vs.meshRouteMatches.l4).push(matches);
       for (const d of carried(route.dests)) vs.meshDestinations.push({ fqdn: d.fqdn, subset: d.subset, port: d.port, kind, matches });
       for (const h of route.mirrors) vs.meshMirrors.push(h);
@@ -637,12 +657,12 @@ function overlappingOf(vs: VirtualService, byHost: Map<string, VirtualService[]>
   return out ? [...out] : null;
 }
 
-function linkVirtualServices(read: ReadVirtualService[], defaultExportTo: string[]): VirtualService[] {
+function linkVirtualServices(read: ReadVirtualService[], defaultExportTo: string[], hidden: ReadonlySet<string>): VirtualService[] {
   const delegates = new Map<string, ReadVirtualService>();
   for (const r of read) if (r.vs.hosts.length === 0) delegates.set(`${r.vs.namespace}/${r.vs.name}`, r);
   for (const r of read) {
     if (r.vs.hosts.length === 0) continue;
-    const http = mergedHttpRoutes(r, delegates, defaultExportTo);
+    const http = mergedHttpRoutes(r, delegates, defaultExportTo, hidden);
     setMeshRoutes(r, http);
     setGatewayRoutes(r, http);
   }
@@ -679,11 +699,20 @@ export interface IstioObjects {
   gateways: IstioGateway[];
 }
 
+const NO_NAMESPACES: ReadonlySet<string> = new Set();
+
 /**
  * `defaultVsExportTo`: the mesh's defaultVirtualServiceExportTo, which decides whether a delegate without
  * exportTo is visible to its root (mergeVirtualServicesIfNeeded is given istiod's default).
+ * `hiddenNamespaces`: the namespaces some istiod's discoverySelectors leave out (discovery.ts), where a
+ * delegate is read by some callers' istiods only (RouteMatch.delegateNamespace).
  */
-export function readIstioObjects(objects: LoadedObject[], problems: InputProblem[], defaultVsExportTo: string[] = ["*"]): IstioObjects {
+export function readIstioObjects(
+  objects: LoadedObject[],
+  problems: InputProblem[],
+  defaultVsExportTo: string[] = ["*"],
+  hiddenNamespaces: ReadonlySet<string> = NO_NAMESPACES,
+): IstioObjects {
   const out: IstioObjects = { peerAuthentications: [], destinationRules: [], sidecars: [], virtualServices: [], gateways: [] };
   const vss: ReadVirtualService[] = [];
   for (const o of objects) {
@@ -700,6 +729,6 @@ export function readIstioObjects(objects: LoadedObject[], problems: InputProblem
       else throw e;
     }
   }
-  out.virtualServices = linkVirtualServices(vss, defaultVsExportTo);
+  out.virtualServices = linkVirtualServices(vss, defaultVsExportTo, hiddenNamespaces);
   return out;
 }

@@ -343,6 +343,12 @@ export interface RouteMatch {
    * delegate, so only its callers get the route (inRevision). Absent on every other match.
    */
   revision?: string;
+  /**
+   * Set on a route merged from a delegate in a namespace some istiod's discoverySelectors leave out: the
+   * delegate's namespace. A caller whose istiod hides it has no delegate, so no route (its
+   * mergeVirtualServicesIfNeeded drops the root's). Absent when every istiod sees it, and on every other match.
+   */
+  delegateNamespace?: string;
 }
 
 /** One `route[].destination` of a VirtualService route that sidecars use. */

@@ -102,10 +102,10 @@ export function vsImported(vs: MeshRoute["vs"], v: Viewer): Take {
  * match is not the caller's (a match on `port` depends on the port called: maybe); for TCP/TLS the
  * routes of both are tried in turn, so only a route the caller always takes hides the later ones.
  */
-export function claims(other: MeshRoute["vs"], http: boolean, client: Client): Take {
+export function claims(other: MeshRoute["vs"], http: boolean, v: RouteReader): Take {
   let out: Take = "never";
   for (const matches of http ? other.meshRouteMatches.http : other.meshRouteMatches.l4) {
-    const t = http ? routeBuilt(matches, client) : routeTakes(matches, client);
+    const t = http ? routeBuilt(matches, v) : routeTakes(matches, v);
     if (t === "always") return "always";
     if (t === "maybe") out = "maybe";
   }
@@ -142,24 +142,33 @@ export function vsUsed(vs: MeshRoute["vs"], tier: number, http: boolean, v: View
     }
   if (out !== "always" || http || vs.overlapping === null) return out;
   for (const o of vs.overlapping)
-    if (seenBefore(o, vs, tier, v) !== "never" && claims(o, false, v.client) !== "never") return "maybe";
+    if (seenBefore(o, vs, tier, v) !== "never" && claims(o, false, v) !== "never") return "maybe";
   return out;
 }
+
+/**
+ * What a route's matches are read against: the caller, and the namespaces its istiod does not see (a
+ * Viewer is one). Passed whole, not rebuilt per call.
+ */
+export type RouteReader = Pick<Viewer, "client" | "hidden">;
 
 /**
  * How a caller fares against a route's matches: "never" (every match is for another source namespace or
  * for labels the caller has with other values), "always" (no match, or one the caller meets whole with
  * no condition `settled` leaves open), else "maybe".
  */
-function matchTake(matches: RouteMatch[], client: Client, settled: (m: RouteMatch) => boolean, port = 0): Take {
+function matchTake(matches: RouteMatch[], v: RouteReader, settled: (m: RouteMatch) => boolean, port = 0): Take {
   if (matches.length === 0) return "always";
+  const client = v.client;
   let maybe = false;
   for (const m of matches) {
     // On a known listener port, a match on another one is not built there (translateRoute, matchTCP, matchTLS).
     if (port !== 0 && m.port !== 0 && m.port !== port) continue;
     if (m.sourceNamespace !== null && m.sourceNamespace !== client.namespace) continue;
-    // Merged from a delegate the caller's istiod does not read: the route does not exist for it.
+    // Merged from a delegate the caller's istiod does not read (labelled for another revision, or in a
+    // namespace its discoverySelectors leave out): the route does not exist for it.
     if (m.revision !== undefined && !inRevision(m.revision, client.revision)) continue;
+    if (m.delegateNamespace !== undefined && v.hidden !== null && v.hidden.has(m.delegateNamespace)) continue;
     const labels = m.sourceLabels === null ? "yes" : sourceLabelsMet(m.sourceLabels, client);
     if (labels === "no") continue;
     if (labels === "yes" && settled(m)) return "always";
@@ -188,7 +197,7 @@ function rivalsLeave(
   for (const o of rivals) {
     const seen = seenBefore(o, vs, tier, v);
     if (seen === "never") continue;
-    const c = both(seen, claims(o, http, v.client));
+    const c = both(seen, claims(o, http, v));
     if (c === "always") return "never";
     if (c === "maybe") here = "maybe";
   }
@@ -196,16 +205,16 @@ function rivalsLeave(
 }
 
 /** Whether Istio builds a route for the caller: its matches' source conditions and port (the port called is not in the metrics). */
-export function routeBuilt(matches: RouteMatch[], client: Client): Take {
-  return matchTake(matches, client, portSettled);
+export function routeBuilt(matches: RouteMatch[], v: RouteReader): Take {
+  return matchTake(matches, v, portSettled);
 }
 
 /**
  * Whether the client's requests take a route, as far as the metrics tell: "maybe" when it depends on
  * the port, path, headers… of each request.
  */
-export function routeTakes(matches: RouteMatch[], client: Client): Take {
-  return matchTake(matches, client, allSettled);
+export function routeTakes(matches: RouteMatch[], v: RouteReader): Take {
+  return matchTake(matches, v, allSettled);
 }
 
 /**
@@ -283,15 +292,15 @@ function mirroredByMesh(model: MeshModel, host: string): boolean {
 }
 
 /** Whether one of the VirtualService's `kind` routes is surely built (or, for TCP, is the catch-all) for the caller on `port`. */
-function builtOn(vs: VirtualService, kind: RouteKind, client: Client, port: number): boolean {
+function builtOn(vs: VirtualService, kind: RouteKind, v: RouteReader, port: number): boolean {
   if (kind === "http") {
     // Every http route counts, a redirect or directResponse too (BuildHTTPRoutesForVirtualService builds them).
-    for (const matches of vs.meshRouteMatches.http) if (matchTake(matches, client, builtSettled, port) === "always") return true;
+    for (const matches of vs.meshRouteMatches.http) if (matchTake(matches, v, builtSettled, port) === "always") return true;
     return false;
   }
   // tcp and tls routes each have a destination, so their matches are read off those (shared per route).
   const settled = kind === "tcp" ? onlyPortLeft : builtSettled;
-  for (const d of vs.meshDestinations) if (d.kind === kind && matchTake(d.matches, client, settled, port) === "always") return true;
+  for (const d of vs.meshDestinations) if (d.kind === kind && matchTake(d.matches, v, settled, port) === "always") return true;
   return false;
 }
 
@@ -336,6 +345,6 @@ export function routedAway(model: MeshModel, client: Client, mesh: MeshSettings,
 
 /** Whether a VirtualService the caller surely has (seen, imported) surely builds a `kind` route on `port` (builtOn). */
 function hasBuilt(candidates: VirtualService[], kind: RouteKind, v: Viewer, port: number): boolean {
-  for (const vs of candidates) if (vsSeen(vs, v) >= 0 && vsImported(vs, v) === "always" && builtOn(vs, kind, v.client, port)) return true;
+  for (const vs of candidates) if (vsSeen(vs, v) >= 0 && vsImported(vs, v) === "always" && builtOn(vs, kind, v, port)) return true;
   return false;
 }
