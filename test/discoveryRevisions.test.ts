@@ -11,7 +11,7 @@ import type { KubeObject } from "../lib/core/model/input";
 import { inRevision, type DestinationRule, type MeshModel } from "../lib/core/model/mesh";
 import { labelNamesTag } from "../lib/core/model/revisions";
 import { drRevision } from "../lib/core/resolve/predictEdge";
-import { call, deploy, destRule, edgeOf, host, loaded, meshConfig, namespace, run, service } from "./kit";
+import { call, deploy, destRule, edgeOf, findingsOf, host, loaded, meshConfig, namespace, peerAuth, run, service } from "./kit";
 
 const SELECT = "discoverySelectors:\n- matchLabels:\n    istio-discovery: enabled\n";
 const DISC = { "istio-discovery": "enabled" };
@@ -133,6 +133,92 @@ describe("dr.credential-name-plaintext behind a delegated route the caller's ist
   ])("$case", ({ labels, says }) => {
     const fs = run(objs(labels)).findings.filter((f) => f.code === "dr.credential-name-plaintext");
     expect(fs.map((f) => f.message)).toEqual(says.map((m) => expect.stringContaining(m)));
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 2. A namespace-wide PeerAuthentication labelled with a revision tag is read by no istiod (crdclient
+//    `inRevision` → `LabelsInRevision`, the raw label; istio/istio#51582). Under a PERMISSIVE mesh-wide
+//    policy the namespace's mode is the mesh policy's, and pa.permissive named only that: it now names
+//    the tag-labelled policy too, with the relabel fix it gets when the namespace falls to Istio's default.
+
+describe("pa.permissive under a PERMISSIVE mesh-wide policy names the namespace's tag-labelled policy", () => {
+  const labelled = (o: KubeObject, rev: string): KubeObject => ({ ...o, metadata: { ...o.metadata, labels: { ...(o.metadata.labels ?? {}), "istio.io/rev": rev } } });
+  /** a and b on the tag prod-stable (→ 1-29); the mesh-wide policy `meshMode`, read by every istiod. */
+  const objs = (meshMode: string | null, nsPa: KubeObject | null): KubeObject[] => [
+    namespace("istio-system"),
+    namespace("a", { "istio.io/rev": "prod-stable" }),
+    namespace("b", { "istio.io/rev": "prod-stable" }),
+    tagWebhook("prod-stable", "1-29"),
+    meshConfig("{}\n", "istio-system", "istio-1-29"),
+    deploy("a", "client"),
+    deploy("b", "srv", { ports: [8080] }),
+    service("b", "srv", [{ port: 80, targetPort: 8080 }]),
+    ...(meshMode === null ? [] : [peerAuth("istio-system", "default", meshMode)]),
+    ...(nsPa === null ? [] : [nsPa]),
+  ];
+  const TAG = "no istiod reads namespace-wide PeerAuthentication b/default, whose istio.io/rev label names the revision tag prod-stable, not a revision";
+  const MESH = { kind: "PeerAuthentication", namespace: "istio-system", name: "default" };
+  const NS_PA = { kind: "PeerAuthentication", namespace: "b", name: "default" };
+  const forB = (o: KubeObject[]) => findingsOf(run(o), "pa.permissive").filter((f) => f.message.startsWith("Namespace b"));
+  it.each([
+    {
+      case: "a STRICT one: named after the mesh policy that decides, with the relabel fix",
+      meshMode: "PERMISSIVE",
+      nsPa: labelled(peerAuth("b", "default", "STRICT"), "prod-stable"),
+      says: `Namespace b (PeerAuthentication istio-system/default, mesh; ${TAG}`,
+      resources: [MESH, NS_PA],
+      fix: "Label b/default istio.io/rev=1-29 (the revision the tag prod-stable points to) or remove its istio.io/rev label, so that istiod applies the STRICT b/default.",
+    },
+    {
+      case: "a PERMISSIVE one: named too, the fix its label and its mode",
+      meshMode: "PERMISSIVE",
+      nsPa: labelled(peerAuth("b", "default", "PERMISSIVE"), "prod-stable"),
+      says: `Namespace b (PeerAuthentication istio-system/default, mesh; ${TAG}`,
+      resources: [MESH, NS_PA],
+      fix: "Label b/default istio.io/rev=1-29 (the revision the tag prod-stable points to) or remove its istio.io/rev label, so that istiod applies it, and set its mtls.mode STRICT.",
+    },
+    {
+      case: "near miss: no mesh-wide policy: Istio's default, named as before",
+      meshMode: null,
+      nsPa: labelled(peerAuth("b", "default", "STRICT"), "prod-stable"),
+      says: `Namespace b (Istio's default: ${TAG}`,
+      resources: [{ kind: "Namespace", name: "b" }, NS_PA],
+      fix: "Label b/default istio.io/rev=1-29 (the revision the tag prod-stable points to) or remove its istio.io/rev label, so that istiod applies the STRICT b/default.",
+    },
+    {
+      case: "near miss: no policy of its own: the mesh policy alone, as before",
+      meshMode: "PERMISSIVE",
+      nsPa: null,
+      says: "Namespace b (PeerAuthentication istio-system/default, mesh) accepts plaintext",
+      resources: [MESH],
+      fix: "Set mtls.mode STRICT in a PeerAuthentication for namespace b.",
+    },
+    {
+      case: "near miss: its own policy labelled with a revision no tag names (read by no istiod of this mesh, but no tag to fix): the mesh policy alone",
+      meshMode: "PERMISSIVE",
+      nsPa: labelled(peerAuth("b", "default", "STRICT"), "1-30"),
+      says: "Namespace b (PeerAuthentication istio-system/default, mesh) accepts plaintext",
+      resources: [MESH],
+      fix: "Set mtls.mode STRICT in a PeerAuthentication for namespace b.",
+    },
+  ])("$case", ({ meshMode, nsPa, says, resources, fix }) => {
+    const fs = forB(objs(meshMode, nsPa));
+    expect(fs.map((f) => f.message)).toEqual([expect.stringContaining(says)]);
+    expect(fs.map((f) => f.resources)).toEqual([resources]);
+    expect(fs.map((f) => f.fix)).toEqual([fix]);
+  });
+
+  it.each([
+    { case: "near miss: labelled with the revision itself, read: STRICT, nothing for b", nsPa: labelled(peerAuth("b", "default", "STRICT"), "1-29") },
+    { case: "near miss: unlabelled, read: STRICT, nothing for b", nsPa: peerAuth("b", "default", "STRICT") },
+  ])("$case", ({ nsPa }) => {
+    expect(forB(objs("PERMISSIVE", nsPa))).toEqual([]);
+  });
+
+  it("namespace a, with no policy of its own, still names only the mesh policy", () => {
+    const fs = findingsOf(run(objs("PERMISSIVE", labelled(peerAuth("b", "default", "STRICT"), "prod-stable"))), "pa.permissive").filter((f) => f.message.startsWith("Namespace a"));
+    expect(fs.map((f) => f.message)).toEqual([expect.stringContaining("Namespace a (PeerAuthentication istio-system/default, mesh) accepts plaintext")]);
   });
 });
 

@@ -381,8 +381,9 @@ function permissiveInNamespace(ctx: AnalysisContext, inbound: Map<Workload, Inbo
 const revisionKey = (w: Workload) => istiodRevision(w.revision);
 
 /**
- * A namespace's mode as one istiod reads it, and the policy that istiod ignores when it falls to
- * Istio's default: the namespace's own tag-labelled one (`namespaceWide`), else the mesh-wide one.
+ * A namespace's mode as one istiod reads it, and the policy that istiod ignores: when it falls to
+ * Istio's default, the namespace's own tag-labelled one (`namespaceWide`), else the mesh-wide one; when
+ * the mesh-wide policy decides, the namespace's own tag-labelled one (which would decide if read).
  */
 interface NamespaceView {
   decision: ModeDecision;
@@ -403,12 +404,13 @@ function namespaceView(ctx: AnalysisContext, ns: string, meshed: Workload[]): Na
   const ambient = meshed.every((w) => w.dataplane === "ambient");
   const idx = ctx.resolver.paIndex({ revision, dataplane: ambient ? "ambient" : "sidecar" });
   const decision = namespaceDecision(idx, ns);
-  if (decision.mode !== "PERMISSIVE" || decision.policy) return { decision, ignored: null, namespaceWide: false };
-  // Istio's default because the istiod ignores the namespace's own tag-labelled policy, or the root
-  // namespace's (discovery.ts, or a tag label): named, not "no PeerAuthentication". The namespace's own
-  // is the one that would decide if read.
+  if (decision.mode !== "PERMISSIVE" || decision.origin === "namespace") return { decision, ignored: null, namespaceWide: false };
+  // Istio's default, or the mesh-wide policy, because the istiod ignores the namespace's own
+  // tag-labelled policy (the one that would decide if read): named, with the relabel fix. Else, at
+  // Istio's default, the root namespace's it ignores (discovery.ts, or a tag label), not "no PeerAuthentication".
   const own = taggedNamespacePolicy(ctx.model, ns, idx.rootNamespace, revision);
-  return own ? { decision, ignored: own, namespaceWide: true } : { decision, ignored: ignoredMeshPolicy(ctx.model, revision, ambient), namespaceWide: false };
+  if (own) return { decision, ignored: own, namespaceWide: true };
+  return { decision, ignored: decision.policy ? null : ignoredMeshPolicy(ctx.model, revision, ambient), namespaceWide: false };
 }
 
 const sameView = (a: NamespaceView, b: NamespaceView) =>
@@ -454,12 +456,13 @@ function emitNamespaceLevel(ctx: AnalysisContext, inbound: Map<Workload, Inbound
   });
   if (inherit.length === 0) return;
   const who = g.revisions ? `Namespace ${ns}, for its workloads on revision${g.revisions.length > 1 ? "s" : ""} ${listNames(g.revisions)}` : `Namespace ${ns}`;
+  const clause = ignored ? ignoredMeshPolicyClause(ctx.model.revisions, ignored, g.view.namespaceWide ? "namespace-wide" : "mesh-wide") : "";
   const subject = nsMode.policy
-    ? `${who} (PeerAuthentication ${nsName(nsMode.policy)}, ${nsMode.origin})`
+    ? `${who} (PeerAuthentication ${nsName(nsMode.policy)}, ${nsMode.origin}${ignored ? `; ${clause}` : ""})`
     : ignored
-      ? `${who} (Istio's default: ${ignoredMeshPolicyClause(ctx.model.revisions, ignored, g.view.namespaceWide ? "namespace-wide" : "mesh-wide")})`
+      ? `${who} (Istio's default: ${clause})`
       : `${who} (no PeerAuthentication: Istio's default)`;
-  const resources = nsMode.policy ? [paRefOf(nsMode.policy)] : ignored ? [namespaceRef(ns), paRefOf(ignored)] : [namespaceRef(ns)];
+  const resources = nsMode.policy ? [paRefOf(nsMode.policy), ...(ignored ? [paRefOf(ignored)] : [])] : ignored ? [namespaceRef(ns), paRefOf(ignored)] : [namespaceRef(ns)];
   out.push(permissiveFinding(inbound, ns, subject, resources, inherit, false, ignored, ctx.model.revisions));
 }
 
