@@ -223,6 +223,125 @@ describe("pa.permissive under a PERMISSIVE mesh-wide policy names the namespace'
 });
 
 // ---------------------------------------------------------------------------------------------
+// 3. mesh.no-strict per istiod revision. Each istiod reads the mesh-wide policies of its own root
+//    namespace (its mesh config's rootNamespace) that it reads at all (crdclient `inRevision`, its
+//    discoverySelectors). The finding speaks for the istiods that have workloads: silent when each reads
+//    a STRICT one; when they read different policies, one finding per decision naming its revisions;
+//    when they agree, the one finding as with a single istiod (byte-identical).
+
+describe("mesh.no-strict speaks for every istiod revision that has workloads", () => {
+  const withRev = (o: KubeObject, rev: string): KubeObject => ({ ...o, metadata: { ...o.metadata, labels: { ...(o.metadata.labels ?? {}), "istio.io/rev": rev } } });
+  /** a/app on the default revision (when `onDefault`), c/app on the canary; `canaryMesh` the canary's mesh config. */
+  const objs = (extra: KubeObject[], canaryMesh = "{}\n", onDefault = true, defaultMesh = "{}\n"): KubeObject[] => [
+    namespace("istio-system", DISC),
+    namespace("istio-config", DISC),
+    namespace("a", { ...DISC, "istio-injection": "enabled" }),
+    namespace("c", { ...DISC, "istio.io/rev": "canary" }),
+    ...(onDefault ? [deploy("a", "app")] : []),
+    deploy("c", "app"),
+    meshConfig(defaultMesh),
+    meshConfig(canaryMesh, "istio-system", "istio-canary"),
+    ...extra,
+  ];
+  const noStrict = (o: KubeObject[]) => findingsOf(run(o), "mesh.no-strict").map((f) => ({ message: f.message, resources: f.resources, fix: f.fix }));
+  const strict = peerAuth("istio-system", "default", "STRICT");
+  const ROOT_SYSTEM = { kind: "Namespace", name: "istio-system" };
+  const ROOT_CONFIG = { kind: "Namespace", name: "istio-config" };
+  /** Selects only namespaces labelled team=x: none here, the root namespace neither. */
+  const HIDES_ROOT = SELECT.replace("istio-discovery: enabled", "team: x");
+
+  it.each([
+    {
+      case: "the STRICT root policy labelled for the default revision: the canary's workloads have none",
+      objs: objs([withRev(strict, "default")]),
+      want: [
+        {
+          message:
+            "For the workloads on revision canary, their istiod reads no mesh-wide PeerAuthentication in the root namespace istio-system: workloads without their own policy accept plaintext (PERMISSIVE). The default istiod reads a STRICT one.",
+          resources: [ROOT_SYSTEM],
+          fix: "Once every client has a proxy, apply a STRICT mesh-wide PeerAuthentication in istio-system that the istiod of revision canary reads (without an istio.io/rev label, or labelled istio.io/rev=canary).",
+        },
+      ],
+    },
+    {
+      case: "the canary's mesh config has another rootNamespace, with no policy there",
+      objs: objs([strict], "rootNamespace: istio-config\n"),
+      want: [
+        {
+          message:
+            "For the workloads on revision canary, their istiod reads no mesh-wide PeerAuthentication in the root namespace istio-config: workloads without their own policy accept plaintext (PERMISSIVE). The default istiod reads a STRICT one.",
+          resources: [ROOT_CONFIG],
+          fix: "Once every client has a proxy, apply a STRICT mesh-wide PeerAuthentication in istio-config that the istiod of revision canary reads (without an istio.io/rev label, or labelled istio.io/rev=canary).",
+        },
+      ],
+    },
+    {
+      case: "both not STRICT, each its own way: one finding per revision",
+      objs: objs([peerAuth("istio-config", "default", "PERMISSIVE")], "rootNamespace: istio-config\n"),
+      want: [
+        {
+          message: "For the workloads on revision default, their istiod reads no mesh-wide PeerAuthentication in the root namespace istio-system: workloads without their own policy accept plaintext (PERMISSIVE).",
+          resources: [ROOT_SYSTEM],
+          fix: "Once every client has a proxy, apply a STRICT mesh-wide PeerAuthentication in istio-system that the default istiod reads (without an istio.io/rev label, or labelled istio.io/rev=default).",
+        },
+        {
+          message: "For the workloads on revision canary, the mesh-wide PeerAuthentication istio-config/default is PERMISSIVE, not STRICT: workloads without their own STRICT policy accept plaintext.",
+          resources: [{ kind: "PeerAuthentication", namespace: "istio-config", name: "default" }],
+          fix: "Once every client has a proxy, apply a PeerAuthentication named default in istio-config with mtls.mode STRICT.",
+        },
+      ],
+    },
+    {
+      case: "the canary's discoverySelectors leave the root namespace out, its workloads alone: named for the canary's istiod",
+      objs: objs([strict], HIDES_ROOT, false),
+      want: [
+        {
+          message:
+            "The mesh-wide PeerAuthentication istio-system/default is STRICT, but the istiod of revision canary ignores it: its mesh config's discoverySelectors do not select the root namespace istio-system, and Istio 1.22+ drops Istio config there too. Workloads without their own policy accept plaintext (PERMISSIVE).",
+          resources: [{ kind: "PeerAuthentication", namespace: "istio-system", name: "default" }, ROOT_SYSTEM],
+          fix: "Make the discoverySelectors select istio-system (label it to match one, or add a selector with matchLabels kubernetes.io/metadata.name: istio-system), so that istiod applies istio-system/default.",
+        },
+      ],
+    },
+    {
+      case: "both istiods' discoverySelectors leave the root namespace out: they agree, one finding naming both",
+      objs: objs([strict], HIDES_ROOT, true, HIDES_ROOT),
+      want: [
+        {
+          message:
+            "The mesh-wide PeerAuthentication istio-system/default is STRICT, but the istiods of revisions default and canary ignore it: their mesh configs' discoverySelectors do not select the root namespace istio-system, and Istio 1.22+ drops Istio config there too. Workloads without their own policy accept plaintext (PERMISSIVE).",
+          resources: [{ kind: "PeerAuthentication", namespace: "istio-system", name: "default" }, ROOT_SYSTEM],
+          fix: "Make the discoverySelectors select istio-system (label it to match one, or add a selector with matchLabels kubernetes.io/metadata.name: istio-system), so that istiod applies istio-system/default.",
+        },
+      ],
+    },
+  ])("fires: $case", ({ objs: o, want }) => {
+    expect(noStrict(o)).toEqual(want);
+  });
+
+  it.each([
+    { case: "near miss: the STRICT root policy unlabelled, read by both istiods", objs: objs([strict]) },
+    { case: "labelled for the canary, and every workload on the canary: the default istiod, with no workloads, does not count (it used to speak for the mesh)", objs: objs([withRev(strict, "canary")], "{}\n", false) },
+    { case: "near miss: another rootNamespace, STRICT there too", objs: objs([strict, peerAuth("istio-config", "default", "STRICT")], "rootNamespace: istio-config\n") },
+    { case: "near miss: labelled for the default revision, and the canary has no workloads", objs: objs([withRev(strict, "default")]).filter((o) => !(o.kind === "Deployment" && o.metadata.namespace === "c")) },
+  ])("silent: $case", ({ objs: o }) => {
+    expect(noStrict(o)).toEqual([]);
+  });
+
+  // An ordinary canary upgrade (the same root, no labelled policy): every istiod decides alike, so the
+  // finding is the one a single istiod gives, to the byte.
+  it.each([
+    { case: "no mesh-wide policy", extra: [] as KubeObject[] },
+    { case: "a PERMISSIVE one", extra: [peerAuth("istio-system", "default", "PERMISSIVE")] },
+  ])("agreeing revisions, $case: the single-istiod finding", ({ extra }) => {
+    const single = noStrict([namespace("istio-system", DISC), namespace("a", { ...DISC, "istio-injection": "enabled" }), deploy("a", "app"), meshConfig("{}\n"), ...extra]);
+    expect(single).toHaveLength(1);
+    expect(single[0]!.message).not.toContain("revision");
+    expect(noStrict(objs(extra))).toEqual(single);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
 // 4. One reader: which istiod revision reads a namespaced config object (readingRevision), shared by
 //    ignoredByEveryIstiod (the findings silenced for an object no istiod reads) and drRevision (whose
 //    settings word a DestinationRule's findings). Their answers before they shared it are kept below

@@ -473,27 +473,112 @@ export const paPermissive = rule("pa.permissive", (ctx) => {
   return out;
 });
 
+/**
+ * The mesh-wide policy as one istiod revision reads it (its PeerAuthentications, root namespace and
+ * view): STRICT, another mode, one it ignores (its discoverySelectors hide the root namespace), one no
+ * istiod reads (labelled with a revision tag), or none.
+ */
+interface MeshView {
+  kind: "strict" | "mode" | "ignored" | "tagged" | "none";
+  pa: PeerAuthentication | null;
+  root: string;
+}
+
+function meshViewOf(ctx: AnalysisContext, revision: string): MeshView {
+  const idx = ctx.resolver.paIndex({ revision, dataplane: "sidecar" });
+  const root = idx.rootNamespace;
+  const meshPa = idx.mesh[0];
+  if (meshPa) return { kind: meshPa.mode === "STRICT" ? "strict" : "mode", pa: meshPa, root };
+  // The root namespace's policy exists but this istiod ignores it (discovery.ts): say so, not that there is none.
+  const ignored = ignoredMeshPolicy(ctx.model, revision);
+  if (ignored && !labelNamesTag(ctx.model.revisions, ignored.revision)) return { kind: "ignored", pa: ignored, root };
+  // A root policy labelled with a revision tag is read by no istiod, whichever the tag points to: named, not "there is none".
+  const tagged = ignored ?? taggedMeshPolicy(ctx.model, root, null);
+  return tagged ? { kind: "tagged", pa: tagged, root } : { kind: "none", pa: null, root };
+}
+
+/** The revisions whose istiods decide the mesh-wide policy alike (istiodRevision names) and their view. */
+interface MeshGroup {
+  revisions: string[];
+  view: MeshView;
+}
+
+/**
+ * The istiod revisions that have meshed workloads (first seen in the workloads' order), grouped by the
+ * mesh-wide policy each reads; the default revision alone when no workload has a proxy.
+ */
+function meshGroups(ctx: AnalysisContext): MeshGroup[] {
+  const byKey = new Map<string, string>();
+  for (const w of ctx.model.workloads) if (isMeshedWorkload(w) && !byKey.has(revisionKey(w))) byKey.set(revisionKey(w), w.revision);
+  if (byKey.size === 0) {
+    const rev = ctx.model.revisions.defaultRevision ?? "";
+    byKey.set(istiodRevision(rev), rev);
+  }
+  const groups: MeshGroup[] = [];
+  for (const [key, rev] of byKey) {
+    const view = meshViewOf(ctx, rev);
+    const same = groups.find((g) => g.view.kind === view.kind && g.view.pa === view.pa && g.view.root === view.root);
+    if (same) same.revisions.push(key);
+    else groups.push({ revisions: [key], view });
+  }
+  return groups;
+}
+
+/** "the default istiod", "the istiod of revision canary", "the istiods of revisions a and b". */
+function istiodsOf(ctx: AnalysisContext, revisions: string[]): string {
+  if (revisions.length > 1) return `the istiods of revisions ${listNames(revisions)}`;
+  return revisions[0] === istiodRevision(ctx.model.revisions.defaultRevision ?? "") ? "the default istiod" : `the istiod of revision ${revisions[0]}`;
+}
+
+/**
+ * mesh.no-strict for the istiods that have workloads. Each reads its own mesh-wide policy (crdclient
+ * `inRevision`, its mesh config's rootNamespace, its discoverySelectors): silent when every one reads a
+ * STRICT one; when they agree, one finding worded as for a single istiod; when they differ, one per
+ * decision that is not STRICT, naming its revisions and those that read a STRICT one.
+ */
 export const meshNoStrict = rule("mesh.no-strict", (ctx) => {
   if (!ctx.model.hasIstio) return [];
-  const idx = defaultIndex(ctx);
-  const meshPa = idx.mesh[0];
-  if (meshPa?.mode === "STRICT") return [];
-  // The root namespace's policy exists but the default istiod ignores it (discovery.ts): say so, not that there is none.
-  const ignored = meshPa ? null : ignoredMeshPolicy(ctx.model, ctx.model.revisions.defaultRevision ?? "");
-  if (ignored && !labelNamesTag(ctx.model.revisions, ignored.revision)) return [ignoredMeshPolicyFinding(ignored, idx.rootNamespace)];
-  // A root policy labelled with a revision tag is read by no istiod, whichever the tag points to: named, not "there is none".
-  const tagged = meshPa ? null : (ignored ?? taggedMeshPolicy(ctx.model, idx.rootNamespace, null));
-  if (tagged) return [taggedMeshPolicyFinding(ctx.model.revisions, tagged)];
-  return [
-    finding("mesh.no-strict", {
-      message: meshPa
-        ? `The mesh-wide PeerAuthentication ${nsName(meshPa)} is ${meshPa.mode}, not STRICT: workloads without their own STRICT policy accept plaintext.`
-        : `There is no mesh-wide PeerAuthentication in the root namespace ${idx.rootNamespace}: workloads without their own policy accept plaintext (PERMISSIVE).`,
-      resources: [meshPa ? paRefOf(meshPa) : namespaceRef(idx.rootNamespace)],
-      fix: `Once every client has a proxy, apply a PeerAuthentication named default in ${idx.rootNamespace} with mtls.mode STRICT.`,
-    }),
-  ];
+  const groups = meshGroups(ctx);
+  if (groups.length === 1) return groups[0]!.view.kind === "strict" ? [] : [meshFinding(ctx, groups[0]!)];
+  const strict = groups.filter((g) => g.view.kind === "strict").flatMap((g) => g.revisions);
+  const tail = strict.length === 0 ? "" : ` ${capitalised(istiodsOf(ctx, strict))} read${strict.length > 1 ? "" : "s"} a STRICT one.`;
+  const out: Finding[] = [];
+  for (const g of groups) {
+    if (g.view.kind === "strict") continue;
+    const lead = `For the workloads on revision${g.revisions.length > 1 ? "s" : ""} ${listNames(g.revisions)}, `;
+    const f = g.view.kind === "none" ? unreadMeshFinding(ctx, g) : meshFinding(ctx, g);
+    out.push({ ...f, message: `${lead}${f.message.charAt(0).toLowerCase()}${f.message.slice(1)}${tail}` });
+  }
+  return out;
 });
+
+/** The finding for one group's view that is not STRICT, worded as for a single istiod. */
+function meshFinding(ctx: AnalysisContext, g: MeshGroup): Finding {
+  const { kind, pa, root } = g.view;
+  if (kind === "ignored") return ignoredMeshPolicyFinding(pa!, root, istiodsOf(ctx, g.revisions), g.revisions.length > 1);
+  if (kind === "tagged") return taggedMeshPolicyFinding(ctx.model.revisions, pa!);
+  return finding("mesh.no-strict", {
+    message: pa
+      ? `The mesh-wide PeerAuthentication ${nsName(pa)} is ${pa.mode}, not STRICT: workloads without their own STRICT policy accept plaintext.`
+      : `There is no mesh-wide PeerAuthentication in the root namespace ${root}: workloads without their own policy accept plaintext (PERMISSIVE).`,
+    resources: [pa ? paRefOf(pa) : namespaceRef(root)],
+    fix: `Once every client has a proxy, apply a PeerAuthentication named default in ${root} with mtls.mode STRICT.`,
+  });
+}
+
+/**
+ * Revisions that decide differently, one of which reads no mesh-wide policy: another istiod may read
+ * one there (labelled for its revision), so the fix is one this istiod reads, not "one named default".
+ */
+function unreadMeshFinding(ctx: AnalysisContext, g: MeshGroup): Finding {
+  const root = g.view.root;
+  const labels = g.revisions.map((r) => `istio.io/rev=${r}`);
+  return finding("mesh.no-strict", {
+    message: `${g.revisions.length > 1 ? "Their istiods read" : "Their istiod reads"} no mesh-wide PeerAuthentication in the root namespace ${root}: workloads without their own policy accept plaintext (PERMISSIVE).`,
+    resources: [namespaceRef(root)],
+    fix: `Once every client has a proxy, apply a STRICT mesh-wide PeerAuthentication in ${root} that ${istiodsOf(ctx, g.revisions)} ${g.revisions.length > 1 ? "read" : "reads"} (without an istio.io/rev label, or labelled ${labels.length > 1 ? `with each of ${listNames(labels)}` : labels[0]}).`,
+  });
+}
 
 /**
  * mesh.no-strict when the root namespace's mesh-wide policy is labelled istio.io/rev=<tag>: istiod's
@@ -510,14 +595,14 @@ function taggedMeshPolicyFinding(r: Revisions, pa: PeerAuthentication): Finding 
 }
 
 /**
- * mesh.no-strict when the root namespace's mesh-wide policy is there but the default istiod's
- * discoverySelectors leave the root namespace out: since Istio 1.22 its config store drops Istio objects
+ * mesh.no-strict when the root namespace's mesh-wide policy is there but an istiod's (`istiods`: the
+ * default one, or those of the revisions named) discoverySelectors leave the root namespace out: since Istio 1.22 its config store drops Istio objects
  * there (crdclient's namespace filter; docs/DECISIONS.md, "Discovery selectors"), so the mesh runs on
  * Istio's default, PERMISSIVE.
  */
-function ignoredMeshPolicyFinding(pa: PeerAuthentication, root: string): Finding {
+function ignoredMeshPolicyFinding(pa: PeerAuthentication, root: string, istiods: string, several: boolean): Finding {
   return finding("mesh.no-strict", {
-    message: `The mesh-wide PeerAuthentication ${nsName(pa)} is ${pa.mode}, but the default istiod ignores it: its mesh config's discoverySelectors do not select the root namespace ${root}, and Istio 1.22+ drops Istio config there too. Workloads without their own policy accept plaintext (PERMISSIVE).`,
+    message: `The mesh-wide PeerAuthentication ${nsName(pa)} is ${pa.mode}, but ${istiods} ${several ? "ignore" : "ignores"} it: ${several ? "their mesh configs'" : "its mesh config's"} discoverySelectors do not select the root namespace ${root}, and Istio 1.22+ drops Istio config there too. Workloads without their own policy accept plaintext (PERMISSIVE).`,
     resources: [paRefOf(pa), namespaceRef(root)],
     fix: `Make the discoverySelectors select ${root} (label it to match one, or add a selector with matchLabels kubernetes.io/metadata.name: ${root}), so that istiod applies ${nsName(pa)}${pa.mode === "STRICT" ? "" : "; then set its mtls.mode to STRICT once every client has a proxy"}.`,
   });
