@@ -332,7 +332,8 @@ function routedChoice(ports: ServicePort[], first: MeshRoute | null, bySubset: M
 /**
  * Whether an earlier route of the same VirtualService list (same kind) is one this caller always takes:
  * then the calls never reach this one. Routes after one that every caller takes are not in the model
- * at all (setMeshRoutes); this is the per-caller half (a match on the caller's namespace or labels).
+ * at all (setMeshRoutes); this is the per-caller half (a match on the caller's namespace or labels, or
+ * merged from a delegate its istiod does not read).
  */
 function shadowedFor(route: MeshRoute, v: Viewer): boolean {
   const own = route.dest.matches;
