@@ -793,3 +793,35 @@ export function makeCustomLeaf(subject: string, notBefore: Date, notAfter: Date,
   const sans: x509.JsonGeneralNames = [...(names.dns ?? []).map((value) => ({ type: "dns" as const, value })), ...(names.spiffeId ? [{ type: "url" as const, value: names.spiffeId }] : [])];
   return makeLeaf({ subject, notBefore, notAfter, sans, alg: EC }, signer);
 }
+
+/**
+ * An ECDSA P-256 CA signed by `signer` with a chosen pathLenConstraint (undefined: none), for chains
+ * with more than one intermediate (makeCustomCa gives a signed CA pathLen 0, which may sign leaves only).
+ */
+export function makeCustomIntermediate(subject: string, notBefore: Date, notAfter: Date, signer: CustomCert, pathLen: number | undefined): Promise<CustomCert> {
+  return makeCa(subject, notBefore, notAfter, signer, EC, pathLen);
+}
+
+/**
+ * `ca`'s subject and public key certified again by `signer`: the cross-signed copy of a new root that a
+ * root rotation hands to peers still trusting the old one (same name and key, another issuer).
+ */
+export async function crossSign(ca: CustomCert, signer: CustomCert, notBefore: Date, notAfter: Date): Promise<CustomCert> {
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: nextSerial("cross"),
+    subject: new x509.X509Certificate(ca.pem).subject,
+    issuer: new x509.X509Certificate(signer.pem).subject,
+    notBefore,
+    notAfter,
+    signingAlgorithm: signingAlg(signer.alg),
+    publicKey: ca.keys.publicKey,
+    signingKey: signer.keys.privateKey,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+      await x509.SubjectKeyIdentifierExtension.create(ca.keys.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(signer.keys.publicKey),
+    ],
+  });
+  return { pem: cert.toString("pem") + "\n", keyPem: ca.keyPem, keys: ca.keys, alg: ca.alg };
+}

@@ -3,7 +3,7 @@
 // Pure: the clock comes in as `now`; parsing is cached by fingerprint (10k proxies share a root).
 import type { Certificate } from "../snapshot/schema";
 import type { CertInput, CertManagerCertificate, CertManagerIssuer, CertSource, SpireServerConfig } from "./types";
-import { createCertCache, type ParsedCert } from "./x509";
+import { createCertCache, samePublicKey, type ParsedCert } from "./x509";
 
 export type CertRole = Certificate["role"];
 
@@ -79,6 +79,7 @@ const ROLE_PRIORITY: CertRole[] = ["workload", "issuer", "trust-anchor", "root",
 
 const sourceKey = (s: CertSource) => `${s.kind}\u0000${s.namespace ?? ""}\u0000${s.name ?? ""}\u0000${s.pod ?? ""}\u0000${s.key ?? ""}`;
 const sameObject = (a: CertSource, b: CertSource) => a.kind === b.kind && a.namespace === b.namespace && a.name === b.name && a.pod === b.pod;
+const objectKey = (s: CertSource) => `${s.kind}\u0000${s.namespace ?? ""}\u0000${s.name ?? ""}\u0000${s.pod ?? ""}`;
 
 /** A CA's role by its own shape (module level: roleOf runs per certificate sighting). */
 const caRoleOf = (c: ParsedCert): CertRole => (c.selfIssued ? "root" : "intermediate");
@@ -128,39 +129,92 @@ function bundleFor(input: CertInput, parsed: Parsed[], scopes: Map<string, Parse
   return mesh?.length ? mesh : null;
 }
 
+/** A signature found while verifying: `issuer` signed `child`; `anchor` when the issuer is a trust anchor of the bundle in use. */
+interface Link {
+  child: ParsedCert;
+  issuer: ParsedCert;
+  anchor: boolean;
+}
+
+interface Walk {
+  check: ChainCheck;
+  /** The signatures along the path taken (the path that verified, else the first one tried). */
+  links: Link[];
+}
+
+const VERIFIED: ChainCheck = { verified: true };
+
+/**
+ * Verifies `chain[0]` against the trust bundle in use, building the path as OpenSSL, BoringSSL (Envoy)
+ * and Go do: trusted first. At each certificate, an anchor of the bundle named like its issuer that
+ * signed it ends the path, before any issuer the chain presents: a proxy that trusts a new root R2
+ * verifies `[leaf, I, R2x]` through R2, never through R2x (R2's name and key cross-signed by the old
+ * root R1, presented for peers still on R1), even once R1 and R2x have expired. A certificate carrying
+ * an anchor's name and public key (R2x itself) is that anchor. Otherwise the path goes up through the
+ * next certificate of the chain, then through `pool` (the other CA certificates of the same Secret:
+ * istiod verifies cacerts' ca-cert.pem with cert-chain.pem as an unordered intermediates pool,
+ * security/pkg/pki/util/keycertbundle.go `Verify`), trying each issuer until a path verifies.
+ */
 function verifyChain(
   chain: ParsedCert[],
   bundle: ParsedCert[] | null,
+  pool: ParsedCert[],
   verify: (child: ParsedCert, issuer: ParsedCert) => boolean,
   now: Date,
-  found: (child: ParsedCert, issuer: ParsedCert) => void,
+  found: (link: Link) => void,
 ): ChainCheck {
-  const inBundle = new Set(bundle?.map((b) => b.fingerprint) ?? []);
-  for (let i = 0; i < chain.length; i++) {
-    const c = chain[i]!;
-    if (inBundle.has(c.fingerprint)) return { verified: true };
-    const next = chain[i + 1];
-    if (next && verify(c, next)) {
-      found(c, next);
-      if (next.notAfter <= now) return { verified: false, error: `issuer ${next.subject} expired ${next.notAfter.toISOString()}` };
-      continue;
+  if (chain.length === 0) return { verified: false, error: "empty chain" };
+  const isAnchor = (c: ParsedCert) => bundle?.some((b) => b.fingerprint === c.fingerprint || (b.subject === c.subject && samePublicKey(b, c))) === true;
+  const valid = (c: ParsedCert) => c.notAfter > now;
+  /** The issuers a path may go up through from `c` (at `i` in the chain, -1 when it came from the pool). */
+  const issuers = (c: ParsedCert, i: number, seen: Set<string>): [ParsedCert, number][] => {
+    const out: [ParsedCert, number][] = [];
+    const next = i >= 0 ? chain[i + 1] : undefined;
+    if (next && !seen.has(next.fingerprint) && verify(c, next)) out.push([next, i + 1]);
+    for (const p of pool)
+      if (p.subject === c.issuer && p !== next && !seen.has(p.fingerprint) && verify(c, p)) out.push([p, -1]);
+    return out;
+  };
+  const walk = (c: ParsedCert, i: number, seen: Set<string>): Walk => {
+    if (isAnchor(c)) return { check: VERIFIED, links: [] };
+    const named = bundle?.filter((b) => b.subject === c.issuer && verify(c, b)) ?? [];
+    const trusted = named.find(valid);
+    if (trusted) return { check: VERIFIED, links: [{ child: c, issuer: trusted, anchor: true }] };
+    let failed: Walk | undefined;
+    for (const [up, j] of issuers(c, i, seen)) {
+      const link: Link = { child: c, issuer: up, anchor: false };
+      let w: Walk;
+      if (!valid(up)) w = { check: { verified: false, error: `issuer ${up.subject} expired ${up.notAfter.toISOString()}` }, links: [link] };
+      else {
+        const above = walk(up, j, new Set(seen).add(up.fingerprint));
+        w = { check: above.check, links: [link, ...above.links] };
+      }
+      if (w.check.verified) return w;
+      failed ??= w;
     }
-    if (!bundle) return { verified: false, unverifiable: true, error: "no trust bundle for this chain among the inputs" };
-    const anchor = bundle.find((b) => verify(c, b));
+    if (failed) return failed;
+    if (!bundle) return { check: { verified: false, unverifiable: true, error: "no trust bundle for this chain among the inputs" }, links: [] };
+    // An expired anchor named like the issuer, else (the names differ) any anchor whose key signed it.
+    const anchor = named[0] ?? bundle.find((b) => valid(b) && verify(c, b)) ?? bundle.find((b) => verify(c, b));
     if (anchor) {
-      found(c, anchor);
-      if (anchor.notAfter <= now) return { verified: false, error: `trust anchor ${anchor.subject} expired ${anchor.notAfter.toISOString()}` };
-      return { verified: true };
+      const links = [{ child: c, issuer: anchor, anchor: true }];
+      return valid(anchor) ? { check: VERIFIED, links } : { check: { verified: false, error: `trust anchor ${anchor.subject} expired ${anchor.notAfter.toISOString()}` }, links };
     }
-    const named = bundle.find((b) => b.subject === c.issuer);
+    const namedAnchor = bundle.find((b) => b.subject === c.issuer);
+    const next = i >= 0 ? chain[i + 1] : undefined;
     return {
-      verified: false,
-      error: named
-        ? `signature of ${c.subject} does not verify with ${named.subject} from the trust bundle`
-        : `issuer ${c.issuer} of ${c.subject} is not in the trust bundle in use${next ? " and did not sign it via the chain" : " (missing intermediate?)"}`,
+      check: {
+        verified: false,
+        error: namedAnchor
+          ? `signature of ${c.subject} does not verify with ${namedAnchor.subject} from the trust bundle`
+          : `issuer ${c.issuer} of ${c.subject} is not in the trust bundle in use${next ? " and did not sign it via the chain" : " (missing intermediate?)"}`,
+      },
+      links: [],
     };
-  }
-  return { verified: false, error: "empty chain" };
+  };
+  const w = walk(chain[0]!, 0, new Set([chain[0]!.fingerprint]));
+  for (const l of w.links) found(l);
+  return w.check;
 }
 
 const worse = (a: ChainCheck, b: ChainCheck): ChainCheck => {
@@ -203,11 +257,29 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
   // istio-ca-root-cert is the mesh root for Istio when no CA Secret is among the inputs.
   if (!scopes.has("mesh:istio")) for (const [k, v] of scopes) if (k.startsWith("namespace:")) addScope("mesh:istio", v);
 
+  // The CA certificates of each object's CA chains (cacerts' ca-cert.pem, cert-chain.pem, tls.crt),
+  // once each: the intermediates pool its signing CA is verified with.
+  const caPools = new Map<string, ParsedCert[]>();
+  for (const p of parsed) {
+    if (p.input.context !== "ca-chain") continue;
+    const k = objectKey(p.input.source);
+    const pool = caPools.get(k) ?? [];
+    for (const c of p.certs) if (!pool.includes(c)) pool.push(c);
+    caPools.set(k, pool);
+  }
+
   const entries = new Map<string, CertEntry>();
   const cmBySecret = new Map(o.certManager.certificates.map((c) => [`${c.namespace}/${c.secretName}`, c]));
   const issuerOf = new Map<string, ParsedCert>();
-  const recordIssuer = (child: ParsedCert, issuer: ParsedCert) => {
-    if (child.fingerprint !== issuer.fingerprint && !issuerOf.has(child.fingerprint)) issuerOf.set(child.fingerprint, issuer);
+  const anchoredIssuer = new Set<string>();
+  // The first issuer found wins, except that a trust anchor beats an issuer a chain presents: an
+  // intermediate under a new root R2 keeps R2 as its issuer, not the cross-signed copy R2x that
+  // expires with the old root (cert.outlives-issuer, supersededRoots).
+  const recordIssuer = ({ child, issuer, anchor }: Link) => {
+    const fp = child.fingerprint;
+    if (fp === issuer.fingerprint || (issuerOf.has(fp) && (anchoredIssuer.has(fp) || !anchor))) return;
+    issuerOf.set(fp, issuer);
+    if (anchor) anchoredIssuer.add(fp);
   };
   const checks = new Map<string, ChainCheck>();
   const check = (fp: string, c: ChainCheck) => checks.set(fp, checks.has(fp) ? worse(checks.get(fp)!, c) : c);
@@ -220,14 +292,15 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
         if (c.selfIssued) check(c.fingerprint, cache.verify(c, c) ? { verified: true } : { verified: false, error: "self-signed signature does not verify" });
         else {
           const signer = p.certs.find((b) => b !== c && cache.verify(c, b));
-          if (signer) recordIssuer(c, signer);
+          if (signer) recordIssuer({ child: c, issuer: signer, anchor: true });
           check(c.fingerprint, signer ? { verified: true } : { verified: false, unverifiable: true, error: "its issuer is not in the same bundle" });
         }
       }
     } else {
       const bundle = bundleFor(p.input, parsed, scopes);
+      const pool = p.input.context === "ca-chain" ? (caPools.get(objectKey(p.input.source)) ?? []) : [];
       for (let i = 0; i < p.certs.length; i++)
-        check(p.certs[i]!.fingerprint, verifyChain(p.certs.slice(i), bundle, cache.verify, o.now, recordIssuer));
+        check(p.certs[i]!.fingerprint, verifyChain(p.certs.slice(i), bundle, pool, cache.verify, o.now, recordIssuer));
     }
     p.certs.forEach((c, index) => {
       const role = roleOf(p.input, index, c);

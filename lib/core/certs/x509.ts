@@ -823,6 +823,18 @@ export function verifySignedBy(child: ParsedCert, issuer: ParsedCert): boolean {
   }
 }
 
+/**
+ * True when both certificates carry the same SubjectPublicKeyInfo, byte for byte (a cross-signed copy of
+ * a root and the root itself). Both must come from parseCertificate / a cert cache.
+ */
+export function samePublicKey(a: ParsedCert, b: ParsedCert): boolean {
+  const x = internals.get(a)?.spki;
+  const y = internals.get(b)?.spki;
+  if (!x || !y || x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Cache
 

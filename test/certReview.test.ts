@@ -1,0 +1,238 @@
+// Fixes from the review of the Istio certificate analysis (reviews/certs.md, docs/DECISIONS.md "Istio
+// certificate review fixes"). Every case is built from a real PKI made here (test/pki.ts: WebCrypto
+// keys, @peculiar/x509 signatures, dates relative to PKI_NOW) and goes through the real loader and
+// analysis; each fix has its near miss, where the finding must still fire.
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { parseManifestText } from "../lib/core/load/parseManifests";
+import { mergeParsed } from "../lib/core/load/mergeParsed";
+import { analyze } from "../lib/core/snapshot/analyze";
+import { MeshSnapshotSchema, type MeshSnapshot } from "../lib/core/snapshot/schema";
+import { analyzeCertificates } from "../lib/core/certs/analyzeCerts";
+import type { CertInput } from "../lib/core/certs/types";
+import { fingerprintOf, pemCertificates } from "../lib/core/certs/x509";
+import { crossSign, hasOpenssl, makeCustomCa, makeCustomIntermediate, makeCustomLeaf, PKI_NOW } from "./pki";
+import { internalErrors } from "./support/mutation";
+
+const H = 3_600_000;
+const D = 24 * H;
+const at = (ms: number) => new Date(PKI_NOW.getTime() + ms);
+const b64 = (s: string) => Buffer.from(s).toString("base64");
+const idOf = (pem: string) => fingerprintOf(pemCertificates(pem).ders[0]!);
+const spiffe = (ns: string, sa: string, td = "cluster.local") => `spiffe://${td}/ns/${ns}/sa/${sa}`;
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+
+const namespace = (name: string, labels: Record<string, string> = { "istio-injection": "enabled" }) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name, labels } });
+const pod = (ns: string, name: string, sa: string) => ({
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name, namespace: ns, labels: { app: name } },
+  spec: { serviceAccountName: sa, containers: [{ name: "app" }, { name: "istio-proxy" }] },
+});
+const rootCm = (ns: string, pem: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "istio-ca-root-cert", namespace: ns }, data: { "root-cert.pem": pem } });
+const secret = (ns: string, name: string, data: Record<string, string>, type = "Opaque") => ({
+  apiVersion: "v1",
+  kind: "Secret",
+  type,
+  metadata: { name, namespace: ns },
+  data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)])),
+});
+
+interface SdsSecret {
+  name: string;
+  chain?: string;
+  roots?: string;
+}
+/** An Envoy /config_dump SecretsConfigDump holding these SDS secrets (raw admin snake_case). */
+function envoyDump(secrets: SdsSecret[], nodeId?: string): object {
+  const entry = (s: SdsSecret) => ({
+    name: s.name,
+    version_info: "2026-11-27T11:00:00Z/1",
+    last_updated: "2026-11-27T11:00:00Z",
+    secret: {
+      "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret",
+      name: s.name,
+      ...(s.chain ? { tls_certificate: { certificate_chain: { inline_bytes: b64(s.chain) }, private_key: { inline_bytes: "W3JlZGFjdGVkXQ==" } } } : {}),
+      ...(s.roots ? { validation_context: { trusted_ca: { inline_bytes: b64(s.roots) } } } : {}),
+    },
+  });
+  const secretsDump = { "@type": "type.googleapis.com/envoy.admin.v3.SecretsConfigDump", dynamic_active_secrets: secrets.map(entry) };
+  const bootstrap = { "@type": "type.googleapis.com/envoy.admin.v3.BootstrapConfigDump", bootstrap: { node: { id: nodeId } } };
+  return { configs: nodeId ? [bootstrap, secretsDump] : [secretsDump] };
+}
+/** A sidecar's dump, file named <pod>.<ns>.json, with its `default` chain and `ROOTCA` roots. */
+const sidecar = (ns: string, name: string, chain: string, roots: string, extra: SdsSecret[] = []) => ({
+  file: `dumps/${name}.${ns}.json`,
+  text: JSON.stringify(envoyDump([{ name: "default", chain }, { name: "ROOTCA", roots }, ...extra])),
+});
+
+function analyzeAll(objects: object[], dumps: { text: string; file: string }[], now = PKI_NOW): MeshSnapshot {
+  const parsed = mergeParsed([parseManifestText(JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }), "mesh.json"), ...dumps.map((d) => parseManifestText(d.text, d.file))]);
+  const snap = MeshSnapshotSchema.parse(analyze(parsed, { now, source: { type: "manifests" } }));
+  expect(internalErrors(snap)).toEqual([]);
+  return snap;
+}
+
+const certFindings = (s: MeshSnapshot) => s.findings.filter((f) => f.code.startsWith("cert."));
+const codesFor = (s: MeshSnapshot, pem: string) => certFindings(s).filter((f) => f.certificate === idOf(pem)).map((f) => f.code).sort();
+const certOf = (s: MeshSnapshot, pem: string) => s.certificates.find((c) => c.id === idOf(pem))!;
+
+const run = promisify(execFile);
+/** openssl's own verdict (`openssl verify -attime`), an independent path builder: "OK" or its error line. */
+async function opensslVerify(target: string, trusted: string, untrusted: string, now = PKI_NOW): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "hs-verify-"));
+  try {
+    await writeFile(join(dir, "t.pem"), target);
+    await writeFile(join(dir, "ca.pem"), trusted);
+    await writeFile(join(dir, "u.pem"), untrusted);
+    const args = ["verify", "-attime", String(Math.floor(now.getTime() / 1000)), "-CAfile", join(dir, "ca.pem"), ...(untrusted ? ["-untrusted", join(dir, "u.pem")] : []), join(dir, "t.pem")];
+    const r = await run("openssl", args).then(
+      (o) => o.stdout,
+      (e: { stdout?: string; stderr?: string }) => `${e.stdout ?? ""}${e.stderr ?? ""}`,
+    );
+    return /: OK\s*$/.test(r) ? "OK" : r.trim().split("\n")[0]!;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. A plug-in CA with more than one intermediate
+
+describe("a plug-in CA with two intermediates (root → Org Intermediate → Cluster1 CA)", () => {
+  async function orgPki() {
+    const root = await makeCustomCa("CN=Root CA,O=Acme", at(-400 * D), at(3000 * D), null);
+    const org = await makeCustomIntermediate("CN=Org Intermediate,O=Acme", at(-300 * D), at(2000 * D), root, 1);
+    const cluster = await makeCustomIntermediate("CN=Cluster1 CA,O=Acme", at(-200 * D), at(700 * D), org, 0);
+    const leaf = await makeCustomLeaf("", at(-6 * H - 2 * 60_000), at(18 * H), cluster, { spiffeId: spiffe("shop", "web") });
+    return { root, org, cluster, leaf };
+  }
+  const mesh = (p: Awaited<ReturnType<typeof orgPki>>, certChain: string) => [
+    namespace("shop"),
+    pod("shop", "web-1", "web"),
+    rootCm("shop", p.root.pem),
+    // Istio's plug-in CA layout: ca-cert.pem is the signing CA, cert-chain.pem the chain up to the root.
+    secret("istio-system", "cacerts", { "ca-cert.pem": p.cluster.pem, "ca-key.pem": p.cluster.keyPem, "cert-chain.pem": certChain, "root-cert.pem": p.root.pem }),
+  ];
+  const proxy = (p: Awaited<ReturnType<typeof orgPki>>) => sidecar("shop", "web-1", p.leaf.pem + p.cluster.pem + p.org.pem + p.root.pem, p.root.pem);
+
+  it("verifies ca-cert.pem through cert-chain.pem, as istiod does: no finding", async () => {
+    const p = await orgPki();
+    const s = analyzeAll(mesh(p, p.cluster.pem + p.org.pem + p.root.pem), [proxy(p)]);
+    expect(certFindings(s)).toEqual([]);
+    expect(s.certificates.map((c) => [c.subject, c.chain])).toEqual(expect.arrayContaining([["CN=Cluster1 CA,O=Acme", { verified: true }]]));
+    expect(s.certificates.every((c) => c.chain.verified)).toBe(true);
+    if (await hasOpenssl()) expect(await opensslVerify(p.cluster.pem, p.root.pem, p.cluster.pem + p.org.pem + p.root.pem)).toBe("OK");
+  });
+
+  it("the intermediates of cert-chain.pem need not be in order (istiod takes them as a pool)", async () => {
+    const p = await orgPki();
+    const s = analyzeAll(mesh(p, p.root.pem + p.org.pem + p.cluster.pem), [proxy(p)]);
+    expect(certFindings(s)).toEqual([]);
+  });
+
+  it("near miss: cert-chain.pem without Org Intermediate is still cert.chain-invalid", async () => {
+    const p = await orgPki();
+    const s = analyzeAll(mesh(p, p.cluster.pem + p.root.pem), [proxy(p)]);
+    expect(codesFor(s, p.cluster.pem)).toEqual(["cert.chain-invalid"]);
+    expect(certOf(s, p.cluster.pem).chain.error).toContain("issuer CN=Org Intermediate,O=Acme of CN=Cluster1 CA,O=Acme is not in the trust bundle in use");
+    if (await hasOpenssl()) expect(await opensslVerify(p.cluster.pem, p.root.pem, p.cluster.pem + p.root.pem)).not.toBe("OK");
+  });
+
+  it("near miss: another Secret's intermediate does not complete cacerts' chain", async () => {
+    const p = await orgPki();
+    const s = analyzeAll([...mesh(p, p.cluster.pem + p.root.pem), secret("istio-system", "org-ca", { "tls.crt": p.org.pem, "ca.crt": p.root.pem }, "kubernetes.io/tls")], [proxy(p)]);
+    expect(codesFor(s, p.cluster.pem)).toEqual(["cert.chain-invalid"]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 2. A cross-signed root during a root rotation: trusted first
+
+describe("a root rotation with a cross-signed new root (R2x: R2's name and key, signed by R1)", () => {
+  /** R1 (old root), R2 (new root), R2x (R2 cross-signed by R1), I (cluster CA under R2), a workload leaf under I. */
+  async function rotation(o: { r1End: number; r2xEnd: number }) {
+    const r1 = await makeCustomCa("CN=Root R1,O=Acme", at(-3000 * D), at(o.r1End), null);
+    const r2 = await makeCustomCa("CN=Root R2,O=Acme", at(-60 * D), at(3600 * D), null);
+    const r2x = await crossSign(r2, r1, at(-60 * D), at(o.r2xEnd));
+    const inter = await makeCustomCa("CN=Cluster CA,O=Acme", at(-50 * D), at(1000 * D), r2);
+    const leaf = await makeCustomLeaf("", at(-2 * H), at(22 * H), inter, { spiffeId: spiffe("shop", "a") });
+    return { r1, r2, r2x, inter, leaf };
+  }
+  type Rotation = Awaited<ReturnType<typeof rotation>>;
+  // Workloads present [leaf, I, R2x] so that peers still on R1 can verify them.
+  const presented = (p: Rotation) => p.leaf.pem + p.inter.pem + p.r2x.pem;
+  const run1 = (p: Rotation, roots: string, chain = presented(p)) => analyzeAll([namespace("shop"), pod("shop", "a-1", "a")], [sidecar("shop", "a-1", chain, roots)]);
+
+  it("rotation finished (ROOTCA = [R2], R1 still valid): the chain verifies through R2 directly, no finding", async () => {
+    const p = await rotation({ r1End: 200 * D, r2xEnd: 199 * D });
+    const s = run1(p, p.r2.pem);
+    expect(certFindings(s)).toEqual([]);
+    for (const c of [p.leaf, p.inter, p.r2x]) expect(certOf(s, c.pem).chain).toEqual({ verified: true });
+    if (await hasOpenssl()) expect(await opensslVerify(p.leaf.pem, p.r2.pem, p.inter.pem + p.r2x.pem)).toBe("OK");
+  });
+
+  it("R1 and R2x expired, ROOTCA = [R1, R2]: only cert.expired on R1 and R2x", async () => {
+    const p = await rotation({ r1End: -1 * D, r2xEnd: -2 * D });
+    const s = run1(p, p.r1.pem + p.r2.pem);
+    expect(codesFor(s, p.leaf.pem)).toEqual([]);
+    expect(codesFor(s, p.inter.pem)).toEqual([]);
+    expect(codesFor(s, p.r1.pem)).toEqual(["cert.expired"]);
+    expect(codesFor(s, p.r2x.pem)).toEqual(["cert.expired"]);
+    if (await hasOpenssl()) expect(await opensslVerify(p.leaf.pem, p.r1.pem + p.r2.pem, p.inter.pem + p.r2x.pem)).toBe("OK");
+  });
+
+  it("both roots trusted, all valid: I's issuer is R2 (10 years), not R2x (199 days): no cert.outlives-issuer", async () => {
+    const p = await rotation({ r1End: 200 * D, r2xEnd: 199 * D });
+    const s = run1(p, p.r1.pem + p.r2.pem);
+    expect(certFindings(s)).toEqual([]);
+  });
+
+  it("near miss: a peer still on R1 only verifies through R2x, so I outlives that path", async () => {
+    const p = await rotation({ r1End: 200 * D, r2xEnd: 199 * D });
+    const s = run1(p, p.r1.pem);
+    expect(codesFor(s, p.leaf.pem)).toEqual([]);
+    expect(codesFor(s, p.inter.pem)).toEqual(["cert.outlives-issuer"]);
+    expect(certFindings(s).find((f) => f.code === "cert.outlives-issuer")!.message).toContain(`(${at(199 * D).toISOString().replace(".000Z", "Z")})`);
+  });
+
+  it("near miss: without R2x a peer on R1 cannot verify: cert.chain-invalid", async () => {
+    const p = await rotation({ r1End: 200 * D, r2xEnd: 199 * D });
+    const s = run1(p, p.r1.pem, p.leaf.pem + p.inter.pem);
+    expect(codesFor(s, p.leaf.pem)).toEqual(["cert.chain-invalid"]);
+    expect(codesFor(s, p.inter.pem)).toEqual(["cert.chain-invalid"]);
+  });
+
+  it("near miss: an impostor named like R2 in the bundle is no anchor (names are matched, signatures checked)", async () => {
+    const p = await rotation({ r1End: 200 * D, r2xEnd: 199 * D });
+    const impostor = await makeCustomCa("CN=Root R2,O=Acme", at(-60 * D), at(3600 * D), null);
+    const s = run1(p, impostor.pem, p.leaf.pem + p.inter.pem);
+    expect(codesFor(s, p.inter.pem)).toEqual(["cert.chain-invalid"]);
+    expect(certOf(s, p.inter.pem).chain.error).toBe("signature of CN=Cluster CA,O=Acme does not verify with CN=Root R2,O=Acme from the trust bundle");
+  });
+
+  it("analyzeCertificates records the trusted anchor as the issuer, whichever input comes first", async () => {
+    const p = await rotation({ r1End: 200 * D, r2xEnd: 199 * D });
+    const ders = (pem: string) => pemCertificates(pem).ders;
+    const proxy = (name: string, chain: string, roots: string): CertInput[] => [
+      { source: { kind: "proxy", namespace: "shop", pod: name, name: "default" }, context: "workload-chain", mesh: "istio", ders: ders(chain), trustScope: `proxy:shop/${name}` },
+      { source: { kind: "proxy", namespace: "shop", pod: name, name: "ROOTCA" }, context: "trust-bundle", mesh: "istio", ders: ders(roots), trustScope: `proxy:shop/${name}` },
+    ];
+    const onR1 = proxy("a-1", presented(p), p.r1.pem);
+    const onR2 = proxy("b-1", presented(p), p.r2.pem);
+    for (const inputs of [[...onR1, ...onR2], [...onR2, ...onR1]]) {
+      const r = analyzeCertificates({ now: PKI_NOW, inputs, certManager: { certificates: [], issuers: [] }, spire: [] });
+      const entry = (pem: string) => r.entries.find((e) => e.cert.fingerprint === idOf(pem))!;
+      expect(entry(p.inter.pem).issuer?.fingerprint).toBe(idOf(p.r2.pem));
+      expect(entry(p.r2x.pem).issuer?.fingerprint).toBe(idOf(p.r1.pem));
+      expect(entry(p.leaf.pem).chain).toEqual({ verified: true });
+    }
+  });
+});
+
