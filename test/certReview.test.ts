@@ -15,7 +15,7 @@ import { MeshSnapshotSchema, type MeshSnapshot } from "../lib/core/snapshot/sche
 import { analyzeCertificates } from "../lib/core/certs/analyzeCerts";
 import type { CertInput } from "../lib/core/certs/types";
 import { fingerprintOf, pemCertificates } from "../lib/core/certs/x509";
-import { crossSign, hasOpenssl, makeCustomCa, makeCustomIntermediate, makeCustomLeaf, PKI_NOW } from "./pki";
+import { crossSign, hasOpenssl, makeCustomCa, makeCustomIntermediate, makeCustomLeaf, PKI_NOW, ztunnelDump } from "./pki";
 import { internalErrors } from "./support/mutation";
 
 const H = 3_600_000;
@@ -236,3 +236,72 @@ describe("a root rotation with a cross-signed new root (R2x: R2's name and key, 
   });
 });
 
+
+// ---------------------------------------------------------------------------------------------
+// 3. ztunnel's roots against the mesh root; 9. a dump tied to no pod
+
+describe("cert.root-mismatch for ztunnel and for a dump tied to no pod", () => {
+  async function roots() {
+    const mesh = await makeCustomCa("O=cluster.local,CN=new", at(-10 * D), at(3650 * D), null);
+    const stale = await makeCustomCa("O=cluster.local,CN=old", at(-400 * D), at(3000 * D), null);
+    const onMesh = await makeCustomLeaf("", at(-2 * H), at(22 * H), mesh, { spiffeId: spiffe("shop", "web") });
+    const onStale = await makeCustomLeaf("", at(-2 * H), at(22 * H), stale, { spiffeId: spiffe("shop", "api") });
+    return { mesh, stale, onMesh, onStale };
+  }
+  const ambient = (meshRoot: string) => [namespace("shop", { "istio.io/dataplane-mode": "ambient" }), rootCm("shop", meshRoot), rootCm("istio-system", meshRoot)];
+  const ztunnel = (entries: { identity: string; chainPem?: string; rootPem?: string }[]) => ({ file: "dumps/ztunnel-abc.istio-system.json", text: JSON.stringify(ztunnelDump(entries)) });
+  const mismatches = (s: MeshSnapshot) => s.findings.filter((f) => f.code === "cert.root-mismatch");
+
+  it("a ztunnel whose rootCerts are a stale root is cert.root-mismatch, naming the ztunnel pod and its namespace's root ConfigMap", async () => {
+    const r = await roots();
+    const s = analyzeAll(ambient(r.mesh.pem), [ztunnel([{ identity: spiffe("shop", "api"), chainPem: r.onStale.pem, rootPem: r.stale.pem }])]);
+    const f = mismatches(s);
+    expect(f.map((x) => x.resources)).toEqual([[{ kind: "Pod", namespace: "istio-system", name: "ztunnel-abc" }, { kind: "ConfigMap", namespace: "istio-system", name: "istio-ca-root-cert" }]]);
+    expect(f[0]!.severity).toBe("error");
+    expect(f[0]!.message).toContain("The ztunnel of pod istio-system/ztunnel-abc trusts 1 root (rootCerts)");
+    expect(f[0]!.certificate).toBe(idOf(r.stale.pem));
+  });
+
+  it("the roots of every identity a ztunnel holds are taken together: one stale identity is enough, one finding per ztunnel", async () => {
+    const r = await roots();
+    const s = analyzeAll(ambient(r.mesh.pem), [
+      ztunnel([
+        { identity: spiffe("shop", "web"), chainPem: r.onMesh.pem, rootPem: r.mesh.pem },
+        { identity: spiffe("shop", "api"), chainPem: r.onStale.pem, rootPem: r.stale.pem },
+        { identity: spiffe("shop", "db") },
+      ]),
+    ]);
+    expect(mismatches(s).map((f) => f.resources[0])).toEqual([{ kind: "Pod", namespace: "istio-system", name: "ztunnel-abc" }]);
+  });
+
+  it("near miss: a ztunnel on the mesh root is silent", async () => {
+    const r = await roots();
+    const s = analyzeAll(ambient(r.mesh.pem), [ztunnel([{ identity: spiffe("shop", "web"), chainPem: r.onMesh.pem, rootPem: r.mesh.pem }])]);
+    expect(certFindings(s)).toEqual([]);
+  });
+
+  it("a dump tied to no pod names no Pod, and the mesh roots' own object", async () => {
+    const r = await roots();
+    const dump = { file: "/tmp/captures/dump.json", text: JSON.stringify(envoyDump([{ name: "default", chain: r.onMesh.pem }, { name: "ROOTCA", roots: r.stale.pem }])) };
+    const s = analyzeAll([namespace("shop"), rootCm("istio-system", r.mesh.pem)], [dump]);
+    const f = mismatches(s);
+    expect(f.map((x) => x.resources)).toEqual([[{ kind: "ConfigMap", namespace: "istio-system", name: "istio-ca-root-cert" }]]);
+    expect(f[0]!.message).toContain("The proxy of config dump /tmp/captures/dump.json trusts 1 root (ROOTCA)");
+    // The loader already said it cannot tell the pod.
+    expect(s.findings.some((x) => x.code === "input.invalid" && x.message.includes("cannot tell which pod"))).toBe(true);
+  });
+
+  it("a proxy in a namespace without istio-ca-root-cert is compared with the mesh roots, naming where they were read", async () => {
+    const r = await roots();
+    const s = analyzeAll([namespace("shop"), pod("shop", "web-1", "web"), secret("istio-system", "istio-ca-secret", { "ca-cert.pem": r.mesh.pem, "ca-key.pem": r.mesh.keyPem, "root-cert.pem": r.mesh.pem }, "istio.io/ca-root")], [sidecar("shop", "web-1", r.onMesh.pem, r.stale.pem)]);
+    expect(mismatches(s).map((x) => x.resources)).toEqual([[{ kind: "Pod", namespace: "shop", name: "web-1" }, { kind: "Secret", namespace: "istio-system", name: "istio-ca-secret" }]]);
+  });
+
+  it("near miss: a sidecar's stale ROOTCA still names its pod and its namespace's ConfigMap", async () => {
+    const r = await roots();
+    const s = analyzeAll([namespace("shop"), pod("shop", "web-1", "web"), rootCm("shop", r.mesh.pem)], [sidecar("shop", "web-1", r.onMesh.pem, r.stale.pem)]);
+    const f = mismatches(s);
+    expect(f.map((x) => x.resources)).toEqual([[{ kind: "Pod", namespace: "shop", name: "web-1" }, { kind: "ConfigMap", namespace: "shop", name: "istio-ca-root-cert" }]]);
+    expect(f[0]!.message).toContain("The proxy of pod shop/web-1 trusts 1 root (ROOTCA) that differ from the mesh root in istio-ca-root-cert");
+  });
+});

@@ -206,7 +206,7 @@ function readSecret(
   // caCertificates / client certificate (`file-root:<path>`, `file-cert:<cert>~<key>`). Each gets a
   // scope of its own, so the mesh roots do not judge a public serving chain (no bundle for it: not
   // verified, and silent), and a client CA is not counted among the proxy's mesh roots
-  // (cert.root-mismatch compares `proxy:` scopes only).
+  // (cert.root-mismatch compares `proxy:` and `ztunnel:` scopes only).
   // Mesh certificates mounted from files (`file-cert:/etc/certs/cert-chain.pem~…`,
   // `file-root:/etc/certs/root-cert.pem`: Istio's mounted-certs files, or any file secret when the
   // proxy has no `default`/`ROOTCA` secret) stay mesh trust: a stale root there is cert.root-mismatch.

@@ -204,6 +204,7 @@ export const certChainInvalid = rule("cert.chain-invalid", (ctx) =>
 export const certRootMismatch = rule("cert.root-mismatch", (ctx) => {
   const out: Finding[] = [];
   const meshRoots = ctx.certs.bundles.get("mesh:istio");
+  const meshSource = meshRootSource(ctx);
   // Looked up once per mismatching proxy, and mid-rotation every proxy mismatches.
   const byFingerprint = new Map(ctx.certs.entries.map((e) => [e.cert.fingerprint, e]));
   const spire = spireServed(ctx);
@@ -211,31 +212,32 @@ export const certRootMismatch = rule("cert.root-mismatch", (ctx) => {
   // (mergeConfigTrustBundle), which istio-ca-root-cert does not hold.
   const meshConfigRoots = new Set<string>();
   for (const [scope, fps] of ctx.certs.bundles) if (scope.startsWith("meshconfig:")) for (const fp of fps) meshConfigRoots.add(fp);
-  for (const [scope, fps] of ctx.certs.bundles) {
-    if (!scope.startsWith("proxy:")) continue;
-    const ns = scope.slice("proxy:".length).split("/")[0]!;
-    let own = fps;
-    let expected = ctx.certs.bundles.get(`namespace:${ns}`) ?? meshRoots;
-    let against: Ref = { kind: "ConfigMap", namespace: ns, name: "istio-ca-root-cert" };
-    if (spire.viaSpire(scope)) {
+  for (const h of trustHolders(ctx)) {
+    let own = new Set<string>();
+    for (const scope of h.scopes) for (const fp of (spire.viaSpire(scope) ? spire.localRoots.get(scope) : undefined) ?? ctx.certs.bundles.get(scope) ?? []) own.add(fp);
+    const nsRoots = h.pod ? ctx.certs.bundles.get(`namespace:${h.pod.namespace}`) : undefined;
+    let expected = nsRoots ?? meshRoots;
+    let against: Ref | undefined = nsRoots ? { kind: "ConfigMap", namespace: h.pod!.namespace, name: "istio-ca-root-cert" } : meshSource;
+    if (h.scopes.some(spire.viaSpire)) {
       // Istio's SPIRE integration: Envoy takes its identity and roots from the SPIRE agent's SDS
       // socket, while istiod still writes istio-ca-root-cert with its own CA's root, which these
       // proxies never use. Their mesh roots are SPIRE's bundle; federated trust domains are extra.
       if (!spire.bundle || !spire.source) continue;
-      own = spire.localRoots.get(scope) ?? fps;
       expected = spire.bundle;
       against = spire.source;
     }
-    if (!expected || expected.size === 0 || own.size === 0) continue;
+    if (!expected || expected.size === 0 || !against || own.size === 0) continue;
     const foreign = [...own].filter((fp) => !expected.has(fp) && !meshConfigRoots.has(fp));
     const missing = [...expected].filter((fp) => !own.has(fp));
     if (foreign.length === 0 && missing.length === 0) continue;
     const entry = byFingerprint.get(foreign[0] ?? [...own][0]!);
-    const pod = scope.slice("proxy:".length);
+    const who = h.pod ? `The ${h.kind} of pod ${h.pod.namespace}/${h.pod.name}` : `The ${h.kind} of config dump ${h.file}`;
+    const what = h.kind === "proxy" ? "ROOTCA" : "rootCerts";
     out.push(
       finding("cert.root-mismatch", {
-        message: `The proxy of pod ${pod} trusts ${own.size} root${own.size === 1 ? "" : "s"} (ROOTCA) that differ from the mesh root in ${against.name} (${foreign.length} not in the mesh bundle, ${missing.length} of the mesh's missing): its mTLS calls fail mid-rotation.`,
-        resources: [{ kind: "Pod", namespace: ns, name: pod.split("/")[1] ?? pod }, against],
+        message: `${who} trusts ${own.size} root${own.size === 1 ? "" : "s"} (${what}) that differ from the mesh root in ${against.name} (${foreign.length} not in the mesh bundle, ${missing.length} of the mesh's missing): its mTLS calls fail mid-rotation.`,
+        // Only objects that exist: a dump tied to no pod has no Pod to name (input.invalid says so).
+        resources: h.pod ? [{ kind: "Pod", namespace: h.pod.namespace, name: h.pod.name }, against] : [against],
         ...(entry ? { certificate: entry.cert.fingerprint } : {}),
         fix: `Restart the pod so its agent fetches the current root; during a root rotation keep both roots in the bundle until every proxy has the new one.`,
       }),
@@ -243,6 +245,45 @@ export const certRootMismatch = rule("cert.root-mismatch", (ctx) => {
   }
   return out;
 });
+
+/**
+ * The trust of each proxy, as cert.root-mismatch compares it with the mesh root: a sidecar's or
+ * gateway's ROOTCA (its `proxy:` scope), and a ztunnel's rootCerts, one scope per identity it holds,
+ * taken together per ztunnel pod (in ambient mode ztunnel is the proxy: on a stale root its calls
+ * with every other proxy fail). The pod comes from the input's source, never from the scope's text:
+ * a dump tied to no pod has none.
+ */
+function trustHolders(ctx: AnalysisContext): { kind: "proxy" | "ztunnel"; scopes: string[]; pod: { namespace: string; name: string } | null; file: string }[] {
+  const out = new Map<string, ReturnType<typeof trustHolders>[number]>();
+  for (const i of ctx.certs.inputs) {
+    if (i.context !== "trust-bundle" || !i.trustScope) continue;
+    const kind = i.trustScope.startsWith("proxy:") ? "proxy" : i.trustScope.startsWith("ztunnel:") ? "ztunnel" : null;
+    if (!kind) continue;
+    const s = i.source;
+    const pod = s.namespace !== undefined && s.pod !== undefined ? { namespace: s.namespace, name: s.pod } : null;
+    const file = i.at?.file ?? "";
+    const key = kind === "proxy" ? i.trustScope : `ztunnel\u0000${pod ? `${pod.namespace}/${pod.name}` : file}`;
+    const h = out.get(key) ?? { kind, scopes: [], pod, file };
+    if (!h.scopes.includes(i.trustScope)) h.scopes.push(i.trustScope);
+    out.set(key, h);
+  }
+  return [...out.values()];
+}
+
+/**
+ * Where the mesh's roots (`mesh:istio`) were read: the CA Secret's root-cert.pem / ca.crt when one is
+ * among the inputs, else the root namespace's istio-ca-root-cert, else any namespace's.
+ */
+function meshRootSource(ctx: AnalysisContext): Ref | undefined {
+  const ref = (s: CertSource): Ref => ({ kind: s.kind, ...(s.namespace !== undefined ? { namespace: s.namespace } : {}), name: s.name ?? "" });
+  const key = (s: CertSource) => `${s.namespace ?? ""}/${s.name ?? ""}`;
+  const byName = (a: CertSource, b: CertSource) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+  const secrets = ctx.certs.inputs.filter((i) => i.mesh === "istio" && i.context === "root-bundle").map((i) => i.source).sort(byName);
+  if (secrets.length > 0) return ref(secrets[0]!);
+  const maps = ctx.certs.inputs.filter((i) => i.source.kind === "ConfigMap" && i.source.name === "istio-ca-root-cert" && i.context === "trust-bundle").map((i) => i.source).sort(byName);
+  const root = maps.find((s) => s.namespace === ctx.model.mesh.rootNamespace) ?? maps[0];
+  return root ? ref(root) : undefined;
+}
 
 /**
  * What root-mismatch needs of SPIRE: the proxies it serves (analyzeCerts' `spireServedScopes`),
