@@ -15,7 +15,7 @@ import { MeshSnapshotSchema, type MeshSnapshot } from "../lib/core/snapshot/sche
 import { analyzeCertificates } from "../lib/core/certs/analyzeCerts";
 import type { CertInput } from "../lib/core/certs/types";
 import { fingerprintOf, pemCertificates } from "../lib/core/certs/x509";
-import { crossSign, hasOpenssl, makeCustomCa, makeCustomIntermediate, makeCustomLeaf, PKI_NOW, ztunnelDump } from "./pki";
+import { crossSign, hasOpenssl, makeCustomCa, makeCustomIntermediate, makeCustomLeaf, makePki, PKI_NOW, ztunnelDump } from "./pki";
 import { internalErrors } from "./support/mutation";
 
 const H = 3_600_000;
@@ -303,5 +303,59 @@ describe("cert.root-mismatch for ztunnel and for a dump tied to no pod", () => {
     const f = mismatches(s);
     expect(f.map((x) => x.resources)).toEqual([[{ kind: "Pod", namespace: "shop", name: "web-1" }, { kind: "ConfigMap", namespace: "shop", name: "istio-ca-root-cert" }]]);
     expect(f[0]!.message).toContain("The proxy of pod shop/web-1 trusts 1 root (ROOTCA) that differ from the mesh root in istio-ca-root-cert");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 4. A proxy's mesh identity mounted from files (file-cert: SDS secret)
+
+describe("a proxy's mesh identity mounted from files (file-cert:/etc/certs/cert-chain.pem~…)", () => {
+  const MESH_CERT = "file-cert:/etc/certs/cert-chain.pem~/etc/certs/key.pem";
+  const MESH_ROOT = "file-root:/etc/certs/root-cert.pem";
+  const mounted = (chain: string, root: string, name = MESH_CERT) => ({
+    file: "dumps/web-1.shop.json",
+    text: JSON.stringify(envoyDump([{ name, chain }, { name: MESH_ROOT, roots: root }])),
+  });
+  const objects = (root: string) => [namespace("shop"), pod("shop", "web-1", "web"), rootCm("shop", root)];
+
+  it("is a workload certificate of its pod, judged by the identity, trust-domain and lifetime rules", async () => {
+    const root = await makeCustomCa("O=cluster.local", at(-400 * D), at(3000 * D), null);
+    const leaf = await makeCustomLeaf("", at(-20 * D), at(10 * D), root, { spiffeId: spiffe("nope", "intruder", "other.example") });
+    const s = analyzeAll(objects(root.pem), [mounted(leaf.pem, root.pem)]);
+    const c = certOf(s, leaf.pem);
+    expect([c.role, c.owner, c.renewalTime]).toEqual(["workload", { namespace: "shop", workload: "web-1", pod: "web-1" }, null]);
+    // 10 days left of 30: the leaf thresholds, since no agent rotates it at half its life.
+    expect(codesFor(s, leaf.pem)).toEqual(["cert.expiring", "cert.identity-mismatch", "cert.lifetime-too-long", "cert.trust-domain-mismatch"]);
+    const fix = certFindings(s).find((f) => f.code === "cert.expiring")!.fix!;
+    expect(fix).toContain("mounted files");
+    expect(fix).not.toContain("Istio rotates workload certificates automatically");
+  });
+
+  it("cert.missing-mtls-usage: a mounted identity with serverAuth only", async () => {
+    const pki = await makePki();
+    const s = analyzeAll([namespace("shop"), pod("shop", "web-1", "frontend"), rootCm("shop", pki.root)], [mounted(pki.chains.leafNoClientAuth, pki.root)]);
+    expect(codesFor(s, pki.leafNoClientAuth)).toEqual(["cert.missing-mtls-usage"]);
+  });
+
+  it("no agent rotates it at half its life: no cert.rotation-overdue at 70 %, and no renewal time", async () => {
+    const root = await makeCustomCa("O=cluster.local", at(-400 * D), at(3000 * D), null);
+    const leaf = await makeCustomLeaf("", at(-2 * H), at(22 * H), root, { spiffeId: spiffe("shop", "web") });
+    const late = new Date(PKI_NOW.getTime() + 14.8 * H);
+    const s = analyzeAll(objects(root.pem), [mounted(leaf.pem, root.pem)], late);
+    expect(certFindings(s)).toEqual([]);
+    expect(certOf(s, leaf.pem).renewalTime).toBeNull();
+    // Near miss: the same certificate served by istio-agent as `default` is overdue at 70 %.
+    const sds = analyzeAll(objects(root.pem), [sidecar("shop", "web-1", leaf.pem, root.pem)], late);
+    expect(codesFor(sds, leaf.pem)).toEqual(["cert.rotation-overdue"]);
+  });
+
+  it("near miss: a DestinationRule's client certificate from files, beside `default`, stays a leaf nobody judges as the pod's identity", async () => {
+    const root = await makeCustomCa("O=cluster.local", at(-400 * D), at(3000 * D), null);
+    const own = await makeCustomLeaf("", at(-2 * H), at(22 * H), root, { spiffeId: spiffe("shop", "web") });
+    const client = await makeCustomLeaf("", at(-20 * D), at(10 * D), root, { spiffeId: spiffe("nope", "intruder", "other.example") });
+    const dump = sidecar("shop", "web-1", own.pem, root.pem, [{ name: "file-cert:/client-certs/cert-chain.pem~/client-certs/key.pem", chain: client.pem }]);
+    const s = analyzeAll(objects(root.pem), [dump]);
+    expect([certOf(s, client.pem).role, certOf(s, client.pem).owner]).toEqual(["leaf", null]);
+    expect(codesFor(s, client.pem)).toEqual(["cert.expiring"]);
   });
 });

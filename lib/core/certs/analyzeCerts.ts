@@ -519,9 +519,26 @@ function spireThreshold(c: ParsedCert, divisor: number, maxDays: number): Date {
   return new Date(na - Math.min((na - c.notBefore.getTime()) / divisor, maxDays * 86_400_000));
 }
 
-/** An Istio or SPIRE workload certificate: its agent rotates it at half its life (istio.md §8, other-meshes.md §3.2). */
+/**
+ * A proxy identity read from mounted files (its `file-cert:` SDS secret): istio-agent serves the files
+ * as they are and rotates nothing; whoever writes them renews it.
+ */
+export const mountedIdentity = (e: CertEntry): boolean =>
+  e.role === "workload" &&
+  !rotatesAtHalfLife(e) &&
+  e.sightings.some((s) => s.index === 0 && s.input.context === "workload-chain" && s.input.source.name?.startsWith("file-cert:") === true);
+
+/**
+ * An Istio or SPIRE workload certificate its agent requested: the agent rotates it at half its life
+ * (istio.md §8, other-meshes.md §3.2). Not one mounted from files.
+ */
 export function rotatesAtHalfLife(e: CertEntry): boolean {
-  return e.role === "workload" && e.sightings.some((s) => s.input.mesh === "istio" || s.input.mesh === "spire");
+  return (
+    e.role === "workload" &&
+    e.sightings.some(
+      (s) => (s.input.mesh === "istio" || s.input.mesh === "spire") && s.index === 0 && s.input.context === "workload-chain" && !s.input.source.name?.startsWith("file-cert:"),
+    )
+  );
 }
 
 /** cert-manager's status.renewalTime; Istio and SPIRE workload certificates rotate at half their life (istio.md §8, other-meshes.md §3.2). */

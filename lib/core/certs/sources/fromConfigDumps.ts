@@ -220,7 +220,9 @@ function readSecret(
     const chainPath = `${path}.secret.${tls.name}.${chain.name}`;
     const ders = dataSource(r, chain.value, what, chainPath, chain.name);
     if (ders !== undefined) {
-      if (name === "default") {
+      // The proxy's own mesh identity: istio-agent's `default`, or the mounted mesh certificate it
+      // serves as `file-cert:` (contract §1.1: proxy leaves have role workload).
+      if (name === "default" || (meshFile && name.startsWith("file-cert:"))) {
         r.out.inputs.push({
           ...base,
           context: "workload-chain",

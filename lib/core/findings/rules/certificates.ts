@@ -1,6 +1,6 @@
 // Certificate rules (findings.md "Certificates"). Each names the objects holding the certificate
 // (Pod, Secret, ConfigMap) with `certificate` set to its fingerprint.
-import { rotatesAtHalfLife, spireActivationTime, type CertEntry } from "../../certs/analyzeCerts";
+import { mountedIdentity, rotatesAtHalfLife, spireActivationTime, type CertEntry } from "../../certs/analyzeCerts";
 import type { CertManagerCertificate, CertSource } from "../../certs/types";
 import { fingerprintOf } from "../../certs/x509";
 import { expiringSeverity, expiryRule, isCaCertificate } from "../../certs/thresholds";
@@ -55,6 +55,7 @@ const certFinding = (code: FindingCode, e: CertEntry, f: { message: string; fix:
 
 function fixFor(e: CertEntry): string {
   if (e.certManager) return `cert-manager renews Certificate ${e.certManager.namespace}/${e.certManager.name}; check why it has not (kubectl describe certificate).`;
+  if (mountedIdentity(e)) return `The proxy reads this identity from mounted files (file-cert:): renew the certificate in the Secret or volume they come from; istio-agent does not rotate it.`;
   if (e.role === "workload") return `Istio rotates workload certificates automatically: check istiod/CA reachability from the pod, then restart the pod.`;
   if (e.role === "trust-anchor" || e.role === "issuer") return `Rotate the Linkerd ${e.role} (see "Rotating the identity certificates" in Linkerd's docs), ideally with cert-manager.`;
   if (isCaRole(e)) return `Rotate the CA: issue a new one, distribute it (root first, both roots trusted during the overlap) and restart workloads.`;
