@@ -359,3 +359,40 @@ describe("a proxy's mesh identity mounted from files (file-cert:/etc/certs/cert-
     expect(codesFor(s, client.pem)).toEqual(["cert.expiring"]);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// 5. Self-issued is not self-signed (RFC 5280 §3.2)
+
+describe("a certificate named like its issuer but signed by another key", () => {
+  // SPIRE's X509-SVID subject is C=US,O=SPIRE (credtemplate.DefaultX509SVIDSubject); a server CA given
+  // the same ca_subject signs SVIDs whose subject equals their issuer.
+  async function spire() {
+    const ca = await makeCustomCa("C=US,O=SPIRE", at(-10 * D), at(3000 * D), null, "cluster.local");
+    const svid = await makeCustomLeaf("C=US,O=SPIRE", at(-10 * 60_000), at(50 * 60_000), ca, { spiffeId: spiffe("shop", "web") });
+    return { ca, svid };
+  }
+
+  it("an SVID whose subject equals its CA's is no self-signed leaf", async () => {
+    const p = await spire();
+    const s = analyzeAll([namespace("shop"), pod("shop", "web-1", "web"), rootCm("shop", p.ca.pem)], [sidecar("shop", "web-1", p.svid.pem, p.ca.pem)]);
+    expect(certOf(s, p.svid.pem).chain).toEqual({ verified: true });
+    expect(certFindings(s)).toEqual([]);
+  });
+
+  it("near miss: a real self-signed leaf (openssl) is still cert.self-signed-leaf", async () => {
+    const pki = await makePki();
+    const s = analyzeAll([namespace("shop"), pod("shop", "p-1", "rogue"), rootCm("shop", pki.root)], [sidecar("shop", "p-1", pki.chains.selfSignedLeaf, pki.root)]);
+    expect(codesFor(s, pki.selfSignedLeaf)).toContain("cert.self-signed-leaf");
+  });
+
+  it("a CA named like the root that signed it is an intermediate; the self-signed root stays the root", async () => {
+    const upstream = await makeCustomCa("C=US,O=SPIRE", at(-100 * D), at(3000 * D), null);
+    const server = await makeCustomIntermediate("C=US,O=SPIRE", at(-1 * D), at(20 * D), upstream, 0);
+    const s = analyzeAll([secret("spire", "spire-ca", { "tls.crt": server.pem, "ca.crt": upstream.pem }, "kubernetes.io/tls")], []);
+    expect([certOf(s, server.pem).role, certOf(s, upstream.pem).role]).toEqual(["intermediate", "root"]);
+    expect(certOf(s, server.pem).chain).toEqual({ verified: true });
+    const pki = await makePki();
+    const link = analyzeAll([secret("shop", "legacy-ca", { "tls.crt": pki.sha1LinkCa, "ca.crt": pki.sha1Root }, "kubernetes.io/tls")], []);
+    expect([certOf(link, pki.sha1LinkCa).role, certOf(link, pki.sha1Root).role]).toEqual(["intermediate", "root"]);
+  });
+});

@@ -81,24 +81,28 @@ const sourceKey = (s: CertSource) => `${s.kind}\u0000${s.namespace ?? ""}\u0000$
 const sameObject = (a: CertSource, b: CertSource) => a.kind === b.kind && a.namespace === b.namespace && a.name === b.name && a.pod === b.pod;
 const objectKey = (s: CertSource) => `${s.kind}\u0000${s.namespace ?? ""}\u0000${s.name ?? ""}\u0000${s.pod ?? ""}`;
 
-/** A CA's role by its own shape (module level: roleOf runs per certificate sighting). */
-const caRoleOf = (c: ParsedCert): CertRole => (c.selfIssued ? "root" : "intermediate");
+/**
+ * A CA's role by its own shape: a root is self-SIGNED (RFC 5280 §3.2), not merely self-issued; a CA
+ * named like the CA that signed it (a key-rollover link, a SPIRE server CA given its upstream's
+ * ca_subject) is an intermediate. Module level: roleOf runs per certificate sighting.
+ */
+const caRoleOf = (c: ParsedCert, selfSigned: (c: ParsedCert) => boolean): CertRole => (selfSigned(c) ? "root" : "intermediate");
 
-function roleOf(input: CertInput, index: number, c: ParsedCert): CertRole {
+function roleOf(input: CertInput, index: number, c: ParsedCert, selfSigned: (c: ParsedCert) => boolean): CertRole {
   switch (input.context) {
     case "workload-chain":
       if (index === 0) return "workload";
-      return c.isCA ? caRoleOf(c) : "leaf";
+      return c.isCA ? caRoleOf(c, selfSigned) : "leaf";
     case "trust-bundle":
     case "root-bundle":
     case "tls-ca":
       if (!c.isCA) return "leaf";
-      return input.mesh === "linkerd" && c.selfIssued ? "trust-anchor" : caRoleOf(c);
+      return input.mesh === "linkerd" && c.selfIssued ? "trust-anchor" : caRoleOf(c, selfSigned);
     case "ca-chain":
       if (index === 0 && input.mesh === "linkerd") return "issuer";
-      return c.isCA ? caRoleOf(c) : "leaf";
+      return c.isCA ? caRoleOf(c, selfSigned) : "leaf";
     case "tls-chain":
-      return c.isCA ? caRoleOf(c) : "leaf";
+      return c.isCA ? caRoleOf(c, selfSigned) : "leaf";
   }
 }
 
@@ -281,6 +285,8 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
     issuerOf.set(fp, issuer);
     if (anchor) anchoredIssuer.add(fp);
   };
+  // Memoised by the cache: a root is seen once per proxy.
+  const selfSigned = (c: ParsedCert) => c.selfIssued && cache.verify(c, c);
   const checks = new Map<string, ChainCheck>();
   const check = (fp: string, c: ChainCheck) => checks.set(fp, checks.has(fp) ? worse(checks.get(fp)!, c) : c);
 
@@ -303,7 +309,7 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
         check(p.certs[i]!.fingerprint, verifyChain(p.certs.slice(i), bundle, pool, cache.verify, o.now, recordIssuer));
     }
     p.certs.forEach((c, index) => {
-      const role = roleOf(p.input, index, c);
+      const role = roleOf(p.input, index, c, selfSigned);
       const e = entries.get(c.fingerprint);
       if (!e) {
         entries.set(c.fingerprint, { cert: c, sightings: [{ input: p.input, index }], role, chain: { verified: false }, issuer: null, owner: null, renewalTime: null, certManager: null, successor: null, spireTrustDomain: null, selfSignedCa: false });

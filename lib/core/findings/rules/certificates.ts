@@ -2,7 +2,7 @@
 // (Pod, Secret, ConfigMap) with `certificate` set to its fingerprint.
 import { mountedIdentity, rotatesAtHalfLife, spireActivationTime, type CertEntry } from "../../certs/analyzeCerts";
 import type { CertManagerCertificate, CertSource } from "../../certs/types";
-import { fingerprintOf } from "../../certs/x509";
+import { fingerprintOf, verifySignedBy } from "../../certs/x509";
 import { expiringSeverity, expiryRule, isCaCertificate } from "../../certs/thresholds";
 import type { Finding, Ref } from "../../snapshot/schema";
 import { workloadOfPod } from "../../model/buildModel";
@@ -321,13 +321,17 @@ export const certOutlivesIssuer = rule("cert.outlives-issuer", (ctx) =>
     ),
 );
 
+// Self-SIGNED, not merely self-issued (RFC 5280 §3.2): an SVID whose subject equals its CA's (SPIRE's
+// C=US,O=SPIRE for both) is vouched for by that CA. The signature is checked last, on the few
+// non-CA certificates named like their issuer.
 export const certSelfSignedLeaf = rule("cert.self-signed-leaf", (ctx) =>
   ctx.certs.entries
     .filter(
       (e) =>
         !e.cert.isCA &&
         e.cert.selfIssued &&
-        e.sightings.some((s) => s.input.context === "workload-chain" || (s.input.context === "tls-chain" && e.cert.extKeyUsage.includes("clientAuth"))),
+        e.sightings.some((s) => s.input.context === "workload-chain" || (s.input.context === "tls-chain" && e.cert.extKeyUsage.includes("clientAuth"))) &&
+        verifySignedBy(e.cert, e.cert),
     )
     .map((e) =>
       certFinding("cert.self-signed-leaf", e, {
