@@ -17,6 +17,7 @@ import type { CertInput } from "../lib/core/certs/types";
 import { fingerprintOf, pemCertificates } from "../lib/core/certs/x509";
 import { crossSign, hasOpenssl, makeCustomCa, makeCustomIntermediate, makeCustomLeaf, makePki, PKI_NOW, ztunnelDump } from "./pki";
 import { internalErrors } from "./support/mutation";
+import { layerOf } from "../lib/view/expiry/layer";
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -394,5 +395,59 @@ describe("a certificate named like its issuer but signed by another key", () => 
     const pki = await makePki();
     const link = analyzeAll([secret("shop", "legacy-ca", { "tls.crt": pki.sha1LinkCa, "ca.crt": pki.sha1Root }, "kubernetes.io/tls")], []);
     expect([certOf(link, pki.sha1LinkCa).role, certOf(link, pki.sha1Root).role]).toEqual(["intermediate", "root"]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 6. Expiry layers from the objects that hold a certificate
+
+describe("expiry layers", () => {
+  it("the Istio root istiod copies into a spire-system namespace stays a root", async () => {
+    const root = await makeCustomCa("O=cluster.local", at(-400 * D), at(3000 * D), null);
+    const s = analyzeAll([
+      namespace("shop"),
+      ...["shop", "spire-system", "istio-system"].map((ns) => rootCm(ns, root.pem)),
+      secret("istio-system", "istio-ca-secret", { "ca-cert.pem": root.pem, "ca-key.pem": root.keyPem, "root-cert.pem": root.pem }, "istio.io/ca-root"),
+    ], []);
+    expect(layerOf(certOf(s, root.pem))).toBe("root");
+  });
+
+  it("a SPIRE CA seen only in proxies' SPIFFE validators is SPIRE's, not cert-manager's", async () => {
+    const ca = await makeCustomCa("C=US,O=SPIRE", at(-100 * D), at(265 * D), null, "cluster.local");
+    const svid = await makeCustomLeaf("C=US,O=SPIRE", at(-10 * 60_000), at(50 * 60_000), ca, { spiffeId: spiffe("shop", "web") });
+    const validator = {
+      name: "ROOTCA",
+      version_info: "2026-11-27T11:00:00Z/1",
+      secret: {
+        name: "ROOTCA",
+        validation_context: {
+          custom_validator_config: {
+            name: "envoy.tls.cert_validator.spiffe",
+            typed_config: { "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.SPIFFECertValidatorConfig", trust_domains: [{ name: "cluster.local", trust_bundle: { inline_bytes: b64(ca.pem) } }] },
+          },
+        },
+      },
+    };
+    const body = envoyDump([{ name: "default", chain: svid.pem }]) as { configs: { dynamic_active_secrets: object[] }[] };
+    body.configs[0]!.dynamic_active_secrets.push(validator);
+    const s = analyzeAll([namespace("shop"), pod("shop", "web-1", "web")], [{ file: "dumps/web-1.shop.json", text: JSON.stringify(body) }]);
+    const c = certOf(s, ca.pem);
+    expect(c.renewalTime).not.toBeNull();
+    expect(layerOf(c)).toBe("spire");
+    expect(layerOf(certOf(s, svid.pem))).toBe("workload");
+  });
+
+  it("near miss: a cert-manager Certificate's Secret is cert-manager's; spire-bundle is SPIRE's", async () => {
+    const root = await makeCustomCa("CN=Web Root", at(-100 * D), at(3000 * D), null);
+    const site = await makeCustomLeaf("CN=api.example.com", at(-60 * D), at(30 * D), root, { dns: ["api.example.com"] });
+    const spireRoot = await makeCustomCa("C=US,O=SPIRE", at(-100 * D), at(3000 * D), null, "example.org");
+    const s = analyzeAll([
+      { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: { name: "api", namespace: "web" }, spec: { secretName: "api", issuerRef: { name: "le", kind: "ClusterIssuer" } }, status: { renewalTime: at(10 * D).toISOString() } },
+      { ...secret("web", "api", { "tls.crt": site.pem, "ca.crt": root.pem }, "kubernetes.io/tls"), metadata: { name: "api", namespace: "web", annotations: { "cert-manager.io/certificate-name": "api" } } },
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "spire-bundle", namespace: "spire" }, data: { "bundle.crt": spireRoot.pem } },
+    ], []);
+    expect(layerOf(certOf(s, site.pem))).toBe("cert-manager");
+    expect(layerOf(certOf(s, root.pem))).toBe("root");
+    expect(layerOf(certOf(s, spireRoot.pem))).toBe("spire");
   });
 });

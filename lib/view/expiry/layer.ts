@@ -26,12 +26,15 @@ export function layerOf(c: Certificate): Layer {
     c.dnsNames.some((d) => LINKERD_IDENTITY.test(d))
   )
     return "linkerd";
-  if (places.some((s) => s.name?.startsWith("spire") === true || s.namespace?.startsWith("spire") === true))
-    return "spire";
-  // Istio/SPIRE workload certificates get an expected rotation point too; only the others' renewalTime
-  // comes from a cert-manager Certificate status.
-  if (places.some((s) => s.kind === "Certificate") || (c.renewalTime !== null && c.role !== "workload"))
-    return "cert-manager";
+  // SPIRE's own objects (spire-bundle, the server's ConfigMap), by name: never by namespace, since
+  // istiod copies istio-ca-root-cert into every namespace, a spire-system one included.
+  if (places.some((s) => (s.kind === "ConfigMap" || s.kind === "Secret") && s.name?.startsWith("spire") === true)) return "spire";
+  // Besides workload certificates, the analysis gives an expected rotation point (renewalTime) to
+  // the certificate a cert-manager Certificate writes into its Secret, and to SPIRE's signing CAs
+  // (lib/core/certs/analyzeCerts.ts expectedRotation), which no Secret holds.
+  const renews = c.renewalTime !== null && c.role !== "workload";
+  if (places.some((s) => s.kind === "Certificate") || (renews && places.some((s) => s.kind === "Secret"))) return "cert-manager";
+  if (renews) return "spire";
   if (c.role === "root") return "root";
   if (c.role === "intermediate") return "intermediate";
   return "workload";
