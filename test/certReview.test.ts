@@ -18,6 +18,7 @@ import { fingerprintOf, pemCertificates } from "../lib/core/certs/x509";
 import { crossSign, hasOpenssl, makeCustomCa, makeCustomIntermediate, makeCustomLeaf, makePki, PKI_NOW, ztunnelDump } from "./pki";
 import { internalErrors } from "./support/mutation";
 import { layerOf } from "../lib/view/expiry/layer";
+import { expiringVerdicts, urgencyOf } from "../lib/view/expiry/urgency";
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -449,5 +450,41 @@ describe("expiry layers", () => {
     expect(layerOf(certOf(s, site.pem))).toBe("cert-manager");
     expect(layerOf(certOf(s, root.pem))).toBe("root");
     expect(layerOf(certOf(s, spireRoot.pem))).toBe("spire");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 7. cert.expiring and istio-agent's rotation jitter
+
+describe("cert.expiring waits for istio-agent's latest legitimate rotation point", () => {
+  // SECRET_TTL=240h: istiod back-dates notBefore 2 minutes; the agent rotates at
+  // expiry − (0.5 ± 0.01)·(lifetime since it received it), so a healthy proxy may still hold the
+  // certificate a little past half its life.
+  async function tenDays() {
+    const root = await makeCustomCa("O=cluster.local", at(-400 * D), at(3000 * D), null);
+    const leaf = await makeCustomLeaf("", at(-2 * 60_000), at(240 * H), root, { spiffeId: spiffe("shop", "web") });
+    return { root, leaf, through: (f: number) => new Date(PKI_NOW.getTime() - 2 * 60_000 + f * (240 * H + 2 * 60_000)) };
+  }
+  const snap = (p: Awaited<ReturnType<typeof tenDays>>, now: Date) =>
+    analyzeAll([namespace("shop"), pod("shop", "web-1", "web"), rootCm("shop", p.root.pem)], [sidecar("shop", "web-1", p.leaf.pem, p.root.pem)], now);
+
+  it.each([0.505, 0.51, 0.59])("%s of its life: no finding, and the dashboard calls it healthy", async (f) => {
+    const p = await tenDays();
+    const s = snap(p, p.through(f));
+    expect(codesFor(s, p.leaf.pem)).toEqual(["cert.lifetime-too-long"]);
+    expect(urgencyOf(certOf(s, p.leaf.pem), p.through(f).getTime(), expiringVerdicts(s.findings))).toBe("ok");
+  });
+
+  it("near miss: past 60 % it is overdue, and the day thresholds apply again", async () => {
+    const p = await tenDays();
+    const s = snap(p, p.through(0.61));
+    expect(codesFor(s, p.leaf.pem)).toEqual(["cert.expiring", "cert.lifetime-too-long", "cert.rotation-overdue"]);
+    expect(certFindings(s).find((f) => f.code === "cert.expiring")!.severity).toBe("warning");
+  });
+
+  it("near miss: a 10-day leaf no agent rotates warns from 14 days left", async () => {
+    const p = await tenDays();
+    const s = analyzeAll([secret("shop", "api", { "tls.crt": p.leaf.pem, "ca.crt": p.root.pem }, "kubernetes.io/tls")], [], p.through(0.505));
+    expect(codesFor(s, p.leaf.pem)).toEqual(["cert.expiring"]);
   });
 });

@@ -68,8 +68,9 @@ export const root = (seed: number, hours: { from: number; to: number }, over: Pa
 
 /**
  * The `cert.expiring` findings the analysis gives these certificates when no rotation fact applies
- * (no SPIRE CA, no replaced root): lib/core's expiringSeverity, which the rule calls, with the
- * renewal time the certificate carries. SPIRE and replaced-root cases go through the real analysis.
+ * (no SPIRE CA, no replaced root, no Istio workload certificate between half its life and the
+ * rotation-overdue point): lib/core's expiringSeverity, which the rule calls, with the renewal time
+ * the certificate carries. Those cases go through the real analysis (test/certReview.test.ts).
  */
 export function expiringFindings(
   certs: Certificate[],

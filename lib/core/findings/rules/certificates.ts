@@ -102,7 +102,12 @@ export const certExpiring = rule("cert.expiring", (ctx) => {
     const lifetime = e.cert.notAfter.getTime() - e.cert.notBefore.getTime();
     const ca = isCaRole(e);
     const renewal = e.renewalTime?.getTime();
-    const renewalScheduled = renewal !== undefined && renewal > now && renewal < e.cert.notAfter.getTime();
+    // istio-agent rotates at expiry − (0.5 ± SECRET_GRACE_PERIOD_RATIO_JITTER 0.01)·lifetime, the
+    // lifetime counted from when it received the certificate, after the CA's back-dated notBefore
+    // (security/pkg/nodeagent/cache/secretcache.go rotateTimeUtil): a healthy proxy may hold it a little
+    // past half its life. Its renewal counts as scheduled until cert.rotation-overdue's point.
+    const scheduledUntil = rotatesAtHalfLife(e) ? e.cert.notBefore.getTime() + lifetime * t.rotationOverdueFraction : renewal;
+    const renewalScheduled = renewal !== undefined && scheduledUntil !== undefined && scheduledUntil > now && scheduledUntil < e.cert.notAfter.getTime();
     const severity = expiringSeverity(left, lifetime, ca, t, renewalScheduled);
     if (!severity) continue;
     const which = expiryRule(ca, lifetime, t);
@@ -115,7 +120,7 @@ export const certExpiring = rule("cert.expiring", (ctx) => {
     out.push(
       certFinding("cert.expiring", e, {
         severity,
-        message: `${describe(e)} expires at ${iso(e.cert.notAfter)}, in ${days(left)} (${rule_}${renewalScheduled ? `; renewal due at ${iso(e.renewalTime!)} with ${Math.round((left / lifetime) * 100)} % of its lifetime left` : ""}).`,
+        message: `${describe(e)} expires at ${iso(e.cert.notAfter)}, in ${days(left)} (${rule_}${renewalScheduled ? `; renewal due at ${iso(e.renewalTime!)}${renewal! <= now ? ` (overdue from ${iso(new Date(scheduledUntil!))})` : ""} with ${Math.round((left / lifetime) * 100)} % of its lifetime left` : ""}).`,
         fix: fixFor(e),
       }),
     );
