@@ -488,3 +488,43 @@ describe("cert.expiring waits for istio-agent's latest legitimate rotation point
     expect(codesFor(s, p.leaf.pem)).toEqual(["cert.expiring"]);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// 8. Secret hygiene at read time: only the certificates the analysis reads are kept
+
+describe("the loader keeps a Secret's certificate keys alone", () => {
+  const yaml = (name: string, type: string, data: Record<string, string>, stringData: Record<string, string> = {}) =>
+    JSON.stringify({ apiVersion: "v1", kind: "Secret", type, metadata: { name, namespace: "shop" }, data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)])), stringData });
+  const kept = (text: string) => {
+    const o = parseManifestText(text, "s.json").objects[0]!.object as { data?: Record<string, string>; stringData?: Record<string, string> };
+    return { data: Object.keys(o.data ?? {}).sort(), stringData: Object.keys(o.stringData ?? {}).sort(), text: JSON.stringify(o) };
+  };
+
+  it.each([
+    ["a registry credential", "regcred", "kubernetes.io/dockerconfigjson", { ".dockerconfigjson": '{"auths":{"reg.example":{"username":"bob","password":"hunter2","auth":"Ym9iOmh1bnRlcjI="}}}' }],
+    ["basic auth and a cloud credential", "basic", "kubernetes.io/basic-auth", { username: "bob", auth: "bob:$apr1$xyz", credentials: "[default]\naws_secret_access_key=AKIAxxxx", "client-secret": "s3cr3t" }],
+    ["an Opaque Secret holding a certificate under an unread name", "app-certs", "Opaque", { "client.pem": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" }],
+  ] as [string, string, string, Record<string, string>][])("%s: nothing is kept", (_what, name, type, data) => {
+    const k = kept(yaml(name, type, data, { extra: "hunter2" }));
+    expect([k.data, k.stringData]).toEqual([[], []]);
+    for (const v of Object.values(data)) expect(k.text).not.toContain(b64(v));
+    expect(k.text).not.toContain("hunter2");
+  });
+
+  it("a TLS Secret keeps tls.crt and ca.crt; cacerts its CA certificates; nothing else", async () => {
+    const root = await makeCustomCa("O=cluster.local", at(-400 * D), at(3000 * D), null);
+    const tls = kept(yaml("web-tls", "kubernetes.io/tls", { "tls.crt": root.pem, "tls.key": root.keyPem, "ca.crt": root.pem, "root-cert.pem": root.pem, password: "hunter2" }));
+    expect(tls.data).toEqual(["ca.crt", "tls.crt"]);
+    const cacerts = kept(yaml("cacerts", "Opaque", { "ca-cert.pem": root.pem, "ca-key.pem": root.keyPem, "cert-chain.pem": root.pem, "root-cert.pem": root.pem, "istio-generated": "" }));
+    expect(cacerts.data).toEqual(["ca-cert.pem", "cert-chain.pem", "root-cert.pem"]);
+    // Near miss: a private key under a certificate key's name is still dropped.
+    const sneaky = kept(yaml("sneaky", "kubernetes.io/tls", {}, { "tls.crt": root.pem + root.keyPem }));
+    expect(sneaky.stringData).toEqual([]);
+  });
+
+  it("the analysis still reads every certificate it did before", async () => {
+    const root = await makeCustomCa("O=cluster.local", at(-400 * D), at(3000 * D), null);
+    const s = analyzeAll([secret("istio-system", "cacerts", { "ca-cert.pem": root.pem, "ca-key.pem": root.keyPem, "cert-chain.pem": root.pem, "root-cert.pem": root.pem, "istio-generated": "" })], []);
+    expect(certOf(s, root.pem).sources.map((x) => x.key).sort()).toEqual(["ca-cert.pem", "cert-chain.pem", "root-cert.pem"]);
+  });
+});

@@ -490,7 +490,8 @@ describe("parseManifestText: secret hygiene", () => {
     const r = parseManifestText(JSON.stringify(secret), "secret.json");
     const o = r.objects[0]?.object;
     expect(o?.data).toEqual({ "tls.crt": b64(PEM_CERT), "ca.crt": b64(PEM_CERT) });
-    expect(o?.stringData).toEqual({ "root-cert.pem": PEM_CERT });
+    // A TLS Secret's certificates are tls.crt and ca.crt: a root-cert.pem there is read by nobody.
+    expect(o?.stringData).toEqual({});
     expect(o?.metadata).toEqual({ name: "istio-ca", namespace: "istio-system", annotations: { keep: "me" } });
     const out = JSON.stringify(r);
     for (const leak of [
@@ -512,7 +513,8 @@ describe("parseManifestText: secret hygiene", () => {
       "apiVersion: v1",
       "kind: SecretList",
       "items:",
-      "- metadata:",
+      "- type: kubernetes.io/tls",
+      "  metadata:",
       "    name: s",
       "    annotations:",
       "      kubectl.kubernetes.io/last-applied-configuration: |",
@@ -527,6 +529,7 @@ describe("parseManifestText: secret hygiene", () => {
     expect(r.objects[0]?.object).toEqual({
       apiVersion: "v1",
       kind: "Secret",
+      type: "kubernetes.io/tls",
       metadata: { name: "s", annotations: {} },
       stringData: { "tls.crt": "cert" },
     });

@@ -7,6 +7,7 @@
 import yaml from "js-yaml";
 import type { ConfigDump, InputProblem, KubeObject, ParsedInputs, SourceLocation } from "../model/input";
 import { isObj, oneLine, type Obj } from "../model/read";
+import { secretCertificateKeys } from "../certs/sources/fromObjects";
 
 // Kubernetes reads YAML through sigs.k8s.io/yaml, which keeps unquoted timestamps as strings; js-yaml's
 // default schema would turn them into Date objects that the model's string readers then miss. So: the
@@ -282,7 +283,6 @@ function expandItems(items: unknown[], at: SourceLocation, out: ParsedInputs, li
 // ---------------------------------------------------------------------------------------------
 // Hygiene
 
-const SECRET_KEY_NAME = /key|token|password/i;
 const PRIVATE_KEY = "PRIVATE KEY";
 
 function scrubObject(o: Obj, meta: Obj, kind: string): void {
@@ -290,8 +290,13 @@ function scrubObject(o: Obj, meta: Obj, kind: string): void {
   if (isObj(meta.annotations)) delete meta.annotations[LAST_APPLIED];
   delete meta.managedFields;
   if (kind === "Secret") {
-    keepEntries(o, "data", (k, v) => !SECRET_KEY_NAME.test(k) && !decodesToPrivateKey(v));
-    keepEntries(o, "stringData", (k, v) => !SECRET_KEY_NAME.test(k) && !v.includes(PRIVATE_KEY));
+    // An allow-list: only the certificate keys the readers read (a CA Secret's, a TLS Secret's
+    // tls.crt / ca.crt), and none of them holding a private key. Every other value (keys, registry
+    // credentials, passwords, tokens, whatever its name) is dropped here, as the cluster reader drops
+    // every other Secret (server/kube/kinds.ts).
+    const certificates = new Set(secretCertificateKeys(typeof meta.name === "string" ? meta.name : "", o.type));
+    keepEntries(o, "data", (k, v) => certificates.has(k) && !decodesToPrivateKey(v));
+    keepEntries(o, "stringData", (k, v) => certificates.has(k) && !v.includes(PRIVATE_KEY));
   } else if (kind === "ConfigMap") {
     // ConfigMaps legitimately hold CA bundles; a private key there is a mistake we must not repeat.
     keepEntries(o, "data", (_k, v) => !v.includes(PRIVATE_KEY));

@@ -357,19 +357,31 @@ const TLS: Wanted[] = [
   { key: "ca.crt", context: "tls-ca" },
 ];
 
+/** The control planes' CA Secrets, by name (whatever their type). */
+const CA_SECRETS = new Map<string, { wanted: Wanted[]; mesh: MeshKind }>([
+  ["cacerts", { wanted: ISTIO_CACERTS, mesh: "istio" }],
+  ["istio-ca-secret", { wanted: ISTIO_CA_SECRET, mesh: "istio" }],
+  ["linkerd-identity-issuer", { wanted: LINKERD_ISSUER, mesh: "linkerd" }],
+]);
+
+/** What the readers take from a Secret of this name and type: a CA Secret's keys, else a TLS Secret's, else nothing. */
+const secretKeys = (name: string, type: unknown): Wanted[] => CA_SECRETS.get(name)?.wanted ?? (type === "kubernetes.io/tls" ? TLS : []);
+
+/**
+ * The data keys the certificate readers read from a Secret of this name and type (none: not a
+ * certificate Secret). The loader keeps these alone (load/parseManifests.ts), so a Secret's other
+ * values (passwords, tokens, registry credentials) never reach the analysis.
+ */
+export function secretCertificateKeys(name: string, type: unknown): string[] {
+  return secretKeys(name, type).map((w) => w.key);
+}
+
 function readSecret(lo: LoadedObject, out: ObjectCertInputs): void {
   const o = lo.object;
-  switch (o.metadata.name) {
-    case "cacerts":
-      return readKeys(lo, out, ISTIO_CACERTS, "istio");
-    case "istio-ca-secret":
-      return readKeys(lo, out, ISTIO_CA_SECRET, "istio");
-    case "linkerd-identity-issuer":
-      return readKeys(lo, out, LINKERD_ISSUER, "linkerd");
-  }
-  if (str(o.type) !== "kubernetes.io/tls") return;
+  const wanted = secretKeys(o.metadata.name, o.type);
+  if (wanted.length === 0) return;
   const managed = o.metadata.annotations?.["cert-manager.io/certificate-name"] !== undefined;
-  readKeys(lo, out, TLS, managed ? "cert-manager" : "other");
+  readKeys(lo, out, wanted, CA_SECRETS.get(o.metadata.name)?.mesh ?? (managed ? "cert-manager" : "other"));
 }
 
 // ---------------------------------------------------------------------------------------------
