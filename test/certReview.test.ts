@@ -528,3 +528,20 @@ describe("the loader keeps a Secret's certificate keys alone", () => {
     expect(certOf(s, root.pem).sources.map((x) => x.key).sort()).toEqual(["ca-cert.pem", "cert-chain.pem", "root-cert.pem"]);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// 10. The snapshot's `now` is the clock every decision used
+
+describe("a clock with milliseconds", () => {
+  it("decides with the whole-second instant the snapshot prints as `now`", async () => {
+    const printed = new Date("2026-11-27T12:00:00Z");
+    const root = await makeCustomCa("O=cluster.local", at(-400 * D), new Date(printed.getTime() + 60 * D), null);
+    const s = analyzeAll([rootCm("shop", root.pem)], [], new Date(printed.getTime() + 500));
+    expect([s.now, s.generatedAt]).toEqual(["2026-11-27T12:00:00Z", "2026-11-27T12:00:00Z"]);
+    // Exactly 60 days left by `now`: not under the CA's 60-day warning.
+    expect(codesFor(s, root.pem)).toEqual([]);
+    // Near miss: one second less and it is.
+    const closer = await makeCustomCa("O=cluster.local", at(-400 * D), new Date(printed.getTime() + 60 * D - 1000), null);
+    expect(codesFor(analyzeAll([rootCm("shop", closer.pem)], [], new Date(printed.getTime() + 500)), closer.pem)).toEqual(["cert.expiring"]);
+  });
+});

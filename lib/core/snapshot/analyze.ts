@@ -150,6 +150,9 @@ export function runRules(ctx: AnalysisContext, rules: readonly Rule[], failed: C
 }
 
 export function analyze(inputs: ParsedInputs, opts: AnalyzeOptions): MeshSnapshot {
+  // The snapshot prints `now` in whole seconds (contract §1); every decision uses that very instant,
+  // so that whoever recomputes from snapshot.now (the dashboard) agrees with the findings.
+  const now = new Date(Math.floor(opts.now.getTime() / 1000) * 1000);
   // Every source but manifests is a cluster's objects (kubeconfig, in-cluster, the demo's API server).
   const model = buildModel({ ...inputs, problems: [...inputs.problems, ...(opts.traffic?.problems ?? [])] }, opts.completeness, opts.source.type !== "manifests");
   const resolver = createResolver(model);
@@ -157,9 +160,9 @@ export function analyze(inputs: ParsedInputs, opts: AnalyzeOptions): MeshSnapsho
   const edges = buildEdges(resolver, opts.traffic?.samples ?? [], opts.traffic?.window, completeness);
   const collected = collectCertInputs(model, inputs.objects);
   model.problems.push(...collected.problems);
-  const certs = analyzeCertificates({ now: opts.now, inputs: collected.inputs, certManager: collected.certManager, spire: collected.spire });
+  const certs = analyzeCertificates({ now, inputs: collected.inputs, certManager: collected.certManager, spire: collected.spire });
   const thresholds = { ...DEFAULT_CERT_THRESHOLDS, ...opts.certThresholds };
-  const ctx = perRun<AnalysisContext>({ model, resolver, edges, certs, thresholds, now: opts.now, completeness: opts.completeness ?? [], unreachableProxies: opts.unreachableProxies ?? [] });
+  const ctx = perRun<AnalysisContext>({ model, resolver, edges, certs, thresholds, now, completeness: opts.completeness ?? [], unreachableProxies: opts.unreachableProxies ?? [] });
   const findings = runRules(ctx, RULES, completeness);
   const dataplanes = new Set<MeshSnapshot["mesh"]["dataplanes"][number]>();
   for (const w of model.workloads) {
@@ -179,8 +182,8 @@ export function analyze(inputs: ParsedInputs, opts: AnalyzeOptions): MeshSnapsho
   for (const w of model.workloads) workloads.push(snapshotWorkload(resolver, w, parts));
   const snapshot = sortSnapshot({
     schemaVersion: 1,
-    generatedAt: iso(opts.generatedAt ?? opts.now),
-    now: iso(opts.now),
+    generatedAt: iso(opts.generatedAt ?? now),
+    now: iso(now),
     source: opts.source,
     mesh: {
       rootNamespace: model.mesh.rootNamespace,
