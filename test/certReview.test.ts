@@ -545,3 +545,27 @@ describe("a clock with milliseconds", () => {
     expect(codesFor(analyzeAll([rootCm("shop", closer.pem)], [], new Date(printed.getTime() + 500)), closer.pem)).toEqual(["cert.expiring"]);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// 11. Envoy's /certs admin output
+
+describe("Envoy's /certs admin output", () => {
+  const detail = (uri: string | null, from: string, to: string) => ({ path: "<inline>", serial_number: "2", subject_alt_names: uri ? [{ uri }] : [], days_until_expiration: "0", valid_from: from, expiration_time: to });
+  const certs = { certificates: [{ ca_cert: [detail(null, "2025-01-01T00:00:00Z", "2034-08-18T00:00:00Z")], cert_chain: [detail(spiffe("shop", "web"), "2026-11-26T12:00:00Z", "2026-11-27T11:00:00Z")] }] };
+
+  it("is named for what it is, with the endpoint to use instead", () => {
+    const r = parseManifestText(JSON.stringify(certs, null, 1), "dumps/web-1.shop.json");
+    expect([r.objects, r.configDumps]).toEqual([[], []]);
+    expect(r.problems).toEqual([{ file: "dumps/web-1.shop.json", line: 1, message: expect.stringContaining("Envoy /certs output") }]);
+    expect(r.problems[0]!.message).toContain("/config_dump?mask=dynamic_active_secrets");
+    const s = analyzeAll([], [{ file: "dumps/web-1.shop.json", text: JSON.stringify(certs) }]);
+    expect(s.findings.filter((f) => f.code === "input.invalid").map((f) => f.message)).toEqual([expect.stringContaining("Envoy /certs output is not supported")]);
+  });
+
+  it("near miss: an object without kind of no known shape is still 'object has no kind'; a ztunnel dump is still a dump", async () => {
+    expect(parseManifestText(JSON.stringify({ certificates: [{ name: "x" }] }), "x.json").problems.map((p) => p.message)).toEqual(["object has no kind"]);
+    const root = await makeCustomCa("O=cluster.local", at(-400 * D), at(3000 * D), null);
+    const z = parseManifestText(JSON.stringify(ztunnelDump([{ identity: spiffe("shop", "web"), rootPem: root.pem }])), "ztunnel-abc.istio-system.json");
+    expect([z.configDumps.length, z.problems]).toEqual([1, []]);
+  });
+});

@@ -145,6 +145,10 @@ function parseJson(text: string, first: number, file: string, out: ParsedInputs)
       if (!dump.pod) out.problems.push({ ...at, message: NO_POD });
       return;
     }
+    if (isEnvoyCerts(value)) {
+      out.problems.push({ ...at, message: ENVOY_CERTS });
+      return;
+    }
   }
   addObject(value, at, out);
 }
@@ -373,6 +377,18 @@ function configDump(o: Obj, at: SourceLocation): ConfigDump | undefined {
 function dumpType(c: unknown): string | undefined {
   const t = isObj(c) ? c["@type"] : undefined;
   return typeof t === "string" ? t : undefined;
+}
+
+// Envoy's `/certs` admin output (api/envoy/admin/v3/certs.proto): serial numbers, SANs and dates, no
+// certificate. The snapshot's certificates are identified by their fingerprint and carry fields only a
+// certificate gives (subject, issuer, key, chain), so it is named for what it is rather than read.
+const ENVOY_CERTS =
+  "Envoy /certs output is not supported (it lists certificate details, not the certificates): save the proxy's /config_dump?mask=dynamic_active_secrets or `istioctl proxy-config secret <pod> -o json` instead";
+
+function isEnvoyCerts(o: Obj): boolean {
+  const certs = o.certificates;
+  const certsLike = (c: unknown) => isObj(c) && !("identity" in c) && ("ca_cert" in c || "cert_chain" in c || "caCert" in c || "certChain" in c);
+  return Array.isArray(certs) && certs.some(certsLike);
 }
 
 function isZtunnelDump(o: Obj): boolean {
