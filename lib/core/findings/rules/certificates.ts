@@ -219,7 +219,7 @@ export const certRootMismatch = rule("cert.root-mismatch", (ctx) => {
   const meshConfigRoots = new Set<string>();
   for (const [scope, fps] of ctx.certs.bundles) if (scope.startsWith("meshconfig:")) for (const fp of fps) meshConfigRoots.add(fp);
   for (const h of trustHolders(ctx)) {
-    let own = new Set<string>();
+    const own = new Set<string>();
     for (const scope of h.scopes) for (const fp of (spire.viaSpire(scope) ? spire.localRoots.get(scope) : undefined) ?? ctx.certs.bundles.get(scope) ?? []) own.add(fp);
     const nsRoots = h.pod ? ctx.certs.bundles.get(`namespace:${h.pod.namespace}`) : undefined;
     let expected = nsRoots ?? meshRoots;
