@@ -209,6 +209,35 @@ describe("axisTicks", () => {
       expect(t.every((x) => x >= d[0] && x <= d[1])).toBe(true);
     }
   });
+
+  const YEAR = 365 * 86_400;
+  it("stays at 10 ticks or fewer past 25 years: window=999999y, and a notAfter of 9999-12-31", () => {
+    // parseWindow's largest window (999999y) and window=all over a certificate that never expires in
+    // practice (RFC 5280 §4.1.2.5's 99991231235959Z), issued today.
+    const nineNines = (Date.parse("9999-12-31T23:59:59Z") - now) / 1000;
+    for (const d of [
+      [-999_999 * YEAR / 4, 999_999 * YEAR],
+      [-0.02 * nineNines, 1.02 * nineNines],
+      [-30 * YEAR, 120 * YEAR],
+      [-1e9 * YEAR, 1e9 * YEAR],
+    ] as [number, number][]) {
+      const t = axisTicks(d);
+      expect(t.length, `domain ${d.map((x) => x / YEAR).join("..")}y`).toBeGreaterThanOrEqual(4);
+      expect(t.length).toBeLessThanOrEqual(10);
+      expect(t).toContain(0);
+      expect(t.every((x) => x >= d[0] && x <= d[1])).toBe(true);
+    }
+  });
+
+  it("near miss: a 25-year span keeps its whole-year steps as before", () => {
+    const t = axisTicks([-5 * YEAR, 20 * YEAR]);
+    expect(t).toEqual([-5, 0, 5, 10, 15, 20].map((y) => y * YEAR));
+  });
+
+  it("gives no ticks for a domain that is not finite (an unparsable date), instead of looping", () => {
+    expect(axisTicks([Number.NaN, 86_400])).toEqual([]);
+    expect(axisTicks([0, Number.POSITIVE_INFINITY])).toEqual([]);
+  });
 });
 
 describe("expiringWithin", () => {

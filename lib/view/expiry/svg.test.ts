@@ -57,6 +57,21 @@ describe("renderExpirySvg", () => {
     expect(/width="880"/.test(light)).toBe(true);
   });
 
+  it("stays as small as the 30d image for any window and a notAfter of 9999-12-31", () => {
+    const base = renderExpirySvg(certs, opts).length;
+    const forever = root(9, { from: -1, to: (Date.parse("9999-12-31T23:59:59Z") - Date.parse(FIXTURE_NOW)) / 3_600_000 });
+    for (const [window, list] of [
+      ["999999y", certs],
+      ["999999w", certs],
+      ["all", [...certs, forever]],
+    ] as const) {
+      const s = renderExpirySvg([...list], { ...opts, window, findings: expiringFindings([...list]) });
+      const labels = s.match(/text-anchor="middle"/g) ?? [];
+      expect(labels.length, window).toBeLessThanOrEqual(10);
+      expect(s.length, window).toBeLessThan(base + 3_000);
+    }
+  });
+
   it("says so when there is nothing to show", () => {
     expect(renderExpirySvg([], opts)).toContain("No certificates in this scope.");
   });

@@ -106,6 +106,8 @@ export function windowDomain(
   return { domain: [-seconds / 4, seconds], valid: parsed !== null };
 }
 
+const YEAR = 365 * 86_400;
+
 const STEPS = [
   900,
   1800,
@@ -120,19 +122,40 @@ const STEPS = [
   30 * 86_400,
   90 * 86_400,
   182 * 86_400,
-  365 * 86_400,
-  2 * 365 * 86_400,
-  5 * 365 * 86_400,
-  10 * 365 * 86_400,
-  25 * 365 * 86_400,
+  YEAR,
+  2 * YEAR,
+  5 * YEAR,
+  10 * YEAR,
+  25 * YEAR,
 ];
 
-/** Ticks at multiples of one step, "now" always among them, about 5–10 across the domain. */
+/** The most intervals a domain is cut into: at most MAX_INTERVALS + 1 ticks. */
+const MAX_INTERVALS = 9;
+
+/**
+ * The step for a span: the first of STEPS that cuts it into at most MAX_INTERVALS, else (past 250
+ * years: `window=999999y`, or `window=all` over a notAfter of 9999-12-31) 50, 100, 250, 500, 1000, …
+ * years, so the tick count stays bounded whatever the window (an unbounded count froze the page and
+ * made the SVG megabytes long).
+ */
+function tickStep(span: number): number {
+  const fixed = STEPS.find((s) => span / s <= MAX_INTERVALS);
+  if (fixed !== undefined) return fixed;
+  let decade = 10 * YEAR;
+  for (;;) {
+    for (const m of [5, 10, 25]) if (span / (m * decade) <= MAX_INTERVALS) return m * decade;
+    decade *= 10;
+  }
+}
+
+/** Ticks at multiples of one step, "now" always among them when in the domain, about 5–10 across it. */
 export function axisTicks([lo, hi]: [number, number]): number[] {
   const span = hi - lo;
-  const step = STEPS.find((s) => span / s <= 9) ?? STEPS[STEPS.length - 1]!;
+  // A date that did not parse gives NaN; no axis beats an endless loop.
+  if (!Number.isFinite(span) || span <= 0) return [];
+  const step = tickStep(span);
   const out: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi; t += step) out.push(t === 0 ? 0 : t);
+  for (let i = Math.ceil(lo / step); i * step <= hi; i++) out.push(i === 0 ? 0 : i * step);
   return out;
 }
 
