@@ -37,12 +37,29 @@ test.describe("API errors", () => {
         "invalid-namespace",
         '"namespace"',
       );
+      // A cluster name is any printable text (kubeconfig context names are free strings): one that
+      // is not configured is unknown (404), one with a control character or a dot segment malformed.
       await expectError(
-        await request.get(`${route}?cluster=${encodeURIComponent("<bad>")}`),
-        400,
-        "invalid-cluster",
-        '"cluster"',
+        await request.get(`${route}?cluster=${encodeURIComponent("prod (eu-west)")}`),
+        404,
+        "unknown-cluster",
+        "prod (eu-west)",
       );
+      for (const bad of ["a\nb", ".."])
+        await expectError(
+          await request.get(`${route}?cluster=${encodeURIComponent(bad)}`),
+          400,
+          "invalid-cluster",
+          '"cluster"',
+        );
+      // One value per parameter: a repeated one is refused and named, never half-read.
+      await expectError(
+        await request.get(`${route}?cluster=demo&namespace=shop&namespace=billing`),
+        400,
+        "invalid-namespace",
+        "given 2 times",
+      );
+      await expectError(await request.get(`${route}?cluster=demo&cluster=nope`), 400, "invalid-cluster", "given 2 times");
     });
   }
 
@@ -68,7 +85,43 @@ test.describe("API errors", () => {
     );
   });
 
+  test("a wrong method is a JSON 405 naming the allowed ones in Allow", async ({ request }) => {
+    const cases: [string, string, string][] = [
+      ["POST", "/api/v1/snapshot", "GET, HEAD"],
+      ["DELETE", "/api/v1/findings", "GET, HEAD"],
+      ["PUT", "/api/v1/certificates", "GET, HEAD"],
+      ["PATCH", "/api/v1/clusters", "GET, HEAD"],
+      ["POST", "/api/v1/expiry.svg", "GET, HEAD"],
+      ["GET", "/api/v1/snapshot/refresh", "POST"],
+      ["DELETE", "/metrics", "GET, HEAD"],
+      ["POST", "/healthz", "GET, HEAD"],
+      ["PUT", "/readyz", "GET, HEAD"],
+    ];
+    for (const [method, path, allow] of cases) {
+      const r = await request.fetch(path, { method });
+      await expectError(r, 405, "method-not-allowed", method);
+      expect(r.headers()["allow"], `${method} ${path}`).toBe(allow);
+    }
+    // Near miss: the allowed methods still answer.
+    expect((await request.get("/api/v1/clusters")).status()).toBe(200);
+    expect((await request.head("/api/v1/findings")).status()).toBe(200);
+  });
+
+  test("a malformed percent-escape in the path is a JSON 400, never a 500", async ({ request }) => {
+    for (const path of ["/api/v1/%", "/api/v1/certificates%", "/api/v1/%E0%A4", "/api/%zz"]) {
+      const r = await request.get(path);
+      await expectError(r, 400, "bad-path", "percent");
+      expect(r.headers()["content-security-policy"], path).toContain("frame-ancestors 'none'");
+      expect(r.headers()["x-content-type-options"], path).toBe("nosniff");
+    }
+    // Near miss: a well-formed escape of an unknown route is the API's 404, a bad query escape a 400 naming the parameter.
+    await expectError(await request.get("/api/v1/no%20such"), 404, "not-found", "/api/v1/no%20such");
+    await expectError(await request.get("/api/v1/snapshot?namespace=%"), 400, "invalid-namespace", '"namespace"');
+  });
+
   test("unknown /api/v1 routes answer a JSON 404 for every method", async ({ request }) => {
+    for (const path of ["/api/v1", "/api", "/api/v2/snapshot"])
+      await expectError(await request.get(path), 404, "not-found", path);
     for (const method of ["GET", "POST", "PUT", "DELETE"] as const)
       await expectError(
         await request.fetch("/api/v1/no-such-route/x", { method }),
@@ -87,6 +140,14 @@ test.describe("API errors", () => {
         "invalid-expiring-within",
         '"expiringWithin"',
       );
+  });
+
+  test("durations are read as given: a padded one is refused, not trimmed", async ({ request }) => {
+    await expectError(await request.get("/api/v1/expiry.svg?window=%2030d"), 400, "invalid-window", '" 30d"');
+    await expectError(await request.get("/api/v1/certificates?expiringWithin=30d%20"), 400, "invalid-expiring-within", '"30d "');
+    await expectError(await request.get("/api/v1/expiry.svg?window=7d&window=bad"), 400, "invalid-window", "given 2 times");
+    await expectError(await request.get("/api/v1/expiry.svg?theme=dark&theme=x"), 400, "invalid-theme", "given 2 times");
+    expect((await request.get("/api/v1/expiry.svg?window=30d")).status()).toBe(200);
   });
 
   test("expiry.svg: 400 on a bad window or theme", async ({ request }) => {
@@ -154,6 +215,12 @@ test.describe("API answers", () => {
     )[0]!;
     expect(svg).toContain(soonest.spiffeId ?? soonest.dnsNames[0] ?? soonest.subject);
     expect(svg).toContain('fill="#111418"'); // dark background
+  });
+
+  test("expiry.svg stays as small as the 30d image for the longest window", async ({ request }) => {
+    const size = async (w: string) => (await (await request.get(`/api/v1/expiry.svg?cluster=demo&window=${w}`)).text()).length;
+    const base = await size("30d");
+    for (const w of ["999999y", "999999w", "all"]) expect(await size(w), w).toBeLessThan(base + 3_000);
   });
 
   test("/metrics is Prometheus text exposition", async ({ request }) => {

@@ -109,3 +109,19 @@ test("unknown namespace and unknown cluster answer 404", async ({ page }) => {
   await expect(page.getByTestId("not-found")).toBeVisible();
   expect((await page.goto("/c/no-such-cluster/ns/shop"))!.status()).toBe(404);
 });
+
+test("a malformed percent-escape in the page's path is a 400 page with the framing headers, never a 500", async ({ page, request }) => {
+  for (const path of ["/c/demo/ns/%", "/c/demo/ns/%E0%A4", "/c/%/ns/shop", "/embed/%zz"]) {
+    const r = await request.get(path);
+    expect(r.status(), path).toBe(400);
+    expect(r.headers()["content-type"], path).toContain("text/html");
+    expect(r.headers()["x-content-type-options"], path).toBe("nosniff");
+    expect(r.headers()["content-security-policy"], path).toContain("frame-ancestors");
+    expect(await r.text(), path).toContain("not a valid address");
+  }
+  expect((await request.get("/c/demo/ns/%"))!.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
+  const r = await page.goto("/c/demo/ns/%25");
+  // Near miss: a well-formed escape ("%25" is "%") is an unknown namespace, the usual 404 page.
+  expect(r!.status()).toBe(404);
+  await expect(page.getByTestId("not-found")).toBeVisible();
+});

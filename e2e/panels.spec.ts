@@ -49,6 +49,15 @@ test.describe("overview", () => {
       Math.min(5, snap.certificates.length),
     );
     await expect(cluster.getByText("Observed traffic over mTLS")).toBeVisible();
+    // Contract §4: the worst findings, most severe first, each one click from its namespace's findings.
+    const worst = cluster.getByTestId("overview-worst").locator("li");
+    await expect(worst).toHaveCount(Math.min(5, snap.findings.length));
+    const rank = { error: 0, warning: 1, info: 2 } as Record<string, number>;
+    const shown = await worst.evaluateAll((els) => els.map((e) => e.getAttribute("data-severity")!));
+    expect(shown[0]).toBe([...snap.findings].sort((a, b) => rank[a.severity]! - rank[b.severity]!)[0]!.severity);
+    expect(shown.map((x) => rank[x])).toEqual([...shown.map((x) => rank[x])].sort());
+    const href = await worst.first().getByRole("link").first().getAttribute("href");
+    expect(href).toMatch(new RegExp(`^/c/demo/ns/[a-z0-9-]+\\?view=findings&severity=${shown[0]}$`));
     await page.screenshot({ path: screenshotPath("overview.png"), fullPage: true });
     expect(errors).toEqual([]);
     // Keyboard: the namespace link is reachable and opens the namespace page.
@@ -103,6 +112,44 @@ test.describe("expiry panel", () => {
     expect(errors).toEqual([]);
   });
 
+  test("the longest window draws at most 10 axis ticks per layer and renders at once", async ({ page }) => {
+    const errors = collectConsoleErrors(page);
+    const started = Date.now();
+    await page.goto("/c/demo/ns/istio-system?view=certificates&window=999999y");
+    await expect(page.getByTestId("expiry-bar").first()).toBeVisible({ timeout: 8_000 });
+    expect(Date.now() - started).toBeLessThan(8_000);
+    const perAxis = await page
+      .locator(".recharts-xAxis")
+      .evaluateAll((axes) => axes.map((a) => a.querySelectorAll(".recharts-cartesian-axis-tick").length));
+    expect(perAxis.length).toBeGreaterThan(0);
+    for (const n of perAxis) expect(n).toBeLessThanOrEqual(10);
+    expect(errors).toEqual([]);
+  });
+
+  test("a padded window is not used (nor shown as a second preset), and the link says so", async ({ page }) => {
+    await page.goto("/c/demo/ns/shop?view=certificates&window=%2030d");
+    const zoom = page.getByRole("group", { name: "Time window" });
+    await expect(zoom.getByRole("button")).toHaveText(["24h", "7d", "30d", "1y", "all"]);
+    await expect(zoom.getByRole("button", { name: "30d" })).toHaveAttribute("aria-pressed", "true");
+    await expect(page.getByTestId("ignored-params")).toContainText("window= 30d");
+  });
+
+  test("the SVG image keeps every text inside its width", async ({ page }) => {
+    for (const theme of ["light", "dark"]) {
+      await page.goto(`/api/v1/expiry.svg?cluster=demo&namespace=shop&theme=${theme}`);
+      const { width, overflow } = await page.evaluate(() => {
+        const svg = document.querySelector("svg")!;
+        const w = Number(svg.getAttribute("width"));
+        const out = [...svg.querySelectorAll("text")]
+          .map((t) => ({ text: t.textContent ?? "", right: t.getBBox().x + t.getBBox().width }))
+          .filter((t) => t.right > w);
+        return { width: w, overflow: out };
+      });
+      expect(width).toBe(880);
+      expect(overflow).toEqual([]);
+    }
+  });
+
   test("zoom presets are keyboard reachable and change the URL's window", async ({ page }) => {
     await page.goto("/embed/expiry?cluster=demo&window=30d");
     const zoom = page.getByRole("group", { name: "Time window" });
@@ -126,6 +173,28 @@ test.describe("expiry panel", () => {
     );
   });
 
+  test("Copy embed code offers light or dark, starting from the page's colour scheme", async ({ page, baseURL }) => {
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.goto("/c/demo/ns/shop?view=certificates&window=7d");
+    await page.getByText("Copy embed code").click();
+    const iframe = page.getByTestId("embed-iframe-snippet");
+    const markdown = page.getByTestId("embed-markdown-snippet");
+    await expect(iframe).toHaveValue(/&amp;theme=dark"/);
+    await expect(markdown).toHaveValue(new RegExp(`${baseURL}/api/v1/expiry\\.svg\\?cluster=demo&namespace=shop&window=7d&theme=dark\\)`));
+    const choice = page.getByRole("radiogroup", { name: "Embed theme" });
+    await choice.getByRole("radio", { name: "light" }).check();
+    await expect(iframe).toHaveValue(/&amp;theme=light"/);
+    await expect(markdown).toHaveValue(/&theme=light\)/);
+    // The choice is not URL state: the page's link does not change.
+    expect(new URL(page.url()).searchParams.get("theme")).toBeNull();
+    // Near miss: a light page starts from light.
+    await page.emulateMedia({ colorScheme: "light" });
+    await page.reload();
+    await page.getByText("Copy embed code").click();
+    await expect(page.getByTestId("embed-iframe-snippet")).toHaveValue(/&amp;theme=light"/);
+    await expect(page.getByRole("radiogroup", { name: "Embed theme" }).getByRole("radio", { name: "light" })).toBeChecked();
+  });
+
   test("a window or theme the embed cannot use is named in the frame, the default shown", async ({ page }) => {
     await page.goto("/embed/expiry?cluster=demo&window=bad&theme=purple");
     const notice = page.getByTestId("ignored-params");
@@ -145,6 +214,21 @@ test.describe("expiry panel", () => {
       await expect(page.getByTestId("embed-not-found")).toBeVisible();
       await expect(page.locator(".site-header")).toHaveCount(0);
       await expect(page.getByTestId("expiry-panel")).toHaveCount(0);
+    }
+  });
+
+  test("the 404 frame keeps the link's theme", async ({ page }) => {
+    const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    for (const q of ["cluster=nope&theme=dark", "cluster=demo&namespace=zzz&theme=dark"]) {
+      expect((await page.goto(`/embed/expiry?${q}`))!.status()).toBe(404);
+      await expect(page.getByTestId("embed-not-found")).toHaveAttribute("data-theme", "dark");
+      expect(await bg(), q).toBe("rgb(17, 20, 24)");
+    }
+    // Near misses: light, absent or unusable themes are light.
+    for (const q of ["cluster=nope&theme=light", "cluster=nope", "cluster=nope&theme=purple"]) {
+      await page.goto(`/embed/expiry?${q}`);
+      await expect(page.getByTestId("embed-not-found")).toHaveAttribute("data-theme", "light");
+      expect(await bg(), q).toBe("rgb(255, 255, 255)");
     }
   });
 });
