@@ -5,7 +5,11 @@
 // let /EMBED/expiry through with no CSP at all) and decides by the exact path: /embed and /embed/*
 // get the operator's origins, everything else `frame-ancestors 'none'` — the same value
 // next.config.js sends as a build-time backstop.
+//
+// It also answers paths with a malformed percent-escape (lib/view/badPath.ts): Next would fail decoding
+// the dynamic segment and answer a bare 500 without these headers.
 import { NextResponse, type NextRequest } from "next/server";
+import { badPathAnswer, isMalformedPath } from "./lib/view/badPath";
 import { embedFrameAncestors, isEmbedPath, NO_FRAMING, parseEmbedOrigins } from "./lib/view/expiry/frameAncestors";
 
 let memo: { raw: string | undefined; csp: string } | undefined;
@@ -21,8 +25,22 @@ function frameAncestors(raw: string | undefined): string {
 }
 
 export function proxy(request: NextRequest): NextResponse {
+  const path = request.nextUrl.pathname;
+  const csp = isEmbedPath(path) ? frameAncestors(process.env.HANDSHAKE_EMBED_ORIGINS) : NO_FRAMING;
+  if (isMalformedPath(path)) {
+    const a = badPathAnswer(path);
+    // next.config.js headers() do not reach an answer made here: the usual ones are set by hand.
+    return new NextResponse(a.body, {
+      status: a.status,
+      headers: {
+        "Content-Type": a.contentType,
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": csp,
+      },
+    });
+  }
   const res = NextResponse.next();
-  const csp = isEmbedPath(request.nextUrl.pathname) ? frameAncestors(process.env.HANDSHAKE_EMBED_ORIGINS) : NO_FRAMING;
   res.headers.set("Content-Security-Policy", csp);
   return res;
 }
