@@ -34,14 +34,16 @@ function Findings({ f }: { f: ClusterSummary["findings"] }) {
 
 export function ClusterSection({ info, view, error, reading = false, summary }: ClusterSectionProps) {
   const nowMs = view ? Date.parse(view.snapshot.now) : 0;
+  // A cluster name may hold spaces ("prod (eu-west)"); aria-labelledby is a space separated id list.
+  const headingId = `cl-${encodeURIComponent(info.name)}`;
   return (
     <section
       className="ov-cluster"
       data-testid="overview-cluster"
       data-cluster={info.name}
-      aria-labelledby={`cl-${info.name}`}
+      aria-labelledby={headingId}
     >
-      <h2 id={`cl-${info.name}`}>
+      <h2 id={headingId}>
         {info.name}
         {info.source !== "demo" ? <span className="ov-tag">{info.source}</span> : null}
         {view?.demo ? (

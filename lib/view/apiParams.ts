@@ -1,6 +1,7 @@
 // Query-parameter validation shared by the API route handlers (contract §3). Each reader returns a
 // typed value or an ApiError naming the parameter, so a handler answers 400 `{error:{code,message}}`
 // without ever echoing a stack trace. Pure: no Next, no server layer.
+import { clusterNameProblem } from "./clusterName";
 import { readSeverityList, SEVERITIES, THEMES, type SeverityFilter, type Theme } from "./urlState";
 import { ALL_WINDOW, parseWindow } from "./window";
 
@@ -18,15 +19,17 @@ const bad = (code: string, message: string): Parsed<never> => ({
   error: { status: 400, code, message },
 });
 
-/** Kubernetes names (DNS-1123 label/subdomain) and kubeconfig context names: printable, bounded. */
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,252}$/;
-
-/** `cluster=`: absent → undefined (the caller uses the default cluster). */
+/**
+ * `cluster=`: absent → undefined (the caller uses the default cluster). The same rule as the cluster
+ * list (clusterName.ts), so every listed cluster is addressable; a well-formed name that is not
+ * configured is the server's 404, not a 400.
+ */
 export function readCluster(q: URLSearchParams): Parsed<string | undefined> {
   const v = q.get("cluster");
   if (v === null || v === "") return ok(undefined);
-  if (!NAME.test(v))
-    return bad("invalid-cluster", `parameter "cluster": "${clip(v)}" is not a valid cluster name`);
+  const problem = clusterNameProblem(v);
+  if (problem !== null)
+    return bad("invalid-cluster", `parameter "cluster": "${clip(v)}" is not a valid cluster name (${problem})`);
   return ok(v);
 }
 

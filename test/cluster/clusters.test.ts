@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHandshakeServer, envSettings } from "../../lib/server/handshakeServer";
 import { configuredClusters, SERVICE_ACCOUNT_DIR } from "../../lib/server/kube/clusters";
 import { UnknownClusterError } from "../../lib/server/types";
+import { readCluster } from "../../lib/view/apiParams";
 import { startTestDemo, type TestDemo } from "./support";
 
 let dir: string;
@@ -68,6 +69,33 @@ describe("configured clusters", () => {
     expect(extra.getCurrentCluster()?.server).toBe("https://127.0.0.1:2");
     expect(c.errors).toHaveLength(1);
     expect(c.errors[0]).toContain(`kubeconfig ${broken}:`);
+  });
+
+  it("lists contexts by their free-string names, leaves out (and reports) those no link can carry, and every listed one is accepted by the API", async () => {
+    const names = ["prod (eu-west)", "équipe-prod", "arn:aws:eks:eu-west-1:1:cluster/x", "100%", "..", "bad\u0007bell", " padded"];
+    const file = join(dir, "free-names");
+    await writeFile(
+      file,
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: "c", cluster: { server: "https://127.0.0.1:1" } }],
+        users: [{ name: "u", user: { token: "not-a-real-token" } }],
+        contexts: names.map((name) => ({ name, context: { cluster: "c", user: "u" } })),
+        "current-context": "..",
+      }),
+    );
+    const c = configuredClusters({ env: { KUBECONFIG: file }, home: "/nonexistent" });
+    expect(c.clusters.map((x) => x.name)).toEqual(names.slice(0, 4));
+    // The unusable current context is no default either.
+    expect(c.currentContext).toBeNull();
+    expect(c.errors).toEqual([
+      `kubeconfig context "..": not usable as a cluster name (a dot segment (. or ..), which a link cannot carry)`,
+      `kubeconfig context "bad\\u0007bell": not usable as a cluster name (holds a control or format character)`,
+      `kubeconfig context " padded": not usable as a cluster name (starts or ends with white space)`,
+    ]);
+    for (const { name } of c.clusters)
+      expect(readCluster(new URLSearchParams(new URLSearchParams({ cluster: name }).toString()))).toEqual({ ok: true, value: name });
   });
 
   it("falls back to ~/.kube/config, and adds in-cluster when a service-account token is mounted", () => {

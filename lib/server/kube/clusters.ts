@@ -5,6 +5,7 @@ import "server-only";
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
+import { clusterNameProblem } from "../../view/clusterName";
 import type { ClusterSource } from "../types";
 
 export interface ClusterConfig {
@@ -62,7 +63,14 @@ export function configuredClusters({ env, home, exists = existsSync }: ClusterEn
   if (files.length > 0) {
     try {
       const kc = load(true);
-      const names = kc.getContexts().map((c) => c.name);
+      // One rule for the names listed and the names the routes accept (clusterName.ts): a context whose
+      // name no link can carry is left out and said why, rather than listed and then refused everywhere.
+      const names: string[] = [];
+      for (const { name } of kc.getContexts()) {
+        const problem = clusterNameProblem(name);
+        if (problem === null) names.push(name);
+        else errors.push(`kubeconfig context ${JSON.stringify(name)}: not usable as a cluster name (${problem})`);
+      }
       const current = kc.getCurrentContext();
       currentContext = current && names.includes(current) ? current : null;
       for (const name of names)
