@@ -28,3 +28,22 @@ describe("window=all", () => {
     expect(ignoredNamespaceParams(new URLSearchParams("window=always"))).toHaveLength(1);
   });
 });
+
+describe("history entries (docs/DECISIONS.md, History entries)", () => {
+  it("switching the view and opening or closing a panel push an entry; filter tweaks replace it", () => {
+    const mode = (k: keyof typeof namespaceViewParsers) => namespaceViewParsers[k].history ?? "replace";
+    expect(Object.fromEntries(Object.keys(namespaceViewParsers).map((k) => [k, mode(k as keyof typeof namespaceViewParsers)]))).toEqual({
+      view: "push",
+      edge: "push",
+      workload: "push",
+      severity: "replace",
+      ref: "replace",
+      window: "replace",
+      problems: "replace",
+    });
+  });
+
+  it("near miss: the embed's window zoom replaces (a framed panel adds nothing to the wiki's history)", () => {
+    expect(embedParsers.window.history ?? "replace").toBe("replace");
+  });
+});

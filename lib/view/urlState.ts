@@ -54,12 +54,20 @@ const parseAsWindow = createParser<string>({
   serialize: (v) => v,
 });
 
+/**
+ * Back and Forward (docs/DECISIONS.md, "History entries"): what the page shows — the view (tab) and the
+ * open edge or workload panel, opened or closed — is a step in the browser's history; filter tweaks
+ * (severity, ref, window, problems first) replace the current entry, so Back leaves the view instead of
+ * undoing one click of a filter. Set here, on the parsers, so every setter of a key follows one rule.
+ */
+const STEP = { history: "push" } as const;
+
 export const namespaceViewParsers = {
-  view: parseAsStringLiteral(VIEWS).withDefault("graph"),
+  view: parseAsStringLiteral(VIEWS).withDefault("graph").withOptions(STEP),
   /** Selected edge id (opens the edge panel). */
-  edge: parseAsString,
+  edge: parseAsString.withOptions(STEP),
   /** Selected workload name in this namespace (opens the workload panel). */
-  workload: parseAsString,
+  workload: parseAsString.withOptions(STEP),
   /** Severities shown; empty = all. */
   severity: parseAsSeverities.withDefault([]),
   /** Findings naming one object: `Kind/namespace/name` (or `Kind/name` for cluster-scoped ones). */
