@@ -87,15 +87,15 @@ test.describe("API errors", () => {
 
   test("a wrong method is a JSON 405 naming the allowed ones in Allow", async ({ request }) => {
     const cases: [string, string, string][] = [
-      ["POST", "/api/v1/snapshot", "GET, HEAD"],
-      ["DELETE", "/api/v1/findings", "GET, HEAD"],
-      ["PUT", "/api/v1/certificates", "GET, HEAD"],
-      ["PATCH", "/api/v1/clusters", "GET, HEAD"],
-      ["POST", "/api/v1/expiry.svg", "GET, HEAD"],
-      ["GET", "/api/v1/snapshot/refresh", "POST"],
-      ["DELETE", "/metrics", "GET, HEAD"],
-      ["POST", "/healthz", "GET, HEAD"],
-      ["PUT", "/readyz", "GET, HEAD"],
+      ["POST", "/api/v1/snapshot", "GET, HEAD, OPTIONS"],
+      ["DELETE", "/api/v1/findings", "GET, HEAD, OPTIONS"],
+      ["PUT", "/api/v1/certificates", "GET, HEAD, OPTIONS"],
+      ["PATCH", "/api/v1/clusters", "GET, HEAD, OPTIONS"],
+      ["POST", "/api/v1/expiry.svg", "GET, HEAD, OPTIONS"],
+      ["GET", "/api/v1/snapshot/refresh", "POST, OPTIONS"],
+      ["DELETE", "/metrics", "GET, HEAD, OPTIONS"],
+      ["POST", "/healthz", "GET, HEAD, OPTIONS"],
+      ["PUT", "/readyz", "GET, HEAD, OPTIONS"],
     ];
     for (const [method, path, allow] of cases) {
       const r = await request.fetch(path, { method });

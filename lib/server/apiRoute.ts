@@ -42,6 +42,24 @@ export function errorResponse(e: ApiError): Response {
   return json({ error: { code: e.code, message: e.message } }, { status: e.status });
 }
 
+/**
+ * The answers of a route for the methods it does not serve, so that every method gets the API's error
+ * shape (Next's own 405 has no body and no Allow): `notAllowed` is a JSON 405 with Allow (RFC 9110
+ * §15.5.6), `options` a 204 with the same Allow. `served` lists the route's own handlers; HEAD comes with
+ * GET (Next answers it from GET), OPTIONS with every route.
+ */
+export function otherMethods(served: readonly ("GET" | "POST")[]): { notAllowed: (request: Request) => Response; options: () => Response } {
+  const allow = [...served.flatMap((m) => (m === "GET" ? ["GET", "HEAD"] : [m])), "OPTIONS"].join(", ");
+  return {
+    notAllowed: (request) =>
+      json(
+        { error: { code: "method-not-allowed", message: `${request.method} is not allowed on ${ascii(new URL(request.url).pathname).slice(0, 200)}; allowed: ${allow}` } },
+        { status: 405, headers: { Allow: allow } },
+      ),
+    options: () => new Response(null, { status: 204, headers: { ...NO_STORE, Allow: allow } }),
+  };
+}
+
 /** Freshness of the view, as headers, so the body stays exactly the contract's shape. */
 export function viewHeaders(v: SnapshotView): Record<string, string> {
   const h: Record<string, string> = {

@@ -1,6 +1,6 @@
 // GET /api/v1/findings?cluster=&namespace=&severity= (contract §3): `{ findings }`, optionally cut to one
 // namespace and to the given severities (comma separated or repeated).
-import { errorResponse, json, resolveSnapshot, viewHeaders } from "../../../../lib/server/apiRoute";
+import { errorResponse, json, otherMethods, resolveSnapshot, viewHeaders } from "../../../../lib/server/apiRoute";
 import { readSeverities } from "../../../../lib/view/apiParams";
 import { filterBySeverity } from "../../../../lib/view/findings/group";
 
@@ -18,3 +18,11 @@ export async function GET(request: Request): Promise<Response> {
     { headers: viewHeaders(r.view) },
   );
 }
+
+// Any other method: the API's 405 with Allow (apiRoute.otherMethods).
+const other = otherMethods(["GET"]);
+export const POST = other.notAllowed;
+export const PUT = other.notAllowed;
+export const PATCH = other.notAllowed;
+export const DELETE = other.notAllowed;
+export const OPTIONS = other.options;

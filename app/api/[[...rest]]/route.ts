@@ -1,6 +1,7 @@
-// Any /api/v1 path that is not a route (contract §3 lists them all): a JSON 404 in the API's error
-// shape, not the HTML not-found page, for every method.
-import { errorResponse } from "../../../../lib/server/apiRoute";
+// Any /api path that is not a route (contract §3 lists them all), /api and /api/v1 themselves included
+// (an optional catch-all): a JSON 404 in the API's error shape, not the HTML not-found page, for every
+// method.
+import { errorResponse } from "../../../lib/server/apiRoute";
 
 export const dynamic = "force-dynamic";
 
