@@ -75,6 +75,36 @@ describe("apiParams", () => {
     });
   });
 
+  it("refuses every repeated parameter the same way, naming it and the count (never half-read)", () => {
+    const cases: [string, (p: URLSearchParams) => { ok: boolean }, string][] = [
+      ["cluster=demo&cluster=nope", readCluster, "invalid-cluster"],
+      ["namespace=shop&namespace=billing", readNamespace, "invalid-namespace"],
+      ["severity=error&severity=warning", readSeverities, "invalid-severity"],
+      ["expiringWithin=30d&expiringWithin=zz", (p) => readDuration(p, "expiringWithin", { fallback: null }), "invalid-expiring-within"],
+      ["window=7d&window=7d", (p) => readDuration(p, "window", { fallback: "30d", allowAll: true }), "invalid-window"],
+      ["theme=dark&theme=x&theme=light", readTheme, "invalid-theme"],
+      // An empty repetition is still a repetition: which one was meant is not known.
+      ["cluster=&cluster=demo", readCluster, "invalid-cluster"],
+    ];
+    for (const [query, read, code] of cases) {
+      const name = query.split("=")[0]!;
+      const n = query.split("&").length;
+      expect(read(q(query)), query).toEqual({
+        ok: false,
+        error: { status: 400, code, message: `parameter "${name}": given ${n} times; give it once${name === "severity" ? " (one comma separated list: severity=error,warning)" : ""}` },
+      });
+    }
+  });
+
+  it("near miss: one of each, or other parameters repeated, are read as before", () => {
+    const p = q("cluster=demo&namespace=shop&severity=error,warning&window=7d&theme=dark&x=1&x=2");
+    expect(readCluster(p)).toEqual({ ok: true, value: "demo" });
+    expect(readNamespace(p)).toEqual({ ok: true, value: "shop" });
+    expect(readSeverities(p)).toEqual({ ok: true, value: ["error", "warning"] });
+    expect(readDuration(p, "window", { fallback: "30d" })).toEqual({ ok: true, value: { text: "7d", seconds: 604_800 } });
+    expect(readTheme(p)).toEqual({ ok: true, value: "dark" });
+  });
+
   it("clips long echoed values", () => {
     const r = readSeverities(q(`severity=${"x".repeat(500)}`));
     expect(r.ok).toBe(false);

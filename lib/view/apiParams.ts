@@ -20,12 +20,25 @@ const bad = (code: string, message: string): Parsed<never> => ({
 });
 
 /**
+ * The one value of a parameter: null when absent, an error when given more than once. One rule for
+ * every parameter the API reads (docs/DECISIONS.md, "Repeated parameters"): which of two values was
+ * meant is not known, and silently taking the first half-reads a script that asked for two.
+ */
+function single(q: URLSearchParams, name: string, hint = ""): Parsed<string | null> {
+  const all = q.getAll(name);
+  if (all.length > 1) return bad(`invalid-${kebab(name)}`, `parameter "${name}": given ${all.length} times; give it once${hint}`);
+  return ok(all[0] ?? null);
+}
+
+/**
  * `cluster=`: absent → undefined (the caller uses the default cluster). The same rule as the cluster
  * list (clusterName.ts), so every listed cluster is addressable; a well-formed name that is not
  * configured is the server's 404, not a 400.
  */
 export function readCluster(q: URLSearchParams): Parsed<string | undefined> {
-  const v = q.get("cluster");
+  const one = single(q, "cluster");
+  if (!one.ok) return one;
+  const v = one.value;
   if (v === null || v === "") return ok(undefined);
   const problem = clusterNameProblem(v);
   if (problem !== null)
@@ -35,7 +48,9 @@ export function readCluster(q: URLSearchParams): Parsed<string | undefined> {
 
 /** `namespace=`: absent → undefined (the whole cluster). */
 export function readNamespace(q: URLSearchParams): Parsed<string | undefined> {
-  const v = q.get("namespace");
+  const one = single(q, "namespace");
+  if (!one.ok) return one;
+  const v = one.value;
   if (v === null || v === "") return ok(undefined);
   if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v))
     return bad("invalid-namespace", `parameter "namespace": "${clip(v)}" is not a valid namespace name`);
@@ -45,29 +60,30 @@ export function readNamespace(q: URLSearchParams): Parsed<string | undefined> {
 /**
  * `severity=`: one or more of error, warning, info as a comma separated list (`severity=error,warning`),
  * read by the same reader as the pages' parser map (urlState.readSeverityList). A repeated
- * `severity=` is refused rather than half-read (the pages' nuqs parsers see only the first).
- * Empty/absent = every severity.
+ * `severity=` is refused like any repeated parameter. Empty/absent = every severity.
  */
 export function readSeverities(q: URLSearchParams): Parsed<SeverityFilter[]> {
-  const all = q.getAll("severity");
-  if (all.length > 1)
-    return bad("invalid-severity", `parameter "severity": given ${all.length} times; use one comma separated list (severity=error,warning)`);
-  const { valid, invalid } = readSeverityList(all[0] ?? "");
+  const one = single(q, "severity", " (one comma separated list: severity=error,warning)");
+  if (!one.ok) return one;
+  const { valid, invalid } = readSeverityList(one.value ?? "");
   if (invalid.length > 0)
     return bad("invalid-severity", `parameter "severity": "${clip(invalid[0]!)}" is not one of ${SEVERITIES.join(", ")}`);
   return ok(valid);
 }
 
 /**
- * A duration parameter (`expiringWithin=30d`, `window=12h`): number + unit m/h/d/w/y. With `allowAll`,
- * the word `all` is accepted too and read as null (no limit). Absent → `fallback`.
+ * A duration parameter (`expiringWithin=30d`, `window=12h`): number + unit m/h/d/w/y, exactly as given
+ * (no white space around it, like every other parameter). With `allowAll`, the word `all` is accepted
+ * too and read as null (no limit). Absent → `fallback`.
  */
 export function readDuration(
   q: URLSearchParams,
   name: string,
   opts: { fallback: string | null; allowAll?: boolean },
 ): Parsed<{ text: string; seconds: number } | null> {
-  const v = q.get(name);
+  const one = single(q, name);
+  if (!one.ok) return one;
+  const v = one.value;
   const text = v === null || v === "" ? opts.fallback : v;
   if (text === null) return ok(null);
   if (opts.allowAll && text === ALL_WINDOW) return ok(null);
@@ -82,7 +98,9 @@ export function readDuration(
 
 /** `theme=light|dark` (embed and SVG, the values of urlState.THEMES); absent → light. */
 export function readTheme(q: URLSearchParams): Parsed<Theme> {
-  const v = q.get("theme");
+  const one = single(q, "theme");
+  if (!one.ok) return one;
+  const v = one.value;
   if (v === null || v === "") return ok("light");
   if ((THEMES as readonly string[]).includes(v)) return ok(v as Theme);
   return bad("invalid-theme", `parameter "theme": "${clip(v)}" is not ${THEMES.join(" or ")}`);
