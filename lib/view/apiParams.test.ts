@@ -105,6 +105,21 @@ describe("apiParams", () => {
     expect(readTheme(p)).toEqual({ ok: true, value: "dark" });
   });
 
+  it("reads a duration exactly as given: white space around it is refused, not trimmed", () => {
+    for (const [query, name, value] of [
+      ["window=%2030d", "window", " 30d"],
+      ["window=30d%20", "window", "30d "],
+      ["window=%09all", "window", "\tall"],
+      ["expiringWithin=+7d", "expiringWithin", " 7d"],
+    ] as const)
+      expect(readDuration(q(query), name, { fallback: null, allowAll: true }), query).toMatchObject({
+        ok: false,
+        error: { status: 400, message: expect.stringContaining(`parameter "${name}": "${value.replace("\t", "?")}"`) },
+      });
+    // Near miss: the same durations without the white space.
+    expect(readDuration(q("window=30d"), "window", { fallback: null })).toEqual({ ok: true, value: { text: "30d", seconds: 2_592_000 } });
+  });
+
   it("clips long echoed values", () => {
     const r = readSeverities(q(`severity=${"x".repeat(500)}`));
     expect(r.ok).toBe(false);

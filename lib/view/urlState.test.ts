@@ -47,3 +47,16 @@ describe("history entries (docs/DECISIONS.md, History entries)", () => {
     expect(embedParsers.window.history ?? "replace").toBe("replace");
   });
 });
+
+describe("window= with white space", () => {
+  it("is not a window: the page shows the default and names it, never a second \" 30d\" preset", () => {
+    expect(createLoader(namespaceViewParsers)("?window=%2030d").window).toBe("30d");
+    expect(ignoredNamespaceParams(new URLSearchParams("window=%2030d"))).toEqual([
+      { name: "window", value: " 30d", reason: "not a duration like 24h, 7d, 30d or 1y, nor all" },
+    ]);
+    expect(createLoader(embedParsers)("?window=7d%20").window).toBe("30d");
+    expect(ignoredEmbedParams(new URLSearchParams("window=7d%20"))).toHaveLength(1);
+    // Near miss: the same window without it.
+    expect(createLoader(namespaceViewParsers)("?window=7d").window).toBe("7d");
+  });
+});
