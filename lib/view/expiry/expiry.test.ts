@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CertificateSchema } from "../../core/snapshot/schema";
 import { cert, expiringFindings, FIXTURE_NOW, root } from "../__fixtures__/certificate";
-import { formatDuration, formatOffset, formatTimeLeft } from "./format";
+import { formatDuration, formatOffset, formatTimeLeft, wrapWords } from "./format";
 import { layerOf } from "./layer";
 import { axisTicks, buildExpiryModel, expiringWithin, windowDomain } from "./timeline";
 import { DEFAULT_CERT_THRESHOLDS } from "../../core/certs/thresholds";
@@ -128,6 +128,20 @@ describe("format", () => {
     expect(formatTimeLeft(7200)).toBe("2h left");
     expect(formatOffset(0)).toBe("now");
     expect(formatOffset(-86_400 * 7)).toBe("−7d");
+  });
+});
+
+describe("wrapWords", () => {
+  it("breaks between words within the width, keeping every word in order", () => {
+    expect(wrapWords("the quick brown fox jumps", 10)).toEqual(["the quick", "brown fox", "jumps"]);
+    expect(wrapWords("a  b\tc", 3)).toEqual(["a b", "c"]);
+    // A word longer than a line is cut across lines rather than overflowing.
+    expect(wrapWords("abcdefghij x", 4)).toEqual(["abcd", "efgh", "ij x"]);
+  });
+
+  it("near miss: text that fits stays one line; empty text is no line", () => {
+    expect(wrapWords("fits exactly", 12)).toEqual(["fits exactly"]);
+    expect(wrapWords("", 10)).toEqual([]);
   });
 });
 

@@ -45,3 +45,30 @@ export function shortName(name: string, max: number): string {
   if (name.startsWith("spiffe://")) return `…${name.slice(name.length - (max - 1))}`;
   return `${name.slice(0, max - 1)}…`;
 }
+
+/**
+ * `text` in lines of at most `max` characters, broken between words (a word longer than a line is cut
+ * across lines). For the SVG, which has no text flow of its own.
+ */
+export function wrapWords(text: string, max: number): string[] {
+  const width = Math.max(1, Math.floor(max));
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter((w) => w !== "")) {
+    for (let rest = word; rest !== ""; ) {
+      const candidate = line === "" ? rest : `${line} ${rest}`;
+      if (candidate.length <= width) {
+        line = candidate;
+        rest = "";
+      } else if (line !== "") {
+        lines.push(line);
+        line = "";
+      } else {
+        lines.push(rest.slice(0, width));
+        rest = rest.slice(width);
+      }
+    }
+  }
+  if (line !== "") lines.push(line);
+  return lines;
+}

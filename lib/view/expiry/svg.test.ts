@@ -44,7 +44,10 @@ describe("renderExpirySvg", () => {
     const s = renderExpirySvg(certs, opts);
     for (const label of ["! critical:", "▲ soon:", "◆ watch:", "● healthy:"]) expect(s).toContain(label);
     expect(s).not.toMatch(/&lt; 24 h:|&lt; 7 d:|later:/);
-    expect(s).toContain(escapeXml(URGENCY_NOTE));
+    // The rule note, wrapped over lines of its own.
+    const texts = [...s.matchAll(/<text [^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!);
+    const first = texts.findIndex((t) => t.startsWith("Buckets go by"));
+    expect(texts.slice(first, first + 3).join(" ")).toContain(escapeXml(URGENCY_NOTE));
     expect(s).toContain(escapeXml(`healthy: ${URGENCY_RULES.ok}`));
   });
 
@@ -70,6 +73,41 @@ describe("renderExpirySvg", () => {
       expect(labels.length, window).toBeLessThanOrEqual(10);
       expect(s.length, window).toBeLessThan(base + 3_000);
     }
+  });
+
+  /**
+   * Every <text>'s extent at a generous 0.62 em per character (system-ui averages about 0.5 em; a
+   * browser check of the real glyphs is in e2e/panels.spec.ts): [left, right] in px.
+   */
+  const extents = (svg: string) =>
+    [...svg.matchAll(/<text x="([\d.]+)"[^>]*?font-size="(\d+)"([^>]*)>([^<]*)<\/text>/g)].map(([, x, size, rest, body]) => {
+      const text = body!.replace(/&(amp|lt|gt|quot|#39);/g, "_");
+      const w = text.length * 0.62 * Number(size);
+      const left = /text-anchor="middle"/.test(rest!) ? Number(x) - w / 2 : Number(x);
+      return { text, left, right: left + w };
+    });
+
+  it("keeps every text inside the image at any width: the rule note wraps, the legend wraps, the title is cut", () => {
+    const long = { ...opts, title: `Certificate expiry · ${"prod-cluster-with-a-long-context-name-".repeat(6)} / shop · demo data` };
+    for (const width of [480, 880, 2000]) {
+      const s = renderExpirySvg(certs, { ...long, width });
+      const over = extents(s).filter((t) => t.left < 0 || t.right > width);
+      expect(over, `width ${width}`).toEqual([]);
+      const height = Number(/height="(\d+)"/.exec(s)![1]);
+      const lastY = Math.max(...[...s.matchAll(/<text x="[\d.]+" y="([\d.]+)"/g)].map((m) => Number(m[1])));
+      expect(lastY, `width ${width}`).toBeLessThan(height);
+    }
+    // The whole note is still there, in order, across its lines.
+    const lines = extents(renderExpirySvg(certs, opts)).map((t) => t.text);
+    const start = lines.findIndex((l) => l.startsWith("Buckets go by"));
+    expect(start).toBeGreaterThan(-1);
+    expect(lines.slice(start, start + 3).join(" ")).toContain(URGENCY_NOTE.replace(/'/g, "_"));
+  });
+
+  it("near miss: a short title is not cut, and a 2000 px image has the note on one line", () => {
+    const s = renderExpirySvg(certs, { ...opts, width: 2000 });
+    expect(s).toContain(">demo / shop</text>");
+    expect(s).toContain(`>${escapeXml(URGENCY_NOTE)}</text>`);
   });
 
   it("says so when there is nothing to show", () => {

@@ -2,7 +2,7 @@
 // Pure and deterministic: the same snapshot, window and theme give byte-identical output; every text
 // is XML-escaped; the size is fixed by `width` and the number of rows.
 import type { Certificate, Finding } from "../../core/snapshot/schema";
-import { formatOffset, formatUtc, shortName } from "./format";
+import { formatOffset, formatUtc, shortName, wrapWords } from "./format";
 import { PALETTES, type Theme } from "./palette";
 import { buildExpiryModel } from "./timeline";
 import { URGENCIES, URGENCY_GLYPHS, URGENCY_LABELS, URGENCY_NOTE, URGENCY_RULES } from "./urgency";
@@ -40,6 +40,14 @@ export function escapeXml(s: string): string {
 
 const num = (n: number) => (Math.round(n * 10) / 10).toString();
 
+/**
+ * A generous width per character, in em (system-ui averages about 0.5 em): an SVG has no text flow,
+ * so lines are measured by count; what would overflow at this width is wrapped or cut.
+ */
+const CHAR_EM = 0.62;
+/** How many characters of `fontSize` px fit in `px`. */
+const charsIn = (px: number, fontSize: number) => Math.floor(px / (CHAR_EM * fontSize));
+
 export function renderExpirySvg(certs: Certificate[], o: ExpirySvgOptions): string {
   const p = PALETTES[o.theme];
   const width = Math.max(480, Math.min(2000, o.width ?? 880));
@@ -55,32 +63,43 @@ export function renderExpirySvg(certs: Certificate[], o: ExpirySvgOptions): stri
   const x = (t: number) => plotX + ((t - lo) / (hi - lo || 1)) * plotW;
 
   const out: string[] = [];
+  // Texts across the whole image keep within this (a long cluster name is cut, the note wraps).
+  const textW = width - 2 * PAD;
   let y = PAD;
   out.push(
-    `<text x="${PAD}" y="${y + 14}" font-size="16" font-weight="700" fill="${p.fg}">${escapeXml(o.title)}</text>`,
+    `<text x="${PAD}" y="${y + 14}" font-size="16" font-weight="700" fill="${p.fg}">${escapeXml(shortName(o.title, charsIn(textW, 16)))}</text>`,
   );
   y += 22;
   out.push(
     `<text x="${PAD}" y="${y + 12}" font-size="12" fill="${p.muted}">${escapeXml(
-      `${m.total} certificate${m.total === 1 ? "" : "s"} · window ${m.window} · as of ${formatUtc(o.now)}`,
+      shortName(`${m.total} certificate${m.total === 1 ? "" : "s"} · window ${m.window} · as of ${formatUtc(o.now)}`, charsIn(textW, 12)),
     )}</text>`,
   );
   y += 20;
-  // Legend with counts: colour, glyph and words, so it reads without colour too.
+  // Legend with counts: colour, glyph and words, so it reads without colour too; a narrow image gets
+  // a second row.
   let lx = PAD;
   for (const u of URGENCIES) {
     const text = `${URGENCY_GLYPHS[u]} ${URGENCY_LABELS[u]}: ${m.counts[u]}`;
+    const itemW = 14 + text.length * CHAR_EM * 12;
+    if (lx > PAD && lx + itemW > width - PAD) {
+      lx = PAD;
+      y += 18;
+    }
     out.push(
       `<g><title>${escapeXml(`${URGENCY_LABELS[u]}: ${URGENCY_RULES[u]}`)}</title>` +
-        `<rect x="${lx}" y="${y + 2}" width="10" height="10" fill="${p.urgency[u]}"/>` +
-        `<text x="${lx + 14}" y="${y + 11}" font-size="12" fill="${p.fg}">${escapeXml(text)}</text></g>`,
+        `<rect x="${num(lx)}" y="${y + 2}" width="10" height="10" fill="${p.urgency[u]}"/>` +
+        `<text x="${num(lx + 14)}" y="${y + 11}" font-size="12" fill="${p.fg}">${escapeXml(text)}</text></g>`,
     );
-    lx += 14 + text.length * 7 + 14;
+    lx += itemW + 14;
   }
   y += 18;
-  // The buckets are named by meaning; this line says the rule (an image has no hover on most wikis).
-  out.push(`<text x="${PAD}" y="${y + 11}" font-size="11" fill="${p.muted}">${escapeXml(URGENCY_NOTE)}</text>`);
-  y += 20;
+  // The buckets are named by meaning; these lines say the rule (an image has no hover on most wikis).
+  for (const line of wrapWords(URGENCY_NOTE, charsIn(textW, 11))) {
+    out.push(`<text x="${PAD}" y="${y + 11}" font-size="11" fill="${p.muted}">${escapeXml(line)}</text>`);
+    y += 14;
+  }
+  y += 6;
   const plotTop = y;
 
   if (m.total === 0) {
