@@ -1,10 +1,11 @@
 // One cluster on the overview: reachability, freshness (stale / error), the demo mark, the share of
-// observed traffic that is mTLS, findings by severity, the soonest expiries, and its namespaces, each
-// one click from its page. Server-rendered; numbers come from lib/view/overview/summary.ts.
+// observed traffic that is mTLS, findings by severity, the soonest expiries, the worst findings, and
+// its namespaces, each one click from its page. Server-rendered; numbers and rows come from
+// lib/view/overview/summary.ts.
 import type { ClusterInfo, SnapshotView } from "@/lib/server/types";
 import { formatTimeLeft } from "@/lib/view/expiry/format";
 import { URGENCY_GLYPHS } from "@/lib/view/expiry/urgency";
-import type { ClusterSummary, TrafficShare } from "@/lib/view/overview/summary";
+import { findingsHref, type ClusterSummary, type TrafficShare } from "@/lib/view/overview/summary";
 
 export interface ClusterSectionProps {
   info: ClusterInfo;
@@ -22,6 +23,8 @@ const nsHref = (cluster: string, ns: string) =>
 function pct(t: TrafficShare): string {
   return t.share === null ? "no traffic observed" : `${(Math.floor(t.share * 1000) / 10).toString()} %`;
 }
+
+const SEVERITY_GLYPH = { error: "✕", warning: "▲", info: "ℹ" } as const;
 
 function Findings({ f }: { f: ClusterSummary["findings"] }) {
   return (
@@ -110,6 +113,27 @@ export function ClusterSection({ info, view, error, reading = false, summary }: 
                       </>
                     ) : null}
                     )
+                  </li>
+                ))}
+              </ol>
+            </>
+          ) : null}
+          {summary.worst.length > 0 ? (
+            <>
+              <h3 style={{ fontSize: "1rem", margin: "0.75rem 0 0.25rem" }}>Worst findings</h3>
+              <ol className="ov-soonest" data-testid="overview-worst">
+                {summary.worst.map((w) => (
+                  <li key={`${w.severity} ${w.code}`} data-severity={w.severity}>
+                    <span aria-hidden>{SEVERITY_GLYPH[w.severity]} </span>
+                    <strong>{w.severity}</strong> · {w.title} <code>{w.code}</code>
+                    {w.count > 1 ? ` ×${w.count}` : ""}
+                    {w.namespace ? (
+                      <>
+                        {" "}
+                        · <a href={findingsHref(info.name, w.namespace, w.severity)}>{w.namespace}</a>
+                      </>
+                    ) : null}
+                    : {w.message}
                   </li>
                 ))}
               </ol>

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { call, deploy, host, injected, namespace, peerAuth, run, service } from "../../../test/kit";
 import { cert, root } from "../__fixtures__/certificate";
 import { sliceSnapshot } from "../sliceSnapshot";
-import { summarizeCluster } from "./summary";
+import type { Finding } from "../../core/snapshot/schema";
+import { findingsHref, summarizeCluster } from "./summary";
 
 const snap = run(
   [
@@ -77,5 +78,58 @@ describe("summarizeCluster", () => {
       expect(sliceSnapshot({ ...snap, certificates: [shared] }, ns).certificates.map((c) => c.id)).toEqual([shared.id]);
     }
     expect(s.namespaces.find((n) => n.name === "legacy")!.soonestExpiry).toBeFalsy();
+  });
+});
+
+describe("worst findings (contract §4: the overview's worst findings)", () => {
+  const f = (code: string, severity: Finding["severity"], ns: string | null, message = `${code} in ${ns}`): Finding => ({
+    code,
+    severity,
+    title: `title of ${code}`,
+    message,
+    resources: ns ? [{ kind: "PeerAuthentication", namespace: ns, name: "p" }] : [{ kind: "Node", name: "n1" }],
+  });
+  const findings = [
+    f("pa.permissive", "warning", "shop"),
+    f("edge.plaintext", "info", "pay"),
+    f("edge.broken", "error", "shop", "second"),
+    f("dr.shadowed", "warning", "pay"),
+    f("edge.broken", "error", "pay", "first"),
+    f("cert.expiring", "error", "legacy"),
+    f("edge.broken", "error", "shop", "another"),
+    f("node.thing", "warning", null),
+  ];
+
+  it("one row per code, most severe first, then the most frequent, with one example and its namespace", () => {
+    const s = summarizeCluster({ ...snap, findings });
+    expect(s.worst.map((w) => [w.severity, w.code, w.count])).toEqual([
+      ["error", "edge.broken", 3],
+      ["error", "cert.expiring", 1],
+      ["warning", "dr.shadowed", 1],
+      ["warning", "node.thing", 1],
+      ["warning", "pa.permissive", 1],
+    ]);
+    // The example: the first of its namespaces by name, then by message.
+    expect(s.worst[0]).toEqual({ severity: "error", code: "edge.broken", title: "title of edge.broken", count: 3, message: "first", namespace: "pay" });
+    // A cluster-scoped finding has no namespace page to link to.
+    expect(s.worst[3]!.namespace).toBeNull();
+  });
+
+  it("is independent of the findings' order, and takes `worst` rows", () => {
+    const a = summarizeCluster({ ...snap, findings }, { worst: 3 });
+    const b = summarizeCluster({ ...snap, findings: [...findings].reverse() }, { worst: 3 });
+    expect(a.worst).toEqual(b.worst);
+    expect(a.worst).toHaveLength(3);
+  });
+
+  it("near miss: no findings, no rows (and the counts stay zero)", () => {
+    const s = summarizeCluster({ ...snap, findings: [] });
+    expect(s.worst).toEqual([]);
+    expect(s.findings).toEqual({ error: 0, warning: 0, info: 0 });
+  });
+
+  it("links a row to its namespace's findings of that severity, through the one serializer", () => {
+    expect(findingsHref("demo", "shop", "error")).toBe("/c/demo/ns/shop?view=findings&severity=error");
+    expect(findingsHref("prod (eu-west)", "shop", "warning")).toBe("/c/prod%20(eu-west)/ns/shop?view=findings&severity=warning");
   });
 });

@@ -1,11 +1,12 @@
 // The overview's numbers for one cluster's snapshot: per namespace its data plane and mode, the share
 // of observed traffic into it that is mTLS, its findings by severity and its soonest expiry; for the
-// cluster the soonest expiries and findings by severity. One pass over each list, so a 10k-workload
-// snapshot stays cheap to summarise on every request.
+// cluster the soonest expiries, findings by severity and the worst findings. One pass over each list,
+// so a 10k-workload snapshot stays cheap to summarise on every request.
 import type { Certificate, MeshSnapshot, Severity, SnapshotNamespace } from "../../core/snapshot/schema";
 import { displayName } from "../expiry/layer";
 import { expiringVerdicts, urgencyOf, type Urgency } from "../expiry/urgency";
 import { certificateNamespaces } from "../sliceSnapshot";
+import { namespacePath, serializeNamespaceView } from "../urlState";
 
 export interface TrafficShare {
   mtls: number;
@@ -34,9 +35,25 @@ export interface ExpiryItem {
   urgency: Urgency;
 }
 
+/**
+ * One row of the overview's worst findings (contract §4): a finding code at one severity, how many
+ * findings of the cluster carry it, and one of them as the example (its message, and the namespace
+ * whose findings view lists it; null for a finding that names no namespace).
+ */
+export interface WorstFinding {
+  severity: Severity;
+  code: string;
+  title: string;
+  count: number;
+  message: string;
+  namespace: string | null;
+}
+
 export interface ClusterSummary {
   namespaces: NamespaceSummary[];
   findings: Record<Severity, number>;
+  /** Most severe first, then the most frequent code; one row per code and severity. */
+  worst: WorstFinding[];
   traffic: TrafficShare;
   soonest: ExpiryItem[];
   certificates: number;
@@ -49,7 +66,20 @@ const share = (mtls: number, total: number): TrafficShare => ({
   share: total > 0 ? mtls / total : null,
 });
 
-export function summarizeCluster(s: MeshSnapshot, opts: { soonest?: number } = {}): ClusterSummary {
+const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/** The overview's link for a worst-findings row: that namespace's findings of that severity. */
+export function findingsHref(cluster: string, namespace: string, severity: Severity): string {
+  return serializeNamespaceView(namespacePath(cluster, namespace), { view: "findings", severity: [severity] });
+}
+
+/** Whether example `a` comes before `b`: the first namespace by name (none last), then the message. */
+function exampleBefore(a: { namespace: string | null; message: string }, b: { namespace: string | null; message: string }): boolean {
+  if (a.namespace !== b.namespace) return b.namespace === null || (a.namespace !== null && a.namespace < b.namespace);
+  return a.message < b.message;
+}
+
+export function summarizeCluster(s: MeshSnapshot, opts: { soonest?: number; worst?: number } = {}): ClusterSummary {
   const nowMs = Date.parse(s.now);
   const byNs = new Map<string, NamespaceSummary & { _mtls: number; _total: number }>();
   for (const n of s.namespaces)
@@ -90,6 +120,7 @@ export function summarizeCluster(s: MeshSnapshot, opts: { soonest?: number } = {
     }
   }
   const findings = zero();
+  const byCode = new Map<string, WorstFinding>();
   for (const f of s.findings) {
     findings[f.severity]++;
     const names = new Set<string>();
@@ -98,11 +129,25 @@ export function summarizeCluster(s: MeshSnapshot, opts: { soonest?: number } = {
       else if (r.namespace) names.add(r.namespace);
     }
     if (f.edge) for (const n of edgeNs.get(f.edge) ?? []) names.add(n);
+    let home: string | null = null;
     for (const n of names) {
       const ns = byNs.get(n);
-      if (ns) ns.findings[f.severity]++;
+      if (!ns) continue;
+      ns.findings[f.severity]++;
+      if (home === null || n < home) home = n;
+    }
+    const key = `${f.severity} ${f.code}`;
+    const row = byCode.get(key);
+    const example = { namespace: home, message: f.message };
+    if (!row) byCode.set(key, { severity: f.severity, code: f.code, title: f.title, count: 1, ...example });
+    else {
+      row.count++;
+      if (exampleBefore(example, row)) Object.assign(row, example);
     }
   }
+  const worst = [...byCode.values()]
+    .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.count - a.count || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
+    .slice(0, opts.worst ?? 5);
   const expiring = expiringVerdicts(s.findings);
   const certs = [...s.certificates].sort(
     (a, b) => Date.parse(a.notAfter) - Date.parse(b.notAfter) || (a.id < b.id ? -1 : 1),
@@ -121,6 +166,7 @@ export function summarizeCluster(s: MeshSnapshot, opts: { soonest?: number } = {
       traffic: share(_mtls, _total),
     })),
     findings,
+    worst,
     traffic: share(mtls, total),
     soonest: certs.slice(0, opts.soonest ?? 5).map((c) => ({
       id: c.id,
