@@ -90,7 +90,7 @@ export function ExpiryPanel({ certificates, findings, now, theme, embed, compact
           cluster={embed.cluster}
           namespace={embed.namespace ?? null}
           window={model.window}
-          theme={theme ?? "light"}
+          {...(theme ? { theme } : {})}
           {...(embed.baseUrl ? { baseUrl: embed.baseUrl } : {})}
         />
       ) : null}
