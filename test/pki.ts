@@ -825,3 +825,30 @@ export async function crossSign(ca: CustomCert, signer: CustomCert, notBefore: D
   });
   return { pem: cert.toString("pem") + "\n", keyPem: ca.keyPem, keys: ca.keys, alg: ca.alg };
 }
+
+/**
+ * A certificate as Helm's `genSelfSignedCert` makes it (Masterminds/sprig crypto.go
+ * `generateSelfSignedCertificate` → `getBaseCertTemplate`): RSA 2048, self-signed, not a CA
+ * (basicConstraints present, cA false), key usage keyEncipherment|digitalSignature, extended key usage
+ * serverAuth and clientAuth, CN and one DNS SAN = `host`. Linkerd's charts make their webhook and
+ * APIService serving certificates so (`linkerd-proxy-injector-k8s-tls`, `tap-k8s-tls` …).
+ */
+export async function makeHelmSelfSignedCert(host: string, notBefore: Date, notAfter: Date): Promise<CustomCert> {
+  const alg = RSA(2048);
+  const keys = await newKeys(alg);
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: nextSerial(host),
+    name: `CN=${host}`,
+    notBefore,
+    notAfter,
+    signingAlgorithm: signingAlg(alg),
+    keys,
+    extensions: [
+      new x509.BasicConstraintsExtension(false),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyEncipherment | x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
+      new x509.SubjectAlternativeNameExtension([{ type: "dns", value: host }]),
+    ],
+  });
+  return { pem: cert.toString("pem") + "\n", keyPem: await keyPem(keys), keys, alg };
+}

@@ -37,6 +37,13 @@ export interface CertInput {
   expectedSpiffe?: { namespace: string; serviceAccount: string };
   /** Extra trust domains accepted here (SPIFFE validator trust_domains[], meshConfig aliases). */
   trustDomains?: string[];
+  /**
+   * The place says the certificate only serves TLS to the API server, which pins it: a Secret a Linkerd
+   * control-plane component or extension labels as its own (its charts make their webhook and
+   * APIService certificates with Helm's genSelfSignedCert and put them in the caBundle). Never
+   * presented as a client certificate, whatever its extended key usage says.
+   */
+  servingOnly?: true;
   /** Where the input sits in its file, for input.invalid. */
   at?: { file: string; line?: number };
 }

@@ -91,7 +91,7 @@ function readKeys(
   out: ObjectCertInputs,
   wanted: Wanted[],
   mesh: MeshKind,
-  extra: Pick<CertInput, "trustScope"> = {},
+  extra: Pick<CertInput, "trustScope" | "servingOnly"> = {},
 ): void {
   const o = lo.object;
   const secret = o.kind === "Secret";
@@ -381,7 +381,19 @@ function readSecret(lo: LoadedObject, out: ObjectCertInputs): void {
   const wanted = secretKeys(o.metadata.name, o.type);
   if (wanted.length === 0) return;
   const managed = o.metadata.annotations?.["cert-manager.io/certificate-name"] !== undefined;
-  readKeys(lo, out, wanted, CA_SECRETS.get(o.metadata.name)?.mesh ?? (managed ? "cert-manager" : "other"));
+  readKeys(lo, out, wanted, CA_SECRETS.get(o.metadata.name)?.mesh ?? (managed ? "cert-manager" : "other"), linkerdOwned(o) ? { servingOnly: true } : {});
+}
+
+/**
+ * A Secret of Linkerd's control plane or one of its extensions (the labels its charts put on
+ * linkerd-proxy-injector-k8s-tls, linkerd-sp-validator-k8s-tls, linkerd-policy-validator-k8s-tls,
+ * viz's tap-k8s-tls and tap-injector-k8s-tls, jaeger's jaeger-injector-k8s-tls): a webhook or
+ * APIService serving certificate, made by Helm's genSelfSignedCert (a non-CA self-signed certificate
+ * with serverAuth and clientAuth) and pinned by the caBundle the API server calls it with.
+ */
+function linkerdOwned(o: KubeObject): boolean {
+  const labels = o.metadata.labels ?? {};
+  return labels["linkerd.io/control-plane-component"] !== undefined || labels["linkerd.io/extension"] !== undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

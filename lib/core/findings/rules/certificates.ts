@@ -335,7 +335,7 @@ export const certSelfSignedLeaf = rule("cert.self-signed-leaf", (ctx) =>
       (e) =>
         !e.cert.isCA &&
         e.cert.selfIssued &&
-        e.sightings.some((s) => s.input.context === "workload-chain" || (s.input.context === "tls-chain" && e.cert.extKeyUsage.includes("clientAuth"))) &&
+        e.sightings.some((s) => s.input.context === "workload-chain" || (s.input.context === "tls-chain" && !s.input.servingOnly && e.cert.extKeyUsage.includes("clientAuth"))) &&
         verifySignedBy(e.cert, e.cert),
     )
     .map((e) =>
