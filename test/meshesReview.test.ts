@@ -7,7 +7,7 @@ import type { KubeObject } from "../lib/core/model/input";
 import { analyze } from "../lib/core/snapshot/analyze";
 import { MeshSnapshotSchema, type MeshSnapshot } from "../lib/core/snapshot/schema";
 import { loaded } from "./kit";
-import { makeHelmSelfSignedCert, PKI_NOW } from "./pki";
+import { makeCustomCa, makeHelmSelfSignedCert, PKI_NOW, type CustomCert } from "./pki";
 import { internalErrors } from "./support/mutation";
 
 const HOUR = 3_600_000;
@@ -62,5 +62,100 @@ describe("cert.self-signed-leaf: Linkerd's own webhook Secrets are serving certi
   it("near miss: a Linkerd-labelled Secret's certificate still gets the expiry findings", async () => {
     const s = analyse([await webhook("linkerd", "linkerd-proxy-injector-k8s-tls", { "linkerd.io/control-plane-component": "proxy-injector" })()], at(364 * DAY - HOUR));
     expect(codesOf(s, "cert.expiring").map((f) => f.severity)).toEqual(["error"]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// 2. Linkerd's identity controller verifies its issuer against linkerd-identity-trust-roots (templates/
+// identity.yaml mounts the ConfigMap; pkg/identity/service.go loadCredentials: creds.Crt.Verify(
+// svc.trustAnchors, …)), never against the issuer Secret's ca.crt.
+
+const ANCHOR_CN = "CN=root.linkerd.cluster.local";
+const ISSUER_CN = "CN=identity.linkerd.cluster.local";
+const trustRoots = (bundle: string): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "linkerd-identity-trust-roots", namespace: "linkerd" }, data: { "ca-bundle.crt": bundle } });
+const cmAnnotations = (name: string, issuer: string, kind: string) => ({
+  "cert-manager.io/certificate-name": name,
+  "cert-manager.io/issuer-name": issuer,
+  "cert-manager.io/issuer-kind": kind,
+  "cert-manager.io/issuer-group": "cert-manager.io",
+});
+/** The identity issuer as cert-manager writes it (scheme kubernetes.io/tls): tls.crt = the issuer, ca.crt = the CA that signed it. */
+const issuerSecret = (issuer: CustomCert, ca: CustomCert, chain = "") =>
+  tlsSecret("linkerd", "linkerd-identity-issuer", issuer.pem + chain, { ca: ca.pem, annotations: cmAnnotations("linkerd-identity-issuer", "linkerd-identity-issuer", "ClusterIssuer") });
+/** A meshed pod as the injector leaves it: the anchors it was started with in its proxy's env. */
+function meshedPod(anchors: string): KubeObject[] {
+  return [
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: "emojivoto", annotations: { "linkerd.io/inject": "enabled" } } },
+    {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "web-1", namespace: "emojivoto", labels: { app: "web" }, annotations: { "linkerd.io/inject": "enabled" } },
+      spec: { serviceAccountName: "web", containers: [{ name: "web", ports: [{ containerPort: 8080 }] }, { name: "linkerd-proxy", env: [{ name: "LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS", value: anchors }] }] },
+    },
+  ];
+}
+const certBySubject = (s: MeshSnapshot, subject: string, key?: string) => s.certificates.filter((c) => c.subject === subject && (key === undefined || c.sources.some((x) => x.key === key)));
+
+describe("the Linkerd issuer is verified against linkerd-identity-trust-roots, not its Secret's ca.crt", () => {
+  /** s3 of the review: cert-manager re-issued the issuer under a new anchor A1 that trust-manager has not published yet. */
+  async function rotatedTooEarly(bundle: (a0: CustomCert, a1: CustomCert) => string | null) {
+    const a0 = await makeCustomCa(ANCHOR_CN, at(-330 * DAY), at(35 * DAY), null);
+    const a1 = await makeCustomCa(ANCHOR_CN, at(-2 * DAY), at(363 * DAY), null);
+    const i1 = await makeCustomCa(ISSUER_CN, at(-12 * HOUR), at(36 * HOUR), a1);
+    const roots = bundle(a0, a1);
+    const s = analyse([{ apiVersion: "v1", kind: "Namespace", metadata: { name: "linkerd" } }, issuerSecret(i1, a1), ...(roots === null ? [] : [trustRoots(roots)]), ...meshedPod(a0.pem)]);
+    return { s, a0, a1, i1 };
+  }
+
+  it("an issuer signed by an anchor the ConfigMap does not hold is cert.chain-invalid (the identity controller refuses it)", async () => {
+    const { s } = await rotatedTooEarly((a0) => a0.pem);
+    const invalid = codesOf(s, "cert.chain-invalid");
+    expect(invalid.map((f) => [f.severity, f.resources[0]])).toEqual([["error", { kind: "Secret", namespace: "linkerd", name: "linkerd-identity-issuer" }]]);
+    expect(invalid[0]!.message).toContain("linkerd-identity-trust-roots");
+    const issuer = certBySubject(s, ISSUER_CN)[0]!;
+    expect(issuer.chain.verified).toBe(false);
+    // The pod holds exactly the ConfigMap's anchors: restarting it would change nothing.
+    expect(codesOf(s, "linkerd.stale-trust-bundle")).toEqual([]);
+    // Only the ConfigMap's anchor is Linkerd's trust anchor; the new one in ca.crt is a root Linkerd does not use yet.
+    expect(s.certificates.filter((c) => c.role === "trust-anchor").map((c) => c.sources.map((x) => x.name))).toEqual([["linkerd-identity-trust-roots"]]);
+    expect(certBySubject(s, ANCHOR_CN, "ca.crt").map((c) => c.role)).toEqual(["root"]);
+  });
+
+  it("near miss: the ConfigMap holds both anchors (a rotation done right) → the issuer verifies; the pod on the old bundle is stale", async () => {
+    const { s } = await rotatedTooEarly((a0, a1) => a1.pem + a0.pem);
+    expect(codesOf(s, "cert.chain-invalid")).toEqual([]);
+    expect(certBySubject(s, ISSUER_CN)[0]!.chain).toEqual({ verified: true });
+    expect(codesOf(s, "linkerd.stale-trust-bundle").map((f) => f.resources[0])).toEqual([{ kind: "Pod", namespace: "emojivoto", name: "web-1" }]);
+  });
+
+  it("near miss: without the ConfigMap among the inputs the Secret's ca.crt stands in for the anchors, as before", async () => {
+    const { s } = await rotatedTooEarly(() => null);
+    expect(codesOf(s, "cert.chain-invalid")).toEqual([]);
+    expect(certBySubject(s, ISSUER_CN)[0]!.chain).toEqual({ verified: true });
+    expect(certBySubject(s, ANCHOR_CN, "ca.crt").map((c) => c.role)).toEqual(["trust-anchor"]);
+  });
+
+  /**
+   * s7 of the review: the anchor is an intermediate under a corporate root. cert-manager's CA issuer
+   * writes the issuer and its CA's chain as tls.crt and the corporate root as ca.crt.
+   */
+  async function corporate(podAnchors: (corpAnchor: CustomCert, corpRoot: CustomCert) => string) {
+    const corpRoot = await makeCustomCa("CN=Corp Root", at(-400 * DAY), at(3000 * DAY), null);
+    const corpAnchor = await makeCustomCa("CN=Corp Linkerd Anchor", at(-30 * DAY), at(1800 * DAY), corpRoot, undefined, { unconstrained: true });
+    const issuer = await makeCustomCa(ISSUER_CN, at(-DAY), at(300 * DAY), corpAnchor);
+    return analyse([{ apiVersion: "v1", kind: "Namespace", metadata: { name: "linkerd" } }, issuerSecret(issuer, corpRoot, corpAnchor.pem), trustRoots(corpAnchor.pem), ...meshedPod(podAnchors(corpAnchor, corpRoot))]);
+  }
+
+  it("an intermediate anchor: the pods holding the ConfigMap's bundle are current, and only it is the trust anchor", async () => {
+    const s = await corporate((anchor) => anchor.pem);
+    expect(s.findings.filter((f) => f.severity !== "info").map((f) => f.code)).toEqual([]);
+    expect(certBySubject(s, "CN=Corp Linkerd Anchor").map((c) => [c.role, c.chain])).toEqual([["trust-anchor", { verified: true }]]);
+    expect(certBySubject(s, "CN=Corp Root").map((c) => c.role)).toEqual(["root"]);
+    expect(certBySubject(s, ISSUER_CN)[0]!.chain).toEqual({ verified: true });
+  });
+
+  it("near miss: a pod started with the corporate root (not the ConfigMap's anchor) is stale", async () => {
+    const s = await corporate((_anchor, root) => root.pem);
+    expect(codesOf(s, "linkerd.stale-trust-bundle")).toHaveLength(1);
   });
 });

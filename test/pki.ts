@@ -784,8 +784,10 @@ export type CustomCert = Made;
  * An ECDSA P-256 CA valid from `notBefore` to `notAfter`, self-signed when `signer` is null; the same
  * generator as the fixed PKI's CAs (basicConstraints CA, keyCertSign|cRLSign|digitalSignature, SKI/AKI).
  */
-export function makeCustomCa(subject: string, notBefore: Date, notAfter: Date, signer: CustomCert | null, spiffeTrustDomain?: string): Promise<CustomCert> {
-  return makeCa(subject, notBefore, notAfter, signer, EC, signer ? 0 : undefined, spiffeTrustDomain ? [{ type: "url", value: `spiffe://${spiffeTrustDomain}` }] : undefined);
+export function makeCustomCa(subject: string, notBefore: Date, notAfter: Date, signer: CustomCert | null, spiffeTrustDomain?: string, opts: { unconstrained?: boolean } = {}): Promise<CustomCert> {
+  // A signed CA gets pathLenConstraint 0 (it signs leaves only) unless `unconstrained` (a corporate
+  // intermediate that signs further CAs).
+  return makeCa(subject, notBefore, notAfter, signer, EC, signer && !opts.unconstrained ? 0 : undefined, spiffeTrustDomain ? [{ type: "url", value: `spiffe://${spiffeTrustDomain}` }] : undefined);
 }
 
 /** An ECDSA P-256 leaf with serverAuth+clientAuth, named by `dnsNames` and/or a SPIFFE ID, signed by `signer`. */

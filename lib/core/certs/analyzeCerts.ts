@@ -88,7 +88,8 @@ const objectKey = (s: CertSource) => `${s.kind}\u0000${s.namespace ?? ""}\u0000$
  */
 const caRoleOf = (c: ParsedCert, selfSigned: (c: ParsedCert) => boolean): CertRole => (selfSigned(c) ? "root" : "intermediate");
 
-function roleOf(input: CertInput, index: number, c: ParsedCert, selfSigned: (c: ParsedCert) => boolean): CertRole {
+/** `anchors`: the input is the bundle Linkerd's identity takes its trust anchors from (linkerdAnchorInputs). */
+function roleOf(input: CertInput, index: number, c: ParsedCert, selfSigned: (c: ParsedCert) => boolean, anchors: boolean): CertRole {
   switch (input.context) {
     case "workload-chain":
       if (index === 0) return "workload";
@@ -97,7 +98,7 @@ function roleOf(input: CertInput, index: number, c: ParsedCert, selfSigned: (c: 
     case "root-bundle":
     case "tls-ca":
       if (!c.isCA) return "leaf";
-      return input.mesh === "linkerd" && c.selfIssued ? "trust-anchor" : caRoleOf(c, selfSigned);
+      return anchors ? "trust-anchor" : caRoleOf(c, selfSigned);
     case "ca-chain":
       if (index === 0 && input.mesh === "linkerd") return "issuer";
       return c.isCA ? caRoleOf(c, selfSigned) : "leaf";
@@ -111,6 +112,19 @@ interface Parsed {
   certs: ParsedCert[];
 }
 
+/**
+ * The inputs Linkerd's identity takes its trust anchors from: the ConfigMap linkerd-identity-trust-roots,
+ * which the identity controller mounts (charts/linkerd-control-plane/templates/identity.yaml, volume
+ * trust-roots) and the injector gives every proxy. The issuer Secret's ca.crt is the CA cert-manager's
+ * issuer signed it with, which Linkerd never reads: it stands in for the anchors only when the
+ * ConfigMap is not among the inputs.
+ */
+function linkerdAnchorInputs(parsed: Parsed[]): Set<CertInput> {
+  const bundles = parsed.filter((p) => p.input.mesh === "linkerd" && p.input.context === "root-bundle").map((p) => p.input);
+  const configMaps = bundles.filter((i) => i.source.kind === "ConfigMap");
+  return new Set(configMaps.length > 0 ? configMaps : bundles);
+}
+
 /** Where a chain is checked: its own scope's bundles, else its namespace's root ConfigMap, else the mesh's roots. */
 function bundleFor(input: CertInput, parsed: Parsed[], scopes: Map<string, ParsedCert[]>): ParsedCert[] | null {
   if (input.trustScope) {
@@ -119,6 +133,13 @@ function bundleFor(input: CertInput, parsed: Parsed[], scopes: Map<string, Parse
     // A proxy's non-mesh SDS secret (a gateway credential, a DestinationRule client certificate):
     // it is presented to parties outside the mesh, so the mesh roots do not judge it.
     if (input.trustScope.startsWith("proxy-secret:")) return null;
+  }
+  // The Linkerd issuer is checked against the trust anchors, as the identity controller checks it
+  // (pkg/identity/service.go loadCredentials: creds.Crt.Verify(svc.trustAnchors, …), "failed to
+  // verify issuer credentials … with trust anchors"), not against the ca.crt beside it.
+  if (input.mesh === "linkerd" && input.context === "ca-chain") {
+    const anchors = scopes.get("mesh:linkerd");
+    if (anchors?.length) return anchors;
   }
   if (input.context === "ca-chain" || input.context === "tls-chain") {
     // A CA or TLS Secret carries its root next to the chain (root-cert.pem, ca.crt).
@@ -221,6 +242,15 @@ function verifyChain(
   return w.check;
 }
 
+/** A Linkerd issuer chain its trust anchors do not verify: what the identity controller does with it. */
+function refusedByLinkerd(r: ChainCheck, anchors: Set<CertInput>): ChainCheck {
+  const from = [...anchors].some((i) => i.source.kind === "ConfigMap") ? "linkerd-identity-trust-roots" : "the issuer Secret's ca.crt (linkerd-identity-trust-roots is not among the inputs)";
+  return {
+    verified: false,
+    error: `${r.error ?? "it does not verify"}; Linkerd's identity controller checks its issuer against the trust anchors in ${from} and refuses it ("failed to verify issuer credentials"): once the issuer it holds expires, proxies get no certificates`,
+  };
+}
+
 const worse = (a: ChainCheck, b: ChainCheck): ChainCheck => {
   if (!a.verified && !a.unverifiable) return a;
   if (!b.verified && !b.unverifiable) return b;
@@ -251,12 +281,13 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
   // Trust bundles by scope: a proxy's ROOTCA, a namespace's istio-ca-root-cert, each mesh's distributed roots.
   const scopes = new Map<string, ParsedCert[]>();
   const addScope = (scope: string, certs: ParsedCert[]) => scopes.set(scope, [...(scopes.get(scope) ?? []), ...certs]);
+  const linkerdAnchors = linkerdAnchorInputs(parsed);
   for (const p of parsed) {
     if (p.input.context === "trust-bundle") {
       if (p.input.trustScope) addScope(p.input.trustScope, p.certs);
       else if (p.input.source.kind === "ConfigMap" && p.input.source.namespace) addScope(`namespace:${p.input.source.namespace}`, p.certs);
     }
-    if (p.input.context === "root-bundle") addScope(`mesh:${p.input.mesh}`, p.certs);
+    if (p.input.context === "root-bundle" && (p.input.mesh !== "linkerd" || linkerdAnchors.has(p.input))) addScope(`mesh:${p.input.mesh}`, p.certs);
   }
   // istio-ca-root-cert is the mesh root for Istio when no CA Secret is among the inputs.
   if (!scopes.has("mesh:istio")) for (const [k, v] of scopes) if (k.startsWith("namespace:")) addScope("mesh:istio", v);
@@ -292,24 +323,29 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
 
   for (const p of parsed) {
     const bundleContext = p.input.context === "trust-bundle" || p.input.context === "root-bundle" || p.input.context === "tls-ca";
+    const anchors = linkerdAnchors.has(p.input);
     if (bundleContext) {
-      // Bundle members: a root verifies itself; an intermediate must be signed by another member.
+      // Bundle members: a root verifies itself; an intermediate must be signed by another member, but
+      // for a Linkerd trust anchor (Go's x509 roots pool trusts every certificate in it as it is).
       for (const c of p.certs) {
         if (c.selfIssued) check(c.fingerprint, cache.verify(c, c) ? { verified: true } : { verified: false, error: "self-signed signature does not verify" });
         else {
           const signer = p.certs.find((b) => b !== c && cache.verify(c, b));
           if (signer) recordIssuer({ child: c, issuer: signer, anchor: true });
-          check(c.fingerprint, signer ? { verified: true } : { verified: false, unverifiable: true, error: "its issuer is not in the same bundle" });
+          check(c.fingerprint, signer || anchors ? { verified: true } : { verified: false, unverifiable: true, error: "its issuer is not in the same bundle" });
         }
       }
     } else {
       const bundle = bundleFor(p.input, parsed, scopes);
       const pool = p.input.context === "ca-chain" ? (caPools.get(objectKey(p.input.source)) ?? []) : [];
-      for (let i = 0; i < p.certs.length; i++)
-        check(p.certs[i]!.fingerprint, verifyChain(p.certs.slice(i), bundle, pool, cache.verify, o.now, recordIssuer));
+      const linkerdIssuer = p.input.mesh === "linkerd" && p.input.context === "ca-chain";
+      for (let i = 0; i < p.certs.length; i++) {
+        const r = verifyChain(p.certs.slice(i), bundle, pool, cache.verify, o.now, recordIssuer);
+        check(p.certs[i]!.fingerprint, linkerdIssuer && !r.verified && !r.unverifiable ? refusedByLinkerd(r, linkerdAnchors) : r);
+      }
     }
     p.certs.forEach((c, index) => {
-      const role = roleOf(p.input, index, c, selfSigned);
+      const role = roleOf(p.input, index, c, selfSigned, anchors);
       const e = entries.get(c.fingerprint);
       if (!e) {
         entries.set(c.fingerprint, { cert: c, sightings: [{ input: p.input, index }], role, chain: { verified: false }, issuer: null, owner: null, renewalTime: null, certManager: null, successor: null, spireTrustDomain: null, selfSignedCa: false });
