@@ -7,7 +7,7 @@ import type { KubeObject } from "../lib/core/model/input";
 import { analyze } from "../lib/core/snapshot/analyze";
 import { MeshSnapshotSchema, type MeshSnapshot } from "../lib/core/snapshot/schema";
 import { loaded } from "./kit";
-import { makeCustomCa, makeHelmSelfSignedCert, PKI_NOW, type CustomCert } from "./pki";
+import { makeCustomCa, makeCustomLeaf, makeHelmSelfSignedCert, PKI_NOW, type CustomCert } from "./pki";
 import { internalErrors } from "./support/mutation";
 
 const HOUR = 3_600_000;
@@ -157,5 +157,82 @@ describe("the Linkerd issuer is verified against linkerd-identity-trust-roots, n
   it("near miss: a pod started with the corporate root (not the ConfigMap's anchor) is stale", async () => {
     const s = await corporate((_anchor, root) => root.pem);
     expect(codesOf(s, "linkerd.stale-trust-bundle")).toHaveLength(1);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// 3. cert-manager renewing on schedule: no cert.expiring error while the renewal is ahead or in flight.
+
+const iso = (d: Date) => d.toISOString().replace(".000Z", "Z");
+type Condition = { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string };
+const READY: Condition = { type: "Ready", status: "True", reason: "Ready", message: "Certificate is up to date and has not expired" };
+function cmCertificate(namespace: string, name: string, spec: Record<string, unknown>, status: Record<string, unknown> | null): KubeObject {
+  return { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: { namespace, name }, spec: { secretName: name, ...spec }, ...(status ? { status } : {}) };
+}
+const expiring = (s: MeshSnapshot) => codesOf(s, "cert.expiring").map((f) => f.severity);
+const overdue = (s: MeshSnapshot) => codesOf(s, "cert.rotation-overdue").length;
+
+describe("cert.expiring while cert-manager renews on schedule", () => {
+  /** Linkerd's documented identity issuer Certificate: 48 h, renewBefore 25 h, so renewed 23 h after issue. */
+  async function linkerdIssuer(conditions: Condition[], lastFailureTime?: Date) {
+    const anchor = await makeCustomCa(ANCHOR_CN, at(-30 * DAY), at(335 * DAY), null);
+    const nb = at(-23 * HOUR);
+    const issuer = await makeCustomCa(ISSUER_CN, nb, at(25 * HOUR), anchor);
+    const renewal = at(0);
+    return [
+      trustRoots(anchor.pem),
+      issuerSecret(issuer, anchor),
+      cmCertificate(
+        "linkerd",
+        "linkerd-identity-issuer",
+        { isCA: true, commonName: "identity.linkerd.cluster.local", duration: "48h0m0s", renewBefore: "25h0m0s", issuerRef: { name: "linkerd-identity-issuer", kind: "ClusterIssuer", group: "cert-manager.io" } },
+        { conditions, notBefore: iso(nb), notAfter: iso(at(25 * HOUR)), renewalTime: iso(renewal), revision: 40, ...(lastFailureTime ? { lastFailureTime: iso(lastFailureTime) } : {}) },
+      ),
+    ];
+  }
+  const renewing: Condition = { type: "Issuing", status: "True", reason: "Renewing", message: "Renewing certificate as renewal was scheduled at " + iso(NOW) };
+
+  it.each([
+    ["30 s before its renewal time", -30_000],
+    ["30 s after it, Issuing=True (Renewing)", 30_000],
+    ["59 minutes after it, still Renewing", 59 * 60_000],
+  ])("silent %s", async (_when, offset) => {
+    const s = analyse(await linkerdIssuer(offset > 0 ? [READY, renewing] : [READY]), at(offset));
+    expect(expiring(s)).toEqual([]);
+    expect(overdue(s)).toBe(0);
+  });
+
+  it.each([
+    ["30 s after the renewal time and cert-manager is not issuing", [READY], undefined, 30_000],
+    ["an issuance that failed since the renewal time", [READY, renewing], at(10_000), 30_000],
+    ["still issuing an hour after the renewal time (past cert-manager's first retry step)", [READY, renewing], undefined, 61 * 60_000],
+  ] as [string, Condition[], Date | undefined, number][])("near miss: the CA thresholds apply (error) %s", async (_when, conditions, failed, offset) => {
+    const s = analyse(await linkerdIssuer(conditions, failed), at(offset));
+    expect(expiring(s)).toEqual(["error"]);
+    expect(overdue(s)).toBe(1);
+  });
+
+  /** Linkerd's documented webhook certificate (tap-k8s-tls: duration 24h, renewBefore 1h), from a CA issuer. */
+  async function tapCertificate(now: Date) {
+    const ca = await makeCustomCa("CN=webhook.linkerd.cluster.local", at(-100 * DAY), at(3000 * DAY), null);
+    const nb = at(-22 * HOUR);
+    const na = at(2 * HOUR);
+    const leaf = await makeCustomLeaf("CN=tap.linkerd-viz.svc", nb, na, ca, { dns: ["tap.linkerd-viz.svc"] });
+    const s = analyse(
+      [
+        tlsSecret("linkerd-viz", "tap-k8s-tls", leaf.pem, { ca: ca.pem, annotations: cmAnnotations("tap", "webhook-issuer", "Issuer") }),
+        cmCertificate("linkerd-viz", "tap", { secretName: "tap-k8s-tls", duration: "24h", renewBefore: "1h", dnsNames: ["tap.linkerd-viz.svc"], issuerRef: { name: "webhook-issuer", kind: "Issuer" } }, { conditions: [READY], notBefore: iso(nb), notAfter: iso(na), renewalTime: iso(at(HOUR)) }),
+      ],
+      now,
+    );
+    return codesOf(s, "cert.expiring").concat(codesOf(s, "cert.rotation-overdue")).map((f) => `${f.code} ${f.severity}`);
+  }
+
+  it("under 10 % of its life left but the renewal still ahead: a warning, not an error", async () => {
+    expect(await tapCertificate(at(30 * 60_000))).toEqual(["cert.expiring warning"]);
+  });
+
+  it("near miss: once the renewal time has passed without a renewal, the error and rotation-overdue", async () => {
+    expect(await tapCertificate(at(90 * 60_000))).toEqual(["cert.expiring error", "cert.rotation-overdue warning"]);
   });
 });

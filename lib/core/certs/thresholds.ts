@@ -59,13 +59,14 @@ export function expiringSeverity(
   const byRule = severityByRule(leftMs, lifetimeMs, isCa, t);
   if (!renewalScheduled || byRule === null) return byRule;
   // Renewal is due before expiry (cert-manager's status.renewalTime, or an Istio/SPIRE workload
-  // certificate's half-life rotation, still ahead): a lifetime chosen short on purpose (Linkerd's
-  // 48 h identity issuer renewed after 23 h) is within the day thresholds all its life, so those
-  // alone do not say it is at risk. The share of lifetime left must say so too (the short-lived
-  // thresholds); a renewal that does not happen is cert.rotation-overdue's once its time passes.
-  const byShare = shareSeverity(leftMs, lifetimeMs, t);
-  if (byShare === null) return null;
-  return byRule === "error" && byShare === "error" ? "error" : "warning";
+  // certificate's half-life rotation, still ahead, or cert-manager renewing it now): a lifetime
+  // chosen short on purpose (Linkerd's 48 h identity issuer renewed after 23 h) is within the day
+  // thresholds all its life, so those alone do not say it is at risk. The share of lifetime left
+  // must say so too (the short-lived thresholds), and then only as a warning: nothing fails before
+  // the renewal is due (a 24 h webhook certificate renewed 1 h before expiry has 4 % left then). A
+  // renewal that does not happen is cert.rotation-overdue's once its time passes, and the thresholds
+  // apply in full from then on.
+  return shareSeverity(leftMs, lifetimeMs, t) === null ? null : "warning";
 }
 
 function shareSeverity(leftMs: number, lifetimeMs: number, t: CertThresholds): "error" | "warning" | null {

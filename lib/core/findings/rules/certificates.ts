@@ -107,7 +107,10 @@ export const certExpiring = rule("cert.expiring", (ctx) => {
     // (security/pkg/nodeagent/cache/secretcache.go rotateTimeUtil): a healthy proxy may hold it a little
     // past half its life. Its renewal counts as scheduled until cert.rotation-overdue's point.
     const scheduledUntil = rotatesAtHalfLife(e) ? e.cert.notBefore.getTime() + lifetime * t.rotationOverdueFraction : renewal;
-    const renewalScheduled = renewal !== undefined && scheduledUntil !== undefined && scheduledUntil > now && scheduledUntil < e.cert.notAfter.getTime();
+    // Or cert-manager is carrying the renewal out now (renewingNow, as cert.rotation-overdue waits for
+    // it): a certificate renewed on schedule is not judged by time left alone.
+    const inFlight = renewal !== undefined && renewal <= now && e.certManager !== null && renewingNow(e.certManager, renewal, now);
+    const renewalScheduled = renewal !== undefined && scheduledUntil !== undefined && scheduledUntil < e.cert.notAfter.getTime() && (scheduledUntil > now || inFlight);
     const severity = expiringSeverity(left, lifetime, ca, t, renewalScheduled);
     if (!severity) continue;
     const which = expiryRule(ca, lifetime, t);
@@ -120,7 +123,7 @@ export const certExpiring = rule("cert.expiring", (ctx) => {
     out.push(
       certFinding("cert.expiring", e, {
         severity,
-        message: `${describe(e)} expires at ${iso(e.cert.notAfter)}, in ${days(left)} (${rule_}${renewalScheduled ? `; renewal due at ${iso(e.renewalTime!)}${renewal! <= now ? ` (overdue from ${iso(new Date(scheduledUntil!))})` : ""} with ${Math.round((left / lifetime) * 100)} % of its lifetime left` : ""}).`,
+        message: `${describe(e)} expires at ${iso(e.cert.notAfter)}, in ${days(left)} (${rule_}${renewalScheduled ? `; renewal ${inFlight ? "in progress since" : "due at"} ${iso(e.renewalTime!)}${!inFlight && renewal! <= now ? ` (overdue from ${iso(new Date(scheduledUntil!))})` : ""} with ${Math.round((left / lifetime) * 100)} % of its lifetime left` : ""}).`,
         fix: fixFor(e),
       }),
     );
@@ -134,7 +137,7 @@ export const certExpiring = rule("cert.expiring", (ctx) => {
  * takes a minute or two; an hour is cert-manager's own retry step (failed issuances back off
  * 1 h × 2^(n−1)), past which an issuance still in flight is no longer a routine renewal.
  */
-function renewingNow(c: CertManagerCertificate, renewal: number, now: number): boolean {
+export function renewingNow(c: CertManagerCertificate, renewal: number, now: number): boolean {
   if (!c.issuing || now - renewal >= 3_600_000) return false;
   const failed = c.lastFailureTime ? new Date(c.lastFailureTime).getTime() : NaN;
   return !(failed >= renewal);
