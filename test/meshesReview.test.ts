@@ -236,3 +236,86 @@ describe("cert.expiring while cert-manager renews on schedule", () => {
     expect(await tapCertificate(at(90 * 60_000))).toEqual(["cert.expiring error", "cert.rotation-overdue warning"]);
   });
 });
+
+// ---------------------------------------------------------------------------------------------------
+// 4. A cert-manager Certificate's status when its Secret is not among the inputs (RBAC forbids Secrets,
+// or `kubectl get certificates -A -o yaml`); and its renewal time derived from the spec when it has no
+// status (cert-manager pkg/util/pki RenewalTime / RenewBefore).
+
+describe("a Certificate whose Secret is not among the inputs is judged by its status", () => {
+  const appNs: KubeObject = { apiVersion: "v1", kind: "Namespace", metadata: { name: "app" } };
+  const expired = cmCertificate("app", "expired", { dnsNames: ["expired.example"], issuerRef: { name: "ca", kind: "Issuer" } }, { conditions: [READY], notBefore: iso(at(-121 * DAY)), notAfter: iso(at(-31 * DAY)), renewalTime: iso(at(-61 * DAY)), revision: 3 });
+  const stuck = cmCertificate(
+    "app",
+    "stuck",
+    { dnsNames: ["stuck.example"], issuerRef: { name: "ca", kind: "Issuer" } },
+    { conditions: [READY, { type: "Issuing", status: "False", reason: "Failed", message: "The certificate request has failed to complete and will be retried" }], notAfter: iso(at(2 * DAY)), renewalTime: iso(at(-28 * DAY)), lastFailureTime: iso(at(-DAY)), failedIssuanceAttempts: 6 },
+  );
+  const healthy = cmCertificate("app", "healthy", { dnsNames: ["healthy.example"], issuerRef: { name: "ca", kind: "Issuer" } }, { conditions: [READY], notBefore: iso(at(-30 * DAY)), notAfter: iso(at(60 * DAY)), renewalTime: iso(at(30 * DAY)) });
+  const findingsOn = (s: MeshSnapshot, name: string) =>
+    s.findings
+      .filter((f) => f.resources.some((r) => r.kind === "Certificate" && r.name === name))
+      .map((f) => `${f.code} ${f.severity}${f.certificate ? " certificate" : ""}`)
+      .sort();
+
+  it("an expired certificate (status.notAfter passed while Ready stays True) is cert.expired, naming the Certificate", () => {
+    const s = analyse([appNs, expired]);
+    expect(findingsOn(s, "expired")).toEqual(["cert.expired error"]);
+    const f = codesOf(s, "cert.expired")[0]!;
+    expect(f.resources).toEqual([{ kind: "Certificate", namespace: "app", name: "expired" }]);
+    expect(f.message).toContain("status.notAfter");
+    expect(s.certificates).toEqual([]);
+  });
+
+  it("a renewal failing for 28 days is cert.rotation-overdue, and its expiry in 2 days cert.expiring", () => {
+    expect(findingsOn(analyse([appNs, stuck]), "stuck")).toEqual(["cert.expiring error", "cert.rotation-overdue warning"]);
+  });
+
+  it("near miss: a healthy Certificate (renewal ahead) says nothing", () => {
+    expect(findingsOn(analyse([appNs, healthy]), "healthy")).toEqual([]);
+  });
+
+  it("near miss: with its Secret among the inputs the certificate itself is judged, once", async () => {
+    const ca = await makeCustomCa("CN=app-ca", at(-400 * DAY), at(3000 * DAY), null);
+    const leaf = await makeCustomLeaf("CN=stuck.example", at(-88 * DAY), at(2 * DAY), ca, { dns: ["stuck.example"] });
+    const s = analyse([appNs, stuck, tlsSecret("app", "stuck", leaf.pem, { ca: ca.pem, annotations: cmAnnotations("stuck", "ca", "Issuer") })]);
+    expect(findingsOn(s, "stuck")).toEqual(["cert.expiring error certificate", "cert.rotation-overdue warning certificate"]);
+  });
+});
+
+describe("a Certificate without status: its renewal time derived from the spec, as cert-manager computes it", () => {
+  /** s9 of the review: a CA Certificate with the default duration (90 days), issued `age` ago. */
+  async function teamCa(age: number, spec: Record<string, unknown> = {}, status: Record<string, unknown> | null = null) {
+    const root = await makeCustomCa("CN=cm-root", at(-400 * DAY), at(3000 * DAY), null);
+    const ca = await makeCustomCa("CN=team-ca", at(-age), at(90 * DAY - age), root);
+    return analyse([
+      tlsSecret("cert-manager", "team-ca", ca.pem, { ca: root.pem, annotations: cmAnnotations("team-ca", "root-issuer", "ClusterIssuer") }),
+      cmCertificate("cert-manager", "team-ca", { isCA: true, commonName: "team-ca", issuerRef: { name: "root-issuer", kind: "ClusterIssuer" }, ...spec }, status),
+    ]);
+  }
+  const teamCaCert = (s: MeshSnapshot) => certBySubject(s, "CN=team-ca")[0]!;
+
+  it("renewed at two thirds of its life: 54 days left on day 36 is no warning, and renewalTime is day 60", async () => {
+    const s = await teamCa(36 * DAY);
+    expect(expiring(s)).toEqual([]);
+    expect(teamCaCert(s).renewalTime).toBe(iso(at(24 * DAY)));
+  });
+
+  it.each([
+    ["renewBefore", { renewBefore: "1440h" }, 60 * DAY],
+    ["renewBeforePercentage", { renewBeforePercentage: 50 }, 45 * DAY],
+    ["a renewBefore not under the lifetime (ignored: two thirds)", { renewBefore: "2400h" }, 30 * DAY],
+  ])("%s", async (_what, spec, before) => {
+    expect(teamCaCert(await teamCa(36 * DAY, spec)).renewalTime).toBe(iso(at(54 * DAY - before)));
+  });
+
+  it("near miss: past the derived renewal time (day 70) the CA thresholds apply", async () => {
+    expect(expiring(await teamCa(70 * DAY))).toEqual(["warning"]);
+  });
+
+  it("near miss: a status without renewalTime (none scheduled) derives nothing", async () => {
+    const s = await teamCa(36 * DAY, {}, { conditions: [READY], notAfter: iso(at(54 * DAY)) });
+    expect(teamCaCert(s).renewalTime).toBeNull();
+    expect(expiring(s)).toEqual(["warning"]);
+  });
+});

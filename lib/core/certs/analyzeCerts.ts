@@ -3,6 +3,7 @@
 // Pure: the clock comes in as `now`; parsing is cached by fingerprint (10k proxies share a root).
 import type { Certificate } from "../snapshot/schema";
 import type { CertInput, CertManagerCertificate, CertManagerIssuer, CertSource, SpireServerConfig } from "./types";
+import { certManagerRenewalTime } from "./certManagerRenewal";
 import { createCertCache, samePublicKey, type ParsedCert } from "./x509";
 
 export type CertRole = Certificate["role"];
@@ -583,12 +584,19 @@ export function rotatesAtHalfLife(e: CertEntry): boolean {
   );
 }
 
-/** cert-manager's status.renewalTime; Istio and SPIRE workload certificates rotate at half their life (istio.md §8, other-meshes.md §3.2). */
+/**
+ * cert-manager's status.renewalTime, or, for a Certificate whose status says nothing of its
+ * certificate's times (a spec-only manifest), the time cert-manager computes from the spec (an absent
+ * renewalTime beside a status notAfter means none is scheduled); Istio and SPIRE workload certificates
+ * rotate at half their life (istio.md §8, other-meshes.md §3.2).
+ */
 function expectedRotation(e: CertEntry): Date | null {
-  if (e.certManager?.renewalTime) {
-    const t = new Date(e.certManager.renewalTime);
+  const cm = e.certManager;
+  if (cm?.renewalTime) {
+    const t = new Date(cm.renewalTime);
     if (!Number.isNaN(t.getTime())) return t;
   }
+  if (cm && cm.renewalTime === undefined && cm.notAfter === undefined) return certManagerRenewalTime(e.cert.notBefore, e.cert.notAfter, cm);
   if (rotatesAtHalfLife(e)) {
     const nb = e.cert.notBefore.getTime();
     return new Date(nb + (e.cert.notAfter.getTime() - nb) / 2);

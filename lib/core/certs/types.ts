@@ -60,6 +60,7 @@ export interface CertManagerCertificate {
   renewBeforePercentage?: number;
   usages: string[];
   ready: { status: "True" | "False" | "Unknown"; reason?: string; message?: string } | null;
+  notBefore?: string;
   notAfter?: string;
   renewalTime?: string;
   /** The Issuing condition is True: cert-manager is (re)issuing it now. */

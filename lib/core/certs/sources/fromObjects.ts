@@ -443,6 +443,7 @@ function readCertificate(lo: LoadedObject, out: ObjectCertInputs): void {
   const duration = goDuration(lo, spec, "duration", out.problems);
   const renewBefore = goDuration(lo, spec, "renewBefore", out.problems);
   const pct = percentage(spec.renewBeforePercentage);
+  const notBefore = statusTime(lo, o, "notBefore", out.problems);
   const notAfter = statusTime(lo, o, "notAfter", out.problems);
   const renewalTime = statusTime(lo, o, "renewalTime", out.problems);
   const lastFailureTime = statusTime(lo, o, "lastFailureTime", out.problems);
@@ -450,6 +451,7 @@ function readCertificate(lo: LoadedObject, out: ObjectCertInputs): void {
   if (duration !== undefined) c.duration = duration;
   if (renewBefore !== undefined) c.renewBefore = renewBefore;
   if (pct !== undefined) c.renewBeforePercentage = pct;
+  if (notBefore !== undefined) c.notBefore = notBefore;
   if (notAfter !== undefined) c.notAfter = notAfter;
   if (renewalTime !== undefined) c.renewalTime = renewalTime;
   if (lastFailureTime !== undefined) c.lastFailureTime = lastFailureTime;

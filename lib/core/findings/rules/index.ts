@@ -2,6 +2,7 @@
 import type { Rule } from "../context";
 import * as access from "./access";
 import * as cert from "./certificates";
+import * as cmStatus from "./certManagerStatus";
 import * as dr from "./destinationRule";
 import * as edges from "./edges";
 import { inputInvalid } from "./input";
@@ -56,6 +57,9 @@ export const RULES: Rule[] = [
   cert.certWeakCrypto,
   cert.certMissingMtlsUsage,
   cert.certInvalid,
+  cmStatus.certExpiredByStatus,
+  cmStatus.certExpiringByStatus,
+  cmStatus.certRotationOverdueByStatus,
   other.certmanagerNotReady,
   other.certmanagerRenewBeforeTooLarge,
   other.certmanagerSelfSignedIssuer,

@@ -1,0 +1,121 @@
+// cert-manager Certificates whose Secret holds no certificate among the inputs (RBAC forbids reading
+// Secrets, or only `kubectl get certificates -A -o yaml` was exported): the Certificate's status
+// (notBefore, notAfter, renewalTime) is then all that says when its certificate ends, so cert.expired,
+// cert.expiring and cert.rotation-overdue are judged from it, with the thresholds certificates.ts
+// applies to certificates read from Secrets. The findings name the Certificate; `certificate` stays
+// unset, as there is no certificate (nor fingerprint) to point at.
+import { certManagerRenewalTime } from "../../certs/certManagerRenewal";
+import { parseDuration } from "../../certs/duration";
+import { expiringSeverity, expiryRule, type CertThresholds } from "../../certs/thresholds";
+import type { CertManagerCertificate } from "../../certs/types";
+import type { Finding, Ref } from "../../snapshot/schema";
+import { rule, type AnalysisContext } from "../context";
+import { finding } from "../finding";
+import { renewingNow } from "./certificates";
+
+const DAY = 86_400_000;
+/** cert-manager's default spec.duration (other-meshes.md §2.1), for a status without notBefore. */
+const DEFAULT_DURATION_MS = 2160 * 3_600_000;
+
+interface StatusTimes {
+  c: CertManagerCertificate;
+  ref: Ref;
+  notAfter: number;
+  /** notAfter − notBefore, else spec.duration, else cert-manager's default. */
+  lifetime: number;
+  /** status.renewalTime, else what cert-manager would compute when notBefore is known; NaN when neither. */
+  renewal: number;
+  /** The renewal time is the status's own (cert.rotation-overdue reads only that). */
+  renewalFromStatus: boolean;
+  what: string;
+}
+
+/** The Certificates to judge by status: a status.notAfter, and no certificate of their Secret among the inputs. */
+function withoutSecret(ctx: AnalysisContext): StatusTimes[] {
+  const held = new Set<string>();
+  for (const i of ctx.certs.inputs) if (i.source.kind === "Secret") held.add(`${i.source.namespace ?? ""}/${i.source.name ?? ""}`);
+  const out: StatusTimes[] = [];
+  for (const c of ctx.certs.certManager.certificates) {
+    if (c.notAfter === undefined || held.has(`${c.namespace}/${c.secretName}`)) continue;
+    const notAfter = Date.parse(c.notAfter);
+    const notBefore = c.notBefore === undefined ? NaN : Date.parse(c.notBefore);
+    const duration = c.duration === undefined ? null : parseDuration(c.duration);
+    const lifetime = Number.isFinite(notBefore) ? notAfter - notBefore : duration !== null ? duration * 1000 : DEFAULT_DURATION_MS;
+    const fromStatus = c.renewalTime !== undefined;
+    const renewal = fromStatus ? Date.parse(c.renewalTime!) : Number.isFinite(notBefore) ? certManagerRenewalTime(new Date(notBefore), new Date(notAfter), c).getTime() : NaN;
+    out.push({
+      c,
+      ref: { kind: "Certificate", namespace: c.namespace, name: c.name },
+      notAfter,
+      lifetime,
+      renewal,
+      renewalFromStatus: fromStatus,
+      what: `cert-manager Certificate ${c.namespace}/${c.name} (its Secret ${c.secretName} holds no certificate among the inputs; read from the Certificate's status)`,
+    });
+  }
+  return out;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+const span = (ms: number) => (ms >= 2 * DAY ? `${Math.floor(ms / DAY)} days` : `${Math.max(0, Math.round(ms / 3_600_000))} hours`);
+const fixFor = (c: CertManagerCertificate) => `kubectl describe certificate ${c.name} -n ${c.namespace}: check why cert-manager has not renewed it (its CertificateRequests, the issuer, the controller's logs).`;
+
+export const certExpiredByStatus = rule("cert.expired", (ctx) =>
+  withoutSecret(ctx)
+    .filter((t) => t.notAfter <= ctx.now.getTime())
+    .map((t) =>
+      finding("cert.expired", {
+        message: `${t.what}: status.notAfter ${iso(t.notAfter)} has passed (${span(ctx.now.getTime() - t.notAfter)} ago).`,
+        resources: [t.ref],
+        fix: fixFor(t.c),
+      }),
+    ),
+);
+
+function ruleText(isCa: boolean, lifetime: number, t: CertThresholds): string {
+  switch (expiryRule(isCa, lifetime, t)) {
+    case "ca":
+      return `CA certificates: warning under ${t.caWarningDays} days, error under ${t.caErrorDays}`;
+    case "leaf":
+      return `leaves: warning under ${t.leafWarningDays} days, error under ${t.leafErrorDays}`;
+    case "short-lived":
+      return `short-lived leaves: warning under ${t.shortLivedWarningFraction * 100} % of the lifetime left, error under ${t.shortLivedErrorFraction * 100} %`;
+  }
+}
+
+export const certExpiringByStatus = rule("cert.expiring", (ctx) => {
+  const now = ctx.now.getTime();
+  const t = ctx.thresholds;
+  const out: Finding[] = [];
+  for (const s of withoutSecret(ctx)) {
+    const left = s.notAfter - now;
+    if (left <= 0) continue;
+    // As certExpiring: a renewal ahead, or one cert-manager is carrying out now, is on schedule.
+    const inFlight = s.renewal <= now && renewingNow(s.c, s.renewal, now);
+    const scheduled = s.renewal < s.notAfter && (s.renewal > now || inFlight);
+    const severity = expiringSeverity(left, s.lifetime, s.c.isCA, t, scheduled);
+    if (!severity) continue;
+    out.push(
+      finding("cert.expiring", {
+        severity,
+        message: `${s.what}: it expires at ${iso(s.notAfter)}, in ${span(left)} (${ruleText(s.c.isCA, s.lifetime, t)}${scheduled ? `; renewal ${inFlight ? "in progress since" : "due at"} ${iso(s.renewal)}` : ""}).`,
+        resources: [s.ref],
+        fix: fixFor(s.c),
+      }),
+    );
+  }
+  return out;
+});
+
+export const certRotationOverdueByStatus = rule("cert.rotation-overdue", (ctx) => {
+  const now = ctx.now.getTime();
+  return withoutSecret(ctx)
+    .filter((s) => s.renewalFromStatus && s.notAfter > now && s.renewal < now && !renewingNow(s.c, s.renewal, now))
+    .map((s) =>
+      finding("cert.rotation-overdue", {
+        message: `${s.what}: it was due for renewal at ${iso(s.renewal)} and has not been renewed${s.c.lastFailureTime ? ` (last failed attempt ${s.c.lastFailureTime})` : ""}.`,
+        resources: [s.ref],
+        fix: fixFor(s.c),
+      }),
+    );
+});
