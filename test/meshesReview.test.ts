@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
 import { analyze } from "../lib/core/snapshot/analyze";
 import { MeshSnapshotSchema, type MeshSnapshot } from "../lib/core/snapshot/schema";
-import { loaded } from "./kit";
+import { call, deploy, edgeOf, host, loaded, namespace, predict, run, service, workloadOf } from "./kit";
 import { makeCustomCa, makeCustomLeaf, makeHelmSelfSignedCert, PKI_NOW, type CustomCert } from "./pki";
 import { internalErrors } from "./support/mutation";
 
@@ -317,5 +317,179 @@ describe("a Certificate without status: its renewal time derived from the spec, 
     const s = await teamCa(36 * DAY, {}, { conditions: [READY], notAfter: iso(at(54 * DAY)) });
     expect(teamCaCert(s).renewalTime).toBeNull();
     expect(expiring(s)).toEqual(["warning"]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// 5. Linkerd's default inbound policy and Servers decide what a plaintext (unmeshed) caller meets
+// (other-meshes.md §1.6-§1.7; linkerd.io features/server-policy.md: "all-authenticated: allow requests
+// from meshed clients only", "deny: deny all requests", "Once a Server selects a port, all traffic to
+// it is denied unless authorized"; denied HTTP gets a 403, other traffic a refused connection).
+
+const L5D = "emojivoto";
+const l5dNs = (annotations: Record<string, string> = {}) => namespace(L5D, {}, { "linkerd.io/inject": "enabled", ...annotations });
+const l5dPolicy = (kind: string, name: string, spec: Record<string, unknown>, version = kind === "Server" ? "v1beta3" : "v1alpha1"): KubeObject => ({
+  apiVersion: `policy.linkerd.io/${version}`,
+  kind,
+  metadata: { name, namespace: L5D, labels: { policy: name } },
+  spec,
+});
+const webServer = (extra: Record<string, unknown> = {}) => l5dPolicy("Server", "web-http", { podSelector: { matchLabels: { app: "web" } }, port: 8080, ...extra });
+const toWebServer = { group: "policy.linkerd.io", kind: "Server", name: "web-http" };
+/** The Linkerd server (web, port 8080 behind Service web:80), an unmeshed caller in `legacy` and a meshed one beside web. */
+function linkerdMesh(nsAnnotations: Record<string, string>, extra: KubeObject[] = [], webAnnotations: Record<string, string> = {}): KubeObject[] {
+  return [
+    l5dNs(nsAnnotations),
+    namespace("legacy"),
+    deploy(L5D, "web", { ports: [8080], annotations: webAnnotations }),
+    deploy(L5D, "caller"),
+    deploy("legacy", "client"),
+    service(L5D, "web", [{ port: 80, targetPort: 8080, name: "http" }]),
+    ...extra,
+  ];
+}
+const plaintextVerdict = (objs: KubeObject[]) => predict(objs, "legacy/client", host("web", L5D)).predicted;
+const meshedVerdict = (objs: KubeObject[]) => predict(objs, `${L5D}/caller`, host("web", L5D)).predicted.verdict;
+
+describe("Linkerd's default inbound policy decides what an unmeshed caller meets", () => {
+  it.each([
+    ["no annotation (Linkerd's default all-unauthenticated)", "plaintext", "PERMISSIVE", {}],
+    ["all-unauthenticated", "plaintext", "PERMISSIVE", { "config.linkerd.io/default-inbound-policy": "all-unauthenticated" }],
+    ["audit (allows, and logs would-be denials)", "plaintext", "PERMISSIVE", { "config.linkerd.io/default-inbound-policy": "audit" }],
+    ["cluster-unauthenticated (a caller in the cluster)", "plaintext", "PERMISSIVE", { "config.linkerd.io/default-inbound-policy": "cluster-unauthenticated" }],
+    ["all-authenticated", "broken", "STRICT", { "config.linkerd.io/default-inbound-policy": "all-authenticated" }],
+    ["cluster-authenticated", "broken", "STRICT", { "config.linkerd.io/default-inbound-policy": "cluster-authenticated" }],
+    ["deny", "broken", "STRICT", { "config.linkerd.io/default-inbound-policy": "deny" }],
+    ["a value Linkerd does not know (ignored: the cluster default applies)", "plaintext", "PERMISSIVE", { "config.linkerd.io/default-inbound-policy": "strict" }],
+  ])("namespace %s → %s, workload %s", (_what, verdict, mode, annotations) => {
+    const objs = linkerdMesh(annotations);
+    const p = plaintextVerdict(objs);
+    expect(p.verdict).toBe(verdict);
+    expect(p.server).toEqual({ mode, origin: "linkerd-policy", policy: null });
+    // A meshed caller's Linkerd mTLS is the transport either way (who may call is authorization).
+    expect(meshedVerdict(objs)).toBe("mtls");
+    const s = run(objs);
+    expect(workloadOf(s, L5D, "web").mtls).toEqual({ mode, policy: null, origin: "linkerd-policy" });
+    expect(workloadOf(s, L5D, "web").ports).toEqual([{ port: 8080, mode, policy: null, origin: "linkerd-policy" }]);
+    expect(s.namespaces.find((n) => n.name === L5D)!.mtls.mode).toBe(mode);
+  });
+
+  it("the reason names the policy and where it comes from", () => {
+    expect(plaintextVerdict(linkerdMesh({ "config.linkerd.io/default-inbound-policy": "all-authenticated" })).reason).toBe(
+      "legacy/client has no proxy and sends plaintext; emojivoto/web is meshed by Linkerd, and its port 8080 takes the default inbound policy all-authenticated (namespace emojivoto's config.linkerd.io/default-inbound-policy), which admits only meshed clients: the Linkerd proxy refuses unauthenticated traffic (HTTP 403, or the connection is closed).",
+    );
+  });
+
+  it("near miss: the pod's own annotation overrides the namespace's", () => {
+    expect(plaintextVerdict(linkerdMesh({ "config.linkerd.io/default-inbound-policy": "deny" }, [], { "config.linkerd.io/default-inbound-policy": "all-unauthenticated" })).verdict).toBe("plaintext");
+    expect(plaintextVerdict(linkerdMesh({}, [], { "config.linkerd.io/default-inbound-policy": "all-authenticated" })).verdict).toBe("broken");
+  });
+
+  it("near miss: a port in config.linkerd.io/skip-inbound-ports bypasses the proxy and its policy", () => {
+    const p = plaintextVerdict(linkerdMesh({ "config.linkerd.io/default-inbound-policy": "all-authenticated" }, [], { "config.linkerd.io/skip-inbound-ports": "8080" }));
+    expect(p.verdict).toBe("plaintext");
+  });
+
+  it("the cluster-wide default from linkerd-config (proxy.defaultInboundPolicy) applies without annotations", () => {
+    const config: KubeObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "linkerd-config", namespace: "linkerd" }, data: { values: "proxy:\n  defaultInboundPolicy: all-authenticated\nidentityTrustDomain: cluster.local\n" } };
+    expect(plaintextVerdict(linkerdMesh({}, [config])).verdict).toBe("broken");
+    expect(plaintextVerdict(linkerdMesh({ "config.linkerd.io/default-inbound-policy": "all-unauthenticated" }, [config])).verdict).toBe("plaintext");
+  });
+
+  it("an Istio sidecar's auto-mTLS plaintext to an all-authenticated Linkerd server is edge.plaintext-to-strict with a Linkerd fix (s5b)", () => {
+    const objs = [...linkerdMesh({ "config.linkerd.io/default-inbound-policy": "all-authenticated" }), namespace("mesh", { "istio-injection": "enabled" }), deploy("mesh", "client")];
+    const s = run(objs, [call("mesh/client", host("web", L5D), "unknown", 10, { reporter: "source" })]);
+    const e = edgeOf(s, "mesh/client", host("web", L5D))!;
+    expect([e.predicted.client.tls, e.predicted.verdict, e.status]).toEqual(["DISABLE", "broken", "broken"]);
+    const f = s.findings.filter((x) => x.code.startsWith("edge."));
+    expect(f.map((x) => [x.code, x.severity])).toEqual([["edge.plaintext-to-strict", "error"]]);
+    expect(f[0]!.fix).toContain("Linkerd");
+    expect(f[0]!.fix).not.toContain("ISTIO_MUTUAL");
+  });
+
+  it("near miss: the same call to an all-unauthenticated server is edge.plaintext (warning) as before", () => {
+    const objs = [...linkerdMesh({}), namespace("mesh", { "istio-injection": "enabled" }), deploy("mesh", "client")];
+    const s = run(objs, [call("mesh/client", host("web", L5D), "unknown", 10, { reporter: "source" })]);
+    expect(s.findings.filter((x) => x.code.startsWith("edge.")).map((x) => [x.code, x.severity])).toEqual([["edge.plaintext", "warning"]]);
+  });
+});
+
+/** A running pod of Deployment emojivoto/web whose proxy was started with `env` (as the injector writes it). */
+function webPod(suffix: string, env: Record<string, string>): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: `web-5b7f5657f6-${suffix}`, namespace: L5D, labels: { app: "web", "pod-template-hash": "5b7f5657f6" }, ownerReferences: [{ kind: "ReplicaSet", name: "web-5b7f5657f6", controller: true }] },
+    spec: { serviceAccountName: "web", containers: [{ name: "web", ports: [{ containerPort: 8080 }] }, { name: "linkerd-proxy", env: Object.entries(env).map(([name, value]) => ({ name, value })) }] },
+  };
+}
+
+describe("a running proxy's default inbound policy is the one it was started with", () => {
+  const POLICY_ENV = "LINKERD2_PROXY_INBOUND_DEFAULT_POLICY";
+  it("the live pods' env decides over the annotations (fixed when the pod started)", () => {
+    const objs = linkerdMesh({ "config.linkerd.io/default-inbound-policy": "all-unauthenticated" }, [webPod("a", { [POLICY_ENV]: "all-authenticated" })]);
+    expect(plaintextVerdict(objs).verdict).toBe("broken");
+    expect(plaintextVerdict(objs).reason).toContain("the env its proxies were started with, LINKERD2_PROXY_INBOUND_DEFAULT_POLICY");
+  });
+
+  it("pods started with different policies: unknown, not a certain verdict", () => {
+    const p = plaintextVerdict(linkerdMesh({}, [webPod("a", { [POLICY_ENV]: "all-authenticated" }), webPod("b", { [POLICY_ENV]: "all-unauthenticated" })]));
+    expect([p.verdict, p.server.mode]).toEqual(["unknown", "PERMISSIVE"]);
+    expect(p.reason).toContain("its pods were started with different default inbound policies (all-authenticated, all-unauthenticated)");
+  });
+
+  it("near miss: pods that all agree give a certain verdict", () => {
+    expect(plaintextVerdict(linkerdMesh({}, [webPod("a", { [POLICY_ENV]: "all-unauthenticated" }), webPod("b", { [POLICY_ENV]: "all-unauthenticated" })])).verdict).toBe("plaintext");
+  });
+});
+
+describe("TLS the caller originates meets a Linkerd port as an unauthenticated connection", () => {
+  const istioCaller = (annotations: Record<string, string>) => [
+    ...linkerdMesh(annotations),
+    namespace("mesh", { "istio-injection": "enabled" }),
+    deploy("mesh", "client"),
+    { apiVersion: "networking.istio.io/v1", kind: "DestinationRule", metadata: { name: "web-tls", namespace: "mesh" }, spec: { host: host("web", L5D), trafficPolicy: { tls: { mode: "SIMPLE" } } } } as KubeObject,
+  ];
+  it("refused where only meshed clients are admitted: edge.tls-mismatch with a Linkerd fix", () => {
+    const s = run(istioCaller({ "config.linkerd.io/default-inbound-policy": "all-authenticated" }), [call("mesh/client", host("web", L5D), "unknown", 10, { reporter: "source" })]);
+    const f = s.findings.filter((x) => x.code.startsWith("edge."));
+    expect(f.map((x) => x.code)).toEqual(["edge.tls-mismatch"]);
+    expect(f[0]!.fix).toContain("Mesh mesh/client with Linkerd");
+  });
+  it("near miss: all-unauthenticated passes it to the application (verdict tls)", () => {
+    expect(predict(istioCaller({}), "mesh/client", host("web", L5D)).predicted.verdict).toBe("tls");
+  });
+});
+
+describe("a Server on the port decides instead of the default policy", () => {
+  const meshAuthn = l5dPolicy("MeshTLSAuthentication", "meshed", { identities: ["*"] });
+  const netAuthn = l5dPolicy("NetworkAuthentication", "everywhere", { networks: [{ cidr: "0.0.0.0/0" }, { cidr: "::/0" }] });
+  const authz = (name: string, target: Record<string, string>, authn: string, kind: string) =>
+    l5dPolicy("AuthorizationPolicy", name, { targetRef: target, requiredAuthenticationRefs: [{ group: "policy.linkerd.io", kind, name: authn }] });
+
+  it.each([
+    ["a Server with no authorization (accessPolicy deny)", "broken", "STRICT", [webServer()]],
+    ["a Server whose AuthorizationPolicy requires a mesh identity", "broken", "STRICT", [webServer(), meshAuthn, authz("meshed-only", toWebServer, "meshed", "MeshTLSAuthentication")]],
+    ["a Server with accessPolicy all-unauthenticated", "plaintext", "PERMISSIVE", [webServer({ accessPolicy: "all-unauthenticated" })]],
+    ["a Server opened by a NetworkAuthentication-only AuthorizationPolicy", "plaintext", "PERMISSIVE", [webServer(), netAuthn, authz("by-network", toWebServer, "everywhere", "NetworkAuthentication")]],
+    [
+      "a locked Server in a namespace where a route is opened to unauthenticated clients (which Server's route is not read)",
+      "unknown",
+      "STRICT",
+      [webServer(), netAuthn, authz("probe", { group: "policy.linkerd.io", kind: "HTTPRoute", name: "probe" }, "everywhere", "NetworkAuthentication")],
+    ],
+  ] as [string, string, string, KubeObject[]][])("%s → %s (%s)", (_what, verdict, mode, objs) => {
+    const all = linkerdMesh({}, objs);
+    const p = plaintextVerdict(all);
+    expect(p.verdict).toBe(verdict);
+    expect(p.server.mode).toBe(mode);
+    expect(meshedVerdict(all)).toBe("mtls");
+  });
+
+  it("near miss: an open Server under a deny default keeps the port open; the workload-wide mode follows the default", () => {
+    const all = linkerdMesh({ "config.linkerd.io/default-inbound-policy": "deny" }, [webServer({ accessPolicy: "all-unauthenticated" })]);
+    expect(plaintextVerdict(all).verdict).toBe("plaintext");
+    const w = workloadOf(run(all), L5D, "web");
+    expect([w.mtls.mode, w.ports.map((p) => p.mode)]).toEqual(["STRICT", ["PERMISSIVE"]]);
   });
 });

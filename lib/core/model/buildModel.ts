@@ -7,6 +7,7 @@ import type { GatewayRouted, MeshModel, MeshRoute, MeshSettings, Namespace, Serv
 import { workloadKey } from "./mesh";
 import { defaultMeshSettings, meshConfigRevision, parseMeshConfig } from "./meshConfig";
 import { readIstioObjects } from "./istioObjects";
+import { readLinkerdConfig } from "./linkerdConfig";
 import { readLinkerdPolicy, type UnreadKind } from "./linkerdPolicy";
 import { readRevisions } from "./revisions";
 import { perRun } from "./perRun";
@@ -153,6 +154,7 @@ export function buildModel(inputs: ParsedInputs, unread: readonly UnreadKind[] =
     // live cluster their absence is not known: a gateway's VirtualService routes may not be all its routes.
     gatewayRoutesElsewhere: fromCluster || hasGatewayRoutesElsewhere(objects),
     linkerdPolicy,
+    linkerdConfig: readLinkerdConfig(objects),
     sidecarsByNamespace,
     configDumps: inputs.configDumps,
     serviceEntryEndpoints,

@@ -106,10 +106,15 @@ export interface LinkerdPolicy {
   servers: LinkerdServer[];
   /** Servers (namespace/name) some authorization opens to unauthenticated clients. */
   openServers: Set<string>;
-  /** Namespaces where an authorization targeting the namespace or an HTTPRoute admits unauthenticated clients. */
+  /** Namespaces where an authorization targeting the namespace admits unauthenticated clients (every Server there). */
   openNamespaces: Set<string>;
   /** ServerAuthorizations admitting unauthenticated clients by Server selector: namespace and selector. */
   openServerSelectors: { namespace: string; selector: LabelSelector }[];
+  /**
+   * Namespaces where an authorization targeting an HTTPRoute or GRPCRoute admits unauthenticated
+   * clients: that route of some Server is open, which Server's is not read (route objects are not).
+   */
+  openRouteNamespaces: Set<string>;
   /** AuthorizationPolicies that authorise no client (a required authentication missing or refused, or too many). */
   ignoredAuthorizations: IgnoredAuthorization[];
 }
@@ -387,7 +392,7 @@ function refusal(o: LoadedObject, check: (webhook: boolean) => void, webhook: bo
  * Linkerd's admission refuses or Linkerd cannot read are added to `problems`.
  */
 export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProblem[], unread: readonly UnreadKind[], fromCluster = false): LinkerdPolicy {
-  const out: LinkerdPolicy = { servers: [], openServers: new Set(), openNamespaces: new Set(), openServerSelectors: [], ignoredAuthorizations: [] };
+  const out: LinkerdPolicy = { servers: [], openServers: new Set(), openNamespaces: new Set(), openServerSelectors: [], openRouteNamespaces: new Set(), ignoredAuthorizations: [] };
   const webhookOff = webhookOffNamespaces(objects);
   // Authentications first: an AuthorizationPolicy may come before the object it names.
   const authentications = readAuthentications(objects, unread, webhookOff, fromCluster, problems);
@@ -440,6 +445,7 @@ export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProble
         // 0.0.0.0/0 on an otherwise authenticated Server); the Server's other routes keep its policy,
         // so it stays locked. A namespace target covers every Server there.
         else if (target.kind === "Namespace") out.openNamespaces.add(namespace);
+        else out.openRouteNamespaces.add(namespace);
         break;
       }
       case "ServerAuthorization": {
@@ -464,6 +470,7 @@ export const NO_LINKERD_POLICY: LinkerdPolicy = Object.freeze({
   openServers: new Set<string>(),
   openNamespaces: new Set<string>(),
   openServerSelectors: [],
+  openRouteNamespaces: new Set<string>(),
   ignoredAuthorizations: [],
 });
 
@@ -480,6 +487,20 @@ export function serverOfPort(policy: LinkerdPolicy, w: Pick<Workload, "namespace
     if (takesPort(s, port, w.containerPorts)) return s;
   }
   return null;
+}
+
+/**
+ * Whether a Server admits no unauthenticated client by itself (its accessPolicy) nor through an
+ * authorization (one naming it, one for its namespace, a ServerAuthorization selecting it): then it
+ * takes its port out of the default policy and denies plaintext there.
+ */
+export function serverLocks(policy: LinkerdPolicy, s: LinkerdServer): boolean {
+  return (
+    !s.openAccess &&
+    !policy.openServers.has(`${s.namespace}/${s.name}`) &&
+    !policy.openNamespaces.has(s.namespace) &&
+    !policy.openServerSelectors.some((x) => x.namespace === s.namespace && selects(x.selector, s.labels))
+  );
 }
 
 /** Whether Server `s` names `port`: by number, or by the name one of the pod's container ports on it has. */

@@ -3,6 +3,7 @@
 import type { Ref, WorkloadDataplane } from "../snapshot/schema";
 import type { DiscoveryView } from "./discovery";
 import type { ConfigDump, InputProblem, SourceLocation } from "./input";
+import type { LinkerdConfig } from "./linkerdConfig";
 import type { LabelSelector, LinkerdPolicy } from "./linkerdPolicy";
 import type { PortRuns } from "./read";
 import type { Revisions } from "./revisions";
@@ -173,6 +174,15 @@ export interface LivePod {
   name: string;
   /** The trust anchors a Linkerd proxy was started with (env LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS). */
   linkerdTrustAnchors?: string;
+  /**
+   * The default inbound policy a Linkerd proxy was started with (env LINKERD2_PROXY_INBOUND_DEFAULT_POLICY:
+   * the injector writes the pod's or namespace's annotation there, else the cluster default; fixed
+   * for the pod's life).
+   */
+  linkerdDefaultPolicy?: string;
+  /** The Linkerd proxy's control-plane namespace and trust domain (env _l5d_ns, _l5d_trustdomain): its identity name's suffix. */
+  linkerdControlPlaneNs?: string;
+  linkerdTrustDomain?: string;
 }
 
 export interface ServicePort {
@@ -582,6 +592,8 @@ export interface MeshModel {
   gatewayRoutesElsewhere: boolean;
   /** Linkerd Servers and the authorizations that open them to unmeshed clients. */
   linkerdPolicy: LinkerdPolicy;
+  /** Linkerd's control-plane settings (the linkerd-config ConfigMap), when among the inputs. */
+  linkerdConfig: LinkerdConfig | null;
   /** Sidecar resources per namespace (edge prediction looks them up for every client). */
   sidecarsByNamespace: Map<string, SidecarResource[]>;
   configDumps: ConfigDump[];

@@ -194,9 +194,16 @@ function livePod(pod: LoadedObject): LivePod {
   const out: LivePod = { name: pod.object.metadata.name };
   for (const c of [...arr(at(pod.object, "spec", "containers")), ...arr(at(pod.object, "spec", "initContainers"))]) {
     if (at(c, "name") !== "linkerd-proxy") continue;
-    const env = arr(at(c, "env")).find((e) => at(e, "name") === "LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS");
-    const value = str(at(env, "value"));
-    if (value) out.linkerdTrustAnchors = value;
+    const env = arr(at(c, "env"));
+    const value = (name: string) => str(at(env.find((e) => at(e, "name") === name), "value")) || undefined;
+    const anchors = value("LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS");
+    if (anchors) out.linkerdTrustAnchors = anchors;
+    const policy = value("LINKERD2_PROXY_INBOUND_DEFAULT_POLICY");
+    if (policy) out.linkerdDefaultPolicy = policy;
+    const ns = value("_l5d_ns");
+    if (ns) out.linkerdControlPlaneNs = ns;
+    const td = value("_l5d_trustdomain");
+    if (td) out.linkerdTrustDomain = td;
   }
   return out;
 }

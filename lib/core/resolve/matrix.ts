@@ -13,8 +13,13 @@ export type ServerKind = "sidecar" | "ambient" | "linkerd" | "none" | "gateway" 
 
 export interface ServerAccept {
   kind: ServerKind;
-  /** The enforced mode; ignored for kinds "none", "linkerd", "gateway" and "waypoint". */
+  /**
+   * The enforced mode; ignored for kinds "none", "gateway" and "waypoint". For "linkerd", STRICT when
+   * the port's inbound policy refuses unauthenticated callers (linkerdInbound.ts).
+   */
   mode: EnforcedMode;
+  /** For kind "linkerd": whether the port admits unauthenticated callers cannot be told (linkerdInbound `undecided`). */
+  undecided?: boolean;
   /** The port is declared HTTP (name/appProtocol http*, grpc*): no chain for TLS without Istio ALPN. */
   httpPort: boolean;
   /**
@@ -69,8 +74,15 @@ function plaintextClient(s: ServerAccept): MatrixCell {
   if (s.kind === "gateway") return s.tlsPort ? GATEWAY_APP_TLS : GATEWAY_PLAINTEXT;
   if (s.kind === "waypoint") return WAYPOINT_PLAINTEXT;
   if (s.kind === "none") return cell("plaintext", "neither side encrypts");
+  if (s.kind === "linkerd" && s.undecided) return LINKERD_UNDECIDED;
+  if (s.kind === "linkerd" && s.mode === "STRICT") return LINKERD_REFUSES;
   return cell("plaintext", "the server accepts plaintext");
 }
+
+// Linkerd's proxy on a port whose inbound policy admits only meshed clients (or none): denied HTTP gets a
+// 403, other traffic a closed connection (linkerd.io features/server-policy.md, "Policy rejections").
+const LINKERD_REFUSES = cell("broken", "the Linkerd proxy refuses unauthenticated traffic (HTTP 403, or the connection is closed)");
+const LINKERD_UNDECIDED = cell("unknown", "whether the Linkerd proxy admits unauthenticated traffic there cannot be told from the inputs");
 
 function istioMutualClient(s: ServerAccept): MatrixCell {
   switch (s.kind) {
@@ -104,6 +116,10 @@ function ownTlsClient(s: ServerAccept): MatrixCell {
         ? cell("broken", "ztunnel denies non-HBONE traffic to a STRICT ambient workload")
         : cell("tls", "ztunnel passes the TLS through to the application");
     case "linkerd":
+      // TLS the caller originates carries no Linkerd identity: the proxy takes it as an unauthenticated connection.
+      if (s.undecided) return LINKERD_UNDECIDED;
+      if (s.mode === "STRICT") return cell("broken", "TLS the caller originates carries no Linkerd identity, and the Linkerd proxy refuses unauthenticated traffic (HTTP 403, or the connection is closed)");
+      return cell("tls", "TLS terminated by the application, not by the mesh");
     case "none":
       return cell("tls", "TLS terminated by the application, not by the mesh");
     case "gateway":

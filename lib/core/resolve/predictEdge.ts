@@ -14,6 +14,7 @@ import { readingRevision } from "../model/discovery";
 import { labelNamesTag } from "../model/revisions";
 import { inPortRuns } from "../model/read";
 import { ignoredAuthorizationsOf, serverOfPort, type LinkerdPolicy } from "../model/linkerdPolicy";
+import { linkerdInbound } from "./linkerdInbound";
 
 /** The calling side. `workload` is null for callers outside the inventory. */
 export interface Client {
@@ -153,8 +154,12 @@ function acceptOf(r: Resolver, w: Workload | null, targetPort: number, port: Ser
     return { accept: { kind: "none", mode: "PERMISSIVE", httpPort }, server };
   // Likewise a port in Linkerd's config.linkerd.io/skip-inbound-ports: proxy-init lets it reach the
   // application, and discovery gives callers no identity for it (isLinkerdSkipped).
-  if (w.dataplane === "linkerd")
-    return { accept: { kind: isLinkerdSkipped(w, targetPort) ? "none" : "linkerd", mode: "PERMISSIVE", httpPort }, server };
+  if (w.dataplane === "linkerd") {
+    if (isLinkerdSkipped(w, targetPort)) return { accept: { kind: "none", mode: "PERMISSIVE", httpPort }, server };
+    // The port's inbound policy (linkerdInbound.ts): its Server's, else the default policy.
+    const inbound = linkerdInbound(r.model, w, targetPort);
+    return { accept: { kind: "linkerd", mode: inbound.mode, httpPort, undecided: inbound.undecided }, server };
+  }
   // An entry's tunnel label says a proxy on the VM terminates HBONE, and nothing more (the server
   // decision stays NONE: whether that proxy applies PeerAuthentication cannot be told).
   if (server.mode === "NONE") return { accept: { kind: "none", mode: "PERMISSIVE", httpPort, tunnel: w.entry !== null && w.hboneTunnel }, server };
@@ -1218,6 +1223,17 @@ function linkerdIgnoredPhrase(linkerd: LinkerdPolicy, w: Workload, port: number)
 }
 
 /**
+ * The inbound policy of a meshed Linkerd port, for a caller that is not a meshed Linkerd proxy, when it
+ * refuses unauthenticated callers or cannot be told (", and its port 8080 takes the default inbound
+ * policy all-authenticated (…), which admits only meshed clients"); nothing for a port that admits
+ * them, whose reason stays "is meshed by Linkerd".
+ */
+function linkerdPolicyPhrase(model: MeshModel, w: Workload, port: number): string {
+  const inbound = linkerdInbound(model, w, port);
+  return inbound.mode === "STRICT" || inbound.undecided ? `, and ${inbound.why}` : "";
+}
+
+/**
  * Istio's default where the server's istiod ignores the root namespace's mesh-wide PeerAuthentication:
  * because its discoverySelectors leave that namespace out (Istio >=1.22 behaviour,
  * ENABLE_ENHANCED_RESOURCE_SCOPING; an older istiod would apply it), or because the policy's
@@ -1263,7 +1279,8 @@ function serverPhrase(model: MeshModel, service: Service, port: ServicePort, e: 
       ? `${dest} takes HBONE (networking.istio.io/tunnel=http) on a proxy that istiod knows nothing else of`
       : `${dest} has no proxy that istiod knows of but for its networking.istio.io/tunnel=http label, which only clients sending HBONE read`;
   if (e.server.mode === "NONE") return e.workload.entry !== null ? `${dest} has no proxy that istiod knows of` : `${dest} has no proxy`;
-  if (e.server.origin === "linkerd-policy") return `${dest} is meshed by Linkerd${linkerdIgnoredPhrase(linkerd, e.workload, e.targetPort)}`;
+  if (e.server.origin === "linkerd-policy")
+    return `${dest} is meshed by Linkerd${e.tls === "LINKERD" ? "" : linkerdPolicyPhrase(model, e.workload, e.targetPort)}${linkerdIgnoredPhrase(linkerd, e.workload, e.targetPort)}`;
   const by = e.server.policy ? `PeerAuthentication ${e.server.policy.namespace}/${e.server.policy.name} (${e.server.origin})` : `Istio's default${ignoredMeshPolicyNote(model, e.workload)}`;
   const plane = e.accept.kind === "ambient" ? " (ambient)" : "";
   return `${dest}${plane} port ${e.targetPort} is ${e.server.mode} by ${by}`;

@@ -18,6 +18,7 @@ import {
 } from "./peerAuthentication";
 import { perRun } from "../model/perRun";
 import { gatewayListeners, type GatewayListener } from "./gatewayListener";
+import { linkerdInbound } from "./linkerdInbound";
 
 export interface ServerDecision {
   mode: Mode;
@@ -129,7 +130,9 @@ function policyOf(this: ResolverState, w: Workload): WorkloadPolicy {
   return p;
 }
 
+/** A meshed Linkerd port by what its proxy does with unauthenticated callers (linkerdInbound.ts). */
 const LINKERD_DECISION: ServerDecision = Object.freeze({ mode: "PERMISSIVE", origin: "linkerd-policy", policy: null });
+const LINKERD_STRICT_DECISION: ServerDecision = Object.freeze({ mode: "STRICT", origin: "linkerd-policy", policy: null });
 const NO_PROXY_DECISION: ServerDecision = Object.freeze({ mode: "NONE", origin: "no-proxy", policy: null });
 /**
  * A gateway (Istio proxy of type Router): PeerAuthentication does not reach its listeners. istiod
@@ -149,7 +152,7 @@ export const GATEWAY_DECISION: ServerDecision = Object.freeze({ mode: "NONE", or
 export const WAYPOINT_DECISION: ServerDecision = Object.freeze({ mode: "STRICT", origin: "default", policy: null });
 
 function serverDecision(this: ResolverState, w: Workload, port?: number): ServerDecision {
-  if (w.dataplane === "linkerd") return LINKERD_DECISION;
+  if (w.dataplane === "linkerd") return linkerdInbound(this.model, w, port).mode === "STRICT" ? LINKERD_STRICT_DECISION : LINKERD_DECISION;
   if (!hasIstioProxy(w)) return NO_PROXY_DECISION;
   if (w.gateway) {
     if (w.waypoint) return WAYPOINT_DECISION;

@@ -12,6 +12,7 @@ import type { ParsedInputs, ParsedTraffic } from "../model/input";
 import type { MeshModel, Workload } from "../model/mesh";
 import { resolveRevision } from "../model/revisions";
 import { linkerdInjects } from "../model/workloads";
+import { defaultPolicyMode, linkerdNamespaceDefault } from "../resolve/linkerdInbound";
 import { namespaceDecision } from "../resolve/peerAuthentication";
 import { createResolver, paRef, type Resolver, type ServerDecision } from "../resolve/resolver";
 import type { Completeness, Finding, MeshSnapshot, SnapshotNamespace, SnapshotService, SnapshotSource, SnapshotWorkload } from "./schema";
@@ -113,13 +114,16 @@ function snapshotNamespace(model: MeshModel, r: Resolver, name: string): Snapsho
   const revision = resolveRevision(model.revisions, ns?.labels["istio.io/rev"]);
   const d = namespaceDecision(r.paIndex({ revision, dataplane: ambient ? "ambient" : "sidecar" }), name);
   // A namespace where nothing enforces policy reports NONE; the policy that would apply is still named.
-  const mode = dataplane === "none" ? "NONE" : dataplane === "linkerd" ? "PERMISSIVE" : d.mode;
+  // A Linkerd namespace: what its default inbound policy does with unauthenticated callers (linkerdInbound.ts).
+  const mode = dataplane === "none" ? "NONE" : dataplane === "linkerd" ? linkerdNamespaceMode(model, name) : d.mode;
   return {
     name,
     dataplane,
     mtls: { mode, policy: paRef(d.policy), inheritedFrom: d.origin === "namespace" ? null : d.origin === "mesh" ? "mesh" : "default" },
   };
 }
+
+const linkerdNamespaceMode = (model: MeshModel, name: string) => defaultPolicyMode(linkerdNamespaceDefault(model, name).policy ?? "all-unauthenticated");
 
 function snapshotService(s: MeshModel["services"][number]): SnapshotService {
   return { namespace: s.namespace, name: s.name, host: s.host, headless: s.headless, external: s.external, ports: s.ports, workloads: s.workloads };

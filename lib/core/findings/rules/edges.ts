@@ -3,6 +3,7 @@
 import { edgeContradicts, type EdgeAnalysis } from "../../edges/buildEdges";
 import { appliesNoTlsPhrase, drWhere, isProxyOwnPort, type ClientWhy } from "../../resolve/predictEdge";
 import { FILE_SYSTEM_ROOTS } from "../../resolve/matrix";
+import { serverOfPort } from "../../model/linkerdPolicy";
 import { istiodRevision, type DestinationRule, type MeshRoute, type Workload } from "../../model/mesh";
 import type { Ref } from "../../snapshot/schema";
 import type { FindingCode } from "../catalogue";
@@ -189,6 +190,25 @@ const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) 
   },
 };
 
+/**
+ * A caller Linkerd's proxy refuses as unauthenticated (plaintext, or TLS it originates itself) on a
+ * port whose inbound policy admits only meshed clients: mesh the caller, or admit it there. Istio's
+ * mTLS is no way in (the Linkerd proxy forwards it to the application as opaque bytes).
+ */
+function linkerdRefusesFix(ctx: AnalysisContext, ea: EdgeAnalysis): string {
+  const e = ea.prediction.worst;
+  const who = ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "the caller";
+  const dest = e.workload ? nsName(e.workload) : ea.service.host;
+  const server = e.workload ? serverOfPort(ctx.model.linkerdPolicy, e.workload, e.targetPort) : null;
+  const admit = server
+    ? `add an AuthorizationPolicy for Server ${server.namespace}/${server.name} whose NetworkAuthentication covers ${who} (or set its accessPolicy to audit while migrating)`
+    : `add a Server for port ${e.targetPort} of ${dest} with an AuthorizationPolicy whose NetworkAuthentication covers ${who}, or set config.linkerd.io/default-inbound-policy to all-unauthenticated (or audit) on its pods or namespace`;
+  return `Mesh ${who} with Linkerd (linkerd.io/inject: enabled), so that it sends Linkerd mTLS to ${ea.service.host}${ea.client.dataplane === "sidecar" || ea.client.dataplane === "ambient" ? " instead of going through Istio" : ""}; or let port ${e.targetPort} of ${dest} admit unauthenticated clients: ${admit}.`;
+}
+
+/** Plaintext, or the caller's own TLS, that a Linkerd port refuses as unauthenticated. */
+const refusedByLinkerd = (code: BrokenCode, ea: EdgeAnalysis) => ea.prediction.worst.accept.kind === "linkerd" && (code === "edge.plaintext-to-strict" || code === "edge.tls-mismatch");
+
 /** A broken edge into a gateway listener built from Gateway servers: the client's TLS and the server's tls.mode must agree. */
 function gatewayFix(ea: EdgeAnalysis): string {
   const e = ea.prediction.worst;
@@ -251,7 +271,7 @@ function brokenFinding(ctx: AnalysisContext, code: Exclude<BrokenCode, "edge.pas
     message: `${ea.edge.id}: ${ea.edge.predicted.reason}`,
     resources: edgeResources(ea, brokenExtras(ctx, code, ea)),
     edge: ea.edge.id,
-    fix: code !== "edge.auto-mtls-namespace-disable" && ea.prediction.worst.accept.listener ? gatewayFix(ea) : (fileCertsFix(ea) ?? FIXES[code](ea)),
+    fix: code !== "edge.auto-mtls-namespace-disable" && ea.prediction.worst.accept.listener ? gatewayFix(ea) : (fileCertsFix(ea) ?? (refusedByLinkerd(code, ea) ? linkerdRefusesFix(ctx, ea) : FIXES[code](ea))),
   });
 }
 

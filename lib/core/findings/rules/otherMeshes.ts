@@ -2,7 +2,7 @@
 import { parseDuration } from "../../certs/duration";
 import { pemCertificates } from "../../certs/x509";
 import { createHash } from "node:crypto";
-import { selects, takesPort, type LinkerdServer } from "../../model/linkerdPolicy";
+import { selects, serverLocks, takesPort } from "../../model/linkerdPolicy";
 import type { Workload } from "../../model/mesh";
 import type { Finding } from "../../snapshot/schema";
 import { rule, type AnalysisContext } from "../context";
@@ -103,15 +103,10 @@ function portsOnDefaultPolicy(ctx: AnalysisContext, w: Workload): { open: number
   if (ports.size === 0) return null;
   const policy = ctx.model.linkerdPolicy;
   const selecting = policy.servers.filter((s) => s.namespace === w.namespace && s.podSelector !== null && selects(s.podSelector, w.labels));
-  const locks = (s: LinkerdServer) =>
-    !s.openAccess &&
-    !policy.openServers.has(`${s.namespace}/${s.name}`) &&
-    !policy.openNamespaces.has(s.namespace) &&
-    !policy.openServerSelectors.some((x) => x.namespace === s.namespace && selects(x.selector, s.labels));
   const open: number[] = [];
   for (const port of ports) {
     const server = selecting.find((s) => takesPort(s, port, w.containerPorts));
-    if (server === undefined || !locks(server)) open.push(port);
+    if (server === undefined || !serverLocks(policy, server)) open.push(port);
   }
   return { open: open.sort((a, b) => a - b), hasServers: selecting.length > 0 };
 }
