@@ -121,6 +121,23 @@ describe("Linkerd", () => {
     expect(matrixVerdict("LINKERD", { kind: "linkerd", mode: "PERMISSIVE", httpPort: false }).verdict).toBe("mtls");
     expect(matrixVerdict("ISTIO_MUTUAL", { kind: "linkerd", mode: "PERMISSIVE", httpPort: false }).verdict).toBe("broken");
   });
+
+  // Linkerd's STRICT: an inbound policy admitting only meshed clients (linkerdInbound.ts).
+  const linkerd = (mode: "STRICT" | "PERMISSIVE", undecided = false) => ({ kind: "linkerd" as const, mode, httpPort: true, undecided });
+  it.each([
+    ["NONE", "STRICT", false, "broken"],
+    ["DISABLE", "STRICT", false, "broken"],
+    ["SIMPLE", "STRICT", false, "broken"],
+    ["MUTUAL", "STRICT", false, "broken"],
+    ["LINKERD", "STRICT", false, "mtls"],
+    ["NONE", "STRICT", true, "unknown"],
+    ["SIMPLE", "PERMISSIVE", true, "unknown"],
+    ["NONE", "PERMISSIVE", false, "plaintext"],
+    ["SIMPLE", "PERMISSIVE", false, "tls"],
+    ["ISTIO_MUTUAL", "STRICT", false, "broken"],
+  ] as const)("%s → Linkerd %s (undecided %s): %s", (client, mode, undecided, verdict) => {
+    expect(matrixVerdict(client, linkerd(mode, undecided)).verdict).toBe(verdict);
+  });
 });
 
 describe("worst endpoint order", () => {
