@@ -493,3 +493,32 @@ describe("a Server on the port decides instead of the default policy", () => {
     expect([w.mtls.mode, w.ports.map((p) => p.mode)]).toEqual(["STRICT", ["PERMISSIVE"]]);
   });
 });
+
+// ---------------------------------------------------------------------------------------------------
+// 6. linkerd.unauthenticated-default reads the cluster-wide default (proxy.defaultInboundPolicy): in the
+// running proxies' env, and in linkerd-config's values.
+
+describe("linkerd.unauthenticated-default follows the effective default policy, the cluster's included", () => {
+  const linkerdConfig = (policy: string): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "linkerd-config", namespace: "linkerd" }, data: { values: `clusterDomain: cluster.local\nidentityTrustDomain: cluster.local\nproxy:\n  defaultInboundPolicy: ${policy}\n` } });
+  const fires = (objs: KubeObject[]) => codesOf(run(objs), "linkerd.unauthenticated-default").length;
+  const POLICY_ENV = "LINKERD2_PROXY_INBOUND_DEFAULT_POLICY";
+
+  it.each([
+    ["the live proxies were started with all-authenticated (s10)", [webPod("a", { [POLICY_ENV]: "all-authenticated" }), linkerdConfig("all-authenticated")]],
+    ["the cluster default in linkerd-config is all-authenticated (manifests)", [linkerdConfig("all-authenticated")]],
+    ["the cluster default is deny", [linkerdConfig("deny")]],
+  ] as [string, KubeObject[]][])("silent: %s", (_what, extra) => {
+    expect(fires(linkerdMesh({}, extra).filter((o) => o.kind !== "Deployment" || o.metadata.name === "web"))).toBe(0);
+  });
+
+  it.each([
+    ["no annotation and no linkerd-config (Linkerd's default)", []],
+    ["linkerd-config's default is all-unauthenticated", [linkerdConfig("all-unauthenticated")]],
+    ["a pod started with all-unauthenticated before the namespace was annotated all-authenticated", [webPod("a", { [POLICY_ENV]: "all-unauthenticated" }), l5dNs({ "config.linkerd.io/default-inbound-policy": "all-authenticated" })]],
+  ] as [string, KubeObject[]][])("near miss: fires when %s", (_what, extra) => {
+    const objs = linkerdMesh({}, extra).filter((o) => o.kind !== "Deployment" || o.metadata.name === "web");
+    // A Namespace among `extra` replaces the base one.
+    const ns = extra.find((o) => o.kind === "Namespace");
+    expect(fires(ns ? [ns, ...objs.filter((o) => !(o.kind === "Namespace" && o.metadata.name === L5D))] : objs)).toBe(1);
+  });
+});

@@ -4,6 +4,7 @@ import { pemCertificates } from "../../certs/x509";
 import { createHash } from "node:crypto";
 import { selects, serverLocks, takesPort } from "../../model/linkerdPolicy";
 import type { Workload } from "../../model/mesh";
+import { linkerdDefaultPolicy } from "../../resolve/linkerdInbound";
 import type { Finding } from "../../snapshot/schema";
 import { rule, type AnalysisContext } from "../context";
 import { finding } from "../finding";
@@ -127,10 +128,10 @@ export const linkerdUnauthenticatedDefault = rule("linkerd.unauthenticated-defau
     const meshed = workloads.filter((w) => w.dataplane === "linkerd");
     if (meshed.length === 0) continue;
     const nsAnnotations = ctx.model.namespaces.get(ns)?.annotations ?? {};
-    const nsPolicy = nsAnnotations["config.linkerd.io/default-inbound-policy"];
     const open: string[] = [];
     for (const w of meshed) {
-      if ((w.annotations["config.linkerd.io/default-inbound-policy"] ?? nsPolicy ?? "all-unauthenticated") !== "all-unauthenticated") continue;
+      // The running proxies' env, the pod's or namespace's annotation, the cluster default (linkerdInbound.ts).
+      if (linkerdDefaultPolicy(ctx.model, w).policy !== "all-unauthenticated") continue;
       if (ownsItsPolicy(w, nsAnnotations["linkerd.io/inject"])) continue;
       const ports = portsOnDefaultPolicy(ctx, w);
       if (ports !== null && ports.open.length === 0) continue;
