@@ -522,3 +522,26 @@ describe("linkerd.unauthenticated-default follows the effective default policy, 
     expect(fires(ns ? [ns, ...objs.filter((o) => !(o.kind === "Namespace" && o.metadata.name === L5D))] : objs)).toBe(1);
   });
 });
+
+// ---------------------------------------------------------------------------------------------------
+// 7. Linkerd identity names: <sa>.<ns>.serviceaccount.identity.<control-plane-ns>.<trust-domain>
+// (other-meshes.md §1.1; charts/partials `_proxy.tpl`: _l5d_ns, _l5d_trustdomain), not always
+// …identity.linkerd.cluster.local.
+
+describe("a Linkerd workload's identity name takes the control plane's namespace and trust domain", () => {
+  const config = (ns: string, values: string): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "linkerd-config", namespace: ns }, data: { values } });
+  const identity = (extra: KubeObject[]) => workloadOf(run(linkerdMesh({}, extra)), L5D, "web").identity;
+
+  it.each([
+    ["the live proxy's env (s3)", [webPod("a", { _l5d_ns: "linkerd-cp", _l5d_trustdomain: "example.org" })], "web.emojivoto.serviceaccount.identity.linkerd-cp.example.org"],
+    ["linkerd-config: its namespace and identityTrustDomain", [config("linkerd-cp", "identityTrustDomain: example.org\nclusterDomain: cluster.local\n")], "web.emojivoto.serviceaccount.identity.linkerd-cp.example.org"],
+    ["linkerd-config without identityTrustDomain: clusterDomain", [config("l5d", "clusterDomain: corp.local\n")], "web.emojivoto.serviceaccount.identity.l5d.corp.local"],
+    ["the env wins over linkerd-config", [webPod("a", { _l5d_ns: "linkerd", _l5d_trustdomain: "prod.example" }), config("linkerd", "identityTrustDomain: cluster.local\n")], "web.emojivoto.serviceaccount.identity.linkerd.prod.example"],
+  ] as [string, KubeObject[], string][])("%s", (_what, extra, want) => {
+    expect(identity(extra)).toBe(want);
+  });
+
+  it("near miss: with neither, Linkerd's defaults (linkerd, cluster.local)", () => {
+    expect(identity([])).toBe("web.emojivoto.serviceaccount.identity.linkerd.cluster.local");
+  });
+});

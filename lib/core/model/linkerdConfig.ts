@@ -4,6 +4,7 @@
 // clusterDomain when it is empty), and its namespace is the control plane's.
 import yaml from "js-yaml";
 import type { LoadedObject } from "./input";
+import type { LivePod } from "./mesh";
 import { at, str } from "./read";
 
 export interface LinkerdConfig {
@@ -43,4 +44,21 @@ export function readLinkerdConfig(objects: readonly LoadedObject[]): LinkerdConf
     trustDomain: setting("identityTrustDomain") ?? setting("clusterDomain"),
     defaultInboundPolicy: setting("proxy", "defaultInboundPolicy") ?? setting("policyController", "defaultAllowPolicy"),
   };
+}
+
+/**
+ * The suffix of a Linkerd workload's identity names, `<control-plane-ns>.<trust-domain>` (the proxy's
+ * LINKERD2_PROXY_IDENTITY_LOCAL_NAME is `$(_pod_sa).$(_pod_ns).serviceaccount.identity.$(_l5d_ns).$(_l5d_trustdomain)`,
+ * charts/partials `_proxy.tpl`): from its running proxies' env when they agree, else linkerd-config,
+ * else Linkerd's defaults (linkerd, cluster.local).
+ */
+export function linkerdIdentityDomain(config: LinkerdConfig | null, pods: readonly LivePod[]): string {
+  let seen: string | null | undefined;
+  for (const p of pods) {
+    if (!p.linkerdControlPlaneNs || !p.linkerdTrustDomain) continue;
+    const d = `${p.linkerdControlPlaneNs}.${p.linkerdTrustDomain}`;
+    seen = seen === undefined || seen === d ? d : null;
+  }
+  if (seen) return seen;
+  return `${config?.namespace ?? "linkerd"}.${config?.trustDomain ?? "cluster.local"}`;
 }

@@ -11,6 +11,7 @@ import { buildModel } from "../model/buildModel";
 import type { ParsedInputs, ParsedTraffic } from "../model/input";
 import type { MeshModel, Workload } from "../model/mesh";
 import { resolveRevision } from "../model/revisions";
+import { linkerdIdentityDomain } from "../model/linkerdConfig";
 import { linkerdInjects } from "../model/workloads";
 import { defaultPolicyMode, linkerdNamespaceDefault } from "../resolve/linkerdInbound";
 import { namespaceDecision } from "../resolve/peerAuthentication";
@@ -50,7 +51,7 @@ function identityOf(w: Workload, r: Resolver): string | null {
   // A WorkloadEntry labelled tlsMode=istio without a serviceAccount: istiod expects no identity of it.
   if (w.serviceAccount === "") return null;
   if (w.dataplane === "sidecar" || w.dataplane === "ambient") return `spiffe://${r.meshOf(w).trustDomain}/ns/${w.namespace}/sa/${w.serviceAccount}`;
-  if (w.dataplane === "linkerd") return `${w.serviceAccount}.${w.namespace}.serviceaccount.identity.linkerd.cluster.local`;
+  if (w.dataplane === "linkerd") return `${w.serviceAccount}.${w.namespace}.serviceaccount.identity.${linkerdIdentityDomain(r.model.linkerdConfig, w.livePods)}`;
   return null;
 }
 
