@@ -545,3 +545,59 @@ describe("a Linkerd workload's identity name takes the control plane's namespace
     expect(identity([])).toBe("web.emojivoto.serviceaccount.identity.linkerd.cluster.local");
   });
 });
+
+// ---------------------------------------------------------------------------------------------------
+// 8. certmanager.not-ready while cert-manager is issuing: say so, and a warning where the Secret still
+// holds a valid certificate (cert-manager policies.go readinessChecks sets Ready=False for routine
+// reissues: RequestChanged after a spec edit, IncorrectIssuer after an issuer switch).
+
+describe("certmanager.not-ready while cert-manager is (re)issuing", () => {
+  const appNs: KubeObject = { apiVersion: "v1", kind: "Namespace", metadata: { name: "app" } };
+  const notReady = (reason: string, message: string): Condition => ({ type: "Ready", status: "False", reason, message });
+  const issuing = (since: Date): Condition => ({ type: "Issuing", status: "True", reason: "Reissuing", message: "Re-issuing certificate", lastTransitionTime: iso(since) });
+  async function api(conditions: Condition[], o: { secret?: "valid" | "expired"; lastFailureTime?: Date } = {}) {
+    const ca = await makeCustomCa("CN=app-ca", at(-400 * DAY), at(3000 * DAY), null);
+    const leaf = o.secret === "expired" ? await makeCustomLeaf("CN=api.example", at(-91 * DAY), at(-DAY), ca, { dns: ["api.example"] }) : await makeCustomLeaf("CN=api.example", at(-30 * DAY), at(60 * DAY), ca, { dns: ["api.example"] });
+    const objs: KubeObject[] = [
+      appNs,
+      cmCertificate("app", "api", { dnsNames: ["api.example"], issuerRef: { name: "ca", kind: "Issuer" } }, { conditions, ...(o.lastFailureTime ? { lastFailureTime: iso(o.lastFailureTime) } : {}) }),
+    ];
+    if (o.secret) objs.push(tlsSecret("app", "api", leaf.pem, { ca: ca.pem, annotations: cmAnnotations("api", "ca", "Issuer") }));
+    const f = codesOf(analyse(objs), "certmanager.not-ready");
+    expect(f).toHaveLength(1);
+    return f[0]!;
+  }
+  const doesNotExist = notReady("DoesNotExist", "Issuing certificate as Secret does not exist");
+  const requestChanged = notReady("RequestChanged", "Certificate is not Ready because the CertificateRequest does not match the spec");
+
+  it("a first issuance in flight (s4c): still an error (no certificate yet), but it says cert-manager is issuing it", async () => {
+    const f = await api([doesNotExist, issuing(at(-10_000))]);
+    expect(f.severity).toBe("error");
+    expect(f.message).toContain(`cert-manager is issuing it (Issuing since ${iso(at(-10_000))})`);
+    expect(f.message).not.toContain("not being (re)issued");
+  });
+
+  it("a reissue after a spec edit while the Secret's certificate is valid: a warning", async () => {
+    const f = await api([requestChanged, issuing(at(-60_000))], { secret: "valid" });
+    expect(f.severity).toBe("warning");
+    expect(f.message).toContain("its Secret api still holds a valid certificate");
+  });
+
+  it.each([
+    ["the reissue has failed since it started", { secret: "valid" as const, lastFailureTime: at(-30_000) }, "failed"],
+    ["the Secret's certificate has expired", { secret: "expired" as const }, "cert-manager is issuing it"],
+  ])("near miss: an error when %s", async (_what, o, says) => {
+    const f = await api([requestChanged, issuing(at(-60_000))], o);
+    expect(f.severity).toBe("error");
+    expect(f.message).toContain(says);
+  });
+
+  it("near miss: a failure before the current attempt started does not count against it", async () => {
+    expect((await api([requestChanged, issuing(at(-60_000))], { secret: "valid", lastFailureTime: at(-DAY) })).severity).toBe("warning");
+  });
+
+  it("near miss: not issuing and no Secret: the error says it is not being (re)issued, as before", async () => {
+    const f = await api([doesNotExist]);
+    expect([f.severity, f.message.includes("is not being (re)issued")]).toEqual(["error", true]);
+  });
+});

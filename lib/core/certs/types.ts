@@ -65,6 +65,8 @@ export interface CertManagerCertificate {
   renewalTime?: string;
   /** The Issuing condition is True: cert-manager is (re)issuing it now. */
   issuing?: boolean;
+  /** When that Issuing=True condition last changed (its lastTransitionTime): when the current issuance started. */
+  issuingSince?: string;
   /** status.lastFailureTime: when the last issuance attempt failed. */
   lastFailureTime?: string;
 }

@@ -447,7 +447,9 @@ function readCertificate(lo: LoadedObject, out: ObjectCertInputs): void {
   const notAfter = statusTime(lo, o, "notAfter", out.problems);
   const renewalTime = statusTime(lo, o, "renewalTime", out.problems);
   const lastFailureTime = statusTime(lo, o, "lastFailureTime", out.problems);
-  const issuing = arr(at(o, "status", "conditions")).some((x) => str(at(x, "type")) === "Issuing" && str(at(x, "status")) === "True");
+  const issuingCondition = arr(at(o, "status", "conditions")).find((x) => str(at(x, "type")) === "Issuing" && str(at(x, "status")) === "True");
+  const issuing = issuingCondition !== undefined;
+  const issuingSince = str(at(issuingCondition, "lastTransitionTime"));
   if (duration !== undefined) c.duration = duration;
   if (renewBefore !== undefined) c.renewBefore = renewBefore;
   if (pct !== undefined) c.renewBeforePercentage = pct;
@@ -456,6 +458,7 @@ function readCertificate(lo: LoadedObject, out: ObjectCertInputs): void {
   if (renewalTime !== undefined) c.renewalTime = renewalTime;
   if (lastFailureTime !== undefined) c.lastFailureTime = lastFailureTime;
   if (issuing) c.issuing = true;
+  if (issuingSince !== undefined && RFC3339.test(issuingSince) && Number.isFinite(Date.parse(issuingSince))) c.issuingSince = issuingSince;
   out.certManager.certificates.push(c);
 }
 

@@ -1,5 +1,6 @@
 // cert-manager, Linkerd and SPIRE rules (findings.md "cert-manager, Linkerd, SPIRE").
 import { parseDuration } from "../../certs/duration";
+import type { CertManagerCertificate } from "../../certs/types";
 import { pemCertificates } from "../../certs/x509";
 import { createHash } from "node:crypto";
 import { selects, serverLocks, takesPort } from "../../model/linkerdPolicy";
@@ -10,13 +11,39 @@ import { rule, type AnalysisContext } from "../context";
 import { finding } from "../finding";
 import { listNames, namespaceRef, nsName, restartHow, workloadRef } from "../refs";
 
+/**
+ * Where a not-Ready Certificate's issuance stands: cert-manager is issuing it (Issuing=True) with no
+ * failure since that issuance started, or its last attempt failed, or neither; and whether its Secret
+ * still holds a currently valid certificate among the inputs. cert-manager sets Ready=False for routine
+ * reissues too (policies.go readinessChecks: RequestChanged after a spec edit, IncorrectIssuer after an
+ * issuer switch), while the old certificate keeps serving.
+ */
+function issuanceOf(ctx: AnalysisContext, c: CertManagerCertificate) {
+  const now = ctx.now.getTime();
+  const failedAt = c.lastFailureTime === undefined ? NaN : Date.parse(c.lastFailureTime);
+  const since = c.issuingSince === undefined ? NaN : Date.parse(c.issuingSince);
+  // A failure before the current issuance started belongs to an earlier attempt.
+  const failed = Number.isFinite(failedAt) && !(failedAt < since);
+  const valid = ctx.certs.entries.some((e) => e.certManager === c && e.cert.notBefore.getTime() <= now && now < e.cert.notAfter.getTime());
+  const state = failed
+    ? `its last issuance attempt failed at ${c.lastFailureTime}`
+    : c.issuing
+      ? `cert-manager is issuing it${c.issuingSince ? ` (Issuing since ${c.issuingSince})` : ""}`
+      : `Secret ${c.secretName} is not being (re)issued`;
+  return { failed, valid, state };
+}
+
 export const certmanagerNotReady = rule("certmanager.not-ready", (ctx) => {
   const out: Finding[] = [];
   for (const c of ctx.certs.certManager.certificates) {
     if (c.ready?.status !== "False") continue;
+    const { failed, valid, state } = issuanceOf(ctx, c);
+    // Traffic fails only without a valid certificate, or when issuing it fails: else it will be soon.
+    const severity = valid && !failed ? "warning" : "error";
     out.push(
       finding("certmanager.not-ready", {
-        message: `cert-manager Certificate ${c.namespace}/${c.name} is not Ready${c.ready.reason ? ` (${c.ready.reason})` : ""}${c.ready.message ? `: ${c.ready.message}` : ""}; Secret ${c.secretName} is not being (re)issued.`,
+        severity,
+        message: `cert-manager Certificate ${c.namespace}/${c.name} is not Ready${c.ready.reason ? ` (${c.ready.reason})` : ""}${c.ready.message ? `: ${c.ready.message}` : ""}; ${state}${valid ? `; its Secret ${c.secretName} still holds a valid certificate` : ""}.`,
         resources: [{ kind: "Certificate", namespace: c.namespace, name: c.name }, { kind: c.issuerRef.kind || "Issuer", ...(c.issuerRef.kind === "ClusterIssuer" ? {} : { namespace: c.namespace }), name: c.issuerRef.name }],
         fix: `kubectl describe certificate ${c.name} -n ${c.namespace} and its latest CertificateRequest; fix the issuer or the request it rejects.`,
       }),
