@@ -601,3 +601,41 @@ describe("certmanager.not-ready while cert-manager is (re)issuing", () => {
     expect([f.severity, f.message.includes("is not being (re)issued")]).toEqual(["error", true]);
   });
 });
+
+// ---------------------------------------------------------------------------------------------------
+// 9. Two Certificates writing one Secret: the one the Secret's cert-manager.io/certificate-name names
+// applies, else the first by namespace and name, whatever the input order (contract.md §1).
+
+describe("which Certificate's status applies to a shared Secret does not depend on input order", () => {
+  async function shared(annotated: string | null) {
+    const ca = await makeCustomCa("CN=app-ca", at(-400 * DAY), at(3000 * DAY), null);
+    const leaf = await makeCustomLeaf("CN=api.example", at(-30 * DAY), at(60 * DAY), ca, { dns: ["api.example"] });
+    const cert = (name: string, renewal: Date) => cmCertificate("app", name, { secretName: "shared", dnsNames: ["api.example"], issuerRef: { name: "ca", kind: "Issuer" } }, { conditions: [READY], notAfter: iso(at(60 * DAY)), renewalTime: iso(renewal) });
+    const objs = [
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: "app" } } as KubeObject,
+      cert("a", at(-26 * DAY)),
+      cert("b", at(13 * DAY)),
+      tlsSecret("app", "shared", leaf.pem, { ca: ca.pem, annotations: annotated ? cmAnnotations(annotated, "ca", "Issuer") : {} }),
+    ];
+    const view = (s: MeshSnapshot) => ({ renewal: certBySubject(s, "CN=api.example")[0]!.renewalTime, overdue: codesOf(s, "cert.rotation-overdue").map((f) => f.resources[0]) });
+    return { forward: view(analyse(objs)), reversed: view(analyse([...objs].reverse())) };
+  }
+
+  it("the Certificate the Secret's annotation names (b), in both orders", async () => {
+    const { forward, reversed } = await shared("b");
+    expect(forward).toEqual({ renewal: iso(at(13 * DAY)), overdue: [] });
+    expect(reversed).toEqual(forward);
+  });
+
+  it("near miss: the annotation names a (overdue): a, in both orders", async () => {
+    const { forward, reversed } = await shared("a");
+    expect(forward).toEqual({ renewal: iso(at(-26 * DAY)), overdue: [{ kind: "Certificate", namespace: "app", name: "a" }] });
+    expect(reversed).toEqual(forward);
+  });
+
+  it("without the annotation: the first by name, in both orders", async () => {
+    const { forward, reversed } = await shared(null);
+    expect(forward.renewal).toBe(iso(at(-26 * DAY)));
+    expect(reversed).toEqual(forward);
+  });
+});

@@ -305,7 +305,7 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
   }
 
   const entries = new Map<string, CertEntry>();
-  const cmBySecret = new Map(o.certManager.certificates.map((c) => [`${c.namespace}/${c.secretName}`, c]));
+  const cmBySecret = certificatesBySecret(o.certManager.certificates);
   const issuerOf = new Map<string, ParsedCert>();
   const anchoredIssuer = new Set<string>();
   // The first issuer found wins, except that a trust anchor beats an issuer a chain presents: an
@@ -410,7 +410,7 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
     const secret = e.sightings.find(
       (s) => s.input.source.kind === "Secret" && s.index === 0 && (s.input.context === "tls-chain" || (s.input.context === "ca-chain" && s.input.source.key === "tls.crt")),
     );
-    e.certManager = secret ? (cmBySecret.get(`${secret.input.source.namespace}/${secret.input.source.name}`) ?? null) : null;
+    e.certManager = secret ? managingCertificate(cmBySecret.get(`${secret.input.source.namespace}/${secret.input.source.name}`), secret.input.certificateName) : null;
     e.renewalTime = expectedRotation(e);
   }
   supersededRoots(entries, parsed, o.now);
@@ -423,6 +423,29 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
     inputs: o.inputs,
     spireServedScopes,
   };
+}
+
+/** The cert-manager Certificates by the Secret they write (namespace/secretName), each list by name. */
+function certificatesBySecret(certificates: CertManagerCertificate[]): Map<string, CertManagerCertificate[]> {
+  const out = new Map<string, CertManagerCertificate[]>();
+  for (const c of certificates) {
+    const k = `${c.namespace}/${c.secretName}`;
+    const list = out.get(k);
+    if (list) list.push(c);
+    else out.set(k, [c]);
+  }
+  for (const list of out.values()) list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return out;
+}
+
+/**
+ * Which of the Certificates writing a Secret manages its certificate: the one the Secret's
+ * cert-manager.io/certificate-name annotation names (cert-manager writes it with each issuance), else
+ * the first by name, so that the input order decides nothing (contract.md §1).
+ */
+function managingCertificate(writers: CertManagerCertificate[] | undefined, annotated: string | undefined): CertManagerCertificate | null {
+  if (!writers) return null;
+  return writers.find((c) => c.name === annotated) ?? writers[0]!;
 }
 
 /**

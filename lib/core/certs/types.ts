@@ -44,6 +44,8 @@ export interface CertInput {
    * presented as a client certificate, whatever its extended key usage says.
    */
   servingOnly?: true;
+  /** The cert-manager Certificate a Secret's `cert-manager.io/certificate-name` annotation names. */
+  certificateName?: string;
   /** Where the input sits in its file, for input.invalid. */
   at?: { file: string; line?: number };
 }

@@ -91,7 +91,7 @@ function readKeys(
   out: ObjectCertInputs,
   wanted: Wanted[],
   mesh: MeshKind,
-  extra: Pick<CertInput, "trustScope" | "servingOnly"> = {},
+  extra: Pick<CertInput, "trustScope" | "servingOnly" | "certificateName"> = {},
 ): void {
   const o = lo.object;
   const secret = o.kind === "Secret";
@@ -380,8 +380,11 @@ function readSecret(lo: LoadedObject, out: ObjectCertInputs): void {
   const o = lo.object;
   const wanted = secretKeys(o.metadata.name, o.type);
   if (wanted.length === 0) return;
-  const managed = o.metadata.annotations?.["cert-manager.io/certificate-name"] !== undefined;
-  readKeys(lo, out, wanted, CA_SECRETS.get(o.metadata.name)?.mesh ?? (managed ? "cert-manager" : "other"), linkerdOwned(o) ? { servingOnly: true } : {});
+  // cert-manager names the Certificate that wrote the Secret (several may name one Secret).
+  const certificateName = str(o.metadata.annotations?.["cert-manager.io/certificate-name"]);
+  const named = certificateName !== undefined ? { certificateName } : {};
+  const mesh = CA_SECRETS.get(o.metadata.name)?.mesh ?? (certificateName !== undefined ? "cert-manager" : "other");
+  readKeys(lo, out, wanted, mesh, linkerdOwned(o) ? { ...named, servingOnly: true } : named);
 }
 
 /**
