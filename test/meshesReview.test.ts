@@ -639,3 +639,24 @@ describe("which Certificate's status applies to a shared Secret does not depend 
     expect(reversed).toEqual(forward);
   });
 });
+
+// ---------------------------------------------------------------------------------------------------
+// 10. certmanager.self-signed-issuer: an issuerRef with another group names an external issuer.
+
+describe("certmanager.self-signed-issuer matches cert-manager's own issuers only", () => {
+  const selfSignedIssuer: KubeObject = { apiVersion: "cert-manager.io/v1", kind: "Issuer", metadata: { namespace: "app", name: "pca" }, spec: { selfSigned: {} }, status: { conditions: [{ type: "Ready", status: "True" }] } };
+  const leafCert = (issuerRef: Record<string, string>) => cmCertificate("app", "svc", { dnsNames: ["svc.example"], issuerRef }, null);
+  const fires = (issuerRef: Record<string, string>) => codesOf(analyse([selfSignedIssuer, leafCert(issuerRef)]), "certmanager.self-signed-issuer").length;
+
+  it("silent for an external issuer of the same name and kind (s11: an issuerRef in another API group)", () => {
+    expect(fires({ name: "pca", kind: "Issuer", group: "awspca.cert-manager.io" })).toBe(0);
+  });
+
+  it.each([
+    ["no group (cert-manager.io by default)", { name: "pca", kind: "Issuer" }],
+    ["group cert-manager.io", { name: "pca", kind: "Issuer", group: "cert-manager.io" }],
+    ["an empty group", { name: "pca", kind: "Issuer", group: "" }],
+  ])("near miss: fires for %s", (_what, ref) => {
+    expect(fires(ref)).toBe(1);
+  });
+});

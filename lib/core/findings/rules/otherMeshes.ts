@@ -82,6 +82,9 @@ export const certmanagerSelfSignedIssuer = rule("certmanager.self-signed-issuer"
     ctx.certs.certManager.issuers.filter((i) => i.type === "selfSigned").map((i) => [`${i.kind}/${i.kind === "ClusterIssuer" ? "" : i.namespace}/${i.name}`, i]),
   );
   return ctx.certs.certManager.certificates.flatMap((c) => {
+    // An issuerRef in another API group names an external issuer (AWS PCA, Google CAS, step …), which
+    // cert-manager routes to its own controller, whatever cert-manager Issuer shares its name.
+    if (c.issuerRef.group && c.issuerRef.group !== "cert-manager.io") return [];
     const kind = c.issuerRef.kind || "Issuer";
     const issuer = selfSigned.get(`${kind}/${kind === "ClusterIssuer" ? "" : c.namespace}/${c.issuerRef.name}`);
     if (!issuer || c.isCA) return [];
