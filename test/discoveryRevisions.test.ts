@@ -38,7 +38,8 @@ describe("a delegate VirtualService in a namespace the caller's istiod does not 
    * top-level DISABLE, subset v1 ISTIO_MUTUAL on 443, subset v2 nothing. The root VirtualService in a
    * (seen), its delegate in `routes`; the default istiod has `defaultMesh`, the canary's none.
    */
-  const objs = (routesLabels: Labels, rootHttp: unknown[], defaultMesh = SELECT): KubeObject[] => [
+  const V1 = [{ route: [{ destination: { host: SRV, subset: "v1", port: { number: 443 } } }] }];
+  const objs = (routesLabels: Labels, rootHttp: unknown[], defaultMesh = SELECT, delegateHttp: unknown[] = V1, delegateLabels: Labels = {}): KubeObject[] => [
     namespace("istio-system", DISC),
     namespace("a", { ...DISC, "istio-injection": "enabled" }),
     namespace("b", { ...DISC, "istio-injection": "enabled" }),
@@ -61,7 +62,7 @@ describe("a delegate VirtualService in a namespace the caller's istiod does not 
       }),
     ),
     net("VirtualService", "a", "root", { hosts: [SRV], exportTo: ["*"], http: rootHttp }),
-    net("VirtualService", "routes", "d", { http: [{ route: [{ destination: { host: SRV, subset: "v1", port: { number: 443 } } }] }] }),
+    net("VirtualService", "routes", "d", { http: delegateHttp }, delegateLabels),
     meshConfig(defaultMesh),
     meshConfig("{}\n", "istio-system", "istio-canary"),
   ];
@@ -101,6 +102,26 @@ describe("a delegate VirtualService in a namespace the caller's istiod does not 
     { case: "near miss: the delegate seen by both: both take it, the next route is never reached", labels: DISC, a: MERGED, c: MERGED },
   ])("$case", ({ labels, a, c }) => {
     expect(edges(objs(labels, [DELEGATE, toV2]))).toEqual({ a, c });
+  });
+
+  // A delegate that ends in a catch-all without a destination (directResponse, redirect): translateRoute
+  // builds it (ApplyDirectResponse / ApplyRedirect) and BuildHTTPRoutesForVirtualService stops there
+  // ("Routes are matched in order, so we will never go beyond this match"), so a caller whose istiod
+  // has the delegate never reaches the root's next route; one whose istiod drops it does.
+  const API_V1 = { match: [{ uri: { prefix: "/api" } }], route: [{ destination: { host: SRV, subset: "v1", port: { number: 443 } } }] };
+  const NOT_FOUND = { directResponse: { status: 404 } };
+  const TO_HTTPS = { redirect: { scheme: "https" } };
+  const REV_CANARY = { "istio.io/rev": "canary" };
+  const TAKES_V2 = { port: 443, tls: "DISABLE", routed: true };
+  it.each([
+    { case: "a directResponse catch-all, the delegate's namespace hidden from the default istiod: the canary's caller takes /api (subset v1) or the 404, never the root's v2; the default's takes v2", labels: {}, http: [API_V1, NOT_FOUND], rev: {}, a: TAKES_V2, c: MERGED },
+    { case: "a redirect catch-all, hidden the same way: the same", labels: {}, http: [API_V1, TO_HTTPS], rev: {}, a: TAKES_V2, c: MERGED },
+    { case: "a directResponse catch-all, the delegate labelled for the canary (its namespace seen by both): the same", labels: DISC, http: [API_V1, NOT_FOUND], rev: REV_CANARY, a: TAKES_V2, c: MERGED },
+    { case: "near miss: the directResponse has a match of its own (uri /old): the canary's caller may reach v2, the worst of v1 and v2", labels: {}, http: [API_V1, { match: [{ uri: { prefix: "/old" } }], ...NOT_FOUND }], rev: {}, a: TAKES_V2, c: TAKES_V2 },
+    { case: "near miss: the directResponse is for namespace a's callers only: the canary's caller may reach v2", labels: {}, http: [API_V1, { match: [{ sourceNamespace: "a" }], ...NOT_FOUND }], rev: {}, a: TAKES_V2, c: TAKES_V2 },
+    { case: "near miss: the delegate seen by both istiods: the catch-all ends the list for both (v2 left out of the model)", labels: DISC, http: [API_V1, NOT_FOUND], rev: {}, a: MERGED, c: MERGED },
+  ])("$case", ({ labels, http, rev, a, c }) => {
+    expect(edges(objs(labels, [DELEGATE, toV2], SELECT, http, rev))).toEqual({ a, c });
   });
 });
 

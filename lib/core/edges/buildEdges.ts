@@ -15,7 +15,7 @@ import { injectingRevision } from "../model/revisions";
 import { hostsOverlap } from "../model/istioObjects";
 import { isHttpProtocol } from "../model/gatewayObjects";
 import { hasPortBoundEgress, sidecarFor } from "../resolve/sidecarScope";
-import { both, coversHost, routeBuilt, routeTakes, sourceLabelsMet, vsImported, vsSeen, vsTier, vsUsed, type Take, type Viewer } from "../resolve/vsScope";
+import { both, coversHost, routeBuilt, routeTakes, shadowedFor, sourceLabelsMet, vsImported, vsSeen, vsTier, vsUsed, type Take, type Viewer } from "../resolve/vsScope";
 
 export interface EdgeAnalysis {
   edge: Edge;
@@ -296,7 +296,7 @@ function routeChoiceFor(st: EdgeBuild, target: Target, protocol: string, client:
     if (used === "never") continue;
     // An earlier route of its list that this caller always takes leaves it unreachable (first match
     // wins; translateRoute turns a match this caller meets on source alone into a catch-all).
-    if (shadowedFor(route, viewer)) continue;
+    if (shadowedFor(route.vs, route.dest.kind, route.dest.matches, viewer)) continue;
     const takes = both(routeTakes(route.dest.matches, viewer), used);
     // A request to the service's own host that does not take a route of a VirtualService for that host
     // reaches it through the default cluster of the port called when that VirtualService may not be the
@@ -327,21 +327,6 @@ function routedChoice(ports: ServicePort[], first: MeshRoute | null, bySubset: M
   // One port, subsets that differ: which one a call took is not in the metrics, so each is predicted.
   const { route, split } = standIn(first, bySubset);
   return { ports, marks: 0, route, split };
-}
-
-/**
- * Whether an earlier route of the same VirtualService list (same kind) is one this caller always takes:
- * then the calls never reach this one. Routes after one that every caller takes are not in the model
- * at all (setMeshRoutes); this is the per-caller half (a match on the caller's namespace or labels, or
- * merged from a delegate its istiod does not read).
- */
-function shadowedFor(route: MeshRoute, v: Viewer): boolean {
-  const own = route.dest.matches;
-  for (const d of route.vs.meshDestinations) {
-    if (d.matches === own) return false;
-    if (d.kind === route.dest.kind && routeTakes(d.matches, v) === "always") return true;
-  }
-  return false;
 }
 
 /**

@@ -218,6 +218,32 @@ export function routeTakes(matches: RouteMatch[], v: RouteReader): Take {
 }
 
 /**
+ * Whether an earlier route of the same VirtualService list (same kind) is one this caller always takes:
+ * then the calls never reach this one (`own`: the route's matches). Routes after one that every caller
+ * takes are not in the model at all (setMeshRoutes); this is the per-caller half (a match on the
+ * caller's namespace or labels, or merged from a delegate its istiod does not read). HTTP: every http
+ * route counts, one without a destination too: translateRoute builds a redirect or directResponse
+ * (ApplyRedirect, ApplyDirectResponse) and BuildHTTPRoutesForVirtualService stops after a catch-all
+ * ("Routes are matched in order, so we will never go beyond this match"), so the walk is over
+ * meshRouteMatches.http, up to the route's own matches (setMeshRoutes pushes the same array into both
+ * lists). TCP/TLS routes each have a destination: read off meshDestinations.
+ */
+export function shadowedFor(vs: VirtualService, kind: RouteKind, own: RouteMatch[], v: RouteReader): boolean {
+  if (kind === "http") {
+    for (const matches of vs.meshRouteMatches.http) {
+      if (matches === own) return false;
+      if (routeTakes(matches, v) === "always") return true;
+    }
+    return false;
+  }
+  for (const d of vs.meshDestinations) {
+    if (d.matches === own) return false;
+    if (d.kind === kind && routeTakes(d.matches, v) === "always") return true;
+  }
+  return false;
+}
+
+/**
  * match.sourceLabels against the caller: "no" only when it has a named label with another value; an
  * unlisted caller's labels are unknown, and a pod may carry labels its template lacks.
  */
