@@ -131,7 +131,7 @@ describe("a delegate VirtualService in a namespace the caller's istiod does not 
 describe("dr.credential-name-plaintext behind a delegated route the caller's istiod does not have", () => {
   const NGINX = host("my-nginx", "mesh-external");
   const EGRESS = host("istio-egressgateway", "istio-system");
-  const objs = (routesLabels: Labels): KubeObject[] => [
+  const objs = (routesLabels: Labels, rootAfter: unknown[] = [], delegateLabels: Labels = {}, extra: KubeObject[] = []): KubeObject[] => [
     namespace("istio-system", DISC),
     namespace("a", { ...DISC, "istio-injection": "enabled" }),
     namespace("c", { ...DISC, "istio.io/rev": "canary" }),
@@ -143,16 +143,41 @@ describe("dr.credential-name-plaintext behind a delegated route the caller's ist
     deploy("mesh-external", "my-nginx", { ports: [443] }),
     service("mesh-external", "my-nginx", [{ port: 443, name: "http" }]),
     destRule("istio-system", "originate-mtls-for-nginx", NGINX, { trafficPolicy: { portLevelSettings: [{ port: { number: 443 }, tls: { mode: "MUTUAL", credentialName: "client-credential" } }] } }),
-    net("VirtualService", "vs", "nginx", { hosts: [NGINX], http: [{ delegate: { name: "to-egress", namespace: "routes" } }] }),
-    net("VirtualService", "routes", "to-egress", { http: [{ route: [{ destination: { host: EGRESS, subset: "nginx", port: { number: 443 } } }] }] }),
+    net("VirtualService", "vs", "nginx", { hosts: [NGINX], http: [{ delegate: { name: "to-egress", namespace: "routes" } }, ...rootAfter] }),
+    net("VirtualService", "routes", "to-egress", { http: [{ route: [{ destination: { host: EGRESS, subset: "nginx", port: { number: 443 } } }] }] }, delegateLabels),
     meshConfig(SELECT),
     meshConfig("{}\n", "istio-system", "istio-canary"),
+    ...extra,
   ];
   it.each([
     { case: "the delegate's namespace not selected by the default istiod: its sidecars (a) keep the host's cluster and ignore the DR; the canary's (c) are routed away", labels: {}, says: ["sidecars in a ignore it"] },
     { case: "near miss: the delegate's namespace selected: every sidecar is routed away, nothing to say", labels: DISC, says: [] },
   ])("$case", ({ labels, says }) => {
     const fs = run(objs(labels)).findings.filter((f) => f.code === "dr.credential-name-plaintext");
+    expect(fs.map((f) => f.message)).toEqual(says.map((m) => expect.stringContaining(m)));
+  });
+
+  // The root's fallback route to the host itself (or a mirror to it) after the delegate: built only for
+  // the callers whose istiod drops the delegate (for the others the delegate's route, with no match,
+  // ends the list: BuildHTTPRoutesForVirtualService's catch-all break), so it sends only their calls
+  // through the host's cluster. "A mesh route leads to the host" is asked per caller.
+  const FALLBACK = { route: [{ destination: { host: NGINX, port: { number: 443 } } }] };
+  const MIRROR = { route: [{ destination: { host: EGRESS, subset: "nginx", port: { number: 443 } } }], mirror: { host: NGINX, port: { number: 443 } } };
+  const NO_LABEL: Labels = {};
+  const CANARY_LABEL: Labels = { "istio.io/rev": "canary" };
+  const OTHER = host("other", "vs");
+  const otherToNginx = [
+    service("vs", "other", [{ port: 80, name: "http" }]),
+    net("VirtualService", "vs", "other", { hosts: [OTHER], http: [{ route: [{ destination: { host: NGINX, port: { number: 443 } } }] }] }),
+  ];
+  it.each([
+    { case: "a fallback route to the host, the delegate hidden from the default istiod: only a's sidecars reach the host", labels: {}, after: [FALLBACK], rev: NO_LABEL, extra: [], says: ["sidecars in a ignore it"] },
+    { case: "a fallback route to the host, the delegate labelled for the canary: the same", labels: DISC, after: [FALLBACK], rev: CANARY_LABEL, extra: [], says: ["sidecars in a ignore it"] },
+    { case: "a fallback route that mirrors to the host, the delegate hidden from the default istiod: only a's sidecars mirror there", labels: {}, after: [MIRROR], rev: NO_LABEL, extra: [], says: ["sidecars in a ignore it"] },
+    { case: "near miss: a fallback route, the delegate seen by both: nobody reaches the host, nothing to say", labels: DISC, after: [FALLBACK], rev: NO_LABEL, extra: [], says: [] },
+    { case: "near miss: another host's VirtualService routes to the host for every caller: a and c both reach it", labels: {}, after: [], rev: NO_LABEL, extra: otherToNginx, says: ["sidecars in a and c ignore it"] },
+  ])("$case", ({ labels, after, rev, extra, says }) => {
+    const fs = run(objs(labels, after, rev, extra)).findings.filter((f) => f.code === "dr.credential-name-plaintext");
     expect(fs.map((f) => f.message)).toEqual(says.map((m) => expect.stringContaining(m)));
   });
 });

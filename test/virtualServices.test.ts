@@ -161,7 +161,9 @@ describe("reading VirtualServices", () => {
     });
     expect(m.problems).toEqual([]);
     const root = m.virtualServices.find((v) => v.name === "mirrors")!;
-    expect(root.meshMirrors).toEqual([host("shadow", "a"), "m1.c.svc.cluster.local", host("leaf-shadow", "a")]);
+    expect(root.meshMirrors.map((x) => x.fqdn)).toEqual([host("shadow", "a"), "m1.c.svc.cluster.local", host("leaf-shadow", "a")]);
+    // Each mirror carries its route's matches, the very array the route has in meshRouteMatches.http.
+    for (const x of root.meshMirrors) expect(root.meshRouteMatches.http).toContain(x.matches);
     expect([...m.meshRoutesByHost.keys()]).toEqual([SRV]);
   });
 

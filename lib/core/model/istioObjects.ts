@@ -549,7 +549,7 @@ function setMeshRoutes(r: ReadVirtualService, http: ReadRoute[]): void {
       const matches = route.readBy === undefined ? read : readOnlyBy(read, route.readBy);
       (kind === "http" ? vs.meshRouteMatches.http : vs.meshRouteMatches.l4).push(matches);
       for (const d of carried(route.dests)) vs.meshDestinations.push({ fqdn: d.fqdn, subset: d.subset, port: d.port, kind, matches });
-      for (const h of route.mirrors) vs.meshMirrors.push(h);
+      for (const fqdn of route.mirrors) vs.meshMirrors.push({ fqdn, matches });
       // Routes are tried in order: after one that takes every sidecar request, the rest are never reached.
       if (takesEverything(matches)) break;
     }

@@ -400,11 +400,12 @@ export interface VirtualService {
   meshRouteMatches: { http: RouteMatch[][]; l4: RouteMatch[][] };
   /**
    * The hosts those http routes mirror requests to (mirror, mirrors[]; percentage not 0; not on a redirect
-   * or directResponse), resolved like destinations. Not destinations: a mirrored copy is not the caller's
-   * call and its response is dropped, so edges ignore them; a sidecar still sends through the mirror
-   * host's cluster (dr.credential-name-plaintext).
+   * or directResponse), resolved like destinations, each with its route's matches (the same array as in
+   * meshRouteMatches.http: only the callers that have the route mirror). Not destinations: a mirrored
+   * copy is not the caller's call and its response is dropped, so edges ignore them; a sidecar still
+   * sends through the mirror host's cluster (dr.credential-name-plaintext).
    */
-  meshMirrors: string[];
+  meshMirrors: { fqdn: string; matches: RouteMatch[] }[];
   /** Its place in Istio's order of all VirtualServices: creationTimestamp, then name, then namespace. */
   rank: number;
   /**

@@ -305,16 +305,43 @@ export function namedByMeshVs(model: MeshModel, host: string): boolean {
   return vsNaming(model, host) !== undefined;
 }
 
-/** The hosts mesh http routes mirror to (VirtualService.meshMirrors), once per model. */
-const mirrorIndexes = new WeakMap<MeshModel, Set<string>>();
-function mirroredByMesh(model: MeshModel, host: string): boolean {
+/** The mesh http routes that mirror to each host (VirtualService.meshMirrors), once per model. */
+const mirrorIndexes = new WeakMap<MeshModel, Map<string, MeshRoute[]>>();
+function mirrorsTo(model: MeshModel, host: string): MeshRoute[] | undefined {
   let idx = mirrorIndexes.get(model);
   if (!idx) {
-    idx = new Set();
-    for (const vs of model.virtualServices) for (const h of vs.meshMirrors) idx.add(h);
+    idx = new Map();
+    for (const vs of model.virtualServices)
+      for (const m of vs.meshMirrors) {
+        const route: MeshRoute = { vs, dest: { fqdn: m.fqdn, subset: null, port: null, kind: "http", matches: m.matches } };
+        const list = idx.get(m.fqdn);
+        if (list) list.push(route);
+        else idx.set(m.fqdn, [route]);
+      }
     mirrorIndexes.set(model, idx);
   }
-  return idx.has(host);
+  return idx.get(host);
+}
+
+/**
+ * Whether the caller's sidecar may have a mesh route (the same checks as buildEdges' routeChoiceFor): it
+ * sees and may import its VirtualService, no VirtualService it sees first surely claims the host,
+ * the route may be built for it (not merged from a delegate its istiod does not read, nor for another
+ * source), and no earlier route of the list always takes its requests (shadowedFor).
+ */
+function mayHave(route: MeshRoute, v: Viewer): boolean {
+  const tier = vsSeen(route.vs, v);
+  if (tier < 0) return false;
+  const used = both(vsUsed(route.vs, tier, route.dest.kind === "http", v), vsImported(route.vs, v));
+  if (used === "never" || routeBuilt(route.dest.matches, v) === "never") return false;
+  return !shadowedFor(route.vs, route.dest.kind, route.dest.matches, v);
+}
+
+/** Whether a mesh route the caller may have leads to the host or mirrors to it (model.meshRoutesByHost, mirrorsTo). */
+function reachedBy(model: MeshModel, host: string, v: Viewer): boolean {
+  for (const route of model.meshRoutesByHost.get(host) ?? []) if (mayHave(route, v)) return true;
+  for (const route of mirrorsTo(model, host) ?? []) if (mayHave(route, v)) return true;
+  return false;
 }
 
 /** Whether one of the VirtualService's `kind` routes is surely built (or, for TCP, is the catch-all) for the caller on `port`. */
@@ -333,10 +360,12 @@ function builtOn(vs: VirtualService, kind: RouteKind, v: RouteReader, port: numb
 /**
  * Whether a sidecar surely builds no route or filter chain to a service's own clusters on any of the
  * given ports, every call it makes there being routed elsewhere by a mesh VirtualService naming the host:
- * - no mesh route anywhere leads to the host (model.meshRoutesByHost: its own VirtualService's canary,
- *   another host's route) nor mirrors to it (VirtualService.meshMirrors: applyHTTPRouteDestination's
- *   RequestMirrorPolicies send a copy through outbound|port||mirror-host), so every route the sidecar
- *   may build for it goes elsewhere;
+ * - no mesh route the sidecar may have leads to the host (model.meshRoutesByHost: its own
+ *   VirtualService's canary, another host's route) nor mirrors to it (VirtualService.meshMirrors:
+ *   applyHTTPRouteDestination's RequestMirrorPolicies send a copy through outbound|port||mirror-host),
+ *   so every route the sidecar may build for it goes elsewhere. Asked per caller (reachedBy): a root's
+ *   route after a delegate it merged is built only for the callers whose istiod drops the delegate;
+ *   for the others the delegate's catch-all ends the list;
  * - HTTP (and a sniffed port's HTTP half): a VirtualService the sidecar surely has for the host (seen,
  *   imported by its Sidecar egress on that port) surely builds one of its http routes there. Then
  *   BuildSidecarVirtualHostWrapper drops the service's default route (outbound|port||host); a
@@ -352,7 +381,6 @@ function builtOn(vs: VirtualService, kind: RouteKind, v: RouteReader, port: numb
  */
 export function routedAway(model: MeshModel, client: Client, mesh: MeshSettings, service: Service, ports: readonly ServicePort[]): boolean {
   const host = service.host;
-  if (model.meshRoutesByHost.has(host) || mirroredByMesh(model, host)) return false;
   const candidates = vsNaming(model, host);
   if (candidates === undefined) return false;
   // The caller's Sidecar and Viewer once for all the ports; a port-bound egress makes the port part of it.
@@ -360,6 +388,7 @@ export function routedAway(model: MeshModel, client: Client, mesh: MeshSettings,
   const sidecar = sidecarFor(model, ns, client.labels, mesh.rootNamespace, client.revision);
   const perPort = sidecar !== null && hasPortBoundEgress(sidecar);
   const shared: Viewer = { client, ns, mesh, sidecar, target: null, hidden: discoveryViewFor(model, client.revision)?.hidden ?? null };
+  if (reachedBy(model, host, shared)) return false;
   for (const p of ports) {
     const v = perPort ? { ...shared, target: { host, ports: [p.port] } } : shared;
     const kind = listenerKind(service, p);

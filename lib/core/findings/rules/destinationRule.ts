@@ -346,8 +346,12 @@ export const drCredentialNamePlaintext = rule("dr.credential-name-plaintext", (c
   return out;
 });
 
-/** Most hosts: a mesh route leads to it, or no VirtualService names it (two map reads); then every sidecar the DR reaches counts. */
-const mayRouteAway = (ctx: AnalysisContext, service: Service) => !ctx.model.meshRoutesByHost.has(service.host) && namedByMeshVs(ctx.model, service.host);
+/**
+ * Most hosts: no VirtualService names it (a map read); then every sidecar the DR reaches counts. Whether
+ * a mesh route leads to the host is asked per sidecar (routedAway): a root's route after a delegate is
+ * built only for the callers whose istiod drops the delegate.
+ */
+const mayRouteAway = (ctx: AnalysisContext, service: Service) => namedByMeshVs(ctx.model, service.host);
 
 /**
  * The service ports the credential's tls blocks cover (a top-level block: every port); null when a
