@@ -293,6 +293,7 @@ describe("mesh.no-strict speaks for every istiod revision that has workloads", (
   const strict = peerAuth("istio-system", "default", "STRICT");
   const ROOT_SYSTEM = { kind: "Namespace", name: "istio-system" };
   const ROOT_CONFIG = { kind: "Namespace", name: "istio-config" };
+  const STRICT_PA = { kind: "PeerAuthentication", namespace: "istio-system", name: "default" };
   /** Selects only namespaces labelled team=x: none here, the root namespace neither. */
   const HIDES_ROOT = SELECT.replace("istio-discovery: enabled", "team: x");
 
@@ -303,9 +304,9 @@ describe("mesh.no-strict speaks for every istiod revision that has workloads", (
       want: [
         {
           message:
-            "For the workloads on revision canary, their istiod reads no mesh-wide PeerAuthentication in the root namespace istio-system: workloads without their own policy accept plaintext (PERMISSIVE). The default istiod reads a STRICT one.",
-          resources: [ROOT_SYSTEM],
-          fix: "Once every client has a proxy, apply a STRICT mesh-wide PeerAuthentication in istio-system that the istiod of revision canary reads (without an istio.io/rev label, or labelled istio.io/rev=canary).",
+            "For the workloads on revision canary, their istiod reads no mesh-wide PeerAuthentication in the root namespace istio-system: istio-system/default is labelled istio.io/rev=default, for another revision. Workloads without their own policy accept plaintext (PERMISSIVE). The default istiod reads a STRICT one.",
+          resources: [STRICT_PA, ROOT_SYSTEM],
+          fix: "Once every client has a proxy, remove istio-system/default's istio.io/rev label, so that every istiod reads it, or apply another STRICT mesh-wide PeerAuthentication in istio-system (not named default) that the istiod of revision canary reads (without an istio.io/rev label, or labelled istio.io/rev=canary).",
         },
       ],
     },
@@ -333,7 +334,7 @@ describe("mesh.no-strict speaks for every istiod revision that has workloads", (
         {
           message: "For the workloads on revision canary, the mesh-wide PeerAuthentication istio-config/default is PERMISSIVE, not STRICT: workloads without their own STRICT policy accept plaintext.",
           resources: [{ kind: "PeerAuthentication", namespace: "istio-config", name: "default" }],
-          fix: "Once every client has a proxy, apply a PeerAuthentication named default in istio-config with mtls.mode STRICT.",
+          fix: "Once every client has a proxy, set istio-config/default's mtls.mode to STRICT.",
         },
       ],
     },
@@ -372,6 +373,208 @@ describe("mesh.no-strict speaks for every istiod revision that has workloads", (
     { case: "near miss: labelled for the default revision, and the canary has no workloads", objs: objs([withRev(strict, "default")]).filter((o) => !(o.kind === "Deployment" && o.metadata.namespace === "c")) },
   ])("silent: $case", ({ objs: o }) => {
     expect(noStrict(o)).toEqual([]);
+  });
+
+  // The root namespace holds a mesh-wide policy, but one this istiod does not read (labelled for another
+  // revision, or with a tag pointing to another): named with its label, whatever the number of groups,
+  // and the fix is its label or another policy under another name (applying one named like it would
+  // overwrite it). A PERMISSIVE policy read: the fix is that policy's mode.
+  const MTLS_FIX = (pa: string) => `Once every client has a proxy, set ${pa}'s mtls.mode to STRICT.`;
+  const at = (created: string) => ({ created: `2026-0${created}-01T00:00:00Z` });
+  it.each([
+    {
+      case: "the last step of a canary upgrade: the STRICT root policy labelled for the default revision, every workload on the canary",
+      objs: objs([withRev(strict, "default")], "{}\n", false),
+      want: [
+        {
+          message:
+            "The istiod of revision canary reads no mesh-wide PeerAuthentication in the root namespace istio-system: istio-system/default is labelled istio.io/rev=default, for another revision. Workloads without their own policy accept plaintext (PERMISSIVE).",
+          resources: [STRICT_PA, ROOT_SYSTEM],
+          fix: "Once every client has a proxy, remove istio-system/default's istio.io/rev label, so that every istiod reads it, or apply another STRICT mesh-wide PeerAuthentication in istio-system (not named default) that the istiod of revision canary reads (without an istio.io/rev label, or labelled istio.io/rev=canary).",
+        },
+      ],
+    },
+    {
+      case: "the root policy labelled for a revision `old` with no workloads (its mesh config read), workloads on default and canary: one group, both named",
+      objs: objs([meshConfig("{}\n", "istio-system", "istio-old"), withRev(strict, "old")]),
+      want: [
+        {
+          message:
+            "The istiods of revisions default and canary read no mesh-wide PeerAuthentication in the root namespace istio-system: istio-system/default is labelled istio.io/rev=old, for another revision. Workloads without their own policy accept plaintext (PERMISSIVE).",
+          resources: [STRICT_PA, ROOT_SYSTEM],
+          fix: "Once every client has a proxy, remove istio-system/default's istio.io/rev label, so that every istiod reads it, or apply another STRICT mesh-wide PeerAuthentication in istio-system (not named default) that the istiods of revisions default and canary read (without an istio.io/rev label, or labelled with each of istio.io/rev=default and istio.io/rev=canary).",
+        },
+      ],
+    },
+    {
+      case: "a PERMISSIVE root policy labelled for another revision: its label and its mode",
+      objs: objs([withRev(peerAuth("istio-system", "default", "PERMISSIVE"), "default")], "{}\n", false),
+      want: [
+        {
+          message:
+            "The istiod of revision canary reads no mesh-wide PeerAuthentication in the root namespace istio-system: istio-system/default is labelled istio.io/rev=default, for another revision. Workloads without their own policy accept plaintext (PERMISSIVE).",
+          resources: [STRICT_PA, ROOT_SYSTEM],
+          fix: "Once every client has a proxy, remove istio-system/default's istio.io/rev label, so that every istiod reads it, and set its mtls.mode to STRICT, or apply another STRICT mesh-wide PeerAuthentication in istio-system (not named default) that the istiod of revision canary reads (without an istio.io/rev label, or labelled istio.io/rev=canary).",
+        },
+      ],
+    },
+    {
+      case: "per revision, the PERMISSIVE policy the canary reads is named canary-mtls: the fix sets its mode (`default` is the default revision's)",
+      objs: objs([withRev(strict, "default"), withRev(peerAuth("istio-system", "canary-mtls", "PERMISSIVE"), "canary")]),
+      want: [
+        {
+          message: "For the workloads on revision canary, the mesh-wide PeerAuthentication istio-system/canary-mtls is PERMISSIVE, not STRICT: workloads without their own STRICT policy accept plaintext. The default istiod reads a STRICT one.",
+          resources: [{ kind: "PeerAuthentication", namespace: "istio-system", name: "canary-mtls" }],
+          fix: MTLS_FIX("istio-system/canary-mtls"),
+        },
+      ],
+    },
+    {
+      case: "both istiods read a PERMISSIVE mesh-wide policy named mesh-mtls: the fix sets its mode",
+      objs: objs([peerAuth("istio-system", "mesh-mtls", "PERMISSIVE")]),
+      want: [
+        {
+          message: "The mesh-wide PeerAuthentication istio-system/mesh-mtls is PERMISSIVE, not STRICT: workloads without their own STRICT policy accept plaintext.",
+          resources: [{ kind: "PeerAuthentication", namespace: "istio-system", name: "mesh-mtls" }],
+          fix: MTLS_FIX("istio-system/mesh-mtls"),
+        },
+      ],
+    },
+    {
+      case: "near miss: named default and PERMISSIVE: the same edit",
+      objs: objs([peerAuth("istio-system", "default", "PERMISSIVE")]),
+      want: [
+        {
+          message: "The mesh-wide PeerAuthentication istio-system/default is PERMISSIVE, not STRICT: workloads without their own STRICT policy accept plaintext.",
+          resources: [STRICT_PA],
+          fix: MTLS_FIX("istio-system/default"),
+        },
+      ],
+    },
+    {
+      case: "no mesh-wide policy, but the name default taken in the root namespace by a policy with a selector: another name",
+      objs: objs([peerAuth("istio-system", "default", "STRICT", { selector: { app: "istiod" } })]),
+      want: [
+        {
+          message: "There is no mesh-wide PeerAuthentication in the root namespace istio-system: workloads without their own policy accept plaintext (PERMISSIVE).",
+          resources: [ROOT_SYSTEM],
+          fix: "Once every client has a proxy, apply a PeerAuthentication without a selector in istio-system with mtls.mode STRICT, under another name than default (istio-system/default has a selector: not mesh-wide).",
+        },
+      ],
+    },
+    {
+      case: "near miss: no policy at all: one named default",
+      objs: objs([]),
+      want: [
+        {
+          message: "There is no mesh-wide PeerAuthentication in the root namespace istio-system: workloads without their own policy accept plaintext (PERMISSIVE).",
+          resources: [ROOT_SYSTEM],
+          fix: "Once every client has a proxy, apply a PeerAuthentication named default in istio-system with mtls.mode STRICT.",
+        },
+      ],
+    },
+  ])("a root policy read or not: $case", ({ objs: o, want }) => {
+    expect(noStrict(o)).toEqual(want);
+  });
+
+  // A root policy labelled with a revision tag is read by no istiod; it is the tagged finding (relabel
+  // to the tag's revision) only for the revisions the tag points to. For another revision that reads no
+  // mesh-wide policy, relabelling to the tag's revision would not help: it is named as a policy its
+  // istiod does not read.
+  it.each([
+    {
+      case: "the canary reads its own STRICT canary-strict; a stale STRICT one labelled with the tag prod (→ canary): the default revision reads none, the oldest root policy named",
+      extra: [tagWebhook("prod", "canary"), withRev(peerAuth("istio-system", "canary-strict", "STRICT", at("1")), "canary"), withRev(peerAuth("istio-system", "stale", "STRICT", at("2")), "prod")],
+      onDefault: true,
+      want: [
+        {
+          message:
+            "For the workloads on revision default, their istiod reads no mesh-wide PeerAuthentication in the root namespace istio-system: istio-system/canary-strict is labelled istio.io/rev=canary, for another revision. Workloads without their own policy accept plaintext (PERMISSIVE). The istiod of revision canary reads a STRICT one.",
+          resources: [{ kind: "PeerAuthentication", namespace: "istio-system", name: "canary-strict" }, ROOT_SYSTEM],
+          fix: "Once every client has a proxy, remove istio-system/canary-strict's istio.io/rev label, so that every istiod reads it, or apply another STRICT mesh-wide PeerAuthentication in istio-system (not named canary-strict) that the default istiod reads (without an istio.io/rev label, or labelled istio.io/rev=default).",
+        },
+      ],
+    },
+    {
+      case: "only the stale tag-labelled one: the canary's finding is the tag's (relabel to canary); the default revision's names it, with no relabel to canary (findings in message order)",
+      extra: [tagWebhook("prod", "canary"), withRev(peerAuth("istio-system", "stale", "STRICT"), "prod")],
+      onDefault: true,
+      want: [
+        {
+          message:
+            "For the workloads on revision canary, the mesh-wide PeerAuthentication istio-system/stale is STRICT, but no istiod reads it: its istio.io/rev label names the revision tag prod, not a revision, and istiod compares the raw label with its own revision (istio/istio#51582). Workloads without their own policy accept plaintext (PERMISSIVE).",
+          resources: [{ kind: "PeerAuthentication", namespace: "istio-system", name: "stale" }, ROOT_SYSTEM],
+          fix: "Label istio-system/stale istio.io/rev=canary (the revision the tag prod points to) or remove its istio.io/rev label, so that istiod applies it.",
+        },
+        {
+          message:
+            "For the workloads on revision default, their istiod reads no mesh-wide PeerAuthentication in the root namespace istio-system: istio-system/stale is labelled istio.io/rev=prod, a revision tag, which no istiod reads (istio/istio#51582). Workloads without their own policy accept plaintext (PERMISSIVE).",
+          resources: [{ kind: "PeerAuthentication", namespace: "istio-system", name: "stale" }, ROOT_SYSTEM],
+          fix: "Once every client has a proxy, remove istio-system/stale's istio.io/rev label, so that every istiod reads it, or apply another STRICT mesh-wide PeerAuthentication in istio-system (not named stale) that the default istiod reads (without an istio.io/rev label, or labelled istio.io/rev=default).",
+        },
+      ],
+    },
+    {
+      case: "near miss: every workload on the canary, the tag's revision: the tag finding alone, as before",
+      extra: [tagWebhook("prod", "canary"), withRev(peerAuth("istio-system", "stale", "STRICT"), "prod")],
+      onDefault: false,
+      want: [
+        {
+          message:
+            "The mesh-wide PeerAuthentication istio-system/stale is STRICT, but no istiod reads it: its istio.io/rev label names the revision tag prod, not a revision, and istiod compares the raw label with its own revision (istio/istio#51582). Workloads without their own policy accept plaintext (PERMISSIVE).",
+          resources: [{ kind: "PeerAuthentication", namespace: "istio-system", name: "stale" }, ROOT_SYSTEM],
+          fix: "Label istio-system/stale istio.io/rev=canary (the revision the tag prod points to) or remove its istio.io/rev label, so that istiod applies it.",
+        },
+      ],
+    },
+    {
+      case: "every workload on the default revision, the tag pointing to the canary: named as a policy the default istiod does not read, not relabelled to canary",
+      extra: [tagWebhook("prod", "canary"), withRev(peerAuth("istio-system", "stale", "STRICT"), "prod")],
+      onDefault: "only",
+      want: [
+        {
+          message:
+            "The default istiod reads no mesh-wide PeerAuthentication in the root namespace istio-system: istio-system/stale is labelled istio.io/rev=prod, a revision tag, which no istiod reads (istio/istio#51582). Workloads without their own policy accept plaintext (PERMISSIVE).",
+          resources: [{ kind: "PeerAuthentication", namespace: "istio-system", name: "stale" }, ROOT_SYSTEM],
+          fix: "Once every client has a proxy, remove istio-system/stale's istio.io/rev label, so that every istiod reads it, or apply another STRICT mesh-wide PeerAuthentication in istio-system (not named stale) that the default istiod reads (without an istio.io/rev label, or labelled istio.io/rev=default).",
+        },
+      ],
+    },
+  ])("a tag-labelled root policy: $case", ({ extra, onDefault, want }) => {
+    const all = objs(extra, "{}\n", onDefault !== false);
+    const o = onDefault === "only" ? all.filter((x) => !(x.kind === "Deployment" && x.metadata.namespace === "c")) : all;
+    expect(noStrict(o)).toEqual(want);
+  });
+
+  // A revisioned default (the tag default → 1-29) and 1-30, the root policy labelled istio.io/rev=default:
+  // the tag's finding (relabel to 1-29) for 1-29's workloads only; 1-30's are told it is a tag no istiod reads.
+  it.each([
+    { case: "workloads on 1-29 and 1-30: 1-29 gets the tag's relabel, 1-30 not", on130: true, want: 2 },
+    { case: "near miss: workloads on 1-29 only: the tag's finding alone", on130: false, want: 1 },
+  ])("a revisioned default, the root policy labelled with the tag default: $case", ({ on130, want }) => {
+    const o: KubeObject[] = [
+      namespace("istio-system"),
+      namespace("a", { "istio-injection": "enabled" }),
+      namespace("c", { "istio.io/rev": "1-30" }),
+      tagWebhook("default", "1-29"),
+      meshConfig("{}\n", "istio-system", "istio-1-29"),
+      meshConfig("{}\n", "istio-system", "istio-1-30"),
+      deploy("a", "app"),
+      ...(on130 ? [deploy("c", "app")] : []),
+      withRev(strict, "default"),
+    ];
+    const fs = noStrict(o);
+    expect(fs).toHaveLength(want);
+    const tagged = fs.find((f) => f.fix?.startsWith("Label istio-system/default istio.io/rev=1-29 (the revision the tag default points to)"));
+    expect(tagged?.message).toContain("no istiod reads it: its istio.io/rev label names the revision tag default");
+    if (on130) {
+      const other = fs.find((f) => f !== tagged)!;
+      expect(other.message).toBe(
+        "For the workloads on revision 1-30, their istiod reads no mesh-wide PeerAuthentication in the root namespace istio-system: istio-system/default is labelled istio.io/rev=default, a revision tag, which no istiod reads (istio/istio#51582). Workloads without their own policy accept plaintext (PERMISSIVE).",
+      );
+      expect(other.fix).not.toContain("istio.io/rev=1-29");
+      expect(other.fix).toContain("remove istio-system/default's istio.io/rev label");
+    }
   });
 
   // An ordinary canary upgrade (the same root, no labelled policy): every istiod decides alike, so the

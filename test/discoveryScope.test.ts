@@ -324,11 +324,13 @@ describe("the ignored mesh-wide policy is the one the asking istiod would read",
   const objs = (pas: KubeObject[]): KubeObject[] =>
     underRoot({}, [meshConfig(SELECT), meshConfig("{}\n", "istio-system", "istio-canary"), ...pas]);
   const strict = peerAuth("istio-system", "default", "STRICT");
-  const NONE = "There is no mesh-wide PeerAuthentication in the root namespace istio-system";
+  // Not "there is none": the policy is there, labelled for another revision (docs/DECISIONS.md,
+  // "discovery selectors and revisions follow-ups": unreadMeshPolicy).
+  const NONE = "The default istiod reads no mesh-wide PeerAuthentication in the root namespace istio-system: istio-system/default is labelled istio.io/rev=canary, for another revision.";
   const IGNORED = "The mesh-wide PeerAuthentication istio-system/default is STRICT, but the default istiod ignores it";
 
   it.each([
-    { case: "labelled for the canary: the default istiod would not read it even if it saw istio-system, so there is none for it", pa: withRev(strict, "canary"), says: NONE, permissive: "(no PeerAuthentication: Istio's default)" },
+    { case: "labelled for the canary: the default istiod would not read it even if it saw istio-system, so none is its (named with its label)", pa: withRev(strict, "canary"), says: NONE, permissive: "(no PeerAuthentication: Istio's default)" },
     { case: "near miss: labelled istio.io/rev=default, the default istiod's own: named as ignored", pa: withRev(strict, "default"), says: IGNORED, permissive: "its istiod ignores mesh-wide PeerAuthentication istio-system/default" },
     { case: "near miss: unlabelled (every istiod's): named as ignored", pa: strict, says: IGNORED, permissive: "its istiod ignores mesh-wide PeerAuthentication istio-system/default" },
   ])("$case", ({ pa, says, permissive }) => {

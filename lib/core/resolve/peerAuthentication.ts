@@ -332,18 +332,36 @@ export function ignoredMeshPolicy(model: MeshModel, revision: string, ambient = 
 const taggedRootPolicies = new WeakMap<MeshModel, Map<string, PeerAuthentication[]>>();
 
 /**
- * The oldest mesh-wide policy in `root` whose istio.io/rev label names a tag pointing to `revision`
- * (any tag when null), or null. No istiod reads it (labelNamesTag), though the tag's users may think
- * theirs does. Nothing to do when the mesh has no tags.
+ * The oldest mesh-wide policy in `root` whose istio.io/rev label names a tag pointing to `revision`, or
+ * null. No istiod reads it (labelNamesTag), though the tag's users may think theirs does. Nothing to do
+ * when the mesh has no tags. (One whose tag points to another revision is not this revision's to
+ * relabel: unreadMeshPolicy names it.)
  */
-export function taggedMeshPolicy(model: MeshModel, root: string, revision: string | null, ambient = false): PeerAuthentication | null {
+export function taggedMeshPolicy(model: MeshModel, root: string, revision: string, ambient = false): PeerAuthentication | null {
   const r = model.revisions;
   if (r.tags.size === 0) return null;
   let byRoot = taggedRootPolicies.get(model);
   if (!byRoot) taggedRootPolicies.set(model, (byRoot = new Map()));
   let candidates = byRoot.get(root);
   if (!candidates) byRoot.set(root, (candidates = buildPaIndex(model.peerAuthentications.filter((pa) => pa.namespace === root && labelNamesTag(r, pa.revision)), root).mesh));
-  for (const pa of candidates) if ((revision === null || inRevision(r.tags.get(pa.revision!), revision)) && !(ambient && pa.emptySelector)) return pa;
+  for (const pa of candidates) if (inRevision(r.tags.get(pa.revision!), revision) && !(ambient && pa.emptySelector)) return pa;
+  return null;
+}
+
+/** Per model, per root namespace: its selector-less policies, whatever their label, oldest first. */
+const rootPolicies = new WeakMap<MeshModel, Map<string, PeerAuthentication[]>>();
+
+/**
+ * The oldest selector-less policy in `root` that the istiod of `revision` does not read for its
+ * istio.io/rev label (crdclient `inRevision`: labelled for another revision, or with a revision tag),
+ * or null: the mesh-wide policy its users may take for this istiod's when it reads none.
+ */
+export function unreadMeshPolicy(model: MeshModel, root: string, revision: string): PeerAuthentication | null {
+  let byRoot = rootPolicies.get(model);
+  if (!byRoot) rootPolicies.set(model, (byRoot = new Map()));
+  let candidates = byRoot.get(root);
+  if (!candidates) byRoot.set(root, (candidates = buildPaIndex(model.peerAuthentications.filter((pa) => pa.namespace === root), root).mesh));
+  for (const pa of candidates) if (!inRevision(pa.revision, revision)) return pa;
   return null;
 }
 

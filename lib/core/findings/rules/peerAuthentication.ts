@@ -3,7 +3,7 @@ import type { EdgeAnalysis } from "../../edges/buildEdges";
 import { istiodRevision, type PeerAuthentication, type Service, type Workload } from "../../model/mesh";
 import { workloadsMatching } from "../../model/labelIndex";
 import { labelNamesTag, NO_REVISIONS, resolveRevision, type Revisions } from "../../model/revisions";
-import { ignoredMeshPolicy, ignoredMeshPolicyClause, modeForPort, namespaceDecision, tagLabelFix, taggedMeshPolicy, taggedNamespacePolicy, type ModeDecision } from "../../resolve/peerAuthentication";
+import { ignoredMeshPolicy, ignoredMeshPolicyClause, modeForPort, namespaceDecision, tagLabelFix, taggedNamespacePolicy, unreadMeshPolicy, type ModeDecision } from "../../resolve/peerAuthentication";
 import { hasIstioProxy } from "../../resolve/resolver";
 import type { Finding, Ref } from "../../snapshot/schema";
 import type { AnalysisContext } from "../context";
@@ -476,10 +476,11 @@ export const paPermissive = rule("pa.permissive", (ctx) => {
 /**
  * The mesh-wide policy as one istiod revision reads it (its PeerAuthentications, root namespace and
  * view): STRICT, another mode, one it ignores (its discoverySelectors hide the root namespace), one no
- * istiod reads (labelled with a revision tag), or none.
+ * istiod reads (labelled with a tag pointing to this revision), one it does not read (labelled for
+ * another revision, or with a tag pointing to another), or none.
  */
 interface MeshView {
-  kind: "strict" | "mode" | "ignored" | "tagged" | "none";
+  kind: "strict" | "mode" | "ignored" | "tagged" | "unread" | "none";
   pa: PeerAuthentication | null;
   root: string;
 }
@@ -489,12 +490,13 @@ function meshViewOf(ctx: AnalysisContext, revision: string): MeshView {
   const root = idx.rootNamespace;
   const meshPa = idx.mesh[0];
   if (meshPa) return { kind: meshPa.mode === "STRICT" ? "strict" : "mode", pa: meshPa, root };
-  // The root namespace's policy exists but this istiod ignores it (discovery.ts): say so, not that there is none.
+  // The root namespace's policy exists but this istiod ignores it (discovery.ts), or it is labelled with
+  // a tag pointing to this revision (no istiod reads it): say so, not that there is none.
   const ignored = ignoredMeshPolicy(ctx.model, revision);
-  if (ignored && !labelNamesTag(ctx.model.revisions, ignored.revision)) return { kind: "ignored", pa: ignored, root };
-  // A root policy labelled with a revision tag is read by no istiod, whichever the tag points to: named, not "there is none".
-  const tagged = ignored ?? taggedMeshPolicy(ctx.model, root, null);
-  return tagged ? { kind: "tagged", pa: tagged, root } : { kind: "none", pa: null, root };
+  if (ignored) return { kind: labelNamesTag(ctx.model.revisions, ignored.revision) ? "tagged" : "ignored", pa: ignored, root };
+  // One there for another revision: named, but its fix is not a relabel to that revision.
+  const unread = unreadMeshPolicy(ctx.model, root, revision);
+  return unread ? { kind: "unread", pa: unread, root } : { kind: "none", pa: null, root };
 }
 
 /** The revisions whose istiods decide the mesh-wide policy alike (istiodRevision names) and their view. */
@@ -539,45 +541,73 @@ function istiodsOf(ctx: AnalysisContext, revisions: string[]): string {
 export const meshNoStrict = rule("mesh.no-strict", (ctx) => {
   if (!ctx.model.hasIstio) return [];
   const groups = meshGroups(ctx);
-  if (groups.length === 1) return groups[0]!.view.kind === "strict" ? [] : [meshFinding(ctx, groups[0]!)];
+  if (groups.length === 1) return groups[0]!.view.kind === "strict" ? [] : [meshFinding(ctx, groups[0]!, false)];
   const strict = groups.filter((g) => g.view.kind === "strict").flatMap((g) => g.revisions);
   const tail = strict.length === 0 ? "" : ` ${capitalised(istiodsOf(ctx, strict))} read${strict.length > 1 ? "" : "s"} a STRICT one.`;
   const out: Finding[] = [];
   for (const g of groups) {
     if (g.view.kind === "strict") continue;
     const lead = `For the workloads on revision${g.revisions.length > 1 ? "s" : ""} ${listNames(g.revisions)}, `;
-    const f = g.view.kind === "none" ? unreadMeshFinding(ctx, g) : meshFinding(ctx, g);
+    const f = g.view.kind === "none" ? unreadMeshFinding(ctx, g, true) : meshFinding(ctx, g, true);
     out.push({ ...f, message: `${lead}${f.message.charAt(0).toLowerCase()}${f.message.slice(1)}${tail}` });
   }
   return out;
 });
 
-/** The finding for one group's view that is not STRICT, worded as for a single istiod. */
-function meshFinding(ctx: AnalysisContext, g: MeshGroup): Finding {
+/**
+ * The finding for one group's view that is not STRICT, worded as for a single istiod (`several`: the
+ * caller names the group's revisions first). A policy read is edited, not applied again under the name
+ * `default` (which may be another policy's, and would then compete with it only by age, pa.conflict);
+ * one named default is applied only where there is none, and not when that name is taken.
+ */
+function meshFinding(ctx: AnalysisContext, g: MeshGroup, several: boolean): Finding {
   const { kind, pa, root } = g.view;
   if (kind === "ignored") return ignoredMeshPolicyFinding(pa!, root, istiodsOf(ctx, g.revisions), g.revisions.length > 1);
   if (kind === "tagged") return taggedMeshPolicyFinding(ctx.model.revisions, pa!);
+  if (kind === "unread") return unreadMeshFinding(ctx, g, several);
+  if (pa)
+    return finding("mesh.no-strict", {
+      message: `The mesh-wide PeerAuthentication ${nsName(pa)} is ${pa.mode}, not STRICT: workloads without their own STRICT policy accept plaintext.`,
+      resources: [paRefOf(pa)],
+      fix: `Once every client has a proxy, set ${nsName(pa)}'s mtls.mode to STRICT.`,
+    });
+  const taken = ctx.model.peerAuthentications.find((p) => p.namespace === root && p.name === "default");
   return finding("mesh.no-strict", {
-    message: pa
-      ? `The mesh-wide PeerAuthentication ${nsName(pa)} is ${pa.mode}, not STRICT: workloads without their own STRICT policy accept plaintext.`
-      : `There is no mesh-wide PeerAuthentication in the root namespace ${root}: workloads without their own policy accept plaintext (PERMISSIVE).`,
-    resources: [pa ? paRefOf(pa) : namespaceRef(root)],
-    fix: `Once every client has a proxy, apply a PeerAuthentication named default in ${root} with mtls.mode STRICT.`,
+    message: `There is no mesh-wide PeerAuthentication in the root namespace ${root}: workloads without their own policy accept plaintext (PERMISSIVE).`,
+    resources: [namespaceRef(root)],
+    fix: taken
+      ? `Once every client has a proxy, apply a PeerAuthentication without a selector in ${root} with mtls.mode STRICT, under another name than default (${nsName(taken)} has a selector: not mesh-wide).`
+      : `Once every client has a proxy, apply a PeerAuthentication named default in ${root} with mtls.mode STRICT.`,
   });
 }
 
 /**
- * Revisions that decide differently, one of which reads no mesh-wide policy: another istiod may read
- * one there (labelled for its revision), so the fix is one this istiod reads, not "one named default".
+ * A group whose istiod reads no mesh-wide policy while another may read one (labelled for its revision),
+ * or while the root namespace holds one this istiod does not read (`pa`, labelled for another revision
+ * or with a tag pointing to another): named with its label. The fix is a STRICT policy this istiod
+ * reads, under another name than `pa`'s (applying one named like it overwrites it, and with it the
+ * other istiod's policy), or `pa` with its label removed; never a relabel to another revision.
+ * `several`: the caller names the group's revisions first ("their istiod").
  */
-function unreadMeshFinding(ctx: AnalysisContext, g: MeshGroup): Finding {
-  const root = g.view.root;
+function unreadMeshFinding(ctx: AnalysisContext, g: MeshGroup, several: boolean): Finding {
+  const { pa, root } = g.view;
+  const many = g.revisions.length > 1;
+  const istiods = istiodsOf(ctx, g.revisions);
+  const subject = several ? (many ? "Their istiods read" : "Their istiod reads") : `${capitalised(istiods)} ${many ? "read" : "reads"}`;
   const labels = g.revisions.map((r) => `istio.io/rev=${r}`);
+  const apply = `apply ${pa ? "another" : "a"} STRICT mesh-wide PeerAuthentication in ${root}${pa ? ` (not named ${pa.name})` : ""} that ${istiods} ${many ? "read" : "reads"} (without an istio.io/rev label, or labelled ${labels.length > 1 ? `with each of ${listNames(labels)}` : labels[0]})`;
+  const relabel = pa ? `remove ${nsName(pa)}'s istio.io/rev label, so that every istiod reads it${pa.mode === "STRICT" ? "" : ", and set its mtls.mode to STRICT"}, or ` : "";
   return finding("mesh.no-strict", {
-    message: `${g.revisions.length > 1 ? "Their istiods read" : "Their istiod reads"} no mesh-wide PeerAuthentication in the root namespace ${root}: workloads without their own policy accept plaintext (PERMISSIVE).`,
-    resources: [namespaceRef(root)],
-    fix: `Once every client has a proxy, apply a STRICT mesh-wide PeerAuthentication in ${root} that ${istiodsOf(ctx, g.revisions)} ${g.revisions.length > 1 ? "read" : "reads"} (without an istio.io/rev label, or labelled ${labels.length > 1 ? `with each of ${listNames(labels)}` : labels[0]}).`,
+    message: `${subject} no mesh-wide PeerAuthentication in the root namespace ${root}: ${pa ? `${unreadClause(ctx.model.revisions, pa)}. Workloads` : "workloads"} without their own policy accept plaintext (PERMISSIVE).`,
+    resources: pa ? [paRefOf(pa), namespaceRef(root)] : [namespaceRef(root)],
+    fix: `Once every client has a proxy, ${relabel}${apply}.`,
   });
+}
+
+/** Why an istiod does not read a root policy labelled istio.io/rev (unreadMeshPolicy): another revision's, or a tag's (no istiod's). */
+function unreadClause(r: Revisions, pa: PeerAuthentication): string {
+  const label = `${nsName(pa)} is labelled istio.io/rev=${pa.revision ?? ""}`;
+  return labelNamesTag(r, pa.revision) ? `${label}, a revision tag, which no istiod reads (istio/istio#51582)` : `${label}, for another revision`;
 }
 
 /**
