@@ -125,6 +125,51 @@ describe("a delegate VirtualService in a namespace the caller's istiod does not 
   });
 });
 
+// Gateway callers: gatewayChoiceFor keeps the protocol's guess for a VirtualService with a delegated
+// http route (GatewayBinding.delegated), whichever route the gateway's istiod builds: the delegate's
+// when it sees the delegate's namespace, the root's next one when it drops it (mergeVirtualServicesIfNeeded,
+// "delegate not found"). So the edge is the same either way; a root without a delegate is followed.
+describe("a gateway caller and a delegate in a namespace its istiod may not see", () => {
+  const SRV = host("srv", "b");
+  const GW = "istio-system/istio-ingressgateway";
+  const toSubset = (subset: string) => ({ route: [{ destination: { host: SRV, subset, port: { number: 443 } } }] });
+  const objs = (routesLabels: Labels, rootHttp: unknown[]): KubeObject[] => [
+    namespace("istio-system", DISC),
+    namespace("b", { ...DISC, "istio-injection": "enabled" }),
+    namespace("routes", routesLabels),
+    deploy("istio-system", "istio-ingressgateway", { labels: { istio: "ingressgateway" }, containers: ["istio-proxy"] }),
+    deploy("b", "srv", { ports: [8080, 8443] }),
+    service("b", "srv", [
+      { port: 80, targetPort: 8080, name: "http" },
+      { port: 443, targetPort: 8443, name: "https" },
+    ]),
+    destRule("istio-system", "srv", SRV, {
+      trafficPolicy: { tls: { mode: "DISABLE" } },
+      subsets: [
+        { name: "v1", labels: { app: "srv" }, trafficPolicy: { portLevelSettings: [{ port: { number: 443 }, tls: { mode: "ISTIO_MUTUAL" } }] } },
+        { name: "v2", labels: { app: "srv" } },
+      ],
+    }),
+    net("Gateway", "istio-system", "gw", { selector: { istio: "ingressgateway" }, servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["*"] }] }),
+    net("VirtualService", "istio-system", "root", { hosts: ["*"], gateways: ["gw"], http: rootHttp }),
+    net("VirtualService", "routes", "d", { http: [toSubset("v1")] }),
+    meshConfig(SELECT),
+  ];
+  const DELEGATED = [{ delegate: { name: "d", namespace: "routes" } }, toSubset("v2")];
+  const edge = (o: KubeObject[]) => {
+    const e = edgeOf(run(o, [call(GW, SRV, "mutual_tls", 5)]), GW, SRV)!;
+    return { port: e.destination.port, tls: e.predicted.client.tls, routed: e.predicted.reason.includes("routed by VirtualService") };
+  };
+  const GUESS = { port: 80, tls: "DISABLE", routed: false };
+  it.each([
+    { case: "the delegate's namespace hidden from the gateway's istiod: the protocol's guess (port 80)", labels: {}, http: DELEGATED, want: GUESS },
+    { case: "the delegate's namespace seen: the protocol's guess too", labels: DISC, http: DELEGATED, want: GUESS },
+    { case: "near miss: no delegate, the root routes to subset v1 itself: the route is followed (443, ISTIO_MUTUAL)", labels: {}, http: [toSubset("v1")], want: { port: 443, tls: "ISTIO_MUTUAL", routed: true } },
+  ])("$case", ({ labels, http, want }) => {
+    expect(edge(objs(labels, http))).toEqual(want);
+  });
+});
+
 // The same for dr.credential-name-plaintext (routedAway): a sidecar whose every call is routed away
 // from the host never uses the credentialName DR's cluster; one whose istiod drops the delegated route
 // does (Istio's egress-gateway TLS origination, its mesh hop routed through a delegate).
