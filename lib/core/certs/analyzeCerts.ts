@@ -79,7 +79,6 @@ export interface CertReport {
 const ROLE_PRIORITY: CertRole[] = ["workload", "issuer", "trust-anchor", "root", "intermediate", "leaf"];
 
 const sourceKey = (s: CertSource) => `${s.kind}\u0000${s.namespace ?? ""}\u0000${s.name ?? ""}\u0000${s.pod ?? ""}\u0000${s.key ?? ""}`;
-const sameObject = (a: CertSource, b: CertSource) => a.kind === b.kind && a.namespace === b.namespace && a.name === b.name && a.pod === b.pod;
 const objectKey = (s: CertSource) => `${s.kind}\u0000${s.namespace ?? ""}\u0000${s.name ?? ""}\u0000${s.pod ?? ""}`;
 
 /**
@@ -126,8 +125,24 @@ function linkerdAnchorInputs(parsed: Parsed[]): Set<CertInput> {
   return new Set(configMaps.length > 0 ? configMaps : bundles);
 }
 
+/** One object (kind, namespace, name, pod; an absent part told apart from "") as a key. */
+const besideKey = (s: CertSource) => `${s.kind}\u0000${s.namespace ?? "\u0001"}\u0000${s.name ?? "\u0001"}\u0000${s.pod ?? "\u0001"}`;
+
+/** The root-bundle and tls-ca inputs by object (besideKey), in `parsed` order: what bundleFor's filter kept, in one pass. */
+function besideIndex(parsed: Parsed[]): Map<string, Parsed[]> {
+  const out = new Map<string, Parsed[]>();
+  for (const p of parsed) {
+    if (p.input.context !== "root-bundle" && p.input.context !== "tls-ca") continue;
+    const k = besideKey(p.input.source);
+    const list = out.get(k);
+    if (list) list.push(p);
+    else out.set(k, [p]);
+  }
+  return out;
+}
+
 /** Where a chain is checked: its own scope's bundles, else its namespace's root ConfigMap, else the mesh's roots. */
-function bundleFor(input: CertInput, parsed: Parsed[], scopes: Map<string, ParsedCert[]>): ParsedCert[] | null {
+function bundleFor(input: CertInput, besides: Map<string, Parsed[]>, scopes: Map<string, ParsedCert[]>): ParsedCert[] | null {
   if (input.trustScope) {
     const own = scopes.get(input.trustScope);
     if (own?.length) return own;
@@ -144,8 +159,8 @@ function bundleFor(input: CertInput, parsed: Parsed[], scopes: Map<string, Parse
   }
   if (input.context === "ca-chain" || input.context === "tls-chain") {
     // A CA or TLS Secret carries its root next to the chain (root-cert.pem, ca.crt).
-    const beside = parsed.filter((p) => (p.input.context === "root-bundle" || p.input.context === "tls-ca") && sameObject(p.input.source, input.source));
-    if (beside.length) return beside.flatMap((p) => p.certs);
+    const beside = besides.get(besideKey(input.source));
+    if (beside) return beside.flatMap((p) => p.certs);
   }
   if (input.owner && input.mesh === "istio") {
     const ns = scopes.get(`namespace:${input.owner.namespace}`);
@@ -320,6 +335,7 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
   // Memoised by the cache: a root is seen once per proxy.
   const selfSigned = (c: ParsedCert) => c.selfIssued && cache.verify(c, c);
   const checks = new Map<string, ChainCheck>();
+  let besides: Map<string, Parsed[]> | undefined;
   const check = (fp: string, c: ChainCheck) => checks.set(fp, checks.has(fp) ? worse(checks.get(fp)!, c) : c);
 
   for (const p of parsed) {
@@ -337,7 +353,7 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
         }
       }
     } else {
-      const bundle = bundleFor(p.input, parsed, scopes);
+      const bundle = bundleFor(p.input, (besides ??= besideIndex(parsed)), scopes);
       const pool = p.input.context === "ca-chain" ? (caPools.get(objectKey(p.input.source)) ?? []) : [];
       const linkerdIssuer = p.input.mesh === "linkerd" && p.input.context === "ca-chain";
       for (let i = 0; i < p.certs.length; i++) {

@@ -474,6 +474,32 @@ export const NO_LINKERD_POLICY: LinkerdPolicy = Object.freeze({
   ignoredAuthorizations: [],
 });
 
+/** A namespace's Servers, in policy.servers order (Linkerd's), once per policy: callers scan one namespace, not every Server. */
+const serverIndexes = new WeakMap<LinkerdPolicy, Map<string, LinkerdServer[]>>();
+export function serversIn(policy: LinkerdPolicy, namespace: string): readonly LinkerdServer[] {
+  let idx = serverIndexes.get(policy);
+  if (!idx) serverIndexes.set(policy, (idx = groupByNamespace(policy.servers)));
+  return idx.get(namespace) ?? NO_SERVERS;
+}
+const NO_SERVERS: readonly LinkerdServer[] = Object.freeze([]);
+function groupByNamespace<T extends { namespace: string }>(list: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const x of list) {
+    const l = out.get(x.namespace);
+    if (l) l.push(x);
+    else out.set(x.namespace, [x]);
+  }
+  return out;
+}
+/** openServerSelectors of one namespace, in order. */
+const selectorIndexes = new WeakMap<LinkerdPolicy, Map<string, LinkerdPolicy["openServerSelectors"]>>();
+export function openSelectorsIn(policy: LinkerdPolicy, namespace: string): LinkerdPolicy["openServerSelectors"] {
+  let idx = selectorIndexes.get(policy);
+  if (!idx) selectorIndexes.set(policy, (idx = groupByNamespace(policy.openServerSelectors)));
+  return idx.get(namespace) ?? [];
+}
+const ignoredIndexes = new WeakMap<LinkerdPolicy, Map<string, IgnoredAuthorization[]>>();
+
 /**
  * The Server that takes a meshed pod's port out of the default policy: the first, in Linkerd's order
  * (policy.servers), in its namespace whose podSelector selects it and whose port is the number or the
@@ -482,8 +508,8 @@ export const NO_LINKERD_POLICY: LinkerdPolicy = Object.freeze({
  * skipping"); current Linkerd admits overlapping Servers, and the older webhook refused the newer one.
  */
 export function serverOfPort(policy: LinkerdPolicy, w: Pick<Workload, "namespace" | "labels" | "containerPorts">, port: number): LinkerdServer | null {
-  for (const s of policy.servers) {
-    if (s.namespace !== w.namespace || s.podSelector === null || !selects(s.podSelector, w.labels)) continue;
+  for (const s of serversIn(policy, w.namespace)) {
+    if (s.podSelector === null || !selects(s.podSelector, w.labels)) continue;
     if (takesPort(s, port, w.containerPorts)) return s;
   }
   return null;
@@ -499,7 +525,7 @@ export function serverLocks(policy: LinkerdPolicy, s: LinkerdServer): boolean {
     !s.openAccess &&
     !policy.openServers.has(`${s.namespace}/${s.name}`) &&
     !policy.openNamespaces.has(s.namespace) &&
-    !policy.openServerSelectors.some((x) => x.namespace === s.namespace && selects(x.selector, s.labels))
+    !openSelectorsIn(policy, s.namespace).some((x) => selects(x.selector, s.labels))
   );
 }
 
@@ -512,7 +538,7 @@ export function takesPort(s: LinkerdServer, port: number, containerPorts: readon
 
 /** The ignored AuthorizationPolicies that target a Server, by its name or its namespace. */
 export function ignoredAuthorizationsOf(policy: LinkerdPolicy, server: LinkerdServer): IgnoredAuthorization[] {
-  return policy.ignoredAuthorizations.filter(
-    (a) => a.namespace === server.namespace && ((a.targetKind === "Server" && a.targetName === server.name) || a.targetKind === "Namespace"),
-  );
+  let idx = ignoredIndexes.get(policy);
+  if (!idx) ignoredIndexes.set(policy, (idx = groupByNamespace(policy.ignoredAuthorizations)));
+  return (idx.get(server.namespace) ?? []).filter((a) => (a.targetKind === "Server" && a.targetName === server.name) || a.targetKind === "Namespace");
 }

@@ -3,7 +3,7 @@ import { parseDuration } from "../../certs/duration";
 import type { CertManagerCertificate } from "../../certs/types";
 import { pemCertificates } from "../../certs/x509";
 import { createHash } from "node:crypto";
-import { selects, serverLocks, takesPort } from "../../model/linkerdPolicy";
+import { selects, serverLocks, serversIn, takesPort } from "../../model/linkerdPolicy";
 import type { Workload } from "../../model/mesh";
 import { linkerdDefaultPolicy } from "../../resolve/linkerdInbound";
 import type { Finding } from "../../snapshot/schema";
@@ -133,7 +133,7 @@ function portsOnDefaultPolicy(ctx: AnalysisContext, w: Workload): { open: number
     }
   if (ports.size === 0) return null;
   const policy = ctx.model.linkerdPolicy;
-  const selecting = policy.servers.filter((s) => s.namespace === w.namespace && s.podSelector !== null && selects(s.podSelector, w.labels));
+  const selecting = serversIn(policy, w.namespace).filter((s) => s.podSelector !== null && selects(s.podSelector, w.labels));
   const open: number[] = [];
   for (const port of ports) {
     const server = selecting.find((s) => takesPort(s, port, w.containerPorts));
