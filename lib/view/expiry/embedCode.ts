@@ -36,12 +36,31 @@ export function iframeSnippet(t: EmbedTarget): string {
   return `<iframe src="${attr(embedUrl(t))}" title="${attr(title)}" width="900" height="520" style="border:0" loading="lazy"></iframe>`;
 }
 
+/** Characters a URL keeps as they are in a Markdown destination: unreserved ones and URL delimiters. */
+const DESTINATION_SAFE = /[A-Za-z0-9\-._~:/?#@!$&'*+,;=%]/;
+const utf8 = new TextEncoder();
+
+/**
+ * A URL as a Markdown link destination (CommonMark §6.3): every other character percent-encoded as
+ * UTF-8. The serializers leave `(`, `)`, `\` and non-ASCII text as they are, and a cluster name may hold
+ * them ("a)b" ended the destination early, so the image and the link named cluster "a"); the API and the
+ * pages decode the escapes. `%` is kept: what the serializers wrote is already escaped.
+ */
+export function markdownDestination(url: string): string {
+  let out = "";
+  for (const ch of url) {
+    if (DESTINATION_SAFE.test(ch)) out += ch;
+    else for (const b of utf8.encode(ch)) out += `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return out;
+}
+
+/** Text as Markdown that shows it as it is: backslash before what would start markup (CommonMark §2.4). */
+const markdownText = (s: string) => s.replace(/[\\[\]<&*_`]/g, (c) => `\\${c}`);
+
 export function markdownImageSnippet(t: EmbedTarget): string {
-  const alt = `Certificate expiry ${t.cluster}${t.namespace ? `/${t.namespace}` : ""} (${t.window})`.replace(
-    /[[\]]/g,
-    "",
-  );
-  return `[![${alt}](${svgUrl(t)})](${dashboardUrl(t)})`;
+  const alt = markdownText(`Certificate expiry ${t.cluster}${t.namespace ? `/${t.namespace}` : ""} (${t.window})`);
+  return `[![${alt}](${markdownDestination(svgUrl(t))})](${markdownDestination(dashboardUrl(t))})`;
 }
 
 /** Where the image links to: the namespace's certificate view, or the overview for a whole cluster. */

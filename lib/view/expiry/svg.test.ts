@@ -172,6 +172,38 @@ describe("embed snippets", () => {
     );
   });
 
+  // reviews/http2.md #2. CommonMark §6.3: a link destination (not in <…>) ends at a space or control
+  // character, takes parentheses only balanced or backslash-escaped, and a backslash before ASCII
+  // punctuation escapes it; §6.2 entity references (&copy;) in it are decoded.
+  const DESTINATION = /^[A-Za-z0-9\-._~:/?#@!$&'*+,;=%]+$/;
+  const snippetParts = (md: string) => /^\[!\[((?:\\.|[^\\\]])*)\]\(([^()\s]*)\)\]\(([^()\s]*)\)$/.exec(md);
+  it.each(["a)b", "x(y", "a\\b", "a\\", "prod (eu-west)", "a b", "équipe", "<script>x", "a&copy;b", "q?x#y", "100%", "a]b[", "😀-dev"])(
+    "the Markdown snippet for cluster %j points at that cluster in both destinations",
+    (cluster) => {
+      const md = markdownImageSnippet({ ...t, cluster, namespace: "sh op" });
+      const m = snippetParts(md);
+      expect(m, md).not.toBeNull();
+      const [, alt, image, link] = m!;
+      for (const dest of [image!, link!]) {
+        expect(dest, md).toMatch(DESTINATION);
+        expect(dest, md).not.toMatch(/&[A-Za-z][A-Za-z0-9]*;|&#/);
+      }
+      const img = new URL(image!);
+      expect(img.pathname).toBe("/api/v1/expiry.svg");
+      expect([img.searchParams.get("cluster"), img.searchParams.get("namespace")]).toEqual([cluster, "sh op"]);
+      const [, c, ns] = /^\/c\/([^/]+)\/ns\/([^/]+)$/.exec(new URL(link!).pathname)!;
+      expect([decodeURIComponent(c!), decodeURIComponent(ns!)]).toEqual([cluster, "sh op"]);
+      // The alt text is the name as given: characters that start markup (a bracket ends the text, `<` raw
+      // HTML, `&` an entity, `*` `_` emphasis, a backtick code) are escaped, not dropped.
+      expect(alt!.replace(/\\(.)/g, "")).not.toMatch(/[\\[\]<&*_`]/);
+      expect(alt!.replace(/\\(.)/g, "$1")).toBe(`Certificate expiry ${cluster}/sh op (30d)`);
+    },
+  );
+
+  it("near miss: the iframe's src is an HTML attribute, where parentheses need nothing", () => {
+    expect(iframeSnippet({ ...t, cluster: "a)b" })).toContain('src="https://handshake.example.com/embed/expiry?cluster=a)b&amp;');
+  });
+
   it("links a whole-cluster image to the overview", () => {
     expect(dashboardUrl({ ...t, namespace: null })).toBe("https://handshake.example.com/");
     expect(svgUrl({ ...t, namespace: null })).not.toContain("namespace=");
