@@ -89,3 +89,79 @@ test("near miss: filter tweaks replace the entry, so Back leaves the tab rather 
   await expect(page.getByTestId("graph-canvas")).toBeVisible();
   expect(param(page.url(), "severity")).toBeNull();
 });
+
+// reviews/http2.md #1: nuqs pushes even when the URL stays the same, so re-selecting what is shown
+// added an entry that Back then spent doing nothing.
+test("clicking the tab, edge or workload already shown adds no history entry: one Back per step", async ({ page }) => {
+  await page.goto(NS_PATH);
+  await expect(page.getByTestId("graph-canvas")).toHaveAttribute("data-rendered", "true");
+  const length = () => page.evaluate(() => history.length);
+  const start = await length();
+  await page.getByRole("link", { name: /^Graph/ }).click();
+  await page.getByRole("link", { name: /^Graph/ }).click();
+  await page.waitForTimeout(300); // nuqs writes the URL on a later tick
+  expect(await length()).toBe(start);
+
+  await page.getByRole("link", { name: /^Findings/ }).click();
+  await expect.poll(() => param(page.url(), "view")).toBe("findings");
+  await page.getByRole("link", { name: /^Findings/ }).click();
+  await page.getByRole("link", { name: /^Findings/ }).click();
+  await page.waitForTimeout(300);
+  expect(await length()).toBe(start + 1);
+  await page.goBack();
+  await expect(page.getByTestId("graph-canvas")).toBeVisible();
+  expect(param(page.url(), "view")).toBeNull();
+
+  // The open edge, clicked again in the list: still one step.
+  const row = page.locator("[data-testid=edge-list] tbody tr").first();
+  await row.getByTestId("edge-button").click();
+  await expect(page.getByTestId("edge-panel")).toBeVisible();
+  await row.getByTestId("edge-button").click();
+  await page.waitForTimeout(300);
+  await page.goBack();
+  await expect(page.getByTestId("edge-panel")).toHaveCount(0);
+  expect(param(page.url(), "edge")).toBeNull();
+
+  // The open workload, clicked again: still one step.
+  const workload = page.getByTestId("workload-list").getByRole("button").first();
+  await workload.click();
+  await expect(page.getByTestId("workload-panel")).toBeVisible();
+  await workload.click();
+  await page.waitForTimeout(300);
+  await page.goBack();
+  await expect(page.getByTestId("workload-panel")).toHaveCount(0);
+  expect(param(page.url(), "workload")).toBeNull();
+});
+
+test("near miss: a quick open-then-close is two steps even before the URL is written", async ({ page }) => {
+  await page.goto(NS_PATH);
+  const row = page.locator("[data-testid=edge-list] tbody tr").first();
+  await row.getByTestId("edge-button").click();
+  await page.getByRole("button", { name: "Close edge panel" }).click();
+  await expect(page.getByTestId("edge-panel")).toHaveCount(0);
+  await expect.poll(() => param(page.url(), "edge")).toBeNull();
+  await page.goBack();
+  await expect(page.getByTestId("edge-panel")).toBeVisible();
+});
+
+// reviews/http2.md #7: the tabs are links; a modified click is the browser's.
+test("Ctrl+click on a tab opens it in a new browser tab and leaves this one as it is", async ({ page, context }) => {
+  await page.goto(NS_PATH);
+  await expect(page.getByTestId("graph-canvas")).toHaveAttribute("data-rendered", "true");
+  const start = await page.evaluate(() => history.length);
+  const opened = context.waitForEvent("page");
+  await page.getByRole("link", { name: /^Findings/ }).click({ modifiers: ["ControlOrMeta"] });
+  const tab = await opened;
+  await tab.waitForLoadState();
+  expect(param(tab.url(), "view")).toBe("findings");
+  await expect(tab.getByTestId("findings-panel")).toBeVisible();
+  await tab.close();
+  // This tab: still the graph, no entry added.
+  expect(param(page.url(), "view")).toBeNull();
+  await expect(page.getByTestId("graph-canvas")).toBeVisible();
+  expect(await page.evaluate(() => history.length)).toBe(start);
+  // Near miss: a plain click switches in place.
+  await page.getByRole("link", { name: /^Findings/ }).click();
+  await expect(page.getByTestId("findings-panel")).toBeVisible();
+  expect(context.pages()).toHaveLength(1);
+});

@@ -10,7 +10,18 @@ import type { MeshSnapshot } from "@/lib/core/snapshot/schema";
 import { buildGraph } from "@/lib/view/graph/buildGraph";
 import { nodeSelection } from "@/lib/view/graph/nodeSelection";
 import { layoutGraph } from "@/lib/view/graph/layout";
-import { ignoredNamespaceParams, namespacePath, namespaceViewParsers, serializeNamespaceView, VIEWS, type View } from "@/lib/view/urlState";
+import {
+  changesUrl,
+  currentQuery,
+  handledInPage,
+  ignoredNamespaceParams,
+  namespacePath,
+  namespaceViewParsers,
+  serializeNamespaceView,
+  VIEWS,
+  type NamespaceViewPatch,
+  type View,
+} from "@/lib/view/urlState";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useQueryStates } from "nuqs";
 import { useEffect, useMemo, useRef, useState, type CSSProperties } from "react";
@@ -43,6 +54,11 @@ const VIEW_LABEL: Record<View, string> = { graph: "Graph", certificates: "Certif
 
 export function NamespaceView({ cluster, namespace, initial, initialAt, demo, publicUrl }: NamespaceViewProps) {
   const [state, setState] = useQueryStates(namespaceViewParsers);
+  // Every setter asks first: re-selecting what is shown leaves the URL, and the history, alone.
+  const changes = (patch: NamespaceViewPatch) => changesUrl(currentQuery(new URLSearchParams(window.location.search), state), patch);
+  const update = (patch: NamespaceViewPatch) => {
+    if (changes(patch)) void setState(patch);
+  };
   const [paused, setPaused] = useState(false);
   const query = useNamespaceSnapshot(cluster, namespace, initial, initialAt, paused);
   const refreshNow = useRefreshNow(cluster, namespace);
@@ -77,18 +93,20 @@ export function NamespaceView({ cluster, namespace, initial, initialAt, demo, pu
     else if (want === "opener" && !panelKey && opener.current?.isConnected) opener.current.focus();
   }, [panelKey]);
   const closePanel = () => {
+    const patch = { edge: null, workload: null };
+    if (!changes(patch)) return;
     focus.current = "opener";
-    void setState({ edge: null, workload: null });
+    void setState(patch);
   };
 
-  const selectEdge = (id: string) => {
+  // The panel already open is not opened again: what it returns focus to stays as it was.
+  const open = (patch: NamespaceViewPatch) => {
+    if (!changes(patch)) return;
     remember();
-    void setState({ edge: id, workload: null });
+    void setState(patch);
   };
-  const selectWorkload = (name: string) => {
-    remember();
-    void setState({ workload: name, edge: null });
-  };
+  const selectEdge = (id: string) => open({ edge: id, workload: null });
+  const selectWorkload = (name: string) => open({ workload: name, edge: null });
   const selectNode = (id: string) => {
     const node = graph.nodes.find((n) => n.id === id);
     if (!node) return;
@@ -156,8 +174,10 @@ export function NamespaceView({ cluster, namespace, initial, initialAt, demo, pu
             className="tab"
             aria-current={state.view === v ? "page" : undefined}
             onClick={(e) => {
+              // A Ctrl/Cmd/Shift/middle click is the browser's: the tab opens in a new tab or window.
+              if (!handledInPage(e)) return;
               e.preventDefault();
-              void setState({ view: v });
+              update({ view: v });
             }}
           >
             {VIEW_LABEL[v]}
@@ -170,7 +190,7 @@ export function NamespaceView({ cluster, namespace, initial, initialAt, demo, pu
         <div className="graph-view">
           <div className="graph-toolbar">
             <Legend />
-            <button type="button" aria-pressed={state.problems} onClick={() => void setState({ problems: !state.problems })} data-testid="problems-toggle">
+            <button type="button" aria-pressed={state.problems} onClick={() => update({ problems: !state.problems })} data-testid="problems-toggle">
               Problems first
             </button>
           </div>

@@ -4,8 +4,10 @@
 // same value lists and readers (SEVERITIES, THEMES, readSeverityList, isExpiryWindow), so a page and
 // the API accept exactly the same values.
 import {
+  createLoader,
   createParser,
   createSerializer,
+  type inferParserType,
   parseAsBoolean,
   parseAsString,
   parseAsStringLiteral,
@@ -87,6 +89,64 @@ export const embedParsers = {
 
 /** `serializeNamespaceView("/c/x/ns/y", { view: "findings" })` → the link; defaults are left out. */
 export const serializeNamespaceView = createSerializer(namespaceViewParsers);
+
+export type NamespaceViewState = inferParserType<typeof namespaceViewParsers>;
+/** What a setter of the namespace view is given: `null` drops the key (its default). */
+export type NamespaceViewPatch = { [K in keyof NamespaceViewState]?: NamespaceViewState[K] | null };
+
+/** How the serializer writes `key` set to `value` (nothing for the default): the values in the query. */
+function written<K extends keyof NamespaceViewState>(key: K, value: NamespaceViewState[K] | null): string[] {
+  return new URLSearchParams(serializeNamespaceView({ [key]: value })).getAll(key);
+}
+
+const sameValues = (a: string[], b: string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+const readView = createLoader(namespaceViewParsers);
+
+/**
+ * The query the view stands on: the address bar's `search`, except for the keys whose update nuqs has
+ * not written yet (it writes the URL on a later tick, throttled), where the view's `state` is newer.
+ * A key whose URL value the view ignores (`view=bogus`) and reads as its state is kept as the URL has it.
+ */
+export function currentQuery(search: URLSearchParams, state: NamespaceViewState): URLSearchParams {
+  const fromUrl = readView(search);
+  const out = new URLSearchParams(search);
+  for (const key of Object.keys(namespaceViewParsers) as (keyof NamespaceViewState)[]) {
+    const now = written(key, state[key]);
+    if (sameValues(written(key, fromUrl[key]), now)) continue;
+    out.delete(key);
+    for (const v of now) out.append(key, v);
+  }
+  return out;
+}
+
+/**
+ * Whether setting `patch` would change the query `search` (from `currentQuery`). nuqs pushes a history
+ * entry for a pushing key (STEP) even when the URL stays the same, so re-selecting the shown tab, edge
+ * or workload would add an entry Back then spends doing nothing; the view's setters skip such a patch.
+ * Compared as the serializer writes each key (defaults dropped) against the values in the query, so a
+ * link value the view ignores (`view=bogus`, a repeated key) still counts as a change when written over.
+ */
+export function changesUrl(search: URLSearchParams, patch: NamespaceViewPatch): boolean {
+  return (Object.keys(patch) as (keyof NamespaceViewPatch)[]).some((key) => !sameValues(written(key, patch[key] ?? null), search.getAll(key)));
+}
+
+/** The modifier keys and button of a click (a MouseEvent's fields). */
+export interface ClickKind {
+  button: number;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  shiftKey: boolean;
+  altKey: boolean;
+}
+
+/**
+ * Whether a click on an in-page link (a tab) is the page's to handle: only a plain left click. With
+ * Ctrl/Cmd (new tab), Shift (new window), Alt (download) or another button, the browser follows the
+ * link's href as it does for any link.
+ */
+export function handledInPage(e: ClickKind): boolean {
+  return e.button === 0 && !e.ctrlKey && !e.metaKey && !e.shiftKey && !e.altKey;
+}
 
 /** The path of a namespace view. */
 export function namespacePath(cluster: string, namespace: string): string {
