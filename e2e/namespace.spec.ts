@@ -110,6 +110,21 @@ test("unknown namespace and unknown cluster answer 404", async ({ page }) => {
   expect((await page.goto("/c/no-such-cluster/ns/shop"))!.status()).toBe(404);
 });
 
+// reviews/http2.md #3: Next 16.2+ hands generateMetadata decoded params and the page percent-encoded
+// ones (vercel/next.js#95343); the title decoded a second time, so "%2e%2e" read as "..".
+test("the page title names the cluster and namespace of the address, decoded once", async ({ page }) => {
+  // A cluster named "de%6do" (not configured): the 404 title must not name "demo".
+  expect((await page.goto("/c/de%256do/ns/shop"))!.status()).toBe(404);
+  await expect(page).toHaveTitle("shop · graph · de%6do — Handshake");
+  // A namespace named "sh%6fp" (none): not "shop".
+  expect((await page.goto("/c/demo/ns/sh%256fp"))!.status()).toBe(404);
+  await expect(page).toHaveTitle("sh%6fp · graph · demo — Handshake");
+  // Near miss: an ordinary escape is the name it spells, in the title and on the page.
+  expect((await page.goto("/c/d%65mo/ns/sh%6Fp?view=findings"))!.status()).toBe(200);
+  await expect(page).toHaveTitle("shop · findings · demo — Handshake");
+  await expect(page.locator(".crumbs strong")).toHaveText("demo");
+});
+
 test("a malformed percent-escape in the page's path is a 400 page with the framing headers, never a 500", async ({ page, request }) => {
   for (const path of ["/c/demo/ns/%", "/c/demo/ns/%E0%A4", "/c/%/ns/shop", "/embed/%zz"]) {
     const r = await request.get(path);

@@ -19,6 +19,10 @@ interface PageProps {
   searchParams: Promise<SearchParams>;
 }
 
+// Next (16.2 and later, vercel/next.js#95343) hands the page its params percent-encoded, as the path
+// segment spells them, but generateMetadata the same params already decoded. Each is decoded exactly once
+// overall: here for the page, by Next for the title. e2e/namespace.spec.ts ("decoded once") fails if Next
+// makes them agree again.
 function decode(s: string): string {
   try {
     return decodeURIComponent(s);
@@ -28,10 +32,10 @@ function decode(s: string): string {
 }
 
 export async function generateMetadata({ params, searchParams }: PageProps): Promise<Metadata> {
-  const { cluster, namespace } = await params;
+  const { cluster, namespace } = await params; // already decoded (see decode above)
   const state = await loadViewState(searchParams);
   const what = state.edge ? `edge ${state.edge}` : state.workload ? `workload ${state.workload}` : state.view;
-  return { title: `${decode(namespace)} · ${what} · ${decode(cluster)} — Handshake` };
+  return { title: `${namespace} · ${what} · ${cluster} — Handshake` };
 }
 
 export default async function NamespacePage({ params }: PageProps) {
