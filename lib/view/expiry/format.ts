@@ -36,14 +36,63 @@ export function formatUtc(iso: string): string {
   return m ? `${m[1]} ${m[2]} UTC` : iso;
 }
 
+/** `text`'s user-perceived characters: an emoji ZWJ sequence, a flag, a letter with its accents. */
+export function graphemes(text: string): string[] {
+  return Array.from(new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(text), (g) => g.segment);
+}
+
 /**
  * A name cut to `max` characters where it stays recognisable: SPIFFE IDs keep their tail (namespace and
- * service account tell them apart), other names their head.
+ * service account tell them apart), other names their head. Cut between graphemes, never inside one.
  */
 export function shortName(name: string, max: number): string {
   if (name.length <= max) return name;
-  if (name.startsWith("spiffe://")) return `…${name.slice(name.length - (max - 1))}`;
-  return `${name.slice(0, max - 1)}…`;
+  const all = graphemes(name);
+  if (all.length <= max) return name;
+  if (name.startsWith("spiffe://")) return `…${all.slice(all.length - (max - 1)).join("")}`;
+  return `${all.slice(0, max - 1).join("")}…`;
+}
+
+// Widths per character for text an SVG must keep inside its box (it has no text flow): upper bounds,
+// in em, from DejaVu Sans Bold (the widest common sans-serif, and bold: the title), so a line measured
+// with them fits in any of the image's fonts. ASCII by class; anything else at 1.3 em (Cyrillic bold up to
+// 1.24, colour emoji about 1.2, CJK 1); marks, joiners and other format characters take none. Each code
+// point counts: a ZWJ sequence or a flag that a font cannot join shows as its parts side by side.
+const ASCII_EM: [RegExp, number][] = [
+  [/[ '.,:;|/\\ijlIJ-]/, 0.43],
+  [/[!()[\]ftr_`*"]/, 0.53],
+  [/[%@MWmw]/, 1.12],
+  [/[a-z0-9$?{}CEFLPSTYZ]/, 0.74],
+];
+const OTHER_ASCII_EM = 0.88;
+const NON_ASCII_EM = 1.3;
+const ZERO_WIDTH = /[\p{Mn}\p{Me}\p{Cf}]/u;
+
+function charEm(ch: string): number {
+  if (ch.charCodeAt(0) < 0x80) return ASCII_EM.find(([re]) => re.test(ch))?.[1] ?? OTHER_ASCII_EM;
+  return ZERO_WIDTH.test(ch) ? 0 : NON_ASCII_EM;
+}
+
+/** An upper bound of `text`'s width in em (see ASCII_EM). */
+export function textEm(text: string): number {
+  let em = 0;
+  for (const ch of text) em += charEm(ch);
+  return em;
+}
+
+/** `text` cut with an ellipsis, between graphemes, to at most `maxEm` em wide by `textEm`. */
+export function fitWidth(text: string, maxEm: number): string {
+  if (textEm(text) <= maxEm) return text;
+  const room = maxEm - textEm("…");
+  let out = "";
+  let used = 0;
+  for (const g of graphemes(text)) {
+    const w = textEm(g);
+    if (used + w > room) break;
+    out += g;
+    used += w;
+  }
+  return `${out}…`;
 }
 
 /**

@@ -110,6 +110,45 @@ describe("renderExpirySvg", () => {
     expect(s).toContain(`>${escapeXml(URGENCY_NOTE)}</text>`);
   });
 
+  // reviews/http2.md #4. What the title's characters really take in bold (em, measured in Chromium with
+  // DejaVu Sans Bold, the widest common sans-serif; an emoji glyph is about 1.2 em in colour emoji fonts,
+  // a CJK ideograph 1 em): the title must fit at these widths, not at an average.
+  const BOLD_EM: Record<string, number> = { W: 1.1, m: 1.04, M: 1.0, a: 0.67, x: 0.65, "-": 0.42, Ш: 1.24, 中: 1.0, "🚀": 1.2, "👩": 1.2, "💻": 1.2, "🇫": 1.2, "🇷": 1.2, é: 0.68, e: 0.68, "\u0301": 0, "\u200d": 0, "…": 1.0, " ": 0.35, "·": 0.4 };
+  const boldWidth = (text: string) => Array.from(text).reduce((w, c) => w + (BOLD_EM[c] ?? NaN), 0) * 16;
+  const titleOf = (svg: string) => /font-size="16" font-weight="700"[^>]*>([^<]*)</.exec(svg)![1]!;
+  const lone = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+  const graphemes = (s: string) => [...new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(s)].map((g) => g.segment);
+
+  it.each([
+    ["W", "W".repeat(253)],
+    ["m", "m".repeat(253)],
+    ["a", "a".repeat(253)],
+    ["Cyrillic", "Ш".repeat(253)],
+    ["CJK", "中".repeat(253)],
+    ["emoji", "🚀".repeat(200)],
+    ["ZWJ emoji", "👩\u200d💻".repeat(100)],
+    ["flags", "🇫🇷".repeat(100)],
+    ["combining accents", "e\u0301".repeat(253)],
+    ["emoji at the cut", "x".repeat(62) + "🚀".repeat(20)],
+  ])("cuts a title of %s to what fits in bold, between whole characters", (_, name) => {
+    for (const width of [480, 880]) {
+      const title = titleOf(renderExpirySvg(certs, { ...opts, title: name, width }));
+      expect(title.endsWith("…"), `${width}`).toBe(true);
+      expect(boldWidth(title), `${width}: ${title}`).toBeLessThanOrEqual(width - 32);
+      expect(title).not.toMatch(lone);
+      // A prefix of whole graphemes: no accent without its letter, no half of a ZWJ sequence or a flag.
+      const kept = graphemes(title.slice(0, -1));
+      expect(kept, `${width}`).toEqual(graphemes(name).slice(0, kept.length));
+      // Not cut far shorter than needed: at least 70 % of the width it could take.
+      expect(boldWidth(title), `${width}: ${title}`).toBeGreaterThan(0.7 * (width - 32) - 2 * 1.3 * 16);
+    }
+  });
+
+  it("near miss: a title that fits is not cut, whatever its characters", () => {
+    for (const title of ["Certificate expiry · demo / shop · demo data", "équipe / 中文 / 🚀", "👩\u200d💻-dev / shop"])
+      expect(titleOf(renderExpirySvg(certs, { ...opts, title }))).toBe(escapeXml(title));
+  });
+
   it("says so when there is nothing to show", () => {
     expect(renderExpirySvg([], opts)).toContain("No certificates in this scope.");
   });

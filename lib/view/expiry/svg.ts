@@ -2,7 +2,7 @@
 // Pure and deterministic: the same snapshot, window and theme give byte-identical output; every text
 // is XML-escaped; the size is fixed by `width` and the number of rows.
 import type { Certificate, Finding } from "../../core/snapshot/schema";
-import { formatOffset, formatUtc, shortName, wrapWords } from "./format";
+import { fitWidth, formatOffset, formatUtc, shortName, wrapWords } from "./format";
 import { PALETTES, type Theme } from "./palette";
 import { buildExpiryModel } from "./timeline";
 import { URGENCIES, URGENCY_GLYPHS, URGENCY_LABELS, URGENCY_NOTE, URGENCY_RULES } from "./urgency";
@@ -63,16 +63,17 @@ export function renderExpirySvg(certs: Certificate[], o: ExpirySvgOptions): stri
   const x = (t: number) => plotX + ((t - lo) / (hi - lo || 1)) * plotW;
 
   const out: string[] = [];
-  // Texts across the whole image keep within this (a long cluster name is cut, the note wraps).
+  // Texts across the whole image keep within this (a long cluster name is cut, the note wraps). The title
+  // and subtitle hold names (any printable text), so they are measured per character (format.ts textEm).
   const textW = width - 2 * PAD;
   let y = PAD;
   out.push(
-    `<text x="${PAD}" y="${y + 14}" font-size="16" font-weight="700" fill="${p.fg}">${escapeXml(shortName(o.title, charsIn(textW, 16)))}</text>`,
+    `<text x="${PAD}" y="${y + 14}" font-size="16" font-weight="700" fill="${p.fg}">${escapeXml(fitWidth(o.title, textW / 16))}</text>`,
   );
   y += 22;
   out.push(
     `<text x="${PAD}" y="${y + 12}" font-size="12" fill="${p.muted}">${escapeXml(
-      shortName(`${m.total} certificate${m.total === 1 ? "" : "s"} · window ${m.window} · as of ${formatUtc(o.now)}`, charsIn(textW, 12)),
+      fitWidth(`${m.total} certificate${m.total === 1 ? "" : "s"} · window ${m.window} · as of ${formatUtc(o.now)}`, textW / 12),
     )}</text>`,
   );
   y += 20;
