@@ -4,6 +4,7 @@ import type { ReactNode } from "react";
 import { Providers } from "@/components/Providers";
 import { SiteShell } from "@/components/shell/SiteShell";
 import { listClusters } from "@/lib/server/snapshots";
+import type { DefaultFallback } from "@/lib/view/shell/demoBanner";
 
 import "./globals.css";
 
@@ -14,13 +15,17 @@ export const metadata: Metadata = {
 };
 
 /**
- * Which configured clusters are the demo cluster, so every page can say when it shows it, and why (the
- * current context did not answer) when the demo stands in for it.
+ * Which configured clusters are the demo cluster, so every page can say when it shows it, and why the
+ * default (the demo, or in-cluster) stands in for the current context when it does.
  */
-async function demoClusterInfo(): Promise<{ names: string[]; fallback: { context: string; reason: string } | null }> {
+async function demoClusterInfo(): Promise<{ names: string[]; fallback: DefaultFallback | null }> {
   try {
-    const demos = (await listClusters()).filter((c) => c.source === "demo");
-    return { names: demos.map((c) => c.name), fallback: demos.find((c) => c.fallbackFrom)?.fallbackFrom ?? null };
+    const clusters = await listClusters();
+    const standIn = clusters.find((c) => c.fallbackFrom);
+    return {
+      names: clusters.filter((c) => c.source === "demo").map((c) => c.name),
+      fallback: standIn?.fallbackFrom ? { ...standIn.fallbackFrom, shown: standIn.name, shownIsDemo: standIn.source === "demo" } : null,
+    };
   } catch {
     // The banner is informative; a failing cluster list must not take every page down.
     return { names: [], fallback: null };
@@ -33,7 +38,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
     <html lang="en">
       <body>
         <Providers>
-          <SiteShell demoClusters={demoClusters} demoFallback={fallback}>{children}</SiteShell>
+          <SiteShell demoClusters={demoClusters} defaultFallback={fallback}>{children}</SiteShell>
         </Providers>
       </body>
     </html>

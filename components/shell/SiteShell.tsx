@@ -4,20 +4,20 @@
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
 import { isEmbedPath } from "@/lib/view/expiry/frameAncestors";
-import { demoBannerText, type DemoFallback } from "@/lib/view/shell/demoBanner";
+import { demoBannerText, type DefaultFallback } from "@/lib/view/shell/demoBanner";
 
 export interface SiteShellProps {
   /** Names of the configured clusters that are the embedded demo cluster. */
   demoClusters: string[];
-  /** The current context that did not answer at start-up, when that is why the demo is shown. */
-  demoFallback?: DemoFallback | null;
+  /** Why the default cluster stands in for the current context, when it does. */
+  defaultFallback?: DefaultFallback | null;
   children: ReactNode;
 }
 
-export function SiteShell({ demoClusters, demoFallback = null, children }: SiteShellProps) {
+export function SiteShell({ demoClusters, defaultFallback = null, children }: SiteShellProps) {
   const path = usePathname() ?? "/";
   if (isEmbedPath(path)) return <>{children}</>;
-  const banner = demoBannerText(path, demoClusters, demoFallback);
+  const banner = demoBannerText(path, demoClusters, defaultFallback);
   return (
     <>
       <a href="#main" className="skip-link">

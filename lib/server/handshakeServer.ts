@@ -14,7 +14,8 @@ import { createSnapshotService, type ReadStats, type ServiceView, type SnapshotS
 import type { Fetch } from "./telemetry/prometheus";
 import { parseTelemetryEnv, telemetrySettings } from "./telemetry/settings";
 import { envSettings } from "./settings";
-import { UnknownClusterError, type ClusterInfo, type ClusterSource, type PeekedSnapshotView, type SnapshotView } from "./types";
+import { UnknownClusterError, type ClusterInfo, type ClusterSource, type DefaultFallbackFrom, type PeekedSnapshotView, type SnapshotView } from "./types";
+import { quotedClusterName } from "../view/clusterName";
 
 export const DEMO = "demo";
 
@@ -103,15 +104,18 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
   interface Choice {
     name: string;
     embedded: boolean;
-    /** The current context that did not answer the probe, and why. */
-    fallbackFrom?: { context: string; reason: string };
+    /** The current context that did not answer the probe or whose name is not usable, and why. */
+    fallbackFrom?: DefaultFallbackFrom;
   }
   let defaultChoice: Promise<Choice> | undefined;
   const resolveChoice = () =>
     (defaultChoice ??= (async (): Promise<Choice> => {
       if (settings.forceDemo) return { name: DEMO, embedded: true };
       const current = configured.currentContext ? targets.get(configured.currentContext) : undefined;
-      let fallbackFrom: { context: string; reason: string } | undefined;
+      // A current context whose name no link can carry is not listed: the stand-in says why, like one
+      // that does not answer, rather than the default changing silently.
+      const refused = configured.refusedCurrentContext;
+      let fallbackFrom: DefaultFallbackFrom | undefined = refused && { ...refused, cause: "unusable-name" };
       if (current) {
         try {
           await (await current.transport()).get("/version", o.probeTimeoutMs ?? 2_000);
@@ -119,13 +123,13 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
         } catch (e) {
           // Unreachable: fall through to the next candidate, but keep why (logged, listed, and shown in
           // the demo banner) so nobody wonders why their cluster is not the one on screen.
-          fallbackFrom = { context: current.name, reason: oneLine(e) };
+          fallbackFrom = { context: current.name, reason: oneLine(e), cause: "unreachable" };
         }
       }
       const next: Choice = targets.has("in-cluster") ? { name: "in-cluster", embedded: false } : { name: DEMO, embedded: true };
       if (fallbackFrom)
         warn(
-          `handshake: current context "${fallbackFrom.context}" did not answer (${fallbackFrom.reason}); showing ${next.embedded ? "the embedded demo cluster" : `"${next.name}"`}`,
+          `handshake: current context ${quotedClusterName(fallbackFrom.context)} ${fallbackFrom.cause === "unreachable" ? "did not answer" : "is not usable as a cluster name"} (${fallbackFrom.reason}); showing ${next.embedded ? "the embedded demo cluster" : `"${next.name}"`}`,
         );
       return fallbackFrom ? { ...next, fallbackFrom } : next;
     })());
@@ -191,7 +195,8 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
           const info: ClusterInfo = { name: t.name, source: t.source, reachable: r.reachable, error: r.error, isDefault: t.name === def };
           // The current context that failed the start-up probe, before any read of it: unreachable, why.
           if (choice.fallbackFrom?.context === t.name && r.reachable === null) return { ...info, reachable: false, error: choice.fallbackFrom.reason };
-          if (t.source === "demo" && choice.fallbackFrom) return { ...info, fallbackFrom: choice.fallbackFrom };
+          // The stand-in carries why, for the banner (the demo, or in-cluster).
+          if (t.name === def && choice.fallbackFrom) return { ...info, fallbackFrom: choice.fallbackFrom };
           return info;
         })
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -13,10 +13,21 @@ export interface ClusterInfo {
   /** The cluster `/` and the API use when none is named. */
   isDefault: boolean;
   /**
-   * Only on the embedded demo when it is shown because the kubeconfig's current context did not answer
-   * the start-up probe: which context, and why (that context's entry is reachable=false with the reason).
+   * Only on the default cluster (the embedded demo, or in-cluster) when it stands in for the kubeconfig's
+   * current context: which context, and why.
    */
-  fallbackFrom?: { context: string; reason: string };
+  fallbackFrom?: DefaultFallbackFrom;
+}
+
+/**
+ * Why the kubeconfig's current context is not the default: it did not answer the start-up probe (its
+ * entry is reachable=false with the reason), or its name fails the cluster-name rule (lib/view/clusterName.ts;
+ * it is not listed, and `errors` names it too).
+ */
+export interface DefaultFallbackFrom {
+  context: string;
+  reason: string;
+  cause: "unreachable" | "unusable-name";
 }
 
 export interface SnapshotView {

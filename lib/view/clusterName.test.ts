@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readCluster } from "./apiParams";
-import { clusterNameProblem } from "./clusterName";
+import { clusterNameProblem, quotedClusterName } from "./clusterName";
 import { namespacePath } from "./urlState";
 
 // Kubeconfig context names are free strings: these are all real shapes (EKS ARNs, GKE ids, names a
@@ -20,6 +20,17 @@ const VALID = [
   "a+b c",
   "x".repeat(253),
   "😀",
+  // Format characters that are part of how a name is written (reviews/http2.md #5): they render as part
+  // of the word and round-trip through every encoding.
+  "👩\u200d💻-dev", // ZWJ emoji sequence
+  "dev-👩\u200d💻",
+  "می\u200cخواهم-prod", // ZWNJ: ordinary Persian spelling
+  "क्\u200dष-prod", // ZWJ in Devanagari
+  "soft\u00adhyphen",
+  "a\u200bb", // zero-width space inside
+  "🏴\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}-prod", // a subdivision flag: tag characters
+  "prod-🏴\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}",
+  "prod-❤\ufe0f",
 ];
 
 const INVALID: [string, RegExp][] = [
@@ -29,11 +40,23 @@ const INVALID: [string, RegExp][] = [
   ["..", /dot segment/],
   [" demo", /white space/],
   ["demo\u00a0", /white space/],
-  ["a\nb", /control or format character/],
-  ["a\u0000b", /control or format character/],
-  ["a\u202eb", /control or format character/], // right-to-left override: shows another name
-  ["a\u2028b", /control or format character/],
-  ["a\ud800b", /control or format character/], // a lone surrogate does not survive percent-encoding
+  ["a\nb", /holds U\+000A, a control character/],
+  ["a\u0000b", /holds U\+0000, a control character/],
+  ["a\u0085b", /holds U\+0085, a control character/],
+  ["a\u202eb", /holds U\+202E, a bidirectional control/], // right-to-left override: shows another name
+  ["a\u202ab", /holds U\+202A, a bidirectional control/],
+  ["a\u2066b", /holds U\+2066, a bidirectional control/],
+  ["a\u2069b", /holds U\+2069, a bidirectional control/],
+  ["a\u200eb", /holds U\+200E, a bidirectional control/],
+  ["a\u061cb", /holds U\+061C, a bidirectional control/],
+  ["a\u2028b", /holds U\+2028, a line or paragraph separator/],
+  ["a\u2029b", /holds U\+2029, a line or paragraph separator/],
+  ["a\ud800b", /holds U\+D800, a lone surrogate/], // a lone surrogate does not survive percent-encoding
+  // Invisible at either end, like white space: "demo" and "demo\u200d" would look the same in a list.
+  ["demo\u200d", /starts or ends with white space or an invisible character/],
+  ["\u00addemo", /starts or ends with white space or an invisible character/],
+  ["\ufeffdemo", /starts or ends with white space or an invisible character/],
+  ["\u200cdemo", /starts or ends with white space or an invisible character/],
 ];
 
 describe("clusterNameProblem", () => {
@@ -54,6 +77,12 @@ describe("clusterNameProblem", () => {
       // A path segment never reads as a dot segment or a second segment.
       expect(segment).not.toMatch(/^\.\.?$|\//);
     }
+  });
+
+  it("quotedClusterName shows every refused character as an escape, so a message cannot be flipped by it", () => {
+    expect(quotedClusterName("a\u202eb\u0007c\u0085\u2028")).toBe('"a\\u202Eb\\u0007c\\u0085\\u2028"');
+    // Near miss: an accepted name is shown as it is.
+    expect(quotedClusterName("👩\u200d💻 \"équipe\"")).toBe('"👩\u200d💻 \\"équipe\\""');
   });
 
   it("readCluster refuses what the listing leaves out, naming the parameter and why", () => {

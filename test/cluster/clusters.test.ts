@@ -47,6 +47,7 @@ describe("configured clusters", () => {
       ["staging", "kubeconfig"],
     ]);
     expect(c.currentContext).toBe("prod-admin");
+    expect(c.refusedCurrentContext).toBeUndefined();
     expect(c.errors).toEqual([]);
     const staging = c.clusters[1]!.kubeConfig();
     expect(staging.getCurrentContext()).toBe("staging");
@@ -72,7 +73,7 @@ describe("configured clusters", () => {
   });
 
   it("lists contexts by their free-string names, leaves out (and reports) those no link can carry, and every listed one is accepted by the API", async () => {
-    const names = ["prod (eu-west)", "équipe-prod", "arn:aws:eks:eu-west-1:1:cluster/x", "100%", "..", "bad\u0007bell", " padded"];
+    const names = ["prod (eu-west)", "équipe-prod", "arn:aws:eks:eu-west-1:1:cluster/x", "100%", "👩\u200d💻-dev", "..", "bad\u0007bell", " padded", "a\u202eb"];
     const file = join(dir, "free-names");
     await writeFile(
       file,
@@ -86,13 +87,16 @@ describe("configured clusters", () => {
       }),
     );
     const c = configuredClusters({ env: { KUBECONFIG: file }, home: "/nonexistent" });
-    expect(c.clusters.map((x) => x.name)).toEqual(names.slice(0, 4));
-    // The unusable current context is no default either.
+    expect(c.clusters.map((x) => x.name)).toEqual(names.slice(0, 5));
+    // The unusable current context is no default either, and why is kept for the banner.
     expect(c.currentContext).toBeNull();
+    expect(c.refusedCurrentContext).toEqual({ context: "..", reason: "a dot segment (. or ..), which a link cannot carry" });
     expect(c.errors).toEqual([
       `kubeconfig context "..": not usable as a cluster name (a dot segment (. or ..), which a link cannot carry)`,
-      `kubeconfig context "bad\\u0007bell": not usable as a cluster name (holds a control or format character)`,
-      `kubeconfig context " padded": not usable as a cluster name (starts or ends with white space)`,
+      `kubeconfig context "bad\\u0007bell": not usable as a cluster name (holds U+0007, a control character)`,
+      `kubeconfig context " padded": not usable as a cluster name (starts or ends with white space or an invisible character)`,
+      // The override is shown escaped: it would flip the rest of the line.
+      `kubeconfig context "a\\u202Eb": not usable as a cluster name (holds U+202E, a bidirectional control, which can show another name than the one used)`,
     ]);
     for (const { name } of c.clusters)
       expect(readCluster(new URLSearchParams(new URLSearchParams({ cluster: name }).toString()))).toEqual({ ok: true, value: name });
@@ -192,7 +196,7 @@ describe("default cluster and the embedded demo", () => {
     // Why the current context is not the one shown: kept, logged once, listed and carried to the banner.
     const prod = clusters.find((c) => c.name === "prod-admin")!;
     expect(prod.error).toMatch(/ECONNREFUSED|127\.0\.0\.1:1/);
-    expect(clusters.find((c) => c.name === "demo")!.fallbackFrom).toEqual({ context: "prod-admin", reason: prod.error });
+    expect(clusters.find((c) => c.name === "demo")!.fallbackFrom).toEqual({ context: "prod-admin", reason: prod.error, cause: "unreachable" });
     expect(lines).toEqual([`handshake: current context "prod-admin" did not answer (${prod.error}); showing the embedded demo cluster`]);
     const views = await Promise.all([server.getSnapshotView("demo"), server.getSnapshotView("demo")]);
     expect(views[0]!.demo).toBe(true);
@@ -204,6 +208,32 @@ describe("default cluster and the embedded demo", () => {
     // A listed context that does not answer: no snapshot, reported unreachable.
     await expect(server.getSnapshotView("staging")).rejects.toThrow(/127\.0\.0\.1:2/);
     expect((await server.listClusters()).find((c) => c.name === "staging")).toMatchObject({ reachable: false });
+    await server.stop();
+  });
+
+  // reviews/http2.md #5: the current context's name fails the rule: it is not listed, and the stand-in
+  // says why (it used to fall back silently, the reason only in `errors`).
+  it("uses the demo when the current context's name is not usable, and says why", async () => {
+    const file = join(dir, "refused-current");
+    await writeFile(file, kc("staging").replace("- name: staging\n  context", "- name: \"a\\u202eb\"\n  context").replace("current-context: staging", 'current-context: "a\\u202eb"'));
+    const lines: string[] = [];
+    const server = createHandshakeServer({ env: { KUBECONFIG: file }, home: "/nonexistent", startDemo, every: () => () => undefined, warn: (l) => lines.push(l) });
+    expect(await server.defaultClusterName()).toBe("demo");
+    const clusters = await server.listClusters();
+    expect(clusters.map((c) => c.name)).toEqual(["demo", "prod-admin"]);
+    const reason = "holds U+202E, a bidirectional control, which can show another name than the one used";
+    expect(clusters.find((c) => c.name === "demo")!.fallbackFrom).toEqual({ context: "a\u202eb", reason, cause: "unusable-name" });
+    expect(lines).toContain(`handshake: current context "a\\u202Eb" is not usable as a cluster name (${reason}); showing the embedded demo cluster`);
+    await server.stop();
+  });
+
+  it("near miss: a refused context that is not the current one leaves the current one the default", async () => {
+    const file = join(dir, "refused-other");
+    await writeFile(file, kc("staging").replace("- name: prod-admin\n  context", "- name: \"a\\u202eb\"\n  context"));
+    const server = createHandshakeServer({ env: { KUBECONFIG: file }, home: "/nonexistent", startDemo, probeTimeoutMs: 1000, every: () => () => undefined, warn: () => undefined });
+    // staging does not answer: the fallback names it as unreachable, not the refused name.
+    expect(await server.defaultClusterName()).toBe("demo");
+    expect((await server.listClusters()).find((c) => c.name === "demo")!.fallbackFrom).toMatchObject({ context: "staging", cause: "unreachable" });
     await server.stop();
   });
 

@@ -5,7 +5,7 @@ import "server-only";
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
-import { clusterNameProblem } from "../../view/clusterName";
+import { clusterNameProblem, quotedClusterName } from "../../view/clusterName";
 import type { ClusterSource } from "../types";
 
 export interface ClusterConfig {
@@ -18,6 +18,8 @@ export interface ConfiguredClusters {
   clusters: ClusterConfig[];
   /** The kubeconfig's current context, when one is set and exists. */
   currentContext: string | null;
+  /** The current context when its name fails the cluster-name rule (so it is not listed), and why. */
+  refusedCurrentContext?: { context: string; reason: string };
   /** Why a kubeconfig file could not be used (shown on /api/v1/clusters, never thrown). */
   errors: string[];
 }
@@ -60,18 +62,22 @@ export function configuredClusters({ env, home, exists = existsSync }: ClusterEn
   };
   const clusters: ClusterConfig[] = [];
   let currentContext: string | null = null;
+  let refusedCurrentContext: ConfiguredClusters["refusedCurrentContext"];
   if (files.length > 0) {
     try {
       const kc = load(true);
       // One rule for the names listed and the names the routes accept (clusterName.ts): a context whose
       // name no link can carry is left out and said why, rather than listed and then refused everywhere.
       const names: string[] = [];
+      const current = kc.getCurrentContext();
       for (const { name } of kc.getContexts()) {
         const problem = clusterNameProblem(name);
         if (problem === null) names.push(name);
-        else errors.push(`kubeconfig context ${JSON.stringify(name)}: not usable as a cluster name (${problem})`);
+        else {
+          errors.push(`kubeconfig context ${quotedClusterName(name)}: not usable as a cluster name (${problem})`);
+          if (name === current) refusedCurrentContext = { context: name, reason: problem };
+        }
       }
-      const current = kc.getCurrentContext();
       currentContext = current && names.includes(current) ? current : null;
       for (const name of names)
         clusters.push({
@@ -97,5 +103,5 @@ export function configuredClusters({ env, home, exists = existsSync }: ClusterEn
         return kc;
       },
     });
-  return { clusters, currentContext, errors };
+  return { clusters, currentContext, errors, ...(refusedCurrentContext ? { refusedCurrentContext } : {}) };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { demoBannerText } from "./demoBanner";
 
 describe("demo banner", () => {
-  const fallback = { context: "prod", reason: "connect ECONNREFUSED 127.0.0.1:6443" };
+  const fallback = { context: "prod", reason: "connect ECONNREFUSED 127.0.0.1:6443", cause: "unreachable" as const, shown: "demo", shownIsDemo: true };
 
   it("names the current context that did not answer and why, on the overview and on the demo's pages", () => {
     expect(demoBannerText("/", ["demo"], fallback)).toBe(
@@ -18,5 +18,22 @@ describe("demo banner", () => {
   it("shows nothing on another cluster's page or without a demo", () => {
     expect(demoBannerText("/c/staging/ns/payments", ["demo"], fallback)).toBeNull();
     expect(demoBannerText("/", [], null)).toBeNull();
+  });
+
+  // reviews/http2.md #5: the current context left out for its name fell back without a word.
+  it("names a current context whose name is not usable, escaped, and why", () => {
+    const refused = { ...fallback, context: "a\u202eb", reason: "holds U+202E, a bidirectional control, which can show another name than the one used", cause: "unusable-name" as const };
+    expect(demoBannerText("/", ["demo"], refused)).toBe(
+      'Your current context "a\\u202Eb" is not usable as a cluster name (holds U+202E, a bidirectional control, which can show another name than the one used); showing the embedded demo. Includes the demo cluster "demo": generated sample data, not a live cluster.',
+    );
+  });
+
+  it("says why when the pod's own cluster stands in, on the overview and on that cluster's pages only", () => {
+    const inCluster = { ...fallback, shown: "in-cluster", shownIsDemo: false };
+    const text = 'Your current context "prod" did not answer (connect ECONNREFUSED 127.0.0.1:6443); showing "in-cluster".';
+    expect(demoBannerText("/", [], inCluster)).toBe(text);
+    expect(demoBannerText("/c/in-cluster/ns/shop", [], inCluster)).toBe(text);
+    // Near miss: another cluster's page is not about the default.
+    expect(demoBannerText("/c/staging/ns/shop", [], inCluster)).toBeNull();
   });
 });

@@ -1,12 +1,20 @@
 // The demo banner's text for a page path: every page that shows the embedded demo says so, and when the
-// demo stands in for the kubeconfig's current context (which did not answer), it says which and why.
+// default cluster (the demo, or the pod's own cluster) stands in for the kubeconfig's current context, the
+// overview and that cluster's pages say which context and why: it did not answer, or its name is not
+// usable (lib/view/clusterName.ts).
+import { quotedClusterName } from "../clusterName";
 
-export interface DemoFallback {
+export interface DefaultFallback {
+  /** The kubeconfig's current context. */
   context: string;
   reason: string;
+  cause: "unreachable" | "unusable-name";
+  /** The cluster shown instead, and whether it is the embedded demo. */
+  shown: string;
+  shownIsDemo: boolean;
 }
 
-export function demoBannerText(path: string, demoClusters: string[], fallback: DemoFallback | null): string | null {
+export function demoBannerText(path: string, demoClusters: string[], fallback: DefaultFallback | null): string | null {
   const cluster = /^\/c\/([^/]+)/.exec(path)?.[1];
   const clusterName = cluster === undefined ? undefined : safeDecode(cluster);
   const sample =
@@ -17,8 +25,13 @@ export function demoBannerText(path: string, demoClusters: string[], fallback: D
       : demoClusters.length > 0
         ? `Includes the demo cluster ${demoClusters.map((c) => `"${c}"`).join(", ")}: generated sample data, not a live cluster.`
         : null;
-  if (!sample || !fallback) return sample;
-  return `Your current context "${fallback.context}" did not answer (${fallback.reason}); showing the embedded demo. ${sample}`;
+  const why = fallback && (clusterName === undefined || clusterName === fallback.shown) ? fallbackText(fallback) : null;
+  return why && sample ? `${why} ${sample}` : (why ?? sample);
+}
+
+function fallbackText(f: DefaultFallback): string {
+  const what = f.cause === "unusable-name" ? "is not usable as a cluster name" : "did not answer";
+  return `Your current context ${quotedClusterName(f.context)} ${what} (${f.reason}); showing ${f.shownIsDemo ? "the embedded demo" : `"${f.shown}"`}.`;
 }
 
 function safeDecode(s: string): string {
