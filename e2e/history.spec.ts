@@ -149,7 +149,7 @@ test("Ctrl+click on a tab opens it in a new browser tab and leaves this one as i
   await page.goto(NS_PATH);
   await expect(page.getByTestId("graph-canvas")).toHaveAttribute("data-rendered", "true");
   const start = await page.evaluate(() => history.length);
-  const opened = context.waitForEvent("page");
+  const opened = context.waitForEvent("page", { timeout: 10_000 });
   await page.getByRole("link", { name: /^Findings/ }).click({ modifiers: ["ControlOrMeta"] });
   const tab = await opened;
   await tab.waitForLoadState();
@@ -160,6 +160,14 @@ test("Ctrl+click on a tab opens it in a new browser tab and leaves this one as i
   expect(param(page.url(), "view")).toBeNull();
   await expect(page.getByTestId("graph-canvas")).toBeVisible();
   expect(await page.evaluate(() => history.length)).toBe(start);
+  // A middle click too.
+  const middle = context.waitForEvent("page", { timeout: 10_000 });
+  await page.getByRole("link", { name: /^Certificates/ }).click({ button: "middle" });
+  const third = await middle;
+  await third.waitForLoadState();
+  expect(param(third.url(), "view")).toBe("certificates");
+  await third.close();
+  expect(param(page.url(), "view")).toBeNull();
   // Near miss: a plain click switches in place.
   await page.getByRole("link", { name: /^Findings/ }).click();
   await expect(page.getByTestId("findings-panel")).toBeVisible();
