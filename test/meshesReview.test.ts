@@ -424,9 +424,11 @@ function webPod(suffix: string, env: Record<string, string>): KubeObject {
   };
 }
 
-describe("a running proxy's default inbound policy is the one it was started with", () => {
+// Revised by the second review (test/meshesReview2.test.ts): the pods' annotations and linkerd-config
+// decide, as Linkerd's policy controller reads them; the env only where neither is among the inputs.
+describe("a running proxy's env is its default inbound policy when the policy controller's inputs are not among ours", () => {
   const POLICY_ENV = "LINKERD2_PROXY_INBOUND_DEFAULT_POLICY";
-  it("the live pods' env decides over the annotations (fixed when the pod started)", () => {
+  it("no annotation on the pod and no linkerd-config: the env (the cluster default at injection), not the namespace's later annotation", () => {
     const objs = linkerdMesh({ "config.linkerd.io/default-inbound-policy": "all-unauthenticated" }, [webPod("a", { [POLICY_ENV]: "all-authenticated" })]);
     expect(plaintextVerdict(objs).verdict).toBe("broken");
     expect(plaintextVerdict(objs).reason).toContain("the env its proxies were started with, LINKERD2_PROXY_INBOUND_DEFAULT_POLICY");
@@ -435,7 +437,7 @@ describe("a running proxy's default inbound policy is the one it was started wit
   it("pods started with different policies: unknown, not a certain verdict", () => {
     const p = plaintextVerdict(linkerdMesh({}, [webPod("a", { [POLICY_ENV]: "all-authenticated" }), webPod("b", { [POLICY_ENV]: "all-unauthenticated" })]));
     expect([p.verdict, p.server.mode]).toEqual(["unknown", "PERMISSIVE"]);
-    expect(p.reason).toContain("its pods were started with different default inbound policies (all-authenticated, all-unauthenticated)");
+    expect(p.reason).toContain("its pods take different default inbound policies (all-authenticated, all-unauthenticated)");
   });
 
   it("near miss: pods that all agree give a certain verdict", () => {

@@ -137,6 +137,12 @@ export interface Workload {
   waypoint: boolean;
   /** Live pods read for it, with what the certificate checks need from each. */
   livePods: LivePod[];
+  /**
+   * Without live pods, a pod template that already carries linkerd-proxy (`linkerd inject` output),
+   * read as its pods will be: Linkerd's injector skips such a pod (its report's Injectable() is false
+   * when a sidecar is present), so the pods keep the template's annotations and proxy env as they are.
+   */
+  linkerdTemplate?: LivePod;
   /** True when the data plane was seen on live pods, false when inferred from injection rules. */
   fromLivePods: boolean;
   /** A WorkloadEntry or an inline ServiceEntry endpoint (a VM or other instance outside Kubernetes); null for Kubernetes workloads. */
@@ -180,6 +186,23 @@ export interface LivePod {
    * for the pod's life).
    */
   linkerdDefaultPolicy?: string;
+  /**
+   * The pod's own config.linkerd.io/default-inbound-policy and proxy-require-identity-inbound-ports
+   * annotations: what Linkerd's policy controller reads, from the pod's current metadata (index
+   * inbound/pod.rs Settings::from_metadata; the injector copied the namespace's onto the pod when it
+   * created it). Only for pods with a linkerd-proxy container.
+   */
+  linkerdPolicyAnnotation?: string;
+  linkerdRequireIdentity?: string;
+  /** env LINKERD2_PROXY_INBOUND_PORTS_REQUIRE_IDENTITY: the ports a proxy without policy discovery requires an identity on. */
+  linkerdRequireIdentityEnv?: string;
+  /**
+   * env LINKERD2_PROXY_POLICY_SVC_ADDR is set: the proxy takes each port's policy from the policy
+   * controller (linkerd2-proxy app/src/env.rs: `Config::Discover`; its env default is only the
+   * initial value, inbound/src/policy/store.rs `spawn_with_init`). Without it the proxy applies its
+   * env (`Config::Fixed`).
+   */
+  linkerdPolicyDiscovery?: true;
   /** The Linkerd proxy's control-plane namespace and trust domain (env _l5d_ns, _l5d_trustdomain): its identity name's suffix. */
   linkerdControlPlaneNs?: string;
   linkerdTrustDomain?: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { inPortRuns, linkerdPortRuns, shown } from "./read";
+import { inPortRuns, linkerdPolicyPortRuns, linkerdPortRuns, shown } from "./read";
 
 describe("shown: a wrong value in a problem message", () => {
   it.each([
@@ -41,5 +41,26 @@ describe("linkerdPortRuns (linkerd2 util.ParsePorts)", () => {
   it("tells whether a port is in the runs", () => {
     const runs = linkerdPortRuns("25,1024-65535");
     expect([24, 25, 26, 1023, 1024, 8080, 65535].map((p) => inPortRuns(runs, p))).toEqual([false, true, false, false, true, true, true]);
+  });
+});
+
+describe("linkerdPolicyPortRuns (policy controller ports.rs parse_portset, through ports_annotation)", () => {
+  it.each([
+    // ports.rs's own test vectors.
+    { v: "", runs: [] },
+    { v: "0", runs: [] },
+    { v: "1", runs: [[1, 1]] },
+    { v: "1-3", runs: [[1, 3]] },
+    { v: "4,1-2", runs: [[4, 4], [1, 2]] },
+    { v: "2-1", runs: [] },
+    { v: "2-", runs: [] },
+    { v: "65537", runs: [] },
+    // Parts are trimmed (bounds too, unlike util.ParsePorts), empty parts skipped, "+" allowed as Rust's parse does.
+    { v: " 8080 , 9090 - 9091 ,", runs: [[8080, 8080], [9090, 9091]] },
+    { v: "+8080", runs: [[8080, 8080]] },
+    // Near miss: one bad part empties the whole list ("Invalid ports list"), where util.ParsePorts skips it.
+    { v: "8080,http", runs: [] },
+  ])("$v", ({ v, runs }) => {
+    expect(linkerdPolicyPortRuns(v)).toEqual(runs);
   });
 });

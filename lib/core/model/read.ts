@@ -148,6 +148,40 @@ export function linkerdPortRuns(v: string | undefined): PortRuns {
   return hit;
 }
 
+/** Rust's `str::parse::<NonZeroU16>()` of a trimmed part: digits after an optional "+", 1..65535. */
+function nonZeroU16(s: string): number | null {
+  const t = s.trim();
+  if (!/^\+?\d+$/.test(t)) return null;
+  const n = Number(t.replace(/^\+/, ""));
+  return n >= 1 && n <= 65535 ? n : null;
+}
+
+/**
+ * A port list as Linkerd's policy controller reads an annotation (policy-controller k8s/index
+ * ports.rs `parse_portset`, through `ports_annotation`): comma-separated ports or "lo-hi" ranges,
+ * empty parts skipped; one part that does not parse (or a decreasing range) makes the whole list
+ * empty ("Invalid ports list"), unlike the injector's util.ParsePorts (linkerdPortRuns), which skips it.
+ */
+export function linkerdPolicyPortRuns(v: string | undefined): PortRuns {
+  if (!v) return NO_RUNS;
+  const runs: [number, number][] = [];
+  for (const part of v.split(",")) {
+    const dash = part.indexOf("-");
+    if (dash < 0) {
+      if (part.trim() === "") continue;
+      const p = nonZeroU16(part);
+      if (p === null) return NO_RUNS;
+      runs.push([p, p]);
+      continue;
+    }
+    const lo = nonZeroU16(part.slice(0, dash));
+    const hi = nonZeroU16(part.slice(dash + 1));
+    if (lo === null || hi === null || lo > hi) return NO_RUNS;
+    runs.push([lo, hi]);
+  }
+  return runs;
+}
+
 export function inPortRuns(runs: PortRuns, port: number): boolean {
   for (const [lo, hi] of runs) if (port >= lo && port <= hi) return true;
   return false;

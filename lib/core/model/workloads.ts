@@ -190,9 +190,12 @@ function dataplaneOf(view: PodSpecView, ns: Namespace | undefined, live: boolean
   return { dataplane: "none", optedOut };
 }
 
-function livePod(pod: LoadedObject): LivePod {
-  const out: LivePod = { name: pod.object.metadata.name };
-  for (const c of [...arr(at(pod.object, "spec", "containers")), ...arr(at(pod.object, "spec", "initContainers"))]) {
+const livePod = (pod: LoadedObject): LivePod => linkerdPodOf(pod.object.metadata.name, pod.object);
+
+/** What a pod (or a pod template already carrying linkerd-proxy) says of its Linkerd proxy: its env, and the annotations the policy controller reads. */
+function linkerdPodOf(name: string, pod: unknown): LivePod {
+  const out: LivePod = { name };
+  for (const c of [...arr(at(pod, "spec", "containers")), ...arr(at(pod, "spec", "initContainers"))]) {
     if (at(c, "name") !== "linkerd-proxy") continue;
     const env = arr(at(c, "env"));
     const value = (name: string) => str(at(env.find((e) => at(e, "name") === name), "value")) || undefined;
@@ -200,10 +203,18 @@ function livePod(pod: LoadedObject): LivePod {
     if (anchors) out.linkerdTrustAnchors = anchors;
     const policy = value("LINKERD2_PROXY_INBOUND_DEFAULT_POLICY");
     if (policy) out.linkerdDefaultPolicy = policy;
+    const requireIdentity = value("LINKERD2_PROXY_INBOUND_PORTS_REQUIRE_IDENTITY");
+    if (requireIdentity) out.linkerdRequireIdentityEnv = requireIdentity;
+    if (value("LINKERD2_PROXY_POLICY_SVC_ADDR")) out.linkerdPolicyDiscovery = true;
     const ns = value("_l5d_ns");
     if (ns) out.linkerdControlPlaneNs = ns;
     const td = value("_l5d_trustdomain");
     if (td) out.linkerdTrustDomain = td;
+    const annotation = (key: string) => str(at(pod, "metadata", "annotations", key));
+    const policyAnnotation = annotation("config.linkerd.io/default-inbound-policy");
+    if (policyAnnotation !== undefined) out.linkerdPolicyAnnotation = policyAnnotation;
+    const requireAnnotation = annotation("config.linkerd.io/proxy-require-identity-inbound-ports");
+    if (requireAnnotation !== undefined) out.linkerdRequireIdentity = requireAnnotation;
   }
   return out;
 }
@@ -299,6 +310,7 @@ function buildWorkload(
     proxyPorts: view.proxyPorts,
     pods: pods.length,
     livePods: pods.map(livePod),
+    ...(!live && view.containers.includes("linkerd-proxy") ? { linkerdTemplate: linkerdPodOf(name, podTemplateOf(source)) } : {}),
     dataplane,
     tlsModeLabel,
     optedOut,

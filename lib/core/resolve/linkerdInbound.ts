@@ -6,52 +6,160 @@
 // cluster-authenticated and deny refuse it: denied HTTP gets a 403, anything else a closed connection.
 // Linkerd's STRICT and PERMISSIVE, for the snapshot's modes and the edge matrix. Who among meshed
 // clients may call (identities, deny for everyone) is authorization, which Handshake does not judge.
-import type { MeshModel, Workload } from "../model/mesh";
+import type { LivePod, MeshModel, Workload } from "../model/mesh";
 import { serverLocks, serverOfPort } from "../model/linkerdPolicy";
+import { inPortRuns, linkerdPolicyPortRuns } from "../model/read";
 
 const ANNOTATION = "config.linkerd.io/default-inbound-policy";
+const REQUIRE_IDENTITY = "config.linkerd.io/proxy-require-identity-inbound-ports";
 /** The values Linkerd accepts (policy controller DefaultPolicy::from_str); any other is ignored. */
 const POLICIES = new Set(["all-unauthenticated", "all-authenticated", "cluster-authenticated", "cluster-unauthenticated", "deny", "audit"]);
 const ADMITS_UNAUTHENTICATED = new Set(["all-unauthenticated", "cluster-unauthenticated", "audit"]);
+/** The admitting defaults config.linkerd.io/proxy-require-identity-inbound-ports tightens (DefaultPolicy::Allow; not audit). */
+const REQUIRE_APPLIES = new Set(["all-unauthenticated", "cluster-unauthenticated"]);
 const known = (v: string | null | undefined): v is string => v !== undefined && v !== null && POLICIES.has(v);
 
 /** Linkerd's STRICT or PERMISSIVE for a default policy: whether it refuses unauthenticated callers. */
 export const defaultPolicyMode = (policy: string): "STRICT" | "PERMISSIVE" => (ADMITS_UNAUTHENTICATED.has(policy) ? "PERMISSIVE" : "STRICT");
 
 export interface LinkerdDefault {
-  /** The policy; null when the workload's pods were started with different ones. */
+  /** The policy; null when it cannot be told (the workload's pods take different ones, or a proxy may not ask the policy controller). */
   policy: string | null;
-  /** Where it comes from, worded to follow the policy in parentheses (or, when null, the pods' policies). */
+  /** Where it comes from, worded to follow the policy in parentheses (or, when null, why it cannot be told). */
   from: string;
 }
 
+const ENV = "LINKERD2_PROXY_INBOUND_DEFAULT_POLICY";
+const clusterDefaultFrom = (namespace: string) => `the cluster default proxy.defaultInboundPolicy in ConfigMap ${namespace}/linkerd-config`;
+const envFrom = `the env its proxies were started with, ${ENV}: the cluster default when they were injected, linkerd-config not being among the inputs`;
+const LINKERD_DEFAULT: LinkerdDefault = { policy: "all-unauthenticated", from: "Linkerd's default" };
+
+/** The policy controller's own default (its --default-policy, rendered from proxy.defaultInboundPolicy, which linkerd-config's values hold), when among the inputs. */
+function clusterDefault(model: MeshModel): LinkerdDefault | null {
+  const config = model.linkerdConfig;
+  return config && known(config.defaultInboundPolicy) ? { policy: config.defaultInboundPolicy, from: clusterDefaultFrom(config.namespace) } : null;
+}
+
 /**
- * A namespace's default inbound policy: its annotation, else the cluster default (linkerd-config's
- * proxy.defaultInboundPolicy), else Linkerd's own default, all-unauthenticated.
+ * A namespace's default inbound policy, for the pods created there from now on: its annotation (the
+ * injector copies it onto each pod it creates, AppendNamespaceAnnotations), else the cluster default
+ * (linkerd-config), else the one its running pods without an annotation were started with when they
+ * agree (the cluster default when they were injected), else Linkerd's own default, all-unauthenticated.
  */
 export function linkerdNamespaceDefault(model: MeshModel, namespace: string): LinkerdDefault {
   const ns = model.namespaces.get(namespace)?.annotations[ANNOTATION];
   if (known(ns)) return { policy: ns, from: `namespace ${namespace}'s ${ANNOTATION}` };
-  const config = model.linkerdConfig;
-  if (config && known(config.defaultInboundPolicy)) return { policy: config.defaultInboundPolicy, from: `the cluster default proxy.defaultInboundPolicy in ConfigMap ${config.namespace}/linkerd-config` };
-  return { policy: "all-unauthenticated", from: "Linkerd's default" };
+  const cluster = clusterDefault(model);
+  if (cluster) return cluster;
+  let started: string | null | undefined;
+  for (const w of model.workloadsByNamespace.get(namespace) ?? [])
+    for (const p of w.dataplane === "linkerd" ? w.livePods : [])
+      if (!known(p.linkerdPolicyAnnotation) && known(p.linkerdDefaultPolicy)) started = started === undefined || started === p.linkerdDefaultPolicy ? p.linkerdDefaultPolicy : null;
+  return started ? { policy: started, from: envFrom } : LINKERD_DEFAULT;
+}
+
+/** One pod as Linkerd's policy controller and its proxy see it: the annotations the controller reads, and the proxy's env. */
+interface PodView {
+  policy: string | undefined;
+  /** Where the policy annotation comes from, worded to follow the policy in parentheses. */
+  policyFrom: string;
+  requireIdentity: string | undefined;
+  requireFrom: string;
+  /** The proxy's env; undefined for a pod yet to be injected (the injector writes it from the same annotations). */
+  envPolicy: string | undefined;
+  envRequireIdentity: string | undefined;
+  /** The proxy asks the policy controller (LINKERD2_PROXY_POLICY_SVC_ADDR), or has no env of its own yet. */
+  discovers: boolean;
+}
+
+const ON_PODS = (key: string) => `its pods' ${key}`;
+
+function podView(p: LivePod): PodView {
+  return {
+    policy: p.linkerdPolicyAnnotation,
+    policyFrom: ON_PODS(ANNOTATION),
+    requireIdentity: p.linkerdRequireIdentity,
+    requireFrom: ON_PODS(REQUIRE_IDENTITY),
+    envPolicy: p.linkerdDefaultPolicy,
+    envRequireIdentity: p.linkerdRequireIdentityEnv,
+    discovers: p.linkerdPolicyDiscovery === true,
+  };
 }
 
 /**
- * A meshed workload's default inbound policy. A running proxy's is fixed when the pod starts: the
- * injector writes the pod's annotation, else its namespace's, else the cluster default into its env
- * (LINKERD2_PROXY_INBOUND_DEFAULT_POLICY; charts/partials `_proxy.tpl`), so the live pods' env comes
- * first. Without live pods, the pod template's annotation, then the namespace's (linkerdNamespaceDefault).
- * A value Linkerd does not know is skipped, as its policy controller ignores it.
+ * A meshed workload's pods as the policy controller sees them: the live pods (their current
+ * annotations), else the template as its pods will be. The injector copies the namespace's
+ * annotations onto a pod that has none of its own (AppendNamespaceAnnotations, pod over namespace:
+ * GetConfigOverride), but never onto a template that already carries linkerd-proxy, which it skips.
  */
+function podsOf(model: MeshModel, w: Workload): PodView[] {
+  if (w.livePods.length > 0) return w.livePods.map(podView);
+  if (w.linkerdTemplate) return [podView(w.linkerdTemplate)];
+  const ns = model.namespaces.get(w.namespace)?.annotations ?? {};
+  const inherited = (key: string) => (w.annotations[key] !== undefined ? { value: w.annotations[key], from: ON_PODS(key) } : { value: ns[key], from: `namespace ${w.namespace}'s ${key}` });
+  const policy = inherited(ANNOTATION);
+  const require = inherited(REQUIRE_IDENTITY);
+  return [{ policy: policy.value, policyFrom: policy.from, requireIdentity: require.value, requireFrom: require.from, envPolicy: undefined, envRequireIdentity: undefined, discovers: true }];
+}
+
+/**
+ * One pod's default policy. Linkerd's policy controller gives each port of a pod `settings.default_policy
+ * .unwrap_or(config.default_policy)` (index inbound/index.rs `default_inbound_server`): the pod's
+ * current annotation (one Linkerd does not know is ignored, DefaultPolicy::from_str), else its own
+ * --default-policy, which linkerd-config's values hold. The proxy asks it for every port
+ * (linkerd2-proxy inbound/src/policy/store.rs `Dynamic::check_policy`) and uses its env default only
+ * until the answer comes; newer proxies ignore that env altogether. So the env decides only where the
+ * controller's inputs are not among ours (no annotation, no linkerd-config: it is then the cluster
+ * default the pod was injected with), or for a proxy without policy discovery (`Config::Fixed`): when
+ * the env differs from the controller's answer and the env does not show policy discovery, which one
+ * applies cannot be told.
+ */
+function podDefault(model: MeshModel, p: PodView): LinkerdDefault {
+  const controller = known(p.policy) ? { policy: p.policy, from: p.policyFrom } : clusterDefault(model);
+  if (controller === null) return known(p.envPolicy) ? { policy: p.envPolicy, from: envFrom } : LINKERD_DEFAULT;
+  if (known(p.envPolicy) && p.envPolicy !== controller.policy && !p.discovers)
+    return {
+      policy: null,
+      from: `its proxies were started with the default inbound policy ${p.envPolicy} (${ENV}) while Linkerd's policy controller gives ${controller.policy} (${controller.from}), and whether they ask the controller cannot be told (their env has no LINKERD2_PROXY_POLICY_SVC_ADDR)`,
+    };
+  return controller;
+}
+
+/** A meshed workload's default inbound policy: its pods' (podDefault), null when they differ or one cannot be told. */
 export function linkerdDefaultPolicy(model: MeshModel, w: Workload): LinkerdDefault {
-  let started: Set<string> | null = null;
-  for (const p of w.livePods) if (known(p.linkerdDefaultPolicy)) (started ??= new Set()).add(p.linkerdDefaultPolicy);
-  if (started?.size === 1) return { policy: [...started][0]!, from: "the env its proxies were started with, LINKERD2_PROXY_INBOUND_DEFAULT_POLICY" };
-  if (started) return { policy: null, from: `its pods were started with different default inbound policies (${[...started].sort().join(", ")})` };
-  const pod = w.annotations[ANNOTATION];
-  if (known(pod)) return { policy: pod, from: `its pods' ${ANNOTATION}` };
-  return linkerdNamespaceDefault(model, w.namespace);
+  let out: LinkerdDefault | null = null;
+  const policies = new Set<string>();
+  for (const p of podsOf(model, w)) {
+    const d = podDefault(model, p);
+    if (d.policy === null) return d;
+    policies.add(d.policy);
+    if (out === null || d.from < out.from) out = d;
+  }
+  if (policies.size > 1) return { policy: null, from: `its pods take different default inbound policies (${[...policies].sort().join(", ")})` };
+  return out ?? LINKERD_DEFAULT;
+}
+
+/**
+ * Whether `port` of a meshed workload requires a mesh identity by config.linkerd.io/proxy-require-
+ * identity-inbound-ports: the policy controller reads it from the pod's annotations (Settings::
+ * from_metadata, parse_portset) and, on a port without a Server, makes an Allow default
+ * (all-/cluster-unauthenticated) authenticated-only (`default_inbound_server`; audit and deny are
+ * left as they are). A proxy without policy discovery applies its env
+ * LINKERD2_PROXY_INBOUND_PORTS_REQUIRE_IDENTITY instead: where that differs for the port and the env
+ * does not show discovery, null (cannot be told); null too when the pods differ.
+ */
+export function linkerdRequiresIdentity(model: MeshModel, w: Workload, port: number): { required: boolean | null; from: string } {
+  let required: boolean | undefined;
+  let from = "";
+  for (const p of podsOf(model, w)) {
+    const annotated = inPortRuns(linkerdPolicyPortRuns(p.requireIdentity), port);
+    if (p.envRequireIdentity !== undefined && !p.discovers && inPortRuns(linkerdPolicyPortRuns(p.envRequireIdentity), port) !== annotated)
+      return { required: null, from: `its proxies' env LINKERD2_PROXY_INBOUND_PORTS_REQUIRE_IDENTITY and ${p.requireFrom} disagree on port ${port}, and whether they ask Linkerd's policy controller cannot be told` };
+    if (required !== undefined && required !== annotated) return { required: null, from: `its pods' ${REQUIRE_IDENTITY} differ on port ${port}` };
+    required = annotated;
+    if (annotated && (from === "" || p.requireFrom < from)) from = p.requireFrom;
+  }
+  return { required: required ?? false, from };
 }
 
 export interface LinkerdInbound {
@@ -78,6 +186,12 @@ export function linkerdInbound(model: MeshModel, w: Workload, port?: number): Li
   const d = linkerdDefaultPolicy(model, w);
   if (d.policy === null) return { mode: "PERMISSIVE", undecided: true, why: d.from };
   const subject = port === undefined ? "it takes" : `its port ${port} takes`;
+  if (port !== undefined && REQUIRE_APPLIES.has(d.policy)) {
+    const r = linkerdRequiresIdentity(model, w, port);
+    if (r.required === null) return { mode: "PERMISSIVE", undecided: true, why: `${subject} the default inbound policy ${d.policy} (${d.from}), but ${r.from}` };
+    if (r.required)
+      return { mode: "STRICT", undecided: false, why: `its port ${port} requires a mesh identity (${r.from}) over the default inbound policy ${d.policy} (${d.from}), so it admits only meshed clients` };
+  }
   if (defaultPolicyMode(d.policy) === "PERMISSIVE") return { mode: "PERMISSIVE", undecided: false, why: `${subject} the default inbound policy ${d.policy} (${d.from})` };
   const refuses = d.policy === "deny" ? "which denies every call" : "which admits only meshed clients";
   return { mode: "STRICT", undecided: false, why: `${subject} the default inbound policy ${d.policy} (${d.from}), ${refuses}` };

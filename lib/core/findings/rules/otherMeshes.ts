@@ -5,7 +5,7 @@ import { pemCertificates } from "../../certs/x509";
 import { createHash } from "node:crypto";
 import { selects, serverLocks, serversIn, takesPort } from "../../model/linkerdPolicy";
 import type { Workload } from "../../model/mesh";
-import { linkerdDefaultPolicy } from "../../resolve/linkerdInbound";
+import { linkerdDefaultPolicy, linkerdRequiresIdentity } from "../../resolve/linkerdInbound";
 import type { Finding } from "../../snapshot/schema";
 import { rule, type AnalysisContext } from "../context";
 import { finding } from "../finding";
@@ -118,12 +118,13 @@ export const linkerdSkipPort = rule("linkerd.skip-port", (ctx) =>
 
 /**
  * The ports of a meshed pod that still take Linkerd's default inbound policy: its declared container
- * ports and Service target ports, minus those whose Server locks them. A port's Server is the first in
+ * ports and Service target ports, minus those whose Server locks them and those without a Server that
+ * require a mesh identity (config.linkerd.io/proxy-require-identity-inbound-ports). A port's Server is the first in
  * Linkerd's order that selects the pod and names the port (policy.servers is in that order; the index
  * skips the others); it locks when it admits no unauthenticated client by itself nor through an
  * authorization. Null when the pod has no known port.
  */
-function portsOnDefaultPolicy(ctx: AnalysisContext, w: Workload): { open: number[]; hasServers: boolean } | null {
+function portsOnDefaultPolicy(ctx: AnalysisContext, w: Workload): { open: number[]; hasServers: boolean; requiring: boolean } | null {
   const ports = new Set<number>();
   for (const p of w.containerPorts) if ((p.protocol ?? "TCP") === "TCP") ports.add(p.port);
   for (const svc of ctx.model.servicesOfWorkload.get(w) ?? [])
@@ -135,12 +136,22 @@ function portsOnDefaultPolicy(ctx: AnalysisContext, w: Workload): { open: number
   const policy = ctx.model.linkerdPolicy;
   const selecting = serversIn(policy, w.namespace).filter((s) => s.podSelector !== null && selects(s.podSelector, w.labels));
   const open: number[] = [];
+  let requiring = false;
   for (const port of ports) {
     const server = selecting.find((s) => takesPort(s, port, w.containerPorts));
-    if (server === undefined || !serverLocks(policy, server)) open.push(port);
+    if (server !== undefined) {
+      if (!serverLocks(policy, server)) open.push(port);
+      continue;
+    }
+    // A port without a Server that requires a mesh identity refuses plaintext (linkerdInbound.ts).
+    if (linkerdRequiresIdentity(ctx.model, w, port).required === true) requiring = true;
+    else open.push(port);
   }
-  return { open: open.sort((a, b) => a - b), hasServers: selecting.length > 0 };
+  return { open: open.sort((a, b) => a - b), hasServers: selecting.length > 0, requiring };
 }
+
+const lockedBy = (p: { hasServers: boolean; requiring: boolean }) =>
+  p.hasServers && p.requiring ? "no Server locks and config.linkerd.io/proxy-require-identity-inbound-ports does not list" : p.hasServers ? "no Server locks" : "config.linkerd.io/proxy-require-identity-inbound-ports does not list";
 
 /**
  * Meshed pods whose default policy is not Linkerd's to tighten: the control plane and extensions
@@ -160,12 +171,12 @@ export const linkerdUnauthenticatedDefault = rule("linkerd.unauthenticated-defau
     const nsAnnotations = ctx.model.namespaces.get(ns)?.annotations ?? {};
     const open: string[] = [];
     for (const w of meshed) {
-      // The running proxies' env, the pod's or namespace's annotation, the cluster default (linkerdInbound.ts).
+      // The pods' annotation (the namespace's, for pods yet to be created), the cluster default, the proxies' env (linkerdInbound.ts).
       if (linkerdDefaultPolicy(ctx.model, w).policy !== "all-unauthenticated") continue;
       if (ownsItsPolicy(w, nsAnnotations["linkerd.io/inject"])) continue;
       const ports = portsOnDefaultPolicy(ctx, w);
       if (ports !== null && ports.open.length === 0) continue;
-      open.push(ports !== null && ports.hasServers ? `${nsName(w)} (port${ports.open.length > 1 ? "s" : ""} ${ports.open.join(", ")}, which no Server locks)` : nsName(w));
+      open.push(ports !== null && (ports.hasServers || ports.requiring) ? `${nsName(w)} (port${ports.open.length > 1 ? "s" : ""} ${ports.open.join(", ")}, which ${lockedBy(ports)})` : nsName(w));
     }
     if (open.length === 0) continue;
     out.push(

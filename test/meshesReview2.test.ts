@@ -1,0 +1,210 @@
+// Fixes from the second review of Linkerd, cert-manager and SPIRE support (reviews/meshes2.md;
+// docs/DECISIONS.md, "Review of Linkerd, cert-manager and SPIRE support", items 12-18). Certificates
+// come from a real PKI made here (test/pki.ts: WebCrypto keys, @peculiar/x509 signatures, dates
+// relative to NOW); every case goes through the real loader and analysis, with its near misses.
+import { describe, expect, it } from "vitest";
+import type { KubeObject } from "../lib/core/model/input";
+import type { MeshSnapshot } from "../lib/core/snapshot/schema";
+import { call, deploy, edgeOf, host, namespace, predict, run, service, workloadOf } from "./kit";
+
+const L5D = "emojivoto";
+const POLICY = "config.linkerd.io/default-inbound-policy";
+const REQUIRE = "config.linkerd.io/proxy-require-identity-inbound-ports";
+const POLICY_ENV = "LINKERD2_PROXY_INBOUND_DEFAULT_POLICY";
+const REQUIRE_ENV = "LINKERD2_PROXY_INBOUND_PORTS_REQUIRE_IDENTITY";
+/** What the chart's proxy env always holds since Linkerd 2.11: the proxy asks the policy controller. */
+const DISCOVERY = { LINKERD2_PROXY_POLICY_SVC_ADDR: "linkerd-policy.linkerd.svc.cluster.local.:8090" };
+
+const l5dNs = (annotations: Record<string, string> = {}) => namespace(L5D, {}, { "linkerd.io/inject": "enabled", ...annotations });
+const l5dPolicy = (kind: string, name: string, spec: Record<string, unknown>, version = kind === "Server" ? "v1beta3" : "v1alpha1"): KubeObject => ({
+  apiVersion: `policy.linkerd.io/${version}`,
+  kind,
+  metadata: { name, namespace: L5D, labels: { policy: name } },
+  spec,
+});
+const linkerdConfig = (values: string): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "linkerd-config", namespace: "linkerd" }, data: { values } });
+
+/** web (port 8080 behind Service web:80, plus 9090) in the Linkerd namespace, an unmeshed caller in `legacy`, a meshed one beside web. */
+function linkerdMesh(nsAnnotations: Record<string, string>, extra: KubeObject[] = [], webAnnotations: Record<string, string> = {}): KubeObject[] {
+  return [
+    l5dNs(nsAnnotations),
+    namespace("legacy"),
+    deploy(L5D, "web", { ports: [8080, 9090], annotations: webAnnotations }),
+    deploy(L5D, "caller"),
+    deploy("legacy", "client"),
+    service(L5D, "web", [{ port: 80, targetPort: 8080, name: "http" }]),
+    ...extra,
+  ];
+}
+
+/** A running pod of Deployment emojivoto/web: its proxy env as the injector wrote it, and its current annotations. */
+function webPod(suffix: string, env: Record<string, string>, annotations: Record<string, string> = {}): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: `web-5b7f5657f6-${suffix}`, namespace: L5D, labels: { app: "web", "pod-template-hash": "5b7f5657f6" }, annotations, ownerReferences: [{ kind: "ReplicaSet", name: "web-5b7f5657f6", controller: true }] },
+    spec: { serviceAccountName: "web", containers: [{ name: "web", ports: [{ containerPort: 8080 }, { containerPort: 9090 }] }, { name: "linkerd-proxy", env: Object.entries(env).map(([name, value]) => ({ name, value })) }] },
+  };
+}
+
+/** `linkerd inject` output: web's template already carries linkerd-proxy with this env, so the webhook leaves its pods as they are. */
+function preInjectedWeb(env: Record<string, string>, annotations: Record<string, string> = {}): KubeObject {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "web", namespace: L5D },
+    spec: {
+      selector: { matchLabels: { app: "web" } },
+      template: {
+        metadata: { labels: { app: "web" }, annotations: { "linkerd.io/inject": "enabled", ...annotations } },
+        spec: { serviceAccountName: "web", containers: [{ name: "web", ports: [{ containerPort: 8080 }] }, { name: "linkerd-proxy", env: Object.entries(env).map(([name, value]) => ({ name, value })) }] },
+      },
+    },
+  };
+}
+
+/** The mesh with web's Deployment replaced by `web` (a pre-injected one). */
+const withWeb = (nsAnn: Record<string, string>, web: KubeObject, extra: KubeObject[] = []) => [...linkerdMesh(nsAnn, extra).filter((o) => !(o.kind === "Deployment" && o.metadata.name === "web")), web];
+const plaintextVerdict = (objs: KubeObject[]) => predict(objs, "legacy/client", host("web", L5D)).predicted;
+const meshedVerdict = (objs: KubeObject[]) => predict(objs, `${L5D}/caller`, host("web", L5D)).predicted.verdict;
+const codes = (s: MeshSnapshot, code: string) => s.findings.filter((f) => f.code === code);
+
+// ---------------------------------------------------------------------------------------------------
+// 12. config.linkerd.io/proxy-require-identity-inbound-ports (other-meshes.md §1.7): the policy
+// controller reads it from the pod (index inbound/pod.rs Settings::from_metadata) and makes an Allow
+// default authenticated-only on those ports (`default_inbound_server`); audit and deny are left alone.
+
+describe("proxy-require-identity-inbound-ports makes its ports refuse unmeshed callers", () => {
+  it.each([
+    ["on the pod template, under Linkerd's default all-unauthenticated", {}, { [REQUIRE]: "8080" }],
+    ["on the namespace (the injector copies it onto the pod)", { [REQUIRE]: "8080" }, {}],
+    ["as a range", {}, { [REQUIRE]: "8000-8100" }],
+    ["under cluster-unauthenticated", { [POLICY]: "cluster-unauthenticated" }, { [REQUIRE]: "8080" }],
+  ] as [string, Record<string, string>, Record<string, string>][])("%s: the port is STRICT, the call broken", (_what, nsAnn, podAnn) => {
+    const objs = linkerdMesh(nsAnn, [], podAnn);
+    const p = plaintextVerdict(objs);
+    expect([p.verdict, p.server.mode]).toEqual(["broken", "STRICT"]);
+    expect(p.reason).toContain("its port 8080 requires a mesh identity");
+    expect(meshedVerdict(objs)).toBe("mtls");
+    const w = workloadOf(run(objs), L5D, "web");
+    // Port 9090 is not listed: it keeps the admitting default, as does the workload-wide mode.
+    expect([w.mtls.mode, w.ports.map((x) => `${x.port} ${x.mode}`)]).toEqual(["PERMISSIVE", ["8080 STRICT", "9090 PERMISSIVE"]]);
+  });
+
+  it("the reason names the annotation and the default it tightens", () => {
+    expect(plaintextVerdict(linkerdMesh({}, [], { [REQUIRE]: "8080" })).reason).toBe(
+      "legacy/client has no proxy and sends plaintext; emojivoto/web is meshed by Linkerd, and its port 8080 requires a mesh identity (its pods' config.linkerd.io/proxy-require-identity-inbound-ports) over the default inbound policy all-unauthenticated (Linkerd's default), so it admits only meshed clients: the Linkerd proxy refuses unauthenticated traffic (HTTP 403, or the connection is closed).",
+    );
+  });
+
+  it("an Istio sidecar's auto-mTLS plaintext is edge.plaintext-to-strict with the Linkerd fix (the review's p1)", () => {
+    const objs = [...linkerdMesh({}, [], { [REQUIRE]: "8080" }), namespace("mesh", { "istio-injection": "enabled" }), deploy("mesh", "client")];
+    const s = run(objs, [call("mesh/client", host("web", L5D), "unknown", 10, { reporter: "source" })]);
+    expect(edgeOf(s, "mesh/client", host("web", L5D))!.predicted.verdict).toBe("broken");
+    const f = s.findings.filter((x) => x.code.startsWith("edge."));
+    expect(f.map((x) => [x.code, x.severity])).toEqual([["edge.plaintext-to-strict", "error"]]);
+    expect(f[0]!.fix).toContain("Mesh mesh/client with Linkerd");
+  });
+
+  it("linkerd.unauthenticated-default lists only the ports the annotation leaves open, and is silent when it lists them all", () => {
+    const listed = (podAnn: Record<string, string>) => codes(run(linkerdMesh({}, [], podAnn).filter((o) => o.kind !== "Deployment" || o.metadata.name === "web")), "linkerd.unauthenticated-default").map((f) => f.message);
+    expect(listed({ [REQUIRE]: "8080" })).toEqual([
+      "Namespace emojivoto: emojivoto/web (port 9090, which config.linkerd.io/proxy-require-identity-inbound-ports does not list) uses Linkerd's default inbound policy all-unauthenticated: plaintext from unmeshed clients is accepted (Linkerd's PERMISSIVE).",
+    ]);
+    expect(listed({ [REQUIRE]: "8080,9090" })).toEqual([]);
+    // Near miss: without the annotation the workload is listed as a whole, as before.
+    expect(listed({})).toEqual(["Namespace emojivoto: emojivoto/web uses Linkerd's default inbound policy all-unauthenticated: plaintext from unmeshed clients is accepted (Linkerd's PERMISSIVE)."]);
+  });
+
+  it.each([
+    ["under audit (the controller leaves it alone)", { [POLICY]: "audit" }, { [REQUIRE]: "8080" }, []],
+    ["listing another port", {}, { [REQUIRE]: "9090" }, []],
+    ["a list with a part the controller cannot parse (parse_portset empties the whole list)", {}, { [REQUIRE]: "8080,http" }, []],
+    ["a Server on the port that admits unauthenticated clients (the Server decides, not the default)", {}, { [REQUIRE]: "8080" }, [l5dPolicy("Server", "web-http", { podSelector: { matchLabels: { app: "web" } }, port: 8080, accessPolicy: "all-unauthenticated" })]],
+    ["on the pod template where its own empty value overrides the namespace's (GetConfigOverride: pod first)", { [REQUIRE]: "8080" }, { [REQUIRE]: "" }, []],
+  ] as [string, Record<string, string>, Record<string, string>, KubeObject[]][])("near miss: plaintext accepted %s", (_what, nsAnn, podAnn, extra) => {
+    const p = plaintextVerdict(linkerdMesh(nsAnn, extra, podAnn));
+    expect([p.verdict, p.server.mode]).toEqual(["plaintext", "PERMISSIVE"]);
+  });
+
+  it("live pods: the pod's current annotation decides, not the namespace's (added after the pod was created)", () => {
+    expect(plaintextVerdict(linkerdMesh({}, [webPod("a", { ...DISCOVERY }, { [REQUIRE]: "8080" })])).verdict).toBe("broken");
+    expect(plaintextVerdict(linkerdMesh({ [REQUIRE]: "8080" }, [webPod("a", { ...DISCOVERY })])).verdict).toBe("plaintext");
+  });
+
+  it("a template already injected (linkerd inject): the namespace's annotation never reaches its pods", () => {
+    const env = { ...DISCOVERY, [POLICY_ENV]: "all-unauthenticated" };
+    expect(plaintextVerdict(withWeb({ [REQUIRE]: "8080" }, preInjectedWeb(env))).verdict).toBe("plaintext");
+    expect(plaintextVerdict(withWeb({}, preInjectedWeb(env, { [REQUIRE]: "8080" }))).verdict).toBe("broken");
+  });
+
+  it("the env alone lists the port: unknown unless the env shows the proxy asks the policy controller (which reads only the annotation)", () => {
+    const p = plaintextVerdict(linkerdMesh({}, [webPod("a", { [REQUIRE_ENV]: "8080" })]));
+    expect([p.verdict, p.server.mode]).toEqual(["unknown", "PERMISSIVE"]);
+    expect(p.reason).toContain("LINKERD2_PROXY_INBOUND_PORTS_REQUIRE_IDENTITY");
+    expect(plaintextVerdict(linkerdMesh({}, [webPod("a", { ...DISCOVERY, [REQUIRE_ENV]: "8080" })])).verdict).toBe("plaintext");
+    // Near miss: env and annotation agree.
+    expect(plaintextVerdict(linkerdMesh({}, [webPod("a", { [REQUIRE_ENV]: "8080" }, { [REQUIRE]: "8080" })])).verdict).toBe("broken");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// 13. The default inbound policy, as Linkerd's policy controller gives it: the pod's current annotation,
+// else its --default-policy (linkerd-config's proxy.defaultInboundPolicy); the proxy asks it for every
+// port (linkerd2-proxy inbound/src/policy/store.rs) and its env default is only the initial value.
+
+describe("the default inbound policy follows the policy controller, not the proxy's start-up env", () => {
+  const config = (policy: string) => linkerdConfig(`proxy:\n  defaultInboundPolicy: ${policy}\n`);
+
+  it.each([
+    ["linkerd-config all-authenticated over an env all-unauthenticated (the review's p5, a cluster default changed since)", [webPod("a", { ...DISCOVERY, [POLICY_ENV]: "all-unauthenticated" }), config("all-authenticated")], "broken", "STRICT"],
+    ["the reverse: no false edge.plaintext-to-strict", [webPod("a", { ...DISCOVERY, [POLICY_ENV]: "all-authenticated" }), config("all-unauthenticated")], "plaintext", "PERMISSIVE"],
+  ] as [string, KubeObject[], string, string][])("%s", (_what, extra, verdict, mode) => {
+    const objs = linkerdMesh({}, extra);
+    const p = plaintextVerdict(objs);
+    expect([p.verdict, p.server.mode]).toEqual([verdict, mode]);
+    // The namespace's mode and its only workload's agree (both from the policy controller's sources).
+    const s = run(objs.filter((o) => o.kind !== "Deployment" || o.metadata.name === "web"));
+    expect([s.namespaces.find((n) => n.name === L5D)!.mtls.mode, workloadOf(s, L5D, "web").mtls.mode]).toEqual([mode, mode]);
+  });
+
+  it("the pod's own annotation over its env", () => {
+    expect(plaintextVerdict(linkerdMesh({}, [webPod("a", { ...DISCOVERY, [POLICY_ENV]: "all-unauthenticated" }, { [POLICY]: "deny" })])).verdict).toBe("broken");
+    expect(plaintextVerdict(linkerdMesh({}, [webPod("a", { ...DISCOVERY, [POLICY_ENV]: "deny" }, { [POLICY]: "all-unauthenticated" })])).verdict).toBe("plaintext");
+  });
+
+  it("env and controller disagree and the env does not show policy discovery: unknown, not a certain verdict", () => {
+    const p = plaintextVerdict(linkerdMesh({}, [webPod("a", { [POLICY_ENV]: "all-unauthenticated" }), config("all-authenticated")]));
+    expect([p.verdict, p.server.mode]).toEqual(["unknown", "PERMISSIVE"]);
+    expect(p.reason).toContain("whether they ask the controller cannot be told");
+    expect(codes(run(linkerdMesh({}, [webPod("a", { [POLICY_ENV]: "all-unauthenticated" }), config("all-authenticated")])), "linkerd.unauthenticated-default")).toEqual([]);
+  });
+
+  it("near miss: env and controller agree: certain even without LINKERD2_PROXY_POLICY_SVC_ADDR", () => {
+    expect(plaintextVerdict(linkerdMesh({}, [webPod("a", { [POLICY_ENV]: "all-authenticated" }), config("all-authenticated")])).verdict).toBe("broken");
+  });
+
+  it("near miss: pods whose annotations differ are unknown", () => {
+    const p = plaintextVerdict(linkerdMesh({}, [webPod("a", { ...DISCOVERY }, { [POLICY]: "deny" }), webPod("b", { ...DISCOVERY }, { [POLICY]: "all-unauthenticated" })]));
+    expect(p.verdict).toBe("unknown");
+    expect(p.reason).toContain("its pods take different default inbound policies (all-unauthenticated, deny)");
+  });
+
+  it("a template already injected takes its own annotation, else the cluster default, else its env: never the namespace's annotation", () => {
+    const ns = { [POLICY]: "all-authenticated" };
+    const env = { ...DISCOVERY, [POLICY_ENV]: "all-unauthenticated" };
+    expect(plaintextVerdict(withWeb(ns, preInjectedWeb(env))).verdict).toBe("plaintext");
+    expect(plaintextVerdict(withWeb({}, preInjectedWeb(env, { [POLICY]: "all-authenticated" }))).verdict).toBe("broken");
+    expect(plaintextVerdict(withWeb(ns, preInjectedWeb(env), [config("deny")])).verdict).toBe("broken");
+    // Near miss: a template yet to be injected takes the namespace's annotation, as the injector copies it.
+    expect(plaintextVerdict(linkerdMesh(ns)).verdict).toBe("broken");
+  });
+
+  it("a namespace without annotation or linkerd-config takes the default its running pods were started with, as they do", () => {
+    const s = run(linkerdMesh({}, [webPod("a", { [POLICY_ENV]: "all-authenticated" })]).filter((o) => o.kind !== "Deployment" || o.metadata.name === "web"));
+    expect([s.namespaces.find((n) => n.name === L5D)!.mtls.mode, workloadOf(s, L5D, "web").mtls.mode]).toEqual(["STRICT", "STRICT"]);
+    // Near miss: a pod with its own annotation says nothing of the cluster default.
+    const t = run(linkerdMesh({}, [webPod("a", { [POLICY_ENV]: "all-authenticated" }, { [POLICY]: "all-authenticated" })]).filter((o) => o.kind !== "Deployment" || o.metadata.name === "web"));
+    expect(t.namespaces.find((n) => n.name === L5D)!.mtls.mode).toBe("PERMISSIVE");
+  });
+});
