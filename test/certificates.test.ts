@@ -290,7 +290,8 @@ describe("cert-manager, Linkerd, SPIRE", () => {
     const pki = await makePki();
     const roots = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "linkerd-identity-trust-roots", namespace: "linkerd" }, data: { "ca-bundle.crt": pki.linkerdAnchor } };
     const ns = { apiVersion: "v1", kind: "Namespace", metadata: { name: "emoji", annotations: { "linkerd.io/inject": "enabled", "config.linkerd.io/default-inbound-policy": "all-authenticated" } } };
-    const fresh = analyzeAll([roots, ns, linkerdPod("web-1", pki.linkerdAnchor)], []);
+    // The injector copies the namespace's default-inbound-policy onto the pods it creates, where Linkerd's policy controller reads it.
+    const fresh = analyzeAll([roots, ns, linkerdPod("web-1", pki.linkerdAnchor, { "config.linkerd.io/default-inbound-policy": "all-authenticated" })], []);
     expect(certCodes(fresh)).toEqual([]);
     const s = analyzeAll([roots, { ...ns, metadata: { name: "emoji", annotations: { "linkerd.io/inject": "enabled" } } }, linkerdPod("web-1", pki.otherRoot, { "config.linkerd.io/skip-inbound-ports": "4567" })], []);
     expect(certCodes(s).sort()).toEqual(["linkerd.skip-port", "linkerd.stale-trust-bundle", "linkerd.unauthenticated-default"]);
