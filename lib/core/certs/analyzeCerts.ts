@@ -4,7 +4,7 @@
 import type { Certificate } from "../snapshot/schema";
 import type { CertInput, CertManagerCertificate, CertManagerIssuer, CertSource, SpireServerConfig } from "./types";
 import { certManagerRenewalTime } from "./certManagerRenewal";
-import { createCertCache, samePublicKey, type ParsedCert } from "./x509";
+import { createCertCache, escapeDnValue, samePublicKey, type ParsedCert } from "./x509";
 
 export type CertRole = Certificate["role"];
 
@@ -31,7 +31,7 @@ export interface CertEntry {
   issuer: ParsedCert | null;
   owner: Certificate["owner"];
   renewalTime: Date | null;
-  /** The cert-manager Certificate that manages it, when its Secret is known. */
+  /** The cert-manager Certificate that manages it: its Secret's, else one whose status describes it (linkByStatus). */
   certManager: CertManagerCertificate | null;
   /**
    * A newer CA that has replaced this one, which stays trusted until it expires: for a SPIRE signing
@@ -278,6 +278,11 @@ export interface CertAnalysisOptions {
   inputs: CertInput[];
   certManager: { certificates: CertManagerCertificate[]; issuers: CertManagerIssuer[] };
   spire: SpireServerConfig[];
+  /**
+   * The inputs were read from a cluster: a Certificate without status there is one cert-manager has
+   * not reconciled, which schedules no renewal (expectedRotation derives none).
+   */
+  fromCluster?: boolean;
 }
 
 export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
@@ -427,8 +432,9 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
       (s) => s.input.source.kind === "Secret" && s.index === 0 && (s.input.context === "tls-chain" || (s.input.context === "ca-chain" && s.input.source.key === "tls.crt")),
     );
     e.certManager = secret ? managingCertificate(cmBySecret.get(`${secret.input.source.namespace}/${secret.input.source.name}`), secret.input.certificateName) : null;
-    e.renewalTime = expectedRotation(e);
+    e.renewalTime = expectedRotation(e, o.fromCluster === true);
   }
+  for (const e of linkByStatus(entries, o.certManager.certificates)) e.renewalTime = expectedRotation(e, o.fromCluster === true);
   supersededRoots(entries, parsed, o.now);
   return {
     entries: [...entries.values()],
@@ -451,6 +457,61 @@ function certificatesBySecret(certificates: CertManagerCertificate[]): Map<strin
     else out.set(k, [c]);
   }
   for (const list of out.values()) list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return out;
+}
+
+/** The attributes of an RFC 4514 name as readName writes them ("CN=a\\,b", "O=x"), split at unescaped "," and "+". */
+function dnAttributes(dn: string): string[] {
+  const out: string[] = [];
+  let cur = "";
+  for (let i = 0; i < dn.length; i++) {
+    const ch = dn[i]!;
+    if (ch === "\\" && i + 1 < dn.length) {
+      cur += ch + dn[++i]!;
+      continue;
+    }
+    if (ch === "," || ch === "+") {
+      out.push(cur);
+      cur = "";
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+const toSecond = (ms: number) => Math.floor(ms / 1000);
+
+/** Whether a certificate is the one a Certificate's status describes: the same validity, to the second, and a name the spec asks for. */
+function describedBy(c: CertManagerCertificate, cert: ParsedCert): boolean {
+  if (toSecond(cert.notAfter.getTime()) !== toSecond(Date.parse(c.notAfter!))) return false;
+  if (c.notBefore !== undefined && toSecond(cert.notBefore.getTime()) !== toSecond(Date.parse(c.notBefore))) return false;
+  if (c.commonName !== undefined && dnAttributes(cert.subject).includes(`CN=${escapeDnValue(c.commonName)}`)) return true;
+  return c.dnsNames.some((n) => cert.dnsNames.includes(n)) || c.uris.some((u) => cert.uris.includes(u)) || c.ipAddresses.some((a) => cert.ipAddresses.includes(a));
+}
+
+/**
+ * Certificates whose Secret gave no certificate, linked to the certificate their status describes when
+ * the inputs hold it by another route (a Linkerd trust anchor in linkerd-identity-trust-roots, an
+ * Istio root in istio-ca-root-cert, an intermediate in a proxy's chain): so that certificate is judged
+ * once, as managed by its Certificate (holders, renewal time, cert.rotation-overdue), and the status
+ * rules leave it alone. Each Certificate to the first matching certificate by fingerprint; an entry
+ * already managed keeps its Certificate. Returns the entries linked.
+ */
+function linkByStatus(entries: Map<string, CertEntry>, certificates: CertManagerCertificate[]): CertEntry[] {
+  const linked = new Set<CertManagerCertificate>();
+  for (const e of entries.values()) if (e.certManager) linked.add(e.certManager);
+  const pending = certificates
+    .filter((c) => c.notAfter !== undefined && !linked.has(c))
+    .sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (pending.length === 0) return [];
+  const byFingerprint = [...entries.values()].sort((a, b) => (a.cert.fingerprint < b.cert.fingerprint ? -1 : 1));
+  const out: CertEntry[] = [];
+  for (const c of pending) {
+    const e = byFingerprint.find((x) => x.certManager === null && describedBy(c, x.cert));
+    if (!e) continue;
+    e.certManager = c;
+    out.push(e);
+  }
   return out;
 }
 
@@ -624,18 +685,20 @@ export function rotatesAtHalfLife(e: CertEntry): boolean {
 }
 
 /**
- * cert-manager's status.renewalTime, or, for a Certificate whose status says nothing of its
- * certificate's times (a spec-only manifest), the time cert-manager computes from the spec (an absent
- * renewalTime beside a status notAfter means none is scheduled); Istio and SPIRE workload certificates
- * rotate at half their life (istio.md §8, other-meshes.md §3.2).
+ * cert-manager's status.renewalTime, or, for a Certificate in a manifest whose status says nothing of
+ * its certificate's times, the time cert-manager computes from the spec (certManagerRenewal.ts, none
+ * when spec.renewal schedules none). An absent renewalTime beside a status notAfter means none is
+ * scheduled, and a Certificate without status read from a cluster is one cert-manager has not
+ * reconciled: nothing derived. Istio and SPIRE workload certificates rotate at half their life
+ * (istio.md §8, other-meshes.md §3.2).
  */
-function expectedRotation(e: CertEntry): Date | null {
+function expectedRotation(e: CertEntry, fromCluster: boolean): Date | null {
   const cm = e.certManager;
   if (cm?.renewalTime) {
     const t = new Date(cm.renewalTime);
     if (!Number.isNaN(t.getTime())) return t;
   }
-  if (cm && cm.renewalTime === undefined && cm.notAfter === undefined) return certManagerRenewalTime(e.cert.notBefore, e.cert.notAfter, cm);
+  if (cm && cm.renewalTime === undefined && cm.notAfter === undefined && !fromCluster) return certManagerRenewalTime(e.cert.notBefore, e.cert.notAfter, cm);
   if (rotatesAtHalfLife(e)) {
     const nb = e.cert.notBefore.getTime();
     return new Date(nb + (e.cert.notAfter.getTime() - nb) / 2);

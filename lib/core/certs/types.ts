@@ -61,6 +61,16 @@ export interface CertManagerCertificate {
   renewBefore?: string;
   renewBeforePercentage?: number;
   usages: string[];
+  /** spec.commonName and the SANs the certificate is requested with (dnsNames, uris, ipAddresses). */
+  commonName?: string;
+  dnsNames: string[];
+  uris: string[];
+  ipAddresses: string[];
+  /**
+   * spec.renewal (cert-manager ≥ 1.21): its policy as written (RenewBefore, Disabled; undefined when
+   * unset) and how many maintenance windows it lists. Absent when the spec has no `renewal`.
+   */
+  renewal?: { policy?: string; windows: number };
   ready: { status: "True" | "False" | "Unknown"; reason?: string; message?: string } | null;
   notBefore?: string;
   notAfter?: string;

@@ -306,7 +306,7 @@ const ATTR_NAMES: Record<string, string> = {
 };
 
 /** RFC 4514 §2.4 escaping of an attribute value. */
-function escapeDnValue(v: string): string {
+export function escapeDnValue(v: string): string {
   let s = v.replace(/[\\,+"<>;]/g, (c) => `\\${c}`).replace(/\0/g, "\\00");
   if (s.startsWith("#") || s.startsWith(" ")) s = `\\${s}`;
   if (v.length > 1 && v.endsWith(" ")) s = `${s.slice(0, -1)}\\ `;

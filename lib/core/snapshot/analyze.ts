@@ -165,7 +165,7 @@ export function analyze(inputs: ParsedInputs, opts: AnalyzeOptions): MeshSnapsho
   const edges = buildEdges(resolver, opts.traffic?.samples ?? [], opts.traffic?.window, completeness);
   const collected = collectCertInputs(model, inputs.objects);
   model.problems.push(...collected.problems);
-  const certs = analyzeCertificates({ now, inputs: collected.inputs, certManager: collected.certManager, spire: collected.spire });
+  const certs = analyzeCertificates({ now, inputs: collected.inputs, certManager: collected.certManager, spire: collected.spire, fromCluster: opts.source.type !== "manifests" });
   const thresholds = { ...DEFAULT_CERT_THRESHOLDS, ...opts.certThresholds };
   const ctx = perRun<AnalysisContext>({ model, resolver, edges, certs, thresholds, now, completeness: opts.completeness ?? [], unreachableProxies: opts.unreachableProxies ?? [] });
   const findings = runRules(ctx, RULES, completeness);

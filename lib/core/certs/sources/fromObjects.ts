@@ -404,6 +404,8 @@ function linkerdOwned(o: KubeObject): boolean {
 
 type Ready = CertManagerCertificate["ready"];
 
+const strings = (v: unknown) => arr(v).filter((u): u is string => typeof u === "string");
+
 function readyCondition(o: KubeObject): Ready {
   const c = arr(at(o, "status", "conditions")).find((x) => str(at(x, "type")) === "Ready");
   if (!isObj(c)) return null;
@@ -440,9 +442,19 @@ function readCertificate(lo: LoadedObject, out: ObjectCertInputs): void {
       ...(group !== undefined ? { group } : {}),
     },
     isCA: bool(spec.isCA) ?? false,
-    usages: arr(spec.usages).filter((u): u is string => typeof u === "string"),
+    usages: strings(spec.usages),
+    dnsNames: strings(spec.dnsNames),
+    uris: strings(spec.uris),
+    ipAddresses: strings(spec.ipAddresses),
     ready: readyCondition(o),
   };
+  const commonName = str(spec.commonName);
+  if (commonName) c.commonName = commonName;
+  const renewal = obj(spec.renewal);
+  if (renewal) {
+    const policy = str(renewal.policy);
+    c.renewal = { ...(policy !== undefined ? { policy } : {}), windows: arr(renewal.windows).length };
+  }
   const duration = goDuration(lo, spec, "duration", out.problems);
   const renewBefore = goDuration(lo, spec, "renewBefore", out.problems);
   const pct = percentage(spec.renewBeforePercentage);

@@ -4,7 +4,6 @@
 // cert.expiring and cert.rotation-overdue are judged from it, with the thresholds certificates.ts
 // applies to certificates read from Secrets. The findings name the Certificate; `certificate` stays
 // unset, as there is no certificate (nor fingerprint) to point at.
-import { certManagerRenewalTime } from "../../certs/certManagerRenewal";
 import { parseDuration } from "../../certs/duration";
 import { expiringSeverity, expiryRule, type CertThresholds } from "../../certs/thresholds";
 import type { CertManagerCertificate } from "../../certs/types";
@@ -23,33 +22,37 @@ interface StatusTimes {
   notAfter: number;
   /** notAfter − notBefore, else spec.duration, else cert-manager's default. */
   lifetime: number;
-  /** status.renewalTime, else what cert-manager would compute when notBefore is known; NaN when neither. */
+  /** status.renewalTime; NaN when the status has none (cert-manager schedules none: spec.renewal Disabled, or a window it cannot find). */
   renewal: number;
-  /** The renewal time is the status's own (cert.rotation-overdue reads only that). */
-  renewalFromStatus: boolean;
   what: string;
 }
 
-/** The Certificates to judge by status: a status.notAfter, and no certificate of their Secret among the inputs. */
+/**
+ * The Certificates to judge by status: a status.notAfter, no certificate of their Secret among the
+ * inputs, and their certificate not among them by another route either (analyzeCerts linkByStatus:
+ * a Linkerd trust anchor read from linkerd-identity-trust-roots is judged as that certificate, once).
+ */
 function withoutSecret(ctx: AnalysisContext): StatusTimes[] {
   const held = new Set<string>();
   for (const i of ctx.certs.inputs) if (i.source.kind === "Secret") held.add(`${i.source.namespace ?? ""}/${i.source.name ?? ""}`);
+  const judged = new Set<CertManagerCertificate>();
+  for (const e of ctx.certs.entries) if (e.certManager) judged.add(e.certManager);
   const out: StatusTimes[] = [];
   for (const c of ctx.certs.certManager.certificates) {
-    if (c.notAfter === undefined || held.has(`${c.namespace}/${c.secretName}`)) continue;
+    if (c.notAfter === undefined || held.has(`${c.namespace}/${c.secretName}`) || judged.has(c)) continue;
     const notAfter = Date.parse(c.notAfter);
     const notBefore = c.notBefore === undefined ? NaN : Date.parse(c.notBefore);
     const duration = c.duration === undefined ? null : parseDuration(c.duration);
     const lifetime = Number.isFinite(notBefore) ? notAfter - notBefore : duration !== null ? duration * 1000 : DEFAULT_DURATION_MS;
-    const fromStatus = c.renewalTime !== undefined;
-    const renewal = fromStatus ? Date.parse(c.renewalTime!) : Number.isFinite(notBefore) ? certManagerRenewalTime(new Date(notBefore), new Date(notAfter), c).getTime() : NaN;
+    // cert-manager writes renewalTime with every certificate it issues: a status without one has no
+    // renewal scheduled (DECISIONS, review of Linkerd, cert-manager and SPIRE support, #4 and #16).
+    const renewal = c.renewalTime === undefined ? NaN : Date.parse(c.renewalTime);
     out.push({
       c,
       ref: { kind: "Certificate", namespace: c.namespace, name: c.name },
       notAfter,
       lifetime,
       renewal,
-      renewalFromStatus: fromStatus,
       what: `cert-manager Certificate ${c.namespace}/${c.name} (its Secret ${c.secretName} holds no certificate among the inputs; read from the Certificate's status)`,
     });
   }
@@ -110,7 +113,7 @@ export const certExpiringByStatus = rule("cert.expiring", (ctx) => {
 export const certRotationOverdueByStatus = rule("cert.rotation-overdue", (ctx) => {
   const now = ctx.now.getTime();
   return withoutSecret(ctx)
-    .filter((s) => s.renewalFromStatus && s.notAfter > now && s.renewal < now && !renewingNow(s.c, s.renewal, now))
+    .filter((s) => s.notAfter > now && s.renewal < now && !renewingNow(s.c, s.renewal, now))
     .map((s) =>
       finding("cert.rotation-overdue", {
         message: `${s.what}: it was due for renewal at ${iso(s.renewal)} and has not been renewed${s.c.lastFailureTime ? ` (last failed attempt ${s.c.lastFailureTime})` : ""}.`,
