@@ -4,8 +4,11 @@
 // relative to NOW); every case goes through the real loader and analysis, with its near misses.
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
-import type { MeshSnapshot } from "../lib/core/snapshot/schema";
-import { call, deploy, edgeOf, host, namespace, predict, run, service, workloadOf } from "./kit";
+import { analyze } from "../lib/core/snapshot/analyze";
+import { MeshSnapshotSchema, type MeshSnapshot, type SnapshotSource } from "../lib/core/snapshot/schema";
+import { call, deploy, edgeOf, host, loaded, namespace, predict, run, service, workloadOf } from "./kit";
+import { makeCustomCa, makeCustomLeaf, PKI_NOW } from "./pki";
+import { internalErrors } from "./support/mutation";
 
 const L5D = "emojivoto";
 const POLICY = "config.linkerd.io/default-inbound-policy";
@@ -206,5 +209,185 @@ describe("the default inbound policy follows the policy controller, not the prox
     // Near miss: a pod with its own annotation says nothing of the cluster default.
     const t = run(linkerdMesh({}, [webPod("a", { [POLICY_ENV]: "all-authenticated" }, { [POLICY]: "all-authenticated" })]).filter((o) => o.kind !== "Deployment" || o.metadata.name === "web"));
     expect(t.namespaces.find((n) => n.name === L5D)!.mtls.mode).toBe("PERMISSIVE");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Certificates: a real PKI, dates relative to NOW.
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const NOW = PKI_NOW;
+const at = (ms: number) => new Date(NOW.getTime() + ms);
+const iso = (d: Date) => d.toISOString().replace(".000Z", "Z");
+const b64 = (x: string) => Buffer.from(x).toString("base64");
+const CLUSTER: SnapshotSource = { type: "kubeconfig", context: "prod" };
+
+function analyse(objects: KubeObject[], now = NOW, source: SnapshotSource = { type: "manifests" }): MeshSnapshot {
+  const snap = MeshSnapshotSchema.parse(analyze({ objects: loaded(objects), configDumps: [], problems: [] }, { now, source }));
+  expect(internalErrors(snap)).toEqual([]);
+  return snap;
+}
+type Condition = { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string };
+const READY: Condition = { type: "Ready", status: "True", reason: "Ready", message: "Certificate is up to date and has not expired" };
+function cmCertificate(ns: string, name: string, spec: Record<string, unknown>, status: Record<string, unknown> | null): KubeObject {
+  return { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: { namespace: ns, name }, spec: { secretName: name, ...spec }, ...(status ? { status } : {}) };
+}
+function tlsSecret(ns: string, name: string, crt: string, ca: string | undefined, certificateName?: string): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    type: "kubernetes.io/tls",
+    metadata: { namespace: ns, name, ...(certificateName ? { annotations: { "cert-manager.io/certificate-name": certificateName, "cert-manager.io/issuer-name": "ca", "cert-manager.io/issuer-kind": "Issuer" } } : {}) },
+    data: { "tls.crt": b64(crt), ...(ca ? { "ca.crt": b64(ca) } : {}), "tls.key": b64("redacted") },
+  };
+}
+const trustRoots = (bundle: string): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "linkerd-identity-trust-roots", namespace: "linkerd" }, data: { "ca-bundle.crt": bundle } });
+const certFindings = (s: MeshSnapshot) =>
+  s.findings
+    .filter((f) => f.code.startsWith("cert."))
+    .map((f) => `${f.code} ${f.severity}${f.certificate ? " certificate" : ""}`)
+    .sort();
+
+// ---------------------------------------------------------------------------------------------------
+// 14. A Certificate whose Secret is not among the inputs, but whose certificate is (linkerd-identity-
+// trust-roots, a chain's ca.crt): one finding per certificate, the fingerprinted one, with the
+// Certificate among its resources and its renewal time applied.
+
+describe("a cert-manager certificate read by another route than its Secret is judged once", () => {
+  const ANCHOR = "CN=root.linkerd.cluster.local";
+  /** The review's p3: trust-manager published the anchor; Secrets are not readable. */
+  async function anchorOnly(status: (nb: Date, na: Date) => Record<string, unknown>, spec: Record<string, unknown> = {}) {
+    const nb = at(-356 * DAY);
+    const na = at(9 * DAY);
+    const anchor = await makeCustomCa(ANCHOR, nb, na, null);
+    const certificate = cmCertificate(
+      "cert-manager",
+      "linkerd-trust-anchor",
+      { isCA: true, commonName: "root.linkerd.cluster.local", duration: "8760h", renewBefore: "720h", issuerRef: { name: "linkerd-trust-root-issuer", kind: "Issuer" }, ...spec },
+      status(nb, na),
+    );
+    return analyse([namespace("linkerd"), namespace("cert-manager"), trustRoots(anchor.pem), certificate]);
+  }
+  const overdueStatus = (nb: Date, na: Date) => ({ conditions: [READY], notBefore: iso(nb), notAfter: iso(na), renewalTime: iso(at(-20 * DAY)), revision: 1 });
+
+  it("renewal overdue: one cert.expiring error and one cert.rotation-overdue, both on the anchor, naming the Certificate", async () => {
+    const s = await anchorOnly(overdueStatus);
+    expect(certFindings(s)).toEqual(["cert.expiring error certificate", "cert.rotation-overdue warning certificate"]);
+    const f = s.findings.find((x) => x.code === "cert.expiring")!;
+    expect(f.resources).toContainEqual({ kind: "Certificate", namespace: "cert-manager", name: "linkerd-trust-anchor" });
+    expect(f.resources).toContainEqual({ kind: "ConfigMap", namespace: "linkerd", name: "linkerd-identity-trust-roots" });
+    expect(s.certificates.map((c) => [c.role, c.renewalTime])).toEqual([["trust-anchor", iso(at(-20 * DAY))]]);
+  });
+
+  it("renewal ahead (the review's p3b): one warning, the severity the Certificate's schedule gives", async () => {
+    const s = await anchorOnly((nb, na) => ({ conditions: [READY], notBefore: iso(nb), notAfter: iso(na), renewalTime: iso(at(DAY)) }));
+    expect(certFindings(s)).toEqual(["cert.expiring warning certificate"]);
+  });
+
+  it("an intermediate read only from a leaf Secret's ca.crt is linked to its own Certificate too", async () => {
+    const root = await makeCustomCa("CN=corp-root", at(-400 * DAY), at(3000 * DAY), null);
+    const nb = at(-80 * DAY);
+    const na = at(10 * DAY);
+    const team = await makeCustomCa("CN=team-ca", nb, na, root);
+    const leaf = await makeCustomLeaf("CN=api.example", at(-DAY), at(5 * DAY), team, { dns: ["api.example"] });
+    const s = analyse([
+      namespace("app"),
+      tlsSecret("app", "api", leaf.pem, team.pem),
+      cmCertificate("cert-manager", "team-ca", { isCA: true, commonName: "team-ca", issuerRef: { name: "root", kind: "ClusterIssuer" } }, { conditions: [READY], notBefore: iso(nb), notAfter: iso(na), renewalTime: iso(at(-20 * DAY)) }),
+    ]);
+    const onTeamCa = s.findings.filter((f) => f.resources.some((r) => r.kind === "Certificate" && r.name === "team-ca")).map((f) => `${f.code} ${f.certificate ? "certificate" : "status"}`);
+    expect(onTeamCa.sort()).toEqual(["cert.expiring certificate", "cert.rotation-overdue certificate"]);
+  });
+
+  it.each([
+    ["the status describes a newer certificate (renewed, not yet published)", (_nb: Date, _na: Date) => ({ conditions: [READY], notBefore: iso(at(-DAY)), notAfter: iso(at(364 * DAY)), renewalTime: iso(at(240 * DAY)) }), {}],
+    ["the same validity, but the Certificate asks for another name", overdueStatus, { commonName: "root.other.cluster.local" }],
+  ] as [string, (nb: Date, na: Date) => Record<string, unknown>, Record<string, unknown>][])("near miss: not linked when %s: the anchor is judged as an unmanaged CA", async (_what, status, spec) => {
+    const s = await anchorOnly(status, spec);
+    const onAnchor = s.findings.filter((f) => f.certificate !== undefined).map((f) => `${f.code} ${f.severity}`);
+    expect(onAnchor).toEqual(["cert.expiring error"]);
+    expect(s.certificates.map((c) => c.renewalTime)).toEqual([null]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// 15. The renewal time derived for a spec-only Certificate honours spec.renewal (cert-manager
+// pkg/util/pki/renewaltime.go RenewalTime: policy Disabled gives none; windows move it into a cron
+// window, not computed here) and is derived only from manifests: a Certificate without status in a
+// cluster is one cert-manager has not reconciled.
+
+describe("the derived renewal time honours spec.renewal and the source", () => {
+  /** The review's p4: a 90-day leaf ending in 36 h, renewBefore 24 h, in a Secret; the Certificate has no status. */
+  async function api(spec: Record<string, unknown>, source: SnapshotSource = { type: "manifests" }) {
+    const ca = await makeCustomCa("CN=app-ca", at(-400 * DAY), at(3000 * DAY), null);
+    const leaf = await makeCustomLeaf("CN=api.example", at(-88 * DAY - 12 * HOUR), at(36 * HOUR), ca, { dns: ["api.example"] });
+    const s = analyse([namespace("app"), tlsSecret("app", "api-tls", leaf.pem, ca.pem, "api"), cmCertificate("app", "api", { secretName: "api-tls", dnsNames: ["api.example"], duration: "2160h", renewBefore: "24h", issuerRef: { name: "ca", kind: "Issuer" }, ...spec }, null)], NOW, source);
+    const c = s.certificates.find((x) => x.subject === "CN=api.example")!;
+    return { renewalTime: c.renewalTime, expiring: s.findings.filter((f) => f.code === "cert.expiring").map((f) => f.severity) };
+  }
+
+  it.each([
+    ["renewal.policy Disabled", { renewal: { policy: "Disabled" } }],
+    ["maintenance windows", { renewal: { policy: "RenewBefore", windows: [{ cron: "0 2 * * 6", windowDuration: "4h" }] } }],
+    ["a policy cert-manager does not know", { renewal: { policy: "Sometimes" } }],
+  ])("%s: no renewal derived, the leaf thresholds apply in full (error under 3 days)", async (_what, spec) => {
+    expect(await api(spec)).toEqual({ renewalTime: null, expiring: ["error"] });
+  });
+
+  it("read from a cluster, a Certificate without status has no renewal scheduled", async () => {
+    expect(await api({}, CLUSTER)).toEqual({ renewalTime: null, expiring: ["error"] });
+  });
+
+  it.each([
+    ["no renewal block", {}],
+    ["renewal.policy RenewBefore without windows", { renewal: { policy: "RenewBefore" } }],
+    ["an empty windows list", { renewal: { policy: "RenewBefore", windows: [] } }],
+  ])("near miss: %s: renewal derived at notAfter − 24h, a warning while it is ahead", async (_what, spec) => {
+    expect(await api(spec)).toEqual({ renewalTime: iso(at(12 * HOUR)), expiring: ["warning"] });
+  });
+
+  it("the status rules take no renewal where the status has none (Disabled), and the one it has otherwise", async () => {
+    const status = (renewalTime?: Date) => ({ conditions: [READY], notBefore: iso(at(-88 * DAY - 12 * HOUR)), notAfter: iso(at(36 * HOUR)), ...(renewalTime ? { renewalTime: iso(renewalTime) } : {}) });
+    const judged = (spec: Record<string, unknown>, st: Record<string, unknown>) =>
+      analyse([namespace("app"), cmCertificate("app", "api", { secretName: "api-tls", dnsNames: ["api.example"], renewBefore: "24h", issuerRef: { name: "ca", kind: "Issuer" }, ...spec }, st)]).findings.map((f) => `${f.code} ${f.severity}`);
+    expect(judged({ renewal: { policy: "Disabled" } }, status())).toEqual(["cert.expiring error"]);
+    expect(judged({}, status(at(12 * HOUR)))).toEqual(["cert.expiring warning"]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// 16. certmanager.not-ready trusts the status's validity where no certificate of the Certificate is
+// among the inputs, as the status rules do: the same severity with and without the Secret.
+
+describe("certmanager.not-ready: the same severity with and without the Secret when the status shows a valid certificate", () => {
+  const requestChanged: Condition = { type: "Ready", status: "False", reason: "RequestChanged", message: "Fields on existing CertificateRequest resource not up to date: [spec.dnsNames]" };
+  const issuing: Condition = { type: "Issuing", status: "True", reason: "RequestChanged", lastTransitionTime: iso(at(-10_000)) };
+  /** The review's p7: a routine reissue after a spec edit; the current certificate (90 days) ends in `left`. */
+  async function notReady(o: { secret: boolean; left: number; failed?: boolean }) {
+    const ca = await makeCustomCa("CN=app-ca", at(-400 * DAY), at(3000 * DAY), null);
+    const nb = at(o.left - 90 * DAY);
+    const na = at(o.left);
+    const leaf = await makeCustomLeaf("CN=api.example", nb, na, ca, { dns: ["api.example"] });
+    const status = { conditions: [requestChanged, issuing], notBefore: iso(nb), notAfter: iso(na), renewalTime: iso(at(o.left - 30 * DAY)), revision: 3, ...(o.failed ? { lastFailureTime: iso(at(-1000)) } : {}) };
+    const objs = [namespace("app"), cmCertificate("app", "api", { secretName: "api-tls", dnsNames: ["api.example"], issuerRef: { name: "ca", kind: "Issuer" } }, status)];
+    if (o.secret) objs.push(tlsSecret("app", "api-tls", leaf.pem, ca.pem, "api"));
+    const fs = analyse(objs).findings.filter((f) => f.code === "certmanager.not-ready");
+    expect(fs).toHaveLength(1);
+    return fs[0]!;
+  }
+
+  it.each([true, false])("valid for 60 more days, Secret among the inputs: %s → warning", async (secret) => {
+    const f = await notReady({ secret, left: 60 * DAY });
+    expect(f.severity).toBe("warning");
+    expect(f.message).toContain(secret ? "its Secret api-tls still holds a valid certificate" : `its status says its certificate is valid until ${iso(at(60 * DAY))}`);
+  });
+
+  it.each([true, false])("near miss: expired a day ago (Secret among the inputs: %s) → error", async (secret) => {
+    expect((await notReady({ secret, left: -DAY })).severity).toBe("error");
+  });
+
+  it.each([true, false])("near miss: the reissue failed (Secret among the inputs: %s) → error", async (secret) => {
+    expect((await notReady({ secret, left: 60 * DAY, failed: true })).severity).toBe("error");
   });
 });

@@ -13,10 +13,13 @@ import { listNames, namespaceRef, nsName, restartHow, workloadRef } from "../ref
 
 /**
  * Where a not-Ready Certificate's issuance stands: cert-manager is issuing it (Issuing=True) with no
- * failure since that issuance started, or its last attempt failed, or neither; and whether its Secret
- * still holds a currently valid certificate among the inputs. cert-manager sets Ready=False for routine
- * reissues too (policies.go readinessChecks: RequestChanged after a spec edit, IncorrectIssuer after an
- * issuer switch), while the old certificate keeps serving.
+ * failure since that issuance started, or its last attempt failed, or neither; and whether its
+ * current certificate is valid now: the one among the inputs that it manages (its Secret's, or one its
+ * status describes: analyzeCerts linkByStatus), else, with none among the inputs, its status's
+ * notBefore ≤ now < notAfter, which the status rules trust for expiry too (certManagerStatus.ts).
+ * cert-manager sets Ready=False for routine reissues too (policies.go readinessChecks:
+ * RequestChanged after a spec edit, IncorrectIssuer after an issuer switch), while the old
+ * certificate keeps serving.
  */
 function issuanceOf(ctx: AnalysisContext, c: CertManagerCertificate) {
   const now = ctx.now.getTime();
@@ -24,26 +27,36 @@ function issuanceOf(ctx: AnalysisContext, c: CertManagerCertificate) {
   const since = c.issuingSince === undefined ? NaN : Date.parse(c.issuingSince);
   // A failure before the current issuance started belongs to an earlier attempt.
   const failed = Number.isFinite(failedAt) && !(failedAt < since);
-  const valid = ctx.certs.entries.some((e) => e.certManager === c && e.cert.notBefore.getTime() <= now && now < e.cert.notAfter.getTime());
+  const managed = ctx.certs.entries.filter((e) => e.certManager === c);
+  const validNow = (notBefore: number, notAfter: number) => !(notBefore > now) && now < notAfter;
+  const valid =
+    managed.length > 0
+      ? managed.some((e) => validNow(e.cert.notBefore.getTime(), e.cert.notAfter.getTime()))
+      : c.notAfter !== undefined && validNow(c.notBefore === undefined ? NaN : Date.parse(c.notBefore), Date.parse(c.notAfter));
   const state = failed
     ? `its last issuance attempt failed at ${c.lastFailureTime}`
     : c.issuing
       ? `cert-manager is issuing it${c.issuingSince ? ` (Issuing since ${c.issuingSince})` : ""}`
       : `Secret ${c.secretName} is not being (re)issued`;
-  return { failed, valid, state };
+  const holds = managed.some((e) => e.sightings.some((s) => s.input.source.kind === "Secret" && s.input.source.name === c.secretName))
+    ? `its Secret ${c.secretName} still holds a valid certificate`
+    : managed.length > 0
+      ? "its certificate among the inputs is still valid"
+      : `its status says its certificate is valid until ${c.notAfter} (no certificate of Secret ${c.secretName} among the inputs)`;
+  return { failed, valid, state, holds };
 }
 
 export const certmanagerNotReady = rule("certmanager.not-ready", (ctx) => {
   const out: Finding[] = [];
   for (const c of ctx.certs.certManager.certificates) {
     if (c.ready?.status !== "False") continue;
-    const { failed, valid, state } = issuanceOf(ctx, c);
+    const { failed, valid, state, holds } = issuanceOf(ctx, c);
     // Traffic fails only without a valid certificate, or when issuing it fails: else it will be soon.
     const severity = valid && !failed ? "warning" : "error";
     out.push(
       finding("certmanager.not-ready", {
         severity,
-        message: `cert-manager Certificate ${c.namespace}/${c.name} is not Ready${c.ready.reason ? ` (${c.ready.reason})` : ""}${c.ready.message ? `: ${c.ready.message}` : ""}; ${state}${valid ? `; its Secret ${c.secretName} still holds a valid certificate` : ""}.`,
+        message: `cert-manager Certificate ${c.namespace}/${c.name} is not Ready${c.ready.reason ? ` (${c.ready.reason})` : ""}${c.ready.message ? `: ${c.ready.message}` : ""}; ${state}${valid ? `; ${holds}` : ""}.`,
         resources: [{ kind: "Certificate", namespace: c.namespace, name: c.name }, { kind: c.issuerRef.kind || "Issuer", ...(c.issuerRef.kind === "ClusterIssuer" ? {} : { namespace: c.namespace }), name: c.issuerRef.name }],
         fix: `kubectl describe certificate ${c.name} -n ${c.namespace} and its latest CertificateRequest; fix the issuer or the request it rejects.`,
       }),
