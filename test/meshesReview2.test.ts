@@ -213,6 +213,87 @@ describe("the default inbound policy follows the policy controller, not the prox
 });
 
 // ---------------------------------------------------------------------------------------------------
+// 17. A Server opened to unauthenticated clients from some networks only (an AuthorizationPolicy's
+// NetworkAuthentication, a ServerAuthorization's client.networks): whether a caller gets through
+// depends on its address, which the inputs do not give.
+
+describe("a Server opened by a NetworkAuthentication for a narrow network is unknown, not a certain accept", () => {
+  const webServer = l5dPolicy("Server", "web-http", { podSelector: { matchLabels: { app: "web" } }, port: 8080, proxyProtocol: "HTTP/1" });
+  const byNetwork = (networks: unknown[], target: Record<string, string> = { group: "policy.linkerd.io", kind: "Server", name: "web-http" }) => [
+    l5dPolicy("NetworkAuthentication", "nets", { networks }),
+    l5dPolicy("AuthorizationPolicy", "web-from-nets", { targetRef: target, requiredAuthenticationRefs: [{ group: "policy.linkerd.io", kind: "NetworkAuthentication", name: "nets" }] }),
+  ];
+  const serverAuthz = (client: Record<string, unknown>) => l5dPolicy("ServerAuthorization", "web-sa", { server: { name: "web-http" }, client: { unauthenticated: true, ...client } }, "v1beta1");
+
+  it("the review's p6: one ingress node's /32 under a deny default", () => {
+    const p = plaintextVerdict(linkerdMesh({ [POLICY]: "deny" }, [webServer, ...byNetwork([{ cidr: "192.0.2.10/32" }])]));
+    expect([p.verdict, p.server.mode]).toEqual(["unknown", "PERMISSIVE"]);
+    expect(p.reason).toContain("Server emojivoto/web-http takes its port 8080 and admits unauthenticated clients only from some networks (AuthorizationPolicy emojivoto/web-from-nets requires NetworkAuthentication emojivoto/nets, whose networks are 192.0.2.10/32)");
+  });
+
+  it.each([
+    ["every address but the pod network", [{ cidr: "0.0.0.0/0", except: ["10.0.0.0/8"] }, { cidr: "::/0" }], []],
+    ["a namespace-wide AuthorizationPolicy", [{ cidr: "192.0.2.0/24" }], [], { kind: "Namespace", name: L5D }],
+    ["the cluster's networks from linkerd-config, but only one of them", [{ cidr: "10.42.0.0/16" }], [linkerdConfig("clusterNetworks: 10.42.0.0/16,10.43.0.0/16\n")]],
+  ] as [string, unknown[], KubeObject[], Record<string, string>?][])("unknown: %s", (_what, networks, extra, target) => {
+    expect(plaintextVerdict(linkerdMesh({}, [webServer, ...byNetwork(networks, target), ...extra])).verdict).toBe("unknown");
+  });
+
+  it("a ServerAuthorization limited to client.networks is unknown too", () => {
+    expect(plaintextVerdict(linkerdMesh({}, [webServer, serverAuthz({ networks: [{ cidr: "192.0.2.10/32" }] })])).verdict).toBe("unknown");
+  });
+
+  it.each([
+    ["0.0.0.0/0 and ::/0", [{ cidr: "0.0.0.0/0" }, { cidr: "::/0" }], []],
+    ["the chart's default clusterNetworks (linkerd-config not among the inputs)", [{ cidr: "10.0.0.0/8" }, { cidr: "100.64.0.0/10" }, { cidr: "172.16.0.0/12" }, { cidr: "192.168.0.0/16" }], []],
+    ["linkerd-config's clusterNetworks", [{ cidr: "10.0.0.0/8" }], [linkerdConfig("clusterNetworks: 10.42.0.0/16,10.43.0.0/16\n")]],
+    ["an exception outside the cluster's networks", [{ cidr: "0.0.0.0/0", except: ["192.0.2.0/24"] }], []],
+  ] as [string, unknown[], KubeObject[]][])("near miss: networks covering every caller (%s) accept plaintext as before", (_what, networks, extra) => {
+    const p = plaintextVerdict(linkerdMesh({}, [webServer, ...byNetwork(networks), ...extra]));
+    expect([p.verdict, p.server.mode]).toEqual(["plaintext", "PERMISSIVE"]);
+  });
+
+  it("near miss: a ServerAuthorization without client.networks admits every network", () => {
+    expect(plaintextVerdict(linkerdMesh({}, [webServer, serverAuthz({})])).verdict).toBe("plaintext");
+  });
+
+  it("near miss: a meshed caller stays mtls", () => {
+    expect(meshedVerdict(linkerdMesh({}, [webServer, ...byNetwork([{ cidr: "192.0.2.10/32" }])]))).toBe("mtls");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// 18. The Linkerd fix says a namespace annotation needs the pods recreated: the policy controller reads
+// the pod's own annotations, and the injector copies the namespace's only onto pods it creates.
+
+describe("the Linkerd fix says how the annotation reaches the pods", () => {
+  const fixOf = (objs: KubeObject[]) => {
+    const s = run([...objs, namespace("mesh", { "istio-injection": "enabled" }), deploy("mesh", "client")], [call("mesh/client", host("web", L5D), "unknown", 10, { reporter: "source" })]);
+    const f = s.findings.filter((x) => x.code === "edge.plaintext-to-strict");
+    expect(f).toHaveLength(1);
+    return f[0]!.fix!;
+  };
+
+  it("a refusing default policy (the review's p9): the pod template rolls out by itself, the namespace needs a restart", () => {
+    expect(fixOf(linkerdMesh({ [POLICY]: "all-authenticated" }))).toContain(
+      "set config.linkerd.io/default-inbound-policy to all-unauthenticated (or audit) on its pod template (which rolls its pods out), or on its namespace and then restart emojivoto/web (kubectl rollout restart deployment/web -n emojivoto): the injector copies a namespace's annotation onto pods only when it creates them.",
+    );
+  });
+
+  it("a port refused by proxy-require-identity-inbound-ports: remove it from the list, not a default policy change", () => {
+    const fix = fixOf(linkerdMesh({}, [], { [REQUIRE]: "8080" }));
+    expect(fix).toContain("remove port 8080 from config.linkerd.io/proxy-require-identity-inbound-ports on its pod template (which rolls its pods out), or on its namespace and then restart emojivoto/web");
+    expect(fix).not.toContain("default-inbound-policy");
+  });
+
+  it("near miss: a locked Server's fix names the Server, with no restart", () => {
+    const fix = fixOf(linkerdMesh({}, [l5dPolicy("Server", "web-http", { podSelector: { matchLabels: { app: "web" } }, port: 8080 })]));
+    expect(fix).toContain("add an AuthorizationPolicy for Server emojivoto/web-http");
+    expect(fix).not.toContain("restart");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
 // Certificates: a real PKI, dates relative to NOW.
 
 const HOUR = 3_600_000;

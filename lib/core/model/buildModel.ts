@@ -117,7 +117,8 @@ export function buildModel(inputs: ParsedInputs, unread: readonly UnreadKind[] =
     objects.some((o) => meshConfigRevision(o) !== null) ||
     workloads.some((w) => w.dataplane === "sidecar" || w.dataplane === "ambient");
 
-  const linkerdPolicy = readLinkerdPolicy(objects, problems, unread, fromCluster);
+  const linkerdConfig = readLinkerdConfig(objects);
+  const linkerdPolicy = readLinkerdPolicy(objects, problems, unread, fromCluster, linkerdConfig?.clusterNetworks ?? null);
   // Evidence that istiod runs with ambient on (MeshModel.ambient): ztunnel's pods are labelled app=ztunnel (workloads.ts).
   let ambient = false;
   for (const m of meshByRevision.values()) ambient ||= m.sidecarsTakeHbone;
@@ -154,7 +155,7 @@ export function buildModel(inputs: ParsedInputs, unread: readonly UnreadKind[] =
     // live cluster their absence is not known: a gateway's VirtualService routes may not be all its routes.
     gatewayRoutesElsewhere: fromCluster || hasGatewayRoutesElsewhere(objects),
     linkerdPolicy,
-    linkerdConfig: readLinkerdConfig(objects),
+    linkerdConfig,
     sidecarsByNamespace,
     configDumps: inputs.configDumps,
     serviceEntryEndpoints,

@@ -81,14 +81,14 @@ function checkSelector(v: unknown, field: string): void {
 // address`), admission.rs validate_networks (each exception inside its cidr, not covering it).
 
 /** An address or network as the range of addresses it covers. */
-interface IpRange {
+export interface IpRange {
   v6: boolean;
   lo: bigint;
   hi: bigint;
 }
 
 /** Cidr::from_str: a network `addr/prefix` (host bits allowed, as ipnet keeps them) or one address. */
-function parseCidr(s: string): IpRange | null {
+export function parseCidr(s: string): IpRange | null {
   const slash = s.indexOf("/");
   const addrPart = slash < 0 ? s : s.slice(0, slash);
   const v6 = addrPart.includes(":");
@@ -103,7 +103,7 @@ function parseCidr(s: string): IpRange | null {
 }
 
 /** Cidr::contains: both families equal and `b`'s addresses all inside `a`'s. */
-const contains = (a: IpRange, b: IpRange) => a.v6 === b.v6 && a.lo <= b.lo && b.hi <= a.hi;
+export const contains = (a: IpRange, b: IpRange) => a.v6 === b.v6 && a.lo <= b.lo && b.hi <= a.hi;
 
 function cidr(v: unknown, field: string): IpRange {
   const s = requiredString(v, field);
@@ -112,10 +112,20 @@ function cidr(v: unknown, field: string): IpRange {
   return r;
 }
 
-interface Network {
+export interface Network {
   cidr: string;
   range: IpRange;
   except: { cidr: string; range: IpRange }[];
+}
+
+/** `networks[]` as Linkerd reads them, or null when one does not parse (admission refuses the object). */
+export function networksOf(v: unknown): Network[] | null {
+  try {
+    return readNetworks(optionalList(v, "networks") ?? [], "networks");
+  } catch (e) {
+    if (!(e instanceof FieldError)) throw e;
+    return null;
+  }
 }
 
 /** `networks[]` {cidr, except} as deserialisation reads them: every cidr and exception parses. */

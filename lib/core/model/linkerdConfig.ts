@@ -14,6 +14,8 @@ export interface LinkerdConfig {
   trustDomain: string | null;
   /** values.proxy.defaultInboundPolicy (older charts: policyController.defaultAllowPolicy); null when unset. */
   defaultInboundPolicy: string | null;
+  /** values.clusterNetworks as written (comma-separated CIDRs: the pod and service networks); null when unset. */
+  clusterNetworks: string | null;
 }
 
 /**
@@ -43,6 +45,7 @@ export function readLinkerdConfig(objects: readonly LoadedObject[]): LinkerdConf
     namespace: found.object.metadata.namespace ?? "default",
     trustDomain: setting("identityTrustDomain") ?? setting("clusterDomain"),
     defaultInboundPolicy: setting("proxy", "defaultInboundPolicy") ?? setting("policyController", "defaultAllowPolicy"),
+    clusterNetworks: setting("clusterNetworks"),
   };
 }
 

@@ -40,6 +40,11 @@ import type { Labels, Workload } from "./mesh";
 import { FieldError, problemFor } from "./fieldError";
 import {
   canonical,
+  contains,
+  networksOf,
+  parseCidr,
+  type IpRange,
+  type Network,
   checkMeshTLSAuthentication,
   checkNetworkAuthentication,
   checkServer,
@@ -117,6 +122,25 @@ export interface LinkerdPolicy {
   openRouteNamespaces: Set<string>;
   /** AuthorizationPolicies that authorise no client (a required authentication missing or refused, or too many). */
   ignoredAuthorizations: IgnoredAuthorization[];
+  /**
+   * Authorizations that admit unauthenticated clients from some networks only (narrowOpeningsOf):
+   * whether a caller gets through depends on its address, which the inputs do not give.
+   */
+  narrowOpenings: NarrowOpening[];
+}
+
+/**
+ * An authorization admitting unauthenticated clients only from networks that leave out some callers
+ * (neither 0.0.0.0/0 and ::/0, nor the cluster's clusterNetworks): an AuthorizationPolicy's
+ * NetworkAuthentication, or a ServerAuthorization's client.networks.
+ */
+export interface NarrowOpening {
+  namespace: string;
+  /** The Server it names; else the Servers `selector` selects; neither: every Server of the namespace. */
+  server?: string;
+  selector?: LabelSelector;
+  /** What admits them and from where, worded to follow "admits unauthenticated clients only as ". */
+  why: string;
 }
 
 const OPEN_ACCESS = new Set(["all-unauthenticated", "cluster-unauthenticated", "audit"]);
@@ -280,6 +304,8 @@ function authenticationState(o: LoadedObject, webhook: boolean, fromCluster: boo
 interface Authentications {
   /** kind/namespace/name → null when indexed, else why Linkerd holds no such object (after "which "). */
   objects: Map<string, string | null>;
+  /** The networks of each indexed NetworkAuthentication, by NetworkAuthentication/namespace/name. */
+  networks: Map<string, Network[]>;
   /** kind/namespace of the authentication kinds that could not be listed there; kind/ when nowhere. */
   unread: Set<string>;
 }
@@ -322,13 +348,47 @@ function ignoredBecause(refs: AuthnRef[], a: Authentications): string | null {
 }
 
 function readAuthentications(objects: LoadedObject[], unread: readonly UnreadKind[], webhookOff: Set<string>, fromCluster: boolean, problems: InputProblem[]): Authentications {
-  const out: Authentications = { objects: new Map(), unread: new Set() };
+  const out: Authentications = { objects: new Map(), networks: new Map(), unread: new Set() };
   for (const o of objects) {
     if (!isLinkerdPolicy(o) || !LOOKED_UP.has(o.object.kind)) continue;
     const namespace = o.object.metadata.namespace ?? "default";
-    out.objects.set(`${o.object.kind}/${namespace}/${o.object.metadata.name}`, authenticationState(o, !webhookOff.has(namespace), fromCluster, problems));
+    const key = `${o.object.kind}/${namespace}/${o.object.metadata.name}`;
+    const state = authenticationState(o, !webhookOff.has(namespace), fromCluster, problems);
+    out.objects.set(key, state);
+    const networks = state === null && o.object.kind === "NetworkAuthentication" ? networksOf(at(o.object, "spec", "networks")) : null;
+    if (networks) out.networks.set(key, networks);
   }
   for (const c of unread) if (c.reason !== "invalid" && LOOKED_UP.has(c.kind)) out.unread.add(`${c.kind}/${c.namespace ?? ""}`);
+  return out;
+}
+
+const ALL_V4: IpRange = { v6: false, lo: 0n, hi: (1n << 32n) - 1n };
+const ALL_V6: IpRange = { v6: true, lo: 0n, hi: (1n << 128n) - 1n };
+/** The chart's clusterNetworks (linkerd-control-plane values.yaml), where linkerd-config is not among the inputs. */
+const DEFAULT_CLUSTER_NETWORKS = "10.0.0.0/8,100.64.0.0/10,172.16.0.0/12,192.168.0.0/16";
+const overlaps = (a: IpRange, b: IpRange) => a.v6 === b.v6 && a.lo <= b.hi && b.lo <= a.hi;
+
+/** Whether some network holds every address of `r` with no exception cutting into it. */
+const coversRange = (networks: Network[], r: IpRange) => networks.some((n) => contains(n.range, r) && !n.except.some((e) => overlaps(e.range, r)));
+
+/**
+ * Whether an authorization's networks admit every caller Handshake models: all addresses (0.0.0.0/0
+ * and ::/0), or every cluster network (the pod and service networks Linkerd's values name, which the
+ * cluster's pods are taken to be in, as for cluster-unauthenticated).
+ */
+function admitsEveryCaller(networks: Network[], cluster: IpRange[]): boolean {
+  if (coversRange(networks, ALL_V4) && coversRange(networks, ALL_V6)) return true;
+  return cluster.length > 0 && cluster.every((r) => coversRange(networks, r));
+}
+
+const networksText = (networks: Network[]) => networks.map((n) => (n.except.length > 0 ? `${n.cidr} except ${n.except.map((e) => e.cidr).join(", ")}` : n.cidr)).join(", ");
+
+function clusterRanges(clusterNetworks: string | null): IpRange[] {
+  const out: IpRange[] = [];
+  for (const part of (clusterNetworks ?? DEFAULT_CLUSTER_NETWORKS).split(",")) {
+    const r = parseCidr(part.trim());
+    if (r !== null) out.push(r);
+  }
   return out;
 }
 
@@ -391,8 +451,9 @@ function refusal(o: LoadedObject, check: (webhook: boolean) => void, webhook: bo
  * `fromCluster`: the objects were read from a cluster, so admission let them in (refusal()). Objects
  * Linkerd's admission refuses or Linkerd cannot read are added to `problems`.
  */
-export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProblem[], unread: readonly UnreadKind[], fromCluster = false): LinkerdPolicy {
-  const out: LinkerdPolicy = { servers: [], openServers: new Set(), openNamespaces: new Set(), openServerSelectors: [], openRouteNamespaces: new Set(), ignoredAuthorizations: [] };
+export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProblem[], unread: readonly UnreadKind[], fromCluster = false, clusterNetworks: string | null = null): LinkerdPolicy {
+  const out: LinkerdPolicy = { servers: [], openServers: new Set(), openNamespaces: new Set(), openServerSelectors: [], openRouteNamespaces: new Set(), ignoredAuthorizations: [], narrowOpenings: [] };
+  const cluster = clusterRanges(clusterNetworks);
   const webhookOff = webhookOffNamespaces(objects);
   // Authentications first: an AuthorizationPolicy may come before the object it names.
   const authentications = readAuthentications(objects, unread, webhookOff, fromCluster, problems);
@@ -440,6 +501,15 @@ export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProble
           break;
         }
         if (refs.some((r) => r.kind !== "NetworkAuthentication")) break;
+        // Its NetworkAuthentication's networks (none: every network, policy_client_authz); one whose
+        // namespace could not be listed is read as open, as before authentication objects were read.
+        const net = refs.find((r) => r.kind === "NetworkAuthentication");
+        const networks = net ? authentications.networks.get(`NetworkAuthentication/${net.namespace}/${net.name}`) : undefined;
+        if (networks !== undefined && target.kind !== "HTTPRoute" && target.kind !== "GRPCRoute" && !admitsEveryCaller(networks, cluster)) {
+          const why = `AuthorizationPolicy ${namespace}/${o.object.metadata.name} requires NetworkAuthentication ${net!.namespace}/${net!.name}, whose networks are ${networksText(networks)}`;
+          out.narrowOpenings.push(target.kind === "Server" ? { namespace, server: target.name, why } : { namespace, why });
+          break;
+        }
         if (target.kind === "Server") out.openServers.add(`${namespace}/${target.name}`);
         // A route target opens that route only (Linkerd's per-route policy: a probe route open to
         // 0.0.0.0/0 on an otherwise authenticated Server); the Server's other routes keep its policy,
@@ -453,6 +523,13 @@ export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProble
         if (at(spec, "client", "unauthenticated") !== true) break;
         const name = str(at(spec, "server", "name"));
         const selector = selectorOf(at(spec, "server", "selector"));
+        // client.networks limits it (none: every network); checkServerAuthorization parsed them.
+        const networks = networksOf(at(spec, "client", "networks")) ?? [];
+        if (networks.length > 0 && !admitsEveryCaller(networks, cluster) && (name || selector)) {
+          const why = `ServerAuthorization ${namespace}/${o.object.metadata.name}, whose client.networks are ${networksText(networks)}`;
+          out.narrowOpenings.push(name ? { namespace, server: name, why } : { namespace, selector: selector!, why });
+          break;
+        }
         if (name) out.openServers.add(`${namespace}/${name}`);
         else if (selector) out.openServerSelectors.push({ namespace, selector });
         break;
@@ -472,6 +549,7 @@ export const NO_LINKERD_POLICY: LinkerdPolicy = Object.freeze({
   openServerSelectors: [],
   openRouteNamespaces: new Set<string>(),
   ignoredAuthorizations: [],
+  narrowOpenings: [],
 });
 
 /** A namespace's Servers, in policy.servers order (Linkerd's), once per policy: callers scan one namespace, not every Server. */
@@ -516,16 +594,31 @@ export function serverOfPort(policy: LinkerdPolicy, w: Pick<Workload, "namespace
 }
 
 /**
- * Whether a Server admits no unauthenticated client by itself (its accessPolicy) nor through an
- * authorization (one naming it, one for its namespace, a ServerAuthorization selecting it): then it
- * takes its port out of the default policy and denies plaintext there.
+ * Whether a Server admits unauthenticated clients from every network by itself (its accessPolicy) or
+ * through an authorization (one naming it, one for its namespace, a ServerAuthorization selecting it).
+ */
+export function serverOpensToAll(policy: LinkerdPolicy, s: LinkerdServer): boolean {
+  return (
+    s.openAccess ||
+    policy.openServers.has(`${s.namespace}/${s.name}`) ||
+    policy.openNamespaces.has(s.namespace) ||
+    openSelectorsIn(policy, s.namespace).some((x) => selects(x.selector, s.labels))
+  );
+}
+
+/**
+ * Whether a Server admits no unauthenticated client at all, from any network (serverOpensToAll,
+ * narrowOpeningsOf): then it takes its port out of the default policy and denies plaintext there.
  */
 export function serverLocks(policy: LinkerdPolicy, s: LinkerdServer): boolean {
-  return (
-    !s.openAccess &&
-    !policy.openServers.has(`${s.namespace}/${s.name}`) &&
-    !policy.openNamespaces.has(s.namespace) &&
-    !openSelectorsIn(policy, s.namespace).some((x) => selects(x.selector, s.labels))
+  return !serverOpensToAll(policy, s) && narrowOpeningsOf(policy, s).length === 0;
+}
+
+/** The authorizations that admit unauthenticated clients to Server `s` from some networks only (see NarrowOpening). */
+export function narrowOpeningsOf(policy: LinkerdPolicy, s: LinkerdServer): NarrowOpening[] {
+  if (policy.narrowOpenings.length === 0) return [];
+  return policy.narrowOpenings.filter(
+    (x) => x.namespace === s.namespace && (x.server !== undefined ? x.server === s.name : x.selector !== undefined ? selects(x.selector, s.labels) : true),
   );
 }
 

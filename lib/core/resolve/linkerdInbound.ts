@@ -1,13 +1,15 @@
 // What a meshed Linkerd pod's proxy does with an unauthenticated (plaintext, or non-mesh TLS) caller on
 // a port (other-meshes.md §1.6-§1.7; linkerd.io features/server-policy.md): the Server that takes the
-// port decides (it denies whatever no authorization admits); else the pod's default inbound policy.
+// port decides (it denies whatever no authorization admits; one opened from some networks only leaves
+// it undecided); else the pod's default inbound policy, which config.linkerd.io/proxy-require-
+// identity-inbound-ports makes authenticated-only on the ports it lists.
 // all-unauthenticated, audit and cluster-unauthenticated admit it (cluster-unauthenticated only from
 // clusterNetworks, which every pod of the cluster is taken to be in); all-authenticated,
 // cluster-authenticated and deny refuse it: denied HTTP gets a 403, anything else a closed connection.
 // Linkerd's STRICT and PERMISSIVE, for the snapshot's modes and the edge matrix. Who among meshed
 // clients may call (identities, deny for everyone) is authorization, which Handshake does not judge.
 import type { LivePod, MeshModel, Workload } from "../model/mesh";
-import { serverLocks, serverOfPort } from "../model/linkerdPolicy";
+import { narrowOpeningsOf, serverOfPort, serverOpensToAll } from "../model/linkerdPolicy";
 import { inPortRuns, linkerdPolicyPortRuns } from "../model/read";
 
 const ANNOTATION = "config.linkerd.io/default-inbound-policy";
@@ -31,7 +33,7 @@ export interface LinkerdDefault {
 
 const ENV = "LINKERD2_PROXY_INBOUND_DEFAULT_POLICY";
 const clusterDefaultFrom = (namespace: string) => `the cluster default proxy.defaultInboundPolicy in ConfigMap ${namespace}/linkerd-config`;
-const envFrom = `the env its proxies were started with, ${ENV}: the cluster default when they were injected, linkerd-config not being among the inputs`;
+const envFrom = `the env its proxies were started with, ${ENV}; neither a default-inbound-policy annotation on its pods nor linkerd-config is among the inputs`;
 const LINKERD_DEFAULT: LinkerdDefault = { policy: "all-unauthenticated", from: "Linkerd's default" };
 
 /** The policy controller's own default (its --default-policy, rendered from proxy.defaultInboundPolicy, which linkerd-config's values hold), when among the inputs. */
@@ -177,7 +179,12 @@ export function linkerdInbound(model: MeshModel, w: Workload, port?: number): Li
   const server = port === undefined ? null : serverOfPort(policy, w, port);
   if (server) {
     const name = `Server ${server.namespace}/${server.name} takes its port ${port}`;
-    if (!serverLocks(policy, server)) return { mode: "PERMISSIVE", undecided: false, why: `${name} and admits unauthenticated clients` };
+    if (serverOpensToAll(policy, server)) return { mode: "PERMISSIVE", undecided: false, why: `${name} and admits unauthenticated clients` };
+    // Admitted from some networks only: whether this caller is in them is its address's business,
+    // which the inputs do not give (a Server opened for an ingress node's /32, say).
+    const narrow = narrowOpeningsOf(policy, server);
+    if (narrow.length > 0)
+      return { mode: "PERMISSIVE", undecided: true, why: `${name} and admits unauthenticated clients only from some networks (${narrow.map((n) => n.why).join("; ")}), which the caller may or may not be in` };
     // A route opened to unauthenticated clients (a probe or metrics path) may be this Server's.
     if (policy.openRouteNamespaces.has(server.namespace))
       return { mode: "STRICT", undecided: true, why: `${name} and denies what no authorization admits, and an AuthorizationPolicy in namespace ${server.namespace} admits unauthenticated clients on some HTTPRoute or GRPCRoute, maybe this Server's` };

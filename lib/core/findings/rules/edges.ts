@@ -4,6 +4,7 @@ import { edgeContradicts, type EdgeAnalysis } from "../../edges/buildEdges";
 import { appliesNoTlsPhrase, drWhere, isProxyOwnPort, type ClientWhy } from "../../resolve/predictEdge";
 import { FILE_SYSTEM_ROOTS } from "../../resolve/matrix";
 import { serverOfPort } from "../../model/linkerdPolicy";
+import { linkerdRequiresIdentity } from "../../resolve/linkerdInbound";
 import { istiodRevision, type DestinationRule, type MeshRoute, type Workload } from "../../model/mesh";
 import type { Ref } from "../../snapshot/schema";
 import type { FindingCode } from "../catalogue";
@@ -11,7 +12,7 @@ import type { AnalysisContext } from "../context";
 import { NEVER_MESHED_NAMESPACES } from "../../model/workloads";
 import { rule } from "../context";
 import { finding } from "../finding";
-import { capitalised, drRefOf, nsName, paRefOf, workloadRef } from "../refs";
+import { capitalised, drRefOf, nsName, paRefOf, restartHow, workloadRef } from "../refs";
 
 type BrokenCode =
   | "edge.auto-mtls-namespace-disable"
@@ -202,8 +203,22 @@ function linkerdRefusesFix(ctx: AnalysisContext, ea: EdgeAnalysis): string {
   const server = e.workload ? serverOfPort(ctx.model.linkerdPolicy, e.workload, e.targetPort) : null;
   const admit = server
     ? `add an AuthorizationPolicy for Server ${server.namespace}/${server.name} whose NetworkAuthentication covers ${who} (or set its accessPolicy to audit while migrating)`
-    : `add a Server for port ${e.targetPort} of ${dest} with an AuthorizationPolicy whose NetworkAuthentication covers ${who}, or set config.linkerd.io/default-inbound-policy to all-unauthenticated (or audit) on its pods or namespace`;
+    : `add a Server for port ${e.targetPort} of ${dest} with an AuthorizationPolicy whose NetworkAuthentication covers ${who}, or ${e.workload ? defaultPolicyFix(ctx, e.workload, e.targetPort) : "set config.linkerd.io/default-inbound-policy to all-unauthenticated (or audit) on its pods"}`;
   return `Mesh ${who} with Linkerd (linkerd.io/inject: enabled), so that it sends Linkerd mTLS to ${ea.service.host}${ea.client.dataplane === "sidecar" || ea.client.dataplane === "ambient" ? " instead of going through Istio" : ""}; or let port ${e.targetPort} of ${dest} admit unauthenticated clients: ${admit}.`;
+}
+
+/**
+ * How to open a Linkerd port that takes the default policy: drop it from
+ * config.linkerd.io/proxy-require-identity-inbound-ports where that is what refuses, else set the
+ * default policy. Linkerd's policy controller reads the pod's own annotations, and the injector copies
+ * a namespace's onto a pod only when it creates it (AppendNamespaceAnnotations): an edited pod
+ * template rolls the pods out by itself, a namespace annotation needs them recreated.
+ */
+function defaultPolicyFix(ctx: AnalysisContext, w: Workload, port: number): string {
+  const restart = `then restart ${nsName(w)} (${restartHow(w)}): the injector copies a namespace's annotation onto pods only when it creates them`;
+  if (linkerdRequiresIdentity(ctx.model, w, port).required === true)
+    return `remove port ${port} from config.linkerd.io/proxy-require-identity-inbound-ports on its pod template (which rolls its pods out), or on its namespace and ${restart}`;
+  return `set config.linkerd.io/default-inbound-policy to all-unauthenticated (or audit) on its pod template (which rolls its pods out), or on its namespace and ${restart}`;
 }
 
 /** Plaintext, or the caller's own TLS, that a Linkerd port refuses as unauthenticated. */
