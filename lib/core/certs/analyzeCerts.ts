@@ -186,48 +186,114 @@ interface Walk {
 const VERIFIED: ChainCheck = { verified: true };
 
 /**
- * Verifies `chain[0]` against the trust bundle in use, building the path as OpenSSL, BoringSSL (Envoy)
- * and Go do: trusted first. At each certificate, an anchor of the bundle named like its issuer that
+ * The most signature checks one chain's path search may make: Go's crypto/x509 `maxChainSignatureChecks`
+ * (verify.go buildChains), "space for multiple chains and for failed checks due to different
+ * intermediates having the same Subject". Same-named CAs signing each other (key-rollover links, n keys
+ * cross-signed n·(n−1) ways) make the number of paths grow factorially: without a bound one Secret
+ * stalls the analysis. Every check counts, memoised or not: the bound is on the search, not on crypto.
+ */
+export const MAX_SIGNATURE_CHECKS = 100;
+
+/** The same certificate for path building: Go's `alreadyInChain` (same subject and public key). */
+const sameSubjectAndKey = (a: ParsedCert, b: ParsedCert) => a.fingerprint === b.fingerprint || (a.subject === b.subject && samePublicKey(a, b));
+
+/** A valid anchor beats an expired one, then the later notAfter, then the lower fingerprint: no input order decides. */
+function betterAnchor(a: ParsedCert, b: ParsedCert, now: Date): boolean {
+  const va = a.notAfter > now;
+  if (va !== b.notAfter > now) return va;
+  if (a.notAfter.getTime() !== b.notAfter.getTime()) return a.notAfter > b.notAfter;
+  return a.fingerprint < b.fingerprint;
+}
+
+/** The preferred anchor of several (betterAnchor), or undefined. */
+const bestAnchor = (anchors: ParsedCert[], now: Date): ParsedCert | undefined => anchors.reduce<ParsedCert | undefined>((best, a) => (!best || betterAnchor(a, best, now) ? a : best), undefined);
+
+/** A certificate a path may go up through, with its position in the presented chain (-1: from the Secret's pool). */
+type Candidate = [cert: ParsedCert, index: number];
+
+/**
+ * The intermediates a presented chain offers: each of its certificates once (first position), then the
+ * other CA certificates of the same Secret. An unordered pool, as Envoy (BoringSSL: the peer's chain is
+ * the untrusted stack), Go (`VerifyOptions.Intermediates`) and `openssl verify -untrusted` take it.
+ */
+function presentedCandidates(chain: ParsedCert[], pool: ParsedCert[]): Candidate[] {
+  const out: Candidate[] = [];
+  const listed = new Set<string>();
+  chain.forEach((c, j) => {
+    if (listed.has(c.fingerprint)) return;
+    listed.add(c.fingerprint);
+    out.push([c, j]);
+  });
+  for (const p of pool) {
+    if (listed.has(p.fingerprint)) continue;
+    listed.add(p.fingerprint);
+    out.push([p, -1]);
+  }
+  return out;
+}
+
+/**
+ * Verifies `chain[at]` against the trust bundle in use, building the path as OpenSSL, BoringSSL (Envoy)
+ * and Go do: trusted first. At each certificate, a valid anchor of the bundle named like its issuer that
  * signed it ends the path, before any issuer the chain presents: a proxy that trusts a new root R2
  * verifies `[leaf, I, R2x]` through R2, never through R2x (R2's name and key cross-signed by the old
  * root R1, presented for peers still on R1), even once R1 and R2x have expired. A certificate carrying
- * an anchor's name and public key (R2x itself) is that anchor. Otherwise the path goes up through the
- * next certificate of the chain, then through `pool` (the other CA certificates of the same Secret:
- * istiod verifies cacerts' ca-cert.pem with cert-chain.pem as an unordered intermediates pool,
- * security/pkg/pki/util/keycertbundle.go `Verify`), trying each issuer until a path verifies.
+ * the name and public key of an anchor valid now (R2x itself) is that anchor; one matching only an
+ * expired anchor is not (a root renewed with the same key does not revive its expired predecessor).
+ * Otherwise the path goes up through the presented certificates as an unordered pool (`candidates`:
+ * the next one first, then any named like the issuer, then the other CA certificates of the same
+ * Secret: istiod verifies cacerts' ca-cert.pem with cert-chain.pem as an intermediates pool,
+ * security/pkg/pki/util/keycertbundle.go `Verify`), trying each until a path verifies. A candidate
+ * already on the path by subject and key is skipped, and the search gives up, unverified, after
+ * MAX_SIGNATURE_CHECKS signature checks.
  */
 function verifyChain(
   chain: ParsedCert[],
+  at: number,
+  candidates: Candidate[],
   bundle: ParsedCert[] | null,
-  pool: ParsedCert[],
   verify: (child: ParsedCert, issuer: ParsedCert) => boolean,
   now: Date,
   found: (link: Link) => void,
 ): ChainCheck {
-  if (chain.length === 0) return { verified: false, error: "empty chain" };
-  const isAnchor = (c: ParsedCert) => bundle?.some((b) => b.fingerprint === c.fingerprint || (b.subject === c.subject && samePublicKey(b, c))) === true;
+  const target = chain[at];
+  if (!target) return { verified: false, error: "empty chain" };
   const valid = (c: ParsedCert) => c.notAfter > now;
-  /** The issuers a path may go up through from `c` (at `i` in the chain, -1 when it came from the pool). */
-  const issuers = (c: ParsedCert, i: number, seen: Set<string>): [ParsedCert, number][] => {
-    const out: [ParsedCert, number][] = [];
-    const next = i >= 0 ? chain[i + 1] : undefined;
-    if (next && !seen.has(next.fingerprint) && verify(c, next)) out.push([next, i + 1]);
-    for (const p of pool)
-      if (p.subject === c.issuer && p !== next && !seen.has(p.fingerprint) && verify(c, p)) out.push([p, -1]);
-    return out;
+  const isAnchor = (c: ParsedCert) => bundle?.some((b) => valid(b) && sameSubjectAndKey(b, c)) === true;
+  let checks = 0;
+  /** A signature check within the budget; false once it is spent (then `exhausted`). */
+  const counted = (child: ParsedCert, issuer: ParsedCert) => ++checks <= MAX_SIGNATURE_CHECKS && verify(child, issuer);
+  const exhausted = () => checks > MAX_SIGNATURE_CHECKS;
+  const gaveUp: Walk = {
+    check: {
+      verified: false,
+      error: `too many candidate issuers: no path to a trust anchor within ${MAX_SIGNATURE_CHECKS} signature checks (CA certificates named alike signing each other); Go's crypto/x509 gives up the same way`,
+    },
+    links: [],
   };
-  const walk = (c: ParsedCert, i: number, seen: Set<string>): Walk => {
+  const walk = (c: ParsedCert, i: number, path: ParsedCert[]): Walk => {
     if (isAnchor(c)) return { check: VERIFIED, links: [] };
-    const named = bundle?.filter((b) => b.subject === c.issuer && verify(c, b)) ?? [];
-    const trusted = named.find(valid);
+    const named = bundle?.filter((b) => b.subject === c.issuer && counted(c, b)) ?? [];
+    if (exhausted()) return gaveUp;
+    const trusted = bestAnchor(named.filter(valid), now);
     if (trusted) return { check: VERIFIED, links: [{ child: c, issuer: trusted, anchor: true }] };
+    const next = i >= 0 ? chain[i + 1] : undefined;
+    const onPath = (x: ParsedCert) => path.some((p) => sameSubjectAndKey(p, x));
     let failed: Walk | undefined;
-    for (const [up, j] of issuers(c, i, seen)) {
+    // The next presented certificate first (signed, whatever its name, as before), then the pool by name.
+    const ups: Candidate[] = next ? [[next, i + 1], ...candidates.filter(([p]) => p !== next)] : candidates;
+    for (const [up, j] of ups) {
+      if ((up !== next && up.subject !== c.issuer) || onPath(up)) continue;
+      if (!counted(c, up)) {
+        if (exhausted()) return gaveUp;
+        continue;
+      }
       const link: Link = { child: c, issuer: up, anchor: false };
       let w: Walk;
       if (!valid(up)) w = { check: { verified: false, error: `issuer ${up.subject} expired ${up.notAfter.toISOString()}` }, links: [link] };
       else {
-        const above = walk(up, j, new Set(seen).add(up.fingerprint));
+        const above = walk(up, j, [...path, up]);
+        if (above === gaveUp) return gaveUp;
         w = { check: above.check, links: [link, ...above.links] };
       }
       if (w.check.verified) return w;
@@ -235,14 +301,14 @@ function verifyChain(
     }
     if (failed) return failed;
     if (!bundle) return { check: { verified: false, unverifiable: true, error: "no trust bundle for this chain among the inputs" }, links: [] };
-    // An expired anchor named like the issuer, else (the names differ) any anchor whose key signed it.
-    const anchor = named[0] ?? bundle.find((b) => valid(b) && verify(c, b)) ?? bundle.find((b) => verify(c, b));
+    // Diagnosis only, outside the budget: an expired anchor named like the issuer, else (the names
+    // differ) any anchor whose key signed it; else an expired anchor this very certificate renews.
+    const anchor = named[0] ?? bundle.find((b) => valid(b) && verify(c, b)) ?? bundle.find((b) => verify(c, b)) ?? bundle.find((b) => sameSubjectAndKey(b, c));
     if (anchor) {
-      const links = [{ child: c, issuer: anchor, anchor: true }];
+      const links = anchor === c || sameSubjectAndKey(anchor, c) ? [] : [{ child: c, issuer: anchor, anchor: true }];
       return valid(anchor) ? { check: VERIFIED, links } : { check: { verified: false, error: `trust anchor ${anchor.subject} expired ${anchor.notAfter.toISOString()}` }, links };
     }
     const namedAnchor = bundle.find((b) => b.subject === c.issuer);
-    const next = i >= 0 ? chain[i + 1] : undefined;
     return {
       check: {
         verified: false,
@@ -253,7 +319,7 @@ function verifyChain(
       links: [],
     };
   };
-  const w = walk(chain[0]!, 0, new Set([chain[0]!.fingerprint]));
+  const w = walk(target, at, [target]);
   for (const l of w.links) found(l);
   return w.check;
 }
@@ -330,10 +396,14 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
   const anchoredIssuer = new Set<string>();
   // The first issuer found wins, except that a trust anchor beats an issuer a chain presents: an
   // intermediate under a new root R2 keeps R2 as its issuer, not the cross-signed copy R2x that
-  // expires with the old root (cert.outlives-issuer, supersededRoots).
+  // expires with the old root (cert.outlives-issuer, supersededRoots). Between two anchors (an expired
+  // root and its same-key renewal, trusted by different proxies) the better one wins (betterAnchor),
+  // whichever input comes first.
   const recordIssuer = ({ child, issuer, anchor }: Link) => {
     const fp = child.fingerprint;
-    if (fp === issuer.fingerprint || (issuerOf.has(fp) && (anchoredIssuer.has(fp) || !anchor))) return;
+    if (fp === issuer.fingerprint) return;
+    const had = issuerOf.get(fp);
+    if (had && (!anchor || (anchoredIssuer.has(fp) && !betterAnchor(issuer, had, o.now)))) return;
     issuerOf.set(fp, issuer);
     if (anchor) anchoredIssuer.add(fp);
   };
@@ -361,8 +431,9 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
       const bundle = bundleFor(p.input, (besides ??= besideIndex(parsed)), scopes);
       const pool = p.input.context === "ca-chain" ? (caPools.get(objectKey(p.input.source)) ?? []) : [];
       const linkerdIssuer = p.input.mesh === "linkerd" && p.input.context === "ca-chain";
+      const candidates = presentedCandidates(p.certs, pool);
       for (let i = 0; i < p.certs.length; i++) {
-        const r = verifyChain(p.certs.slice(i), bundle, pool, cache.verify, o.now, recordIssuer);
+        const r = verifyChain(p.certs, i, candidates, bundle, cache.verify, o.now, recordIssuer);
         check(p.certs[i]!.fingerprint, linkerdIssuer && !r.verified && !r.unverifiable ? refusedByLinkerd(r, linkerdAnchors) : r);
       }
     }
