@@ -7,7 +7,7 @@ import { analyzeCertificates, MAX_SIGNATURE_CHECKS } from "../lib/core/certs/ana
 import type { CertInput } from "../lib/core/certs/types";
 import { pemCertificates } from "../lib/core/certs/x509";
 import { crossSign, hasOpenssl, makeCustomCa, makeCustomIntermediate, makeCustomLeaf, PKI_NOW, type CustomCert } from "./pki";
-import { analyzeAll, at, certFindings, certOf, codesFor, D, H, idOf, namespace, opensslVerify, pod, rootCm, secret, sidecar, spiffe } from "./support/certScenario";
+import { analyzeAll, at, certFindings, certOf, codesFor, D, envoyDump, H, idOf, namespace, opensslVerify, pod, rootCm, secret, sidecar, spiffe } from "./support/certScenario";
 
 const cacerts = (ns: string, caCert: string, certChain: string, root: string) => secret(ns, "cacerts", { "ca-cert.pem": caCert, "cert-chain.pem": certChain, "root-cert.pem": root });
 
@@ -167,5 +167,35 @@ describe("a chain presented in another order (root first, intermediates shuffled
     expect(codesFor(s, p.leaf.pem)).toEqual(["cert.chain-invalid"]);
     expect(codesFor(s, p.cluster.pem)).toEqual(["cert.chain-invalid"]);
     if (await hasOpenssl()) expect(await opensslVerify(p.leaf.pem, p.root.pem, p.root.pem + p.cluster.pem)).not.toBe("OK");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 5. A gateway's file-served public certificate is not the proxy's mesh identity
+
+describe("a proxy with no default/ROOTCA secret and a file-cert: (a Gateway serverCertificate file)", () => {
+  async function gatewayPki() {
+    const meshRoot = await makeCustomCa("CN=Mesh Root,O=Acme", at(-100 * D), at(3000 * D), null);
+    const webCa = await makeCustomCa("CN=Web CA,O=Public", at(-100 * D), at(3000 * D), null);
+    const web = await makeCustomLeaf("CN=shop.example.com", at(-10 * D), at(80 * D), webCa, { dns: ["shop.example.com"] });
+    const mounted = await makeCustomLeaf("", at(-2 * H), at(22 * H), meshRoot, { spiffeId: spiffe("istio-system", "istio-ingressgateway") });
+    return { meshRoot, webCa, web, mounted };
+  }
+  const objects = (p: { meshRoot: CustomCert }) => [namespace("istio-system", {}), rootCm("istio-system", p.meshRoot.pem), pod("istio-system", "ingress-1", "istio-ingressgateway", { app: "istio-ingressgateway", istio: "ingressgateway" })];
+  const filesOnly = (name: string, chain: string) => ({ file: "dumps/ingress-1.istio-system.json", text: JSON.stringify(envoyDump([{ name, chain }])) });
+
+  it("a DNS-named web certificate stays a leaf: no workload identity, not judged by the mesh roots", async () => {
+    const p = await gatewayPki();
+    const s = analyzeAll(objects(p), [filesOnly("file-cert:/etc/istio/ingressgateway-certs/tls.crt~/etc/istio/ingressgateway-certs/tls.key", p.web.pem + p.webCa.pem)]);
+    expect(certOf(s, p.web.pem).role).toBe("leaf");
+    expect(certOf(s, p.web.pem).owner).toBeNull();
+    expect(codesFor(s, p.web.pem)).toEqual([]);
+  });
+
+  it("near miss: a file-cert with a SPIFFE ID there is the proxy's mounted mesh identity (a workload certificate)", async () => {
+    const p = await gatewayPki();
+    const s = analyzeAll(objects(p), [filesOnly("file-cert:/var/run/mesh/cert-chain.pem~/var/run/mesh/key.pem", p.mounted.pem)]);
+    expect(certOf(s, p.mounted.pem).role).toBe("workload");
+    expect(certOf(s, p.mounted.pem).owner).toMatchObject({ namespace: "istio-system", pod: "ingress-1" });
   });
 });

@@ -6,7 +6,7 @@
 import type { ConfigDump, InputProblem } from "../../model/input";
 import { arr, at, isObj, str, type Obj } from "../../model/read";
 import type { CertInput, CertSource } from "../types";
-import { pemCertificates } from "../x509";
+import { parseCertificate, pemCertificates } from "../x509";
 
 export interface DumpPodInfo {
   serviceAccount: string;
@@ -131,11 +131,8 @@ function readEnvoy(dump: ConfigDump, pod: DumpPodInfo | undefined, out: DumpCert
         active.push({ entry: e, path: join(`${warming.name}[${i}]`) });
     });
 
-    // Mounted mesh certificates: with no `default`/`ROOTCA` SDS secret, the proxy's mesh identity
-    // and roots are the files istio-agent serves as `file-cert:`/`file-root:`.
-    const names = new Set(active.map((a) => secretName(a.entry)));
-    const noMeshSds = !names.has("default") && !names.has("ROOTCA");
-    for (const { entry, path } of active) readSecret(r, entry, path, pod, trustScope, noMeshSds);
+    const meshFiles = mountedMeshFiles(active.map((a) => a.entry));
+    for (const { entry, path } of active) readSecret(r, entry, path, pod, trustScope, meshFiles);
   }
 }
 
@@ -148,6 +145,40 @@ const OS_TRUST_STORE = "file-root:system";
 
 /** Istio's mounted mesh certificates (security.DefaultCertChainFilePath, DefaultRootCertFilePath: ./etc/certs/…). */
 const MESH_CERT_FILES = /^(file-cert:\.?\/etc\/certs\/cert-chain\.pem~|file-root:\.?\/etc\/certs\/root-cert\.pem$)/;
+
+/**
+ * The `file-cert:`/`file-root:` secrets that are the proxy's mesh identity and roots: Istio's mounted
+ * mesh files (MESH_CERT_FILES) always; with no `default`/`ROOTCA` SDS secret, a `file-cert:` whose leaf
+ * carries a SPIFFE ID (a mesh identity mounted elsewhere), and then the `file-root:` beside it. A
+ * gateway's file-served public certificate (a DNS name, no SPIFFE ID) is TLS with parties outside the
+ * mesh, like its credentialName: no workload identity, and the mesh roots do not judge it.
+ */
+function mountedMeshFiles(entries: Obj[]): Set<string> {
+  const names = entries.map(secretName);
+  const out = new Set(names.filter((n) => MESH_CERT_FILES.test(n)));
+  if (names.includes("default") || names.includes("ROOTCA")) return out;
+  const identities = entries.filter((e) => secretName(e).startsWith("file-cert:") && leafCarriesSpiffeId(e)).map(secretName);
+  if (identities.length === 0) return out;
+  for (const n of identities) out.add(n);
+  for (const n of names) if (n.startsWith("file-root:")) out.add(n);
+  return out;
+}
+
+/** The first certificate of an SDS secret's inline chain carries a SPIFFE URI SAN (read quietly: readSecret reports any problem). */
+function leafCarriesSpiffeId(entry: Obj): boolean {
+  const tls = field(entry.secret, "tls_certificate", "tlsCertificate");
+  const chain = field(tls.value, "certificate_chain", "certificateChain").value;
+  const bytes = field(chain, "inline_bytes", "inlineBytes").value;
+  const inline = field(chain, "inline_string", "inlineString").value;
+  const text = typeof bytes === "string" ? decodeBase64(bytes) : typeof inline === "string" ? inline : null;
+  const der = text ? pemCertificates(text).ders[0] : undefined;
+  if (!der) return false;
+  try {
+    return parseCertificate(der).uris.some((u) => u.toLowerCase().startsWith("spiffe://"));
+  } catch {
+    return false;
+  }
+}
 
 function secretName(entry: Obj): string {
   return str(entry.name) ?? str(at(entry, "secret", "name")) ?? "";
@@ -183,7 +214,7 @@ function readSecret(
   path: string,
   pod: DumpPodInfo | undefined,
   trustScope: string,
-  noMeshSds: boolean,
+  meshFiles: Set<string>,
 ): void {
   const name = secretName(entry);
   const secret = entry.secret;
@@ -207,10 +238,10 @@ function readSecret(
   // scope of its own, so the mesh roots do not judge a public serving chain (no bundle for it: not
   // verified, and silent), and a client CA is not counted among the proxy's mesh roots
   // (cert.root-mismatch compares `proxy:` and `ztunnel:` scopes only).
-  // Mesh certificates mounted from files (`file-cert:/etc/certs/cert-chain.pem~…`,
-  // `file-root:/etc/certs/root-cert.pem`: Istio's mounted-certs files, or any file secret when the
-  // proxy has no `default`/`ROOTCA` secret) stay mesh trust: a stale root there is cert.root-mismatch.
-  const meshFile = /^file-(cert|root):/.test(name) && (noMeshSds || MESH_CERT_FILES.test(name));
+  // Mesh certificates mounted from files (mountedMeshFiles: Istio's mounted-certs files, or, when the
+  // proxy has no `default`/`ROOTCA` secret, a file-cert with a SPIFFE ID and the file roots beside it)
+  // stay mesh trust: a stale root there is cert.root-mismatch.
+  const meshFile = meshFiles.has(name);
   const scope = name === "" || name === "default" || name === "ROOTCA" || meshFile ? trustScope : `proxy-secret:${trustScope.slice("proxy:".length)}#${name}`;
   const base = { source, mesh: "istio" as const, trustScope: scope, at: { ...r.dump.at } };
 
