@@ -199,3 +199,43 @@ describe("a proxy with no default/ROOTCA secret and a file-cert: (a Gateway serv
     expect(certOf(s, p.mounted.pem).owner).toMatchObject({ namespace: "istio-system", pod: "ingress-1" });
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// 6. A Secret named cacerts is Istio's CA only where istiod runs
+
+describe("a Secret named cacerts outside istiod's namespace (an application's truststore)", () => {
+  async function ambientPki() {
+    const meshRoot = await makeCustomCa("CN=Mesh Root,O=Acme", at(-100 * D), at(3000 * D), null);
+    const corporate = await makeCustomCa("CN=Corporate CA,O=Corp", at(-100 * D), at(3000 * D), null);
+    return { meshRoot, corporate };
+  }
+  const istioCm = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "istio", namespace: "istio-system" }, data: { mesh: "rootNamespace: istio-system\n" } };
+  const objects = (p: { meshRoot: CustomCert }) => [
+    namespace("istio-system", {}),
+    namespace("apps", {}),
+    istioCm,
+    secret("istio-system", "istio-ca-secret", { "ca-cert.pem": p.meshRoot.pem, "root-cert.pem": p.meshRoot.pem }, "istio.io/ca-root"),
+  ];
+
+  it("is not the mesh root: it joins no mesh bundle and is no Istio CA certificate", async () => {
+    const p = await ambientPki();
+    const s = analyzeAll([...objects(p), secret("apps", "cacerts", { "ca.crt": p.corporate.pem })], []);
+    expect(s.certificates.find((c) => c.id === idOf(p.corporate.pem))).toBeUndefined();
+    expect(certFindings(s).filter((f) => f.resources.some((r) => r.namespace === "apps"))).toEqual([]);
+  });
+
+  it("near miss: cacerts in istiod's namespace is the plug-in CA, read as before", async () => {
+    const p = await ambientPki();
+    const s = analyzeAll([...objects(p), secret("istio-system", "cacerts", { "tls.crt": p.corporate.pem, "ca.crt": p.corporate.pem }, "kubernetes.io/tls")], []);
+    expect(certOf(s, p.corporate.pem).sources.map((x) => `${x.namespace}/${x.name}[${x.key}]`)).toEqual(["istio-system/cacerts[ca.crt]", "istio-system/cacerts[tls.crt]"]);
+    expect(certOf(s, p.corporate.pem).role).toBe("root");
+  });
+
+  it("near miss: an application's kubernetes.io/tls Secret named cacerts is still read as a TLS Secret", async () => {
+    const p = await ambientPki();
+    const leaf = await makeCustomLeaf("CN=app.apps.svc", at(-1 * D), at(80 * D), p.corporate, { dns: ["app.apps.svc"] });
+    const s = analyzeAll([...objects(p), secret("apps", "cacerts", { "tls.crt": leaf.pem, "ca.crt": p.corporate.pem }, "kubernetes.io/tls")], []);
+    expect(certOf(s, leaf.pem).chain).toEqual({ verified: true });
+    expect(certOf(s, leaf.pem).role).toBe("leaf");
+  });
+});

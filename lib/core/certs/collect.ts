@@ -15,7 +15,7 @@ export interface CollectedCerts {
 }
 
 export function collectCertInputs(model: MeshModel, objects: LoadedObject[]): CollectedCerts {
-  const fromObjects = certInputsFromObjects(objects);
+  const fromObjects = certInputsFromObjects(objects, istioCaNamespaces(model));
   const inputs = [...fromObjects.inputs];
   const problems = [...fromObjects.problems];
   for (const dump of model.configDumps) {
@@ -25,4 +25,11 @@ export function collectCertInputs(model: MeshModel, objects: LoadedObject[]): Co
     problems.push(...r.problems);
   }
   return { inputs, certManager: fromObjects.certManager, spire: fromObjects.spire, problems };
+}
+
+/** Where istiod runs: the namespaces of its mesh ConfigMaps and each revision's root namespace (Helm renders it as istiod's). */
+function istioCaNamespaces(model: MeshModel): Set<string> {
+  const out = new Set(model.istiodNamespaces);
+  for (const m of model.meshByRevision.values()) out.add(m.rootNamespace);
+  return out;
 }

@@ -18,7 +18,7 @@ import type {
 import { decodeBase64 } from "./fromConfigDumps";
 import { pemCertificates } from "../x509";
 import yaml from "js-yaml";
-import { meshConfigRevision } from "../../model/meshConfig";
+import { DEFAULT_ROOT_NAMESPACE, meshConfigRevision } from "../../model/meshConfig";
 
 export interface ObjectCertInputs {
   inputs: CertInput[];
@@ -27,7 +27,11 @@ export interface ObjectCertInputs {
   problems: InputProblem[];
 }
 
-export function certInputsFromObjects(objects: LoadedObject[]): ObjectCertInputs {
+/**
+ * `istioCaNamespaces`: where istiod runs (its mesh ConfigMap's namespace, the mesh root namespace),
+ * the only namespaces whose `cacerts` / `istio-ca-secret` are Istio's CA (readSecret).
+ */
+export function certInputsFromObjects(objects: LoadedObject[], istioCaNamespaces: ReadonlySet<string> = new Set([DEFAULT_ROOT_NAMESPACE])): ObjectCertInputs {
   const out: ObjectCertInputs = {
     inputs: [],
     certManager: { certificates: [], issuers: [] },
@@ -41,7 +45,7 @@ export function certInputsFromObjects(objects: LoadedObject[]): ObjectCertInputs
         readConfigMap(lo, out);
         break;
       case "Secret":
-        readSecret(lo, out);
+        readSecret(lo, out, istioCaNamespaces);
         break;
       case "Certificate":
         if (isCertManager(o)) readCertificate(lo, out);
@@ -376,14 +380,26 @@ export function secretCertificateKeys(name: string, type: unknown): string[] {
   return secretKeys(name, type).map((w) => w.key);
 }
 
-function readSecret(lo: LoadedObject, out: ObjectCertInputs): void {
+/**
+ * istiod reads `cacerts` as a volume mounted into its own pod (./etc/cacerts) and `istio-ca-secret`
+ * from its own namespace (security/pkg/pki/ca/ca.go, caStorageNamespace): a Secret of either name
+ * elsewhere (an application's truststore called cacerts) is an ordinary Secret.
+ */
+function caSecret(o: KubeObject, istioCaNamespaces: ReadonlySet<string>): { wanted: Wanted[]; mesh: MeshKind } | undefined {
+  const ca = CA_SECRETS.get(o.metadata.name);
+  if (ca?.mesh === "istio" && !istioCaNamespaces.has(o.metadata.namespace ?? "default")) return undefined;
+  return ca;
+}
+
+function readSecret(lo: LoadedObject, out: ObjectCertInputs, istioCaNamespaces: ReadonlySet<string>): void {
   const o = lo.object;
-  const wanted = secretKeys(o.metadata.name, o.type);
+  const ca = caSecret(o, istioCaNamespaces);
+  const wanted = ca?.wanted ?? secretKeys("", o.type);
   if (wanted.length === 0) return;
   // cert-manager names the Certificate that wrote the Secret (several may name one Secret).
   const certificateName = str(o.metadata.annotations?.["cert-manager.io/certificate-name"]);
   const named = certificateName !== undefined ? { certificateName } : {};
-  const mesh = CA_SECRETS.get(o.metadata.name)?.mesh ?? (certificateName !== undefined ? "cert-manager" : "other");
+  const mesh = ca?.mesh ?? (certificateName !== undefined ? "cert-manager" : "other");
   readKeys(lo, out, wanted, mesh, linkerdOwned(o) ? { ...named, servingOnly: true } : named);
 }
 

@@ -684,7 +684,8 @@ describe("certInputsFromObjects: Secrets", () => {
           { type: "istio.io/ca-root" },
         ),
       ),
-    ]);
+      // istiods in istio-system and istio-east (the cert-manager layout: tls.crt / ca.crt).
+    ], new Set(["istio-system", "istio-east"]));
     expect(r.problems).toEqual([]);
     expect(summary(r.inputs)).toEqual([
       "Secret istio-system/cacerts[ca-cert.pem] ca-chain istio",
