@@ -239,3 +239,28 @@ describe("a Secret named cacerts outside istiod's namespace (an application's tr
     expect(certOf(s, leaf.pem).role).toBe("leaf");
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// 7. A bundle member named like its signer (a key-rollover link) is not judged as self-signed
+
+describe("a trust bundle holding a root and a key-rollover link (the root's name, a new key, signed by the root)", () => {
+  async function rollover() {
+    const root = await makeCustomCa("CN=Root,O=Acme", at(-400 * D), at(3000 * D), null);
+    const newKey = await makeCustomCa("CN=Root,O=Acme", at(-10 * D), at(3600 * D), null);
+    const link = await crossSign(newKey, root, at(-10 * D), at(3000 * D));
+    return { root, link };
+  }
+
+  it("the link verifies through the root beside it: no cert.chain-invalid", async () => {
+    const p = await rollover();
+    const s = analyzeAll([namespace("shop"), rootCm("shop", p.root.pem + p.link.pem)], []);
+    expect(certOf(s, p.link.pem).chain).toEqual({ verified: true });
+    expect(codesFor(s, p.link.pem)).toEqual([]);
+  });
+
+  it("near miss: the link without its signer is still a self-issued certificate whose signature does not verify", async () => {
+    const p = await rollover();
+    const s = analyzeAll([namespace("shop"), rootCm("shop", p.link.pem)], []);
+    expect(certOf(s, p.link.pem).chain).toEqual({ verified: false, error: "self-signed signature does not verify" });
+  });
+});

@@ -419,13 +419,17 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
     if (bundleContext) {
       // Bundle members: a root verifies itself; an intermediate must be signed by another member, but
       // for a Linkerd trust anchor (Go's x509 roots pool trusts every certificate in it as it is).
+      // A self-issued member signed by another member (a key-rollover link beside its root) is valid:
+      // only a self-issued member no one here signed, not even itself, is a broken self-signature.
       for (const c of p.certs) {
-        if (c.selfIssued) check(c.fingerprint, cache.verify(c, c) ? { verified: true } : { verified: false, error: "self-signed signature does not verify" });
-        else {
-          const signer = p.certs.find((b) => b !== c && cache.verify(c, b));
-          if (signer) recordIssuer({ child: c, issuer: signer, anchor: true });
-          check(c.fingerprint, signer || anchors ? { verified: true } : { verified: false, unverifiable: true, error: "its issuer is not in the same bundle" });
+        if (selfSigned(c)) {
+          check(c.fingerprint, VERIFIED);
+          continue;
         }
+        const signer = p.certs.find((b) => b !== c && cache.verify(c, b));
+        if (signer) recordIssuer({ child: c, issuer: signer, anchor: true });
+        if (signer || anchors) check(c.fingerprint, VERIFIED);
+        else check(c.fingerprint, c.selfIssued ? { verified: false, error: "self-signed signature does not verify" } : { verified: false, unverifiable: true, error: "its issuer is not in the same bundle" });
       }
     } else {
       const bundle = bundleFor(p.input, (besides ??= besideIndex(parsed)), scopes);
