@@ -264,3 +264,30 @@ describe("a trust bundle holding a root and a key-rollover link (the root's name
     expect(certOf(s, p.link.pem).chain).toEqual({ verified: false, error: "self-signed signature does not verify" });
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// 8. Only a CA may be an intermediate
+
+describe("a workload leaf that signs another leaf (chain [L2, L1, I], bundle [R])", () => {
+  async function minted() {
+    const root = await makeCustomCa("CN=Root,O=Acme", at(-400 * D), at(3000 * D), null);
+    const inter = await makeCustomIntermediate("CN=Inter,O=Acme", at(-300 * D), at(700 * D), root, 1);
+    const l1 = await makeCustomLeaf("CN=web", at(-2 * H), at(22 * H), inter, { spiffeId: spiffe("shop", "web") });
+    const l2 = await makeCustomLeaf("", at(-1 * H), at(20 * H), l1, { spiffeId: spiffe("shop", "admin") });
+    return { root, inter, l1, l2 };
+  }
+
+  it("does not verify: L1 is not a CA (openssl: invalid CA certificate)", async () => {
+    const p = await minted();
+    const s = analyzeAll([namespace("shop"), pod("shop", "admin-1", "admin")], [sidecar("shop", "admin-1", p.l2.pem + p.l1.pem + p.inter.pem, p.root.pem)]);
+    expect(codesFor(s, p.l2.pem)).toContain("cert.chain-invalid");
+    expect(certOf(s, p.l2.pem).chain.error).toBe("issuer CN=web is not a CA (basicConstraints cA is not true): it may not sign certificates");
+    if (await hasOpenssl()) expect(await opensslVerify(p.l2.pem, p.root.pem, p.l1.pem + p.inter.pem)).not.toBe("OK");
+  });
+
+  it("near miss: L1 itself, signed by the CA Inter, verifies", async () => {
+    const p = await minted();
+    const s = analyzeAll([namespace("shop"), pod("shop", "web-1", "web")], [sidecar("shop", "web-1", p.l1.pem + p.inter.pem, p.root.pem)]);
+    expect(certOf(s, p.l1.pem).chain).toEqual({ verified: true });
+  });
+});

@@ -208,6 +208,18 @@ function betterAnchor(a: ParsedCert, b: ParsedCert, now: Date): boolean {
 /** The preferred anchor of several (betterAnchor), or undefined. */
 const bestAnchor = (anchors: ParsedCert[], now: Date): ParsedCert | undefined => anchors.reduce<ParsedCert | undefined>((best, a) => (!best || betterAnchor(a, best, now) ? a : best), undefined);
 
+/**
+ * Why a presented certificate may not be an intermediate, or null: it must be a CA (basicConstraints
+ * cA true: Go's `isValid` NotAuthorizedToSign, OpenSSL's "invalid CA certificate") and, when it has a
+ * keyUsage, allow keyCertSign (OpenSSL: "key usage does not include certificate signing"). Trust
+ * anchors are taken as they are, as Go's roots pool takes them.
+ */
+function notAuthorizedToSign(c: ParsedCert): string | null {
+  if (!c.isCA) return "is not a CA (basicConstraints cA is not true)";
+  if (c.keyUsage.length > 0 && !c.keyUsage.includes("keyCertSign")) return "has a key usage without keyCertSign";
+  return null;
+}
+
 /** A certificate a path may go up through, with its position in the presented chain (-1: from the Secret's pool). */
 type Candidate = [cert: ParsedCert, index: number];
 
@@ -290,7 +302,9 @@ function verifyChain(
       }
       const link: Link = { child: c, issuer: up, anchor: false };
       let w: Walk;
+      const notCa = notAuthorizedToSign(up);
       if (!valid(up)) w = { check: { verified: false, error: `issuer ${up.subject} expired ${up.notAfter.toISOString()}` }, links: [link] };
+      else if (notCa) w = { check: { verified: false, error: `issuer ${up.subject} ${notCa}: it may not sign certificates` }, links: [link] };
       else {
         const above = walk(up, j, [...path, up]);
         if (above === gaveUp) return gaveUp;
