@@ -4,6 +4,7 @@
 // -attime` gives an independent verdict. Each fix has its near miss.
 import { describe, expect, it } from "vitest";
 import { analyzeCertificates, MAX_SIGNATURE_CHECKS } from "../lib/core/certs/analyzeCerts";
+import { parseManifestText } from "../lib/core/load/parseManifests";
 import type { CertInput } from "../lib/core/certs/types";
 import { pemCertificates } from "../lib/core/certs/x509";
 import { crossSign, hasOpenssl, makeCustomCa, makeCustomIntermediate, makeCustomLeaf, PKI_NOW, type CustomCert } from "./pki";
@@ -289,5 +290,18 @@ describe("a workload leaf that signs another leaf (chain [L2, L1, I], bundle [R]
     const p = await minted();
     const s = analyzeAll([namespace("shop"), pod("shop", "web-1", "web")], [sidecar("shop", "web-1", p.l1.pem + p.inter.pem, p.root.pem)]);
     expect(certOf(s, p.l1.pem).chain).toEqual({ verified: true });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 9. Envoy's /certs before any secret is loaded
+
+describe("Envoy's /certs with no certificates yet", () => {
+  it('{"certificates":[]} is named as Envoy /certs output, not "object has no kind"', () => {
+    expect(parseManifestText(JSON.stringify({ certificates: [] }), "dumps/web-1.shop.json").problems.map((p) => p.message)).toEqual([expect.stringContaining("Envoy /certs output is not supported")]);
+  });
+
+  it("near miss: an empty certificates list beside other keys is still an object without kind", () => {
+    expect(parseManifestText(JSON.stringify({ certificates: [], name: "x" }), "x.json").problems.map((p) => p.message)).toEqual(["object has no kind"]);
   });
 });

@@ -448,7 +448,7 @@ describe("parseManifestText: config dumps", () => {
   });
 
   it("treats a JSON object with neither kind nor dump shape as an object without kind", () => {
-    const r = parseManifestText('{"certificates": []}', "x.json");
+    const r = parseManifestText('{"certificates": [], "name": "x"}', "x.json");
     expect(r.configDumps).toEqual([]);
     expect(r.problems).toEqual([{ file: "x.json", line: 1, field: "kind", message: "object has no kind" }]);
   });

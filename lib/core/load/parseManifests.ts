@@ -388,7 +388,9 @@ const ENVOY_CERTS =
 function isEnvoyCerts(o: Obj): boolean {
   const certs = o.certificates;
   const certsLike = (c: unknown) => isObj(c) && !("identity" in c) && ("ca_cert" in c || "cert_chain" in c || "caCert" in c || "certChain" in c);
-  return Array.isArray(certs) && certs.some(certsLike);
+  if (!Array.isArray(certs)) return false;
+  // Before any secret is loaded a proxy's /certs is `{"certificates":[]}`: nothing else has that shape.
+  return certs.some(certsLike) || (certs.length === 0 && Object.keys(o).length === 1);
 }
 
 function isZtunnelDump(o: Obj): boolean {
