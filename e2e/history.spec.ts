@@ -39,6 +39,7 @@ test("Back closes an edge panel and returns to the edge opened before; Forward r
   const [first, second] = [await rows.nth(0).getAttribute("data-edge-id"), await rows.nth(1).getAttribute("data-edge-id")];
   await rows.nth(0).getByTestId("edge-button").click();
   await expect(page.getByTestId("edge-panel")).toBeVisible();
+  await expect.poll(() => param(page.url(), "edge")).toBe(first);
   await rows.nth(1).getByTestId("edge-button").click();
   await expect.poll(() => param(page.url(), "edge")).toBe(second);
 
@@ -55,6 +56,8 @@ test("Back closes an edge panel and returns to the edge opened before; Forward r
   // Closing is a step too: Back reopens what was closed.
   await page.getByRole("button", { name: "Close edge panel" }).click();
   await expect(page.getByTestId("edge-panel")).toHaveCount(0);
+  // The URL is written a tick after the panel closes (nuqs): Back before that would step past it.
+  await expect.poll(() => param(page.url(), "edge")).toBeNull();
   await page.goBack();
   await expect(page.getByTestId("edge-panel")).toBeVisible();
 });

@@ -2,7 +2,7 @@
 // snapshot: certificate not-after gauges, findings by code and severity, edges by status. A cluster
 // without a snapshot is reported down (handshake_cluster_up 0), never a failed scrape: the scrape never
 // waits on a cluster read (a hung context would outlast Prometheus' scrape timeout), it starts one.
-import { otherMethods } from "../../lib/server/apiRoute";
+import { getOnlyRoute } from "../../lib/server/apiRoute";
 import { listClusters, peekSnapshotView } from "../../lib/server/snapshots";
 import { buildMetrics, type ClusterMetricsInput } from "../../lib/view/metrics";
 import { oneLine } from "../../lib/server/oneLine";
@@ -39,10 +39,5 @@ export async function GET(): Promise<Response> {
   });
 }
 
-// Any other method: the API's 405 with Allow (apiRoute.otherMethods).
-const other = otherMethods(["GET"]);
-export const POST = other.notAllowed;
-export const PUT = other.notAllowed;
-export const PATCH = other.notAllowed;
-export const DELETE = other.notAllowed;
-export const OPTIONS = other.options;
+// Any other method: the API's 405 with Allow (apiRoute.getOnlyRoute).
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = getOnlyRoute();

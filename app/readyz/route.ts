@@ -1,7 +1,7 @@
 // Readiness (contract §3): ready once the default cluster has a first snapshot. A failure is answered
 // by the API's guarded failure(): known causes keep their message, anything else is logged and
 // answered without details.
-import { failure, otherMethods } from "../../lib/server/apiRoute";
+import { failure, getOnlyRoute } from "../../lib/server/apiRoute";
 import { defaultClusterName, getSnapshotView } from "../../lib/server/snapshots";
 
 export const dynamic = "force-dynamic";
@@ -18,10 +18,5 @@ export async function GET(): Promise<Response> {
   }
 }
 
-// Any other method: the API's 405 with Allow (apiRoute.otherMethods).
-const other = otherMethods(["GET"]);
-export const POST = other.notAllowed;
-export const PUT = other.notAllowed;
-export const PATCH = other.notAllowed;
-export const DELETE = other.notAllowed;
-export const OPTIONS = other.options;
+// Any other method: the API's 405 with Allow (apiRoute.getOnlyRoute).
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = getOnlyRoute();

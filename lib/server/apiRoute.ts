@@ -60,6 +60,12 @@ export function otherMethods(served: readonly ("GET" | "POST")[]): { notAllowed:
   };
 }
 
+/** A GET-only route's answers to every other method, to export as they are (`export const { POST, … } = getOnlyRoute()`). */
+export function getOnlyRoute() {
+  const other = otherMethods(["GET"]);
+  return { POST: other.notAllowed, PUT: other.notAllowed, PATCH: other.notAllowed, DELETE: other.notAllowed, OPTIONS: other.options };
+}
+
 /** Freshness of the view, as headers, so the body stays exactly the contract's shape. */
 export function viewHeaders(v: SnapshotView): Record<string, string> {
   const h: Record<string, string> = {

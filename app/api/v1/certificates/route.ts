@@ -1,7 +1,7 @@
 // GET /api/v1/certificates?cluster=&namespace=&expiringWithin=30d (contract §3): `{ certificates }`,
 // optionally cut to one namespace and to those whose notAfter is within the duration (expired ones
 // included). Without expiringWithin, every certificate.
-import { errorResponse, json, otherMethods, resolveSnapshot, viewHeaders } from "../../../../lib/server/apiRoute";
+import { errorResponse, json, getOnlyRoute, resolveSnapshot, viewHeaders } from "../../../../lib/server/apiRoute";
 import { readDuration } from "../../../../lib/view/apiParams";
 import { expiringWithin } from "../../../../lib/view/expiry/timeline";
 
@@ -18,10 +18,5 @@ export async function GET(request: Request): Promise<Response> {
   return json({ certificates }, { headers: viewHeaders(r.view) });
 }
 
-// Any other method: the API's 405 with Allow (apiRoute.otherMethods).
-const other = otherMethods(["GET"]);
-export const POST = other.notAllowed;
-export const PUT = other.notAllowed;
-export const PATCH = other.notAllowed;
-export const DELETE = other.notAllowed;
-export const OPTIONS = other.options;
+// Any other method: the API's 405 with Allow (apiRoute.getOnlyRoute).
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = getOnlyRoute();

@@ -1,7 +1,7 @@
 // GET /api/v1/clusters (contract §3): the configured clusters (kubeconfig contexts, in-cluster, demo),
 // their reachability (null until first read) and which one is the default; `errors` says why a kubeconfig
 // file could not be used (its contexts are missing from `clusters`).
-import { failure, json, otherMethods } from "../../../../lib/server/apiRoute";
+import { failure, json, getOnlyRoute } from "../../../../lib/server/apiRoute";
 import { kubeconfigErrors, listClusters } from "../../../../lib/server/snapshots";
 
 export const dynamic = "force-dynamic";
@@ -14,10 +14,5 @@ export async function GET(): Promise<Response> {
   }
 }
 
-// Any other method: the API's 405 with Allow (apiRoute.otherMethods).
-const other = otherMethods(["GET"]);
-export const POST = other.notAllowed;
-export const PUT = other.notAllowed;
-export const PATCH = other.notAllowed;
-export const DELETE = other.notAllowed;
-export const OPTIONS = other.options;
+// Any other method: the API's 405 with Allow (apiRoute.getOnlyRoute).
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = getOnlyRoute();

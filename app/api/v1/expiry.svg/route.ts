@@ -1,7 +1,7 @@
 // GET /api/v1/expiry.svg?cluster=&namespace=&window=30d&theme=light|dark (contract §3): the expiry panel
 // as an image for wikis that take only images. Same model as the /embed/expiry panel; errors are
 // answered as JSON like every API route.
-import { errorResponse, otherMethods, resolveSnapshot } from "../../../../lib/server/apiRoute";
+import { errorResponse, getOnlyRoute, resolveSnapshot } from "../../../../lib/server/apiRoute";
 import { readDuration, readTheme } from "../../../../lib/view/apiParams";
 import { renderExpirySvg } from "../../../../lib/view/expiry/svg";
 import { ALL_WINDOW, DEFAULT_WINDOW } from "../../../../lib/view/window";
@@ -33,10 +33,5 @@ export async function GET(request: Request): Promise<Response> {
   });
 }
 
-// Any other method: the API's 405 with Allow (apiRoute.otherMethods).
-const other = otherMethods(["GET"]);
-export const POST = other.notAllowed;
-export const PUT = other.notAllowed;
-export const PATCH = other.notAllowed;
-export const DELETE = other.notAllowed;
-export const OPTIONS = other.options;
+// Any other method: the API's 405 with Allow (apiRoute.getOnlyRoute).
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = getOnlyRoute();

@@ -1,6 +1,6 @@
 // GET /api/v1/findings?cluster=&namespace=&severity= (contract §3): `{ findings }`, optionally cut to one
 // namespace and to the given severities (one comma separated list; a repeated parameter is a 400).
-import { errorResponse, json, otherMethods, resolveSnapshot, viewHeaders } from "../../../../lib/server/apiRoute";
+import { errorResponse, json, getOnlyRoute, resolveSnapshot, viewHeaders } from "../../../../lib/server/apiRoute";
 import { readSeverities } from "../../../../lib/view/apiParams";
 import { filterBySeverity } from "../../../../lib/view/findings/group";
 
@@ -19,10 +19,5 @@ export async function GET(request: Request): Promise<Response> {
   );
 }
 
-// Any other method: the API's 405 with Allow (apiRoute.otherMethods).
-const other = otherMethods(["GET"]);
-export const POST = other.notAllowed;
-export const PUT = other.notAllowed;
-export const PATCH = other.notAllowed;
-export const DELETE = other.notAllowed;
-export const OPTIONS = other.options;
+// Any other method: the API's 405 with Allow (apiRoute.getOnlyRoute).
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = getOnlyRoute();

@@ -1,6 +1,6 @@
 // GET /api/v1/snapshot?cluster=&namespace= (contract §3): the snapshot, optionally cut to one namespace.
 // Freshness (fetched at, age, stale, last error) is in X-Handshake-* headers.
-import { otherMethods, resolveSnapshot, snapshotJson, viewHeaders } from "../../../../lib/server/apiRoute";
+import { getOnlyRoute, resolveSnapshot, snapshotJson, viewHeaders } from "../../../../lib/server/apiRoute";
 
 export const dynamic = "force-dynamic";
 
@@ -10,10 +10,5 @@ export async function GET(request: Request): Promise<Response> {
   return snapshotJson(r.snapshot, viewHeaders(r.view));
 }
 
-// Any other method: the API's 405 with Allow (apiRoute.otherMethods).
-const other = otherMethods(["GET"]);
-export const POST = other.notAllowed;
-export const PUT = other.notAllowed;
-export const PATCH = other.notAllowed;
-export const DELETE = other.notAllowed;
-export const OPTIONS = other.options;
+// Any other method: the API's 405 with Allow (apiRoute.getOnlyRoute).
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = getOnlyRoute();
