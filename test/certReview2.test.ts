@@ -52,6 +52,32 @@ describe("a CA Secret whose cert-chain.pem holds CAs named alike that sign each 
   });
 });
 
+describe("a trust bundle keeping 120 roots of one name (rotated roots, as a SPIRE bundle keeps them)", () => {
+  async function manyRoots(n: number) {
+    const roots = await Promise.all(Array.from({ length: n }, () => makeCustomCa("CN=Root,O=Acme", at(-10 * D), at(3000 * D), null)));
+    const outsider = await makeCustomCa("CN=Root,O=Acme", at(-10 * D), at(3000 * D), null);
+    return { roots, outsider, bundle: roots.map((r) => r.pem).join("") };
+  }
+
+  it("an intermediate signed by the last of them verifies: anchor checks are not the budget's (openssl agrees)", async () => {
+    const { roots, bundle } = await manyRoots(120);
+    const inter = await makeCustomIntermediate("CN=Mesh CA,O=Acme", at(-10 * D), at(100 * D), roots[119]!, 0);
+    const s = analyzeAll([cacerts("istio-system", inter.pem, inter.pem, bundle)], []);
+    expect(certOf(s, inter.pem).chain).toEqual({ verified: true });
+    expect(codesFor(s, inter.pem)).toEqual([]);
+    if (await hasOpenssl()) expect(await opensslVerify(inter.pem, bundle, "")).toBe("OK");
+  });
+
+  it("near miss: signed by a root of the same name outside the bundle, it fails with the ordinary reason", async () => {
+    const { outsider, bundle } = await manyRoots(120);
+    const inter = await makeCustomIntermediate("CN=Mesh CA,O=Acme", at(-10 * D), at(100 * D), outsider, 0);
+    const s = analyzeAll([cacerts("istio-system", inter.pem, inter.pem, bundle)], []);
+    expect(certOf(s, inter.pem).chain.verified).toBe(false);
+    expect(certOf(s, inter.pem).chain.error).not.toMatch(/too many candidate issuers/);
+    expect(codesFor(s, inter.pem)).toEqual(["cert.chain-invalid"]);
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // 2. Only an anchor valid now ends a path
 
