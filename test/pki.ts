@@ -790,9 +790,13 @@ export function makeCustomCa(subject: string, notBefore: Date, notAfter: Date, s
   return makeCa(subject, notBefore, notAfter, signer, EC, signer && !opts.unconstrained ? 0 : undefined, spiffeTrustDomain ? [{ type: "url", value: `spiffe://${spiffeTrustDomain}` }] : undefined);
 }
 
-/** An ECDSA P-256 leaf with serverAuth+clientAuth, named by `dnsNames` and/or a SPIFFE ID, signed by `signer`. */
-export function makeCustomLeaf(subject: string, notBefore: Date, notAfter: Date, signer: CustomCert, names: { dns?: string[]; spiffeId?: string }): Promise<CustomCert> {
-  const sans: x509.JsonGeneralNames = [...(names.dns ?? []).map((value) => ({ type: "dns" as const, value })), ...(names.spiffeId ? [{ type: "url" as const, value: names.spiffeId }] : [])];
+/** An ECDSA P-256 leaf with serverAuth+clientAuth, named by `dnsNames`, IP addresses and/or a SPIFFE ID, signed by `signer`. */
+export function makeCustomLeaf(subject: string, notBefore: Date, notAfter: Date, signer: CustomCert, names: { dns?: string[]; ip?: string[]; spiffeId?: string }): Promise<CustomCert> {
+  const sans: x509.JsonGeneralNames = [
+    ...(names.dns ?? []).map((value) => ({ type: "dns" as const, value })),
+    ...(names.ip ?? []).map((value) => ({ type: "ip" as const, value })),
+    ...(names.spiffeId ? [{ type: "url" as const, value: names.spiffeId }] : []),
+  ];
   return makeLeaf({ subject, notBefore, notAfter, sans, alg: EC }, signer);
 }
 

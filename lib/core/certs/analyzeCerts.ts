@@ -5,6 +5,7 @@ import type { Certificate } from "../snapshot/schema";
 import type { CertInput, CertManagerCertificate, CertManagerIssuer, CertSource, SpireServerConfig } from "./types";
 import { certManagerRenewalTime } from "./certManagerRenewal";
 import { createCertCache, escapeDnValue, samePublicKey, type ParsedCert } from "./x509";
+import { ipValue, NETIP } from "../model/ipAddress";
 
 export type CertRole = Certificate["role"];
 
@@ -578,7 +579,26 @@ function describedBy(c: CertManagerCertificate, cert: ParsedCert): boolean {
   if (toSecond(cert.notAfter.getTime()) !== toSecond(Date.parse(c.notAfter!))) return false;
   if (c.notBefore !== undefined && toSecond(cert.notBefore.getTime()) !== toSecond(Date.parse(c.notBefore))) return false;
   if (c.commonName !== undefined && dnAttributes(cert.subject).includes(`CN=${escapeDnValue(c.commonName)}`)) return true;
-  return c.dnsNames.some((n) => cert.dnsNames.includes(n)) || c.uris.some((u) => cert.uris.includes(u)) || c.ipAddresses.some((a) => cert.ipAddresses.includes(a));
+  return c.dnsNames.some((n) => cert.dnsNames.includes(n)) || c.uris.some((u) => cert.uris.includes(u)) || c.ipAddresses.some((a) => hasIpSan(cert, a));
+}
+
+/**
+ * An IP address as a comparable key: its family and value. cert-manager reads spec.ipAddresses with
+ * Go's net.ParseIP, in any spelling ("2001:DB8:0:0::1"), and crypto/x509 writes an address that has a
+ * 4-byte form (an IPv4-mapped one included) as IPv4; x509.ts formatIp spells SANs per RFC 5952. So both
+ * sides are compared as addresses, not strings (reviews/meshes3.md #2).
+ */
+function ipKey(s: string): string | null {
+  const v = ipValue(s, NETIP);
+  if (v === null) return null;
+  if (!s.includes(":")) return `4/${v}`;
+  // ::ffff:a.b.c.d, IPv4-mapped: the top 96 bits are 0…0ffff.
+  return v >> 32n === 0xffffn ? `4/${v & 0xffffffffn}` : `6/${v}`;
+}
+
+function hasIpSan(cert: ParsedCert, address: string): boolean {
+  const k = ipKey(address);
+  return k !== null && cert.ipAddresses.some((a) => ipKey(a) === k);
 }
 
 /**
@@ -586,21 +606,38 @@ function describedBy(c: CertManagerCertificate, cert: ParsedCert): boolean {
  * the inputs hold it by another route (a Linkerd trust anchor in linkerd-identity-trust-roots, an
  * Istio root in istio-ca-root-cert, an intermediate in a proxy's chain): so that certificate is judged
  * once, as managed by its Certificate (holders, renewal time, cert.rotation-overdue), and the status
- * rules leave it alone. Each Certificate to the first matching certificate by fingerprint; an entry
- * already managed keeps its Certificate. Returns the entries linked.
+ * rules leave it alone. A status describes one certificate, so the link is one-to-one: a Certificate
+ * is linked only when it describes exactly one certificate not yet managed and that certificate is
+ * described by no other Certificate. Two look-alike Certificates (the same name, issued in the same
+ * second) or a bundle of look-alike certificates leave the link untold, and nothing is linked: the
+ * Certificates are judged by their status, the certificates as unmanaged (reviews/meshes3.md #1).
+ * Returns the entries linked.
  */
 function linkByStatus(entries: Map<string, CertEntry>, certificates: CertManagerCertificate[]): CertEntry[] {
   const linked = new Set<CertManagerCertificate>();
   for (const e of entries.values()) if (e.certManager) linked.add(e.certManager);
-  const pending = certificates
-    .filter((c) => c.notAfter !== undefined && !linked.has(c))
-    .sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const pending = certificates.filter((c) => c.notAfter !== undefined && !linked.has(c));
   if (pending.length === 0) return [];
-  const byFingerprint = [...entries.values()].sort((a, b) => (a.cert.fingerprint < b.cert.fingerprint ? -1 : 1));
-  const out: CertEntry[] = [];
+  /** The certificates not yet managed, by notAfter to the second (a status matches that first). */
+  const unmanaged = new Map<number, CertEntry[]>();
+  for (const e of entries.values()) {
+    if (e.certManager !== null) continue;
+    const k = toSecond(e.cert.notAfter.getTime());
+    const list = unmanaged.get(k);
+    if (list) list.push(e);
+    else unmanaged.set(k, [e]);
+  }
+  /** Per certificate, how many Certificates describe it. */
+  const describers = new Map<CertEntry, number>();
+  const only: [CertManagerCertificate, CertEntry][] = [];
   for (const c of pending) {
-    const e = byFingerprint.find((x) => x.certManager === null && describedBy(c, x.cert));
-    if (!e) continue;
+    const matches = (unmanaged.get(toSecond(Date.parse(c.notAfter!))) ?? []).filter((e) => describedBy(c, e.cert));
+    for (const e of matches) describers.set(e, (describers.get(e) ?? 0) + 1);
+    if (matches.length === 1) only.push([c, matches[0]!]);
+  }
+  const out: CertEntry[] = [];
+  for (const [c, e] of only) {
+    if (describers.get(e) !== 1) continue;
     e.certManager = c;
     out.push(e);
   }
