@@ -5,14 +5,13 @@
 // applies to certificates read from Secrets. The findings name the Certificate; `certificate` stays
 // unset, as there is no certificate (nor fingerprint) to point at.
 import { parseDuration } from "../../certs/duration";
-import { expiringSeverity, expiryRule, type CertThresholds } from "../../certs/thresholds";
+import { expiringSeverity } from "../../certs/thresholds";
 import type { CertManagerCertificate } from "../../certs/types";
 import type { Finding, Ref } from "../../snapshot/schema";
 import { rule, type AnalysisContext } from "../context";
 import { finding } from "../finding";
-import { renewingNow } from "./certificates";
+import { days, expiryRuleText, iso, renewalSchedule, renewingNow } from "./certExpiry";
 
-const DAY = 86_400_000;
 /** cert-manager's default spec.duration (other-meshes.md §2.1), for a status without notBefore. */
 const DEFAULT_DURATION_MS = 2160 * 3_600_000;
 
@@ -59,8 +58,6 @@ function withoutSecret(ctx: AnalysisContext): StatusTimes[] {
   return out;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-const span = (ms: number) => (ms >= 2 * DAY ? `${Math.floor(ms / DAY)} days` : `${Math.max(0, Math.round(ms / 3_600_000))} hours`);
 const fixFor = (c: CertManagerCertificate) => `kubectl describe certificate ${c.name} -n ${c.namespace}: check why cert-manager has not renewed it (its CertificateRequests, the issuer, the controller's logs).`;
 
 export const certExpiredByStatus = rule("cert.expired", (ctx) =>
@@ -68,23 +65,12 @@ export const certExpiredByStatus = rule("cert.expired", (ctx) =>
     .filter((t) => t.notAfter <= ctx.now.getTime())
     .map((t) =>
       finding("cert.expired", {
-        message: `${t.what}: status.notAfter ${iso(t.notAfter)} has passed (${span(ctx.now.getTime() - t.notAfter)} ago).`,
+        message: `${t.what}: status.notAfter ${iso(t.notAfter)} has passed (${days(ctx.now.getTime() - t.notAfter)} ago).`,
         resources: [t.ref],
         fix: fixFor(t.c),
       }),
     ),
 );
-
-function ruleText(isCa: boolean, lifetime: number, t: CertThresholds): string {
-  switch (expiryRule(isCa, lifetime, t)) {
-    case "ca":
-      return `CA certificates: warning under ${t.caWarningDays} days, error under ${t.caErrorDays}`;
-    case "leaf":
-      return `leaves: warning under ${t.leafWarningDays} days, error under ${t.leafErrorDays}`;
-    case "short-lived":
-      return `short-lived leaves: warning under ${t.shortLivedWarningFraction * 100} % of the lifetime left, error under ${t.shortLivedErrorFraction * 100} %`;
-  }
-}
 
 export const certExpiringByStatus = rule("cert.expiring", (ctx) => {
   const now = ctx.now.getTime();
@@ -94,14 +80,13 @@ export const certExpiringByStatus = rule("cert.expiring", (ctx) => {
     const left = s.notAfter - now;
     if (left <= 0) continue;
     // As certExpiring: a renewal ahead, or one cert-manager is carrying out now, is on schedule.
-    const inFlight = s.renewal <= now && renewingNow(s.c, s.renewal, now);
-    const scheduled = s.renewal < s.notAfter && (s.renewal > now || inFlight);
+    const { scheduled, inFlight } = renewalSchedule({ renewal: s.renewal, scheduledUntil: s.renewal, notAfter: s.notAfter, certManager: s.c, now });
     const severity = expiringSeverity(left, s.lifetime, s.c.isCA, t, scheduled);
     if (!severity) continue;
     out.push(
       finding("cert.expiring", {
         severity,
-        message: `${s.what}: it expires at ${iso(s.notAfter)}, in ${span(left)} (${ruleText(s.c.isCA, s.lifetime, t)}${scheduled ? `; renewal ${inFlight ? "in progress since" : "due at"} ${iso(s.renewal)}` : ""}).`,
+        message: `${s.what}: it expires at ${iso(s.notAfter)}, in ${days(left)} (${expiryRuleText(s.c.isCA, s.lifetime, t)}${scheduled ? `; renewal ${inFlight ? "in progress since" : "due at"} ${iso(s.renewal)}` : ""}).`,
         resources: [s.ref],
         fix: fixFor(s.c),
       }),

@@ -1,16 +1,16 @@
 // Certificate rules (findings.md "Certificates"). Each names the objects holding the certificate
 // (Pod, Secret, ConfigMap) with `certificate` set to its fingerprint.
 import { mountedIdentity, rotatesAtHalfLife, spireActivationTime, type CertEntry } from "../../certs/analyzeCerts";
-import type { CertManagerCertificate, CertSource } from "../../certs/types";
+import type { CertSource } from "../../certs/types";
 import { fingerprintOf, verifySignedBy } from "../../certs/x509";
-import { expiringSeverity, expiryRule, isCaCertificate } from "../../certs/thresholds";
+import { expiringSeverity, isCaCertificate } from "../../certs/thresholds";
 import type { Finding, Ref } from "../../snapshot/schema";
 import { workloadOfPod } from "../../model/buildModel";
 import { rule, type AnalysisContext } from "../context";
 import { finding } from "../finding";
 import type { FindingCode } from "../catalogue";
+import { days, expiryRuleText, iso, renewalSchedule, renewingNow } from "./certExpiry";
 
-const DAY = 86_400_000;
 export const isCaRole = (e: CertEntry) => isCaCertificate(e.role, e.cert.isCA);
 
 function holderRef(s: CertSource): Ref {
@@ -43,12 +43,6 @@ export function describe(e: CertEntry): string {
   const more = e.sightings.length > 1 ? ` and ${e.sightings.length - 1} other place${e.sightings.length > 2 ? "s" : ""}` : "";
   return `${e.role} certificate ${e.cert.subject || e.cert.spiffeId || e.cert.fingerprint.slice(0, 16)} (serial ${e.cert.serialNumber}) in ${place}${more}`;
 }
-
-const days = (ms: number) => {
-  const d = ms / DAY;
-  return d >= 2 ? `${Math.floor(d)} days` : `${Math.max(0, Math.round(ms / 3_600_000))} hours`;
-};
-const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
 
 const certFinding = (code: FindingCode, e: CertEntry, f: { message: string; fix: string; severity?: "error" | "warning" | "info" }): Finding =>
   finding(code, { ...f, resources: holders(e), certificate: e.cert.fingerprint });
@@ -107,19 +101,12 @@ export const certExpiring = rule("cert.expiring", (ctx) => {
     // (security/pkg/nodeagent/cache/secretcache.go rotateTimeUtil): a healthy proxy may hold it a little
     // past half its life. Its renewal counts as scheduled until cert.rotation-overdue's point.
     const scheduledUntil = rotatesAtHalfLife(e) ? e.cert.notBefore.getTime() + lifetime * t.rotationOverdueFraction : renewal;
-    // Or cert-manager is carrying the renewal out now (renewingNow, as cert.rotation-overdue waits for
-    // it): a certificate renewed on schedule is not judged by time left alone.
-    const inFlight = renewal !== undefined && renewal <= now && e.certManager !== null && renewingNow(e.certManager, renewal, now);
-    const renewalScheduled = renewal !== undefined && scheduledUntil !== undefined && scheduledUntil < e.cert.notAfter.getTime() && (scheduledUntil > now || inFlight);
+    // Or cert-manager is carrying the renewal out now: a certificate renewed on schedule is not
+    // judged by time left alone.
+    const { scheduled: renewalScheduled, inFlight } = renewalSchedule({ renewal, scheduledUntil, notAfter: e.cert.notAfter.getTime(), certManager: e.certManager, now });
     const severity = expiringSeverity(left, lifetime, ca, t, renewalScheduled);
     if (!severity) continue;
-    const which = expiryRule(ca, lifetime, t);
-    const rule_ =
-      which === "ca"
-        ? `CA certificates: warning under ${t.caWarningDays} days, error under ${t.caErrorDays}`
-        : which === "leaf"
-          ? `leaves: warning under ${t.leafWarningDays} days, error under ${t.leafErrorDays}`
-          : `short-lived leaves: warning under ${t.shortLivedWarningFraction * 100} % of the lifetime left, error under ${t.shortLivedErrorFraction * 100} %`;
+    const rule_ = expiryRuleText(ca, lifetime, t);
     out.push(
       certFinding("cert.expiring", e, {
         severity,
@@ -130,18 +117,6 @@ export const certExpiring = rule("cert.expiring", (ctx) => {
   }
   return out;
 });
-
-/**
- * cert-manager is renewing the certificate as scheduled: its Issuing condition is True, no attempt
- * has failed since the renewal time, and that time passed less than an hour ago. An ACME renewal
- * takes a minute or two; an hour is cert-manager's own retry step (failed issuances back off
- * 1 h × 2^(n−1)), past which an issuance still in flight is no longer a routine renewal.
- */
-export function renewingNow(c: CertManagerCertificate, renewal: number, now: number): boolean {
-  if (!c.issuing || now - renewal >= 3_600_000) return false;
-  const failed = c.lastFailureTime ? new Date(c.lastFailureTime).getTime() : NaN;
-  return !(failed >= renewal);
-}
 
 export const certRotationOverdue = rule("cert.rotation-overdue", (ctx) => {
   const out: Finding[] = [];
