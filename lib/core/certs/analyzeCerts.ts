@@ -68,6 +68,13 @@ export interface CertReport {
   /** Trust bundles by scope ("proxy:ns/pod", "namespace:ns", "mesh:istio" …), fingerprints of their certificates. */
   bundles: Map<string, Set<string>>;
   certManager: { certificates: CertManagerCertificate[]; issuers: CertManagerIssuer[] };
+  /** The certificates each cert-manager Certificate manages (CertEntry.certManager), in entry order. */
+  managedBy: Map<CertManagerCertificate, CertEntry[]>;
+  /**
+   * The Certificates judged by their status alone: with a status.notAfter, no certificate of their
+   * Secret among the inputs, and none linked to them by status (linkByStatus), in input order.
+   */
+  statusOnly: CertManagerCertificate[];
   spire: SpireServerConfig[];
   inputs: CertInput[];
   /**
@@ -529,15 +536,31 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
   }
   for (const e of linkByStatus(entries, o.certManager.certificates)) e.renewalTime = expectedRotation(e, o.fromCluster === true);
   supersededRoots(entries, parsed, o.now);
+  const managedBy = new Map<CertManagerCertificate, CertEntry[]>();
+  for (const e of entries.values()) {
+    if (!e.certManager) continue;
+    const list = managedBy.get(e.certManager);
+    if (list) list.push(e);
+    else managedBy.set(e.certManager, [e]);
+  }
   return {
     entries: [...entries.values()],
     invalid,
     bundles: new Map([...scopes].map(([k, v]) => [k, new Set(v.map((c) => c.fingerprint))])),
     certManager: o.certManager,
+    managedBy,
+    statusOnly: statusOnly(o.certManager.certificates, o.inputs, managedBy),
     spire: o.spire,
     inputs: o.inputs,
     spireServedScopes,
   };
+}
+
+/** The Certificates left to their status (CertReport.statusOnly). */
+function statusOnly(certificates: CertManagerCertificate[], inputs: CertInput[], managedBy: Map<CertManagerCertificate, CertEntry[]>): CertManagerCertificate[] {
+  const held = new Set<string>();
+  for (const i of inputs) if (i.source.kind === "Secret") held.add(`${i.source.namespace ?? ""}/${i.source.name ?? ""}`);
+  return certificates.filter((c) => c.notAfter !== undefined && !held.has(`${c.namespace}/${c.secretName}`) && !managedBy.has(c));
 }
 
 /** The cert-manager Certificates by the Secret they write (namespace/secretName), each list by name. */

@@ -28,34 +28,27 @@ interface StatusTimes {
 
 /**
  * The Certificates to judge by status: a status.notAfter, no certificate of their Secret among the
- * inputs, and their certificate not among them by another route either (analyzeCerts linkByStatus:
+ * inputs, and their certificate not among them by another route either (analyzeCerts statusOnly:
  * a Linkerd trust anchor read from linkerd-identity-trust-roots is judged as that certificate, once).
  */
-function withoutSecret(ctx: AnalysisContext): StatusTimes[] {
-  const held = new Set<string>();
-  for (const i of ctx.certs.inputs) if (i.source.kind === "Secret") held.add(`${i.source.namespace ?? ""}/${i.source.name ?? ""}`);
-  const judged = new Set<CertManagerCertificate>();
-  for (const e of ctx.certs.entries) if (e.certManager) judged.add(e.certManager);
-  const out: StatusTimes[] = [];
-  for (const c of ctx.certs.certManager.certificates) {
-    if (c.notAfter === undefined || held.has(`${c.namespace}/${c.secretName}`) || judged.has(c)) continue;
-    const notAfter = Date.parse(c.notAfter);
-    const notBefore = c.notBefore === undefined ? NaN : Date.parse(c.notBefore);
-    const duration = c.duration === undefined ? null : parseDuration(c.duration);
-    const lifetime = Number.isFinite(notBefore) ? notAfter - notBefore : duration !== null ? duration * 1000 : DEFAULT_DURATION_MS;
-    // cert-manager writes renewalTime with every certificate it issues: a status without one has no
-    // renewal scheduled (DECISIONS, review of Linkerd, cert-manager and SPIRE support, #4 and #16).
-    const renewal = c.renewalTime === undefined ? NaN : Date.parse(c.renewalTime);
-    out.push({
-      c,
-      ref: { kind: "Certificate", namespace: c.namespace, name: c.name },
-      notAfter,
-      lifetime,
-      renewal,
-      what: `cert-manager Certificate ${c.namespace}/${c.name} (its Secret ${c.secretName} holds no certificate among the inputs; read from the Certificate's status)`,
-    });
-  }
-  return out;
+const withoutSecret = (ctx: AnalysisContext): StatusTimes[] => ctx.certs.statusOnly.map(statusTimes);
+
+function statusTimes(c: CertManagerCertificate): StatusTimes {
+  const notAfter = Date.parse(c.notAfter!);
+  const notBefore = c.notBefore === undefined ? NaN : Date.parse(c.notBefore);
+  const duration = c.duration === undefined ? null : parseDuration(c.duration);
+  const lifetime = Number.isFinite(notBefore) ? notAfter - notBefore : duration !== null ? duration * 1000 : DEFAULT_DURATION_MS;
+  // cert-manager writes renewalTime with every certificate it issues: a status without one has no
+  // renewal scheduled (DECISIONS, review of Linkerd, cert-manager and SPIRE support, #4 and #16).
+  const renewal = c.renewalTime === undefined ? NaN : Date.parse(c.renewalTime);
+  return {
+    c,
+    ref: { kind: "Certificate", namespace: c.namespace, name: c.name },
+    notAfter,
+    lifetime,
+    renewal,
+    what: `cert-manager Certificate ${c.namespace}/${c.name} (its Secret ${c.secretName} holds no certificate among the inputs; read from the Certificate's status)`,
+  };
 }
 
 const fixFor = (c: CertManagerCertificate) => `kubectl describe certificate ${c.name} -n ${c.namespace}: check why cert-manager has not renewed it (its CertificateRequests, the issuer, the controller's logs).`;

@@ -15,7 +15,7 @@ import { listNames, namespaceRef, nsName, restartHow, workloadRef } from "../ref
  * Where a not-Ready Certificate's issuance stands: cert-manager is issuing it (Issuing=True) with no
  * failure since that issuance started, or its last attempt failed, or neither; and whether its
  * current certificate is valid now: the one among the inputs that it manages (its Secret's, or one its
- * status describes: analyzeCerts linkByStatus), else, with none among the inputs, its status's
+ * status describes: analyzeCerts managedBy), else, with none among the inputs, its status's
  * notBefore ≤ now < notAfter, which the status rules trust for expiry too (certManagerStatus.ts).
  * cert-manager sets Ready=False for routine reissues too (policies.go readinessChecks:
  * RequestChanged after a spec edit, IncorrectIssuer after an issuer switch), while the old
@@ -27,7 +27,7 @@ function issuanceOf(ctx: AnalysisContext, c: CertManagerCertificate) {
   const since = c.issuingSince === undefined ? NaN : Date.parse(c.issuingSince);
   // A failure before the current issuance started belongs to an earlier attempt.
   const failed = Number.isFinite(failedAt) && !(failedAt < since);
-  const managed = ctx.certs.entries.filter((e) => e.certManager === c);
+  const managed = ctx.certs.managedBy.get(c) ?? [];
   const validNow = (notBefore: number, notAfter: number) => !(notBefore > now) && now < notAfter;
   const valid =
     managed.length > 0
