@@ -63,4 +63,11 @@ describe("linkerdPolicyPortRuns (policy controller ports.rs parse_portset, throu
   ])("$v", ({ v, runs }) => {
     expect(linkerdPolicyPortRuns(v)).toEqual(runs);
   });
+
+  it("parses a value once: the same runs for the same string, apart from linkerdPortRuns' (which reads it differently)", () => {
+    expect(linkerdPolicyPortRuns("8080, 9090-9091")).toBe(linkerdPolicyPortRuns("8080, 9090-9091"));
+    // Near miss: the injector's reading of the same string is its own (bounds not trimmed: " 9090" fails there).
+    expect(linkerdPortRuns("8080, 9090-9091")).not.toBe(linkerdPolicyPortRuns("8080, 9090-9091"));
+    expect(linkerdPortRuns("8080, 9090-9091")).toEqual([[8080, 8080], [9090, 9091]]);
+  });
 });

@@ -109,6 +109,8 @@ const NO_RUNS: PortRuns = [];
  * a long-running server sees annotation values come and go (cleared when full: values are few per mesh).
  */
 const runsCache = new Map<string, PortRuns>();
+/** linkerdPolicyPortRuns' parsed values, the same way (its own map: the two read a value differently). */
+const policyRunsCache = new Map<string, PortRuns>();
 const RUNS_CACHE_MAX = 1024;
 const DIGITS = /^\d+$/;
 
@@ -164,6 +166,16 @@ function nonZeroU16(s: string): number | null {
  */
 export function linkerdPolicyPortRuns(v: string | undefined): PortRuns {
   if (!v) return NO_RUNS;
+  let hit = policyRunsCache.get(v);
+  if (!hit) {
+    hit = parsePolicyPortRuns(v);
+    if (policyRunsCache.size >= RUNS_CACHE_MAX) policyRunsCache.clear();
+    policyRunsCache.set(v, hit);
+  }
+  return hit;
+}
+
+function parsePolicyPortRuns(v: string): PortRuns {
   const runs: [number, number][] = [];
   for (const part of v.split(",")) {
     const dash = part.indexOf("-");

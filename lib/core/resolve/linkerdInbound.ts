@@ -61,7 +61,7 @@ export function linkerdNamespaceDefault(model: MeshModel, namespace: string): Li
 }
 
 /** One pod as Linkerd's policy controller and its proxy see it: the annotations the controller reads, and the proxy's env. */
-interface PodView {
+export interface PodView {
   policy: string | undefined;
   /** Where the policy annotation comes from, worded to follow the policy in parentheses. */
   policyFrom: string;
@@ -94,7 +94,7 @@ function podView(p: LivePod): PodView {
  * annotations onto a pod that has none of its own (AppendNamespaceAnnotations, pod over namespace:
  * GetConfigOverride), but never onto a template that already carries linkerd-proxy, which it skips.
  */
-function podsOf(model: MeshModel, w: Workload): PodView[] {
+export function linkerdPods(model: MeshModel, w: Workload): readonly PodView[] {
   if (w.livePods.length > 0) return w.livePods.map(podView);
   if (w.linkerdTemplate) return [podView(w.linkerdTemplate)];
   const ns = model.namespaces.get(w.namespace)?.annotations ?? {};
@@ -127,11 +127,14 @@ function podDefault(model: MeshModel, p: PodView): LinkerdDefault {
   return controller;
 }
 
-/** A meshed workload's default inbound policy: its pods' (podDefault), null when they differ or one cannot be told. */
-export function linkerdDefaultPolicy(model: MeshModel, w: Workload): LinkerdDefault {
+/**
+ * A meshed workload's default inbound policy: its pods' (podDefault), null when they differ or one
+ * cannot be told. `pods`: linkerdPods(model, w), when the caller keeps them (the resolver does).
+ */
+export function linkerdDefaultPolicy(model: MeshModel, w: Workload, pods = linkerdPods(model, w)): LinkerdDefault {
   let out: LinkerdDefault | null = null;
   const policies = new Set<string>();
-  for (const p of podsOf(model, w)) {
+  for (const p of pods) {
     const d = podDefault(model, p);
     if (d.policy === null) return d;
     policies.add(d.policy);
@@ -150,10 +153,10 @@ export function linkerdDefaultPolicy(model: MeshModel, w: Workload): LinkerdDefa
  * LINKERD2_PROXY_INBOUND_PORTS_REQUIRE_IDENTITY instead: where that differs for the port and the env
  * does not show discovery, null (cannot be told); null too when the pods differ.
  */
-export function linkerdRequiresIdentity(model: MeshModel, w: Workload, port: number): { required: boolean | null; from: string } {
+export function linkerdRequiresIdentity(model: MeshModel, w: Workload, port: number, pods = linkerdPods(model, w)): { required: boolean | null; from: string } {
   let required: boolean | undefined;
   let from = "";
-  for (const p of podsOf(model, w)) {
+  for (const p of pods) {
     const annotated = inPortRuns(linkerdPolicyPortRuns(p.requireIdentity), port);
     if (p.envRequireIdentity !== undefined && !p.discovers && inPortRuns(linkerdPolicyPortRuns(p.envRequireIdentity), port) !== annotated)
       return { required: null, from: `its proxies' env LINKERD2_PROXY_INBOUND_PORTS_REQUIRE_IDENTITY and ${p.requireFrom} disagree on port ${port}, and whether they ask Linkerd's policy controller cannot be told` };
@@ -173,8 +176,12 @@ export interface LinkerdInbound {
   why: string;
 }
 
-/** The policy a meshed workload's proxy applies to unauthenticated callers on `port` (workload-wide, the default policy, without it). */
-export function linkerdInbound(model: MeshModel, w: Workload, port?: number): LinkerdInbound {
+/**
+ * The policy a meshed workload's proxy applies to unauthenticated callers on `port` (workload-wide, the
+ * default policy, without it). `pods`: linkerdPods(model, w), when the caller keeps them; read only
+ * where no Server takes the port. Callers go through Resolver.linkerdInbound, which memoises it.
+ */
+export function linkerdInbound(model: MeshModel, w: Workload, port?: number, pods?: readonly PodView[]): LinkerdInbound {
   const policy = model.linkerdPolicy;
   const server = port === undefined ? null : serverOfPort(policy, w, port);
   if (server) {
@@ -190,11 +197,12 @@ export function linkerdInbound(model: MeshModel, w: Workload, port?: number): Li
       return { mode: "STRICT", undecided: true, why: `${name} and denies what no authorization admits, and an AuthorizationPolicy in namespace ${server.namespace} admits unauthenticated clients on some HTTPRoute or GRPCRoute, maybe this Server's` };
     return { mode: "STRICT", undecided: false, why: `${name} and admits no unauthenticated client (Linkerd denies what no authorization admits)` };
   }
-  const d = linkerdDefaultPolicy(model, w);
+  const ofPods = pods ?? linkerdPods(model, w);
+  const d = linkerdDefaultPolicy(model, w, ofPods);
   if (d.policy === null) return { mode: "PERMISSIVE", undecided: true, why: d.from };
   const subject = port === undefined ? "it takes" : `its port ${port} takes`;
   if (port !== undefined && REQUIRE_APPLIES.has(d.policy)) {
-    const r = linkerdRequiresIdentity(model, w, port);
+    const r = linkerdRequiresIdentity(model, w, port, ofPods);
     if (r.required === null) return { mode: "PERMISSIVE", undecided: true, why: `${subject} the default inbound policy ${d.policy} (${d.from}), but ${r.from}` };
     if (r.required)
       return { mode: "STRICT", undecided: false, why: `its port ${port} requires a mesh identity (${r.from}) over the default inbound policy ${d.policy} (${d.from}), so it admits only meshed clients` };

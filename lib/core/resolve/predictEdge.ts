@@ -14,7 +14,6 @@ import { readingRevision } from "../model/discovery";
 import { labelNamesTag } from "../model/revisions";
 import { inPortRuns } from "../model/read";
 import { ignoredAuthorizationsOf, serverOfPort, type LinkerdPolicy } from "../model/linkerdPolicy";
-import { linkerdInbound } from "./linkerdInbound";
 
 /** The calling side. `workload` is null for callers outside the inventory. */
 export interface Client {
@@ -157,7 +156,7 @@ function acceptOf(r: Resolver, w: Workload | null, targetPort: number, port: Ser
   if (w.dataplane === "linkerd") {
     if (isLinkerdSkipped(w, targetPort)) return { accept: { kind: "none", mode: "PERMISSIVE", httpPort }, server };
     // The port's inbound policy (linkerdInbound.ts): its Server's, else the default policy.
-    const inbound = linkerdInbound(r.model, w, targetPort);
+    const inbound = r.linkerdInbound(w, targetPort);
     return { accept: { kind: "linkerd", mode: inbound.mode, httpPort, undecided: inbound.undecided }, server };
   }
   // An entry's tunnel label says a proxy on the VM terminates HBONE, and nothing more (the server
@@ -971,7 +970,7 @@ export function predictEdge(
   // for the host (tier order, MostSpecificHostMatch; istio.md §2.4), so it is where TLS must go. Behind
   // HBONE it decides the plaintext HBONE comes before, and the reason says so (hboneInstead).
   const named = worst.origin === "destinationrule" || drTagging !== null || clusterSend === SEND.autoOff;
-  const sides = sidesFor(memo, r.model, service, port, worst, named ? drRule : null, all);
+  const sides = sidesFor(memo, r, service, port, worst, named ? drRule : null, all);
   // Only the client half of the reason names the caller; the rest is shared per worst endpoint.
   prediction.predicted = {
     client: sides.client,
@@ -1000,7 +999,7 @@ function decidingRule(dr: DrLookup, subset: Subset | null, drTls: PortTls, drTag
  * same for every edge ending there, so they are built once and shared (frozen: the snapshot is
  * serialised, never edited in place).
  */
-function sidesFor(memo: Memo, model: MeshModel, service: Service, port: ServicePort, worst: EndpointPrediction, dr: DestinationRule | null, all: EndpointSides): Sides {
+function sidesFor(memo: Memo, r: Resolver, service: Service, port: ServicePort, worst: EndpointPrediction, dr: DestinationRule | null, all: EndpointSides): Sides {
   let hit: Sides | undefined;
   let byDr: Map<DestinationRule, Sides> | undefined;
   if (dr) {
@@ -1014,7 +1013,7 @@ function sidesFor(memo: Memo, model: MeshModel, service: Service, port: ServiceP
     client: Object.freeze({ tls: worst.tls, origin: worst.origin, destinationRule: drRef(dr) }),
     server: Object.freeze({ mode: s.mode, origin: s.origin, policy: s.policy }),
     // An empty subset's worst endpoint is that subset's own (endpointsFor memoises per sides), so the memo stays right.
-    tail: `; ${serverPhrase(model, service, port, worst, all)}: ${worst.cell.symptom}.`,
+    tail: `; ${serverPhrase(r, service, port, worst, all)}: ${worst.cell.symptom}.`,
   };
   if (byDr && dr) byDr.set(dr, sides);
   else memo.predictedSides.set(worst, sides);
@@ -1228,8 +1227,8 @@ function linkerdIgnoredPhrase(linkerd: LinkerdPolicy, w: Workload, port: number)
  * policy all-authenticated (…), which admits only meshed clients"); nothing for a port that admits
  * them, whose reason stays "is meshed by Linkerd".
  */
-function linkerdPolicyPhrase(model: MeshModel, w: Workload, port: number): string {
-  const inbound = linkerdInbound(model, w, port);
+function linkerdPolicyPhrase(r: Resolver, w: Workload, port: number): string {
+  const inbound = r.linkerdInbound(w, port);
   return inbound.mode === "STRICT" || inbound.undecided ? `, and ${inbound.why}` : "";
 }
 
@@ -1249,7 +1248,8 @@ function ignoredMeshPolicyNote(model: MeshModel, w: Workload): string {
 
 const LISTENER_KIND = { http: "plaintext HTTP", tcp: "plaintext TCP", tls: "TLS chains chosen by SNI" } as const;
 
-function serverPhrase(model: MeshModel, service: Service, port: ServicePort, e: EndpointPrediction, all: EndpointSides): string {
+function serverPhrase(r: Resolver, service: Service, port: ServicePort, e: EndpointPrediction, all: EndpointSides): string {
+  const model = r.model;
   const linkerd = model.linkerdPolicy;
   const dest = e.workload ? endpointName(e.workload) : `${service.host}`;
   const emptySubset = all.emptySubset;
@@ -1280,7 +1280,7 @@ function serverPhrase(model: MeshModel, service: Service, port: ServicePort, e: 
       : `${dest} has no proxy that istiod knows of but for its networking.istio.io/tunnel=http label, which only clients sending HBONE read`;
   if (e.server.mode === "NONE") return e.workload.entry !== null ? `${dest} has no proxy that istiod knows of` : `${dest} has no proxy`;
   if (e.server.origin === "linkerd-policy")
-    return `${dest} is meshed by Linkerd${e.tls === "LINKERD" ? "" : linkerdPolicyPhrase(model, e.workload, e.targetPort)}${linkerdIgnoredPhrase(linkerd, e.workload, e.targetPort)}`;
+    return `${dest} is meshed by Linkerd${e.tls === "LINKERD" ? "" : linkerdPolicyPhrase(r, e.workload, e.targetPort)}${linkerdIgnoredPhrase(linkerd, e.workload, e.targetPort)}`;
   const by = e.server.policy ? `PeerAuthentication ${e.server.policy.namespace}/${e.server.policy.name} (${e.server.origin})` : `Istio's default${ignoredMeshPolicyNote(model, e.workload)}`;
   const plane = e.accept.kind === "ambient" ? " (ambient)" : "";
   return `${dest}${plane} port ${e.targetPort} is ${e.server.mode} by ${by}`;

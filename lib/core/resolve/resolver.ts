@@ -18,7 +18,7 @@ import {
 } from "./peerAuthentication";
 import { perRun } from "../model/perRun";
 import { gatewayListeners, type GatewayListener } from "./gatewayListener";
-import { linkerdInbound } from "./linkerdInbound";
+import { linkerdInbound, linkerdPods, type LinkerdInbound, type PodView } from "./linkerdInbound";
 
 export interface ServerDecision {
   mode: Mode;
@@ -66,6 +66,13 @@ export interface Resolver {
    * when no Gateway server lands there. Built once per workload, for all its ports.
    */
   gatewayListener(w: Workload, port: number): GatewayListener | null;
+  /**
+   * What a meshed Linkerd workload's proxy does with unauthenticated callers on a port (workload-wide
+   * when port is omitted): linkerdInbound, memoised per workload and port.
+   */
+  linkerdInbound(w: Workload, port?: number): LinkerdInbound;
+  /** The workload's pods as Linkerd's policy controller sees them (linkerdPods), read once per workload. */
+  linkerdPods(w: Workload): readonly PodView[];
 }
 
 export const hasIstioProxy = (w: Workload) => w.dataplane === "sidecar" || w.dataplane === "ambient";
@@ -93,6 +100,13 @@ interface ResolverState extends Resolver {
   /** By `Workload.index`: a gateway's listeners by port. */
   listenersOf: (Map<number, GatewayListener> | undefined)[];
   /** Gateway decisions shared per listener. */
+  /** By `Workload.index`: a Linkerd workload's pods, and its inbound policy by port (undefined: workload-wide). */
+  linkerdOf: (LinkerdMemo | undefined)[];
+}
+
+interface LinkerdMemo {
+  pods: readonly PodView[];
+  byPort: Map<number | undefined, LinkerdInbound>;
 }
 
 function meshOf(this: ResolverState, w: Pick<Workload, "revision">): MeshSettings {
@@ -151,8 +165,25 @@ export const GATEWAY_DECISION: ServerDecision = Object.freeze({ mode: "NONE", or
  */
 export const WAYPOINT_DECISION: ServerDecision = Object.freeze({ mode: "STRICT", origin: "default", policy: null });
 
+function linkerdMemo(this: ResolverState, w: Workload): LinkerdMemo {
+  let m = this.linkerdOf[w.index];
+  if (!m) this.linkerdOf[w.index] = m = { pods: linkerdPods(this.model, w), byPort: new Map() };
+  return m;
+}
+
+function linkerdPodsOf(this: ResolverState, w: Workload): readonly PodView[] {
+  return linkerdMemo.call(this, w).pods;
+}
+
+function linkerdInboundOf(this: ResolverState, w: Workload, port?: number): LinkerdInbound {
+  const m = linkerdMemo.call(this, w);
+  let hit = m.byPort.get(port);
+  if (!hit) m.byPort.set(port, (hit = linkerdInbound(this.model, w, port, m.pods)));
+  return hit;
+}
+
 function serverDecision(this: ResolverState, w: Workload, port?: number): ServerDecision {
-  if (w.dataplane === "linkerd") return linkerdInbound(this.model, w, port).mode === "STRICT" ? LINKERD_STRICT_DECISION : LINKERD_DECISION;
+  if (w.dataplane === "linkerd") return this.linkerdInbound(w, port).mode === "STRICT" ? LINKERD_STRICT_DECISION : LINKERD_DECISION;
   if (!hasIstioProxy(w)) return NO_PROXY_DECISION;
   if (w.gateway) {
     if (w.waypoint) return WAYPOINT_DECISION;
@@ -272,6 +303,7 @@ export function createResolver(model: MeshModel): Resolver {
     decisionCache: new Map(),
     refCache: new Map(),
     listenersOf: new Array<Map<number, GatewayListener> | undefined>(slots).fill(undefined),
+    linkerdOf: new Array<LinkerdMemo | undefined>(slots).fill(undefined),
     meshOf,
     paIndex,
     drIndex,
@@ -282,6 +314,8 @@ export function createResolver(model: MeshModel): Resolver {
     targetPortOf,
     realPorts,
     gatewayListener,
+    linkerdInbound: linkerdInboundOf,
+    linkerdPods: linkerdPodsOf,
   });
   // The default revision's DestinationRule index is built here, once per analysis, rather than at
   // the first `lookupDr`: that lazy branch ran before V8 had type feedback for it, so at the next

@@ -216,7 +216,7 @@ function linkerdRefusesFix(ctx: AnalysisContext, ea: EdgeAnalysis): string {
  */
 function defaultPolicyFix(ctx: AnalysisContext, w: Workload, port: number): string {
   const restart = `then restart ${nsName(w)} (${restartHow(w)}): the injector copies a namespace's annotation onto pods only when it creates them`;
-  if (linkerdRequiresIdentity(ctx.model, w, port).required === true)
+  if (linkerdRequiresIdentity(ctx.model, w, port, ctx.resolver.linkerdPods(w)).required === true)
     return `remove port ${port} from config.linkerd.io/proxy-require-identity-inbound-ports on its pod template (which rolls its pods out), or on its namespace and ${restart}`;
   return `set config.linkerd.io/default-inbound-policy to all-unauthenticated (or audit) on its pod template (which rolls its pods out), or on its namespace and ${restart}`;
 }

@@ -157,7 +157,7 @@ function portsOnDefaultPolicy(ctx: AnalysisContext, w: Workload): { open: number
       continue;
     }
     // A port without a Server that requires a mesh identity refuses plaintext (linkerdInbound.ts).
-    if (linkerdRequiresIdentity(ctx.model, w, port).required === true) requiring = true;
+    if (linkerdRequiresIdentity(ctx.model, w, port, ctx.resolver.linkerdPods(w)).required === true) requiring = true;
     else open.push(port);
   }
   return { open: open.sort((a, b) => a - b), hasServers: selecting.length > 0, requiring };
@@ -185,7 +185,7 @@ export const linkerdUnauthenticatedDefault = rule("linkerd.unauthenticated-defau
     const open: string[] = [];
     for (const w of meshed) {
       // The pods' annotation (the namespace's, for pods yet to be created), the cluster default, the proxies' env (linkerdInbound.ts).
-      if (linkerdDefaultPolicy(ctx.model, w).policy !== "all-unauthenticated") continue;
+      if (linkerdDefaultPolicy(ctx.model, w, ctx.resolver.linkerdPods(w)).policy !== "all-unauthenticated") continue;
       if (ownsItsPolicy(w, nsAnnotations["linkerd.io/inject"])) continue;
       const ports = portsOnDefaultPolicy(ctx, w);
       if (ports !== null && ports.open.length === 0) continue;
