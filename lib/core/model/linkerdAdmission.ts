@@ -24,6 +24,7 @@
 // overlapping, which keeps the same one. Not modelled: pattern and length limits of names, the
 // v1alpha1 Server's podSelector oneOf, and HTTPRoute admission (Handshake reads no HTTPRoute).
 import { FieldError } from "./fieldError";
+import { LINKERD_POLICIES } from "./linkerdPolicyValues";
 import { ipValue, LINKERD_CIDR } from "./ipAddress";
 import { optionalList, optionalStrings } from "./fieldLists";
 import { enumValue, optionalBoolean, optionalMapping, optionalString, requiredMapping, requiredString } from "./optionalFields";
@@ -284,15 +285,6 @@ export function checkNetworkAuthentication(spec: unknown, webhook: boolean): voi
 // Server
 
 const PROXY_PROTOCOLS = ["unknown", "HTTP/1", "HTTP/2", "gRPC", "opaque", "TLS"];
-/** DefaultPolicy::from_str (k8s/index/src/defaults.rs). */
-const ACCESS_POLICIES = [
-  "all-authenticated",
-  "all-unauthenticated",
-  "cluster-authenticated",
-  "cluster-unauthenticated",
-  "deny",
-  "audit",
-];
 
 /**
  * Server of apiVersion `version` (v1alpha1 … v1beta3). Schema (server.yaml): `port` required;
@@ -329,7 +321,7 @@ export function checkServer(spec: unknown, version: string, webhook: boolean): v
   enumValue(optionalString(s.proxyProtocol, "spec.proxyProtocol"), "spec.proxyProtocol", PROXY_PROTOCOLS, "proxyProtocol");
   if (legacy || version === "v1beta2") return;
   const access = optionalString(s.accessPolicy, "spec.accessPolicy");
-  if (webhook && access !== undefined && !ACCESS_POLICIES.includes(access)) {
+  if (webhook && access !== undefined && !LINKERD_POLICIES.has(access)) {
     throw new FieldError(
       "spec.accessPolicy",
       `Invalid 'accessPolicy' field: invalid mode: ${JSON.stringify(access)}`,

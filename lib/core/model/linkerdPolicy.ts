@@ -38,6 +38,7 @@
 import type { InputProblem, LoadedObject } from "./input";
 import type { Labels, Workload } from "./mesh";
 import { FieldError, problemFor } from "./fieldError";
+import { ADMITS_UNAUTHENTICATED } from "./linkerdPolicyValues";
 import {
   canonical,
   contains,
@@ -143,7 +144,6 @@ export interface NarrowOpening {
   why: string;
 }
 
-const OPEN_ACCESS = new Set(["all-unauthenticated", "cluster-unauthenticated", "audit"]);
 /** The authentication kinds policy_client_authz looks up by name. */
 const LOOKED_UP = new Set(["MeshTLSAuthentication", "NetworkAuthentication"]);
 
@@ -474,7 +474,7 @@ export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProble
           podSelector: selectorOf(at(spec, "podSelector")),
           // checkServer admitted it: an integer 1..65535 or a string (a name).
           port: at(spec, "port") as number | string,
-          openAccess: OPEN_ACCESS.has(str(at(spec, "accessPolicy")) ?? "deny"),
+          openAccess: ADMITS_UNAUTHENTICATED.has(str(at(spec, "accessPolicy")) ?? "deny"),
         });
         break;
       }

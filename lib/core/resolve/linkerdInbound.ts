@@ -11,15 +11,13 @@
 import type { LivePod, MeshModel, Workload } from "../model/mesh";
 import { narrowOpeningsOf, serverOfPort, serverOpensToAll } from "../model/linkerdPolicy";
 import { inPortRuns, linkerdPolicyPortRuns } from "../model/read";
+import { ADMITS_UNAUTHENTICATED, LINKERD_POLICIES } from "../model/linkerdPolicyValues";
 
 const ANNOTATION = "config.linkerd.io/default-inbound-policy";
 const REQUIRE_IDENTITY = "config.linkerd.io/proxy-require-identity-inbound-ports";
-/** The values Linkerd accepts (policy controller DefaultPolicy::from_str); any other is ignored. */
-const POLICIES = new Set(["all-unauthenticated", "all-authenticated", "cluster-authenticated", "cluster-unauthenticated", "deny", "audit"]);
-const ADMITS_UNAUTHENTICATED = new Set(["all-unauthenticated", "cluster-unauthenticated", "audit"]);
 /** The admitting defaults config.linkerd.io/proxy-require-identity-inbound-ports tightens (DefaultPolicy::Allow; not audit). */
 const REQUIRE_APPLIES = new Set(["all-unauthenticated", "cluster-unauthenticated"]);
-const known = (v: string | null | undefined): v is string => v !== undefined && v !== null && POLICIES.has(v);
+const known = (v: string | null | undefined): v is string => v !== undefined && v !== null && LINKERD_POLICIES.has(v);
 
 /** Linkerd's STRICT or PERMISSIVE for a default policy: whether it refuses unauthenticated callers. */
 export const defaultPolicyMode = (policy: string): "STRICT" | "PERMISSIVE" => (ADMITS_UNAUTHENTICATED.has(policy) ? "PERMISSIVE" : "STRICT");
