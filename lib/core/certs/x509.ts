@@ -23,6 +23,10 @@
 // equal, field by field, to node's X509Certificate and @peculiar/x509 on every certificate of the
 // test PKI (test/pki.ts), and verifySignedBy equal to X509Certificate.verify on every pair.
 import { createHash, createPublicKey, verify as cryptoVerify, type KeyObject } from "node:crypto";
+import { escapeDnValue } from "./distinguishedName";
+
+// analyzeCerts.ts reads escapeDnValue from here (describedBy; readthrough #6 moves it to commonNames).
+export { escapeDnValue };
 
 // ---------------------------------------------------------------------------------------------
 // PEM
@@ -304,14 +308,6 @@ const ATTR_NAMES: Record<string, string> = {
   "0.9.2342.19200300.100.1.25": "DC",
   "1.2.840.113549.1.9.1": "E",
 };
-
-/** RFC 4514 §2.4 escaping of an attribute value. */
-export function escapeDnValue(v: string): string {
-  let s = v.replace(/[\\,+"<>;]/g, (c) => `\\${c}`).replace(/\0/g, "\\00");
-  if (s.startsWith("#") || s.startsWith(" ")) s = `\\${s}`;
-  if (v.length > 1 && v.endsWith(" ")) s = `${s.slice(0, -1)}\\ `;
-  return s;
-}
 
 /** Name → "CN=x,O=y" in certificate order; multi-valued RDNs joined with "+". */
 function readName(b: Uint8Array, t: Tlv): string {

@@ -2,6 +2,7 @@
 // snapshot's role and where the certificate was found; the mesh-specific layers win over the generic
 // role because an operator rotates them with that mesh's own procedure.
 import type { Certificate } from "../../core/snapshot/schema";
+import { commonNames } from "../../core/certs/distinguishedName";
 
 export const LAYERS = ["root", "intermediate", "cert-manager", "linkerd", "spire", "workload"] as const;
 export type Layer = (typeof LAYERS)[number];
@@ -47,10 +48,9 @@ export function displayName(c: Certificate): string {
   );
 }
 
-/** The CN of an RFC 4514 subject ("O=Example,CN=Root CA" → "Root CA"), the part people recognise. */
+/** The first CN of a subject ("O=Example,CN=Root CA" → "Root CA"), the part people recognise; null for none or a blank one. */
 export function commonName(subject: string): string | null {
-  const m = /(?:^|,)\s*CN=((?:\\.|[^,\\])+)/.exec(subject);
-  return m ? m[1]!.replace(/\\(.)/g, "$1").trim() : null;
+  return commonNames(subject)[0]?.trim() || null;
 }
 
 /** Who holds it, for the table: pod or workload in its namespace, else the first source object. */
