@@ -164,13 +164,16 @@ function mountedMeshFiles(entries: Obj[]): Set<string> {
   return out;
 }
 
-/** The first certificate of an SDS secret's inline chain carries a SPIFFE URI SAN (read quietly: readSecret reports any problem). */
+/**
+ * The first certificate of an SDS secret's inline chain carries a SPIFFE URI SAN (read quietly:
+ * readSecret reports any problem). Any URI SAN whose scheme reads "spiffe" in any case counts, as it
+ * did when this was written (DECISIONS, reviews/certs2 #5): looser than ParsedCert.spiffeId, which is
+ * set only for exactly one lower-case spiffe:// URI, so a leaf with two SPIFFE IDs still marks the
+ * file as the proxy's mesh identity here.
+ */
 function leafCarriesSpiffeId(entry: Obj): boolean {
   const tls = field(entry.secret, "tls_certificate", "tlsCertificate");
-  const chain = field(tls.value, "certificate_chain", "certificateChain").value;
-  const bytes = field(chain, "inline_bytes", "inlineBytes").value;
-  const inline = field(chain, "inline_string", "inlineString").value;
-  const text = typeof bytes === "string" ? decodeBase64(bytes) : typeof inline === "string" ? inline : null;
+  const text = inlineText(field(tls.value, "certificate_chain", "certificateChain").value)?.text;
   const der = text ? pemCertificates(text).ders[0] : undefined;
   if (!der) return false;
   try {
@@ -184,7 +187,19 @@ function secretName(entry: Obj): string {
   return str(entry.name) ?? str(at(entry, "secret", "name")) ?? "";
 }
 
-/** An Envoy DataSource: inline_bytes (base64), inline_string (text); file and env sources hold no content here. */
+/**
+ * An Envoy DataSource's inline content and the field it is in: inline_bytes (base64; text null when it
+ * is not valid base64), else inline_string; null for file and env sources, which hold no content here.
+ */
+function inlineText(ds: unknown): { text: string | null; field: string } | null {
+  const bytes = field(ds, "inline_bytes", "inlineBytes");
+  if (typeof bytes.value === "string") return { text: decodeBase64(bytes.value), field: bytes.name };
+  const inline = field(ds, "inline_string", "inlineString");
+  if (typeof inline.value === "string") return { text: inline.value, field: inline.name };
+  return null;
+}
+
+/** An Envoy DataSource's certificates (inlineText). */
 function dataSource(
   r: Reader,
   ds: unknown,
@@ -192,20 +207,15 @@ function dataSource(
   fieldPath: string,
   name: string,
 ): Uint8Array[] | undefined {
-  const bytes = field(ds, "inline_bytes", "inlineBytes");
-  if (typeof bytes.value === "string") {
-    const text = decodeBase64(bytes.value);
-    if (text === null) {
-      problem(r, what, `${fieldPath}.${bytes.name}`, `${name} is not valid base64`);
-      return undefined;
-    }
-    return text.trim() === "" ? undefined : certificates(r, text, what, `${fieldPath}.${bytes.name}`, name);
+  const inline = inlineText(ds);
+  if (inline === null) return undefined;
+  const path = `${fieldPath}.${inline.field}`;
+  if (inline.text === null) {
+    problem(r, what, path, `${name} is not valid base64`);
+    return undefined;
   }
   // Empty content is no content (proto JSON normally omits empty bytes altogether).
-  const inline = field(ds, "inline_string", "inlineString");
-  if (typeof inline.value === "string" && inline.value.trim() !== "")
-    return certificates(r, inline.value, what, `${fieldPath}.${inline.name}`, name);
-  return undefined;
+  return inline.text.trim() === "" ? undefined : certificates(r, inline.text, what, path, name);
 }
 
 function readSecret(
