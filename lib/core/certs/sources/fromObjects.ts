@@ -368,16 +368,18 @@ const CA_SECRETS = new Map<string, { wanted: Wanted[]; mesh: MeshKind }>([
   ["linkerd-identity-issuer", { wanted: LINKERD_ISSUER, mesh: "linkerd" }],
 ]);
 
-/** What the readers take from a Secret of this name and type: a CA Secret's keys, else a TLS Secret's, else nothing. */
-const secretKeys = (name: string, type: unknown): Wanted[] => CA_SECRETS.get(name)?.wanted ?? (type === "kubernetes.io/tls" ? TLS : []);
+/** What the readers take from a Secret that is not a CA Secret: a TLS Secret's keys, else nothing. */
+const tlsKeys = (type: unknown): Wanted[] => (type === "kubernetes.io/tls" ? TLS : []);
 
 /**
  * The data keys the certificate readers read from a Secret of this name and type (none: not a
  * certificate Secret). The loader keeps these alone (load/parseManifests.ts), so a Secret's other
- * values (passwords, tokens, registry credentials) never reach the analysis.
+ * values (passwords, tokens, registry credentials) never reach the analysis. Deliberately blind to
+ * the namespace, unlike readSecret's caSecret: it keeps a CA Secret's keys wherever the Secret is,
+ * and the reader decides whether it is one (keeping a few more keys is harmless).
  */
 export function secretCertificateKeys(name: string, type: unknown): string[] {
-  return secretKeys(name, type).map((w) => w.key);
+  return (CA_SECRETS.get(name)?.wanted ?? tlsKeys(type)).map((w) => w.key);
 }
 
 /**
@@ -394,7 +396,7 @@ function caSecret(o: KubeObject, istioCaNamespaces: ReadonlySet<string>): { want
 function readSecret(lo: LoadedObject, out: ObjectCertInputs, istioCaNamespaces: ReadonlySet<string>): void {
   const o = lo.object;
   const ca = caSecret(o, istioCaNamespaces);
-  const wanted = ca?.wanted ?? secretKeys("", o.type);
+  const wanted = ca?.wanted ?? tlsKeys(o.type);
   if (wanted.length === 0) return;
   // cert-manager names the Certificate that wrote the Secret (several may name one Secret).
   const certificateName = str(o.metadata.annotations?.["cert-manager.io/certificate-name"]);
