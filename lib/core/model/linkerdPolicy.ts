@@ -571,7 +571,7 @@ function groupByNamespace<T extends { namespace: string }>(list: readonly T[]): 
 }
 /** openServerSelectors of one namespace, in order. */
 const selectorIndexes = new WeakMap<LinkerdPolicy, Map<string, LinkerdPolicy["openServerSelectors"]>>();
-export function openSelectorsIn(policy: LinkerdPolicy, namespace: string): LinkerdPolicy["openServerSelectors"] {
+function openSelectorsIn(policy: LinkerdPolicy, namespace: string): LinkerdPolicy["openServerSelectors"] {
   let idx = selectorIndexes.get(policy);
   if (!idx) selectorIndexes.set(policy, (idx = groupByNamespace(policy.openServerSelectors)));
   return idx.get(namespace) ?? [];

@@ -32,10 +32,16 @@ export interface LinkerdDefault {
 const ENV = "LINKERD2_PROXY_INBOUND_DEFAULT_POLICY";
 const clusterDefaultFrom = (namespace: string) => `the cluster default proxy.defaultInboundPolicy in ConfigMap ${namespace}/linkerd-config`;
 const envFrom = `the env its proxies were started with, ${ENV}; neither a default-inbound-policy annotation on its pods nor linkerd-config is among the inputs`;
-const LINKERD_DEFAULT: LinkerdDefault = { policy: "all-unauthenticated", from: "Linkerd's default" };
+/** A default that is told (the pods' may not be: LinkerdDefault). */
+interface KnownDefault {
+  policy: string;
+  from: string;
+}
+
+const LINKERD_DEFAULT: KnownDefault = { policy: "all-unauthenticated", from: "Linkerd's default" };
 
 /** The policy controller's own default (its --default-policy, rendered from proxy.defaultInboundPolicy, which linkerd-config's values hold), when among the inputs. */
-function clusterDefault(model: MeshModel): LinkerdDefault | null {
+function clusterDefault(model: MeshModel): KnownDefault | null {
   const config = model.linkerdConfig;
   return config && known(config.defaultInboundPolicy) ? { policy: config.defaultInboundPolicy, from: clusterDefaultFrom(config.namespace) } : null;
 }
@@ -46,7 +52,7 @@ function clusterDefault(model: MeshModel): LinkerdDefault | null {
  * (linkerd-config), else the one its running pods without an annotation were started with when they
  * agree (the cluster default when they were injected), else Linkerd's own default, all-unauthenticated.
  */
-export function linkerdNamespaceDefault(model: MeshModel, namespace: string): LinkerdDefault {
+export function linkerdNamespaceDefault(model: MeshModel, namespace: string): KnownDefault {
   const ns = model.namespaces.get(namespace)?.annotations[ANNOTATION];
   if (known(ns)) return { policy: ns, from: `namespace ${namespace}'s ${ANNOTATION}` };
   const cluster = clusterDefault(model);

@@ -124,7 +124,7 @@ function snapshotNamespace(model: MeshModel, r: Resolver, name: string): Snapsho
   };
 }
 
-const linkerdNamespaceMode = (model: MeshModel, name: string) => defaultPolicyMode(linkerdNamespaceDefault(model, name).policy ?? "all-unauthenticated");
+const linkerdNamespaceMode = (model: MeshModel, name: string) => defaultPolicyMode(linkerdNamespaceDefault(model, name).policy);
 
 function snapshotService(s: MeshModel["services"][number]): SnapshotService {
   return { namespace: s.namespace, name: s.name, host: s.host, headless: s.headless, external: s.external, ports: s.ports, workloads: s.workloads };

@@ -306,8 +306,11 @@ export const drCredentialNamePlaintext = rule("dr.credential-name-plaintext", (c
     };
     // Only a sidecar that may call the host on a port the credential is for: one whose every call there
     // a mesh VirtualService routes elsewhere never uses the cluster (sendsToCluster). The ports are worked
-    // out once per service, and only for a host a VirtualService names without a route to it.
-    const covered = services.map((svc) => (mayRouteAway(ctx, svc) ? coveredPorts(svc, bad) : null));
+    // out once per service, and only for a host a VirtualService names without a route to it. Most hosts:
+    // no VirtualService names it (a map read); then every sidecar the DR reaches counts. Whether a mesh
+    // route leads to the host is asked per sidecar (routedAway): a root's route after a delegate is
+    // built only for the callers whose istiod drops the delegate.
+    const covered = services.map((svc) => (namedByMeshVs(ctx.model, svc.host) ? coveredPorts(svc, bad) : null));
     // A sidecar with file-mounted client certificates gets a MUTUAL block rebuilt from its files before
     // istiod's credentialName check (cluster_tls.go buildUpstreamTLSSettings → buildMutualTLS; predictEdge
     // drFileSend), unless the host is MESH_EXTERNAL: only the SIMPLE blocks are dropped for it. A host the
@@ -346,12 +349,6 @@ export const drCredentialNamePlaintext = rule("dr.credential-name-plaintext", (c
   return out;
 });
 
-/**
- * Most hosts: no VirtualService names it (a map read); then every sidecar the DR reaches counts. Whether
- * a mesh route leads to the host is asked per sidecar (routedAway): a root's route after a delegate is
- * built only for the callers whose istiod drops the delegate.
- */
-const mayRouteAway = (ctx: AnalysisContext, service: Service) => namedByMeshVs(ctx.model, service.host);
 
 /**
  * The service ports the credential's tls blocks cover (a top-level block: every port); null when a
