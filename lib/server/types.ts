@@ -1,5 +1,9 @@
 // What the server layer hands to route handlers and pages. Plain data; no client objects leak out.
 import type { MeshSnapshot } from "../core/snapshot/schema";
+// Why the kubeconfig's current context is not the default: defined with the banner that words it.
+import type { DefaultFallbackFrom } from "../view/shell/demoBanner";
+
+export type { DefaultFallbackFrom };
 
 export type ClusterSource = "kubeconfig" | "in-cluster" | "demo";
 
@@ -19,16 +23,6 @@ export interface ClusterInfo {
   fallbackFrom?: DefaultFallbackFrom;
 }
 
-/**
- * Why the kubeconfig's current context is not the default: it did not answer the start-up probe (its
- * entry is reachable=false with the reason), or its name fails the cluster-name rule (lib/view/clusterName.ts;
- * it is not listed, and `errors` names it too).
- */
-export interface DefaultFallbackFrom {
-  context: string;
-  reason: string;
-  cause: "unreachable" | "unusable-name";
-}
 
 export interface SnapshotView {
   cluster: string;

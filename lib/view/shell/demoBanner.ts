@@ -4,11 +4,19 @@
 // usable (lib/view/clusterName.ts).
 import { quotedClusterName } from "../clusterName";
 
-export interface DefaultFallback {
+/**
+ * Why the kubeconfig's current context is not the default: it did not answer the start-up probe (its
+ * entry is reachable=false with the reason), or its name fails the cluster-name rule (lib/view/clusterName.ts;
+ * it is not listed, and `errors` names it too). lib/server/types.ts re-exports it.
+ */
+export interface DefaultFallbackFrom {
   /** The kubeconfig's current context. */
   context: string;
   reason: string;
   cause: "unreachable" | "unusable-name";
+}
+
+export interface DefaultFallback extends DefaultFallbackFrom {
   /** The cluster shown instead, and whether it is the embedded demo. */
   shown: string;
   shownIsDemo: boolean;
