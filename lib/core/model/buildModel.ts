@@ -11,7 +11,7 @@ import { readLinkerdConfig } from "./linkerdConfig";
 import { readLinkerdPolicy, type UnreadKind } from "./linkerdPolicy";
 import { readRevisions } from "./revisions";
 import { perRun } from "./perRun";
-import { strMap } from "./read";
+import { groupBy, strMap } from "./read";
 import { buildServices, indexServices } from "./services";
 import { buildWorkloads, type RevisionMeshes } from "./workloads";
 import { compareByAge } from "../resolve/peerAuthentication";
@@ -102,12 +102,7 @@ export function buildModel(inputs: ParsedInputs, unread: readonly UnreadKind[] =
   const istio = readIstioObjects(objects, problems, mesh.defaultVirtualServiceExportTo, hiddenSomewhere(views));
   for (const x of [...istio.peerAuthentications, ...istio.destinationRules, ...istio.sidecars, ...istio.gateways]) imply(x.namespace);
 
-  const sidecarsByNamespace = new Map<string, typeof istio.sidecars>();
-  for (const sc of istio.sidecars) {
-    const list = sidecarsByNamespace.get(sc.namespace);
-    if (list) list.push(sc);
-    else sidecarsByNamespace.set(sc.namespace, [sc]);
-  }
+  const sidecarsByNamespace = groupBy(istio.sidecars, (sc) => sc.namespace);
 
   const virtualServices = istio.virtualServices.sort(byName);
 

@@ -55,7 +55,7 @@ import {
 } from "./linkerdAdmission";
 import { optionalList } from "./fieldLists";
 import { optionalString, requiredMapping, requiredString } from "./optionalFields";
-import { arr, at, isObj, shown, str, strMap } from "./read";
+import { arr, at, groupBy, isObj, shown, str, strMap } from "./read";
 import { compareByAge } from "../resolve/peerAuthentication";
 
 export interface LabelSelector {
@@ -560,15 +560,7 @@ export function serversIn(policy: LinkerdPolicy, namespace: string): readonly Li
   return idx.get(namespace) ?? NO_SERVERS;
 }
 const NO_SERVERS: readonly LinkerdServer[] = Object.freeze([]);
-function groupByNamespace<T extends { namespace: string }>(list: readonly T[]): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const x of list) {
-    const l = out.get(x.namespace);
-    if (l) l.push(x);
-    else out.set(x.namespace, [x]);
-  }
-  return out;
-}
+const groupByNamespace = <T extends { namespace: string }>(list: readonly T[]) => groupBy(list, (x) => x.namespace);
 /** openServerSelectors of one namespace, in order. */
 const selectorIndexes = new WeakMap<LinkerdPolicy, Map<string, LinkerdPolicy["openServerSelectors"]>>();
 function openSelectorsIn(policy: LinkerdPolicy, namespace: string): LinkerdPolicy["openServerSelectors"] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { inPortRuns, linkerdPolicyPortRuns, linkerdPortRuns, shown } from "./read";
+import { groupBy, inPortRuns, linkerdPolicyPortRuns, linkerdPortRuns, shown } from "./read";
 
 describe("shown: a wrong value in a problem message", () => {
   it.each([
@@ -69,5 +69,17 @@ describe("linkerdPolicyPortRuns (policy controller ports.rs parse_portset, throu
     // Near miss: the injector's reading of the same string is its own (bounds not trimmed: " 9090" fails there).
     expect(linkerdPortRuns("8080, 9090-9091")).not.toBe(linkerdPolicyPortRuns("8080, 9090-9091"));
     expect(linkerdPortRuns("8080, 9090-9091")).toEqual([[8080, 8080], [9090, 9091]]);
+  });
+});
+
+describe("groupBy", () => {
+  it("groups by key, keys in first-seen order and each group in list order", () => {
+    const list = [{ ns: "b", n: 1 }, { ns: "a", n: 2 }, { ns: "b", n: 3 }];
+    const g = groupBy(list, (x) => x.ns);
+    expect([...g.keys()]).toEqual(["b", "a"]);
+    expect(g.get("b")!.map((x) => x.n)).toEqual([1, 3]);
+    // Near miss: a key no item has is absent, not an empty group.
+    expect(g.has("c")).toBe(false);
+    expect(groupBy([], (x) => x).size).toBe(0);
   });
 });

@@ -204,6 +204,18 @@ export function portRuns(runs: PortRuns): string {
   return runs.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`)).join(", ");
 }
 
+/** The items of `list` by key, each group in list order. */
+export function groupBy<T, K>(list: Iterable<T>, keyOf: (x: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>();
+  for (const x of list) {
+    const k = keyOf(x);
+    const l = out.get(k);
+    if (l) l.push(x);
+    else out.set(k, [x]);
+  }
+  return out;
+}
+
 /** Every selector label is present with an equal value (Istio's labels.Instance.SubsetOf). */
 export function selectorMatches(selector: Record<string, string>, labels: Record<string, string>): boolean {
   for (const k in selector) if (labels[k] !== selector[k]) return false;
