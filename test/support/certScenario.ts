@@ -17,7 +17,7 @@ import { internalErrors } from "./mutation";
 export const H = 3_600_000;
 export const D = 24 * H;
 export const at = (ms: number) => new Date(PKI_NOW.getTime() + ms);
-const b64 = (s: string) => Buffer.from(s).toString("base64");
+export const b64 = (s: string) => Buffer.from(s).toString("base64");
 export const idOf = (pem: string) => fingerprintOf(pemCertificates(pem).ders[0]!);
 export const spiffe = (ns: string, sa: string, td = "cluster.local") => `spiffe://${td}/ns/${ns}/sa/${sa}`;
 
