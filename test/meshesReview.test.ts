@@ -9,6 +9,7 @@ import { MeshSnapshotSchema, type MeshSnapshot } from "../lib/core/snapshot/sche
 import { call, deploy, edgeOf, host, loaded, namespace, predict, run, service, workloadOf } from "./kit";
 import { makeCustomCa, makeCustomLeaf, makeHelmSelfSignedCert, PKI_NOW, type CustomCert } from "./pki";
 import { internalErrors } from "./support/mutation";
+import { L5D, l5dNs, l5dPolicy } from "./support/linkerdScenario";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -326,14 +327,6 @@ describe("a Certificate without status: its renewal time derived from the spec, 
 // from meshed clients only", "deny: deny all requests", "Once a Server selects a port, all traffic to
 // it is denied unless authorized"; denied HTTP gets a 403, other traffic a refused connection).
 
-const L5D = "emojivoto";
-const l5dNs = (annotations: Record<string, string> = {}) => namespace(L5D, {}, { "linkerd.io/inject": "enabled", ...annotations });
-const l5dPolicy = (kind: string, name: string, spec: Record<string, unknown>, version = kind === "Server" ? "v1beta3" : "v1alpha1"): KubeObject => ({
-  apiVersion: `policy.linkerd.io/${version}`,
-  kind,
-  metadata: { name, namespace: L5D, labels: { policy: name } },
-  spec,
-});
 const webServer = (extra: Record<string, unknown> = {}) => l5dPolicy("Server", "web-http", { podSelector: { matchLabels: { app: "web" } }, port: 8080, ...extra });
 const toWebServer = { group: "policy.linkerd.io", kind: "Server", name: "web-http" };
 /** The Linkerd server (web, port 8080 behind Service web:80), an unmeshed caller in `legacy` and a meshed one beside web. */

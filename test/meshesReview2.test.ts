@@ -9,8 +9,8 @@ import { MeshSnapshotSchema, type MeshSnapshot, type SnapshotSource } from "../l
 import { call, deploy, edgeOf, host, loaded, namespace, predict, run, service, workloadOf } from "./kit";
 import { makeCustomCa, makeCustomLeaf, PKI_NOW } from "./pki";
 import { internalErrors } from "./support/mutation";
+import { L5D, l5dNs, l5dPolicy } from "./support/linkerdScenario";
 
-const L5D = "emojivoto";
 const POLICY = "config.linkerd.io/default-inbound-policy";
 const REQUIRE = "config.linkerd.io/proxy-require-identity-inbound-ports";
 const POLICY_ENV = "LINKERD2_PROXY_INBOUND_DEFAULT_POLICY";
@@ -18,13 +18,6 @@ const REQUIRE_ENV = "LINKERD2_PROXY_INBOUND_PORTS_REQUIRE_IDENTITY";
 /** What the chart's proxy env always holds since Linkerd 2.11: the proxy asks the policy controller. */
 const DISCOVERY = { LINKERD2_PROXY_POLICY_SVC_ADDR: "linkerd-policy.linkerd.svc.cluster.local.:8090" };
 
-const l5dNs = (annotations: Record<string, string> = {}) => namespace(L5D, {}, { "linkerd.io/inject": "enabled", ...annotations });
-const l5dPolicy = (kind: string, name: string, spec: Record<string, unknown>, version = kind === "Server" ? "v1beta3" : "v1alpha1"): KubeObject => ({
-  apiVersion: `policy.linkerd.io/${version}`,
-  kind,
-  metadata: { name, namespace: L5D, labels: { policy: name } },
-  spec,
-});
 const linkerdConfig = (values: string): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "linkerd-config", namespace: "linkerd" }, data: { values } });
 
 /** web (port 8080 behind Service web:80, plus 9090) in the Linkerd namespace, an unmeshed caller in `legacy`, a meshed one beside web. */
