@@ -3,6 +3,7 @@
 // Pure: the clock comes in as `now`; parsing is cached by fingerprint (10k proxies share a root).
 import type { Certificate } from "../snapshot/schema";
 import type { CertInput, CertManagerCertificate, CertManagerIssuer, CertSource, SpireServerConfig } from "./types";
+import { groupBy } from "../model/read";
 import { certManagerRenewalTime } from "./certManagerRenewal";
 import { createCertCache, escapeDnValue, samePublicKey, type ParsedCert } from "./x509";
 import { ipValue, NETIP } from "../model/ipAddress";
@@ -87,7 +88,8 @@ export interface CertReport {
 const ROLE_PRIORITY: CertRole[] = ["workload", "issuer", "trust-anchor", "root", "intermediate", "leaf"];
 
 const sourceKey = (s: CertSource) => `${s.kind}\u0000${s.namespace ?? ""}\u0000${s.name ?? ""}\u0000${s.pod ?? ""}\u0000${s.key ?? ""}`;
-const objectKey = (s: CertSource) => `${s.kind}\u0000${s.namespace ?? ""}\u0000${s.name ?? ""}\u0000${s.pod ?? ""}`;
+/** One object (kind, namespace, name, pod; an absent part told apart from "") as a key: what a Secret's inputs share. */
+const objectKey = (s: CertSource) => `${s.kind}\u0000${s.namespace ?? "\u0001"}\u0000${s.name ?? "\u0001"}\u0000${s.pod ?? "\u0001"}`;
 
 /**
  * A CA's role by its own shape: a root is self-SIGNED (RFC 5280 §3.2), not merely self-issued; a CA
@@ -133,20 +135,12 @@ function linkerdAnchorInputs(parsed: Parsed[]): Set<CertInput> {
   return new Set(configMaps.length > 0 ? configMaps : bundles);
 }
 
-/** One object (kind, namespace, name, pod; an absent part told apart from "") as a key. */
-const besideKey = (s: CertSource) => `${s.kind}\u0000${s.namespace ?? "\u0001"}\u0000${s.name ?? "\u0001"}\u0000${s.pod ?? "\u0001"}`;
-
-/** The root-bundle and tls-ca inputs by object (besideKey), in `parsed` order: what bundleFor's filter kept, in one pass. */
+/** The root-bundle and tls-ca inputs by object (objectKey), in `parsed` order: what bundleFor's filter kept, in one pass. */
 function besideIndex(parsed: Parsed[]): Map<string, Parsed[]> {
-  const out = new Map<string, Parsed[]>();
-  for (const p of parsed) {
-    if (p.input.context !== "root-bundle" && p.input.context !== "tls-ca") continue;
-    const k = besideKey(p.input.source);
-    const list = out.get(k);
-    if (list) list.push(p);
-    else out.set(k, [p]);
-  }
-  return out;
+  return groupBy(
+    parsed.filter((p) => p.input.context === "root-bundle" || p.input.context === "tls-ca"),
+    (p) => objectKey(p.input.source),
+  );
 }
 
 /** Where a chain is checked: its own scope's bundles, else its namespace's root ConfigMap, else the mesh's roots. */
@@ -167,7 +161,7 @@ function bundleFor(input: CertInput, besides: Map<string, Parsed[]>, scopes: Map
   }
   if (input.context === "ca-chain" || input.context === "tls-chain") {
     // A CA or TLS Secret carries its root next to the chain (root-cert.pem, ca.crt).
-    const beside = besides.get(besideKey(input.source));
+    const beside = besides.get(objectKey(input.source));
     if (beside) return beside.flatMap((p) => p.certs);
   }
   if (input.owner && input.mesh === "istio") {
@@ -435,7 +429,7 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
   // Memoised by the cache: a root is seen once per proxy.
   const selfSigned = (c: ParsedCert) => c.selfIssued && cache.verify(c, c);
   const checks = new Map<string, ChainCheck>();
-  let besides: Map<string, Parsed[]> | undefined;
+  const besides = besideIndex(parsed);
   const check = (fp: string, c: ChainCheck) => checks.set(fp, checks.has(fp) ? worse(checks.get(fp)!, c) : c);
 
   for (const p of parsed) {
@@ -457,7 +451,7 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
         else check(c.fingerprint, c.selfIssued ? { verified: false, error: "self-signed signature does not verify" } : { verified: false, unverifiable: true, error: "its issuer is not in the same bundle" });
       }
     } else {
-      const bundle = bundleFor(p.input, (besides ??= besideIndex(parsed)), scopes);
+      const bundle = bundleFor(p.input, besides, scopes);
       const pool = p.input.context === "ca-chain" ? (caPools.get(objectKey(p.input.source)) ?? []) : [];
       const linkerdIssuer = p.input.mesh === "linkerd" && p.input.context === "ca-chain";
       const candidates = presentedCandidates(p.certs, pool);
