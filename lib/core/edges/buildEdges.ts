@@ -15,7 +15,7 @@ import { injectingRevision } from "../model/revisions";
 import { hostsOverlap } from "../model/istioObjects";
 import { isHttpProtocol } from "../model/gatewayObjects";
 import { hasPortBoundEgress, sidecarFor } from "../resolve/sidecarScope";
-import { both, coversHost, routeBuilt, routeTakes, shadowedFor, sourceLabelsMet, vsImported, vsSeen, vsTier, vsUsed, type Take, type Viewer } from "../resolve/vsScope";
+import { both, coversHost, routeBuilt, routeTakes, routeUse, sourceLabelsMet, vsTier, type Take, type Viewer } from "../resolve/vsScope";
 
 export interface EdgeAnalysis {
   edge: Edge;
@@ -285,18 +285,11 @@ function routeChoiceFor(st: EdgeBuild, target: Target, protocol: string, client:
   const bySubset: MeshRoute[] = [];
   for (const route of target.routes) {
     if (!routeCarries(route.dest.kind, protocol)) continue;
-    const tier = vsSeen(route.vs, viewer);
-    if (tier < 0) continue;
-    const imported = vsImported(route.vs, viewer);
-    if (imported === "never") continue;
-    // Another VirtualService for the same host that the caller sees first hides this one (maybe: it
-    // depends on the port called or labels the caller may carry); so does a Sidecar egress listener
-    // that may not import it.
-    const used = both(vsUsed(route.vs, tier, route.dest.kind === "http", viewer), imported);
+    // Not seen, not imported, hidden by another VirtualService for the same host the caller sees first,
+    // or after an earlier route of its list this caller always takes: never used ("maybe": it depends
+    // on the port called or labels the caller may carry).
+    const used = routeUse(route, viewer);
     if (used === "never") continue;
-    // An earlier route of its list that this caller always takes leaves it unreachable (first match
-    // wins; translateRoute turns a match this caller meets on source alone into a catch-all).
-    if (shadowedFor(route.vs, route.dest.kind, route.dest.matches, viewer)) continue;
     const takes = both(routeTakes(route.dest.matches, viewer), used);
     // A request to the service's own host that does not take a route of a VirtualService for that host
     // reaches it through the default cluster of the port called when that VirtualService may not be the

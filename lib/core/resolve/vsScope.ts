@@ -274,6 +274,26 @@ function positionOf(vs: VirtualService, http: boolean, own: RouteMatch[]): numbe
 }
 
 /**
+ * Whether the caller's sidecar uses a mesh route's VirtualService for it, one check for edge building
+ * (buildEdges' routeChoiceFor) and dr.credential-name-plaintext (mayHave), so the two cannot drift: it
+ * sees the VirtualService (vsSeen), its Sidecar egress may import it (vsImported), no VirtualService
+ * it sees first surely claims the host (vsUsed), and no earlier route of the list always takes its
+ * requests (shadowedFor): "never" if one fails, else "maybe" when the import or a rival depends on
+ * what the metrics do not give. The route's own matches are the caller's to read (routeTakes, routeBuilt).
+ */
+export function routeUse(route: MeshRoute, v: Viewer): Take {
+  const tier = vsSeen(route.vs, v);
+  if (tier < 0) return "never";
+  // Imported first: a VirtualService the Sidecar never imports needs no walk over its rivals.
+  const imported = vsImported(route.vs, v);
+  if (imported === "never") return "never";
+  const used = both(vsUsed(route.vs, tier, route.dest.kind === "http", v), imported);
+  if (used === "never") return "never";
+  // First match wins: translateRoute turns a match this caller meets on source alone into a catch-all.
+  return shadowedFor(route.vs, route.dest.kind, route.dest.matches, v) ? "never" : used;
+}
+
+/**
  * match.sourceLabels against the caller: "no" only when it has a named label with another value; an
  * unlisted caller's labels are unknown, and a pod may carry labels its template lacks.
  */
@@ -370,17 +390,12 @@ function mirrorsTo(model: MeshModel, host: string): MeshRoute[] | undefined {
 }
 
 /**
- * Whether the caller's sidecar may have a mesh route (the same checks as buildEdges' routeChoiceFor): it
- * sees and may import its VirtualService, no VirtualService it sees first surely claims the host,
- * the route may be built for it (not merged from a delegate its istiod does not read, nor for another
- * source), and no earlier route of the list always takes its requests (shadowedFor).
+ * Whether the caller's sidecar may have a mesh route (routeUse, as buildEdges' routeChoiceFor asks it),
+ * and the route may be built for it (not merged from a delegate its istiod does not read, nor for
+ * another source, routeBuilt): routes its requests may or may not take still count here.
  */
 function mayHave(route: MeshRoute, v: Viewer): boolean {
-  const tier = vsSeen(route.vs, v);
-  if (tier < 0) return false;
-  const used = both(vsUsed(route.vs, tier, route.dest.kind === "http", v), vsImported(route.vs, v));
-  if (used === "never" || routeBuilt(route.dest.matches, v) === "never") return false;
-  return !shadowedFor(route.vs, route.dest.kind, route.dest.matches, v);
+  return routeUse(route, v) !== "never" && routeBuilt(route.dest.matches, v) !== "never";
 }
 
 /** Whether a mesh route the caller may have leads to the host or mirrors to it (model.meshRoutesByHost, mirrorsTo). */
