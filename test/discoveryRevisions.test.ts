@@ -396,6 +396,18 @@ describe("mesh.no-strict speaks for every istiod revision that has workloads", (
       ],
     },
     {
+      case: "the canary's discoverySelectors leave the root namespace out while the default istiod reads it: the canary's finding opens with its revision, the default named after",
+      objs: objs([strict], HIDES_ROOT),
+      want: [
+        {
+          message:
+            "For the workloads on revision canary, the mesh-wide PeerAuthentication istio-system/default is STRICT, but the istiod of revision canary ignores it: its mesh config's discoverySelectors do not select the root namespace istio-system, and Istio 1.22+ drops Istio config there too. Workloads without their own policy accept plaintext (PERMISSIVE). The default istiod reads a STRICT one.",
+          resources: [{ kind: "PeerAuthentication", namespace: "istio-system", name: "default" }, ROOT_SYSTEM],
+          fix: "Make the discoverySelectors select istio-system (label it to match one, or add a selector with matchLabels kubernetes.io/metadata.name: istio-system), so that istiod applies istio-system/default.",
+        },
+      ],
+    },
+    {
       case: "both istiods' discoverySelectors leave the root namespace out: they agree, one finding naming both",
       objs: objs([strict], HIDES_ROOT, true, HIDES_ROOT),
       want: [

@@ -541,39 +541,51 @@ function istiodsOf(ctx: AnalysisContext, revisions: string[]): string {
 export const meshNoStrict = rule("mesh.no-strict", (ctx) => {
   if (!ctx.model.hasIstio) return [];
   const groups = meshGroups(ctx);
-  if (groups.length === 1) return groups[0]!.view.kind === "strict" ? [] : [meshFinding(ctx, groups[0]!, false)];
+  if (groups.length === 1) return groups[0]!.view.kind === "strict" ? [] : [meshFinding(ctx, groups[0]!, ALONE)];
   const strict = groups.filter((g) => g.view.kind === "strict").flatMap((g) => g.revisions);
   const tail = strict.length === 0 ? "" : ` ${capitalised(istiodsOf(ctx, strict))} read${strict.length > 1 ? "" : "s"} a STRICT one.`;
   const out: Finding[] = [];
   for (const g of groups) {
     if (g.view.kind === "strict") continue;
-    const lead = `For the workloads on revision${g.revisions.length > 1 ? "s" : ""} ${listNames(g.revisions)}, `;
-    const f = g.view.kind === "none" ? unreadMeshFinding(ctx, g, true) : meshFinding(ctx, g, true);
-    out.push({ ...f, message: `${lead}${f.message.charAt(0).toLowerCase()}${f.message.slice(1)}${tail}` });
+    const w: Wording = { lead: `For the workloads on revision${g.revisions.length > 1 ? "s" : ""} ${listNames(g.revisions)}, `, tail };
+    out.push(g.view.kind === "none" ? unreadMeshFinding(ctx, g, w) : meshFinding(ctx, g, w));
   }
   return out;
 });
 
 /**
- * The finding for one group's view that is not STRICT, worded as for a single istiod (`several`: the
- * caller names the group's revisions first). A policy read is edited, not applied again under the name
+ * How a mesh.no-strict message opens and ends: alone (one decision for every istiod), or after a lead
+ * naming the group's revisions ("For the workloads on revision canary, ") and before a tail naming
+ * those that read a STRICT policy. Each message builder writes its own sentence around them.
+ */
+interface Wording {
+  lead: string;
+  tail: string;
+}
+const ALONE: Wording = { lead: "", tail: "" };
+/** A message's opening: `capital` when it starts the sentence, else the lead and `lower`. */
+const opening = (w: Wording, capital: string, lower: string): string => (w.lead === "" ? capital : `${w.lead}${lower}`);
+
+/**
+ * The finding for one group's view that is not STRICT, worded as for a single istiod, within `w` (the
+ * group's revisions named first when istiods differ). A policy read is edited, not applied again under the name
  * `default` (which may be another policy's, and would then compete with it only by age, pa.conflict);
  * one named default is applied only where there is none, and not when that name is taken.
  */
-function meshFinding(ctx: AnalysisContext, g: MeshGroup, several: boolean): Finding {
+function meshFinding(ctx: AnalysisContext, g: MeshGroup, w: Wording): Finding {
   const { kind, pa, root } = g.view;
-  if (kind === "ignored") return ignoredMeshPolicyFinding(pa!, root, istiodsOf(ctx, g.revisions), g.revisions.length > 1);
-  if (kind === "tagged") return taggedMeshPolicyFinding(ctx.model.revisions, pa!);
-  if (kind === "unread") return unreadMeshFinding(ctx, g, several);
+  if (kind === "ignored") return ignoredMeshPolicyFinding(pa!, root, istiodsOf(ctx, g.revisions), g.revisions.length > 1, w);
+  if (kind === "tagged") return taggedMeshPolicyFinding(ctx.model.revisions, pa!, w);
+  if (kind === "unread") return unreadMeshFinding(ctx, g, w);
   if (pa)
     return finding("mesh.no-strict", {
-      message: `The mesh-wide PeerAuthentication ${nsName(pa)} is ${pa.mode}, not STRICT: workloads without their own STRICT policy accept plaintext.`,
+      message: `${opening(w, "The", "the")} mesh-wide PeerAuthentication ${nsName(pa)} is ${pa.mode}, not STRICT: workloads without their own STRICT policy accept plaintext.${w.tail}`,
       resources: [paRefOf(pa)],
       fix: `Once every client has a proxy, set ${nsName(pa)}'s mtls.mode to STRICT.`,
     });
   const taken = ctx.model.peerAuthentications.find((p) => p.namespace === root && p.name === "default");
   return finding("mesh.no-strict", {
-    message: `There is no mesh-wide PeerAuthentication in the root namespace ${root}: workloads without their own policy accept plaintext (PERMISSIVE).`,
+    message: `${opening(w, "There", "there")} is no mesh-wide PeerAuthentication in the root namespace ${root}: workloads without their own policy accept plaintext (PERMISSIVE).${w.tail}`,
     resources: [namespaceRef(root)],
     fix: taken
       ? `Once every client has a proxy, apply a PeerAuthentication without a selector in ${root} with mtls.mode STRICT, under another name than default (${nsName(taken)} has a selector: not mesh-wide).`
@@ -587,18 +599,18 @@ function meshFinding(ctx: AnalysisContext, g: MeshGroup, several: boolean): Find
  * or with a tag pointing to another): named with its label. The fix is a STRICT policy this istiod
  * reads, under another name than `pa`'s (applying one named like it overwrites it, and with it the
  * other istiod's policy), or `pa` with its label removed; never a relabel to another revision.
- * `several`: the caller names the group's revisions first ("their istiod").
+ * After a lead naming the group's revisions (`w`), the subject is "their istiod".
  */
-function unreadMeshFinding(ctx: AnalysisContext, g: MeshGroup, several: boolean): Finding {
+function unreadMeshFinding(ctx: AnalysisContext, g: MeshGroup, w: Wording): Finding {
   const { pa, root } = g.view;
   const many = g.revisions.length > 1;
   const istiods = istiodsOf(ctx, g.revisions);
-  const subject = several ? (many ? "Their istiods read" : "Their istiod reads") : `${capitalised(istiods)} ${many ? "read" : "reads"}`;
+  const subject = opening(w, `${capitalised(istiods)} ${many ? "read" : "reads"}`, many ? "their istiods read" : "their istiod reads");
   const labels = g.revisions.map((r) => `istio.io/rev=${r}`);
   const apply = `apply ${pa ? "another" : "a"} STRICT mesh-wide PeerAuthentication in ${root}${pa ? ` (not named ${pa.name})` : ""} that ${istiods} ${many ? "read" : "reads"} (without an istio.io/rev label, or labelled ${labels.length > 1 ? `with each of ${listNames(labels)}` : labels[0]})`;
   const relabel = pa ? `remove ${nsName(pa)}'s istio.io/rev label, so that every istiod reads it${pa.mode === "STRICT" ? "" : ", and set its mtls.mode to STRICT"}, or ` : "";
   return finding("mesh.no-strict", {
-    message: `${subject} no mesh-wide PeerAuthentication in the root namespace ${root}: ${pa ? `${unreadClause(ctx.model.revisions, pa)}. Workloads` : "workloads"} without their own policy accept plaintext (PERMISSIVE).`,
+    message: `${subject} no mesh-wide PeerAuthentication in the root namespace ${root}: ${pa ? `${unreadClause(ctx.model.revisions, pa)}. Workloads` : "workloads"} without their own policy accept plaintext (PERMISSIVE).${w.tail}`,
     resources: pa ? [paRefOf(pa), namespaceRef(root)] : [namespaceRef(root)],
     fix: `Once every client has a proxy, ${relabel}${apply}.`,
   });
@@ -616,9 +628,9 @@ function unreadClause(r: Revisions, pa: PeerAuthentication): string {
  * so no istiod reads it (istio/istio#51582) and the mesh runs on Istio's default, PERMISSIVE. Applying
  * it again with the same label changes nothing, so the fix is the label.
  */
-function taggedMeshPolicyFinding(r: Revisions, pa: PeerAuthentication): Finding {
+function taggedMeshPolicyFinding(r: Revisions, pa: PeerAuthentication, w: Wording): Finding {
   return finding("mesh.no-strict", {
-    message: `The mesh-wide PeerAuthentication ${nsName(pa)} is ${pa.mode}, but no istiod reads it: its istio.io/rev label names the revision tag ${pa.revision}, not a revision, and istiod compares the raw label with its own revision (istio/istio#51582). Workloads without their own policy accept plaintext (PERMISSIVE).`,
+    message: `${opening(w, "The", "the")} mesh-wide PeerAuthentication ${nsName(pa)} is ${pa.mode}, but no istiod reads it: its istio.io/rev label names the revision tag ${pa.revision}, not a revision, and istiod compares the raw label with its own revision (istio/istio#51582). Workloads without their own policy accept plaintext (PERMISSIVE).${w.tail}`,
     resources: [paRefOf(pa), namespaceRef(pa.namespace)],
     fix: `${capitalised(tagLabelFix(r, pa))}, so that istiod applies it${pa.mode === "STRICT" ? "" : "; then set its mtls.mode to STRICT once every client has a proxy"}.`,
   });
@@ -630,9 +642,9 @@ function taggedMeshPolicyFinding(r: Revisions, pa: PeerAuthentication): Finding 
  * there (crdclient's namespace filter; docs/DECISIONS.md, "Discovery selectors"), so the mesh runs on
  * Istio's default, PERMISSIVE.
  */
-function ignoredMeshPolicyFinding(pa: PeerAuthentication, root: string, istiods: string, several: boolean): Finding {
+function ignoredMeshPolicyFinding(pa: PeerAuthentication, root: string, istiods: string, many: boolean, w: Wording): Finding {
   return finding("mesh.no-strict", {
-    message: `The mesh-wide PeerAuthentication ${nsName(pa)} is ${pa.mode}, but ${istiods} ${several ? "ignore" : "ignores"} it: ${several ? "their mesh configs'" : "its mesh config's"} discoverySelectors do not select the root namespace ${root}, and Istio 1.22+ drops Istio config there too. Workloads without their own policy accept plaintext (PERMISSIVE).`,
+    message: `${opening(w, "The", "the")} mesh-wide PeerAuthentication ${nsName(pa)} is ${pa.mode}, but ${istiods} ${many ? "ignore" : "ignores"} it: ${many ? "their mesh configs'" : "its mesh config's"} discoverySelectors do not select the root namespace ${root}, and Istio 1.22+ drops Istio config there too. Workloads without their own policy accept plaintext (PERMISSIVE).${w.tail}`,
     resources: [paRefOf(pa), namespaceRef(root)],
     fix: `Make the discoverySelectors select ${root} (label it to match one, or add a selector with matchLabels kubernetes.io/metadata.name: ${root}), so that istiod applies ${nsName(pa)}${pa.mode === "STRICT" ? "" : "; then set its mtls.mode to STRICT once every client has a proxy"}.`,
   });
