@@ -784,10 +784,21 @@ export type CustomCert = Made;
  * An ECDSA P-256 CA valid from `notBefore` to `notAfter`, self-signed when `signer` is null; the same
  * generator as the fixed PKI's CAs (basicConstraints CA, keyCertSign|cRLSign|digitalSignature, SKI/AKI).
  */
-export function makeCustomCa(subject: string, notBefore: Date, notAfter: Date, signer: CustomCert | null, spiffeTrustDomain?: string, opts: { unconstrained?: boolean } = {}): Promise<CustomCert> {
+export function makeCustomCa(subject: string, notBefore: Date, notAfter: Date, signer: CustomCert | null, spiffeTrustDomain?: string, opts: { unconstrained?: boolean; pathLen?: number } = {}): Promise<CustomCert> {
   // A signed CA gets pathLenConstraint 0 (it signs leaves only) unless `unconstrained` (a corporate
-  // intermediate that signs further CAs).
-  return makeCa(subject, notBefore, notAfter, signer, EC, signer && !opts.unconstrained ? 0 : undefined, spiffeTrustDomain ? [{ type: "url", value: `spiffe://${spiffeTrustDomain}` }] : undefined);
+  // intermediate that signs further CAs); `pathLen` sets it outright (a root's included).
+  const pathLen = opts.pathLen ?? (signer && !opts.unconstrained ? 0 : undefined);
+  return makeCa(subject, notBefore, notAfter, signer, EC, pathLen, spiffeTrustDomain ? [{ type: "url", value: `spiffe://${spiffeTrustDomain}` }] : undefined);
+}
+
+/**
+ * A self-signed ECDSA P-256 certificate with no extension at all, so no basicConstraints: a root as
+ * old CAs were made (`openssl req -x509` with a config that has no v3_ca section, or an X.509 v1 root).
+ */
+export async function makeBareRoot(subject: string, notBefore: Date, notAfter: Date): Promise<CustomCert> {
+  const keys = await newKeys(EC);
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({ serialNumber: nextSerial(subject), name: subject, notBefore, notAfter, signingAlgorithm: signingAlg(EC), keys, extensions: [] });
+  return { pem: cert.toString("pem") + "\n", keyPem: await keyPem(keys), keys, alg: EC };
 }
 
 /** An ECDSA P-256 leaf with serverAuth+clientAuth, named by `dnsNames`, IP addresses and/or a SPIFFE ID, signed by `signer`. */

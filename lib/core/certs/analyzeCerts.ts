@@ -98,22 +98,34 @@ const objectKey = (s: CertSource) => `${s.kind}\u0000${s.namespace ?? "\u0001"}\
  */
 const caRoleOf = (c: ParsedCert, selfSigned: (c: ParsedCert) => boolean): CertRole => (selfSigned(c) ? "root" : "intermediate");
 
+/**
+ * A CA by its place: basicConstraints cA, or a self-signed certificate where a trust anchor sits (a
+ * mesh bundle, a CA Secret, above the end-entity of a chain). Go's roots pool and BoringSSL
+ * (check_chain_extensions checks only the untrusted certificates) take an anchor without
+ * basicConstraints, as old CAs and X.509 v1 roots were made: it is a root, not a leaf (reviews/certs3.md #3).
+ */
+const caByPlace = (c: ParsedCert, selfSigned: (c: ParsedCert) => boolean) => c.isCA || selfSigned(c);
+
 /** `anchors`: the input is the bundle Linkerd's identity takes its trust anchors from (linkerdAnchorInputs). */
 function roleOf(input: CertInput, index: number, c: ParsedCert, selfSigned: (c: ParsedCert) => boolean, anchors: boolean): CertRole {
   switch (input.context) {
     case "workload-chain":
       if (index === 0) return "workload";
-      return c.isCA ? caRoleOf(c, selfSigned) : "leaf";
+      return caByPlace(c, selfSigned) ? caRoleOf(c, selfSigned) : "leaf";
     case "trust-bundle":
     case "root-bundle":
+      if (!caByPlace(c, selfSigned)) return "leaf";
+      return anchors ? "trust-anchor" : caRoleOf(c, selfSigned);
     case "tls-ca":
+      // A TLS Secret's ca.crt is the leaf itself when a SelfSigned issuer made it: cA decides here.
       if (!c.isCA) return "leaf";
       return anchors ? "trust-anchor" : caRoleOf(c, selfSigned);
     case "ca-chain":
       if (index === 0 && input.mesh === "linkerd") return "issuer";
-      return c.isCA ? caRoleOf(c, selfSigned) : "leaf";
+      return caByPlace(c, selfSigned) ? caRoleOf(c, selfSigned) : "leaf";
     case "tls-chain":
-      return c.isCA ? caRoleOf(c, selfSigned) : "leaf";
+      if (index === 0) return c.isCA ? caRoleOf(c, selfSigned) : "leaf";
+      return caByPlace(c, selfSigned) ? caRoleOf(c, selfSigned) : "leaf";
   }
 }
 
@@ -222,6 +234,19 @@ function notAuthorizedToSign(c: ParsedCert): string | null {
   return null;
 }
 
+/**
+ * Why `ca` may not sit above the path below it, or null: its pathLenConstraint allows fewer
+ * intermediates than `below` holds, the end-entity excluded. Go's crypto/x509 (verify.go `isValid`:
+ * `c.BasicConstraintsValid && c.MaxPathLen >= 0 && numIntermediates > c.MaxPathLen` →
+ * TooManyIntermediates, for intermediates and roots alike, self-issued ones counted); BoringSSL and
+ * OpenSSL enforce it on the presented CAs (X509_V_ERR_PATH_LENGTH_EXCEEDED).
+ */
+function pathTooLong(ca: ParsedCert, below: ParsedCert[]): string | null {
+  const intermediates = below.length - 1;
+  if (ca.pathLen === null || intermediates <= ca.pathLen) return null;
+  return `path length limit of ${ca.subject} exceeded: its pathLenConstraint is ${ca.pathLen}, but ${intermediates} intermediate CA certificate${intermediates === 1 ? " is" : "s are"} below it in this chain (Go's crypto/x509: TooManyIntermediates)`;
+}
+
 /** A certificate a path may go up through, with its position in the presented chain (-1: from the Secret's pool). */
 type Candidate = [cert: ParsedCert, index: number];
 
@@ -273,7 +298,6 @@ function verifyChain(
   const target = chain[at];
   if (!target) return { verified: false, error: "empty chain" };
   const valid = (c: ParsedCert) => c.notAfter > now;
-  const isAnchor = (c: ParsedCert) => bundle?.some((b) => valid(b) && sameSubjectAndKey(b, c)) === true;
   let checks = 0;
   /** A signature check within the budget; false once it is spent (then `exhausted`). */
   const counted = (child: ParsedCert, issuer: ParsedCert) => ++checks <= MAX_SIGNATURE_CHECKS && verify(child, issuer);
@@ -286,17 +310,28 @@ function verifyChain(
     links: [],
   };
   const walk = (c: ParsedCert, i: number, path: ParsedCert[]): Walk => {
-    if (isAnchor(c)) return { check: VERIFIED, links: [] };
+    // `c` is itself an anchor: the path below it is the path without it (the anchor's copy in the bundle decides).
+    const asAnchor = bundle?.filter((b) => valid(b) && sameSubjectAndKey(b, c)) ?? [];
+    if (asAnchor.length > 0) {
+      if (asAnchor.some((b) => !pathTooLong(b, path.slice(0, -1)))) return { check: VERIFIED, links: [] };
+      return { check: { verified: false, error: pathTooLong(asAnchor[0]!, path.slice(0, -1))! }, links: [] };
+    }
     // The trust bundle's anchors named like the issuer, outside the budget: checking them is linear (at
     // most the bundle's size per certificate on the path, memoised), and a bundle that keeps 100+ rotated
     // roots of one name (SPIRE) must still verify. Only the climb through presented certificates, which
     // can branch at every step, is bounded (Go keeps a chain it found when its limit is hit, too).
     const named = bundle?.filter((b) => b.subject === c.issuer && verify(c, b)) ?? [];
-    const trusted = bestAnchor(named.filter(valid), now);
+    const validNamed = named.filter(valid);
+    const trusted = bestAnchor(
+      validNamed.filter((b) => !pathTooLong(b, path)),
+      now,
+    );
     if (trusted) return { check: VERIFIED, links: [{ child: c, issuer: trusted, anchor: true }] };
     const next = i >= 0 ? chain[i + 1] : undefined;
     const onPath = (x: ParsedCert) => path.some((p) => sameSubjectAndKey(p, x));
-    let failed: Walk | undefined;
+    // A valid anchor signed it but its pathLenConstraint forbids this path: the failure to report if no other path verifies.
+    const limited = bestAnchor(validNamed, now);
+    let failed: Walk | undefined = limited ? { check: { verified: false, error: pathTooLong(limited, path)! }, links: [{ child: c, issuer: limited, anchor: true }] } : undefined;
     // The next presented certificate first (signed, whatever its name, as before), then the pool by name.
     const ups: Candidate[] = next ? [[next, i + 1], ...candidates.filter(([p]) => p !== next)] : candidates;
     for (const [up, j] of ups) {
@@ -308,8 +343,10 @@ function verifyChain(
       const link: Link = { child: c, issuer: up, anchor: false };
       let w: Walk;
       const notCa = notAuthorizedToSign(up);
+      const tooLong = pathTooLong(up, path);
       if (!valid(up)) w = { check: { verified: false, error: `issuer ${up.subject} expired ${up.notAfter.toISOString()}` }, links: [link] };
       else if (notCa) w = { check: { verified: false, error: `issuer ${up.subject} ${notCa}: it may not sign certificates` }, links: [link] };
+      else if (tooLong) w = { check: { verified: false, error: tooLong }, links: [link] };
       else {
         const above = walk(up, j, [...path, up]);
         if (above === gaveUp) return gaveUp;
@@ -487,8 +524,10 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
     const td = e.spireTrustDomain;
     if (td !== null) {
       // The CA SPIRE prepared after this one: newer (later notBefore), valid now, outliving it, from
-      // the same issuer (or, like it, self-signed), and not one of its own issuers (an upstream root
-      // that carries the trust domain's SPIFFE ID is no successor of the CA it signed).
+      // the same issuer (or, like it, self-SIGNED: by signature, not subject == issuer, since a nested
+      // SPIRE's CA and its upstream's roots share the default subject C=US,O=SPIFFE), and not one of its
+      // own issuers (an upstream root that carries the trust domain's SPIFFE ID is no successor of the
+      // CA it signed).
       const above = issuerChain(e.cert, issuerOf);
       e.successor =
         spireCas
@@ -500,7 +539,7 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
               n.notBefore > e.cert.notBefore &&
               n.notBefore <= o.now &&
               !above.has(n.fingerprint) &&
-              (e.cert.selfIssued ? n.selfIssued : !n.selfIssued && n.issuer === e.cert.issuer),
+              (selfSigned(e.cert) ? selfSigned(n) : !selfSigned(n) && n.issuer === e.cert.issuer),
           ) ?? null;
     }
     // Keyed once per sighting: a shared root or intermediate is seen once per proxy (10k sightings).
@@ -529,7 +568,7 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
     e.renewalTime = expectedRotation(e, o.fromCluster === true);
   }
   for (const e of linkByStatus(entries, o.certManager.certificates)) e.renewalTime = expectedRotation(e, o.fromCluster === true);
-  supersededRoots(entries, parsed, o.now);
+  supersededRoots(entries, parsed, o.now, selfSigned);
   const managedBy = new Map<CertManagerCertificate, CertEntry[]>();
   for (const e of entries.values()) {
     if (!e.certManager) continue;
@@ -684,16 +723,19 @@ function managingCertificate(writers: CertManagerCertificate[] | undefined, anno
  * the mesh's own signing CAs or workload certificates chain to. Undecided, and left alone, when some
  * chain stops at an issuer named like the old root that the inputs do not hold.
  */
-function supersededRoots(entries: Map<string, CertEntry>, parsed: Parsed[], now: Date): void {
+function supersededRoots(entries: Map<string, CertEntry>, parsed: Parsed[], now: Date, selfSigned: (c: ParsedCert) => boolean): void {
   const activeRoots = new Set<string>();
   /** By mesh: the roots its signing CAs and its workload certificates chain to. */
   const meshRoots = new Map<string, Set<string>>();
   const unknownIssuers = new Set<string>();
+  // Roots by signature (self-SIGNED, RFC 5280 §3.2; with or without basicConstraints, as roleOf takes
+  // them), not by name: a CA named like the root that signed it (a key-rollover link, a signing CA given
+  // its root's subject) is climbed through to that root.
   for (const e of entries.values()) {
-    if (e.cert.selfIssued || e.cert.notBefore > now || e.cert.notAfter <= now) continue;
+    if (selfSigned(e.cert) || e.cert.notBefore > now || e.cert.notAfter <= now) continue;
     let c: CertEntry | undefined = e;
     const seen = new Set<string>();
-    while (c && !c.cert.selfIssued && !seen.has(c.cert.fingerprint)) {
+    while (c && !selfSigned(c.cert) && !seen.has(c.cert.fingerprint)) {
       seen.add(c.cert.fingerprint);
       const up: ParsedCert | null = c.issuer;
       if (!up) {
@@ -703,7 +745,7 @@ function supersededRoots(entries: Map<string, CertEntry>, parsed: Parsed[], now:
       }
       c = entries.get(up.fingerprint);
     }
-    if (!c?.cert.selfIssued) continue;
+    if (!c || !selfSigned(c.cert)) continue;
     activeRoots.add(c.cert.fingerprint);
     for (const s of e.sightings) {
       const signer = e.cert.isCA && s.index === 0 && s.input.context === "ca-chain";
@@ -719,14 +761,13 @@ function supersededRoots(entries: Map<string, CertEntry>, parsed: Parsed[], now:
     if (!distributed(p.input)) continue;
     const samePki = meshRoots.get(p.input.mesh);
     for (const old of p.certs) {
-      if (!old.isCA || !old.selfIssued || activeRoots.has(old.fingerprint) || unknownIssuers.has(old.subject)) continue;
+      if (!selfSigned(old) || activeRoots.has(old.fingerprint) || unknownIssuers.has(old.subject)) continue;
       const e = entries.get(old.fingerprint);
       if (!e || e.successor) continue;
       const newer = p.certs.find(
         (n) =>
           n !== old &&
-          n.isCA &&
-          n.selfIssued &&
+          selfSigned(n) &&
           activeRoots.has(n.fingerprint) &&
           (n.subject === old.subject || !!samePki?.has(n.fingerprint)) &&
           n.notAfter > old.notAfter &&

@@ -306,14 +306,18 @@ export const certOutlivesIssuer = rule("cert.outlives-issuer", (ctx) =>
 
 // Self-SIGNED, not merely self-issued (RFC 5280 §3.2): an SVID whose subject equals its CA's (SPIRE's
 // C=US,O=SPIRE for both) is vouched for by that CA. The signature is checked last, on the few
-// non-CA certificates named like their issuer.
+// non-CA certificates named like their issuer. Only a certificate presented as the end-entity (first
+// in its chain) is a leaf: one further up is where a trust anchor sits, and a root without
+// basicConstraints is still a root there (reviews/certs3.md #3).
 export const certSelfSignedLeaf = rule("cert.self-signed-leaf", (ctx) =>
   ctx.certs.entries
     .filter(
       (e) =>
         !e.cert.isCA &&
         e.cert.selfIssued &&
-        e.sightings.some((s) => s.input.context === "workload-chain" || (s.input.context === "tls-chain" && !s.input.servingOnly && e.cert.extKeyUsage.includes("clientAuth"))) &&
+        e.sightings.some(
+          (s) => s.index === 0 && (s.input.context === "workload-chain" || (s.input.context === "tls-chain" && !s.input.servingOnly && e.cert.extKeyUsage.includes("clientAuth"))),
+        ) &&
         verifySignedBy(e.cert, e.cert),
     )
     .map((e) =>
