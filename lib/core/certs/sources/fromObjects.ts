@@ -27,11 +27,27 @@ export interface ObjectCertInputs {
   problems: InputProblem[];
 }
 
+/** Where Linkerd's control plane runs when nothing among the inputs says otherwise (the CLI's and chart's default). */
+export const DEFAULT_LINKERD_NAMESPACE = "linkerd";
+
+/** The namespaces whose CA Secrets are the control planes' (caSecret). */
+export interface CaNamespaces {
+  /** Where istiod runs: the only namespaces whose `cacerts` / `istio-ca-secret` are Istio's CA. */
+  istio: ReadonlySet<string>;
+  /** Linkerd's control-plane namespaces: the only ones whose `linkerd-identity-issuer` is Linkerd's issuer. */
+  linkerd: ReadonlySet<string>;
+}
+
 /**
- * `istioCaNamespaces`: where istiod runs (its mesh ConfigMap's namespace, the mesh root namespace),
- * the only namespaces whose `cacerts` / `istio-ca-secret` are Istio's CA (readSecret).
+ * `istioCaNamespaces`: where istiod runs (its mesh ConfigMap's namespace, the mesh root namespace, its
+ * pods'), `linkerdNamespaces`: Linkerd's control-plane namespaces (collect.ts).
  */
-export function certInputsFromObjects(objects: LoadedObject[], istioCaNamespaces: ReadonlySet<string> = new Set([DEFAULT_ROOT_NAMESPACE])): ObjectCertInputs {
+export function certInputsFromObjects(
+  objects: LoadedObject[],
+  istioCaNamespaces: ReadonlySet<string> = new Set([DEFAULT_ROOT_NAMESPACE]),
+  linkerdNamespaces: ReadonlySet<string> = new Set([DEFAULT_LINKERD_NAMESPACE]),
+): ObjectCertInputs {
+  const caNamespaces: CaNamespaces = { istio: istioCaNamespaces, linkerd: linkerdNamespaces };
   const out: ObjectCertInputs = {
     inputs: [],
     certManager: { certificates: [], issuers: [] },
@@ -45,7 +61,7 @@ export function certInputsFromObjects(objects: LoadedObject[], istioCaNamespaces
         readConfigMap(lo, out);
         break;
       case "Secret":
-        readSecret(lo, out, istioCaNamespaces);
+        readSecret(lo, out, caNamespaces);
         break;
       case "Certificate":
         if (isCertManager(o)) readCertificate(lo, out);
@@ -384,18 +400,22 @@ export function secretCertificateKeys(name: string, type: unknown): string[] {
 
 /**
  * istiod reads `cacerts` as a volume mounted into its own pod (./etc/cacerts) and `istio-ca-secret`
- * from its own namespace (security/pkg/pki/ca/ca.go, caStorageNamespace): a Secret of either name
- * elsewhere (an application's truststore called cacerts) is an ordinary Secret.
+ * from its own namespace (security/pkg/pki/ca/ca.go, caStorageNamespace); Linkerd's chart renders
+ * `linkerd-identity-issuer` in the control plane's namespace, where its identity controller mounts it
+ * (charts/linkerd-control-plane templates/identity.yaml). A Secret of such a name elsewhere (an
+ * application's truststore called cacerts) is an ordinary Secret.
  */
-function caSecret(o: KubeObject, istioCaNamespaces: ReadonlySet<string>): { wanted: Wanted[]; mesh: MeshKind } | undefined {
+function caSecret(o: KubeObject, namespaces: CaNamespaces): { wanted: Wanted[]; mesh: MeshKind } | undefined {
   const ca = CA_SECRETS.get(o.metadata.name);
-  if (ca?.mesh === "istio" && !istioCaNamespaces.has(o.metadata.namespace ?? "default")) return undefined;
+  const ns = o.metadata.namespace ?? "default";
+  if (ca?.mesh === "istio" && !namespaces.istio.has(ns)) return undefined;
+  if (ca?.mesh === "linkerd" && !namespaces.linkerd.has(ns)) return undefined;
   return ca;
 }
 
-function readSecret(lo: LoadedObject, out: ObjectCertInputs, istioCaNamespaces: ReadonlySet<string>): void {
+function readSecret(lo: LoadedObject, out: ObjectCertInputs, namespaces: CaNamespaces): void {
   const o = lo.object;
-  const ca = caSecret(o, istioCaNamespaces);
+  const ca = caSecret(o, namespaces);
   const wanted = ca?.wanted ?? tlsKeys(o.type);
   if (wanted.length === 0) return;
   // cert-manager names the Certificate that wrote the Secret (several may name one Secret).

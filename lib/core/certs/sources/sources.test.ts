@@ -700,21 +700,26 @@ describe("certInputsFromObjects: Secrets", () => {
     expect(r.inputs.every((i) => i.trustScope === undefined && i.owner === undefined)).toBe(true);
   });
 
-  it("reads Linkerd's issuer in both schemes", () => {
-    const r = certInputsFromObjects([
-      loaded(secret("linkerd", "linkerd-identity-issuer", { "crt.pem": pki.linkerdIssuer }, { plain: true })),
-      loaded(
-        secret(
-          "linkerd-cm",
-          "linkerd-identity-issuer",
-          { "tls.crt": pki.linkerdIssuer, "ca.crt": pki.linkerdAnchor },
-          {
-            type: "kubernetes.io/tls",
-            annotations: { "cert-manager.io/certificate-name": "linkerd-identity-issuer" },
-          },
+  it("reads Linkerd's issuer in both schemes (in Linkerd's control-plane namespaces)", () => {
+    // Two control planes, one per scheme: the issuer is read only where a control plane runs (collect.ts).
+    const r = certInputsFromObjects(
+      [
+        loaded(secret("linkerd", "linkerd-identity-issuer", { "crt.pem": pki.linkerdIssuer }, { plain: true })),
+        loaded(
+          secret(
+            "linkerd-cm",
+            "linkerd-identity-issuer",
+            { "tls.crt": pki.linkerdIssuer, "ca.crt": pki.linkerdAnchor },
+            {
+              type: "kubernetes.io/tls",
+              annotations: { "cert-manager.io/certificate-name": "linkerd-identity-issuer" },
+            },
+          ),
         ),
-      ),
-    ]);
+      ],
+      undefined,
+      new Set(["linkerd", "linkerd-cm"]),
+    );
     expect(r.problems).toEqual([]);
     expect(summary(r.inputs)).toEqual([
       "Secret linkerd/linkerd-identity-issuer[crt.pem] ca-chain linkerd",
