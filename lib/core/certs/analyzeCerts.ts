@@ -235,16 +235,20 @@ function notAuthorizedToSign(c: ParsedCert): string | null {
 }
 
 /**
- * Why `ca` may not sit above the path below it, or null: its pathLenConstraint allows fewer
- * intermediates than `below` holds, the end-entity excluded. Go's crypto/x509 (verify.go `isValid`:
- * `c.BasicConstraintsValid && c.MaxPathLen >= 0 && numIntermediates > c.MaxPathLen` →
- * TooManyIntermediates, for intermediates and roots alike, self-issued ones counted); BoringSSL and
- * OpenSSL enforce it on the presented CAs (X509_V_ERR_PATH_LENGTH_EXCEEDED).
+ * Why the presented CA `ca` may not sit above the path below it, or null: its pathLenConstraint allows
+ * fewer intermediates than `below` holds (the end-entity and self-issued certificates excluded). The
+ * rule every verifier of the mesh's certificates agrees on, so that a chain called invalid is refused by
+ * all of them: BoringSSL (Envoy; x509_vfy.c `check_chain_extensions`) checks pathLen only on the
+ * untrusted certificates, never on the trust anchor, and does not count self-issued intermediates
+ * (RFC 5280 §6.1.4 (l)); Go's crypto/x509 (`isValid` TooManyIntermediates) and OpenSSL 3 also check the
+ * anchor and Go counts self-issued ones too, so they refuse a superset of these chains.
  */
 function pathTooLong(ca: ParsedCert, below: ParsedCert[]): string | null {
-  const intermediates = below.length - 1;
-  if (ca.pathLen === null || intermediates <= ca.pathLen) return null;
-  return `path length limit of ${ca.subject} exceeded: its pathLenConstraint is ${ca.pathLen}, but ${intermediates} intermediate CA certificate${intermediates === 1 ? " is" : "s are"} below it in this chain (Go's crypto/x509: TooManyIntermediates)`;
+  if (ca.pathLen === null) return null;
+  let intermediates = 0;
+  for (let k = 1; k < below.length; k++) if (below[k]!.subject !== below[k]!.issuer) intermediates++;
+  if (intermediates <= ca.pathLen) return null;
+  return `path length limit of ${ca.subject} exceeded: its pathLenConstraint is ${ca.pathLen}, but ${intermediates} intermediate CA certificate${intermediates === 1 ? " is" : "s are"} below it in this chain (X509_V_ERR_PATH_LENGTH_EXCEEDED)`;
 }
 
 /** A certificate a path may go up through, with its position in the presented chain (-1: from the Secret's pool). */
@@ -298,6 +302,7 @@ function verifyChain(
   const target = chain[at];
   if (!target) return { verified: false, error: "empty chain" };
   const valid = (c: ParsedCert) => c.notAfter > now;
+  const isAnchor = (c: ParsedCert) => bundle?.some((b) => valid(b) && sameSubjectAndKey(b, c)) === true;
   let checks = 0;
   /** A signature check within the budget; false once it is spent (then `exhausted`). */
   const counted = (child: ParsedCert, issuer: ParsedCert) => ++checks <= MAX_SIGNATURE_CHECKS && verify(child, issuer);
@@ -310,28 +315,19 @@ function verifyChain(
     links: [],
   };
   const walk = (c: ParsedCert, i: number, path: ParsedCert[]): Walk => {
-    // `c` is itself an anchor: the path below it is the path without it (the anchor's copy in the bundle decides).
-    const asAnchor = bundle?.filter((b) => valid(b) && sameSubjectAndKey(b, c)) ?? [];
-    if (asAnchor.length > 0) {
-      if (asAnchor.some((b) => !pathTooLong(b, path.slice(0, -1)))) return { check: VERIFIED, links: [] };
-      return { check: { verified: false, error: pathTooLong(asAnchor[0]!, path.slice(0, -1))! }, links: [] };
-    }
+    // A trust anchor ends the path whatever its pathLenConstraint (BoringSSL checks only the untrusted
+    // certificates; see pathTooLong).
+    if (isAnchor(c)) return { check: VERIFIED, links: [] };
     // The trust bundle's anchors named like the issuer, outside the budget: checking them is linear (at
     // most the bundle's size per certificate on the path, memoised), and a bundle that keeps 100+ rotated
     // roots of one name (SPIRE) must still verify. Only the climb through presented certificates, which
     // can branch at every step, is bounded (Go keeps a chain it found when its limit is hit, too).
     const named = bundle?.filter((b) => b.subject === c.issuer && verify(c, b)) ?? [];
-    const validNamed = named.filter(valid);
-    const trusted = bestAnchor(
-      validNamed.filter((b) => !pathTooLong(b, path)),
-      now,
-    );
+    const trusted = bestAnchor(named.filter(valid), now);
     if (trusted) return { check: VERIFIED, links: [{ child: c, issuer: trusted, anchor: true }] };
     const next = i >= 0 ? chain[i + 1] : undefined;
     const onPath = (x: ParsedCert) => path.some((p) => sameSubjectAndKey(p, x));
-    // A valid anchor signed it but its pathLenConstraint forbids this path: the failure to report if no other path verifies.
-    const limited = bestAnchor(validNamed, now);
-    let failed: Walk | undefined = limited ? { check: { verified: false, error: pathTooLong(limited, path)! }, links: [{ child: c, issuer: limited, anchor: true }] } : undefined;
+    let failed: Walk | undefined;
     // The next presented certificate first (signed, whatever its name, as before), then the pool by name.
     const ups: Candidate[] = next ? [[next, i + 1], ...candidates.filter(([p]) => p !== next)] : candidates;
     for (const [up, j] of ups) {
