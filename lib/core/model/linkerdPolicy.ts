@@ -142,6 +142,8 @@ export interface NarrowOpening {
   selector?: LabelSelector;
   /** What admits them and from where, worded to follow "admits unauthenticated clients only as ". */
   why: string;
+  /** The networks it admits from (networks[], or client.networks), each with its exceptions. */
+  networks: Network[];
 }
 
 /** The authentication kinds policy_client_authz looks up by name. */
@@ -507,7 +509,7 @@ export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProble
         const networks = net ? authentications.networks.get(`NetworkAuthentication/${net.namespace}/${net.name}`) : undefined;
         if (networks !== undefined && target.kind !== "HTTPRoute" && target.kind !== "GRPCRoute" && !admitsEveryCaller(networks, cluster)) {
           const why = `AuthorizationPolicy ${namespace}/${o.object.metadata.name} requires NetworkAuthentication ${net!.namespace}/${net!.name}, whose networks are ${networksText(networks)}`;
-          out.narrowOpenings.push(target.kind === "Server" ? { namespace, server: target.name, why } : { namespace, why });
+          out.narrowOpenings.push(target.kind === "Server" ? { namespace, server: target.name, why, networks } : { namespace, why, networks });
           break;
         }
         if (target.kind === "Server") out.openServers.add(`${namespace}/${target.name}`);
@@ -527,7 +529,7 @@ export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProble
         const networks = networksOf(at(spec, "client", "networks")) ?? [];
         if (networks.length > 0 && !admitsEveryCaller(networks, cluster) && (name || selector)) {
           const why = `ServerAuthorization ${namespace}/${o.object.metadata.name}, whose client.networks are ${networksText(networks)}`;
-          out.narrowOpenings.push(name ? { namespace, server: name, why } : { namespace, selector: selector!, why });
+          out.narrowOpenings.push(name ? { namespace, server: name, why, networks } : { namespace, selector: selector!, why, networks });
           break;
         }
         if (name) out.openServers.add(`${namespace}/${name}`);
@@ -612,6 +614,17 @@ export function narrowOpeningsOf(policy: LinkerdPolicy, s: LinkerdServer): Narro
   return policy.narrowOpenings.filter(
     (x) => x.namespace === s.namespace && (x.server !== undefined ? x.server === s.name : x.selector !== undefined ? selects(x.selector, s.labels) : true),
   );
+}
+
+/**
+ * The first opening that admits a client calling from `ip`: linkerd2-proxy authorizes a connection when
+ * one authorization's networks hold the client's address (app/inbound policy: `authz.networks.iter()
+ * .any(|n| n.contains(&client))`), a network holding it when its cidr does and none of its `except`
+ * does (server-policy `Network::contains`), of the same family. Null: none admits it.
+ */
+export function openingAdmitting(openings: readonly NarrowOpening[], ip: IpRange): NarrowOpening | null {
+  for (const o of openings) if (o.networks.some((n) => contains(n.range, ip) && !n.except.some((e) => contains(e.range, ip)))) return o;
+  return null;
 }
 
 /** Whether Server `s` names `port`: by number, or by the name one of the pod's container ports on it has. */

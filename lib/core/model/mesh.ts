@@ -206,6 +206,12 @@ export interface LivePod {
   /** The Linkerd proxy's control-plane namespace and trust domain (env _l5d_ns, _l5d_trustdomain): its identity name's suffix. */
   linkerdControlPlaneNs?: string;
   linkerdTrustDomain?: string;
+  /**
+   * A running pod's addresses, status.podIPs (else status.podIP) as the API server reports them: the
+   * source address its connections carry, which a Linkerd Server opened to some networks only checks
+   * (linkerdInbound.ts linkerdCallerInbound). Absent for a pod not yet given one, and for templates.
+   */
+  ips?: readonly string[];
 }
 
 export interface ServicePort {

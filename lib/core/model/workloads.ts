@@ -190,7 +190,22 @@ function dataplaneOf(view: PodSpecView, ns: Namespace | undefined, live: boolean
   return { dataplane: "none", optedOut };
 }
 
-const livePod = (pod: LoadedObject): LivePod => linkerdPodOf(pod.object.metadata.name, pod.object);
+function livePod(pod: LoadedObject): LivePod {
+  const out = linkerdPodOf(pod.object.metadata.name, pod.object);
+  const ips = podIps(pod.object);
+  if (ips.length > 0) out.ips = ips;
+  return out;
+}
+
+/** status.podIPs[].ip (one per family on a dual-stack pod), else status.podIP: the pod's own addresses, kept as written. */
+function podIps(pod: unknown): string[] {
+  const listed = arr(at(pod, "status", "podIPs"))
+    .map((x) => str(at(x, "ip")))
+    .filter((ip): ip is string => ip !== undefined && ip !== "");
+  if (listed.length > 0) return listed;
+  const one = str(at(pod, "status", "podIP"));
+  return one ? [one] : [];
+}
 
 /** What a pod (or a pod template already carrying linkerd-proxy) says of its Linkerd proxy: its env, and the annotations the policy controller reads. */
 function linkerdPodOf(name: string, pod: unknown): LivePod {

@@ -9,7 +9,8 @@
 // Linkerd's STRICT and PERMISSIVE, for the snapshot's modes and the edge matrix. Who among meshed
 // clients may call (identities, deny for everyone) is authorization, which Handshake does not judge.
 import type { LivePod, MeshModel, Workload } from "../model/mesh";
-import { narrowOpeningsOf, serverOfPort, serverOpensToAll } from "../model/linkerdPolicy";
+import { narrowOpeningsOf, openingAdmitting, serverOfPort, serverOpensToAll, type NarrowOpening } from "../model/linkerdPolicy";
+import { ipValue, NETIP } from "../model/ipAddress";
 import { inPortRuns, linkerdPolicyPortRuns } from "../model/read";
 import { ADMITS_UNAUTHENTICATED, LINKERD_POLICIES } from "../model/linkerdPolicyValues";
 
@@ -178,6 +179,8 @@ export interface LinkerdInbound {
   undecided: boolean;
   /** Why, worded to follow "<workload> is meshed by Linkerd, and ". */
   why: string;
+  /** Undecided only because its Server admits them from some networks: the caller's address decides (linkerdCallerInbound). */
+  byNetwork?: true;
 }
 
 /**
@@ -195,7 +198,7 @@ export function linkerdInbound(model: MeshModel, w: Workload, port?: number, pod
     // which the inputs do not give (a Server opened for an ingress node's /32, say).
     const narrow = narrowOpeningsOf(policy, server);
     if (narrow.length > 0)
-      return { mode: "PERMISSIVE", undecided: true, why: `${name} and admits unauthenticated clients only from some networks (${narrow.map((n) => n.why).join("; ")}), which the caller may or may not be in` };
+      return { mode: "PERMISSIVE", undecided: true, byNetwork: true, why: `${name} and admits unauthenticated clients only from some networks (${narrow.map((n) => n.why).join("; ")}), which the caller may or may not be in` };
     // A route opened to unauthenticated clients (a probe or metrics path) may be this Server's.
     if (policy.openRouteNamespaces.has(server.namespace))
       return { mode: "STRICT", undecided: true, why: `${name} and denies what no authorization admits, and an AuthorizationPolicy in namespace ${server.namespace} admits unauthenticated clients on some HTTPRoute or GRPCRoute, maybe this Server's` };
@@ -214,4 +217,60 @@ export function linkerdInbound(model: MeshModel, w: Workload, port?: number, pod
   if (defaultPolicyMode(d.policy) === "PERMISSIVE") return { mode: "PERMISSIVE", undecided: false, why: `${subject} the default inbound policy ${d.policy} (${d.from})` };
   const refuses = d.policy === "deny" ? "which denies every call" : "which admits only meshed clients";
   return { mode: "STRICT", undecided: false, why: `${subject} the default inbound policy ${d.policy} (${d.from}), ${refuses}` };
+}
+
+/**
+ * What `port` of a meshed workload does with one unauthenticated caller whose Server is opened to some
+ * networks only (linkerdInbound's undecided narrow case), decided by the caller's pods' addresses
+ * (LivePod.ips): admitted when every pod is inside an opening (openingAdmitting), refused when every pod
+ * is outside all of them. Null where that cannot be told, or where linkerdInbound's answer stands: no
+ * such Server on the port, a caller without running pods, a pod without an address (or one that does
+ * not parse), pods that disagree, or a dual-stack pod whose families disagree (which one a connection
+ * takes follows the address it calls). A refused caller whose Server's namespace opens some route to
+ * unauthenticated clients stays undecided, as linkerdInbound's locked Server does.
+ */
+export function linkerdCallerInbound(model: MeshModel, w: Workload, port: number, caller: Workload): LinkerdInbound | null {
+  const policy = model.linkerdPolicy;
+  if (policy.narrowOpenings.length === 0 || caller.livePods.length === 0) return null;
+  const server = serverOfPort(policy, w, port);
+  if (server === null || serverOpensToAll(policy, server)) return null;
+  const narrow = narrowOpeningsOf(policy, server);
+  if (narrow.length === 0) return null;
+  const admitted = callerAdmitted(narrow, caller);
+  if (admitted === null) return null;
+  const name = `Server ${server.namespace}/${server.name} takes its port ${port}`;
+  const pods = `the caller's pods (${shownIps(caller)})`;
+  if (admitted.length > 0) return { mode: "PERMISSIVE", undecided: false, why: `${name} and admits ${pods} as unauthenticated clients (${[...new Set(admitted.map((o) => o.why))].join("; ")})` };
+  const refused = `${name} and admits unauthenticated clients only from some networks (${narrow.map((n) => n.why).join("; ")}), which leave out ${pods}`;
+  if (policy.openRouteNamespaces.has(server.namespace))
+    return { mode: "STRICT", undecided: true, why: `${refused}, but an AuthorizationPolicy in namespace ${server.namespace} admits unauthenticated clients on some HTTPRoute or GRPCRoute, maybe this Server's` };
+  return { mode: "STRICT", undecided: false, why: `${refused} (Linkerd denies what no authorization admits)` };
+}
+
+/** The caller's pod addresses for a reason: the first three, and how many more. */
+function shownIps(caller: Workload): string {
+  const ips = caller.livePods.flatMap((p) => p.ips ?? []);
+  return ips.length <= 3 ? ips.join(", ") : `${ips.slice(0, 3).join(", ")} and ${ips.length - 3} more`;
+}
+
+/**
+ * The openings admitting each of the caller's pods (empty: every pod refused), or null when a pod has
+ * no address, one does not parse, or the pods' (or one pod's addresses') answers differ.
+ */
+function callerAdmitted(narrow: readonly NarrowOpening[], caller: Workload): NarrowOpening[] | null {
+  const out: NarrowOpening[] = [];
+  let answer: boolean | undefined;
+  for (const p of caller.livePods) {
+    if (p.ips === undefined || p.ips.length === 0) return null;
+    for (const ip of p.ips) {
+      const value = ipValue(ip, NETIP);
+      if (value === null) return null;
+      const v6 = ip.includes(":");
+      const opening = openingAdmitting(narrow, { v6, lo: value, hi: value });
+      if (answer !== undefined && answer !== (opening !== null)) return null;
+      answer = opening !== null;
+      if (opening) out.push(opening);
+    }
+  }
+  return out;
 }

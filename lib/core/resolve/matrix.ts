@@ -20,6 +20,10 @@ export interface ServerAccept {
   mode: EnforcedMode;
   /** For kind "linkerd": whether the port admits unauthenticated callers cannot be told (linkerdInbound `undecided`). */
   undecided?: boolean;
+  /** For kind "linkerd": undecided only for want of the caller's address (linkerdInbound `byNetwork`). */
+  byNetwork?: true;
+  /** For kind "linkerd": the port's policy for this caller, decided by its pods' addresses (linkerdCallerInbound), for the reason. */
+  callerWhy?: string;
   /** The port is declared HTTP (name/appProtocol http*, grpc*): no chain for TLS without Istio ALPN. */
   httpPort: boolean;
   /**

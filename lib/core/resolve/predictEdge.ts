@@ -14,6 +14,7 @@ import { readingRevision } from "../model/discovery";
 import { labelNamesTag } from "../model/revisions";
 import { inPortRuns } from "../model/read";
 import { ignoredAuthorizationsOf, serverOfPort, type LinkerdPolicy } from "../model/linkerdPolicy";
+import { linkerdCallerInbound } from "./linkerdInbound";
 
 /** The calling side. `workload` is null for callers outside the inventory. */
 export interface Client {
@@ -157,7 +158,7 @@ function acceptOf(r: Resolver, w: Workload | null, targetPort: number, port: Ser
     if (isLinkerdSkipped(w, targetPort)) return { accept: { kind: "none", mode: "PERMISSIVE", httpPort }, server };
     // The port's inbound policy (linkerdInbound.ts): its Server's, else the default policy.
     const inbound = r.linkerdInbound(w, targetPort);
-    return { accept: { kind: "linkerd", mode: inbound.mode, httpPort, undecided: inbound.undecided }, server };
+    return { accept: { kind: "linkerd", mode: inbound.mode, httpPort, undecided: inbound.undecided, ...(inbound.byNetwork ? { byNetwork: true } : {}) }, server };
   }
   // An entry's tunnel label says a proxy on the VM terminates HBONE, and nothing more (the server
   // decision stays NONE: whether that proxy applies PeerAuthentication cannot be told).
@@ -178,6 +179,8 @@ interface EndpointSides {
   hboneDependent: boolean;
   /** Every endpoint carries tlsMode=istio (none when there is no known endpoint): the passthrough inference's condition for auto mTLS. */
   allIstio: boolean;
+  /** Some Linkerd endpoint's port admits unauthenticated callers from some networks only: the caller's addresses decide (callerSides). */
+  byNetwork: boolean;
 }
 
 /** What each endpoint of a service port accepts, and what auto mTLS would send it: independent of the client. */
@@ -248,7 +251,32 @@ const sidesOf = (sides: EndpointSide[], emptySubset: Subset | null, missingSubse
   missingSubset,
   hboneDependent: sides.some((x) => !!x.workload && (x.workload.dataplane === "ambient" || x.workload.hboneTunnel)),
   allIstio: sides.every((x) => x.workload?.tlsModeLabel === "istio"),
+  byNetwork: sides.some((x) => x.accept.byNetwork === true),
 });
+
+/**
+ * The endpoint sides as one unauthenticated caller meets them, where a Linkerd Server admits such
+ * callers from some networks only: its pods' addresses decide the port (linkerdCallerInbound), else
+ * the side stays undecided. `all` itself when nothing changes; memoised per sides and caller, so the
+ * endpoint sets and shared reasons built from it are too.
+ */
+function callerSides(r: Resolver, memo: Memo, all: EndpointSides, caller: Workload): EndpointSides {
+  let byCaller = memo.callerSides.get(all);
+  if (!byCaller) memo.callerSides.set(all, (byCaller = new Map()));
+  const hit = byCaller.get(caller);
+  if (hit) return hit;
+  let changed = false;
+  const sides = all.sides.map((side) => {
+    if (side.accept.byNetwork !== true || side.workload === null) return side;
+    const decided = linkerdCallerInbound(r.model, side.workload, side.targetPort, caller);
+    if (decided === null) return side;
+    changed = true;
+    return { ...side, accept: { kind: "linkerd", mode: decided.mode, httpPort: side.accept.httpPort, undecided: decided.undecided, callerWhy: decided.why } satisfies ServerAccept };
+  });
+  const out = changed ? { ...sidesOf(sides, all.emptySubset, all.missingSubset), byNetwork: false } : all;
+  byCaller.set(caller, out);
+  return out;
+}
 
 /**
  * A subset cluster's endpoint sides: the port's, less the endpoints whose labels lack one of the
@@ -551,6 +579,8 @@ interface Memo {
   predictedSides: Map<EndpointPrediction, Sides>;
   /** worst endpoint → DestinationRule → shared sides naming it. */
   predictedSidesByDr: Map<EndpointPrediction, Map<DestinationRule, Sides>>;
+  /** endpoint sides with a network-limited Linkerd port → caller → the sides as that caller meets them (callerSides). */
+  callerSides: Map<EndpointSides, Map<Workload, EndpointSides>>;
 }
 
 const memos = new WeakMap<Resolver, Memo>();
@@ -581,6 +611,7 @@ function newMemo(revision: string): Memo {
     sniSets: new Map(),
     predictedSides: new Map(),
     predictedSidesByDr: new Map(),
+    callerSides: new Map(),
   });
 }
 
@@ -947,11 +978,14 @@ export function predictEdge(
   // ORIGINAL_DST cluster has no load assignment to filter.
   // A subset no DR for this client defines has no cluster at all (missingSides).
   const missing = route?.dest.subset && !subset ? route.dest.subset : null;
-  const all = missing
+  const shared = missing
     ? missingSides(r, memo, service, port, missing)
     : subset && !originalDst
       ? subsetSides(r, memo, service, port, subset)
       : endpointSides(r, memo, service, port);
+  // A Linkerd port open to some networks only: the caller's own pods' addresses decide it (a meshed
+  // Linkerd caller sends mTLS, which the network does not limit here).
+  const all = shared.byNetwork && client.workload !== null && client.dataplane !== "linkerd" ? callerSides(r, memo, shared, client.workload) : shared;
   if (autoDecides && certs !== "none") clusterSend = autoFileSend(certs, cluster, all);
   // Only an auto-mTLS cluster (no TLS for the port itself) behind EDS reads the DR's endpoint
   // tagging; the DR is then named on the edge, as it steers what auto mTLS sends.
@@ -1227,7 +1261,8 @@ function linkerdIgnoredPhrase(linkerd: LinkerdPolicy, w: Workload, port: number)
  * policy all-authenticated (…), which admits only meshed clients"); nothing for a port that admits
  * them, whose reason stays "is meshed by Linkerd".
  */
-function linkerdPolicyPhrase(r: Resolver, w: Workload, port: number): string {
+function linkerdPolicyPhrase(r: Resolver, w: Workload, port: number, accept: ServerAccept): string {
+  if (accept.callerWhy !== undefined) return `, and ${accept.callerWhy}`;
   const inbound = r.linkerdInbound(w, port);
   return inbound.mode === "STRICT" || inbound.undecided ? `, and ${inbound.why}` : "";
 }
@@ -1280,7 +1315,7 @@ function serverPhrase(r: Resolver, service: Service, port: ServicePort, e: Endpo
       : `${dest} has no proxy that istiod knows of but for its networking.istio.io/tunnel=http label, which only clients sending HBONE read`;
   if (e.server.mode === "NONE") return e.workload.entry !== null ? `${dest} has no proxy that istiod knows of` : `${dest} has no proxy`;
   if (e.server.origin === "linkerd-policy")
-    return `${dest} is meshed by Linkerd${e.tls === "LINKERD" ? "" : linkerdPolicyPhrase(r, e.workload, e.targetPort)}${linkerdIgnoredPhrase(linkerd, e.workload, e.targetPort)}`;
+    return `${dest} is meshed by Linkerd${e.tls === "LINKERD" ? "" : linkerdPolicyPhrase(r, e.workload, e.targetPort, e.accept)}${linkerdIgnoredPhrase(linkerd, e.workload, e.targetPort)}`;
   const by = e.server.policy ? `PeerAuthentication ${e.server.policy.namespace}/${e.server.policy.name} (${e.server.origin})` : `Istio's default${ignoredMeshPolicyNote(model, e.workload)}`;
   const plane = e.accept.kind === "ambient" ? " (ambient)" : "";
   return `${dest}${plane} port ${e.targetPort} is ${e.server.mode} by ${by}`;
