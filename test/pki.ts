@@ -801,10 +801,11 @@ export async function makeBareRoot(subject: string, notBefore: Date, notAfter: D
   return { pem: cert.toString("pem") + "\n", keyPem: await keyPem(keys), keys, alg: EC };
 }
 
-/** An ECDSA P-256 leaf with serverAuth+clientAuth, named by `dnsNames`, IP addresses and/or a SPIFFE ID, signed by `signer`. */
-export function makeCustomLeaf(subject: string, notBefore: Date, notAfter: Date, signer: CustomCert, names: { dns?: string[]; ip?: string[]; spiffeId?: string }): Promise<CustomCert> {
+/** An ECDSA P-256 leaf with serverAuth+clientAuth, named by `dnsNames`, IP addresses, email addresses and/or a SPIFFE ID, signed by `signer`. */
+export function makeCustomLeaf(subject: string, notBefore: Date, notAfter: Date, signer: CustomCert, names: { dns?: string[]; ip?: string[]; email?: string[]; spiffeId?: string }): Promise<CustomCert> {
   const sans: x509.JsonGeneralNames = [
     ...(names.dns ?? []).map((value) => ({ type: "dns" as const, value })),
+    ...(names.email ?? []).map((value) => ({ type: "email" as const, value })),
     ...(names.ip ?? []).map((value) => ({ type: "ip" as const, value })),
     ...(names.spiffeId ? [{ type: "url" as const, value: names.spiffeId }] : []),
   ];

@@ -5,7 +5,8 @@ import type { Certificate } from "../snapshot/schema";
 import type { CertInput, CertManagerCertificate, CertManagerIssuer, CertSource, SpireServerConfig } from "./types";
 import { groupBy } from "../model/read";
 import { certManagerRenewalTime } from "./certManagerRenewal";
-import { createCertCache, escapeDnValue, samePublicKey, type ParsedCert } from "./x509";
+import { ATTR_NAMES, createCertCache, escapeDnValue, samePublicKey, type ParsedCert } from "./x509";
+import { dnAttributeList } from "./distinguishedName";
 import { ipValue, NETIP } from "../model/ipAddress";
 
 export type CertRole = Certificate["role"];
@@ -631,7 +632,59 @@ function describedBy(c: CertManagerCertificate, cert: ParsedCert): boolean {
   if (toSecond(cert.notAfter.getTime()) !== toSecond(Date.parse(c.notAfter!))) return false;
   if (c.notBefore !== undefined && toSecond(cert.notBefore.getTime()) !== toSecond(Date.parse(c.notBefore))) return false;
   if (c.commonName !== undefined && dnAttributes(cert.subject).includes(`CN=${escapeDnValue(c.commonName)}`)) return true;
-  return c.dnsNames.some((n) => cert.dnsNames.includes(n)) || c.uris.some((u) => cert.uris.includes(u)) || c.ipAddresses.some((a) => hasIpSan(cert, a));
+  if (c.literalSubject !== undefined && isLiteralSubject(c.literalSubject, cert.subject)) return true;
+  return (
+    c.dnsNames.some((n) => cert.dnsNames.includes(n)) ||
+    c.uris.some((u) => cert.uris.includes(u)) ||
+    c.ipAddresses.some((a) => hasIpSan(cert, a)) ||
+    c.emailAddresses.some((m) => cert.emailAddresses.includes(m))
+  );
+}
+
+/**
+ * cert-manager's attribute names for spec.literalSubject (pkg/util/pki `attributeTypeNames`, matched as
+ * written, upper case), by OID; any other type must be a dotted OID.
+ */
+const LITERAL_TYPES: Readonly<Record<string, string>> = {
+  C: "2.5.4.6",
+  O: "2.5.4.10",
+  OU: "2.5.4.11",
+  CN: "2.5.4.3",
+  SERIALNUMBER: "2.5.4.5",
+  L: "2.5.4.7",
+  ST: "2.5.4.8",
+  STREET: "2.5.4.9",
+  DC: "0.9.2342.19200300.100.1.25",
+  UID: "0.9.2342.19200300.100.1.1",
+};
+/** x509.ts readName's attribute names, back to their OIDs. */
+const OID_OF_NAME = new Map(Object.entries(ATTR_NAMES).map(([oid, name]) => [name, oid]));
+const DOTTED_OID = /^\d+(\.\d+)+$/;
+
+/** A name's attributes as "oid=value", sorted; null when a type is unknown. */
+function subjectKey(dn: string, oidOf: (type: string) => string | undefined): string[] | null {
+  const attrs = dnAttributeList(dn);
+  if (attrs === null) return null;
+  const out: string[] = [];
+  for (const a of attrs) {
+    const oid = oidOf(a.type) ?? (DOTTED_OID.test(a.type) ? a.type : undefined);
+    if (oid === undefined) return null;
+    out.push(`${oid}=${a.value}`);
+  }
+  return out.sort();
+}
+
+/**
+ * Whether a certificate's subject is the one spec.literalSubject asks for: cert-manager parses it as an
+ * RFC 4514 string (pkg/util/pki `UnmarshalSubjectStringToRDNSequence`: go-ldap ParseDN, RDNs reversed
+ * into certificate order) and writes that sequence as the subject. Compared as the same attributes
+ * (type and unescaped value), in any order: the string's order is the reverse of the certificate's.
+ */
+function isLiteralSubject(literal: string, subject: string): boolean {
+  const want = subjectKey(literal, (t) => LITERAL_TYPES[t]);
+  if (want === null || want.length === 0) return false;
+  const have = subjectKey(subject, (t) => OID_OF_NAME.get(t));
+  return have !== null && have.length === want.length && have.every((x, i) => x === want[i]);
 }
 
 /**

@@ -1,6 +1,6 @@
 // commonNames: the CN values of a subject as readName writes it (reviews/readthrough #6).
 import { describe, expect, it } from "vitest";
-import { commonNames, escapeDnValue } from "./distinguishedName";
+import { commonNames, dnAttributeList, escapeDnValue } from "./distinguishedName";
 
 describe("commonNames", () => {
   it.each([
@@ -25,4 +25,29 @@ describe("commonNames", () => {
       expect(commonNames(`O=x+OU=y,CN=${escapeDnValue(v)},C=z`)).toEqual([v]);
     },
   );
+});
+
+describe("dnAttributeList reads RFC 4514 strings", () => {
+  it.each([
+    ["CN=a,O=b", [["CN", "a"], ["O", "b"]]],
+    ["CN=a, O=b", [["CN", "a"], ["O", "b"]]],
+    ["CN=a\\,b+UID=1", [["CN", "a,b"], ["UID", "1"]]],
+    ["CN=team\\2Cca", [["CN", "team,ca"]]],
+    ["CN=caf\\C3\\A9", [["CN", "café"]]],
+    ["CN=café", [["CN", "café"]]],
+    ["CN=\\ lead\\ ", [["CN", " lead "]]],
+    ["CN=nul\\00", [["CN", "nul\0"]]],
+    ["2.5.4.3=#0c0161", [["2.5.4.3", "#0c0161"]]],
+    ["", []],
+  ] as [string, [string, string][]][])("%j", (dn, want) => {
+    expect(dnAttributeList(dn)?.map((a) => [a.type, a.value])).toEqual(want);
+  });
+
+  it.each(["CN", "=a", "CN=a,,O=b"])("near miss: %j is no name (null)", (dn) => {
+    expect(dnAttributeList(dn)).toBeNull();
+  });
+
+  it("reads back what escapeDnValue writes", () => {
+    for (const v of ["a,b", "#x", " x ", "a+b;c<d>\"e\\f", "nul\0"]) expect(dnAttributeList(`CN=${escapeDnValue(v)}`)).toEqual([{ type: "CN", value: v }]);
+  });
 });

@@ -61,11 +61,15 @@ export interface CertManagerCertificate {
   renewBefore?: string;
   renewBeforePercentage?: number;
   usages: string[];
-  /** spec.commonName and the SANs the certificate is requested with (dnsNames, uris, ipAddresses). */
+  /** spec.commonName and the SANs the certificate is requested with (dnsNames, uris, ipAddresses; emailAddresses below). */
   commonName?: string;
   dnsNames: string[];
   uris: string[];
   ipAddresses: string[];
+  /** spec.emailAddresses: rfc822Name SANs. */
+  emailAddresses: string[];
+  /** spec.literalSubject: the whole subject as an RFC 4514 string (cert-manager takes it instead of commonName and subject). */
+  literalSubject?: string;
   /**
    * spec.renewal (cert-manager ≥ 1.21): its policy as written (RenewBefore, Disabled; undefined when
    * unset) and how many maintenance windows it lists. Absent when the spec has no `renewal`.

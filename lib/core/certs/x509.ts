@@ -132,6 +132,8 @@ export interface ParsedCert {
   dnsNames: string[];
   uris: string[];
   ipAddresses: string[];
+  /** rfc822Name SANs (email addresses), as written. */
+  emailAddresses: string[];
   /** The URI SAN when exactly one URI SAN starts with spiffe://. */
   spiffeId: string | null;
   /** "ECDSA P-256", "ECDSA P-384", "RSA 2048", "RSA 4096", "Ed25519", … */
@@ -288,7 +290,7 @@ function readString(b: Uint8Array, t: Tlv): string | null {
   }
 }
 
-const ATTR_NAMES: Record<string, string> = {
+export const ATTR_NAMES: Readonly<Record<string, string>> = {
   "2.5.4.3": "CN",
   "2.5.4.4": "SN",
   "2.5.4.5": "serialNumber",
@@ -626,6 +628,7 @@ function parse(b: Uint8Array, fingerprint: string | null): ParsedCert {
     sigParamsT && sigParamsT.tag !== 0x05 ? b.subarray(sigParamsT.start, sigParamsT.end) : null;
 
   const dnsNames: string[] = [];
+  const emailAddresses: string[] = [];
   const uris: string[] = [];
   const ipAddresses: string[] = [];
   let isCA = false;
@@ -651,6 +654,7 @@ function parse(b: Uint8Array, fingerprint: string | null): ParsedCert {
           const names = readTlv(b, valueT.valueStart, valueT.end, "subjectAltName");
           for (const gn of children(b, names, "GeneralName")) {
             if (gn.tag === 0x82) dnsNames.push(latin1(b, gn.valueStart, gn.end));
+            else if (gn.tag === 0x81) emailAddresses.push(latin1(b, gn.valueStart, gn.end));
             else if (gn.tag === 0x86) uris.push(latin1(b, gn.valueStart, gn.end));
             else if (gn.tag === 0x87) ipAddresses.push(formatIp(b, gn));
           }
@@ -711,6 +715,7 @@ function parse(b: Uint8Array, fingerprint: string | null): ParsedCert {
     dnsNames,
     uris,
     ipAddresses,
+    emailAddresses,
     spiffeId: spiffe.length === 1 ? spiffe[0]! : null,
     keyAlgorithm: pk.keyAlgorithm,
     keyBits: pk.keyBits,

@@ -484,10 +484,13 @@ function readCertificate(lo: LoadedObject, out: ObjectCertInputs): void {
     dnsNames: strings(spec.dnsNames),
     uris: strings(spec.uris),
     ipAddresses: strings(spec.ipAddresses),
+    emailAddresses: strings(spec.emailAddresses),
     ready: readyCondition(o),
   };
   const commonName = str(spec.commonName);
   if (commonName) c.commonName = commonName;
+  const literalSubject = str(spec.literalSubject);
+  if (literalSubject) c.literalSubject = literalSubject;
   const renewal = obj(spec.renewal);
   if (renewal) {
     const policy = str(renewal.policy);

@@ -894,7 +894,7 @@ describe("certInputsFromObjects: cert-manager", () => {
       loaded(
         certificate(
           "broken",
-          { secretName: "x", issuerRef: { name: "ca" } },
+          { secretName: "x", issuerRef: { name: "ca" }, literalSubject: "CN=x,O=Example", emailAddresses: ["ops@example.com", 5] },
           { conditions: [{ type: "Ready", status: "maybe" }] },
         ),
       ),
@@ -920,6 +920,7 @@ describe("certInputsFromObjects: cert-manager", () => {
         dnsNames: [],
         uris: [],
         ipAddresses: [],
+        emailAddresses: [],
         ready: { status: "True", reason: "Ready", message: "Certificate is up to date and has not expired" },
         notAfter: "2026-11-29T12:00:00Z",
         renewalTime: "2026-11-28T11:00:00Z",
@@ -936,6 +937,7 @@ describe("certInputsFromObjects: cert-manager", () => {
         dnsNames: ["web.shop", "web.shop.svc"],
         uris: ["spiffe://cluster.local/ns/shop/sa/web"],
         ipAddresses: ["10.0.0.7"],
+        emailAddresses: [],
         renewal: { policy: "RenewBefore", windows: 1 },
         ready: null,
       },
@@ -949,6 +951,8 @@ describe("certInputsFromObjects: cert-manager", () => {
         dnsNames: [],
         uris: [],
         ipAddresses: [],
+        emailAddresses: ["ops@example.com"],
+        literalSubject: "CN=x,O=Example",
         ready: { status: "Unknown" },
       },
     ]);

@@ -1,0 +1,84 @@
+// A cert-manager Certificate named only by spec.literalSubject or spec.emailAddresses is linked to the
+// certificate its status describes when the inputs hold it by another route (a copy of its Secret, a
+// ca.crt), as commonName, dnsNames, uris and ipAddresses already link (docs/DECISIONS.md, "cert-manager:
+// literalSubject and emailAddresses link a Certificate to its certificate"). Real PKI made here.
+import { describe, expect, it } from "vitest";
+import type { KubeObject } from "../lib/core/model/input";
+import { analyze } from "../lib/core/snapshot/analyze";
+import { MeshSnapshotSchema, type MeshSnapshot } from "../lib/core/snapshot/schema";
+import { loaded, namespace } from "./kit";
+import { makeCustomCa, makeCustomLeaf } from "./pki";
+import { internalErrors } from "./support/mutation";
+
+const NOW = new Date("2026-11-30T12:00:00Z");
+const NB = new Date("2026-11-01T00:00:00Z");
+const NA = new Date("2026-12-10T00:00:00Z");
+const OVERDUE = "2026-11-27T00:00:00Z";
+const b64 = (x: string) => Buffer.from(x).toString("base64");
+const READY = { type: "Ready", status: "True", reason: "Ready", message: "Certificate is up to date and has not expired" };
+
+function analyse(objects: KubeObject[]): MeshSnapshot {
+  const snap = MeshSnapshotSchema.parse(analyze({ objects: loaded(objects), configDumps: [], problems: [] }, { now: NOW, source: { type: "manifests" } }));
+  expect(internalErrors(snap)).toEqual([]);
+  return snap;
+}
+const summary = (s: MeshSnapshot) =>
+  s.findings
+    .filter((f) => f.code.startsWith("cert.") && f.resources.some((r) => r.kind === "Certificate" && r.name === "api"))
+    .map((f) => `${f.code} ${f.certificate ? "certificate" : "status"}`)
+    .sort();
+const LINKED = ["cert.expiring certificate", "cert.rotation-overdue certificate"];
+const BY_STATUS = ["cert.expiring status", "cert.rotation-overdue status"];
+
+/** A leaf (`subject`, `email` SANs) held in a copy of its Secret; Certificate app/api asks for `spec` and its status describes the leaf's validity. */
+async function copied(subject: string, email: string[], spec: Record<string, unknown>) {
+  const ca = await makeCustomCa("CN=corp-ca", new Date("2026-01-01T00:00:00Z"), new Date("2030-01-01T00:00:00Z"), null);
+  const leaf = await makeCustomLeaf(subject, NB, NA, ca, { email });
+  return analyse([
+    namespace("app"),
+    { apiVersion: "v1", kind: "Secret", type: "kubernetes.io/tls", metadata: { namespace: "app", name: "api-copy" }, data: { "tls.crt": b64(leaf.pem), "ca.crt": b64(ca.pem), "tls.key": b64("redacted") } },
+    {
+      apiVersion: "cert-manager.io/v1",
+      kind: "Certificate",
+      metadata: { namespace: "app", name: "api" },
+      spec: { secretName: "api", issuerRef: { name: "corp", kind: "ClusterIssuer" }, ...spec },
+      status: { conditions: [READY], notBefore: NB.toISOString(), notAfter: NA.toISOString(), renewalTime: OVERDUE, revision: 2 },
+    },
+  ]);
+}
+
+describe("spec.literalSubject links by the whole subject (RFC 4514, cert-manager UnmarshalSubjectStringToRDNSequence)", () => {
+  it.each([
+    ["the string order (reversed in the certificate)", "C=GB, O=Example Corp, CN=api", "CN=api,O=Example Corp,C=GB"],
+    ["the certificate's order", "C=GB, O=Example Corp, CN=api", "C=GB,O=Example Corp,CN=api"],
+    ["a hex-escaped comma", "O=Example\\, Inc, CN=api", "CN=api,O=Example\\2C Inc"],
+    ["spaces after the commas", "O=Example Corp, CN=api", "CN=api, O=Example Corp"],
+    ["a dotted OID for CN", "O=Example Corp, CN=api", "2.5.4.3=api,O=Example Corp"],
+    ["UID and DC", "DC=example, DC=com, 0.9.2342.19200300.100.1.1=svc-api", "UID=svc-api,DC=example,DC=com"],
+  ])("linked: %s", async (_what, subject, literal) => {
+    expect(summary(await copied(subject, [], { literalSubject: literal }))).toEqual(LINKED);
+  });
+
+  it.each([
+    ["another organisation", "O=Example Corp, CN=api", "CN=api,O=Other Corp"],
+    ["a subset of the subject (literalSubject is the whole subject)", "C=GB, O=Example Corp, CN=api", "CN=api,O=Example Corp"],
+    ["more attributes than the subject", "CN=api", "CN=api,O=Example Corp"],
+    ["a lower-case attribute name cert-manager does not know", "CN=api", "cn=api"],
+    ["an empty literalSubject", "CN=api", ""],
+  ])("near miss, not linked: %s", async (_what, subject, literal) => {
+    expect(summary(await copied(subject, [], { literalSubject: literal }))).toEqual(BY_STATUS);
+  });
+});
+
+describe("spec.emailAddresses links by an rfc822Name SAN", () => {
+  it("linked: one of the addresses is a SAN of the certificate", async () => {
+    expect(summary(await copied("", ["ops@example.com"], { emailAddresses: ["alerts@example.com", "ops@example.com"] }))).toEqual(LINKED);
+  });
+
+  it.each([
+    ["another address", ["ops@example.com"], ["dev@example.com"]],
+    ["the address only in the subject, not a SAN", [], ["ops@example.com"]],
+  ])("near miss, not linked: %s", async (_what, sans, asked) => {
+    expect(summary(await copied("E=ops@example.com", sans, { emailAddresses: asked }))).toEqual(BY_STATUS);
+  });
+});
