@@ -344,6 +344,33 @@ describe("HANDSHAKE_PROMETHEUS_URL: a direct Prometheus", () => {
     expect(full.edges.some((e) => e.id.startsWith("billing/invoices->ledger."))).toBe(true);
   });
 
+  it("a success with warnings (a Thanos store down) keeps its series and says the metric may be partial (reviews/server.md #4)", async () => {
+    prom.respond = (q) => {
+      const a = evaluateQuery(q, fileSamples, t.now);
+      if (q.includes("istio_requests_total"))
+        (a.body as Record<string, unknown>).warnings = ["partial response: store 10.0.3.7:10901 (cluster-b sidecar) unavailable", "  "];
+      return a;
+    };
+    const snap = await read(settings({ HANDSHAKE_PROMETHEUS_URL: prom.url }));
+    expect(snap.completeness).toEqual([
+      {
+        kind: "Telemetry",
+        reason: "error",
+        message: `istio_requests_total from ${prom.url}/api/v1/query may be partial (Prometheus warned: partial response: store 10.0.3.7:10901 (cluster-b sidecar) unavailable); edges of that metric may be missing.`,
+      },
+    ]);
+    // The series of the answer are all used.
+    expect(snap.edges.map((e) => e.id)).toEqual(full.edges.map((e) => e.id));
+    // Near miss: an empty warnings list says nothing.
+    prom.respond = (q) => {
+      const a = evaluateQuery(q, fileSamples, t.now);
+      (a.body as Record<string, unknown>).warnings = [];
+      return a;
+    };
+    const again = await read(settings({ HANDSHAKE_PROMETHEUS_URL: prom.url }));
+    expect(again.completeness).toEqual([]);
+  });
+
   it("nothing listening: an error entry naming the URL, the rest intact", async () => {
     const gone = await startFakeProm();
     await gone.close();

@@ -52,7 +52,15 @@ export async function readCluster(t: KubeTransport, opts: ReadOptions = {}): Pro
   const discovery = await discover(t, o.requestTimeoutMs);
 
   const nsRead = await readKind(t, NAMESPACES, discovery, null, list);
-  const namespaces = nsRead.completeness.length > 0 ? null : nsRead.inputs.objects.map((x) => x.object.metadata.name).sort();
+  // An identity that may not list namespaces is often one bound in a single namespace (a team's
+  // RoleBinding and its kubeconfig context's `namespace:`, or a service account's own namespace): read
+  // that namespace's lists, as `kubectl get pods` does, rather than nothing.
+  const namespaces =
+    nsRead.completeness.length > 0
+      ? t.contextNamespace !== undefined
+        ? [t.contextNamespace]
+        : null
+      : nsRead.inputs.objects.map((x) => x.object.metadata.name).sort();
   const kinds = await mapBounded(KINDS, o.listConcurrency, (spec) => readKind(t, spec, discovery, namespaces, list));
 
   const objects = mergeParsed([nsRead.inputs, ...kinds.map((k) => k.inputs)]);

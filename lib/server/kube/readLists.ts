@@ -125,12 +125,13 @@ function itemLocation(spec: KindSpec, version: string, item: unknown, namespace:
 
 /**
  * Failures that say nothing about what this identity may see, only that the API server could not answer
- * now: unreachable, timed out, 5xx, 429 (throttled), 401 (credentials expired). They fail the whole read,
+ * now: unreachable, timed out, 5xx, 429 (throttled), 401 (credentials expired), credentials not obtained
+ * (an exec plugin that failed or hung). They fail the whole read,
  * so the service keeps serving the last good snapshot (stale, with the error) instead of storing an empty
  * "fresh" one. A 403 is a fact about access (a completeness entry); a 404 means "not installed".
  */
 export function isReadFailure(err: KubeError): boolean {
-  if (err.reason === "unreachable" || err.reason === "timeout") return true;
+  if (err.reason === "unreachable" || err.reason === "timeout" || err.reason === "credentials") return true;
   const s = err.status;
   return s !== undefined && (s >= 500 || s === 429 || s === 401);
 }

@@ -23,9 +23,15 @@ export interface KubeTransport {
   get(path: string, timeoutMs: number): Promise<unknown>;
   /** GET `path` on `port` of a pod through a port-forward; resolves with the body or throws KubeError. */
   podGet(namespace: string, pod: string, port: number, path: string, timeoutMs: number): Promise<string>;
+  /**
+   * The kubeconfig context's namespace (in-cluster: the service account's), when it names one: the
+   * namespace to read when this identity may not list namespaces (readCluster).
+   */
+  readonly contextNamespace?: string;
 }
 
-export type KubeErrorReason = "forbidden" | "not-found" | "timeout" | "error" | "unreachable";
+/** `credentials`: the client could not obtain its credentials (exec plugin, certificate files). */
+export type KubeErrorReason = "forbidden" | "not-found" | "timeout" | "error" | "unreachable" | "credentials";
 
 /** Why a request failed, in words a person reads in a completeness entry or finding. */
 export class KubeError extends Error {
@@ -44,16 +50,22 @@ export function kubeTransport(kc: KubeConfig): KubeTransport {
   if (!cluster) throw new Error(`kubeconfig context "${kc.getCurrentContext()}" names no cluster`);
   const server = cluster.server.replace(/\/+$/, "");
   const config = createConfiguration({ baseServer: new ServerConfiguration(server, {}), authMethods: { default: kc } });
+  const contextName = kc.getCurrentContext();
+  const contextNamespace = kc.getContextObject(contextName)?.namespace?.trim() || undefined;
 
   return {
+    ...(contextNamespace ? { contextNamespace } : {}),
     async get(path, timeoutMs) {
       const ctx = new RequestContext(server + path, HttpMethod.GET);
       ctx.setHeaderParam("Accept", "application/json");
-      ctx.setSignal(AbortSignal.timeout(timeoutMs));
+      // One deadline for the whole request, credentials included: an exec plugin waiting for a browser
+      // login (kubelogin) or a prompt would otherwise hold the read, and every route waiting on it, forever.
+      const signal = AbortSignal.timeout(timeoutMs);
+      ctx.setSignal(signal);
+      await authenticate(kc, ctx, signal, timeoutMs, contextName);
       let status: number;
       let text: string;
       try {
-        await kc.applySecurityAuthentication(ctx);
         const res = await config.httpApi.send(ctx).toPromise();
         status = res.httpStatusCode;
         text = await res.body.text();
@@ -69,6 +81,47 @@ export function kubeTransport(kc: KubeConfig): KubeTransport {
     },
     podGet: (namespace, pod, port, path, timeoutMs) => forwardGet(kc, namespace, pod, port, path, timeoutMs),
   };
+}
+
+/**
+ * client-node's `applySecurityAuthentication` (exec plugins, token and certificate files), bounded by
+ * the request's deadline. A failure says which context and what kind of source failed, never the
+ * plugin's output: a misconfigured plugin prints its token to stdout or a refresh token to stderr, and
+ * this message reaches the API's 503 body, /api/v1/clusters and the log (the plugin keeps running in the
+ * background after a timeout; client-node gives no way to stop it).
+ */
+async function authenticate(kc: KubeConfig, ctx: RequestContext, signal: AbortSignal, timeoutMs: number, contextName: string): Promise<void> {
+  const exec = kc.getCurrentUser()?.exec as { command?: unknown } | undefined;
+  const plugin = typeof exec?.command === "string" ? `the exec plugin ${quoteBase(exec.command)}` : null;
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new KubeError("credentials", `credentials for context "${contextName}" not obtained within ${seconds(timeoutMs)}${plugin ? ` (${plugin} did not finish)` : ""}`));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    await Promise.race([kc.applySecurityAuthentication(ctx), aborted]);
+  } catch (e) {
+    if (e instanceof KubeError) throw e;
+    throw new KubeError("credentials", `credentials for context "${contextName}" could not be obtained: ${credentialCause(e, plugin)}`);
+  } finally {
+    if (onAbort) signal.removeEventListener("abort", onAbort);
+    aborted.catch(() => undefined);
+  }
+}
+
+/** What failed, in words that hold nothing the plugin printed. */
+function credentialCause(e: unknown, plugin: string | null): string {
+  const err = e as { code?: unknown; path?: unknown; syscall?: unknown };
+  if (err?.code === "ENOENT" && typeof err.syscall === "string" && err.syscall.startsWith("spawn")) return `${plugin ?? "the exec plugin"} was not found on the PATH`;
+  if (typeof err?.code === "string" && typeof err.path === "string") return `cannot read ${err.path} (${err.code})`;
+  if (plugin) return `${plugin} failed (its output is not shown: it may hold a token)`;
+  return e instanceof Error && e.name !== "Error" ? e.name : "the kubeconfig user could not be applied";
+}
+
+/** A command's file name, quoted: the directory may be a home path, the arguments are never shown. */
+function quoteBase(command: string): string {
+  return JSON.stringify(command.split(/[\\/]/).pop() ?? command);
 }
 
 function networkError(e: unknown, timeoutMs: number, server: string): KubeError {

@@ -12,6 +12,7 @@ import { isObj } from "../../core/model/read";
 import type { Completeness } from "../../core/snapshot/schema";
 import { CALLER_LABELS, callerLabels, LINKERD_LABELS, parseQueryAnswers, type QueryAnswer } from "../../core/traffic/parseTraffic";
 import { KubeError, type KubeErrorReason, type KubeTransport } from "../kube/transport";
+import { oneLine } from "../oneLine";
 import type { PrometheusTarget, ServiceRef } from "./settings";
 
 /** Queried in this order, and read in it whichever answers first (the samples' order is the edges'). */
@@ -208,11 +209,14 @@ export async function readTraffic(
   );
   const read: QueryAnswer[] = [];
   const failures = new Map<string, { reason: KubeErrorReason; metrics: string[] }>();
+  const partials: Completeness[] = [];
   answers.forEach((a, i) => {
     const metric = TRAFFIC_METRICS[i]!;
     if (a.status === "fulfilled" && isObj(a.value) && a.value.status === "success") {
       // The answer is already decoded: read its series as they are, named by the query's metric.
       read.push({ doc: a.value, file: `Prometheus ${ep.where}, ${metric}`, metric });
+      const warned = warningsOf(a.value);
+      if (warned) partials.push(partialEntry(ep, metric, warned));
       return;
     }
     const err =
@@ -232,6 +236,7 @@ export async function readTraffic(
   // answer held a series, the failures are the whole read's, worded as when nothing answered.
   const answered = read.some((a) => !isEmptyAnswer(a.doc));
   const completeness = [...failures].map(([message, f]) => entry(ep, f.reason, message, f.metrics, answered));
+  completeness.push(...partials);
   if (!answered && failures.size > 0) return { completeness };
   const { samples, problems, skipped, callerless } = parseQueryAnswers(read, `Prometheus ${ep.where}`, { reportCallerless: false });
   // increase() extrapolates to the window's edges, so counts come back fractional; edges show whole calls.
@@ -253,6 +258,29 @@ function callerlessEntry(ep: PrometheusEndpoint, n: number): Completeness {
     kind: "Telemetry",
     reason: "invalid",
     message: `${n} of Linkerd's outbound series from ${ep.where} name no caller: that Prometheus does not add the caller's namespace and ${callerLabels()} label (linkerd-viz's linkerd-proxy scrape job adds them), so they were not read; the edges of those calls are missing.`,
+  };
+}
+
+/**
+ * The `warnings` of a success, one line, or null. The Prometheus HTTP API sets them when the answer is
+ * usable but may be incomplete; a Thanos Querier with partial responses on, or Prometheus with a remote
+ * read that failed, answers a success without the series of the stores it could not reach.
+ */
+function warningsOf(doc: Record<string, unknown>): string | null {
+  const w = doc.warnings;
+  if (!Array.isArray(w)) return null;
+  const texts = w.filter((x): x is string => typeof x === "string" && x.trim() !== "").map((x) => oneLine(x));
+  if (texts.length === 0) return null;
+  const shown = texts.slice(0, 3).map((t) => (t.length > 200 ? `${t.slice(0, 199)}…` : t));
+  return shown.join("; ") + (texts.length > 3 ? `; and ${texts.length - 3} more` : "");
+}
+
+/** A success with warnings: the series it holds are used, and the snapshot says they may not be all. */
+function partialEntry(ep: PrometheusEndpoint, metric: string, warnings: string): Completeness {
+  return {
+    kind: "Telemetry",
+    reason: "error",
+    message: `${metric} from ${ep.where} may be partial (Prometheus warned: ${warnings}); edges of that metric may be missing.`,
   };
 }
 
