@@ -1,5 +1,5 @@
 // The REST part of the demo API server: discovery, list (limit/continue, resourceVersion,
-// labelSelector) and get, with Status objects shaped as the real API server's for 401, 403, 404 and
+// labelSelector, fieldSelector) and get, with Status objects shaped as the real API server's for 401, 403, 404 and
 // 503. Read-only: every other verb is 405 MethodNotAllowed.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { groupOf, isObj, type KubeObject, type Obj } from "./objects";
@@ -150,6 +150,30 @@ function matchesSelector(o: Obj, selector: string | null): boolean {
     if (t.startsWith("!")) return !(t.slice(1) in labels);
     return t in labels;
   });
+}
+
+/**
+ * A list's fieldSelector, as the API server takes it: `field=value`, `field==value` or `field!=value`
+ * terms joined by commas (all must hold), on the fields every kind offers (metadata.name,
+ * metadata.namespace) and a Secret's `type` (pkg/registry/core/secret/strategy.go SelectableFields). Any
+ * other field is refused with the API server's message. Returns the terms' tests, or why not.
+ */
+function parseFieldSelector(t: ResourceType, selector: string | null): ((o: Obj) => boolean)[] | string {
+  if (!selector) return [];
+  const tests: ((o: Obj) => boolean)[] = [];
+  for (const raw of selector.split(",")) {
+    const term = raw.trim();
+    if (!term) continue;
+    const m = /^([^!=]+)(!=|==|=)(.*)$/.exec(term);
+    if (!m) return `invalid selector: '${selector}'; can't understand '${term}'`;
+    const field = m[1]!.trim();
+    const value = m[3]!.trim();
+    const read =
+      field === "metadata.name" ? nameOf : field === "metadata.namespace" ? nsOf : field === "type" && t.kind === "Secret" ? (o: Obj) => (typeof o.type === "string" ? o.type : "") : null;
+    if (!read) return `field label not supported: ${field}`;
+    tests.push(m[2] === "!=" ? (o) => read(o) !== value : (o) => read(o) === value);
+  }
+  return tests;
 }
 
 const metaOf = (o: Obj) => (isObj(o.metadata) ? o.metadata : {});
@@ -308,8 +332,10 @@ function list(
   }
   if (isForbidden(ctx.forbidden, t, namespace, "list"))
     return sendJson(res, 403, forbiddenStatus(user, "list", t, namespace));
-  const items = itemsOf(ctx, t, namespace).filter((o) =>
-    matchesSelector(o, url.searchParams.get("labelSelector")),
+  const fields = parseFieldSelector(t, url.searchParams.get("fieldSelector"));
+  if (typeof fields === "string") return sendJson(res, 400, status(400, "BadRequest", fields, {}));
+  const items = itemsOf(ctx, t, namespace).filter(
+    (o) => matchesSelector(o, url.searchParams.get("labelSelector")) && fields.every((f) => f(o)),
   );
   let offset = 0;
   const cont = url.searchParams.get("continue");

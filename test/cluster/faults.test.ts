@@ -157,6 +157,54 @@ describe("a malformed object in a list", () => {
   });
 });
 
+describe("Secrets the core does not read (reviews/server.md #2)", () => {
+  it("are never downloaded: Secrets are listed by field selector (TLS type, and the three CA names), the snapshot unchanged", async () => {
+    // Helm keeps each release revision as a Secret of up to 1 MiB: ten of them, 1 MB each.
+    const helm = Array.from({ length: 10 }, (_, i) => ({
+      apiVersion: "v1",
+      kind: "Secret",
+      type: "helm.sh/release.v1",
+      metadata: { name: `sh.helm.release.v1.big.v${i + 1}`, namespace: "shop" },
+      data: { release: Buffer.alloc(750_000, 7).toString("base64") },
+    }));
+    base.demo.setFaults({ extraObjects: helm });
+    try {
+      const asked: string[] = [];
+      let secretBytes = 0;
+      const inner = base.transport();
+      const recording = {
+        ...inner,
+        async get(path: string, timeoutMs: number) {
+          const body = await inner.get(path, timeoutMs);
+          if (/\/secrets\?/.test(path)) {
+            asked.push(decodeURIComponent(path.replace(/^.*fieldSelector=([^&]*).*$/, "$1")));
+            secretBytes += JSON.stringify(body).length;
+          }
+          return body;
+        },
+      };
+      const r = await readCluster(recording);
+      expect(asked).toEqual(["type=kubernetes.io/tls", "metadata.name=cacerts", "metadata.name=istio-ca-secret", "metadata.name=linkerd-identity-issuer"]);
+      expect(secretBytes).toBeLessThan(1_000_000);
+      // The Secrets read are exactly the certificate Secrets a full list holds.
+      const all = (await inner.get("/api/v1/secrets", 10_000)) as { items: { type?: string; metadata: { namespace: string; name: string } }[] };
+      const wanted = all.items
+        .filter((x) => x.type === "kubernetes.io/tls" || ["cacerts", "istio-ca-secret", "linkerd-identity-issuer"].includes(x.metadata.name))
+        .map((x) => `${x.metadata.namespace}/${x.metadata.name}`)
+        .sort();
+      expect(wanted.length).toBeGreaterThan(0);
+      expect(all.items.length).toBeGreaterThan(wanted.length + 9);
+      const read = r.inputs.objects.filter((o) => o.object.kind === "Secret").map((o) => `${o.object.metadata.namespace}/${o.object.metadata.name}`);
+      expect(read).toEqual(wanted);
+      const snap = await base.read();
+      expect(pkiFree(snap)).toEqual(pkiFree(baseSnap));
+      expect(snap.certificates.map(certKey).sort()).toEqual(baseSnap.certificates.map(certKey).sort());
+    } finally {
+      base.demo.setFaults({});
+    }
+  });
+});
+
 describe("403 on one namespace's Secrets", () => {
   let t: TestDemo;
   beforeAll(async () => {

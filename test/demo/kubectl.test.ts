@@ -84,6 +84,20 @@ describe.skipIf(!hasKubectl)("real kubectl against the demo cluster", () => {
     );
   });
 
+  it("filters Secrets by field selector as the API server does (type, metadata.name; other fields refused)", async () => {
+    const tls = await kubectl(s, "get", "secrets", "-n", "shop", "--field-selector", "type=kubernetes.io/tls", "-o", "jsonpath={range .items[*]}{.type}{\"\\n\"}{end}");
+    expect(tls.code).toBe(0);
+    const types = tls.stdout.trim().split("\n").filter(Boolean);
+    expect(types.length).toBeGreaterThan(0);
+    expect(new Set(types)).toEqual(new Set(["kubernetes.io/tls"]));
+    const named = await kubectl(s, "get", "secrets", "-n", "istio-system", "--field-selector", "metadata.name=cacerts", "-o", "name");
+    expect(named.code).toBe(0);
+    expect(named.stdout.trim()).toBe("secret/cacerts");
+    const refused = await kubectl(s, "get", "secrets", "-n", "shop", "--field-selector", "spec.x=1");
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("field label not supported: spec.x");
+  });
+
   it("tells kubectl a kind the cluster does not serve does not exist", async () => {
     const r = await kubectl(s, "get", "widgets.example.com", "-A");
     expect(r.code).not.toBe(0);

@@ -13,16 +13,27 @@ export interface KindSpec {
   namespaced: boolean;
   /** Objects of this kind the core ignores, dropped before they reach the loader (see SECRET_NAMES). */
   keep?: (item: Record<string, unknown>) => boolean;
+  /**
+   * The kind is read as several lists, one per field selector, and their union kept: the API server
+   * then sends only what `keep` would keep (field selectors have no "or").
+   */
+  fieldSelectors?: string[];
 }
 
 // Secrets the core reads: Istio's CA (cacerts, istio-ca-secret), Linkerd's issuer, and TLS Secrets
 // (cert-manager's and others'). Anything else (service-account tokens, Helm releases, app passwords) is
 // dropped the moment its page is decoded, so it is never kept, scrubbed or analysed.
-const SECRET_NAMES = new Set(["cacerts", "istio-ca-secret", "linkerd-identity-issuer"]);
+// They are asked for by field selector (a Secret's `type` and `metadata.name` are selectable fields,
+// kubernetes pkg/registry/core/secret/strategy.go): a cluster's other Secrets (Helm keeps every release
+// revision as a Secret of up to 1 MiB) would otherwise be downloaded, 500 to a page, only to be dropped,
+// and a page of them can exceed what a string holds, failing the whole read. `keep` still checks each item.
+const TLS_SECRET = "kubernetes.io/tls";
+const SECRET_NAMES = ["cacerts", "istio-ca-secret", "linkerd-identity-issuer"];
 function isCertificateSecret(item: Record<string, unknown>): boolean {
   const meta = item.metadata as { name?: unknown } | undefined;
-  return item.type === "kubernetes.io/tls" || (typeof meta?.name === "string" && SECRET_NAMES.has(meta.name));
+  return item.type === TLS_SECRET || (typeof meta?.name === "string" && SECRET_NAMES.includes(meta.name));
 }
+const SECRET_SELECTORS = [`type=${TLS_SECRET}`, ...SECRET_NAMES.map((n) => `metadata.name=${n}`)];
 
 // Istio's revision tags are MutatingWebhookConfigurations labelled istio.io/tag (lib/core/model/revisions.ts);
 // every other webhook is dropped as soon as its page is decoded.
@@ -42,7 +53,7 @@ export const KINDS: KindSpec[] = [
   core("Pod", "pods"),
   core("Service", "services"),
   core("ConfigMap", "configmaps"),
-  { ...core("Secret", "secrets"), keep: isCertificateSecret },
+  { ...core("Secret", "secrets"), keep: isCertificateSecret, fieldSelectors: SECRET_SELECTORS },
   { kind: "Deployment", group: "apps", versions: ["v1"], plural: "deployments", namespaced: true },
   { kind: "StatefulSet", group: "apps", versions: ["v1"], plural: "statefulsets", namespaced: true },
   { kind: "DaemonSet", group: "apps", versions: ["v1"], plural: "daemonsets", namespaced: true },

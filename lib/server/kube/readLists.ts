@@ -46,7 +46,7 @@ export async function readKind(t: KubeTransport, spec: KindSpec, discovery: Disc
   if (versions.length === 0) return { inputs: emptyParsed(), completeness: [], version: null };
   for (const version of versions) {
     try {
-      return { inputs: await listAll(t, spec, version, undefined, o), completeness: [], version };
+      return { inputs: await listUnion(t, spec, version, undefined, o), completeness: [], version };
     } catch (e) {
       const err = asKubeError(e);
       // Discovery can be stale (a CRD version just removed): try the next version.
@@ -62,7 +62,7 @@ export async function readKind(t: KubeTransport, spec: KindSpec, discovery: Disc
 async function perNamespace(t: KubeTransport, spec: KindSpec, version: string, namespaces: string[], o: ListOptions): Promise<Omit<KindRead, "version">> {
   const parts = await mapBounded(namespaces, o.concurrency, async (ns) => {
     try {
-      return { inputs: await listAll(t, spec, version, ns, o), completeness: [] as Completeness[] };
+      return { inputs: await listUnion(t, spec, version, ns, o), completeness: [] as Completeness[] };
     } catch (e) {
       const err = asKubeError(e);
       // The namespace went away between the two lists: nothing to report.
@@ -74,15 +74,46 @@ async function perNamespace(t: KubeTransport, spec: KindSpec, version: string, n
   return { inputs: mergeParsed(parts.map((p) => p.inputs)), completeness: parts.flatMap((p) => p.completeness) };
 }
 
+/**
+ * The kind's list, or the union of its field-selected lists (KindSpec.fieldSelectors), one after the
+ * other. An object two selectors both match (a TLS Secret named cacerts) is kept once, and so is a
+ * problem with it.
+ */
+async function listUnion(t: KubeTransport, spec: KindSpec, version: string, namespace: string | undefined, o: ListOptions): Promise<ParsedInputs> {
+  if (!spec.fieldSelectors) return listAll(t, spec, version, namespace, o);
+  const out = emptyParsed();
+  const seen = new Set<string>();
+  for (const selector of spec.fieldSelectors) {
+    const part = await listAll(t, spec, version, namespace, o, selector);
+    for (const x of part.objects) {
+      const key = `${x.object.metadata.namespace ?? ""}/${x.object.metadata.name}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.objects.push(x);
+    }
+    for (const p of part.problems) {
+      const key = `problem ${p.file} ${p.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.problems.push(p);
+    }
+  }
+  // In the one list's order (the API server lists by key: namespace, then name).
+  const keyOf = (x: ParsedInputs["objects"][number]) => `${x.object.metadata.namespace ?? ""}\u0000${x.object.metadata.name}`;
+  out.objects.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+  return out;
+}
+
 /** Every page of one list. A page that fails fails the list (a partial list would hide objects silently). */
-async function listAll(t: KubeTransport, spec: KindSpec, version: string, namespace: string | undefined, o: ListOptions): Promise<ParsedInputs> {
+async function listAll(t: KubeTransport, spec: KindSpec, version: string, namespace: string | undefined, o: ListOptions, fieldSelector?: string): Promise<ParsedInputs> {
   const path = listPath(spec, version, namespace);
   const apiVersion = spec.group === "" ? version : `${spec.group}/${version}`;
+  const selector = fieldSelector !== undefined ? `&fieldSelector=${encodeURIComponent(fieldSelector)}` : "";
   const parts: ParsedInputs[] = [];
   let token: string | undefined;
   let restarted = false;
   for (;;) {
-    const query = `?limit=${o.pageSize}${token ? `&continue=${encodeURIComponent(token)}` : ""}`;
+    const query = `?limit=${o.pageSize}${selector}${token ? `&continue=${encodeURIComponent(token)}` : ""}`;
     let page: { items?: unknown; metadata?: { continue?: unknown } };
     try {
       page = (await t.get(path + query, o.timeoutMs)) as typeof page;
