@@ -392,6 +392,27 @@ export function taggedNamespacePolicy(model: MeshModel, ns: string, root: string
   return null;
 }
 
+/** A policy an istiod does not read that would otherwise decide: the namespace's own (tag-labelled), or the mesh-wide one. */
+export interface IgnoredPolicy {
+  pa: PeerAuthentication;
+  namespaceWide: boolean;
+}
+
+/**
+ * The policy the istiod of `revision` ignores where a workload of `ns` falls to the mesh-wide policy or
+ * Istio's default (`d`): the namespace's own tag-labelled policy (taggedNamespacePolicy), which would
+ * decide instead of either if read; else, at Istio's default only, the mesh-wide one it ignores
+ * (ignoredMeshPolicy). Null for a namespace or workload decision, which no ignored policy overrides.
+ * The one answer pa.permissive's subject and the edge's server phrase both name.
+ */
+export function ignoredPolicyFor(model: MeshModel, d: { origin: string; policy: object | null }, ns: string, root: string, revision: string, ambient: boolean): IgnoredPolicy | null {
+  if (d.origin !== "mesh" && d.origin !== "default") return null;
+  const own = taggedNamespacePolicy(model, ns, root, revision);
+  if (own) return { pa: own, namespaceWide: true };
+  const mesh = d.policy ? null : ignoredMeshPolicy(model, revision, ambient);
+  return mesh ? { pa: mesh, namespaceWide: false } : null;
+}
+
 /**
  * Why an istiod ignores the mesh-wide policy ignoredMeshPolicy names, as a clause after "Istio's
  * default: ": its istio.io/rev label names a tag, or its discoverySelectors hide the root namespace.

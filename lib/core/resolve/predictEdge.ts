@@ -6,10 +6,11 @@ import type { ClientOrigin, ClientTls, Predicted, Ref } from "../snapshot/schema
 import { subsetTlsForPort, taggingTls, tlsForPort, type DrLookup, type PortTls } from "./destinationRule";
 import { defaultIstioSni } from "./gatewayListener";
 import { fileTlsCell, HBONE_FILES_CELL, isHttpPort, isTcpPort, isTlsPort, matrixVerdict, worseVerdict, type FileTls, type MatrixCell, type ServerAccept } from "./matrix";
-import { ignoredMeshPolicy, ignoredMeshPolicyClause, modeForPort, workloadPolicyFor, type ModeDecision, type WorkloadPolicy } from "./peerAuthentication";
+import { ignoredMeshPolicyClause, ignoredPolicyFor, modeForPort, workloadPolicyFor, type ModeDecision, type WorkloadPolicy } from "./peerAuthentication";
 import { firstRevision, type Resolver, type ServerDecision } from "./resolver";
 import { sidecarFor, sidecarImports } from "./sidecarScope";
 import { perRun } from "../model/perRun";
+import { meshFor } from "../model/buildModel";
 import { readingRevision } from "../model/discovery";
 import { labelNamesTag } from "../model/revisions";
 import { inPortRuns } from "../model/read";
@@ -1268,17 +1269,23 @@ function linkerdPolicyPhrase(r: Resolver, w: Workload, port: number, accept: Ser
 }
 
 /**
- * Istio's default where the server's istiod ignores the root namespace's mesh-wide PeerAuthentication:
- * because its discoverySelectors leave that namespace out (Istio >=1.22 behaviour,
- * ENABLE_ENHANCED_RESOURCE_SCOPING; an older istiod would apply it), or because the policy's
- * istio.io/rev label names a revision tag, which no istiod takes as its own revision (labelNamesTag).
- * Once per worst endpoint (sidesFor).
+ * The policy the server's istiod ignores where its port falls to the mesh-wide policy or Istio's
+ * default (ignoredPolicyFor, the policy pa.permissive names too): the namespace's own tag-labelled one,
+ * or at Istio's default the root namespace's, ignored because its discoverySelectors leave that
+ * namespace out (Istio >=1.22 behaviour, ENABLE_ENHANCED_RESOURCE_SCOPING; an older istiod would apply
+ * it) or because its istio.io/rev label names a revision tag, which no istiod takes as its own revision
+ * (labelNamesTag). After the deciding policy: "; …" inside its parentheses, or " (…)" after Istio's
+ * default. Once per worst endpoint (sidesFor).
  */
-function ignoredMeshPolicyNote(model: MeshModel, w: Workload): string {
-  const pa = ignoredMeshPolicy(model, w.revision, w.dataplane === "ambient");
-  if (!pa) return "";
-  if (labelNamesTag(model.revisions, pa.revision)) return ` (${ignoredMeshPolicyClause(model.revisions, pa)})`;
-  return ` (its istiod ignores mesh-wide PeerAuthentication ${pa.namespace}/${pa.name}: its discoverySelectors do not select ${pa.namespace}, which Istio 1.22+ applies to Istio config too; an older istiod would enforce it)`;
+function ignoredPolicyNote(model: MeshModel, w: Workload, server: EndpointPrediction["server"]): string {
+  const ignored = ignoredPolicyFor(model, server, w.namespace, meshFor(model, w.revision).rootNamespace, w.revision, w.dataplane === "ambient");
+  if (!ignored) return "";
+  const pa = ignored.pa;
+  const clause =
+    ignored.namespaceWide || labelNamesTag(model.revisions, pa.revision)
+      ? ignoredMeshPolicyClause(model.revisions, pa, ignored.namespaceWide ? "namespace-wide" : "mesh-wide")
+      : `its istiod ignores mesh-wide PeerAuthentication ${pa.namespace}/${pa.name}: its discoverySelectors do not select ${pa.namespace}, which Istio 1.22+ applies to Istio config too; an older istiod would enforce it`;
+  return server.policy ? `; ${clause}` : ` (${clause})`;
 }
 
 const LISTENER_KIND = { http: "plaintext HTTP", tcp: "plaintext TCP", tls: "TLS chains chosen by SNI" } as const;
@@ -1316,7 +1323,8 @@ function serverPhrase(r: Resolver, service: Service, port: ServicePort, e: Endpo
   if (e.server.mode === "NONE") return e.workload.entry !== null ? `${dest} has no proxy that istiod knows of` : `${dest} has no proxy`;
   if (e.server.origin === "linkerd-policy")
     return `${dest} is meshed by Linkerd${e.tls === "LINKERD" ? "" : linkerdPolicyPhrase(r, e.workload, e.targetPort, e.accept)}${linkerdIgnoredPhrase(linkerd, e.workload, e.targetPort)}`;
-  const by = e.server.policy ? `PeerAuthentication ${e.server.policy.namespace}/${e.server.policy.name} (${e.server.origin})` : `Istio's default${ignoredMeshPolicyNote(model, e.workload)}`;
+  const note = ignoredPolicyNote(model, e.workload, e.server);
+  const by = e.server.policy ? `PeerAuthentication ${e.server.policy.namespace}/${e.server.policy.name} (${e.server.origin}${note})` : `Istio's default${note}`;
   const plane = e.accept.kind === "ambient" ? " (ambient)" : "";
   return `${dest}${plane} port ${e.targetPort} is ${e.server.mode} by ${by}`;
 }

@@ -3,7 +3,7 @@ import type { EdgeAnalysis } from "../../edges/buildEdges";
 import { istiodRevision, type PeerAuthentication, type Service, type Workload } from "../../model/mesh";
 import { workloadsMatching } from "../../model/labelIndex";
 import { labelNamesTag, NO_REVISIONS, resolveRevision, type Revisions } from "../../model/revisions";
-import { ignoredMeshPolicy, ignoredMeshPolicyClause, modeForPort, namespaceDecision, tagLabelFix, taggedNamespacePolicy, unreadMeshPolicy, type ModeDecision } from "../../resolve/peerAuthentication";
+import { ignoredMeshPolicy, ignoredMeshPolicyClause, ignoredPolicyFor, modeForPort, namespaceDecision, tagLabelFix, unreadMeshPolicy, type ModeDecision } from "../../resolve/peerAuthentication";
 import { hasIstioProxy } from "../../resolve/resolver";
 import type { Finding, Ref } from "../../snapshot/schema";
 import type { AnalysisContext } from "../context";
@@ -404,13 +404,11 @@ function namespaceView(ctx: AnalysisContext, ns: string, meshed: Workload[]): Na
   const ambient = meshed.every((w) => w.dataplane === "ambient");
   const idx = ctx.resolver.paIndex({ revision, dataplane: ambient ? "ambient" : "sidecar" });
   const decision = namespaceDecision(idx, ns);
-  if (decision.mode !== "PERMISSIVE" || decision.origin === "namespace") return { decision, ignored: null, namespaceWide: false };
   // Istio's default, or the mesh-wide policy, because the istiod ignores the namespace's own
   // tag-labelled policy (the one that would decide if read): named, with the relabel fix. Else, at
   // Istio's default, the root namespace's it ignores (discovery.ts, or a tag label), not "no PeerAuthentication".
-  const own = taggedNamespacePolicy(ctx.model, ns, idx.rootNamespace, revision);
-  if (own) return { decision, ignored: own, namespaceWide: true };
-  return { decision, ignored: decision.policy ? null : ignoredMeshPolicy(ctx.model, revision, ambient), namespaceWide: false };
+  const ignored = decision.mode === "PERMISSIVE" ? ignoredPolicyFor(ctx.model, decision, ns, idx.rootNamespace, revision, ambient) : null;
+  return { decision, ignored: ignored?.pa ?? null, namespaceWide: ignored?.namespaceWide ?? false };
 }
 
 const sameView = (a: NamespaceView, b: NamespaceView) =>
