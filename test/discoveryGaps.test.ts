@@ -66,3 +66,72 @@ describe("the edge's server phrase names the namespace's tag-labelled policy, as
     expect(permissiveB(o).map((m) => m.includes(TAG))).toEqual([named]);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// 2. mesh.no-strict for ambient workloads reads what istiod hands ztunnel: a root-namespace policy
+//    reaches other namespaces only when its selector is nil (ambient/workloads.go
+//    `fetchPeerAuthentications`); `selector: {}` is mesh-wide for sidecars only (buildPaIndex's
+//    rootNamespaceOnly).
+
+describe("mesh.no-strict for ambient workloads: a root `selector: {}` policy is not mesh-wide for ztunnel", () => {
+  const SRV = host("srv", "b");
+  const emptySel = (name: string, mode: string) => peerAuth("istio-system", name, mode, { selector: {} });
+  const objs = (pas: KubeObject[], o: { ambient?: boolean; sidecar?: boolean } = {}): KubeObject[] => [
+    namespace("istio-system"),
+    ...(o.ambient === false ? [] : [namespace("b", { "istio.io/dataplane-mode": "ambient" }), deploy("b", "srv", { ports: [8080] }), service("b", "srv", [{ port: 80, targetPort: 8080 }])]),
+    ...(o.sidecar ? [namespace("s", { "istio-injection": "enabled" }), deploy("s", "app")] : []),
+    meshConfig("{}\n"),
+    ...pas,
+  ];
+  const noStrict = (o: KubeObject[]) => findingsOf(run(o), "mesh.no-strict").map((f) => ({ message: f.message, resources: f.resources, fix: f.fix }));
+  const PA = { kind: "PeerAuthentication", namespace: "istio-system", name: "default" };
+  const ROOT = { kind: "Namespace", name: "istio-system" };
+  const ONLY_ROOT =
+    "istiod gives ztunnel a root-namespace policy as mesh-wide only when it has no selector at all, so it covers only istio-system's own workloads, and ambient workloads elsewhere without their own policy accept plaintext (PERMISSIVE).";
+
+  it("ambient workloads alone under a STRICT `selector: {}` root policy: reported, the fix its selector", () => {
+    expect(noStrict(objs([emptySel("default", "STRICT")]))).toEqual([
+      {
+        message: `The root-namespace PeerAuthentication istio-system/default is STRICT but has an empty selector (selector: {}): ${ONLY_ROOT}`,
+        resources: [PA, ROOT],
+        fix: "Remove spec.selector from istio-system/default (without one it is mesh-wide for sidecars and ztunnel alike).",
+      },
+    ]);
+  });
+
+  it("ambient and sidecar workloads on one revision: the ambient ones named, the sidecars' STRICT view after", () => {
+    expect(noStrict(objs([emptySel("default", "STRICT")], { sidecar: true }))).toEqual([
+      {
+        message: `For the ambient workloads on revision default, the root-namespace PeerAuthentication istio-system/default is STRICT but has an empty selector (selector: {}): ${ONLY_ROOT} The default istiod reads a STRICT one for sidecar workloads.`,
+        resources: [PA, ROOT],
+        fix: "Remove spec.selector from istio-system/default (without one it is mesh-wide for sidecars and ztunnel alike).",
+      },
+    ]);
+  });
+
+  it("a PERMISSIVE `selector: {}` root policy: the selector and the mode", () => {
+    expect(noStrict(objs([emptySel("default", "PERMISSIVE")])).map((f) => f.fix)).toEqual([
+      "Remove spec.selector from istio-system/default (without one it is mesh-wide for sidecars and ztunnel alike), and set its mtls.mode to STRICT once every client has a proxy.",
+    ]);
+  });
+
+  it("beside a nil-selector PERMISSIVE policy: ztunnel reads that one (the sidecars the older `selector: {}` one)", () => {
+    expect(noStrict(objs([emptySel("default", "STRICT"), peerAuth("istio-system", "nil", "PERMISSIVE")])).map((f) => f.message)).toEqual([
+      "The mesh-wide PeerAuthentication istio-system/nil is PERMISSIVE, not STRICT: workloads without their own STRICT policy accept plaintext.",
+    ]);
+  });
+
+  it.each([
+    { case: "near miss: a nil selector: STRICT for ztunnel too, silent", objs: objs([peerAuth("istio-system", "default", "STRICT")], { sidecar: true }) },
+    { case: "near miss: sidecar workloads only: `selector: {}` is mesh-wide for them, silent", objs: objs([emptySel("default", "STRICT")], { ambient: false, sidecar: true }) },
+    { case: "near miss: a nil-selector STRICT policy beside the `selector: {}` one: silent", objs: objs([peerAuth("istio-system", "default", "PERMISSIVE", { selector: {}, created: "2021-01-01T00:00:00Z" }), peerAuth("istio-system", "mesh", "STRICT", { created: "2020-01-01T00:00:00Z" })], { sidecar: true }) },
+  ])("$case", ({ objs: o }) => {
+    expect(noStrict(o)).toEqual([]);
+  });
+
+  it("the edge to an ambient server agrees: PERMISSIVE under the `selector: {}` policy, STRICT under a nil one", () => {
+    const reason = (o: KubeObject[]) => edgeOf(run([...o, namespace("a", { "istio.io/dataplane-mode": "ambient" }), deploy("a", "client")], [call("a/client", SRV, "mutual_tls", 5)]), "a/client", SRV)!.predicted.reason;
+    expect(reason(objs([emptySel("default", "STRICT")]))).toContain("b/srv (ambient) port 8080 is PERMISSIVE by Istio's default");
+    expect(reason(objs([peerAuth("istio-system", "default", "STRICT")]))).toContain("b/srv (ambient) port 8080 is STRICT by PeerAuthentication istio-system/default (mesh)");
+  });
+});

@@ -356,12 +356,13 @@ const rootPolicies = new WeakMap<MeshModel, Map<string, PeerAuthentication[]>>()
  * istio.io/rev label (crdclient `inRevision`: labelled for another revision, or with a revision tag),
  * or null: the mesh-wide policy its users may take for this istiod's when it reads none.
  */
-export function unreadMeshPolicy(model: MeshModel, root: string, revision: string): PeerAuthentication | null {
+export function unreadMeshPolicy(model: MeshModel, root: string, revision: string, ambient = false): PeerAuthentication | null {
   let byRoot = rootPolicies.get(model);
   if (!byRoot) rootPolicies.set(model, (byRoot = new Map()));
   let candidates = byRoot.get(root);
   if (!candidates) byRoot.set(root, (candidates = buildPaIndex(model.peerAuthentications.filter((pa) => pa.namespace === root), root).mesh));
-  for (const pa of candidates) if (!inRevision(pa.revision, revision)) return pa;
+  // ztunnel takes a root `selector: {}` policy as the root namespace's own, not mesh-wide (buildPaIndex's rootNamespaceOnly).
+  for (const pa of candidates) if (!inRevision(pa.revision, revision) && !(ambient && pa.emptySelector)) return pa;
   return null;
 }
 

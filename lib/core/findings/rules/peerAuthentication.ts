@@ -3,7 +3,7 @@ import type { EdgeAnalysis } from "../../edges/buildEdges";
 import { istiodRevision, type PeerAuthentication, type Service, type Workload } from "../../model/mesh";
 import { workloadsMatching } from "../../model/labelIndex";
 import { labelNamesTag, NO_REVISIONS, resolveRevision, type Revisions } from "../../model/revisions";
-import { ignoredMeshPolicy, ignoredMeshPolicyClause, ignoredPolicyFor, modeForPort, namespaceDecision, tagLabelFix, unreadMeshPolicy, type ModeDecision } from "../../resolve/peerAuthentication";
+import { ignoredMeshPolicy, ignoredMeshPolicyClause, ignoredPolicyFor, modeForPort, namespaceDecision, tagLabelFix, unreadMeshPolicy, type ModeDecision, type PaIndex } from "../../resolve/peerAuthentication";
 import { hasIstioProxy } from "../../resolve/resolver";
 import type { Finding, Ref } from "../../snapshot/schema";
 import type { AnalysisContext } from "../context";
@@ -18,22 +18,58 @@ const defaultIndex = (ctx: AnalysisContext) => ctx.resolver.paIndex({ revision: 
 const selected = (ctx: AnalysisContext, pa: PeerAuthentication): Workload[] =>
   pa.selector ? workloadsMatching(ctx.model.workloadsByNamespace.get(pa.namespace) ?? [], pa.selector) : [];
 
+/**
+ * The istiod revisions whose proxies a config conflict can touch, other than the default one: those of
+ * the meshed workloads (istiodRevision names), each with the namespaces it has workloads in.
+ */
+function otherRevisions(ctx: AnalysisContext): Map<string, { rev: string; namespaces: Set<string> }> {
+  const defaultKey = istiodRevision(ctx.model.revisions.defaultRevision ?? "");
+  const out = new Map<string, { rev: string; namespaces: Set<string> }>();
+  for (const w of ctx.model.workloads) {
+    if (!isMeshedWorkload(w) || revisionKey(w) === defaultKey) continue;
+    let r = out.get(revisionKey(w));
+    if (!r) out.set(revisionKey(w), (r = { rev: w.revision, namespaces: new Set() }));
+    r.namespaces.add(w.namespace);
+  }
+  return out;
+}
+
+/**
+ * pa.conflict per istiod. Each istiod composes only the policies it reads (crdclient `inRevision`, its
+ * discoverySelectors: paIndexFor), so two policies one istiod reads may be one for another. The default
+ * revision's view first, as before; then each other revision's, for its root namespace when it has
+ * workloads and for the namespaces its workloads are in, naming the istiod, when it reads a set of
+ * policies the default view did not report (a conflict no proxy of that istiod meets is none of its).
+ */
 export const paConflict = rule("pa.conflict", (ctx) => {
-  const idx = defaultIndex(ctx);
   const out: Finding[] = [];
+  const seen = new Set<string>();
+  conflictsOf(ctx, defaultIndex(ctx), null, null, seen, out);
+  for (const [key, { rev, namespaces }] of otherRevisions(ctx)) conflictsOf(ctx, ctx.resolver.paIndex({ revision: rev, dataplane: "sidecar" }), key, namespaces, seen, out);
+  return out;
+});
+
+/** One istiod's conflicts (`who`: its revision, null for the default view), each set of policies once across istiods. */
+function conflictsOf(ctx: AnalysisContext, idx: PaIndex, who: string | null, namespaces: Set<string> | null, seen: Set<string>, out: Finding[]): void {
   const conflict = (pas: PeerAuthentication[], scope: string) => {
+    const key = pas.map((p) => `${p.namespace}/${p.name}`).join("\u0000");
+    if (seen.has(key)) return;
+    seen.add(key);
     const [winner, ...ignored] = pas;
+    const reader = who === null ? "Istio applies" : `the istiod of revision ${who} reads them all and applies`;
     out.push(
       finding("pa.conflict", {
-        message: `${scope} has ${pas.length} PeerAuthentications; Istio applies only the oldest, ${nsName(winner!)}, and ignores ${listNames(ignored.map(nsName))}.`,
+        message: `${scope} has ${pas.length} PeerAuthentications; ${reader} only the oldest, ${nsName(winner!)}, and ignores ${listNames(ignored.map(nsName))}.`,
         resources: [...ignored.map(paRefOf), paRefOf(winner!)],
         fix: `Merge the settings into ${nsName(winner!)} and delete ${listNames(ignored.map(nsName))}.`,
       }),
     );
   };
+  const touches = (ns: string) => namespaces === null || namespaces.has(ns);
   if (idx.mesh.length > 1) conflict(idx.mesh, "The mesh (root namespace " + idx.rootNamespace + ")");
-  for (const [ns, pas] of idx.namespaceWide) if (pas.length > 1) conflict(pas, `Namespace ${ns}`);
+  for (const [ns, pas] of idx.namespaceWide) if (pas.length > 1 && touches(ns)) conflict(pas, `Namespace ${ns}`);
   for (const [ns, pas] of idx.workloadLevel) {
+    if (!touches(ns)) continue;
     const groups = new Map<string, { pas: PeerAuthentication[]; workloads: string[] }>();
     const list = ctx.model.workloadsByNamespace.get(ns) ?? [];
     // Each policy's workloads from the label index, rather than every policy tried on every workload.
@@ -54,8 +90,7 @@ export const paConflict = rule("pa.conflict", (ctx) => {
     }
     for (const g of groups.values()) conflict(g.pas, `Workload ${listNames(g.workloads.map((n) => `${ns}/${n}`))}`);
   }
-  return out;
-});
+}
 
 /** The kinds the model makes workloads of (contract §2.1, and WorkloadEntries). */
 const WORKLOAD_KINDS = new Set(["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "WorkloadEntry"]);
@@ -478,29 +513,39 @@ export const paPermissive = rule("pa.permissive", (ctx) => {
  * another revision, or with a tag pointing to another), or none.
  */
 interface MeshView {
-  kind: "strict" | "mode" | "ignored" | "tagged" | "unread" | "none";
+  kind: "strict" | "mode" | "ignored" | "tagged" | "unread" | "rootOnly" | "none";
   pa: PeerAuthentication | null;
   root: string;
 }
 
-function meshViewOf(ctx: AnalysisContext, revision: string): MeshView {
-  const idx = ctx.resolver.paIndex({ revision, dataplane: "sidecar" });
+function meshViewOf(ctx: AnalysisContext, revision: string, ambient: boolean): MeshView {
+  // Ambient workloads: the policies istiod hands ztunnel, where a root `selector: {}` policy is not
+  // mesh-wide (buildPaIndex's rootNamespaceOnly: ambient/workloads.go `fetchPeerAuthentications` takes a
+  // root policy for other namespaces only when its selector is nil).
+  const idx = ctx.resolver.paIndex({ revision, dataplane: ambient ? "ambient" : "sidecar" });
   const root = idx.rootNamespace;
   const meshPa = idx.mesh[0];
   if (meshPa) return { kind: meshPa.mode === "STRICT" ? "strict" : "mode", pa: meshPa, root };
+  const rootOnly = idx.rootNamespaceOnly[0];
+  if (rootOnly) return { kind: "rootOnly", pa: rootOnly, root };
   // The root namespace's policy exists but this istiod ignores it (discovery.ts), or it is labelled with
   // a tag pointing to this revision (no istiod reads it): say so, not that there is none.
-  const ignored = ignoredMeshPolicy(ctx.model, revision);
+  const ignored = ignoredMeshPolicy(ctx.model, revision, ambient);
   if (ignored) return { kind: labelNamesTag(ctx.model.revisions, ignored.revision) ? "tagged" : "ignored", pa: ignored, root };
   // One there for another revision: named, but its fix is not a relabel to that revision.
-  const unread = unreadMeshPolicy(ctx.model, root, revision);
+  const unread = unreadMeshPolicy(ctx.model, root, revision, ambient);
   return unread ? { kind: "unread", pa: unread, root } : { kind: "none", pa: null, root };
 }
 
-/** The revisions whose istiods decide the mesh-wide policy alike (istiodRevision names) and their view. */
+/**
+ * The revisions whose istiods decide the mesh-wide policy alike (istiodRevision names) and their view.
+ * `plane`: the data plane of all its workloads when each of its revisions also has workloads of the other
+ * data plane in another group (sidecars and ztunnel read a root `selector: {}` policy differently), else null.
+ */
 interface MeshGroup {
   revisions: string[];
   view: MeshView;
+  plane: "ambient" | "sidecar" | null;
 }
 
 /**
@@ -508,20 +553,34 @@ interface MeshGroup {
  * mesh-wide policy each reads; the default revision alone when no workload has a proxy.
  */
 function meshGroups(ctx: AnalysisContext): MeshGroup[] {
-  const byKey = new Map<string, string>();
-  for (const w of ctx.model.workloads) if (isMeshedWorkload(w) && !byKey.has(revisionKey(w))) byKey.set(revisionKey(w), w.revision);
+  // Per (revision, data plane), first seen in the workloads' order.
+  const byKey = new Map<string, { key: string; rev: string; ambient: boolean }>();
+  for (const w of ctx.model.workloads) {
+    if (!isMeshedWorkload(w)) continue;
+    const ambient = w.dataplane === "ambient";
+    const k = `${revisionKey(w)}\u0000${ambient ? "a" : "s"}`;
+    if (!byKey.has(k)) byKey.set(k, { key: revisionKey(w), rev: w.revision, ambient });
+  }
   if (byKey.size === 0) {
     const rev = ctx.model.revisions.defaultRevision ?? "";
-    byKey.set(istiodRevision(rev), rev);
+    byKey.set("", { key: istiodRevision(rev), rev, ambient: false });
   }
-  const groups: MeshGroup[] = [];
-  for (const [key, rev] of byKey) {
-    const view = meshViewOf(ctx, rev);
+  const groups: (MeshGroup & { ambient: boolean[] })[] = [];
+  for (const { key, rev, ambient } of byKey.values()) {
+    const view = meshViewOf(ctx, rev, ambient);
     const same = groups.find((g) => g.view.kind === view.kind && g.view.pa === view.pa && g.view.root === view.root);
-    if (same) same.revisions.push(key);
-    else groups.push({ revisions: [key], view });
+    if (!same) groups.push({ revisions: [key], view, plane: null, ambient: [ambient] });
+    else if (!same.revisions.includes(key)) {
+      same.revisions.push(key);
+      same.ambient.push(ambient);
+    }
+    // Both data planes of a revision in one group: it is not split, so its plane is never named.
   }
-  return groups;
+  // A revision in two groups: its sidecars and its ztunnel read the root namespace differently.
+  const split = (key: string) => groups.filter((g) => g.revisions.includes(key)).length > 1;
+  for (const g of groups)
+    if (g.revisions.every(split)) g.plane = g.ambient.every((a) => a) ? "ambient" : g.ambient.every((a) => !a) ? "sidecar" : null;
+  return groups.map(({ revisions, view, plane }) => ({ revisions, view, plane }));
 }
 
 /** "the default istiod", "the istiod of revision canary", "the istiods of revisions a and b". */
@@ -540,12 +599,14 @@ export const meshNoStrict = rule("mesh.no-strict", (ctx) => {
   if (!ctx.model.hasIstio) return [];
   const groups = meshGroups(ctx);
   if (groups.length === 1) return groups[0]!.view.kind === "strict" ? [] : [meshFinding(ctx, groups[0]!, ALONE)];
-  const strict = groups.filter((g) => g.view.kind === "strict").flatMap((g) => g.revisions);
-  const tail = strict.length === 0 ? "" : ` ${capitalised(istiodsOf(ctx, strict))} read${strict.length > 1 ? "" : "s"} a STRICT one.`;
+  const strictGroups = groups.filter((g) => g.view.kind === "strict");
+  const strict = strictGroups.flatMap((g) => g.revisions);
+  const strictPlane = strictGroups.every((g) => g.plane === strictGroups[0]?.plane) ? (strictGroups[0]?.plane ?? null) : null;
+  const tail = strict.length === 0 ? "" : ` ${capitalised(istiodsOf(ctx, strict))} read${strict.length > 1 ? "" : "s"} a STRICT one${strictPlane ? ` for ${strictPlane} workloads` : ""}.`;
   const out: Finding[] = [];
   for (const g of groups) {
     if (g.view.kind === "strict") continue;
-    const w: Wording = { lead: `For the workloads on revision${g.revisions.length > 1 ? "s" : ""} ${listNames(g.revisions)}, `, tail };
+    const w: Wording = { lead: `For the ${g.plane ? `${g.plane} ` : ""}workloads on revision${g.revisions.length > 1 ? "s" : ""} ${listNames(g.revisions)}, `, tail };
     out.push(g.view.kind === "none" ? unreadMeshFinding(ctx, g, w) : meshFinding(ctx, g, w));
   }
   return out;
@@ -575,6 +636,7 @@ function meshFinding(ctx: AnalysisContext, g: MeshGroup, w: Wording): Finding {
   if (kind === "ignored") return ignoredMeshPolicyFinding(pa!, root, istiodsOf(ctx, g.revisions), g.revisions.length > 1, w);
   if (kind === "tagged") return taggedMeshPolicyFinding(ctx.model.revisions, pa!, w);
   if (kind === "unread") return unreadMeshFinding(ctx, g, w);
+  if (kind === "rootOnly") return rootOnlyFinding(pa!, w);
   if (pa)
     return finding("mesh.no-strict", {
       message: `${opening(w, "The", "the")} mesh-wide PeerAuthentication ${nsName(pa)} is ${pa.mode}, not STRICT: workloads without their own STRICT policy accept plaintext.${w.tail}`,
@@ -611,6 +673,21 @@ function unreadMeshFinding(ctx: AnalysisContext, g: MeshGroup, w: Wording): Find
     message: `${subject} no mesh-wide PeerAuthentication in the root namespace ${root}: ${pa ? `${unreadClause(ctx.model.revisions, pa)}. Workloads` : "workloads"} without their own policy accept plaintext (PERMISSIVE).${w.tail}`,
     resources: pa ? [paRefOf(pa), namespaceRef(root)] : [namespaceRef(root)],
     fix: `Once every client has a proxy, ${relabel}${apply}.`,
+  });
+}
+
+/**
+ * mesh.no-strict for ambient workloads when the root namespace's policy read has `selector: {}`:
+ * sidecars take it as mesh-wide (an empty matchLabels counts as none), but istiod hands ztunnel a root
+ * policy for other namespaces only when its selector is nil (ambient/workloads.go
+ * `fetchPeerAuthentications`), so it reaches only the root namespace's own workloads. The fix is the
+ * selector field, not the mode.
+ */
+function rootOnlyFinding(pa: PeerAuthentication, w: Wording): Finding {
+  return finding("mesh.no-strict", {
+    message: `${opening(w, "The", "the")} root-namespace PeerAuthentication ${nsName(pa)} is ${pa.mode} but has an empty selector (selector: {}): istiod gives ztunnel a root-namespace policy as mesh-wide only when it has no selector at all, so it covers only ${pa.namespace}'s own workloads, and ambient workloads elsewhere without their own policy accept plaintext (PERMISSIVE).${w.tail}`,
+    resources: [paRefOf(pa), namespaceRef(pa.namespace)],
+    fix: `Remove spec.selector from ${nsName(pa)} (without one it is mesh-wide for sidecars and ztunnel alike)${pa.mode === "STRICT" ? "" : ", and set its mtls.mode to STRICT once every client has a proxy"}.`,
   });
 }
 
