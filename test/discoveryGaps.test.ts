@@ -135,3 +135,51 @@ describe("mesh.no-strict for ambient workloads: a root `selector: {}` policy is 
     expect(reason(objs([peerAuth("istio-system", "default", "STRICT")]))).toContain("b/srv (ambient) port 8080 is STRICT by PeerAuthentication istio-system/default (mesh)");
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// 3. pa.conflict per istiod: each composes only the policies it reads (crdclient `inRevision`, its
+//    discoverySelectors), so a pair one istiod reads may be a single policy for another. The default view
+//    as before; another revision's conflicts in the namespaces its workloads are in, naming its istiod.
+
+describe("pa.conflict per istiod revision", () => {
+  const withRev = (o: KubeObject, rev: string) => labelled(o, { "istio.io/rev": rev });
+  const objs = (pas: KubeObject[], bOn: "default" | "canary"): KubeObject[] => [
+    namespace("istio-system"),
+    namespace("b", bOn === "canary" ? { "istio.io/rev": "canary" } : { "istio-injection": "enabled" }),
+    namespace("c", { "istio.io/rev": "canary" }),
+    deploy("b", "srv"),
+    deploy("c", "app"),
+    meshConfig("{}\n"),
+    meshConfig("{}\n", "istio-system", "istio-canary"),
+    peerAuth("istio-system", "default", "STRICT"),
+    ...pas,
+  ];
+  const conflicts = (o: KubeObject[]) => findingsOf(run(o), "pa.conflict").map((f) => f.message);
+  const p1 = peerAuth("b", "p1", "STRICT", { created: "2020-01-01T00:00:00Z" });
+  const p2 = peerAuth("b", "p2", "PERMISSIVE", { created: "2021-01-01T00:00:00Z" });
+
+  it("one labelled canary, one unlabelled, b on the canary: the canary's istiod reads both", () => {
+    expect(conflicts(objs([withRev(p1, "canary"), p2], "canary"))).toEqual([
+      "Namespace b has 2 PeerAuthentications; the istiod of revision canary reads them all and applies only the oldest, b/p1, and ignores b/p2.",
+    ]);
+  });
+
+  it("both labelled canary, b on the canary: the default istiod reads neither, the canary's both", () => {
+    expect(conflicts(objs([withRev(p1, "canary"), withRev(p2, "canary")], "canary"))).toEqual([
+      "Namespace b has 2 PeerAuthentications; the istiod of revision canary reads them all and applies only the oldest, b/p1, and ignores b/p2.",
+    ]);
+  });
+
+  it.each([
+    { case: "near miss: b on the default revision (the canary's workloads elsewhere): no proxy of the canary's meets it", pas: [withRev(p1, "canary"), p2], bOn: "default" as const, want: [] },
+    {
+      case: "near miss: both unlabelled: one finding, worded as for one istiod",
+      pas: [p1, p2],
+      bOn: "canary" as const,
+      want: ["Namespace b has 2 PeerAuthentications; Istio applies only the oldest, b/p1, and ignores b/p2."],
+    },
+    { case: "near miss: one labelled canary, one labelled default, b on the canary: each istiod reads one", pas: [withRev(p1, "canary"), withRev(p2, "default")], bOn: "canary" as const, want: [] },
+  ])("$case", ({ pas, bOn, want }) => {
+    expect(conflicts(objs(pas, bOn))).toEqual(want);
+  });
+});
