@@ -183,3 +183,36 @@ describe("pa.conflict per istiod revision", () => {
     expect(conflicts(objs(pas, bOn))).toEqual(want);
   });
 });
+
+// 3b. The rules that judge a policy on its own speak for every policy an istiod with workloads reads,
+//     not only the default istiod's: a policy labelled for the canary is read (and judged) by the canary's.
+
+describe("pa.selector-matches-nothing and pa.root-selector-ignored for policies only another istiod reads", () => {
+  const objs = (pas: KubeObject[], canary: { workloads?: boolean; mesh?: string } = {}): KubeObject[] => [
+    namespace("istio-system"),
+    namespace("istio-config"),
+    namespace("b", { "istio-injection": "enabled" }),
+    namespace("c", { "istio.io/rev": "canary" }),
+    deploy("b", "srv"),
+    ...(canary.workloads === false ? [] : [deploy("c", "app")]),
+    meshConfig("{}\n"),
+    meshConfig(canary.mesh ?? "{}\n", "istio-system", "istio-canary"),
+    peerAuth("istio-system", "default", "STRICT"),
+    ...pas,
+  ];
+  const codes = (o: KubeObject[], code: string) => findingsOf(run(o), code).map((f) => f.resources.map((r) => `${r.namespace}/${r.name}`).join(","));
+  const canaryOnly = (o: KubeObject) => labelled(o, { "istio.io/rev": "canary" });
+  const nothing = canaryOnly(peerAuth("b", "nothing", "STRICT", { selector: { app: "nope" } }));
+  const rootSel = canaryOnly(peerAuth("istio-system", "rootsel", "STRICT", { selector: { app: "srv" } }));
+
+  it.each([
+    { case: "a policy labelled canary selecting nothing, the canary with workloads: reported", pas: [nothing], canary: {}, code: "pa.selector-matches-nothing", want: ["b/nothing"] },
+    { case: "near miss: no workload on the canary: no istiod with workloads reads it", pas: [nothing], canary: { workloads: false }, code: "pa.selector-matches-nothing", want: [] },
+    { case: "near miss: unlabelled: reported once, from the default view", pas: [peerAuth("b", "nothing", "STRICT", { selector: { app: "nope" } })], canary: {}, code: "pa.selector-matches-nothing", want: ["b/nothing"] },
+    { case: "a root policy with a selector labelled canary: the canary's istiod ignores it", pas: [rootSel], canary: {}, code: "pa.root-selector-ignored", want: ["istio-system/rootsel"] },
+    { case: "near miss: the canary's root namespace is another: not a root policy for it", pas: [rootSel], canary: { mesh: "rootNamespace: istio-config\n" }, code: "pa.root-selector-ignored", want: [] },
+    { case: "near miss: unlabelled: reported once", pas: [peerAuth("istio-system", "rootsel", "STRICT", { selector: { app: "srv" } })], canary: {}, code: "pa.root-selector-ignored", want: ["istio-system/rootsel"] },
+  ])("$case", ({ pas, canary, code, want }) => {
+    expect(codes(objs(pas, canary), code)).toEqual(want);
+  });
+});

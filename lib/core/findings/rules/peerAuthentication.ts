@@ -100,10 +100,39 @@ function workloadsComplete(ctx: AnalysisContext, ns: string): boolean {
   return !(ctx.completeness ?? []).some((c) => c.reason !== "invalid" && WORKLOAD_KINDS.has(c.kind) && (c.namespace === undefined || c.namespace === ns));
 }
 
+/**
+ * The default revision's index, then each other revision's that has meshed workloads (otherRevisions):
+ * rules that judge a policy on its own (its selector, its namespace) speak for every policy some such
+ * istiod reads, each once.
+ */
+function everyIndex(ctx: AnalysisContext): PaIndex[] {
+  const out = [defaultIndex(ctx)];
+  for (const { rev } of otherRevisions(ctx).values()) {
+    const idx = ctx.resolver.paIndex({ revision: rev, dataplane: "sidecar" });
+    if (!out.includes(idx)) out.push(idx);
+  }
+  return out;
+}
+
+/** Each policy of `key`'s lists over the indexes, once, in the first index's order. */
+function onceEach<K>(indexes: PaIndex[], lists: (idx: PaIndex) => Iterable<[K, PeerAuthentication[]]>): [K, PeerAuthentication[]][] {
+  const seen = new Set<PeerAuthentication>();
+  const byKey = new Map<K, PeerAuthentication[]>();
+  for (const idx of indexes)
+    for (const [k, pas] of lists(idx))
+      for (const pa of pas) {
+        if (seen.has(pa)) continue;
+        seen.add(pa);
+        const list = byKey.get(k);
+        if (list) list.push(pa);
+        else byKey.set(k, [pa]);
+      }
+  return [...byKey];
+}
+
 export const paSelectorMatchesNothing = rule("pa.selector-matches-nothing", (ctx) => {
-  const idx = defaultIndex(ctx);
   const out: Finding[] = [];
-  for (const [ns, pas] of idx.workloadLevel) {
+  for (const [ns, pas] of onceEach(everyIndex(ctx), (idx) => idx.workloadLevel)) {
     // With no workload of the namespace among the inputs, or some kind of them unreadable there (a
     // ClusterRole without workloadentries hides the VMs a policy selects), we cannot tell: say nothing.
     // WorkloadEntries (VMs) are workloads of their namespace: a policy selecting only them matches.
@@ -124,7 +153,7 @@ export const paSelectorMatchesNothing = rule("pa.selector-matches-nothing", (ctx
 });
 
 export const paRootSelectorIgnored = rule("pa.root-selector-ignored", (ctx) =>
-  defaultIndex(ctx).rootWithSelector.map((pa) =>
+  onceEach(everyIndex(ctx), (idx) => [[idx.rootNamespace, idx.rootWithSelector]]).flatMap(([, pas]) => pas).map((pa) =>
     finding("pa.root-selector-ignored", {
       message: `PeerAuthentication ${nsName(pa)} has a selector but lives in the root namespace ${pa.namespace}: Istio ignores it entirely.`,
       resources: [paRefOf(pa)],
