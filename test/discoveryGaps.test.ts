@@ -216,3 +216,46 @@ describe("pa.selector-matches-nothing and pa.root-selector-ignored for policies 
     expect(codes(objs(pas, canary), code)).toEqual(want);
   });
 });
+
+// 2b. The edge to an ambient server and pa.permissive name the root `selector: {}` policy ztunnel does
+//     not take as mesh-wide (ignoredPolicyFor's third answer), with the selector fix.
+
+describe("the edge and pa.permissive name a root `selector: {}` policy an ambient server falls past", () => {
+  const SRV = host("srv", "b");
+  const objs = (pa: KubeObject, bLabels: Labels = { "istio.io/dataplane-mode": "ambient" }): KubeObject[] => [
+    namespace("istio-system"),
+    namespace("a", { "istio.io/dataplane-mode": "ambient" }),
+    namespace("b", bLabels),
+    meshConfig("{}\n"),
+    deploy("a", "client"),
+    deploy("b", "srv", { ports: [8080] }),
+    service("b", "srv", [{ port: 80, targetPort: 8080 }]),
+    pa,
+  ];
+  const ROOT_ONLY = "istiod gives ztunnel a root-namespace PeerAuthentication as mesh-wide only without a selector, and istio-system/default has selector: {}, so it covers only istio-system's own workloads";
+  const of = (o: KubeObject[]) => {
+    const s = run(o, [call("a/client", SRV, "mutual_tls", 5)]);
+    const b = findingsOf(s, "pa.permissive").filter((f) => f.message.startsWith("Namespace b"));
+    return { reason: edgeOf(s, "a/client", SRV)!.predicted.reason, permissive: b.map((f) => f.message), fixes: b.map((f) => f.fix), resources: b.map((f) => f.resources) };
+  };
+
+  it("a STRICT `selector: {}` root policy: both name it, the fix is its selector", () => {
+    const r = of(objs(peerAuth("istio-system", "default", "STRICT", { selector: {} })));
+    expect(r.reason).toContain(`b/srv (ambient) port 8080 is PERMISSIVE by Istio's default (${ROOT_ONLY}): `);
+    expect(r.permissive).toEqual([expect.stringContaining(`Namespace b (Istio's default: ${ROOT_ONLY}) accepts plaintext`)]);
+    expect(r.fixes).toEqual(["Remove spec.selector from istio-system/default, so that istiod gives ztunnel the STRICT istio-system/default as mesh-wide, or set mtls.mode STRICT in a PeerAuthentication for namespace b."]);
+    expect(r.resources).toEqual([[{ kind: "Namespace", name: "b" }, { kind: "PeerAuthentication", namespace: "istio-system", name: "default" }]]);
+  });
+
+  it("near miss: a nil selector: STRICT by it, nothing named", () => {
+    const r = of(objs(peerAuth("istio-system", "default", "STRICT")));
+    expect(r.reason).toContain("b/srv (ambient) port 8080 is STRICT by PeerAuthentication istio-system/default (mesh): ");
+    expect(r.permissive).toEqual([]);
+  });
+
+  it("near miss: a sidecar server: `selector: {}` is its mesh-wide policy, nothing named", () => {
+    const r = of(objs(peerAuth("istio-system", "default", "STRICT", { selector: {} }), { "istio-injection": "enabled" }));
+    expect(r.reason).toContain("b/srv port 8080 is STRICT by PeerAuthentication istio-system/default (mesh): ");
+    expect(r.permissive).toEqual([]);
+  });
+});

@@ -393,10 +393,14 @@ export function taggedNamespacePolicy(model: MeshModel, ns: string, root: string
   return null;
 }
 
-/** A policy an istiod does not read that would otherwise decide: the namespace's own (tag-labelled), or the mesh-wide one. */
+/**
+ * A policy an istiod does not apply where it would otherwise decide: the namespace's own (tag-labelled),
+ * the mesh-wide one (tag-labelled, or in a root namespace its discoverySelectors hide), or, for ztunnel,
+ * a root-namespace `selector: {}` policy, which reaches only the root namespace's own workloads.
+ */
 export interface IgnoredPolicy {
   pa: PeerAuthentication;
-  namespaceWide: boolean;
+  why: "namespace-tag" | "mesh" | "root-only";
 }
 
 /**
@@ -406,12 +410,28 @@ export interface IgnoredPolicy {
  * (ignoredMeshPolicy). Null for a namespace or workload decision, which no ignored policy overrides.
  * The one answer pa.permissive's subject and the edge's server phrase both name.
  */
-export function ignoredPolicyFor(model: MeshModel, d: { origin: string; policy: object | null }, ns: string, root: string, revision: string, ambient: boolean): IgnoredPolicy | null {
+export function ignoredPolicyFor(model: MeshModel, d: { origin: string; policy: object | null }, ns: string, idx: PaIndex, revision: string): IgnoredPolicy | null {
   if (d.origin !== "mesh" && d.origin !== "default") return null;
-  const own = taggedNamespacePolicy(model, ns, root, revision);
-  if (own) return { pa: own, namespaceWide: true };
-  const mesh = d.policy ? null : ignoredMeshPolicy(model, revision, ambient);
-  return mesh ? { pa: mesh, namespaceWide: false } : null;
+  const own = taggedNamespacePolicy(model, ns, idx.rootNamespace, revision);
+  if (own) return { pa: own, why: "namespace-tag" };
+  if (d.policy) return null;
+  const mesh = ignoredMeshPolicy(model, revision, idx.ambient);
+  if (mesh) return { pa: mesh, why: "mesh" };
+  // ztunnel: the root's `selector: {}` policy is read but not mesh-wide (buildPaIndex's rootNamespaceOnly).
+  const rootOnly = ns === idx.rootNamespace ? undefined : idx.rootNamespaceOnly[0];
+  return rootOnly ? { pa: rootOnly, why: "root-only" } : null;
+}
+
+/**
+ * Why the policy ignoredPolicyFor names does not decide, as a clause inside the deciding policy's
+ * parentheses (after "; ") or after "Istio's default: ". `meshHidden` words the discoverySelectors case.
+ */
+export function ignoredPolicyClause(r: Revisions, ignored: IgnoredPolicy, meshHidden?: (pa: PeerAuthentication) => string): string {
+  const pa = ignored.pa;
+  if (ignored.why === "root-only")
+    return `istiod gives ztunnel a root-namespace PeerAuthentication as mesh-wide only without a selector, and ${pa.namespace}/${pa.name} has selector: {}, so it covers only ${pa.namespace}'s own workloads`;
+  if (ignored.why === "mesh" && meshHidden && !labelNamesTag(r, pa.revision)) return meshHidden(pa);
+  return ignoredMeshPolicyClause(r, pa, ignored.why === "namespace-tag" ? "namespace-wide" : "mesh-wide");
 }
 
 /**

@@ -6,13 +6,11 @@ import type { ClientOrigin, ClientTls, Predicted, Ref } from "../snapshot/schema
 import { subsetTlsForPort, taggingTls, tlsForPort, type DrLookup, type PortTls } from "./destinationRule";
 import { defaultIstioSni } from "./gatewayListener";
 import { fileTlsCell, HBONE_FILES_CELL, isHttpPort, isTcpPort, isTlsPort, matrixVerdict, worseVerdict, type FileTls, type MatrixCell, type ServerAccept } from "./matrix";
-import { ignoredMeshPolicyClause, ignoredPolicyFor, modeForPort, workloadPolicyFor, type ModeDecision, type WorkloadPolicy } from "./peerAuthentication";
+import { ignoredPolicyClause, ignoredPolicyFor, modeForPort, workloadPolicyFor, type ModeDecision, type WorkloadPolicy } from "./peerAuthentication";
 import { firstRevision, type Resolver, type ServerDecision } from "./resolver";
 import { sidecarFor, sidecarImports } from "./sidecarScope";
 import { perRun } from "../model/perRun";
-import { meshFor } from "../model/buildModel";
 import { readingRevision } from "../model/discovery";
-import { labelNamesTag } from "../model/revisions";
 import { inPortRuns } from "../model/read";
 import { ignoredAuthorizationsOf, serverOfPort, type LinkerdPolicy } from "../model/linkerdPolicy";
 import { linkerdCallerInbound } from "./linkerdInbound";
@@ -1277,14 +1275,14 @@ function linkerdPolicyPhrase(r: Resolver, w: Workload, port: number, accept: Ser
  * (labelNamesTag). After the deciding policy: "; …" inside its parentheses, or " (…)" after Istio's
  * default. Once per worst endpoint (sidesFor).
  */
-function ignoredPolicyNote(model: MeshModel, w: Workload, server: EndpointPrediction["server"]): string {
-  const ignored = ignoredPolicyFor(model, server, w.namespace, meshFor(model, w.revision).rootNamespace, w.revision, w.dataplane === "ambient");
+function ignoredPolicyNote(r: Resolver, w: Workload, server: EndpointPrediction["server"]): string {
+  const ignored = ignoredPolicyFor(r.model, server, w.namespace, r.paIndex(w), w.revision);
   if (!ignored) return "";
-  const pa = ignored.pa;
-  const clause =
-    ignored.namespaceWide || labelNamesTag(model.revisions, pa.revision)
-      ? ignoredMeshPolicyClause(model.revisions, pa, ignored.namespaceWide ? "namespace-wide" : "mesh-wide")
-      : `its istiod ignores mesh-wide PeerAuthentication ${pa.namespace}/${pa.name}: its discoverySelectors do not select ${pa.namespace}, which Istio 1.22+ applies to Istio config too; an older istiod would enforce it`;
+  const clause = ignoredPolicyClause(
+    r.model.revisions,
+    ignored,
+    (pa) => `its istiod ignores mesh-wide PeerAuthentication ${pa.namespace}/${pa.name}: its discoverySelectors do not select ${pa.namespace}, which Istio 1.22+ applies to Istio config too; an older istiod would enforce it`,
+  );
   return server.policy ? `; ${clause}` : ` (${clause})`;
 }
 
@@ -1323,7 +1321,7 @@ function serverPhrase(r: Resolver, service: Service, port: ServicePort, e: Endpo
   if (e.server.mode === "NONE") return e.workload.entry !== null ? `${dest} has no proxy that istiod knows of` : `${dest} has no proxy`;
   if (e.server.origin === "linkerd-policy")
     return `${dest} is meshed by Linkerd${e.tls === "LINKERD" ? "" : linkerdPolicyPhrase(r, e.workload, e.targetPort, e.accept)}${linkerdIgnoredPhrase(linkerd, e.workload, e.targetPort)}`;
-  const note = ignoredPolicyNote(model, e.workload, e.server);
+  const note = ignoredPolicyNote(r, e.workload, e.server);
   const by = e.server.policy ? `PeerAuthentication ${e.server.policy.namespace}/${e.server.policy.name} (${e.server.origin}${note})` : `Istio's default${note}`;
   const plane = e.accept.kind === "ambient" ? " (ambient)" : "";
   return `${dest}${plane} port ${e.targetPort} is ${e.server.mode} by ${by}`;

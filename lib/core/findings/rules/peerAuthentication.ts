@@ -3,7 +3,7 @@ import type { EdgeAnalysis } from "../../edges/buildEdges";
 import { istiodRevision, type PeerAuthentication, type Service, type Workload } from "../../model/mesh";
 import { workloadsMatching } from "../../model/labelIndex";
 import { labelNamesTag, NO_REVISIONS, resolveRevision, type Revisions } from "../../model/revisions";
-import { ignoredMeshPolicy, ignoredMeshPolicyClause, ignoredPolicyFor, modeForPort, namespaceDecision, tagLabelFix, unreadMeshPolicy, type ModeDecision, type PaIndex } from "../../resolve/peerAuthentication";
+import { ignoredMeshPolicy, ignoredPolicyClause, ignoredPolicyFor, type IgnoredPolicy, modeForPort, namespaceDecision, tagLabelFix, unreadMeshPolicy, type ModeDecision, type PaIndex } from "../../resolve/peerAuthentication";
 import { hasIstioProxy } from "../../resolve/resolver";
 import type { Finding, Ref } from "../../snapshot/schema";
 import type { AnalysisContext } from "../context";
@@ -382,9 +382,10 @@ function permissiveFinding(
   resources: Ref[],
   ws: Workload[],
   own: boolean,
-  ignored: PeerAuthentication | null = null,
+  why: IgnoredPolicy | null = null,
   revisions: Revisions = NO_REVISIONS,
 ): Finding {
+  const ignored = why?.pa ?? null;
   const clientSet = new Set<string>();
   let plaintextPredicted = false;
   for (const w of ws) {
@@ -409,6 +410,8 @@ function permissiveFinding(
           ? `${capitalised(tagLabelFix(revisions, ignored))}, so that istiod applies the STRICT ${nsName(ignored)}${ignored.namespace === ns ? "" : `, or set mtls.mode STRICT in a PeerAuthentication for namespace ${ns}`}.`
           : ignored && ignored.namespace === ns && labelNamesTag(revisions, ignored.revision)
             ? `${capitalised(tagLabelFix(revisions, ignored))}, so that istiod applies it, and set its mtls.mode STRICT.`
+          : ignored?.mode === "STRICT" && why?.why === "root-only"
+            ? `Remove spec.selector from ${nsName(ignored)}, so that istiod gives ztunnel the STRICT ${nsName(ignored)} as mesh-wide, or set mtls.mode STRICT in a PeerAuthentication for namespace ${ns}.`
           : ignored?.mode === "STRICT"
             ? `Make the mesh config's discoverySelectors select ${ignored.namespace}, so that istiod applies the STRICT ${nsName(ignored)}, or set mtls.mode STRICT in a PeerAuthentication for namespace ${ns}.`
             : `Set mtls.mode STRICT in a PeerAuthentication for ${own ? "this workload" : `namespace ${ns}`}.`,
@@ -451,8 +454,7 @@ const revisionKey = (w: Workload) => istiodRevision(w.revision);
  */
 interface NamespaceView {
   decision: ModeDecision;
-  ignored: PeerAuthentication | null;
-  namespaceWide: boolean;
+  ignored: IgnoredPolicy | null;
 }
 
 /** Workloads of a namespace whose istiods decide its mode alike; `revisions`: those istiods', or null when the namespace has one. */
@@ -471,12 +473,11 @@ function namespaceView(ctx: AnalysisContext, ns: string, meshed: Workload[]): Na
   // Istio's default, or the mesh-wide policy, because the istiod ignores the namespace's own
   // tag-labelled policy (the one that would decide if read): named, with the relabel fix. Else, at
   // Istio's default, the root namespace's it ignores (discovery.ts, or a tag label), not "no PeerAuthentication".
-  const ignored = decision.mode === "PERMISSIVE" ? ignoredPolicyFor(ctx.model, decision, ns, idx.rootNamespace, revision, ambient) : null;
-  return { decision, ignored: ignored?.pa ?? null, namespaceWide: ignored?.namespaceWide ?? false };
+  return { decision, ignored: decision.mode === "PERMISSIVE" ? ignoredPolicyFor(ctx.model, decision, ns, idx, revision) : null };
 }
 
 const sameView = (a: NamespaceView, b: NamespaceView) =>
-  a.decision.mode === b.decision.mode && a.decision.policy === b.decision.policy && a.decision.origin === b.decision.origin && a.ignored === b.ignored;
+  a.decision.mode === b.decision.mode && a.decision.policy === b.decision.policy && a.decision.origin === b.decision.origin && a.ignored?.pa === b.ignored?.pa;
 
 /**
  * A namespace with workloads on several revisions: its workloads grouped by the decision their istiod
@@ -510,7 +511,8 @@ function groupByDecision(ctx: AnalysisContext, ns: string, meshed: Workload[]): 
  * decisions in the namespace, so the subject says whose view it is.
  */
 function emitNamespaceLevel(ctx: AnalysisContext, inbound: Map<Workload, InboundEvidence>, ns: string, g: DecisionGroup, out: Finding[]): void {
-  const { decision: nsMode, ignored } = g.view;
+  const { decision: nsMode } = g.view;
+  const ignored = g.view.ignored?.pa ?? null;
   if (nsMode.mode !== "PERMISSIVE") return;
   const inherit = g.workloads.filter((w) => {
     const p = ctx.resolver.policyOf(w);
@@ -518,14 +520,14 @@ function emitNamespaceLevel(ctx: AnalysisContext, inbound: Map<Workload, Inbound
   });
   if (inherit.length === 0) return;
   const who = g.revisions ? `Namespace ${ns}, for its workloads on revision${g.revisions.length > 1 ? "s" : ""} ${listNames(g.revisions)}` : `Namespace ${ns}`;
-  const clause = ignored ? ignoredMeshPolicyClause(ctx.model.revisions, ignored, g.view.namespaceWide ? "namespace-wide" : "mesh-wide") : "";
+  const clause = g.view.ignored ? ignoredPolicyClause(ctx.model.revisions, g.view.ignored) : "";
   const subject = nsMode.policy
     ? `${who} (PeerAuthentication ${nsName(nsMode.policy)}, ${nsMode.origin}${ignored ? `; ${clause}` : ""})`
     : ignored
       ? `${who} (Istio's default: ${clause})`
       : `${who} (no PeerAuthentication: Istio's default)`;
   const resources = nsMode.policy ? [paRefOf(nsMode.policy), ...(ignored ? [paRefOf(ignored)] : [])] : ignored ? [namespaceRef(ns), paRefOf(ignored)] : [namespaceRef(ns)];
-  out.push(permissiveFinding(inbound, ns, subject, resources, inherit, false, ignored, ctx.model.revisions));
+  out.push(permissiveFinding(inbound, ns, subject, resources, inherit, false, g.view.ignored, ctx.model.revisions));
 }
 
 export const paPermissive = rule("pa.permissive", (ctx) => {
