@@ -1276,6 +1276,8 @@ function linkerdPolicyPhrase(r: Resolver, w: Workload, port: number, accept: Ser
  * default. Once per worst endpoint (sidesFor).
  */
 function ignoredPolicyNote(r: Resolver, w: Workload, server: EndpointPrediction["server"]): string {
+  // Only a mesh or default decision can have one (ignoredPolicyFor): no index lookup for the others.
+  if (server.origin !== "mesh" && server.origin !== "default") return "";
   const ignored = ignoredPolicyFor(r.model, server, w.namespace, r.paIndex(w), w.revision);
   if (!ignored) return "";
   const clause = ignoredPolicyClause(
