@@ -36,5 +36,5 @@ function readTelemetry(t: KubeTransport, o: ReadSnapshotOptions): Promise<Teleme
   const s = o.telemetry ?? DEFAULT_TELEMETRY;
   if (s.invalid) return Promise.resolve({ completeness: [{ kind: "Telemetry", reason: "invalid", message: `observed traffic was not read: ${s.invalid}` }] });
   const ep = prometheusEndpoint(s.target, { transport: t, fetch: o.fetch ?? ((url, init) => fetch(url, init)) });
-  return readTraffic(ep, { window: s.window, timeoutMs: s.timeoutMs });
+  return readTraffic(ep, { window: s.window, timeoutMs: s.timeoutMs, ...(s.matchers !== undefined ? { matchers: s.matchers } : {}) });
 }

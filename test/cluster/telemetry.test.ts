@@ -371,6 +371,22 @@ describe("HANDSHAKE_PROMETHEUS_URL: a direct Prometheus", () => {
     expect(again.completeness).toEqual([]);
   });
 
+  it("one Prometheus for several clusters: HANDSHAKE_PROMETHEUS_MATCHERS selects this cluster's series (reviews/server.md #5)", async () => {
+    // The same workloads in a second cluster, calling in plaintext (a PERMISSIVE staging mesh).
+    const prod = fileSamples.map((x) => ({ ...x, labels: { ...x.labels, cluster: "eu-1" } }));
+    const staging = fileSamples.map((x) => ({ ...x, labels: { ...x.labels, cluster: "us-2", connection_security_policy: x.labels.connection_security_policy ? "none" : "" } }));
+    prom.requests = [];
+    prom.respond = (q) => evaluateQuery(q, [...prod, ...staging], t.now);
+    const mixed = await read(settings({ HANDSHAKE_PROMETHEUS_URL: prom.url }));
+    // Without a matcher the other cluster's plaintext lands on this cluster's edges.
+    expect(mixed.edges.some((e) => e.status === "mismatch")).toBe(true);
+    prom.requests = [];
+    const own = await read(settings({ HANDSHAKE_PROMETHEUS_URL: prom.url, HANDSHAKE_PROMETHEUS_MATCHERS: 'demo={cluster="eu-1"} other={cluster="us-2"}' }));
+    expect(own.completeness).toEqual([]);
+    expect(own.edges).toEqual(full.edges);
+    expect(prom.requests.map((r) => r.query).sort()).toEqual(TRAFFIC_METRICS.map((m) => trafficQuery(m, "1h", 'cluster="eu-1"')).sort());
+  });
+
   it("nothing listening: an error entry naming the URL, the rest intact", async () => {
     const gone = await startFakeProm();
     await gone.close();
@@ -645,6 +661,40 @@ describe("Linkerd's proxy counters, read live", () => {
     const cli = await runCli([t.demo.stateDir, "--traffic", await windowedTraffic(t), "--now", t.now.toISOString()]);
     expect(JSON.stringify(withoutSource(snap))).toBe(JSON.stringify(withoutSource(JSON.parse(cli.stdout) as MeshSnapshot)));
     expect(JSON.stringify(withoutSource(snap))).toBe(JSON.stringify(withoutSource(full)));
+  });
+});
+
+describe("HANDSHAKE_PROMETHEUS_MATCHERS", () => {
+  it("adds each context's label matchers to every query, Istio's and Linkerd's", () => {
+    expect(trafficQuery("istio_requests_total", "1h", 'cluster="eu-1"')).toContain('increase(istio_requests_total{cluster="eu-1"}[1h])');
+    expect(trafficQuery("request_total", "1h", 'cluster="eu-1"')).toContain('increase(request_total{direction="outbound", cluster="eu-1"}[1h])');
+    // Near miss: without matchers the queries are as before.
+    expect(trafficQuery("istio_requests_total", "1h")).toContain("increase(istio_requests_total[1h])");
+    expect(trafficQuery("request_total", "1h")).toContain('increase(request_total{direction="outbound"}[1h])');
+  });
+
+  it("parses several matchers per context, any operator, commas and braces inside quoted values", () => {
+    const env = { HANDSHAKE_PROMETHEUS_MATCHERS: ' prod={cluster="eu-1", env!="test"}\nstaging={ cluster=~"us-(2|3)", note="a,b}\\"c" } ' };
+    expect(forCluster(env, "prod").matchers).toBe('cluster="eu-1", env!="test"');
+    expect(forCluster(env, "staging").matchers).toBe('cluster=~"us-(2|3)", note="a,b}\\"c"');
+    expect(forCluster(env, "prod").invalid).toBeUndefined();
+    // Single quotes and a trailing comma are PromQL too.
+    expect(forCluster({ HANDSHAKE_PROMETHEUS_MATCHERS: "prod={cluster='eu-1',}" }, "prod").matchers).toBe("cluster='eu-1'");
+    // A context it does not name queries every series, as before.
+    expect(forCluster(env, "dev")).toEqual({ target: { kind: "service", service: DEFAULT_SERVICE }, window: "1h", timeoutMs: 10_000 });
+  });
+
+  it("an entry that is not label matchers disables only its own context; text outside any entry disables all", () => {
+    const env = { HANDSHAKE_PROMETHEUS_MATCHERS: 'prod={cluster=eu-1} staging={cluster="us-2"}' };
+    expect(forCluster(env, "prod").invalid).toBe('HANDSHAKE_PROMETHEUS_MATCHERS: prod: expected PromQL label matchers such as {cluster="eu-1"}');
+    expect(forCluster(env, "staging")).toMatchObject({ matchers: 'cluster="us-2"' });
+    expect(forCluster(env, "staging").invalid).toBeUndefined();
+    for (const bad of ['prod=cluster="eu-1"', 'prod={cluster="eu-1"} oops', 'prod={cluster="eu-1"'])
+      expect(forCluster({ HANDSHAKE_PROMETHEUS_MATCHERS: bad }, "staging").invalid, bad).toBe(
+        "HANDSHAKE_PROMETHEUS_MATCHERS: expected context={label=\"value\", …} entries separated by white space",
+      );
+    for (const bad of ["prod={}", 'prod={cluster="eu-1",,}', 'prod={1x="a"}', "prod={cluster=`eu-1`}", 'prod={cluster=="eu-1"}'])
+      expect(forCluster({ HANDSHAKE_PROMETHEUS_MATCHERS: bad }, "prod").invalid, bad).toMatch(/^HANDSHAKE_PROMETHEUS_MATCHERS: prod: /);
   });
 });
 

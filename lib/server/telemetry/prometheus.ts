@@ -52,16 +52,21 @@ export const GROUP_LABELS = [
  * without Linkerd's series answers an empty success, which adds nothing: a pure Istio mesh's snapshot
  * is unchanged.
  */
-const LINKERD_SELECTOR = '{direction="outbound"}';
+const LINKERD_DIRECTION = 'direction="outbound"';
 
 /** The answer's labels made by the Linkerd queries, answered under the parser's names (linkerdQuery). */
 const BARE_POD = "handshake_bare_pod";
 const TARGET_PORT = "handshake_target_port";
 
-export function trafficQuery(metric: string, window: string): string {
+/**
+ * `matchers` (TelemetrySettings.matchers, e.g. `cluster="eu-1"`) select one cluster's series in a
+ * Prometheus or Thanos holding several: without them the sums add every cluster's calls between
+ * same-named workloads, and one cluster's plaintext makes another's edges a mismatch.
+ */
+export function trafficQuery(metric: string, window: string, matchers?: string): string {
   return LINKERD_METRICS.has(metric)
-    ? linkerdQuery(metric, window)
-    : `sum by (${GROUP_LABELS.join(", ")}) (increase(${metric}[${window}]))`;
+    ? linkerdQuery(metric, window, matchers)
+    : `sum by (${GROUP_LABELS.join(", ")}) (increase(${metric}${matchers ? `{${matchers}}` : ""}[${window}]))`;
 }
 
 /**
@@ -78,11 +83,11 @@ export function trafficQuery(metric: string, window: string): string {
  * with the same labelset"), as two endpoints differing in target_addr alone would (a StatefulSet pod
  * recreated with another IP).
  */
-function linkerdQuery(metric: string, window: string): string {
+function linkerdQuery(metric: string, window: string, matchers?: string): string {
   // Every label that names the caller before `pod` (a Job's pods too: one series per Job, not per pod).
   const owners = CALLER_LABELS.filter((l) => l !== "pod");
   const by = LINKERD_LABELS.map((l) => (l === "pod" ? BARE_POD : l === "target_addr" ? TARGET_PORT : l));
-  let v = `increase(${metric}${LINKERD_SELECTOR}[${window}])`;
+  let v = `increase(${metric}{${LINKERD_DIRECTION}${matchers ? `, ${matchers}` : ""}}[${window}])`;
   // "<owner>;…;<owner>;<pod>": the pod's name follows as many separators as there are owners only when they are all empty.
   v = `label_join(${v}, "${BARE_POD}", ";", ${[...owners, "pod"].map((l) => `"${l}"`).join(", ")})`;
   v = `label_replace(${v}, "${BARE_POD}", "$1", "${BARE_POD}", ";{${owners.length}}(.+)|.*")`;
@@ -202,10 +207,10 @@ export interface TelemetryRead {
  */
 export async function readTraffic(
   ep: PrometheusEndpoint,
-  o: { window: string; timeoutMs: number },
+  o: { window: string; timeoutMs: number; matchers?: string },
 ): Promise<TelemetryRead> {
   const answers = await Promise.allSettled(
-    TRAFFIC_METRICS.map((m) => ep.query(trafficQuery(m, o.window), o.timeoutMs)),
+    TRAFFIC_METRICS.map((m) => ep.query(trafficQuery(m, o.window, o.matchers), o.timeoutMs)),
   );
   const read: QueryAnswer[] = [];
   const failures = new Map<string, { reason: KubeErrorReason; metrics: string[] }>();

@@ -7,6 +7,9 @@
 //                                 (default istio-system/prometheus:9090, Istio's Prometheus addon)
 //   HANDSHAKE_TRAFFIC_WINDOW      the range of increase(), a Prometheus duration (default 1h)
 //   HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS  per query (default 10)
+//   HANDSHAKE_PROMETHEUS_MATCHERS per-context label matchers added to every query, for a Prometheus or
+//                                 Thanos that holds several clusters' series: `prod={cluster="eu-1"}
+//                                 staging={cluster="us-2"}` (entries separated by white space)
 // They are parsed once per environment (parseTelemetryEnv, at server start); each read then takes its
 // cluster's part (telemetrySettings).
 import "server-only";
@@ -30,6 +33,8 @@ export interface TelemetrySettings {
   target: PrometheusTarget;
   window: string;
   timeoutMs: number;
+  /** Label matchers (PromQL, without braces) that select this cluster's series; absent: all series. */
+  matchers?: string;
   /** A setting that could not be used: telemetry is skipped and this becomes a completeness entry. */
   invalid?: string;
 }
@@ -77,6 +82,58 @@ function isHttpUrl(s: string): boolean {
   }
 }
 
+// One PromQL label matcher: a label name, an operator, a quoted string (double or single quotes, escapes allowed).
+const MATCHER = /^[a-zA-Z_][a-zA-Z0-9_]*\s*(?:=~|!~|!=|=)\s*(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')$/;
+
+/**
+ * Splits `a="x", b=~"y,z"` into matchers at the commas outside quotes (a trailing comma is allowed, as in
+ * PromQL); null when one is not a matcher.
+ */
+function matcherList(text: string): string[] | null {
+  const out: string[] = [];
+  let cur = "";
+  let quote: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote && ch === "\\") {
+      cur += ch + (text[++i] ?? "");
+      continue;
+    }
+    if (quote === null && (ch === '"' || ch === "'")) quote = ch;
+    else if (ch === quote) quote = null;
+    if (ch === "," && quote === null) {
+      out.push(cur.trim());
+      cur = "";
+    } else cur += ch;
+  }
+  if (cur.trim() !== "" || out.length === 0) out.push(cur.trim());
+  return out.every((m) => MATCHER.test(m)) ? out : null;
+}
+
+/**
+ * "prod={cluster=\"eu-1\"} staging={cluster=\"us-2\", env!=\"test\"}" → Map context → matchers (joined by
+ * ", "). `bad`: contexts whose braces hold something that is not a list of label matchers; `malformed`:
+ * text outside any `context={…}` entry, which names no context.
+ */
+function perContextMatchers(text: string | undefined): { matchers: Map<string, string>; bad: Set<string>; malformed: boolean } {
+  const matchers = new Map<string, string>();
+  const bad = new Set<string>();
+  const entry = /\s*([^\s={}]+)=\{((?:[^"'}]|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')*)\}\s*/y;
+  const src = text ?? "";
+  let at = 0;
+  while (at < src.length) {
+    if (/^\s*$/.test(src.slice(at))) break;
+    entry.lastIndex = at;
+    const m = entry.exec(src);
+    if (!m) return { matchers, bad, malformed: true };
+    const list = matcherList(m[2]!);
+    if (list) matchers.set(m[1]!, list.join(", "));
+    else bad.add(m[1]!);
+    at = entry.lastIndex;
+  }
+  return { matchers, bad, malformed: false };
+}
+
 /** The variables above, parsed once. What makes a setting unusable is kept to be reported per cluster. */
 export interface TelemetryEnv {
   window: string;
@@ -93,6 +150,11 @@ export interface TelemetryEnv {
   fallbackProblem?: string;
   /** Logged once at start: an unusable timeout, which falls back to the default rather than disabling telemetry. */
   problems: string[];
+  /** HANDSHAKE_PROMETHEUS_MATCHERS: the usable per-context matchers, and the contexts whose entry is not. */
+  matchers: Map<string, string>;
+  badMatchers: Set<string>;
+  /** Text of HANDSHAKE_PROMETHEUS_MATCHERS outside any `context={…}` entry: it counts against every cluster. */
+  malformedMatchersProblem?: string;
 }
 
 export function parseTelemetryEnv(env: Record<string, string | undefined>): TelemetryEnv {
@@ -100,6 +162,7 @@ export function parseTelemetryEnv(env: Record<string, string | undefined>): Tele
   const windowOk = !windowRaw || DURATION.test(windowRaw);
   const timeout = positiveEnv(env, "HANDSHAKE_PROMETHEUS_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS);
   const { urls, bad, malformed } = perContext(env.HANDSHAKE_PROMETHEUS_URLS);
+  const m = perContextMatchers(env.HANDSHAKE_PROMETHEUS_MATCHERS);
   let fallback: PrometheusTarget = { kind: "service", service: DEFAULT_SERVICE };
   let fallbackProblem: string | undefined;
   const url = env.HANDSHAKE_PROMETHEUS_URL?.trim();
@@ -127,6 +190,9 @@ export function parseTelemetryEnv(env: Record<string, string | undefined>): Tele
     ...(malformed ? { malformedProblem: `HANDSHAKE_PROMETHEUS_URLS: an entry without "=": expected context=http(s)://url` } : {}),
     ...(fallbackProblem ? { fallbackProblem } : {}),
     problems: timeout.problem ? [timeout.problem] : [],
+    matchers: m.matchers,
+    badMatchers: m.bad,
+    ...(m.malformed ? { malformedMatchersProblem: `HANDSHAKE_PROMETHEUS_MATCHERS: expected context={label="value", …} entries separated by white space` } : {}),
   };
 }
 
@@ -140,11 +206,15 @@ export function telemetrySettings(env: TelemetryEnv, cluster: string): Telemetry
     env.badUrls.has(cluster) ? `HANDSHAKE_PROMETHEUS_URLS: ${cluster}: expected context=http(s)://url` : undefined,
     env.malformedProblem,
     own === undefined ? env.fallbackProblem : undefined,
+    env.badMatchers.has(cluster) ? `HANDSHAKE_PROMETHEUS_MATCHERS: ${cluster}: expected PromQL label matchers such as {cluster="eu-1"}` : undefined,
+    env.malformedMatchersProblem,
   ].filter((p) => p !== undefined);
+  const matchers = env.matchers.get(cluster);
   return {
     target: own === undefined ? env.fallback : { kind: "url", url: own },
     window: env.window,
     timeoutMs: env.timeoutMs,
+    ...(matchers !== undefined ? { matchers } : {}),
     ...(problems.length ? { invalid: problems.join("; ") } : {}),
   };
 }
