@@ -5,6 +5,7 @@ import "server-only";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { DemoCluster } from "../demo";
 import { configuredClusters, type ClusterEnv } from "./kube/clusters";
+import { createForbiddenCache, type ForbiddenCache } from "./kube/forbiddenCache";
 import { createProxyCache, type ProxyCache } from "./kube/proxyCache";
 import type { ReadOptions } from "./kube/readCluster";
 import { kubeTransport, type KubeTransport } from "./kube/transport";
@@ -151,6 +152,13 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
     if (!c) proxyCaches.set(cluster, (c = createProxyCache(settings.proxyRefreshMs)));
     return c;
   };
+  // Namespaces this identity may not list, asked again at the same cadence (kube/forbiddenCache.ts).
+  const forbiddenCaches = new Map<string, ForbiddenCache>();
+  const forbiddenCache = (cluster: string) => {
+    let c = forbiddenCaches.get(cluster);
+    if (!c) forbiddenCaches.set(cluster, (c = createForbiddenCache(settings.proxyRefreshMs)));
+    return c;
+  };
 
   const service = createSnapshotService({
     now,
@@ -165,7 +173,7 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
       return readSnapshot(transport, {
         now: at,
         source: t.source === "in-cluster" ? { type: "in-cluster" } : { type: t.source, context: t.name },
-        read: { ...settings.read, proxyCache: proxyCache(t.name), ...o.read },
+        read: { ...settings.read, proxyCache: proxyCache(t.name), forbiddenCache: forbiddenCache(t.name), ...o.read },
         telemetry: telemetrySettings(telemetry, t.name),
         ...(o.fetch ? { fetch: o.fetch } : {}),
       });

@@ -9,6 +9,7 @@ import type { UnreachableProxy } from "../../core/findings/context";
 import type { Completeness } from "../../core/snapshot/schema";
 import { KINDS, NAMESPACES } from "./kinds";
 import { mapBounded } from "./mapBounded";
+import type { ForbiddenCache } from "./forbiddenCache";
 import type { ProxyCache } from "./proxyCache";
 import { proxyTargets, readProxies } from "./readProxies";
 import { discover, readKind, type ListOptions } from "./readLists";
@@ -26,6 +27,8 @@ export interface ReadOptions {
   proxyTimeoutMs?: number;
   /** Config dumps kept between reads of this cluster (kube/proxyCache.ts); absent: every proxy is asked. */
   proxyCache?: ProxyCache;
+  /** Per-namespace denials kept between reads (kube/forbiddenCache.ts); absent: every namespace is asked. */
+  forbiddenCache?: ForbiddenCache;
   /** The read's clock (epoch ms) for the proxy cache; default Date.now(). */
   now?: number;
 }
@@ -37,7 +40,7 @@ export interface ClusterRead {
   stats: { objects: number; proxies: number; forwarded: number; versions: Record<string, string | null> };
 }
 
-export const DEFAULT_READ_OPTIONS: Required<Omit<ReadOptions, "proxyCache" | "now">> = {
+export const DEFAULT_READ_OPTIONS: Required<Omit<ReadOptions, "proxyCache" | "forbiddenCache" | "now">> = {
   pageSize: 500,
   requestTimeoutMs: 10_000,
   listConcurrency: 6,
@@ -47,7 +50,12 @@ export const DEFAULT_READ_OPTIONS: Required<Omit<ReadOptions, "proxyCache" | "no
 
 export async function readCluster(t: KubeTransport, opts: ReadOptions = {}): Promise<ClusterRead> {
   const o = { ...DEFAULT_READ_OPTIONS, ...opts };
-  const list: ListOptions = { pageSize: o.pageSize, timeoutMs: o.requestTimeoutMs, concurrency: o.listConcurrency };
+  const list: ListOptions = {
+    pageSize: o.pageSize,
+    timeoutMs: o.requestTimeoutMs,
+    concurrency: o.listConcurrency,
+    ...(o.forbiddenCache ? { denials: { cache: o.forbiddenCache, now: o.now ?? Date.now() } } : {}),
+  };
   // Throws when the API server cannot be reached: the whole read failed (lists likewise, isReadFailure).
   const discovery = await discover(t, o.requestTimeoutMs);
 

@@ -8,6 +8,7 @@ import { emptyParsed, mergeParsed } from "../../core/load/mergeParsed";
 import { loadObject } from "../../core/load/parseManifests";
 import type { ParsedInputs } from "../../core/model/input";
 import type { Completeness } from "../../core/snapshot/schema";
+import { cachedDenial, type ForbiddenCache } from "./forbiddenCache";
 import { listPath, type KindSpec } from "./kinds";
 import { mapBounded } from "./mapBounded";
 import { KubeError, type KubeTransport } from "./transport";
@@ -17,6 +18,8 @@ export interface ListOptions {
   timeoutMs: number;
   /** Per-namespace lists in flight after a 403 on a cluster-wide list. */
   concurrency: number;
+  /** Per-namespace denials kept between reads of this cluster, and the read's clock (epoch ms). */
+  denials?: { cache: ForbiddenCache; now: number };
 }
 
 export interface KindRead {
@@ -61,6 +64,9 @@ export async function readKind(t: KubeTransport, spec: KindSpec, discovery: Disc
 
 async function perNamespace(t: KubeTransport, spec: KindSpec, version: string, namespaces: string[], o: ListOptions): Promise<Omit<KindRead, "version">> {
   const parts = await mapBounded(namespaces, o.concurrency, async (ns) => {
+    const key = `${spec.plural}.${spec.group}/${ns}`;
+    const denied = o.denials && cachedDenial(o.denials.cache, key, o.denials.now);
+    if (denied) return { inputs: emptyParsed(), completeness: [denied] };
     try {
       return { inputs: await listUnion(t, spec, version, ns, o), completeness: [] as Completeness[] };
     } catch (e) {
@@ -68,7 +74,9 @@ async function perNamespace(t: KubeTransport, spec: KindSpec, version: string, n
       // The namespace went away between the two lists: nothing to report.
       if (err.reason === "not-found") return { inputs: emptyParsed(), completeness: [] };
       if (isReadFailure(err)) throw readFailure(spec, ns, err);
-      return { inputs: emptyParsed(), completeness: [entry(spec, ns, err)] };
+      const c = entry(spec, ns, err);
+      if (o.denials && err.reason === "forbidden") o.denials.cache.entries.set(key, { at: o.denials.now, entry: c });
+      return { inputs: emptyParsed(), completeness: [c] };
     }
   });
   return { inputs: mergeParsed(parts.map((p) => p.inputs)), completeness: parts.flatMap((p) => p.completeness) };
