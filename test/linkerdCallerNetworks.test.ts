@@ -10,14 +10,19 @@ import { L5D, l5dNs, l5dPolicy } from "./support/linkerdScenario";
 
 const POLICY = "config.linkerd.io/default-inbound-policy";
 
-/** A running pod of Deployment `ns/name` with these addresses in its status (none: no status). */
-function pod(ns: string, name: string, suffix: string, ips: string[] | { podIP: string } | null, meshed = false): KubeObject {
-  const status = ips === null ? {} : Array.isArray(ips) ? { status: { podIP: ips[0], podIPs: ips.map((ip) => ({ ip })) } } : { status: ips };
+/** A pod of Deployment `ns/name` with these addresses in its status (none: no status); `phase`, when given, and hostNetwork as told. */
+function pod(ns: string, name: string, suffix: string, ips: string[] | { podIP: string } | null, meshed = false, o: { phase?: string; hostNetwork?: boolean } = {}): KubeObject {
+  const phase = o.phase ? { phase: o.phase } : {};
+  const status = ips === null ? (o.phase ? { status: phase } : {}) : Array.isArray(ips) ? { status: { ...phase, podIP: ips[0], podIPs: ips.map((ip) => ({ ip })) } } : { status: { ...phase, ...ips } };
   return {
     apiVersion: "v1",
     kind: "Pod",
     metadata: { name: `${name}-7d4b9c8f6-${suffix}`, namespace: ns, labels: { app: name, "pod-template-hash": "7d4b9c8f6" }, ownerReferences: [{ kind: "ReplicaSet", name: `${name}-7d4b9c8f6`, controller: true }] },
-    spec: { serviceAccountName: name, containers: [{ name: "app", image: "example/app:1" }, ...(meshed ? [{ name: "linkerd-proxy", image: "cr.l5d.io/linkerd/proxy:edge" }] : [])] },
+    spec: {
+      serviceAccountName: name,
+      ...(o.hostNetwork ? { hostNetwork: true } : {}),
+      containers: [{ name: "app", image: "example/app:1" }, ...(meshed ? [{ name: "linkerd-proxy", image: "cr.l5d.io/linkerd/proxy:edge" }] : [])],
+    },
     ...status,
   };
 }
@@ -124,5 +129,99 @@ describe("the reason names the caller's addresses", () => {
   it("many pods: the first three addresses, and how many more", () => {
     const pods = ["a", "b", "c", "d", "e"].map((x, i) => pod("legacy", "client", x, [`10.1.2.${i + 1}`]));
     expect(verdict(mesh(NETS, pods)).reason).toContain("which leave out the caller's pods (10.1.2.1, 10.1.2.2, 10.1.2.3 and 2 more) (Linkerd denies what no authorization admits)");
+  });
+});
+
+// reviews/l5dnet.md #1: a hostNetwork pod's status.podIPs are its node's addresses, but its connections
+// to pods often leave from a tunnel or bridge address (flannel.1, cni0, Calico tunl0, cilium_host): its
+// listed address says nothing of the source Linkerd sees.
+describe("a hostNetwork caller stays unknown", () => {
+  const agent = (ips: string[]) => pod("legacy", "client", "a", ips, false, { phase: "Running", hostNetwork: true });
+  it.each([
+    ["a pod-range network, its node address outside (was broken)", [{ cidr: "10.244.0.0/16" }], "172.18.0.2"],
+    ["a node-subnet network, its node address inside (was plaintext)", [{ cidr: "172.18.0.0/16" }], "172.18.0.2"],
+  ])("%s", (_what, networks, ip) => {
+    const objs = mesh(byNetwork(networks), [agent([ip])]);
+    const p = verdict(objs);
+    expect(p.verdict).toBe("unknown");
+    expect(p.reason).toContain("which the caller may or may not be in");
+    const s = run(objs, [call("legacy/client", host("web", L5D), "unknown", 10, { reporter: "destination" })]);
+    expect(s.findings.filter((x) => x.code === "edge.plaintext-to-strict")).toHaveLength(0);
+  });
+
+  it("near miss: the same pods without hostNetwork are decided by their addresses", () => {
+    expect(verdict(mesh(byNetwork([{ cidr: "10.244.0.0/16" }]), [pod("legacy", "client", "a", ["172.18.0.2"], false, { phase: "Running" })])).verdict).toBe("broken");
+    expect(verdict(mesh(byNetwork([{ cidr: "172.18.0.0/16" }]), [pod("legacy", "client", "a", ["172.18.0.2"], false, { phase: "Running" })])).verdict).toBe("plaintext");
+  });
+
+  it("one hostNetwork pod among the caller's pods leaves it unknown", () => {
+    const pods = [pod("legacy", "client", "a", ["10.244.1.5"], false, { phase: "Running" }), pod("legacy", "client", "b", ["10.244.1.6"], false, { phase: "Running", hostNetwork: true })];
+    expect(verdict(mesh(byNetwork([{ cidr: "10.244.0.0/16" }]), pods)).verdict).toBe("unknown");
+  });
+});
+
+// reviews/l5dnet.md #2: a pod that has finished (Succeeded, Failed: evicted, a completed Job's) keeps its
+// last status.podIP, which the node may since have given to another pod; it makes no connections.
+describe("terminal pods do not count", () => {
+  const NETS16 = byNetwork([{ cidr: "10.244.0.0/16" }]);
+  it.each([
+    ["a completed pod only, outside (was broken)", [pod("legacy", "client", "a", ["10.9.9.9"], false, { phase: "Succeeded" })]],
+    ["a completed pod only, inside (was plaintext)", [pod("legacy", "client", "a", ["10.244.3.3"], false, { phase: "Succeeded" })]],
+    ["a failed pod only, outside", [pod("legacy", "client", "a", ["10.9.9.9"], false, { phase: "Failed" })]],
+  ] as [string, KubeObject[]][])("unknown: %s", (_what, pods) => {
+    expect(verdict(mesh(NETS16, pods)).verdict).toBe("unknown");
+  });
+
+  it("a running pod inside and an evicted pod outside: decided by the running one (was unknown)", () => {
+    const pods = [pod("legacy", "client", "a", ["10.244.3.3"], false, { phase: "Running" }), pod("legacy", "client", "b", ["10.9.9.9"], false, { phase: "Failed" })];
+    const p = verdict(mesh(NETS16, pods));
+    expect(p.verdict).toBe("plaintext");
+    expect(p.reason).toContain("admits the caller's pods (10.244.3.3) as unauthenticated clients");
+  });
+
+  it("a running pod outside and a completed pod inside: broken", () => {
+    const pods = [pod("legacy", "client", "a", ["10.9.9.9"], false, { phase: "Running" }), pod("legacy", "client", "b", ["10.244.3.3"], false, { phase: "Succeeded" })];
+    expect(verdict(mesh(NETS16, pods)).verdict).toBe("broken");
+  });
+
+  it.each([
+    ["a Pending pod without an address beside a running one", [pod("legacy", "client", "a", ["10.244.3.3"], false, { phase: "Running" }), pod("legacy", "client", "b", null, false, { phase: "Pending" })]],
+    ["an Unknown-phase pod outside beside a running one inside", [pod("legacy", "client", "a", ["10.244.3.3"], false, { phase: "Running" }), pod("legacy", "client", "b", ["10.9.9.9"], false, { phase: "Unknown" })]],
+  ] as [string, KubeObject[]][])("near miss, still unknown: %s", (_what, pods) => {
+    expect(verdict(mesh(NETS16, pods)).verdict).toBe("unknown");
+  });
+});
+
+// reviews/l5dnet.md #3: the reason lists addresses and admitting authorizations in a fixed order, not in
+// input order.
+describe("the caller's reason does not depend on input order", () => {
+  const pods = [5, 6, 7, 8].map((n, i) => pod("legacy", "client", "abcd"[i]!, [`10.244.1.${n}`], false, { phase: "Running" }));
+  const two = [serverAuthz([{ cidr: "10.244.1.0/24" }]), { ...serverAuthz([{ cidr: "10.244.2.0/24" }]), metadata: { name: "web-sb", namespace: L5D } }] as KubeObject[];
+
+  it("addresses are listed in numeric order", () => {
+    const objs = mesh(byNetwork([{ cidr: "10.244.0.0/16" }]), [...pods].reverse());
+    expect(verdict(objs).reason).toContain("admits the caller's pods (10.244.1.5, 10.244.1.6, 10.244.1.7 and 1 more)");
+  });
+
+  it("numeric, not string, order: 10.244.1.10 after 10.244.1.9; IPv4 before IPv6", () => {
+    const ps = [pod("legacy", "client", "a", ["10.244.1.10", "fd00::a"], false, { phase: "Running" }), pod("legacy", "client", "b", ["10.244.1.9", "fd00::9"], false, { phase: "Running" })];
+    const objs = mesh(byNetwork([{ cidr: "10.244.0.0/16" }, { cidr: "fd00::/8" }]), ps);
+    expect(verdict(objs).reason).toContain("admits the caller's pods (10.244.1.9, 10.244.1.10, fd00::9 and 1 more)");
+  });
+
+  it("admitting authorizations are listed by kind, namespace and name", () => {
+    const ps = [pod("legacy", "client", "a", ["10.244.2.5"], false, { phase: "Running" }), pod("legacy", "client", "b", ["10.244.1.5"], false, { phase: "Running" })];
+    expect(verdict(mesh(two, ps)).reason).toContain("(ServerAuthorization emojivoto/web-sa, whose client.networks are 10.244.1.0/24; ServerAuthorization emojivoto/web-sb, whose client.networks are 10.244.2.0/24)");
+    expect(verdict(mesh([...two].reverse(), [...ps].reverse())).reason).toContain("(ServerAuthorization emojivoto/web-sa, whose client.networks are 10.244.1.0/24; ServerAuthorization emojivoto/web-sb");
+  });
+
+  it("reversing the input objects gives identical snapshot bytes", () => {
+    const refused = [pod("legacy", "client", "a", ["10.9.1.1"], false, { phase: "Running" }), pod("legacy", "client", "b", ["10.9.1.2"], false, { phase: "Running" })];
+    for (const [policy, ps] of [[two, [...pods, pod("legacy", "client", "e", ["10.244.2.9"], false, { phase: "Running" })]], [two, refused]] as [KubeObject[], KubeObject[]][]) {
+      const objs = mesh(policy, ps);
+      const traffic = [call("legacy/client", host("web", L5D), "unknown", 10, { reporter: "destination" })];
+      const strip = (s: ReturnType<typeof run>) => JSON.stringify({ ...s, source: null, findings: s.findings.map((f) => ({ ...f, message: f.message.replace(/\\S+\\.yaml:\\d+/g, "") })) });
+      expect(strip(run([...objs].reverse(), traffic))).toBe(strip(run(objs, traffic)));
+    }
   });
 });

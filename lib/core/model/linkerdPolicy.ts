@@ -125,7 +125,8 @@ export interface LinkerdPolicy {
   ignoredAuthorizations: IgnoredAuthorization[];
   /**
    * Authorizations that admit unauthenticated clients from some networks only (narrowOpeningsOf):
-   * whether a caller gets through depends on its address, which the inputs do not give.
+   * whether a caller gets through depends on its address (linkerdCallerInbound), which the inputs may
+   * not give. Sorted by `why`, not in input order.
    */
   narrowOpenings: NarrowOpening[];
 }
@@ -541,8 +542,13 @@ export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProble
   // Linkerd sorts a namespace's Servers by creationTimestamp, then name (#13676, "order Server resources
   // deterministically"), an absent time first as Rust's None: the same total order as Istio's config.
   out.servers.sort(compareByAge);
+  // By their wording (kind, then namespace/name, come first): the reasons list them, and
+  // openingAdmitting names the first that admits, in this order whatever the input order.
+  out.narrowOpenings.sort(byWhy);
   return out;
 }
+
+const byWhy = (a: NarrowOpening, b: NarrowOpening) => (a.why < b.why ? -1 : a.why > b.why ? 1 : 0);
 
 export const NO_LINKERD_POLICY: LinkerdPolicy = Object.freeze({
   servers: [],

@@ -207,11 +207,21 @@ export interface LivePod {
   linkerdControlPlaneNs?: string;
   linkerdTrustDomain?: string;
   /**
-   * A running pod's addresses, status.podIPs (else status.podIP) as the API server reports them: the
-   * source address its connections carry, which a Linkerd Server opened to some networks only checks
+   * A pod's addresses, status.podIPs (else status.podIP) as the API server reports them: the source
+   * address its connections carry, which a Linkerd Server opened to some networks only checks
    * (linkerdInbound.ts linkerdCallerInbound). Absent for a pod not yet given one, and for templates.
    */
   ips?: readonly string[];
+  /**
+   * status.phase is Succeeded or Failed (a completed Job's pod, an evicted one): it makes no more
+   * connections, and the address it keeps may have gone to another pod since.
+   */
+  terminal?: true;
+  /**
+   * spec.hostNetwork: its addresses are its node's, while its connections to pods often leave from
+   * another node address (a tunnel or bridge interface, by the route to the pod).
+   */
+  hostNetwork?: true;
 }
 
 export interface ServicePort {

@@ -190,10 +190,15 @@ function dataplaneOf(view: PodSpecView, ns: Namespace | undefined, live: boolean
   return { dataplane: "none", optedOut };
 }
 
+/** The phases after which a pod's containers never run again (Kubernetes PodPhase). */
+const TERMINAL_PHASES = new Set(["Succeeded", "Failed"]);
+
 function livePod(pod: LoadedObject): LivePod {
   const out = linkerdPodOf(pod.object.metadata.name, pod.object);
   const ips = podIps(pod.object);
   if (ips.length > 0) out.ips = ips;
+  if (TERMINAL_PHASES.has(str(at(pod.object, "status", "phase")) ?? "")) out.terminal = true;
+  if (at(pod.object, "spec", "hostNetwork") === true) out.hostNetwork = true;
   return out;
 }
 

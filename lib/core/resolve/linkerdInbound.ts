@@ -225,9 +225,11 @@ export function linkerdInbound(model: MeshModel, w: Workload, port?: number, pod
  * (LivePod.ips): admitted when every pod is inside an opening (openingAdmitting), refused when every pod
  * is outside all of them. Null where that cannot be told, or where linkerdInbound's answer stands: no
  * such Server on the port, a caller without running pods, a pod without an address (or one that does
- * not parse), pods that disagree, or a dual-stack pod whose families disagree (which one a connection
- * takes follows the address it calls). A refused caller whose Server's namespace opens some route to
- * unauthenticated clients stays undecided, as linkerdInbound's locked Server does.
+ * not parse), pods that disagree, a dual-stack pod whose families disagree (which one a connection
+ * takes follows the address it calls), or a hostNetwork pod (its listed addresses are its node's, not
+ * the source its connections carry: LivePod.hostNetwork). Terminal pods (LivePod.terminal) are left
+ * out: a caller with no other pod has no address. A refused caller whose Server's namespace opens some
+ * route to unauthenticated clients stays undecided, as linkerdInbound's locked Server does.
  */
 export function linkerdCallerInbound(model: MeshModel, w: Workload, port: number, caller: Workload): LinkerdInbound | null {
   const policy = model.linkerdPolicy;
@@ -236,32 +238,45 @@ export function linkerdCallerInbound(model: MeshModel, w: Workload, port: number
   if (server === null || serverOpensToAll(policy, server)) return null;
   const narrow = narrowOpeningsOf(policy, server);
   if (narrow.length === 0) return null;
-  const admitted = callerAdmitted(narrow, caller);
-  if (admitted === null) return null;
+  const decided = callerAdmitted(narrow, caller);
+  if (decided === null) return null;
   const name = `Server ${server.namespace}/${server.name} takes its port ${port}`;
-  const pods = `the caller's pods (${shownIps(caller)})`;
-  if (admitted.length > 0) return { mode: "PERMISSIVE", undecided: false, why: `${name} and admits ${pods} as unauthenticated clients (${[...new Set(admitted.map((o) => o.why))].join("; ")})` };
+  const pods = `the caller's pods (${shownIps(decided.ips)})`;
+  if (decided.admitted.length > 0) return { mode: "PERMISSIVE", undecided: false, why: `${name} and admits ${pods} as unauthenticated clients (${decided.admitted.join("; ")})` };
   const refused = `${name} and admits unauthenticated clients only from some networks (${narrow.map((n) => n.why).join("; ")}), which leave out ${pods}`;
   if (policy.openRouteNamespaces.has(server.namespace))
     return { mode: "STRICT", undecided: true, why: `${refused}, but an AuthorizationPolicy in namespace ${server.namespace} admits unauthenticated clients on some HTTPRoute or GRPCRoute, maybe this Server's` };
   return { mode: "STRICT", undecided: false, why: `${refused} (Linkerd denies what no authorization admits)` };
 }
 
-/** The caller's pod addresses for a reason: the first three, and how many more. */
-function shownIps(caller: Workload): string {
-  const ips = caller.livePods.flatMap((p) => p.ips ?? []);
+/** One parsed address of a caller's pod. */
+interface CallerIp {
+  ip: string;
+  v6: boolean;
+  value: bigint;
+}
+
+/** IPv4 first, then by numeric value: a fixed order, whatever the order of the pods among the inputs. */
+const byAddress = (a: CallerIp, b: CallerIp) => (a.v6 !== b.v6 ? (a.v6 ? 1 : -1) : a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+
+/** The caller's pod addresses for a reason, in byAddress order: the first three, and how many more. */
+function shownIps(parsed: readonly CallerIp[]): string {
+  const ips = parsed.map((x) => x.ip);
   return ips.length <= 3 ? ips.join(", ") : `${ips.slice(0, 3).join(", ")} and ${ips.length - 3} more`;
 }
 
 /**
- * The openings admitting each of the caller's pods (empty: every pod refused), or null when a pod has
- * no address, one does not parse, or the pods' (or one pod's addresses') answers differ.
+ * The caller's non-terminal pods' addresses (byAddress order) and the wording of the openings admitting
+ * them (sorted, once each; empty: every address refused), or null when there is no such pod, one is
+ * hostNetwork or has no address, one address does not parse, or the answers differ.
  */
-function callerAdmitted(narrow: readonly NarrowOpening[], caller: Workload): NarrowOpening[] | null {
-  const out: NarrowOpening[] = [];
+function callerAdmitted(narrow: readonly NarrowOpening[], caller: Workload): { ips: CallerIp[]; admitted: string[] } | null {
+  const admitted = new Set<string>();
+  const ips: CallerIp[] = [];
   let answer: boolean | undefined;
   for (const p of caller.livePods) {
-    if (p.ips === undefined || p.ips.length === 0) return null;
+    if (p.terminal) continue;
+    if (p.hostNetwork || p.ips === undefined || p.ips.length === 0) return null;
     for (const ip of p.ips) {
       const value = ipValue(ip, NETIP);
       if (value === null) return null;
@@ -269,8 +284,10 @@ function callerAdmitted(narrow: readonly NarrowOpening[], caller: Workload): Nar
       const opening = openingAdmitting(narrow, { v6, lo: value, hi: value });
       if (answer !== undefined && answer !== (opening !== null)) return null;
       answer = opening !== null;
-      if (opening) out.push(opening);
+      if (opening) admitted.add(opening.why);
+      ips.push({ ip, v6, value });
     }
   }
-  return out;
+  if (answer === undefined) return null;
+  return { ips: ips.sort(byAddress), admitted: [...admitted].sort() };
 }
