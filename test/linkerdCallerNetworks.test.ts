@@ -225,3 +225,70 @@ describe("the caller's reason does not depend on input order", () => {
     }
   });
 });
+
+// reviews/l5dnet.md #4: an opening covering the cluster networks (Handshake takes every pod to be inside)
+// is still checked by Linkerd against the caller's address. linkerd2 policy-controller: a
+// ServerAuthorization without client.networks gets the cluster networks (grpc/src/inbound.rs `to_authz`:
+// empty networks → cluster_networks, the controller's --cluster-networks, values.clusterNetworks).
+describe("an opening covering the cluster networks decides a caller whose address is known", () => {
+  const DEFAULTS = [{ cidr: "10.0.0.0/8" }, { cidr: "100.64.0.0/10" }, { cidr: "172.16.0.0/12" }, { cidr: "192.168.0.0/16" }];
+  const running = (ips: string[]) => [pod("legacy", "client", "a", ips, false, { phase: "Running" })];
+  const config = (networks: string): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "linkerd-config", namespace: "linkerd" }, data: { values: `clusterNetworks: ${networks}\n` } });
+
+  it.each([
+    ["a NetworkAuthentication of Linkerd's IPv4 defaults, caller outside them", byNetwork(DEFAULTS), ["203.0.113.5"]],
+    ["the same, an IPv6-only caller (a v4 network never holds a v6 address)", byNetwork(DEFAULTS), ["2001:db8::5"]],
+    ["a ServerAuthorization whose client.networks cover the defaults, caller outside", [serverAuthz(DEFAULTS)], ["203.0.113.5"]],
+    ["a namespace-wide AuthorizationPolicy of the defaults, caller outside", [l5dPolicy("NetworkAuthentication", "nets", { networks: DEFAULTS }), l5dPolicy("AuthorizationPolicy", "ns-from-nets", { targetRef: { kind: "Namespace", name: L5D }, requiredAuthenticationRefs: [{ group: "policy.linkerd.io", kind: "NetworkAuthentication", name: "nets" }] })], ["203.0.113.5"]],
+    ["a ServerAuthorization without client.networks, linkerd-config's clusterNetworks leave the caller out", [serverAuthz([]), config("10.42.0.0/16,10.43.0.0/16")], ["10.99.0.5"]],
+    ["the same with client.networks absent", [l5dPolicy("ServerAuthorization", "web-sa", { server: { name: "web-http" }, client: { unauthenticated: true } }, "v1beta1"), config("10.42.0.0/16,10.43.0.0/16")], ["10.99.0.5"]],
+    ["a ServerAuthorization by selector without client.networks, linkerd-config's clusterNetworks", [l5dPolicy("ServerAuthorization", "web-sa", { server: { selector: { matchLabels: {} } }, client: { unauthenticated: true } }, "v1beta1"), config("10.42.0.0/16")], ["10.99.0.5"]],
+  ] as [string, KubeObject[], string[]][])("broken (was plaintext): %s", (_what, policy, ips) => {
+    const objs = mesh(policy, running(ips));
+    const p = verdict(objs);
+    expect(p.verdict).toBe("broken");
+    expect(p.reason).toContain(`which leave out the caller's pods (${ips[0]})`);
+  });
+
+  it("the ServerAuthorization without client.networks names the cluster networks it gets", () => {
+    expect(verdict(mesh([serverAuthz([]), config("10.42.0.0/16,10.43.0.0/16")], running(["10.99.0.5"]))).reason).toContain(
+      "(ServerAuthorization emojivoto/web-sa, without client.networks, so from the cluster networks 10.42.0.0/16, 10.43.0.0/16 (clusterNetworks in linkerd-config))",
+    );
+  });
+
+  it.each([
+    ["defaults, caller inside", byNetwork(DEFAULTS), ["10.244.1.5"]],
+    ["no client.networks, caller inside linkerd-config's clusterNetworks", [serverAuthz([]), config("10.42.0.0/16,10.43.0.0/16")], ["10.42.1.5"]],
+  ] as [string, KubeObject[], string[]][])("plaintext, now naming the caller's addresses: %s", (_what, policy, ips) => {
+    const p = verdict(mesh(policy, running(ips)));
+    expect(p.verdict).toBe("plaintext");
+    expect(p.reason).toContain(`admits the caller's pods (${ips[0]}) as unauthenticated clients`);
+  });
+
+  it.each([
+    ["defaults, a caller without pods", byNetwork(DEFAULTS), []],
+    ["defaults, a hostNetwork caller outside", byNetwork(DEFAULTS), [pod("legacy", "client", "a", ["203.0.113.5"], false, { phase: "Running", hostNetwork: true })]],
+    ["0.0.0.0/0 and ::/0, a caller outside the cluster networks", byNetwork([{ cidr: "0.0.0.0/0" }, { cidr: "::/0" }]), running(["203.0.113.5"])],
+    ["a ServerAuthorization without client.networks and no linkerd-config (the cluster networks are not known)", [serverAuthz([])], running(["203.0.113.5"])],
+    ["the same for an IPv6 caller", [serverAuthz([])], running(["2001:db8::5"])],
+    ["linkerd-config without clusterNetworks", [serverAuthz([]), { ...config("x"), data: { values: "clusterDomain: cluster.local\n" } }], running(["203.0.113.5"])],
+  ] as [string, KubeObject[], KubeObject[]][])("near miss, still plaintext as before: %s", (_what, policy, pods) => {
+    expect(verdict(mesh(policy, pods)).verdict).toBe("plaintext");
+  });
+
+  it("near miss: a Server whose accessPolicy admits everyone stays plaintext for a caller outside", () => {
+    const open = l5dPolicy("Server", "web-http", { podSelector: { matchLabels: { app: "web" } }, port: 8080, proxyProtocol: "HTTP/1", accessPolicy: "all-unauthenticated" });
+    expect(verdict(mesh(byNetwork(DEFAULTS), running(["203.0.113.5"])).map((o) => (o === webServer ? open : o))).verdict).toBe("plaintext");
+  });
+
+  it("fd00::/8 is among Linkerd's default cluster networks: an opening naming IPv6 must cover it to count as cluster-wide", () => {
+    // The IPv4 defaults plus an IPv6 network short of fd00::/8: a caller without pods is unknown, not admitted.
+    expect(verdict(mesh(byNetwork([...DEFAULTS, { cidr: "fd00::/16" }]), [])).verdict).toBe("unknown");
+    // Near miss: with fd00::/8 it covers the defaults (admitted as before), and IPv4-only defaults still do.
+    expect(verdict(mesh(byNetwork([...DEFAULTS, { cidr: "fd00::/8" }]), [])).verdict).toBe("plaintext");
+    expect(verdict(mesh(byNetwork(DEFAULTS), [])).verdict).toBe("plaintext");
+    // An IPv6 caller in fd00::/8 is admitted by it, one outside refused.
+    expect(verdict(mesh(byNetwork([...DEFAULTS, { cidr: "fd00::/8" }]), running(["fd00::5"]))).verdict).toBe("plaintext");
+    expect(verdict(mesh(byNetwork([...DEFAULTS, { cidr: "fd00::/8" }]), running(["2001:db8::5"]))).verdict).toBe("broken");
+  });
+});

@@ -129,12 +129,22 @@ export interface LinkerdPolicy {
    * not give. Sorted by `why`, not in input order.
    */
   narrowOpenings: NarrowOpening[];
+  /**
+   * Authorizations whose networks cover the cluster networks (admitsEveryCaller, not every address):
+   * they open their Servers to every caller Handshake models (serverOpensToAll), but Linkerd still
+   * checks the caller's address against them, so a caller whose pod addresses are known is decided by
+   * them (linkerdCallerInbound). A ServerAuthorization without client.networks is here with the cluster
+   * networks only when linkerd-config gives them; else it opens its Servers to all (openServers).
+   * Sorted by `why`.
+   */
+  wideOpenings: NarrowOpening[];
 }
 
 /**
- * An authorization admitting unauthenticated clients only from networks that leave out some callers
- * (neither 0.0.0.0/0 and ::/0, nor the cluster's clusterNetworks): an AuthorizationPolicy's
- * NetworkAuthentication, or a ServerAuthorization's client.networks.
+ * An authorization admitting unauthenticated clients only from some networks (not 0.0.0.0/0 and ::/0):
+ * an AuthorizationPolicy's NetworkAuthentication, or a ServerAuthorization's client.networks (or the
+ * cluster networks Linkerd gives one without). In narrowOpenings when they leave out some callers, in
+ * wideOpenings when they cover the cluster's networks.
  */
 export interface NarrowOpening {
   namespace: string;
@@ -367,32 +377,66 @@ function readAuthentications(objects: LoadedObject[], unread: readonly UnreadKin
 
 const ALL_V4: IpRange = { v6: false, lo: 0n, hi: (1n << 32n) - 1n };
 const ALL_V6: IpRange = { v6: true, lo: 0n, hi: (1n << 128n) - 1n };
-/** The chart's clusterNetworks (linkerd-control-plane values.yaml), where linkerd-config is not among the inputs. */
-const DEFAULT_CLUSTER_NETWORKS = "10.0.0.0/8,100.64.0.0/10,172.16.0.0/12,192.168.0.0/16";
+/**
+ * Linkerd's default clusterNetworks (other-meshes.md §1.7; the chart's values and the CLI's defaults,
+ * pkg/charts/linkerd2, since IPv6 support; older charts lack fd00::/8), where linkerd-config is not
+ * among the inputs.
+ */
+const DEFAULT_CLUSTER_NETWORKS = "10.0.0.0/8,100.64.0.0/10,172.16.0.0/12,192.168.0.0/16,fd00::/8";
 const overlaps = (a: IpRange, b: IpRange) => a.v6 === b.v6 && a.lo <= b.hi && b.lo <= a.hi;
 
 /** Whether some network holds every address of `r` with no exception cutting into it. */
 const coversRange = (networks: Network[], r: IpRange) => networks.some((n) => contains(n.range, r) && !n.except.some((e) => overlaps(e.range, r)));
 
+const admitsEveryAddress = (networks: Network[]) => coversRange(networks, ALL_V4) && coversRange(networks, ALL_V6);
+
 /**
  * Whether an authorization's networks admit every caller Handshake models: all addresses (0.0.0.0/0
  * and ::/0), or every cluster network (the pod and service networks Linkerd's values name, which the
- * cluster's pods are taken to be in, as for cluster-unauthenticated).
+ * cluster's pods are taken to be in, as for cluster-unauthenticated). Without linkerd-config the
+ * cluster's address family is not known: an opening naming no IPv6 network is read for an IPv4 cluster
+ * (Linkerd's IPv6 default, fd00::/8, left out, as before it was among the defaults); one naming some
+ * must cover it too.
  */
-function admitsEveryCaller(networks: Network[], cluster: IpRange[]): boolean {
-  if (coversRange(networks, ALL_V4) && coversRange(networks, ALL_V6)) return true;
-  return cluster.length > 0 && cluster.every((r) => coversRange(networks, r));
+function admitsEveryCaller(networks: Network[], cluster: ClusterNetworks): boolean {
+  if (admitsEveryAddress(networks)) return true;
+  const v6 = cluster.exact || networks.some((n) => n.range.v6);
+  const ranges = v6 ? cluster.ranges : cluster.ranges.filter((r) => !r.v6);
+  return ranges.length > 0 && ranges.every((r) => coversRange(networks, r));
 }
 
 const networksText = (networks: Network[]) => networks.map((n) => (n.except.length > 0 ? `${n.cidr} except ${n.except.map((e) => e.cidr).join(", ")}` : n.cidr)).join(", ");
 
-function clusterRanges(clusterNetworks: string | null): IpRange[] {
-  const out: IpRange[] = [];
+/** The cluster networks: linkerd-config's clusterNetworks (`exact`), else Linkerd's defaults. */
+interface ClusterNetworks {
+  ranges: IpRange[];
+  /** As written, for a reason. */
+  cidrs: string[];
+  /** From linkerd-config: what the chart passes the policy controller (--cluster-networks). */
+  exact: boolean;
+}
+
+function clusterNetworksOf(clusterNetworks: string | null): ClusterNetworks {
+  const out: ClusterNetworks = { ranges: [], cidrs: [], exact: clusterNetworks !== null };
   for (const part of (clusterNetworks ?? DEFAULT_CLUSTER_NETWORKS).split(",")) {
     const r = parseCidr(part.trim());
-    if (r !== null) out.push(r);
+    if (r === null) continue;
+    out.ranges.push(r);
+    out.cidrs.push(part.trim());
   }
   return out;
+}
+
+/**
+ * The networks Linkerd gives a ServerAuthorization without client.networks: the cluster networks
+ * (policy-controller grpc/src/inbound.rs `to_authz`: empty networks → its --cluster-networks, which
+ * the chart fills from values.clusterNetworks). Null unless linkerd-config gives them (or one does not
+ * parse, which the controller would refuse at start): Linkerd's own default applies only where the
+ * value is not set, which the inputs cannot tell without linkerd-config.
+ */
+function clusterAsNetworks(cluster: ClusterNetworks, clusterNetworks: string | null): Network[] | null {
+  if (!cluster.exact || cluster.ranges.length !== (clusterNetworks ?? "").split(",").length) return null;
+  return cluster.ranges.map((range, i) => ({ cidr: cluster.cidrs[i]!, range, except: [] }));
 }
 
 /**
@@ -455,8 +499,18 @@ function refusal(o: LoadedObject, check: (webhook: boolean) => void, webhook: bo
  * Linkerd's admission refuses or Linkerd cannot read are added to `problems`.
  */
 export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProblem[], unread: readonly UnreadKind[], fromCluster = false, clusterNetworks: string | null = null): LinkerdPolicy {
-  const out: LinkerdPolicy = { servers: [], openServers: new Set(), openNamespaces: new Set(), openServerSelectors: [], openRouteNamespaces: new Set(), ignoredAuthorizations: [], narrowOpenings: [] };
-  const cluster = clusterRanges(clusterNetworks);
+  const out: LinkerdPolicy = {
+    servers: [],
+    openServers: new Set(),
+    openNamespaces: new Set(),
+    openServerSelectors: [],
+    openRouteNamespaces: new Set(),
+    ignoredAuthorizations: [],
+    narrowOpenings: [],
+    wideOpenings: [],
+  };
+  const cluster = clusterNetworksOf(clusterNetworks);
+  const clusterNets = clusterAsNetworks(cluster, clusterNetworks);
   const webhookOff = webhookOffNamespaces(objects);
   // Authentications first: an AuthorizationPolicy may come before the object it names.
   const authentications = readAuthentications(objects, unread, webhookOff, fromCluster, problems);
@@ -508,9 +562,10 @@ export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProble
         // namespace could not be listed is read as open, as before authentication objects were read.
         const net = refs.find((r) => r.kind === "NetworkAuthentication");
         const networks = net ? authentications.networks.get(`NetworkAuthentication/${net.namespace}/${net.name}`) : undefined;
-        if (networks !== undefined && target.kind !== "HTTPRoute" && target.kind !== "GRPCRoute" && !admitsEveryCaller(networks, cluster)) {
+        if (networks !== undefined && target.kind !== "HTTPRoute" && target.kind !== "GRPCRoute" && !admitsEveryAddress(networks)) {
           const why = `AuthorizationPolicy ${namespace}/${o.object.metadata.name} requires NetworkAuthentication ${net!.namespace}/${net!.name}, whose networks are ${networksText(networks)}`;
-          out.narrowOpenings.push(target.kind === "Server" ? { namespace, server: target.name, why, networks } : { namespace, why, networks });
+          const opening = target.kind === "Server" ? { namespace, server: target.name, why, networks } : { namespace, why, networks };
+          (admitsEveryCaller(networks, cluster) ? out.wideOpenings : out.narrowOpenings).push(opening);
           break;
         }
         if (target.kind === "Server") out.openServers.add(`${namespace}/${target.name}`);
@@ -526,11 +581,15 @@ export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProble
         if (at(spec, "client", "unauthenticated") !== true) break;
         const name = str(at(spec, "server", "name"));
         const selector = selectorOf(at(spec, "server", "selector"));
-        // client.networks limits it (none: every network); checkServerAuthorization parsed them.
-        const networks = networksOf(at(spec, "client", "networks")) ?? [];
-        if (networks.length > 0 && !admitsEveryCaller(networks, cluster) && (name || selector)) {
-          const why = `ServerAuthorization ${namespace}/${o.object.metadata.name}, whose client.networks are ${networksText(networks)}`;
-          out.narrowOpenings.push(name ? { namespace, server: name, why, networks } : { namespace, selector: selector!, why, networks });
+        // client.networks limits it (none: the cluster networks, clusterAsNetworks); checkServerAuthorization parsed them.
+        const listed = networksOf(at(spec, "client", "networks")) ?? [];
+        const networks = listed.length > 0 ? listed : clusterNets;
+        if (networks !== null && !admitsEveryAddress(networks) && (name || selector)) {
+          const from =
+            listed.length > 0 ? `whose client.networks are ${networksText(networks)}` : `without client.networks, so from the cluster networks ${networksText(networks)} (clusterNetworks in linkerd-config)`;
+          const why = `ServerAuthorization ${namespace}/${o.object.metadata.name}, ${from}`;
+          const opening = name ? { namespace, server: name, why, networks } : { namespace, selector: selector!, why, networks };
+          (admitsEveryCaller(networks, cluster) ? out.wideOpenings : out.narrowOpenings).push(opening);
           break;
         }
         if (name) out.openServers.add(`${namespace}/${name}`);
@@ -545,6 +604,7 @@ export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProble
   // By their wording (kind, then namespace/name, come first): the reasons list them, and
   // openingAdmitting names the first that admits, in this order whatever the input order.
   out.narrowOpenings.sort(byWhy);
+  out.wideOpenings.sort(byWhy);
   return out;
 }
 
@@ -558,6 +618,7 @@ export const NO_LINKERD_POLICY: LinkerdPolicy = Object.freeze({
   openRouteNamespaces: new Set<string>(),
   ignoredAuthorizations: [],
   narrowOpenings: [],
+  wideOpenings: [],
 });
 
 /** A namespace's Servers, in policy.servers order (Linkerd's), once per policy: callers scan one namespace, not every Server. */
@@ -594,16 +655,24 @@ export function serverOfPort(policy: LinkerdPolicy, w: Pick<Workload, "namespace
 }
 
 /**
- * Whether a Server admits unauthenticated clients from every network by itself (its accessPolicy) or
+ * Whether a Server admits unauthenticated clients from every address by itself (its accessPolicy) or
  * through an authorization (one naming it, one for its namespace, a ServerAuthorization selecting it).
  */
-export function serverOpensToAll(policy: LinkerdPolicy, s: LinkerdServer): boolean {
+export function serverOpensToEveryAddress(policy: LinkerdPolicy, s: LinkerdServer): boolean {
   return (
     s.openAccess ||
     policy.openServers.has(`${s.namespace}/${s.name}`) ||
     policy.openNamespaces.has(s.namespace) ||
     openSelectorsIn(policy, s.namespace).some((x) => selects(x.selector, s.labels))
   );
+}
+
+/**
+ * Whether a Server admits every unauthenticated caller Handshake models: from every address
+ * (serverOpensToEveryAddress), or from networks covering the cluster's (wideOpeningsOf).
+ */
+export function serverOpensToAll(policy: LinkerdPolicy, s: LinkerdServer): boolean {
+  return serverOpensToEveryAddress(policy, s) || wideOpeningsOf(policy, s).length > 0;
 }
 
 /**
@@ -615,11 +684,15 @@ export function serverLocks(policy: LinkerdPolicy, s: LinkerdServer): boolean {
 }
 
 /** The authorizations that admit unauthenticated clients to Server `s` from some networks only (see NarrowOpening). */
-export function narrowOpeningsOf(policy: LinkerdPolicy, s: LinkerdServer): NarrowOpening[] {
-  if (policy.narrowOpenings.length === 0) return [];
-  return policy.narrowOpenings.filter(
-    (x) => x.namespace === s.namespace && (x.server !== undefined ? x.server === s.name : x.selector !== undefined ? selects(x.selector, s.labels) : true),
-  );
+export const narrowOpeningsOf = (policy: LinkerdPolicy, s: LinkerdServer): NarrowOpening[] => openingsOf(policy.narrowOpenings, s);
+
+/** The authorizations that admit unauthenticated clients to Server `s` from networks covering the cluster's (LinkerdPolicy.wideOpenings). */
+export const wideOpeningsOf = (policy: LinkerdPolicy, s: LinkerdServer): NarrowOpening[] => openingsOf(policy.wideOpenings, s);
+
+/** Those of `openings` that apply to Server `s`: naming it, selecting it, or for its whole namespace. */
+function openingsOf(openings: readonly NarrowOpening[], s: LinkerdServer): NarrowOpening[] {
+  if (openings.length === 0) return [];
+  return openings.filter((x) => x.namespace === s.namespace && (x.server !== undefined ? x.server === s.name : x.selector !== undefined ? selects(x.selector, s.labels) : true));
 }
 
 /**

@@ -9,7 +9,7 @@
 // Linkerd's STRICT and PERMISSIVE, for the snapshot's modes and the edge matrix. Who among meshed
 // clients may call (identities, deny for everyone) is authorization, which Handshake does not judge.
 import type { LivePod, MeshModel, Workload } from "../model/mesh";
-import { narrowOpeningsOf, openingAdmitting, serverOfPort, serverOpensToAll, type NarrowOpening } from "../model/linkerdPolicy";
+import { narrowOpeningsOf, openingAdmitting, serverOfPort, serverOpensToEveryAddress, wideOpeningsOf, type LinkerdPolicy, type LinkerdServer, type NarrowOpening } from "../model/linkerdPolicy";
 import { ipValue, NETIP } from "../model/ipAddress";
 import { inPortRuns, linkerdPolicyPortRuns } from "../model/read";
 import { ADMITS_UNAUTHENTICATED, LINKERD_POLICIES } from "../model/linkerdPolicyValues";
@@ -179,7 +179,11 @@ export interface LinkerdInbound {
   undecided: boolean;
   /** Why, worded to follow "<workload> is meshed by Linkerd, and ". */
   why: string;
-  /** Undecided only because its Server admits them from some networks: the caller's address decides (linkerdCallerInbound). */
+  /**
+   * Its Server admits them from some networks only: the caller's address decides (linkerdCallerInbound).
+   * Undecided when those leave out some callers; PERMISSIVE, decided, when they cover the cluster's
+   * networks (a caller whose address is known outside them is still refused).
+   */
   byNetwork?: true;
 }
 
@@ -193,7 +197,9 @@ export function linkerdInbound(model: MeshModel, w: Workload, port?: number, pod
   const server = port === undefined ? null : serverOfPort(policy, w, port);
   if (server) {
     const name = `Server ${server.namespace}/${server.name} takes its port ${port}`;
-    if (serverOpensToAll(policy, server)) return { mode: "PERMISSIVE", undecided: false, why: `${name} and admits unauthenticated clients` };
+    if (serverOpensToEveryAddress(policy, server)) return { mode: "PERMISSIVE", undecided: false, why: `${name} and admits unauthenticated clients` };
+    // From the cluster's networks, which every pod is taken to be in unless its address says otherwise.
+    if (wideOpeningsOf(policy, server).length > 0) return { mode: "PERMISSIVE", undecided: false, byNetwork: true, why: `${name} and admits unauthenticated clients` };
     // Admitted from some networks only: whether this caller is in them is its address's business,
     // which the inputs do not give (a Server opened for an ingress node's /32, say).
     const narrow = narrowOpeningsOf(policy, server);
@@ -221,7 +227,8 @@ export function linkerdInbound(model: MeshModel, w: Workload, port?: number, pod
 
 /**
  * What `port` of a meshed workload does with one unauthenticated caller whose Server is opened to some
- * networks only (linkerdInbound's undecided narrow case), decided by the caller's pods' addresses
+ * networks only (linkerdInbound's `byNetwork`: narrow openings, or wide ones covering the cluster's
+ * networks, which Linkerd checks all the same), decided by the caller's pods' addresses
  * (LivePod.ips): admitted when every pod is inside an opening (openingAdmitting), refused when every pod
  * is outside all of them. Null where that cannot be told, or where linkerdInbound's answer stands: no
  * such Server on the port, a caller without running pods, a pod without an address (or one that does
@@ -233,10 +240,10 @@ export function linkerdInbound(model: MeshModel, w: Workload, port?: number, pod
  */
 export function linkerdCallerInbound(model: MeshModel, w: Workload, port: number, caller: Workload): LinkerdInbound | null {
   const policy = model.linkerdPolicy;
-  if (policy.narrowOpenings.length === 0 || caller.livePods.length === 0) return null;
+  if ((policy.narrowOpenings.length === 0 && policy.wideOpenings.length === 0) || caller.livePods.length === 0) return null;
   const server = serverOfPort(policy, w, port);
-  if (server === null || serverOpensToAll(policy, server)) return null;
-  const narrow = narrowOpeningsOf(policy, server);
+  if (server === null || serverOpensToEveryAddress(policy, server)) return null;
+  const narrow = serverOpenings(policy, server);
   if (narrow.length === 0) return null;
   const decided = callerAdmitted(narrow, caller);
   if (decided === null) return null;
@@ -247,6 +254,14 @@ export function linkerdCallerInbound(model: MeshModel, w: Workload, port: number
   if (policy.openRouteNamespaces.has(server.namespace))
     return { mode: "STRICT", undecided: true, why: `${refused}, but an AuthorizationPolicy in namespace ${server.namespace} admits unauthenticated clients on some HTTPRoute or GRPCRoute, maybe this Server's` };
   return { mode: "STRICT", undecided: false, why: `${refused} (Linkerd denies what no authorization admits)` };
+}
+
+/** The openings, wide and narrow, that admit unauthenticated clients to a Server from some networks, sorted by `why`. */
+function serverOpenings(policy: LinkerdPolicy, server: LinkerdServer): NarrowOpening[] {
+  const wide = wideOpeningsOf(policy, server);
+  const narrow = narrowOpeningsOf(policy, server);
+  if (wide.length === 0) return narrow;
+  return [...wide, ...narrow].sort((a, b) => (a.why < b.why ? -1 : a.why > b.why ? 1 : 0));
 }
 
 /** One parsed address of a caller's pod. */

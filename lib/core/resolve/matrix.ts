@@ -20,7 +20,7 @@ export interface ServerAccept {
   mode: EnforcedMode;
   /** For kind "linkerd": whether the port admits unauthenticated callers cannot be told (linkerdInbound `undecided`). */
   undecided?: boolean;
-  /** For kind "linkerd": undecided only for want of the caller's address (linkerdInbound `byNetwork`). */
+  /** For kind "linkerd": its Server admits unauthenticated callers from some networks, so the caller's address decides (linkerdInbound `byNetwork`). */
   byNetwork?: true;
   /** For kind "linkerd": the port's policy for this caller, decided by its pods' addresses (linkerdCallerInbound), for the reason. */
   callerWhy?: string;
