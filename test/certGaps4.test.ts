@@ -1,0 +1,171 @@
+// Certificate gaps after the fourth review (reviews/certs4.md; docs/DECISIONS.md "Certificate gaps 4").
+// Every case is a real PKI built here (test/pki.ts) going through the real loader and analysis, with
+// its near miss.
+import { describe, expect, it } from "vitest";
+import { makeCustomCa, makeCustomLeaf } from "./pki";
+import { analyzeAll, at, certFindings, certOf, codesFor, D, H, namespace, pod, secret, sidecar, spiffe } from "./support/certScenario";
+
+const sourcesOf = (s: ReturnType<typeof analyzeAll>, pem: string) => certOf(s, pem).sources.map((x) => `${x.kind}:${x.namespace ?? ""}/${x.name ?? ""}`);
+
+// ---------------------------------------------------------------------------------------------
+// 1 and 6. Linkerd's control-plane namespace (reviews/certs4.md #1, #6)
+
+describe("linkerd-identity-issuer in a non-default Linkerd namespace", () => {
+  async function linkerdPki() {
+    const anchor = await makeCustomCa("CN=root.linkerd.cluster.local", at(-40 * D), at(3600 * D), null);
+    // The classic break: the trust roots were rotated to `rotated`, the issuer was not (ca.crt = the old anchor).
+    const rotated = await makeCustomCa("CN=root.linkerd.cluster.local", at(-5 * D), at(3600 * D), null);
+    const issuer = await makeCustomCa("CN=identity.linkerd.cluster.local", at(-10 * D), at(355 * D), anchor);
+    return { anchor, rotated, issuer };
+  }
+  type Pki = Awaited<ReturnType<typeof linkerdPki>>;
+  const issuerSecret = (ns: string, p: Pki, labels?: Record<string, string>) => {
+    const s = secret(ns, "linkerd-identity-issuer", { "tls.crt": p.issuer.pem, "ca.crt": p.anchor.pem }, "kubernetes.io/tls");
+    return labels ? { ...s, metadata: { ...s.metadata, labels } } : s;
+  };
+  const trustRoots = (ns: string, pem: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "linkerd-identity-trust-roots", namespace: ns }, data: { "ca-bundle.crt": pem } });
+  const identityService = (ns: string) => ({
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "linkerd-identity", namespace: ns, labels: { "linkerd.io/control-plane-component": "identity", "linkerd.io/control-plane-ns": ns } },
+    spec: { selector: { "linkerd.io/control-plane-component": "identity" }, ports: [{ name: "grpc", port: 8080 }] },
+  });
+  const meshedPod = (cpNs: string) => ({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "web-1", namespace: "app", labels: { app: "web" } },
+    spec: {
+      serviceAccountName: "web",
+      containers: [{ name: "app" }, { name: "linkerd-proxy", env: [{ name: "_l5d_ns", value: cpNs }, { name: "_l5d_trustdomain", value: "cluster.local" }] }],
+    },
+    status: { phase: "Running" },
+  });
+  const controlPlanePod = (ns: string) => ({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "linkerd-identity-abc", namespace: ns, labels: { "linkerd.io/control-plane-component": "identity" } },
+    spec: { serviceAccountName: "linkerd-identity", containers: [{ name: "identity" }] },
+    status: { phase: "Running" },
+  });
+
+  it("next to linkerd-identity-trust-roots in l5d: role issuer, and an issuer not under the trust roots is cert.chain-invalid", async () => {
+    const p = await linkerdPki();
+    const s = analyzeAll([trustRoots("l5d", p.rotated.pem), issuerSecret("l5d", p)], []);
+    expect(certOf(s, p.issuer.pem).role).toBe("issuer");
+    expect(certOf(s, p.issuer.pem).chain.verified).toBe(false);
+    expect(codesFor(s, p.issuer.pem)).toEqual(["cert.chain-invalid"]);
+  });
+
+  it("near miss: next to trust roots that sign it, in l5d: role issuer, verified, no finding", async () => {
+    const p = await linkerdPki();
+    const s = analyzeAll([trustRoots("l5d", p.anchor.pem), issuerSecret("l5d", p)], []);
+    expect(certOf(s, p.issuer.pem)).toMatchObject({ role: "issuer", chain: { verified: true } });
+    expect(certFindings(s)).toEqual([]);
+  });
+
+  it("near miss: trust roots in l5d do not make a linkerd-identity-issuer in another namespace the issuer", async () => {
+    const p = await linkerdPki();
+    const s = analyzeAll([trustRoots("l5d", p.rotated.pem), issuerSecret("shop", p)], []);
+    expect(certOf(s, p.issuer.pem).role).not.toBe("issuer");
+  });
+
+  for (const [what, objs] of [
+    ["a Service labelled linkerd.io/control-plane-component", [identityService("l5d")]],
+    ["the issuer Secret's own chart labels", []],
+  ] as const) {
+    it(`l5d known from ${what}: role issuer`, async () => {
+      const p = await linkerdPki();
+      const labelled = what.startsWith("the issuer") ? { "linkerd.io/control-plane-component": "identity", "linkerd.io/control-plane-ns": "l5d" } : undefined;
+      const s = analyzeAll([...objs, issuerSecret("l5d", p, labelled)], []);
+      expect(certOf(s, p.issuer.pem).role).toBe("issuer");
+    });
+  }
+
+  it("l5d known from a meshed proxy's _l5d_ns: role issuer", async () => {
+    const p = await linkerdPki();
+    const s = analyzeAll([meshedPod("l5d"), issuerSecret("l5d", p)], []);
+    expect(certOf(s, p.issuer.pem).role).toBe("issuer");
+  });
+
+  it("near miss: proxies naming l5d make a linkerd-identity-issuer in linkerd no issuer", async () => {
+    const p = await linkerdPki();
+    const s = analyzeAll([meshedPod("l5d"), issuerSecret("linkerd", p)], []);
+    expect(certOf(s, p.issuer.pem).role).not.toBe("issuer");
+  });
+
+  it("l5d known from a control-plane pod (linkerd.io/control-plane-component): role issuer", async () => {
+    const p = await linkerdPki();
+    const s = analyzeAll([controlPlanePod("l5d"), issuerSecret("l5d", p)], []);
+    expect(certOf(s, p.issuer.pem).role).toBe("issuer");
+  });
+
+  it("near miss: a pod in l5d without the control-plane label names no control plane", async () => {
+    const p = await linkerdPki();
+    const plain = { ...controlPlanePod("l5d"), metadata: { name: "tool-1", namespace: "l5d", labels: { app: "tool" } } };
+    const s = analyzeAll([plain, issuerSecret("l5d", p)], []);
+    expect(certOf(s, p.issuer.pem).role).not.toBe("issuer");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 5. istiod's namespace from its Service and the sidecar injector's webhook (reviews/certs4.md #5, #6)
+
+describe("istiod's CA Secret in istiod's namespace, known from its Service, webhook, or either label", () => {
+  async function selfSignedCa() {
+    const root = await makeCustomCa("O=cluster.local", at(-40 * D), at(3600 * D), null);
+    const leaf = await makeCustomLeaf("", at(-2 * H), at(22 * H), root, { spiffeId: spiffe("shop", "web") });
+    return { root, leaf };
+  }
+  const caSecret = (ns: string, pem: string) => secret(ns, "istio-ca-secret", { "ca-cert.pem": pem, "root-cert.pem": pem }, "istio.io/ca-root");
+  const service = (ns: string, name: string, labels: Record<string, string>, selector: Record<string, string> | null) => ({
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name, namespace: ns, labels },
+    spec: { ...(selector ? { selector } : {}), ports: [{ name: "tls-xds", port: 15012 }] },
+  });
+  const deployment = (ns: string, name: string, labels: Record<string, string>) => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, namespace: ns, labels },
+    spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { serviceAccountName: "istiod", containers: [{ name: "discovery" }] } } },
+  });
+  const injector = (name: string, whName: string, svc: string, ns: string) => ({
+    apiVersion: "admissionregistration.k8s.io/v1",
+    kind: "MutatingWebhookConfiguration",
+    metadata: { name, labels: { app: "sidecar-injector" } },
+    webhooks: [{ name: whName, clientConfig: { service: { name: svc, namespace: ns, path: "/inject", port: 443 } }, admissionReviewVersions: ["v1"], sideEffects: "None" }],
+  });
+  const run = async (objs: object[], secretNs = "istio-control") => {
+    const p = await selfSignedCa();
+    const s = analyzeAll([namespace("shop"), pod("shop", "web-1", "web"), ...objs, caSecret(secretNs, p.root.pem)], [sidecar("shop", "web-1", p.leaf.pem + p.root.pem, p.root.pem)]);
+    return { read: sourcesOf(s, p.root.pem).includes(`Secret:${secretNs}/istio-ca-secret`), s };
+  };
+
+  for (const [what, objs] of [
+    ["Service istiod selecting app=istiod", [service("istio-control", "istiod", {}, { app: "istiod" })]],
+    ["Service istiod-1-22 labelled istio.io/rev=1-22, no selector", [service("istio-control", "istiod-1-22", { "istio.io/rev": "1-22" }, null)]],
+    ["a Service labelled istio=pilot only", [service("istio-control", "discovery", { istio: "pilot" }, null)]],
+    ["the sidecar injector webhook calling istiod", [injector("istio-sidecar-injector", "rev.namespace.sidecar-injector.istio.io", "istiod", "istio-control")]],
+    ["a revision's injector webhook calling istiod-1-22", [injector("istio-sidecar-injector-1-22", "rev.object.sidecar-injector.istio.io", "istiod-1-22", "istio-control")]],
+    ["a revisioned Deployment labelled app=istiod only", [deployment("istio-control", "istiod-1-22", { app: "istiod", "istio.io/rev": "1-22" })]],
+    ["a Deployment labelled istio=pilot only", [deployment("istio-control", "pilot", { istio: "pilot" })]],
+  ] as const) {
+    it(`istio-ca-secret in istio-control, istiod known from ${what}: read as Istio's CA`, async () => {
+      const { read, s } = await run([...objs]);
+      expect(read).toBe(true);
+      expect(certFindings(s)).toEqual([]);
+    });
+  }
+
+  for (const [what, objs] of [
+    ["a Service named istiod-client without istiod's labels", [service("istio-control", "istiod-client", { app: "client" }, { app: "client" })]],
+    ["a Service istiod-1-22 whose istio.io/rev label is another revision", [service("istio-control", "istiod-1-22", { "istio.io/rev": "canary" }, null)]],
+    ["a webhook of another injector calling a Service named istiod", [injector("other-injector", "inject.example.com", "istiod", "istio-control")]],
+    ["the sidecar injector webhook calling the pre-istiod istio-sidecar-injector Service", [injector("istio-sidecar-injector", "sidecar-injector.istio.io", "istio-sidecar-injector", "istio-control")]],
+  ] as const) {
+    it(`near miss: ${what} names no istiod namespace`, async () => {
+      const { read } = await run([...objs]);
+      expect(read).toBe(false);
+    });
+  }
+});
