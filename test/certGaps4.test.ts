@@ -169,3 +169,63 @@ describe("istiod's CA Secret in istiod's namespace, known from its Service, webh
     });
   }
 });
+
+// ---------------------------------------------------------------------------------------------
+// 2. A SPIRE CA's successor is matched on the issuer found, not its name (reviews/certs4.md #2)
+
+describe("a SPIRE CA's successor in three tiers sharing C=US,O=SPIFFE", () => {
+  // R (root SPIRE's self-signed CA) → U1 (a mid-tier nested SPIRE's CA) → D1 (a leaf-tier nested SPIRE's
+  // CA, 18 h left of 168 h). The mid tier rotated: U2, signed by R, serves a proxy of its own.
+  const td = "example.org";
+  const SPIFFE = "C=US,O=SPIFFE";
+  const bundle = (pem: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "spire-bundle", namespace: "spire" }, data: { "bundle.crt": pem } });
+  const serverConf = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "spire-server", namespace: "spire" }, data: { "server.conf": `server {\n  trust_domain = "${td}"\n  ca_ttl = "168h"\n}\n` } };
+  async function tiers() {
+    const r = await makeCustomCa(SPIFFE, at(-300 * D), at(3000 * D), null, td);
+    const u1 = await makeCustomCa(SPIFFE, at(-100 * D), at(300 * D), r, td, { unconstrained: true });
+    const u2 = await makeCustomCa(SPIFFE, at(-1 * D), at(400 * D), r, td, { unconstrained: true });
+    const d1 = await makeCustomCa(SPIFFE, at(-150 * H), at(18 * H), u1, td, { unconstrained: true });
+    const wl = await makeCustomLeaf("", at(-1 * H), at(3 * H), d1, { spiffeId: spiffe("shop", "web", td) });
+    return { r, u1, u2, d1, wl };
+  }
+  type Tiers = Awaited<ReturnType<typeof tiers>>;
+  /** web-1 under D1; api-1 presents `other` (its leaf signed by other's last certificate). */
+  async function run(p: Tiers, other: string[]) {
+    const dumps = [sidecar("shop", "web-1", p.wl.pem + p.d1.pem + p.u1.pem, p.r.pem)];
+    if (other.length) dumps.push(sidecar("shop", "api-1", other.join(""), p.r.pem));
+    return analyzeAll([namespace("shop"), pod("shop", "web-1", "web"), pod("shop", "api-1", "api"), bundle(p.r.pem), serverConf], dumps);
+  }
+  const leafUnder = (ca: Awaited<ReturnType<typeof makeCustomCa>>) => makeCustomLeaf("", at(-1 * H), at(3 * H), ca, { spiffeId: spiffe("shop", "api", td) });
+
+  it("the mid tier's newer U2 (signed by R, above D1's issuer) is no successor of D1: cert.expiring", async () => {
+    const p = await tiers();
+    const wl2 = await leafUnder(p.u2);
+    expect(codesFor(await run(p, [wl2.pem, p.u2.pem]), p.d1.pem)).toContain("cert.expiring");
+  });
+
+  it("a newer CA signed by D1 itself (a tier below) is no successor of D1: cert.expiring", async () => {
+    const p = await tiers();
+    const below = await makeCustomCa(SPIFFE, at(-2 * H), at(160 * H), p.d1, td);
+    const wl2 = await leafUnder(below);
+    expect(codesFor(await run(p, [wl2.pem, below.pem, p.d1.pem, p.u1.pem]), p.d1.pem)).toContain("cert.expiring");
+  });
+
+  it("near miss: nothing newer in view: cert.expiring", async () => {
+    const p = await tiers();
+    expect(codesFor(await run(p, []), p.d1.pem)).toContain("cert.expiring");
+  });
+
+  it("near miss: D2 prepared under the same U1 is D1's successor: no cert.expiring", async () => {
+    const p = await tiers();
+    const d2 = await makeCustomCa(SPIFFE, at(-66 * H), at(102 * H), p.u1, td, { unconstrained: true });
+    const wl2 = await leafUnder(d2);
+    expect(codesFor(await run(p, [wl2.pem, d2.pem, p.u1.pem]), p.d1.pem)).not.toContain("cert.expiring");
+  });
+
+  it("near miss: D2 prepared under the rotated U2 (a sibling of D1's issuer) is D1's successor: no cert.expiring", async () => {
+    const p = await tiers();
+    const d2 = await makeCustomCa(SPIFFE, at(-66 * H), at(102 * H), p.u2, td, { unconstrained: true });
+    const wl2 = await leafUnder(d2);
+    expect(codesFor(await run(p, [wl2.pem, d2.pem, p.u2.pem]), p.d1.pem)).not.toContain("cert.expiring");
+  });
+});

@@ -520,24 +520,8 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
   for (const e of entries.values()) {
     const td = e.spireTrustDomain;
     if (td !== null) {
-      // The CA SPIRE prepared after this one: newer (later notBefore), valid now, outliving it, from
-      // the same issuer (or, like it, self-SIGNED: by signature, not subject == issuer, since a nested
-      // SPIRE's CA and its upstream's roots share the default subject C=US,O=SPIFFE), and not one of its
-      // own issuers (an upstream root that carries the trust domain's SPIFFE ID is no successor of the
-      // CA it signed).
       const above = issuerChain(e.cert, issuerOf);
-      e.successor =
-        spireCas
-          .get(td)!
-          .find(
-            (n) =>
-              n !== e.cert &&
-              n.notAfter > e.cert.notAfter &&
-              n.notBefore > e.cert.notBefore &&
-              n.notBefore <= o.now &&
-              !above.has(n.fingerprint) &&
-              (selfSigned(e.cert) ? selfSigned(n) : !selfSigned(n) && n.issuer === e.cert.issuer),
-          ) ?? null;
+      e.successor = spireCas.get(td)!.find((n) => isSpireSuccessor(e.cert, n, { above, issuerOf, selfSigned, now: o.now })) ?? null;
     }
     // Keyed once per sighting: a shared root or intermediate is seen once per proxy (10k sightings).
     const keys = new Map(e.sightings.map((s) => [s, sourceKey(s.input.source)]));
@@ -826,6 +810,29 @@ function supersededRoots(entries: Map<string, CertEntry>, parsed: Parsed[], now:
       if (newer) e.successor = newer;
     }
   }
+}
+
+/**
+ * Whether `n` is the CA SPIRE prepared after `c`: newer (later notBefore), valid now, outliving it, not
+ * one of its own issuers (an upstream root that carries the trust domain's SPIFFE ID is no successor of
+ * the CA it signed), and issued where `c` was. That is judged by signature and by the issuers found, not
+ * by names, since in nested SPIRE every tier shares the default subject C=US,O=SPIFFE: self-SIGNED like
+ * `c`, or else under `c`'s issuer name by `c`'s own issuer or one that is neither a strict ancestor of
+ * it (a newer CA of the tier above, reviews/certs4.md #2) nor `c` or below it (a tier below). A rotated
+ * issuer of `c`'s tier (a sibling) still signs a successor; with no issuer found for `n`, the name is
+ * all there is.
+ */
+function isSpireSuccessor(
+  c: ParsedCert,
+  n: ParsedCert,
+  k: { above: Set<string>; issuerOf: Map<string, ParsedCert>; selfSigned: (c: ParsedCert) => boolean; now: Date },
+): boolean {
+  if (n === c || n.notAfter <= c.notAfter || n.notBefore <= c.notBefore || n.notBefore > k.now || k.above.has(n.fingerprint)) return false;
+  if (k.selfSigned(c)) return k.selfSigned(n);
+  if (k.selfSigned(n) || n.issuer !== c.issuer) return false;
+  const found = k.issuerOf.get(n.fingerprint);
+  if (!found || found.fingerprint === k.issuerOf.get(c.fingerprint)?.fingerprint) return true;
+  return !k.above.has(found.fingerprint) && !issuerChain(n, k.issuerOf).has(c.fingerprint);
 }
 
 /** The fingerprints of the certificates above one, following the issuers found. */
