@@ -55,6 +55,11 @@ describe("spec.literalSubject links by the whole subject (RFC 4514, cert-manager
     ["spaces after the commas", "O=Example Corp, CN=api", "CN=api, O=Example Corp"],
     ["a dotted OID for CN", "O=Example Corp, CN=api", "2.5.4.3=api,O=Example Corp"],
     ["UID and DC", "DC=example, DC=com, 0.9.2342.19200300.100.1.1=svc-api", "UID=svc-api,DC=example,DC=com"],
+    // reviews/certs4.md #3: go-ldap's ParseDN (and cert-manager's internal/dn.go) separators and BER values.
+    ["a semicolon between the RDNs", "O=Example Corp, CN=api", "CN=api;O=Example Corp"],
+    ["a multi-valued RDN, its attributes in another order", "CN=api+O=Example", "O=Example+CN=api"],
+    ["a #hex PrintableString value", "O=Example Corp, CN=api", "CN=#1303617069,O=Example Corp"],
+    ["a #hex UTF8String value", "O=Example Corp, CN=api", "2.5.4.3=#0c03617069;O=Example Corp"],
   ])("linked: %s", async (_what, subject, literal) => {
     expect(summary(await copied(subject, [], { literalSubject: literal }))).toEqual(LINKED);
   });
@@ -65,6 +70,11 @@ describe("spec.literalSubject links by the whole subject (RFC 4514, cert-manager
     ["more attributes than the subject", "CN=api", "CN=api,O=Example Corp"],
     ["a lower-case attribute name cert-manager does not know", "CN=api", "cn=api"],
     ["an empty literalSubject", "CN=api", ""],
+    ["one multi-valued RDN for a subject of two RDNs", "CN=api, O=Example", "O=Example+CN=api"],
+    ["two RDNs for a subject of one multi-valued RDN", "CN=api+O=Example", "O=Example,CN=api"],
+    ["an escaped semicolon is part of the value", "O=Example Corp, CN=api", "CN=api\\;O=Example Corp"],
+    ["a #hex value of another text", "O=Example Corp, CN=api", "CN=#1303617070,O=Example Corp"],
+    ["a #hex value with bytes after its element", "O=Example Corp, CN=api", "CN=#130361706900,O=Example Corp"],
   ])("near miss, not linked: %s", async (_what, subject, literal) => {
     expect(summary(await copied(subject, [], { literalSubject: literal }))).toEqual(BY_STATUS);
   });

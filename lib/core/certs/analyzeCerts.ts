@@ -6,7 +6,7 @@ import type { CertInput, CertManagerCertificate, CertManagerIssuer, CertSource, 
 import { groupBy } from "../model/read";
 import { certManagerRenewalTime } from "./certManagerRenewal";
 import { ATTR_NAMES, createCertCache, escapeDnValue, samePublicKey, type ParsedCert } from "./x509";
-import { dnAttributeList } from "./distinguishedName";
+import { dnRdns } from "./distinguishedName";
 import { ipValue, NETIP } from "../model/ipAddress";
 
 export type CertRole = Certificate["role"];
@@ -645,24 +645,33 @@ const LITERAL_TYPES: Readonly<Record<string, string>> = {
 const OID_OF_NAME = new Map(Object.entries(ATTR_NAMES).map(([oid, name]) => [name, oid]));
 const DOTTED_OID = /^\d+(\.\d+)+$/;
 
-/** A name's attributes as "oid=value", sorted; null when a type is unknown. */
+/**
+ * A name's RDNs, each as its attributes' "oid=value" sorted (the order within an RDN, a SET, does not
+ * count), the RDNs sorted too; null when a type is unknown or the string is no name.
+ */
 function subjectKey(dn: string, oidOf: (type: string) => string | undefined): string[] | null {
-  const attrs = dnAttributeList(dn);
-  if (attrs === null) return null;
+  const rdns = dnRdns(dn);
+  if (rdns === null) return null;
   const out: string[] = [];
-  for (const a of attrs) {
-    const oid = oidOf(a.type) ?? (DOTTED_OID.test(a.type) ? a.type : undefined);
-    if (oid === undefined) return null;
-    out.push(`${oid}=${a.value}`);
+  for (const rdn of rdns) {
+    const attrs: string[] = [];
+    for (const a of rdn) {
+      const oid = oidOf(a.type) ?? (DOTTED_OID.test(a.type) ? a.type : undefined);
+      if (oid === undefined) return null;
+      attrs.push(`${oid}=${a.value}`);
+    }
+    out.push(JSON.stringify(attrs.sort()));
   }
   return out.sort();
 }
 
 /**
  * Whether a certificate's subject is the one spec.literalSubject asks for: cert-manager parses it as an
- * RFC 4514 string (pkg/util/pki `UnmarshalSubjectStringToRDNSequence`: go-ldap ParseDN, RDNs reversed
- * into certificate order) and writes that sequence as the subject. Compared as the same attributes
- * (type and unescaped value), in any order: the string's order is the reverse of the certificate's.
+ * RFC 4514 string (pkg/util/pki `UnmarshalSubjectStringToRDNSequence`: go-ldap ParseDN, or its copy
+ * internal/dn.go; RDNs split at "," and ";", "+" joining a multi-valued RDN, "#hex" BER values decoded),
+ * reverses the RDNs into certificate order and writes that sequence as the subject. Compared RDN by RDN
+ * (type by OID and unescaped value, a multi-valued RDN as a set), the RDNs in any order: the string's
+ * order is the reverse of the certificate's, and one written in certificate order links too.
  */
 function isLiteralSubject(literal: string, subject: string): boolean {
   const want = subjectKey(literal, (t) => LITERAL_TYPES[t]);

@@ -1,6 +1,6 @@
 // commonNames: the CN values of a subject as readName writes it (reviews/readthrough #6).
 import { describe, expect, it } from "vitest";
-import { commonNames, dnAttributeList, escapeDnValue } from "./distinguishedName";
+import { commonNames, dnAttributeList, dnRdns, escapeDnValue } from "./distinguishedName";
 
 describe("commonNames", () => {
   it.each([
@@ -37,14 +37,31 @@ describe("dnAttributeList reads RFC 4514 strings", () => {
     ["CN=café", [["CN", "café"]]],
     ["CN=\\ lead\\ ", [["CN", " lead "]]],
     ["CN=nul\\00", [["CN", "nul\0"]]],
-    ["2.5.4.3=#0c0161", [["2.5.4.3", "#0c0161"]]],
+    // "#hex": one BER element; a string element is its text, any other stays "#" + lower-case hex (reviews/certs4.md #3).
+    ["2.5.4.3=#0c0161", [["2.5.4.3", "a"]]],
+    ["CN=#1603617069", [["CN", "api"]]],
+    ["CN=#0C05636166C3A9", [["CN", "café"]]],
+    ["2.5.4.45=#03020780", [["2.5.4.45", "#03020780"]]],
+    ["CN=\\#0c0161", [["CN", "#0c0161"]]],
+    // ";" separates RDNs as "," does (go-ldap ParseDN, cert-manager internal/dn.go).
+    ["CN=api;O=Example Corp", [["CN", "api"], ["O", "Example Corp"]]],
+    ["CN=a\\;b", [["CN", "a;b"]]],
     ["", []],
   ] as [string, [string, string][]][])("%j", (dn, want) => {
     expect(dnAttributeList(dn)?.map((a) => [a.type, a.value])).toEqual(want);
   });
 
-  it.each(["CN", "=a", "CN=a,,O=b"])("near miss: %j is no name (null)", (dn) => {
+  it.each(["CN", "=a", "CN=a,,O=b", "CN=a;", "CN=#0c02", "CN=#130361706", "CN=#13036170 69", "CN=#0c0161ff", "CN=#zz", "CN=#", "CN=#1f0100", "CN=#0c80"])("near miss: %j is no name (null)", (dn) => {
     expect(dnAttributeList(dn)).toBeNull();
+  });
+
+  it.each([
+    ["CN=api;O=Example Corp", [[["CN", "api"]], [["O", "Example Corp"]]]],
+    ["O=Example+CN=api,C=GB", [[["O", "Example"], ["CN", "api"]], [["C", "GB"]]]],
+    ["O=Example + CN=api ; C=GB", [[["O", "Example"], ["CN", "api"]], [["C", "GB"]]]],
+    ["CN=a\\+b", [[["CN", "a+b"]]]],
+  ] as [string, [string, string][][]][])("dnRdns %j groups a multi-valued RDN", (dn, want) => {
+    expect(dnRdns(dn)?.map((r) => r.map((a) => [a.type, a.value]))).toEqual(want);
   });
 
   it("reads back what escapeDnValue writes", () => {

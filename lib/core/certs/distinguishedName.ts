@@ -37,30 +37,49 @@ export interface DnAttribute {
 }
 
 /**
- * The attributes of an RFC 4514 string (§3), in string order, multi-valued RDNs flattened: split at
- * unescaped "," and "+", the type and value around the first "=", spaces around either dropped (as LDAP
- * parsers take "CN=a, O=b"), and the value unescaped: "\\XX" hex pairs as UTF-8 bytes, any other "\\c" as
- * c. A "#hex" value (BER) stays as written. Null when an attribute has no "=" or an empty type. Reads
- * readName's output (x509.ts) and a cert-manager spec.literalSubject alike.
+ * The RDNs of an RFC 4514 string (§3), in string order, each a list of its attributes: RDNs split at
+ * unescaped "," and ";", a multi-valued RDN's attributes at "+", as go-ldap `ParseDN` and cert-manager's
+ * copy of it (pkg/util/pki/internal/dn.go) split them. The type and value are cut at the first "=",
+ * spaces around either dropped (as LDAP parsers take "CN=a, O=b"), and the value unescaped: "\\XX" hex
+ * pairs as UTF-8 bytes, any other "\\c" as c; a "#hex" value is the BER encoding of one element
+ * (`berValue`). Null when an attribute has no "=", an empty type or a "#" value that is no BER element.
+ * Reads readName's output (x509.ts) and a cert-manager spec.literalSubject alike.
  */
-export function dnAttributeList(dn: string): DnAttribute[] | null {
-  const out: DnAttribute[] = [];
+export function dnRdns(dn: string): DnAttribute[][] | null {
+  const out: DnAttribute[][] = [];
   if (dn.trim() === "") return out;
+  let rdn: DnAttribute[] = [];
   let start = 0;
   for (let i = 0; i <= dn.length; i++) {
     const ch = dn[i];
     if (ch === "\\" && i + 1 < dn.length) i++;
-    else if (ch === undefined || ch === "," || ch === "+") {
-      const part = dn.slice(start, i);
-      const eq = part.indexOf("=");
-      if (eq <= 0) return null;
-      const type = part.slice(0, eq).trim();
-      if (type === "") return null;
-      out.push({ type, value: unescapeRfc4514(trimUnescaped(part.slice(eq + 1))) });
+    else if (ch === undefined || ch === "," || ch === ";" || ch === "+") {
+      const a = dnAttribute(dn.slice(start, i));
+      if (a === null) return null;
+      rdn.push(a);
+      if (ch !== "+") {
+        out.push(rdn);
+        rdn = [];
+      }
       start = i + 1;
     }
   }
   return out;
+}
+
+/** The attributes of an RFC 4514 string, in string order, multi-valued RDNs flattened (dnRdns). */
+export function dnAttributeList(dn: string): DnAttribute[] | null {
+  return dnRdns(dn)?.flat() ?? null;
+}
+
+function dnAttribute(part: string): DnAttribute | null {
+  const eq = part.indexOf("=");
+  if (eq <= 0) return null;
+  const type = part.slice(0, eq).trim();
+  if (type === "") return null;
+  const raw = trimUnescaped(part.slice(eq + 1));
+  const value = raw.startsWith("#") ? berValue(raw.slice(1)) : unescapeRfc4514(raw);
+  return value === null ? null : { type, value };
 }
 
 /** Leading spaces, and trailing ones not escaped ("a\\ " keeps its space). */
@@ -71,7 +90,6 @@ function trimUnescaped(v: string): string {
 }
 
 function unescapeRfc4514(v: string): string {
-  if (v.startsWith("#")) return v;
   const bytes: number[] = [];
   const enc = new TextEncoder();
   for (let i = 0; i < v.length; i++) {
@@ -94,4 +112,58 @@ function unescapeRfc4514(v: string): string {
     }
   }
   return new TextDecoder().decode(new Uint8Array(bytes));
+}
+
+/**
+ * A "#hex" attribute value (RFC 4514 §2.4: the hex of one BER-encoded element), as the certificate
+ * cert-manager writes from it shows it: go-ldap `decodeEncodedString` takes the element's content as the
+ * string Go then marshals, and cert-manager's internal/dn.go keeps the element itself (asn1.RawValue).
+ * Either way a string element reads back (x509.ts readString) as its text, and any other element as
+ * readName writes it: "#" and its lower-case hex. Null when the hex or the element is malformed, has a
+ * multi-byte tag or an indefinite length, or bytes follow it: both parsers refuse such a value.
+ */
+function berValue(hex: string): string | null {
+  if (hex.length === 0 || hex.length % 2 !== 0 || !/^[0-9a-fA-F]+$/.test(hex)) return null;
+  const b = Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
+  const tag = b[0]!;
+  if ((tag & 0x1f) === 0x1f || b.length < 2) return null;
+  let len = b[1]!;
+  let at = 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    if (n === 0 || n > 4 || b.length < 2 + n) return null;
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + b[2 + i]!;
+    at = 2 + n;
+  }
+  if (at + len !== b.length) return null;
+  return berString(tag, b.subarray(at)) ?? `#${hex.toLowerCase()}`;
+}
+
+/** A string element's text, read as x509.ts readString reads it; null for any other tag. */
+function berString(tag: number, v: Uint8Array): string | null {
+  switch (tag) {
+    case 0x0c: // UTF8String
+      return new TextDecoder().decode(v);
+    case 0x12: // NumericString
+    case 0x13: // PrintableString
+    case 0x16: // IA5String
+    case 0x1a: // VisibleString
+    case 0x14: // TeletexString, read as Latin-1
+      return String.fromCharCode(...v);
+    case 0x1e: {
+      // BMPString: UTF-16BE
+      let s = "";
+      for (let i = 0; i + 1 < v.length; i += 2) s += String.fromCharCode((v[i]! << 8) | v[i + 1]!);
+      return s;
+    }
+    case 0x1c: {
+      // UniversalString: UTF-32BE
+      let s = "";
+      for (let i = 0; i + 3 < v.length; i += 4) s += String.fromCodePoint(((v[i]! << 24) | (v[i + 1]! << 16) | (v[i + 2]! << 8) | v[i + 3]!) >>> 0);
+      return s;
+    }
+    default:
+      return null;
+  }
 }
