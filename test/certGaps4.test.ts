@@ -2,8 +2,8 @@
 // Every case is a real PKI built here (test/pki.ts) going through the real loader and analysis, with
 // its near miss.
 import { describe, expect, it } from "vitest";
-import { makeCustomCa, makeCustomLeaf } from "./pki";
-import { analyzeAll, at, certFindings, certOf, codesFor, D, H, namespace, pod, secret, sidecar, spiffe } from "./support/certScenario";
+import { crossSign, hasOpenssl, makeCustomCa, makeCustomIntermediate, makeCustomLeaf } from "./pki";
+import { analyzeAll, at, certFindings, certOf, codesFor, D, H, namespace, opensslVerify, pod, secret, sidecar, spiffe } from "./support/certScenario";
 
 const sourcesOf = (s: ReturnType<typeof analyzeAll>, pem: string) => certOf(s, pem).sources.map((x) => `${x.kind}:${x.namespace ?? ""}/${x.name ?? ""}`);
 
@@ -227,5 +227,43 @@ describe("a SPIRE CA's successor in three tiers sharing C=US,O=SPIFFE", () => {
     const d2 = await makeCustomCa(SPIFFE, at(-66 * H), at(102 * H), p.u2, td, { unconstrained: true });
     const wl2 = await leafUnder(d2);
     expect(codesFor(await run(p, [wl2.pem, d2.pem, p.u2.pem]), p.d1.pem)).not.toContain("cert.expiring");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 4. A pathLen failure is not passed over for another copy of the same CA (reviews/certs4.md #4)
+
+describe("pathLen: another copy of the CA that exceeded it is no way round", () => {
+  // Root → Org CA (pathLen 0; Org CA' is the same name and key re-issued without pathLen) → Cluster CA → leaf.
+  async function copies() {
+    const root = await makeCustomCa("CN=Root,O=Acme", at(-400 * D), at(3000 * D), null);
+    const org = await makeCustomIntermediate("CN=Org CA,O=Acme", at(-300 * D), at(2000 * D), root, 0);
+    const orgCopy = await crossSign(org, root, at(-300 * D), at(2000 * D));
+    const cluster = await makeCustomIntermediate("CN=Cluster CA,O=Acme", at(-200 * D), at(700 * D), org, undefined);
+    const leaf = await makeCustomLeaf("", at(-2 * H), at(22 * H), cluster, { spiffeId: spiffe("shop", "web") });
+    return { root, org, orgCopy, cluster, leaf };
+  }
+  const run = (root: string, chain: string) => analyzeAll([namespace("shop"), pod("shop", "web-1", "web")], [sidecar("shop", "web-1", chain, root)]);
+
+  it("[leaf, Cluster CA, Org CA (pathLen 0), Org CA' (no pathLen)]: cert.chain-invalid, as BoringSSL and openssl (error 25)", async () => {
+    const p = await copies();
+    const s = run(p.root.pem, p.leaf.pem + p.cluster.pem + p.org.pem + p.orgCopy.pem);
+    expect(codesFor(s, p.leaf.pem)).toEqual(["cert.chain-invalid"]);
+    expect(certOf(s, p.leaf.pem).chain.error).toContain("path length limit of CN=Org CA,O=Acme exceeded");
+    if (await hasOpenssl()) expect(await opensslVerify(p.leaf.pem, p.root.pem, p.cluster.pem + p.org.pem + p.orgCopy.pem)).not.toBe("OK");
+  });
+
+  it("near miss: the copy without pathLen presented first verifies (the first issuer presented is the one taken)", async () => {
+    const p = await copies();
+    const s = run(p.root.pem, p.leaf.pem + p.cluster.pem + p.orgCopy.pem + p.org.pem);
+    expect(certOf(s, p.leaf.pem).chain).toEqual({ verified: true });
+    expect(codesFor(s, p.leaf.pem)).toEqual([]);
+    if (await hasOpenssl()) expect(await opensslVerify(p.leaf.pem, p.root.pem, p.cluster.pem + p.orgCopy.pem + p.org.pem)).toBe("OK");
+  });
+
+  it("near miss: a trust anchor's own pathLen is still not checked (Org CA with pathLen 0 as the anchor)", async () => {
+    const p = await copies();
+    const s = run(p.org.pem, p.leaf.pem + p.cluster.pem + p.org.pem);
+    expect(certOf(s, p.leaf.pem).chain).toEqual({ verified: true });
   });
 });

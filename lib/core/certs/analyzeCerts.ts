@@ -288,7 +288,9 @@ function presentedCandidates(chain: ParsedCert[], pool: ParsedCert[]): Candidate
  * the next one first, then any named like the issuer, then the other CA certificates of the same
  * Secret: istiod verifies cacerts' ca-cert.pem with cert-chain.pem as an intermediates pool,
  * security/pkg/pki/util/keycertbundle.go `Verify`), trying each until a path verifies. A candidate
- * already on the path by subject and key is skipped, and the search gives up, unverified, after
+ * already on the path by subject and key is skipped, as is another copy (same subject and key) of a CA
+ * whose pathLenConstraint this path exceeded (BoringSSL and `openssl verify` stop at that error, error
+ * 25; only a different issuer is tried), and the search gives up, unverified, after
  * MAX_SIGNATURE_CHECKS signature checks.
  */
 function verifyChain(
@@ -329,10 +331,14 @@ function verifyChain(
     const next = i >= 0 ? chain[i + 1] : undefined;
     const onPath = (x: ParsedCert) => path.some((p) => sameSubjectAndKey(p, x));
     let failed: Walk | undefined;
+    // Copies of a CA that failed its pathLen check here: BoringSSL takes the first issuer the chain
+    // presents and stops at its error, so another copy of it (same name and key) is no way round.
+    const tooLongCopies: ParsedCert[] = [];
     // The next presented certificate first (signed, whatever its name, as before), then the pool by name.
     const ups: Candidate[] = next ? [[next, i + 1], ...candidates.filter(([p]) => p !== next)] : candidates;
     for (const [up, j] of ups) {
       if ((up !== next && up.subject !== c.issuer) || onPath(up)) continue;
+      if (tooLongCopies.some((t) => sameSubjectAndKey(t, up))) continue;
       if (!counted(c, up)) {
         if (exhausted()) return gaveUp;
         continue;
@@ -343,7 +349,10 @@ function verifyChain(
       const tooLong = pathTooLong(up, path);
       if (!valid(up)) w = { check: { verified: false, error: `issuer ${up.subject} expired ${up.notAfter.toISOString()}` }, links: [link] };
       else if (notCa) w = { check: { verified: false, error: `issuer ${up.subject} ${notCa}: it may not sign certificates` }, links: [link] };
-      else if (tooLong) w = { check: { verified: false, error: tooLong }, links: [link] };
+      else if (tooLong) {
+        w = { check: { verified: false, error: tooLong }, links: [link] };
+        tooLongCopies.push(up);
+      }
       else {
         const above = walk(up, j, [...path, up]);
         if (above === gaveUp) return gaveUp;
