@@ -2,7 +2,7 @@
 // the request's deadline, and a plugin that fails or a certificate file that is missing is reported as a
 // credential problem naming the context and the file, never with what the plugin printed (which may be
 // a token).
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
@@ -91,6 +91,42 @@ describe("credentials", () => {
     const e = await failure(kubeTransport(withUser({ certFile: missing, keyFile: join(dir, "no-such-client.key") })).get("/version", 5_000));
     expect(e.reason).toBe("credentials");
     expect(e.message).toBe(`credentials for context "ctx" could not be obtained: cannot read ${missing} (ENOENT)`);
+  });
+
+  it("a plugin run that outlived its request is not started again by the next requests (reviews/server2.md #3)", async () => {
+    const log = join(dir, "runs.log");
+    const cmd = await plugin("kubelogin-browser", `echo run >> ${log}; sleep 30`);
+    const transport = kubeTransport(withUser(execUser(cmd)));
+    const first = await failure(transport.get("/version", 300));
+    expect(first.message).toContain("not obtained within 0.3 s");
+    const started = Date.now();
+    const next = await failure(transport.get("/apis", 5_000));
+    const forward = await failure(transport.podGet("shop", "web-1", 15000, "/config_dump", 5_000));
+    expect(Date.now() - started).toBeLessThan(1_000);
+    for (const e of [next, forward]) {
+      expect(e.reason).toBe("credentials");
+      expect(e.message).toBe('credentials for context "ctx" not obtained: the exec plugin "kubelogin-browser" started by an earlier request is still running');
+    }
+    expect((await readFile(log, "utf8")).trim().split("\n")).toEqual(["run"]);
+  });
+
+  it("a port-forward's failing plugin says nothing it printed either (reviews/server2.md #2)", async () => {
+    const cmd = await plugin("leaky-forward", 'echo "refresh_token=1//SECRET-REFRESH expired" >&2; exit 1');
+    const e = await failure(kubeTransport(withUser(execUser(cmd))).podGet("shop", "web-1", 15000, "/config_dump", 5_000));
+    expect(e.message).not.toMatch(/SECRET/);
+  });
+
+  it("a server URL written with user:password is named without them (reviews/server2.md #8)", async () => {
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: "c", server: "https://admin:hunter2@127.0.0.1:9", skipTLSVerify: true }],
+      users: [{ name: "u", token: "t" }],
+      contexts: [{ name: "ctx", cluster: "c", user: "u" }],
+      currentContext: "ctx",
+    });
+    const e = await failure(kubeTransport(kc).get("/version", 2_000));
+    expect(e.message).toContain("https://127.0.0.1:9");
+    expect(e.message).not.toMatch(/hunter2|admin/);
   });
 
   it("near miss: a plugin that answers an ExecCredential is used, and the request succeeds", async () => {

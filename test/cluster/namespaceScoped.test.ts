@@ -30,15 +30,30 @@ function teamOnly(contextNamespace?: string): KubeTransport & { asked: string[] 
 }
 
 describe("an identity bound in its context's namespace", () => {
-  it("reads that namespace's objects; the Namespace list stays reported forbidden", async () => {
+  it("reads that namespace's objects; the Namespace list and every kind's cluster-wide 403 stay reported (reviews/server2.md #1)", async () => {
     const t = teamOnly("team-a");
     const r = await readCluster(t, { pageSize: 50 });
     expect(r.inputs.objects.map((o) => `${o.object.kind} ${o.object.metadata.namespace}/${o.object.metadata.name}`).sort()).toEqual(["Pod team-a/web-1", "Service team-a/web"]);
     expect(r.completeness.find((c) => c.kind === "Namespace")).toMatchObject({ reason: "forbidden" });
     // Every namespaced kind was asked in team-a after its cluster-wide 403.
     for (const p of ["pods", "services", "configmaps", "secrets"]) expect(t.asked).toContain(`/api/v1/namespaces/team-a/${p}`);
-    // Nothing is reported forbidden in team-a itself.
+    // Nothing is reported forbidden in team-a itself; every kind is still forbidden cluster-wide, so the
+    // snapshot does not read as complete.
     expect(r.completeness.filter((c) => c.namespace === "team-a")).toEqual([]);
+    expect(r.completeness.filter((c) => c.namespace === undefined && c.reason === "forbidden").map((c) => c.kind).sort()).toEqual(["ConfigMap", "Namespace", "Pod", "Secret", "Service"]);
+  });
+
+  it("an identity that may not list its own namespace either: cluster-wide entries only, none for the namespace", async () => {
+    const t = teamOnly("default");
+    const r = await readCluster(t, { pageSize: 50 });
+    expect(r.inputs.objects).toEqual([]);
+    expect(r.completeness.map((c) => `${c.kind} ${c.namespace ?? "(cluster-wide)"} ${c.reason}`).sort()).toEqual([
+      "ConfigMap (cluster-wide) forbidden",
+      "Namespace (cluster-wide) forbidden",
+      "Pod (cluster-wide) forbidden",
+      "Secret (cluster-wide) forbidden",
+      "Service (cluster-wide) forbidden",
+    ]);
   });
 
   it("near miss: with no context namespace, nothing is read and every kind is reported forbidden cluster-wide (as before)", async () => {

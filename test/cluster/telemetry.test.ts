@@ -678,6 +678,8 @@ describe("HANDSHAKE_PROMETHEUS_MATCHERS", () => {
     expect(forCluster(env, "prod").matchers).toBe('cluster="eu-1", env!="test"');
     expect(forCluster(env, "staging").matchers).toBe('cluster=~"us-(2|3)", note="a,b}\\"c"');
     expect(forCluster(env, "prod").invalid).toBeUndefined();
+    // Escapes Go knows, and a pattern with them.
+    expect(forCluster({ HANDSHAKE_PROMETHEUS_MATCHERS: 'prod={cluster=~"eu-\\\\d+", name="a\\"b\\u00e9"}' }, "prod").matchers).toBe('cluster=~"eu-\\\\d+", name="a\\"b\\u00e9"');
     // Single quotes and a trailing comma are PromQL too.
     expect(forCluster({ HANDSHAKE_PROMETHEUS_MATCHERS: "prod={cluster='eu-1',}" }, "prod").matchers).toBe("cluster='eu-1'");
     // A context it does not name queries every series, as before.
@@ -693,7 +695,9 @@ describe("HANDSHAKE_PROMETHEUS_MATCHERS", () => {
       expect(forCluster({ HANDSHAKE_PROMETHEUS_MATCHERS: bad }, "staging").invalid, bad).toBe(
         "HANDSHAKE_PROMETHEUS_MATCHERS: expected context={label=\"value\", …} entries separated by white space",
       );
-    for (const bad of ["prod={}", 'prod={cluster="eu-1",,}', 'prod={1x="a"}', "prod={cluster=`eu-1`}", 'prod={cluster=="eu-1"}'])
+    // Also what Prometheus would refuse in every query (reviews/server2.md #6): a raw newline, an escape Go
+    // does not know, a pattern that does not compile, a code point past Unicode's last.
+    for (const bad of ["prod={}", 'prod={cluster="eu-1",,}', 'prod={1x="a"}', "prod={cluster=`eu-1`}", 'prod={cluster=="eu-1"}', 'prod={cluster="eu\n1"}', 'prod={cluster="eu\\q"}', 'prod={cluster=~"eu-(1"}', 'prod={cluster="\\U00110000"}'])
       expect(forCluster({ HANDSHAKE_PROMETHEUS_MATCHERS: bad }, "prod").invalid, bad).toMatch(/^HANDSHAKE_PROMETHEUS_MATCHERS: prod: /);
   });
 });

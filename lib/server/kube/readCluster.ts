@@ -12,7 +12,7 @@ import { mapBounded } from "./mapBounded";
 import type { ForbiddenCache } from "./forbiddenCache";
 import type { ProxyCache } from "./proxyCache";
 import { proxyTargets, readProxies } from "./readProxies";
-import { discover, readKind, type ListOptions } from "./readLists";
+import { discover, readKind, type ListOptions, type NamespaceScope } from "./readLists";
 import type { KubeTransport } from "./transport";
 
 export interface ReadOptions {
@@ -63,12 +63,14 @@ export async function readCluster(t: KubeTransport, opts: ReadOptions = {}): Pro
   // An identity that may not list namespaces is often one bound in a single namespace (a team's
   // RoleBinding and its kubeconfig context's `namespace:`, or a service account's own namespace): read
   // that namespace's lists, as `kubectl get pods` does, rather than nothing.
-  const namespaces =
+  // The cluster-wide 403 of each kind is still reported (NamespaceScope.all false): the snapshot must not
+  // read as complete when one namespace was.
+  const namespaces: NamespaceScope | null =
     nsRead.completeness.length > 0
       ? t.contextNamespace !== undefined
-        ? [t.contextNamespace]
+        ? { names: [t.contextNamespace], all: false }
         : null
-      : nsRead.inputs.objects.map((x) => x.object.metadata.name).sort();
+      : { names: nsRead.inputs.objects.map((x) => x.object.metadata.name).sort(), all: true };
   const kinds = await mapBounded(KINDS, o.listConcurrency, (spec) => readKind(t, spec, discovery, namespaces, list));
 
   const objects = mergeParsed([nsRead.inputs, ...kinds.map((k) => k.inputs)]);

@@ -42,7 +42,17 @@ export async function discover(t: KubeTransport, timeoutMs: number): Promise<Dis
   return out;
 }
 
-export async function readKind(t: KubeTransport, spec: KindSpec, discovery: Discovery, namespaces: string[] | null, o: ListOptions): Promise<KindRead> {
+/**
+ * The namespaces to list one by one after a cluster-wide 403: `all` of them (from the Namespace list), or
+ * only the context's namespace when the namespaces themselves may not be listed (`all: false`), in which
+ * case the cluster-wide 403 stays reported: the other namespaces were not read.
+ */
+export interface NamespaceScope {
+  names: string[];
+  all: boolean;
+}
+
+export async function readKind(t: KubeTransport, spec: KindSpec, discovery: Discovery, namespaces: NamespaceScope | null, o: ListOptions): Promise<KindRead> {
   const served = discovery.get(spec.group);
   const versions = spec.versions.filter((v) => served?.has(v));
   // A group or CRD that is not installed is simply absent: nothing of that kind exists.
@@ -55,7 +65,13 @@ export async function readKind(t: KubeTransport, spec: KindSpec, discovery: Disc
       // Discovery can be stale (a CRD version just removed): try the next version.
       if (err.reason === "not-found") continue;
       if (isReadFailure(err)) throw readFailure(spec, undefined, err);
-      if (err.reason === "forbidden" && spec.namespaced && namespaces !== null) return { ...(await perNamespace(t, spec, version, namespaces, o)), version };
+      if (err.reason === "forbidden" && spec.namespaced && namespaces !== null) {
+        const part = await perNamespace(t, spec, version, namespaces.names, o);
+        if (namespaces.all) return { ...part, version };
+        // Only the context's namespace was tried: the kind stays forbidden cluster-wide, and a 403 there
+        // too adds nothing to that.
+        return { inputs: part.inputs, completeness: [entry(spec, undefined, err), ...part.completeness.filter((c) => c.reason !== "forbidden")], version };
+      }
       return { inputs: emptyParsed(), completeness: [entry(spec, undefined, err)], version };
     }
   }
@@ -92,7 +108,15 @@ async function listUnion(t: KubeTransport, spec: KindSpec, version: string, name
   const out = emptyParsed();
   const seen = new Set<string>();
   for (const selector of spec.fieldSelectors) {
-    const part = await listAll(t, spec, version, namespace, o, selector);
+    let part: ParsedInputs;
+    try {
+      part = await listAll(t, spec, version, namespace, o, selector);
+    } catch (e) {
+      // An API server (or a proxy in front of it) that refuses the field selector (400): the whole
+      // list, filtered here by `keep`, as before field selectors were used.
+      if (e instanceof KubeError && e.status === 400) return listAll(t, spec, version, namespace, o);
+      throw e;
+    }
     for (const x of part.objects) {
       const key = `${x.object.metadata.namespace ?? ""}/${x.object.metadata.name}`;
       if (seen.has(key)) continue;

@@ -50,8 +50,11 @@ export function kubeTransport(kc: KubeConfig): KubeTransport {
   if (!cluster) throw new Error(`kubeconfig context "${kc.getCurrentContext()}" names no cluster`);
   const server = cluster.server.replace(/\/+$/, "");
   const config = createConfiguration({ baseServer: new ServerConfiguration(server, {}), authMethods: { default: kc } });
+  // Messages name the server without any user:password it was written with.
+  const shown = withoutUserinfo(server);
   const contextName = kc.getCurrentContext();
   const contextNamespace = kc.getContextObject(contextName)?.namespace?.trim() || undefined;
+  const auth: AuthState = { running: null };
 
   return {
     ...(contextNamespace ? { contextNamespace } : {}),
@@ -62,7 +65,7 @@ export function kubeTransport(kc: KubeConfig): KubeTransport {
       // login (kubelogin) or a prompt would otherwise hold the read, and every route waiting on it, forever.
       const signal = AbortSignal.timeout(timeoutMs);
       ctx.setSignal(signal);
-      await authenticate(kc, ctx, signal, timeoutMs, contextName);
+      await authenticate(kc, ctx, signal, timeoutMs, contextName, auth);
       let status: number;
       let text: string;
       try {
@@ -70,7 +73,7 @@ export function kubeTransport(kc: KubeConfig): KubeTransport {
         status = res.httpStatusCode;
         text = await res.body.text();
       } catch (e) {
-        throw networkError(e, timeoutMs, server);
+        throw networkError(e, timeoutMs, shown);
       }
       if (status < 200 || status > 299) throw statusError(status, text, path);
       try {
@@ -79,7 +82,11 @@ export function kubeTransport(kc: KubeConfig): KubeTransport {
         throw new KubeError("error", `GET ${path}: the answer is not JSON`, status);
       }
     },
-    podGet: (namespace, pod, port, path, timeoutMs) => forwardGet(kc, namespace, pod, port, path, timeoutMs),
+    podGet: (namespace, pod, port, path, timeoutMs) => {
+      // The port-forward authenticates on its own (client-node): not while a plugin run is still going.
+      if (auth.running) return Promise.reject(stillRunning(kc, contextName));
+      return forwardGet(kc, namespace, pod, port, path, timeoutMs);
+    },
   };
 }
 
@@ -90,23 +97,63 @@ export function kubeTransport(kc: KubeConfig): KubeTransport {
  * this message reaches the API's 503 body, /api/v1/clusters and the log (the plugin keeps running in the
  * background after a timeout; client-node gives no way to stop it).
  */
-async function authenticate(kc: KubeConfig, ctx: RequestContext, signal: AbortSignal, timeoutMs: number, contextName: string): Promise<void> {
-  const exec = kc.getCurrentUser()?.exec as { command?: unknown } | undefined;
-  const plugin = typeof exec?.command === "string" ? `the exec plugin ${quoteBase(exec.command)}` : null;
+async function authenticate(kc: KubeConfig, ctx: RequestContext, signal: AbortSignal, timeoutMs: number, contextName: string, state: AuthState): Promise<void> {
+  const plugin = pluginOf(kc);
+  // A plugin run that outlived its request (a login waiting in the browser) is not started again by
+  // every request after it: one process at a time; the next request after it ends starts a new one.
+  if (plugin && state.running) throw stillRunning(kc, contextName);
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => reject(new KubeError("credentials", `credentials for context "${contextName}" not obtained within ${seconds(timeoutMs)}${plugin ? ` (${plugin} did not finish)` : ""}`));
     if (signal.aborted) onAbort();
     else signal.addEventListener("abort", onAbort, { once: true });
   });
+  const applying = kc.applySecurityAuthentication(ctx);
   try {
-    await Promise.race([kc.applySecurityAuthentication(ctx), aborted]);
+    await Promise.race([applying, aborted]);
   } catch (e) {
+    if (plugin && e instanceof KubeError && !state.running) {
+      const run: Promise<void> = applying.then(
+        () => undefined,
+        () => undefined,
+      );
+      state.running = run;
+      void run.then(() => {
+        if (state.running === run) state.running = null;
+      });
+    }
     if (e instanceof KubeError) throw e;
     throw new KubeError("credentials", `credentials for context "${contextName}" could not be obtained: ${credentialCause(e, plugin)}`);
   } finally {
     if (onAbort) signal.removeEventListener("abort", onAbort);
     aborted.catch(() => undefined);
+  }
+}
+
+/** Per transport: the exec plugin run that outlived its request, until it ends. */
+interface AuthState {
+  running: Promise<void> | null;
+}
+
+function pluginOf(kc: KubeConfig): string | null {
+  const exec = kc.getCurrentUser()?.exec as { command?: unknown } | undefined;
+  return typeof exec?.command === "string" ? `the exec plugin ${quoteBase(exec.command)}` : null;
+}
+
+function stillRunning(kc: KubeConfig, contextName: string): KubeError {
+  return new KubeError("credentials", `credentials for context "${contextName}" not obtained: ${pluginOf(kc) ?? "the exec plugin"} started by an earlier request is still running`);
+}
+
+/** `server` without a user:password part (a kubeconfig may write one), for messages. */
+function withoutUserinfo(server: string): string {
+  try {
+    const u = new URL(server);
+    if (!u.username && !u.password) return server;
+    u.username = "";
+    u.password = "";
+    return u.href.replace(/\/+$/, "");
+  } catch {
+    return server;
   }
 }
 
@@ -234,7 +281,9 @@ function forwardOpenError(e: unknown): KubeError {
     if (status === 404) return new KubeError("not-found", "pod not found", status);
     return new KubeError("error", `port-forward refused (HTTP ${status})`, status);
   }
-  return new KubeError("unreachable", `port-forward failed: ${err?.code ?? oneLine(err?.message ?? String(e))}`);
+  // Only a system error's code: an error without one comes from client-node's authentication (an exec
+  // plugin's stderr, or its stdout that did not parse), which may hold a token.
+  return new KubeError("unreachable", `port-forward failed: ${typeof err?.code === "string" ? err.code : "could not be opened (connection or credentials)"}`);
 }
 
 /** The port-forward error channel says why the pod side failed (e.g. connection refused on the port). */

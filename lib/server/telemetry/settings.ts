@@ -107,7 +107,56 @@ function matcherList(text: string): string[] | null {
     } else cur += ch;
   }
   if (cur.trim() !== "" || out.length === 0) out.push(cur.trim());
-  return out.every((m) => MATCHER.test(m)) ? out : null;
+  return out.every(isMatcher) ? out : null;
+}
+
+// The escapes of a PromQL string (Go's): \a \b \f \n \r \t \v \\ \' \" \xHH \uHHHH \UHHHHHHHH \ooo.
+const ESCAPE = /^(?:[abfnrtv\\'"]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3})/;
+
+const SIMPLE_ESCAPES: Record<string, string> = { a: "\x07", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v" };
+
+/** The string's text with its escapes undone (a close reading of Go's strconv.Unquote), or null when one is not an escape. */
+function unquoted(body: string): string | null {
+  let out = "";
+  for (let i = 0; i < body.length; i++) {
+    if (body[i] !== "\\") {
+      out += body[i];
+      continue;
+    }
+    const m = ESCAPE.exec(body.slice(i + 1));
+    if (!m) return null;
+    const e = m[0];
+    i += e.length;
+    if (e.length === 1) {
+      out += SIMPLE_ESCAPES[e] ?? e;
+      continue;
+    }
+    const code = /^[0-7]/.test(e) ? parseInt(e, 8) : parseInt(e.slice(1), 16);
+    // Go refuses a code point past Unicode's last or a surrogate.
+    if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return null;
+    out += String.fromCodePoint(code);
+  }
+  return out;
+}
+
+/**
+ * One matcher Prometheus will take: the shape (MATCHER), no raw control character (a newline ends the
+ * string in PromQL), only Go's string escapes, and for =~ / !~ a pattern that compiles (RE2 takes less
+ * than JavaScript, but an unbalanced parenthesis fails both). A bad one would make Prometheus refuse
+ * every query, reported as a query error rather than as this setting.
+ */
+function isMatcher(m: string): boolean {
+  if (!MATCHER.test(m) || /\p{Cc}/u.test(m)) return false;
+  const value = unquoted(m.slice(m.search(/["']/) + 1, -1));
+  if (value === null) return false;
+  if (/^[a-zA-Z_][a-zA-Z0-9_]*\s*[=!]~/.test(m)) {
+    try {
+      new RegExp(value, "u");
+    } catch {
+      return false;
+    }
+  }
+  return true;
 }
 
 /**
