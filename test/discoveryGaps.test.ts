@@ -109,9 +109,9 @@ describe("mesh.no-strict for ambient workloads: a root `selector: {}` policy is 
     ]);
   });
 
-  it("a PERMISSIVE `selector: {}` root policy: the selector and the mode", () => {
+  it("a PERMISSIVE `selector: {}` root policy: judged by its mode, the fix the mode and the selector (reviews/dsel2.md #5)", () => {
     expect(noStrict(objs([emptySel("default", "PERMISSIVE")])).map((f) => f.fix)).toEqual([
-      "Remove spec.selector from istio-system/default (without one it is mesh-wide for sidecars and ztunnel alike), and set its mtls.mode to STRICT once every client has a proxy.",
+      "Once every client has a proxy, set istio-system/default's mtls.mode to STRICT, and remove its spec.selector (selector: {}): istiod gives ztunnel a root-namespace policy as mesh-wide only without a selector.",
     ]);
   });
 

@@ -412,8 +412,11 @@ export interface IgnoredPolicy {
  */
 export function ignoredPolicyFor(model: MeshModel, d: { origin: string; policy: object | null }, ns: string, idx: PaIndex, revision: string): IgnoredPolicy | null {
   if (d.origin !== "mesh" && d.origin !== "default") return null;
+  // Relabelled, it would decide only if older than the namespace policy read (an UNSET one leaves the
+  // origin at mesh): ComposePeerAuthentication takes the oldest namespace-level policy whatever its mode.
   const own = taggedNamespacePolicy(model, ns, idx.rootNamespace, revision);
-  if (own) return { pa: own, why: "namespace-tag" };
+  const read = idx.namespaceWide.get(ns)?.[0];
+  if (own && (!read || compareByAge(own, read) < 0)) return { pa: own, why: "namespace-tag" };
   if (d.policy) return null;
   const mesh = ignoredMeshPolicy(model, revision, idx.ambient);
   if (mesh) return { pa: mesh, why: "mesh" };

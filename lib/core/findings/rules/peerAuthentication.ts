@@ -1,6 +1,6 @@
 // Server-side rules: PeerAuthentication (findings.md "Istio PeerAuthentication", istio.md §1).
 import type { EdgeAnalysis } from "../../edges/buildEdges";
-import { istiodRevision, type PeerAuthentication, type Service, type Workload } from "../../model/mesh";
+import { inRevision, istiodRevision, type PeerAuthentication, type Service, type Workload } from "../../model/mesh";
 import { workloadsMatching } from "../../model/labelIndex";
 import { labelNamesTag, NO_REVISIONS, resolveRevision, type Revisions } from "../../model/revisions";
 import { ignoredMeshPolicy, ignoredPolicyClause, ignoredPolicyFor, type IgnoredPolicy, modeForPort, namespaceDecision, tagLabelFix, unreadMeshPolicy, type ModeDecision, type PaIndex } from "../../resolve/peerAuthentication";
@@ -40,38 +40,99 @@ function otherRevisions(ctx: AnalysisContext): Map<string, { rev: string; namesp
  * revision's view first, as before; then each other revision's, for its root namespace when it has
  * workloads and for the namespaces its workloads are in, naming the istiod, when it reads a set of
  * policies the default view did not report (a conflict no proxy of that istiod meets is none of its).
+ * With several revisions, the default view too speaks only where a proxy meets the conflict: a workload
+ * whose istiod reads every policy of the set (or a namespace with no meshed workload, as one revision would).
  */
 export const paConflict = rule("pa.conflict", (ctx) => {
   const out: Finding[] = [];
-  const seen = new Set<string>();
-  conflictsOf(ctx, defaultIndex(ctx), null, null, seen, out);
-  for (const [key, { rev, namespaces }] of otherRevisions(ctx)) conflictsOf(ctx, ctx.resolver.paIndex({ revision: rev, dataplane: "sidecar" }), key, namespaces, seen, out);
+  const seen: Seen = new Map();
+  const others = otherRevisions(ctx);
+  const defaultRev = ctx.model.revisions.defaultRevision ?? "";
+  const defaultKey = istiodRevision(defaultRev);
+  const meshed = ctx.model.workloads.filter(isMeshedWorkload);
+  const ownPlanes = meshed.filter((w) => revisionKey(w) === defaultKey);
+  conflictsOf(ctx, { rev: defaultRev, who: null, namespaces: null, multi: others.size > 0, planes: planesOf(ownPlanes.length > 0 ? ownPlanes : meshed) }, seen, out);
+  for (const [key, { rev, namespaces }] of others)
+    conflictsOf(ctx, { rev, who: key, namespaces, multi: true, planes: planesOf(meshed.filter((w) => revisionKey(w) === key)) }, seen, out);
   return out;
 });
 
-/** One istiod's conflicts (`who`: its revision, null for the default view), each set of policies once across istiods. */
-function conflictsOf(ctx: AnalysisContext, idx: PaIndex, who: string | null, namespaces: Set<string> | null, seen: Set<string>, out: Finding[]): void {
-  const conflict = (pas: PeerAuthentication[], scope: string) => {
+/** Sets of policies reported (their names joined): for a workload-level set, the workloads named with it. */
+type Seen = Map<string, Set<string> | null>;
+
+/** Which data planes `ws` use; sidecars alone for none (a mesh without workloads, as before). */
+function planesOf(ws: Workload[]): { sidecar: boolean; ambient: boolean } {
+  const ambient = ws.some((w) => w.dataplane === "ambient");
+  return { ambient, sidecar: !ambient || ws.some((w) => w.dataplane !== "ambient") };
+}
+
+/**
+ * One istiod's view for pa.conflict: `who` its revision (null for the default view), `namespaces` those
+ * it has workloads in (null: every one), `multi` whether other revisions have workloads, `planes` the
+ * data planes of its workloads (sidecars and ztunnel compose the mesh scope differently).
+ */
+interface ConflictView {
+  rev: string;
+  who: string | null;
+  namespaces: Set<string> | null;
+  multi: boolean;
+  planes: { sidecar: boolean; ambient: boolean };
+}
+
+/** One istiod's conflicts, each set of policies once across istiods (a workload-level set once per workload). */
+function conflictsOf(ctx: AnalysisContext, v: ConflictView, seen: Seen, out: Finding[]): void {
+  const idx = ctx.resolver.paIndex({ revision: v.rev, dataplane: "sidecar" });
+  const reader = v.who === null ? "Istio applies" : `the istiod of revision ${v.who} reads them all and applies`;
+  const conflict = (pas: PeerAuthentication[], scope: string, workloads: Workload[] | null = null, ztunnel: PeerAuthentication | null = null) => {
     const key = pas.map((p) => `${p.namespace}/${p.name}`).join("\u0000");
-    if (seen.has(key)) return;
-    seen.add(key);
+    let named = workloads;
+    if (workloads === null) {
+      if (seen.has(key)) return;
+      seen.set(key, null);
+    } else {
+      let done = seen.get(key);
+      if (done === null) return;
+      if (!done) seen.set(key, (done = new Set()));
+      named = workloads.filter((w) => !done!.has(nsName(w)));
+      if (named.length === 0) return;
+      for (const w of named) done.add(nsName(w));
+    }
     const [winner, ...ignored] = pas;
-    const reader = who === null ? "Istio applies" : `the istiod of revision ${who} reads them all and applies`;
+    const subject = named ? `Workload ${listNames(named.map(nsName))}` : scope;
+    // Mixed data planes: sidecars apply the oldest root policy, ztunnel the oldest without a selector
+    // (a `selector: {}` one reaches only the root namespace's own workloads): the fix keeps ztunnel's.
+    const keep = ztunnel ?? winner!;
+    const drop = pas.filter((p) => p !== keep);
     out.push(
       finding("pa.conflict", {
-        message: `${scope} has ${pas.length} PeerAuthentications; ${reader} only the oldest, ${nsName(winner!)}, and ignores ${listNames(ignored.map(nsName))}.`,
+        message: ztunnel
+          ? `${subject} has ${pas.length} PeerAuthentications; for sidecars ${reader} only the oldest, ${nsName(winner!)}, and ignores ${listNames(ignored.map(nsName))}, while ztunnel takes a root-namespace policy as mesh-wide only without a selector and applies ${nsName(ztunnel)} outside ${idx.rootNamespace}.`
+          : `${subject} has ${pas.length} PeerAuthentications; ${reader} only the oldest, ${nsName(winner!)}, and ignores ${listNames(ignored.map(nsName))}.`,
         resources: [...ignored.map(paRefOf), paRefOf(winner!)],
-        fix: `Merge the settings into ${nsName(winner!)} and delete ${listNames(ignored.map(nsName))}.`,
+        fix: `Merge the settings into ${nsName(keep)} and delete ${listNames(drop.map(nsName))}.`,
       }),
     );
   };
-  const touches = (ns: string) => namespaces === null || namespaces.has(ns);
-  if (idx.mesh.length > 1) conflict(idx.mesh, "The mesh (root namespace " + idx.rootNamespace + ")");
-  for (const [ns, pas] of idx.namespaceWide) if (pas.length > 1 && touches(ns)) conflict(pas, `Namespace ${ns}`);
+  // Whether a proxy of this view meets a conflict among `pas` in `ns`: the other revisions' views, the
+  // namespaces their workloads are in; the default view, with other revisions, a workload there whose
+  // istiod reads every policy, or no meshed workload there at all.
+  const meshedIn = (ns: string) => (ctx.model.workloadsByNamespace.get(ns) ?? []).filter(isMeshedWorkload);
+  const readsAll = (w: Workload, pas: PeerAuthentication[]) => pas.every((p) => inRevision(p.revision, w.revision));
+  const touches = (ns: string, pas: PeerAuthentication[]) => {
+    if (v.namespaces !== null) return v.namespaces.has(ns);
+    if (!v.multi) return true;
+    const ws = meshedIn(ns);
+    return ws.length === 0 || ws.some((w) => readsAll(w, pas));
+  };
+  meshConflict(ctx, v, idx, conflict);
+  for (const [ns, pas] of idx.namespaceWide) if (pas.length > 1 && touches(ns, pas)) conflict(pas, `Namespace ${ns}`);
   for (const [ns, pas] of idx.workloadLevel) {
-    if (!touches(ns)) continue;
-    const groups = new Map<string, { pas: PeerAuthentication[]; workloads: string[] }>();
-    const list = ctx.model.workloadsByNamespace.get(ns) ?? [];
+    if (v.namespaces !== null && !v.namespaces.has(ns)) continue;
+    const groups = new Map<string, { pas: PeerAuthentication[]; workloads: Workload[] }>();
+    // Another revision's view: its own workloads. The default view with other revisions: those whose
+    // istiod reads every policy of their set (filtered below). One revision: every workload, as before.
+    const all = ctx.model.workloadsByNamespace.get(ns) ?? [];
+    const list = v.who !== null ? all.filter((w) => isMeshedWorkload(w) && revisionKey(w) === v.who) : all;
     // Each policy's workloads from the label index, rather than every policy tried on every workload.
     const matchingOf = new Map<Workload, PeerAuthentication[]>();
     for (const pa of pas)
@@ -83,13 +144,43 @@ function conflictsOf(ctx: AnalysisContext, idx: PaIndex, who: string | null, nam
     for (const w of list) {
       const matching = matchingOf.get(w);
       if (!matching || matching.length < 2) continue;
+      if (v.who === null && v.multi && !readsAll(w, matching)) continue;
       const key = matching.map((p) => p.name).join("\u0000");
       const g = groups.get(key) ?? { pas: matching, workloads: [] };
-      g.workloads.push(w.name);
+      g.workloads.push(w);
       groups.set(key, g);
     }
-    for (const g of groups.values()) conflict(g.pas, `Workload ${listNames(g.workloads.map((n) => `${ns}/${n}`))}`);
+    for (const g of groups.values()) conflict(g.pas, "", g.workloads);
   }
+}
+
+/**
+ * The mesh scope's conflict as the view's data planes compose it. Sidecars take every selector-less or
+ * `selector: {}` root policy as mesh-wide (ComposePeerAuthentication); ztunnel only those without a
+ * selector (ambient/workloads.go `fetchPeerAuthentications`; buildPaIndex's rootNamespaceOnly). Ambient
+ * workloads alone: ztunnel's list. Both: the sidecars' list, and when ztunnel applies another policy
+ * than the sidecars, that one is named and kept by the fix (deleting it would leave ambient workloads
+ * outside the root namespace without a mesh policy).
+ */
+function meshConflict(
+  ctx: AnalysisContext,
+  v: ConflictView,
+  idx: PaIndex,
+  conflict: (pas: PeerAuthentication[], scope: string, workloads?: Workload[] | null, ztunnel?: PeerAuthentication | null) => void,
+): void {
+  const scope = "The mesh (root namespace " + idx.rootNamespace + ")";
+  if (!v.planes.ambient) {
+    if (idx.mesh.length > 1) conflict(idx.mesh, scope);
+    return;
+  }
+  const amb = ctx.resolver.paIndex({ revision: v.rev, dataplane: "ambient" });
+  if (!v.planes.sidecar) {
+    if (amb.mesh.length > 1) conflict(amb.mesh, scope);
+    return;
+  }
+  if (idx.mesh.length < 2) return;
+  const ztunnel = amb.mesh[0] ?? null;
+  conflict(idx.mesh, scope, null, ztunnel && ztunnel !== idx.mesh[0] ? ztunnel : null);
 }
 
 /** The kinds the model makes workloads of (contract §2.1, and WorkloadEntries). */
@@ -152,15 +243,45 @@ export const paSelectorMatchesNothing = rule("pa.selector-matches-nothing", (ctx
   return out;
 });
 
-export const paRootSelectorIgnored = rule("pa.root-selector-ignored", (ctx) =>
-  onceEach(everyIndex(ctx), (idx) => [[idx.rootNamespace, idx.rootWithSelector]]).flatMap(([, pas]) => pas).map((pa) =>
-    finding("pa.root-selector-ignored", {
-      message: `PeerAuthentication ${nsName(pa)} has a selector but lives in the root namespace ${pa.namespace}: Istio ignores it entirely.`,
-      resources: [paRefOf(pa)],
-      fix: `Move it to the namespace of the workloads it should select, or drop the selector to make it mesh-wide.`,
-    }),
-  ),
-);
+/**
+ * pa.root-selector-ignored over every istiod with workloads. Revisions may set different root
+ * namespaces: a policy with a selector in one istiod's root namespace is an ordinary workload policy for
+ * an istiod whose root is another. Then it is reported only where an istiod that ignores it has
+ * workloads in its namespace, naming who ignores and who applies it; else not "ignored entirely".
+ */
+export const paRootSelectorIgnored = rule("pa.root-selector-ignored", (ctx) => {
+  const defaultKey = istiodRevision(ctx.model.revisions.defaultRevision ?? "");
+  const others = otherRevisions(ctx);
+  const views = [{ key: defaultKey, idx: defaultIndex(ctx) }, ...[...others].map(([key, { rev }]) => ({ key, idx: ctx.resolver.paIndex({ revision: rev, dataplane: "sidecar" }) }))];
+  const meets = (key: string, ns: string) =>
+    key === defaultKey ? ctx.model.workloads.some((w) => w.namespace === ns && isMeshedWorkload(w) && revisionKey(w) === defaultKey) : others.get(key)!.namespaces.has(ns);
+  const out: Finding[] = [];
+  for (const [, pas] of onceEach(views.map((v) => v.idx), (idx) => [[idx.rootNamespace, idx.rootWithSelector]]))
+    for (const pa of pas) {
+      const appliers = views.filter((v) => v.idx.workloadLevel.get(pa.namespace)?.includes(pa)).map((v) => v.key);
+      if (appliers.length === 0) {
+        out.push(
+          finding("pa.root-selector-ignored", {
+            message: `PeerAuthentication ${nsName(pa)} has a selector but lives in the root namespace ${pa.namespace}: Istio ignores it entirely.`,
+            resources: [paRefOf(pa)],
+            fix: `Move it to the namespace of the workloads it should select, or drop the selector to make it mesh-wide.`,
+          }),
+        );
+        continue;
+      }
+      const ignorers = views.filter((v) => v.idx.rootWithSelector.includes(pa) && meets(v.key, pa.namespace)).map((v) => v.key);
+      if (ignorers.length === 0) continue;
+      const many = ignorers.length > 1;
+      out.push(
+        finding("pa.root-selector-ignored", {
+          message: `PeerAuthentication ${nsName(pa)} has a selector but lives in ${pa.namespace}, the root namespace of ${istiodsOf(ctx, ignorers)}, which ${many ? "ignore" : "ignores"} it for ${many ? "their" : "its"} proxies there; ${istiodsOf(ctx, appliers)} ${appliers.length > 1 ? "apply" : "applies"} it as a workload policy.`,
+          resources: [paRefOf(pa)],
+          fix: `Move the workloads it should select, or the root namespace of ${istiodsOf(ctx, ignorers)} (meshConfig.rootNamespace), so that one istiod's root namespace is not another's application namespace.`,
+        }),
+      );
+    }
+  return out;
+});
 
 export const paPortLevelWithoutSelector = rule("pa.port-level-without-selector", (ctx) =>
   ctx.model.peerAuthentications
@@ -431,8 +552,9 @@ function permissiveInNamespace(ctx: AnalysisContext, inbound: Map<Workload, Inbo
   // The namespace's mode is each istiod's own (its PeerAuthentications, root namespace and view). One
   // namespace finding, unless the revisions its meshed workloads are on (mid-migration) decide it
   // differently: then one per decision, naming the revisions whose view it is.
-  const first = revisionKey(meshed[0]!);
-  if (meshed.every((w) => revisionKey(w) === first)) emitNamespaceLevel(ctx, inbound, ns, { revisions: null, workloads: meshed, view: namespaceView(ctx, ns, meshed) }, out);
+  // Sidecars and ztunnel read a root `selector: {}` policy differently: a data plane splits it too.
+  const first = decisionKey(meshed[0]!);
+  if (meshed.every((w) => decisionKey(w) === first)) emitNamespaceLevel(ctx, inbound, ns, { revisions: null, workloads: meshed, view: namespaceView(ctx, ns, meshed) }, out);
   else for (const g of groupByDecision(ctx, ns, meshed)) emitNamespaceLevel(ctx, inbound, ns, g, out);
   // A workload whose own policy sets PERMISSIVE is reported under that policy, whatever the namespace
   // says: it is a separate object to change, which a STRICT namespace policy would not reach (the
@@ -447,6 +569,9 @@ function permissiveInNamespace(ctx: AnalysisContext, inbound: Map<Workload, Inbo
 /** A workload's istiod revision as istiod names it: "" is the default istiod, whose REVISION is "default" (mesh.ts inRevision). */
 const revisionKey = (w: Workload) => istiodRevision(w.revision);
 
+/** Workloads whose namespace view is one: same istiod revision, same data plane (namespaceView's index). */
+const decisionKey = (w: Workload) => `${revisionKey(w)}\u0000${w.dataplane === "ambient" ? "a" : "s"}`;
+
 /**
  * A namespace's mode as one istiod reads it, and the policy that istiod ignores: when it falls to
  * Istio's default, the namespace's own tag-labelled one (`namespaceWide`), else the mesh-wide one; when
@@ -457,11 +582,16 @@ interface NamespaceView {
   ignored: IgnoredPolicy | null;
 }
 
-/** Workloads of a namespace whose istiods decide its mode alike; `revisions`: those istiods', or null when the namespace has one. */
+/**
+ * Workloads of a namespace whose istiods decide its mode alike; `revisions`: those istiods', or null when
+ * the namespace has one. `plane`: the data plane of all of them when the namespace splits by data plane
+ * (a revision's sidecars and its ztunnel decide differently), else null.
+ */
 interface DecisionGroup {
   revisions: string[] | null;
   workloads: Workload[];
   view: NamespaceView;
+  plane?: "ambient" | "sidecar" | null;
 }
 
 /** The namespace's view from the istiod of `meshed`, workloads of one revision. */
@@ -486,22 +616,35 @@ const sameView = (a: NamespaceView, b: NamespaceView) =>
  * the namespace had one revision; only labelled policies or different views split it.
  */
 function groupByDecision(ctx: AnalysisContext, ns: string, meshed: Workload[]): DecisionGroup[] {
-  const byRevision = new Map<string, Workload[]>();
+  const byKey = new Map<string, Workload[]>();
   for (const w of meshed) {
-    const list = byRevision.get(revisionKey(w));
+    const list = byKey.get(decisionKey(w));
     if (list) list.push(w);
-    else byRevision.set(revisionKey(w), [w]);
+    else byKey.set(decisionKey(w), [w]);
   }
   const groups: DecisionGroup[] = [];
-  for (const [rev, ws] of byRevision) {
+  for (const ws of byKey.values()) {
+    const rev = revisionKey(ws[0]!);
     const view = namespaceView(ctx, ns, ws);
     const same = groups.find((g) => sameView(g.view, view));
     if (same) {
-      same.revisions!.push(rev);
+      if (!same.revisions!.includes(rev)) same.revisions!.push(rev);
       same.workloads.push(...ws);
     } else groups.push({ revisions: [rev], workloads: ws, view });
   }
-  if (groups.length === 1) groups[0]!.revisions = null;
+  if (groups.length === 1) {
+    groups[0]!.revisions = null;
+    return groups;
+  }
+  // A revision in two groups: its data planes decide differently, so a group of one data plane names it;
+  // revisions are named only when the namespace has several.
+  const split = (rev: string) => groups.filter((g) => g.revisions!.includes(rev)).length > 1;
+  const severalRevisions = new Set(meshed.map(revisionKey)).size > 1;
+  for (const g of groups) {
+    const ambient = g.workloads.map((w) => w.dataplane === "ambient");
+    if (g.revisions!.every(split)) g.plane = ambient.every((a) => a) ? "ambient" : ambient.every((a) => !a) ? "sidecar" : null;
+  }
+  if (!severalRevisions) for (const g of groups) g.revisions = null;
   return groups;
 }
 
@@ -519,7 +662,12 @@ function emitNamespaceLevel(ctx: AnalysisContext, inbound: Map<Workload, Inbound
     return p.base.origin !== "workload" && p.base.mode === "PERMISSIVE";
   });
   if (inherit.length === 0) return;
-  const who = g.revisions ? `Namespace ${ns}, for its workloads on revision${g.revisions.length > 1 ? "s" : ""} ${listNames(g.revisions)}` : `Namespace ${ns}`;
+  const plane = g.plane ? `${g.plane} ` : "";
+  const who = g.revisions
+    ? `Namespace ${ns}, for its ${plane}workloads on revision${g.revisions.length > 1 ? "s" : ""} ${listNames(g.revisions)}`
+    : g.plane
+      ? `Namespace ${ns}, for its ${plane}workloads`
+      : `Namespace ${ns}`;
   const clause = g.view.ignored ? ignoredPolicyClause(ctx.model.revisions, g.view.ignored) : "";
   const subject = nsMode.policy
     ? `${who} (PeerAuthentication ${nsName(nsMode.policy)}, ${nsMode.origin}${ignored ? `; ${clause}` : ""})`
@@ -549,7 +697,7 @@ interface MeshView {
   root: string;
 }
 
-function meshViewOf(ctx: AnalysisContext, revision: string, ambient: boolean): MeshView {
+function meshViewOf(ctx: AnalysisContext, revision: string, ambient: boolean, outsideRoot: boolean): MeshView {
   // Ambient workloads: the policies istiod hands ztunnel, where a root `selector: {}` policy is not
   // mesh-wide (buildPaIndex's rootNamespaceOnly: ambient/workloads.go `fetchPeerAuthentications` takes a
   // root policy for other namespaces only when its selector is nil).
@@ -557,8 +705,11 @@ function meshViewOf(ctx: AnalysisContext, revision: string, ambient: boolean): M
   const root = idx.rootNamespace;
   const meshPa = idx.mesh[0];
   if (meshPa) return { kind: meshPa.mode === "STRICT" ? "strict" : "mode", pa: meshPa, root };
+  // Its selector is the reason only for a STRICT one, and only for ambient workloads outside the root
+  // namespace (`outsideRoot`); the root's own take it as their mesh policy (meshPolicyOf). Another mode
+  // is judged by its mode, as sidecars judge it, so that both data planes share one finding.
   const rootOnly = idx.rootNamespaceOnly[0];
-  if (rootOnly) return { kind: "rootOnly", pa: rootOnly, root };
+  if (rootOnly) return { kind: rootOnly.mode === "STRICT" ? (outsideRoot ? "rootOnly" : "strict") : "mode", pa: rootOnly, root };
   // The root namespace's policy exists but this istiod ignores it (discovery.ts), or it is labelled with
   // a tag pointing to this revision (no istiod reads it): say so, not that there is none.
   const ignored = ignoredMeshPolicy(ctx.model, revision, ambient);
@@ -577,6 +728,8 @@ interface MeshGroup {
   revisions: string[];
   view: MeshView;
   plane: "ambient" | "sidecar" | null;
+  /** Some of its ambient workloads are outside the root namespace: ztunnel there skips a `selector: {}` root policy. */
+  ztunnelElsewhere: boolean;
 }
 
 /**
@@ -585,23 +738,26 @@ interface MeshGroup {
  */
 function meshGroups(ctx: AnalysisContext): MeshGroup[] {
   // Per (revision, data plane), first seen in the workloads' order.
-  const byKey = new Map<string, { key: string; rev: string; ambient: boolean }>();
+  // `outsideRoot`: some of its (ambient) workloads are outside the root namespace it reads.
+  const byKey = new Map<string, { key: string; rev: string; ambient: boolean; outsideRoot: boolean }>();
   for (const w of ctx.model.workloads) {
     if (!isMeshedWorkload(w)) continue;
     const ambient = w.dataplane === "ambient";
     const k = `${revisionKey(w)}\u0000${ambient ? "a" : "s"}`;
-    if (!byKey.has(k)) byKey.set(k, { key: revisionKey(w), rev: w.revision, ambient });
+    let e = byKey.get(k);
+    if (!e) byKey.set(k, (e = { key: revisionKey(w), rev: w.revision, ambient, outsideRoot: false }));
+    if (ambient && !e.outsideRoot) e.outsideRoot = w.namespace !== ctx.resolver.paIndex({ revision: w.revision, dataplane: "ambient" }).rootNamespace;
   }
   if (byKey.size === 0) {
     const rev = ctx.model.revisions.defaultRevision ?? "";
-    byKey.set("", { key: istiodRevision(rev), rev, ambient: false });
+    byKey.set("", { key: istiodRevision(rev), rev, ambient: false, outsideRoot: false });
   }
   const groups: (MeshGroup & { ambient: boolean[] })[] = [];
-  for (const { key, rev, ambient } of byKey.values()) {
-    const view = meshViewOf(ctx, rev, ambient);
+  for (const { key, rev, ambient, outsideRoot } of byKey.values()) {
+    const view = meshViewOf(ctx, rev, ambient, outsideRoot);
     const same = groups.find((g) => g.view.kind === view.kind && g.view.pa === view.pa && g.view.root === view.root);
-    if (!same) groups.push({ revisions: [key], view, plane: null, ambient: [ambient] });
-    else if (!same.revisions.includes(key)) {
+    if (!same) groups.push({ revisions: [key], view, plane: null, ambient: [ambient], ztunnelElsewhere: outsideRoot });
+    else if ((same.ztunnelElsewhere ||= outsideRoot), !same.revisions.includes(key)) {
       same.revisions.push(key);
       same.ambient.push(ambient);
     }
@@ -611,7 +767,7 @@ function meshGroups(ctx: AnalysisContext): MeshGroup[] {
   const split = (key: string) => groups.filter((g) => g.revisions.includes(key)).length > 1;
   for (const g of groups)
     if (g.revisions.every(split)) g.plane = g.ambient.every((a) => a) ? "ambient" : g.ambient.every((a) => !a) ? "sidecar" : null;
-  return groups.map(({ revisions, view, plane }) => ({ revisions, view, plane }));
+  return groups.map(({ revisions, view, plane, ztunnelElsewhere }) => ({ revisions, view, plane, ztunnelElsewhere }));
 }
 
 /** "the default istiod", "the istiod of revision canary", "the istiods of revisions a and b". */
@@ -672,7 +828,7 @@ function meshFinding(ctx: AnalysisContext, g: MeshGroup, w: Wording): Finding {
     return finding("mesh.no-strict", {
       message: `${opening(w, "The", "the")} mesh-wide PeerAuthentication ${nsName(pa)} is ${pa.mode}, not STRICT: workloads without their own STRICT policy accept plaintext.${w.tail}`,
       resources: [paRefOf(pa)],
-      fix: `Once every client has a proxy, set ${nsName(pa)}'s mtls.mode to STRICT.`,
+      fix: `Once every client has a proxy, set ${nsName(pa)}'s mtls.mode to STRICT${pa.emptySelector && g.ztunnelElsewhere ? `, and remove its spec.selector (selector: {}): istiod gives ztunnel a root-namespace policy as mesh-wide only without a selector` : ""}.`,
     });
   const taken = ctx.model.peerAuthentications.find((p) => p.namespace === root && p.name === "default");
   return finding("mesh.no-strict", {
