@@ -131,6 +131,21 @@ describe("pa.conflict at mesh scope: ztunnel takes only nil-selector root polici
       },
     ]);
   });
+  it("ambient workloads on the default revision, sidecars on the canary: the canary's conflict keeps ztunnel's policy", () => {
+    const o: KubeObject[] = [
+      ...objs(false),
+      meshConfig("{}\n", "istio-system", "istio-canary"),
+      namespace("s", { "istio.io/rev": "canary" }),
+      deploy("s", "app"),
+    ];
+    expect(of(o)).toEqual([
+      {
+        message:
+          "The mesh (root namespace istio-system) has 2 PeerAuthentications; for sidecars the istiod of revision canary reads them all and applies only the oldest, istio-system/root-only, and ignores istio-system/mesh, while ztunnel takes a root-namespace policy as mesh-wide only without a selector and applies istio-system/mesh outside istio-system.",
+        fix: "Merge the settings into istio-system/mesh and delete istio-system/root-only.",
+      },
+    ]);
+  });
   it("near miss: two nil-selector policies, ambient only: ztunnel meets the conflict, worded as before", () => {
     const o = objs(false).map((x) => (x.metadata.name === "root-only" ? peerAuth("istio-system", "root-only", "PERMISSIVE", { created: "2020-01-01T00:00:00Z" }) : x));
     expect(of(o)).toEqual([
@@ -227,5 +242,34 @@ describe("the tag-labelled namespace policy is named only when, relabelled, it w
     const r = of(objs("2022-01-01T00:00:00Z"));
     expect(r.reason).toContain("no istiod reads namespace-wide PeerAuthentication b/tagged");
     expect(r.b.map((f) => f.fix)).toEqual([expect.stringContaining("Label b/tagged istio.io/rev=1-29")]);
+  });
+});
+
+// Minor note: pa.selector-matches-nothing for a policy labelled istio.io/rev that selects only workloads
+// of other revisions (no istiod that reads it serves them).
+describe("pa.selector-matches-nothing: a revision-labelled policy selecting only other revisions' workloads", () => {
+  const objs = (pa: KubeObject, canaryToo: boolean): KubeObject[] => [
+    namespace("istio-system"),
+    namespace("b"),
+    namespace("c", { "istio.io/rev": "canary" }),
+    deploy("b", "w-default", { labels: { tier: "x", "sidecar.istio.io/inject": "true" } }),
+    ...(canaryToo ? [deploy("b", "w-canary", { labels: { tier: "x", "istio.io/rev": "canary", "sidecar.istio.io/inject": "true" } })] : []),
+    deploy("c", "app"),
+    meshConfig("{}\n"),
+    meshConfig("{}\n", "istio-system", "istio-canary"),
+    peerAuth("istio-system", "default", "STRICT"),
+    pa,
+  ];
+  const pa = withRev(peerAuth("b", "p", "STRICT", { selector: { tier: "x" } }), "canary");
+  it("labelled canary, selecting only a default-revision workload: reported, naming it", () => {
+    expect(messages(objs(pa, false), "pa.selector-matches-nothing")).toEqual([
+      "PeerAuthentication b/p is labelled istio.io/rev=canary and selects tier=x, which matches only workloads of other revisions (b/w-default), whose istiods do not read it: it enforces nothing.",
+    ]);
+  });
+  it.each([
+    { case: "near miss: a canary workload matches too: silent", o: objs(pa, true) },
+    { case: "near miss: unlabelled: every istiod reads it, silent", o: objs(peerAuth("b", "p", "STRICT", { selector: { tier: "x" } }), false) },
+  ])("$case", ({ o }) => {
+    expect(messages(o, "pa.selector-matches-nothing")).toEqual([]);
   });
 });

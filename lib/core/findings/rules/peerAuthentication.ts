@@ -170,7 +170,8 @@ function meshConflict(
 ): void {
   const scope = "The mesh (root namespace " + idx.rootNamespace + ")";
   if (!v.planes.ambient) {
-    if (idx.mesh.length > 1) conflict(idx.mesh, scope);
+    // Sidecars only, but another revision's ambient workloads may rely on one of these policies.
+    if (idx.mesh.length > 1) conflict(idx.mesh, scope, null, ztunnelKeeps(ctx, idx.mesh));
     return;
   }
   const amb = ctx.resolver.paIndex({ revision: v.rev, dataplane: "ambient" });
@@ -178,9 +179,23 @@ function meshConflict(
     if (amb.mesh.length > 1) conflict(amb.mesh, scope);
     return;
   }
-  if (idx.mesh.length < 2) return;
-  const ztunnel = amb.mesh[0] ?? null;
-  conflict(idx.mesh, scope, null, ztunnel && ztunnel !== idx.mesh[0] ? ztunnel : null);
+  if (idx.mesh.length > 1) conflict(idx.mesh, scope, null, ztunnelKeeps(ctx, idx.mesh));
+}
+
+/**
+ * The mesh policy ztunnel applies outside the root namespace for some revision with ambient workloads,
+ * when it is one of `pas` but not their oldest: the sidecars' conflict among `pas` must not be fixed by
+ * deleting it, whichever revision's view reports the conflict.
+ */
+function ztunnelKeeps(ctx: AnalysisContext, pas: PeerAuthentication[]): PeerAuthentication | null {
+  const seen = new Set<string>();
+  for (const w of ctx.model.workloads) {
+    if (w.dataplane !== "ambient" || !isMeshedWorkload(w) || seen.has(revisionKey(w))) continue;
+    seen.add(revisionKey(w));
+    const kept = ctx.resolver.paIndex({ revision: w.revision, dataplane: "ambient" }).mesh[0];
+    if (kept && kept !== pas[0] && pas.includes(kept)) return kept;
+  }
+  return null;
 }
 
 /** The kinds the model makes workloads of (contract §2.1, and WorkloadEntries). */
@@ -229,8 +244,21 @@ export const paSelectorMatchesNothing = rule("pa.selector-matches-nothing", (ctx
     // WorkloadEntries (VMs) are workloads of their namespace: a policy selecting only them matches.
     if ((ctx.model.workloadsByNamespace.get(ns) ?? []).length === 0 || !workloadsComplete(ctx, ns)) continue;
     for (const pa of pas) {
-      if (selected(ctx, pa).length > 0) continue;
+      const hits = selected(ctx, pa);
       const sel = Object.entries(pa.selector!).map(([k, v]) => `${k}=${v}`).join(",");
+      // Labelled istio.io/rev: only that revision's istiod reads it, so workloads of other revisions (each
+      // with a proxy of its own istiod) do not count. A workload without a proxy is pa.no-proxy's.
+      if (hits.length > 0 && pa.revision !== undefined && hits.every((w) => isMeshedWorkload(w) && !inRevision(pa.revision, w.revision))) {
+        out.push(
+          finding("pa.selector-matches-nothing", {
+            message: `PeerAuthentication ${nsName(pa)} is labelled istio.io/rev=${pa.revision} and selects ${sel}, which matches only workloads of other revisions (${listNames(hits.map(nsName))}), whose istiods do not read it: it enforces nothing.`,
+            resources: [paRefOf(pa), ...hits.slice(0, 10).map(workloadRef)],
+            fix: `Label it for the revision of the workloads it should cover (or remove its istio.io/rev label), or correct spec.selector.matchLabels.`,
+          }),
+        );
+        continue;
+      }
+      if (hits.length > 0) continue;
       out.push(
         finding("pa.selector-matches-nothing", {
           message: `PeerAuthentication ${nsName(pa)} selects ${sel}, which matches no workload in namespace ${ns}: it enforces nothing.`,
