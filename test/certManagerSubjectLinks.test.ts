@@ -60,6 +60,7 @@ describe("spec.literalSubject links by the whole subject (RFC 4514, cert-manager
     ["a multi-valued RDN, its attributes in another order", "CN=api+O=Example", "O=Example+CN=api"],
     ["a #hex PrintableString value", "O=Example Corp, CN=api", "CN=#1303617069,O=Example Corp"],
     ["a #hex UTF8String value", "O=Example Corp, CN=api", "2.5.4.3=#0c03617069;O=Example Corp"],
+    ["a space between = and #hex: the text #hex (certs5 #5)", "O=Example Corp, CN=\\#1303617069", "CN= #1303617069,O=Example Corp"],
   ])("linked: %s", async (_what, subject, literal) => {
     expect(summary(await copied(subject, [], { literalSubject: literal }))).toEqual(LINKED);
   });
@@ -75,6 +76,12 @@ describe("spec.literalSubject links by the whole subject (RFC 4514, cert-manager
     ["an escaped semicolon is part of the value", "O=Example Corp, CN=api", "CN=api\\;O=Example Corp"],
     ["a #hex value of another text", "O=Example Corp, CN=api", "CN=#1303617070,O=Example Corp"],
     ["a #hex value with bytes after its element", "O=Example Corp, CN=api", "CN=#130361706900,O=Example Corp"],
+    // reviews/certs5.md #2: undecodable or huge #hex values link nothing, and analyze does not throw.
+    ["a UniversalString code point 0xFFFFFFFF", "O=Example Corp, CN=api", "CN=#1c04ffffffff,O=Example Corp"],
+    ["a UniversalString code point U+110000", "O=Example Corp, CN=api", "CN=#1c0400110000,O=Example Corp"],
+    ["a 300 000-byte PrintableString", "O=Example Corp, CN=api", `CN=#13830493e0${"61".repeat(300_000)},O=Example Corp`],
+    // reviews/certs5.md #5: with a space after "=", "#1303617069" is text, not the BER of "api".
+    ["a space between = and #hex", "O=Example Corp, CN=api", "CN= #1303617069,O=Example Corp"],
   ])("near miss, not linked: %s", async (_what, subject, literal) => {
     expect(summary(await copied(subject, [], { literalSubject: literal }))).toEqual(BY_STATUS);
   });

@@ -683,10 +683,16 @@ function subjectKey(dn: string, oidOf: (type: string) => string | undefined): st
  * order is the reverse of the certificate's, and one written in certificate order links too.
  */
 function isLiteralSubject(literal: string, subject: string): boolean {
-  const want = subjectKey(literal, (t) => LITERAL_TYPES[t]);
-  if (want === null || want.length === 0) return false;
-  const have = subjectKey(subject, (t) => OID_OF_NAME.get(t));
-  return have !== null && have.length === want.length && have.every((x, i) => x === want[i]);
+  // The literal is free text from one input object, read outside any rule's guard: a value the reader
+  // still cannot take links nothing rather than failing the whole analysis (reviews/certs5.md #2).
+  try {
+    const want = subjectKey(literal, (t) => LITERAL_TYPES[t]);
+    if (want === null || want.length === 0) return false;
+    const have = subjectKey(subject, (t) => OID_OF_NAME.get(t));
+    return have !== null && have.length === want.length && have.every((x, i) => x === want[i]);
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -68,3 +68,63 @@ describe("dnAttributeList reads RFC 4514 strings", () => {
     for (const v of ["a,b", "#x", " x ", "a+b;c<d>\"e\\f", "nul\0"]) expect(dnAttributeList(`CN=${escapeDnValue(v)}`)).toEqual([{ type: "CN", value: v }]);
   });
 });
+
+// reviews/certs5.md #2: an undecodable or huge "#hex" value is no name (null), never a throw.
+describe("dnRdns never throws on odd #hex values", () => {
+  it.each([
+    ["CN=#1c04ffffffff,O=Example Corp", null],
+    ["CN=#1c0400110000,O=Example Corp", null],
+    ["CN=#1c040000d800", null],
+    // Near miss: a valid UniversalString code point (U+10FFFF, U+1F600) is still text.
+    ["CN=#1c040010ffff", "\u{10ffff}"],
+    ["CN=#1c040001f600", "😀"],
+  ] as [string, string | null][])("%j", (dn, cn) => {
+    const rdns = dnRdns(dn);
+    expect(rdns === null ? null : rdns[0]![0]!.value).toBe(cn);
+  });
+
+  it("reads a 2 000 000-byte PrintableString (and TeletexString) without overflowing the stack", () => {
+    for (const tag of ["13", "14"]) expect(dnRdns(`CN=#${tag}831e8480${"61".repeat(2_000_000)}`)?.[0]?.[0]?.value).toBe("a".repeat(2_000_000));
+  });
+
+  it("fuzz: random bytes, huge lengths, every universal tag", () => {
+    let seed = 0x2545f491;
+    const rnd = (n: number) => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    const hex = (bytes: number[]) => bytes.map((x) => x.toString(16).padStart(2, "0")).join("");
+    const inputs: string[] = [];
+    for (let tag = 0; tag < 0x40; tag++) {
+      for (const len of [0, 1, 2, 3, 4, 5, 7, 8, 64]) {
+        const body = Array.from({ length: len }, () => rnd(256));
+        inputs.push(hex([tag, len, ...body]));
+        inputs.push(hex([tag, 0x81, len, ...body]));
+        inputs.push(hex([tag, len + 1, ...body]));
+      }
+      inputs.push(hex([tag, 0x84, 0xff, 0xff, 0xff, 0xff]), hex([tag, 0x84, 0x7f, 0xff, 0xff, 0xff, 0]), hex([tag, 0x85, 1, 0, 0, 0, 0]));
+    }
+    // Huge values for every string tag (and one other), each read once.
+    for (const tag of [0x0c, 0x12, 0x13, 0x14, 0x16, 0x1a, 0x1c, 0x1e, 0x04]) expect(() => dnRdns(`CN=#${hex([tag, 0x83, 0x04, 0x93, 0xe0])}${"ff".repeat(300_000)}`)).not.toThrow();
+    for (let i = 0; i < 2000; i++) inputs.push(hex(Array.from({ length: rnd(40) }, () => rnd(256))));
+    for (const h of inputs) {
+      for (const dn of [`CN=#${h}`, `CN=#${h},O=x`, `CN= #${h}`, `2.5.4.3=#${h}+UID=1`]) expect(() => dnRdns(dn)).not.toThrow();
+    }
+  });
+});
+
+// reviews/certs5.md #5: "#" counts as BER only right after "=" (internal/dn.go s[0] == '#', go-ldap str[i+1] == '#').
+describe("a space after = makes #hex plain text", () => {
+  it.each([
+    ["CN= #1303617069,O=Example Corp", "#1303617069"],
+    ["CN=  #0c0161", "#0c0161"],
+    // Near misses: right after "=" it is BER, spaces before "=" or after the hex do not count.
+    ["CN=#1303617069,O=Example Corp", "api"],
+    ["CN =#1303617069", "api"],
+    ["O=x, CN=#1303617069", "api"],
+  ])("%j", (dn, cn) => {
+    expect(dnAttributeList(dn)?.find((a) => a.type === "CN")?.value).toBe(cn);
+  });
+});

@@ -77,8 +77,11 @@ function dnAttribute(part: string): DnAttribute | null {
   if (eq <= 0) return null;
   const type = part.slice(0, eq).trim();
   if (type === "") return null;
-  const raw = trimUnescaped(part.slice(eq + 1));
-  const value = raw.startsWith("#") ? berValue(raw.slice(1)) : unescapeRfc4514(raw);
+  // "#hex" only right after "=": cert-manager's internal/dn.go tests the untrimmed value's first
+  // character and go-ldap ParseDN the one after "=", so "CN= #13…" is the text "#13…" (certs5 #5).
+  const rest = part.slice(eq + 1);
+  const raw = trimUnescaped(rest);
+  const value = rest.startsWith("#") ? berValue(raw.slice(1)) : unescapeRfc4514(raw);
   return value === null ? null : { type, value };
 }
 
@@ -120,7 +123,9 @@ function unescapeRfc4514(v: string): string {
  * string Go then marshals, and cert-manager's internal/dn.go keeps the element itself (asn1.RawValue).
  * Either way a string element reads back (x509.ts readString) as its text, and any other element as
  * readName writes it: "#" and its lower-case hex. Null when the hex or the element is malformed, has a
- * multi-byte tag or an indefinite length, or bytes follow it: both parsers refuse such a value.
+ * multi-byte tag or an indefinite length, or bytes follow it: both parsers refuse such a value. Null
+ * too for a string element no certificate can carry as text (a UniversalString code point above
+ * U+10FFFF or a surrogate: x509.ts refuses such a certificate), so the value links nothing (certs5 #2).
  */
 function berValue(hex: string): string | null {
   if (hex.length === 0 || hex.length % 2 !== 0 || !/^[0-9a-fA-F]+$/.test(hex)) return null;
@@ -137,11 +142,16 @@ function berValue(hex: string): string | null {
     at = 2 + n;
   }
   if (at + len !== b.length) return null;
-  return berString(tag, b.subarray(at)) ?? `#${hex.toLowerCase()}`;
+  const text = berString(tag, b.subarray(at));
+  return text === undefined ? `#${hex.toLowerCase()}` : text;
 }
 
-/** A string element's text, read as x509.ts readString reads it; null for any other tag. */
-function berString(tag: number, v: Uint8Array): string | null {
+/**
+ * A string element's text, read as x509.ts readString reads it; null when its content is no text
+ * (an invalid UniversalString code point); undefined for any other tag. Loops, never spreads the
+ * content into call arguments: a value may be megabytes long.
+ */
+function berString(tag: number, v: Uint8Array): string | null | undefined {
   switch (tag) {
     case 0x0c: // UTF8String
       return new TextDecoder().decode(v);
@@ -149,8 +159,12 @@ function berString(tag: number, v: Uint8Array): string | null {
     case 0x13: // PrintableString
     case 0x16: // IA5String
     case 0x1a: // VisibleString
-    case 0x14: // TeletexString, read as Latin-1
-      return String.fromCharCode(...v);
+    case 0x14: {
+      // TeletexString, read as Latin-1
+      let s = "";
+      for (const x of v) s += String.fromCharCode(x);
+      return s;
+    }
     case 0x1e: {
       // BMPString: UTF-16BE
       let s = "";
@@ -160,10 +174,14 @@ function berString(tag: number, v: Uint8Array): string | null {
     case 0x1c: {
       // UniversalString: UTF-32BE
       let s = "";
-      for (let i = 0; i + 3 < v.length; i += 4) s += String.fromCodePoint(((v[i]! << 24) | (v[i + 1]! << 16) | (v[i + 2]! << 8) | v[i + 3]!) >>> 0);
+      for (let i = 0; i + 3 < v.length; i += 4) {
+        const cp = ((v[i]! << 24) | (v[i + 1]! << 16) | (v[i + 2]! << 8) | v[i + 3]!) >>> 0;
+        if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return null;
+        s += String.fromCodePoint(cp);
+      }
       return s;
     }
     default:
-      return null;
+      return undefined;
   }
 }
