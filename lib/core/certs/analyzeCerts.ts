@@ -854,9 +854,27 @@ function isSpireSuccessor(
   if (n === c || n.notAfter <= c.notAfter || n.notBefore <= c.notBefore || n.notBefore > k.now || k.above.has(n.fingerprint)) return false;
   if (k.selfSigned(c)) return k.selfSigned(n);
   if (k.selfSigned(n) || n.issuer !== c.issuer) return false;
+  // Both chains found up to a self-signed root: the successor sits as many tiers below a root as `c`.
+  // The root SPIRE server rotates its own CA and a downstream CA is signed by its upstream's current CA
+  // (spire pkg/server/ca/ca.go SignDownstreamX509CA / SignX509CASVID: `ca.X509CA()`), so a newer CA of
+  // the tier above is often under a root that is no ancestor of `c` (reviews/certs5.md #1).
+  const dc = rootedDepth(c, k.issuerOf, k.selfSigned);
+  const dn = rootedDepth(n, k.issuerOf, k.selfSigned);
+  if (dc !== null && dn !== null) return dc === dn;
   const found = k.issuerOf.get(n.fingerprint);
   if (!found || found.fingerprint === k.issuerOf.get(c.fingerprint)?.fingerprint) return true;
   return !k.above.has(found.fingerprint) && !issuerChain(n, k.issuerOf).has(c.fingerprint);
+}
+
+/** How many certificates are above one up to a self-signed root, following the issuers found; null when the chain found ends elsewhere. */
+function rootedDepth(c: ParsedCert, issuerOf: Map<string, ParsedCert>, selfSigned: (c: ParsedCert) => boolean): number | null {
+  const seen = new Set<string>([c.fingerprint]);
+  let top = c;
+  for (let up = issuerOf.get(c.fingerprint); up && !seen.has(up.fingerprint); up = issuerOf.get(up.fingerprint)) {
+    seen.add(up.fingerprint);
+    top = up;
+  }
+  return top !== c && selfSigned(top) ? seen.size - 1 : null;
 }
 
 /** The fingerprints of the certificates above one, following the issuers found. */

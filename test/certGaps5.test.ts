@@ -1,0 +1,57 @@
+// Certificate gaps after the fifth review (reviews/certs5.md; docs/DECISIONS.md "Certificate gaps 5").
+// Every case is a real PKI built here (test/pki.ts) going through the real loader and analysis, with
+// its near miss.
+import { describe, expect, it } from "vitest";
+import { makeCustomCa, makeCustomLeaf } from "./pki";
+import { analyzeAll, at, codesFor, D, H, namespace, pod, sidecar, spiffe } from "./support/certScenario";
+
+// ---------------------------------------------------------------------------------------------
+// 1. A SPIRE CA's successor sits at the same depth below a root (reviews/certs5.md #1)
+
+describe("a SPIRE CA's successor when the root SPIRE server has rotated too", () => {
+  // R1 → U1 → D1 (leaf tier, 18 h left); the root server rotated to R2 and the mid tier's newer U2 is
+  // signed by R2 (SignDownstreamX509CA signs with the upstream's current CA). The bundle holds R1 and R2.
+  const td = "example.org";
+  const SPIFFE = "C=US,O=SPIFFE";
+  const bundle = (pem: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "spire-bundle", namespace: "spire" }, data: { "bundle.crt": pem } });
+  const serverConf = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "spire-server", namespace: "spire" }, data: { "server.conf": `server {\n  trust_domain = "${td}"\n  ca_ttl = "168h"\n}\n` } };
+  async function tiers(u1Left = 300 * D) {
+    const r1 = await makeCustomCa(SPIFFE, at(-300 * D), at(3000 * D), null, td);
+    const r2 = await makeCustomCa(SPIFFE, at(-2 * D), at(3100 * D), null, td);
+    const u1 = await makeCustomCa(SPIFFE, at(-100 * D), at(u1Left), r1, td, { unconstrained: true });
+    const u2 = await makeCustomCa(SPIFFE, at(-1 * D), at(400 * D), r2, td, { unconstrained: true });
+    const d1 = await makeCustomCa(SPIFFE, at(-150 * H), at(18 * H), u1, td, { unconstrained: true });
+    const wl = await makeCustomLeaf("", at(-1 * H), at(3 * H), d1, { spiffeId: spiffe("shop", "web", td) });
+    return { r1, r2, u1, u2, d1, wl };
+  }
+  type Tiers = Awaited<ReturnType<typeof tiers>>;
+  const leafUnder = (ca: Awaited<ReturnType<typeof makeCustomCa>>) => makeCustomLeaf("", at(-1 * H), at(3 * H), ca, { spiffeId: spiffe("shop", "api", td) });
+  /** web-1 presents [wl, D1, U1]; api-1 presents `other`. Both sidecars trust R1 and R2. */
+  function run(p: Tiers, other: string[], otherFirst = false) {
+    const roots = p.r1.pem + p.r2.pem;
+    const web = sidecar("shop", "web-1", p.wl.pem + p.d1.pem + p.u1.pem, roots);
+    const dumps = other.length === 0 ? [web] : otherFirst ? [sidecar("shop", "api-1", other.join(""), roots), web] : [web, sidecar("shop", "api-1", other.join(""), roots)];
+    return analyzeAll([namespace("shop"), pod("shop", "web-1", "web"), pod("shop", "api-1", "api"), bundle(roots), serverConf], dumps);
+  }
+
+  it.each([false, true])("the mid tier's U2 under the rotated R2 is no successor of D1 (api-1 first: %s): cert.expiring", async (otherFirst) => {
+    const p = await tiers();
+    const wl2 = await leafUnder(p.u2);
+    expect(codesFor(run(p, [wl2.pem, p.u2.pem], otherFirst), p.d1.pem)).toContain("cert.expiring");
+  });
+
+  it("near miss: D2 under U2 under R2 (the same depth as D1) is D1's successor: no cert.expiring", async () => {
+    const p = await tiers();
+    const d2 = await makeCustomCa(SPIFFE, at(-60 * H), at(100 * H), p.u2, td, { unconstrained: true });
+    const wl2 = await leafUnder(d2);
+    expect(codesFor(run(p, [wl2.pem, d2.pem, p.u2.pem]), p.d1.pem)).not.toContain("cert.expiring");
+  });
+
+  it("near miss: U2 under R2 is the successor of U1 (both one tier below a root): U1 has no cert.expiring", async () => {
+    const p = await tiers(18 * H);
+    const wl2 = await leafUnder(p.u2);
+    const without = run(p, []);
+    expect(codesFor(without, p.u1.pem)).toContain("cert.expiring");
+    expect(codesFor(run(p, [wl2.pem, p.u2.pem]), p.u1.pem)).not.toContain("cert.expiring");
+  });
+});
