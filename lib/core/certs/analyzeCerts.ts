@@ -252,6 +252,18 @@ function pathTooLong(ca: ParsedCert, below: ParsedCert[]): string | null {
   return `path length limit of ${ca.subject} exceeded: its pathLenConstraint is ${ca.pathLen}, but ${intermediates} intermediate CA certificate${intermediates === 1 ? " is" : "s are"} below it in this chain (X509_V_ERR_PATH_LENGTH_EXCEEDED)`;
 }
 
+/**
+ * The issuer BoringSSL's `find_issuer` (crypto/x509/x509_vfy.c) takes for `c` from the untrusted stack:
+ * in presented order, the first certificate named like `c`'s issuer that is valid now, else the last one
+ * so named (the pool of the Secret after the chain). By name only: `check_issued` also compares the
+ * authority key ID, so this may name a certificate BoringSSL would pass over; then no copy is skipped
+ * and a finding may be missed, never made up.
+ */
+function boringSslPick(c: ParsedCert, candidates: Candidate[], valid: (c: ParsedCert) => boolean): ParsedCert | undefined {
+  const named = candidates.filter(([p]) => p.subject === c.issuer && p.fingerprint !== c.fingerprint).map(([p]) => p);
+  return named.find(valid) ?? named[named.length - 1];
+}
+
 /** A certificate a path may go up through, with its position in the presented chain (-1: from the Secret's pool). */
 type Candidate = [cert: ParsedCert, index: number];
 
@@ -288,9 +300,9 @@ function presentedCandidates(chain: ParsedCert[], pool: ParsedCert[]): Candidate
  * the next one first, then any named like the issuer, then the other CA certificates of the same
  * Secret: istiod verifies cacerts' ca-cert.pem with cert-chain.pem as an intermediates pool,
  * security/pkg/pki/util/keycertbundle.go `Verify`), trying each until a path verifies. A candidate
- * already on the path by subject and key is skipped, as is another copy (same subject and key) of a CA
- * whose pathLenConstraint this path exceeded (BoringSSL and `openssl verify` stop at that error, error
- * 25; only a different issuer is tried), and the search gives up, unverified, after
+ * already on the path by subject and key is skipped, as is another copy (same subject and key) of the
+ * issuer BoringSSL picks (`boringSslPick`) when that pick exceeds its pathLenConstraint on this path
+ * (BoringSSL and `openssl verify` stop at that error, error 25), and the search gives up, unverified, after
  * MAX_SIGNATURE_CHECKS signature checks.
  */
 function verifyChain(
@@ -331,14 +343,17 @@ function verifyChain(
     const next = i >= 0 ? chain[i + 1] : undefined;
     const onPath = (x: ParsedCert) => path.some((p) => sameSubjectAndKey(p, x));
     let failed: Walk | undefined;
-    // Copies of a CA that failed its pathLen check here: BoringSSL takes the first issuer the chain
-    // presents and stops at its error, so another copy of it (same name and key) is no way round.
-    const tooLongCopies: ParsedCert[] = [];
+    // BoringSSL takes one issuer from the chain presented and stops at its pathLen error, so when its
+    // pick exceeds pathLen here another copy of it (same name and key) is no way round; when its pick
+    // does not, the copies are tried as any other candidate (reviews/certs5.md #3: the copy presented
+    // first decides, not the next one).
+    const pick = boringSslPick(c, candidates, valid);
+    const pickTooLong = pick !== undefined && !onPath(pick) && pathTooLong(pick, path) !== null;
     // The next presented certificate first (signed, whatever its name, as before), then the pool by name.
     const ups: Candidate[] = next ? [[next, i + 1], ...candidates.filter(([p]) => p !== next)] : candidates;
     for (const [up, j] of ups) {
       if ((up !== next && up.subject !== c.issuer) || onPath(up)) continue;
-      if (tooLongCopies.some((t) => sameSubjectAndKey(t, up))) continue;
+      if (pickTooLong && up.fingerprint !== pick.fingerprint && sameSubjectAndKey(up, pick)) continue;
       if (!counted(c, up)) {
         if (exhausted()) return gaveUp;
         continue;
@@ -349,10 +364,7 @@ function verifyChain(
       const tooLong = pathTooLong(up, path);
       if (!valid(up)) w = { check: { verified: false, error: `issuer ${up.subject} expired ${up.notAfter.toISOString()}` }, links: [link] };
       else if (notCa) w = { check: { verified: false, error: `issuer ${up.subject} ${notCa}: it may not sign certificates` }, links: [link] };
-      else if (tooLong) {
-        w = { check: { verified: false, error: tooLong }, links: [link] };
-        tooLongCopies.push(up);
-      }
+      else if (tooLong) w = { check: { verified: false, error: tooLong }, links: [link] };
       else {
         const above = walk(up, j, [...path, up]);
         if (above === gaveUp) return gaveUp;
