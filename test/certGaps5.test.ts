@@ -3,7 +3,7 @@
 // its near miss.
 import { describe, expect, it } from "vitest";
 import { crossSign, hasOpenssl, makeCustomCa, makeCustomIntermediate, makeCustomLeaf } from "./pki";
-import { analyzeAll, at, certOf, codesFor, D, H, namespace, opensslVerify, pod, sidecar, spiffe } from "./support/certScenario";
+import { analyzeAll, at, certFindings, certOf, codesFor, D, H, idOf, namespace, opensslVerify, pod, secret, sidecar, spiffe } from "./support/certScenario";
 
 // ---------------------------------------------------------------------------------------------
 // 1. A SPIRE CA's successor sits at the same depth below a root (reviews/certs5.md #1)
@@ -91,5 +91,52 @@ describe("pathLen: another copy is passed over only when the failing copy is the
     const s = run(p.root.pem, p.leaf.pem + p.org.pem + p.cluster.pem + p.orgCopy.pem);
     expect(codesFor(s, p.leaf.pem)).toEqual(["cert.chain-invalid"]);
     if (await hasOpenssl()) expect(await opensslVerify(p.leaf.pem, p.root.pem, p.org.pem + p.cluster.pem + p.orgCopy.pem)).not.toBe("OK");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 4. A Service named istiod counts only as istiod's own (reviews/certs5.md #4)
+
+describe("an app's own cacerts next to a Service named istiod that is not istiod's", () => {
+  // Istio in istio-system (ConfigMap istio, istio-ca-secret); in payments, the app's own corporate CA
+  // bundle in a Secret named cacerts, and a Service called istiod.
+  async function pki() {
+    const root = await makeCustomCa("O=cluster.local", at(-40 * D), at(3600 * D), null);
+    const corp = await makeCustomCa("CN=Corp Root CA", at(-400 * D), at(3600 * D), null);
+    const corpInt = await makeCustomCa("CN=Corp Issuing CA", at(-400 * D), at(10 * D), corp);
+    const leaf = await makeCustomLeaf("", at(-2 * H), at(22 * H), root, { spiffeId: spiffe("shop", "web") });
+    return { root, corp, corpInt, leaf };
+  }
+  const istioCm = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "istio", namespace: "istio-system" }, data: { mesh: "rootNamespace: istio-system\n" } };
+  const service = (spec: Record<string, unknown>, labels: Record<string, string> = {}) => ({ apiVersion: "v1", kind: "Service", metadata: { name: "istiod", namespace: "payments", labels }, spec });
+  const run = async (svc: object) => {
+    const p = await pki();
+    const objs = [
+      namespace("shop"),
+      namespace("payments"),
+      pod("shop", "web-1", "web"),
+      istioCm,
+      secret("istio-system", "istio-ca-secret", { "ca-cert.pem": p.root.pem }, "istio.io/ca-root"),
+      secret("payments", "cacerts", { "ca-cert.pem": p.corpInt.pem, "root-cert.pem": p.corp.pem, "cert-chain.pem": p.corpInt.pem + p.corp.pem }),
+      svc,
+    ];
+    const s = analyzeAll(objs, [sidecar("shop", "web-1", p.leaf.pem + p.root.pem, p.root.pem)]);
+    return { findings: certFindings(s).map((f) => f.code), read: s.certificates.some((c) => c.id === idOf(p.corpInt.pem)) };
+  };
+  const EXTERNAL = { type: "ExternalName", externalName: "istiod.istio-system.svc.cluster.local" };
+
+  it.each([
+    ["an ExternalName alias istiod, no labels", service(EXTERNAL)],
+    ["an ExternalName alias istiod labelled app=istiod", service(EXTERNAL, { app: "istiod" })],
+    ["a Service istiod with no labels and no selector", service({ ports: [{ port: 15012 }] })],
+    ["a Service istiod labelled app=istiod selecting app=payments", service({ selector: { app: "payments" } }, { app: "istiod" })],
+  ])("%s: payments/cacerts is not Istio's CA, no cert findings", async (_what, svc) => {
+    expect(await run(svc)).toEqual({ findings: [], read: false });
+  });
+
+  it("near miss: a Service istiod selecting app=istiod in payments: payments is istiod's namespace, its cacerts Istio's CA", async () => {
+    const r = await run(service({ selector: { app: "istiod" }, ports: [{ port: 15012 }] }));
+    expect(r.read).toBe(true);
+    expect(r.findings).toContain("cert.root-mismatch");
   });
 });

@@ -30,14 +30,21 @@ export function istioCaNamespaces(model: MeshModel, objects: LoadedObject[]): Se
 /**
  * The chart's Service `istiod` / `istiod-<rev>` (istio-discovery templates/service.yaml: labels app=istiod,
  * istio=pilot, istio.io/rev; selector app=istiod). Either label, on the Service or in its selector, is
- * enough; so is the name `istiod`, or `istiod-<rev>` with its istio.io/rev=<rev> label (a bare
- * `istiod-client` is no istiod).
+ * enough; so is `istiod-<rev>` with its istio.io/rev=<rev> label (a bare `istiod-client` is no istiod).
+ * The name `istiod` alone is not (reviews/certs5.md #4): the chart's Service always carries the labels,
+ * and an alias of that name in an app namespace would make the app's own `cacerts` Istio's CA. Nor is
+ * an ExternalName Service (an alias, no pods of its namespace behind it) or one whose selector picks
+ * other pods.
  */
 function isIstiodService(o: KubeObject): boolean {
+  if (at(o, "spec", "type") === "ExternalName") return false;
   const labels = strMap(o.metadata.labels);
-  if (isIstiodLabelled(labels) || isIstiodLabelled(strMap(at(o, "spec", "selector")))) return true;
+  const selector = strMap(at(o, "spec", "selector"));
+  if (isIstiodLabelled(selector)) return true;
+  if (Object.keys(selector).length > 0) return false;
+  if (isIstiodLabelled(labels)) return true;
   const rev = labels["istio.io/rev"];
-  return o.metadata.name === "istiod" || (rev !== undefined && o.metadata.name === `istiod-${rev}`);
+  return rev !== undefined && o.metadata.name === `istiod-${rev}`;
 }
 
 /**
