@@ -51,6 +51,10 @@ function mesh(policy: KubeObject[], pods: KubeObject[], extra: KubeObject[] = []
     ...extra,
   ];
 }
+/** linkerd-config in namespace `ns` with these values. */
+const l5dConfig = (values: string, ns = "linkerd"): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "linkerd-config", namespace: ns }, data: { values } });
+/** linkerd-config saying Linkerd intercepts IPv6 (disableIPv6: false, 2.16+). */
+const IPV6_ON = l5dConfig("disableIPv6: false\n");
 const verdict = (objs: KubeObject[]) => predict(objs, "legacy/client", host("web", L5D)).predicted;
 const NETS = byNetwork([{ cidr: "192.0.2.0/24", except: ["192.0.2.128/25"] }, { cidr: "2001:db8::/64" }]);
 
@@ -237,7 +241,7 @@ describe("an opening covering the cluster networks decides a caller whose addres
 
   it.each([
     ["a NetworkAuthentication of Linkerd's IPv4 defaults, caller outside them", byNetwork(DEFAULTS), ["203.0.113.5"]],
-    ["the same, an IPv6-only caller (a v4 network never holds a v6 address)", byNetwork(DEFAULTS), ["2001:db8::5"]],
+    ["the same, an IPv6-only caller (a v4 network never holds a v6 address) where linkerd-config says Linkerd intercepts IPv6", [...byNetwork(DEFAULTS), IPV6_ON], ["2001:db8::5"]],
     ["a ServerAuthorization whose client.networks cover the defaults, caller outside", [serverAuthz(DEFAULTS)], ["203.0.113.5"]],
     ["a namespace-wide AuthorizationPolicy of the defaults, caller outside", [l5dPolicy("NetworkAuthentication", "nets", { networks: DEFAULTS }), l5dPolicy("AuthorizationPolicy", "ns-from-nets", { targetRef: { kind: "Namespace", name: L5D }, requiredAuthenticationRefs: [{ group: "policy.linkerd.io", kind: "NetworkAuthentication", name: "nets" }] })], ["203.0.113.5"]],
     ["a ServerAuthorization without client.networks, linkerd-config's clusterNetworks leave the caller out", [serverAuthz([]), config("10.42.0.0/16,10.43.0.0/16")], ["10.99.0.5"]],
@@ -289,6 +293,181 @@ describe("an opening covering the cluster networks decides a caller whose addres
     expect(verdict(mesh(byNetwork(DEFAULTS), [])).verdict).toBe("plaintext");
     // An IPv6 caller in fd00::/8 is admitted by it, one outside refused.
     expect(verdict(mesh(byNetwork([...DEFAULTS, { cidr: "fd00::/8" }]), running(["fd00::5"]))).verdict).toBe("plaintext");
-    expect(verdict(mesh(byNetwork([...DEFAULTS, { cidr: "fd00::/8" }]), running(["2001:db8::5"]))).verdict).toBe("broken");
+    expect(verdict(mesh(byNetwork([...DEFAULTS, { cidr: "fd00::/8" }]), running(["2001:db8::5"]), [IPV6_ON])).verdict).toBe("broken");
+  });
+});
+
+// reviews/l5dnet2.md #1: each control plane's policy controller takes its own linkerd-config's
+// clusterNetworks; which one serves the target is not read, so they decide only when they all agree.
+describe("several linkerd-configs: the cluster networks decide only when they agree", () => {
+  const sa = l5dPolicy("ServerAuthorization", "web-sa", { server: { name: "web-http" }, client: { unauthenticated: true } }, "v1beta1");
+  const running = (ip: string) => [pod("legacy", "client", "a", [ip], false, { phase: "Running" })];
+  it.each([
+    ["the target's control plane (linkerd) admits the caller, a config in aaa would not (was broken)", "10.99.0.0/16", "10.42.0.0/16"],
+    ["the mirror image: linkerd's leaves the caller out, aaa's admits it (open, as without linkerd-config)", "10.42.0.0/16", "10.99.0.0/16"],
+  ])("plaintext: %s", (_what, linkerd, aaa) => {
+    const p = verdict(mesh([sa, l5dConfig(`clusterNetworks: ${linkerd}\n`), l5dConfig(`clusterNetworks: ${aaa}\n`, "aaa")], running("10.99.0.5")));
+    expect(p.verdict).toBe("plaintext");
+    expect(p.reason).not.toContain("cluster networks");
+  });
+
+  it("a second config whose values do not parse, or lack clusterNetworks: not known, plaintext", () => {
+    for (const other of ["clusterNetworks: [unclosed\n", "clusterDomain: cluster.local\n"])
+      expect(verdict(mesh([sa, l5dConfig("clusterNetworks: 10.42.0.0/16\n"), l5dConfig(other, "zzz")], running("10.99.0.5"))).verdict).toBe("plaintext");
+  });
+
+  it("near miss: two configs giving the same clusterNetworks still decide (broken)", () => {
+    const p = verdict(mesh([sa, l5dConfig("clusterNetworks: 10.42.0.0/16\n"), l5dConfig("clusterNetworks: 10.42.0.0/16\n", "aaa")], running("10.99.0.5")));
+    expect(p.verdict).toBe("broken");
+    expect(p.reason).toContain("from the cluster networks 10.42.0.0/16 (clusterNetworks in linkerd-config)");
+  });
+});
+
+// reviews/l5dnet2.md #2: Linkerd intercepts IPv6 only with disableIPv6: false (2.16+; the default is
+// true, and proxy-init then runs with --ipv6=false, charts/partials _proxy-init.tpl). Otherwise an IPv6
+// connection bypasses the proxy, so a v6 caller no opening admits is not known to be refused.
+describe("an IPv6 caller is refused only where Linkerd intercepts IPv6", () => {
+  const DEFAULTS = [{ cidr: "10.0.0.0/8" }, { cidr: "100.64.0.0/10" }, { cidr: "172.16.0.0/12" }, { cidr: "192.168.0.0/16" }];
+  const running = (ips: string[]) => [pod("legacy", "client", "a", ips, false, { phase: "Running" })];
+  const sa = l5dPolicy("ServerAuthorization", "web-sa", { server: { name: "web-http" }, client: { unauthenticated: true } }, "v1beta1");
+  const V4_CLUSTER = "clusterNetworks: 10.0.0.0/8,100.64.0.0/10,172.16.0.0/12,192.168.0.0/16\n";
+
+  it.each([
+    ["a NetworkAuthentication of the IPv4 defaults, no linkerd-config", byNetwork(DEFAULTS), []],
+    ["the same, linkerd-config with disableIPv6: true (Linkerd's default)", byNetwork(DEFAULTS), [l5dConfig("disableIPv6: true\n")]],
+    ["a ServerAuthorization without client.networks, 2.14-style linkerd-config (IPv4 clusterNetworks, no disableIPv6)", [sa], [l5dConfig(V4_CLUSTER)]],
+    ["two configs, only one saying disableIPv6: false", byNetwork(DEFAULTS), [IPV6_ON, l5dConfig("disableIPv6: true\n", "aaa")]],
+  ] as [string, KubeObject[], KubeObject[]][])("not broken (was): %s, caller fd00:10:244::5", (_what, policy, extra) => {
+    expect(verdict(mesh(policy, running(["fd00:10:244::5"]), extra)).verdict).not.toBe("broken");
+  });
+
+  it("the NetworkAuthentication case is plaintext, as without the caller's address", () => {
+    expect(verdict(mesh(byNetwork(DEFAULTS), running(["fd00:10:244::5"]))).verdict).toBe("plaintext");
+  });
+
+  it.each([
+    ["a NetworkAuthentication of the IPv4 defaults", byNetwork(DEFAULTS), [IPV6_ON]],
+    ["a ServerAuthorization without client.networks, IPv4 clusterNetworks", [sa], [l5dConfig(`${V4_CLUSTER}disableIPv6: false\n`)]],
+  ] as [string, KubeObject[], KubeObject[]][])("near miss, broken where linkerd-config says disableIPv6: false: %s", (_what, policy, extra) => {
+    expect(verdict(mesh(policy, running(["fd00:10:244::5"]), extra)).verdict).toBe("broken");
+  });
+
+  it("near miss: an IPv6 caller an opening admits is admitted with IPv6 interception off too (bypass or admitted: plaintext)", () => {
+    const p = verdict(mesh(byNetwork([{ cidr: "fd00::/8" }]), running(["fd00:10:244::5"])));
+    expect(p.verdict).toBe("plaintext");
+    expect(p.reason).toContain("admits the caller's pods (fd00:10:244::5)");
+  });
+
+  it("near miss: an IPv4 caller outside is still broken with IPv6 interception off", () => {
+    expect(verdict(mesh(byNetwork(DEFAULTS), running(["203.0.113.5"]), [l5dConfig("disableIPv6: true\n")])).verdict).toBe("broken");
+  });
+});
+
+// reviews/l5dnet2.md #3: a Server's accessPolicy cluster-unauthenticated admits the cluster networks
+// only (k8s/index defaults.rs default_client_authz, cluster_only → the controller's cluster networks).
+describe("a Server with accessPolicy cluster-unauthenticated is decided by the caller's address", () => {
+  const clusterServer = (accessPolicy: string) => l5dPolicy("Server", "web-http", { podSelector: { matchLabels: { app: "web" } }, port: 8080, proxyProtocol: "HTTP/1", accessPolicy });
+  const objs = (accessPolicy: string, ip: string | null, extra: KubeObject[] = [l5dConfig("clusterNetworks: 10.42.0.0/16\n")]) =>
+    mesh([], ip === null ? [] : [pod("legacy", "client", "a", [ip], false, { phase: "Running" })], extra).map((o) => (o === webServer ? clusterServer(accessPolicy) : o));
+
+  it("a caller outside linkerd-config's clusterNetworks is broken (was plaintext)", () => {
+    const p = verdict(objs("cluster-unauthenticated", "10.99.0.5"));
+    expect(p.verdict).toBe("broken");
+    expect(p.reason).toContain("(Server emojivoto/web-http's accessPolicy cluster-unauthenticated, so from the cluster networks 10.42.0.0/16 (clusterNetworks in linkerd-config)), which leave out the caller's pods (10.99.0.5)");
+  });
+
+  it("a caller inside them is plaintext, naming its address", () => {
+    const p = verdict(objs("cluster-unauthenticated", "10.42.1.5"));
+    expect(p.verdict).toBe("plaintext");
+    expect(p.reason).toContain("admits the caller's pods (10.42.1.5) as unauthenticated clients");
+  });
+
+  it.each([
+    ["no linkerd-config (the cluster networks are not known)", "cluster-unauthenticated", "10.99.0.5", []],
+    ["a caller without pods", "cluster-unauthenticated", null, undefined],
+    ["accessPolicy all-unauthenticated", "all-unauthenticated", "10.99.0.5", undefined],
+    ["accessPolicy audit", "audit", "10.99.0.5", undefined],
+  ] as [string, string, string | null, KubeObject[] | undefined][])("near miss, plaintext as before: %s", (_what, access, ip, extra) => {
+    expect(verdict(objs(access, ip, extra)).verdict).toBe("plaintext");
+  });
+});
+
+// reviews/l5dnet2.md #3, the default inbound policy: cluster-unauthenticated on a port without a Server
+// admits the cluster networks only (defaults.rs default_client_authz), decided the same way.
+describe("the default inbound policy cluster-unauthenticated is decided by the caller's address", () => {
+  const CFG = "clusterNetworks: 10.42.0.0/16\n";
+  /** No Server; namespace emojivoto's default-inbound-policy annotation `policy` (none: absent). */
+  const objs = (policy: string | null, ips: string[] | null, values: string | null = CFG) =>
+    mesh([], ips === null ? [] : [pod("legacy", "client", "a", ips, false, { phase: "Running" })], values === null ? [] : [l5dConfig(values)])
+      .filter((o) => o !== webServer)
+      .map((o, i) => (i === 0 ? l5dNs(policy === null ? {} : { [POLICY]: policy }) : o));
+
+  it("a caller outside linkerd-config's clusterNetworks is broken (was plaintext)", () => {
+    const p = verdict(objs("cluster-unauthenticated", ["10.99.0.5"]));
+    expect(p.verdict).toBe("broken");
+    expect(p.reason).toContain(
+      "its port 8080 takes the default inbound policy cluster-unauthenticated (namespace emojivoto's config.linkerd.io/default-inbound-policy), which admits unauthenticated clients only from the cluster networks 10.42.0.0/16 (clusterNetworks in linkerd-config), which leave out the caller's pods (10.99.0.5)",
+    );
+  });
+
+  it("the cluster default from linkerd-config (proxy.defaultInboundPolicy) too", () => {
+    expect(verdict(objs(null, ["10.99.0.5"], `${CFG}proxy:\n  defaultInboundPolicy: cluster-unauthenticated\n`)).verdict).toBe("broken");
+  });
+
+  it("a caller inside them is plaintext, naming its address", () => {
+    const p = verdict(objs("cluster-unauthenticated", ["10.42.1.5"]));
+    expect(p.verdict).toBe("plaintext");
+    expect(p.reason).toContain("which admits the caller's pods (10.42.1.5) as unauthenticated clients (from the cluster networks 10.42.0.0/16 (clusterNetworks in linkerd-config))");
+  });
+
+  it.each([
+    ["no linkerd-config", "cluster-unauthenticated", ["10.99.0.5"], null],
+    ["linkerd-config without clusterNetworks", "cluster-unauthenticated", ["10.99.0.5"], "clusterDomain: cluster.local\n"],
+    ["a caller without pods", "cluster-unauthenticated", null, CFG],
+    ["an IPv6 caller, IPv6 interception not on", "cluster-unauthenticated", ["fd00:10:244::5"], CFG],
+    ["the default all-unauthenticated", "all-unauthenticated", ["10.99.0.5"], CFG],
+    ["the default audit", "audit", ["10.99.0.5"], CFG],
+  ] as [string, string, string[] | null, string | null][])("near miss, plaintext as before: %s", (_what, policy, ips, values) => {
+    expect(verdict(objs(policy, ips, values)).verdict).toBe("plaintext");
+  });
+});
+
+// reviews/l5dnet2.md #4: the policy controller parses --cluster-networks with `split(',')` and ipnet's
+// IpNet parse, untrimmed and with a prefix length (policy-controller main.rs IpNets::from_str); it
+// refuses anything else at start, so such a value decides nothing.
+describe("clusterNetworks the policy controller cannot parse decide nothing", () => {
+  const sa = l5dPolicy("ServerAuthorization", "web-sa", { server: { name: "web-http" }, client: { unauthenticated: true } }, "v1beta1");
+  const at = (networks: string, ip: string) => verdict(mesh([sa, l5dConfig(`clusterNetworks: '${networks}'\n`)], [pod("legacy", "client", "a", [ip], false, { phase: "Running" })]));
+  it.each([
+    ["a space after the comma", "10.0.0.0/8, 10.42.0.0/16", "203.0.113.5"],
+    ["a bare address without /prefix", "10.42.0.5", "10.99.0.5"],
+  ])("plaintext (was decided): %s", (_what, networks, ip) => {
+    expect(at(networks, ip).verdict).toBe("plaintext");
+  });
+  it.each([
+    ["no space", "10.0.0.0/8,10.42.0.0/16", "203.0.113.5"],
+    ["a /32", "10.42.0.5/32", "10.99.0.5"],
+  ])("near miss, broken: %s", (_what, networks, ip) => {
+    expect(at(networks, ip).verdict).toBe("broken");
+  });
+});
+
+// reviews/l5dnet2.md #5: one address spelled two ways, or twice, is listed once, whatever the input order.
+describe("the caller's addresses are listed once each, in an order independent of the input", () => {
+  const ps = (a: string, b: string) => [pod("legacy", "client", "a", [a], false, { phase: "Running" }), pod("legacy", "client", "b", [b], false, { phase: "Unknown" })];
+  it.each([
+    ["the same IPv6 address spelled two ways", "2001:DB8::A", "2001:db8::a", "(2001:DB8::A)"],
+    ["the same IPv4 address twice", "10.244.1.5", "10.244.1.5", "(10.244.1.5)"],
+  ])("%s", (_what, a, b, shown) => {
+    const objs = mesh(byNetwork([{ cidr: "2001:db8::/64" }, { cidr: "10.244.0.0/16" }]), ps(a, b));
+    const reason = verdict(objs).reason;
+    expect(reason).toContain(`admits the caller's pods ${shown} as unauthenticated clients`);
+    expect(verdict(mesh(byNetwork([{ cidr: "2001:db8::/64" }, { cidr: "10.244.0.0/16" }]), ps(b, a))).reason).toBe(reason);
+    const traffic = [call("legacy/client", host("web", L5D), "unknown", 10, { reporter: "destination" })];
+    const strip = (s: ReturnType<typeof run>) => JSON.stringify({ ...s, source: null, findings: s.findings.map((f) => ({ ...f, message: f.message.replace(/\S+\.yaml:\d+/g, "") })) });
+    expect(strip(run([...objs].reverse(), traffic))).toBe(strip(run(objs, traffic)));
+  });
+  it("near miss: two different addresses are both listed", () => {
+    expect(verdict(mesh(byNetwork([{ cidr: "10.244.0.0/16" }]), ps("10.244.1.6", "10.244.1.5"))).reason).toContain("admits the caller's pods (10.244.1.5, 10.244.1.6)");
   });
 });

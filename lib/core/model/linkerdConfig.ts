@@ -14,8 +14,42 @@ export interface LinkerdConfig {
   trustDomain: string | null;
   /** values.proxy.defaultInboundPolicy (older charts: policyController.defaultAllowPolicy); null when unset. */
   defaultInboundPolicy: string | null;
-  /** values.clusterNetworks as written (comma-separated CIDRs: the pod and service networks); null when unset. */
+  /**
+   * values.clusterNetworks as written, untrimmed (comma-separated CIDRs: the pod and service networks;
+   * the chart passes it verbatim, `--cluster-networks={{.Values.clusterNetworks}}`), when every
+   * linkerd-config among the inputs gives the same one; null when one is unset, its values do not
+   * parse, or they differ: each control plane's policy controller takes its own, and which one serves a
+   * given pod is not read here, so the first by namespace must not decide for all (agreedSetting).
+   */
   clusterNetworks: string | null;
+  /**
+   * Every linkerd-config among the inputs sets values.disableIPv6 to false: Linkerd (2.16+) then
+   * intercepts IPv6 (proxy-init without `--ipv6=false`, _proxy-init.tpl). Its default is true, and
+   * older releases write no ip6tables rules at all: an IPv6 connection then bypasses the proxy and
+   * its inbound policy. False when unset or when one config does not say false.
+   */
+  ipv6: boolean;
+}
+
+const UNPARSED = Symbol("unparsed");
+/** A linkerd-config's values, or UNPARSED when they do not parse. */
+function valuesOf(o: LoadedObject): unknown {
+  try {
+    return yaml.load(str(at(o.object, "data", "values"))!);
+  } catch {
+    return UNPARSED;
+  }
+}
+
+/** `read`'s answer for every config's values, when all give the same non-null one; else null. */
+function agreedSetting<T>(all: readonly unknown[], read: (values: unknown) => T | null): T | null {
+  let out: T | null = null;
+  for (const values of all) {
+    const v = values === UNPARSED ? null : read(values);
+    if (v === null || (out !== null && v !== out)) return null;
+    out = v;
+  }
+  return out;
 }
 
 /**
@@ -25,18 +59,17 @@ export interface LinkerdConfig {
  */
 export function readLinkerdConfig(objects: readonly LoadedObject[]): LinkerdConfig | null {
   let found: LoadedObject | null = null;
+  const configs: LoadedObject[] = [];
   for (const o of objects) {
     if (o.object.kind !== "ConfigMap" || o.object.metadata.name !== "linkerd-config") continue;
     if (str(at(o.object, "data", "values")) === undefined) continue;
+    configs.push(o);
     if (!found || (o.object.metadata.namespace ?? "default") < (found.object.metadata.namespace ?? "default")) found = o;
   }
   if (!found) return null;
-  let values: unknown;
-  try {
-    values = yaml.load(str(at(found.object, "data", "values"))!);
-  } catch {
-    return null;
-  }
+  const values = valuesOf(found);
+  if (values === UNPARSED) return null;
+  const all = configs.map(valuesOf);
   const setting = (key: string, sub?: string) => {
     const v = str(sub === undefined ? at(values, key) : at(values, key, sub));
     return v !== undefined && v.trim() !== "" ? v.trim() : null;
@@ -45,7 +78,11 @@ export function readLinkerdConfig(objects: readonly LoadedObject[]): LinkerdConf
     namespace: found.object.metadata.namespace ?? "default",
     trustDomain: setting("identityTrustDomain") ?? setting("clusterDomain"),
     defaultInboundPolicy: setting("proxy", "defaultInboundPolicy") ?? setting("policyController", "defaultAllowPolicy"),
-    clusterNetworks: setting("clusterNetworks"),
+    clusterNetworks: agreedSetting(all, (v) => {
+      const n = str(at(v, "clusterNetworks"));
+      return n !== undefined && n !== "" ? n : null;
+    }),
+    ipv6: agreedSetting(all, (v) => (at(v, "disableIPv6") === false ? true : null)) === true,
   };
 }
 

@@ -138,6 +138,11 @@ export interface LinkerdPolicy {
    * Sorted by `why`.
    */
   wideOpenings: NarrowOpening[];
+  /**
+   * The cluster networks linkerd-config gives (clusterAsNetworks), which the default inbound policy
+   * cluster-unauthenticated admits from; null when not known, or when they hold every address.
+   */
+  clusterNetworks: Network[] | null;
 }
 
 /**
@@ -405,7 +410,7 @@ function admitsEveryCaller(networks: Network[], cluster: ClusterNetworks): boole
   return ranges.length > 0 && ranges.every((r) => coversRange(networks, r));
 }
 
-const networksText = (networks: Network[]) => networks.map((n) => (n.except.length > 0 ? `${n.cidr} except ${n.except.map((e) => e.cidr).join(", ")}` : n.cidr)).join(", ");
+export const networksText = (networks: Network[]) => networks.map((n) => (n.except.length > 0 ? `${n.cidr} except ${n.except.map((e) => e.cidr).join(", ")}` : n.cidr)).join(", ");
 
 /** The cluster networks: linkerd-config's clusterNetworks (`exact`), else Linkerd's defaults. */
 interface ClusterNetworks {
@@ -416,13 +421,18 @@ interface ClusterNetworks {
   exact: boolean;
 }
 
+/**
+ * Parsed as the policy controller parses --cluster-networks (policy-controller main.rs, `IpNets::
+ * from_str`: `s.split(',')` and ipnet's `IpNet` parse of each part, untrimmed, which needs a prefix
+ * length): a part it would refuse is skipped here, so clusterAsNetworks sees fewer ranges than parts.
+ */
 function clusterNetworksOf(clusterNetworks: string | null): ClusterNetworks {
   const out: ClusterNetworks = { ranges: [], cidrs: [], exact: clusterNetworks !== null };
   for (const part of (clusterNetworks ?? DEFAULT_CLUSTER_NETWORKS).split(",")) {
-    const r = parseCidr(part.trim());
+    const r = /^[0-9A-Fa-f.:]+\/\d+$/.test(part) ? parseCidr(part) : null;
     if (r === null) continue;
     out.ranges.push(r);
-    out.cidrs.push(part.trim());
+    out.cidrs.push(part);
   }
   return out;
 }
@@ -508,9 +518,11 @@ export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProble
     ignoredAuthorizations: [],
     narrowOpenings: [],
     wideOpenings: [],
+    clusterNetworks: null,
   };
   const cluster = clusterNetworksOf(clusterNetworks);
   const clusterNets = clusterAsNetworks(cluster, clusterNetworks);
+  if (clusterNets !== null && !admitsEveryAddress(clusterNets)) out.clusterNetworks = clusterNets;
   const webhookOff = webhookOffNamespaces(objects);
   // Authentications first: an AuthorizationPolicy may come before the object it names.
   const authentications = readAuthentications(objects, unread, webhookOff, fromCluster, problems);
@@ -523,6 +535,11 @@ export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProble
       case "Server": {
         const version = (o.object.apiVersion ?? "").slice(POLICY.length + 1);
         if (refusal(o, (wh) => checkServer(spec, version, wh), webhook, fromCluster, problems) !== null) break;
+        const access = str(at(spec, "accessPolicy")) ?? "deny";
+        // cluster-unauthenticated admits the cluster networks only (default_authzs, cluster_only: the
+        // controller's --cluster-networks), as a ServerAuthorization without client.networks: a wide
+        // opening when linkerd-config gives them, else open to all as before.
+        const clusterOnly = access === "cluster-unauthenticated" ? out.clusterNetworks : null;
         out.servers.push({
           namespace,
           name: o.object.metadata.name,
@@ -531,8 +548,12 @@ export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProble
           podSelector: selectorOf(at(spec, "podSelector")),
           // checkServer admitted it: an integer 1..65535 or a string (a name).
           port: at(spec, "port") as number | string,
-          openAccess: ADMITS_UNAUTHENTICATED.has(str(at(spec, "accessPolicy")) ?? "deny"),
+          openAccess: ADMITS_UNAUTHENTICATED.has(access) && clusterOnly === null,
         });
+        if (clusterOnly !== null) {
+          const why = `Server ${namespace}/${o.object.metadata.name}'s accessPolicy cluster-unauthenticated, so from the cluster networks ${networksText(clusterOnly)} (clusterNetworks in linkerd-config)`;
+          out.wideOpenings.push({ namespace, server: o.object.metadata.name, why, networks: clusterOnly });
+        }
         break;
       }
       case "AuthorizationPolicy": {
@@ -619,6 +640,7 @@ export const NO_LINKERD_POLICY: LinkerdPolicy = Object.freeze({
   ignoredAuthorizations: [],
   narrowOpenings: [],
   wideOpenings: [],
+  clusterNetworks: null,
 });
 
 /** A namespace's Servers, in policy.servers order (Linkerd's), once per policy: callers scan one namespace, not every Server. */

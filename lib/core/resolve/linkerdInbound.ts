@@ -9,7 +9,7 @@
 // Linkerd's STRICT and PERMISSIVE, for the snapshot's modes and the edge matrix. Who among meshed
 // clients may call (identities, deny for everyone) is authorization, which Handshake does not judge.
 import type { LivePod, MeshModel, Workload } from "../model/mesh";
-import { narrowOpeningsOf, openingAdmitting, serverOfPort, serverOpensToEveryAddress, wideOpeningsOf, type LinkerdPolicy, type LinkerdServer, type NarrowOpening } from "../model/linkerdPolicy";
+import { narrowOpeningsOf, networksText, openingAdmitting, serverOfPort, serverOpensToEveryAddress, wideOpeningsOf, type LinkerdPolicy, type LinkerdServer, type NarrowOpening } from "../model/linkerdPolicy";
 import { ipValue, NETIP } from "../model/ipAddress";
 import { inPortRuns, linkerdPolicyPortRuns } from "../model/read";
 import { ADMITS_UNAUTHENTICATED, LINKERD_POLICIES } from "../model/linkerdPolicyValues";
@@ -220,7 +220,10 @@ export function linkerdInbound(model: MeshModel, w: Workload, port?: number, pod
     if (r.required)
       return { mode: "STRICT", undecided: false, why: `its port ${port} requires a mesh identity (${r.from}) over the default inbound policy ${d.policy} (${d.from}), so it admits only meshed clients` };
   }
-  if (defaultPolicyMode(d.policy) === "PERMISSIVE") return { mode: "PERMISSIVE", undecided: false, why: `${subject} the default inbound policy ${d.policy} (${d.from})` };
+  // cluster-unauthenticated admits the cluster networks only (defaults.rs default_client_authz): where
+  // linkerd-config gives them, the caller's address decides (linkerdCallerInbound), as for a Server.
+  const byNetwork = port !== undefined && d.policy === "cluster-unauthenticated" && model.linkerdPolicy.clusterNetworks !== null ? { byNetwork: true as const } : {};
+  if (defaultPolicyMode(d.policy) === "PERMISSIVE") return { mode: "PERMISSIVE", undecided: false, ...byNetwork, why: `${subject} the default inbound policy ${d.policy} (${d.from})` };
   const refuses = d.policy === "deny" ? "which denies every call" : "which admits only meshed clients";
   return { mode: "STRICT", undecided: false, why: `${subject} the default inbound policy ${d.policy} (${d.from}), ${refuses}` };
 }
@@ -240,12 +243,13 @@ export function linkerdInbound(model: MeshModel, w: Workload, port?: number, pod
  */
 export function linkerdCallerInbound(model: MeshModel, w: Workload, port: number, caller: Workload): LinkerdInbound | null {
   const policy = model.linkerdPolicy;
-  if ((policy.narrowOpenings.length === 0 && policy.wideOpenings.length === 0) || caller.livePods.length === 0) return null;
+  if ((policy.narrowOpenings.length === 0 && policy.wideOpenings.length === 0 && policy.clusterNetworks === null) || caller.livePods.length === 0) return null;
   const server = serverOfPort(policy, w, port);
-  if (server === null || serverOpensToEveryAddress(policy, server)) return null;
+  if (server === null) return defaultByCaller(model, w, port, caller);
+  if (serverOpensToEveryAddress(policy, server)) return null;
   const narrow = serverOpenings(policy, server);
   if (narrow.length === 0) return null;
-  const decided = callerAdmitted(narrow, caller);
+  const decided = callerAdmitted(narrow, caller, model.linkerdConfig?.ipv6 === true);
   if (decided === null) return null;
   const name = `Server ${server.namespace}/${server.name} takes its port ${port}`;
   const pods = `the caller's pods (${shownIps(decided.ips)})`;
@@ -254,6 +258,23 @@ export function linkerdCallerInbound(model: MeshModel, w: Workload, port: number
   if (policy.openRouteNamespaces.has(server.namespace))
     return { mode: "STRICT", undecided: true, why: `${refused}, but an AuthorizationPolicy in namespace ${server.namespace} admits unauthenticated clients on some HTTPRoute or GRPCRoute, maybe this Server's` };
   return { mode: "STRICT", undecided: false, why: `${refused} (Linkerd denies what no authorization admits)` };
+}
+
+/**
+ * A port without a Server under the default inbound policy cluster-unauthenticated (linkerdInbound's
+ * `byNetwork` there): the caller's addresses against the cluster networks linkerd-config gives, as
+ * linkerdCallerInbound does for a Server; null where linkerdInbound's answer stands.
+ */
+function defaultByCaller(model: MeshModel, w: Workload, port: number, caller: Workload): LinkerdInbound | null {
+  const inbound = linkerdInbound(model, w, port);
+  const networks = model.linkerdPolicy.clusterNetworks;
+  if (inbound.byNetwork !== true || networks === null) return null;
+  const from = `the cluster networks ${networksText(networks)} (clusterNetworks in linkerd-config)`;
+  const decided = callerAdmitted([{ namespace: w.namespace, why: from, networks }], caller, model.linkerdConfig?.ipv6 === true);
+  if (decided === null) return null;
+  const pods = `the caller's pods (${shownIps(decided.ips)})`;
+  if (decided.admitted.length > 0) return { mode: "PERMISSIVE", undecided: false, why: `${inbound.why}, which admits ${pods} as unauthenticated clients (from ${from})` };
+  return { mode: "STRICT", undecided: false, why: `${inbound.why}, which admits unauthenticated clients only from ${from}, which leave out ${pods}` };
 }
 
 /** The openings, wide and narrow, that admit unauthenticated clients to a Server from some networks, sorted by `why`. */
@@ -271,8 +292,17 @@ interface CallerIp {
   value: bigint;
 }
 
-/** IPv4 first, then by numeric value: a fixed order, whatever the order of the pods among the inputs. */
-const byAddress = (a: CallerIp, b: CallerIp) => (a.v6 !== b.v6 ? (a.v6 ? 1 : -1) : a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+/**
+ * IPv4 first, then by numeric value, then by spelling (2001:DB8::A before 2001:db8::a): a fixed order,
+ * whatever the order of the pods among the inputs.
+ */
+const byAddress = (a: CallerIp, b: CallerIp) =>
+  a.v6 !== b.v6 ? (a.v6 ? 1 : -1) : a.value < b.value ? -1 : a.value > b.value ? 1 : a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0;
+
+/** Sorted by byAddress, each address once (the first spelling of it in that order). */
+function distinctAddresses(ips: CallerIp[]): CallerIp[] {
+  return ips.sort(byAddress).filter((x, i, all) => i === 0 || all[i - 1]!.v6 !== x.v6 || all[i - 1]!.value !== x.value);
+}
 
 /** The caller's pod addresses for a reason, in byAddress order: the first three, and how many more. */
 function shownIps(parsed: readonly CallerIp[]): string {
@@ -281,11 +311,14 @@ function shownIps(parsed: readonly CallerIp[]): string {
 }
 
 /**
- * The caller's non-terminal pods' addresses (byAddress order) and the wording of the openings admitting
- * them (sorted, once each; empty: every address refused), or null when there is no such pod, one is
- * hostNetwork or has no address, one address does not parse, or the answers differ.
+ * The caller's non-terminal pods' addresses (distinctAddresses) and the wording of the openings
+ * admitting them (sorted, once each; empty: every address refused), or null when there is no such pod,
+ * one is hostNetwork or has no address, one address does not parse, or the answers differ. An IPv6
+ * address no opening admits is null too unless `ipv6` (linkerd-config says Linkerd intercepts IPv6,
+ * LinkerdConfig.ipv6): else its connections may bypass the proxy and reach the app unchecked. One an
+ * opening admits is admitted either way.
  */
-function callerAdmitted(narrow: readonly NarrowOpening[], caller: Workload): { ips: CallerIp[]; admitted: string[] } | null {
+function callerAdmitted(narrow: readonly NarrowOpening[], caller: Workload, ipv6: boolean): { ips: CallerIp[]; admitted: string[] } | null {
   const admitted = new Set<string>();
   const ips: CallerIp[] = [];
   let answer: boolean | undefined;
@@ -297,6 +330,7 @@ function callerAdmitted(narrow: readonly NarrowOpening[], caller: Workload): { i
       if (value === null) return null;
       const v6 = ip.includes(":");
       const opening = openingAdmitting(narrow, { v6, lo: value, hi: value });
+      if (v6 && opening === null && !ipv6) return null;
       if (answer !== undefined && answer !== (opening !== null)) return null;
       answer = opening !== null;
       if (opening) admitted.add(opening.why);
@@ -304,5 +338,5 @@ function callerAdmitted(narrow: readonly NarrowOpening[], caller: Workload): { i
     }
   }
   if (answer === undefined) return null;
-  return { ips: ips.sort(byAddress), admitted: [...admitted].sort() };
+  return { ips: distinctAddresses(ips), admitted: [...admitted].sort() };
 }
