@@ -47,7 +47,8 @@ describe("pa.conflict: only proxies whose istiod reads the whole set", () => {
     {
       case: "the default view: a default-labelled policy and an unlabelled one: the default's workload only",
       o: objs([p1, withRev(p2, "default")], "default"),
-      want: ["Workload b/w-default has 2 PeerAuthentications; Istio applies only the oldest, b/p1, and ignores b/p2."],
+      // reviews/dsel3.md #1: a revision-labelled policy in the set: its reader is named, not "Istio".
+      want: ["Workload b/w-default has 2 PeerAuthentications; the default istiod reads them all and applies only the oldest, b/p1, and ignores b/p2."],
     },
   ])("$case", ({ o, want }) => {
     expect(messages(o, "pa.conflict")).toEqual(want);
@@ -127,7 +128,8 @@ describe("pa.conflict at mesh scope: ztunnel takes only nil-selector root polici
       {
         message:
           "The mesh (root namespace istio-system) has 2 PeerAuthentications; for sidecars Istio applies only the oldest, istio-system/root-only, and ignores istio-system/mesh, while ztunnel takes a root-namespace policy as mesh-wide only without a selector and applies istio-system/mesh outside istio-system.",
-        fix: "Merge the settings into istio-system/mesh and delete istio-system/root-only.",
+        // reviews/dsel3.md #4: the sidecars' PERMISSIVE policy goes; the mode kept is said.
+        fix: "Merge the settings into istio-system/mesh, keeping its mtls.mode STRICT, and delete istio-system/root-only.",
       },
     ]);
   });
@@ -142,7 +144,8 @@ describe("pa.conflict at mesh scope: ztunnel takes only nil-selector root polici
       {
         message:
           "The mesh (root namespace istio-system) has 2 PeerAuthentications; for sidecars the istiod of revision canary reads them all and applies only the oldest, istio-system/root-only, and ignores istio-system/mesh, while ztunnel takes a root-namespace policy as mesh-wide only without a selector and applies istio-system/mesh outside istio-system.",
-        fix: "Merge the settings into istio-system/mesh and delete istio-system/root-only.",
+        // reviews/dsel3.md #4: the sidecars' PERMISSIVE policy goes; the mode kept is said.
+        fix: "Merge the settings into istio-system/mesh, keeping its mtls.mode STRICT, and delete istio-system/root-only.",
       },
     ]);
   });
@@ -161,7 +164,8 @@ describe("pa.root-selector-ignored: a policy in one istiod's root namespace that
     namespace("istio-config"),
     namespace("c", { "istio.io/rev": "canary" }),
     deploy("istio-config", "cfg", { labels: { "sidecar.istio.io/inject": "true" } }),
-    ...(canaryInConfig ? [deploy("istio-config", "cfg2", { labels: { "istio.io/rev": "canary", "sidecar.istio.io/inject": "true" } })] : []),
+    // reviews/dsel3.md #8: the canary's workload there is one the selector matches (app=cfg).
+    ...(canaryInConfig ? [deploy("istio-config", "cfg2", { labels: { app: "cfg", "istio.io/rev": "canary", "sidecar.istio.io/inject": "true" } })] : []),
     deploy("c", "app"),
     meshConfig("{}\n"),
     meshConfig("rootNamespace: istio-config\n", "istio-system", "istio-canary"),

@@ -2,6 +2,7 @@
 import type { EdgeAnalysis } from "../../edges/buildEdges";
 import { inRevision, istiodRevision, type PeerAuthentication, type Service, type Workload } from "../../model/mesh";
 import { workloadsMatching } from "../../model/labelIndex";
+import { selectorMatches } from "../../model/read";
 import { labelNamesTag, NO_REVISIONS, resolveRevision, type Revisions } from "../../model/revisions";
 import { ignoredMeshPolicy, ignoredPolicyClause, ignoredPolicyFor, type IgnoredPolicy, modeForPort, namespaceDecision, tagLabelFix, unreadMeshPolicy, type ModeDecision, type PaIndex } from "../../resolve/peerAuthentication";
 import { hasIstioProxy } from "../../resolve/resolver";
@@ -40,8 +41,9 @@ function otherRevisions(ctx: AnalysisContext): Map<string, { rev: string; namesp
  * revision's view first, as before; then each other revision's, for its root namespace when it has
  * workloads and for the namespaces its workloads are in, naming the istiod, when it reads a set of
  * policies the default view did not report (a conflict no proxy of that istiod meets is none of its).
- * With several revisions, the default view too speaks only where a proxy meets the conflict: a workload
- * whose istiod reads every policy of the set (or a namespace with no meshed workload, as one revision would).
+ * With several revisions, the default view too speaks only where a proxy meets the conflict: a meshed
+ * workload whose own istiod's set at that scope is exactly this one (or, at namespace scope, a namespace
+ * with no meshed workload, as one revision would); at mesh scope such a workload must exist.
  */
 export const paConflict = rule("pa.conflict", (ctx) => {
   const out: Finding[] = [];
@@ -79,11 +81,48 @@ interface ConflictView {
   planes: { sidecar: boolean; ambient: boolean };
 }
 
+/** A conflict's scope: the root namespace's mesh-wide policies, or a namespace's namespace-wide or workload policies. */
+type ConflictScope = { kind: "mesh" } | { kind: "namespace" | "workload"; ns: string };
+
+/**
+ * The policies of `scope` the istiod of `w` composes for it, oldest first (its own index: `inRevision`,
+ * its discoverySelectors, its root namespace); at workload scope those whose selector w's labels meet.
+ * ztunnel takes only nil-selector root policies as mesh-wide outside the root namespace (the ambient
+ * index's mesh); sidecars, and ztunnel for the root namespace's own workloads, take `selector: {}` ones
+ * too (the sidecar index's mesh, oldest first: meshPolicyOf).
+ */
+function ownSet(ctx: AnalysisContext, w: Workload, scope: ConflictScope): PeerAuthentication[] {
+  if (scope.kind === "mesh") {
+    const amb = ctx.resolver.paIndex({ revision: w.revision, dataplane: "ambient" });
+    if (w.dataplane === "ambient" && w.namespace !== amb.rootNamespace) return amb.mesh;
+    return ctx.resolver.paIndex({ revision: w.revision, dataplane: "sidecar" }).mesh;
+  }
+  const idx = ctx.resolver.paIndex({ revision: w.revision, dataplane: "sidecar" });
+  const list = (scope.kind === "namespace" ? idx.namespaceWide : idx.workloadLevel).get(scope.ns) ?? [];
+  return scope.kind === "workload" ? list.filter((p) => selectorMatches(p.selector!, w.labels)) : list;
+}
+
+const sameList = (a: readonly PeerAuthentication[], b: readonly PeerAuthentication[]) => a.length === b.length && a.every((p, i) => p === b[i]);
+
+/** The policy of `scope` that decides for `w` (its own istiod's oldest, resolver.policyOf). */
+function winnerAt(ctx: AnalysisContext, w: Workload, scope: ConflictScope): PeerAuthentication | null {
+  const p = ctx.resolver.policyOf(w);
+  return scope.kind === "mesh" ? p.meshPolicy : scope.kind === "namespace" ? p.namespacePolicy : p.workloadPolicy;
+}
+
 /** One istiod's conflicts, each set of policies once across istiods (a workload-level set once per workload). */
 function conflictsOf(ctx: AnalysisContext, v: ConflictView, seen: Seen, out: Finding[]): void {
   const idx = ctx.resolver.paIndex({ revision: v.rev, dataplane: "sidecar" });
-  const reader = v.who === null ? "Istio applies" : `the istiod of revision ${v.who} reads them all and applies`;
-  const conflict = (pas: PeerAuthentication[], scope: string, workloads: Workload[] | null = null, ztunnel: PeerAuthentication | null = null) => {
+  const meshedIn = (ns: string) => (ctx.model.workloadsByNamespace.get(ns) ?? []).filter(isMeshedWorkload);
+  const inScope = (scope: ConflictScope) => (scope.kind === "mesh" ? ctx.model.workloads.filter(isMeshedWorkload) : meshedIn(scope.ns));
+  // The revisions (istiodRevision names, first seen in the workloads' order) whose meshed workloads in
+  // `scope` compose exactly `pas` there: those for whom "reads them all and applies the oldest" is true.
+  const readersOf = (pas: PeerAuthentication[], scope: ConflictScope, ws: Workload[]) => {
+    const keys: string[] = [];
+    for (const w of ws) if (!keys.includes(revisionKey(w)) && sameList(ownSet(ctx, w, scope), pas)) keys.push(revisionKey(w));
+    return keys;
+  };
+  const conflict = (pas: PeerAuthentication[], scope: ConflictScope, subjectScope: string, workloads: Workload[] | null = null, ztunnel: PeerAuthentication | null = null) => {
     const key = pas.map((p) => `${p.namespace}/${p.name}`).join("\u0000");
     let named = workloads;
     if (workloads === null) {
@@ -98,39 +137,51 @@ function conflictsOf(ctx: AnalysisContext, v: ConflictView, seen: Seen, out: Fin
       for (const w of named) done.add(nsName(w));
     }
     const [winner, ...ignored] = pas;
-    const subject = named ? `Workload ${listNames(named.map(nsName))}` : scope;
-    // Mixed data planes: sidecars apply the oldest root policy, ztunnel the oldest without a selector
-    // (a `selector: {}` one reaches only the root namespace's own workloads): the fix keeps ztunnel's.
-    const keep = ztunnel ?? winner!;
-    const drop = pas.filter((p) => p !== keep);
+    const subject = named ? `Workload ${listNames(named.map(nsName))}` : subjectScope;
+    // "Istio applies" when one revision reads them, or (default view) every policy of the set is
+    // unlabelled; else the istiods that read them all, every one (another revision's view, or a
+    // revision-labelled policy in the set: its revision's istiod alone composes this set).
+    const labelled = pas.some((p) => p.revision !== undefined);
+    let readers: string[] | null = null;
+    if (v.who !== null || (v.multi && labelled)) {
+      readers = readersOf(pas, scope, named ?? inScope(scope));
+      if (readers.length === 0) readers = [v.who ?? istiodRevision(v.rev)];
+    }
+    const many = (readers?.length ?? 0) > 1;
+    const ignores = many ? "ignore" : "ignores";
+    const reader = readers === null ? "Istio applies" : `${istiodsOf(ctx, readers)} read${many ? "" : "s"} them all and appl${many ? "y" : "ies"}`;
     out.push(
       finding("pa.conflict", {
         message: ztunnel
-          ? `${subject} has ${pas.length} PeerAuthentications; for sidecars ${reader} only the oldest, ${nsName(winner!)}, and ignores ${listNames(ignored.map(nsName))}, while ztunnel takes a root-namespace policy as mesh-wide only without a selector and applies ${nsName(ztunnel)} outside ${idx.rootNamespace}.`
-          : `${subject} has ${pas.length} PeerAuthentications; ${reader} only the oldest, ${nsName(winner!)}, and ignores ${listNames(ignored.map(nsName))}.`,
+          ? `${subject} has ${pas.length} PeerAuthentications; for sidecars ${reader} only the oldest, ${nsName(winner!)}, and ${ignores} ${listNames(ignored.map(nsName))}, while ztunnel takes a root-namespace policy as mesh-wide only without a selector and applies ${nsName(ztunnel)} outside ${idx.rootNamespace}.`
+          : `${subject} has ${pas.length} PeerAuthentications; ${reader} only the oldest, ${nsName(winner!)}, and ${ignores} ${listNames(ignored.map(nsName))}.`,
         resources: [...ignored.map(paRefOf), paRefOf(winner!)],
-        fix: `Merge the settings into ${nsName(keep)} and delete ${listNames(drop.map(nsName))}.`,
+        fix: conflictFix(ctx, v.multi, pas, ztunnel, scope, appliedOf(ctx, pas, scope, inScope(scope))),
       }),
     );
   };
   // Whether a proxy of this view meets a conflict among `pas` in `ns`: the other revisions' views, the
   // namespaces their workloads are in; the default view, with other revisions, a workload there whose
-  // istiod reads every policy, or no meshed workload there at all.
-  const meshedIn = (ns: string) => (ctx.model.workloadsByNamespace.get(ns) ?? []).filter(isMeshedWorkload);
-  const readsAll = (w: Workload, pas: PeerAuthentication[]) => pas.every((p) => inRevision(p.revision, w.revision));
+  // own istiod composes exactly this set, or no meshed workload there at all.
   const touches = (ns: string, pas: PeerAuthentication[]) => {
     if (v.namespaces !== null) return v.namespaces.has(ns);
     if (!v.multi) return true;
     const ws = meshedIn(ns);
-    return ws.length === 0 || ws.some((w) => readsAll(w, pas));
+    return ws.length === 0 || readersOf(pas, { kind: "namespace", ns }, ws).length > 0;
   };
-  meshConflict(ctx, v, idx, conflict);
-  for (const [ns, pas] of idx.namespaceWide) if (pas.length > 1 && touches(ns, pas)) conflict(pas, `Namespace ${ns}`);
+  const mesh = (pas: PeerAuthentication[], ztunnel: PeerAuthentication | null = null) => {
+    // The default view with other revisions: only if some meshed workload's istiod composes this set
+    // (a default revision without workloads, or whose workloads read other policies, says nothing).
+    if (v.who === null && v.multi && readersOf(pas, { kind: "mesh" }, inScope({ kind: "mesh" })).length === 0) return;
+    conflict(pas, { kind: "mesh" }, "The mesh (root namespace " + idx.rootNamespace + ")", null, ztunnel);
+  };
+  meshConflict(ctx, v, idx, mesh);
+  for (const [ns, pas] of idx.namespaceWide) if (pas.length > 1 && touches(ns, pas)) conflict(pas, { kind: "namespace", ns }, `Namespace ${ns}`);
   for (const [ns, pas] of idx.workloadLevel) {
     if (v.namespaces !== null && !v.namespaces.has(ns)) continue;
     const groups = new Map<string, { pas: PeerAuthentication[]; workloads: Workload[] }>();
     // Another revision's view: its own workloads. The default view with other revisions: those whose
-    // istiod reads every policy of their set (filtered below). One revision: every workload, as before.
+    // own istiod composes exactly this set (filtered below). One revision: every workload, as before.
     const all = ctx.model.workloadsByNamespace.get(ns) ?? [];
     const list = v.who !== null ? all.filter((w) => isMeshedWorkload(w) && revisionKey(w) === v.who) : all;
     // Each policy's workloads from the label index, rather than every policy tried on every workload.
@@ -141,61 +192,121 @@ function conflictsOf(ctx: AnalysisContext, v: ConflictView, seen: Seen, out: Fin
         if (hit) hit.push(pa);
         else matchingOf.set(w, [pa]);
       }
+    const scope: ConflictScope = { kind: "workload", ns };
     for (const w of list) {
       const matching = matchingOf.get(w);
       if (!matching || matching.length < 2) continue;
-      if (v.who === null && v.multi && !readsAll(w, matching)) continue;
+      if (v.who === null && v.multi && !(isMeshedWorkload(w) && sameList(ownSet(ctx, w, scope), matching))) continue;
       const key = matching.map((p) => p.name).join("\u0000");
       const g = groups.get(key) ?? { pas: matching, workloads: [] };
       g.workloads.push(w);
       groups.set(key, g);
     }
-    for (const g of groups.values()) conflict(g.pas, "", g.workloads);
+    for (const g of groups.values()) conflict(g.pas, scope, "", g.workloads);
   }
 }
 
 /**
  * The mesh scope's conflict as the view's data planes compose it. Sidecars take every selector-less or
  * `selector: {}` root policy as mesh-wide (ComposePeerAuthentication); ztunnel only those without a
- * selector (ambient/workloads.go `fetchPeerAuthentications`; buildPaIndex's rootNamespaceOnly). Ambient
- * workloads alone: ztunnel's list. Both: the sidecars' list, and when ztunnel applies another policy
- * than the sidecars, that one is named and kept by the fix (deleting it would leave ambient workloads
- * outside the root namespace without a mesh policy).
+ * selector (ambient/workloads.go `fetchPeerAuthentications`; buildPaIndex's rootNamespaceOnly) for
+ * workloads outside the root namespace. Ambient workloads alone: ztunnel's list. Both: the sidecars'
+ * list, and when ztunnel applies another policy than the sidecars outside the root namespace, that one
+ * is named (and preferred by the fix: conflictFix).
  */
-function meshConflict(
-  ctx: AnalysisContext,
-  v: ConflictView,
-  idx: PaIndex,
-  conflict: (pas: PeerAuthentication[], scope: string, workloads?: Workload[] | null, ztunnel?: PeerAuthentication | null) => void,
-): void {
-  const scope = "The mesh (root namespace " + idx.rootNamespace + ")";
+function meshConflict(ctx: AnalysisContext, v: ConflictView, idx: PaIndex, conflict: (pas: PeerAuthentication[], ztunnel?: PeerAuthentication | null) => void): void {
   if (!v.planes.ambient) {
     // Sidecars only, but another revision's ambient workloads may rely on one of these policies.
-    if (idx.mesh.length > 1) conflict(idx.mesh, scope, null, ztunnelKeeps(ctx, idx.mesh));
+    if (idx.mesh.length > 1) conflict(idx.mesh, ztunnelKeeps(ctx, idx.mesh));
     return;
   }
   const amb = ctx.resolver.paIndex({ revision: v.rev, dataplane: "ambient" });
   if (!v.planes.sidecar) {
-    if (amb.mesh.length > 1) conflict(amb.mesh, scope);
+    if (amb.mesh.length > 1) conflict(amb.mesh);
     return;
   }
-  if (idx.mesh.length > 1) conflict(idx.mesh, scope, null, ztunnelKeeps(ctx, idx.mesh));
+  if (idx.mesh.length > 1) conflict(idx.mesh, ztunnelKeeps(ctx, idx.mesh));
 }
 
 /**
- * The mesh policy ztunnel applies outside the root namespace for some revision with ambient workloads,
- * when it is one of `pas` but not their oldest: the sidecars' conflict among `pas` must not be fixed by
- * deleting it, whichever revision's view reports the conflict.
+ * The mesh policy ztunnel applies for some revision's ambient workloads outside that revision's root
+ * namespace (the oldest nil-selector root policy), when it is one of `pas` but not their oldest. Ambient
+ * workloads in the root namespace take the oldest of both kinds, as sidecars do (meshPolicyOf): they
+ * rely on no other policy than the sidecars.
  */
 function ztunnelKeeps(ctx: AnalysisContext, pas: PeerAuthentication[]): PeerAuthentication | null {
   const seen = new Set<string>();
   for (const w of ctx.model.workloads) {
     if (w.dataplane !== "ambient" || !isMeshedWorkload(w) || seen.has(revisionKey(w))) continue;
+    const amb = ctx.resolver.paIndex({ revision: w.revision, dataplane: "ambient" });
+    if (w.namespace === amb.rootNamespace) continue;
     seen.add(revisionKey(w));
-    const kept = ctx.resolver.paIndex({ revision: w.revision, dataplane: "ambient" }).mesh[0];
+    const kept = amb.mesh[0];
     if (kept && kept !== pas[0] && pas.includes(kept)) return kept;
   }
   return null;
+}
+
+/** Each policy of `pas` that decides its scope for some meshed workload of `ws` (its own istiod's winner), with those workloads. */
+function appliedOf(ctx: AnalysisContext, pas: PeerAuthentication[], scope: ConflictScope, ws: Workload[]): Map<PeerAuthentication, Workload[]> {
+  const out = new Map<PeerAuthentication, Workload[]>();
+  for (const w of ws) {
+    const p = winnerAt(ctx, w, scope);
+    if (!p || !pas.includes(p)) continue;
+    const list = out.get(p);
+    if (list) list.push(w);
+    else out.set(p, [w]);
+  }
+  return out;
+}
+
+const MODE_RANK: Record<string, number> = { DISABLE: 0, PERMISSIVE: 1, STRICT: 2 };
+
+/**
+ * pa.conflict's fix. Merging into the view's winner (ztunnel's policy, when named) and deleting the
+ * rest, as before, when no other policy of the set decides for any workload. When another does (another
+ * istiod's, or ztunnel's, winner), deleting it changes those workloads' mode: the policy kept is one
+ * every such workload's istiod reads (ztunnel's when named, else the oldest such), and the advice never
+ * leaves a workload less strict than now: it keeps the kept policy's mode when that is the strictest
+ * applied (naming it when modes differ), else sets it to the strictest. When no such policy exists, or
+ * UNSET modes or port-level maps make "at least as strict" unclear, the neutral advice names the policies
+ * and what each applies now (a fix that weakens mTLS is worse than none).
+ */
+function conflictFix(ctx: AnalysisContext, multi: boolean, pas: PeerAuthentication[], ztunnel: PeerAuthentication | null, scope: ConflictScope, applied: Map<PeerAuthentication, Workload[]>): string {
+  const plain = (keep: PeerAuthentication, extra = "") =>
+    `Merge the settings into ${nsName(keep)}${extra} and delete ${listNames(pas.filter((p) => p !== keep).map(nsName))}.`;
+  const first = ztunnel ?? pas[0]!;
+  const appliedPas = pas.filter((p) => applied.has(p));
+  if (appliedPas.every((p) => p === first)) return plain(first);
+  const appliers = appliedPas.flatMap((p) => applied.get(p)!);
+  const candidates = ztunnel ? [ztunnel] : [pas[0]!, ...appliedPas, ...pas];
+  const keep = candidates.find((p) => appliers.every((w) => ownSet(ctx, w, scope).includes(p)));
+  const who = (p: PeerAuthentication) => appliersText(ctx, applied.get(p)!, multi);
+  if (!keep || [...appliedPas, keep].some((p) => p.mode === "UNSET" || (p.portLevelMtls?.size ?? 0) > 0)) {
+    const now = appliedPas.map((p) => `${who(p)} ${nsName(p)} (${p.mode})`);
+    return `Keep one PeerAuthentication for this scope (of ${listNames(pas.map(nsName))}) and make its mtls.mode what you intend; deleting one changes what its workloads enforce: now ${listNames(now)}.`;
+  }
+  const strictest = appliedPas.reduce((a, p) => (MODE_RANK[p.mode]! > MODE_RANK[a.mode]! ? p : a));
+  if (MODE_RANK[strictest.mode]! <= MODE_RANK[keep.mode]!) return appliedPas.every((p) => p.mode === keep.mode) ? plain(keep) : plain(keep, `, keeping its mtls.mode ${keep.mode},`);
+  return `Set ${nsName(keep)}'s mtls.mode to ${strictest.mode} (what ${who(strictest)} now from ${nsName(strictest)}) and merge the other settings into it, then delete ${listNames(pas.filter((p) => p !== keep).map(nsName))}.`;
+}
+
+/**
+ * Who applies a policy now, with its verb: "sidecars apply", "ztunnel applies" (one revision); "the
+ * istiod of revision canary applies", "ztunnel (from the default istiod) applies" (several).
+ */
+function appliersText(ctx: AnalysisContext, ws: Workload[], multi: boolean): string {
+  const side: string[] = [];
+  const amb: string[] = [];
+  for (const w of ws) {
+    const list = w.dataplane === "ambient" ? amb : side;
+    if (!list.includes(revisionKey(w))) list.push(revisionKey(w));
+  }
+  const parts: string[] = [];
+  if (side.length > 0) parts.push(multi ? istiodsOf(ctx, side) : "sidecars");
+  if (amb.length > 0) parts.push(multi ? `ztunnel (from ${istiodsOf(ctx, amb)})` : "ztunnel");
+  const plural = parts.length > 1 || (side.length > 0 && (!multi || side.length > 1));
+  return `${parts.join(" and ")} ${plural ? "apply" : "applies"}`;
 }
 
 /** The kinds the model makes workloads of (contract §2.1, and WorkloadEntries). */
@@ -281,8 +392,8 @@ export const paRootSelectorIgnored = rule("pa.root-selector-ignored", (ctx) => {
   const defaultKey = istiodRevision(ctx.model.revisions.defaultRevision ?? "");
   const others = otherRevisions(ctx);
   const views = [{ key: defaultKey, idx: defaultIndex(ctx) }, ...[...others].map(([key, { rev }]) => ({ key, idx: ctx.resolver.paIndex({ revision: rev, dataplane: "sidecar" }) }))];
-  const meets = (key: string, ns: string) =>
-    key === defaultKey ? ctx.model.workloads.some((w) => w.namespace === ns && isMeshedWorkload(w) && revisionKey(w) === defaultKey) : others.get(key)!.namespaces.has(ns);
+  // An ignoring istiod meets the policy only through a meshed workload of its own that the selector matches.
+  const meets = (key: string, pa: PeerAuthentication) => selected(ctx, pa).some((w) => isMeshedWorkload(w) && revisionKey(w) === key);
   const out: Finding[] = [];
   for (const [, pas] of onceEach(views.map((v) => v.idx), (idx) => [[idx.rootNamespace, idx.rootWithSelector]]))
     for (const pa of pas) {
@@ -297,7 +408,7 @@ export const paRootSelectorIgnored = rule("pa.root-selector-ignored", (ctx) => {
         );
         continue;
       }
-      const ignorers = views.filter((v) => v.idx.rootWithSelector.includes(pa) && meets(v.key, pa.namespace)).map((v) => v.key);
+      const ignorers = views.filter((v) => v.idx.rootWithSelector.includes(pa) && meets(v.key, pa)).map((v) => v.key);
       if (ignorers.length === 0) continue;
       const many = ignorers.length > 1;
       out.push(
@@ -731,7 +842,9 @@ function meshViewOf(ctx: AnalysisContext, revision: string, ambient: boolean, ou
   // root policy for other namespaces only when its selector is nil).
   const idx = ctx.resolver.paIndex({ revision, dataplane: ambient ? "ambient" : "sidecar" });
   const root = idx.rootNamespace;
-  const meshPa = idx.mesh[0];
+  // Ambient workloads all in the root namespace take the oldest of both kinds there (meshPolicyOf), as
+  // sidecars do: judged by that one, not by the nil-selector list ztunnel uses elsewhere.
+  const meshPa = ambient && !outsideRoot ? ctx.resolver.paIndex({ revision, dataplane: "sidecar" }).mesh[0] : idx.mesh[0];
   if (meshPa) return { kind: meshPa.mode === "STRICT" ? "strict" : "mode", pa: meshPa, root };
   // Its selector is the reason only for a STRICT one, and only for ambient workloads outside the root
   // namespace (`outsideRoot`); the root's own take it as their mesh policy (meshPolicyOf). Another mode
@@ -758,6 +871,10 @@ interface MeshGroup {
   plane: "ambient" | "sidecar" | null;
   /** Some of its ambient workloads are outside the root namespace: ztunnel there skips a `selector: {}` root policy. */
   ztunnelElsewhere: boolean;
+  /** The data plane of all its workloads, whether or not its revisions are split (null: both). */
+  only: "ambient" | "sidecar" | null;
+  /** Some of its revisions are in another group too (their data planes decide differently). */
+  split: boolean;
 }
 
 /**
@@ -784,7 +901,7 @@ function meshGroups(ctx: AnalysisContext): MeshGroup[] {
   for (const { key, rev, ambient, outsideRoot } of byKey.values()) {
     const view = meshViewOf(ctx, rev, ambient, outsideRoot);
     const same = groups.find((g) => g.view.kind === view.kind && g.view.pa === view.pa && g.view.root === view.root);
-    if (!same) groups.push({ revisions: [key], view, plane: null, ambient: [ambient], ztunnelElsewhere: outsideRoot });
+    if (!same) groups.push({ revisions: [key], view, plane: null, ambient: [ambient], ztunnelElsewhere: outsideRoot, only: null, split: false });
     else if ((same.ztunnelElsewhere ||= outsideRoot), !same.revisions.includes(key)) {
       same.revisions.push(key);
       same.ambient.push(ambient);
@@ -793,9 +910,9 @@ function meshGroups(ctx: AnalysisContext): MeshGroup[] {
   }
   // A revision in two groups: its sidecars and its ztunnel read the root namespace differently.
   const split = (key: string) => groups.filter((g) => g.revisions.includes(key)).length > 1;
-  for (const g of groups)
-    if (g.revisions.every(split)) g.plane = g.ambient.every((a) => a) ? "ambient" : g.ambient.every((a) => !a) ? "sidecar" : null;
-  return groups.map(({ revisions, view, plane, ztunnelElsewhere }) => ({ revisions, view, plane, ztunnelElsewhere }));
+  const onlyOf = (ambient: boolean[]) => (ambient.every((a) => a) ? "ambient" : ambient.every((a) => !a) ? "sidecar" : null);
+  for (const g of groups) if (g.revisions.every(split)) g.plane = onlyOf(g.ambient);
+  return groups.map(({ revisions, view, plane, ztunnelElsewhere, ambient }) => ({ revisions, view, plane, ztunnelElsewhere, only: onlyOf(ambient), split: revisions.some(split) }));
 }
 
 /** "the default istiod", "the istiod of revision canary", "the istiods of revisions a and b". */
@@ -816,7 +933,10 @@ export const meshNoStrict = rule("mesh.no-strict", (ctx) => {
   if (groups.length === 1) return groups[0]!.view.kind === "strict" ? [] : [meshFinding(ctx, groups[0]!, ALONE)];
   const strictGroups = groups.filter((g) => g.view.kind === "strict");
   const strict = strictGroups.flatMap((g) => g.revisions);
-  const strictPlane = strictGroups.every((g) => g.plane === strictGroups[0]?.plane) ? (strictGroups[0]?.plane ?? null) : null;
+  // Their data plane is named when one of their revisions decides otherwise for the other data plane
+  // (so "reads a STRICT one" would contradict the lead), whatever their number: all of one data plane.
+  const strictOnly = strictGroups[0]?.only ?? null;
+  const strictPlane = strictGroups.some((g) => g.split) && strictGroups.every((g) => g.only === strictOnly) ? strictOnly : null;
   const tail = strict.length === 0 ? "" : ` ${capitalised(istiodsOf(ctx, strict))} read${strict.length > 1 ? "" : "s"} a STRICT one${strictPlane ? ` for ${strictPlane} workloads` : ""}.`;
   const out: Finding[] = [];
   for (const g of groups) {
