@@ -221,3 +221,19 @@ describe("pa.root-selector-ignored (#8): the ignoring istiod's workloads there m
     ]);
   });
 });
+
+// Review minor note: ztunnel's own conflict when every ambient workload is in the root namespace.
+describe("pa.conflict: ambient workloads only in the root namespace, a `selector: {}` and a nil root policy", () => {
+  const pols = [emptySel("istio-system", "strict-all", "STRICT", T(2020)), peerAuth("istio-system", "mesh", "PERMISSIVE", { created: T(2021) })];
+  it("both reach them (the same-namespace fetch): the conflict, as for sidecars", () => {
+    expect(conflicts([namespace("istio-system", AMB), meshConfig("{}\n"), deploy("istio-system", "tool"), ...pols])).toEqual([
+      {
+        message: "The mesh (root namespace istio-system) has 2 PeerAuthentications; Istio applies only the oldest, istio-system/strict-all, and ignores istio-system/mesh.",
+        fix: "Merge the settings into istio-system/strict-all and delete istio-system/mesh.",
+      },
+    ]);
+  });
+  it("near miss: ambient workloads outside the root namespace: ztunnel reads one mesh policy, silent", () => {
+    expect(conflicts([namespace("istio-system"), meshConfig("{}\n"), ...apps({ a: AMB }), ...pols])).toEqual([]);
+  });
+});

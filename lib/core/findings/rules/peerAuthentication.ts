@@ -53,19 +53,24 @@ export const paConflict = rule("pa.conflict", (ctx) => {
   const defaultKey = istiodRevision(defaultRev);
   const meshed = ctx.model.workloads.filter(isMeshedWorkload);
   const ownPlanes = meshed.filter((w) => revisionKey(w) === defaultKey);
-  conflictsOf(ctx, { rev: defaultRev, who: null, namespaces: null, multi: others.size > 0, planes: planesOf(ownPlanes.length > 0 ? ownPlanes : meshed) }, seen, out);
+  conflictsOf(ctx, { rev: defaultRev, who: null, namespaces: null, multi: others.size > 0, planes: planesOf(ctx, ownPlanes.length > 0 ? ownPlanes : meshed) }, seen, out);
   for (const [key, { rev, namespaces }] of others)
-    conflictsOf(ctx, { rev, who: key, namespaces, multi: true, planes: planesOf(meshed.filter((w) => revisionKey(w) === key)) }, seen, out);
+    conflictsOf(ctx, { rev, who: key, namespaces, multi: true, planes: planesOf(ctx, meshed.filter((w) => revisionKey(w) === key)) }, seen, out);
   return out;
 });
 
 /** Sets of policies reported (their names joined): for a workload-level set, the workloads named with it. */
 type Seen = Map<string, Set<string> | null>;
 
-/** Which data planes `ws` use; sidecars alone for none (a mesh without workloads, as before). */
-function planesOf(ws: Workload[]): { sidecar: boolean; ambient: boolean } {
-  const ambient = ws.some((w) => w.dataplane === "ambient");
-  return { ambient, sidecar: !ambient || ws.some((w) => w.dataplane !== "ambient") };
+/**
+ * Which data planes `ws` use; sidecars alone for none (a mesh without workloads, as before). `elsewhere`:
+ * some ambient workload is outside its revision's root namespace (ztunnel there takes nil selectors only).
+ */
+function planesOf(ctx: AnalysisContext, ws: Workload[]): ConflictView["planes"] {
+  const amb = ws.filter((w) => w.dataplane === "ambient");
+  const ambient = amb.length > 0;
+  const elsewhere = amb.some((w) => w.namespace !== ctx.resolver.paIndex({ revision: w.revision, dataplane: "ambient" }).rootNamespace);
+  return { ambient, sidecar: !ambient || ws.some((w) => w.dataplane !== "ambient"), elsewhere };
 }
 
 /**
@@ -78,7 +83,7 @@ interface ConflictView {
   who: string | null;
   namespaces: Set<string> | null;
   multi: boolean;
-  planes: { sidecar: boolean; ambient: boolean };
+  planes: { sidecar: boolean; ambient: boolean; elsewhere: boolean };
 }
 
 /** A conflict's scope: the root namespace's mesh-wide policies, or a namespace's namespace-wide or workload policies. */
@@ -222,7 +227,10 @@ function meshConflict(ctx: AnalysisContext, v: ConflictView, idx: PaIndex, confl
   }
   const amb = ctx.resolver.paIndex({ revision: v.rev, dataplane: "ambient" });
   if (!v.planes.sidecar) {
-    if (amb.mesh.length > 1) conflict(amb.mesh);
+    // ztunnel's root-namespace workloads take `selector: {}` root policies too (the same-namespace
+    // fetch, meshPolicyOf): with every ambient workload of the view there, the sidecars' list is theirs.
+    const list = v.planes.elsewhere ? amb.mesh : idx.mesh;
+    if (list.length > 1) conflict(list);
     return;
   }
   if (idx.mesh.length > 1) conflict(idx.mesh, ztunnelKeeps(ctx, idx.mesh));
