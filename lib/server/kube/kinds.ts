@@ -35,11 +35,14 @@ function isCertificateSecret(item: Record<string, unknown>): boolean {
 }
 const SECRET_SELECTORS = [`type=${TLS_SECRET}`, ...SECRET_NAMES.map((n) => `metadata.name=${n}`)];
 
-// Istio's revision tags are MutatingWebhookConfigurations labelled istio.io/tag (lib/core/model/revisions.ts);
-// every other webhook is dropped as soon as its page is decoded.
-const isRevisionTag = (item: Record<string, unknown>): boolean => {
+// Istio's revision tags are MutatingWebhookConfigurations labelled istio.io/tag (lib/core/model/revisions.ts),
+// and Istio's sidecar injector webhooks name istiod's namespace (their service; lib/core/certs/
+// controlPlaneNamespaces.ts); every other webhook is dropped as soon as its page is decoded.
+const isIstioWebhook = (item: Record<string, unknown>): boolean => {
   const labels = (item.metadata as { labels?: Record<string, unknown> } | undefined)?.labels;
-  return typeof labels?.["istio.io/tag"] === "string";
+  if (typeof labels?.["istio.io/tag"] === "string") return true;
+  const hooks = Array.isArray(item.webhooks) ? (item.webhooks as unknown[]) : [];
+  return hooks.some((h) => typeof (h as { name?: unknown } | null)?.name === "string" && ((h as { name: string }).name.endsWith("sidecar-injector.istio.io")));
 };
 
 const core = (kind: string, plural: string, namespaced = true): KindSpec => ({ kind, group: "", versions: ["v1"], plural, namespaced });
@@ -85,7 +88,7 @@ export const KINDS: KindSpec[] = [
     versions: ["v1"],
     plural: "mutatingwebhookconfigurations",
     namespaced: false,
-    keep: isRevisionTag,
+    keep: isIstioWebhook,
   },
 ];
 
