@@ -37,10 +37,17 @@ const byNetwork = (networks: unknown[]) => [
 ];
 const serverAuthz = (networks: unknown[]) => l5dPolicy("ServerAuthorization", "web-sa", { server: { name: "web-http" }, client: { unauthenticated: true, networks } }, "v1beta1");
 
+/**
+ * What linkerd-init lets past web's proxy must be known for a caller-address decision (linkerdInit.ts):
+ * the namespace says no subnet and no extra inbound port, as the injector renders for these empty
+ * annotations (no --subnets-to-ignore; --inbound-ports-to-ignore 4190,4191 only).
+ */
+const NO_SKIPS = { "config.linkerd.io/skip-subnets": "", "config.linkerd.io/skip-inbound-ports": "" };
+
 /** web (8080 behind Service web:80) meshed under a deny default, its Server, an unmeshed caller legacy/client with `pods`. */
 function mesh(policy: KubeObject[], pods: KubeObject[], extra: KubeObject[] = []): KubeObject[] {
   return [
-    l5dNs({ [POLICY]: "deny" }),
+    l5dNs({ [POLICY]: "deny", ...NO_SKIPS }),
     namespace("legacy"),
     deploy(L5D, "web", { ports: [8080] }),
     deploy("legacy", "client"),
@@ -400,7 +407,7 @@ describe("the default inbound policy cluster-unauthenticated is decided by the c
   const objs = (policy: string | null, ips: string[] | null, values: string | null = CFG) =>
     mesh([], ips === null ? [] : [pod("legacy", "client", "a", ips, false, { phase: "Running" })], values === null ? [] : [l5dConfig(values)])
       .filter((o) => o !== webServer)
-      .map((o, i) => (i === 0 ? l5dNs(policy === null ? {} : { [POLICY]: policy }) : o));
+      .map((o, i) => (i === 0 ? l5dNs(policy === null ? NO_SKIPS : { [POLICY]: policy, ...NO_SKIPS }) : o));
 
   it("a caller outside linkerd-config's clusterNetworks is broken (was plaintext)", () => {
     const p = verdict(objs("cluster-unauthenticated", ["10.99.0.5"]));

@@ -29,6 +29,23 @@ export interface LinkerdConfig {
    * its inbound policy. False when unset or when one config does not say false.
    */
   ipv6: boolean;
+  /**
+   * Every linkerd-config gives the same default inbound policy (or none sets one). When two control
+   * planes differ, which one serves a given pod is not read here: the caller-address decision under
+   * the cluster default is then left undecided (linkerdInbound.ts defaultByCaller).
+   */
+  defaultPolicyAgreed: boolean;
+  /**
+   * values.proxyInit.skipSubnets (chart default ""), which the chart renders into linkerd-init's
+   * --subnets-to-ignore: connections from these networks never reach the proxy. Null when configs
+   * differ, one's values do not parse, or the value is not a string.
+   */
+  skipSubnets: string | null;
+  /**
+   * values.proxyInit.ignoreInboundPorts (chart default "4567,4568"), rendered into linkerd-init's
+   * --inbound-ports-to-ignore: these ports never reach the proxy. Null as for skipSubnets.
+   */
+  ignoreInboundPorts: string | null;
 }
 
 const UNPARSED = Symbol("unparsed");
@@ -53,9 +70,37 @@ function agreedSetting<T>(all: readonly unknown[], read: (values: unknown) => T 
 }
 
 /**
- * The linkerd-config ConfigMap among the inputs, the first by namespace when there are several (one
- * per control plane); null when there is none or its values do not parse (the chart writes them, so a
- * hand-made ConfigMap without them says nothing).
+ * `read`'s answer for every config's values when all give the same one (null from `read`: cannot be
+ * told); null when they differ, one does not parse, or there is none.
+ */
+function agreedText(all: readonly unknown[], read: (values: unknown) => string | null): string | null {
+  let out: string | undefined;
+  for (const values of all) {
+    const v = values === UNPARSED ? null : read(values);
+    if (v === null || (out !== undefined && v !== out)) return null;
+    out = v;
+  }
+  return out ?? null;
+}
+
+/** A proxyInit setting as the chart renders it (`toString`): its default when unset, null when it is no scalar. */
+const proxyInitSetting = (key: string, fallback: string) => (values: unknown) => {
+  const v = at(values, "proxyInit", key);
+  if (v === undefined || v === null) return fallback;
+  return typeof v === "string" || typeof v === "number" ? String(v) : null;
+};
+
+const namespaceOf = (o: LoadedObject) => o.object.metadata.namespace ?? "default";
+const valuesText = (o: LoadedObject) => str(at(o.object, "data", "values")) ?? "";
+/** By namespace, then by the values as written: a fixed order whatever the input order. */
+const byNamespaceThenValues = (a: LoadedObject, b: LoadedObject) =>
+  namespaceOf(a) < namespaceOf(b) ? -1 : namespaceOf(a) > namespaceOf(b) ? 1 : valuesText(a) < valuesText(b) ? -1 : valuesText(a) > valuesText(b) ? 1 : 0;
+
+/**
+ * The linkerd-config ConfigMap among the inputs, the first by namespace (then by its values as
+ * written, so the input order never decides) when there are several (one per control plane); null
+ * when there is none or its values do not parse (the chart writes them, so a hand-made ConfigMap
+ * without them says nothing).
  */
 export function readLinkerdConfig(objects: readonly LoadedObject[]): LinkerdConfig | null {
   let found: LoadedObject | null = null;
@@ -64,7 +109,7 @@ export function readLinkerdConfig(objects: readonly LoadedObject[]): LinkerdConf
     if (o.object.kind !== "ConfigMap" || o.object.metadata.name !== "linkerd-config") continue;
     if (str(at(o.object, "data", "values")) === undefined) continue;
     configs.push(o);
-    if (!found || (o.object.metadata.namespace ?? "default") < (found.object.metadata.namespace ?? "default")) found = o;
+    if (!found || byNamespaceThenValues(o, found) < 0) found = o;
   }
   if (!found) return null;
   const values = valuesOf(found);
@@ -83,6 +128,10 @@ export function readLinkerdConfig(objects: readonly LoadedObject[]): LinkerdConf
       return n !== undefined && n !== "" ? n : null;
     }),
     ipv6: agreedSetting(all, (v) => (at(v, "disableIPv6") === false ? true : null)) === true,
+    defaultPolicyAgreed:
+      agreedText(all, (v) => str(at(v, "proxy", "defaultInboundPolicy"))?.trim() || str(at(v, "policyController", "defaultAllowPolicy"))?.trim() || "") !== null,
+    skipSubnets: agreedText(all, proxyInitSetting("skipSubnets", "")),
+    ignoreInboundPorts: agreedText(all, proxyInitSetting("ignoreInboundPorts", "4567,4568")),
   };
 }
 

@@ -143,6 +143,11 @@ export interface LinkerdPolicy {
    * cluster-unauthenticated admits from; null when not known, or when they hold every address.
    */
   clusterNetworks: Network[] | null;
+  /**
+   * Where Servers could not be listed (completeness entries for kind Server): "" for the whole
+   * cluster, else the namespace. A Server there may take a port that looks Server-less.
+   */
+  serversUnread: Set<string>;
 }
 
 /**
@@ -438,6 +443,23 @@ function clusterNetworksOf(clusterNetworks: string | null): ClusterNetworks {
 }
 
 /**
+ * Comma-separated CIDRs as linkerd-init's --subnets-to-ignore takes them (each part a CIDR with a
+ * prefix length, surrounding spaces allowed); null when a part is none, for proxy-init would refuse
+ * the list and what it lets past cannot be told. "" is no network.
+ */
+export function subnetsOf(list: string): Network[] | null {
+  const out: Network[] = [];
+  for (const raw of list.split(",")) {
+    const part = raw.trim();
+    if (part === "" && list.trim() === "") continue;
+    const range = /^[0-9A-Fa-f.:]+\/\d+$/.test(part) ? parseCidr(part) : null;
+    if (range === null) return null;
+    out.push({ cidr: part, range, except: [] });
+  }
+  return out;
+}
+
+/**
  * The networks Linkerd gives a ServerAuthorization without client.networks: the cluster networks
  * (policy-controller grpc/src/inbound.rs `to_authz`: empty networks → its --cluster-networks, which
  * the chart fills from values.clusterNetworks). Null unless linkerd-config gives them (or one does not
@@ -519,6 +541,7 @@ export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProble
     narrowOpenings: [],
     wideOpenings: [],
     clusterNetworks: null,
+    serversUnread: new Set(unread.filter((c) => c.kind === "Server").map((c) => c.namespace ?? "")),
   };
   const cluster = clusterNetworksOf(clusterNetworks);
   const clusterNets = clusterAsNetworks(cluster, clusterNetworks);
@@ -641,6 +664,7 @@ export const NO_LINKERD_POLICY: LinkerdPolicy = Object.freeze({
   narrowOpenings: [],
   wideOpenings: [],
   clusterNetworks: null,
+  serversUnread: new Set<string>(),
 });
 
 /** A namespace's Servers, in policy.servers order (Linkerd's), once per policy: callers scan one namespace, not every Server. */

@@ -207,6 +207,13 @@ export interface LivePod {
   linkerdControlPlaneNs?: string;
   linkerdTrustDomain?: string;
   /**
+   * The pod's linkerd-init args (charts/partials _proxy-init.tpl): --subnets-to-ignore (callers from
+   * these source networks are never redirected to the proxy) and --inbound-ports-to-ignore, as written
+   * ("" when the flag is absent). Absent when the pod has no linkerd-init container (CNI mode: the CNI
+   * plugin's config holds them, not the pod).
+   */
+  linkerdInit?: { subnets: string; inboundPorts: string };
+  /**
    * A pod's addresses, status.podIPs (else status.podIP) as the API server reports them: the source
    * address its connections carry, which a Linkerd Server opened to some networks only checks
    * (linkerdInbound.ts linkerdCallerInbound). Absent for a pod not yet given one, and for templates.

@@ -236,7 +236,29 @@ function linkerdPodOf(name: string, pod: unknown): LivePod {
     const requireAnnotation = annotation("config.linkerd.io/proxy-require-identity-inbound-ports");
     if (requireAnnotation !== undefined) out.linkerdRequireIdentity = requireAnnotation;
   }
+  const init = linkerdInitArgs(pod);
+  if (init) out.linkerdInit = init;
   return out;
+}
+
+/**
+ * A pod's linkerd-init args that let traffic past the proxy: every --flag value and --flag=value of
+ * the two flags, joined by commas (proxy-init reads both as comma-separated lists); null without a
+ * linkerd-init container.
+ */
+function linkerdInitArgs(pod: unknown): { subnets: string; inboundPorts: string } | null {
+  const init = arr(at(pod, "spec", "initContainers")).find((c) => at(c, "name") === "linkerd-init");
+  if (init === undefined) return null;
+  const args = arr(at(init, "args")).map((a) => str(a) ?? "");
+  const values = (flag: string) => {
+    const out: string[] = [];
+    args.forEach((a, i) => {
+      if (a === flag && i + 1 < args.length) out.push(args[i + 1]!);
+      else if (a.startsWith(`${flag}=`)) out.push(a.slice(flag.length + 1));
+    });
+    return out.join(",");
+  };
+  return { subnets: values("--subnets-to-ignore"), inboundPorts: values("--inbound-ports-to-ignore") };
 }
 
 const TLS_MODE = "security.istio.io/tlsMode";

@@ -13,6 +13,7 @@ import { narrowOpeningsOf, networksText, openingAdmitting, serverOfPort, serverO
 import { ipValue, NETIP } from "../model/ipAddress";
 import { inPortRuns, linkerdPolicyPortRuns } from "../model/read";
 import { ADMITS_UNAUTHENTICATED, LINKERD_POLICIES } from "../model/linkerdPolicyValues";
+import { linkerdInitBypass, type InitBypass } from "./linkerdInit";
 
 const ANNOTATION = "config.linkerd.io/default-inbound-policy";
 const REQUIRE_IDENTITY = "config.linkerd.io/proxy-require-identity-inbound-ports";
@@ -239,11 +240,18 @@ export function linkerdInbound(model: MeshModel, w: Workload, port?: number, pod
  * takes follows the address it calls), or a hostNetwork pod (its listed addresses are its node's, not
  * the source its connections carry: LivePod.hostNetwork). Terminal pods (LivePod.terminal) are left
  * out: a caller with no other pod has no address. A refused caller whose Server's namespace opens some
- * route to unauthenticated clients stays undecided, as linkerdInbound's locked Server does.
+ * route to unauthenticated clients stays undecided, as linkerdInbound's locked Server does. Before
+ * any of it, what linkerd-init lets past the proxy (linkerdInit.ts: a skipped port, or a caller in a
+ * skipped subnet) is admitted, and where that cannot be told nothing is decided.
  */
 export function linkerdCallerInbound(model: MeshModel, w: Workload, port: number, caller: Workload): LinkerdInbound | null {
   const policy = model.linkerdPolicy;
   if ((policy.narrowOpenings.length === 0 && policy.wideOpenings.length === 0 && policy.clusterNetworks === null) || caller.livePods.length === 0) return null;
+  // What linkerd-init lets past the proxy comes first: the policy never sees it (linkerdInit.ts).
+  const bypass = linkerdInitBypass(model, w);
+  if (bypass === null) return null;
+  const bypassed = bypassOf(bypass, port, caller);
+  if (bypassed !== undefined) return bypassed;
   const server = serverOfPort(policy, w, port);
   if (server === null) return defaultByCaller(model, w, port, caller);
   if (serverOpensToEveryAddress(policy, server)) return null;
@@ -269,12 +277,35 @@ function defaultByCaller(model: MeshModel, w: Workload, port: number, caller: Wo
   const inbound = linkerdInbound(model, w, port);
   const networks = model.linkerdPolicy.clusterNetworks;
   if (inbound.byNetwork !== true || networks === null) return null;
+  // A Server the reader could not list may take the port.
+  const unread = model.linkerdPolicy.serversUnread;
+  if (unread.has("") || unread.has(w.namespace)) return null;
+  // Control planes whose default policies differ: which one serves these pods is not read, unless
+  // every pod carries its own default-inbound-policy annotation.
+  if (model.linkerdConfig?.defaultPolicyAgreed === false && !linkerdPods(model, w).every((p) => known(p.policy))) return null;
   const from = `the cluster networks ${networksText(networks)} (clusterNetworks in linkerd-config)`;
   const decided = callerAdmitted([{ namespace: w.namespace, why: from, networks }], caller, model.linkerdConfig?.ipv6 === true);
   if (decided === null) return null;
   const pods = `the caller's pods (${shownIps(decided.ips)})`;
   if (decided.admitted.length > 0) return { mode: "PERMISSIVE", undecided: false, why: `${inbound.why}, which admits ${pods} as unauthenticated clients (from ${from})` };
   return { mode: "STRICT", undecided: false, why: `${inbound.why}, which admits unauthenticated clients only from ${from}, which leave out ${pods}` };
+}
+
+/**
+ * A caller linkerd-init lets past the proxy: the port is one it skips, or every address of the
+ * caller's pods is in a subnet it skips (PERMISSIVE: neither side encrypts, the app takes it).
+ * Null when the caller's pods are partly inside (or their addresses cannot be told while some subnet
+ * is skipped); undefined when linkerd-init lets it through to the proxy.
+ */
+function bypassOf(bypass: InitBypass, port: number, caller: Workload): LinkerdInbound | null | undefined {
+  if (inPortRuns(bypass.ports, port))
+    return { mode: "PERMISSIVE", undecided: false, why: `its port ${port} is one linkerd-init skips (${bypass.portsFrom}), so connections to it bypass the Linkerd proxy and neither side encrypts` };
+  if (bypass.subnets.length === 0) return undefined;
+  const skipped = `the subnets linkerd-init skips, ${networksText(bypass.subnets)} (${bypass.subnetsFrom})`;
+  const inside = callerAdmitted([{ namespace: "", why: skipped, networks: bypass.subnets }], caller, true);
+  if (inside === null) return null;
+  if (inside.admitted.length === 0) return undefined;
+  return { mode: "PERMISSIVE", undecided: false, why: `the caller's pods (${shownIps(inside.ips)}) are in ${skipped}, so their connections bypass the Linkerd proxy and neither side encrypts` };
 }
 
 /** The openings, wide and narrow, that admit unauthenticated clients to a Server from some networks, sorted by `why`. */
