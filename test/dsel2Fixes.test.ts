@@ -37,12 +37,12 @@ describe("pa.conflict: only proxies whose istiod reads the whole set", () => {
     {
       case: "near miss: both workloads on the canary: both named",
       o: objs([withRev(p1, "canary"), p2], "canary"),
-      want: ["Workload b/w-canary and b/w-default has 2 PeerAuthentications; the istiod of revision canary reads them all and applies only the oldest, b/p1, and ignores b/p2."],
+      want: ["Workloads b/w-canary and b/w-default have 2 PeerAuthentications; the istiod of revision canary reads them all and applies only the oldest, b/p1, and ignores b/p2."],
     },
     {
       case: "near miss: both unlabelled: every istiod reads both, both workloads named as for one istiod",
       o: objs([p1, p2], "default"),
-      want: ["Workload b/w-canary and b/w-default has 2 PeerAuthentications; Istio applies only the oldest, b/p1, and ignores b/p2."],
+      want: ["Workloads b/w-canary and b/w-default have 2 PeerAuthentications; Istio applies only the oldest, b/p1, and ignores b/p2."],
     },
     {
       case: "the default view: a default-labelled policy and an unlabelled one: the default's workload only",
@@ -123,17 +123,17 @@ describe("pa.conflict at mesh scope: ztunnel takes only nil-selector root polici
   it("#3: ambient workloads only: no conflict (ztunnel reads one mesh policy)", () => {
     expect(of(objs(false))).toEqual([]);
   });
-  it("mixed mesh: a conflict for sidecars, ztunnel's policy named and kept by the fix", () => {
+  it("mixed mesh: a conflict for sidecars, both policies named with their workloads, neither deleted", () => {
     expect(of(objs(true))).toEqual([
       {
         message:
           "The mesh (root namespace istio-system) has 2 PeerAuthentications; for sidecars Istio applies only the oldest, istio-system/root-only, and ignores istio-system/mesh, while ztunnel takes a root-namespace policy as mesh-wide only without a selector and applies istio-system/mesh outside istio-system.",
         // reviews/dsel3.md #4: the sidecars' PERMISSIVE policy goes; the mode kept is said.
-        fix: "Merge the settings into istio-system/mesh, keeping its mtls.mode STRICT, and delete istio-system/root-only.",
+        fix: "Now sidecars apply istio-system/root-only (PERMISSIVE) to s/app; ztunnel applies istio-system/mesh (STRICT) to a/client and b/srv. Each of istio-system/root-only and istio-system/mesh decides for some workload, so deleting one changes what its workloads enforce: to change a workload's mode, edit the policy that applies to it.",
       },
     ]);
   });
-  it("ambient workloads on the default revision, sidecars on the canary: the canary's conflict keeps ztunnel's policy", () => {
+  it("ambient workloads on the default revision, sidecars on the canary: the canary's conflict relabels each policy for its istiod", () => {
     const o: KubeObject[] = [
       ...objs(false),
       meshConfig("{}\n", "istio-system", "istio-canary"),
@@ -145,14 +145,14 @@ describe("pa.conflict at mesh scope: ztunnel takes only nil-selector root polici
         message:
           "The mesh (root namespace istio-system) has 2 PeerAuthentications; for sidecars the istiod of revision canary reads them all and applies only the oldest, istio-system/root-only, and ignores istio-system/mesh, while ztunnel takes a root-namespace policy as mesh-wide only without a selector and applies istio-system/mesh outside istio-system.",
         // reviews/dsel3.md #4: the sidecars' PERMISSIVE policy goes; the mode kept is said.
-        fix: "Merge the settings into istio-system/mesh, keeping its mtls.mode STRICT, and delete istio-system/root-only.",
+        fix: "Now the istiod of revision canary applies istio-system/root-only (PERMISSIVE) to s/app; ztunnel (from the default istiod) applies istio-system/mesh (STRICT) to a/client and b/srv. Each of istio-system/root-only and istio-system/mesh decides for some workload, so deleting one changes what its workloads enforce: to change a workload's mode, edit the policy that applies to it. To have each istiod read only one of them, label istio-system/root-only with istio.io/rev=canary and istio-system/mesh with istio.io/rev=default: no workload's mode changes.",
       },
     ]);
   });
   it("near miss: two nil-selector policies, ambient only: ztunnel meets the conflict, worded as before", () => {
     const o = objs(false).map((x) => (x.metadata.name === "root-only" ? peerAuth("istio-system", "root-only", "PERMISSIVE", { created: "2020-01-01T00:00:00Z" }) : x));
     expect(of(o)).toEqual([
-      { message: "The mesh (root namespace istio-system) has 2 PeerAuthentications; Istio applies only the oldest, istio-system/root-only, and ignores istio-system/mesh.", fix: "Merge the settings into istio-system/root-only and delete istio-system/mesh." },
+      { message: "The mesh (root namespace istio-system) has 2 PeerAuthentications; Istio applies only the oldest, istio-system/root-only, and ignores istio-system/mesh.", fix: "Now ztunnel applies istio-system/root-only (PERMISSIVE) to a/client and b/srv. Delete istio-system/mesh: no istiod applies it to any workload, so deleting it changes nothing (its settings are not in effect; do not merge them into the policy that applies). To change a mode, edit istio-system/root-only, the policy that applies." },
     ]);
   });
 });

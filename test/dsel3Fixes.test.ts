@@ -24,11 +24,11 @@ describe("pa.conflict (#1): a revision-labelled policy in the set", () => {
   it("M1: every workload on the canary, which reads only the STRICT one: silent", () => {
     expect(conflicts([...canaryCp, ...apps({ a: REV("canary"), b: REV("canary") }), ...rootPols])).toEqual([]);
   });
-  it("M1b: a on the default revision: the default istiod named; the fix keeps the canary's STRICT policy", () => {
+  it("M1b: a on the default revision: the default istiod named; the fix deletes neither, and relabels the canary's policy", () => {
     expect(conflicts([...canaryCp, ...apps({ a: INJ, b: REV("canary") }), ...rootPols])).toEqual([
       {
         message: "The mesh (root namespace istio-system) has 2 PeerAuthentications; the default istiod reads them all and applies only the oldest, istio-system/old, and ignores istio-system/default.",
-        fix: "Merge the settings into istio-system/default, keeping its mtls.mode STRICT, and delete istio-system/old.",
+        fix: "Now the default istiod applies istio-system/old (PERMISSIVE) to a/cli and a/srv; the istiod of revision canary applies istio-system/default (STRICT) to b/cli and b/srv. Each of istio-system/old and istio-system/default decides for some workload, so deleting one changes what its workloads enforce: to change a workload's mode, edit the policy that applies to it. To have each istiod read only one of them, label istio-system/default with istio.io/rev=canary: no workload's mode changes.",
       },
     ]);
   });
@@ -37,7 +37,7 @@ describe("pa.conflict (#1): a revision-labelled policy in the set", () => {
     expect(conflicts(o)).toEqual([
       {
         message: "The mesh (root namespace istio-system) has 2 PeerAuthentications; Istio applies only the oldest, istio-system/old, and ignores istio-system/default.",
-        fix: "Merge the settings into istio-system/old and delete istio-system/default.",
+        fix: "Now sidecars apply istio-system/old (PERMISSIVE) to a/cli and a/srv. Delete istio-system/default: no istiod applies it to any workload, so deleting it changes nothing (its settings are not in effect; do not merge them into the policy that applies). To change a mode, edit istio-system/old, the policy that applies.",
       },
     ]);
   });
@@ -51,17 +51,17 @@ describe("pa.conflict (#1): a revision-labelled policy in the set", () => {
     withRev(peerAuth("b", "old", "PERMISSIVE", { created: T(2020) }), "default"),
     peerAuth("b", "new", "STRICT", { created: T(2021) }),
   ];
-  it("M3: namespace b on both revisions: the fix keeps b/new, which the canary's v2 applies as STRICT", () => {
+  it("M3: namespace b on both revisions: the fix deletes neither (v2 applies b/new) and relabels b/new for the canary", () => {
     expect(conflicts(m3(true))).toEqual([
       {
         message: "Namespace b has 2 PeerAuthentications; the default istiod reads them all and applies only the oldest, b/old, and ignores b/new.",
-        fix: "Merge the settings into b/new, keeping its mtls.mode STRICT, and delete b/old.",
+        fix: "Now the default istiod applies b/old (PERMISSIVE) to b/v1; the istiod of revision canary applies b/new (STRICT) to b/v2. Each of b/old and b/new decides for some workload, so deleting one changes what its workloads enforce: to change a workload's mode, edit the policy that applies to it. To have each istiod read only one of them, label b/new with istio.io/rev=canary: no workload's mode changes.",
       },
     ]);
   });
   it("M3 near miss: no workload on the canary: as for one istiod", () => {
     expect(conflicts(m3(false))).toEqual([
-      { message: "Namespace b has 2 PeerAuthentications; Istio applies only the oldest, b/old, and ignores b/new.", fix: "Merge the settings into b/old and delete b/new." },
+      { message: "Namespace b has 2 PeerAuthentications; Istio applies only the oldest, b/old, and ignores b/new.", fix: "Now sidecars apply b/old (PERMISSIVE) to b/v1. Delete b/new: no istiod applies it to any workload, so deleting it changes nothing (its settings are not in effect; do not merge them into the policy that applies). To change a mode, edit b/old, the policy that applies." },
     ]);
   });
 });
@@ -86,7 +86,7 @@ describe("pa.conflict (#2): the default view's set must be the workload's own", 
   });
   it("near miss: p0 unlabelled: one set, both workloads", () => {
     expect(messages(objs(null), "pa.conflict")).toEqual([
-      "Workload b/w-canary and b/w-default has 3 PeerAuthentications; Istio applies only the oldest, b/p0, and ignores b/p1 and b/p3.",
+      "Workloads b/w-canary and b/w-default have 3 PeerAuthentications; Istio applies only the oldest, b/p0, and ignores b/p1 and b/p3.",
     ]);
   });
 });
@@ -100,18 +100,18 @@ describe("pa.conflict and mesh.no-strict (#3, #4): a root `selector: {}` STRICT 
     expect(conflicts(o)).toEqual([
       {
         message: "The mesh (root namespace istio-system) has 2 PeerAuthentications; Istio applies only the oldest, istio-system/strict-all, and ignores istio-system/mesh.",
-        fix: "Merge the settings into istio-system/strict-all and delete istio-system/mesh.",
+        fix: "Now sidecars and ztunnel apply istio-system/strict-all (STRICT) to b/cli, b/srv and istio-system/tool. Delete istio-system/mesh: no istiod applies it to any workload, so deleting it changes nothing (its settings are not in effect; do not merge them into the policy that applies). To change a mode, edit istio-system/strict-all, the policy that applies.",
       },
     ]);
     expect(messages(o, "mesh.no-strict")).toEqual([]);
   });
-  it("A1: ambient workloads outside the root namespace: ztunnel's policy kept, set to the sidecars' STRICT", () => {
+  it("A1: ambient workloads outside the root namespace: both named with their workloads; neutral advice, no mode set", () => {
     const o = [namespace("istio-system"), meshConfig("{}\n"), ...apps({ a: AMB, b: INJ }), ...pols];
     expect(conflicts(o)).toEqual([
       {
         message:
           "The mesh (root namespace istio-system) has 2 PeerAuthentications; for sidecars Istio applies only the oldest, istio-system/strict-all, and ignores istio-system/mesh, while ztunnel takes a root-namespace policy as mesh-wide only without a selector and applies istio-system/mesh outside istio-system.",
-        fix: "Set istio-system/mesh's mtls.mode to STRICT (what sidecars apply now from istio-system/strict-all) and merge the other settings into it, then delete istio-system/strict-all.",
+        fix: "Now sidecars apply istio-system/strict-all (STRICT) to b/cli and b/srv; ztunnel applies istio-system/mesh (PERMISSIVE) to a/cli and a/srv. Each of istio-system/strict-all and istio-system/mesh decides for some workload, so deleting one changes what its workloads enforce: to change a workload's mode, edit the policy that applies to it.",
       },
     ]);
     expect(messages(o, "mesh.no-strict")).toEqual([expect.stringContaining("For the ambient workloads on revision default, the mesh-wide PeerAuthentication istio-system/mesh is PERMISSIVE")]);
@@ -120,7 +120,7 @@ describe("pa.conflict and mesh.no-strict (#3, #4): a root `selector: {}` STRICT 
     expect(conflicts([namespace("istio-system"), meshConfig("{}\n"), ...apps({ b: INJ }), ...pols])).toEqual([
       {
         message: "The mesh (root namespace istio-system) has 2 PeerAuthentications; Istio applies only the oldest, istio-system/strict-all, and ignores istio-system/mesh.",
-        fix: "Merge the settings into istio-system/strict-all and delete istio-system/mesh.",
+        fix: "Now sidecars apply istio-system/strict-all (STRICT) to b/cli and b/srv. Delete istio-system/mesh: no istiod applies it to any workload, so deleting it changes nothing (its settings are not in effect; do not merge them into the policy that applies). To change a mode, edit istio-system/strict-all, the policy that applies.",
       },
     ]);
   });
@@ -138,17 +138,17 @@ describe("pa.conflict (#5): a canary view's set holding the default istiod's onl
     peerAuth("b", "p1", "STRICT", { selector: { tier: "x" }, created: T(2020), ...(p1Ports ? { ports: p1Ports } : {}) }),
   ];
   const MSG = "Workload b/w-canary has 2 PeerAuthentications; the istiod of revision canary reads them all and applies only the oldest, b/p0, and ignores b/p1.";
-  it("C2: w-default applies b/p1: the fix keeps b/p1 (read by both istiods) and deletes the canary-labelled b/p0", () => {
-    expect(conflicts(objs(true))).toEqual([{ message: MSG, fix: "Merge the settings into b/p1 and delete b/p0." }]);
+  it("C2: w-default applies b/p1: neither deleted (each istiod applies one); b/p1 relabelled for the default istiod", () => {
+    expect(conflicts(objs(true))).toEqual([{ message: MSG, fix: "Now the istiod of revision canary applies b/p0 (STRICT) to b/w-canary; the default istiod applies b/p1 (STRICT) to b/w-default. Each of b/p0 and b/p1 decides for some workload, so deleting one changes what its workloads enforce: to change a workload's mode, edit the policy that applies to it. To have each istiod read only one of them, label b/p1 with istio.io/rev=default: no workload's mode changes." }]);
   });
-  it("near miss: b/p1 selects no default workload: merged into the winner, as before", () => {
-    expect(conflicts(objs(false))).toEqual([{ message: MSG, fix: "Merge the settings into b/p0 and delete b/p1." }]);
+  it("near miss: b/p1 selects no default workload: the unapplied b/p1 is deleted, nothing merged", () => {
+    expect(conflicts(objs(false))).toEqual([{ message: MSG, fix: "Now the istiod of revision canary applies b/p0 (STRICT) to b/w-canary. Delete b/p1: no istiod applies it to any workload, so deleting it changes nothing (its settings are not in effect; do not merge them into the policy that applies). To change a mode, edit b/p0, the policy that applies." }]);
   });
-  it("b/p1 with port-level modes: 'at least as strict' cannot be promised: the neutral advice", () => {
+  it("b/p1 with port-level modes: its port map named in the advice", () => {
     expect(conflicts(objs(true, { "8080": "PERMISSIVE" }))).toEqual([
       {
         message: MSG,
-        fix: "Keep one PeerAuthentication for this scope (of b/p0 and b/p1) and make its mtls.mode what you intend; deleting one changes what its workloads enforce: now the istiod of revision canary applies b/p0 (STRICT) and the default istiod applies b/p1 (STRICT).",
+        fix: "Now the istiod of revision canary applies b/p0 (STRICT) to b/w-canary; the default istiod applies b/p1 (STRICT, port 8080 PERMISSIVE) to b/w-default. Each of b/p0 and b/p1 decides for some workload, so deleting one changes what its workloads enforce: to change a workload's mode, edit the policy that applies to it. To have each istiod read only one of them, label b/p1 with istio.io/rev=default: no workload's mode changes.",
       },
     ]);
   });
@@ -229,7 +229,7 @@ describe("pa.conflict: ambient workloads only in the root namespace, a `selector
     expect(conflicts([namespace("istio-system", AMB), meshConfig("{}\n"), deploy("istio-system", "tool"), ...pols])).toEqual([
       {
         message: "The mesh (root namespace istio-system) has 2 PeerAuthentications; Istio applies only the oldest, istio-system/strict-all, and ignores istio-system/mesh.",
-        fix: "Merge the settings into istio-system/strict-all and delete istio-system/mesh.",
+        fix: "Now ztunnel applies istio-system/strict-all (STRICT) to istio-system/tool. Delete istio-system/mesh: no istiod applies it to any workload, so deleting it changes nothing (its settings are not in effect; do not merge them into the policy that applies). To change a mode, edit istio-system/strict-all, the policy that applies.",
       },
     ]);
   });

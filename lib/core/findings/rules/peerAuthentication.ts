@@ -48,14 +48,15 @@ function otherRevisions(ctx: AnalysisContext): Map<string, { rev: string; namesp
 export const paConflict = rule("pa.conflict", (ctx) => {
   const out: Finding[] = [];
   const seen: Seen = new Map();
+  const memo: AppliersMemo = {};
   const others = otherRevisions(ctx);
   const defaultRev = ctx.model.revisions.defaultRevision ?? "";
   const defaultKey = istiodRevision(defaultRev);
   const meshed = ctx.model.workloads.filter(isMeshedWorkload);
   const ownPlanes = meshed.filter((w) => revisionKey(w) === defaultKey);
-  conflictsOf(ctx, { rev: defaultRev, who: null, namespaces: null, multi: others.size > 0, planes: planesOf(ctx, ownPlanes.length > 0 ? ownPlanes : meshed) }, seen, out);
+  conflictsOf(ctx, { rev: defaultRev, who: null, namespaces: null, multi: others.size > 0, planes: planesOf(ctx, ownPlanes.length > 0 ? ownPlanes : meshed) }, seen, memo, out);
   for (const [key, { rev, namespaces }] of others)
-    conflictsOf(ctx, { rev, who: key, namespaces, multi: true, planes: planesOf(ctx, meshed.filter((w) => revisionKey(w) === key)) }, seen, out);
+    conflictsOf(ctx, { rev, who: key, namespaces, multi: true, planes: planesOf(ctx, meshed.filter((w) => revisionKey(w) === key)) }, seen, memo, out);
   return out;
 });
 
@@ -109,14 +110,8 @@ function ownSet(ctx: AnalysisContext, w: Workload, scope: ConflictScope): PeerAu
 
 const sameList = (a: readonly PeerAuthentication[], b: readonly PeerAuthentication[]) => a.length === b.length && a.every((p, i) => p === b[i]);
 
-/** The policy of `scope` that decides for `w` (its own istiod's oldest, resolver.policyOf). */
-function winnerAt(ctx: AnalysisContext, w: Workload, scope: ConflictScope): PeerAuthentication | null {
-  const p = ctx.resolver.policyOf(w);
-  return scope.kind === "mesh" ? p.meshPolicy : scope.kind === "namespace" ? p.namespacePolicy : p.workloadPolicy;
-}
-
 /** One istiod's conflicts, each set of policies once across istiods (a workload-level set once per workload). */
-function conflictsOf(ctx: AnalysisContext, v: ConflictView, seen: Seen, out: Finding[]): void {
+function conflictsOf(ctx: AnalysisContext, v: ConflictView, seen: Seen, memo: AppliersMemo, out: Finding[]): void {
   const idx = ctx.resolver.paIndex({ revision: v.rev, dataplane: "sidecar" });
   const meshedIn = (ns: string) => (ctx.model.workloadsByNamespace.get(ns) ?? []).filter(isMeshedWorkload);
   const inScope = (scope: ConflictScope) => (scope.kind === "mesh" ? ctx.model.workloads.filter(isMeshedWorkload) : meshedIn(scope.ns));
@@ -142,7 +137,8 @@ function conflictsOf(ctx: AnalysisContext, v: ConflictView, seen: Seen, out: Fin
       for (const w of named) done.add(nsName(w));
     }
     const [winner, ...ignored] = pas;
-    const subject = named ? `Workload ${listNames(named.map(nsName))}` : subjectScope;
+    const subject = named ? `${named.length > 1 ? "Workloads" : "Workload"} ${listNames(named.map(nsName))}` : subjectScope;
+    const has = named && named.length > 1 ? "have" : "has";
     // "Istio applies" when one revision reads them, or (default view) every policy of the set is
     // unlabelled; else the istiods that read them all, every one (another revision's view, or a
     // revision-labelled policy in the set: its revision's istiod alone composes this set).
@@ -158,10 +154,10 @@ function conflictsOf(ctx: AnalysisContext, v: ConflictView, seen: Seen, out: Fin
     out.push(
       finding("pa.conflict", {
         message: ztunnel
-          ? `${subject} has ${pas.length} PeerAuthentications; for sidecars ${reader} only the oldest, ${nsName(winner!)}, and ${ignores} ${listNames(ignored.map(nsName))}, while ztunnel takes a root-namespace policy as mesh-wide only without a selector and applies ${nsName(ztunnel)} outside ${idx.rootNamespace}.`
-          : `${subject} has ${pas.length} PeerAuthentications; ${reader} only the oldest, ${nsName(winner!)}, and ${ignores} ${listNames(ignored.map(nsName))}.`,
+          ? `${subject} ${has} ${pas.length} PeerAuthentications; for sidecars ${reader} only the oldest, ${nsName(winner!)}, and ${ignores} ${listNames(ignored.map(nsName))}, while ztunnel takes a root-namespace policy as mesh-wide only without a selector and applies ${nsName(ztunnel)} outside ${idx.rootNamespace}.`
+          : `${subject} ${has} ${pas.length} PeerAuthentications; ${reader} only the oldest, ${nsName(winner!)}, and ${ignores} ${listNames(ignored.map(nsName))}.`,
         resources: [...ignored.map(paRefOf), paRefOf(winner!)],
-        fix: conflictFix(ctx, v.multi, pas, ztunnel, scope, appliedOf(ctx, pas, scope, inScope(scope))),
+        fix: conflictFix(ctx, v.multi, pas, ztunnel, appliersOf(ctx, memo)),
       }),
     );
   };
@@ -255,48 +251,81 @@ function ztunnelKeeps(ctx: AnalysisContext, pas: PeerAuthentication[]): PeerAuth
   return null;
 }
 
-/** Each policy of `pas` that decides its scope for some meshed workload of `ws` (its own istiod's winner), with those workloads. */
-function appliedOf(ctx: AnalysisContext, pas: PeerAuthentication[], scope: ConflictScope, ws: Workload[]): Map<PeerAuthentication, Workload[]> {
-  const out = new Map<PeerAuthentication, Workload[]>();
-  for (const w of ws) {
-    const p = winnerAt(ctx, w, scope);
-    if (!p || !pas.includes(p)) continue;
-    const list = out.get(p);
-    if (list) list.push(w);
-    else out.set(p, [w]);
+/**
+ * Each policy some istiod applies to some meshed workload (its winner at any scope: policyOf's mesh,
+ * namespace or workload policy), with those workloads, in the workloads' order. A policy absent here
+ * decides nothing: every list it is in has an older policy, so deleting it, or hiding it from an istiod,
+ * leaves every workload's and port's mode as it is. Built once per analysis.
+ */
+type AppliersMemo = { map?: Map<PeerAuthentication, Workload[]> };
+
+function appliersOf(ctx: AnalysisContext, memo: AppliersMemo): Map<PeerAuthentication, Workload[]> {
+  if (memo.map) return memo.map;
+  const out = (memo.map = new Map<PeerAuthentication, Workload[]>());
+  for (const w of ctx.model.workloads) {
+    if (!isMeshedWorkload(w)) continue;
+    const p = ctx.resolver.policyOf(w);
+    for (const pa of new Set([p.meshPolicy, p.namespacePolicy, p.workloadPolicy])) {
+      if (!pa) continue;
+      const list = out.get(pa);
+      if (list) list.push(w);
+      else out.set(pa, [w]);
+    }
   }
   return out;
 }
 
-const MODE_RANK: Record<string, number> = { DISABLE: 0, PERMISSIVE: 1, STRICT: 2 };
+/** A policy's settings as its workloads meet them: "STRICT", "STRICT, port 9187 PERMISSIVE". */
+function settingsText(p: PeerAuthentication): string {
+  const ports = [...(p.portLevelMtls ?? [])].map(([port, mode]) => `port ${port} ${mode}`);
+  return [p.mode, ...ports].join(", ");
+}
 
 /**
- * pa.conflict's fix. Merging into the view's winner (ztunnel's policy, when named) and deleting the
- * rest, as before, when no other policy of the set decides for any workload. When another does (another
- * istiod's, or ztunnel's, winner), deleting it changes those workloads' mode: the policy kept is one
- * every such workload's istiod reads (ztunnel's when named, else the oldest such), and the advice never
- * leaves a workload less strict than now: it keeps the kept policy's mode when that is the strictest
- * applied (naming it when modes differ), else sets it to the strictest. When no such policy exists, or
- * UNSET modes or port-level maps make "at least as strict" unclear, the neutral advice names the policies
- * and what each applies now (a fix that weakens mTLS is worse than none).
+ * pa.conflict's fix, behaviour-preserving by construction: followed literally it changes no workload's
+ * or port's mode (reviews/dsel4.md). It names what Istio applies now (each applied policy, who applies
+ * it, to which workloads), tells the user to delete only the policies of the set no istiod applies to
+ * any workload (appliersOf), and to change a mode by editing the policy that applies. It never advises
+ * setting a mode, merging settings (an ignored policy's are not in effect) or deleting an applied
+ * policy. With several applied policies, a revision label is offered only when each is applied by one
+ * istiod, a different one each: labelling an unlabelled one with its istiod's revision hides it only
+ * from istiods that do not apply it (inRevision), which changes nothing, and leaves each istiod one.
  */
-function conflictFix(ctx: AnalysisContext, multi: boolean, pas: PeerAuthentication[], ztunnel: PeerAuthentication | null, scope: ConflictScope, applied: Map<PeerAuthentication, Workload[]>): string {
-  const plain = (keep: PeerAuthentication, extra = "") =>
-    `Merge the settings into ${nsName(keep)}${extra} and delete ${listNames(pas.filter((p) => p !== keep).map(nsName))}.`;
-  const first = ztunnel ?? pas[0]!;
-  const appliedPas = pas.filter((p) => applied.has(p));
-  if (appliedPas.every((p) => p === first)) return plain(first);
-  const appliers = appliedPas.flatMap((p) => applied.get(p)!);
-  const candidates = ztunnel ? [ztunnel] : [pas[0]!, ...appliedPas, ...pas];
-  const keep = candidates.find((p) => appliers.every((w) => ownSet(ctx, w, scope).includes(p)));
-  const who = (p: PeerAuthentication) => appliersText(ctx, applied.get(p)!, multi);
-  if (!keep || [...appliedPas, keep].some((p) => p.mode === "UNSET" || (p.portLevelMtls?.size ?? 0) > 0)) {
-    const now = appliedPas.map((p) => `${who(p)} ${nsName(p)} (${p.mode})`);
-    return `Keep one PeerAuthentication for this scope (of ${listNames(pas.map(nsName))}) and make its mtls.mode what you intend; deleting one changes what its workloads enforce: now ${listNames(now)}.`;
+function conflictFix(ctx: AnalysisContext, multi: boolean, pas: PeerAuthentication[], ztunnel: PeerAuthentication | null, applying: Map<PeerAuthentication, Workload[]>): string {
+  const applied = pas.filter((p) => applying.has(p));
+  // No workload with a proxy meets the set: the one Istio would apply stays, the rest may go.
+  const kept = applied.length > 0 ? applied : [ztunnel ?? pas[0]!];
+  const unused = pas.filter((p) => !kept.includes(p));
+  const parts: string[] = [];
+  if (applied.length === 0) parts.push(`No workload with a proxy uses these policies now; Istio would apply ${nsName(kept[0]!)} (${settingsText(kept[0]!)}).`);
+  else parts.push(`Now ${applied.map((p) => `${appliersText(ctx, applying.get(p)!, multi)} ${nsName(p)} (${settingsText(p)}) to ${listNames(applying.get(p)!.map(nsName), 3)}`).join("; ")}.`);
+  if (unused.length > 0) {
+    const [them, their] = unused.length > 1 ? ["them", "their"] : ["it", "its"];
+    parts.push(`Delete ${listNames(unused.map(nsName))}: no istiod applies ${them} to any workload, so deleting ${them} changes nothing (${their} settings are not in effect; do not merge them into the policy that applies).`);
   }
-  const strictest = appliedPas.reduce((a, p) => (MODE_RANK[p.mode]! > MODE_RANK[a.mode]! ? p : a));
-  if (MODE_RANK[strictest.mode]! <= MODE_RANK[keep.mode]!) return appliedPas.every((p) => p.mode === keep.mode) ? plain(keep) : plain(keep, `, keeping its mtls.mode ${keep.mode},`);
-  return `Set ${nsName(keep)}'s mtls.mode to ${strictest.mode} (what ${who(strictest)} now from ${nsName(strictest)}) and merge the other settings into it, then delete ${listNames(pas.filter((p) => p !== keep).map(nsName))}.`;
+  if (kept.length === 1) parts.push(`To change a mode, edit ${nsName(kept[0]!)}, the policy that applies.`);
+  else {
+    parts.push(`Each of ${listNames(kept.map(nsName))} decides for some workload, so deleting one changes what its workloads enforce: to change a workload's mode, edit the policy that applies to it.`);
+    const relabel = relabelling(kept, applying);
+    if (relabel.length > 0)
+      parts.push(`To have each istiod read only one of them, label ${listNames(relabel.map(([p, rev]) => `${nsName(p)} with istio.io/rev=${rev}`))}: no workload's mode changes.`);
+  }
+  return parts.join(" ");
+}
+
+/**
+ * The revision labels that make each istiod read one of `kept` without changing any mode: only when
+ * each policy is applied by the workloads of one istiod revision, a different one each; then each
+ * unlabelled one is labelled with that revision (a labelled one already is: its istiod reads it).
+ * Else none (one istiod applying two of them, to different workloads or data planes, cannot be split
+ * by a label).
+ */
+function relabelling(kept: PeerAuthentication[], applying: Map<PeerAuthentication, Workload[]>): [PeerAuthentication, string][] {
+  const revs = kept.map((p) => new Set(applying.get(p)!.map(revisionKey)));
+  if (revs.some((r) => r.size !== 1)) return [];
+  const only = revs.map((r) => [...r][0]!);
+  if (new Set(only).size !== only.length) return [];
+  return kept.flatMap((p, i): [PeerAuthentication, string][] => (p.revision === undefined ? [[p, only[i]!]] : []));
 }
 
 /**
