@@ -5,13 +5,9 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
 import { call, deploy, edgeOf, findingsOf, host, meshConfig, namespace, peerAuth, run, service } from "./kit";
+import { stableTagMesh } from "./support/revisionKit";
 
 type Labels = Record<string, string>;
-const tagWebhook = (tag: string, rev: string): KubeObject => ({
-  apiVersion: "admissionregistration.k8s.io/v1",
-  kind: "MutatingWebhookConfiguration",
-  metadata: { name: `istio-revision-tag-${tag}`, labels: { "istio.io/rev": rev, "istio.io/tag": tag } },
-});
 const labelled = (o: KubeObject, labels: Labels): KubeObject => ({ ...o, metadata: { ...o.metadata, labels: { ...(o.metadata.labels ?? {}), ...labels } } });
 
 // ---------------------------------------------------------------------------------------------
@@ -22,14 +18,7 @@ const labelled = (o: KubeObject, labels: Labels): KubeObject => ({ ...o, metadat
 describe("the edge's server phrase names the namespace's tag-labelled policy, as pa.permissive does", () => {
   const SRV = host("srv", "b");
   const objs = (meshMode: string | null, nsPa: KubeObject | null, extra: KubeObject[] = []): KubeObject[] => [
-    namespace("istio-system"),
-    namespace("a", { "istio.io/rev": "prod-stable" }),
-    namespace("b", { "istio.io/rev": "prod-stable" }),
-    tagWebhook("prod-stable", "1-29"),
-    meshConfig("{}\n", "istio-system", "istio-1-29"),
-    deploy("a", "client"),
-    deploy("b", "srv", { ports: [8080] }),
-    service("b", "srv", [{ port: 80, targetPort: 8080 }]),
+    ...stableTagMesh(),
     ...(meshMode === null ? [] : [peerAuth("istio-system", "default", meshMode)]),
     ...(nsPa === null ? [] : [nsPa]),
     ...extra,

@@ -12,14 +12,10 @@ import { inRevision, type DestinationRule, type MeshModel } from "../lib/core/mo
 import { labelNamesTag } from "../lib/core/model/revisions";
 import { drRevision } from "../lib/core/resolve/predictEdge";
 import { call, deploy, destRule, edgeOf, findingsOf, host, loaded, meshConfig, namespace, peerAuth, run, service } from "./kit";
+import { stableTagMesh, tagWebhook } from "./support/revisionKit";
 
 const SELECT = "discoverySelectors:\n- matchLabels:\n    istio-discovery: enabled\n";
 const DISC = { "istio-discovery": "enabled" };
-const tagWebhook = (tag: string, rev: string): KubeObject => ({
-  apiVersion: "admissionregistration.k8s.io/v1",
-  kind: "MutatingWebhookConfiguration",
-  metadata: { name: `istio-revision-tag-${tag}`, labels: { "istio.io/rev": rev, "istio.io/tag": tag } },
-});
 const modelOf = (objects: KubeObject[]): MeshModel => buildModel({ objects: loaded(objects), configDumps: [], problems: [] });
 type Labels = Record<string, string>;
 const net = (kind: string, ns: string, name: string, spec: Record<string, unknown>, labels: Labels = {}): KubeObject => ({ apiVersion: "networking.istio.io/v1", kind, metadata: { name, namespace: ns, labels }, spec });
@@ -237,14 +233,7 @@ describe("pa.permissive under a PERMISSIVE mesh-wide policy names the namespace'
   const labelled = (o: KubeObject, rev: string): KubeObject => ({ ...o, metadata: { ...o.metadata, labels: { ...(o.metadata.labels ?? {}), "istio.io/rev": rev } } });
   /** a and b on the tag prod-stable (→ 1-29); the mesh-wide policy `meshMode`, read by every istiod. */
   const objs = (meshMode: string | null, nsPa: KubeObject | null): KubeObject[] => [
-    namespace("istio-system"),
-    namespace("a", { "istio.io/rev": "prod-stable" }),
-    namespace("b", { "istio.io/rev": "prod-stable" }),
-    tagWebhook("prod-stable", "1-29"),
-    meshConfig("{}\n", "istio-system", "istio-1-29"),
-    deploy("a", "client"),
-    deploy("b", "srv", { ports: [8080] }),
-    service("b", "srv", [{ port: 80, targetPort: 8080 }]),
+    ...stableTagMesh(),
     ...(meshMode === null ? [] : [peerAuth("istio-system", "default", meshMode)]),
     ...(nsPa === null ? [] : [nsPa]),
   ];

@@ -3,16 +3,12 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
 import { call, deploy, edgeOf, findingsOf, host, meshConfig, namespace, peerAuth, run, service } from "./kit";
+import { stableTagMesh } from "./support/revisionKit";
 
 type Labels = Record<string, string>;
 const labelled = (o: KubeObject, labels: Labels): KubeObject => ({ ...o, metadata: { ...o.metadata, labels: { ...(o.metadata.labels ?? {}), ...labels } } });
 const withRev = (o: KubeObject, rev: string) => labelled(o, { "istio.io/rev": rev });
 const messages = (o: KubeObject[], code: string) => findingsOf(run(o), code).map((f) => f.message);
-const tagWebhook = (tag: string, rev: string): KubeObject => ({
-  apiVersion: "admissionregistration.k8s.io/v1",
-  kind: "MutatingWebhookConfiguration",
-  metadata: { name: `istio-revision-tag-${tag}`, labels: { "istio.io/rev": rev, "istio.io/tag": tag } },
-});
 
 // #1 and #8: pa.conflict names only the workloads (and namespaces) whose istiod reads every policy of the set.
 describe("pa.conflict: only proxies whose istiod reads the whole set", () => {
@@ -221,14 +217,7 @@ describe("mesh.no-strict: a root `selector: {}` policy in a mixed mesh", () => {
 describe("the tag-labelled namespace policy is named only when, relabelled, it would decide", () => {
   const SRV = host("srv", "b");
   const objs = (unsetCreated: string): KubeObject[] => [
-    namespace("istio-system"),
-    namespace("a", { "istio.io/rev": "prod-stable" }),
-    namespace("b", { "istio.io/rev": "prod-stable" }),
-    tagWebhook("prod-stable", "1-29"),
-    meshConfig("{}\n", "istio-system", "istio-1-29"),
-    deploy("a", "client"),
-    deploy("b", "srv", { ports: [8080] }),
-    service("b", "srv", [{ port: 80, targetPort: 8080 }]),
+    ...stableTagMesh(),
     peerAuth("istio-system", "default", "PERMISSIVE"),
     peerAuth("b", "old-unset", null, { created: unsetCreated }),
     withRev(peerAuth("b", "tagged", "STRICT", { created: "2021-01-01T00:00:00Z" }), "prod-stable"),

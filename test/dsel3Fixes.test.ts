@@ -4,15 +4,8 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
 import { deploy, findingsOf, meshConfig, namespace, peerAuth, run } from "./kit";
+import { AMB, emptySel, INJ, REV, T, withRev, type Labels } from "./support/revisionKit";
 
-type Labels = Record<string, string>;
-const labelled = (o: KubeObject, labels: Labels): KubeObject => ({ ...o, metadata: { ...o.metadata, labels: { ...(o.metadata.labels ?? {}), ...labels } } });
-const withRev = (o: KubeObject, rev: string) => labelled(o, { "istio.io/rev": rev });
-const emptySel = (ns: string, name: string, mode: string, created: string) => peerAuth(ns, name, mode, { selector: {}, created });
-const T = (y: number) => `${y}-01-01T00:00:00Z`;
-const AMB = { "istio.io/dataplane-mode": "ambient" };
-const INJ = { "istio-injection": "enabled" };
-const REV = (r: string) => ({ "istio.io/rev": r });
 const apps = (nss: Record<string, Labels>) => Object.entries(nss).flatMap(([ns, l]) => [namespace(ns, l), deploy(ns, "srv"), deploy(ns, "cli")]);
 const conflicts = (o: KubeObject[]) => findingsOf(run(o), "pa.conflict").map((f) => ({ message: f.message, fix: f.fix }));
 const messages = (o: KubeObject[], code: string) => findingsOf(run(o), code).map((f) => f.message);

@@ -5,15 +5,8 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
 import { call, deploy, findingsOf, host, meshConfig, namespace, peerAuth, run, service } from "./kit";
+import { AMB, emptySel, INJ, REV, T, withRev, type Labels } from "./support/revisionKit";
 
-type Labels = Record<string, string>;
-const labelled = (o: KubeObject, labels: Labels): KubeObject => ({ ...o, metadata: { ...o.metadata, labels: { ...(o.metadata.labels ?? {}), ...labels } } });
-const withRev = (o: KubeObject, rev: string) => labelled(o, { "istio.io/rev": rev });
-const emptySel = (ns: string, name: string, mode: string, created: string) => peerAuth(ns, name, mode, { selector: {}, created });
-const T = (y: number) => `${y}-01-01T00:00:00Z`;
-const AMB = { "istio.io/dataplane-mode": "ambient" };
-const INJ = { "istio-injection": "enabled" };
-const REV = (r: string) => ({ "istio.io/rev": r });
 const dep = (ns: string, name: string, labels: Labels = {}, ports = [8080]) => deploy(ns, name, { labels, ports });
 const svc = (ns: string, name: string) => service(ns, name, [{ port: 8080, targetPort: 8080 }]);
 const key = (o: KubeObject) => `${o.metadata.namespace}/${o.metadata.name}`;

@@ -8,13 +8,8 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
 import { call, deploy, destRule, edgeOf, expectNoWarnings, findingsOf, host, injected, meshConfig, namespace, peerAuth, run, service, tls, workloadOf } from "./kit";
+import { stableTagMesh, tagWebhook } from "./support/revisionKit";
 
-const tagWebhook = (tag: string, rev: string, name = `istio-revision-tag-${tag}`): KubeObject => ({
-  apiVersion: "admissionregistration.k8s.io/v1",
-  kind: "MutatingWebhookConfiguration",
-  metadata: { name, labels: { "istio.io/rev": rev, "istio.io/tag": tag } },
-  webhooks: [{ name: "rev.namespace.sidecar-injector.istio.io" }],
-});
 const labelled = <T extends KubeObject>(o: T, rev: string): T => ({ ...o, metadata: { ...o.metadata, labels: { ...(o.metadata.labels ?? {}), "istio.io/rev": rev } } });
 
 // Two revisions whose mesh config puts the root namespace in istio-config, where the mesh-wide STRICT policy lives.
@@ -204,14 +199,7 @@ describe("config objects labelled with a revision tag are read by no istiod (crd
   // use. The mesh runs PERMISSIVE, but the findings name the object no istiod reads and say to fix its
   // label, not that there is none to apply (applying it again, label and all, changes nothing).
   const stable = [
-    namespace("istio-system"),
-    namespace("a", { "istio.io/rev": "prod-stable" }),
-    namespace("b", { "istio.io/rev": "prod-stable" }),
-    tagWebhook("prod-stable", "1-29"),
-    meshConfig("{}\n", "istio-system", "istio-1-29"),
-    deploy("a", "client"),
-    deploy("b", "srv", { ports: [8080] }),
-    service("b", "srv", [{ port: 80, targetPort: 8080 }]),
+    ...stableTagMesh(),
   ];
   const tagSays = "istio.io/rev label names the revision tag prod-stable, not a revision";
   it.each([
