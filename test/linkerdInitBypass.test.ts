@@ -198,3 +198,126 @@ describe("#4 Servers unread: no caller-address decision under the default policy
     expect(verdict(objs(), unread).verdict).toBe("broken");
   });
 });
+
+// reviews/round5.md: the policy first, linkerd-init's skips only for a refusal, on every refusing path.
+const SKIP_PORTS = "config.linkerd.io/skip-inbound-ports";
+const NO_SKIPS = { [SUBNETS]: "", [SKIP_PORTS]: "" };
+/** objs() with the default inbound policy `policy` on the namespace (over nsAnn). */
+const under = (policy: string, s: Setup = {}) => objs({ ...s, nsAnn: { [POLICY]: policy, ...s.nsAnn } });
+/** A Server on `port` with no authorization: it admits nobody unauthenticated. */
+const lockedServer = (port: number) => l5dPolicy("Server", "web-http", { podSelector: { matchLabels: { app: "web" } }, port, proxyProtocol: "HTTP/1" });
+/** A live CNI-mode web pod: linkerd-proxy and linkerd-network-validator, no linkerd-init. */
+const cniPod = (port: number) =>
+  pod(L5D, "web", ["10.42.1.1"], {
+    initContainers: [{ name: "linkerd-network-validator", image: "cr.l5d.io/linkerd/proxy:edge" }],
+    containers: [
+      { name: "app", image: "x:1", ports: [{ containerPort: port }] },
+      { name: "linkerd-proxy", image: "cr.l5d.io/linkerd/proxy:edge", env: [{ name: "LINKERD2_PROXY_POLICY_SVC_ADDR", value: "linkerd-policy.linkerd.svc.cluster.local.:8090" }] },
+    ],
+  });
+
+describe("round5 #1 an admission by the policy stands whatever linkerd-init skips (regression)", () => {
+  it("A: a NetworkAuthentication admits the caller, no linkerd-config, no skip annotations: plaintext with edge.plaintext", () => {
+    const o = objs({ configs: [], extra: NA("10.99.0.0/16") });
+    expect(verdict(o).verdict).toBe("plaintext");
+    expect(run(o, [call("legacy/client", H, "unknown", 10, { reporter: "destination" })]).findings.map((f) => f.code)).toContain("edge.plaintext");
+  });
+  it("B: the same opening, caller pods partly in a skipped subnet: plaintext", () => {
+    expect(verdict(objs({ nsAnn: { [SUBNETS]: "10.99.0.0/24" }, callerIps: [["10.99.0.5"], ["10.99.1.5"]], extra: NA("10.99.0.0/16") })).verdict).toBe("plaintext");
+  });
+  it("near miss: the opening refuses the caller, skips unknown (no linkerd-config): unknown, never broken", () => {
+    expect(verdict(objs({ configs: [], extra: NA("10.98.0.0/16") })).verdict).toBe("unknown");
+  });
+  it("near miss: the opening refuses, caller pods partly in a skipped subnet: unknown", () => {
+    expect(verdict(objs({ nsAnn: { [SUBNETS]: "10.99.0.0/24" }, callerIps: [["10.99.0.5"], ["10.99.1.5"]], extra: NA("10.98.0.0/16") })).verdict).toBe("unknown");
+  });
+  it("near miss: the opening refuses, skips known and leave the caller out: broken", () => {
+    expect(verdict(objs({ extra: NA("10.98.0.0/16") })).verdict).toBe("broken");
+  });
+});
+
+describe("round5 #2 every refusal of an unauthenticated caller yields to what linkerd-init skips", () => {
+  it.each([
+    ["deny, port 4567 (chart proxyInit.ignoreInboundPorts)", "plaintext", under("deny", { targetPort: 4567 })],
+    ["near miss: deny, port 8080 not skipped", "broken", under("deny")],
+    ["all-authenticated, caller in the namespace's skip-subnets", "plaintext", under("all-authenticated", { nsAnn: { [SUBNETS]: "10.99.0.0/16" } })],
+    ["deny, caller in the namespace's skip-subnets", "plaintext", under("deny", { nsAnn: { [SUBNETS]: "10.99.0.0/16" } })],
+    ["near miss: deny, a skipped subnet that leaves the caller out", "broken", under("deny", { nsAnn: { [SUBNETS]: "10.98.0.0/16" } })],
+    ["deny, caller pods partly in the skipped subnet", "unknown", under("deny", { nsAnn: { [SUBNETS]: "10.99.0.0/24" }, callerIps: [["10.99.0.5"], ["10.99.1.5"]] })],
+    ["deny, skips unknown (no linkerd-config, no annotations)", "unknown", under("deny", { configs: [] })],
+    ["near miss: deny, no linkerd-config but empty skip annotations", "broken", under("deny", { configs: [], nsAnn: NO_SKIPS })],
+    ["a Server admitting nobody, port 4567 skipped", "plaintext", objs({ targetPort: 4567, extra: [lockedServer(4567)] })],
+    ["near miss: a Server admitting nobody, port 8080", "broken", objs({ extra: [lockedServer(8080)] })],
+    ["a Server admitting nobody, caller in a skipped subnet", "plaintext", objs({ nsAnn: { [SUBNETS]: "10.99.0.0/16" }, extra: [lockedServer(8080)] })],
+    ["require-identity port 8080 in linkerd-config-skipped ports", "plaintext", under("all-unauthenticated", { configs: [config(`${CN}proxyInit:\n  ignoreInboundPorts: "8080"\n`)], nsAnn: { "config.linkerd.io/proxy-require-identity-inbound-ports": "8080" } })],
+    ["near miss: require-identity port 8080, nothing skipped", "broken", under("all-unauthenticated", { nsAnn: { "config.linkerd.io/proxy-require-identity-inbound-ports": "8080" } })],
+  ] as [string, string, KubeObject[]][])("%s → %s", (_what, expected, o) => {
+    expect(verdict(o).verdict).toBe(expected);
+  });
+
+  it("a live pod whose linkerd-init args skip 8080, under deny: plaintext; near miss without it: broken", () => {
+    const live = (ports: string) => {
+      const p = webPod(["--inbound-ports-to-ignore", ports]);
+      return { ...p, metadata: { ...p.metadata, annotations: { [POLICY]: "deny" } } };
+    };
+    expect(verdict(under("deny", { extra: [live("4190,4191,8080")] })).verdict).toBe("plaintext");
+    expect(verdict(under("deny", { extra: [live("4190,4191")] })).verdict).toBe("broken");
+  });
+
+  it("the reason names the skipped port and where it comes from, and no error is raised", () => {
+    const o = under("deny", { targetPort: 4567 });
+    expect(verdict(o).reason).toContain("port 4567 is one linkerd-init skips (proxyInit.ignoreInboundPorts in linkerd-config)");
+    const codes = run(o, [call("legacy/client", H, "unknown", 10, { reporter: "destination" })]).findings.map((f) => f.code);
+    expect(codes).not.toContain("edge.plaintext-to-strict");
+  });
+});
+
+describe("round5 #3 disagreeing linkerd-configs: the pod's own control plane's default, else none", () => {
+  const cfg = (policy: string, ns: string) => config(`${CN}proxy:\n  defaultInboundPolicy: ${policy}\n`, ns);
+  const base = (configs: KubeObject[], extra: KubeObject[] = []) => objs({ clusterDefault: true, nsAnn: NO_SKIPS, configs, extra });
+  it.each([
+    ["I1 linkerd all-unauthenticated, aaa deny", [cfg("all-unauthenticated", "linkerd"), cfg("deny", "aaa")]],
+    ["I2 linkerd deny, zzz all-unauthenticated", [cfg("deny", "linkerd"), cfg("all-unauthenticated", "zzz")]],
+    ["I3 linkerd all-unauthenticated, zzz deny", [cfg("all-unauthenticated", "linkerd"), cfg("deny", "zzz")]],
+  ] as [string, KubeObject[]][])("%s: unknown, whatever the namespaces' names", (_what, configs) => {
+    expect(verdict(base(configs)).verdict).toBe("unknown");
+  });
+  /** A live web pod whose proxy names control plane `cp` (_l5d_ns), with no policy annotation of its own. */
+  const ofPlane = (cp: string) => {
+    const p = webPod(["--inbound-ports-to-ignore", "4190,4191"]);
+    const proxy = { name: "linkerd-proxy", image: "cr.l5d.io/linkerd/proxy:edge", env: [{ name: "LINKERD2_PROXY_POLICY_SVC_ADDR", value: "x:8090" }, { name: "_l5d_ns", value: cp }] };
+    return { ...p, metadata: { ...p.metadata, annotations: {} }, spec: { ...((p as { spec?: object }).spec), containers: [{ name: "app", image: "x:1", ports: [{ containerPort: 8080 }] }, proxy] } } as KubeObject;
+  };
+  it("the pod's own control plane aaa (deny): broken", () => {
+    expect(verdict(base([cfg("all-unauthenticated", "linkerd"), cfg("deny", "aaa")], [ofPlane("aaa")])).verdict).toBe("broken");
+  });
+  it("near miss: the pod's own control plane linkerd (all-unauthenticated): plaintext", () => {
+    expect(verdict(base([cfg("all-unauthenticated", "linkerd"), cfg("deny", "aaa")], [ofPlane("linkerd")])).verdict).toBe("plaintext");
+  });
+  it("near miss: a control plane no config among the inputs belongs to: unknown", () => {
+    expect(verdict(base([cfg("all-unauthenticated", "linkerd"), cfg("deny", "aaa")], [ofPlane("other")])).verdict).toBe("unknown");
+  });
+  it("near miss: configs that agree on deny decide (broken)", () => {
+    expect(verdict(base([cfg("deny", "linkerd"), cfg("deny", "zzz")])).verdict).toBe("broken");
+  });
+});
+
+describe("round5 #4 CNI mode: linkerd-config's proxyInit values are not linkerd-cni's", () => {
+  const F = (nsAnn: Record<string, string> = {}, extra: KubeObject[] = [cniPod(4567)]) => {
+    const server = l5dPolicy("Server", "web-http", { podSelector: { matchLabels: { app: "web" } }, port: 4567, proxyProtocol: "HTTP/1" });
+    return under("deny", { targetPort: 4567, nsAnn, extra: [server, ...extra] });
+  };
+  it("F: a live pod without linkerd-init, port 4567 (chart proxyInit default): unknown, not plaintext", () => {
+    expect(verdict(F()).verdict).toBe("unknown");
+  });
+  it("near miss: the namespace's skip-inbound-ports lists 4567: plaintext", () => {
+    expect(verdict(F({ [SKIP_PORTS]: "4567", [SUBNETS]: "" })).verdict).toBe("plaintext");
+  });
+  it("near miss: empty skip annotations: the Server's refusal stands (broken)", () => {
+    expect(verdict(F(NO_SKIPS)).verdict).toBe("broken");
+  });
+  it("a template under linkerd-config cniEnabled: true is unknown; near miss without it: plaintext (chart default 4567)", () => {
+    expect(verdict(F({}, [config(`${CN}cniEnabled: true\n`)]).filter((o) => o !== CFG)).verdict).toBe("unknown");
+    expect(verdict(F({}, [])).verdict).toBe("plaintext");
+  });
+});

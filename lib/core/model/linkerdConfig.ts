@@ -36,6 +36,14 @@ export interface LinkerdConfig {
    */
   defaultPolicyAgreed: boolean;
   /**
+   * Each control plane's default inbound policy by its namespace (null when unset, its values do not
+   * parse, or two configs there differ): where the configs disagree, a pod's own control plane
+   * (LivePod.linkerdControlPlaneNs) picks its default, never the first by namespace.
+   */
+  defaultByNamespace: ReadonlyMap<string, string | null>;
+  /** Some linkerd-config sets values.cniEnabled: its pods' iptables rules then come from linkerd-cni's own config, not proxyInit. */
+  cniEnabled: boolean;
+  /**
    * values.proxyInit.skipSubnets (chart default ""), which the chart renders into linkerd-init's
    * --subnets-to-ignore: connections from these networks never reach the proxy. Null when configs
    * differ, one's values do not parse, or the value is not a string.
@@ -119,6 +127,13 @@ export function readLinkerdConfig(objects: readonly LoadedObject[]): LinkerdConf
     const v = str(sub === undefined ? at(values, key) : at(values, key, sub));
     return v !== undefined && v.trim() !== "" ? v.trim() : null;
   };
+  const defaultOf = (v: unknown) => (v === UNPARSED ? null : str(at(v, "proxy", "defaultInboundPolicy"))?.trim() || str(at(v, "policyController", "defaultAllowPolicy"))?.trim() || null);
+  const defaultByNamespace = new Map<string, string | null>();
+  configs.forEach((o, i) => {
+    const ns = namespaceOf(o);
+    const d = defaultOf(all[i]);
+    defaultByNamespace.set(ns, defaultByNamespace.has(ns) && defaultByNamespace.get(ns) !== d ? null : d);
+  });
   return {
     namespace: found.object.metadata.namespace ?? "default",
     trustDomain: setting("identityTrustDomain") ?? setting("clusterDomain"),
@@ -130,6 +145,8 @@ export function readLinkerdConfig(objects: readonly LoadedObject[]): LinkerdConf
     ipv6: agreedSetting(all, (v) => (at(v, "disableIPv6") === false ? true : null)) === true,
     defaultPolicyAgreed:
       agreedText(all, (v) => str(at(v, "proxy", "defaultInboundPolicy"))?.trim() || str(at(v, "policyController", "defaultAllowPolicy"))?.trim() || "") !== null,
+    defaultByNamespace,
+    cniEnabled: all.some((v) => v !== UNPARSED && at(v, "cniEnabled") === true),
     skipSubnets: agreedText(all, proxyInitSetting("skipSubnets", "")),
     ignoreInboundPorts: agreedText(all, proxyInitSetting("ignoreInboundPorts", "4567,4568")),
   };

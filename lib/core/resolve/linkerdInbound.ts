@@ -42,23 +42,46 @@ interface KnownDefault {
 
 const LINKERD_DEFAULT: KnownDefault = { policy: "all-unauthenticated", from: "Linkerd's default" };
 
-/** The policy controller's own default (its --default-policy, rendered from proxy.defaultInboundPolicy, which linkerd-config's values hold), when among the inputs. */
-function clusterDefault(model: MeshModel): KnownDefault | null {
+/** The linkerd-configs disagree on the default, and the pods' own control plane does not pick one of them. */
+const DISAGREE = "disagree";
+
+/**
+ * The policy controller's own default (its --default-policy, rendered from proxy.defaultInboundPolicy,
+ * which linkerd-config's values hold), when among the inputs. Where the linkerd-configs disagree, the
+ * one of the pods' own control plane (`controlPlane`: their _l5d_ns), else DISAGREE: never the first
+ * config by namespace, whose name would then decide for every pod.
+ */
+function clusterDefault(model: MeshModel, controlPlane: string | undefined): KnownDefault | null | typeof DISAGREE {
   const config = model.linkerdConfig;
-  return config && known(config.defaultInboundPolicy) ? { policy: config.defaultInboundPolicy, from: clusterDefaultFrom(config.namespace) } : null;
+  if (!config) return null;
+  if (config.defaultPolicyAgreed) return known(config.defaultInboundPolicy) ? { policy: config.defaultInboundPolicy, from: clusterDefaultFrom(config.namespace) } : null;
+  const own = controlPlane === undefined ? undefined : config.defaultByNamespace.get(controlPlane);
+  return controlPlane !== undefined && known(own) ? { policy: own, from: clusterDefaultFrom(controlPlane) } : DISAGREE;
+}
+
+const disagreeFrom = (model: MeshModel) =>
+  `the linkerd-configs among the inputs (namespaces ${[...(model.linkerdConfig?.defaultByNamespace.keys() ?? [])].sort().join(", ")}) give different default inbound policies, and which control plane serves its pods cannot be told`;
+
+/** The control plane (_l5d_ns) every running Linkerd pod of a namespace names, when they agree. */
+function namespaceControlPlane(model: MeshModel, namespace: string): string | undefined {
+  let out: string | null | undefined;
+  for (const w of model.workloadsByNamespace.get(namespace) ?? [])
+    for (const p of w.dataplane === "linkerd" ? w.livePods : []) out = out === undefined || out === p.linkerdControlPlaneNs ? (p.linkerdControlPlaneNs ?? null) : null;
+  return out ?? undefined;
 }
 
 /**
  * A namespace's default inbound policy, for the pods created there from now on: its annotation (the
  * injector copies it onto each pod it creates, AppendNamespaceAnnotations), else the cluster default
- * (linkerd-config), else the one its running pods without an annotation were started with when they
- * agree (the cluster default when they were injected), else Linkerd's own default, all-unauthenticated.
+ * (linkerd-config; where configs disagree, that of the control plane its running pods name), else the
+ * one its running pods without an annotation were started with when they agree (the cluster default
+ * when they were injected), else Linkerd's own default, all-unauthenticated.
  */
 export function linkerdNamespaceDefault(model: MeshModel, namespace: string): KnownDefault {
   const ns = model.namespaces.get(namespace)?.annotations[ANNOTATION];
   if (known(ns)) return { policy: ns, from: `namespace ${namespace}'s ${ANNOTATION}` };
-  const cluster = clusterDefault(model);
-  if (cluster) return cluster;
+  const cluster = clusterDefault(model, namespaceControlPlane(model, namespace));
+  if (cluster !== null && cluster !== DISAGREE) return cluster;
   let started: string | null | undefined;
   for (const w of model.workloadsByNamespace.get(namespace) ?? [])
     for (const p of w.dataplane === "linkerd" ? w.livePods : [])
@@ -78,6 +101,8 @@ export interface PodView {
   envRequireIdentity: string | undefined;
   /** The proxy asks the policy controller (LINKERD2_PROXY_POLICY_SVC_ADDR), or has no env of its own yet. */
   discovers: boolean;
+  /** The control plane's namespace its proxy names (_l5d_ns); undefined for a pod yet to be injected. */
+  controlPlane: string | undefined;
 }
 
 const ON_PODS = (key: string) => `its pods' ${key}`;
@@ -91,6 +116,7 @@ function podView(p: LivePod): PodView {
     envPolicy: p.linkerdDefaultPolicy,
     envRequireIdentity: p.linkerdRequireIdentityEnv,
     discovers: p.linkerdPolicyDiscovery === true,
+    controlPlane: p.linkerdControlPlaneNs,
   };
 }
 
@@ -107,7 +133,7 @@ export function linkerdPods(model: MeshModel, w: Workload): readonly PodView[] {
   const inherited = (key: string) => (w.annotations[key] !== undefined ? { value: w.annotations[key], from: ON_PODS(key) } : { value: ns[key], from: `namespace ${w.namespace}'s ${key}` });
   const policy = inherited(ANNOTATION);
   const require = inherited(REQUIRE_IDENTITY);
-  return [{ policy: policy.value, policyFrom: policy.from, requireIdentity: require.value, requireFrom: require.from, envPolicy: undefined, envRequireIdentity: undefined, discovers: true }];
+  return [{ policy: policy.value, policyFrom: policy.from, requireIdentity: require.value, requireFrom: require.from, envPolicy: undefined, envRequireIdentity: undefined, discovers: true, controlPlane: undefined }];
 }
 
 /**
@@ -123,7 +149,9 @@ export function linkerdPods(model: MeshModel, w: Workload): readonly PodView[] {
  * applies cannot be told.
  */
 function podDefault(model: MeshModel, p: PodView): LinkerdDefault {
-  const controller = known(p.policy) ? { policy: p.policy, from: p.policyFrom } : clusterDefault(model);
+  const cluster = known(p.policy) ? null : clusterDefault(model, p.controlPlane);
+  if (cluster === DISAGREE) return { policy: null, from: disagreeFrom(model) };
+  const controller = known(p.policy) ? { policy: p.policy, from: p.policyFrom } : cluster;
   if (controller === null) return known(p.envPolicy) ? { policy: p.envPolicy, from: envFrom } : LINKERD_DEFAULT;
   if (known(p.envPolicy) && p.envPolicy !== controller.policy && !p.discovers)
     return {
@@ -186,6 +214,8 @@ export interface LinkerdInbound {
    * networks (a caller whose address is known outside them is still refused).
    */
   byNetwork?: true;
+  /** Admitted because linkerd-init lets the connection past the proxy (pastInit): the reason says so. */
+  bypassed?: true;
 }
 
 /**
@@ -194,6 +224,39 @@ export interface LinkerdInbound {
  * where no Server takes the port. Callers go through Resolver.linkerdInbound, which memoises it.
  */
 export function linkerdInbound(model: MeshModel, w: Workload, port?: number, pods?: readonly PodView[]): LinkerdInbound {
+  return port === undefined ? policyInbound(model, w, port, pods) : pastInit(model, w, port, policyInbound(model, w, port, pods));
+}
+
+/**
+ * A refusal, less what linkerd-init lets past the proxy without asking the policy (linkerdInit.ts):
+ * the port it skips is admitted; where what it skips cannot be told, nothing is decided; where it
+ * skips subnets, the caller's address decides (`byNetwork`, linkerdCallerInbound), else undecided.
+ * An admission stands whatever linkerd-init does: bypassed or not, the app takes plaintext.
+ */
+function pastInit(model: MeshModel, w: Workload, port: number, refusal: LinkerdInbound): LinkerdInbound {
+  if (refusal.mode !== "STRICT" || refusal.undecided) return refusal;
+  const bypass = linkerdInitBypass(model, w);
+  if (bypass === null) return initUnknown(refusal);
+  if (inPortRuns(bypass.ports, port)) return portBypassed(bypass, port);
+  if (bypass.subnets.length === 0) return refusal;
+  return { mode: "STRICT", undecided: true, byNetwork: true, why: `${refusal.why}, unless the caller is in ${skippedText(bypass)}, whose connections bypass the Linkerd proxy` };
+}
+
+const initUnknown = (refusal: LinkerdInbound): LinkerdInbound => ({
+  mode: "STRICT",
+  undecided: true,
+  why: `${refusal.why}, unless linkerd-init lets the call past the proxy, and which ports and subnets it skips cannot be told`,
+});
+const portBypassed = (bypass: InitBypass, port: number): LinkerdInbound => ({
+  mode: "PERMISSIVE",
+  undecided: false,
+  bypassed: true,
+  why: `its port ${port} is one linkerd-init skips (${bypass.portsFrom}), so connections to it bypass the Linkerd proxy and neither side encrypts`,
+});
+const skippedText = (bypass: InitBypass) => `the subnets linkerd-init skips, ${networksText(bypass.subnets)} (${bypass.subnetsFrom})`;
+
+/** linkerdInbound's policy alone, before linkerd-init (pastInit). */
+function policyInbound(model: MeshModel, w: Workload, port?: number, pods?: readonly PodView[]): LinkerdInbound {
   const policy = model.linkerdPolicy;
   const server = port === undefined ? null : serverOfPort(policy, w, port);
   if (server) {
@@ -240,18 +303,30 @@ export function linkerdInbound(model: MeshModel, w: Workload, port?: number, pod
  * takes follows the address it calls), or a hostNetwork pod (its listed addresses are its node's, not
  * the source its connections carry: LivePod.hostNetwork). Terminal pods (LivePod.terminal) are left
  * out: a caller with no other pod has no address. A refused caller whose Server's namespace opens some
- * route to unauthenticated clients stays undecided, as linkerdInbound's locked Server does. Before
- * any of it, what linkerd-init lets past the proxy (linkerdInit.ts: a skipped port, or a caller in a
- * skipped subnet) is admitted, and where that cannot be told nothing is decided.
+ * route to unauthenticated clients stays undecided, as linkerdInbound's locked Server does. The
+ * policy comes first: an admission stands. A refusal (by the caller's address, or linkerdInbound's own
+ * with `byNetwork` for skipped subnets) then asks what linkerd-init lets past the proxy
+ * (linkerdInit.ts): a skipped port, or a caller wholly in a skipped subnet, is admitted; one partly
+ * inside, or skips that cannot be told, leave it undecided; else the refusal stands.
  */
 export function linkerdCallerInbound(model: MeshModel, w: Workload, port: number, caller: Workload): LinkerdInbound | null {
-  const policy = model.linkerdPolicy;
-  if ((policy.narrowOpenings.length === 0 && policy.wideOpenings.length === 0 && policy.clusterNetworks === null) || caller.livePods.length === 0) return null;
-  // What linkerd-init lets past the proxy comes first: the policy never sees it (linkerdInit.ts).
+  if (caller.livePods.length === 0) return null;
+  // The policy first: an admission stands whatever linkerd-init does; only a refusal asks what it skips.
+  const byPolicy = policyByCaller(model, w, port, caller);
+  const answer = byPolicy ?? policyInbound(model, w, port);
+  if (answer.mode !== "STRICT" || answer.undecided) return byPolicy;
   const bypass = linkerdInitBypass(model, w);
-  if (bypass === null) return null;
-  const bypassed = bypassOf(bypass, port, caller);
-  if (bypassed !== undefined) return bypassed;
+  if (bypass === null) return initUnknown(answer);
+  if (inPortRuns(bypass.ports, port)) return portBypassed(bypass, port);
+  const bypassed = bypassOf(bypass, caller);
+  if (bypassed === undefined) return answer;
+  return bypassed ?? { mode: "STRICT", undecided: true, why: `${answer.why}, unless the caller's pods are in ${skippedText(bypass)}, which cannot be told for all of them` };
+}
+
+/** linkerdCallerInbound's policy answer, before linkerd-init; null where policyInbound's answer stands. */
+function policyByCaller(model: MeshModel, w: Workload, port: number, caller: Workload): LinkerdInbound | null {
+  const policy = model.linkerdPolicy;
+  if (policy.narrowOpenings.length === 0 && policy.wideOpenings.length === 0 && policy.clusterNetworks === null) return null;
   const server = serverOfPort(policy, w, port);
   if (server === null) return defaultByCaller(model, w, port, caller);
   if (serverOpensToEveryAddress(policy, server)) return null;
@@ -274,15 +349,14 @@ export function linkerdCallerInbound(model: MeshModel, w: Workload, port: number
  * linkerdCallerInbound does for a Server; null where linkerdInbound's answer stands.
  */
 function defaultByCaller(model: MeshModel, w: Workload, port: number, caller: Workload): LinkerdInbound | null {
-  const inbound = linkerdInbound(model, w, port);
+  const inbound = policyInbound(model, w, port);
   const networks = model.linkerdPolicy.clusterNetworks;
   if (inbound.byNetwork !== true || networks === null) return null;
   // A Server the reader could not list may take the port.
   const unread = model.linkerdPolicy.serversUnread;
   if (unread.has("") || unread.has(w.namespace)) return null;
-  // Control planes whose default policies differ: which one serves these pods is not read, unless
-  // every pod carries its own default-inbound-policy annotation.
-  if (model.linkerdConfig?.defaultPolicyAgreed === false && !linkerdPods(model, w).every((p) => known(p.policy))) return null;
+  // Control planes whose default policies differ: podDefault takes the pods' own control plane's, or
+  // leaves the policy untold (no byNetwork then).
   const from = `the cluster networks ${networksText(networks)} (clusterNetworks in linkerd-config)`;
   const decided = callerAdmitted([{ namespace: w.namespace, why: from, networks }], caller, model.linkerdConfig?.ipv6 === true);
   if (decided === null) return null;
@@ -292,16 +366,13 @@ function defaultByCaller(model: MeshModel, w: Workload, port: number, caller: Wo
 }
 
 /**
- * A caller linkerd-init lets past the proxy: the port is one it skips, or every address of the
- * caller's pods is in a subnet it skips (PERMISSIVE: neither side encrypts, the app takes it).
- * Null when the caller's pods are partly inside (or their addresses cannot be told while some subnet
- * is skipped); undefined when linkerd-init lets it through to the proxy.
+ * A caller linkerd-init lets past the proxy: every address of its pods is in a subnet it skips
+ * (PERMISSIVE: neither side encrypts, the app takes it). Null when the caller's pods are partly inside
+ * (or their addresses cannot be told); undefined when linkerd-init lets it through to the proxy.
  */
-function bypassOf(bypass: InitBypass, port: number, caller: Workload): LinkerdInbound | null | undefined {
-  if (inPortRuns(bypass.ports, port))
-    return { mode: "PERMISSIVE", undecided: false, why: `its port ${port} is one linkerd-init skips (${bypass.portsFrom}), so connections to it bypass the Linkerd proxy and neither side encrypts` };
+function bypassOf(bypass: InitBypass, caller: Workload): LinkerdInbound | null | undefined {
   if (bypass.subnets.length === 0) return undefined;
-  const skipped = `the subnets linkerd-init skips, ${networksText(bypass.subnets)} (${bypass.subnetsFrom})`;
+  const skipped = skippedText(bypass);
   const inside = callerAdmitted([{ namespace: "", why: skipped, networks: bypass.subnets }], caller, true);
   if (inside === null) return null;
   if (inside.admitted.length === 0) return undefined;

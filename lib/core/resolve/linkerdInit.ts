@@ -36,16 +36,20 @@ function setting(w: Workload, ns: Record<string, string>, key: string, config: s
 }
 
 /**
- * One pod's linkerd-init settings: its linkerd-init args when it has that container; else (a pod yet
- * to be created, or CNI mode) what the injector renders them from, the pod's annotation over the
- * namespace's (GetConfigOverride; the annotation replaces the chart value), else linkerd-config's
- * proxyInit values. Null when neither the annotation nor linkerd-config gives one.
+ * One pod's linkerd-init settings: its linkerd-init args when it has that container; else what the
+ * injector renders them from, the pod's annotation over the namespace's (GetConfigOverride; the
+ * annotation replaces the chart value), else linkerd-config's proxyInit values. A running pod without
+ * linkerd-init (`live`), or any pod when linkerd-config sets cniEnabled, is in CNI mode: linkerd-cni
+ * writes its rules from the annotations and its own config (linkerd2-cni chart: ignoreInboundPorts
+ * "", no subnets), which is not among the inputs, so only an annotation gives a value there. Null
+ * when nothing gives one.
  */
-function rawOf(model: MeshModel, w: Workload, init: { subnets: string; inboundPorts: string } | undefined): Raw | null {
+function rawOf(model: MeshModel, w: Workload, init: { subnets: string; inboundPorts: string } | undefined, live: boolean): Raw | null {
   if (init) return { subnets: init.subnets, ports: init.inboundPorts, subnetsFrom: ARGS, portsFrom: ARGS };
   const ns = model.namespaces.get(w.namespace)?.annotations ?? {};
-  const subnets = setting(w, ns, SKIP_SUBNETS, model.linkerdConfig?.skipSubnets, "proxyInit.skipSubnets");
-  const ports = setting(w, ns, SKIP_INBOUND, model.linkerdConfig?.ignoreInboundPorts, "proxyInit.ignoreInboundPorts");
+  const config = live || model.linkerdConfig?.cniEnabled === true ? null : model.linkerdConfig;
+  const subnets = setting(w, ns, SKIP_SUBNETS, config?.skipSubnets, "proxyInit.skipSubnets");
+  const ports = setting(w, ns, SKIP_INBOUND, config?.ignoreInboundPorts, "proxyInit.ignoreInboundPorts");
   if (subnets === null || ports === null) return null;
   return { subnets: subnets.v, ports: ports.v, subnetsFrom: subnets.from, portsFrom: ports.from };
 }
@@ -61,7 +65,7 @@ export function linkerdInitBypass(model: MeshModel, w: Workload): InitBypass | n
   const inits = live.length > 0 ? live.map((p) => p.linkerdInit) : [w.linkerdTemplate?.linkerdInit];
   let raw: Raw | null = null;
   for (const init of inits) {
-    const r = rawOf(model, w, init);
+    const r = rawOf(model, w, init, live.length > 0);
     if (r === null || (raw !== null && (r.subnets !== raw.subnets || r.ports !== raw.ports))) return null;
     if (raw === null || r.subnetsFrom + r.portsFrom < raw.subnetsFrom + raw.portsFrom) raw = r;
   }

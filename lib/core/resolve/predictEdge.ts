@@ -255,8 +255,8 @@ const sidesOf = (sides: EndpointSide[], emptySubset: Subset | null, missingSubse
 
 /**
  * The endpoint sides as one unauthenticated caller meets them, where a Linkerd Server admits such
- * callers from some networks only: its pods' addresses decide the port (linkerdCallerInbound), else
- * the side stays undecided. `all` itself when nothing changes; memoised per sides and caller, so the
+ * callers from some networks only, or a refusing port's linkerd-init skips some subnets: its pods'
+ * addresses decide the port (linkerdCallerInbound), else the side stays undecided. `all` itself when nothing changes; memoised per sides and caller, so the
  * endpoint sets and shared reasons built from it are too.
  */
 function callerSides(r: Resolver, memo: Memo, all: EndpointSides, caller: Workload): EndpointSides {
@@ -1257,13 +1257,13 @@ function linkerdIgnoredPhrase(linkerd: LinkerdPolicy, w: Workload, port: number)
 /**
  * The inbound policy of a meshed Linkerd port, for a caller that is not a meshed Linkerd proxy, when it
  * refuses unauthenticated callers or cannot be told (", and its port 8080 takes the default inbound
- * policy all-authenticated (…), which admits only meshed clients"); nothing for a port that admits
- * them, whose reason stays "is meshed by Linkerd".
+ * policy all-authenticated (…), which admits only meshed clients"), or that linkerd-init lets past
+ * the proxy; nothing for a port the policy admits them on, whose reason stays "is meshed by Linkerd".
  */
 function linkerdPolicyPhrase(r: Resolver, w: Workload, port: number, accept: ServerAccept): string {
   if (accept.callerWhy !== undefined) return `, and ${accept.callerWhy}`;
   const inbound = r.linkerdInbound(w, port);
-  return inbound.mode === "STRICT" || inbound.undecided ? `, and ${inbound.why}` : "";
+  return inbound.mode === "STRICT" || inbound.undecided || inbound.bypassed ? `, and ${inbound.why}` : "";
 }
 
 /**
