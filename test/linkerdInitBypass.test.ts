@@ -107,7 +107,6 @@ describe("#1 a caller in a subnet linkerd-init skips bypasses the proxy: plainte
     ["skip-subnets with a word", { webAnn: { [SUBNETS]: "10.98.0.0/16,bogus" } }],
     ["proxyInit.skipSubnets not a string", { configs: [config(`${CN}proxyInit:\n  skipSubnets: [10.99.0.0/16]\n`)] }],
     ["two linkerd-configs whose skipSubnets differ", { configs: [CFG, config(`${CN}proxyInit:\n  skipSubnets: "10.99.0.0/16"\n`, "aaa")] }],
-    ["no linkerd-config and no annotation (linkerd-init's settings unknown), a NetworkAuthentication leaving the caller out", { configs: [], extra: NA("192.0.2.0/24") }],
     ["the caller's pods partly inside the skipped subnet", { nsAnn: { [SUBNETS]: "10.99.0.0/24" }, callerIps: [["10.99.0.5"], ["10.99.1.5"]] }],
     ["two live pods whose linkerd-init args differ", { extra: [webPod(["--subnets-to-ignore", "10.98.0.0/16"]), { ...webPod([]), metadata: { ...webPod([]).metadata, name: "web-7d4b9c8f6-b" } }] }],
   ] as [string, Setup][])("unknown, never broken: %s", (_what, s) => {
@@ -121,6 +120,8 @@ describe("#1 a caller in a subnet linkerd-init skips bypasses the proxy: plainte
     ["the pod annotation (empty) replaces linkerd-config's skipSubnets", { webAnn: { [SUBNETS]: "" }, configs: [config(`${CN}proxyInit:\n  skipSubnets: "10.99.0.0/16"\n`)] }],
     ["a live pod's linkerd-init without --subnets-to-ignore (over linkerd-config's)", { configs: [config(`${CN}proxyInit:\n  skipSubnets: "10.99.0.0/16"\n`)], extra: [webPod(["--inbound-ports-to-ignore", "4190,4191"])] }],
     ["a Server with accessPolicy cluster-unauthenticated, subnet elsewhere", { nsAnn: { [SUBNETS]: "10.98.0.0/16" }, extra: [clusterServer] }],
+    // No linkerd-config among the inputs (an application repository): the chart's defaults, no subnets.
+    ["no linkerd-config and no annotation (the chart's defaults: no skipped subnet)", { configs: [], extra: NA("192.0.2.0/24") }],
   ] as [string, Setup][])("near miss, still broken: %s", (_what, s) => {
     const p = verdict(objs(s));
     expect(p.verdict).toBe("broken");
@@ -225,8 +226,11 @@ describe("round5 #1 an admission by the policy stands whatever linkerd-init skip
   it("B: the same opening, caller pods partly in a skipped subnet: plaintext", () => {
     expect(verdict(objs({ nsAnn: { [SUBNETS]: "10.99.0.0/24" }, callerIps: [["10.99.0.5"], ["10.99.1.5"]], extra: NA("10.99.0.0/16") })).verdict).toBe("plaintext");
   });
-  it("near miss: the opening refuses the caller, skips unknown (no linkerd-config): unknown, never broken", () => {
-    expect(verdict(objs({ configs: [], extra: NA("10.98.0.0/16") })).verdict).toBe("unknown");
+  it("near miss: the opening refuses the caller, no linkerd-config: the chart's defaults skip nothing on 8080, the refusal stands (broken)", () => {
+    expect(verdict(objs({ configs: [], extra: NA("10.98.0.0/16") })).verdict).toBe("broken");
+  });
+  it("near miss: the opening refuses the caller, linkerd-configs disagree on skipSubnets: unknown, never broken", () => {
+    expect(verdict(objs({ configs: [CFG, config(`${CN}proxyInit:\n  skipSubnets: "10.99.0.0/16"\n`, "aaa")], extra: NA("10.98.0.0/16") })).verdict).toBe("unknown");
   });
   it("near miss: the opening refuses, caller pods partly in a skipped subnet: unknown", () => {
     expect(verdict(objs({ nsAnn: { [SUBNETS]: "10.99.0.0/24" }, callerIps: [["10.99.0.5"], ["10.99.1.5"]], extra: NA("10.98.0.0/16") })).verdict).toBe("unknown");
@@ -244,7 +248,9 @@ describe("round5 #2 every refusal of an unauthenticated caller yields to what li
     ["deny, caller in the namespace's skip-subnets", "plaintext", under("deny", { nsAnn: { [SUBNETS]: "10.99.0.0/16" } })],
     ["near miss: deny, a skipped subnet that leaves the caller out", "broken", under("deny", { nsAnn: { [SUBNETS]: "10.98.0.0/16" } })],
     ["deny, caller pods partly in the skipped subnet", "unknown", under("deny", { nsAnn: { [SUBNETS]: "10.99.0.0/24" }, callerIps: [["10.99.0.5"], ["10.99.1.5"]] })],
-    ["deny, skips unknown (no linkerd-config, no annotations)", "unknown", under("deny", { configs: [] })],
+    ["deny, no linkerd-config, no annotations: the chart's defaults skip nothing on 8080", "broken", under("deny", { configs: [] })],
+    ["deny, no linkerd-config: port 4567 is the chart's default skipped port", "plaintext", under("deny", { configs: [], targetPort: 4567 })],
+    ["deny, linkerd-configs disagree on ignoreInboundPorts: unknown", "unknown", under("deny", { configs: [CFG, config(`${CN}proxyInit:\n  ignoreInboundPorts: "8080"\n`, "aaa")] })],
     ["near miss: deny, no linkerd-config but empty skip annotations", "broken", under("deny", { configs: [], nsAnn: NO_SKIPS })],
     ["a Server admitting nobody, port 4567 skipped", "plaintext", objs({ targetPort: 4567, extra: [lockedServer(4567)] })],
     ["near miss: a Server admitting nobody, port 8080", "broken", objs({ extra: [lockedServer(8080)] })],
@@ -307,8 +313,8 @@ describe("round5 #4 CNI mode: linkerd-config's proxyInit values are not linkerd-
     const server = l5dPolicy("Server", "web-http", { podSelector: { matchLabels: { app: "web" } }, port: 4567, proxyProtocol: "HTTP/1" });
     return under("deny", { targetPort: 4567, nsAnn, extra: [server, ...extra] });
   };
-  it("F: a live pod without linkerd-init, port 4567 (chart proxyInit default): unknown, not plaintext", () => {
-    expect(verdict(F()).verdict).toBe("unknown");
+  it("F: a live pod without linkerd-init (CNI), port 4567: linkerd-cni skips nothing by default, not the chart's proxyInit 4567, so the Server's refusal stands", () => {
+    expect(verdict(F()).verdict).toBe("broken");
   });
   it("near miss: the namespace's skip-inbound-ports lists 4567: plaintext", () => {
     expect(verdict(F({ [SKIP_PORTS]: "4567", [SUBNETS]: "" })).verdict).toBe("plaintext");
@@ -316,8 +322,8 @@ describe("round5 #4 CNI mode: linkerd-config's proxyInit values are not linkerd-
   it("near miss: empty skip annotations: the Server's refusal stands (broken)", () => {
     expect(verdict(F(NO_SKIPS)).verdict).toBe("broken");
   });
-  it("a template under linkerd-config cniEnabled: true is unknown; near miss without it: plaintext (chart default 4567)", () => {
-    expect(verdict(F({}, [config(`${CN}cniEnabled: true\n`)]).filter((o) => o !== CFG)).verdict).toBe("unknown");
+  it("a template under linkerd-config cniEnabled: true takes linkerd-cni's default (nothing skipped: broken); near miss without it: plaintext (chart default 4567)", () => {
+    expect(verdict(F({}, [config(`${CN}cniEnabled: true\n`)]).filter((o) => o !== CFG)).verdict).toBe("broken");
     expect(verdict(F({}, [])).verdict).toBe("plaintext");
   });
 });

@@ -47,11 +47,28 @@ function setting(w: Workload, ns: Record<string, string>, key: string, config: s
 function rawOf(model: MeshModel, w: Workload, init: { subnets: string; inboundPorts: string } | undefined, live: boolean): Raw | null {
   if (init) return { subnets: init.subnets, ports: init.inboundPorts, subnetsFrom: ARGS, portsFrom: ARGS };
   const ns = model.namespaces.get(w.namespace)?.annotations ?? {};
-  const config = live || model.linkerdConfig?.cniEnabled === true ? null : model.linkerdConfig;
-  const subnets = setting(w, ns, SKIP_SUBNETS, config?.skipSubnets, "proxyInit.skipSubnets");
-  const ports = setting(w, ns, SKIP_INBOUND, config?.ignoreInboundPorts, "proxyInit.ignoreInboundPorts");
+  const cni = live || model.linkerdConfig?.cniEnabled === true;
+  const config = cni ? null : model.linkerdConfig;
+  const subnets = setting(w, ns, SKIP_SUBNETS, config?.skipSubnets, "proxyInit.skipSubnets") ?? absent(model, cni, "");
+  const ports = setting(w, ns, SKIP_INBOUND, config?.ignoreInboundPorts, "proxyInit.ignoreInboundPorts") ?? absent(model, cni, CHART_IGNORED_INBOUND);
   if (subnets === null || ports === null) return null;
   return { subnets: subnets.v, ports: ports.v, subnetsFrom: subnets.from, portsFrom: ports.from };
+}
+
+/** linkerd-control-plane's values.yaml proxyInit.ignoreInboundPorts. */
+const CHART_IGNORED_INBOUND = "4567,4568";
+
+/**
+ * A setting no annotation gives, when nothing among the inputs says otherwise: the chart's default with
+ * no linkerd-config at all (manifests of an application repository rarely hold the control plane's
+ * ConfigMap, and reading every refusal there as unknown would leave Linkerd's policies unjudged), and
+ * linkerd2-cni's (no skipped ports or subnets) in CNI mode. Null when linkerd-config is among the inputs
+ * but gives no single value (control planes disagree, or it does not parse): then it cannot be told.
+ */
+function absent(model: MeshModel, cni: boolean, chartDefault: string): { v: string; from: string } | null {
+  if (cni) return { v: "", from: "linkerd-cni's default" };
+  if (model.linkerdConfig === null || model.linkerdConfig === undefined) return { v: chartDefault, from: "the chart's default (no linkerd-config among the inputs)" };
+  return null;
 }
 
 /**
