@@ -327,3 +327,35 @@ describe("round5 #4 CNI mode: linkerd-config's proxyInit values are not linkerd-
     expect(verdict(F({}, [])).verdict).toBe("plaintext");
   });
 });
+
+// reviews/round6.md: an IPv6 caller on a refusal Linkerd may not see, and linkerd-configs that cannot be
+// read or disagree on CNI mode.
+describe("round6 #1 an IPv6 caller's connections bypass the proxy unless Linkerd intercepts IPv6", () => {
+  const V6 = [["fd00:10:99::5"]];
+  const IPV6_ON = config(`${CN}disableIPv6: false\nproxyInit:\n  ignoreInboundPorts: "4567,4568"\n  skipSubnets: ""\n`);
+  it.each([
+    ["deny, an IPv6 caller, IPv6 interception not known (chart default disableIPv6: true)", "unknown", under("deny", { callerIps: V6 })],
+    ["a Server admitting nobody, an IPv6 caller", "unknown", objs({ callerIps: V6, extra: [lockedServer(8080)] })],
+    ["require-identity port, an IPv6 caller", "unknown", under("all-unauthenticated", { callerIps: V6, nsAnn: { "config.linkerd.io/proxy-require-identity-inbound-ports": "8080" } })],
+    ["near miss: deny, an IPv6 caller, linkerd-config says disableIPv6: false", "broken", under("deny", { callerIps: V6, configs: [IPV6_ON] })],
+    ["near miss: deny, an IPv4 caller", "broken", under("deny")],
+  ] as [string, string, KubeObject[]][])("%s → %s", (_what, expected, o) => {
+    expect(verdict(o).verdict).toBe(expected);
+  });
+});
+
+describe("round6 #2 linkerd-configs that cannot be read, or disagree on CNI mode, leave linkerd-init's skips untold", () => {
+  const SKIPS_CALLER = config(`${CN}proxyInit:\n  ignoreInboundPorts: "4567,4568"\n  skipSubnets: "10.99.0.0/16"\n`);
+  const unparsable = (ns: string) => config("clusterNetworks: [unclosed\n", ns);
+  it.each([
+    ["an unparsable linkerd-config sorting first, beside one skipping the caller's subnet", under("deny", { configs: [unparsable("aaa"), SKIPS_CALLER] })],
+    ["the same sorting last", under("deny", { configs: [SKIPS_CALLER, unparsable("zzz")] })],
+    ["one control plane in CNI mode, another skipping the caller's subnet", under("deny", { configs: [config(`${CN}cniEnabled: true\n`, "aaa"), SKIPS_CALLER] })],
+  ] as [string, KubeObject[]][])("%s: unknown, never broken", (_what, o) => {
+    expect(verdict(o).verdict).toBe("unknown");
+    expect(verdict([...o].reverse()).verdict).toBe("unknown");
+  });
+  it("near miss: every control plane in CNI mode (linkerd-cni skips nothing by default): the refusal stands", () => {
+    expect(verdict(under("deny", { configs: [config(`${CN}cniEnabled: true\n`, "aaa"), config(`${CN}cniEnabled: true\n`)] })).verdict).toBe("broken");
+  });
+});

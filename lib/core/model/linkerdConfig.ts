@@ -41,8 +41,12 @@ export interface LinkerdConfig {
    * (LivePod.linkerdControlPlaneNs) picks its default, never the first by namespace.
    */
   defaultByNamespace: ReadonlyMap<string, string | null>;
-  /** Some linkerd-config sets values.cniEnabled: its pods' iptables rules then come from linkerd-cni's own config, not proxyInit. */
-  cniEnabled: boolean;
+  /**
+   * values.cniEnabled of every linkerd-config (its pods' iptables rules then come from linkerd-cni's own
+   * config, not proxyInit): true or false when all say the same, null when they differ or one's values
+   * do not parse (which mode a pod not yet running is in cannot be told).
+   */
+  cniEnabled: boolean | null;
   /**
    * values.proxyInit.skipSubnets (chart default ""), which the chart renders into linkerd-init's
    * --subnets-to-ignore: connections from these networks never reach the proxy. Null when configs
@@ -72,6 +76,18 @@ function agreedSetting<T>(all: readonly unknown[], read: (values: unknown) => T 
   for (const values of all) {
     const v = values === UNPARSED ? null : read(values);
     if (v === null || (out !== null && v !== out)) return null;
+    out = v;
+  }
+  return out;
+}
+
+/** `read`'s answer when every config's values parse and give the same one; null otherwise. */
+function agreedFlag(all: readonly unknown[], read: (values: unknown) => boolean): boolean | null {
+  let out: boolean | null = null;
+  for (const values of all) {
+    if (values === UNPARSED) return null;
+    const v = read(values);
+    if (out !== null && v !== out) return null;
     out = v;
   }
   return out;
@@ -107,8 +123,8 @@ const byNamespaceThenValues = (a: LoadedObject, b: LoadedObject) =>
 /**
  * The linkerd-config ConfigMap among the inputs, the first by namespace (then by its values as
  * written, so the input order never decides) when there are several (one per control plane); null
- * when there is none or its values do not parse (the chart writes them, so a hand-made ConfigMap
- * without them says nothing).
+ * when there is none (a ConfigMap without `values`, which the chart always writes, is none). One whose
+ * values do not parse gives unknown (null) settings.
  */
 export function readLinkerdConfig(objects: readonly LoadedObject[]): LinkerdConfig | null {
   let found: LoadedObject | null = null;
@@ -120,8 +136,9 @@ export function readLinkerdConfig(objects: readonly LoadedObject[]): LinkerdConf
     if (!found || byNamespaceThenValues(o, found) < 0) found = o;
   }
   if (!found) return null;
+  // A linkerd-config whose values do not parse is still one: what it would say cannot be told, so the
+  // settings below are unknown (null), never the chart's defaults that apply without one (reviews/round6.md #2).
   const values = valuesOf(found);
-  if (values === UNPARSED) return null;
   const all = configs.map(valuesOf);
   const setting = (key: string, sub?: string) => {
     const v = str(sub === undefined ? at(values, key) : at(values, key, sub));
@@ -146,7 +163,7 @@ export function readLinkerdConfig(objects: readonly LoadedObject[]): LinkerdConf
     defaultPolicyAgreed:
       agreedText(all, (v) => str(at(v, "proxy", "defaultInboundPolicy"))?.trim() || str(at(v, "policyController", "defaultAllowPolicy"))?.trim() || "") !== null,
     defaultByNamespace,
-    cniEnabled: all.some((v) => v !== UNPARSED && at(v, "cniEnabled") === true),
+    cniEnabled: agreedFlag(all, (v) => at(v, "cniEnabled") === true),
     skipSubnets: agreedText(all, proxyInitSetting("skipSubnets", "")),
     ignoreInboundPorts: agreedText(all, proxyInitSetting("ignoreInboundPorts", "4567,4568")),
   };

@@ -238,7 +238,8 @@ function pastInit(model: MeshModel, w: Workload, port: number, refusal: LinkerdI
   const bypass = linkerdInitBypass(model, w);
   if (bypass === null) return initUnknown(refusal);
   if (inPortRuns(bypass.ports, port)) return portBypassed(bypass, port);
-  if (bypass.subnets.length === 0) return refusal;
+  // Decided for a caller of unknown address; one with an IPv6 address is looked at (v6Caller).
+  if (bypass.subnets.length === 0) return model.linkerdConfig?.ipv6 === true ? refusal : { ...refusal, byNetwork: true };
   return { mode: "STRICT", undecided: true, byNetwork: true, why: `${refusal.why}, unless the caller is in ${skippedText(bypass)}, whose connections bypass the Linkerd proxy` };
 }
 
@@ -319,9 +320,29 @@ export function linkerdCallerInbound(model: MeshModel, w: Workload, port: number
   if (bypass === null) return initUnknown(answer);
   if (inPortRuns(bypass.ports, port)) return portBypassed(bypass, port);
   const bypassed = bypassOf(bypass, caller);
-  if (bypassed === undefined) return answer;
+  if (bypassed === undefined) {
+    if (v6Caller(model, caller)) return v6Unknown(answer);
+    // pastInit's refusal, decided already, stands as it is.
+    return byPolicy === null && bypass.subnets.length === 0 ? null : answer;
+  }
   return bypassed ?? { mode: "STRICT", undecided: true, why: `${answer.why}, unless the caller's pods are in ${skippedText(bypass)}, which cannot be told for all of them` };
 }
+
+/**
+ * A caller with an IPv6 address whose connections Linkerd may not intercept: linkerd-init leaves IPv6
+ * alone unless linkerd-config says `disableIPv6: false` (the chart's default is true; proxy-init
+ * `--ipv6=false`), and then they reach the app past the proxy and its policy (reviews/round6.md #1).
+ */
+function v6Caller(model: MeshModel, caller: Workload): boolean {
+  if (model.linkerdConfig?.ipv6 === true) return false;
+  return caller.livePods.some((p) => !p.terminal && (p.ips ?? []).some((ip) => ip.includes(":")));
+}
+
+const v6Unknown = (refusal: LinkerdInbound): LinkerdInbound => ({
+  mode: "STRICT",
+  undecided: true,
+  why: `${refusal.why}, unless the caller's IPv6 connections bypass the Linkerd proxy (it intercepts IPv6 only with disableIPv6: false in linkerd-config)`,
+});
 
 /** linkerdCallerInbound's policy answer, before linkerd-init; null where policyInbound's answer stands. */
 function policyByCaller(model: MeshModel, w: Workload, port: number, caller: Workload): LinkerdInbound | null {

@@ -47,6 +47,8 @@ function setting(w: Workload, ns: Record<string, string>, key: string, config: s
 function rawOf(model: MeshModel, w: Workload, init: { subnets: string; inboundPorts: string } | undefined, live: boolean): Raw | null {
   if (init) return { subnets: init.subnets, ports: init.inboundPorts, subnetsFrom: ARGS, portsFrom: ARGS };
   const ns = model.namespaces.get(w.namespace)?.annotations ?? {};
+  // Control planes that disagree on CNI mode: a pod not yet running may be in either (reviews/round6.md #2).
+  if (!live && model.linkerdConfig?.cniEnabled === null) return null;
   const cni = live || model.linkerdConfig?.cniEnabled === true;
   const config = cni ? null : model.linkerdConfig;
   const subnets = setting(w, ns, SKIP_SUBNETS, config?.skipSubnets, "proxyInit.skipSubnets") ?? absent(model, cni, "");
