@@ -233,7 +233,7 @@ describe("a SPIRE CA's successor in three tiers sharing C=US,O=SPIFFE", () => {
 // ---------------------------------------------------------------------------------------------
 // 4. A pathLen failure is not passed over for another copy of the same CA (reviews/certs4.md #4)
 
-describe("pathLen: another copy of the CA that exceeded it is no way round", () => {
+describe("pathLen: another copy of the CA that exceeded it is no way round, when the failing copy is the one BoringSSL takes (reviews/certs4.md #4, certs5.md #3)", () => {
   // Root → Org CA (pathLen 0; Org CA' is the same name and key re-issued without pathLen) → Cluster CA → leaf.
   async function copies() {
     const root = await makeCustomCa("CN=Root,O=Acme", at(-400 * D), at(3000 * D), null);
@@ -261,6 +261,21 @@ describe("pathLen: another copy of the CA that exceeded it is no way round", () 
     if (await hasOpenssl()) expect(await opensslVerify(p.leaf.pem, p.root.pem, p.cluster.pem + p.orgCopy.pem + p.org.pem)).toBe("OK");
   });
 
+  // Only BoringSSL's own pick counts (reviews/certs5.md #3): the first valid issuer presented.
+  it("[leaf, Org CA', Cluster CA, Org CA (pathLen 0)]: verified, as openssl (BoringSSL takes Org CA', presented first)", async () => {
+    const p = await copies();
+    const s = run(p.root.pem, p.leaf.pem + p.orgCopy.pem + p.cluster.pem + p.org.pem);
+    expect(certOf(s, p.leaf.pem).chain).toEqual({ verified: true });
+    expect(codesFor(s, p.leaf.pem)).toEqual([]);
+    if (await hasOpenssl()) expect(await opensslVerify(p.leaf.pem, p.root.pem, p.orgCopy.pem + p.cluster.pem + p.org.pem)).toBe("OK");
+  });
+
+  it("near miss: [leaf, Org CA (pathLen 0), Cluster CA, Org CA']: cert.chain-invalid, as openssl (Org CA is presented first)", async () => {
+    const p = await copies();
+    const s = run(p.root.pem, p.leaf.pem + p.org.pem + p.cluster.pem + p.orgCopy.pem);
+    expect(codesFor(s, p.leaf.pem)).toEqual(["cert.chain-invalid"]);
+    if (await hasOpenssl()) expect(await opensslVerify(p.leaf.pem, p.root.pem, p.org.pem + p.cluster.pem + p.orgCopy.pem)).not.toBe("OK");
+  });
   it("near miss: a trust anchor's own pathLen is still not checked (Org CA with pathLen 0 as the anchor)", async () => {
     const p = await copies();
     const s = run(p.org.pem, p.leaf.pem + p.cluster.pem + p.org.pem);

@@ -2,8 +2,8 @@
 // Every case is a real PKI built here (test/pki.ts) going through the real loader and analysis, with
 // its near miss.
 import { describe, expect, it } from "vitest";
-import { crossSign, hasOpenssl, makeCustomCa, makeCustomIntermediate, makeCustomLeaf } from "./pki";
-import { analyzeAll, at, certFindings, certOf, codesFor, D, H, idOf, namespace, opensslVerify, pod, secret, sidecar, spiffe } from "./support/certScenario";
+import { makeCustomCa, makeCustomLeaf } from "./pki";
+import { analyzeAll, at, certFindings, codesFor, D, H, idOf, namespace, pod, secret, sidecar, spiffe } from "./support/certScenario";
 
 // ---------------------------------------------------------------------------------------------
 // 1. A SPIRE CA's successor sits at the same depth below a root (reviews/certs5.md #1)
@@ -57,44 +57,7 @@ describe("a SPIRE CA's successor when the root SPIRE server has rotated too", ()
 });
 
 // ---------------------------------------------------------------------------------------------
-// 3. The pathLen copy rule applies only to BoringSSL's own pick (reviews/certs5.md #3)
-
-describe("pathLen: another copy is passed over only when the failing copy is the one BoringSSL takes", () => {
-  // Root → Org CA (pathLen 0; Org CA' is the same name and key re-issued without pathLen) → Cluster CA → leaf.
-  async function copies() {
-    const root = await makeCustomCa("CN=Root,O=Acme", at(-400 * D), at(3000 * D), null);
-    const org = await makeCustomIntermediate("CN=Org CA,O=Acme", at(-300 * D), at(2000 * D), root, 0);
-    const orgCopy = await crossSign(org, root, at(-300 * D), at(2000 * D));
-    const cluster = await makeCustomIntermediate("CN=Cluster CA,O=Acme", at(-200 * D), at(700 * D), org, undefined);
-    const leaf = await makeCustomLeaf("", at(-2 * H), at(22 * H), cluster, { spiffeId: spiffe("shop", "web") });
-    return { root, org, orgCopy, cluster, leaf };
-  }
-  const run = (root: string, chain: string) => analyzeAll([namespace("shop"), pod("shop", "web-1", "web")], [sidecar("shop", "web-1", chain, root)]);
-
-  it("[leaf, Org CA', Cluster CA, Org CA (pathLen 0)]: verified, as openssl (BoringSSL takes Org CA', presented first)", async () => {
-    const p = await copies();
-    const s = run(p.root.pem, p.leaf.pem + p.orgCopy.pem + p.cluster.pem + p.org.pem);
-    expect(certOf(s, p.leaf.pem).chain).toEqual({ verified: true });
-    expect(codesFor(s, p.leaf.pem)).toEqual([]);
-    if (await hasOpenssl()) expect(await opensslVerify(p.leaf.pem, p.root.pem, p.orgCopy.pem + p.cluster.pem + p.org.pem)).toBe("OK");
-  });
-
-  it("near miss: [leaf, Cluster CA, Org CA (pathLen 0), Org CA']: still cert.chain-invalid, as openssl", async () => {
-    const p = await copies();
-    const s = run(p.root.pem, p.leaf.pem + p.cluster.pem + p.org.pem + p.orgCopy.pem);
-    expect(codesFor(s, p.leaf.pem)).toEqual(["cert.chain-invalid"]);
-    if (await hasOpenssl()) expect(await opensslVerify(p.leaf.pem, p.root.pem, p.cluster.pem + p.org.pem + p.orgCopy.pem)).not.toBe("OK");
-  });
-
-  it("near miss: [leaf, Org CA (pathLen 0), Cluster CA, Org CA']: cert.chain-invalid, as openssl (Org CA is presented first)", async () => {
-    const p = await copies();
-    const s = run(p.root.pem, p.leaf.pem + p.org.pem + p.cluster.pem + p.orgCopy.pem);
-    expect(codesFor(s, p.leaf.pem)).toEqual(["cert.chain-invalid"]);
-    if (await hasOpenssl()) expect(await opensslVerify(p.leaf.pem, p.root.pem, p.org.pem + p.cluster.pem + p.orgCopy.pem)).not.toBe("OK");
-  });
-});
-
-// ---------------------------------------------------------------------------------------------
+// 3. (The pathLen copy rule, #3, is with its first version in certGaps4.test.ts.)
 // 4. A Service named istiod counts only as istiod's own (reviews/certs5.md #4)
 
 describe("an app's own cacerts next to a Service named istiod that is not istiod's", () => {
