@@ -3,25 +3,11 @@
 // ca.crt), as commonName, dnsNames, uris and ipAddresses already link (docs/DECISIONS.md, "cert-manager:
 // literalSubject and emailAddresses link a Certificate to its certificate"). Real PKI made here.
 import { describe, expect, it } from "vitest";
-import type { KubeObject } from "../lib/core/model/input";
-import { analyze } from "../lib/core/snapshot/analyze";
-import { MeshSnapshotSchema, type MeshSnapshot } from "../lib/core/snapshot/schema";
-import { loaded, namespace } from "./kit";
-import { makeCustomCa, makeCustomLeaf } from "./pki";
-import { internalErrors } from "./support/mutation";
+import type { MeshSnapshot } from "../lib/core/snapshot/schema";
+import { copiedLeaf, NA, NB } from "./support/certManagerCopy";
 
-const NOW = new Date("2026-11-30T12:00:00Z");
-const NB = new Date("2026-11-01T00:00:00Z");
-const NA = new Date("2026-12-10T00:00:00Z");
 const OVERDUE = "2026-11-27T00:00:00Z";
-const b64 = (x: string) => Buffer.from(x).toString("base64");
 const READY = { type: "Ready", status: "True", reason: "Ready", message: "Certificate is up to date and has not expired" };
-
-function analyse(objects: KubeObject[]): MeshSnapshot {
-  const snap = MeshSnapshotSchema.parse(analyze({ objects: loaded(objects), configDumps: [], problems: [] }, { now: NOW, source: { type: "manifests" } }));
-  expect(internalErrors(snap)).toEqual([]);
-  return snap;
-}
 const summary = (s: MeshSnapshot) =>
   s.findings
     .filter((f) => f.code.startsWith("cert.") && f.resources.some((r) => r.kind === "Certificate" && r.name === "api"))
@@ -31,21 +17,8 @@ const LINKED = ["cert.expiring certificate", "cert.rotation-overdue certificate"
 const BY_STATUS = ["cert.expiring status", "cert.rotation-overdue status"];
 
 /** A leaf (`subject`, `email` SANs) held in a copy of its Secret; Certificate app/api asks for `spec` and its status describes the leaf's validity. */
-async function copied(subject: string, email: string[], spec: Record<string, unknown>) {
-  const ca = await makeCustomCa("CN=corp-ca", new Date("2026-01-01T00:00:00Z"), new Date("2030-01-01T00:00:00Z"), null);
-  const leaf = await makeCustomLeaf(subject, NB, NA, ca, { email });
-  return analyse([
-    namespace("app"),
-    { apiVersion: "v1", kind: "Secret", type: "kubernetes.io/tls", metadata: { namespace: "app", name: "api-copy" }, data: { "tls.crt": b64(leaf.pem), "ca.crt": b64(ca.pem), "tls.key": b64("redacted") } },
-    {
-      apiVersion: "cert-manager.io/v1",
-      kind: "Certificate",
-      metadata: { namespace: "app", name: "api" },
-      spec: { secretName: "api", issuerRef: { name: "corp", kind: "ClusterIssuer" }, ...spec },
-      status: { conditions: [READY], notBefore: NB.toISOString(), notAfter: NA.toISOString(), renewalTime: OVERDUE, revision: 2 },
-    },
-  ]);
-}
+const copied = (subject: string, email: string[], spec: Record<string, unknown>) =>
+  copiedLeaf(subject, { email }, spec, { conditions: [READY], notBefore: NB.toISOString(), notAfter: NA.toISOString(), renewalTime: OVERDUE, revision: 2 });
 
 describe("spec.literalSubject links by the whole subject (RFC 4514, cert-manager UnmarshalSubjectStringToRDNSequence)", () => {
   it.each([

@@ -4,23 +4,12 @@
 // SANs are compared by address. Certificates come from a real PKI made here (test/pki.ts).
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
-import { analyze } from "../lib/core/snapshot/analyze";
-import { MeshSnapshotSchema, type MeshSnapshot } from "../lib/core/snapshot/schema";
-import { loaded, namespace } from "./kit";
-import { makeCustomCa, makeCustomLeaf, type CustomCert } from "./pki";
-import { internalErrors } from "./support/mutation";
+import type { MeshSnapshot } from "../lib/core/snapshot/schema";
+import { namespace } from "./kit";
+import { makeCustomCa, type CustomCert } from "./pki";
+// The review's probe p2: the clock (NOW), and the validity both look-alike CAs share (NB..NA).
+import { analyse, copiedLeaf, NA, NB } from "./support/certManagerCopy";
 
-/** The review's probe p2: the clock, and the validity both look-alike CAs share. */
-const NOW = new Date("2026-11-30T12:00:00Z");
-const NB = new Date("2026-11-01T00:00:00Z");
-const NA = new Date("2026-12-10T00:00:00Z");
-const b64 = (x: string) => Buffer.from(x).toString("base64");
-
-function analyse(objects: KubeObject[]): MeshSnapshot {
-  const snap = MeshSnapshotSchema.parse(analyze({ objects: loaded(objects), configDumps: [], problems: [] }, { now: NOW, source: { type: "manifests" } }));
-  expect(internalErrors(snap)).toEqual([]);
-  return snap;
-}
 const READY = { type: "Ready", status: "True", reason: "Ready", message: "Certificate is up to date and has not expired" };
 const status = (renewalTime: string, nb = NB, na = NA) => ({ conditions: [READY], notBefore: nb.toISOString(), notAfter: na.toISOString(), renewalTime, revision: 3 });
 function caCertificate(ns: string, name: string, st: Record<string, unknown>, commonName = "shared-ca"): KubeObject {
@@ -109,21 +98,7 @@ describe("a status matching more than one certificate, or a certificate matched 
 
 describe("a Certificate's IP addresses match the certificate's IP SANs by address, not by spelling", () => {
   /** A leaf named only by an IP SAN, held in a copy of its Secret; its Certificate asks for `spelled`. */
-  async function copied(spelled: string, san: string) {
-    const ca = await makeCustomCa("CN=corp-ca", new Date("2026-01-01T00:00:00Z"), new Date("2030-01-01T00:00:00Z"), null);
-    const leaf = await makeCustomLeaf("", NB, NA, ca, { ip: [san] });
-    return analyse([
-      namespace("app"),
-      { apiVersion: "v1", kind: "Secret", type: "kubernetes.io/tls", metadata: { namespace: "app", name: "api-copy" }, data: { "tls.crt": b64(leaf.pem), "ca.crt": b64(ca.pem), "tls.key": b64("redacted") } },
-      {
-        apiVersion: "cert-manager.io/v1",
-        kind: "Certificate",
-        metadata: { namespace: "app", name: "api" },
-        spec: { secretName: "api", ipAddresses: [spelled], issuerRef: { name: "corp", kind: "ClusterIssuer" } },
-        status: status(OVERDUE),
-      },
-    ]);
-  }
+  const copied = (spelled: string, san: string) => copiedLeaf("", { ip: [san] }, { ipAddresses: [spelled] }, status(OVERDUE));
   it.each([
     ["2001:DB8:0:0::1", "2001:db8::1"],
     ["2001:db8:0:0:0:0:0:1", "2001:db8::1"],
