@@ -31,8 +31,8 @@ export interface LinkerdConfig {
   ipv6: boolean;
   /**
    * Every linkerd-config gives the same default inbound policy (or none sets one). When two control
-   * planes differ, which one serves a given pod is not read here: the caller-address decision under
-   * the cluster default is then left undecided (linkerdInbound.ts defaultByCaller).
+   * planes differ, linkerdInbound.ts `clusterDefault` takes the pod's own control plane's
+   * (defaultByNamespace), and leaves the default untold when the pod's control plane is not known.
    */
   defaultPolicyAgreed: boolean;
   /**

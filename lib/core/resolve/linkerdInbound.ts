@@ -209,9 +209,11 @@ export interface LinkerdInbound {
   /** Why, worded to follow "<workload> is meshed by Linkerd, and ". */
   why: string;
   /**
-   * Its Server admits them from some networks only: the caller's address decides (linkerdCallerInbound).
-   * Undecided when those leave out some callers; PERMISSIVE, decided, when they cover the cluster's
-   * networks (a caller whose address is known outside them is still refused).
+   * The caller's address may change the answer, so each unauthenticated caller with known addresses is
+   * asked again (linkerdCallerInbound): its Server (or the cluster-unauthenticated default) admits
+   * them from some networks only (undecided when those leave out some callers; PERMISSIVE, decided,
+   * when they cover the cluster's networks); or a refusal's linkerd-init skips some subnets
+   * (undecided); or a refusal where an IPv6 caller may bypass the proxy (decided; pastInit).
    */
   byNetwork?: true;
   /** Admitted because linkerd-init lets the connection past the proxy (pastInit): the reason says so. */
@@ -238,8 +240,9 @@ function pastInit(model: MeshModel, w: Workload, port: number, refusal: LinkerdI
   const bypass = linkerdInitBypass(model, w);
   if (bypass === null) return initUnknown(refusal);
   if (inPortRuns(bypass.ports, port)) return portBypassed(bypass, port);
-  // Decided for a caller of unknown address; one with an IPv6 address is looked at (v6Caller).
-  if (bypass.subnets.length === 0) return model.linkerdConfig?.ipv6 === true ? refusal : { ...refusal, byNetwork: true };
+  // Decided for a caller of unknown address; one with an IPv6 address is looked at (v6Caller), which
+  // only a mesh with some IPv6 pod can have: elsewhere no caller is asked again, edge by edge.
+  if (bypass.subnets.length === 0) return model.linkerdConfig?.ipv6 === true || !hasIpv6Pod(model) ? refusal : { ...refusal, byNetwork: true };
   return { mode: "STRICT", undecided: true, byNetwork: true, why: `${refusal.why}, unless the caller is in ${skippedText(bypass)}, whose connections bypass the Linkerd proxy` };
 }
 
@@ -335,7 +338,16 @@ export function linkerdCallerInbound(model: MeshModel, w: Workload, port: number
  */
 function v6Caller(model: MeshModel, caller: Workload): boolean {
   if (model.linkerdConfig?.ipv6 === true) return false;
-  return caller.livePods.some((p) => !p.terminal && (p.ips ?? []).some((ip) => ip.includes(":")));
+  return hasIpv6Address(caller);
+}
+
+const hasIpv6Address = (w: Workload) => w.livePods.some((p) => !p.terminal && (p.ips ?? []).some((ip) => ip.includes(":")));
+const ipv6Pods = new WeakMap<MeshModel, boolean>();
+/** Whether any running pod of the model has an IPv6 address (once per model). */
+function hasIpv6Pod(model: MeshModel): boolean {
+  let v = ipv6Pods.get(model);
+  if (v === undefined) ipv6Pods.set(model, (v = model.workloads.some(hasIpv6Address)));
+  return v;
 }
 
 const v6Unknown = (refusal: LinkerdInbound): LinkerdInbound => ({

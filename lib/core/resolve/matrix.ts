@@ -20,7 +20,7 @@ export interface ServerAccept {
   mode: EnforcedMode;
   /** For kind "linkerd": whether the port admits unauthenticated callers cannot be told (linkerdInbound `undecided`). */
   undecided?: boolean;
-  /** For kind "linkerd": its Server admits unauthenticated callers from some networks, so the caller's address decides (linkerdInbound `byNetwork`). */
+  /** For kind "linkerd": the caller's address may change the answer (networks, linkerd-init's skipped subnets, IPv6; linkerdInbound `byNetwork`). */
   byNetwork?: true;
   /** For kind "linkerd": the port's policy for this caller, decided by its pods' addresses (linkerdCallerInbound), for the reason. */
   callerWhy?: string;

@@ -254,9 +254,9 @@ const sidesOf = (sides: EndpointSide[], emptySubset: Subset | null, missingSubse
 });
 
 /**
- * The endpoint sides as one unauthenticated caller meets them, where a Linkerd Server admits such
- * callers from some networks only, or a refusing port's linkerd-init skips some subnets: its pods'
- * addresses decide the port (linkerdCallerInbound), else the side stays undecided. `all` itself when nothing changes; memoised per sides and caller, so the
+ * The endpoint sides as one unauthenticated caller meets them, where the caller's address may change
+ * a Linkerd port's answer (linkerdInbound `byNetwork`: networks, linkerd-init's skipped subnets, IPv6):
+ * its pods' addresses decide the port (linkerdCallerInbound), else the side stays as it is. `all` itself when nothing changes; memoised per sides and caller, so the
  * endpoint sets and shared reasons built from it are too.
  */
 function callerSides(r: Resolver, memo: Memo, all: EndpointSides, caller: Workload): EndpointSides {
@@ -982,8 +982,8 @@ export function predictEdge(
     : subset && !originalDst
       ? subsetSides(r, memo, service, port, subset)
       : endpointSides(r, memo, service, port);
-  // A Linkerd port open to some networks only: the caller's own pods' addresses decide it (a meshed
-  // Linkerd caller sends mTLS, which the network does not limit here).
+  // A Linkerd port whose answer may depend on the caller's address (byNetwork): the caller's own pods'
+  // addresses decide it (a meshed Linkerd caller sends mTLS, which the network does not limit here).
   const all = shared.byNetwork && client.workload !== null && client.dataplane !== "linkerd" ? callerSides(r, memo, shared, client.workload) : shared;
   if (autoDecides && certs !== "none") clusterSend = autoFileSend(certs, cluster, all);
   // Only an auto-mTLS cluster (no TLS for the port itself) behind EDS reads the DR's endpoint
