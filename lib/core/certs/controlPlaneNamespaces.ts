@@ -47,6 +47,9 @@ function isIstiodService(o: KubeObject): boolean {
   return rev !== undefined && o.metadata.name === `istiod-${rev}`;
 }
 
+/** The name suffix of Istio's sidecar injector webhooks (istio-discovery templates/mutatingwebhook.yaml). */
+export const ISTIO_INJECTOR_WEBHOOK = "sidecar-injector.istio.io";
+
 /**
  * The namespace of the istiod Service the sidecar injector's webhooks call (istio-discovery
  * templates/mutatingwebhook.yaml: webhooks `*.sidecar-injector.istio.io`, clientConfig.service
@@ -55,7 +58,7 @@ function isIstiodService(o: KubeObject): boolean {
 function injectorServiceNamespaces(o: KubeObject): string[] {
   const out: string[] = [];
   for (const wh of arr(o.webhooks)) {
-    if (!(str(at(wh, "name")) ?? "").endsWith("sidecar-injector.istio.io")) continue;
+    if (!(str(at(wh, "name")) ?? "").endsWith(ISTIO_INJECTOR_WEBHOOK)) continue;
     const name = str(at(wh, "clientConfig", "service", "name"));
     const ns = str(at(wh, "clientConfig", "service", "namespace"));
     if (ns && (name === "istiod" || name?.startsWith("istiod-"))) out.push(ns);

@@ -717,7 +717,7 @@ export function serverOpensToEveryAddress(policy: LinkerdPolicy, s: LinkerdServe
  * Whether a Server admits every unauthenticated caller Handshake models: from every address
  * (serverOpensToEveryAddress), or from networks covering the cluster's (wideOpeningsOf).
  */
-export function serverOpensToAll(policy: LinkerdPolicy, s: LinkerdServer): boolean {
+function serverOpensToAll(policy: LinkerdPolicy, s: LinkerdServer): boolean {
   return serverOpensToEveryAddress(policy, s) || wideOpeningsOf(policy, s).length > 0;
 }
 

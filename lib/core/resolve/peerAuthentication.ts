@@ -375,7 +375,7 @@ const taggedNamespacePolicies = new WeakMap<MeshModel, Map<string, PeerAuthentic
  * which no istiod reads (labelNamesTag). An UNSET one would change nothing if read, so it is not named.
  * Built once per model (nothing when the mesh has no tags), a map read per call.
  */
-export function taggedNamespacePolicy(model: MeshModel, ns: string, root: string, revision: string): PeerAuthentication | null {
+function taggedNamespacePolicy(model: MeshModel, ns: string, root: string, revision: string): PeerAuthentication | null {
   const r = model.revisions;
   if (r.tags.size === 0 || ns === root) return null;
   let byNs = taggedNamespacePolicies.get(model);
@@ -442,7 +442,7 @@ export function ignoredPolicyClause(r: Revisions, ignored: IgnoredPolicy, meshHi
  * default: ": its istio.io/rev label names a tag, or its discoverySelectors hide the root namespace.
  * `scope` is "namespace-wide" for the policy taggedNamespacePolicy names (always tag-labelled).
  */
-export function ignoredMeshPolicyClause(r: Revisions, pa: PeerAuthentication, scope = "mesh-wide"): string {
+function ignoredMeshPolicyClause(r: Revisions, pa: PeerAuthentication, scope = "mesh-wide"): string {
   return labelNamesTag(r, pa.revision)
     ? `no istiod reads ${scope} PeerAuthentication ${pa.namespace}/${pa.name}, whose istio.io/rev label names the revision tag ${pa.revision}, not a revision: istiod compares the raw label (istio/istio#51582)`
     : `its istiod ignores mesh-wide PeerAuthentication ${pa.namespace}/${pa.name}, as its discoverySelectors do not select ${pa.namespace}`;

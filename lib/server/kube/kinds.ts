@@ -2,6 +2,7 @@
 // serves them, and in which API versions, newest first (the reader takes the first one the cluster
 // serves). deploy/clusterrole.yaml grants exactly these; keep the two in step.
 import "server-only";
+import { ISTIO_INJECTOR_WEBHOOK } from "../../core/certs/controlPlaneNamespaces";
 
 export interface KindSpec {
   kind: string;
@@ -42,7 +43,7 @@ const isIstioWebhook = (item: Record<string, unknown>): boolean => {
   const labels = (item.metadata as { labels?: Record<string, unknown> } | undefined)?.labels;
   if (typeof labels?.["istio.io/tag"] === "string") return true;
   const hooks = Array.isArray(item.webhooks) ? (item.webhooks as unknown[]) : [];
-  return hooks.some((h) => typeof (h as { name?: unknown } | null)?.name === "string" && ((h as { name: string }).name.endsWith("sidecar-injector.istio.io")));
+  return hooks.some((h) => typeof (h as { name?: unknown } | null)?.name === "string" && ((h as { name: string }).name.endsWith(ISTIO_INJECTOR_WEBHOOK)));
 };
 
 const core = (kind: string, plural: string, namespaced = true): KindSpec => ({ kind, group: "", versions: ["v1"], plural, namespaced });

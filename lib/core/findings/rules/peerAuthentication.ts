@@ -1049,7 +1049,8 @@ function unreadMeshFinding(ctx: AnalysisContext, g: MeshGroup, w: Wording): Find
 }
 
 /**
- * mesh.no-strict for ambient workloads when the root namespace's policy read has `selector: {}`:
+ * mesh.no-strict for ambient workloads when the root namespace's STRICT policy read has `selector: {}`
+ * (meshViewOf names only a STRICT one so; any other mode is judged by its mode):
  * sidecars take it as mesh-wide (an empty matchLabels counts as none), but istiod hands ztunnel a root
  * policy for other namespaces only when its selector is nil (ambient/workloads.go
  * `fetchPeerAuthentications`), so it reaches only the root namespace's own workloads. The fix is the
@@ -1057,9 +1058,9 @@ function unreadMeshFinding(ctx: AnalysisContext, g: MeshGroup, w: Wording): Find
  */
 function rootOnlyFinding(pa: PeerAuthentication, w: Wording): Finding {
   return finding("mesh.no-strict", {
-    message: `${opening(w, "The", "the")} root-namespace PeerAuthentication ${nsName(pa)} is ${pa.mode} but has an empty selector (selector: {}): istiod gives ztunnel a root-namespace policy as mesh-wide only when it has no selector at all, so it covers only ${pa.namespace}'s own workloads, and ambient workloads elsewhere without their own policy accept plaintext (PERMISSIVE).${w.tail}`,
+    message: `${opening(w, "The", "the")} root-namespace PeerAuthentication ${nsName(pa)} is STRICT but has an empty selector (selector: {}): istiod gives ztunnel a root-namespace policy as mesh-wide only when it has no selector at all, so it covers only ${pa.namespace}'s own workloads, and ambient workloads elsewhere without their own policy accept plaintext (PERMISSIVE).${w.tail}`,
     resources: [paRefOf(pa), namespaceRef(pa.namespace)],
-    fix: `Remove spec.selector from ${nsName(pa)} (without one it is mesh-wide for sidecars and ztunnel alike)${pa.mode === "STRICT" ? "" : ", and set its mtls.mode to STRICT once every client has a proxy"}.`,
+    fix: `Remove spec.selector from ${nsName(pa)} (without one it is mesh-wide for sidecars and ztunnel alike).`,
   });
 }
 
