@@ -70,7 +70,10 @@ function valuesOf(o: LoadedObject): unknown {
   }
 }
 
-/** `read`'s answer for every config's values, when all give the same non-null one; else null. */
+/**
+ * `read`'s answer for every config's values, when all parse and give the same non-null one; else null
+ * (none, one that does not parse, a null answer, or two that differ).
+ */
 function agreedSetting<T>(all: readonly unknown[], read: (values: unknown) => T | null): T | null {
   let out: T | null = null;
   for (const values of all) {
@@ -79,32 +82,6 @@ function agreedSetting<T>(all: readonly unknown[], read: (values: unknown) => T 
     out = v;
   }
   return out;
-}
-
-/** `read`'s answer when every config's values parse and give the same one; null otherwise. */
-function agreedFlag(all: readonly unknown[], read: (values: unknown) => boolean): boolean | null {
-  let out: boolean | null = null;
-  for (const values of all) {
-    if (values === UNPARSED) return null;
-    const v = read(values);
-    if (out !== null && v !== out) return null;
-    out = v;
-  }
-  return out;
-}
-
-/**
- * `read`'s answer for every config's values when all give the same one (null from `read`: cannot be
- * told); null when they differ, one does not parse, or there is none.
- */
-function agreedText(all: readonly unknown[], read: (values: unknown) => string | null): string | null {
-  let out: string | undefined;
-  for (const values of all) {
-    const v = values === UNPARSED ? null : read(values);
-    if (v === null || (out !== undefined && v !== out)) return null;
-    out = v;
-  }
-  return out ?? null;
 }
 
 /** A proxyInit setting as the chart renders it (`toString`): its default when unset, null when it is no scalar. */
@@ -138,8 +115,8 @@ export function readLinkerdConfig(objects: readonly LoadedObject[]): LinkerdConf
   if (!found) return null;
   // A linkerd-config whose values do not parse is still one: what it would say cannot be told, so the
   // settings below are unknown (null), never the chart's defaults that apply without one (reviews/round6.md #2).
-  const values = valuesOf(found);
   const all = configs.map(valuesOf);
+  const values = all[configs.indexOf(found)];
   const setting = (key: string, sub?: string) => {
     const v = str(sub === undefined ? at(values, key) : at(values, key, sub));
     return v !== undefined && v.trim() !== "" ? v.trim() : null;
@@ -154,18 +131,18 @@ export function readLinkerdConfig(objects: readonly LoadedObject[]): LinkerdConf
   return {
     namespace: found.object.metadata.namespace ?? "default",
     trustDomain: setting("identityTrustDomain") ?? setting("clusterDomain"),
-    defaultInboundPolicy: setting("proxy", "defaultInboundPolicy") ?? setting("policyController", "defaultAllowPolicy"),
+    defaultInboundPolicy: defaultOf(values),
     clusterNetworks: agreedSetting(all, (v) => {
       const n = str(at(v, "clusterNetworks"));
       return n !== undefined && n !== "" ? n : null;
     }),
     ipv6: agreedSetting(all, (v) => (at(v, "disableIPv6") === false ? true : null)) === true,
-    defaultPolicyAgreed:
-      agreedText(all, (v) => str(at(v, "proxy", "defaultInboundPolicy"))?.trim() || str(at(v, "policyController", "defaultAllowPolicy"))?.trim() || "") !== null,
+    // "" stands for "none set", which agrees with another config that sets none.
+    defaultPolicyAgreed: agreedSetting(all, (v) => defaultOf(v) ?? "") !== null,
     defaultByNamespace,
-    cniEnabled: agreedFlag(all, (v) => at(v, "cniEnabled") === true),
-    skipSubnets: agreedText(all, proxyInitSetting("skipSubnets", "")),
-    ignoreInboundPorts: agreedText(all, proxyInitSetting("ignoreInboundPorts", "4567,4568")),
+    cniEnabled: agreedSetting(all, (v) => at(v, "cniEnabled") === true),
+    skipSubnets: agreedSetting(all, proxyInitSetting("skipSubnets", "")),
+    ignoreInboundPorts: agreedSetting(all, proxyInitSetting("ignoreInboundPorts", "4567,4568")),
   };
 }
 
