@@ -424,18 +424,26 @@ interface ClusterNetworks {
   cidrs: string[];
   /** From linkerd-config: what the chart passes the policy controller (--cluster-networks). */
   exact: boolean;
+  /** Every comma-separated part parsed (the controller refuses a list with one it cannot read). */
+  complete: boolean;
 }
+
+/** A CIDR written with its prefix length (ipnet's `IpNet` parse needs one), or null. */
+const prefixedCidr = (part: string): IpRange | null => (/^[0-9A-Fa-f.:]+\/\d+$/.test(part) ? parseCidr(part) : null);
 
 /**
  * Parsed as the policy controller parses --cluster-networks (policy-controller main.rs, `IpNets::
  * from_str`: `s.split(',')` and ipnet's `IpNet` parse of each part, untrimmed, which needs a prefix
- * length): a part it would refuse is skipped here, so clusterAsNetworks sees fewer ranges than parts.
+ * length): a part it would refuse is skipped here and marks the list not `complete` (clusterAsNetworks then gives none).
  */
 function clusterNetworksOf(clusterNetworks: string | null): ClusterNetworks {
-  const out: ClusterNetworks = { ranges: [], cidrs: [], exact: clusterNetworks !== null };
+  const out: ClusterNetworks = { ranges: [], cidrs: [], exact: clusterNetworks !== null, complete: true };
   for (const part of (clusterNetworks ?? DEFAULT_CLUSTER_NETWORKS).split(",")) {
-    const r = /^[0-9A-Fa-f.:]+\/\d+$/.test(part) ? parseCidr(part) : null;
-    if (r === null) continue;
+    const r = prefixedCidr(part);
+    if (r === null) {
+      out.complete = false;
+      continue;
+    }
     out.ranges.push(r);
     out.cidrs.push(part);
   }
@@ -452,7 +460,7 @@ export function subnetsOf(list: string): Network[] | null {
   for (const raw of list.split(",")) {
     const part = raw.trim();
     if (part === "" && list.trim() === "") continue;
-    const range = /^[0-9A-Fa-f.:]+\/\d+$/.test(part) ? parseCidr(part) : null;
+    const range = prefixedCidr(part);
     if (range === null) return null;
     out.push({ cidr: part, range, except: [] });
   }
@@ -466,8 +474,8 @@ export function subnetsOf(list: string): Network[] | null {
  * parse, which the controller would refuse at start): Linkerd's own default applies only where the
  * value is not set, which the inputs cannot tell without linkerd-config.
  */
-function clusterAsNetworks(cluster: ClusterNetworks, clusterNetworks: string | null): Network[] | null {
-  if (!cluster.exact || cluster.ranges.length !== (clusterNetworks ?? "").split(",").length) return null;
+function clusterAsNetworks(cluster: ClusterNetworks): Network[] | null {
+  if (!cluster.exact || !cluster.complete) return null;
   return cluster.ranges.map((range, i) => ({ cidr: cluster.cidrs[i]!, range, except: [] }));
 }
 
@@ -544,7 +552,7 @@ export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProble
     serversUnread: new Set(unread.filter((c) => c.kind === "Server").map((c) => c.namespace ?? "")),
   };
   const cluster = clusterNetworksOf(clusterNetworks);
-  const clusterNets = clusterAsNetworks(cluster, clusterNetworks);
+  const clusterNets = clusterAsNetworks(cluster);
   if (clusterNets !== null && !admitsEveryAddress(clusterNets)) out.clusterNetworks = clusterNets;
   const webhookOff = webhookOffNamespaces(objects);
   // Authentications first: an AuthorizationPolicy may come before the object it names.
@@ -748,8 +756,8 @@ function openingsOf(openings: readonly NarrowOpening[], s: LinkerdServer): Narro
  * does (server-policy `Network::contains`), of the same family. Null: none admits it.
  */
 export function openingAdmitting(openings: readonly NarrowOpening[], ip: IpRange): NarrowOpening | null {
-  for (const o of openings) if (o.networks.some((n) => contains(n.range, ip) && !n.except.some((e) => contains(e.range, ip)))) return o;
-  return null;
+  // For one address, "inside and in no exception" is coversRange (overlapping an exception is being in it).
+  return openings.find((o) => coversRange(o.networks, ip)) ?? null;
 }
 
 /** Whether Server `s` names `port`: by number, or by the name one of the pod's container ports on it has. */
