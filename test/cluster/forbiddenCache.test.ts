@@ -2,7 +2,7 @@
 // Secrets, the namespaces that answered 403 are not asked again until the cache's cadence has passed;
 // the snapshot's completeness entries are the same on every read.
 import { describe, expect, it } from "vitest";
-import { createForbiddenCache } from "../../lib/server/kube/forbiddenCache";
+import { createForbiddenCache, pruneDenials } from "../../lib/server/kube/forbiddenCache";
 import { readCluster } from "../../lib/server/kube/readCluster";
 import { KubeError, type KubeTransport } from "../../lib/server/kube/transport";
 
@@ -58,5 +58,16 @@ describe("denials kept between reads", () => {
     t.asked.length = 0;
     await readCluster(t, {});
     expect(secretLists(t.asked)).toHaveLength(1 + 1 + 1 + 4);
+  });
+});
+
+describe("pruning", () => {
+  it("a read forgets denials past the cadence (a deleted namespace's do not stay), and keeps fresh ones", () => {
+    const cache = createForbiddenCache(300_000);
+    const entry = { kind: "Secret", namespace: "gone", reason: "forbidden" as const, message: "m" };
+    cache.entries.set("secrets./gone", { at: 0, entry });
+    cache.entries.set("secrets./shop", { at: 200_000, entry: { ...entry, namespace: "shop" } });
+    pruneDenials(cache, 300_000);
+    expect([...cache.entries.keys()]).toEqual(["secrets./shop"]);
   });
 });

@@ -7,6 +7,7 @@
 // namespaces when no cache is given (one-shot reads, tests).
 import "server-only";
 import type { Completeness } from "../../core/snapshot/schema";
+import { isFresh } from "./proxyCache";
 
 export interface ForbiddenCache {
   /** "<plural>.<group>/<namespace>" → the denial's completeness entry and when it was answered. */
@@ -21,6 +22,10 @@ export function createForbiddenCache(maxAgeMs: number): ForbiddenCache {
 /** The remembered denial of `key` at `now`, if still fresh. */
 export function cachedDenial(cache: ForbiddenCache, key: string, now: number): Completeness | undefined {
   const e = cache.entries.get(key);
-  if (!e || now - e.at >= cache.maxAgeMs || now < e.at) return undefined;
-  return e.entry;
+  return e && isFresh(e.at, now, cache.maxAgeMs) ? e.entry : undefined;
+}
+
+/** Forgets the denials no longer fresh at `now` (a deleted namespace's stay no longer than that). */
+export function pruneDenials(cache: ForbiddenCache, now: number): void {
+  for (const [key, e] of cache.entries) if (!isFresh(e.at, now, cache.maxAgeMs)) cache.entries.delete(key);
 }

@@ -25,9 +25,12 @@ export function createProxyCache(maxAgeMs: number): ProxyCache {
   return { entries: new Map(), maxAgeMs };
 }
 
+/** Whether something read at `at` may still be reused at `now` (a clock that went back reads it again). */
+export const isFresh = (at: number, now: number, maxAgeMs: number) => now - at < maxAgeMs && now >= at;
+
 /** The dump to reuse for this pod now, if any. */
 export function cachedDump(cache: ProxyCache, key: string, identity: string, now: number): CachedDump | undefined {
   const e = cache.entries.get(key);
-  if (!e || e.identity !== identity || now - e.at >= cache.maxAgeMs || now < e.at) return undefined;
+  if (!e || e.identity !== identity || !isFresh(e.at, now, cache.maxAgeMs)) return undefined;
   return e;
 }

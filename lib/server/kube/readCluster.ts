@@ -9,7 +9,7 @@ import type { UnreachableProxy } from "../../core/findings/context";
 import type { Completeness } from "../../core/snapshot/schema";
 import { KINDS, NAMESPACES } from "./kinds";
 import { mapBounded } from "./mapBounded";
-import type { ForbiddenCache } from "./forbiddenCache";
+import { pruneDenials, type ForbiddenCache } from "./forbiddenCache";
 import type { ProxyCache } from "./proxyCache";
 import { proxyTargets, readProxies } from "./readProxies";
 import { discover, readKind, type ListOptions, type NamespaceScope } from "./readLists";
@@ -50,6 +50,7 @@ export const DEFAULT_READ_OPTIONS: Required<Omit<ReadOptions, "proxyCache" | "fo
 
 export async function readCluster(t: KubeTransport, opts: ReadOptions = {}): Promise<ClusterRead> {
   const o = { ...DEFAULT_READ_OPTIONS, ...opts };
+  if (o.forbiddenCache) pruneDenials(o.forbiddenCache, o.now ?? Date.now());
   const list: ListOptions = {
     pageSize: o.pageSize,
     timeoutMs: o.requestTimeoutMs,
