@@ -660,7 +660,7 @@ export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProble
   return out;
 }
 
-const byWhy = (a: NarrowOpening, b: NarrowOpening) => (a.why < b.why ? -1 : a.why > b.why ? 1 : 0);
+export const byWhy = (a: NarrowOpening, b: NarrowOpening) => (a.why < b.why ? -1 : a.why > b.why ? 1 : 0);
 
 export const NO_LINKERD_POLICY: LinkerdPolicy = Object.freeze({
   servers: [],

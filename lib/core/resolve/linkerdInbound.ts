@@ -9,7 +9,7 @@
 // Linkerd's STRICT and PERMISSIVE, for the snapshot's modes and the edge matrix. Who among meshed
 // clients may call (identities, deny for everyone) is authorization, which Handshake does not judge.
 import type { LivePod, MeshModel, Workload } from "../model/mesh";
-import { narrowOpeningsOf, networksText, openingAdmitting, serverOfPort, serverOpensToEveryAddress, wideOpeningsOf, type LinkerdPolicy, type LinkerdServer, type NarrowOpening } from "../model/linkerdPolicy";
+import { byWhy, narrowOpeningsOf, networksText, openingAdmitting, serverOfPort, serverOpensToEveryAddress, wideOpeningsOf, type LinkerdPolicy, type LinkerdServer, type NarrowOpening } from "../model/linkerdPolicy";
 import { ipValue, NETIP } from "../model/ipAddress";
 import { inPortRuns, linkerdPolicyPortRuns } from "../model/read";
 import { ADMITS_UNAUTHENTICATED, LINKERD_POLICIES } from "../model/linkerdPolicyValues";
@@ -417,7 +417,7 @@ function serverOpenings(policy: LinkerdPolicy, server: LinkerdServer): NarrowOpe
   const wide = wideOpeningsOf(policy, server);
   const narrow = narrowOpeningsOf(policy, server);
   if (wide.length === 0) return narrow;
-  return [...wide, ...narrow].sort((a, b) => (a.why < b.why ? -1 : a.why > b.why ? 1 : 0));
+  return [...wide, ...narrow].sort(byWhy);
 }
 
 /** One parsed address of a caller's pod. */

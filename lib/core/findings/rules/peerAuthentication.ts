@@ -70,7 +70,7 @@ type Seen = Map<string, Set<string> | null>;
 function planesOf(ctx: AnalysisContext, ws: Workload[]): ConflictView["planes"] {
   const amb = ws.filter((w) => w.dataplane === "ambient");
   const ambient = amb.length > 0;
-  const elsewhere = amb.some((w) => w.namespace !== ctx.resolver.paIndex({ revision: w.revision, dataplane: "ambient" }).rootNamespace);
+  const elsewhere = amb.some((w) => outsideAmbientRoot(ctx, w));
   return { ambient, sidecar: !ambient || ws.some((w) => w.dataplane !== "ambient"), elsewhere };
 }
 
@@ -746,6 +746,8 @@ function permissiveInNamespace(ctx: AnalysisContext, inbound: Map<Workload, Inbo
 const revisionKey = (w: Workload) => istiodRevision(w.revision);
 
 /** Workloads whose namespace view is one: same istiod revision, same data plane (namespaceView's index). */
+/** An ambient workload outside the root namespace its revision's ztunnel view reads (where a root `selector: {}` policy does not reach). */
+const outsideAmbientRoot = (ctx: AnalysisContext, w: Workload) => w.namespace !== ctx.resolver.paIndex({ revision: w.revision, dataplane: "ambient" }).rootNamespace;
 const decisionKey = (w: Workload) => `${revisionKey(w)}\u0000${w.dataplane === "ambient" ? "a" : "s"}`;
 
 /**
@@ -925,10 +927,10 @@ function meshGroups(ctx: AnalysisContext): MeshGroup[] {
   for (const w of ctx.model.workloads) {
     if (!isMeshedWorkload(w)) continue;
     const ambient = w.dataplane === "ambient";
-    const k = `${revisionKey(w)}\u0000${ambient ? "a" : "s"}`;
+    const k = decisionKey(w);
     let e = byKey.get(k);
     if (!e) byKey.set(k, (e = { key: revisionKey(w), rev: w.revision, ambient, outsideRoot: false }));
-    if (ambient && !e.outsideRoot) e.outsideRoot = w.namespace !== ctx.resolver.paIndex({ revision: w.revision, dataplane: "ambient" }).rootNamespace;
+    if (ambient && !e.outsideRoot) e.outsideRoot = outsideAmbientRoot(ctx, w);
   }
   if (byKey.size === 0) {
     const rev = ctx.model.revisions.defaultRevision ?? "";
