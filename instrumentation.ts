@@ -9,7 +9,11 @@ export async function register(): Promise<void> {
     .defaultClusterName()
     .then(async (cluster) => {
       const view = await server.getSnapshotView(cluster);
-      console.log(`handshake: cluster "${cluster}"${view.demo ? " (embedded demo cluster)" : ""} read: ${view.snapshot.workloads.length} workloads, ${view.snapshot.findings.length} findings`);
+      console.log(
+        `handshake: cluster "${cluster}"${view.demo ? " (embedded demo cluster)" : ""} read: ${view.snapshot.workloads.length} workloads, ${view.snapshot.findings.length} findings`,
+      );
     })
-    .catch((e: unknown) => console.error(`handshake: first read failed: ${e instanceof Error ? e.message : String(e)}`));
+    .catch((e: unknown) =>
+      console.error(`handshake: first read failed: ${e instanceof Error ? e.message : String(e)}`),
+    );
 }

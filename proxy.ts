@@ -10,7 +10,12 @@
 // the dynamic segment and answer a bare 500 without these headers.
 import { NextResponse, type NextRequest } from "next/server";
 import { badPathAnswer, isMalformedPath } from "./lib/view/badPath";
-import { embedFrameAncestors, isEmbedPath, NO_FRAMING, parseEmbedOrigins } from "./lib/view/expiry/frameAncestors";
+import {
+  embedFrameAncestors,
+  isEmbedPath,
+  NO_FRAMING,
+  parseEmbedOrigins,
+} from "./lib/view/expiry/frameAncestors";
 
 let memo: { raw: string | undefined; csp: string } | undefined;
 

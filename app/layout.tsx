@@ -24,7 +24,9 @@ async function demoClusterInfo(): Promise<{ names: string[]; fallback: DefaultFa
     const standIn = clusters.find((c) => c.fallbackFrom);
     return {
       names: clusters.filter((c) => c.source === "demo").map((c) => c.name),
-      fallback: standIn?.fallbackFrom ? { ...standIn.fallbackFrom, shown: standIn.name, shownIsDemo: standIn.source === "demo" } : null,
+      fallback: standIn?.fallbackFrom
+        ? { ...standIn.fallbackFrom, shown: standIn.name, shownIsDemo: standIn.source === "demo" }
+        : null,
     };
   } catch {
     // The banner is informative; a failing cluster list must not take every page down.
@@ -38,7 +40,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
     <html lang="en">
       <body>
         <Providers>
-          <SiteShell demoClusters={demoClusters} defaultFallback={fallback}>{children}</SiteShell>
+          <SiteShell demoClusters={demoClusters} defaultFallback={fallback}>
+            {children}
+          </SiteShell>
         </Providers>
       </body>
     </html>

@@ -24,11 +24,20 @@ function throughPipeline(dumps: string[]): { ms: number; certificates: number; v
   const parsed = dumps.map((d, i) => parseManifestText(d, `bench-${i}.bench.json`));
   const model = buildModel({ objects: [], configDumps: parsed.flatMap((p) => p.configDumps), problems: [] });
   const c = collectCertInputs(model, []);
-  const report = analyzeCertificates({ now: NOW, inputs: c.inputs, certManager: c.certManager, spire: c.spire });
+  const report = analyzeCertificates({
+    now: NOW,
+    inputs: c.inputs,
+    certManager: c.certManager,
+    spire: c.spire,
+  });
   // As the snapshot lists them (each certificate with its de-duplicated sources).
   report.entries.map(toSnapshotCertificate);
   const ms = performance.now() - t0;
-  return { ms, certificates: report.entries.length, verified: report.entries.filter((e) => e.chain.verified).length };
+  return {
+    ms,
+    certificates: report.entries.length,
+    verified: report.entries.filter((e) => e.chain.verified).length,
+  };
 }
 
 const TARGET_MS = 2000;

@@ -59,9 +59,11 @@ function parseArgs(argv: string[]): Options {
     } else if (a === "--namespaces" || a?.startsWith("--namespaces=")) {
       const raw = a === "--namespaces" ? argv[++i] : a.slice("--namespaces=".length);
       const n = Number(raw);
-      if (!raw || !Number.isInteger(n) || n < 2) throw new Error(`--namespaces needs a whole number of at least 2, got ${raw ?? "nothing"}`);
+      if (!raw || !Number.isInteger(n) || n < 2)
+        throw new Error(`--namespaces needs a whole number of at least 2, got ${raw ?? "nothing"}`);
       o.namespaces = n;
-    } else throw new Error(`unknown argument ${a} (usage: bench [--scale <factor>] [--namespaces <n>] [--json])`);
+    } else
+      throw new Error(`unknown argument ${a} (usage: bench [--scale <factor>] [--namespaces <n>] [--json])`);
   }
   return o;
 }
@@ -101,7 +103,10 @@ function pad(s: string, n: number, right = false): string {
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   const opts = parseArgs(argv);
-  const sizes: MeshSizes = { ...scaledSizes(opts.scale), ...(opts.namespaces !== null ? { namespaces: opts.namespaces } : {}) };
+  const sizes: MeshSizes = {
+    ...scaledSizes(opts.scale),
+    ...(opts.namespaces !== null ? { namespaces: opts.namespaces } : {}),
+  };
   const hasGc = typeof (globalThis as { gc?: unknown }).gc === "function";
   const phases: Phase[] = [];
 

@@ -25,13 +25,18 @@ const faults = {};
 for (let i = 0; i < argv.length; i++) {
   if (argv[i] !== "--fault") continue;
   const f = argv[i + 1] ?? "";
-  const [name, value] = f.includes("=") ? [f.slice(0, f.indexOf("=")), f.slice(f.indexOf("=") + 1)] : [f, undefined];
+  const [name, value] = f.includes("=")
+    ? [f.slice(0, f.indexOf("=")), f.slice(f.indexOf("=") + 1)]
+    : [f, undefined];
   if (name === "down" && value === undefined) faults.down = true;
   else if (name === "list-status" && /^[45]\d\d$/.test(value ?? "")) faults.listStatus = Number(value);
-  else if (name === "hang-proxy" && /^[^/\s]+\/[^/\s]+$/.test(value ?? "")) (faults.hangingProxies ??= []).push(value);
+  else if (name === "hang-proxy" && /^[^/\s]+\/[^/\s]+$/.test(value ?? ""))
+    (faults.hangingProxies ??= []).push(value);
   else if (name === "prometheus" && (value === "down" || value === "hang")) faults.prometheus = value;
   else {
-    console.error(`demo-cluster: --fault "${f}" is not one of: down, list-status=<4xx|5xx>, hang-proxy=<namespace/pod>, prometheus=down|hang`);
+    console.error(
+      `demo-cluster: --fault "${f}" is not one of: down, list-status=<4xx|5xx>, hang-proxy=<namespace/pod>, prometheus=down|hang`,
+    );
     process.exit(2);
   }
 }
@@ -46,7 +51,9 @@ try {
 console.log(`Demo cluster listening on ${cluster.url}`);
 console.log(`kubeconfig: ${cluster.kubeconfigPath}`);
 console.log(`served objects and proxy config dumps: ${cluster.stateDir}`);
-console.log(`telemetry: ${cluster.trafficPath} (served as Prometheus at ${cluster.url}/api/v1/namespaces/istio-system/services/prometheus:9090/proxy/)`);
+console.log(
+  `telemetry: ${cluster.trafficPath} (served as Prometheus at ${cluster.url}/api/v1/namespaces/istio-system/services/prometheus:9090/proxy/)`,
+);
 console.log(`Try: kubectl --kubeconfig ${cluster.kubeconfigPath} get pods -A`);
 if (Object.keys(faults).length) console.log(`simulated faults: ${JSON.stringify(faults)}`);
 console.log("Press Ctrl+C to stop.");

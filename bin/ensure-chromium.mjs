@@ -8,7 +8,11 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 if (existsSync(CHROMIUM)) process.exit(0);
 console.log(`${CHROMIUM} is missing; installing Debian's chromium with apt-get`);
 const sudo = process.getuid?.() === 0 ? [] : ["sudo"];
-const run = (args) => execFileSync(sudo[0] ?? args[0], sudo.length ? args : args.slice(1), { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+const run = (args) =>
+  execFileSync(sudo[0] ?? args[0], sudo.length ? args : args.slice(1), {
+    stdio: "inherit",
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
 try {
   run(["apt-get", "update"]);
   run(["apt-get", "install", "-y", "--no-install-recommends", "chromium"]);

@@ -59,7 +59,12 @@ test.describe("API errors", () => {
         "invalid-namespace",
         "given 2 times",
       );
-      await expectError(await request.get(`${route}?cluster=demo&cluster=nope`), 400, "invalid-cluster", "given 2 times");
+      await expectError(
+        await request.get(`${route}?cluster=demo&cluster=nope`),
+        400,
+        "invalid-cluster",
+        "given 2 times",
+      );
     });
   }
 
@@ -111,7 +116,9 @@ test.describe("API errors", () => {
   // route) before any of our code runs, and undici refuses TRACE as a forbidden method, so Next answers its
   // bare 500 (docs/DECISIONS.md, "HTTP review, second round"). What must hold anyway: TRACE is never
   // served, and never echoes the request (cross-site tracing).
-  test("TRACE is refused before any route and echoes nothing (a Next limitation, recorded)", async ({ request }) => {
+  test("TRACE is refused before any route and echoes nothing (a Next limitation, recorded)", async ({
+    request,
+  }) => {
     for (const path of ["/api/v1/snapshot", "/", "/embed/expiry"]) {
       const r = await request.fetch(path, { method: "TRACE", headers: { "X-Probe": "secret-probe-value" } });
       expect(r.status(), path).toBeGreaterThanOrEqual(400);
@@ -132,7 +139,12 @@ test.describe("API errors", () => {
     }
     // Near miss: a well-formed escape of an unknown route is the API's 404, a bad query escape a 400 naming the parameter.
     await expectError(await request.get("/api/v1/no%20such"), 404, "not-found", "/api/v1/no%20such");
-    await expectError(await request.get("/api/v1/snapshot?namespace=%"), 400, "invalid-namespace", '"namespace"');
+    await expectError(
+      await request.get("/api/v1/snapshot?namespace=%"),
+      400,
+      "invalid-namespace",
+      '"namespace"',
+    );
   });
 
   test("unknown /api/v1 routes answer a JSON 404 for every method", async ({ request }) => {
@@ -160,9 +172,24 @@ test.describe("API errors", () => {
 
   test("durations are read as given: a padded one is refused, not trimmed", async ({ request }) => {
     await expectError(await request.get("/api/v1/expiry.svg?window=%2030d"), 400, "invalid-window", '" 30d"');
-    await expectError(await request.get("/api/v1/certificates?expiringWithin=30d%20"), 400, "invalid-expiring-within", '"30d "');
-    await expectError(await request.get("/api/v1/expiry.svg?window=7d&window=bad"), 400, "invalid-window", "given 2 times");
-    await expectError(await request.get("/api/v1/expiry.svg?theme=dark&theme=x"), 400, "invalid-theme", "given 2 times");
+    await expectError(
+      await request.get("/api/v1/certificates?expiringWithin=30d%20"),
+      400,
+      "invalid-expiring-within",
+      '"30d "',
+    );
+    await expectError(
+      await request.get("/api/v1/expiry.svg?window=7d&window=bad"),
+      400,
+      "invalid-window",
+      "given 2 times",
+    );
+    await expectError(
+      await request.get("/api/v1/expiry.svg?theme=dark&theme=x"),
+      400,
+      "invalid-theme",
+      "given 2 times",
+    );
     expect((await request.get("/api/v1/expiry.svg?window=30d")).status()).toBe(200);
   });
 
@@ -234,7 +261,8 @@ test.describe("API answers", () => {
   });
 
   test("expiry.svg stays as small as the 30d image for the longest window", async ({ request }) => {
-    const size = async (w: string) => (await (await request.get(`/api/v1/expiry.svg?cluster=demo&window=${w}`)).text()).length;
+    const size = async (w: string) =>
+      (await (await request.get(`/api/v1/expiry.svg?cluster=demo&window=${w}`)).text()).length;
     const base = await size("30d");
     for (const w of ["999999y", "999999w", "all"]) expect(await size(w), w).toBeLessThan(base + 3_000);
   });
@@ -263,10 +291,19 @@ test.describe("API answers", () => {
 });
 
 test.describe("framing policy", () => {
-  test("only the exact /embed paths may be framed; case variants and other pages may not", async ({ request }) => {
+  test("only the exact /embed paths may be framed; case variants and other pages may not", async ({
+    request,
+  }) => {
     const csp = async (path: string) => (await request.get(path)).headers()["content-security-policy"];
     expect(await csp("/embed/expiry?cluster=demo")).toBe("frame-ancestors http://wiki.allowed.test");
-    for (const path of ["/", "/c/demo/ns/shop", "/EMBED/expiry?cluster=demo", "/Embed/expiry", "/embedded", "/api/v1/clusters"])
+    for (const path of [
+      "/",
+      "/c/demo/ns/shop",
+      "/EMBED/expiry?cluster=demo",
+      "/Embed/expiry",
+      "/embedded",
+      "/api/v1/clusters",
+    ])
       expect(await csp(path), path).toBe("frame-ancestors 'none'");
   });
 });
@@ -290,8 +327,11 @@ test("no private key or Secret key material leaves the server, on any route or p
     const r = await request.get(path);
     expect(r.status(), path).toBe(200);
     const text = await r.text();
-    expect(text, path).not.toMatch(/PRIVATE KEY|ca-key\.pem|"tls\.key"|LS0tLS1CRUdJTiBFQyBQUklWQVRF|LS0tLS1CRUdJTiBQUklWQVRF/);
-    if (path.startsWith("/api/v1/certificates")) certificatesSeen = (JSON.parse(text) as { certificates: unknown[] }).certificates.length;
+    expect(text, path).not.toMatch(
+      /PRIVATE KEY|ca-key\.pem|"tls\.key"|LS0tLS1CRUdJTiBFQyBQUklWQVRF|LS0tLS1CRUdJTiBQUklWQVRF/,
+    );
+    if (path.startsWith("/api/v1/certificates"))
+      certificatesSeen = (JSON.parse(text) as { certificates: unknown[] }).certificates.length;
   }
   // The answers did carry the certificates those Secrets hold (so the check above looked at real data).
   expect(certificatesSeen).toBeGreaterThan(10);

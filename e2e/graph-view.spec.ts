@@ -31,7 +31,10 @@ async function zoomOf(page: Page): Promise<number> {
 }
 
 for (const width of [1440, 1024]) {
-  test(`a cold ?edge= link at ${width} px draws the graph at a zoom where names are painted`, async ({ page, request }) => {
+  test(`a cold ?edge= link at ${width} px draws the graph at a zoom where names are painted`, async ({
+    page,
+    request,
+  }) => {
     const errors = collectConsoleErrors(page);
     await page.setViewportSize({ width, height: 900 });
     const id = await drBrokenEdge(request);
@@ -40,12 +43,16 @@ for (const width of [1440, 1024]) {
     // Let the canvas settle at its final size (the panel's column) before reading the scale.
     await page.waitForTimeout(200);
     expect(await zoomOf(page)).toBeGreaterThanOrEqual(LABEL_MIN_K);
-    if (width === 1024) await page.screenshot({ path: screenshotPath("edge-panel-1024.png"), fullPage: true });
+    if (width === 1024)
+      await page.screenshot({ path: screenshotPath("edge-panel-1024.png"), fullPage: true });
     expect(errors).toEqual([]);
   });
 }
 
-test("beside the graph, the edge panel is exactly as tall as the canvas box and scrolls", async ({ page, request }) => {
+test("beside the graph, the edge panel is exactly as tall as the canvas box and scrolls", async ({
+  page,
+  request,
+}) => {
   const id = await drBrokenEdge(request);
   await page.goto(`${NS_PATH}?edge=${encodeURIComponent(id)}`);
   const panel = page.getByTestId("edge-panel");
@@ -62,14 +69,20 @@ test("beside the graph, the edge panel is exactly as tall as the canvas box and 
   expect(Math.abs(canvas.y + canvas.height - help.y)).toBeLessThanOrEqual(1);
   expect(Math.abs(help.y + help.height - (wrap.y + wrap.height))).toBeLessThanOrEqual(2);
   // Whatever does not fit is reachable by scrolling the panel.
-  const { scrollHeight, clientHeight } = await panel.evaluate((el) => ({ scrollHeight: el.scrollHeight, clientHeight: el.clientHeight }));
+  const { scrollHeight, clientHeight } = await panel.evaluate((el) => ({
+    scrollHeight: el.scrollHeight,
+    clientHeight: el.clientHeight,
+  }));
   if (scrollHeight > clientHeight) {
     await panel.evaluate((el) => (el.scrollTop = el.scrollHeight));
     await expect(panel.getByRole("heading", { name: /^Findings/ })).toBeInViewport();
   }
 });
 
-test("keyboard: opening a panel focuses its heading, Close returns focus to the row that opened it", async ({ page, request }) => {
+test("keyboard: opening a panel focuses its heading, Close returns focus to the row that opened it", async ({
+  page,
+  request,
+}) => {
   const id = await drBrokenEdge(request);
   await page.goto(NS_PATH);
   const row = page.locator(`tr[data-edge-id="${id}"] [data-testid=edge-button]`);
@@ -91,19 +104,36 @@ test("keyboard: opening a panel focuses its heading, Close returns focus to the 
   await expect(workload).toBeFocused();
 });
 
-test("the deciding DestinationRule links to the findings that name it, in its own namespace", async ({ page, request }) => {
+test("the deciding DestinationRule links to the findings that name it, in its own namespace", async ({
+  page,
+  request,
+}) => {
   const errors = collectConsoleErrors(page);
   const id = await drBrokenEdge(request);
-  const { findings } = (await (await request.get("/api/v1/findings?cluster=demo&namespace=reports")).json()) as Findings;
-  const naming = findings.filter((f) => f.resources.some((r) => r.kind === "DestinationRule" && r.namespace === "reports" && r.name === "payments-no-tls"));
+  const { findings } = (await (
+    await request.get("/api/v1/findings?cluster=demo&namespace=reports")
+  ).json()) as Findings;
+  const naming = findings.filter((f) =>
+    f.resources.some(
+      (r) => r.kind === "DestinationRule" && r.namespace === "reports" && r.name === "payments-no-tls",
+    ),
+  );
   await page.goto(`${NS_PATH}?edge=${encodeURIComponent(id)}`);
-  await page.getByTestId("edge-panel").getByRole("link", { name: "DestinationRule reports/payments-no-tls" }).click();
-  await expect(page).toHaveURL(/\/c\/demo\/ns\/reports\?view=findings&ref=DestinationRule(\/|%2F)reports(\/|%2F)payments-no-tls$/);
+  await page
+    .getByTestId("edge-panel")
+    .getByRole("link", { name: "DestinationRule reports/payments-no-tls" })
+    .click();
+  await expect(page).toHaveURL(
+    /\/c\/demo\/ns\/reports\?view=findings&ref=DestinationRule(\/|%2F)reports(\/|%2F)payments-no-tls$/,
+  );
   const panel = page.getByTestId("findings-panel");
   await expect(panel.getByTestId("findings-ref")).toContainText("DestinationRule reports/payments-no-tls");
-  await expect(panel.getByTestId("findings-ref-cmd")).toHaveText("kubectl get destinationrule payments-no-tls -n reports -o yaml");
+  await expect(panel.getByTestId("findings-ref-cmd")).toHaveText(
+    "kubectl get destinationrule payments-no-tls -n reports -o yaml",
+  );
   const groups = panel.getByTestId("finding-group");
-  const total = async () => (await groups.locator(".findings-count").allTextContents()).reduce((n, c) => n + Number(c), 0);
+  const total = async () =>
+    (await groups.locator(".findings-count").allTextContents()).reduce((n, c) => n + Number(c), 0);
   expect(await total()).toBe(naming.length);
   expect(naming.length).toBeGreaterThan(0);
   // Every finding listed names the object.
@@ -116,7 +146,9 @@ test("the deciding DestinationRule links to the findings that name it, in its ow
   expect(errors).toEqual([]);
 });
 
-test("a link with parameters the page cannot use names them instead of silently ignoring them", async ({ page }) => {
+test("a link with parameters the page cannot use names them instead of silently ignoring them", async ({
+  page,
+}) => {
   const r = await page.goto(`${NS_PATH}?view=bogus&severity=fatal&window=zzz`);
   expect(r!.status()).toBe(200);
   const notice = page.getByTestId("ignored-params");
@@ -149,13 +181,16 @@ test("a pan moves the painted graph with the pointer", async ({ page }) => {
   await page.waitForTimeout(200);
   // The first view is painted directly; keep its pixels.
   await canvas.evaluate((c: HTMLCanvasElement) => {
-    (window as unknown as { __before: ImageData }).__before = c.getContext("2d")!.getImageData(0, 0, c.width, c.height);
+    (window as unknown as { __before: ImageData }).__before = c
+      .getContext("2d")!
+      .getImageData(0, 0, c.width, c.height);
   });
   const box = (await canvas.boundingBox())!;
   const [dx, dy] = [-150, -60];
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   await page.mouse.down();
-  for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + box.width / 2 + (dx * i) / 10, box.y + box.height / 2 + (dy * i) / 10);
+  for (let i = 1; i <= 10; i++)
+    await page.mouse.move(box.x + box.width / 2 + (dx * i) / 10, box.y + box.height / 2 + (dy * i) / 10);
   await page.mouse.up();
   // After the pan the canvas shows the same picture, moved by the drag (from the cached layer, though
   // this checks only the pixels, which a direct repaint would also pass). Polled, as
@@ -177,12 +212,15 @@ test("a pan moves the painted graph with the pointer", async ({ page }) => {
           for (let x = 0; x + ox < c.width; x += 5) {
             const a = at(after, x, y);
             const b = at(before, x + ox, y + oy);
-            const painted = (img: ImageData, p: number) => [0, 1, 2].some((i) => Math.abs(img.data[p + i]! - bg[i]!) > 24);
+            const painted = (img: ImageData, p: number) =>
+              [0, 1, 2].some((i) => Math.abs(img.data[p + i]! - bg[i]!) > 24);
             compared++;
             // Only pixels where something is painted (before or after) count: background matches anywhere.
             if (!painted(before, b) && !painted(after, a)) continue;
             drawn++;
-            const diff = Math.max(...[0, 1, 2].map((i) => Math.abs(after.data[a + i]! - before.data[b + i]!)));
+            const diff = Math.max(
+              ...[0, 1, 2].map((i) => Math.abs(after.data[a + i]! - before.data[b + i]!)),
+            );
             if (diff <= 48) same++;
           }
         return { compared, same, drawn };
@@ -190,10 +228,13 @@ test("a pan moves the painted graph with the pointer", async ({ page }) => {
       [dx, dy],
     );
   await expect
-    .poll(async () => {
-      const m = await matchNow();
-      return m.same / m.drawn;
-    }, { timeout: 5000 })
+    .poll(
+      async () => {
+        const m = await matchNow();
+        return m.same / m.drawn;
+      },
+      { timeout: 5000 },
+    )
     .toBeGreaterThan(0.9);
   const match = await matchNow();
   // And there is a picture to compare: more than background.
@@ -230,9 +271,17 @@ test("after a pan, a click selects what was drawn there, moved with the pan", as
   for (const c of candidates) {
     await page.goto(NS_PATH);
     await expect(canvas).toHaveAttribute("data-rendered", "true");
-  await page.waitForTimeout(500); // the canvas settles at its final size (and refits) after the first paint
+    await page.waitForTimeout(500); // the canvas settles at its final size (and refits) after the first paint
     await page.mouse.click(c.x, c.y);
-    if (await expect.poll(selection, { timeout: 1000 }).toBe(picked).then(() => true, () => false)) {
+    if (
+      await expect
+        .poll(selection, { timeout: 1000 })
+        .toBe(picked)
+        .then(
+          () => true,
+          () => false,
+        )
+    ) {
       at = c;
       break;
     }
@@ -246,7 +295,8 @@ test("after a pan, a click selects what was drawn there, moved with the pan", as
   const [dx, dy] = [-150, -60];
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   await page.mouse.down();
-  for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + box.width / 2 + (dx * i) / 10, box.y + box.height / 2 + (dy * i) / 10);
+  for (let i = 1; i <= 10; i++)
+    await page.mouse.move(box.x + box.width / 2 + (dx * i) / 10, box.y + box.height / 2 + (dy * i) / 10);
   await page.mouse.up();
   // The old spot no longer holds it (a hit test ignoring the pan would select it here)...
   await page.mouse.click(at!.x, at!.y);

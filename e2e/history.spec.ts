@@ -32,11 +32,16 @@ test("Back and Forward step through the tabs", async ({ page }) => {
   expect(errors).toEqual([]);
 });
 
-test("Back closes an edge panel and returns to the edge opened before; Forward reopens it", async ({ page }) => {
+test("Back closes an edge panel and returns to the edge opened before; Forward reopens it", async ({
+  page,
+}) => {
   await page.goto(NS_PATH);
   const rows = page.locator("[data-testid=edge-list] tbody tr");
   await expect(rows.nth(1)).toBeVisible();
-  const [first, second] = [await rows.nth(0).getAttribute("data-edge-id"), await rows.nth(1).getAttribute("data-edge-id")];
+  const [first, second] = [
+    await rows.nth(0).getAttribute("data-edge-id"),
+    await rows.nth(1).getAttribute("data-edge-id"),
+  ];
   await rows.nth(0).getByTestId("edge-button").click();
   await expect(page.getByTestId("edge-panel")).toBeVisible();
   await expect.poll(() => param(page.url(), "edge")).toBe(first);
@@ -71,7 +76,9 @@ test("Back from a workload panel returns to the graph without it", async ({ page
   expect(new URL(page.url()).pathname).toBe(NS_PATH);
 });
 
-test("near miss: filter tweaks replace the entry, so Back leaves the tab rather than undoing a filter", async ({ page }) => {
+test("near miss: filter tweaks replace the entry, so Back leaves the tab rather than undoing a filter", async ({
+  page,
+}) => {
   await page.goto(NS_PATH);
   await expect(page.getByTestId("graph-canvas")).toHaveAttribute("data-rendered", "true");
   await page.getByRole("link", { name: /^Findings/ }).click();
@@ -95,7 +102,9 @@ test("near miss: filter tweaks replace the entry, so Back leaves the tab rather 
 
 // reviews/http2.md #1: nuqs pushes even when the URL stays the same, so re-selecting what is shown
 // added an entry that Back then spent doing nothing.
-test("clicking the tab, edge or workload already shown adds no history entry: one Back per step", async ({ page }) => {
+test("clicking the tab, edge or workload already shown adds no history entry: one Back per step", async ({
+  page,
+}) => {
   await page.goto(NS_PATH);
   await expect(page.getByTestId("graph-canvas")).toHaveAttribute("data-rendered", "true");
   const length = () => page.evaluate(() => history.length);
@@ -148,7 +157,10 @@ test("near miss: a quick open-then-close is two steps even before the URL is wri
 });
 
 // reviews/http2.md #7: the tabs are links; a modified click is the browser's.
-test("Ctrl+click on a tab opens it in a new browser tab and leaves this one as it is", async ({ page, context }) => {
+test("Ctrl+click on a tab opens it in a new browser tab and leaves this one as it is", async ({
+  page,
+  context,
+}) => {
   await page.goto(NS_PATH);
   await expect(page.getByTestId("graph-canvas")).toHaveAttribute("data-rendered", "true");
   const start = await page.evaluate(() => history.length);

@@ -9,14 +9,20 @@ const NS_PATH = "/c/demo/ns/shop";
 /** The reports/report-builder → shop payments edge (contract §1 edge id). */
 const DR_EDGE = "reports/report-builder->payments.shop.svc.cluster.local:8080";
 
-test("cold load highlights the broken edge; its panel, problems-first and the link survive reload and sharing", async ({ page, browser }) => {
+test("cold load highlights the broken edge; its panel, problems-first and the link survive reload and sharing", async ({
+  page,
+  browser,
+}) => {
   const errors = collectConsoleErrors(page);
   await page.goto(NS_PATH);
   await expect(page.getByTestId("graph-canvas")).toHaveAttribute("data-rendered", "true");
   const firstRender = await page.evaluate(() => {
     const mark = performance.getEntriesByName("handshake:graph-rendered")[0];
     const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
-    return { graphRendered: mark?.startTime ?? null, domContentLoaded: nav?.domContentLoadedEventEnd ?? null };
+    return {
+      graphRendered: mark?.startTime ?? null,
+      domContentLoaded: nav?.domContentLoadedEventEnd ?? null,
+    };
   });
   console.log(
     `time to first render of ${NS_PATH}: graph drawn ${firstRender.graphRendered?.toFixed(0)} ms after navigation start (DOMContentLoaded ${firstRender.domContentLoaded?.toFixed(0)} ms)`,
@@ -27,7 +33,9 @@ test("cold load highlights the broken edge; its panel, problems-first and the li
   // Broken edges lead the edge list and are marked as such.
   const rows = page.locator("[data-testid=edge-list] tbody tr");
   await expect(rows.first()).toHaveAttribute("data-status", "broken");
-  const brokenIds = await page.locator("[data-testid=edge-list] tr[data-status=broken]").evaluateAll((trs) => trs.map((t) => t.getAttribute("data-edge-id")!));
+  const brokenIds = await page
+    .locator("[data-testid=edge-list] tr[data-status=broken]")
+    .evaluateAll((trs) => trs.map((t) => t.getAttribute("data-edge-id")!));
   expect(brokenIds).toContain(DR_EDGE);
   // The canvas paints exactly these edges highlighted on a cold load (its emphasis model, exposed).
   const highlighted = (await page.getByTestId("graph-canvas").getAttribute("data-highlighted"))!.split(",");
@@ -40,7 +48,9 @@ test("cold load highlights the broken edge; its panel, problems-first and the li
   await expect(page).toHaveURL(/[?&]edge=/);
   const panel = page.getByTestId("edge-panel");
   await expect(panel).toHaveAttribute("data-status", "broken");
-  await expect(panel.getByTestId("deciding-object").first()).toHaveText(/^(DestinationRule|PeerAuthentication) /);
+  await expect(panel.getByTestId("deciding-object").first()).toHaveText(
+    /^(DestinationRule|PeerAuthentication) /,
+  );
   await expect(panel).toContainText("DestinationRule reports/payments-no-tls");
   await expect(panel.getByTestId("edge-reason")).not.toBeEmpty();
   await page.screenshot({ path: screenshotPath("edge-panel.png"), fullPage: true });
@@ -52,7 +62,10 @@ test("cold load highlights the broken edge; its panel, problems-first and the li
   await page.getByTestId("problems-toggle").click();
   await expect(page).toHaveURL(/[?&]problems=true/);
   await expect(page.getByTestId("problems-toggle")).toHaveAttribute("aria-pressed", "true");
-  await expect(page.locator("[data-testid=edge-list] tr.edge-row-dim").first()).toHaveAttribute("data-status", "mtls");
+  await expect(page.locator("[data-testid=edge-list] tr.edge-row-dim").first()).toHaveAttribute(
+    "data-status",
+    "mtls",
+  );
 
   await page.getByTestId("copy-link").click();
   const link = await page.getByTestId("share-link").inputValue();
@@ -71,7 +84,9 @@ test("cold load highlights the broken edge; its panel, problems-first and the li
   expect(otherErrors).toEqual([]);
 });
 
-test("a workload shows its effective mode per port, and the tabs switch views through the URL", async ({ page }) => {
+test("a workload shows its effective mode per port, and the tabs switch views through the URL", async ({
+  page,
+}) => {
   const errors = collectConsoleErrors(page);
   await page.goto(NS_PATH);
   await page.getByTestId("workload-list").getByRole("button").first().click();
@@ -125,7 +140,10 @@ test("the page title names the cluster and namespace of the address, decoded onc
   await expect(page.locator(".crumbs strong")).toHaveText("demo");
 });
 
-test("a malformed percent-escape in the page's path is a 400 page with the framing headers, never a 500", async ({ page, request }) => {
+test("a malformed percent-escape in the page's path is a 400 page with the framing headers, never a 500", async ({
+  page,
+  request,
+}) => {
   for (const path of ["/c/demo/ns/%", "/c/demo/ns/%E0%A4", "/c/%/ns/shop", "/embed/%zz"]) {
     const r = await request.get(path);
     expect(r.status(), path).toBe(400);
@@ -134,7 +152,9 @@ test("a malformed percent-escape in the page's path is a 400 page with the frami
     expect(r.headers()["content-security-policy"], path).toContain("frame-ancestors");
     expect(await r.text(), path).toContain("not a valid address");
   }
-  expect((await request.get("/c/demo/ns/%"))!.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
+  expect((await request.get("/c/demo/ns/%"))!.headers()["content-security-policy"]).toContain(
+    "frame-ancestors 'none'",
+  );
   const r = await page.goto("/c/demo/ns/%25");
   // Near miss: a well-formed escape ("%25" is "%") is an unknown namespace, the usual 404 page.
   expect(r!.status()).toBe(404);

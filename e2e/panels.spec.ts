@@ -52,10 +52,14 @@ test.describe("overview", () => {
     // Contract §4: the worst findings (one row per code), most severe first, each one click from its
     // namespace's findings.
     const worst = cluster.getByTestId("overview-worst").locator("li");
-    await expect(worst).toHaveCount(Math.min(5, new Set(snap.findings.map((f) => `${f.severity} ${f.code}`)).size));
+    await expect(worst).toHaveCount(
+      Math.min(5, new Set(snap.findings.map((f) => `${f.severity} ${f.code}`)).size),
+    );
     const rank = { error: 0, warning: 1, info: 2 } as Record<string, number>;
     const shown = await worst.evaluateAll((els) => els.map((e) => e.getAttribute("data-severity")!));
-    expect(shown[0]).toBe([...snap.findings].sort((a, b) => rank[a.severity]! - rank[b.severity]!)[0]!.severity);
+    expect(shown[0]).toBe(
+      [...snap.findings].sort((a, b) => rank[a.severity]! - rank[b.severity]!)[0]!.severity,
+    );
     expect(shown.map((x) => rank[x])).toEqual([...shown.map((x) => rank[x])].sort());
     const href = await worst.first().getByRole("link").first().getAttribute("href");
     expect(href).toMatch(new RegExp(`^/c/demo/ns/[a-z0-9-]+\\?view=findings&severity=${shown[0]}$`));
@@ -127,7 +131,9 @@ test.describe("expiry panel", () => {
     expect(errors).toEqual([]);
   });
 
-  test("a padded window is not used (nor shown as a second preset), and the link says so", async ({ page }) => {
+  test("a padded window is not used (nor shown as a second preset), and the link says so", async ({
+    page,
+  }) => {
     await page.goto("/c/demo/ns/shop?view=certificates&window=%2030d");
     const zoom = page.getByRole("group", { name: "Time window" });
     await expect(zoom.getByRole("button")).toHaveText(["24h", "7d", "30d", "1y", "all"]);
@@ -163,7 +169,10 @@ test.describe("expiry panel", () => {
     await expect(zoom.getByRole("button", { name: "7d" })).toHaveAttribute("aria-pressed", "true");
   });
 
-  test("the namespace's certificate view offers an iframe and a Markdown image snippet", async ({ page, baseURL }) => {
+  test("the namespace's certificate view offers an iframe and a Markdown image snippet", async ({
+    page,
+    baseURL,
+  }) => {
     await page.goto("/c/demo/ns/shop?view=certificates&window=7d");
     await page.getByText("Copy embed code").click();
     await expect(page.getByTestId("embed-iframe-snippet")).toHaveValue(
@@ -174,14 +183,19 @@ test.describe("expiry panel", () => {
     );
   });
 
-  test("Copy embed code offers light or dark, starting from the page's colour scheme", async ({ page, baseURL }) => {
+  test("Copy embed code offers light or dark, starting from the page's colour scheme", async ({
+    page,
+    baseURL,
+  }) => {
     await page.emulateMedia({ colorScheme: "dark" });
     await page.goto("/c/demo/ns/shop?view=certificates&window=7d");
     await page.getByText("Copy embed code").click();
     const iframe = page.getByTestId("embed-iframe-snippet");
     const markdown = page.getByTestId("embed-markdown-snippet");
     await expect(iframe).toHaveValue(/&amp;theme=dark"/);
-    await expect(markdown).toHaveValue(new RegExp(`${baseURL}/api/v1/expiry\\.svg\\?cluster=demo&namespace=shop&window=7d&theme=dark\\)`));
+    await expect(markdown).toHaveValue(
+      new RegExp(`${baseURL}/api/v1/expiry\\.svg\\?cluster=demo&namespace=shop&window=7d&theme=dark\\)`),
+    );
     const choice = page.getByRole("radiogroup", { name: "Embed theme" });
     await choice.getByRole("radio", { name: "light" }).check();
     await expect(iframe).toHaveValue(/&amp;theme=light"/);
@@ -193,16 +207,22 @@ test.describe("expiry panel", () => {
     await page.reload();
     await page.getByText("Copy embed code").click();
     await expect(page.getByTestId("embed-iframe-snippet")).toHaveValue(/&amp;theme=light"/);
-    await expect(page.getByRole("radiogroup", { name: "Embed theme" }).getByRole("radio", { name: "light" })).toBeChecked();
+    await expect(
+      page.getByRole("radiogroup", { name: "Embed theme" }).getByRole("radio", { name: "light" }),
+    ).toBeChecked();
   });
 
-  test("a window or theme the embed cannot use is named in the frame, the default shown", async ({ page }) => {
+  test("a window or theme the embed cannot use is named in the frame, the default shown", async ({
+    page,
+  }) => {
     await page.goto("/embed/expiry?cluster=demo&window=bad&theme=purple");
     const notice = page.getByTestId("ignored-params");
     await expect(notice).toContainText("window=bad (not a duration like 24h, 7d, 30d or 1y, nor all)");
     await expect(notice).toContainText("theme=purple (not one of light, dark)");
     await expect(page.getByTestId("embed-root")).toHaveAttribute("data-theme", "light");
-    await expect(page.getByRole("group", { name: "Time window" }).getByRole("button", { name: "30d" })).toHaveAttribute("aria-pressed", "true");
+    await expect(
+      page.getByRole("group", { name: "Time window" }).getByRole("button", { name: "30d" }),
+    ).toHaveAttribute("aria-pressed", "true");
     await page.goto("/embed/expiry?cluster=demo&window=7d&theme=dark");
     await expect(page.getByTestId("expiry-panel")).toBeVisible();
     await expect(page.getByTestId("ignored-params")).toHaveCount(0);

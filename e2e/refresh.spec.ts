@@ -7,8 +7,12 @@ test("Refresh now posts a refresh for the page's cluster and refetches the snaps
   const errors = collectConsoleErrors(page);
   await page.goto("/c/demo/ns/shop");
   await expect(page.getByTestId("graph-canvas")).toHaveAttribute("data-rendered", "true");
-  const posted = page.waitForResponse((r) => r.url().includes("/api/v1/snapshot/refresh?cluster=demo") && r.request().method() === "POST");
-  const refetched = page.waitForResponse((r) => r.url().includes("/api/v1/snapshot?cluster=demo&namespace=shop") && r.request().method() === "GET");
+  const posted = page.waitForResponse(
+    (r) => r.url().includes("/api/v1/snapshot/refresh?cluster=demo") && r.request().method() === "POST",
+  );
+  const refetched = page.waitForResponse(
+    (r) => r.url().includes("/api/v1/snapshot?cluster=demo&namespace=shop") && r.request().method() === "GET",
+  );
   await page.getByTestId("refresh-now").click();
   const post = await posted;
   expect(post.status()).toBe(200);
@@ -23,7 +27,11 @@ test("a refresh keeps the graph where the user zoomed it", async ({ page, reques
   await page.goto("/c/demo/ns/shop");
   const canvas = page.getByTestId("graph-canvas");
   await expect(canvas).toHaveAttribute("data-rendered", "true");
-  const shown = ((await (await request.get("/api/v1/snapshot?cluster=demo&namespace=shop")).json()) as { generatedAt: string }).generatedAt;
+  const shown = (
+    (await (await request.get("/api/v1/snapshot?cluster=demo&namespace=shop")).json()) as {
+      generatedAt: string;
+    }
+  ).generatedAt;
   const fitted = await canvas.getAttribute("data-zoom");
   await canvas.focus();
   // One step, awaited: with two presses the zoom could be read between them (a flaky 0.937 vs 1.171).
@@ -33,7 +41,10 @@ test("a refresh keeps the graph where the user zoomed it", async ({ page, reques
   // Until the page has a newer snapshot (new objects to draw): forced reads are at most one per 5 s.
   let generatedAt = shown;
   for (let i = 0; i < 10 && generatedAt === shown; i++) {
-    const refetched = page.waitForResponse((r) => r.url().includes("/api/v1/snapshot?cluster=demo&namespace=shop") && r.request().method() === "GET");
+    const refetched = page.waitForResponse(
+      (r) =>
+        r.url().includes("/api/v1/snapshot?cluster=demo&namespace=shop") && r.request().method() === "GET",
+    );
     await page.getByTestId("refresh-now").click();
     generatedAt = ((await (await refetched).json()) as { generatedAt: string }).generatedAt;
     await expect(page.getByTestId("refresh-now")).toBeEnabled();

@@ -11,14 +11,39 @@ import type { KubeObject } from "../lib/core/model/input";
 import { inRevision, type DestinationRule, type MeshModel } from "../lib/core/model/mesh";
 import { labelNamesTag } from "../lib/core/model/revisions";
 import { drRevision } from "../lib/core/resolve/predictEdge";
-import { call, deploy, destRule, edgeOf, findingsOf, host, loaded, meshConfig, namespace, peerAuth, run, service } from "./kit";
+import {
+  call,
+  deploy,
+  destRule,
+  edgeOf,
+  findingsOf,
+  host,
+  loaded,
+  meshConfig,
+  namespace,
+  peerAuth,
+  run,
+  service,
+} from "./kit";
 import { stableTagMesh, tagWebhook } from "./support/revisionKit";
 
 const SELECT = "discoverySelectors:\n- matchLabels:\n    istio-discovery: enabled\n";
 const DISC = { "istio-discovery": "enabled" };
-const modelOf = (objects: KubeObject[]): MeshModel => buildModel({ objects: loaded(objects), configDumps: [], problems: [] });
+const modelOf = (objects: KubeObject[]): MeshModel =>
+  buildModel({ objects: loaded(objects), configDumps: [], problems: [] });
 type Labels = Record<string, string>;
-const net = (kind: string, ns: string, name: string, spec: Record<string, unknown>, labels: Labels = {}): KubeObject => ({ apiVersion: "networking.istio.io/v1", kind, metadata: { name, namespace: ns, labels }, spec });
+const net = (
+  kind: string,
+  ns: string,
+  name: string,
+  spec: Record<string, unknown>,
+  labels: Labels = {},
+): KubeObject => ({
+  apiVersion: "networking.istio.io/v1",
+  kind,
+  metadata: { name, namespace: ns, labels },
+  spec,
+});
 
 // ---------------------------------------------------------------------------------------------
 // 1. A delegate VirtualService in a namespace the caller's istiod does not see. PushContext
@@ -35,7 +60,13 @@ describe("a delegate VirtualService in a namespace the caller's istiod does not 
    * (seen), its delegate in `routes`; the default istiod has `defaultMesh`, the canary's none.
    */
   const V1 = [{ route: [{ destination: { host: SRV, subset: "v1", port: { number: 443 } } }] }];
-  const objs = (routesLabels: Labels, rootHttp: unknown[], defaultMesh = SELECT, delegateHttp: unknown[] = V1, delegateLabels: Labels = {}): KubeObject[] => [
+  const objs = (
+    routesLabels: Labels,
+    rootHttp: unknown[],
+    defaultMesh = SELECT,
+    delegateHttp: unknown[] = V1,
+    delegateLabels: Labels = {},
+  ): KubeObject[] => [
     namespace("istio-system", DISC),
     namespace("a", { ...DISC, "istio-injection": "enabled" }),
     namespace("b", { ...DISC, "istio-injection": "enabled" }),
@@ -52,7 +83,11 @@ describe("a delegate VirtualService in a namespace the caller's istiod does not 
       destRule(ns, "srv", SRV, {
         trafficPolicy: { tls: { mode: "DISABLE" } },
         subsets: [
-          { name: "v1", labels: { app: "srv" }, trafficPolicy: { portLevelSettings: [{ port: { number: 443 }, tls: { mode: "ISTIO_MUTUAL" } }] } },
+          {
+            name: "v1",
+            labels: { app: "srv" },
+            trafficPolicy: { portLevelSettings: [{ port: { number: 443 }, tls: { mode: "ISTIO_MUTUAL" } }] },
+          },
           { name: "v2", labels: { app: "srv" } },
         ],
       }),
@@ -68,24 +103,56 @@ describe("a delegate VirtualService in a namespace the caller's istiod does not 
     const s = run(o, [call("a/client", SRV, "mutual_tls", 5), call("c/client", SRV, "mutual_tls", 5)]);
     const of = (who: string) => {
       const e = edgeOf(s, who, SRV)!;
-      return { port: e.destination.port, tls: e.predicted.client.tls, routed: e.predicted.reason.includes("routed by VirtualService a/root") };
+      return {
+        port: e.destination.port,
+        tls: e.predicted.client.tls,
+        routed: e.predicted.reason.includes("routed by VirtualService a/root"),
+      };
     };
     return { a: of("a/client"), c: of("c/client") };
   };
   const DROPPED = { port: 80, tls: "DISABLE", routed: false };
   const MERGED = { port: 443, tls: "ISTIO_MUTUAL", routed: true };
   it.each([
-    { case: "the delegate's namespace not selected by the default istiod: its caller has no route (the protocol's port 80, the DR's DISABLE); the canary's caller, whose istiod sees it, takes it", labels: {}, mesh: SELECT, a: DROPPED, c: MERGED },
-    { case: "near miss: the delegate's namespace selected: both take the merged route", labels: DISC, mesh: SELECT, a: MERGED, c: MERGED },
-    { case: "near miss: no discoverySelectors: both take it", labels: {}, mesh: "{}\n", a: MERGED, c: MERGED },
+    {
+      case: "the delegate's namespace not selected by the default istiod: its caller has no route (the protocol's port 80, the DR's DISABLE); the canary's caller, whose istiod sees it, takes it",
+      labels: {},
+      mesh: SELECT,
+      a: DROPPED,
+      c: MERGED,
+    },
+    {
+      case: "near miss: the delegate's namespace selected: both take the merged route",
+      labels: DISC,
+      mesh: SELECT,
+      a: MERGED,
+      c: MERGED,
+    },
+    {
+      case: "near miss: no discoverySelectors: both take it",
+      labels: {},
+      mesh: "{}\n",
+      a: MERGED,
+      c: MERGED,
+    },
   ])("$case", ({ labels, mesh, a, c }) => {
     expect(edges(objs(labels, [DELEGATE], mesh))).toEqual({ a, c });
   });
 
   it.each([
     // The merged route has no match: it gets one that restricts nothing but the delegate's namespace.
-    { case: "the model: a merged route's match names the delegate's namespace when some istiod hides it", labels: {}, want: [[{ sourceNamespace: null, sourceLabels: null, opaque: [], port: 0, delegateNamespace: "routes" }]] },
-    { case: "near miss: every istiod sees it: nothing added (no match, as without selectors)", labels: DISC, want: [[]] },
+    {
+      case: "the model: a merged route's match names the delegate's namespace when some istiod hides it",
+      labels: {},
+      want: [
+        [{ sourceNamespace: null, sourceLabels: null, opaque: [], port: 0, delegateNamespace: "routes" }],
+      ],
+    },
+    {
+      case: "near miss: every istiod sees it: nothing added (no match, as without selectors)",
+      labels: DISC,
+      want: [[]],
+    },
   ])("$case", ({ labels, want }) => {
     const root = modelOf(objs(labels, [DELEGATE])).virtualServices.find((v) => v.name === "root")!;
     expect(root.meshRouteMatches.http).toStrictEqual(want);
@@ -94,8 +161,18 @@ describe("a delegate VirtualService in a namespace the caller's istiod does not 
   // The root's next route: dropped from the model behind a merged route every caller took; now kept
   // for the callers whose istiod drops the delegate's route (and still shadowed for the others).
   it.each([
-    { case: "the delegate hidden from the default istiod: its caller takes the root's next route (subset v2 on 443: DISABLE); the canary's caller the delegate's", labels: {}, a: { port: 443, tls: "DISABLE", routed: true }, c: MERGED },
-    { case: "near miss: the delegate seen by both: both take it, the next route is never reached", labels: DISC, a: MERGED, c: MERGED },
+    {
+      case: "the delegate hidden from the default istiod: its caller takes the root's next route (subset v2 on 443: DISABLE); the canary's caller the delegate's",
+      labels: {},
+      a: { port: 443, tls: "DISABLE", routed: true },
+      c: MERGED,
+    },
+    {
+      case: "near miss: the delegate seen by both: both take it, the next route is never reached",
+      labels: DISC,
+      a: MERGED,
+      c: MERGED,
+    },
   ])("$case", ({ labels, a, c }) => {
     expect(edges(objs(labels, [DELEGATE, toV2]))).toEqual({ a, c });
   });
@@ -104,18 +181,63 @@ describe("a delegate VirtualService in a namespace the caller's istiod does not 
   // builds it (ApplyDirectResponse / ApplyRedirect) and BuildHTTPRoutesForVirtualService stops there
   // ("Routes are matched in order, so we will never go beyond this match"), so a caller whose istiod
   // has the delegate never reaches the root's next route; one whose istiod drops it does.
-  const API_V1 = { match: [{ uri: { prefix: "/api" } }], route: [{ destination: { host: SRV, subset: "v1", port: { number: 443 } } }] };
+  const API_V1 = {
+    match: [{ uri: { prefix: "/api" } }],
+    route: [{ destination: { host: SRV, subset: "v1", port: { number: 443 } } }],
+  };
   const NOT_FOUND = { directResponse: { status: 404 } };
   const TO_HTTPS = { redirect: { scheme: "https" } };
   const REV_CANARY = { "istio.io/rev": "canary" };
   const TAKES_V2 = { port: 443, tls: "DISABLE", routed: true };
   it.each([
-    { case: "a directResponse catch-all, the delegate's namespace hidden from the default istiod: the canary's caller takes /api (subset v1) or the 404, never the root's v2; the default's takes v2", labels: {}, http: [API_V1, NOT_FOUND], rev: {}, a: TAKES_V2, c: MERGED },
-    { case: "a redirect catch-all, hidden the same way: the same", labels: {}, http: [API_V1, TO_HTTPS], rev: {}, a: TAKES_V2, c: MERGED },
-    { case: "a directResponse catch-all, the delegate labelled for the canary (its namespace seen by both): the same", labels: DISC, http: [API_V1, NOT_FOUND], rev: REV_CANARY, a: TAKES_V2, c: MERGED },
-    { case: "near miss: the directResponse has a match of its own (uri /old): the canary's caller may reach v2, the worst of v1 and v2", labels: {}, http: [API_V1, { match: [{ uri: { prefix: "/old" } }], ...NOT_FOUND }], rev: {}, a: TAKES_V2, c: TAKES_V2 },
-    { case: "near miss: the directResponse is for namespace a's callers only: the canary's caller may reach v2", labels: {}, http: [API_V1, { match: [{ sourceNamespace: "a" }], ...NOT_FOUND }], rev: {}, a: TAKES_V2, c: TAKES_V2 },
-    { case: "near miss: the delegate seen by both istiods: the catch-all ends the list for both (v2 left out of the model)", labels: DISC, http: [API_V1, NOT_FOUND], rev: {}, a: MERGED, c: MERGED },
+    {
+      case: "a directResponse catch-all, the delegate's namespace hidden from the default istiod: the canary's caller takes /api (subset v1) or the 404, never the root's v2; the default's takes v2",
+      labels: {},
+      http: [API_V1, NOT_FOUND],
+      rev: {},
+      a: TAKES_V2,
+      c: MERGED,
+    },
+    {
+      case: "a redirect catch-all, hidden the same way: the same",
+      labels: {},
+      http: [API_V1, TO_HTTPS],
+      rev: {},
+      a: TAKES_V2,
+      c: MERGED,
+    },
+    {
+      case: "a directResponse catch-all, the delegate labelled for the canary (its namespace seen by both): the same",
+      labels: DISC,
+      http: [API_V1, NOT_FOUND],
+      rev: REV_CANARY,
+      a: TAKES_V2,
+      c: MERGED,
+    },
+    {
+      case: "near miss: the directResponse has a match of its own (uri /old): the canary's caller may reach v2, the worst of v1 and v2",
+      labels: {},
+      http: [API_V1, { match: [{ uri: { prefix: "/old" } }], ...NOT_FOUND }],
+      rev: {},
+      a: TAKES_V2,
+      c: TAKES_V2,
+    },
+    {
+      case: "near miss: the directResponse is for namespace a's callers only: the canary's caller may reach v2",
+      labels: {},
+      http: [API_V1, { match: [{ sourceNamespace: "a" }], ...NOT_FOUND }],
+      rev: {},
+      a: TAKES_V2,
+      c: TAKES_V2,
+    },
+    {
+      case: "near miss: the delegate seen by both istiods: the catch-all ends the list for both (v2 left out of the model)",
+      labels: DISC,
+      http: [API_V1, NOT_FOUND],
+      rev: {},
+      a: MERGED,
+      c: MERGED,
+    },
   ])("$case", ({ labels, http, rev, a, c }) => {
     expect(edges(objs(labels, [DELEGATE, toV2], SELECT, http, rev))).toEqual({ a, c });
   });
@@ -128,12 +250,17 @@ describe("a delegate VirtualService in a namespace the caller's istiod does not 
 describe("a gateway caller and a delegate in a namespace its istiod may not see", () => {
   const SRV = host("srv", "b");
   const GW = "istio-system/istio-ingressgateway";
-  const toSubset = (subset: string) => ({ route: [{ destination: { host: SRV, subset, port: { number: 443 } } }] });
+  const toSubset = (subset: string) => ({
+    route: [{ destination: { host: SRV, subset, port: { number: 443 } } }],
+  });
   const objs = (routesLabels: Labels, rootHttp: unknown[]): KubeObject[] => [
     namespace("istio-system", DISC),
     namespace("b", { ...DISC, "istio-injection": "enabled" }),
     namespace("routes", routesLabels),
-    deploy("istio-system", "istio-ingressgateway", { labels: { istio: "ingressgateway" }, containers: ["istio-proxy"] }),
+    deploy("istio-system", "istio-ingressgateway", {
+      labels: { istio: "ingressgateway" },
+      containers: ["istio-proxy"],
+    }),
     deploy("b", "srv", { ports: [8080, 8443] }),
     service("b", "srv", [
       { port: 80, targetPort: 8080, name: "http" },
@@ -142,11 +269,18 @@ describe("a gateway caller and a delegate in a namespace its istiod may not see"
     destRule("istio-system", "srv", SRV, {
       trafficPolicy: { tls: { mode: "DISABLE" } },
       subsets: [
-        { name: "v1", labels: { app: "srv" }, trafficPolicy: { portLevelSettings: [{ port: { number: 443 }, tls: { mode: "ISTIO_MUTUAL" } }] } },
+        {
+          name: "v1",
+          labels: { app: "srv" },
+          trafficPolicy: { portLevelSettings: [{ port: { number: 443 }, tls: { mode: "ISTIO_MUTUAL" } }] },
+        },
         { name: "v2", labels: { app: "srv" } },
       ],
     }),
-    net("Gateway", "istio-system", "gw", { selector: { istio: "ingressgateway" }, servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["*"] }] }),
+    net("Gateway", "istio-system", "gw", {
+      selector: { istio: "ingressgateway" },
+      servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["*"] }],
+    }),
     net("VirtualService", "istio-system", "root", { hosts: ["*"], gateways: ["gw"], http: rootHttp }),
     net("VirtualService", "routes", "d", { http: [toSubset("v1")] }),
     meshConfig(SELECT),
@@ -154,13 +288,32 @@ describe("a gateway caller and a delegate in a namespace its istiod may not see"
   const DELEGATED = [{ delegate: { name: "d", namespace: "routes" } }, toSubset("v2")];
   const edge = (o: KubeObject[]) => {
     const e = edgeOf(run(o, [call(GW, SRV, "mutual_tls", 5)]), GW, SRV)!;
-    return { port: e.destination.port, tls: e.predicted.client.tls, routed: e.predicted.reason.includes("routed by VirtualService") };
+    return {
+      port: e.destination.port,
+      tls: e.predicted.client.tls,
+      routed: e.predicted.reason.includes("routed by VirtualService"),
+    };
   };
   const GUESS = { port: 80, tls: "DISABLE", routed: false };
   it.each([
-    { case: "the delegate's namespace hidden from the gateway's istiod: the protocol's guess (port 80)", labels: {}, http: DELEGATED, want: GUESS },
-    { case: "the delegate's namespace seen: the protocol's guess too", labels: DISC, http: DELEGATED, want: GUESS },
-    { case: "near miss: no delegate, the root routes to subset v1 itself: the route is followed (443, ISTIO_MUTUAL)", labels: {}, http: [toSubset("v1")], want: { port: 443, tls: "ISTIO_MUTUAL", routed: true } },
+    {
+      case: "the delegate's namespace hidden from the gateway's istiod: the protocol's guess (port 80)",
+      labels: {},
+      http: DELEGATED,
+      want: GUESS,
+    },
+    {
+      case: "the delegate's namespace seen: the protocol's guess too",
+      labels: DISC,
+      http: DELEGATED,
+      want: GUESS,
+    },
+    {
+      case: "near miss: no delegate, the root routes to subset v1 itself: the route is followed (443, ISTIO_MUTUAL)",
+      labels: {},
+      http: [toSubset("v1")],
+      want: { port: 443, tls: "ISTIO_MUTUAL", routed: true },
+    },
   ])("$case", ({ labels, http, want }) => {
     expect(edge(objs(labels, http))).toEqual(want);
   });
@@ -172,7 +325,12 @@ describe("a gateway caller and a delegate in a namespace its istiod may not see"
 describe("dr.credential-name-plaintext behind a delegated route the caller's istiod does not have", () => {
   const NGINX = host("my-nginx", "mesh-external");
   const EGRESS = host("istio-egressgateway", "istio-system");
-  const objs = (routesLabels: Labels, rootAfter: unknown[] = [], delegateLabels: Labels = {}, extra: KubeObject[] = []): KubeObject[] => [
+  const objs = (
+    routesLabels: Labels,
+    rootAfter: unknown[] = [],
+    delegateLabels: Labels = {},
+    extra: KubeObject[] = [],
+  ): KubeObject[] => [
     namespace("istio-system", DISC),
     namespace("a", { ...DISC, "istio-injection": "enabled" }),
     namespace("c", { ...DISC, "istio.io/rev": "canary" }),
@@ -183,16 +341,39 @@ describe("dr.credential-name-plaintext behind a delegated route the caller's ist
     deploy("c", "client"),
     deploy("mesh-external", "my-nginx", { ports: [443] }),
     service("mesh-external", "my-nginx", [{ port: 443, name: "http" }]),
-    destRule("istio-system", "originate-mtls-for-nginx", NGINX, { trafficPolicy: { portLevelSettings: [{ port: { number: 443 }, tls: { mode: "MUTUAL", credentialName: "client-credential" } }] } }),
-    net("VirtualService", "vs", "nginx", { hosts: [NGINX], http: [{ delegate: { name: "to-egress", namespace: "routes" } }, ...rootAfter] }),
-    net("VirtualService", "routes", "to-egress", { http: [{ route: [{ destination: { host: EGRESS, subset: "nginx", port: { number: 443 } } }] }] }, delegateLabels),
+    destRule("istio-system", "originate-mtls-for-nginx", NGINX, {
+      trafficPolicy: {
+        portLevelSettings: [
+          { port: { number: 443 }, tls: { mode: "MUTUAL", credentialName: "client-credential" } },
+        ],
+      },
+    }),
+    net("VirtualService", "vs", "nginx", {
+      hosts: [NGINX],
+      http: [{ delegate: { name: "to-egress", namespace: "routes" } }, ...rootAfter],
+    }),
+    net(
+      "VirtualService",
+      "routes",
+      "to-egress",
+      { http: [{ route: [{ destination: { host: EGRESS, subset: "nginx", port: { number: 443 } } }] }] },
+      delegateLabels,
+    ),
     meshConfig(SELECT),
     meshConfig("{}\n", "istio-system", "istio-canary"),
     ...extra,
   ];
   it.each([
-    { case: "the delegate's namespace not selected by the default istiod: its sidecars (a) keep the host's cluster and ignore the DR; the canary's (c) are routed away", labels: {}, says: ["sidecars in a ignore it"] },
-    { case: "near miss: the delegate's namespace selected: every sidecar is routed away, nothing to say", labels: DISC, says: [] },
+    {
+      case: "the delegate's namespace not selected by the default istiod: its sidecars (a) keep the host's cluster and ignore the DR; the canary's (c) are routed away",
+      labels: {},
+      says: ["sidecars in a ignore it"],
+    },
+    {
+      case: "near miss: the delegate's namespace selected: every sidecar is routed away, nothing to say",
+      labels: DISC,
+      says: [],
+    },
   ])("$case", ({ labels, says }) => {
     const fs = run(objs(labels)).findings.filter((f) => f.code === "dr.credential-name-plaintext");
     expect(fs.map((f) => f.message)).toEqual(says.map((m) => expect.stringContaining(m)));
@@ -203,22 +384,65 @@ describe("dr.credential-name-plaintext behind a delegated route the caller's ist
   // ends the list: BuildHTTPRoutesForVirtualService's catch-all break), so it sends only their calls
   // through the host's cluster. "A mesh route leads to the host" is asked per caller.
   const FALLBACK = { route: [{ destination: { host: NGINX, port: { number: 443 } } }] };
-  const MIRROR = { route: [{ destination: { host: EGRESS, subset: "nginx", port: { number: 443 } } }], mirror: { host: NGINX, port: { number: 443 } } };
+  const MIRROR = {
+    route: [{ destination: { host: EGRESS, subset: "nginx", port: { number: 443 } } }],
+    mirror: { host: NGINX, port: { number: 443 } },
+  };
   const NO_LABEL: Labels = {};
   const CANARY_LABEL: Labels = { "istio.io/rev": "canary" };
   const OTHER = host("other", "vs");
   const otherToNginx = [
     service("vs", "other", [{ port: 80, name: "http" }]),
-    net("VirtualService", "vs", "other", { hosts: [OTHER], http: [{ route: [{ destination: { host: NGINX, port: { number: 443 } } }] }] }),
+    net("VirtualService", "vs", "other", {
+      hosts: [OTHER],
+      http: [{ route: [{ destination: { host: NGINX, port: { number: 443 } } }] }],
+    }),
   ];
   it.each([
-    { case: "a fallback route to the host, the delegate hidden from the default istiod: only a's sidecars reach the host", labels: {}, after: [FALLBACK], rev: NO_LABEL, extra: [], says: ["sidecars in a ignore it"] },
-    { case: "a fallback route to the host, the delegate labelled for the canary: the same", labels: DISC, after: [FALLBACK], rev: CANARY_LABEL, extra: [], says: ["sidecars in a ignore it"] },
-    { case: "a fallback route that mirrors to the host, the delegate hidden from the default istiod: only a's sidecars mirror there", labels: {}, after: [MIRROR], rev: NO_LABEL, extra: [], says: ["sidecars in a ignore it"] },
-    { case: "near miss: a fallback route, the delegate seen by both: nobody reaches the host, nothing to say", labels: DISC, after: [FALLBACK], rev: NO_LABEL, extra: [], says: [] },
-    { case: "near miss: another host's VirtualService routes to the host for every caller: a and c both reach it", labels: {}, after: [], rev: NO_LABEL, extra: otherToNginx, says: ["sidecars in a and c ignore it"] },
+    {
+      case: "a fallback route to the host, the delegate hidden from the default istiod: only a's sidecars reach the host",
+      labels: {},
+      after: [FALLBACK],
+      rev: NO_LABEL,
+      extra: [],
+      says: ["sidecars in a ignore it"],
+    },
+    {
+      case: "a fallback route to the host, the delegate labelled for the canary: the same",
+      labels: DISC,
+      after: [FALLBACK],
+      rev: CANARY_LABEL,
+      extra: [],
+      says: ["sidecars in a ignore it"],
+    },
+    {
+      case: "a fallback route that mirrors to the host, the delegate hidden from the default istiod: only a's sidecars mirror there",
+      labels: {},
+      after: [MIRROR],
+      rev: NO_LABEL,
+      extra: [],
+      says: ["sidecars in a ignore it"],
+    },
+    {
+      case: "near miss: a fallback route, the delegate seen by both: nobody reaches the host, nothing to say",
+      labels: DISC,
+      after: [FALLBACK],
+      rev: NO_LABEL,
+      extra: [],
+      says: [],
+    },
+    {
+      case: "near miss: another host's VirtualService routes to the host for every caller: a and c both reach it",
+      labels: {},
+      after: [],
+      rev: NO_LABEL,
+      extra: otherToNginx,
+      says: ["sidecars in a and c ignore it"],
+    },
   ])("$case", ({ labels, after, rev, extra, says }) => {
-    const fs = run(objs(labels, after, rev, extra)).findings.filter((f) => f.code === "dr.credential-name-plaintext");
+    const fs = run(objs(labels, after, rev, extra)).findings.filter(
+      (f) => f.code === "dr.credential-name-plaintext",
+    );
     expect(fs.map((f) => f.message)).toEqual(says.map((m) => expect.stringContaining(m)));
   });
 });
@@ -230,17 +454,22 @@ describe("dr.credential-name-plaintext behind a delegated route the caller's ist
 //    the tag-labelled policy too, with the relabel fix it gets when the namespace falls to Istio's default.
 
 describe("pa.permissive under a PERMISSIVE mesh-wide policy names the namespace's tag-labelled policy", () => {
-  const labelled = (o: KubeObject, rev: string): KubeObject => ({ ...o, metadata: { ...o.metadata, labels: { ...(o.metadata.labels ?? {}), "istio.io/rev": rev } } });
+  const labelled = (o: KubeObject, rev: string): KubeObject => ({
+    ...o,
+    metadata: { ...o.metadata, labels: { ...(o.metadata.labels ?? {}), "istio.io/rev": rev } },
+  });
   /** a and b on the tag prod-stable (→ 1-29); the mesh-wide policy `meshMode`, read by every istiod. */
   const objs = (meshMode: string | null, nsPa: KubeObject | null): KubeObject[] => [
     ...stableTagMesh(),
     ...(meshMode === null ? [] : [peerAuth("istio-system", "default", meshMode)]),
     ...(nsPa === null ? [] : [nsPa]),
   ];
-  const TAG = "no istiod reads namespace-wide PeerAuthentication b/default, whose istio.io/rev label names the revision tag prod-stable, not a revision";
+  const TAG =
+    "no istiod reads namespace-wide PeerAuthentication b/default, whose istio.io/rev label names the revision tag prod-stable, not a revision";
   const MESH = { kind: "PeerAuthentication", namespace: "istio-system", name: "default" };
   const NS_PA = { kind: "PeerAuthentication", namespace: "b", name: "default" };
-  const forB = (o: KubeObject[]) => findingsOf(run(o), "pa.permissive").filter((f) => f.message.startsWith("Namespace b"));
+  const forB = (o: KubeObject[]) =>
+    findingsOf(run(o), "pa.permissive").filter((f) => f.message.startsWith("Namespace b"));
   it.each([
     {
       case: "a STRICT one: named after the mesh policy that decides, with the relabel fix",
@@ -290,15 +519,25 @@ describe("pa.permissive under a PERMISSIVE mesh-wide policy names the namespace'
   });
 
   it.each([
-    { case: "near miss: labelled with the revision itself, read: STRICT, nothing for b", nsPa: labelled(peerAuth("b", "default", "STRICT"), "1-29") },
+    {
+      case: "near miss: labelled with the revision itself, read: STRICT, nothing for b",
+      nsPa: labelled(peerAuth("b", "default", "STRICT"), "1-29"),
+    },
     { case: "near miss: unlabelled, read: STRICT, nothing for b", nsPa: peerAuth("b", "default", "STRICT") },
   ])("$case", ({ nsPa }) => {
     expect(forB(objs("PERMISSIVE", nsPa))).toEqual([]);
   });
 
   it("namespace a, with no policy of its own, still names only the mesh policy", () => {
-    const fs = findingsOf(run(objs("PERMISSIVE", labelled(peerAuth("b", "default", "STRICT"), "prod-stable"))), "pa.permissive").filter((f) => f.message.startsWith("Namespace a"));
-    expect(fs.map((f) => f.message)).toEqual([expect.stringContaining("Namespace a (PeerAuthentication istio-system/default, mesh) accepts plaintext")]);
+    const fs = findingsOf(
+      run(objs("PERMISSIVE", labelled(peerAuth("b", "default", "STRICT"), "prod-stable"))),
+      "pa.permissive",
+    ).filter((f) => f.message.startsWith("Namespace a"));
+    expect(fs.map((f) => f.message)).toEqual([
+      expect.stringContaining(
+        "Namespace a (PeerAuthentication istio-system/default, mesh) accepts plaintext",
+      ),
+    ]);
   });
 });
 
@@ -310,9 +549,17 @@ describe("pa.permissive under a PERMISSIVE mesh-wide policy names the namespace'
 //    when they agree, the one finding as with a single istiod (byte-identical).
 
 describe("mesh.no-strict speaks for every istiod revision that has workloads", () => {
-  const withRev = (o: KubeObject, rev: string): KubeObject => ({ ...o, metadata: { ...o.metadata, labels: { ...(o.metadata.labels ?? {}), "istio.io/rev": rev } } });
+  const withRev = (o: KubeObject, rev: string): KubeObject => ({
+    ...o,
+    metadata: { ...o.metadata, labels: { ...(o.metadata.labels ?? {}), "istio.io/rev": rev } },
+  });
   /** a/app on the default revision (when `onDefault`), c/app on the canary; `canaryMesh` the canary's mesh config. */
-  const objs = (extra: KubeObject[], canaryMesh = "{}\n", onDefault = true, defaultMesh = "{}\n"): KubeObject[] => [
+  const objs = (
+    extra: KubeObject[],
+    canaryMesh = "{}\n",
+    onDefault = true,
+    defaultMesh = "{}\n",
+  ): KubeObject[] => [
     namespace("istio-system", DISC),
     namespace("istio-config", DISC),
     namespace("a", { ...DISC, "istio-injection": "enabled" }),
@@ -323,7 +570,12 @@ describe("mesh.no-strict speaks for every istiod revision that has workloads", (
     meshConfig(canaryMesh, "istio-system", "istio-canary"),
     ...extra,
   ];
-  const noStrict = (o: KubeObject[]) => findingsOf(run(o), "mesh.no-strict").map((f) => ({ message: f.message, resources: f.resources, fix: f.fix }));
+  const noStrict = (o: KubeObject[]) =>
+    findingsOf(run(o), "mesh.no-strict").map((f) => ({
+      message: f.message,
+      resources: f.resources,
+      fix: f.fix,
+    }));
   const strict = peerAuth("istio-system", "default", "STRICT");
   const ROOT_SYSTEM = { kind: "Namespace", name: "istio-system" };
   const ROOT_CONFIG = { kind: "Namespace", name: "istio-config" };
@@ -361,12 +613,14 @@ describe("mesh.no-strict speaks for every istiod revision that has workloads", (
       objs: objs([peerAuth("istio-config", "default", "PERMISSIVE")], "rootNamespace: istio-config\n"),
       want: [
         {
-          message: "For the workloads on revision default, their istiod reads no mesh-wide PeerAuthentication in the root namespace istio-system: workloads without their own policy accept plaintext (PERMISSIVE).",
+          message:
+            "For the workloads on revision default, their istiod reads no mesh-wide PeerAuthentication in the root namespace istio-system: workloads without their own policy accept plaintext (PERMISSIVE).",
           resources: [ROOT_SYSTEM],
           fix: "Once every client has a proxy, apply a STRICT mesh-wide PeerAuthentication in istio-system that the default istiod reads (without an istio.io/rev label, or labelled istio.io/rev=default).",
         },
         {
-          message: "For the workloads on revision canary, the mesh-wide PeerAuthentication istio-config/default is PERMISSIVE, not STRICT: workloads without their own STRICT policy accept plaintext.",
+          message:
+            "For the workloads on revision canary, the mesh-wide PeerAuthentication istio-config/default is PERMISSIVE, not STRICT: workloads without their own STRICT policy accept plaintext.",
           resources: [{ kind: "PeerAuthentication", namespace: "istio-config", name: "default" }],
           fix: "Once every client has a proxy, set istio-config/default's mtls.mode to STRICT.",
         },
@@ -379,7 +633,10 @@ describe("mesh.no-strict speaks for every istiod revision that has workloads", (
         {
           message:
             "The mesh-wide PeerAuthentication istio-system/default is STRICT, but the istiod of revision canary ignores it: its mesh config's discoverySelectors do not select the root namespace istio-system, and Istio 1.22+ drops Istio config there too. Workloads without their own policy accept plaintext (PERMISSIVE).",
-          resources: [{ kind: "PeerAuthentication", namespace: "istio-system", name: "default" }, ROOT_SYSTEM],
+          resources: [
+            { kind: "PeerAuthentication", namespace: "istio-system", name: "default" },
+            ROOT_SYSTEM,
+          ],
           fix: "Make the discoverySelectors select istio-system (label it to match one, or add a selector with matchLabels kubernetes.io/metadata.name: istio-system), so that istiod applies istio-system/default.",
         },
       ],
@@ -391,7 +648,10 @@ describe("mesh.no-strict speaks for every istiod revision that has workloads", (
         {
           message:
             "For the workloads on revision canary, the mesh-wide PeerAuthentication istio-system/default is STRICT, but the istiod of revision canary ignores it: its mesh config's discoverySelectors do not select the root namespace istio-system, and Istio 1.22+ drops Istio config there too. Workloads without their own policy accept plaintext (PERMISSIVE). The default istiod reads a STRICT one.",
-          resources: [{ kind: "PeerAuthentication", namespace: "istio-system", name: "default" }, ROOT_SYSTEM],
+          resources: [
+            { kind: "PeerAuthentication", namespace: "istio-system", name: "default" },
+            ROOT_SYSTEM,
+          ],
           fix: "Make the discoverySelectors select istio-system (label it to match one, or add a selector with matchLabels kubernetes.io/metadata.name: istio-system), so that istiod applies istio-system/default.",
         },
       ],
@@ -403,7 +663,10 @@ describe("mesh.no-strict speaks for every istiod revision that has workloads", (
         {
           message:
             "The mesh-wide PeerAuthentication istio-system/default is STRICT, but the istiods of revisions default and canary ignore it: their mesh configs' discoverySelectors do not select the root namespace istio-system, and Istio 1.22+ drops Istio config there too. Workloads without their own policy accept plaintext (PERMISSIVE).",
-          resources: [{ kind: "PeerAuthentication", namespace: "istio-system", name: "default" }, ROOT_SYSTEM],
+          resources: [
+            { kind: "PeerAuthentication", namespace: "istio-system", name: "default" },
+            ROOT_SYSTEM,
+          ],
           fix: "Make the discoverySelectors select istio-system (label it to match one, or add a selector with matchLabels kubernetes.io/metadata.name: istio-system), so that istiod applies istio-system/default.",
         },
       ],
@@ -414,9 +677,20 @@ describe("mesh.no-strict speaks for every istiod revision that has workloads", (
 
   it.each([
     { case: "near miss: the STRICT root policy unlabelled, read by both istiods", objs: objs([strict]) },
-    { case: "labelled for the canary, and every workload on the canary: the default istiod, with no workloads, does not count (it used to speak for the mesh)", objs: objs([withRev(strict, "canary")], "{}\n", false) },
-    { case: "near miss: another rootNamespace, STRICT there too", objs: objs([strict, peerAuth("istio-config", "default", "STRICT")], "rootNamespace: istio-config\n") },
-    { case: "near miss: labelled for the default revision, and the canary has no workloads", objs: objs([withRev(strict, "default")]).filter((o) => !(o.kind === "Deployment" && o.metadata.namespace === "c")) },
+    {
+      case: "labelled for the canary, and every workload on the canary: the default istiod, with no workloads, does not count (it used to speak for the mesh)",
+      objs: objs([withRev(strict, "canary")], "{}\n", false),
+    },
+    {
+      case: "near miss: another rootNamespace, STRICT there too",
+      objs: objs([strict, peerAuth("istio-config", "default", "STRICT")], "rootNamespace: istio-config\n"),
+    },
+    {
+      case: "near miss: labelled for the default revision, and the canary has no workloads",
+      objs: objs([withRev(strict, "default")]).filter(
+        (o) => !(o.kind === "Deployment" && o.metadata.namespace === "c"),
+      ),
+    },
   ])("silent: $case", ({ objs: o }) => {
     expect(noStrict(o)).toEqual([]);
   });
@@ -466,10 +740,14 @@ describe("mesh.no-strict speaks for every istiod revision that has workloads", (
     },
     {
       case: "per revision, the PERMISSIVE policy the canary reads is named canary-mtls: the fix sets its mode (`default` is the default revision's)",
-      objs: objs([withRev(strict, "default"), withRev(peerAuth("istio-system", "canary-mtls", "PERMISSIVE"), "canary")]),
+      objs: objs([
+        withRev(strict, "default"),
+        withRev(peerAuth("istio-system", "canary-mtls", "PERMISSIVE"), "canary"),
+      ]),
       want: [
         {
-          message: "For the workloads on revision canary, the mesh-wide PeerAuthentication istio-system/canary-mtls is PERMISSIVE, not STRICT: workloads without their own STRICT policy accept plaintext. The default istiod reads a STRICT one.",
+          message:
+            "For the workloads on revision canary, the mesh-wide PeerAuthentication istio-system/canary-mtls is PERMISSIVE, not STRICT: workloads without their own STRICT policy accept plaintext. The default istiod reads a STRICT one.",
           resources: [{ kind: "PeerAuthentication", namespace: "istio-system", name: "canary-mtls" }],
           fix: MTLS_FIX("istio-system/canary-mtls"),
         },
@@ -480,7 +758,8 @@ describe("mesh.no-strict speaks for every istiod revision that has workloads", (
       objs: objs([peerAuth("istio-system", "mesh-mtls", "PERMISSIVE")]),
       want: [
         {
-          message: "The mesh-wide PeerAuthentication istio-system/mesh-mtls is PERMISSIVE, not STRICT: workloads without their own STRICT policy accept plaintext.",
+          message:
+            "The mesh-wide PeerAuthentication istio-system/mesh-mtls is PERMISSIVE, not STRICT: workloads without their own STRICT policy accept plaintext.",
           resources: [{ kind: "PeerAuthentication", namespace: "istio-system", name: "mesh-mtls" }],
           fix: MTLS_FIX("istio-system/mesh-mtls"),
         },
@@ -491,7 +770,8 @@ describe("mesh.no-strict speaks for every istiod revision that has workloads", (
       objs: objs([peerAuth("istio-system", "default", "PERMISSIVE")]),
       want: [
         {
-          message: "The mesh-wide PeerAuthentication istio-system/default is PERMISSIVE, not STRICT: workloads without their own STRICT policy accept plaintext.",
+          message:
+            "The mesh-wide PeerAuthentication istio-system/default is PERMISSIVE, not STRICT: workloads without their own STRICT policy accept plaintext.",
           resources: [STRICT_PA],
           fix: MTLS_FIX("istio-system/default"),
         },
@@ -502,7 +782,8 @@ describe("mesh.no-strict speaks for every istiod revision that has workloads", (
       objs: objs([peerAuth("istio-system", "default", "STRICT", { selector: { app: "istiod" } })]),
       want: [
         {
-          message: "There is no mesh-wide PeerAuthentication in the root namespace istio-system: workloads without their own policy accept plaintext (PERMISSIVE).",
+          message:
+            "There is no mesh-wide PeerAuthentication in the root namespace istio-system: workloads without their own policy accept plaintext (PERMISSIVE).",
           resources: [ROOT_SYSTEM],
           fix: "Once every client has a proxy, apply a PeerAuthentication without a selector in istio-system with mtls.mode STRICT, under another name than default (istio-system/default has a selector: not mesh-wide).",
         },
@@ -513,7 +794,8 @@ describe("mesh.no-strict speaks for every istiod revision that has workloads", (
       objs: objs([]),
       want: [
         {
-          message: "There is no mesh-wide PeerAuthentication in the root namespace istio-system: workloads without their own policy accept plaintext (PERMISSIVE).",
+          message:
+            "There is no mesh-wide PeerAuthentication in the root namespace istio-system: workloads without their own policy accept plaintext (PERMISSIVE).",
           resources: [ROOT_SYSTEM],
           fix: "Once every client has a proxy, apply a PeerAuthentication named default in istio-system with mtls.mode STRICT.",
         },
@@ -530,13 +812,20 @@ describe("mesh.no-strict speaks for every istiod revision that has workloads", (
   it.each([
     {
       case: "the canary reads its own STRICT canary-strict; a stale STRICT one labelled with the tag prod (→ canary): the default revision reads none, the oldest root policy named",
-      extra: [tagWebhook("prod", "canary"), withRev(peerAuth("istio-system", "canary-strict", "STRICT", at("1")), "canary"), withRev(peerAuth("istio-system", "stale", "STRICT", at("2")), "prod")],
+      extra: [
+        tagWebhook("prod", "canary"),
+        withRev(peerAuth("istio-system", "canary-strict", "STRICT", at("1")), "canary"),
+        withRev(peerAuth("istio-system", "stale", "STRICT", at("2")), "prod"),
+      ],
       onDefault: true,
       want: [
         {
           message:
             "For the workloads on revision default, their istiod reads no mesh-wide PeerAuthentication in the root namespace istio-system: istio-system/canary-strict is labelled istio.io/rev=canary, for another revision. Workloads without their own policy accept plaintext (PERMISSIVE). The istiod of revision canary reads a STRICT one.",
-          resources: [{ kind: "PeerAuthentication", namespace: "istio-system", name: "canary-strict" }, ROOT_SYSTEM],
+          resources: [
+            { kind: "PeerAuthentication", namespace: "istio-system", name: "canary-strict" },
+            ROOT_SYSTEM,
+          ],
           fix: "Once every client has a proxy, remove istio-system/canary-strict's istio.io/rev label, so that every istiod reads it, or apply another STRICT mesh-wide PeerAuthentication in istio-system (not named canary-strict) that the default istiod reads (without an istio.io/rev label, or labelled istio.io/rev=default).",
         },
       ],
@@ -588,7 +877,10 @@ describe("mesh.no-strict speaks for every istiod revision that has workloads", (
     },
   ])("a tag-labelled root policy: $case", ({ extra, onDefault, want }) => {
     const all = objs(extra, "{}\n", onDefault !== false);
-    const o = onDefault === "only" ? all.filter((x) => !(x.kind === "Deployment" && x.metadata.namespace === "c")) : all;
+    const o =
+      onDefault === "only"
+        ? all.filter((x) => !(x.kind === "Deployment" && x.metadata.namespace === "c"))
+        : all;
     expect(noStrict(o)).toEqual(want);
   });
 
@@ -611,8 +903,14 @@ describe("mesh.no-strict speaks for every istiod revision that has workloads", (
     ];
     const fs = noStrict(o);
     expect(fs).toHaveLength(want);
-    const tagged = fs.find((f) => f.fix?.startsWith("Label istio-system/default istio.io/rev=1-29 (the revision the tag default points to)"));
-    expect(tagged?.message).toContain("no istiod reads it: its istio.io/rev label names the revision tag default");
+    const tagged = fs.find((f) =>
+      f.fix?.startsWith(
+        "Label istio-system/default istio.io/rev=1-29 (the revision the tag default points to)",
+      ),
+    );
+    expect(tagged?.message).toContain(
+      "no istiod reads it: its istio.io/rev label names the revision tag default",
+    );
     if (on130) {
       const other = fs.find((f) => f !== tagged)!;
       expect(other.message).toBe(
@@ -629,7 +927,13 @@ describe("mesh.no-strict speaks for every istiod revision that has workloads", (
     { case: "no mesh-wide policy", extra: [] as KubeObject[] },
     { case: "a PERMISSIVE one", extra: [peerAuth("istio-system", "default", "PERMISSIVE")] },
   ])("agreeing revisions, $case: the single-istiod finding", ({ extra }) => {
-    const single = noStrict([namespace("istio-system", DISC), namespace("a", { ...DISC, "istio-injection": "enabled" }), deploy("a", "app"), meshConfig("{}\n"), ...extra]);
+    const single = noStrict([
+      namespace("istio-system", DISC),
+      namespace("a", { ...DISC, "istio-injection": "enabled" }),
+      deploy("a", "app"),
+      meshConfig("{}\n"),
+      ...extra,
+    ]);
     expect(single).toHaveLength(1);
     expect(single[0]!.message).not.toContain("revision");
     expect(noStrict(objs(extra))).toEqual(single);
@@ -657,7 +961,8 @@ function ignoredBefore(model: MeshModel, namespace: string, revision: string | u
 
 /** predictEdge's readerRevision (drRevision's work) as it was before readingRevision. */
 function readerBefore(model: MeshModel, dr: Pick<DestinationRule, "namespace" | "revision">): string {
-  const reads = (rev: string) => inRevision(dr.revision, rev) && discoveryViewFor(model, rev)?.hidden.has(dr.namespace) !== true;
+  const reads = (rev: string) =>
+    inRevision(dr.revision, rev) && discoveryViewFor(model, rev)?.hidden.has(dr.namespace) !== true;
   const first = model.revisions.defaultRevision ?? "";
   if (reads(first)) return first;
   for (const rev of [...model.meshByRevision.keys()].sort()) if (reads(rev)) return rev;
@@ -667,8 +972,17 @@ function readerBefore(model: MeshModel, dr: Pick<DestinationRule, "namespace" | 
 /** `seen` selected by every selector, `hid` by none; `undeclared` has no Namespace object. */
 const NAMESPACES = [namespace("istio-system", DISC), namespace("seen", DISC), namespace("hid")];
 const MODELS: Record<string, KubeObject[]> = {
-  "default with selectors, canary without, a tag on the canary": [...NAMESPACES, meshConfig(SELECT), meshConfig("{}\n", "istio-system", "istio-canary"), tagWebhook("prod-stable", "canary")],
-  "default and canary both with selectors": [...NAMESPACES, meshConfig(SELECT), meshConfig(SELECT, "istio-system", "istio-canary")],
+  "default with selectors, canary without, a tag on the canary": [
+    ...NAMESPACES,
+    meshConfig(SELECT),
+    meshConfig("{}\n", "istio-system", "istio-canary"),
+    tagWebhook("prod-stable", "canary"),
+  ],
+  "default and canary both with selectors": [
+    ...NAMESPACES,
+    meshConfig(SELECT),
+    meshConfig(SELECT, "istio-system", "istio-canary"),
+  ],
   "a revisioned default (1-29, selectors) and 1-30 (none), tags default and prod": [
     ...NAMESPACES,
     meshConfig(SELECT, "istio-system", "istio-1-29"),
@@ -676,37 +990,130 @@ const MODELS: Record<string, KubeObject[]> = {
     tagWebhook("default", "1-29"),
     tagWebhook("prod", "1-30"),
   ],
-  "no selectors, tags": [...NAMESPACES, meshConfig("{}\n"), meshConfig("{}\n", "istio-system", "istio-canary"), tagWebhook("prod-stable", "canary")],
-  "default with selectors, zeta then alpha without (input order)": [...NAMESPACES, meshConfig(SELECT), meshConfig("{}\n", "istio-system", "istio-zeta"), meshConfig("{}\n", "istio-system", "istio-alpha")],
-  "only revision configs, no default tag": [...NAMESPACES, meshConfig(SELECT, "istio-system", "istio-canary")],
+  "no selectors, tags": [
+    ...NAMESPACES,
+    meshConfig("{}\n"),
+    meshConfig("{}\n", "istio-system", "istio-canary"),
+    tagWebhook("prod-stable", "canary"),
+  ],
+  "default with selectors, zeta then alpha without (input order)": [
+    ...NAMESPACES,
+    meshConfig(SELECT),
+    meshConfig("{}\n", "istio-system", "istio-zeta"),
+    meshConfig("{}\n", "istio-system", "istio-alpha"),
+  ],
+  "only revision configs, no default tag": [
+    ...NAMESPACES,
+    meshConfig(SELECT, "istio-system", "istio-canary"),
+  ],
 };
-const LABELS = [undefined, "default", "canary", "1-29", "1-30", "prod-stable", "prod", "ghost", "alpha", "zeta"];
+const LABELS = [
+  undefined,
+  "default",
+  "canary",
+  "1-29",
+  "1-30",
+  "prod-stable",
+  "prod",
+  "ghost",
+  "alpha",
+  "zeta",
+];
 
 describe("readingRevision: the one answer to which istiod reads a config object", () => {
   const grid = Object.entries(MODELS).flatMap(([name, objs]) => {
     const model = modelOf(objs);
     return ["seen", "hid", "undeclared"].flatMap((ns) => LABELS.map((label) => ({ name, model, ns, label })));
   });
-  it.each(grid)("$name, namespace $ns, istio.io/rev $label: ignoredByEveryIstiod and drRevision as before", ({ model, ns, label }) => {
-    expect(ignoredByEveryIstiod(model, ns, label)).toBe(ignoredBefore(model, ns, label));
-    expect(readingRevision(model, ns, label) === null).toBe(ignoredBefore(model, ns, label));
-    // A fresh object per case: drRevision memoises per DestinationRule.
-    const dr = { namespace: ns, revision: label } as DestinationRule;
-    expect(drRevision(model, dr)).toBe(readerBefore(model, dr));
-  });
+  it.each(grid)(
+    "$name, namespace $ns, istio.io/rev $label: ignoredByEveryIstiod and drRevision as before",
+    ({ model, ns, label }) => {
+      expect(ignoredByEveryIstiod(model, ns, label)).toBe(ignoredBefore(model, ns, label));
+      expect(readingRevision(model, ns, label) === null).toBe(ignoredBefore(model, ns, label));
+      // A fresh object per case: drRevision memoises per DestinationRule.
+      const dr = { namespace: ns, revision: label } as DestinationRule;
+      expect(drRevision(model, dr)).toBe(readerBefore(model, dr));
+    },
+  );
 
   it.each([
-    { case: "unlabelled, seen by the default istiod: the default revision", model: "default with selectors, canary without, a tag on the canary", ns: "seen", label: undefined, want: "" },
-    { case: "unlabelled, hidden from the default istiod: the canary, which sees every namespace", model: "default with selectors, canary without, a tag on the canary", ns: "hid", label: undefined, want: "canary" },
-    { case: "unlabelled, hidden from both: none", model: "default and canary both with selectors", ns: "hid", label: undefined, want: null },
-    { case: "labelled with a tag: none (the raw label is compared)", model: "default with selectors, canary without, a tag on the canary", ns: "seen", label: "prod-stable", want: null },
-    { case: "near miss: labelled with the tag's revision: that revision", model: "default with selectors, canary without, a tag on the canary", ns: "seen", label: "canary", want: "canary" },
-    { case: "labelled for a revision with no mesh config read, its namespace hidden by the default settings: none", model: "default with selectors, canary without, a tag on the canary", ns: "hid", label: "ghost", want: null },
-    { case: "near miss: the same in a seen namespace: that revision (on the default settings)", model: "default with selectors, canary without, a tag on the canary", ns: "seen", label: "ghost", want: "ghost" },
-    { case: "two readers: the first by name, whatever the input order", model: "default with selectors, zeta then alpha without (input order)", ns: "hid", label: undefined, want: "alpha" },
-    { case: "a revisioned default reads first", model: "a revisioned default (1-29, selectors) and 1-30 (none), tags default and prod", ns: "seen", label: undefined, want: "1-29" },
-    { case: "istio.io/rev=default under a revisioned default names the tag: none", model: "a revisioned default (1-29, selectors) and 1-30 (none), tags default and prod", ns: "seen", label: "default", want: null },
-    { case: "an undeclared namespace (labels unknown) is taken as seen", model: "default and canary both with selectors", ns: "undeclared", label: undefined, want: "" },
+    {
+      case: "unlabelled, seen by the default istiod: the default revision",
+      model: "default with selectors, canary without, a tag on the canary",
+      ns: "seen",
+      label: undefined,
+      want: "",
+    },
+    {
+      case: "unlabelled, hidden from the default istiod: the canary, which sees every namespace",
+      model: "default with selectors, canary without, a tag on the canary",
+      ns: "hid",
+      label: undefined,
+      want: "canary",
+    },
+    {
+      case: "unlabelled, hidden from both: none",
+      model: "default and canary both with selectors",
+      ns: "hid",
+      label: undefined,
+      want: null,
+    },
+    {
+      case: "labelled with a tag: none (the raw label is compared)",
+      model: "default with selectors, canary without, a tag on the canary",
+      ns: "seen",
+      label: "prod-stable",
+      want: null,
+    },
+    {
+      case: "near miss: labelled with the tag's revision: that revision",
+      model: "default with selectors, canary without, a tag on the canary",
+      ns: "seen",
+      label: "canary",
+      want: "canary",
+    },
+    {
+      case: "labelled for a revision with no mesh config read, its namespace hidden by the default settings: none",
+      model: "default with selectors, canary without, a tag on the canary",
+      ns: "hid",
+      label: "ghost",
+      want: null,
+    },
+    {
+      case: "near miss: the same in a seen namespace: that revision (on the default settings)",
+      model: "default with selectors, canary without, a tag on the canary",
+      ns: "seen",
+      label: "ghost",
+      want: "ghost",
+    },
+    {
+      case: "two readers: the first by name, whatever the input order",
+      model: "default with selectors, zeta then alpha without (input order)",
+      ns: "hid",
+      label: undefined,
+      want: "alpha",
+    },
+    {
+      case: "a revisioned default reads first",
+      model: "a revisioned default (1-29, selectors) and 1-30 (none), tags default and prod",
+      ns: "seen",
+      label: undefined,
+      want: "1-29",
+    },
+    {
+      case: "istio.io/rev=default under a revisioned default names the tag: none",
+      model: "a revisioned default (1-29, selectors) and 1-30 (none), tags default and prod",
+      ns: "seen",
+      label: "default",
+      want: null,
+    },
+    {
+      case: "an undeclared namespace (labels unknown) is taken as seen",
+      model: "default and canary both with selectors",
+      ns: "undeclared",
+      label: undefined,
+      want: "",
+    },
   ])("$case", ({ model, ns, label, want }) => {
     expect(readingRevision(modelOf(MODELS[model]!), ns, label)).toBe(want);
   });

@@ -9,7 +9,25 @@ import type { KubeObject } from "../lib/core/model/input";
 import { parseMeshConfig } from "../lib/core/model/meshConfig";
 import type { InputProblem } from "../lib/core/model/input";
 import type { TrafficSample } from "../lib/core/model/input";
-import { call, deploy, destRule, edgeOf, findingsOf, host, injected, loaded, meshConfig, namespace, only, peerAuth, run, service, serviceEntry, tls, workloadOf } from "./kit";
+import {
+  call,
+  deploy,
+  destRule,
+  edgeOf,
+  findingsOf,
+  host,
+  injected,
+  loaded,
+  meshConfig,
+  namespace,
+  only,
+  peerAuth,
+  run,
+  service,
+  serviceEntry,
+  tls,
+  workloadOf,
+} from "./kit";
 
 type Labels = Record<string, string>;
 
@@ -22,7 +40,9 @@ function selectorsOf(mesh: string) {
 const sees = (mesh: string, name: string, labels: Labels = {}) => {
   const { selectors, problems } = selectorsOf(mesh);
   expect(problems).toEqual([]);
-  return selectors === null ? true : namespaceSelected(selectors, { name, labels, annotations: {}, declared: true });
+  return selectors === null
+    ? true
+    : namespaceSelected(selectors, { name, labels, annotations: {}, declared: true });
 };
 
 describe("discoverySelectors: which namespaces a selector list picks", () => {
@@ -33,8 +53,18 @@ describe("discoverySelectors: which namespaces a selector list picks", () => {
     ["matchLabels: equal value", ML, { env: "prod" }, true],
     ["matchLabels: other value", ML, { env: "dev" }, false],
     ["matchLabels: label absent", ML, {}, false],
-    ["matchLabels AND matchExpressions: both hold", "discoverySelectors:\n- matchLabels: {env: prod}\n  matchExpressions: [{key: tier, operator: Exists}]\n", { env: "prod", tier: "x" }, true],
-    ["matchLabels AND matchExpressions: one fails", "discoverySelectors:\n- matchLabels: {env: prod}\n  matchExpressions: [{key: tier, operator: Exists}]\n", { env: "prod" }, false],
+    [
+      "matchLabels AND matchExpressions: both hold",
+      "discoverySelectors:\n- matchLabels: {env: prod}\n  matchExpressions: [{key: tier, operator: Exists}]\n",
+      { env: "prod", tier: "x" },
+      true,
+    ],
+    [
+      "matchLabels AND matchExpressions: one fails",
+      "discoverySelectors:\n- matchLabels: {env: prod}\n  matchExpressions: [{key: tier, operator: Exists}]\n",
+      { env: "prod" },
+      false,
+    ],
     ["In: value listed", expr("In", ["a", "b"]), { tier: "b" }, true],
     ["In: value not listed", expr("In", ["a", "b"]), { tier: "c" }, false],
     ["In: label absent", expr("In", ["a"]), {}, false],
@@ -45,25 +75,59 @@ describe("discoverySelectors: which namespaces a selector list picks", () => {
     ["Exists: absent", expr("Exists"), {}, false],
     ["DoesNotExist: absent", expr("DoesNotExist"), {}, true],
     ["DoesNotExist: present", expr("DoesNotExist"), { tier: "a" }, false],
-    ["several selectors are ORed: the second matches", "discoverySelectors:\n- matchLabels: {env: prod}\n- matchLabels: {team: x}\n", { team: "x" }, true],
-    ["several selectors are ORed: none matches", "discoverySelectors:\n- matchLabels: {env: prod}\n- matchLabels: {team: x}\n", { team: "y" }, false],
+    [
+      "several selectors are ORed: the second matches",
+      "discoverySelectors:\n- matchLabels: {env: prod}\n- matchLabels: {team: x}\n",
+      { team: "x" },
+      true,
+    ],
+    [
+      "several selectors are ORed: none matches",
+      "discoverySelectors:\n- matchLabels: {env: prod}\n- matchLabels: {team: x}\n",
+      { team: "y" },
+      false,
+    ],
     ["an empty list selects every namespace", "discoverySelectors: []\n", {}, true],
-    ["an empty selector {} selects every namespace (LabelSelectorAsSelector: Everything)", "discoverySelectors:\n- {}\n", {}, true],
-    ["kubernetes.io/metadata.name, set on every namespace by the API server", "discoverySelectors:\n- matchLabels: {kubernetes.io/metadata.name: kube-system}\n", {}, true],
-    ["the root namespace has no exception (filter.go): istio-system unlabelled is not selected", ML, {}, false],
+    [
+      "an empty selector {} selects every namespace (LabelSelectorAsSelector: Everything)",
+      "discoverySelectors:\n- {}\n",
+      {},
+      true,
+    ],
+    [
+      "kubernetes.io/metadata.name, set on every namespace by the API server",
+      "discoverySelectors:\n- matchLabels: {kubernetes.io/metadata.name: kube-system}\n",
+      {},
+      true,
+    ],
+    [
+      "the root namespace has no exception (filter.go): istio-system unlabelled is not selected",
+      ML,
+      {},
+      false,
+    ],
   ] as [string, string, Labels, boolean][])("%s", (name, mesh, labels, want) => {
-    const ns = name.startsWith("kubernetes.io") ? "kube-system" : name.startsWith("the root") ? "istio-system" : "apps";
+    const ns = name.startsWith("kubernetes.io")
+      ? "kube-system"
+      : name.startsWith("the root")
+        ? "istio-system"
+        : "apps";
     expect(sees(mesh, ns, labels)).toBe(want);
   });
 
   it("near miss: valid keys and values (a DNS prefix, '_' and '.', an empty value, 63 characters) are kept, without a problem", () => {
     const mesh =
-      "discoverySelectors:\n- matchLabels: {example.com/team: a-b_c.d, env: '', Tier_1.x: " + "v".repeat(63) + "}\n" +
+      "discoverySelectors:\n- matchLabels: {example.com/team: a-b_c.d, env: '', Tier_1.x: " +
+      "v".repeat(63) +
+      "}\n" +
       "  matchExpressions: [{key: kubernetes.io/metadata.name, operator: In, values: [a1, ''] }]\n";
     const { selectors, problems } = selectorsOf(mesh);
     expect(problems).toEqual([]);
     expect(selectors).toEqual([
-      { matchLabels: { "example.com/team": "a-b_c.d", env: "", "Tier_1.x": "v".repeat(63) }, matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: ["a1", ""] }] },
+      {
+        matchLabels: { "example.com/team": "a-b_c.d", env: "", "Tier_1.x": "v".repeat(63) },
+        matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: ["a1", ""] }],
+      },
     ]);
   });
 
@@ -77,10 +141,20 @@ describe("discoverySelectors: which namespaces a selector list picks", () => {
       service("b", "srv", [{ port: 80, targetPort: 8080 }]),
       peerAuth("istio-system", "default", "STRICT"),
     ];
-    const model = buildModel({ objects: loaded([...objs, meshConfig("discoverySelectors:\n- matchLabels: {'bad key!': x}\n")]), configDumps: [], problems: [] });
+    const model = buildModel({
+      objects: loaded([...objs, meshConfig("discoverySelectors:\n- matchLabels: {'bad key!': x}\n")]),
+      configDumps: [],
+      problems: [],
+    });
     expect(model.discoveryViews.size).toBe(0);
-    const s = run([...objs, meshConfig("discoverySelectors:\n- matchLabels: {'bad key!': x}\n")], [call("a/client", host("srv", "b"), "mutual_tls", 5)]);
-    expect(edgeOf(s, "a/client", host("srv", "b"))!.destination).toMatchObject({ namespace: "b", service: "srv" });
+    const s = run(
+      [...objs, meshConfig("discoverySelectors:\n- matchLabels: {'bad key!': x}\n")],
+      [call("a/client", host("srv", "b"), "mutual_tls", 5)],
+    );
+    expect(edgeOf(s, "a/client", host("srv", "b"))!.destination).toMatchObject({
+      namespace: "b",
+      service: "srv",
+    });
     expect(workloadOf(s, "b", "srv").mtls).toMatchObject({ mode: "STRICT", origin: "mesh" });
   });
 
@@ -91,29 +165,88 @@ describe("discoverySelectors: which namespaces a selector list picks", () => {
 
   it.each([
     ["not a list", "discoverySelectors: {matchLabels: {a: b}}\n", "discoverySelectors is"],
-    ["an unknown operator", "discoverySelectors:\n- matchExpressions: [{key: a, operator: Equals, values: [b]}]\n", "discoverySelectors[0].matchExpressions[0].operator is \"Equals\""],
-    ["In without values", "discoverySelectors:\n- matchExpressions: [{key: a, operator: In}]\n", "discoverySelectors[0].matchExpressions[0].values is []"],
-    ["Exists with values", "discoverySelectors:\n- matchExpressions: [{key: a, operator: Exists, values: [b]}]\n", "discoverySelectors[0].matchExpressions[0].values is [\"b\"]"],
-    ["a matchLabels value not a string", "discoverySelectors:\n- {}\n- matchLabels: {a: [b]}\n", "discoverySelectors[1].matchLabels.a is"],
+    [
+      "an unknown operator",
+      "discoverySelectors:\n- matchExpressions: [{key: a, operator: Equals, values: [b]}]\n",
+      'discoverySelectors[0].matchExpressions[0].operator is "Equals"',
+    ],
+    [
+      "In without values",
+      "discoverySelectors:\n- matchExpressions: [{key: a, operator: In}]\n",
+      "discoverySelectors[0].matchExpressions[0].values is []",
+    ],
+    [
+      "Exists with values",
+      "discoverySelectors:\n- matchExpressions: [{key: a, operator: Exists, values: [b]}]\n",
+      'discoverySelectors[0].matchExpressions[0].values is ["b"]',
+    ],
+    [
+      "a matchLabels value not a string",
+      "discoverySelectors:\n- {}\n- matchLabels: {a: [b]}\n",
+      "discoverySelectors[1].matchLabels.a is",
+    ],
     // labels.NewRequirement checks key and value syntax (validation.IsQualifiedName, IsValidLabelValue).
-    ["an empty matchLabels key", "discoverySelectors:\n- matchLabels: {'': x}\n", "discoverySelectors[0].matchLabels is \"\""],
-    ["a matchLabels value with a space", "discoverySelectors:\n- matchLabels: {env: 'prod env'}\n", "discoverySelectors[0].matchLabels.env is \"prod env\""],
-    ["a matchLabels key with '!' and a space", "discoverySelectors:\n- matchLabels: {'bad key!': x}\n", "discoverySelectors[0].matchLabels is \"bad key!\""],
-    ["a matchLabels value of 64 characters", `discoverySelectors:\n- matchLabels: {env: ${"a".repeat(64)}}\n`, "discoverySelectors[0].matchLabels.env is"],
-    ["a key with an empty prefix", "discoverySelectors:\n- matchLabels: {'/env': prod}\n", "discoverySelectors[0].matchLabels is \"/env\""],
-    ["a key with an upper-case prefix", "discoverySelectors:\n- matchLabels: {'Example.com/env': prod}\n", "discoverySelectors[0].matchLabels is \"Example.com/env\""],
-    ["a key with two slashes", "discoverySelectors:\n- matchLabels: {'a/b/c': prod}\n", "discoverySelectors[0].matchLabels is \"a/b/c\""],
-    ["a matchExpressions key with a space", "discoverySelectors:\n- matchExpressions: [{key: 'bad key', operator: Exists}]\n", "discoverySelectors[0].matchExpressions[0].key is \"bad key\""],
-    ["a matchExpressions value ending in '-'", "discoverySelectors:\n- matchExpressions: [{key: env, operator: In, values: [prod, 'dev-']}]\n", "discoverySelectors[0].matchExpressions[0].values is"],
-  ])("invalid (%s): input.invalid naming the ConfigMap and field, and istiod keeps every namespace", (_n, mesh, field) => {
-    const { selectors, problems } = selectorsOf(mesh);
-    expect(selectors).toBeNull();
-    expect(problems).toHaveLength(1);
-    expect(problems[0]!.message).toContain("ConfigMap istio-system/istio: data.mesh: ");
-    expect(problems[0]!.message).toContain(field);
-    const s = run([meshConfig(mesh)]);
-    expect(findingsOf(s, "input.invalid").map((f) => f.message).join("\n")).toContain(field);
-  });
+    [
+      "an empty matchLabels key",
+      "discoverySelectors:\n- matchLabels: {'': x}\n",
+      'discoverySelectors[0].matchLabels is ""',
+    ],
+    [
+      "a matchLabels value with a space",
+      "discoverySelectors:\n- matchLabels: {env: 'prod env'}\n",
+      'discoverySelectors[0].matchLabels.env is "prod env"',
+    ],
+    [
+      "a matchLabels key with '!' and a space",
+      "discoverySelectors:\n- matchLabels: {'bad key!': x}\n",
+      'discoverySelectors[0].matchLabels is "bad key!"',
+    ],
+    [
+      "a matchLabels value of 64 characters",
+      `discoverySelectors:\n- matchLabels: {env: ${"a".repeat(64)}}\n`,
+      "discoverySelectors[0].matchLabels.env is",
+    ],
+    [
+      "a key with an empty prefix",
+      "discoverySelectors:\n- matchLabels: {'/env': prod}\n",
+      'discoverySelectors[0].matchLabels is "/env"',
+    ],
+    [
+      "a key with an upper-case prefix",
+      "discoverySelectors:\n- matchLabels: {'Example.com/env': prod}\n",
+      'discoverySelectors[0].matchLabels is "Example.com/env"',
+    ],
+    [
+      "a key with two slashes",
+      "discoverySelectors:\n- matchLabels: {'a/b/c': prod}\n",
+      'discoverySelectors[0].matchLabels is "a/b/c"',
+    ],
+    [
+      "a matchExpressions key with a space",
+      "discoverySelectors:\n- matchExpressions: [{key: 'bad key', operator: Exists}]\n",
+      'discoverySelectors[0].matchExpressions[0].key is "bad key"',
+    ],
+    [
+      "a matchExpressions value ending in '-'",
+      "discoverySelectors:\n- matchExpressions: [{key: env, operator: In, values: [prod, 'dev-']}]\n",
+      "discoverySelectors[0].matchExpressions[0].values is",
+    ],
+  ])(
+    "invalid (%s): input.invalid naming the ConfigMap and field, and istiod keeps every namespace",
+    (_n, mesh, field) => {
+      const { selectors, problems } = selectorsOf(mesh);
+      expect(selectors).toBeNull();
+      expect(problems).toHaveLength(1);
+      expect(problems[0]!.message).toContain("ConfigMap istio-system/istio: data.mesh: ");
+      expect(problems[0]!.message).toContain(field);
+      const s = run([meshConfig(mesh)]);
+      expect(
+        findingsOf(s, "input.invalid")
+          .map((f) => f.message)
+          .join("\n"),
+      ).toContain(field);
+    },
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -157,7 +290,10 @@ describe("discoverySelectors: the hosts a caller's istiod sees", () => {
   });
 
   it("near miss: the Service's namespace is selected, so the Kubernetes Service wins over the ServiceEntry and the plaintext call warns as before", () => {
-    const s = run([...base({ "istio-injection": "enabled" }), meshConfig(SELECT_INJECTED), echoSe], [tcpFromClient(ECHO, "echo", "ext")]);
+    const s = run(
+      [...base({ "istio-injection": "enabled" }), meshConfig(SELECT_INJECTED), echoSe],
+      [tcpFromClient(ECHO, "echo", "ext")],
+    );
     const e = edgeOf(s, "app/client", ECHO)!;
     expect(e.destination).toMatchObject({ namespace: "ext", service: "echo" });
     expect(e.predicted.verdict).toBe("plaintext");
@@ -181,7 +317,13 @@ describe("discoverySelectors: the hosts a caller's istiod sees", () => {
     expect(JSON.stringify(run([...objs, meshConfig("discoverySelectors: []\n")], samples))).toBe(plain);
     expect(JSON.stringify(run([...objs, meshConfig("discoverySelectors:\n- {}\n")], samples))).toBe(plain);
     // The model keeps no view at all then: the hot paths read the model's own indexes.
-    expect(buildModel({ objects: loaded([...objs, meshConfig("discoverySelectors: []\n")]), configDumps: [], problems: [] }).discoveryViews.size).toBe(0);
+    expect(
+      buildModel({
+        objects: loaded([...objs, meshConfig("discoverySelectors: []\n")]),
+        configDumps: [],
+        problems: [],
+      }).discoveryViews.size,
+    ).toBe(0);
   });
 });
 
@@ -198,32 +340,80 @@ describe("discoverySelectors: Istio config in unselected namespaces (ENABLE_ENHA
 
   // Istio looks DestinationRules up in the client's, the service's and the root namespace: the root one here.
   it.each([
-    ["the root namespace not selected: its DestinationRule (DISABLE to srv) is ignored, auto mTLS stands", {}, "mtls"],
-    ["near miss: the root namespace selected, the DestinationRule applies and the client sends plaintext", { "istio-injection": "enabled" }, "plaintext"],
+    [
+      "the root namespace not selected: its DestinationRule (DISABLE to srv) is ignored, auto mTLS stands",
+      {},
+      "mtls",
+    ],
+    [
+      "near miss: the root namespace selected, the DestinationRule applies and the client sends plaintext",
+      { "istio-injection": "enabled" },
+      "plaintext",
+    ],
   ] as [string, Labels, string][])("%s", (_n, rootLabels, verdict) => {
-    const s = run([...meshedPair(rootLabels), meshConfig(SELECT_INJECTED), destRule("istio-system", "srv-off", SRV, tls("DISABLE"))], [
-      call("a/client", SRV, verdict === "mtls" ? "mutual_tls" : "none", 5),
-    ]);
+    const s = run(
+      [
+        ...meshedPair(rootLabels),
+        meshConfig(SELECT_INJECTED),
+        destRule("istio-system", "srv-off", SRV, tls("DISABLE")),
+      ],
+      [call("a/client", SRV, verdict === "mtls" ? "mutual_tls" : "none", 5)],
+    );
     expect(edgeOf(s, "a/client", SRV)!.predicted.verdict).toBe(verdict);
   });
 
   it.each([
-    ["the root namespace unlabelled: istiod ignores its mesh-wide STRICT PeerAuthentication", {}, { mode: "PERMISSIVE", origin: "default" }],
-    ["near miss: the root namespace selected, mesh-wide STRICT", { "istio-injection": "enabled" }, { mode: "STRICT", origin: "mesh" }],
+    [
+      "the root namespace unlabelled: istiod ignores its mesh-wide STRICT PeerAuthentication",
+      {},
+      { mode: "PERMISSIVE", origin: "default" },
+    ],
+    [
+      "near miss: the root namespace selected, mesh-wide STRICT",
+      { "istio-injection": "enabled" },
+      { mode: "STRICT", origin: "mesh" },
+    ],
   ] as [string, Labels, object][])("%s", (_n, rootLabels, mtls) => {
-    const s = run([...meshedPair(rootLabels), meshConfig(SELECT_INJECTED), peerAuth("istio-system", "default", "STRICT")]);
+    const s = run([
+      ...meshedPair(rootLabels),
+      meshConfig(SELECT_INJECTED),
+      peerAuth("istio-system", "default", "STRICT"),
+    ]);
     expect(workloadOf(s, "b", "srv").mtls).toMatchObject(mtls);
   });
 
   // The review's point 4: right for istiod >=1.22 only, so the edge's reason says what was taken as ignored.
   it.each([
-    ["the root namespace unlabelled: the reason names the ignored mesh-wide policy and the 1.22 assumption", {}, true, true],
-    ["near miss: the root namespace selected, STRICT applies and nothing is said", { "istio-injection": "enabled" }, true, false],
-    ["near miss: the root namespace unlabelled but holding no PeerAuthentication: nothing to say", {}, false, false],
+    [
+      "the root namespace unlabelled: the reason names the ignored mesh-wide policy and the 1.22 assumption",
+      {},
+      true,
+      true,
+    ],
+    [
+      "near miss: the root namespace selected, STRICT applies and nothing is said",
+      { "istio-injection": "enabled" },
+      true,
+      false,
+    ],
+    [
+      "near miss: the root namespace unlabelled but holding no PeerAuthentication: nothing to say",
+      {},
+      false,
+      false,
+    ],
   ] as [string, Labels, boolean, boolean][])("%s", (_n, rootLabels, withPa, noted) => {
-    const objs = [...meshedPair(rootLabels), meshConfig(SELECT_INJECTED), ...(withPa ? [peerAuth("istio-system", "default", "STRICT")] : [])];
-    const reason = edgeOf(run(objs, [call("a/client", SRV, "mutual_tls", 5)]), "a/client", SRV)!.predicted.reason;
-    if (noted) expect(reason).toContain("its istiod ignores mesh-wide PeerAuthentication istio-system/default: its discoverySelectors do not select istio-system, which Istio 1.22+");
+    const objs = [
+      ...meshedPair(rootLabels),
+      meshConfig(SELECT_INJECTED),
+      ...(withPa ? [peerAuth("istio-system", "default", "STRICT")] : []),
+    ];
+    const reason = edgeOf(run(objs, [call("a/client", SRV, "mutual_tls", 5)]), "a/client", SRV)!.predicted
+      .reason;
+    if (noted)
+      expect(reason).toContain(
+        "its istiod ignores mesh-wide PeerAuthentication istio-system/default: its discoverySelectors do not select istio-system, which Istio 1.22+",
+      );
     else expect(reason).not.toContain("ignores mesh-wide PeerAuthentication");
   });
 });
@@ -238,12 +428,20 @@ describe("discoverySelectors per revision", () => {
       meshConfig(SELECT_INJECTED, "istio-system", "istio-canary"),
       echoSe,
     ];
-    const fromCanary: TrafficSample = { ...tcpFromClient(ECHO, "echo", "ext"), labels: { ...tcpFromClient(ECHO, "echo", "ext").labels, source_workload_namespace: "canary-app" } };
+    const fromCanary: TrafficSample = {
+      ...tcpFromClient(ECHO, "echo", "ext"),
+      labels: { ...tcpFromClient(ECHO, "echo", "ext").labels, source_workload_namespace: "canary-app" },
+    };
     const s = run(objs, [tcpFromClient(ECHO, "echo", "ext"), fromCanary]);
     expect(workloadOf(s, "canary-app", "client").dataplane).toBe("sidecar");
     expect(edgeOf(s, "app/client", ECHO)!.destination).toMatchObject({ namespace: "ext", service: "echo" });
-    expect(edgeOf(s, "canary-app/client", ECHO)!.destination).toMatchObject({ namespace: "app", service: "echo-se" });
-    expect(findingsOf(s, "edge.plaintext").map((f) => f.message.split(" ")[0])).toEqual([expect.stringContaining("app/client")]);
+    expect(edgeOf(s, "canary-app/client", ECHO)!.destination).toMatchObject({
+      namespace: "app",
+      service: "echo-se",
+    });
+    expect(findingsOf(s, "edge.plaintext").map((f) => f.message.split(" ")[0])).toEqual([
+      expect.stringContaining("app/client"),
+    ]);
   });
 });
 
@@ -257,7 +455,10 @@ describe("discoverySelectors: a Service hidden from the caller's istiod (client 
   const SELECT_DISCOVERY = "discoverySelectors:\n- matchLabels:\n    istio-discovery: enabled\n";
   const DISC = { "istio-discovery": "enabled" };
   /** The review's input: istio-system and a selected, b (the server's) only injected. */
-  const hiddenSrv = (bLabels: Labels = { "istio-injection": "enabled" }, mesh = SELECT_DISCOVERY): KubeObject[] => [
+  const hiddenSrv = (
+    bLabels: Labels = { "istio-injection": "enabled" },
+    mesh = SELECT_DISCOVERY,
+  ): KubeObject[] => [
     namespace("istio-system", DISC),
     namespace("a", { ...DISC, "istio-injection": "enabled" }),
     namespace("b", bLabels),
@@ -272,7 +473,11 @@ describe("discoverySelectors: a Service hidden from the caller's istiod (client 
     const s = run(hiddenSrv(), [plain]);
     const e = edgeOf(s, "a/client", SRV)!;
     expect(e.destination).toMatchObject({ namespace: "b", service: "srv", workloads: ["b/srv"] });
-    expect(e.predicted).toMatchObject({ verdict: "plaintext", client: { tls: "DISABLE", destinationRule: null }, server: { mode: "PERMISSIVE" } });
+    expect(e.predicted).toMatchObject({
+      verdict: "plaintext",
+      client: { tls: "DISABLE", destinationRule: null },
+      server: { mode: "PERMISSIVE" },
+    });
     expect(e.predicted.reason).toContain("is not seen by the istiod of a/client");
     expect(e.predicted.reason).toContain("PassthroughCluster");
     expect(e.status).toBe("plaintext");
@@ -280,7 +485,9 @@ describe("discoverySelectors: a Service hidden from the caller's istiod (client 
     expect(f.severity).toBe("warning");
     expect(f.fix).toContain("discoverySelectors");
     // The plaintext the server observed is counted against its namespace again.
-    expect(findingsOf(s, "pa.permissive").find((x) => x.message.startsWith("Namespace b "))!.message).toContain("plaintext traffic from a/client was observed");
+    expect(
+      findingsOf(s, "pa.permissive").find((x) => x.message.startsWith("Namespace b "))!.message,
+    ).toContain("plaintext traffic from a/client was observed");
   });
 
   it("STRICT mesh-wide PeerAuthentication in the selected istio-system: the server's sidecar rejects the passthrough plaintext (broken, plaintext-to-strict)", () => {
@@ -294,7 +501,9 @@ describe("discoverySelectors: a Service hidden from the caller's istiod (client 
   });
 
   it("REGISTRY_ONLY: BlackHoleCluster, the calls are dropped (broken, edge.passthrough), not MESH_EXTERNAL", () => {
-    const s = run(hiddenSrv(undefined, SELECT_DISCOVERY + "outboundTrafficPolicy: {mode: REGISTRY_ONLY}\n"), [plain]);
+    const s = run(hiddenSrv(undefined, SELECT_DISCOVERY + "outboundTrafficPolicy: {mode: REGISTRY_ONLY}\n"), [
+      plain,
+    ]);
     const e = edgeOf(s, "a/client", SRV)!;
     expect(e.predicted.verdict).toBe("broken");
     expect(e.predicted.reason).not.toContain("MESH_EXTERNAL");
@@ -304,14 +513,20 @@ describe("discoverySelectors: a Service hidden from the caller's istiod (client 
   });
 
   it("near miss: b selected too, the caller's proxy knows the Service: auto mTLS as usual", () => {
-    const s = run(hiddenSrv({ ...DISC, "istio-injection": "enabled" }), [call("a/client", SRV, "mutual_tls", 10)]);
+    const s = run(hiddenSrv({ ...DISC, "istio-injection": "enabled" }), [
+      call("a/client", SRV, "mutual_tls", 10),
+    ]);
     const e = edgeOf(s, "a/client", SRV)!;
     expect(e.predicted).toMatchObject({ verdict: "mtls", client: { tls: "ISTIO_MUTUAL" } });
     expect(findingsOf(s, "edge.passthrough")).toEqual([]);
   });
 
   it("near miss: an unmeshed caller reaches the hidden Service's endpoints as before (no proxy, no istiod view)", () => {
-    const objs = [...hiddenSrv(), namespace("c", DISC), deploy("c", "plain", { annotations: { "sidecar.istio.io/inject": "false" } })];
+    const objs = [
+      ...hiddenSrv(),
+      namespace("c", DISC),
+      deploy("c", "plain", { annotations: { "sidecar.istio.io/inject": "false" } }),
+    ];
     const s = run(objs, [call("c/plain", SRV, "none", 3)]);
     const e = edgeOf(s, "c/plain", SRV)!;
     expect(e.predicted).toMatchObject({ verdict: "plaintext", client: { tls: "NONE" } });

@@ -6,20 +6,34 @@ import { call, deploy, edgeOf, findingsOf, host, meshConfig, namespace, peerAuth
 import { stableTagMesh } from "./support/revisionKit";
 
 type Labels = Record<string, string>;
-const labelled = (o: KubeObject, labels: Labels): KubeObject => ({ ...o, metadata: { ...o.metadata, labels: { ...(o.metadata.labels ?? {}), ...labels } } });
+const labelled = (o: KubeObject, labels: Labels): KubeObject => ({
+  ...o,
+  metadata: { ...o.metadata, labels: { ...(o.metadata.labels ?? {}), ...labels } },
+});
 const withRev = (o: KubeObject, rev: string) => labelled(o, { "istio.io/rev": rev });
 const messages = (o: KubeObject[], code: string) => findingsOf(run(o), code).map((f) => f.message);
 
 // #1 and #8: pa.conflict names only the workloads (and namespaces) whose istiod reads every policy of the set.
 describe("pa.conflict: only proxies whose istiod reads the whole set", () => {
-  const canaryMesh = [meshConfig("{}\n"), meshConfig("{}\n", "istio-system", "istio-canary"), peerAuth("istio-system", "default", "STRICT")];
+  const canaryMesh = [
+    meshConfig("{}\n"),
+    meshConfig("{}\n", "istio-system", "istio-canary"),
+    peerAuth("istio-system", "default", "STRICT"),
+  ];
   const p1 = peerAuth("b", "p1", "STRICT", { selector: { tier: "x" }, created: "2020-01-01T00:00:00Z" });
   const p2 = peerAuth("b", "p2", "PERMISSIVE", { selector: { tier: "x" }, created: "2021-01-01T00:00:00Z" });
   const objs = (pas: KubeObject[], defaultOn: "default" | "canary"): KubeObject[] => [
     namespace("istio-system"),
     namespace("b"),
-    deploy("b", "w-default", { labels: defaultOn === "default" ? { tier: "x", "sidecar.istio.io/inject": "true" } : { tier: "x", "istio.io/rev": "canary", "sidecar.istio.io/inject": "true" } }),
-    deploy("b", "w-canary", { labels: { tier: "x", "istio.io/rev": "canary", "sidecar.istio.io/inject": "true" } }),
+    deploy("b", "w-default", {
+      labels:
+        defaultOn === "default"
+          ? { tier: "x", "sidecar.istio.io/inject": "true" }
+          : { tier: "x", "istio.io/rev": "canary", "sidecar.istio.io/inject": "true" },
+    }),
+    deploy("b", "w-canary", {
+      labels: { tier: "x", "istio.io/rev": "canary", "sidecar.istio.io/inject": "true" },
+    }),
     ...canaryMesh,
     ...pas,
   ];
@@ -28,23 +42,31 @@ describe("pa.conflict: only proxies whose istiod reads the whole set", () => {
     {
       case: "#1: a canary-labelled policy and an unlabelled one: the canary's workload only",
       o: objs([withRev(p1, "canary"), p2], "default"),
-      want: ["Workload b/w-canary has 2 PeerAuthentications; the istiod of revision canary reads them all and applies only the oldest, b/p1, and ignores b/p2."],
+      want: [
+        "Workload b/w-canary has 2 PeerAuthentications; the istiod of revision canary reads them all and applies only the oldest, b/p1, and ignores b/p2.",
+      ],
     },
     {
       case: "near miss: both workloads on the canary: both named",
       o: objs([withRev(p1, "canary"), p2], "canary"),
-      want: ["Workloads b/w-canary and b/w-default have 2 PeerAuthentications; the istiod of revision canary reads them all and applies only the oldest, b/p1, and ignores b/p2."],
+      want: [
+        "Workloads b/w-canary and b/w-default have 2 PeerAuthentications; the istiod of revision canary reads them all and applies only the oldest, b/p1, and ignores b/p2.",
+      ],
     },
     {
       case: "near miss: both unlabelled: every istiod reads both, both workloads named as for one istiod",
       o: objs([p1, p2], "default"),
-      want: ["Workloads b/w-canary and b/w-default have 2 PeerAuthentications; Istio applies only the oldest, b/p1, and ignores b/p2."],
+      want: [
+        "Workloads b/w-canary and b/w-default have 2 PeerAuthentications; Istio applies only the oldest, b/p1, and ignores b/p2.",
+      ],
     },
     {
       case: "the default view: a default-labelled policy and an unlabelled one: the default's workload only",
       o: objs([p1, withRev(p2, "default")], "default"),
       // reviews/dsel3.md #1: a revision-labelled policy in the set: its reader is named, not "Istio".
-      want: ["Workload b/w-default has 2 PeerAuthentications; the default istiod reads them all and applies only the oldest, b/p1, and ignores b/p2."],
+      want: [
+        "Workload b/w-default has 2 PeerAuthentications; the default istiod reads them all and applies only the oldest, b/p1, and ignores b/p2.",
+      ],
     },
   ])("$case", ({ o, want }) => {
     expect(messages(o, "pa.conflict")).toEqual(want);
@@ -64,7 +86,9 @@ describe("pa.conflict: only proxies whose istiod reads the whole set", () => {
     expect(messages(nsObjs("canary"), "pa.conflict")).toEqual([]);
   });
   it("near miss: b on the default revision: reported", () => {
-    expect(messages(nsObjs("default"), "pa.conflict")).toEqual(["Namespace b has 2 PeerAuthentications; Istio applies only the oldest, b/p1, and ignores b/p2."]);
+    expect(messages(nsObjs("default"), "pa.conflict")).toEqual([
+      "Namespace b has 2 PeerAuthentications; Istio applies only the oldest, b/p1, and ignores b/p2.",
+    ]);
   });
 });
 
@@ -82,19 +106,31 @@ describe("pa.permissive: ambient workloads beside sidecars under a root `selecto
     service("b", "srv", [{ port: 80, targetPort: 8080 }]),
     peerAuth("istio-system", "default", "STRICT", rootSelector ? { selector: {} } : {}),
   ];
-  const ROOT_ONLY = "istiod gives ztunnel a root-namespace PeerAuthentication as mesh-wide only without a selector, and istio-system/default has selector: {}, so it covers only istio-system's own workloads";
+  const ROOT_ONLY =
+    "istiod gives ztunnel a root-namespace PeerAuthentication as mesh-wide only without a selector, and istio-system/default has selector: {}, so it covers only istio-system's own workloads";
   const of = (o: KubeObject[]) => {
     const s = run(o, [call("a/client", SRV, "mutual_tls", 5)]);
-    return { reason: edgeOf(s, "a/client", SRV)!.predicted.reason, b: findingsOf(s, "pa.permissive").filter((f) => f.message.startsWith("Namespace b")).map((f) => f.message) };
+    return {
+      reason: edgeOf(s, "a/client", SRV)!.predicted.reason,
+      b: findingsOf(s, "pa.permissive")
+        .filter((f) => f.message.startsWith("Namespace b"))
+        .map((f) => f.message),
+    };
   };
 
   it("#2: a sidecar beside: the ambient workloads reported, as the edge names the policy", () => {
     const r = of(objs(true, true));
     expect(r.reason).toContain(`PERMISSIVE by Istio's default (${ROOT_ONLY})`);
-    expect(r.b).toEqual([expect.stringContaining(`Namespace b, for its ambient workloads (Istio's default: ${ROOT_ONLY}) accepts plaintext`)]);
+    expect(r.b).toEqual([
+      expect.stringContaining(
+        `Namespace b, for its ambient workloads (Istio's default: ${ROOT_ONLY}) accepts plaintext`,
+      ),
+    ]);
   });
   it("near miss: no sidecar: the namespace, worded as before", () => {
-    expect(of(objs(false, true)).b).toEqual([expect.stringContaining(`Namespace b (Istio's default: ${ROOT_ONLY}) accepts plaintext`)]);
+    expect(of(objs(false, true)).b).toEqual([
+      expect.stringContaining(`Namespace b (Istio's default: ${ROOT_ONLY}) accepts plaintext`),
+    ]);
   });
   it("near miss: a nil selector: STRICT for both data planes, silent", () => {
     expect(of(objs(true, false)).b).toEqual([]);
@@ -114,7 +150,8 @@ describe("pa.conflict at mesh scope: ztunnel takes only nil-selector root polici
     peerAuth("istio-system", "root-only", "PERMISSIVE", { selector: {}, created: "2020-01-01T00:00:00Z" }),
     peerAuth("istio-system", "mesh", "STRICT", { created: "2021-01-01T00:00:00Z" }),
   ];
-  const of = (o: KubeObject[]) => findingsOf(run(o), "pa.conflict").map((f) => ({ message: f.message, fix: f.fix }));
+  const of = (o: KubeObject[]) =>
+    findingsOf(run(o), "pa.conflict").map((f) => ({ message: f.message, fix: f.fix }));
 
   it("#3: ambient workloads only: no conflict (ztunnel reads one mesh policy)", () => {
     expect(of(objs(false))).toEqual([]);
@@ -146,9 +183,17 @@ describe("pa.conflict at mesh scope: ztunnel takes only nil-selector root polici
     ]);
   });
   it("near miss: two nil-selector policies, ambient only: ztunnel meets the conflict, worded as before", () => {
-    const o = objs(false).map((x) => (x.metadata.name === "root-only" ? peerAuth("istio-system", "root-only", "PERMISSIVE", { created: "2020-01-01T00:00:00Z" }) : x));
+    const o = objs(false).map((x) =>
+      x.metadata.name === "root-only"
+        ? peerAuth("istio-system", "root-only", "PERMISSIVE", { created: "2020-01-01T00:00:00Z" })
+        : x,
+    );
     expect(of(o)).toEqual([
-      { message: "The mesh (root namespace istio-system) has 2 PeerAuthentications; Istio applies only the oldest, istio-system/root-only, and ignores istio-system/mesh.", fix: "Now ztunnel applies istio-system/root-only (PERMISSIVE) to a/client and b/srv. Delete istio-system/mesh: no istiod applies it to any workload, so deleting it changes nothing (its settings are not in effect; do not merge them into the policy that applies). To change a mode, edit istio-system/root-only, the policy that applies." },
+      {
+        message:
+          "The mesh (root namespace istio-system) has 2 PeerAuthentications; Istio applies only the oldest, istio-system/root-only, and ignores istio-system/mesh.",
+        fix: "Now ztunnel applies istio-system/root-only (PERMISSIVE) to a/client and b/srv. Delete istio-system/mesh: no istiod applies it to any workload, so deleting it changes nothing (its settings are not in effect; do not merge them into the policy that applies). To change a mode, edit istio-system/root-only, the policy that applies.",
+      },
     ]);
   });
 });
@@ -161,7 +206,13 @@ describe("pa.root-selector-ignored: a policy in one istiod's root namespace that
     namespace("c", { "istio.io/rev": "canary" }),
     deploy("istio-config", "cfg", { labels: { "sidecar.istio.io/inject": "true" } }),
     // reviews/dsel3.md #8: the canary's workload there is one the selector matches (app=cfg).
-    ...(canaryInConfig ? [deploy("istio-config", "cfg2", { labels: { app: "cfg", "istio.io/rev": "canary", "sidecar.istio.io/inject": "true" } })] : []),
+    ...(canaryInConfig
+      ? [
+          deploy("istio-config", "cfg2", {
+            labels: { app: "cfg", "istio.io/rev": "canary", "sidecar.istio.io/inject": "true" },
+          }),
+        ]
+      : []),
     deploy("c", "app"),
     meshConfig("{}\n"),
     meshConfig("rootNamespace: istio-config\n", "istio-system", "istio-canary"),
@@ -190,26 +241,39 @@ describe("pa.root-selector-ignored: a policy in one istiod's root namespace that
 describe("mesh.no-strict: a root `selector: {}` policy in a mixed mesh", () => {
   const objs = (mode: string | null, o: { ambientNs?: string } = {}): KubeObject[] => [
     namespace("istio-system", o.ambientNs === "istio-system" ? { "istio.io/dataplane-mode": "ambient" } : {}),
-    ...(o.ambientNs === "istio-system" ? [deploy("istio-system", "tool")] : [namespace("a", { "istio.io/dataplane-mode": "ambient" }), deploy("a", "amb")]),
+    ...(o.ambientNs === "istio-system"
+      ? [deploy("istio-system", "tool")]
+      : [namespace("a", { "istio.io/dataplane-mode": "ambient" }), deploy("a", "amb")]),
     namespace("b", { "istio-injection": "enabled" }),
     deploy("b", "srv"),
     meshConfig("{}\n"),
     peerAuth("istio-system", "default", mode, { selector: {} }),
   ];
-  it.each(["PERMISSIVE", null, "DISABLE"])("#5: a %s one: one finding, the fix the mode and the selector", (mode) => {
-    const fs = findingsOf(run(objs(mode)), "mesh.no-strict");
-    expect(fs.map((f) => f.message)).toEqual([`The mesh-wide PeerAuthentication istio-system/default is ${mode ?? "UNSET"}, not STRICT: workloads without their own STRICT policy accept plaintext.`]);
-    expect(fs[0]!.fix).toContain("remove its spec.selector (selector: {})");
-  });
+  it.each(["PERMISSIVE", null, "DISABLE"])(
+    "#5: a %s one: one finding, the fix the mode and the selector",
+    (mode) => {
+      const fs = findingsOf(run(objs(mode)), "mesh.no-strict");
+      expect(fs.map((f) => f.message)).toEqual([
+        `The mesh-wide PeerAuthentication istio-system/default is ${mode ?? "UNSET"}, not STRICT: workloads without their own STRICT policy accept plaintext.`,
+      ]);
+      expect(fs[0]!.fix).toContain("remove its spec.selector (selector: {})");
+    },
+  );
   it("#6: every ambient workload in the root namespace, the policy STRICT: silent", () => {
     expect(messages(objs("STRICT", { ambientNs: "istio-system" }), "mesh.no-strict")).toEqual([]);
   });
   it("near miss: an ambient workload elsewhere, STRICT: the selector reported for them", () => {
-    expect(messages(objs("STRICT"), "mesh.no-strict")).toEqual([expect.stringContaining("For the ambient workloads on revision default, the root-namespace PeerAuthentication istio-system/default is STRICT but has an empty selector")]);
+    expect(messages(objs("STRICT"), "mesh.no-strict")).toEqual([
+      expect.stringContaining(
+        "For the ambient workloads on revision default, the root-namespace PeerAuthentication istio-system/default is STRICT but has an empty selector",
+      ),
+    ]);
   });
   it("near miss: ambient only in the root namespace, PERMISSIVE: its mode, no selector advice", () => {
     const fs = findingsOf(run(objs("PERMISSIVE", { ambientNs: "istio-system" })), "mesh.no-strict");
-    expect(fs.map((f) => f.fix)).toEqual(["Once every client has a proxy, set istio-system/default's mtls.mode to STRICT."]);
+    expect(fs.map((f) => f.fix)).toEqual([
+      "Once every client has a proxy, set istio-system/default's mtls.mode to STRICT.",
+    ]);
   });
 });
 
@@ -224,11 +288,16 @@ describe("the tag-labelled namespace policy is named only when, relabelled, it w
   ];
   const of = (o: KubeObject[]) => {
     const s = run(o, [call("a/client", SRV, "mutual_tls", 5)]);
-    return { reason: edgeOf(s, "a/client", SRV)!.predicted.reason, b: findingsOf(s, "pa.permissive").filter((f) => f.message.startsWith("Namespace b")) };
+    return {
+      reason: edgeOf(s, "a/client", SRV)!.predicted.reason,
+      b: findingsOf(s, "pa.permissive").filter((f) => f.message.startsWith("Namespace b")),
+    };
   };
   it("#7: an older UNSET namespace policy is read: b/tagged not named", () => {
     const r = of(objs("2020-01-01T00:00:00Z"));
-    expect(r.reason).toContain("b/srv port 8080 is PERMISSIVE by PeerAuthentication istio-system/default (mesh): ");
+    expect(r.reason).toContain(
+      "b/srv port 8080 is PERMISSIVE by PeerAuthentication istio-system/default (mesh): ",
+    );
     expect(r.b.map((f) => f.fix)).toEqual(["Set mtls.mode STRICT in a PeerAuthentication for namespace b."]);
   });
   it("near miss: the UNSET one is newer: relabelled, b/tagged would decide, so it is named", () => {
@@ -246,7 +315,13 @@ describe("pa.selector-matches-nothing: a revision-labelled policy selecting only
     namespace("b"),
     namespace("c", { "istio.io/rev": "canary" }),
     deploy("b", "w-default", { labels: { tier: "x", "sidecar.istio.io/inject": "true" } }),
-    ...(canaryToo ? [deploy("b", "w-canary", { labels: { tier: "x", "istio.io/rev": "canary", "sidecar.istio.io/inject": "true" } })] : []),
+    ...(canaryToo
+      ? [
+          deploy("b", "w-canary", {
+            labels: { tier: "x", "istio.io/rev": "canary", "sidecar.istio.io/inject": "true" },
+          }),
+        ]
+      : []),
     deploy("c", "app"),
     meshConfig("{}\n"),
     meshConfig("{}\n", "istio-system", "istio-canary"),
@@ -261,7 +336,10 @@ describe("pa.selector-matches-nothing: a revision-labelled policy selecting only
   });
   it.each([
     { case: "near miss: a canary workload matches too: silent", o: objs(pa, true) },
-    { case: "near miss: unlabelled: every istiod reads it, silent", o: objs(peerAuth("b", "p", "STRICT", { selector: { tier: "x" } }), false) },
+    {
+      case: "near miss: unlabelled: every istiod reads it, silent",
+      o: objs(peerAuth("b", "p", "STRICT", { selector: { tier: "x" } }), false),
+    },
   ])("$case", ({ o }) => {
     expect(messages(o, "pa.selector-matches-nothing")).toEqual([]);
   });

@@ -6,10 +6,28 @@ import { buildModel } from "../lib/core/model/buildModel";
 import { wildcardServiceFor } from "../lib/core/model/services";
 import { createResolver } from "../lib/core/resolve/resolver";
 import type { KubeObject, TrafficSample } from "../lib/core/model/input";
-import { call, deploy, destRule, findingsOf, injected, loaded, namespace, only, run, serviceEntry, sidecarResource } from "./kit";
+import {
+  call,
+  deploy,
+  destRule,
+  findingsOf,
+  injected,
+  loaded,
+  namespace,
+  only,
+  run,
+  serviceEntry,
+  sidecarResource,
+} from "./kit";
 
 const WILD = serviceEntry("ext", "wild-example", ["*.example.com"], { ports: [443], resolution: "NONE" });
-const base: KubeObject[] = [injected("a"), deploy("a", "client"), deploy("a", "other"), namespace("ext"), WILD];
+const base: KubeObject[] = [
+  injected("a"),
+  deploy("a", "client"),
+  deploy("a", "other"),
+  namespace("ext"),
+  WILD,
+];
 
 /** A TCP call as the client's proxy reports it (a MESH_EXTERNAL destination has no reporting proxy). */
 const out = (src: string, host: string, value = 1): TrafficSample =>
@@ -17,7 +35,12 @@ const out = (src: string, host: string, value = 1): TrafficSample =>
 
 /** DR in ext for `host`: top-level DISABLE, port 443 SIMPLE (a port entry replaces the whole policy). */
 const portLevelSimple = (host: string) =>
-  destRule("ext", "wild-tls", host, { trafficPolicy: { tls: { mode: "DISABLE" }, portLevelSettings: [{ port: { number: 443 }, tls: { mode: "SIMPLE" } }] } });
+  destRule("ext", "wild-tls", host, {
+    trafficPolicy: {
+      tls: { mode: "DISABLE" },
+      portLevelSettings: [{ port: { number: 443 }, tls: { mode: "SIMPLE" } }],
+    },
+  });
 
 interface Row {
   name: string;
@@ -26,7 +49,11 @@ interface Row {
   want: {
     id: string;
     destination: { namespace: string; service: string; host: string; port: number };
-    client: { tls: string; origin: string; destinationRule: { kind: string; namespace: string; name: string } | null };
+    client: {
+      tls: string;
+      origin: string;
+      destinationRule: { kind: string; namespace: string; name: string } | null;
+    };
     verdict: string;
   };
 }
@@ -69,7 +96,10 @@ const rows: Row[] = [
   },
   {
     name: "the most specific wildcard wins (longest suffix)",
-    objs: [...base, serviceEntry("ext", "wild-eu", ["*.eu.example.com"], { ports: [8443], resolution: "NONE" })],
+    objs: [
+      ...base,
+      serviceEntry("ext", "wild-eu", ["*.eu.example.com"], { ports: [8443], resolution: "NONE" }),
+    ],
     host: "api.eu.example.com",
     want: {
       id: "a/client->api.eu.example.com:8443",
@@ -80,7 +110,10 @@ const rows: Row[] = [
   },
   {
     name: "a less specific wildcard still covers what the more specific one does not",
-    objs: [...base, serviceEntry("ext", "wild-eu", ["*.eu.example.com"], { ports: [8443], resolution: "NONE" })],
+    objs: [
+      ...base,
+      serviceEntry("ext", "wild-eu", ["*.eu.example.com"], { ports: [8443], resolution: "NONE" }),
+    ],
     host: "api.us.example.com",
     want: {
       id: "a/client->api.us.example.com:443",
@@ -96,7 +129,11 @@ const rows: Row[] = [
     want: {
       id: "a/client->api.example.com:443",
       destination: { namespace: "ext", service: "wild-example", host: "api.example.com", port: 443 },
-      client: { tls: "SIMPLE", origin: "destinationrule", destinationRule: { kind: "DestinationRule", namespace: "ext", name: "wild-tls" } },
+      client: {
+        tls: "SIMPLE",
+        origin: "destinationrule",
+        destinationRule: { kind: "DestinationRule", namespace: "ext", name: "wild-tls" },
+      },
       verdict: "tls",
     },
   },
@@ -107,7 +144,11 @@ const rows: Row[] = [
     want: {
       id: "a/client->api.example.com:443",
       destination: { namespace: "ext", service: "wild-example", host: "api.example.com", port: 443 },
-      client: { tls: "SIMPLE", origin: "destinationrule", destinationRule: { kind: "DestinationRule", namespace: "ext", name: "wild-tls" } },
+      client: {
+        tls: "SIMPLE",
+        origin: "destinationrule",
+        destinationRule: { kind: "DestinationRule", namespace: "ext", name: "wild-tls" },
+      },
       verdict: "tls",
     },
   },
@@ -172,7 +213,11 @@ describe("observed hosts covered by a wildcard ServiceEntry", () => {
   });
 
   it("a MESH_INTERNAL wildcard ServiceEntry: no mesh-external shortcut, auto mTLS with no known endpoint", () => {
-    const internal = serviceEntry("ext", "wild-internal", ["*.internal.example"], { ports: [8080], location: "MESH_INTERNAL", resolution: "NONE" });
+    const internal = serviceEntry("ext", "wild-internal", ["*.internal.example"], {
+      ports: [8080],
+      location: "MESH_INTERNAL",
+      resolution: "NONE",
+    });
     const s = run([...base, internal], [out("a/client", "db.internal.example")]);
     expect(s.edges[0]).toMatchObject({
       id: "a/client->db.internal.example:8080",
@@ -189,8 +234,13 @@ describe("observed hosts covered by a wildcard ServiceEntry", () => {
     { egress: "ext/api.example.com", imported: false },
     { egress: "ext/*.api.example.com", imported: false },
   ])("a Sidecar egress host $egress imports the wildcard ServiceEntry: $imported", ({ egress, imported }) => {
-    const s = run([...base, sidecarResource("a", "default", [egress], "REGISTRY_ONLY")], [out("a/client", "api.example.com")]);
-    expect(s.edges.map((e) => [e.id, e.destination.service])).toEqual([["a/client->api.example.com:443", "wild-example"]]);
+    const s = run(
+      [...base, sidecarResource("a", "default", [egress], "REGISTRY_ONLY")],
+      [out("a/client", "api.example.com")],
+    );
+    expect(s.edges.map((e) => [e.id, e.destination.service])).toEqual([
+      ["a/client->api.example.com:443", "wild-example"],
+    ]);
     // Not imported under REGISTRY_ONLY: the calls are dropped (BlackHoleCluster), reported by edge.passthrough.
     expect(s.edges[0]!.predicted.reason.includes("does not import *.example.com")).toBe(!imported);
     expect(findingsOf(s, "edge.passthrough")).toHaveLength(imported ? 0 : 1);
@@ -213,7 +263,16 @@ describe("observed hosts covered by a wildcard ServiceEntry", () => {
   it("each observed host has its own port objects, the same for every client; the analysis keeps the ServiceEntry", () => {
     const model = buildModel({ objects: loaded(base), configDumps: [], problems: [] });
     const se = model.serviceByHost.get("*.example.com")!;
-    const eas = buildEdges(createResolver(model), [out("a/client", "api.example.com"), out("a/other", "api.example.com"), out("a/client", "cdn.example.com")], undefined, []);
+    const eas = buildEdges(
+      createResolver(model),
+      [
+        out("a/client", "api.example.com"),
+        out("a/other", "api.example.com"),
+        out("a/client", "cdn.example.com"),
+      ],
+      undefined,
+      [],
+    );
     const of = (src: string, h: string) => eas.find((ea) => ea.edge.id === `${src}->${h}:443`)!;
     expect(of("a/client", "api.example.com").port).toBe(of("a/other", "api.example.com").port);
     expect(of("a/client", "api.example.com").port).not.toBe(of("a/client", "cdn.example.com").port);
@@ -223,13 +282,25 @@ describe("observed hosts covered by a wildcard ServiceEntry", () => {
 
   it("wildcardServiceFor: exact suffixes only, longest first, never the bare domain", () => {
     const model = buildModel({
-      objects: loaded([...base, serviceEntry("ext", "wild-eu", ["*.eu.example.com"], { resolution: "NONE" })]),
+      objects: loaded([
+        ...base,
+        serviceEntry("ext", "wild-eu", ["*.eu.example.com"], { resolution: "NONE" }),
+      ]),
       configDumps: [],
       problems: [],
     });
     const name = (h: string) => wildcardServiceFor(model.wildcardServiceBySuffix, h)?.name ?? null;
     expect(
-      ["x.eu.example.com", "x.y.eu.example.com", "eu.example.com", "x.example.com", "example.com", "xexample.com", "x.example.com.evil", "*.x.example.com"].map(name),
+      [
+        "x.eu.example.com",
+        "x.y.eu.example.com",
+        "eu.example.com",
+        "x.example.com",
+        "example.com",
+        "xexample.com",
+        "x.example.com.evil",
+        "*.x.example.com",
+      ].map(name),
     ).toEqual(["wild-eu", "wild-eu", "wild-example", "wild-example", null, null, null, "wild-example"]);
   });
 });
@@ -246,9 +317,12 @@ describe("dr.host-not-found and wildcard ServiceEntries", () => {
     expect(f.fix).toMatch(/host \*\.example\.com/);
   });
 
-  it.each(["*.example.com", "*.com"])("near miss: a DR for %s covers the ServiceEntry's host and is not reported", (h) => {
-    expect(findingsOf(run([...base, portLevelSimple(h)]), "dr.host-not-found")).toEqual([]);
-  });
+  it.each(["*.example.com", "*.com"])(
+    "near miss: a DR for %s covers the ServiceEntry's host and is not reported",
+    (h) => {
+      expect(findingsOf(run([...base, portLevelSimple(h)]), "dr.host-not-found")).toEqual([]);
+    },
+  );
 
   it("a host no ServiceEntry covers keeps the plain message", () => {
     const f = only(run([...base, portLevelSimple("api.example.net")]), "dr.host-not-found");

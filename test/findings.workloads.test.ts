@@ -5,15 +5,35 @@ import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
 import { analyze } from "../lib/core/snapshot/analyze";
 import { MeshSnapshotSchema, type Ref } from "../lib/core/snapshot/schema";
-import { call, deploy, depRef, destRule, findingsOf, host, injected, loaded, meshConfig, namespace, NOW, nsRef, only, peerAuth, run, service, tls, workloadOf } from "./kit";
+import {
+  call,
+  deploy,
+  depRef,
+  destRule,
+  findingsOf,
+  host,
+  injected,
+  loaded,
+  meshConfig,
+  namespace,
+  NOW,
+  nsRef,
+  only,
+  peerAuth,
+  run,
+  service,
+  tls,
+  workloadOf,
+} from "./kit";
 
 const paRef = (ns: string, name: string): Ref => ({ kind: "PeerAuthentication", namespace: ns, name });
 
-
-
 /** A live pod (no owner in the inputs): its data plane is what runs, not what injection would do. */
-const livePod = (ns: string, name: string, o: { labels?: Record<string, string>; annotations?: Record<string, string>; containers?: string[] } = {}) =>
-  deploy(ns, name, { ...o, kind: "Pod" });
+const livePod = (
+  ns: string,
+  name: string,
+  o: { labels?: Record<string, string>; annotations?: Record<string, string>; containers?: string[] } = {},
+) => deploy(ns, name, { ...o, kind: "Pod" });
 
 // Some mesh elsewhere, so that "in a cluster that has a mesh" holds.
 const meshed = [injected("shop"), deploy("shop", "web"), service("shop", "web", [80])];
@@ -22,7 +42,10 @@ describe("workload.no-proxy (warning)", () => {
   it.each([
     { label: "istio-injection=enabled", ns: injected("a") },
     { label: "istio.io/rev=canary", ns: namespace("a", { "istio.io/rev": "canary" }) },
-    { label: "linkerd.io/inject: enabled (annotation)", ns: namespace("a", {}, { "linkerd.io/inject": "enabled" }) },
+    {
+      label: "linkerd.io/inject: enabled (annotation)",
+      ns: namespace("a", {}, { "linkerd.io/inject": "enabled" }),
+    },
   ])("fires for a live pod without proxy in a namespace with $label", ({ ns }) => {
     const s = run([ns, livePod("a", "legacy")]);
     const f = only(s, "workload.no-proxy");
@@ -34,36 +57,72 @@ describe("workload.no-proxy (warning)", () => {
   });
 
   it.each([
-    { miss: "the pod opts out by label", objs: [injected("a"), livePod("a", "legacy", { labels: { "sidecar.istio.io/inject": "false" } })] },
-    { miss: "the pod opts out by annotation", objs: [injected("a"), livePod("a", "legacy", { annotations: { "sidecar.istio.io/inject": "false" } })] },
-    { miss: "the live pod runs istio-proxy", objs: [injected("a"), livePod("a", "legacy", { containers: ["app", "istio-proxy"] })] },
-    { miss: "a template (no live pods) in an injected namespace gets the sidecar", objs: [injected("a"), deploy("a", "legacy")] },
-    { miss: "the namespace is not labelled for the mesh", objs: [...meshed, namespace("a"), livePod("a", "legacy")] },
-    { miss: "an ambient namespace (no sidecar needed)", objs: [namespace("a", { "istio.io/dataplane-mode": "ambient" }), livePod("a", "legacy")] },
+    {
+      miss: "the pod opts out by label",
+      objs: [injected("a"), livePod("a", "legacy", { labels: { "sidecar.istio.io/inject": "false" } })],
+    },
+    {
+      miss: "the pod opts out by annotation",
+      objs: [injected("a"), livePod("a", "legacy", { annotations: { "sidecar.istio.io/inject": "false" } })],
+    },
+    {
+      miss: "the live pod runs istio-proxy",
+      objs: [injected("a"), livePod("a", "legacy", { containers: ["app", "istio-proxy"] })],
+    },
+    {
+      miss: "a template (no live pods) in an injected namespace gets the sidecar",
+      objs: [injected("a"), deploy("a", "legacy")],
+    },
+    {
+      miss: "the namespace is not labelled for the mesh",
+      objs: [...meshed, namespace("a"), livePod("a", "legacy")],
+    },
+    {
+      miss: "an ambient namespace (no sidecar needed)",
+      objs: [namespace("a", { "istio.io/dataplane-mode": "ambient" }), livePod("a", "legacy")],
+    },
     // The revision webhooks select istio.io/rev only where istio-injection does not exist.
-    { miss: "istio.io/rev next to istio-injection=disabled", objs: [namespace("a", { "istio.io/rev": "canary", "istio-injection": "disabled" }), livePod("a", "legacy")] },
+    {
+      miss: "istio.io/rev next to istio-injection=disabled",
+      objs: [
+        namespace("a", { "istio.io/rev": "canary", "istio-injection": "disabled" }),
+        livePod("a", "legacy"),
+      ],
+    },
     // The injector never injects hostNetwork pods (injectRequired), and ambient does not capture them.
     { miss: "a hostNetwork pod", objs: [injected("a"), hostNetwork(livePod("a", "node-agent"))] },
-    { miss: "a hostNetwork DaemonSet template", objs: [injected("a"), hostNetwork(deploy("a", "node-agent", { kind: "DaemonSet" }))] },
+    {
+      miss: "a hostNetwork DaemonSet template",
+      objs: [injected("a"), hostNetwork(deploy("a", "node-agent", { kind: "DaemonSet" }))],
+    },
   ])("silent: $miss", ({ objs }) => {
     expect(findingsOf(run(objs), "workload.no-proxy")).toEqual([]);
   });
 
   it("a hostNetwork workload has no data plane, even in an injected namespace", () => {
-    expect(workloadOf(run([injected("a"), hostNetwork(deploy("a", "node-agent", { kind: "DaemonSet" }))]), "a", "node-agent").dataplane).toBe("none");
+    expect(
+      workloadOf(
+        run([injected("a"), hostNetwork(deploy("a", "node-agent", { kind: "DaemonSet" }))]),
+        "a",
+        "node-agent",
+      ).dataplane,
+    ).toBe("none");
   });
 
   it.each([
     { kind: "Pod", how: "kubectl delete pod legacy -n a" },
     { kind: "ReplicaSet", how: "delete its pods in a so ReplicaSet legacy recreates them" },
-  ])("the fix says how to restart a $kind (rollout restart knows only Deployments, StatefulSets, DaemonSets)", ({ kind, how }) => {
-    const pod = deploy("a", "legacy-x", { kind: "Pod" });
-    if (kind !== "Pod") pod.metadata.ownerReferences = [{ kind, name: "legacy", controller: true }];
-    else pod.metadata.name = "legacy";
-    const f = only(run([injected("a"), pod]), "workload.no-proxy");
-    expect(f.fix).toContain(how);
-    expect(f.fix).not.toContain("rollout restart");
-  });
+  ])(
+    "the fix says how to restart a $kind (rollout restart knows only Deployments, StatefulSets, DaemonSets)",
+    ({ kind, how }) => {
+      const pod = deploy("a", "legacy-x", { kind: "Pod" });
+      if (kind !== "Pod") pod.metadata.ownerReferences = [{ kind, name: "legacy", controller: true }];
+      else pod.metadata.name = "legacy";
+      const f = only(run([injected("a"), pod]), "workload.no-proxy");
+      expect(f.fix).toContain(how);
+      expect(f.fix).not.toContain("rollout restart");
+    },
+  );
 });
 
 /** The pod spec (a Pod's, or a controller's template's) with hostNetwork: true. */
@@ -78,8 +137,16 @@ describe("workload.tlsmode-without-proxy (error) [9.1]", () => {
   const tlsModeIstio = { "security.istio.io/tlsMode": "istio" };
 
   it.each([
-    { case: "a template in a namespace without injection", objs: [...meshed, namespace("plain"), deploy("plain", "db", { labels: tlsModeIstio })], ref: depRef("plain", "db") },
-    { case: "a live pod without istio-proxy", objs: [injected("a"), livePod("a", "db", { labels: tlsModeIstio })], ref: { kind: "Pod", namespace: "a", name: "db" } },
+    {
+      case: "a template in a namespace without injection",
+      objs: [...meshed, namespace("plain"), deploy("plain", "db", { labels: tlsModeIstio })],
+      ref: depRef("plain", "db"),
+    },
+    {
+      case: "a live pod without istio-proxy",
+      objs: [injected("a"), livePod("a", "db", { labels: tlsModeIstio })],
+      ref: { kind: "Pod", namespace: "a", name: "db" },
+    },
   ])("fires for $case", ({ objs, ref }) => {
     const f = only(run(objs), "workload.tlsmode-without-proxy");
     expect(f.severity).toBe("error");
@@ -90,23 +157,48 @@ describe("workload.tlsmode-without-proxy (error) [9.1]", () => {
   });
 
   it.each([
-    { miss: "the same label on an injected workload", objs: [injected("a"), deploy("a", "db", { labels: tlsModeIstio })] },
-    { miss: "the same label on a live pod that runs istio-proxy", objs: [injected("a"), livePod("a", "db", { labels: tlsModeIstio, containers: ["app", "istio-proxy"] })] },
-    { miss: "tlsMode=disabled on a pod without proxy", objs: [...meshed, namespace("plain"), deploy("plain", "db", { labels: { "security.istio.io/tlsMode": "disabled" } })] },
-    { miss: "no tlsMode label on a pod without proxy", objs: [...meshed, namespace("plain"), deploy("plain", "db")] },
+    {
+      miss: "the same label on an injected workload",
+      objs: [injected("a"), deploy("a", "db", { labels: tlsModeIstio })],
+    },
+    {
+      miss: "the same label on a live pod that runs istio-proxy",
+      objs: [injected("a"), livePod("a", "db", { labels: tlsModeIstio, containers: ["app", "istio-proxy"] })],
+    },
+    {
+      miss: "tlsMode=disabled on a pod without proxy",
+      objs: [
+        ...meshed,
+        namespace("plain"),
+        deploy("plain", "db", { labels: { "security.istio.io/tlsMode": "disabled" } }),
+      ],
+    },
+    {
+      miss: "no tlsMode label on a pod without proxy",
+      objs: [...meshed, namespace("plain"), deploy("plain", "db")],
+    },
   ])("silent: $miss", ({ objs }) => {
     expect(findingsOf(run(objs), "workload.tlsmode-without-proxy")).toEqual([]);
   });
 });
 
 describe("workload.capture-excluded-port (warning) [9.5]", () => {
-  const web = (annotations: Record<string, string> = { "traffic.sidecar.istio.io/excludeInboundPorts": "9090" }) =>
-    deploy("a", "web", { ports: [8080, 9090], annotations });
+  const web = (
+    annotations: Record<string, string> = { "traffic.sidecar.istio.io/excludeInboundPorts": "9090" },
+  ) => deploy("a", "web", { ports: [8080, 9090], annotations });
 
   it.each([
     { scope: "namespace STRICT", pa: peerAuth("a", "default", "STRICT"), ref: paRef("a", "default") },
-    { scope: "mesh STRICT", pa: peerAuth("istio-system", "default", "STRICT"), ref: paRef("istio-system", "default") },
-    { scope: "workload STRICT", pa: peerAuth("a", "web", "STRICT", { selector: { app: "web" } }), ref: paRef("a", "web") },
+    {
+      scope: "mesh STRICT",
+      pa: peerAuth("istio-system", "default", "STRICT"),
+      ref: paRef("istio-system", "default"),
+    },
+    {
+      scope: "workload STRICT",
+      pa: peerAuth("a", "web", "STRICT", { selector: { app: "web" } }),
+      ref: paRef("a", "web"),
+    },
   ])("fires for an excluded port on a sidecar workload under $scope", ({ pa, ref }) => {
     const f = only(run([injected("a"), web(), pa]), "workload.capture-excluded-port");
     expect(f.severity).toBe("warning");
@@ -119,26 +211,50 @@ describe("workload.capture-excluded-port (warning) [9.5]", () => {
   });
 
   it("names every excluded STRICT port", () => {
-    const f = only(run([injected("a"), web({ "traffic.sidecar.istio.io/excludeInboundPorts": "8080, 9090" }), peerAuth("a", "default", "STRICT")]), "workload.capture-excluded-port");
+    const f = only(
+      run([
+        injected("a"),
+        web({ "traffic.sidecar.istio.io/excludeInboundPorts": "8080, 9090" }),
+        peerAuth("a", "default", "STRICT"),
+      ]),
+      "workload.capture-excluded-port",
+    );
     expect(f.message).toContain("ports 8080, 9090");
   });
 
   it("the excluded port makes an auto-mTLS call to it break (the edge sees no proxy there)", () => {
     const h = host("web", "a");
     const s = run(
-      [injected("a"), web(), service("a", "web", [{ port: 90, targetPort: 9090 }]), deploy("a", "client"), peerAuth("a", "default", "STRICT")],
+      [
+        injected("a"),
+        web(),
+        service("a", "web", [{ port: 90, targetPort: 9090 }]),
+        deploy("a", "client"),
+        peerAuth("a", "default", "STRICT"),
+      ],
       [call("a/client", h, "unknown", 1, { reporter: "source" })],
     );
-    expect(only(s, "workload.capture-excluded-port").message).toContain("mesh clients calling Service a/web port 90 → 9090 send mTLS the application cannot terminate");
+    expect(only(s, "workload.capture-excluded-port").message).toContain(
+      "mesh clients calling Service a/web port 90 → 9090 send mTLS the application cannot terminate",
+    );
     const id = `a/client->${h}:90`;
     expect(s.edges.find((e) => e.id === id)!.predicted.verdict).toBe("broken");
-    expect(s.findings.filter((f) => f.edge === id && f.code.startsWith("edge.") && f.severity === "error").map((f) => f.code)).toEqual(["edge.mtls-to-no-proxy"]);
+    expect(
+      s.findings
+        .filter((f) => f.edge === id && f.code.startsWith("edge.") && f.severity === "error")
+        .map((f) => f.code),
+    ).toEqual(["edge.mtls-to-no-proxy"]);
   });
 
   // A metrics port excluded for a scraper outside the mesh: no Service targets it, so no mesh client
   // sends it mTLS (they reach it by pod IP, in plaintext); only the plaintext door is real.
   it("a port no Service targets: says it accepts plaintext, claims no failing mTLS clients", () => {
-    const s = run([injected("a"), web(), service("a", "web", [{ port: 80, targetPort: 8080 }]), peerAuth("a", "default", "STRICT")]);
+    const s = run([
+      injected("a"),
+      web(),
+      service("a", "web", [{ port: 80, targetPort: 8080 }]),
+      peerAuth("a", "default", "STRICT"),
+    ]);
     const f = only(s, "workload.capture-excluded-port");
     expect(f.message).toBe(
       "Deployment a/web excludes port 9090 from inbound capture (traffic.sidecar.istio.io/excludeInboundPorts) although its policy is STRICT: that port accepts plaintext from anyone, bypassing the sidecar.",
@@ -146,7 +262,13 @@ describe("workload.capture-excluded-port (warning) [9.5]", () => {
   });
 
   it("fires for a Linkerd skip port on a meshed workload (Linkerd skip ports bypass the proxy)", () => {
-    const s = run([namespace("l", {}, { "linkerd.io/inject": "enabled" }), deploy("l", "api", { ports: [8080, 4567], annotations: { "config.linkerd.io/skip-inbound-ports": "4567" } })]);
+    const s = run([
+      namespace("l", {}, { "linkerd.io/inject": "enabled" }),
+      deploy("l", "api", {
+        ports: [8080, 4567],
+        annotations: { "config.linkerd.io/skip-inbound-ports": "4567" },
+      }),
+    ]);
     expect(workloadOf(s, "l", "api").dataplane).toBe("linkerd");
     const f = only(s, "workload.capture-excluded-port");
     expect(f.severity).toBe("warning");
@@ -157,9 +279,27 @@ describe("workload.capture-excluded-port (warning) [9.5]", () => {
 
   it.each([
     { miss: "PERMISSIVE policy (plaintext is accepted anyway)", objs: [injected("a"), web()] },
-    { miss: "the excluded port is DISABLE by portLevelMtls", objs: [injected("a"), web(), peerAuth("a", "web", "STRICT", { selector: { app: "web" }, ports: { "9090": "DISABLE" } })] },
-    { miss: "STRICT without any excluded port", objs: [injected("a"), web({}), peerAuth("a", "default", "STRICT")] },
-    { miss: "the annotation on a workload without proxy", objs: [...meshed, namespace("plain"), deploy("plain", "web", { annotations: { "traffic.sidecar.istio.io/excludeInboundPorts": "9090" } }), peerAuth("istio-system", "default", "STRICT")] },
+    {
+      miss: "the excluded port is DISABLE by portLevelMtls",
+      objs: [
+        injected("a"),
+        web(),
+        peerAuth("a", "web", "STRICT", { selector: { app: "web" }, ports: { "9090": "DISABLE" } }),
+      ],
+    },
+    {
+      miss: "STRICT without any excluded port",
+      objs: [injected("a"), web({}), peerAuth("a", "default", "STRICT")],
+    },
+    {
+      miss: "the annotation on a workload without proxy",
+      objs: [
+        ...meshed,
+        namespace("plain"),
+        deploy("plain", "web", { annotations: { "traffic.sidecar.istio.io/excludeInboundPorts": "9090" } }),
+        peerAuth("istio-system", "default", "STRICT"),
+      ],
+    },
   ])("silent: $miss", ({ objs }) => {
     expect(findingsOf(run(objs), "workload.capture-excluded-port")).toEqual([]);
   });
@@ -167,11 +307,23 @@ describe("workload.capture-excluded-port (warning) [9.5]", () => {
 
 describe("namespace.not-injected (info)", () => {
   it.each([
-    { case: "a declared namespace without labels", objs: [namespace("legacy"), deploy("legacy", "app"), deploy("legacy", "cron")], names: ["legacy/app", "legacy/cron"] },
-    { case: "a namespace only implied by its workloads", objs: [deploy("legacy", "app")], names: ["legacy/app"] },
+    {
+      case: "a declared namespace without labels",
+      objs: [namespace("legacy"), deploy("legacy", "app"), deploy("legacy", "cron")],
+      names: ["legacy/app", "legacy/cron"],
+    },
+    {
+      case: "a namespace only implied by its workloads",
+      objs: [deploy("legacy", "app")],
+      names: ["legacy/app"],
+    },
     {
       case: "a namespace where one workload of two is injected by its pod label",
-      objs: [namespace("legacy"), deploy("legacy", "app"), deploy("legacy", "meshed", { labels: { "sidecar.istio.io/inject": "true" } })],
+      objs: [
+        namespace("legacy"),
+        deploy("legacy", "app"),
+        deploy("legacy", "meshed", { labels: { "sidecar.istio.io/inject": "true" } }),
+      ],
       names: ["legacy/app"],
     },
   ])("fires for $case, in a cluster that has a mesh", ({ objs, names }) => {
@@ -187,17 +339,36 @@ describe("namespace.not-injected (info)", () => {
   it.each([
     { miss: "istio-injection=enabled", ns: namespace("legacy", { "istio-injection": "enabled" }) },
     { miss: "istio.io/rev=canary", ns: namespace("legacy", { "istio.io/rev": "canary" }) },
-    { miss: "istio.io/dataplane-mode=ambient", ns: namespace("legacy", { "istio.io/dataplane-mode": "ambient" }) },
-    { miss: "istio-injection=disabled (a deliberate opt-out)", ns: namespace("legacy", { "istio-injection": "disabled" }) },
+    {
+      miss: "istio.io/dataplane-mode=ambient",
+      ns: namespace("legacy", { "istio.io/dataplane-mode": "ambient" }),
+    },
+    {
+      miss: "istio-injection=disabled (a deliberate opt-out)",
+      ns: namespace("legacy", { "istio-injection": "disabled" }),
+    },
     { miss: "linkerd.io/inject: enabled", ns: namespace("legacy", {}, { "linkerd.io/inject": "enabled" }) },
   ])("silent for a namespace labelled $miss", ({ ns }) => {
     expect(findingsOf(run([...meshed, ns, deploy("legacy", "app")]), "namespace.not-injected")).toEqual([]);
   });
 
   it.each([
-    { miss: "no mesh in the cluster at all", objs: [namespace("legacy"), deploy("legacy", "app"), service("legacy", "app", [80])] },
-    { miss: "every workload of the unlabelled namespace is injected by its pod label", objs: [...meshed, namespace("legacy"), deploy("legacy", "app", { labels: { "sidecar.istio.io/inject": "true" } })] },
-    { miss: "the control-plane namespace", objs: [...meshed, namespace("istio-system"), deploy("istio-system", "istiod")] },
+    {
+      miss: "no mesh in the cluster at all",
+      objs: [namespace("legacy"), deploy("legacy", "app"), service("legacy", "app", [80])],
+    },
+    {
+      miss: "every workload of the unlabelled namespace is injected by its pod label",
+      objs: [
+        ...meshed,
+        namespace("legacy"),
+        deploy("legacy", "app", { labels: { "sidecar.istio.io/inject": "true" } }),
+      ],
+    },
+    {
+      miss: "the control-plane namespace",
+      objs: [...meshed, namespace("istio-system"), deploy("istio-system", "istiod")],
+    },
     { miss: "kube-system", objs: [...meshed, namespace("kube-system"), deploy("kube-system", "coredns")] },
   ])("silent: $miss", ({ objs }) => {
     expect(findingsOf(run(objs), "namespace.not-injected")).toEqual([]);
@@ -205,8 +376,17 @@ describe("namespace.not-injected (info)", () => {
 });
 
 describe("input.invalid (error)", () => {
-  const good: KubeObject[] = [injected("foo"), deploy("foo", "web", { ports: [8080] }), service("foo", "web", [{ port: 80, targetPort: 8080 }])];
-  const raw = (kind: string, apiVersion: string, ns: string, name: string, spec: unknown): KubeObject => ({ apiVersion, kind, metadata: { name, namespace: ns }, spec });
+  const good: KubeObject[] = [
+    injected("foo"),
+    deploy("foo", "web", { ports: [8080] }),
+    service("foo", "web", [{ port: 80, targetPort: 8080 }]),
+  ];
+  const raw = (kind: string, apiVersion: string, ns: string, name: string, spec: unknown): KubeObject => ({
+    apiVersion,
+    kind,
+    metadata: { name, namespace: ns },
+    spec,
+  });
   const PA_API = "security.istio.io/v1";
   const DR_API = "networking.istio.io/v1";
 
@@ -220,7 +400,10 @@ describe("input.invalid (error)", () => {
     },
     {
       case: "a PeerAuthentication with a portLevelMtls key that is not a port",
-      bad: raw("PeerAuthentication", PA_API, "foo", "bad", { selector: { matchLabels: { app: "web" } }, portLevelMtls: { http: { mode: "DISABLE" } } }),
+      bad: raw("PeerAuthentication", PA_API, "foo", "bad", {
+        selector: { matchLabels: { app: "web" } },
+        portLevelMtls: { http: { mode: "DISABLE" } },
+      }),
       ref: paRef("foo", "bad"),
       field: "spec.portLevelMtls.http",
       reason: "1..65535",
@@ -248,14 +431,19 @@ describe("input.invalid (error)", () => {
     },
     {
       case: "a DestinationRule with port-level port.number 0",
-      bad: destRule("foo", "bad", host("web", "foo"), { trafficPolicy: { portLevelSettings: [{ port: { number: 0 }, tls: { mode: "ISTIO_MUTUAL" } }] } }),
+      bad: destRule("foo", "bad", host("web", "foo"), {
+        trafficPolicy: { portLevelSettings: [{ port: { number: 0 }, tls: { mode: "ISTIO_MUTUAL" } }] },
+      }),
       ref: { kind: "DestinationRule", namespace: "foo", name: "bad" },
       field: "spec.trafficPolicy.portLevelSettings[0].port.number",
       reason: "1..65535",
     },
     {
       case: "a Service whose port is not a number",
-      bad: raw("Service", "v1", "foo", "bad", { selector: { app: "web" }, ports: [{ name: "http", port: "eighty" }] }),
+      bad: raw("Service", "v1", "foo", "bad", {
+        selector: { app: "web" },
+        ports: [{ name: "http", port: "eighty" }],
+      }),
       ref: { kind: "Service", namespace: "foo", name: "bad" },
       field: "spec.ports[0].port",
       reason: "not a port number",
@@ -285,11 +473,25 @@ describe("input.invalid (error)", () => {
   });
 
   it("the invalid PeerAuthentication is left out, the valid one next to it applies", () => {
-    const s = run([...good, peerAuth("foo", "default", "STRICT"), peerAuth("foo", "web", "STRICTT", { selector: { app: "web" } })]);
+    const s = run([
+      ...good,
+      peerAuth("foo", "default", "STRICT"),
+      peerAuth("foo", "web", "STRICTT", { selector: { app: "web" } }),
+    ]);
     expect(only(s, "input.invalid").resources).toEqual([paRef("foo", "web")]);
-    expect(workloadOf(s, "foo", "web").mtls).toMatchObject({ mode: "STRICT", origin: "namespace", policy: paRef("foo", "default") });
+    expect(workloadOf(s, "foo", "web").mtls).toMatchObject({
+      mode: "STRICT",
+      origin: "namespace",
+      policy: paRef("foo", "default"),
+    });
     // Not also reported as if it were a real policy (e.g. a conflict or a selector issue).
-    expect(s.findings.filter((f) => f.code.startsWith("pa.") && f.resources.some((r) => r.name === "web" && r.kind === "PeerAuthentication"))).toEqual([]);
+    expect(
+      s.findings.filter(
+        (f) =>
+          f.code.startsWith("pa.") &&
+          f.resources.some((r) => r.name === "web" && r.kind === "PeerAuthentication"),
+      ),
+    ).toEqual([]);
   });
 
   it("the invalid DestinationRule is left out, the valid one for the same host applies", () => {
@@ -300,13 +502,19 @@ describe("input.invalid (error)", () => {
       destRule("foo", "good", host("web", "foo"), tls("ISTIO_MUTUAL")),
     ];
     const s = run(objs);
-    expect(only(s, "input.invalid").resources).toEqual([{ kind: "DestinationRule", namespace: "foo", name: "bad" }]);
+    expect(only(s, "input.invalid").resources).toEqual([
+      { kind: "DestinationRule", namespace: "foo", name: "bad" },
+    ]);
     expect(findingsOf(s, "dr.duplicate-host")).toEqual([]);
   });
 
   it("a file that does not parse is named with its line, as a File; the other inputs are analysed", () => {
     const snap = analyze(
-      { objects: loaded(good), configDumps: [], problems: [{ file: "broken.yaml", line: 7, message: "bad indentation of a mapping entry" }] },
+      {
+        objects: loaded(good),
+        configDumps: [],
+        problems: [{ file: "broken.yaml", line: 7, message: "bad indentation of a mapping entry" }],
+      },
       { now: NOW, source: { type: "manifests" } },
     );
     expect(MeshSnapshotSchema.safeParse(snap).success).toBe(true);
@@ -320,10 +528,22 @@ describe("input.invalid (error)", () => {
 
   it.each([
     { miss: "mtls: {} (UNSET inherits)", obj: raw("PeerAuthentication", PA_API, "foo", "ok", { mtls: {} }) },
-    { miss: "a PeerAuthentication without spec", obj: raw("PeerAuthentication", PA_API, "foo", "ok", undefined) },
-    { miss: "a portLevelMtls entry {} (UNSET)", obj: peerAuth("foo", "ok", "STRICT", { selector: { app: "web" }, ports: { "8080": null } }) },
-    { miss: "a DestinationRule tls block without mode (valid: it means DISABLE)", obj: destRule("foo", "ok", host("web", "foo"), tls(null, { sni: "web" })) },
-    { miss: "a Service with a named targetPort", obj: service("foo", "named", [{ port: 80, targetPort: "http" }], { selector: { app: "web" } }) },
+    {
+      miss: "a PeerAuthentication without spec",
+      obj: raw("PeerAuthentication", PA_API, "foo", "ok", undefined),
+    },
+    {
+      miss: "a portLevelMtls entry {} (UNSET)",
+      obj: peerAuth("foo", "ok", "STRICT", { selector: { app: "web" }, ports: { "8080": null } }),
+    },
+    {
+      miss: "a DestinationRule tls block without mode (valid: it means DISABLE)",
+      obj: destRule("foo", "ok", host("web", "foo"), tls(null, { sni: "web" })),
+    },
+    {
+      miss: "a Service with a named targetPort",
+      obj: service("foo", "named", [{ port: 80, targetPort: "http" }], { selector: { app: "web" } }),
+    },
     { miss: "a valid mesh ConfigMap", obj: meshConfig("enableAutoMtls: true\ntrustDomain: example.org\n") },
   ])("silent: $miss", ({ obj }) => {
     expect(findingsOf(run([...good, obj]), "input.invalid")).toEqual([]);
@@ -332,14 +552,28 @@ describe("input.invalid (error)", () => {
 
 describe("ztunnel is the node proxy, not a sidecar workload", () => {
   it("its istio-proxy container does not make it (or istio-system) a sidecar data plane", () => {
-    const ztunnel = deploy("istio-system", "ztunnel", { kind: "DaemonSet", containers: ["istio-proxy"], labels: { "sidecar.istio.io/inject": "false" } });
-    const s = run([...meshed, namespace("istio-system"), meshConfig("{}"), ztunnel, peerAuth("istio-system", "default", "PERMISSIVE")]);
+    const ztunnel = deploy("istio-system", "ztunnel", {
+      kind: "DaemonSet",
+      containers: ["istio-proxy"],
+      labels: { "sidecar.istio.io/inject": "false" },
+    });
+    const s = run([
+      ...meshed,
+      namespace("istio-system"),
+      meshConfig("{}"),
+      ztunnel,
+      peerAuth("istio-system", "default", "PERMISSIVE"),
+    ]);
     const w = workloadOf(s, "istio-system", "ztunnel");
     expect(w.dataplane).toBe("none");
     expect(w.mtls.mode).toBe("NONE");
     expect(s.namespaces.find((n) => n.name === "istio-system")!.dataplane).toBe("none");
     // The same DaemonSet under another name is a sidecar workload: the rule is about ztunnel only.
-    const other = run([...meshed, namespace("istio-system"), deploy("istio-system", "agent", { kind: "DaemonSet", containers: ["istio-proxy"] })]);
+    const other = run([
+      ...meshed,
+      namespace("istio-system"),
+      deploy("istio-system", "agent", { kind: "DaemonSet", containers: ["istio-proxy"] }),
+    ]);
     expect(workloadOf(other, "istio-system", "agent").dataplane).toBe("sidecar");
   });
 });

@@ -23,7 +23,15 @@ function gatewayDeployment(name: string, istio: string): KubeObject[] {
       metadata: { name, namespace: "istio-system" },
       spec: {
         selector: { matchLabels: { app: name, istio } },
-        template: { metadata: { labels }, spec: { serviceAccountName: name, containers: [{ name: "istio-proxy", image: "docker.io/istio/proxyv2:1.24.0", args: ["proxy", "router"] }] } },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: name,
+            containers: [
+              { name: "istio-proxy", image: "docker.io/istio/proxyv2:1.24.0", args: ["proxy", "router"] },
+            ],
+          },
+        },
       },
     },
     {
@@ -42,7 +50,8 @@ function gatewayDeployment(name: string, istio: string): KubeObject[] {
 }
 
 /** What a caller's own proxy reports (no TLS information on that side). */
-const fromSource = (src: string, dest: string): TrafficSample => call(src, dest, "unknown", 40, { reporter: "source" });
+const fromSource = (src: string, dest: string): TrafficSample =>
+  call(src, dest, "unknown", 40, { reporter: "source" });
 
 // ---------------------------------------------------------------------------------------------
 // Egress: istio.io egress-gateway-tls-origination (snip_perform_tls_origination_with_an_egress_gateway_1/_3/_4)
@@ -61,16 +70,34 @@ const cnnEgress = (gateways: string[]): KubeObject[] => [
     ],
     resolution: "DNS",
   }),
-  net("Gateway", "istio-egressgateway", { selector: { istio: "egressgateway" }, servers: [{ port: { number: 80, name: "https-port-for-tls-origination", protocol: "HTTPS" }, hosts: [CNN], tls: { mode: "ISTIO_MUTUAL" } }] }),
+  net("Gateway", "istio-egressgateway", {
+    selector: { istio: "egressgateway" },
+    servers: [
+      {
+        port: { number: 80, name: "https-port-for-tls-origination", protocol: "HTTPS" },
+        hosts: [CNN],
+        tls: { mode: "ISTIO_MUTUAL" },
+      },
+    ],
+  }),
   net("VirtualService", "direct-cnn-through-egress-gateway", {
     hosts: [CNN],
     gateways,
     http: [
-      { match: [{ gateways: ["mesh"], port: 80 }], route: [{ destination: { host: EGRESS, subset: "cnn", port: { number: 80 } }, weight: 100 }] },
-      { match: [{ gateways: ["istio-egressgateway"], port: 80 }], route: [{ destination: { host: CNN, port: { number: 443 } }, weight: 100 }] },
+      {
+        match: [{ gateways: ["mesh"], port: 80 }],
+        route: [{ destination: { host: EGRESS, subset: "cnn", port: { number: 80 } }, weight: 100 }],
+      },
+      {
+        match: [{ gateways: ["istio-egressgateway"], port: 80 }],
+        route: [{ destination: { host: CNN, port: { number: 443 } }, weight: 100 }],
+      },
     ],
   }),
-  net("DestinationRule", "originate-tls-for-edition-cnn-com", { host: CNN, trafficPolicy: { portLevelSettings: [{ port: { number: 443 }, tls: { mode: "SIMPLE" } }] } }),
+  net("DestinationRule", "originate-tls-for-edition-cnn-com", {
+    host: CNN,
+    trafficPolicy: { portLevelSettings: [{ port: { number: 443 }, tls: { mode: "SIMPLE" } }] },
+  }),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -95,16 +122,39 @@ function ingress(o: IngressOpts): KubeObject[] {
     injected("default"),
     ...gatewayDeployment("istio-ingressgateway", "ingressgateway"),
     service("default", "httpbin", [{ port: 8000, targetPort: 80, name: "http" }]),
-    deploy("default", "httpbin", { labels: { version: "v1" }, ports: [80], containers: ["httpbin", "istio-proxy"], annotations: { "sidecar.istio.io/status": "{}" } }),
-    deploy("default", "sleep", { containers: ["sleep", "istio-proxy"], annotations: { "sidecar.istio.io/status": "{}" } }),
+    deploy("default", "httpbin", {
+      labels: { version: "v1" },
+      ports: [80],
+      containers: ["httpbin", "istio-proxy"],
+      annotations: { "sidecar.istio.io/status": "{}" },
+    }),
+    deploy("default", "sleep", {
+      containers: ["sleep", "istio-proxy"],
+      annotations: { "sidecar.istio.io/status": "{}" },
+    }),
     peerAuth("default", "default", "STRICT"),
-    net("Gateway", "httpbin-gateway", { selector: o.selector ?? { istio: "ingressgateway" }, servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["httpbin.example.com"] }] }, o.gatewayNs ?? "default"),
+    net(
+      "Gateway",
+      "httpbin-gateway",
+      {
+        selector: o.selector ?? { istio: "ingressgateway" },
+        servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["httpbin.example.com"] }],
+      },
+      o.gatewayNs ?? "default",
+    ),
     net("VirtualService", "httpbin", {
       hosts: ["httpbin.example.com"],
       gateways: o.gateways,
-      http: [{ ...(o.match ? { match: o.match } : {}), route: [{ destination: { host: "httpbin", subset: "v1", port: { number: 8000 } } }] }],
+      http: [
+        {
+          ...(o.match ? { match: o.match } : {}),
+          route: [{ destination: { host: "httpbin", subset: "v1", port: { number: 8000 } } }],
+        },
+      ],
     }),
-    destRule("default", "httpbin", "httpbin", { subsets: [{ name: "v1", labels: { version: "v1" }, trafficPolicy: { tls: { mode: "DISABLE" } } }] }),
+    destRule("default", "httpbin", "httpbin", {
+      subsets: [{ name: "v1", labels: { version: "v1" }, trafficPolicy: { tls: { mode: "DISABLE" } } }],
+    }),
   ];
 }
 
@@ -153,13 +203,52 @@ const cases: Case[] = [
     verdict: "unknown",
     codes: [],
   },
-  ingressCase("ingress gateway: the route to subset v1 takes the subset's DISABLE towards the STRICT server", ingress({ gateways: ["httpbin-gateway"] }), "broken", ["edge.plaintext-to-strict"]),
-  ingressCase("ingress gateway: a Gateway in another namespace named ns/name, and a match naming it with port 80", ingress({ gateways: ["istio-system/httpbin-gateway"], gatewayNs: "istio-system", match: [{ gateways: ["istio-system/httpbin-gateway"], port: 80 }] }), "broken", ["edge.plaintext-to-strict"]),
-  ingressCase("near miss: a bare Gateway name is the VirtualService's namespace's, not istio-system's: the default cluster", ingress({ gateways: ["httpbin-gateway"], gatewayNs: "istio-system" }), "mtls", []),
-  ingressCase("near miss: bound only to mesh, the VirtualService does not route the gateway's calls", ingress({ gateways: ["mesh"] }), "mtls", []),
-  ingressCase("near miss: bound to a Gateway that selects another gateway workload", ingress({ gateways: ["httpbin-gateway"], selector: { istio: "other-gateway" } }), "mtls", []),
-  ingressCase("near miss: a route the gateway's requests may not take (a path match) leaves the default cluster", ingress({ gateways: ["httpbin-gateway"], match: [{ uri: { prefix: "/status" } }] }), "mtls", []),
-  ingressCase("near miss: a match naming only mesh is not the gateway's, although the VirtualService binds its Gateway", ingress({ gateways: ["httpbin-gateway", "mesh"], match: [{ gateways: ["mesh"] }] }), "mtls", []),
+  ingressCase(
+    "ingress gateway: the route to subset v1 takes the subset's DISABLE towards the STRICT server",
+    ingress({ gateways: ["httpbin-gateway"] }),
+    "broken",
+    ["edge.plaintext-to-strict"],
+  ),
+  ingressCase(
+    "ingress gateway: a Gateway in another namespace named ns/name, and a match naming it with port 80",
+    ingress({
+      gateways: ["istio-system/httpbin-gateway"],
+      gatewayNs: "istio-system",
+      match: [{ gateways: ["istio-system/httpbin-gateway"], port: 80 }],
+    }),
+    "broken",
+    ["edge.plaintext-to-strict"],
+  ),
+  ingressCase(
+    "near miss: a bare Gateway name is the VirtualService's namespace's, not istio-system's: the default cluster",
+    ingress({ gateways: ["httpbin-gateway"], gatewayNs: "istio-system" }),
+    "mtls",
+    [],
+  ),
+  ingressCase(
+    "near miss: bound only to mesh, the VirtualService does not route the gateway's calls",
+    ingress({ gateways: ["mesh"] }),
+    "mtls",
+    [],
+  ),
+  ingressCase(
+    "near miss: bound to a Gateway that selects another gateway workload",
+    ingress({ gateways: ["httpbin-gateway"], selector: { istio: "other-gateway" } }),
+    "mtls",
+    [],
+  ),
+  ingressCase(
+    "near miss: a route the gateway's requests may not take (a path match) leaves the default cluster",
+    ingress({ gateways: ["httpbin-gateway"], match: [{ uri: { prefix: "/status" } }] }),
+    "mtls",
+    [],
+  ),
+  ingressCase(
+    "near miss: a match naming only mesh is not the gateway's, although the VirtualService binds its Gateway",
+    ingress({ gateways: ["httpbin-gateway", "mesh"], match: [{ gateways: ["mesh"] }] }),
+    "mtls",
+    [],
+  ),
   {
     name: "near miss: a sidecar caller does not take a route bound to a Gateway",
     objects: ingress({ gateways: ["httpbin-gateway"] }),
@@ -181,7 +270,11 @@ function checkCase(c: Case): void {
     .filter((f) => f.severity !== "info" && f.edge === e!.id)
     .map((f) => f.code)
     .sort();
-  expect({ port: e!.destination.port, verdict: e!.predicted.verdict, codes }).toEqual({ port: c.port, verdict: c.verdict, codes: c.codes });
+  expect({ port: e!.destination.port, verdict: e!.predicted.verdict, codes }).toEqual({
+    port: c.port,
+    verdict: c.verdict,
+    codes: c.codes,
+  });
 }
 
 describe("gateway callers take the routes bound to their Gateways", () => {
@@ -203,11 +296,22 @@ function twoPorts(extra: KubeObject[]): KubeObject[] {
       { port: 8000, targetPort: 80, name: "http" },
       { port: 9000, targetPort: 90, name: "http-alt" },
     ]),
-    deploy("default", "httpbin", { ports: [80, 90], containers: ["httpbin", "istio-proxy"], annotations: { "sidecar.istio.io/status": "{}" } }),
+    deploy("default", "httpbin", {
+      ports: [80, 90],
+      containers: ["httpbin", "istio-proxy"],
+      annotations: { "sidecar.istio.io/status": "{}" },
+    }),
     service("default", "other", [{ port: 8080, name: "http" }]),
     peerAuth("default", "default", "STRICT"),
-    net("Gateway", "gw", { selector: { istio: "ingressgateway" }, servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["*"] }] }),
-    net("VirtualService", "b", { hosts: ["b.example.com"], gateways: ["gw"], http: [{ route: [{ destination: { host: "httpbin", port: { number: 8000 } } }] }] }),
+    net("Gateway", "gw", {
+      selector: { istio: "ingressgateway" },
+      servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["*"] }],
+    }),
+    net("VirtualService", "b", {
+      hosts: ["b.example.com"],
+      gateways: ["gw"],
+      http: [{ route: [{ destination: { host: "httpbin", port: { number: 8000 } } }] }],
+    }),
     ...extra,
   ];
 }
@@ -220,10 +324,19 @@ const GUESS = [
 ];
 const B_DECIDES = [{ port: 8000, verdict: "mtls", routed: true }];
 
-const aRoot = net("VirtualService", "a-root", { hosts: ["a.example.com"], gateways: ["gw"], http: [{ delegate: { name: "a-del" } }] });
-const aDel = (host: string, port: number) => net("VirtualService", "a-del", { http: [{ route: [{ destination: { host, port: { number: port } } }] }] });
+const aRoot = net("VirtualService", "a-root", {
+  hosts: ["a.example.com"],
+  gateways: ["gw"],
+  http: [{ delegate: { name: "a-del" } }],
+});
+const aDel = (host: string, port: number) =>
+  net("VirtualService", "a-del", { http: [{ route: [{ destination: { host, port: { number: port } } }] }] });
 const mirroring = (mirror: object) =>
-  net("VirtualService", "m", { hosts: ["m.example.com"], gateways: ["gw"], http: [{ route: [{ destination: { host: "other" } }], ...mirror }] });
+  net("VirtualService", "m", {
+    hosts: ["m.example.com"],
+    gateways: ["gw"],
+    http: [{ route: [{ destination: { host: "other" } }], ...mirror }],
+  });
 
 const anIngress = (o: { className?: string; annotations?: Record<string, string> } = {}): KubeObject => ({
   apiVersion: "networking.k8s.io/v1",
@@ -231,7 +344,20 @@ const anIngress = (o: { className?: string; annotations?: Record<string, string>
   metadata: { name: "other", namespace: "default", ...(o.annotations ? { annotations: o.annotations } : {}) },
   spec: {
     ...(o.className ? { ingressClassName: o.className } : {}),
-    rules: [{ host: "other.example.com", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "httpbin", port: { number: 8000 } } } }] } }],
+    rules: [
+      {
+        host: "other.example.com",
+        http: {
+          paths: [
+            {
+              path: "/",
+              pathType: "Prefix",
+              backend: { service: { name: "httpbin", port: { number: 8000 } } },
+            },
+          ],
+        },
+      },
+    ],
   },
 });
 /** Istio's "manual deployment": a Gateway API Gateway on the ingress gateway's Service, with an HTTPRoute to httpbin:8000. */
@@ -243,14 +369,26 @@ const gatewayApi: KubeObject[] = [
     spec: {
       gatewayClassName: "istio",
       addresses: [{ type: "Hostname", value: "istio-ingressgateway.istio-system.svc.cluster.local" }],
-      listeners: [{ name: "http", hostname: "other.example.com", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } }],
+      listeners: [
+        {
+          name: "http",
+          hostname: "other.example.com",
+          port: 80,
+          protocol: "HTTP",
+          allowedRoutes: { namespaces: { from: "All" } },
+        },
+      ],
     },
   },
   {
     apiVersion: "gateway.networking.k8s.io/v1",
     kind: "HTTPRoute",
     metadata: { name: "other", namespace: "default" },
-    spec: { parentRefs: [{ name: "manual", namespace: "istio-system" }], hostnames: ["other.example.com"], rules: [{ backendRefs: [{ name: "httpbin", port: 8000 }] }] },
+    spec: {
+      parentRefs: [{ name: "manual", namespace: "istio-system" }],
+      hostnames: ["other.example.com"],
+      rules: [{ backendRefs: [{ name: "httpbin", port: 8000 }] }],
+    },
   },
 ];
 /** Linkerd's own HTTPRoute kind (policy.linkerd.io) attaches to Linkerd Servers, never to an Istio gateway. */
@@ -258,7 +396,10 @@ const linkerdRoute: KubeObject = {
   apiVersion: "policy.linkerd.io/v1beta3",
   kind: "HTTPRoute",
   metadata: { name: "other", namespace: "default" },
-  spec: { parentRefs: [{ group: "policy.linkerd.io", kind: "Server", name: "httpbin" }], rules: [{ backendRefs: [{ name: "httpbin", port: 8000 }] }] },
+  spec: {
+    parentRefs: [{ group: "policy.linkerd.io", kind: "Server", name: "httpbin" }],
+    rules: [{ backendRefs: [{ name: "httpbin", port: 8000 }] }],
+  },
 };
 
 interface EdgesCase {
@@ -291,17 +432,32 @@ const reviewCases: EdgesCase[] = [
   },
   {
     name: "a route bound to the Gateway mirrors (mirrors[]) to httpbin: the guess",
-    objects: twoPorts([mirroring({ mirrors: [{ destination: { host: "httpbin", port: { number: 9000 } } }] })]),
+    objects: twoPorts([
+      mirroring({ mirrors: [{ destination: { host: "httpbin", port: { number: 9000 } } }] }),
+    ]),
     edges: GUESS,
   },
   {
     name: "near miss: a mirror at 0% mirrors nothing: b's route decides port 8000",
-    objects: twoPorts([mirroring({ mirror: { host: "httpbin", port: { number: 9000 } }, mirrorPercentage: { value: 0 } })]),
+    objects: twoPorts([
+      mirroring({ mirror: { host: "httpbin", port: { number: 9000 } }, mirrorPercentage: { value: 0 } }),
+    ]),
     edges: B_DECIDES,
   },
   {
     name: "near miss: a route bound only to mesh that mirrors to httpbin is not the gateway's: b's route decides port 8000",
-    objects: twoPorts([net("VirtualService", "m", { hosts: ["m.example.com"], gateways: ["mesh"], http: [{ route: [{ destination: { host: "other" } }], mirror: { host: "httpbin", port: { number: 9000 } } }] })]),
+    objects: twoPorts([
+      net("VirtualService", "m", {
+        hosts: ["m.example.com"],
+        gateways: ["mesh"],
+        http: [
+          {
+            route: [{ destination: { host: "other" } }],
+            mirror: { host: "httpbin", port: { number: 9000 } },
+          },
+        ],
+      }),
+    ]),
     edges: B_DECIDES,
   },
   {
@@ -325,11 +481,18 @@ describe("gateway callers: routes beside the candidates leave the protocol's gue
   it.each(reviewCases)("$name", (c) => {
     const snap = run(c.objects, [fromSource(INGRESS, HTTPBIN)]);
     const edges = snap.edges
-      .filter((e) => `${e.source.namespace}/${e.source.workload}` === INGRESS && e.destination.host === HTTPBIN)
-      .map((e) => ({ port: e.destination.port, verdict: e.predicted.verdict, routed: e.predicted.reason.includes("routed by") }))
+      .filter(
+        (e) => `${e.source.namespace}/${e.source.workload}` === INGRESS && e.destination.host === HTTPBIN,
+      )
+      .map((e) => ({
+        port: e.destination.port,
+        verdict: e.predicted.verdict,
+        routed: e.predicted.reason.includes("routed by"),
+      }))
       .sort((a, b) => a.port - b.port);
     expect(edges).toEqual(c.edges);
-    if (c.edges === B_DECIDES) expect(snap.edges.some((e) => e.predicted.reason.includes(ROUTED_BY_B))).toBe(true);
+    if (c.edges === B_DECIDES)
+      expect(snap.edges.some((e) => e.predicted.reason.includes(ROUTED_BY_B))).toBe(true);
   });
 });
 
@@ -337,7 +500,10 @@ describe("gateway callers: routes beside the candidates leave the protocol's gue
 // the same gateway: their share goes to the default cluster with mTLS, so the subset is not certain.
 const subsetCases: Case[] = [
   { name: "Ingress (ingressClassName istio)", objects: [anIngress({ className: "istio" })] },
-  { name: "Ingress (kubernetes.io/ingress.class annotation)", objects: [anIngress({ annotations: { "kubernetes.io/ingress.class": "istio" } })] },
+  {
+    name: "Ingress (kubernetes.io/ingress.class annotation)",
+    objects: [anIngress({ annotations: { "kubernetes.io/ingress.class": "istio" } })],
+  },
   { name: "Gateway API Gateway with addresses and an HTTPRoute", objects: gatewayApi },
 ].map((x) => ({
   name: `${x.name} beside the route to subset v1: the default cluster`,
@@ -349,7 +515,11 @@ const subsetCases: Case[] = [
   verdict: "mtls",
   codes: [],
 }));
-subsetCases.push({ ...cases[2]!, name: "near miss: a Linkerd HTTPRoute beside the route to subset v1: still the subset's DISABLE", objects: [...ingress({ gateways: ["httpbin-gateway"] }), linkerdRoute] });
+subsetCases.push({
+  ...cases[2]!,
+  name: "near miss: a Linkerd HTTPRoute beside the route to subset v1: still the subset's DISABLE",
+  objects: [...ingress({ gateways: ["httpbin-gateway"] }), linkerdRoute],
+});
 
 describe("gateway callers: an Ingress or the Gateway API beside the VirtualServices", () => {
   it.each(subsetCases)("$name", checkCase);

@@ -21,8 +21,11 @@ function problemsOf(s: MeshSnapshot, { mode, external }: CorrectMesh): string[] 
   const out = s.findings.filter((f) => f.severity !== "info").map((f) => `finding ${f.code}: ${f.message}`);
   for (const w of s.workloads) {
     if (w.namespace === ROOT) continue;
-    if (w.mtls.mode !== mode) out.push(`workload ${w.namespace}/${w.name} is ${w.mtls.mode}, expected ${mode}`);
-    for (const p of w.ports) if (p.mode !== mode) out.push(`workload ${w.namespace}/${w.name} port ${p.port} is ${p.mode}, expected ${mode}`);
+    if (w.mtls.mode !== mode)
+      out.push(`workload ${w.namespace}/${w.name} is ${w.mtls.mode}, expected ${mode}`);
+    for (const p of w.ports)
+      if (p.mode !== mode)
+        out.push(`workload ${w.namespace}/${w.name} port ${p.port} is ${p.mode}, expected ${mode}`);
   }
   for (const e of s.edges) {
     const want = external.has(e.destination.host) ? "unknown" : "mtls";
@@ -43,7 +46,9 @@ describe("randomised false-positive guard: correct meshes give no warning and no
       workloads += snap.workloads.length;
       const problems = problemsOf(snap, mesh);
       if (problems.length > 0 && failures.length < 3)
-        failures.push(`seed ${seed}:\n  ${problems.join("\n  ")}\n--- manifest:\n${mesh.objects.map((o) => yaml.dump(o)).join("---\n")}`);
+        failures.push(
+          `seed ${seed}:\n  ${problems.join("\n  ")}\n--- manifest:\n${mesh.objects.map((o) => yaml.dump(o)).join("---\n")}`,
+        );
     }
     expect(failures.join("\n\n")).toBe("");
     // The guard means something only if the meshes have edges and workloads to judge.
@@ -56,7 +61,29 @@ describe("randomised false-positive guard: correct meshes give no warning and no
     expect(yaml.dump(correctMesh(42).objects)).toBe(yaml.dump(a.objects));
     const all = Array.from({ length: 60 }, (_, i) => correctMesh(i + 1));
     const text = all.map((m) => yaml.dump(m.objects)).join("\n");
-    for (const needle of ["istio.io/dataplane-mode: ambient", "clusterIP: None", "portLevelMtls", "portLevelSettings", "'*.app", "MESH_EXTERNAL", "targetPort: main", "kind: StatefulSet", "connectionPool", "istio.io/rev: canary", "kind: Pod", "initContainers", "'*.local'", "subsets", "kind: Sidecar", "REGISTRY_ONLY", "istio-ingressgateway", "-headless", "mode: PERMISSIVE", "appProtocol", "name: worker"])
+    for (const needle of [
+      "istio.io/dataplane-mode: ambient",
+      "clusterIP: None",
+      "portLevelMtls",
+      "portLevelSettings",
+      "'*.app",
+      "MESH_EXTERNAL",
+      "targetPort: main",
+      "kind: StatefulSet",
+      "connectionPool",
+      "istio.io/rev: canary",
+      "kind: Pod",
+      "initContainers",
+      "'*.local'",
+      "subsets",
+      "kind: Sidecar",
+      "REGISTRY_ONLY",
+      "istio-ingressgateway",
+      "-headless",
+      "mode: PERMISSIVE",
+      "appProtocol",
+      "name: worker",
+    ])
       expect(text, needle).toContain(needle);
   });
 });

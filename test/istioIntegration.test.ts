@@ -44,7 +44,8 @@ type Labels = Record<string, string>;
 const ISTIO_SYSTEM = namespace("istio-system");
 const NS = "echo1";
 const REACH = "tests/integration/security/reachability_test.go TestReachability";
-const REACH_OLD = "tests/integration/security/reachability_test.go (earlier table, reachability.TestCase ConfigFile)";
+const REACH_OLD =
+  "tests/integration/security/reachability_test.go (earlier table, reachability.TestCase ConfigFile)";
 
 // ---------------------------------------------------------------------------------------------
 // The echo deployment, as pkg/test/framework/components/echo/kube/templates renders it
@@ -96,8 +97,24 @@ function deployment(svc: string, version: string, sidecar: boolean, ports: EchoP
     spec: {
       selector: { matchLabels: { app: svc, version } },
       template: {
-        metadata: { labels, annotations: { "prometheus.io/scrape": "true", "prometheus.io/port": "15014", ...(sidecar ? {} : { "sidecar.istio.io/inject": "false" }) } },
-        spec: { serviceAccountName: svc, containers: [{ name: "app", image: "gcr.io/istio-testing/app:latest", ports: ports.map((p) => ({ containerPort: p.target })) }] },
+        metadata: {
+          labels,
+          annotations: {
+            "prometheus.io/scrape": "true",
+            "prometheus.io/port": "15014",
+            ...(sidecar ? {} : { "sidecar.istio.io/inject": "false" }),
+          },
+        },
+        spec: {
+          serviceAccountName: svc,
+          containers: [
+            {
+              name: "app",
+              image: "gcr.io/istio-testing/app:latest",
+              ports: ports.map((p) => ({ containerPort: p.target })),
+            },
+          ],
+        },
       },
     },
   };
@@ -110,12 +127,19 @@ function echoService(svc: string, ports: EchoPort[], headless = false): KubeObje
       apiVersion: "v1",
       kind: "Service",
       metadata: { name: svc, namespace: NS, labels: { app: svc } },
-      spec: { ...(headless ? { clusterIP: "None" } : {}), ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.target })), selector: { app: svc } },
+      spec: {
+        ...(headless ? { clusterIP: "None" } : {}),
+        ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.target })),
+        selector: { app: svc },
+      },
     },
   ];
 }
 
-const echoObjects = (e: Echo, ports: EchoPort[]) => (e.vm ? vmObjects(e.svc, ports) : [...echoService(e.svc, ports, e.headless), deployment(e.svc, "v1", e.sidecar, ports)]);
+const echoObjects = (e: Echo, ports: EchoPort[]) =>
+  e.vm
+    ? vmObjects(e.svc, ports)
+    : [...echoService(e.svc, ports, e.headless), deployment(e.svc, "v1", e.sidecar, ports)];
 
 /**
  * A VM as the framework makes one (templates/vm_deployment.yaml and echo/kube/deployment.go): the
@@ -127,11 +151,22 @@ function vmObjects(svc: string, ports: EchoPort[]): KubeObject[] {
   const labels = { app: svc, version: "v1" };
   return [
     ...echoService(svc, ports),
-    yaml(NS, "WorkloadGroup", svc, { metadata: { labels }, template: { serviceAccount: svc, network: "" } }, "networking.istio.io/v1"),
+    yaml(
+      NS,
+      "WorkloadGroup",
+      svc,
+      { metadata: { labels }, template: { serviceAccount: svc, network: "" } },
+      "networking.istio.io/v1",
+    ),
     {
       apiVersion: "networking.istio.io/v1",
       kind: "WorkloadEntry",
-      metadata: { name: `${svc}-10.20.0.7`, namespace: NS, labels, annotations: { "istio.io/autoRegistrationGroup": svc } },
+      metadata: {
+        name: `${svc}-10.20.0.7`,
+        namespace: NS,
+        labels,
+        annotations: { "istio.io/autoRegistrationGroup": svc },
+      },
       spec: { address: "10.20.0.7", labels, serviceAccount: svc, network: "" },
     },
     {
@@ -145,7 +180,12 @@ function vmObjects(svc: string, ports: EchoPort[]): KubeObject[] {
             labels: { "istio.io/test-vm": svc, "istio.io/test-vm-version": "v1" },
             annotations: { "sidecar.istio.io/inject": "false", "ambient.istio.io/redirection": "disabled" },
           },
-          spec: { automountServiceAccountToken: false, containers: [{ name: "istio-proxy", image: "gcr.io/istio-testing/app_sidecar_ubuntu_jammy:latest" }] },
+          spec: {
+            automountServiceAccountToken: false,
+            containers: [
+              { name: "istio-proxy", image: "gcr.io/istio-testing/app_sidecar_ubuntu_jammy:latest" },
+            ],
+          },
         },
       },
     },
@@ -154,17 +194,27 @@ function vmObjects(svc: string, ports: EchoPort[]): KubeObject[] {
 
 /** The migration app (reachability_test.go): one Service, subsets vistio (injected) and vlegacy (not). */
 const MIGRATION = "migration";
-const migrationObjects = (svc = MIGRATION, ports = PORTS) => [...echoService(svc, ports), deployment(svc, "vistio", true, ports), deployment(svc, "vlegacy", false, ports)];
+const migrationObjects = (svc = MIGRATION, ports = PORTS) => [
+  ...echoService(svc, ports),
+  deployment(svc, "vistio", true, ports),
+  deployment(svc, "vlegacy", false, ports),
+];
 
 const ECHO_NS = namespace(NS, { "istio-injection": "enabled" });
-const deploy = (apps: Echo[], ports = PORTS) => [ISTIO_SYSTEM, ECHO_NS, ...apps.flatMap((e) => echoObjects(e, ports))];
+const deploy = (apps: Echo[], ports = PORTS) => [
+  ISTIO_SYSTEM,
+  ECHO_NS,
+  ...apps.flatMap((e) => echoObjects(e, ports)),
+];
 const H = (svc: string) => host(svc, NS);
 
 function yaml(ns: string, kind: string, name: string, spec: object, apiVersion: string): KubeObject {
   return { apiVersion, kind, metadata: { name, namespace: ns }, spec };
 }
-const pa = (ns: string, name: string, spec: object) => yaml(ns, "PeerAuthentication", name, spec, "security.istio.io/v1");
-const dr = (ns: string, name: string, spec: object) => yaml(ns, "DestinationRule", name, spec, "networking.istio.io/v1");
+const pa = (ns: string, name: string, spec: object) =>
+  yaml(ns, "PeerAuthentication", name, spec, "security.istio.io/v1");
+const dr = (ns: string, name: string, spec: object) =>
+  yaml(ns, "DestinationRule", name, spec, "networking.istio.io/v1");
 
 /** global-peer-authn.yaml.tmpl: PeerAuthentication `default`, `mtls.mode: {{ .MTLSMode }}`, in the namespace given. */
 const globalPa = (mode: string, ns = "istio-system") => pa(ns, "default", { mtls: { mode } });
@@ -174,14 +224,31 @@ const globalPa = (mode: string, ns = "istio-system") => pa(ns, "default", { mtls
  */
 const globalDr = (mode: string) => [
   dr("istio-system", "default", { host: "*", trafficPolicy: { tls: { mode } } }),
-  dr("istio-system", "eastwest-opt-out", { exportTo: ["."], host: "*", trafficPolicy: { loadBalancer: { simple: "UNSPECIFIED" } } }),
+  dr("istio-system", "eastwest-opt-out", {
+    exportTo: ["."],
+    host: "*",
+    trafficPolicy: { loadBalancer: { simple: "UNSPECIFIED" } },
+  }),
 ];
 /** workload-peer-authn.yaml.tmpl and workload-dr.yaml.tmpl, rendered once per service (config.BuildAll over every echo). */
 const workloadPa = (svc: string, mode: string, ports?: Record<string, string>) =>
-  pa(NS, svc, { selector: { matchLabels: { app: svc } }, mtls: { mode }, ...(ports ? { portLevelMtls: Object.fromEntries(Object.entries(ports).map(([k, m]) => [k, { mode: m }])) } : {}) });
+  pa(NS, svc, {
+    selector: { matchLabels: { app: svc } },
+    mtls: { mode },
+    ...(ports
+      ? { portLevelMtls: Object.fromEntries(Object.entries(ports).map(([k, m]) => [k, { mode: m }])) }
+      : {}),
+  });
 /** automtls-passthrough.yaml.tmpl in the system namespace: DR "*" loadBalancer PASSTHROUGH, and the same eastwest-opt-out. */
-const passthroughDr = () => [dr("istio-system", "passthrough", { host: "*", trafficPolicy: { loadBalancer: { simple: "PASSTHROUGH" } } }), globalDr("")[1]!];
-const workloadDr = (svc: string, mode: string) => dr(NS, svc, { host: H(svc), trafficPolicy: { tls: { mode } } });
+const passthroughDr = () => [
+  dr("istio-system", "passthrough", {
+    host: "*",
+    trafficPolicy: { loadBalancer: { simple: "PASSTHROUGH" } },
+  }),
+  globalDr("")[1]!,
+];
+const workloadDr = (svc: string, mode: string) =>
+  dr(NS, svc, { host: H(svc), trafficPolicy: { tls: { mode } } });
 
 // ---------------------------------------------------------------------------------------------
 // Probes: the calls of one pair as Prometheus holds them, and the edges the case expects
@@ -197,17 +264,37 @@ const srcOf = (e: Echo): Src => [NS, e.wl];
  * metadata exchange over mTLS only). A STRICT server resets a plaintext caller before any stats: the
  * window before the policy is the evidence (the header note).
  */
-function probeSeries(from: Echo, dest: string, serverHasProxy: boolean, verdict: Verdict, probe: Probe): string[] {
+function probeSeries(
+  from: Echo,
+  dest: string,
+  serverHasProxy: boolean,
+  verdict: Verdict,
+  probe: Probe,
+): string[] {
   const metric = probe === "http" ? "istio_requests_total" : "istio_tcp_connections_opened_total";
   const n = probe === "http" ? 40 : 5;
   const out: string[] = [];
   if (from.sidecar) {
     const atClient = series(metric, "source", srcOf(from), dest, "unknown", n, probe);
-    out.push(verdict === "broken" && probe === "http" ? atClient.replace('response_code="200"', 'response_code="503"') : atClient);
+    out.push(
+      verdict === "broken" && probe === "http"
+        ? atClient.replace('response_code="200"', 'response_code="503"')
+        : atClient,
+    );
   }
   if (!serverHasProxy || (verdict === "broken" && from.sidecar)) return out;
   const knownPeer = from.sidecar && (probe === "http" || verdict === "mtls");
-  out.push(series(metric, "destination", knownPeer ? srcOf(from) : null, dest, verdict === "mtls" ? "mutual_tls" : "none", n, probe));
+  out.push(
+    series(
+      metric,
+      "destination",
+      knownPeer ? srcOf(from) : null,
+      dest,
+      verdict === "mtls" ? "mutual_tls" : "none",
+      n,
+      probe,
+    ),
+  );
   return out;
 }
 
@@ -251,7 +338,10 @@ interface Case {
 }
 
 /** The pairs a case calls: no self calls (echotest.NoSelfCalls), no naked → naked (no proxy reports it). */
-const pairs = (c: Case): [Echo, Echo][] => c.from.flatMap((f) => c.to.filter((t) => t.svc !== f.svc && (f.sidecar || t.sidecar)).map((t): [Echo, Echo] => [f, t]));
+const pairs = (c: Case): [Echo, Echo][] =>
+  c.from.flatMap((f) =>
+    c.to.filter((t) => t.svc !== f.svc && (f.sidecar || t.sidecar)).map((t): [Echo, Echo] => [f, t]),
+  );
 
 function scenario(c: Case): Scenario {
   const edges = new Map<string, EdgeWant>();
@@ -266,17 +356,30 @@ function scenario(c: Case): Scenario {
   for (const [f, t] of pairs(c)) {
     for (const probe of c.probes ?? ["http"]) {
       if (c.include && !c.include(f, t, probe)) continue;
-      const verdict: Verdict = !c.success(f, t, probe) ? "broken" : c.mtls(f, t, probe) ? "mtls" : "plaintext";
+      const verdict: Verdict = !c.success(f, t, probe)
+        ? "broken"
+        : c.mtls(f, t, probe)
+          ? "mtls"
+          : "plaintext";
       const port = (c.ports ?? PORTS).find((p) => p.name === probe)!.port;
       traffic.push(...probeSeries(f, H(t.svc), t.sidecar, verdict, probe));
       const codesOf = (from: Echo) => c.codes?.(from, t, verdict, probe) ?? defaultCodes(from, t, verdict);
       want({ src: f.sidecar ? `${NS}/${f.wl}` : null, host: H(t.svc), port, verdict, codes: codesOf(f) });
       // The server's own report of a plaintext TCP call names no peer: an edge of its own, as from an unmeshed caller.
-      if (probe === "tcp" && f.sidecar && t.sidecar && verdict === "plaintext") want({ src: null, host: H(t.svc), port, verdict, codes: codesOf(NAKED) });
+      if (probe === "tcp" && f.sidecar && t.sidecar && verdict === "plaintext")
+        want({ src: null, host: H(t.svc), port, verdict, codes: codesOf(NAKED) });
     }
   }
   const list = [...edges.values()];
-  return { name: c.name, doc: c.upstream, objects: c.objects, traffic, edges: list, findings: [...list.flatMap((e) => e.codes), ...(c.extra ?? [])], also: c.also };
+  return {
+    name: c.name,
+    doc: c.upstream,
+    objects: c.objects,
+    traffic,
+    edges: list,
+    findings: [...list.flatMap((e) => e.codes), ...(c.extra ?? [])],
+    also: c.also,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -308,12 +411,39 @@ const reachability: Case[] = [
   // "global mtls permissive": naked callers get through in plaintext (edge.plaintext, true: plaintext
   // flows), sidecars' ISTIO_MUTUAL to naked breaks. expectSuccess notToNaked.
   // pa.permissive (true: the mesh-wide PERMISSIVE lets the observed plaintext callers in, and names them).
-  { name: "global mtls permissive", upstream: REACH, objects: [...APPS, globalPa("PERMISSIVE"), ...globalDr("ISTIO_MUTUAL")], from: FROM, to: TO, success: notToNaked, mtls: notNaked, extra: ["pa.permissive"] },
+  {
+    name: "global mtls permissive",
+    upstream: REACH,
+    objects: [...APPS, globalPa("PERMISSIVE"), ...globalDr("ISTIO_MUTUAL")],
+    from: FROM,
+    to: TO,
+    success: notToNaked,
+    mtls: notNaked,
+    extra: ["pa.permissive"],
+  },
   // "global mtls disabled": everything plaintext and working; edge.plaintext on each edge and
   // pa.disable for the mesh-wide DISABLE are true warnings (the case turns mTLS off on purpose).
-  { name: "global mtls disabled", upstream: REACH, objects: [...APPS, globalPa("DISABLE"), ...globalDr("DISABLE")], from: FROM, to: TO, success: always, mtls: never, extra: ["pa.disable"] },
+  {
+    name: "global mtls disabled",
+    upstream: REACH,
+    objects: [...APPS, globalPa("DISABLE"), ...globalDr("DISABLE")],
+    from: FROM,
+    to: TO,
+    success: always,
+    mtls: never,
+    extra: ["pa.disable"],
+  },
   // "global plaintext to mtls permissive": DR DISABLE towards PERMISSIVE servers: plaintext, working.
-  { name: "global plaintext to mtls permissive", upstream: REACH, objects: [...APPS, globalPa("PERMISSIVE"), ...globalDr("DISABLE")], from: FROM, to: TO, success: always, mtls: never, extra: ["pa.permissive"] },
+  {
+    name: "global plaintext to mtls permissive",
+    upstream: REACH,
+    objects: [...APPS, globalPa("PERMISSIVE"), ...globalDr("DISABLE")],
+    from: FROM,
+    to: TO,
+    success: always,
+    mtls: never,
+    extra: ["pa.permissive"],
+  },
   // "global automtls strict" (no DR: enableAutoMtls on by default): sidecar → naked is plaintext and
   // works, naked → sidecar fails. expectSuccess notFromNaked. Same outcome as TestMtlsStrict
   // (tests/integration/security/mtls/strict_test.go, global-mtls-on-no-dr.yaml: "calls to naked should always succeed").
@@ -328,19 +458,49 @@ const reachability: Case[] = [
     mtls: notNaked,
   },
   // "global automtls disable": PA DISABLE, no DR: auto mTLS reads the mesh-wide DISABLE and sends plaintext.
-  { name: "global automtls disable", upstream: REACH, objects: [...APPS, globalPa("DISABLE")], from: FROM, to: TO, success: always, mtls: never, extra: ["pa.disable"] },
+  {
+    name: "global automtls disable",
+    upstream: REACH,
+    objects: [...APPS, globalPa("DISABLE")],
+    from: FROM,
+    to: TO,
+    success: always,
+    mtls: never,
+    extra: ["pa.disable"],
+  },
   // "global automtls passthrough": DR "*" loadBalancer PASSTHROUGH (ORIGINAL_DST, all-or-nothing auto
   // mTLS): every endpoint of b and headless has a sidecar, so mTLS; naked plaintext. expectMTLS notNaked.
   // No PeerAuthentication: Istio's default PERMISSIVE lets naked in (pa.permissive, true).
-  { name: "global automtls passthrough", upstream: REACH, objects: [...APPS, ...passthroughDr()], from: FROM, to: TO, success: always, mtls: notNaked, extra: ["pa.permissive"] },
+  {
+    name: "global automtls passthrough",
+    upstream: REACH,
+    objects: [...APPS, ...passthroughDr()],
+    from: FROM,
+    to: TO,
+    success: always,
+    mtls: notNaked,
+    extra: ["pa.permissive"],
+  },
   // "global no peer authn": DR ISTIO_MUTUAL only; no PeerAuthentication is PERMISSIVE.
-  { name: "global no peer authn", upstream: REACH, objects: [...APPS, ...globalDr("ISTIO_MUTUAL")], from: FROM, to: TO, success: notToNaked, mtls: notNaked, extra: ["pa.permissive"] },
+  {
+    name: "global no peer authn",
+    upstream: REACH,
+    objects: [...APPS, ...globalDr("ISTIO_MUTUAL")],
+    from: FROM,
+    to: TO,
+    success: notToNaked,
+    mtls: notNaked,
+    extra: ["pa.permissive"],
+  },
   // "mtls strict": workload PA STRICT and DR ISTIO_MUTUAL for every service. The PA rendered for naked
   // selects only a pod without a proxy: pa.no-proxy is a true warning (it enforces nothing).
   {
     name: "mtls strict",
     upstream: REACH,
-    objects: [...APPS, ...EVERY.flatMap((e) => [workloadPa(e.svc, "STRICT"), workloadDr(e.svc, "ISTIO_MUTUAL")])],
+    objects: [
+      ...APPS,
+      ...EVERY.flatMap((e) => [workloadPa(e.svc, "STRICT"), workloadDr(e.svc, "ISTIO_MUTUAL")]),
+    ],
     from: FROM,
     to: TO,
     success: notNaked,
@@ -350,7 +510,10 @@ const reachability: Case[] = [
   {
     name: "mtls permissive",
     upstream: REACH,
-    objects: [...APPS, ...EVERY.flatMap((e) => [workloadPa(e.svc, "PERMISSIVE"), workloadDr(e.svc, "ISTIO_MUTUAL")])],
+    objects: [
+      ...APPS,
+      ...EVERY.flatMap((e) => [workloadPa(e.svc, "PERMISSIVE"), workloadDr(e.svc, "ISTIO_MUTUAL")]),
+    ],
     from: FROM,
     to: TO,
     success: notToNaked,
@@ -374,7 +537,10 @@ const reachability: Case[] = [
   {
     name: "mtls port override",
     upstream: REACH,
-    objects: [...APPS, ...EVERY.map((e) => workloadPa(e.svc, "STRICT", { 18080: "DISABLE", 19090: "DISABLE" }))],
+    objects: [
+      ...APPS,
+      ...EVERY.map((e) => workloadPa(e.svc, "STRICT", { 18080: "DISABLE", 19090: "DISABLE" })),
+    ],
     from: FROM,
     to: [B, NAKED],
     probes: ["http", "tcp"],
@@ -404,13 +570,23 @@ const M = H(MIGRATION);
 function migrationYaml(tls: string): KubeObject[] {
   const policy = tls ? { trafficPolicy: { tls: { mode: tls } } } : {};
   return [
-    yaml(NS, "VirtualService", MIGRATION, {
-      hosts: [M],
-      http: [
-        { name: "vistio-route", match: [{ uri: { prefix: "/vistio" } }], route: [{ destination: { host: M, subset: "vistio" } }] },
-        { name: "legacy-by-default", route: [{ destination: { host: M, subset: "vlegacy" } }] },
-      ],
-    }, "networking.istio.io/v1"),
+    yaml(
+      NS,
+      "VirtualService",
+      MIGRATION,
+      {
+        hosts: [M],
+        http: [
+          {
+            name: "vistio-route",
+            match: [{ uri: { prefix: "/vistio" } }],
+            route: [{ destination: { host: M, subset: "vistio" } }],
+          },
+          { name: "legacy-by-default", route: [{ destination: { host: M, subset: "vlegacy" } }] },
+        ],
+      },
+      "networking.istio.io/v1",
+    ),
     dr(NS, MIGRATION, {
       host: M,
       subsets: [
@@ -422,7 +598,13 @@ function migrationYaml(tls: string): KubeObject[] {
   ];
 }
 
-const MIGRATION_BASE = [ISTIO_SYSTEM, ECHO_NS, ...echoObjects(A, PORTS), ...migrationObjects(), globalPa("STRICT", NS)];
+const MIGRATION_BASE = [
+  ISTIO_SYSTEM,
+  ECHO_NS,
+  ...echoObjects(A, PORTS),
+  ...migrationObjects(),
+  globalPa("STRICT", NS),
+];
 const aSrc = srcOf(A);
 /** a's calls on both paths, as its sidecar counts them (the 503s of a failing path among them). */
 const aCalls = series("istio_requests_total", "source", aSrc, M, "unknown", 80, "http");
@@ -437,7 +619,14 @@ const migrationScenarios: Scenario[] = [
     doc: `${REACH} "migration no tls"`,
     objects: [...MIGRATION_BASE, ...migrationYaml("")],
     traffic: [aCalls, vistioSaw],
-    edges: [{ src: `${NS}/${A.wl}`, host: M, verdict: "plaintext", codes: ["edge.observed-mismatch", "edge.plaintext"] }],
+    edges: [
+      {
+        src: `${NS}/${A.wl}`,
+        host: M,
+        verdict: "plaintext",
+        codes: ["edge.observed-mismatch", "edge.plaintext"],
+      },
+    ],
     findings: ["edge.observed-mismatch", "edge.plaintext"],
   },
   // "migration tls disabled": expectSuccess toMigrationNonIstioSubset, expectMTLS never: the DR's
@@ -457,7 +646,14 @@ const migrationScenarios: Scenario[] = [
     doc: `${REACH} "migration tls mutual"`,
     objects: [...MIGRATION_BASE, ...migrationYaml("ISTIO_MUTUAL")],
     traffic: [aCalls, vistioSaw],
-    edges: [{ src: `${NS}/${A.wl}`, host: M, verdict: "broken", codes: ["edge.mtls-to-no-proxy", "edge.observed-mismatch"] }],
+    edges: [
+      {
+        src: `${NS}/${A.wl}`,
+        host: M,
+        verdict: "broken",
+        codes: ["edge.mtls-to-no-proxy", "edge.observed-mismatch"],
+      },
+    ],
     findings: ["edge.mtls-to-no-proxy", "edge.observed-mismatch"],
   },
 ];
@@ -471,13 +667,22 @@ describe("TestReachability migration cases (sidecar migration with subsets)", ()
 // one no longer states: a "*.local" host, workload and per-port PeerAuthentications, and auto mTLS
 // to a service whose endpoints are mixed.
 
-const localDr = (ns: string, mode: string) => dr(ns, "default", { host: "*.local", trafficPolicy: { tls: { mode } } });
+const localDr = (ns: string, mode: string) =>
+  dr(ns, "default", { host: "*.local", trafficPolicy: { tls: { mode } } });
 const MULTIVERSION = "multiversion";
 
 const earlier: Case[] = [
   // beta-mtls-on.yaml: PA STRICT and DR "*.local" ISTIO_MUTUAL in the system namespace; ExpectSuccess:
   // both sides injected (naked → naked aside), ExpectMTLS mtlsOnExpect (not naked).
-  { name: "beta-mtls-on.yaml (DR host *.local)", upstream: REACH_OLD, objects: [...APPS, globalPa("STRICT"), localDr("istio-system", "ISTIO_MUTUAL")], from: FROM, to: TO, success: notNaked, mtls: notNaked },
+  {
+    name: "beta-mtls-on.yaml (DR host *.local)",
+    upstream: REACH_OLD,
+    objects: [...APPS, globalPa("STRICT"), localDr("istio-system", "ISTIO_MUTUAL")],
+    from: FROM,
+    to: TO,
+    success: notNaked,
+    mtls: notNaked,
+  },
   // no-peer-authn.yaml: DR "*.local" ISTIO_MUTUAL only; Include excludes naked targets; "No PeerAuthN
   // should default to a PERMISSIVE": ExpectSuccess Always.
   {
@@ -504,7 +709,11 @@ const earlier: Case[] = [
       ...deploy([A, B, C, NAKED]),
       pa(NS, "a-disable", { selector: { matchLabels: { app: "a" } }, mtls: { mode: "DISABLE" } }),
       pa(NS, "b-strict", { selector: { matchLabels: { app: "b" } }, mtls: { mode: "STRICT" } }),
-      pa(NS, "c-per-port", { selector: { matchLabels: { app: "c" } }, mtls: { mode: "STRICT" }, portLevelMtls: { 8080: { mode: "DISABLE" } } }),
+      pa(NS, "c-per-port", {
+        selector: { matchLabels: { app: "c" } },
+        mtls: { mode: "STRICT" },
+        portLevelMtls: { 8080: { mode: "DISABLE" } },
+      }),
     ],
     from: [B, NAKED],
     to: [A, B],
@@ -513,7 +722,10 @@ const earlier: Case[] = [
     success: (f, t) => f.sidecar || t.svc === "a",
     mtls: (f, t) => f.sidecar && t.svc !== "a",
     extra: ["pa.disable"],
-    also: (snap) => expect(snap.findings.filter((f) => f.code === "pa.port-not-on-workload").map((f) => f.severity)).toEqual(["info"]),
+    also: (snap) =>
+      expect(
+        snap.findings.filter((f) => f.code === "pa.port-not-on-workload").map((f) => f.severity),
+      ).toEqual(["info"]),
   },
   // beta-per-port-mtls.yaml in the echo namespace, on the old framework's ports (http 80 → 8090): b
   // DISABLE but port 8090 STRICT, and a "*.local" DR DISABLE there. Include: to b. ExpectSuccess: not
@@ -524,7 +736,11 @@ const earlier: Case[] = [
     ports: OLD_PORTS,
     objects: [
       ...deploy([A, B, HEADLESS, NAKED], OLD_PORTS),
-      pa(NS, "per-port", { selector: { matchLabels: { app: "b" } }, mtls: { mode: "DISABLE" }, portLevelMtls: { 8090: { mode: "STRICT" } } }),
+      pa(NS, "per-port", {
+        selector: { matchLabels: { app: "b" } },
+        mtls: { mode: "DISABLE" },
+        portLevelMtls: { 8090: { mode: "STRICT" } },
+      }),
       localDr(NS, "DISABLE"),
     ],
     from: FROM,
@@ -552,11 +768,24 @@ const mixedScenarios: Scenario[] = [
   {
     name: "automtls-passthrough.yaml to Multiversion (one sidecar subset, one without): plaintext to both",
     doc: `${REACH_OLD} automtls-passthrough.yaml ExpectMTLS (Multiversion)`,
-    objects: [ISTIO_SYSTEM, ECHO_NS, ...echoObjects(A, PORTS), ...migrationObjects(MULTIVERSION), dr("istio-system", "passthrough", { host: "*", trafficPolicy: { loadBalancer: { simple: "PASSTHROUGH" } } })],
-    traffic: [series("istio_requests_total", "source", aSrc, H(MULTIVERSION), "unknown", 80, "http"), series("istio_requests_total", "destination", aSrc, H(MULTIVERSION), "none", 40, "http")],
+    objects: [
+      ISTIO_SYSTEM,
+      ECHO_NS,
+      ...echoObjects(A, PORTS),
+      ...migrationObjects(MULTIVERSION),
+      dr("istio-system", "passthrough", {
+        host: "*",
+        trafficPolicy: { loadBalancer: { simple: "PASSTHROUGH" } },
+      }),
+    ],
+    traffic: [
+      series("istio_requests_total", "source", aSrc, H(MULTIVERSION), "unknown", 80, "http"),
+      series("istio_requests_total", "destination", aSrc, H(MULTIVERSION), "none", 40, "http"),
+    ],
     edges: [{ src: `${NS}/${A.wl}`, host: H(MULTIVERSION), verdict: "plaintext", codes: ["edge.plaintext"] }],
     findings: ["edge.plaintext", "pa.permissive"],
-    also: (s) => expect(s.edges[0]!.predicted.reason).toContain("because not all of them can take Istio mTLS"),
+    also: (s) =>
+      expect(s.edges[0]!.predicted.reason).toContain("because not all of them can take Istio mTLS"),
   },
   // "mtls port override" leaves headless out (toMatch NotHeadless, istio/istio#39439: "When sent to a
   // headless service, the client gets 503s"). That is what Istio does: a sidecar calls a headless
@@ -565,9 +794,14 @@ const mixedScenarios: Scenario[] = [
   {
     name: "mtls port override to headless (left out upstream, istio/istio#39439: 503): broken",
     doc: `${REACH} "mtls port override" toMatch NotHeadless; istio/istio#39439`,
-    objects: [...APPS, ...EVERY.map((e) => workloadPa(e.svc, "STRICT", { 18080: "DISABLE", 19090: "DISABLE" }))],
+    objects: [
+      ...APPS,
+      ...EVERY.map((e) => workloadPa(e.svc, "STRICT", { 18080: "DISABLE", 19090: "DISABLE" })),
+    ],
     traffic: probeSeries(A, H(HEADLESS.svc), true, "broken", "http"),
-    edges: [{ src: `${NS}/${A.wl}`, host: H(HEADLESS.svc), verdict: "broken", codes: ["edge.mtls-to-disable"] }],
+    edges: [
+      { src: `${NS}/${A.wl}`, host: H(HEADLESS.svc), verdict: "broken", codes: ["edge.mtls-to-disable"] },
+    ],
     findings: ["edge.mtls-to-disable", "pa.disable", "pa.disable", "pa.disable", "pa.no-proxy"],
     also: (s) => expect(s.edges[0]!.predicted.reason).toContain("one ORIGINAL_DST socket for all"),
   },
@@ -586,24 +820,60 @@ const T0 = "2026-01-01T00:00:10Z";
 const T_1 = "2026-01-01T00:00:09Z";
 
 /** A PeerAuthentication as YAML gives it; `selector` {} is `matchLabels: {}`, `mtls` null leaves the block out. */
-function peer(ns: string, name: string, o: { mode?: string | null; selector?: Labels; ports?: Record<string, string | null>; created?: string } = {}): KubeObject {
+function peer(
+  ns: string,
+  name: string,
+  o: {
+    mode?: string | null;
+    selector?: Labels;
+    ports?: Record<string, string | null>;
+    created?: string;
+  } = {},
+): KubeObject {
   const spec: Record<string, unknown> = {};
   if (o.selector) spec.selector = { matchLabels: o.selector };
   if (o.mode !== undefined && o.mode !== null) spec.mtls = { mode: o.mode };
-  if (o.ports) spec.portLevelMtls = Object.fromEntries(Object.entries(o.ports).map(([k, m]) => [k, m ? { mode: m } : {}]));
-  return { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name, namespace: ns, ...(o.created ? { creationTimestamp: o.created } : {}) }, spec };
+  if (o.ports)
+    spec.portLevelMtls = Object.fromEntries(
+      Object.entries(o.ports).map(([k, m]) => [k, m ? { mode: m } : {}]),
+    );
+  return {
+    apiVersion: "security.istio.io/v1",
+    kind: "PeerAuthentication",
+    metadata: { name, namespace: ns, ...(o.created ? { creationTimestamp: o.created } : {}) },
+    spec,
+  };
 }
 
 /** A workload `foo` in my-ns (labels app=foo, stage=prod), root namespace `root-namespace` as in the upstream table. */
 const COMPOSE_BASE: KubeObject[] = [
-  { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "istio", namespace: "istio-system" }, data: { mesh: `rootNamespace: ${ROOT}\n` } },
+  {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "istio", namespace: "istio-system" },
+    data: { mesh: `rootNamespace: ${ROOT}\n` },
+  },
   namespace(ROOT),
   namespace("my-ns", { "istio-injection": "enabled" }),
   {
     apiVersion: "apps/v1",
     kind: "Deployment",
     metadata: { name: "foo", namespace: "my-ns" },
-    spec: { selector: { matchLabels: { app: "foo" } }, template: { metadata: { labels: { app: "foo", stage: "prod" } }, spec: { containers: [{ name: "foo", image: "foo:1", ports: [{ containerPort: 80 }, { containerPort: 90 }, { containerPort: 100 }] }] } } },
+    spec: {
+      selector: { matchLabels: { app: "foo" } },
+      template: {
+        metadata: { labels: { app: "foo", stage: "prod" } },
+        spec: {
+          containers: [
+            {
+              name: "foo",
+              image: "foo:1",
+              ports: [{ containerPort: 80 }, { containerPort: 90 }, { containerPort: 100 }],
+            },
+          ],
+        },
+      },
+    },
   },
 ];
 
@@ -616,18 +886,45 @@ const COMPOSE_BASE: KubeObject[] = [
 const COMPOSE: [string, KubeObject[], string, Record<number, string>?][] = [
   ["no config", [], "PERMISSIVE"],
   ["mesh only", [peer(ROOT, "default", { mode: "STRICT" })], "STRICT"],
-  ["mesh vs namespace", [peer(ROOT, "default", { mode: "STRICT", selector: {} }), peer("my-ns", "default", { mode: "PERMISSIVE" })], "PERMISSIVE"],
-  ["ignore non-emptypb selector in root namespace", [peer(ROOT, "default", { mode: "STRICT", selector: { app: "foo" } })], "PERMISSIVE"],
-  ["workload vs namespace config", [peer("my-ns", "default"), peer("my-ns", "foo", { selector: { app: "foo" } })], "PERMISSIVE"],
-  ["workload vs mesh config", [peer("my-ns", "default", { mode: "PERMISSIVE" }), peer(ROOT, "default", { mode: "DISABLE" })], "PERMISSIVE"],
+  [
+    "mesh vs namespace",
+    [
+      peer(ROOT, "default", { mode: "STRICT", selector: {} }),
+      peer("my-ns", "default", { mode: "PERMISSIVE" }),
+    ],
+    "PERMISSIVE",
+  ],
+  [
+    "ignore non-emptypb selector in root namespace",
+    [peer(ROOT, "default", { mode: "STRICT", selector: { app: "foo" } })],
+    "PERMISSIVE",
+  ],
+  [
+    "workload vs namespace config",
+    [peer("my-ns", "default"), peer("my-ns", "foo", { selector: { app: "foo" } })],
+    "PERMISSIVE",
+  ],
+  [
+    "workload vs mesh config",
+    [peer("my-ns", "default", { mode: "PERMISSIVE" }), peer(ROOT, "default", { mode: "DISABLE" })],
+    "PERMISSIVE",
+  ],
   [
     "multiple mesh policy",
-    [peer(ROOT, "now", { mode: "DISABLE", created: T0 }), peer(ROOT, "second-ago", { mode: "PERMISSIVE", created: T_1 }), peer(ROOT, "second-later", { mode: "STRICT", created: T_1 })],
+    [
+      peer(ROOT, "now", { mode: "DISABLE", created: T0 }),
+      peer(ROOT, "second-ago", { mode: "PERMISSIVE", created: T_1 }),
+      peer(ROOT, "second-later", { mode: "STRICT", created: T_1 }),
+    ],
     "PERMISSIVE",
   ],
   [
     "multiple namespace policy",
-    [peer("my-ns", "now", { mode: "DISABLE", created: T0 }), peer("my-ns", "second-ago", { mode: "PERMISSIVE", created: T_1 }), peer("my-ns", "second-later", { mode: "STRICT", created: T_1 })],
+    [
+      peer("my-ns", "now", { mode: "DISABLE", created: T0 }),
+      peer("my-ns", "second-ago", { mode: "PERMISSIVE", created: T_1 }),
+      peer("my-ns", "second-later", { mode: "STRICT", created: T_1 }),
+    ],
     "PERMISSIVE",
   ],
   [
@@ -640,16 +937,31 @@ const COMPOSE: [string, KubeObject[], string, Record<number, string>?][] = [
     "PERMISSIVE",
   ],
   ["inheritance: default mesh", [peer(ROOT, "default", { mode: "UNSET" })], "PERMISSIVE"],
-  ["inheritance: mesh to workload", [peer(ROOT, "default", { mode: "STRICT" }), peer("my-ns", "foo", { selector: { app: "foo" } })], "STRICT"],
-  ["inheritance: namespace to workload", [peer("my-ns", "default", { mode: "STRICT" }), peer("my-ns", "foo", { selector: { app: "foo" } })], "STRICT"],
+  [
+    "inheritance: mesh to workload",
+    [peer(ROOT, "default", { mode: "STRICT" }), peer("my-ns", "foo", { selector: { app: "foo" } })],
+    "STRICT",
+  ],
+  [
+    "inheritance: namespace to workload",
+    [peer("my-ns", "default", { mode: "STRICT" }), peer("my-ns", "foo", { selector: { app: "foo" } })],
+    "STRICT",
+  ],
   [
     "inheritance: mesh to namespace to workload",
-    [peer(ROOT, "default", { mode: "STRICT" }), peer("my-ns", "default", { mode: "UNSET" }), peer("my-ns", "foo", { selector: { app: "foo" } })],
+    [
+      peer(ROOT, "default", { mode: "STRICT" }),
+      peer("my-ns", "default", { mode: "UNSET" }),
+      peer("my-ns", "foo", { selector: { app: "foo" } }),
+    ],
     "STRICT",
   ],
   [
     "port level",
-    [peer(ROOT, "default", { mode: "STRICT" }), peer("my-ns", "foo", { selector: { app: "foo" }, ports: { 80: "DISABLE", 90: "UNSET", 100: null } })],
+    [
+      peer(ROOT, "default", { mode: "STRICT" }),
+      peer("my-ns", "foo", { selector: { app: "foo" }, ports: { 80: "DISABLE", 90: "UNSET", 100: null } }),
+    ],
     "STRICT",
     { 80: "DISABLE", 90: "STRICT", 100: "STRICT" },
   ],
@@ -659,7 +971,9 @@ describe("TestComposePeerAuthentication (pilot/pkg/security/authn/policy_applier
   it.each(COMPOSE)("%s → %s", (_name, pas, mode, ports) => {
     const w = run([...COMPOSE_BASE, ...pas]).workloads.find((x) => x.name === "foo")!;
     expect(w.mtls.mode).toBe(mode);
-    expect(Object.fromEntries(w.ports.map((p) => [p.port, p.mode]))).toEqual(ports ?? { 80: mode, 90: mode, 100: mode });
+    expect(Object.fromEntries(w.ports.map((p) => [p.port, p.mode]))).toEqual(
+      ports ?? { 80: mode, 90: mode, 100: mode },
+    );
   });
 });
 
@@ -668,20 +982,47 @@ describe("TestComposePeerAuthentication (pilot/pkg/security/authn/policy_applier
 // sets it (userSupplied). The service mode the upstream case passes in is made the way istiod infers it
 // (BestEffortInferServiceMTLSMode): the namespace's PeerAuthentication, Istio's PERMISSIVE default, or
 // MTLSUnknown for a MESH_EXTERNAL service.
-const SVC_NS = [ISTIO_SYSTEM, namespace("client", { "istio-injection": "enabled" }), namespace("server", { "istio-injection": "enabled" }), ...["client", "server"].map((n) => deployment2(n))];
+const SVC_NS = [
+  ISTIO_SYSTEM,
+  namespace("client", { "istio-injection": "enabled" }),
+  namespace("server", { "istio-injection": "enabled" }),
+  ...["client", "server"].map((n) => deployment2(n)),
+];
 function deployment2(ns: string): KubeObject {
   const name = ns === "client" ? "sleep" : "foo";
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
     metadata: { name, namespace: ns },
-    spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: `${name}:1`, ports: [{ containerPort: 8080 }] }] } } },
+    spec: {
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name, image: `${name}:1`, ports: [{ containerPort: 8080 }] }] },
+      },
+    },
   };
 }
-const fooSvc: KubeObject = { apiVersion: "v1", kind: "Service", metadata: { name: "foo", namespace: "server" }, spec: { selector: { app: "foo" }, ports: [{ name: "http", port: 80, targetPort: 8080 }] } };
+const fooSvc: KubeObject = {
+  apiVersion: "v1",
+  kind: "Service",
+  metadata: { name: "foo", namespace: "server" },
+  spec: { selector: { app: "foo" }, ports: [{ name: "http", port: 80, targetPort: 8080 }] },
+};
 const FOO = host("foo", "server");
 const fooDr = (tls: object) => dr("client", "foo", { host: FOO, trafficPolicy: { tls } });
-const externalSe = yaml("client", "ServiceEntry", "foo-com", { hosts: ["foo.com"], location: "MESH_EXTERNAL", resolution: "DNS", ports: [{ number: 443, name: "https", protocol: "HTTPS" }] }, "networking.istio.io/v1");
+const externalSe = yaml(
+  "client",
+  "ServiceEntry",
+  "foo-com",
+  {
+    hosts: ["foo.com"],
+    location: "MESH_EXTERNAL",
+    resolution: "DNS",
+    ports: [{ number: 443, name: "https", protocol: "HTTPS" }],
+  },
+  "networking.istio.io/v1",
+);
 
 // The upstream rows with a proxy whose node metadata names file-mounted certificates
 // (TLSClientCertChain, TLSClientKey, TLSClientRootCert): the client pod's proxy.istio.io/config with the
@@ -694,31 +1035,108 @@ const metaCerts = (dir: string) => ({
 });
 function clientWithFiles(dir: string): KubeObject {
   const d = deployment2("client");
-  (d.spec as { template: { metadata: Record<string, unknown> } }).template.metadata.annotations = { "proxy.istio.io/config": JSON.stringify({ proxyMetadata: metaCerts(dir) }) };
+  (d.spec as { template: { metadata: Record<string, unknown> } }).template.metadata.annotations = {
+    "proxy.istio.io/config": JSON.stringify({ proxyMetadata: metaCerts(dir) }),
+  };
   return d;
 }
-const withFiles = (dir: string) => [...SVC_NS.filter((o) => o.metadata.name !== "sleep"), clientWithFiles(dir)];
+const withFiles = (dir: string) => [
+  ...SVC_NS.filter((o) => o.metadata.name !== "sleep"),
+  clientWithFiles(dir),
+];
 
 type AutoMtlsWant = { tls: string; origin: string; rebuilt?: boolean };
 const AUTO_MTLS: [string, KubeObject[], string, AutoMtlsWant][] = [
-  ["Auto fill nil settings when mTLS nil for internal service in strict mode", [...SVC_NS, fooSvc, globalPa("STRICT", "server")], FOO, { tls: "ISTIO_MUTUAL", origin: "auto" }],
-  ["Auto fill nil settings when mTLS nil for internal service in permissive mode", [...SVC_NS, fooSvc, globalPa("PERMISSIVE", "server")], FOO, { tls: "ISTIO_MUTUAL", origin: "auto" }],
-  ["Auto fill nil settings when mTLS nil for internal service in plaintext mode", [...SVC_NS, fooSvc, globalPa("DISABLE", "server")], FOO, { tls: "DISABLE", origin: "auto" }],
-  ["Do not auto fill nil settings for external", [...SVC_NS, fooSvc, externalSe], "foo.com", { tls: "DISABLE", origin: "mesh-external" }],
-  ["Do not auto fill nil settings if server mTLS is disabled (autoMTLSEnabled false)", [...SVC_NS, fooSvc, meshConfig("enableAutoMtls: false\n")], FOO, { tls: "DISABLE", origin: "auto" }],
-  ["Destination rule TLS sni and SAN override", [...SVC_NS, fooSvc, fooDr({ mode: "ISTIO_MUTUAL", subjectAltNames: ["custom.foo.com"], sni: "custom.foo.com" })], FOO, { tls: "ISTIO_MUTUAL", origin: "destinationrule" }],
+  [
+    "Auto fill nil settings when mTLS nil for internal service in strict mode",
+    [...SVC_NS, fooSvc, globalPa("STRICT", "server")],
+    FOO,
+    { tls: "ISTIO_MUTUAL", origin: "auto" },
+  ],
+  [
+    "Auto fill nil settings when mTLS nil for internal service in permissive mode",
+    [...SVC_NS, fooSvc, globalPa("PERMISSIVE", "server")],
+    FOO,
+    { tls: "ISTIO_MUTUAL", origin: "auto" },
+  ],
+  [
+    "Auto fill nil settings when mTLS nil for internal service in plaintext mode",
+    [...SVC_NS, fooSvc, globalPa("DISABLE", "server")],
+    FOO,
+    { tls: "DISABLE", origin: "auto" },
+  ],
+  [
+    "Do not auto fill nil settings for external",
+    [...SVC_NS, fooSvc, externalSe],
+    "foo.com",
+    { tls: "DISABLE", origin: "mesh-external" },
+  ],
+  [
+    "Do not auto fill nil settings if server mTLS is disabled (autoMTLSEnabled false)",
+    [...SVC_NS, fooSvc, meshConfig("enableAutoMtls: false\n")],
+    FOO,
+    { tls: "DISABLE", origin: "auto" },
+  ],
+  [
+    "Destination rule TLS sni and SAN override",
+    [
+      ...SVC_NS,
+      fooSvc,
+      fooDr({ mode: "ISTIO_MUTUAL", subjectAltNames: ["custom.foo.com"], sni: "custom.foo.com" }),
+    ],
+    FOO,
+    { tls: "ISTIO_MUTUAL", origin: "destinationrule" },
+  ],
   [
     "Metadata cert path override ISTIO_MUTUAL",
-    [...withFiles("/custom"), fooSvc, fooDr({ mode: "ISTIO_MUTUAL", subjectAltNames: ["custom.foo.com"], sni: "custom.foo.com" })],
+    [
+      ...withFiles("/custom"),
+      fooSvc,
+      fooDr({ mode: "ISTIO_MUTUAL", subjectAltNames: ["custom.foo.com"], sni: "custom.foo.com" }),
+    ],
     FOO,
     { tls: "MUTUAL", origin: "destinationrule", rebuilt: true },
   ],
-  ["TLS nil auto build tls with metadata cert path", [...withFiles("/custom"), fooSvc, globalPa("PERMISSIVE", "server")], FOO, { tls: "MUTUAL", origin: "auto", rebuilt: true }],
+  [
+    "TLS nil auto build tls with metadata cert path",
+    [...withFiles("/custom"), fooSvc, globalPa("PERMISSIVE", "server")],
+    FOO,
+    { tls: "MUTUAL", origin: "auto", rebuilt: true },
+  ],
   // The proxy has metadata certificates (upstream's row does too): SIMPLE is returned untouched before the metadata check.
-  ["Simple TLS", [...withFiles("/custom/meta"), fooSvc, fooDr({ mode: "SIMPLE", privateKey: "/custom/key.pem", clientCertificate: "/custom/chain.pem", caCertificates: "/custom/root.pem" })], FOO, { tls: "SIMPLE", origin: "destinationrule", rebuilt: false }],
+  [
+    "Simple TLS",
+    [
+      ...withFiles("/custom/meta"),
+      fooSvc,
+      fooDr({
+        mode: "SIMPLE",
+        privateKey: "/custom/key.pem",
+        clientCertificate: "/custom/chain.pem",
+        caCertificates: "/custom/root.pem",
+      }),
+    ],
+    FOO,
+    { tls: "SIMPLE", origin: "destinationrule", rebuilt: false },
+  ],
   [
     "Metadata certs with Mesh Exteranl",
-    [...withFiles("/custom/meta"), fooSvc, externalSe, dr("client", "foo-com", { host: "foo.com", trafficPolicy: { tls: { mode: "MUTUAL", privateKey: "/custom/external/key.pem", clientCertificate: "/custom/external/chain.pem", caCertificates: "/custom/external/root.pem" } } })],
+    [
+      ...withFiles("/custom/meta"),
+      fooSvc,
+      externalSe,
+      dr("client", "foo-com", {
+        host: "foo.com",
+        trafficPolicy: {
+          tls: {
+            mode: "MUTUAL",
+            privateKey: "/custom/external/key.pem",
+            clientCertificate: "/custom/external/chain.pem",
+            caCertificates: "/custom/external/root.pem",
+          },
+        },
+      }),
+    ],
     "foo.com",
     { tls: "MUTUAL", origin: "destinationrule", rebuilt: false },
   ],
@@ -740,10 +1158,25 @@ describe("TestBuildAutoMtlsSettings (pilot/pkg/networking/core/cluster_tls_test.
       apiVersion: "apps/v1",
       kind: "Deployment",
       metadata: { name: "foo-legacy", namespace: "server" },
-      spec: { selector: { matchLabels: { app: "foo", v: "legacy" } }, template: { metadata: { labels: { app: "foo", v: "legacy" }, annotations: { "sidecar.istio.io/inject": "false" } }, spec: { containers: [{ name: "foo", image: "foo:1", ports: [{ containerPort: 8080 }] }] } } },
+      spec: {
+        selector: { matchLabels: { app: "foo", v: "legacy" } },
+        template: {
+          metadata: {
+            labels: { app: "foo", v: "legacy" },
+            annotations: { "sidecar.istio.io/inject": "false" },
+          },
+          spec: { containers: [{ name: "foo", image: "foo:1", ports: [{ containerPort: 8080 }] }] },
+        },
+      },
     };
-    expect(predict([...withFiles("/custom"), fooSvc, legacy], "client/sleep", FOO).predicted).toMatchObject({ client: { tls: "MUTUAL", origin: "auto" }, verdict: "broken" });
-    expect(predict([...SVC_NS, fooSvc, legacy], "client/sleep", FOO).predicted).toMatchObject({ client: { tls: "DISABLE", origin: "auto" }, verdict: "plaintext" });
+    expect(predict([...withFiles("/custom"), fooSvc, legacy], "client/sleep", FOO).predicted).toMatchObject({
+      client: { tls: "MUTUAL", origin: "auto" },
+      verdict: "broken",
+    });
+    expect(predict([...SVC_NS, fooSvc, legacy], "client/sleep", FOO).predicted).toMatchObject({
+      client: { tls: "DISABLE", origin: "auto" },
+      verdict: "plaintext",
+    });
   });
 });
 
@@ -755,13 +1188,23 @@ const plainPod = (ns: string): KubeObject => ({
   apiVersion: "apps/v1",
   kind: "Deployment",
   metadata: { name: "legacy", namespace: ns },
-  spec: { selector: { matchLabels: { app: "some-service" } }, template: { metadata: { labels: { app: "some-service" }, annotations: { "sidecar.istio.io/inject": "false" } }, spec: { containers: [{ name: "app", image: "app:1" }] } } },
+  spec: {
+    selector: { matchLabels: { app: "some-service" } },
+    template: {
+      metadata: { labels: { app: "some-service" }, annotations: { "sidecar.istio.io/inject": "false" } },
+      spec: { containers: [{ name: "app", image: "app:1" }] },
+    },
+  },
 });
 const someService = (ns: string, headless: boolean): KubeObject => ({
   apiVersion: "v1",
   kind: "Service",
   metadata: { name: "some-service", namespace: ns },
-  spec: { ...(headless ? { clusterIP: "None" } : {}), selector: { app: "some-service" }, ports: [{ name: "http", port: 80 }] },
+  spec: {
+    ...(headless ? { clusterIP: "None" } : {}),
+    selector: { app: "some-service" },
+    ports: [{ name: "http", port: 80 }],
+  },
 });
 const INFER_BASE = [
   ISTIO_SYSTEM,
@@ -776,19 +1219,48 @@ const injectedSome = (ns: string): KubeObject => ({
   apiVersion: "apps/v1",
   kind: "Deployment",
   metadata: { name: "some", namespace: ns },
-  spec: { selector: { matchLabels: { app: "some-service" } }, template: { metadata: { labels: { app: "some-service" } }, spec: { containers: [{ name: "app", image: "app:1" }] } } },
+  spec: {
+    selector: { matchLabels: { app: "some-service" } },
+    template: {
+      metadata: { labels: { app: "some-service" } },
+      spec: { containers: [{ name: "app", image: "app:1" }] },
+    },
+  },
 });
 
 const INFER: [string, KubeObject[], string, string][] = [
-  ["from namespace policy", [someService("whole", false), injectedSome("whole")], host("some-service", "whole"), "ISTIO_MUTUAL"],
-  ["from mesh default", [someService("partial", false), injectedSome("partial")], host("some-service", "partial"), "ISTIO_MUTUAL"],
-  ["headless service with no instances found yet", [someService("partial", true)], host("some-service", "partial"), "DISABLE"],
-  ["headless service with instances (tlsMode disabled)", [someService("partial", true), plainPod("partial"), injectedSome("partial")], host("some-service", "partial"), "DISABLE"],
+  [
+    "from namespace policy",
+    [someService("whole", false), injectedSome("whole")],
+    host("some-service", "whole"),
+    "ISTIO_MUTUAL",
+  ],
+  [
+    "from mesh default",
+    [someService("partial", false), injectedSome("partial")],
+    host("some-service", "partial"),
+    "ISTIO_MUTUAL",
+  ],
+  [
+    "headless service with no instances found yet",
+    [someService("partial", true)],
+    host("some-service", "partial"),
+    "DISABLE",
+  ],
+  [
+    "headless service with instances (tlsMode disabled)",
+    [someService("partial", true), plainPod("partial"), injectedSome("partial")],
+    host("some-service", "partial"),
+    "DISABLE",
+  ],
 ];
 
 describe("TestBestEffortInferServiceMTLSMode (pilot/pkg/model/push_context_test.go) through the resolver", () => {
   it.each(INFER)("%s → %s", (_name, objs, h, tls) => {
-    expect(predict([...INFER_BASE, ...objs], "client/sleep", h).predicted.client).toMatchObject({ tls, origin: "auto" });
+    expect(predict([...INFER_BASE, ...objs], "client/sleep", h).predicted.client).toMatchObject({
+      tls,
+      origin: "auto",
+    });
   });
 });
 
@@ -802,10 +1274,24 @@ const ptWorkload: KubeObject = {
   apiVersion: "apps/v1",
   kind: "Deployment",
   metadata: { name: "b-v1", namespace: NS },
-  spec: { selector: { matchLabels: { app: "b" } }, template: { metadata: { labels: { app: "b", version: "v1" } }, spec: { containers: [{ name: "app", image: "app:1", ports: PT_PORTS.map((p) => ({ containerPort: p })) }] } } },
+  spec: {
+    selector: { matchLabels: { app: "b" } },
+    template: {
+      metadata: { labels: { app: "b", version: "v1" } },
+      spec: {
+        containers: [{ name: "app", image: "app:1", ports: PT_PORTS.map((p) => ({ containerPort: p })) }],
+      },
+    },
+  },
 };
 const ptPa = (mode: string, ports?: string) =>
-  pa(NS, "mtls", { ...(ports ? { selector: { matchLabels: { app: "b" } } } : {}), mtls: { mode }, ...(ports ? { portLevelMtls: Object.fromEntries([8086, 8088, 8084].map((p) => [p, { mode: ports }])) } : {}) });
+  pa(NS, "mtls", {
+    ...(ports ? { selector: { matchLabels: { app: "b" } } } : {}),
+    mtls: { mode },
+    ...(ports
+      ? { portLevelMtls: Object.fromEntries([8086, 8088, 8084].map((p) => [p, { mode: ports }])) }
+      : {}),
+  });
 /** [case, PeerAuthentication, ports where plaintext succeeds, ports where mTLS succeeds] (8084 only where the case lists it). */
 const PASS_THROUGH: [string, KubeObject, number[], number[]][] = [
   ["DISABLE", ptPa("DISABLE"), [8085, 8086, 8087, 8088, 8089], []],
@@ -813,10 +1299,30 @@ const PASS_THROUGH: [string, KubeObject, number[], number[]][] = [
   ["PERMISSIVE", ptPa("PERMISSIVE"), [8085, 8086, 8087, 8088, 8089], [8085, 8086, 8087, 8088, 8089]],
   ["DISABLE with STRICT", ptPa("DISABLE", "STRICT"), [8085, 8087, 8089], [8084, 8086, 8088]],
   ["STRICT with disable", ptPa("STRICT", "DISABLE"), [8084, 8086, 8088], [8085, 8087, 8089]],
-  ["PERMISSIVE with strict", ptPa("PERMISSIVE", "STRICT"), [8085, 8087, 8089], [8084, 8085, 8086, 8087, 8088, 8089]],
-  ["STRICT with PERMISSIVE", ptPa("STRICT", "PERMISSIVE"), [8084, 8086, 8088], [8084, 8085, 8086, 8087, 8088, 8089]],
-  ["PERMISSIVE with disable", ptPa("PERMISSIVE", "DISABLE"), [8084, 8085, 8086, 8087, 8088, 8089], [8085, 8087, 8089]],
-  ["DISABLE with PERMISSIVE", ptPa("DISABLE", "PERMISSIVE"), [8084, 8085, 8086, 8087, 8088, 8089], [8084, 8086, 8088]],
+  [
+    "PERMISSIVE with strict",
+    ptPa("PERMISSIVE", "STRICT"),
+    [8085, 8087, 8089],
+    [8084, 8085, 8086, 8087, 8088, 8089],
+  ],
+  [
+    "STRICT with PERMISSIVE",
+    ptPa("STRICT", "PERMISSIVE"),
+    [8084, 8086, 8088],
+    [8084, 8085, 8086, 8087, 8088, 8089],
+  ],
+  [
+    "PERMISSIVE with disable",
+    ptPa("PERMISSIVE", "DISABLE"),
+    [8084, 8085, 8086, 8087, 8088, 8089],
+    [8085, 8087, 8089],
+  ],
+  [
+    "DISABLE with PERMISSIVE",
+    ptPa("DISABLE", "PERMISSIVE"),
+    [8084, 8085, 8086, 8087, 8088, 8089],
+    [8084, 8086, 8088],
+  ],
 ];
 
 describe("TestPassThroughFilterChain (tests/integration/security/pass_through_filter_chain_test.go): workload-only ports", () => {
@@ -826,8 +1332,16 @@ describe("TestPassThroughFilterChain (tests/integration/security/pass_through_fi
     // The namespace-wide cases list 8084 for neither; every other port is listed in both directions.
     const listed = name.includes(" ") ? PT_PORTS : PT_PORTS.filter((p) => p !== 8084);
     for (const port of listed) {
-      const accept = { kind: "sidecar" as const, mode: modes.get(port) as "STRICT" | "PERMISSIVE" | "DISABLE", httpPort: false };
-      expect({ port, plaintext: matrixVerdict("DISABLE", accept).verdict !== "broken", mtls: matrixVerdict("ISTIO_MUTUAL", accept).verdict !== "broken" }).toEqual({
+      const accept = {
+        kind: "sidecar" as const,
+        mode: modes.get(port) as "STRICT" | "PERMISSIVE" | "DISABLE",
+        httpPort: false,
+      };
+      expect({
+        port,
+        plaintext: matrixVerdict("DISABLE", accept).verdict !== "broken",
+        mtls: matrixVerdict("ISTIO_MUTUAL", accept).verdict !== "broken",
+      }).toEqual({
         port,
         plaintext: plaintextOk.includes(port),
         mtls: mtlsOk.includes(port),
@@ -859,36 +1373,82 @@ function ambientApp(kind: AmbientKind): KubeObject[] {
   const labels = { app: kind, version: "v1", ...ambientLabels[kind] };
   return [
     { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: kind, namespace: AMB } },
-    { apiVersion: "v1", kind: "Service", metadata: { name: kind, namespace: AMB }, spec: { selector: { app: kind }, ports: PORTS.map((p) => ({ name: p.name, port: p.port, targetPort: p.target })) } },
+    {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: kind, namespace: AMB },
+      spec: {
+        selector: { app: kind },
+        ports: PORTS.map((p) => ({ name: p.name, port: p.port, targetPort: p.target })),
+      },
+    },
     {
       apiVersion: "apps/v1",
       kind: "Deployment",
       metadata: { name: `${kind}-v1`, namespace: AMB },
-      spec: { selector: { matchLabels: { app: kind, version: "v1" } }, template: { metadata: { labels }, spec: { serviceAccountName: kind, containers: [{ name: "app", image: "app:1", ports: PORTS.map((p) => ({ containerPort: p.target })) }] } } },
+      spec: {
+        selector: { matchLabels: { app: kind, version: "v1" } },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: kind,
+            containers: [
+              { name: "app", image: "app:1", ports: PORTS.map((p) => ({ containerPort: p.target })) },
+            ],
+          },
+        },
+      },
     },
   ];
 }
-const AMBIENT_BASE = [ISTIO_SYSTEM, AMBIENT_MESH, namespace(AMB, { "istio.io/dataplane-mode": "ambient" }), ...AMBIENT_KINDS.flatMap(ambientApp)];
+const AMBIENT_BASE = [
+  ISTIO_SYSTEM,
+  AMBIENT_MESH,
+  namespace(AMB, { "istio.io/dataplane-mode": "ambient" }),
+  ...AMBIENT_KINDS.flatMap(ambientApp),
+];
 const inMesh = (k: AmbientKind) => k !== "uncaptured";
 const denyUnmeshed = (src: AmbientKind, dst: AmbientKind) => !inMesh(src) && inMesh(dst);
 
 /** [subtest, its policies for destination `dst`, whether the call is denied]. */
-const AMBIENT_PA: [string, (dst: AmbientKind) => KubeObject[], (src: AmbientKind, dst: AmbientKind) => boolean][] = [
+const AMBIENT_PA: [
+  string,
+  (dst: AmbientKind) => KubeObject[],
+  (src: AmbientKind, dst: AmbientKind) => boolean,
+][] = [
   ["permissive", () => [pa(AMB, "global-permissive", { mtls: { mode: "PERMISSIVE" } })], () => false],
   ["strict", () => [pa(AMB, "global-strict", { mtls: { mode: "STRICT" } })], denyUnmeshed],
   [
     "strict-permissive-ports",
-    (dst) => [pa(AMB, "global-strict", { selector: { matchLabels: { app: dst } }, mtls: { mode: "STRICT" }, portLevelMtls: { 18080: { mode: "PERMISSIVE" }, 19090: { mode: "PERMISSIVE" } } })],
+    (dst) => [
+      pa(AMB, "global-strict", {
+        selector: { matchLabels: { app: dst } },
+        mtls: { mode: "STRICT" },
+        portLevelMtls: { 18080: { mode: "PERMISSIVE" }, 19090: { mode: "PERMISSIVE" } },
+      }),
+    ],
     () => false,
   ],
   [
     "global-strict-permissive-workload-ports",
-    (dst) => [globalPa("STRICT"), pa(AMB, "local-port-override", { selector: { matchLabels: { app: dst } }, portLevelMtls: { 18080: { mode: "PERMISSIVE" }, 19090: { mode: "PERMISSIVE" } } })],
+    (dst) => [
+      globalPa("STRICT"),
+      pa(AMB, "local-port-override", {
+        selector: { matchLabels: { app: dst } },
+        portLevelMtls: { 18080: { mode: "PERMISSIVE" }, 19090: { mode: "PERMISSIVE" } },
+      }),
+    ],
     () => false,
   ],
   [
     "global-permissive-strict-workload-ports",
-    (dst) => [globalPa("PERMISSIVE"), pa(AMB, "local-port-override", { selector: { matchLabels: { app: dst } }, portLevelMtls: { 18080: { mode: "STRICT" }, 19090: { mode: "STRICT" } } })],
+    (dst) => [
+      globalPa("PERMISSIVE"),
+      pa(AMB, "local-port-override", {
+        selector: { matchLabels: { app: dst } },
+        portLevelMtls: { 18080: { mode: "STRICT" }, 19090: { mode: "STRICT" } },
+      }),
+    ],
     denyUnmeshed,
   ],
 ];
@@ -901,7 +1461,12 @@ describe("TestPeerAuthentication (tests/integration/ambient/baseline_test.go) th
         const objs = [...AMBIENT_BASE, ...policies(dst)];
         for (const port of [80, 9090]) {
           const want = denied(src, dst) ? "broken" : inMesh(src) && inMesh(dst) ? "mtls" : "plaintext";
-          expect({ src, dst, port, verdict: predict(objs, `${AMB}/${src}-v1`, host(dst, AMB), port).predicted.verdict }).toEqual({ src, dst, port, verdict: want });
+          expect({
+            src,
+            dst,
+            port,
+            verdict: predict(objs, `${AMB}/${src}-v1`, host(dst, AMB), port).predicted.verdict,
+          }).toEqual({ src, dst, port, verdict: want });
         }
       }
   });
@@ -925,11 +1490,32 @@ const FILE_CERTS = {
   ISTIO_META_TLS_SERVER_ROOT_CERT: "/server-certs/root-cert.pem",
 };
 function fileMountedEcho(svc: string, secret: string, ports: EchoPort[]): KubeObject[] {
-  const volumes = JSON.stringify({ "server-certs": { secret: { secretName: secret } }, "client-certs": { secret: { secretName: secret } }, "workload-certs": { secret: { secretName: secret } } });
-  const mounts = JSON.stringify({ "server-certs": { mountPath: "/server-certs" }, "client-certs": { mountPath: "/client-certs" }, "workload-certs": { mountPath: "/etc/certs" } });
-  const labels = { app: svc, version: "v1", "test.istio.io/fake-namespace": "mounted-certs", "test.istio.io/fake-sa": svc };
+  const volumes = JSON.stringify({
+    "server-certs": { secret: { secretName: secret } },
+    "client-certs": { secret: { secretName: secret } },
+    "workload-certs": { secret: { secretName: secret } },
+  });
+  const mounts = JSON.stringify({
+    "server-certs": { mountPath: "/server-certs" },
+    "client-certs": { mountPath: "/client-certs" },
+    "workload-certs": { mountPath: "/etc/certs" },
+  });
+  const labels = {
+    app: svc,
+    version: "v1",
+    "test.istio.io/fake-namespace": "mounted-certs",
+    "test.istio.io/fake-sa": svc,
+  };
   return [
-    { apiVersion: "v1", kind: "Service", metadata: { name: svc, namespace: FD_NS }, spec: { selector: { app: svc }, ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.target })) } },
+    {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: svc, namespace: FD_NS },
+      spec: {
+        selector: { app: svc },
+        ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.target })),
+      },
+    },
     {
       apiVersion: "apps/v1",
       kind: "Deployment",
@@ -942,10 +1528,17 @@ function fileMountedEcho(svc: string, secret: string, ports: EchoPort[]): KubeOb
             annotations: {
               "sidecar.istio.io/userVolume": volumes,
               "sidecar.istio.io/userVolumeMount": mounts,
-              "proxy.istio.io/config": JSON.stringify({ controlPlaneAuthPolicy: "MUTUAL_TLS", proxyMetadata: FILE_CERTS }),
+              "proxy.istio.io/config": JSON.stringify({
+                controlPlaneAuthPolicy: "MUTUAL_TLS",
+                proxyMetadata: FILE_CERTS,
+              }),
             },
           },
-          spec: { containers: [{ name: "app", image: "app:1", ports: ports.map((p) => ({ containerPort: p.target })) }] },
+          spec: {
+            containers: [
+              { name: "app", image: "app:1", ports: ports.map((p) => ({ containerPort: p.target })) },
+            ],
+          },
         },
       },
     },
@@ -957,17 +1550,30 @@ const fileMountedScenario: Scenario = {
   doc: "tests/integration/security/file_mounted_certs/p2p_mtls_test.go TestClientToServiceTls; main_test.go setupConfig, setupApps",
   objects: [
     ISTIO_SYSTEM,
-    meshConfig(`defaultConfig:\n  controlPlaneAuthPolicy: MUTUAL_TLS\n  proxyMetadata: ${JSON.stringify(FILE_CERTS)}\n`),
+    meshConfig(
+      `defaultConfig:\n  controlPlaneAuthPolicy: MUTUAL_TLS\n  proxyMetadata: ${JSON.stringify(FILE_CERTS)}\n`,
+    ),
     namespace(FD_NS, { "istio-injection": "enabled" }),
     ...fileMountedEcho("client", "test-client-cred", []),
     ...fileMountedEcho("server", "test-server-cred", [{ name: "http", port: 8443, target: 8443 }]),
     dr(FD_NS, "server", {
       host: SERVER,
-      trafficPolicy: { tls: { mode: "MUTUAL", caCertificates: "/client-certs/root-cert.pem", clientCertificate: "/client-certs/cert-chain.pem", privateKey: "/client-certs/key.pem", subjectAltNames: ["server.mounted-certs.svc"] } },
+      trafficPolicy: {
+        tls: {
+          mode: "MUTUAL",
+          caCertificates: "/client-certs/root-cert.pem",
+          clientCertificate: "/client-certs/cert-chain.pem",
+          privateKey: "/client-certs/key.pem",
+          subjectAltNames: ["server.mounted-certs.svc"],
+        },
+      },
     }),
     pa("istio-system", "default", { mtls: { mode: "STRICT" } }),
   ],
-  traffic: [series("istio_requests_total", "source", [FD_NS, "client-v1"], SERVER, "unknown", 10, "http"), series("istio_requests_total", "destination", [FD_NS, "client-v1"], SERVER, "mutual_tls", 10, "http")],
+  traffic: [
+    series("istio_requests_total", "source", [FD_NS, "client-v1"], SERVER, "unknown", 10, "http"),
+    series("istio_requests_total", "destination", [FD_NS, "client-v1"], SERVER, "mutual_tls", 10, "http"),
+  ],
   edges: [{ src: `${FD_NS}/client-v1`, host: SERVER, verdict: "mtls", codes: [] }],
   findings: [],
 };

@@ -332,7 +332,10 @@ describe("NetworkAuthentication: admission's refusals are input.invalid; a polic
       { networks: [{ cidr: "10.0.0.0/8", except: ["10.1.0.0/16", "10.2.3.4"] }, { cidr: "::/0" }] },
     ],
     ["IPv6 with exceptions", { networks: [{ cidr: "fd00::/8", except: ["fd00::1", "fd00:1::/32"] }] }],
-    ["an IPv6 /128 beside an IPv4 network", { networks: [{ cidr: "2001:db8::1/128" }, { cidr: "0.0.0.0/0" }] }],
+    [
+      "an IPv6 /128 beside an IPv4 network",
+      { networks: [{ cidr: "2001:db8::1/128" }, { cidr: "0.0.0.0/0" }] },
+    ],
     [
       "an embedded IPv4 address",
       { networks: [{ cidr: "::ffff:10.0.0.0/104", except: ["::ffff:10.1.0.0/112"] }] },
@@ -878,11 +881,14 @@ describe("objects read from a cluster: webhook-only refusals are reported, and r
     (_name, objs, [kind, name, field], fromCluster, fromManifests) => {
       const cluster = run([...BASE, ...objs], [], CLUSTER);
       const inv = findingsOf(cluster, "input.invalid");
-      expect(inv.map((f) => f.message)).toEqual([expect.stringContaining(`${kind} emoji/${name}: ${field}: `)]);
+      expect(inv.map((f) => f.message)).toEqual([
+        expect.stringContaining(`${kind} emoji/${name}: ${field}: `),
+      ]);
       expect(inv[0]!.message).toContain(HELD);
       expect(inv[0]!.fix).toContain(`Correct ${field} in test.yaml:`);
       expect(inv[0]!.fix).toContain("so it was analysed as it stands");
-      const opened = (s: typeof cluster) => findingsOf(s, "linkerd.unauthenticated-default").map((f) => f.message);
+      const opened = (s: typeof cluster) =>
+        findingsOf(s, "linkerd.unauthenticated-default").map((f) => f.message);
       expect(opened(cluster)).toEqual(fromCluster.map((p) => expect.stringContaining(p)));
 
       const manifests = run([...BASE, ...objs]);
@@ -901,7 +907,9 @@ describe("objects read from a cluster: webhook-only refusals are reported, and r
       authz("a2", "grpc", [ref("MeshTLSAuthentication", "m")]),
     ];
     const inv = findingsOf(run(objs, [], CLUSTER), "input.invalid");
-    expect(inv.map((f) => f.message)).toEqual([expect.stringContaining("spec.identities[0]: id Web.Emoji is invalid")]);
+    expect(inv.map((f) => f.message)).toEqual([
+      expect.stringContaining("spec.identities[0]: id Web.Emoji is invalid"),
+    ]);
     expect(inv[0]!.message).toContain(HELD);
     const edge = (fromCluster: boolean) =>
       predict(objs, "emoji/web", host("api", "emoji"), 8080, [], fromCluster).predicted.reason;
@@ -933,7 +941,9 @@ describe("objects read from a cluster: webhook-only refusals are reported, and r
     ];
     const inv = findingsOf(run(objs, [], CLUSTER), "input.invalid");
     expect(inv.map((f) => f.message)).toEqual([
-      expect.stringContaining("spec.requiredAuthenticationRefs: only a single MeshTLSAuthentication may be set"),
+      expect.stringContaining(
+        "spec.requiredAuthenticationRefs: only a single MeshTLSAuthentication may be set",
+      ),
     ]);
     expect(inv[0]!.message).toContain(HELD);
     expect(predict(objs, "emoji/web", host("api", "emoji"), 8080, [], true).predicted.reason).toContain(
@@ -953,7 +963,10 @@ describe("objects read from a cluster: webhook-only refusals are reported, and r
       "a ServerAuthorization with both server name and selector (CRD oneOf): it opens nothing",
       [
         server("prom", "prom"),
-        saz({ server: { name: "prom", selector: { matchLabels: { policy: "prom" } } }, client: { unauthenticated: true } }),
+        saz({
+          server: { name: "prom", selector: { matchLabels: { policy: "prom" } } },
+          client: { unauthenticated: true },
+        }),
       ],
       ["ServerAuthorization", "s", "spec.server"],
       [],
@@ -973,7 +986,9 @@ describe("objects read from a cluster: webhook-only refusals are reported, and r
     (_name, objs, [kind, name, field], opens) => {
       const s = run([...BASE, ...objs], [], CLUSTER);
       const inv = findingsOf(s, "input.invalid");
-      expect(inv.map((f) => f.message)).toEqual([expect.stringContaining(`${kind} emoji/${name}: ${field}: `)]);
+      expect(inv.map((f) => f.message)).toEqual([
+        expect.stringContaining(`${kind} emoji/${name}: ${field}: `),
+      ]);
       expect(inv[0]!.message).not.toContain(HELD);
       expect(inv[0]!.fix).toContain("the rest of the input was analysed without it");
       expect(findingsOf(s, "linkerd.unauthenticated-default").map((f) => f.message)).toEqual(

@@ -8,8 +8,15 @@ import { deploy, loaded, namespace } from "./kit";
 const model = () =>
   buildModel({
     objects: loaded([
-      namespace("l5d", {}, { "linkerd.io/inject": "enabled", "config.linkerd.io/default-inbound-policy": "all-unauthenticated" }),
-      deploy("l5d", "web", { ports: [8080, 9090], annotations: { "config.linkerd.io/proxy-require-identity-inbound-ports": "9090" } }),
+      namespace(
+        "l5d",
+        {},
+        { "linkerd.io/inject": "enabled", "config.linkerd.io/default-inbound-policy": "all-unauthenticated" },
+      ),
+      deploy("l5d", "web", {
+        ports: [8080, 9090],
+        annotations: { "config.linkerd.io/proxy-require-identity-inbound-ports": "9090" },
+      }),
     ]),
     configDumps: [],
     problems: [],

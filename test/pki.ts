@@ -571,11 +571,29 @@ async function build(now: Date): Promise<Pki> {
   // Made last: nextSerial's counter gives every certificate made before these its serial, whose
   // length (a leading 00 or not) sets the DER layout that other tests' byte searches rely on.
   const SHA1_ROOT = "CN=Legacy SHA1 Root, O=Handshake Test";
-  const sha1Root = await makeCa(SHA1_ROOT, at(now, -1000 * DAY), at(now, 3000 * DAY), null, RSA(2048, "SHA-1"));
-  const sha1LinkCa = await makeCa(SHA1_ROOT, at(now, -10 * DAY), at(now, 2000 * DAY), sha1Root, RSA(2048, "SHA-1"));
-  const spireCa48h = await makeCa("C=US, O=SPIFFE", at(now, -28 * HOUR), at(now, 20 * HOUR), null, EC, undefined, [
-    { type: "url", value: `spiffe://${TRUST_DOMAIN}` },
-  ]);
+  const sha1Root = await makeCa(
+    SHA1_ROOT,
+    at(now, -1000 * DAY),
+    at(now, 3000 * DAY),
+    null,
+    RSA(2048, "SHA-1"),
+  );
+  const sha1LinkCa = await makeCa(
+    SHA1_ROOT,
+    at(now, -10 * DAY),
+    at(now, 2000 * DAY),
+    sha1Root,
+    RSA(2048, "SHA-1"),
+  );
+  const spireCa48h = await makeCa(
+    "C=US, O=SPIFFE",
+    at(now, -28 * HOUR),
+    at(now, 20 * HOUR),
+    null,
+    EC,
+    undefined,
+    [{ type: "url", value: `spiffe://${TRUST_DOMAIN}` }],
+  );
 
   const certs = {
     root,
@@ -784,11 +802,26 @@ export type CustomCert = Made;
  * An ECDSA P-256 CA valid from `notBefore` to `notAfter`, self-signed when `signer` is null; the same
  * generator as the fixed PKI's CAs (basicConstraints CA, keyCertSign|cRLSign|digitalSignature, SKI/AKI).
  */
-export function makeCustomCa(subject: string, notBefore: Date, notAfter: Date, signer: CustomCert | null, spiffeTrustDomain?: string, opts: { unconstrained?: boolean; pathLen?: number } = {}): Promise<CustomCert> {
+export function makeCustomCa(
+  subject: string,
+  notBefore: Date,
+  notAfter: Date,
+  signer: CustomCert | null,
+  spiffeTrustDomain?: string,
+  opts: { unconstrained?: boolean; pathLen?: number } = {},
+): Promise<CustomCert> {
   // A signed CA gets pathLenConstraint 0 (it signs leaves only) unless `unconstrained` (a corporate
   // intermediate that signs further CAs); `pathLen` sets it outright (a root's included).
   const pathLen = opts.pathLen ?? (signer && !opts.unconstrained ? 0 : undefined);
-  return makeCa(subject, notBefore, notAfter, signer, EC, pathLen, spiffeTrustDomain ? [{ type: "url", value: `spiffe://${spiffeTrustDomain}` }] : undefined);
+  return makeCa(
+    subject,
+    notBefore,
+    notAfter,
+    signer,
+    EC,
+    pathLen,
+    spiffeTrustDomain ? [{ type: "url", value: `spiffe://${spiffeTrustDomain}` }] : undefined,
+  );
 }
 
 /**
@@ -797,12 +830,26 @@ export function makeCustomCa(subject: string, notBefore: Date, notAfter: Date, s
  */
 export async function makeBareRoot(subject: string, notBefore: Date, notAfter: Date): Promise<CustomCert> {
   const keys = await newKeys(EC);
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({ serialNumber: nextSerial(subject), name: subject, notBefore, notAfter, signingAlgorithm: signingAlg(EC), keys, extensions: [] });
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: nextSerial(subject),
+    name: subject,
+    notBefore,
+    notAfter,
+    signingAlgorithm: signingAlg(EC),
+    keys,
+    extensions: [],
+  });
   return { pem: cert.toString("pem") + "\n", keyPem: await keyPem(keys), keys, alg: EC };
 }
 
 /** An ECDSA P-256 leaf with serverAuth+clientAuth, named by `dnsNames`, IP addresses, email addresses and/or a SPIFFE ID, signed by `signer`. */
-export function makeCustomLeaf(subject: string, notBefore: Date, notAfter: Date, signer: CustomCert, names: { dns?: string[]; ip?: string[]; email?: string[]; spiffeId?: string }): Promise<CustomCert> {
+export function makeCustomLeaf(
+  subject: string,
+  notBefore: Date,
+  notAfter: Date,
+  signer: CustomCert,
+  names: { dns?: string[]; ip?: string[]; email?: string[]; spiffeId?: string },
+): Promise<CustomCert> {
   const sans: x509.JsonGeneralNames = [
     ...(names.dns ?? []).map((value) => ({ type: "dns" as const, value })),
     ...(names.email ?? []).map((value) => ({ type: "email" as const, value })),
@@ -816,7 +863,13 @@ export function makeCustomLeaf(subject: string, notBefore: Date, notAfter: Date,
  * An ECDSA P-256 CA signed by `signer` with a chosen pathLenConstraint (undefined: none), for chains
  * with more than one intermediate (makeCustomCa gives a signed CA pathLen 0, which may sign leaves only).
  */
-export function makeCustomIntermediate(subject: string, notBefore: Date, notAfter: Date, signer: CustomCert, pathLen: number | undefined): Promise<CustomCert> {
+export function makeCustomIntermediate(
+  subject: string,
+  notBefore: Date,
+  notAfter: Date,
+  signer: CustomCert,
+  pathLen: number | undefined,
+): Promise<CustomCert> {
   return makeCa(subject, notBefore, notAfter, signer, EC, pathLen);
 }
 
@@ -824,7 +877,12 @@ export function makeCustomIntermediate(subject: string, notBefore: Date, notAfte
  * `ca`'s subject and public key certified again by `signer`: the cross-signed copy of a new root that a
  * root rotation hands to peers still trusting the old one (same name and key, another issuer).
  */
-export async function crossSign(ca: CustomCert, signer: CustomCert, notBefore: Date, notAfter: Date): Promise<CustomCert> {
+export async function crossSign(
+  ca: CustomCert,
+  signer: CustomCert,
+  notBefore: Date,
+  notAfter: Date,
+): Promise<CustomCert> {
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: nextSerial("cross"),
     subject: new x509.X509Certificate(ca.pem).subject,
@@ -836,7 +894,10 @@ export async function crossSign(ca: CustomCert, signer: CustomCert, notBefore: D
     signingKey: signer.keys.privateKey,
     extensions: [
       new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
+        true,
+      ),
       await x509.SubjectKeyIdentifierExtension.create(ca.keys.publicKey),
       await x509.AuthorityKeyIdentifierExtension.create(signer.keys.publicKey),
     ],
@@ -851,7 +912,11 @@ export async function crossSign(ca: CustomCert, signer: CustomCert, notBefore: D
  * serverAuth and clientAuth, CN and one DNS SAN = `host`. Linkerd's charts make their webhook and
  * APIService serving certificates so (`linkerd-proxy-injector-k8s-tls`, `tap-k8s-tls` …).
  */
-export async function makeHelmSelfSignedCert(host: string, notBefore: Date, notAfter: Date): Promise<CustomCert> {
+export async function makeHelmSelfSignedCert(
+  host: string,
+  notBefore: Date,
+  notAfter: Date,
+): Promise<CustomCert> {
   const alg = RSA(2048);
   const keys = await newKeys(alg);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
@@ -863,8 +928,14 @@ export async function makeHelmSelfSignedCert(host: string, notBefore: Date, notA
     keys,
     extensions: [
       new x509.BasicConstraintsExtension(false),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyEncipherment | x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyEncipherment | x509.KeyUsageFlags.digitalSignature,
+        true,
+      ),
+      new x509.ExtendedKeyUsageExtension([
+        x509.ExtendedKeyUsage.serverAuth,
+        x509.ExtendedKeyUsage.clientAuth,
+      ]),
       new x509.SubjectAlternativeNameExtension([{ type: "dns", value: host }]),
     ],
   });

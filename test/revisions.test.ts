@@ -7,10 +7,29 @@
 // ConfigMap, only `istio-<rev>`: the settings come from the revision a tag names.
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../lib/core/model/input";
-import { call, deploy, destRule, edgeOf, expectNoWarnings, findingsOf, host, injected, meshConfig, namespace, peerAuth, run, service, tls, workloadOf } from "./kit";
+import {
+  call,
+  deploy,
+  destRule,
+  edgeOf,
+  expectNoWarnings,
+  findingsOf,
+  host,
+  injected,
+  meshConfig,
+  namespace,
+  peerAuth,
+  run,
+  service,
+  tls,
+  workloadOf,
+} from "./kit";
 import { stableTagMesh, tagWebhook } from "./support/revisionKit";
 
-const labelled = <T extends KubeObject>(o: T, rev: string): T => ({ ...o, metadata: { ...o.metadata, labels: { ...(o.metadata.labels ?? {}), "istio.io/rev": rev } } });
+const labelled = <T extends KubeObject>(o: T, rev: string): T => ({
+  ...o,
+  metadata: { ...o.metadata, labels: { ...(o.metadata.labels ?? {}), "istio.io/rev": rev } },
+});
 
 // Two revisions whose mesh config puts the root namespace in istio-config, where the mesh-wide STRICT policy lives.
 const REVS = [
@@ -31,9 +50,15 @@ const apps = (nsLabels: Record<string, string>) => [
 
 describe("revision tags", () => {
   it("a namespace on a tag takes the mesh settings of the revision the tag names: STRICT from its root namespace, no finding", () => {
-    const s = run([...REVS, tagWebhook("prod-stable", "1-29-4"), tagWebhook("default", "1-29-4"), ...apps({ "istio.io/rev": "prod-stable" })], [
-      call("shop/web", host("api", "orders"), "mutual_tls", 5),
-    ]);
+    const s = run(
+      [
+        ...REVS,
+        tagWebhook("prod-stable", "1-29-4"),
+        tagWebhook("default", "1-29-4"),
+        ...apps({ "istio.io/rev": "prod-stable" }),
+      ],
+      [call("shop/web", host("api", "orders"), "mutual_tls", 5)],
+    );
     expect(workloadOf(s, "orders", "api").mtls).toMatchObject({ mode: "STRICT", origin: "mesh" });
     expect(workloadOf(s, "shop", "web").mtls).toMatchObject({ mode: "STRICT", origin: "mesh" });
     expect(s.mesh.rootNamespace).toBe("istio-config");
@@ -55,41 +80,78 @@ describe("revision tags", () => {
     ];
     const s = run(objs, [call("shop/web", host("api", "orders"), "none", 5)]);
     expect(s.mesh.autoMtls).toBe(false);
-    expect(edgeOf(s, "shop/web", host("api", "orders"))!.predicted).toMatchObject({ client: { tls: "DISABLE", origin: "auto" }, verdict: "broken" });
+    expect(edgeOf(s, "shop/web", host("api", "orders"))!.predicted).toMatchObject({
+      client: { tls: "DISABLE", origin: "auto" },
+      verdict: "broken",
+    });
     // Near miss: another tag's revision does not become the default.
-    const other = run([...objs.filter((o) => o.kind !== "MutatingWebhookConfiguration"), tagWebhook("prod", "1-30-3")], [call("shop/web", host("api", "orders"), "mutual_tls", 5)]);
+    const other = run(
+      [...objs.filter((o) => o.kind !== "MutatingWebhookConfiguration"), tagWebhook("prod", "1-30-3")],
+      [call("shop/web", host("api", "orders"), "mutual_tls", 5)],
+    );
     expect(other.mesh.autoMtls).toBe(true);
     expect(edgeOf(other, "shop/web", host("api", "orders"))!.predicted.verdict).toBe("mtls");
   });
 
   it("a config object labelled with a revision is read by that revision's istiod, not by others", () => {
-    const base = [tagWebhook("prod-stable", "1-29-4"), tagWebhook("prod-canary", "1-30-3"), namespace("a", { "istio.io/rev": "prod-stable" }), deploy("a", "app")];
-    expect(workloadOf(run([...base, labelled(peerAuth("a", "default", "STRICT"), "1-29-4")]), "a", "app").mtls.mode).toBe("STRICT");
-    expect(workloadOf(run([...base, labelled(peerAuth("a", "default", "STRICT"), "1-30-3")]), "a", "app").mtls.mode).toBe("PERMISSIVE");
+    const base = [
+      tagWebhook("prod-stable", "1-29-4"),
+      tagWebhook("prod-canary", "1-30-3"),
+      namespace("a", { "istio.io/rev": "prod-stable" }),
+      deploy("a", "app"),
+    ];
+    expect(
+      workloadOf(run([...base, labelled(peerAuth("a", "default", "STRICT"), "1-29-4")]), "a", "app").mtls
+        .mode,
+    ).toBe("STRICT");
+    expect(
+      workloadOf(run([...base, labelled(peerAuth("a", "default", "STRICT"), "1-30-3")]), "a", "app").mtls
+        .mode,
+    ).toBe("PERMISSIVE");
   });
 
   it("a live injected pod's istio.io/rev annotation (the injecting revision) decides, whatever the namespace label says", () => {
     const pod: KubeObject = {
       apiVersion: "v1",
       kind: "Pod",
-      metadata: { name: "api-1", namespace: "orders", labels: { app: "api", "security.istio.io/tlsMode": "istio" }, annotations: { "istio.io/rev": "1-30-3" } },
+      metadata: {
+        name: "api-1",
+        namespace: "orders",
+        labels: { app: "api", "security.istio.io/tlsMode": "istio" },
+        annotations: { "istio.io/rev": "1-30-3" },
+      },
       spec: { containers: [{ name: "app" }, { name: "istio-proxy" }] },
     };
-    const objs = [meshConfig("rootNamespace: istio-config\n", "istio-system", "istio-1-30-3"), peerAuth("istio-config", "default", "STRICT"), namespace("orders", { "istio.io/rev": "old" }), pod];
+    const objs = [
+      meshConfig("rootNamespace: istio-config\n", "istio-system", "istio-1-30-3"),
+      peerAuth("istio-config", "default", "STRICT"),
+      namespace("orders", { "istio.io/rev": "old" }),
+      pod,
+    ];
     expect(workloadOf(run(objs), "orders", "api-1").mtls).toMatchObject({ mode: "STRICT", origin: "mesh" });
   });
 
   it.each([
     ["revisions only, a default tag", [...REVS, tagWebhook("default", "1-29-4")]],
     ["the istio ConfigMap", [meshConfig("rootNamespace: istio-config\n"), ...REVS.slice(4)]],
-  ])("istiod's namespace is a control-plane namespace even when the root namespace is elsewhere (%s): no namespace.not-injected", (_name, objs) => {
-    const s = run([...objs, ...apps({ "istio-injection": "enabled" })]);
-    expect(findingsOf(s, "namespace.not-injected")).toEqual([]);
-    expectNoWarnings(s);
-    // Near miss: a namespace that only runs an unmeshed workload is still reported.
-    const other = run([...objs, ...apps({ "istio-injection": "enabled" }), namespace("tools"), deploy("tools", "jumpbox")]);
-    expect(findingsOf(other, "namespace.not-injected").map((f) => f.resources)).toEqual([[{ kind: "Namespace", name: "tools" }]]);
-  });
+  ])(
+    "istiod's namespace is a control-plane namespace even when the root namespace is elsewhere (%s): no namespace.not-injected",
+    (_name, objs) => {
+      const s = run([...objs, ...apps({ "istio-injection": "enabled" })]);
+      expect(findingsOf(s, "namespace.not-injected")).toEqual([]);
+      expectNoWarnings(s);
+      // Near miss: a namespace that only runs an unmeshed workload is still reported.
+      const other = run([
+        ...objs,
+        ...apps({ "istio-injection": "enabled" }),
+        namespace("tools"),
+        deploy("tools", "jumpbox"),
+      ]);
+      expect(findingsOf(other, "namespace.not-injected").map((f) => f.resources)).toEqual([
+        [{ kind: "Namespace", name: "tools" }],
+      ]);
+    },
+  );
   it("pa.disable reads a namespace DISABLE through the namespace's tag: the policy labelled with the revision behind the tag decides", () => {
     const objs = (paRev: string) => [
       ...REVS,
@@ -109,26 +171,60 @@ describe("revision tags", () => {
 
 describe("the default tag names the default revision everywhere", () => {
   // A Helm revision install: istio-1-29 ConfigMap, the default tag on 1-29, policies labelled with its revision.
-  const canary = [namespace("istio-system"), meshConfig("", "istio-system", "istio-1-29"), tagWebhook("default", "1-29"), injected("shop"), deploy("shop", "web")];
+  const canary = [
+    namespace("istio-system"),
+    meshConfig("", "istio-system", "istio-1-29"),
+    tagWebhook("default", "1-29"),
+    injected("shop"),
+    deploy("shop", "web"),
+  ];
 
   it("a mesh-wide STRICT labelled with the default tag's revision is the mesh policy: STRICT, no mesh.no-strict", () => {
     const s = run([...canary, labelled(peerAuth("istio-system", "default", "STRICT"), "1-29")]);
     expect(workloadOf(s, "shop", "web").mtls).toMatchObject({ mode: "STRICT", origin: "mesh" });
     expect(findingsOf(s, "mesh.no-strict")).toEqual([]);
     // Near miss: labelled for a revision no tag names, it is no policy of the default revision.
-    expect(findingsOf(run([...canary, labelled(peerAuth("istio-system", "default", "STRICT"), "1-30")]), "mesh.no-strict")).toHaveLength(1);
+    expect(
+      findingsOf(
+        run([...canary, labelled(peerAuth("istio-system", "default", "STRICT"), "1-30")]),
+        "mesh.no-strict",
+      ),
+    ).toHaveLength(1);
   });
 
   it("two namespace-wide policies labelled with the default tag's revision conflict (pa.conflict)", () => {
-    const s = run([...canary, labelled(peerAuth("shop", "a", "STRICT"), "1-29"), labelled(peerAuth("shop", "b", "PERMISSIVE"), "1-29")]);
+    const s = run([
+      ...canary,
+      labelled(peerAuth("shop", "a", "STRICT"), "1-29"),
+      labelled(peerAuth("shop", "b", "PERMISSIVE"), "1-29"),
+    ]);
     expect(findingsOf(s, "pa.conflict")).toHaveLength(1);
     // Near miss: labelled with the tag "default", read by no istiod, so nothing conflicts.
-    expect(findingsOf(run([...canary, labelled(peerAuth("shop", "a", "STRICT"), "default"), labelled(peerAuth("shop", "b", "PERMISSIVE"), "default")]), "pa.conflict")).toEqual([]);
+    expect(
+      findingsOf(
+        run([
+          ...canary,
+          labelled(peerAuth("shop", "a", "STRICT"), "default"),
+          labelled(peerAuth("shop", "b", "PERMISSIVE"), "default"),
+        ]),
+        "pa.conflict",
+      ),
+    ).toEqual([]);
   });
 
   it("a caller telemetry names but the inventory lacks reads its namespace's revision: the DR labelled with that revision applies to it as to a listed pod", () => {
-    const objs = [...canary, namespace("c", { "istio-injection": "enabled" }), deploy("c", "app"), deploy("c", "srv", { ports: [8080] }), service("c", "srv", [{ port: 80, targetPort: 8080 }]), labelled(destRule("c", "srv", host("srv", "c"), tls("DISABLE")), "1-29")];
-    const s = run(objs, [call("c/app", host("srv", "c"), "none", 5), call("c/ghost", host("srv", "c"), "none", 5)]);
+    const objs = [
+      ...canary,
+      namespace("c", { "istio-injection": "enabled" }),
+      deploy("c", "app"),
+      deploy("c", "srv", { ports: [8080] }),
+      service("c", "srv", [{ port: 80, targetPort: 8080 }]),
+      labelled(destRule("c", "srv", host("srv", "c"), tls("DISABLE")), "1-29"),
+    ];
+    const s = run(objs, [
+      call("c/app", host("srv", "c"), "none", 5),
+      call("c/ghost", host("srv", "c"), "none", 5),
+    ]);
     const listed = edgeOf(s, "c/app", host("srv", "c"))!;
     const ghost = edgeOf(s, "c/ghost", host("srv", "c"))!;
     expect(ghost.predicted.client).toEqual(listed.predicted.client);
@@ -147,12 +243,22 @@ describe("the default tag names the default revision everywhere", () => {
       deploy("orders", "api", { labels: { "istio.io/rev": "1-30-3" }, ports: [8080] }),
     ];
     // istio-config holds the STRICT root policy of both revisions; an unlabelled policy every istiod reads.
-    expect(workloadOf(run(objs({ "istio.io/rev": "1-29-4" })), "orders", "api")).toMatchObject({ dataplane: "sidecar" });
+    expect(workloadOf(run(objs({ "istio.io/rev": "1-29-4" })), "orders", "api")).toMatchObject({
+      dataplane: "sidecar",
+    });
     // Namespace on 1-29-4, pod label 1-30-3: 1-29-4 injects; a PA only 1-29-4 reads decides.
     const only129 = labelled(peerAuth("orders", "ns", "PERMISSIVE"), "1-29-4");
-    expect(workloadOf(run([...objs({ "istio.io/rev": "1-29-4" }), only129]), "orders", "api").mtls).toMatchObject({ mode: "PERMISSIVE", origin: "namespace" });
+    expect(
+      workloadOf(run([...objs({ "istio.io/rev": "1-29-4" }), only129]), "orders", "api").mtls,
+    ).toMatchObject({ mode: "PERMISSIVE", origin: "namespace" });
     // istio-injection=enabled beats both: the default tag's 1-30-3 injects, and the 1-29-4 policy is not read.
-    expect(workloadOf(run([...objs({ "istio-injection": "enabled", "istio.io/rev": "1-29-4" }), only129]), "orders", "api").mtls).toMatchObject({ mode: "STRICT" });
+    expect(
+      workloadOf(
+        run([...objs({ "istio-injection": "enabled", "istio.io/rev": "1-29-4" }), only129]),
+        "orders",
+        "api",
+      ).mtls,
+    ).toMatchObject({ mode: "STRICT" });
   });
 });
 
@@ -165,32 +271,84 @@ describe("the default tag names the default revision everywhere", () => {
 // PeerAuthentication, DestinationRule… labelled with a tag, or with `default` while the default tag
 // names a revision, is read by no istiod, whatever the tags say.
 describe("config objects labelled with a revision tag are read by no istiod (crdclient compares the raw label)", () => {
-  const tagged = [tagWebhook("prod-stable", "1-29-4"), tagWebhook("prod-canary", "1-30-3"), namespace("a", { "istio.io/rev": "prod-stable" }), deploy("a", "app")];
+  const tagged = [
+    tagWebhook("prod-stable", "1-29-4"),
+    tagWebhook("prod-canary", "1-30-3"),
+    namespace("a", { "istio.io/rev": "prod-stable" }),
+    deploy("a", "app"),
+  ];
   it.each([
-    { case: "a namespace policy labelled with the tag of the workload's revision: not read (PERMISSIVE)", rev: "prod-stable", mtls: { mode: "PERMISSIVE", origin: "default" } },
-    { case: "near miss: labelled with the revision itself, read (STRICT)", rev: "1-29-4", mtls: { mode: "STRICT", origin: "namespace" } },
-    { case: "near miss: unlabelled, every istiod's (STRICT)", rev: null, mtls: { mode: "STRICT", origin: "namespace" } },
+    {
+      case: "a namespace policy labelled with the tag of the workload's revision: not read (PERMISSIVE)",
+      rev: "prod-stable",
+      mtls: { mode: "PERMISSIVE", origin: "default" },
+    },
+    {
+      case: "near miss: labelled with the revision itself, read (STRICT)",
+      rev: "1-29-4",
+      mtls: { mode: "STRICT", origin: "namespace" },
+    },
+    {
+      case: "near miss: unlabelled, every istiod's (STRICT)",
+      rev: null,
+      mtls: { mode: "STRICT", origin: "namespace" },
+    },
   ])("$case", ({ rev, mtls }) => {
     const pa = peerAuth("a", "default", "STRICT");
-    expect(workloadOf(run([...tagged, rev === null ? pa : labelled(pa, rev)]), "a", "app").mtls).toMatchObject(mtls);
+    expect(
+      workloadOf(run([...tagged, rev === null ? pa : labelled(pa, rev)]), "a", "app").mtls,
+    ).toMatchObject(mtls);
   });
 
   // A Helm revision install with the default tag on 1-29: its istiod's REVISION is 1-29, not "default".
-  const revisioned = [namespace("istio-system"), meshConfig("", "istio-system", "istio-1-29"), tagWebhook("default", "1-29"), injected("shop"), deploy("shop", "web")];
+  const revisioned = [
+    namespace("istio-system"),
+    meshConfig("", "istio-system", "istio-1-29"),
+    tagWebhook("default", "1-29"),
+    injected("shop"),
+    deploy("shop", "web"),
+  ];
   it.each([
-    { case: "a mesh-wide STRICT labelled istio.io/rev=default under a revisioned default: not read, mesh.no-strict naming it", rev: "default", mtls: { mode: "PERMISSIVE", origin: "default" }, noStrict: ["but no istiod reads it: its istio.io/rev label names the revision tag default, not a revision"] },
-    { case: "near miss: labelled with the default tag's revision 1-29, the mesh policy", rev: "1-29", mtls: { mode: "STRICT", origin: "mesh" }, noStrict: [] },
+    {
+      case: "a mesh-wide STRICT labelled istio.io/rev=default under a revisioned default: not read, mesh.no-strict naming it",
+      rev: "default",
+      mtls: { mode: "PERMISSIVE", origin: "default" },
+      noStrict: [
+        "but no istiod reads it: its istio.io/rev label names the revision tag default, not a revision",
+      ],
+    },
+    {
+      case: "near miss: labelled with the default tag's revision 1-29, the mesh policy",
+      rev: "1-29",
+      mtls: { mode: "STRICT", origin: "mesh" },
+      noStrict: [],
+    },
   ])("$case", ({ rev, mtls, noStrict }) => {
     const s = run([...revisioned, labelled(peerAuth("istio-system", "default", "STRICT"), rev)]);
     expect(workloadOf(s, "shop", "web").mtls).toMatchObject(mtls);
-    expect(findingsOf(s, "mesh.no-strict").map((f) => f.message)).toEqual(noStrict.map((m) => expect.stringContaining(m)));
+    expect(findingsOf(s, "mesh.no-strict").map((f) => f.message)).toEqual(
+      noStrict.map((m) => expect.stringContaining(m)),
+    );
   });
 
   it.each([
-    { case: "a DestinationRule labelled with the caller's tag is not the caller's: auto mTLS", rev: "prod-stable", tls: "ISTIO_MUTUAL" },
-    { case: "near miss: labelled with the caller's revision, its DISABLE applies", rev: "1-29-4", tls: "DISABLE" },
+    {
+      case: "a DestinationRule labelled with the caller's tag is not the caller's: auto mTLS",
+      rev: "prod-stable",
+      tls: "ISTIO_MUTUAL",
+    },
+    {
+      case: "near miss: labelled with the caller's revision, its DISABLE applies",
+      rev: "1-29-4",
+      tls: "DISABLE",
+    },
   ])("$case", ({ rev, tls: want }) => {
-    const objs = [...tagged, deploy("a", "srv", { ports: [8080] }), service("a", "srv", [{ port: 80, targetPort: 8080 }]), labelled(destRule("a", "srv", host("srv", "a"), tls("DISABLE")), rev)];
+    const objs = [
+      ...tagged,
+      deploy("a", "srv", { ports: [8080] }),
+      service("a", "srv", [{ port: 80, targetPort: 8080 }]),
+      labelled(destRule("a", "srv", host("srv", "a"), tls("DISABLE")), rev),
+    ];
     const s = run(objs, [call("a/app", host("srv", "a"), want === "DISABLE" ? "none" : "mutual_tls", 5)]);
     expect(edgeOf(s, "a/app", host("srv", "a"))!.predicted.client.tls).toBe(want);
   });
@@ -198,17 +356,22 @@ describe("config objects labelled with a revision tag are read by no istiod (crd
   // The tag user's intent (istio/istio#51582): the mesh-wide STRICT labelled with the tag its namespaces
   // use. The mesh runs PERMISSIVE, but the findings name the object no istiod reads and say to fix its
   // label, not that there is none to apply (applying it again, label and all, changes nothing).
-  const stable = [
-    ...stableTagMesh(),
-  ];
+  const stable = [...stableTagMesh()];
   const tagSays = "istio.io/rev label names the revision tag prod-stable, not a revision";
   it.each([
     {
       case: "a mesh-wide STRICT labelled with a tag: mesh.no-strict and pa.permissive name it, say why, and fix the label",
       pas: [labelled(peerAuth("istio-system", "default", "STRICT"), "prod-stable")],
-      noStrict: [`The mesh-wide PeerAuthentication istio-system/default is STRICT, but no istiod reads it: its ${tagSays}`],
-      noStrictFix: ["Label istio-system/default istio.io/rev=1-29 (the revision the tag prod-stable points to) or remove its istio.io/rev label"],
-      permissive: [`Namespace a (Istio's default: no istiod reads mesh-wide PeerAuthentication istio-system/default, whose ${tagSays}`, `Namespace b (Istio's default: no istiod reads mesh-wide PeerAuthentication istio-system/default, whose ${tagSays}`],
+      noStrict: [
+        `The mesh-wide PeerAuthentication istio-system/default is STRICT, but no istiod reads it: its ${tagSays}`,
+      ],
+      noStrictFix: [
+        "Label istio-system/default istio.io/rev=1-29 (the revision the tag prod-stable points to) or remove its istio.io/rev label",
+      ],
+      permissive: [
+        `Namespace a (Istio's default: no istiod reads mesh-wide PeerAuthentication istio-system/default, whose ${tagSays}`,
+        `Namespace b (Istio's default: no istiod reads mesh-wide PeerAuthentication istio-system/default, whose ${tagSays}`,
+      ],
       reason: tagSays,
     },
     {
@@ -216,15 +379,31 @@ describe("config objects labelled with a revision tag are read by no istiod (crd
       pas: [],
       noStrict: ["There is no mesh-wide PeerAuthentication in the root namespace istio-system"],
       noStrictFix: ["apply a PeerAuthentication named default in istio-system with mtls.mode STRICT"],
-      permissive: ["Namespace a (no PeerAuthentication: Istio's default)", "Namespace b (no PeerAuthentication: Istio's default)"],
+      permissive: [
+        "Namespace a (no PeerAuthentication: Istio's default)",
+        "Namespace b (no PeerAuthentication: Istio's default)",
+      ],
       reason: null,
     },
-    { case: "near miss: unlabelled, read by every istiod: STRICT, nothing to say", pas: [peerAuth("istio-system", "default", "STRICT")], noStrict: [], noStrictFix: [], permissive: [], reason: null },
+    {
+      case: "near miss: unlabelled, read by every istiod: STRICT, nothing to say",
+      pas: [peerAuth("istio-system", "default", "STRICT")],
+      noStrict: [],
+      noStrictFix: [],
+      permissive: [],
+      reason: null,
+    },
   ])("$case", ({ pas, noStrict, noStrictFix, permissive, reason }) => {
     const s = run([...stable, ...pas], [call("a/client", host("srv", "b"), "mutual_tls", 5)]);
-    expect(findingsOf(s, "mesh.no-strict").map((f) => f.message)).toEqual(noStrict.map((m) => expect.stringContaining(m)));
-    expect(findingsOf(s, "mesh.no-strict").map((f) => f.fix)).toEqual(noStrictFix.map((m) => expect.stringContaining(m)));
-    expect(findingsOf(s, "pa.permissive").map((f) => f.message)).toEqual(permissive.map((m) => expect.stringContaining(m)));
+    expect(findingsOf(s, "mesh.no-strict").map((f) => f.message)).toEqual(
+      noStrict.map((m) => expect.stringContaining(m)),
+    );
+    expect(findingsOf(s, "mesh.no-strict").map((f) => f.fix)).toEqual(
+      noStrictFix.map((m) => expect.stringContaining(m)),
+    );
+    expect(findingsOf(s, "pa.permissive").map((f) => f.message)).toEqual(
+      permissive.map((m) => expect.stringContaining(m)),
+    );
     const why = edgeOf(s, "a/client", host("srv", "b"))!.predicted.reason;
     if (reason) expect(why).toContain(reason);
     else expect(why).not.toContain("revision tag");
@@ -236,19 +415,45 @@ describe("config objects labelled with a revision tag are read by no istiod (crd
       case: "a namespace-wide STRICT labelled with a tag: pa.permissive names it, says why, and fixes the label",
       rev: "prod-stable",
       mode: "STRICT",
-      permissive: [`Namespace b (Istio's default: no istiod reads namespace-wide PeerAuthentication b/default, whose ${tagSays}`],
-      fix: ["Label b/default istio.io/rev=1-29 (the revision the tag prod-stable points to) or remove its istio.io/rev label, so that istiod applies the STRICT b/default"],
+      permissive: [
+        `Namespace b (Istio's default: no istiod reads namespace-wide PeerAuthentication b/default, whose ${tagSays}`,
+      ],
+      fix: [
+        "Label b/default istio.io/rev=1-29 (the revision the tag prod-stable points to) or remove its istio.io/rev label, so that istiod applies the STRICT b/default",
+      ],
     },
     {
       case: "a namespace-wide PERMISSIVE labelled with a tag: named too, the fix its label and its mode",
       rev: "prod-stable",
       mode: "PERMISSIVE",
-      permissive: [`Namespace b (Istio's default: no istiod reads namespace-wide PeerAuthentication b/default, whose ${tagSays}`],
-      fix: ["Label b/default istio.io/rev=1-29 (the revision the tag prod-stable points to) or remove its istio.io/rev label, so that istiod applies it, and set its mtls.mode STRICT"],
+      permissive: [
+        `Namespace b (Istio's default: no istiod reads namespace-wide PeerAuthentication b/default, whose ${tagSays}`,
+      ],
+      fix: [
+        "Label b/default istio.io/rev=1-29 (the revision the tag prod-stable points to) or remove its istio.io/rev label, so that istiod applies it, and set its mtls.mode STRICT",
+      ],
     },
-    { case: "near miss: labelled with the revision itself, read: STRICT, no finding for b", rev: "1-29", mode: "STRICT", permissive: [], fix: [] },
-    { case: "near miss: unlabelled, read: STRICT, no finding for b", rev: null, mode: "STRICT", permissive: [], fix: [] },
-    { case: "near miss: unlabelled PERMISSIVE, read: named as the namespace's policy", rev: null, mode: "PERMISSIVE", permissive: ["Namespace b (PeerAuthentication b/default, namespace)"], fix: ["Set mtls.mode STRICT in a PeerAuthentication for namespace b"] },
+    {
+      case: "near miss: labelled with the revision itself, read: STRICT, no finding for b",
+      rev: "1-29",
+      mode: "STRICT",
+      permissive: [],
+      fix: [],
+    },
+    {
+      case: "near miss: unlabelled, read: STRICT, no finding for b",
+      rev: null,
+      mode: "STRICT",
+      permissive: [],
+      fix: [],
+    },
+    {
+      case: "near miss: unlabelled PERMISSIVE, read: named as the namespace's policy",
+      rev: null,
+      mode: "PERMISSIVE",
+      permissive: ["Namespace b (PeerAuthentication b/default, namespace)"],
+      fix: ["Set mtls.mode STRICT in a PeerAuthentication for namespace b"],
+    },
   ])("$case", ({ rev, mode, permissive, fix }) => {
     const pa = peerAuth("b", "default", mode);
     const s = run([...stable, rev === null ? pa : labelled(pa, rev)]);
@@ -256,18 +461,31 @@ describe("config objects labelled with a revision tag are read by no istiod (crd
     expect(forB.map((f) => f.message)).toEqual(permissive.map((m) => expect.stringContaining(m)));
     expect(forB.map((f) => f.fix)).toEqual(fix.map((m) => expect.stringContaining(m)));
     // Namespace a has no policy of its own: still "no PeerAuthentication".
-    expect(findingsOf(s, "pa.permissive").filter((f) => f.message.startsWith("Namespace a")).map((f) => f.message)).toEqual([expect.stringContaining("Namespace a (no PeerAuthentication: Istio's default)")]);
+    expect(
+      findingsOf(s, "pa.permissive")
+        .filter((f) => f.message.startsWith("Namespace a"))
+        .map((f) => f.message),
+    ).toEqual([expect.stringContaining("Namespace a (no PeerAuthentication: Istio's default)")]);
   });
 
   // A DestinationRule labelled with a tag does nothing (above): the findings that say what it makes
   // clients do are not made for it, as for one every istiod's discoverySelectors hide.
   it.each([
-    { case: "a DestinationRule labelled with a tag: dr.tls-without-mode silent (no istiod reads it)", rev: "prod-stable", want: 0 },
+    {
+      case: "a DestinationRule labelled with a tag: dr.tls-without-mode silent (no istiod reads it)",
+      rev: "prod-stable",
+      want: 0,
+    },
     { case: "near miss: labelled with the revision the tag names: reported", rev: "1-29-4", want: 1 },
     { case: "near miss: unlabelled: reported", rev: null, want: 1 },
   ])("$case", ({ rev, want }) => {
     const dr = destRule("a", "x", host("srv", "a"), { trafficPolicy: { tls: {} } });
-    const objs = [...tagged, deploy("a", "srv", { ports: [8080] }), service("a", "srv", [{ port: 80, targetPort: 8080 }]), rev === null ? dr : labelled(dr, rev)];
+    const objs = [
+      ...tagged,
+      deploy("a", "srv", { ports: [8080] }),
+      service("a", "srv", [{ port: 80, targetPort: 8080 }]),
+      rev === null ? dr : labelled(dr, rev),
+    ];
     expect(findingsOf(run(objs), "dr.tls-without-mode")).toHaveLength(want);
   });
 });

@@ -186,7 +186,8 @@ function check(m: Mutant, route: string, inputs: ParsedInputs, determinism: bool
     return fail(`schema ${[...new Set(issues)].join("; ")}`, values.join("\n    "));
   }
   const failures: Failure[] = [];
-  for (const e of internalErrors(snap)) failures.push(...fail(`contained internal error ${e.slice(0, 80)}`, e));
+  for (const e of internalErrors(snap))
+    failures.push(...fail(`contained internal error ${e.slice(0, 80)}`, e));
   // Every input.invalid names the file it comes from (the fixtures have none of their own), and the
   // mutated object when it names an object; read as the cluster reader does, the object keeps its
   // place in the fixture, so the line is the mutated object's too. Wording is not checked.
@@ -311,7 +312,14 @@ const REFUSED: readonly Refused[] = [
 
 describe("mutation robustness", () => {
   it(`${MUTANTS} seeded mutants of the correct fixtures, each through both loaders`, () => {
-    const fixtures = [loadFixture("correct-strict"), loadFixture("correct-dr"), loadFixture("correct-vm"), loadFixture("correct-egress-wildcard"), loadFixture("correct-vm-migration"), loadFixture("correct-egress-gateway")];
+    const fixtures = [
+      loadFixture("correct-strict"),
+      loadFixture("correct-dr"),
+      loadFixture("correct-vm"),
+      loadFixture("correct-egress-wildcard"),
+      loadFixture("correct-vm-migration"),
+      loadFixture("correct-egress-gateway"),
+    ];
     for (const f of fixtures)
       expect(f.baseline.findings.filter((x) => x.code === "input.invalid")).toEqual([]);
     const mutants = makeMutants(fixtures);

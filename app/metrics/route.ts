@@ -25,10 +25,7 @@ export async function GET(): Promise<Response> {
       }),
     );
   } catch (e) {
-    console.error(
-      "handshake: /metrics: listing clusters failed:",
-      oneLine(e),
-    );
+    console.error("handshake: /metrics: listing clusters failed:", oneLine(e));
     return new Response("# cluster list unavailable\n", {
       status: 503,
       headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },

@@ -6,13 +6,22 @@ import { STATUS_STYLE } from "../../lib/view/graph/status";
 import type { GraphLayout, ViewGraph } from "../../lib/view/graph/types";
 import { useRef } from "react";
 
-export function SvgGraph({ graph, layout, height }: { graph: ViewGraph; layout: GraphLayout; height: number }) {
+export function SvgGraph({
+  graph,
+  layout,
+  height,
+}: {
+  graph: ViewGraph;
+  layout: GraphLayout;
+  height: number;
+}) {
   const g = useRef<SVGGElement | null>(null);
   const v = useRef({ x: 24, y: 24, k: 0.5 });
   const drag = useRef<{ sx: number; sy: number; vx: number; vy: number } | null>(null);
   const status = new Map(graph.edges.map((e) => [e.id, e.status]));
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
-  const apply = () => g.current?.setAttribute("transform", `translate(${v.current.x},${v.current.y}) scale(${v.current.k})`);
+  const apply = () =>
+    g.current?.setAttribute("transform", `translate(${v.current.x},${v.current.y}) scale(${v.current.k})`);
   return (
     <svg
       data-testid="graph-svg"
@@ -39,7 +48,15 @@ export function SvgGraph({ graph, layout, height }: { graph: ViewGraph; layout: 
     >
       <g ref={g} transform={`translate(24,24) scale(0.5)`}>
         {layout.groups.map((b) => (
-          <rect key={b.id} x={b.x} y={b.y} width={b.w} height={b.h} fill="var(--graph-group)" stroke="var(--border)" />
+          <rect
+            key={b.id}
+            x={b.x}
+            y={b.y}
+            width={b.w}
+            height={b.h}
+            fill="var(--graph-group)"
+            stroke="var(--border)"
+          />
         ))}
         {layout.edges.map((c) => {
           const s = status.get(c.id) ?? "unknown";

@@ -36,7 +36,13 @@ writeFileSync(
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
   headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
 });
 
 const pct = (xs, p) => {
@@ -51,7 +57,9 @@ async function measure(renderer, throttle, idle = false) {
   await page.goto(pathToFileURL(join(out, "index.html")).href + "#" + renderer);
   await page.waitForSelector("[data-rendered=true]");
   // When the first paint happened (the component's mark), not when this evaluate got its turn.
-  const firstRenderMs = await page.evaluate(() => performance.getEntriesByName("handshake:graph-rendered")[0]?.startTime ?? performance.now());
+  const firstRenderMs = await page.evaluate(
+    () => performance.getEntriesByName("handshake:graph-rendered")[0]?.startTime ?? performance.now(),
+  );
   const buildMs = await page.evaluate(() => window.__buildMs);
   if (throttle > 1) await cdp.send("Emulation.setCPUThrottlingRate", { rate: throttle });
   await page.evaluate(() => {
@@ -116,7 +124,9 @@ for (const throttle of [1, 4]) for (const r of ["canvas", "svg"]) rows.push(awai
 await browser.close();
 console.log("graph: 500 nodes, 2,000 edges; pan by drag ~2 s + 20 wheel steps; frame = rAF interval (ms)");
 console.log("draw = time inside the renderer's rAF paint callback (canvas only; SVG paints outside JS)");
-console.log("renderer     cpu  frames   fps  median   p95     max  >33ms  draw med  draw p95  first render (ms)  build+layout (ms)");
+console.log(
+  "renderer     cpu  frames   fps  median   p95     max  >33ms  draw med  draw p95  first render (ms)  build+layout (ms)",
+);
 for (const r of rows) {
   console.log(
     `${r.renderer.padEnd(11)}  ${r.cpu.padEnd(3)}  ${String(r.frames).padStart(6)}  ${r.fps.toFixed(0).padStart(4)}  ${r.median.toFixed(1).padStart(6)}  ${r.p95.toFixed(1).padStart(5)}  ${r.max.toFixed(0).padStart(6)}  ${String(r.over33).padStart(5)}  ${r.drawMedian.toFixed(1).padStart(8)}  ${r.drawP95.toFixed(1).padStart(8)}  ${r.firstRenderMs.toFixed(0).padStart(17)}  ${r.buildMs.toFixed(1).padStart(17)}`,

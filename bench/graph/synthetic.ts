@@ -1,12 +1,29 @@
 // A synthetic namespace for measuring the graph: `nodes` nodes (≈60 % in the focus namespace, the
 // rest in 5 peer namespaces; half workloads, half Services) and `edges` edges with a mix of statuses.
 // Seeded PRNG, so every run draws the same graph.
-import type { Edge, EdgeStatus, MeshSnapshot, SnapshotService, SnapshotWorkload } from "../../lib/core/snapshot/schema";
+import type {
+  Edge,
+  EdgeStatus,
+  MeshSnapshot,
+  SnapshotService,
+  SnapshotWorkload,
+} from "../../lib/core/snapshot/schema";
 import { mulberry32 } from "../generate";
 
 export const FOCUS = "focus";
 
-const STATUSES: EdgeStatus[] = ["mtls", "mtls", "mtls", "mtls", "mtls", "mtls", "plaintext", "unknown", "mismatch", "broken"];
+const STATUSES: EdgeStatus[] = [
+  "mtls",
+  "mtls",
+  "mtls",
+  "mtls",
+  "mtls",
+  "mtls",
+  "plaintext",
+  "unknown",
+  "mismatch",
+  "broken",
+];
 
 export function syntheticSnapshot(nodes = 500, edges = 2000, seed = 7): MeshSnapshot {
   const rand = mulberry32(seed);
@@ -55,7 +72,12 @@ export function syntheticSnapshot(nodes = 500, edges = 2000, seed = 7): MeshSnap
   while (out.length < edges) {
     const inbound = k < peerW.length ? true : k < peerW.length + peerS.length ? false : rand() < 0.3;
     const src = k < peerW.length ? peerW[k]! : inbound ? pick(peerW) : pick(focusW);
-    const dst = k >= peerW.length && k < peerW.length + peerS.length ? peerS[k - peerW.length]! : inbound ? pick(focusS) : pick(allS);
+    const dst =
+      k >= peerW.length && k < peerW.length + peerS.length
+        ? peerS[k - peerW.length]!
+        : inbound
+          ? pick(focusS)
+          : pick(allS);
     k++;
     const port = 80 + Math.floor(rand() * 3);
     const id = `${src.namespace}/${src.name}->${dst.host}:${port}`;
@@ -65,7 +87,13 @@ export function syntheticSnapshot(nodes = 500, edges = 2000, seed = 7): MeshSnap
     out.push({
       id,
       source: { namespace: src.namespace, workload: src.name },
-      destination: { namespace: dst.namespace, service: dst.name, host: dst.host, port, workloads: dst.workloads },
+      destination: {
+        namespace: dst.namespace,
+        service: dst.name,
+        host: dst.host,
+        port,
+        workloads: dst.workloads,
+      },
       predicted: {
         client: { tls: "ISTIO_MUTUAL", origin: "auto", destinationRule: null },
         server: { mode: "STRICT", origin: "mesh", policy: null },
@@ -83,7 +111,12 @@ export function syntheticSnapshot(nodes = 500, edges = 2000, seed = 7): MeshSnap
     generatedAt: at,
     now: at,
     source: { type: "manifests" },
-    mesh: { rootNamespace: "istio-system", trustDomain: "cluster.local", autoMtls: true, dataplanes: ["istio-sidecar"] },
+    mesh: {
+      rootNamespace: "istio-system",
+      trustDomain: "cluster.local",
+      autoMtls: true,
+      dataplanes: ["istio-sidecar"],
+    },
     completeness: [],
     namespaces: [FOCUS, ...peers].map((name) => ({
       name,

@@ -67,7 +67,14 @@ export function CopyEmbedCode(p: CopyEmbedCodeProps) {
         Theme:
         {THEMES.map((th) => (
           <label key={th}>
-            <input type="radio" name={group} value={th} checked={theme === th} onChange={() => setTheme(th)} /> {th}
+            <input
+              type="radio"
+              name={group}
+              value={th}
+              checked={theme === th}
+              onChange={() => setTheme(th)}
+            />{" "}
+            {th}
           </label>
         ))}
       </div>

@@ -6,7 +6,13 @@ import { useQueryState } from "nuqs";
 import { useMemo } from "react";
 import type { Certificate, Finding } from "@/lib/core/snapshot/schema";
 import { buildExpiryModel, WINDOW_PRESETS } from "@/lib/view/expiry/timeline";
-import { URGENCIES, URGENCY_GLYPHS, URGENCY_LABELS, URGENCY_NOTE, URGENCY_RULES } from "@/lib/view/expiry/urgency";
+import {
+  URGENCIES,
+  URGENCY_GLYPHS,
+  URGENCY_LABELS,
+  URGENCY_NOTE,
+  URGENCY_RULES,
+} from "@/lib/view/expiry/urgency";
 import { namespaceViewParsers, type Theme } from "@/lib/view/urlState";
 import { CopyEmbedCode } from "./CopyEmbedCode";
 import { ExpiryTable } from "./ExpiryTable";
@@ -33,12 +39,22 @@ export interface ExpiryPanelProps {
 /** Rows of the table in the compact (embedded) panel. */
 export const COMPACT_TABLE_ROWS = 8;
 
-export function ExpiryPanel({ certificates, findings, now, theme, embed, compact = false }: ExpiryPanelProps) {
+export function ExpiryPanel({
+  certificates,
+  findings,
+  now,
+  theme,
+  embed,
+  compact = false,
+}: ExpiryPanelProps) {
   // The same key and parser on the namespace page and the embed (embedParsers.window is identical). The
   // parser only yields a valid window (else its default); a bad one in the URL is named by
   // IgnoredParamsNotice. The zoom buttons change the URL.
   const [win, setWindow] = useQueryState("window", namespaceViewParsers.window);
-  const model = useMemo(() => buildExpiryModel(certificates, { now, window: win, findings }), [certificates, findings, now, win]);
+  const model = useMemo(
+    () => buildExpiryModel(certificates, { now, window: win, findings }),
+    [certificates, findings, now, win],
+  );
   const presets: string[] = [...WINDOW_PRESETS];
   if (!presets.includes(model.window) && model.windowValid)
     presets.splice(presets.length - 1, 0, model.window);
@@ -53,7 +69,12 @@ export function ExpiryPanel({ certificates, findings, now, theme, embed, compact
       <div className="expiry-toolbar">
         <ul className="expiry-legend" aria-label="Urgency">
           {URGENCIES.map((u) => (
-            <li key={u} className={`urg-${u}`} data-testid={`expiry-count-${u}`} title={`${URGENCY_LABELS[u]}: ${URGENCY_RULES[u]}`}>
+            <li
+              key={u}
+              className={`urg-${u}`}
+              data-testid={`expiry-count-${u}`}
+              title={`${URGENCY_LABELS[u]}: ${URGENCY_RULES[u]}`}
+            >
               <span className="expiry-swatch" aria-hidden />
               <span className="expiry-cue-glyph" aria-hidden>
                 {URGENCY_GLYPHS[u]}

@@ -112,7 +112,8 @@ export function FindingsPanel({ findings, cluster, namespace }: FindingsPanelPro
       {ref !== null ? (
         <div className="findings-ref" data-testid="findings-ref" role="status">
           <p>
-            Findings naming <strong>{refObj ? refLabel(refObj) : ref}</strong>: {named.length} of {findings.length}.{" "}
+            Findings naming <strong>{refObj ? refLabel(refObj) : ref}</strong>: {named.length} of{" "}
+            {findings.length}.{" "}
             <button type="button" className="link-button" onClick={() => void setParams({ ref: null })}>
               Show every finding
             </button>

@@ -43,7 +43,17 @@ const CLICK_SLOP = 4;
 const ZOOM_SETTLE_MS = 150;
 
 export function GraphCanvas(props: GraphCanvasProps) {
-  const { graph, layout, problemsFirst, selectedEdge, selectedNode, onSelectEdge, onSelectNode, label, height } = props;
+  const {
+    graph,
+    layout,
+    problemsFirst,
+    selectedEdge,
+    selectedNode,
+    onSelectEdge,
+    onSelectNode,
+    label,
+    height,
+  } = props;
   const canvasRef = useRef<HTMLCanvasElement | null>(null);
   const view = useRef<ViewTransform | null>(null);
   const size = useRef({ w: 0, h: 0, dpr: 1 });
@@ -63,7 +73,10 @@ export function GraphCanvas(props: GraphCanvasProps) {
   }, [graph, layout, problemsFirst]);
   // What the painter is given to highlight.
   const highlighted = useMemo(() => highlightedEdgeIds(base.buckets).join(","), [base]);
-  const scene = useMemo(() => withSelection(base, selectedEdge, selectedNode), [base, selectedEdge, selectedNode]);
+  const scene = useMemo(
+    () => withSelection(base, selectedEdge, selectedNode),
+    [base, selectedEdge, selectedNode],
+  );
   const sceneRef = useRef(scene);
   sceneRef.current = scene;
   const baseRef = useRef(base);
@@ -93,7 +106,8 @@ export function GraphCanvas(props: GraphCanvasProps) {
       const l = layer.current;
       const key = baseKeyRef.current;
       const stale = !l || l.key !== key || l.palette !== palette || l.dpr !== dpr;
-      if (stale || (l.geometry.k !== v.k && zoomSettle.current === null)) layer.current = paintLayer(baseRef.current, key, v.k, dpr, palette, sprites);
+      if (stale || (l.geometry.k !== v.k && zoomSettle.current === null))
+        layer.current = paintLayer(baseRef.current, key, v.k, dpr, palette, sprites);
     } else layer.current = null;
     if (layer.current) {
       drawLayer(ctx, layer.current, v, w, h);
@@ -179,7 +193,9 @@ export function GraphCanvas(props: GraphCanvasProps) {
     return () => canvas.removeEventListener("wheel", onWheel);
   }, [zoomAt]);
 
-  const drag = useRef<{ id: number; sx: number; sy: number; vx: number; vy: number; moved: boolean } | null>(null);
+  const drag = useRef<{ id: number; sx: number; sy: number; vx: number; vy: number; moved: boolean } | null>(
+    null,
+  );
 
   const toGraph = (e: { clientX: number; clientY: number }) => {
     const r = canvasRef.current!.getBoundingClientRect();
@@ -207,7 +223,8 @@ export function GraphCanvas(props: GraphCanvasProps) {
       return;
     }
     const g = toGraph(e);
-    const over = hitNode(sceneRef.current.layout, g.x, g.y) ?? hitEdge(sceneRef.current.layout, g.x, g.y, 6 / g.k);
+    const over =
+      hitNode(sceneRef.current.layout, g.x, g.y) ?? hitEdge(sceneRef.current.layout, g.x, g.y, 6 / g.k);
     e.currentTarget.style.cursor = over ? "pointer" : "grab";
   };
 
@@ -226,22 +243,24 @@ export function GraphCanvas(props: GraphCanvasProps) {
     const step = 60;
     const v = view.current;
     if (!v) return;
-    const pan: Record<string, [number, number]> = { ArrowLeft: [step, 0], ArrowRight: [-step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+    const pan: Record<string, [number, number]> = {
+      ArrowLeft: [step, 0],
+      ArrowRight: [-step, 0],
+      ArrowUp: [0, step],
+      ArrowDown: [0, -step],
+    };
     const p = pan[e.key];
     if (p) {
       view.current = { ...v, x: v.x + p[0], y: v.y + p[1] };
       userMoved.current = true;
-    }
-    else if (e.key === "+" || e.key === "=" || e.key === "-") {
+    } else if (e.key === "+" || e.key === "=" || e.key === "-") {
       e.preventDefault();
       const at = keyboardZoomPoint(sceneRef.current.layout, v, size.current.w, size.current.h);
       return zoomAt(at.x, at.y, e.key === "-" ? 0.8 : 1.25);
-    }
-    else if (e.key === "0") {
+    } else if (e.key === "0") {
       view.current = fitTransform(sceneRef.current.layout, size.current.w, size.current.h);
       userMoved.current = false;
-    }
-    else return;
+    } else return;
     e.preventDefault();
     schedule();
   };
@@ -255,7 +274,13 @@ export function GraphCanvas(props: GraphCanvasProps) {
       role="img"
       aria-label={label}
       tabIndex={0}
-      style={{ width: "100%", ...(height === undefined ? {} : { height }), display: "block", touchAction: "none", cursor: "grab" }}
+      style={{
+        width: "100%",
+        ...(height === undefined ? {} : { height }),
+        display: "block",
+        touchAction: "none",
+        cursor: "grab",
+      }}
       onPointerDown={onPointerDown}
       onPointerMove={onPointerMove}
       onPointerUp={onPointerUp}

@@ -268,7 +268,11 @@ export function drawGraph(
     }
     if (labels && node) {
       ctx.fillStyle = p.fg;
-      ctx.fillText(clip(ctx, node.kind === "service" ? `svc ${node.name}` : node.name, n.w - 16), n.x + 10, n.y + n.h / 2);
+      ctx.fillText(
+        clip(ctx, node.kind === "service" ? `svc ${node.name}` : node.name, n.w - 16),
+        n.x + 10,
+        n.y + n.h / 2,
+      );
     }
   }
 
@@ -276,7 +280,13 @@ export function drawGraph(
 }
 
 /** The selected edge and node, on top of everything else (also over a cached layer). */
-export function drawSelection(ctx: CanvasRenderingContext2D, scene: Scene, t: ViewTransform, dpr: number, p: Palette): void {
+export function drawSelection(
+  ctx: CanvasRenderingContext2D,
+  scene: Scene,
+  t: ViewTransform,
+  dpr: number,
+  p: Palette,
+): void {
   if (!scene.selectedEdge && !scene.selectedNode) return;
   ctx.setTransform(dpr * t.k, 0, 0, dpr * t.k, dpr * t.x, dpr * t.y);
   ctx.globalAlpha = 1;
@@ -335,7 +345,8 @@ export interface Layer {
   dpr: number;
 }
 
-const curveKey = (c: CurvePath) => `${c.id}@${c.x0},${c.y0},${c.c1x},${c.c1y},${c.c2x},${c.c2y},${c.x1},${c.y1}`;
+const curveKey = (c: CurvePath) =>
+  `${c.id}@${c.x0},${c.y0},${c.c1x},${c.c1y},${c.c2x},${c.c2y},${c.x1},${c.y1}`;
 
 /**
  * Everything the painter draws from a scene (without its selection), as one string: two scenes with
@@ -348,7 +359,9 @@ export function sceneKey(s: Scene): string {
   for (const g of s.layout.groups) parts.push(`g${g.id}|${g.label}|${g.focus}|${g.x},${g.y},${g.w},${g.h}`);
   for (const n of s.layout.nodes) {
     const node = s.nodeById.get(n.id);
-    parts.push(`n${n.id}|${n.x},${n.y},${n.w},${n.h}|${node?.kind}|${node?.name}|${node?.focus}|${node?.worst}`);
+    parts.push(
+      `n${n.id}|${n.x},${n.y},${n.w},${n.h}|${node?.kind}|${node?.name}|${node?.focus}|${node?.worst}`,
+    );
   }
   for (const c of s.layout.links) parts.push(`l${curveKey(c)}`);
   for (const b of s.buckets) parts.push(`b${b.status}|${b.emphasis}|${b.curves.map(curveKey).join(";")}`);
@@ -356,7 +369,14 @@ export function sceneKey(s: Scene): string {
 }
 
 /** Paints `scene` at scale `k` into a new off-screen layer; null when it would be too large (paint directly then). */
-export function paintLayer(scene: Scene, key: string, k: number, dpr: number, p: Palette, sprites: Sprites): Layer | null {
+export function paintLayer(
+  scene: Scene,
+  key: string,
+  k: number,
+  dpr: number,
+  p: Palette,
+  sprites: Sprites,
+): Layer | null {
   const geometry = layerGeometry(scene.layout, k, dpr);
   if (!geometry) return null;
   const bitmap = document.createElement("canvas");
@@ -369,7 +389,13 @@ export function paintLayer(scene: Scene, key: string, k: number, dpr: number, p:
 }
 
 /** Draws `layer` for view `t` on a `width`×`height` canvas: one image copy (scaled while a zoom settles). */
-export function drawLayer(ctx: CanvasRenderingContext2D, layer: Layer, t: ViewTransform, width: number, height: number): void {
+export function drawLayer(
+  ctx: CanvasRenderingContext2D,
+  layer: Layer,
+  t: ViewTransform,
+  width: number,
+  height: number,
+): void {
   const { dpr, palette } = layer;
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.fillStyle = palette.bg;

@@ -37,7 +37,13 @@ export function EdgeList({ edges, selected, problemsFirst, onSelect }: EdgeListP
               <StatusBadge status={e.status} />
             </td>
             <td>
-              <button type="button" className="link-button" onClick={() => onSelect(e.id)} aria-pressed={selected === e.id} data-testid="edge-button">
+              <button
+                type="button"
+                className="link-button"
+                onClick={() => onSelect(e.id)}
+                aria-pressed={selected === e.id}
+                data-testid="edge-button"
+              >
                 {edgeSourceLabel(e)} → {edgeDestinationLabel(e)}
               </button>
             </td>

@@ -17,7 +17,10 @@ export interface EdgePanelProps {
 export function EdgePanel({ cluster, edge, findings, onClose }: EdgePanelProps) {
   const { client, server } = edge.predicted;
   const serverNote = modeNote(server);
-  const src = edge.source.workload === null ? "unknown / outside mesh" : `${edge.source.namespace}/${edge.source.workload}`;
+  const src =
+    edge.source.workload === null
+      ? "unknown / outside mesh"
+      : `${edge.source.namespace}/${edge.source.workload}`;
   return (
     <SidePanel name="edge" title="Edge" onClose={onClose} status={edge.status}>
       <p className="edge-title">
@@ -39,7 +42,11 @@ export function EdgePanel({ cluster, edge, findings, onClose }: EdgePanelProps) 
         <dt>Server mode</dt>
         <dd>
           <code>{server.mode}</code> <span className="muted">from {server.origin}</span>
-          {serverNote ? <div className="muted" data-testid="edge-server-note">{serverNote}</div> : null}
+          {serverNote ? (
+            <div className="muted" data-testid="edge-server-note">
+              {serverNote}
+            </div>
+          ) : null}
         </dd>
         <dt>Policy</dt>
         <dd>
@@ -51,16 +58,25 @@ export function EdgePanel({ cluster, edge, findings, onClose }: EdgePanelProps) 
             <span className="muted">no telemetry</span>
           ) : (
             <>
-              mTLS {edge.observed.mtls} · plaintext {edge.observed.plaintext} · unknown {edge.observed.unknown}
+              mTLS {edge.observed.mtls} · plaintext {edge.observed.plaintext} · unknown{" "}
+              {edge.observed.unknown}
               {edge.observed.window ? <span className="muted"> over {edge.observed.window}</span> : null}
               {edge.observed.portAmbiguous ? (
-                <div className="muted">Port ambiguous: the metrics carry no port, so every candidate port shows the same counts.</div>
+                <div className="muted">
+                  Port ambiguous: the metrics carry no port, so every candidate port shows the same counts.
+                </div>
               ) : null}
             </>
           )}
         </dd>
         <dt>Backends</dt>
-        <dd>{edge.destination.workloads.length ? edge.destination.workloads.join(", ") : <span className="muted">none known</span>}</dd>
+        <dd>
+          {edge.destination.workloads.length ? (
+            edge.destination.workloads.join(", ")
+          ) : (
+            <span className="muted">none known</span>
+          )}
+        </dd>
       </dl>
       <h3>Findings ({findings.length})</h3>
       {findings.length === 0 ? (
@@ -69,7 +85,8 @@ export function EdgePanel({ cluster, edge, findings, onClose }: EdgePanelProps) 
         <ul className="finding-list">
           {findings.map((f, i) => (
             <li key={`${f.code}-${i}`} data-severity={f.severity}>
-              <strong className={`sev sev-${f.severity}`}>{f.severity}</strong> <code>{f.code}</code> {f.message}
+              <strong className={`sev sev-${f.severity}`}>{f.severity}</strong> <code>{f.code}</code>{" "}
+              {f.message}
               <FindingFix fix={f.fix} className="fix" />
             </li>
           ))}

@@ -50,12 +50,24 @@ export interface NamespaceViewProps {
 /** Canvas height while the side panel stands beside it. */
 const PANEL_CANVAS_H = 560;
 
-const VIEW_LABEL: Record<View, string> = { graph: "Graph", certificates: "Certificates", findings: "Findings" };
+const VIEW_LABEL: Record<View, string> = {
+  graph: "Graph",
+  certificates: "Certificates",
+  findings: "Findings",
+};
 
-export function NamespaceView({ cluster, namespace, initial, initialAt, demo, publicUrl }: NamespaceViewProps) {
+export function NamespaceView({
+  cluster,
+  namespace,
+  initial,
+  initialAt,
+  demo,
+  publicUrl,
+}: NamespaceViewProps) {
   const [state, setState] = useQueryStates(namespaceViewParsers);
   // Every setter asks first: re-selecting what is shown leaves the URL, and the history, alone.
-  const changes = (patch: NamespaceViewPatch) => changesUrl(currentQuery(new URLSearchParams(window.location.search), state), patch);
+  const changes = (patch: NamespaceViewPatch) =>
+    changesUrl(currentQuery(new URLSearchParams(window.location.search), state), patch);
   const update = (patch: NamespaceViewPatch) => {
     if (changes(patch)) void setState(patch);
   };
@@ -69,12 +81,16 @@ export function NamespaceView({ cluster, namespace, initial, initialAt, demo, pu
   const layout = useMemo(() => layoutGraph(graph), [graph]);
   const router = useRouter();
   const search = useSearchParams();
-  const ignored = useMemo(() => ignoredNamespaceParams(new URLSearchParams(search?.toString() ?? "")), [search]);
+  const ignored = useMemo(
+    () => ignoredNamespaceParams(new URLSearchParams(search?.toString() ?? "")),
+    [search],
+  );
   const path = namespacePath(cluster, namespace);
 
   const ns = snapshot.namespaces[0];
   const edge = state.edge === null ? undefined : snapshot.edges.find((e) => e.id === state.edge);
-  const workload = state.workload === null ? undefined : snapshot.workloads.find((w) => w.name === state.workload);
+  const workload =
+    state.workload === null ? undefined : snapshot.workloads.find((w) => w.name === state.workload);
   const selectedNode = workload ? `w:${namespace}/${workload.name}` : null;
 
   // Focus: a panel opened by the user gets focus on its heading; Close returns focus to what opened it
@@ -83,13 +99,17 @@ export function NamespaceView({ cluster, namespace, initial, initialAt, demo, pu
   const focus = useRef<"panel" | "opener" | null>(null);
   const remember = () => {
     focus.current = "panel";
-    opener.current = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
+    opener.current =
+      document.activeElement instanceof HTMLElement && document.activeElement !== document.body
+        ? document.activeElement
+        : null;
   };
   const panelKey = edge ? `e:${edge.id}` : workload ? `w:${workload.name}` : null;
   useEffect(() => {
     const want = focus.current;
     focus.current = null;
-    if (want === "panel" && panelKey) document.getElementById(sidePanelTitleId(panelKey.startsWith("e:") ? "edge" : "workload"))?.focus();
+    if (want === "panel" && panelKey)
+      document.getElementById(sidePanelTitleId(panelKey.startsWith("e:") ? "edge" : "workload"))?.focus();
     else if (want === "opener" && !panelKey && opener.current?.isConnected) opener.current.focus();
   }, [panelKey]);
   const closePanel = () => {
@@ -112,7 +132,8 @@ export function NamespaceView({ cluster, namespace, initial, initialAt, demo, pu
     if (!node) return;
     const sel = nodeSelection(node, snapshot.services, namespace);
     // A peer: open its own namespace view, on that workload when it is one.
-    if (sel.kind === "namespace") router.push(serializeNamespaceView(namespacePath(cluster, sel.namespace), { workload: sel.workload }));
+    if (sel.kind === "namespace")
+      router.push(serializeNamespaceView(namespacePath(cluster, sel.namespace), { workload: sel.workload }));
     else if (sel.kind === "workload") selectWorkload(sel.name);
   };
 
@@ -133,14 +154,22 @@ export function NamespaceView({ cluster, namespace, initial, initialAt, demo, pu
           <h1>
             Namespace {namespace}{" "}
             {ns ? (
-              <span className="pill" title={ns.mtls.policy ? `set by ${ns.mtls.policy.kind} ${ns.mtls.policy.namespace ?? ""}/${ns.mtls.policy.name}` : `inherited from ${ns.mtls.inheritedFrom ?? "nothing"}`}>
+              <span
+                className="pill"
+                title={
+                  ns.mtls.policy
+                    ? `set by ${ns.mtls.policy.kind} ${ns.mtls.policy.namespace ?? ""}/${ns.mtls.policy.name}`
+                    : `inherited from ${ns.mtls.inheritedFrom ?? "nothing"}`
+                }
+              >
                 {ns.mtls.mode} · {ns.dataplane}
               </span>
             ) : null}
           </h1>
           <p className="muted">
-            {snapshot.workloads.length} workloads · {snapshot.edges.length} edges ({counts.broken} broken, {counts.mismatch} mismatch, {counts.plaintext}{" "}
-            plaintext, {counts.unknown} unknown) · {snapshot.findings.length} findings
+            {snapshot.workloads.length} workloads · {snapshot.edges.length} edges ({counts.broken} broken,{" "}
+            {counts.mismatch} mismatch, {counts.plaintext} plaintext, {counts.unknown} unknown) ·{" "}
+            {snapshot.findings.length} findings
           </p>
         </div>
         <div className="ns-actions">
@@ -155,16 +184,27 @@ export function NamespaceView({ cluster, namespace, initial, initialAt, demo, pu
         fetching={query.isFetching}
         stale={data.stale}
         serverError={data.error}
-        fetchError={query.isError ? String(query.error instanceof Error ? query.error.message : query.error) : null}
+        fetchError={
+          query.isError ? String(query.error instanceof Error ? query.error.message : query.error) : null
+        }
         demo={demo}
       />
       {snapshot.completeness.length > 0 ? (
         <p className="notice notice-warn">
-          Incomplete: {snapshot.completeness.map((c) => `${c.kind}${c.namespace ? ` in ${c.namespace}` : ""} (${c.reason})`).join(", ")}.
+          Incomplete:{" "}
+          {snapshot.completeness
+            .map((c) => `${c.kind}${c.namespace ? ` in ${c.namespace}` : ""} (${c.reason})`)
+            .join(", ")}
+          .
         </p>
       ) : null}
 
-      <IgnoredParamsNotice ignored={ignored} className="notice notice-warn" lead="Ignored in the link:" tail=". Showing the default instead." />
+      <IgnoredParamsNotice
+        ignored={ignored}
+        className="notice notice-warn"
+        lead="Ignored in the link:"
+        tail=". Showing the default instead."
+      />
 
       <nav className="tabs" aria-label="Namespace views">
         {VIEWS.map((v) => (
@@ -181,7 +221,11 @@ export function NamespaceView({ cluster, namespace, initial, initialAt, demo, pu
             }}
           >
             {VIEW_LABEL[v]}
-            {v === "findings" ? ` (${snapshot.findings.length})` : v === "certificates" ? ` (${snapshot.certificates.length})` : ""}
+            {v === "findings"
+              ? ` (${snapshot.findings.length})`
+              : v === "certificates"
+                ? ` (${snapshot.certificates.length})`
+                : ""}
           </a>
         ))}
       </nav>
@@ -190,13 +234,23 @@ export function NamespaceView({ cluster, namespace, initial, initialAt, demo, pu
         <div className="graph-view">
           <div className="graph-toolbar">
             <Legend />
-            <button type="button" aria-pressed={state.problems} onClick={() => update({ problems: !state.problems })} data-testid="problems-toggle">
+            <button
+              type="button"
+              aria-pressed={state.problems}
+              onClick={() => update({ problems: !state.problems })}
+              data-testid="problems-toggle"
+            >
               Problems first
             </button>
           </div>
           <div
             className={`graph-main${edge || workload ? " with-panel" : ""}`}
-            style={{ "--graph-h": `${canvasHeight}px`, "--graph-h-panel": `${Math.max(canvasHeight, PANEL_CANVAS_H)}px` } as CSSProperties}
+            style={
+              {
+                "--graph-h": `${canvasHeight}px`,
+                "--graph-h-panel": `${Math.max(canvasHeight, PANEL_CANVAS_H)}px`,
+              } as CSSProperties
+            }
           >
             <div className="graph-canvas-wrap">
               {snapshot.edges.length === 0 && snapshot.workloads.length === 0 ? (
@@ -216,10 +270,17 @@ export function NamespaceView({ cluster, namespace, initial, initialAt, demo, pu
                   label={`Service-edge graph of namespace ${namespace}: ${graph.nodes.length} nodes, ${graph.edges.length} edges. The edge list below offers the same selection.`}
                 />
               )}
-              <p className="muted graph-help">Drag or arrow keys to pan, wheel or +/− to zoom, 0 to reset. Click an edge or a workload.</p>
+              <p className="muted graph-help">
+                Drag or arrow keys to pan, wheel or +/− to zoom, 0 to reset. Click an edge or a workload.
+              </p>
             </div>
             {edge ? (
-              <EdgePanel cluster={cluster} edge={edge} findings={snapshot.findings.filter((f) => f.edge === edge.id)} onClose={closePanel} />
+              <EdgePanel
+                cluster={cluster}
+                edge={edge}
+                findings={snapshot.findings.filter((f) => f.edge === edge.id)}
+                onClose={closePanel}
+              />
             ) : workload ? (
               <WorkloadPanel
                 cluster={cluster}
@@ -241,7 +302,12 @@ export function NamespaceView({ cluster, namespace, initial, initialAt, demo, pu
             </p>
           ) : null}
           <div className="graph-lists">
-            <EdgeList edges={snapshot.edges} selected={edge?.id ?? null} problemsFirst={state.problems} onSelect={selectEdge} />
+            <EdgeList
+              edges={snapshot.edges}
+              selected={edge?.id ?? null}
+              problemsFirst={state.problems}
+              onSelect={selectEdge}
+            />
             <table className="workload-list" data-testid="workload-list">
               <caption>Workloads ({snapshot.workloads.length})</caption>
               <thead>
@@ -255,7 +321,12 @@ export function NamespaceView({ cluster, namespace, initial, initialAt, demo, pu
                 {snapshot.workloads.map((w) => (
                   <tr key={w.name} aria-selected={workload?.name === w.name}>
                     <td>
-                      <button type="button" className="link-button" aria-pressed={workload?.name === w.name} onClick={() => selectWorkload(w.name)}>
+                      <button
+                        type="button"
+                        className="link-button"
+                        aria-pressed={workload?.name === w.name}
+                        onClick={() => selectWorkload(w.name)}
+                      >
                         {w.name}
                       </button>
                     </td>

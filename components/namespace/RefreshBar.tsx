@@ -38,7 +38,11 @@ export function RefreshBar(p: RefreshBarProps) {
   const fetching = now !== null && p.fetching;
   return (
     <div className="refresh-bar" data-testid="refresh-bar">
-      {p.demo ? <span className="pill" data-testid="demo-pill">demo data</span> : null}
+      {p.demo ? (
+        <span className="pill" data-testid="demo-pill">
+          demo data
+        </span>
+      ) : null}
       <span>
         Updated{" "}
         <time dateTime={p.generatedAt} title={p.generatedAt} data-testid="updated-ago">
@@ -56,7 +60,8 @@ export function RefreshBar(p: RefreshBarProps) {
       </button>
       {p.stale ? (
         <span className="notice notice-warn" role="status" data-testid="stale">
-          Stale: the server could not refresh the cluster{p.serverError ? ` (${p.serverError})` : ""}; showing the last good snapshot.
+          Stale: the server could not refresh the cluster{p.serverError ? ` (${p.serverError})` : ""}; showing
+          the last good snapshot.
         </span>
       ) : null}
       {p.fetchError ? (

@@ -20,7 +20,14 @@ export function ShareLink() {
       </button>
       {link ? (
         <>
-          <input readOnly value={link} aria-label="Link to this view" data-testid="share-link" size={40} onFocus={(e) => e.currentTarget.select()} />
+          <input
+            readOnly
+            value={link}
+            aria-label="Link to this view"
+            data-testid="share-link"
+            size={40}
+            onFocus={(e) => e.currentTarget.select()}
+          />
           <CopyStatus state={state} failed="Copy it from the field." className="muted" />
         </>
       ) : null}

@@ -25,8 +25,13 @@ export function WorkloadPanel({ cluster, workload: w, certificates, now, onClose
         <dd>{w.identity ? <code>{w.identity}</code> : <span className="muted">none</span>}</dd>
         <dt>Workload mode</dt>
         <dd>
-          <code>{w.mtls.mode}</code> <span className="muted">from {w.mtls.origin}</span> <RefLink cluster={cluster} r={w.mtls.policy} />
-          {note ? <div className="muted" data-testid="workload-mode-note">{note}</div> : null}
+          <code>{w.mtls.mode}</code> <span className="muted">from {w.mtls.origin}</span>{" "}
+          <RefLink cluster={cluster} r={w.mtls.policy} />
+          {note ? (
+            <div className="muted" data-testid="workload-mode-note">
+              {note}
+            </div>
+          ) : null}
         </dd>
       </dl>
       <h3>Effective mode per port</h3>

@@ -14,7 +14,11 @@ export interface NamespaceData {
 
 export const REFRESH_MS = 15_000;
 
-export async function fetchNamespaceSnapshot(cluster: string, namespace: string, fetchImpl: typeof fetch = fetch): Promise<NamespaceData> {
+export async function fetchNamespaceSnapshot(
+  cluster: string,
+  namespace: string,
+  fetchImpl: typeof fetch = fetch,
+): Promise<NamespaceData> {
   const url = `/api/v1/snapshot?cluster=${encodeURIComponent(cluster)}&namespace=${encodeURIComponent(namespace)}`;
   const res = await fetchImpl(url, { cache: "no-store", headers: { accept: "application/json" } });
   if (!res.ok) {
@@ -35,7 +39,13 @@ export async function fetchNamespaceSnapshot(cluster: string, namespace: string,
   };
 }
 
-export function useNamespaceSnapshot(cluster: string, namespace: string, initial: NamespaceData, initialAt: number, paused: boolean) {
+export function useNamespaceSnapshot(
+  cluster: string,
+  namespace: string,
+  initial: NamespaceData,
+  initialAt: number,
+  paused: boolean,
+) {
   return useQuery({
     queryKey: ["snapshot", cluster, namespace],
     queryFn: () => fetchNamespaceSnapshot(cluster, namespace),
@@ -55,7 +65,10 @@ export function useRefreshNow(cluster: string, namespace: string): () => Promise
   const client = useQueryClient();
   return async () => {
     try {
-      await fetch(`/api/v1/snapshot/refresh?cluster=${encodeURIComponent(cluster)}`, { method: "POST", cache: "no-store" });
+      await fetch(`/api/v1/snapshot/refresh?cluster=${encodeURIComponent(cluster)}`, {
+        method: "POST",
+        cache: "no-store",
+      });
     } finally {
       await client.invalidateQueries({ queryKey: ["snapshot", cluster, namespace] });
     }

@@ -24,19 +24,23 @@ export function parseAnalyzeArgs(argv: string[]): AnalyzeArgs | { error: string 
     } else if (name === "--now") {
       const v = value();
       const d = v ? new Date(v) : null;
-      if (!v || !d || Number.isNaN(d.getTime())) return { error: `--now needs an RFC 3339 time, got ${JSON.stringify(v)}` };
+      if (!v || !d || Number.isNaN(d.getTime()))
+        return { error: `--now needs an RFC 3339 time, got ${JSON.stringify(v)}` };
       out.now = d;
     } else if (name === "--format") {
       const v = value();
-      if (v !== "json" && v !== "table") return { error: `--format must be json or table, got ${JSON.stringify(v)}` };
+      if (v !== "json" && v !== "table")
+        return { error: `--format must be json or table, got ${JSON.stringify(v)}` };
       out.format = v;
     } else if (name === "--fail-on") {
       const v = value();
-      if (v !== "error" && v !== "warning" && v !== "never") return { error: `--fail-on must be error, warning or never, got ${JSON.stringify(v)}` };
+      if (v !== "error" && v !== "warning" && v !== "never")
+        return { error: `--fail-on must be error, warning or never, got ${JSON.stringify(v)}` };
       out.failOn = v;
     } else if (a === "-" || !a.startsWith("-")) out.paths.push(a);
     else return { error: `unknown option ${a}` };
   }
-  if (out.paths.length === 0) return { error: "no input: give one or more files or folders, or - for standard input" };
+  if (out.paths.length === 0)
+    return { error: "no input: give one or more files or folders, or - for standard input" };
   return out;
 }

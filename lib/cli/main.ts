@@ -51,7 +51,10 @@ export async function main(argv: string[], io: Io = nodeIo()): Promise<number> {
     try {
       traffic = parseTraffic(await readFile(args.traffic, "utf8"), args.traffic);
     } catch (e) {
-      traffic = { samples: [], problems: [{ file: args.traffic, message: `cannot read: ${shortReason(e)}` }] };
+      traffic = {
+        samples: [],
+        problems: [{ file: args.traffic, message: `cannot read: ${shortReason(e)}` }],
+      };
     }
   }
   const now = args.now ?? io.clock();
@@ -67,7 +70,11 @@ export async function main(argv: string[], io: Io = nodeIo()): Promise<number> {
  * exits 1 whatever the findings: a CI run must not pass on an analysis that lost findings or edges,
  * as it did not when the failure was uncaught. `--fail-on never` still exits 0.
  */
-export function exitStatus(snapshot: MeshSnapshot, failOn: AnalyzeArgs["failOn"], stderr: (s: string) => void): number {
+export function exitStatus(
+  snapshot: MeshSnapshot,
+  failOn: AnalyzeArgs["failOn"],
+  stderr: (s: string) => void,
+): number {
   let internal = false;
   for (const c of snapshot.completeness)
     if (c.reason === "error" && (c.kind === "Rule" || c.kind === "Edge")) {
@@ -76,6 +83,8 @@ export function exitStatus(snapshot: MeshSnapshot, failOn: AnalyzeArgs["failOn"]
     }
   if (failOn === "never") return 0;
   if (internal) return 1;
-  const failing = snapshot.findings.some((f) => f.severity === "error" || (failOn === "warning" && f.severity === "warning"));
+  const failing = snapshot.findings.some(
+    (f) => f.severity === "error" || (failOn === "warning" && f.severity === "warning"),
+  );
   return failing ? 1 : 0;
 }

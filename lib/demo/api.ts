@@ -169,7 +169,13 @@ function parseFieldSelector(t: ResourceType, selector: string | null): ((o: Obj)
     const field = m[1]!.trim();
     const value = m[3]!.trim();
     const read =
-      field === "metadata.name" ? nameOf : field === "metadata.namespace" ? nsOf : field === "type" && t.kind === "Secret" ? (o: Obj) => (typeof o.type === "string" ? o.type : "") : null;
+      field === "metadata.name"
+        ? nameOf
+        : field === "metadata.namespace"
+          ? nsOf
+          : field === "type" && t.kind === "Secret"
+            ? (o: Obj) => (typeof o.type === "string" ? o.type : "")
+            : null;
     if (!read) return `field label not supported: ${field}`;
     tests.push(m[2] === "!=" ? (o) => read(o) !== value : (o) => read(o) === value);
   }
@@ -328,7 +334,11 @@ function list(
   const fault = ctx.listFault?.();
   if (fault !== undefined) {
     const reason = fault === 429 ? "TooManyRequests" : fault === 503 ? "ServiceUnavailable" : "InternalError";
-    return sendJson(res, fault, status(fault, reason, `list ${t.plural} failed: HTTP ${fault} (simulated fault)`));
+    return sendJson(
+      res,
+      fault,
+      status(fault, reason, `list ${t.plural} failed: HTTP ${fault} (simulated fault)`),
+    );
   }
   if (isForbidden(ctx.forbidden, t, namespace, "list"))
     return sendJson(res, 403, forbiddenStatus(user, "list", t, namespace));

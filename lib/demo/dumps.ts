@@ -61,7 +61,10 @@ export function envoyDump(d: EnvoyDumpInput): object {
       last_updated: when,
       secret: { "@type": SECRET, name },
     }));
-  const bootstrap = { "@type": BOOTSTRAP_DUMP, bootstrap: { node: { id: d.nodeId, cluster: "istio-proxy" } } };
+  const bootstrap = {
+    "@type": BOOTSTRAP_DUMP,
+    bootstrap: { node: { id: d.nodeId, cluster: "istio-proxy" } },
+  };
   return { configs: d.nodeId ? [bootstrap, secrets] : [secrets] };
 }
 

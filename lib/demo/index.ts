@@ -333,7 +333,8 @@ function withoutPrivateKeys(o: KubeObject): KubeObject {
     out[field] = Object.fromEntries(
       Object.entries(map).filter(([k, v]) => {
         if (/(^|[-_.])key(\.pem)?$/i.test(k)) return false;
-        const text = typeof v === "string" ? (field === "data" ? Buffer.from(v, "base64").toString("latin1") : v) : "";
+        const text =
+          typeof v === "string" ? (field === "data" ? Buffer.from(v, "base64").toString("latin1") : v) : "";
         return !text.includes("PRIVATE KEY");
       }),
     );

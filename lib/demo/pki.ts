@@ -87,7 +87,12 @@ export interface LeafSpec {
 
 export async function makeLeaf(spec: LeafSpec, issuer: Issued | "self"): Promise<Issued> {
   const rsa = spec.rsaBits
-    ? { name: "RSASSA-PKCS1-v1_5", modulusLength: spec.rsaBits, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }
+    ? {
+        name: "RSASSA-PKCS1-v1_5",
+        modulusLength: spec.rsaBits,
+        publicExponent: new Uint8Array([1, 0, 1]),
+        hash: "SHA-256",
+      }
     : null;
   const keys = (await subtle.generateKey(rsa ?? EC, true, ["sign", "verify"])) as CryptoKeyPair;
   const sans: x509.JsonGeneralNames = [

@@ -66,17 +66,25 @@ export function evaluateQuery(query: string | null, samples: PromSample[], at: D
     result = p.top();
   } catch (e) {
     if (!(e instanceof QueryError)) throw e;
-    if (e.execution) return { code: 422, body: { status: "error", errorType: "execution", error: e.message } };
+    if (e.execution)
+      return { code: 422, body: { status: "error", errorType: "execution", error: e.message } };
     return badData(`invalid parameter "query": ${e.message}`);
   }
   const ts = at.getTime() / 1000;
   return {
     code: 200,
-    body: { status: "success", data: { resultType: "vector", result: result.map((r) => ({ metric: r.labels, value: [ts, String(r.value)] })) } },
+    body: {
+      status: "success",
+      data: {
+        resultType: "vector",
+        result: result.map((r) => ({ metric: r.labels, value: [ts, String(r.value)] })),
+      },
+    },
   };
 }
 
-const TOKEN = /\s*(?:([a-zA-Z_:][a-zA-Z0-9_:]*)|("(?:[^"\\]|\\.)*")|(\[\s*(?:\d+(?:ms|[smhdwy]))+\s*\])|([(){},=]))/y;
+const TOKEN =
+  /\s*(?:([a-zA-Z_:][a-zA-Z0-9_:]*)|("(?:[^"\\]|\\.)*")|(\[\s*(?:\d+(?:ms|[smhdwy]))+\s*\])|([(){},=]))/y;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** Recursive descent over the accepted shapes; anything else is a QueryError (400 bad_data). */
@@ -96,7 +104,9 @@ class QueryParser {
 
   private fail(): never {
     const q = this.q;
-    throw new QueryError(`the demo Prometheus evaluates only ${SHAPES}, not ${JSON.stringify(q.length > 120 ? q.slice(0, 117) + "..." : q)}`);
+    throw new QueryError(
+      `the demo Prometheus evaluates only ${SHAPES}, not ${JSON.stringify(q.length > 120 ? q.slice(0, 117) + "..." : q)}`,
+    );
   }
 
   private next(): string {
@@ -132,7 +142,8 @@ class QueryParser {
   private vector(inner: boolean): Series[] {
     const f = this.next();
     if (f === "sum") return this.sum();
-    if (f === "label_replace" || f === "label_join") return unique(f === "label_replace" ? this.labelReplace() : this.labelJoin());
+    if (f === "label_replace" || f === "label_join")
+      return unique(f === "label_replace" ? this.labelReplace() : this.labelJoin());
     if (f === "increase" && inner) return this.increase();
     return this.fail();
   }
@@ -170,7 +181,8 @@ class QueryParser {
     const v = this.vector(true);
     const [dst, replacement, src, regex] = [this.arg(), this.arg(), this.arg(), this.arg()];
     this.expect(")");
-    if (!LABEL_NAME.test(dst)) throw new QueryError(`invalid destination label name in label_replace(): ${dst}`);
+    if (!LABEL_NAME.test(dst))
+      throw new QueryError(`invalid destination label name in label_replace(): ${dst}`);
     let re: RegExp;
     try {
       // Prometheus anchors the regex at both ends and lets `.` match a newline.
@@ -239,12 +251,15 @@ function setLabel(labels: Record<string, string>, name: string, value: string): 
 
 /** Go's Regexp.Expand: `$1`, `${1}`, `$name` (the longest run of word characters), `$$`; an unknown group is "". */
 function expand(template: string, m: RegExpExecArray): string {
-  return template.replace(/\$(?:\$|\{(\w+)\}|(\w+))/g, (all, braced: string | undefined, bare: string | undefined) => {
-    const name = braced ?? bare;
-    if (name === undefined) return "$";
-    if (/^\d+$/.test(name)) return m[Number(name)] ?? "";
-    return m.groups?.[name] ?? "";
-  });
+  return template.replace(
+    /\$(?:\$|\{(\w+)\}|(\w+))/g,
+    (all, braced: string | undefined, bare: string | undefined) => {
+      const name = braced ?? bare;
+      if (name === undefined) return "$";
+      if (/^\d+$/.test(name)) return m[Number(name)] ?? "";
+      return m.groups?.[name] ?? "";
+    },
+  );
 }
 
 /** What Prometheus raises where a label function leaves two series with one label set. */

@@ -12,7 +12,10 @@ import { oneLine } from "./oneLine";
 
 const NO_STORE = { "Cache-Control": "no-store" };
 
-export function json(body: unknown, init: { status?: number; headers?: Record<string, string> } = {}): Response {
+export function json(
+  body: unknown,
+  init: { status?: number; headers?: Record<string, string> } = {},
+): Response {
   return Response.json(body, { status: init.status ?? 200, headers: { ...NO_STORE, ...init.headers } });
 }
 
@@ -35,7 +38,10 @@ export function cachedSlice(full: MeshSnapshot, namespace: string | undefined): 
 export function snapshotJson(snapshot: MeshSnapshot, headers: Record<string, string>): Response {
   let text = serialised.get(snapshot);
   if (text === undefined) serialised.set(snapshot, (text = JSON.stringify(snapshot)));
-  return new Response(text, { status: 200, headers: { "Content-Type": "application/json", ...NO_STORE, ...headers } });
+  return new Response(text, {
+    status: 200,
+    headers: { "Content-Type": "application/json", ...NO_STORE, ...headers },
+  });
 }
 
 export function errorResponse(e: ApiError): Response {
@@ -48,12 +54,20 @@ export function errorResponse(e: ApiError): Response {
  * §15.5.6), `options` a 204 with the same Allow. `served` lists the route's own handlers; HEAD comes with
  * GET (Next answers it from GET), OPTIONS with every route.
  */
-export function otherMethods(served: readonly ("GET" | "POST")[]): { notAllowed: (request: Request) => Response; options: () => Response } {
+export function otherMethods(served: readonly ("GET" | "POST")[]): {
+  notAllowed: (request: Request) => Response;
+  options: () => Response;
+} {
   const allow = [...served.flatMap((m) => (m === "GET" ? ["GET", "HEAD"] : [m])), "OPTIONS"].join(", ");
   return {
     notAllowed: (request) =>
       json(
-        { error: { code: "method-not-allowed", message: `${request.method} is not allowed on ${ascii(new URL(request.url).pathname).slice(0, 200)}; allowed: ${allow}` } },
+        {
+          error: {
+            code: "method-not-allowed",
+            message: `${request.method} is not allowed on ${ascii(new URL(request.url).pathname).slice(0, 200)}; allowed: ${allow}`,
+          },
+        },
         { status: 405, headers: { Allow: allow } },
       ),
     options: () => new Response(null, { status: 204, headers: { ...NO_STORE, Allow: allow } }),
@@ -63,7 +77,13 @@ export function otherMethods(served: readonly ("GET" | "POST")[]): { notAllowed:
 /** A GET-only route's answers to every other method, to export as they are (`export const { POST, … } = getOnlyRoute()`). */
 export function getOnlyRoute() {
   const other = otherMethods(["GET"]);
-  return { POST: other.notAllowed, PUT: other.notAllowed, PATCH: other.notAllowed, DELETE: other.notAllowed, OPTIONS: other.options };
+  return {
+    POST: other.notAllowed,
+    PUT: other.notAllowed,
+    PATCH: other.notAllowed,
+    DELETE: other.notAllowed,
+    OPTIONS: other.options,
+  };
 }
 
 /** Freshness of the view, as headers, so the body stays exactly the contract's shape. */
@@ -79,7 +99,9 @@ export function viewHeaders(v: SnapshotView): Record<string, string> {
   return h;
 }
 
-export type Resolved = { ok: true; view: SnapshotView; snapshot: MeshSnapshot; namespace: string | undefined } | { ok: false; response: Response };
+export type Resolved =
+  | { ok: true; view: SnapshotView; snapshot: MeshSnapshot; namespace: string | undefined }
+  | { ok: false; response: Response };
 
 /**
  * The snapshot a request names: `cluster=` (default cluster when absent) cut to `namespace=` when given.
@@ -98,7 +120,14 @@ export async function resolveSnapshot(q: URLSearchParams): Promise<Resolved> {
   }
   const ns = namespace.value;
   if (ns !== undefined && !namespaceExists(view.snapshot, ns))
-    return { ok: false, response: errorResponse({ status: 404, code: "unknown-namespace", message: `namespace "${ns}" is not in cluster "${view.cluster}"` }) };
+    return {
+      ok: false,
+      response: errorResponse({
+        status: 404,
+        code: "unknown-namespace",
+        message: `namespace "${ns}" is not in cluster "${view.cluster}"`,
+      }),
+    };
   return { ok: true, view, snapshot: cachedSlice(view.snapshot, ns), namespace: ns };
 }
 
@@ -112,7 +141,17 @@ export async function refreshSnapshot(q: URLSearchParams): Promise<Response> {
   if (!cluster.ok) return errorResponse(cluster.error);
   try {
     const v = await getSnapshotView(cluster.value ?? (await defaultClusterName()), { refresh: true });
-    return json({ cluster: v.cluster, fetchedAt: v.fetchedAt, ageSeconds: v.ageSeconds, stale: v.stale, error: v.error, demo: v.demo }, { headers: viewHeaders(v) });
+    return json(
+      {
+        cluster: v.cluster,
+        fetchedAt: v.fetchedAt,
+        ageSeconds: v.ageSeconds,
+        stale: v.stale,
+        error: v.error,
+        demo: v.demo,
+      },
+      { headers: viewHeaders(v) },
+    );
   } catch (e) {
     return failure(e);
   }
@@ -120,10 +159,15 @@ export async function refreshSnapshot(q: URLSearchParams): Promise<Response> {
 
 /** Known failures keep their message; anything else is logged here and answered without details. */
 export function failure(e: unknown): Response {
-  if (e instanceof UnknownClusterError) return errorResponse({ status: 404, code: "unknown-cluster", message: e.message });
-  if (e instanceof SnapshotUnavailableError) return errorResponse({ status: 503, code: "snapshot-unavailable", message: e.message });
+  if (e instanceof UnknownClusterError)
+    return errorResponse({ status: 404, code: "unknown-cluster", message: e.message });
+  if (e instanceof SnapshotUnavailableError)
+    return errorResponse({ status: 503, code: "snapshot-unavailable", message: e.message });
   console.error("handshake: request failed:", oneLine(e));
-  return json({ error: { code: "internal", message: "internal error (see the server log)" } }, { status: 500 });
+  return json(
+    { error: { code: "internal", message: "internal error (see the server log)" } },
+    { status: 500 },
+  );
 }
 
 function ascii(s: string): string {

@@ -11,11 +11,23 @@ import type { ReadOptions } from "./kube/readCluster";
 import { kubeTransport, type KubeTransport } from "./kube/transport";
 import { oneLine } from "./oneLine";
 import { readSnapshot } from "./readSnapshot";
-import { createSnapshotService, type ReadStats, type ServiceView, type SnapshotServiceDeps } from "./snapshotService";
+import {
+  createSnapshotService,
+  type ReadStats,
+  type ServiceView,
+  type SnapshotServiceDeps,
+} from "./snapshotService";
 import type { Fetch } from "./telemetry/prometheus";
 import { parseTelemetryEnv, telemetrySettings } from "./telemetry/settings";
 import { envSettings } from "./settings";
-import { UnknownClusterError, type ClusterInfo, type ClusterSource, type DefaultFallbackFrom, type PeekedSnapshotView, type SnapshotView } from "./types";
+import {
+  UnknownClusterError,
+  type ClusterInfo,
+  type ClusterSource,
+  type DefaultFallbackFrom,
+  type PeekedSnapshotView,
+  type SnapshotView,
+} from "./types";
 import { quotedClusterName } from "../view/clusterName";
 
 export const DEMO = "demo";
@@ -75,7 +87,11 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
   const targets = new Map<string, Target>();
   for (const c of configured.clusters) {
     let t: KubeTransport | undefined;
-    targets.set(c.name, { name: c.name, source: c.source, transport: async () => (t ??= kubeTransport(c.kubeConfig())) });
+    targets.set(c.name, {
+      name: c.name,
+      source: c.source,
+      transport: async () => (t ??= kubeTransport(c.kubeConfig())),
+    });
   }
 
   let demo: DemoCluster | undefined;
@@ -127,7 +143,9 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
           fallbackFrom = { context: current.name, reason: oneLine(e), cause: "unreachable" };
         }
       }
-      const next: Choice = targets.has("in-cluster") ? { name: "in-cluster", embedded: false } : { name: DEMO, embedded: true };
+      const next: Choice = targets.has("in-cluster")
+        ? { name: "in-cluster", embedded: false }
+        : { name: DEMO, embedded: true };
       if (fallbackFrom)
         warn(
           `handshake: current context ${quotedClusterName(fallbackFrom.context)} ${fallbackFrom.cause === "unreachable" ? "did not answer" : "is not usable as a cluster name"} (${fallbackFrom.reason}); showing ${next.embedded ? "the embedded demo cluster" : `"${next.name}"`}`,
@@ -173,7 +191,12 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
       return readSnapshot(transport, {
         now: at,
         source: t.source === "in-cluster" ? { type: "in-cluster" } : { type: t.source, context: t.name },
-        read: { ...settings.read, proxyCache: proxyCache(t.name), forbiddenCache: forbiddenCache(t.name), ...o.read },
+        read: {
+          ...settings.read,
+          proxyCache: proxyCache(t.name),
+          forbiddenCache: forbiddenCache(t.name),
+          ...o.read,
+        },
         telemetry: telemetrySettings(telemetry, t.name),
         ...(o.fetch ? { fetch: o.fetch } : {}),
       });
@@ -200,9 +223,16 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
       return all
         .map((t): ClusterInfo => {
           const r = service.reachability(t.name);
-          const info: ClusterInfo = { name: t.name, source: t.source, reachable: r.reachable, error: r.error, isDefault: t.name === def };
+          const info: ClusterInfo = {
+            name: t.name,
+            source: t.source,
+            reachable: r.reachable,
+            error: r.error,
+            isDefault: t.name === def,
+          };
           // The current context that failed the start-up probe, before any read of it: unreachable, why.
-          if (choice.fallbackFrom?.context === t.name && r.reachable === null) return { ...info, reachable: false, error: choice.fallbackFrom.reason };
+          if (choice.fallbackFrom?.context === t.name && r.reachable === null)
+            return { ...info, reachable: false, error: choice.fallbackFrom.reason };
           // The stand-in carries why, for the banner (the demo, or in-cluster).
           if (t.name === def && choice.fallbackFrom) return { ...info, fallbackFrom: choice.fallbackFrom };
           return info;
@@ -232,4 +262,3 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
     },
   };
 }
-

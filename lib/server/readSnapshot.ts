@@ -7,7 +7,12 @@ import type { MeshSnapshot, SnapshotSource } from "../core/snapshot/schema";
 import { readCluster, type ReadOptions } from "./kube/readCluster";
 import type { KubeTransport } from "./kube/transport";
 import { prometheusEndpoint, readTraffic, type Fetch, type TelemetryRead } from "./telemetry/prometheus";
-import { DEFAULT_SERVICE, DEFAULT_TIMEOUT_MS, DEFAULT_WINDOW, type TelemetrySettings } from "./telemetry/settings";
+import {
+  DEFAULT_SERVICE,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_WINDOW,
+  type TelemetrySettings,
+} from "./telemetry/settings";
 
 export interface ReadSnapshotOptions {
   now: Date;
@@ -19,10 +24,17 @@ export interface ReadSnapshotOptions {
   fetch?: Fetch;
 }
 
-export const DEFAULT_TELEMETRY: TelemetrySettings = { target: { kind: "service", service: DEFAULT_SERVICE }, window: DEFAULT_WINDOW, timeoutMs: DEFAULT_TIMEOUT_MS };
+export const DEFAULT_TELEMETRY: TelemetrySettings = {
+  target: { kind: "service", service: DEFAULT_SERVICE },
+  window: DEFAULT_WINDOW,
+  timeoutMs: DEFAULT_TIMEOUT_MS,
+};
 
 export async function readSnapshot(t: KubeTransport, o: ReadSnapshotOptions): Promise<MeshSnapshot> {
-  const [r, telemetry] = await Promise.all([readCluster(t, { now: o.now.getTime(), ...o.read }), readTelemetry(t, o)]);
+  const [r, telemetry] = await Promise.all([
+    readCluster(t, { now: o.now.getTime(), ...o.read }),
+    readTelemetry(t, o),
+  ]);
   return analyze(r.inputs, {
     now: o.now,
     source: o.source,
@@ -34,7 +46,19 @@ export async function readSnapshot(t: KubeTransport, o: ReadSnapshotOptions): Pr
 
 function readTelemetry(t: KubeTransport, o: ReadSnapshotOptions): Promise<TelemetryRead> {
   const s = o.telemetry ?? DEFAULT_TELEMETRY;
-  if (s.invalid) return Promise.resolve({ completeness: [{ kind: "Telemetry", reason: "invalid", message: `observed traffic was not read: ${s.invalid}` }] });
-  const ep = prometheusEndpoint(s.target, { transport: t, fetch: o.fetch ?? ((url, init) => fetch(url, init)) });
-  return readTraffic(ep, { window: s.window, timeoutMs: s.timeoutMs, ...(s.matchers !== undefined ? { matchers: s.matchers } : {}) });
+  if (s.invalid)
+    return Promise.resolve({
+      completeness: [
+        { kind: "Telemetry", reason: "invalid", message: `observed traffic was not read: ${s.invalid}` },
+      ],
+    });
+  const ep = prometheusEndpoint(s.target, {
+    transport: t,
+    fetch: o.fetch ?? ((url, init) => fetch(url, init)),
+  });
+  return readTraffic(ep, {
+    window: s.window,
+    timeoutMs: s.timeoutMs,
+    ...(s.matchers !== undefined ? { matchers: s.matchers } : {}),
+  });
 }

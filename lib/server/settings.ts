@@ -15,7 +15,12 @@ export interface ServerSettings {
   problems: string[];
 }
 
-export const DEFAULTS = { refreshSeconds: 30, proxyTimeoutSeconds: 5, proxyConcurrency: 16, proxyRefreshSeconds: 300 } as const;
+export const DEFAULTS = {
+  refreshSeconds: 30,
+  proxyTimeoutSeconds: 5,
+  proxyConcurrency: 16,
+  proxyRefreshSeconds: 300,
+} as const;
 
 /** A positive number from `env[name]`, or `fallback` and the problem when it is set to anything else. */
 export function positiveEnv(

@@ -61,9 +61,7 @@ interface ClusterState {
 
 /** What `peek` answers: the last good view, or why there is none (a read is running / the last one failed). */
 export type PeekedView =
-  | { state: "ready"; view: ServiceView }
-  | { state: "reading" }
-  | { state: "unreachable"; error: string };
+  { state: "ready"; view: ServiceView } | { state: "reading" } | { state: "unreachable"; error: string };
 
 export interface SnapshotService {
   get(cluster: string, opts?: { refresh?: boolean }): Promise<ServiceView>;
@@ -95,7 +93,16 @@ export function createSnapshotService(deps: SnapshotServiceDeps): SnapshotServic
   const state = (cluster: string): ClusterState => {
     let s = states.get(cluster);
     if (!s) {
-      s = { stats: { reads: 0, failures: 0, inFlight: false, lastDurationMs: null, lastError: null, lastReadAt: null } };
+      s = {
+        stats: {
+          reads: 0,
+          failures: 0,
+          inFlight: false,
+          lastDurationMs: null,
+          lastError: null,
+          lastReadAt: null,
+        },
+      };
       states.set(cluster, s);
     }
     return s;
@@ -142,10 +149,15 @@ export function createSnapshotService(deps: SnapshotServiceDeps): SnapshotServic
     void refresh(cluster);
   }
 
-  const recentlyFailed = (s: ClusterState, now: Date) => !!s.failed && now.getTime() - s.failed.at.getTime() < retryMs;
+  const recentlyFailed = (s: ClusterState, now: Date) =>
+    !!s.failed && now.getTime() - s.failed.at.getTime() < retryMs;
 
   function view(s: ClusterState, cluster: string): ServiceView {
-    if (!s.good) throw new SnapshotUnavailableError(cluster, `no snapshot of cluster "${cluster}" yet: ${s.failed?.message ?? "not read yet"}`);
+    if (!s.good)
+      throw new SnapshotUnavailableError(
+        cluster,
+        `no snapshot of cluster "${cluster}" yet: ${s.failed?.message ?? "not read yet"}`,
+      );
     const now = deps.now();
     const stale = !!s.failed && s.failed.at.getTime() >= s.good.at.getTime();
     return {
@@ -165,8 +177,7 @@ export function createSnapshotService(deps: SnapshotServiceDeps): SnapshotServic
       // Single-flight and rate-limited: a burst of "refresh now" clicks costs one cluster read.
       const recent = s.lastStart && now.getTime() - s.lastStart.getTime() < minRefreshMs;
       if (s.inflight || !recent) await refresh(cluster);
-    }
-    else if (!s.good) {
+    } else if (!s.good) {
       if (!recentlyFailed(s, now) || s.inflight) await refresh(cluster);
     } else if (now.getTime() - s.good.at.getTime() >= deps.refreshMs && !recentlyFailed(s, now)) {
       // Older than the interval (the timer is late, or stopped while nobody looked): refresh in the
@@ -211,4 +222,3 @@ export function createSnapshotService(deps: SnapshotServiceDeps): SnapshotServic
     },
   };
 }
-

@@ -20,7 +20,11 @@ export function handshakeServer(): HandshakeServer {
     // writable (deploy/ mounts an emptyDir there).
     const data = process.env.HANDSHAKE_DATA_DIR || join(process.cwd(), ".handshake");
     const startDemo = () =>
-      startDemoCluster({ dir: join(process.cwd(), "demo"), kubeconfigPath: join(data, "demo-kubeconfig.yaml"), stateDir: join(data, "demo-state") });
+      startDemoCluster({
+        dir: join(process.cwd(), "demo"),
+        kubeconfigPath: join(data, "demo-kubeconfig.yaml"),
+        stateDir: join(data, "demo-state"),
+      });
     const server = createHandshakeServer({ env: process.env, home: homedir(), startDemo });
     g[KEY] = s = server;
     // The demo listens in-process; close it when the process ends (SIGTERM/SIGINT exit through here too).
@@ -46,6 +50,9 @@ export function getSnapshotView(cluster: string, opts: { refresh?: boolean } = {
   return handshakeServer().getSnapshotView(cluster, opts);
 }
 
-export function peekSnapshotView(cluster: string, opts: { waitMs?: number } = {}): Promise<PeekedSnapshotView> {
+export function peekSnapshotView(
+  cluster: string,
+  opts: { waitMs?: number } = {},
+): Promise<PeekedSnapshotView> {
   return handshakeServer().peekSnapshotView(cluster, opts);
 }

@@ -23,7 +23,6 @@ export interface ClusterInfo {
   fallbackFrom?: DefaultFallbackFrom;
 }
 
-
 export interface SnapshotView {
   cluster: string;
   snapshot: MeshSnapshot;
@@ -50,7 +49,8 @@ export type PeekedSnapshotView =
 // not the class identity of one copy.
 const UNKNOWN_CLUSTER = Symbol.for("handshake.UnknownClusterError");
 const SNAPSHOT_UNAVAILABLE = Symbol.for("handshake.SnapshotUnavailableError");
-const branded = (v: unknown, brand: symbol) => typeof v === "object" && v !== null && (v as Record<symbol, unknown>)[brand] === true;
+const branded = (v: unknown, brand: symbol) =>
+  typeof v === "object" && v !== null && (v as Record<symbol, unknown>)[brand] === true;
 
 /** The named cluster is not configured: route handlers answer 404. */
 export class UnknownClusterError extends Error {

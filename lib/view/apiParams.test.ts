@@ -80,8 +80,16 @@ describe("apiParams", () => {
       ["cluster=demo&cluster=nope", readCluster, "invalid-cluster"],
       ["namespace=shop&namespace=billing", readNamespace, "invalid-namespace"],
       ["severity=error&severity=warning", readSeverities, "invalid-severity"],
-      ["expiringWithin=30d&expiringWithin=zz", (p) => readDuration(p, "expiringWithin", { fallback: null }), "invalid-expiring-within"],
-      ["window=7d&window=7d", (p) => readDuration(p, "window", { fallback: "30d", allowAll: true }), "invalid-window"],
+      [
+        "expiringWithin=30d&expiringWithin=zz",
+        (p) => readDuration(p, "expiringWithin", { fallback: null }),
+        "invalid-expiring-within",
+      ],
+      [
+        "window=7d&window=7d",
+        (p) => readDuration(p, "window", { fallback: "30d", allowAll: true }),
+        "invalid-window",
+      ],
       ["theme=dark&theme=x&theme=light", readTheme, "invalid-theme"],
       // An empty repetition is still a repetition: which one was meant is not known.
       ["cluster=&cluster=demo", readCluster, "invalid-cluster"],
@@ -91,7 +99,11 @@ describe("apiParams", () => {
       const n = query.split("&").length;
       expect(read(q(query)), query).toEqual({
         ok: false,
-        error: { status: 400, code, message: `parameter "${name}": given ${n} times; give it once${name === "severity" ? " (one comma separated list: severity=error,warning)" : ""}` },
+        error: {
+          status: 400,
+          code,
+          message: `parameter "${name}": given ${n} times; give it once${name === "severity" ? " (one comma separated list: severity=error,warning)" : ""}`,
+        },
       });
     }
   });
@@ -101,7 +113,10 @@ describe("apiParams", () => {
     expect(readCluster(p)).toEqual({ ok: true, value: "demo" });
     expect(readNamespace(p)).toEqual({ ok: true, value: "shop" });
     expect(readSeverities(p)).toEqual({ ok: true, value: ["error", "warning"] });
-    expect(readDuration(p, "window", { fallback: "30d" })).toEqual({ ok: true, value: { text: "7d", seconds: 604_800 } });
+    expect(readDuration(p, "window", { fallback: "30d" })).toEqual({
+      ok: true,
+      value: { text: "7d", seconds: 604_800 },
+    });
     expect(readTheme(p)).toEqual({ ok: true, value: "dark" });
   });
 
@@ -114,10 +129,16 @@ describe("apiParams", () => {
     ] as const)
       expect(readDuration(q(query), name, { fallback: null, allowAll: true }), query).toMatchObject({
         ok: false,
-        error: { status: 400, message: expect.stringContaining(`parameter "${name}": "${value.replace("\t", "?")}"`) },
+        error: {
+          status: 400,
+          message: expect.stringContaining(`parameter "${name}": "${value.replace("\t", "?")}"`),
+        },
       });
     // Near miss: the same durations without the white space.
-    expect(readDuration(q("window=30d"), "window", { fallback: null })).toEqual({ ok: true, value: { text: "30d", seconds: 2_592_000 } });
+    expect(readDuration(q("window=30d"), "window", { fallback: null })).toEqual({
+      ok: true,
+      value: { text: "30d", seconds: 2_592_000 },
+    });
   });
 
   it("clips long echoed values", () => {

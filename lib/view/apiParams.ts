@@ -26,7 +26,11 @@ const bad = (code: string, message: string): Parsed<never> => ({
  */
 function single(q: URLSearchParams, name: string, hint = ""): Parsed<string | null> {
   const all = q.getAll(name);
-  if (all.length > 1) return bad(`invalid-${kebab(name)}`, `parameter "${name}": given ${all.length} times; give it once${hint}`);
+  if (all.length > 1)
+    return bad(
+      `invalid-${kebab(name)}`,
+      `parameter "${name}": given ${all.length} times; give it once${hint}`,
+    );
   return ok(all[0] ?? null);
 }
 
@@ -42,7 +46,10 @@ export function readCluster(q: URLSearchParams): Parsed<string | undefined> {
   if (v === null || v === "") return ok(undefined);
   const problem = clusterNameProblem(v);
   if (problem !== null)
-    return bad("invalid-cluster", `parameter "cluster": "${clip(v)}" is not a valid cluster name (${problem})`);
+    return bad(
+      "invalid-cluster",
+      `parameter "cluster": "${clip(v)}" is not a valid cluster name (${problem})`,
+    );
   return ok(v);
 }
 
@@ -67,7 +74,10 @@ export function readSeverities(q: URLSearchParams): Parsed<SeverityFilter[]> {
   if (!one.ok) return one;
   const { valid, invalid } = readSeverityList(one.value ?? "");
   if (invalid.length > 0)
-    return bad("invalid-severity", `parameter "severity": "${clip(invalid[0]!)}" is not one of ${SEVERITIES.join(", ")}`);
+    return bad(
+      "invalid-severity",
+      `parameter "severity": "${clip(invalid[0]!)}" is not one of ${SEVERITIES.join(", ")}`,
+    );
   return ok(valid);
 }
 

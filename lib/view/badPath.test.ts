@@ -28,7 +28,9 @@ describe("badPathAnswer", () => {
       const a = badPathAnswer(path);
       expect(a.status).toBe(400);
       expect(a.contentType).toBe("application/json");
-      expect(JSON.parse(a.body)).toEqual({ error: { code: "bad-path", message: expect.stringContaining("percent-escape") } });
+      expect(JSON.parse(a.body)).toEqual({
+        error: { code: "bad-path", message: expect.stringContaining("percent-escape") },
+      });
     }
   });
 

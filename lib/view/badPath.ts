@@ -18,7 +18,8 @@ export interface BadPathAnswer {
   body: string;
 }
 
-const MESSAGE = "the path is not a valid address: a percent-escape is malformed (% must be followed by two hex digits encoding UTF-8; write %25 for a literal %)";
+const MESSAGE =
+  "the path is not a valid address: a percent-escape is malformed (% must be followed by two hex digits encoding UTF-8; write %25 for a literal %)";
 
 /** What to answer for a malformed path: JSON `{error:{code:"bad-path",…}}` under /api, else an HTML page. */
 export function badPathAnswer(pathname: string): BadPathAnswer {

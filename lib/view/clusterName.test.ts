@@ -82,7 +82,7 @@ describe("clusterNameProblem", () => {
   it("quotedClusterName shows every refused character as an escape, so a message cannot be flipped by it", () => {
     expect(quotedClusterName("a\u202eb\u0007c\u0085\u2028")).toBe('"a\\u202Eb\\u0007c\\u0085\\u2028"');
     // Near miss: an accepted name is shown as it is.
-    expect(quotedClusterName("👩\u200d💻 \"équipe\"")).toBe('"👩\u200d💻 \\"équipe\\""');
+    expect(quotedClusterName('👩\u200d💻 "équipe"')).toBe('"👩\u200d💻 \\"équipe\\""');
   });
 
   it("readCluster refuses what the listing leaves out, naming the parameter and why", () => {

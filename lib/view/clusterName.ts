@@ -51,5 +51,8 @@ export function clusterNameProblem(name: string): string | null {
  * would flip the rest of the line.
  */
 export function quotedClusterName(name: string): string {
-  return JSON.stringify(name).replace(ANY_REFUSED, (ch) => `\\u${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`);
+  return JSON.stringify(name).replace(
+    ANY_REFUSED,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`,
+  );
 }

@@ -27,7 +27,8 @@ describe("lib/view purity rule", () => {
   });
 
   it("allows the core and other view helpers", async () => {
-    const code = 'import type { Certificate } from "../../core/snapshot/schema";\nimport { parseWindow } from "../window";\nexport type C = Certificate;\nexport const p = parseWindow;\n';
+    const code =
+      'import type { Certificate } from "../../core/snapshot/schema";\nimport { parseWindow } from "../window";\nexport type C = Certificate;\nexport const p = parseWindow;\n';
     expect(await restricted(code, "lib/view/namespace/example.ts")).toEqual([]);
   });
 });

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { createLoader } from "nuqs/server";
-import { changesUrl, currentQuery, embedParsers, handledInPage, ignoredEmbedParams, ignoredNamespaceParams, namespaceViewParsers } from "./urlState";
+import {
+  changesUrl,
+  currentQuery,
+  embedParsers,
+  handledInPage,
+  ignoredEmbedParams,
+  ignoredNamespaceParams,
+  namespaceViewParsers,
+} from "./urlState";
 
 describe("ignoredEmbedParams", () => {
   it("names a window or theme the embed cannot use, with why", () => {
@@ -8,7 +16,9 @@ describe("ignoredEmbedParams", () => {
       { name: "window", value: "bad", reason: "not a duration like 24h, 7d, 30d or 1y, nor all" },
       { name: "theme", value: "purple", reason: "not one of light, dark" },
     ]);
-    expect(ignoredEmbedParams({ window: ["7d", "1y"] })).toEqual([{ name: "window", value: "1y", reason: "given more than once; the first value is used" }]);
+    expect(ignoredEmbedParams({ window: ["7d", "1y"] })).toEqual([
+      { name: "window", value: "1y", reason: "given more than once; the first value is used" },
+    ]);
   });
 
   it("is empty for valid or absent parameters", () => {
@@ -32,7 +42,11 @@ describe("window=all", () => {
 describe("history entries (docs/DECISIONS.md, History entries)", () => {
   it("switching the view and opening or closing a panel push an entry; filter tweaks replace it", () => {
     const mode = (k: keyof typeof namespaceViewParsers) => namespaceViewParsers[k].history ?? "replace";
-    expect(Object.fromEntries(Object.keys(namespaceViewParsers).map((k) => [k, mode(k as keyof typeof namespaceViewParsers)]))).toEqual({
+    expect(
+      Object.fromEntries(
+        Object.keys(namespaceViewParsers).map((k) => [k, mode(k as keyof typeof namespaceViewParsers)]),
+      ),
+    ).toEqual({
       view: "push",
       edge: "push",
       workload: "push",
@@ -88,7 +102,12 @@ describe("changesUrl: a setter that would leave the URL as it is adds no history
     expect(changesUrl(pending, { view: "graph" })).toBe(true);
     expect(changesUrl(pending, { view: "findings" })).toBe(false);
     // An edge opened, not written yet: Close is a change.
-    expect(changesUrl(currentQuery(new URLSearchParams(""), { ...view(""), edge: "e1" }), { edge: null, workload: null })).toBe(true);
+    expect(
+      changesUrl(currentQuery(new URLSearchParams(""), { ...view(""), edge: "e1" }), {
+        edge: null,
+        workload: null,
+      }),
+    ).toBe(true);
     // Near miss: nothing pending, the URL as it is (an ignored value included) is what is compared.
     const settled = currentQuery(new URLSearchParams("view=bogus&x=1"), view("view=bogus&x=1"));
     expect(settled.toString()).toBe("view=bogus&x=1");
@@ -119,7 +138,7 @@ describe("handledInPage: only a plain left click on a tab is the page's (reviews
 });
 
 describe("window= with white space", () => {
-  it("is not a window: the page shows the default and names it, never a second \" 30d\" preset", () => {
+  it('is not a window: the page shows the default and names it, never a second " 30d" preset', () => {
     expect(createLoader(namespaceViewParsers)("?window=%2030d").window).toBe("30d");
     expect(ignoredNamespaceParams(new URLSearchParams("window=%2030d"))).toEqual([
       { name: "window", value: " 30d", reason: "not a duration like 24h, 7d, 30d or 1y, nor all" },

@@ -127,7 +127,9 @@ export function currentQuery(search: URLSearchParams, state: NamespaceViewState)
  * link value the view ignores (`view=bogus`, a repeated key) still counts as a change when written over.
  */
 export function changesUrl(search: URLSearchParams, patch: NamespaceViewPatch): boolean {
-  return (Object.keys(patch) as (keyof NamespaceViewPatch)[]).some((key) => !sameValues(written(key, patch[key] ?? null), search.getAll(key)));
+  return (Object.keys(patch) as (keyof NamespaceViewPatch)[]).some(
+    (key) => !sameValues(written(key, patch[key] ?? null), search.getAll(key)),
+  );
 }
 
 /** The modifier keys and button of a click (a MouseEvent's fields). */
@@ -185,11 +187,21 @@ export function ignoredNamespaceParams(raw: RawParams): IgnoredParam[] {
     const all = values(raw, name);
     if (all.length === 0) continue;
     const first = all[0]!;
-    if (all.length > 1) out.push({ name, value: all.slice(1).join(", "), reason: "given more than once; the first value is used" });
+    if (all.length > 1)
+      out.push({
+        name,
+        value: all.slice(1).join(", "),
+        reason: "given more than once; the first value is used",
+      });
     if (name === "severity") {
       const { invalid } = readSeverityList(first);
-      if (invalid.length > 0) out.push({ name, value: invalid.join(","), reason: `not one of ${SEVERITIES.join(", ")}` });
-    } else if (name === "problems" ? !/^(true|false)$/i.test(first) : first !== "" && namespaceViewParsers[name].parse(first) === null) {
+      if (invalid.length > 0)
+        out.push({ name, value: invalid.join(","), reason: `not one of ${SEVERITIES.join(", ")}` });
+    } else if (
+      name === "problems"
+        ? !/^(true|false)$/i.test(first)
+        : first !== "" && namespaceViewParsers[name].parse(first) === null
+    ) {
       const reason =
         name === "view"
           ? `not one of ${VIEWS.join(", ")}`
@@ -214,9 +226,18 @@ export function ignoredEmbedParams(raw: RawParams): IgnoredParam[] {
     const all = values(raw, name);
     if (all.length === 0) continue;
     const first = all[0]!;
-    if (all.length > 1) out.push({ name, value: all.slice(1).join(", "), reason: "given more than once; the first value is used" });
+    if (all.length > 1)
+      out.push({
+        name,
+        value: all.slice(1).join(", "),
+        reason: "given more than once; the first value is used",
+      });
     if (embedParsers[name].parse(first) === null)
-      out.push({ name, value: first, reason: name === "window" ? WINDOW_HINT : `not one of ${THEMES.join(", ")}` });
+      out.push({
+        name,
+        value: first,
+        reason: name === "window" ? WINDOW_HINT : `not one of ${THEMES.join(", ")}`,
+      });
   }
   return out;
 }

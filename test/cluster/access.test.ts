@@ -12,7 +12,10 @@ import { internalErrors } from "../support/mutation";
 
 function runWith(completeness: Completeness[], unreachableProxies: UnreachableProxy[] = []): MeshSnapshot {
   const objects = loaded([injected("shop"), deploy("shop", "web")]);
-  const s = analyze({ objects, configDumps: [], problems: [] }, { now: NOW, source: { type: "demo", context: "demo" }, completeness, unreachableProxies });
+  const s = analyze(
+    { objects, configDumps: [], problems: [] },
+    { now: NOW, source: { type: "demo", context: "demo" }, completeness, unreachableProxies },
+  );
   MeshSnapshotSchema.parse(s);
   expect(internalErrors(s)).toEqual([]);
   return s;
@@ -20,25 +23,46 @@ function runWith(completeness: Completeness[], unreachableProxies: UnreachablePr
 
 describe("access.forbidden (info)", () => {
   it.each([
-    { kind: "Secret", namespace: "vault", expectRes: [{ kind: "Namespace", name: "vault" }], expectText: ["Secret", "namespace vault", "CA and TLS Secrets"], fixText: "secrets in vault" },
-    { kind: "PeerAuthentication", namespace: "shop", expectRes: [{ kind: "Namespace", name: "shop" }], expectText: ["PeerAuthentication", "namespace shop"], fixText: "peerauthentications in shop" },
-    { kind: "ClusterIssuer", namespace: undefined, expectRes: [], expectText: ["ClusterIssuer", "cluster-wide"], fixText: "clusterissuers" },
-  ])("fires once per forbidden $kind in $namespace, naming kind and namespace", ({ kind, namespace, expectRes, expectText, fixText }) => {
-    const c: Completeness = { kind, reason: "forbidden", message: `${resourceOf(kind)} is forbidden` };
-    if (namespace !== undefined) c.namespace = namespace;
-    const s = runWith([c]);
-    const fs = findingsOf(s, "access.forbidden");
-    expect(fs).toHaveLength(1);
-    const f = fs[0]!;
-    expect(f.severity).toBe("info");
-    expect(f.title).toBe("Could not read (forbidden)");
-    expect(f.resources).toEqual(expectRes);
-    for (const t of expectText) expect(f.message).toContain(t);
-    expect(f.message).toContain("403");
-    expect(f.fix).toContain(fixText);
-    // The completeness entry itself is kept in the snapshot.
-    expect(s.completeness).toContainEqual(c);
-  });
+    {
+      kind: "Secret",
+      namespace: "vault",
+      expectRes: [{ kind: "Namespace", name: "vault" }],
+      expectText: ["Secret", "namespace vault", "CA and TLS Secrets"],
+      fixText: "secrets in vault",
+    },
+    {
+      kind: "PeerAuthentication",
+      namespace: "shop",
+      expectRes: [{ kind: "Namespace", name: "shop" }],
+      expectText: ["PeerAuthentication", "namespace shop"],
+      fixText: "peerauthentications in shop",
+    },
+    {
+      kind: "ClusterIssuer",
+      namespace: undefined,
+      expectRes: [],
+      expectText: ["ClusterIssuer", "cluster-wide"],
+      fixText: "clusterissuers",
+    },
+  ])(
+    "fires once per forbidden $kind in $namespace, naming kind and namespace",
+    ({ kind, namespace, expectRes, expectText, fixText }) => {
+      const c: Completeness = { kind, reason: "forbidden", message: `${resourceOf(kind)} is forbidden` };
+      if (namespace !== undefined) c.namespace = namespace;
+      const s = runWith([c]);
+      const fs = findingsOf(s, "access.forbidden");
+      expect(fs).toHaveLength(1);
+      const f = fs[0]!;
+      expect(f.severity).toBe("info");
+      expect(f.title).toBe("Could not read (forbidden)");
+      expect(f.resources).toEqual(expectRes);
+      for (const t of expectText) expect(f.message).toContain(t);
+      expect(f.message).toContain("403");
+      expect(f.fix).toContain(fixText);
+      // The completeness entry itself is kept in the snapshot.
+      expect(s.completeness).toContainEqual(c);
+    },
+  );
 
   it.each([
     { reason: "timeout" as const },
@@ -69,10 +93,19 @@ describe("access.forbidden (info)", () => {
 
   it("500 namespaces with Secrets forbidden give one finding naming the first five and a count, all as resources", () => {
     const names = Array.from({ length: 500 }, (_, i) => `team-${String(i).padStart(3, "0")}`);
-    const s = runWith(names.map((namespace) => ({ kind: "Secret", namespace, reason: "forbidden" as const, message: "secrets is forbidden" })));
+    const s = runWith(
+      names.map((namespace) => ({
+        kind: "Secret",
+        namespace,
+        reason: "forbidden" as const,
+        message: "secrets is forbidden",
+      })),
+    );
     const fs = findingsOf(s, "access.forbidden");
     expect(fs).toHaveLength(1);
-    expect(fs[0]!.message).toContain("in 500 namespaces (team-000, team-001, team-002, team-003, team-004 and 495 more)");
+    expect(fs[0]!.message).toContain(
+      "in 500 namespaces (team-000, team-001, team-002, team-003, team-004 and 495 more)",
+    );
     expect(fs[0]!.resources).toHaveLength(500);
     expect(s.completeness).toHaveLength(500);
   });
@@ -80,8 +113,16 @@ describe("access.forbidden (info)", () => {
   it("when every namespace of the cluster is forbidden, one cluster-wide finding", () => {
     const nsNames = ["alpha", "beta", "shop"];
     const objects = loaded([...nsNames.map(injected), deploy("shop", "web")]);
-    const completeness: Completeness[] = nsNames.map((namespace) => ({ kind: "Secret", namespace, reason: "forbidden", message: "secrets is forbidden" }));
-    const s = analyze({ objects, configDumps: [], problems: [] }, { now: NOW, source: { type: "demo", context: "demo" }, completeness });
+    const completeness: Completeness[] = nsNames.map((namespace) => ({
+      kind: "Secret",
+      namespace,
+      reason: "forbidden",
+      message: "secrets is forbidden",
+    }));
+    const s = analyze(
+      { objects, configDumps: [], problems: [] },
+      { now: NOW, source: { type: "demo", context: "demo" }, completeness },
+    );
     const fs = findingsOf(s, "access.forbidden");
     expect(fs).toHaveLength(1);
     expect(fs[0]!.resources).toEqual([]);
@@ -117,13 +158,20 @@ describe("access.proxy-unreachable (warning)", () => {
   });
 
   it("says proxy (singular) for one", () => {
-    const f = findingsOf(runWith([], [{ namespace: "shop", pod: "web-1", reason: "HTTP 503" }]), "access.proxy-unreachable")[0]!;
+    const f = findingsOf(
+      runWith([], [{ namespace: "shop", pod: "web-1", reason: "HTTP 503" }]),
+      "access.proxy-unreachable",
+    )[0]!;
     expect(f.message).toContain("1 proxy could not");
   });
 
   it.each([
     { miss: "no proxy unreachable", proxies: [] as UnreachableProxy[], completeness: [] as Completeness[] },
-    { miss: "only a forbidden list", proxies: [] as UnreachableProxy[], completeness: [{ kind: "Secret", namespace: "vault", reason: "forbidden" as const, message: "x" }] },
+    {
+      miss: "only a forbidden list",
+      proxies: [] as UnreachableProxy[],
+      completeness: [{ kind: "Secret", namespace: "vault", reason: "forbidden" as const, message: "x" }],
+    },
   ])("stays silent with $miss", ({ proxies, completeness }) => {
     expect(findingsOf(runWith(completeness, proxies), "access.proxy-unreachable")).toEqual([]);
   });
@@ -132,7 +180,11 @@ describe("access.proxy-unreachable (warning)", () => {
 describe("loader entry points for API values", () => {
   const at = { file: "/api/v1/namespaces/x/secrets/s" };
   it("loadObject takes kind and apiVersion from the list, and scrubs Secret keys", () => {
-    const item = { metadata: { name: "s", namespace: "x", managedFields: [{}] }, type: "kubernetes.io/tls", data: { "tls.crt": "Y2VydA==", "tls.key": "a2V5" } };
+    const item = {
+      metadata: { name: "s", namespace: "x", managedFields: [{}] },
+      type: "kubernetes.io/tls",
+      data: { "tls.crt": "Y2VydA==", "tls.key": "a2V5" },
+    };
     const out = loadObject(item, at, { kind: "Secret", apiVersion: "v1" });
     expect(out.problems).toEqual([]);
     const o = out.objects[0]!.object;
@@ -142,12 +194,28 @@ describe("loader entry points for API values", () => {
     expect(o.metadata).not.toHaveProperty("managedFields");
   });
   it("loadObject reports a nameless object and a non-object, naming where", () => {
-    expect(loadObject({ metadata: {} }, at, { kind: "Pod" }).problems[0]).toMatchObject({ file: at.file, field: "metadata.name" });
+    expect(loadObject({ metadata: {} }, at, { kind: "Pod" }).problems[0]).toMatchObject({
+      file: at.file,
+      field: "metadata.name",
+    });
     expect(loadObject("x", at).problems[0]?.message).toContain("not a Kubernetes object");
   });
   it("loadConfigDump ties the dump to the pod it came from and drops private keys", () => {
-    const body = { configs: [{ "@type": "type.googleapis.com/envoy.admin.v3.SecretsConfigDump", dynamic_active_secrets: [{ name: "default", secret: { tls_certificate: { private_key: { inline_bytes: "c2VjcmV0" } } } }] }] };
-    const out = loadConfigDump(body, { namespace: "shop", name: "web-1" }, { file: "shop/web-1:15000/config_dump" });
+    const body = {
+      configs: [
+        {
+          "@type": "type.googleapis.com/envoy.admin.v3.SecretsConfigDump",
+          dynamic_active_secrets: [
+            { name: "default", secret: { tls_certificate: { private_key: { inline_bytes: "c2VjcmV0" } } } },
+          ],
+        },
+      ],
+    };
+    const out = loadConfigDump(
+      body,
+      { namespace: "shop", name: "web-1" },
+      { file: "shop/web-1:15000/config_dump" },
+    );
     expect(out.configDumps[0]?.pod).toEqual({ namespace: "shop", name: "web-1" });
     expect(JSON.stringify(out.configDumps[0]?.body)).not.toContain("c2VjcmV0");
   });

@@ -35,7 +35,10 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "handshake-clusters-"));
   kubeconfig = join(dir, "config");
   await writeFile(kubeconfig, kc("prod-admin"));
-  await writeFile(join(dir, "other"), kc("staging").replace(/prod/g, "dev").replace("staging\n  context", "qa\n  context"));
+  await writeFile(
+    join(dir, "other"),
+    kc("staging").replace(/prod/g, "dev").replace("staging\n  context", "qa\n  context"),
+  );
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
@@ -57,10 +60,18 @@ describe("configured clusters", () => {
   it("merges a multi-file KUBECONFIG with duplicate names as kubectl does: first file wins, nothing lost", async () => {
     const second = join(dir, "second");
     // Same cluster, user and context names as the first file, other servers; plus a context of its own.
-    await writeFile(second, kc("staging").replace(/127\.0\.0\.1:/g, "10.9.9.9:").replace("- name: staging\n  context", "- name: extra\n  context"));
+    await writeFile(
+      second,
+      kc("staging")
+        .replace(/127\.0\.0\.1:/g, "10.9.9.9:")
+        .replace("- name: staging\n  context", "- name: extra\n  context"),
+    );
     const broken = join(dir, "broken");
     await writeFile(broken, "apiVersion: v1\nkind: Config\nclusters: [ {");
-    const c = configuredClusters({ env: { KUBECONFIG: [kubeconfig, second, broken].join(":") }, home: "/nonexistent" });
+    const c = configuredClusters({
+      env: { KUBECONFIG: [kubeconfig, second, broken].join(":") },
+      home: "/nonexistent",
+    });
     expect(c.clusters.map((x) => x.name).sort()).toEqual(["extra", "prod-admin", "staging"]);
     expect(c.currentContext).toBe("prod-admin");
     const prod = c.clusters.find((x) => x.name === "prod-admin")!.kubeConfig();
@@ -73,7 +84,17 @@ describe("configured clusters", () => {
   });
 
   it("lists contexts by their free-string names, leaves out (and reports) those no link can carry, and every listed one is accepted by the API", async () => {
-    const names = ["prod (eu-west)", "équipe-prod", "arn:aws:eks:eu-west-1:1:cluster/x", "100%", "👩\u200d💻-dev", "..", "bad\u0007bell", " padded", "a\u202eb"];
+    const names = [
+      "prod (eu-west)",
+      "équipe-prod",
+      "arn:aws:eks:eu-west-1:1:cluster/x",
+      "100%",
+      "👩\u200d💻-dev",
+      "..",
+      "bad\u0007bell",
+      " padded",
+      "a\u202eb",
+    ];
     const file = join(dir, "free-names");
     await writeFile(
       file,
@@ -90,7 +111,10 @@ describe("configured clusters", () => {
     expect(c.clusters.map((x) => x.name)).toEqual(names.slice(0, 5));
     // The unusable current context is no default either, and why is kept for the banner.
     expect(c.currentContext).toBeNull();
-    expect(c.refusedCurrentContext).toEqual({ context: "..", reason: "a dot segment (. or ..), which a link cannot carry" });
+    expect(c.refusedCurrentContext).toEqual({
+      context: "..",
+      reason: "a dot segment (. or ..), which a link cannot carry",
+    });
     expect(c.errors).toEqual([
       `kubeconfig context "..": not usable as a cluster name (a dot segment (. or ..), which a link cannot carry)`,
       `kubeconfig context "bad\\u0007bell": not usable as a cluster name (holds U+0007, a control character)`,
@@ -99,24 +123,42 @@ describe("configured clusters", () => {
       `kubeconfig context "a\\u202Eb": not usable as a cluster name (holds U+202E, a bidirectional control, which can show another name than the one used)`,
     ]);
     for (const { name } of c.clusters)
-      expect(readCluster(new URLSearchParams(new URLSearchParams({ cluster: name }).toString()))).toEqual({ ok: true, value: name });
+      expect(readCluster(new URLSearchParams(new URLSearchParams({ cluster: name }).toString()))).toEqual({
+        ok: true,
+        value: name,
+      });
   });
 
   it("falls back to ~/.kube/config, and adds in-cluster when a service-account token is mounted", () => {
     const home = join(dir, "home");
     const files = new Set([join(home, ".kube", "config"), join(SERVICE_ACCOUNT_DIR, "token")]);
-    const c = configuredClusters({ env: { KUBERNETES_SERVICE_HOST: "10.0.0.1" }, home, exists: (p) => files.has(p) });
+    const c = configuredClusters({
+      env: { KUBERNETES_SERVICE_HOST: "10.0.0.1" },
+      home,
+      exists: (p) => files.has(p),
+    });
     // The kubeconfig file does not really exist at that path: reported, not thrown; in-cluster still offered.
     expect(c.clusters.map((x) => x.name)).toEqual(["in-cluster"]);
     expect(c.errors[0]).toContain(join(home, ".kube", "config"));
   });
 
   it("without KUBERNETES_SERVICE_HOST there is no in-cluster entry; without any file, no clusters", () => {
-    expect(configuredClusters({ env: {}, home: "/nonexistent", exists: () => false })).toEqual({ clusters: [], currentContext: null, errors: [] });
+    expect(configuredClusters({ env: {}, home: "/nonexistent", exists: () => false })).toEqual({
+      clusters: [],
+      currentContext: null,
+      errors: [],
+    });
   });
 
   it("reads settings from the environment", () => {
-    expect(envSettings({ HANDSHAKE_DEMO: "1", HANDSHAKE_REFRESH_SECONDS: "5", HANDSHAKE_PROXY_TIMEOUT_SECONDS: "2", HANDSHAKE_PROXY_REFRESH_SECONDS: "600" })).toEqual({
+    expect(
+      envSettings({
+        HANDSHAKE_DEMO: "1",
+        HANDSHAKE_REFRESH_SECONDS: "5",
+        HANDSHAKE_PROXY_TIMEOUT_SECONDS: "2",
+        HANDSHAKE_PROXY_REFRESH_SECONDS: "600",
+      }),
+    ).toEqual({
       forceDemo: true,
       refreshMs: 5000,
       proxyRefreshMs: 600_000,
@@ -126,15 +168,26 @@ describe("configured clusters", () => {
   });
 
   it("a setting that is not a positive number is reported by name and its default used (0 would freeze or time out everything)", () => {
-    const s = envSettings({ HANDSHAKE_REFRESH_SECONDS: "0", HANDSHAKE_PROXY_TIMEOUT_SECONDS: "0", HANDSHAKE_PROXY_CONCURRENCY: "2.5", HANDSHAKE_PROXY_REFRESH_SECONDS: "soon" });
-    expect(s).toMatchObject({ refreshMs: 30_000, proxyRefreshMs: 300_000, read: { proxyTimeoutMs: 5_000, proxyConcurrency: 16 } });
+    const s = envSettings({
+      HANDSHAKE_REFRESH_SECONDS: "0",
+      HANDSHAKE_PROXY_TIMEOUT_SECONDS: "0",
+      HANDSHAKE_PROXY_CONCURRENCY: "2.5",
+      HANDSHAKE_PROXY_REFRESH_SECONDS: "soon",
+    });
+    expect(s).toMatchObject({
+      refreshMs: 30_000,
+      proxyRefreshMs: 300_000,
+      read: { proxyTimeoutMs: 5_000, proxyConcurrency: 16 },
+    });
     expect(s.problems).toEqual([
       'HANDSHAKE_REFRESH_SECONDS="0" is not a positive number; using the default 30',
       'HANDSHAKE_PROXY_REFRESH_SECONDS="soon" is not a positive number; using the default 300',
       'HANDSHAKE_PROXY_TIMEOUT_SECONDS="0" is not a positive number; using the default 5',
       'HANDSHAKE_PROXY_CONCURRENCY="2.5" is not a positive whole number; using the default 16',
     ]);
-    expect(envSettings({ HANDSHAKE_REFRESH_SECONDS: "-3" }).problems[0]).toContain("HANDSHAKE_REFRESH_SECONDS");
+    expect(envSettings({ HANDSHAKE_REFRESH_SECONDS: "-3" }).problems[0]).toContain(
+      "HANDSHAKE_REFRESH_SECONDS",
+    );
   });
 
   it("the server logs each unusable setting once, naming the variable", async () => {
@@ -147,7 +200,9 @@ describe("configured clusters", () => {
       warn: (l) => lines.push(l),
     });
     await server.stop();
-    expect(lines).toEqual(['handshake: HANDSHAKE_REFRESH_SECONDS="0" is not a positive number; using the default 30']);
+    expect(lines).toEqual([
+      'handshake: HANDSHAKE_REFRESH_SECONDS="0" is not a positive number; using the default 30',
+    ]);
   });
 
   it("the server logs each kubeconfig file it could not use at start and keeps the reasons for /api/v1/clusters", async () => {
@@ -185,7 +240,14 @@ describe("default cluster and the embedded demo", () => {
   it("uses the demo when the current context does not answer, and says so", async () => {
     starts = 0;
     const lines: string[] = [];
-    const server = createHandshakeServer({ env: { KUBECONFIG: kubeconfig }, home: "/nonexistent", startDemo, probeTimeoutMs: 1000, every: () => () => undefined, warn: (l) => lines.push(l) });
+    const server = createHandshakeServer({
+      env: { KUBECONFIG: kubeconfig },
+      home: "/nonexistent",
+      startDemo,
+      probeTimeoutMs: 1000,
+      every: () => () => undefined,
+      warn: (l) => lines.push(l),
+    });
     expect(await server.defaultClusterName()).toBe("demo");
     const clusters = await server.listClusters();
     expect(clusters.map((c) => [c.name, c.source, c.isDefault, c.reachable])).toEqual([
@@ -196,8 +258,14 @@ describe("default cluster and the embedded demo", () => {
     // Why the current context is not the one shown: kept, logged once, listed and carried to the banner.
     const prod = clusters.find((c) => c.name === "prod-admin")!;
     expect(prod.error).toMatch(/ECONNREFUSED|127\.0\.0\.1:1/);
-    expect(clusters.find((c) => c.name === "demo")!.fallbackFrom).toEqual({ context: "prod-admin", reason: prod.error, cause: "unreachable" });
-    expect(lines).toEqual([`handshake: current context "prod-admin" did not answer (${prod.error}); showing the embedded demo cluster`]);
+    expect(clusters.find((c) => c.name === "demo")!.fallbackFrom).toEqual({
+      context: "prod-admin",
+      reason: prod.error,
+      cause: "unreachable",
+    });
+    expect(lines).toEqual([
+      `handshake: current context "prod-admin" did not answer (${prod.error}); showing the embedded demo cluster`,
+    ]);
     const views = await Promise.all([server.getSnapshotView("demo"), server.getSnapshotView("demo")]);
     expect(views[0]!.demo).toBe(true);
     expect(views[0]!.snapshot.source).toEqual({ type: "demo", context: "demo" });
@@ -207,7 +275,9 @@ describe("default cluster and the embedded demo", () => {
     await expect(server.getSnapshotView("nope")).rejects.toBeInstanceOf(UnknownClusterError);
     // A listed context that does not answer: no snapshot, reported unreachable.
     await expect(server.getSnapshotView("staging")).rejects.toThrow(/127\.0\.0\.1:2/);
-    expect((await server.listClusters()).find((c) => c.name === "staging")).toMatchObject({ reachable: false });
+    expect((await server.listClusters()).find((c) => c.name === "staging")).toMatchObject({
+      reachable: false,
+    });
     await server.stop();
   });
 
@@ -215,41 +285,85 @@ describe("default cluster and the embedded demo", () => {
   // says why (it used to fall back silently, the reason only in `errors`).
   it("uses the demo when the current context's name is not usable, and says why", async () => {
     const file = join(dir, "refused-current");
-    await writeFile(file, kc("staging").replace("- name: staging\n  context", "- name: \"a\\u202eb\"\n  context").replace("current-context: staging", 'current-context: "a\\u202eb"'));
+    await writeFile(
+      file,
+      kc("staging")
+        .replace("- name: staging\n  context", '- name: "a\\u202eb"\n  context')
+        .replace("current-context: staging", 'current-context: "a\\u202eb"'),
+    );
     const lines: string[] = [];
-    const server = createHandshakeServer({ env: { KUBECONFIG: file }, home: "/nonexistent", startDemo, every: () => () => undefined, warn: (l) => lines.push(l) });
+    const server = createHandshakeServer({
+      env: { KUBECONFIG: file },
+      home: "/nonexistent",
+      startDemo,
+      every: () => () => undefined,
+      warn: (l) => lines.push(l),
+    });
     expect(await server.defaultClusterName()).toBe("demo");
     const clusters = await server.listClusters();
     expect(clusters.map((c) => c.name)).toEqual(["demo", "prod-admin"]);
     const reason = "holds U+202E, a bidirectional control, which can show another name than the one used";
-    expect(clusters.find((c) => c.name === "demo")!.fallbackFrom).toEqual({ context: "a\u202eb", reason, cause: "unusable-name" });
-    expect(lines).toContain(`handshake: current context "a\\u202Eb" is not usable as a cluster name (${reason}); showing the embedded demo cluster`);
+    expect(clusters.find((c) => c.name === "demo")!.fallbackFrom).toEqual({
+      context: "a\u202eb",
+      reason,
+      cause: "unusable-name",
+    });
+    expect(lines).toContain(
+      `handshake: current context "a\\u202Eb" is not usable as a cluster name (${reason}); showing the embedded demo cluster`,
+    );
     await server.stop();
   });
 
   it("near miss: a refused context that is not the current one leaves the current one the default", async () => {
     const file = join(dir, "refused-other");
-    await writeFile(file, kc("staging").replace("- name: prod-admin\n  context", "- name: \"a\\u202eb\"\n  context"));
-    const server = createHandshakeServer({ env: { KUBECONFIG: file }, home: "/nonexistent", startDemo, probeTimeoutMs: 1000, every: () => () => undefined, warn: () => undefined });
+    await writeFile(
+      file,
+      kc("staging").replace("- name: prod-admin\n  context", '- name: "a\\u202eb"\n  context'),
+    );
+    const server = createHandshakeServer({
+      env: { KUBECONFIG: file },
+      home: "/nonexistent",
+      startDemo,
+      probeTimeoutMs: 1000,
+      every: () => () => undefined,
+      warn: () => undefined,
+    });
     // staging does not answer: the fallback names it as unreachable, not the refused name.
     expect(await server.defaultClusterName()).toBe("demo");
-    expect((await server.listClusters()).find((c) => c.name === "demo")!.fallbackFrom).toMatchObject({ context: "staging", cause: "unreachable" });
+    expect((await server.listClusters()).find((c) => c.name === "demo")!.fallbackFrom).toMatchObject({
+      context: "staging",
+      cause: "unreachable",
+    });
     await server.stop();
   });
 
   it("uses the current context when it answers, without starting the demo", async () => {
     starts = 0;
-    const server = createHandshakeServer({ env: { KUBECONFIG: demo.demo.kubeconfigPath }, home: "/nonexistent", startDemo, every: () => () => undefined });
-    expect(await server.listClusters()).toEqual([{ name: "demo", source: "kubeconfig", reachable: null, error: null, isDefault: true }]);
+    const server = createHandshakeServer({
+      env: { KUBECONFIG: demo.demo.kubeconfigPath },
+      home: "/nonexistent",
+      startDemo,
+      every: () => () => undefined,
+    });
+    expect(await server.listClusters()).toEqual([
+      { name: "demo", source: "kubeconfig", reachable: null, error: null, isDefault: true },
+    ]);
     expect(starts).toBe(0);
     await server.stop();
   });
 
   it("HANDSHAKE_DEMO=1 forces the embedded demo without probing the kubeconfig", async () => {
     starts = 0;
-    const server = createHandshakeServer({ env: { KUBECONFIG: kubeconfig, HANDSHAKE_DEMO: "1" }, home: "/nonexistent", startDemo, every: () => () => undefined });
+    const server = createHandshakeServer({
+      env: { KUBECONFIG: kubeconfig, HANDSHAKE_DEMO: "1" },
+      home: "/nonexistent",
+      startDemo,
+      every: () => () => undefined,
+    });
     expect(await server.defaultClusterName()).toBe("demo");
-    expect((await server.listClusters()).filter((c) => c.isDefault)).toEqual([{ name: "demo", source: "demo", reachable: null, error: null, isDefault: true }]);
+    expect((await server.listClusters()).filter((c) => c.isDefault)).toEqual([
+      { name: "demo", source: "demo", reachable: null, error: null, isDefault: true },
+    ]);
     await server.stop();
   });
 });

@@ -43,7 +43,9 @@ async function plugin(name: string, script: string): Promise<string> {
   return path;
 }
 
-const execUser = (command: string) => ({ exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command, args: [] } });
+const execUser = (command: string) => ({
+  exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command, args: [] },
+});
 
 async function failure(p: Promise<unknown>): Promise<KubeError> {
   const e = await p.then(
@@ -61,16 +63,23 @@ describe("credentials", () => {
     const e = await failure(kubeTransport(withUser(execUser(cmd))).get("/version", 800));
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(e.reason).toBe("credentials");
-    expect(e.message).toBe('credentials for context "ctx" not obtained within 0.8 s (the exec plugin "kubelogin-wait" did not finish)');
+    expect(e.message).toBe(
+      'credentials for context "ctx" not obtained within 0.8 s (the exec plugin "kubelogin-wait" did not finish)',
+    );
     // It fails the whole read (the last good snapshot is served stale), as an unreachable server does.
     expect(isReadFailure(e)).toBe(true);
   });
 
   it("a failing plugin's output (a token on stdout, a refresh token on stderr) never reaches the message", async () => {
-    const cmd = await plugin("leaky", 'echo "eyJhbGciOiJSUzI1NiJ9.SECRET-TOKEN"; echo "refresh_token=1//SECRET-REFRESH expired" >&2; exit 1');
+    const cmd = await plugin(
+      "leaky",
+      'echo "eyJhbGciOiJSUzI1NiJ9.SECRET-TOKEN"; echo "refresh_token=1//SECRET-REFRESH expired" >&2; exit 1',
+    );
     const e = await failure(kubeTransport(withUser(execUser(cmd))).get("/version", 5_000));
     expect(e.reason).toBe("credentials");
-    expect(e.message).toBe('credentials for context "ctx" could not be obtained: the exec plugin "leaky" failed (its output is not shown: it may hold a token)');
+    expect(e.message).toBe(
+      'credentials for context "ctx" could not be obtained: the exec plugin "leaky" failed (its output is not shown: it may hold a token)',
+    );
     expect(e.message).not.toMatch(/SECRET|eyJ/);
   });
 
@@ -82,15 +91,26 @@ describe("credentials", () => {
   });
 
   it("a plugin not on the PATH is named as such", async () => {
-    const e = await failure(kubeTransport(withUser(execUser("handshake-no-such-plugin"))).get("/version", 5_000));
-    expect(e.message).toBe('credentials for context "ctx" could not be obtained: the exec plugin "handshake-no-such-plugin" was not found on the PATH');
+    const e = await failure(
+      kubeTransport(withUser(execUser("handshake-no-such-plugin"))).get("/version", 5_000),
+    );
+    expect(e.message).toBe(
+      'credentials for context "ctx" could not be obtained: the exec plugin "handshake-no-such-plugin" was not found on the PATH',
+    );
   });
 
   it("a client certificate file that is missing is named, not reported as an unreachable server", async () => {
     const missing = join(dir, "no-such-client.crt");
-    const e = await failure(kubeTransport(withUser({ certFile: missing, keyFile: join(dir, "no-such-client.key") })).get("/version", 5_000));
+    const e = await failure(
+      kubeTransport(withUser({ certFile: missing, keyFile: join(dir, "no-such-client.key") })).get(
+        "/version",
+        5_000,
+      ),
+    );
     expect(e.reason).toBe("credentials");
-    expect(e.message).toBe(`credentials for context "ctx" could not be obtained: cannot read ${missing} (ENOENT)`);
+    expect(e.message).toBe(
+      `credentials for context "ctx" could not be obtained: cannot read ${missing} (ENOENT)`,
+    );
   });
 
   it("a plugin run that outlived its request is not started again by the next requests (reviews/server2.md #3)", async () => {
@@ -105,14 +125,18 @@ describe("credentials", () => {
     expect(Date.now() - started).toBeLessThan(1_000);
     for (const e of [next, forward]) {
       expect(e.reason).toBe("credentials");
-      expect(e.message).toBe('credentials for context "ctx" not obtained: the exec plugin "kubelogin-browser" started by an earlier request is still running');
+      expect(e.message).toBe(
+        'credentials for context "ctx" not obtained: the exec plugin "kubelogin-browser" started by an earlier request is still running',
+      );
     }
     expect((await readFile(log, "utf8")).trim().split("\n")).toEqual(["run"]);
   });
 
   it("a port-forward's failing plugin says nothing it printed either (reviews/server2.md #2)", async () => {
     const cmd = await plugin("leaky-forward", 'echo "refresh_token=1//SECRET-REFRESH expired" >&2; exit 1');
-    const e = await failure(kubeTransport(withUser(execUser(cmd))).podGet("shop", "web-1", 15000, "/config_dump", 5_000));
+    const e = await failure(
+      kubeTransport(withUser(execUser(cmd))).podGet("shop", "web-1", 15000, "/config_dump", 5_000),
+    );
     expect(e.message).not.toMatch(/SECRET/);
   });
 
@@ -137,12 +161,17 @@ describe("credentials", () => {
     const cred = JSON.stringify({
       apiVersion: "client.authentication.k8s.io/v1beta1",
       kind: "ExecCredential",
-      status: { clientCertificateData: Buffer.from(u.certData!, "base64").toString(), clientKeyData: Buffer.from(u.keyData!, "base64").toString() },
+      status: {
+        clientCertificateData: Buffer.from(u.certData!, "base64").toString(),
+        clientKeyData: Buffer.from(u.keyData!, "base64").toString(),
+      },
     });
     const credFile = join(dir, "cred.json");
     await writeFile(credFile, cred);
     const cmd = await plugin("good", `cat ${credFile}`);
-    const body = (await kubeTransport(withUser(execUser(cmd))).get("/version", 5_000)) as { gitVersion?: string };
+    const body = (await kubeTransport(withUser(execUser(cmd))).get("/version", 5_000)) as {
+      gitVersion?: string;
+    };
     expect(typeof body.gitVersion).toBe("string");
   });
 });

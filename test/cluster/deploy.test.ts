@@ -9,9 +9,21 @@ import { proxyPath } from "../../lib/server/telemetry/prometheus";
 import { DEFAULT_SERVICE } from "../../lib/server/telemetry/settings";
 
 type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
-type Doc = { kind: string; metadata: { name: string }; rules?: Rule[]; spec?: unknown; roleRef?: { name: string }; subjects?: { name: string; namespace: string }[] };
+type Doc = {
+  kind: string;
+  metadata: { name: string };
+  rules?: Rule[];
+  spec?: unknown;
+  roleRef?: { name: string };
+  subjects?: { name: string; namespace: string }[];
+};
 const docs = (file: string) => yaml.loadAll(readFileSync(`deploy/${file}`, "utf8")) as Doc[];
-const grants = (role: Doc) => role.rules!.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.map((res) => `${g}/${res} ${[...r.verbs].sort().join(",")}`))).sort();
+const grants = (role: Doc) =>
+  role
+    .rules!.flatMap((r) =>
+      r.apiGroups.flatMap((g) => r.resources.map((res) => `${g}/${res} ${[...r.verbs].sort().join(",")}`)),
+    )
+    .sort();
 
 describe("deploy/", () => {
   const roles = docs("clusterrole.yaml");
@@ -19,7 +31,9 @@ describe("deploy/", () => {
   const secrets = roles.find((d) => d.metadata.name === "handshake-secret-reader")!;
 
   it("the reader role grants exactly the kinds read, read-only, plus pods/portforward get and create (a WebSocket upgrade is a GET; 1.35+ also checks create) and get on Prometheus' service proxy", () => {
-    const read = [NAMESPACES, ...KINDS].filter((k) => k.kind !== "Secret").map((k) => `${k.group}/${k.plural} list`);
+    const read = [NAMESPACES, ...KINDS]
+      .filter((k) => k.kind !== "Secret")
+      .map((k) => `${k.group}/${k.plural} list`);
     expect(grants(reader)).toEqual([...read, "/pods/portforward create,get", "/services/proxy get"].sort());
   });
 
@@ -28,7 +42,9 @@ describe("deploy/", () => {
     expect(proxyRules).toHaveLength(1);
     const segment = `${DEFAULT_SERVICE.name}:${DEFAULT_SERVICE.port}`;
     expect(proxyRules[0]!.resourceNames).toEqual([segment]);
-    expect(proxyPath(DEFAULT_SERVICE)).toBe(`/api/v1/namespaces/${DEFAULT_SERVICE.namespace}/services/${segment}/proxy/api/v1/query`);
+    expect(proxyPath(DEFAULT_SERVICE)).toBe(
+      `/api/v1/namespaces/${DEFAULT_SERVICE.namespace}/services/${segment}/proxy/api/v1/query`,
+    );
     // Every other rule applies to all objects of its kinds.
     expect(reader.rules!.filter((r) => r.resourceNames !== undefined)).toEqual(proxyRules);
   });
@@ -40,31 +56,74 @@ describe("deploy/", () => {
 
   it("both roles are bound to the handshake service account", () => {
     const bindings = docs("clusterrolebinding.yaml");
-    expect(bindings.map((b) => b.roleRef?.name).sort()).toEqual(["handshake-reader", "handshake-secret-reader"]);
-    for (const b of bindings) expect(b.subjects).toEqual([{ kind: "ServiceAccount", name: "handshake", namespace: "handshake" }]);
+    expect(bindings.map((b) => b.roleRef?.name).sort()).toEqual([
+      "handshake-reader",
+      "handshake-secret-reader",
+    ]);
+    for (const b of bindings)
+      expect(b.subjects).toEqual([{ kind: "ServiceAccount", name: "handshake", namespace: "handshake" }]);
     expect(docs("serviceaccount.yaml")[0]!.metadata.name).toBe("handshake");
   });
 
   it("the Deployment runs non-root, read-only, with resources, probes on /readyz and /healthz", () => {
-    const d = docs("deployment.yaml")[0]! as unknown as { spec: { template: { spec: { serviceAccountName: string; securityContext: Record<string, unknown>; containers: Record<string, unknown>[] } } } };
+    const d = docs("deployment.yaml")[0]! as unknown as {
+      spec: {
+        template: {
+          spec: {
+            serviceAccountName: string;
+            securityContext: Record<string, unknown>;
+            containers: Record<string, unknown>[];
+          };
+        };
+      };
+    };
     const pod = d.spec.template.spec;
     expect(pod.serviceAccountName).toBe("handshake");
     expect(pod.securityContext.runAsNonRoot).toBe(true);
-    const c = pod.containers[0]! as { securityContext: Record<string, unknown>; resources: { requests: object; limits: object }; readinessProbe: { httpGet: { path: string } }; livenessProbe: { httpGet: { path: string } } };
-    expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+    const c = pod.containers[0]! as {
+      securityContext: Record<string, unknown>;
+      resources: { requests: object; limits: object };
+      readinessProbe: { httpGet: { path: string } };
+      livenessProbe: { httpGet: { path: string } };
+    };
+    expect(c.securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+    });
     expect(c.resources.requests).toBeDefined();
     expect(c.resources.limits).toBeDefined();
     expect(c.readinessProbe.httpGet.path).toBe("/readyz");
     expect(c.livenessProbe.httpGet.path).toBe("/healthz");
     const kust = yaml.load(readFileSync("deploy/kustomization.yaml", "utf8")) as { resources: string[] };
-    expect(kust.resources.sort()).toEqual(["clusterrole.yaml", "clusterrolebinding.yaml", "deployment.yaml", "namespace.yaml", "service.yaml", "serviceaccount.yaml"]);
+    expect(kust.resources.sort()).toEqual([
+      "clusterrole.yaml",
+      "clusterrolebinding.yaml",
+      "deployment.yaml",
+      "namespace.yaml",
+      "service.yaml",
+      "serviceaccount.yaml",
+    ]);
   });
 });
 
 describe("Dockerfile and Deployment agree", () => {
   const dockerfile = readFileSync("Dockerfile", "utf8");
   const d = docs("deployment.yaml")[0]! as unknown as {
-    spec: { template: { spec: { securityContext: { runAsUser: number }; volumes: { name: string; emptyDir?: object }[]; containers: { command: string[]; workingDir: string; env: { name: string; value: string }[]; volumeMounts: { name: string; mountPath: string }[] }[] } } };
+    spec: {
+      template: {
+        spec: {
+          securityContext: { runAsUser: number };
+          volumes: { name: string; emptyDir?: object }[];
+          containers: {
+            command: string[];
+            workingDir: string;
+            env: { name: string; value: string }[];
+            volumeMounts: { name: string; mountPath: string }[];
+          }[];
+        };
+      };
+    };
   };
   const pod = d.spec.template.spec;
   const c = pod.containers[0]!;
@@ -78,7 +137,9 @@ describe("Dockerfile and Deployment agree", () => {
     expect(dockerfile).toMatch(/next build/);
     expect(dockerfile).toMatch(/^USER 10001:10001$/m);
     expect(dockerfile).toMatch(/HOME=\/tmp/);
-    expect(readFileSync(".dockerignore", "utf8").split("\n")).toEqual(expect.arrayContaining(["node_modules", ".next", ".handshake"]));
+    expect(readFileSync(".dockerignore", "utf8").split("\n")).toEqual(
+      expect.arrayContaining(["node_modules", ".next", ".handshake"]),
+    );
   });
 
   it("the Deployment starts the image's command with node (no npx), as the image's user, HOME and data dir on the /tmp emptyDir", () => {

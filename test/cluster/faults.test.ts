@@ -20,8 +20,15 @@ beforeAll(async () => {
 afterAll(async () => base?.stop());
 
 /** The parts of a snapshot that do not depend on the PKI generated at start (fingerprints differ per demo). */
-const pkiFree = (s: MeshSnapshot) => ({ mesh: s.mesh, namespaces: s.namespaces, workloads: s.workloads, services: s.services, edges: s.edges });
-const certKey = (c: MeshSnapshot["certificates"][number]) => `${c.role} ${c.subject} ${JSON.stringify(c.sources)}`;
+const pkiFree = (s: MeshSnapshot) => ({
+  mesh: s.mesh,
+  namespaces: s.namespaces,
+  workloads: s.workloads,
+  services: s.services,
+  edges: s.edges,
+});
+const certKey = (c: MeshSnapshot["certificates"][number]) =>
+  `${c.role} ${c.subject} ${JSON.stringify(c.sources)}`;
 
 describe("API server down after a good read", () => {
   it("serves the last good snapshot, stale, with its age and the error", async () => {
@@ -29,7 +36,8 @@ describe("API server down after a good read", () => {
     const server = createHandshakeServer({
       env: { KUBECONFIG: base.demo.kubeconfigPath },
       home: "/nonexistent",
-      startDemo: () => Promise.reject(new Error("the embedded demo must not start: the kubeconfig context answers")),
+      startDemo: () =>
+        Promise.reject(new Error("the embedded demo must not start: the kubeconfig context answers")),
       now: () => new Date(t),
       every: () => () => undefined,
     });
@@ -54,7 +62,9 @@ describe("API server down after a good read", () => {
       expect(stale.error).toMatch(/503/);
       expect(stale.error).toContain("down");
       const clusters = await server.listClusters();
-      expect(clusters).toEqual([{ name: "demo", source: "kubeconfig", reachable: false, error: stale.error, isDefault: true }]);
+      expect(clusters).toEqual([
+        { name: "demo", source: "kubeconfig", reachable: false, error: stale.error, isDefault: true },
+      ]);
       expect(server.readStats("demo")).toMatchObject({ reads: 2, failures: 1 });
 
       base.demo.setFaults({});
@@ -86,7 +96,9 @@ describe.each([503, 429, 500])("lists answer %i after discovery answered", (code
       base.demo.setFaults({ listStatus: code });
       // Discovery still answers: only the lists fail.
       await expect(base.transport().get("/apis", 5_000)).resolves.toBeDefined();
-      await expect(readCluster(base.transport())).rejects.toThrow(new RegExp(`listing namespaces failed: HTTP ${code}`));
+      await expect(readCluster(base.transport())).rejects.toThrow(
+        new RegExp(`listing namespaces failed: HTTP ${code}`),
+      );
       t += 40_000;
       const stale = await server.getSnapshotView("demo", { refresh: true });
       expect(stale.snapshot).toBe(good.snapshot);
@@ -106,7 +118,11 @@ describe("a proxy that never answers", () => {
     const targets = proxyTargets(read.inputs.objects);
     expect(targets.length).toBeGreaterThan(2);
     // A proxy whose workload certificate the full read has.
-    const hung = targets.find((p) => baseSnap.certificates.some((c) => c.source.kind === "proxy" && c.source.pod === p.pod && c.source.namespace === p.namespace))!;
+    const hung = targets.find((p) =>
+      baseSnap.certificates.some(
+        (c) => c.source.kind === "proxy" && c.source.pod === p.pod && c.source.namespace === p.namespace,
+      ),
+    )!;
     base.demo.setFaults({ hangingProxies: [`${hung.namespace}/${hung.pod}`] });
     try {
       const started = Date.now();
@@ -118,10 +134,16 @@ describe("a proxy that never answers", () => {
       expect(f[0]!.message).toContain(`timed out after 1 s (${hung.namespace}/${hung.pod})`);
       expect(f[0]!.resources).toEqual([{ kind: "Pod", namespace: hung.namespace, name: hung.pod }]);
       expect(snap.completeness).toEqual([
-        { kind: "Pod", namespace: hung.namespace, reason: "timeout", message: `proxy secrets of pod ${hung.namespace}/${hung.pod} could not be read: timed out after 1 s` },
+        {
+          kind: "Pod",
+          namespace: hung.namespace,
+          reason: "timeout",
+          message: `proxy secrets of pod ${hung.namespace}/${hung.pod} could not be read: timed out after 1 s`,
+        },
       ]);
       // Every certificate the full read found outside the hung pod's dump is still there.
-      const onlyFromHung = (c: MeshSnapshot["certificates"][number]) => c.sources.every((s) => s.kind === "proxy" && s.pod === hung.pod && s.namespace === hung.namespace);
+      const onlyFromHung = (c: MeshSnapshot["certificates"][number]) =>
+        c.sources.every((s) => s.kind === "proxy" && s.pod === hung.pod && s.namespace === hung.namespace);
       const expected = baseSnap.certificates.filter((c) => !onlyFromHung(c)).map((c) => c.id);
       expect(snap.certificates.map((c) => c.id)).toEqual(expected);
       expect(expected.length).toBeLessThan(baseSnap.certificates.length);
@@ -134,16 +156,32 @@ describe("a proxy that never answers", () => {
 
 describe("a malformed object in a list", () => {
   it("is input.invalid naming the object; everything else is intact", async () => {
-    const bad = { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "broken-policy", namespace: "shop" }, spec: { mtls: { mode: 42 } } };
-    const nameless = { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { namespace: "shop" }, spec: {} };
+    const bad = {
+      apiVersion: "security.istio.io/v1",
+      kind: "PeerAuthentication",
+      metadata: { name: "broken-policy", namespace: "shop" },
+      spec: { mtls: { mode: 42 } },
+    };
+    const nameless = {
+      apiVersion: "security.istio.io/v1",
+      kind: "PeerAuthentication",
+      metadata: { namespace: "shop" },
+      spec: {},
+    };
     base.demo.setFaults({ extraObjects: [bad, nameless] });
     try {
       const snap = await base.read();
       const invalid = snap.findings.filter((f) => f.code === "input.invalid");
       expect(invalid).toHaveLength(2);
       const named = invalid.find((f) => f.resources[0]?.kind === "PeerAuthentication")!;
-      expect(named.resources[0]).toEqual({ kind: "PeerAuthentication", namespace: "shop", name: "broken-policy" });
-      expect(named.message).toContain("/apis/security.istio.io/v1/namespaces/shop/peerauthentications/broken-policy");
+      expect(named.resources[0]).toEqual({
+        kind: "PeerAuthentication",
+        namespace: "shop",
+        name: "broken-policy",
+      });
+      expect(named.message).toContain(
+        "/apis/security.istio.io/v1/namespaces/shop/peerauthentications/broken-policy",
+      );
       expect(named.message).toContain("spec.mtls.mode");
       const noName = invalid.find((f) => f !== named)!;
       expect(noName.message).toContain("/apis/security.istio.io/v1/peerauthentications (item");
@@ -184,17 +222,30 @@ describe("Secrets the core does not read (reviews/server.md #2)", () => {
         },
       };
       const r = await readCluster(recording);
-      expect(asked).toEqual(["type=kubernetes.io/tls", "metadata.name=cacerts", "metadata.name=istio-ca-secret", "metadata.name=linkerd-identity-issuer"]);
+      expect(asked).toEqual([
+        "type=kubernetes.io/tls",
+        "metadata.name=cacerts",
+        "metadata.name=istio-ca-secret",
+        "metadata.name=linkerd-identity-issuer",
+      ]);
       expect(secretBytes).toBeLessThan(1_000_000);
       // The Secrets read are exactly the certificate Secrets a full list holds.
-      const all = (await inner.get("/api/v1/secrets", 10_000)) as { items: { type?: string; metadata: { namespace: string; name: string } }[] };
+      const all = (await inner.get("/api/v1/secrets", 10_000)) as {
+        items: { type?: string; metadata: { namespace: string; name: string } }[];
+      };
       const wanted = all.items
-        .filter((x) => x.type === "kubernetes.io/tls" || ["cacerts", "istio-ca-secret", "linkerd-identity-issuer"].includes(x.metadata.name))
+        .filter(
+          (x) =>
+            x.type === "kubernetes.io/tls" ||
+            ["cacerts", "istio-ca-secret", "linkerd-identity-issuer"].includes(x.metadata.name),
+        )
         .map((x) => `${x.metadata.namespace}/${x.metadata.name}`)
         .sort();
       expect(wanted.length).toBeGreaterThan(0);
       expect(all.items.length).toBeGreaterThan(wanted.length + 9);
-      const read = r.inputs.objects.filter((o) => o.object.kind === "Secret").map((o) => `${o.object.metadata.namespace}/${o.object.metadata.name}`);
+      const read = r.inputs.objects
+        .filter((o) => o.object.kind === "Secret")
+        .map((o) => `${o.object.metadata.namespace}/${o.object.metadata.name}`);
       expect(read).toEqual(wanted);
       const snap = await base.read();
       expect(pkiFree(snap)).toEqual(pkiFree(baseSnap));
@@ -214,7 +265,9 @@ describe("403 on one namespace's Secrets", () => {
 
   it("is a completeness entry and access.forbidden; every other namespace's certificates are present", async () => {
     const snap = await t.read();
-    expect(snap.completeness).toEqual([expect.objectContaining({ kind: "Secret", namespace: "vault", reason: "forbidden" })]);
+    expect(snap.completeness).toEqual([
+      expect.objectContaining({ kind: "Secret", namespace: "vault", reason: "forbidden" }),
+    ]);
     expect(snap.completeness[0]!.message).toContain('cannot list resource "secrets"');
     const f = snap.findings.filter((x) => x.code === "access.forbidden");
     expect(f).toHaveLength(1);
@@ -222,15 +275,29 @@ describe("403 on one namespace's Secrets", () => {
     expect(f[0]!.message).toContain("namespace vault");
 
     // The full demo's certificates, except those only held by Secrets in vault, all present.
-    const onlyInVaultSecrets = (c: MeshSnapshot["certificates"][number]) => c.sources.every((s) => s.kind === "Secret" && s.namespace === "vault");
-    const notVault = (c: MeshSnapshot["certificates"][number]) => ({ ...c, sources: c.sources.filter((s) => !(s.kind === "Secret" && s.namespace === "vault")) });
-    const expected = baseSnap.certificates.filter((c) => !onlyInVaultSecrets(c)).map(notVault).map(certKey).sort();
+    const onlyInVaultSecrets = (c: MeshSnapshot["certificates"][number]) =>
+      c.sources.every((s) => s.kind === "Secret" && s.namespace === "vault");
+    const notVault = (c: MeshSnapshot["certificates"][number]) => ({
+      ...c,
+      sources: c.sources.filter((s) => !(s.kind === "Secret" && s.namespace === "vault")),
+    });
+    const expected = baseSnap.certificates
+      .filter((c) => !onlyInVaultSecrets(c))
+      .map(notVault)
+      .map(certKey)
+      .sort();
     expect(expected.length).toBeLessThan(baseSnap.certificates.length);
     expect(snap.certificates.map(certKey).sort()).toEqual(expected);
     expect(pkiFree(snap)).toEqual(pkiFree(baseSnap));
 
     // And exactly what handshake analyze says about what the demo user can read, plus the access finding.
-    const cli = await runCli([t.demo.stateDir, "--traffic", await windowedTraffic(t), "--now", t.now.toISOString()]);
+    const cli = await runCli([
+      t.demo.stateDir,
+      "--traffic",
+      await windowedTraffic(t),
+      "--now",
+      t.now.toISOString(),
+    ]);
     const files = JSON.parse(cli.stdout) as MeshSnapshot;
     expect(snap.certificates).toEqual(files.certificates);
     expect(snap.findings.filter((x) => x.code !== "access.forbidden")).toEqual(files.findings);
@@ -240,17 +307,28 @@ describe("403 on one namespace's Secrets", () => {
 describe("API version fallback", () => {
   let t: TestDemo;
   beforeAll(async () => {
-    t = await startTestDemo({ forbidden: [], istioVersions: { security: ["v1beta1"], networking: ["v1alpha3"] } });
+    t = await startTestDemo({
+      forbidden: [],
+      istioVersions: { security: ["v1beta1"], networking: ["v1alpha3"] },
+    });
   }, 60_000);
   afterAll(async () => t?.stop());
 
   it("reads security.istio.io v1beta1 and networking.istio.io v1alpha3 and gives the same policies", async () => {
     const read = await readCluster(t.transport());
-    expect(read.stats.versions).toMatchObject({ PeerAuthentication: "v1beta1", DestinationRule: "v1alpha3", ServiceEntry: "v1alpha3", Sidecar: "v1alpha3", Pod: "v1" });
+    expect(read.stats.versions).toMatchObject({
+      PeerAuthentication: "v1beta1",
+      DestinationRule: "v1alpha3",
+      ServiceEntry: "v1alpha3",
+      Sidecar: "v1alpha3",
+      Pod: "v1",
+    });
     expect(read.completeness).toEqual([]);
     const snap = await t.read();
     expect(pkiFree(snap)).toEqual(pkiFree(baseSnap));
-    expect(snap.findings.map((f) => `${f.code} ${JSON.stringify(f.resources)}`)).toEqual(baseSnap.findings.map((f) => `${f.code} ${JSON.stringify(f.resources)}`));
+    expect(snap.findings.map((f) => `${f.code} ${JSON.stringify(f.resources)}`)).toEqual(
+      baseSnap.findings.map((f) => `${f.code} ${JSON.stringify(f.resources)}`),
+    );
   });
 });
 
@@ -279,17 +357,27 @@ describe.each(["get", "create"])("port-forward forbidden in one namespace (verb 
     expect(f[0]!.message).toContain("port-forward forbidden");
     expect(f[0]!.resources.length).toBeGreaterThan(0);
     expect(f[0]!.resources.every((r) => r.kind === "Pod" && r.namespace === "billing")).toBe(true);
-    expect(snap.certificates.some((c) => c.source.kind === "proxy" && c.source.namespace === "billing")).toBe(false);
-    expect(snap.certificates.some((c) => c.source.kind === "proxy" && c.source.namespace === "shop")).toBe(true);
+    expect(snap.certificates.some((c) => c.source.kind === "proxy" && c.source.namespace === "billing")).toBe(
+      false,
+    );
+    expect(snap.certificates.some((c) => c.source.kind === "proxy" && c.source.namespace === "shop")).toBe(
+      true,
+    );
     expect(pkiFree(snap)).toEqual(pkiFree(baseSnap));
   });
 
   it("the demo's 403 names the denied verb, as the API server's Status does", async () => {
-    const pod = proxyTargets((await readCluster(t.transport())).inputs.objects).find((p) => p.namespace === "billing")!.pod;
-    await expect(t.transport().podGet("billing", pod, 15000, "/config_dump", 5_000)).rejects.toMatchObject({ reason: "forbidden" });
+    const pod = proxyTargets((await readCluster(t.transport())).inputs.objects).find(
+      (p) => p.namespace === "billing",
+    )!.pod;
+    await expect(t.transport().podGet("billing", pod, 15000, "/config_dump", 5_000)).rejects.toMatchObject({
+      reason: "forbidden",
+    });
     const res = await rawUpgrade(t, `/api/v1/namespaces/billing/pods/${pod}/portforward?ports=15000`);
     expect(res.status).toBe(403);
-    expect((JSON.parse(res.body) as { message: string }).message).toContain(`cannot ${verb} resource "pods/portforward"`);
+    expect((JSON.parse(res.body) as { message: string }).message).toContain(
+      `cannot ${verb} resource "pods/portforward"`,
+    );
   });
 });
 
@@ -306,12 +394,20 @@ async function rawUpgrade(t: TestDemo, path: string): Promise<{ status: number; 
       ca: b(cluster.caData),
       cert: b(user.certData),
       key: b(user.keyData),
-      headers: { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Protocol": "v4.channel.k8s.io" },
+      headers: {
+        Connection: "Upgrade",
+        Upgrade: "websocket",
+        "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+        "Sec-WebSocket-Protocol": "v4.channel.k8s.io",
+      },
     });
     req.on("response", (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
+      );
     });
     req.on("upgrade", () => reject(new Error("the upgrade was accepted")));
     req.on("error", reject);

@@ -17,8 +17,15 @@ function leastPrivilege(): KubeTransport & { asked: string[] } {
       const p = path.replace(/\?.*/, "");
       asked.push(p);
       if (p === "/apis") return { groups: [] };
-      if (p === "/api/v1/namespaces") return { items: NAMESPACES.map((name) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } })), metadata: {} };
-      if (p === "/api/v1/secrets" || (p.endsWith("/secrets") && !p.startsWith("/api/v1/namespaces/istio-system/")))
+      if (p === "/api/v1/namespaces")
+        return {
+          items: NAMESPACES.map((name) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } })),
+          metadata: {},
+        };
+      if (
+        p === "/api/v1/secrets" ||
+        (p.endsWith("/secrets") && !p.startsWith("/api/v1/namespaces/istio-system/"))
+      )
         throw new KubeError("forbidden", `secrets is forbidden: ${p}`, 403);
       return { items: [], metadata: {} };
     },
@@ -43,7 +50,11 @@ describe("denials kept between reads", () => {
     t.asked.length = 0;
     const second = await readCluster(t, { forbiddenCache: cache, now: t0 + 60_000 });
     // The cluster-wide lists and istio-system's are asked; shop and billing are not.
-    expect(secretLists(t.asked).filter((p) => p.includes("/namespaces/shop/") || p.includes("/namespaces/billing/"))).toEqual([]);
+    expect(
+      secretLists(t.asked).filter(
+        (p) => p.includes("/namespaces/shop/") || p.includes("/namespaces/billing/"),
+      ),
+    ).toEqual([]);
     expect(secretLists(t.asked)).toHaveLength(1 + 4);
     expect(second.completeness).toEqual(first.completeness);
 

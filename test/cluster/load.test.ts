@@ -25,8 +25,12 @@ interface CannonResult {
 function autocannon(args: string[]): Promise<CannonResult> {
   const bin = createRequire(import.meta.url).resolve("autocannon/autocannon.js");
   return new Promise((resolve, reject) =>
-    execFile(process.execPath, [bin, "--json", ...args], { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) =>
-      err ? reject(new Error(stderr || err.message)) : resolve(JSON.parse(stdout) as CannonResult),
+    execFile(
+      process.execPath,
+      [bin, "--json", ...args],
+      { maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) =>
+        err ? reject(new Error(stderr || err.message)) : resolve(JSON.parse(stdout) as CannonResult),
     ),
   );
 }
@@ -91,7 +95,8 @@ it("200 concurrent viewers cause one cluster read per refresh", async () => {
 
   // The next timer read on its own (nothing else reads now), to learn how many list requests one read
   // makes. (A forced refresh would be joined to the read just made: forced reads are rate-limited.)
-  while (server.readStats("demo").reads === settledReads || server.readStats("demo").inFlight) await new Promise((r) => setTimeout(r, 5));
+  while (server.readStats("demo").reads === settledReads || server.readStats("demo").inFlight)
+    await new Promise((r) => setTimeout(r, 5));
   const listsPerRead = demo.requests.list - settledLists;
 
   console.log(

@@ -6,14 +6,30 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { readCluster } from "../../lib/server/kube/readCluster";
 import { KubeError, kubeTransport, type KubeTransport } from "../../lib/server/kube/transport";
 
-const forbidden = (path: string) => new KubeError("forbidden", `GET ${path} is forbidden (a RoleBinding in team-a only)`, 403);
+const forbidden = (path: string) =>
+  new KubeError("forbidden", `GET ${path} is forbidden (a RoleBinding in team-a only)`, 403);
 
 /** An API server that answers only team-a's namespaced lists (and discovery), 403 for everything else. */
 function teamOnly(contextNamespace?: string): KubeTransport & { asked: string[] } {
   const asked: string[] = [];
   const items: Record<string, unknown[]> = {
-    pods: [{ apiVersion: "v1", kind: "Pod", metadata: { name: "web-1", namespace: "team-a", labels: { app: "web" } }, spec: { containers: [{ name: "web" }] }, status: { phase: "Running" } }],
-    services: [{ apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "team-a" }, spec: { selector: { app: "web" }, ports: [{ port: 80 }] } }],
+    pods: [
+      {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "web-1", namespace: "team-a", labels: { app: "web" } },
+        spec: { containers: [{ name: "web" }] },
+        status: { phase: "Running" },
+      },
+    ],
+    services: [
+      {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "web", namespace: "team-a" },
+        spec: { selector: { app: "web" }, ports: [{ port: 80 }] },
+      },
+    ],
   };
   return {
     asked,
@@ -33,21 +49,33 @@ describe("an identity bound in its context's namespace", () => {
   it("reads that namespace's objects; the Namespace list and every kind's cluster-wide 403 stay reported (reviews/server2.md #1)", async () => {
     const t = teamOnly("team-a");
     const r = await readCluster(t, { pageSize: 50 });
-    expect(r.inputs.objects.map((o) => `${o.object.kind} ${o.object.metadata.namespace}/${o.object.metadata.name}`).sort()).toEqual(["Pod team-a/web-1", "Service team-a/web"]);
+    expect(
+      r.inputs.objects
+        .map((o) => `${o.object.kind} ${o.object.metadata.namespace}/${o.object.metadata.name}`)
+        .sort(),
+    ).toEqual(["Pod team-a/web-1", "Service team-a/web"]);
     expect(r.completeness.find((c) => c.kind === "Namespace")).toMatchObject({ reason: "forbidden" });
     // Every namespaced kind was asked in team-a after its cluster-wide 403.
-    for (const p of ["pods", "services", "configmaps", "secrets"]) expect(t.asked).toContain(`/api/v1/namespaces/team-a/${p}`);
+    for (const p of ["pods", "services", "configmaps", "secrets"])
+      expect(t.asked).toContain(`/api/v1/namespaces/team-a/${p}`);
     // Nothing is reported forbidden in team-a itself; every kind is still forbidden cluster-wide, so the
     // snapshot does not read as complete.
     expect(r.completeness.filter((c) => c.namespace === "team-a")).toEqual([]);
-    expect(r.completeness.filter((c) => c.namespace === undefined && c.reason === "forbidden").map((c) => c.kind).sort()).toEqual(["ConfigMap", "Namespace", "Pod", "Secret", "Service"]);
+    expect(
+      r.completeness
+        .filter((c) => c.namespace === undefined && c.reason === "forbidden")
+        .map((c) => c.kind)
+        .sort(),
+    ).toEqual(["ConfigMap", "Namespace", "Pod", "Secret", "Service"]);
   });
 
   it("an identity that may not list its own namespace either: cluster-wide entries only, none for the namespace", async () => {
     const t = teamOnly("default");
     const r = await readCluster(t, { pageSize: 50 });
     expect(r.inputs.objects).toEqual([]);
-    expect(r.completeness.map((c) => `${c.kind} ${c.namespace ?? "(cluster-wide)"} ${c.reason}`).sort()).toEqual([
+    expect(
+      r.completeness.map((c) => `${c.kind} ${c.namespace ?? "(cluster-wide)"} ${c.reason}`).sort(),
+    ).toEqual([
       "ConfigMap (cluster-wide) forbidden",
       "Namespace (cluster-wide) forbidden",
       "Pod (cluster-wide) forbidden",
@@ -60,7 +88,13 @@ describe("an identity bound in its context's namespace", () => {
     const t = teamOnly();
     const r = await readCluster(t, { pageSize: 50 });
     expect(r.inputs.objects).toEqual([]);
-    expect(r.completeness.map((c) => c.kind).sort()).toEqual(["ConfigMap", "Namespace", "Pod", "Secret", "Service"]);
+    expect(r.completeness.map((c) => c.kind).sort()).toEqual([
+      "ConfigMap",
+      "Namespace",
+      "Pod",
+      "Secret",
+      "Service",
+    ]);
     expect(t.asked.some((p) => p.includes("/namespaces/team-a/"))).toBe(false);
   });
 });
@@ -71,7 +105,9 @@ describe("the context's namespace", () => {
     k.loadFromOptions({
       clusters: [{ name: "c", server: "https://127.0.0.1:1", skipTLSVerify: false }],
       users: [{ name: "u", token: "t" }],
-      contexts: [{ name: "team", cluster: "c", user: "u", ...(namespace !== undefined ? { namespace } : {}) }],
+      contexts: [
+        { name: "team", cluster: "c", user: "u", ...(namespace !== undefined ? { namespace } : {}) },
+      ],
       currentContext: "team",
     });
     return k;

@@ -40,7 +40,11 @@ describe("proxy dumps cached per pod", () => {
 
     // Through the whole pipeline: a cached read analyses to the same snapshot as an uncached one.
     const now = t.now;
-    const cached = await readSnapshot(t.transport(), { now, source: { type: "demo", context: "demo" }, read: { proxyCache: cache } });
+    const cached = await readSnapshot(t.transport(), {
+      now,
+      source: { type: "demo", context: "demo" },
+      read: { proxyCache: cache },
+    });
     const direct = await readSnapshot(t.transport(), { now, source: { type: "demo", context: "demo" } });
     expect(cached).toEqual(direct);
   });
@@ -60,11 +64,18 @@ describe("proxy dumps cached per pod", () => {
     });
     const replaced = changed(pods, targets[1]!.pod, (o) => (o.metadata.uid = "another-uid"));
     const gone = targets[2]!.pod;
-    const untouched = pods.filter((p) => ![targets[0]!.pod, targets[1]!.pod, gone].includes(p.object.metadata.name));
+    const untouched = pods.filter(
+      (p) => ![targets[0]!.pod, targets[1]!.pod, gone].includes(p.object.metadata.name),
+    );
     const next = proxyTargets([...restarted, ...replaced, ...untouched]);
     expect(next).toHaveLength(targets.length - 1);
     const before = t.demo.requests.portforward;
-    const r = await readProxies(t.transport(), next, { concurrency: 4, timeoutMs: 5_000, cache, now: at + 1_000 });
+    const r = await readProxies(t.transport(), next, {
+      concurrency: 4,
+      timeoutMs: 5_000,
+      cache,
+      now: at + 1_000,
+    });
     expect(r.forwarded).toBe(2);
     expect(t.demo.requests.portforward - before).toBe(2);
     expect(cache.entries.size).toBe(next.length);
@@ -78,9 +89,19 @@ describe("proxy dumps cached per pod", () => {
     t.demo.setFaults({ hangingProxies: [`${hung.namespace}/${hung.pod}`] });
     try {
       const cache = createProxyCache(300_000);
-      const first = await readProxies(t.transport(), targets, { concurrency: 8, timeoutMs: 500, cache, now: 0 });
+      const first = await readProxies(t.transport(), targets, {
+        concurrency: 8,
+        timeoutMs: 500,
+        cache,
+        now: 0,
+      });
       expect(first.unreachable.map((u) => u.pod)).toEqual([hung.pod]);
-      const second = await readProxies(t.transport(), targets, { concurrency: 8, timeoutMs: 500, cache, now: 1_000 });
+      const second = await readProxies(t.transport(), targets, {
+        concurrency: 8,
+        timeoutMs: 500,
+        cache,
+        now: 1_000,
+      });
       expect(second.forwarded).toBe(1);
       expect(second.unreachable.map((u) => u.pod)).toEqual([hung.pod]);
     } finally {
@@ -89,7 +110,11 @@ describe("proxy dumps cached per pod", () => {
   });
 });
 
-function changed(pods: LoadedObject[], name: string, edit: (o: LoadedObject["object"]) => void): LoadedObject[] {
+function changed(
+  pods: LoadedObject[],
+  name: string,
+  edit: (o: LoadedObject["object"]) => void,
+): LoadedObject[] {
   const p = pods.find((x) => x.object.metadata.name === name)!;
   const copy = structuredClone(p);
   edit(copy.object);

@@ -28,7 +28,13 @@ describe("a list failing after discovery answered", () => {
 
   it("403 is a completeness entry per kind (the read succeeds)", async () => {
     const r = await readCluster(transport(() => new KubeError("forbidden", "namespaces is forbidden", 403)));
-    expect(r.completeness.map((c) => c.kind).sort()).toEqual(["ConfigMap", "Namespace", "Pod", "Secret", "Service"]);
+    expect(r.completeness.map((c) => c.kind).sort()).toEqual([
+      "ConfigMap",
+      "Namespace",
+      "Pod",
+      "Secret",
+      "Service",
+    ]);
     expect(r.completeness.every((c) => c.reason === "forbidden")).toBe(true);
   });
 

@@ -23,7 +23,8 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-const post = (query: string) => route.POST(new Request(`http://127.0.0.1/api/v1/snapshot/refresh${query}`, { method: "POST" }));
+const post = (query: string) =>
+  route.POST(new Request(`http://127.0.0.1/api/v1/snapshot/refresh${query}`, { method: "POST" }));
 
 describe("POST /api/v1/snapshot/refresh", () => {
   it("reads the cluster, answers its freshness as JSON with no-store", async () => {
@@ -56,7 +57,9 @@ describe("POST /api/v1/snapshot/refresh", () => {
   it("404 for an unknown cluster, 400 for an invalid name, as {error:{code,message}}", async () => {
     const unknown = await post("?cluster=nope");
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toEqual({ error: { code: "unknown-cluster", message: 'unknown cluster "nope"' } });
+    expect(await unknown.json()).toEqual({
+      error: { code: "unknown-cluster", message: 'unknown cluster "nope"' },
+    });
     const bad = await post("?cluster=%20bad");
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("invalid-cluster");

@@ -33,21 +33,28 @@ function server(refuseSelectors: boolean): KubeTransport & { asked: string[] } {
       if (selector === null) return { items: SECRETS, metadata: {} };
       if (refuseSelectors) throw new KubeError("error", "field label not supported", 400);
       const [field, value] = selector.split("=") as [string, string];
-      return { items: SECRETS.filter((x) => (field === "type" ? x.type === value : x.metadata.name === value)), metadata: {} };
+      return {
+        items: SECRETS.filter((x) => (field === "type" ? x.type === value : x.metadata.name === value)),
+        metadata: {},
+      };
     },
     podGet: () => Promise.reject(new KubeError("forbidden", "no", 403)),
   };
 }
 
 const secretsRead = (r: Awaited<ReturnType<typeof readCluster>>) =>
-  r.inputs.objects.filter((o) => o.object.kind === "Secret").map((o) => `${o.object.metadata.namespace}/${o.object.metadata.name}`);
+  r.inputs.objects
+    .filter((o) => o.object.kind === "Secret")
+    .map((o) => `${o.object.metadata.namespace}/${o.object.metadata.name}`);
 
 describe("Secrets by field selector", () => {
   it("a Secret two selectors match is read once; the order is the one list's", async () => {
     const t = server(false);
     const r = await readCluster(t);
     expect(secretsRead(r)).toEqual(["istio-system/cacerts", "istio-system/istio-ca-secret", "shop/web-tls"]);
-    expect(t.asked.filter((p) => p.startsWith("/api/v1/secrets")).every((p) => p.includes("fieldSelector="))).toBe(true);
+    expect(
+      t.asked.filter((p) => p.startsWith("/api/v1/secrets")).every((p) => p.includes("fieldSelector=")),
+    ).toBe(true);
   });
 
   it("an API server that refuses field selectors (400): the whole list, filtered by the reader, with the same result", async () => {
@@ -55,6 +62,9 @@ describe("Secrets by field selector", () => {
     const r = await readCluster(t);
     expect(secretsRead(r)).toEqual(["istio-system/cacerts", "istio-system/istio-ca-secret", "shop/web-tls"]);
     expect(r.completeness).toEqual([]);
-    expect(t.asked.filter((p) => p.startsWith("/api/v1/secrets"))).toEqual(["/api/v1/secrets?limit=500&fieldSelector=type=kubernetes.io/tls", "/api/v1/secrets?limit=500"]);
+    expect(t.asked.filter((p) => p.startsWith("/api/v1/secrets"))).toEqual([
+      "/api/v1/secrets?limit=500&fieldSelector=type=kubernetes.io/tls",
+      "/api/v1/secrets?limit=500",
+    ]);
   });
 });

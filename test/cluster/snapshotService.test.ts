@@ -14,7 +14,10 @@ function harness(opts: { refreshMs?: number; retryMs?: number } = {}) {
   let hold = false;
   const reads: Date[] = [];
   const ticks: Array<() => void> = [];
-  const snapshots: MeshSnapshot[] = [run([injected("a"), deploy("a", "one")]), run([injected("b"), deploy("b", "two")])];
+  const snapshots: MeshSnapshot[] = [
+    run([injected("a"), deploy("a", "one")]),
+    run([injected("b"), deploy("b", "two")]),
+  ];
   const service = createSnapshotService({
     now: clock.now,
     refreshMs: opts.refreshMs ?? 30_000,
@@ -102,8 +105,15 @@ describe("snapshot service", () => {
     h.setFail("cannot reach https://127.0.0.1:6443: ECONNREFUSED");
     const v = await h.service.get("c", { refresh: true });
     expect(v.snapshot).toBe(good.snapshot);
-    expect(v).toMatchObject({ stale: true, ageSeconds: 40, error: "cannot reach https://127.0.0.1:6443: ECONNREFUSED" });
-    expect(h.service.reachability("c")).toEqual({ reachable: false, error: "cannot reach https://127.0.0.1:6443: ECONNREFUSED" });
+    expect(v).toMatchObject({
+      stale: true,
+      ageSeconds: 40,
+      error: "cannot reach https://127.0.0.1:6443: ECONNREFUSED",
+    });
+    expect(h.service.reachability("c")).toEqual({
+      reachable: false,
+      error: "cannot reach https://127.0.0.1:6443: ECONNREFUSED",
+    });
     h.setFail(null);
     h.clock.advance(5);
     const back = await h.service.get("c", { refresh: true });
@@ -211,14 +221,23 @@ describe("peek (the overview's non-blocking accessor)", () => {
     const h = harness();
     expect((await h.service.peek("ok", { waitMs: 1_000 })).state).toBe("ready");
     h.setFail("connect ECONNREFUSED 127.0.0.1:6443");
-    expect(await h.service.peek("down", { waitMs: 1_000 })).toEqual({ state: "unreachable", error: "connect ECONNREFUSED 127.0.0.1:6443" });
+    expect(await h.service.peek("down", { waitMs: 1_000 })).toEqual({
+      state: "unreachable",
+      error: "connect ECONNREFUSED 127.0.0.1:6443",
+    });
     // Within retryMs no new read starts; after it, the retry runs in the background and the answer stays
     // "unreachable" with the last reason until a read works.
-    expect(await h.service.peek("down")).toEqual({ state: "unreachable", error: "connect ECONNREFUSED 127.0.0.1:6443" });
+    expect(await h.service.peek("down")).toEqual({
+      state: "unreachable",
+      error: "connect ECONNREFUSED 127.0.0.1:6443",
+    });
     expect(h.service.stats("down").reads).toBe(1);
     h.clock.advance(6);
     h.hold();
-    expect(await h.service.peek("down")).toEqual({ state: "unreachable", error: "connect ECONNREFUSED 127.0.0.1:6443" });
+    expect(await h.service.peek("down")).toEqual({
+      state: "unreachable",
+      error: "connect ECONNREFUSED 127.0.0.1:6443",
+    });
     expect(h.service.stats("down").reads).toBe(2);
   });
 });

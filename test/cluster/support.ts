@@ -25,10 +25,18 @@ export interface TestDemo {
   stop(): Promise<void>;
 }
 
-export async function startTestDemo(opts: Omit<DemoClusterOptions, "kubeconfigPath" | "stateDir" | "now" | "dir"> = {}): Promise<TestDemo> {
+export async function startTestDemo(
+  opts: Omit<DemoClusterOptions, "kubeconfigPath" | "stateDir" | "now" | "dir"> = {},
+): Promise<TestDemo> {
   const dir = await mkdtemp(join(tmpdir(), "handshake-cluster-"));
   const now = fixedNow();
-  const demo = await startDemoCluster({ ...opts, dir: join(process.cwd(), "demo"), kubeconfigPath: join(dir, "kubeconfig.yaml"), stateDir: join(dir, "state"), now: () => now });
+  const demo = await startDemoCluster({
+    ...opts,
+    dir: join(process.cwd(), "demo"),
+    kubeconfigPath: join(dir, "kubeconfig.yaml"),
+    stateDir: join(dir, "state"),
+    now: () => now,
+  });
   const transport = () => {
     const kc = new KubeConfig();
     kc.loadFromString(demo.kubeconfig);
@@ -53,10 +61,15 @@ export async function startTestDemo(opts: Omit<DemoClusterOptions, "kubeconfigPa
 /** `handshake analyze` as a user runs it (bin/handshake.mjs in a child process). */
 export function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ["bin/handshake.mjs", "analyze", ...args], { maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-      resolve({ code: typeof code === "number" ? code : 1, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ["bin/handshake.mjs", "analyze", ...args],
+      { maxBuffer: 256 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? ((err as { code?: number }).code ?? 1) : 0;
+        resolve({ code: typeof code === "number" ? code : 1, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -68,8 +81,14 @@ export function runCli(args: string[]): Promise<{ code: number; stdout: string; 
 export async function windowedTraffic(t: TestDemo, window = DEFAULT_WINDOW): Promise<string> {
   const { samples, problems } = parseTraffic(await readFile(t.demo.trafficPath, "utf8"), t.demo.trafficPath);
   if (problems.length) throw new Error(`${t.demo.trafficPath}: ${problems.map((p) => p.message).join("; ")}`);
-  const result = samples.map((s) => ({ metric: { __name__: s.metric, ...s.labels }, value: [t.now.getTime() / 1000, String(s.value)] }));
+  const result = samples.map((s) => ({
+    metric: { __name__: s.metric, ...s.labels },
+    value: [t.now.getTime() / 1000, String(s.value)],
+  }));
   const path = join(t.dir, `traffic-${window}.json`);
-  await writeFile(path, JSON.stringify({ window, status: "success", data: { resultType: "vector", result } }));
+  await writeFile(
+    path,
+    JSON.stringify({ window, status: "success", data: { resultType: "vector", result } }),
+  );
   return path;
 }

@@ -15,7 +15,14 @@ import { evaluateQuery, type PromSample } from "../../lib/demo/prometheus";
 import { createHandshakeServer } from "../../lib/server/handshakeServer";
 import { KubeError } from "../../lib/server/kube/transport";
 import { readSnapshot } from "../../lib/server/readSnapshot";
-import { GROUP_LABELS, proxyPath, readTraffic, TRAFFIC_METRICS, trafficQuery, type PrometheusEndpoint } from "../../lib/server/telemetry/prometheus";
+import {
+  GROUP_LABELS,
+  proxyPath,
+  readTraffic,
+  TRAFFIC_METRICS,
+  trafficQuery,
+  type PrometheusEndpoint,
+} from "../../lib/server/telemetry/prometheus";
 import {
   DEFAULT_SERVICE,
   parseTelemetryEnv,
@@ -41,7 +48,8 @@ afterAll(async () => t?.stop());
 
 const read = (telemetry: TelemetrySettings) =>
   readSnapshot(t.transport(), { now: t.now, source: { type: "demo", context: "demo" }, telemetry });
-const forCluster = (env: Record<string, string>, cluster: string) => telemetrySettings(parseTelemetryEnv(env), cluster);
+const forCluster = (env: Record<string, string>, cluster: string) =>
+  telemetrySettings(parseTelemetryEnv(env), cluster);
 const settings = (env: Record<string, string>) => forCluster(env, "demo");
 
 /** The snapshot without telemetry, completeness aside, is exactly the CLI's without --traffic. */
@@ -91,7 +99,9 @@ describe("through the API server's service proxy (the demo's Prometheus)", () =>
 
   it("answers Linkerd's queries with no series (the demo's traffic is Istio's): no entry, the snapshot as before", async () => {
     for (const m of ["request_total", "tcp_open_total"]) {
-      const answer = await t.transport().get(`${proxyPath(DEFAULT_SERVICE)}?query=${encodeURIComponent(trafficQuery(m, "1h"))}`, 5_000);
+      const answer = await t
+        .transport()
+        .get(`${proxyPath(DEFAULT_SERVICE)}?query=${encodeURIComponent(trafficQuery(m, "1h"))}`, 5_000);
       expect(answer).toEqual({ status: "success", data: { resultType: "vector", result: [] } });
     }
     expect(full.completeness).toEqual([]);
@@ -124,7 +134,9 @@ describe("through the API server's service proxy (the demo's Prometheus)", () =>
       expect(snap.completeness[0]!.message).toContain(
         "/api/v1/namespaces/istio-system/services/prometheus:9090/proxy/api/v1/query",
       );
-      expect(snap.completeness[0]!.message).toContain("the snapshot has no edges, since edges come only from observed traffic");
+      expect(snap.completeness[0]!.message).toContain(
+        "the snapshot has no edges, since edges come only from observed traffic",
+      );
       expectIntactWithoutEdges(snap);
     } finally {
       t.demo.setFaults({});
@@ -268,12 +280,14 @@ describe("HANDSHAKE_PROMETHEUS_URL: a direct Prometheus", () => {
       expect(v.snapshot.source).toEqual({ type: "kubeconfig", context: "demo" });
       expect(v.snapshot.completeness).toEqual([]);
       expect(prom.requests.map((r) => r.path)).toEqual(Array(4).fill("/prom/api/v1/query"));
-      expect(prom.requests.map((r) => r.query).sort()).toEqual([
-        trafficQuery("istio_requests_total", "6h"),
-        trafficQuery("istio_tcp_connections_opened_total", "6h"),
-        trafficQuery("request_total", "6h"),
-        trafficQuery("tcp_open_total", "6h"),
-      ].sort());
+      expect(prom.requests.map((r) => r.query).sort()).toEqual(
+        [
+          trafficQuery("istio_requests_total", "6h"),
+          trafficQuery("istio_tcp_connections_opened_total", "6h"),
+          trafficQuery("request_total", "6h"),
+          trafficQuery("tcp_open_total", "6h"),
+        ].sort(),
+      );
       const ids = v.snapshot.edges.map((e) => e.id);
       const fullIds = full.edges.map((e) => e.id);
       expect(ids.length).toBeGreaterThan(0);
@@ -348,7 +362,10 @@ describe("HANDSHAKE_PROMETHEUS_URL: a direct Prometheus", () => {
     prom.respond = (q) => {
       const a = evaluateQuery(q, fileSamples, t.now);
       if (q.includes("istio_requests_total"))
-        (a.body as Record<string, unknown>).warnings = ["partial response: store 10.0.3.7:10901 (cluster-b sidecar) unavailable", "  "];
+        (a.body as Record<string, unknown>).warnings = [
+          "partial response: store 10.0.3.7:10901 (cluster-b sidecar) unavailable",
+          "  ",
+        ];
       return a;
     };
     const snap = await read(settings({ HANDSHAKE_PROMETHEUS_URL: prom.url }));
@@ -374,17 +391,31 @@ describe("HANDSHAKE_PROMETHEUS_URL: a direct Prometheus", () => {
   it("one Prometheus for several clusters: HANDSHAKE_PROMETHEUS_MATCHERS selects this cluster's series (reviews/server.md #5)", async () => {
     // The same workloads in a second cluster, calling in plaintext (a PERMISSIVE staging mesh).
     const prod = fileSamples.map((x) => ({ ...x, labels: { ...x.labels, cluster: "eu-1" } }));
-    const staging = fileSamples.map((x) => ({ ...x, labels: { ...x.labels, cluster: "us-2", connection_security_policy: x.labels.connection_security_policy ? "none" : "" } }));
+    const staging = fileSamples.map((x) => ({
+      ...x,
+      labels: {
+        ...x.labels,
+        cluster: "us-2",
+        connection_security_policy: x.labels.connection_security_policy ? "none" : "",
+      },
+    }));
     prom.requests = [];
     prom.respond = (q) => evaluateQuery(q, [...prod, ...staging], t.now);
     const mixed = await read(settings({ HANDSHAKE_PROMETHEUS_URL: prom.url }));
     // Without a matcher the other cluster's plaintext lands on this cluster's edges.
     expect(mixed.edges.some((e) => e.status === "mismatch")).toBe(true);
     prom.requests = [];
-    const own = await read(settings({ HANDSHAKE_PROMETHEUS_URL: prom.url, HANDSHAKE_PROMETHEUS_MATCHERS: 'demo={cluster="eu-1"} other={cluster="us-2"}' }));
+    const own = await read(
+      settings({
+        HANDSHAKE_PROMETHEUS_URL: prom.url,
+        HANDSHAKE_PROMETHEUS_MATCHERS: 'demo={cluster="eu-1"} other={cluster="us-2"}',
+      }),
+    );
     expect(own.completeness).toEqual([]);
     expect(own.edges).toEqual(full.edges);
-    expect(prom.requests.map((r) => r.query).sort()).toEqual(TRAFFIC_METRICS.map((m) => trafficQuery(m, "1h", 'cluster="eu-1"')).sort());
+    expect(prom.requests.map((r) => r.query).sort()).toEqual(
+      TRAFFIC_METRICS.map((m) => trafficQuery(m, "1h", 'cluster="eu-1"')).sort(),
+    );
   });
 
   it("nothing listening: an error entry naming the URL, the rest intact", async () => {
@@ -431,7 +462,14 @@ describe("Linkerd's proxy counters, read live", () => {
   const NS = "emojivoto";
   const sid = (sa: string) => `${sa}.${NS}.serviceaccount.identity.linkerd.cluster.local`;
   /** What Prometheus' `linkerd-proxy` scrape job puts on every series of a pod (linkerd-viz prometheus.yaml). */
-  const scraped = (deployment: string, pod: string) => ({ namespace: NS, deployment, pod, control_plane_ns: "linkerd", instance: "10.42.0.7:4191", job: "linkerd-proxy" });
+  const scraped = (deployment: string, pod: string) => ({
+    namespace: NS,
+    deployment,
+    pod,
+    control_plane_ns: "linkerd",
+    instance: "10.42.0.7:4191",
+    job: "linkerd-proxy",
+  });
   /** An outbound endpoint's labels (linkerd2-proxy metrics.rs `OutboundEndpointLabels`) for a Service backed by Deployment `dep`. */
   const to = (service: string, dep: string) => ({
     authority: `${service}.${NS}.svc.cluster.local:8080`,
@@ -447,7 +485,11 @@ describe("Linkerd's proxy counters, read live", () => {
   const OUT = { direction: "outbound" };
   const WEB = scraped("web", "web-5b7f5657f6-xbjjw");
   const WEB2 = scraped("web", "web-5b7f5657f6-k2c9d");
-  const S = (metric: string, labels: Record<string, string>, value: number): PromSample => ({ metric, labels, value });
+  const S = (metric: string, labels: Record<string, string>, value: number): PromSample => ({
+    metric,
+    labels,
+    value,
+  });
   /** Raw series, as Prometheus holds them: two pods of web calling emoji-svc (mTLS) and voting-svc (plaintext). */
   const LINKERD: PromSample[] = [
     S("request_total", { ...WEB, ...OUT, ...to("emoji-svc", "emoji"), ...mtls("emoji") }, 1200),
@@ -456,13 +498,38 @@ describe("Linkerd's proxy counters, read live", () => {
     S("tcp_open_total", { ...WEB, ...OUT, peer: "dst", ...to("emoji-svc", "emoji"), ...mtls("emoji") }, 4),
     S("tcp_open_total", { ...WEB, ...OUT, peer: "dst", ...to("voting-svc", "voting"), ...PLAIN }, 2),
     // emoji's inbound view of the same calls, and web's loopback connections to its own proxy: not evidence.
-    S("request_total", { ...scraped("emoji", "emoji-7d9c8f6b4-q2x8z"), direction: "inbound", authority: `emoji-svc.${NS}.svc.cluster.local:8080`, target_addr: "10.42.0.31:8080", tls: "true", client_id: sid("web") }, 1300),
-    S("tcp_open_total", { ...WEB, ...OUT, peer: "src", target_addr: "10.43.0.20:8080", tls: "no_identity", no_tls_reason: "loopback" }, 6),
+    S(
+      "request_total",
+      {
+        ...scraped("emoji", "emoji-7d9c8f6b4-q2x8z"),
+        direction: "inbound",
+        authority: `emoji-svc.${NS}.svc.cluster.local:8080`,
+        target_addr: "10.42.0.31:8080",
+        tls: "true",
+        client_id: sid("web"),
+      },
+      1300,
+    ),
+    S(
+      "tcp_open_total",
+      {
+        ...WEB,
+        ...OUT,
+        peer: "src",
+        target_addr: "10.43.0.20:8080",
+        tls: "no_identity",
+        no_tls_reason: "loopback",
+      },
+      6,
+    ),
   ];
   const EMOJI = `${NS}/web->emoji-svc.${NS}.svc.cluster.local:8080`;
   const VOTING = `${NS}/web->voting-svc.${NS}.svc.cluster.local:8080`;
   const isLinkerdQuery = (q: string) => q.includes('{direction="outbound"}');
-  const failing = { code: 422, body: { status: "error", errorType: "execution", error: "query timed out in expression evaluation" } };
+  const failing = {
+    code: 422,
+    body: { status: "error", errorType: "execution", error: "query timed out in expression evaluation" },
+  };
 
   let prom: FakeProm;
   beforeAll(async () => {
@@ -476,9 +543,15 @@ describe("Linkerd's proxy counters, read live", () => {
   };
   /** `handshake analyze --traffic` on the raw series saved as one answer (`__name__` kept, the reader's window). */
   async function cliOn(samples: PromSample[], name: string): Promise<MeshSnapshot> {
-    const result = samples.map((x) => ({ metric: { __name__: x.metric, ...x.labels }, value: [t.now.getTime() / 1000, String(x.value)] }));
+    const result = samples.map((x) => ({
+      metric: { __name__: x.metric, ...x.labels },
+      value: [t.now.getTime() / 1000, String(x.value)],
+    }));
     const path = join(t.dir, name);
-    await writeFile(path, JSON.stringify({ window: "1h", status: "success", data: { resultType: "vector", result } }));
+    await writeFile(
+      path,
+      JSON.stringify({ window: "1h", status: "success", data: { resultType: "vector", result } }),
+    );
     const cli = await runCli([t.demo.stateDir, "--traffic", path, "--now", t.now.toISOString()]);
     expect(cli.stderr).toBe("");
     return JSON.parse(cli.stdout) as MeshSnapshot;
@@ -486,7 +559,12 @@ describe("Linkerd's proxy counters, read live", () => {
   const withoutSource = ({ source: _s, ...rest }: MeshSnapshot) => rest;
 
   it("asks for the outbound side only, grouped by every label the parser's Linkerd path reads (pod for bare pods only, target_addr's port only); Istio's queries are as before", () => {
-    expect(TRAFFIC_METRICS).toEqual(["istio_requests_total", "istio_tcp_connections_opened_total", "request_total", "tcp_open_total"]);
+    expect(TRAFFIC_METRICS).toEqual([
+      "istio_requests_total",
+      "istio_tcp_connections_opened_total",
+      "request_total",
+      "tcp_open_total",
+    ]);
     const by =
       "direction, peer, tls, no_tls_reason, server_id, namespace, workload_ns, deployment, statefulset, daemonset, cronjob, k8s_job, replicaset, replicationcontroller, batch_kubernetes_io_job_name, job_name, handshake_bare_pod, dst_service, dst_namespace, authority, handshake_target_port";
     const query = (metric: string, window: string) =>
@@ -503,21 +581,64 @@ describe("Linkerd's proxy counters, read live", () => {
     const MANY: PromSample[] = [];
     for (let p = 0; p < 20; p++)
       for (let e = 0; e < 30; e++) {
-        const labels = { ...scraped("web", `web-5b7f5657f6-p${p}`), instance: `10.42.0.${p}:4191`, ...OUT, ...to("emoji-svc", "emoji"), target_addr: `10.42.1.${e}:8080`, dst_pod: `emoji-7d9c8f6b4-e${e}`, ...mtls("emoji") };
+        const labels = {
+          ...scraped("web", `web-5b7f5657f6-p${p}`),
+          instance: `10.42.0.${p}:4191`,
+          ...OUT,
+          ...to("emoji-svc", "emoji"),
+          target_addr: `10.42.1.${e}:8080`,
+          dst_pod: `emoji-7d9c8f6b4-e${e}`,
+          ...mtls("emoji"),
+        };
         MANY.push(S("request_total", labels, 2), S("tcp_open_total", { ...labels, peer: "dst" }, 1));
       }
-    for (const pod of ["debug-a", "debug-b"]) MANY.push(S("tcp_open_total", { namespace: NS, pod, instance: `10.42.2.${pod.length}:4191`, ...OUT, peer: "dst", ...to("voting-svc", "voting"), ...PLAIN }, 3));
+    for (const pod of ["debug-a", "debug-b"])
+      MANY.push(
+        S(
+          "tcp_open_total",
+          {
+            namespace: NS,
+            pod,
+            instance: `10.42.2.${pod.length}:4191`,
+            ...OUT,
+            peer: "dst",
+            ...to("voting-svc", "voting"),
+            ...PLAIN,
+          },
+          3,
+        ),
+      );
     // A StatefulSet endpoint recreated under its name with another IP: the two series differ in target_addr alone.
     for (const ip of ["10.42.3.1", "10.42.3.2"])
-      MANY.push(S("tcp_open_total", { ...scraped("web", "web-5b7f5657f6-p0"), instance: "10.42.0.0:4191", ...OUT, peer: "dst", ...to("voting-svc", "voting"), target_addr: `${ip}:9090`, authority: `voting-svc.${NS}.svc.cluster.local:9090`, dst_pod: "voting-0", ...PLAIN }, 1));
+      MANY.push(
+        S(
+          "tcp_open_total",
+          {
+            ...scraped("web", "web-5b7f5657f6-p0"),
+            instance: "10.42.0.0:4191",
+            ...OUT,
+            peer: "dst",
+            ...to("voting-svc", "voting"),
+            target_addr: `${ip}:9090`,
+            authority: `voting-svc.${NS}.svc.cluster.local:9090`,
+            dst_pod: "voting-0",
+            ...PLAIN,
+          },
+          1,
+        ),
+      );
     const answerOf = (metric: string) => {
       const a = evaluateQuery(trafficQuery(metric, "1h"), MANY, t.now);
       expect(a.code).toBe(200);
-      return (a.body as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result.map((r): Record<string, string> => ({ ...r.metric, value: r.value[1] }));
+      return (
+        a.body as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }
+      ).data.result.map((r): Record<string, string> => ({ ...r.metric, value: r.value[1] }));
     };
 
-    it("groups by the endpoint's port (target_addr as \":<port>\") and names a pod only where no owner label names the caller", () => {
-      expect(answerOf("request_total")).toEqual([expect.objectContaining({ deployment: "web", target_addr: ":8080", value: "1200" })]);
+    it('groups by the endpoint\'s port (target_addr as ":<port>") and names a pod only where no owner label names the caller', () => {
+      expect(answerOf("request_total")).toEqual([
+        expect.objectContaining({ deployment: "web", target_addr: ":8080", value: "1200" }),
+      ]);
       expect(answerOf("request_total")[0]).not.toHaveProperty("pod");
       const opened = answerOf("tcp_open_total");
       expect(opened).toHaveLength(4);
@@ -534,29 +655,49 @@ describe("Linkerd's proxy counters, read live", () => {
     it("and reads exactly as handshake analyze --traffic reads the raw series", async () => {
       const snap = await readFrom([...fileSamples, ...MANY]);
       expect(snap.completeness).toEqual([]);
-      expect(snap.edges.find((e) => e.id === EMOJI)?.observed).toEqual({ mtls: 1200, plaintext: 0, unknown: 0, window: "1h" });
+      expect(snap.edges.find((e) => e.id === EMOJI)?.observed).toEqual({
+        mtls: 1200,
+        plaintext: 0,
+        unknown: 0,
+        window: "1h",
+      });
       expect(withoutSource(snap)).toEqual(withoutSource(await cliOn([...fileSamples, ...MANY], "many.json")));
     });
   });
 
   it("a Linkerd answer gives Linkerd edges beside Istio's, exactly as handshake analyze --traffic gives them from the raw series", async () => {
     const snap = await readFrom([...fileSamples, ...LINKERD]);
-    expect(prom.requests.map((r) => r.query).filter(isLinkerdQuery)).toEqual([trafficQuery("request_total", "1h"), trafficQuery("tcp_open_total", "1h")]);
+    expect(prom.requests.map((r) => r.query).filter(isLinkerdQuery)).toEqual([
+      trafficQuery("request_total", "1h"),
+      trafficQuery("tcp_open_total", "1h"),
+    ]);
     expect(snap.completeness).toEqual([]);
     const edge = (id: string) => snap.edges.find((e) => e.id === id);
     // Both pods' requests, once: not the connections beside them, not emoji's inbound view, not the loopback.
-    expect(edge(EMOJI)).toMatchObject({ observed: { mtls: 1300, plaintext: 0, unknown: 0, window: "1h" }, predicted: { client: { tls: "LINKERD" } } });
+    expect(edge(EMOJI)).toMatchObject({
+      observed: { mtls: 1300, plaintext: 0, unknown: 0, window: "1h" },
+      predicted: { client: { tls: "LINKERD" } },
+    });
     expect(edge(VOTING)?.observed).toEqual({ mtls: 0, plaintext: 300, unknown: 0, window: "1h" });
     expect(snap.edges).toHaveLength(full.edges.length + 2);
     for (const e of full.edges) expect(edge(e.id)).toEqual(e);
     // One path, same answer: the raw series (inbound, loopback, extra labels and all) read by the CLI.
-    expect(withoutSource(snap)).toEqual(withoutSource(await cliOn([...fileSamples, ...LINKERD], "with-linkerd.json")));
+    expect(withoutSource(snap)).toEqual(
+      withoutSource(await cliOn([...fileSamples, ...LINKERD], "with-linkerd.json")),
+    );
   });
 
   it("the order in which the answers arrive changes nothing: the samples are read in the queries' order", async () => {
     const inOrder = await readFrom([...fileSamples, ...LINKERD]);
     // Istio's request answer last, Linkerd's connections first.
-    prom.delay = (q) => (q.includes("istio_requests_total") ? 300 : q.includes("request_total") ? 150 : q.includes("istio_tcp") ? 75 : 0);
+    prom.delay = (q) =>
+      q.includes("istio_requests_total")
+        ? 300
+        : q.includes("request_total")
+          ? 150
+          : q.includes("istio_tcp")
+            ? 75
+            : 0;
     try {
       const shuffled = await readFrom([...fileSamples, ...LINKERD]);
       expect(JSON.stringify(shuffled)).toBe(JSON.stringify(inOrder));
@@ -566,23 +707,35 @@ describe("Linkerd's proxy counters, read live", () => {
   });
 
   it("Linkerd's queries failing keep every Istio edge and add one completeness entry naming them", async () => {
-    prom.respond = (q) => (isLinkerdQuery(q) ? failing : evaluateQuery(q, [...fileSamples, ...LINKERD], t.now));
-    const snap = await read(settings({ HANDSHAKE_PROMETHEUS_URL: prom.url }));
-    expect(snap.completeness).toEqual([
-      { kind: "Telemetry", reason: "error", message: expect.stringMatching(/^request_total and tcp_open_total could not be queried from /) as string },
-    ]);
-    expect(snap.completeness[0]!.message).toContain("query timed out in expression evaluation; edges of that metric are missing");
-    expect(snap.edges).toEqual(full.edges);
-  });
-
-  it("and the reverse: Istio's queries failing keep the Linkerd edges", async () => {
-    prom.respond = (q) => (isLinkerdQuery(q) ? evaluateQuery(q, [...fileSamples, ...LINKERD], t.now) : failing);
+    prom.respond = (q) =>
+      isLinkerdQuery(q) ? failing : evaluateQuery(q, [...fileSamples, ...LINKERD], t.now);
     const snap = await read(settings({ HANDSHAKE_PROMETHEUS_URL: prom.url }));
     expect(snap.completeness).toEqual([
       {
         kind: "Telemetry",
         reason: "error",
-        message: expect.stringMatching(/^istio_requests_total and istio_tcp_connections_opened_total could not be queried from /) as string,
+        message: expect.stringMatching(
+          /^request_total and tcp_open_total could not be queried from /,
+        ) as string,
+      },
+    ]);
+    expect(snap.completeness[0]!.message).toContain(
+      "query timed out in expression evaluation; edges of that metric are missing",
+    );
+    expect(snap.edges).toEqual(full.edges);
+  });
+
+  it("and the reverse: Istio's queries failing keep the Linkerd edges", async () => {
+    prom.respond = (q) =>
+      isLinkerdQuery(q) ? evaluateQuery(q, [...fileSamples, ...LINKERD], t.now) : failing;
+    const snap = await read(settings({ HANDSHAKE_PROMETHEUS_URL: prom.url }));
+    expect(snap.completeness).toEqual([
+      {
+        kind: "Telemetry",
+        reason: "error",
+        message: expect.stringMatching(
+          /^istio_requests_total and istio_tcp_connections_opened_total could not be queried from /,
+        ) as string,
       },
     ]);
     expect(snap.edges.map((e) => [e.id, e.observed])).toEqual([
@@ -593,8 +746,21 @@ describe("Linkerd's proxy counters, read live", () => {
 
   describe("Linkerd's series without the caller's labels (a Prometheus without linkerd-viz's linkerd-proxy relabelling)", () => {
     // e.g. a generic kubernetes-pods job: kubernetes_namespace and kubernetes_pod_name, none of the names the parser reads.
-    const unlabelled = S("request_total", { kubernetes_namespace: NS, kubernetes_pod_name: "web-5b7f5657f6-xbjjw", ...OUT, ...to("emoji-svc", "emoji"), ...mtls("emoji") }, 1200);
-    const endpoint = (samples: PromSample[]): PrometheusEndpoint => ({ where: "http://prom.example/api/v1/query", query: (q) => Promise.resolve(evaluateQuery(q, samples, t.now).body) });
+    const unlabelled = S(
+      "request_total",
+      {
+        kubernetes_namespace: NS,
+        kubernetes_pod_name: "web-5b7f5657f6-xbjjw",
+        ...OUT,
+        ...to("emoji-svc", "emoji"),
+        ...mtls("emoji"),
+      },
+      1200,
+    );
+    const endpoint = (samples: PromSample[]): PrometheusEndpoint => ({
+      where: "http://prom.example/api/v1/query",
+      query: (q) => Promise.resolve(evaluateQuery(q, samples, t.now).body),
+    });
     const live = (n: number, rest: string) => ({
       kind: "Telemetry",
       reason: "invalid",
@@ -602,7 +768,10 @@ describe("Linkerd's proxy counters, read live", () => {
     });
 
     it.each([
-      ["alone (a pure Linkerd mesh): no edge, a Telemetry entry about that Prometheus, no traffic problem", false],
+      [
+        "alone (a pure Linkerd mesh): no edge, a Telemetry entry about that Prometheus, no traffic problem",
+        false,
+      ],
       ["beside Istio's series: Istio's edges kept, the same entry", true],
     ])("%s", async (_name, withIstio) => {
       const samples = withIstio ? [...fileSamples, unlabelled] : [unlabelled];
@@ -615,40 +784,80 @@ describe("Linkerd's proxy counters, read live", () => {
       const snap = await read(settings({ HANDSHAKE_PROMETHEUS_URL: prom.url }));
       // Not a file's input.invalid: nothing the user passed is malformed.
       expect(snap.findings.filter((f) => f.code === "input.invalid")).toEqual([]);
-      expect(snap.completeness).toEqual([{ ...expected, message: expected.message.replace("http://prom.example/api/v1/query", `${prom.url}/api/v1/query`) }]);
+      expect(snap.completeness).toEqual([
+        {
+          ...expected,
+          message: expected.message.replace("http://prom.example/api/v1/query", `${prom.url}/api/v1/query`),
+        },
+      ]);
       expect(snap.edges).toEqual(withIstio ? full.edges : []);
     });
 
     it("near miss: the same series with the linkerd-proxy job's labels is read, and nothing is said", async () => {
-      const r = await readTraffic(endpoint([S("request_total", { ...WEB, ...OUT, ...to("emoji-svc", "emoji"), ...mtls("emoji") }, 1200)]), { window: "1h", timeoutMs: 5_000 });
+      const r = await readTraffic(
+        endpoint([
+          S("request_total", { ...WEB, ...OUT, ...to("emoji-svc", "emoji"), ...mtls("emoji") }, 1200),
+        ]),
+        { window: "1h", timeoutMs: 5_000 },
+      );
       expect(r.completeness).toEqual([]);
       expect(r.traffic?.samples.map((x) => [x.labels.source_workload, x.value])).toEqual([["web", 1200]]);
     });
   });
 
   describe("Istio's queries failing where Linkerd's answer no series (a pure Istio mesh): the whole read failed, not part of it", () => {
-    const tooMany = new KubeError("error", "HTTP 422: execution: query processing would load too many samples into memory in query execution");
+    const tooMany = new KubeError(
+      "error",
+      "HTTP 422: execution: query processing would load too many samples into memory in query execution",
+    );
     /** A Prometheus whose Istio queries throw `tooMany` and whose Linkerd queries answer what `linkerd` holds. */
     const endpoint = (linkerd: PromSample[]): PrometheusEndpoint => ({
       where: "http://prom.example/api/v1/query",
-      query: (q) => (isLinkerdQuery(q) ? Promise.resolve(evaluateQuery(q, linkerd, t.now).body) : Promise.reject(tooMany)),
+      query: (q) =>
+        isLinkerdQuery(q) ? Promise.resolve(evaluateQuery(q, linkerd, t.now).body) : Promise.reject(tooMany),
     });
     const FULL = `observed traffic could not be read from http://prom.example/api/v1/query: ${tooMany.message}; the snapshot has no edges, since edges come only from observed traffic.`;
 
     it("Linkerd's empty successes are no answer: the full wording, and no traffic (as before Linkerd was asked)", async () => {
-      expect(await readTraffic(endpoint([]), { window: "1h", timeoutMs: 5_000 })).toEqual({ completeness: [{ kind: "Telemetry", reason: "error", message: FULL }] });
-      prom.respond = (q) => (isLinkerdQuery(q) ? evaluateQuery(q, fileSamples, t.now) : { code: 422, body: { status: "error", errorType: "execution", error: "query processing would load too many samples into memory in query execution" } });
+      expect(await readTraffic(endpoint([]), { window: "1h", timeoutMs: 5_000 })).toEqual({
+        completeness: [{ kind: "Telemetry", reason: "error", message: FULL }],
+      });
+      prom.respond = (q) =>
+        isLinkerdQuery(q)
+          ? evaluateQuery(q, fileSamples, t.now)
+          : {
+              code: 422,
+              body: {
+                status: "error",
+                errorType: "execution",
+                error: "query processing would load too many samples into memory in query execution",
+              },
+            };
       const snap = await read(settings({ HANDSHAKE_PROMETHEUS_URL: prom.url }));
-      expect(snap.completeness).toEqual([{ kind: "Telemetry", reason: "error", message: expect.stringMatching(/^observed traffic could not be read from .*; the snapshot has no edges, since edges come only from observed traffic\.$/) as string }]);
+      expect(snap.completeness).toEqual([
+        {
+          kind: "Telemetry",
+          reason: "error",
+          message: expect.stringMatching(
+            /^observed traffic could not be read from .*; the snapshot has no edges, since edges come only from observed traffic\.$/,
+          ) as string,
+        },
+      ]);
       expectIntactWithoutEdges(snap);
     });
 
     it("near miss: a Linkerd answer with series is part of the read: the partial wording, and its edges", async () => {
       const r = await readTraffic(endpoint(LINKERD), { window: "1h", timeoutMs: 5_000 });
       expect(r.completeness).toEqual([
-        { kind: "Telemetry", reason: "error", message: `istio_requests_total and istio_tcp_connections_opened_total could not be queried from http://prom.example/api/v1/query: ${tooMany.message}; edges of that metric are missing.` },
+        {
+          kind: "Telemetry",
+          reason: "error",
+          message: `istio_requests_total and istio_tcp_connections_opened_total could not be queried from http://prom.example/api/v1/query: ${tooMany.message}; edges of that metric are missing.`,
+        },
       ]);
-      expect(new Set(r.traffic?.samples.map((x) => `${x.metric} ${x.labels.destination_service_name}`))).toEqual(new Set(["request_total emoji-svc", "request_total voting-svc"]));
+      expect(
+        new Set(r.traffic?.samples.map((x) => `${x.metric} ${x.labels.destination_service_name}`)),
+      ).toEqual(new Set(["request_total emoji-svc", "request_total voting-svc"]));
     });
   });
 
@@ -656,49 +865,94 @@ describe("Linkerd's proxy counters, read live", () => {
     const snap = await readFrom(fileSamples);
     expect(prom.requests.filter((r) => isLinkerdQuery(r.query))).toHaveLength(2);
     for (const m of ["request_total", "tcp_open_total"])
-      expect(evaluateQuery(trafficQuery(m, "1h"), fileSamples, t.now).body).toEqual({ status: "success", data: { resultType: "vector", result: [] } });
+      expect(evaluateQuery(trafficQuery(m, "1h"), fileSamples, t.now).body).toEqual({
+        status: "success",
+        data: { resultType: "vector", result: [] },
+      });
     expect(snap.completeness).toEqual([]);
-    const cli = await runCli([t.demo.stateDir, "--traffic", await windowedTraffic(t), "--now", t.now.toISOString()]);
-    expect(JSON.stringify(withoutSource(snap))).toBe(JSON.stringify(withoutSource(JSON.parse(cli.stdout) as MeshSnapshot)));
+    const cli = await runCli([
+      t.demo.stateDir,
+      "--traffic",
+      await windowedTraffic(t),
+      "--now",
+      t.now.toISOString(),
+    ]);
+    expect(JSON.stringify(withoutSource(snap))).toBe(
+      JSON.stringify(withoutSource(JSON.parse(cli.stdout) as MeshSnapshot)),
+    );
     expect(JSON.stringify(withoutSource(snap))).toBe(JSON.stringify(withoutSource(full)));
   });
 });
 
 describe("HANDSHAKE_PROMETHEUS_MATCHERS", () => {
   it("adds each context's label matchers to every query, Istio's and Linkerd's", () => {
-    expect(trafficQuery("istio_requests_total", "1h", 'cluster="eu-1"')).toContain('increase(istio_requests_total{cluster="eu-1"}[1h])');
-    expect(trafficQuery("request_total", "1h", 'cluster="eu-1"')).toContain('increase(request_total{direction="outbound", cluster="eu-1"}[1h])');
+    expect(trafficQuery("istio_requests_total", "1h", 'cluster="eu-1"')).toContain(
+      'increase(istio_requests_total{cluster="eu-1"}[1h])',
+    );
+    expect(trafficQuery("request_total", "1h", 'cluster="eu-1"')).toContain(
+      'increase(request_total{direction="outbound", cluster="eu-1"}[1h])',
+    );
     // Near miss: without matchers the queries are as before.
     expect(trafficQuery("istio_requests_total", "1h")).toContain("increase(istio_requests_total[1h])");
-    expect(trafficQuery("request_total", "1h")).toContain('increase(request_total{direction="outbound"}[1h])');
+    expect(trafficQuery("request_total", "1h")).toContain(
+      'increase(request_total{direction="outbound"}[1h])',
+    );
   });
 
   it("parses several matchers per context, any operator, commas and braces inside quoted values", () => {
-    const env = { HANDSHAKE_PROMETHEUS_MATCHERS: ' prod={cluster="eu-1", env!="test"}\nstaging={ cluster=~"us-(2|3)", note="a,b}\\"c" } ' };
+    const env = {
+      HANDSHAKE_PROMETHEUS_MATCHERS:
+        ' prod={cluster="eu-1", env!="test"}\nstaging={ cluster=~"us-(2|3)", note="a,b}\\"c" } ',
+    };
     expect(forCluster(env, "prod").matchers).toBe('cluster="eu-1", env!="test"');
     expect(forCluster(env, "staging").matchers).toBe('cluster=~"us-(2|3)", note="a,b}\\"c"');
     expect(forCluster(env, "prod").invalid).toBeUndefined();
     // Escapes Go knows, and a pattern with them.
-    expect(forCluster({ HANDSHAKE_PROMETHEUS_MATCHERS: 'prod={cluster=~"eu-\\\\d+", name="a\\"b\\u00e9"}' }, "prod").matchers).toBe('cluster=~"eu-\\\\d+", name="a\\"b\\u00e9"');
+    expect(
+      forCluster(
+        { HANDSHAKE_PROMETHEUS_MATCHERS: 'prod={cluster=~"eu-\\\\d+", name="a\\"b\\u00e9"}' },
+        "prod",
+      ).matchers,
+    ).toBe('cluster=~"eu-\\\\d+", name="a\\"b\\u00e9"');
     // Single quotes and a trailing comma are PromQL too.
-    expect(forCluster({ HANDSHAKE_PROMETHEUS_MATCHERS: "prod={cluster='eu-1',}" }, "prod").matchers).toBe("cluster='eu-1'");
+    expect(forCluster({ HANDSHAKE_PROMETHEUS_MATCHERS: "prod={cluster='eu-1',}" }, "prod").matchers).toBe(
+      "cluster='eu-1'",
+    );
     // A context it does not name queries every series, as before.
-    expect(forCluster(env, "dev")).toEqual({ target: { kind: "service", service: DEFAULT_SERVICE }, window: "1h", timeoutMs: 10_000 });
+    expect(forCluster(env, "dev")).toEqual({
+      target: { kind: "service", service: DEFAULT_SERVICE },
+      window: "1h",
+      timeoutMs: 10_000,
+    });
   });
 
   it("an entry that is not label matchers disables only its own context; text outside any entry disables all", () => {
     const env = { HANDSHAKE_PROMETHEUS_MATCHERS: 'prod={cluster=eu-1} staging={cluster="us-2"}' };
-    expect(forCluster(env, "prod").invalid).toBe('HANDSHAKE_PROMETHEUS_MATCHERS: prod: expected PromQL label matchers such as {cluster="eu-1"}');
+    expect(forCluster(env, "prod").invalid).toBe(
+      'HANDSHAKE_PROMETHEUS_MATCHERS: prod: expected PromQL label matchers such as {cluster="eu-1"}',
+    );
     expect(forCluster(env, "staging")).toMatchObject({ matchers: 'cluster="us-2"' });
     expect(forCluster(env, "staging").invalid).toBeUndefined();
     for (const bad of ['prod=cluster="eu-1"', 'prod={cluster="eu-1"} oops', 'prod={cluster="eu-1"'])
       expect(forCluster({ HANDSHAKE_PROMETHEUS_MATCHERS: bad }, "staging").invalid, bad).toBe(
-        "HANDSHAKE_PROMETHEUS_MATCHERS: expected context={label=\"value\", …} entries separated by white space",
+        'HANDSHAKE_PROMETHEUS_MATCHERS: expected context={label="value", …} entries separated by white space',
       );
     // Also what Prometheus would refuse in every query (reviews/server2.md #6): a raw newline, an escape Go
     // does not know, a pattern that does not compile, a code point past Unicode's last.
-    for (const bad of ["prod={}", 'prod={cluster="eu-1",,}', 'prod={1x="a"}', "prod={cluster=`eu-1`}", 'prod={cluster=="eu-1"}', 'prod={cluster="eu\n1"}', 'prod={cluster="eu\\q"}', 'prod={cluster=~"eu-(1"}', 'prod={cluster="\\U00110000"}'])
-      expect(forCluster({ HANDSHAKE_PROMETHEUS_MATCHERS: bad }, "prod").invalid, bad).toMatch(/^HANDSHAKE_PROMETHEUS_MATCHERS: prod: /);
+    for (const bad of [
+      "prod={}",
+      'prod={cluster="eu-1",,}',
+      'prod={1x="a"}',
+      "prod={cluster=`eu-1`}",
+      'prod={cluster=="eu-1"}',
+      'prod={cluster="eu\n1"}',
+      'prod={cluster="eu\\q"}',
+      'prod={cluster=~"eu-(1"}',
+      'prod={cluster="\\U00110000"}',
+    ])
+      expect(forCluster({ HANDSHAKE_PROMETHEUS_MATCHERS: bad }, "prod").invalid, bad).toMatch(
+        /^HANDSHAKE_PROMETHEUS_MATCHERS: prod: /,
+      );
   });
 });
 
@@ -740,9 +994,13 @@ describe("settings", () => {
       window: "1h",
       timeoutMs: 10_000,
     });
-    expect(forCluster(env, "prod").invalid).toBe("HANDSHAKE_PROMETHEUS_URLS: prod: expected context=http(s)://url");
+    expect(forCluster(env, "prod").invalid).toBe(
+      "HANDSHAKE_PROMETHEUS_URLS: prod: expected context=http(s)://url",
+    );
     // An entry naming no context cannot be told apart, so it counts against every cluster.
-    expect(forCluster({ HANDSHAKE_PROMETHEUS_URLS: "http://x:9090" }, "staging").invalid).toContain('an entry without "="');
+    expect(forCluster({ HANDSHAKE_PROMETHEUS_URLS: "http://x:9090" }, "staging").invalid).toContain(
+      'an entry without "="',
+    );
   });
 
   it("an unusable timeout falls back to 10 s and is logged once at start", async () => {
@@ -815,12 +1073,21 @@ describe("the demo's query evaluator", () => {
       s("request_total", { direction: "inbound", deployment: "emoji" }, 7),
       s("request_total", { deployment: "other" }, 1),
     ];
-    const at2 = (q: string) => (evaluateQuery(q, linkerd, at).body as { data: { result: unknown[] } }).data.result;
-    expect(at2('sum by (deployment) (increase(request_total{direction="outbound"}[1h]))')).toEqual([{ metric: { deployment: "web" }, value: [at.getTime() / 1000, "5"] }]);
-    expect(at2('sum by (deployment) (increase(request_total{ direction = "outbound" , deployment="web", }[1h]))')).toHaveLength(1);
-    expect(at2('sum by (deployment) (increase(request_total{direction=""}[1h]))')).toEqual([{ metric: { deployment: "other" }, value: [at.getTime() / 1000, "1"] }]);
+    const at2 = (q: string) =>
+      (evaluateQuery(q, linkerd, at).body as { data: { result: unknown[] } }).data.result;
+    expect(at2('sum by (deployment) (increase(request_total{direction="outbound"}[1h]))')).toEqual([
+      { metric: { deployment: "web" }, value: [at.getTime() / 1000, "5"] },
+    ]);
+    expect(
+      at2('sum by (deployment) (increase(request_total{ direction = "outbound" , deployment="web", }[1h]))'),
+    ).toHaveLength(1);
+    expect(at2('sum by (deployment) (increase(request_total{direction=""}[1h]))')).toEqual([
+      { metric: { deployment: "other" }, value: [at.getTime() / 1000, "1"] },
+    ]);
     expect(at2("sum by (deployment) (increase(request_total{}[1h]))")).toHaveLength(3);
-    expect(result('sum by (reporter) (increase(istio_requests_total{reporter="source"}[1h]))')).toEqual([{ metric: { reporter: "source" }, value: [at.getTime() / 1000, "7"] }]);
+    expect(result('sum by (reporter) (increase(istio_requests_total{reporter="source"}[1h]))')).toEqual([
+      { metric: { reporter: "source" }, value: [at.getTime() / 1000, "7"] },
+    ]);
   });
 
   it("label_replace and label_join as Prometheus evaluates them: anchored regex, $1 / ${1} / $$, no match unchanged, an empty value removes the label", () => {
@@ -832,26 +1099,81 @@ describe("the demo's query evaluator", () => {
     const at3 = (q: string) => {
       const a = evaluateQuery(q, eps, at);
       expect(a.code, q).toBe(200);
-      return (a.body as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result.map((r) => [r.metric, r.value[1]]);
+      return (
+        a.body as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }
+      ).data.result.map((r) => [r.metric, r.value[1]]);
     };
-    expect(at3('sum by (port) (label_replace(increase(tcp_open_total[1h]), "port", ":$1", "target_addr", ".*:([0-9]+)"))')).toEqual([[{ port: ":8080" }, "3"], [{ port: ":9090" }, "4"]]);
+    expect(
+      at3(
+        'sum by (port) (label_replace(increase(tcp_open_total[1h]), "port", ":$1", "target_addr", ".*:([0-9]+)"))',
+      ),
+    ).toEqual([
+      [{ port: ":8080" }, "3"],
+      [{ port: ":9090" }, "4"],
+    ]);
     // Anchored: "8080" alone does not match "10.42.1.1:8080"; no match leaves the series as it was.
-    expect(at3('sum by (port) (label_replace(increase(tcp_open_total[1h]), "port", "x", "target_addr", "8080"))')).toEqual([[{}, "7"]]);
-    expect(at3('sum by (p) (label_replace(increase(tcp_open_total[1h]), "p", "${1}$$", "dst_pod", "emoji-(.)"))')).toEqual([[{}, "4"], [{ p: "a$" }, "1"], [{ p: "b$" }, "2"]]);
+    expect(
+      at3('sum by (port) (label_replace(increase(tcp_open_total[1h]), "port", "x", "target_addr", "8080"))'),
+    ).toEqual([[{}, "7"]]);
+    expect(
+      at3('sum by (p) (label_replace(increase(tcp_open_total[1h]), "p", "${1}$$", "dst_pod", "emoji-(.)"))'),
+    ).toEqual([
+      [{}, "4"],
+      [{ p: "a$" }, "1"],
+      [{ p: "b$" }, "2"],
+    ]);
     // "" removes the label, so a sum by it groups the series without it.
-    expect(at3('sum by (deployment) (label_replace(increase(tcp_open_total[1h]), "deployment", "", "deployment", ".*"))')).toEqual([[{}, "7"]]);
-    expect(at3('sum by (j) (label_join(increase(tcp_open_total[1h]), "j", ";", "deployment", "pod"))')).toEqual([[{ j: ";debug" }, "4"], [{ j: "web;" }, "3"]]);
+    expect(
+      at3(
+        'sum by (deployment) (label_replace(increase(tcp_open_total[1h]), "deployment", "", "deployment", ".*"))',
+      ),
+    ).toEqual([[{}, "7"]]);
+    expect(
+      at3('sum by (j) (label_join(increase(tcp_open_total[1h]), "j", ";", "deployment", "pod"))'),
+    ).toEqual([
+      [{ j: ";debug" }, "4"],
+      [{ j: "web;" }, "3"],
+    ]);
     // Outside a sum: every label as the series has it.
-    expect(at3('label_replace(sum by (pod) (increase(tcp_open_total[1h])), "who", "$1", "pod", "(.+)")')).toEqual([[{}, "3"], [{ pod: "debug", who: "debug" }, "4"]]);
+    expect(
+      at3('label_replace(sum by (pod) (increase(tcp_open_total[1h])), "who", "$1", "pod", "(.+)")'),
+    ).toEqual([
+      [{}, "3"],
+      [{ pod: "debug", who: "debug" }, "4"],
+    ]);
   });
 
   it("a label function that leaves two series with one label set fails the query (422 execution), as Prometheus' does; near miss: a new label beside the old is fine", () => {
     // One StatefulSet endpoint under its name with two IPs: the series differ in target_addr alone.
-    const twice = [s("tcp_open_total", { dst_pod: "voting-0", target_addr: "10.42.3.1:9090" }, 1), s("tcp_open_total", { dst_pod: "voting-0", target_addr: "10.42.3.2:9090" }, 1)];
-    const inPlace = evaluateQuery('sum by (target_addr) (label_replace(increase(tcp_open_total[1h]), "target_addr", ":$1", "target_addr", ".*:([0-9]+)"))', twice, at);
-    expect(inPlace).toEqual({ code: 422, body: { status: "error", errorType: "execution", error: "vector cannot contain metrics with the same labelset" } });
-    const beside = evaluateQuery('sum by (port) (label_replace(increase(tcp_open_total[1h]), "port", ":$1", "target_addr", ".*:([0-9]+)"))', twice, at);
-    expect(beside.body).toEqual({ status: "success", data: { resultType: "vector", result: [{ metric: { port: ":9090" }, value: [at.getTime() / 1000, "2"] }] } });
+    const twice = [
+      s("tcp_open_total", { dst_pod: "voting-0", target_addr: "10.42.3.1:9090" }, 1),
+      s("tcp_open_total", { dst_pod: "voting-0", target_addr: "10.42.3.2:9090" }, 1),
+    ];
+    const inPlace = evaluateQuery(
+      'sum by (target_addr) (label_replace(increase(tcp_open_total[1h]), "target_addr", ":$1", "target_addr", ".*:([0-9]+)"))',
+      twice,
+      at,
+    );
+    expect(inPlace).toEqual({
+      code: 422,
+      body: {
+        status: "error",
+        errorType: "execution",
+        error: "vector cannot contain metrics with the same labelset",
+      },
+    });
+    const beside = evaluateQuery(
+      'sum by (port) (label_replace(increase(tcp_open_total[1h]), "port", ":$1", "target_addr", ".*:([0-9]+)"))',
+      twice,
+      at,
+    );
+    expect(beside.body).toEqual({
+      status: "success",
+      data: {
+        resultType: "vector",
+        result: [{ metric: { port: ":9090" }, value: [at.getTime() / 1000, "2"] }],
+      },
+    });
   });
 
   it("answers the reader's own query", () => {

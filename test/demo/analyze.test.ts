@@ -100,7 +100,9 @@ describe("handshake analyze on the demo cluster's state", () => {
     expect(find("dr.shadowed", "shop/payments never applies to reports/report-builder")).toHaveLength(1);
     expect(find("cert.weak-crypto", "inventory/erp-client-tls")).toHaveLength(1);
     expect(find("cert.not-yet-valid", "inventory/handheld-tls")).toHaveLength(1);
-    expect(find("cert.lifetime-too-long", "spiffe://cluster.local/ns/inventory/sa/warehouse")).toHaveLength(1);
+    expect(find("cert.lifetime-too-long", "spiffe://cluster.local/ns/inventory/sa/warehouse")).toHaveLength(
+      1,
+    );
     expect(find("certmanager.renew-before-too-large", "inventory/scanner-gateway")).toHaveLength(1);
     expect(find("spire.svid-ttl-too-long", "spire/spire-server")).toHaveLength(1);
   });

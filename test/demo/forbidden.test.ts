@@ -5,7 +5,8 @@ import { isForbidden, type ForbiddenRule } from "../../lib/demo/api";
 import { resourceTypes, type ResourceType } from "../../lib/demo/resources";
 
 const types = resourceTypes();
-const type = (group: string, plural: string): ResourceType => types.find((t) => t.group === group && t.plural === plural)!;
+const type = (group: string, plural: string): ResourceType =>
+  types.find((t) => t.group === group && t.plural === plural)!;
 const secrets = type("", "secrets");
 const peerAuthentications = type("security.istio.io", "peerauthentications");
 
@@ -27,14 +28,32 @@ describe("isForbidden", () => {
 
   it("services/proxy follows the same rule: a rule for another verb does not refuse the proxy's get", () => {
     const proxy = { ...type("", "services"), plural: "services/proxy" };
-    expect(isForbidden([{ resource: "services/proxy", namespace: "istio-system" }], proxy, "istio-system", "get")).toBe(true);
-    expect(isForbidden([{ resource: "services/proxy", namespace: "istio-system", verb: "create" }], proxy, "istio-system", "get")).toBe(false);
+    expect(
+      isForbidden([{ resource: "services/proxy", namespace: "istio-system" }], proxy, "istio-system", "get"),
+    ).toBe(true);
+    expect(
+      isForbidden(
+        [{ resource: "services/proxy", namespace: "istio-system", verb: "create" }],
+        proxy,
+        "istio-system",
+        "get",
+      ),
+    ).toBe(false);
   });
 
   it("names a resource by plural or plural.group; cluster-scoped resources are never refused by a namespace rule", () => {
     const pa: ForbiddenRule[] = [{ resource: "peerauthentications.security.istio.io", namespace: "shop" }];
     expect(isForbidden(pa, peerAuthentications, "shop", "get")).toBe(true);
-    expect(isForbidden([{ resource: "peerauthentications", namespace: "shop" }], peerAuthentications, "shop", "get")).toBe(true);
-    expect(isForbidden([{ resource: "namespaces", namespace: "shop" }], type("", "namespaces"), null, "list")).toBe(false);
+    expect(
+      isForbidden(
+        [{ resource: "peerauthentications", namespace: "shop" }],
+        peerAuthentications,
+        "shop",
+        "get",
+      ),
+    ).toBe(true);
+    expect(
+      isForbidden([{ resource: "namespaces", namespace: "shop" }], type("", "namespaces"), null, "list"),
+    ).toBe(false);
   });
 });

@@ -50,7 +50,14 @@ describe.skipIf(!hasKubectl)("real kubectl against the demo cluster", () => {
       .split("\n")
       .map((l) => l.split(/\s+/).slice(0, 2).join("/"));
     expect(rows[0]).toBe("NAMESPACE/NAME");
-    expect(rows.slice(1).sort()).toEqual(["analytics/collector-no-mtls", "billing/default", "inventory/label-printer-strict", "inventory/nightly-batch", "inventory/stock-plaintext", "shop/default"]);
+    expect(rows.slice(1).sort()).toEqual([
+      "analytics/collector-no-mtls",
+      "billing/default",
+      "inventory/label-printer-strict",
+      "inventory/nightly-batch",
+      "inventory/stock-plaintext",
+      "shop/default",
+    ]);
   });
 
   it("gets every pod, and one as JSON with its sidecar", async () => {
@@ -85,12 +92,32 @@ describe.skipIf(!hasKubectl)("real kubectl against the demo cluster", () => {
   });
 
   it("filters Secrets by field selector as the API server does (type, metadata.name; other fields refused)", async () => {
-    const tls = await kubectl(s, "get", "secrets", "-n", "shop", "--field-selector", "type=kubernetes.io/tls", "-o", "jsonpath={range .items[*]}{.type}{\"\\n\"}{end}");
+    const tls = await kubectl(
+      s,
+      "get",
+      "secrets",
+      "-n",
+      "shop",
+      "--field-selector",
+      "type=kubernetes.io/tls",
+      "-o",
+      'jsonpath={range .items[*]}{.type}{"\\n"}{end}',
+    );
     expect(tls.code).toBe(0);
     const types = tls.stdout.trim().split("\n").filter(Boolean);
     expect(types.length).toBeGreaterThan(0);
     expect(new Set(types)).toEqual(new Set(["kubernetes.io/tls"]));
-    const named = await kubectl(s, "get", "secrets", "-n", "istio-system", "--field-selector", "metadata.name=cacerts", "-o", "name");
+    const named = await kubectl(
+      s,
+      "get",
+      "secrets",
+      "-n",
+      "istio-system",
+      "--field-selector",
+      "metadata.name=cacerts",
+      "-o",
+      "name",
+    );
     expect(named.code).toBe(0);
     expect(named.stdout.trim()).toBe("secret/cacerts");
     const refused = await kubectl(s, "get", "secrets", "-n", "shop", "--field-selector", "spec.x=1");

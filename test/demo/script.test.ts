@@ -33,7 +33,10 @@ interface DemoKubeconfig {
 /** Starts bin/demo-cluster.mjs in a fresh folder with `args`, collecting its output. */
 async function startScript(args: string[]) {
   const cwd = await mkdtemp(join(tmpdir(), "handshake-demo-script-"));
-  const child = spawn(process.execPath, [join(ROOT, "bin/demo-cluster.mjs"), ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [join(ROOT, "bin/demo-cluster.mjs"), ...args], {
+    cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const out = { text: "" };
   child.stdout.on("data", (d: Buffer) => (out.text += d.toString()));
   child.stderr.on("data", (d: Buffer) => (out.text += d.toString()));
@@ -95,11 +98,18 @@ describe("npm run demo-cluster", () => {
     }, 60_000);
 
   it("--fault list-status=503 starts the demo with lists failing while discovery answers", async () => {
-    const { cwd, child, out, exited, cleanUp } = await startScript(["--fault", "list-status=503", "--fault", "hang-proxy=shop/x"]);
+    const { cwd, child, out, exited, cleanUp } = await startScript([
+      "--fault",
+      "list-status=503",
+      "--fault",
+      "hang-proxy=shop/x",
+    ]);
     try {
       await waitFor(out, /listening on (https:\/\/127\.0\.0\.1:\d+)/, 30_000);
       await waitFor(out, /simulated faults: .*"listStatus":503.*"shop\/x"/, 1000);
-      const kc = yaml.load(await readFile(join(cwd, ".handshake", "demo-kubeconfig.yaml"), "utf8")) as DemoKubeconfig;
+      const kc = yaml.load(
+        await readFile(join(cwd, ".handshake", "demo-kubeconfig.yaml"), "utf8"),
+      ) as DemoKubeconfig;
       expect(await statusOf(kc, "/apis")).toBe(200);
       expect(await statusOf(kc, "/api/v1/namespaces/shop/pods")).toBe(503);
       child.kill("SIGTERM");
@@ -110,7 +120,9 @@ describe("npm run demo-cluster", () => {
   }, 60_000);
 
   it("an unknown --fault is a usage error (exit 2) naming it and the choices", async () => {
-    const child = spawn(process.execPath, [join(ROOT, "bin/demo-cluster.mjs"), "--fault", "meltdown"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [join(ROOT, "bin/demo-cluster.mjs"), "--fault", "meltdown"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let err = "";
     child.stderr.on("data", (d: Buffer) => (err += d.toString()));
     const code = await new Promise<number | null>((res) => child.on("exit", (c) => res(c)));

@@ -42,13 +42,19 @@ describe("demo state files", () => {
     for (const f of all) {
       const text = await readFile(f, "utf8");
       expect(text).not.toMatch(/^\s*(tls\.key|ca-key\.pem|key\.pem):/m);
-      const decoded = [...text.matchAll(/:\s*([A-Za-z0-9+/=]{40,})\s*$/gm)].map((m) => Buffer.from(m[1]!, "base64").toString("latin1"));
+      const decoded = [...text.matchAll(/:\s*([A-Za-z0-9+/=]{40,})\s*$/gm)].map((m) =>
+        Buffer.from(m[1]!, "base64").toString("latin1"),
+      );
       expect(decoded.filter((d) => d.includes("PRIVATE KEY"))).toEqual([]);
       tlsSecrets += (text.match(/type: kubernetes\.io\/tls/g) ?? []).length;
     }
     expect(tlsSecrets).toBeGreaterThan(0);
-    const served = (await t.transport().get("/api/v1/secrets", 5_000)) as { items: { type?: string; data?: Record<string, string> }[] };
-    expect(served.items.some((s) => s.type === "kubernetes.io/tls" && typeof s.data?.["tls.key"] === "string")).toBe(true);
+    const served = (await t.transport().get("/api/v1/secrets", 5_000)) as {
+      items: { type?: string; data?: Record<string, string> }[];
+    };
+    expect(
+      served.items.some((s) => s.type === "kubernetes.io/tls" && typeof s.data?.["tls.key"] === "string"),
+    ).toBe(true);
   });
 });
 
@@ -56,7 +62,12 @@ describe("fault objects file", () => {
   it("exists only while fault objects are set, holding them; cleared faults remove it", async () => {
     const file = join(t.demo.stateDir, FAULT_OBJECTS_FILE);
     expect(existsSync(file)).toBe(false); // no placeholder at start
-    const pa = { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "fault-pa", namespace: "shop" }, spec: { mtls: { mode: "DISABLE" } } };
+    const pa = {
+      apiVersion: "security.istio.io/v1",
+      kind: "PeerAuthentication",
+      metadata: { name: "fault-pa", namespace: "shop" },
+      spec: { mtls: { mode: "DISABLE" } },
+    };
     t.demo.setFaults({ extraObjects: [pa] });
     const text = await readFile(file, "utf8");
     expect(text).toContain("name: fault-pa");

@@ -20,38 +20,50 @@ const ROUTES: [string, () => Promise<RouteModule>, string[]][] = [
 
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
 /** What Allow lists: HEAD goes with GET (Next answers it from GET), OPTIONS with every route. */
-const allowOf = (served: string[]) => [...served.flatMap((m) => (m === "GET" ? ["GET", "HEAD"] : [m])), "OPTIONS"].join(", ");
+const allowOf = (served: string[]) =>
+  [...served.flatMap((m) => (m === "GET" ? ["GET", "HEAD"] : [m])), "OPTIONS"].join(", ");
 
 describe("methods", () => {
-  it.each(ROUTES)("%s: a JSON 405 with Allow for every method it does not serve", async (path, load, served) => {
-    const mod = await load();
-    const allow = allowOf(served);
-    for (const method of METHODS) {
-      if (allow.split(", ").includes(method)) continue;
-      const handler = mod[method] as Handler | undefined;
-      expect(handler, `${method} ${path}`).toBeTypeOf("function");
-      const res = await handler!(new Request(`http://127.0.0.1${path}`, { method }));
-      expect(res.status, `${method} ${path}`).toBe(405);
-      expect(res.headers.get("Allow")).toBe(allow);
-      expect(res.headers.get("Cache-Control")).toBe("no-store");
-      expect(await res.json()).toEqual({
-        error: { code: "method-not-allowed", message: `${method} is not allowed on ${path}; allowed: ${allow}` },
-      });
-    }
-  });
+  it.each(ROUTES)(
+    "%s: a JSON 405 with Allow for every method it does not serve",
+    async (path, load, served) => {
+      const mod = await load();
+      const allow = allowOf(served);
+      for (const method of METHODS) {
+        if (allow.split(", ").includes(method)) continue;
+        const handler = mod[method] as Handler | undefined;
+        expect(handler, `${method} ${path}`).toBeTypeOf("function");
+        const res = await handler!(new Request(`http://127.0.0.1${path}`, { method }));
+        expect(res.status, `${method} ${path}`).toBe(405);
+        expect(res.headers.get("Allow")).toBe(allow);
+        expect(res.headers.get("Cache-Control")).toBe("no-store");
+        expect(await res.json()).toEqual({
+          error: {
+            code: "method-not-allowed",
+            message: `${method} is not allowed on ${path}; allowed: ${allow}`,
+          },
+        });
+      }
+    },
+  );
 
   it.each(ROUTES)("%s: OPTIONS answers 204 with the same Allow", async (path, load, served) => {
-    const res = await ((await load()).OPTIONS as Handler)(new Request(`http://127.0.0.1${path}`, { method: "OPTIONS" }));
+    const res = await ((await load()).OPTIONS as Handler)(
+      new Request(`http://127.0.0.1${path}`, { method: "OPTIONS" }),
+    );
     expect(res.status).toBe(204);
     expect(res.headers.get("Allow")).toBe(allowOf(served));
   });
 
-  it.each(ROUTES)("near miss: %s keeps its own handler for the methods it serves", async (_path, load, served) => {
-    const mod = await load();
-    for (const method of served) expect(mod[method]).toBeTypeOf("function");
-    // HEAD is Next's, from GET: no handler of ours may shadow it with a 405.
-    if (served.includes("GET")) expect(mod.HEAD).toBeUndefined();
-  });
+  it.each(ROUTES)(
+    "near miss: %s keeps its own handler for the methods it serves",
+    async (_path, load, served) => {
+      const mod = await load();
+      for (const method of served) expect(mod[method]).toBeTypeOf("function");
+      // HEAD is Next's, from GET: no handler of ours may shadow it with a 405.
+      if (served.includes("GET")) expect(mod.HEAD).toBeUndefined();
+    },
+  );
 });
 
 describe("unknown API paths", () => {

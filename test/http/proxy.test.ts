@@ -8,7 +8,13 @@ const call = (path: string) => proxy(new NextRequest(new URL(`http://127.0.0.1:3
 
 describe("proxy", () => {
   it("answers a malformed percent-escape with a 400, nosniff, no-store and the path's framing policy", async () => {
-    for (const path of ["/c/demo/ns/%", "/c/%/ns/shop", "/api/v1/%", "/api/v1/certificates%", "/c/demo/ns/%E0%A4"]) {
+    for (const path of [
+      "/c/demo/ns/%",
+      "/c/%/ns/shop",
+      "/api/v1/%",
+      "/api/v1/certificates%",
+      "/c/demo/ns/%E0%A4",
+    ]) {
       const r = call(path);
       expect(r.status, path).toBe(400);
       expect(r.headers.get("Content-Security-Policy"), path).toBe("frame-ancestors 'none'");

@@ -31,25 +31,44 @@ export interface Scenario {
 }
 
 function analyse(s: Scenario): MeshSnapshot {
-  const parsed = parseTraffic(["# TYPE istio_requests_total counter", ...s.traffic].join("\n") + "\n", "scrape.prom");
+  const parsed = parseTraffic(
+    ["# TYPE istio_requests_total counter", ...s.traffic].join("\n") + "\n",
+    "scrape.prom",
+  );
   expect(parsed.problems).toEqual([]);
   return run(s.objects, parsed.samples);
 }
 
-const sourceKey = (e: MeshSnapshot["edges"][number]) => (e.source.workload ? `${e.source.namespace}/${e.source.workload}` : null);
+const sourceKey = (e: MeshSnapshot["edges"][number]) =>
+  e.source.workload ? `${e.source.namespace}/${e.source.workload}` : null;
 
 const notInfo = (snap: MeshSnapshot) => snap.findings.filter((f) => f.severity !== "info");
 
 export function check(s: Scenario): void {
   const snap = analyse(s);
   for (const want of s.edges) {
-    const e = want.port === undefined ? edgeOf(snap, want.src, want.host) : snap.edges.find((x) => x.destination.port === want.port && sourceKey(x) === want.src && x.destination.host === want.host);
-    expect(e, `edge ${want.src} → ${want.host}${want.port === undefined ? "" : `:${want.port}`}`).toBeTruthy();
+    const e =
+      want.port === undefined
+        ? edgeOf(snap, want.src, want.host)
+        : snap.edges.find(
+            (x) =>
+              x.destination.port === want.port &&
+              sourceKey(x) === want.src &&
+              x.destination.host === want.host,
+          );
+    expect(
+      e,
+      `edge ${want.src} → ${want.host}${want.port === undefined ? "" : `:${want.port}`}`,
+    ).toBeTruthy();
     const codes = notInfo(snap)
       .filter((f) => f.edge === e!.id)
       .map((f) => f.code)
       .sort();
-    expect({ edge: e!.id, verdict: e!.predicted.verdict, codes }).toEqual({ edge: e!.id, verdict: want.verdict, codes: want.codes });
+    expect({ edge: e!.id, verdict: e!.predicted.verdict, codes }).toEqual({
+      edge: e!.id,
+      verdict: want.verdict,
+      codes: want.codes,
+    });
   }
   expect(
     notInfo(snap)
@@ -72,7 +91,16 @@ export interface SeriesOpts {
   ns?: string;
 }
 
-export function series(metric: string, reporter: string, src: Src, dest: string, policy: string, n: number, protocol: string, o: SeriesOpts = {}): string {
+export function series(
+  metric: string,
+  reporter: string,
+  src: Src,
+  dest: string,
+  policy: string,
+  n: number,
+  protocol: string,
+  o: SeriesOpts = {},
+): string {
   const [sns, swl] = src ?? ["unknown", "unknown"];
   const [dname, dns] = dest.split(".");
   const labels = [

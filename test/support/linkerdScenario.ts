@@ -9,8 +9,14 @@ export const L5D = "emojivoto";
  * (linkerdInbound.ts pastInit).
  */
 export const NO_SKIPS = { "config.linkerd.io/skip-subnets": "", "config.linkerd.io/skip-inbound-ports": "" };
-export const l5dNs = (annotations: Record<string, string> = {}) => namespace(L5D, {}, { "linkerd.io/inject": "enabled", ...NO_SKIPS, ...annotations });
-export const l5dPolicy = (kind: string, name: string, spec: Record<string, unknown>, version = kind === "Server" ? "v1beta3" : "v1alpha1"): KubeObject => ({
+export const l5dNs = (annotations: Record<string, string> = {}) =>
+  namespace(L5D, {}, { "linkerd.io/inject": "enabled", ...NO_SKIPS, ...annotations });
+export const l5dPolicy = (
+  kind: string,
+  name: string,
+  spec: Record<string, unknown>,
+  version = kind === "Server" ? "v1beta3" : "v1alpha1",
+): KubeObject => ({
   apiVersion: `policy.linkerd.io/${version}`,
   kind,
   metadata: { name, namespace: L5D, labels: { policy: name } },

@@ -79,8 +79,12 @@ export function setOwn(o: Record<string, unknown>, k: string, v: unknown): void 
  * A rule or an edge prediction that threw: the analysis contains it as a completeness entry (so one
  * bug never blanks a snapshot), and a test must still fail on it.
  */
-export function internalErrors(snap: { completeness: { kind: string; reason: string; message: string }[] }): string[] {
-  return snap.completeness.filter((c) => c.reason === "error" && (c.kind === "Rule" || c.kind === "Edge")).map((c) => `${c.kind}: ${c.message}`);
+export function internalErrors(snap: {
+  completeness: { kind: string; reason: string; message: string }[];
+}): string[] {
+  return snap.completeness
+    .filter((c) => c.reason === "error" && (c.kind === "Rule" || c.kind === "Edge"))
+    .map((c) => `${c.kind}: ${c.message}`);
 }
 
 export function topFrames(e: unknown): string {

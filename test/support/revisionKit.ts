@@ -13,9 +13,13 @@ export const tagWebhook = (tag: string, rev: string, name = `istio-revision-tag-
   webhooks: [{ name: "rev.namespace.sidecar-injector.istio.io" }],
 });
 
-export const labelled = <T extends KubeObject>(o: T, labels: Labels): T => ({ ...o, metadata: { ...o.metadata, labels: { ...(o.metadata.labels ?? {}), ...labels } } });
+export const labelled = <T extends KubeObject>(o: T, labels: Labels): T => ({
+  ...o,
+  metadata: { ...o.metadata, labels: { ...(o.metadata.labels ?? {}), ...labels } },
+});
 export const withRev = <T extends KubeObject>(o: T, rev: string): T => labelled(o, { "istio.io/rev": rev });
-export const emptySel = (ns: string, name: string, mode: string, created: string) => peerAuth(ns, name, mode, { selector: {}, created });
+export const emptySel = (ns: string, name: string, mode: string, created: string) =>
+  peerAuth(ns, name, mode, { selector: {}, created });
 export const T = (y: number) => `${y}-01-01T00:00:00Z`;
 export const AMB: Labels = { "istio.io/dataplane-mode": "ambient" };
 export const INJ: Labels = { "istio-injection": "enabled" };

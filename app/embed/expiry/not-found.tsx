@@ -13,7 +13,8 @@ export default function EmbedNotFound() {
     <div className="embed-root" data-theme={theme} data-testid="embed-not-found">
       <h1>Certificate expiry</h1>
       <p className="embed-error" role="alert">
-        Not found: this cluster or namespace is not known to the dashboard. Check the cluster= and namespace= of the embed link.
+        Not found: this cluster or namespace is not known to the dashboard. Check the cluster= and namespace=
+        of the embed link.
       </p>
     </div>
   );

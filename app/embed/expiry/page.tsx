@@ -46,7 +46,8 @@ export default async function EmbedExpiryPage({ searchParams }: { searchParams: 
   }
   if (unknown) notFound();
   const scope = `${cluster}${namespace ? ` / ${namespace}` : ""}`;
-  const scoped = view && !problem ? (namespace ? cachedSlice(view.snapshot, namespace) : view.snapshot) : null;
+  const scoped =
+    view && !problem ? (namespace ? cachedSlice(view.snapshot, namespace) : view.snapshot) : null;
   const certificates = scoped?.certificates ?? [];
   const findings = scoped?.findings ?? [];
   return (

@@ -2,7 +2,13 @@
 // against the trust bundle actually in use there, with role, owner and expected rotation point.
 // Pure: the clock comes in as `now`; parsing is cached by fingerprint (10k proxies share a root).
 import type { Certificate } from "../snapshot/schema";
-import type { CertInput, CertManagerCertificate, CertManagerIssuer, CertSource, SpireServerConfig } from "./types";
+import type {
+  CertInput,
+  CertManagerCertificate,
+  CertManagerIssuer,
+  CertSource,
+  SpireServerConfig,
+} from "./types";
 import { groupBy } from "../model/read";
 import { certManagerRenewalTime } from "./certManagerRenewal";
 import { ATTR_NAMES, createCertCache, escapeDnValue, samePublicKey, type ParsedCert } from "./x509";
@@ -88,16 +94,19 @@ export interface CertReport {
 
 const ROLE_PRIORITY: CertRole[] = ["workload", "issuer", "trust-anchor", "root", "intermediate", "leaf"];
 
-const sourceKey = (s: CertSource) => `${s.kind}\u0000${s.namespace ?? ""}\u0000${s.name ?? ""}\u0000${s.pod ?? ""}\u0000${s.key ?? ""}`;
+const sourceKey = (s: CertSource) =>
+  `${s.kind}\u0000${s.namespace ?? ""}\u0000${s.name ?? ""}\u0000${s.pod ?? ""}\u0000${s.key ?? ""}`;
 /** One object (kind, namespace, name, pod; an absent part told apart from "") as a key: what a Secret's inputs share. */
-const objectKey = (s: CertSource) => `${s.kind}\u0000${s.namespace ?? "\u0001"}\u0000${s.name ?? "\u0001"}\u0000${s.pod ?? "\u0001"}`;
+const objectKey = (s: CertSource) =>
+  `${s.kind}\u0000${s.namespace ?? "\u0001"}\u0000${s.name ?? "\u0001"}\u0000${s.pod ?? "\u0001"}`;
 
 /**
  * A CA's role by its own shape: a root is self-SIGNED (RFC 5280 §3.2), not merely self-issued; a CA
  * named like the CA that signed it (a key-rollover link, a SPIRE server CA given its upstream's
  * ca_subject) is an intermediate. Module level: roleOf runs per certificate sighting.
  */
-const caRoleOf = (c: ParsedCert, selfSigned: (c: ParsedCert) => boolean): CertRole => (selfSigned(c) ? "root" : "intermediate");
+const caRoleOf = (c: ParsedCert, selfSigned: (c: ParsedCert) => boolean): CertRole =>
+  selfSigned(c) ? "root" : "intermediate";
 
 /**
  * A CA by its place: basicConstraints cA, or a self-signed certificate where a trust anchor sits (a
@@ -108,7 +117,13 @@ const caRoleOf = (c: ParsedCert, selfSigned: (c: ParsedCert) => boolean): CertRo
 const caByPlace = (c: ParsedCert, selfSigned: (c: ParsedCert) => boolean) => c.isCA || selfSigned(c);
 
 /** `anchors`: the input is the bundle Linkerd's identity takes its trust anchors from (linkerdAnchorInputs). */
-function roleOf(input: CertInput, index: number, c: ParsedCert, selfSigned: (c: ParsedCert) => boolean, anchors: boolean): CertRole {
+function roleOf(
+  input: CertInput,
+  index: number,
+  c: ParsedCert,
+  selfSigned: (c: ParsedCert) => boolean,
+  anchors: boolean,
+): CertRole {
   switch (input.context) {
     case "workload-chain":
       if (index === 0) return "workload";
@@ -143,7 +158,9 @@ interface Parsed {
  * ConfigMap is not among the inputs.
  */
 function linkerdAnchorInputs(parsed: Parsed[]): Set<CertInput> {
-  const bundles = parsed.filter((p) => p.input.mesh === "linkerd" && p.input.context === "root-bundle").map((p) => p.input);
+  const bundles = parsed
+    .filter((p) => p.input.mesh === "linkerd" && p.input.context === "root-bundle")
+    .map((p) => p.input);
   const configMaps = bundles.filter((i) => i.source.kind === "ConfigMap");
   return new Set(configMaps.length > 0 ? configMaps : bundles);
 }
@@ -157,7 +174,11 @@ function besideIndex(parsed: Parsed[]): Map<string, Parsed[]> {
 }
 
 /** Where a chain is checked: its own scope's bundles, else its namespace's root ConfigMap, else the mesh's roots. */
-function bundleFor(input: CertInput, besides: Map<string, Parsed[]>, scopes: Map<string, ParsedCert[]>): ParsedCert[] | null {
+function bundleFor(
+  input: CertInput,
+  besides: Map<string, Parsed[]>,
+  scopes: Map<string, ParsedCert[]>,
+): ParsedCert[] | null {
   if (input.trustScope) {
     const own = scopes.get(input.trustScope);
     if (own?.length) return own;
@@ -210,7 +231,8 @@ const VERIFIED: ChainCheck = { verified: true };
 export const MAX_SIGNATURE_CHECKS = 100;
 
 /** The same certificate for path building: Go's `alreadyInChain` (same subject and public key). */
-const sameSubjectAndKey = (a: ParsedCert, b: ParsedCert) => a.fingerprint === b.fingerprint || (a.subject === b.subject && samePublicKey(a, b));
+const sameSubjectAndKey = (a: ParsedCert, b: ParsedCert) =>
+  a.fingerprint === b.fingerprint || (a.subject === b.subject && samePublicKey(a, b));
 
 /** A valid anchor beats an expired one, then the later notAfter, then the lower fingerprint: no input order decides. */
 function betterAnchor(a: ParsedCert, b: ParsedCert, now: Date): boolean {
@@ -221,7 +243,11 @@ function betterAnchor(a: ParsedCert, b: ParsedCert, now: Date): boolean {
 }
 
 /** The preferred anchor of several (betterAnchor), or undefined. */
-const bestAnchor = (anchors: ParsedCert[], now: Date): ParsedCert | undefined => anchors.reduce<ParsedCert | undefined>((best, a) => (!best || betterAnchor(a, best, now) ? a : best), undefined);
+const bestAnchor = (anchors: ParsedCert[], now: Date): ParsedCert | undefined =>
+  anchors.reduce<ParsedCert | undefined>(
+    (best, a) => (!best || betterAnchor(a, best, now) ? a : best),
+    undefined,
+  );
 
 /**
  * Why a presented certificate may not be an intermediate, or null: it must be a CA (basicConstraints
@@ -231,7 +257,8 @@ const bestAnchor = (anchors: ParsedCert[], now: Date): ParsedCert | undefined =>
  */
 function notAuthorizedToSign(c: ParsedCert): string | null {
   if (!c.isCA) return "is not a CA (basicConstraints cA is not true)";
-  if (c.keyUsage.length > 0 && !c.keyUsage.includes("keyCertSign")) return "has a key usage without keyCertSign";
+  if (c.keyUsage.length > 0 && !c.keyUsage.includes("keyCertSign"))
+    return "has a key usage without keyCertSign";
   return null;
 }
 
@@ -259,8 +286,14 @@ function pathTooLong(ca: ParsedCert, below: ParsedCert[]): string | null {
  * authority key ID, so this may name a certificate BoringSSL would pass over; then no copy is skipped
  * and a finding may be missed, never made up.
  */
-function boringSslPick(c: ParsedCert, candidates: Candidate[], valid: (c: ParsedCert) => boolean): ParsedCert | undefined {
-  const named = candidates.filter(([p]) => p.subject === c.issuer && p.fingerprint !== c.fingerprint).map(([p]) => p);
+function boringSslPick(
+  c: ParsedCert,
+  candidates: Candidate[],
+  valid: (c: ParsedCert) => boolean,
+): ParsedCert | undefined {
+  const named = candidates
+    .filter(([p]) => p.subject === c.issuer && p.fingerprint !== c.fingerprint)
+    .map(([p]) => p);
   return named.find(valid) ?? named[named.length - 1];
 }
 
@@ -320,7 +353,8 @@ function verifyChain(
   const isAnchor = (c: ParsedCert) => bundle?.some((b) => valid(b) && sameSubjectAndKey(b, c)) === true;
   let checks = 0;
   /** A signature check within the budget; false once it is spent (then `exhausted`). */
-  const counted = (child: ParsedCert, issuer: ParsedCert) => ++checks <= MAX_SIGNATURE_CHECKS && verify(child, issuer);
+  const counted = (child: ParsedCert, issuer: ParsedCert) =>
+    ++checks <= MAX_SIGNATURE_CHECKS && verify(child, issuer);
   const exhausted = () => checks > MAX_SIGNATURE_CHECKS;
   const gaveUp: Walk = {
     check: {
@@ -362,8 +396,16 @@ function verifyChain(
       let w: Walk;
       const notCa = notAuthorizedToSign(up);
       const tooLong = pathTooLong(up, path);
-      if (!valid(up)) w = { check: { verified: false, error: `issuer ${up.subject} expired ${up.notAfter.toISOString()}` }, links: [link] };
-      else if (notCa) w = { check: { verified: false, error: `issuer ${up.subject} ${notCa}: it may not sign certificates` }, links: [link] };
+      if (!valid(up))
+        w = {
+          check: { verified: false, error: `issuer ${up.subject} expired ${up.notAfter.toISOString()}` },
+          links: [link],
+        };
+      else if (notCa)
+        w = {
+          check: { verified: false, error: `issuer ${up.subject} ${notCa}: it may not sign certificates` },
+          links: [link],
+        };
       else if (tooLong) w = { check: { verified: false, error: tooLong }, links: [link] };
       else {
         const above = walk(up, j, [...path, up]);
@@ -374,13 +416,34 @@ function verifyChain(
       failed ??= w;
     }
     if (failed) return failed;
-    if (!bundle) return { check: { verified: false, unverifiable: true, error: "no trust bundle for this chain among the inputs" }, links: [] };
+    if (!bundle)
+      return {
+        check: {
+          verified: false,
+          unverifiable: true,
+          error: "no trust bundle for this chain among the inputs",
+        },
+        links: [],
+      };
     // Diagnosis only, outside the budget: an expired anchor named like the issuer, else (the names
     // differ) any anchor whose key signed it; else an expired anchor this very certificate renews.
-    const anchor = named[0] ?? bundle.find((b) => valid(b) && verify(c, b)) ?? bundle.find((b) => verify(c, b)) ?? bundle.find((b) => sameSubjectAndKey(b, c));
+    const anchor =
+      named[0] ??
+      bundle.find((b) => valid(b) && verify(c, b)) ??
+      bundle.find((b) => verify(c, b)) ??
+      bundle.find((b) => sameSubjectAndKey(b, c));
     if (anchor) {
-      const links = anchor === c || sameSubjectAndKey(anchor, c) ? [] : [{ child: c, issuer: anchor, anchor: true }];
-      return valid(anchor) ? { check: VERIFIED, links } : { check: { verified: false, error: `trust anchor ${anchor.subject} expired ${anchor.notAfter.toISOString()}` }, links };
+      const links =
+        anchor === c || sameSubjectAndKey(anchor, c) ? [] : [{ child: c, issuer: anchor, anchor: true }];
+      return valid(anchor)
+        ? { check: VERIFIED, links }
+        : {
+            check: {
+              verified: false,
+              error: `trust anchor ${anchor.subject} expired ${anchor.notAfter.toISOString()}`,
+            },
+            links,
+          };
     }
     const namedAnchor = bundle.find((b) => b.subject === c.issuer);
     return {
@@ -400,7 +463,9 @@ function verifyChain(
 
 /** A Linkerd issuer chain its trust anchors do not verify: what the identity controller does with it. */
 function refusedByLinkerd(r: ChainCheck, anchors: Set<CertInput>): ChainCheck {
-  const from = [...anchors].some((i) => i.source.kind === "ConfigMap") ? "linkerd-identity-trust-roots" : "the issuer Secret's ca.crt (linkerd-identity-trust-roots is not among the inputs)";
+  const from = [...anchors].some((i) => i.source.kind === "ConfigMap")
+    ? "linkerd-identity-trust-roots"
+    : "the issuer Secret's ca.crt (linkerd-identity-trust-roots is not among the inputs)";
   return {
     verified: false,
     error: `${r.error ?? "it does not verify"}; Linkerd's identity controller checks its issuer against the trust anchors in ${from} and refuses it ("failed to verify issuer credentials"): once the issuer it holds expires, proxies get no certificates`,
@@ -433,7 +498,12 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
     const certs: ParsedCert[] = [];
     input.ders.forEach((der, i) => {
       const r = cache.parse(der);
-      if ("error" in r) invalid.push({ source: input.source, message: `certificate ${i + 1}: ${r.error}`, ...(input.at ? { at: input.at } : {}) });
+      if ("error" in r)
+        invalid.push({
+          source: input.source,
+          message: `certificate ${i + 1}: ${r.error}`,
+          ...(input.at ? { at: input.at } : {}),
+        });
       else certs.push(r);
     });
     parsed.push({ input, certs });
@@ -441,17 +511,21 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
 
   // Trust bundles by scope: a proxy's ROOTCA, a namespace's istio-ca-root-cert, each mesh's distributed roots.
   const scopes = new Map<string, ParsedCert[]>();
-  const addScope = (scope: string, certs: ParsedCert[]) => scopes.set(scope, [...(scopes.get(scope) ?? []), ...certs]);
+  const addScope = (scope: string, certs: ParsedCert[]) =>
+    scopes.set(scope, [...(scopes.get(scope) ?? []), ...certs]);
   const linkerdAnchors = linkerdAnchorInputs(parsed);
   for (const p of parsed) {
     if (p.input.context === "trust-bundle") {
       if (p.input.trustScope) addScope(p.input.trustScope, p.certs);
-      else if (p.input.source.kind === "ConfigMap" && p.input.source.namespace) addScope(`namespace:${p.input.source.namespace}`, p.certs);
+      else if (p.input.source.kind === "ConfigMap" && p.input.source.namespace)
+        addScope(`namespace:${p.input.source.namespace}`, p.certs);
     }
-    if (p.input.context === "root-bundle" && (p.input.mesh !== "linkerd" || linkerdAnchors.has(p.input))) addScope(`mesh:${p.input.mesh}`, p.certs);
+    if (p.input.context === "root-bundle" && (p.input.mesh !== "linkerd" || linkerdAnchors.has(p.input)))
+      addScope(`mesh:${p.input.mesh}`, p.certs);
   }
   // istio-ca-root-cert is the mesh root for Istio when no CA Secret is among the inputs.
-  if (!scopes.has("mesh:istio")) for (const [k, v] of scopes) if (k.startsWith("namespace:")) addScope("mesh:istio", v);
+  if (!scopes.has("mesh:istio"))
+    for (const [k, v] of scopes) if (k.startsWith("namespace:")) addScope("mesh:istio", v);
 
   // The CA certificates of each object's CA chains (cacerts' ca-cert.pem, cert-chain.pem, tls.crt),
   // once each: the intermediates pool its signing CA is verified with.
@@ -488,7 +562,8 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
   const check = (fp: string, c: ChainCheck) => checks.set(fp, checks.has(fp) ? worse(checks.get(fp)!, c) : c);
 
   for (const p of parsed) {
-    const bundleContext = p.input.context === "trust-bundle" || p.input.context === "root-bundle" || p.input.context === "tls-ca";
+    const bundleContext =
+      p.input.context === "trust-bundle" || p.input.context === "root-bundle" || p.input.context === "tls-ca";
     const anchors = linkerdAnchors.has(p.input);
     if (bundleContext) {
       // Bundle members: a root verifies itself; an intermediate must be signed by another member, but
@@ -503,7 +578,13 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
         const signer = p.certs.find((b) => b !== c && cache.verify(c, b));
         if (signer) recordIssuer({ child: c, issuer: signer, anchor: true });
         if (signer || anchors) check(c.fingerprint, VERIFIED);
-        else check(c.fingerprint, c.selfIssued ? { verified: false, error: "self-signed signature does not verify" } : { verified: false, unverifiable: true, error: "its issuer is not in the same bundle" });
+        else
+          check(
+            c.fingerprint,
+            c.selfIssued
+              ? { verified: false, error: "self-signed signature does not verify" }
+              : { verified: false, unverifiable: true, error: "its issuer is not in the same bundle" },
+          );
       }
     } else {
       const bundle = bundleFor(p.input, besides, scopes);
@@ -512,14 +593,29 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
       const candidates = presentedCandidates(p.certs, pool);
       for (let i = 0; i < p.certs.length; i++) {
         const r = verifyChain(p.certs, i, candidates, bundle, cache.verify, o.now, recordIssuer);
-        check(p.certs[i]!.fingerprint, linkerdIssuer && !r.verified && !r.unverifiable ? refusedByLinkerd(r, linkerdAnchors) : r);
+        check(
+          p.certs[i]!.fingerprint,
+          linkerdIssuer && !r.verified && !r.unverifiable ? refusedByLinkerd(r, linkerdAnchors) : r,
+        );
       }
     }
     p.certs.forEach((c, index) => {
       const role = roleOf(p.input, index, c, selfSigned, anchors);
       const e = entries.get(c.fingerprint);
       if (!e) {
-        entries.set(c.fingerprint, { cert: c, sightings: [{ input: p.input, index }], role, chain: { verified: false }, issuer: null, owner: null, renewalTime: null, certManager: null, successor: null, spireTrustDomain: null, selfSignedCa: false });
+        entries.set(c.fingerprint, {
+          cert: c,
+          sightings: [{ input: p.input, index }],
+          role,
+          chain: { verified: false },
+          issuer: null,
+          owner: null,
+          renewalTime: null,
+          certManager: null,
+          successor: null,
+          spireTrustDomain: null,
+          selfSignedCa: false,
+        });
         return;
       }
       e.sightings.push({ input: p.input, index });
@@ -542,7 +638,10 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
     const td = e.spireTrustDomain;
     if (td !== null) {
       const above = issuerChain(e.cert, issuerOf);
-      e.successor = spireCas.get(td)!.find((n) => isSpireSuccessor(e.cert, n, { above, issuerOf, selfSigned, now: o.now })) ?? null;
+      e.successor =
+        spireCas
+          .get(td)!
+          .find((n) => isSpireSuccessor(e.cert, n, { above, issuerOf, selfSigned, now: o.now })) ?? null;
     }
     // Keyed once per sighting: a shared root or intermediate is seen once per proxy (10k sightings).
     const keys = new Map(e.sightings.map((s) => [s, sourceKey(s.input.source)]));
@@ -558,18 +657,29 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
     const first = e.sightings[0]!.input;
     const owned = e.sightings.find((s) => s.input.owner && s.index === 0);
     if (owned?.input.owner) e.owner = { ...owned.input.owner };
-    else if (first.source.kind === "Secret" && first.source.namespace && !e.cert.isCA) e.owner = { namespace: first.source.namespace };
+    else if (first.source.kind === "Secret" && first.source.namespace && !e.cert.isCA)
+      e.owner = { namespace: first.source.namespace };
     // Only the Secret's tls.crt is the Certificate's own leaf; its ca.crt is the issuing CA, which
     // must not inherit the leaf's renewal time (nor its cert-manager status). cert-manager also
     // writes the CA Secrets that Linkerd (linkerd-identity-issuer) and Istio (cacerts) read, under
     // tls.crt too (their `tls.crt` key is read as a CA chain).
     const secret = e.sightings.find(
-      (s) => s.input.source.kind === "Secret" && s.index === 0 && (s.input.context === "tls-chain" || (s.input.context === "ca-chain" && s.input.source.key === "tls.crt")),
+      (s) =>
+        s.input.source.kind === "Secret" &&
+        s.index === 0 &&
+        (s.input.context === "tls-chain" ||
+          (s.input.context === "ca-chain" && s.input.source.key === "tls.crt")),
     );
-    e.certManager = secret ? managingCertificate(cmBySecret.get(`${secret.input.source.namespace}/${secret.input.source.name}`), secret.input.certificateName) : null;
+    e.certManager = secret
+      ? managingCertificate(
+          cmBySecret.get(`${secret.input.source.namespace}/${secret.input.source.name}`),
+          secret.input.certificateName,
+        )
+      : null;
     e.renewalTime = expectedRotation(e, o.fromCluster === true);
   }
-  for (const e of linkByStatus(entries, o.certManager.certificates)) e.renewalTime = expectedRotation(e, o.fromCluster === true);
+  for (const e of linkByStatus(entries, o.certManager.certificates))
+    e.renewalTime = expectedRotation(e, o.fromCluster === true);
   supersededRoots(entries, parsed, o.now, selfSigned);
   const managedBy = new Map<CertManagerCertificate, CertEntry[]>();
   for (const e of entries.values()) {
@@ -592,10 +702,17 @@ export function analyzeCertificates(o: CertAnalysisOptions): CertReport {
 }
 
 /** The Certificates left to their status (CertReport.statusOnly). */
-function statusOnly(certificates: CertManagerCertificate[], inputs: CertInput[], managedBy: Map<CertManagerCertificate, CertEntry[]>): CertManagerCertificate[] {
+function statusOnly(
+  certificates: CertManagerCertificate[],
+  inputs: CertInput[],
+  managedBy: Map<CertManagerCertificate, CertEntry[]>,
+): CertManagerCertificate[] {
   const held = new Set<string>();
-  for (const i of inputs) if (i.source.kind === "Secret") held.add(`${i.source.namespace ?? ""}/${i.source.name ?? ""}`);
-  return certificates.filter((c) => c.notAfter !== undefined && !held.has(`${c.namespace}/${c.secretName}`) && !managedBy.has(c));
+  for (const i of inputs)
+    if (i.source.kind === "Secret") held.add(`${i.source.namespace ?? ""}/${i.source.name ?? ""}`);
+  return certificates.filter(
+    (c) => c.notAfter !== undefined && !held.has(`${c.namespace}/${c.secretName}`) && !managedBy.has(c),
+  );
 }
 
 /** The cert-manager Certificates by the Secret they write (namespace/secretName), each list by name. */
@@ -635,8 +752,10 @@ const toSecond = (ms: number) => Math.floor(ms / 1000);
 /** Whether a certificate is the one a Certificate's status describes: the same validity, to the second, and a name the spec asks for. */
 function describedBy(c: CertManagerCertificate, cert: ParsedCert): boolean {
   if (toSecond(cert.notAfter.getTime()) !== toSecond(Date.parse(c.notAfter!))) return false;
-  if (c.notBefore !== undefined && toSecond(cert.notBefore.getTime()) !== toSecond(Date.parse(c.notBefore))) return false;
-  if (c.commonName !== undefined && dnAttributes(cert.subject).includes(`CN=${escapeDnValue(c.commonName)}`)) return true;
+  if (c.notBefore !== undefined && toSecond(cert.notBefore.getTime()) !== toSecond(Date.parse(c.notBefore)))
+    return false;
+  if (c.commonName !== undefined && dnAttributes(cert.subject).includes(`CN=${escapeDnValue(c.commonName)}`))
+    return true;
   if (c.literalSubject !== undefined && isLiteralSubject(c.literalSubject, cert.subject)) return true;
   return (
     c.dnsNames.some((n) => cert.dnsNames.includes(n)) ||
@@ -756,7 +875,9 @@ function linkByStatus(entries: Map<string, CertEntry>, certificates: CertManager
   const describers = new Map<CertEntry, number>();
   const only: [CertManagerCertificate, CertEntry][] = [];
   for (const c of pending) {
-    const matches = (unmanaged.get(toSecond(Date.parse(c.notAfter!))) ?? []).filter((e) => describedBy(c, e.cert));
+    const matches = (unmanaged.get(toSecond(Date.parse(c.notAfter!))) ?? []).filter((e) =>
+      describedBy(c, e.cert),
+    );
     for (const e of matches) describers.set(e, (describers.get(e) ?? 0) + 1);
     if (matches.length === 1) only.push([c, matches[0]!]);
   }
@@ -774,7 +895,10 @@ function linkByStatus(entries: Map<string, CertEntry>, certificates: CertManager
  * cert-manager.io/certificate-name annotation names (cert-manager writes it with each issuance), else
  * the first by name, so that the input order decides nothing (contract.md §1).
  */
-function managingCertificate(writers: CertManagerCertificate[] | undefined, annotated: string | undefined): CertManagerCertificate | null {
+function managingCertificate(
+  writers: CertManagerCertificate[] | undefined,
+  annotated: string | undefined,
+): CertManagerCertificate | null {
   if (!writers) return null;
   return writers.find((c) => c.name === annotated) ?? writers[0]!;
 }
@@ -792,7 +916,12 @@ function managingCertificate(writers: CertManagerCertificate[] | undefined, anno
  * the mesh's own signing CAs or workload certificates chain to. Undecided, and left alone, when some
  * chain stops at an issuer named like the old root that the inputs do not hold.
  */
-function supersededRoots(entries: Map<string, CertEntry>, parsed: Parsed[], now: Date, selfSigned: (c: ParsedCert) => boolean): void {
+function supersededRoots(
+  entries: Map<string, CertEntry>,
+  parsed: Parsed[],
+  now: Date,
+  selfSigned: (c: ParsedCert) => boolean,
+): void {
   const activeRoots = new Set<string>();
   /** By mesh: the roots its signing CAs and its workload certificates chain to. */
   const meshRoots = new Map<string, Set<string>>();
@@ -861,9 +990,21 @@ function supersededRoots(entries: Map<string, CertEntry>, parsed: Parsed[], now:
 function isSpireSuccessor(
   c: ParsedCert,
   n: ParsedCert,
-  k: { above: Set<string>; issuerOf: Map<string, ParsedCert>; selfSigned: (c: ParsedCert) => boolean; now: Date },
+  k: {
+    above: Set<string>;
+    issuerOf: Map<string, ParsedCert>;
+    selfSigned: (c: ParsedCert) => boolean;
+    now: Date;
+  },
 ): boolean {
-  if (n === c || n.notAfter <= c.notAfter || n.notBefore <= c.notBefore || n.notBefore > k.now || k.above.has(n.fingerprint)) return false;
+  if (
+    n === c ||
+    n.notAfter <= c.notAfter ||
+    n.notBefore <= c.notBefore ||
+    n.notBefore > k.now ||
+    k.above.has(n.fingerprint)
+  )
+    return false;
   if (k.selfSigned(c)) return k.selfSigned(n);
   if (k.selfSigned(n) || n.issuer !== c.issuer) return false;
   // Both chains found up to a self-signed root: the successor sits as many tiers below a root as `c`.
@@ -879,10 +1020,18 @@ function isSpireSuccessor(
 }
 
 /** How many certificates are above one up to a self-signed root, following the issuers found; null when the chain found ends elsewhere. */
-function rootedDepth(c: ParsedCert, issuerOf: Map<string, ParsedCert>, selfSigned: (c: ParsedCert) => boolean): number | null {
+function rootedDepth(
+  c: ParsedCert,
+  issuerOf: Map<string, ParsedCert>,
+  selfSigned: (c: ParsedCert) => boolean,
+): number | null {
   const seen = new Set<string>([c.fingerprint]);
   let top = c;
-  for (let up = issuerOf.get(c.fingerprint); up && !seen.has(up.fingerprint); up = issuerOf.get(up.fingerprint)) {
+  for (
+    let up = issuerOf.get(c.fingerprint);
+    up && !seen.has(up.fingerprint);
+    up = issuerOf.get(up.fingerprint)
+  ) {
     seen.add(up.fingerprint);
     top = up;
   }
@@ -892,7 +1041,12 @@ function rootedDepth(c: ParsedCert, issuerOf: Map<string, ParsedCert>, selfSigne
 /** The fingerprints of the certificates above one, following the issuers found. */
 function issuerChain(c: ParsedCert, issuerOf: Map<string, ParsedCert>): Set<string> {
   const out = new Set<string>();
-  for (let up = issuerOf.get(c.fingerprint); up && !out.has(up.fingerprint); up = issuerOf.get(up.fingerprint)) out.add(up.fingerprint);
+  for (
+    let up = issuerOf.get(c.fingerprint);
+    up && !out.has(up.fingerprint);
+    up = issuerOf.get(up.fingerprint)
+  )
+    out.add(up.fingerprint);
   return out;
 }
 
@@ -902,10 +1056,17 @@ function issuerChain(c: ParsedCert, issuerOf: Map<string, ParsedCert>): Set<stri
  */
 function spireServed(parsed: Parsed[], scopes: Map<string, ParsedCert[]>): Set<string> {
   const out = new Set<string>();
-  for (const p of parsed) if (p.input.context === "trust-bundle" && p.input.trustScope?.startsWith("proxy:") && p.input.trustDomains?.length) out.add(p.input.trustScope);
+  for (const p of parsed)
+    if (
+      p.input.context === "trust-bundle" &&
+      p.input.trustScope?.startsWith("proxy:") &&
+      p.input.trustDomains?.length
+    )
+      out.add(p.input.trustScope);
   const spireBundle = new Set((scopes.get("mesh:spire") ?? []).map((c) => c.fingerprint));
   if (spireBundle.size === 0) return out;
-  for (const [scope, certs] of scopes) if (certs.length > 0 && certs.every((c) => spireBundle.has(c.fingerprint))) out.add(scope);
+  for (const [scope, certs] of scopes)
+    if (certs.length > 0 && certs.every((c) => spireBundle.has(c.fingerprint))) out.add(scope);
   return out;
 }
 
@@ -915,7 +1076,11 @@ function spireServed(parsed: Parsed[], scopes: Map<string, ParsedCert[]>): Set<s
  * trusts is in spire-bundle). Never a CA read from cacerts, istio-ca-secret, Linkerd's or
  * cert-manager's Secrets.
  */
-function seenThroughSpire(parsed: Parsed[], served: Set<string>, issuerOf: Map<string, ParsedCert>): Set<string> {
+function seenThroughSpire(
+  parsed: Parsed[],
+  served: Set<string>,
+  issuerOf: Map<string, ParsedCert>,
+): Set<string> {
   const out = new Set<string>();
   for (const p of parsed) if (p.input.mesh === "spire") for (const c of p.certs) out.add(c.fingerprint);
   for (const p of parsed) {
@@ -966,7 +1131,12 @@ function spireThreshold(c: ParsedCert, divisor: number, maxDays: number): Date {
 export const mountedIdentity = (e: CertEntry): boolean =>
   e.role === "workload" &&
   !rotatesAtHalfLife(e) &&
-  e.sightings.some((s) => s.index === 0 && s.input.context === "workload-chain" && s.input.source.name?.startsWith("file-cert:") === true);
+  e.sightings.some(
+    (s) =>
+      s.index === 0 &&
+      s.input.context === "workload-chain" &&
+      s.input.source.name?.startsWith("file-cert:") === true,
+  );
 
 /**
  * An Istio or SPIRE workload certificate its agent requested: the agent rotates it at half its life
@@ -976,7 +1146,11 @@ export function rotatesAtHalfLife(e: CertEntry): boolean {
   return (
     e.role === "workload" &&
     e.sightings.some(
-      (s) => (s.input.mesh === "istio" || s.input.mesh === "spire") && s.index === 0 && s.input.context === "workload-chain" && !s.input.source.name?.startsWith("file-cert:"),
+      (s) =>
+        (s.input.mesh === "istio" || s.input.mesh === "spire") &&
+        s.index === 0 &&
+        s.input.context === "workload-chain" &&
+        !s.input.source.name?.startsWith("file-cert:"),
     )
   );
 }
@@ -995,7 +1169,8 @@ function expectedRotation(e: CertEntry, fromCluster: boolean): Date | null {
     const t = new Date(cm.renewalTime);
     if (!Number.isNaN(t.getTime())) return t;
   }
-  if (cm && cm.renewalTime === undefined && cm.notAfter === undefined && !fromCluster) return certManagerRenewalTime(e.cert.notBefore, e.cert.notAfter, cm);
+  if (cm && cm.renewalTime === undefined && cm.notAfter === undefined && !fromCluster)
+    return certManagerRenewalTime(e.cert.notBefore, e.cert.notAfter, cm);
   if (rotatesAtHalfLife(e)) {
     const nb = e.cert.notBefore.getTime();
     return new Date(nb + (e.cert.notAfter.getTime() - nb) / 2);
@@ -1039,7 +1214,9 @@ export function toSnapshotCertificate(e: CertEntry): Certificate {
     keyAlgorithm: c.keyAlgorithm,
     signatureAlgorithm: c.signatureAlgorithm,
     isCA: c.isCA,
-    chain: e.chain.error ? { verified: e.chain.verified, error: e.chain.error } : { verified: e.chain.verified },
+    chain: e.chain.error
+      ? { verified: e.chain.verified, error: e.chain.error }
+      : { verified: e.chain.verified },
     owner: e.owner,
   };
   return out;

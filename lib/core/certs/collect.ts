@@ -16,12 +16,19 @@ export interface CollectedCerts {
 }
 
 export function collectCertInputs(model: MeshModel, objects: LoadedObject[]): CollectedCerts {
-  const fromObjects = certInputsFromObjects(objects, istioCaNamespaces(model, objects), linkerdControlPlaneNamespaces(model, objects));
+  const fromObjects = certInputsFromObjects(
+    objects,
+    istioCaNamespaces(model, objects),
+    linkerdControlPlaneNamespaces(model, objects),
+  );
   const inputs = [...fromObjects.inputs];
   const problems = [...fromObjects.problems];
   for (const dump of model.configDumps) {
     const w = dump.pod ? workloadOfPod(model, dump.pod.namespace, dump.pod.name) : undefined;
-    const r = certInputsFromDump(dump, w ? { serviceAccount: w.serviceAccount, workload: w.name } : undefined);
+    const r = certInputsFromDump(
+      dump,
+      w ? { serviceAccount: w.serviceAccount, workload: w.name } : undefined,
+    );
     inputs.push(...r.inputs);
     problems.push(...r.problems);
   }

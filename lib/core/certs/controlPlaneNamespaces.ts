@@ -7,7 +7,8 @@ import type { MeshModel } from "../model/mesh";
 import { arr, at, str, strMap } from "../model/read";
 import { DEFAULT_LINKERD_NAMESPACE } from "./sources/fromObjects";
 
-const isIstiodLabelled = (labels: Record<string, string>) => labels.app === "istiod" || labels.istio === "pilot";
+const isIstiodLabelled = (labels: Record<string, string>) =>
+  labels.app === "istiod" || labels.istio === "pilot";
 
 /**
  * Where istiod runs: the namespaces of its mesh ConfigMaps, each revision's root namespace (Helm

@@ -29,9 +29,27 @@ describe("commonNames", () => {
 
 describe("dnAttributeList reads RFC 4514 strings", () => {
   it.each([
-    ["CN=a,O=b", [["CN", "a"], ["O", "b"]]],
-    ["CN=a, O=b", [["CN", "a"], ["O", "b"]]],
-    ["CN=a\\,b+UID=1", [["CN", "a,b"], ["UID", "1"]]],
+    [
+      "CN=a,O=b",
+      [
+        ["CN", "a"],
+        ["O", "b"],
+      ],
+    ],
+    [
+      "CN=a, O=b",
+      [
+        ["CN", "a"],
+        ["O", "b"],
+      ],
+    ],
+    [
+      "CN=a\\,b+UID=1",
+      [
+        ["CN", "a,b"],
+        ["UID", "1"],
+      ],
+    ],
     ["CN=team\\2Cca", [["CN", "team,ca"]]],
     ["CN=caf\\C3\\A9", [["CN", "café"]]],
     ["CN=café", [["CN", "café"]]],
@@ -44,28 +62,66 @@ describe("dnAttributeList reads RFC 4514 strings", () => {
     ["2.5.4.45=#03020780", [["2.5.4.45", "#03020780"]]],
     ["CN=\\#0c0161", [["CN", "#0c0161"]]],
     // ";" separates RDNs as "," does (go-ldap ParseDN, cert-manager internal/dn.go).
-    ["CN=api;O=Example Corp", [["CN", "api"], ["O", "Example Corp"]]],
+    [
+      "CN=api;O=Example Corp",
+      [
+        ["CN", "api"],
+        ["O", "Example Corp"],
+      ],
+    ],
     ["CN=a\\;b", [["CN", "a;b"]]],
     ["", []],
   ] as [string, [string, string][]][])("%j", (dn, want) => {
     expect(dnAttributeList(dn)?.map((a) => [a.type, a.value])).toEqual(want);
   });
 
-  it.each(["CN", "=a", "CN=a,,O=b", "CN=a;", "CN=#0c02", "CN=#130361706", "CN=#13036170 69", "CN=#0c0161ff", "CN=#zz", "CN=#", "CN=#1f0100", "CN=#0c80"])("near miss: %j is no name (null)", (dn) => {
+  it.each([
+    "CN",
+    "=a",
+    "CN=a,,O=b",
+    "CN=a;",
+    "CN=#0c02",
+    "CN=#130361706",
+    "CN=#13036170 69",
+    "CN=#0c0161ff",
+    "CN=#zz",
+    "CN=#",
+    "CN=#1f0100",
+    "CN=#0c80",
+  ])("near miss: %j is no name (null)", (dn) => {
     expect(dnAttributeList(dn)).toBeNull();
   });
 
   it.each([
     ["CN=api;O=Example Corp", [[["CN", "api"]], [["O", "Example Corp"]]]],
-    ["O=Example+CN=api,C=GB", [[["O", "Example"], ["CN", "api"]], [["C", "GB"]]]],
-    ["O=Example + CN=api ; C=GB", [[["O", "Example"], ["CN", "api"]], [["C", "GB"]]]],
+    [
+      "O=Example+CN=api,C=GB",
+      [
+        [
+          ["O", "Example"],
+          ["CN", "api"],
+        ],
+        [["C", "GB"]],
+      ],
+    ],
+    [
+      "O=Example + CN=api ; C=GB",
+      [
+        [
+          ["O", "Example"],
+          ["CN", "api"],
+        ],
+        [["C", "GB"]],
+      ],
+    ],
     ["CN=a\\+b", [[["CN", "a+b"]]]],
   ] as [string, [string, string][][]][])("dnRdns %j groups a multi-valued RDN", (dn, want) => {
     expect(dnRdns(dn)?.map((r) => r.map((a) => [a.type, a.value]))).toEqual(want);
   });
 
   it("reads back what escapeDnValue writes", () => {
-    for (const v of ["a,b", "#x", " x ", "a+b;c<d>\"e\\f", "nul\0"]) expect(dnAttributeList(`CN=${escapeDnValue(v)}`)).toEqual([{ type: "CN", value: v }]);
+    for (const v of ["a,b", "#x", " x ", 'a+b;c<d>"e\\f', "nul\0"])
+      expect(dnAttributeList(`CN=${escapeDnValue(v)}`)).toEqual([{ type: "CN", value: v }]);
   });
 });
 
@@ -84,7 +140,10 @@ describe("dnRdns never throws on odd #hex values", () => {
   });
 
   it("reads a 2 000 000-byte PrintableString (and TeletexString) without overflowing the stack", () => {
-    for (const tag of ["13", "14"]) expect(dnRdns(`CN=#${tag}831e8480${"61".repeat(2_000_000)}`)?.[0]?.[0]?.value).toBe("a".repeat(2_000_000));
+    for (const tag of ["13", "14"])
+      expect(dnRdns(`CN=#${tag}831e8480${"61".repeat(2_000_000)}`)?.[0]?.[0]?.value).toBe(
+        "a".repeat(2_000_000),
+      );
   });
 
   it("fuzz: random bytes, huge lengths, every universal tag", () => {
@@ -104,13 +163,19 @@ describe("dnRdns never throws on odd #hex values", () => {
         inputs.push(hex([tag, 0x81, len, ...body]));
         inputs.push(hex([tag, len + 1, ...body]));
       }
-      inputs.push(hex([tag, 0x84, 0xff, 0xff, 0xff, 0xff]), hex([tag, 0x84, 0x7f, 0xff, 0xff, 0xff, 0]), hex([tag, 0x85, 1, 0, 0, 0, 0]));
+      inputs.push(
+        hex([tag, 0x84, 0xff, 0xff, 0xff, 0xff]),
+        hex([tag, 0x84, 0x7f, 0xff, 0xff, 0xff, 0]),
+        hex([tag, 0x85, 1, 0, 0, 0, 0]),
+      );
     }
     // Huge values for every string tag (and one other), each read once.
-    for (const tag of [0x0c, 0x12, 0x13, 0x14, 0x16, 0x1a, 0x1c, 0x1e, 0x04]) expect(() => dnRdns(`CN=#${hex([tag, 0x83, 0x04, 0x93, 0xe0])}${"ff".repeat(300_000)}`)).not.toThrow();
+    for (const tag of [0x0c, 0x12, 0x13, 0x14, 0x16, 0x1a, 0x1c, 0x1e, 0x04])
+      expect(() => dnRdns(`CN=#${hex([tag, 0x83, 0x04, 0x93, 0xe0])}${"ff".repeat(300_000)}`)).not.toThrow();
     for (let i = 0; i < 2000; i++) inputs.push(hex(Array.from({ length: rnd(40) }, () => rnd(256))));
     for (const h of inputs) {
-      for (const dn of [`CN=#${h}`, `CN=#${h},O=x`, `CN= #${h}`, `2.5.4.3=#${h}+UID=1`]) expect(() => dnRdns(dn)).not.toThrow();
+      for (const dn of [`CN=#${h}`, `CN=#${h},O=x`, `CN= #${h}`, `2.5.4.3=#${h}+UID=1`])
+        expect(() => dnRdns(dn)).not.toThrow();
     }
   });
 });

@@ -3,7 +3,16 @@
 // fraction and a unit (ns, us, µs, μs, ms, s, m, h): "2160h0m0s", "1h30m", ".5h", "+720h", "-1.5h".
 // Only "0" may go without a unit; a bare number is an error ("missing unit"), as are spaces, other
 // units ("1d") and a total beyond Go's Duration (about 292 years). Returns seconds, or null.
-const UNIT_NS: Record<string, bigint> = { ns: 1n, us: 1_000n, "µs": 1_000n, "μs": 1_000n, ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n };
+const UNIT_NS: Record<string, bigint> = {
+  ns: 1n,
+  us: 1_000n,
+  µs: 1_000n,
+  μs: 1_000n,
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
+};
 const LIMIT = 1n << 63n;
 const NUMBER = /^(\d*)(?:\.(\d*))?/;
 const UNIT = /^[^.0-9]*/;

@@ -71,15 +71,28 @@ export function expiringSeverity(
 
 function shareSeverity(leftMs: number, lifetimeMs: number, t: CertThresholds): "error" | "warning" | null {
   const fraction = lifetimeMs > 0 ? leftMs / lifetimeMs : 0;
-  return fraction < t.shortLivedErrorFraction ? "error" : fraction < t.shortLivedWarningFraction ? "warning" : null;
+  return fraction < t.shortLivedErrorFraction
+    ? "error"
+    : fraction < t.shortLivedWarningFraction
+      ? "warning"
+      : null;
 }
 
-function severityByRule(leftMs: number, lifetimeMs: number, isCa: boolean, t: CertThresholds): "error" | "warning" | null {
+function severityByRule(
+  leftMs: number,
+  lifetimeMs: number,
+  isCa: boolean,
+  t: CertThresholds,
+): "error" | "warning" | null {
   switch (expiryRule(isCa, lifetimeMs, t)) {
     case "ca":
       return leftMs < t.caErrorDays * DAY_MS ? "error" : leftMs < t.caWarningDays * DAY_MS ? "warning" : null;
     case "leaf":
-      return leftMs < t.leafErrorDays * DAY_MS ? "error" : leftMs < t.leafWarningDays * DAY_MS ? "warning" : null;
+      return leftMs < t.leafErrorDays * DAY_MS
+        ? "error"
+        : leftMs < t.leafWarningDays * DAY_MS
+          ? "warning"
+          : null;
     case "short-lived":
       return shareSeverity(leftMs, lifetimeMs, t);
   }

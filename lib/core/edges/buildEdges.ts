@@ -1,6 +1,19 @@
 // Observed traffic → edges (contract.md §1.1): which series are evidence, which Service port a
 // sample belongs to, one edge per (source workload, destination host, port), and its status.
-import { inRevision, type GatewayRoute, type GatewayRouted, type GatewayServer, type IstioGateway, type MeshModel, type MeshRoute, type MeshSettings, type RouteKind, type Service, type ServicePort, type Workload } from "../model/mesh";
+import {
+  inRevision,
+  type GatewayRoute,
+  type GatewayRouted,
+  type GatewayServer,
+  type IstioGateway,
+  type MeshModel,
+  type MeshRoute,
+  type MeshSettings,
+  type RouteKind,
+  type Service,
+  type ServicePort,
+  type Workload,
+} from "../model/mesh";
 import { LINKERD_JOB_CALLER, LINKERD_METRICS, LINKERD_PORT_KEY, type TrafficSample } from "../model/input";
 import type { Client, Prediction } from "../resolve/predictEdge";
 import { predictEdge, preparePredictions } from "../resolve/predictEdge";
@@ -15,7 +28,17 @@ import { injectingRevision } from "../model/revisions";
 import { hostsOverlap } from "../model/istioObjects";
 import { isHttpProtocol } from "../model/gatewayObjects";
 import { hasPortBoundEgress, sidecarFor } from "../resolve/sidecarScope";
-import { both, coversHost, routeBuilt, routeTakes, routeUse, sourceLabelsMet, vsTier, type Take, type Viewer } from "../resolve/vsScope";
+import {
+  both,
+  coversHost,
+  routeBuilt,
+  routeTakes,
+  routeUse,
+  sourceLabelsMet,
+  vsTier,
+  type Take,
+  type Viewer,
+} from "../resolve/vsScope";
 
 export interface EdgeAnalysis {
   edge: Edge;
@@ -182,7 +205,13 @@ function samplePorts(target: Target): ServicePort[] {
 function portsFor(st: EdgeBuild, target: Target, protocol: string): PortChoice {
   const all = samplePorts(target);
   const linkerd = protocol.startsWith(LINKERD_PORT_KEY);
-  if (all.length <= 1) return { ports: all.length ? all : [portZero(target)], marks: linkerd ? LINKERD_EVIDENCE : 0, route: null, split: null };
+  if (all.length <= 1)
+    return {
+      ports: all.length ? all : [portZero(target)],
+      marks: linkerd ? LINKERD_EVIDENCE : 0,
+      route: null,
+      split: null,
+    };
   if (linkerd) return linkerdPorts(st.r, target, all, protocol);
   const proto = protocol.toLowerCase();
   let ports = all;
@@ -207,10 +236,19 @@ function linkerdPorts(r: Resolver, target: Target, all: ServicePort[], key: stri
     if (p) ports = [p];
   } else if (rest.startsWith("target:")) {
     const endpoints = r.model.endpointsOf.get(target.service) ?? [];
-    const hit = all.filter((p) => (typeof p.targetPort === "number" ? p.targetPort === n : endpoints.some((w) => r.targetPortOf(target.service, p, w) === n)));
+    const hit = all.filter((p) =>
+      typeof p.targetPort === "number"
+        ? p.targetPort === n
+        : endpoints.some((w) => r.targetPortOf(target.service, p, w) === n),
+    );
     if (hit.length > 0) ports = hit;
   }
-  return { ports, marks: ports.length > 1 ? AMBIGUOUS | LINKERD_EVIDENCE : LINKERD_EVIDENCE, route: null, split: null };
+  return {
+    ports,
+    marks: ports.length > 1 ? AMBIGUOUS | LINKERD_EVIDENCE : LINKERD_EVIDENCE,
+    route: null,
+    split: null,
+  };
 }
 
 /** Which route lists carry a sample of this request_protocol: HTTP routes HTTP and gRPC, tcp/tls routes the rest. */
@@ -260,7 +298,14 @@ function routePorts(route: MeshRoute, carrying: ServicePort[], guess: PortChoice
  * cluster: which subset a request took is not in the metrics); routes to several ports make each a
  * candidate, marked ambiguous.
  */
-function routeChoiceFor(st: EdgeBuild, target: Target, protocol: string, client: Client, mesh: MeshSettings, model: MeshModel): PortChoice {
+function routeChoiceFor(
+  st: EdgeBuild,
+  target: Target,
+  protocol: string,
+  client: Client,
+  mesh: MeshSettings,
+  model: MeshModel,
+): PortChoice {
   const guess = portsFor(st, target, protocol);
   // A Linkerd sample (a listed caller taken as a sidecar, yet reporting Linkerd's counters): its proxy reads no VirtualService.
   if (protocol.startsWith(LINKERD_PORT_KEY)) return guess;
@@ -301,7 +346,12 @@ function routeChoiceFor(st: EdgeBuild, target: Target, protocol: string, client:
     // A request to another host that misses its routes does not reach this service at all, so a sample
     // here took one of them (Istio's egress-gateway pattern matches the port the caller used on the
     // external host).
-    if (takes !== "always" && coversHost(route.vs, target.host) && !onlyItsRoutes(route, target.host, used, viewer)) return guess;
+    if (
+      takes !== "always" &&
+      coversHost(route.vs, target.host) &&
+      !onlyItsRoutes(route, target.host, used, viewer)
+    )
+      return guess;
     if (takes === "never") continue;
     const leads = routePorts(route, carrying, guess);
     if (leads.length === 0) continue;
@@ -313,7 +363,12 @@ function routeChoiceFor(st: EdgeBuild, target: Target, protocol: string, client:
 }
 
 /** The choice routes make: none, the protocol's guess; several ports, each a candidate; one port, its subset or split. */
-function routedChoice(ports: ServicePort[], first: MeshRoute | null, bySubset: MeshRoute[], guess: PortChoice): PortChoice {
+function routedChoice(
+  ports: ServicePort[],
+  first: MeshRoute | null,
+  bySubset: MeshRoute[],
+  guess: PortChoice,
+): PortChoice {
   if (!first) return guess;
   if (ports.length > 1) return { ports, marks: AMBIGUOUS, route: null, split: null };
   if (bySubset.length === 1) return { ports, marks: 0, route: first, split: null };
@@ -334,7 +389,11 @@ function standIn(first: MeshRoute, bySubset: MeshRoute[]): { route: MeshRoute; s
   if (!byKey) standIns.set(first, (byKey = new Map()));
   const key = bySubset.map((x) => `${x.vs.namespace}/${x.vs.name}|${x.dest.subset ?? ""}`).join("\n");
   let hit = byKey.get(key);
-  if (!hit) byKey.set(key, (hit = { route: { vs: first.vs, dest: { ...first.dest, subset: null } }, split: bySubset }));
+  if (!hit)
+    byKey.set(
+      key,
+      (hit = { route: { vs: first.vs, dest: { ...first.dest, subset: null } }, split: bySubset }),
+    );
   return hit;
 }
 
@@ -356,7 +415,12 @@ function gatewaysSelecting(st: EdgeBuild, w: Workload): Map<string, IstioGateway
   out = new Map();
   const hidden = discoveryViewFor(st.model, w.revision)?.hidden;
   for (const g of st.model.gateways)
-    if (inRevision(g.revision, w.revision) && !hidden?.has(g.namespace) && (g.selector === null || selectorMatches(g.selector, w.labels))) out.set(`${g.namespace}/${g.name}`, g);
+    if (
+      inRevision(g.revision, w.revision) &&
+      !hidden?.has(g.namespace) &&
+      (g.selector === null || selectorMatches(g.selector, w.labels))
+    )
+      out.set(`${g.namespace}/${g.name}`, g);
   st.gatewaysByWorkload.set(w, out);
   return out;
 }
@@ -392,11 +456,17 @@ function serverExposes(s: GatewayServer, vs: MeshRoute["vs"]): boolean {
  * Gateways it binds that select the gateway, that reads that kind and exposes one of its hosts
  * (buildGatewayHTTPRouteConfig: VirtualServicesForGateway per server's Gateway, then the hosts' intersection).
  */
-function gatewayEntries(vs: MeshRoute["vs"], kind: RouteKind, selecting: Map<string, IstioGateway>): GatewayEntry[] {
+function gatewayEntries(
+  vs: MeshRoute["vs"],
+  kind: RouteKind,
+  selecting: Map<string, IstioGateway>,
+): GatewayEntry[] {
   const out: GatewayEntry[] = [];
   for (const name of vs.gatewayBinding!.gateways) {
     const g = selecting.get(name);
-    if (g) for (const s of g.servers) if (serverRouteKind(s) === kind && serverExposes(s, vs)) out.push({ gateway: name, port: s.port });
+    if (g)
+      for (const s of g.servers)
+        if (serverRouteKind(s) === kind && serverExposes(s, vs)) out.push({ gateway: name, port: s.port });
   }
   return out;
 }
@@ -445,7 +515,12 @@ function gatewayTake(spec: GatewayRoute, entries: GatewayEntry[], client: Client
  * sends through it: BuildHTTPRoutesForVirtualService stops after a catch-all, and a TCP server uses the
  * first route that matches (buildGatewayNetworkFiltersFromTCPRoutes).
  */
-function gatewayShadowed(spec: GatewayRoute, vs: MeshRoute["vs"], entries: GatewayEntry[], client: Client): boolean {
+function gatewayShadowed(
+  spec: GatewayRoute,
+  vs: MeshRoute["vs"],
+  entries: GatewayEntry[],
+  client: Client,
+): boolean {
   for (const other of vs.gatewayBinding!.routes) {
     if (other === spec) return false;
     if (other.kind === spec.kind && gatewayTake(other, entries, client) === "always") return true;
@@ -458,7 +533,12 @@ function gatewayShadowed(spec: GatewayRoute, vs: MeshRoute["vs"], entries: Gatew
  * port number as listenerPort): the port it names or the service's only one (routePorts), else the
  * server's port when every entry has the same; null when they differ (not known).
  */
-function gatewayRoutePorts(route: MeshRoute, carrying: ServicePort[], entries: GatewayEntry[], guess: PortChoice): ServicePort[] | null {
+function gatewayRoutePorts(
+  route: MeshRoute,
+  carrying: ServicePort[],
+  entries: GatewayEntry[],
+  guess: PortChoice,
+): ServicePort[] | null {
   if (route.dest.port !== null || carrying.length <= 1) return routePorts(route, carrying, guess);
   const port = entries[0]!.port;
   for (const e of entries) if (e.port !== port) return null;
@@ -478,7 +558,13 @@ function gatewayRoutePorts(route: MeshRoute, carrying: ServicePort[], entries: G
  * delegate, a mirror to the service, or a port that depends on the server leave the protocol's guess;
  * so does any Ingress or Gateway API object in the inputs (MeshModel.gatewayRoutesElsewhere).
  */
-function gatewayChoiceFor(st: EdgeBuild, target: Target, protocol: string, client: Client, w: Workload): PortChoice {
+function gatewayChoiceFor(
+  st: EdgeBuild,
+  target: Target,
+  protocol: string,
+  client: Client,
+  w: Workload,
+): PortChoice {
   const guess = portsFor(st, target, protocol);
   // Routes istiod makes from an Ingress or the Gateway API may feed this gateway too, to any port or cluster.
   if (protocol.startsWith(LINKERD_PORT_KEY) || st.model.gatewayRoutesElsewhere) return guess;
@@ -496,7 +582,12 @@ function gatewayChoiceFor(st: EdgeBuild, target: Target, protocol: string, clien
     const vs = route.vs;
     // VirtualServicesForGateway(proxy's namespace, gateway): those exported to the gateway's namespace,
     // of its revision, in a namespace its istiod sees.
-    if (!inRevision(vs.revision, client.revision) || hidden?.has(vs.namespace) === true || vsTier(vs, client.namespace!, mesh) < 0) continue;
+    if (
+      !inRevision(vs.revision, client.revision) ||
+      hidden?.has(vs.namespace) === true ||
+      vsTier(vs, client.namespace!, mesh) < 0
+    )
+      continue;
     const entries = gatewayEntries(vs, spec.kind, selecting);
     if (entries.length === 0) continue;
     // A delegate's merged routes (matches not modelled), or a mirror: its copies are reported with this
@@ -536,7 +627,15 @@ function unknownService(host: string, namespace: string | null): Service {
 
 function clientFor(r: Resolver, ns: string | null, name: string | null, linkerd: boolean): Client {
   if (!ns || !name)
-    return { namespace: null, name: null, workload: null, dataplane: "none", labels: {}, revision: "", who: null };
+    return {
+      namespace: null,
+      name: null,
+      workload: null,
+      dataplane: "none",
+      labels: {},
+      revision: "",
+      who: null,
+    };
   const who = `${ns}/${name}`;
   const w = r.model.workloadByKey.get(who) ?? null;
   if (w)
@@ -554,7 +653,8 @@ function clientFor(r: Resolver, ns: string | null, name: string | null, linkerd:
   // Only a proxy reports a source workload name, so an unlisted named caller runs one: Linkerd's when
   // the sample is a Linkerd counter (only its proxy emits them), else Istio's sidecar. A sidecar's
   // revision is what its namespace's labels make it (injection webhooks), as for a listed pod.
-  if (linkerd) return { namespace: ns, name, workload: null, dataplane: "linkerd", labels: {}, revision: "", who };
+  if (linkerd)
+    return { namespace: ns, name, workload: null, dataplane: "linkerd", labels: {}, revision: "", who };
   const revision = injectingRevision(r.model.revisions, r.model.namespaces.get(ns)?.labels ?? {}, {});
   return { namespace: ns, name, workload: null, dataplane: "sidecar", labels: {}, revision, who };
 }
@@ -639,7 +739,12 @@ interface EdgeBuild {
  * thousands of times, so they are optimised early in the first analysis and stay optimised for the
  * next ones (docs/DECISIONS.md, "Analysis performance, round 6").
  */
-export function buildEdges(r: Resolver, samples: TrafficSample[], window: string | undefined, failed: Completeness[]): EdgeAnalysis[] {
+export function buildEdges(
+  r: Resolver,
+  samples: TrafficSample[],
+  window: string | undefined,
+  failed: Completeness[],
+): EdgeAnalysis[] {
   preparePredictions(r);
   const st = perRun<EdgeBuild>({
     r,
@@ -667,7 +772,13 @@ export function buildEdges(r: Resolver, samples: TrafficSample[], window: string
  * optimised early in the first analysis: as a loop inside `buildEdges`, which runs once, the 20k
  * edges went through the interpreter at every first run (docs/DECISIONS.md, round 8).
  */
-function finishPort(r: Resolver, port: ServicePort, forPort: PortBuckets, out: EdgeAnalysis[], failed: Completeness[]): void {
+function finishPort(
+  r: Resolver,
+  port: ServicePort,
+  forPort: PortBuckets,
+  out: EdgeAnalysis[],
+  failed: Completeness[],
+): void {
   // Every edge to this service port shares one destination object (the snapshot is serialised, not edited).
   let destination: Edge["destination"] | null = null;
   for (const b of forPort.byClient.values()) {
@@ -676,7 +787,12 @@ function finishPort(r: Resolver, port: ServicePort, forPort: PortBuckets, out: E
     try {
       out.push(finishEdge(r, b, destination));
     } catch (e) {
-      failed.push({ kind: "Edge", ...(b.service.namespace ? { namespace: b.service.namespace } : {}), reason: "error", message: `${b.id}: the prediction failed (${oneLine(e)}); the edge is missing` });
+      failed.push({
+        kind: "Edge",
+        ...(b.service.namespace ? { namespace: b.service.namespace } : {}),
+        reason: "error",
+        message: `${b.id}: the prediction failed (${oneLine(e)}); the edge is missing`,
+      });
     }
   }
 }
@@ -686,9 +802,20 @@ function finishPort(r: Resolver, port: ServicePort, forPort: PortBuckets, out: E
  * _namespace), else the most specific wildcard ServiceEntry covering it, else an unknown destination
  * (docs/DECISIONS.md, "Edges and telemetry").
  */
-function targetFor(st: EdgeBuild, host: string, svcName: string | null, svcNs: string | null, entry: ClientEntry): Target {
+function targetFor(
+  st: EdgeBuild,
+  host: string,
+  svcName: string | null,
+  svcNs: string | null,
+  entry: ClientEntry,
+): Target {
   const view = entry.view;
-  const service = serviceNamed(view === null ? st.model.serviceByHost : view.serviceByHost, host, svcName, svcNs);
+  const service = serviceNamed(
+    view === null ? st.model.serviceByHost : view.serviceByHost,
+    host,
+    svcName,
+    svcNs,
+  );
   if (service) return serviceTarget(st, service);
   let targets = st.hostTargets;
   if (view !== null) {
@@ -700,14 +827,22 @@ function targetFor(st: EdgeBuild, host: string, svcName: string | null, svcNs: s
   let t = targets.get(host);
   if (!t) {
     const wildcards = view === null ? st.model.wildcardServiceBySuffix : view.wildcardServiceBySuffix;
-    const hidden = view !== null && entry.sidecar && !wildcardServiceFor(wildcards, host) ? serviceNamed(st.model.serviceByHost, host, svcName, svcNs) : undefined;
+    const hidden =
+      view !== null && entry.sidecar && !wildcardServiceFor(wildcards, host)
+        ? serviceNamed(st.model.serviceByHost, host, svcName, svcNs)
+        : undefined;
     targets.set(host, (t = hidden ? serviceTarget(st, hidden) : hostTarget(st, host, svcNs, wildcards)));
   }
   return t;
 }
 
 /** The service an index names for the observed host, or for destination_service_name and _namespace. */
-function serviceNamed(byHost: ReadonlyMap<string, Service>, host: string, svcName: string | null, svcNs: string | null): Service | undefined {
+function serviceNamed(
+  byHost: ReadonlyMap<string, Service>,
+  host: string,
+  svcName: string | null,
+  svcNs: string | null,
+): Service | undefined {
   const service = byHost.get(host);
   return service || !svcName || !svcNs ? service : byHost.get(`${svcName}.${svcNs}.svc.cluster.local`);
 }
@@ -733,9 +868,20 @@ function discoveryViewOf(model: EdgeBuild["model"], client: Client): DiscoveryVi
 }
 
 /** A host no exact host names, once per observed host: its own copies of a wildcard ServiceEntry's ports, or no port at all. */
-function hostTarget(st: EdgeBuild, host: string, svcNs: string | null, wildcards: ReadonlyMap<string, Service>): Target {
+function hostTarget(
+  st: EdgeBuild,
+  host: string,
+  svcNs: string | null,
+  wildcards: ReadonlyMap<string, Service>,
+): Target {
   const se = wildcardServiceFor(wildcards, host);
-  if (se) return newTarget(st, se, host, se.ports.map((p) => ({ ...p })));
+  if (se)
+    return newTarget(
+      st,
+      se,
+      host,
+      se.ports.map((p) => ({ ...p })),
+    );
   const unknown = unknownService(host, svcNs);
   return newTarget(st, unknown, host, unknown.ports);
 }
@@ -753,10 +899,24 @@ function newTarget(st: EdgeBuild, service: Service, host: string, ports: Service
   const gatewayRoutes = gw && gw.length > 0 ? gw : NO_GATEWAY_ROUTES;
   // Most services have no route: they share one empty map, never written (addSample reads it only with routes).
   const routed = routes !== NO_ROUTES || gatewayRoutes !== NO_GATEWAY_ROUTES;
-  return { service, host, ports, choices: new Map(), routes, gatewayRoutes, routeChoices: routed ? new Map() : NO_ROUTE_CHOICES, ambient };
+  return {
+    service,
+    host,
+    ports,
+    choices: new Map(),
+    routes,
+    gatewayRoutes,
+    routeChoices: routed ? new Map() : NO_ROUTE_CHOICES,
+    ambient,
+  };
 }
 
-function clientEntry(st: EdgeBuild, srcNs: string | null, srcName: string | null, metric: string): ClientEntry {
+function clientEntry(
+  st: EdgeBuild,
+  srcNs: string | null,
+  srcName: string | null,
+  metric: string,
+): ClientEntry {
   // Nested maps keyed by the label strings themselves: no "ns/name" string is built per sample.
   const nsKey = srcNs && srcName ? srcNs : "";
   const nameKey = srcNs && srcName ? srcName : "";
@@ -766,12 +926,23 @@ function clientEntry(st: EdgeBuild, srcNs: string | null, srcName: string | null
   if (!entry) {
     let client = clientFor(st.r, srcNs, srcName, LINKERD_METRICS.has(metric));
     // Decided before the caller has any bucket (routes are chosen per client): see linkerdCallers.
-    if (client.workload === null && client.dataplane === "sidecar" && linkerdCallers(st).get(nsKey)?.has(nameKey) === true)
+    if (
+      client.workload === null &&
+      client.dataplane === "sidecar" &&
+      linkerdCallers(st).get(nsKey)?.has(nameKey) === true
+    )
       client = clientFor(st.r, srcNs, srcName, true);
     // Shared by every edge of this caller, and frozen like the other shared parts of the snapshot.
     const source = Object.freeze({ namespace: client.namespace, workload: client.name });
     const view = discoveryViewOf(st.model, client);
-    entry = { client, source, idPrefix: `${client.who ?? "unknown"}->`, view, sidecar: view !== null && client.dataplane === "sidecar" && !(client.workload?.gateway ?? false), routes: routesOf(client) };
+    entry = {
+      client,
+      source,
+      idPrefix: `${client.who ?? "unknown"}->`,
+      view,
+      sidecar: view !== null && client.dataplane === "sidecar" && !(client.workload?.gateway ?? false),
+      routes: routesOf(client),
+    };
     byName.set(nameKey, entry);
   }
   return entry;
@@ -852,7 +1023,11 @@ function linkerdCallers(st: EdgeBuild): Map<string, Set<string>> {
 
 function bucketFor(st: EdgeBuild, entry: ClientEntry, target: Target, port: ServicePort): Bucket {
   let forPort = st.buckets.get(port);
-  if (!forPort) st.buckets.set(port, (forPort = { host: target.host, idSuffix: `${target.host}:${port.port}`, byClient: new Map() }));
+  if (!forPort)
+    st.buckets.set(
+      port,
+      (forPort = { host: target.host, idSuffix: `${target.host}:${port.port}`, byClient: new Map() }),
+    );
   const byClient = forPort.byClient;
   let b = byClient.get(entry.client);
   if (!b) {
@@ -869,7 +1044,9 @@ function bucketFor(st: EdgeBuild, entry: ClientEntry, target: Target, port: Serv
       split: null,
       id: entry.idPrefix + forPort.idSuffix,
       source: entry.source,
-      observed: window ? { mtls: 0, plaintext: 0, unknown: 0, window } : { mtls: 0, plaintext: 0, unknown: 0 },
+      observed: window
+        ? { mtls: 0, plaintext: 0, unknown: 0, window }
+        : { mtls: 0, plaintext: 0, unknown: 0 },
       destSeen: false,
       sourceSide: 0,
       marks: 0,
@@ -887,7 +1064,9 @@ function addSample(st: EdgeBuild, s: TrafficSample): void {
   // A call REGISTRY_ONLY dropped is named by its cluster in destination_service_name, whatever the
   // Host header left in destination_service (istio/proxy istio_stats.cc populatePeerInfo: route
   // block_all or cluster BlackHoleCluster); it is an edge to that cluster, as passthroughPrediction reads it.
-  const host = (svcName === BLACKHOLE ? svcName : known(L.destination_service)) ?? (svcName && svcNs ? `${svcName}.${svcNs}.svc.cluster.local` : null);
+  const host =
+    (svcName === BLACKHOLE ? svcName : known(L.destination_service)) ??
+    (svcName && svcNs ? `${svcName}.${svcNs}.svc.cluster.local` : null);
   if (!host) return;
   const srcNs = known(L.source_workload_namespace);
   const srcName = known(L.source_workload);
@@ -908,7 +1087,13 @@ function addSample(st: EdgeBuild, s: TrafficSample): void {
     let byProto = target.routeChoices.get(client);
     if (!byProto) target.routeChoices.set(client, (byProto = new Map()));
     choice = byProto.get(proto);
-    if (!choice) byProto.set(proto, (choice = gateway ? gatewayChoiceFor(st, target, proto, client, client.workload!) : routeChoiceFor(st, target, proto, client, st.r.meshOf(client), st.model)));
+    if (!choice)
+      byProto.set(
+        proto,
+        (choice = gateway
+          ? gatewayChoiceFor(st, target, proto, client, client.workload!)
+          : routeChoiceFor(st, target, proto, client, st.r.meshOf(client), st.model)),
+      );
   } else {
     choice = target.choices.get(proto);
     if (!choice) target.choices.set(proto, (choice = portsFor(st, target, proto)));
@@ -967,7 +1152,9 @@ function predictSplit(r: Resolver, b: Bucket, split: readonly MeshRoute[]): Pred
 /** Predicts the bucket's edge and completes it as the snapshot's edge. */
 function finishEdge(r: Resolver, b: Bucket, destination: Edge["destination"]): Bucket {
   // One bucket per (client, service, port), so each prediction is computed once.
-  let prediction = b.split ? predictSplit(r, b, b.split) : predictEdge(r, b.client, b.service, b.port, b.route ?? null);
+  let prediction = b.split
+    ? predictSplit(r, b, b.split)
+    : predictEdge(r, b.client, b.service, b.port, b.route ?? null);
   if (b.passthroughObserved) prediction = passthroughPrediction(prediction, b.client, b.service.host);
   const observed = b.observed;
   // Without a destination report, the source side's count is all there is (and says nothing of TLS).

@@ -14,7 +14,13 @@ export interface FindingInput {
 
 export function finding(code: FindingCode, f: FindingInput): Finding {
   const entry = CATALOGUE[code];
-  const out: Finding = { code, severity: f.severity ?? entry.severity, title: entry.title, message: f.message, resources: f.resources };
+  const out: Finding = {
+    code,
+    severity: f.severity ?? entry.severity,
+    title: entry.title,
+    message: f.message,
+    resources: f.resources,
+  };
   if (f.edge !== undefined) out.edge = f.edge;
   if (f.certificate !== undefined) out.certificate = f.certificate;
   if (f.fix !== undefined) out.fix = f.fix;

@@ -8,7 +8,10 @@ describe("listSortedNames", () => {
     for (let n = 0; n <= 12; n++)
       for (let trial = 0; trial < 20; trial++) {
         // Duplicates and shared prefixes included: `.sort()` order is UTF-16 code unit order.
-        const names = Array.from({ length: n }, () => `ns${Math.floor(rand() * 4)}/w${Math.floor(rand() * 30)}${rand() < 0.2 ? "Z" : ""}`);
+        const names = Array.from(
+          { length: n },
+          () => `ns${Math.floor(rand() * 4)}/w${Math.floor(rand() * 30)}${rand() < 0.2 ? "Z" : ""}`,
+        );
         expect(listSortedNames(names), names.join(" ")).toBe(listNames([...names].sort()));
         expect(listSortedNames(new Set(names), 3)).toBe(listNames([...new Set(names)].sort(), 3));
       }

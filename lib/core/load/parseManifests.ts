@@ -298,7 +298,9 @@ function scrubObject(o: Obj, meta: Obj, kind: string): void {
     // tls.crt / ca.crt), and none of them holding a private key. Every other value (keys, registry
     // credentials, passwords, tokens, whatever its name) is dropped here, as the cluster reader drops
     // every other Secret (server/kube/kinds.ts).
-    const certificates = new Set(secretCertificateKeys(typeof meta.name === "string" ? meta.name : "", o.type));
+    const certificates = new Set(
+      secretCertificateKeys(typeof meta.name === "string" ? meta.name : "", o.type),
+    );
     keepEntries(o, "data", (k, v) => certificates.has(k) && !decodesToPrivateKey(v));
     keepEntries(o, "stringData", (k, v) => certificates.has(k) && !v.includes(PRIVATE_KEY));
   } else if (kind === "ConfigMap") {
@@ -387,7 +389,10 @@ const ENVOY_CERTS =
 
 function isEnvoyCerts(o: Obj): boolean {
   const certs = o.certificates;
-  const certsLike = (c: unknown) => isObj(c) && !("identity" in c) && ("ca_cert" in c || "cert_chain" in c || "caCert" in c || "certChain" in c);
+  const certsLike = (c: unknown) =>
+    isObj(c) &&
+    !("identity" in c) &&
+    ("ca_cert" in c || "cert_chain" in c || "caCert" in c || "certChain" in c);
   if (!Array.isArray(certs)) return false;
   // Before any secret is loaded a proxy's /certs is `{"certificates":[]}`: nothing else has that shape.
   return certs.some(certsLike) || (certs.length === 0 && Object.keys(o).length === 1);

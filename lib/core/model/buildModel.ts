@@ -3,7 +3,16 @@
 import type { ParsedInputs } from "./input";
 import { discoveryViews, type DiscoveryView } from "./discovery";
 import { appendWorkloadEntries } from "./entries";
-import type { GatewayRouted, MeshModel, MeshRoute, MeshSettings, Namespace, Service, VirtualService, Workload } from "./mesh";
+import type {
+  GatewayRouted,
+  MeshModel,
+  MeshRoute,
+  MeshSettings,
+  Namespace,
+  Service,
+  VirtualService,
+  Workload,
+} from "./mesh";
 import { workloadKey } from "./mesh";
 import { defaultMeshSettings, meshConfigRevision, parseMeshConfig } from "./meshConfig";
 import { readIstioObjects } from "./istioObjects";
@@ -17,14 +26,26 @@ import { buildWorkloads, type RevisionMeshes } from "./workloads";
 import { compareByAge } from "../resolve/peerAuthentication";
 
 const byName = <T extends { namespace: string; name: string }>(a: T, b: T) =>
-  a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  a.namespace < b.namespace
+    ? -1
+    : a.namespace > b.namespace
+      ? 1
+      : a.name < b.name
+        ? -1
+        : a.name > b.name
+          ? 1
+          : 0;
 
 /**
  * `unread`: the kinds the analysis could not list (the cluster reader's completeness entries), so that
  * an object that is absent because it could not be read is not taken as absent from the cluster.
  * `fromCluster`: the objects were read from a cluster (not manifests), so admission let each of them in.
  */
-export function buildModel(inputs: ParsedInputs, unread: readonly UnreadKind[] = [], fromCluster = false): MeshModel {
+export function buildModel(
+  inputs: ParsedInputs,
+  unread: readonly UnreadKind[] = [],
+  fromCluster = false,
+): MeshModel {
   const problems = [...inputs.problems];
   const objects = inputs.objects;
 
@@ -41,7 +62,9 @@ export function buildModel(inputs: ParsedInputs, unread: readonly UnreadKind[] =
   // `istio-<rev>` settings are the default ones.
   const revisions = readRevisions(objects);
   const mesh =
-    meshByRevision.get("") ?? (revisions.defaultRevision !== null ? meshByRevision.get(revisions.defaultRevision) : undefined) ?? defaultMeshSettings();
+    meshByRevision.get("") ??
+    (revisions.defaultRevision !== null ? meshByRevision.get(revisions.defaultRevision) : undefined) ??
+    defaultMeshSettings();
   if (!meshByRevision.has("")) meshByRevision.set("", mesh);
 
   const namespaces = new Map<string, Namespace>();
@@ -58,7 +81,13 @@ export function buildModel(inputs: ParsedInputs, unread: readonly UnreadKind[] =
     if (!namespaces.has(name)) namespaces.set(name, { name, labels: {}, annotations: {}, declared: false });
   };
 
-  const workloads = buildWorkloads(objects, namespaces, revisions, perRun<RevisionMeshes>({ byRevision: meshByRevision, fallback: mesh }), problems);
+  const workloads = buildWorkloads(
+    objects,
+    namespaces,
+    revisions,
+    perRun<RevisionMeshes>({ byRevision: meshByRevision, fallback: mesh }),
+    problems,
+  );
   // WorkloadEntries are workloads too (VMs): Services select them and PeerAuthentications apply to them.
   appendWorkloadEntries(objects, namespaces, workloads, problems, revisions);
   workloads.sort(byName);
@@ -77,11 +106,18 @@ export function buildModel(inputs: ParsedInputs, unread: readonly UnreadKind[] =
 
   const selected = new Map<Service, Workload[]>();
   const serviceEntryEndpoints: Workload[] = [];
-  const services = buildServices(objects, workloadsByNamespace, namespaces, problems, selected, serviceEntryEndpoints, revisions).sort(
-    (a, b) => byName(a, b) || (a.host < b.host ? -1 : a.host > b.host ? 1 : 0),
-  );
+  const services = buildServices(
+    objects,
+    workloadsByNamespace,
+    namespaces,
+    problems,
+    selected,
+    serviceEntryEndpoints,
+    revisions,
+  ).sort((a, b) => byName(a, b) || (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
   // Inline endpoints take the memo slots after the workloads' (the resolver sizes its tables for both).
-  for (let i = 0; i < serviceEntryEndpoints.length; i++) serviceEntryEndpoints[i]!.index = workloads.length + i;
+  for (let i = 0; i < serviceEntryEndpoints.length; i++)
+    serviceEntryEndpoints[i]!.index = workloads.length + i;
   for (const s of services) imply(s.namespace);
   const { serviceByHost, wildcardServiceBySuffix } = indexServices(services);
 
@@ -99,8 +135,19 @@ export function buildModel(inputs: ParsedInputs, unread: readonly UnreadKind[] =
 
   // What each istiod's discoverySelectors leave out: only declared namespaces count, all read by now.
   const views = discoveryViews(meshByRevision.values(), namespaces, services);
-  const istio = readIstioObjects(objects, problems, mesh.defaultVirtualServiceExportTo, hiddenSomewhere(views));
-  for (const x of [...istio.peerAuthentications, ...istio.destinationRules, ...istio.sidecars, ...istio.gateways]) imply(x.namespace);
+  const istio = readIstioObjects(
+    objects,
+    problems,
+    mesh.defaultVirtualServiceExportTo,
+    hiddenSomewhere(views),
+  );
+  for (const x of [
+    ...istio.peerAuthentications,
+    ...istio.destinationRules,
+    ...istio.sidecars,
+    ...istio.gateways,
+  ])
+    imply(x.namespace);
 
   const sidecarsByNamespace = groupBy(istio.sidecars, (sc) => sc.namespace);
 
@@ -113,7 +160,13 @@ export function buildModel(inputs: ParsedInputs, unread: readonly UnreadKind[] =
     workloads.some((w) => w.dataplane === "sidecar" || w.dataplane === "ambient");
 
   const linkerdConfig = readLinkerdConfig(objects);
-  const linkerdPolicy = readLinkerdPolicy(objects, problems, unread, fromCluster, linkerdConfig?.clusterNetworks ?? null);
+  const linkerdPolicy = readLinkerdPolicy(
+    objects,
+    problems,
+    unread,
+    fromCluster,
+    linkerdConfig?.clusterNetworks ?? null,
+  );
   // Evidence that istiod runs with ambient on (MeshModel.ambient): ztunnel's pods are labelled app=ztunnel (workloads.ts).
   let ambient = false;
   for (const m of meshByRevision.values()) ambient ||= m.sidecarsTakeHbone;
@@ -190,7 +243,12 @@ function gatewayRoutesByHost(virtualServices: VirtualService[]): Map<string, Gat
     if (vs.gatewayBinding === null) continue;
     for (const spec of vs.gatewayBinding.routes) {
       for (const route of spec.dests) add({ route, spec, mirror: false });
-      for (const fqdn of spec.mirrors) add({ route: { vs, dest: { fqdn, subset: null, port: null, kind: spec.kind, matches: [] } }, spec, mirror: true });
+      for (const fqdn of spec.mirrors)
+        add({
+          route: { vs, dest: { fqdn, subset: null, port: null, kind: spec.kind, matches: [] } },
+          spec,
+          mirror: true,
+        });
     }
   }
   return out;

@@ -49,7 +49,10 @@ const isLabelValue = (v: string) => v === "" || (v.length <= 63 && QUALIFIED_NAM
  * a list that does not convert: `selectorsChanged` logs the error and returns before storing any
  * selector, so the filter keeps letting every namespace in). `wrong` names the field at fault.
  */
-export function parseDiscoverySelectors(v: unknown, wrong: (field: string, value: unknown, expected: string) => void): LabelSelector[] | null {
+export function parseDiscoverySelectors(
+  v: unknown,
+  wrong: (field: string, value: unknown, expected: string) => void,
+): LabelSelector[] | null {
   if (v === undefined || v === null) return null;
   if (!Array.isArray(v)) {
     wrong("discoverySelectors", v, "a list of label selectors");
@@ -65,31 +68,50 @@ export function parseDiscoverySelectors(v: unknown, wrong: (field: string, value
 }
 
 /** One selector, checked as labels.NewRequirement checks it (key and value syntax; In/NotIn need values, Exists/DoesNotExist take none). */
-function selectorAt(v: unknown, field: string, wrong: (field: string, value: unknown, expected: string) => void): LabelSelector | null {
-  if (!isObj(v)) return wrong(field, v, "a label selector (matchLabels, matchExpressions)"), null;
+function selectorAt(
+  v: unknown,
+  field: string,
+  wrong: (field: string, value: unknown, expected: string) => void,
+): LabelSelector | null {
+  if (!isObj(v)) return (wrong(field, v, "a label selector (matchLabels, matchExpressions)"), null);
   const matchLabels: Record<string, string> = {};
   const labels = v.matchLabels ?? {};
-  if (!isObj(labels)) return wrong(`${field}.matchLabels`, labels, "a mapping of strings"), null;
+  if (!isObj(labels)) return (wrong(`${field}.matchLabels`, labels, "a mapping of strings"), null);
   for (const k in labels) {
-    if (!isLabelKey(k)) return wrong(`${field}.matchLabels`, k, "keys that are qualified label names ([prefix/]name)"), null;
-    if (typeof labels[k] !== "string") return wrong(`${field}.matchLabels.${k}`, labels[k], "a string"), null;
-    if (!isLabelValue(labels[k])) return wrong(`${field}.matchLabels.${k}`, labels[k], "a label value (at most 63 alphanumerics, '-', '_', '.')"), null;
+    if (!isLabelKey(k))
+      return (wrong(`${field}.matchLabels`, k, "keys that are qualified label names ([prefix/]name)"), null);
+    if (typeof labels[k] !== "string")
+      return (wrong(`${field}.matchLabels.${k}`, labels[k], "a string"), null);
+    if (!isLabelValue(labels[k]))
+      return (
+        wrong(
+          `${field}.matchLabels.${k}`,
+          labels[k],
+          "a label value (at most 63 alphanumerics, '-', '_', '.')",
+        ),
+        null
+      );
     matchLabels[k] = labels[k];
   }
   const exprs = v.matchExpressions ?? [];
-  if (!Array.isArray(exprs)) return wrong(`${field}.matchExpressions`, exprs, "a list"), null;
+  if (!Array.isArray(exprs)) return (wrong(`${field}.matchExpressions`, exprs, "a list"), null);
   const matchExpressions: LabelSelector["matchExpressions"] = [];
   for (let j = 0; j < exprs.length; j++) {
     const at = `${field}.matchExpressions[${j}]`;
     const e: unknown = exprs[j];
-    if (!isObj(e)) return wrong(at, e, "a mapping with key, operator, values"), null;
-    if (typeof e.key !== "string" || !isLabelKey(e.key)) return wrong(`${at}.key`, e.key, "a label key (a qualified name, [prefix/]name)"), null;
-    if (typeof e.operator !== "string" || !OPERATORS.has(e.operator)) return wrong(`${at}.operator`, e.operator, "In, NotIn, Exists or DoesNotExist"), null;
+    if (!isObj(e)) return (wrong(at, e, "a mapping with key, operator, values"), null);
+    if (typeof e.key !== "string" || !isLabelKey(e.key))
+      return (wrong(`${at}.key`, e.key, "a label key (a qualified name, [prefix/]name)"), null);
+    if (typeof e.operator !== "string" || !OPERATORS.has(e.operator))
+      return (wrong(`${at}.operator`, e.operator, "In, NotIn, Exists or DoesNotExist"), null);
     const values = e.values ?? [];
-    if (!Array.isArray(values) || !values.every((x) => typeof x === "string" && isLabelValue(x))) return wrong(`${at}.values`, values, "a list of label values"), null;
+    if (!Array.isArray(values) || !values.every((x) => typeof x === "string" && isLabelValue(x)))
+      return (wrong(`${at}.values`, values, "a list of label values"), null);
     const takesValues = e.operator === "In" || e.operator === "NotIn";
-    if (takesValues && values.length === 0) return wrong(`${at}.values`, values, `a non-empty list for ${e.operator}`), null;
-    if (!takesValues && values.length > 0) return wrong(`${at}.values`, values, `empty for ${e.operator}`), null;
+    if (takesValues && values.length === 0)
+      return (wrong(`${at}.values`, values, `a non-empty list for ${e.operator}`), null);
+    if (!takesValues && values.length > 0)
+      return (wrong(`${at}.values`, values, `empty for ${e.operator}`), null);
     matchExpressions.push({ key: e.key, operator: e.operator, values: values as string[] });
   }
   return { matchLabels, matchExpressions };
@@ -119,7 +141,8 @@ export function discoveryViews(
     const selectors = mesh.discoverySelectors;
     if (selectors === null || out.has(mesh)) continue;
     const hidden = new Set<string>();
-    for (const ns of namespaces.values()) if (ns.declared && !namespaceSelected(selectors, ns)) hidden.add(ns.name);
+    for (const ns of namespaces.values())
+      if (ns.declared && !namespaceSelected(selectors, ns)) hidden.add(ns.name);
     const { serviceByHost, wildcardServiceBySuffix } = indexServices(services, hidden);
     out.set(mesh, { hidden, serviceByHost, wildcardServiceBySuffix });
   }
@@ -159,7 +182,11 @@ function revisionsByName(model: MeshModel): string[] {
  * answer of `ignoredByEveryIstiod` (null) and predictEdge's `drRevision` (which revision's settings word a
  * DestinationRule's findings). Without selectors and tags, the default revision for an unlabelled object.
  */
-export function readingRevision(model: MeshModel, namespace: string, label: string | undefined): string | null {
+export function readingRevision(
+  model: MeshModel,
+  namespace: string,
+  label: string | undefined,
+): string | null {
   if (labelNamesTag(model.revisions, label) && !model.meshByRevision.has(label)) return null;
   const hides = (rev: string) => discoveryViewFor(model, rev)?.hidden.has(namespace) === true;
   const first = model.revisions.defaultRevision ?? "";
@@ -179,6 +206,10 @@ export function readingRevision(model: MeshModel, namespace: string, label: stri
  * effect at all (findings that claim one are not made for it). Without selectors, false unless
  * tag-labelled.
  */
-export function ignoredByEveryIstiod(model: MeshModel, namespace: string, revision: string | undefined): boolean {
+export function ignoredByEveryIstiod(
+  model: MeshModel,
+  namespace: string,
+  revision: string | undefined,
+): boolean {
   return readingRevision(model, namespace, revision) === null;
 }

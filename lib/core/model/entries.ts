@@ -61,7 +61,12 @@ function entryWorkload(
   const hboneTunnel = supportsHttpTunnel(labels["networking.istio.io/tunnel"]);
   const containerPorts: Workload["containerPorts"] = [];
   for (const [portName, port] of fields.ports) containerPorts.push({ port, name: portName });
-  const entry: EntryEndpoint = { address: fields.address, ports: fields.ports, dnsOnly: fields.dnsOnly, inline };
+  const entry: EntryEndpoint = {
+    address: fields.address,
+    ports: fields.ports,
+    dnsOnly: fields.dnsOnly,
+    inline,
+  };
   return {
     namespace,
     name,
@@ -100,9 +105,16 @@ function entryWorkload(
  * the metadata"); they decide both which services select it and which PeerAuthentications apply. One
  * Istio's admission would refuse (`readEntryFields`) is a problem in `problems` and no workload.
  */
-export function appendWorkloadEntries(objects: LoadedObject[], namespaces: Map<string, Namespace>, out: Workload[], problems: InputProblem[], revisions: Revisions = NO_REVISIONS): void {
+export function appendWorkloadEntries(
+  objects: LoadedObject[],
+  namespaces: Map<string, Namespace>,
+  out: Workload[],
+  problems: InputProblem[],
+  revisions: Revisions = NO_REVISIONS,
+): void {
   for (const o of objects) {
-    if (o.object.kind !== "WorkloadEntry" || !(o.object.apiVersion ?? "").startsWith("networking.istio.io/")) continue;
+    if (o.object.kind !== "WorkloadEntry" || !(o.object.apiVersion ?? "").startsWith("networking.istio.io/"))
+      continue;
     let fields: EntryFields;
     try {
       fields = readEntryFields(at(o.object, "spec"), "spec", "workloadEntry", null);
@@ -113,7 +125,19 @@ export function appendWorkloadEntries(objects: LoadedObject[], namespaces: Map<s
     }
     const namespace = o.object.metadata.namespace ?? "default";
     const labels = { ...fields.labels, ...strMap(o.object.metadata.labels) };
-    out.push(entryWorkload("WorkloadEntry", o.object.metadata.name, namespace, fields, labels, namespaces.get(namespace), false, o.at, revisions));
+    out.push(
+      entryWorkload(
+        "WorkloadEntry",
+        o.object.metadata.name,
+        namespace,
+        fields,
+        labels,
+        namespaces.get(namespace),
+        false,
+        o.at,
+        revisions,
+      ),
+    );
   }
 }
 
@@ -122,9 +146,28 @@ export function appendWorkloadEntries(objects: LoadedObject[], namespaces: Map<s
  * endpoint-only workloads named after the ServiceEntry. istiod converts them as it converts a
  * WorkloadEntry (convertEndpoint): same tlsMode, same port choice.
  */
-export function inlineEndpoints(o: LoadedObject, namespace: string, ns: Namespace | undefined, endpoints: EntryFields[], revisions: Revisions = NO_REVISIONS): Workload[] {
+export function inlineEndpoints(
+  o: LoadedObject,
+  namespace: string,
+  ns: Namespace | undefined,
+  endpoints: EntryFields[],
+  revisions: Revisions = NO_REVISIONS,
+): Workload[] {
   const out: Workload[] = [];
-  for (const ep of endpoints) out.push(entryWorkload("ServiceEntry", o.object.metadata.name, namespace, ep, ep.labels, ns, true, o.at, revisions));
+  for (const ep of endpoints)
+    out.push(
+      entryWorkload(
+        "ServiceEntry",
+        o.object.metadata.name,
+        namespace,
+        ep,
+        ep.labels,
+        ns,
+        true,
+        o.at,
+        revisions,
+      ),
+    );
   return out;
 }
 

@@ -51,7 +51,8 @@ export function wildcardDomainError(name: string): string | null {
   if (len) return len;
   const dot = name.indexOf(".");
   const first = dot < 0 ? name : name.slice(0, dot);
-  if (first.length > 63 || !WILDCARD_LABEL.test(first)) return `label ${JSON.stringify(first)} is not a DNS-1123 label`;
+  if (first.length > 63 || !WILDCARD_LABEL.test(first))
+    return `label ${JSON.stringify(first)} is not a DNS-1123 label`;
   return dot < 0 ? null : dnsLabelsError(name.slice(dot + 1));
 }
 
@@ -61,7 +62,6 @@ export { isIpAddress };
 
 // ---------------------------------------------------------------------------------------------
 // Field readers
-
 
 /** A wrong-typed value, with a hint for the usual cause: an unquoted YAML number or boolean. */
 function notA(v: unknown, what: string): string {
@@ -119,28 +119,44 @@ const UNIX = "unix://";
 export function unixPathError(path: string): string | null {
   if (path === "") return "the unix socket path is empty";
   if (path.startsWith("@")) return null;
-  return path.startsWith("/") && !path.endsWith("/") ? null : `${JSON.stringify(path)} is not an absolute path to a socket file`;
+  return path.startsWith("/") && !path.endsWith("/")
+    ? null
+    : `${JSON.stringify(path)} is not an absolute path to a socket file`;
 }
 
 /** An entry's spec.address: why Istio refuses it, or null. */
-function addressError(address: string, network: string, rule: AddressRule, isIp: boolean, ports: number, servicePorts: ReadonlySet<string> | null): string | null {
+function addressError(
+  address: string,
+  network: string,
+  rule: AddressRule,
+  isIp: boolean,
+  ports: number,
+  servicePorts: ReadonlySet<string> | null,
+): string | null {
   if (rule === "dns") {
     // The DNS branch checks only IP-or-FQDN: no address, and a unix socket, are neither.
     if (isIp) return null;
     if (address === "") return "is required (resolution DNS needs an IP address or a hostname)";
-    return fqdnError(address) === null ? null : `${JSON.stringify(address)} is neither an IP address nor a fully qualified domain name (resolution DNS)`;
+    return fqdnError(address) === null
+      ? null
+      : `${JSON.stringify(address)} is neither an IP address nor a fully qualified domain name (resolution DNS)`;
   }
-  if (address === "") return network === "" ? "is required (or spec.network, for an endpoint behind a network gateway)" : null;
+  if (address === "")
+    return network === "" ? "is required (or spec.network, for an endpoint behind a network gateway)" : null;
   if (address.startsWith(UNIX)) {
     const path = unixPathError(address.slice(UNIX.length));
     if (path) return path;
     if (ports > 0) return `a unix socket endpoint (${address}) must not have ports`;
-    if (servicePorts !== null && servicePorts.size !== 1) return `a unix socket endpoint needs exactly one ServiceEntry port (it has ${servicePorts.size})`;
+    if (servicePorts !== null && servicePorts.size !== 1)
+      return `a unix socket endpoint needs exactly one ServiceEntry port (it has ${servicePorts.size})`;
     return null;
   }
   if (isIp) return null;
-  if (rule === "static") return `${JSON.stringify(address)} is not an IP address (resolution STATIC takes IP addresses and unix sockets; a hostname needs resolution DNS)`;
-  return fqdnError(address) === null ? null : `${JSON.stringify(address)} is neither an IP address nor a fully qualified domain name`;
+  if (rule === "static")
+    return `${JSON.stringify(address)} is not an IP address (resolution STATIC takes IP addresses and unix sockets; a hostname needs resolution DNS)`;
+  return fqdnError(address) === null
+    ? null
+    : `${JSON.stringify(address)} is neither an IP address nor a fully qualified domain name`;
 }
 
 /**
@@ -149,7 +165,12 @@ function addressError(address: string, network: string, rule: AddressRule, isIp:
  * ServiceEntry's port names, which an inline endpoint's spec.ports must use; null for a WorkloadEntry.
  * Not checked: label key and value syntax (labels.Instance.Validate), locality, weight, network values.
  */
-export function readEntryFields(v: unknown, field: string, rule: AddressRule, servicePorts: ReadonlySet<string> | null): EntryFields {
+export function readEntryFields(
+  v: unknown,
+  field: string,
+  rule: AddressRule,
+  servicePorts: ReadonlySet<string> | null,
+): EntryFields {
   if (absent(v)) v = {};
   if (!isObj(v)) throw new FieldError(field, notA(v, "a mapping"));
   const spec: Obj = v;
@@ -166,17 +187,29 @@ export function readEntryFields(v: unknown, field: string, rule: AddressRule, se
 }
 
 /** spec.ports of an entry: port name → port; the CRD's map of integers 1..65535 under valid names. */
-function entryPorts(v: unknown, field: string, servicePorts: ReadonlySet<string> | null): Map<string, number> {
+function entryPorts(
+  v: unknown,
+  field: string,
+  servicePorts: ReadonlySet<string> | null,
+): Map<string, number> {
   const out = new Map<string, number>();
   if (absent(v)) return out;
   if (!isObj(v)) throw new FieldError(field, notA(v, "a mapping of port names to port numbers"));
   for (const name in v) {
     if (!Object.hasOwn(v, name)) continue;
     const port = portNumber(v[name]);
-    if (port === undefined) throw new FieldError(`${field}.${name}`, `${shown(v[name])} is not a port number (1..65535)`);
-    if (!isDns1123Label(name)) throw new FieldError(`${field}.${name}`, `${JSON.stringify(name)} is not a valid port name (letters, digits and "-", at most 63)`);
+    if (port === undefined)
+      throw new FieldError(`${field}.${name}`, `${shown(v[name])} is not a port number (1..65535)`);
+    if (!isDns1123Label(name))
+      throw new FieldError(
+        `${field}.${name}`,
+        `${JSON.stringify(name)} is not a valid port name (letters, digits and "-", at most 63)`,
+      );
     if (servicePorts !== null && !servicePorts.has(name))
-      throw new FieldError(`${field}.${name}`, `is not a port of the ServiceEntry (its ports: ${[...servicePorts].join(", ") || "none"})`);
+      throw new FieldError(
+        `${field}.${name}`,
+        `is not a port of the ServiceEntry (its ports: ${[...servicePorts].join(", ") || "none"})`,
+      );
     out.set(name, port);
   }
   return out;
@@ -230,7 +263,11 @@ function seHosts(v: unknown): string[] {
   for (let i = 0; i < v.length; i++) {
     const h: unknown = v[i];
     if (typeof h !== "string") throw new FieldError(`spec.hosts[${i}]`, notA(h, "a string"));
-    if (h === "*") throw new FieldError(`spec.hosts[${i}]`, `"*" is not allowed: a ServiceEntry host cannot be the bare wildcard`);
+    if (h === "*")
+      throw new FieldError(
+        `spec.hosts[${i}]`,
+        `"*" is not allowed: a ServiceEntry host cannot be the bare wildcard`,
+      );
     const bad = wildcardDomainError(h);
     if (bad) throw new FieldError(`spec.hosts[${i}]`, `${JSON.stringify(h)} is not a valid host: ${bad}`);
   }
@@ -249,24 +286,34 @@ function sePorts(v: unknown, sniffed: number[]): ServicePort[] {
     if (!isObj(p)) throw new FieldError(f, notA(p, "a mapping"));
     if (absent(p.number)) throw new FieldError(`${f}.number`, "is required");
     const port = portNumber(p.number);
-    if (port === undefined) throw new FieldError(`${f}.number`, `${shown(p.number)} is not a port number (1..65535)`);
+    if (port === undefined)
+      throw new FieldError(`${f}.number`, `${shown(p.number)} is not a port number (1..65535)`);
     if (numbers.has(port)) throw new FieldError(`${f}.number`, `port ${port} is already defined`);
     numbers.add(port);
     const name = optionalString(p.name, `${f}.name`);
     if (name === "") throw new FieldError(`${f}.name`, "is required");
-    if (!isDns1123Label(name)) throw new FieldError(`${f}.name`, `${JSON.stringify(name)} is not a valid port name (letters, digits and "-", at most 63)`);
-    if (names.has(name)) throw new FieldError(`${f}.name`, `port name ${JSON.stringify(name)} is already defined`);
+    if (!isDns1123Label(name))
+      throw new FieldError(
+        `${f}.name`,
+        `${JSON.stringify(name)} is not a valid port name (letters, digits and "-", at most 63)`,
+      );
+    if (names.has(name))
+      throw new FieldError(`${f}.name`, `port name ${JSON.stringify(name)} is already defined`);
     names.add(name);
     let targetPort = port;
     if (!absent(p.targetPort)) {
       const t = portNumber(p.targetPort);
-      if (t === undefined) throw new FieldError(`${f}.targetPort`, `${shown(p.targetPort)} is not a port number (1..65535)`);
+      if (t === undefined)
+        throw new FieldError(`${f}.targetPort`, `${shown(p.targetPort)} is not a port number (1..65535)`);
       targetPort = t;
     }
     const protocol = optionalString(p.protocol, `${f}.protocol`);
     // ValidateProtocol: empty is sniffing; anything else must be a protocol Istio knows.
     if (protocol !== "" && !PROTOCOLS.has(protocol.toLowerCase()))
-      throw new FieldError(`${f}.protocol`, `unsupported protocol ${JSON.stringify(protocol)} (expected one of ${[...PROTOCOLS.keys()].map((x) => x.toUpperCase()).join(", ")})`);
+      throw new FieldError(
+        `${f}.protocol`,
+        `unsupported protocol ${JSON.stringify(protocol)} (expected one of ${[...PROTOCOLS.keys()].map((x) => x.toUpperCase()).join(", ")})`,
+      );
     out.push({ port, targetPort, protocol: protocol || "TCP", name });
     if (protocol === "") sniffed.push(port);
   }
@@ -280,7 +327,8 @@ function seSelector(v: unknown): { present: boolean; labels: Labels | null } {
   if (absent(v.labels)) return { present: true, labels: null };
   const labels = labelMap(v.labels, "spec.workloadSelector.labels");
   for (const k in labels)
-    if (labels[k]!.includes("*")) throw new FieldError(`spec.workloadSelector.labels.${k}`, "a wildcard is not supported in a selector");
+    if (labels[k]!.includes("*"))
+      throw new FieldError(`spec.workloadSelector.labels.${k}`, "a wildcard is not supported in a selector");
   return { present: true, labels };
 }
 
@@ -289,7 +337,11 @@ function seSelector(v: unknown): { present: boolean; labels: Labels | null } {
  * spec.addresses, spec.exportTo values, subjectAltNames, and the webhook's warnings (which admit).
  */
 export function readServiceEntrySpec(spec: unknown): ServiceEntrySpec {
-  if (!isObj(spec)) throw new FieldError(absent(spec) ? "spec.hosts" : "spec", absent(spec) ? "is required (at least one host)" : notA(spec, "a mapping"));
+  if (!isObj(spec))
+    throw new FieldError(
+      absent(spec) ? "spec.hosts" : "spec",
+      absent(spec) ? "is required (at least one host)" : notA(spec, "a mapping"),
+    );
   const hosts = seHosts(spec.hosts);
   const location = enumValue(spec.location, "spec.location", LOCATIONS, "location");
   const resolution = enumValue(spec.resolution, "spec.resolution", RESOLUTIONS, "resolution");
@@ -298,13 +350,23 @@ export function readServiceEntrySpec(spec: unknown): ServiceEntrySpec {
   const ports = sePorts(spec.ports, sniffedPorts);
   const selector = seSelector(spec.workloadSelector);
 
-  if (!absent(spec.endpoints) && !Array.isArray(spec.endpoints)) throw new FieldError("spec.endpoints", notA(spec.endpoints, "a list of endpoints"));
+  if (!absent(spec.endpoints) && !Array.isArray(spec.endpoints))
+    throw new FieldError("spec.endpoints", notA(spec.endpoints, "a list of endpoints"));
   const raw: unknown[] = Array.isArray(spec.endpoints) ? spec.endpoints : [];
   const endpoints: EntryFields[] = [];
   if (raw.length > 0) {
-    if (selector.present) throw new FieldError("spec.endpoints", "only one of workloadSelector or endpoints can be set");
-    if (mode === "NONE") throw new FieldError("spec.endpoints", `cannot be set with resolution NONE${resolution === undefined ? " (the default when spec.resolution is absent)" : ""}`);
-    if (mode === "DNS_ROUND_ROBIN" && raw.length > 1) throw new FieldError("spec.endpoints", `resolution DNS_ROUND_ROBIN takes at most one endpoint (there are ${raw.length})`);
+    if (selector.present)
+      throw new FieldError("spec.endpoints", "only one of workloadSelector or endpoints can be set");
+    if (mode === "NONE")
+      throw new FieldError(
+        "spec.endpoints",
+        `cannot be set with resolution NONE${resolution === undefined ? " (the default when spec.resolution is absent)" : ""}`,
+      );
+    if (mode === "DNS_ROUND_ROBIN" && raw.length > 1)
+      throw new FieldError(
+        "spec.endpoints",
+        `resolution DNS_ROUND_ROBIN takes at most one endpoint (there are ${raw.length})`,
+      );
     const names = new Set<string>();
     for (const p of ports) names.add(p.name!);
     const rule: AddressRule = mode === "STATIC" ? "static" : "dns";
@@ -318,12 +380,18 @@ export function readServiceEntrySpec(spec: unknown): ServiceEntrySpec {
   if ((mode === "DNS" || mode === "DNS_ROUND_ROBIN") && endpoints.length === 0)
     for (let i = 0; i < hosts.length; i++)
       if (fqdnError(hosts[i]!) !== null)
-        throw new FieldError(`spec.hosts[${i}]`, `${JSON.stringify(hosts[i])} must be a fully qualified domain name: resolution ${mode} without endpoints looks the host up (use resolution NONE for a wildcard)`);
+        throw new FieldError(
+          `spec.hosts[${i}]`,
+          `${JSON.stringify(hosts[i])} must be a fully qualified domain name: resolution ${mode} without endpoints looks the host up (use resolution NONE for a wildcard)`,
+        );
   // Plain TCP carries no host name to tell several hosts apart (unless resolution NONE ignores them).
   if (mode !== "NONE" && hosts.length > 1)
     for (let i = 0; i < ports.length; i++)
       if (PROTOCOLS.get(ports[i]!.protocol.toLowerCase()) === "other")
-        throw new FieldError(`spec.ports[${i}].protocol`, `${ports[i]!.protocol} cannot serve several hosts: only HTTP and TLS ports tell them apart (or resolution NONE)`);
+        throw new FieldError(
+          `spec.ports[${i}].protocol`,
+          `${ports[i]!.protocol} cannot serve several hosts: only HTTP and TLS ports tell them apart (or resolution NONE)`,
+        );
 
   return {
     hosts,
@@ -332,7 +400,9 @@ export function readServiceEntrySpec(spec: unknown): ServiceEntrySpec {
     external: location !== "MESH_INTERNAL",
     resolution,
     selector: selector.labels,
-    exportTo: Array.isArray(spec.exportTo) ? spec.exportTo.filter((x): x is string => typeof x === "string") : [],
+    exportTo: Array.isArray(spec.exportTo)
+      ? spec.exportTo.filter((x): x is string => typeof x === "string")
+      : [],
     endpoints,
   };
 }

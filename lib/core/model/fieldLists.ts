@@ -16,7 +16,8 @@ export function optionalStrings(v: unknown, field: string, what = "a list"): str
   const l = optionalList(v, field, what);
   if (l === undefined) return undefined;
   for (let i = 0; i < l.length; i++)
-    if (typeof l[i] !== "string") throw new FieldError(`${field}[${i}]`, `must be a string, not ${shown(l[i])}`);
+    if (typeof l[i] !== "string")
+      throw new FieldError(`${field}[${i}]`, `must be a string, not ${shown(l[i])}`);
   return l as string[];
 }
 

@@ -5,23 +5,62 @@ import { isDns1123Label, unixPathError, wildcardDomainError } from "./entrySpecs
 import { isIpAddress } from "./ipAddress";
 import { FieldError } from "./fieldError";
 import { objectList, stringList } from "./fieldLists";
-import { enumValue, optionalBoolean, optionalMapping, optionalString, requiredMapping, requiredString } from "./optionalFields";
+import {
+  enumValue,
+  optionalBoolean,
+  optionalMapping,
+  optionalString,
+  requiredMapping,
+  requiredString,
+} from "./optionalFields";
 import type { LoadedObject } from "./input";
 import { creationTimestamp, revisionOf } from "./istioMetadata";
 import type { GatewayServer, GatewayTlsMode, IstioGateway } from "./mesh";
 import { absent, at, isObj, shown, strMap } from "./read";
 
-const GATEWAY_TLS_MODES: readonly GatewayTlsMode[] = ["PASSTHROUGH", "SIMPLE", "MUTUAL", "AUTO_PASSTHROUGH", "ISTIO_MUTUAL", "OPTIONAL_MUTUAL"];
+const GATEWAY_TLS_MODES: readonly GatewayTlsMode[] = [
+  "PASSTHROUGH",
+  "SIMPLE",
+  "MUTUAL",
+  "AUTO_PASSTHROUGH",
+  "ISTIO_MUTUAL",
+  "OPTIONAL_MUTUAL",
+];
 
 /** protocol.Parse (pkg/config/protocol): the names it knows, case-insensitive; anything else is Unsupported. */
-const GATEWAY_PROTOCOLS = new Set(["TCP", "UDP", "GRPC", "GRPC-WEB", "HTTP", "HTTP_PROXY", "HTTP2", "HTTPS", "TLS", "MONGO", "REDIS", "MYSQL"]);
+const GATEWAY_PROTOCOLS = new Set([
+  "TCP",
+  "UDP",
+  "GRPC",
+  "GRPC-WEB",
+  "HTTP",
+  "HTTP_PROXY",
+  "HTTP2",
+  "HTTPS",
+  "TLS",
+  "MONGO",
+  "REDIS",
+  "MYSQL",
+]);
 const HTTP_PROTOCOLS = new Set(["HTTP", "HTTP2", "HTTP_PROXY", "GRPC", "GRPC-WEB"]);
 /** protocol.Parse(...).IsHTTP(): HTTP, HTTP2, HTTP_PROXY, GRPC, GRPC-Web (case-insensitive). */
 export const isHttpProtocol = (p: string): boolean => HTTP_PROTOCOLS.has(p.toUpperCase());
 
 const TLS_VERSIONS = ["TLS_AUTO", "TLSV1_0", "TLSV1_1", "TLSV1_2", "TLSV1_3"] as const;
-const TLS_STRING_FIELDS = ["credentialName", "caCertCredentialName", "serverCertificate", "privateKey", "caCertificates", "caCrl"] as const;
-const TLS_STRING_LISTS = ["cipherSuites", "subjectAltNames", "verifyCertificateSpki", "verifyCertificateHash"] as const;
+const TLS_STRING_FIELDS = [
+  "credentialName",
+  "caCertCredentialName",
+  "serverCertificate",
+  "privateKey",
+  "caCertificates",
+  "caCrl",
+] as const;
+const TLS_STRING_LISTS = [
+  "cipherSuites",
+  "subjectAltNames",
+  "verifyCertificateSpki",
+  "verifyCertificateHash",
+] as const;
 
 /** One `tls.tlsCertificates[]` entry (ServerTLSSettings.TLSCertificate). */
 interface TlsCertificateSpec {
@@ -51,13 +90,13 @@ interface ServerSpec {
   tls: TlsSpec | null;
 }
 
-
 /** A string field, "" when absent (proto3's default, as the webhook reads it). */
 const stringOrEmpty = (v: unknown, field: string): string => optionalString(v, field) ?? "";
 
 function optionalInteger(v: unknown, field: string): number | null {
   if (absent(v)) return null;
-  if (typeof v !== "number" || !Number.isInteger(v)) throw new FieldError(field, `must be an integer, not ${shown(v)}`);
+  if (typeof v !== "number" || !Number.isInteger(v))
+    throw new FieldError(field, `must be an integer, not ${shown(v)}`);
   return v;
 }
 
@@ -76,7 +115,8 @@ function required<T>(v: T | null | undefined, field: string): T {
 
 /** credentialNames / tlsCertificates: the CRD takes 1 or 2 items (minItems 1, maxItems 2). */
 function oneOrTwo(list: unknown[], field: string): void {
-  if (list.length === 0 || list.length > 2) throw new FieldError(field, `must have 1 or 2 items, not ${list.length}`);
+  if (list.length === 0 || list.length > 2)
+    throw new FieldError(field, `must have 1 or 2 items, not ${list.length}`);
 }
 
 /**
@@ -92,7 +132,11 @@ function tlsSpec(raw: unknown, field: string): TlsSpec | null {
   for (const k of TLS_STRING_FIELDS) strings[k] = stringOrEmpty(v[k], `${field}.${k}`);
   for (const k of TLS_STRING_LISTS) stringList(v[k], `${field}.${k}`);
   for (const k of ["minProtocolVersion", "maxProtocolVersion"] as const)
-    if (!absent(v[k]) && !(TLS_VERSIONS as readonly unknown[]).includes(v[k])) throw new FieldError(`${field}.${k}`, `unknown TLS version ${shown(v[k])} (expected ${TLS_VERSIONS.join(", ")})`);
+    if (!absent(v[k]) && !(TLS_VERSIONS as readonly unknown[]).includes(v[k]))
+      throw new FieldError(
+        `${field}.${k}`,
+        `unknown TLS version ${shown(v[k])} (expected ${TLS_VERSIONS.join(", ")})`,
+      );
   const credentialNames = stringList(v.credentialNames, `${field}.credentialNames`);
   if (!absent(v.credentialNames)) oneOrTwo(credentialNames, `${field}.credentialNames`);
   const certs = objectList(v.tlsCertificates, `${field}.tlsCertificates`);
@@ -100,13 +144,18 @@ function tlsSpec(raw: unknown, field: string): TlsSpec | null {
   const tlsCertificates = certs.map((c, i) => {
     const entry = `${field}.tlsCertificates[${i}]`;
     stringOrEmpty(c.caCertificates, `${entry}.caCertificates`);
-    return { serverCertificate: stringOrEmpty(c.serverCertificate, `${entry}.serverCertificate`), privateKey: stringOrEmpty(c.privateKey, `${entry}.privateKey`) };
+    return {
+      serverCertificate: stringOrEmpty(c.serverCertificate, `${entry}.serverCertificate`),
+      privateKey: stringOrEmpty(c.privateKey, `${entry}.privateKey`),
+    };
   });
   // The CRD's CEL rules on tls, in its order. has() is presence: credentialName: "" counts. The third
   // rule's message names credentialName and tlsCertificates but its expression repeats the first pair,
   // so credentialName beside tlsCertificates passes here (validateTLSOptions refuses it).
-  if (!absent(v.tlsCertificates) && !absent(v.credentialNames)) throw new FieldError(field, "only one of credentialNames or tlsCertificates can be set");
-  if (!absent(v.credentialName) && !absent(v.credentialNames)) throw new FieldError(field, "only one of credentialName or credentialNames can be set");
+  if (!absent(v.tlsCertificates) && !absent(v.credentialNames))
+    throw new FieldError(field, "only one of credentialNames or tlsCertificates can be set");
+  if (!absent(v.credentialName) && !absent(v.credentialNames))
+    throw new FieldError(field, "only one of credentialName or credentialNames can be set");
   return { mode, httpsRedirect, ...strings, credentialNames, tlsCertificates };
 }
 
@@ -122,7 +171,8 @@ function serverSpec(s: Record<string, unknown>, field: string): ServerSpec {
   const number = required(optionalPortNumber(rawPort.number, `${field}.port.number`), `${field}.port.number`);
   const protocol = rawPort.protocol;
   if (absent(protocol) || protocol === "") throw new FieldError(`${field}.port.protocol`, "is required");
-  if (typeof protocol !== "string") throw new FieldError(`${field}.port.protocol`, `must be a string, not ${shown(protocol)}`);
+  if (typeof protocol !== "string")
+    throw new FieldError(`${field}.port.protocol`, `must be a string, not ${shown(protocol)}`);
   // Present but "" passes the schema: the webhook's "port name must be set".
   const name = requiredString(rawPort.name, `${field}.port.name`);
   const targetPort = optionalPortNumber(rawPort.targetPort, `${field}.port.targetPort`) ?? 0;
@@ -142,7 +192,8 @@ function gatewayNameError(name: string): string | null {
   if (name !== "*" && !name.includes(".")) return `short names (non FQDN) are not allowed (${shown(name)})`;
   const err = wildcardDomainError(name);
   if (err !== null && !isIpAddress(name)) return `domain name ${shown(name)} invalid: ${err}`;
-  if (name.includes("*") && name.length !== 1 && !name.startsWith("*.")) return `partial wildcard ${shown(name)} not allowed`;
+  if (name.includes("*") && name.length !== 1 && !name.startsWith("*."))
+    return `partial wildcard ${shown(name)} not allowed`;
   return null;
 }
 
@@ -152,8 +203,10 @@ function gatewayHostError(h: string): string | null {
   if (slash < 0) return gatewayNameError(h);
   const ns = h.slice(0, slash);
   const name = h.slice(slash + 1);
-  if (ns === "" || name === "") return `config namespace and dnsName in host entry cannot be empty (${shown(h)})`;
-  if (ns !== "*" && ns !== "." && !isDns1123Label(ns)) return `invalid namespace value ${shown(ns)} in gateway`;
+  if (ns === "" || name === "")
+    return `config namespace and dnsName in host entry cannot be empty (${shown(h)})`;
+  if (ns !== "*" && ns !== "." && !isDns1123Label(ns))
+    return `invalid namespace value ${shown(ns)} in gateway`;
   return gatewayNameError(name);
 }
 
@@ -166,10 +219,13 @@ const UNIX = "unix://";
  * Gateways"); a port name.
  */
 function checkServerPort(port: ServerSpec["port"], unix: boolean, field: string): void {
-  if (!GATEWAY_PROTOCOLS.has(port.protocol.toUpperCase())) throw new FieldError(`${field}.protocol`, `invalid protocol ${shown(port.protocol)}`);
+  if (!GATEWAY_PROTOCOLS.has(port.protocol.toUpperCase()))
+    throw new FieldError(`${field}.protocol`, `invalid protocol ${shown(port.protocol)}`);
   const n = port.number;
-  if ((n > 0 || !unix) && (n < 1 || n > 65535)) throw new FieldError(`${field}.number`, `port number ${n} must be in the range 1..65535`);
-  if (port.targetPort > 0) throw new FieldError(`${field}.targetPort`, "targetPort has no impact on Gateways");
+  if ((n > 0 || !unix) && (n < 1 || n > 65535))
+    throw new FieldError(`${field}.number`, `port number ${n} must be in the range 1..65535`);
+  if (port.targetPort > 0)
+    throw new FieldError(`${field}.targetPort`, "targetPort has no impact on Gateways");
   if (port.name === "") throw new FieldError(`${field}.name`, "port name must be set");
 }
 
@@ -182,8 +238,13 @@ function checkServerBind(s: ServerSpec, field: string): void {
   if (s.bind.startsWith(UNIX)) {
     const err = unixPathError(s.bind.slice(UNIX.length));
     if (err) throw new FieldError(`${field}.bind`, err);
-    if (s.port.number !== 0) throw new FieldError(`${field}.port.number`, `port number must be 0 for unix domain socket, not ${s.port.number}`);
-  } else if (s.bind !== "" && !isIpAddress(s.bind)) throw new FieldError(`${field}.bind`, `${s.bind} is not a valid IP`);
+    if (s.port.number !== 0)
+      throw new FieldError(
+        `${field}.port.number`,
+        `port number must be 0 for unix domain socket, not ${s.port.number}`,
+      );
+  } else if (s.bind !== "" && !isIpAddress(s.bind))
+    throw new FieldError(`${field}.bind`, `${s.bind} is not a valid IP`);
 }
 
 const ISTIO_MUTUAL_REFUSES = [
@@ -220,27 +281,48 @@ const isSet = (v: string | readonly unknown[]) => v.length > 0;
  */
 function checkTlsOptions(t: TlsSpec, field: string): void {
   if (t.mode === "ISTIO_MUTUAL") {
-    for (const [k, what] of ISTIO_MUTUAL_REFUSES) if (isSet(t[k])) throw new FieldError(`${field}.${k}`, `ISTIO_MUTUAL TLS cannot have associated ${what}`);
+    for (const [k, what] of ISTIO_MUTUAL_REFUSES)
+      if (isSet(t[k]))
+        throw new FieldError(`${field}.${k}`, `ISTIO_MUTUAL TLS cannot have associated ${what}`);
     return;
   }
   const pair = t.serverCertificate !== "" && t.privateKey !== "" && t.credentialName === "";
   const sources = [pair, t.credentialName !== "", isSet(t.credentialNames), isSet(t.tlsCertificates)];
-  if (sources.filter(Boolean).length > 1) throw new FieldError(field, "only one of credential_name, credential_names, server_certificate/private_key, tls_certificates should be specified");
+  if (sources.filter(Boolean).length > 1)
+    throw new FieldError(
+      field,
+      "only one of credential_name, credential_names, server_certificate/private_key, tls_certificates should be specified",
+    );
   const terminating = t.mode === "SIMPLE" || t.mode === "MUTUAL" || t.mode === "OPTIONAL_MUTUAL";
   if (terminating && (t.credentialName !== "" || isSet(t.credentialNames))) return;
   if (terminating) {
     const prefix = t.mode === "SIMPLE" ? "SIMPLE TLS" : "MUTUAL TLS";
     if (t.mode !== "SIMPLE" && t.caCertificates === "" && t.caCertCredentialName === "")
-      throw new FieldError(`${field}.caCertificates`, `${prefix} requires a client CA bundle (or set credentialName, whose secret holds it)`);
+      throw new FieldError(
+        `${field}.caCertificates`,
+        `${prefix} requires a client CA bundle (or set credentialName, whose secret holds it)`,
+      );
     const certs = isSet(t.tlsCertificates) ? t.tlsCertificates : [t];
     certs.forEach((c, i) => {
       const entry = c === t ? field : `${field}.tlsCertificates[${i}]`;
-      if (c.serverCertificate === "") throw new FieldError(`${entry}.serverCertificate`, `${prefix} requires a server certificate (or set credentialName)`);
-      if (c.privateKey === "") throw new FieldError(`${entry}.privateKey`, `${prefix} requires a private key (or set credentialName)`);
+      if (c.serverCertificate === "")
+        throw new FieldError(
+          `${entry}.serverCertificate`,
+          `${prefix} requires a server certificate (or set credentialName)`,
+        );
+      if (c.privateKey === "")
+        throw new FieldError(
+          `${entry}.privateKey`,
+          `${prefix} requires a private key (or set credentialName)`,
+        );
     });
   }
   if (t.caCrl !== "") {
-    if (t.credentialName !== "") throw new FieldError(`${field}.caCrl`, "CRL is not supported with credentialName. CRL has to be specified in the credential");
+    if (t.credentialName !== "")
+      throw new FieldError(
+        `${field}.caCrl`,
+        "CRL is not supported with credentialName. CRL has to be specified in the credential",
+      );
     if (t.mode === "SIMPLE") throw new FieldError(`${field}.caCrl`, "CRL is not supported with SIMPLE TLS");
   }
 }
@@ -252,7 +334,8 @@ function checkTlsOptions(t: TlsSpec, field: string): void {
  * tls block without certificate files (httpsRedirect), any other protocol none.
  */
 function validateServer(s: ServerSpec, field: string): void {
-  if (s.hosts.length === 0) throw new FieldError(`${field}.hosts`, "server config must contain at least one host");
+  if (s.hosts.length === 0)
+    throw new FieldError(`${field}.hosts`, "server config must contain at least one host");
   s.hosts.forEach((h, i) => {
     const err = gatewayHostError(h);
     if (err) throw new FieldError(`${field}.hosts[${i}]`, err);
@@ -263,11 +346,14 @@ function validateServer(s: ServerSpec, field: string): void {
   if (t !== null) checkTlsOptions(t, `${field}.tls`);
   const proto = s.port.protocol.toUpperCase();
   const isTls = proto === "HTTPS" || proto === "TLS";
-  if (t === null && isTls) throw new FieldError(`${field}.tls`, "server must have TLS settings for HTTPS/TLS protocols");
+  if (t === null && isTls)
+    throw new FieldError(`${field}.tls`, "server must have TLS settings for HTTPS/TLS protocols");
   if (t === null || isTls) return;
-  if (!HTTP_PROTOCOLS.has(proto)) throw new FieldError(`${field}.tls`, "server cannot have TLS settings for non HTTPS/TLS ports");
+  if (!HTTP_PROTOCOLS.has(proto))
+    throw new FieldError(`${field}.tls`, "server cannot have TLS settings for non HTTPS/TLS ports");
   const files = t.caCertificates !== "" || t.privateKey !== "" || t.serverCertificate !== "";
-  if (files || (t.mode !== "PASSTHROUGH" && t.mode !== "AUTO_PASSTHROUGH")) throw new FieldError(`${field}.tls`, "server cannot have TLS settings for plain text HTTP ports");
+  if (files || (t.mode !== "PASSTHROUGH" && t.mode !== "AUTO_PASSTHROUGH"))
+    throw new FieldError(`${field}.tls`, "server cannot have TLS settings for plain text HTTP ports");
 }
 
 /**
@@ -276,12 +362,17 @@ function validateServer(s: ServerSpec, field: string): void {
  * servers. Its warning (tls.httpsRedirect on a non-HTTP server) admits the Gateway.
  */
 function validateGateway(name: string, servers: ServerSpec[]): void {
-  if (!isDns1123Label(name)) throw new FieldError("metadata.name", `invalid gateway name: ${shown(name)} (a DNS-1123 label, no dots)`);
+  if (!isDns1123Label(name))
+    throw new FieldError("metadata.name", `invalid gateway name: ${shown(name)} (a DNS-1123 label, no dots)`);
   if (servers.length === 0) throw new FieldError("spec.servers", "gateway must have at least one server");
   servers.forEach((s, i) => validateServer(s, `spec.servers[${i}]`));
   const names = new Set<string>();
   servers.forEach((s, i) => {
-    if (names.has(s.port.name)) throw new FieldError(`spec.servers[${i}].port.name`, `port names in servers must be unique: duplicate name ${s.port.name}`);
+    if (names.has(s.port.name))
+      throw new FieldError(
+        `spec.servers[${i}].port.name`,
+        `port names in servers must be unique: duplicate name ${s.port.name}`,
+      );
     names.add(s.port.name);
   });
 }
@@ -297,7 +388,15 @@ function gatewayServer(s: ServerSpec, namespace: string): GatewayServer {
     const slash = h.indexOf("/");
     return slash < 0 ? h : h.slice(slash + 1);
   });
-  return { port: number, protocol: port.protocol, hosts: sanitized, sniHosts, tls: s.tls?.mode ?? null, httpsRedirect: s.tls?.httpsRedirect ?? false, bind: s.bind };
+  return {
+    port: number,
+    protocol: port.protocol,
+    hosts: sanitized,
+    sniHosts,
+    tls: s.tls?.mode ?? null,
+    httpsRedirect: s.tls?.httpsRedirect ?? false,
+    bind: s.bind,
+  };
 }
 
 /** sanitizeServerHostNamespace (pilot/pkg/model/gateway.go): "./h" → "<namespace>/h", "*\/h" → "h", "*\/*" alone makes the hosts ["*"]. */
@@ -324,10 +423,16 @@ export function readGateway(o: LoadedObject): IstioGateway {
   const spec = at(o.object, "spec");
   if (!isObj(spec)) throw new FieldError("spec", `must be a mapping, not ${shown(spec)}`);
   const rawSelector = at(spec, "selector");
-  if (rawSelector !== undefined && rawSelector !== null && (!isObj(rawSelector) || Object.values(rawSelector).some((v) => typeof v !== "string")))
+  if (
+    rawSelector !== undefined &&
+    rawSelector !== null &&
+    (!isObj(rawSelector) || Object.values(rawSelector).some((v) => typeof v !== "string"))
+  )
     throw new FieldError("spec.selector", `must be a mapping of strings, not ${shown(rawSelector)}`);
   const namespace = o.object.metadata.namespace ?? "default";
-  const specs = objectList(at(spec, "servers"), "spec.servers").map((s, i) => serverSpec(s, `spec.servers[${i}]`));
+  const specs = objectList(at(spec, "servers"), "spec.servers").map((s, i) =>
+    serverSpec(s, `spec.servers[${i}]`),
+  );
   validateGateway(o.object.metadata.name, specs);
   return {
     namespace,
@@ -339,4 +444,3 @@ export function readGateway(o: LoadedObject): IstioGateway {
     at: o.at,
   };
 }
-

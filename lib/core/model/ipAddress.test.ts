@@ -28,11 +28,23 @@ describe("ipValue: netip (Istio) and Linkerd's Cidr side by side", () => {
     { s: "::1", netip: 1n, linkerd: 1n },
     { s: "1::", netip: v6(1, 0, 0, 0, 0, 0, 0, 0), linkerd: v6(1, 0, 0, 0, 0, 0, 0, 0) },
     { s: "fd00::5", netip: v6(0xfd00, 0, 0, 0, 0, 0, 0, 5), linkerd: v6(0xfd00, 0, 0, 0, 0, 0, 0, 5) },
-    { s: "2001:DB8:0:0:0:0:0:1", netip: v6(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1), linkerd: v6(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1) },
+    {
+      s: "2001:DB8:0:0:0:0:0:1",
+      netip: v6(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1),
+      linkerd: v6(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1),
+    },
     { s: "1:2:3::7:8", netip: v6(1, 2, 3, 0, 0, 0, 7, 8), linkerd: v6(1, 2, 3, 0, 0, 0, 7, 8) },
     // A trailing dotted quad: the last two groups; the leading-zero rule applies inside it too.
-    { s: "::ffff:10.0.0.5", netip: v6(0, 0, 0, 0, 0, 0xffff, 0x0a00, 5), linkerd: v6(0, 0, 0, 0, 0, 0xffff, 0x0a00, 5) },
-    { s: "1:2:3:4:5:6:1.2.3.4", netip: v6(1, 2, 3, 4, 5, 6, 0x0102, 0x0304), linkerd: v6(1, 2, 3, 4, 5, 6, 0x0102, 0x0304) },
+    {
+      s: "::ffff:10.0.0.5",
+      netip: v6(0, 0, 0, 0, 0, 0xffff, 0x0a00, 5),
+      linkerd: v6(0, 0, 0, 0, 0, 0xffff, 0x0a00, 5),
+    },
+    {
+      s: "1:2:3:4:5:6:1.2.3.4",
+      netip: v6(1, 2, 3, 4, 5, 6, 0x0102, 0x0304),
+      linkerd: v6(1, 2, 3, 4, 5, 6, 0x0102, 0x0304),
+    },
     { s: "::ffff:10.0.0.05", netip: null, linkerd: v6(0, 0, 0, 0, 0, 0xffff, 0x0a00, 5) },
     { s: "1:2:3:4:5:1.2.3.4", netip: null, linkerd: null },
     { s: "1::2:3:4:5:6:1.2.3.4", netip: null, linkerd: null },

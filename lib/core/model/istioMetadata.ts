@@ -50,6 +50,9 @@ export function creationTimestamp(o: LoadedObject): string {
   if (t === undefined || t === null || t === "") return "";
   const m = typeof t === "string" ? RFC3339.exec(t) : null;
   if (m === null || !rfc3339InRange(m))
-    throw new FieldError("metadata.creationTimestamp", `must be an RFC 3339 time such as 2024-01-01T00:00:00Z, not ${shown(t)}`);
+    throw new FieldError(
+      "metadata.creationTimestamp",
+      `must be an RFC 3339 time such as 2024-01-01T00:00:00Z, not ${shown(t)}`,
+    );
   return t as string;
 }

@@ -39,7 +39,6 @@ function paMode(v: unknown, field: string): PaMode {
   throw new FieldError(field, `unknown mode ${JSON.stringify(v)} (expected ${PA_MODES.join(", ")})`);
 }
 
-
 function readPeerAuthentication(o: LoadedObject): PeerAuthentication {
   const spec = at(o.object, "spec");
   const labels = at(spec, "selector", "matchLabels");
@@ -75,7 +74,10 @@ function clientTls(v: unknown, field: string): ClientTlsSettings | null {
   let mode: TlsMode = "DISABLE";
   if (rawMode !== undefined && rawMode !== null) {
     if (typeof rawMode !== "string" || !(TLS_MODES as readonly string[]).includes(rawMode))
-      throw new FieldError(`${field}.mode`, `unknown TLS mode ${JSON.stringify(rawMode)} (expected ${TLS_MODES.join(", ")})`);
+      throw new FieldError(
+        `${field}.mode`,
+        `unknown TLS mode ${JSON.stringify(rawMode)} (expected ${TLS_MODES.join(", ")})`,
+      );
     mode = rawMode as TlsMode;
   }
   const out: ClientTlsSettings = { mode, modeSet: rawMode !== undefined && rawMode !== null };
@@ -95,7 +97,8 @@ function trafficPolicy(v: unknown, field: string): TrafficPolicy | null {
   const portLevelSettings: PortTrafficPolicy[] = [];
   arr(at(v, "portLevelSettings")).forEach((p, i) => {
     const port = portNumber(at(p, "port", "number"));
-    if (port === undefined) throw new FieldError(`${field}.portLevelSettings[${i}].port.number`, "port must be 1..65535");
+    if (port === undefined)
+      throw new FieldError(`${field}.portLevelSettings[${i}].port.number`, "port must be 1..65535");
     portLevelSettings.push({
       port,
       tls: clientTls(at(p, "tls"), `${field}.portLevelSettings[${i}].tls`),
@@ -169,9 +172,14 @@ function readSidecar(o: LoadedObject): SidecarResource {
   };
 }
 
-
 /** Match fields that only name the match or modify another field: they restrict nothing themselves. */
-const NEUTRAL_MATCH_FIELDS = new Set(["name", "gateways", "sourceNamespace", "sourceLabels", "ignoreUriCase"]);
+const NEUTRAL_MATCH_FIELDS = new Set([
+  "name",
+  "gateways",
+  "sourceNamespace",
+  "sourceLabels",
+  "ignoreUriCase",
+]);
 
 const STRING_MATCH_KINDS = ["exact", "prefix", "regex"] as const;
 
@@ -182,7 +190,8 @@ const STRING_MATCH_KINDS = ["exact", "prefix", "regex"] as const;
  */
 function checkStringMatch(v: unknown, field: string): void {
   if (v === undefined || v === null) return;
-  if (!isObj(v)) throw new FieldError(field, `must be a mapping with exact, prefix or regex, not ${shown(v)}`);
+  if (!isObj(v))
+    throw new FieldError(field, `must be a mapping with exact, prefix or regex, not ${shown(v)}`);
   let set = 0;
   for (const k of STRING_MATCH_KINDS) {
     const x = v[k];
@@ -202,24 +211,36 @@ function checkMatchConditions(m: Record<string, unknown>, field: string): void {
   for (const k of STRING_MATCH_MAPS) {
     const map = m[k];
     if (map === undefined || map === null) continue;
-    if (!isObj(map)) throw new FieldError(`${field}.${k}`, `must be a mapping of names to string matches, not ${shown(map)}`);
+    if (!isObj(map))
+      throw new FieldError(
+        `${field}.${k}`,
+        `must be a mapping of names to string matches, not ${shown(map)}`,
+      );
     for (const [name, v] of Object.entries(map)) checkStringMatch(v, `${field}.${k}.${name}`);
   }
   const icase = m.ignoreUriCase;
-  if (icase !== undefined && icase !== null && typeof icase !== "boolean") throw new FieldError(`${field}.ignoreUriCase`, `must be true or false, not ${shown(icase)}`);
+  if (icase !== undefined && icase !== null && typeof icase !== "boolean")
+    throw new FieldError(`${field}.ignoreUriCase`, `must be true or false, not ${shown(icase)}`);
 }
 
 /** One match entry, read as far as the metrics can evaluate it (RouteMatch). */
 function routeMatch(m: Record<string, unknown>, field: string): RouteMatch {
   const ns = optionalString(m.sourceNamespace, `${field}.sourceNamespace`);
   const rawLabels = m.sourceLabels;
-  if (rawLabels !== undefined && rawLabels !== null && (!isObj(rawLabels) || Object.values(rawLabels).some((v) => typeof v !== "string")))
+  if (
+    rawLabels !== undefined &&
+    rawLabels !== null &&
+    (!isObj(rawLabels) || Object.values(rawLabels).some((v) => typeof v !== "string"))
+  )
     throw new FieldError(`${field}.sourceLabels`, `must be a mapping of strings, not ${shown(rawLabels)}`);
   const port = matchPort(m.port, field);
   checkMatchConditions(m, field);
   const labels = isObj(rawLabels) && Object.keys(rawLabels).length > 0 ? strMap(rawLabels) : null;
   // Any other field set (port, uri, headers, sniHosts, destinationSubnets…) is not in the metrics; a port 0 is no port.
-  const opaque = Object.keys(m).filter((k) => !NEUTRAL_MATCH_FIELDS.has(k) && m[k] !== undefined && m[k] !== null && (k !== "port" || port !== 0));
+  const opaque = Object.keys(m).filter(
+    (k) =>
+      !NEUTRAL_MATCH_FIELDS.has(k) && m[k] !== undefined && m[k] !== null && (k !== "port" || port !== 0),
+  );
   return { sourceNamespace: ns || null, sourceLabels: labels, opaque, port };
 }
 
@@ -248,7 +269,8 @@ function meshMatches(matches: Record<string, unknown>[], kind: RouteKind): Route
   for (const m of matches) {
     const gateways = (m.gateways ?? []) as string[];
     if (gateways.length === 0) out.push(routeMatch(m, "match"));
-    else if (gateways.includes("mesh")) out.push(kind === "http" ? gatewayHttpMatch(routeMatch(m, "match")) : routeMatch(m, "match"));
+    else if (gateways.includes("mesh"))
+      out.push(kind === "http" ? gatewayHttpMatch(routeMatch(m, "match")) : routeMatch(m, "match"));
   }
   return out.length > 0 ? out : null;
 }
@@ -276,7 +298,14 @@ function checkedMatches(route: Record<string, unknown>, field: string): Record<s
 /** A route every sidecar request that reaches it takes: no match, or a mesh match restricting nothing (for every caller's istiod). */
 const takesEverything = (matches: RouteMatch[]) =>
   matches.length === 0 ||
-  matches.some((m) => m.sourceNamespace === null && m.sourceLabels === null && m.opaque.length === 0 && m.revision === undefined && m.delegateNamespace === undefined);
+  matches.some(
+    (m) =>
+      m.sourceNamespace === null &&
+      m.sourceLabels === null &&
+      m.opaque.length === 0 &&
+      m.revision === undefined &&
+      m.delegateNamespace === undefined,
+  );
 
 /** What restricts a merged delegate route to the callers whose istiod reads the delegate (RouteMatch.revision, .delegateNamespace). */
 type ReadBy = Pick<RouteMatch, "revision" | "delegateNamespace">;
@@ -289,7 +318,8 @@ type ReadBy = Pick<RouteMatch, "revision" | "delegateNamespace">;
  * mergeVirtualServicesIfNeeded drops the root route ("delegate not found").
  */
 function readOnlyBy(matches: RouteMatch[], by: ReadBy): RouteMatch[] {
-  if (matches.length === 0) return [{ sourceNamespace: null, sourceLabels: null, opaque: [], port: 0, ...by }];
+  if (matches.length === 0)
+    return [{ sourceNamespace: null, sourceLabels: null, opaque: [], port: 0, ...by }];
   return matches.map((m) => ({ ...m, ...by }));
 }
 
@@ -297,7 +327,8 @@ function readOnlyBy(matches: RouteMatch[], by: ReadBy): RouteMatch[] {
 function weightOf(d: Record<string, unknown>, field: string): number | null {
   const w = d.weight;
   if (w === undefined || w === null) return null;
-  if (typeof w !== "number" || !Number.isInteger(w) || w < 0) throw new FieldError(`${field}.weight`, `must be a whole number of at least 0, not ${shown(w)}`);
+  if (typeof w !== "number" || !Number.isInteger(w) || w < 0)
+    throw new FieldError(`${field}.weight`, `must be a whole number of at least 0, not ${shown(w)}`);
   return w;
 }
 
@@ -313,7 +344,8 @@ function routeDestination(d: Record<string, unknown>, field: string, namespace: 
   const dest = d.destination;
   if (!isObj(dest)) throw new FieldError(`${field}.destination`, "is required");
   const host = dest.host;
-  if (typeof host !== "string" || host === "") throw new FieldError(`${field}.destination.host`, "is required");
+  if (typeof host !== "string" || host === "")
+    throw new FieldError(`${field}.destination.host`, "is required");
   const subset = optionalString(dest.subset, `${field}.destination.subset`);
   const rawPort = at(dest, "port", "number");
   const port = rawPort === undefined || rawPort === null ? null : portNumber(rawPort);
@@ -332,11 +364,14 @@ function mirrorHosts(route: Record<string, unknown>, namespace: string): string[
   const out: string[] = [];
   const mirror = route.mirror;
   // MirrorPercent: mirrorPercentage first, then the deprecated mirrorPercent, else 100%.
-  const some = !absent(route.mirrorPercentage) ? positive(at(route.mirrorPercentage, "value")) : absent(route.mirrorPercent) || positive(route.mirrorPercent);
+  const some = !absent(route.mirrorPercentage)
+    ? positive(at(route.mirrorPercentage, "value"))
+    : absent(route.mirrorPercent) || positive(route.mirrorPercent);
   if (isObj(mirror) && some) addMirror(out, mirror.host, namespace);
   for (const m of arr(route.mirrors)) {
     const percentage = at(m, "percentage");
-    if (absent(percentage) || positive(at(percentage, "value"))) addMirror(out, at(m, "destination", "host"), namespace);
+    if (absent(percentage) || positive(at(percentage, "value")))
+      addMirror(out, at(m, "destination", "host"), namespace);
   }
   return out;
 }
@@ -372,15 +407,23 @@ function readRoutes(spec: unknown, kind: RouteKind, namespace: string): ReadRout
   return objectList(at(spec, kind), `spec.${kind}`).map((route, i) => {
     const field = `spec.${kind}[${i}]`;
     const matches = checkedMatches(route, field);
-    const dests = objectList(route.route, `${field}.route`).map((d, j) => routeDestination(d, `${field}.route[${j}]`, namespace));
+    const dests = objectList(route.route, `${field}.route`).map((d, j) =>
+      routeDestination(d, `${field}.route[${j}]`, namespace),
+    );
     let delegate: ReadRoute["delegate"] = null;
     if (kind === "http" && route.delegate !== undefined && route.delegate !== null) {
       const name = at(route.delegate, "name");
-      if (typeof name !== "string" || name === "") throw new FieldError(`${field}.delegate.name`, "is required");
+      if (typeof name !== "string" || name === "")
+        throw new FieldError(`${field}.delegate.name`, "is required");
       const ns = optionalString(at(route.delegate, "namespace"), `${field}.delegate.namespace`);
       delegate = { namespace: ns || namespace, name };
     }
-    return { matches, dests, mirrors: kind === "http" ? mirrorHosts(route, namespace) : NO_MIRRORS, delegate };
+    return {
+      matches,
+      dests,
+      mirrors: kind === "http" ? mirrorHosts(route, namespace) : NO_MIRRORS,
+      delegate,
+    };
   });
 }
 
@@ -396,7 +439,11 @@ function readVirtualService(o: LoadedObject): ReadVirtualService {
   const hosts = stringList(at(spec, "hosts"), "spec.hosts");
   const gateways = stringList(at(spec, "gateways"), "spec.gateways");
   const exportTo = stringList(at(spec, "exportTo"), "spec.exportTo");
-  const routes = { http: readRoutes(spec, "http", namespace), tcp: readRoutes(spec, "tcp", namespace), tls: readRoutes(spec, "tls", namespace) };
+  const routes = {
+    http: readRoutes(spec, "http", namespace),
+    tcp: readRoutes(spec, "tcp", namespace),
+    tls: readRoutes(spec, "tls", namespace),
+  };
   const vs: VirtualService = {
     namespace,
     name: o.object.metadata.name,
@@ -421,7 +468,8 @@ function readVirtualService(o: LoadedObject): ReadVirtualService {
 // ---- Delegation (pilot/pkg/model/virtualservice.go, mergeVirtualServicesIfNeeded / mergeHTTPRoute) ----
 
 type StringMatch = Record<string, unknown> | undefined;
-const smField = (m: StringMatch, k: "exact" | "prefix" | "regex") => (isObj(m) && typeof m[k] === "string" ? (m[k] as string) : "");
+const smField = (m: StringMatch, k: "exact" | "prefix" | "regex") =>
+  isObj(m) && typeof m[k] === "string" ? (m[k] as string) : "";
 
 /** stringMatchConflict: whether a delegate's uri/header… match is not within the root's. */
 function stringMatchConflict(root: StringMatch, leaf: StringMatch): boolean {
@@ -442,10 +490,12 @@ const mapOf = (v: unknown): Record<string, unknown> => (isObj(v) ? v : {});
 
 /** hasConflict: a delegate match that asks for something its root match excludes. */
 function matchConflict(root: Record<string, unknown>, leaf: Record<string, unknown>): boolean {
-  for (const k of STRING_MATCH_FIELDS) if (stringMatchConflict(root[k] as StringMatch, leaf[k] as StringMatch)) return true;
+  for (const k of STRING_MATCH_FIELDS)
+    if (stringMatchConflict(root[k] as StringMatch, leaf[k] as StringMatch)) return true;
   for (const k of STRING_MATCH_MAPS) {
     const r = mapOf(root[k]);
-    for (const [key, v] of Object.entries(mapOf(leaf[k]))) if (stringMatchConflict(r[key] as StringMatch, v as StringMatch)) return true;
+    for (const [key, v] of Object.entries(mapOf(leaf[k])))
+      if (stringMatchConflict(r[key] as StringMatch, v as StringMatch)) return true;
   }
   if ((root.ignoreUriCase === true) !== (leaf.ignoreUriCase === true)) return true;
   // Ports as read (portNumber: "80" is 80, as the match was checked), absent is 0.
@@ -455,19 +505,23 @@ function matchConflict(root: Record<string, unknown>, leaf: Record<string, unkno
   const rNs = typeof root.sourceNamespace === "string" ? root.sourceNamespace : "";
   if (rNs !== "" && leaf.sourceNamespace !== rNs) return true;
   const rLabels = mapOf(root.sourceLabels);
-  for (const [key, v] of Object.entries(mapOf(leaf.sourceLabels))) if (key in rLabels && rLabels[key] !== v) return true;
+  for (const [key, v] of Object.entries(mapOf(leaf.sourceLabels)))
+    if (key in rLabels && rLabels[key] !== v) return true;
   const rGw = (root.gateways ?? []) as string[];
   const lGw = (leaf.gateways ?? []) as string[];
-  if (rGw.length > 0 && lGw.length > 0 && (rGw.length < lGw.length || lGw.some((g) => !rGw.includes(g)))) return true;
+  if (rGw.length > 0 && lGw.length > 0 && (rGw.length < lGw.length || lGw.some((g) => !rGw.includes(g))))
+    return true;
   return false;
 }
 
-const unset = (v: unknown) => v === undefined || v === null || v === "" || v === 0 || (Array.isArray(v) && v.length === 0);
+const unset = (v: unknown) =>
+  v === undefined || v === null || v === "" || v === 0 || (Array.isArray(v) && v.length === 0);
 
 /** mergeHTTPMatchRequest: the delegate's match, with the root's fields where the delegate sets none, maps merged. */
 function mergeMatch(root: Record<string, unknown>, leaf: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...leaf };
-  for (const k of ["uri", "scheme", "method", "authority", "sourceNamespace", "gateways", "statPrefix"]) if (unset(out[k]) && !unset(root[k])) out[k] = root[k];
+  for (const k of ["uri", "scheme", "method", "authority", "sourceNamespace", "gateways", "statPrefix"])
+    if (unset(out[k]) && !unset(root[k])) out[k] = root[k];
   if (portNumber(out.port) === undefined && portNumber(root.port) !== undefined) out.port = root.port;
   for (const k of ["headers", "withoutHeaders", "queryParams", "sourceLabels"]) {
     if (isObj(root[k]) || isObj(leaf[k])) out[k] = { ...mapOf(root[k]), ...mapOf(leaf[k]) };
@@ -476,7 +530,10 @@ function mergeMatch(root: Record<string, unknown>, leaf: Record<string, unknown>
 }
 
 /** mergeHTTPMatchRequests: each delegate match merged with every root match it does not conflict with; null on a conflict. */
-function mergeMatches(root: Record<string, unknown>[], leaf: Record<string, unknown>[]): Record<string, unknown>[] | null {
+function mergeMatches(
+  root: Record<string, unknown>[],
+  leaf: Record<string, unknown>[],
+): Record<string, unknown>[] | null {
   if (root.length === 0) return leaf;
   if (leaf.length === 0) return root;
   const out: Record<string, unknown>[] = [];
@@ -504,7 +561,12 @@ function delegateVisible(d: VirtualService, rootNs: string, defaultExportTo: str
  * root route when its delegate is missing or not exported to the root's namespace. A delegate's tcp/tls
  * routes are not used.
  */
-function mergedHttpRoutes(root: ReadVirtualService, delegates: Map<string, ReadVirtualService>, defaultExportTo: string[], hidden: ReadonlySet<string>): ReadRoute[] {
+function mergedHttpRoutes(
+  root: ReadVirtualService,
+  delegates: Map<string, ReadVirtualService>,
+  defaultExportTo: string[],
+  hidden: ReadonlySet<string>,
+): ReadRoute[] {
   if (!root.routes.http.some((r) => r.delegate !== null)) return root.routes.http;
   const out: ReadRoute[] = [];
   for (const route of root.routes.http) {
@@ -517,7 +579,14 @@ function mergedHttpRoutes(root: ReadVirtualService, delegates: Map<string, ReadV
     const readBy = readByOf(d.vs, hidden);
     for (const sub of d.routes.http) {
       const matches = mergeMatches(route.matches, sub.matches);
-      if (matches) out.push({ matches, dests: sub.dests, mirrors: sub.mirrors, delegate: null, ...(readBy === null ? {} : { readBy }) });
+      if (matches)
+        out.push({
+          matches,
+          dests: sub.dests,
+          mirrors: sub.mirrors,
+          delegate: null,
+          ...(readBy === null ? {} : { readBy }),
+        });
     }
   }
   return out;
@@ -531,7 +600,10 @@ function mergedHttpRoutes(root: ReadVirtualService, delegates: Map<string, ReadV
 function readByOf(d: VirtualService, hidden: ReadonlySet<string>): ReadBy | null {
   const ns = hidden.has(d.namespace);
   if (d.revision === undefined && !ns) return null;
-  return { ...(d.revision === undefined ? {} : { revision: d.revision }), ...(ns ? { delegateNamespace: d.namespace } : {}) };
+  return {
+    ...(d.revision === undefined ? {} : { revision: d.revision }),
+    ...(ns ? { delegateNamespace: d.namespace } : {}),
+  };
 }
 
 /**
@@ -548,7 +620,8 @@ function setMeshRoutes(r: ReadVirtualService, http: ReadRoute[]): void {
       if (read === null) continue;
       const matches = route.readBy === undefined ? read : readOnlyBy(read, route.readBy);
       (kind === "http" ? vs.meshRouteMatches.http : vs.meshRouteMatches.l4).push(matches);
-      for (const d of carried(route.dests)) vs.meshDestinations.push({ fqdn: d.fqdn, subset: d.subset, port: d.port, kind, matches });
+      for (const d of carried(route.dests))
+        vs.meshDestinations.push({ fqdn: d.fqdn, subset: d.subset, port: d.port, kind, matches });
       for (const fqdn of route.mirrors) vs.meshMirrors.push({ fqdn, matches });
       // Routes are tried in order: after one that takes every sidecar request, the rest are never reached.
       if (takesEverything(matches)) break;
@@ -578,11 +651,19 @@ export function resolveGatewayName(g: string, namespace: string): string {
  * gateways. TLS: the sniHosts decide per connection (buildGatewayNetworkFiltersFromTLSRoutes).
  */
 function gatewayMatch(m: Record<string, unknown>, namespace: string, kind: RouteKind): GatewayMatch {
-  const gateways = ((m.gateways ?? []) as string[]).map((g) => (g === "mesh" ? g : resolveGatewayName(g, namespace)));
+  const gateways = ((m.gateways ?? []) as string[]).map((g) =>
+    g === "mesh" ? g : resolveGatewayName(g, namespace),
+  );
   const port = portNumber(m.port) ?? 0;
   if (kind === "tcp") return { gateways, port, sourceNamespace: null, sourceLabels: null, opaque: false };
   const read = routeMatch(m, "match");
-  return { gateways, port, sourceNamespace: read.sourceNamespace, sourceLabels: read.sourceLabels, opaque: kind === "tls" || read.opaque.some((k) => k !== "port") };
+  return {
+    gateways,
+    port,
+    sourceNamespace: read.sourceNamespace,
+    sourceLabels: read.sourceLabels,
+    opaque: kind === "tls" || read.opaque.some((k) => k !== "port"),
+  };
 }
 
 /**
@@ -611,8 +692,14 @@ function setGatewayRoutes(r: ReadVirtualService, http: ReadRoute[]): void {
   for (const kind of ["http", "tcp", "tls"] as const)
     for (const route of kind === "http" ? http : r.routes[kind]) {
       const dests: MeshRoute[] = [];
-      for (const d of carried(route.dests)) dests.push({ vs, dest: { fqdn: d.fqdn, subset: d.subset, port: d.port, kind, matches: [] } });
-      routes.push({ kind, matches: route.matches.map((m) => gatewayMatch(m, vs.namespace, kind)), dests, mirrors: route.mirrors });
+      for (const d of carried(route.dests))
+        dests.push({ vs, dest: { fqdn: d.fqdn, subset: d.subset, port: d.port, kind, matches: [] } });
+      routes.push({
+        kind,
+        matches: route.matches.map((m) => gatewayMatch(m, vs.namespace, kind)),
+        dests,
+        mirrors: route.mirrors,
+      });
     }
   vs.gatewayBinding = { gateways, routes, delegated: r.routes.http.some((x) => x.delegate !== null) };
 }
@@ -641,7 +728,8 @@ export function hostsOverlap(a: string, b: string): boolean {
 }
 
 /** Whether wildcard `pattern` covers `h` (host.Name.SubsetOf: `h` is under it), `h` not being it. */
-const covers = (pattern: string, h: string) => pattern !== h && h.length >= pattern.length && h.endsWith(pattern.substring(1));
+const covers = (pattern: string, h: string) =>
+  pattern !== h && h.length >= pattern.length && h.endsWith(pattern.substring(1));
 
 /**
  * The other mesh VirtualServices with a wildcard host covering one of its hosts: for TCP/TLS a
@@ -650,14 +738,23 @@ const covers = (pattern: string, h: string) => pattern !== h && h.length >= patt
  * one comes before a newer exact one. (A wildcard one's own rivals under it are not listed: it still
  * serves the other hosts under its pattern.)
  */
-function overlappingOf(vs: VirtualService, byHost: Map<string, VirtualService[]>, wildcards: string[]): VirtualService[] | null {
+function overlappingOf(
+  vs: VirtualService,
+  byHost: Map<string, VirtualService[]>,
+  wildcards: string[],
+): VirtualService[] | null {
   let out: Set<VirtualService> | null = null;
   for (const h of vs.fqdns)
-    for (const k of wildcards) if (covers(k, h)) for (const o of byHost.get(k)!) if (o !== vs) (out ??= new Set()).add(o);
+    for (const k of wildcards)
+      if (covers(k, h)) for (const o of byHost.get(k)!) if (o !== vs) (out ??= new Set()).add(o);
   return out ? [...out] : null;
 }
 
-function linkVirtualServices(read: ReadVirtualService[], defaultExportTo: string[], hidden: ReadonlySet<string>): VirtualService[] {
+function linkVirtualServices(
+  read: ReadVirtualService[],
+  defaultExportTo: string[],
+  hidden: ReadonlySet<string>,
+): VirtualService[] {
   const delegates = new Map<string, ReadVirtualService>();
   for (const r of read) if (r.vs.hosts.length === 0) delegates.set(`${r.vs.namespace}/${r.vs.name}`, r);
   for (const r of read) {
@@ -713,7 +810,13 @@ export function readIstioObjects(
   defaultVsExportTo: string[] = ["*"],
   hiddenNamespaces: ReadonlySet<string> = NO_NAMESPACES,
 ): IstioObjects {
-  const out: IstioObjects = { peerAuthentications: [], destinationRules: [], sidecars: [], virtualServices: [], gateways: [] };
+  const out: IstioObjects = {
+    peerAuthentications: [],
+    destinationRules: [],
+    sidecars: [],
+    virtualServices: [],
+    gateways: [],
+  };
   const vss: ReadVirtualService[] = [];
   for (const o of objects) {
     try {
@@ -721,9 +824,12 @@ export function readIstioObjects(
         out.peerAuthentications.push(readPeerAuthentication(o));
       else if (o.object.kind === "DestinationRule" && isGroup(o, "networking.istio.io"))
         out.destinationRules.push(readDestinationRule(o));
-      else if (o.object.kind === "Sidecar" && isGroup(o, "networking.istio.io")) out.sidecars.push(readSidecar(o));
-      else if (o.object.kind === "VirtualService" && isGroup(o, "networking.istio.io")) vss.push(readVirtualService(o));
-      else if (o.object.kind === "Gateway" && isGroup(o, "networking.istio.io")) out.gateways.push(readGateway(o));
+      else if (o.object.kind === "Sidecar" && isGroup(o, "networking.istio.io"))
+        out.sidecars.push(readSidecar(o));
+      else if (o.object.kind === "VirtualService" && isGroup(o, "networking.istio.io"))
+        vss.push(readVirtualService(o));
+      else if (o.object.kind === "Gateway" && isGroup(o, "networking.istio.io"))
+        out.gateways.push(readGateway(o));
     } catch (e) {
       if (e instanceof FieldError) problems.push(problemFor(o, e));
       else throw e;

@@ -5,10 +5,12 @@ import type { Workload } from "./mesh";
 import { selectorMatches } from "./read";
 
 // Only the fields workloadsMatching reads; the rest of a Workload does not matter to it.
-const workload = (name: string, labels: Record<string, string>) => ({ namespace: "ns", name, labels }) as unknown as Workload;
+const workload = (name: string, labels: Record<string, string>) =>
+  ({ namespace: "ns", name, labels }) as unknown as Workload;
 
 /** The scan the index replaces: the reference answer. */
-const scan = (list: Workload[], selector: Record<string, string>) => list.filter((w) => selectorMatches(selector, w.labels));
+const scan = (list: Workload[], selector: Record<string, string>) =>
+  list.filter((w) => selectorMatches(selector, w.labels));
 
 function randomList(rand: () => number, n: number): Workload[] {
   const pick = (k: number) => String(Math.floor(rand() * k));
@@ -34,12 +36,18 @@ describe("workloadsMatching", () => {
         { app: "a1", missing: "x" },
         { tier: "web" },
       ];
-      for (const sel of selectors) expect(workloadsMatching(list, sel).map((w) => w.name), `${size} ${JSON.stringify(sel)}`).toEqual(scan(list, sel).map((w) => w.name));
+      for (const sel of selectors)
+        expect(
+          workloadsMatching(list, sel).map((w) => w.name),
+          `${size} ${JSON.stringify(sel)}`,
+        ).toEqual(scan(list, sel).map((w) => w.name));
     }
   });
 
   it("an empty selector meets every workload; a label must be present with an equal value", () => {
-    const list = Array.from({ length: 100 }, (_, i) => workload(`w${i}`, i % 2 ? { app: "x" } : { app: "x", role: "" }));
+    const list = Array.from({ length: 100 }, (_, i) =>
+      workload(`w${i}`, i % 2 ? { app: "x" } : { app: "x", role: "" }),
+    );
     expect(workloadsMatching(list, {})).toHaveLength(100);
     expect(workloadsMatching(list, { role: "" })).toHaveLength(50);
     expect(workloadsMatching(list, { app: "X" })).toHaveLength(0);

@@ -27,9 +27,15 @@ import { FieldError } from "./fieldError";
 import { LINKERD_POLICIES } from "./linkerdPolicyValues";
 import { ipValue, LINKERD_CIDR } from "./ipAddress";
 import { optionalList, optionalStrings } from "./fieldLists";
-import { enumValue, optionalBoolean, optionalMapping, optionalString, requiredMapping, requiredString } from "./optionalFields";
+import {
+  enumValue,
+  optionalBoolean,
+  optionalMapping,
+  optionalString,
+  requiredMapping,
+  requiredString,
+} from "./optionalFields";
 import { absent, shown, type Obj } from "./read";
-
 
 /**
  * targets_kind (linkerd/linkerd2 policy-controller/k8s/api/src/policy.rs): the group (absent or empty
@@ -318,7 +324,12 @@ export function checkServer(spec: unknown, version: string, webhook: boolean): v
     );
   checkSelector(s.podSelector, "spec.podSelector");
   if (external) checkSelector(s.externalWorkloadSelector, "spec.externalWorkloadSelector");
-  enumValue(optionalString(s.proxyProtocol, "spec.proxyProtocol"), "spec.proxyProtocol", PROXY_PROTOCOLS, "proxyProtocol");
+  enumValue(
+    optionalString(s.proxyProtocol, "spec.proxyProtocol"),
+    "spec.proxyProtocol",
+    PROXY_PROTOCOLS,
+    "proxyProtocol",
+  );
   if (legacy || version === "v1beta2") return;
   const access = optionalString(s.accessPolicy, "spec.accessPolicy");
   if (webhook && access !== undefined && !LINKERD_POLICIES.has(access)) {
@@ -366,7 +377,8 @@ export function checkServerAuthorization(spec: unknown, webhook: boolean): void 
   let named = 0;
   let unauthenticatedTls = false;
   if (mtls !== undefined) {
-    unauthenticatedTls = optionalBoolean(mtls.unauthenticatedTLS, "spec.client.meshTLS.unauthenticatedTLS") ?? false;
+    unauthenticatedTls =
+      optionalBoolean(mtls.unauthenticatedTLS, "spec.client.meshTLS.unauthenticatedTLS") ?? false;
     named += optionalStrings(mtls.identities, "spec.client.meshTLS.identities")?.length ?? 0;
     const sas = optionalList(mtls.serviceAccounts, "spec.client.meshTLS.serviceAccounts") ?? [];
     sas.forEach((raw, i) => {
@@ -376,7 +388,10 @@ export function checkServerAuthorization(spec: unknown, webhook: boolean): void 
     });
     named += sas.length;
   }
-  const networks = readNetworks(optionalList(client.networks, "spec.client.networks") ?? [], "spec.client.networks");
+  const networks = readNetworks(
+    optionalList(client.networks, "spec.client.networks") ?? [],
+    "spec.client.networks",
+  );
   if (!webhook) return;
   if (mtls !== undefined && unauthenticated === true)
     throw new FieldError(

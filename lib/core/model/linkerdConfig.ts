@@ -95,7 +95,15 @@ const namespaceOf = (o: LoadedObject) => o.object.metadata.namespace ?? "default
 const valuesText = (o: LoadedObject) => str(at(o.object, "data", "values")) ?? "";
 /** By namespace, then by the values as written: a fixed order whatever the input order. */
 const byNamespaceThenValues = (a: LoadedObject, b: LoadedObject) =>
-  namespaceOf(a) < namespaceOf(b) ? -1 : namespaceOf(a) > namespaceOf(b) ? 1 : valuesText(a) < valuesText(b) ? -1 : valuesText(a) > valuesText(b) ? 1 : 0;
+  namespaceOf(a) < namespaceOf(b)
+    ? -1
+    : namespaceOf(a) > namespaceOf(b)
+      ? 1
+      : valuesText(a) < valuesText(b)
+        ? -1
+        : valuesText(a) > valuesText(b)
+          ? 1
+          : 0;
 
 /**
  * The linkerd-config ConfigMap among the inputs, the first by namespace (then by its values as
@@ -121,7 +129,12 @@ export function readLinkerdConfig(objects: readonly LoadedObject[]): LinkerdConf
     const v = str(sub === undefined ? at(values, key) : at(values, key, sub));
     return v !== undefined && v.trim() !== "" ? v.trim() : null;
   };
-  const defaultOf = (v: unknown) => (v === UNPARSED ? null : str(at(v, "proxy", "defaultInboundPolicy"))?.trim() || str(at(v, "policyController", "defaultAllowPolicy"))?.trim() || null);
+  const defaultOf = (v: unknown) =>
+    v === UNPARSED
+      ? null
+      : str(at(v, "proxy", "defaultInboundPolicy"))?.trim() ||
+        str(at(v, "policyController", "defaultAllowPolicy"))?.trim() ||
+        null;
   const defaultByNamespace = new Map<string, string | null>();
   configs.forEach((o, i) => {
     const ns = namespaceOf(o);

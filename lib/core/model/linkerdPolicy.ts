@@ -176,7 +176,11 @@ function selectorOf(v: unknown): LabelSelector | null {
   if (!isObj(v)) return null;
   const matchExpressions = arr(v.matchExpressions)
     .filter(isObj)
-    .map((e) => ({ key: str(e.key) ?? "", operator: str(e.operator) ?? "", values: arr(e.values).filter((x): x is string => typeof x === "string") }));
+    .map((e) => ({
+      key: str(e.key) ?? "",
+      operator: str(e.operator) ?? "",
+      values: arr(e.values).filter((x): x is string => typeof x === "string"),
+    }));
   return { matchLabels: strMap(v.matchLabels), matchExpressions };
 }
 
@@ -231,13 +235,20 @@ const AUTHNS: [string, string, AuthnKind][] = [
 ];
 
 /** spec.targetRef and spec.requiredAuthenticationRefs as Spec::try_from reads them; FieldError where it would fail. */
-function readAuthorizationPolicy(spec: unknown, namespace: string): { target: { kind: TargetKind; name: string }; refs: AuthnRef[] } {
+function readAuthorizationPolicy(
+  spec: unknown,
+  namespace: string,
+): { target: { kind: TargetKind; name: string }; refs: AuthnRef[] } {
   const t = requiredMapping(at(spec, "targetRef"), "spec.targetRef");
   const tGroup = optionalString(t.group, "spec.targetRef.group");
   const tKind = requiredString(t.kind, "spec.targetRef.kind");
   const tName = requiredString(t.name, "spec.targetRef.name");
   const kind = kindOf(tGroup, tKind, TARGETS);
-  if (kind === null) throw new FieldError("spec.targetRef", `unsupported authorization target type: ${canonical(tGroup, tKind)}`);
+  if (kind === null)
+    throw new FieldError(
+      "spec.targetRef",
+      `unsupported authorization target type: ${canonical(tGroup, tKind)}`,
+    );
 
   const refs: AuthnRef[] = [];
   const list = optionalList(at(spec, "requiredAuthenticationRefs"), "spec.requiredAuthenticationRefs") ?? [];
@@ -250,7 +261,8 @@ function readAuthorizationPolicy(spec: unknown, namespace: string): { target: { 
     const name = requiredString(r.name, `${field}.name`);
     const ns = optionalString(r.namespace, `${field}.namespace`);
     const k = kindOf(group, rKind, AUTHNS);
-    if (k === null) throw new FieldError(field, `unsupported authentication target: ${canonical(group, rKind)}`);
+    if (k === null)
+      throw new FieldError(field, `unsupported authentication target: ${canonical(group, rKind)}`);
     refs.push({ kind: k, namespace: ns ?? namespace, name });
   }
   return { target: { kind, name: tName }, refs };
@@ -262,7 +274,10 @@ function readAuthorizationPolicy(spec: unknown, namespace: string): { target: { 
  * metadata.namespace (`kubectl apply -n …`) does not say which that is: no refusal. The index applies
  * a Namespace target to the policy's own namespace whatever it names (Target::Namespace).
  */
-function foreignTarget(target: { kind: TargetKind; name: string }, declared: string | undefined): FieldError | null {
+function foreignTarget(
+  target: { kind: TargetKind; name: string },
+  declared: string | undefined,
+): FieldError | null {
   if (target.kind !== "Namespace" || !declared || target.name === declared) return null;
   return new FieldError("spec.targetRef.name", `cannot target another namespace: ${target.name}`);
 }
@@ -298,7 +313,8 @@ function refCountRefusal(refs: AuthnRef[]): FieldError | null {
  * still refuses them, without an input.invalid.
  */
 function notIndexedBecause(kind: string, spec: unknown): string | null {
-  if (kind === "NetworkAuthentication") return arr(at(spec, "networks")).length > 0 ? null : "no networks configured";
+  if (kind === "NetworkAuthentication")
+    return arr(at(spec, "networks")).length > 0 ? null : "no networks configured";
   const identities = arr(at(spec, "identities")).length;
   const refs = arr(at(spec, "identityRefs"));
   for (const r of refs) {
@@ -314,11 +330,19 @@ function notIndexedBecause(kind: string, spec: unknown): string | null {
  * index's own reason when it refuses the object too, else admission's refusal, naming the field.
  * Refused objects go to `problems`.
  */
-function authenticationState(o: LoadedObject, webhook: boolean, fromCluster: boolean, problems: InputProblem[]): string | null {
+function authenticationState(
+  o: LoadedObject,
+  webhook: boolean,
+  fromCluster: boolean,
+  problems: InputProblem[],
+): string | null {
   const { kind } = o.object;
   const spec = at(o.object, "spec");
   const index = notIndexedBecause(kind, spec);
-  const check = kind === "MeshTLSAuthentication" ? (wh: boolean) => checkMeshTLSAuthentication(spec, wh) : (wh: boolean) => checkNetworkAuthentication(spec, wh);
+  const check =
+    kind === "MeshTLSAuthentication"
+      ? (wh: boolean) => checkMeshTLSAuthentication(spec, wh)
+      : (wh: boolean) => checkNetworkAuthentication(spec, wh);
   const refused = refusal(o, check, webhook, fromCluster, problems);
   if (index !== null) return `Linkerd does not index (${index})`;
   return refused === null ? null : `Linkerd refuses (${refused.field}: ${refused.message})`;
@@ -356,7 +380,8 @@ function ignoredBecause(refs: AuthnRef[], a: Authentications): string | null {
       const missing = unindexed(r, a);
       if (missing !== null) return missing;
       if (identity) return "requires more than one MeshTLSAuthentication, which Linkerd refuses";
-    } else if (identity) return `requires ServiceAccount ${r.namespace}/${r.name} besides another mesh identity, which Linkerd refuses`;
+    } else if (identity)
+      return `requires ServiceAccount ${r.namespace}/${r.name} besides another mesh identity, which Linkerd refuses`;
     identity = true;
   }
   let network = false;
@@ -370,7 +395,13 @@ function ignoredBecause(refs: AuthnRef[], a: Authentications): string | null {
   return null;
 }
 
-function readAuthentications(objects: LoadedObject[], unread: readonly UnreadKind[], webhookOff: Set<string>, fromCluster: boolean, problems: InputProblem[]): Authentications {
+function readAuthentications(
+  objects: LoadedObject[],
+  unread: readonly UnreadKind[],
+  webhookOff: Set<string>,
+  fromCluster: boolean,
+  problems: InputProblem[],
+): Authentications {
   const out: Authentications = { objects: new Map(), networks: new Map(), unread: new Set() };
   for (const o of objects) {
     if (!isLinkerdPolicy(o) || !LOOKED_UP.has(o.object.kind)) continue;
@@ -378,10 +409,14 @@ function readAuthentications(objects: LoadedObject[], unread: readonly UnreadKin
     const key = `${o.object.kind}/${namespace}/${o.object.metadata.name}`;
     const state = authenticationState(o, !webhookOff.has(namespace), fromCluster, problems);
     out.objects.set(key, state);
-    const networks = state === null && o.object.kind === "NetworkAuthentication" ? networksOf(at(o.object, "spec", "networks")) : null;
+    const networks =
+      state === null && o.object.kind === "NetworkAuthentication"
+        ? networksOf(at(o.object, "spec", "networks"))
+        : null;
     if (networks) out.networks.set(key, networks);
   }
-  for (const c of unread) if (c.reason !== "invalid" && LOOKED_UP.has(c.kind)) out.unread.add(`${c.kind}/${c.namespace ?? ""}`);
+  for (const c of unread)
+    if (c.reason !== "invalid" && LOOKED_UP.has(c.kind)) out.unread.add(`${c.kind}/${c.namespace ?? ""}`);
   return out;
 }
 
@@ -396,9 +431,11 @@ const DEFAULT_CLUSTER_NETWORKS = "10.0.0.0/8,100.64.0.0/10,172.16.0.0/12,192.168
 const overlaps = (a: IpRange, b: IpRange) => a.v6 === b.v6 && a.lo <= b.hi && b.lo <= a.hi;
 
 /** Whether some network holds every address of `r` with no exception cutting into it. */
-const coversRange = (networks: Network[], r: IpRange) => networks.some((n) => contains(n.range, r) && !n.except.some((e) => overlaps(e.range, r)));
+const coversRange = (networks: Network[], r: IpRange) =>
+  networks.some((n) => contains(n.range, r) && !n.except.some((e) => overlaps(e.range, r)));
 
-const admitsEveryAddress = (networks: Network[]) => coversRange(networks, ALL_V4) && coversRange(networks, ALL_V6);
+const admitsEveryAddress = (networks: Network[]) =>
+  coversRange(networks, ALL_V4) && coversRange(networks, ALL_V6);
 
 /**
  * Whether an authorization's networks admit every caller Handshake models: all addresses (0.0.0.0/0
@@ -415,7 +452,10 @@ function admitsEveryCaller(networks: Network[], cluster: ClusterNetworks): boole
   return ranges.length > 0 && ranges.every((r) => coversRange(networks, r));
 }
 
-export const networksText = (networks: Network[]) => networks.map((n) => (n.except.length > 0 ? `${n.cidr} except ${n.except.map((e) => e.cidr).join(", ")}` : n.cidr)).join(", ");
+export const networksText = (networks: Network[]) =>
+  networks
+    .map((n) => (n.except.length > 0 ? `${n.cidr} except ${n.except.map((e) => e.cidr).join(", ")}` : n.cidr))
+    .join(", ");
 
 /** The cluster networks: linkerd-config's clusterNetworks (`exact`), else Linkerd's defaults. */
 interface ClusterNetworks {
@@ -429,7 +469,8 @@ interface ClusterNetworks {
 }
 
 /** A CIDR written with its prefix length (ipnet's `IpNet` parse needs one), or null. */
-const prefixedCidr = (part: string): IpRange | null => (/^[0-9A-Fa-f.:]+\/\d+$/.test(part) ? parseCidr(part) : null);
+const prefixedCidr = (part: string): IpRange | null =>
+  /^[0-9A-Fa-f.:]+\/\d+$/.test(part) ? parseCidr(part) : null;
 
 /**
  * Parsed as the policy controller parses --cluster-networks (policy-controller main.rs, `IpNets::
@@ -487,7 +528,11 @@ function clusterAsNetworks(cluster: ClusterNetworks): Network[] | null {
 function webhookOffNamespaces(objects: LoadedObject[]): Set<string> {
   const out = new Set<string>();
   for (const o of objects)
-    if (o.object.kind === "Namespace" && at(o.object.metadata, "labels", "config.linkerd.io/admission-webhooks") === "disabled") out.add(o.object.metadata.name);
+    if (
+      o.object.kind === "Namespace" &&
+      at(o.object.metadata, "labels", "config.linkerd.io/admission-webhooks") === "disabled"
+    )
+      out.add(o.object.metadata.name);
   return out;
 }
 
@@ -517,7 +562,13 @@ function heldProblem(o: LoadedObject, e: FieldError): InputProblem {
  * it, as where the webhook is off. The CRD schema's and deserialisation's refusals leave it out
  * everywhere: neither the API server nor Linkerd can read it.
  */
-function refusal(o: LoadedObject, check: (webhook: boolean) => void, webhook: boolean, fromCluster: boolean, problems: InputProblem[]): FieldError | null {
+function refusal(
+  o: LoadedObject,
+  check: (webhook: boolean) => void,
+  webhook: boolean,
+  fromCluster: boolean,
+  problems: InputProblem[],
+): FieldError | null {
   try {
     check(webhook);
     return null;
@@ -538,7 +589,13 @@ function refusal(o: LoadedObject, check: (webhook: boolean) => void, webhook: bo
  * `fromCluster`: the objects were read from a cluster, so admission let them in (refusal()). Objects
  * Linkerd's admission refuses or Linkerd cannot read are added to `problems`.
  */
-export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProblem[], unread: readonly UnreadKind[], fromCluster = false, clusterNetworks: string | null = null): LinkerdPolicy {
+export function readLinkerdPolicy(
+  objects: LoadedObject[],
+  problems: InputProblem[],
+  unread: readonly UnreadKind[],
+  fromCluster = false,
+  clusterNetworks: string | null = null,
+): LinkerdPolicy {
   const out: LinkerdPolicy = {
     servers: [],
     openServers: new Set(),
@@ -565,7 +622,8 @@ export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProble
     switch (o.object.kind) {
       case "Server": {
         const version = (o.object.apiVersion ?? "").slice(POLICY.length + 1);
-        if (refusal(o, (wh) => checkServer(spec, version, wh), webhook, fromCluster, problems) !== null) break;
+        if (refusal(o, (wh) => checkServer(spec, version, wh), webhook, fromCluster, problems) !== null)
+          break;
         const access = str(at(spec, "accessPolicy")) ?? "deny";
         // cluster-unauthenticated admits the cluster networks only (default_authzs, cluster_only: the
         // controller's --cluster-networks), as a ServerAuthorization without client.networks: a wide
@@ -606,17 +664,33 @@ export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProble
         if (foreign !== null && !fromCluster) break;
         const why = ignoredBecause(refs, authentications);
         if (why !== null) {
-          out.ignoredAuthorizations.push({ namespace, name: o.object.metadata.name, targetKind: target.kind, targetName: target.name, why });
+          out.ignoredAuthorizations.push({
+            namespace,
+            name: o.object.metadata.name,
+            targetKind: target.kind,
+            targetName: target.name,
+            why,
+          });
           break;
         }
         if (refs.some((r) => r.kind !== "NetworkAuthentication")) break;
         // Its NetworkAuthentication's networks (none: every network, policy_client_authz); one whose
         // namespace could not be listed is read as open, as before authentication objects were read.
         const net = refs.find((r) => r.kind === "NetworkAuthentication");
-        const networks = net ? authentications.networks.get(`NetworkAuthentication/${net.namespace}/${net.name}`) : undefined;
-        if (networks !== undefined && target.kind !== "HTTPRoute" && target.kind !== "GRPCRoute" && !admitsEveryAddress(networks)) {
+        const networks = net
+          ? authentications.networks.get(`NetworkAuthentication/${net.namespace}/${net.name}`)
+          : undefined;
+        if (
+          networks !== undefined &&
+          target.kind !== "HTTPRoute" &&
+          target.kind !== "GRPCRoute" &&
+          !admitsEveryAddress(networks)
+        ) {
           const why = `AuthorizationPolicy ${namespace}/${o.object.metadata.name} requires NetworkAuthentication ${net!.namespace}/${net!.name}, whose networks are ${networksText(networks)}`;
-          const opening = target.kind === "Server" ? { namespace, server: target.name, why, networks } : { namespace, why, networks };
+          const opening =
+            target.kind === "Server"
+              ? { namespace, server: target.name, why, networks }
+              : { namespace, why, networks };
           (admitsEveryCaller(networks, cluster) ? out.wideOpenings : out.narrowOpenings).push(opening);
           break;
         }
@@ -629,7 +703,8 @@ export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProble
         break;
       }
       case "ServerAuthorization": {
-        if (refusal(o, (wh) => checkServerAuthorization(spec, wh), webhook, fromCluster, problems) !== null) break;
+        if (refusal(o, (wh) => checkServerAuthorization(spec, wh), webhook, fromCluster, problems) !== null)
+          break;
         if (at(spec, "client", "unauthenticated") !== true) break;
         const name = str(at(spec, "server", "name"));
         const selector = selectorOf(at(spec, "server", "selector"));
@@ -638,9 +713,13 @@ export function readLinkerdPolicy(objects: LoadedObject[], problems: InputProble
         const networks = listed.length > 0 ? listed : clusterNets;
         if (networks !== null && !admitsEveryAddress(networks) && (name || selector)) {
           const from =
-            listed.length > 0 ? `whose client.networks are ${networksText(networks)}` : `without client.networks, so from the cluster networks ${networksText(networks)} (clusterNetworks in linkerd-config)`;
+            listed.length > 0
+              ? `whose client.networks are ${networksText(networks)}`
+              : `without client.networks, so from the cluster networks ${networksText(networks)} (clusterNetworks in linkerd-config)`;
           const why = `ServerAuthorization ${namespace}/${o.object.metadata.name}, ${from}`;
-          const opening = name ? { namespace, server: name, why, networks } : { namespace, selector: selector!, why, networks };
+          const opening = name
+            ? { namespace, server: name, why, networks }
+            : { namespace, selector: selector!, why, networks };
           (admitsEveryCaller(networks, cluster) ? out.wideOpenings : out.narrowOpenings).push(opening);
           break;
         }
@@ -683,7 +762,8 @@ export function serversIn(policy: LinkerdPolicy, namespace: string): readonly Li
   return idx.get(namespace) ?? NO_SERVERS;
 }
 const NO_SERVERS: readonly LinkerdServer[] = Object.freeze([]);
-const groupByNamespace = <T extends { namespace: string }>(list: readonly T[]) => groupBy(list, (x) => x.namespace);
+const groupByNamespace = <T extends { namespace: string }>(list: readonly T[]) =>
+  groupBy(list, (x) => x.namespace);
 /** openServerSelectors of one namespace, in order. */
 const selectorIndexes = new WeakMap<LinkerdPolicy, Map<string, LinkerdPolicy["openServerSelectors"]>>();
 function openSelectorsIn(policy: LinkerdPolicy, namespace: string): LinkerdPolicy["openServerSelectors"] {
@@ -700,7 +780,11 @@ const ignoredIndexes = new WeakMap<LinkerdPolicy, Map<string, IgnoredAuthorizati
  * port to the first Server selecting it and skips the others ("Port already matched by another server;
  * skipping"); current Linkerd admits overlapping Servers, and the older webhook refused the newer one.
  */
-export function serverOfPort(policy: LinkerdPolicy, w: Pick<Workload, "namespace" | "labels" | "containerPorts">, port: number): LinkerdServer | null {
+export function serverOfPort(
+  policy: LinkerdPolicy,
+  w: Pick<Workload, "namespace" | "labels" | "containerPorts">,
+  port: number,
+): LinkerdServer | null {
   for (const s of serversIn(policy, w.namespace)) {
     if (s.podSelector === null || !selects(s.podSelector, w.labels)) continue;
     if (takesPort(s, port, w.containerPorts)) return s;
@@ -738,15 +822,25 @@ export function serverLocks(policy: LinkerdPolicy, s: LinkerdServer): boolean {
 }
 
 /** The authorizations that admit unauthenticated clients to Server `s` from some networks only (see NarrowOpening). */
-export const narrowOpeningsOf = (policy: LinkerdPolicy, s: LinkerdServer): NarrowOpening[] => openingsOf(policy.narrowOpenings, s);
+export const narrowOpeningsOf = (policy: LinkerdPolicy, s: LinkerdServer): NarrowOpening[] =>
+  openingsOf(policy.narrowOpenings, s);
 
 /** The authorizations that admit unauthenticated clients to Server `s` from networks covering the cluster's (LinkerdPolicy.wideOpenings). */
-export const wideOpeningsOf = (policy: LinkerdPolicy, s: LinkerdServer): NarrowOpening[] => openingsOf(policy.wideOpenings, s);
+export const wideOpeningsOf = (policy: LinkerdPolicy, s: LinkerdServer): NarrowOpening[] =>
+  openingsOf(policy.wideOpenings, s);
 
 /** Those of `openings` that apply to Server `s`: naming it, selecting it, or for its whole namespace. */
 function openingsOf(openings: readonly NarrowOpening[], s: LinkerdServer): NarrowOpening[] {
   if (openings.length === 0) return [];
-  return openings.filter((x) => x.namespace === s.namespace && (x.server !== undefined ? x.server === s.name : x.selector !== undefined ? selects(x.selector, s.labels) : true));
+  return openings.filter(
+    (x) =>
+      x.namespace === s.namespace &&
+      (x.server !== undefined
+        ? x.server === s.name
+        : x.selector !== undefined
+          ? selects(x.selector, s.labels)
+          : true),
+  );
 }
 
 /**
@@ -761,15 +855,24 @@ export function openingAdmitting(openings: readonly NarrowOpening[], ip: IpRange
 }
 
 /** Whether Server `s` names `port`: by number, or by the name one of the pod's container ports on it has. */
-export function takesPort(s: LinkerdServer, port: number, containerPorts: readonly { port: number; name?: string }[]): boolean {
+export function takesPort(
+  s: LinkerdServer,
+  port: number,
+  containerPorts: readonly { port: number; name?: string }[],
+): boolean {
   if (typeof s.port === "number") return s.port === port;
   for (const p of containerPorts) if (p.port === port && p.name === s.port) return true;
   return false;
 }
 
 /** The ignored AuthorizationPolicies that target a Server, by its name or its namespace. */
-export function ignoredAuthorizationsOf(policy: LinkerdPolicy, server: LinkerdServer): IgnoredAuthorization[] {
+export function ignoredAuthorizationsOf(
+  policy: LinkerdPolicy,
+  server: LinkerdServer,
+): IgnoredAuthorization[] {
   let idx = ignoredIndexes.get(policy);
   if (!idx) ignoredIndexes.set(policy, (idx = groupByNamespace(policy.ignoredAuthorizations)));
-  return (idx.get(server.namespace) ?? []).filter((a) => (a.targetKind === "Server" && a.targetName === server.name) || a.targetKind === "Namespace");
+  return (idx.get(server.namespace) ?? []).filter(
+    (a) => (a.targetKind === "Server" && a.targetName === server.name) || a.targetKind === "Namespace",
+  );
 }

@@ -524,7 +524,8 @@ export interface GatewayBinding {
 }
 
 /** `Gateway.servers[].tls.mode` (istio/api networking/v1alpha3/gateway.proto ServerTLSSettings.TLSmode). */
-export type GatewayTlsMode = "PASSTHROUGH" | "SIMPLE" | "MUTUAL" | "AUTO_PASSTHROUGH" | "ISTIO_MUTUAL" | "OPTIONAL_MUTUAL";
+export type GatewayTlsMode =
+  "PASSTHROUGH" | "SIMPLE" | "MUTUAL" | "AUTO_PASSTHROUGH" | "ISTIO_MUTUAL" | "OPTIONAL_MUTUAL";
 
 /** One `Gateway.servers[]` entry, as far as what its listener accepts goes. */
 export interface GatewayServer {

@@ -39,7 +39,12 @@ describe("parseMeshConfig", () => {
       proxyEnableHbone: true,
       proxyClientCerts: { chain: "/c/chain.pem", key: "/c/key.pem", root: "/c/root.pem" },
       proxyMetadataCerts: "complete",
-      discoverySelectors: [{ matchLabels: { env: "prod" }, matchExpressions: [{ key: "tier", operator: "NotIn", values: ["test"] }] }],
+      discoverySelectors: [
+        {
+          matchLabels: { env: "prod" },
+          matchExpressions: [{ key: "tier", operator: "NotIn", values: ["test"] }],
+        },
+      ],
     });
   });
 
@@ -67,7 +72,11 @@ describe("parseMeshConfig", () => {
     `defaultConfig:\n  proxyMetadata: ${JSON.stringify({ ISTIO_META_TLS_CLIENT_CERT_CHAIN: k.chain, ISTIO_META_TLS_CLIENT_KEY: k.key, ISTIO_META_TLS_CLIENT_ROOT_CERT: k.root })}\n`;
   it.each([
     ["chain, key and root", "complete", { chain: "/c/chain.pem", key: "/c/key.pem", root: "/c/root.pem" }],
-    ["an empty chain (NewClusterBuilder tests != \"\")", "none", { chain: "", key: "/c/key.pem", root: "/c/root.pem" }],
+    [
+      'an empty chain (NewClusterBuilder tests != "")',
+      "none",
+      { chain: "", key: "/c/key.pem", root: "/c/root.pem" },
+    ],
     ["no chain", "none", { key: "/c/key.pem", root: "/c/root.pem" }],
     ["a chain alone", "no-key", { chain: "/c/chain.pem" }],
     ["a chain with an empty key", "no-key", { chain: "/c/chain.pem", key: "", root: "/c/root.pem" }],
@@ -106,7 +115,11 @@ describe("parseMeshConfig", () => {
     ],
     ["[a, b]", "mesh config is a list, not a mapping; Istio's defaults apply", {}],
     // proxyMetadata is a map<string, string>: protojson refuses any other value there.
-    ["defaultConfig: {proxyMetadata: oops}", 'defaultConfig.proxyMetadata is "oops", not a mapping of strings', { proxyMetadataCerts: "none" }],
+    [
+      "defaultConfig: {proxyMetadata: oops}",
+      'defaultConfig.proxyMetadata is "oops", not a mapping of strings',
+      { proxyMetadataCerts: "none" },
+    ],
     [
       "defaultConfig: {proxyMetadata: {ISTIO_META_TLS_CLIENT_CERT_CHAIN: 5, ISTIO_META_TLS_CLIENT_KEY: /k, ISTIO_META_TLS_CLIENT_ROOT_CERT: /r}}",
       "defaultConfig.proxyMetadata.ISTIO_META_TLS_CLIENT_CERT_CHAIN is 5, not a string",

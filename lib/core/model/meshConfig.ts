@@ -10,10 +10,26 @@ import { at, bool, isObj, shown, str } from "./read";
 export const DEFAULT_ROOT_NAMESPACE = "istio-system";
 
 /** A ProxyConfig that sets none of the ISTIO_META_TLS_CLIENT_* keys. */
-export const NO_CLIENT_CERTS: ClientCertKeys = Object.freeze({ chain: undefined, key: undefined, root: undefined });
+export const NO_CLIENT_CERTS: ClientCertKeys = Object.freeze({
+  chain: undefined,
+  key: undefined,
+  root: undefined,
+});
 
 export function defaultMeshSettings(rootNamespace = DEFAULT_ROOT_NAMESPACE): MeshSettings {
-  return meshSettings(rootNamespace, "cluster.local", [], true, ["*"], ["*"], "ALLOW_ANY", false, null, NO_CLIENT_CERTS, null);
+  return meshSettings(
+    rootNamespace,
+    "cluster.local",
+    [],
+    true,
+    ["*"],
+    ["*"],
+    "ALLOW_ANY",
+    false,
+    null,
+    NO_CLIENT_CERTS,
+    null,
+  );
 }
 
 // Built once, fully initialised (not defaults assigned over field by field), and per analysis: see
@@ -64,7 +80,10 @@ export function enableHboneOf(proxyConfig: unknown): unknown {
  * map<string, string>: istiod's protojson refuses a mesh config with another value there, and
  * injection's `mesh.ApplyProxyConfig` such an annotation (pkg/kube/inject/inject.go RunTemplate).
  */
-export function clientCertKeysOf(proxyConfig: unknown, wrong: (field: string, value: unknown, expected: string) => void): ClientCertKeys {
+export function clientCertKeysOf(
+  proxyConfig: unknown,
+  wrong: (field: string, value: unknown, expected: string) => void,
+): ClientCertKeys {
   const pm = at(proxyConfig, "proxyMetadata");
   if (pm === undefined || pm === null) return NO_CLIENT_CERTS;
   if (!isObj(pm)) {
@@ -78,7 +97,11 @@ export function clientCertKeysOf(proxyConfig: unknown, wrong: (field: string, va
   return { chain, key, root };
 }
 
-function certKey(pm: Record<string, unknown>, k: string, wrong: (field: string, value: unknown, expected: string) => void): string | undefined {
+function certKey(
+  pm: Record<string, unknown>,
+  k: string,
+  wrong: (field: string, value: unknown, expected: string) => void,
+): string | undefined {
   const v = pm[k];
   if (v === undefined || v === null) return undefined;
   if (typeof v === "string") return v;
@@ -195,7 +218,9 @@ export function parseMeshConfig(o: LoadedObject, problems: InputProblem[]): Mesh
   const exportTo = listKey("defaultDestinationRuleExportTo");
   const vsExportTo = listKey("defaultVirtualServiceExportTo");
   const enableHbone = enableHboneOf(mesh.defaultConfig);
-  const clientCerts = clientCertKeysOf(mesh.defaultConfig, (field, v, expected) => wrong(`defaultConfig.${field}`, v, expected));
+  const clientCerts = clientCertKeysOf(mesh.defaultConfig, (field, v, expected) =>
+    wrong(`defaultConfig.${field}`, v, expected),
+  );
   return meshSettings(
     stringKey("rootNamespace", settings.rootNamespace),
     stringKey("trustDomain", settings.trustDomain),

@@ -38,7 +38,12 @@ export function requiredMapping(v: unknown, field: string): Obj {
  * type) is an "unknown <what>". A reader that refuses a non-string as "must be a string" first passes
  * optionalString's result.
  */
-export function enumValue<T extends string>(v: unknown, field: string, values: readonly T[], what: string): T | undefined {
+export function enumValue<T extends string>(
+  v: unknown,
+  field: string,
+  values: readonly T[],
+  what: string,
+): T | undefined {
   if (absent(v)) return undefined;
   if (typeof v === "string" && (values as readonly string[]).includes(v)) return v as T;
   throw new FieldError(field, `unknown ${what} ${shown(v)} (expected ${values.join(", ")})`);

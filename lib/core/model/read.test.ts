@@ -23,7 +23,13 @@ describe("linkerdPortRuns (linkerd2 util.ParsePorts)", () => {
   it.each([
     { v: "4567", runs: [[4567, 4567]] },
     { v: "9090-9091", runs: [[9090, 9091]] },
-    { v: " 4567, 9090-9091 ,", runs: [[4567, 4567], [9090, 9091]] },
+    {
+      v: " 4567, 9090-9091 ,",
+      runs: [
+        [4567, 4567],
+        [9090, 9091],
+      ],
+    },
     // One wide range stays one run (never expanded into 64k ports per workload).
     { v: "1024-65535", runs: [[1024, 65535]] },
     // Overlapping and adjacent parts merge; order does not matter.
@@ -40,7 +46,15 @@ describe("linkerdPortRuns (linkerd2 util.ParsePorts)", () => {
 
   it("tells whether a port is in the runs", () => {
     const runs = linkerdPortRuns("25,1024-65535");
-    expect([24, 25, 26, 1023, 1024, 8080, 65535].map((p) => inPortRuns(runs, p))).toEqual([false, true, false, false, true, true, true]);
+    expect([24, 25, 26, 1023, 1024, 8080, 65535].map((p) => inPortRuns(runs, p))).toEqual([
+      false,
+      true,
+      false,
+      false,
+      true,
+      true,
+      true,
+    ]);
   });
 });
 
@@ -51,12 +65,24 @@ describe("linkerdPolicyPortRuns (policy controller ports.rs parse_portset, throu
     { v: "0", runs: [] },
     { v: "1", runs: [[1, 1]] },
     { v: "1-3", runs: [[1, 3]] },
-    { v: "4,1-2", runs: [[4, 4], [1, 2]] },
+    {
+      v: "4,1-2",
+      runs: [
+        [4, 4],
+        [1, 2],
+      ],
+    },
     { v: "2-1", runs: [] },
     { v: "2-", runs: [] },
     { v: "65537", runs: [] },
     // Parts are trimmed (bounds too, unlike util.ParsePorts), empty parts skipped, "+" allowed as Rust's parse does.
-    { v: " 8080 , 9090 - 9091 ,", runs: [[8080, 8080], [9090, 9091]] },
+    {
+      v: " 8080 , 9090 - 9091 ,",
+      runs: [
+        [8080, 8080],
+        [9090, 9091],
+      ],
+    },
     { v: "+8080", runs: [[8080, 8080]] },
     // Near miss: one bad part empties the whole list ("Invalid ports list"), where util.ParsePorts skips it.
     { v: "8080,http", runs: [] },
@@ -68,13 +94,20 @@ describe("linkerdPolicyPortRuns (policy controller ports.rs parse_portset, throu
     expect(linkerdPolicyPortRuns("8080, 9090-9091")).toBe(linkerdPolicyPortRuns("8080, 9090-9091"));
     // Near miss: the injector's reading of the same string is its own (bounds not trimmed: " 9090" fails there).
     expect(linkerdPortRuns("8080, 9090-9091")).not.toBe(linkerdPolicyPortRuns("8080, 9090-9091"));
-    expect(linkerdPortRuns("8080, 9090-9091")).toEqual([[8080, 8080], [9090, 9091]]);
+    expect(linkerdPortRuns("8080, 9090-9091")).toEqual([
+      [8080, 8080],
+      [9090, 9091],
+    ]);
   });
 });
 
 describe("groupBy", () => {
   it("groups by key, keys in first-seen order and each group in list order", () => {
-    const list = [{ ns: "b", n: 1 }, { ns: "a", n: 2 }, { ns: "b", n: 3 }];
+    const list = [
+      { ns: "b", n: 1 },
+      { ns: "a", n: 2 },
+      { ns: "b", n: 3 },
+    ];
     const g = groupBy(list, (x) => x.ns);
     expect([...g.keys()]).toEqual(["b", "a"]);
     expect(g.get("b")!.map((x) => x.n)).toEqual([1, 3]);

@@ -20,7 +20,10 @@ export interface Revisions {
   defaultRevision: string | null;
 }
 
-export const NO_REVISIONS: Revisions = Object.freeze({ tags: new Map<string, string>(), defaultRevision: null });
+export const NO_REVISIONS: Revisions = Object.freeze({
+  tags: new Map<string, string>(),
+  defaultRevision: null,
+});
 
 const TAG_LABEL = "istio.io/tag";
 const REV_LABEL = "istio.io/rev";
@@ -45,7 +48,8 @@ export function readRevisions(objects: LoadedObject[]): Revisions {
  * istiod reads such an object, as each compares the raw label with its own REVISION (crdclient
  * `inRevision`; istio/istio#51582). A tag whose name is its own revision's is no such label.
  */
-export const labelNamesTag = (r: Revisions, label: string | undefined): label is string => label !== undefined && r.tags.size > 0 && (r.tags.get(label) ?? label) !== label;
+export const labelNamesTag = (r: Revisions, label: string | undefined): label is string =>
+  label !== undefined && r.tags.size > 0 && (r.tags.get(label) ?? label) !== label;
 
 /**
  * The revision an `istio.io/rev` value names (a tag resolves to its revision); with no value, the
@@ -62,7 +66,11 @@ export function resolveRevision(r: Revisions, label: string | undefined): string
  * webhook whatever else is set; a namespace istio.io/rev label comes next (the per-object webhook
  * fires only when the namespace has neither label); the pod's own istio.io/rev label last.
  */
-export function injectingRevision(r: Revisions, nsLabels: Record<string, string>, podLabels: Record<string, string>): string {
+export function injectingRevision(
+  r: Revisions,
+  nsLabels: Record<string, string>,
+  podLabels: Record<string, string>,
+): string {
   if (nsLabels["istio-injection"] === "enabled") return resolveRevision(r, undefined);
   return resolveRevision(r, nsLabels["istio.io/rev"] ?? podLabels["istio.io/rev"]);
 }

@@ -43,7 +43,12 @@ const NO_WORKLOADS: Workload[] = [];
  */
 type EntriesSelected = "none" | "ip" | "all";
 
-function workloadsSelected(selector: Record<string, string> | null, namespace: string, byNs: Map<string, Workload[]>, entries: EntriesSelected): Workload[] {
+function workloadsSelected(
+  selector: Record<string, string> | null,
+  namespace: string,
+  byNs: Map<string, Workload[]>,
+  entries: EntriesSelected,
+): Workload[] {
   if (!selector || Object.keys(selector).length === 0) return NO_WORKLOADS;
   return workloadsMatching(byNs.get(namespace) ?? NO_WORKLOADS, selector).filter(
     (w) => w.entry === null || entries === "all" || (entries === "ip" && !w.entry.dnsOnly),
@@ -61,10 +66,20 @@ function keysOf(ws: Workload[]): string[] {
 const byPort = (ports: ServicePort[]): ServicePort[] => sortFew(ports, (a, b) => a.port > b.port);
 
 function exportToAnnotation(v: string | undefined): string[] {
-  return v ? v.split(",").map((s) => s.trim()).filter(Boolean) : [];
+  return v
+    ? v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 }
 
-function kubeService(o: LoadedObject, byNs: Map<string, Workload[]>, problems: InputProblem[], selected: SelectedWorkloads): Service | null {
+function kubeService(
+  o: LoadedObject,
+  byNs: Map<string, Workload[]>,
+  problems: InputProblem[],
+  selected: SelectedWorkloads,
+): Service | null {
   const namespace = o.object.metadata.namespace ?? "default";
   const name = o.object.metadata.name;
   const spec = at(o.object, "spec");
@@ -127,7 +142,12 @@ function serviceEntries(
   const namespace = o.object.metadata.namespace ?? "default";
   const se = readServiceEntrySpec(o.object.spec);
   const { selector, exportTo, resolution } = se;
-  const ws = workloadsSelected(selector, namespace, byNs, resolution === "DNS" || resolution === "DNS_ROUND_ROBIN" ? "all" : "ip");
+  const ws = workloadsSelected(
+    selector,
+    namespace,
+    byNs,
+    resolution === "DNS" || resolution === "DNS_ROUND_ROBIN" ? "all" : "ip",
+  );
   // Inline endpoints are endpoints of every host, but no snapshot workloads: `workloads` lists the selected ones only.
   const own = inlineEndpoints(o, namespace, namespaces.get(namespace), se.endpoints, revisions);
   for (const ep of own) inline.push(ep);
@@ -189,7 +209,10 @@ export function buildServices(
  * merge) and wildcard ServiceEntries by suffix ("*.example.com" under ".example.com"); services of the
  * `hidden` namespaces left out (an istiod's discoverySelectors, discovery.ts).
  */
-export function indexServices(services: readonly Service[], hidden?: ReadonlySet<string>): { serviceByHost: Map<string, Service>; wildcardServiceBySuffix: Map<string, Service> } {
+export function indexServices(
+  services: readonly Service[],
+  hidden?: ReadonlySet<string>,
+): { serviceByHost: Map<string, Service>; wildcardServiceBySuffix: Map<string, Service> } {
   const serviceByHost = new Map<string, Service>();
   for (const s of services) {
     if (hidden?.has(s.namespace)) continue;

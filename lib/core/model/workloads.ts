@@ -3,13 +3,37 @@
 import type { WorkloadDataplane } from "../snapshot/schema";
 import type { InputProblem, LoadedObject, SourceLocation } from "./input";
 import yaml from "js-yaml";
-import type { ContainerPort, Labels, LivePod, MeshSettings, MetadataCerts, Namespace, Workload } from "./mesh";
-import { clientCertKeysOf, enableHboneOf, mergedClientCerts, metadataCertsOf, NO_CLIENT_CERTS, parseGoBool, tunnelByTemplate } from "./meshConfig";
+import type {
+  ContainerPort,
+  Labels,
+  LivePod,
+  MeshSettings,
+  MetadataCerts,
+  Namespace,
+  Workload,
+} from "./mesh";
+import {
+  clientCertKeysOf,
+  enableHboneOf,
+  mergedClientCerts,
+  metadataCertsOf,
+  NO_CLIENT_CERTS,
+  parseGoBool,
+  tunnelByTemplate,
+} from "./meshConfig";
 import { arr, at, isObj, linkerdPortRuns, portList, portNumber, shown, str, strMap } from "./read";
 import { injectingRevision, NO_REVISIONS, type Revisions } from "./revisions";
 import { sortFew } from "./sortFew";
 
-const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicaSet", "Pod"]);
+const WORKLOAD_KINDS = new Set([
+  "Deployment",
+  "StatefulSet",
+  "DaemonSet",
+  "Job",
+  "CronJob",
+  "ReplicaSet",
+  "Pod",
+]);
 
 interface PodSpecView {
   labels: Labels;
@@ -109,10 +133,14 @@ function viewPod(template: unknown): PodSpecView {
   };
 }
 
-const ownerOf = (o: LoadedObject) => o.object.metadata.ownerReferences?.find((r) => r.controller !== false && isObj(r));
+const ownerOf = (o: LoadedObject) =>
+  o.object.metadata.ownerReferences?.find((r) => r.controller !== false && isObj(r));
 
 /** Which workload a live pod belongs to: ReplicaSet → Deployment, Job → CronJob, else its controller. */
-function podOwnerKey(pod: LoadedObject, byKindName: Map<string, LoadedObject>): { kind: string; name: string } {
+function podOwnerKey(
+  pod: LoadedObject,
+  byKindName: Map<string, LoadedObject>,
+): { kind: string; name: string } {
   const ns = pod.object.metadata.namespace ?? "default";
   const owner = ownerOf(pod);
   if (!owner) return { kind: "Pod", name: pod.object.metadata.name };
@@ -137,7 +165,12 @@ function podOwnerKey(pod: LoadedObject, byKindName: Map<string, LoadedObject>): 
  * Namespaces Istio never meshes: the injector skips them (`IgnoredNamespaces`, pkg/kube/inject) and
  * istio-cni excludes kube-system from capture.
  */
-export const NEVER_MESHED_NAMESPACES: ReadonlySet<string> = new Set(["kube-system", "kube-public", "kube-node-lease", "local-path-storage"]);
+export const NEVER_MESHED_NAMESPACES: ReadonlySet<string> = new Set([
+  "kube-system",
+  "kube-public",
+  "kube-node-lease",
+  "local-path-storage",
+]);
 
 /**
  * Istio's `SupportsTunnel(labels, TunnelHTTP)` (pilot/pkg/model/service.go): the
@@ -157,7 +190,11 @@ export function supportsHttpTunnel(value: string | undefined): boolean {
  */
 export const linkerdInjects = (v: string | undefined): boolean => v === "enabled" || v === "ingress";
 
-function dataplaneOf(view: PodSpecView, ns: Namespace | undefined, live: boolean): { dataplane: WorkloadDataplane; optedOut: boolean } {
+function dataplaneOf(
+  view: PodSpecView,
+  ns: Namespace | undefined,
+  live: boolean,
+): { dataplane: WorkloadDataplane; optedOut: boolean } {
   const nsLabels = ns?.labels ?? {};
   const nsAnn = ns?.annotations ?? {};
   const injectFlag = view.labels["sidecar.istio.io/inject"] ?? view.annotations["sidecar.istio.io/inject"];
@@ -180,13 +217,16 @@ function dataplaneOf(view: PodSpecView, ns: Namespace | undefined, live: boolean
     const podInjects = injectFlag === "true" && nsLabels["istio-injection"] !== "disabled";
     if ((nsInjects || podInjects) && !istioOptOut) return { dataplane: "sidecar", optedOut: false };
     const linkerdNs = linkerdInjects(nsAnn["linkerd.io/inject"]);
-    if ((linkerdInjects(linkerdPod) || linkerdNs) && linkerdPod !== "disabled") return { dataplane: "linkerd", optedOut: false };
+    if ((linkerdInjects(linkerdPod) || linkerdNs) && linkerdPod !== "disabled")
+      return { dataplane: "linkerd", optedOut: false };
   }
-  if (nsLabels["istio.io/dataplane-mode"] === "ambient" || view.labels["istio.io/dataplane-mode"] === "ambient") {
+  if (
+    nsLabels["istio.io/dataplane-mode"] === "ambient" ||
+    view.labels["istio.io/dataplane-mode"] === "ambient"
+  ) {
     if (!ambientOptOut) return { dataplane: "ambient", optedOut: false };
   }
-  const optedOut =
-    istioOptOut || ambientOptOut || linkerdPod === "disabled";
+  const optedOut = istioOptOut || ambientOptOut || linkerdPod === "disabled";
   return { dataplane: "none", optedOut };
 }
 
@@ -218,7 +258,13 @@ function linkerdPodOf(name: string, pod: unknown): LivePod {
   for (const c of [...arr(at(pod, "spec", "containers")), ...arr(at(pod, "spec", "initContainers"))]) {
     if (at(c, "name") !== "linkerd-proxy") continue;
     const env = arr(at(c, "env"));
-    const value = (name: string) => str(at(env.find((e) => at(e, "name") === name), "value")) || undefined;
+    const value = (name: string) =>
+      str(
+        at(
+          env.find((e) => at(e, "name") === name),
+          "value",
+        ),
+      ) || undefined;
     const anchors = value("LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS");
     if (anchors) out.linkerdTrustAnchors = anchors;
     const policy = value("LINKERD2_PROXY_INBOUND_DEFAULT_POLICY");
@@ -294,15 +340,21 @@ function proxyRole(view: PodSpecView, dataplane: WorkloadDataplane): "gateway" |
   const role = view.istioProxyRole;
   if (role !== null) return role === "router" ? "gateway" : role === "waypoint" ? "waypoint" : null;
   const managed = view.labels["gateway.istio.io/managed"];
-  if (managed !== undefined) return managedRole(managed, view.labels["gateway.networking.k8s.io/gateway-class-name"]);
-  if ((view.annotations["inject.istio.io/templates"] ?? "").split(",").some((t) => t.trim() === "gateway")) return "gateway";
-  if (/gateway$/.test(view.labels["istio"] ?? "") && view.containers.includes("istio-proxy")) return "gateway";
+  if (managed !== undefined)
+    return managedRole(managed, view.labels["gateway.networking.k8s.io/gateway-class-name"]);
+  if ((view.annotations["inject.istio.io/templates"] ?? "").split(",").some((t) => t.trim() === "gateway"))
+    return "gateway";
+  if (/gateway$/.test(view.labels["istio"] ?? "") && view.containers.includes("istio-proxy"))
+    return "gateway";
   return null;
 }
 
 /** What Istio's deployment controller rendered: waypoint.yaml for the mesh and east-west controllers (and Istio's waypoint classes), kube-gateway.yaml otherwise. */
 function managedRole(managed: string, gatewayClass: string | undefined): "gateway" | "waypoint" {
-  return managed === "istio.io-mesh-controller" || managed === "istio.io-eastwest-controller" || gatewayClass === "istio-waypoint" || gatewayClass === "istio-east-west"
+  return managed === "istio.io-mesh-controller" ||
+    managed === "istio.io-eastwest-controller" ||
+    gatewayClass === "istio-waypoint" ||
+    gatewayClass === "istio-east-west"
     ? "waypoint"
     : "gateway";
 }
@@ -328,7 +380,8 @@ function buildWorkload(
   // §3.3). Gateways and waypoints get none: the gateway injection template
   // (gateway-injection-template.yaml) and the templates istiod renders for Gateway API gateways and
   // waypoints (kube-gateway.yaml, waypoint.yaml) set no tlsMode label, nor does the legacy gateway chart.
-  const tlsModeLabel = explicitTlsMode ?? (dataplane === "sidecar" && !live && role === null ? "istio" : null);
+  const tlsModeLabel =
+    explicitTlsMode ?? (dataplane === "sidecar" && !live && role === null ? "istio" : null);
   const addTlsMode = tlsModeLabel !== null && !live && explicitTlsMode === undefined;
   const labels = sortedLabels(view.labels, addTlsMode ? tlsModeLabel : null);
   const revision = revisionOf(view, ns, live, revisions);
@@ -336,11 +389,15 @@ function buildWorkload(
   // sets the label) when the pod's ProxyConfig has ISTIO_META_ENABLE_HBONE "true": the pod's
   // proxy.istio.io/config annotation, else its revision's mesh defaultConfig (the ambient profile).
   // The same setting, as ParseBool reads it, is the proxy's node metadata ENABLE_HBONE (Workload.enableHbone).
-  const proxyConfig = dataplane === "sidecar" ? podProxyConfig(view, live ? pods[0]! : source, problems) : undefined;
+  const proxyConfig =
+    dataplane === "sidecar" ? podProxyConfig(view, live ? pods[0]! : source, problems) : undefined;
   const podHbone = enableHboneOf(proxyConfig);
   const revMesh = dataplane === "sidecar" && meshes !== null ? meshOfRevision(meshes, revision) : null;
-  const templateTunnel = revMesh !== null && (podHbone !== undefined ? tunnelByTemplate(podHbone) : revMesh.sidecarsTakeHbone);
-  const tunnel = view.labels["networking.istio.io/tunnel"] ?? (!live && role === null && templateTunnel ? "http" : undefined);
+  const templateTunnel =
+    revMesh !== null && (podHbone !== undefined ? tunnelByTemplate(podHbone) : revMesh.sidecarsTakeHbone);
+  const tunnel =
+    view.labels["networking.istio.io/tunnel"] ??
+    (!live && role === null && templateTunnel ? "http" : undefined);
   return {
     namespace,
     name,
@@ -352,19 +409,30 @@ function buildWorkload(
     proxyPorts: view.proxyPorts,
     pods: pods.length,
     livePods: pods.map(livePod),
-    ...(!live && view.containers.includes("linkerd-proxy") ? { linkerdTemplate: linkerdPodOf(name, podTemplateOf(source)) } : {}),
+    ...(!live && view.containers.includes("linkerd-proxy")
+      ? { linkerdTemplate: linkerdPodOf(name, podTemplateOf(source)) }
+      : {}),
     dataplane,
     tlsModeLabel,
     optedOut,
     excludedInboundPorts: portList(view.annotations["traffic.sidecar.istio.io/excludeInboundPorts"]),
     // Ranges too ("9090-9091"): linkerd2 controller/api/destination/server.go getPodSkippedInboundPortsAnnotations reads it with util.ParsePorts.
     linkerdSkipInboundPorts: linkerdPortRuns(
-      view.annotations["config.linkerd.io/skip-inbound-ports"] ?? ns?.annotations["config.linkerd.io/skip-inbound-ports"],
+      view.annotations["config.linkerd.io/skip-inbound-ports"] ??
+        ns?.annotations["config.linkerd.io/skip-inbound-ports"],
     ),
     hboneTunnel: supportsHttpTunnel(tunnel) || view.annotations["ambient.istio.io/redirection"] === "enabled",
     // A waypoint is an ambient proxy (`IsAmbient`): it always sends HBONE.
-    enableHbone: role === "waypoint" ? true : revMesh === null ? null : podHbone !== undefined ? parseGoBool(podHbone) : revMesh.proxyEnableHbone,
-    metadataCerts: revMesh === null ? "none" : metadataCertsFor(proxyConfig, revMesh, live ? pods[0]! : source, problems),
+    enableHbone:
+      role === "waypoint"
+        ? true
+        : revMesh === null
+          ? null
+          : podHbone !== undefined
+            ? parseGoBool(podHbone)
+            : revMesh.proxyEnableHbone,
+    metadataCerts:
+      revMesh === null ? "none" : metadataCertsFor(proxyConfig, revMesh, live ? pods[0]! : source, problems),
     gateway: role !== null,
     waypoint: role === "waypoint",
     revision,
@@ -384,7 +452,8 @@ export interface RevisionMeshes {
   fallback: MeshSettings;
 }
 
-const meshOfRevision = (m: RevisionMeshes, revision: string): MeshSettings => m.byRevision.get(revision) ?? m.fallback;
+const meshOfRevision = (m: RevisionMeshes, revision: string): MeshSettings =>
+  m.byRevision.get(revision) ?? m.fallback;
 
 /**
  * The proxy's file-mounted client certificates: the pod's own ISTIO_META_TLS_CLIENT_* keys over its
@@ -392,19 +461,36 @@ const meshOfRevision = (m: RevisionMeshes, revision: string): MeshSettings => m.
  * answer. A value that is not a string is named on `from` (the Pod, or the object whose pod template
  * carries the annotation) and read as unset: injection fails on such an annotation.
  */
-function metadataCertsFor(proxyConfig: unknown, mesh: MeshSettings, from: LoadedObject, problems: InputProblem[] | null): MetadataCerts {
+function metadataCertsFor(
+  proxyConfig: unknown,
+  mesh: MeshSettings,
+  from: LoadedObject,
+  problems: InputProblem[] | null,
+): MetadataCerts {
   if (proxyConfig === undefined) return mesh.proxyMetadataCerts;
   const own = clientCertKeysOf(proxyConfig, (field, value, expected) =>
-    proxyConfigProblem(from, problems, `.${field}`, `${field} is ${shown(value)}, not ${expected}: Istio's injection refuses such a ProxyConfig (mesh.ApplyProxyConfig), so it is read as unset`),
+    proxyConfigProblem(
+      from,
+      problems,
+      `.${field}`,
+      `${field} is ${shown(value)}, not ${expected}: Istio's injection refuses such a ProxyConfig (mesh.ApplyProxyConfig), so it is read as unset`,
+    ),
   );
-  return own === NO_CLIENT_CERTS ? mesh.proxyMetadataCerts : metadataCertsOf(mergedClientCerts(own, mesh.proxyClientCerts));
+  return own === NO_CLIENT_CERTS
+    ? mesh.proxyMetadataCerts
+    : metadataCertsOf(mergedClientCerts(own, mesh.proxyClientCerts));
 }
 
 /**
  * input.invalid on `from` (the Pod, or the object whose pod template carries the annotation) for its
  * proxy.istio.io/config annotation, or for `sub`field inside it; the object itself is kept.
  */
-function proxyConfigProblem(from: LoadedObject, problems: InputProblem[] | null, sub: string, what: string): void {
+function proxyConfigProblem(
+  from: LoadedObject,
+  problems: InputProblem[] | null,
+  sub: string,
+  what: string,
+): void {
   if (problems === null) return;
   const { kind, metadata } = from.object;
   const annotation = proxyConfigPath(kind);
@@ -440,7 +526,12 @@ function podProxyConfig(view: PodSpecView, from: LoadedObject, problems: InputPr
   } catch (e) {
     why = `its YAML does not parse: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`;
   }
-  proxyConfigProblem(from, problems, "", `not a ProxyConfig mapping (${why}): Istio's injection refuses such an annotation (mesh.ApplyProxyConfig), so it is read as absent`);
+  proxyConfigProblem(
+    from,
+    problems,
+    "",
+    `not a ProxyConfig mapping (${why}): Istio's injection refuses such an annotation (mesh.ApplyProxyConfig), so it is read as absent`,
+  );
   return undefined;
 }
 
@@ -450,8 +541,14 @@ function podProxyConfig(view: PodSpecView, from: LoadedObject, problems: InputPr
  * otherwise the pod's or namespace's istio.io/rev label, which may be a revision tag, else the
  * revision of the default tag (revisions.ts).
  */
-function revisionOf(view: PodSpecView, ns: Namespace | undefined, live: boolean, revisions: Revisions): string {
-  const injected = live && view.containers.includes("istio-proxy") ? view.annotations["istio.io/rev"] : undefined;
+function revisionOf(
+  view: PodSpecView,
+  ns: Namespace | undefined,
+  live: boolean,
+  revisions: Revisions,
+): string {
+  const injected =
+    live && view.containers.includes("istio-proxy") ? view.annotations["istio.io/rev"] : undefined;
   if (injected) return injected;
   return injectingRevision(revisions, ns?.labels ?? {}, view.labels);
 }
@@ -474,7 +571,10 @@ export function buildWorkloads(
   if (hasPods)
     for (const o of objects) {
       if (!WORKLOAD_KINDS.has(o.object.kind)) continue;
-      byKindName.set(`${o.object.kind}/${o.object.metadata.namespace ?? "default"}/${o.object.metadata.name}`, o);
+      byKindName.set(
+        `${o.object.kind}/${o.object.metadata.namespace ?? "default"}/${o.object.metadata.name}`,
+        o,
+      );
     }
   const podsByOwner = new Map<string, LoadedObject[]>();
   if (hasPods)
@@ -501,10 +601,29 @@ export function buildWorkloads(
     return true;
   };
   const NO_PODS: LoadedObject[] = [];
-  const add = (kind: string, name: string, namespace: string, template: LoadedObject, pods: LoadedObject[]) => {
+  const add = (
+    kind: string,
+    name: string,
+    namespace: string,
+    template: LoadedObject,
+    pods: LoadedObject[],
+  ) => {
     const live = pods.length > 0;
     const view = viewPod(live ? pods[0]!.object : podTemplateOf(template));
-    out.push(buildWorkload(kind, name, namespace, view, namespaces.get(namespace), pods, template, revisions, meshes, problems));
+    out.push(
+      buildWorkload(
+        kind,
+        name,
+        namespace,
+        view,
+        namespaces.get(namespace),
+        pods,
+        template,
+        revisions,
+        meshes,
+        problems,
+      ),
+    );
   };
 
   for (const o of objects) {
@@ -512,11 +631,18 @@ export function buildWorkloads(
     if (!WORKLOAD_KINDS.has(kind) || kind === "Pod") continue;
     const ownerKind = ownerOf(o)?.kind;
     // A ReplicaSet owned by a Deployment, or a Job owned by a CronJob, is part of its owner.
-    if ((kind === "ReplicaSet" && ownerKind === "Deployment") || (kind === "Job" && ownerKind === "CronJob")) continue;
+    if ((kind === "ReplicaSet" && ownerKind === "Deployment") || (kind === "Job" && ownerKind === "CronJob"))
+      continue;
     const ns = o.object.metadata.namespace ?? "default";
     const name = o.object.metadata.name;
     if (!firstTime(kind, ns, name)) continue;
-    add(kind, name, ns, o, podsByOwner.size > 0 ? (podsByOwner.get(`${kind}/${ns}/${name}`) ?? NO_PODS) : NO_PODS);
+    add(
+      kind,
+      name,
+      ns,
+      o,
+      podsByOwner.size > 0 ? (podsByOwner.get(`${kind}/${ns}/${name}`) ?? NO_PODS) : NO_PODS,
+    );
   }
   // Pods whose owner was not among the inputs still form a workload of their own.
   for (const [key, pods] of podsByOwner) {

@@ -40,10 +40,16 @@ export interface DrIndex {
   defaultExportTo: string[];
 }
 
-export function buildDrIndex(rules: DestinationRule[], rootNamespace: string, defaultExportTo: string[]): DrIndex {
+export function buildDrIndex(
+  rules: DestinationRule[],
+  rootNamespace: string,
+  defaultExportTo: string[],
+): DrIndex {
   const byNamespace = new Map<string, DestinationRule[]>();
   // Istio sorts workloadSelector DRs first, then by age (sortConfigBySelectorAndCreationTime).
-  const sorted = [...rules].sort((a, b) => Number(!!b.workloadSelector) - Number(!!a.workloadSelector) || compareByAge(a, b));
+  const sorted = [...rules].sort(
+    (a, b) => Number(!!b.workloadSelector) - Number(!!a.workloadSelector) || compareByAge(a, b),
+  );
   const exactByHost = new Map<string, Map<string, DestinationRule[]>>();
   const wildcardBySuffix = new Map<string, Map<string, DestinationRule[]>>();
   const push = <K>(m: Map<K, DestinationRule[]>, k: K, dr: DestinationRule) => {
@@ -61,7 +67,14 @@ export function buildDrIndex(rules: DestinationRule[], rootNamespace: string, de
     if (dr.fqdn.startsWith("*")) pushIn(wildcardBySuffix, dr.fqdn.slice(1), dr);
     else pushIn(exactByHost, dr.fqdn, dr);
   }
-  return perRun<DrIndex>({ byNamespace, exactByHost, wildcardBySuffix, hostGroups: new Map(), rootNamespace, defaultExportTo });
+  return perRun<DrIndex>({
+    byNamespace,
+    exactByHost,
+    wildcardBySuffix,
+    hostGroups: new Map(),
+    rootNamespace,
+    defaultExportTo,
+  });
 }
 
 /** How well a DR host matches a service host: exact beats the longest wildcard suffix; -1 = no match. */
@@ -119,12 +132,21 @@ function inIndex(dr: DestinationRule, kind: IndexKind, defaultExportTo: string[]
   return e.size === 0 || e.has("*") || e.has(".") || e.has(dr.namespace);
 }
 
-const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>) => a.size === b.size && [...a].every((x) => b.has(x));
+const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>) =>
+  a.size === b.size && [...a].every((x) => b.has(x));
 const superset = (a: ReadonlySet<string>, b: ReadonlySet<string>) => [...b].every((x) => a.has(x));
-const sameLabels = (a: Labels, b: Labels) => Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+const sameLabels = (a: Labels, b: Labels) =>
+  Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
 
 function openEntry(dr: DestinationRule): DrEntry {
-  return { head: dr, from: [dr], exportTo: exportSetOf(dr), trafficPolicy: dr.trafficPolicy, policyFrom: dr, subsets: dr.subsets };
+  return {
+    head: dr,
+    from: [dr],
+    exportTo: exportSetOf(dr),
+    trafficPolicy: dr.trafficPolicy,
+    policyFrom: dr,
+    subsets: dr.subsets,
+  };
 }
 
 /**
@@ -180,7 +202,11 @@ const NO_ENTRIES: DrEntry[] = [];
 const entryCache = new WeakMap<readonly DestinationRule[], EntriesByKind>();
 
 /** The index entries of one namespace's DRs for one host (a list of the DrIndex), memoised per list and index. */
-export function entriesOf(list: readonly DestinationRule[], kind: IndexKind, defaultExportTo: string[]): DrEntry[] {
+export function entriesOf(
+  list: readonly DestinationRule[],
+  kind: IndexKind,
+  defaultExportTo: string[],
+): DrEntry[] {
   let byKind = entryCache.get(list);
   if (!byKind) entryCache.set(list, (byKind = {}));
   const hit = byKind[kind];
@@ -190,7 +216,8 @@ export function entriesOf(list: readonly DestinationRule[], kind: IndexKind, def
 }
 
 /** getExportedDestinationRuleFromNamespace's check: the entry's exportTo unset, "*", or the client's namespace by name ("." names none). */
-const reaches = (entry: DrEntry, clientNs: string) => entry.exportTo.size === 0 || entry.exportTo.has("*") || entry.exportTo.has(clientNs);
+const reaches = (entry: DrEntry, clientNs: string) =>
+  entry.exportTo.size === 0 || entry.exportTo.has("*") || entry.exportTo.has(clientNs);
 
 /** The candidate groups for a host, most specific first: exact, then "a.b.svc" → ".b.svc", ".svc", "". */
 function hostGroupsOf(index: DrIndex, host: string): Map<string, DestinationRule[]>[] {
@@ -217,7 +244,13 @@ function hostGroupsOf(index: DrIndex, host: string): Map<string, DestinationRule
  * entries that reach the client; if none does, the lookup moves to the next tier, not to a less
  * specific host (getExportedDestinationRuleFromNamespace). Null: no match in this tier.
  */
-function tierEntries(groups: Map<string, DestinationRule[]>[], ns: string, kind: IndexKind, clientNs: string, index: DrIndex): DrEntry[] | null {
+function tierEntries(
+  groups: Map<string, DestinationRule[]>[],
+  ns: string,
+  kind: IndexKind,
+  clientNs: string,
+  index: DrIndex,
+): DrEntry[] | null {
   for (const group of groups) {
     const list = group.get(ns);
     if (!list) continue;
@@ -248,7 +281,14 @@ function lookupOf(entry: DrEntry, tier: DrTier): DrLookup {
   if (hit) return hit;
   const rule = entry.policyFrom;
   const merged = rule === entry.head ? entry.from : [rule, ...entry.from.filter((d) => d !== rule)];
-  return (byTier[tier] = { rule, head: entry.head, merged, trafficPolicy: entry.trafficPolicy, subsets: entry.subsets, tier });
+  return (byTier[tier] = {
+    rule,
+    head: entry.head,
+    merged,
+    trafficPolicy: entry.trafficPolicy,
+    subsets: entry.subsets,
+    tier,
+  });
 }
 
 /**
@@ -279,12 +319,14 @@ const drsCache = new WeakMap<DrEntry[], DestinationRule[]>();
 /** Every DR of some entries, in order (read-only, shared). */
 function drsOf(entries: DrEntry[]): DestinationRule[] {
   let drs = drsCache.get(entries);
-  if (!drs) drsCache.set(entries, (drs = entries.length === 1 ? entries[0]!.from : entries.flatMap((e) => e.from)));
+  if (!drs)
+    drsCache.set(entries, (drs = entries.length === 1 ? entries[0]!.from : entries.flatMap((e) => e.from)));
   return drs;
 }
 
 /** The shadowed DRs with a later tier's added: its shared list when it is the first (so edges share it too). */
-const laterTier = (shadowed: DestinationRule[], entries: DrEntry[]) => (shadowed.length === 0 ? drsOf(entries) : [...shadowed, ...drsOf(entries)]);
+const laterTier = (shadowed: DestinationRule[], entries: DrEntry[]) =>
+  shadowed.length === 0 ? drsOf(entries) : [...shadowed, ...drsOf(entries)];
 
 export interface LookupResult {
   applied: DrLookup | null;
@@ -342,7 +384,9 @@ export function lookupDestinationRule(
     }
   }
   if (applied) return { applied, shadowed, hiddenBy: NONE };
-  return shadowed.length > 0 || firstEntries ? { applied, shadowed, hiddenBy: firstEntries ? headsOf(firstEntries) : NONE } : NOTHING;
+  return shadowed.length > 0 || firstEntries
+    ? { applied, shadowed, hiddenBy: firstEntries ? headsOf(firstEntries) : NONE }
+    : NOTHING;
 }
 
 export interface PortTls {
@@ -363,7 +407,11 @@ export function tlsForPort(policy: TrafficPolicy | null, servicePort: number): P
   if (!policy) return NO_POLICY;
   const entry = policy.portLevelSettings.find((p) => p.port === servicePort);
   if (entry) return { tls: entry.tls, from: "port-level", loadBalancerSimple: entry.loadBalancerSimple };
-  return { tls: policy.tls, from: policy.tls ? "top-level" : "none", loadBalancerSimple: policy.loadBalancerSimple };
+  return {
+    tls: policy.tls,
+    from: policy.tls ? "top-level" : "none",
+    loadBalancerSimple: policy.loadBalancerSimple,
+  };
 }
 
 /**
@@ -372,11 +420,16 @@ export function tlsForPort(policy: TrafficPolicy | null, servicePort: number): P
  * subset's trafficPolicy sets replaces the parent's (`tls` replaces `tls`), then a port-level entry of
  * the subset for the port replaces them all, an entry without `tls` included (⇒ auto mTLS).
  */
-export function subsetTlsForPort(policy: TrafficPolicy | null, subsetPolicy: TrafficPolicy | null, servicePort: number): PortTls {
+export function subsetTlsForPort(
+  policy: TrafficPolicy | null,
+  subsetPolicy: TrafficPolicy | null,
+  servicePort: number,
+): PortTls {
   const parent = tlsForPort(policy, servicePort);
   if (!subsetPolicy) return parent;
   const entry = subsetPolicy.portLevelSettings.find((p) => p.port === servicePort);
-  if (entry) return { tls: entry.tls, from: "subset-port-level", loadBalancerSimple: entry.loadBalancerSimple };
+  if (entry)
+    return { tls: entry.tls, from: "subset-port-level", loadBalancerSimple: entry.loadBalancerSimple };
   return {
     tls: subsetPolicy.tls ?? parent.tls,
     from: subsetPolicy.tls ? "subset" : parent.from,
@@ -388,8 +441,12 @@ export function subsetTlsForPort(policy: TrafficPolicy | null, subsetPolicy: Tra
  * The TLS that tags endpoints for an auto-mTLS cluster (trafficPolicyTLSModeForPort, mtls_checker.go):
  * the first port entry for the port that has tls, else the top level; null when neither has any.
  */
-export function taggingTls(policy: TrafficPolicy | null, servicePort: number): { tls: ClientTlsSettings; fromPortEntry: boolean } | null {
+export function taggingTls(
+  policy: TrafficPolicy | null,
+  servicePort: number,
+): { tls: ClientTlsSettings; fromPortEntry: boolean } | null {
   if (!policy) return null;
-  for (const p of policy.portLevelSettings) if (p.port === servicePort && p.tls) return { tls: p.tls, fromPortEntry: true };
+  for (const p of policy.portLevelSettings)
+    if (p.port === servicePort && p.tls) return { tls: p.tls, fromPortEntry: true };
   return policy.tls ? { tls: policy.tls, fromPortEntry: false } : null;
 }

@@ -58,7 +58,6 @@ export interface GatewayListener {
   clash: string | null;
 }
 
-
 /** gateway.IsTLSServer: a tls block on a non-HTTP server. */
 const isTlsServer = (s: GatewayServer) => s.tls !== null && !isHttpProtocol(s.protocol);
 
@@ -100,7 +99,11 @@ interface Slot {
  * non-empty bind address. A client reaching the pod through its Service meets the wildcard listener,
  * so servers with a bind are left out here (a port only they use has no listener here: unknown).
  */
-export function gatewayListeners(model: MeshModel, w: Workload, targets: readonly { port: number; targetPort: number }[]): Map<number, GatewayListener> {
+export function gatewayListeners(
+  model: MeshModel,
+  w: Workload,
+  targets: readonly { port: number; targetPort: number }[],
+): Map<number, GatewayListener> {
   const byPort = new Map<number, Slot>();
   // Only the Gateways the workload's istiod reads: of its revision, in a namespace it sees (discovery.ts).
   const hidden = discoveryViewFor(model, w.revision)?.hidden;
@@ -118,7 +121,14 @@ export function gatewayListeners(model: MeshModel, w: Workload, targets: readonl
         for (const h of server.hosts) slot.tlsHosts.add(h);
       }
       if (!slot) {
-        byPort.set(port, (slot = { servers: [{ gateway: g, server }], plaintext: !isTlsServer(server), tlsHosts: new Set(server.tls !== null ? server.hosts : []) }));
+        byPort.set(
+          port,
+          (slot = {
+            servers: [{ gateway: g, server }],
+            plaintext: !isTlsServer(server),
+            tlsHosts: new Set(server.tls !== null ? server.hosts : []),
+          }),
+        );
       } else if (slot.plaintext) {
         // canMergeProtocols: only HTTP servers join an HTTP port; anything else on a plaintext port is rejected.
         const first = slot.servers[0]!.server.protocol;
@@ -156,17 +166,33 @@ function listenerOf(port: number, slot: Slot): GatewayListener {
   // The contract's modes speak of Istio mTLS: STRICT when every chain takes only Istio mTLS,
   // DISABLE when none does, PERMISSIVE when some do (docs/DECISIONS.md, "Gateway listeners").
   const istio = plaintext ? 0 : servers.filter((s) => s.server.tls === "ISTIO_MUTUAL").length;
-  const mode: Mode = plaintext || istio === 0 ? "DISABLE" : istio === servers.length ? "STRICT" : "PERMISSIVE";
-  const decided = servers.map((s) => ({ ...s, decision: Object.freeze({ mode, origin: "workload-port" as const, policy: gatewayRef(s.gateway) }) }));
-  if (plaintext) return { port, kind: isHttpProtocol(first.server.protocol) ? "http" : "tcp", servers: decided, mode, policy, sniDependent: false, clash: null };
+  const mode: Mode =
+    plaintext || istio === 0 ? "DISABLE" : istio === servers.length ? "STRICT" : "PERMISSIVE";
+  const decided = servers.map((s) => ({
+    ...s,
+    decision: Object.freeze({ mode, origin: "workload-port" as const, policy: gatewayRef(s.gateway) }),
+  }));
+  if (plaintext)
+    return {
+      port,
+      kind: isHttpProtocol(first.server.protocol) ? "http" : "tcp",
+      servers: decided,
+      mode,
+      policy,
+      sniDependent: false,
+      clash: null,
+    };
   // An AUTO_PASSTHROUGH server's chains match the cluster SNI of each service its hosts cover, even
   // for hosts "*" (builtAutoPassthroughFilterChains, pilot/pkg/networking/core/gateway.go): the
   // client's SNI decides there too.
-  const sniDependent = servers.some((s) => s.server.tls === "AUTO_PASSTHROUGH" || !s.server.sniHosts.includes("*"));
+  const sniDependent = servers.some(
+    (s) => s.server.tls === "AUTO_PASSTHROUGH" || !s.server.sniHosts.includes("*"),
+  );
   return { port, kind: "tls", servers: decided, mode, policy, sniDependent, clash: sniClash(servers) };
 }
 
-const isPassthrough = (s: ListenerServer) => s.server.tls === "PASSTHROUGH" || s.server.tls === "AUTO_PASSTHROUGH";
+const isPassthrough = (s: ListenerServer) =>
+  s.server.tls === "PASSTHROUGH" || s.server.tls === "AUTO_PASSTHROUGH";
 
 /** Whether a server host (its name part: exact, "*.suffix" or "*") takes the name `sni` (host.Name SubsetOf / Envoy's server_names). */
 const hostTakes = (host: string, sni: string): boolean => hostMatchScore(host, sni) >= 0;
@@ -198,7 +224,9 @@ function chainFor(l: GatewayListener, sni: string): ListenerServer | null {
  * meet one of them.
  */
 function passthroughFor(l: GatewayListener, sni: string): ListenerServer | null {
-  for (const s of l.servers) if (s.server.tls === "PASSTHROUGH" && (sni === "" || s.server.sniHosts.some((h) => hostTakes(h, sni)))) return s;
+  for (const s of l.servers)
+    if (s.server.tls === "PASSTHROUGH" && (sni === "" || s.server.sniHosts.some((h) => hostTakes(h, sni))))
+      return s;
   return null;
 }
 
@@ -212,12 +240,14 @@ function autoPassthroughFor(l: GatewayListener, sni: string): ListenerServer | n
   if (!sni.startsWith("outbound_.")) return null;
   const parts = sni.split("_.");
   const host = parts[parts.length - 1]!;
-  for (const s of l.servers) if (s.server.tls === "AUTO_PASSTHROUGH" && s.server.sniHosts.some((h) => hostTakes(h, host))) return s;
+  for (const s of l.servers)
+    if (s.server.tls === "AUTO_PASSTHROUGH" && s.server.sniHosts.some((h) => hostTakes(h, host))) return s;
   return null;
 }
 
 /** The SNI a sidecar's Istio mTLS carries without DestinationRule sni: BuildDNSSrvSubsetKey (outbound_.<port>_.<subset>_.<host>). */
-export const defaultIstioSni = (port: number, subset: string, host: string) => `outbound_.${port}_.${subset}_.${host}`;
+export const defaultIstioSni = (port: number, subset: string, host: string) =>
+  `outbound_.${port}_.${subset}_.${host}`;
 
 export interface GatewayCell {
   verdict: "mtls" | "plaintext" | "tls" | "broken" | "unknown";
@@ -229,30 +259,59 @@ export interface GatewayCell {
 const nsName = (g: IstioGateway) => `${g.namespace}/${g.name}`;
 function serverTls(s: GatewayServer): string {
   // An HTTP server's tls block adds no TLS (validateServer allows only httpsRedirect there).
-  if (isHttpProtocol(s.protocol)) return s.httpsRedirect ? ", tls.httpsRedirect" : s.tls ? ", a tls block without certificates" : ", no tls";
+  if (isHttpProtocol(s.protocol))
+    return s.httpsRedirect
+      ? ", tls.httpsRedirect"
+      : s.tls
+        ? ", a tls block without certificates"
+        : ", no tls";
   return s.tls ? `, tls.mode ${s.tls}` : ", no tls";
 }
-const serverName = (s: ListenerServer) => `Gateway ${nsName(s.gateway)}'s server for port ${s.server.port} (${s.server.protocol}${serverTls(s.server)})`;
+const serverName = (s: ListenerServer) =>
+  `Gateway ${nsName(s.gateway)}'s server for port ${s.server.port} (${s.server.protocol}${serverTls(s.server)})`;
 
-const gcell = (verdict: GatewayCell["verdict"], symptom: string, by: ListenerServer): GatewayCell => ({ verdict, symptom, server: by.decision });
+const gcell = (verdict: GatewayCell["verdict"], symptom: string, by: ListenerServer): GatewayCell => ({
+  verdict,
+  symptom,
+  server: by.decision,
+});
 
 /**
  * What a client sending `client` meets on the listener. `sni`: the SNI its TLS carries ("" when not
  * known: a DestinationRule SIMPLE/MUTUAL without sni). `tlsPort`: the Service declares the port TLS,
  * so a caller's application may speak TLS there itself.
  */
-export function gatewayCell(client: ClientTls, l: GatewayListener, sni: string, tlsPort: boolean): GatewayCell {
+export function gatewayCell(
+  client: ClientTls,
+  l: GatewayListener,
+  sni: string,
+  tlsPort: boolean,
+): GatewayCell {
   const first = l.servers[0]!;
   if (l.clash !== null)
-    return gcell("unknown", `two Gateway servers on that port take the SNI ${l.clash} (hosts in different namespaces pass Istio's duplicate check), so Envoy refuses the listener`, first);
+    return gcell(
+      "unknown",
+      `two Gateway servers on that port take the SNI ${l.clash} (hosts in different namespaces pass Istio's duplicate check), so Envoy refuses the listener`,
+      first,
+    );
   switch (client) {
     case "NONE":
     case "DISABLE":
     case "LINKERD":
-      if (l.kind !== "tls") return gcell("plaintext", `plaintext passes: ${serverName(first)} sets no TLS`, first);
+      if (l.kind !== "tls")
+        return gcell("plaintext", `plaintext passes: ${serverName(first)} sets no TLS`, first);
       // No plaintext chain: only TLS the caller's application originates can match one.
-      if (l.mode === "STRICT") return gcell("broken", `every server on that port takes only Istio mTLS (${serverName(first)}), which plaintext cannot match`, first);
-      return gcell("unknown", `${serverName(first)} takes only TLS, which ${tlsPort ? "the caller's application must originate (the port is declared TLS)" : "the caller's application would have to originate"}`, first);
+      if (l.mode === "STRICT")
+        return gcell(
+          "broken",
+          `every server on that port takes only Istio mTLS (${serverName(first)}), which plaintext cannot match`,
+          first,
+        );
+      return gcell(
+        "unknown",
+        `${serverName(first)} takes only TLS, which ${tlsPort ? "the caller's application must originate (the port is declared TLS)" : "the caller's application would have to originate"}`,
+        first,
+      );
     case "HBONE":
       return gcell("unknown", "Istio documents no HBONE into a gateway's listeners", first);
     case "ISTIO_MUTUAL":
@@ -262,45 +321,96 @@ export function gatewayCell(client: ClientTls, l: GatewayListener, sni: string, 
   }
 }
 
-function tlsClientCell(client: "ISTIO_MUTUAL" | "SIMPLE" | "MUTUAL", l: GatewayListener, sni: string): GatewayCell {
+function tlsClientCell(
+  client: "ISTIO_MUTUAL" | "SIMPLE" | "MUTUAL",
+  l: GatewayListener,
+  sni: string,
+): GatewayCell {
   const first = l.servers[0]!;
   const what = client === "ISTIO_MUTUAL" ? "Istio mTLS" : "TLS";
-  if (l.kind === "http") return gcell("broken", `its ${what} meets the plaintext HTTP listener of ${serverName(first)}`, first);
-  if (l.kind === "tcp") return gcell(client === "ISTIO_MUTUAL" ? "unknown" : "tls", `${serverName(first)} passes the bytes on as plain TCP, so the ${what} ends wherever its route leads`, first);
+  if (l.kind === "http")
+    return gcell("broken", `its ${what} meets the plaintext HTTP listener of ${serverName(first)}`, first);
+  if (l.kind === "tcp")
+    return gcell(
+      client === "ISTIO_MUTUAL" ? "unknown" : "tls",
+      `${serverName(first)} passes the bytes on as plain TCP, so the ${what} ends wherever its route leads`,
+      first,
+    );
   const pass = passthroughFor(l, sni);
   if (pass)
-    return gcell("unknown", `${serverName(pass)} forwards TLS by SNI without terminating it, on chains built from the sniHosts of VirtualService tls routes, which Handshake does not read`, pass);
+    return gcell(
+      "unknown",
+      `${serverName(pass)} forwards TLS by SNI without terminating it, on chains built from the sniHosts of VirtualService tls routes, which Handshake does not read`,
+      pass,
+    );
   if (client === "ISTIO_MUTUAL") {
     const auto = autoPassthroughFor(l, sni);
     // The handshake completes at the proxy of the service the SNI names (possibly in another cluster), not at the gateway.
-    if (auto) return gcell("unknown", `${serverName(auto)} forwards the Istio mTLS for SNI ${sni} to the service it names, whose proxy terminates it`, auto);
+    if (auto)
+      return gcell(
+        "unknown",
+        `${serverName(auto)} forwards the Istio mTLS for SNI ${sni} to the service it names, whose proxy terminates it`,
+        auto,
+      );
     // Istio mTLS whose SNI is not known may carry the outbound_ SNI of a service the server covers.
     const anyAuto = sni === "" ? l.servers.find((s) => s.server.tls === "AUTO_PASSTHROUGH") : undefined;
-    if (anyAuto) return gcell("unknown", `${serverName(anyAuto)} forwards Istio mTLS whose SNI names a service its hosts cover, and the SNI this client sends is not known`, anyAuto);
+    if (anyAuto)
+      return gcell(
+        "unknown",
+        `${serverName(anyAuto)} forwards Istio mTLS whose SNI names a service its hosts cover, and the SNI this client sends is not known`,
+        anyAuto,
+      );
   }
   const chain = chainFor(l, sni);
   if (sni === "" && l.servers.some((s) => !isPassthrough(s) && !s.server.sniHosts.includes("*")))
     // Without a DestinationRule sni Envoy's auto SNI may send the request's Host, which an exact-host chain would take.
-    return gcell("unknown", `which Gateway server on that port takes it depends on the SNI, which no DestinationRule sni sets`, chain ?? first);
+    return gcell(
+      "unknown",
+      `which Gateway server on that port takes it depends on the SNI, which no DestinationRule sni sets`,
+      chain ?? first,
+    );
   if (!chain) {
     const auto = l.servers.find((s) => s.server.tls === "AUTO_PASSTHROUGH");
-    const why = auto ? `; ${serverName(auto)} takes only Istio mTLS whose SNI is outbound_.<port>_.<subset>_.<host> of a service its hosts cover` : "";
+    const why = auto
+      ? `; ${serverName(auto)} takes only Istio mTLS whose SNI is outbound_.<port>_.<subset>_.<host> of a service its hosts cover`
+      : "";
     return sni === ""
-      ? gcell("broken", `no Gateway server on that port has a chain for TLS without a known SNI${why}`, auto ?? first)
-      : gcell("broken", `no Gateway server on that port matches the SNI ${sni} it sends (the servers' hosts are the SNI names their chains take)${why}`, auto ?? first);
+      ? gcell(
+          "broken",
+          `no Gateway server on that port has a chain for TLS without a known SNI${why}`,
+          auto ?? first,
+        )
+      : gcell(
+          "broken",
+          `no Gateway server on that port matches the SNI ${sni} it sends (the servers' hosts are the SNI names their chains take)${why}`,
+          auto ?? first,
+        );
   }
   const at = serverName(chain);
   switch (chain.server.tls) {
     case "ISTIO_MUTUAL":
       if (client === "ISTIO_MUTUAL") return gcell("mtls", `Istio mTLS, terminated by ${at}`, chain);
       return client === "SIMPLE"
-        ? gcell("broken", `${at} requires an Istio client certificate, which tls.mode SIMPLE does not present`, chain)
+        ? gcell(
+            "broken",
+            `${at} requires an Istio client certificate, which tls.mode SIMPLE does not present`,
+            chain,
+          )
         : gcell("unknown", `${at} takes only client certificates issued by the mesh CA`, chain);
     default:
       // SIMPLE, MUTUAL, OPTIONAL_MUTUAL: the credentialName certificate.
       if (client === "ISTIO_MUTUAL")
-        return gcell("broken", `${at} presents its credentialName certificate, not an Istio workload certificate, so the client's Istio mTLS handshake fails`, chain);
-      if (chain.server.tls === "MUTUAL" && client === "SIMPLE") return gcell("broken", `${at} requires a client certificate, which tls.mode SIMPLE does not present`, chain);
+        return gcell(
+          "broken",
+          `${at} presents its credentialName certificate, not an Istio workload certificate, so the client's Istio mTLS handshake fails`,
+          chain,
+        );
+      if (chain.server.tls === "MUTUAL" && client === "SIMPLE")
+        return gcell(
+          "broken",
+          `${at} requires a client certificate, which tls.mode SIMPLE does not present`,
+          chain,
+        );
       return gcell("tls", `the gateway terminates it with ${at}`, chain);
   }
 }

@@ -9,7 +9,18 @@
 // Linkerd's STRICT and PERMISSIVE, for the snapshot's modes and the edge matrix. Who among meshed
 // clients may call (identities, deny for everyone) is authorization, which Handshake does not judge.
 import type { LivePod, MeshModel, Workload } from "../model/mesh";
-import { byWhy, narrowOpeningsOf, networksText, openingAdmitting, serverOfPort, serverOpensToEveryAddress, wideOpeningsOf, type LinkerdPolicy, type LinkerdServer, type NarrowOpening } from "../model/linkerdPolicy";
+import {
+  byWhy,
+  narrowOpeningsOf,
+  networksText,
+  openingAdmitting,
+  serverOfPort,
+  serverOpensToEveryAddress,
+  wideOpeningsOf,
+  type LinkerdPolicy,
+  type LinkerdServer,
+  type NarrowOpening,
+} from "../model/linkerdPolicy";
 import { ipValue, NETIP } from "../model/ipAddress";
 import { inPortRuns, linkerdPolicyPortRuns } from "../model/read";
 import { ADMITS_UNAUTHENTICATED, LINKERD_POLICIES } from "../model/linkerdPolicyValues";
@@ -19,10 +30,12 @@ const ANNOTATION = "config.linkerd.io/default-inbound-policy";
 const REQUIRE_IDENTITY = "config.linkerd.io/proxy-require-identity-inbound-ports";
 /** The admitting defaults config.linkerd.io/proxy-require-identity-inbound-ports tightens (DefaultPolicy::Allow; not audit). */
 const REQUIRE_APPLIES = new Set(["all-unauthenticated", "cluster-unauthenticated"]);
-const known = (v: string | null | undefined): v is string => v !== undefined && v !== null && LINKERD_POLICIES.has(v);
+const known = (v: string | null | undefined): v is string =>
+  v !== undefined && v !== null && LINKERD_POLICIES.has(v);
 
 /** Linkerd's STRICT or PERMISSIVE for a default policy: whether it refuses unauthenticated callers. */
-export const defaultPolicyMode = (policy: string): "STRICT" | "PERMISSIVE" => (ADMITS_UNAUTHENTICATED.has(policy) ? "PERMISSIVE" : "STRICT");
+export const defaultPolicyMode = (policy: string): "STRICT" | "PERMISSIVE" =>
+  ADMITS_UNAUTHENTICATED.has(policy) ? "PERMISSIVE" : "STRICT";
 
 export interface LinkerdDefault {
   /** The policy; null when it cannot be told (the workload's pods take different ones, or a proxy may not ask the policy controller). */
@@ -32,7 +45,8 @@ export interface LinkerdDefault {
 }
 
 const ENV = "LINKERD2_PROXY_INBOUND_DEFAULT_POLICY";
-const clusterDefaultFrom = (namespace: string) => `the cluster default proxy.defaultInboundPolicy in ConfigMap ${namespace}/linkerd-config`;
+const clusterDefaultFrom = (namespace: string) =>
+  `the cluster default proxy.defaultInboundPolicy in ConfigMap ${namespace}/linkerd-config`;
 const envFrom = `the env its proxies were started with, ${ENV}; neither a default-inbound-policy annotation on its pods nor linkerd-config is among the inputs`;
 /** A default that is told (the pods' may not be: LinkerdDefault). */
 interface KnownDefault {
@@ -51,12 +65,20 @@ const DISAGREE = "disagree";
  * one of the pods' own control plane (`controlPlane`: their _l5d_ns), else DISAGREE: never the first
  * config by namespace, whose name would then decide for every pod.
  */
-function clusterDefault(model: MeshModel, controlPlane: string | undefined): KnownDefault | null | typeof DISAGREE {
+function clusterDefault(
+  model: MeshModel,
+  controlPlane: string | undefined,
+): KnownDefault | null | typeof DISAGREE {
   const config = model.linkerdConfig;
   if (!config) return null;
-  if (config.defaultPolicyAgreed) return known(config.defaultInboundPolicy) ? { policy: config.defaultInboundPolicy, from: clusterDefaultFrom(config.namespace) } : null;
+  if (config.defaultPolicyAgreed)
+    return known(config.defaultInboundPolicy)
+      ? { policy: config.defaultInboundPolicy, from: clusterDefaultFrom(config.namespace) }
+      : null;
   const own = controlPlane === undefined ? undefined : config.defaultByNamespace.get(controlPlane);
-  return controlPlane !== undefined && known(own) ? { policy: own, from: clusterDefaultFrom(controlPlane) } : DISAGREE;
+  return controlPlane !== undefined && known(own)
+    ? { policy: own, from: clusterDefaultFrom(controlPlane) }
+    : DISAGREE;
 }
 
 const disagreeFrom = (model: MeshModel) =>
@@ -66,7 +88,8 @@ const disagreeFrom = (model: MeshModel) =>
 function namespaceControlPlane(model: MeshModel, namespace: string): string | undefined {
   let out: string | null | undefined;
   for (const w of model.workloadsByNamespace.get(namespace) ?? [])
-    for (const p of w.dataplane === "linkerd" ? w.livePods : []) out = out === undefined || out === p.linkerdControlPlaneNs ? (p.linkerdControlPlaneNs ?? null) : null;
+    for (const p of w.dataplane === "linkerd" ? w.livePods : [])
+      out = out === undefined || out === p.linkerdControlPlaneNs ? (p.linkerdControlPlaneNs ?? null) : null;
   return out ?? undefined;
 }
 
@@ -85,7 +108,8 @@ export function linkerdNamespaceDefault(model: MeshModel, namespace: string): Kn
   let started: string | null | undefined;
   for (const w of model.workloadsByNamespace.get(namespace) ?? [])
     for (const p of w.dataplane === "linkerd" ? w.livePods : [])
-      if (!known(p.linkerdPolicyAnnotation) && known(p.linkerdDefaultPolicy)) started = started === undefined || started === p.linkerdDefaultPolicy ? p.linkerdDefaultPolicy : null;
+      if (!known(p.linkerdPolicyAnnotation) && known(p.linkerdDefaultPolicy))
+        started = started === undefined || started === p.linkerdDefaultPolicy ? p.linkerdDefaultPolicy : null;
   return started ? { policy: started, from: envFrom } : LINKERD_DEFAULT;
 }
 
@@ -130,10 +154,24 @@ export function linkerdPods(model: MeshModel, w: Workload): readonly PodView[] {
   if (w.livePods.length > 0) return w.livePods.map(podView);
   if (w.linkerdTemplate) return [podView(w.linkerdTemplate)];
   const ns = model.namespaces.get(w.namespace)?.annotations ?? {};
-  const inherited = (key: string) => (w.annotations[key] !== undefined ? { value: w.annotations[key], from: ON_PODS(key) } : { value: ns[key], from: `namespace ${w.namespace}'s ${key}` });
+  const inherited = (key: string) =>
+    w.annotations[key] !== undefined
+      ? { value: w.annotations[key], from: ON_PODS(key) }
+      : { value: ns[key], from: `namespace ${w.namespace}'s ${key}` };
   const policy = inherited(ANNOTATION);
   const require = inherited(REQUIRE_IDENTITY);
-  return [{ policy: policy.value, policyFrom: policy.from, requireIdentity: require.value, requireFrom: require.from, envPolicy: undefined, envRequireIdentity: undefined, discovers: true, controlPlane: undefined }];
+  return [
+    {
+      policy: policy.value,
+      policyFrom: policy.from,
+      requireIdentity: require.value,
+      requireFrom: require.from,
+      envPolicy: undefined,
+      envRequireIdentity: undefined,
+      discovers: true,
+      controlPlane: undefined,
+    },
+  ];
 }
 
 /**
@@ -152,7 +190,8 @@ function podDefault(model: MeshModel, p: PodView): LinkerdDefault {
   const cluster = known(p.policy) ? null : clusterDefault(model, p.controlPlane);
   if (cluster === DISAGREE) return { policy: null, from: disagreeFrom(model) };
   const controller = known(p.policy) ? { policy: p.policy, from: p.policyFrom } : cluster;
-  if (controller === null) return known(p.envPolicy) ? { policy: p.envPolicy, from: envFrom } : LINKERD_DEFAULT;
+  if (controller === null)
+    return known(p.envPolicy) ? { policy: p.envPolicy, from: envFrom } : LINKERD_DEFAULT;
   if (known(p.envPolicy) && p.envPolicy !== controller.policy && !p.discovers)
     return {
       policy: null,
@@ -165,7 +204,11 @@ function podDefault(model: MeshModel, p: PodView): LinkerdDefault {
  * A meshed workload's default inbound policy: its pods' (podDefault), null when they differ or one
  * cannot be told. `pods`: linkerdPods(model, w), when the caller keeps them (the resolver does).
  */
-export function linkerdDefaultPolicy(model: MeshModel, w: Workload, pods = linkerdPods(model, w)): LinkerdDefault {
+export function linkerdDefaultPolicy(
+  model: MeshModel,
+  w: Workload,
+  pods = linkerdPods(model, w),
+): LinkerdDefault {
   let out: LinkerdDefault | null = null;
   const policies = new Set<string>();
   for (const p of pods) {
@@ -174,7 +217,11 @@ export function linkerdDefaultPolicy(model: MeshModel, w: Workload, pods = linke
     policies.add(d.policy);
     if (out === null || d.from < out.from) out = d;
   }
-  if (policies.size > 1) return { policy: null, from: `its pods take different default inbound policies (${[...policies].sort().join(", ")})` };
+  if (policies.size > 1)
+    return {
+      policy: null,
+      from: `its pods take different default inbound policies (${[...policies].sort().join(", ")})`,
+    };
   return out ?? LINKERD_DEFAULT;
 }
 
@@ -187,14 +234,27 @@ export function linkerdDefaultPolicy(model: MeshModel, w: Workload, pods = linke
  * LINKERD2_PROXY_INBOUND_PORTS_REQUIRE_IDENTITY instead: where that differs for the port and the env
  * does not show discovery, null (cannot be told); null too when the pods differ.
  */
-export function linkerdRequiresIdentity(model: MeshModel, w: Workload, port: number, pods = linkerdPods(model, w)): { required: boolean | null; from: string } {
+export function linkerdRequiresIdentity(
+  model: MeshModel,
+  w: Workload,
+  port: number,
+  pods = linkerdPods(model, w),
+): { required: boolean | null; from: string } {
   let required: boolean | undefined;
   let from = "";
   for (const p of pods) {
     const annotated = inPortRuns(linkerdPolicyPortRuns(p.requireIdentity), port);
-    if (p.envRequireIdentity !== undefined && !p.discovers && inPortRuns(linkerdPolicyPortRuns(p.envRequireIdentity), port) !== annotated)
-      return { required: null, from: `its proxies' env LINKERD2_PROXY_INBOUND_PORTS_REQUIRE_IDENTITY and ${p.requireFrom} disagree on port ${port}, and whether they ask Linkerd's policy controller cannot be told` };
-    if (required !== undefined && required !== annotated) return { required: null, from: `its pods' ${REQUIRE_IDENTITY} differ on port ${port}` };
+    if (
+      p.envRequireIdentity !== undefined &&
+      !p.discovers &&
+      inPortRuns(linkerdPolicyPortRuns(p.envRequireIdentity), port) !== annotated
+    )
+      return {
+        required: null,
+        from: `its proxies' env LINKERD2_PROXY_INBOUND_PORTS_REQUIRE_IDENTITY and ${p.requireFrom} disagree on port ${port}, and whether they ask Linkerd's policy controller cannot be told`,
+      };
+    if (required !== undefined && required !== annotated)
+      return { required: null, from: `its pods' ${REQUIRE_IDENTITY} differ on port ${port}` };
     required = annotated;
     if (annotated && (from === "" || p.requireFrom < from)) from = p.requireFrom;
   }
@@ -225,8 +285,15 @@ export interface LinkerdInbound {
  * default policy, without it). `pods`: linkerdPods(model, w), when the caller keeps them; read only
  * where no Server takes the port. Callers go through Resolver.linkerdInbound, which memoises it.
  */
-export function linkerdInbound(model: MeshModel, w: Workload, port?: number, pods?: readonly PodView[]): LinkerdInbound {
-  return port === undefined ? policyInbound(model, w, port, pods) : pastInit(model, w, port, policyInbound(model, w, port, pods));
+export function linkerdInbound(
+  model: MeshModel,
+  w: Workload,
+  port?: number,
+  pods?: readonly PodView[],
+): LinkerdInbound {
+  return port === undefined
+    ? policyInbound(model, w, port, pods)
+    : pastInit(model, w, port, policyInbound(model, w, port, pods));
 }
 
 /**
@@ -242,8 +309,16 @@ function pastInit(model: MeshModel, w: Workload, port: number, refusal: LinkerdI
   if (inPortRuns(bypass.ports, port)) return portBypassed(bypass, port);
   // Decided for a caller of unknown address; one with an IPv6 address is looked at (v6Caller), which
   // only a mesh with some IPv6 pod can have: elsewhere no caller is asked again, edge by edge.
-  if (bypass.subnets.length === 0) return model.linkerdConfig?.ipv6 === true || !hasIpv6Pod(model) ? refusal : { ...refusal, byNetwork: true };
-  return { mode: "STRICT", undecided: true, byNetwork: true, why: `${refusal.why}, unless the caller is in ${skippedText(bypass)}, whose connections bypass the Linkerd proxy` };
+  if (bypass.subnets.length === 0)
+    return model.linkerdConfig?.ipv6 === true || !hasIpv6Pod(model)
+      ? refusal
+      : { ...refusal, byNetwork: true };
+  return {
+    mode: "STRICT",
+    undecided: true,
+    byNetwork: true,
+    why: `${refusal.why}, unless the caller is in ${skippedText(bypass)}, whose connections bypass the Linkerd proxy`,
+  };
 }
 
 const initUnknown = (refusal: LinkerdInbound): LinkerdInbound => ({
@@ -257,26 +332,52 @@ const portBypassed = (bypass: InitBypass, port: number): LinkerdInbound => ({
   bypassed: true,
   why: `its port ${port} is one linkerd-init skips (${bypass.portsFrom}), so connections to it bypass the Linkerd proxy and neither side encrypts`,
 });
-const skippedText = (bypass: InitBypass) => `the subnets linkerd-init skips, ${networksText(bypass.subnets)} (${bypass.subnetsFrom})`;
+const skippedText = (bypass: InitBypass) =>
+  `the subnets linkerd-init skips, ${networksText(bypass.subnets)} (${bypass.subnetsFrom})`;
 
 /** linkerdInbound's policy alone, before linkerd-init (pastInit). */
-function policyInbound(model: MeshModel, w: Workload, port?: number, pods?: readonly PodView[]): LinkerdInbound {
+function policyInbound(
+  model: MeshModel,
+  w: Workload,
+  port?: number,
+  pods?: readonly PodView[],
+): LinkerdInbound {
   const policy = model.linkerdPolicy;
   const server = port === undefined ? null : serverOfPort(policy, w, port);
   if (server) {
     const name = `Server ${server.namespace}/${server.name} takes its port ${port}`;
-    if (serverOpensToEveryAddress(policy, server)) return { mode: "PERMISSIVE", undecided: false, why: `${name} and admits unauthenticated clients` };
+    if (serverOpensToEveryAddress(policy, server))
+      return { mode: "PERMISSIVE", undecided: false, why: `${name} and admits unauthenticated clients` };
     // From the cluster's networks, which every pod is taken to be in unless its address says otherwise.
-    if (wideOpeningsOf(policy, server).length > 0) return { mode: "PERMISSIVE", undecided: false, byNetwork: true, why: `${name} and admits unauthenticated clients` };
+    if (wideOpeningsOf(policy, server).length > 0)
+      return {
+        mode: "PERMISSIVE",
+        undecided: false,
+        byNetwork: true,
+        why: `${name} and admits unauthenticated clients`,
+      };
     // Admitted from some networks only: whether this caller is in them is its address's business,
     // which the inputs do not give (a Server opened for an ingress node's /32, say).
     const narrow = narrowOpeningsOf(policy, server);
     if (narrow.length > 0)
-      return { mode: "PERMISSIVE", undecided: true, byNetwork: true, why: `${name} and admits unauthenticated clients only from some networks (${narrow.map((n) => n.why).join("; ")}), which the caller may or may not be in` };
+      return {
+        mode: "PERMISSIVE",
+        undecided: true,
+        byNetwork: true,
+        why: `${name} and admits unauthenticated clients only from some networks (${narrow.map((n) => n.why).join("; ")}), which the caller may or may not be in`,
+      };
     // A route opened to unauthenticated clients (a probe or metrics path) may be this Server's.
     if (policy.openRouteNamespaces.has(server.namespace))
-      return { mode: "STRICT", undecided: true, why: `${name} and denies what no authorization admits, and an AuthorizationPolicy in namespace ${server.namespace} admits unauthenticated clients on some HTTPRoute or GRPCRoute, maybe this Server's` };
-    return { mode: "STRICT", undecided: false, why: `${name} and admits no unauthenticated client (Linkerd denies what no authorization admits)` };
+      return {
+        mode: "STRICT",
+        undecided: true,
+        why: `${name} and denies what no authorization admits, and an AuthorizationPolicy in namespace ${server.namespace} admits unauthenticated clients on some HTTPRoute or GRPCRoute, maybe this Server's`,
+      };
+    return {
+      mode: "STRICT",
+      undecided: false,
+      why: `${name} and admits no unauthenticated client (Linkerd denies what no authorization admits)`,
+    };
   }
   const ofPods = pods ?? linkerdPods(model, w);
   const d = linkerdDefaultPolicy(model, w, ofPods);
@@ -284,16 +385,40 @@ function policyInbound(model: MeshModel, w: Workload, port?: number, pods?: read
   const subject = port === undefined ? "it takes" : `its port ${port} takes`;
   if (port !== undefined && REQUIRE_APPLIES.has(d.policy)) {
     const r = linkerdRequiresIdentity(model, w, port, ofPods);
-    if (r.required === null) return { mode: "PERMISSIVE", undecided: true, why: `${subject} the default inbound policy ${d.policy} (${d.from}), but ${r.from}` };
+    if (r.required === null)
+      return {
+        mode: "PERMISSIVE",
+        undecided: true,
+        why: `${subject} the default inbound policy ${d.policy} (${d.from}), but ${r.from}`,
+      };
     if (r.required)
-      return { mode: "STRICT", undecided: false, why: `its port ${port} requires a mesh identity (${r.from}) over the default inbound policy ${d.policy} (${d.from}), so it admits only meshed clients` };
+      return {
+        mode: "STRICT",
+        undecided: false,
+        why: `its port ${port} requires a mesh identity (${r.from}) over the default inbound policy ${d.policy} (${d.from}), so it admits only meshed clients`,
+      };
   }
   // cluster-unauthenticated admits the cluster networks only (defaults.rs default_client_authz): where
   // linkerd-config gives them, the caller's address decides (linkerdCallerInbound), as for a Server.
-  const byNetwork = port !== undefined && d.policy === "cluster-unauthenticated" && model.linkerdPolicy.clusterNetworks !== null ? { byNetwork: true as const } : {};
-  if (defaultPolicyMode(d.policy) === "PERMISSIVE") return { mode: "PERMISSIVE", undecided: false, ...byNetwork, why: `${subject} the default inbound policy ${d.policy} (${d.from})` };
+  const byNetwork =
+    port !== undefined &&
+    d.policy === "cluster-unauthenticated" &&
+    model.linkerdPolicy.clusterNetworks !== null
+      ? { byNetwork: true as const }
+      : {};
+  if (defaultPolicyMode(d.policy) === "PERMISSIVE")
+    return {
+      mode: "PERMISSIVE",
+      undecided: false,
+      ...byNetwork,
+      why: `${subject} the default inbound policy ${d.policy} (${d.from})`,
+    };
   const refuses = d.policy === "deny" ? "which denies every call" : "which admits only meshed clients";
-  return { mode: "STRICT", undecided: false, why: `${subject} the default inbound policy ${d.policy} (${d.from}), ${refuses}` };
+  return {
+    mode: "STRICT",
+    undecided: false,
+    why: `${subject} the default inbound policy ${d.policy} (${d.from}), ${refuses}`,
+  };
 }
 
 /**
@@ -313,7 +438,12 @@ function policyInbound(model: MeshModel, w: Workload, port?: number, pods?: read
  * (linkerdInit.ts): a skipped port, or a caller wholly in a skipped subnet, is admitted; one partly
  * inside, or skips that cannot be told, leave it undecided; else the refusal stands.
  */
-export function linkerdCallerInbound(model: MeshModel, w: Workload, port: number, caller: Workload): LinkerdInbound | null {
+export function linkerdCallerInbound(
+  model: MeshModel,
+  w: Workload,
+  port: number,
+  caller: Workload,
+): LinkerdInbound | null {
   if (caller.livePods.length === 0) return null;
   // The policy first: an admission stands whatever linkerd-init does; only a refusal asks what it skips.
   const byPolicy = policyByCaller(model, w, port, caller);
@@ -328,7 +458,13 @@ export function linkerdCallerInbound(model: MeshModel, w: Workload, port: number
     // pastInit's refusal, decided already, stands as it is.
     return byPolicy === null && bypass.subnets.length === 0 ? null : answer;
   }
-  return bypassed ?? { mode: "STRICT", undecided: true, why: `${answer.why}, unless the caller's pods are in ${skippedText(bypass)}, which cannot be told for all of them` };
+  return (
+    bypassed ?? {
+      mode: "STRICT",
+      undecided: true,
+      why: `${answer.why}, unless the caller's pods are in ${skippedText(bypass)}, which cannot be told for all of them`,
+    }
+  );
 }
 
 /**
@@ -341,7 +477,8 @@ function v6Caller(model: MeshModel, caller: Workload): boolean {
   return hasIpv6Address(caller);
 }
 
-const hasIpv6Address = (w: Workload) => w.livePods.some((p) => !p.terminal && (p.ips ?? []).some((ip) => ip.includes(":")));
+const hasIpv6Address = (w: Workload) =>
+  w.livePods.some((p) => !p.terminal && (p.ips ?? []).some((ip) => ip.includes(":")));
 const ipv6Pods = new WeakMap<MeshModel, boolean>();
 /** Whether any running pod of the model has an IPv6 address (once per model). */
 function hasIpv6Pod(model: MeshModel): boolean {
@@ -357,9 +494,19 @@ const v6Unknown = (refusal: LinkerdInbound): LinkerdInbound => ({
 });
 
 /** linkerdCallerInbound's policy answer, before linkerd-init; null where policyInbound's answer stands. */
-function policyByCaller(model: MeshModel, w: Workload, port: number, caller: Workload): LinkerdInbound | null {
+function policyByCaller(
+  model: MeshModel,
+  w: Workload,
+  port: number,
+  caller: Workload,
+): LinkerdInbound | null {
   const policy = model.linkerdPolicy;
-  if (policy.narrowOpenings.length === 0 && policy.wideOpenings.length === 0 && policy.clusterNetworks === null) return null;
+  if (
+    policy.narrowOpenings.length === 0 &&
+    policy.wideOpenings.length === 0 &&
+    policy.clusterNetworks === null
+  )
+    return null;
   const server = serverOfPort(policy, w, port);
   if (server === null) return defaultByCaller(model, w, port, caller);
   if (serverOpensToEveryAddress(policy, server)) return null;
@@ -369,11 +516,24 @@ function policyByCaller(model: MeshModel, w: Workload, port: number, caller: Wor
   if (decided === null) return null;
   const name = `Server ${server.namespace}/${server.name} takes its port ${port}`;
   const pods = `the caller's pods (${shownIps(decided.ips)})`;
-  if (decided.admitted.length > 0) return { mode: "PERMISSIVE", undecided: false, why: `${name} and admits ${pods} as unauthenticated clients (${decided.admitted.join("; ")})` };
+  if (decided.admitted.length > 0)
+    return {
+      mode: "PERMISSIVE",
+      undecided: false,
+      why: `${name} and admits ${pods} as unauthenticated clients (${decided.admitted.join("; ")})`,
+    };
   const refused = `${name} and admits unauthenticated clients only from some networks (${narrow.map((n) => n.why).join("; ")}), which leave out ${pods}`;
   if (policy.openRouteNamespaces.has(server.namespace))
-    return { mode: "STRICT", undecided: true, why: `${refused}, but an AuthorizationPolicy in namespace ${server.namespace} admits unauthenticated clients on some HTTPRoute or GRPCRoute, maybe this Server's` };
-  return { mode: "STRICT", undecided: false, why: `${refused} (Linkerd denies what no authorization admits)` };
+    return {
+      mode: "STRICT",
+      undecided: true,
+      why: `${refused}, but an AuthorizationPolicy in namespace ${server.namespace} admits unauthenticated clients on some HTTPRoute or GRPCRoute, maybe this Server's`,
+    };
+  return {
+    mode: "STRICT",
+    undecided: false,
+    why: `${refused} (Linkerd denies what no authorization admits)`,
+  };
 }
 
 /**
@@ -381,7 +541,12 @@ function policyByCaller(model: MeshModel, w: Workload, port: number, caller: Wor
  * `byNetwork` there): the caller's addresses against the cluster networks linkerd-config gives, as
  * linkerdCallerInbound does for a Server; null where linkerdInbound's answer stands.
  */
-function defaultByCaller(model: MeshModel, w: Workload, port: number, caller: Workload): LinkerdInbound | null {
+function defaultByCaller(
+  model: MeshModel,
+  w: Workload,
+  port: number,
+  caller: Workload,
+): LinkerdInbound | null {
   const inbound = policyInbound(model, w, port);
   const networks = model.linkerdPolicy.clusterNetworks;
   if (inbound.byNetwork !== true || networks === null) return null;
@@ -391,11 +556,24 @@ function defaultByCaller(model: MeshModel, w: Workload, port: number, caller: Wo
   // Control planes whose default policies differ: podDefault takes the pods' own control plane's, or
   // leaves the policy untold (no byNetwork then).
   const from = `the cluster networks ${networksText(networks)} (clusterNetworks in linkerd-config)`;
-  const decided = callerAdmitted([{ namespace: w.namespace, why: from, networks }], caller, model.linkerdConfig?.ipv6 === true);
+  const decided = callerAdmitted(
+    [{ namespace: w.namespace, why: from, networks }],
+    caller,
+    model.linkerdConfig?.ipv6 === true,
+  );
   if (decided === null) return null;
   const pods = `the caller's pods (${shownIps(decided.ips)})`;
-  if (decided.admitted.length > 0) return { mode: "PERMISSIVE", undecided: false, why: `${inbound.why}, which admits ${pods} as unauthenticated clients (from ${from})` };
-  return { mode: "STRICT", undecided: false, why: `${inbound.why}, which admits unauthenticated clients only from ${from}, which leave out ${pods}` };
+  if (decided.admitted.length > 0)
+    return {
+      mode: "PERMISSIVE",
+      undecided: false,
+      why: `${inbound.why}, which admits ${pods} as unauthenticated clients (from ${from})`,
+    };
+  return {
+    mode: "STRICT",
+    undecided: false,
+    why: `${inbound.why}, which admits unauthenticated clients only from ${from}, which leave out ${pods}`,
+  };
 }
 
 /**
@@ -409,7 +587,11 @@ function bypassOf(bypass: InitBypass, caller: Workload): LinkerdInbound | null |
   const inside = callerAdmitted([{ namespace: "", why: skipped, networks: bypass.subnets }], caller, true);
   if (inside === null) return null;
   if (inside.admitted.length === 0) return undefined;
-  return { mode: "PERMISSIVE", undecided: false, why: `the caller's pods (${shownIps(inside.ips)}) are in ${skipped}, so their connections bypass the Linkerd proxy and neither side encrypts` };
+  return {
+    mode: "PERMISSIVE",
+    undecided: false,
+    why: `the caller's pods (${shownIps(inside.ips)}) are in ${skipped}, so their connections bypass the Linkerd proxy and neither side encrypts`,
+  };
 }
 
 /** The openings, wide and narrow, that admit unauthenticated clients to a Server from some networks, sorted by `why`. */
@@ -432,11 +614,25 @@ interface CallerIp {
  * whatever the order of the pods among the inputs.
  */
 const byAddress = (a: CallerIp, b: CallerIp) =>
-  a.v6 !== b.v6 ? (a.v6 ? 1 : -1) : a.value < b.value ? -1 : a.value > b.value ? 1 : a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0;
+  a.v6 !== b.v6
+    ? a.v6
+      ? 1
+      : -1
+    : a.value < b.value
+      ? -1
+      : a.value > b.value
+        ? 1
+        : a.ip < b.ip
+          ? -1
+          : a.ip > b.ip
+            ? 1
+            : 0;
 
 /** Sorted by byAddress, each address once (the first spelling of it in that order). */
 function distinctAddresses(ips: CallerIp[]): CallerIp[] {
-  return ips.sort(byAddress).filter((x, i, all) => i === 0 || all[i - 1]!.v6 !== x.v6 || all[i - 1]!.value !== x.value);
+  return ips
+    .sort(byAddress)
+    .filter((x, i, all) => i === 0 || all[i - 1]!.v6 !== x.v6 || all[i - 1]!.value !== x.value);
 }
 
 /** The caller's pod addresses for a reason, in byAddress order: the first three, and how many more. */
@@ -453,7 +649,11 @@ function shownIps(parsed: readonly CallerIp[]): string {
  * LinkerdConfig.ipv6): else its connections may bypass the proxy and reach the app unchecked. One an
  * opening admits is admitted either way.
  */
-function callerAdmitted(narrow: readonly NarrowOpening[], caller: Workload, ipv6: boolean): { ips: CallerIp[]; admitted: string[] } | null {
+function callerAdmitted(
+  narrow: readonly NarrowOpening[],
+  caller: Workload,
+  ipv6: boolean,
+): { ips: CallerIp[]; admitted: string[] } | null {
   const admitted = new Set<string>();
   const ips: CallerIp[] = [];
   let answer: boolean | undefined;

@@ -29,7 +29,13 @@ interface Raw {
 const ARGS = "its pods' linkerd-init args";
 
 /** The pod's annotation over the namespace's, else linkerd-config's value, with where it comes from; null when none gives one. */
-function setting(w: Workload, ns: Record<string, string>, key: string, config: string | null | undefined, value: string): { v: string; from: string } | null {
+function setting(
+  w: Workload,
+  ns: Record<string, string>,
+  key: string,
+  config: string | null | undefined,
+  value: string,
+): { v: string; from: string } | null {
   if (w.annotations[key] !== undefined) return { v: w.annotations[key], from: `its pods' ${key}` };
   if (ns[key] !== undefined) return { v: ns[key], from: `namespace ${w.namespace}'s ${key}` };
   return config === null || config === undefined ? null : { v: config, from: `${value} in linkerd-config` };
@@ -44,15 +50,23 @@ function setting(w: Workload, ns: Record<string, string>, key: string, config: s
  * "", no subnets), which is not among the inputs, so only an annotation gives a value there. Null
  * when nothing gives one.
  */
-function rawOf(model: MeshModel, w: Workload, init: { subnets: string; inboundPorts: string } | undefined, live: boolean): Raw | null {
+function rawOf(
+  model: MeshModel,
+  w: Workload,
+  init: { subnets: string; inboundPorts: string } | undefined,
+  live: boolean,
+): Raw | null {
   if (init) return { subnets: init.subnets, ports: init.inboundPorts, subnetsFrom: ARGS, portsFrom: ARGS };
   const ns = model.namespaces.get(w.namespace)?.annotations ?? {};
   // Control planes that disagree on CNI mode: a pod not yet running may be in either (reviews/round6.md #2).
   if (!live && model.linkerdConfig?.cniEnabled === null) return null;
   const cni = live || model.linkerdConfig?.cniEnabled === true;
   const config = cni ? null : model.linkerdConfig;
-  const subnets = setting(w, ns, SKIP_SUBNETS, config?.skipSubnets, "proxyInit.skipSubnets") ?? absent(model, cni, "");
-  const ports = setting(w, ns, SKIP_INBOUND, config?.ignoreInboundPorts, "proxyInit.ignoreInboundPorts") ?? absent(model, cni, CHART_IGNORED_INBOUND);
+  const subnets =
+    setting(w, ns, SKIP_SUBNETS, config?.skipSubnets, "proxyInit.skipSubnets") ?? absent(model, cni, "");
+  const ports =
+    setting(w, ns, SKIP_INBOUND, config?.ignoreInboundPorts, "proxyInit.ignoreInboundPorts") ??
+    absent(model, cni, CHART_IGNORED_INBOUND);
   if (subnets === null || ports === null) return null;
   return { subnets: subnets.v, ports: ports.v, subnetsFrom: subnets.from, portsFrom: ports.from };
 }
@@ -69,7 +83,8 @@ const CHART_IGNORED_INBOUND = "4567,4568";
  */
 function absent(model: MeshModel, cni: boolean, chartDefault: string): { v: string; from: string } | null {
   if (cni) return { v: "", from: "linkerd-cni's default" };
-  if (model.linkerdConfig === null || model.linkerdConfig === undefined) return { v: chartDefault, from: "the chart's default (no linkerd-config among the inputs)" };
+  if (model.linkerdConfig === null || model.linkerdConfig === undefined)
+    return { v: chartDefault, from: "the chart's default (no linkerd-config among the inputs)" };
   return null;
 }
 
@@ -90,5 +105,7 @@ export function linkerdInitBypass(model: MeshModel, w: Workload): InitBypass | n
   }
   if (raw === null) return null;
   const subnets = subnetsOf(raw.subnets);
-  return subnets === null ? null : { subnets, ports: linkerdPortRuns(raw.ports), subnetsFrom: raw.subnetsFrom, portsFrom: raw.portsFrom };
+  return subnets === null
+    ? null
+    : { subnets, ports: linkerdPortRuns(raw.ports), subnetsFrom: raw.subnetsFrom, portsFrom: raw.portsFrom };
 }

@@ -3,7 +3,11 @@ import { describe, expect, it } from "vitest";
 import type { ClientTls, Verdict } from "../snapshot/schema";
 import { isHttpPort, isTlsPort, matrixVerdict, worseVerdict, type ServerAccept } from "./matrix";
 
-const sidecar = (mode: ServerAccept["mode"], httpPort = false): ServerAccept => ({ kind: "sidecar", mode, httpPort });
+const sidecar = (mode: ServerAccept["mode"], httpPort = false): ServerAccept => ({
+  kind: "sidecar",
+  mode,
+  httpPort,
+});
 const ambient = (mode: ServerAccept["mode"]): ServerAccept => ({ kind: "ambient", mode, httpPort: false });
 const none = (httpPort = false): ServerAccept => ({ kind: "none", mode: "PERMISSIVE", httpPort });
 
@@ -22,7 +26,13 @@ const SIDECAR_TABLE: [string, ClientTls, string, ServerAccept, Verdict][] = [
   ["C sidecar ISTIO_MUTUAL", "ISTIO_MUTUAL", "sidecar DISABLE (forced by DR)", sidecar("DISABLE"), "broken"],
   ["C sidecar ISTIO_MUTUAL", "ISTIO_MUTUAL", "no sidecar (forced by DR)", none(), "broken"],
   ["D sidecar MUTUAL, own certs", "MUTUAL", "sidecar STRICT", sidecar("STRICT"), "broken"],
-  ["D sidecar MUTUAL, own certs", "MUTUAL", "sidecar PERMISSIVE, HTTP port", sidecar("PERMISSIVE", true), "broken"],
+  [
+    "D sidecar MUTUAL, own certs",
+    "MUTUAL",
+    "sidecar PERMISSIVE, HTTP port",
+    sidecar("PERMISSIVE", true),
+    "broken",
+  ],
   ["D sidecar MUTUAL, own certs", "MUTUAL", "sidecar PERMISSIVE, TCP port", sidecar("PERMISSIVE"), "tls"],
   ["D sidecar MUTUAL, own certs", "MUTUAL", "sidecar DISABLE, HTTP port", sidecar("DISABLE", true), "broken"],
   ["D sidecar MUTUAL, own certs", "MUTUAL", "sidecar DISABLE, TCP port", sidecar("DISABLE"), "tls"],
@@ -43,8 +53,20 @@ const AMBIENT_TABLE: [string, ClientTls, string, ServerAccept, Verdict][] = [
   ["sidecar (HBONE to ambient)", "HBONE", "ambient PERMISSIVE", ambient("PERMISSIVE"), "mtls"],
   ["sidecar (HBONE to ambient)", "HBONE", "ambient STRICT", ambient("STRICT"), "mtls"],
   ["ambient → sidecar with tunnel=http", "HBONE", "sidecar STRICT", sidecar("STRICT"), "mtls"],
-  ["ambient → sidecar without tunnel (plaintext TCP)", "DISABLE", "sidecar STRICT", sidecar("STRICT"), "broken"],
-  ["ambient → sidecar without tunnel (plaintext TCP)", "DISABLE", "sidecar PERMISSIVE", sidecar("PERMISSIVE"), "plaintext"],
+  [
+    "ambient → sidecar without tunnel (plaintext TCP)",
+    "DISABLE",
+    "sidecar STRICT",
+    sidecar("STRICT"),
+    "broken",
+  ],
+  [
+    "ambient → sidecar without tunnel (plaintext TCP)",
+    "DISABLE",
+    "sidecar PERMISSIVE",
+    sidecar("PERMISSIVE"),
+    "plaintext",
+  ],
 ];
 
 describe("compatibility matrix, sidecar columns (istio.md §4)", () => {
@@ -101,12 +123,19 @@ describe("gateways and waypoints: what their proxy type accepts, whatever PeerAu
     ["SIMPLE", "tls"],
     ["HBONE", "unknown"],
   ])("%s × gateway, port declared TLS → %s", (client, expected) => {
-    const cell = matrixVerdict(client, { kind: "gateway", mode: "PERMISSIVE", httpPort: false, tlsPort: true });
+    const cell = matrixVerdict(client, {
+      kind: "gateway",
+      mode: "PERMISSIVE",
+      httpPort: false,
+      tlsPort: true,
+    });
     expect(cell.verdict).toBe(expected);
   });
 
   it("near miss: a TLS-declared port of a workload without a proxy stays the matrix's plaintext", () => {
-    expect(matrixVerdict("DISABLE", { kind: "none", mode: "PERMISSIVE", httpPort: false, tlsPort: true }).verdict).toBe("plaintext");
+    expect(
+      matrixVerdict("DISABLE", { kind: "none", mode: "PERMISSIVE", httpPort: false, tlsPort: true }).verdict,
+    ).toBe("plaintext");
   });
 
   it("near miss: a sidecar under the same modes does follow them", () => {
@@ -118,12 +147,21 @@ describe("gateways and waypoints: what their proxy type accepts, whatever PeerAu
 
 describe("Linkerd", () => {
   it("Linkerd to Linkerd is mTLS; Istio mTLS into a Linkerd pod breaks", () => {
-    expect(matrixVerdict("LINKERD", { kind: "linkerd", mode: "PERMISSIVE", httpPort: false }).verdict).toBe("mtls");
-    expect(matrixVerdict("ISTIO_MUTUAL", { kind: "linkerd", mode: "PERMISSIVE", httpPort: false }).verdict).toBe("broken");
+    expect(matrixVerdict("LINKERD", { kind: "linkerd", mode: "PERMISSIVE", httpPort: false }).verdict).toBe(
+      "mtls",
+    );
+    expect(
+      matrixVerdict("ISTIO_MUTUAL", { kind: "linkerd", mode: "PERMISSIVE", httpPort: false }).verdict,
+    ).toBe("broken");
   });
 
   // Linkerd's STRICT: an inbound policy admitting only meshed clients (linkerdInbound.ts).
-  const linkerd = (mode: "STRICT" | "PERMISSIVE", undecided = false) => ({ kind: "linkerd" as const, mode, httpPort: true, undecided });
+  const linkerd = (mode: "STRICT" | "PERMISSIVE", undecided = false) => ({
+    kind: "linkerd" as const,
+    mode,
+    httpPort: true,
+    undecided,
+  });
   it.each([
     ["NONE", "STRICT", false, "broken"],
     ["DISABLE", "STRICT", false, "broken"],

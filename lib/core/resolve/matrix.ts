@@ -64,8 +64,14 @@ const GATEWAY_PLAINTEXT = cell("plaintext", "plaintext passes where that Gateway
 // An https/tls port of a gateway: the mesh adds no TLS, but the caller's application does (Istio
 // forwards the bytes of a TLS-declared port as they come); whether it lands depends on the Gateway
 // server (SIMPLE or PASSTHROUGH take it, ISTIO_MUTUAL or plain HTTP do not).
-const GATEWAY_APP_TLS = cell("unknown", "the port is declared TLS, so the caller's application originates TLS, which only a Gateway server with TLS (or PASSTHROUGH) on that port takes");
-const GATEWAY_ISTIO_MUTUAL = cell("unknown", "Istio mTLS is terminated there only by a Gateway server with tls.mode ISTIO_MUTUAL");
+const GATEWAY_APP_TLS = cell(
+  "unknown",
+  "the port is declared TLS, so the caller's application originates TLS, which only a Gateway server with TLS (or PASSTHROUGH) on that port takes",
+);
+const GATEWAY_ISTIO_MUTUAL = cell(
+  "unknown",
+  "Istio mTLS is terminated there only by a Gateway server with tls.mode ISTIO_MUTUAL",
+);
 const GATEWAY_OWN_TLS = cell("tls", "the gateway terminates it where that Gateway server sets TLS");
 const GATEWAY_HBONE = cell("unknown", "Istio documents no HBONE into a gateway's listeners");
 const WAYPOINT_PLAINTEXT = cell("broken", "it has no listener for plaintext");
@@ -73,8 +79,10 @@ const WAYPOINT_OTHER_TLS = cell("unknown", "Istio documents no way into a waypoi
 const ENTRY_HBONE = cell("mtls", "HBONE mTLS to the proxy its tunnel label announces");
 
 function plaintextClient(s: ServerAccept): MatrixCell {
-  if (s.kind === "sidecar" && s.mode === "STRICT") return cell("broken", "the STRICT sidecar has no plaintext filter chain and resets the connection");
-  if (s.kind === "ambient" && s.mode === "STRICT") return cell("broken", "ztunnel denies plaintext to a STRICT ambient workload");
+  if (s.kind === "sidecar" && s.mode === "STRICT")
+    return cell("broken", "the STRICT sidecar has no plaintext filter chain and resets the connection");
+  if (s.kind === "ambient" && s.mode === "STRICT")
+    return cell("broken", "ztunnel denies plaintext to a STRICT ambient workload");
   if (s.kind === "gateway") return s.tlsPort ? GATEWAY_APP_TLS : GATEWAY_PLAINTEXT;
   if (s.kind === "waypoint") return WAYPOINT_PLAINTEXT;
   if (s.kind === "none") return cell("plaintext", "neither side encrypts");
@@ -85,8 +93,14 @@ function plaintextClient(s: ServerAccept): MatrixCell {
 
 // Linkerd's proxy on a port whose inbound policy admits only meshed clients (or none): denied HTTP gets a
 // 403, other traffic a closed connection (linkerd.io features/server-policy.md, "Policy rejections").
-const LINKERD_REFUSES = cell("broken", "the Linkerd proxy refuses unauthenticated traffic (HTTP 403, or the connection is closed)");
-const LINKERD_UNDECIDED = cell("unknown", "whether the Linkerd proxy admits unauthenticated traffic there cannot be told from the inputs");
+const LINKERD_REFUSES = cell(
+  "broken",
+  "the Linkerd proxy refuses unauthenticated traffic (HTTP 403, or the connection is closed)",
+);
+const LINKERD_UNDECIDED = cell(
+  "unknown",
+  "whether the Linkerd proxy admits unauthenticated traffic there cannot be told from the inputs",
+);
 
 function istioMutualClient(s: ServerAccept): MatrixCell {
   switch (s.kind) {
@@ -97,7 +111,10 @@ function istioMutualClient(s: ServerAccept): MatrixCell {
     case "none":
       return cell("broken", "the server has no proxy to terminate Istio mTLS (503 UF, WRONG_VERSION_NUMBER)");
     case "linkerd":
-      return cell("broken", "the Linkerd proxy forwards Istio's TLS opaquely to an application that expects plaintext");
+      return cell(
+        "broken",
+        "the Linkerd proxy forwards Istio's TLS opaquely to an application that expects plaintext",
+      );
     case "ambient":
       // Explicit ISTIO_MUTUAL towards a ztunnel-captured pod is not a combination Istio documents.
       return cell("unknown", "explicit ISTIO_MUTUAL towards an ambient workload is not documented by Istio");
@@ -122,7 +139,11 @@ function ownTlsClient(s: ServerAccept): MatrixCell {
     case "linkerd":
       // TLS the caller originates carries no Linkerd identity: the proxy takes it as an unauthenticated connection.
       if (s.undecided) return LINKERD_UNDECIDED;
-      if (s.mode === "STRICT") return cell("broken", "TLS the caller originates carries no Linkerd identity, and the Linkerd proxy refuses unauthenticated traffic (HTTP 403, or the connection is closed)");
+      if (s.mode === "STRICT")
+        return cell(
+          "broken",
+          "TLS the caller originates carries no Linkerd identity, and the Linkerd proxy refuses unauthenticated traffic (HTTP 403, or the connection is closed)",
+        );
       return cell("tls", "TLS terminated by the application, not by the mesh");
     case "none":
       return cell("tls", "TLS terminated by the application, not by the mesh");
@@ -182,21 +203,43 @@ export interface FileTls {
   autoSan: boolean;
 }
 
-const FILE_ASSUMED = "if the files were issued by the mesh CA, as Handshake assumes (Istio's file-mounted-certificates setup)";
-const FILE_STRICT = cell("mtls", `a STRICT sidecar's chains terminate any TLS (no ALPN match) and take the client's certificate as its mesh identity ${FILE_ASSUMED}`);
-const FILE_HTTP_ALPN = cell("mtls", `the outbound istio.alpn filter gives the HTTP requests Istio's ALPN (istio-http/*), which selects the PERMISSIVE port's mTLS chain; mesh identity ${FILE_ASSUMED}`);
-const FILE_PLAIN_TLS = cell("broken", "TLS built from the files carries no Istio ALPN, so the PERMISSIVE port's plain-TLS chain passes it unterminated to the application, which expects the mesh to terminate it");
-const FILE_SNIFFED = cell("unknown", "the port's protocol is sniffed: HTTP gets Istio's ALPN from the istio.alpn filter and the PERMISSIVE port's mTLS chain, anything else carries no Istio ALPN and reaches the application as TLS");
+const FILE_ASSUMED =
+  "if the files were issued by the mesh CA, as Handshake assumes (Istio's file-mounted-certificates setup)";
+const FILE_STRICT = cell(
+  "mtls",
+  `a STRICT sidecar's chains terminate any TLS (no ALPN match) and take the client's certificate as its mesh identity ${FILE_ASSUMED}`,
+);
+const FILE_HTTP_ALPN = cell(
+  "mtls",
+  `the outbound istio.alpn filter gives the HTTP requests Istio's ALPN (istio-http/*), which selects the PERMISSIVE port's mTLS chain; mesh identity ${FILE_ASSUMED}`,
+);
+const FILE_PLAIN_TLS = cell(
+  "broken",
+  "TLS built from the files carries no Istio ALPN, so the PERMISSIVE port's plain-TLS chain passes it unterminated to the application, which expects the mesh to terminate it",
+);
+const FILE_SNIFFED = cell(
+  "unknown",
+  "the port's protocol is sniffed: HTTP gets Istio's ALPN from the istio.alpn filter and the PERMISSIVE port's mTLS chain, anything else carries no Istio ALPN and reaches the application as TLS",
+);
 /** Where a sidecar would terminate the file TLS, but the client checks its certificate against system roots. */
-export const FILE_SYSTEM_ROOTS = cell("broken", "without ISTIO_META_TLS_CLIENT_ROOT_CERT the client proxy checks the server's mesh certificate against the system trust store (caCertificates \"system\"), which does not hold the mesh root");
+export const FILE_SYSTEM_ROOTS = cell(
+  "broken",
+  'without ISTIO_META_TLS_CLIENT_ROOT_CERT the client proxy checks the server\'s mesh certificate against the system trust store (caCertificates "system"), which does not hold the mesh root',
+);
 /** Where a sidecar would terminate the file TLS with its mesh certificate, but auto SAN validation asks it to name the host (FileTls.autoSan). */
 const FILE_AUTO_SAN = cell(
   "unknown",
   "the DestinationRule sets neither sni nor subjectAltNames, so istiod turns on Envoy's auto SNI and auto SAN validation for the HTTP requests (setAutoSniAndAutoSanValidation): the server's certificate must carry the requested host as a DNS SAN, which the inputs do not show (a mesh-CA certificate carries only its SPIFFE ID, and the call then fails the handshake); set subjectAltNames (or sni) in the DR to what the server's certificate carries",
 );
-const FILE_GATEWAY = cell("unknown", "how a gateway's listener takes TLS built from the client's file-mounted certificates is not modelled");
+const FILE_GATEWAY = cell(
+  "unknown",
+  "how a gateway's listener takes TLS built from the client's file-mounted certificates is not modelled",
+);
 /** HBONE carrying the file TLS (applyHBONETransportSocketMatches keeps a MUTUAL socket as the tunnel's inner one). */
-export const HBONE_FILES_CELL = cell("unknown", "HBONE carries the TLS istiod built from the client's file-mounted certificates (a MUTUAL socket stays inside the tunnel), and the application behind it receives that TLS as is");
+export const HBONE_FILES_CELL = cell(
+  "unknown",
+  "HBONE carries the TLS istiod built from the client's file-mounted certificates (a MUTUAL socket stays inside the tunnel), and the application behind it receives that TLS as is",
+);
 
 /**
  * What a server does with FileTls. A STRICT sidecar terminates it; a DR's MUTUAL (no Istio ALPN) meets
@@ -216,7 +259,8 @@ export function fileTlsCell(files: FileTls, s: ServerAccept, sni: string): Matri
 function fileTlsTerminated(files: FileTls, s: ServerAccept, sni: string): MatrixCell {
   if (s.kind === "sidecar" && s.mode === "STRICT") return FILE_STRICT;
   if (!files.httpAlpn) return s.kind === "sidecar" ? ownTlsClient(s) : matrixVerdict("MUTUAL", s, sni);
-  if (s.kind === "sidecar" && s.mode === "PERMISSIVE") return s.httpPort ? FILE_HTTP_ALPN : s.sniffed ? FILE_SNIFFED : FILE_PLAIN_TLS;
+  if (s.kind === "sidecar" && s.mode === "PERMISSIVE")
+    return s.httpPort ? FILE_HTTP_ALPN : s.sniffed ? FILE_SNIFFED : FILE_PLAIN_TLS;
   if (s.kind === "gateway") return FILE_GATEWAY;
   return istioMutualClient(s);
 }
@@ -226,7 +270,8 @@ function fileTlsTerminated(files: FileTls, s: ServerAccept, sni: string): Matrix
  * ("" when not known).
  */
 export function matrixVerdict(client: ClientTls, server: ServerAccept, sni = ""): MatrixCell {
-  if (server.kind === "gateway" && server.listener) return gatewayCell(client, server.listener, sni, server.tlsPort === true);
+  if (server.kind === "gateway" && server.listener)
+    return gatewayCell(client, server.listener, sni, server.tlsPort === true);
   switch (client) {
     case "NONE":
     case "DISABLE":

@@ -28,10 +28,26 @@ const W = { namespace: "foo", labels: { app: "foo" } };
 const VECTORS: [string, PeerAuthentication[], string][] = [
   ["none", [], "PERMISSIVE"],
   ["mesh STRICT", [pa("default", "istio-system", "STRICT")], "STRICT"],
-  ["mesh STRICT (matchLabels: {}) + ns PERMISSIVE", [pa("default", "istio-system", "STRICT", { selector: {} }), pa("ns", "foo", "PERMISSIVE")], "PERMISSIVE"],
-  ["root-ns PA with selector app=foo, STRICT", [pa("x", "istio-system", "STRICT", { selector: { app: "foo" } })], "PERMISSIVE"],
-  ["ns with empty spec + workload with empty spec", [pa("ns", "foo", "UNSET"), pa("wl", "foo", "UNSET", { selector: { app: "foo" } })], "PERMISSIVE"],
-  ["ns PERMISSIVE + mesh DISABLE", [pa("ns", "foo", "PERMISSIVE"), pa("default", "istio-system", "DISABLE")], "PERMISSIVE"],
+  [
+    "mesh STRICT (matchLabels: {}) + ns PERMISSIVE",
+    [pa("default", "istio-system", "STRICT", { selector: {} }), pa("ns", "foo", "PERMISSIVE")],
+    "PERMISSIVE",
+  ],
+  [
+    "root-ns PA with selector app=foo, STRICT",
+    [pa("x", "istio-system", "STRICT", { selector: { app: "foo" } })],
+    "PERMISSIVE",
+  ],
+  [
+    "ns with empty spec + workload with empty spec",
+    [pa("ns", "foo", "UNSET"), pa("wl", "foo", "UNSET", { selector: { app: "foo" } })],
+    "PERMISSIVE",
+  ],
+  [
+    "ns PERMISSIVE + mesh DISABLE",
+    [pa("ns", "foo", "PERMISSIVE"), pa("default", "istio-system", "DISABLE")],
+    "PERMISSIVE",
+  ],
   [
     "mesh: DISABLE(now), PERMISSIVE(now-1s, 'second ago'), STRICT(now-1s, 'second later')",
     [
@@ -42,11 +58,23 @@ const VECTORS: [string, PeerAuthentication[], string][] = [
     "PERMISSIVE",
   ],
   ["mesh UNSET", [pa("default", "istio-system", "UNSET")], "PERMISSIVE"],
-  ["mesh STRICT + workload (no mtls)", [pa("default", "istio-system", "STRICT"), pa("wl", "foo", "UNSET", { selector: { app: "foo" } })], "STRICT"],
-  ["ns STRICT + workload (no mtls)", [pa("ns", "foo", "STRICT"), pa("wl", "foo", "UNSET", { selector: { app: "foo" } })], "STRICT"],
+  [
+    "mesh STRICT + workload (no mtls)",
+    [pa("default", "istio-system", "STRICT"), pa("wl", "foo", "UNSET", { selector: { app: "foo" } })],
+    "STRICT",
+  ],
+  [
+    "ns STRICT + workload (no mtls)",
+    [pa("ns", "foo", "STRICT"), pa("wl", "foo", "UNSET", { selector: { app: "foo" } })],
+    "STRICT",
+  ],
   [
     "mesh STRICT + ns UNSET + workload (no mtls)",
-    [pa("default", "istio-system", "STRICT"), pa("ns", "foo", "UNSET"), pa("wl", "foo", "UNSET", { selector: { app: "foo" } })],
+    [
+      pa("default", "istio-system", "STRICT"),
+      pa("ns", "foo", "UNSET"),
+      pa("wl", "foo", "UNSET", { selector: { app: "foo" } }),
+    ],
     "STRICT",
   ],
 ];
@@ -60,13 +88,23 @@ describe("ComposePeerAuthentication vectors (istio.md §1.4)", () => {
   it("mesh STRICT + workload port 80 DISABLE, 90 UNSET, 100 {} → STRICT, {80: DISABLE, 90: STRICT, 100: STRICT}", () => {
     const p = workloadPolicyFor(
       buildPaIndex(
-        [pa("default", "istio-system", "STRICT"), pa("wl", "foo", "UNSET", { selector: { app: "foo" }, ports: { 80: "DISABLE", 90: "UNSET", 100: "UNSET" } })],
+        [
+          pa("default", "istio-system", "STRICT"),
+          pa("wl", "foo", "UNSET", {
+            selector: { app: "foo" },
+            ports: { 80: "DISABLE", 90: "UNSET", 100: "UNSET" },
+          }),
+        ],
         "istio-system",
       ),
       W,
     );
     expect(p.base.mode).toBe("STRICT");
-    expect(Object.fromEntries([...p.perPort].map(([k, v]) => [k, v.mode]))).toEqual({ 80: "DISABLE", 90: "STRICT", 100: "STRICT" });
+    expect(Object.fromEntries([...p.perPort].map(([k, v]) => [k, v.mode]))).toEqual({
+      80: "DISABLE",
+      90: "STRICT",
+      100: "STRICT",
+    });
     expect(modeForPort(p, 80)).toMatchObject({ mode: "DISABLE", origin: "workload-port" });
     expect(modeForPort(p, 90)).toMatchObject({ mode: "STRICT", origin: "mesh" });
     expect(modeForPort(p, 8080)).toMatchObject({ mode: "STRICT", origin: "mesh" });
@@ -75,7 +113,10 @@ describe("ComposePeerAuthentication vectors (istio.md §1.4)", () => {
 
 describe("conflicts and scopes (istio.md §1.2, §1.3, §10)", () => {
   it("ns PA DISABLE at t0 and ns PA STRICT at t1 > t0 → DISABLE (oldest)", () => {
-    const idx = buildPaIndex([pa("late", "foo", "STRICT", { created: NOW }), pa("early", "foo", "DISABLE", { created: SECOND_AGO })], "istio-system");
+    const idx = buildPaIndex(
+      [pa("late", "foo", "STRICT", { created: NOW }), pa("early", "foo", "DISABLE", { created: SECOND_AGO })],
+      "istio-system",
+    );
     expect(workloadPolicyFor(idx, W).base).toMatchObject({ mode: "DISABLE", origin: "namespace" });
     expect(workloadPolicyFor(idx, W).base.policy?.name).toBe("early");
   });
@@ -88,14 +129,20 @@ describe("conflicts and scopes (istio.md §1.2, §1.3, §10)", () => {
 
   it("root ns PA with selector app=x STRICT; workload app=x in foo → PERMISSIVE, and the PA is listed as ignored", () => {
     const idx = buildPaIndex([pa("x", "istio-system", "STRICT", { selector: { app: "x" } })], "istio-system");
-    expect(workloadPolicyFor(idx, { namespace: "foo", labels: { app: "x" } }).base).toMatchObject({ mode: "PERMISSIVE", origin: "default" });
+    expect(workloadPolicyFor(idx, { namespace: "foo", labels: { app: "x" } }).base).toMatchObject({
+      mode: "PERMISSIVE",
+      origin: "default",
+    });
     expect(idx.rootWithSelector.map((p) => p.name)).toEqual(["x"]);
   });
 
   it("root namespace mesh-root: a PA in istio-system is namespace-wide for istio-system only", () => {
     const idx = buildPaIndex([pa("default", "istio-system", "STRICT")], "mesh-root");
     expect(workloadPolicyFor(idx, W).base.mode).toBe("PERMISSIVE");
-    expect(workloadPolicyFor(idx, { namespace: "istio-system", labels: {} }).base).toMatchObject({ mode: "STRICT", origin: "namespace" });
+    expect(workloadPolicyFor(idx, { namespace: "istio-system", labels: {} }).base).toMatchObject({
+      mode: "STRICT",
+      origin: "namespace",
+    });
     expect(idx.mesh).toEqual([]);
   });
 
@@ -113,7 +160,10 @@ describe("conflicts and scopes (istio.md §1.2, §1.3, §10)", () => {
   });
 
   it("namespace decision ignores workload policies (what auto mTLS infers)", () => {
-    const idx = buildPaIndex([pa("ns", "foo", "DISABLE"), pa("wl", "foo", "STRICT", { selector: { app: "foo" } })], "istio-system");
+    const idx = buildPaIndex(
+      [pa("ns", "foo", "DISABLE"), pa("wl", "foo", "STRICT", { selector: { app: "foo" } })],
+      "istio-system",
+    );
     expect(namespaceDecision(idx, "foo")).toMatchObject({ mode: "DISABLE", origin: "namespace" });
     expect(workloadPolicyFor(idx, W).base).toMatchObject({ mode: "STRICT", origin: "workload" });
   });
@@ -123,13 +173,58 @@ describe("conflicts and scopes (istio.md §1.2, §1.3, §10)", () => {
   const MESH_STRICT = pa("default", "istio-system", "STRICT");
   const AMBIENT: [string, PeerAuthentication[], string, Record<number, string>][] = [
     ["mesh STRICT + ns DISABLE → PERMISSIVE", [MESH_STRICT, pa("ns", "foo", "DISABLE")], "PERMISSIVE", {}],
-    ["ns STRICT + workload DISABLE → PERMISSIVE", [pa("ns", "foo", "STRICT"), pa("wl", "foo", "DISABLE", { selector: { app: "foo" } })], "PERMISSIVE", {}],
-    ["workload STRICT, port 9090 DISABLE → 9090 exempt", [pa("wl", "foo", "STRICT", { selector: { app: "foo" }, ports: { 9090: "DISABLE" } })], "STRICT", { 9090: "PERMISSIVE", 8080: "STRICT" }],
-    ["workload DISABLE, port 9090 STRICT → only 9090 STRICT", [pa("wl", "foo", "DISABLE", { selector: { app: "foo" }, ports: { 9090: "STRICT" } })], "PERMISSIVE", { 9090: "STRICT", 8080: "PERMISSIVE" }],
-    ["mesh STRICT, workload UNSET, 9000 DISABLE only → no exception (only PERMISSIVE ports reference it)", [MESH_STRICT, pa("wl", "foo", "UNSET", { selector: { app: "foo" }, ports: { 9000: "DISABLE" } })], "STRICT", { 9000: "STRICT" }],
-    ["mesh STRICT, workload UNSET, 9000 DISABLE + 9001 PERMISSIVE → both exempt", [MESH_STRICT, pa("wl", "foo", "UNSET", { selector: { app: "foo" }, ports: { 9000: "DISABLE", 9001: "PERMISSIVE" } })], "STRICT", { 9000: "PERMISSIVE", 9001: "PERMISSIVE", 8080: "STRICT" }],
-    ["mesh STRICT, ns UNSET, workload UNSET with 9001 PERMISSIVE → the conversion drops everything", [MESH_STRICT, pa("ns", "foo", "UNSET"), pa("wl", "foo", "UNSET", { selector: { app: "foo" }, ports: { 9001: "PERMISSIVE" } })], "PERMISSIVE", { 9001: "PERMISSIVE", 8080: "PERMISSIVE" }],
-    ["oldest wins before the conversion: older DISABLE beats newer STRICT", [pa("old", "foo", "DISABLE", { created: SECOND_AGO }), pa("new", "foo", "STRICT")], "PERMISSIVE", {}],
+    [
+      "ns STRICT + workload DISABLE → PERMISSIVE",
+      [pa("ns", "foo", "STRICT"), pa("wl", "foo", "DISABLE", { selector: { app: "foo" } })],
+      "PERMISSIVE",
+      {},
+    ],
+    [
+      "workload STRICT, port 9090 DISABLE → 9090 exempt",
+      [pa("wl", "foo", "STRICT", { selector: { app: "foo" }, ports: { 9090: "DISABLE" } })],
+      "STRICT",
+      { 9090: "PERMISSIVE", 8080: "STRICT" },
+    ],
+    [
+      "workload DISABLE, port 9090 STRICT → only 9090 STRICT",
+      [pa("wl", "foo", "DISABLE", { selector: { app: "foo" }, ports: { 9090: "STRICT" } })],
+      "PERMISSIVE",
+      { 9090: "STRICT", 8080: "PERMISSIVE" },
+    ],
+    [
+      "mesh STRICT, workload UNSET, 9000 DISABLE only → no exception (only PERMISSIVE ports reference it)",
+      [MESH_STRICT, pa("wl", "foo", "UNSET", { selector: { app: "foo" }, ports: { 9000: "DISABLE" } })],
+      "STRICT",
+      { 9000: "STRICT" },
+    ],
+    [
+      "mesh STRICT, workload UNSET, 9000 DISABLE + 9001 PERMISSIVE → both exempt",
+      [
+        MESH_STRICT,
+        pa("wl", "foo", "UNSET", {
+          selector: { app: "foo" },
+          ports: { 9000: "DISABLE", 9001: "PERMISSIVE" },
+        }),
+      ],
+      "STRICT",
+      { 9000: "PERMISSIVE", 9001: "PERMISSIVE", 8080: "STRICT" },
+    ],
+    [
+      "mesh STRICT, ns UNSET, workload UNSET with 9001 PERMISSIVE → the conversion drops everything",
+      [
+        MESH_STRICT,
+        pa("ns", "foo", "UNSET"),
+        pa("wl", "foo", "UNSET", { selector: { app: "foo" }, ports: { 9001: "PERMISSIVE" } }),
+      ],
+      "PERMISSIVE",
+      { 9001: "PERMISSIVE", 8080: "PERMISSIVE" },
+    ],
+    [
+      "oldest wins before the conversion: older DISABLE beats newer STRICT",
+      [pa("old", "foo", "DISABLE", { created: SECOND_AGO }), pa("new", "foo", "STRICT")],
+      "PERMISSIVE",
+      {},
+    ],
   ];
   it.each(AMBIENT)("ambient: %s", (_name, pas, base, ports) => {
     const p = workloadPolicyFor(buildPaIndex(pas, "istio-system", true), W);
@@ -140,8 +235,14 @@ describe("conflicts and scopes (istio.md §1.2, §1.3, §10)", () => {
   it("ambient: a root policy with selector: {} is mesh-wide for sidecars, but reaches only the root namespace's workloads for ztunnel", () => {
     const emptySel: PeerAuthentication = { ...MESH_STRICT, emptySelector: true };
     expect(workloadPolicyFor(buildPaIndex([emptySel], "istio-system"), W).base.mode).toBe("STRICT");
-    expect(workloadPolicyFor(buildPaIndex([emptySel], "istio-system", true), W).base).toMatchObject({ mode: "PERMISSIVE", origin: "default" });
-    const inRoot = workloadPolicyFor(buildPaIndex([emptySel], "istio-system", true), { namespace: "istio-system", labels: {} });
+    expect(workloadPolicyFor(buildPaIndex([emptySel], "istio-system", true), W).base).toMatchObject({
+      mode: "PERMISSIVE",
+      origin: "default",
+    });
+    const inRoot = workloadPolicyFor(buildPaIndex([emptySel], "istio-system", true), {
+      namespace: "istio-system",
+      labels: {},
+    });
     expect(inRoot.base).toMatchObject({ mode: "STRICT", origin: "mesh" });
   });
 
@@ -149,13 +250,27 @@ describe("conflicts and scopes (istio.md §1.2, §1.3, §10)", () => {
     // mesh STRICT, namespace {} UNSET, workload UNSET with 9090 PERMISSIVE: with the namespace policy
     // unseen by the conversion, 9090 is exempt and the rest merged STRICT (it was "all PERMISSIVE").
     const nsEmpty: PeerAuthentication = { ...pa("ns", "foo", "UNSET"), emptySelector: true };
-    const p = workloadPolicyFor(buildPaIndex([MESH_STRICT, nsEmpty, pa("wl", "foo", "UNSET", { selector: { app: "foo" }, ports: { 9090: "PERMISSIVE" } })], "istio-system", true), W);
+    const p = workloadPolicyFor(
+      buildPaIndex(
+        [
+          MESH_STRICT,
+          nsEmpty,
+          pa("wl", "foo", "UNSET", { selector: { app: "foo" }, ports: { 9090: "PERMISSIVE" } }),
+        ],
+        "istio-system",
+        true,
+      ),
+      W,
+    );
     expect(modeForPort(p, 9090).mode).toBe("PERMISSIVE");
     expect(modeForPort(p, 8080).mode).toBe("STRICT");
   });
 
   it("ambient namespace decision: DISABLE reads as PERMISSIVE, named by its policy", () => {
-    const d = namespaceDecision(buildPaIndex([MESH_STRICT, pa("ns", "foo", "DISABLE")], "istio-system", true), "foo");
+    const d = namespaceDecision(
+      buildPaIndex([MESH_STRICT, pa("ns", "foo", "DISABLE")], "istio-system", true),
+      "foo",
+    );
     expect(d).toMatchObject({ mode: "PERMISSIVE", origin: "namespace" });
     expect(d.policy?.name).toBe("ns");
   });
@@ -163,16 +278,27 @@ describe("conflicts and scopes (istio.md §1.2, §1.3, §10)", () => {
 
 describe("workloadPolicyFor through the label index (namespaces with many workload-level policies)", () => {
   // 40 policies (over the index threshold), created one second apart so the oldest wins; overlapping selectors.
-  const created = (i: number) => new Date(Date.parse("2026-01-01T00:00:00Z") + i * 1000).toISOString().replace(".000Z", "Z");
+  const created = (i: number) =>
+    new Date(Date.parse("2026-01-01T00:00:00Z") + i * 1000).toISOString().replace(".000Z", "Z");
   const modes: PaMode[] = ["STRICT", "PERMISSIVE", "DISABLE"];
   const pas = Array.from({ length: 40 }, (_, i) =>
-    pa(`p${i}`, "big", modes[i % 3]!, { selector: i % 4 === 0 ? { tier: `t${i % 3}` } : { app: `a${i % 10}`, ...(i % 5 === 0 ? { version: "v1" } : {}) }, created: created(40 - i) }),
+    pa(`p${i}`, "big", modes[i % 3]!, {
+      selector:
+        i % 4 === 0
+          ? { tier: `t${i % 3}` }
+          : { app: `a${i % 10}`, ...(i % 5 === 0 ? { version: "v1" } : {}) },
+      created: created(40 - i),
+    }),
   );
   const index = buildPaIndex(pas, "istio-system");
   const peers = Array.from({ length: 300 }, (_, i) => ({
     namespace: "big",
     name: `w${i}`,
-    labels: { app: `a${i % 12}`, ...(i % 3 ? { version: `v${i % 2}` } : {}), ...(i % 7 === 0 ? { tier: `t${i % 3}` } : {}) },
+    labels: {
+      app: `a${i % 12}`,
+      ...(i % 3 ? { version: `v${i % 2}` } : {}),
+      ...(i % 7 === 0 ? { tier: `t${i % 3}` } : {}),
+    },
   })) as unknown as Workload[];
 
   it("picks for each workload the policy the scan picks", () => {
@@ -190,7 +316,9 @@ describe("workloadPolicyFor through the label index (namespaces with many worklo
 
   it("matches a workload that is not in the list by scanning", () => {
     const stray = { namespace: "big", labels: { app: "a3", version: "v1" } };
-    expect(workloadPolicyFor(index, stray, peers).workloadPolicy).toBe(workloadPolicyFor(index, stray).workloadPolicy);
+    expect(workloadPolicyFor(index, stray, peers).workloadPolicy).toBe(
+      workloadPolicyFor(index, stray).workloadPolicy,
+    );
     expect(workloadPolicyFor(index, stray, peers).workloadPolicy).not.toBeNull();
   });
 });

@@ -40,7 +40,10 @@ const ageOf = (t: string) => {
  * Istio's config order: creationTimestamp, then name, then namespace (configCompareByCreationTime). A
  * total order whatever the input, so a sort's winner never depends on the objects' input order.
  */
-export function compareByAge(a: PeerAuthentication | { creationTimestamp: string; name: string; namespace: string }, b: typeof a): number {
+export function compareByAge(
+  a: PeerAuthentication | { creationTimestamp: string; name: string; namespace: string },
+  b: typeof a,
+): number {
   const ta = ageOf(a.creationTimestamp);
   const tb = ageOf(b.creationTimestamp);
   if (ta !== tb) return ta < tb ? -1 : 1;
@@ -70,7 +73,15 @@ export interface PaIndex {
 }
 
 export function buildPaIndex(pas: PeerAuthentication[], rootNamespace: string, ambient = false): PaIndex {
-  const index: PaIndex = { rootNamespace, mesh: [], rootNamespaceOnly: [], namespaceWide: new Map(), workloadLevel: new Map(), rootWithSelector: [], ambient };
+  const index: PaIndex = {
+    rootNamespace,
+    mesh: [],
+    rootNamespaceOnly: [],
+    namespaceWide: new Map(),
+    workloadLevel: new Map(),
+    rootWithSelector: [],
+    ambient,
+  };
   const push = (m: Map<string, PeerAuthentication[]>, k: string, pa: PeerAuthentication) => {
     const list = m.get(k);
     if (list) list.push(pa);
@@ -89,7 +100,11 @@ export function buildPaIndex(pas: PeerAuthentication[], rootNamespace: string, a
 
 const DEFAULT_DECISION: ModeDecision = { mode: "PERMISSIVE", policy: null, origin: "default" };
 
-function applyLevel(cur: ModeDecision, pa: PeerAuthentication | null, origin: ModeDecision["origin"]): ModeDecision {
+function applyLevel(
+  cur: ModeDecision,
+  pa: PeerAuthentication | null,
+  origin: ModeDecision["origin"],
+): ModeDecision {
   if (!pa || pa.mode === "UNSET") return cur;
   return { mode: pa.mode, policy: pa, origin };
 }
@@ -152,15 +167,25 @@ function ambientComposition(
     const meshStrict = meshPolicy?.mode === "STRICT";
     for (const [port, m] of ports) {
       if (m === "STRICT") {
-        const parentEnforces = wl.mode === "STRICT" || (wl.mode === "UNSET" && nsStrict) || ((!namespacePolicy || namespacePolicy.mode === "UNSET") && meshStrict);
+        const parentEnforces =
+          wl.mode === "STRICT" ||
+          (wl.mode === "UNSET" && nsStrict) ||
+          ((!namespacePolicy || namespacePolicy.mode === "UNSET") && meshStrict);
         if (!parentEnforces) strictPorts.add(port);
       } else if (nonStrict(m)) {
         if (nonStrict(wl.mode)) continue;
-        if (wl.mode === "UNSET" && ((namespacePolicy && !nsStrict) || (!namespacePolicy && meshPolicy && !meshStrict) || (!namespacePolicy && !meshPolicy))) continue;
+        if (
+          wl.mode === "UNSET" &&
+          ((namespacePolicy && !nsStrict) ||
+            (!namespacePolicy && meshPolicy && !meshStrict) ||
+            (!namespacePolicy && !meshPolicy))
+        )
+          continue;
         exempt.add(port);
       }
     }
-    const shouldMerge = (meshStrict && (!namespacePolicy || namespacePolicy.mode === "UNSET" || nsStrict)) || nsStrict;
+    const shouldMerge =
+      (meshStrict && (!namespacePolicy || namespacePolicy.mode === "UNSET" || nsStrict)) || nsStrict;
     const dropped = wl.mode === "STRICT" && exempt.size === 0;
     denyRest = !dropped && (wl.mode === "STRICT" || (shouldMerge && exempt.size > 0));
     if (dropped) strictPorts.clear();
@@ -168,12 +193,17 @@ function ambientComposition(
   const strictOn = (port: number) => staticStrict || strictPorts.has(port) || (denyRest && !exempt.has(port));
   const restStrict = staticStrict || denyRest;
   const base: ModeDecision =
-    (composed.mode === "STRICT") === restStrict ? composed : { mode: restStrict ? "STRICT" : "PERMISSIVE", policy: wl, origin: "workload" };
+    (composed.mode === "STRICT") === restStrict
+      ? composed
+      : { mode: restStrict ? "STRICT" : "PERMISSIVE", policy: wl, origin: "workload" };
   const perPort = new Map<number, ModeDecision>();
   for (const [port, m] of ports) {
     const mode = strictOn(port) ? "STRICT" : "PERMISSIVE";
     // An entry that changed nothing (UNSET, or one the conversion skips) leaves the port on the base decision.
-    perPort.set(port, mode === base.mode && m !== mode ? base : { mode, policy: wl, origin: "workload-port" });
+    perPort.set(
+      port,
+      mode === base.mode && m !== mode ? base : { mode, policy: wl, origin: "workload-port" },
+    );
   }
   return { base, perPort };
 }
@@ -195,7 +225,11 @@ const SELECT_BY_INDEX_FROM = 16;
  * policy instead of every policy tried on every workload (500 policies × 5,000 workloads in one namespace).
  */
 const selections = new WeakMap<PaIndex, Map<readonly Workload[], Map<Workload, PeerAuthentication | null>>>();
-function selectionOf(index: PaIndex, candidates: readonly PeerAuthentication[], peers: readonly Workload[]): Map<Workload, PeerAuthentication | null> {
+function selectionOf(
+  index: PaIndex,
+  candidates: readonly PeerAuthentication[],
+  peers: readonly Workload[],
+): Map<Workload, PeerAuthentication | null> {
   let byList = selections.get(index);
   if (!byList) selections.set(index, (byList = new Map()));
   let out = byList.get(peers);
@@ -211,7 +245,10 @@ function selectionOf(index: PaIndex, candidates: readonly PeerAuthentication[], 
 }
 
 /** The first candidate whose selector the labels meet. */
-function firstSelecting(candidates: readonly PeerAuthentication[], labels: Record<string, string>): PeerAuthentication | null {
+function firstSelecting(
+  candidates: readonly PeerAuthentication[],
+  labels: Record<string, string>,
+): PeerAuthentication | null {
   for (const pa of candidates) if (pa.selector !== null && selectorMatches(pa.selector, labels)) return pa;
   return null;
 }
@@ -221,11 +258,18 @@ function firstSelecting(candidates: readonly PeerAuthentication[], labels: Recor
  * that a namespace with many workload-level policies is matched through the label index; a workload
  * not in the list (an inline endpoint, a stand-in) is matched by scanning.
  */
-export function workloadPolicyFor(index: PaIndex, w: Pick<Workload, "namespace" | "labels">, peers?: readonly Workload[]): WorkloadPolicy {
+export function workloadPolicyFor(
+  index: PaIndex,
+  w: Pick<Workload, "namespace" | "labels">,
+  peers?: readonly Workload[],
+): WorkloadPolicy {
   let workloadPolicy: PeerAuthentication | null = null;
   const candidates = index.workloadLevel.get(w.namespace);
   if (candidates) {
-    const indexed = peers !== undefined && candidates.length >= SELECT_BY_INDEX_FROM ? selectionOf(index, candidates, peers).get(w as Workload) : undefined;
+    const indexed =
+      peers !== undefined && candidates.length >= SELECT_BY_INDEX_FROM
+        ? selectionOf(index, candidates, peers).get(w as Workload)
+        : undefined;
     workloadPolicy = indexed !== undefined ? indexed : firstSelecting(candidates, w.labels);
   }
   let byNs = compositions.get(index);
@@ -235,14 +279,19 @@ export function workloadPolicyFor(index: PaIndex, w: Pick<Workload, "namespace" 
   let out = byPolicy.get(workloadPolicy);
   if (out) return out;
   const meshPolicy = meshPolicyOf(index, w.namespace);
-  const namespacePolicy = w.namespace === index.rootNamespace ? null : (index.namespaceWide.get(w.namespace)?.[0] ?? null);
+  const namespacePolicy =
+    w.namespace === index.rootNamespace ? null : (index.namespaceWide.get(w.namespace)?.[0] ?? null);
   let base = applyLevel(DEFAULT_DECISION, meshPolicy, "mesh");
   base = applyLevel(base, namespacePolicy, "namespace");
   if (index.ambient) {
     // The conversion step reads the namespace policy from PeerAuthByNamespace, which indexes only nil
     // selectors: a `selector: {}` policy decides the selection step above but is not the conversion's.
-    const conversionNs = namespacePolicy?.emptySelector ? (index.namespaceWide.get(w.namespace)?.find((pa) => !pa.emptySelector) ?? null) : namespacePolicy;
-    const amb = workloadPolicy ? ambientComposition(meshPolicy, conversionNs, workloadPolicy, base) : { base: relaxed(base), perPort: NO_PORTS };
+    const conversionNs = namespacePolicy?.emptySelector
+      ? (index.namespaceWide.get(w.namespace)?.find((pa) => !pa.emptySelector) ?? null)
+      : namespacePolicy;
+    const amb = workloadPolicy
+      ? ambientComposition(meshPolicy, conversionNs, workloadPolicy, base)
+      : { base: relaxed(base), perPort: NO_PORTS };
     out = { base: amb.base, perPort: amb.perPort, workloadPolicy, namespacePolicy, meshPolicy };
     byPolicy.set(workloadPolicy, out);
     return out;
@@ -280,13 +329,20 @@ export function paIndexCache(model: MeshModel): PaIndexCache {
   return perRun<PaIndexCache>({ model, byKey: new Map() });
 }
 
-export function paIndexFor(cache: PaIndexCache, rootNamespace: string, ambient: boolean, revision = ""): PaIndex {
+export function paIndexFor(
+  cache: PaIndexCache,
+  rootNamespace: string,
+  ambient: boolean,
+  revision = "",
+): PaIndex {
   const key = `${ambient ? "a" : "s"}:${revision}:${rootNamespace}`;
   let idx = cache.byKey.get(key);
   if (!idx) {
     const model = cache.model;
     const pas = model.peerAuthentications;
-    let read = pas.some((pa) => pa.revision !== undefined) ? pas.filter((pa) => inRevision(pa.revision, revision)) : pas;
+    let read = pas.some((pa) => pa.revision !== undefined)
+      ? pas.filter((pa) => inRevision(pa.revision, revision))
+      : pas;
     // The revision's istiod ignores PeerAuthentications its discoverySelectors hide (discovery.ts), the root namespace's too.
     const view = discoveryViewFor(model, revision);
     if (view) read = read.filter((pa) => !view.hidden.has(pa.namespace));
@@ -314,17 +370,25 @@ const hiddenRootPolicies = new WeakMap<DiscoveryView, PeerAuthentication[]>();
  * instead (mesh.no-strict, pa.permissive, the edge's server phrase; ignoredMeshPolicyClause words
  * which). Once per view or root, a short loop per call.
  */
-export function ignoredMeshPolicy(model: MeshModel, revision: string, ambient = false): PeerAuthentication | null {
+export function ignoredMeshPolicy(
+  model: MeshModel,
+  revision: string,
+  ambient = false,
+): PeerAuthentication | null {
   const view = discoveryViewFor(model, revision);
   const root = (model.meshByRevision.get(revision) ?? model.mesh).rootNamespace;
   if (!view?.hidden.has(root)) return taggedMeshPolicy(model, root, revision, ambient);
   let candidates = hiddenRootPolicies.get(view);
   if (!candidates) {
-    candidates = buildPaIndex(model.peerAuthentications.filter((pa) => pa.namespace === root), root).mesh;
+    candidates = buildPaIndex(
+      model.peerAuthentications.filter((pa) => pa.namespace === root),
+      root,
+    ).mesh;
     hiddenRootPolicies.set(view, candidates);
   }
   // ztunnel takes a root `selector: {}` policy as the root namespace's own, not mesh-wide (buildPaIndex's rootNamespaceOnly).
-  for (const pa of candidates) if (inRevision(pa.revision, revision) && !(ambient && pa.emptySelector)) return pa;
+  for (const pa of candidates)
+    if (inRevision(pa.revision, revision) && !(ambient && pa.emptySelector)) return pa;
   return null;
 }
 
@@ -337,14 +401,27 @@ const taggedRootPolicies = new WeakMap<MeshModel, Map<string, PeerAuthentication
  * when the mesh has no tags. (One whose tag points to another revision is not this revision's to
  * relabel: unreadMeshPolicy names it.)
  */
-export function taggedMeshPolicy(model: MeshModel, root: string, revision: string, ambient = false): PeerAuthentication | null {
+export function taggedMeshPolicy(
+  model: MeshModel,
+  root: string,
+  revision: string,
+  ambient = false,
+): PeerAuthentication | null {
   const r = model.revisions;
   if (r.tags.size === 0) return null;
   let byRoot = taggedRootPolicies.get(model);
   if (!byRoot) taggedRootPolicies.set(model, (byRoot = new Map()));
   let candidates = byRoot.get(root);
-  if (!candidates) byRoot.set(root, (candidates = buildPaIndex(model.peerAuthentications.filter((pa) => pa.namespace === root && labelNamesTag(r, pa.revision)), root).mesh));
-  for (const pa of candidates) if (inRevision(r.tags.get(pa.revision!), revision) && !(ambient && pa.emptySelector)) return pa;
+  if (!candidates)
+    byRoot.set(
+      root,
+      (candidates = buildPaIndex(
+        model.peerAuthentications.filter((pa) => pa.namespace === root && labelNamesTag(r, pa.revision)),
+        root,
+      ).mesh),
+    );
+  for (const pa of candidates)
+    if (inRevision(r.tags.get(pa.revision!), revision) && !(ambient && pa.emptySelector)) return pa;
   return null;
 }
 
@@ -356,13 +433,26 @@ const rootPolicies = new WeakMap<MeshModel, Map<string, PeerAuthentication[]>>()
  * istio.io/rev label (crdclient `inRevision`: labelled for another revision, or with a revision tag),
  * or null: the mesh-wide policy its users may take for this istiod's when it reads none.
  */
-export function unreadMeshPolicy(model: MeshModel, root: string, revision: string, ambient = false): PeerAuthentication | null {
+export function unreadMeshPolicy(
+  model: MeshModel,
+  root: string,
+  revision: string,
+  ambient = false,
+): PeerAuthentication | null {
   let byRoot = rootPolicies.get(model);
   if (!byRoot) rootPolicies.set(model, (byRoot = new Map()));
   let candidates = byRoot.get(root);
-  if (!candidates) byRoot.set(root, (candidates = buildPaIndex(model.peerAuthentications.filter((pa) => pa.namespace === root), root).mesh));
+  if (!candidates)
+    byRoot.set(
+      root,
+      (candidates = buildPaIndex(
+        model.peerAuthentications.filter((pa) => pa.namespace === root),
+        root,
+      ).mesh),
+    );
   // ztunnel takes a root `selector: {}` policy as the root namespace's own, not mesh-wide (buildPaIndex's rootNamespaceOnly).
-  for (const pa of candidates) if (!inRevision(pa.revision, revision) && !(ambient && pa.emptySelector)) return pa;
+  for (const pa of candidates)
+    if (!inRevision(pa.revision, revision) && !(ambient && pa.emptySelector)) return pa;
   return null;
 }
 
@@ -375,7 +465,12 @@ const taggedNamespacePolicies = new WeakMap<MeshModel, Map<string, PeerAuthentic
  * which no istiod reads (labelNamesTag). An UNSET one would change nothing if read, so it is not named.
  * Built once per model (nothing when the mesh has no tags), a map read per call.
  */
-function taggedNamespacePolicy(model: MeshModel, ns: string, root: string, revision: string): PeerAuthentication | null {
+function taggedNamespacePolicy(
+  model: MeshModel,
+  ns: string,
+  root: string,
+  revision: string,
+): PeerAuthentication | null {
   const r = model.revisions;
   if (r.tags.size === 0 || ns === root) return null;
   let byNs = taggedNamespacePolicies.get(model);
@@ -410,7 +505,13 @@ export interface IgnoredPolicy {
  * (ignoredMeshPolicy). Null for a namespace or workload decision, which no ignored policy overrides.
  * The one answer pa.permissive's subject and the edge's server phrase both name.
  */
-export function ignoredPolicyFor(model: MeshModel, d: { origin: string; policy: object | null }, ns: string, idx: PaIndex, revision: string): IgnoredPolicy | null {
+export function ignoredPolicyFor(
+  model: MeshModel,
+  d: { origin: string; policy: object | null },
+  ns: string,
+  idx: PaIndex,
+  revision: string,
+): IgnoredPolicy | null {
   if (d.origin !== "mesh" && d.origin !== "default") return null;
   // Relabelled, it would decide only if older than the namespace policy read (an UNSET one leaves the
   // origin at mesh): ComposePeerAuthentication takes the oldest namespace-level policy whatever its mode.
@@ -429,7 +530,11 @@ export function ignoredPolicyFor(model: MeshModel, d: { origin: string; policy: 
  * Why the policy ignoredPolicyFor names does not decide, as a clause inside the deciding policy's
  * parentheses (after "; ") or after "Istio's default: ". `meshHidden` words the discoverySelectors case.
  */
-export function ignoredPolicyClause(r: Revisions, ignored: IgnoredPolicy, meshHidden?: (pa: PeerAuthentication) => string): string {
+export function ignoredPolicyClause(
+  r: Revisions,
+  ignored: IgnoredPolicy,
+  meshHidden?: (pa: PeerAuthentication) => string,
+): string {
   const pa = ignored.pa;
   if (ignored.why === "root-only")
     return `istiod gives ztunnel a root-namespace PeerAuthentication as mesh-wide only without a selector, and ${pa.namespace}/${pa.name} has selector: {}, so it covers only ${pa.namespace}'s own workloads`;

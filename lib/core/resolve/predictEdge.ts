@@ -1,12 +1,45 @@
 // Predicts one client → service:port edge: what the client sends to each endpoint (DestinationRule,
 // auto mTLS, data plane), what each endpoint accepts, and the matrix verdict. The edge takes the
 // worst endpoint (contract.md §1.1).
-import { istiodRevision, type ClientTlsSettings, type DestinationRule, type Labels, type MeshModel, type MeshRoute, type MeshSettings, type MetadataCerts, type Service, type ServicePort, type SidecarResource, type Subset, type TrafficPolicy, type Workload } from "../model/mesh";
+import {
+  istiodRevision,
+  type ClientTlsSettings,
+  type DestinationRule,
+  type Labels,
+  type MeshModel,
+  type MeshRoute,
+  type MeshSettings,
+  type MetadataCerts,
+  type Service,
+  type ServicePort,
+  type SidecarResource,
+  type Subset,
+  type TrafficPolicy,
+  type Workload,
+} from "../model/mesh";
 import type { ClientOrigin, ClientTls, Predicted, Ref } from "../snapshot/schema";
 import { subsetTlsForPort, taggingTls, tlsForPort, type DrLookup, type PortTls } from "./destinationRule";
 import { defaultIstioSni } from "./gatewayListener";
-import { fileTlsCell, HBONE_FILES_CELL, isHttpPort, isTcpPort, isTlsPort, matrixVerdict, worseVerdict, type FileTls, type MatrixCell, type ServerAccept } from "./matrix";
-import { ignoredPolicyClause, ignoredPolicyFor, modeForPort, workloadPolicyFor, type ModeDecision, type WorkloadPolicy } from "./peerAuthentication";
+import {
+  fileTlsCell,
+  HBONE_FILES_CELL,
+  isHttpPort,
+  isTcpPort,
+  isTlsPort,
+  matrixVerdict,
+  worseVerdict,
+  type FileTls,
+  type MatrixCell,
+  type ServerAccept,
+} from "./matrix";
+import {
+  ignoredPolicyClause,
+  ignoredPolicyFor,
+  modeForPort,
+  workloadPolicyFor,
+  type ModeDecision,
+  type WorkloadPolicy,
+} from "./peerAuthentication";
 import { firstRevision, type Resolver, type ServerDecision } from "./resolver";
 import { sidecarFor, sidecarImports } from "./sidecarScope";
 import { perRun } from "../model/perRun";
@@ -136,34 +169,72 @@ export function isProxyOwnPort(w: Workload, port: number): boolean {
  * formerly endpoint_translator.go `toWeightedAddr`: `if ... !isSkippedInboundPort`), so a Linkerd
  * caller's proxy connects in plaintext (tls="no_identity", no_tls_reason="not_provided_by_service_discovery").
  */
-const isLinkerdSkipped = (w: Workload, targetPort: number) => inPortRuns(w.linkerdSkipInboundPorts, targetPort);
+const isLinkerdSkipped = (w: Workload, targetPort: number) =>
+  inPortRuns(w.linkerdSkipInboundPorts, targetPort);
 
-function acceptOf(r: Resolver, w: Workload | null, targetPort: number, port: ServicePort): { accept: ServerAccept; server: ServerDecision } {
+function acceptOf(
+  r: Resolver,
+  w: Workload | null,
+  targetPort: number,
+  port: ServicePort,
+): { accept: ServerAccept; server: ServerDecision } {
   const httpPort = isHttpPort(port);
-  if (!w) return { accept: { kind: "none", mode: "PERMISSIVE", httpPort }, server: { mode: "NONE", origin: "no-proxy", policy: null } };
+  if (!w)
+    return {
+      accept: { kind: "none", mode: "PERMISSIVE", httpPort },
+      server: { mode: "NONE", origin: "no-proxy", policy: null },
+    };
   const server = r.serverDecision(w, targetPort);
   // Reaches the proxy's agent or stats listener, not a mesh listener: plaintext only.
-  if (isProxyOwnPort(w, targetPort)) return { accept: { kind: "none", mode: "PERMISSIVE", httpPort }, server };
+  if (isProxyOwnPort(w, targetPort))
+    return { accept: { kind: "none", mode: "PERMISSIVE", httpPort }, server };
   // A gateway's or waypoint's proxy is the destination itself (no capture to exclude), and what it
   // accepts comes from its proxy type, not from PeerAuthentication.
   if (w.waypoint) return { accept: { kind: "waypoint", mode: "PERMISSIVE", httpPort }, server };
-  if (w.gateway) return { accept: { kind: "gateway", mode: "PERMISSIVE", httpPort, tlsPort: isTlsPort(port), listener: r.gatewayListener(w, targetPort) }, server };
+  if (w.gateway)
+    return {
+      accept: {
+        kind: "gateway",
+        mode: "PERMISSIVE",
+        httpPort,
+        tlsPort: isTlsPort(port),
+        listener: r.gatewayListener(w, targetPort),
+      },
+      server,
+    };
   // A port excluded from inbound capture reaches the application directly: no proxy on that port.
   if (w.dataplane === "sidecar" && w.excludedInboundPorts.includes(targetPort))
     return { accept: { kind: "none", mode: "PERMISSIVE", httpPort }, server };
   // Likewise a port in Linkerd's config.linkerd.io/skip-inbound-ports: proxy-init lets it reach the
   // application, and discovery gives callers no identity for it (isLinkerdSkipped).
   if (w.dataplane === "linkerd") {
-    if (isLinkerdSkipped(w, targetPort)) return { accept: { kind: "none", mode: "PERMISSIVE", httpPort }, server };
+    if (isLinkerdSkipped(w, targetPort))
+      return { accept: { kind: "none", mode: "PERMISSIVE", httpPort }, server };
     // The port's inbound policy (linkerdInbound.ts): its Server's, else the default policy.
     const inbound = r.linkerdInbound(w, targetPort);
-    return { accept: { kind: "linkerd", mode: inbound.mode, httpPort, undecided: inbound.undecided, ...(inbound.byNetwork ? { byNetwork: true } : {}) }, server };
+    return {
+      accept: {
+        kind: "linkerd",
+        mode: inbound.mode,
+        httpPort,
+        undecided: inbound.undecided,
+        ...(inbound.byNetwork ? { byNetwork: true } : {}),
+      },
+      server,
+    };
   }
   // An entry's tunnel label says a proxy on the VM terminates HBONE, and nothing more (the server
   // decision stays NONE: whether that proxy applies PeerAuthentication cannot be told).
-  if (server.mode === "NONE") return { accept: { kind: "none", mode: "PERMISSIVE", httpPort, tunnel: w.entry !== null && w.hboneTunnel }, server };
+  if (server.mode === "NONE")
+    return {
+      accept: { kind: "none", mode: "PERMISSIVE", httpPort, tunnel: w.entry !== null && w.hboneTunnel },
+      server,
+    };
   const kind = w.dataplane === "ambient" ? "ambient" : "sidecar";
-  return { accept: { kind, mode: server.mode, httpPort, sniffed: !httpPort && !isTcpPort(port) && !isTlsPort(port) }, server };
+  return {
+    accept: { kind, mode: server.mode, httpPort, sniffed: !httpPort && !isTcpPort(port) && !isTlsPort(port) },
+    server,
+  };
 }
 
 /** A service port's endpoint sides, and whether a gateway listener among them picks its chain by the client's SNI. */
@@ -197,7 +268,6 @@ interface EndpointSide {
   autoDiffersFromOwn: boolean;
 }
 
-
 /**
  * The PeerAuthentication istiod reads to tag an endpoint (checkMtlsEnabled: NewMtlsPolicy with the
  * endpoint's namespace and labels), on the push context of the istiod serving the CALLER (`revision`:
@@ -212,13 +282,16 @@ function taggingPolicy(r: Resolver, w: Workload, revision: string): WorkloadPoli
   const inline = w.entry !== null && w.entry.inline;
   if (revision === w.revision && !inline) return r.policyOf(w);
   const index = r.paIndex(revision === w.revision ? w : { revision, dataplane: w.dataplane });
-  return inline ? workloadPolicyFor(index, { namespace: "", labels: w.labels }) : workloadPolicyFor(index, w, r.model.workloadsByNamespace.get(w.namespace));
+  return inline
+    ? workloadPolicyFor(index, { namespace: "", labels: w.labels })
+    : workloadPolicyFor(index, w, r.model.workloadsByNamespace.get(w.namespace));
 }
 
 /** What auto mTLS sends an endpoint that does not take HBONE from the client (endpointsFor checks that first), as the caller's istiod (`revision`) tags it. */
 function autoSend(r: Resolver, w: Workload, targetPort: number, revision: string): Send {
   if (w.tlsModeLabel !== "istio") return { tls: "DISABLE", origin: "auto", why: "auto-endpoint-no-label" };
-  if (modeForPort(taggingPolicy(r, w, revision), targetPort).mode === "DISABLE") return { tls: "DISABLE", origin: "auto", why: "auto-endpoint-pa-disable" };
+  if (modeForPort(taggingPolicy(r, w, revision), targetPort).mode === "DISABLE")
+    return { tls: "DISABLE", origin: "auto", why: "auto-endpoint-pa-disable" };
   return { tls: "ISTIO_MUTUAL", origin: "auto", why: "auto-mtls" };
 }
 
@@ -226,29 +299,53 @@ function endpointSides(r: Resolver, memo: Memo, service: Service, port: ServiceP
   const hit = memo.sides.get(port);
   if (hit) return hit;
   // Pods without the named target port are no endpoints of this port (resolver.targetPortOf).
-  const selected = (r.model.endpointsOf.get(service) ?? []).filter((w) => r.targetPortOf(service, port, w) !== null);
+  const selected = (r.model.endpointsOf.get(service) ?? []).filter(
+    (w) => r.targetPortOf(service, port, w) !== null,
+  );
   const workloads: (Workload | null)[] = selected.length > 0 ? selected : [null];
-  const out = sidesOf(workloads.map((w) => endpointSide(r, memo.revision, service, port, w)), null);
+  const out = sidesOf(
+    workloads.map((w) => endpointSide(r, memo.revision, service, port, w)),
+    null,
+  );
   memo.sides.set(port, out);
   return out;
 }
 
 /** One endpoint's side; `revision`: the caller's, whose istiod tags the endpoint for auto mTLS (taggingPolicy). */
-function endpointSide(r: Resolver, revision: string, service: Service, port: ServicePort, w: Workload | null): EndpointSide {
-  const targetPort = (w && r.targetPortOf(service, port, w)) ?? (typeof port.targetPort === "number" ? port.targetPort : port.port);
+function endpointSide(
+  r: Resolver,
+  revision: string,
+  service: Service,
+  port: ServicePort,
+  w: Workload | null,
+): EndpointSide {
+  const targetPort =
+    (w && r.targetPortOf(service, port, w)) ??
+    (typeof port.targetPort === "number" ? port.targetPort : port.port);
   const { accept, server } = acceptOf(r, w, targetPort, port);
-  const auto: Send = w ? autoSend(r, w, targetPort, revision) : { tls: "DISABLE", origin: "auto", why: "auto-endpoint-no-label" };
+  const auto: Send = w
+    ? autoSend(r, w, targetPort, revision)
+    : { tls: "DISABLE", origin: "auto", why: "auto-endpoint-no-label" };
   const autoDiffersFromOwn =
-    w !== null && auto.why === "auto-endpoint-pa-disable" && w.revision !== revision && modeForPort(taggingPolicy(r, w, w.revision), targetPort).mode !== "DISABLE";
+    w !== null &&
+    auto.why === "auto-endpoint-pa-disable" &&
+    w.revision !== revision &&
+    modeForPort(taggingPolicy(r, w, w.revision), targetPort).mode !== "DISABLE";
   return { workload: w, targetPort, accept, server, auto, autoDiffersFromOwn };
 }
 
-const sidesOf = (sides: EndpointSide[], emptySubset: Subset | null, missingSubset: string | null = null): EndpointSides => ({
+const sidesOf = (
+  sides: EndpointSide[],
+  emptySubset: Subset | null,
+  missingSubset: string | null = null,
+): EndpointSides => ({
   sides,
   sniDependent: sides.some((x) => x.accept.kind === "gateway" && !!x.accept.listener?.sniDependent),
   emptySubset,
   missingSubset,
-  hboneDependent: sides.some((x) => !!x.workload && (x.workload.dataplane === "ambient" || x.workload.hboneTunnel)),
+  hboneDependent: sides.some(
+    (x) => !!x.workload && (x.workload.dataplane === "ambient" || x.workload.hboneTunnel),
+  ),
   allIstio: sides.every((x) => x.workload?.tlsModeLabel === "istio"),
   byNetwork: sides.some((x) => x.accept.byNetwork === true),
 });
@@ -270,7 +367,16 @@ function callerSides(r: Resolver, memo: Memo, all: EndpointSides, caller: Worklo
     const decided = linkerdCallerInbound(r.model, side.workload, side.targetPort, caller);
     if (decided === null) return side;
     changed = true;
-    return { ...side, accept: { kind: "linkerd", mode: decided.mode, httpPort: side.accept.httpPort, undecided: decided.undecided, callerWhy: decided.why } satisfies ServerAccept };
+    return {
+      ...side,
+      accept: {
+        kind: "linkerd",
+        mode: decided.mode,
+        httpPort: side.accept.httpPort,
+        undecided: decided.undecided,
+        callerWhy: decided.why,
+      } satisfies ServerAccept,
+    };
   });
   const out = changed ? { ...sidesOf(sides, all.emptySubset, all.missingSubset), byNetwork: false } : all;
   byCaller.set(caller, out);
@@ -285,7 +391,13 @@ function callerSides(r: Resolver, memo: Memo, all: EndpointSides, caller: Worklo
  * subset and port (not per edge); the port's own object when every endpoint stays, so its endpoint
  * sets are shared too.
  */
-function subsetSides(r: Resolver, memo: Memo, service: Service, port: ServicePort, subset: Subset): EndpointSides {
+function subsetSides(
+  r: Resolver,
+  memo: Memo,
+  service: Service,
+  port: ServicePort,
+  subset: Subset,
+): EndpointSides {
   const all = endpointSides(r, memo, service, port);
   if (all.sides[0]!.workload === null) return all;
   let byPort = memo.subsetSides.get(subset);
@@ -294,7 +406,11 @@ function subsetSides(r: Resolver, memo: Memo, service: Service, port: ServicePor
   if (hit) return hit;
   const kept = all.sides.filter((x) => inSubset(x.workload!, subset.labels));
   const out =
-    kept.length === all.sides.length ? all : kept.length > 0 ? sidesOf(kept, null) : sidesOf([endpointSide(r, memo.revision, service, port, null)], subset);
+    kept.length === all.sides.length
+      ? all
+      : kept.length > 0
+        ? sidesOf(kept, null)
+        : sidesOf([endpointSide(r, memo.revision, service, port, null)], subset);
   byPort.set(port, out);
   return out;
 }
@@ -304,11 +420,18 @@ function subsetSides(r: Resolver, memo: Memo, service: Service, port: ServicePor
  * (applyDestinationRule) and sends routes with ValidateClusters off, so the route names a cluster Envoy
  * does not have and it answers 503 NC. One null side, memoised per port and subset name.
  */
-function missingSides(r: Resolver, memo: Memo, service: Service, port: ServicePort, name: string): EndpointSides {
+function missingSides(
+  r: Resolver,
+  memo: Memo,
+  service: Service,
+  port: ServicePort,
+  name: string,
+): EndpointSides {
   let byName = memo.missingSides.get(port);
   if (!byName) memo.missingSides.set(port, (byName = new Map()));
   let hit = byName.get(name);
-  if (!hit) byName.set(name, (hit = sidesOf([endpointSide(r, memo.revision, service, port, null)], null, name)));
+  if (!hit)
+    byName.set(name, (hit = sidesOf([endpointSide(r, memo.revision, service, port, null)], null, name)));
   return hit;
 }
 
@@ -320,7 +443,13 @@ function missingSides(r: Resolver, memo: Memo, service: Service, port: ServicePo
  * service.istio.io/canonical-name and -revision unless the template sets them, and istio.io/rev
  * appears on pods whatever renders them; the pod controllers add pod-template-hash and the like.
  */
-const AUGMENTED = new Set(["topology.kubernetes.io/region", "topology.kubernetes.io/zone", "topology.istio.io/subzone", "topology.istio.io/cluster", "kubernetes.io/hostname"]);
+const AUGMENTED = new Set([
+  "topology.kubernetes.io/region",
+  "topology.kubernetes.io/zone",
+  "topology.istio.io/subzone",
+  "topology.istio.io/cluster",
+  "kubernetes.io/hostname",
+]);
 const ADDED_WHEN_ABSENT = new Set([
   "topology.istio.io/network",
   "service.istio.io/canonical-name",
@@ -347,7 +476,8 @@ function inSubset(w: Workload, want: Labels): boolean {
     if (v === undefined) {
       if (k === CANONICAL_REVISION) {
         // Injected from the template (a live pod shows what it got); other pods are not known to have none.
-        if (w.entry === null && w.dataplane === "sidecar" && !w.gateway && !w.fromLivePods) v = labels["app.kubernetes.io/version"] ?? labels["version"] ?? "latest";
+        if (w.entry === null && w.dataplane === "sidecar" && !w.gateway && !w.fromLivePods)
+          v = labels["app.kubernetes.io/version"] ?? labels["version"] ?? "latest";
         else continue;
       } else if (ADDED_WHEN_ABSENT.has(k)) continue;
     }
@@ -384,12 +514,24 @@ const DR_UNTAGGED: Send = { tls: "DISABLE", origin: "auto", why: "auto-dr-untagg
  * `ss.GetTrafficPolicy()` alone): istio.md §2.3 ⚠'s "subset falls back to DR level" describes the
  * older checker that took no subset (docs/DECISIONS.md, "Subset endpoint tagging").
  */
-function drTaggingFor(policy: TrafficPolicy | null, servicePort: number, subset: Subset | null = null): DrTagging | null {
+function drTaggingFor(
+  policy: TrafficPolicy | null,
+  servicePort: number,
+  subset: Subset | null = null,
+): DrTagging | null {
   const t = taggingTls(subset ? subset.trafficPolicy : policy, servicePort);
   if (!t) return null;
-  const own = t.fromPortEntry ? `a later portLevelSettings entry for port ${servicePort}` : "its top-level trafficPolicy";
-  const where = subset ? `subset ${subset.name}'s ${t.fromPortEntry ? `portLevelSettings for port ${servicePort}` : "trafficPolicy"}` : own;
-  return { tag: t.tls.mode === "ISTIO_MUTUAL" ? "istio" : "plaintext", mode: t.tls.modeSet ? t.tls.mode : "DISABLE (a tls block without mode)", where };
+  const own = t.fromPortEntry
+    ? `a later portLevelSettings entry for port ${servicePort}`
+    : "its top-level trafficPolicy";
+  const where = subset
+    ? `subset ${subset.name}'s ${t.fromPortEntry ? `portLevelSettings for port ${servicePort}` : "trafficPolicy"}`
+    : own;
+  return {
+    tag: t.tls.mode === "ISTIO_MUTUAL" ? "istio" : "plaintext",
+    mode: t.tls.modeSet ? t.tls.mode : "DISABLE (a tls block without mode)",
+    where,
+  };
 }
 
 /**
@@ -417,7 +559,12 @@ const FILES_ALPN_SYSTEM: FileTls = { httpAlpn: true, systemRoots: true, autoSan:
  * A DR's MUTUAL or ISTIO_MUTUAL on a proxy whose files lack the key: one object for both tables, as
  * endpointsFor memoises by `key` and compares sends by identity.
  */
-const DR_FILES_NO_KEY = { tls: "DISABLE", origin: "destinationrule", why: "metadata-certs-no-key", key: 14 } as const satisfies ClusterSend;
+const DR_FILES_NO_KEY = {
+  tls: "DISABLE",
+  origin: "destinationrule",
+  why: "metadata-certs-no-key",
+  key: 14,
+} as const satisfies ClusterSend;
 
 /** Cluster-wide sending decisions, as shared constants (keys 1..21, below endpointsFor's multiplier 32; 0 = none). */
 const SEND = {
@@ -437,20 +584,62 @@ const SEND = {
   // What a proxy with file-mounted client certificates sends (drFileSend, autoFileSend): a DR's MUTUAL or ISTIO_MUTUAL,
   // and auto mTLS, rebuilt from its files (by MetadataCerts); plaintext where the key is missing.
   drFilesMutual: {
-    complete: { tls: "MUTUAL", origin: "destinationrule", why: "dr-metadata-certs", key: 12, files: FILES_NO_ALPN },
-    "no-root": { tls: "MUTUAL", origin: "destinationrule", why: "dr-metadata-certs", key: 13, files: FILES_NO_ALPN_SYSTEM },
+    complete: {
+      tls: "MUTUAL",
+      origin: "destinationrule",
+      why: "dr-metadata-certs",
+      key: 12,
+      files: FILES_NO_ALPN,
+    },
+    "no-root": {
+      tls: "MUTUAL",
+      origin: "destinationrule",
+      why: "dr-metadata-certs",
+      key: 13,
+      files: FILES_NO_ALPN_SYSTEM,
+    },
     "no-key": DR_FILES_NO_KEY,
   },
   drFilesIstio: {
-    complete: { tls: "MUTUAL", origin: "destinationrule", why: "dr-metadata-certs", key: 15, files: FILES_ALPN },
-    "no-root": { tls: "MUTUAL", origin: "destinationrule", why: "dr-metadata-certs", key: 16, files: FILES_ALPN_SYSTEM },
+    complete: {
+      tls: "MUTUAL",
+      origin: "destinationrule",
+      why: "dr-metadata-certs",
+      key: 15,
+      files: FILES_ALPN,
+    },
+    "no-root": {
+      tls: "MUTUAL",
+      origin: "destinationrule",
+      why: "dr-metadata-certs",
+      key: 16,
+      files: FILES_ALPN_SYSTEM,
+    },
     "no-key": DR_FILES_NO_KEY,
   },
-  drFilesMutualAutoSan: { tls: "MUTUAL", origin: "destinationrule", why: "dr-metadata-certs", key: 20, files: FILES_NO_ALPN_AUTO_SAN },
-  drFilesIstioAutoSan: { tls: "MUTUAL", origin: "destinationrule", why: "dr-metadata-certs", key: 21, files: FILES_ALPN_AUTO_SAN },
+  drFilesMutualAutoSan: {
+    tls: "MUTUAL",
+    origin: "destinationrule",
+    why: "dr-metadata-certs",
+    key: 20,
+    files: FILES_NO_ALPN_AUTO_SAN,
+  },
+  drFilesIstioAutoSan: {
+    tls: "MUTUAL",
+    origin: "destinationrule",
+    why: "dr-metadata-certs",
+    key: 21,
+    files: FILES_ALPN_AUTO_SAN,
+  },
   autoFiles: {
     complete: { tls: "MUTUAL", origin: "auto", why: "auto-metadata-certs", key: 17, files: FILES_ALPN },
-    "no-root": { tls: "MUTUAL", origin: "auto", why: "auto-metadata-certs", key: 18, files: FILES_ALPN_SYSTEM },
+    "no-root": {
+      tls: "MUTUAL",
+      origin: "auto",
+      why: "auto-metadata-certs",
+      key: 18,
+      files: FILES_ALPN_SYSTEM,
+    },
     "no-key": { tls: "DISABLE", origin: "auto", why: "metadata-certs-no-key", key: 19 },
   },
 } as const satisfies Record<string, ClusterSend | Record<string, ClusterSend>>;
@@ -471,7 +660,12 @@ const PLANE_KEY: Record<Workload["dataplane"], number> = { sidecar: 0, ambient: 
  *   Then one socket serves every endpoint: no per-endpoint tag, no HBONE.
  */
 type ClusterKind = "eds" | "eds-passthrough" | "original-dst" | "original-dst-passthrough";
-const CLUSTER_KEY: Record<ClusterKind, number> = { eds: 0, "eds-passthrough": 1, "original-dst": 2, "original-dst-passthrough": 3 };
+const CLUSTER_KEY: Record<ClusterKind, number> = {
+  eds: 0,
+  "eds-passthrough": 1,
+  "original-dst": 2,
+  "original-dst-passthrough": 3,
+};
 
 /**
  * The endpoint keeps `tunnel: http` in the EDS metadata a sidecar or gateway gets: ztunnel captures
@@ -487,7 +681,10 @@ const CLUSTER_KEY: Record<ClusterKind, number> = { eds: 0, "eds-passthrough": 1,
 const takesHbone = (w: Workload | null, clientHbone: ClientHbone) =>
   !!w &&
   clientHbone !== HBONE_OFF &&
-  (w.dataplane === "ambient" || (w.hboneTunnel && w.tlsModeLabel !== "istio" && (w.entry === null ? w.dataplane === "sidecar" : clientHbone === HBONE_ON)));
+  (w.dataplane === "ambient" ||
+    (w.hboneTunnel &&
+      w.tlsModeLabel !== "istio" &&
+      (w.entry === null ? w.dataplane === "sidecar" : clientHbone === HBONE_ON)));
 
 /**
  * What istiod's `proxy.EnableHBONE()` is for the client, as far as the inputs tell: HBONE_ON when its
@@ -517,7 +714,8 @@ const AUTO_HBONE: Send = { tls: "HBONE", origin: "auto", why: "auto-hbone" };
  * metadata (istio/istio#54921), nor for PassthroughCluster and BlackHoleCluster, which get no matches.
  */
 function hboneFirst(clusterSend: ClusterSend): Send | null {
-  if (clusterSend === SEND.passthrough || clusterSend === SEND.blackhole || clusterSend === SEND.noProxy) return null;
+  if (clusterSend === SEND.passthrough || clusterSend === SEND.blackhole || clusterSend === SEND.noProxy)
+    return null;
   // A cluster whose TLS istiod failed to build gets no transport socket, and no matches either
   // (applyUpstreamTLSSettings returns before applyHBONETransportSocketMatches).
   if (clusterSend.why === "metadata-certs-no-key") return null;
@@ -655,7 +853,11 @@ function endpointsFor(
 ): EndpointSet {
   // Where no endpoint may take HBONE the client's setting changes nothing: one memo entry for all.
   if (!all.hboneDependent) clientHbone = HBONE_IMPLIED;
-  const key = (((PLANE_KEY[clientPlane] * 32 + (clusterSend ? clusterSend.key : 0)) * 4 + CLUSTER_KEY[cluster]) * 3 + DR_TAG_KEY[drTag]) * 3 + clientHbone;
+  const key =
+    (((PLANE_KEY[clientPlane] * 32 + (clusterSend ? clusterSend.key : 0)) * 4 + CLUSTER_KEY[cluster]) * 3 +
+      DR_TAG_KEY[drTag]) *
+      3 +
+    clientHbone;
   let byKey: Map<number, EndpointSet> | undefined;
   let bySni: Map<string, EndpointSet> | undefined;
   let sniKey = "";
@@ -679,10 +881,21 @@ function endpointsFor(
 
   const sendTo = (side: EndpointSide): Send => {
     const w = side.workload;
-    if (clusterSend) return (clientPlane === "sidecar" && !originalDst && takesHbone(w, clientHbone) && hboneFirst(clusterSend)) || clusterSend;
+    if (clusterSend)
+      return (
+        (clientPlane === "sidecar" &&
+          !originalDst &&
+          takesHbone(w, clientHbone) &&
+          hboneFirst(clusterSend)) ||
+        clusterSend
+      );
     if (clientPlane === "ambient") {
       // ztunnel is an ambient proxy: it always sends HBONE where the endpoint takes it.
-      if (w && (w.dataplane === "ambient" || (w.hboneTunnel && (w.dataplane === "sidecar" || w.entry !== null)))) return { tls: "HBONE", origin: "auto", why: "ztunnel" };
+      if (
+        w &&
+        (w.dataplane === "ambient" || (w.hboneTunnel && (w.dataplane === "sidecar" || w.entry !== null)))
+      )
+        return { tls: "HBONE", origin: "auto", why: "ztunnel" };
       return { tls: "DISABLE", origin: "auto", why: "ztunnel" };
     }
     if (clientPlane === "linkerd") {
@@ -705,7 +918,17 @@ function endpointsFor(
           : send === HBONE_FILES.destinationrule || send === HBONE_FILES.auto
             ? HBONE_FILES_CELL
             : matrixVerdict(send.tls, side.accept, sniSent);
-    return { workload: side.workload, targetPort: side.targetPort, server: cell.server ?? side.server, accept: side.accept, tls: send.tls, origin: send.origin, why: send.why, cell, autoDiffersFromOwn: side.autoDiffersFromOwn };
+    return {
+      workload: side.workload,
+      targetPort: side.targetPort,
+      server: cell.server ?? side.server,
+      accept: side.accept,
+      tls: send.tls,
+      origin: send.origin,
+      why: send.why,
+      cell,
+      autoDiffersFromOwn: side.autoDiffersFromOwn,
+    };
   });
 
   if (cluster !== "eds" && !clusterSend) {
@@ -718,26 +941,39 @@ function endpointsFor(
     for (const e of endpoints) {
       if (autoOff) {
         const hbone = !originalDst && takesHbone(e.workload, clientHbone);
-        if (!hbone && (e.tls === "ISTIO_MUTUAL" || e.tls === "HBONE")) resend(e, "DISABLE", "auto-headless-mixed", sniSent);
-      } else if (originalDst && e.workload && e.tls !== "ISTIO_MUTUAL") resend(e, "ISTIO_MUTUAL", "auto-headless-mtls", sniSent);
+        if (!hbone && (e.tls === "ISTIO_MUTUAL" || e.tls === "HBONE"))
+          resend(e, "DISABLE", "auto-headless-mixed", sniSent);
+      } else if (originalDst && e.workload && e.tls !== "ISTIO_MUTUAL")
+        resend(e, "ISTIO_MUTUAL", "auto-headless-mtls", sniSent);
     }
   }
 
   for (const e of endpoints) {
-    if (e.why === "blackhole") e.cell = { verdict: "broken", symptom: "REGISTRY_ONLY sends unknown hosts to BlackHoleCluster" };
+    if (e.why === "blackhole")
+      e.cell = { verdict: "broken", symptom: "REGISTRY_ONLY sends unknown hosts to BlackHoleCluster" };
     if (!e.workload) {
       // Unknown endpoints (external hosts, selector-less services): only client-originated TLS is knowable.
       // TLS from the client's files where Istio mTLS was meant (a DR's ISTIO_MUTUAL, auto mTLS) is not the client's own TLS.
-      e.cell = all.missingSubset !== null
-        ? { verdict: "unknown", symptom: "Envoy has no such cluster and answers 503 (NC, no cluster found)" }
-        : (e.tls === "SIMPLE" || e.tls === "MUTUAL") && !files?.httpAlpn
-          ? { verdict: "tls", symptom: "the client proxy originates TLS" }
-          : all.emptySubset
-            ? { verdict: "unknown", symptom: "the subset's cluster has no endpoint, so Envoy has none to send to (503, no healthy upstream)" }
-            : { verdict: "unknown", symptom: "the destination's endpoints are not known" };
+      e.cell =
+        all.missingSubset !== null
+          ? {
+              verdict: "unknown",
+              symptom: "Envoy has no such cluster and answers 503 (NC, no cluster found)",
+            }
+          : (e.tls === "SIMPLE" || e.tls === "MUTUAL") && !files?.httpAlpn
+            ? { verdict: "tls", symptom: "the client proxy originates TLS" }
+            : all.emptySubset
+              ? {
+                  verdict: "unknown",
+                  symptom:
+                    "the subset's cluster has no endpoint, so Envoy has none to send to (503, no healthy upstream)",
+                }
+              : { verdict: "unknown", symptom: "the destination's endpoints are not known" };
     }
-    if (service.external && (e.tls === "SIMPLE" || e.tls === "MUTUAL")) e.cell = { verdict: "tls", symptom: "the client proxy originates TLS" };
-    else if (service.external) e.cell = { verdict: "unknown", symptom: "the application may originate TLS itself" };
+    if (service.external && (e.tls === "SIMPLE" || e.tls === "MUTUAL"))
+      e.cell = { verdict: "tls", symptom: "the client proxy originates TLS" };
+    else if (service.external)
+      e.cell = { verdict: "unknown", symptom: "the application may originate TLS itself" };
   }
 
   let worst = endpoints[0]!;
@@ -773,7 +1009,8 @@ const drClusterSend = (tls: ClientTlsSettings, dr: DestinationRule, gateway: boo
   credentialIgnored(tls, dr, gateway) ? SEND.credentialIgnored : SEND.dr[tls.mode];
 
 /** A client proxy's file-mounted client certificates (Workload.metadataCerts); an unlisted caller has its revision's mesh default. */
-const certsOf = (client: Pick<Client, "workload">, mesh: MeshSettings): MetadataCerts => (client.workload !== null ? client.workload.metadataCerts : mesh.proxyMetadataCerts);
+const certsOf = (client: Pick<Client, "workload">, mesh: MeshSettings): MetadataCerts =>
+  client.workload !== null ? client.workload.metadataCerts : mesh.proxyMetadataCerts;
 
 /**
  * TLS set on the port (a DR's tls) that istiod replaces on a proxy with file-mounted client certificates
@@ -784,10 +1021,20 @@ const certsOf = (client: Pick<Client, "workload">, mesh: MeshSettings): Metadata
  * untouched first. Null: the DR's own TLS. Without the DR's sni and subjectAltNames, on a port an HTTP
  * connection manager serves, the cluster gets auto SAN validation (FileTls.autoSan).
  */
-function drFileSend(tls: ClientTlsSettings, certs: MetadataCerts, service: Service, port: ServicePort): ClusterSend | null {
+function drFileSend(
+  tls: ClientTlsSettings,
+  certs: MetadataCerts,
+  service: Service,
+  port: ServicePort,
+): ClusterSend | null {
   if (certs === "none" || service.external) return null;
   if (tls.mode !== "MUTUAL" && tls.mode !== "ISTIO_MUTUAL") return null;
-  const autoSan = certs === "complete" && tls.sni === undefined && tls.subjectAltNames === undefined && !isTcpPort(port) && !isTlsPort(port);
+  const autoSan =
+    certs === "complete" &&
+    tls.sni === undefined &&
+    tls.subjectAltNames === undefined &&
+    !isTcpPort(port) &&
+    !isTlsPort(port);
   if (tls.mode === "MUTUAL") return autoSan ? SEND.drFilesMutualAutoSan : SEND.drFilesMutual[certs];
   return autoSan ? SEND.drFilesIstioAutoSan : SEND.drFilesIstio[certs];
 }
@@ -828,7 +1075,12 @@ function autoClusterSend(r: Resolver, mesh: MeshSettings, memo: Memo, service: S
  * cluster. predictEdge derives it inline, the same way: called there, this helper slowed the hot
  * path in bench runs interleaved with the inline version.
  */
-function clusterKindOf(service: Service, gateway: boolean, policy: TrafficPolicy | null, drTls: PortTls): ClusterKind {
+function clusterKindOf(
+  service: Service,
+  gateway: boolean,
+  policy: TrafficPolicy | null,
+  drTls: PortTls,
+): ClusterKind {
   const passthroughInference = service.passthrough || policy?.loadBalancerSimple === "PASSTHROUGH";
   const originalDst = (service.passthrough && !gateway) || drTls.loadBalancerSimple === "PASSTHROUGH";
   if (originalDst) return passthroughInference ? "original-dst-passthrough" : "original-dst";
@@ -848,12 +1100,19 @@ const drRevisions = new WeakMap<DestinationRule, string>();
  */
 export function drRevision(model: MeshModel, dr: DestinationRule): string {
   let rev = drRevisions.get(dr);
-  if (rev === undefined) drRevisions.set(dr, (rev = readingRevision(model, dr.namespace, dr.revision) ?? (dr.revision === undefined || dr.revision === "default" ? "" : dr.revision)));
+  if (rev === undefined)
+    drRevisions.set(
+      dr,
+      (rev =
+        readingRevision(model, dr.namespace, dr.revision) ??
+        (dr.revision === undefined || dr.revision === "default" ? "" : dr.revision)),
+    );
   return rev;
 }
 
 /** The mesh settings of an istiod that reads a DestinationRule (drRevision). */
-export const drMesh = (r: Resolver, dr: DestinationRule): MeshSettings => r.meshOf({ revision: drRevision(r.model, dr) });
+export const drMesh = (r: Resolver, dr: DestinationRule): MeshSettings =>
+  r.meshOf({ revision: drRevision(r.model, dr) });
 
 /** What a sidecar sends each endpoint of a service port under one DestinationRule, as written and with TLS set on the port. */
 export interface PortEntrySends {
@@ -869,7 +1128,13 @@ export interface PortEntrySends {
  * `dr.port-settings-drop-tls`, which asks whether an entry without tls changes what is sent.
  * Shares the edges' memo: read-only.
  */
-export function portEntrySends(r: Resolver, dr: DestinationRule, service: Service, port: ServicePort, tls: ClientTlsSettings): PortEntrySends {
+export function portEntrySends(
+  r: Resolver,
+  dr: DestinationRule,
+  service: Service,
+  port: ServicePort,
+  tls: ClientTlsSettings,
+): PortEntrySends {
   // A sidecar of the istiod that reads the DR: its namespace mode and endpoint tagging.
   const revision = drRevision(r.model, dr);
   const memo = memoOf(r, revision, true);
@@ -887,7 +1152,16 @@ export function portEntrySends(r: Resolver, dr: DestinationRule, service: Servic
   const hbone = clientHboneOf(mesh.proxyEnableHbone, r.model.ambient);
   return {
     auto: endpointsFor(memo, service, all, "sidecar", autoSend, cluster, tag, hbone).endpoints,
-    explicit: endpointsFor(memo, service, all, "sidecar", drFileSend(tls, certs, service, port) ?? drClusterSend(tls, dr, false), cluster, "none", hbone).endpoints,
+    explicit: endpointsFor(
+      memo,
+      service,
+      all,
+      "sidecar",
+      drFileSend(tls, certs, service, port) ?? drClusterSend(tls, dr, false),
+      cluster,
+      "none",
+      hbone,
+    ).endpoints,
   };
 }
 
@@ -921,23 +1195,36 @@ export function predictEdge(
   const gateway = client.workload?.gateway ?? false;
   // A host the caller's istiod does not see has no route, cluster or DestinationRule in its proxy: only
   // the outbound catch-all takes it (buildEdges reaches the hidden Service only for sidecar callers).
-  const undiscovered = isSidecarClient && !gateway && model.discoveryViews.size > 0 && model.discoveryViews.get(mesh)?.hidden.has(service.namespace) === true;
+  const undiscovered =
+    isSidecarClient &&
+    !gateway &&
+    model.discoveryViews.size > 0 &&
+    model.discoveryViews.get(mesh)?.hidden.has(service.namespace) === true;
   if (!isSidecarClient || undiscovered) route = null;
 
   if (isSidecarClient && client.namespace !== null && !undiscovered) {
-    const found = r.lookupDr(client.revision, client.namespace, client.labels, service.host, service.namespace);
+    const found = r.lookupDr(
+      client.revision,
+      client.namespace,
+      client.labels,
+      service.host,
+      service.namespace,
+    );
     dr = found.applied;
     shadowed = found.shadowed;
     hiddenBy = found.hiddenBy;
     if (dr) {
       const name = route?.dest.subset;
       if (name) subset = dr.subsets.find((s) => s.name === name) ?? null;
-      drTls = subset ? subsetTlsForPort(dr.trafficPolicy, subset.trafficPolicy, port.port) : tlsForPort(dr.trafficPolicy, port.port);
+      drTls = subset
+        ? subsetTlsForPort(dr.trafficPolicy, subset.trafficPolicy, port.port)
+        : tlsForPort(dr.trafficPolicy, port.port);
     }
   }
   // A gateway's scope ignores Sidecar resources (DefaultSidecarScopeForGateway). Its
   // outboundTrafficPolicy decides the catch-all of an undiscovered host too.
-  if (isSidecarClient && client.namespace !== null && !gateway) sidecar = sidecarFor(model, client.namespace, client.labels, mesh.rootNamespace, client.revision);
+  if (isSidecarClient && client.namespace !== null && !gateway)
+    sidecar = sidecarFor(model, client.namespace, client.labels, mesh.rootNamespace, client.revision);
 
   // Cluster-wide decisions for a sidecar client (same for every endpoint).
   let clusterSend: ClusterSend | null = null;
@@ -949,11 +1236,15 @@ export function predictEdge(
     // The catch-all of an unknown host: listener_builder.go buildOutboundCatchAllNetworkFiltersOnly and
     // httproute.go buildCatchAllVirtualHost send it to PassthroughCluster when IsAllowAnyOutbound, else
     // to BlackHoleCluster.
-    const imported = !undiscovered && (!sidecar || sidecarImports(sidecar, client.namespace ?? "", service.namespace, service.host, port.port));
+    const imported =
+      !undiscovered &&
+      (!sidecar ||
+        sidecarImports(sidecar, client.namespace ?? "", service.namespace, service.host, port.port));
     if (!imported) {
       const registryOnly = (sidecar?.outboundTrafficPolicy ?? mesh.outboundTrafficPolicy) === "REGISTRY_ONLY";
       clusterSend = registryOnly ? SEND.blackhole : SEND.passthrough;
-    } else if (drTls.tls && dr) clusterSend = drFileSend(drTls.tls, certs, service, port) ?? drClusterSend(drTls.tls, dr.head, gateway);
+    } else if (drTls.tls && dr)
+      clusterSend = drFileSend(drTls.tls, certs, service, port) ?? drClusterSend(drTls.tls, dr.head, gateway);
     else {
       // A sidecar caller: its memo is its own revision's (memoOf, tagged).
       clusterSend = autoClusterSend(r, mesh, memo, service);
@@ -984,21 +1275,57 @@ export function predictEdge(
       : endpointSides(r, memo, service, port);
   // A Linkerd port whose answer may depend on the caller's address (byNetwork): the caller's own pods'
   // addresses decide it (a meshed Linkerd caller sends mTLS, which the network does not limit here).
-  const all = shared.byNetwork && client.workload !== null && client.dataplane !== "linkerd" ? callerSides(r, memo, shared, client.workload) : shared;
+  const all =
+    shared.byNetwork && client.workload !== null && client.dataplane !== "linkerd"
+      ? callerSides(r, memo, shared, client.workload)
+      : shared;
   if (autoDecides && certs !== "none") clusterSend = autoFileSend(certs, cluster, all);
   // Only an auto-mTLS cluster (no TLS for the port itself) behind EDS reads the DR's endpoint
   // tagging; the DR is then named on the edge, as it steers what auto mTLS sends.
-  const drTagging = !clusterSend && !originalDst && isSidecarClient && dr ? drTaggingFor(dr.trafficPolicy, port.port, subset) : null;
+  const drTagging =
+    !clusterSend && !originalDst && isSidecarClient && dr
+      ? drTaggingFor(dr.trafficPolicy, port.port, subset)
+      : null;
   // A gateway listener that picks its chain by SNI needs what the client's TLS carries (gatewayListener.ts).
   const sni = isSidecarClient && all.sniDependent ? clientSni(drTls, subset, service, port) : null;
   // Whether the client's proxy may send HBONE (ClientHbone, from Workload.enableHbone; an unlisted
   // caller has its revision's mesh default). Other planes keep the implied default.
-  const clientHbone = isSidecarClient ? clientHboneOf(client.workload !== null ? client.workload.enableHbone : mesh.proxyEnableHbone, r.model.ambient) : HBONE_IMPLIED;
-  const { endpoints, worst } = endpointsFor(memo, service, all, client.dataplane, clusterSend, cluster, drTagging?.tag ?? "none", clientHbone, sni);
+  const clientHbone = isSidecarClient
+    ? clientHboneOf(
+        client.workload !== null ? client.workload.enableHbone : mesh.proxyEnableHbone,
+        r.model.ambient,
+      )
+    : HBONE_IMPLIED;
+  const { endpoints, worst } = endpointsFor(
+    memo,
+    service,
+    all,
+    client.dataplane,
+    clusterSend,
+    cluster,
+    drTagging?.tag ?? "none",
+    clientHbone,
+    sni,
+  );
 
   const drRule = dr ? decidingRule(dr, subset, drTls, drTagging) : null;
   const fileTls = clusterSend !== null && clusterSend.files !== undefined;
-  const prediction: Prediction = { predicted: undefined!, worst, endpoints, dr, drTls, shadowed, hiddenBy, sidecar, drTagging, route, subset, drRule, undiscovered, fileTls };
+  const prediction: Prediction = {
+    predicted: undefined!,
+    worst,
+    endpoints,
+    dr,
+    drTls,
+    shadowed,
+    hiddenBy,
+    sidecar,
+    drTagging,
+    route,
+    subset,
+    drRule,
+    undiscovered,
+    fileTls,
+  };
   // With auto mTLS off, a DR that applies but sets no TLS for the port decides too: it hides any other DR
   // for the host (tier order, MostSpecificHostMatch; istio.md §2.4), so it is where TLS must go. Behind
   // HBONE it decides the plaintext HBONE comes before, and the reason says so (hboneInstead).
@@ -1009,7 +1336,10 @@ export function predictEdge(
     client: sides.client,
     server: sides.server,
     verdict: worst.cell.verdict,
-    reason: clientPhrase(client, service, port, prediction, r, clusterSend === SEND.autoOff) + (route ? routePhrase(route, subset, dr, split) : "") + sides.tail,
+    reason:
+      clientPhrase(client, service, port, prediction, r, clusterSend === SEND.autoOff) +
+      (route ? routePhrase(route, subset, dr, split) : "") +
+      sides.tail,
   };
   return prediction;
 }
@@ -1020,7 +1350,12 @@ export function predictEdge(
  * policy sets the port's TLS, or tags its endpoints (a subset cluster's tagging reads only the subset's
  * policy, drTaggingFor), the DR to edit is the subset's.
  */
-function decidingRule(dr: DrLookup, subset: Subset | null, drTls: PortTls, drTagging: DrTagging | null): DestinationRule {
+function decidingRule(
+  dr: DrLookup,
+  subset: Subset | null,
+  drTls: PortTls,
+  drTagging: DrTagging | null,
+): DestinationRule {
   if (subset === null) return dr.rule;
   // Tagging is read from the subset's policy alone, also when the DR's port-level entry (no tls) decides the port.
   const fromSubset = drTls.from === "subset" || drTls.from === "subset-port-level" || drTagging !== null;
@@ -1032,7 +1367,15 @@ function decidingRule(dr: DrLookup, subset: Subset | null, drTls: PortTls, drTag
  * same for every edge ending there, so they are built once and shared (frozen: the snapshot is
  * serialised, never edited in place).
  */
-function sidesFor(memo: Memo, r: Resolver, service: Service, port: ServicePort, worst: EndpointPrediction, dr: DestinationRule | null, all: EndpointSides): Sides {
+function sidesFor(
+  memo: Memo,
+  r: Resolver,
+  service: Service,
+  port: ServicePort,
+  worst: EndpointPrediction,
+  dr: DestinationRule | null,
+  all: EndpointSides,
+): Sides {
   let hit: Sides | undefined;
   let byDr: Map<DestinationRule, Sides> | undefined;
   if (dr) {
@@ -1059,13 +1402,18 @@ function sidesFor(memo: Memo, r: Resolver, service: Service, port: ServicePort, 
 const nsName = (x: { namespace: string; name: string }) => `${x.namespace}/${x.name}`;
 
 /** An endpoint as reasons name it: "namespace/name", and the address of a ServiceEntry's inline endpoint. */
-const endpointName = (w: Workload) => (w.entry !== null && w.entry.inline ? `${nsName(w)} endpoint ${w.entry.address}` : nsName(w));
+const endpointName = (w: Workload) =>
+  w.entry !== null && w.entry.inline ? `${nsName(w)} endpoint ${w.entry.address}` : nsName(w);
 
 /** Why an endpoint carries no tlsMode=istio tag: pods lack the label; a WorkloadEntry-shaped endpoint lacks the label and a serviceAccount. */
 function untagged(w: Workload): string {
   if (w.entry === null) return `${nsName(w)} pods do not carry security.istio.io/tlsMode=istio`;
-  const who = w.entry.inline ? `ServiceEntry ${nsName(w)}'s endpoint ${w.entry.address}` : `WorkloadEntry ${nsName(w)}`;
-  return w.tlsModeLabel !== null ? `${who} is labelled security.istio.io/tlsMode=${w.tlsModeLabel}` : `${who} has neither a serviceAccount nor the label security.istio.io/tlsMode=istio`;
+  const who = w.entry.inline
+    ? `ServiceEntry ${nsName(w)}'s endpoint ${w.entry.address}`
+    : `WorkloadEntry ${nsName(w)}`;
+  return w.tlsModeLabel !== null
+    ? `${who} is labelled security.istio.io/tlsMode=${w.tlsModeLabel}`
+    : `${who} has neither a serviceAccount nor the label security.istio.io/tlsMode=istio`;
 }
 
 /** Where in the DR the port's TLS is set, as the reason says it ("its <where>"); the plaintext fixes name it too. */
@@ -1082,17 +1430,25 @@ export function drWhere(p: Prediction, port: ServicePort): string {
   }
 }
 
-const clusterName = (route: MeshRoute) => (route.dest.subset ? `subset ${route.dest.subset}` : "the default cluster");
+const clusterName = (route: MeshRoute) =>
+  route.dest.subset ? `subset ${route.dest.subset}` : "the default cluster";
 
 /**
  * The route the calls took, after the client phrase: the VirtualService, and the subset and port it
  * names; for calls split across subsets (`split`), that this route's cluster is the worst of them.
  */
-function routePhrase(route: MeshRoute, subset: Subset | null, dr: DrLookup | null, split: readonly MeshRoute[] | null): string {
+function routePhrase(
+  route: MeshRoute,
+  subset: Subset | null,
+  dr: DrLookup | null,
+  split: readonly MeshRoute[] | null,
+): string {
   const vs = `VirtualService ${nsName(route.vs)}`;
   const name = route.dest.subset;
   const port = route.dest.port !== null ? `port ${route.dest.port}` : "";
-  const among = split ? `; the routes lead the calls to ${split.map(clusterName).join(" or ")}, and this is the worst of them` : "";
+  const among = split
+    ? `; the routes lead the calls to ${split.map(clusterName).join(" or ")}, and this is the worst of them`
+    : "";
   if (!name) {
     if (split) return ` (routed by ${vs} to the default cluster${port ? ` of ${port}` : ""}${among})`;
     // A route without port or subset leads to the default cluster of the port called: nothing to add.
@@ -1108,8 +1464,16 @@ function routePhrase(route: MeshRoute, subset: Subset | null, dr: DrLookup | nul
 }
 
 /** `autoOff`: the client's cluster for the port is auto mTLS with enableAutoMtls false (SEND.autoOff). */
-function clientPhrase(client: Client, service: Service, port: ServicePort, p: Prediction, r: Resolver, autoOff: boolean): string {
-  const who = (client.who ?? (client.name ? `${client.namespace}/${client.name}` : null)) ?? "a caller outside the mesh";
+function clientPhrase(
+  client: Client,
+  service: Service,
+  port: ServicePort,
+  p: Prediction,
+  r: Resolver,
+  autoOff: boolean,
+): string {
+  const who =
+    client.who ?? (client.name ? `${client.namespace}/${client.name}` : null) ?? "a caller outside the mesh";
   const e = p.worst;
   const dr = p.drRule;
   const where = drWhere(p, port);
@@ -1117,23 +1481,31 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
     case "no-proxy":
       return `${who} has no proxy and sends plaintext`;
     case "dr":
-      if (!p.drTls.tls?.modeSet) return `${who} sends plaintext because DestinationRule ${nsName(dr!)} has a tls block without mode (DISABLE)`;
+      if (!p.drTls.tls?.modeSet)
+        return `${who} sends plaintext because DestinationRule ${nsName(dr!)} has a tls block without mode (DISABLE)`;
       return `${who} sends ${e.tls === "DISABLE" ? "plaintext" : e.tls} because DestinationRule ${nsName(dr!)} sets tls.mode ${e.tls} in its ${where}`;
     case "dr-credential-ignored":
       return `${who} sends plaintext because DestinationRule ${nsName(dr!)} sets credentialName without workloadSelector, which sidecars ignore`;
     case "dr-metadata-certs": {
       const mode = p.drTls.tls!.mode;
-      const alpn = mode === "MUTUAL" ? "no Istio ALPN at all, as the DR's MUTUAL keeps the istio.alpn filter off" : "Istio's ALPN on HTTP only, from the istio.alpn filter";
+      const alpn =
+        mode === "MUTUAL"
+          ? "no Istio ALPN at all, as the DR's MUTUAL keeps the istio.alpn filter off"
+          : "Istio's ALPN on HTTP only, from the istio.alpn filter";
       return `${who} sends MUTUAL with its proxy's file-mounted certificates: DestinationRule ${nsName(dr!)} sets tls.mode ${mode} in its ${where}, which istiod replaces with the files ISTIO_META_TLS_CLIENT_CERT_CHAIN and its sibling keys name in the proxy's ProxyConfig (buildMutualTLS: ${alpn})${filesNote(client, r)}`;
     }
     case "auto-metadata-certs":
       return `auto mTLS makes ${who} send MUTUAL with its proxy's file-mounted certificates to every endpoint: its ProxyConfig names ISTIO_META_TLS_CLIENT_CERT_CHAIN, so istiod builds auto mTLS from those files (buildMutualTLS), and being MUTUAL, not ISTIO_MUTUAL, it gets no per-endpoint plaintext fallback, and Istio's ALPN on HTTP only (istio.alpn filter)${filesNote(client, r)}`;
     case "metadata-certs-no-key": {
-      const what = dr && p.drTls.tls ? `DestinationRule ${nsName(dr)}'s tls.mode ${p.drTls.tls.mode} (in its ${where})` : "auto mTLS";
+      const what =
+        dr && p.drTls.tls
+          ? `DestinationRule ${nsName(dr)}'s tls.mode ${p.drTls.tls.mode} (in its ${where})`
+          : "auto mTLS";
       return `${who} sends plaintext: its proxy's ProxyConfig names ISTIO_META_TLS_CLIENT_CERT_CHAIN without ISTIO_META_TLS_CLIENT_KEY, so the TLS istiod builds from those files for ${what} fails ("client certificate and private key must not be empty", constructUpstreamTLS) and the cluster gets no transport socket`;
     }
     case "auto-off":
-      if (dr) return `${who} sends plaintext: ${appliesNoTls(p, service, port)}, and auto mTLS is off (enableAutoMtls: false)`;
+      if (dr)
+        return `${who} sends plaintext: ${appliesNoTls(p, service, port)}, and auto mTLS is off (enableAutoMtls: false)`;
       return `${who} sends plaintext: auto mTLS is off (enableAutoMtls: false) and no DestinationRule sets TLS`;
     case "auto-namespace-disable": {
       const ns = r.namespaceMode(service.namespace, client.revision);
@@ -1147,7 +1519,9 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
     case "auto-endpoint-pa-disable": {
       // Tagged by the caller's istiod (taggingPolicy): said when the endpoint's own istiod reads it otherwise.
       const w = e.workload!;
-      const other = e.autoDiffersFromOwn ? ` in the PeerAuthentications the caller's istiod (revision ${istiodRevision(client.revision)}) reads` : "";
+      const other = e.autoDiffersFromOwn
+        ? ` in the PeerAuthentications the caller's istiod (revision ${istiodRevision(client.revision)}) reads`
+        : "";
       return `auto mTLS makes ${who} send plaintext because ${endpointName(w)} port ${e.targetPort} is DISABLE${other}`;
     }
     case "auto-headless-mixed":
@@ -1159,21 +1533,32 @@ function clientPhrase(client: Client, service: Service, port: ServicePort, p: Pr
     case "auto-dr-untagged":
       return `auto mTLS makes ${who} send plaintext because DestinationRule ${nsName(dr!)} sets tls.mode ${p.drTagging!.mode} in ${p.drTagging!.where}, which removes every endpoint's mTLS tag (the first portLevelSettings entry for port ${port.port} has no tls, so the cluster is in auto mode)`;
     case "auto-headless-mtls": {
-      const why = e.workload!.tlsModeLabel !== "istio" ? "does not carry security.istio.io/tlsMode=istio" : e.accept.kind === "sidecar" && e.server.mode === "DISABLE" ? "is DISABLE" : "cannot take it";
-      const one = service.passthrough ? `headless ${service.name}.${service.namespace}` : `${service.name}.${service.namespace} (loadBalancer PASSTHROUGH)`;
+      const why =
+        e.workload!.tlsModeLabel !== "istio"
+          ? "does not carry security.istio.io/tlsMode=istio"
+          : e.accept.kind === "sidecar" && e.server.mode === "DISABLE"
+            ? "is DISABLE"
+            : "cannot take it";
+      const one = service.passthrough
+        ? `headless ${service.name}.${service.namespace}`
+        : `${service.name}.${service.namespace} (loadBalancer PASSTHROUGH)`;
       return `auto mTLS makes ${who} send Istio mTLS to every endpoint of ${one}, one ORIGINAL_DST socket for all, even to ${endpointName(e.workload!)} port ${e.targetPort}, which ${why}`;
     }
     case "auto-hbone":
-      return e.workload?.dataplane === "ambient" ? `${who} sends HBONE to the ambient destination` : `${who} sends HBONE to ${nsName(e.workload!)}, which takes HBONE (networking.istio.io/tunnel=http)`;
+      return e.workload?.dataplane === "ambient"
+        ? `${who} sends HBONE to the ambient destination`
+        : `${who} sends HBONE to ${nsName(e.workload!)}, which takes HBONE (networking.istio.io/tunnel=http)`;
     case "hbone-first":
       return `${who} sends HBONE because ${endpointName(e.workload!)} takes HBONE, which Istio's proxies try first when ambient is on (${hboneInstead(p, service, port, client, autoOff)})`;
     case "mesh-external":
       return `${service.host} is MESH_EXTERNAL, so ${who}'s proxy adds no TLS of its own`;
     case "passthrough":
-      if (p.undiscovered) return `${unseen(service, who)}, so its proxy has no route or cluster for it and sends it through PassthroughCluster in plaintext`;
+      if (p.undiscovered)
+        return `${unseen(service, who)}, so its proxy has no route or cluster for it and sends it through PassthroughCluster in plaintext`;
       return `Sidecar ${nsName(p.sidecar!)} does not import ${service.host}, so ${who} sends it through PassthroughCluster in plaintext`;
     case "blackhole":
-      if (p.undiscovered) return `${unseen(service, who)} and outbound traffic is REGISTRY_ONLY, so its proxy sends the calls to BlackHoleCluster, which drops them`;
+      if (p.undiscovered)
+        return `${unseen(service, who)} and outbound traffic is REGISTRY_ONLY, so its proxy sends the calls to BlackHoleCluster, which drops them`;
       return `Sidecar ${nsName(p.sidecar!)} does not import ${service.host} and outbound traffic is REGISTRY_ONLY, so ${who}'s calls are dropped`;
     case "ztunnel":
       return e.tls === "HBONE"
@@ -1198,8 +1583,11 @@ function appliesNoTls(p: Prediction, service: Service, port: ServicePort): strin
 }
 
 /** "the one that applies to H, sets no TLS for port N": shared by the edge reason (appliesNoTls) and the findings' fixes (rules/edges.ts), `joiner` between its halves. */
-export const appliesNoTlsPhrase = (service: Pick<Service, "host">, port: Pick<ServicePort, "port">, joiner: ", " | ": it "): string =>
-  `the one that applies to ${service.host}${joiner}sets no TLS for port ${port.port}`;
+export const appliesNoTlsPhrase = (
+  service: Pick<Service, "host">,
+  port: Pick<ServicePort, "port">,
+  joiner: ", " | ": it ",
+): string => `the one that applies to ${service.host}${joiner}sets no TLS for port ${port.port}`;
 
 /** The assumption a file-certificate verdict rests on, and a missing root file. */
 function filesNote(client: Client, r: Resolver): string {
@@ -1219,18 +1607,29 @@ const unseen = (service: Service, who: string) =>
  * HBONE comes before it as before a DISABLE (`applyHBONETransportSocketMatches`, cluster_tls.go: nil
  * TLS → hboneOrPlaintextSocket).
  */
-function hboneInstead(p: Prediction, service: Service, port: ServicePort, client: Client, autoOff: boolean): string {
+function hboneInstead(
+  p: Prediction,
+  service: Service,
+  port: ServicePort,
+  client: Client,
+  autoOff: boolean,
+): string {
   const dr = p.drRule;
   const tls = p.drTls.tls;
-  if (dr && !tls && autoOff) return `${appliesNoTls(p, service, port)} and auto mTLS is off: plaintext, which HBONE replaces`;
+  if (dr && !tls && autoOff)
+    return `${appliesNoTls(p, service, port)} and auto mTLS is off: plaintext, which HBONE replaces`;
   if (p.fileTls && (!tls || tls.mode === "ISTIO_MUTUAL"))
     return `the MUTUAL istiod builds from the proxy's file-mounted certificates (ISTIO_META_TLS_CLIENT_CERT_CHAIN) in place of ${tls && dr ? `DestinationRule ${nsName(dr)}'s ISTIO_MUTUAL` : "auto mTLS"}, which travels inside HBONE`;
   if (dr && tls) {
     const where = drWhere(p, port);
     // The merged set's selector (its head's) decides, as for the cluster (drClusterSend).
-    if (!p.fileTls && credentialIgnored(tls, p.dr!.head, client.workload?.gateway ?? false)) return `DestinationRule ${nsName(dr)}'s credentialName is ignored by sidecars, so no TLS is added`;
+    if (!p.fileTls && credentialIgnored(tls, p.dr!.head, client.workload?.gateway ?? false))
+      return `DestinationRule ${nsName(dr)}'s credentialName is ignored by sidecars, so no TLS is added`;
     const mode = tls.modeSet ? tls.mode : "DISABLE (a tls block without mode)";
-    const inner = tls.mode === "SIMPLE" || tls.mode === "MUTUAL" ? ", which travels inside HBONE: the application must terminate it" : ", which HBONE replaces";
+    const inner =
+      tls.mode === "SIMPLE" || tls.mode === "MUTUAL"
+        ? ", which travels inside HBONE: the application must terminate it"
+        : ", which HBONE replaces";
     return `DestinationRule ${nsName(dr)} sets tls.mode ${mode} in its ${where}${inner}`;
   }
   return "before plaintext";
@@ -1249,7 +1648,8 @@ function linkerdIgnoredPhrase(linkerd: LinkerdPolicy, w: Workload, port: number)
   const ignored = ignoredAuthorizationsOf(linkerd, server);
   if (ignored.length === 0) return "";
   const each = ignored.map(
-    (a) => `AuthorizationPolicy ${a.namespace}/${a.name} on its Server ${server.namespace}/${server.name} (port ${port}): it ${a.why}, so it authorises no client`,
+    (a) =>
+      `AuthorizationPolicy ${a.namespace}/${a.name} on its Server ${server.namespace}/${server.name} (port ${port}): it ${a.why}, so it authorises no client`,
   );
   return `, but Linkerd ignores ${each.join("; and ")}`;
 }
@@ -1283,21 +1683,37 @@ function ignoredPolicyNote(r: Resolver, w: Workload, server: EndpointPrediction[
   const clause = ignoredPolicyClause(
     r.model.revisions,
     ignored,
-    (pa) => `its istiod ignores mesh-wide PeerAuthentication ${pa.namespace}/${pa.name}: its discoverySelectors do not select ${pa.namespace}, which Istio 1.22+ applies to Istio config too; an older istiod would enforce it`,
+    (pa) =>
+      `its istiod ignores mesh-wide PeerAuthentication ${pa.namespace}/${pa.name}: its discoverySelectors do not select ${pa.namespace}, which Istio 1.22+ applies to Istio config too; an older istiod would enforce it`,
   );
   return server.policy ? `; ${clause}` : ` (${clause})`;
 }
 
-const LISTENER_KIND = { http: "plaintext HTTP", tcp: "plaintext TCP", tls: "TLS chains chosen by SNI" } as const;
+const LISTENER_KIND = {
+  http: "plaintext HTTP",
+  tcp: "plaintext TCP",
+  tls: "TLS chains chosen by SNI",
+} as const;
 
-function serverPhrase(r: Resolver, service: Service, port: ServicePort, e: EndpointPrediction, all: EndpointSides): string {
+function serverPhrase(
+  r: Resolver,
+  service: Service,
+  port: ServicePort,
+  e: EndpointPrediction,
+  all: EndpointSides,
+): string {
   const model = r.model;
   const linkerd = model.linkerdPolicy;
   const dest = e.workload ? endpointName(e.workload) : `${service.host}`;
   const emptySubset = all.emptySubset;
-  if (!e.workload && all.missingSubset !== null) return `the route names cluster outbound|${port.port}|${all.missingSubset}|${service.host}, which istiod does not build`;
+  if (!e.workload && all.missingSubset !== null)
+    return `the route names cluster outbound|${port.port}|${all.missingSubset}|${service.host}, which istiod does not build`;
   if (!e.workload && emptySubset)
-    return `subset ${emptySubset.name} of ${service.host}:${port.port} has no endpoints: none carries its labels ${Object.entries(emptySubset.labels).map(([k, v]) => `${k}=${v}`).join(", ")}`;
+    return `subset ${emptySubset.name} of ${service.host}:${port.port} has no endpoints: none carries its labels ${Object.entries(
+      emptySubset.labels,
+    )
+      .map(([k, v]) => `${k}=${v}`)
+      .join(", ")}`;
   if (!e.workload)
     return typeof port.targetPort === "string" && service.workloads.length > 0
       ? `${service.host}:${port.port} has no endpoints: no selected pod declares a container port named ${port.targetPort}${(port.protocol || "TCP") !== "TCP" ? ` for ${port.protocol}` : ""}`
@@ -1306,25 +1722,31 @@ function serverPhrase(r: Resolver, service: Service, port: ServicePort, e: Endpo
     return `${dest} port ${e.targetPort} is the Istio proxy's own health/metrics port, served in plaintext outside its mesh listeners`;
   if (e.accept.kind === "gateway") {
     const l = e.accept.listener;
-    if (!l) return `${dest} port ${e.targetPort} is a gateway listener, whose TLS comes from its Gateway resource, not PeerAuthentication`;
+    if (!l)
+      return `${dest} port ${e.targetPort} is a gateway listener, whose TLS comes from its Gateway resource, not PeerAuthentication`;
     const gws = [...new Set(l.servers.map((s) => `${s.gateway.namespace}/${s.gateway.name}`))].join(", ");
     return `${dest} port ${e.targetPort} is a gateway listener built from Gateway ${gws} (${LISTENER_KIND[l.kind]}), not from PeerAuthentication`;
   }
-  if (e.accept.kind === "waypoint") return `${dest} is a waypoint, which takes only HBONE (mTLS on port 15008) whatever PeerAuthentication says`;
+  if (e.accept.kind === "waypoint")
+    return `${dest} is a waypoint, which takes only HBONE (mTLS on port 15008) whatever PeerAuthentication says`;
   if (e.accept.kind === "none" && e.workload.dataplane === "linkerd")
     return `${dest} port ${e.targetPort} is in config.linkerd.io/skip-inbound-ports, so Linkerd's proxy does not see it`;
-  if (e.accept.kind === "none" && e.server.mode !== "NONE") return `${dest} port ${e.targetPort} is excluded from inbound capture, so no proxy sees it`;
+  if (e.accept.kind === "none" && e.server.mode !== "NONE")
+    return `${dest} port ${e.targetPort} is excluded from inbound capture, so no proxy sees it`;
   // A VM's proxy is known only from what its entry declares (a serviceAccount or tlsMode=istio; a
   // tunnel label says only that it takes HBONE).
   if (e.server.mode === "NONE" && e.accept.tunnel)
     return e.tls === "HBONE"
       ? `${dest} takes HBONE (networking.istio.io/tunnel=http) on a proxy that istiod knows nothing else of`
       : `${dest} has no proxy that istiod knows of but for its networking.istio.io/tunnel=http label, which only clients sending HBONE read`;
-  if (e.server.mode === "NONE") return e.workload.entry !== null ? `${dest} has no proxy that istiod knows of` : `${dest} has no proxy`;
+  if (e.server.mode === "NONE")
+    return e.workload.entry !== null ? `${dest} has no proxy that istiod knows of` : `${dest} has no proxy`;
   if (e.server.origin === "linkerd-policy")
     return `${dest} is meshed by Linkerd${e.tls === "LINKERD" ? "" : linkerdPolicyPhrase(r, e.workload, e.targetPort, e.accept)}${linkerdIgnoredPhrase(linkerd, e.workload, e.targetPort)}`;
   const note = ignoredPolicyNote(r, e.workload, e.server);
-  const by = e.server.policy ? `PeerAuthentication ${e.server.policy.namespace}/${e.server.policy.name} (${e.server.origin}${note})` : `Istio's default${note}`;
+  const by = e.server.policy
+    ? `PeerAuthentication ${e.server.policy.namespace}/${e.server.policy.name} (${e.server.origin}${note})`
+    : `Istio's default${note}`;
   const plane = e.accept.kind === "ambient" ? " (ambient)" : "";
   return `${dest}${plane} port ${e.targetPort} is ${e.server.mode} by ${by}`;
 }

@@ -2,7 +2,15 @@
 // decisions, so that 20k edges cost map reads. All answers are pure functions of the model.
 import { meshFor } from "../model/buildModel";
 import { entryTargetPort } from "../model/entries";
-import { inRevision, type MeshModel, type MeshSettings, type PeerAuthentication, type Service, type ServicePort, type Workload } from "../model/mesh";
+import {
+  inRevision,
+  type MeshModel,
+  type MeshSettings,
+  type PeerAuthentication,
+  type Service,
+  type ServicePort,
+  type Workload,
+} from "../model/mesh";
 import type { Mode, Origin, Ref } from "../snapshot/schema";
 import { buildDrIndex, lookupDestinationRule, type DrIndex, type LookupResult } from "./destinationRule";
 import {
@@ -35,7 +43,13 @@ export interface Resolver {
   paIndex(w: Pick<Workload, "revision" | "dataplane">): PaIndex;
   drIndex(revision: string): DrIndex;
   /** lookupDestinationRule with the revision's DR index. */
-  lookupDr(revision: string, clientNs: string, clientLabels: Record<string, string>, host: string, serviceNs: string | null): LookupResult;
+  lookupDr(
+    revision: string,
+    clientNs: string,
+    clientLabels: Record<string, string>,
+    host: string,
+    serviceNs: string | null,
+  ): LookupResult;
   /** The PeerAuthentication composition for a workload, whether or not it has a proxy. */
   policyOf(w: Workload): WorkloadPolicy;
   /**
@@ -114,7 +128,12 @@ function meshOf(this: ResolverState, w: Pick<Workload, "revision">): MeshSetting
 }
 
 function paIndex(this: ResolverState, w: Pick<Workload, "revision" | "dataplane">): PaIndex {
-  return paIndexFor(this.paCache, meshFor(this.model, w.revision).rootNamespace, w.dataplane === "ambient", w.revision);
+  return paIndexFor(
+    this.paCache,
+    meshFor(this.model, w.revision).rootNamespace,
+    w.dataplane === "ambient",
+    w.revision,
+  );
 }
 
 function drIndex(this: ResolverState, revision: string): DrIndex {
@@ -122,7 +141,9 @@ function drIndex(this: ResolverState, revision: string): DrIndex {
   if (!idx) {
     const mesh = meshFor(this.model, revision);
     const drs = this.model.destinationRules;
-    let read = drs.some((dr) => dr.revision !== undefined) ? drs.filter((dr) => inRevision(dr.revision, revision)) : drs;
+    let read = drs.some((dr) => dr.revision !== undefined)
+      ? drs.filter((dr) => inRevision(dr.revision, revision))
+      : drs;
     // The revision's istiod ignores DestinationRules its discoverySelectors hide (model/discovery.ts).
     const view = this.model.discoveryViews.get(mesh);
     if (view) read = read.filter((dr) => !view.hidden.has(dr.namespace));
@@ -132,7 +153,14 @@ function drIndex(this: ResolverState, revision: string): DrIndex {
   return idx;
 }
 
-function lookupDr(this: ResolverState, revision: string, clientNs: string, clientLabels: Record<string, string>, host: string, serviceNs: string | null): LookupResult {
+function lookupDr(
+  this: ResolverState,
+  revision: string,
+  clientNs: string,
+  clientLabels: Record<string, string>,
+  host: string,
+  serviceNs: string | null,
+): LookupResult {
   // Not memoised: the index makes a lookup a few map reads, and (client namespace, host) pairs
   // rarely repeat (the benchmark's 20k edges have ~19.8k), so a cache cost more than it saved.
   return lookupDestinationRule(this.drIndex(revision), clientNs, clientLabels, host, serviceNs);
@@ -140,13 +168,26 @@ function lookupDr(this: ResolverState, revision: string, clientNs: string, clien
 
 function policyOf(this: ResolverState, w: Workload): WorkloadPolicy {
   let p = this.policies[w.index];
-  if (!p) this.policies[w.index] = p = workloadPolicyFor(this.paIndex(w), w, this.model.workloadsByNamespace.get(w.namespace));
+  if (!p)
+    this.policies[w.index] = p = workloadPolicyFor(
+      this.paIndex(w),
+      w,
+      this.model.workloadsByNamespace.get(w.namespace),
+    );
   return p;
 }
 
 /** A meshed Linkerd port by what its proxy does with unauthenticated callers (linkerdInbound.ts). */
-const LINKERD_DECISION: ServerDecision = Object.freeze({ mode: "PERMISSIVE", origin: "linkerd-policy", policy: null });
-const LINKERD_STRICT_DECISION: ServerDecision = Object.freeze({ mode: "STRICT", origin: "linkerd-policy", policy: null });
+const LINKERD_DECISION: ServerDecision = Object.freeze({
+  mode: "PERMISSIVE",
+  origin: "linkerd-policy",
+  policy: null,
+});
+const LINKERD_STRICT_DECISION: ServerDecision = Object.freeze({
+  mode: "STRICT",
+  origin: "linkerd-policy",
+  policy: null,
+});
 const NO_PROXY_DECISION: ServerDecision = Object.freeze({ mode: "NONE", origin: "no-proxy", policy: null });
 /**
  * A gateway (Istio proxy of type Router): PeerAuthentication does not reach its listeners. istiod
@@ -156,14 +197,22 @@ const NO_PROXY_DECISION: ServerDecision = Object.freeze({ mode: "NONE", origin: 
  * port no Gateway server lands on, no mesh mTLS mode is enforced on behalf of any PeerAuthentication:
  * NONE, by Istio's design for gateways (origin default), naming no policy.
  */
-export const GATEWAY_DECISION: ServerDecision = Object.freeze({ mode: "NONE", origin: "default", policy: null });
+export const GATEWAY_DECISION: ServerDecision = Object.freeze({
+  mode: "NONE",
+  origin: "default",
+  policy: null,
+});
 /**
  * A waypoint (proxy of type Waypoint, `buildWaypointListeners`): its only listener reached from
  * outside the pod is the HBONE CONNECT terminator on 15008, whose TLS context always sets
  * RequireClientCertificate (`buildConnectTerminateListener`, listener_waypoint.go). It takes mesh mTLS
  * only, whatever PeerAuthentication says: STRICT by Istio's design (origin default), naming no policy.
  */
-export const WAYPOINT_DECISION: ServerDecision = Object.freeze({ mode: "STRICT", origin: "default", policy: null });
+export const WAYPOINT_DECISION: ServerDecision = Object.freeze({
+  mode: "STRICT",
+  origin: "default",
+  policy: null,
+});
 
 function linkerdMemo(this: ResolverState, w: Workload): LinkerdMemo {
   let m = this.linkerdOf[w.index];
@@ -183,7 +232,8 @@ function linkerdInboundOf(this: ResolverState, w: Workload, port?: number): Link
 }
 
 function serverDecision(this: ResolverState, w: Workload, port?: number): ServerDecision {
-  if (w.dataplane === "linkerd") return this.linkerdInbound(w, port).mode === "STRICT" ? LINKERD_STRICT_DECISION : LINKERD_DECISION;
+  if (w.dataplane === "linkerd")
+    return this.linkerdInbound(w, port).mode === "STRICT" ? LINKERD_STRICT_DECISION : LINKERD_DECISION;
   if (!hasIstioProxy(w)) return NO_PROXY_DECISION;
   if (w.gateway) {
     if (w.waypoint) return WAYPOINT_DECISION;
@@ -212,7 +262,10 @@ function namespaceMode(this: ResolverState, namespace: string, revision: string)
   if (!byNs) this.nsCache.set(revision, (byNs = new Map()));
   let d = byNs.get(namespace);
   if (!d) {
-    d = namespaceDecision(paIndexFor(this.paCache, meshFor(this.model, revision).rootNamespace, false, revision), namespace);
+    d = namespaceDecision(
+      paIndexFor(this.paCache, meshFor(this.model, revision).rootNamespace, false, revision),
+      namespace,
+    );
     byNs.set(namespace, d);
   }
   return d;
@@ -247,7 +300,10 @@ function serviceTargets(model: ResolverState["model"], w: Workload): { port: num
 function gatewayListener(this: ResolverState, w: Workload, port: number): GatewayListener | null {
   let byPort = this.listenersOf[w.index];
   if (!byPort) {
-    this.listenersOf[w.index] = byPort = this.model.gateways.length === 0 ? NO_LISTENERS : gatewayListeners(this.model, w, serviceTargets(this.model, w));
+    this.listenersOf[w.index] = byPort =
+      this.model.gateways.length === 0
+        ? NO_LISTENERS
+        : gatewayListeners(this.model, w, serviceTargets(this.model, w));
   }
   return byPort.get(port) ?? null;
 }

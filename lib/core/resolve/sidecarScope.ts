@@ -1,19 +1,37 @@
 // Sidecar resource egress scoping (istio.md §9.2): a host the client's Sidecar does not import is
 // unknown to its proxy, so traffic to it leaves through PassthroughCluster (plaintext) or, with
 // REGISTRY_ONLY, is dropped by BlackHoleCluster.
-import { inRevision, type Labels, type MeshModel, type SidecarEgress, type SidecarResource } from "../model/mesh";
+import {
+  inRevision,
+  type Labels,
+  type MeshModel,
+  type SidecarEgress,
+  type SidecarResource,
+} from "../model/mesh";
 import { selectorMatches } from "../model/read";
 import { hostsOverlap } from "../model/istioObjects";
 import { discoveryViewFor } from "../model/discovery";
 
-export function sidecarFor(model: MeshModel, namespace: string, labels: Labels, rootNamespace: string, revision = ""): SidecarResource | null {
+export function sidecarFor(
+  model: MeshModel,
+  namespace: string,
+  labels: Labels,
+  rootNamespace: string,
+  revision = "",
+): SidecarResource | null {
   // Only the Sidecars the client's istiod reads (istio.io/rev, `inRevision`; namespaces its
   // discoverySelectors select, discovery.ts: one size check when no mesh config has any). Plain loops,
   // no closures: this runs per edge, and a named closure costs a defineProperty per call under tsx.
   const hidden = discoveryViewFor(model, revision)?.hidden;
   const inNs = hidden?.has(namespace) === true ? undefined : model.sidecarsByNamespace.get(namespace);
   if (inNs) {
-    for (const s of inNs) if (s.workloadSelector && inRevision(s.revision, revision) && selectorMatches(s.workloadSelector, labels)) return s;
+    for (const s of inNs)
+      if (
+        s.workloadSelector &&
+        inRevision(s.revision, revision) &&
+        selectorMatches(s.workloadSelector, labels)
+      )
+        return s;
     const nsDefault = namespaceDefault(inNs, revision);
     if (nsDefault) return nsDefault;
   }
@@ -61,7 +79,13 @@ function catchAll(sidecar: SidecarResource): SidecarEgress | null {
  * for its namespace, "." the client's, or "*", whose host matches). A port-bound listener keeps only the
  * service's port equal to its own (serviceMatchingListenerPort), which is `port` here by construction.
  */
-export function sidecarImports(sidecar: SidecarResource, clientNs: string, serviceNs: string, host: string, port: number): boolean {
+export function sidecarImports(
+  sidecar: SidecarResource,
+  clientNs: string,
+  serviceNs: string,
+  host: string,
+  port: number,
+): boolean {
   if (sidecar.egress.length === 0) return true;
   const listener = egressListenerFor(sidecar, port);
   return listener !== null && hostsImportService(listener.hosts, clientNs, serviceNs, host);
@@ -117,7 +141,11 @@ export function sidecarImportsVs(
   return yes ? (no ? "maybe" : "always") : "never";
 }
 
-function hostsImportVs(hosts: string[], clientNs: string, vs: { namespace: string; fqdns: string[] }): boolean {
+function hostsImportVs(
+  hosts: string[],
+  clientNs: string,
+  vs: { namespace: string; fqdns: string[] },
+): boolean {
   for (const entry of hosts) {
     const slash = entry.indexOf("/");
     if (slash < 0 || entry.indexOf("/", slash + 1) >= 0) continue;

@@ -157,7 +157,12 @@ export type RouteReader = Pick<Viewer, "client" | "hidden">;
  * for labels the caller has with other values), "always" (no match, or one the caller meets whole with
  * no condition `settled` leaves open), else "maybe".
  */
-function matchTake(matches: RouteMatch[], v: RouteReader, settled: (m: RouteMatch) => boolean, port = 0): Take {
+function matchTake(
+  matches: RouteMatch[],
+  v: RouteReader,
+  settled: (m: RouteMatch) => boolean,
+  port = 0,
+): Take {
   if (matches.length === 0) return "always";
   const client = v.client;
   let maybe = false;
@@ -183,7 +188,8 @@ const allSettled = (m: RouteMatch) => m.opaque.length === 0;
 /** On a known port: the route is built whatever the request (its uri, headers, SNI are Envoy's, per request). */
 const builtSettled = () => true;
 /** On a known port: a TCP match that restricts nothing else (no destinationSubnets…) is the terminal catch-all. */
-const onlyPortLeft = (m: RouteMatch) => m.opaque.length === 0 || (m.opaque.length === 1 && m.opaque[0] === "port");
+const onlyPortLeft = (m: RouteMatch) =>
+  m.opaque.length === 0 || (m.opaque.length === 1 && m.opaque[0] === "port");
 
 /** Whether the rivals for one of `vs`'s hosts leave it that host: "never" when one the caller sees first surely claims it. */
 function rivalsLeave(
@@ -261,7 +267,10 @@ export function shadowedFor(vs: VirtualService, kind: RouteKind, own: RouteMatch
 }
 const firstTaken = new WeakMap<RouteReader, Map<VirtualService, Map<RouteKind, number>>>();
 /** The index of each matches array's first appearance in meshRouteMatches.http (http) or meshDestinations, once per VirtualService. */
-const positions = new WeakMap<VirtualService, { http: Map<RouteMatch[], number>; dests: Map<RouteMatch[], number> }>();
+const positions = new WeakMap<
+  VirtualService,
+  { http: Map<RouteMatch[], number>; dests: Map<RouteMatch[], number> }
+>();
 function positionOf(vs: VirtualService, http: boolean, own: RouteMatch[]): number {
   let p = positions.get(vs);
   if (!p) {
@@ -270,7 +279,10 @@ function positionOf(vs: VirtualService, http: boolean, own: RouteMatch[]): numbe
     vs.meshDestinations.forEach((d, i) => p!.dests.has(d.matches) || p!.dests.set(d.matches, i));
     positions.set(vs, p);
   }
-  return (http ? p.http.get(own) : p.dests.get(own)) ?? (http ? vs.meshRouteMatches.http.length : vs.meshDestinations.length);
+  return (
+    (http ? p.http.get(own) : p.dests.get(own)) ??
+    (http ? vs.meshRouteMatches.http.length : vs.meshDestinations.length)
+  );
 }
 
 /**
@@ -379,7 +391,10 @@ function mirrorsTo(model: MeshModel, host: string): MeshRoute[] | undefined {
     idx = new Map();
     for (const vs of model.virtualServices)
       for (const m of vs.meshMirrors) {
-        const route: MeshRoute = { vs, dest: { fqdn: m.fqdn, subset: null, port: null, kind: "http", matches: m.matches } };
+        const route: MeshRoute = {
+          vs,
+          dest: { fqdn: m.fqdn, subset: null, port: null, kind: "http", matches: m.matches },
+        };
         const list = idx.get(m.fqdn);
         if (list) list.push(route);
         else idx.set(m.fqdn, [route]);
@@ -409,12 +424,14 @@ function reachedBy(model: MeshModel, host: string, v: Viewer): boolean {
 function builtOn(vs: VirtualService, kind: RouteKind, v: RouteReader, port: number): boolean {
   if (kind === "http") {
     // Every http route counts, a redirect or directResponse too (BuildHTTPRoutesForVirtualService builds them).
-    for (const matches of vs.meshRouteMatches.http) if (matchTake(matches, v, builtSettled, port) === "always") return true;
+    for (const matches of vs.meshRouteMatches.http)
+      if (matchTake(matches, v, builtSettled, port) === "always") return true;
     return false;
   }
   // tcp and tls routes each have a destination, so their matches are read off those (shared per route).
   const settled = kind === "tcp" ? onlyPortLeft : builtSettled;
-  for (const d of vs.meshDestinations) if (d.kind === kind && matchTake(d.matches, v, settled, port) === "always") return true;
+  for (const d of vs.meshDestinations)
+    if (d.kind === kind && matchTake(d.matches, v, settled, port) === "always") return true;
   return false;
 }
 
@@ -440,7 +457,13 @@ function builtOn(vs: VirtualService, kind: RouteKind, v: RouteReader, port: numb
  * A wildcard VirtualService, one the sidecar may not see or import, a match it may not meet (labels its
  * template does not settle) leave the service's own cluster possible: false.
  */
-export function routedAway(model: MeshModel, client: Client, mesh: MeshSettings, service: Service, ports: readonly ServicePort[]): boolean {
+export function routedAway(
+  model: MeshModel,
+  client: Client,
+  mesh: MeshSettings,
+  service: Service,
+  ports: readonly ServicePort[],
+): boolean {
   const host = service.host;
   const candidates = vsNaming(model, host);
   if (candidates === undefined) return false;
@@ -448,12 +471,22 @@ export function routedAway(model: MeshModel, client: Client, mesh: MeshSettings,
   const ns = client.namespace ?? "";
   const sidecar = sidecarFor(model, ns, client.labels, mesh.rootNamespace, client.revision);
   const perPort = sidecar !== null && hasPortBoundEgress(sidecar);
-  const shared: Viewer = { client, ns, mesh, sidecar, target: null, hidden: discoveryViewFor(model, client.revision)?.hidden ?? null };
+  const shared: Viewer = {
+    client,
+    ns,
+    mesh,
+    sidecar,
+    target: null,
+    hidden: discoveryViewFor(model, client.revision)?.hidden ?? null,
+  };
   if (reachedBy(model, host, shared)) return false;
   for (const p of ports) {
     const v = perPort ? { ...shared, target: { host, ports: [p.port] } } : shared;
     const kind = listenerKind(service, p);
-    const away = kind === "auto" ? hasBuilt(candidates, "http", v, p.port) && hasBuilt(candidates, "tcp", v, p.port) : hasBuilt(candidates, kind, v, p.port);
+    const away =
+      kind === "auto"
+        ? hasBuilt(candidates, "http", v, p.port) && hasBuilt(candidates, "tcp", v, p.port)
+        : hasBuilt(candidates, kind, v, p.port);
     if (!away) return false;
   }
   return true;
@@ -461,6 +494,7 @@ export function routedAway(model: MeshModel, client: Client, mesh: MeshSettings,
 
 /** Whether a VirtualService the caller surely has (seen, imported) surely builds a `kind` route on `port` (builtOn). */
 function hasBuilt(candidates: VirtualService[], kind: RouteKind, v: Viewer, port: number): boolean {
-  for (const vs of candidates) if (vsSeen(vs, v) >= 0 && vsImported(vs, v) === "always" && builtOn(vs, kind, v, port)) return true;
+  for (const vs of candidates)
+    if (vsSeen(vs, v) >= 0 && vsImported(vs, v) === "always" && builtOn(vs, kind, v, port)) return true;
   return false;
 }

@@ -16,7 +16,15 @@ import { linkerdInjects } from "../model/workloads";
 import { defaultPolicyMode, linkerdNamespaceDefault } from "../resolve/linkerdInbound";
 import { namespaceDecision } from "../resolve/peerAuthentication";
 import { createResolver, paRef, type Resolver, type ServerDecision } from "../resolve/resolver";
-import type { Completeness, Finding, MeshSnapshot, SnapshotNamespace, SnapshotService, SnapshotSource, SnapshotWorkload } from "./schema";
+import type {
+  Completeness,
+  Finding,
+  MeshSnapshot,
+  SnapshotNamespace,
+  SnapshotService,
+  SnapshotSource,
+  SnapshotWorkload,
+} from "./schema";
 import { sortSnapshot } from "./sort";
 import { holdUntilNextAnalysis, perRun } from "../model/perRun";
 import { sortFew } from "../model/sortFew";
@@ -43,15 +51,18 @@ function workloadPorts(r: Resolver, w: Workload): number[] {
   // An array rather than a Set copy per workload. No PeerAuthentication applies to a gateway's or a
   // waypoint's listeners (resolver GATEWAY_DECISION), so no portLevelMtls key is listed for them.
   const ports = Array.from(r.realPorts(w));
-  if (!w.gateway) for (const port of r.policyOf(w).perPort.keys()) if (!ports.includes(port)) ports.push(port);
+  if (!w.gateway)
+    for (const port of r.policyOf(w).perPort.keys()) if (!ports.includes(port)) ports.push(port);
   return sortFew(ports, (a, b) => a > b);
 }
 
 function identityOf(w: Workload, r: Resolver): string | null {
   // A WorkloadEntry labelled tlsMode=istio without a serviceAccount: istiod expects no identity of it.
   if (w.serviceAccount === "") return null;
-  if (w.dataplane === "sidecar" || w.dataplane === "ambient") return `spiffe://${r.meshOf(w).trustDomain}/ns/${w.namespace}/sa/${w.serviceAccount}`;
-  if (w.dataplane === "linkerd") return `${w.serviceAccount}.${w.namespace}.serviceaccount.identity.${linkerdIdentityDomain(r.model.linkerdConfig, w.livePods)}`;
+  if (w.dataplane === "sidecar" || w.dataplane === "ambient")
+    return `spiffe://${r.meshOf(w).trustDomain}/ns/${w.namespace}/sa/${w.serviceAccount}`;
+  if (w.dataplane === "linkerd")
+    return `${w.serviceAccount}.${w.namespace}.serviceaccount.identity.${linkerdIdentityDomain(r.model.linkerdConfig, w.livePods)}`;
   return null;
 }
 
@@ -71,7 +82,11 @@ interface WorkloadParts {
 function snapshotWorkload(r: Resolver, w: Workload, parts: WorkloadParts): SnapshotWorkload {
   const base = r.serverDecision(w);
   let mtls = parts.mtls.get(base);
-  if (!mtls) parts.mtls.set(base, (mtls = Object.freeze({ mode: base.mode, policy: base.policy, origin: base.origin })));
+  if (!mtls)
+    parts.mtls.set(
+      base,
+      (mtls = Object.freeze({ mode: base.mode, policy: base.policy, origin: base.origin })),
+    );
   return {
     namespace: w.namespace,
     name: w.name,
@@ -95,7 +110,8 @@ function snapshotPorts(r: Resolver, w: Workload, parts: WorkloadParts): Workload
     let byPort = parts.ports.get(d);
     if (!byPort) parts.ports.set(d, (byPort = new Map()));
     let shared = byPort.get(port);
-    if (!shared) byPort.set(port, (shared = Object.freeze({ port, mode: d.mode, policy: d.policy, origin: d.origin })));
+    if (!shared)
+      byPort.set(port, (shared = Object.freeze({ port, mode: d.mode, policy: d.policy, origin: d.origin })));
     out.push(shared);
   }
   return out;
@@ -116,18 +132,32 @@ function snapshotNamespace(model: MeshModel, r: Resolver, name: string): Snapsho
   const d = namespaceDecision(r.paIndex({ revision, dataplane: ambient ? "ambient" : "sidecar" }), name);
   // A namespace where nothing enforces policy reports NONE; the policy that would apply is still named.
   // A Linkerd namespace: what its default inbound policy does with unauthenticated callers (linkerdInbound.ts).
-  const mode = dataplane === "none" ? "NONE" : dataplane === "linkerd" ? linkerdNamespaceMode(model, name) : d.mode;
+  const mode =
+    dataplane === "none" ? "NONE" : dataplane === "linkerd" ? linkerdNamespaceMode(model, name) : d.mode;
   return {
     name,
     dataplane,
-    mtls: { mode, policy: paRef(d.policy), inheritedFrom: d.origin === "namespace" ? null : d.origin === "mesh" ? "mesh" : "default" },
+    mtls: {
+      mode,
+      policy: paRef(d.policy),
+      inheritedFrom: d.origin === "namespace" ? null : d.origin === "mesh" ? "mesh" : "default",
+    },
   };
 }
 
-const linkerdNamespaceMode = (model: MeshModel, name: string) => defaultPolicyMode(linkerdNamespaceDefault(model, name).policy);
+const linkerdNamespaceMode = (model: MeshModel, name: string) =>
+  defaultPolicyMode(linkerdNamespaceDefault(model, name).policy);
 
 function snapshotService(s: MeshModel["services"][number]): SnapshotService {
-  return { namespace: s.namespace, name: s.name, host: s.host, headless: s.headless, external: s.external, ports: s.ports, workloads: s.workloads };
+  return {
+    namespace: s.namespace,
+    name: s.name,
+    host: s.host,
+    headless: s.headless,
+    external: s.external,
+    ports: s.ports,
+    workloads: s.workloads,
+  };
 }
 
 // Module level, like the loops below: closures made once per analysis were optimised anew at every
@@ -146,7 +176,11 @@ export function runRules(ctx: AnalysisContext, rules: readonly Rule[], failed: C
     try {
       found = rule.run(ctx);
     } catch (e) {
-      failed.push({ kind: "Rule", reason: "error", message: `rule ${rule.code} failed (${oneLine(e)}): its findings are missing` });
+      failed.push({
+        kind: "Rule",
+        reason: "error",
+        message: `rule ${rule.code} failed (${oneLine(e)}): its findings are missing`,
+      });
       continue;
     }
     for (let i = 0; i < found.length; i++) out.push(found[i]!);
@@ -159,15 +193,34 @@ export function analyze(inputs: ParsedInputs, opts: AnalyzeOptions): MeshSnapsho
   // so that whoever recomputes from snapshot.now (the dashboard) agrees with the findings.
   const now = new Date(Math.floor(opts.now.getTime() / 1000) * 1000);
   // Every source but manifests is a cluster's objects (kubeconfig, in-cluster, the demo's API server).
-  const model = buildModel({ ...inputs, problems: [...inputs.problems, ...(opts.traffic?.problems ?? [])] }, opts.completeness, opts.source.type !== "manifests");
+  const model = buildModel(
+    { ...inputs, problems: [...inputs.problems, ...(opts.traffic?.problems ?? [])] },
+    opts.completeness,
+    opts.source.type !== "manifests",
+  );
   const resolver = createResolver(model);
   const completeness: Completeness[] = [...(opts.completeness ?? [])];
   const edges = buildEdges(resolver, opts.traffic?.samples ?? [], opts.traffic?.window, completeness);
   const collected = collectCertInputs(model, inputs.objects);
   model.problems.push(...collected.problems);
-  const certs = analyzeCertificates({ now, inputs: collected.inputs, certManager: collected.certManager, spire: collected.spire, fromCluster: opts.source.type !== "manifests" });
+  const certs = analyzeCertificates({
+    now,
+    inputs: collected.inputs,
+    certManager: collected.certManager,
+    spire: collected.spire,
+    fromCluster: opts.source.type !== "manifests",
+  });
   const thresholds = { ...DEFAULT_CERT_THRESHOLDS, ...opts.certThresholds };
-  const ctx = perRun<AnalysisContext>({ model, resolver, edges, certs, thresholds, now, completeness: opts.completeness ?? [], unreachableProxies: opts.unreachableProxies ?? [] });
+  const ctx = perRun<AnalysisContext>({
+    model,
+    resolver,
+    edges,
+    certs,
+    thresholds,
+    now,
+    completeness: opts.completeness ?? [],
+    unreachableProxies: opts.unreachableProxies ?? [],
+  });
   const findings = runRules(ctx, RULES, completeness);
   const dataplanes = new Set<MeshSnapshot["mesh"]["dataplanes"][number]>();
   for (const w of model.workloads) {
@@ -175,9 +228,16 @@ export function analyze(inputs: ParsedInputs, opts: AnalyzeOptions): MeshSnapsho
     else if (w.dataplane === "ambient") dataplanes.add("istio-ambient");
     else if (w.dataplane === "linkerd") dataplanes.add("linkerd");
   }
-  for (const p of model.problems) if (!p.object) completeness.push({ kind: "File", reason: "invalid", message: `${p.file}${p.line !== undefined ? `:${p.line}` : ""}: ${p.message}` });
+  for (const p of model.problems)
+    if (!p.object)
+      completeness.push({
+        kind: "File",
+        reason: "invalid",
+        message: `${p.file}${p.line !== undefined ? `:${p.line}` : ""}: ${p.message}`,
+      });
   // Parts of a traffic file left unread while the rest was used: noted, not raised (ParsedTraffic.skipped).
-  for (const p of opts.traffic?.skipped ?? []) completeness.push({ kind: "File", reason: "invalid", message: `${p.file}: ${p.message}` });
+  for (const p of opts.traffic?.skipped ?? [])
+    completeness.push({ kind: "File", reason: "invalid", message: `${p.file}: ${p.message}` });
 
   // Made once per analysis: see model/perRun.ts.
   const parts = perRun<WorkloadParts>({ mtls: new Map(), ports: new Map() });

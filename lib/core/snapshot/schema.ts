@@ -27,7 +27,15 @@ const time = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/, 
 export const WorkloadDataplaneSchema = z.enum(["sidecar", "ambient", "linkerd", "none"]);
 export type WorkloadDataplane = z.infer<typeof WorkloadDataplaneSchema>;
 
-export const ClientTlsSchema = z.enum(["ISTIO_MUTUAL", "MUTUAL", "SIMPLE", "DISABLE", "HBONE", "LINKERD", "NONE"]);
+export const ClientTlsSchema = z.enum([
+  "ISTIO_MUTUAL",
+  "MUTUAL",
+  "SIMPLE",
+  "DISABLE",
+  "HBONE",
+  "LINKERD",
+  "NONE",
+]);
 export type ClientTls = z.infer<typeof ClientTlsSchema>;
 export const ClientOriginSchema = z.enum(["destinationrule", "auto", "no-proxy", "mesh-external", "linkerd"]);
 export type ClientOrigin = z.infer<typeof ClientOriginSchema>;

@@ -8,9 +8,19 @@ import { compareEdges, sortEdges } from "./sort";
 function randomEdges(n: number, seed: number): Edge[] {
   const rnd = mulberry32(seed);
   const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)]!;
-  const sources = [null, "a", "b", "ns-1"].flatMap((ns) => ["x", "y", "z-1"].map((w) => ({ namespace: ns, workload: ns ? w : null })));
+  const sources = [null, "a", "b", "ns-1"].flatMap((ns) =>
+    ["x", "y", "z-1"].map((w) => ({ namespace: ns, workload: ns ? w : null })),
+  );
   const dests = ["a", "b"].flatMap((ns) =>
-    ["s", "t"].flatMap((svc) => [80, 9090, 443].map((port) => ({ namespace: ns, service: svc, host: `${svc}.${ns}.svc.cluster.local`, port, workloads: [] }))),
+    ["s", "t"].flatMap((svc) =>
+      [80, 9090, 443].map((port) => ({
+        namespace: ns,
+        service: svc,
+        host: `${svc}.${ns}.svc.cluster.local`,
+        port,
+        workloads: [],
+      })),
+    ),
   );
   return Array.from({ length: n }, (_, i) => {
     const source = pick(sources);

@@ -65,7 +65,8 @@ export function sortEdges(edges: Edge[]): Edge[] {
   // One number per edge: (source rank, destination rank, original index) — exact while below 2^53.
   if ((src.size + 1) * (dst.size + 1) * (n + 1) >= Number.MAX_SAFE_INTEGER) return edges.sort(compareEdges);
   const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) keys[i] = (src.get(edges[i]!.source)! * dst.size + dst.get(edges[i]!.destination)!) * n + i;
+  for (let i = 0; i < n; i++)
+    keys[i] = (src.get(edges[i]!.source)! * dst.size + dst.get(edges[i]!.destination)!) * n + i;
   keys.sort();
   const sorted = edges.slice();
   for (let i = 0; i < n; i++) edges[i] = sorted[keys[i]! % n]!;
@@ -82,7 +83,9 @@ const compareWorkloads = (a: S["workloads"][number], b: S["workloads"][number]) 
 const compareServices = (a: S["services"][number], b: S["services"][number]) =>
   cmp(a.namespace, b.namespace) || cmp(a.name, b.name) || cmp(a.host, b.host);
 const compareCertificates = (a: S["certificates"][number], b: S["certificates"][number]) =>
-  cmp(a.source.namespace ?? "", b.source.namespace ?? "") || cmp(a.source.name ?? "", b.source.name ?? "") || cmp(a.id, b.id);
+  cmp(a.source.namespace ?? "", b.source.namespace ?? "") ||
+  cmp(a.source.name ?? "", b.source.name ?? "") ||
+  cmp(a.id, b.id);
 
 export function sortSnapshot(s: MeshSnapshot): MeshSnapshot {
   s.mesh.dataplanes.sort(cmp);

@@ -3,11 +3,16 @@ import type { MeshSnapshot } from "./schema";
 
 function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   return [line(headers), ...rows.map(line)].join("\n");
 }
 
-const refText = (r: { kind: string; namespace?: string; name: string } | null) => (r ? `${r.kind} ${r.namespace ? `${r.namespace}/` : ""}${r.name}` : "-");
+const refText = (r: { kind: string; namespace?: string; name: string } | null) =>
+  r ? `${r.kind} ${r.namespace ? `${r.namespace}/` : ""}${r.name}` : "-";
 
 export function renderTable(s: MeshSnapshot): string {
   const parts: string[] = [];
@@ -18,7 +23,12 @@ export function renderTable(s: MeshSnapshot): string {
     "NAMESPACES\n" +
       table(
         ["NAMESPACE", "DATAPLANE", "MODE", "POLICY"],
-        s.namespaces.map((n) => [n.name, n.dataplane, n.mtls.mode, n.mtls.policy ? refText(n.mtls.policy) : `(${n.mtls.inheritedFrom ?? "-"})`]),
+        s.namespaces.map((n) => [
+          n.name,
+          n.dataplane,
+          n.mtls.mode,
+          n.mtls.policy ? refText(n.mtls.policy) : `(${n.mtls.inheritedFrom ?? "-"})`,
+        ]),
       ),
   );
   parts.push(
@@ -32,7 +42,10 @@ export function renderTable(s: MeshSnapshot): string {
           w.dataplane,
           w.mtls.mode,
           w.mtls.origin,
-          w.ports.filter((p) => p.mode !== w.mtls.mode).map((p) => `${p.port}:${p.mode}`).join(",") || "-",
+          w.ports
+            .filter((p) => p.mode !== w.mtls.mode)
+            .map((p) => `${p.port}:${p.mode}`)
+            .join(",") || "-",
         ]),
       ),
   );
@@ -47,7 +60,9 @@ export function renderTable(s: MeshSnapshot): string {
             `${e.predicted.client.tls} (${e.predicted.client.origin})`,
             `${e.predicted.server.mode} (${e.predicted.server.origin})`,
             e.predicted.verdict,
-            e.observed ? `mtls=${e.observed.mtls} plain=${e.observed.plaintext} unk=${e.observed.unknown}` : "-",
+            e.observed
+              ? `mtls=${e.observed.mtls} plain=${e.observed.plaintext} unk=${e.observed.unknown}`
+              : "-",
             e.status,
           ]),
         ),
@@ -56,7 +71,12 @@ export function renderTable(s: MeshSnapshot): string {
     `FINDINGS (${s.findings.length})\n` +
       (s.findings.length === 0
         ? "none"
-        : s.findings.map((f) => `${f.severity.toUpperCase().padEnd(7)} ${f.code}  ${f.message}${f.fix ? `\n        fix: ${f.fix}` : ""}`).join("\n")),
+        : s.findings
+            .map(
+              (f) =>
+                `${f.severity.toUpperCase().padEnd(7)} ${f.code}  ${f.message}${f.fix ? `\n        fix: ${f.fix}` : ""}`,
+            )
+            .join("\n")),
   );
   return parts.join("\n\n") + "\n";
 }

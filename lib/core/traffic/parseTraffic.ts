@@ -3,7 +3,17 @@
 // Istio's two (istio.md §7.1–7.2), and Linkerd's two proxy counters, normalised to the labels the edge
 // builder reads (other-meshes.md §1.2, §1.5; addLinkerd below). Pure: the caller reads the file.
 // Problems are collected, never thrown, so one bad line does not lose the rest of a scrape.
-import { EDGE_LABELS, LINKERD_CONNECTIONS, LINKERD_JOB_CALLER, LINKERD_METRICS, LINKERD_PORT_KEY, LINKERD_REQUESTS, type InputProblem, type ParsedTraffic, type TrafficSample } from "../model/input";
+import {
+  EDGE_LABELS,
+  LINKERD_CONNECTIONS,
+  LINKERD_JOB_CALLER,
+  LINKERD_METRICS,
+  LINKERD_PORT_KEY,
+  LINKERD_REQUESTS,
+  type InputProblem,
+  type ParsedTraffic,
+  type TrafficSample,
+} from "../model/input";
 import { isObj, shown, type Obj } from "../model/read";
 
 const REQUESTS = "istio_requests_total";
@@ -346,12 +356,20 @@ export interface QueryAnswersRead extends ParsedTraffic {
  * `reportCallerless: false` those series are only counted (`callerless`): the live reader words them
  * itself, for what it queried is a Prometheus, not a file.
  */
-export function parseQueryAnswers(answers: readonly QueryAnswer[], file: string, o: { reportCallerless?: boolean } = {}): QueryAnswersRead {
+export function parseQueryAnswers(
+  answers: readonly QueryAnswer[],
+  file: string,
+  o: { reportCallerless?: boolean } = {},
+): QueryAnswersRead {
   const { out, callerless } = readAnswers(answers, file, o.reportCallerless ?? true);
   return { ...out, callerless };
 }
 
-function readAnswers(answers: readonly QueryAnswer[], file: string, reportCallerless: boolean): { out: ParsedTraffic; callerless: number } {
+function readAnswers(
+  answers: readonly QueryAnswer[],
+  file: string,
+  reportCallerless: boolean,
+): { out: ParsedTraffic; callerless: number } {
   const out: ParsedTraffic = { samples: [], problems: [] };
   const seen: LinkerdSeen = { requests: false, connections: false, callerless: 0, targets: null };
   for (const a of answers) readQueryAnswer(a.doc, a.file, out, a.metric, seen);
@@ -419,7 +437,8 @@ function readQueryAnswer(
     const field = `${resultPath}[${k}]`;
     const sample = readSeries(result[k], resultType, field, problem, values, defaultMetric);
     if (sample === undefined) continue;
-    if (LINKERD_METRICS.has(sample.metric)) addAnswerLinkerd(result[k] as Obj, sample, defaultMetric, values, seen, out.samples, unnamed);
+    if (LINKERD_METRICS.has(sample.metric))
+      addAnswerLinkerd(result[k] as Obj, sample, defaultMetric, values, seen, out.samples, unnamed);
     else {
       // readSeries made the sample: its labels are checked in place, no second object per series.
       neutralizeProtocol(sample.labels);
@@ -681,7 +700,8 @@ function finishLinkerd(file: string, out: ParsedTraffic, seen: LinkerdSeen, repo
 }
 
 /** "deployment, statefulset, … or pod": the caller's labels as the messages name them. */
-export const callerLabels = (): string => OWNER_LABELS.slice(0, -1).join(", ") + " or " + OWNER_LABELS[OWNER_LABELS.length - 1];
+export const callerLabels = (): string =>
+  OWNER_LABELS.slice(0, -1).join(", ") + " or " + OWNER_LABELS[OWNER_LABELS.length - 1];
 
 /**
  * Series a proxy's own /metrics page holds (Prometheus adds the caller's labels at scrape time): the
@@ -755,7 +775,16 @@ function linkerdOwn(labels: Obj | Record<string, string>): boolean {
  * injector sets for the pod's top owner (linkerd2 pkg/inject/inject.go, the `linkerd-proxy` scrape
  * job's labelmap; `job` becomes `k8s_job`); a bare pod has only `pod`.
  */
-const OWNER_LABELS: readonly string[] = ["deployment", "statefulset", "daemonset", "cronjob", "k8s_job", "replicaset", "replicationcontroller", "pod"];
+const OWNER_LABELS: readonly string[] = [
+  "deployment",
+  "statefulset",
+  "daemonset",
+  "cronjob",
+  "k8s_job",
+  "replicaset",
+  "replicationcontroller",
+  "pod",
+];
 
 /**
  * The caller's name: an owner label above, else the Job named by the pod labels Kubernetes' Job
@@ -766,14 +795,21 @@ const OWNER_LABELS: readonly string[] = ["deployment", "statefulset", "daemonset
  * owner) and inject.go's Pod switch has no CronJob case. buildEdges `jobClientEntry` takes such a Job's
  * name to its CronJob.
  */
-export const CALLER_LABELS: readonly string[] = [...OWNER_LABELS.slice(0, -1), "batch_kubernetes_io_job_name", "job_name", "pod"];
+export const CALLER_LABELS: readonly string[] = [
+  ...OWNER_LABELS.slice(0, -1),
+  "batch_kubernetes_io_job_name",
+  "job_name",
+  "pod",
+];
 
 /**
  * Whether CALLER_LABELS' label at the same index names a Job (the sample is then marked
  * LINKERD_JOB_CALLER): inject.go's Pod switch labels a pod with its real owner's kind, so only these
  * say the caller is a Job, and so perhaps a CronJob's run; `deployment=x-29361045` is a Deployment.
  */
-const JOB_CALLER: readonly boolean[] = CALLER_LABELS.map((k) => k === "k8s_job" || k === "batch_kubernetes_io_job_name" || k === "job_name");
+const JOB_CALLER: readonly boolean[] = CALLER_LABELS.map(
+  (k) => k === "k8s_job" || k === "batch_kubernetes_io_job_name" || k === "job_name",
+);
 
 /**
  * Every label the Linkerd path reads (linkerdOwn, addLinkerd, linkerdPolicy, portKey, addAnswerLinkerd's
@@ -898,7 +934,12 @@ function linkerdPolicy(L: Record<string, string>): string {
  * target_addr's is the endpoint's port, which a Service port's targetPort leads to. Neither (an
  * aggregated answer): nothing said, every port is a candidate.
  */
-function portKey(L: Record<string, string>, svc: string | null, svcNs: string | undefined, srcNs: string): string {
+function portKey(
+  L: Record<string, string>,
+  svc: string | null,
+  svcNs: string | undefined,
+  srcNs: string,
+): string {
   const authority = L.authority;
   if (authority && (svc === null || namesService(hostOf(authority), svc, svcNs!, srcNs))) {
     const port = portOf(authority);
@@ -982,7 +1023,11 @@ function preferRequests(samples: TrafficSample[], targets: Map<TrafficSample, st
 }
 
 /** Whether a connection sample is a call that also has requests (preferRequests). */
-function sameCall(s: TrafficSample, asked: Map<string, Map<string, Map<string, Set<string>>>>, targets: Map<TrafficSample, string> | null): boolean {
+function sameCall(
+  s: TrafficSample,
+  asked: Map<string, Map<string, Map<string, Set<string>>>>,
+  targets: Map<TrafficSample, string> | null,
+): boolean {
   const L = s.labels;
   const keys = asked.get(L.source_workload_namespace!)?.get(L.source_workload!)?.get(L.destination_service!);
   if (keys === undefined) return false;

@@ -34,7 +34,9 @@ export const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccoun
 
 export function configuredClusters({ env, home, exists = existsSync }: ClusterEnv): ConfiguredClusters {
   const errors: string[] = [];
-  const files = (env.KUBECONFIG ? env.KUBECONFIG.split(delimiter) : [join(home, ".kube", "config")]).filter((f) => f !== "" && exists(f));
+  const files = (env.KUBECONFIG ? env.KUBECONFIG.split(delimiter) : [join(home, ".kube", "config")]).filter(
+    (f) => f !== "" && exists(f),
+  );
   // Merged by hand, as kubectl merges KUBECONFIG: for clusters, users and contexts the first file that
   // defines a name wins, and the first current-context set wins. (client-node's mergeConfig throws on a
   // duplicate name, which would lose every cluster.) A file that cannot be read is reported and skipped.
@@ -57,7 +59,12 @@ export function configuredClusters({ env, home, exists = existsSync }: ClusterEn
       if (!current && one.currentContext) current = one.currentContext;
     }
     const kc = new KubeConfig();
-    kc.loadFromOptions({ clusters: [...clusters.values()], users: [...users.values()], contexts: [...contexts.values()], currentContext: current });
+    kc.loadFromOptions({
+      clusters: [...clusters.values()],
+      users: [...users.values()],
+      contexts: [...contexts.values()],
+      currentContext: current,
+    });
     return kc;
   };
   const clusters: ClusterConfig[] = [];
@@ -74,7 +81,9 @@ export function configuredClusters({ env, home, exists = existsSync }: ClusterEn
         const problem = clusterNameProblem(name);
         if (problem === null) names.push(name);
         else {
-          errors.push(`kubeconfig context ${quotedClusterName(name)}: not usable as a cluster name (${problem})`);
+          errors.push(
+            `kubeconfig context ${quotedClusterName(name)}: not usable as a cluster name (${problem})`,
+          );
           if (name === current) refusedCurrentContext = { context: name, reason: problem };
         }
       }
@@ -93,7 +102,11 @@ export function configuredClusters({ env, home, exists = existsSync }: ClusterEn
       errors.push(`kubeconfig ${files.join(delimiter)}: ${(e as Error).message.split("\n")[0]}`);
     }
   }
-  if (env.KUBERNETES_SERVICE_HOST && exists(join(SERVICE_ACCOUNT_DIR, "token")) && !clusters.some((c) => c.name === "in-cluster"))
+  if (
+    env.KUBERNETES_SERVICE_HOST &&
+    exists(join(SERVICE_ACCOUNT_DIR, "token")) &&
+    !clusters.some((c) => c.name === "in-cluster")
+  )
     clusters.push({
       name: "in-cluster",
       source: "in-cluster",

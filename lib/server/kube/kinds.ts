@@ -43,10 +43,20 @@ const isIstioWebhook = (item: Record<string, unknown>): boolean => {
   const labels = (item.metadata as { labels?: Record<string, unknown> } | undefined)?.labels;
   if (typeof labels?.["istio.io/tag"] === "string") return true;
   const hooks = Array.isArray(item.webhooks) ? (item.webhooks as unknown[]) : [];
-  return hooks.some((h) => typeof (h as { name?: unknown } | null)?.name === "string" && ((h as { name: string }).name.endsWith(ISTIO_INJECTOR_WEBHOOK)));
+  return hooks.some(
+    (h) =>
+      typeof (h as { name?: unknown } | null)?.name === "string" &&
+      (h as { name: string }).name.endsWith(ISTIO_INJECTOR_WEBHOOK),
+  );
 };
 
-const core = (kind: string, plural: string, namespaced = true): KindSpec => ({ kind, group: "", versions: ["v1"], plural, namespaced });
+const core = (kind: string, plural: string, namespaced = true): KindSpec => ({
+  kind,
+  group: "",
+  versions: ["v1"],
+  plural,
+  namespaced,
+});
 const istioSecurity = ["v1", "v1beta1"];
 const istioNetworking = ["v1", "v1beta1", "v1alpha3"];
 
@@ -64,25 +74,109 @@ export const KINDS: KindSpec[] = [
   { kind: "ReplicaSet", group: "apps", versions: ["v1"], plural: "replicasets", namespaced: true },
   { kind: "Job", group: "batch", versions: ["v1"], plural: "jobs", namespaced: true },
   { kind: "CronJob", group: "batch", versions: ["v1"], plural: "cronjobs", namespaced: true },
-  { kind: "PeerAuthentication", group: "security.istio.io", versions: istioSecurity, plural: "peerauthentications", namespaced: true },
-  { kind: "DestinationRule", group: "networking.istio.io", versions: istioNetworking, plural: "destinationrules", namespaced: true },
-  { kind: "ServiceEntry", group: "networking.istio.io", versions: istioNetworking, plural: "serviceentries", namespaced: true },
-  { kind: "WorkloadEntry", group: "networking.istio.io", versions: istioNetworking, plural: "workloadentries", namespaced: true },
-  { kind: "Sidecar", group: "networking.istio.io", versions: istioNetworking, plural: "sidecars", namespaced: true },
+  {
+    kind: "PeerAuthentication",
+    group: "security.istio.io",
+    versions: istioSecurity,
+    plural: "peerauthentications",
+    namespaced: true,
+  },
+  {
+    kind: "DestinationRule",
+    group: "networking.istio.io",
+    versions: istioNetworking,
+    plural: "destinationrules",
+    namespaced: true,
+  },
+  {
+    kind: "ServiceEntry",
+    group: "networking.istio.io",
+    versions: istioNetworking,
+    plural: "serviceentries",
+    namespaced: true,
+  },
+  {
+    kind: "WorkloadEntry",
+    group: "networking.istio.io",
+    versions: istioNetworking,
+    plural: "workloadentries",
+    namespaced: true,
+  },
+  {
+    kind: "Sidecar",
+    group: "networking.istio.io",
+    versions: istioNetworking,
+    plural: "sidecars",
+    namespaced: true,
+  },
   // Mesh routes: which port and DestinationRule subset a sidecar's calls leave through (lib/core/model/istioObjects.ts).
-  { kind: "VirtualService", group: "networking.istio.io", versions: istioNetworking, plural: "virtualservices", namespaced: true },
+  {
+    kind: "VirtualService",
+    group: "networking.istio.io",
+    versions: istioNetworking,
+    plural: "virtualservices",
+    namespaced: true,
+  },
   // Gateway servers: what a gateway proxy's listener on each port accepts (lib/core/resolve/gatewayListener.ts).
-  { kind: "Gateway", group: "networking.istio.io", versions: istioNetworking, plural: "gateways", namespaced: true },
-  { kind: "Certificate", group: "cert-manager.io", versions: ["v1"], plural: "certificates", namespaced: true },
+  {
+    kind: "Gateway",
+    group: "networking.istio.io",
+    versions: istioNetworking,
+    plural: "gateways",
+    namespaced: true,
+  },
+  {
+    kind: "Certificate",
+    group: "cert-manager.io",
+    versions: ["v1"],
+    plural: "certificates",
+    namespaced: true,
+  },
   { kind: "Issuer", group: "cert-manager.io", versions: ["v1"], plural: "issuers", namespaced: true },
-  { kind: "ClusterIssuer", group: "cert-manager.io", versions: ["v1"], plural: "clusterissuers", namespaced: false },
+  {
+    kind: "ClusterIssuer",
+    group: "cert-manager.io",
+    versions: ["v1"],
+    plural: "clusterissuers",
+    namespaced: false,
+  },
   // Linkerd inbound policy: which meshed ports still take plaintext (lib/core/model/linkerdPolicy.ts).
-  { kind: "Server", group: "policy.linkerd.io", versions: ["v1beta3", "v1beta2", "v1beta1", "v1alpha1"], plural: "servers", namespaced: true },
-  { kind: "AuthorizationPolicy", group: "policy.linkerd.io", versions: ["v1alpha1"], plural: "authorizationpolicies", namespaced: true },
-  { kind: "ServerAuthorization", group: "policy.linkerd.io", versions: ["v1beta1", "v1alpha1"], plural: "serverauthorizations", namespaced: true },
+  {
+    kind: "Server",
+    group: "policy.linkerd.io",
+    versions: ["v1beta3", "v1beta2", "v1beta1", "v1alpha1"],
+    plural: "servers",
+    namespaced: true,
+  },
+  {
+    kind: "AuthorizationPolicy",
+    group: "policy.linkerd.io",
+    versions: ["v1alpha1"],
+    plural: "authorizationpolicies",
+    namespaced: true,
+  },
+  {
+    kind: "ServerAuthorization",
+    group: "policy.linkerd.io",
+    versions: ["v1beta1", "v1alpha1"],
+    plural: "serverauthorizations",
+    namespaced: true,
+  },
   // An AuthorizationPolicy whose required authentication does not exist authorises nothing: read them to tell.
-  { kind: "MeshTLSAuthentication", group: "policy.linkerd.io", versions: ["v1alpha1"], plural: "meshtlsauthentications", namespaced: true },
-  { kind: "NetworkAuthentication", group: "policy.linkerd.io", versions: ["v1alpha1"], plural: "networkauthentications", namespaced: true },
+  {
+    kind: "MeshTLSAuthentication",
+    group: "policy.linkerd.io",
+    versions: ["v1alpha1"],
+    plural: "meshtlsauthentications",
+    namespaced: true,
+  },
+  {
+    kind: "NetworkAuthentication",
+    group: "policy.linkerd.io",
+    versions: ["v1alpha1"],
+    plural: "networkauthentications",
+    namespaced: true,
+  },
   {
     kind: "MutatingWebhookConfiguration",
     group: "admissionregistration.k8s.io",
@@ -96,5 +190,7 @@ export const KINDS: KindSpec[] = [
 /** The list path of a kind at one version, cluster-wide or in one namespace. */
 export function listPath(spec: KindSpec, version: string, namespace?: string): string {
   const base = spec.group === "" ? `/api/${version}` : `/apis/${spec.group}/${version}`;
-  return namespace !== undefined ? `${base}/namespaces/${encodeURIComponent(namespace)}/${spec.plural}` : `${base}/${spec.plural}`;
+  return namespace !== undefined
+    ? `${base}/namespaces/${encodeURIComponent(namespace)}/${spec.plural}`
+    : `${base}/${spec.plural}`;
 }

@@ -29,7 +29,12 @@ export function createProxyCache(maxAgeMs: number): ProxyCache {
 export const isFresh = (at: number, now: number, maxAgeMs: number) => now - at < maxAgeMs && now >= at;
 
 /** The dump to reuse for this pod now, if any. */
-export function cachedDump(cache: ProxyCache, key: string, identity: string, now: number): CachedDump | undefined {
+export function cachedDump(
+  cache: ProxyCache,
+  key: string,
+  identity: string,
+  now: number,
+): CachedDump | undefined {
   const e = cache.entries.get(key);
   if (!e || e.identity !== identity || !isFresh(e.at, now, cache.maxAgeMs)) return undefined;
   return e;

@@ -72,7 +72,9 @@ export async function readCluster(t: KubeTransport, opts: ReadOptions = {}): Pro
         ? { names: [t.contextNamespace], all: false }
         : null
       : { names: nsRead.inputs.objects.map((x) => x.object.metadata.name).sort(), all: true };
-  const kinds = await mapBounded(KINDS, o.listConcurrency, (spec) => readKind(t, spec, discovery, namespaces, list));
+  const kinds = await mapBounded(KINDS, o.listConcurrency, (spec) =>
+    readKind(t, spec, discovery, namespaces, list),
+  );
 
   const objects = mergeParsed([nsRead.inputs, ...kinds.map((k) => k.inputs)]);
   const proxies = await readProxies(t, proxyTargets(objects.objects), {
@@ -84,7 +86,12 @@ export async function readCluster(t: KubeTransport, opts: ReadOptions = {}): Pro
 
   const completeness = [...nsRead.completeness, ...kinds.flatMap((k) => k.completeness)];
   for (const p of proxies.unreachable)
-    completeness.push({ kind: "Pod", namespace: p.namespace, reason: /timed out/.test(p.reason) ? "timeout" : "error", message: `proxy secrets of pod ${p.namespace}/${p.pod} could not be read: ${p.reason}` });
+    completeness.push({
+      kind: "Pod",
+      namespace: p.namespace,
+      reason: /timed out/.test(p.reason) ? "timeout" : "error",
+      message: `proxy secrets of pod ${p.namespace}/${p.pod} could not be read: ${p.reason}`,
+    });
 
   const versions: Record<string, string | null> = { Namespace: nsRead.version };
   KINDS.forEach((k, i) => (versions[k.kind] = kinds[i]?.version ?? null));
@@ -92,6 +99,11 @@ export async function readCluster(t: KubeTransport, opts: ReadOptions = {}): Pro
     inputs: mergeParsed([objects, proxies.inputs]),
     completeness,
     unreachableProxies: proxies.unreachable,
-    stats: { objects: objects.objects.length, proxies: proxies.attempted, forwarded: proxies.forwarded, versions },
+    stats: {
+      objects: objects.objects.length,
+      proxies: proxies.attempted,
+      forwarded: proxies.forwarded,
+      versions,
+    },
   };
 }

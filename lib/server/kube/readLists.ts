@@ -33,11 +33,16 @@ export interface KindRead {
 export type Discovery = Map<string, Set<string>>;
 
 export async function discover(t: KubeTransport, timeoutMs: number): Promise<Discovery> {
-  const body = (await t.get("/apis", timeoutMs)) as { groups?: { name?: string; versions?: { version?: string }[] }[] };
+  const body = (await t.get("/apis", timeoutMs)) as {
+    groups?: { name?: string; versions?: { version?: string }[] }[];
+  };
   const out: Discovery = new Map([["", new Set(["v1"])]]);
   for (const g of body.groups ?? []) {
     if (typeof g.name !== "string") continue;
-    out.set(g.name, new Set((g.versions ?? []).map((v) => v.version).filter((v): v is string => typeof v === "string")));
+    out.set(
+      g.name,
+      new Set((g.versions ?? []).map((v) => v.version).filter((v): v is string => typeof v === "string")),
+    );
   }
   return out;
 }
@@ -52,7 +57,13 @@ export interface NamespaceScope {
   all: boolean;
 }
 
-export async function readKind(t: KubeTransport, spec: KindSpec, discovery: Discovery, namespaces: NamespaceScope | null, o: ListOptions): Promise<KindRead> {
+export async function readKind(
+  t: KubeTransport,
+  spec: KindSpec,
+  discovery: Discovery,
+  namespaces: NamespaceScope | null,
+  o: ListOptions,
+): Promise<KindRead> {
   const served = discovery.get(spec.group);
   const versions = spec.versions.filter((v) => served?.has(v));
   // A group or CRD that is not installed is simply absent: nothing of that kind exists.
@@ -70,7 +81,14 @@ export async function readKind(t: KubeTransport, spec: KindSpec, discovery: Disc
         if (namespaces.all) return { ...part, version };
         // Only the context's namespace was tried: the kind stays forbidden cluster-wide, and a 403 there
         // too adds nothing to that.
-        return { inputs: part.inputs, completeness: [entry(spec, undefined, err), ...part.completeness.filter((c) => c.reason !== "forbidden")], version };
+        return {
+          inputs: part.inputs,
+          completeness: [
+            entry(spec, undefined, err),
+            ...part.completeness.filter((c) => c.reason !== "forbidden"),
+          ],
+          version,
+        };
       }
       return { inputs: emptyParsed(), completeness: [entry(spec, undefined, err)], version };
     }
@@ -78,7 +96,13 @@ export async function readKind(t: KubeTransport, spec: KindSpec, discovery: Disc
   return { inputs: emptyParsed(), completeness: [], version: null };
 }
 
-async function perNamespace(t: KubeTransport, spec: KindSpec, version: string, namespaces: string[], o: ListOptions): Promise<Omit<KindRead, "version">> {
+async function perNamespace(
+  t: KubeTransport,
+  spec: KindSpec,
+  version: string,
+  namespaces: string[],
+  o: ListOptions,
+): Promise<Omit<KindRead, "version">> {
   const parts = await mapBounded(namespaces, o.concurrency, async (ns) => {
     const key = `${spec.plural}.${spec.group}/${ns}`;
     const denied = o.denials && cachedDenial(o.denials.cache, key, o.denials.now);
@@ -91,11 +115,15 @@ async function perNamespace(t: KubeTransport, spec: KindSpec, version: string, n
       if (err.reason === "not-found") return { inputs: emptyParsed(), completeness: [] };
       if (isReadFailure(err)) throw readFailure(spec, ns, err);
       const c = entry(spec, ns, err);
-      if (o.denials && err.reason === "forbidden") o.denials.cache.entries.set(key, { at: o.denials.now, entry: c });
+      if (o.denials && err.reason === "forbidden")
+        o.denials.cache.entries.set(key, { at: o.denials.now, entry: c });
       return { inputs: emptyParsed(), completeness: [c] };
     }
   });
-  return { inputs: mergeParsed(parts.map((p) => p.inputs)), completeness: parts.flatMap((p) => p.completeness) };
+  return {
+    inputs: mergeParsed(parts.map((p) => p.inputs)),
+    completeness: parts.flatMap((p) => p.completeness),
+  };
 }
 
 /**
@@ -103,7 +131,13 @@ async function perNamespace(t: KubeTransport, spec: KindSpec, version: string, n
  * other. An object two selectors both match (a TLS Secret named cacerts) is kept once, and so is a
  * problem with it.
  */
-async function listUnion(t: KubeTransport, spec: KindSpec, version: string, namespace: string | undefined, o: ListOptions): Promise<ParsedInputs> {
+async function listUnion(
+  t: KubeTransport,
+  spec: KindSpec,
+  version: string,
+  namespace: string | undefined,
+  o: ListOptions,
+): Promise<ParsedInputs> {
   if (!spec.fieldSelectors) return listAll(t, spec, version, namespace, o);
   const out = emptyParsed();
   const seen = new Set<string>();
@@ -131,13 +165,21 @@ async function listUnion(t: KubeTransport, spec: KindSpec, version: string, name
     }
   }
   // In the one list's order (the API server lists by key: namespace, then name).
-  const keyOf = (x: ParsedInputs["objects"][number]) => `${x.object.metadata.namespace ?? ""}\u0000${x.object.metadata.name}`;
+  const keyOf = (x: ParsedInputs["objects"][number]) =>
+    `${x.object.metadata.namespace ?? ""}\u0000${x.object.metadata.name}`;
   out.objects.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
   return out;
 }
 
 /** Every page of one list. A page that fails fails the list (a partial list would hide objects silently). */
-async function listAll(t: KubeTransport, spec: KindSpec, version: string, namespace: string | undefined, o: ListOptions, fieldSelector?: string): Promise<ParsedInputs> {
+async function listAll(
+  t: KubeTransport,
+  spec: KindSpec,
+  version: string,
+  namespace: string | undefined,
+  o: ListOptions,
+  fieldSelector?: string,
+): Promise<ParsedInputs> {
   const path = listPath(spec, version, namespace);
   const apiVersion = spec.group === "" ? version : `${spec.group}/${version}`;
   const selector = fieldSelector !== undefined ? `&fieldSelector=${encodeURIComponent(fieldSelector)}` : "";
@@ -178,7 +220,13 @@ async function listAll(t: KubeTransport, spec: KindSpec, version: string, namesp
 }
 
 /** Where an object came from, as its API path (what `kubectl get --raw` takes), so problems name it. */
-function itemLocation(spec: KindSpec, version: string, item: unknown, namespace: string | undefined, index: number): string {
+function itemLocation(
+  spec: KindSpec,
+  version: string,
+  item: unknown,
+  namespace: string | undefined,
+  index: number,
+): string {
   const meta = isRecord(item) && isRecord(item.metadata) ? item.metadata : undefined;
   const name = typeof meta?.name === "string" && meta.name !== "" ? meta.name : undefined;
   if (!name) return `${listPath(spec, version, namespace)} (item ${index + 1})`;

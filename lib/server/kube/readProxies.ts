@@ -44,11 +44,25 @@ export interface ProxyRead {
 }
 
 /** UID and restarts of every container (a restarted proxy has new certificates). */
-function podIdentity(o: { metadata: { uid?: unknown; resourceVersion?: unknown }; status?: unknown }): string {
-  const status = o.status as { containerStatuses?: { restartCount?: unknown }[]; initContainerStatuses?: { restartCount?: unknown }[] } | undefined;
-  const restarts = [...(status?.containerStatuses ?? []), ...(status?.initContainerStatuses ?? [])].reduce((n, c) => n + (typeof c?.restartCount === "number" ? c.restartCount : 0), 0);
+function podIdentity(o: {
+  metadata: { uid?: unknown; resourceVersion?: unknown };
+  status?: unknown;
+}): string {
+  const status = o.status as
+    | {
+        containerStatuses?: { restartCount?: unknown }[];
+        initContainerStatuses?: { restartCount?: unknown }[];
+      }
+    | undefined;
+  const restarts = [...(status?.containerStatuses ?? []), ...(status?.initContainerStatuses ?? [])].reduce(
+    (n, c) => n + (typeof c?.restartCount === "number" ? c.restartCount : 0),
+    0,
+  );
   // Without a UID (not from an API server) the resourceVersion is the best identity there is.
-  const id = typeof o.metadata.uid === "string" && o.metadata.uid !== "" ? o.metadata.uid : `rv:${String(o.metadata.resourceVersion ?? "")}`;
+  const id =
+    typeof o.metadata.uid === "string" && o.metadata.uid !== ""
+      ? o.metadata.uid
+      : `rv:${String(o.metadata.resourceVersion ?? "")}`;
   return `${id}/${restarts}`;
 }
 
@@ -59,27 +73,48 @@ export function proxyTargets(objects: LoadedObject[]): ProxyTarget[] {
     if (o.kind !== "Pod" || o.metadata.namespace === undefined) continue;
     const status = o.status as { phase?: unknown } | undefined;
     if (status?.phase !== "Running") continue;
-    const spec = o.spec as { containers?: { name?: unknown }[]; initContainers?: { name?: unknown }[] } | undefined;
+    const spec = o.spec as
+      { containers?: { name?: unknown }[]; initContainers?: { name?: unknown }[] } | undefined;
     const names = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].map((c) => c?.name);
     // Istio's ztunnel DaemonSet labels its pods app=ztunnel (its container is also named istio-proxy).
     const identity = podIdentity(o as never);
-    if (o.metadata.labels?.app === "ztunnel") out.push({ namespace: o.metadata.namespace, pod: o.metadata.name, kind: "ztunnel", identity });
-    else if (names.includes("istio-proxy")) out.push({ namespace: o.metadata.namespace, pod: o.metadata.name, kind: "envoy", identity });
+    if (o.metadata.labels?.app === "ztunnel")
+      out.push({ namespace: o.metadata.namespace, pod: o.metadata.name, kind: "ztunnel", identity });
+    else if (names.includes("istio-proxy"))
+      out.push({ namespace: o.metadata.namespace, pod: o.metadata.name, kind: "envoy", identity });
   }
-  return out.sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.pod < b.pod ? -1 : a.pod > b.pod ? 1 : 0));
+  return out.sort((a, b) =>
+    a.namespace < b.namespace
+      ? -1
+      : a.namespace > b.namespace
+        ? 1
+        : a.pod < b.pod
+          ? -1
+          : a.pod > b.pod
+            ? 1
+            : 0,
+  );
 }
 
-export async function readProxies(t: KubeTransport, targets: ProxyTarget[], o: ProxyOptions): Promise<ProxyRead> {
+export async function readProxies(
+  t: KubeTransport,
+  targets: ProxyTarget[],
+  o: ProxyOptions,
+): Promise<ProxyRead> {
   const now = o.now ?? Date.now();
   let forwarded = 0;
   // One result per target, in target order, whether reused or read now: the result does not depend on the cache.
-  const results = await mapBounded(targets, o.concurrency, async (p): Promise<CachedDump | UnreachableProxy> => {
-    const kept = o.cache && cachedDump(o.cache, `${p.namespace}/${p.pod}`, p.identity, now);
-    if (kept) return kept;
-    forwarded++;
-    const read = await askProxy(t, p, o.timeoutMs);
-    return "reason" in read ? read : { identity: p.identity, at: now, inputs: read };
-  });
+  const results = await mapBounded(
+    targets,
+    o.concurrency,
+    async (p): Promise<CachedDump | UnreachableProxy> => {
+      const kept = o.cache && cachedDump(o.cache, `${p.namespace}/${p.pod}`, p.identity, now);
+      if (kept) return kept;
+      forwarded++;
+      const read = await askProxy(t, p, o.timeoutMs);
+      return "reason" in read ? read : { identity: p.identity, at: now, inputs: read };
+    },
+  );
   const dumps = new Map<string, CachedDump>();
   const unreachable: UnreachableProxy[] = [];
   targets.forEach((p, i) => {
@@ -98,7 +133,11 @@ export async function readProxies(t: KubeTransport, targets: ProxyTarget[], o: P
 }
 
 /** One proxy's dump through a port-forward, or why it could not be read. */
-async function askProxy(t: KubeTransport, p: ProxyTarget, timeoutMs: number): Promise<ParsedInputs | UnreachableProxy> {
+async function askProxy(
+  t: KubeTransport,
+  p: ProxyTarget,
+  timeoutMs: number,
+): Promise<ParsedInputs | UnreachableProxy> {
   const path = p.kind === "ztunnel" ? ZTUNNEL_DUMP_PATH : ENVOY_SECRETS_PATH;
   const at = { file: `${p.namespace}/${p.pod}:${ADMIN_PORT}${path}` };
   let text: string;

@@ -49,7 +49,10 @@ export function kubeTransport(kc: KubeConfig): KubeTransport {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error(`kubeconfig context "${kc.getCurrentContext()}" names no cluster`);
   const server = cluster.server.replace(/\/+$/, "");
-  const config = createConfiguration({ baseServer: new ServerConfiguration(server, {}), authMethods: { default: kc } });
+  const config = createConfiguration({
+    baseServer: new ServerConfiguration(server, {}),
+    authMethods: { default: kc },
+  });
   // Messages name the server without any user:password it was written with.
   const shown = withoutUserinfo(server);
   const contextName = kc.getCurrentContext();
@@ -97,14 +100,27 @@ export function kubeTransport(kc: KubeConfig): KubeTransport {
  * this message reaches the API's 503 body, /api/v1/clusters and the log (the plugin keeps running in the
  * background after a timeout; client-node gives no way to stop it).
  */
-async function authenticate(kc: KubeConfig, ctx: RequestContext, signal: AbortSignal, timeoutMs: number, contextName: string, state: AuthState): Promise<void> {
+async function authenticate(
+  kc: KubeConfig,
+  ctx: RequestContext,
+  signal: AbortSignal,
+  timeoutMs: number,
+  contextName: string,
+  state: AuthState,
+): Promise<void> {
   const plugin = pluginOf(kc);
   // A plugin run that outlived its request (a login waiting in the browser) is not started again by
   // every request after it: one process at a time; the next request after it ends starts a new one.
   if (plugin && state.running) throw stillRunning(kc, contextName);
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(new KubeError("credentials", `credentials for context "${contextName}" not obtained within ${seconds(timeoutMs)}${plugin ? ` (${plugin} did not finish)` : ""}`));
+    onAbort = () =>
+      reject(
+        new KubeError(
+          "credentials",
+          `credentials for context "${contextName}" not obtained within ${seconds(timeoutMs)}${plugin ? ` (${plugin} did not finish)` : ""}`,
+        ),
+      );
     if (signal.aborted) onAbort();
     else signal.addEventListener("abort", onAbort, { once: true });
   });
@@ -123,7 +139,10 @@ async function authenticate(kc: KubeConfig, ctx: RequestContext, signal: AbortSi
       });
     }
     if (e instanceof KubeError) throw e;
-    throw new KubeError("credentials", `credentials for context "${contextName}" could not be obtained: ${credentialCause(e, plugin)}`);
+    throw new KubeError(
+      "credentials",
+      `credentials for context "${contextName}" could not be obtained: ${credentialCause(e, plugin)}`,
+    );
   } finally {
     if (onAbort) signal.removeEventListener("abort", onAbort);
     aborted.catch(() => undefined);
@@ -141,7 +160,10 @@ function pluginOf(kc: KubeConfig): string | null {
 }
 
 function stillRunning(kc: KubeConfig, contextName: string): KubeError {
-  return new KubeError("credentials", `credentials for context "${contextName}" not obtained: ${pluginOf(kc) ?? "the exec plugin"} started by an earlier request is still running`);
+  return new KubeError(
+    "credentials",
+    `credentials for context "${contextName}" not obtained: ${pluginOf(kc) ?? "the exec plugin"} started by an earlier request is still running`,
+  );
 }
 
 /** `server` without a user:password part (a kubeconfig may write one), for messages. */
@@ -160,8 +182,10 @@ function withoutUserinfo(server: string): string {
 /** What failed, in words that hold nothing the plugin printed. */
 function credentialCause(e: unknown, plugin: string | null): string {
   const err = e as { code?: unknown; path?: unknown; syscall?: unknown };
-  if (err?.code === "ENOENT" && typeof err.syscall === "string" && err.syscall.startsWith("spawn")) return `${plugin ?? "the exec plugin"} was not found on the PATH`;
-  if (typeof err?.code === "string" && typeof err.path === "string") return `cannot read ${err.path} (${err.code})`;
+  if (err?.code === "ENOENT" && typeof err.syscall === "string" && err.syscall.startsWith("spawn"))
+    return `${plugin ?? "the exec plugin"} was not found on the PATH`;
+  if (typeof err?.code === "string" && typeof err.path === "string")
+    return `cannot read ${err.path} (${err.code})`;
   if (plugin) return `${plugin} failed (its output is not shown: it may hold a token)`;
   return e instanceof Error && e.name !== "Error" ? e.name : "the kubeconfig user could not be applied";
 }
@@ -176,7 +200,10 @@ function networkError(e: unknown, timeoutMs: number, server: string): KubeError 
   if (err?.name === "AbortError" || err?.name === "TimeoutError" || err?.type === "aborted")
     return new KubeError("timeout", `no answer from ${server} within ${seconds(timeoutMs)}`);
   const code = err?.code ?? (err as { errno?: string })?.errno;
-  return new KubeError("unreachable", `cannot reach ${server}: ${code ?? oneLine(err?.message ?? String(e))}`);
+  return new KubeError(
+    "unreachable",
+    `cannot reach ${server}: ${code ?? oneLine(err?.message ?? String(e))}`,
+  );
 }
 
 /** The API server answers errors as a Status object whose message says who may not do what. */
@@ -202,7 +229,14 @@ function statusError(status: number, text: string, path: string): KubeError {
  * client parses the answer; the socket it writes to is a pair of streams bridged to the WebSocket.
  * The whole exchange, connection included, is bounded by `timeoutMs`.
  */
-async function forwardGet(kc: KubeConfig, namespace: string, pod: string, port: number, path: string, timeoutMs: number): Promise<string> {
+async function forwardGet(
+  kc: KubeConfig,
+  namespace: string,
+  pod: string,
+  port: number,
+  path: string,
+  timeoutMs: number,
+): Promise<string> {
   const toPod = new PassThrough();
   const fromPod = new PassThrough();
   const errChunks: Buffer[] = [];
@@ -239,7 +273,14 @@ async function forwardGet(kc: KubeConfig, namespace: string, pod: string, port: 
     const socket = Duplex.from({ readable: fromPod, writable: toPod });
     return await new Promise<string>((resolve, reject) => {
       const req = http.request(
-        { host: "localhost", port, path, method: "GET", headers: { Connection: "close" }, createConnection: () => socket as never },
+        {
+          host: "localhost",
+          port,
+          path,
+          method: "GET",
+          headers: { Connection: "close" },
+          createConnection: () => socket as never,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
@@ -258,7 +299,10 @@ async function forwardGet(kc: KubeConfig, namespace: string, pod: string, port: 
 
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new KubeError("timeout", `timed out after ${seconds(timeoutMs)}`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new KubeError("timeout", `timed out after ${seconds(timeoutMs)}`)),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([exchange, timeout]);
@@ -277,24 +321,30 @@ function forwardOpenError(e: unknown): KubeError {
   const m = /Unexpected server response: (\d+)/.exec(err?.message ?? "");
   if (m) {
     const status = Number(m[1]);
-    if (status === 403) return new KubeError("forbidden", "port-forward forbidden (pods/portforward get and create)", status);
+    if (status === 403)
+      return new KubeError("forbidden", "port-forward forbidden (pods/portforward get and create)", status);
     if (status === 404) return new KubeError("not-found", "pod not found", status);
     return new KubeError("error", `port-forward refused (HTTP ${status})`, status);
   }
   // Only a system error's code: an error without one comes from client-node's authentication (an exec
   // plugin's stderr, or its stdout that did not parse), which may hold a token.
-  return new KubeError("unreachable", `port-forward failed: ${typeof err?.code === "string" ? err.code : "could not be opened (connection or credentials)"}`);
+  return new KubeError(
+    "unreachable",
+    `port-forward failed: ${typeof err?.code === "string" ? err.code : "could not be opened (connection or credentials)"}`,
+  );
 }
 
 /** The port-forward error channel says why the pod side failed (e.g. connection refused on the port). */
 function forwardStreamError(e: unknown, errChunks: Buffer[], port: number): KubeError {
   const side = oneLine(Buffer.concat(errChunks).toString("utf8"));
-  if (side) return new KubeError("unreachable", /refused/i.test(side) ? `connection refused on port ${port}` : side);
-  return new KubeError("unreachable", `admin port ${port} closed the connection: ${oneLine((e as Error)?.message ?? String(e))}`);
+  if (side)
+    return new KubeError("unreachable", /refused/i.test(side) ? `connection refused on port ${port}` : side);
+  return new KubeError(
+    "unreachable",
+    `admin port ${port} closed the connection: ${oneLine((e as Error)?.message ?? String(e))}`,
+  );
 }
 
 function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }
-
-

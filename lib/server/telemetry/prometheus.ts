@@ -7,10 +7,21 @@
 // a completeness entry (kind "Telemetry"), the other metrics' edges are kept, and when none answered the
 // snapshot has no edges: edges come only from observed traffic (contract.md §1.1).
 import "server-only";
-import { LINKERD_CONNECTIONS, LINKERD_METRICS, LINKERD_REQUESTS, type ParsedTraffic } from "../../core/model/input";
+import {
+  LINKERD_CONNECTIONS,
+  LINKERD_METRICS,
+  LINKERD_REQUESTS,
+  type ParsedTraffic,
+} from "../../core/model/input";
 import { isObj } from "../../core/model/read";
 import type { Completeness } from "../../core/snapshot/schema";
-import { CALLER_LABELS, callerLabels, LINKERD_LABELS, parseQueryAnswers, type QueryAnswer } from "../../core/traffic/parseTraffic";
+import {
+  CALLER_LABELS,
+  callerLabels,
+  LINKERD_LABELS,
+  parseQueryAnswers,
+  type QueryAnswer,
+} from "../../core/traffic/parseTraffic";
 import { KubeError, type KubeErrorReason, type KubeTransport } from "../kube/transport";
 import { oneLine } from "../oneLine";
 import type { PrometheusTarget, ServiceRef } from "./settings";
@@ -243,11 +254,18 @@ export async function readTraffic(
   const completeness = [...failures].map(([message, f]) => entry(ep, f.reason, message, f.metrics, answered));
   completeness.push(...partials);
   if (!answered && failures.size > 0) return { completeness };
-  const { samples, problems, skipped, callerless } = parseQueryAnswers(read, `Prometheus ${ep.where}`, { reportCallerless: false });
+  const { samples, problems, skipped, callerless } = parseQueryAnswers(read, `Prometheus ${ep.where}`, {
+    reportCallerless: false,
+  });
   // increase() extrapolates to the window's edges, so counts come back fractional; edges show whole calls.
   for (const s of samples) s.value = Math.round(s.value);
   if (callerless > 0) completeness.push(callerlessEntry(ep, callerless));
-  const traffic: ParsedTraffic = { samples, problems, window: o.window, ...(skipped && skipped.length > 0 ? { skipped } : {}) };
+  const traffic: ParsedTraffic = {
+    samples,
+    problems,
+    window: o.window,
+    ...(skipped && skipped.length > 0 ? { skipped } : {}),
+  };
   return { traffic, completeness };
 }
 

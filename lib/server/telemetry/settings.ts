@@ -60,7 +60,11 @@ export function parseService(text: string): ServiceRef | null {
  * "prod=https://a:9090, staging=http://b" → Map. `bad` lists the contexts whose URL is not http(s);
  * `malformed`: some entry has no "=", which names no context and so makes the setting unusable for all.
  */
-function perContext(text: string | undefined): { urls: Map<string, string>; bad: Set<string>; malformed: boolean } {
+function perContext(text: string | undefined): {
+  urls: Map<string, string>;
+  bad: Set<string>;
+  malformed: boolean;
+} {
   const urls = new Map<string, string>();
   const bad = new Set<string>();
   let malformed = false;
@@ -113,7 +117,15 @@ function matcherList(text: string): string[] | null {
 // The escapes of a PromQL string (Go's): \a \b \f \n \r \t \v \\ \' \" \xHH \uHHHH \UHHHHHHHH \ooo.
 const ESCAPE = /^(?:[abfnrtv\\'"]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3})/;
 
-const SIMPLE_ESCAPES: Record<string, string> = { a: "\x07", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v" };
+const SIMPLE_ESCAPES: Record<string, string> = {
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+  v: "\v",
+};
 
 /** The string's text with its escapes undone (a close reading of Go's strconv.Unquote), or null when one is not an escape. */
 function unquoted(body: string): string | null {
@@ -164,7 +176,11 @@ function isMatcher(m: string): boolean {
  * ", "). `bad`: contexts whose braces hold something that is not a list of label matchers; `malformed`:
  * text outside any `context={…}` entry, which names no context.
  */
-function perContextMatchers(text: string | undefined): { matchers: Map<string, string>; bad: Set<string>; malformed: boolean } {
+function perContextMatchers(text: string | undefined): {
+  matchers: Map<string, string>;
+  bad: Set<string>;
+  malformed: boolean;
+} {
   const matchers = new Map<string, string>();
   const bad = new Set<string>();
   const entry = /\s*([^\s={}]+)=\{((?:[^"'}]|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')*)\}\s*/y;
@@ -236,12 +252,20 @@ export function parseTelemetryEnv(env: Record<string, string | undefined>): Tele
       : {
           windowProblem: `HANDSHAKE_TRAFFIC_WINDOW=${JSON.stringify(windowRaw)} is not a Prometheus duration (e.g. 5m, 1h, 1d)`,
         }),
-    ...(malformed ? { malformedProblem: `HANDSHAKE_PROMETHEUS_URLS: an entry without "=": expected context=http(s)://url` } : {}),
+    ...(malformed
+      ? {
+          malformedProblem: `HANDSHAKE_PROMETHEUS_URLS: an entry without "=": expected context=http(s)://url`,
+        }
+      : {}),
     ...(fallbackProblem ? { fallbackProblem } : {}),
     problems: timeout.problem ? [timeout.problem] : [],
     matchers: m.matchers,
     badMatchers: m.bad,
-    ...(m.malformed ? { malformedMatchersProblem: `HANDSHAKE_PROMETHEUS_MATCHERS: expected context={label="value", …} entries separated by white space` } : {}),
+    ...(m.malformed
+      ? {
+          malformedMatchersProblem: `HANDSHAKE_PROMETHEUS_MATCHERS: expected context={label="value", …} entries separated by white space`,
+        }
+      : {}),
   };
 }
 
@@ -252,10 +276,14 @@ export function telemetrySettings(env: TelemetryEnv, cluster: string): Telemetry
   // context is echoed, since the URL may carry credentials.
   const problems = [
     env.windowProblem,
-    env.badUrls.has(cluster) ? `HANDSHAKE_PROMETHEUS_URLS: ${cluster}: expected context=http(s)://url` : undefined,
+    env.badUrls.has(cluster)
+      ? `HANDSHAKE_PROMETHEUS_URLS: ${cluster}: expected context=http(s)://url`
+      : undefined,
     env.malformedProblem,
     own === undefined ? env.fallbackProblem : undefined,
-    env.badMatchers.has(cluster) ? `HANDSHAKE_PROMETHEUS_MATCHERS: ${cluster}: expected PromQL label matchers such as {cluster="eu-1"}` : undefined,
+    env.badMatchers.has(cluster)
+      ? `HANDSHAKE_PROMETHEUS_MATCHERS: ${cluster}: expected PromQL label matchers such as {cluster="eu-1"}`
+      : undefined,
     env.malformedMatchersProblem,
   ].filter((p) => p !== undefined);
   const matchers = env.matchers.get(cluster);

@@ -1,6 +1,11 @@
 // A snapshot Certificate builder for the view tests: valid against the schema, overridable field by
 // field, timed relative to a fixed now.
-import { DEFAULT_CERT_THRESHOLDS, expiringSeverity, isCaCertificate, type CertThresholds } from "../../core/certs/thresholds";
+import {
+  DEFAULT_CERT_THRESHOLDS,
+  expiringSeverity,
+  isCaCertificate,
+  type CertThresholds,
+} from "../../core/certs/thresholds";
 import type { Certificate, Finding } from "../../core/snapshot/schema";
 
 export const FIXTURE_NOW = "2026-11-27T12:00:00Z";
@@ -83,9 +88,22 @@ export function expiringFindings(
     const na = Date.parse(c.notAfter);
     if (na <= nowMs || Date.parse(c.notBefore) > nowMs) continue;
     const renewal = c.renewalTime === null ? NaN : Date.parse(c.renewalTime);
-    const sev = expiringSeverity(na - nowMs, c.lifetimeSeconds * 1000, isCaCertificate(c.role, c.isCA), t, renewal > nowMs && renewal < na);
+    const sev = expiringSeverity(
+      na - nowMs,
+      c.lifetimeSeconds * 1000,
+      isCaCertificate(c.role, c.isCA),
+      t,
+      renewal > nowMs && renewal < na,
+    );
     if (sev)
-      out.push({ code: "cert.expiring", severity: sev, title: "Certificate expiring", message: `${c.id} expires at ${c.notAfter}.`, resources: [], certificate: c.id });
+      out.push({
+        code: "cert.expiring",
+        severity: sev,
+        title: "Certificate expiring",
+        message: `${c.id} expires at ${c.notAfter}.`,
+        resources: [],
+        certificate: c.id,
+      });
   }
   return out;
 }

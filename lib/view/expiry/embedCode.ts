@@ -17,7 +17,12 @@ export interface EmbedTarget {
 }
 
 function withQuery(path: string, t: EmbedTarget): string {
-  return serializeEmbedExplicit(path, { cluster: t.cluster, namespace: t.namespace || null, window: t.window, theme: t.theme });
+  return serializeEmbedExplicit(path, {
+    cluster: t.cluster,
+    namespace: t.namespace || null,
+    window: t.window,
+    theme: t.theme,
+  });
 }
 
 const base = (u: string) => u.replace(/\/+$/, "");
@@ -59,12 +64,17 @@ export function markdownDestination(url: string): string {
 const markdownText = (s: string) => s.replace(/[\\[\]<&*_`]/g, (c) => `\\${c}`);
 
 export function markdownImageSnippet(t: EmbedTarget): string {
-  const alt = markdownText(`Certificate expiry ${t.cluster}${t.namespace ? `/${t.namespace}` : ""} (${t.window})`);
+  const alt = markdownText(
+    `Certificate expiry ${t.cluster}${t.namespace ? `/${t.namespace}` : ""} (${t.window})`,
+  );
   return `[![${alt}](${markdownDestination(svgUrl(t))})](${markdownDestination(dashboardUrl(t))})`;
 }
 
 /** Where the image links to: the namespace's certificate view, or the overview for a whole cluster. */
 export function dashboardUrl(t: EmbedTarget): string {
   if (!t.namespace) return `${base(t.baseUrl)}/`;
-  return serializeViewExplicit(`${base(t.baseUrl)}${namespacePath(t.cluster, t.namespace)}`, { view: "certificates", window: t.window });
+  return serializeViewExplicit(`${base(t.baseUrl)}${namespacePath(t.cluster, t.namespace)}`, {
+    view: "certificates",
+    window: t.window,
+  });
 }

@@ -5,7 +5,14 @@ import { formatDuration, formatOffset, formatTimeLeft, wrapWords } from "./forma
 import { layerOf } from "./layer";
 import { axisTicks, buildExpiryModel, expiringWithin, windowDomain } from "./timeline";
 import { DEFAULT_CERT_THRESHOLDS } from "../../core/certs/thresholds";
-import { expiringVerdicts, URGENCY_LABELS, URGENCY_RULES, urgencyOf as urgencyWith, urgencyRules, type Urgency } from "./urgency";
+import {
+  expiringVerdicts,
+  URGENCY_LABELS,
+  URGENCY_RULES,
+  urgencyOf as urgencyWith,
+  urgencyRules,
+  type Urgency,
+} from "./urgency";
 import { parseManifestText } from "../../core/load/parseManifests";
 import { mergeParsed } from "../../core/load/mergeParsed";
 import { analyze } from "../../core/snapshot/analyze";
@@ -99,7 +106,13 @@ describe("urgencyOf", () => {
     // A 4 h certificate with 2 h left (50 %) is healthy: the label must not claim a time like "< 24 h".
     const u = urgencyOf(cert(3, { from: -2, to: 2 }), now);
     expect(u).toBe("ok");
-    expect(URGENCY_LABELS).toEqual({ expired: "expired", critical: "critical", soon: "soon", upcoming: "watch", ok: "healthy" });
+    expect(URGENCY_LABELS).toEqual({
+      expired: "expired",
+      critical: "critical",
+      soon: "soon",
+      upcoming: "watch",
+      ok: "healthy",
+    });
     expect(URGENCY_RULES.critical).toBe(
       "less than 3 d left (CAs: less than 14 d); short-lived workload certificates (lifetime ≤ 7 d): less than 10 % of their lifetime left",
     );
@@ -175,7 +188,11 @@ describe("buildExpiryModel", () => {
   });
 
   it("sorts the table by soonest expiry", () => {
-    const m = buildExpiryModel([...certs].reverse(), { now: FIXTURE_NOW, window: "30d", findings: expiringFindings(certs) });
+    const m = buildExpiryModel([...certs].reverse(), {
+      now: FIXTURE_NOW,
+      window: "30d",
+      findings: expiringFindings(certs),
+    });
     expect(m.table.map((r) => r.id.slice(-1))).toEqual(["2", "3", "4", "1"]);
     expect(m.table[3]).toMatchObject({
       layerLabel: "Roots",
@@ -186,7 +203,12 @@ describe("buildExpiryModel", () => {
 
   it("aggregates large layers: the N soonest as bars, the rest counted", () => {
     const many = Array.from({ length: 10_000 }, (_, i) => cert(100 + i, { from: -2, to: 1 + (i % 20) }));
-    const m = buildExpiryModel(many, { now: FIXTURE_NOW, window: "7d", maxBarsPerLayer: 10, findings: expiringFindings(many) });
+    const m = buildExpiryModel(many, {
+      now: FIXTURE_NOW,
+      window: "7d",
+      maxBarsPerLayer: 10,
+      findings: expiringFindings(many),
+    });
     const g = m.groups[0]!;
     expect(g.bars).toHaveLength(10);
     expect(g.hidden).toBe(9_990);
@@ -230,7 +252,7 @@ describe("axisTicks", () => {
     // practice (RFC 5280 §4.1.2.5's 99991231235959Z), issued today.
     const nineNines = (Date.parse("9999-12-31T23:59:59Z") - now) / 1000;
     for (const d of [
-      [-999_999 * YEAR / 4, 999_999 * YEAR],
+      [(-999_999 * YEAR) / 4, 999_999 * YEAR],
       [-0.02 * nineNines, 1.02 * nineNines],
       [-30 * YEAR, 120 * YEAR],
       [-1e9 * YEAR, 1e9 * YEAR],
@@ -293,21 +315,56 @@ describe("urgency follows cert.expiring's decision, through the real analysis", 
   // The same 48 h SPIRE CA (test/pki.ts spireCa48h: 20 h left at PKI_NOW, SPIRE activates its
   // successor 8 h before its end) seen through SPIRE, and, as a near miss, as an Istio root that
   // nothing rotates by itself.
-  const spireBundle = (pem: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "spire-bundle", namespace: "spire" }, data: { "bundle.crt": pem } });
-  const istioRoot = (pem: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "istio-ca-root-cert", namespace: "shop" }, data: { "root-cert.pem": pem } });
+  const spireBundle = (pem: string) => ({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "spire-bundle", namespace: "spire" },
+    data: { "bundle.crt": pem },
+  });
+  const istioRoot = (pem: string) => ({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "istio-ca-root-cert", namespace: "shop" },
+    data: { "root-cert.pem": pem },
+  });
   const cases: [string, (pem: string) => object, number, "error" | "warning" | null, Urgency][] = [
-    ["a SPIRE CA with 20 h left of 48 h, before SPIRE activates the next: healthy, no finding", spireBundle, 0, null, "ok"],
-    ["the same SPIRE CA 14 h later (6 h left), past activation with no successor: the finding's error", spireBundle, 14, "error", "critical"],
-    ["the same certificate as an Istio root with 20 h left: no SPIRE rotation, critical", istioRoot, 0, "error", "critical"],
+    [
+      "a SPIRE CA with 20 h left of 48 h, before SPIRE activates the next: healthy, no finding",
+      spireBundle,
+      0,
+      null,
+      "ok",
+    ],
+    [
+      "the same SPIRE CA 14 h later (6 h left), past activation with no successor: the finding's error",
+      spireBundle,
+      14,
+      "error",
+      "critical",
+    ],
+    [
+      "the same certificate as an Istio root with 20 h left: no SPIRE rotation, critical",
+      istioRoot,
+      0,
+      "error",
+      "critical",
+    ],
   ];
   it.each(cases)("%s", async (_what, place, hoursLater, severity, urgency) => {
     const pki = await makePki();
     const at = new Date(PKI_NOW.getTime() + hoursLater * 3_600_000);
-    const parsed = mergeParsed([parseManifestText(JSON.stringify({ apiVersion: "v1", kind: "List", items: [place(pki.spireCa48h)] }), "mesh.json")]);
+    const parsed = mergeParsed([
+      parseManifestText(
+        JSON.stringify({ apiVersion: "v1", kind: "List", items: [place(pki.spireCa48h)] }),
+        "mesh.json",
+      ),
+    ]);
     const s = MeshSnapshotSchema.parse(analyze(parsed, { now: at, source: { type: "manifests" } }));
     const c = s.certificates.find((x) => x.spiffeId === "spiffe://cluster.local")!;
     expect(c.lifetimeSeconds).toBe(48 * 3600);
-    expect(s.findings.filter((f) => f.code === "cert.expiring" && f.certificate === c.id).map((f) => f.severity)).toEqual(severity ? [severity] : []);
+    expect(
+      s.findings.filter((f) => f.code === "cert.expiring" && f.certificate === c.id).map((f) => f.severity),
+    ).toEqual(severity ? [severity] : []);
     // Every place the dashboard shows it agrees: the row, the timeline counts, the overview.
     expect(urgencyWith(c, at.getTime(), expiringVerdicts(s.findings))).toBe(urgency);
     const m = buildExpiryModel(s.certificates, { now: s.now, window: "7d", findings: s.findings });

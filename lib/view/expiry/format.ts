@@ -38,7 +38,10 @@ export function formatUtc(iso: string): string {
 
 /** `text`'s user-perceived characters: an emoji ZWJ sequence, a flag, a letter with its accents. */
 export function graphemes(text: string): string[] {
-  return Array.from(new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(text), (g) => g.segment);
+  return Array.from(
+    new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(text),
+    (g) => g.segment,
+  );
 }
 
 /**
@@ -104,7 +107,7 @@ export function wrapWords(text: string, max: number): string[] {
   const lines: string[] = [];
   let line = "";
   for (const word of text.split(/\s+/).filter((w) => w !== "")) {
-    for (let rest = word; rest !== ""; ) {
+    for (let rest = word; rest !== "";) {
       const candidate = line === "" ? rest : `${line} ${rest}`;
       if (candidate.length <= width) {
         line = candidate;

@@ -29,12 +29,18 @@ export function layerOf(c: Certificate): Layer {
     return "linkerd";
   // SPIRE's own objects (spire-bundle, the server's ConfigMap), by name: never by namespace, since
   // istiod copies istio-ca-root-cert into every namespace, a spire-system one included.
-  if (places.some((s) => (s.kind === "ConfigMap" || s.kind === "Secret") && s.name?.startsWith("spire") === true)) return "spire";
+  if (
+    places.some(
+      (s) => (s.kind === "ConfigMap" || s.kind === "Secret") && s.name?.startsWith("spire") === true,
+    )
+  )
+    return "spire";
   // Besides workload certificates, the analysis gives an expected rotation point (renewalTime) to
   // the certificate a cert-manager Certificate writes into its Secret, and to SPIRE's signing CAs
   // (lib/core/certs/analyzeCerts.ts expectedRotation), which no Secret holds.
   const renews = c.renewalTime !== null && c.role !== "workload";
-  if (places.some((s) => s.kind === "Certificate") || (renews && places.some((s) => s.kind === "Secret"))) return "cert-manager";
+  if (places.some((s) => s.kind === "Certificate") || (renews && places.some((s) => s.kind === "Secret")))
+    return "cert-manager";
   if (renews) return "spire";
   if (c.role === "root") return "root";
   if (c.role === "intermediate") return "intermediate";

@@ -12,7 +12,13 @@ const certs = [
 ];
 
 describe("renderExpirySvg", () => {
-  const opts = { title: "demo / shop", now: FIXTURE_NOW, window: "30d", theme: "light" as const, findings: expiringFindings(certs) };
+  const opts = {
+    title: "demo / shop",
+    now: FIXTURE_NOW,
+    window: "30d",
+    theme: "light" as const,
+    findings: expiringFindings(certs),
+  };
 
   it("is deterministic and independent of input order", () => {
     const a = renderExpirySvg(certs, opts);
@@ -62,7 +68,10 @@ describe("renderExpirySvg", () => {
 
   it("stays as small as the 30d image for any window and a notAfter of 9999-12-31", () => {
     const base = renderExpirySvg(certs, opts).length;
-    const forever = root(9, { from: -1, to: (Date.parse("9999-12-31T23:59:59Z") - Date.parse(FIXTURE_NOW)) / 3_600_000 });
+    const forever = root(9, {
+      from: -1,
+      to: (Date.parse("9999-12-31T23:59:59Z") - Date.parse(FIXTURE_NOW)) / 3_600_000,
+    });
     for (const [window, list] of [
       ["999999y", certs],
       ["999999w", certs],
@@ -80,15 +89,20 @@ describe("renderExpirySvg", () => {
    * browser check of the real glyphs is in e2e/panels.spec.ts): [left, right] in px.
    */
   const extents = (svg: string) =>
-    [...svg.matchAll(/<text x="([\d.]+)"[^>]*?font-size="(\d+)"([^>]*)>([^<]*)<\/text>/g)].map(([, x, size, rest, body]) => {
-      const text = body!.replace(/&(amp|lt|gt|quot|#39);/g, "_");
-      const w = text.length * 0.62 * Number(size);
-      const left = /text-anchor="middle"/.test(rest!) ? Number(x) - w / 2 : Number(x);
-      return { text, left, right: left + w };
-    });
+    [...svg.matchAll(/<text x="([\d.]+)"[^>]*?font-size="(\d+)"([^>]*)>([^<]*)<\/text>/g)].map(
+      ([, x, size, rest, body]) => {
+        const text = body!.replace(/&(amp|lt|gt|quot|#39);/g, "_");
+        const w = text.length * 0.62 * Number(size);
+        const left = /text-anchor="middle"/.test(rest!) ? Number(x) - w / 2 : Number(x);
+        return { text, left, right: left + w };
+      },
+    );
 
   it("keeps every text inside the image at any width: the rule note wraps, the legend wraps, the title is cut", () => {
-    const long = { ...opts, title: `Certificate expiry · ${"prod-cluster-with-a-long-context-name-".repeat(6)} / shop · demo data` };
+    const long = {
+      ...opts,
+      title: `Certificate expiry · ${"prod-cluster-with-a-long-context-name-".repeat(6)} / shop · demo data`,
+    };
     for (const width of [480, 880, 2000]) {
       const s = renderExpirySvg(certs, { ...long, width });
       const over = extents(s).filter((t) => t.left < 0 || t.right > width);
@@ -113,11 +127,33 @@ describe("renderExpirySvg", () => {
   // reviews/http2.md #4. What the title's characters really take in bold (em, measured in Chromium with
   // DejaVu Sans Bold, the widest common sans-serif; an emoji glyph is about 1.2 em in colour emoji fonts,
   // a CJK ideograph 1 em): the title must fit at these widths, not at an average.
-  const BOLD_EM: Record<string, number> = { W: 1.1, m: 1.04, M: 1.0, a: 0.67, x: 0.65, "-": 0.42, Ш: 1.24, 中: 1.0, "🚀": 1.2, "👩": 1.2, "💻": 1.2, "🇫": 1.2, "🇷": 1.2, é: 0.68, e: 0.68, "\u0301": 0, "\u200d": 0, "…": 1.0, " ": 0.35, "·": 0.4 };
+  const BOLD_EM: Record<string, number> = {
+    W: 1.1,
+    m: 1.04,
+    M: 1.0,
+    a: 0.67,
+    x: 0.65,
+    "-": 0.42,
+    Ш: 1.24,
+    中: 1.0,
+    "🚀": 1.2,
+    "👩": 1.2,
+    "💻": 1.2,
+    "🇫": 1.2,
+    "🇷": 1.2,
+    é: 0.68,
+    e: 0.68,
+    "\u0301": 0,
+    "\u200d": 0,
+    "…": 1.0,
+    " ": 0.35,
+    "·": 0.4,
+  };
   const boldWidth = (text: string) => Array.from(text).reduce((w, c) => w + (BOLD_EM[c] ?? NaN), 0) * 16;
   const titleOf = (svg: string) => /font-size="16" font-weight="700"[^>]*>([^<]*)</.exec(svg)![1]!;
   const lone = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-  const graphemes = (s: string) => [...new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(s)].map((g) => g.segment);
+  const graphemes = (s: string) =>
+    [...new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(s)].map((g) => g.segment);
 
   it.each([
     ["W", "W".repeat(253)],
@@ -145,7 +181,11 @@ describe("renderExpirySvg", () => {
   });
 
   it("near miss: a title that fits is not cut, whatever its characters", () => {
-    for (const title of ["Certificate expiry · demo / shop · demo data", "équipe / 中文 / 🚀", "👩\u200d💻-dev / shop"])
+    for (const title of [
+      "Certificate expiry · demo / shop · demo data",
+      "équipe / 中文 / 🚀",
+      "👩\u200d💻-dev / shop",
+    ])
       expect(titleOf(renderExpirySvg(certs, { ...opts, title }))).toBe(escapeXml(title));
   });
 
@@ -216,31 +256,44 @@ describe("embed snippets", () => {
   // punctuation escapes it; §6.2 entity references (&copy;) in it are decoded.
   const DESTINATION = /^[A-Za-z0-9\-._~:/?#@!$&'*+,;=%]+$/;
   const snippetParts = (md: string) => /^\[!\[((?:\\.|[^\\\]])*)\]\(([^()\s]*)\)\]\(([^()\s]*)\)$/.exec(md);
-  it.each(["a)b", "x(y", "a\\b", "a\\", "prod (eu-west)", "a b", "équipe", "<script>x", "a&copy;b", "q?x#y", "100%", "a]b[", "😀-dev"])(
-    "the Markdown snippet for cluster %j points at that cluster in both destinations",
-    (cluster) => {
-      const md = markdownImageSnippet({ ...t, cluster, namespace: "sh op" });
-      const m = snippetParts(md);
-      expect(m, md).not.toBeNull();
-      const [, alt, image, link] = m!;
-      for (const dest of [image!, link!]) {
-        expect(dest, md).toMatch(DESTINATION);
-        expect(dest, md).not.toMatch(/&[A-Za-z][A-Za-z0-9]*;|&#/);
-      }
-      const img = new URL(image!);
-      expect(img.pathname).toBe("/api/v1/expiry.svg");
-      expect([img.searchParams.get("cluster"), img.searchParams.get("namespace")]).toEqual([cluster, "sh op"]);
-      const [, c, ns] = /^\/c\/([^/]+)\/ns\/([^/]+)$/.exec(new URL(link!).pathname)!;
-      expect([decodeURIComponent(c!), decodeURIComponent(ns!)]).toEqual([cluster, "sh op"]);
-      // The alt text is the name as given: characters that start markup (a bracket ends the text, `<` raw
-      // HTML, `&` an entity, `*` `_` emphasis, a backtick code) are escaped, not dropped.
-      expect(alt!.replace(/\\(.)/g, "")).not.toMatch(/[\\[\]<&*_`]/);
-      expect(alt!.replace(/\\(.)/g, "$1")).toBe(`Certificate expiry ${cluster}/sh op (30d)`);
-    },
-  );
+  it.each([
+    "a)b",
+    "x(y",
+    "a\\b",
+    "a\\",
+    "prod (eu-west)",
+    "a b",
+    "équipe",
+    "<script>x",
+    "a&copy;b",
+    "q?x#y",
+    "100%",
+    "a]b[",
+    "😀-dev",
+  ])("the Markdown snippet for cluster %j points at that cluster in both destinations", (cluster) => {
+    const md = markdownImageSnippet({ ...t, cluster, namespace: "sh op" });
+    const m = snippetParts(md);
+    expect(m, md).not.toBeNull();
+    const [, alt, image, link] = m!;
+    for (const dest of [image!, link!]) {
+      expect(dest, md).toMatch(DESTINATION);
+      expect(dest, md).not.toMatch(/&[A-Za-z][A-Za-z0-9]*;|&#/);
+    }
+    const img = new URL(image!);
+    expect(img.pathname).toBe("/api/v1/expiry.svg");
+    expect([img.searchParams.get("cluster"), img.searchParams.get("namespace")]).toEqual([cluster, "sh op"]);
+    const [, c, ns] = /^\/c\/([^/]+)\/ns\/([^/]+)$/.exec(new URL(link!).pathname)!;
+    expect([decodeURIComponent(c!), decodeURIComponent(ns!)]).toEqual([cluster, "sh op"]);
+    // The alt text is the name as given: characters that start markup (a bracket ends the text, `<` raw
+    // HTML, `&` an entity, `*` `_` emphasis, a backtick code) are escaped, not dropped.
+    expect(alt!.replace(/\\(.)/g, "")).not.toMatch(/[\\[\]<&*_`]/);
+    expect(alt!.replace(/\\(.)/g, "$1")).toBe(`Certificate expiry ${cluster}/sh op (30d)`);
+  });
 
   it("near miss: the iframe's src is an HTML attribute, where parentheses need nothing", () => {
-    expect(iframeSnippet({ ...t, cluster: "a)b" })).toContain('src="https://handshake.example.com/embed/expiry?cluster=a)b&amp;');
+    expect(iframeSnippet({ ...t, cluster: "a)b" })).toContain(
+      'src="https://handshake.example.com/embed/expiry?cluster=a)b&amp;',
+    );
   });
 
   it("links a whole-cluster image to the overview", () => {

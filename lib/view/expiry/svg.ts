@@ -73,7 +73,10 @@ export function renderExpirySvg(certs: Certificate[], o: ExpirySvgOptions): stri
   y += 22;
   out.push(
     `<text x="${PAD}" y="${y + 12}" font-size="12" fill="${p.muted}">${escapeXml(
-      fitWidth(`${m.total} certificate${m.total === 1 ? "" : "s"} · window ${m.window} · as of ${formatUtc(o.now)}`, textW / 12),
+      fitWidth(
+        `${m.total} certificate${m.total === 1 ? "" : "s"} · window ${m.window} · as of ${formatUtc(o.now)}`,
+        textW / 12,
+      ),
     )}</text>`,
   );
   y += 20;

@@ -10,7 +10,13 @@
 // with 20 h left, is not painted red.
 // Because of that the buckets are named by meaning ("critical", "soon", …), never by a time
 // ("< 24 h" would contradict a 2 h-left row counted as healthy); URGENCY_RULES says the rule.
-import { DEFAULT_CERT_THRESHOLDS, expiringSeverity, expiryRule, isCaCertificate, type CertThresholds } from "../../core/certs/thresholds";
+import {
+  DEFAULT_CERT_THRESHOLDS,
+  expiringSeverity,
+  expiryRule,
+  isCaCertificate,
+  type CertThresholds,
+} from "../../core/certs/thresholds";
 import type { Certificate, Finding } from "../../core/snapshot/schema";
 
 export const URGENCIES = ["expired", "critical", "soon", "upcoming", "ok"] as const;
@@ -53,7 +59,11 @@ export type ExpiringVerdicts = ReadonlyMap<string, "error" | "warning">;
 export function expiringVerdicts(findings: readonly Finding[]): ExpiringVerdicts {
   const out = new Map<string, "error" | "warning">();
   for (const f of findings)
-    if (f.code === "cert.expiring" && f.certificate !== undefined && (f.severity === "error" || f.severity === "warning"))
+    if (
+      f.code === "cert.expiring" &&
+      f.certificate !== undefined &&
+      (f.severity === "error" || f.severity === "warning")
+    )
       out.set(f.certificate, f.severity);
   return out;
 }
@@ -81,11 +91,19 @@ export function urgencyOf(
  * snapshot's Certificate does not carry silenced it (a SPIRE CA before activation, a replaced root),
  * and time left is no sign of risk.
  */
-function judgedByTimeLeft(c: Certificate, leftSeconds: number, nowMs: number, sev: "error" | "warning" | null, t: CertThresholds): boolean {
+function judgedByTimeLeft(
+  c: Certificate,
+  leftSeconds: number,
+  nowMs: number,
+  sev: "error" | "warning" | null,
+  t: CertThresholds,
+): boolean {
   if (isShortLivedLeaf(c, t)) return false;
   const renewal = c.renewalTime === null ? NaN : Date.parse(c.renewalTime);
   if (renewal > nowMs && renewal < Date.parse(c.notAfter)) return false;
-  return expiringSeverity(leftSeconds * 1000, c.lifetimeSeconds * 1000, isCaCertificate(c.role, c.isCA), t) === sev;
+  return (
+    expiringSeverity(leftSeconds * 1000, c.lifetimeSeconds * 1000, isCaCertificate(c.role, c.isCA), t) === sev
+  );
 }
 
 const days = (n: number) => `${n} d`;

@@ -65,7 +65,9 @@ describe("links", () => {
   });
 
   it("links workloads and namespaces to their views, other objects to the findings naming them", () => {
-    expect(refHref("demo", { kind: "Deployment", namespace: "shop", name: "web" })).toBe("/c/demo/ns/shop?workload=web");
+    expect(refHref("demo", { kind: "Deployment", namespace: "shop", name: "web" })).toBe(
+      "/c/demo/ns/shop?workload=web",
+    );
     expect(refHref("demo", { kind: "Namespace", name: "legacy" })).toBe("/c/demo/ns/legacy");
     const pa = { kind: "PeerAuthentication", namespace: "shop", name: "strict" };
     const href = refHref("demo", pa)!;
@@ -76,19 +78,29 @@ describe("links", () => {
   });
 
   it("filters findings to the ones naming an object, and reads the ref back", () => {
-    const named = snap.findings.flatMap((f) => f.resources).find((r) => r.namespace && !WORKLOAD_KINDS.has(r.kind));
+    const named = snap.findings
+      .flatMap((f) => f.resources)
+      .find((r) => r.namespace && !WORKLOAD_KINDS.has(r.kind));
     expect(named).toBeDefined();
     const ref = refParam(named!);
     const hits = filterByRef(snap.findings, ref);
     expect(hits.length).toBeGreaterThan(0);
-    expect(hits.every((f) => f.resources.some((r) => r.kind === named!.kind && r.namespace === named!.namespace && r.name === named!.name))).toBe(true);
+    expect(
+      hits.every((f) =>
+        f.resources.some(
+          (r) => r.kind === named!.kind && r.namespace === named!.namespace && r.name === named!.name,
+        ),
+      ),
+    ).toBe(true);
     expect(filterByRef(snap.findings, null)).toBe(snap.findings);
     expect(filterByRef(snap.findings, "DestinationRule/shop/none")).toEqual([]);
     expect(parseRefParam(ref)).toEqual({ kind: named!.kind, namespace: named!.namespace, name: named!.name });
     expect(parseRefParam("Namespace/shop")).toEqual({ kind: "Namespace", name: "shop" });
     expect(parseRefParam("bad")).toBeNull();
     // An Istio Gateway ref: the plain "gateway" may resolve to the Gateway API kind.
-    expect(kubectlGet({ kind: "Gateway", namespace: "istio-system", name: "egress" })).toBe("kubectl get gateways.networking.istio.io egress -n istio-system -o yaml");
+    expect(kubectlGet({ kind: "Gateway", namespace: "istio-system", name: "egress" })).toBe(
+      "kubectl get gateways.networking.istio.io egress -n istio-system -o yaml",
+    );
     expect(kubectlGet({ kind: "DestinationRule", namespace: "reports", name: "payments-no-tls" })).toBe(
       "kubectl get destinationrule payments-no-tls -n reports -o yaml",
     );

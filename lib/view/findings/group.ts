@@ -68,7 +68,8 @@ export function refHref(cluster: string, ref: Ref): string | null {
   if (ref.kind === "Namespace") return namespacePath(cluster, ref.name);
   if (!ref.namespace) return null;
   const path = namespacePath(cluster, ref.namespace);
-  if (WORKLOAD_KINDS.has(ref.kind)) return serializeNamespaceView(path, { view: "graph", workload: ref.name });
+  if (WORKLOAD_KINDS.has(ref.kind))
+    return serializeNamespaceView(path, { view: "graph", workload: ref.name });
   return serializeNamespaceView(path, { view: "findings", ref: refParam(ref) });
 }
 
@@ -92,7 +93,8 @@ export function parseRefParam(ref: string): Ref | null {
  * Gateways Handshake reads); `kubectl get gateway` may resolve to the Gateway API's
  * gateways.gateway.networking.k8s.io where both CRDs are installed, so the group is spelled out.
  */
-const resourceName = (kind: string) => (kind === "Gateway" ? "gateways.networking.istio.io" : kind.toLowerCase());
+const resourceName = (kind: string) =>
+  kind === "Gateway" ? "gateways.networking.istio.io" : kind.toLowerCase();
 
 /** The command that shows an object, since the dashboard does not display raw manifests. */
 export function kubectlGet(r: Ref): string {

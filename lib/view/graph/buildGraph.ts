@@ -46,7 +46,14 @@ export function buildGraph(snapshot: MeshSnapshot, namespace: string): ViewGraph
   }
   for (const s of snapshot.services) {
     if (s.namespace !== namespace) continue;
-    add({ id: serviceNodeId(s.namespace, s.name), kind: "service", namespace: s.namespace, name: s.name, focus: true, worst: null });
+    add({
+      id: serviceNodeId(s.namespace, s.name),
+      kind: "service",
+      namespace: s.namespace,
+      name: s.name,
+      focus: true,
+      worst: null,
+    });
   }
 
   const edges: GraphEdge[] = [];
@@ -57,10 +64,24 @@ export function buildGraph(snapshot: MeshSnapshot, namespace: string): ViewGraph
     if (!touches) continue;
     const from = edgeSourceNodeId(e);
     if (from === OUTSIDE_NODE_ID) {
-      add({ id: OUTSIDE_NODE_ID, kind: "outside", namespace: null, name: "unknown / outside mesh", focus: false, worst: null });
+      add({
+        id: OUTSIDE_NODE_ID,
+        kind: "outside",
+        namespace: null,
+        name: "unknown / outside mesh",
+        focus: false,
+        worst: null,
+      });
     } else {
       const ns = e.source.namespace!;
-      add({ id: from, kind: "workload", namespace: ns, name: e.source.workload!, focus: ns === namespace, worst: null });
+      add({
+        id: from,
+        kind: "workload",
+        namespace: ns,
+        name: e.source.workload!,
+        focus: ns === namespace,
+        worst: null,
+      });
     }
     const to = serviceNodeId(e.destination.namespace, e.destination.service);
     add({
@@ -71,8 +92,16 @@ export function buildGraph(snapshot: MeshSnapshot, namespace: string): ViewGraph
       focus: e.destination.namespace === namespace,
       worst: null,
     });
-    if (e.source.namespace === namespace && e.destination.namespace !== namespace) calledPeers.add(e.destination.namespace);
-    edges.push({ id: e.id, from, to, status: e.status, port: e.destination.port, problem: e.status !== "mtls" });
+    if (e.source.namespace === namespace && e.destination.namespace !== namespace)
+      calledPeers.add(e.destination.namespace);
+    edges.push({
+      id: e.id,
+      from,
+      to,
+      status: e.status,
+      port: e.destination.port,
+      problem: e.status !== "mtls",
+    });
     nodes.get(from)!.worst = worseStatus(nodes.get(from)!.worst, e.status);
     nodes.get(to)!.worst = worseStatus(nodes.get(to)!.worst, e.status);
   }
@@ -97,7 +126,10 @@ export function buildGraph(snapshot: MeshSnapshot, namespace: string): ViewGraph
   for (const e of snapshot.edges) {
     for (const ref of e.destination.workloads) {
       const [ns, name] = splitRef(ref);
-      addLink(serviceNodeId(e.destination.namespace, e.destination.service), workloadNodeId(ns ?? e.destination.namespace, name));
+      addLink(
+        serviceNodeId(e.destination.namespace, e.destination.service),
+        workloadNodeId(ns ?? e.destination.namespace, name),
+      );
     }
   }
   links.sort((a, b) => (a.from + a.to < b.from + b.to ? -1 : a.from + a.to > b.from + b.to ? 1 : 0));
@@ -113,7 +145,14 @@ export function buildGraph(snapshot: MeshSnapshot, namespace: string): ViewGraph
         namespace: n.namespace,
         label: n.namespace ?? "outside mesh",
         focus: n.namespace === namespace,
-        side: n.namespace === null ? "outside" : n.namespace === namespace ? "focus" : calledPeers.has(n.namespace) ? "right" : "left",
+        side:
+          n.namespace === null
+            ? "outside"
+            : n.namespace === namespace
+              ? "focus"
+              : calledPeers.has(n.namespace)
+                ? "right"
+                : "left",
         nodeIds: [],
       };
       groupMap.set(gid, g);

@@ -11,7 +11,8 @@ export function isClusterLocalService(e: Pick<Edge, "destination">): boolean {
 
 export function edgeDestinationLabel(e: Pick<Edge, "destination" | "predicted">): string {
   const d = e.destination;
-  if (e.predicted.client.origin !== "mesh-external" && isClusterLocalService(e)) return `${d.service}.${d.namespace}:${d.port}`;
+  if (e.predicted.client.origin !== "mesh-external" && isClusterLocalService(e))
+    return `${d.service}.${d.namespace}:${d.port}`;
   return `${d.host}:${d.port}`;
 }
 

@@ -14,7 +14,9 @@ export function edgeEmphasis(edge: Pick<GraphEdge, "status">, problemsFirst: boo
 
 /** Worst status first, then by id: a stable order for the accessible edge list. */
 export function sortEdgesForList<T extends Pick<Edge, "id" | "status">>(edges: readonly T[]): T[] {
-  return [...edges].sort((a, b) => statusRank(a.status) - statusRank(b.status) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return [...edges].sort(
+    (a, b) => statusRank(a.status) - statusRank(b.status) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
 }
 
 /**
@@ -22,7 +24,9 @@ export function sortEdgesForList<T extends Pick<Edge, "id" | "status">>(edges: r
  * emphasis), sorted: exposed on the canvas element (`data-highlighted`) so tests and tools can check
  * what a picture shows, read from what is painted rather than recomputed.
  */
-export function highlightedEdgeIds(buckets: readonly { emphasis: Emphasis; curves: readonly { id: string }[] }[]): string[] {
+export function highlightedEdgeIds(
+  buckets: readonly { emphasis: Emphasis; curves: readonly { id: string }[] }[],
+): string[] {
   return buckets
     .filter((b) => b.emphasis === "highlight")
     .flatMap((b) => b.curves.map((c) => c.id))

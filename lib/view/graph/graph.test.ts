@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { call, deploy, destRule, meshConfig, namespace, peerAuth, run, service, tls } from "../../../test/kit";
+import {
+  call,
+  deploy,
+  destRule,
+  meshConfig,
+  namespace,
+  peerAuth,
+  run,
+  service,
+  tls,
+} from "../../../test/kit";
 import { syntheticSnapshot, FOCUS } from "../../../bench/graph/synthetic";
 import { sliceSnapshot } from "../sliceSnapshot";
 import { buildGraph, OUTSIDE_NODE_ID, serviceNodeId, workloadNodeId } from "./buildGraph";
@@ -43,7 +53,9 @@ describe("buildGraph", () => {
     expect(g.edges.map((e) => [e.from, e.to, e.status]).sort()).toEqual(
       snap.edges
         .map((e) => [
-          e.source.workload === null ? OUTSIDE_NODE_ID : workloadNodeId(e.source.namespace!, e.source.workload),
+          e.source.workload === null
+            ? OUTSIDE_NODE_ID
+            : workloadNodeId(e.source.namespace!, e.source.workload),
           serviceNodeId(e.destination.namespace, e.destination.service),
           e.status,
         ])
@@ -71,7 +83,10 @@ describe("buildGraph", () => {
   });
 
   it("links Services to the workloads behind them", () => {
-    expect(g.links).toContainEqual({ from: serviceNodeId("shop", "cart"), to: workloadNodeId("shop", "cart") });
+    expect(g.links).toContainEqual({
+      from: serviceNodeId("shop", "cart"),
+      to: workloadNodeId("shop", "cart"),
+    });
   });
 
   it("reads a full snapshot the same way as a sliced one", () => {
@@ -83,7 +98,8 @@ describe("problems first", () => {
   it("dims only healthy mTLS edges, and only when asked; broken stays highlighted", () => {
     expect(edgeEmphasis({ status: "mtls" }, true)).toBe("dim");
     expect(edgeEmphasis({ status: "mtls" }, false)).toBe("normal");
-    for (const s of ["plaintext", "mismatch", "unknown"] as const) expect(edgeEmphasis({ status: s }, true)).toBe("normal");
+    for (const s of ["plaintext", "mismatch", "unknown"] as const)
+      expect(edgeEmphasis({ status: s }, true)).toBe("normal");
     expect(edgeEmphasis({ status: "broken" }, false)).toBe("highlight");
   });
 
@@ -144,7 +160,8 @@ describe("layoutGraph", () => {
       expect(n.x >= g.x && n.x + n.w <= g.x + g.w && n.y >= g.y && n.y + n.h <= g.y + g.h).toBe(true);
     }
     // Groups sit side by side without overlapping.
-    for (let i = 1; i < l.groups.length; i++) expect(l.groups[i]!.x).toBeGreaterThanOrEqual(l.groups[i - 1]!.x + l.groups[i - 1]!.w);
+    for (let i = 1; i < l.groups.length; i++)
+      expect(l.groups[i]!.x).toBeGreaterThanOrEqual(l.groups[i - 1]!.x + l.groups[i - 1]!.w);
   });
 
   it("puts Services left of the workloads behind them and callers left of this namespace", () => {

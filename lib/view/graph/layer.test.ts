@@ -2,10 +2,23 @@ import { describe, expect, it } from "vitest";
 import { LAYER_PAD, layerGeometry, layerPlacement, MAX_LAYER_PX } from "./layer";
 import type { GraphLayout } from "./types";
 
-const layout = (width: number, height: number): GraphLayout => ({ nodes: [], edges: [], links: [], groups: [], width, height });
+const layout = (width: number, height: number): GraphLayout => ({
+  nodes: [],
+  edges: [],
+  links: [],
+  groups: [],
+  width,
+  height,
+});
 
 /** Where graph point (gx, gy) lands on the canvas, in device pixels, when the layer is drawn at `p`. */
-function onCanvas(l: NonNullable<ReturnType<typeof layerGeometry>>, p: ReturnType<typeof layerPlacement>, gx: number, gy: number, dpr: number) {
+function onCanvas(
+  l: NonNullable<ReturnType<typeof layerGeometry>>,
+  p: ReturnType<typeof layerPlacement>,
+  gx: number,
+  gy: number,
+  dpr: number,
+) {
   const s = p.width / l.pxWidth;
   return { x: p.x + (l.paint.x + gx * l.k) * dpr * s, y: p.y + (l.paint.y + gy * l.k) * dpr * s };
 }

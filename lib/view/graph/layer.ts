@@ -30,7 +30,12 @@ export interface LayerGeometry {
 }
 
 /** The layer for `layout` at scale `k`, or null when it would exceed `maxPx` device pixels. */
-export function layerGeometry(layout: GraphLayout, k: number, dpr: number, maxPx = MAX_LAYER_PX): LayerGeometry | null {
+export function layerGeometry(
+  layout: GraphLayout,
+  k: number,
+  dpr: number,
+  maxPx = MAX_LAYER_PX,
+): LayerGeometry | null {
   const cssWidth = Math.ceil(layout.width * k + 2 * LAYER_PAD);
   const cssHeight = Math.ceil(layout.height * k + 2 * LAYER_PAD);
   const pxWidth = Math.ceil(cssWidth * dpr);
@@ -40,7 +45,11 @@ export function layerGeometry(layout: GraphLayout, k: number, dpr: number, maxPx
 }
 
 /** Where to draw the layer on the canvas for view `v`, in device pixels: scaled when `v.k` differs (while zooming). */
-export function layerPlacement(layer: LayerGeometry, v: ViewTransform, dpr: number): { x: number; y: number; width: number; height: number } {
+export function layerPlacement(
+  layer: LayerGeometry,
+  v: ViewTransform,
+  dpr: number,
+): { x: number; y: number; width: number; height: number } {
   const s = v.k / layer.k;
   // Graph point g sits at layer CSS pixel paint.x + g·k and must land on screen at v.x + g·v.k.
   const x = (v.x - layer.paint.x * s) * dpr;

@@ -18,10 +18,17 @@ export function nodeSelection(
   namespace: string,
 ): NodeSelection {
   if (node.id === OUTSIDE_NODE_ID || node.namespace === null) return { kind: "none" };
-  if (node.namespace !== namespace) return { kind: "namespace", namespace: node.namespace, workload: node.kind === "workload" ? node.name : null };
+  if (node.namespace !== namespace)
+    return {
+      kind: "namespace",
+      namespace: node.namespace,
+      workload: node.kind === "workload" ? node.name : null,
+    };
   if (node.kind === "workload") return { kind: "workload", name: node.name };
   const svc = services.find((s) => s.namespace === node.namespace && s.name === node.name);
   // Service.workloads are "<ns>/<name>"; only backends in this namespace can open a panel here.
   const backends = svc?.workloads.filter((w) => w.startsWith(`${namespace}/`)) ?? [];
-  return backends.length === 1 ? { kind: "workload", name: backends[0]!.slice(namespace.length + 1) } : { kind: "none" };
+  return backends.length === 1
+    ? { kind: "workload", name: backends[0]!.slice(namespace.length + 1) }
+    : { kind: "none" };
 }

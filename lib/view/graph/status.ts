@@ -14,10 +14,34 @@ export interface StatusStyle {
 }
 
 export const STATUS_STYLE: Record<EdgeStatus, StatusStyle> = {
-  broken: { label: "Broken", glyph: "✕", dash: [], width: 3.5, description: "the connection fails: the two sides disagree on TLS" },
-  mismatch: { label: "Mismatch", glyph: "≠", dash: [9, 4, 2, 4], width: 2.5, description: "observed traffic contradicts the prediction" },
-  plaintext: { label: "Plaintext", glyph: "!", dash: [10, 6], width: 2.5, description: "traffic flows unencrypted" },
-  unknown: { label: "Unknown", glyph: "?", dash: [2, 5], width: 2, description: "no proxy or telemetry tells what happens" },
+  broken: {
+    label: "Broken",
+    glyph: "✕",
+    dash: [],
+    width: 3.5,
+    description: "the connection fails: the two sides disagree on TLS",
+  },
+  mismatch: {
+    label: "Mismatch",
+    glyph: "≠",
+    dash: [9, 4, 2, 4],
+    width: 2.5,
+    description: "observed traffic contradicts the prediction",
+  },
+  plaintext: {
+    label: "Plaintext",
+    glyph: "!",
+    dash: [10, 6],
+    width: 2.5,
+    description: "traffic flows unencrypted",
+  },
+  unknown: {
+    label: "Unknown",
+    glyph: "?",
+    dash: [2, 5],
+    width: 2,
+    description: "no proxy or telemetry tells what happens",
+  },
   mtls: { label: "mTLS", glyph: "✓", dash: [], width: 1.5, description: "mutual TLS between the proxies" },
 };
 

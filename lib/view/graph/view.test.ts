@@ -10,7 +10,14 @@ import { FIT_MIN_K, fitTransform, keyboardZoomPoint, LABEL_MIN_K, zoomAbout } fr
 
 const big = layoutGraph(buildGraph(sliceSnapshot(syntheticSnapshot(), FOCUS), FOCUS));
 const box = (x: number, w: number, focus = false) => ({ id: `g${x}`, label: "g", focus, x, y: 0, w, h: 200 });
-const small: GraphLayout = { nodes: [], edges: [], links: [], groups: [box(0, 300)], width: 300, height: 200 };
+const small: GraphLayout = {
+  nodes: [],
+  edges: [],
+  links: [],
+  groups: [box(0, 300)],
+  width: 300,
+  height: 200,
+};
 const wide: GraphLayout = {
   nodes: [],
   edges: [],
@@ -46,9 +53,17 @@ describe("fitTransform", () => {
     const focus = wide.groups[2]!;
     expect(t.x + (focus.x + focus.w / 2) * t.k).toBeCloseTo(450);
     // The first group at the left: clamped so the graph starts at the padding, never further right.
-    const left = fitTransform({ ...wide, groups: wide.groups.map((g, i) => ({ ...g, focus: i === 0 })) }, 900, 400);
+    const left = fitTransform(
+      { ...wide, groups: wide.groups.map((g, i) => ({ ...g, focus: i === 0 })) },
+      900,
+      400,
+    );
     expect(left.x).toBe(24);
-    const right = fitTransform({ ...wide, groups: wide.groups.map((g, i) => ({ ...g, focus: i === 4 })) }, 900, 400);
+    const right = fitTransform(
+      { ...wide, groups: wide.groups.map((g, i) => ({ ...g, focus: i === 4 })) },
+      900,
+      400,
+    );
     expect(right.x + wide.width * right.k).toBeCloseTo(900 - 24);
   });
 });
@@ -95,7 +110,11 @@ describe("edge labels", () => {
   it("names cluster-local Services briefly and external hosts by their host", () => {
     expect(edgeDestinationLabel(e("payments.shop.svc.cluster.local", "auto"))).toBe("payments.shop:8080");
     expect(edgeDestinationLabel(e("payments.shop.svc", "destinationrule"))).toBe("payments.shop:8080");
-    expect(edgeDestinationLabel(e("api.payment-provider.example", "auto"))).toBe("api.payment-provider.example:8080");
-    expect(edgeDestinationLabel(e("payments.shop.svc.cluster.local", "mesh-external"))).toBe("payments.shop.svc.cluster.local:8080");
+    expect(edgeDestinationLabel(e("api.payment-provider.example", "auto"))).toBe(
+      "api.payment-provider.example:8080",
+    );
+    expect(edgeDestinationLabel(e("payments.shop.svc.cluster.local", "mesh-external"))).toBe(
+      "payments.shop.svc.cluster.local:8080",
+    );
   });
 });

@@ -52,7 +52,12 @@ export function zoomAbout(v: ViewTransform, sx: number, sy: number, factor: numb
  * Where "+"/"−" zoom about: the canvas centre, pulled inside the graph's on-screen box, so a graph
  * smaller than the canvas grows about its own centre instead of drifting off.
  */
-export function keyboardZoomPoint(layout: GraphLayout, v: ViewTransform, width: number, height: number): { x: number; y: number } {
+export function keyboardZoomPoint(
+  layout: GraphLayout,
+  v: ViewTransform,
+  width: number,
+  height: number,
+): { x: number; y: number } {
   const clamp = (c: number, lo: number, hi: number) => Math.min(Math.max(c, lo), hi);
   return {
     x: clamp(width / 2, v.x, v.x + layout.width * v.k),

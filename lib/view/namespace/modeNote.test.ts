@@ -6,10 +6,22 @@ const pa = { kind: "PeerAuthentication", namespace: "istio-system", name: "defau
 
 describe("modeNote: what a server mode means where the enums alone mislead", () => {
   it.each<[string, ServerMode, RegExp | null]>([
-    ["a gateway (the resolver's own decision)", GATEWAY_DECISION, /^Istio gateway: .*Gateway servers.*PeerAuthentication does not apply/],
+    [
+      "a gateway (the resolver's own decision)",
+      GATEWAY_DECISION,
+      /^Istio gateway: .*Gateway servers.*PeerAuthentication does not apply/,
+    ],
     ["a waypoint (the resolver's own decision)", WAYPOINT_DECISION, /^Istio waypoint: it takes only HBONE/],
-    ["a workload without proxy", { mode: "NONE", origin: "no-proxy", policy: null }, /^no proxy enforces mTLS/],
-    ["near miss: Istio's default PERMISSIVE says it plainly", { mode: "PERMISSIVE", origin: "default", policy: null }, null],
+    [
+      "a workload without proxy",
+      { mode: "NONE", origin: "no-proxy", policy: null },
+      /^no proxy enforces mTLS/,
+    ],
+    [
+      "near miss: Istio's default PERMISSIVE says it plainly",
+      { mode: "PERMISSIVE", origin: "default", policy: null },
+      null,
+    ],
     ["near miss: STRICT by a mesh policy names it", { mode: "STRICT", origin: "mesh", policy: pa }, null],
     ["near miss: Linkerd", { mode: "PERMISSIVE", origin: "linkerd-policy", policy: null }, null],
   ])("%s", (_name, m, expected) => {

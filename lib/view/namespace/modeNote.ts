@@ -15,7 +15,9 @@ export interface ServerMode {
 export function modeNote(m: ServerMode): string | null {
   if (m.mode === "NONE" && m.origin === "no-proxy") return "no proxy enforces mTLS here";
   if (m.policy !== null || m.origin !== "default") return null;
-  if (m.mode === "NONE") return "Istio gateway: its listeners take the TLS its Gateway servers set; PeerAuthentication does not apply";
-  if (m.mode === "STRICT") return "Istio waypoint: it takes only HBONE (Istio mTLS); PeerAuthentication does not apply";
+  if (m.mode === "NONE")
+    return "Istio gateway: its listeners take the TLS its Gateway servers set; PeerAuthentication does not apply";
+  if (m.mode === "STRICT")
+    return "Istio waypoint: it takes only HBONE (Istio mTLS); PeerAuthentication does not apply";
   return null;
 }

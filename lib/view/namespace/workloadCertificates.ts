@@ -5,7 +5,10 @@
 // (owner without `workload`) belongs to no workload panel; it still shows in the namespace's list.
 import type { Certificate, SnapshotWorkload } from "../../core/snapshot/schema";
 
-export function workloadCertificates(certs: Certificate[], w: Pick<SnapshotWorkload, "namespace" | "name">): Certificate[] {
+export function workloadCertificates(
+  certs: Certificate[],
+  w: Pick<SnapshotWorkload, "namespace" | "name">,
+): Certificate[] {
   return certs
     .filter((c) => c.owner !== null && c.owner.namespace === w.namespace && c.owner.workload === w.name)
     .sort((a, b) => a.notAfter.localeCompare(b.notAfter) || a.id.localeCompare(b.id));

@@ -64,30 +64,43 @@ describe("summarizeCluster", () => {
 
   it("gives a certificate to every namespace it is held in, as the namespace page lists it", () => {
     // A root in shop's istio-ca-root-cert and in a pay proxy's bundle, owned by neither.
-    const shared = root(4, { from: -10, to: 30 }, {
-      source: { kind: "ConfigMap", namespace: "shop", name: "istio-ca-root-cert" },
-      sources: [
-        { kind: "ConfigMap", namespace: "shop", name: "istio-ca-root-cert" },
-        { kind: "proxy", namespace: "pay", pod: "api-1" },
-      ],
-      owner: null,
-    });
+    const shared = root(
+      4,
+      { from: -10, to: 30 },
+      {
+        source: { kind: "ConfigMap", namespace: "shop", name: "istio-ca-root-cert" },
+        sources: [
+          { kind: "ConfigMap", namespace: "shop", name: "istio-ca-root-cert" },
+          { kind: "proxy", namespace: "pay", pod: "api-1" },
+        ],
+        owner: null,
+      },
+    );
     const s = summarizeCluster({ ...snap, certificates: [shared] });
     for (const ns of ["shop", "pay"]) {
       expect(s.namespaces.find((n) => n.name === ns)!.soonestExpiry?.notAfter).toBe(shared.notAfter);
-      expect(sliceSnapshot({ ...snap, certificates: [shared] }, ns).certificates.map((c) => c.id)).toEqual([shared.id]);
+      expect(sliceSnapshot({ ...snap, certificates: [shared] }, ns).certificates.map((c) => c.id)).toEqual([
+        shared.id,
+      ]);
     }
     expect(s.namespaces.find((n) => n.name === "legacy")!.soonestExpiry).toBeFalsy();
   });
 });
 
 describe("worst findings (contract §4: the overview's worst findings)", () => {
-  const f = (code: string, severity: Finding["severity"], ns: string | null, message = `${code} in ${ns}`): Finding => ({
+  const f = (
+    code: string,
+    severity: Finding["severity"],
+    ns: string | null,
+    message = `${code} in ${ns}`,
+  ): Finding => ({
     code,
     severity,
     title: `title of ${code}`,
     message,
-    resources: ns ? [{ kind: "PeerAuthentication", namespace: ns, name: "p" }] : [{ kind: "Node", name: "n1" }],
+    resources: ns
+      ? [{ kind: "PeerAuthentication", namespace: ns, name: "p" }]
+      : [{ kind: "Node", name: "n1" }],
   });
   const findings = [
     f("pa.permissive", "warning", "shop"),
@@ -110,7 +123,14 @@ describe("worst findings (contract §4: the overview's worst findings)", () => {
       ["warning", "pa.permissive", 1],
     ]);
     // The example: the first of its namespaces by name, then by message.
-    expect(s.worst[0]).toEqual({ severity: "error", code: "edge.broken", title: "title of edge.broken", count: 3, message: "first", namespace: "pay" });
+    expect(s.worst[0]).toEqual({
+      severity: "error",
+      code: "edge.broken",
+      title: "title of edge.broken",
+      count: 3,
+      message: "first",
+      namespace: "pay",
+    });
     // A cluster-scoped finding has no namespace page to link to.
     expect(s.worst[3]!.namespace).toBeNull();
   });
@@ -130,6 +150,8 @@ describe("worst findings (contract §4: the overview's worst findings)", () => {
 
   it("links a row to its namespace's findings of that severity, through the one serializer", () => {
     expect(findingsHref("demo", "shop", "error")).toBe("/c/demo/ns/shop?view=findings&severity=error");
-    expect(findingsHref("prod (eu-west)", "shop", "warning")).toBe("/c/prod%20(eu-west)/ns/shop?view=findings&severity=warning");
+    expect(findingsHref("prod (eu-west)", "shop", "warning")).toBe(
+      "/c/prod%20(eu-west)/ns/shop?view=findings&severity=warning",
+    );
   });
 });

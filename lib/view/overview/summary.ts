@@ -70,16 +70,26 @@ const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 
 
 /** The overview's link for a worst-findings row: that namespace's findings of that severity. */
 export function findingsHref(cluster: string, namespace: string, severity: Severity): string {
-  return serializeNamespaceView(namespacePath(cluster, namespace), { view: "findings", severity: [severity] });
+  return serializeNamespaceView(namespacePath(cluster, namespace), {
+    view: "findings",
+    severity: [severity],
+  });
 }
 
 /** Whether example `a` comes before `b`: the first namespace by name (none last), then the message. */
-function exampleBefore(a: { namespace: string | null; message: string }, b: { namespace: string | null; message: string }): boolean {
-  if (a.namespace !== b.namespace) return b.namespace === null || (a.namespace !== null && a.namespace < b.namespace);
+function exampleBefore(
+  a: { namespace: string | null; message: string },
+  b: { namespace: string | null; message: string },
+): boolean {
+  if (a.namespace !== b.namespace)
+    return b.namespace === null || (a.namespace !== null && a.namespace < b.namespace);
   return a.message < b.message;
 }
 
-export function summarizeCluster(s: MeshSnapshot, opts: { soonest?: number; worst?: number } = {}): ClusterSummary {
+export function summarizeCluster(
+  s: MeshSnapshot,
+  opts: { soonest?: number; worst?: number } = {},
+): ClusterSummary {
   const nowMs = Date.parse(s.now);
   const byNs = new Map<string, NamespaceSummary & { _mtls: number; _total: number }>();
   for (const n of s.namespaces)
@@ -146,7 +156,12 @@ export function summarizeCluster(s: MeshSnapshot, opts: { soonest?: number; wors
     }
   }
   const worst = [...byCode.values()]
-    .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.count - a.count || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
+    .sort(
+      (a, b) =>
+        SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+        b.count - a.count ||
+        (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+    )
     .slice(0, opts.worst ?? 5);
   const expiring = expiringVerdicts(s.findings);
   const certs = [...s.certificates].sort(
@@ -158,7 +173,11 @@ export function summarizeCluster(s: MeshSnapshot, opts: { soonest?: number; wors
     for (const nsName of certificateNamespaces(c)) {
       const ns = byNs.get(nsName);
       if (ns && !ns.soonestExpiry)
-        ns.soonestExpiry = { notAfter: c.notAfter, name: displayName(c), urgency: urgencyOf(c, nowMs, expiring) };
+        ns.soonestExpiry = {
+          notAfter: c.notAfter,
+          name: displayName(c),
+          urgency: urgencyOf(c, nowMs, expiring),
+        };
     }
   return {
     namespaces: [...byNs.values()].map(({ _mtls, _total, ...n }) => ({

@@ -2,17 +2,27 @@ import { describe, expect, it } from "vitest";
 import { demoBannerText } from "./demoBanner";
 
 describe("demo banner", () => {
-  const fallback = { context: "prod", reason: "connect ECONNREFUSED 127.0.0.1:6443", cause: "unreachable" as const, shown: "demo", shownIsDemo: true };
+  const fallback = {
+    context: "prod",
+    reason: "connect ECONNREFUSED 127.0.0.1:6443",
+    cause: "unreachable" as const,
+    shown: "demo",
+    shownIsDemo: true,
+  };
 
   it("names the current context that did not answer and why, on the overview and on the demo's pages", () => {
     expect(demoBannerText("/", ["demo"], fallback)).toBe(
       'Your current context "prod" did not answer (connect ECONNREFUSED 127.0.0.1:6443); showing the embedded demo. Includes the demo cluster "demo": generated sample data, not a live cluster.',
     );
-    expect(demoBannerText("/c/demo/ns/payments", ["demo"], fallback)).toMatch(/^Your current context "prod" did not answer \(connect ECONNREFUSED/);
+    expect(demoBannerText("/c/demo/ns/payments", ["demo"], fallback)).toMatch(
+      /^Your current context "prod" did not answer \(connect ECONNREFUSED/,
+    );
   });
 
   it("says only that the data is sample data when the demo was asked for (HANDSHAKE_DEMO=1)", () => {
-    expect(demoBannerText("/c/demo/ns/payments", ["demo"], null)).toBe('Demo cluster "demo": generated sample data, not a live cluster.');
+    expect(demoBannerText("/c/demo/ns/payments", ["demo"], null)).toBe(
+      'Demo cluster "demo": generated sample data, not a live cluster.',
+    );
   });
 
   it("shows nothing on another cluster's page or without a demo", () => {
@@ -22,7 +32,12 @@ describe("demo banner", () => {
 
   // reviews/http2.md #5: the current context left out for its name fell back without a word.
   it("names a current context whose name is not usable, escaped, and why", () => {
-    const refused = { ...fallback, context: "a\u202eb", reason: "holds U+202E, a bidirectional control, which can show another name than the one used", cause: "unusable-name" as const };
+    const refused = {
+      ...fallback,
+      context: "a\u202eb",
+      reason: "holds U+202E, a bidirectional control, which can show another name than the one used",
+      cause: "unusable-name" as const,
+    };
     expect(demoBannerText("/", ["demo"], refused)).toBe(
       'Your current context "a\\u202Eb" is not usable as a cluster name (holds U+202E, a bidirectional control, which can show another name than the one used); showing the embedded demo. Includes the demo cluster "demo": generated sample data, not a live cluster.',
     );
@@ -30,7 +45,8 @@ describe("demo banner", () => {
 
   it("says why when the pod's own cluster stands in, on the overview and on that cluster's pages only", () => {
     const inCluster = { ...fallback, shown: "in-cluster", shownIsDemo: false };
-    const text = 'Your current context "prod" did not answer (connect ECONNREFUSED 127.0.0.1:6443); showing "in-cluster".';
+    const text =
+      'Your current context "prod" did not answer (connect ECONNREFUSED 127.0.0.1:6443); showing "in-cluster".';
     expect(demoBannerText("/", [], inCluster)).toBe(text);
     expect(demoBannerText("/c/in-cluster/ns/shop", [], inCluster)).toBe(text);
     // Near miss: another cluster's page is not about the default.

@@ -22,7 +22,11 @@ export interface DefaultFallback extends DefaultFallbackFrom {
   shownIsDemo: boolean;
 }
 
-export function demoBannerText(path: string, demoClusters: string[], fallback: DefaultFallback | null): string | null {
+export function demoBannerText(
+  path: string,
+  demoClusters: string[],
+  fallback: DefaultFallback | null,
+): string | null {
   const cluster = /^\/c\/([^/]+)/.exec(path)?.[1];
   const clusterName = cluster === undefined ? undefined : safeDecode(cluster);
   const sample =
@@ -33,7 +37,8 @@ export function demoBannerText(path: string, demoClusters: string[], fallback: D
       : demoClusters.length > 0
         ? `Includes the demo cluster ${demoClusters.map((c) => `"${c}"`).join(", ")}: generated sample data, not a live cluster.`
         : null;
-  const why = fallback && (clusterName === undefined || clusterName === fallback.shown) ? fallbackText(fallback) : null;
+  const why =
+    fallback && (clusterName === undefined || clusterName === fallback.shown) ? fallbackText(fallback) : null;
   return why && sample ? `${why} ${sample}` : (why ?? sample);
 }
 

@@ -112,7 +112,8 @@ export function lookupDestinationRule(
   // (SetDestinationRules), and SidecarScope applies selectors of DRs in the client's own namespace.
   const first = (dr: KubeObject) =>
     clientNs !== root ? visibleTo(dr, clientNs) : privateOnly(dr) || selectorOf(dr) !== null;
-  const inNs = (ns: string) => inv.destinationRules.filter((dr) => (dr.metadata.namespace ?? "default") === ns);
+  const inNs = (ns: string) =>
+    inv.destinationRules.filter((dr) => (dr.metadata.namespace ?? "default") === ns);
   const [found, matched] = bestIn(inNs(clientNs).filter(first), host, client.labels, true);
   if (matched) return found;
   // Exported tiers (getExportedDestinationRuleFromNamespace): the most specific host among the DRs
@@ -122,7 +123,11 @@ export function lookupDestinationRule(
     const score = bestScore(exported, host);
     if (score < 0) continue;
     // Exported to "*" or the client's namespace by name: "." names no namespace here.
-    const reach = exported.filter((dr) => specificity(normalisedHost(dr), host) === score && exportTo(dr).some((e) => e === "*" || e === clientNs));
+    const reach = exported.filter(
+      (dr) =>
+        specificity(normalisedHost(dr), host) === score &&
+        exportTo(dr).some((e) => e === "*" || e === clientNs),
+    );
     if (reach.length === 0) continue;
     return bestIn(reach, host, client.labels, false)[0];
   }

@@ -88,7 +88,8 @@ function candidates(inv: RInventory, w: RWorkload, scope: "mesh" | "namespace" |
     if (scope === "workload" && !matches(pa, w.labels)) continue;
     // ztunnel's copy (fetchPeerAuthentications): a root policy is mesh-wide only with a nil selector;
     // one with `selector: {}` reaches the root namespace's own workloads only.
-    if (scope === "mesh" && w.dataplane === "ambient" && rec(pa.spec).selector != null && ns !== w.namespace) continue;
+    if (scope === "mesh" && w.dataplane === "ambient" && rec(pa.spec).selector != null && ns !== w.namespace)
+      continue;
     out.push(pa);
   }
   return out;
@@ -131,14 +132,22 @@ export function composeForWorkload(inv: RInventory, w: RWorkload): WorkloadPolic
  * converted workload policy is a DENY whose groups are OR'd: one per STRICT port of its own, and one
  * "no principal and not an exempt port" group. Written from the Go, branch by branch.
  */
-function ambient(mesh: KubeObject | null, ns: KubeObject | null, nsConv: KubeObject | null, wpa: KubeObject | null, chain: Decision): WorkloadPolicy {
+function ambient(
+  mesh: KubeObject | null,
+  ns: KubeObject | null,
+  nsConv: KubeObject | null,
+  wpa: KubeObject | null,
+  chain: Decision,
+): WorkloadPolicy {
   const M = mesh ? modeOf(rec(mesh.spec).mtls) : null;
   const N = ns ? modeOf(rec(ns.spec).mtls) : null;
   const W = wpa ? modeOf(rec(wpa.spec).mtls) : null;
   let strict = M === "STRICT";
   if (ns && N !== null) strict = N === "STRICT";
   const notStrict = (m: PaMode | null) => m === "PERMISSIVE" || m === "DISABLE";
-  const entries: [number, PaMode | null][] = wpa ? Object.entries(rec(rec(wpa.spec).portLevelMtls)).map(([k, v]) => [Number(k), modeOf(v)]) : [];
+  const entries: [number, PaMode | null][] = wpa
+    ? Object.entries(rec(rec(wpa.spec).portLevelMtls)).map(([k, v]) => [Number(k), modeOf(v)])
+    : [];
   let referenced = false;
   if (wpa) {
     if (W === "STRICT") strict = true;
@@ -165,29 +174,54 @@ function ambient(mesh: KubeObject | null, ns: KubeObject | null, nsConv: KubeObj
     let rules = W === "STRICT" ? 1 : 0;
     for (const [port, m] of entries) {
       if (m === "STRICT") {
-        if (W === "STRICT" || (W === null && ns !== null && N === "STRICT") || ((ns === null || N === null) && mesh !== null && M === "STRICT")) continue;
+        if (
+          W === "STRICT" ||
+          (W === null && ns !== null && N === "STRICT") ||
+          ((ns === null || N === null) && mesh !== null && M === "STRICT")
+        )
+          continue;
         strictPorts.add(port);
       } else if (notStrict(m)) {
         if (notStrict(W)) continue;
-        if (W === null && ((ns !== null && N !== "STRICT") || (ns === null && mesh !== null && M !== "STRICT") || (ns === null && mesh === null))) continue;
+        if (
+          W === null &&
+          ((ns !== null && N !== "STRICT") ||
+            (ns === null && mesh !== null && M !== "STRICT") ||
+            (ns === null && mesh === null))
+        )
+          continue;
         found = true;
         exempt.add(port);
         rules++;
       }
     }
-    const merge = (mesh !== null && M === "STRICT" && (ns === null || N === null || N === "STRICT")) || (ns !== null && N === "STRICT");
-    if (W === "STRICT" && !found) strictPorts.clear(); // returns nil: the static policy was not sent either
+    const merge =
+      (mesh !== null && M === "STRICT" && (ns === null || N === null || N === "STRICT")) ||
+      (ns !== null && N === "STRICT");
+    if (W === "STRICT" && !found)
+      strictPorts.clear(); // returns nil: the static policy was not sent either
     else rulesWithPrincipal = rules > 0 && (W === "STRICT" || (merge && found));
   }
-  const denies = (port: number | null) => strict || (port !== null && strictPorts.has(port)) || (rulesWithPrincipal && (port === null || !exempt.has(port)));
+  const denies = (port: number | null) =>
+    strict ||
+    (port !== null && strictPorts.has(port)) ||
+    (rulesWithPrincipal && (port === null || !exempt.has(port)));
   const modeFor = (port: number | null): PaMode => (denies(port) ? "STRICT" : "PERMISSIVE");
   // Which object decides is the last level with a mode, unless the conversion turned it around.
   const chainMode = chain.mode === "STRICT" ? "STRICT" : "PERMISSIVE";
-  const workload: Decision = modeFor(null) === chainMode ? { ...chain, mode: chainMode } : { mode: modeFor(null), policy: refOf(wpa!), origin: "workload" };
+  const workload: Decision =
+    modeFor(null) === chainMode
+      ? { ...chain, mode: chainMode }
+      : { mode: modeFor(null), policy: refOf(wpa!), origin: "workload" };
   const perPort = new Map<number, Decision>();
   for (const [port, m] of entries) {
     const mode = modeFor(port);
-    perPort.set(port, mode === workload.mode && m !== mode ? { ...workload } : { mode, policy: refOf(wpa!), origin: "workload-port" });
+    perPort.set(
+      port,
+      mode === workload.mode && m !== mode
+        ? { ...workload }
+        : { mode, policy: refOf(wpa!), origin: "workload-port" },
+    );
   }
   return { workload, perPort };
 }

@@ -1,7 +1,13 @@
 // GET /api/v1/certificates?cluster=&namespace=&expiringWithin=30d (contract §3): `{ certificates }`,
 // optionally cut to one namespace and to those whose notAfter is within the duration (expired ones
 // included). Without expiringWithin, every certificate.
-import { errorResponse, json, getOnlyRoute, resolveSnapshot, viewHeaders } from "../../../../lib/server/apiRoute";
+import {
+  errorResponse,
+  json,
+  getOnlyRoute,
+  resolveSnapshot,
+  viewHeaders,
+} from "../../../../lib/server/apiRoute";
 import { readDuration } from "../../../../lib/view/apiParams";
 import { expiringWithin } from "../../../../lib/view/expiry/timeline";
 

@@ -1,6 +1,12 @@
 // GET /api/v1/findings?cluster=&namespace=&severity= (contract §3): `{ findings }`, optionally cut to one
 // namespace and to the given severities (one comma separated list; a repeated parameter is a 400).
-import { errorResponse, json, getOnlyRoute, resolveSnapshot, viewHeaders } from "../../../../lib/server/apiRoute";
+import {
+  errorResponse,
+  json,
+  getOnlyRoute,
+  resolveSnapshot,
+  viewHeaders,
+} from "../../../../lib/server/apiRoute";
 import { readSeverities } from "../../../../lib/view/apiParams";
 import { filterBySeverity } from "../../../../lib/view/findings/group";
 

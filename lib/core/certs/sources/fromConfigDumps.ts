@@ -21,7 +21,6 @@ export interface DumpCertInputs {
 // ---------------------------------------------------------------------------------------------
 // Base64 helper (also used by fromObjects.ts)
 
-
 /** The bytes of a base64 text as a binary string (one char per byte), or null when it is not base64. Whitespace is tolerated. */
 export function decodeBase64(text: string): string | null {
   const b64 = text.replace(/\s+/g, "");
@@ -144,7 +143,8 @@ function readEnvoy(dump: ConfigDump, pod: DumpPodInfo | undefined, out: DumpCert
 const OS_TRUST_STORE = "file-root:system";
 
 /** Istio's mounted mesh certificates (security.DefaultCertChainFilePath, DefaultRootCertFilePath: ./etc/certs/…). */
-const MESH_CERT_FILES = /^(file-cert:\.?\/etc\/certs\/cert-chain\.pem~|file-root:\.?\/etc\/certs\/root-cert\.pem$)/;
+const MESH_CERT_FILES =
+  /^(file-cert:\.?\/etc\/certs\/cert-chain\.pem~|file-root:\.?\/etc\/certs\/root-cert\.pem$)/;
 
 /**
  * The `file-cert:`/`file-root:` secrets that are the proxy's mesh identity and roots: Istio's mounted
@@ -157,7 +157,9 @@ function mountedMeshFiles(entries: Obj[]): Set<string> {
   const names = entries.map(secretName);
   const out = new Set(names.filter((n) => MESH_CERT_FILES.test(n)));
   if (names.includes("default") || names.includes("ROOTCA")) return out;
-  const identities = entries.filter((e) => secretName(e).startsWith("file-cert:") && leafCarriesSpiffeId(e)).map(secretName);
+  const identities = entries
+    .filter((e) => secretName(e).startsWith("file-cert:") && leafCarriesSpiffeId(e))
+    .map(secretName);
   if (identities.length === 0) return out;
   for (const n of identities) out.add(n);
   for (const n of names) if (n.startsWith("file-root:")) out.add(n);
@@ -252,7 +254,10 @@ function readSecret(
   // proxy has no `default`/`ROOTCA` secret, a file-cert with a SPIFFE ID and the file roots beside it)
   // stay mesh trust: a stale root there is cert.root-mismatch.
   const meshFile = meshFiles.has(name);
-  const scope = name === "" || name === "default" || name === "ROOTCA" || meshFile ? trustScope : `proxy-secret:${trustScope.slice("proxy:".length)}#${name}`;
+  const scope =
+    name === "" || name === "default" || name === "ROOTCA" || meshFile
+      ? trustScope
+      : `proxy-secret:${trustScope.slice("proxy:".length)}#${name}`;
   const base = { source, mesh: "istio" as const, trustScope: scope, at: { ...r.dump.at } };
 
   const tls = field(secret, "tls_certificate", "tlsCertificate");

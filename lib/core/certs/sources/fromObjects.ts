@@ -434,7 +434,9 @@ function readSecret(lo: LoadedObject, out: ObjectCertInputs, namespaces: CaNames
  */
 function linkerdOwned(o: KubeObject): boolean {
   const labels = o.metadata.labels ?? {};
-  return labels["linkerd.io/control-plane-component"] !== undefined || labels["linkerd.io/extension"] !== undefined;
+  return (
+    labels["linkerd.io/control-plane-component"] !== undefined || labels["linkerd.io/extension"] !== undefined
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -503,7 +505,9 @@ function readCertificate(lo: LoadedObject, out: ObjectCertInputs): void {
   const notAfter = statusTime(lo, o, "notAfter", out.problems);
   const renewalTime = statusTime(lo, o, "renewalTime", out.problems);
   const lastFailureTime = statusTime(lo, o, "lastFailureTime", out.problems);
-  const issuingCondition = arr(at(o, "status", "conditions")).find((x) => str(at(x, "type")) === "Issuing" && str(at(x, "status")) === "True");
+  const issuingCondition = arr(at(o, "status", "conditions")).find(
+    (x) => str(at(x, "type")) === "Issuing" && str(at(x, "status")) === "True",
+  );
   const issuing = issuingCondition !== undefined;
   const issuingSince = str(at(issuingCondition, "lastTransitionTime"));
   if (duration !== undefined) c.duration = duration;
@@ -514,7 +518,8 @@ function readCertificate(lo: LoadedObject, out: ObjectCertInputs): void {
   if (renewalTime !== undefined) c.renewalTime = renewalTime;
   if (lastFailureTime !== undefined) c.lastFailureTime = lastFailureTime;
   if (issuing) c.issuing = true;
-  if (issuingSince !== undefined && RFC3339.test(issuingSince) && Number.isFinite(Date.parse(issuingSince))) c.issuingSince = issuingSince;
+  if (issuingSince !== undefined && RFC3339.test(issuingSince) && Number.isFinite(Date.parse(issuingSince)))
+    c.issuingSince = issuingSince;
   out.certManager.certificates.push(c);
 }
 
@@ -523,7 +528,12 @@ function readCertificate(lo: LoadedObject, out: ObjectCertInputs): void {
  * ignored: `new Date` would read "12" as 2001-12-01 and "20000" as a year past 9999.
  */
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
-function statusTime(lo: LoadedObject, o: KubeObject, field: string, problems: InputProblem[]): string | undefined {
+function statusTime(
+  lo: LoadedObject,
+  o: KubeObject,
+  field: string,
+  problems: InputProblem[],
+): string | undefined {
   const v = at(o, "status", field);
   if (v === undefined || v === null) return undefined;
   if (typeof v === "string" && RFC3339.test(v) && Number.isFinite(new Date(v).getTime())) return v;
@@ -532,11 +542,18 @@ function statusTime(lo: LoadedObject, o: KubeObject, field: string, problems: In
 }
 
 /** A Go duration ("2160h", "1h30m"); one that does not parse is reported rather than silently ignored. */
-function goDuration(lo: LoadedObject, spec: Obj, field: string, problems: InputProblem[]): string | undefined {
+function goDuration(
+  lo: LoadedObject,
+  spec: Obj,
+  field: string,
+  problems: InputProblem[],
+): string | undefined {
   const v = spec[field];
   if (v === undefined || v === null) return undefined;
   if (typeof v === "string" && parseDuration(v) !== null) return v;
-  problems.push(problem(lo, `spec.${field}`, `is ${shown(v)}, not a Go duration such as "2160h" or "1h30m"; ignored`));
+  problems.push(
+    problem(lo, `spec.${field}`, `is ${shown(v)}, not a Go duration such as "2160h" or "1h30m"; ignored`),
+  );
   return undefined;
 }
 

@@ -40,7 +40,15 @@ const SECRET = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Se
 
 /** Canonical PEM (64-column base64, one trailing newline per block) of DER certificates, as test/pki.ts writes them. */
 const pemOfDers = (ders: Uint8Array[]) =>
-  ders.map((d) => `-----BEGIN CERTIFICATE-----\n${Buffer.from(d).toString("base64").match(/.{1,64}/g)!.join("\n")}\n-----END CERTIFICATE-----\n`).join("");
+  ders
+    .map(
+      (d) =>
+        `-----BEGIN CERTIFICATE-----\n${Buffer.from(d)
+          .toString("base64")
+          .match(/.{1,64}/g)!
+          .join("\n")}\n-----END CERTIFICATE-----\n`,
+    )
+    .join("");
 /** A reader's certificates as PEM, to compare with the test PKI's PEM texts. */
 const pemOf = (i: CertInput) => pemOfDers(i.ders);
 /**
@@ -48,7 +56,8 @@ const pemOf = (i: CertInput) => pemOfDers(i.ders);
  * wrapped like the key's own PEM: unwrapped, a certificate's base64 can contain the 40 characters of
  * a key line that hold the public key, which both carry.)
  */
-const jsonOf = (r: unknown) => JSON.stringify(r, (_k, v: unknown) => (v instanceof Uint8Array ? pemOfDers([v]) : v));
+const jsonOf = (r: unknown) =>
+  JSON.stringify(r, (_k, v: unknown) => (v instanceof Uint8Array ? pemOfDers([v]) : v));
 /** Inputs with their decoded certificates shown as PEM. */
 const asPem = (inputs: CertInput[]) => inputs.map(({ ders, ...rest }) => ({ ...rest, pem: pemOfDers(ders) }));
 
@@ -202,15 +211,29 @@ describe("certInputsFromDump: Envoy", () => {
 
   it("skips the OS trust store istio-agent serves (file-root:system); a file-root naming a path, even an OS bundle's, is read", () => {
     const dump = configDump({ chainPem: pki.chains.leafEcdsa, rootPem: pki.root });
-    const root = (name: string) => ({ name, secret: { "@type": SECRET, name, validation_context: { trusted_ca: { inline_bytes: b64(pki.otherRoot) } } } });
-    secretsOf(dump).dynamic_active_secrets!.push(root("file-root:system"), root("file-root:/etc/ssl/certs/ca-certificates.crt"), root("file-root:/etc/partner/ca.pem"));
+    const root = (name: string) => ({
+      name,
+      secret: {
+        "@type": SECRET,
+        name,
+        validation_context: { trusted_ca: { inline_bytes: b64(pki.otherRoot) } },
+      },
+    });
+    secretsOf(dump).dynamic_active_secrets!.push(
+      root("file-root:system"),
+      root("file-root:/etc/ssl/certs/ca-certificates.crt"),
+      root("file-root:/etc/partner/ca.pem"),
+    );
     const r = certInputsFromDump(envoy(dump), { serviceAccount: "web" });
     expect(r.problems).toEqual([]);
     expect(r.inputs.map((i) => [i.source.name, i.trustScope])).toEqual([
       ["default", "proxy:shop/web-1"],
       ["ROOTCA", "proxy:shop/web-1"],
       // A corporate CA may be mounted over (or built into) the OS bundle path: only file-root:system is the agent's own.
-      ["file-root:/etc/ssl/certs/ca-certificates.crt", "proxy-secret:shop/web-1#file-root:/etc/ssl/certs/ca-certificates.crt"],
+      [
+        "file-root:/etc/ssl/certs/ca-certificates.crt",
+        "proxy-secret:shop/web-1#file-root:/etc/ssl/certs/ca-certificates.crt",
+      ],
       ["file-root:/etc/partner/ca.pem", "proxy-secret:shop/web-1#file-root:/etc/partner/ca.pem"],
     ]);
   });
@@ -660,32 +683,35 @@ health_checks { listener_enabled = true }
 
 describe("certInputsFromObjects: Secrets", () => {
   it("reads Istio's cacerts (both layouts) and istio-ca-secret", () => {
-    const r = certInputsFromObjects([
-      loaded(
-        secret("istio-system", "cacerts", {
-          "ca-cert.pem": pki.intermediate,
-          "cert-chain.pem": pki.intermediate + pki.root,
-          "root-cert.pem": pki.root,
-        }),
-      ),
-      loaded(
-        secret(
-          "istio-east",
-          "cacerts",
-          { "tls.crt": pki.intermediate, "ca.crt": pki.root },
-          { type: "kubernetes.io/tls" },
+    const r = certInputsFromObjects(
+      [
+        loaded(
+          secret("istio-system", "cacerts", {
+            "ca-cert.pem": pki.intermediate,
+            "cert-chain.pem": pki.intermediate + pki.root,
+            "root-cert.pem": pki.root,
+          }),
         ),
-      ),
-      loaded(
-        secret(
-          "istio-system",
-          "istio-ca-secret",
-          { "ca-cert.pem": pki.root, "root-cert.pem": pki.root, "cert-chain.pem": "" },
-          { type: "istio.io/ca-root" },
+        loaded(
+          secret(
+            "istio-east",
+            "cacerts",
+            { "tls.crt": pki.intermediate, "ca.crt": pki.root },
+            { type: "kubernetes.io/tls" },
+          ),
         ),
-      ),
-      // istiods in istio-system and istio-east (the cert-manager layout: tls.crt / ca.crt).
-    ], new Set(["istio-system", "istio-east"]));
+        loaded(
+          secret(
+            "istio-system",
+            "istio-ca-secret",
+            { "ca-cert.pem": pki.root, "root-cert.pem": pki.root, "cert-chain.pem": "" },
+            { type: "istio.io/ca-root" },
+          ),
+        ),
+        // istiods in istio-system and istio-east (the cert-manager layout: tls.crt / ca.crt).
+      ],
+      new Set(["istio-system", "istio-east"]),
+    );
     expect(r.problems).toEqual([]);
     expect(summary(r.inputs)).toEqual([
       "Secret istio-system/cacerts[ca-cert.pem] ca-chain istio",
@@ -704,7 +730,9 @@ describe("certInputsFromObjects: Secrets", () => {
     // Two control planes, one per scheme: the issuer is read only where a control plane runs (collect.ts).
     const r = certInputsFromObjects(
       [
-        loaded(secret("linkerd", "linkerd-identity-issuer", { "crt.pem": pki.linkerdIssuer }, { plain: true })),
+        loaded(
+          secret("linkerd", "linkerd-identity-issuer", { "crt.pem": pki.linkerdIssuer }, { plain: true }),
+        ),
         loaded(
           secret(
             "linkerd-cm",
@@ -894,7 +922,12 @@ describe("certInputsFromObjects: cert-manager", () => {
       loaded(
         certificate(
           "broken",
-          { secretName: "x", issuerRef: { name: "ca" }, literalSubject: "CN=x,O=Example", emailAddresses: ["ops@example.com", 5] },
+          {
+            secretName: "x",
+            issuerRef: { name: "ca" },
+            literalSubject: "CN=x,O=Example",
+            emailAddresses: ["ops@example.com", 5],
+          },
           { conditions: [{ type: "Ready", status: "maybe" }] },
         ),
       ),

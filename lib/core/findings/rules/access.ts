@@ -35,7 +35,9 @@ export const accessForbidden = rule("access.forbidden", (ctx) => {
     const res = resourceOf(kind);
     // Secrets are optional by design (deploy/clusterrole.yaml): say what is lost rather than demand access.
     const lost = (where: string) =>
-      kind === "Secret" ? "the expiry and chains of CA and TLS Secrets there are not shown" : `findings that depend on ${kind} objects ${where} may be missing`;
+      kind === "Secret"
+        ? "the expiry and chains of CA and TLS Secrets there are not shown"
+        : `findings that depend on ${kind} objects ${where} may be missing`;
     const grant = (scope: string, check: string) =>
       `Grant Handshake's identity list on ${res}${scope} (deploy/clusterrole.yaml lists exactly what it reads); check with kubectl auth can-i list ${res}${check}.`;
     const names = [...g.namespaces.keys()].sort();
@@ -55,7 +57,9 @@ export const accessForbidden = rule("access.forbidden", (ctx) => {
     }
     if (names.length === 0) continue;
     const one = names.length === 1;
-    const where = one ? `in namespace ${names[0]}` : `in ${names.length} namespaces (${listNames(names, NAMED_NAMESPACES)})`;
+    const where = one
+      ? `in namespace ${names[0]}`
+      : `in ${names.length} namespaces (${listNames(names, NAMED_NAMESPACES)})`;
     const resources: Ref[] = names.map((ns) => namespaceRef(ns));
     out.push(
       finding("access.forbidden", {
@@ -79,12 +83,24 @@ export const accessProxyUnreachable = rule("access.proxy-unreachable", (ctx) => 
   }
   const groups = [...byReason.entries()]
     .map(([reason, pods]) => ({ reason, pods: pods.sort() }))
-    .sort((a, b) => b.pods.length - a.pods.length || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0));
+    .sort(
+      (a, b) => b.pods.length - a.pods.length || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0),
+    );
   const why = groups.map((g) => `${g.pods.length} ${g.reason} (${listNames(g.pods)})`).join("; ");
   const n = proxies.length;
   const resources: Ref[] = proxies
     .map((p) => ({ kind: "Pod", namespace: p.namespace, name: p.pod }))
-    .sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    .sort((a, b) =>
+      a.namespace < b.namespace
+        ? -1
+        : a.namespace > b.namespace
+          ? 1
+          : a.name < b.name
+            ? -1
+            : a.name > b.name
+              ? 1
+              : 0,
+    );
   const out: Finding[] = [
     finding("access.proxy-unreachable", {
       message: `The secrets of ${n} ${n === 1 ? "proxy" : "proxies"} could not be read from the admin port 15000: ${why}. Their workload certificates are missing from this view.`,

@@ -45,12 +45,26 @@ export function renewingNow(c: CertManagerCertificate, renewal: number, now: num
  * before notAfter), or one cert-manager is carrying out now (`inFlight`: renewingNow, as
  * cert.rotation-overdue waits for it). `renewal` undefined or NaN: none scheduled.
  */
-export function renewalSchedule(o: { renewal: number | undefined; scheduledUntil: number | undefined; notAfter: number; certManager: CertManagerCertificate | null; now: number }): {
+export function renewalSchedule(o: {
+  renewal: number | undefined;
+  scheduledUntil: number | undefined;
+  notAfter: number;
+  certManager: CertManagerCertificate | null;
+  now: number;
+}): {
   scheduled: boolean;
   inFlight: boolean;
 } {
   const { renewal, scheduledUntil, now } = o;
-  const inFlight = renewal !== undefined && renewal <= now && o.certManager !== null && renewingNow(o.certManager, renewal, now);
-  const scheduled = renewal !== undefined && scheduledUntil !== undefined && scheduledUntil < o.notAfter && (scheduledUntil > now || inFlight);
+  const inFlight =
+    renewal !== undefined &&
+    renewal <= now &&
+    o.certManager !== null &&
+    renewingNow(o.certManager, renewal, now);
+  const scheduled =
+    renewal !== undefined &&
+    scheduledUntil !== undefined &&
+    scheduledUntil < o.notAfter &&
+    (scheduledUntil > now || inFlight);
   return { scheduled, inFlight };
 }

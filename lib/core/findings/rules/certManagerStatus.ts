@@ -37,7 +37,11 @@ function statusTimes(c: CertManagerCertificate): StatusTimes {
   const notAfter = Date.parse(c.notAfter!);
   const notBefore = c.notBefore === undefined ? NaN : Date.parse(c.notBefore);
   const duration = c.duration === undefined ? null : parseDuration(c.duration);
-  const lifetime = Number.isFinite(notBefore) ? notAfter - notBefore : duration !== null ? duration * 1000 : DEFAULT_DURATION_MS;
+  const lifetime = Number.isFinite(notBefore)
+    ? notAfter - notBefore
+    : duration !== null
+      ? duration * 1000
+      : DEFAULT_DURATION_MS;
   // cert-manager writes renewalTime with every certificate it issues: a status without one has no
   // renewal scheduled (DECISIONS, review of Linkerd, cert-manager and SPIRE support, #4 and #16).
   const renewal = c.renewalTime === undefined ? NaN : Date.parse(c.renewalTime);
@@ -51,7 +55,8 @@ function statusTimes(c: CertManagerCertificate): StatusTimes {
   };
 }
 
-const fixFor = (c: CertManagerCertificate) => `kubectl describe certificate ${c.name} -n ${c.namespace}: check why cert-manager has not renewed it (its CertificateRequests, the issuer, the controller's logs).`;
+const fixFor = (c: CertManagerCertificate) =>
+  `kubectl describe certificate ${c.name} -n ${c.namespace}: check why cert-manager has not renewed it (its CertificateRequests, the issuer, the controller's logs).`;
 
 export const certExpiredByStatus = rule("cert.expired", (ctx) =>
   withoutSecret(ctx)
@@ -73,7 +78,13 @@ export const certExpiringByStatus = rule("cert.expiring", (ctx) => {
     const left = s.notAfter - now;
     if (left <= 0) continue;
     // As certExpiring: a renewal ahead, or one cert-manager is carrying out now, is on schedule.
-    const { scheduled, inFlight } = renewalSchedule({ renewal: s.renewal, scheduledUntil: s.renewal, notAfter: s.notAfter, certManager: s.c, now });
+    const { scheduled, inFlight } = renewalSchedule({
+      renewal: s.renewal,
+      scheduledUntil: s.renewal,
+      notAfter: s.notAfter,
+      certManager: s.c,
+      now,
+    });
     const severity = expiringSeverity(left, s.lifetime, s.c.isCA, t, scheduled);
     if (!severity) continue;
     out.push(

@@ -1,6 +1,11 @@
 // Certificate rules (findings.md "Certificates"). Each names the objects holding the certificate
 // (Pod, Secret, ConfigMap) with `certificate` set to its fingerprint.
-import { mountedIdentity, rotatesAtHalfLife, spireActivationTime, type CertEntry } from "../../certs/analyzeCerts";
+import {
+  mountedIdentity,
+  rotatesAtHalfLife,
+  spireActivationTime,
+  type CertEntry,
+} from "../../certs/analyzeCerts";
 import type { CertSource } from "../../certs/types";
 import { fingerprintOf, verifySignedBy } from "../../certs/x509";
 import { expiringSeverity, isCaCertificate } from "../../certs/thresholds";
@@ -14,9 +19,12 @@ import { days, expiryRuleText, iso, renewalSchedule, renewingNow } from "./certE
 export const isCaRole = (e: CertEntry) => isCaCertificate(e.role, e.cert.isCA);
 
 function holderRef(s: CertSource): Ref {
-  if (s.kind === "proxy" || s.kind === "ztunnel") return { kind: "Pod", namespace: s.namespace ?? "", name: s.pod ?? s.name ?? "" };
+  if (s.kind === "proxy" || s.kind === "ztunnel")
+    return { kind: "Pod", namespace: s.namespace ?? "", name: s.pod ?? s.name ?? "" };
   if (s.kind === "file") return { kind: "File", name: s.name ?? "" };
-  return s.namespace !== undefined ? { kind: s.kind, namespace: s.namespace, name: s.name ?? "" } : { kind: s.kind, name: s.name ?? "" };
+  return s.namespace !== undefined
+    ? { kind: s.kind, namespace: s.namespace, name: s.name ?? "" }
+    : { kind: s.kind, name: s.name ?? "" };
 }
 
 /** The objects holding a certificate, deduplicated, at most ten (a root sits in every namespace). */
@@ -30,7 +38,8 @@ export function holders(e: CertEntry): Ref[] {
     seen.add(k);
     out.push(r);
   }
-  if (e.certManager) out.unshift({ kind: "Certificate", namespace: e.certManager.namespace, name: e.certManager.name });
+  if (e.certManager)
+    out.unshift({ kind: "Certificate", namespace: e.certManager.namespace, name: e.certManager.name });
   return out.slice(0, 10);
 }
 
@@ -40,19 +49,30 @@ export function describe(e: CertEntry): string {
     where.kind === "proxy" || where.kind === "ztunnel"
       ? `${where.kind} of pod ${where.namespace}/${where.pod ?? where.name}`
       : `${where.kind} ${where.namespace ? `${where.namespace}/` : ""}${where.name ?? ""}${where.key ? ` (${where.key})` : ""}`;
-  const more = e.sightings.length > 1 ? ` and ${e.sightings.length - 1} other place${e.sightings.length > 2 ? "s" : ""}` : "";
+  const more =
+    e.sightings.length > 1
+      ? ` and ${e.sightings.length - 1} other place${e.sightings.length > 2 ? "s" : ""}`
+      : "";
   return `${e.role} certificate ${e.cert.subject || e.cert.spiffeId || e.cert.fingerprint.slice(0, 16)} (serial ${e.cert.serialNumber}) in ${place}${more}`;
 }
 
-const certFinding = (code: FindingCode, e: CertEntry, f: { message: string; fix: string; severity?: "error" | "warning" | "info" }): Finding =>
-  finding(code, { ...f, resources: holders(e), certificate: e.cert.fingerprint });
+const certFinding = (
+  code: FindingCode,
+  e: CertEntry,
+  f: { message: string; fix: string; severity?: "error" | "warning" | "info" },
+): Finding => finding(code, { ...f, resources: holders(e), certificate: e.cert.fingerprint });
 
 function fixFor(e: CertEntry): string {
-  if (e.certManager) return `cert-manager renews Certificate ${e.certManager.namespace}/${e.certManager.name}; check why it has not (kubectl describe certificate).`;
-  if (mountedIdentity(e)) return `The proxy reads this identity from mounted files (file-cert:): renew the certificate in the Secret or volume they come from; istio-agent does not rotate it.`;
-  if (e.role === "workload") return `Istio rotates workload certificates automatically: check istiod/CA reachability from the pod, then restart the pod.`;
-  if (e.role === "trust-anchor" || e.role === "issuer") return `Rotate the Linkerd ${e.role} (see "Rotating the identity certificates" in Linkerd's docs), ideally with cert-manager.`;
-  if (isCaRole(e)) return `Rotate the CA: issue a new one, distribute it (root first, both roots trusted during the overlap) and restart workloads.`;
+  if (e.certManager)
+    return `cert-manager renews Certificate ${e.certManager.namespace}/${e.certManager.name}; check why it has not (kubectl describe certificate).`;
+  if (mountedIdentity(e))
+    return `The proxy reads this identity from mounted files (file-cert:): renew the certificate in the Secret or volume they come from; istio-agent does not rotate it.`;
+  if (e.role === "workload")
+    return `Istio rotates workload certificates automatically: check istiod/CA reachability from the pod, then restart the pod.`;
+  if (e.role === "trust-anchor" || e.role === "issuer")
+    return `Rotate the Linkerd ${e.role} (see "Rotating the identity certificates" in Linkerd's docs), ideally with cert-manager.`;
+  if (isCaRole(e))
+    return `Rotate the CA: issue a new one, distribute it (root first, both roots trusted during the overlap) and restart workloads.`;
   return `Renew the certificate and update the Secret that holds it.`;
 }
 
@@ -100,10 +120,18 @@ export const certExpiring = rule("cert.expiring", (ctx) => {
     // lifetime counted from when it received the certificate, after the CA's back-dated notBefore
     // (security/pkg/nodeagent/cache/secretcache.go rotateTimeUtil): a healthy proxy may hold it a little
     // past half its life. Its renewal counts as scheduled until cert.rotation-overdue's point.
-    const scheduledUntil = rotatesAtHalfLife(e) ? e.cert.notBefore.getTime() + lifetime * t.rotationOverdueFraction : renewal;
+    const scheduledUntil = rotatesAtHalfLife(e)
+      ? e.cert.notBefore.getTime() + lifetime * t.rotationOverdueFraction
+      : renewal;
     // Or cert-manager is carrying the renewal out now: a certificate renewed on schedule is not
     // judged by time left alone.
-    const { scheduled: renewalScheduled, inFlight } = renewalSchedule({ renewal, scheduledUntil, notAfter: e.cert.notAfter.getTime(), certManager: e.certManager, now });
+    const { scheduled: renewalScheduled, inFlight } = renewalSchedule({
+      renewal,
+      scheduledUntil,
+      notAfter: e.cert.notAfter.getTime(),
+      certManager: e.certManager,
+      now,
+    });
     const severity = expiringSeverity(left, lifetime, ca, t, renewalScheduled);
     if (!severity) continue;
     const rule_ = expiryRuleText(ca, lifetime, t);
@@ -162,7 +190,8 @@ export const certLifetimeTooLong = rule("cert.lifetime-too-long", (ctx) =>
       (e) =>
         e.role === "workload" &&
         e.cert.spiffeId !== null &&
-        e.cert.notAfter.getTime() - e.cert.notBefore.getTime() - ISSUER_BACKDATE_MS > ctx.thresholds.workloadMaxLifetimeHours * 3_600_000,
+        e.cert.notAfter.getTime() - e.cert.notBefore.getTime() - ISSUER_BACKDATE_MS >
+          ctx.thresholds.workloadMaxLifetimeHours * 3_600_000,
     )
     .map((e) =>
       certFinding("cert.lifetime-too-long", e, {
@@ -195,13 +224,20 @@ export const certRootMismatch = rule("cert.root-mismatch", (ctx) => {
   // meshConfig.caCertificates: extra roots istio-agent merges into every proxy's ROOTCA
   // (mergeConfigTrustBundle), which istio-ca-root-cert does not hold.
   const meshConfigRoots = new Set<string>();
-  for (const [scope, fps] of ctx.certs.bundles) if (scope.startsWith("meshconfig:")) for (const fp of fps) meshConfigRoots.add(fp);
+  for (const [scope, fps] of ctx.certs.bundles)
+    if (scope.startsWith("meshconfig:")) for (const fp of fps) meshConfigRoots.add(fp);
   for (const h of trustHolders(ctx)) {
     const own = new Set<string>();
-    for (const scope of h.scopes) for (const fp of (spire.viaSpire(scope) ? spire.localRoots.get(scope) : undefined) ?? ctx.certs.bundles.get(scope) ?? []) own.add(fp);
+    for (const scope of h.scopes)
+      for (const fp of (spire.viaSpire(scope) ? spire.localRoots.get(scope) : undefined) ??
+        ctx.certs.bundles.get(scope) ??
+        [])
+        own.add(fp);
     const nsRoots = h.pod ? ctx.certs.bundles.get(`namespace:${h.pod.namespace}`) : undefined;
     let expected = nsRoots ?? meshRoots;
-    let against: Ref | undefined = nsRoots ? { kind: "ConfigMap", namespace: h.pod!.namespace, name: "istio-ca-root-cert" } : meshSource;
+    let against: Ref | undefined = nsRoots
+      ? { kind: "ConfigMap", namespace: h.pod!.namespace, name: "istio-ca-root-cert" }
+      : meshSource;
     if (h.scopes.some(spire.viaSpire)) {
       // Istio's SPIRE integration: Envoy takes its identity and roots from the SPIRE agent's SDS
       // socket, while istiod still writes istio-ca-root-cert with its own CA's root, which these
@@ -215,13 +251,17 @@ export const certRootMismatch = rule("cert.root-mismatch", (ctx) => {
     const missing = [...expected].filter((fp) => !own.has(fp));
     if (foreign.length === 0 && missing.length === 0) continue;
     const entry = byFingerprint.get(foreign[0] ?? [...own][0]!);
-    const who = h.pod ? `The ${h.kind} of pod ${h.pod.namespace}/${h.pod.name}` : `The ${h.kind} of config dump ${h.file}`;
+    const who = h.pod
+      ? `The ${h.kind} of pod ${h.pod.namespace}/${h.pod.name}`
+      : `The ${h.kind} of config dump ${h.file}`;
     const what = h.kind === "proxy" ? "ROOTCA" : "rootCerts";
     out.push(
       finding("cert.root-mismatch", {
         message: `${who} trusts ${own.size} root${own.size === 1 ? "" : "s"} (${what}) that differ from the mesh root in ${against.name} (${foreign.length} not in the mesh bundle, ${missing.length} of the mesh's missing): its mTLS calls fail mid-rotation.`,
         // Only objects that exist: a dump tied to no pod has no Pod to name (input.invalid says so).
-        resources: h.pod ? [{ kind: "Pod", namespace: h.pod.namespace, name: h.pod.name }, against] : [against],
+        resources: h.pod
+          ? [{ kind: "Pod", namespace: h.pod.namespace, name: h.pod.name }, against]
+          : [against],
         ...(entry ? { certificate: entry.cert.fingerprint } : {}),
         fix: `Restart the pod so its agent fetches the current root; during a root rotation keep both roots in the bundle until every proxy has the new one.`,
       }),
@@ -237,16 +277,27 @@ export const certRootMismatch = rule("cert.root-mismatch", (ctx) => {
  * with every other proxy fail). The pod comes from the input's source, never from the scope's text:
  * a dump tied to no pod has none.
  */
-function trustHolders(ctx: AnalysisContext): { kind: "proxy" | "ztunnel"; scopes: string[]; pod: { namespace: string; name: string } | null; file: string }[] {
+function trustHolders(ctx: AnalysisContext): {
+  kind: "proxy" | "ztunnel";
+  scopes: string[];
+  pod: { namespace: string; name: string } | null;
+  file: string;
+}[] {
   const out = new Map<string, ReturnType<typeof trustHolders>[number]>();
   for (const i of ctx.certs.inputs) {
     if (i.context !== "trust-bundle" || !i.trustScope) continue;
-    const kind = i.trustScope.startsWith("proxy:") ? "proxy" : i.trustScope.startsWith("ztunnel:") ? "ztunnel" : null;
+    const kind = i.trustScope.startsWith("proxy:")
+      ? "proxy"
+      : i.trustScope.startsWith("ztunnel:")
+        ? "ztunnel"
+        : null;
     if (!kind) continue;
     const s = i.source;
-    const pod = s.namespace !== undefined && s.pod !== undefined ? { namespace: s.namespace, name: s.pod } : null;
+    const pod =
+      s.namespace !== undefined && s.pod !== undefined ? { namespace: s.namespace, name: s.pod } : null;
     const file = i.at?.file ?? "";
-    const key = kind === "proxy" ? i.trustScope : `ztunnel\u0000${pod ? `${pod.namespace}/${pod.name}` : file}`;
+    const key =
+      kind === "proxy" ? i.trustScope : `ztunnel\u0000${pod ? `${pod.namespace}/${pod.name}` : file}`;
     const h = out.get(key) ?? { kind, scopes: [], pod, file };
     if (!h.scopes.includes(i.trustScope)) h.scopes.push(i.trustScope);
     out.set(key, h);
@@ -259,12 +310,27 @@ function trustHolders(ctx: AnalysisContext): { kind: "proxy" | "ztunnel"; scopes
  * among the inputs, else the root namespace's istio-ca-root-cert, else any namespace's.
  */
 function meshRootSource(ctx: AnalysisContext): Ref | undefined {
-  const ref = (s: CertSource): Ref => ({ kind: s.kind, ...(s.namespace !== undefined ? { namespace: s.namespace } : {}), name: s.name ?? "" });
+  const ref = (s: CertSource): Ref => ({
+    kind: s.kind,
+    ...(s.namespace !== undefined ? { namespace: s.namespace } : {}),
+    name: s.name ?? "",
+  });
   const key = (s: CertSource) => `${s.namespace ?? ""}/${s.name ?? ""}`;
   const byName = (a: CertSource, b: CertSource) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
-  const secrets = ctx.certs.inputs.filter((i) => i.mesh === "istio" && i.context === "root-bundle").map((i) => i.source).sort(byName);
+  const secrets = ctx.certs.inputs
+    .filter((i) => i.mesh === "istio" && i.context === "root-bundle")
+    .map((i) => i.source)
+    .sort(byName);
   if (secrets.length > 0) return ref(secrets[0]!);
-  const maps = ctx.certs.inputs.filter((i) => i.source.kind === "ConfigMap" && i.source.name === "istio-ca-root-cert" && i.context === "trust-bundle").map((i) => i.source).sort(byName);
+  const maps = ctx.certs.inputs
+    .filter(
+      (i) =>
+        i.source.kind === "ConfigMap" &&
+        i.source.name === "istio-ca-root-cert" &&
+        i.context === "trust-bundle",
+    )
+    .map((i) => i.source)
+    .sort(byName);
   const root = maps.find((s) => s.namespace === ctx.model.mesh.rootNamespace) ?? maps[0];
   return root ? ref(root) : undefined;
 }
@@ -277,17 +343,31 @@ function meshRootSource(ctx: AnalysisContext): Ref | undefined {
 function spireServed(ctx: AnalysisContext) {
   const bundle = ctx.certs.bundles.get("mesh:spire");
   const source = ctx.certs.inputs.find((i) => i.mesh === "spire" && i.context === "root-bundle")?.source;
-  const local = new Set([ctx.model.mesh.trustDomain.toLowerCase(), ...ctx.certs.spire.flatMap((c) => (c.trustDomain ? [c.trustDomain.toLowerCase()] : []))]);
+  const local = new Set([
+    ctx.model.mesh.trustDomain.toLowerCase(),
+    ...ctx.certs.spire.flatMap((c) => (c.trustDomain ? [c.trustDomain.toLowerCase()] : [])),
+  ]);
   const localRoots = new Map<string, Set<string>>();
   for (const i of ctx.certs.inputs) {
-    if (i.context !== "trust-bundle" || !i.trustScope?.startsWith("proxy:") || !i.trustDomains?.some((d) => local.has(d.toLowerCase()))) continue;
+    if (
+      i.context !== "trust-bundle" ||
+      !i.trustScope?.startsWith("proxy:") ||
+      !i.trustDomains?.some((d) => local.has(d.toLowerCase()))
+    )
+      continue;
     const set = localRoots.get(i.trustScope) ?? new Set<string>();
     for (const der of i.ders) set.add(fingerprintOf(der));
     localRoots.set(i.trustScope, set);
   }
   return {
     bundle: bundle && bundle.size > 0 ? bundle : undefined,
-    source: source ? ({ kind: source.kind, ...(source.namespace !== undefined ? { namespace: source.namespace } : {}), name: source.name ?? "" } as Ref) : undefined,
+    source: source
+      ? ({
+          kind: source.kind,
+          ...(source.namespace !== undefined ? { namespace: source.namespace } : {}),
+          name: source.name ?? "",
+        } as Ref)
+      : undefined,
     localRoots,
     viaSpire: (scope: string) => ctx.certs.spireServedScopes.has(scope),
   };
@@ -316,7 +396,12 @@ export const certSelfSignedLeaf = rule("cert.self-signed-leaf", (ctx) =>
         !e.cert.isCA &&
         e.cert.selfIssued &&
         e.sightings.some(
-          (s) => s.index === 0 && (s.input.context === "workload-chain" || (s.input.context === "tls-chain" && !s.input.servingOnly && e.cert.extKeyUsage.includes("clientAuth"))),
+          (s) =>
+            s.index === 0 &&
+            (s.input.context === "workload-chain" ||
+              (s.input.context === "tls-chain" &&
+                !s.input.servingOnly &&
+                e.cert.extKeyUsage.includes("clientAuth"))),
         ) &&
         verifySignedBy(e.cert, e.cert),
     )
@@ -331,7 +416,9 @@ export const certSelfSignedLeaf = rule("cert.self-signed-leaf", (ctx) =>
 export const certIdentityMismatch = rule("cert.identity-mismatch", (ctx) => {
   const out: Finding[] = [];
   for (const e of ctx.certs.entries) {
-    const s = e.sightings.find((x) => x.index === 0 && x.input.context === "workload-chain" && x.input.expectedSpiffe);
+    const s = e.sightings.find(
+      (x) => x.index === 0 && x.input.context === "workload-chain" && x.input.expectedSpiffe,
+    );
     if (!s || !e.cert.spiffeId) continue;
     const want = s.input.expectedSpiffe!;
     const m = /^spiffe:\/\/[^/]+\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(e.cert.spiffeId);
@@ -356,12 +443,15 @@ export const certTrustDomainMismatch = rule("cert.trust-domain-mismatch", (ctx) 
     for (const s of e.sightings) {
       for (const d of s.input.trustDomains ?? []) accepted.add(d.toLowerCase());
       if (s.input.mesh === "istio") {
-        const w = s.input.owner ? workloadOfPod(ctx.model, s.input.owner.namespace, s.input.owner.pod ?? "") : undefined;
+        const w = s.input.owner
+          ? workloadOfPod(ctx.model, s.input.owner.namespace, s.input.owner.pod ?? "")
+          : undefined;
         const mesh = w ? ctx.resolver.meshOf(w) : ctx.model.mesh;
         accepted.add(mesh.trustDomain.toLowerCase());
         for (const a of mesh.trustDomainAliases) accepted.add(a.toLowerCase());
       }
-      if (s.input.mesh === "spire") for (const c of ctx.certs.spire) if (c.trustDomain) accepted.add(c.trustDomain.toLowerCase());
+      if (s.input.mesh === "spire")
+        for (const c of ctx.certs.spire) if (c.trustDomain) accepted.add(c.trustDomain.toLowerCase());
     }
     if (accepted.size === 0 || accepted.has(td)) continue;
     out.push(
@@ -378,15 +468,21 @@ export const certWeakCrypto = rule("cert.weak-crypto", (ctx) => {
   const out: Finding[] = [];
   for (const e of ctx.certs.entries) {
     const why: string[] = [];
-    if (e.cert.keyAlgorithm.startsWith("RSA") && e.cert.keyBits < 2048) why.push(`an RSA key of ${e.cert.keyBits} bits (under 2048)`);
+    if (e.cert.keyAlgorithm.startsWith("RSA") && e.cert.keyBits < 2048)
+      why.push(`an RSA key of ${e.cert.keyBits} bits (under 2048)`);
     // A self-signed root's own signature is never checked: the peer trusts its key, not its
     // signature (RFC 5280 §6.1: a trust anchor is an input to path validation; Go's crypto/x509
     // rejects SHA-1 since 1.18 "except on self-signed roots", BoringSSL likewise). Mozilla's
     // store still ships SHA-1 self-signed roots (GlobalSign Root CA, Baltimore, DigiCert Global Root CA).
     // Self-SIGNED, not merely self-issued: a CA named like its issuer but signed by another key (a
     // key-rollover link certificate) sits inside the path, where its SHA-1 signature is verified.
-    if (/sha1/i.test(e.cert.signatureAlgorithm) && !e.selfSignedCa) why.push(`a SHA-1 signature (${e.cert.signatureAlgorithm})`);
-    if (e.role === "issuer" && e.sightings.some((s) => s.input.mesh === "linkerd") && e.cert.keyAlgorithm !== "ECDSA P-256")
+    if (/sha1/i.test(e.cert.signatureAlgorithm) && !e.selfSignedCa)
+      why.push(`a SHA-1 signature (${e.cert.signatureAlgorithm})`);
+    if (
+      e.role === "issuer" &&
+      e.sightings.some((s) => s.input.mesh === "linkerd") &&
+      e.cert.keyAlgorithm !== "ECDSA P-256"
+    )
       why.push(`a ${e.cert.keyAlgorithm} key, but the Linkerd issuer must be ECDSA P-256`);
     if (why.length === 0) continue;
     out.push(
@@ -401,7 +497,12 @@ export const certWeakCrypto = rule("cert.weak-crypto", (ctx) => {
 
 export const certMissingMtlsUsage = rule("cert.missing-mtls-usage", (ctx) =>
   ctx.certs.entries
-    .filter((e) => e.role === "workload" && e.cert.extKeyUsage.length > 0 && !(e.cert.extKeyUsage.includes("clientAuth") && e.cert.extKeyUsage.includes("serverAuth")))
+    .filter(
+      (e) =>
+        e.role === "workload" &&
+        e.cert.extKeyUsage.length > 0 &&
+        !(e.cert.extKeyUsage.includes("clientAuth") && e.cert.extKeyUsage.includes("serverAuth")),
+    )
     .map((e) => {
       const missing = ["clientAuth", "serverAuth"].filter((u) => !e.cert.extKeyUsage.includes(u));
       return certFinding("cert.missing-mtls-usage", e, {

@@ -1,7 +1,13 @@
 // Client-side rules: DestinationRule (findings.md "Istio DestinationRule", istio.md §2).
 import type { ClientTlsSettings, DestinationRule, Service, ServicePort, Workload } from "../../model/mesh";
 import { wildcardServiceFor } from "../../model/services";
-import { entriesOf, hostMatchScore, taggingTls, type DrEntry, type IndexKind } from "../../resolve/destinationRule";
+import {
+  entriesOf,
+  hostMatchScore,
+  taggingTls,
+  type DrEntry,
+  type IndexKind,
+} from "../../resolve/destinationRule";
 import { drMesh, portEntrySends, type Client, type EndpointPrediction } from "../../resolve/predictEdge";
 import { namedByMeshVs, routedAway } from "../../resolve/vsScope";
 import { isHttpPort } from "../../resolve/matrix";
@@ -25,7 +31,8 @@ interface TlsBlock {
 export function tlsBlocks(dr: DestinationRule): TlsBlock[] {
   const out: TlsBlock[] = [];
   policyTlsBlocks(out, dr.trafficPolicy, "spec.trafficPolicy");
-  for (let i = 0; i < dr.subsets.length; i++) policyTlsBlocks(out, dr.subsets[i]!.trafficPolicy, `spec.subsets[${i}].trafficPolicy`);
+  for (let i = 0; i < dr.subsets.length; i++)
+    policyTlsBlocks(out, dr.subsets[i]!.trafficPolicy, `spec.subsets[${i}].trafficPolicy`);
   return out;
 }
 
@@ -34,7 +41,8 @@ function policyTlsBlocks(out: TlsBlock[], tp: DestinationRule["trafficPolicy"], 
   if (tp.tls) out.push({ path: `${base}.tls`, tls: tp.tls, port: null });
   for (let i = 0; i < tp.portLevelSettings.length; i++) {
     const p = tp.portLevelSettings[i]!;
-    if (p.tls) out.push({ path: `${base}.portLevelSettings[${i}].tls (port ${p.port})`, tls: p.tls, port: p.port });
+    if (p.tls)
+      out.push({ path: `${base}.portLevelSettings[${i}].tls (port ${p.port})`, tls: p.tls, port: p.port });
   }
 }
 
@@ -83,7 +91,9 @@ function hostInventoryKnown(ctx: AnalysisContext, dr: DestinationRule): boolean 
   return !(ctx.completeness ?? []).some(
     (c) =>
       c.reason !== "invalid" &&
-      (c.kind === "ServiceEntry" || (c.kind === "Service" && (c.namespace === undefined || svcNs === undefined || c.namespace === svcNs))),
+      (c.kind === "ServiceEntry" ||
+        (c.kind === "Service" &&
+          (c.namespace === undefined || svcNs === undefined || c.namespace === svcNs))),
   );
 }
 
@@ -99,7 +109,11 @@ const readLists = new WeakMap<AnalysisContext["model"], DestinationRule[]>();
 function destinationRulesRead(model: AnalysisContext["model"]): DestinationRule[] {
   if (model.discoveryViews.size === 0 && model.revisions.tags.size === 0) return model.destinationRules;
   let out = readLists.get(model);
-  if (!out) readLists.set(model, (out = model.destinationRules.filter((dr) => !ignoredByEveryIstiod(model, dr.namespace, dr.revision))));
+  if (!out)
+    readLists.set(
+      model,
+      (out = model.destinationRules.filter((dr) => !ignoredByEveryIstiod(model, dr.namespace, dr.revision))),
+    );
   return out;
 }
 
@@ -171,7 +185,8 @@ const ORIGINATED = new Set<string>(["SIMPLE", "MUTUAL"]);
 
 /** Whether a sidecar really originates `top`: not SIMPLE/MUTUAL naming a credential without workloadSelector, which it drops (plaintext). */
 const originates = (dr: DestinationRule, top: ClientTlsSettings) =>
-  ORIGINATED.has(top.mode) && !(!dr.workloadSelector && top.credentialName && !top.credentialName.startsWith("configmap://"));
+  ORIGINATED.has(top.mode) &&
+  !(!dr.workloadSelector && top.credentialName && !top.credentialName.startsWith("configmap://"));
 
 /**
  * What the drop of `top` changes on one port, grouped: "<auto send> instead of <explicit send> to
@@ -180,7 +195,14 @@ const originates = (dr: DestinationRule, top: ClientTlsSettings) =>
  * not list (a selector-less service, a ServiceEntry) counts only when auto mTLS decides for the whole
  * service, or when `top` originates TLS, which auto mTLS never does.
  */
-function droppedTlsChanges(ctx: AnalysisContext, dr: DestinationRule, services: Service[], portNumber: number, top: ClientTlsSettings, tagging: string): string[] {
+function droppedTlsChanges(
+  ctx: AnalysisContext,
+  dr: DestinationRule,
+  services: Service[],
+  portNumber: number,
+  top: ClientTlsSettings,
+  tagging: string,
+): string[] {
   const groups = new Map<string, { head: string; tail: string; names: string[] }>();
   // An endpoint that takes HBONE gets SIMPLE/MUTUAL inside the tunnel; the prediction says HBONE only.
   const inside = originates(dr, top) ? `${top.mode} inside HBONE` : "HBONE";
@@ -195,8 +217,12 @@ function droppedTlsChanges(ctx: AnalysisContext, dr: DestinationRule, services: 
       if (a.tls === xTls) continue;
       const known = a.workload !== null || CLUSTER_WIDE.has(a.why);
       if (!known && !ORIGINATED.has(xTls)) continue;
-      const head = known ? `${sendsOf(a.tls)} instead of ${sendsOf(xTls)} to` : `what auto mTLS picks (plaintext or Istio mTLS, never ${xTls}) instead of ${sendsOf(xTls)} to`;
-      const tail = known ? `of ${service.host} (${autoWhy(a, service, tagging)})` : `of ${service.host}, which the inputs do not list`;
+      const head = known
+        ? `${sendsOf(a.tls)} instead of ${sendsOf(xTls)} to`
+        : `what auto mTLS picks (plaintext or Istio mTLS, never ${xTls}) instead of ${sendsOf(xTls)} to`;
+      const tail = known
+        ? `of ${service.host} (${autoWhy(a, service, tagging)})`
+        : `of ${service.host}, which the inputs do not list`;
       const name = a.workload ? nsName(a.workload) : "the endpoints";
       const key = `${head}\u0000${tail}`;
       const group = groups.get(key);
@@ -216,7 +242,8 @@ function unknownHostChange(ctx: AnalysisContext, dr: DestinationRule, top: Clien
   if (top.mode === "DISABLE" || (ORIGINATED.has(top.mode) && !originates(dr, top))) return null;
   if (!drMesh(ctx.resolver, dr).enableAutoMtls)
     return `plaintext instead of ${sendsOf(top.mode)} to ${dr.host}, which the inputs do not hold (auto mTLS is off: enableAutoMtls: false)`;
-  if (ORIGINATED.has(top.mode)) return `what auto mTLS picks (plaintext or Istio mTLS, never ${top.mode}) instead of ${sendsOf(top.mode)} to ${dr.host}, which the inputs do not hold`;
+  if (ORIGINATED.has(top.mode))
+    return `what auto mTLS picks (plaintext or Istio mTLS, never ${top.mode}) instead of ${sendsOf(top.mode)} to ${dr.host}, which the inputs do not hold`;
   return null;
 }
 
@@ -245,11 +272,15 @@ export const drPortSettingsDropTls = rule("dr.port-settings-drop-tls", (ctx) => 
       const tagging = `tls.mode ${tagTls.mode} in ${fromPortEntry ? `a later portLevelSettings entry for port ${p.port}` : "the top level"}`;
       let changes: string[];
       if (services.length > 0) changes = droppedTlsChanges(ctx, dr, services, p.port, top, tagging);
-      else if (dr.fqdn.startsWith("*") || hostInventoryKnown(ctx, dr)) changes = []; // no cluster at all: dr.host-not-found
+      else if (dr.fqdn.startsWith("*") || hostInventoryKnown(ctx, dr))
+        changes = []; // no cluster at all: dr.host-not-found
       else changes = [unknownHostChange(ctx, dr, top)].filter((c) => c !== null);
       if (changes.length === 0) continue;
       // A wildcard host can change many services: the first few say enough.
-      const said = changes.length > 4 ? [...changes.slice(0, 4), `${changes.length - 4} more such changes (other services or reasons)`] : changes;
+      const said =
+        changes.length > 4
+          ? [...changes.slice(0, 4), `${changes.length - 4} more such changes (other services or reasons)`]
+          : changes;
       out.push(
         finding("dr.port-settings-drop-tls", {
           message: `DestinationRule ${nsName(dr)} sets tls.mode ${top.mode} at the top level, but its portLevelSettings entry for port ${p.port} has no tls: that entry replaces the whole policy, so port ${p.port} falls back to auto mTLS, and sidecars send ${said.join("; and ")}.`,
@@ -265,7 +296,10 @@ export const drPortSettingsDropTls = rule("dr.port-settings-drop-tls", (ctx) => 
 export const drMutualMissingCerts = rule("dr.mutual-missing-certs", (ctx) =>
   ctx.model.destinationRules.flatMap((dr) =>
     tlsBlocks(dr)
-      .filter((b) => b.tls.mode === "MUTUAL" && !b.tls.credentialName && !(b.tls.clientCertificate && b.tls.privateKey))
+      .filter(
+        (b) =>
+          b.tls.mode === "MUTUAL" && !b.tls.credentialName && !(b.tls.clientCertificate && b.tls.privateKey),
+      )
       .map((b) =>
         finding("dr.mutual-missing-certs", {
           message: `DestinationRule ${nsName(dr)} sets MUTUAL in ${b.path} without clientCertificate and privateKey and without credentialName: Istio rejects it, and there is no client certificate to present.`,
@@ -283,7 +317,10 @@ export const drCredentialNamePlaintext = rule("dr.credential-name-plaintext", (c
   for (const dr of destinationRulesRead(ctx.model)) {
     if (dr.workloadSelector) continue;
     const bad = tlsBlocks(dr).filter(
-      (b) => (b.tls.mode === "SIMPLE" || b.tls.mode === "MUTUAL") && b.tls.credentialName && !b.tls.credentialName.startsWith("configmap://"),
+      (b) =>
+        (b.tls.mode === "SIMPLE" || b.tls.mode === "MUTUAL") &&
+        b.tls.credentialName &&
+        !b.tls.credentialName.startsWith("configmap://"),
     );
     if (bad.length === 0) continue;
     const services = servicesMatching(ctx, dr);
@@ -297,7 +334,13 @@ export const drCredentialNamePlaintext = rule("dr.credential-name-plaintext", (c
     // The sidecars that really get this DR: each one's own lookup, labels and revision included (a
     // selector DR may cover some of them, a merge may take this DR's subsets but not its policy).
     const uses = (w: (typeof sidecars)[number], h: string) => {
-      const applied = ctx.resolver.lookupDr(w.revision, w.namespace, w.labels, h, ctx.model.serviceByHost.get(h)?.namespace ?? null).applied;
+      const applied = ctx.resolver.lookupDr(
+        w.revision,
+        w.namespace,
+        w.labels,
+        h,
+        ctx.model.serviceByHost.get(h)?.namespace ?? null,
+      ).applied;
       if (!applied?.merged.includes(dr)) return false;
       // Swallowed by a selector DR (istio/istio#58322): the merged config is its head's copy, selector
       // included, so the sidecar loads the credential.
@@ -310,13 +353,16 @@ export const drCredentialNamePlaintext = rule("dr.credential-name-plaintext", (c
     // no VirtualService names it (a map read); then every sidecar the DR reaches counts. Whether a mesh
     // route leads to the host is asked per sidecar (routedAway): a root's route after a delegate is
     // built only for the callers whose istiod drops the delegate.
-    const covered = services.map((svc) => (namedByMeshVs(ctx.model, svc.host) ? coveredPorts(svc, bad) : null));
+    const covered = services.map((svc) =>
+      namedByMeshVs(ctx.model, svc.host) ? coveredPorts(svc, bad) : null,
+    );
     // A sidecar with file-mounted client certificates gets a MUTUAL block rebuilt from its files before
     // istiod's credentialName check (cluster_tls.go buildUpstreamTLSSettings → buildMutualTLS; predictEdge
     // drFileSend), unless the host is MESH_EXTERNAL: only the SIMPLE blocks are dropped for it. A host the
     // inputs do not hold may be external.
     const simple = bad.filter((b) => b.tls.mode === "SIMPLE");
-    const rebuilt = (w: (typeof sidecars)[number], i: number) => w.metadataCerts !== "none" && i < services.length && !services[i]!.external;
+    const rebuilt = (w: (typeof sidecars)[number], i: number) =>
+      w.metadataCerts !== "none" && i < services.length && !services[i]!.external;
     const sends = (w: (typeof sidecars)[number], i: number) => {
       if (simple.length === 0 && rebuilt(w, i)) return false;
       if (!uses(w, hosts[i]!)) return false;
@@ -349,7 +395,6 @@ export const drCredentialNamePlaintext = rule("dr.credential-name-plaintext", (c
   return out;
 });
 
-
 /**
  * The service ports the credential's tls blocks cover (a top-level block: every port); null when a
  * block is for a port the service lacks, which keeps the finding as before (every sidecar counts).
@@ -377,7 +422,14 @@ function coveredPorts(service: Service, bad: TlsBlock[]): ServicePort[] | null {
  */
 function sendsToCluster(ctx: AnalysisContext, w: Workload, service: Service, ports: ServicePort[]): boolean {
   for (const p of ports) if (observedCallers(ctx, service.host, p.port)?.has(w)) return true;
-  const client: Client = { namespace: w.namespace, name: w.name, workload: w, dataplane: w.dataplane, labels: w.labels, revision: w.revision };
+  const client: Client = {
+    namespace: w.namespace,
+    name: w.name,
+    workload: w,
+    dataplane: w.dataplane,
+    labels: w.labels,
+    revision: w.revision,
+  };
   return !routedAway(ctx.model, client, meshFor(ctx.model, w.revision), service, ports);
 }
 
@@ -421,7 +473,8 @@ export const drInsecureSkipVerify = rule("dr.insecure-skip-verify", (ctx) =>
  * sidecars carry SIMPLE/MUTUAL inside HBONE to it and ztunnel ignores DRs (istio.md §9.10), so neither
  * half of the finding's claim holds there.
  */
-const takesLegacyIstioMtls = (w: Workload) => w.dataplane === "sidecar" && !w.gateway && !(w.hboneTunnel && w.tlsModeLabel !== "istio");
+const takesLegacyIstioMtls = (w: Workload) =>
+  w.dataplane === "sidecar" && !w.gateway && !(w.hboneTunnel && w.tlsModeLabel !== "istio");
 
 /**
  * SIMPLE and MUTUAL blocks towards a meshed service. A MUTUAL block is rebuilt by istiod from the
@@ -441,10 +494,15 @@ export const drNonIstioTlsToMesh = rule("dr.non-istio-tls-to-mesh", (ctx) => {
   for (const dr of destinationRulesRead(ctx.model)) {
     const blocks = tlsBlocks(dr).filter((b) => b.tls.mode === "SIMPLE" || b.tls.mode === "MUTUAL");
     if (blocks.length === 0) continue;
-    const meshed = servicesMatching(ctx, dr).filter((s) => (ctx.model.endpointsOf.get(s) ?? []).some(takesLegacyIstioMtls));
+    const meshed = servicesMatching(ctx, dr).filter((s) =>
+      (ctx.model.endpointsOf.get(s) ?? []).some(takesLegacyIstioMtls),
+    );
     if (meshed.length === 0) continue;
     const mutual = blocks.filter((b) => b.tls.mode === "MUTUAL");
-    const verdict = fileProxies && mutual.length > 0 ? mutualFromFiles(ctx, dr, meshed, mutual, (callers ??= callerGroups(ctx))) : OWN_TLS;
+    const verdict =
+      fileProxies && mutual.length > 0
+        ? mutualFromFiles(ctx, dr, meshed, mutual, (callers ??= callerGroups(ctx)))
+        : OWN_TLS;
     const own = verdict === OWN_TLS ? blocks : blocks.filter((b) => b.tls.mode === "SIMPLE");
     if (own.length > 0) {
       out.push(
@@ -492,7 +550,13 @@ function anyFileCerts(ctx: AnalysisContext): boolean {
  * rebuilt); otherwise the first meshed endpoint port that is not STRICT (null: all are, nothing to say).
  * A caller whose files lack the key sends plaintext, which its edges report: it decides nothing here.
  */
-function mutualFromFiles(ctx: AnalysisContext, dr: DestinationRule, meshed: Service[], mutual: TlsBlock[], callers: CallerGroup[]): typeof OWN_TLS | OpenPort | null {
+function mutualFromFiles(
+  ctx: AnalysisContext,
+  dr: DestinationRule,
+  meshed: Service[],
+  mutual: TlsBlock[],
+  callers: CallerGroup[],
+): typeof OWN_TLS | OpenPort | null {
   if (meshed.some((s) => s.external)) return OWN_TLS;
   let rebuilt = false;
   for (const g of callers) {
@@ -596,7 +660,8 @@ export const drDuplicateHost = rule("dr.duplicate-host", (ctx) => {
   const idx = ctx.resolver.drIndex("");
   const seen = new Set<string>();
   const out: Finding[] = [];
-  const kinds = (ns: string): IndexKind[] => (ns === idx.rootNamespace ? ["root-private", "exported"] : ["local", "exported"]);
+  const kinds = (ns: string): IndexKind[] =>
+    ns === idx.rootNamespace ? ["root-private", "exported"] : ["local", "exported"];
   for (const byNs of [...idx.exactByHost.values(), ...idx.wildcardBySuffix.values()])
     for (const [ns, list] of byNs) {
       if (list.length < 2) continue;
@@ -618,7 +683,10 @@ function duplicateFinding(entry: DrEntry): Finding {
     const selector = Object.entries(head.workloadSelector!)
       .map(([k, v]) => `${k}=${v}`)
       .join(",");
-    const inherited = winner !== head ? ` The workloads it selects get the top-level trafficPolicy of ${nsName(winner)}, as ${nsName(head)} has none.` : "";
+    const inherited =
+      winner !== head
+        ? ` The workloads it selects get the top-level trafficPolicy of ${nsName(winner)}, as ${nsName(head)} has none.`
+        : "";
     return finding("dr.duplicate-host", {
       message: `DestinationRule ${listNames(swallowed.map(nsName))} has no workloadSelector but the same exportTo as ${nsName(head)}, which selects ${selector}, for ${head.fqdn}: Istio merges it into that one (enhanced DestinationRule merge, istio/istio#58322), so it applies only to the workloads ${nsName(head)} selects, and other clients in ${head.namespace} get no DestinationRule for ${head.fqdn}.${inherited}`,
       resources: [...swallowed.map(drRefOf), drRefOf(head)],
@@ -667,14 +735,19 @@ export const drSubsetOnlyTls = rule("dr.subset-only-tls", (ctx) =>
     .filter((dr) => {
       const tp = dr.trafficPolicy;
       const topTls = !!tp?.tls || !!tp?.portLevelSettings.some((p) => p.tls);
-      return !topTls && dr.subsets.some((s) => s.trafficPolicy?.tls || s.trafficPolicy?.portLevelSettings.some((p) => p.tls));
+      return (
+        !topTls &&
+        dr.subsets.some((s) => s.trafficPolicy?.tls || s.trafficPolicy?.portLevelSettings.some((p) => p.tls))
+      );
     })
     .map((dr) =>
       finding("dr.subset-only-tls", {
         message: `DestinationRule ${nsName(dr)} sets TLS only on subsets (${dr.subsets
           .filter((s) => s.trafficPolicy?.tls || s.trafficPolicy?.portLevelSettings.some((p) => p.tls))
           .map((s) => s.name)
-          .join(", ")}): it applies only when a route sends traffic to that subset; other traffic to ${dr.host} uses auto mTLS.`,
+          .join(
+            ", ",
+          )}): it applies only when a route sends traffic to that subset; other traffic to ${dr.host} uses auto mTLS.`,
         resources: [drRefOf(dr)],
         fix: `Set spec.trafficPolicy.tls too if every call to ${dr.host} should use it.`,
       }),

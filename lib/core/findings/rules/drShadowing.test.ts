@@ -33,15 +33,27 @@ function reference(edges: EdgeAnalysis[]) {
 }
 
 /** Names in the order they come, as comparable plain data (Map order and `by` order are what the messages show). */
-const plain = (m: Map<DestinationRule, Shadowing | { clients: Set<string>; by: Iterable<DestinationRule> }>) =>
-  [...m].map(([dr, s]) => ({ dr: dr.name, clients: [...s.clients].sort(), by: [...s.by].map((b) => b.name) }));
+const plain = (
+  m: Map<DestinationRule, Shadowing | { clients: Set<string>; by: Iterable<DestinationRule> }>,
+) =>
+  [...m].map(([dr, s]) => ({
+    dr: dr.name,
+    clients: [...s.clients].sort(),
+    by: [...s.by].map((b) => b.name),
+  }));
 
-const dr = (name: string, fqdn: string) => ({ name, namespace: "ns", fqdn, host: fqdn }) as unknown as DestinationRule;
+const dr = (name: string, fqdn: string) =>
+  ({ name, namespace: "ns", fqdn, host: fqdn }) as unknown as DestinationRule;
 
 function randomEdges(seed: number, n: number): EdgeAnalysis[] {
   const rand = mulberry32(seed);
-  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
-  const hosts = ["a.x.svc.cluster.local", "b.x.svc.cluster.local", "c.y.svc.cluster.local", "d.y.svc.cluster.local"];
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+  const hosts = [
+    "a.x.svc.cluster.local",
+    "b.x.svc.cluster.local",
+    "c.y.svc.cluster.local",
+    "d.y.svc.cluster.local",
+  ];
   const drs = [
     ...hosts.map((h, i) => dr(`exact${i}`, h)),
     dr("wildX", "*.x.svc.cluster.local"),
@@ -50,14 +62,27 @@ function randomEdges(seed: number, n: number): EdgeAnalysis[] {
     dr("all", "*"),
   ];
   // Shared lists (as the resolver shares them) and fresh ones with the same content.
-  const lists: DestinationRule[][] = [[], [drs[4]!, drs[6]!], [drs[6]!], [drs[0]!, drs[4]!, drs[7]!], [drs[5]!, drs[1]!]];
-  const clients = Array.from({ length: 12 }, (_, i) => ({ namespace: `c${i % 3}`, name: i === 11 ? null : `w${i % 7}` }));
+  const lists: DestinationRule[][] = [
+    [],
+    [drs[4]!, drs[6]!],
+    [drs[6]!],
+    [drs[0]!, drs[4]!, drs[7]!],
+    [drs[5]!, drs[1]!],
+  ];
+  const clients = Array.from({ length: 12 }, (_, i) => ({
+    namespace: `c${i % 3}`,
+    name: i === 11 ? null : `w${i % 7}`,
+  }));
   return Array.from({ length: n }, () => {
     const shared = pick(lists);
     const shadowed = rand() < 0.3 ? [...shared] : shared;
     const hiddenBy = rand() < 0.5 ? [pick(drs)] : [pick(drs), pick(drs)];
     const applied = rand() < 0.25 ? null : { rule: pick(drs) };
-    return { client: pick(clients), service: { host: pick(hosts) }, prediction: { shadowed, dr: applied, hiddenBy } } as unknown as EdgeAnalysis;
+    return {
+      client: pick(clients),
+      service: { host: pick(hosts) },
+      prediction: { shadowed, dr: applied, hiddenBy },
+    } as unknown as EdgeAnalysis;
   });
 }
 
@@ -76,7 +101,11 @@ describe("shadowings (dr.shadowed's callers per DR)", () => {
     const exact = dr("exact", "a.x.svc.cluster.local");
     const wild = dr("wild", "*.x.svc.cluster.local");
     const local = dr("local", "*.cluster.local");
-    const edge = { client: { namespace: "c", name: "w" }, service: { host: "a.x.svc.cluster.local" }, prediction: { shadowed: [local, exact], dr: { rule: wild }, hiddenBy: [] } } as unknown as EdgeAnalysis;
+    const edge = {
+      client: { namespace: "c", name: "w" },
+      service: { host: "a.x.svc.cluster.local" },
+      prediction: { shadowed: [local, exact], dr: { rule: wild }, hiddenBy: [] },
+    } as unknown as EdgeAnalysis;
     const got = shadowings([edge]);
     expect([...got.shadowed.keys()].map((d) => d.name)).toEqual(["exact"]);
     expect(got.hidden.size).toBe(0);

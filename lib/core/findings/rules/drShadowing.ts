@@ -45,7 +45,10 @@ export function shadowings(edges: readonly EdgeAnalysis[]): Shadowings {
     return id;
   };
   // The DRs an edge shadows, per (shadowed list, rule applied, host), as one list object per content.
-  const qualifying = new Map<readonly DestinationRule[], Map<DestinationRule, Map<string, readonly DestinationRule[]>>>();
+  const qualifying = new Map<
+    readonly DestinationRule[],
+    Map<DestinationRule, Map<string, readonly DestinationRule[]>>
+  >();
   const interned = new Map<string, readonly DestinationRule[]>();
   const qualifyingFor = (list: readonly DestinationRule[], applied: DestinationRule, host: string) => {
     let byRule = qualifying.get(list);
@@ -90,7 +93,11 @@ export function shadowings(edges: readonly EdgeAnalysis[]): Shadowings {
       let byRule = shadowedBy.get(drs);
       if (!byRule) shadowedBy.set(drs, (byRule = new Map()));
       group = byRule.get(applied.rule);
-      if (!group) byRule.set(applied.rule, (group = pushed(shadowedGroups, { drs, by: [applied.rule], clients: new Set() })));
+      if (!group)
+        byRule.set(
+          applied.rule,
+          (group = pushed(shadowedGroups, { drs, by: [applied.rule], clients: new Set() })),
+        );
     }
     group.clients.add(nameOf(ea.client));
   }

@@ -29,7 +29,8 @@ export function brokenEdgeCode(ea: EdgeAnalysis): BrokenCode | null {
   if (ea.passthroughObserved || e.why === "blackhole") return "edge.passthrough";
   // A waypoint is STRICT by design, not by a PeerAuthentication, and auto mTLS sends it plaintext
   // whatever the namespace says (it carries no tlsMode label): plaintext-to-strict explains it.
-  if (e.why === "auto-namespace-disable" && e.server.mode === "STRICT" && e.accept.kind !== "waypoint") return "edge.auto-mtls-namespace-disable";
+  if (e.why === "auto-namespace-disable" && e.server.mode === "STRICT" && e.accept.kind !== "waypoint")
+    return "edge.auto-mtls-namespace-disable";
   // Mesh mTLS either way: Istio's own, or the MUTUAL istiod builds from the client proxy's files where Istio mTLS was meant.
   const meshMtls = e.tls === "ISTIO_MUTUAL" || meshFileTls(ea);
   if (meshMtls && (e.accept.kind === "none" || e.accept.kind === "linkerd")) return "edge.mtls-to-no-proxy";
@@ -45,7 +46,10 @@ export function brokenEdgeCode(ea: EdgeAnalysis): BrokenCode | null {
  */
 const meshFileTls = (ea: EdgeAnalysis) => {
   const why = ea.prediction.worst.why;
-  return why === "auto-metadata-certs" || (why === "dr-metadata-certs" && ea.prediction.drTls.tls?.mode === "ISTIO_MUTUAL");
+  return (
+    why === "auto-metadata-certs" ||
+    (why === "dr-metadata-certs" && ea.prediction.drTls.tls?.mode === "ISTIO_MUTUAL")
+  );
 };
 
 /**
@@ -57,8 +61,13 @@ const meshFileTls = (ea: EdgeAnalysis) => {
  * DISABLE listener) is broken for a reason no code describes: the edge stays broken, its reason names
  * the Gateway server, and no edge.* finding is raised (docs/DECISIONS.md, "Gateway listeners").
  */
-function gatewayEdgeCode(tls: EdgeAnalysis["prediction"]["worst"]["tls"], origin: EdgeAnalysis["prediction"]["worst"]["origin"], mode: string): BrokenCode | null {
-  if (tls === "ISTIO_MUTUAL") return origin === "destinationrule" && mode === "DISABLE" ? "edge.mtls-to-disable" : null;
+function gatewayEdgeCode(
+  tls: EdgeAnalysis["prediction"]["worst"]["tls"],
+  origin: EdgeAnalysis["prediction"]["worst"]["origin"],
+  mode: string,
+): BrokenCode | null {
+  if (tls === "ISTIO_MUTUAL")
+    return origin === "destinationrule" && mode === "DISABLE" ? "edge.mtls-to-disable" : null;
   if (tls === "SIMPLE" || tls === "MUTUAL") return mode === "STRICT" ? "edge.tls-mismatch" : null;
   return mode === "STRICT" ? "edge.plaintext-to-strict" : null;
 }
@@ -88,15 +97,19 @@ function edgeResources(ea: EdgeAnalysis, extra: Ref[] = NO_REFS): Ref[] {
 
 /** Adds `r` unless present. At most a handful of refs: a pairwise check, not a Set of key strings per finding (thousands of them). */
 function addRef(out: Ref[], r: Ref): void {
-  for (const o of out) if (o.kind === r.kind && (o.namespace ?? "") === (r.namespace ?? "") && o.name === r.name) return;
+  for (const o of out)
+    if (o.kind === r.kind && (o.namespace ?? "") === (r.namespace ?? "") && o.name === r.name) return;
   out.push(r);
 }
 
 /** A WorkloadEntry, or a ServiceEntry's inline endpoint, as fixes name it. */
 const entryName = (w: Workload) =>
-  w.entry?.inline ? `the endpoint ${w.entry.address} of ServiceEntry ${w.namespace}/${w.name}` : `WorkloadEntry ${w.namespace}/${w.name}`;
+  w.entry?.inline
+    ? `the endpoint ${w.entry.address} of ServiceEntry ${w.namespace}/${w.name}`
+    : `WorkloadEntry ${w.namespace}/${w.name}`;
 
-const drName = (ea: EdgeAnalysis) => `${ea.edge.predicted.client.destinationRule?.namespace}/${ea.edge.predicted.client.destinationRule?.name}`;
+const drName = (ea: EdgeAnalysis) =>
+  `${ea.edge.predicted.client.destinationRule?.namespace}/${ea.edge.predicted.client.destinationRule?.name}`;
 
 /**
  * Where in the DR the TLS that decided the edge sits, when it is not the top-level policy: a fix that
@@ -105,7 +118,8 @@ const drName = (ea: EdgeAnalysis) => `${ea.edge.predicted.client.destinationRule
 function drTlsPlace(ea: EdgeAnalysis): string {
   const p = ea.prediction;
   if (p.drTls.from === "port-level") return ` (its ${drWhere(p, ea.port)})`;
-  if ((p.drTls.from === "subset" || p.drTls.from === "subset-port-level") && p.subset) return ` (${drWhere(p, ea.port)}, which the VirtualService route selects)`;
+  if ((p.drTls.from === "subset" || p.drTls.from === "subset-port-level") && p.subset)
+    return ` (${drWhere(p, ea.port)}, which the VirtualService route selects)`;
   return "";
 }
 
@@ -128,7 +142,10 @@ const appliesNoTls = (ea: EdgeAnalysis) => appliesNoTlsPhrase(ea.service, ea.por
 
 /** Where auto mTLS itself chose plaintext for the port (no DR sets TLS for it): a DR with ISTIO_MUTUAL overrides it. */
 const autoChosePlaintext = (why: ClientWhy) =>
-  why === "auto-namespace-disable" || why === "auto-endpoint-no-label" || why === "auto-endpoint-pa-disable" || why === "auto-headless-mixed";
+  why === "auto-namespace-disable" ||
+  why === "auto-endpoint-no-label" ||
+  why === "auto-endpoint-pa-disable" ||
+  why === "auto-headless-mixed";
 
 /**
  * The DR that applies to the host but sets no TLS for the port, for the fixes that set ISTIO_MUTUAL
@@ -141,13 +158,22 @@ const autoChosePlaintext = (why: ClientWhy) =>
 function noTlsDrToEdit(ea: EdgeAnalysis, code: BrokenCode): DestinationRule | null {
   const p = ea.prediction;
   const e = p.worst;
-  if (p.drRule === null || p.drTls.tls !== null || ea.edge.predicted.client.destinationRule !== null || !autoChosePlaintext(e.why)) return null;
+  if (
+    p.drRule === null ||
+    p.drTls.tls !== null ||
+    ea.edge.predicted.client.destinationRule !== null ||
+    !autoChosePlaintext(e.why)
+  )
+    return null;
   if (code === "edge.auto-mtls-namespace-disable") return p.drRule;
-  return code === "edge.plaintext-to-strict" && e.accept.kind !== "waypoint" && !e.accept.listener ? p.drRule : null;
+  return code === "edge.plaintext-to-strict" && e.accept.kind !== "waypoint" && !e.accept.listener
+    ? p.drRule
+    : null;
 }
 
 /** "set tls.mode ISTIO_MUTUAL in DestinationRule X (where), the one that applies to H: it sets no TLS for port N". */
-const setInNoTlsDr = (ea: EdgeAnalysis, dr: DestinationRule) => `set tls.mode ISTIO_MUTUAL in DestinationRule ${nsName(dr)}${drTlsPlace(ea)}, ${appliesNoTls(ea)}`;
+const setInNoTlsDr = (ea: EdgeAnalysis, dr: DestinationRule) =>
+  `set tls.mode ISTIO_MUTUAL in DestinationRule ${nsName(dr)}${drTlsPlace(ea)}, ${appliesNoTls(ea)}`;
 
 const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) => string> = {
   "edge.auto-mtls-namespace-disable": (ea) => {
@@ -162,27 +188,35 @@ const FIXES: Record<Exclude<BrokenCode, "edge.passthrough">, (ea: EdgeAnalysis) 
     ea.prediction.worst.why === "auto-dr-tagged"
       ? `Remove the tls.mode ISTIO_MUTUAL that tags every labelled endpoint from DestinationRule ${drName(ea)} (${taggingPlaces(ea)}; set TLS only on the portLevelSettings entries of the ports that need it), so auto mTLS follows each endpoint's PeerAuthentication again; or stop disabling mTLS on the destination port.`
       : ea.prediction.worst.why === "auto-headless-mtls"
-      ? `Use PERMISSIVE instead of DISABLE on ${ea.prediction.worst.workload!.namespace}/${ea.prediction.worst.workload!.name} port ${ea.prediction.worst.targetPort}: callers of ${ea.service.host} send every endpoint the same TLS through one ORIGINAL_DST cluster (${ea.service.passthrough ? "a headless service" : "loadBalancer PASSTHROUGH"}), mTLS while auto mTLS is on.`
-      : `Remove the ISTIO_MUTUAL tls block for ${ea.service.host} (auto mTLS adapts to the server), or stop disabling mTLS on the destination port.`,
+        ? `Use PERMISSIVE instead of DISABLE on ${ea.prediction.worst.workload!.namespace}/${ea.prediction.worst.workload!.name} port ${ea.prediction.worst.targetPort}: callers of ${ea.service.host} send every endpoint the same TLS through one ORIGINAL_DST cluster (${ea.service.passthrough ? "a headless service" : "loadBalancer PASSTHROUGH"}), mTLS while auto mTLS is on.`
+        : `Remove the ISTIO_MUTUAL tls block for ${ea.service.host} (auto mTLS adapts to the server), or stop disabling mTLS on the destination port.`,
   "edge.tls-mismatch": (ea) => {
     const e = ea.prediction.worst;
     // Not only STRICT: a PERMISSIVE sidecar's HTTP port has no filter chain for TLS that is not Istio's.
-    const why = e.server.mode === "STRICT" ? "its own TLS cannot pass a STRICT sidecar" : `its sidecar (${e.server.mode} on port ${e.targetPort}) does not pass the client's own TLS through: ${e.cell.symptom}`;
+    const why =
+      e.server.mode === "STRICT"
+        ? "its own TLS cannot pass a STRICT sidecar"
+        : `its sidecar (${e.server.mode} on port ${e.targetPort}) does not pass the client's own TLS through: ${e.cell.symptom}`;
     return `Use tls.mode ISTIO_MUTUAL (or no tls block) for ${ea.service.host}: it is an Istio workload; ${why}.`;
   },
   "edge.plaintext-to-strict": (ea) => {
     const e = ea.prediction.worst;
     if (e.accept.kind === "waypoint")
       return `A waypoint takes only HBONE (mTLS on port 15008), whatever PeerAuthentication says: call the service it serves rather than ${ea.service.host}; ztunnel takes that traffic to the waypoint over HBONE.`;
-    if (e.why === "no-proxy") return `Give ${ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "the caller"} a sidecar (or ambient), or relax the destination to PERMISSIVE while it migrates.`;
-    if (e.why === "dr" || e.why === "dr-credential-ignored") return `Change DestinationRule ${drName(ea)} for ${ea.service.host}${drTlsPlace(ea)} to tls.mode ISTIO_MUTUAL, or remove that tls block so auto mTLS decides.`;
+    if (e.why === "no-proxy")
+      return `Give ${ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "the caller"} a sidecar (or ambient), or relax the destination to PERMISSIVE while it migrates.`;
+    if (e.why === "dr" || e.why === "dr-credential-ignored")
+      return `Change DestinationRule ${drName(ea)} for ${ea.service.host}${drTlsPlace(ea)} to tls.mode ISTIO_MUTUAL, or remove that tls block so auto mTLS decides.`;
     if (e.why === "auto-dr-untagged")
       return `Give the first portLevelSettings entry for port ${ea.port.port} in DestinationRule ${drName(ea)} a tls block with mode ISTIO_MUTUAL, or change tls.mode ${ea.prediction.drTagging?.mode ?? ""} to ISTIO_MUTUAL in ${ea.prediction.drTagging?.where.replace(/^its /, "the ") ?? "the trafficPolicy"}: that mode keeps auto mTLS from tagging any endpoint.`;
     if (e.why === "auto-off")
       return ea.edge.predicted.client.destinationRule
         ? `Set tls.mode ISTIO_MUTUAL in DestinationRule ${drName(ea)}${drTlsPlace(ea)}, ${appliesNoTls(ea)}, and auto mTLS is off (enableAutoMtls: false); or set enableAutoMtls: true in the mesh config.`
         : `Set enableAutoMtls: true in the mesh config, or add a DestinationRule with ISTIO_MUTUAL for ${ea.service.host}.`;
-    if (e.why === "passthrough") return ea.prediction.undiscovered ? undiscoveredFix(ea) : `Import ${ea.service.host} in the client's Sidecar egress hosts.`;
+    if (e.why === "passthrough")
+      return ea.prediction.undiscovered
+        ? undiscoveredFix(ea)
+        : `Import ${ea.service.host} in the client's Sidecar egress hosts.`;
     // ztunnel reads no DestinationRule and speaks only HBONE or plaintext: the sidecar must take HBONE.
     if (e.why === "ztunnel" && e.workload)
       return `Let ${nsName(e.workload)}'s sidecar take HBONE: set ISTIO_META_ENABLE_HBONE "true" in its proxyMetadata (mesh defaultConfig, as the ambient profile does, or the pod's proxy.istio.io/config), which labels the pods networking.istio.io/tunnel=http, and restart it; or move it to ambient, or relax port ${e.targetPort} to PERMISSIVE.`;
@@ -222,12 +256,19 @@ function defaultPolicyFix(ctx: AnalysisContext, w: Workload, port: number): stri
 }
 
 /** Plaintext, or the caller's own TLS, that a Linkerd port refuses as unauthenticated. */
-const refusedByLinkerd = (code: BrokenCode, ea: EdgeAnalysis) => ea.prediction.worst.accept.kind === "linkerd" && (code === "edge.plaintext-to-strict" || code === "edge.tls-mismatch");
+const refusedByLinkerd = (code: BrokenCode, ea: EdgeAnalysis) =>
+  ea.prediction.worst.accept.kind === "linkerd" &&
+  (code === "edge.plaintext-to-strict" || code === "edge.tls-mismatch");
 
 /** A broken edge into a gateway listener built from Gateway servers: the client's TLS and the server's tls.mode must agree. */
 function gatewayFix(ea: EdgeAnalysis): string {
   const e = ea.prediction.worst;
-  const sent = e.tls === "ISTIO_MUTUAL" ? "Istio mTLS" : e.tls === "SIMPLE" || e.tls === "MUTUAL" ? `TLS (tls.mode ${e.tls})` : "plaintext";
+  const sent =
+    e.tls === "ISTIO_MUTUAL"
+      ? "Istio mTLS"
+      : e.tls === "SIMPLE" || e.tls === "MUTUAL"
+        ? `TLS (tls.mode ${e.tls})`
+        : "plaintext";
   return `${gatewayLead(e)}, and the client sends ${sent}. Make the two agree: for Istio mTLS, a server with tls.mode ISTIO_MUTUAL on that port whose hosts include the SNI the client sends (DestinationRule tls.sni) and a DestinationRule with tls.mode ISTIO_MUTUAL for ${ea.service.host}; for TLS of the client's own, a SIMPLE or MUTUAL server with credentialName; for plaintext, a server without tls.`;
 }
 
@@ -276,17 +317,25 @@ const NO_EDGES: EdgeAnalysis[] = [];
 /** Objects a broken edge's finding names before the edge's own: the namespace DISABLE policy, the DR its fix edits. */
 function brokenExtras(ctx: AnalysisContext, code: BrokenCode, ea: EdgeAnalysis): Ref[] {
   const dr = noTlsDrToEdit(ea, code);
-  const extra = code === "edge.auto-mtls-namespace-disable" ? namespaceDisablePolicy(ctx, ea) : dr ? [] : NO_REFS;
+  const extra =
+    code === "edge.auto-mtls-namespace-disable" ? namespaceDisablePolicy(ctx, ea) : dr ? [] : NO_REFS;
   if (dr) extra.push(drRefOf(dr));
   return extra;
 }
 
-function brokenFinding(ctx: AnalysisContext, code: Exclude<BrokenCode, "edge.passthrough">, ea: EdgeAnalysis) {
+function brokenFinding(
+  ctx: AnalysisContext,
+  code: Exclude<BrokenCode, "edge.passthrough">,
+  ea: EdgeAnalysis,
+) {
   return finding(code, {
     message: `${ea.edge.id}: ${ea.edge.predicted.reason}`,
     resources: edgeResources(ea, brokenExtras(ctx, code, ea)),
     edge: ea.edge.id,
-    fix: code !== "edge.auto-mtls-namespace-disable" && ea.prediction.worst.accept.listener ? gatewayFix(ea) : (fileCertsFix(ea) ?? (refusedByLinkerd(code, ea) ? linkerdRefusesFix(ctx, ea) : FIXES[code](ea))),
+    fix:
+      code !== "edge.auto-mtls-namespace-disable" && ea.prediction.worst.accept.listener
+        ? gatewayFix(ea)
+        : (fileCertsFix(ea) ?? (refusedByLinkerd(code, ea) ? linkerdRefusesFix(ctx, ea) : FIXES[code](ea))),
   });
 }
 
@@ -304,7 +353,10 @@ export const edgeMtlsToDisable = brokenRule("edge.mtls-to-disable");
 export const edgeTlsMismatch = brokenRule("edge.tls-mismatch");
 export const edgePlaintextToStrict = brokenRule("edge.plaintext-to-strict");
 
-const isPassthrough = (ea: EdgeAnalysis) => ea.passthroughObserved || ea.prediction.worst.why === "passthrough" || ea.prediction.worst.why === "blackhole";
+const isPassthrough = (ea: EdgeAnalysis) =>
+  ea.passthroughObserved ||
+  ea.prediction.worst.why === "passthrough" ||
+  ea.prediction.worst.why === "blackhole";
 
 // A plaintext hop to or from a namespace Istio never meshes (NEVER_MESHED_NAMESPACES: an app's DNS
 // over TCP to kube-dns) cannot be made mTLS, so it is no misconfiguration to warn about.
@@ -331,12 +383,20 @@ function isPlaintextFinding(ctx: AnalysisContext, ea: EdgeAnalysis): boolean {
     if (l && l.kind === "http" && l.servers.every(redirectsToHttps)) return false;
   }
   if (!serverProxy && NEVER_MESHED_NAMESPACES.has(ea.service.namespace)) return false;
-  if (!clientProxy && ea.client.namespace !== null && NEVER_MESHED_NAMESPACES.has(ea.client.namespace)) return false;
+  if (!clientProxy && ea.client.namespace !== null && NEVER_MESHED_NAMESPACES.has(ea.client.namespace))
+    return false;
   // A caller without a proxy on a port that a portLevelMtls entry relaxed under a STRICT workload
   // decision: that entry exists to let such callers in (a load balancer's health check, a legacy
   // client). The plaintext is the policy's stated intent, and pa.disable reports a DISABLE entry. An
   // entry that only repeats a PERMISSIVE workload-wide mode relaxes nothing: that still warns.
-  if (!clientProxy && e.server.origin === "workload-port" && e.server.mode !== "STRICT" && e.workload && ctx.resolver.policyOf(e.workload).base.mode === "STRICT") return false;
+  if (
+    !clientProxy &&
+    e.server.origin === "workload-port" &&
+    e.server.mode !== "STRICT" &&
+    e.workload &&
+    ctx.resolver.policyOf(e.workload).base.mode === "STRICT"
+  )
+    return false;
   return true;
 }
 
@@ -356,12 +416,15 @@ function plaintextFinding(ctx: AnalysisContext, ea: EdgeAnalysis) {
  */
 function fileCertsFix(ea: EdgeAnalysis): string | null {
   const e = ea.prediction.worst;
-  if (e.why !== "dr-metadata-certs" && e.why !== "auto-metadata-certs" && e.why !== "metadata-certs-no-key") return null;
+  if (e.why !== "dr-metadata-certs" && e.why !== "auto-metadata-certs" && e.why !== "metadata-certs-no-key")
+    return null;
   const who = ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "the caller";
   const proxy = `${who}'s proxy names file-mounted client certificates (ISTIO_META_TLS_CLIENT_CERT_CHAIN in its ProxyConfig's proxyMetadata)`;
-  const removal = "remove the ISTIO_META_TLS_CLIENT_* keys from that ProxyConfig (the mesh defaultConfig or the pod's proxy.istio.io/config), so that istiod sends Istio mTLS from its own certificates and auto mTLS adapts to each endpoint again.";
+  const removal =
+    "remove the ISTIO_META_TLS_CLIENT_* keys from that ProxyConfig (the mesh defaultConfig or the pod's proxy.istio.io/config), so that istiod sends Istio mTLS from its own certificates and auto mTLS adapts to each endpoint again.";
   const drop = `or ${removal}`;
-  if (e.why === "metadata-certs-no-key") return `${proxy} but no ISTIO_META_TLS_CLIENT_KEY, so istiod cannot build its TLS and the proxy sends plaintext: add ISTIO_META_TLS_CLIENT_KEY naming the key file, ${drop}`;
+  if (e.why === "metadata-certs-no-key")
+    return `${proxy} but no ISTIO_META_TLS_CLIENT_KEY, so istiod cannot build its TLS and the proxy sends plaintext: add ISTIO_META_TLS_CLIENT_KEY naming the key file, ${drop}`;
   if (e.cell === FILE_SYSTEM_ROOTS)
     return `${proxy} but no ISTIO_META_TLS_CLIENT_ROOT_CERT, so it checks the server's mesh certificate against the system trust store: add ISTIO_META_TLS_CLIENT_ROOT_CERT naming the mesh root file, ${drop}`;
   const dest = e.workload ? `${nsName(e.workload)} port ${e.targetPort}` : ea.service.host;
@@ -390,7 +453,8 @@ function plaintextFix(ctx: AnalysisContext, ea: EdgeAnalysis): string {
     return `${gatewayLead(e)}, whose server sets no TLS there. To encrypt this hop, set tls.mode ISTIO_MUTUAL on that server (protocol HTTPS or TLS) and in a DestinationRule for ${ea.service.host}, or call the backend service directly (sidecar to sidecar is mTLS).`;
   if (e.accept.kind === "gateway")
     return `${nsName(e.workload!)} is a gateway: its listener on port ${e.targetPort} takes what its Gateway server's tls sets, not PeerAuthentication, and auto mTLS sends mTLS only to pods labelled security.istio.io/tlsMode=istio, which gateway templates do not add. To encrypt this hop, call the backend service directly (sidecar to sidecar is mTLS), have the client originate TLS to a Gateway server with TLS, or set tls.mode ISTIO_MUTUAL on that Gateway server and in a DestinationRule for ${ea.service.host}.`;
-  if (ea.client.dataplane === "none") return `Give ${ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "the caller"} a proxy so the call can be mTLS.`;
+  if (ea.client.dataplane === "none")
+    return `Give ${ea.client.name ? `${ea.client.namespace}/${ea.client.name}` : "the caller"} a proxy so the call can be mTLS.`;
   const w = ea.prediction.worst.workload;
   // A Linkerd pod's port without a proxy is one its skip-inbound-ports names (predictEdge acceptOf).
   if (w?.dataplane === "linkerd" && e.accept.kind === "none")
@@ -405,11 +469,17 @@ function plaintextFix(ctx: AnalysisContext, ea: EdgeAnalysis): string {
   const autoMtls = ctx.resolver.meshOf(ea.client).enableAutoMtls;
   const then = (text: string) => (meshServer ? meshServer + text : capitalised(text));
   if ((e.why === "dr" || e.why === "dr-credential-ignored") && ea.edge.predicted.client.destinationRule)
-    return then(`set tls.mode ISTIO_MUTUAL for ${ea.service.host} in DestinationRule ${drName(ea)}${drTlsPlace(ea)}${autoMtls ? " (or remove its tls block so auto mTLS decides)" : " (auto mTLS is off in this mesh)"}.`);
+    return then(
+      `set tls.mode ISTIO_MUTUAL for ${ea.service.host} in DestinationRule ${drName(ea)}${drTlsPlace(ea)}${autoMtls ? " (or remove its tls block so auto mTLS decides)" : " (auto mTLS is off in this mesh)"}.`,
+    );
   if (e.why === "auto-off")
     return ea.edge.predicted.client.destinationRule
-      ? then(`set tls.mode ISTIO_MUTUAL in DestinationRule ${drName(ea)}${drTlsPlace(ea)}, ${appliesNoTls(ea)}, and auto mTLS is off in this mesh (enableAutoMtls: false).`)
-      : then(`add a DestinationRule with tls.mode ISTIO_MUTUAL for ${ea.service.host}: auto mTLS is off in this mesh (enableAutoMtls: false).`);
+      ? then(
+          `set tls.mode ISTIO_MUTUAL in DestinationRule ${drName(ea)}${drTlsPlace(ea)}, ${appliesNoTls(ea)}, and auto mTLS is off in this mesh (enableAutoMtls: false).`,
+        )
+      : then(
+          `add a DestinationRule with tls.mode ISTIO_MUTUAL for ${ea.service.host}: auto mTLS is off in this mesh (enableAutoMtls: false).`,
+        );
   return `Make both sides meshed and let auto mTLS (or ISTIO_MUTUAL) encrypt ${ea.service.host}.`;
 }
 
@@ -421,15 +491,23 @@ export const edgePlaintext = rule("edge.plaintext", (ctx) => {
 
 function passthroughFinding(ea: EdgeAnalysis) {
   return finding("edge.passthrough", {
-    severity: ea.edge.predicted.verdict === "broken" && brokenEdgeCode(ea) === "edge.passthrough" ? "error" : "warning",
+    severity:
+      ea.edge.predicted.verdict === "broken" && brokenEdgeCode(ea) === "edge.passthrough"
+        ? "error"
+        : "warning",
     message: `${ea.edge.id}: ${ea.edge.predicted.reason}`,
-    resources: edgeResources(ea, ea.prediction.sidecar && !ea.prediction.undiscovered ? [{ kind: "Sidecar", namespace: ea.prediction.sidecar.namespace, name: ea.prediction.sidecar.name }] : []),
+    resources: edgeResources(
+      ea,
+      ea.prediction.sidecar && !ea.prediction.undiscovered
+        ? [{ kind: "Sidecar", namespace: ea.prediction.sidecar.namespace, name: ea.prediction.sidecar.name }]
+        : [],
+    ),
     edge: ea.edge.id,
     fix: ea.prediction.undiscovered
       ? undiscoveredFix(ea)
       : ea.prediction.sidecar
-      ? `Add ${ea.service.namespace}/${ea.service.host} to the egress hosts of Sidecar ${ea.prediction.sidecar.namespace}/${ea.prediction.sidecar.name}.`
-      : `Make the destination known to the mesh (a Service or ServiceEntry) and call it by its service name, not a pod IP.`,
+        ? `Add ${ea.service.namespace}/${ea.service.host} to the egress hosts of Sidecar ${ea.prediction.sidecar.namespace}/${ea.prediction.sidecar.name}.`
+        : `Make the destination known to the mesh (a Service or ServiceEntry) and call it by its service name, not a pod IP.`,
   });
 }
 
@@ -437,14 +515,22 @@ function passthroughFinding(ea: EdgeAnalysis) {
 const undiscoveredFix = (ea: EdgeAnalysis) =>
   `Let the caller's istiod see namespace ${ea.service.namespace}: widen the discoverySelectors of its mesh config (revision ${istiodRevision(ea.client.revision)}) to select it, or label the namespace so a selector matches.`;
 
-export const edgePassthrough = rule("edge.passthrough", (ctx) => ctx.edges.filter(isPassthrough).map(passthroughFinding));
+export const edgePassthrough = rule("edge.passthrough", (ctx) =>
+  ctx.edges.filter(isPassthrough).map(passthroughFinding),
+);
 
 const isContradicted = (ea: EdgeAnalysis) => edgeContradicts(ea.edge);
 
 function observedMismatchFinding(ea: EdgeAnalysis) {
   const o = ea.edge.observed!;
   const seen =
-    o.mtls > 0 && o.plaintext > 0 ? `${o.mtls} mTLS and ${o.plaintext} plaintext` : o.mtls > 0 ? `${o.mtls} mTLS` : o.plaintext > 0 ? `${o.plaintext} plaintext` : "";
+    o.mtls > 0 && o.plaintext > 0
+      ? `${o.mtls} mTLS and ${o.plaintext} plaintext`
+      : o.mtls > 0
+        ? `${o.mtls} mTLS`
+        : o.plaintext > 0
+          ? `${o.plaintext} plaintext`
+          : "";
   return finding("edge.observed-mismatch", {
     message: `${ea.edge.id}: predicted ${ea.edge.predicted.verdict}, but ${ea.linkerdEvidence ? "the caller's Linkerd proxy" : "the destination"} reported ${seen}${o.window ? ` over ${o.window}` : ""}. ${ea.edge.predicted.reason}`,
     resources: edgeResources(ea),
@@ -469,6 +555,8 @@ function splitMismatchFix(ea: EdgeAnalysis, split: readonly MeshRoute[]): string
   return `Only the calls routed to ${clusterOf(worst)} are predicted ${ea.edge.predicted.verdict}; those observed may have taken ${others.join(" or ")}. Fix the configuration named above for ${clusterOf(worst)}, or the route's split.`;
 }
 
-export const edgeObservedMismatch = rule("edge.observed-mismatch", (ctx) => ctx.edges.filter(isContradicted).map(observedMismatchFinding));
+export const edgeObservedMismatch = rule("edge.observed-mismatch", (ctx) =>
+  ctx.edges.filter(isContradicted).map(observedMismatchFinding),
+);
 
 export type { FindingCode };

@@ -32,13 +32,16 @@ function issuanceOf(ctx: AnalysisContext, c: CertManagerCertificate) {
   const valid =
     managed.length > 0
       ? managed.some((e) => validNow(e.cert.notBefore.getTime(), e.cert.notAfter.getTime()))
-      : c.notAfter !== undefined && validNow(c.notBefore === undefined ? NaN : Date.parse(c.notBefore), Date.parse(c.notAfter));
+      : c.notAfter !== undefined &&
+        validNow(c.notBefore === undefined ? NaN : Date.parse(c.notBefore), Date.parse(c.notAfter));
   const state = failed
     ? `its last issuance attempt failed at ${c.lastFailureTime}`
     : c.issuing
       ? `cert-manager is issuing it${c.issuingSince ? ` (Issuing since ${c.issuingSince})` : ""}`
       : `Secret ${c.secretName} is not being (re)issued`;
-  const holds = managed.some((e) => e.sightings.some((s) => s.input.source.kind === "Secret" && s.input.source.name === c.secretName))
+  const holds = managed.some((e) =>
+    e.sightings.some((s) => s.input.source.kind === "Secret" && s.input.source.name === c.secretName),
+  )
     ? `its Secret ${c.secretName} still holds a valid certificate`
     : managed.length > 0
       ? "its certificate among the inputs is still valid"
@@ -57,7 +60,14 @@ export const certmanagerNotReady = rule("certmanager.not-ready", (ctx) => {
       finding("certmanager.not-ready", {
         severity,
         message: `cert-manager Certificate ${c.namespace}/${c.name} is not Ready${c.ready.reason ? ` (${c.ready.reason})` : ""}${c.ready.message ? `: ${c.ready.message}` : ""}; ${state}${valid ? `; ${holds}` : ""}.`,
-        resources: [{ kind: "Certificate", namespace: c.namespace, name: c.name }, { kind: c.issuerRef.kind || "Issuer", ...(c.issuerRef.kind === "ClusterIssuer" ? {} : { namespace: c.namespace }), name: c.issuerRef.name }],
+        resources: [
+          { kind: "Certificate", namespace: c.namespace, name: c.name },
+          {
+            kind: c.issuerRef.kind || "Issuer",
+            ...(c.issuerRef.kind === "ClusterIssuer" ? {} : { namespace: c.namespace }),
+            name: c.issuerRef.name,
+          },
+        ],
         fix: `kubectl describe certificate ${c.name} -n ${c.namespace} and its latest CertificateRequest; fix the issuer or the request it rejects.`,
       }),
     );
@@ -67,7 +77,11 @@ export const certmanagerNotReady = rule("certmanager.not-ready", (ctx) => {
     out.push(
       finding("certmanager.not-ready", {
         message: `cert-manager ${i.kind} ${i.namespace ? `${i.namespace}/` : ""}${i.name} is not Ready${i.ready.reason ? ` (${i.ready.reason})` : ""}${i.ready.message ? `: ${i.ready.message}` : ""}: no Certificate it serves can be issued or renewed.`,
-        resources: [i.namespace ? { kind: i.kind, namespace: i.namespace, name: i.name } : { kind: i.kind, name: i.name }],
+        resources: [
+          i.namespace
+            ? { kind: i.kind, namespace: i.namespace, name: i.name }
+            : { kind: i.kind, name: i.name },
+        ],
         fix: `kubectl describe ${i.kind.toLowerCase()} ${i.name}${i.namespace ? ` -n ${i.namespace}` : ""}; check its CA Secret or ACME account.`,
       }),
     );
@@ -92,19 +106,28 @@ export const certmanagerRenewBeforeTooLarge = rule("certmanager.renew-before-too
 
 export const certmanagerSelfSignedIssuer = rule("certmanager.self-signed-issuer", (ctx) => {
   const selfSigned = new Map(
-    ctx.certs.certManager.issuers.filter((i) => i.type === "selfSigned").map((i) => [`${i.kind}/${i.kind === "ClusterIssuer" ? "" : i.namespace}/${i.name}`, i]),
+    ctx.certs.certManager.issuers
+      .filter((i) => i.type === "selfSigned")
+      .map((i) => [`${i.kind}/${i.kind === "ClusterIssuer" ? "" : i.namespace}/${i.name}`, i]),
   );
   return ctx.certs.certManager.certificates.flatMap((c) => {
     // An issuerRef in another API group names an external issuer (AWS PCA, Google CAS, step …), which
     // cert-manager routes to its own controller, whatever cert-manager Issuer shares its name.
     if (c.issuerRef.group && c.issuerRef.group !== "cert-manager.io") return [];
     const kind = c.issuerRef.kind || "Issuer";
-    const issuer = selfSigned.get(`${kind}/${kind === "ClusterIssuer" ? "" : c.namespace}/${c.issuerRef.name}`);
+    const issuer = selfSigned.get(
+      `${kind}/${kind === "ClusterIssuer" ? "" : c.namespace}/${c.issuerRef.name}`,
+    );
     if (!issuer || c.isCA) return [];
     return [
       finding("certmanager.self-signed-issuer", {
         message: `cert-manager Certificate ${c.namespace}/${c.name} (not a CA) is issued directly by the SelfSigned ${kind} ${c.issuerRef.name}: each certificate is its own root, so peers cannot verify it through a CA.`,
-        resources: [{ kind: "Certificate", namespace: c.namespace, name: c.name }, issuer.namespace ? { kind, namespace: issuer.namespace, name: issuer.name } : { kind, name: issuer.name }],
+        resources: [
+          { kind: "Certificate", namespace: c.namespace, name: c.name },
+          issuer.namespace
+            ? { kind, namespace: issuer.namespace, name: issuer.name }
+            : { kind, name: issuer.name },
+        ],
         fix: `Use the SelfSigned issuer only to bootstrap a CA Certificate (isCA: true), then issue leaves from a CA issuer that references it.`,
       }),
     ];
@@ -115,10 +138,16 @@ export const linkerdSkipPort = rule("linkerd.skip-port", (ctx) =>
   ctx.model.workloads.flatMap((w) => {
     if (w.dataplane !== "linkerd") return [];
     const ns = ctx.model.namespaces.get(w.namespace);
-    const inbound = w.annotations["config.linkerd.io/skip-inbound-ports"] ?? ns?.annotations["config.linkerd.io/skip-inbound-ports"];
-    const outbound = w.annotations["config.linkerd.io/skip-outbound-ports"] ?? ns?.annotations["config.linkerd.io/skip-outbound-ports"];
+    const inbound =
+      w.annotations["config.linkerd.io/skip-inbound-ports"] ??
+      ns?.annotations["config.linkerd.io/skip-inbound-ports"];
+    const outbound =
+      w.annotations["config.linkerd.io/skip-outbound-ports"] ??
+      ns?.annotations["config.linkerd.io/skip-outbound-ports"];
     if (!inbound && !outbound) return [];
-    const parts = [inbound ? `inbound ${inbound}` : "", outbound ? `outbound ${outbound}` : ""].filter(Boolean).join(", ");
+    const parts = [inbound ? `inbound ${inbound}` : "", outbound ? `outbound ${outbound}` : ""]
+      .filter(Boolean)
+      .join(", ");
     return [
       finding("linkerd.skip-port", {
         message: `${w.kind} ${nsName(w)} skips the Linkerd proxy on ports ${parts}: traffic on them is never mTLS and invisible to Linkerd.`,
@@ -137,7 +166,10 @@ export const linkerdSkipPort = rule("linkerd.skip-port", (ctx) =>
  * skips the others); it locks when it admits no unauthenticated client by itself nor through an
  * authorization. Null when the pod has no known port.
  */
-function portsOnDefaultPolicy(ctx: AnalysisContext, w: Workload): { open: number[]; hasServers: boolean; requiring: boolean } | null {
+function portsOnDefaultPolicy(
+  ctx: AnalysisContext,
+  w: Workload,
+): { open: number[]; hasServers: boolean; requiring: boolean } | null {
   const ports = new Set<number>();
   for (const p of w.containerPorts) if ((p.protocol ?? "TCP") === "TCP") ports.add(p.port);
   for (const svc of ctx.model.servicesOfWorkload.get(w) ?? [])
@@ -147,7 +179,9 @@ function portsOnDefaultPolicy(ctx: AnalysisContext, w: Workload): { open: number
     }
   if (ports.size === 0) return null;
   const policy = ctx.model.linkerdPolicy;
-  const selecting = serversIn(policy, w.namespace).filter((s) => s.podSelector !== null && selects(s.podSelector, w.labels));
+  const selecting = serversIn(policy, w.namespace).filter(
+    (s) => s.podSelector !== null && selects(s.podSelector, w.labels),
+  );
   const open: number[] = [];
   let requiring = false;
   for (const port of ports) {
@@ -157,14 +191,19 @@ function portsOnDefaultPolicy(ctx: AnalysisContext, w: Workload): { open: number
       continue;
     }
     // A port without a Server that requires a mesh identity refuses plaintext (linkerdInbound.ts).
-    if (linkerdRequiresIdentity(ctx.model, w, port, ctx.resolver.linkerdPods(w)).required === true) requiring = true;
+    if (linkerdRequiresIdentity(ctx.model, w, port, ctx.resolver.linkerdPods(w)).required === true)
+      requiring = true;
     else open.push(port);
   }
   return { open: open.sort((a, b) => a - b), hasServers: selecting.length > 0, requiring };
 }
 
 const lockedBy = (p: { hasServers: boolean; requiring: boolean }) =>
-  p.hasServers && p.requiring ? "no Server locks and config.linkerd.io/proxy-require-identity-inbound-ports does not list" : p.hasServers ? "no Server locks" : "config.linkerd.io/proxy-require-identity-inbound-ports does not list";
+  p.hasServers && p.requiring
+    ? "no Server locks and config.linkerd.io/proxy-require-identity-inbound-ports does not list"
+    : p.hasServers
+      ? "no Server locks"
+      : "config.linkerd.io/proxy-require-identity-inbound-ports does not list";
 
 /**
  * Meshed pods whose default policy is not Linkerd's to tighten: the control plane and extensions
@@ -172,7 +211,11 @@ const lockedBy = (p: { hasServers: boolean; requiring: boolean }) =>
  * their own policy, and an ingress-mode proxy fronts clients from outside the mesh by design.
  */
 function ownsItsPolicy(w: Workload, nsInject: string | undefined): boolean {
-  if (w.labels["linkerd.io/control-plane-component"] !== undefined || w.labels["linkerd.io/extension"] !== undefined) return true;
+  if (
+    w.labels["linkerd.io/control-plane-component"] !== undefined ||
+    w.labels["linkerd.io/extension"] !== undefined
+  )
+    return true;
   return (w.annotations["linkerd.io/inject"] ?? nsInject) === "ingress";
 }
 
@@ -185,11 +228,16 @@ export const linkerdUnauthenticatedDefault = rule("linkerd.unauthenticated-defau
     const open: string[] = [];
     for (const w of meshed) {
       // The pods' annotation (the namespace's, for pods yet to be created), the cluster default, the proxies' env (linkerdInbound.ts).
-      if (linkerdDefaultPolicy(ctx.model, w, ctx.resolver.linkerdPods(w)).policy !== "all-unauthenticated") continue;
+      if (linkerdDefaultPolicy(ctx.model, w, ctx.resolver.linkerdPods(w)).policy !== "all-unauthenticated")
+        continue;
       if (ownsItsPolicy(w, nsAnnotations["linkerd.io/inject"])) continue;
       const ports = portsOnDefaultPolicy(ctx, w);
       if (ports !== null && ports.open.length === 0) continue;
-      open.push(ports !== null && (ports.hasServers || ports.requiring) ? `${nsName(w)} (port${ports.open.length > 1 ? "s" : ""} ${ports.open.join(", ")}, which ${lockedBy(ports)})` : nsName(w));
+      open.push(
+        ports !== null && (ports.hasServers || ports.requiring)
+          ? `${nsName(w)} (port${ports.open.length > 1 ? "s" : ""} ${ports.open.join(", ")}, which ${lockedBy(ports)})`
+          : nsName(w),
+      );
     }
     if (open.length === 0) continue;
     out.push(
@@ -225,7 +273,10 @@ export const linkerdStaleTrustBundle = rule("linkerd.stale-trust-bundle", (ctx) 
     out.push(
       finding("linkerd.stale-trust-bundle", {
         message: `${listNames(stale.map((p) => `${w.namespace}/${p.name}`))} of ${w.kind} ${nsName(w)} started with trust anchors that differ from the current bundle (linkerd-identity-trust-roots): they cannot verify peers issued under the new anchor.`,
-        resources: [workloadRef(w), ...stale.slice(0, 5).map((p) => ({ kind: "Pod", namespace: w.namespace, name: p.name }))],
+        resources: [
+          workloadRef(w),
+          ...stale.slice(0, 5).map((p) => ({ kind: "Pod", namespace: w.namespace, name: p.name })),
+        ],
         fix: `Restart them (${restartHow(w)}).`,
       }),
     );

@@ -1,10 +1,27 @@
 // Server-side rules: PeerAuthentication (findings.md "Istio PeerAuthentication", istio.md §1).
 import type { EdgeAnalysis } from "../../edges/buildEdges";
-import { inRevision, istiodRevision, type PeerAuthentication, type Service, type Workload } from "../../model/mesh";
+import {
+  inRevision,
+  istiodRevision,
+  type PeerAuthentication,
+  type Service,
+  type Workload,
+} from "../../model/mesh";
 import { workloadsMatching } from "../../model/labelIndex";
 import { selectorMatches } from "../../model/read";
 import { labelNamesTag, NO_REVISIONS, resolveRevision, type Revisions } from "../../model/revisions";
-import { ignoredMeshPolicy, ignoredPolicyClause, ignoredPolicyFor, type IgnoredPolicy, modeForPort, namespaceDecision, tagLabelFix, unreadMeshPolicy, type ModeDecision, type PaIndex } from "../../resolve/peerAuthentication";
+import {
+  ignoredMeshPolicy,
+  ignoredPolicyClause,
+  ignoredPolicyFor,
+  type IgnoredPolicy,
+  modeForPort,
+  namespaceDecision,
+  tagLabelFix,
+  unreadMeshPolicy,
+  type ModeDecision,
+  type PaIndex,
+} from "../../resolve/peerAuthentication";
 import { hasIstioProxy } from "../../resolve/resolver";
 import type { Finding, Ref } from "../../snapshot/schema";
 import type { AnalysisContext } from "../context";
@@ -14,7 +31,8 @@ import { capitalised, listNames, namespaceRef, nsName, paRefOf, workloadRef } fr
 
 // The default revision's index: with a default tag, the revision it names (its objects are those
 // labelled with that revision, not with the tag "default": istioMetadata.ts), else the default istiod's.
-const defaultIndex = (ctx: AnalysisContext) => ctx.resolver.paIndex({ revision: ctx.model.revisions.defaultRevision ?? "", dataplane: "sidecar" });
+const defaultIndex = (ctx: AnalysisContext) =>
+  ctx.resolver.paIndex({ revision: ctx.model.revisions.defaultRevision ?? "", dataplane: "sidecar" });
 
 const selected = (ctx: AnalysisContext, pa: PeerAuthentication): Workload[] =>
   pa.selector ? workloadsMatching(ctx.model.workloadsByNamespace.get(pa.namespace) ?? [], pa.selector) : [];
@@ -54,9 +72,36 @@ export const paConflict = rule("pa.conflict", (ctx) => {
   const defaultKey = istiodRevision(defaultRev);
   const meshed = ctx.model.workloads.filter(isMeshedWorkload);
   const ownPlanes = meshed.filter((w) => revisionKey(w) === defaultKey);
-  conflictsOf(ctx, { rev: defaultRev, who: null, namespaces: null, multi: others.size > 0, planes: planesOf(ctx, ownPlanes.length > 0 ? ownPlanes : meshed) }, seen, memo, out);
+  conflictsOf(
+    ctx,
+    {
+      rev: defaultRev,
+      who: null,
+      namespaces: null,
+      multi: others.size > 0,
+      planes: planesOf(ctx, ownPlanes.length > 0 ? ownPlanes : meshed),
+    },
+    seen,
+    memo,
+    out,
+  );
   for (const [key, { rev, namespaces }] of others)
-    conflictsOf(ctx, { rev, who: key, namespaces, multi: true, planes: planesOf(ctx, meshed.filter((w) => revisionKey(w) === key)) }, seen, memo, out);
+    conflictsOf(
+      ctx,
+      {
+        rev,
+        who: key,
+        namespaces,
+        multi: true,
+        planes: planesOf(
+          ctx,
+          meshed.filter((w) => revisionKey(w) === key),
+        ),
+      },
+      seen,
+      memo,
+      out,
+    );
   return out;
 });
 
@@ -108,21 +153,36 @@ function ownSet(ctx: AnalysisContext, w: Workload, scope: ConflictScope): PeerAu
   return scope.kind === "workload" ? list.filter((p) => selectorMatches(p.selector!, w.labels)) : list;
 }
 
-const sameList = (a: readonly PeerAuthentication[], b: readonly PeerAuthentication[]) => a.length === b.length && a.every((p, i) => p === b[i]);
+const sameList = (a: readonly PeerAuthentication[], b: readonly PeerAuthentication[]) =>
+  a.length === b.length && a.every((p, i) => p === b[i]);
 
 /** One istiod's conflicts, each set of policies once across istiods (a workload-level set once per workload). */
-function conflictsOf(ctx: AnalysisContext, v: ConflictView, seen: Seen, memo: AppliersMemo, out: Finding[]): void {
+function conflictsOf(
+  ctx: AnalysisContext,
+  v: ConflictView,
+  seen: Seen,
+  memo: AppliersMemo,
+  out: Finding[],
+): void {
   const idx = ctx.resolver.paIndex({ revision: v.rev, dataplane: "sidecar" });
   const meshedIn = (ns: string) => (ctx.model.workloadsByNamespace.get(ns) ?? []).filter(isMeshedWorkload);
-  const inScope = (scope: ConflictScope) => (scope.kind === "mesh" ? ctx.model.workloads.filter(isMeshedWorkload) : meshedIn(scope.ns));
+  const inScope = (scope: ConflictScope) =>
+    scope.kind === "mesh" ? ctx.model.workloads.filter(isMeshedWorkload) : meshedIn(scope.ns);
   // The revisions (istiodRevision names, first seen in the workloads' order) whose meshed workloads in
   // `scope` compose exactly `pas` there: those for whom "reads them all and applies the oldest" is true.
   const readersOf = (pas: PeerAuthentication[], scope: ConflictScope, ws: Workload[]) => {
     const keys: string[] = [];
-    for (const w of ws) if (!keys.includes(revisionKey(w)) && sameList(ownSet(ctx, w, scope), pas)) keys.push(revisionKey(w));
+    for (const w of ws)
+      if (!keys.includes(revisionKey(w)) && sameList(ownSet(ctx, w, scope), pas)) keys.push(revisionKey(w));
     return keys;
   };
-  const conflict = (pas: PeerAuthentication[], scope: ConflictScope, subjectScope: string, workloads: Workload[] | null = null, ztunnel: PeerAuthentication | null = null) => {
+  const conflict = (
+    pas: PeerAuthentication[],
+    scope: ConflictScope,
+    subjectScope: string,
+    workloads: Workload[] | null = null,
+    ztunnel: PeerAuthentication | null = null,
+  ) => {
     const key = pas.map((p) => `${p.namespace}/${p.name}`).join("\u0000");
     let named = workloads;
     if (workloads === null) {
@@ -137,7 +197,9 @@ function conflictsOf(ctx: AnalysisContext, v: ConflictView, seen: Seen, memo: Ap
       for (const w of named) done.add(nsName(w));
     }
     const [winner, ...ignored] = pas;
-    const subject = named ? `${named.length > 1 ? "Workloads" : "Workload"} ${listNames(named.map(nsName))}` : subjectScope;
+    const subject = named
+      ? `${named.length > 1 ? "Workloads" : "Workload"} ${listNames(named.map(nsName))}`
+      : subjectScope;
     const has = named && named.length > 1 ? "have" : "has";
     // "Istio applies" when one revision reads them, or (default view) every policy of the set is
     // unlabelled; else the istiods that read them all, every one (another revision's view, or a
@@ -150,7 +212,10 @@ function conflictsOf(ctx: AnalysisContext, v: ConflictView, seen: Seen, memo: Ap
     }
     const many = (readers?.length ?? 0) > 1;
     const ignores = many ? "ignore" : "ignores";
-    const reader = readers === null ? "Istio applies" : `${istiodsOf(ctx, readers)} read${many ? "" : "s"} them all and appl${many ? "y" : "ies"}`;
+    const reader =
+      readers === null
+        ? "Istio applies"
+        : `${istiodsOf(ctx, readers)} read${many ? "" : "s"} them all and appl${many ? "y" : "ies"}`;
     out.push(
       finding("pa.conflict", {
         message: ztunnel
@@ -173,11 +238,13 @@ function conflictsOf(ctx: AnalysisContext, v: ConflictView, seen: Seen, memo: Ap
   const mesh = (pas: PeerAuthentication[], ztunnel: PeerAuthentication | null = null) => {
     // The default view with other revisions: only if some meshed workload's istiod composes this set
     // (a default revision without workloads, or whose workloads read other policies, says nothing).
-    if (v.who === null && v.multi && readersOf(pas, { kind: "mesh" }, inScope({ kind: "mesh" })).length === 0) return;
+    if (v.who === null && v.multi && readersOf(pas, { kind: "mesh" }, inScope({ kind: "mesh" })).length === 0)
+      return;
     conflict(pas, { kind: "mesh" }, "The mesh (root namespace " + idx.rootNamespace + ")", null, ztunnel);
   };
   meshConflict(ctx, v, idx, mesh);
-  for (const [ns, pas] of idx.namespaceWide) if (pas.length > 1 && touches(ns, pas)) conflict(pas, { kind: "namespace", ns }, `Namespace ${ns}`);
+  for (const [ns, pas] of idx.namespaceWide)
+    if (pas.length > 1 && touches(ns, pas)) conflict(pas, { kind: "namespace", ns }, `Namespace ${ns}`);
   for (const [ns, pas] of idx.workloadLevel) {
     if (v.namespaces !== null && !v.namespaces.has(ns)) continue;
     const groups = new Map<string, { pas: PeerAuthentication[]; workloads: Workload[] }>();
@@ -197,7 +264,8 @@ function conflictsOf(ctx: AnalysisContext, v: ConflictView, seen: Seen, memo: Ap
     for (const w of list) {
       const matching = matchingOf.get(w);
       if (!matching || matching.length < 2) continue;
-      if (v.who === null && v.multi && !(isMeshedWorkload(w) && sameList(ownSet(ctx, w, scope), matching))) continue;
+      if (v.who === null && v.multi && !(isMeshedWorkload(w) && sameList(ownSet(ctx, w, scope), matching)))
+        continue;
       const key = matching.map((p) => p.name).join("\u0000");
       const g = groups.get(key) ?? { pas: matching, workloads: [] };
       g.workloads.push(w);
@@ -215,7 +283,12 @@ function conflictsOf(ctx: AnalysisContext, v: ConflictView, seen: Seen, memo: Ap
  * list, and when ztunnel applies another policy than the sidecars outside the root namespace, that one
  * is named (and preferred by the fix: conflictFix).
  */
-function meshConflict(ctx: AnalysisContext, v: ConflictView, idx: PaIndex, conflict: (pas: PeerAuthentication[], ztunnel?: PeerAuthentication | null) => void): void {
+function meshConflict(
+  ctx: AnalysisContext,
+  v: ConflictView,
+  idx: PaIndex,
+  conflict: (pas: PeerAuthentication[], ztunnel?: PeerAuthentication | null) => void,
+): void {
   if (!v.planes.ambient) {
     // Sidecars only, but another revision's ambient workloads may rely on one of these policies.
     if (idx.mesh.length > 1) conflict(idx.mesh, ztunnelKeeps(ctx, idx.mesh));
@@ -291,24 +364,42 @@ function settingsText(p: PeerAuthentication): string {
  * istiod, a different one each: labelling an unlabelled one with its istiod's revision hides it only
  * from istiods that do not apply it (inRevision), which changes nothing, and leaves each istiod one.
  */
-function conflictFix(ctx: AnalysisContext, multi: boolean, pas: PeerAuthentication[], ztunnel: PeerAuthentication | null, applying: Map<PeerAuthentication, Workload[]>): string {
+function conflictFix(
+  ctx: AnalysisContext,
+  multi: boolean,
+  pas: PeerAuthentication[],
+  ztunnel: PeerAuthentication | null,
+  applying: Map<PeerAuthentication, Workload[]>,
+): string {
   const applied = pas.filter((p) => applying.has(p));
   // No workload with a proxy meets the set: the one Istio would apply stays, the rest may go.
   const kept = applied.length > 0 ? applied : [ztunnel ?? pas[0]!];
   const unused = pas.filter((p) => !kept.includes(p));
   const parts: string[] = [];
-  if (applied.length === 0) parts.push(`No workload with a proxy uses these policies now; Istio would apply ${nsName(kept[0]!)} (${settingsText(kept[0]!)}).`);
-  else parts.push(`Now ${applied.map((p) => `${appliersText(ctx, applying.get(p)!, multi)} ${nsName(p)} (${settingsText(p)}) to ${listNames(applying.get(p)!.map(nsName), 3)}`).join("; ")}.`);
+  if (applied.length === 0)
+    parts.push(
+      `No workload with a proxy uses these policies now; Istio would apply ${nsName(kept[0]!)} (${settingsText(kept[0]!)}).`,
+    );
+  else
+    parts.push(
+      `Now ${applied.map((p) => `${appliersText(ctx, applying.get(p)!, multi)} ${nsName(p)} (${settingsText(p)}) to ${listNames(applying.get(p)!.map(nsName), 3)}`).join("; ")}.`,
+    );
   if (unused.length > 0) {
     const [them, their] = unused.length > 1 ? ["them", "their"] : ["it", "its"];
-    parts.push(`Delete ${listNames(unused.map(nsName))}: no istiod applies ${them} to any workload, so deleting ${them} changes nothing (${their} settings are not in effect; do not merge them into the policy that applies).`);
+    parts.push(
+      `Delete ${listNames(unused.map(nsName))}: no istiod applies ${them} to any workload, so deleting ${them} changes nothing (${their} settings are not in effect; do not merge them into the policy that applies).`,
+    );
   }
   if (kept.length === 1) parts.push(`To change a mode, edit ${nsName(kept[0]!)}, the policy that applies.`);
   else {
-    parts.push(`Each of ${listNames(kept.map(nsName))} decides for some workload, so deleting one changes what its workloads enforce: to change a workload's mode, edit the policy that applies to it.`);
+    parts.push(
+      `Each of ${listNames(kept.map(nsName))} decides for some workload, so deleting one changes what its workloads enforce: to change a workload's mode, edit the policy that applies to it.`,
+    );
     const relabel = relabelling(kept, applying);
     if (relabel.length > 0)
-      parts.push(`To have each istiod read only one of them, label ${listNames(relabel.map(([p, rev]) => `${nsName(p)} with istio.io/rev=${rev}`))}: no workload's mode changes.`);
+      parts.push(
+        `To have each istiod read only one of them, label ${listNames(relabel.map(([p, rev]) => `${nsName(p)} with istio.io/rev=${rev}`))}: no workload's mode changes.`,
+      );
   }
   return parts.join(" ");
 }
@@ -320,12 +411,17 @@ function conflictFix(ctx: AnalysisContext, multi: boolean, pas: PeerAuthenticati
  * Else none (one istiod applying two of them, to different workloads or data planes, cannot be split
  * by a label).
  */
-function relabelling(kept: PeerAuthentication[], applying: Map<PeerAuthentication, Workload[]>): [PeerAuthentication, string][] {
+function relabelling(
+  kept: PeerAuthentication[],
+  applying: Map<PeerAuthentication, Workload[]>,
+): [PeerAuthentication, string][] {
   const revs = kept.map((p) => new Set(applying.get(p)!.map(revisionKey)));
   if (revs.some((r) => r.size !== 1)) return [];
   const only = revs.map((r) => [...r][0]!);
   if (new Set(only).size !== only.length) return [];
-  return kept.flatMap((p, i): [PeerAuthentication, string][] => (p.revision === undefined ? [[p, only[i]!]] : []));
+  return kept.flatMap((p, i): [PeerAuthentication, string][] =>
+    p.revision === undefined ? [[p, only[i]!]] : [],
+  );
 }
 
 /**
@@ -347,11 +443,25 @@ function appliersText(ctx: AnalysisContext, ws: Workload[], multi: boolean): str
 }
 
 /** The kinds the model makes workloads of (contract §2.1, and WorkloadEntries). */
-const WORKLOAD_KINDS = new Set(["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "WorkloadEntry"]);
+const WORKLOAD_KINDS = new Set([
+  "Pod",
+  "Deployment",
+  "StatefulSet",
+  "DaemonSet",
+  "ReplicaSet",
+  "Job",
+  "CronJob",
+  "WorkloadEntry",
+]);
 
 /** Whether the reader listed every kind of workload in `ns` (a 403 or error there, or cluster-wide, hides some). */
 function workloadsComplete(ctx: AnalysisContext, ns: string): boolean {
-  return !(ctx.completeness ?? []).some((c) => c.reason !== "invalid" && WORKLOAD_KINDS.has(c.kind) && (c.namespace === undefined || c.namespace === ns));
+  return !(ctx.completeness ?? []).some(
+    (c) =>
+      c.reason !== "invalid" &&
+      WORKLOAD_KINDS.has(c.kind) &&
+      (c.namespace === undefined || c.namespace === ns),
+  );
 }
 
 /**
@@ -369,7 +479,10 @@ function everyIndex(ctx: AnalysisContext): PaIndex[] {
 }
 
 /** Each policy of `key`'s lists over the indexes, once, in the first index's order. */
-function onceEach<K>(indexes: PaIndex[], lists: (idx: PaIndex) => Iterable<[K, PeerAuthentication[]]>): [K, PeerAuthentication[]][] {
+function onceEach<K>(
+  indexes: PaIndex[],
+  lists: (idx: PaIndex) => Iterable<[K, PeerAuthentication[]]>,
+): [K, PeerAuthentication[]][] {
   const seen = new Set<PeerAuthentication>();
   const byKey = new Map<K, PeerAuthentication[]>();
   for (const idx of indexes)
@@ -393,10 +506,16 @@ export const paSelectorMatchesNothing = rule("pa.selector-matches-nothing", (ctx
     if ((ctx.model.workloadsByNamespace.get(ns) ?? []).length === 0 || !workloadsComplete(ctx, ns)) continue;
     for (const pa of pas) {
       const hits = selected(ctx, pa);
-      const sel = Object.entries(pa.selector!).map(([k, v]) => `${k}=${v}`).join(",");
+      const sel = Object.entries(pa.selector!)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",");
       // Labelled istio.io/rev: only that revision's istiod reads it, so workloads of other revisions (each
       // with a proxy of its own istiod) do not count. A workload without a proxy is pa.no-proxy's.
-      if (hits.length > 0 && pa.revision !== undefined && hits.every((w) => isMeshedWorkload(w) && !inRevision(pa.revision, w.revision))) {
+      if (
+        hits.length > 0 &&
+        pa.revision !== undefined &&
+        hits.every((w) => isMeshedWorkload(w) && !inRevision(pa.revision, w.revision))
+      ) {
         out.push(
           finding("pa.selector-matches-nothing", {
             message: `PeerAuthentication ${nsName(pa)} is labelled istio.io/rev=${pa.revision} and selects ${sel}, which matches only workloads of other revisions (${listNames(hits.map(nsName))}), whose istiods do not read it: it enforces nothing.`,
@@ -428,13 +547,25 @@ export const paSelectorMatchesNothing = rule("pa.selector-matches-nothing", (ctx
 export const paRootSelectorIgnored = rule("pa.root-selector-ignored", (ctx) => {
   const defaultKey = istiodRevision(ctx.model.revisions.defaultRevision ?? "");
   const others = otherRevisions(ctx);
-  const views = [{ key: defaultKey, idx: defaultIndex(ctx) }, ...[...others].map(([key, { rev }]) => ({ key, idx: ctx.resolver.paIndex({ revision: rev, dataplane: "sidecar" }) }))];
+  const views = [
+    { key: defaultKey, idx: defaultIndex(ctx) },
+    ...[...others].map(([key, { rev }]) => ({
+      key,
+      idx: ctx.resolver.paIndex({ revision: rev, dataplane: "sidecar" }),
+    })),
+  ];
   // An ignoring istiod meets the policy only through a meshed workload of its own that the selector matches.
-  const meets = (key: string, pa: PeerAuthentication) => selected(ctx, pa).some((w) => isMeshedWorkload(w) && revisionKey(w) === key);
+  const meets = (key: string, pa: PeerAuthentication) =>
+    selected(ctx, pa).some((w) => isMeshedWorkload(w) && revisionKey(w) === key);
   const out: Finding[] = [];
-  for (const [, pas] of onceEach(views.map((v) => v.idx), (idx) => [[idx.rootNamespace, idx.rootWithSelector]]))
+  for (const [, pas] of onceEach(
+    views.map((v) => v.idx),
+    (idx) => [[idx.rootNamespace, idx.rootWithSelector]],
+  ))
     for (const pa of pas) {
-      const appliers = views.filter((v) => v.idx.workloadLevel.get(pa.namespace)?.includes(pa)).map((v) => v.key);
+      const appliers = views
+        .filter((v) => v.idx.workloadLevel.get(pa.namespace)?.includes(pa))
+        .map((v) => v.key);
       if (appliers.length === 0) {
         out.push(
           finding("pa.root-selector-ignored", {
@@ -445,7 +576,9 @@ export const paRootSelectorIgnored = rule("pa.root-selector-ignored", (ctx) => {
         );
         continue;
       }
-      const ignorers = views.filter((v) => v.idx.rootWithSelector.includes(pa) && meets(v.key, pa)).map((v) => v.key);
+      const ignorers = views
+        .filter((v) => v.idx.rootWithSelector.includes(pa) && meets(v.key, pa))
+        .map((v) => v.key);
       if (ignorers.length === 0) continue;
       const many = ignorers.length > 1;
       out.push(
@@ -523,7 +656,9 @@ export const paNoProxy = rule("pa.no-proxy", (ctx) => {
     // The mesh-wide policy is the mesh's default for every workload to come: Istio's install steps
     // create it before any application is injected, when it covers only istiod. Nothing to fix there.
     if (pa.namespace === idx.rootNamespace) continue;
-    const covered: Workload[] = pa.selector ? selected(ctx, pa) : (ctx.model.workloadsByNamespace.get(pa.namespace) ?? []);
+    const covered: Workload[] = pa.selector
+      ? selected(ctx, pa)
+      : (ctx.model.workloadsByNamespace.get(pa.namespace) ?? []);
     // A WorkloadEntry without serviceAccount or tlsMode=istio only tells istiod to send it plaintext:
     // whether its VM runs a proxy that enforces the policy cannot be told, so say nothing.
     if (covered.length === 0 || covered.some(isEntry)) continue;
@@ -535,7 +670,8 @@ export const paNoProxy = rule("pa.no-proxy", (ctx) => {
           fix: `Inject the sidecar (label the namespace istio-injection=enabled and restart) or enrol the namespace in ambient; otherwise delete the policy.`,
         }),
       );
-    } else if (pa.selector && covered.every(reachedByNoPolicy) && covered.some((w) => w.gateway)) out.push(gatewayOnlyFinding(pa, covered));
+    } else if (pa.selector && covered.every(reachedByNoPolicy) && covered.some((w) => w.gateway))
+      out.push(gatewayOnlyFinding(pa, covered));
   }
   return out;
 });
@@ -572,7 +708,9 @@ export const paDisable = rule("pa.disable", (ctx) => {
     const p = ctx.resolver.policyOf(w);
     if (p.base.mode === "DISABLE" && p.base.policy) add(p.base.policy, nsName(w));
     const real = ctx.resolver.realPorts(w);
-    for (const [port, d] of p.perPort) if (d.mode === "DISABLE" && d.policy && d.origin === "workload-port" && real.has(port)) add(d.policy, `${nsName(w)} port ${port}`);
+    for (const [port, d] of p.perPort)
+      if (d.mode === "DISABLE" && d.policy && d.origin === "workload-port" && real.has(port))
+        add(d.policy, `${nsName(w)} port ${port}`);
   }
   // A namespace DISABLE that no workload inherits (each has a policy of its own) still decides: auto
   // mTLS makes sidecar clients send plaintext to the namespace's services (istio.md §3.2).
@@ -581,7 +719,13 @@ export const paDisable = rule("pa.disable", (ctx) => {
     if (ns.labels["istio.io/dataplane-mode"] === "ambient") continue; // pa.ambient-disable-ignored
     const workloads = ctx.model.workloadsByNamespace.get(ns.name) ?? [];
     if (workloads.length > 0 && !workloads.some((w) => w.dataplane === "sidecar")) continue; // pa.no-proxy
-    const d = namespaceDecision(ctx.resolver.paIndex({ revision: resolveRevision(ctx.model.revisions, ns.labels["istio.io/rev"]), dataplane: "sidecar" }), ns.name);
+    const d = namespaceDecision(
+      ctx.resolver.paIndex({
+        revision: resolveRevision(ctx.model.revisions, ns.labels["istio.io/rev"]),
+        dataplane: "sidecar",
+      }),
+      ns.name,
+    );
     if (d.mode !== "DISABLE" || d.origin !== "namespace" || !d.policy || affected.has(d.policy)) continue;
     onlyNamespace.add(d.policy);
     add(d.policy, `namespace ${ns.name}`);
@@ -607,7 +751,10 @@ export const paAmbientDisableIgnored = rule("pa.ambient-disable-ignored", (ctx) 
     const p = ctx.resolver.policyOf(w);
     for (const pa of [p.meshPolicy, p.namespacePolicy, p.workloadPolicy]) {
       if (!pa) continue;
-      const ports = pa === p.workloadPolicy ? [...(pa.portLevelMtls ?? [])].filter(([, m]) => m === "DISABLE").map(([port]) => port) : [];
+      const ports =
+        pa === p.workloadPolicy
+          ? [...(pa.portLevelMtls ?? [])].filter(([, m]) => m === "DISABLE").map(([port]) => port)
+          : [];
       if (pa.mode !== "DISABLE" && ports.length === 0) continue;
       let a = affected.get(pa);
       if (!a) affected.set(pa, (a = { workloads: [], ports: new Map() }));
@@ -620,9 +767,15 @@ export const paAmbientDisableIgnored = rule("pa.ambient-disable-ignored", (ctx) 
     }
   }
   return [...affected].map(([pa, { workloads: ws, ports }]) => {
-    const what = pa.mode === "DISABLE" ? "sets DISABLE" : `sets DISABLE for port${ports.size > 1 ? "s" : ""} ${[...ports.keys()].join(", ")}`;
+    const what =
+      pa.mode === "DISABLE"
+        ? "sets DISABLE"
+        : `sets DISABLE for port${ports.size > 1 ? "s" : ""} ${[...ports.keys()].join(", ")}`;
     const portModes = [...ports].map(([port, modes]) => `port ${port} is ${[...modes].sort().join(" or ")}`);
-    const effect = pa.mode === "DISABLE" ? "counts it as PERMISSIVE (plaintext and mTLS are both accepted; nothing is switched off)" : `counts such entries as PERMISSIVE where istiod's conversion keeps them (${portModes.join("; ")})`;
+    const effect =
+      pa.mode === "DISABLE"
+        ? "counts it as PERMISSIVE (plaintext and mTLS are both accepted; nothing is switched off)"
+        : `counts such entries as PERMISSIVE where istiod's conversion keeps them (${portModes.join("; ")})`;
     return finding("pa.ambient-disable-ignored", {
       message: `PeerAuthentication ${nsName(pa)} ${what}, but ${listNames(ws)} ${ws.length > 1 ? "are" : "is"} in ambient mode, where ztunnel has no DISABLE and ${effect}.`,
       resources: [paRefOf(pa)],
@@ -638,15 +791,27 @@ interface InboundEvidence {
   plaintextPredicted: boolean;
 }
 
-type ByDestination = Map<EdgeAnalysis["edge"]["destination"], { service: Service; evidence: InboundEvidence }>;
+type ByDestination = Map<
+  EdgeAnalysis["edge"]["destination"],
+  { service: Service; evidence: InboundEvidence }
+>;
 
 function foldInbound(byDestination: ByDestination, ea: EdgeAnalysis): void {
   const observedPlain = !!ea.edge.observed && ea.edge.observed.plaintext > 0;
   const predictedPlain = ea.edge.predicted.verdict === "plaintext";
   if (!observedPlain && !predictedPlain) return;
   let d = byDestination.get(ea.edge.destination);
-  if (!d) byDestination.set(ea.edge.destination, (d = { service: ea.service, evidence: { plaintextClients: new Set(), plaintextPredicted: false } }));
-  if (observedPlain) d.evidence.plaintextClients.add(ea.edge.source.workload ? `${ea.edge.source.namespace}/${ea.edge.source.workload}` : "callers outside the mesh");
+  if (!d)
+    byDestination.set(
+      ea.edge.destination,
+      (d = { service: ea.service, evidence: { plaintextClients: new Set(), plaintextPredicted: false } }),
+    );
+  if (observedPlain)
+    d.evidence.plaintextClients.add(
+      ea.edge.source.workload
+        ? `${ea.edge.source.namespace}/${ea.edge.source.workload}`
+        : "callers outside the mesh",
+    );
   if (predictedPlain) d.evidence.plaintextPredicted = true;
 }
 
@@ -707,11 +872,11 @@ function permissiveFinding(
           ? `${capitalised(tagLabelFix(revisions, ignored))}, so that istiod applies the STRICT ${nsName(ignored)}${ignored.namespace === ns ? "" : `, or set mtls.mode STRICT in a PeerAuthentication for namespace ${ns}`}.`
           : ignored && ignored.namespace === ns && labelNamesTag(revisions, ignored.revision)
             ? `${capitalised(tagLabelFix(revisions, ignored))}, so that istiod applies it, and set its mtls.mode STRICT.`
-          : ignored?.mode === "STRICT" && why?.why === "root-only"
-            ? `Remove spec.selector from ${nsName(ignored)}, so that istiod gives ztunnel the STRICT ${nsName(ignored)} as mesh-wide, or set mtls.mode STRICT in a PeerAuthentication for namespace ${ns}.`
-          : ignored?.mode === "STRICT"
-            ? `Make the mesh config's discoverySelectors select ${ignored.namespace}, so that istiod applies the STRICT ${nsName(ignored)}, or set mtls.mode STRICT in a PeerAuthentication for namespace ${ns}.`
-            : `Set mtls.mode STRICT in a PeerAuthentication for ${own ? "this workload" : `namespace ${ns}`}.`,
+            : ignored?.mode === "STRICT" && why?.why === "root-only"
+              ? `Remove spec.selector from ${nsName(ignored)}, so that istiod gives ztunnel the STRICT ${nsName(ignored)} as mesh-wide, or set mtls.mode STRICT in a PeerAuthentication for namespace ${ns}.`
+              : ignored?.mode === "STRICT"
+                ? `Make the mesh config's discoverySelectors select ${ignored.namespace}, so that istiod applies the STRICT ${nsName(ignored)}, or set mtls.mode STRICT in a PeerAuthentication for namespace ${ns}.`
+                : `Set mtls.mode STRICT in a PeerAuthentication for ${own ? "this workload" : `namespace ${ns}`}.`,
   });
 }
 
@@ -722,7 +887,13 @@ const isMeshedWorkload = (w: Workload) => hasIstioProxy(w) && !w.gateway;
  * which runs once per analysis: its loop ran in the interpreter for the whole first analysis
  * (docs/DECISIONS.md, round 8).
  */
-function permissiveInNamespace(ctx: AnalysisContext, inbound: Map<Workload, InboundEvidence>, ns: string, workloads: Workload[], out: Finding[]): void {
+function permissiveInNamespace(
+  ctx: AnalysisContext,
+  inbound: Map<Workload, InboundEvidence>,
+  ns: string,
+  workloads: Workload[],
+  out: Finding[],
+): void {
   const meshed = workloads.filter(isMeshedWorkload);
   if (meshed.length === 0) return;
   // The namespace's mode is each istiod's own (its PeerAuthentications, root namespace and view). One
@@ -730,7 +901,14 @@ function permissiveInNamespace(ctx: AnalysisContext, inbound: Map<Workload, Inbo
   // differently: then one per decision, naming the revisions whose view it is.
   // Sidecars and ztunnel read a root `selector: {}` policy differently: a data plane splits it too.
   const first = decisionKey(meshed[0]!);
-  if (meshed.every((w) => decisionKey(w) === first)) emitNamespaceLevel(ctx, inbound, ns, { revisions: null, workloads: meshed, view: namespaceView(ctx, ns, meshed) }, out);
+  if (meshed.every((w) => decisionKey(w) === first))
+    emitNamespaceLevel(
+      ctx,
+      inbound,
+      ns,
+      { revisions: null, workloads: meshed, view: namespaceView(ctx, ns, meshed) },
+      out,
+    );
   else for (const g of groupByDecision(ctx, ns, meshed)) emitNamespaceLevel(ctx, inbound, ns, g, out);
   // A workload whose own policy sets PERMISSIVE is reported under that policy, whatever the namespace
   // says: it is a separate object to change, which a STRICT namespace policy would not reach (the
@@ -738,7 +916,16 @@ function permissiveInNamespace(ctx: AnalysisContext, inbound: Map<Workload, Inbo
   for (const w of meshed) {
     const p = ctx.resolver.policyOf(w);
     if (p.base.origin === "workload" && p.base.mode === "PERMISSIVE")
-      out.push(permissiveFinding(inbound, ns, `Workload ${nsName(w)} (PeerAuthentication ${nsName(p.base.policy!)})`, [paRefOf(p.base.policy!), workloadRef(w)], [w], true));
+      out.push(
+        permissiveFinding(
+          inbound,
+          ns,
+          `Workload ${nsName(w)} (PeerAuthentication ${nsName(p.base.policy!)})`,
+          [paRefOf(p.base.policy!), workloadRef(w)],
+          [w],
+          true,
+        ),
+      );
   }
 }
 
@@ -747,7 +934,8 @@ const revisionKey = (w: Workload) => istiodRevision(w.revision);
 
 /** Workloads whose namespace view is one: same istiod revision, same data plane (namespaceView's index). */
 /** An ambient workload outside the root namespace its revision's ztunnel view reads (where a root `selector: {}` policy does not reach). */
-const outsideAmbientRoot = (ctx: AnalysisContext, w: Workload) => w.namespace !== ctx.resolver.paIndex({ revision: w.revision, dataplane: "ambient" }).rootNamespace;
+const outsideAmbientRoot = (ctx: AnalysisContext, w: Workload) =>
+  w.namespace !== ctx.resolver.paIndex({ revision: w.revision, dataplane: "ambient" }).rootNamespace;
 const decisionKey = (w: Workload) => `${revisionKey(w)}\u0000${w.dataplane === "ambient" ? "a" : "s"}`;
 
 /**
@@ -781,11 +969,17 @@ function namespaceView(ctx: AnalysisContext, ns: string, meshed: Workload[]): Na
   // Istio's default, or the mesh-wide policy, because the istiod ignores the namespace's own
   // tag-labelled policy (the one that would decide if read): named, with the relabel fix. Else, at
   // Istio's default, the root namespace's it ignores (discovery.ts, or a tag label), not "no PeerAuthentication".
-  return { decision, ignored: decision.mode === "PERMISSIVE" ? ignoredPolicyFor(ctx.model, decision, ns, idx, revision) : null };
+  return {
+    decision,
+    ignored: decision.mode === "PERMISSIVE" ? ignoredPolicyFor(ctx.model, decision, ns, idx, revision) : null,
+  };
 }
 
 const sameView = (a: NamespaceView, b: NamespaceView) =>
-  a.decision.mode === b.decision.mode && a.decision.policy === b.decision.policy && a.decision.origin === b.decision.origin && a.ignored?.pa === b.ignored?.pa;
+  a.decision.mode === b.decision.mode &&
+  a.decision.policy === b.decision.policy &&
+  a.decision.origin === b.decision.origin &&
+  a.ignored?.pa === b.ignored?.pa;
 
 /**
  * A namespace with workloads on several revisions: its workloads grouped by the decision their istiod
@@ -820,7 +1014,8 @@ function groupByDecision(ctx: AnalysisContext, ns: string, meshed: Workload[]): 
   const severalRevisions = new Set(meshed.map(revisionKey)).size > 1;
   for (const g of groups) {
     const ambient = g.workloads.map((w) => w.dataplane === "ambient");
-    if (g.revisions!.every(split)) g.plane = ambient.every((a) => a) ? "ambient" : ambient.every((a) => !a) ? "sidecar" : null;
+    if (g.revisions!.every(split))
+      g.plane = ambient.every((a) => a) ? "ambient" : ambient.every((a) => !a) ? "sidecar" : null;
   }
   if (!severalRevisions) for (const g of groups) g.revisions = null;
   return groups;
@@ -831,7 +1026,13 @@ function groupByDecision(ctx: AnalysisContext, ns: string, meshed: Workload[]): 
  * and the workloads that inherit PERMISSIVE from it. A group with `revisions` is one of several
  * decisions in the namespace, so the subject says whose view it is.
  */
-function emitNamespaceLevel(ctx: AnalysisContext, inbound: Map<Workload, InboundEvidence>, ns: string, g: DecisionGroup, out: Finding[]): void {
+function emitNamespaceLevel(
+  ctx: AnalysisContext,
+  inbound: Map<Workload, InboundEvidence>,
+  ns: string,
+  g: DecisionGroup,
+  out: Finding[],
+): void {
   const { decision: nsMode } = g.view;
   const ignored = g.view.ignored?.pa ?? null;
   if (nsMode.mode !== "PERMISSIVE") return;
@@ -852,14 +1053,21 @@ function emitNamespaceLevel(ctx: AnalysisContext, inbound: Map<Workload, Inbound
     : ignored
       ? `${who} (Istio's default: ${clause})`
       : `${who} (no PeerAuthentication: Istio's default)`;
-  const resources = nsMode.policy ? [paRefOf(nsMode.policy), ...(ignored ? [paRefOf(ignored)] : [])] : ignored ? [namespaceRef(ns), paRefOf(ignored)] : [namespaceRef(ns)];
-  out.push(permissiveFinding(inbound, ns, subject, resources, inherit, false, g.view.ignored, ctx.model.revisions));
+  const resources = nsMode.policy
+    ? [paRefOf(nsMode.policy), ...(ignored ? [paRefOf(ignored)] : [])]
+    : ignored
+      ? [namespaceRef(ns), paRefOf(ignored)]
+      : [namespaceRef(ns)];
+  out.push(
+    permissiveFinding(inbound, ns, subject, resources, inherit, false, g.view.ignored, ctx.model.revisions),
+  );
 }
 
 export const paPermissive = rule("pa.permissive", (ctx) => {
   const out: Finding[] = [];
   const inbound = inboundByWorkload(ctx);
-  for (const [ns, workloads] of ctx.model.workloadsByNamespace) permissiveInNamespace(ctx, inbound, ns, workloads, out);
+  for (const [ns, workloads] of ctx.model.workloadsByNamespace)
+    permissiveInNamespace(ctx, inbound, ns, workloads, out);
   return out;
 });
 
@@ -875,7 +1083,12 @@ interface MeshView {
   root: string;
 }
 
-function meshViewOf(ctx: AnalysisContext, revision: string, ambient: boolean, outsideRoot: boolean): MeshView {
+function meshViewOf(
+  ctx: AnalysisContext,
+  revision: string,
+  ambient: boolean,
+  outsideRoot: boolean,
+): MeshView {
   // Ambient workloads: the policies istiod hands ztunnel, where a root `selector: {}` policy is not
   // mesh-wide (buildPaIndex's rootNamespaceOnly: ambient/workloads.go `fetchPeerAuthentications` takes a
   // root policy for other namespaces only when its selector is nil).
@@ -883,17 +1096,28 @@ function meshViewOf(ctx: AnalysisContext, revision: string, ambient: boolean, ou
   const root = idx.rootNamespace;
   // Ambient workloads all in the root namespace take the oldest of both kinds there (meshPolicyOf), as
   // sidecars do: judged by that one, not by the nil-selector list ztunnel uses elsewhere.
-  const meshPa = ambient && !outsideRoot ? ctx.resolver.paIndex({ revision, dataplane: "sidecar" }).mesh[0] : idx.mesh[0];
+  const meshPa =
+    ambient && !outsideRoot ? ctx.resolver.paIndex({ revision, dataplane: "sidecar" }).mesh[0] : idx.mesh[0];
   if (meshPa) return { kind: meshPa.mode === "STRICT" ? "strict" : "mode", pa: meshPa, root };
   // Its selector is the reason only for a STRICT one, and only for ambient workloads outside the root
   // namespace (`outsideRoot`); the root's own take it as their mesh policy (meshPolicyOf). Another mode
   // is judged by its mode, as sidecars judge it, so that both data planes share one finding.
   const rootOnly = idx.rootNamespaceOnly[0];
-  if (rootOnly) return { kind: rootOnly.mode === "STRICT" ? (outsideRoot ? "rootOnly" : "strict") : "mode", pa: rootOnly, root };
+  if (rootOnly)
+    return {
+      kind: rootOnly.mode === "STRICT" ? (outsideRoot ? "rootOnly" : "strict") : "mode",
+      pa: rootOnly,
+      root,
+    };
   // The root namespace's policy exists but this istiod ignores it (discovery.ts), or it is labelled with
   // a tag pointing to this revision (no istiod reads it): say so, not that there is none.
   const ignored = ignoredMeshPolicy(ctx.model, revision, ambient);
-  if (ignored) return { kind: labelNamesTag(ctx.model.revisions, ignored.revision) ? "tagged" : "ignored", pa: ignored, root };
+  if (ignored)
+    return {
+      kind: labelNamesTag(ctx.model.revisions, ignored.revision) ? "tagged" : "ignored",
+      pa: ignored,
+      root,
+    };
   // One there for another revision: named, but its fix is not a relabel to that revision.
   const unread = unreadMeshPolicy(ctx.model, root, revision, ambient);
   return unread ? { kind: "unread", pa: unread, root } : { kind: "none", pa: null, root };
@@ -939,9 +1163,20 @@ function meshGroups(ctx: AnalysisContext): MeshGroup[] {
   const groups: (MeshGroup & { ambient: boolean[] })[] = [];
   for (const { key, rev, ambient, outsideRoot } of byKey.values()) {
     const view = meshViewOf(ctx, rev, ambient, outsideRoot);
-    const same = groups.find((g) => g.view.kind === view.kind && g.view.pa === view.pa && g.view.root === view.root);
-    if (!same) groups.push({ revisions: [key], view, plane: null, ambient: [ambient], ztunnelElsewhere: outsideRoot, only: null, split: false });
-    else if ((same.ztunnelElsewhere ||= outsideRoot), !same.revisions.includes(key)) {
+    const same = groups.find(
+      (g) => g.view.kind === view.kind && g.view.pa === view.pa && g.view.root === view.root,
+    );
+    if (!same)
+      groups.push({
+        revisions: [key],
+        view,
+        plane: null,
+        ambient: [ambient],
+        ztunnelElsewhere: outsideRoot,
+        only: null,
+        split: false,
+      });
+    else if (((same.ztunnelElsewhere ||= outsideRoot), !same.revisions.includes(key))) {
       same.revisions.push(key);
       same.ambient.push(ambient);
     }
@@ -949,15 +1184,25 @@ function meshGroups(ctx: AnalysisContext): MeshGroup[] {
   }
   // A revision in two groups: its sidecars and its ztunnel read the root namespace differently.
   const split = (key: string) => groups.filter((g) => g.revisions.includes(key)).length > 1;
-  const onlyOf = (ambient: boolean[]) => (ambient.every((a) => a) ? "ambient" : ambient.every((a) => !a) ? "sidecar" : null);
+  const onlyOf = (ambient: boolean[]) =>
+    ambient.every((a) => a) ? "ambient" : ambient.every((a) => !a) ? "sidecar" : null;
   for (const g of groups) if (g.revisions.every(split)) g.plane = onlyOf(g.ambient);
-  return groups.map(({ revisions, view, plane, ztunnelElsewhere, ambient }) => ({ revisions, view, plane, ztunnelElsewhere, only: onlyOf(ambient), split: revisions.some(split) }));
+  return groups.map(({ revisions, view, plane, ztunnelElsewhere, ambient }) => ({
+    revisions,
+    view,
+    plane,
+    ztunnelElsewhere,
+    only: onlyOf(ambient),
+    split: revisions.some(split),
+  }));
 }
 
 /** "the default istiod", "the istiod of revision canary", "the istiods of revisions a and b". */
 function istiodsOf(ctx: AnalysisContext, revisions: string[]): string {
   if (revisions.length > 1) return `the istiods of revisions ${listNames(revisions)}`;
-  return revisions[0] === istiodRevision(ctx.model.revisions.defaultRevision ?? "") ? "the default istiod" : `the istiod of revision ${revisions[0]}`;
+  return revisions[0] === istiodRevision(ctx.model.revisions.defaultRevision ?? "")
+    ? "the default istiod"
+    : `the istiod of revision ${revisions[0]}`;
 }
 
 /**
@@ -969,18 +1214,26 @@ function istiodsOf(ctx: AnalysisContext, revisions: string[]): string {
 export const meshNoStrict = rule("mesh.no-strict", (ctx) => {
   if (!ctx.model.hasIstio) return [];
   const groups = meshGroups(ctx);
-  if (groups.length === 1) return groups[0]!.view.kind === "strict" ? [] : [meshFinding(ctx, groups[0]!, ALONE)];
+  if (groups.length === 1)
+    return groups[0]!.view.kind === "strict" ? [] : [meshFinding(ctx, groups[0]!, ALONE)];
   const strictGroups = groups.filter((g) => g.view.kind === "strict");
   const strict = strictGroups.flatMap((g) => g.revisions);
   // Their data plane is named when one of their revisions decides otherwise for the other data plane
   // (so "reads a STRICT one" would contradict the lead), whatever their number: all of one data plane.
   const strictOnly = strictGroups[0]?.only ?? null;
-  const strictPlane = strictGroups.some((g) => g.split) && strictGroups.every((g) => g.only === strictOnly) ? strictOnly : null;
-  const tail = strict.length === 0 ? "" : ` ${capitalised(istiodsOf(ctx, strict))} read${strict.length > 1 ? "" : "s"} a STRICT one${strictPlane ? ` for ${strictPlane} workloads` : ""}.`;
+  const strictPlane =
+    strictGroups.some((g) => g.split) && strictGroups.every((g) => g.only === strictOnly) ? strictOnly : null;
+  const tail =
+    strict.length === 0
+      ? ""
+      : ` ${capitalised(istiodsOf(ctx, strict))} read${strict.length > 1 ? "" : "s"} a STRICT one${strictPlane ? ` for ${strictPlane} workloads` : ""}.`;
   const out: Finding[] = [];
   for (const g of groups) {
     if (g.view.kind === "strict") continue;
-    const w: Wording = { lead: `For the ${g.plane ? `${g.plane} ` : ""}workloads on revision${g.revisions.length > 1 ? "s" : ""} ${listNames(g.revisions)}, `, tail };
+    const w: Wording = {
+      lead: `For the ${g.plane ? `${g.plane} ` : ""}workloads on revision${g.revisions.length > 1 ? "s" : ""} ${listNames(g.revisions)}, `,
+      tail,
+    };
     out.push(g.view.kind === "none" ? unreadMeshFinding(ctx, g, w) : meshFinding(ctx, g, w));
   }
   return out;
@@ -997,7 +1250,8 @@ interface Wording {
 }
 const ALONE: Wording = { lead: "", tail: "" };
 /** A message's opening: `capital` when it starts the sentence, else the lead and `lower`. */
-const opening = (w: Wording, capital: string, lower: string): string => (w.lead === "" ? capital : `${w.lead}${lower}`);
+const opening = (w: Wording, capital: string, lower: string): string =>
+  w.lead === "" ? capital : `${w.lead}${lower}`;
 
 /**
  * The finding for one group's view that is not STRICT, worded as for a single istiod, within `w` (the
@@ -1007,7 +1261,8 @@ const opening = (w: Wording, capital: string, lower: string): string => (w.lead 
  */
 function meshFinding(ctx: AnalysisContext, g: MeshGroup, w: Wording): Finding {
   const { kind, pa, root } = g.view;
-  if (kind === "ignored") return ignoredMeshPolicyFinding(pa!, root, istiodsOf(ctx, g.revisions), g.revisions.length > 1, w);
+  if (kind === "ignored")
+    return ignoredMeshPolicyFinding(pa!, root, istiodsOf(ctx, g.revisions), g.revisions.length > 1, w);
   if (kind === "tagged") return taggedMeshPolicyFinding(ctx.model.revisions, pa!, w);
   if (kind === "unread") return unreadMeshFinding(ctx, g, w);
   if (kind === "rootOnly") return rootOnlyFinding(pa!, w);
@@ -1039,10 +1294,16 @@ function unreadMeshFinding(ctx: AnalysisContext, g: MeshGroup, w: Wording): Find
   const { pa, root } = g.view;
   const many = g.revisions.length > 1;
   const istiods = istiodsOf(ctx, g.revisions);
-  const subject = opening(w, `${capitalised(istiods)} ${many ? "read" : "reads"}`, many ? "their istiods read" : "their istiod reads");
+  const subject = opening(
+    w,
+    `${capitalised(istiods)} ${many ? "read" : "reads"}`,
+    many ? "their istiods read" : "their istiod reads",
+  );
   const labels = g.revisions.map((r) => `istio.io/rev=${r}`);
   const apply = `apply ${pa ? "another" : "a"} STRICT mesh-wide PeerAuthentication in ${root}${pa ? ` (not named ${pa.name})` : ""} that ${istiods} ${many ? "read" : "reads"} (without an istio.io/rev label, or labelled ${labels.length > 1 ? `with each of ${listNames(labels)}` : labels[0]})`;
-  const relabel = pa ? `remove ${nsName(pa)}'s istio.io/rev label, so that every istiod reads it${pa.mode === "STRICT" ? "" : ", and set its mtls.mode to STRICT"}, or ` : "";
+  const relabel = pa
+    ? `remove ${nsName(pa)}'s istio.io/rev label, so that every istiod reads it${pa.mode === "STRICT" ? "" : ", and set its mtls.mode to STRICT"}, or `
+    : "";
   return finding("mesh.no-strict", {
     message: `${subject} no mesh-wide PeerAuthentication in the root namespace ${root}: ${pa ? `${unreadClause(ctx.model.revisions, pa)}. Workloads` : "workloads"} without their own policy accept plaintext (PERMISSIVE).${w.tail}`,
     resources: pa ? [paRefOf(pa), namespaceRef(root)] : [namespaceRef(root)],
@@ -1069,7 +1330,9 @@ function rootOnlyFinding(pa: PeerAuthentication, w: Wording): Finding {
 /** Why an istiod does not read a root policy labelled istio.io/rev (unreadMeshPolicy): another revision's, or a tag's (no istiod's). */
 function unreadClause(r: Revisions, pa: PeerAuthentication): string {
   const label = `${nsName(pa)} is labelled istio.io/rev=${pa.revision ?? ""}`;
-  return labelNamesTag(r, pa.revision) ? `${label}, a revision tag, which no istiod reads (istio/istio#51582)` : `${label}, for another revision`;
+  return labelNamesTag(r, pa.revision)
+    ? `${label}, a revision tag, which no istiod reads (istio/istio#51582)`
+    : `${label}, for another revision`;
 }
 
 /**
@@ -1092,7 +1355,13 @@ function taggedMeshPolicyFinding(r: Revisions, pa: PeerAuthentication, w: Wordin
  * there (crdclient's namespace filter; docs/DECISIONS.md, "Discovery selectors"), so the mesh runs on
  * Istio's default, PERMISSIVE.
  */
-function ignoredMeshPolicyFinding(pa: PeerAuthentication, root: string, istiods: string, many: boolean, w: Wording): Finding {
+function ignoredMeshPolicyFinding(
+  pa: PeerAuthentication,
+  root: string,
+  istiods: string,
+  many: boolean,
+  w: Wording,
+): Finding {
   return finding("mesh.no-strict", {
     message: `${opening(w, "The", "the")} mesh-wide PeerAuthentication ${nsName(pa)} is ${pa.mode}, but ${istiods} ${many ? "ignore" : "ignores"} it: ${many ? "their mesh configs'" : "its mesh config's"} discoverySelectors do not select the root namespace ${root}, and Istio 1.22+ drops Istio config there too. Workloads without their own policy accept plaintext (PERMISSIVE).${w.tail}`,
     resources: [paRefOf(pa), namespaceRef(root)],

@@ -21,7 +21,13 @@ const isPodWorkload = (w: Workload) => w.entry === null;
 
 export const workloadNoProxy = rule("workload.no-proxy", (ctx) =>
   ctx.model.workloads
-    .filter((w) => isPodWorkload(w) && w.dataplane === "none" && !w.optedOut && meshedNamespace(ctx.model.namespaces.get(w.namespace)))
+    .filter(
+      (w) =>
+        isPodWorkload(w) &&
+        w.dataplane === "none" &&
+        !w.optedOut &&
+        meshedNamespace(ctx.model.namespaces.get(w.namespace)),
+    )
     .map((w) =>
       finding("workload.no-proxy", {
         message: `${w.kind} ${nsName(w)} runs without a proxy although namespace ${w.namespace} is labelled for the mesh: its pods were probably created before injection was enabled, or injection failed.`,
@@ -75,7 +81,8 @@ export const workloadCaptureExcludedPort = rule("workload.capture-excluded-port"
     for (const svc of ctx.model.servicesOfWorkload.get(w) ?? [])
       for (const sp of svc.ports) {
         const t = ctx.resolver.targetPortOf(svc, sp, w);
-        if (t !== null && strict.includes(t)) targeted.push(`Service ${svc.namespace}/${svc.name} port ${sp.port} → ${t}`);
+        if (t !== null && strict.includes(t))
+          targeted.push(`Service ${svc.namespace}/${svc.name} port ${sp.port} → ${t}`);
       }
     const clients =
       targeted.length > 0
@@ -92,7 +99,6 @@ export const workloadCaptureExcludedPort = rule("workload.capture-excluded-port"
   return out;
 });
 
-
 export const namespaceNotInjected = rule("namespace.not-injected", (ctx) => {
   const hasMesh = ctx.model.hasIstio || ctx.model.workloads.some((w) => w.dataplane === "linkerd");
   if (!hasMesh) return [];
@@ -104,7 +110,13 @@ export const namespaceNotInjected = rule("namespace.not-injected", (ctx) => {
   const out: Finding[] = [];
   for (const [name, workloads] of ctx.model.workloadsByNamespace) {
     const ns = ctx.model.namespaces.get(name);
-    if (NEVER_MESHED_NAMESPACES.has(name) || controlPlane.has(name) || name === "linkerd" || name.startsWith("linkerd-")) continue;
+    if (
+      NEVER_MESHED_NAMESPACES.has(name) ||
+      controlPlane.has(name) ||
+      name === "linkerd" ||
+      name.startsWith("linkerd-")
+    )
+      continue;
     if (meshedNamespace(ns) || ns?.labels["istio-injection"] === "disabled") continue;
     const bare = workloads.filter((w) => isPodWorkload(w) && w.dataplane === "none");
     if (bare.length === 0) continue;
