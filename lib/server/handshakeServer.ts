@@ -5,8 +5,9 @@ import "server-only";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { DemoCluster } from "../demo";
 import { configuredClusters, type ClusterEnv } from "./kube/clusters";
-import { createForbiddenCache, type ForbiddenCache } from "./kube/forbiddenCache";
-import { createProxyCache, type ProxyCache } from "./kube/proxyCache";
+import { createForbiddenCache } from "./kube/forbiddenCache";
+import { createProxyCache } from "./kube/proxyCache";
+import { perCluster } from "./kube/ttlCache";
 import type { ReadOptions } from "./kube/readCluster";
 import { kubeTransport, type KubeTransport } from "./kube/transport";
 import { oneLine } from "./oneLine";
@@ -164,19 +165,9 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
   }
 
   // Config dumps per cluster, reused for HANDSHAKE_PROXY_REFRESH_SECONDS (kube/proxyCache.ts).
-  const proxyCaches = new Map<string, ProxyCache>();
-  const proxyCache = (cluster: string) => {
-    let c = proxyCaches.get(cluster);
-    if (!c) proxyCaches.set(cluster, (c = createProxyCache(settings.proxyRefreshMs)));
-    return c;
-  };
+  const proxyCache = perCluster(() => createProxyCache(settings.proxyRefreshMs));
   // Namespaces this identity may not list, asked again at the same cadence (kube/forbiddenCache.ts).
-  const forbiddenCaches = new Map<string, ForbiddenCache>();
-  const forbiddenCache = (cluster: string) => {
-    let c = forbiddenCaches.get(cluster);
-    if (!c) forbiddenCaches.set(cluster, (c = createForbiddenCache(settings.proxyRefreshMs)));
-    return c;
-  };
+  const forbiddenCache = perCluster(() => createForbiddenCache(settings.proxyRefreshMs));
 
   const service = createSnapshotService({
     now,

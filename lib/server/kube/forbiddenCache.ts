@@ -7,25 +7,16 @@
 // namespaces when no cache is given (one-shot reads, tests).
 import "server-only";
 import type { Completeness } from "../../core/snapshot/schema";
-import { isFresh } from "./proxyCache";
+import { createTtlCache, freshEntry, pruneStale, type TtlCache } from "./ttlCache";
 
-export interface ForbiddenCache {
-  /** "<plural>.<group>/<namespace>" → the denial's completeness entry and when it was answered. */
-  entries: Map<string, { at: number; entry: Completeness }>;
-  maxAgeMs: number;
-}
+/** "<plural>.<group>/<namespace>" → the denial's completeness entry and when it was answered. */
+export type ForbiddenCache = TtlCache<{ at: number; entry: Completeness }>;
 
-export function createForbiddenCache(maxAgeMs: number): ForbiddenCache {
-  return { entries: new Map(), maxAgeMs };
-}
+export const createForbiddenCache = (maxAgeMs: number): ForbiddenCache => createTtlCache(maxAgeMs);
 
 /** The remembered denial of `key` at `now`, if still fresh. */
-export function cachedDenial(cache: ForbiddenCache, key: string, now: number): Completeness | undefined {
-  const e = cache.entries.get(key);
-  return e && isFresh(e.at, now, cache.maxAgeMs) ? e.entry : undefined;
-}
+export const cachedDenial = (cache: ForbiddenCache, key: string, now: number): Completeness | undefined =>
+  freshEntry(cache, key, now)?.entry;
 
 /** Forgets the denials no longer fresh at `now` (a deleted namespace's stay no longer than that). */
-export function pruneDenials(cache: ForbiddenCache, now: number): void {
-  for (const [key, e] of cache.entries) if (!isFresh(e.at, now, cache.maxAgeMs)) cache.entries.delete(key);
-}
+export const pruneDenials: (cache: ForbiddenCache, now: number) => void = pruneStale;

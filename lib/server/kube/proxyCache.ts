@@ -6,6 +6,7 @@
 // on every refresh.
 import "server-only";
 import type { ParsedInputs } from "../../core/model/input";
+import { createTtlCache, freshEntry, type TtlCache } from "./ttlCache";
 
 export interface CachedDump {
   /** The pod's identity when read (UID and restart count); another identity means a fresh read. */
@@ -14,19 +15,10 @@ export interface CachedDump {
   inputs: ParsedInputs;
 }
 
-export interface ProxyCache {
-  /** "namespace/pod" → the last dump read. */
-  entries: Map<string, CachedDump>;
-  /** Reuse a dump for at most this long. */
-  maxAgeMs: number;
-}
+/** "namespace/pod" → the last dump read. */
+export type ProxyCache = TtlCache<CachedDump>;
 
-export function createProxyCache(maxAgeMs: number): ProxyCache {
-  return { entries: new Map(), maxAgeMs };
-}
-
-/** Whether something read at `at` may still be reused at `now` (a clock that went back reads it again). */
-export const isFresh = (at: number, now: number, maxAgeMs: number) => now - at < maxAgeMs && now >= at;
+export const createProxyCache = (maxAgeMs: number): ProxyCache => createTtlCache(maxAgeMs);
 
 /** The dump to reuse for this pod now, if any. */
 export function cachedDump(
@@ -35,7 +27,6 @@ export function cachedDump(
   identity: string,
   now: number,
 ): CachedDump | undefined {
-  const e = cache.entries.get(key);
-  if (!e || e.identity !== identity || !isFresh(e.at, now, cache.maxAgeMs)) return undefined;
-  return e;
+  const e = freshEntry(cache, key, now);
+  return e?.identity === identity ? e : undefined;
 }
