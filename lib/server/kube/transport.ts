@@ -17,6 +17,7 @@ import {
   ServerConfiguration,
 } from "@kubernetes/client-node";
 import { oneLine } from "../oneLine";
+import { withoutUserinfo } from "../withoutUserinfo";
 
 export interface KubeTransport {
   /** GET an API path ("/api/v1/pods?limit=500"); resolves with the decoded JSON or throws KubeError. */
@@ -164,19 +165,6 @@ function stillRunning(kc: KubeConfig, contextName: string): KubeError {
     "credentials",
     `credentials for context "${contextName}" not obtained: ${pluginOf(kc) ?? "the exec plugin"} started by an earlier request is still running`,
   );
-}
-
-/** `server` without a user:password part (a kubeconfig may write one), for messages. */
-function withoutUserinfo(server: string): string {
-  try {
-    const u = new URL(server);
-    if (!u.username && !u.password) return server;
-    u.username = "";
-    u.password = "";
-    return u.href.replace(/\/+$/, "");
-  } catch {
-    return server;
-  }
 }
 
 /** What failed, in words that hold nothing the plugin printed. */

@@ -24,6 +24,7 @@ import {
 } from "../../core/traffic/parseTraffic";
 import { KubeError, type KubeErrorReason, type KubeTransport } from "../kube/transport";
 import { oneLine } from "../oneLine";
+import { withoutUserinfo } from "../withoutUserinfo";
 import type { PrometheusTarget, ServiceRef } from "./settings";
 
 /** Queried in this order, and read in it whichever answers first (the samples' order is the edges'). */
@@ -144,14 +145,12 @@ function proxyEndpoint(s: ServiceRef, t: KubeTransport): PrometheusEndpoint {
 }
 
 function directEndpoint(base: string, fetchFn: Fetch): PrometheusEndpoint {
-  const u = new URL(base);
+  const creds = new URL(base);
   const headers: Record<string, string> = { Accept: "application/json" };
   // fetch refuses URLs with credentials; send them as Basic auth, and never print them.
-  if (u.username || u.password) {
-    headers.Authorization = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString("base64")}`;
-    u.username = "";
-    u.password = "";
-  }
+  if (creds.username || creds.password)
+    headers.Authorization = `Basic ${Buffer.from(`${decodeURIComponent(creds.username)}:${decodeURIComponent(creds.password)}`).toString("base64")}`;
+  const u = new URL(withoutUserinfo(base));
   u.search = "";
   u.hash = "";
   const endpoint = `${u.href.replace(/\/+$/, "")}/api/v1/query`;
