@@ -337,6 +337,18 @@ describe("pa.selector-matches-nothing and pa.root-selector-ignored for policies 
   ])("$case", ({ pas, canary, code, want }) => {
     expect(codes(objs(pas, canary), code)).toEqual(want);
   });
+
+  // The revisions and their indexes are computed once per analysis and shared by the rules
+  // (reviews/readthrough2.md #13): one analysis's never answer for the next.
+  it("analyses in turn, with and without the canary's workloads, each answer for their own", () => {
+    for (const workloads of [true, false, true, false]) {
+      const o = objs([nothing, rootSel], { workloads });
+      expect(codes(o, "pa.selector-matches-nothing"), `${workloads}`).toEqual(workloads ? ["b/nothing"] : []);
+      expect(codes(o, "pa.root-selector-ignored"), `${workloads}`).toEqual(
+        workloads ? ["istio-system/rootsel"] : [],
+      );
+    }
+  });
 });
 
 // 2b. The edge to an ambient server and pa.permissive name the root `selector: {}` policy ztunnel does

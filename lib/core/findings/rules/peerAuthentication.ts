@@ -37,20 +37,50 @@ const defaultIndex = (ctx: AnalysisContext) =>
 const selected = (ctx: AnalysisContext, pa: PeerAuthentication): Workload[] =>
   pa.selector ? workloadsMatching(ctx.model.workloadsByNamespace.get(pa.namespace) ?? [], pa.selector) : [];
 
+/** A revision other than the default one: its name and the namespaces it has meshed workloads in. */
+type OtherRevision = { rev: string; namespaces: Set<string> };
+
+/** An istiod's sidecar view of PeerAuthentications, keyed by istiodRevision. */
+type RevisionIndex = { key: string; idx: PaIndex };
+
 /**
  * The istiod revisions whose proxies a config conflict can touch, other than the default one: those of
- * the meshed workloads (istiodRevision names), each with the namespaces it has workloads in.
+ * the meshed workloads (istiodRevision names), each with the namespaces it has workloads in. Several
+ * rules ask (pa.conflict, pa.selector-matches-nothing, pa.root-selector-ignored): one scan per analysis.
  */
-function otherRevisions(ctx: AnalysisContext): Map<string, { rev: string; namespaces: Set<string> }> {
+function otherRevisions(ctx: AnalysisContext): Map<string, OtherRevision> {
+  return (revisionViews.get(ctx) ?? buildRevisionViews(ctx)).others;
+}
+
+/**
+ * The default revision's index, then each other revision's that has meshed workloads (otherRevisions):
+ * rules that judge a policy on its own (its selector, its namespace) speak for every policy some such
+ * istiod reads, each once. Two revisions may share an index: each is listed, with its key.
+ */
+function everyIndex(ctx: AnalysisContext): RevisionIndex[] {
+  return (revisionViews.get(ctx) ?? buildRevisionViews(ctx)).indexes;
+}
+
+const revisionViews = new WeakMap<
+  AnalysisContext,
+  { others: Map<string, OtherRevision>; indexes: RevisionIndex[] }
+>();
+/** Once per analysis, in a function of its own for the reason `groupBroken` (edges.ts) gives. */
+function buildRevisionViews(ctx: AnalysisContext) {
   const defaultKey = istiodRevision(ctx.model.revisions.defaultRevision ?? "");
-  const out = new Map<string, { rev: string; namespaces: Set<string> }>();
+  const others = new Map<string, OtherRevision>();
   for (const w of ctx.model.workloads) {
     if (!isMeshedWorkload(w) || revisionKey(w) === defaultKey) continue;
-    let r = out.get(revisionKey(w));
-    if (!r) out.set(revisionKey(w), (r = { rev: w.revision, namespaces: new Set() }));
+    let r = others.get(revisionKey(w));
+    if (!r) others.set(revisionKey(w), (r = { rev: w.revision, namespaces: new Set() }));
     r.namespaces.add(w.namespace);
   }
-  return out;
+  const indexes: RevisionIndex[] = [{ key: defaultKey, idx: defaultIndex(ctx) }];
+  for (const [key, { rev }] of others)
+    indexes.push({ key, idx: ctx.resolver.paIndex({ revision: rev, dataplane: "sidecar" }) });
+  const views = { others, indexes };
+  revisionViews.set(ctx, views);
+  return views;
 }
 
 /**
@@ -464,20 +494,6 @@ function workloadsComplete(ctx: AnalysisContext, ns: string): boolean {
   );
 }
 
-/**
- * The default revision's index, then each other revision's that has meshed workloads (otherRevisions):
- * rules that judge a policy on its own (its selector, its namespace) speak for every policy some such
- * istiod reads, each once.
- */
-function everyIndex(ctx: AnalysisContext): PaIndex[] {
-  const out = [defaultIndex(ctx)];
-  for (const { rev } of otherRevisions(ctx).values()) {
-    const idx = ctx.resolver.paIndex({ revision: rev, dataplane: "sidecar" });
-    if (!out.includes(idx)) out.push(idx);
-  }
-  return out;
-}
-
 /** Each policy of `key`'s lists over the indexes, once, in the first index's order. */
 function onceEach<K>(
   indexes: PaIndex[],
@@ -499,7 +515,10 @@ function onceEach<K>(
 
 export const paSelectorMatchesNothing = rule("pa.selector-matches-nothing", (ctx) => {
   const out: Finding[] = [];
-  for (const [ns, pas] of onceEach(everyIndex(ctx), (idx) => idx.workloadLevel)) {
+  for (const [ns, pas] of onceEach(
+    everyIndex(ctx).map((v) => v.idx),
+    (idx) => idx.workloadLevel,
+  )) {
     // With no workload of the namespace among the inputs, or some kind of them unreadable there (a
     // ClusterRole without workloadentries hides the VMs a policy selects), we cannot tell: say nothing.
     // WorkloadEntries (VMs) are workloads of their namespace: a policy selecting only them matches.
@@ -545,15 +564,7 @@ export const paSelectorMatchesNothing = rule("pa.selector-matches-nothing", (ctx
  * workloads in its namespace, naming who ignores and who applies it; else not "ignored entirely".
  */
 export const paRootSelectorIgnored = rule("pa.root-selector-ignored", (ctx) => {
-  const defaultKey = istiodRevision(ctx.model.revisions.defaultRevision ?? "");
-  const others = otherRevisions(ctx);
-  const views = [
-    { key: defaultKey, idx: defaultIndex(ctx) },
-    ...[...others].map(([key, { rev }]) => ({
-      key,
-      idx: ctx.resolver.paIndex({ revision: rev, dataplane: "sidecar" }),
-    })),
-  ];
+  const views = everyIndex(ctx);
   // An ignoring istiod meets the policy only through a meshed workload of its own that the selector matches.
   const meets = (key: string, pa: PeerAuthentication) =>
     selected(ctx, pa).some((w) => isMeshedWorkload(w) && revisionKey(w) === key);
