@@ -48,8 +48,9 @@ function isIstiodService(o: KubeObject): boolean {
   return rev !== undefined && o.metadata.name === `istiod-${rev}`;
 }
 
-/** The name suffix of Istio's sidecar injector webhooks (istio-discovery templates/mutatingwebhook.yaml). */
-export const ISTIO_INJECTOR_WEBHOOK = "sidecar-injector.istio.io";
+/** Whether a webhook is one of Istio's sidecar injector's (istio-discovery templates/mutatingwebhook.yaml names them `*.sidecar-injector.istio.io`). */
+export const isIstioInjectorWebhookName = (name: string): boolean =>
+  name.endsWith("sidecar-injector.istio.io");
 
 /**
  * The namespace of the istiod Service the sidecar injector's webhooks call (istio-discovery
@@ -59,7 +60,7 @@ export const ISTIO_INJECTOR_WEBHOOK = "sidecar-injector.istio.io";
 function injectorServiceNamespaces(o: KubeObject): string[] {
   const out: string[] = [];
   for (const wh of arr(o.webhooks)) {
-    if (!(str(at(wh, "name")) ?? "").endsWith(ISTIO_INJECTOR_WEBHOOK)) continue;
+    if (!isIstioInjectorWebhookName(str(at(wh, "name")) ?? "")) continue;
     const name = str(at(wh, "clientConfig", "service", "name"));
     const ns = str(at(wh, "clientConfig", "service", "namespace"));
     if (ns && (name === "istiod" || name?.startsWith("istiod-"))) out.push(ns);

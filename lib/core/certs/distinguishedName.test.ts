@@ -1,6 +1,9 @@
 // commonNames: the CN values of a subject as readName writes it (reviews/readthrough #6).
 import { describe, expect, it } from "vitest";
-import { commonNames, dnAttributeList, dnRdns, escapeDnValue } from "./distinguishedName";
+import { commonNames, dnRdns, escapeDnValue } from "./distinguishedName";
+
+/** The attributes in string order, multi-valued RDNs flattened: what these vectors are written as. */
+const dnAttributeList = (dn: string) => dnRdns(dn)?.flat() ?? null;
 
 describe("commonNames", () => {
   it.each([

@@ -67,11 +67,6 @@ export function dnRdns(dn: string): DnAttribute[][] | null {
   return out;
 }
 
-/** The attributes of an RFC 4514 string, in string order, multi-valued RDNs flattened (dnRdns). */
-export function dnAttributeList(dn: string): DnAttribute[] | null {
-  return dnRdns(dn)?.flat() ?? null;
-}
-
 function dnAttribute(part: string): DnAttribute | null {
   const eq = part.indexOf("=");
   if (eq <= 0) return null;

@@ -2,7 +2,7 @@
 // serves them, and in which API versions, newest first (the reader takes the first one the cluster
 // serves). deploy/clusterrole.yaml grants exactly these; keep the two in step.
 import "server-only";
-import { ISTIO_INJECTOR_WEBHOOK } from "../../core/certs/controlPlaneNamespaces";
+import { isIstioInjectorWebhookName } from "../../core/certs/controlPlaneNamespaces";
 
 export interface KindSpec {
   kind: string;
@@ -46,7 +46,7 @@ const isIstioWebhook = (item: Record<string, unknown>): boolean => {
   return hooks.some(
     (h) =>
       typeof (h as { name?: unknown } | null)?.name === "string" &&
-      (h as { name: string }).name.endsWith(ISTIO_INJECTOR_WEBHOOK),
+      isIstioInjectorWebhookName((h as { name: string }).name),
   );
 };
 
