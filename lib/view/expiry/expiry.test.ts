@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CertificateSchema } from "../../core/snapshot/schema";
 import { cert, expiringFindings, FIXTURE_NOW, root } from "../__fixtures__/certificate";
-import { formatDuration, formatOffset, formatTimeLeft, wrapWords } from "./format";
+import { formatDuration, formatOffset, formatTimeLeft, textEm, wrapWords } from "./format";
 import { layerOf } from "./layer";
 import { axisTicks, buildExpiryModel, expiringWithin, windowDomain } from "./timeline";
 import { DEFAULT_CERT_THRESHOLDS } from "../../core/certs/thresholds";
@@ -145,15 +145,35 @@ describe("format", () => {
 });
 
 describe("wrapWords", () => {
-  it("breaks between words within the width, keeping every word in order", () => {
-    expect(wrapWords("the quick brown fox jumps", 10)).toEqual(["the quick", "brown fox", "jumps"]);
-    expect(wrapWords("a  b\tc", 3)).toEqual(["a b", "c"]);
-    // A word longer than a line is cut across lines rather than overflowing.
-    expect(wrapWords("abcdefghij x", 4)).toEqual(["abcd", "efgh", "ij x"]);
+  it("breaks between words within the em budget (textEm), keeping every word in order", () => {
+    // the quick = 5.83 em, + brown = 10.13; brown fox = 6.31, + jumps = 10.51.
+    expect(wrapWords("the quick brown fox jumps", 7)).toEqual(["the quick", "brown fox", "jumps"]);
+    expect(wrapWords("a  b\tc", 2)).toEqual(["a b", "c"]);
+    // A word wider than a line is cut across lines rather than overflowing (abcd = 2.96 em, efgh = 2.75).
+    expect(wrapWords("abcdefghij x", 3)).toEqual(["abcd", "efgh", "ij x"]);
+  });
+
+  it("measures wide letters and non-ASCII text by their width, not their count (reviews/readthrough.md #12)", () => {
+    // 12 characters each: by count both would share a width; m and Ш take 1.12 and 1.3 em.
+    expect(wrapWords("mmmmm mmmmmm", 7)).toEqual(["mmmmm", "mmmmmm"]);
+    expect(wrapWords("iiiii iiiiii", 7)).toEqual(["iiiii iiiiii"]);
+    expect(wrapWords("ШШШШ ШШ", 6)).toEqual(["ШШШШ", "ШШ"]);
+    for (const line of wrapWords("中文 中文字 中文字符 ✕ ▲ ◆ ● expired critical", 4))
+      expect(textEm(line)).toBeLessThanOrEqual(4);
+  });
+
+  it("cuts between graphemes, never inside one; a grapheme wider than a line has a line of its own", () => {
+    expect(wrapWords("👩\u200d💻👩\u200d💻👩\u200d💻", 3)).toEqual([
+      "👩\u200d💻",
+      "👩\u200d💻",
+      "👩\u200d💻",
+    ]);
+    expect(wrapWords("e\u0301e\u0301e\u0301", 1.5)).toEqual(["e\u0301e\u0301", "e\u0301"]);
+    expect(wrapWords("中", 0.5)).toEqual(["中"]);
   });
 
   it("near miss: text that fits stays one line; empty text is no line", () => {
-    expect(wrapWords("fits exactly", 12)).toEqual(["fits exactly"]);
+    expect(wrapWords("fits exactly", textEm("fits exactly"))).toEqual(["fits exactly"]);
     expect(wrapWords("", 10)).toEqual([]);
   });
 });

@@ -99,26 +99,26 @@ export function fitWidth(text: string, maxEm: number): string {
 }
 
 /**
- * `text` in lines of at most `max` characters, broken between words (a word longer than a line is cut
- * across lines). For the SVG, which has no text flow of its own.
+ * `text` in lines of at most `maxEm` em by `textEm`, broken between words (a word wider than a line is
+ * cut across lines, between graphemes, at least one a line). For the SVG, which has no text flow of its own.
  */
-export function wrapWords(text: string, max: number): string[] {
-  const width = Math.max(1, Math.floor(max));
+export function wrapWords(text: string, maxEm: number): string[] {
   const lines: string[] = [];
   let line = "";
   for (const word of text.split(/\s+/).filter((w) => w !== "")) {
-    for (let rest = word; rest !== "";) {
-      const candidate = line === "" ? rest : `${line} ${rest}`;
-      if (candidate.length <= width) {
-        line = candidate;
-        rest = "";
-      } else if (line !== "") {
+    const candidate = line === "" ? word : `${line} ${word}`;
+    if (textEm(candidate) <= maxEm) {
+      line = candidate;
+      continue;
+    }
+    if (line !== "") lines.push(line);
+    line = "";
+    for (const g of graphemes(word)) {
+      if (line !== "" && textEm(line + g) > maxEm) {
         lines.push(line);
         line = "";
-      } else {
-        lines.push(rest.slice(0, width));
-        rest = rest.slice(width);
       }
+      line += g;
     }
   }
   if (line !== "") lines.push(line);

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { cert, expiringFindings, FIXTURE_NOW, root } from "../__fixtures__/certificate";
 import { embedFrameAncestors, parseEmbedOrigins } from "./frameAncestors";
 import { dashboardUrl, iframeSnippet, markdownImageSnippet, svgUrl } from "./embedCode";
+import { textEm } from "./format";
 import { escapeXml, renderExpirySvg } from "./svg";
 
 const certs = [
@@ -116,6 +117,51 @@ describe("renderExpirySvg", () => {
     const start = lines.findIndex((l) => l.startsWith("Buckets go by"));
     expect(start).toBeGreaterThan(-1);
     expect(lines.slice(start, start + 3).join(" ")).toContain(URGENCY_NOTE.replace(/'/g, "_"));
+  });
+
+  // reviews/readthrough.md #12: the legend and the rule note are measured as the title is (textEm, an
+  // upper bound per character), not at a flat 0.62 em per UTF-16 unit, which under-estimates the legend's
+  // glyphs (✕ ▲ ◆ ●, 1.3 em) and wide letters (m, w, most lower-case at 0.74 em).
+  const legendAndNote = (svg: string) => {
+    const rows = [
+      ...svg.matchAll(/<text x="([\d.]+)" y="[\d.]+" font-size="(11|12)" fill="[^"]+">([^<]*)<\/text>/g),
+    ];
+    return rows
+      .map(([, x, size, body]) => ({ x: Number(x), size: Number(size), text: unescape(body!) }))
+      .filter((t) => /^(✕|!|▲|◆|●) [a-z]+: \d+$/.test(t.text) || URGENCY_NOTE.includes(t.text));
+  };
+  const unescape = (s: string) =>
+    s.replace(
+      /&(amp|lt|gt|quot|#39);/g,
+      (_, e: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" })[e]!,
+    );
+
+  const many = Array.from({ length: 1200 }, (_, i) => cert(100 + i, { from: -48, to: -2 }));
+  const atWidths = (check: (texts: ReturnType<typeof legendAndNote>, width: number) => void) => {
+    for (const list of [certs, [...certs, ...many]])
+      for (let width = 480; width <= 1000; width += 10)
+        check(
+          legendAndNote(renderExpirySvg(list, { ...opts, width, findings: expiringFindings(list) })),
+          width,
+        );
+  };
+  const inside = (t: { x: number; size: number; text: string }, width: number) =>
+    expect(t.x + textEm(t.text) * t.size, `width ${width}: ${t.text}`).toBeLessThanOrEqual(width - 16);
+
+  it("keeps every legend item inside the image by the per-character measure, at any width and count", () => {
+    atWidths((texts, width) => {
+      const legend = texts.filter((t) => t.size === 12);
+      expect(legend).toHaveLength(5);
+      for (const t of legend) inside(t, width);
+    });
+  });
+
+  it("wraps the rule note by the per-character measure: every line inside the image, the whole note in order", () => {
+    atWidths((texts, width) => {
+      const note = texts.filter((t) => t.size === 11);
+      for (const t of note) inside(t, width);
+      expect(note.map((t) => t.text).join(" "), `width ${width}`).toBe(URGENCY_NOTE);
+    });
   });
 
   it("near miss: a short title is not cut, and a 2000 px image has the note on one line", () => {

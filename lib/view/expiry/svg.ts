@@ -2,7 +2,7 @@
 // Pure and deterministic: the same snapshot, window and theme give byte-identical output; every text
 // is XML-escaped; the size is fixed by `width` and the number of rows.
 import type { Certificate, Finding } from "../../core/snapshot/schema";
-import { fitWidth, formatOffset, formatUtc, shortName, wrapWords } from "./format";
+import { fitWidth, formatOffset, formatUtc, shortName, textEm, wrapWords } from "./format";
 import { PALETTES, type Theme } from "./palette";
 import { buildExpiryModel } from "./timeline";
 import { URGENCIES, URGENCY_GLYPHS, URGENCY_LABELS, URGENCY_NOTE, URGENCY_RULES } from "./urgency";
@@ -40,14 +40,6 @@ export function escapeXml(s: string): string {
 
 const num = (n: number) => (Math.round(n * 10) / 10).toString();
 
-/**
- * A generous width per character, in em (system-ui averages about 0.5 em): an SVG has no text flow,
- * so lines are measured by count; what would overflow at this width is wrapped or cut.
- */
-const CHAR_EM = 0.62;
-/** How many characters of `fontSize` px fit in `px`. */
-const charsIn = (px: number, fontSize: number) => Math.floor(px / (CHAR_EM * fontSize));
-
 export function renderExpirySvg(certs: Certificate[], o: ExpirySvgOptions): string {
   const p = PALETTES[o.theme];
   const width = Math.max(480, Math.min(2000, o.width ?? 880));
@@ -63,8 +55,8 @@ export function renderExpirySvg(certs: Certificate[], o: ExpirySvgOptions): stri
   const x = (t: number) => plotX + ((t - lo) / (hi - lo || 1)) * plotW;
 
   const out: string[] = [];
-  // Texts across the whole image keep within this (a long cluster name is cut, the note wraps). The title
-  // and subtitle hold names (any printable text), so they are measured per character (format.ts textEm).
+  // Texts across the whole image keep within this (a long cluster name is cut, the legend and the note
+  // wrap), each measured per character (format.ts textEm: the legend's glyphs and names are not ASCII).
   const textW = width - 2 * PAD;
   let y = PAD;
   out.push(
@@ -85,7 +77,7 @@ export function renderExpirySvg(certs: Certificate[], o: ExpirySvgOptions): stri
   let lx = PAD;
   for (const u of URGENCIES) {
     const text = `${URGENCY_GLYPHS[u]} ${URGENCY_LABELS[u]}: ${m.counts[u]}`;
-    const itemW = 14 + text.length * CHAR_EM * 12;
+    const itemW = 14 + textEm(text) * 12;
     if (lx > PAD && lx + itemW > width - PAD) {
       lx = PAD;
       y += 18;
@@ -99,7 +91,7 @@ export function renderExpirySvg(certs: Certificate[], o: ExpirySvgOptions): stri
   }
   y += 18;
   // The buckets are named by meaning; these lines say the rule (an image has no hover on most wikis).
-  for (const line of wrapWords(URGENCY_NOTE, charsIn(textW, 11))) {
+  for (const line of wrapWords(URGENCY_NOTE, textW / 11)) {
     out.push(`<text x="${PAD}" y="${y + 11}" font-size="11" fill="${p.muted}">${escapeXml(line)}</text>`);
     y += 14;
   }
