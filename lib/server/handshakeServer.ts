@@ -19,7 +19,7 @@ import {
   type SnapshotServiceDeps,
 } from "./snapshotService";
 import type { Fetch } from "./telemetry/prometheus";
-import { parseTelemetryEnv, telemetrySettings } from "./telemetry/settings";
+import { parseTelemetryEnv, telemetrySettings, unknownContextProblems } from "./telemetry/settings";
 import { envSettings } from "./settings";
 import {
   UnknownClusterError,
@@ -51,7 +51,10 @@ export interface HandshakeServerOptions extends ClusterEnv {
 
 export interface HandshakeServer {
   listClusters(): Promise<ClusterInfo[]>;
-  /** Why a kubeconfig file (or the merged kubeconfig) could not be used; its contexts are missing from the list. */
+  /**
+   * Why a kubeconfig file (or the merged kubeconfig) could not be used (its contexts are missing from the
+   * list), and telemetry settings naming a context no cluster has.
+   */
   configErrors(): string[];
   defaultClusterName(): Promise<string>;
   getSnapshotView(cluster: string, opts?: { refresh?: boolean }): Promise<SnapshotView>;
@@ -94,6 +97,10 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
       transport: async () => (t ??= kubeTransport(c.kubeConfig())),
     });
   }
+
+  // Checked against every name a cluster can have here, the embedded demo's included.
+  const telemetryErrors = unknownContextProblems(telemetry, [...targets.keys(), DEMO]);
+  for (const e of telemetryErrors) warn(`handshake: ${e}`);
 
   let demo: DemoCluster | undefined;
   let demoStart: Promise<DemoCluster> | undefined;
@@ -230,7 +237,7 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
         })
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     },
-    configErrors: () => [...configured.errors],
+    configErrors: () => [...configured.errors, ...telemetryErrors],
     defaultClusterName: resolveDefault,
     async getSnapshotView(cluster, opts = {}) {
       const t = await target(cluster);

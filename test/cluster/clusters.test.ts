@@ -224,6 +224,50 @@ describe("configured clusters", () => {
   });
 });
 
+describe("telemetry settings that name a context no cluster has", () => {
+  const serverWith = (env: Record<string, string>, lines: string[]) =>
+    createHandshakeServer({
+      env: { KUBECONFIG: kubeconfig, HANDSHAKE_DEMO: "1", ...env },
+      home: "/nonexistent",
+      startDemo: () => Promise.reject(new Error("not needed")),
+      warn: (l) => lines.push(l),
+    });
+
+  it("are logged at start and listed with the kubeconfig errors, one line per variable, names sorted", async () => {
+    const lines: string[] = [];
+    const server = serverWith(
+      {
+        // "prod-admn" and "stagin" are typos of the kubeconfig's prod-admin and staging.
+        HANDSHAKE_PROMETHEUS_MATCHERS:
+          'stagin={cluster="us-2"} prod-admin={cluster="eu-1"} prod-admn={cluster=~"("}',
+        HANDSHAKE_PROMETHEUS_URLS: "staging=http://a:9090,qa=http://b:9090",
+      },
+      lines,
+    );
+    const clusters = '(clusters: "demo", "prod-admin", "staging")';
+    expect(server.configErrors()).toEqual([
+      `HANDSHAKE_PROMETHEUS_URLS names context "qa", which no cluster here has ${clusters}: its entry applies to nothing`,
+      `HANDSHAKE_PROMETHEUS_MATCHERS names contexts "prod-admn", "stagin", which no cluster here has ${clusters}: their entries apply to nothing`,
+    ]);
+    expect(lines).toEqual(server.configErrors().map((e) => `handshake: ${e}`));
+    await server.stop();
+  });
+
+  it("near miss: entries for the kubeconfig's contexts and for the demo are not reported", async () => {
+    const lines: string[] = [];
+    const server = serverWith(
+      {
+        HANDSHAKE_PROMETHEUS_MATCHERS: 'staging={cluster="us-2"} demo={cluster="demo"}',
+        HANDSHAKE_PROMETHEUS_URLS: "prod-admin=http://a:9090",
+      },
+      lines,
+    );
+    expect(server.configErrors()).toEqual([]);
+    expect(lines).toEqual([]);
+    await server.stop();
+  });
+});
+
 describe("default cluster and the embedded demo", () => {
   let demo: TestDemo;
   let starts = 0;

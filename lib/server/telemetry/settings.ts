@@ -269,6 +269,29 @@ export function parseTelemetryEnv(env: Record<string, string | undefined>): Tele
   };
 }
 
+/**
+ * Contexts that HANDSHAKE_PROMETHEUS_URLS or HANDSHAKE_PROMETHEUS_MATCHERS name but no cluster here has.
+ * A typo there fails silently otherwise: the cluster it meant keeps the shared Prometheus's other
+ * clusters' series (no matchers) or the fallback URL. One line per variable, names sorted.
+ */
+export function unknownContextProblems(env: TelemetryEnv, clusters: readonly string[]): string[] {
+  const known = new Set(clusters);
+  const listed = [...known].sort().map((c) => JSON.stringify(c));
+  const shown = listed.length > 10 ? [...listed.slice(0, 10), `and ${listed.length - 10} more`] : listed;
+  const line = (variable: string, names: Iterable<string>) => {
+    const unknown = [...new Set(names)].filter((n) => !known.has(n)).sort();
+    if (!unknown.length) return [];
+    const which = unknown.map((n) => JSON.stringify(n)).join(", ");
+    return [
+      `${variable} names ${unknown.length === 1 ? "context" : "contexts"} ${which}, which no cluster here has (clusters: ${shown.join(", ")}): ${unknown.length === 1 ? "its entry applies" : "their entries apply"} to nothing`,
+    ];
+  };
+  return [
+    ...line("HANDSHAKE_PROMETHEUS_URLS", [...env.urls.keys(), ...env.badUrls]),
+    ...line("HANDSHAKE_PROMETHEUS_MATCHERS", [...env.matchers.keys(), ...env.badMatchers]),
+  ];
+}
+
 /** The settings for one cluster (its kubeconfig context name, "in-cluster" or "demo"). */
 export function telemetrySettings(env: TelemetryEnv, cluster: string): TelemetrySettings {
   const own = env.urls.get(cluster);
