@@ -34,7 +34,7 @@ export interface CertEntry {
   cert: ParsedCert;
   sightings: Sighting[];
   role: CertRole;
-  /** The worst verification result over every chain it appeared in. */
+  /** The worst verification result over every chain it appeared in (a failure, else verified, else unverifiable: `worse`). */
   chain: ChainCheck;
   /** The certificate that signed it, when found. */
   issuer: ParsedCert | null;
@@ -472,10 +472,15 @@ function refusedByLinkerd(r: ChainCheck, anchors: Set<CertInput>): ChainCheck {
   };
 }
 
+/**
+ * Two sightings' results combined: a real failure beats everything; else a verified sighting beats one
+ * with no trust bundle (unverifiable says nothing against the chain: a trust anchor that is also the
+ * end-entity of a CA Secret without ca.crt, Linkerd's `linkerd-trust-anchor` recipe, stays verified).
+ */
 const worse = (a: ChainCheck, b: ChainCheck): ChainCheck => {
   if (!a.verified && !a.unverifiable) return a;
   if (!b.verified && !b.unverifiable) return b;
-  return a.verified ? b : a;
+  return a.verified || !b.verified ? a : b;
 };
 
 export interface CertAnalysisOptions {
