@@ -347,7 +347,11 @@ describe("cert-manager, Linkerd, SPIRE", () => {
       "certmanager.renew-before-too-large",
       [cmCert("api", { isCA: true, duration: "24h", renewBefore: "25h" }, "True"), issuer],
     ],
-    ["certmanager.self-signed-issuer", [cmCert("api", { isCA: false }, "True"), issuer]],
+    // A client certificate (usages client auth): a serving-only one is pinned by its peer and silent (fp #2).
+    [
+      "certmanager.self-signed-issuer",
+      [cmCert("api", { isCA: false, usages: ["server auth", "client auth"] }, "True"), issuer],
+    ],
   ])("%s fires; a correct CA Certificate stays silent", async (code, objs) => {
     const pki = await makePki();
     const s = analyzeAll(meshObjects(pki, objs as object[]), []);

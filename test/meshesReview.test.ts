@@ -95,8 +95,18 @@ describe("cert.self-signed-leaf: Linkerd's own webhook Secrets are serving certi
     expect(s.certificates).toHaveLength(1);
   });
 
-  it("near miss: the same certificate in a Secret no Linkerd component labels still warns (clientAuth, self-signed)", async () => {
-    const s = analyse([await webhook("app", "client-cert", undefined)()]);
+  it("near miss: the same certificate in an unlabelled Secret a DestinationRule presents as its MUTUAL client certificate warns", async () => {
+    // The clientAuth EKU alone is no longer evidence of mTLS use (fp #5): the DR's credentialName is.
+    const dr: KubeObject = {
+      apiVersion: "networking.istio.io/v1",
+      kind: "DestinationRule",
+      metadata: { namespace: "app", name: "partner" },
+      spec: {
+        host: "api.partner.example",
+        trafficPolicy: { tls: { mode: "MUTUAL", credentialName: "client-cert" } },
+      },
+    };
+    const s = analyse([await webhook("app", "client-cert", undefined)(), dr]);
     expect(codesOf(s, "cert.self-signed-leaf").map((f) => f.resources)).toEqual([
       [{ kind: "Secret", namespace: "app", name: "client-cert" }],
     ]);
@@ -1122,8 +1132,9 @@ describe("certmanager.self-signed-issuer matches cert-manager's own issuers only
     spec: { selfSigned: {} },
     status: { conditions: [{ type: "Ready", status: "True" }] },
   };
+  // A client certificate (usages client auth): a serving-only one is pinned by its peer and silent (fp #2).
   const leafCert = (issuerRef: Record<string, string>) =>
-    cmCertificate("app", "svc", { dnsNames: ["svc.example"], issuerRef }, null);
+    cmCertificate("app", "svc", { dnsNames: ["svc.example"], usages: ["client auth"], issuerRef }, null);
   const fires = (issuerRef: Record<string, string>) =>
     codesOf(analyse([selfSignedIssuer, leafCert(issuerRef)]), "certmanager.self-signed-issuer").length;
 

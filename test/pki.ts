@@ -941,3 +941,43 @@ export async function makeHelmSelfSignedCert(
   });
   return { pem: cert.toString("pem") + "\n", keyPem: await keyPem(keys), keys, alg };
 }
+
+/**
+ * A self-signed ECDSA P-256 end-entity certificate (basicConstraints cA false) as cert-manager's
+ * SelfSigned issuer writes one (pkg/issuer/selfsigned: signed with the certificate's own key): key usage
+ * digitalSignature|keyEncipherment, an extended key usage only when `eku` lists one (cert-manager adds
+ * none unless `spec.usages` asks), SANs from `dns` and `spiffeId`.
+ */
+export async function makeSelfSignedLeaf(
+  subject: string,
+  notBefore: Date,
+  notAfter: Date,
+  o: { dns?: string[]; spiffeId?: string; eku?: ("serverAuth" | "clientAuth")[] } = {},
+): Promise<CustomCert> {
+  const keys = await newKeys(EC);
+  const sans: x509.JsonGeneralNames = [
+    ...(o.dns ?? []).map((value) => ({ type: "dns" as const, value })),
+    ...(o.spiffeId ? [{ type: "url" as const, value: o.spiffeId }] : []),
+  ];
+  const extensions: x509.Extension[] = [
+    new x509.BasicConstraintsExtension(false, undefined, true),
+    new x509.KeyUsagesExtension(
+      x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+      true,
+    ),
+    await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+  ];
+  if (o.eku?.length)
+    extensions.push(new x509.ExtendedKeyUsageExtension(o.eku.map((u) => x509.ExtendedKeyUsage[u])));
+  if (sans.length) extensions.push(new x509.SubjectAlternativeNameExtension(sans, subject === ""));
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: nextSerial(subject || sans[0]?.value || "self"),
+    name: subject,
+    notBefore,
+    notAfter,
+    signingAlgorithm: signingAlg(EC),
+    keys,
+    extensions,
+  });
+  return { pem: cert.toString("pem") + "\n", keyPem: await keyPem(keys), keys, alg: EC };
+}

@@ -396,6 +396,7 @@ function gatewayServer(s: ServerSpec, namespace: string): GatewayServer {
     tls: s.tls?.mode ?? null,
     httpsRedirect: s.tls?.httpsRedirect ?? false,
     bind: s.bind,
+    credentialNames: s.tls ? [s.tls.credentialName, ...s.tls.credentialNames].filter((c) => c !== "") : [],
   };
 }
 

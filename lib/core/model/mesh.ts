@@ -550,6 +550,8 @@ export interface GatewayServer {
   httpsRedirect: boolean;
   /** `bind` ("" when absent): a non-empty bind is a listener of its own on that address, not the pod IP's. */
   bind: string;
+  /** `tls.credentialName` and `tls.credentialNames`, as written: the Secrets the gateway serves with (certificate rules' mTLS evidence). */
+  credentialNames: string[];
 }
 
 /** A networking.istio.io Gateway: the servers a gateway proxy's listeners are built from. */

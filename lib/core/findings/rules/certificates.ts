@@ -6,7 +6,8 @@ import {
   spireActivationTime,
   type CertEntry,
 } from "../../certs/analyzeCerts";
-import type { CertSource } from "../../certs/types";
+import { credentialUses, requestsMtls, type CredentialUses } from "../../certs/mtlsUse";
+import type { CertInput, CertSource } from "../../certs/types";
 import { fingerprintOf, verifySignedBy } from "../../certs/x509";
 import { expiringSeverity, isCaCertificate } from "../../certs/thresholds";
 import type { Finding, Ref } from "../../snapshot/schema";
@@ -384,13 +385,32 @@ export const certOutlivesIssuer = rule("cert.outlives-issuer", (ctx) =>
     ),
 );
 
+/**
+ * A TLS Secret's or SDS secret's certificate used for mTLS, on positive evidence only (docs/DECISIONS.md
+ * "Self-signed warnings need mTLS evidence"): a proxy presents it (an Envoy SDS secret, with clientAuth),
+ * it carries a SPIFFE ID, its Secret is a DestinationRule MUTUAL or a MUTUAL/OPTIONAL_MUTUAL Gateway
+ * credentialName, or the cert-manager Certificate that wrote it asks for client auth or a SPIFFE URI.
+ * The clientAuth EKU alone is no evidence: Helm's genSelfSignedCert sets it on every webhook certificate.
+ */
+function usedForMtls(e: CertEntry, input: CertInput, uses: CredentialUses): boolean {
+  if (input.servingOnly) return false;
+  const src = input.source;
+  if (src.kind === "proxy" || src.kind === "ztunnel") return e.cert.extKeyUsage.includes("clientAuth");
+  if (e.cert.spiffeId) return true;
+  if (e.certManager && requestsMtls(e.certManager)) return true;
+  return (
+    src.kind === "Secret" && (uses.drClient.has(src.name ?? "") || uses.gatewayMutual.has(src.name ?? ""))
+  );
+}
+
 // Self-SIGNED, not merely self-issued (RFC 5280 §3.2): an SVID whose subject equals its CA's (SPIRE's
 // C=US,O=SPIRE for both) is vouched for by that CA. The signature is checked last, on the few
 // non-CA certificates named like their issuer. Only a certificate presented as the end-entity (first
 // in its chain) is a leaf: one further up is where a trust anchor sits, and a root without
 // basicConstraints is still a root there (reviews/certs3.md #3).
-export const certSelfSignedLeaf = rule("cert.self-signed-leaf", (ctx) =>
-  ctx.certs.entries
+export const certSelfSignedLeaf = rule("cert.self-signed-leaf", (ctx) => {
+  const uses = credentialUses(ctx.model);
+  return ctx.certs.entries
     .filter(
       (e) =>
         !e.cert.isCA &&
@@ -399,9 +419,7 @@ export const certSelfSignedLeaf = rule("cert.self-signed-leaf", (ctx) =>
           (s) =>
             s.index === 0 &&
             (s.input.context === "workload-chain" ||
-              (s.input.context === "tls-chain" &&
-                !s.input.servingOnly &&
-                e.cert.extKeyUsage.includes("clientAuth"))),
+              (s.input.context === "tls-chain" && usedForMtls(e, s.input, uses))),
         ) &&
         verifySignedBy(e.cert, e.cert),
     )
@@ -410,8 +428,8 @@ export const certSelfSignedLeaf = rule("cert.self-signed-leaf", (ctx) =>
         message: `${describe(e)} is a self-signed leaf used for mTLS: no CA vouches for it, so peers can only trust it by pinning.`,
         fix: `Issue it from the mesh CA (or a cert-manager CA issuer) instead of self-signing.`,
       }),
-    ),
-);
+    );
+});
 
 export const certIdentityMismatch = rule("cert.identity-mismatch", (ctx) => {
   const out: Finding[] = [];

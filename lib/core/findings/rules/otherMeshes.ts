@@ -1,5 +1,6 @@
 // cert-manager, Linkerd and SPIRE rules (findings.md "cert-manager, Linkerd, SPIRE").
 import { parseDuration } from "../../certs/duration";
+import { credentialUses, isMeshCaSecret, requestsMtls } from "../../certs/mtlsUse";
 import type { CertManagerCertificate } from "../../certs/types";
 import { pemCertificates } from "../../certs/x509";
 import { createHash } from "node:crypto";
@@ -104,7 +105,19 @@ export const certmanagerRenewBeforeTooLarge = rule("certmanager.renew-before-too
   }),
 );
 
+/**
+ * Only a Certificate that is mesh or client TLS material warns (docs/DECISIONS.md "Self-signed warnings
+ * need mTLS evidence"): one asking for client auth or a SPIFFE URI, or whose Secret is a DestinationRule
+ * MUTUAL or Gateway credentialName, or a mesh CA Secret. The others (kubebuilder's and operator-sdk's
+ * webhook serving certificate, whose caBundle cainjector fills) are pinned by their one peer: silent.
+ */
 export const certmanagerSelfSignedIssuer = rule("certmanager.self-signed-issuer", (ctx) => {
+  const uses = credentialUses(ctx.model);
+  const mtlsMaterial = (c: CertManagerCertificate) =>
+    requestsMtls(c) ||
+    uses.drClient.has(c.secretName) ||
+    uses.gateway.has(c.secretName) ||
+    isMeshCaSecret(ctx.certs.inputs, c.namespace, c.secretName);
   const selfSigned = new Map(
     ctx.certs.certManager.issuers
       .filter((i) => i.type === "selfSigned")
@@ -118,7 +131,7 @@ export const certmanagerSelfSignedIssuer = rule("certmanager.self-signed-issuer"
     const issuer = selfSigned.get(
       `${kind}/${kind === "ClusterIssuer" ? "" : c.namespace}/${c.issuerRef.name}`,
     );
-    if (!issuer || c.isCA) return [];
+    if (!issuer || c.isCA || !mtlsMaterial(c)) return [];
     return [
       finding("certmanager.self-signed-issuer", {
         message: `cert-manager Certificate ${c.namespace}/${c.name} (not a CA) is issued directly by the SelfSigned ${kind} ${c.issuerRef.name}: each certificate is its own root, so peers cannot verify it through a CA.`,

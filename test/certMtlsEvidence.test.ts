@@ -1,0 +1,401 @@
+// Self-signed certificates warn only when they are mTLS material (reviews/fp.md #2, #5), and a verified
+// trust anchor stays verified when it is also a CA Secret's end-entity (#4). docs/DECISIONS.md, "Self-
+// signed warnings need mTLS evidence; verified beats unverifiable". Real PKI made here (test/pki.ts),
+// through the real loader and analysis, with near misses that must still fire.
+import { describe, expect, it } from "vitest";
+import { buildMetrics } from "../lib/view/metrics";
+import { makeCustomCa, makeCustomLeaf, makeHelmSelfSignedCert, makeSelfSignedLeaf } from "./pki";
+import {
+  analyzeAll,
+  at,
+  b64,
+  certOf,
+  codesFor,
+  D,
+  H,
+  idOf,
+  namespace,
+  pod,
+  rootCm,
+  sidecar,
+  spiffe,
+} from "./support/certScenario";
+import type { MeshSnapshot } from "../lib/core/snapshot/schema";
+
+const OP = "myoperator-system";
+const codes = (s: MeshSnapshot, code: string) => s.findings.filter((f) => f.code === code);
+const selfSignedCodes = (s: MeshSnapshot) =>
+  s.findings
+    .filter((f) => f.code === "cert.self-signed-leaf" || f.code === "certmanager.self-signed-issuer")
+    .map((f) => f.code)
+    .sort();
+
+const ready = { conditions: [{ type: "Ready", status: "True", reason: "Ready" }] };
+const selfSignedIssuer = (ns: string) => ({
+  apiVersion: "cert-manager.io/v1",
+  kind: "Issuer",
+  metadata: { name: "selfsigned-issuer", namespace: ns },
+  spec: { selfSigned: {} },
+  status: ready,
+});
+const certificate = (ns: string, name: string, secretName: string, spec: Record<string, unknown> = {}) => ({
+  apiVersion: "cert-manager.io/v1",
+  kind: "Certificate",
+  metadata: { name, namespace: ns },
+  spec: { secretName, issuerRef: { kind: "Issuer", name: "selfsigned-issuer" }, ...spec },
+  status: ready,
+});
+/** A kubernetes.io/tls Secret; cert-manager's SelfSigned issuer writes the certificate as its own ca.crt. */
+const tlsSecret = (
+  ns: string,
+  name: string,
+  crt: string,
+  o: { ca?: string; certificateName?: string; labels?: Record<string, string> } = {},
+) => ({
+  apiVersion: "v1",
+  kind: "Secret",
+  type: "kubernetes.io/tls",
+  metadata: {
+    name,
+    namespace: ns,
+    ...(o.labels ? { labels: o.labels } : {}),
+    ...(o.certificateName ? { annotations: { "cert-manager.io/certificate-name": o.certificateName } } : {}),
+  },
+  data: { "tls.crt": b64(crt), "tls.key": b64("redacted"), ...(o.ca ? { "ca.crt": b64(o.ca) } : {}) },
+});
+const destinationRule = (ns: string, name: string, tls: Record<string, unknown>) => ({
+  apiVersion: "networking.istio.io/v1",
+  kind: "DestinationRule",
+  metadata: { name, namespace: ns },
+  spec: { host: "api.partner.example", trafficPolicy: { tls } },
+});
+const gateway = (ns: string, tls: Record<string, unknown>) => ({
+  apiVersion: "networking.istio.io/v1",
+  kind: "Gateway",
+  metadata: { name: "front", namespace: ns },
+  spec: {
+    selector: { istio: "ingressgateway" },
+    servers: [{ port: { number: 443, name: "https", protocol: "HTTPS" }, hosts: ["*.example.com"], tls }],
+  },
+});
+
+// kubebuilder's config/certmanager/certificate.yaml (operator-sdk renders the same): a SelfSigned Issuer,
+// a Certificate for the webhook Service, Secret webhook-server-cert mounted by the manager, and the
+// webhook configuration's caBundle injected by cainjector (cert-manager.io/inject-ca-from).
+async function kubebuilder(spec: Record<string, unknown> = {}, eku?: ("serverAuth" | "clientAuth")[]) {
+  const dns = [`myoperator-webhook-service.${OP}.svc`, `myoperator-webhook-service.${OP}.svc.cluster.local`];
+  const cert = await makeSelfSignedLeaf("", at(-57 * D), at(33 * D), { dns, ...(eku ? { eku } : {}) });
+  const objects: object[] = [
+    namespace(OP, { "control-plane": "controller-manager" }),
+    {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "myoperator-controller-manager", namespace: OP },
+      spec: {
+        selector: { matchLabels: { "control-plane": "controller-manager" } },
+        template: {
+          metadata: { labels: { "control-plane": "controller-manager" } },
+          spec: {
+            containers: [
+              {
+                name: "manager",
+                ports: [{ containerPort: 9443, name: "webhook-server" }],
+                volumeMounts: [{ mountPath: "/tmp/k8s-webhook-server/serving-certs", name: "cert" }],
+              },
+            ],
+            volumes: [{ name: "cert", secret: { secretName: "webhook-server-cert" } }],
+          },
+        },
+      },
+    },
+    selfSignedIssuer(OP),
+    certificate(OP, "myoperator-serving-cert", "webhook-server-cert", { dnsNames: dns, ...spec }),
+    tlsSecret(OP, "webhook-server-cert", cert.pem, {
+      ca: cert.pem,
+      certificateName: "myoperator-serving-cert",
+    }),
+    {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingWebhookConfiguration",
+      metadata: {
+        name: "myoperator-validating-webhook-configuration",
+        annotations: { "cert-manager.io/inject-ca-from": `${OP}/myoperator-serving-cert` },
+      },
+      webhooks: [
+        {
+          name: "vmyresource.kb.io",
+          clientConfig: { service: { name: "myoperator-webhook-service", namespace: OP, path: "/validate" } },
+          admissionReviewVersions: ["v1"],
+          sideEffects: "None",
+        },
+      ],
+    },
+  ];
+  return { cert, objects };
+}
+
+describe("certmanager.self-signed-issuer: only certificates used for mesh or client TLS (fp #2)", () => {
+  it.each([
+    ["cert-manager's default usages (no extended key usage)", {}, undefined],
+    [
+      "usages server auth only",
+      { usages: ["digital signature", "key encipherment", "server auth"] },
+      ["serverAuth" as const],
+    ],
+  ])("the kubebuilder webhook serving certificate is silent: %s", async (_what, spec, eku) => {
+    const k = await kubebuilder(spec, eku);
+    const s = analyzeAll(k.objects, []);
+    expect(selfSignedCodes(s)).toEqual([]);
+    // Still listed and judged for expiry.
+    expect(certOf(s, k.cert.pem).role).toBe("leaf");
+  });
+
+  it.each([
+    ["usages ask for client auth", { usages: ["server auth", "client auth"] }, []],
+    ["a SPIFFE URI SAN", { uris: [spiffe(OP, "manager")] }, []],
+    [
+      "its Secret is a DestinationRule's MUTUAL credentialName",
+      {},
+      [destinationRule(OP, "partner", { mode: "MUTUAL", credentialName: "webhook-server-cert" })],
+    ],
+    [
+      "its Secret is a DestinationRule's MUTUAL credentialName (kubernetes:// form)",
+      {},
+      [
+        destinationRule(OP, "partner", {
+          mode: "MUTUAL",
+          credentialName: "kubernetes://webhook-server-cert",
+        }),
+      ],
+    ],
+    [
+      "its Secret is a Gateway server's credentialName",
+      {},
+      [gateway(OP, { mode: "SIMPLE", credentialName: "webhook-server-cert" })],
+    ],
+    [
+      "its Secret is a Gateway server's credentialNames entry",
+      {},
+      [gateway(OP, { mode: "MUTUAL", credentialNames: ["other-cred", "webhook-server-cert"] })],
+    ],
+  ])("near miss: warns when %s", async (_what, spec, extra) => {
+    const k = await kubebuilder(spec);
+    const s = analyzeAll([...k.objects, ...extra], []);
+    expect(codes(s, "certmanager.self-signed-issuer").map((f) => f.resources[0])).toEqual([
+      { kind: "Certificate", namespace: OP, name: "myoperator-serving-cert" },
+    ]);
+  });
+
+  it("near miss: a non-CA Certificate written to a mesh CA Secret (istio-system/cacerts) warns", async () => {
+    const leaf = await makeSelfSignedLeaf("CN=istio-ca", at(-D), at(300 * D), { dns: ["istio-ca"] });
+    const s = analyzeAll(
+      [
+        namespace("istio-system", {}),
+        selfSignedIssuer("istio-system"),
+        certificate("istio-system", "istio-ca", "cacerts", { commonName: "istio-ca" }),
+        tlsSecret("istio-system", "cacerts", leaf.pem, { ca: leaf.pem, certificateName: "istio-ca" }),
+      ],
+      [],
+    );
+    expect(codes(s, "certmanager.self-signed-issuer").map((f) => f.resources[0])).toEqual([
+      { kind: "Certificate", namespace: "istio-system", name: "istio-ca" },
+    ]);
+  });
+
+  it("near miss: a DestinationRule SIMPLE credentialName (its ca.crt verifies the server) is no client use", async () => {
+    const k = await kubebuilder();
+    const s = analyzeAll(
+      [
+        ...k.objects,
+        destinationRule(OP, "partner", { mode: "SIMPLE", credentialName: "webhook-server-cert" }),
+      ],
+      [],
+    );
+    expect(selfSignedCodes(s)).toEqual([]);
+  });
+
+  it("near miss: a CA Certificate from the SelfSigned issuer (the bootstrap), even with a SPIFFE URI, stays silent", async () => {
+    const ca = await makeCustomCa("CN=my-selfsigned-ca", at(-D), at(89 * D), null, "cluster.local");
+    const s = analyzeAll(
+      [
+        namespace(OP, {}),
+        selfSignedIssuer(OP),
+        certificate(OP, "my-selfsigned-ca", "root-secret", { isCA: true, uris: ["spiffe://cluster.local"] }),
+        tlsSecret(OP, "root-secret", ca.pem, { ca: ca.pem, certificateName: "my-selfsigned-ca" }),
+      ],
+      [],
+    );
+    expect(selfSignedCodes(s)).toEqual([]);
+  });
+});
+
+describe("cert.self-signed-leaf needs evidence of mTLS use, not the clientAuth EKU alone (fp #5)", () => {
+  // Helm's genSelfSignedCert (sprig getBaseCertTemplate) always sets serverAuth and clientAuth.
+  const helm = () => makeHelmSelfSignedCert("my-webhook.app.svc", at(-D), at(364 * D));
+
+  it("a chart's self-signed webhook Secret, unlabelled, is silent", async () => {
+    const c = await helm();
+    const s = analyzeAll([namespace("app", {}), tlsSecret("app", "my-webhook-tls", c.pem)], []);
+    expect(codesFor(s, c.pem)).toEqual([]);
+    expect(s.certificates).toHaveLength(1);
+  });
+
+  it("the same Secret with its ca.crt beside it (the chart's caBundle copy) is silent", async () => {
+    const c = await helm();
+    const s = analyzeAll(
+      [namespace("app", {}), tlsSecret("app", "my-webhook-tls", c.pem, { ca: c.pem })],
+      [],
+    );
+    expect(codesFor(s, c.pem)).toEqual([]);
+  });
+
+  it.each([
+    [
+      "a DestinationRule's MUTUAL credentialName",
+      [destinationRule("app", "partner", { mode: "MUTUAL", credentialName: "my-webhook-tls" })],
+    ],
+    [
+      "a MUTUAL Gateway server's credentialName",
+      [gateway("app", { mode: "MUTUAL", credentialName: "my-webhook-tls" })],
+    ],
+    [
+      "an OPTIONAL_MUTUAL Gateway server's credentialName",
+      [gateway("app", { mode: "OPTIONAL_MUTUAL", credentialName: "my-webhook-tls" })],
+    ],
+  ])("near miss: the same certificate used as %s warns", async (_what, extra) => {
+    const c = await helm();
+    const s = analyzeAll([namespace("app", {}), tlsSecret("app", "my-webhook-tls", c.pem), ...extra], []);
+    expect(codes(s, "cert.self-signed-leaf").map((f) => f.resources)).toEqual([
+      [{ kind: "Secret", namespace: "app", name: "my-webhook-tls" }],
+    ]);
+  });
+
+  it.each([
+    [
+      "a DestinationRule SIMPLE credentialName",
+      destinationRule("app", "partner", { mode: "SIMPLE", credentialName: "my-webhook-tls" }),
+    ],
+    [
+      "a SIMPLE Gateway server's credentialName (a serving certificate)",
+      gateway("app", { mode: "SIMPLE", credentialName: "my-webhook-tls" }),
+    ],
+  ])("near miss the other way: %s is no mTLS use", async (_what, extra) => {
+    const c = await helm();
+    const s = analyzeAll([namespace("app", {}), tlsSecret("app", "my-webhook-tls", c.pem), extra], []);
+    expect(codesFor(s, c.pem)).toEqual([]);
+  });
+
+  it("near miss: a self-signed leaf with a SPIFFE URI in a Secret warns", async () => {
+    const c = await makeSelfSignedLeaf("", at(-D), at(30 * D), {
+      spiffeId: spiffe("app", "billing"),
+      eku: ["serverAuth", "clientAuth"],
+    });
+    const s = analyzeAll([namespace("app", {}), tlsSecret("app", "billing-identity", c.pem)], []);
+    expect(codesFor(s, c.pem)).toEqual(["cert.self-signed-leaf"]);
+  });
+
+  it("near miss: a self-signed leaf with a SPIFFE URI presented by a proxy as its identity warns", async () => {
+    const root = await makeCustomCa("CN=Mesh Root", at(-100 * D), at(3000 * D), null);
+    const c = await makeSelfSignedLeaf("", at(-H), at(23 * H), {
+      spiffeId: spiffe("shop", "web"),
+      eku: ["serverAuth", "clientAuth"],
+    });
+    const s = analyzeAll(
+      [namespace("shop"), pod("shop", "web-1", "web"), rootCm("shop", root.pem)],
+      [sidecar("shop", "web-1", c.pem, root.pem)],
+    );
+    expect(codesFor(s, c.pem)).toContain("cert.self-signed-leaf");
+  });
+
+  it("near miss: a Helm-shaped certificate in a proxy's SDS secret (Envoy config dump) warns", async () => {
+    const root = await makeCustomCa("CN=Mesh Root", at(-100 * D), at(3000 * D), null);
+    const leaf = await makeCustomLeaf("", at(-H), at(23 * H), root, { spiffeId: spiffe("shop", "web") });
+    const c = await helm();
+    const s = analyzeAll(
+      [namespace("shop"), pod("shop", "web-1", "web"), rootCm("shop", root.pem)],
+      [sidecar("shop", "web-1", leaf.pem, root.pem, [{ name: "kubernetes://partner-client", chain: c.pem }])],
+    );
+    expect(codesFor(s, c.pem)).toEqual(["cert.self-signed-leaf"]);
+  });
+
+  it("near miss: a cert-manager Certificate asking for client auth from a SelfSigned issuer warns twice", async () => {
+    const c = await makeSelfSignedLeaf("CN=reports.dev.example.com", at(-D), at(364 * D), {
+      dns: ["reports.dev.example.com"],
+      eku: ["serverAuth", "clientAuth"],
+    });
+    const s = analyzeAll(
+      [
+        namespace("reports", {}),
+        selfSignedIssuer("reports"),
+        certificate("reports", "reports-dev", "reports-dev-tls", {
+          usages: ["digital signature", "key encipherment", "server auth", "client auth"],
+          dnsNames: ["reports.dev.example.com"],
+        }),
+        tlsSecret("reports", "reports-dev-tls", c.pem, { ca: c.pem, certificateName: "reports-dev" }),
+      ],
+      [],
+    );
+    expect(selfSignedCodes(s)).toEqual(["cert.self-signed-leaf", "certmanager.self-signed-issuer"]);
+  });
+});
+
+describe("a verified sighting beats one with no trust bundle (fp #4)", () => {
+  // Linkerd's cert-manager recipe: `kubectl create secret tls linkerd-trust-anchor --cert=ca.crt
+  // --key=ca.key -n linkerd` (no ca.crt) backs the CA Issuer; the same anchor is in the trust roots.
+  async function recipe() {
+    const anchor = await makeCustomCa("CN=root.linkerd.cluster.local", at(-30 * D), at(3620 * D), null);
+    const issuer = await makeCustomCa("CN=identity.linkerd.cluster.local", at(-16 * H), at(32 * H), anchor);
+    const objects = [
+      namespace("linkerd", { "linkerd.io/is-control-plane": "true" }),
+      tlsSecret("linkerd", "linkerd-trust-anchor", anchor.pem),
+      tlsSecret("linkerd", "linkerd-identity-issuer", issuer.pem, { ca: anchor.pem }),
+      {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "linkerd-identity-trust-roots", namespace: "linkerd" },
+        data: { "ca-bundle.crt": anchor.pem },
+      },
+    ];
+    return { anchor, issuer, objects };
+  }
+
+  it("the anchor in linkerd-trust-anchor and in the trust roots is verified, and its gauge is 1", async () => {
+    const r = await recipe();
+    const s = analyzeAll(r.objects, []);
+    expect(certOf(s, r.anchor.pem).chain).toEqual({ verified: true });
+    expect(certOf(s, r.issuer.pem).chain).toEqual({ verified: true });
+    expect(s.findings.filter((f) => f.code === "cert.chain-invalid")).toEqual([]);
+    const metrics = buildMetrics([{ cluster: "c1", snapshot: s, ageSeconds: 0, stale: false }]);
+    expect(metrics).toContain(
+      `handshake_certificate_chain_verified{cluster="c1",id="${idOf(r.anchor.pem)}"} 1`,
+    );
+  });
+
+  it("near miss: alone (no trust roots among the inputs) the anchor Secret stays unverifiable and silent", async () => {
+    const r = await recipe();
+    const s = analyzeAll([r.objects[0]!, r.objects[1]!], []);
+    expect(certOf(s, r.anchor.pem).chain).toEqual({
+      verified: false,
+      error: "no trust bundle for this chain among the inputs",
+    });
+    expect(s.findings.filter((f) => f.code === "cert.chain-invalid")).toEqual([]);
+  });
+
+  it("near miss: a real failure still beats a verified sighting", async () => {
+    const r = await recipe();
+    const other = await makeCustomCa("CN=Other Root", at(-30 * D), at(3000 * D), null);
+    const leaf = await makeCustomLeaf("CN=api.app.svc", at(-D), at(60 * D), r.anchor, {
+      dns: ["api.app.svc"],
+    });
+    const s = analyzeAll(
+      [
+        ...r.objects,
+        tlsSecret("app", "api-good", leaf.pem, { ca: r.anchor.pem }),
+        tlsSecret("app", "api-bad", leaf.pem, { ca: other.pem }),
+      ],
+      [],
+    );
+    expect(certOf(s, leaf.pem).chain.verified).toBe(false);
+    expect(codesFor(s, leaf.pem)).toEqual(["cert.chain-invalid"]);
+  });
+});
