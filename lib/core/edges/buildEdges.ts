@@ -26,6 +26,7 @@ import { wildcardServiceFor } from "../model/services";
 import { perRun } from "../model/perRun";
 import { injectingRevision } from "../model/revisions";
 import { hostsOverlap } from "../model/istioObjects";
+import { meshTrustDomains, principalCaller, principalsPhrase } from "./principalCaller";
 import { isHttpProtocol } from "../model/gatewayObjects";
 import { hasPortBoundEgress, sidecarFor } from "../resolve/sidecarScope";
 import {
@@ -63,6 +64,12 @@ export interface EdgeAnalysis {
    * addLinkerd), not the destination's: where they came from, for the findings that quote them.
    */
   linkerdEvidence: boolean;
+  /**
+   * The unknown caller's edge only, when the destination reported mTLS on it: the source_principal of
+   * those series ("" for none), callers Istio could not name that presented mesh certificates (principalCaller.ts).
+   * Null on every other edge.
+   */
+  unnamedMtls: Set<string> | null;
 }
 
 const PASSTHROUGH_HOSTS = new Set([
@@ -730,6 +737,13 @@ interface EdgeBuild {
   linkerdCallers: Map<string, Set<string>> | undefined;
   /** The Gateways selecting each gateway caller (gatewaysSelecting), made at its first routed sample. */
   gatewaysByWorkload: Map<Workload, Map<string, IstioGateway>>;
+  /**
+   * source_principal → the entry of the one workload it names (principalEntry), or null; made at the
+   * first destination-side series with an unknown caller, so input naming every caller never makes it.
+   */
+  principalEntries: Map<string, ClientEntry | null> | undefined;
+  /** The mesh's trust domains and aliases (meshTrustDomains), made with principalEntries. */
+  trustDomains: ReadonlySet<string> | undefined;
 }
 
 /**
@@ -760,6 +774,8 @@ export function buildEdges(
     samples,
     linkerdCallers: undefined,
     gatewaysByWorkload: new Map(),
+    principalEntries: undefined,
+    trustDomains: undefined,
   });
   for (let i = 0; i < samples.length; i++) addSample(st, samples[i]!);
   const out: EdgeAnalysis[] = [];
@@ -1051,10 +1067,36 @@ function bucketFor(st: EdgeBuild, entry: ClientEntry, target: Target, port: Serv
       sourceSide: 0,
       marks: 0,
       linkerdEvidence: false,
+      unnamedMtls: null,
     };
     byClient.set(entry.client, b);
   }
   return b;
+}
+
+/**
+ * The caller of a destination-side mTLS series that names none: the one meshed workload its
+ * source_principal names (principalCaller), as if source_workload had named it; null when the principal
+ * names no single workload. Once per distinct principal, not per sample.
+ */
+function principalEntry(st: EdgeBuild, principal: string, metric: string): ClientEntry | null {
+  let byPrincipal = st.principalEntries;
+  if (byPrincipal === undefined) {
+    st.principalEntries = byPrincipal = new Map();
+    st.trustDomains = meshTrustDomains(st.model);
+  }
+  let entry = byPrincipal.get(principal);
+  if (entry === undefined) {
+    const w = principalCaller(st.model, st.trustDomains!, principal).workload;
+    entry = w ? clientEntry(st, w.namespace, w.name, metric) : null;
+    byPrincipal.set(principal, entry);
+  }
+  return entry;
+}
+
+/** An mTLS series on the unknown caller's edge: its principal, "" when it has none. */
+function noteUnnamed(b: Bucket, principal: string | undefined): void {
+  (b.unnamedMtls ??= new Set()).add(principal === undefined || principal === "unknown" ? "" : principal);
 }
 
 function addSample(st: EdgeBuild, s: TrafficSample): void {
@@ -1070,11 +1112,15 @@ function addSample(st: EdgeBuild, s: TrafficSample): void {
   if (!host) return;
   const srcNs = known(L.source_workload_namespace);
   const srcName = known(L.source_workload);
+  const policy = L.connection_security_policy ?? "";
+  const fromDestination = L.reporter === "destination";
   // The marker first: absent on all but Linkerd's Job-named samples, and ignored on any other metric.
   const entry =
     L[LINKERD_JOB_CALLER] !== undefined && srcNs && srcName && LINKERD_METRICS.has(s.metric)
       ? jobClientEntry(st, srcNs, srcName, s.metric)
-      : clientEntry(st, srcNs, srcName, s.metric);
+      : (srcNs && srcName) || !fromDestination || policy !== "mutual_tls"
+        ? clientEntry(st, srcNs, srcName, s.metric)
+        : (principalEntry(st, L.source_principal ?? "", s.metric) ?? clientEntry(st, null, null, s.metric));
   // The caller's istiod decides what the host is (its discoverySelectors may hide the Service).
   const target = targetFor(st, host, svcName, svcNs, entry);
   const proto = L.request_protocol ?? "";
@@ -1099,8 +1145,6 @@ function addSample(st: EdgeBuild, s: TrafficSample): void {
     if (!choice) target.choices.set(proto, (choice = portsFor(st, target, proto)));
   }
   const route = choice.route;
-  const policy = L.connection_security_policy ?? "";
-  const fromDestination = L.reporter === "destination";
   const passthrough = PASSTHROUGH_HOSTS.has(host);
   for (const port of choice.ports) {
     const b = bucketFor(st, entry, target, port);
@@ -1116,7 +1160,10 @@ function addSample(st: EdgeBuild, s: TrafficSample): void {
     if (passthrough) b.passthroughObserved = true;
     if (fromDestination) {
       b.destSeen = true;
-      if (policy === "mutual_tls") b.observed.mtls += s.value;
+      if (policy === "mutual_tls") {
+        b.observed.mtls += s.value;
+        if (client.namespace === null) noteUnnamed(b, L.source_principal);
+      }
       // ztunnel has no "none": an inbound passthrough (plaintext) is reported as "unknown" (istio.md §7.2).
       else if (policy === "none" || (target.ambient && policy === "unknown")) b.observed.plaintext += s.value;
       else b.observed.unknown += s.value;
@@ -1149,6 +1196,41 @@ function predictSplit(r: Resolver, b: Bucket, split: readonly MeshRoute[]): Pred
   return worst!;
 }
 
+/**
+ * The unknown caller's edge when the destination reported mTLS on it (contract.md §1.1 counts an unknown
+ * source as a side without proxy; docs/DECISIONS.md, "Unknown callers that present mesh certificates"):
+ * `mutual_tls` means the server saw a peer principal, so those callers presented a mesh certificate
+ * and have a proxy (istio.md §7.1). Which workloads they are is not known, so neither what they send
+ * nor the verdict is predicted: verdict unknown, never plaintext or broken. When the same edge also has
+ * plaintext counts, real callers without a proxy are among them too: the prediction for those stands,
+ * and the reason says where the mTLS came from.
+ */
+function unnamedMeshPrediction(
+  r: Resolver,
+  p: Prediction,
+  observed: Observed,
+  principals: ReadonlySet<string>,
+): Prediction {
+  const from = principalsPhrase(r.model, meshTrustDomains(r.model), principals);
+  if (observed.plaintext > 0)
+    return {
+      ...p,
+      predicted: {
+        ...p.predicted,
+        reason: `${p.predicted.reason} The destination also reported ${observed.mtls} mTLS from callers Istio could not identify, which presented mesh certificates: ${from}.`,
+      },
+    };
+  return {
+    ...p,
+    predicted: {
+      client: { tls: "ISTIO_MUTUAL", origin: "auto", destinationRule: null },
+      server: p.predicted.server,
+      verdict: "unknown",
+      reason: `callers Istio could not identify (source_workload "unknown") presented mesh certificates: the destination reported ${observed.mtls} mTLS from ${from}. They have a proxy, but which workloads they are and what their configuration sends is not known, so no verdict is predicted.`,
+    },
+  };
+}
+
 /** Predicts the bucket's edge and completes it as the snapshot's edge. */
 function finishEdge(r: Resolver, b: Bucket, destination: Edge["destination"]): Bucket {
   // One bucket per (client, service, port), so each prediction is computed once.
@@ -1157,6 +1239,8 @@ function finishEdge(r: Resolver, b: Bucket, destination: Edge["destination"]): B
     : predictEdge(r, b.client, b.service, b.port, b.route ?? null);
   if (b.passthroughObserved) prediction = passthroughPrediction(prediction, b.client, b.service.host);
   const observed = b.observed;
+  if (b.unnamedMtls !== null && !b.passthroughObserved && observed.mtls > 0)
+    prediction = unnamedMeshPrediction(r, prediction, observed, b.unnamedMtls);
   // Without a destination report, the source side's count is all there is (and says nothing of TLS).
   if (!b.destSeen) observed.unknown = b.sourceSide;
   // Sums of finite samples can still overflow; a count is at most the largest finite number.

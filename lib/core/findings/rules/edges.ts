@@ -537,9 +537,11 @@ function observedMismatchFinding(ea: EdgeAnalysis) {
     edge: ea.edge.id,
     fix: ea.split
       ? splitMismatchFix(ea, ea.split)
-      : ea.edge.predicted.verdict === "broken"
-        ? `The traffic observed predates the current configuration or bypasses it: those callers fail now. Fix the configuration named above.`
-        : `Check for recent configuration changes or pods not yet restarted; the telemetry is newer evidence than the configuration.`,
+      : ea.unnamedMtls !== null && o.mtls > 0
+        ? `The ${o.mtls} mTLS came from callers Istio could not identify, which presented mesh certificates and have a proxy; the prediction is for the callers outside the mesh that sent the ${o.plaintext} plaintext. Give those a proxy.`
+        : ea.edge.predicted.verdict === "broken"
+          ? `The traffic observed predates the current configuration or bypasses it: those callers fail now. Fix the configuration named above.`
+          : `Check for recent configuration changes or pods not yet restarted; the telemetry is newer evidence than the configuration.`,
   });
 }
 

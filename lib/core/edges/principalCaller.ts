@@ -1,0 +1,99 @@
+// Callers Istio could not name but whose certificate it read (docs/DECISIONS.md, "Unknown callers that
+// present mesh certificates"). A destination-side series says source_workload="unknown" when no peer
+// metadata was exchanged (server-first TCP such as MongoDB or MySQL: istio/istio#23991, #31034), yet
+// with connection_security_policy="mutual_tls" its source_principal is the URI SAN of the certificate the
+// caller presented (istio.md §7.1). Such a caller has a proxy; which workload it is, the principal tells
+// only when exactly one meshed workload runs as that service account.
+import type { MeshModel, Workload } from "../model/mesh";
+
+/** An Istio identity, as istio/istio pkg/spiffe/spiffe.go `ParseIdentity` splits it. */
+export interface SpiffeIdentity {
+  trustDomain: string;
+  namespace: string;
+  serviceAccount: string;
+}
+
+const PREFIX = "spiffe://";
+
+/**
+ * `spiffe://<trust domain>/ns/<namespace>/sa/<service account>`, or null. Exactly as `ParseIdentity`:
+ * five "/"-separated parts after the prefix, the second "ns" and the fourth "sa" (empty parts are not
+ * rejected there, and a workload's service account is never empty, so they match nothing here).
+ */
+export function parseSpiffeIdentity(s: string): SpiffeIdentity | null {
+  if (!s.startsWith(PREFIX)) return null;
+  const parts = s.slice(PREFIX.length).split("/");
+  if (parts.length !== 5 || parts[1] !== "ns" || parts[3] !== "sa") return null;
+  return { trustDomain: parts[0]!, namespace: parts[2]!, serviceAccount: parts[4]! };
+}
+
+/**
+ * The trust domains whose identities are this mesh's: every revision's `trustDomain` and its
+ * `trustDomainAliases` (a server sidecar accepts client SPIFFE IDs only under those, istio.md §9.11).
+ * Any revision's, since the destination's istiod is not known per sample and revisions share a CA.
+ */
+export function meshTrustDomains(model: MeshModel): ReadonlySet<string> {
+  const out = new Set<string>();
+  for (const mesh of [model.mesh, ...model.meshByRevision.values()]) {
+    out.add(mesh.trustDomain);
+    for (const alias of mesh.trustDomainAliases) out.add(alias);
+  }
+  return out;
+}
+
+/**
+ * A workload that can hold an Istio certificate for its service account: a sidecar or ambient pod, or
+ * a WorkloadEntry with a service account (its VM runs a proxy, as buildEdges `clientFor` takes it).
+ */
+const holdsMeshCertificate = (w: Workload) =>
+  w.dataplane === "sidecar" || w.dataplane === "ambient" || (w.entry !== null && w.serviceAccount !== "");
+
+/** The workload a principal names, or why it names none (a phrase for the edge's reason). */
+export type PrincipalCaller = { workload: Workload; why: null } | { workload: null; why: string };
+
+/**
+ * The one meshed workload of the principal's namespace that runs as its service account. A principal of
+ * another trust domain is never this cluster's workload (a federated or multi-cluster peer: the same
+ * namespace and service account there is another identity), so it names none.
+ */
+export function principalCaller(
+  model: MeshModel,
+  trustDomains: ReadonlySet<string>,
+  principal: string,
+): PrincipalCaller {
+  if (principal === "" || principal === "unknown") return { workload: null, why: "no source_principal" };
+  const id = parseSpiffeIdentity(principal);
+  if (id === null) return { workload: null, why: "not a SPIFFE ID" };
+  if (!trustDomains.has(id.trustDomain))
+    return {
+      workload: null,
+      why: `trust domain ${id.trustDomain} is not the mesh's (${[...trustDomains].sort().join(", ")})`,
+    };
+  const runAs = (model.workloadsByNamespace.get(id.namespace) ?? []).filter(
+    (w) => w.serviceAccount === id.serviceAccount && holdsMeshCertificate(w),
+  );
+  if (runAs.length === 1) return { workload: runAs[0]!, why: null };
+  const sa = `service account ${id.namespace}/${id.serviceAccount}`;
+  if (runAs.length === 0) return { workload: null, why: `no meshed workload in the inputs runs as ${sa}` };
+  const names = runAs.map((w) => w.name).sort();
+  return { workload: null, why: `${runAs.length} workloads run as ${sa} (${names.join(", ")})` };
+}
+
+/** At most this many principals are named in a reason; the rest are counted. */
+const NAMED = 3;
+
+/** "<principal> (<why it names no workload>)", sorted, for the reason and fix of an unknown caller's edge. */
+export function principalsPhrase(
+  model: MeshModel,
+  trustDomains: ReadonlySet<string>,
+  principals: ReadonlySet<string>,
+): string {
+  const sorted = [...principals].sort();
+  const named = sorted.slice(0, NAMED).map((p) => {
+    const why = principalCaller(model, trustDomains, p).why;
+    const who = p === "" ? "callers without a source_principal" : p;
+    return why === null || p === "" ? who : `${who} (${why})`;
+  });
+  const more = sorted.length - named.length;
+  return named.join(", ") + (more > 0 ? ` and ${more} more` : "");
+}
