@@ -73,6 +73,88 @@ describe("parseManifestText: YAML", () => {
     expect(names(parseManifestText(text, "crlf.yaml"))).toEqual(["Namespace/a@1", "Namespace/b@5"]);
   });
 
+  // YAML 1.2 §9.2: directives belong to the document after the next `---`.
+  it("keeps %YAML and %TAG directives with the document that follows them", () => {
+    const text = [
+      "# comment at top", // 1
+      "%YAML 1.1", // 2
+      "---", // 3
+      "apiVersion: v1", // 4
+      "kind: Namespace",
+      "metadata: {name: a}",
+      "...", // 7
+      "%YAML 1.2", // 8
+      "%TAG !k! tag:k8s.io,2024:", // 9
+      "# between the directives and the marker", // 10
+      "---", // 11
+      "apiVersion: v1", // 12
+      "kind: Namespace",
+      "metadata: {name: b}",
+      "---", // 15
+      "apiVersion: v1", // 16
+      "kind: ConfigMap",
+      "metadata:",
+      "  name: broken",
+      "    labels: x", // 20: bad indentation, in a document after the directives
+      "",
+    ].join("\n");
+    const r = parseManifestText(text, "d.yaml");
+    expect(names(r)).toEqual(["Namespace/a@4", "Namespace/b@12"]);
+    expect(r.problems).toEqual([{ file: "d.yaml", line: 20, message: "bad indentation of a mapping entry" }]);
+    expect(
+      names(
+        parseManifestText(
+          "%YAML 1.1\r\n---\r\napiVersion: v1\r\nkind: Namespace\r\nmetadata: {name: x}\r\n",
+          "crlf.yaml",
+        ),
+      ),
+    ).toEqual(["Namespace/x@3"]);
+  });
+
+  it.each([
+    {
+      case: "a directive with no document after it, at the end of the file",
+      text: "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n...\n%YAML 1.1\n",
+      objects: ["Namespace/a@1"],
+      line: 5,
+      message: "directives end mark is expected",
+    },
+    {
+      case: "a file holding only a directive",
+      text: "# just a directive\n%YAML 1.1\n",
+      objects: [],
+      line: 2,
+      message: "directives end mark is expected",
+    },
+    {
+      case: "a %YAML directive repeated before one document, after a good one",
+      text: "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n...\n%YAML 1.1\n%YAML 1.1\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n",
+      objects: ["Namespace/a@1"],
+      line: 6,
+      message: "duplication of %YAML directive",
+    },
+    {
+      case: "an unacceptable %YAML version",
+      text: "%YAML 2.0\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n",
+      objects: [],
+      line: 1,
+      message: "unacceptable YAML version of the document",
+    },
+  ])("still reports $case as invalid, with its line", ({ text, objects, line, message }) => {
+    const r = parseManifestText(text, "bad.yaml");
+    expect(names(r)).toEqual(objects);
+    expect(r.problems).toEqual([{ file: "bad.yaml", line, message }]);
+  });
+
+  it("near miss: a `%` line inside a document (a quoted scalar's continuation) is not a directive", () => {
+    const text =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {v: "x\n%y"}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n';
+    const r = parseManifestText(text, "pct.yaml");
+    expect(names(r)).toEqual(["ConfigMap/a@1", "Namespace/b@7"]);
+    expect(r.objects[0]?.object.data).toEqual({ v: "x %y" });
+    expect(r.problems).toEqual([]);
+  });
+
   it("skips empty and comment-only documents silently", () => {
     const r = parseManifestText("---\n# nothing here\n---\n\n---\n", "empty.yaml");
     expect(r).toEqual(emptyParsed());

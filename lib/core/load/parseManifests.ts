@@ -66,19 +66,50 @@ function parseYaml(text: string, file: string, out: ParsedInputs): void {
 // Documents are split here rather than by js-yaml's loadAll, which gives up at the first error and
 // would lose every document after a broken one. A line starting with `---` followed by nothing or
 // whitespace is a document marker (YAML 1.2 §9.1); it stays in the chunk so `--- {…}` still parses.
+// Directive lines (`%YAML`, `%TAG`: a `%` in column 0, §6.8) belong to the document after the next
+// marker (§9.2), so a run of them (with the comments and blank lines among them) opens that document's
+// chunk instead of closing the one before. They may only start a stream or follow a `...` end marker
+// (§9.2 l-yaml-stream); an empty document after `---` is let pass too. Elsewhere a `%` in column 0
+// is document text (a quoted scalar's continuation line).
 function splitDocuments(text: string): YamlDoc[] {
   const docs: YamlDoc[] = [];
   let docStart = 0;
   let docLine = 1;
+  // No content since the stream start, the last marker or the last `...`.
+  let bare = true;
+  // Where the current run of directive lines starts (-1: none).
+  let directives = -1;
+  let directivesLine = 0;
   let pos = 0;
   let line = 1;
   for (;;) {
     let nl = text.indexOf("\n", pos);
     if (nl === -1) nl = text.length;
-    if (pos > docStart && isDocMarker(text, pos)) {
-      docs.push({ start: docStart, end: pos, line: docLine, lastLine: line - 1 });
-      docStart = pos;
-      docLine = line;
+    if (isDocMarker(text, pos)) {
+      const start = directives === -1 ? pos : directives;
+      if (start > docStart) {
+        docs.push({
+          start: docStart,
+          end: start,
+          line: docLine,
+          lastLine: (directives === -1 ? line : directivesLine) - 1,
+        });
+        docStart = start;
+        docLine = directives === -1 ? line : directivesLine;
+      }
+      directives = -1;
+      bare = isBlankOrComment(text, pos + 3, nl);
+    } else if (text.charCodeAt(pos) === 37 /* % */ && bare) {
+      if (directives === -1) {
+        directives = pos;
+        directivesLine = line;
+      }
+    } else if (isDocEnd(text, pos)) {
+      directives = -1;
+      bare = true;
+    } else if (!isBlankOrComment(text, pos, nl)) {
+      directives = -1;
+      bare = false;
     }
     if (nl >= text.length) break;
     pos = nl + 1;
@@ -86,8 +117,20 @@ function splitDocuments(text: string): YamlDoc[] {
   }
   // A final newline opens an empty last line that no error should point at.
   const last = text.endsWith("\n") ? line - 1 : line;
+  // Directives with no document after them are invalid on their own: split off, so that the error
+  // points at them and the document before them still loads.
+  if (directives > docStart) {
+    docs.push({ start: docStart, end: directives, line: docLine, lastLine: directivesLine - 1 });
+    docStart = directives;
+    docLine = directivesLine;
+  }
   docs.push({ start: docStart, end: text.length, line: docLine, lastLine: Math.max(docLine, last) });
   return docs;
+}
+
+function isBlankOrComment(text: string, pos: number, end: number): boolean {
+  while (pos < end && isSpace(text.charCodeAt(pos))) pos++;
+  return pos === end || text.charCodeAt(pos) === 35; /* # */
 }
 
 function isDocMarker(text: string, pos: number): boolean {
@@ -96,15 +139,27 @@ function isDocMarker(text: string, pos: number): boolean {
   return Number.isNaN(next) || isSpace(next);
 }
 
-// The line users see as the object's start: past the `---` marker, blank lines and comments (Helm puts
-// a `# Source:` comment on top of every document).
+/** A `...` document end marker line (§9.1.2). */
+function isDocEnd(text: string, pos: number): boolean {
+  if (text.charCodeAt(pos) !== 46 || !text.startsWith("...", pos)) return false;
+  const next = text.charCodeAt(pos + 3);
+  return Number.isNaN(next) || isSpace(next);
+}
+
+// The line users see as the object's start: past its directives, the `---` marker, blank lines and
+// comments (Helm puts a `# Source:` comment on top of every document).
 function contentLine(chunk: string, line: number): number {
   let pos = 0;
+  let marker = false; // a chunk holds one marker at most, after its directives
   for (;;) {
     let nl = chunk.indexOf("\n", pos);
     if (nl === -1) nl = chunk.length;
     let s = pos;
-    if (pos === 0 && isDocMarker(chunk, 0)) s += 3; // only a chunk's first line can be its marker
+    if (!marker && chunk.charCodeAt(pos) === 37 /* % */) s = nl;
+    else if (!marker && isDocMarker(chunk, pos)) {
+      marker = true;
+      s += 3;
+    }
     while (s < nl && isSpace(chunk.charCodeAt(s))) s++;
     if (s < nl && chunk[s] !== "#") return line;
     if (nl >= chunk.length) return line;
@@ -113,9 +168,17 @@ function contentLine(chunk: string, line: number): number {
   }
 }
 
+// js-yaml's directive handlers (loader.js directiveHandlers: a repeated %YAML, a bad version or %TAG
+// argument) run after readDocument has read the directive's line break, so their mark is column 0 of
+// the next line: the directive is the line before.
+const DIRECTIVE_HANDLER =
+  /^(duplication of %YAML directive|YAML directive accepts|ill-formed argument of the YAML directive|unacceptable YAML version|TAG directive accepts|ill-formed tag (handle|prefix) \(|there is a previously declared suffix|tag prefix is malformed)/;
+
 function yamlProblem(e: unknown, file: string, doc: YamlDoc): InputProblem {
   if (e instanceof yaml.YAMLException) {
-    const rel = e.mark?.line ?? 0;
+    const mark = e.mark;
+    const past = mark !== undefined && mark.line > 0 && mark.column === 0 && DIRECTIVE_HANDLER.test(e.reason);
+    const rel = (mark?.line ?? 0) - (past ? 1 : 0);
     return { file, line: Math.min(doc.line + rel, doc.lastLine), message: oneLine(e.reason || e.message) };
   }
   return { file, line: doc.line, message: oneLine(String(e)) };
