@@ -6,6 +6,7 @@ import { pemCertificates } from "../../certs/x509";
 import { createHash } from "node:crypto";
 import { selects, serverLocks, serversIn, takesPort } from "../../model/linkerdPolicy";
 import type { Workload } from "../../model/mesh";
+import { linkerdPortRuns, type PortRuns } from "../../model/read";
 import { linkerdDefaultPolicy, linkerdRequiresIdentity } from "../../resolve/linkerdInbound";
 import type { Finding } from "../../snapshot/schema";
 import { rule, type AnalysisContext } from "../context";
@@ -147,6 +148,35 @@ export const certmanagerSelfSignedIssuer = rule("certmanager.self-signed-issuer"
   });
 });
 
+/**
+ * The Linkerd-meshed servers among the inputs that a call on one of `runs` may reach: Services of a
+ * meshed workload by their port (a ClusterIP is dialled on it, and proxy-init's outbound rules match
+ * the port dialled), and meshed workloads by their container ports (pod IPs, headless Services).
+ */
+function meshedServersOn(ctx: AnalysisContext, runs: PortRuns): string[] {
+  const on = (p: number) => runs.some(([lo, hi]) => lo <= p && p <= hi);
+  const out: string[] = [];
+  const behind = new Set<Workload>(); // named through a Service already
+  for (const svc of ctx.model.services) {
+    if (svc.kind !== "Service") continue;
+    const meshed = (ctx.model.endpointsOf.get(svc) ?? []).filter((w) => w.dataplane === "linkerd");
+    if (meshed.length === 0) continue;
+    for (const sp of svc.ports) {
+      if (!on(sp.port)) continue;
+      out.push(`Service ${svc.namespace}/${svc.name}:${sp.port}`);
+      for (const w of meshed) behind.add(w);
+    }
+  }
+  for (const w of ctx.model.workloads) {
+    if (w.dataplane !== "linkerd" || behind.has(w)) continue;
+    for (const p of w.containerPorts) if (on(p.port)) out.push(`${w.kind} ${nsName(w)}:${p.port}`);
+  }
+  return out;
+}
+
+// Inbound skip ports open a plaintext door on a meshed pod. Outbound ones lose mTLS only toward a
+// Linkerd-meshed server: toward anything else (an external database) the call was never Linkerd mTLS,
+// so without such a server among the inputs the finding is info (docs/DECISIONS.md).
 export const linkerdSkipPort = rule("linkerd.skip-port", (ctx) =>
   ctx.model.workloads.flatMap((w) => {
     if (w.dataplane !== "linkerd") return [];
@@ -161,11 +191,36 @@ export const linkerdSkipPort = rule("linkerd.skip-port", (ctx) =>
     const parts = [inbound ? `inbound ${inbound}` : "", outbound ? `outbound ${outbound}` : ""]
       .filter(Boolean)
       .join(", ");
+    // Ranges too ("4567,4568", "1000-2000"): proxy-init reads the annotation with util.ParsePorts.
+    const served = outbound ? meshedServersOn(ctx, linkerdPortRuns(outbound)) : [];
+    const head = `${w.kind} ${nsName(w)} skips the Linkerd proxy on ports ${parts}: `;
+    const warn = {
+      resources: [workloadRef(w)],
+      fix: `Remove the skip-ports annotation; for server-speaks-first protocols use config.linkerd.io/opaque-ports, which keeps mTLS.`,
+    };
+    if (!outbound || served.length > 0)
+      return [
+        finding("linkerd.skip-port", {
+          ...warn,
+          message: `${head}traffic on them is never mTLS and invisible to Linkerd${served.length > 0 ? `: calls from ${nsName(w)} to ${listNames(served, 2)} bypass mTLS` : ""}.`,
+        }),
+      ];
+    const them = outbound.includes(",") || outbound.includes("-") ? "them" : "it";
+    const unserved = `no Linkerd-meshed workload or Service in the inputs listens on outbound ${outbound} (the inputs may be partial)`;
+    if (inbound)
+      return [
+        finding("linkerd.skip-port", {
+          ...warn,
+          message: `${head}traffic on inbound ${inbound} is never mTLS and invisible to Linkerd; ${unserved}.`,
+          fix: `Remove config.linkerd.io/skip-inbound-ports; for server-speaks-first protocols use config.linkerd.io/opaque-ports, which keeps mTLS.`,
+        }),
+      ];
     return [
       finding("linkerd.skip-port", {
-        message: `${w.kind} ${nsName(w)} skips the Linkerd proxy on ports ${parts}: traffic on them is never mTLS and invisible to Linkerd.`,
+        severity: "info",
+        message: `${w.kind} ${nsName(w)} skips the Linkerd proxy on outbound ${outbound}, but no Linkerd-meshed workload or Service in the inputs listens on ${them} (the inputs may be partial): calls on ${them} leave the mesh, so skipping the proxy loses no mTLS.`,
         resources: [workloadRef(w)],
-        fix: `Remove the skip-ports annotation; for server-speaks-first protocols use config.linkerd.io/opaque-ports, which keeps mTLS.`,
+        fix: `Nothing to do while only servers outside the mesh listen on ${outbound}; if a meshed server does, remove it from config.linkerd.io/skip-outbound-ports (use config.linkerd.io/opaque-ports for server-speaks-first protocols).`,
       }),
     ];
   }),
