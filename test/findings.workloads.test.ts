@@ -334,6 +334,77 @@ describe("namespace.not-injected (info)", () => {
     for (const n of names) expect(f.message).toContain(n);
     expect(f.message).not.toContain("legacy/meshed");
     expect(f.fix).toContain("legacy");
+    // Nothing in the inputs shows them calling the mesh: the failure is conditional (reviews/fp.md N1).
+    expect(f.message).toContain("would be plaintext, refused by STRICT servers, if they call into the mesh");
+    expect(f.fix).toContain("istio-injection=enabled");
+  });
+
+  const strictShop = [
+    ...meshed,
+    peerAuth("shop", "default", "STRICT"),
+    namespace("legacy"),
+    deploy("legacy", "app"),
+  ];
+  it("names the STRICT servers the namespace's workloads are seen calling, which refuse them", () => {
+    const f = only(
+      run(strictShop, [call("legacy/app", host("web", "shop"), "none")]),
+      "namespace.not-injected",
+    );
+    expect(f.severity).toBe("info");
+    expect(f.message).toContain(
+      "their traffic is plaintext, and STRICT servers refuse it: calls to Service shop/web:80 fail",
+    );
+    expect(f.message).not.toContain("if they call");
+  });
+
+  it("says a PERMISSIVE server it is seen calling accepts its plaintext only while PERMISSIVE", () => {
+    const objs = [...meshed, namespace("legacy"), deploy("legacy", "app")];
+    const f = only(run(objs, [call("legacy/app", host("web", "shop"), "none")]), "namespace.not-injected");
+    expect(f.message).toContain(
+      "their traffic is plaintext, which Service shop/web:80 accepts only while PERMISSIVE and STRICT servers refuse.",
+    );
+  });
+
+  it("near miss: a STRICT server called from another namespace's workload leaves the wording conditional", () => {
+    const s = run([...strictShop, deploy("other", "x")], [call("other/x", host("web", "shop"), "none")]);
+    const f = findingsOf(s, "namespace.not-injected").find((x) => x.resources[0]?.name === "legacy")!;
+    expect(f.message).toContain("if they call into the mesh");
+    expect(f.message).not.toContain("refuse it");
+    const other = findingsOf(s, "namespace.not-injected").find((x) => x.resources[0]?.name === "other")!;
+    expect(other.message).toContain("calls to Service shop/web:80 fail");
+  });
+
+  it.each([
+    {
+      case: "cert-manager (by its chart's app.kubernetes.io/name)",
+      labels: { "app.kubernetes.io/name": "cert-manager" },
+      name: "controller",
+    },
+    {
+      case: "cert-manager's webhook (by its release, app.kubernetes.io/instance)",
+      labels: { "app.kubernetes.io/instance": "cert-manager" },
+      name: "webhook",
+    },
+    { case: "istio-csr (by its name)", labels: {}, name: "cert-manager-istio-csr" },
+  ])(
+    "advises istio-injection=disabled, not injection, for a namespace running $case, the mesh's CA",
+    ({ labels, name }) => {
+      const f = only(
+        run([...meshed, namespace("certs"), deploy("certs", name, { labels })]),
+        "namespace.not-injected",
+      );
+      expect(f.fix).toContain("kubectl label namespace certs istio-injection=disabled");
+      expect(f.fix).not.toContain("istio-injection=enabled");
+      expect(f.fix).toContain(`certs/${name}`);
+    },
+  );
+
+  it("near miss: an app whose name merely contains 'manager' keeps the injection advice", () => {
+    const f = only(
+      run([...meshed, namespace("ops"), deploy("ops", "release-manager")]),
+      "namespace.not-injected",
+    );
+    expect(f.fix).toContain("istio-injection=enabled");
   });
 
   it.each([

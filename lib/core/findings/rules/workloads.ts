@@ -99,6 +99,18 @@ export const workloadCaptureExcludedPort = rule("workload.capture-excluded-port"
   return out;
 });
 
+/**
+ * The mesh's own certificate authority pieces: cert-manager (its chart's app.kubernetes.io/name, or
+ * its release, app.kubernetes.io/instance, which its webhook and cainjector carry), istio-csr and
+ * trust-manager, by name or app label. They issue the mesh's certificates, so they must not depend on
+ * the mesh's sidecars to run: they stay out of it (istio-injection=disabled), they are not injected.
+ */
+const CA_PIECE = /^(cert-manager|istio-csr|trust-manager)(-|$)|-istio-csr$/;
+const runsMeshCa = (w: Workload) =>
+  [w.name, w.labels.app, w.labels["app.kubernetes.io/name"], w.labels["app.kubernetes.io/instance"]].some(
+    (v) => v !== undefined && CA_PIECE.test(v),
+  );
+
 export const namespaceNotInjected = rule("namespace.not-injected", (ctx) => {
   const hasMesh = ctx.model.hasIstio || ctx.model.workloads.some((w) => w.dataplane === "linkerd");
   if (!hasMesh) return [];
@@ -120,11 +132,33 @@ export const namespaceNotInjected = rule("namespace.not-injected", (ctx) => {
     if (meshedNamespace(ns) || ns?.labels["istio-injection"] === "disabled") continue;
     const bare = workloads.filter((w) => isPodWorkload(w) && w.dataplane === "none");
     if (bare.length === 0) continue;
+    // Only what the edges show fails: a namespace seen calling nothing STRICT may never call the mesh.
+    const names = new Set(bare.map((w) => w.name));
+    const refused = new Set<string>();
+    const permissive = new Set<string>();
+    for (const { edge: e } of ctx.edges) {
+      if (e.source.namespace !== name || e.source.workload === null || !names.has(e.source.workload))
+        continue;
+      const to = `Service ${e.destination.namespace}/${e.destination.service}:${e.destination.port}`;
+      const mode = e.predicted.server.mode;
+      if (mode === "STRICT" && e.predicted.verdict === "broken") refused.add(to);
+      else if (mode === "PERMISSIVE") permissive.add(to);
+    }
+    const traffic =
+      refused.size > 0
+        ? `their traffic is plaintext, and STRICT servers refuse it: calls to ${listNames([...refused], 2)} fail`
+        : permissive.size > 0
+          ? `their traffic is plaintext, which ${listNames([...permissive], 2)} accept${permissive.size === 1 ? "s" : ""} only while PERMISSIVE and STRICT servers refuse`
+          : "their traffic would be plaintext, refused by STRICT servers, if they call into the mesh";
+    const ca = bare.filter(runsMeshCa);
     out.push(
       finding("namespace.not-injected", {
-        message: `Namespace ${name} has no injection, revision or ambient label, and ${listNames(bare.map(nsName))} run${bare.length === 1 ? "s" : ""} without a data plane: their traffic is plaintext and fails against STRICT servers.`,
+        message: `Namespace ${name} has no injection, revision or ambient label, and ${listNames(bare.map(nsName))} run${bare.length === 1 ? "s" : ""} without a data plane: ${traffic}.`,
         resources: [namespaceRef(name)],
-        fix: `Label the namespace (kubectl label namespace ${name} istio-injection=enabled, or istio.io/dataplane-mode=ambient) and restart its workloads; label it istio-injection=disabled if it is meant to stay out.`,
+        fix:
+          ca.length > 0
+            ? `Label it to stay out of the mesh (kubectl label namespace ${name} istio-injection=disabled): ${listNames(ca.map(nsName), 2)} issue${ca.length === 1 ? "s" : ""} the mesh's certificates and must not depend on its sidecars.`
+            : `Label the namespace (kubectl label namespace ${name} istio-injection=enabled, or istio.io/dataplane-mode=ambient) and restart its workloads; label it istio-injection=disabled if it is meant to stay out.`,
       }),
     );
   }
