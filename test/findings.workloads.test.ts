@@ -374,7 +374,7 @@ describe("namespace.not-injected (info)", () => {
     expect(other.message).toContain("calls to Service shop/web:80 fail");
   });
 
-  it.each([
+  it.each<{ case: string; labels: Record<string, string>; name: string }>([
     {
       case: "cert-manager (by its chart's app.kubernetes.io/name)",
       labels: { "app.kubernetes.io/name": "cert-manager" },
