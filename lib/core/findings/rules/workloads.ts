@@ -4,7 +4,7 @@ import { linkerdInjects, NEVER_MESHED_NAMESPACES } from "../../model/workloads";
 import type { Finding } from "../../snapshot/schema";
 import { rule } from "../context";
 import { finding } from "../finding";
-import { portRuns } from "../../model/read";
+import { groupBy, portRuns } from "../../model/read";
 import { listNames, namespaceRef, nsName, restartHow, workloadRef } from "../refs";
 
 export const meshedNamespace = (ns: Namespace | undefined): boolean =>
@@ -119,6 +119,7 @@ export const namespaceNotInjected = rule("namespace.not-injected", (ctx) => {
   // meshConfig.rootNamespace names a separate config namespace.
   const controlPlane = new Set([...ctx.model.meshByRevision.values()].map((m) => m.rootNamespace));
   for (const ns of ctx.model.istiodNamespaces) controlPlane.add(ns);
+  const edgesFrom = groupBy(ctx.edges, (ea) => ea.edge.source.namespace);
   const out: Finding[] = [];
   for (const [name, workloads] of ctx.model.workloadsByNamespace) {
     const ns = ctx.model.namespaces.get(name);
@@ -136,9 +137,8 @@ export const namespaceNotInjected = rule("namespace.not-injected", (ctx) => {
     const names = new Set(bare.map((w) => w.name));
     const refused = new Set<string>();
     const permissive = new Set<string>();
-    for (const { edge: e } of ctx.edges) {
-      if (e.source.namespace !== name || e.source.workload === null || !names.has(e.source.workload))
-        continue;
+    for (const { edge: e } of edgesFrom.get(name) ?? []) {
+      if (e.source.workload === null || !names.has(e.source.workload)) continue;
       const to = `Service ${e.destination.namespace}/${e.destination.service}:${e.destination.port}`;
       const mode = e.predicted.server.mode;
       if (mode === "STRICT" && e.predicted.verdict === "broken") refused.add(to);
