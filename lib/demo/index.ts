@@ -58,6 +58,11 @@ export interface DemoClusterOptions {
   forbidden?: ForbiddenRule[];
   istioVersions?: IstioVersions;
   faults?: DemoFaults;
+  /**
+   * Bearer tokens the API server accepts besides the client certificate, token → user name (the API
+   * server's --token-auth-file); default none. `setTokens` replaces them (a token revoked or expired).
+   */
+  tokens?: Record<string, string>;
 }
 
 export interface DemoCluster {
@@ -69,6 +74,7 @@ export interface DemoCluster {
   trafficPath: string;
   requests: Counters;
   setFaults(f: DemoFaults): void;
+  setTokens(tokens: Record<string, string>): void;
   stop(): Promise<void>;
 }
 
@@ -131,11 +137,14 @@ export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<D
   const forwarder = portForwarder();
   const sockets = new Set<Socket>();
 
+  let tokens = new Map(Object.entries(opts.tokens ?? {}));
+  // As the API server's authenticator chain: a verified client certificate first, then a bearer token.
   const authenticate = (req: IncomingMessage): string | null => {
     const tls = req.socket as TLSSocket;
-    if (!tls.authorized) return null;
-    const cn = tls.getPeerCertificate().subject?.CN;
-    return typeof cn === "string" && cn ? cn : null;
+    const cn = tls.authorized ? tls.getPeerCertificate().subject?.CN : undefined;
+    if (typeof cn === "string" && cn) return cn;
+    const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? "")?.[1];
+    return (bearer && tokens.get(bearer)) || null;
   };
 
   const server: Server = createServer(
@@ -245,6 +254,9 @@ export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<D
       faults = { ...f };
       ctx.extraObjects = (faults.extraObjects ?? []) as Obj[];
       writeFaultObjects(stateDir, faults);
+    },
+    setTokens(t) {
+      tokens = new Map(Object.entries(t));
     },
     async stop() {
       forwarder.close();

@@ -29,6 +29,7 @@ function leastPrivilege(): KubeTransport & { asked: string[] } {
         throw new KubeError("forbidden", `secrets is forbidden: ${p}`, 403);
       return { items: [], metadata: {} };
     },
+    credentials: async () => undefined,
     podGet: () => Promise.reject(new KubeError("forbidden", "no", 403)),
   };
 }

@@ -41,6 +41,7 @@ function teamOnly(contextNamespace?: string): KubeTransport & { asked: string[] 
       if (m) return { items: items[m[1]!] ?? [], metadata: {} };
       throw forbidden(path);
     },
+    credentials: async () => undefined,
     podGet: () => Promise.reject(new KubeError("forbidden", "port-forward forbidden", 403)),
   };
 }

@@ -10,6 +10,7 @@ function transport(listError: () => KubeError): KubeTransport {
       if (path === "/apis") return { groups: [] };
       throw listError();
     },
+    credentials: async () => undefined,
     podGet: () => Promise.reject(new Error("no pods")),
   };
 }

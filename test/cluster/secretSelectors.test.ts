@@ -38,6 +38,7 @@ function server(refuseSelectors: boolean): KubeTransport & { asked: string[] } {
         metadata: {},
       };
     },
+    credentials: async () => undefined,
     podGet: () => Promise.reject(new KubeError("forbidden", "no", 403)),
   };
 }

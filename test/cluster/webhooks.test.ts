@@ -43,6 +43,7 @@ function server(): KubeTransport {
         return { items: HOOKS, metadata: {} };
       return { items: [], metadata: {} };
     },
+    credentials: async () => undefined,
     podGet: () => Promise.reject(new KubeError("forbidden", "no", 403)),
   };
 }

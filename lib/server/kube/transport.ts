@@ -18,6 +18,8 @@ import {
 } from "@kubernetes/client-node";
 import { oneLine } from "../oneLine";
 import { withoutUserinfo } from "../withoutUserinfo";
+import { credentialCause, credentialSource, seconds } from "./execCredentials";
+import { KubeError } from "./kubeError";
 
 export interface KubeTransport {
   /** GET an API path ("/api/v1/pods?limit=500"); resolves with the decoded JSON or throws KubeError. */
@@ -29,56 +31,62 @@ export interface KubeTransport {
    * namespace to read when this identity may not list namespaces (readCluster).
    */
   readonly contextNamespace?: string;
+  /**
+   * Obtains this identity's credentials within `timeoutMs` (an exec plugin's run; later requests reuse
+   * them), for a probe whose request deadline is shorter than a cold plugin may take; throws KubeError.
+   */
+  credentials(timeoutMs: number): Promise<void>;
 }
 
-/** `credentials`: the client could not obtain its credentials (exec plugin, certificate files). */
-export type KubeErrorReason = "forbidden" | "not-found" | "timeout" | "error" | "unreachable" | "credentials";
-
-/** Why a request failed, in words a person reads in a completeness entry or finding. */
-export class KubeError extends Error {
-  constructor(
-    readonly reason: KubeErrorReason,
-    message: string,
-    readonly status?: number,
-  ) {
-    super(message);
-    this.name = "KubeError";
-  }
-}
+export { KubeError, type KubeErrorReason } from "./kubeError";
 
 export function kubeTransport(kc: KubeConfig): KubeTransport {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error(`kubeconfig context "${kc.getCurrentContext()}" names no cluster`);
   const server = cluster.server.replace(/\/+$/, "");
-  const config = createConfiguration({
-    baseServer: new ServerConfiguration(server, {}),
-    authMethods: { default: kc },
-  });
   // Messages name the server without any user:password it was written with.
   const shown = withoutUserinfo(server);
   const contextName = kc.getCurrentContext();
   const contextNamespace = kc.getContextObject(contextName)?.namespace?.trim() || undefined;
-  const auth: AuthState = { running: null };
+  const credentials = credentialSource(kc, contextName);
+  // Only its HTTP library is used: each request is authenticated above, with the current credential.
+  const config = createConfiguration({
+    baseServer: new ServerConfiguration(server, {}),
+    authMethods: { default: kc },
+  });
+
+  /** One GET with the current credential; the caller decides what a 401 means. */
+  const exchange = async (path: string, signal: AbortSignal, timeoutMs: number) => {
+    const auth = await credentials.kubeConfig(signal, timeoutMs);
+    const ctx = new RequestContext(server + path, HttpMethod.GET);
+    ctx.setHeaderParam("Accept", "application/json");
+    ctx.setSignal(signal);
+    await authenticate(auth, ctx, signal, timeoutMs, contextName);
+    try {
+      const res = await config.httpApi.send(ctx).toPromise();
+      return { auth, status: res.httpStatusCode, text: await res.body.text() };
+    } catch (e) {
+      throw networkError(e, timeoutMs, shown);
+    }
+  };
 
   return {
     ...(contextNamespace ? { contextNamespace } : {}),
+    async credentials(timeoutMs) {
+      await credentials.kubeConfig(AbortSignal.timeout(timeoutMs), timeoutMs);
+    },
     async get(path, timeoutMs) {
-      const ctx = new RequestContext(server + path, HttpMethod.GET);
-      ctx.setHeaderParam("Accept", "application/json");
       // One deadline for the whole request, credentials included: an exec plugin waiting for a browser
       // login (kubelogin) or a prompt would otherwise hold the read, and every route waiting on it, forever.
       const signal = AbortSignal.timeout(timeoutMs);
-      ctx.setSignal(signal);
-      await authenticate(kc, ctx, signal, timeoutMs, contextName, auth);
-      let status: number;
-      let text: string;
-      try {
-        const res = await config.httpApi.send(ctx).toPromise();
-        status = res.httpStatusCode;
-        text = await res.body.text();
-      } catch (e) {
-        throw networkError(e, timeoutMs, shown);
+      let answer = await exchange(path, signal, timeoutMs);
+      // A plugin's credential refused (revoked, or expired early): one fresh run, one retry (kubectl runs
+      // the plugin again on a 401 too, client-go exec.go `maybeRefreshCreds`).
+      if (answer.status === 401 && credentials.plugin) {
+        credentials.rejected(answer.auth);
+        answer = await exchange(path, signal, timeoutMs);
       }
+      const { status, text } = answer;
       if (status < 200 || status > 299) throw statusError(status, text, path);
       try {
         return JSON.parse(text) as unknown;
@@ -86,20 +94,28 @@ export function kubeTransport(kc: KubeConfig): KubeTransport {
         throw new KubeError("error", `GET ${path}: the answer is not JSON`, status);
       }
     },
-    podGet: (namespace, pod, port, path, timeoutMs) => {
-      // The port-forward authenticates on its own (client-node): not while a plugin run is still going.
-      if (auth.running) return Promise.reject(stillRunning(kc, contextName));
-      return forwardGet(kc, namespace, pod, port, path, timeoutMs);
+    async podGet(namespace, pod, port, path, timeoutMs) {
+      // The port-forward authenticates with the same credential as the lists, never by a plugin run of
+      // its own; one deadline for both.
+      const deadline = Date.now() + timeoutMs;
+      const signal = AbortSignal.timeout(timeoutMs);
+      const target = { namespace, pod, port, path };
+      const auth = await credentials.kubeConfig(signal, timeoutMs);
+      try {
+        return await forwardGet(auth, target, timeoutMs, deadline);
+      } catch (e) {
+        if (!(e instanceof KubeError && e.status === 401 && credentials.plugin)) throw e;
+        credentials.rejected(auth);
+        return forwardGet(await credentials.kubeConfig(signal, timeoutMs), target, timeoutMs, deadline);
+      }
     },
   };
 }
 
 /**
- * client-node's `applySecurityAuthentication` (exec plugins, token and certificate files), bounded by
- * the request's deadline. A failure says which context and what kind of source failed, never the
- * plugin's output: a misconfigured plugin prints its token to stdout or a refresh token to stderr, and
- * this message reaches the API's 503 body, /api/v1/clusters and the log (the plugin keeps running in the
- * background after a timeout; client-node gives no way to stop it).
+ * client-node's `applySecurityAuthentication` (token and certificate files, auth providers), bounded by
+ * the request's deadline. A failure says which context and what kind of source failed; an exec plugin
+ * has already been run by the credential source (execCredentials.ts), which says why it failed.
  */
 async function authenticate(
   kc: KubeConfig,
@@ -107,80 +123,31 @@ async function authenticate(
   signal: AbortSignal,
   timeoutMs: number,
   contextName: string,
-  state: AuthState,
 ): Promise<void> {
-  const plugin = pluginOf(kc);
-  // A plugin run that outlived its request (a login waiting in the browser) is not started again by
-  // every request after it: one process at a time; the next request after it ends starts a new one.
-  if (plugin && state.running) throw stillRunning(kc, contextName);
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () =>
       reject(
         new KubeError(
           "credentials",
-          `credentials for context "${contextName}" not obtained within ${seconds(timeoutMs)}${plugin ? ` (${plugin} did not finish)` : ""}`,
+          `credentials for context "${contextName}" not obtained within ${seconds(timeoutMs)}`,
         ),
       );
     if (signal.aborted) onAbort();
     else signal.addEventListener("abort", onAbort, { once: true });
   });
-  const applying = kc.applySecurityAuthentication(ctx);
   try {
-    await Promise.race([applying, aborted]);
+    await Promise.race([kc.applySecurityAuthentication(ctx), aborted]);
   } catch (e) {
-    if (plugin && e instanceof KubeError && !state.running) {
-      const run: Promise<void> = applying.then(
-        () => undefined,
-        () => undefined,
-      );
-      state.running = run;
-      void run.then(() => {
-        if (state.running === run) state.running = null;
-      });
-    }
     if (e instanceof KubeError) throw e;
     throw new KubeError(
       "credentials",
-      `credentials for context "${contextName}" could not be obtained: ${credentialCause(e, plugin)}`,
+      `credentials for context "${contextName}" could not be obtained: ${credentialCause(e, null)}`,
     );
   } finally {
     if (onAbort) signal.removeEventListener("abort", onAbort);
     aborted.catch(() => undefined);
   }
-}
-
-/** Per transport: the exec plugin run that outlived its request, until it ends. */
-interface AuthState {
-  running: Promise<void> | null;
-}
-
-function pluginOf(kc: KubeConfig): string | null {
-  const exec = kc.getCurrentUser()?.exec as { command?: unknown } | undefined;
-  return typeof exec?.command === "string" ? `the exec plugin ${quoteBase(exec.command)}` : null;
-}
-
-function stillRunning(kc: KubeConfig, contextName: string): KubeError {
-  return new KubeError(
-    "credentials",
-    `credentials for context "${contextName}" not obtained: ${pluginOf(kc) ?? "the exec plugin"} started by an earlier request is still running`,
-  );
-}
-
-/** What failed, in words that hold nothing the plugin printed. */
-function credentialCause(e: unknown, plugin: string | null): string {
-  const err = e as { code?: unknown; path?: unknown; syscall?: unknown };
-  if (err?.code === "ENOENT" && typeof err.syscall === "string" && err.syscall.startsWith("spawn"))
-    return `${plugin ?? "the exec plugin"} was not found on the PATH`;
-  if (typeof err?.code === "string" && typeof err.path === "string")
-    return `cannot read ${err.path} (${err.code})`;
-  if (plugin) return `${plugin} failed (its output is not shown: it may hold a token)`;
-  return e instanceof Error && e.name !== "Error" ? e.name : "the kubeconfig user could not be applied";
-}
-
-/** A command's file name, quoted: the directory may be a home path, the arguments are never shown. */
-function quoteBase(command: string): string {
-  return JSON.stringify(command.split(/[\\/]/).pop() ?? command);
 }
 
 function networkError(e: unknown, timeoutMs: number, server: string): KubeError {
@@ -219,11 +186,9 @@ function statusError(status: number, text: string, path: string): KubeError {
  */
 async function forwardGet(
   kc: KubeConfig,
-  namespace: string,
-  pod: string,
-  port: number,
-  path: string,
+  { namespace, pod, port, path }: { namespace: string; pod: string; port: number; path: string },
   timeoutMs: number,
+  deadline: number,
 ): Promise<string> {
   const toPod = new PassThrough();
   const fromPod = new PassThrough();
@@ -289,7 +254,7 @@ async function forwardGet(
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
       () => reject(new KubeError("timeout", `timed out after ${seconds(timeoutMs)}`)),
-      timeoutMs,
+      Math.max(0, deadline - Date.now()),
     );
   });
   try {
@@ -331,8 +296,4 @@ function forwardStreamError(e: unknown, errChunks: Buffer[], port: number): Kube
     "unreachable",
     `admin port ${port} closed the connection: ${oneLine((e as Error)?.message ?? String(e))}`,
   );
-}
-
-function seconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }
