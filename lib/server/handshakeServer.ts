@@ -9,7 +9,7 @@ import { createForbiddenCache } from "./kube/forbiddenCache";
 import { createProxyCache } from "./kube/proxyCache";
 import { perCluster } from "./kube/ttlCache";
 import type { ReadOptions } from "./kube/readCluster";
-import { kubeTransport, type KubeTransport } from "./kube/transport";
+import { KubeError, kubeTransport, type KubeTransport } from "./kube/transport";
 import { oneLine } from "./oneLine";
 import { readSnapshot } from "./readSnapshot";
 import {
@@ -30,8 +30,15 @@ import {
   type SnapshotView,
 } from "./types";
 import { quotedClusterName } from "../view/clusterName";
+import { fallbackWhat } from "../view/shell/demoBanner";
 
 export const DEMO = "demo";
+
+/**
+ * How long the start-up probe waits for the current context's credentials: a cold exec plugin, or a
+ * browser login completed at once; past it the default falls back, with why (docs/DECISIONS.md).
+ */
+export const PROBE_CREDENTIALS_MS = 20_000;
 
 export interface HandshakeServerOptions extends ClusterEnv {
   /** Starts the embedded demo cluster (lib/demo startDemoCluster). */
@@ -43,6 +50,8 @@ export interface HandshakeServerOptions extends ClusterEnv {
   read?: ReadOptions;
   /** Timeout of the reachability probe of the current context (GET /version). */
   probeTimeoutMs?: number;
+  /** Bound on obtaining the current context's credentials before that probe (default 20 s). */
+  probeCredentialsTimeoutMs?: number;
   /** For a direct Prometheus URL (HANDSHAKE_PROMETHEUS_URL); default the global fetch. */
   fetch?: Fetch;
   /** Where settings that could not be used are reported (default console.warn). */
@@ -143,12 +152,18 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
       let fallbackFrom: DefaultFallbackFrom | undefined = refused && { ...refused, cause: "unusable-name" };
       if (current) {
         try {
-          await (await current.transport()).get("/version", o.probeTimeoutMs ?? 2_000);
+          const t = await current.transport();
+          // Credentials first, on their own bound: an exec plugin takes 1-3 s cold (aws eks get-token,
+          // gke-gcloud-auth-plugin) and the decision holds for the process. Bounded all the same: a
+          // plugin waiting for a browser login must not hold /api/v1/clusters and / for ever.
+          await t.credentials(o.probeCredentialsTimeoutMs ?? PROBE_CREDENTIALS_MS);
+          await t.get("/version", o.probeTimeoutMs ?? 2_000);
           return { name: current.name, embedded: false };
         } catch (e) {
-          // Unreachable: fall through to the next candidate, but keep why (logged, listed, and shown in
-          // the demo banner) so nobody wonders why their cluster is not the one on screen.
-          fallbackFrom = { context: current.name, reason: oneLine(e), cause: "unreachable" };
+          // Fall through to the next candidate, but keep why (logged, listed, and shown in the demo
+          // banner) so nobody wonders why their cluster is not the one on screen.
+          const cause = e instanceof KubeError && e.reason === "credentials" ? "credentials" : "unreachable";
+          fallbackFrom = { context: current.name, reason: oneLine(e), cause };
         }
       }
       const next: Choice = targets.has("in-cluster")
@@ -156,7 +171,7 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
         : { name: DEMO, embedded: true };
       if (fallbackFrom)
         warn(
-          `handshake: current context ${quotedClusterName(fallbackFrom.context)} ${fallbackFrom.cause === "unreachable" ? "did not answer" : "is not usable as a cluster name"} (${fallbackFrom.reason}); showing ${next.embedded ? "the embedded demo cluster" : `"${next.name}"`}`,
+          `handshake: current context ${quotedClusterName(fallbackFrom.context)} ${fallbackWhat(fallbackFrom.cause)} (${fallbackFrom.reason}); showing ${next.embedded ? "the embedded demo cluster" : `"${next.name}"`}`,
         );
       return fallbackFrom ? { ...next, fallbackFrom } : next;
     })());

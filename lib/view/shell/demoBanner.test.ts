@@ -52,4 +52,19 @@ describe("demo banner", () => {
     // Near miss: another cluster's page is not about the default.
     expect(demoBannerText("/c/staging/ns/shop", [], inCluster)).toBeNull();
   });
+
+  // reviews/server2.md #4: a plugin that gave no credentials in time is not a server that did not answer.
+  it("says the current context got no credentials when that is why", () => {
+    const reason =
+      'credentials for context "prod" not obtained within 20 s (the exec plugin "kubelogin" did not finish)';
+    expect(
+      demoBannerText("/", [], {
+        ...fallback,
+        reason,
+        cause: "credentials" as const,
+        shown: "in-cluster",
+        shownIsDemo: false,
+      }),
+    ).toBe(`Your current context "prod" got no credentials (${reason}); showing "in-cluster".`);
+  });
 });

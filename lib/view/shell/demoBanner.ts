@@ -6,14 +6,14 @@ import { quotedClusterName } from "../clusterName";
 
 /**
  * Why the kubeconfig's current context is not the default: it did not answer the start-up probe (its
- * entry is reachable=false with the reason), or its name fails the cluster-name rule (lib/view/clusterName.ts;
+ * entry is reachable=false with the reason), its credentials could not be obtained for it, or its name fails the cluster-name rule (lib/view/clusterName.ts;
  * it is not listed, and `errors` names it too). lib/server/types.ts re-exports it.
  */
 export interface DefaultFallbackFrom {
   /** The kubeconfig's current context. */
   context: string;
   reason: string;
-  cause: "unreachable" | "unusable-name";
+  cause: "unreachable" | "credentials" | "unusable-name";
 }
 
 export interface DefaultFallback extends DefaultFallbackFrom {
@@ -43,8 +43,14 @@ export function demoBannerText(
 }
 
 function fallbackText(f: DefaultFallback): string {
-  const what = f.cause === "unusable-name" ? "is not usable as a cluster name" : "did not answer";
-  return `Your current context ${quotedClusterName(f.context)} ${what} (${f.reason}); showing ${f.shownIsDemo ? "the embedded demo" : `"${f.shown}"`}.`;
+  return `Your current context ${quotedClusterName(f.context)} ${fallbackWhat(f.cause)} (${f.reason}); showing ${f.shownIsDemo ? "the embedded demo" : `"${f.shown}"`}.`;
+}
+
+/** What happened to the current context, in the banner and the server's start-up log line. */
+export function fallbackWhat(cause: DefaultFallbackFrom["cause"]): string {
+  if (cause === "unusable-name") return "is not usable as a cluster name";
+  if (cause === "credentials") return "got no credentials";
+  return "did not answer";
 }
 
 function safeDecode(s: string): string {
