@@ -162,7 +162,12 @@ export function createHandshakeServer(o: HandshakeServerOptions): HandshakeServe
         } catch (e) {
           // Fall through to the next candidate, but keep why (logged, listed, and shown in the demo
           // banner) so nobody wonders why their cluster is not the one on screen.
-          const cause = e instanceof KubeError && e.reason === "credentials" ? "credentials" : "unreachable";
+          // A 401 is an answer: the credentials were refused (an expired SSO session whose cached token a
+          // plugin still prints), not a cluster that is down.
+          const cause =
+            e instanceof KubeError && (e.reason === "credentials" || e.status === 401)
+              ? "credentials"
+              : "unreachable";
           fallbackFrom = { context: current.name, reason: oneLine(e), cause };
         }
       }

@@ -166,3 +166,58 @@ describe("start-up probe with an exec plugin", () => {
     await s.stop();
   });
 });
+
+describe("start-up probe: refused credentials and auth providers (reviews/creds.md #6, #8)", () => {
+  it("a plugin whose token is refused (401, after the fresh run and retry): cause credentials, not 'did not answer'", async () => {
+    const k = await kubeconfig(
+      `echo '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"tok-revoked"}}'`,
+    );
+    const lines: string[] = [];
+    const s = server(k.file, lines);
+    expect(await s.defaultClusterName()).toBe("demo");
+    expect((await s.listClusters()).find((c) => c.name === "demo")!.fallbackFrom).toEqual({
+      context: "prod",
+      reason: "HTTP 401: Unauthorized",
+      cause: "credentials",
+    });
+    expect(lines).toEqual([
+      'handshake: current context "prod" got no credentials (HTTP 401: Unauthorized); showing the embedded demo cluster',
+    ]);
+    await s.stop();
+  });
+
+  /** The kubeconfig of `kubeconfig()`, its user a gcp auth provider whose `cmd-path` runs `script`. */
+  async function gcpKubeconfig(script: string): Promise<{ file: string; log: string }> {
+    const k = await kubeconfig("exit 1");
+    const cmd = join(k.file, "..", "gcloud.sh");
+    await writeFile(cmd, `#!/bin/sh\necho run >> ${k.log}\n${script}\n`);
+    await chmod(cmd, 0o755);
+    const doc = yaml.load(await readFile(k.file, "utf8")) as { users: Array<{ user: unknown }> };
+    doc.users[0]!.user = {
+      "auth-provider": {
+        name: "gcp",
+        config: { "cmd-path": cmd, "token-key": "{.token}", "expiry-key": "{.expiry}" },
+      },
+    };
+    await writeFile(k.file, yaml.dump(doc));
+    return k;
+  }
+
+  it("a gcp auth provider whose command takes 2.5 s (past the 2 s probe): run on the credential bound, the context is the default", async () => {
+    const k = await gcpKubeconfig(`sleep 2.5; echo '{"token":"tok-1"}'`);
+    const lines: string[] = [];
+    const s = server(k.file, lines);
+    expect(await s.defaultClusterName()).toBe("prod");
+    expect(lines).toEqual([]);
+    expect(await runs(k.log)).toBe(1);
+    await s.stop();
+  });
+
+  it("a refused auth-provider token is cause credentials too", async () => {
+    const k = await gcpKubeconfig(`echo '{"token":"tok-wrong"}'`);
+    const s = server(k.file, []);
+    expect(await s.defaultClusterName()).toBe("demo");
+    expect((await s.listClusters()).find((c) => c.name === "demo")!.fallbackFrom?.cause).toBe("credentials");
+    await s.stop();
+  });
+});

@@ -2,9 +2,11 @@
 // the pod's own cluster when it runs in one (service-account token), and the embedded demo. Each is a
 // KubeConfig whose current context is that cluster, so client-node's auth applies unchanged.
 import "server-only";
-import { existsSync } from "node:fs";
-import { delimiter, join } from "node:path";
-import { KubeConfig } from "@kubernetes/client-node";
+import { existsSync, readFileSync } from "node:fs";
+import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
+import { KubeConfig, type User } from "@kubernetes/client-node";
+import yaml from "js-yaml";
+import { EXEC_EXTENSION, type ClusterWithExecConfig } from "./execCredentials";
 import { clusterNameProblem, quotedClusterName } from "../../view/clusterName";
 import type { ClusterSource } from "../types";
 
@@ -53,8 +55,11 @@ export function configuredClusters({ env, home, exists = existsSync }: ClusterEn
         if (report) errors.push(`kubeconfig ${f}: ${(e as Error).message.split("\n")[0]}`);
         continue;
       }
-      for (const c of one.clusters) if (!clusters.has(c.name)) clusters.set(c.name, c);
-      for (const u of one.users) if (!users.has(u.name)) users.set(u.name, u);
+      const execConfigs = execExtensions(f);
+      for (const c of one.clusters)
+        if (!clusters.has(c.name))
+          clusters.set(c.name, execConfigs.has(c.name) ? withExecConfig(c, execConfigs.get(c.name)) : c);
+      for (const u of one.users) if (!users.has(u.name)) users.set(u.name, withExecCommandFrom(f, u));
       for (const c of one.contexts) if (!contexts.has(c.name)) contexts.set(c.name, c);
       if (!current && one.currentContext) current = one.currentContext;
     }
@@ -117,4 +122,43 @@ export function configuredClusters({ env, home, exists = existsSync }: ClusterEn
       },
     });
   return { clusters, currentContext, errors, ...(refusedCurrentContext ? { refusedCurrentContext } : {}) };
+}
+
+/**
+ * An exec command written as a relative path is relative to its kubeconfig file, as kubectl reads it
+ * (clientcmd loader.go `ResolveLocalPaths`, `GetAuthInfoFileReferences`: only a command holding a path
+ * separator; a bare name is looked up on the PATH). Per file, before the files are merged.
+ */
+export function withExecCommandFrom(file: string, user: User): User {
+  const command = (user.exec as { command?: unknown } | undefined)?.command;
+  if (typeof command !== "string" || !/[\\/]/.test(command) || isAbsolute(command)) return user;
+  return { ...user, exec: { ...user.exec, command: join(dirname(resolve(file)), command) } };
+}
+
+function withExecConfig(c: KubeConfig["clusters"][number], execConfig: unknown): ClusterWithExecConfig {
+  return { ...c, execConfig };
+}
+
+/**
+ * Each cluster's `client.authentication.k8s.io/exec` extension in one kubeconfig file, by cluster name
+ * (client-node drops extensions; client-go hands this one to the plugin as `spec.cluster.config`).
+ */
+function execExtensions(file: string): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  try {
+    const doc = yaml.load(readFileSync(file, "utf8")) as {
+      clusters?: Array<{ name?: unknown; cluster?: { extensions?: unknown } }>;
+    } | null;
+    for (const c of doc?.clusters ?? []) {
+      const exts = c?.cluster?.extensions;
+      if (typeof c?.name !== "string" || !Array.isArray(exts)) continue;
+      const ext = (exts as Array<{ name?: unknown; extension?: unknown }>).find(
+        (e) => e?.name === EXEC_EXTENSION,
+      );
+      if (ext && ext.extension !== undefined) out.set(c.name, ext.extension);
+    }
+  } catch {
+    // client-node has read this file already; one it could not read never gets here
+  }
+  return out;
 }

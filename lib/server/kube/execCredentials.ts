@@ -7,7 +7,8 @@
 // given a KubeConfig whose user holds the credential itself, so it never runs the plugin.
 import "server-only";
 import { spawn } from "node:child_process";
-import { KubeConfig, type User } from "@kubernetes/client-node";
+import { readFileSync } from "node:fs";
+import { type Cluster, KubeConfig, type User } from "@kubernetes/client-node";
 import { KubeError } from "./kubeError";
 
 /** What an exec plugin printed that a request authenticates with. */
@@ -24,7 +25,19 @@ interface ExecConfig {
   command: string;
   args?: unknown;
   env?: unknown;
+  apiVersion?: unknown;
+  interactiveMode?: unknown;
+  provideClusterInfo?: unknown;
 }
+
+/**
+ * A kubeconfig cluster with its `client.authentication.k8s.io/exec` extension, which client-node drops
+ * when it loads a file; clusters.ts keeps it here for `KUBERNETES_EXEC_INFO` (`spec.cluster.config`).
+ */
+export type ClusterWithExecConfig = Cluster & { execConfig?: unknown };
+
+/** The extension name client-go reads a plugin's per-cluster config from (clientcmd `clusterExtensionKey`). */
+export const EXEC_EXTENSION = "client.authentication.k8s.io/exec";
 
 export interface CredentialSource {
   /** The exec plugin, named by its file for messages ("the exec plugin \"aws\""); null without one. */
@@ -40,29 +53,36 @@ export interface CredentialSource {
 }
 
 export function credentialSource(kc: KubeConfig, contextName: string): CredentialSource {
-  const exec = execOf(kc.getCurrentUser());
-  if (!exec) return { plugin: null, kubeConfig: async () => kc, rejected: () => undefined };
-  const plugin = `the exec plugin ${quoteBase(exec.command)}`;
+  const user = kc.getCurrentUser();
+  const exec = execOf(user);
+  // client-go exec.go `UpdateTransportConfig`: with a token (or token file), a username, or a client
+  // certificate and key in the kubeconfig, kubectl uses them and never runs the plugin.
+  if (!exec || hasStaticCredentials(user!)) {
+    const plain = exec ? withCredential(kc, { expiresAt: null }) : kc;
+    return { plugin: null, kubeConfig: async () => plain, rejected: () => undefined };
+  }
+  const plugin = pluginName(exec.command);
+  const info = execInfo(exec, kc.getCurrentCluster() as ClusterWithExecConfig | null);
   let kept: { kc: KubeConfig; expiresAt: number | null } | null = null;
-  let running: Promise<KubeConfig> | null = null;
-  // A run that outlived a request's deadline (a login waiting in the browser): requests fail at once
-  // until it ends, rather than each waiting out its own deadline on it.
-  let outlived = false;
+  // The run in progress, and when it outlives the bound of the request that started it (a login waiting
+  // in the browser): past that, requests fail at once until it ends, rather than each waiting out its own
+  // deadline on it; a request waiting on it fails then too. A request that joined the run and timed out on
+  // its own shorter deadline fails alone.
+  let running: { run: Promise<KubeConfig>; outlivedAt: number } | null = null;
 
-  const start = (): Promise<KubeConfig> => {
-    outlived = false;
-    const run = runPlugin(exec).then((c) => {
+  const start = (timeoutMs: number) => {
+    const run = runPlugin(exec, info).then((c) => {
       const resolved = withCredential(kc, c);
       // A failed run is never kept (the next request runs the plugin again); an expired one is used once.
       if (isFresh(c.expiresAt, Date.now())) kept = { kc: resolved, expiresAt: c.expiresAt };
       return resolved;
     });
-    running = run;
+    const entry = { run, outlivedAt: Date.now() + timeoutMs };
     const done = () => {
-      if (running === run) running = null;
+      if (running === entry) running = null;
     };
     run.then(done, done);
-    return run;
+    return entry;
   };
 
   return {
@@ -70,22 +90,27 @@ export function credentialSource(kc: KubeConfig, contextName: string): Credentia
     async kubeConfig(signal, timeoutMs) {
       if (kept && isFresh(kept.expiresAt, Date.now())) return kept.kc;
       kept = null;
-      if (running && outlived)
-        throw new KubeError(
+      const late = () =>
+        new KubeError(
+          "credentials",
+          `credentials for context "${contextName}" not obtained within ${seconds(timeoutMs)} (${plugin} did not finish)`,
+        );
+      // Out of time already (a retry after a 401 at the deadline): no run started that no request waits for.
+      if (signal.aborted) throw late();
+      const stillRunning = () =>
+        new KubeError(
           "credentials",
           `credentials for context "${contextName}" not obtained: ${plugin} started by an earlier request is still running`,
         );
-      const run = running ?? start();
+      if (running && Date.now() >= running.outlivedAt) throw stillRunning();
+      const joined = running !== null;
+      const entry = (running ??= start(timeoutMs));
       try {
-        return await withinDeadline(run, signal);
+        // A request that joined waits within its own deadline and the run's bound, whichever comes first.
+        return await withinDeadline(entry.run, signal, joined ? entry.outlivedAt : Infinity);
       } catch (e) {
-        if (e === DEADLINE) {
-          outlived = running === run;
-          throw new KubeError(
-            "credentials",
-            `credentials for context "${contextName}" not obtained within ${seconds(timeoutMs)} (${plugin} did not finish)`,
-          );
-        }
+        if (e === DEADLINE) throw late();
+        if (e === OUTLIVED) throw stillRunning();
         throw new KubeError(
           "credentials",
           `credentials for context "${contextName}" could not be obtained: ${credentialCause(e, plugin)}`,
@@ -99,6 +124,13 @@ export function credentialSource(kc: KubeConfig, contextName: string): Credentia
   };
 }
 
+/** client-go rest/transport `HasTokenAuth`, `HasBasicAuth`, `HasCertAuth` (client-node reads a token file into `token`). */
+function hasStaticCredentials(user: User): boolean {
+  return Boolean(
+    user.token || user.username || ((user.certData || user.certFile) && (user.keyData || user.keyFile)),
+  );
+}
+
 function execOf(user: User | null): ExecConfig | null {
   const exec = user?.exec as { command?: unknown } | undefined;
   return typeof exec?.command === "string" ? (exec as ExecConfig) : null;
@@ -110,31 +142,85 @@ export function isFresh(expiresAt: number | null, now: number): boolean {
 }
 
 const DEADLINE = Symbol("deadline");
+const OUTLIVED = Symbol("outlived");
 
-function withinDeadline<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+/** `p`, or DEADLINE when `signal` aborts, or OUTLIVED at the time `outlivedAt`. */
+function withinDeadline<T>(p: Promise<T>, signal: AbortSignal, outlivedAt: number): Promise<T> {
   if (signal.aborted) return Promise.reject(DEADLINE);
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(DEADLINE);
     signal.addEventListener("abort", onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+    const timer =
+      outlivedAt === Infinity
+        ? undefined
+        : setTimeout(() => reject(OUTLIVED), Math.max(0, outlivedAt - Date.now()));
+    p.then(resolve, reject).finally(() => {
+      signal.removeEventListener("abort", onAbort);
+      clearTimeout(timer);
+    });
   });
 }
 
+/** A failure whose message holds nothing the plugin printed, shown as it is. */
+class PluginRefused extends Error {}
+
 /**
- * The plugin run as client-node runs it (exec_auth.js: the command with its args, `env` added to the
- * process's); rejects with the spawn error or a bare Error, holding nothing it printed. The process is
- * left to finish after a deadline: a login completed later still gives the next request its credential.
+ * `KUBERNETES_EXEC_INFO`, as client-go sets it (exec.go `refreshCredsLocked`, rest/exec.go
+ * `ConfigToExecCluster`): the ExecCredential spec, never interactive (the server has no terminal to give a
+ * plugin), and the cluster when `provideClusterInfo` is set.
  */
-function runPlugin(exec: ExecConfig): Promise<ExecCredential> {
+export function execInfo(exec: ExecConfig, cluster: ClusterWithExecConfig | null): string {
+  const spec: Record<string, unknown> = { interactive: false };
+  if (exec.provideClusterInfo === true && cluster) {
+    const ca = cluster.caData ?? (cluster.caFile ? readCa(cluster.caFile) : undefined);
+    spec.cluster = {
+      server: cluster.server,
+      ...(cluster.tlsServerName ? { "tls-server-name": cluster.tlsServerName } : {}),
+      ...(cluster.skipTLSVerify ? { "insecure-skip-tls-verify": true } : {}),
+      ...(ca ? { "certificate-authority-data": ca } : {}),
+      ...(cluster.proxyUrl ? { "proxy-url": cluster.proxyUrl } : {}),
+      ...(cluster.execConfig !== undefined ? { config: cluster.execConfig } : {}),
+    };
+  }
+  const apiVersion =
+    typeof exec.apiVersion === "string" ? exec.apiVersion : "client.authentication.k8s.io/v1beta1";
+  return JSON.stringify({ kind: "ExecCredential", apiVersion, spec });
+}
+
+/** A CA file as base64 (client-go `dataFromSliceOrFile`); unreadable, left out (the TLS handshake says why). */
+function readCa(file: string): string | undefined {
+  try {
+    return readFileSync(file).toString("base64");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The plugin run as kubectl runs it without a terminal (client-go exec.go: the command with its args,
+ * `env` added to the process's, stdin not connected, so a plugin that prompts reads end-of-file and fails
+ * at once instead of waiting for ever); rejects with the spawn error or an Error holding nothing it
+ * printed. The process is left to finish after a deadline: a login completed later still gives the next
+ * request its credential.
+ */
+function runPlugin(exec: ExecConfig, info: string): Promise<ExecCredential> {
+  // client-go `interactiveFunc`: Always needs a terminal, which a server never gives its plugins.
+  if (exec.interactiveMode === "Always")
+    return Promise.reject(
+      new PluginRefused(
+        `${pluginName(exec.command)} needs a terminal (interactiveMode: Always), and Handshake runs it without one`,
+      ),
+    );
   const args = Array.isArray(exec.args) ? exec.args.map(String) : [];
   const env = { ...process.env };
   if (Array.isArray(exec.env))
     for (const e of exec.env as Array<{ name?: unknown; value?: unknown }>)
       if (typeof e?.name === "string") env[e.name] = String(e.value ?? "");
+  env.KUBERNETES_EXEC_INFO = info;
   return new Promise((resolve, reject) => {
     let stdout = "";
     let spawnError: Error | undefined;
-    const child = spawn(exec.command, args, { env });
+    const child = spawn(exec.command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (d: string) => (stdout += d));
     child.stderr.resume();
@@ -170,15 +256,15 @@ export function parseExecCredential(text: string): ExecCredential {
 }
 
 /**
- * `kc` with its current user's exec plugin replaced by the credential, as client-node applies one
- * (config.js `applyAuthorizationHeader`: a token written in the kubeconfig wins over the plugin's).
+ * `kc` with its current user's exec plugin replaced by the credential (none: the plugin only removed, so
+ * client-node never runs it).
  */
 function withCredential(kc: KubeConfig, c: ExecCredential): KubeConfig {
   const user = kc.getCurrentUser()!;
   const { exec: _exec, ...rest } = user;
   const resolved: User = {
     ...rest,
-    ...(user.token || c.token ? { token: user.token ?? c.token } : {}),
+    ...(c.token ? { token: c.token } : {}),
     ...(c.cert && c.key
       ? {
           certData: Buffer.from(c.cert).toString("base64"),
@@ -200,13 +286,24 @@ function withCredential(kc: KubeConfig, c: ExecCredential): KubeConfig {
 
 /** What failed, in words that hold nothing the plugin printed. */
 export function credentialCause(e: unknown, plugin: string | null): string {
+  if (e instanceof PluginRefused) return e.message;
   const err = e as { code?: unknown; path?: unknown; syscall?: unknown };
-  if (err?.code === "ENOENT" && typeof err.syscall === "string" && err.syscall.startsWith("spawn"))
-    return `${plugin ?? "the exec plugin"} was not found on the PATH`;
+  if (typeof err?.code === "string" && typeof err.syscall === "string" && err.syscall.startsWith("spawn")) {
+    const which = plugin ?? "the exec plugin";
+    // A bare name is looked up on the PATH; a path (resolved against its kubeconfig) is not.
+    const onPath = typeof err.path === "string" && !/[\\/]/.test(err.path);
+    if (err.code === "ENOENT") return `${which} was not found${onPath ? " on the PATH" : ""}`;
+    if (err.code === "EACCES") return `${which} is not executable (EACCES)`;
+    return `${which} could not be run (${err.code})`;
+  }
   if (typeof err?.code === "string" && typeof err.path === "string")
     return `cannot read ${err.path} (${err.code})`;
   if (plugin) return `${plugin} failed (its output is not shown: it may hold a token)`;
   return e instanceof Error && e.name !== "Error" ? e.name : "the kubeconfig user could not be applied";
+}
+
+function pluginName(command: string): string {
+  return `the exec plugin ${quoteBase(command)}`;
 }
 
 /** A command's file name, quoted: the directory may be a home path, the arguments are never shown. */

@@ -73,7 +73,13 @@ export function kubeTransport(kc: KubeConfig): KubeTransport {
   return {
     ...(contextNamespace ? { contextNamespace } : {}),
     async credentials(timeoutMs) {
-      await credentials.kubeConfig(AbortSignal.timeout(timeoutMs), timeoutMs);
+      const signal = AbortSignal.timeout(timeoutMs);
+      const auth = await credentials.kubeConfig(signal, timeoutMs);
+      // An auth-provider's command (gcp, azure `cmd-path`) runs inside client-node's authentication: run
+      // here, on this bound, the GET after it finds the token cached. client-node runs it with execSync,
+      // so the bound moves it out of the short GET but cannot cut it short (docs/DECISIONS.md).
+      if (auth.getCurrentUser()?.authProvider)
+        await authenticate(auth, new RequestContext(server, HttpMethod.GET), signal, timeoutMs, contextName);
     },
     async get(path, timeoutMs) {
       // One deadline for the whole request, credentials included: an exec plugin waiting for a browser
