@@ -24,6 +24,8 @@ import { groupBy, strMap } from "./read";
 import { buildServices, indexServices } from "./services";
 import { buildWorkloads, type RevisionMeshes } from "./workloads";
 import { compareByAge } from "../resolve/peerAuthentication";
+import { readClusterFacts } from "./clusters";
+import { readServedSecrets } from "./servedSecrets";
 
 const byName = <T extends { namespace: string; name: string }>(a: T, b: T) =>
   a.namespace < b.namespace
@@ -202,6 +204,8 @@ export function buildModel(
     // The cluster reader lists neither Ingresses nor the Gateway API kinds (lib/server/kube/kinds.ts), so on a
     // live cluster their absence is not known: a gateway's VirtualService routes may not be all its routes.
     gatewayRoutesElsewhere: fromCluster || hasGatewayRoutesElsewhere(objects),
+    servedSecrets: readServedSecrets(objects),
+    clusters: readClusterFacts(objects, workloads, istio.gateways),
     linkerdPolicy,
     linkerdConfig,
     sidecarsByNamespace,

@@ -7,6 +7,8 @@ import type { LinkerdConfig } from "./linkerdConfig";
 import type { LabelSelector, LinkerdPolicy } from "./linkerdPolicy";
 import type { PortRuns } from "./read";
 import type { Revisions } from "./revisions";
+import type { ClusterFacts } from "./clusters";
+import type { ServedSecret } from "./servedSecrets";
 
 export type Labels = Record<string, string>;
 
@@ -640,6 +642,10 @@ export interface MeshModel {
    * (buildEdges `gatewayChoiceFor` falls back to the protocol's guess).
    */
   gatewayRoutesElsewhere: boolean;
+  /** TLS Secrets that Gateway API Gateways and Ingresses serve (servedSecrets.ts); empty from a live cluster, whose reader lists neither kind. */
+  servedSecrets: ServedSecret[];
+  /** This cluster's Istio cluster ID and what shows a multi-cluster mesh (clusters.ts). */
+  clusters: ClusterFacts;
   /** Linkerd Servers and the authorizations that open them to unmeshed clients. */
   linkerdPolicy: LinkerdPolicy;
   /** Linkerd's control-plane settings (the linkerd-config ConfigMap), when among the inputs. */
