@@ -26,7 +26,7 @@ import { wildcardServiceFor } from "../model/services";
 import { perRun } from "../model/perRun";
 import { injectingRevision } from "../model/revisions";
 import { hostsOverlap } from "../model/istioObjects";
-import { meshTrustDomains, principalCaller, principalsPhrase } from "./principalCaller";
+import { meshTrustDomains, otherClusterWhy, principalCaller, principalsPhrase } from "./principalCaller";
 import { isHttpProtocol } from "../model/gatewayObjects";
 import { hasPortBoundEgress, sidecarFor } from "../resolve/sidecarScope";
 import {
@@ -65,11 +65,15 @@ export interface EdgeAnalysis {
    */
   linkerdEvidence: boolean;
   /**
-   * The unknown caller's edge only, when the destination reported mTLS on it: the source_principal of
-   * those series ("" for none), callers Istio could not name that presented mesh certificates (principalCaller.ts).
-   * Null on every other edge.
+   * The unknown caller's edge only, when the destination or a waypoint reported mTLS on it: the
+   * source_principal of those series ("" for none), callers Istio could not name that presented mesh
+   * certificates, each with why it names no workload (principalCaller.ts). Null on every other edge.
    */
-  unnamedMtls: Set<string> | null;
+  unnamedMtls: Map<string, string | null> | null;
+  /** mTLS a waypoint reported on the unknown caller's edge: evidence of a proxy, not counted in `observed` (the destination reports the same calls). */
+  waypointMtls: number;
+  /** The principals that named this edge's caller when Istio reported no source workload (principalEntry); null: none did. */
+  namedBy: Set<string> | null;
 }
 
 const PASSTHROUGH_HOSTS = new Set([
@@ -738,10 +742,10 @@ interface EdgeBuild {
   /** The Gateways selecting each gateway caller (gatewaysSelecting), made at its first routed sample. */
   gatewaysByWorkload: Map<Workload, Map<string, IstioGateway>>;
   /**
-   * source_principal → the entry of the one workload it names (principalEntry), or null; made at the
-   * first destination-side series with an unknown caller, so input naming every caller never makes it.
+   * source_principal and the series' cluster labels → its caller (principalEntry); made at the first
+   * server-side mTLS series with an unknown caller, so input naming every caller never makes it.
    */
-  principalEntries: Map<string, ClientEntry | null> | undefined;
+  principalEntries: Map<string, PrincipalEntry> | undefined;
   /** The mesh's trust domains and aliases (meshTrustDomains), made with principalEntries. */
   trustDomains: ReadonlySet<string> | undefined;
 }
@@ -1068,35 +1072,65 @@ function bucketFor(st: EdgeBuild, entry: ClientEntry, target: Target, port: Serv
       marks: 0,
       linkerdEvidence: false,
       unnamedMtls: null,
+      waypointMtls: 0,
+      namedBy: null,
     };
     byClient.set(entry.client, b);
   }
   return b;
 }
 
-/**
- * The caller of a destination-side mTLS series that names none: the one meshed workload its
- * source_principal names (principalCaller), as if source_workload had named it; null when the principal
- * names no single workload. Once per distinct principal, not per sample.
- */
-function principalEntry(st: EdgeBuild, principal: string, metric: string): ClientEntry | null {
-  let byPrincipal = st.principalEntries;
-  if (byPrincipal === undefined) {
-    st.principalEntries = byPrincipal = new Map();
-    st.trustDomains = meshTrustDomains(st.model);
-  }
-  let entry = byPrincipal.get(principal);
-  if (entry === undefined) {
-    const w = principalCaller(st.model, st.trustDomains!, principal).workload;
-    entry = w ? clientEntry(st, w.namespace, w.name, metric) : null;
-    byPrincipal.set(principal, entry);
-  }
-  return entry;
+/** The caller of a server-side mTLS series that names none, and what its principal says. */
+interface PrincipalEntry {
+  entry: ClientEntry;
+  principal: string;
+  /** True: the principal named `entry`'s workload. Else `why` says why it names none. */
+  named: boolean;
+  why: string | null;
 }
 
-/** An mTLS series on the unknown caller's edge: its principal, "" when it has none. */
-function noteUnnamed(b: Bucket, principal: string | undefined): void {
-  (b.unnamedMtls ??= new Set()).add(principal === undefined || principal === "unknown" ? "" : principal);
+/**
+ * The caller of a server-side mTLS series that names none: the one meshed workload its source_principal
+ * names (principalCaller) when the series cannot be another cluster's (otherClusterWhy), as if
+ * source_workload had named it; else the unknown caller. Once per distinct principal and cluster labels.
+ */
+function principalEntry(st: EdgeBuild, L: TrafficSample["labels"], metric: string): PrincipalEntry {
+  let byKey = st.principalEntries;
+  if (byKey === undefined) {
+    st.principalEntries = byKey = new Map();
+    st.trustDomains = meshTrustDomains(st.model);
+  }
+  const raw = L.source_principal;
+  const principal = raw === undefined || raw === "unknown" ? "" : raw;
+  const key = `${principal}\n${L.source_cluster ?? ""}\n${L.destination_cluster ?? ""}`;
+  let pe = byKey.get(key);
+  if (pe === undefined) {
+    const called = principalCaller(st.model, st.trustDomains!, principal);
+    const elsewhere =
+      called.workload === null ? null : otherClusterWhy(st.model, L.source_cluster, L.destination_cluster);
+    pe =
+      called.workload !== null && elsewhere === null
+        ? {
+            entry: clientEntry(st, called.workload.namespace, called.workload.name, metric),
+            principal,
+            named: true,
+            why: null,
+          }
+        : {
+            entry: clientEntry(st, null, null, metric),
+            principal,
+            named: false,
+            why: elsewhere ?? called.why,
+          };
+    byKey.set(key, pe);
+  }
+  return pe;
+}
+
+/** An mTLS series on the unknown caller's edge: its principal ("" when it has none) and why it names nobody. */
+function noteUnnamed(b: Bucket, pe: PrincipalEntry): void {
+  const seen = (b.unnamedMtls ??= new Map());
+  if (!seen.has(pe.principal) || seen.get(pe.principal) === null) seen.set(pe.principal, pe.why);
 }
 
 function addSample(st: EdgeBuild, s: TrafficSample): void {
@@ -1114,13 +1148,21 @@ function addSample(st: EdgeBuild, s: TrafficSample): void {
   const srcName = known(L.source_workload);
   const policy = L.connection_security_policy ?? "";
   const fromDestination = L.reporter === "destination";
+  // A waypoint is a server-side reporter too: istio_stats computes connection_security_policy and
+  // source_principal alike for ServerGateway and ServerSidecar (istio.md §7.1). Its counts stay source-side
+  // (contract.md §1.1: the destination or ztunnel reports the same calls), but its mTLS names or proves the caller.
+  const waypointMtls = !fromDestination && policy === "mutual_tls" && L.reporter === "waypoint";
   // The marker first: absent on all but Linkerd's Job-named samples, and ignored on any other metric.
+  const byPrincipal =
+    (srcNs && srcName) || !(fromDestination || waypointMtls) || policy !== "mutual_tls"
+      ? null
+      : principalEntry(st, L, s.metric);
   const entry =
     L[LINKERD_JOB_CALLER] !== undefined && srcNs && srcName && LINKERD_METRICS.has(s.metric)
       ? jobClientEntry(st, srcNs, srcName, s.metric)
-      : (srcNs && srcName) || !fromDestination || policy !== "mutual_tls"
+      : byPrincipal === null
         ? clientEntry(st, srcNs, srcName, s.metric)
-        : (principalEntry(st, L.source_principal ?? "", s.metric) ?? clientEntry(st, null, null, s.metric));
+        : byPrincipal.entry;
   // The caller's istiod decides what the host is (its discoverySelectors may hide the Service).
   const target = targetFor(st, host, svcName, svcNs, entry);
   const proto = L.request_protocol ?? "";
@@ -1158,12 +1200,14 @@ function addSample(st: EdgeBuild, s: TrafficSample): void {
       b.split = null;
     }
     if (passthrough) b.passthroughObserved = true;
+    if (byPrincipal !== null) {
+      if (byPrincipal.named) (b.namedBy ??= new Set()).add(byPrincipal.principal);
+      else noteUnnamed(b, byPrincipal);
+      if (waypointMtls && !byPrincipal.named) b.waypointMtls += s.value;
+    }
     if (fromDestination) {
       b.destSeen = true;
-      if (policy === "mutual_tls") {
-        b.observed.mtls += s.value;
-        if (client.namespace === null) noteUnnamed(b, L.source_principal);
-      }
+      if (policy === "mutual_tls") b.observed.mtls += s.value;
       // ztunnel has no "none": an inbound passthrough (plaintext) is reported as "unknown" (istio.md §7.2).
       else if (policy === "none" || (target.ambient && policy === "unknown")) b.observed.plaintext += s.value;
       else b.observed.unknown += s.value;
@@ -1206,18 +1250,18 @@ function predictSplit(r: Resolver, b: Bucket, split: readonly MeshRoute[]): Pred
  * and the reason says where the mTLS came from.
  */
 function unnamedMeshPrediction(
-  r: Resolver,
   p: Prediction,
   observed: Observed,
-  principals: ReadonlySet<string>,
+  waypointMtls: number,
+  principals: ReadonlyMap<string, string | null>,
 ): Prediction {
-  const from = principalsPhrase(r.model, meshTrustDomains(r.model), principals);
+  const from = principalsPhrase(principals);
   if (observed.plaintext > 0)
     return {
       ...p,
       predicted: {
         ...p.predicted,
-        reason: `${p.predicted.reason} The destination also reported ${observed.mtls} mTLS from callers Istio could not identify, which presented mesh certificates: ${from}.`,
+        reason: `${p.predicted.reason} ${mtlsReported(observed.mtls, waypointMtls, "The", " also")} from callers Istio could not identify, which presented mesh certificates: ${from}.`,
       },
     };
   return {
@@ -1226,7 +1270,29 @@ function unnamedMeshPrediction(
       client: { tls: "ISTIO_MUTUAL", origin: "auto", destinationRule: null },
       server: p.predicted.server,
       verdict: "unknown",
-      reason: `callers Istio could not identify (source_workload "unknown") presented mesh certificates: the destination reported ${observed.mtls} mTLS from ${from}. They have a proxy, but which workloads they are and what their configuration sends is not known, so no verdict is predicted.`,
+      reason: `callers Istio could not identify (source_workload "unknown") presented mesh certificates: ${mtlsReported(observed.mtls, waypointMtls, "the", "")} from ${from}. They have a proxy, but which workloads they are and what their configuration sends is not known, so no verdict is predicted.`,
+    },
+  };
+}
+
+/** Who reported the unknown callers' mTLS: the destination (counted in `observed`), a waypoint, or both. */
+function mtlsReported(destination: number, waypoint: number, the: string, also: string): string {
+  if (waypoint === 0) return `${the} destination${also} reported ${destination} mTLS`;
+  if (destination === 0) return `${the} waypoint${also} reported ${waypoint} mTLS`;
+  return `${the} destination${also} reported ${destination} mTLS and the waypoint ${waypoint}`;
+}
+
+/**
+ * An edge whose caller a certificate named (principalEntry) says so: Istio did not name it, so the
+ * attribution is Handshake's inference, and the findings that quote the reason carry it.
+ */
+function namedByPrincipal(p: Prediction, principals: ReadonlySet<string>): Prediction {
+  const list = [...principals].sort().join(", ");
+  return {
+    ...p,
+    predicted: {
+      ...p.predicted,
+      reason: `${p.predicted.reason} (caller named by its certificate ${list}; Istio reported no source workload)`,
     },
   };
 }
@@ -1239,8 +1305,9 @@ function finishEdge(r: Resolver, b: Bucket, destination: Edge["destination"]): B
     : predictEdge(r, b.client, b.service, b.port, b.route ?? null);
   if (b.passthroughObserved) prediction = passthroughPrediction(prediction, b.client, b.service.host);
   const observed = b.observed;
-  if (b.unnamedMtls !== null && !b.passthroughObserved && observed.mtls > 0)
-    prediction = unnamedMeshPrediction(r, prediction, observed, b.unnamedMtls);
+  if (b.unnamedMtls !== null && !b.passthroughObserved && observed.mtls + b.waypointMtls > 0)
+    prediction = unnamedMeshPrediction(prediction, observed, b.waypointMtls, b.unnamedMtls);
+  if (b.namedBy !== null) prediction = namedByPrincipal(prediction, b.namedBy);
   // Without a destination report, the source side's count is all there is (and says nothing of TLS).
   if (!b.destSeen) observed.unknown = b.sourceSide;
   // Sums of finite samples can still overflow; a count is at most the largest finite number.
