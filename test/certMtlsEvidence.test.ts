@@ -399,3 +399,227 @@ describe("a verified sighting beats one with no trust bundle (fp #4)", () => {
     expect(codesFor(s, leaf.pem)).toEqual(["cert.chain-invalid"]);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// reviews/fpfix.md #2 and #4: Secrets the inputs use without an Istio credentialName. docs/DECISIONS.md,
+// "Self-signed warnings: Gateway API, Ingress and userVolume evidence".
+
+const gatewayApi = (ns: string, tls: Record<string, unknown>, spec: Record<string, unknown> = {}) => ({
+  apiVersion: "gateway.networking.k8s.io/v1",
+  kind: "Gateway",
+  metadata: { name: "shop-gw", namespace: ns },
+  spec: {
+    gatewayClassName: "istio",
+    listeners: [{ name: "https", hostname: "shop.example.com", port: 443, protocol: "HTTPS", tls }],
+    ...spec,
+  },
+});
+const ingress = (ns: string, secretName: string) => ({
+  apiVersion: "networking.k8s.io/v1",
+  kind: "Ingress",
+  metadata: { name: "shop", namespace: ns },
+  spec: {
+    ingressClassName: "istio",
+    tls: [{ hosts: ["shop.example.com"], secretName }],
+    rules: [{ host: "shop.example.com" }],
+  },
+});
+const ref = (name: string, extra: Record<string, unknown> = {}) => ({ kind: "Secret", name, ...extra });
+const frontendValidation = {
+  tls: {
+    frontend: { default: { validation: { caCertificateRefs: [{ kind: "ConfigMap", name: "client-ca" }] } } },
+  },
+};
+
+describe("certmanager.self-signed-issuer: Secrets a Gateway API Gateway or an Ingress serves (fpfix #2)", () => {
+  it.each([
+    [
+      "a Gateway API listener's certificateRef (mode Terminate)",
+      [gatewayApi(OP, { mode: "Terminate", certificateRefs: [ref("webhook-server-cert")] })],
+    ],
+    [
+      "a Gateway API listener's certificateRef (mode left to its default)",
+      [gatewayApi(OP, { certificateRefs: [ref("webhook-server-cert", { group: "" })] })],
+    ],
+    [
+      "a Gateway API certificateRef from another namespace naming the Secret's",
+      [gatewayApi("gateways", { certificateRefs: [ref("webhook-server-cert", { namespace: OP })] })],
+    ],
+    ["an Ingress's spec.tls[].secretName", [ingress(OP, "webhook-server-cert")]],
+  ])("warns when %s", async (_what, extra) => {
+    const k = await kubebuilder();
+    const s = analyzeAll([...k.objects, ...extra], []);
+    expect(codes(s, "certmanager.self-signed-issuer").map((f) => f.resources[0])).toEqual([
+      { kind: "Certificate", namespace: OP, name: "myoperator-serving-cert" },
+    ]);
+  });
+
+  it.each([
+    [
+      "a Passthrough listener (it serves no certificate of its own)",
+      gatewayApi(OP, { mode: "Passthrough", certificateRefs: [ref("webhook-server-cert")] }),
+    ],
+    [
+      "a certificateRef to a same-named Secret of another namespace",
+      gatewayApi("gateways", { certificateRefs: [ref("webhook-server-cert")] }),
+    ],
+    [
+      "a certificateRef of another kind",
+      gatewayApi(OP, {
+        certificateRefs: [{ group: "example.io", kind: "Vault", name: "webhook-server-cert" }],
+      }),
+    ],
+    ["an Ingress in another namespace with the same secretName", ingress("other", "webhook-server-cert")],
+    [
+      "an Ingress kind of another API group",
+      { ...ingress(OP, "webhook-server-cert"), apiVersion: "extensions.example.io/v1" },
+    ],
+  ])("near miss: silent for %s", async (_what, extra) => {
+    const k = await kubebuilder();
+    const s = analyzeAll([...k.objects, extra], []);
+    expect(selfSignedCodes(s)).toEqual([]);
+  });
+});
+
+describe("cert.self-signed-leaf: client-validating Gateway API listeners and userVolume client Secrets (fpfix #2, #4)", () => {
+  const helm = () => makeHelmSelfSignedCert("my-webhook.app.svc", at(-D), at(364 * D));
+  const warnsOn = (s: MeshSnapshot) => codes(s, "cert.self-signed-leaf").map((f) => f.resources);
+  const SECRET = [[{ kind: "Secret", namespace: "app", name: "my-webhook-tls" }]];
+
+  it("a Gateway API Gateway that validates client certificates (spec.tls.frontend) makes its certificateRef mTLS material", async () => {
+    const c = await helm();
+    const gw = gatewayApi("app", { certificateRefs: [ref("my-webhook-tls")] }, frontendValidation);
+    const s = analyzeAll([namespace("app", {}), tlsSecret("app", "my-webhook-tls", c.pem), gw], []);
+    expect(warnsOn(s)).toEqual(SECRET);
+  });
+
+  it("so does a listener's experimental tls.frontendValidation", async () => {
+    const c = await helm();
+    const gw = gatewayApi("app", {
+      certificateRefs: [ref("my-webhook-tls")],
+      frontendValidation: { caCertificateRefs: [{ kind: "ConfigMap", name: "client-ca" }] },
+    });
+    const s = analyzeAll([namespace("app", {}), tlsSecret("app", "my-webhook-tls", c.pem), gw], []);
+    expect(warnsOn(s)).toEqual(SECRET);
+  });
+
+  it.each([
+    [
+      "a Gateway API listener without client validation (a serving certificate)",
+      gatewayApi("app", { certificateRefs: [ref("my-webhook-tls")] }),
+    ],
+    ["an Ingress (a serving certificate)", ingress("app", "my-webhook-tls")],
+  ])("near miss: silent for %s", async (_what, extra) => {
+    const c = await helm();
+    const s = analyzeAll([namespace("app", {}), tlsSecret("app", "my-webhook-tls", c.pem), extra], []);
+    expect(codesFor(s, c.pem)).toEqual([]);
+  });
+
+  // Istio's mutual TLS origination before credentialName: the client Secret mounted into the sidecar, the
+  // DestinationRule naming its files.
+  const mounting = (ns: string, secretName: string) => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "sleep", namespace: ns },
+    spec: {
+      selector: { matchLabels: { app: "sleep" } },
+      template: {
+        metadata: {
+          labels: { app: "sleep" },
+          annotations: {
+            "sidecar.istio.io/userVolume": JSON.stringify({ "client-certs": { secret: { secretName } } }),
+            "sidecar.istio.io/userVolumeMount": JSON.stringify({
+              "client-certs": { mountPath: "/etc/client-certs" },
+            }),
+          },
+        },
+        spec: { containers: [{ name: "sleep", image: "curlimages/curl" }] },
+      },
+    },
+  });
+  const fileMutual = (ns: string, extra: Record<string, unknown> = {}) => ({
+    apiVersion: "networking.istio.io/v1",
+    kind: "DestinationRule",
+    metadata: { name: "partner", namespace: ns },
+    spec: {
+      host: "api.partner.example",
+      ...extra,
+      trafficPolicy: {
+        tls: {
+          mode: "MUTUAL",
+          clientCertificate: "/etc/client-certs/tls.crt",
+          privateKey: "/etc/client-certs/tls.key",
+        },
+      },
+    },
+  });
+  const injectedApp = namespace("app", { "istio-injection": "enabled" });
+
+  it("a Secret a sidecar mounts by userVolume while a DestinationRule MUTUAL names client files warns", async () => {
+    const c = await helm();
+    const s = analyzeAll(
+      [
+        injectedApp,
+        tlsSecret("app", "my-webhook-tls", c.pem),
+        mounting("app", "my-webhook-tls"),
+        fileMutual("app"),
+      ],
+      [],
+    );
+    expect(warnsOn(s)).toEqual(SECRET);
+  });
+
+  it("the old list form of userVolume, and a DestinationRule in the root namespace, count too", async () => {
+    const c = await helm();
+    const d = mounting("app", "x") as {
+      spec: { template: { metadata: { annotations: Record<string, string> } } };
+    };
+    d.spec.template.metadata.annotations["sidecar.istio.io/userVolume"] = JSON.stringify([
+      { name: "client-certs", secret: { secretName: "my-webhook-tls" } },
+    ]);
+    const s = analyzeAll(
+      [
+        injectedApp,
+        namespace("istio-system", {}),
+        tlsSecret("app", "my-webhook-tls", c.pem),
+        d,
+        fileMutual("istio-system"),
+      ],
+      [],
+    );
+    expect(warnsOn(s)).toEqual(SECRET);
+  });
+
+  it.each([
+    ["no DestinationRule names client files", []],
+    [
+      "the DestinationRule is another namespace's, not exported here",
+      [fileMutual("other", { exportTo: ["."] })],
+    ],
+    [
+      "the DestinationRule selects other workloads",
+      [fileMutual("app", { workloadSelector: { matchLabels: { app: "other" } } })],
+    ],
+  ])("near miss: a userVolume Secret is silent when %s", async (_what, extra) => {
+    const c = await helm();
+    const s = analyzeAll(
+      [injectedApp, tlsSecret("app", "my-webhook-tls", c.pem), mounting("app", "my-webhook-tls"), ...extra],
+      [],
+    );
+    expect(codesFor(s, c.pem)).toEqual([]);
+  });
+
+  it("near miss: the same annotation on a pod without a sidecar is no proxy mount", async () => {
+    const c = await helm();
+    const s = analyzeAll(
+      [
+        namespace("app", {}),
+        tlsSecret("app", "my-webhook-tls", c.pem),
+        mounting("app", "my-webhook-tls"),
+        fileMutual("app"),
+      ],
+      [],
+    );
+    expect(codesFor(s, c.pem)).toEqual([]);
+  });
+});

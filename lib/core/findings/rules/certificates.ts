@@ -389,7 +389,9 @@ export const certOutlivesIssuer = rule("cert.outlives-issuer", (ctx) =>
  * A TLS Secret's or SDS secret's certificate used for mTLS, on positive evidence only (docs/DECISIONS.md
  * "Self-signed warnings need mTLS evidence"): a proxy presents it (an Envoy SDS secret, with clientAuth),
  * it carries a SPIFFE ID, its Secret is a DestinationRule MUTUAL or a MUTUAL/OPTIONAL_MUTUAL Gateway
- * credentialName, or the cert-manager Certificate that wrote it asks for client auth or a SPIFFE URI.
+ * credentialName, a client-validating Gateway API listener's certificateRef, or mounted into a sidecar
+ * (userVolume) for a DestinationRule MUTUAL's files, or the cert-manager Certificate that wrote it asks
+ * for client auth or a SPIFFE URI.
  * The clientAuth EKU alone is no evidence: Helm's genSelfSignedCert sets it on every webhook certificate.
  */
 function usedForMtls(e: CertEntry, input: CertInput, uses: CredentialUses): boolean {
@@ -398,8 +400,13 @@ function usedForMtls(e: CertEntry, input: CertInput, uses: CredentialUses): bool
   if (src.kind === "proxy" || src.kind === "ztunnel") return e.cert.extKeyUsage.includes("clientAuth");
   if (e.cert.spiffeId) return true;
   if (e.certManager && requestsMtls(e.certManager)) return true;
+  if (src.kind !== "Secret") return false;
+  const key = `${src.namespace ?? ""}/${src.name ?? ""}`;
   return (
-    src.kind === "Secret" && (uses.drClient.has(src.name ?? "") || uses.gatewayMutual.has(src.name ?? ""))
+    uses.drClient.has(src.name ?? "") ||
+    uses.gatewayMutual.has(src.name ?? "") ||
+    uses.servedMutual.has(key) ||
+    uses.mountedClient.has(key)
   );
 }
 

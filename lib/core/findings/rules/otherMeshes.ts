@@ -109,7 +109,8 @@ export const certmanagerRenewBeforeTooLarge = rule("certmanager.renew-before-too
 /**
  * Only a Certificate that is mesh or client TLS material warns (docs/DECISIONS.md "Self-signed warnings
  * need mTLS evidence"): one asking for client auth or a SPIFFE URI, or whose Secret is a DestinationRule
- * MUTUAL or Gateway credentialName, or a mesh CA Secret. The others (kubebuilder's and operator-sdk's
+ * MUTUAL or Gateway credentialName, served by a Gateway API Gateway or an Ingress, mounted into a sidecar
+ * for a DestinationRule MUTUAL's files, or a mesh CA Secret. The others (kubebuilder's and operator-sdk's
  * webhook serving certificate, whose caBundle cainjector fills) are pinned by their one peer: silent.
  */
 export const certmanagerSelfSignedIssuer = rule("certmanager.self-signed-issuer", (ctx) => {
@@ -118,6 +119,8 @@ export const certmanagerSelfSignedIssuer = rule("certmanager.self-signed-issuer"
     requestsMtls(c) ||
     uses.drClient.has(c.secretName) ||
     uses.gateway.has(c.secretName) ||
+    uses.served.has(`${c.namespace}/${c.secretName}`) ||
+    uses.mountedClient.has(`${c.namespace}/${c.secretName}`) ||
     isMeshCaSecret(ctx.certs.inputs, c.namespace, c.secretName);
   const selfSigned = new Map(
     ctx.certs.certManager.issuers
