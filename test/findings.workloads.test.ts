@@ -35,6 +35,13 @@ const livePod = (
   o: { labels?: Record<string, string>; annotations?: Record<string, string>; containers?: string[] } = {},
 ) => deploy(ns, name, { ...o, kind: "Pod" });
 
+/** The object with spec.template.spec.hostNetwork set, as a node agent's DaemonSet has it. */
+const hostNet = (o: KubeObject): KubeObject => {
+  const spec = (o as { spec: { template: { spec: Record<string, unknown> } } }).spec.template.spec;
+  spec.hostNetwork = true;
+  return o;
+};
+
 // Some mesh elsewhere, so that "in a cluster that has a mesh" holds.
 const meshed = [injected("shop"), deploy("shop", "web"), service("shop", "web", [80])];
 
@@ -398,6 +405,56 @@ describe("namespace.not-injected (info)", () => {
       expect(f.fix).toContain(`certs/${name}`);
     },
   );
+
+  it.each<{ case: string; name: string; labels: Record<string, string>; kind?: string }>([
+    { case: "the SPIRE server (by its name)", name: "spire-server", labels: {}, kind: "StatefulSet" },
+    {
+      case: "the SPIRE server (by its release, app.kubernetes.io/name)",
+      name: "server",
+      labels: { "app.kubernetes.io/name": "spire-server" },
+      kind: "StatefulSet",
+    },
+    { case: "a SPIRE agent that is not hostNetwork", name: "spire-agent", labels: {}, kind: "DaemonSet" },
+  ])(
+    "advises istio-injection=disabled for a namespace running $case, the mesh's CA (reviews/fp2.md #3)",
+    ({ name, labels, kind }) => {
+      const f = only(
+        run([...meshed, namespace("spire"), deploy("spire", name, { labels, kind })]),
+        "namespace.not-injected",
+      );
+      expect(f.fix).toContain("kubectl label namespace spire istio-injection=disabled");
+      expect(f.fix).toContain(`spire/${name}`);
+    },
+  );
+
+  it("near miss: a workload merely named like SPIRE's ('spire-serverless') keeps the injection advice", () => {
+    const f = only(
+      run([...meshed, namespace("ops"), deploy("ops", "spireserverless")]),
+      "namespace.not-injected",
+    );
+    expect(f.fix).toContain("istio-injection=enabled");
+  });
+
+  it("ignores hostNetwork workloads, which Istio never injects (reviews/fp2.md #3)", () => {
+    const objs = [
+      ...meshed,
+      namespace("monitoring"),
+      hostNet(deploy("monitoring", "node-exporter", { kind: "DaemonSet" })),
+    ];
+    expect(findingsOf(run(objs), "namespace.not-injected")).toEqual([]);
+  });
+
+  it("near miss: a hostNetwork DaemonSet next to an ordinary workload leaves the finding, naming only the latter", () => {
+    const objs = [
+      ...meshed,
+      namespace("monitoring"),
+      hostNet(deploy("monitoring", "node-exporter", { kind: "DaemonSet" })),
+      deploy("monitoring", "grafana"),
+    ];
+    const f = only(run(objs), "namespace.not-injected");
+    expect(f.message).toContain("monitoring/grafana runs without a data plane");
+    expect(f.message).not.toContain("node-exporter");
+  });
 
   it("near miss: an app whose name merely contains 'manager' keeps the injection advice", () => {
     const f = only(

@@ -87,6 +87,7 @@ describe("a WorkloadEntry is a workload of kind WorkloadEntry", () => {
       gateway: false,
       hboneTunnel: false,
       optedOut: false,
+      hostNetwork: false,
       revision: "canary",
       containerPorts: [
         { port: 8080, name: "http" },

@@ -83,6 +83,7 @@ function entryWorkload(
     dataplane: tlsModeLabel === "istio" ? "sidecar" : "none",
     tlsModeLabel,
     optedOut: false,
+    hostNetwork: false,
     excludedInboundPorts: [],
     linkerdSkipInboundPorts: [],
     hboneTunnel,

@@ -106,6 +106,8 @@ export interface Workload {
   tlsModeLabel: string | null;
   /** Explicit opt-out of the namespace's data plane (sidecar.istio.io/inject=false, dataplane-mode=none, linkerd disabled). */
   optedOut: boolean;
+  /** spec.hostNetwork: Istio's injector never injects such a pod (injectRequired), nor does ambient capture it. */
+  hostNetwork: boolean;
   /** Inbound ports excluded from capture (traffic.sidecar.istio.io/excludeInboundPorts). */
   excludedInboundPorts: number[];
   /** Inbound ports Linkerd's proxy skips (config.linkerd.io/skip-inbound-ports, pod or namespace), as port runs. */

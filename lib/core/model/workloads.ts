@@ -415,6 +415,7 @@ function buildWorkload(
     dataplane,
     tlsModeLabel,
     optedOut,
+    hostNetwork: view.hostNetwork,
     excludedInboundPorts: portList(view.annotations["traffic.sidecar.istio.io/excludeInboundPorts"]),
     // Ranges too ("9090-9091"): linkerd2 controller/api/destination/server.go getPodSkippedInboundPortsAnnotations reads it with util.ParsePorts.
     linkerdSkipInboundPorts: linkerdPortRuns(

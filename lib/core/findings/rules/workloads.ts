@@ -102,10 +102,12 @@ export const workloadCaptureExcludedPort = rule("workload.capture-excluded-port"
 /**
  * The mesh's own certificate authority pieces: cert-manager (its chart's app.kubernetes.io/name, or
  * its release, app.kubernetes.io/instance, which its webhook and cainjector carry), istio-csr and
- * trust-manager, by name or app label. They issue the mesh's certificates, so they must not depend on
- * the mesh's sidecars to run: they stay out of it (istio-injection=disabled), they are not injected.
+ * trust-manager, by name or app label; and SPIRE's server and agent when SPIRE is the mesh's CA (the
+ * Istio SPIRE integration: sidecars take their SVIDs from the agent, which the server signs). They issue
+ * the mesh's certificates, so they must not depend on the mesh's sidecars to run: they stay out of it
+ * (istio-injection=disabled), they are not injected.
  */
-const CA_PIECE = /^(cert-manager|istio-csr|trust-manager)(-|$)|-istio-csr$/;
+const CA_PIECE = /^(cert-manager|istio-csr|trust-manager|spire-server|spire-agent)(-|$)|-istio-csr$/;
 const runsMeshCa = (w: Workload) =>
   [w.name, w.labels.app, w.labels["app.kubernetes.io/name"], w.labels["app.kubernetes.io/instance"]].some(
     (v) => v !== undefined && CA_PIECE.test(v),
@@ -131,7 +133,9 @@ export const namespaceNotInjected = rule("namespace.not-injected", (ctx) => {
     )
       continue;
     if (meshedNamespace(ns) || ns?.labels["istio-injection"] === "disabled") continue;
-    const bare = workloads.filter((w) => isPodWorkload(w) && w.dataplane === "none");
+    // Istio's injector never injects a hostNetwork pod (inject.go injectRequired), so labelling the
+    // namespace would change nothing for one (node agents: node-exporter, spire-agent, CNI).
+    const bare = workloads.filter((w) => isPodWorkload(w) && w.dataplane === "none" && !w.hostNetwork);
     if (bare.length === 0) continue;
     // Only what the edges show fails: a namespace seen calling nothing STRICT may never call the mesh.
     const names = new Set(bare.map((w) => w.name));
