@@ -37,7 +37,7 @@ const livePod = (
 
 /** The object with spec.template.spec.hostNetwork set, as a node agent's DaemonSet has it. */
 const hostNet = (o: KubeObject): KubeObject => {
-  const spec = (o as { spec: { template: { spec: Record<string, unknown> } } }).spec.template.spec;
+  const spec = (o as unknown as { spec: { template: { spec: Record<string, unknown> } } }).spec.template.spec;
   spec.hostNetwork = true;
   return o;
 };

@@ -540,3 +540,117 @@ describe("gateway callers on a live cluster: the protocol's guess", () => {
     expect({ port: e!.destination.port, verdict: e!.predicted.verdict }).toEqual({ port: 8000, verdict });
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// reviews/fp2.md #2: a Gateway API Gateway that istiod deploys itself (no spec.addresses) configures only
+// its own pods (labelled gateway.networking.k8s.io/gateway-name), so the VirtualService routes of other
+// gateways stay theirs: the egress-gateway TLS origination task beside a Gateway API ingress.
+
+/** An auto-deployed Gateway API Gateway `public` (class istio) in istio-ingress, its pods, and an HTTPRoute to httpbin:8000. */
+function autoGatewayApi(o: { addresses?: boolean; gatewayInInputs?: boolean } = {}): KubeObject[] {
+  const gw: KubeObject = {
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "Gateway",
+    metadata: { name: "public", namespace: "istio-ingress" },
+    spec: {
+      gatewayClassName: "istio",
+      ...(o.addresses
+        ? { addresses: [{ type: "Hostname", value: "istio-ingressgateway.istio-system.svc.cluster.local" }] }
+        : {}),
+      listeners: [
+        { name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } },
+      ],
+    },
+  };
+  const label = { "gateway.networking.k8s.io/gateway-name": "public" };
+  return [
+    namespace("istio-ingress"),
+    ...(o.gatewayInInputs === false ? [] : [gw]),
+    {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "public-istio", namespace: "istio-ingress", labels: label },
+      spec: {
+        selector: { matchLabels: label },
+        template: {
+          metadata: { labels: label, annotations: { "inject.istio.io/templates": "gateway" } },
+          spec: {
+            serviceAccountName: "public-istio",
+            containers: [{ name: "istio-proxy", image: "auto", args: ["proxy", "router"] }],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "HTTPRoute",
+      metadata: { name: "other", namespace: "default" },
+      spec: {
+        parentRefs: [{ name: "public", namespace: "istio-ingress" }],
+        rules: [{ backendRefs: [{ name: "httpbin", port: 8000 }] }],
+      },
+    },
+  ];
+}
+
+describe("gateway callers: a Gateway API Gateway istiod deploys feeds only its own pods (reviews/fp2.md #2)", () => {
+  it.each<EdgesCase>([
+    {
+      name: "auto-deployed Gateway API Gateway and its HTTPRoute beside b: b's route decides port 8000",
+      objects: twoPorts(autoGatewayApi()),
+      edges: B_DECIDES,
+    },
+    {
+      name: "near miss: the same Gateway with spec.addresses (manual deployment on any Service): the guess",
+      objects: twoPorts(autoGatewayApi({ addresses: true })),
+      edges: GUESS,
+    },
+    {
+      name: "near miss: an HTTPRoute whose parent Gateway is not in the inputs: the guess",
+      objects: twoPorts(autoGatewayApi({ gatewayInInputs: false })),
+      edges: GUESS,
+    },
+  ])("$name", (c) => {
+    const snap = run(c.objects, [fromSource(INGRESS, HTTPBIN)]);
+    const edges = snap.edges
+      .filter(
+        (e) => `${e.source.namespace}/${e.source.workload}` === INGRESS && e.destination.host === HTTPBIN,
+      )
+      .map((e) => ({
+        port: e.destination.port,
+        verdict: e.predicted.verdict,
+        routed: e.predicted.reason.includes("routed by"),
+      }))
+      .sort((a, b) => a.port - b.port);
+    expect(edges).toEqual(c.edges);
+  });
+
+  const EGRESS_GW = "istio-system/istio-egressgateway";
+  const egressEdges = (objects: KubeObject[], src = EGRESS_GW) =>
+    run(objects, [fromSource(src, CNN)])
+      .edges.filter((e) => `${e.source.namespace}/${e.source.workload}` === src && e.destination.host === CNN)
+      .map((e) => ({ port: e.destination.port, verdict: e.predicted.verdict }));
+
+  it("the egress gateway's route 80 → 443 with the DR's SIMPLE TLS: edition.cnn.com:443, tls, beside a Gateway API ingress", () => {
+    const objs = [...cnnEgress(["istio-egressgateway", "mesh"]), ...autoGatewayApi()];
+    expect(egressEdges(objs)).toEqual([{ port: 443, verdict: "tls" }]);
+  });
+
+  it("near miss: the gateway-bound route does not apply to a sidecar (its mesh route goes to the egress gateway)", () => {
+    const objs = [
+      ...cnnEgress(["istio-egressgateway", "mesh"]),
+      ...autoGatewayApi(),
+      deploy("default", "sleep", {
+        containers: ["sleep", "istio-proxy"],
+        annotations: { "sidecar.istio.io/status": "{}" },
+      }),
+    ];
+    // A sidecar sample naming edition.cnn.com directly takes no gateway-bound route: the HTTP guess, port 80.
+    expect(egressEdges(objs, "default/sleep")).toEqual([{ port: 80, verdict: "unknown" }]);
+  });
+
+  it("near miss: a VirtualService bound only to mesh does not route the egress gateway: port 80, no TLS", () => {
+    const objs = [...cnnEgress(["mesh"]), ...autoGatewayApi()];
+    expect(egressEdges(objs)).toEqual([{ port: 80, verdict: "unknown" }]);
+  });
+});

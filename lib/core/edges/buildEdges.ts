@@ -578,7 +578,12 @@ function gatewayChoiceFor(
 ): PortChoice {
   const guess = portsFor(st, target, protocol);
   // Routes istiod makes from an Ingress or the Gateway API may feed this gateway too, to any port or cluster.
-  if (protocol.startsWith(LINKERD_PORT_KEY) || st.model.gatewayRoutesElsewhere) return guess;
+  if (
+    protocol.startsWith(LINKERD_PORT_KEY) ||
+    st.model.gatewayRoutesElsewhere ||
+    deployedByGatewayApi(st.model, w)
+  )
+    return guess;
   const selecting = gatewaysSelecting(st, w);
   if (selecting.size === 0) return guess;
   const mesh = st.r.meshOf(client);
@@ -617,6 +622,12 @@ function gatewayChoiceFor(
     if (!bySubset.some((x) => x.dest.subset === route.dest.subset)) bySubset.push(route);
   }
   return routedChoice(ports, first, bySubset, guess);
+}
+
+/** The gateway's pods are those of a Gateway API Gateway istiod deployed, whose routes Handshake does not build (MeshModel.deployedGatewayApi). */
+function deployedByGatewayApi(model: MeshModel, w: Workload): boolean {
+  const name = w.labels["gateway.networking.k8s.io/gateway-name"] ?? w.labels["istio.io/gateway-name"];
+  return name !== undefined && model.deployedGatewayApi.has(`${w.namespace}/${name}`);
 }
 
 /** A Service stand-in for destinations the inventory does not hold (external hosts, passthrough). */

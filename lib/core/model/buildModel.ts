@@ -20,7 +20,7 @@ import { readLinkerdConfig } from "./linkerdConfig";
 import { readLinkerdPolicy, type UnreadKind } from "./linkerdPolicy";
 import { readRevisions } from "./revisions";
 import { perRun } from "./perRun";
-import { groupBy, strMap } from "./read";
+import { arr, at, groupBy, str, strMap } from "./read";
 import { buildServices, indexServices } from "./services";
 import { buildWorkloads, type RevisionMeshes } from "./workloads";
 import { compareByAge } from "../resolve/peerAuthentication";
@@ -203,7 +203,7 @@ export function buildModel(
     gatewayRoutesByHost: gatewayRoutesByHost(virtualServices),
     // The cluster reader lists neither Ingresses nor the Gateway API kinds (lib/server/kube/kinds.ts), so on a
     // live cluster their absence is not known: a gateway's VirtualService routes may not be all its routes.
-    gatewayRoutesElsewhere: fromCluster || hasGatewayRoutesElsewhere(objects),
+    ...gatewayRoutesElsewhere(objects, fromCluster),
     servedSecrets: readServedSecrets(objects),
     clusters: readClusterFacts(objects, workloads, istio.gateways),
     linkerdPolicy,
@@ -261,23 +261,51 @@ function gatewayRoutesByHost(virtualServices: VirtualService[]): Map<string, Gat
 /** The Gateway API route kinds istiod turns into gateway routes (pilot/pkg/config/kube/gateway). */
 const GATEWAY_API_ROUTES = new Set(["HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute"]);
 
+const GATEWAY_API = "gateway.networking.k8s.io";
+
 /**
- * MeshModel.gatewayRoutesElsewhere: an Ingress (any class: ingressControllerMode and IngressClass are not
- * read; istiod's converted Gateway selects `istio: <ingressSelector>`, ingress/gateways.go
- * convertIngressV1alpha3), or a Gateway API Gateway or route (a converted Gateway applies to the pods
- * behind the Services its spec.addresses or deployment name, PushContext.mergeGateways'
- * InternalGatewayServiceAnnotation; which pods those are is not modelled).
+ * MeshModel.gatewayRoutesElsewhere and .deployedGatewayApi. Anywhere: an Ingress (any class:
+ * ingressControllerMode and IngressClass are not read; istiod's converted Gateway selects
+ * `istio: <ingressSelector>`, ingress/gateways.go convertIngressV1alpha3), a Gateway API Gateway with
+ * spec.addresses (a manual deployment: its converted Gateway applies to the pods behind the Services
+ * those name, PushContext.mergeGateways' InternalGatewayServiceAnnotation, not modelled), or a route
+ * attached to a Gateway API Gateway not in the inputs (or to a parent of an unknown kind). A Gateway
+ * without addresses is deployed by istiod (pilot/pkg/config/kube/gateway deploymentcontroller), and its
+ * converted Gateway applies only to the pods of the Service it generates, which selects
+ * gateway.networking.k8s.io/gateway-name=<name> in its namespace: those gateways only
+ * (buildEdges `gatewayChoiceFor`). A route to a Service or ServiceEntry parent is mesh (GAMMA) routing,
+ * never a gateway's.
  */
-function hasGatewayRoutesElsewhere(objects: ParsedInputs["objects"]): boolean {
+function gatewayRoutesElsewhere(
+  objects: ParsedInputs["objects"],
+  fromCluster: boolean,
+): { gatewayRoutesElsewhere: boolean; deployedGatewayApi: ReadonlySet<string> } {
+  const deployed = new Set<string>();
+  const gateways = new Set<string>();
+  let anywhere = fromCluster;
   for (const { object } of objects) {
-    const api = object.apiVersion ?? "";
-    // Conservative where the group is not written: only Linkerd's own HTTPRoute (policy.linkerd.io) and
-    // Istio's Gateway (networking.istio.io) are known not to be these.
-    if (object.kind === "Ingress") return true;
-    if (object.kind === "Gateway" && api.startsWith("gateway.networking.k8s.io/")) return true;
-    if (GATEWAY_API_ROUTES.has(object.kind) && !api.startsWith("policy.linkerd.io/")) return true;
+    if (object.kind === "Ingress") anywhere = true;
+    if (object.kind !== "Gateway" || !(object.apiVersion ?? "").startsWith(`${GATEWAY_API}/`)) continue;
+    const key = `${object.metadata?.namespace ?? "default"}/${object.metadata?.name ?? ""}`;
+    gateways.add(key);
+    if (arr(at(object, "spec", "addresses")).length > 0) anywhere = true;
+    else deployed.add(key);
   }
-  return false;
+  for (const { object } of objects) {
+    // Conservative where the group is not written: only Linkerd's own HTTPRoute (policy.linkerd.io) is known not to be one.
+    if (!GATEWAY_API_ROUTES.has(object.kind) || (object.apiVersion ?? "").startsWith("policy.linkerd.io/"))
+      continue;
+    const ns = object.metadata?.namespace ?? "default";
+    for (const ref of arr(at(object, "spec", "parentRefs"))) {
+      const group = str(at(ref, "group")) ?? GATEWAY_API;
+      const kind = str(at(ref, "kind")) ?? "Gateway";
+      if (kind === "Service" || kind === "ServiceEntry") continue;
+      if (group !== GATEWAY_API || kind !== "Gateway") anywhere = true;
+      else if (!gateways.has(`${str(at(ref, "namespace")) ?? ns}/${str(at(ref, "name")) ?? ""}`))
+        anywhere = true;
+    }
+  }
+  return { gatewayRoutesElsewhere: anywhere, deployedGatewayApi: deployed };
 }
 
 /** Mesh settings that apply to a workload or namespace: its revision's ConfigMap, else the default. */

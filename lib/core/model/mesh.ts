@@ -638,9 +638,9 @@ export interface MeshModel {
    */
   gatewayRoutesByHost: Map<string, GatewayRouted[]>;
   /**
-   * The inputs hold a Kubernetes Ingress or a Gateway API (gateway.networking.k8s.io) Gateway or route:
-   * istiod turns those into Gateways and VirtualServices of its own that Handshake does not build, which
-   * may feed the same gateway pods, so a gateway's VirtualService routes are not all its routes
+   * The inputs hold a Kubernetes Ingress, a Gateway API (gateway.networking.k8s.io) Gateway with
+   * spec.addresses, or a Gateway API route whose parent Gateway is missing: istiod turns those into
+   * Gateways and VirtualServices of its own that Handshake does not build, which may feed any gateway pods, so a gateway's VirtualService routes are not all its routes
    * (buildEdges `gatewayChoiceFor` falls back to the protocol's guess).
    */
   gatewayRoutesElsewhere: boolean;
@@ -648,6 +648,12 @@ export interface MeshModel {
   servedSecrets: ServedSecret[];
   /** This cluster's Istio cluster ID and what shows a multi-cluster mesh (clusters.ts). */
   clusters: ClusterFacts;
+  /**
+   * Gateway API Gateways ("ns/name") istiod deploys itself (no spec.addresses): their routes feed only
+   * the pods labelled gateway.networking.k8s.io/gateway-name=<name> in that namespace (buildModel
+   * `gatewayRoutesElsewhere`), so another gateway's VirtualService routes stay all its routes.
+   */
+  deployedGatewayApi: ReadonlySet<string>;
   /** Linkerd Servers and the authorizations that open them to unmeshed clients. */
   linkerdPolicy: LinkerdPolicy;
   /** Linkerd's control-plane settings (the linkerd-config ConfigMap), when among the inputs. */
