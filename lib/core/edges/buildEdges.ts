@@ -76,10 +76,19 @@ export interface EdgeAnalysis {
   namedBy: Set<string> | null;
 }
 
-const PASSTHROUGH_HOSTS = new Set([
-  "PassthroughCluster",
-  "BlackHoleCluster",
+/** The caller's outbound catch-all clusters (istio.md §7.1: traffic outside the registry). */
+const PASSTHROUGH_HOSTS = new Set(["PassthroughCluster", "BlackHoleCluster"]);
+
+/**
+ * The server's inbound catch-all clusters: a meshed pod received the call on a port no Service
+ * declares (or by pod IP), through its virtualInbound passthrough chains (which enforce its
+ * PeerAuthentication: a STRICT pod still requires mTLS there). istio/proxy istio_stats.cc names the
+ * cluster in destination_service_name, and destination_service is then the Host header or the
+ * server's canonical name: not a host (docs/DECISIONS.md, "Inbound passthrough series").
+ */
+const INBOUND_PASSTHROUGH = new Set([
   "InboundPassthroughClusterIpv4",
+  "InboundPassthroughClusterIpv6",
   "InboundPassthroughCluster",
 ]);
 
@@ -700,6 +709,12 @@ export function edgeContradicts(e: Edge): boolean {
   return statusOf(e.predicted.verdict, e.observed).contradicts;
 }
 
+/** An inbound passthrough edge (inboundChoice): the prediction for the workload's own policy, saying why the port is unknown. */
+function inboundPrediction(p: Prediction): Prediction {
+  const reason = `${p.predicted.reason} The destination received these calls on a port no Service declares (or by pod IP), through its inbound passthrough chain, which Istio's telemetry does not number: port 0 stands for it.`;
+  return { ...p, predicted: { ...p.predicted, reason } };
+}
+
 /** The client's own telemetry says the call left through PassthroughCluster: plaintext, whatever the config says (istio.md §9.3). */
 function passthroughPrediction(p: Prediction, client: Client, host: string): Prediction {
   const who = client.name ? `${client.namespace}/${client.name}` : "the caller";
@@ -1144,6 +1159,34 @@ function noteUnnamed(b: Bucket, pe: PrincipalEntry): void {
   if (!seen.has(pe.principal) || seen.get(pe.principal) === null) seen.set(pe.principal, pe.why);
 }
 
+/**
+ * The target of an inbound passthrough series (INBOUND_PASSTHROUGH): a Service selecting its
+ * destination_workload (the first that is not headless, else the first), whose edge on port 0 stands
+ * for "a port no Service declares"; null (the series makes no edge) when the workload is not in the
+ * inputs or no Service selects it, rather than a host made up from the Host header.
+ */
+function inboundTarget(st: EdgeBuild, L: TrafficSample["labels"]): Target | null {
+  const ns = known(L.destination_workload_namespace);
+  const name = known(L.destination_workload);
+  const w = ns && name ? st.model.workloadByKey.get(`${ns}/${name}`) : undefined;
+  const services = w ? st.model.servicesOfWorkload.get(w) : undefined;
+  if (!services || services.length === 0) return null;
+  return serviceTarget(st, services.find((x) => !x.headless) ?? services[0]!);
+}
+
+/** The one choice of an inbound passthrough series: its target's port 0 (INBOUND_PORT marks it), once per target. */
+const inboundChoices = new WeakMap<Target, PortChoice>();
+const INBOUND_PORT = new WeakSet<ServicePort>();
+function inboundChoice(target: Target): PortChoice {
+  let c = inboundChoices.get(target);
+  if (!c) {
+    const port: ServicePort = { port: 0, targetPort: 0, protocol: "TCP" };
+    INBOUND_PORT.add(port);
+    inboundChoices.set(target, (c = { ports: [port], marks: 0, route: null, split: null }));
+  }
+  return c;
+}
+
 function addSample(st: EdgeBuild, s: TrafficSample): void {
   const L = s.labels;
   const svcName = known(L.destination_service_name);
@@ -1174,14 +1217,20 @@ function addSample(st: EdgeBuild, s: TrafficSample): void {
       : byPrincipal === null
         ? clientEntry(st, srcNs, srcName, s.metric)
         : byPrincipal.entry;
+  const inbound =
+    INBOUND_PASSTHROUGH.has(svcName ?? "") || INBOUND_PASSTHROUGH.has(host)
+      ? inboundTarget(st, L)
+      : undefined;
+  if (inbound === null) return;
   // The caller's istiod decides what the host is (its discoverySelectors may hide the Service).
-  const target = targetFor(st, host, svcName, svcNs, entry);
+  const target = inbound ?? targetFor(st, host, svcName, svcNs, entry);
   const proto = L.request_protocol ?? "";
   let choice: PortChoice | undefined;
   // Mesh routes are a sidecar's; a gateway's (not a waypoint's) are those bound to its Gateways.
   const client = entry.client;
   const gateway = entry.routes === "gateway";
-  if (gateway ? target.gatewayRoutes.length > 0 : entry.routes === "mesh" && target.routes.length > 0) {
+  if (inbound) choice = inboundChoice(inbound);
+  else if (gateway ? target.gatewayRoutes.length > 0 : entry.routes === "mesh" && target.routes.length > 0) {
     // Per client: its namespace, labels and revision's mesh settings all decide which routes it takes.
     let byProto = target.routeChoices.get(client);
     if (!byProto) target.routeChoices.set(client, (byProto = new Map()));
@@ -1315,6 +1364,7 @@ function finishEdge(r: Resolver, b: Bucket, destination: Edge["destination"]): B
     ? predictSplit(r, b, b.split)
     : predictEdge(r, b.client, b.service, b.port, b.route ?? null);
   if (b.passthroughObserved) prediction = passthroughPrediction(prediction, b.client, b.service.host);
+  else if (INBOUND_PORT.has(b.port)) prediction = inboundPrediction(prediction);
   const observed = b.observed;
   if (b.unnamedMtls !== null && !b.passthroughObserved && observed.mtls + b.waypointMtls > 0)
     prediction = unnamedMeshPrediction(prediction, observed, b.waypointMtls, b.unnamedMtls);
