@@ -705,6 +705,19 @@ describe("SPIRE", () => {
     expect(s.findings.filter((f) => f.code === "cert.expiring").map((f) => f.severity)).toEqual(["error"]);
   });
 
+  it("reviews/fp2.md N3 (kept): a root in spire-bundle without SPIRE's spiffe:// SAN is an UpstreamAuthority's, which SPIRE never rotates: still cert.expiring", async () => {
+    const upstream = await ca("O=Acme, CN=Upstream Root", -300 * D, 2 * H, null);
+    const s = run([bundle(upstream.pem), serverConf("24h", "4h")], []);
+    expect(s.findings.filter((f) => f.code === "cert.expiring").map((f) => f.severity)).toEqual(["error"]);
+  });
+
+  it("near miss (N3): the same short-lived root with SPIRE's spiffe:// SAN and a successor in the bundle is no cert.expiring", async () => {
+    const old = await ca("C=US, O=SPIFFE", -22 * H, 2 * H, null, { spiffe: `spiffe://${td}` });
+    const next = await ca("C=US, O=SPIFFE", -10 * H, 14 * H, null, { spiffe: `spiffe://${td}` });
+    const s = run([bundle(next.pem + old.pem), serverConf("24h", "4h")], []);
+    expect(s.findings.filter((f) => f.code === "cert.expiring")).toEqual([]);
+  });
+
   it("a SPIRE intermediate past activation is cert.expiring even when its upstream root carries the trust domain's SPIFFE ID (the root is no successor)", async () => {
     const upstream = await ca("C=US, O=SPIFFE, CN=upstream", -300 * D, 3000 * D, null, {
       spiffe: `spiffe://${td}`,
