@@ -1364,7 +1364,8 @@ function finishEdge(r: Resolver, b: Bucket, destination: Edge["destination"]): B
     ? predictSplit(r, b, b.split)
     : predictEdge(r, b.client, b.service, b.port, b.route ?? null);
   if (b.passthroughObserved) prediction = passthroughPrediction(prediction, b.client, b.service.host);
-  else if (INBOUND_PORT.has(b.port)) prediction = inboundPrediction(prediction);
+  // Port 0 first: no Service declares it (the API server refuses it), so other edges skip the WeakSet.
+  else if (b.port.port === 0 && INBOUND_PORT.has(b.port)) prediction = inboundPrediction(prediction);
   const observed = b.observed;
   if (b.unnamedMtls !== null && !b.passthroughObserved && observed.mtls + b.waypointMtls > 0)
     prediction = unnamedMeshPrediction(prediction, observed, b.waypointMtls, b.unnamedMtls);

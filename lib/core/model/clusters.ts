@@ -31,8 +31,9 @@ export function readClusterFacts(
   const fromIstiod = new Set<string>();
   const fromInjector = new Set<string>();
   const evidence: string[] = [];
+  // Named only when reported: a template string per object of a 10k-object input is not free.
+  const where = (o: LoadedObject["object"]) => `${o.metadata.namespace ?? "default"}/${o.metadata.name}`;
   for (const { object: o } of objects) {
-    const where = `${o.metadata.namespace ?? "default"}/${o.metadata.name}`;
     if (o.kind === "Deployment") {
       for (const c of arr(at(o, "spec", "template", "spec", "containers")))
         if (isObj(c) && c.name === "discovery")
@@ -44,13 +45,13 @@ export function readClusterFacts(
         const global = at(parseJson(str(at(o, "data", "values"))), "global");
         if (global !== undefined)
           fromInjector.add(str(at(global, "multiCluster", "clusterName")) || DEFAULT_CLUSTER_ID);
-        if (hasNetworks(at(global, "meshNetworks"))) evidence.push(`meshNetworks in ConfigMap ${where}`);
+        if (hasNetworks(at(global, "meshNetworks"))) evidence.push(`meshNetworks in ConfigMap ${where(o)}`);
       }
       const networks = str(at(o, "data", "meshNetworks"));
       if (networks !== undefined && hasNetworks(at(parseYaml(networks), "networks")))
-        evidence.push(`meshNetworks in ConfigMap ${where}`);
+        evidence.push(`meshNetworks in ConfigMap ${where(o)}`);
     } else if (o.kind === "Secret" && o.metadata.labels?.["istio/multiCluster"] === "true")
-      evidence.push(`remote secret ${where}`);
+      evidence.push(`remote secret ${where(o)}`);
   }
   for (const w of workloads)
     if (isEastWest(w.labels)) evidence.push(`east-west gateway ${w.namespace}/${w.name}`);

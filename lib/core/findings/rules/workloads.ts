@@ -4,7 +4,8 @@ import { linkerdInjects, NEVER_MESHED_NAMESPACES } from "../../model/workloads";
 import type { Finding } from "../../snapshot/schema";
 import { rule } from "../context";
 import { finding } from "../finding";
-import { groupBy, portRuns } from "../../model/read";
+import { portRuns } from "../../model/read";
+import type { EdgeAnalysis } from "../../edges/buildEdges";
 import { listNames, namespaceRef, nsName, restartHow, workloadRef } from "../refs";
 
 export const meshedNamespace = (ns: Namespace | undefined): boolean =>
@@ -113,6 +114,15 @@ const runsMeshCa = (w: Workload) =>
     (v) => v !== undefined && CA_PIECE.test(v),
   );
 
+/** Per edge, in a function of its own for the reason `groupBroken` (edges.ts) gives. */
+function addEdgeFrom(out: Map<string, EdgeAnalysis[]>, wanted: Map<string, unknown>, ea: EdgeAnalysis): void {
+  const from = ea.edge.source.namespace;
+  if (from === null || !wanted.has(from)) return;
+  const list = out.get(from);
+  if (list) list.push(ea);
+  else out.set(from, [ea]);
+}
+
 export const namespaceNotInjected = rule("namespace.not-injected", (ctx) => {
   const hasMesh = ctx.model.hasIstio || ctx.model.workloads.some((w) => w.dataplane === "linkerd");
   if (!hasMesh) return [];
@@ -121,8 +131,9 @@ export const namespaceNotInjected = rule("namespace.not-injected", (ctx) => {
   // meshConfig.rootNamespace names a separate config namespace.
   const controlPlane = new Set([...ctx.model.meshByRevision.values()].map((m) => m.rootNamespace));
   for (const ns of ctx.model.istiodNamespaces) controlPlane.add(ns);
-  const edgesFrom = groupBy(ctx.edges, (ea) => ea.edge.source.namespace);
-  const out: Finding[] = [];
+  // The namespaces to report first, then only their edges: grouping all 20k edges of a large mesh by
+  // source cost more than the rule's own work when a handful of namespaces qualify.
+  const bareByNamespace = new Map<string, Workload[]>();
   for (const [name, workloads] of ctx.model.workloadsByNamespace) {
     const ns = ctx.model.namespaces.get(name);
     if (
@@ -136,7 +147,13 @@ export const namespaceNotInjected = rule("namespace.not-injected", (ctx) => {
     // Istio's injector never injects a hostNetwork pod (inject.go injectRequired), so labelling the
     // namespace would change nothing for one (node agents: node-exporter, spire-agent, CNI).
     const bare = workloads.filter((w) => isPodWorkload(w) && w.dataplane === "none" && !w.hostNetwork);
-    if (bare.length === 0) continue;
+    if (bare.length > 0) bareByNamespace.set(name, bare);
+  }
+  if (bareByNamespace.size === 0) return [];
+  const edgesFrom = new Map<string, EdgeAnalysis[]>();
+  for (const ea of ctx.edges) addEdgeFrom(edgesFrom, bareByNamespace, ea);
+  const out: Finding[] = [];
+  for (const [name, bare] of bareByNamespace) {
     // Only what the edges show fails: a namespace seen calling nothing STRICT may never call the mesh.
     const names = new Set(bare.map((w) => w.name));
     const refused = new Set<string>();
