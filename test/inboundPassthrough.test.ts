@@ -51,20 +51,27 @@ describe("inbound passthrough series (reviews/fp2.md #1)", () => {
       dest: "kafka-0.kafka.data.svc.cluster.local:9999",
     },
     { form: "HTTP: destination_service is a pod IP and port", dest: "10.244.1.20:9999" },
-  ])("$form: the destination workload's edge, port unknown, mTLS as observed, no warning", ({ dest }) => {
-    const s = run(mesh(), [inbound("apps/orders", dest)]);
-    expect(warnings(s)).toEqual([]);
-    expect(s.edges.map((e) => e.id)).toEqual([`apps/orders->${KAFKA}:0`]);
-    const e = s.edges[0]!;
-    expect(e.destination.workloads).toEqual(["data/kafka"]);
-    expect(e.predicted.verdict).toBe("mtls");
-    expect(e.status).toBe("mtls");
-    expect(e.observed?.mtls).toBe(7);
-    expect(e.predicted.reason).toContain("port no Service declares");
-    expect(
-      s.edges.some((x) => x.destination.service === "kafka" && x.predicted.client.origin === "mesh-external"),
-    ).toBe(false);
-  });
+  ])(
+    "$form: the destination workload's edge, port unknown, verdict unknown (the caller's proxy passes it through), no warning",
+    ({ dest }) => {
+      const s = run(mesh(), [inbound("apps/orders", dest)]);
+      expect(warnings(s)).toEqual([]);
+      expect(s.edges.map((e) => e.id)).toEqual([`apps/orders->${KAFKA}:0`]);
+      const e = s.edges[0]!;
+      expect(e.destination.workloads).toEqual(["data/kafka"]);
+      // reviews/fp2rev.md #2: the caller's proxy has no listener for the port (PassthroughCluster), so
+      // what it sends is the application's own bytes: not predicted.
+      expect(e.predicted.verdict).toBe("unknown");
+      expect(e.status).toBe("unknown");
+      expect(e.observed?.mtls).toBe(7);
+      expect(e.predicted.reason).toContain("port no Service of it declares");
+      expect(
+        s.edges.some(
+          (x) => x.destination.service === "kafka" && x.predicted.client.origin === "mesh-external",
+        ),
+      ).toBe(false);
+    },
+  );
 
   it("an unknown caller named by its source_principal is attributed as for any other mTLS series", () => {
     const s = run(mesh(), [
@@ -102,5 +109,96 @@ describe("inbound passthrough series (reviews/fp2.md #1)", () => {
       }),
     ]);
     expect(s.edges.map((e) => e.id)).toEqual([`apps/orders->${KAFKA}:9092`]);
+  });
+});
+
+// reviews/fp2rev.md #1, #2, #9: Istio's metrics carry no port, so the server's port-level
+// PeerAuthentication on an undeclared port (its own passthrough chain, istio.md §1.5) and what a
+// caller's proxy sends through PassthroughCluster (istio.md §9.3) are not known: unknown, never an error.
+describe("inbound passthrough edges: verdict only when the inputs decide it (reviews/fp2rev.md)", () => {
+  const base = (extra: KubeObject[] = []): KubeObject[] => [
+    ...mesh(extra),
+    namespace("monitoring"),
+    deploy("monitoring", "prometheus"),
+  ];
+  const plain = (src: string | null) =>
+    call(src, "kafka", "none", 7, {
+      destination_workload: "kafka",
+      destination_workload_namespace: "data",
+      destination_service_name: "InboundPassthroughClusterIpv4",
+      destination_service_namespace: "data",
+    });
+  const metricsPa = (mode: string, port = "9999") =>
+    peerAuth("data", "kafka-metrics", null, { selector: { app: "kafka" }, ports: { [port]: mode } });
+  const codes = (s: ReturnType<typeof run>) =>
+    s.findings.filter((f) => f.severity !== "info").map((f) => f.code);
+
+  it.each([
+    { label: "DISABLE on the undeclared 9999, caller outside the mesh", mode: "DISABLE", src: null },
+    {
+      label: "DISABLE on the undeclared 9999, named caller without proxy",
+      mode: "DISABLE",
+      src: "monitoring/prometheus",
+    },
+    { label: "PERMISSIVE on the undeclared 9999", mode: "PERMISSIVE", src: "monitoring/prometheus" },
+  ])("$label: STRICT mesh, plaintext reported: verdict unknown, no edge error", ({ mode, src }) => {
+    const s = run(base([metricsPa(mode)]), [plain(src)]);
+    expect(codes(s).filter((c) => c.startsWith("edge."))).toEqual([]);
+    const e = s.edges[0]!;
+    expect(e.destination.port).toBe(0);
+    expect(e.predicted.verdict).toBe("unknown");
+    expect(e.status).toBe("unknown");
+    expect(e.observed?.plaintext).toBe(7);
+    expect(e.predicted.reason).toContain(
+      `data/kafka port 9999 is ${mode} by PeerAuthentication data/kafka-metrics`,
+    );
+  });
+
+  it("a sidecar caller's plaintext in a PERMISSIVE mesh: no mismatch, no auto-mTLS story, no DestinationRule of the carrier Service", () => {
+    const objs = mesh().map((o) =>
+      o.kind === "PeerAuthentication" ? peerAuth("istio-system", "default", "PERMISSIVE") : o,
+    );
+    const dr: KubeObject = {
+      apiVersion: "networking.istio.io/v1",
+      kind: "DestinationRule",
+      metadata: { namespace: "data", name: "kafka" },
+      spec: { host: KAFKA, trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" } } },
+    };
+    const s = run([...objs, dr], [plain("apps/orders")]);
+    expect(codes(s).filter((c) => c.startsWith("edge."))).toEqual([]);
+    const e = s.edges[0]!;
+    expect(e.predicted.verdict).toBe("unknown");
+    expect(e.predicted.client.destinationRule).toBeNull();
+    expect(e.predicted.reason).toContain("PassthroughCluster");
+    expect(e.predicted.reason).not.toContain("auto mTLS");
+  });
+
+  it("near miss: plaintext from a caller without proxy, STRICT, no port-level exception: still edge.plaintext-to-strict", () => {
+    const s = run(base(), [plain("monitoring/prometheus")]);
+    expect(codes(s)).toContain("edge.plaintext-to-strict");
+    expect(s.edges[0]!.predicted.verdict).toBe("broken");
+  });
+
+  it.each([
+    { label: "the exception is on a declared port (9092)", pa: metricsPa("DISABLE", "9092") },
+    { label: "the exception on 9999 is STRICT too", pa: metricsPa("STRICT") },
+  ])("near miss: $label: the undeclared ports are all STRICT, still broken", ({ pa }) => {
+    const s = run(base([pa]), [plain("monitoring/prometheus")]);
+    expect(s.edges[0]!.predicted.verdict).toBe("broken");
+    expect(codes(s)).toContain("edge.plaintext-to-strict");
+  });
+
+  it("#9 wording: no text shows port 0 as a port", () => {
+    const s = run(base(), [plain("monitoring/prometheus")]);
+    const texts = [
+      ...s.edges.map((e) => e.predicted.reason),
+      ...s.findings.map((f) => `${f.message} ${f.fix ?? ""}`),
+    ];
+    for (const t of texts) {
+      // The edge id keeps the snapshot's port (contract.md §1.1); prose does not.
+      const prose = t.replaceAll(`->${KAFKA}:0`, "");
+      expect(prose).not.toMatch(/port 0\b|:0\b/);
+    }
+    expect(s.edges[0]!.predicted.reason).toContain("data/kafka on a port no Service declares is STRICT");
   });
 });

@@ -2,6 +2,7 @@
 // origin, PeerAuthentication), the verdict and its reason, what telemetry saw, and the findings on it.
 import { FindingFix } from "@/components/findings/FindingFix";
 import type { Edge, Finding } from "@/lib/core/snapshot/schema";
+import { withPort } from "@/lib/core/snapshot/port";
 import { modeNote } from "@/lib/view/namespace/modeNote";
 import { RefLink } from "./RefLink";
 import { SidePanel } from "./SidePanel";
@@ -24,7 +25,7 @@ export function EdgePanel({ cluster, edge, findings, onClose }: EdgePanelProps) 
   return (
     <SidePanel name="edge" title="Edge" onClose={onClose} status={edge.status}>
       <p className="edge-title">
-        <code>{src}</code> → <code>{`${edge.destination.host}:${edge.destination.port}`}</code>
+        <code>{src}</code> → <code>{withPort(edge.destination.host, edge.destination.port)}</code>
       </p>
       <p>
         <StatusBadge status={edge.status} /> <span className="muted">verdict {edge.predicted.verdict}</span>

@@ -17,6 +17,7 @@ import {
 import { LINKERD_JOB_CALLER, LINKERD_METRICS, LINKERD_PORT_KEY, type TrafficSample } from "../model/input";
 import type { Client, Prediction } from "../resolve/predictEdge";
 import { predictEdge, preparePredictions } from "../resolve/predictEdge";
+import { inboundPrediction } from "./inboundPassthrough";
 import { isHttpPort, worseVerdict } from "../resolve/matrix";
 import type { Resolver } from "../resolve/resolver";
 import type { Completeness, Edge, EdgeStatus, Observed } from "../snapshot/schema";
@@ -709,12 +710,6 @@ export function edgeContradicts(e: Edge): boolean {
   return statusOf(e.predicted.verdict, e.observed).contradicts;
 }
 
-/** An inbound passthrough edge (inboundChoice): the prediction for the workload's own policy, saying why the port is unknown. */
-function inboundPrediction(p: Prediction): Prediction {
-  const reason = `${p.predicted.reason} The destination received these calls on a port no Service declares (or by pod IP), through its inbound passthrough chain, which Istio's telemetry does not number: port 0 stands for it.`;
-  return { ...p, predicted: { ...p.predicted, reason } };
-}
-
 /** The client's own telemetry says the call left through PassthroughCluster: plaintext, whatever the config says (istio.md §9.3). */
 function passthroughPrediction(p: Prediction, client: Client, host: string): Prediction {
   const who = client.name ? `${client.namespace}/${client.name}` : "the caller";
@@ -1365,7 +1360,8 @@ function finishEdge(r: Resolver, b: Bucket, destination: Edge["destination"]): B
     : predictEdge(r, b.client, b.service, b.port, b.route ?? null);
   if (b.passthroughObserved) prediction = passthroughPrediction(prediction, b.client, b.service.host);
   // Port 0 first: no Service declares it (the API server refuses it), so other edges skip the WeakSet.
-  else if (b.port.port === 0 && INBOUND_PORT.has(b.port)) prediction = inboundPrediction(prediction);
+  else if (b.port.port === 0 && INBOUND_PORT.has(b.port))
+    prediction = inboundPrediction(r, prediction, b.client, b.service);
   const observed = b.observed;
   if (b.unnamedMtls !== null && !b.passthroughObserved && observed.mtls + b.waypointMtls > 0)
     prediction = unnamedMeshPrediction(prediction, observed, b.waypointMtls, b.unnamedMtls);

@@ -1695,6 +1695,13 @@ const LISTENER_KIND = {
   tls: "TLS chains chosen by SNI",
 } as const;
 
+/**
+ * "ns/name port N"; for port 0 (an inbound passthrough edge: calls on a port no Service declares,
+ * which Istio's telemetry does not number) "ns/name on a port no Service declares".
+ */
+const portOf = (dest: string, port: number) =>
+  port === 0 ? `${dest} on a port no Service declares` : `${dest} port ${port}`;
+
 function serverPhrase(
   r: Resolver,
   service: Service,
@@ -1719,20 +1726,20 @@ function serverPhrase(
       ? `${service.host}:${port.port} has no endpoints: no selected pod declares a container port named ${port.targetPort}${(port.protocol || "TCP") !== "TCP" ? ` for ${port.protocol}` : ""}`
       : `${service.host}:${port.port} has no known endpoints in the inputs`;
   if (e.accept.kind === "none" && isProxyOwnPort(e.workload, e.targetPort))
-    return `${dest} port ${e.targetPort} is the Istio proxy's own health/metrics port, served in plaintext outside its mesh listeners`;
+    return `${portOf(dest, e.targetPort)} is the Istio proxy's own health/metrics port, served in plaintext outside its mesh listeners`;
   if (e.accept.kind === "gateway") {
     const l = e.accept.listener;
     if (!l)
-      return `${dest} port ${e.targetPort} is a gateway listener, whose TLS comes from its Gateway resource, not PeerAuthentication`;
+      return `${portOf(dest, e.targetPort)} is a gateway listener, whose TLS comes from its Gateway resource, not PeerAuthentication`;
     const gws = [...new Set(l.servers.map((s) => `${s.gateway.namespace}/${s.gateway.name}`))].join(", ");
-    return `${dest} port ${e.targetPort} is a gateway listener built from Gateway ${gws} (${LISTENER_KIND[l.kind]}), not from PeerAuthentication`;
+    return `${portOf(dest, e.targetPort)} is a gateway listener built from Gateway ${gws} (${LISTENER_KIND[l.kind]}), not from PeerAuthentication`;
   }
   if (e.accept.kind === "waypoint")
     return `${dest} is a waypoint, which takes only HBONE (mTLS on port 15008) whatever PeerAuthentication says`;
   if (e.accept.kind === "none" && e.workload.dataplane === "linkerd")
-    return `${dest} port ${e.targetPort} is in config.linkerd.io/skip-inbound-ports, so Linkerd's proxy does not see it`;
+    return `${portOf(dest, e.targetPort)} is in config.linkerd.io/skip-inbound-ports, so Linkerd's proxy does not see it`;
   if (e.accept.kind === "none" && e.server.mode !== "NONE")
-    return `${dest} port ${e.targetPort} is excluded from inbound capture, so no proxy sees it`;
+    return `${portOf(dest, e.targetPort)} is excluded from inbound capture, so no proxy sees it`;
   // A VM's proxy is known only from what its entry declares (a serviceAccount or tlsMode=istio; a
   // tunnel label says only that it takes HBONE).
   if (e.server.mode === "NONE" && e.accept.tunnel)
@@ -1748,5 +1755,5 @@ function serverPhrase(
     ? `PeerAuthentication ${e.server.policy.namespace}/${e.server.policy.name} (${e.server.origin}${note})`
     : `Istio's default${note}`;
   const plane = e.accept.kind === "ambient" ? " (ambient)" : "";
-  return `${dest}${plane} port ${e.targetPort} is ${e.server.mode} by ${by}`;
+  return `${portOf(dest + plane, e.targetPort)} is ${e.server.mode} by ${by}`;
 }

@@ -1,5 +1,6 @@
 // The readable `--format table` view of a snapshot: namespaces, workloads, edges, findings.
 import type { MeshSnapshot } from "./schema";
+import { withPort } from "./port";
 
 function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
@@ -56,7 +57,7 @@ export function renderTable(s: MeshSnapshot): string {
           ["SOURCE", "DESTINATION", "CLIENT", "SERVER", "VERDICT", "OBSERVED", "STATUS"],
           s.edges.map((e) => [
             e.source.workload ? `${e.source.namespace}/${e.source.workload}` : "unknown",
-            `${e.destination.host}:${e.destination.port}`,
+            withPort(e.destination.host, e.destination.port),
             `${e.predicted.client.tls} (${e.predicted.client.origin})`,
             `${e.predicted.server.mode} (${e.predicted.server.origin})`,
             e.predicted.verdict,

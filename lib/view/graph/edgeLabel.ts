@@ -2,6 +2,7 @@
 // (short and unambiguous inside the cluster), the host itself for anything else — a ServiceEntry's
 // external host, a mesh-external call — where the Service name would hide where traffic really goes.
 import type { Edge } from "../../core/snapshot/schema";
+import { withPort } from "../../core/snapshot/port";
 
 export function isClusterLocalService(e: Pick<Edge, "destination">): boolean {
   const { host, service, namespace } = e.destination;
@@ -12,8 +13,8 @@ export function isClusterLocalService(e: Pick<Edge, "destination">): boolean {
 export function edgeDestinationLabel(e: Pick<Edge, "destination" | "predicted">): string {
   const d = e.destination;
   if (e.predicted.client.origin !== "mesh-external" && isClusterLocalService(e))
-    return `${d.service}.${d.namespace}:${d.port}`;
-  return `${d.host}:${d.port}`;
+    return withPort(`${d.service}.${d.namespace}`, d.port);
+  return withPort(d.host, d.port);
 }
 
 export function edgeSourceLabel(e: Pick<Edge, "source">): string {

@@ -117,4 +117,16 @@ describe("edge labels", () => {
       "payments.shop.svc.cluster.local:8080",
     );
   });
+  it("an inbound passthrough edge's port 0 reads as an undeclared port, never :0 (reviews/fp2rev.md #9)", () => {
+    const z = (host: string, origin: string) => {
+      const x = e(host, origin);
+      return { ...x, destination: { ...x.destination, port: 0 } };
+    };
+    expect(edgeDestinationLabel(z("payments.shop.svc.cluster.local", "auto"))).toBe(
+      "payments.shop (undeclared port)",
+    );
+    expect(edgeDestinationLabel(z("api.payment-provider.example", "auto"))).toBe(
+      "api.payment-provider.example (undeclared port)",
+    );
+  });
 });

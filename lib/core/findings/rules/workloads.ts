@@ -2,6 +2,7 @@
 import type { Namespace, Workload } from "../../model/mesh";
 import { linkerdInjects, NEVER_MESHED_NAMESPACES } from "../../model/workloads";
 import type { Finding } from "../../snapshot/schema";
+import { withPort } from "../../snapshot/port";
 import { rule } from "../context";
 import { finding } from "../finding";
 import { portRuns } from "../../model/read";
@@ -160,7 +161,7 @@ export const namespaceNotInjected = rule("namespace.not-injected", (ctx) => {
     const permissive = new Set<string>();
     for (const { edge: e } of edgesFrom.get(name) ?? []) {
       if (e.source.workload === null || !names.has(e.source.workload)) continue;
-      const to = `Service ${e.destination.namespace}/${e.destination.service}:${e.destination.port}`;
+      const to = `Service ${withPort(`${e.destination.namespace}/${e.destination.service}`, e.destination.port)}`;
       const mode = e.predicted.server.mode;
       if (mode === "STRICT" && e.predicted.verdict === "broken") refused.add(to);
       else if (mode === "PERMISSIVE") permissive.add(to);
