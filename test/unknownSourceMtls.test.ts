@@ -433,6 +433,14 @@ describe("a principal another cluster may hold is not pinned on a local workload
       withCluster("west"),
       "the mesh spans clusters",
     ],
+    // reviews/fp2rev.md #3: a shared Prometheus holds another cluster's own series, whose
+    // source_cluster and destination_cluster agree; only a configured ID names this cluster.
+    [
+      "a multi-cluster mesh without a cluster ID, source_cluster = destination_cluster",
+      [eastWest],
+      withCluster("west", "west"),
+      "the inputs name no cluster ID, so source_cluster west may be another cluster",
+    ],
   ])("%s", (_, extra, sample, why) => {
     const s = run(strict(...extra), [sample]);
     expect(s.findings.filter((f) => f.severity === "error")).toEqual([]);
@@ -485,5 +493,30 @@ describe("a principal another cluster may hold is not pinned on a local workload
       call("app/ratings", DB, "mutual_tls", 42, { request_protocol: "tcp", source_principal: RATINGS }),
     ]);
     expect(s.edges[0]!.predicted.reason).not.toContain("caller named by its certificate");
+  });
+});
+
+describe("an unknown caller's reason does not depend on the order of the series (reviews/fp2rev.md #4)", () => {
+  it("one principal from two other clusters: every why, sorted, in either order", () => {
+    const a = withCluster("c2");
+    const b = { ...withCluster("c3"), value: 5 };
+    const reasons = [
+      [a, b],
+      [b, a],
+    ].map((xs) => {
+      const [e] = unknownEdges(run(strict(istiod("c1")), xs));
+      return e!.predicted.reason;
+    });
+    expect(reasons[0]).toBe(reasons[1]);
+    expect(reasons[0]).toContain(
+      `${RATINGS} (source_cluster c2 is not this cluster (c1); source_cluster c3 is not this cluster (c1))`,
+    );
+  });
+
+  it("near miss: one why is printed once, whichever series repeats it", () => {
+    const [e] = unknownEdges(
+      run(strict(istiod("c1")), [withCluster("c2"), { ...withCluster("c2"), value: 1 }]),
+    );
+    expect(e!.predicted.reason).toContain(`${RATINGS} (source_cluster c2 is not this cluster (c1))`);
   });
 });

@@ -1148,10 +1148,15 @@ function principalEntry(st: EdgeBuild, L: TrafficSample["labels"], metric: strin
   return pe;
 }
 
-/** An mTLS series on the unknown caller's edge: its principal ("" when it has none) and why it names nobody. */
+/** An mTLS series on the unknown caller's edge: its principal ("" when it has none) and why it names nobody (every why, sorted, "; "-joined). */
 function noteUnnamed(b: Bucket, pe: PrincipalEntry): void {
   const seen = (b.unnamedMtls ??= new Map());
-  if (!seen.has(pe.principal) || seen.get(pe.principal) === null) seen.set(pe.principal, pe.why);
+  // Every why a principal's series gave (its key holds the cluster labels, so one principal may have
+  // several), sorted: the reason never depends on the order of the series.
+  const old = seen.get(pe.principal) ?? null;
+  if (old === null) seen.set(pe.principal, pe.why);
+  else if (pe.why !== null && pe.why !== old)
+    seen.set(pe.principal, [...new Set([...old.split("; "), pe.why])].sort().join("; "));
 }
 
 /**

@@ -115,11 +115,15 @@ export function otherClusterWhy(
 ): string | null {
   const src = sourceCluster && sourceCluster !== "unknown" ? sourceCluster : null;
   const dst = destinationCluster && destinationCluster !== "unknown" ? destinationCluster : null;
-  const here = model.clusters.id ?? dst;
+  const multi = model.clusters.multiCluster;
+  // Only a configured cluster ID names this cluster in a mesh that shows several: with a shared
+  // Prometheus, another cluster's own series say source_cluster = destination_cluster = that cluster.
+  const here = model.clusters.id ?? (multi === null ? dst : null);
   if (src !== null && here !== null)
     return src === here ? null : `source_cluster ${src} is not this cluster (${here})`;
-  const multi = model.clusters.multiCluster;
   if (multi === null) return null;
+  if (src !== null)
+    return `the mesh spans clusters (${multi}) and the inputs name no cluster ID, so source_cluster ${src} may be another cluster: the same namespace and service account elsewhere share its principal`;
   return `the mesh spans clusters (${multi}) and the series does not say which cluster the caller is in: the same namespace and service account elsewhere share its principal`;
 }
 
