@@ -425,6 +425,15 @@ const ingress = (ns: string, secretName: string) => ({
   },
 });
 const ref = (name: string, extra: Record<string, unknown> = {}) => ({ kind: "Secret", name, ...extra });
+const referenceGrant = (ns: string, fromNs: string, name?: string, fromKind = "Gateway") => ({
+  apiVersion: "gateway.networking.k8s.io/v1beta1",
+  kind: "ReferenceGrant",
+  metadata: { name: `from-${fromNs}`, namespace: ns },
+  spec: {
+    from: [{ group: "gateway.networking.k8s.io", kind: fromKind, namespace: fromNs }],
+    to: [{ group: "", kind: "Secret", ...(name ? { name } : {}) }],
+  },
+});
 const frontendValidation = {
   tls: {
     frontend: { default: { validation: { caCertificateRefs: [{ kind: "ConfigMap", name: "client-ca" }] } } },
@@ -442,8 +451,18 @@ describe("certmanager.self-signed-issuer: Secrets a Gateway API Gateway or an In
       [gatewayApi(OP, { certificateRefs: [ref("webhook-server-cert", { group: "" })] })],
     ],
     [
-      "a Gateway API certificateRef from another namespace naming the Secret's",
-      [gatewayApi("gateways", { certificateRefs: [ref("webhook-server-cert", { namespace: OP })] })],
+      "a Gateway API certificateRef from another namespace naming the Secret's, which a ReferenceGrant permits",
+      [
+        gatewayApi("gateways", { certificateRefs: [ref("webhook-server-cert", { namespace: OP })] }),
+        referenceGrant(OP, "gateways"),
+      ],
+    ],
+    [
+      "the same, with a ReferenceGrant naming that Secret",
+      [
+        gatewayApi("gateways", { certificateRefs: [ref("webhook-server-cert", { namespace: OP })] }),
+        referenceGrant(OP, "gateways", "webhook-server-cert"),
+      ],
     ],
     ["an Ingress's spec.tls[].secretName", [ingress(OP, "webhook-server-cert")]],
   ])("warns when %s", async (_what, extra) => {
@@ -469,6 +488,11 @@ describe("certmanager.self-signed-issuer: Secrets a Gateway API Gateway or an In
         certificateRefs: [{ group: "example.io", kind: "Vault", name: "webhook-server-cert" }],
       }),
     ],
+    // reviews/fp2rev.md #6: without a ReferenceGrant the listener is RefNotPermitted and serves nothing.
+    [
+      "a cross-namespace certificateRef without a ReferenceGrant",
+      gatewayApi("gateways", { certificateRefs: [ref("webhook-server-cert", { namespace: OP })] }),
+    ],
     ["an Ingress in another namespace with the same secretName", ingress("other", "webhook-server-cert")],
     [
       "an Ingress kind of another API group",
@@ -477,6 +501,18 @@ describe("certmanager.self-signed-issuer: Secrets a Gateway API Gateway or an In
   ])("near miss: silent for %s", async (_what, extra) => {
     const k = await kubebuilder();
     const s = analyzeAll([...k.objects, extra], []);
+    expect(selfSignedCodes(s)).toEqual([]);
+  });
+
+  it.each([
+    ["a grant for Gateways of another namespace", referenceGrant(OP, "elsewhere")],
+    ["a grant in the Gateway's namespace instead of the Secret's", referenceGrant("gateways", "gateways")],
+    ["a grant naming another Secret", referenceGrant(OP, "gateways", "other-cert")],
+    ["a grant for HTTPRoutes, not Gateways", referenceGrant(OP, "gateways", undefined, "HTTPRoute")],
+  ])("near miss: a cross-namespace certificateRef with %s is not served", async (_what, grant) => {
+    const k = await kubebuilder();
+    const gw = gatewayApi("gateways", { certificateRefs: [ref("webhook-server-cert", { namespace: OP })] });
+    const s = analyzeAll([...k.objects, gw, grant], []);
     expect(selfSignedCodes(s)).toEqual([]);
   });
 });
@@ -491,6 +527,55 @@ describe("cert.self-signed-leaf: client-validating Gateway API listeners and use
     const gw = gatewayApi("app", { certificateRefs: [ref("my-webhook-tls")] }, frontendValidation);
     const s = analyzeAll([namespace("app", {}), tlsSecret("app", "my-webhook-tls", c.pem), gw], []);
     expect(warnsOn(s)).toEqual(SECRET);
+  });
+
+  // reviews/fp2rev.md #5: a perPort entry is that port's listeners' only.
+  const twoListeners = (frontend: Record<string, unknown>) => ({
+    ...gatewayApi("app", {}),
+    spec: {
+      gatewayClassName: "istio",
+      listeners: [
+        { name: "public", port: 443, protocol: "HTTPS", tls: { certificateRefs: [ref("public-tls")] } },
+        { name: "partner", port: 8443, protocol: "HTTPS", tls: { certificateRefs: [ref("my-webhook-tls")] } },
+      ],
+      tls: { frontend },
+    },
+  });
+  const validation = { caCertificateRefs: [{ kind: "ConfigMap", name: "partner-ca" }] };
+  it.each([
+    [
+      "a perPort entry for 8443 validates: only the 8443 listener's",
+      { perPort: [{ port: 8443, tls: { validation } }] },
+      ["partner"],
+    ],
+    ["default validates: both listeners'", { default: { validation } }, ["public", "partner"]],
+    [
+      "default validates, but 443's perPort entry has no validation: only 8443's",
+      { default: { validation }, perPort: [{ port: 443, tls: {} }] },
+      ["partner"],
+    ],
+    [
+      "a perPort entry for another port (9443): neither",
+      { perPort: [{ port: 9443, tls: { validation } }] },
+      [],
+    ],
+  ])("spec.tls.frontend per listener: %s", async (_what, frontend, warned) => {
+    const pub = await makeHelmSelfSignedCert("shop.example.com", at(-D), at(364 * D));
+    const partner = await helm();
+    const s = analyzeAll(
+      [
+        namespace("app", {}),
+        tlsSecret("app", "public-tls", pub.pem),
+        tlsSecret("app", "my-webhook-tls", partner.pem),
+        twoListeners(frontend),
+      ],
+      [],
+    );
+    const got = [
+      ...(codesFor(s, pub.pem).includes("cert.self-signed-leaf") ? ["public"] : []),
+      ...(codesFor(s, partner.pem).includes("cert.self-signed-leaf") ? ["partner"] : []),
+    ];
+    expect(got).toEqual(warned);
   });
 
   it("so does a listener's experimental tls.frontendValidation", async () => {

@@ -16,11 +16,13 @@ export interface ServedSecret {
 /**
  * Gateway API: every listener's `tls.certificateRefs` entry of group "" and kind Secret (the defaults)
  * when the listener terminates TLS (`mode` Terminate, the default; Passthrough serves none). Ingress:
- * every `spec.tls[].secretName`, whichever controller serves it. A cross-namespace ref is taken as
- * written (its ReferenceGrant is not checked): the Gateway means to serve it.
+ * every `spec.tls[].secretName`, whichever controller serves it. A ref to a Secret in another namespace
+ * is served only when a ReferenceGrant there permits it (grants); without one the listener is
+ * ResolvedRefs=False/RefNotPermitted and serves no certificate, so it is no evidence.
  */
 export function readServedSecrets(objects: readonly LoadedObject[]): ServedSecret[] {
   const out: ServedSecret[] = [];
+  const permits = grants(objects);
   for (const { object: o } of objects) {
     const ns = o.metadata.namespace ?? "default";
     const api = o.apiVersion ?? "";
@@ -30,16 +32,19 @@ export function readServedSecrets(objects: readonly LoadedObject[]): ServedSecre
         if (name) out.push({ namespace: ns, name, mutual: false });
       }
     } else if (o.kind === "Gateway" && api.startsWith("gateway.networking.k8s.io/")) {
-      const mutual = validatesClients(o);
       for (const l of arr(at(o, "spec", "listeners"))) {
         const tls = at(l, "tls");
         if (!isObj(tls) || (str(tls.mode) ?? "Terminate") !== "Terminate") continue;
-        const listenerMutual = mutual || arr(at(tls, "frontendValidation", "caCertificateRefs")).length > 0;
+        const listenerMutual =
+          validatesClients(o, at(l, "port")) ||
+          arr(at(tls, "frontendValidation", "caCertificateRefs")).length > 0;
         for (const ref of arr(tls.certificateRefs)) {
           if (!isObj(ref) || (str(ref.group) ?? "") !== "" || (str(ref.kind) ?? "Secret") !== "Secret")
             continue;
           const name = str(ref.name);
-          if (name) out.push({ namespace: str(ref.namespace) ?? ns, name, mutual: listenerMutual });
+          const secretNs = str(ref.namespace) ?? ns;
+          if (name && (secretNs === ns || permits(secretNs, ns, name)))
+            out.push({ namespace: secretNs, name, mutual: listenerMutual });
         }
       }
     }
@@ -47,11 +52,49 @@ export function readServedSecrets(objects: readonly LoadedObject[]): ServedSecre
   return out;
 }
 
-/** Gateway API v1.3+ `spec.tls.frontend` client certificate validation, by default or for some port. */
-function validatesClients(o: unknown): boolean {
+/**
+ * Gateway API v1.3+ `spec.tls.frontend` client certificate validation for the listener's port: the
+ * `perPort` entry for that port when there is one (an entry without validation overrides the
+ * default), else `default`. Another port's entry says nothing of this listener.
+ */
+function validatesClients(o: unknown, port: unknown): boolean {
   const frontend = at(o, "spec", "tls", "frontend");
-  if (arr(at(frontend, "default", "validation", "caCertificateRefs")).length > 0) return true;
-  return arr(at(frontend, "perPort")).some(
-    (p) => arr(at(p, "tls", "validation", "caCertificateRefs")).length > 0,
-  );
+  const entry = arr(at(frontend, "perPort")).find((p) => isObj(p) && p.port === port);
+  const validation =
+    entry !== undefined ? at(entry, "tls", "validation") : at(frontend, "default", "validation");
+  return arr(at(validation, "caCertificateRefs")).length > 0;
+}
+
+/**
+ * Whether a ReferenceGrant in the Secret's namespace lets Gateways of `from` use it: gateway-api's
+ * ReferenceGrant, `spec.from[]` {group gateway.networking.k8s.io, kind Gateway, namespace} and
+ * `spec.to[]` {group "", kind Secret, name absent or the Secret's}.
+ */
+function grants(objects: readonly LoadedObject[]): (secretNs: string, from: string, name: string) => boolean {
+  const byNs = new Map<string, unknown[]>();
+  for (const { object: o } of objects)
+    if (o.kind === "ReferenceGrant" && (o.apiVersion ?? "").startsWith("gateway.networking.k8s.io/")) {
+      const ns = o.metadata.namespace ?? "default";
+      let list = byNs.get(ns);
+      if (!list) byNs.set(ns, (list = []));
+      list.push(o);
+    }
+  return (secretNs, from, name) =>
+    (byNs.get(secretNs) ?? []).some(
+      (g) =>
+        arr(at(g, "spec", "from")).some(
+          (f) =>
+            isObj(f) &&
+            str(f.group) === "gateway.networking.k8s.io" &&
+            str(f.kind) === "Gateway" &&
+            str(f.namespace) === from,
+        ) &&
+        arr(at(g, "spec", "to")).some(
+          (t) =>
+            isObj(t) &&
+            (str(t.group) ?? "") === "" &&
+            str(t.kind) === "Secret" &&
+            (str(t.name) === undefined || str(t.name) === "" || str(t.name) === name),
+        ),
+    );
 }
