@@ -547,16 +547,22 @@ describe("gateway callers on a live cluster: the protocol's guess", () => {
 // gateways stay theirs: the egress-gateway TLS origination task beside a Gateway API ingress.
 
 /** An auto-deployed Gateway API Gateway `public` (class istio) in istio-ingress, its pods, and an HTTPRoute to httpbin:8000. */
-function autoGatewayApi(o: { addresses?: boolean; gatewayInInputs?: boolean } = {}): KubeObject[] {
+function autoGatewayApi(
+  o: { addresses?: boolean | Array<Record<string, string>>; gatewayInInputs?: boolean } = {},
+): KubeObject[] {
   const gw: KubeObject = {
     apiVersion: "gateway.networking.k8s.io/v1",
     kind: "Gateway",
     metadata: { name: "public", namespace: "istio-ingress" },
     spec: {
       gatewayClassName: "istio",
-      ...(o.addresses
-        ? { addresses: [{ type: "Hostname", value: "istio-ingressgateway.istio-system.svc.cluster.local" }] }
-        : {}),
+      ...(Array.isArray(o.addresses)
+        ? { addresses: o.addresses }
+        : o.addresses
+          ? {
+              addresses: [{ type: "Hostname", value: "istio-ingressgateway.istio-system.svc.cluster.local" }],
+            }
+          : {}),
       listeners: [
         { name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } },
       ],
@@ -603,6 +609,34 @@ describe("gateway callers: a Gateway API Gateway istiod deploys feeds only its o
     {
       name: "near miss: the same Gateway with spec.addresses (manual deployment on any Service): the guess",
       objects: twoPorts(autoGatewayApi({ addresses: true })),
+      edges: GUESS,
+    },
+    // reviews/fp2rev.md #7: istio IsManaged; one IPAddress (or untyped) address is a requested LB IP.
+    {
+      name: "one IPAddress address: still istiod-managed, b's route decides",
+      objects: twoPorts(autoGatewayApi({ addresses: [{ type: "IPAddress", value: "203.0.113.10" }] })),
+      edges: B_DECIDES,
+    },
+    {
+      name: "one address without a type: still istiod-managed, b's route decides",
+      objects: twoPorts(autoGatewayApi({ addresses: [{ value: "203.0.113.10" }] })),
+      edges: B_DECIDES,
+    },
+    {
+      name: "near miss: two IPAddress addresses (manual deployment): the guess",
+      objects: twoPorts(
+        autoGatewayApi({
+          addresses: [
+            { type: "IPAddress", value: "203.0.113.10" },
+            { type: "IPAddress", value: "203.0.113.11" },
+          ],
+        }),
+      ),
+      edges: GUESS,
+    },
+    {
+      name: "near miss: one NamedAddress (manual deployment): the guess",
+      objects: twoPorts(autoGatewayApi({ addresses: [{ type: "NamedAddress", value: "my-lb" }] })),
       edges: GUESS,
     },
     {

@@ -264,13 +264,26 @@ const GATEWAY_API_ROUTES = new Set(["HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRo
 const GATEWAY_API = "gateway.networking.k8s.io";
 
 /**
+ * istio/istio pilot/pkg/config/kube/gateway `IsManaged`: istiod deploys a Gateway with no
+ * spec.addresses, or with exactly one whose type is unset or IPAddress (a requested IP for the
+ * Service it generates); a Hostname or NamedAddress, or several addresses, is a manual deployment.
+ */
+function isManaged(gateway: unknown): boolean {
+  const addresses = arr(at(gateway, "spec", "addresses"));
+  if (addresses.length === 0) return true;
+  if (addresses.length > 1) return false;
+  const type = str(at(addresses[0], "type"));
+  return type === undefined || type === "IPAddress";
+}
+
+/**
  * MeshModel.gatewayRoutesElsewhere and .deployedGatewayApi. Anywhere: an Ingress (any class:
  * ingressControllerMode and IngressClass are not read; istiod's converted Gateway selects
- * `istio: <ingressSelector>`, ingress/gateways.go convertIngressV1alpha3), a Gateway API Gateway with
- * spec.addresses (a manual deployment: its converted Gateway applies to the pods behind the Services
+ * `istio: <ingressSelector>`, ingress/gateways.go convertIngressV1alpha3), a Gateway API Gateway istiod
+ * does not manage (isManaged; a manual deployment: its converted Gateway applies to the pods behind the Services
  * those name, PushContext.mergeGateways' InternalGatewayServiceAnnotation, not modelled), or a route
- * attached to a Gateway API Gateway not in the inputs (or to a parent of an unknown kind). A Gateway
- * without addresses is deployed by istiod (pilot/pkg/config/kube/gateway deploymentcontroller), and its
+ * attached to a Gateway API Gateway not in the inputs (or to a parent of an unknown kind). A managed
+ * Gateway is deployed by istiod (pilot/pkg/config/kube/gateway deploymentcontroller), and its
  * converted Gateway applies only to the pods of the Service it generates, which selects
  * gateway.networking.k8s.io/gateway-name=<name> in its namespace: those gateways only
  * (buildEdges `gatewayChoiceFor`). A route to a Service or ServiceEntry parent is mesh (GAMMA) routing,
@@ -288,8 +301,8 @@ function gatewayRoutesElsewhere(
     if (object.kind !== "Gateway" || !(object.apiVersion ?? "").startsWith(`${GATEWAY_API}/`)) continue;
     const key = `${object.metadata?.namespace ?? "default"}/${object.metadata?.name ?? ""}`;
     gateways.add(key);
-    if (arr(at(object, "spec", "addresses")).length > 0) anywhere = true;
-    else deployed.add(key);
+    if (isManaged(object)) deployed.add(key);
+    else anywhere = true;
   }
   for (const { object } of objects) {
     // Conservative where the group is not written: only Linkerd's own HTTPRoute (policy.linkerd.io) is known not to be one.
