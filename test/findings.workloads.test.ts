@@ -427,6 +427,49 @@ describe("namespace.not-injected (info)", () => {
     },
   );
 
+  // reviews/fp2rev.md #8: the agent's namespace is the CA's even when the agent runs on the host network,
+  // and the SPIFFE CSI driver that mounts its socket into every sidecar is a CA piece too.
+  it.each([
+    {
+      case: "the SPIFFE CSI driver beside a hostNetwork spire-agent",
+      objs: [
+        hostNet(deploy("spire", "spire-agent", { kind: "DaemonSet" })),
+        deploy("spire", "spiffe-csi-driver", { kind: "DaemonSet" }),
+      ],
+      named: ["spire/spiffe-csi-driver", "spire/spire-agent"],
+    },
+    {
+      case: "an app beside a hostNetwork spire-agent",
+      objs: [hostNet(deploy("spire", "spire-agent", { kind: "DaemonSet" })), deploy("spire", "helper")],
+      named: ["spire/spire-agent"],
+    },
+    {
+      case: "the SPIFFE CSI driver alone",
+      objs: [deploy("spire", "spiffe-csi-driver", { kind: "DaemonSet" })],
+      named: ["spire/spiffe-csi-driver"],
+    },
+    {
+      case: "SPIRE's OIDC discovery provider",
+      objs: [deploy("spire", "spiffe-oidc-discovery-provider")],
+      named: ["spire/spiffe-oidc-discovery-provider"],
+    },
+  ])("advises istio-injection=disabled for $case (reviews/fp2rev.md #8)", ({ objs, named }) => {
+    const f = only(run([...meshed, namespace("spire"), ...objs]), "namespace.not-injected");
+    expect(f.fix).toContain("kubectl label namespace spire istio-injection=disabled");
+    for (const n of named) expect(f.fix).toContain(n);
+    // hostNetwork workloads stay out of the list of those running without a data plane.
+    expect(f.message).not.toContain("spire/spire-agent");
+  });
+
+  it("near miss: a hostNetwork spire-agent alone still gives no finding (nothing to label for)", () => {
+    const objs = [
+      ...meshed,
+      namespace("spire"),
+      hostNet(deploy("spire", "spire-agent", { kind: "DaemonSet" })),
+    ];
+    expect(findingsOf(run(objs), "namespace.not-injected")).toEqual([]);
+  });
+
   it("near miss: a workload merely named like SPIRE's ('spire-serverless') keeps the injection advice", () => {
     const f = only(
       run([...meshed, namespace("ops"), deploy("ops", "spireserverless")]),

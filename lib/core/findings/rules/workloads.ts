@@ -105,11 +105,13 @@ export const workloadCaptureExcludedPort = rule("workload.capture-excluded-port"
  * The mesh's own certificate authority pieces: cert-manager (its chart's app.kubernetes.io/name, or
  * its release, app.kubernetes.io/instance, which its webhook and cainjector carry), istio-csr and
  * trust-manager, by name or app label; and SPIRE's server and agent when SPIRE is the mesh's CA (the
- * Istio SPIRE integration: sidecars take their SVIDs from the agent, which the server signs). They issue
+ * Istio SPIRE integration: sidecars take their SVIDs from the agent, which the server signs), with the
+ * SPIFFE CSI driver that mounts the agent's socket into every sidecar and SPIRE's OIDC discovery provider. They issue
  * the mesh's certificates, so they must not depend on the mesh's sidecars to run: they stay out of it
  * (istio-injection=disabled), they are not injected.
  */
-const CA_PIECE = /^(cert-manager|istio-csr|trust-manager|spire-server|spire-agent)(-|$)|-istio-csr$/;
+const CA_PIECE =
+  /^(cert-manager|istio-csr|trust-manager|spire-server|spire-agent|spiffe-csi-driver|spiffe-oidc-discovery-provider)(-|$)|-istio-csr$/;
 const runsMeshCa = (w: Workload) =>
   [w.name, w.labels.app, w.labels["app.kubernetes.io/name"], w.labels["app.kubernetes.io/instance"]].some(
     (v) => v !== undefined && CA_PIECE.test(v),
@@ -135,6 +137,7 @@ export const namespaceNotInjected = rule("namespace.not-injected", (ctx) => {
   // The namespaces to report first, then only their edges: grouping all 20k edges of a large mesh by
   // source cost more than the rule's own work when a handful of namespaces qualify.
   const bareByNamespace = new Map<string, Workload[]>();
+  const caByNamespace = new Map<string, Workload[]>();
   for (const [name, workloads] of ctx.model.workloadsByNamespace) {
     const ns = ctx.model.namespaces.get(name);
     if (
@@ -148,7 +151,11 @@ export const namespaceNotInjected = rule("namespace.not-injected", (ctx) => {
     // Istio's injector never injects a hostNetwork pod (inject.go injectRequired), so labelling the
     // namespace would change nothing for one (node agents: node-exporter, spire-agent, CNI).
     const bare = workloads.filter((w) => isPodWorkload(w) && w.dataplane === "none" && !w.hostNetwork);
-    if (bare.length > 0) bareByNamespace.set(name, bare);
+    if (bare.length === 0) continue;
+    bareByNamespace.set(name, bare);
+    // The CA's namespace whichever of its pieces run on the host network (a spire-agent DaemonSet).
+    const ca = workloads.filter((w) => isPodWorkload(w) && runsMeshCa(w));
+    if (ca.length > 0) caByNamespace.set(name, ca);
   }
   if (bareByNamespace.size === 0) return [];
   const edgesFrom = new Map<string, EdgeAnalysis[]>();
@@ -172,7 +179,7 @@ export const namespaceNotInjected = rule("namespace.not-injected", (ctx) => {
         : permissive.size > 0
           ? `their traffic is plaintext, which ${listNames([...permissive], 2)} accept${permissive.size === 1 ? "s" : ""} only while PERMISSIVE and STRICT servers refuse`
           : "their traffic would be plaintext, refused by STRICT servers, if they call into the mesh";
-    const ca = bare.filter(runsMeshCa);
+    const ca = caByNamespace.get(name) ?? [];
     out.push(
       finding("namespace.not-injected", {
         message: `Namespace ${name} has no injection, revision or ambient label, and ${listNames(bare.map(nsName))} run${bare.length === 1 ? "s" : ""} without a data plane: ${traffic}.`,
