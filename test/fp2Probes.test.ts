@@ -28,13 +28,15 @@ const row = (s: MeshSnapshot, id: string) => {
 
 describe("reviews/fp2.md probes", () => {
   it.each(["traffic.prom", "traffic-destsvc-passthrough.prom"])(
-    "3b stateful pod names (%s): inbound passthrough series are the destination workload's mTLS edges, no warning",
+    "3b stateful pod names (%s): inbound passthrough series are the destination workload's edges (verdict unknown), no warning",
     (traffic) => {
       const s = probe("fp2-stateful-podnames", traffic);
       expectNoWarnings(s);
+      // reviews/fp2rev.md #2: the caller's proxy passes an undeclared port through as the application
+      // wrote it, so its mTLS is not predicted: unknown, the observed counts kept.
       expect(row(s, "data/kafka->kafka.data.svc.cluster.local:0")).toEqual({
-        verdict: "mtls",
-        status: "mtls",
+        verdict: "unknown",
+        status: "unknown",
         mtls: 7,
       });
       expect(s.edges.filter((e) => e.destination.workloads.length === 0)).toEqual([]);
@@ -42,12 +44,14 @@ describe("reviews/fp2.md probes", () => {
     },
   );
 
-  it("5 jobs and monitoring: Prometheus scraping with Istio certificates is api's mTLS edge; no namespace.not-injected for node-exporter", () => {
+  it("5 jobs and monitoring: Prometheus scraping with Istio certificates is api's edge, mTLS observed; no namespace.not-injected for node-exporter", () => {
     const s = probe("fp2-jobs-monitoring");
     expectNoWarnings(s);
+    // Istio's Prometheus "Option 2": the application itself does TLS with the sidecar's certificates,
+    // which nothing in the inputs says (reviews/fp2rev.md #2): unknown, the observed mTLS kept.
     expect(row(s, "monitoring/prometheus-k8s->api.shop.svc.cluster.local:0")).toEqual({
-      verdict: "mtls",
-      status: "mtls",
+      verdict: "unknown",
+      status: "unknown",
       mtls: 2880,
     });
     expect(s.findings.filter((f) => f.code === "namespace.not-injected")).toEqual([]);
