@@ -266,6 +266,20 @@ export interface Service {
    * uses): Istio sniffs them, protocol.Parse("") being Unsupported (IsHTTPOrSniffed). Absent when none.
    */
   sniffedPorts?: number[];
+  /** A Linkerd multicluster mirror of a service in a linked cluster (linkerdMirror.ts); absent otherwise. */
+  linkerdMirror?: LinkerdMirror;
+}
+
+/** How Linkerd reaches a mirrored service's linked cluster, and what the mirror says of it. */
+export interface LinkerdMirror {
+  /** The Link's target cluster name (null when the mirror does not say). */
+  cluster: string | null;
+  /** "gateway": through the remote gateway; "remote-discovery": straight to the remote pods (flat network). */
+  mode: "gateway" | "remote-discovery";
+  /** Gateway mode: the identity on the mirror Endpoints (mirror.linkerd.io/remote-gateway-identity), null when none is seen. */
+  gatewayIdentity: string | null;
+  /** Pod-to-pod mode: the remote Service's name (multicluster.linkerd.io/remote-service), null when missing. */
+  remoteService: string | null;
 }
 
 export type PaMode = "UNSET" | "DISABLE" | "PERMISSIVE" | "STRICT";

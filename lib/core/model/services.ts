@@ -8,6 +8,7 @@ import type { Namespace, Service, ServicePort, Workload } from "./mesh";
 import { arr, at, portNumber, str, strMap } from "./read";
 import { workloadsMatching } from "./labelIndex";
 import { sortFew } from "./sortFew";
+import { attachLinkerdMirrors, isMirrored } from "./linkerdMirror";
 
 export const CLUSTER_DOMAIN = "cluster.local";
 
@@ -188,10 +189,15 @@ export function buildServices(
   revisions: Revisions = NO_REVISIONS,
 ): Service[] {
   const out: Service[] = [];
+  const mirrored: [Service, LoadedObject][] = [];
+  const mirrorEndpoints: LoadedObject[] = [];
   for (const o of objects) {
     if (o.object.kind === "Service") {
       const s = kubeService(o, byNs, problems, selected);
       if (s) out.push(s);
+      if (s && isMirrored(o)) mirrored.push([s, o]);
+    } else if (o.object.kind === "Endpoints") {
+      if (isMirrored(o)) mirrorEndpoints.push(o);
     } else if (o.object.kind === "ServiceEntry" && o.object.apiVersion?.startsWith("networking.istio.io/")) {
       try {
         out.push(...serviceEntries(o, byNs, namespaces, selected, inline, revisions));
@@ -201,6 +207,7 @@ export function buildServices(
       }
     }
   }
+  attachLinkerdMirrors(mirrored, mirrorEndpoints);
   return out;
 }
 

@@ -47,6 +47,7 @@ import { readingRevision } from "../model/discovery";
 import { inPortRuns } from "../model/read";
 import { ignoredAuthorizationsOf, serverOfPort, type LinkerdPolicy } from "../model/linkerdPolicy";
 import { linkerdCallerInbound } from "./linkerdInbound";
+import { linkerdMirrorPrediction } from "./linkerdMirrorEdge";
 
 /** The calling side. `workload` is null for callers outside the inventory. */
 export interface Client {
@@ -1182,6 +1183,9 @@ export function predictEdge(
   route: MeshRoute | null = null,
   split: readonly MeshRoute[] | null = null,
 ): Prediction {
+  // A multicluster mirror: the destination controller gives the Linkerd caller the linked cluster's identity.
+  if (client.dataplane === "linkerd" && service.linkerdMirror)
+    return linkerdMirrorPrediction(client, service, port, service.linkerdMirror);
   const model = r.model;
   const memo = memoOf(r, client.revision, client.dataplane === "sidecar");
   const mesh = r.meshOf(client);
