@@ -79,16 +79,6 @@ describe("trust-manager Bundle targets", () => {
     expect(codesFor(s, root.pem)).toContain("cert.expiring");
   });
 
-  it("near miss: a service-account token's ca.crt (the API server's CA) is not read", async () => {
-    const root = await makeBareRoot("CN=kubernetes", at(-700 * D), at(10 * D));
-    const token = {
-      ...secret("web", "default-token-abcde", { "ca.crt": root.pem }),
-      type: "kubernetes.io/service-account-token",
-    };
-    const s = analyzeAll([namespace("web"), token], []);
-    expect(s.certificates).toEqual([]);
-  });
-
   it("near miss: an unlabelled Opaque Secret's other keys are not read (nor kept)", async () => {
     const root = await makeBareRoot("CN=Partner Root,O=Partner", at(-700 * D), at(10 * D));
     const s = analyzeAll([namespace("web"), secret("web", "app-config", { "bundle.pem": root.pem })], []);

@@ -402,16 +402,14 @@ const CA_SECRETS = new Map<string, { wanted: Wanted[]; mesh: MeshKind }>([
   ["linkerd-identity-issuer", { wanted: LINKERD_ISSUER, mesh: "linkerd" }],
 ]);
 
+/** What the readers take from a Secret that is not a CA Secret: a TLS Secret's keys, else nothing. */
 /**
  * A Secret that is neither a control plane's CA nor kubernetes.io/tls keeps only `ca.crt`: cert-manager's
  * name for a CA certificate, also where an operator keeps a previous root (reviews/fp3.md #3). Public
- * material; any other value of such a Secret (passwords, tokens) is dropped by the loader. Not a
- * service-account token's: its ca.crt is the API server's CA (the cluster's, in every namespace of a
- * `kubectl get secrets -A` dump of an older cluster), no part of the mesh's trust.
+ * material; any other value of such a Secret (passwords, tokens) is dropped by the loader.
  */
 const OPAQUE_CA: Wanted[] = [{ key: "ca.crt", context: "root-bundle" }];
-const tlsKeys = (type: unknown): Wanted[] =>
-  type === "kubernetes.io/tls" ? TLS : type === "kubernetes.io/service-account-token" ? [] : OPAQUE_CA;
+const tlsKeys = (type: unknown): Wanted[] => (type === "kubernetes.io/tls" ? TLS : OPAQUE_CA);
 
 /** The label trust-manager puts on the ConfigMaps and Secrets a Bundle writes (its value: the Bundle's name). */
 export const TRUST_MANAGER_BUNDLE = "trust.cert-manager.io/bundle";
