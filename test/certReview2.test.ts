@@ -381,11 +381,7 @@ describe("a Secret named cacerts outside istiod's namespace (an application's tr
   it("is not the mesh root: it joins no mesh bundle and is no Istio CA certificate", async () => {
     const p = await ambientPki();
     const s = analyzeAll([...objects(p), secret("apps", "cacerts", { "ca.crt": p.corporate.pem })], []);
-    // Its ca.crt is read as any Secret's CA certificate (reviews/fp3.md #3): a root of its own, seen only there.
-    const corporate = s.certificates.find((c) => c.id === idOf(p.corporate.pem));
-    expect(corporate?.sources).toEqual([
-      { kind: "Secret", namespace: "apps", name: "cacerts", key: "ca.crt" },
-    ]);
+    expect(s.certificates.find((c) => c.id === idOf(p.corporate.pem))).toBeUndefined();
     expect(certFindings(s).filter((f) => f.resources.some((r) => r.namespace === "apps"))).toEqual([]);
   });
 

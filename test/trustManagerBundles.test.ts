@@ -4,7 +4,7 @@
 // its expiry is reported. Real certificates made here (test/pki.ts).
 import { describe, expect, it } from "vitest";
 import { makeBareRoot } from "./pki";
-import { analyzeAll, at, certOf, codesFor, D, namespace, secret } from "./support/certScenario";
+import { analyzeAll, at, certOf, codesFor, D, namespace } from "./support/certScenario";
 
 const target = (ns: string, pem: string, labels: Record<string, string>, key = "trust-bundle.pem") => ({
   apiVersion: "v1",
@@ -48,40 +48,5 @@ describe("trust-manager Bundle targets", () => {
     const s = analyzeAll([namespace("web"), target("web", root.pem, BUNDLE)], []);
     expect(certOf(s, root.pem).role).toBe("root");
     expect(codesFor(s, root.pem)).toEqual([]);
-  });
-
-  it("a Secret target (spec.target.secret) of any type: read, one certificate, cert.expiring", async () => {
-    const root = await makeBareRoot("CN=Partner Root,O=Partner", at(-700 * D), at(10 * D));
-    const s = analyzeAll(
-      [
-        namespace("web"),
-        {
-          ...secret("web", "partner-bundle", { "bundle.pem": root.pem }),
-          metadata: { name: "partner-bundle", namespace: "web", labels: BUNDLE },
-        },
-      ],
-      [],
-    );
-    expect(certOf(s, root.pem)).toMatchObject({
-      role: "root",
-      source: { kind: "Secret", key: "bundle.pem" },
-    });
-    expect(codesFor(s, root.pem)).toContain("cert.expiring");
-  });
-
-  it("the ca.crt of an Opaque Secret (a root kept after a re-issue): read, cert.expiring", async () => {
-    const root = await makeBareRoot("CN=Old Root,O=Acme", at(-700 * D), at(10 * D));
-    const s = analyzeAll(
-      [namespace("cert-manager"), secret("cert-manager", "example-root-ca-previous", { "ca.crt": root.pem })],
-      [],
-    );
-    expect(certOf(s, root.pem)).toMatchObject({ role: "root", source: { kind: "Secret", key: "ca.crt" } });
-    expect(codesFor(s, root.pem)).toContain("cert.expiring");
-  });
-
-  it("near miss: an unlabelled Opaque Secret's other keys are not read (nor kept)", async () => {
-    const root = await makeBareRoot("CN=Partner Root,O=Partner", at(-700 * D), at(10 * D));
-    const s = analyzeAll([namespace("web"), secret("web", "app-config", { "bundle.pem": root.pem })], []);
-    expect(s.certificates).toEqual([]);
   });
 });

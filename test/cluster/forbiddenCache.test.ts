@@ -43,8 +43,8 @@ describe("denials kept between reads", () => {
     const t0 = Date.parse("2026-11-30T00:00:00Z");
     const first = await readCluster(t, { forbiddenCache: cache, now: t0 });
     // The cluster-wide list (403 at its first field selector), then per namespace: a 403 at the first of
-    // the five selected lists (kinds.ts: four field selectors, one label selector) in shop and billing, all five in istio-system.
-    expect(secretLists(t.asked)).toHaveLength(1 + 1 + 1 + 5);
+    // the four field-selected lists (kinds.ts) in shop and billing, all four in istio-system.
+    expect(secretLists(t.asked)).toHaveLength(1 + 1 + 1 + 4);
     const denied = first.completeness.filter((c) => c.kind === "Secret");
     expect(denied.map((c) => c.namespace).sort()).toEqual(["billing", "shop"]);
 
@@ -56,12 +56,12 @@ describe("denials kept between reads", () => {
         (p) => p.includes("/namespaces/shop/") || p.includes("/namespaces/billing/"),
       ),
     ).toEqual([]);
-    expect(secretLists(t.asked)).toHaveLength(1 + 5);
+    expect(secretLists(t.asked)).toHaveLength(1 + 4);
     expect(second.completeness).toEqual(first.completeness);
 
     t.asked.length = 0;
     await readCluster(t, { forbiddenCache: cache, now: t0 + 300_000 });
-    expect(secretLists(t.asked)).toHaveLength(1 + 1 + 1 + 5);
+    expect(secretLists(t.asked)).toHaveLength(1 + 1 + 1 + 4);
   });
 
   it("near miss: without a cache every namespace is asked on every read", async () => {
@@ -69,7 +69,7 @@ describe("denials kept between reads", () => {
     await readCluster(t, {});
     t.asked.length = 0;
     await readCluster(t, {});
-    expect(secretLists(t.asked)).toHaveLength(1 + 1 + 1 + 5);
+    expect(secretLists(t.asked)).toHaveLength(1 + 1 + 1 + 4);
   });
 });
 

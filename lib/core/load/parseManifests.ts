@@ -7,7 +7,7 @@
 import yaml from "js-yaml";
 import type { ConfigDump, InputProblem, KubeObject, ParsedInputs, SourceLocation } from "../model/input";
 import { isObj, oneLine, type Obj } from "../model/read";
-import { secretCertificateKeys, TRUST_MANAGER_BUNDLE } from "../certs/sources/fromObjects";
+import { secretCertificateKeys } from "../certs/sources/fromObjects";
 
 // Kubernetes reads YAML through sigs.k8s.io/yaml, which keeps unquoted timestamps as strings; js-yaml's
 // default schema would turn them into Date objects that the model's string readers then miss. So: the
@@ -364,19 +364,8 @@ function scrubObject(o: Obj, meta: Obj, kind: string): void {
     const certificates = new Set(
       secretCertificateKeys(typeof meta.name === "string" ? meta.name : "", o.type),
     );
-    // A trust-manager Bundle's Secret target names its key in the Bundle: any value holding a certificate.
-    const bundle = isObj(meta.labels) && typeof meta.labels[TRUST_MANAGER_BUNDLE] === "string";
-    keepEntries(
-      o,
-      "data",
-      (k, v) =>
-        (certificates.has(k) || (bundle && decodes(v).includes(CERTIFICATE))) && !decodesToPrivateKey(v),
-    );
-    keepEntries(
-      o,
-      "stringData",
-      (k, v) => (certificates.has(k) || (bundle && v.includes(CERTIFICATE))) && !v.includes(PRIVATE_KEY),
-    );
+    keepEntries(o, "data", (k, v) => certificates.has(k) && !decodesToPrivateKey(v));
+    keepEntries(o, "stringData", (k, v) => certificates.has(k) && !v.includes(PRIVATE_KEY));
   } else if (kind === "ConfigMap") {
     // ConfigMaps legitimately hold CA bundles; a private key there is a mistake we must not repeat.
     keepEntries(o, "data", (_k, v) => !v.includes(PRIVATE_KEY));
@@ -389,16 +378,6 @@ function keepEntries(o: Obj, field: string, keep: (key: string, value: string) =
   const map = o[field];
   if (!isObj(map)) return;
   for (const [k, v] of Object.entries(map)) if (typeof v !== "string" || !keep(k, v)) delete map[k];
-}
-
-const CERTIFICATE = "-----BEGIN CERTIFICATE-----";
-/** A Secret value decoded as latin1 text ("" when it is not base64). */
-function decodes(b64: string): string {
-  try {
-    return Buffer.from(b64.replace(/\s+/g, ""), "base64").toString("latin1");
-  } catch {
-    return "";
-  }
 }
 
 function decodesToPrivateKey(b64: string): boolean {

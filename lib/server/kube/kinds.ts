@@ -19,8 +19,6 @@ export interface KindSpec {
    * then sends only what `keep` would keep (field selectors have no "or").
    */
   fieldSelectors?: string[];
-  /** Label selectors read as further lists of that union (a label has no field selector). */
-  labelSelectors?: string[];
 }
 
 // Secrets the core reads: Istio's CA (cacerts, istio-ca-secret), Linkerd's issuer, and TLS Secrets
@@ -32,16 +30,9 @@ export interface KindSpec {
 // and a page of them can exceed what a string holds, failing the whole read. `keep` still checks each item.
 const TLS_SECRET = "kubernetes.io/tls";
 const SECRET_NAMES = ["cacerts", "istio-ca-secret", "linkerd-identity-issuer"];
-// And the Secret targets of trust-manager Bundles, by their label (reviews/fp3.md #3); an Opaque
-// Secret's ca.crt is read from manifests only, as listing every Opaque Secret is what the selectors avoid.
-const TRUST_MANAGER_BUNDLE = "trust.cert-manager.io/bundle";
 function isCertificateSecret(item: Record<string, unknown>): boolean {
-  const meta = item.metadata as { name?: unknown; labels?: Record<string, unknown> } | undefined;
-  return (
-    item.type === TLS_SECRET ||
-    (typeof meta?.name === "string" && SECRET_NAMES.includes(meta.name)) ||
-    typeof meta?.labels?.[TRUST_MANAGER_BUNDLE] === "string"
-  );
+  const meta = item.metadata as { name?: unknown } | undefined;
+  return item.type === TLS_SECRET || (typeof meta?.name === "string" && SECRET_NAMES.includes(meta.name));
 }
 const SECRET_SELECTORS = [`type=${TLS_SECRET}`, ...SECRET_NAMES.map((n) => `metadata.name=${n}`)];
 
@@ -76,12 +67,7 @@ export const KINDS: KindSpec[] = [
   core("Pod", "pods"),
   core("Service", "services"),
   core("ConfigMap", "configmaps"),
-  {
-    ...core("Secret", "secrets"),
-    keep: isCertificateSecret,
-    fieldSelectors: SECRET_SELECTORS,
-    labelSelectors: [TRUST_MANAGER_BUNDLE],
-  },
+  { ...core("Secret", "secrets"), keep: isCertificateSecret, fieldSelectors: SECRET_SELECTORS },
   { kind: "Deployment", group: "apps", versions: ["v1"], plural: "deployments", namespaced: true },
   { kind: "StatefulSet", group: "apps", versions: ["v1"], plural: "statefulsets", namespaced: true },
   { kind: "DaemonSet", group: "apps", versions: ["v1"], plural: "daemonsets", namespaced: true },

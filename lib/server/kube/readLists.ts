@@ -127,7 +127,7 @@ async function perNamespace(
 }
 
 /**
- * The kind's list, or the union of its selected lists (KindSpec.fieldSelectors, labelSelectors), one after the
+ * The kind's list, or the union of its field-selected lists (KindSpec.fieldSelectors), one after the
  * other. An object two selectors both match (a TLS Secret named cacerts) is kept once, and so is a
  * problem with it.
  */
@@ -138,14 +138,10 @@ async function listUnion(
   namespace: string | undefined,
   o: ListOptions,
 ): Promise<ParsedInputs> {
-  if (!spec.fieldSelectors && !spec.labelSelectors) return listAll(t, spec, version, namespace, o);
+  if (!spec.fieldSelectors) return listAll(t, spec, version, namespace, o);
   const out = emptyParsed();
   const seen = new Set<string>();
-  const selectors = [
-    ...(spec.fieldSelectors ?? []).map((s) => `fieldSelector=${encodeURIComponent(s)}`),
-    ...(spec.labelSelectors ?? []).map((s) => `labelSelector=${encodeURIComponent(s)}`),
-  ];
-  for (const selector of selectors) {
+  for (const selector of spec.fieldSelectors) {
     let part: ParsedInputs;
     try {
       part = await listAll(t, spec, version, namespace, o, selector);
@@ -182,12 +178,11 @@ async function listAll(
   version: string,
   namespace: string | undefined,
   o: ListOptions,
-  /** "fieldSelector=…" or "labelSelector=…", its value encoded (listUnion). */
-  selectorQuery?: string,
+  fieldSelector?: string,
 ): Promise<ParsedInputs> {
   const path = listPath(spec, version, namespace);
   const apiVersion = spec.group === "" ? version : `${spec.group}/${version}`;
-  const selector = selectorQuery !== undefined ? `&${selectorQuery}` : "";
+  const selector = fieldSelector !== undefined ? `&fieldSelector=${encodeURIComponent(fieldSelector)}` : "";
   const parts: ParsedInputs[] = [];
   let token: string | undefined;
   let restarted = false;

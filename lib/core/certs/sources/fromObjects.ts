@@ -222,7 +222,7 @@ function readConfigMap(lo: LoadedObject, out: ObjectCertInputs): void {
  */
 function readTrustManagerTarget(lo: LoadedObject, out: ObjectCertInputs): void {
   const o = lo.object;
-  if (o.metadata.labels?.[TRUST_MANAGER_BUNDLE] === undefined) return;
+  if (o.metadata.labels?.["trust.cert-manager.io/bundle"] === undefined) return;
   const data = at(o, "data");
   if (data === null || typeof data !== "object") return;
   const keys = Object.entries(data as Record<string, unknown>)
@@ -403,16 +403,7 @@ const CA_SECRETS = new Map<string, { wanted: Wanted[]; mesh: MeshKind }>([
 ]);
 
 /** What the readers take from a Secret that is not a CA Secret: a TLS Secret's keys, else nothing. */
-/**
- * A Secret that is neither a control plane's CA nor kubernetes.io/tls keeps only `ca.crt`: cert-manager's
- * name for a CA certificate, also where an operator keeps a previous root (reviews/fp3.md #3). Public
- * material; any other value of such a Secret (passwords, tokens) is dropped by the loader.
- */
-const OPAQUE_CA: Wanted[] = [{ key: "ca.crt", context: "root-bundle" }];
-const tlsKeys = (type: unknown): Wanted[] => (type === "kubernetes.io/tls" ? TLS : OPAQUE_CA);
-
-/** The label trust-manager puts on the ConfigMaps and Secrets a Bundle writes (its value: the Bundle's name). */
-export const TRUST_MANAGER_BUNDLE = "trust.cert-manager.io/bundle";
+const tlsKeys = (type: unknown): Wanted[] => (type === "kubernetes.io/tls" ? TLS : []);
 
 /**
  * The data keys the certificate readers read from a Secret of this name and type (none: not a
@@ -443,15 +434,6 @@ function caSecret(o: KubeObject, namespaces: CaNamespaces): { wanted: Wanted[]; 
 function readSecret(lo: LoadedObject, out: ObjectCertInputs, namespaces: CaNamespaces): void {
   const o = lo.object;
   const ca = caSecret(o, namespaces);
-  if (!ca && o.metadata.labels?.[TRUST_MANAGER_BUNDLE] !== undefined) {
-    // A Bundle's Secret target (spec.target.secret.key, the Bundle's choice): every key the loader kept.
-    const keys = Object.keys(isObj(o.data) ? o.data : {}).map((key) => ({
-      key,
-      context: "root-bundle" as const,
-    }));
-    readKeys(lo, out, keys, "cert-manager");
-    return;
-  }
   const wanted = ca?.wanted ?? tlsKeys(o.type);
   if (wanted.length === 0) return;
   // cert-manager names the Certificate that wrote the Secret (several may name one Secret).

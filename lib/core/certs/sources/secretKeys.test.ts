@@ -12,9 +12,9 @@ describe("secretCertificateKeys", () => {
       type: "kubernetes.io/tls",
       keys: expect.arrayContaining(["ca-cert.pem", "root-cert.pem"]) as unknown,
     },
-    // Near misses: not a certificate Secret, so only a CA certificate under ca.crt is kept (reviews/fp3.md #3).
-    { name: "db-password", type: "Opaque", keys: ["ca.crt"] },
-    { name: "web-tls", type: undefined, keys: ["ca.crt"] },
+    // Near misses: not a certificate Secret.
+    { name: "db-password", type: "Opaque", keys: [] },
+    { name: "web-tls", type: undefined, keys: [] },
   ])("$name ($type)", ({ name, type, keys }) => {
     expect(secretCertificateKeys(name, type)).toEqual(keys);
   });
