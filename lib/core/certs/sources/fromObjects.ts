@@ -192,7 +192,6 @@ function readConfigMap(lo: LoadedObject, out: ObjectCertInputs): void {
       readKeys(lo, out, [{ key: "bundle.crt", context: "root-bundle" }], "spire");
       break;
   }
-  readTrustManagerTarget(lo, out);
   readMeshCaCertificates(lo, out);
   const conf = str(at(o, "data", "server.conf"));
   if (conf === undefined) return;
@@ -212,23 +211,6 @@ function readConfigMap(lo: LoadedObject, out: ObjectCertInputs): void {
   const svid = ttl(server.svidTtlSetting, server.defaultX509SvidTtl);
   if (svid !== undefined) cfg.defaultX509SvidTtlSeconds = svid;
   out.spire.push(cfg);
-}
-
-/**
- * A trust-manager Bundle's target ConfigMap: trust-manager writes one, named after the Bundle and
- * labelled trust.cert-manager.io/bundle=<Bundle>, in every namespace `spec.target.namespaceSelector`
- * selects, under `spec.target.configMap.key`. The Bundle (cluster-scoped) need not be in the inputs, so
- * every key holding a PEM certificate is read: the CA bundle applications trust.
- */
-function readTrustManagerTarget(lo: LoadedObject, out: ObjectCertInputs): void {
-  const o = lo.object;
-  if (o.metadata.labels?.["trust.cert-manager.io/bundle"] === undefined) return;
-  const data = at(o, "data");
-  if (data === null || typeof data !== "object") return;
-  const keys = Object.entries(data as Record<string, unknown>)
-    .filter(([, v]) => typeof v === "string" && v.includes("-----BEGIN CERTIFICATE-----"))
-    .map(([key]) => ({ key, context: "root-bundle" as const }));
-  if (keys.length > 0) readKeys(lo, out, keys, "cert-manager");
 }
 
 /**
