@@ -590,6 +590,20 @@ describe("parseManifestText: secret hygiene", () => {
     expect(out).toContain(b64(PEM_CERT));
   });
 
+  it("drops a raw (not base64) PEM private key written under a certificate key of a Secret's data", () => {
+    // Buffer.from(…, "base64") skips the PEM armour and decodes the rest to noise: only the raw text shows the key.
+    const secret = {
+      apiVersion: "v1",
+      kind: "Secret",
+      type: "kubernetes.io/tls",
+      metadata: { name: "web-tls", namespace: "web" },
+      data: { "ca.crt": PEM_KEY, "tls.crt": b64(PEM_CERT) },
+    };
+    const r = parseManifestText(JSON.stringify(secret), "secret.json");
+    expect(r.objects[0]?.object.data).toEqual({ "tls.crt": b64(PEM_CERT) });
+    expect(JSON.stringify(r)).not.toContain("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC");
+  });
+
   it("scrubs Secrets from YAML and inside lists too", () => {
     const text = [
       "apiVersion: v1",
