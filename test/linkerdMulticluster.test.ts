@@ -125,6 +125,40 @@ describe("Linkerd multicluster mirrored services", () => {
     expect(p.predicted.reason).toMatch(/sends plaintext to an unmeshed destination/);
   });
 
+  it("a federated service (links in annotations) is unknown, and its reason names no gateway (reviews/fp3rev.md #5)", () => {
+    const federated: KubeObject = {
+      ...mirrorService("voting-federated", { "mirror.linkerd.io/mirrored-service": "true" }),
+      metadata: {
+        name: "voting-federated",
+        namespace: "app",
+        labels: { "mirror.linkerd.io/mirrored-service": "true" },
+        annotations: {
+          "multicluster.linkerd.io/remote-discovery": "voting@east,voting@west",
+          "multicluster.linkerd.io/local-discovery": "voting",
+        },
+      },
+    };
+    const p = predict([...meshedApp, federated], "app/web", host("voting-federated", "app"));
+    expect(p.predicted.verdict).toBe("unknown");
+    expect(p.predicted.reason).toMatch(/federated service/);
+    expect(p.predicted.reason).not.toMatch(/gateway|plaintext/);
+  });
+
+  it("near miss: a Service with the mirror label but a selector routes to local pods, not a linked cluster (reviews/fp3rev.md #6)", () => {
+    const local: KubeObject = {
+      ...mirrorService("voting-east", MIRRORED),
+      spec: { selector: { app: "voting" }, ports: [{ name: "grpc", port: 8080, targetPort: 8080 }] },
+    };
+    const p = predict(
+      [...meshedApp, local, deploy("app", "voting", { ports: [8080] })],
+      "app/web",
+      host("voting-east", "app"),
+    );
+    // Predicted from the local (meshed) pods, as for any Service.
+    expect(p.predicted.reason).not.toMatch(/linked cluster/);
+    expect(p.predicted.reason).toMatch(/app\/voting/);
+  });
+
   it.each(["fp3-linkerd-mc-gateway", "fp3-linkerd-mc-flat"])(
     "probe %s: web → voting-svc-east is Linkerd mTLS as its own series say, no warning",
     (name) => {

@@ -15,12 +15,22 @@ const MIRRORED = "mirror.linkerd.io/mirrored-service";
 const CLUSTER = "mirror.linkerd.io/cluster-name";
 const REMOTE_DISCOVERY = "multicluster.linkerd.io/remote-discovery";
 const REMOTE_SERVICE = "multicluster.linkerd.io/remote-service";
+const LOCAL_DISCOVERY = "multicluster.linkerd.io/local-discovery";
 export const GATEWAY_IDENTITY = "mirror.linkerd.io/remote-gateway-identity";
 
 /** The mirror a Service stands for, or null when it is not labelled as one. */
 function mirrorOf(o: LoadedObject, gatewayIdentity: string | null): LinkerdMirror | null {
   const labels = o.object.metadata.labels;
   if (labels?.[MIRRORED] !== "true") return null;
+  // The service mirror writes selector-less Services; one with a selector routes to local pods, whatever
+  // its labels say (reviews/fp3rev.md #6).
+  const selector = (o.object.spec as { selector?: unknown } | undefined)?.selector;
+  if (selector && typeof selector === "object" && Object.keys(selector).length > 0) return null;
+  // A federated service (`<svc>-federated`) lists its links in annotations: the destination controller
+  // resolves it to the pods of every linked cluster that exports it, and of this one (reviews/fp3rev.md #5).
+  const annotations = o.object.metadata.annotations;
+  if (annotations?.[REMOTE_DISCOVERY] !== undefined || annotations?.[LOCAL_DISCOVERY] !== undefined)
+    return { cluster: null, mode: "federated", gatewayIdentity: null, remoteService: null };
   const remote = labels[REMOTE_DISCOVERY];
   const cluster = remote ?? labels[CLUSTER] ?? null;
   if (remote !== undefined)

@@ -274,8 +274,11 @@ export interface Service {
 export interface LinkerdMirror {
   /** The Link's target cluster name (null when the mirror does not say). */
   cluster: string | null;
-  /** "gateway": through the remote gateway; "remote-discovery": straight to the remote pods (flat network). */
-  mode: "gateway" | "remote-discovery";
+  /**
+   * "gateway": through the remote gateway; "remote-discovery": straight to the remote pods (flat
+   * network); "federated": a federated service, the pods of every cluster that exports it.
+   */
+  mode: "gateway" | "remote-discovery" | "federated";
   /** Gateway mode: the identity on the mirror Endpoints (mirror.linkerd.io/remote-gateway-identity), null when none is seen. */
   gatewayIdentity: string | null;
   /** Pod-to-pod mode: the remote Service's name (multicluster.linkerd.io/remote-service), null when missing. */

@@ -21,6 +21,12 @@ interface MirrorSend {
 
 function mirrorSend(m: LinkerdMirror, service: Service): MirrorSend {
   const link = m.cluster !== null ? `the linked cluster ${m.cluster}` : "a linked cluster";
+  if (m.mode === "federated")
+    return {
+      tls: "LINKERD",
+      verdict: "unknown",
+      says: `calls ${service.name}, a Linkerd federated service: the destination controller resolves it to the pods of every linked cluster that exports it, whose identities and policies are not in the inputs`,
+    };
   if (m.mode === "remote-discovery")
     return m.remoteService !== null
       ? {
