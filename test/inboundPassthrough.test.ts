@@ -202,3 +202,153 @@ describe("inbound passthrough edges: verdict only when the inputs decide it (rev
     expect(s.edges[0]!.predicted.reason).toContain("data/kafka on a port no Service declares is STRICT");
   });
 });
+
+describe("inbound passthrough edges: the reporting workload, Sidecar ingress, ztunnel (reviews/fp2rev2.md)", () => {
+  const plain = (workload = "kafka"): TrafficSample =>
+    call("monitoring/prometheus", workload, "none", 7, {
+      destination_workload: workload,
+      destination_workload_namespace: "data",
+      destination_service_name: "InboundPassthroughClusterIpv4",
+      destination_service_namespace: "data",
+    });
+  const edgeCodes = (s: ReturnType<typeof run>) =>
+    s.findings.filter((f) => f.severity !== "info" && f.code.startsWith("edge.")).map((f) => f.code);
+  const common = [
+    namespace("istio-system"),
+    peerAuth("istio-system", "default", "STRICT"),
+    namespace("monitoring"),
+    deploy("monitoring", "prometheus"),
+  ];
+
+  describe("#1: predicted from the workload that reported the calls, not every endpoint of the carrier Service", () => {
+    // One Service (aaa-brokers) selects kafka and legacy; only the reporter's own policy decides.
+    const brokers = (extra: KubeObject[] = []): KubeObject[] => [
+      ...common,
+      injected("data"),
+      deploy("data", "kafka", { ...sidecar, ports: [9092, 9999], labels: { app: "kafka", tier: "kafka" } }),
+      deploy("data", "legacy", { ...sidecar, ports: [9092, 9999], labels: { app: "legacy", tier: "kafka" } }),
+      service("data", "aaa-brokers", [{ port: 9092, name: "tcp-kafka" }], { selector: { tier: "kafka" } }),
+      ...extra,
+    ];
+    const legacyPermissive = peerAuth("data", "legacy-permissive", "PERMISSIVE", {
+      selector: { app: "legacy" },
+    });
+
+    it("plaintext into legacy (PERMISSIVE) while its sibling kafka is STRICT: plaintext, no edge error, names legacy", () => {
+      const s = run(brokers([legacyPermissive]), [plain("legacy")]);
+      expect(edgeCodes(s)).not.toContain("edge.plaintext-to-strict");
+      expect(edgeCodes(s)).not.toContain("edge.observed-mismatch");
+      const e = s.edges[0]!;
+      expect(e.predicted.verdict).toBe("plaintext");
+      expect(e.predicted.server.mode).toBe("PERMISSIVE");
+      expect(e.predicted.reason).toContain("data/legacy on a port no Service declares is PERMISSIVE");
+      expect(e.predicted.reason).not.toContain("data/kafka");
+    });
+
+    it("near miss: plaintext into kafka (STRICT) while its sibling legacy is PERMISSIVE: still edge.plaintext-to-strict", () => {
+      const s = run(brokers([legacyPermissive]), [plain("kafka")]);
+      expect(edgeCodes(s)).toContain("edge.plaintext-to-strict");
+      expect(s.edges[0]!.predicted.verdict).toBe("broken");
+    });
+
+    it("a sibling's port-level DISABLE on an undeclared port is not the reporter's: still broken", () => {
+      const siblingPa = peerAuth("data", "legacy-metrics", null, {
+        selector: { app: "legacy" },
+        ports: { "9999": "DISABLE" },
+      });
+      const s = run(brokers([siblingPa]), [plain("kafka")]);
+      expect(s.edges[0]!.predicted.verdict).toBe("broken");
+      expect(edgeCodes(s)).toContain("edge.plaintext-to-strict");
+    });
+
+    it("the reporter's own Service carries the edge when it has one", () => {
+      const s = run(
+        brokers([legacyPermissive, service("data", "legacy", [{ port: 9092, name: "tcp-kafka" }])]),
+        [plain("legacy")],
+      );
+      expect(s.edges.map((e) => e.id)).toEqual([`monitoring/prometheus->${host("legacy", "data")}:0`]);
+      expect(s.edges[0]!.predicted.verdict).toBe("plaintext");
+    });
+
+    it("two reporters on one edge, STRICT and PERMISSIVE: the worst of them (broken), as for endpoints of one Service", () => {
+      const s = run(brokers([legacyPermissive]), [plain("kafka"), plain("legacy")]);
+      expect(s.edges).toHaveLength(1);
+      expect(s.edges[0]!.predicted.verdict).toBe("broken");
+    });
+  });
+
+  describe("#2: a Sidecar with ingress listeners declares its ingress ports, not the Service ports", () => {
+    const ingressSidecar: KubeObject = {
+      apiVersion: "networking.istio.io/v1",
+      kind: "Sidecar",
+      metadata: { name: "kafka-in", namespace: "data" },
+      spec: {
+        workloadSelector: { labels: { app: "kafka" } },
+        ingress: [
+          { port: { number: 9999, protocol: "TCP", name: "tcp-metrics" }, defaultEndpoint: "127.0.0.1:9999" },
+        ],
+      },
+    };
+    const pa = (port: string) =>
+      peerAuth("data", "kafka-plain", null, { selector: { app: "kafka" }, ports: { [port]: "DISABLE" } });
+
+    it("DISABLE on the Service port 9092, which the ingress Sidecar leaves to a passthrough chain: unknown, no edge error", () => {
+      const s = run([...common, ...mesh([pa("9092"), ingressSidecar])], [plain()]);
+      expect(edgeCodes(s)).toEqual([]);
+      expect(s.edges[0]!.predicted.verdict).toBe("unknown");
+      expect(s.edges[0]!.predicted.reason).toContain(
+        "data/kafka port 9092 is DISABLE by PeerAuthentication data/kafka-plain",
+      );
+    });
+
+    it("near miss: DISABLE on the ingress port 9999 (declared, no passthrough chain): every passthrough chain is STRICT, still broken", () => {
+      const s = run([...common, ...mesh([pa("9999"), ingressSidecar])], [plain()]);
+      expect(s.edges[0]!.predicted.verdict).toBe("broken");
+      expect(edgeCodes(s)).toContain("edge.plaintext-to-strict");
+    });
+
+    it("near miss: a Sidecar without ingress listeners keeps the Service ports declared", () => {
+      const egressOnly: KubeObject = {
+        ...ingressSidecar,
+        spec: { workloadSelector: { labels: { app: "kafka" } } },
+      };
+      const s = run([...common, ...mesh([pa("9092"), egressOnly])], [plain()]);
+      expect(s.edges[0]!.predicted.verdict).toBe("broken");
+    });
+  });
+
+  describe("#3: ztunnel (ambient) applies port-level entries on any port", () => {
+    const ambient = (extra: KubeObject[] = []): KubeObject[] => [
+      ...common,
+      namespace("data", { "istio.io/dataplane-mode": "ambient" }),
+      deploy("data", "kafka", { ports: [9092, 9999] }),
+      service("data", "kafka", [{ port: 9092, name: "tcp-kafka" }]),
+      ...extra,
+    ];
+    const pa = (port: string) =>
+      peerAuth("data", "kafka-metrics", null, {
+        selector: { app: "kafka" },
+        ports: { [port]: "PERMISSIVE" },
+      });
+
+    it.each([
+      { label: "on an undeclared port (9999)", port: "9999" },
+      { label: "even on a Service port (9092): ztunnel has no per-port chains to subtract", port: "9092" },
+    ])("PERMISSIVE $label: unknown, no edge error, no passthrough chain in the reason", ({ port }) => {
+      const s = run(ambient([pa(port)]), [plain()]);
+      expect(edgeCodes(s)).toEqual([]);
+      const e = s.edges[0]!;
+      expect(e.predicted.verdict).toBe("unknown");
+      expect(e.predicted.reason).toContain(
+        `data/kafka port ${port} is PERMISSIVE by PeerAuthentication data/kafka-metrics`,
+      );
+      expect(e.predicted.reason).not.toContain("passthrough chain");
+    });
+
+    it("near miss: no port-level entry: still broken", () => {
+      const s = run(ambient(), [plain()]);
+      expect(s.edges[0]!.predicted.verdict).toBe("broken");
+      expect(edgeCodes(s)).toContain("edge.plaintext-to-strict");
+    });
+  });
+});

@@ -13,6 +13,7 @@ import {
   type Service,
   type ServicePort,
   type Workload,
+  workloadKey,
 } from "../model/mesh";
 import { LINKERD_JOB_CALLER, LINKERD_METRICS, LINKERD_PORT_KEY, type TrafficSample } from "../model/input";
 import type { Client, Prediction } from "../resolve/predictEdge";
@@ -114,6 +115,11 @@ interface Bucket extends EdgeAnalysis {
   sourceSide: number;
   /** The marks (PortChoice.marks) of the edge's samples. */
   marks: number;
+  /**
+   * An inbound passthrough edge's (port 0): the workloads whose series it holds (destination_workload),
+   * from which alone it is predicted, not from every endpoint of the Service that carries it. Null on other edges.
+   */
+  reporters: Set<Workload> | null;
 }
 
 /**
@@ -1095,6 +1101,7 @@ function bucketFor(st: EdgeBuild, entry: ClientEntry, target: Target, port: Serv
       unnamedMtls: null,
       waypointMtls: 0,
       namedBy: null,
+      reporters: null,
     };
     byClient.set(entry.client, b);
   }
@@ -1159,19 +1166,31 @@ function noteUnnamed(b: Bucket, pe: PrincipalEntry): void {
     seen.set(pe.principal, [...new Set([...old.split("; "), pe.why])].sort().join("; "));
 }
 
-/**
- * The target of an inbound passthrough series (INBOUND_PASSTHROUGH): a Service selecting its
- * destination_workload (the first that is not headless, else the first), whose edge on port 0 stands
- * for "a port no Service declares"; null (the series makes no edge) when the workload is not in the
- * inputs or no Service selects it, rather than a host made up from the Host header.
- */
-function inboundTarget(st: EdgeBuild, L: TrafficSample["labels"]): Target | null {
+/** The workload an inbound passthrough series names (destination_workload), null when the inputs lack it. */
+function inboundWorkload(st: EdgeBuild, L: TrafficSample["labels"]): Workload | null {
   const ns = known(L.destination_workload_namespace);
   const name = known(L.destination_workload);
-  const w = ns && name ? st.model.workloadByKey.get(`${ns}/${name}`) : undefined;
+  return (ns && name && st.model.workloadByKey.get(`${ns}/${name}`)) || null;
+}
+
+/**
+ * The target of an inbound passthrough series (INBOUND_PASSTHROUGH): a Service selecting its
+ * destination_workload `w`, whose edge on port 0 stands for "a port no Service declares": one that
+ * selects `w` alone if any (the edge then reads as w's), else the first that is not headless, else the
+ * first. It only carries the edge: the prediction reads `w` (Bucket.reporters). null (the series makes
+ * no edge) when no Service selects it, rather than a host made up from the Host header.
+ */
+function inboundTarget(st: EdgeBuild, w: Workload | null): Target | null {
   const services = w ? st.model.servicesOfWorkload.get(w) : undefined;
   if (!services || services.length === 0) return null;
-  return serviceTarget(st, services.find((x) => !x.headless) ?? services[0]!);
+  const own = (x: Service) => x.workloads.length === 1;
+  return serviceTarget(
+    st,
+    services.find((x) => own(x) && !x.headless) ??
+      services.find(own) ??
+      services.find((x) => !x.headless) ??
+      services[0]!,
+  );
 }
 
 /** The one choice of an inbound passthrough series: its target's port 0 (INBOUND_PORT marks it), once per target. */
@@ -1185,6 +1204,22 @@ function inboundChoice(target: Target): PortChoice {
     inboundChoices.set(target, (c = { ports: [port], marks: 0, route: null, split: null }));
   }
   return c;
+}
+
+/**
+ * An inbound passthrough port 0 whose endpoints are `reporters` only (ServicePort.endpoints): the
+ * workloads that reported the edge's calls, not every endpoint of the Service that carries it. One per
+ * port and set of workloads, so edges with the same reporters share the prediction's endpoint memo.
+ */
+const reporterPorts = new WeakMap<ServicePort, Map<string, ServicePort>>();
+function reportersPort(port: ServicePort, reporters: Set<Workload>): ServicePort {
+  const list = [...reporters].sort((a, b) => (workloadKey(a) < workloadKey(b) ? -1 : 1));
+  const key = list.map(workloadKey).join(" ");
+  let byKey = reporterPorts.get(port);
+  if (!byKey) reporterPorts.set(port, (byKey = new Map()));
+  let out = byKey.get(key);
+  if (!out) byKey.set(key, (out = { ...port, endpoints: list }));
+  return out;
 }
 
 function addSample(st: EdgeBuild, s: TrafficSample): void {
@@ -1217,10 +1252,11 @@ function addSample(st: EdgeBuild, s: TrafficSample): void {
       : byPrincipal === null
         ? clientEntry(st, srcNs, srcName, s.metric)
         : byPrincipal.entry;
-  const inbound =
+  const reporter =
     INBOUND_PASSTHROUGH.has(svcName ?? "") || INBOUND_PASSTHROUGH.has(host)
-      ? inboundTarget(st, L)
+      ? inboundWorkload(st, L)
       : undefined;
+  const inbound = reporter === undefined ? undefined : inboundTarget(st, reporter);
   if (inbound === null) return;
   // The caller's istiod decides what the host is (its discoverySelectors may hide the Service).
   const target = inbound ?? targetFor(st, host, svcName, svcNs, entry);
@@ -1251,6 +1287,7 @@ function addSample(st: EdgeBuild, s: TrafficSample): void {
   for (const port of choice.ports) {
     const b = bucketFor(st, entry, target, port);
     if (choice.marks !== 0) b.marks |= choice.marks;
+    if (reporter) (b.reporters ??= new Set()).add(reporter);
     // Samples of one edge that disagree about the route: the default cluster, as without routes.
     if (b.route === undefined) {
       b.route = route;
@@ -1360,13 +1397,20 @@ function namedByPrincipal(p: Prediction, principals: ReadonlySet<string>): Predi
 /** Predicts the bucket's edge and completes it as the snapshot's edge. */
 function finishEdge(r: Resolver, b: Bucket, destination: Edge["destination"]): Bucket {
   // One bucket per (client, service, port), so each prediction is computed once.
+  const reporters = b.reporters;
   let prediction = b.split
     ? predictSplit(r, b, b.split)
-    : predictEdge(r, b.client, b.service, b.port, b.route ?? null);
+    : predictEdge(
+        r,
+        b.client,
+        b.service,
+        reporters ? reportersPort(b.port, reporters) : b.port,
+        b.route ?? null,
+      );
   if (b.passthroughObserved) prediction = passthroughPrediction(prediction, b.client, b.service.host);
   // Port 0 first: no Service declares it (the API server refuses it), so other edges skip the WeakSet.
-  else if (b.port.port === 0 && INBOUND_PORT.has(b.port))
-    prediction = inboundPrediction(r, prediction, b.client, b.service);
+  else if (reporters && b.port.port === 0 && INBOUND_PORT.has(b.port))
+    prediction = inboundPrediction(r, prediction, b.client, b.service, [...reporters]);
   const observed = b.observed;
   if (b.unnamedMtls !== null && !b.passthroughObserved && observed.mtls + b.waypointMtls > 0)
     prediction = unnamedMeshPrediction(prediction, observed, b.waypointMtls, b.unnamedMtls);

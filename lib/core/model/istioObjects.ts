@@ -166,6 +166,9 @@ function readSidecar(o: LoadedObject): SidecarResource {
     name: o.object.metadata.name,
     workloadSelector: isObj(labels) && Object.keys(labels).length > 0 ? strMap(labels) : null,
     egress: arr(at(spec, "egress")).map(egressListener),
+    ingressPorts: arr(at(spec, "ingress"))
+      .map((i) => at(i, "port", "number"))
+      .filter((n): n is number => typeof n === "number"),
     outboundTrafficPolicy: mode === "REGISTRY_ONLY" || mode === "ALLOW_ANY" ? mode : null,
     ...revisionOf(o),
     at: o.at,

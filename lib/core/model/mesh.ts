@@ -241,6 +241,11 @@ export interface ServicePort {
   name?: string;
   protocol: string;
   appProtocol?: string;
+  /**
+   * Set only on an inbound passthrough edge's port 0 (buildEdges reportersPort): the workloads that
+   * reported its calls, which are then its only endpoints, whatever else the Service selects.
+   */
+  endpoints?: readonly Workload[];
 }
 
 export interface Service {
@@ -384,6 +389,11 @@ export interface SidecarResource {
    * Empty = no egress section (one catch-all listener importing everything).
    */
   egress: SidecarEgress[];
+  /**
+   * Its ingress listeners' port numbers. Non-empty: the ports the selected workloads' inbound listener
+   * declares instead of their Services' (istio/istio needPerPortPassthroughFilterChain, HasIngressListener).
+   */
+  ingressPorts: number[];
   outboundTrafficPolicy: "ALLOW_ANY" | "REGISTRY_ONLY" | null;
   /** Its istio.io/rev label: only that revision's istiod reads it (absent: every istiod). */
   revision?: string;

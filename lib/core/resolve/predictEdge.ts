@@ -300,7 +300,7 @@ function endpointSides(r: Resolver, memo: Memo, service: Service, port: ServiceP
   const hit = memo.sides.get(port);
   if (hit) return hit;
   // Pods without the named target port are no endpoints of this port (resolver.targetPortOf).
-  const selected = (r.model.endpointsOf.get(service) ?? []).filter(
+  const selected = (port.endpoints ?? r.model.endpointsOf.get(service) ?? []).filter(
     (w) => r.targetPortOf(service, port, w) !== null,
   );
   const workloads: (Workload | null)[] = selected.length > 0 ? selected : [null];
