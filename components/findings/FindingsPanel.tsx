@@ -6,6 +6,7 @@
 import { useQueryStates } from "nuqs";
 import { useMemo, useState } from "react";
 import type { Finding } from "@/lib/core/snapshot/schema";
+import { edgeIdLabel } from "@/lib/core/snapshot/port";
 import {
   countBySeverity,
   edgeHref,
@@ -52,7 +53,7 @@ function FindingItem({ f, cluster, namespace }: { f: Finding; cluster: string; n
         {f.edge ? (
           <li>
             <a href={edgeHref(cluster, namespace, f.edge)} data-testid="finding-edge-link">
-              edge {f.edge}
+              edge {edgeIdLabel(f.edge)}
             </a>
           </li>
         ) : null}

@@ -7,6 +7,7 @@ import { ExpiryPanel } from "@/components/expiry/ExpiryPanel";
 import { FindingsPanel } from "@/components/findings/FindingsPanel";
 import { GraphCanvas } from "@/components/graph/GraphCanvas";
 import type { MeshSnapshot } from "@/lib/core/snapshot/schema";
+import { edgeIdLabel } from "@/lib/core/snapshot/port";
 import { buildGraph } from "@/lib/view/graph/buildGraph";
 import { nodeSelection } from "@/lib/view/graph/nodeSelection";
 import { layoutGraph } from "@/lib/view/graph/layout";
@@ -293,7 +294,8 @@ export function NamespaceView({
           </div>
           {state.edge !== null && !edge ? (
             <p className="notice notice-warn" role="status">
-              The edge <code>{state.edge}</code> is not in this namespace&apos;s snapshot (any more).
+              The edge <code>{edgeIdLabel(state.edge)}</code> is not in this namespace&apos;s snapshot (any
+              more).
             </p>
           ) : null}
           {state.workload !== null && !workload ? (

@@ -7,3 +7,11 @@
 export function withPort(name: string, port: number): string {
   return port === 0 ? `${name} (undeclared port)` : `${name}:${port}`;
 }
+
+/**
+ * An edge id as a label ("client->host:port"): an inbound passthrough edge's trailing ":0" reads
+ * " (undeclared port)", as withPort has it. Display only: links and the URL keep the id itself.
+ */
+export function edgeIdLabel(id: string): string {
+  return id.endsWith(":0") ? withPort(id.slice(0, -2), 0) : id;
+}
