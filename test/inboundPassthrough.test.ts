@@ -352,3 +352,33 @@ describe("inbound passthrough edges: the reporting workload, Sidecar ingress, zt
     });
   });
 });
+
+describe("inbound passthrough: several reporting workloads, in either order (reviews/port0rev.md #1)", () => {
+  const objs: KubeObject[] = [
+    namespace("istio-system"),
+    peerAuth("istio-system", "default", "STRICT"),
+    injected("data"),
+    namespace("monitoring"),
+    deploy("monitoring", "prometheus"),
+    deploy("data", "kafka", { ...sidecar, ports: [9092, 9999], labels: { tier: "kafka" } }),
+    deploy("data", "legacy", { ...sidecar, ports: [9092, 8888], labels: { tier: "kafka" } }),
+    service("data", "brokers", [{ port: 9092, name: "tcp-kafka" }], { selector: { tier: "kafka" } }),
+    peerAuth("data", "kafka-metrics", null, { selector: { app: "kafka" }, ports: { "9999": "PERMISSIVE" } }),
+    peerAuth("data", "legacy-metrics", null, { selector: { app: "legacy" }, ports: { "8888": "DISABLE" } }),
+  ];
+  const sample = (wl: string): TrafficSample =>
+    call("monitoring/prometheus", "kafka", "none", 7, {
+      destination_workload: wl,
+      destination_workload_namespace: "data",
+      destination_service_name: "InboundPassthroughClusterIpv4",
+      destination_service_namespace: "data",
+    });
+
+  it("gives the same bytes whichever workload's series comes first", () => {
+    const a = run(objs, [sample("kafka"), sample("legacy")]);
+    const b = run(objs, [sample("legacy"), sample("kafka")]);
+    expect(JSON.stringify(b.edges)).toBe(JSON.stringify(a.edges));
+    expect(JSON.stringify(b.findings)).toBe(JSON.stringify(a.findings));
+    expect(a.edges[0]!.predicted.reason).toMatch(/data\/kafka port 9999 .*, data\/legacy port 8888/);
+  });
+});

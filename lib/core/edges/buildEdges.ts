@@ -1398,19 +1398,16 @@ function namedByPrincipal(p: Prediction, principals: ReadonlySet<string>): Predi
 function finishEdge(r: Resolver, b: Bucket, destination: Edge["destination"]): Bucket {
   // One bucket per (client, service, port), so each prediction is computed once.
   const reporters = b.reporters;
+  // Sorted by workload (reportersPort): the reason lists their port-level entries in this order, which
+  // must not follow the samples' (reviews/port0rev.md #1).
+  const reportedPort = reporters ? reportersPort(b.port, reporters) : b.port;
   let prediction = b.split
     ? predictSplit(r, b, b.split)
-    : predictEdge(
-        r,
-        b.client,
-        b.service,
-        reporters ? reportersPort(b.port, reporters) : b.port,
-        b.route ?? null,
-      );
+    : predictEdge(r, b.client, b.service, reportedPort, b.route ?? null);
   if (b.passthroughObserved) prediction = passthroughPrediction(prediction, b.client, b.service.host);
   // Port 0 first: no Service declares it (the API server refuses it), so other edges skip the WeakSet.
   else if (reporters && b.port.port === 0 && INBOUND_PORT.has(b.port))
-    prediction = inboundPrediction(r, prediction, b.client, b.service, [...reporters]);
+    prediction = inboundPrediction(r, prediction, b.client, b.service, reportedPort.endpoints ?? []);
   const observed = b.observed;
   if (b.unnamedMtls !== null && !b.passthroughObserved && observed.mtls + b.waypointMtls > 0)
     prediction = unnamedMeshPrediction(prediction, observed, b.waypointMtls, b.unnamedMtls);
