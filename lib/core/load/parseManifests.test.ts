@@ -1,3 +1,5 @@
+import { generateKeyPairSync, type KeyObject } from "node:crypto";
+import { makeBareRoot } from "../../../test/pki";
 import { describe, it, expect } from "vitest";
 import { parseManifestText } from "./parseManifests";
 import { emptyParsed, mergeParsed } from "./mergeParsed";
@@ -602,6 +604,43 @@ describe("parseManifestText: secret hygiene", () => {
     const r = parseManifestText(JSON.stringify(secret), "secret.json");
     expect(r.objects[0]?.object.data).toEqual({ "tls.crt": b64(PEM_CERT) });
     expect(JSON.stringify(r)).not.toContain("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC");
+  });
+
+  it("drops DER (PKCS#8, SEC 1, PKCS#1) and JWK private keys under a certificate key; keeps a DER certificate", async () => {
+    const ec = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+    const rsa = generateKeyPairSync("rsa", { modulusLength: 1024 });
+    const der = (k: KeyObject, type: "pkcs8" | "sec1" | "pkcs1") =>
+      k.export({ format: "der", type }).toString("base64");
+    const jwk = Buffer.from(JSON.stringify(ec.privateKey.export({ format: "jwk" }))).toString("base64");
+    const root = await makeBareRoot(
+      "CN=Root",
+      new Date("2026-01-01T00:00:00Z"),
+      new Date("2030-01-01T00:00:00Z"),
+    );
+    const certDer = root.pem.replace(/-----[A-Z ]+-----|\s+/g, "");
+    const cases = {
+      "ca.crt": der(ec.privateKey, "pkcs8"),
+      "tls.crt": der(ec.privateKey, "sec1"),
+    };
+    for (const [data, kept] of [
+      [cases, {}],
+      [{ "ca.crt": der(rsa.privateKey, "pkcs1"), "tls.crt": jwk }, {}],
+      [{ "ca.crt": certDer }, { "ca.crt": certDer }],
+      [
+        { "ca.crt": Buffer.from(JSON.stringify(ec.publicKey.export({ format: "jwk" }))).toString("base64") },
+        "same",
+      ],
+    ] as const) {
+      const secret = {
+        apiVersion: "v1",
+        kind: "Secret",
+        type: "kubernetes.io/tls",
+        metadata: { name: "s", namespace: "n" },
+        data,
+      };
+      const r = parseManifestText(JSON.stringify(secret), "secret.json");
+      expect(r.objects[0]?.object.data).toEqual(kept === "same" ? data : kept);
+    }
   });
 
   it("scrubs Secrets from YAML and inside lists too", () => {

@@ -386,11 +386,26 @@ function keepEntries(o: Obj, field: string, keep: (key: string, value: string) =
  * file may hold it) decodes to noise and only the raw text shows it (reviews/fp3rev.md #4).
  */
 function decodesToPrivateKey(b64: string): boolean {
-  return (
-    b64.includes(PRIVATE_KEY) ||
-    Buffer.from(b64.replace(/\s+/g, ""), "base64").toString("latin1").includes(PRIVATE_KEY)
-  );
+  if (b64.includes(PRIVATE_KEY)) return true;
+  const bytes = Buffer.from(b64.replace(/\s+/g, ""), "base64");
+  const text = bytes.toString("latin1");
+  return text.includes(PRIVATE_KEY) || isDerPrivateKey(bytes) || isJwkPrivateKey(text);
 }
+
+/**
+ * A DER private key: a SEQUENCE whose first element is an INTEGER (the version of PKCS#1, PKCS#8 and
+ * SEC 1 keys). A DER certificate's SEQUENCE starts with a SEQUENCE (tbsCertificate), so a certificate
+ * written as DER is kept (its reader reports it), a key written as DER is not (reviews/fp3rev.md #4).
+ */
+function isDerPrivateKey(b: Buffer): boolean {
+  if (b.length < 8 || b[0] !== 0x30) return false;
+  const lengthBytes = b[1]! < 0x80 ? 0 : b[1]! - 0x80;
+  if (lengthBytes > 4) return false;
+  return b[2 + lengthBytes] === 0x02;
+}
+
+/** A JSON Web Key with its private part ("d": EC, RSA and OKP private keys all carry it). */
+const isJwkPrivateKey = (text: string): boolean => /"kty"\s*:/.test(text) && /"d"\s*:/.test(text);
 
 /** Envoy redacts private keys itself, but a dump from a patched or older proxy might not. */
 function scrubDump(v: unknown): void {
