@@ -49,13 +49,18 @@ export function configuredClusters({ env, home, exists = existsSync }: ClusterEn
     let current = "";
     for (const f of files) {
       const one = new KubeConfig();
+      let text: string;
       try {
-        one.loadFromFile(f);
+        // Read once, for client-node (its loadFromFile: loadFromString, then paths made absolute
+        // against the file's folder) and for the exec extensions client-node drops.
+        text = readFileSync(f, "utf8");
+        one.loadFromString(text);
+        one.makePathsAbsolute(dirname(f));
       } catch (e) {
         if (report) errors.push(`kubeconfig ${f}: ${(e as Error).message.split("\n")[0]}`);
         continue;
       }
-      const execConfigs = execExtensions(f);
+      const execConfigs = execExtensions(text);
       for (const c of one.clusters)
         if (!clusters.has(c.name))
           clusters.set(c.name, execConfigs.has(c.name) ? withExecConfig(c, execConfigs.get(c.name)) : c);
@@ -143,10 +148,10 @@ function withExecConfig(c: KubeConfig["clusters"][number], execConfig: unknown):
  * Each cluster's `client.authentication.k8s.io/exec` extension in one kubeconfig file, by cluster name
  * (client-node drops extensions; client-go hands this one to the plugin as `spec.cluster.config`).
  */
-function execExtensions(file: string): Map<string, unknown> {
+function execExtensions(text: string): Map<string, unknown> {
   const out = new Map<string, unknown>();
   try {
-    const doc = yaml.load(readFileSync(file, "utf8")) as {
+    const doc = yaml.load(text) as {
       clusters?: Array<{ name?: unknown; cluster?: { extensions?: unknown } }>;
     } | null;
     for (const c of doc?.clusters ?? []) {
@@ -158,7 +163,7 @@ function execExtensions(file: string): Map<string, unknown> {
       if (ext && ext.extension !== undefined) out.set(c.name, ext.extension);
     }
   } catch {
-    // client-node has read this file already; one it could not read never gets here
+    // client-node has parsed this text already; text it could not parse never gets here
   }
   return out;
 }

@@ -74,7 +74,7 @@ export function credentialSource(kc: KubeConfig, contextName: string): Credentia
     const run = runPlugin(exec, info).then((c) => {
       const resolved = withCredential(kc, c);
       // A failed run is never kept (the next request runs the plugin again); an expired one is used once.
-      if (isFresh(c.expiresAt, Date.now())) kept = { kc: resolved, expiresAt: c.expiresAt };
+      if (credentialValid(c.expiresAt, Date.now())) kept = { kc: resolved, expiresAt: c.expiresAt };
       return resolved;
     });
     const entry = { run, outlivedAt: Date.now() + timeoutMs };
@@ -88,7 +88,7 @@ export function credentialSource(kc: KubeConfig, contextName: string): Credentia
   return {
     plugin,
     async kubeConfig(signal, timeoutMs) {
-      if (kept && isFresh(kept.expiresAt, Date.now())) return kept.kc;
+      if (kept && credentialValid(kept.expiresAt, Date.now())) return kept.kc;
       kept = null;
       const late = () =>
         new KubeError(
@@ -137,7 +137,7 @@ function execOf(user: User | null): ExecConfig | null {
 }
 
 /** client-node's rule: kept while the expiry is in the future; no expiry, kept until a 401. */
-export function isFresh(expiresAt: number | null, now: number): boolean {
+function credentialValid(expiresAt: number | null, now: number): boolean {
   return expiresAt === null || expiresAt > now;
 }
 
@@ -238,7 +238,7 @@ function runPlugin(exec: ExecConfig, info: string): Promise<ExecCredential> {
 }
 
 /** An ExecCredential's status (client.authentication.k8s.io v1 / v1beta1); throws when it has no credential. */
-export function parseExecCredential(text: string): ExecCredential {
+function parseExecCredential(text: string): ExecCredential {
   const status = (JSON.parse(text) as { status?: Record<string, unknown> } | null)?.status;
   const str = (k: string) =>
     typeof status?.[k] === "string" && status[k] ? (status[k] as string) : undefined;

@@ -1,5 +1,6 @@
 // The two ways the reader talks to a cluster, over @kubernetes/client-node's own HTTP stack and
-// authentication (client certificates, bearer tokens, exec plugins, in-cluster service account):
+// authentication (client certificates, bearer tokens, in-cluster service account; exec plugins are run
+// by execCredentials.ts, which hands client-node the credential):
 // a JSON GET against the API server, and an HTTP GET to a pod port through a port-forward
 // (the way `istioctl proxy-config secret` reaches Envoy's admin port, istio.md §6.1).
 //
@@ -49,7 +50,8 @@ export function kubeTransport(kc: KubeConfig): KubeTransport {
   const contextName = kc.getCurrentContext();
   const contextNamespace = kc.getContextObject(contextName)?.namespace?.trim() || undefined;
   const credentials = credentialSource(kc, contextName);
-  // Only its HTTP library is used: each request is authenticated above, with the current credential.
+  // Only its HTTP library is used (`httpApi.send` applies no authMethods; those serve the generated API
+  // classes): each request is authenticated in `exchange`, with the current credential.
   const config = createConfiguration({
     baseServer: new ServerConfiguration(server, {}),
     authMethods: { default: kc },
