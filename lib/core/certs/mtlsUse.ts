@@ -39,7 +39,15 @@ export function credentialSecretName(credentialName: string): string {
   return rest.slice(rest.lastIndexOf("/") + 1);
 }
 
+/** Once per model: cert.self-signed-leaf and certmanager.self-signed-issuer both ask. */
+const usesByModel = new WeakMap<MeshModel, CredentialUses>();
 export function credentialUses(model: MeshModel): CredentialUses {
+  let uses = usesByModel.get(model);
+  if (!uses) usesByModel.set(model, (uses = buildCredentialUses(model)));
+  return uses;
+}
+
+function buildCredentialUses(model: MeshModel): CredentialUses {
   const drClient = new Set<string>();
   const gateway = new Set<string>();
   const gatewayMutual = new Set<string>();

@@ -1193,14 +1193,12 @@ function inboundTarget(st: EdgeBuild, w: Workload | null): Target | null {
   );
 }
 
-/** The one choice of an inbound passthrough series: its target's port 0 (INBOUND_PORT marks it), once per target. */
+/** The one choice of an inbound passthrough series: its target's port 0, once per target. */
 const inboundChoices = new WeakMap<Target, PortChoice>();
-const INBOUND_PORT = new WeakSet<ServicePort>();
 function inboundChoice(target: Target): PortChoice {
   let c = inboundChoices.get(target);
   if (!c) {
     const port: ServicePort = { port: 0, targetPort: 0, protocol: "TCP" };
-    INBOUND_PORT.add(port);
     inboundChoices.set(target, (c = { ports: [port], marks: 0, route: null, split: null }));
   }
   return c;
@@ -1405,8 +1403,8 @@ function finishEdge(r: Resolver, b: Bucket, destination: Edge["destination"]): B
     ? predictSplit(r, b, b.split)
     : predictEdge(r, b.client, b.service, reportedPort, b.route ?? null);
   if (b.passthroughObserved) prediction = passthroughPrediction(prediction, b.client, b.service.host);
-  // Port 0 first: no Service declares it (the API server refuses it), so other edges skip the WeakSet.
-  else if (reporters && b.port.port === 0 && INBOUND_PORT.has(b.port))
+  // Only an inbound passthrough edge has reporters (addSample sets them on its samples alone).
+  else if (reporters)
     prediction = inboundPrediction(r, prediction, b.client, b.service, reportedPort.endpoints ?? []);
   const observed = b.observed;
   if (b.unnamedMtls !== null && !b.passthroughObserved && observed.mtls + b.waypointMtls > 0)

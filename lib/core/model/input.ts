@@ -73,7 +73,7 @@ export interface ParsedInputs {
  * string per distinct value of these: a scrape repeats the same namespaces, workloads and hosts across
  * thousands of series, and a shared string is hashed once, while the parser has its text in cache,
  * instead of once per series by the analysis (docs/DECISIONS.md, "Analysis performance, round 6").
- * `source_principal` is read too, but only on a destination mTLS series that names no caller (buildEdges
+ * `source_principal` is read too, but only on a destination or waypoint mTLS series that names no caller (buildEdges
  * `principalEntry`), once per distinct value: kept like any label, not shared, so the per-series parse
  * of input that names its callers does no more work for it.
  */

@@ -18,14 +18,12 @@ const REMOTE_SERVICE = "multicluster.linkerd.io/remote-service";
 const LOCAL_DISCOVERY = "multicluster.linkerd.io/local-discovery";
 export const GATEWAY_IDENTITY = "mirror.linkerd.io/remote-gateway-identity";
 
-/** The mirror a Service stands for, or null when it is not labelled as one. */
-function mirrorOf(o: LoadedObject, gatewayIdentity: string | null): LinkerdMirror | null {
-  const labels = o.object.metadata.labels;
-  if (labels?.[MIRRORED] !== "true") return null;
+/** The mirror a Service (labelled as one: `isMirrored`) stands for, or null when it is not one. */
+function mirrorOf(s: Service, o: LoadedObject, gatewayIdentity: string | null): LinkerdMirror | null {
+  const labels = o.object.metadata.labels ?? {};
   // The service mirror writes selector-less Services; one with a selector routes to local pods, whatever
   // its labels say (reviews/fp3rev.md #6).
-  const selector = (o.object.spec as { selector?: unknown } | undefined)?.selector;
-  if (selector && typeof selector === "object" && Object.keys(selector).length > 0) return null;
+  if (s.selector && Object.keys(s.selector).length > 0) return null;
   // A federated service (`<svc>-federated`) lists its links in annotations: the destination controller
   // resolves it to the pods of every linked cluster that exports it, and of this one (reviews/fp3rev.md #5).
   const annotations = o.object.metadata.annotations;
@@ -44,8 +42,8 @@ function mirrorOf(o: LoadedObject, gatewayIdentity: string | null): LinkerdMirro
 }
 
 /**
- * Sets `linkerdMirror` on the mirrored Services among `services` (their objects in `objectOf`), with the
- * gateway identity from the Endpoints of the same name (`endpoints`: the mirrored Endpoints objects).
+ * Sets `linkerdMirror` on the `mirrored` Services (each with its object), with the gateway identity
+ * from the Endpoints of the same name (`endpoints`: the mirrored Endpoints objects).
  */
 export function attachLinkerdMirrors(
   mirrored: readonly [Service, LoadedObject][],
@@ -58,7 +56,7 @@ export function attachLinkerdMirrors(
     if (id) identity.set(`${e.object.metadata.namespace ?? "default"}/${e.object.metadata.name}`, id);
   }
   for (const [s, o] of mirrored) {
-    const m = mirrorOf(o, identity.get(`${s.namespace}/${s.name}`) ?? null);
+    const m = mirrorOf(s, o, identity.get(`${s.namespace}/${s.name}`) ?? null);
     if (m) s.linkerdMirror = m;
   }
 }

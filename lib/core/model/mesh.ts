@@ -665,8 +665,8 @@ export interface MeshModel {
    */
   gatewayRoutesByHost: Map<string, GatewayRouted[]>;
   /**
-   * The inputs hold a Kubernetes Ingress, a Gateway API (gateway.networking.k8s.io) Gateway with
-   * spec.addresses, or a Gateway API route whose parent Gateway is missing: istiod turns those into
+   * The inputs hold a Kubernetes Ingress, a Gateway API (gateway.networking.k8s.io) Gateway istiod does
+   * not deploy (buildModel `isManaged`: addresses other than one untyped or IPAddress), or a Gateway API route whose parent Gateway is missing: istiod turns those into
    * Gateways and VirtualServices of its own that Handshake does not build, which may feed any gateway pods, so a gateway's VirtualService routes are not all its routes
    * (buildEdges `gatewayChoiceFor` falls back to the protocol's guess).
    */
@@ -676,7 +676,7 @@ export interface MeshModel {
   /** This cluster's Istio cluster ID and what shows a multi-cluster mesh (clusters.ts). */
   clusters: ClusterFacts;
   /**
-   * Gateway API Gateways ("ns/name") istiod deploys itself (no spec.addresses): their routes feed only
+   * Gateway API Gateways ("ns/name") istiod deploys itself (`isManaged`): their routes feed only
    * the pods labelled gateway.networking.k8s.io/gateway-name=<name> in that namespace (buildModel
    * `gatewayRoutesElsewhere`), so another gateway's VirtualService routes stay all its routes.
    */

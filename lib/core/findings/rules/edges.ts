@@ -537,7 +537,7 @@ function observedMismatchFinding(ea: EdgeAnalysis) {
     edge: ea.edge.id,
     fix: ea.split
       ? splitMismatchFix(ea, ea.split)
-      : ea.unnamedMtls !== null && o.mtls > 0
+      : ea.unnamedMtls !== null && o.mtls > 0 && o.plaintext > 0
         ? `The ${o.mtls} mTLS came from callers Istio could not identify, which presented mesh certificates and have a proxy; the prediction is for the callers outside the mesh that sent the ${o.plaintext} plaintext. Give those a proxy.`
         : ea.edge.predicted.verdict === "broken"
           ? `The traffic observed predates the current configuration or bypasses it: those callers fail now. Fix the configuration named above.`

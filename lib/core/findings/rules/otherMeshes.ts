@@ -6,7 +6,7 @@ import { pemCertificates } from "../../certs/x509";
 import { createHash } from "node:crypto";
 import { selects, serverLocks, serversIn, takesPort } from "../../model/linkerdPolicy";
 import type { Workload } from "../../model/mesh";
-import { linkerdPortRuns, type PortRuns } from "../../model/read";
+import { inPortRuns, linkerdPortRuns, type PortRuns } from "../../model/read";
 import { linkerdDefaultPolicy, linkerdRequiresIdentity } from "../../resolve/linkerdInbound";
 import type { Finding } from "../../snapshot/schema";
 import { rule, type AnalysisContext } from "../context";
@@ -157,7 +157,7 @@ export const certmanagerSelfSignedIssuer = rule("certmanager.self-signed-issuer"
  * the port dialled), and meshed workloads by their container ports (pod IPs, headless Services).
  */
 function meshedServersOn(ctx: AnalysisContext, runs: PortRuns): string[] {
-  const on = (p: number) => runs.some(([lo, hi]) => lo <= p && p <= hi);
+  const on = (p: number) => inPortRuns(runs, p);
   const out: string[] = [];
   const behind = new Set<Workload>(); // named through a Service already
   for (const svc of ctx.model.services) {
